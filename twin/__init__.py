@@ -1,0 +1,36 @@
+"""twin: an urban digital twin.
+
+Ingest BIM/IFC and GIS layers into one spatial scene graph, run Numba kernels for building
+energy, traffic and soil water, and compare what-if scenarios with a baseline.
+
+Heavy libraries (geopandas, ifcopenshell, numba, pyvista) are imported lazily: ``import twin``
+is cheap, and so is ``twin --help``.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from twin.errors import TwinError
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Scene": "twin.scene",
+    "ingest": "twin.ingest",
+    "read_epw": "twin.ingest.epw",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from twin.scene import Scene
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module = import_module(_LAZY[name])
+        return getattr(module, name) if hasattr(module, name) else module
+    raise AttributeError(f"module 'twin' has no attribute {name!r}")
+
+
+__all__ = ["Scene", "TwinError", "__version__", "ingest", "read_epw"]

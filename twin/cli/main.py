@@ -1,0 +1,45 @@
+"""``twin``: the entry point. Sub-commands of each engine live in their own module."""
+
+from __future__ import annotations
+
+import importlib.util
+from importlib import import_module
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="twin",
+    help="Urban digital twin: ingest buildings, streets, land cover and soil into one scene; "
+    "simulate energy, traffic and soil water; compare what-if scenarios.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# engine sub-commands: name -> module defining ``app`` (registered when the module exists)
+_SUBAPPS = {
+    "energy": "twin.cli.energy",
+    "traffic": "twin.cli.traffic",
+    "soil": "twin.cli.soil",
+}
+for _name, _module in _SUBAPPS.items():
+    if importlib.util.find_spec(_module) is not None:
+        app.add_typer(import_module(_module).app, name=_name)
+
+# top-level commands defined in their own modules (registered when the module exists)
+_COMMANDS = ("twin.cli.scene_commands", "twin.cli.run_commands")
+for _module in _COMMANDS:
+    if importlib.util.find_spec(_module) is not None:
+        import_module(_module).register(app)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    from twin.cli.errors import run_app
+
+    run_app(app)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

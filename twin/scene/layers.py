@@ -1,0 +1,135 @@
+"""Bring a table into the shape the scene schema asks for.
+
+:func:`conform` fills optional columns with their defaults, casts types, checks required
+columns and unique ids, and raises :class:`~twin.errors.SchemaError` naming the layer, the
+column and the first offending row otherwise.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from twin.errors import SchemaError
+from twin.scene.schema import BOUNDARY_KINDS, ELEMENT_KINDS, ID_COLUMN, LAYERS
+
+
+def empty_layer(name: str, crs=None) -> pd.DataFrame:
+    """An empty table of layer ``name`` with every column typed."""
+    data = {}
+    geometry = False
+    for col in LAYERS[name]:
+        if col.dtype == "geometry":
+            geometry = True
+            continue
+        data[col.name] = pd.Series([], dtype=col.dtype)
+    frame = pd.DataFrame(data)
+    if geometry:
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+    return frame
+
+
+def conform(name: str, frame: pd.DataFrame, *, crs=None, source: str | None = None) -> pd.DataFrame:
+    """Return ``frame`` as a valid layer ``name``: all schema columns, typed, ids unique.
+
+    Extra columns are kept after the schema columns (users may carry their own attributes).
+
+    Raises
+    ------
+    SchemaError
+        A required column is missing, a value cannot be cast, or an id is repeated.
+    """
+    if name not in LAYERS:
+        raise SchemaError(f"unknown layer {name!r}; known layers: {', '.join(LAYERS)}", path=source)
+    frame = frame.copy()
+    n = len(frame)
+    out = {}
+    geometry = None
+    for col in LAYERS[name]:
+        if col.dtype == "geometry":
+            if "geometry" not in frame:
+                raise SchemaError(f"layer {name!r} needs geometry", path=source, field="geometry")
+            geometry = gpd.GeoSeries(frame["geometry"].values, crs=getattr(frame, "crs", None) or crs)
+            continue
+        if col.name in frame:
+            values = frame[col.name]
+        elif col.required:
+            raise SchemaError(f"layer {name!r} lacks required column", path=source, field=col.name)
+        else:
+            values = pd.Series([col.default] * n, dtype=object)
+        try:
+            if col.dtype == "string":
+                series = pd.Series(values.values, dtype=object).where(pd.notna(values.values), "")
+                out[col.name] = series.astype(str).astype("string").values
+            elif col.dtype == "int64":
+                arr = pd.to_numeric(pd.Series(values.values), errors="raise")
+                if arr.isna().any():
+                    bad = int(np.flatnonzero(arr.isna().values)[0])
+                    raise SchemaError(f"missing integer value in layer {name!r}", path=source, obj=_row_id(frame, name, bad), field=col.name)
+                out[col.name] = arr.astype("int64").values
+            elif col.dtype == "float64":
+                out[col.name] = pd.to_numeric(pd.Series(values.values), errors="raise").astype("float64").values
+            elif col.dtype == "bool":
+                out[col.name] = pd.Series(values.values).fillna(bool(col.default)).astype(bool).values
+            else:
+                out[col.name] = values.values
+        except (ValueError, TypeError) as exc:
+            raise SchemaError(f"cannot read as {col.dtype}: {exc}", path=source, field=col.name) from None
+    extra = [c for c in frame.columns if c not in out and c != "geometry"]
+    for c in extra:
+        out[c] = frame[c].values
+    result = pd.DataFrame(out)
+    if geometry is not None:
+        result = gpd.GeoDataFrame(result, geometry=geometry.values, crs=geometry.crs or crs)
+    _check_values(name, result, source)
+    return result
+
+
+def _row_id(frame: pd.DataFrame, name: str, i: int) -> object:
+    id_col = ID_COLUMN[name]
+    return frame[id_col].iloc[i] if id_col in frame else f"row {i}"
+
+
+def _check_values(name: str, frame: pd.DataFrame, source: str | None) -> None:
+    id_col = ID_COLUMN[name]
+    dup = frame[id_col].duplicated()
+    if dup.any():
+        raise SchemaError(f"id repeated in layer {name!r}", path=source, obj=frame[id_col][dup].iloc[0], field=id_col)
+    empty = frame[id_col] == ""
+    if empty.any():
+        raise SchemaError(f"empty id in layer {name!r}", path=source, obj=f"row {int(np.flatnonzero(empty.values)[0])}", field=id_col)
+    if name == "elements":
+        _check_in(frame, "kind", ELEMENT_KINDS, name, source)
+        _check_in(frame, "boundary", BOUNDARY_KINDS, name, source)
+        _check_range(frame, "area_m2", 0.0, np.inf, name, source)
+        _check_range(frame, "u_value_w_m2k", 0.0, np.inf, name, source, allow_nan=True)
+    if name == "buildings":
+        _check_range(frame, "height_m", 0.0, np.inf, name, source)
+        _check_range(frame, "footprint_area_m2", 0.0, np.inf, name, source)
+    if name == "landcover":
+        _check_range(frame, "sealed_fraction", 0.0, 1.0, name, source)
+    if name == "links":
+        for col in ("length_m", "free_speed_m_s", "capacity_veh_h"):
+            _check_range(frame, col, 0.0, np.inf, name, source)
+
+
+def _check_in(frame, col, allowed, name, source):
+    bad = ~frame[col].isin(allowed)
+    if bad.any():
+        i = int(np.flatnonzero(bad.values)[0])
+        raise SchemaError(
+            f"value {frame[col].iloc[i]!r} not one of {allowed}", path=source, obj=frame[ID_COLUMN[name]].iloc[i], field=col
+        )
+
+
+def _check_range(frame, col, lo, hi, name, source, allow_nan=False):
+    values = frame[col].to_numpy(dtype=float)
+    bad = (values < lo) | (values > hi)
+    if not allow_nan:
+        bad |= np.isnan(values)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise SchemaError(
+            f"value {values[i]!r} outside [{lo}, {hi}]", path=source, obj=frame[ID_COLUMN[name]].iloc[i], field=col
+        )

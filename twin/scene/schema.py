@@ -1,0 +1,160 @@
+"""The data contract of the scene: every layer, every column, its type, unit and meaning.
+
+One table, read by ingest (to produce layers), by the scene (to validate and merge them), by
+domain models (to pull arrays) and by export. Units are in column names (``area_m2``), as in
+City Energy Analyst's ``schemas.yml``.
+
+Layers
+------
+sites        District / site polygons of the region (hierarchy Region -> District/Site).
+buildings    One row per building: 2-D footprint in the scene CRS, heights, storeys, use, year.
+storeys      One row per storey of a building (IFC; or generated from ``n_storeys``).
+spaces       One row per space (room / thermal zone) of a storey (IFC).
+elements     Building elements: wall, roof, floor, window, door, with area, orientation,
+             U-value, construction layers and boundary kind.
+nodes        Street-network nodes (intersections and ends).
+links        Directed street-network links between nodes.
+landcover    Land-cover polygons with a sealed fraction.
+soil         Soil texture polygons.
+pois         Points of interest / essential services (schools, parks, shops...).
+
+Ids are strings, stable across re-ingests of the same file: ``<source>:<native id>`` (e.g.
+``osm:way/13766097``, ``ifc:2idC0G3ezCdhA9WVjWemcy``, ``cityjson:NL.IMBAG.Pand.0503...``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ELEMENT_KINDS = ("wall", "roof", "floor", "window", "door")
+BOUNDARY_KINDS = ("exterior", "party", "ground", "interior")
+U_VALUE_SOURCES = ("layers", "property", "default", "typology", "user")
+MODES = ("car", "bike", "walk", "bus", "truck")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a layer."""
+
+    name: str
+    dtype: str  # numpy/pandas dtype name: "string", "float64", "int64", "bool", "object", "geometry"
+    description: str
+    required: bool = True
+    default: object = None
+
+
+def _c(name: str, dtype: str, description: str, required: bool = True, default: object = None) -> Column:
+    return Column(name, dtype, description, required, default)
+
+
+LAYERS: dict[str, tuple[Column, ...]] = {
+    "sites": (
+        _c("site_id", "string", "Stable id"),
+        _c("name", "string", "Name", False, ""),
+        _c("kind", "string", "'district' or 'site'", False, "district"),
+        _c("parent_id", "string", "Id of the enclosing site, empty for the region level", False, ""),
+        _c("geometry", "geometry", "Polygon in the scene CRS"),
+    ),
+    "buildings": (
+        _c("building_id", "string", "Stable id"),
+        _c("site_id", "string", "Site or district the building belongs to", False, ""),
+        _c("source", "string", "File the building came from", False, ""),
+        _c("source_format", "string", "'ifc', 'cityjson', 'footprints', 'osm'", False, ""),
+        _c("name", "string", "Name, if any", False, ""),
+        _c("use", "string", "Use class: residential, office, retail, education, ...", False, "residential"),
+        _c("use_defaulted", "bool", "True where use was not in the source", False, True),
+        _c("construction_year", "float64", "Year of construction (NaN unknown)", False, float("nan")),
+        _c("year_defaulted", "bool", "True where the year was defaulted", False, True),
+        _c("height_m", "float64", "Height of the building above ground, m"),
+        _c("height_defaulted", "bool", "True where height was defaulted", False, False),
+        _c("n_storeys", "int64", "Number of above-ground storeys"),
+        _c("storeys_defaulted", "bool", "True where storeys were defaulted", False, False),
+        _c("storey_height_m", "float64", "Storey height, m", False, 3.0),
+        _c("ground_z_m", "float64", "Ground elevation of the footprint, m", False, 0.0),
+        _c("footprint_area_m2", "float64", "Footprint area in the scene CRS, m2"),
+        _c("floor_area_m2", "float64", "Gross floor area = footprint x storeys unless known, m2"),
+        _c("roof_kind", "string", "'flat', 'gabled', 'hipped', ... or ''", False, ""),
+        _c("geometry", "geometry", "2-D footprint (Polygon/MultiPolygon) in the scene CRS"),
+    ),
+    "storeys": (
+        _c("storey_id", "string", "Stable id"),
+        _c("building_id", "string", "Building"),
+        _c("name", "string", "Name", False, ""),
+        _c("elevation_m", "float64", "Elevation of the storey floor, m", False, float("nan")),
+        _c("height_m", "float64", "Storey height, m", False, float("nan")),
+    ),
+    "spaces": (
+        _c("space_id", "string", "Stable id"),
+        _c("building_id", "string", "Building"),
+        _c("storey_id", "string", "Storey", False, ""),
+        _c("name", "string", "Name", False, ""),
+        _c("floor_area_m2", "float64", "Net floor area, m2", False, float("nan")),
+        _c("volume_m3", "float64", "Volume, m3", False, float("nan")),
+    ),
+    "elements": (
+        _c("element_id", "string", "Stable id"),
+        _c("building_id", "string", "Building"),
+        _c("storey_id", "string", "Storey, if known", False, ""),
+        _c("kind", "string", "One of ELEMENT_KINDS"),
+        _c("ifc_class", "string", "Source class (IfcWall, RoofSurface, ...)", False, ""),
+        _c("name", "string", "Name / type name", False, ""),
+        _c("area_m2", "float64", "Net area (windows and doors deducted from walls), m2"),
+        _c("azimuth_deg", "float64", "Outward normal azimuth, degrees clockwise from north (NaN horizontal)"),
+        _c("tilt_deg", "float64", "Tilt from horizontal: 0 roof facing up, 90 wall, 180 floor facing down"),
+        _c("u_value_w_m2k", "float64", "Thermal transmittance, W/(m2 K)"),
+        _c("u_value_source", "string", "One of U_VALUE_SOURCES", False, "default"),
+        _c("u_defaulted", "bool", "True where the U-value is a default by element type", False, True),
+        _c("layers_json", "string", "Construction layers outside->inside, JSON list of {material, thickness_m, conductivity_w_mk}", False, "[]"),
+        _c("boundary", "string", "One of BOUNDARY_KINDS", False, "exterior"),
+        _c("neighbour_id", "string", "Building across a party wall", False, ""),
+        _c("host_id", "string", "Wall that hosts a window or door", False, ""),
+        _c("source_id", "string", "Native id (IFC GlobalId, CityJSON surface index)", False, ""),
+    ),
+    "nodes": (
+        _c("node_id", "string", "Stable id"),
+        _c("geometry", "geometry", "Point in the scene CRS"),
+    ),
+    "links": (
+        _c("link_id", "string", "Stable id (direction-specific)"),
+        _c("from_node", "string", "Tail node id"),
+        _c("to_node", "string", "Head node id"),
+        _c("length_m", "float64", "Length, m"),
+        _c("lanes", "int64", "Lanes in this direction", False, 1),
+        _c("free_speed_m_s", "float64", "Free-flow speed, m/s"),
+        _c("capacity_veh_h", "float64", "Capacity in this direction, vehicles/h"),
+        _c("modes", "string", "Allowed modes, comma-separated subset of MODES"),
+        _c("name", "string", "Street name", False, ""),
+        _c("road_class", "string", "OSM highway class or equivalent", False, ""),
+        _c("source_id", "string", "Native id of the street line", False, ""),
+        _c("geometry", "geometry", "LineString in the scene CRS, from tail to head"),
+    ),
+    "landcover": (
+        _c("landcover_id", "string", "Stable id"),
+        _c("kind", "string", "road, landuse, plantcover, water, building, ..."),
+        _c("cover_class", "string", "Finer class (residential, park, grass, asphalt...)", False, ""),
+        _c("sealed_fraction", "float64", "Fraction of the area that is sealed, 0..1"),
+        _c("sealed_defaulted", "bool", "True where the sealed fraction comes from the class table", False, True),
+        _c("name", "string", "Name", False, ""),
+        _c("geometry", "geometry", "Polygon in the scene CRS"),
+    ),
+    "soil": (
+        _c("soil_id", "string", "Stable id"),
+        _c("texture", "string", "USDA texture class (Carsel & Parrish names)"),
+        _c("depth_m", "float64", "Depth of the soil profile, m", False, 1.0),
+        _c("geometry", "geometry", "Polygon in the scene CRS"),
+    ),
+    "pois": (
+        _c("poi_id", "string", "Stable id"),
+        _c("category", "string", "Service category: school, park, shop, health, ..."),
+        _c("name", "string", "Name", False, ""),
+        _c("geometry", "geometry", "Point (or polygon centroid) in the scene CRS"),
+    ),
+}
+
+ID_COLUMN: dict[str, str] = {name: cols[0].name for name, cols in LAYERS.items()}
+GEO_LAYERS: frozenset[str] = frozenset(n for n, cols in LAYERS.items() if any(c.dtype == "geometry" for c in cols))
+
+
+def columns(layer: str) -> tuple[Column, ...]:
+    """Columns of ``layer``; raises KeyError for an unknown layer."""
+    return LAYERS[layer]

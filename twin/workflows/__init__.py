@@ -1,0 +1,1 @@
+"""End-to-end jobs that chain ingest, engines and reports."""

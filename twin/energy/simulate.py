@@ -1,0 +1,387 @@
+"""Run the ISO 13790 5R1C kernel on a building stock: validation, allocation, tidy results.
+
+>>> res = simulate_stock(inputs, drivers)             # doctest: +SKIP
+>>> res.per_building[["q_heat_kwh", "q_cool_kwh"]]    # doctest: +SKIP
+
+The numerical work is :func:`twin.kernels.energy_5r1c.simulate_5r1c`; this module checks the
+inputs (each bad value is reported with the building id or the weather timestamp), converts
+off-setpoints (NaN) to the kernel's +-inf, allocates the outputs the caller asked for and wraps
+them in pandas / xarray objects with units in the names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from twin.energy.inputs import H_IS_W_M2K, H_MS_W_M2K, Drivers, StockInputs
+from twin.errors import InputError, SimulationError
+
+#: Default warm-up: the last two weeks of the series are simulated before hour 0 (periodic year).
+DEFAULT_WARMUP_HOURS = 336
+
+
+@dataclass
+class StockResults:
+    """Results of :func:`simulate_stock`.
+
+    Attributes
+    ----------
+    per_building : pandas.DataFrame
+        Index ``building_id``; columns ``a_f_m2``, ``q_heat_kwh``, ``q_cool_kwh``,
+        ``q_heat_kwh_m2``, ``q_cool_kwh_m2``, ``peak_heat_w``, ``peak_heat_time``,
+        ``peak_cool_w``, ``peak_cool_time``, ``t_air_min_c``, ``t_air_max_c``, ``t_air_mean_c``.
+        Buildings rejected with ``on_error="report"`` have NaN results.
+    monthly : pandas.DataFrame
+        Long form: ``building_id``, ``month`` (1..12), ``q_heat_kwh``, ``q_cool_kwh``.
+    hourly : xarray.Dataset or None
+        With ``hourly=True``: variables ``phi_hc_w`` (heating +, cooling -) and ``t_air_c`` on
+        dimensions ``(building_id, time)``.
+    errors : pandas.DataFrame
+        One row per rejected building: ``building_id``, ``field``, ``message`` (empty when
+        every building ran).
+    """
+
+    per_building: pd.DataFrame
+    monthly: pd.DataFrame
+    hourly: object | None
+    errors: pd.DataFrame
+
+
+def _building_errors(inp: StockInputs, film_correction: bool = True) -> list[tuple[int, str, str]]:
+    """(index, field, message) for each building whose constants the model cannot use."""
+    errs: list[tuple[int, str, str]] = []
+
+    def flag(mask: np.ndarray, field: str, message: str) -> None:
+        for i in np.flatnonzero(mask):
+            errs.append((int(i), field, message))
+
+    def bad(x: np.ndarray) -> np.ndarray:
+        return ~np.isfinite(x)
+
+    flag(bad(inp.a_f_m2) | (inp.a_f_m2 <= 0), "a_f_m2", "floor area must be a finite number > 0 m2")
+    flag(bad(inp.a_t_m2) | (inp.a_t_m2 <= 0), "a_t_m2", "internal surface area must be a finite number > 0 m2")
+    for name in ("h_ve_w_k", "h_tr_w_w_k", "h_tr_op_w_k"):
+        x = getattr(inp, name)
+        flag(bad(x) | (x < 0), name, "heat transfer coefficient must be finite and >= 0 W/K (negative U or H?)")
+    flag(bad(inp.c_m_j_k) | (inp.c_m_j_k <= 0), "c_m_j_k", "heat capacity must be finite and > 0 J/K")
+    flag(bad(inp.a_m_m2) | (inp.a_m_m2 <= 0), "a_m_m2", "effective mass area must be finite and > 0 m2")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        h_is = H_IS_W_M2K * inp.a_t_m2
+        h_tr = inp.h_tr_w_w_k + inp.h_tr_op_w_k
+        h_op = inp.h_tr_op_w_k
+        if film_correction:
+            too_big = h_tr >= h_is
+            flag(
+                too_big,
+                "h_tr_w_w_k",
+                "envelope conductance H_tr,w + H_tr,op must be below H_tr,is = 3.45 W/(m2 K) x A_t",
+            )
+            h_op = np.where(too_big, 0.0, h_op * h_is / (h_is - h_tr))
+        flag(
+            h_op >= H_MS_W_M2K * inp.a_m_m2,
+            "h_tr_op_w_k",
+            "opaque transmission coefficient must be below H_tr,ms = 9.1 W/(m2 K) x A_m (ISO 13790 §12.2.2)",
+        )
+        flag(
+            np.isnan(inp.phi_h_max_w) | (inp.phi_h_max_w < 0),
+            "phi_h_max_w",
+            "heating power limit must be >= 0 W (inf = unlimited)",
+        )
+        flag(
+            np.isnan(inp.phi_c_max_w) | (inp.phi_c_max_w < 0),
+            "phi_c_max_w",
+            "cooling power limit must be >= 0 W (inf = unlimited)",
+        )
+    flag(bad(inp.gain_w_m2), "gain_w_m2", "internal gains must be finite")
+    flag(
+        bad(inp.gain_conv_frac) | (inp.gain_conv_frac < 0) | (inp.gain_conv_frac > 1),
+        "gain_conv_frac",
+        "convective fraction must be within [0, 1]",
+    )
+    flag(~np.all(np.isfinite(inp.sol_coeff_m2), axis=1), "sol_coeff_m2", "solar coefficients must be finite")
+    if inp.shade_factor is not None:
+        s = inp.shade_factor
+        flag(
+            ~np.all(np.isfinite(s) & (s >= 0) & (s <= 1), axis=(1, 2)),
+            "shade_factor",
+            "shading factors must be within [0, 1]",
+        )
+    errs.sort()
+    return errs
+
+
+def _check_profiles(inp: StockInputs, drv: Drivers) -> list[tuple[int, str, str]]:
+    errs = []
+    n_gp = drv.gain_schedule.shape[0]
+    n_sp = drv.heat_setpoint_c.shape[0]
+    for i in np.flatnonzero((inp.gain_profile < 0) | (inp.gain_profile >= n_gp)):
+        errs.append((int(i), "gain_profile", f"profile index outside 0..{n_gp - 1}"))
+    for i in np.flatnonzero((inp.setpoint_profile < 0) | (inp.setpoint_profile >= n_sp)):
+        errs.append((int(i), "setpoint_profile", f"profile index outside 0..{n_sp - 1}"))
+    return errs
+
+
+def _check_drivers(drv: Drivers) -> None:
+    """Raise on non-finite weather or schedules, naming the first bad timestamp."""
+
+    def first_bad(mask: np.ndarray, field: str, message: str) -> None:
+        if mask.any():
+            h = int(np.flatnonzero(mask)[0])
+            raise SimulationError(
+                f"{message} ({int(mask.sum())} hours affected; first at hour {h}, {drv.time[h]})",
+                obj=f"weather row {h} ({drv.time[h]})",
+                field=field,
+            )
+
+    first_bad(~np.isfinite(drv.t_out_c), "t_out_c", "outdoor temperature is missing (NaN) or infinite")
+    for g, name in enumerate(drv.groups):
+        first_bad(~np.isfinite(drv.irr_w_m2[g]), f"irr_w_m2[{name}]", "irradiance is missing (NaN) or infinite")
+    first_bad(~np.all(np.isfinite(drv.gain_schedule), axis=0), "gain_schedule", "gain schedule is not finite")
+    hs, cs = drv.heat_setpoint_c, drv.cool_setpoint_c
+    first_bad(np.any(np.isinf(hs), axis=0), "heat_setpoint_c", "setpoint is infinite (use NaN for off)")
+    first_bad(np.any(np.isinf(cs), axis=0), "cool_setpoint_c", "setpoint is infinite (use NaN for off)")
+    with np.errstate(invalid="ignore"):
+        first_bad(np.any(hs > cs, axis=0), "heat_setpoint_c", "heating setpoint above cooling setpoint")
+
+
+def _n_chunks(n_b: int) -> int:
+    import numba
+
+    threads = numba.get_num_threads()
+    return max(1, min(n_b, threads * 16))
+
+
+def run_kernel(
+    inputs: StockInputs,
+    drivers: Drivers,
+    *,
+    hourly: bool = False,
+    warmup_hours: int = DEFAULT_WARMUP_HOURS,
+    theta_m0_c: float = 20.0,
+    film_correction: bool = True,
+) -> dict[str, np.ndarray]:
+    """Call the kernel on already validated inputs; return the raw output arrays (SI units).
+
+    Keys: ``heat_wh``, ``cool_wh`` (n_b,), ``monthly_heat_wh``, ``monthly_cool_wh`` (n_b, 12),
+    ``peak_heat_w``, ``peak_heat_hour``, ``peak_cool_w``, ``peak_cool_hour``, ``t_air_min_c``,
+    ``t_air_max_c``, ``t_air_mean_c`` and, with ``hourly=True``, ``phi_hc_w`` and ``t_air_c``
+    (n_b, n_h).
+    """
+    from twin.kernels.energy_5r1c import simulate_5r1c
+
+    n_b, n_h = inputs.n_buildings, drivers.n_hours
+    warmup = int(min(max(warmup_hours, 0), n_h))
+    heat_sp = np.where(np.isnan(drivers.heat_setpoint_c), -np.inf, drivers.heat_setpoint_c)
+    cool_sp = np.where(np.isnan(drivers.cool_setpoint_c), np.inf, drivers.cool_setpoint_c)
+    shade = inputs.shade_factor if inputs.shade_factor is not None else np.zeros((0, 0, 0))
+    out = {
+        "heat_wh": np.empty(n_b),
+        "cool_wh": np.empty(n_b),
+        "monthly_heat_wh": np.empty((n_b, 12)),
+        "monthly_cool_wh": np.empty((n_b, 12)),
+        "peak_heat_w": np.empty(n_b),
+        "peak_heat_hour": np.empty(n_b, dtype=np.int64),
+        "peak_cool_w": np.empty(n_b),
+        "peak_cool_hour": np.empty(n_b, dtype=np.int64),
+        "t_air_min_c": np.empty(n_b),
+        "t_air_max_c": np.empty(n_b),
+        "t_air_mean_c": np.empty(n_b),
+    }
+    if hourly:
+        out["phi_hc_w"] = np.empty((n_b, n_h))
+        out["t_air_c"] = np.empty((n_b, n_h))
+    empty2 = np.zeros((0, 0))
+    if n_b == 0:
+        return out
+    simulate_5r1c(
+        inputs.a_t_m2,
+        inputs.h_ve_w_k,
+        inputs.h_tr_w_w_k,
+        inputs.h_tr_op_w_k,
+        inputs.c_m_j_k,
+        inputs.a_m_m2,
+        inputs.gain_w_m2 * inputs.a_f_m2,
+        inputs.gain_conv_frac,
+        inputs.gain_profile,
+        inputs.setpoint_profile,
+        inputs.phi_h_max_w,
+        inputs.phi_c_max_w,
+        np.ascontiguousarray(inputs.sol_coeff_m2),
+        np.ascontiguousarray(shade),
+        drivers.t_out_c,
+        np.ascontiguousarray(drivers.irr_w_m2.T),
+        drivers.month_index(),
+        np.ascontiguousarray(drivers.gain_schedule),
+        np.ascontiguousarray(heat_sp),
+        np.ascontiguousarray(cool_sp),
+        warmup,
+        float(theta_m0_c),
+        bool(film_correction),
+        _n_chunks(n_b),
+        out["heat_wh"],
+        out["cool_wh"],
+        out["monthly_heat_wh"],
+        out["monthly_cool_wh"],
+        out["peak_heat_w"],
+        out["peak_heat_hour"],
+        out["peak_cool_w"],
+        out["peak_cool_hour"],
+        out["t_air_min_c"],
+        out["t_air_max_c"],
+        out["t_air_mean_c"],
+        out.get("phi_hc_w", empty2),
+        out.get("t_air_c", empty2),
+    )
+    return out
+
+
+def simulate_stock(
+    inputs: StockInputs,
+    drivers: Drivers,
+    *,
+    hourly: bool = False,
+    warmup_hours: int = DEFAULT_WARMUP_HOURS,
+    theta_m0_c: float = 20.0,
+    film_correction: bool = True,
+    on_error: Literal["raise", "report"] = "raise",
+) -> StockResults:
+    """Simulate every building of a stock hourly with the ISO 13790 5R1C model.
+
+    Parameters
+    ----------
+    inputs : StockInputs
+        Per-building constants.
+    drivers : Drivers
+        Shared hourly weather, irradiance per surface group and schedules.
+    hourly : bool
+        Also return hourly heating/cooling power and air temperature (xarray Dataset); memory
+        ``16 * n_b * n_h`` bytes.
+    warmup_hours : int
+        Hours simulated before the first hour, taken from the end of the series (a typical
+        year is treated as periodic). Default two weeks.
+    theta_m0_c : float
+        Mass temperature at the start of the warm-up, degC.
+    film_correction : bool
+        ``True`` (default): ``h_tr_w_w_k`` and ``h_tr_op_w_k`` are air-to-air conductances
+        (sum of U x A with both surface resistances, ISO 13789 / ISO 13790 §8) and the kernel
+        scales them by ``H_tr,is / (H_tr,is - H_tr)`` so that the steady-state heat loss is
+        exactly ``(H_tr + H_ve) * dT``: in the 5R1C star network the air-surface coupling
+        ``H_tr,is = 3.45 A_t`` already represents the interior surface films, which plain ISO
+        13790 counts a second time. ``False``: the plain ISO 13790 network.
+    on_error : {"raise", "report"}
+        ``"raise"``: the first invalid building raises :class:`~twin.errors.InputError`
+        naming it. ``"report"``: invalid buildings are left out (NaN results) and listed in
+        ``StockResults.errors``; the others are simulated.
+
+    Returns
+    -------
+    StockResults
+
+    Raises
+    ------
+    InputError
+        A building constant is invalid (zero floor area, negative conductance...), naming the
+        building id and the field.
+    SimulationError
+        The weather or a schedule has a missing value, naming the weather row, or the groups
+        of inputs and drivers differ.
+    """
+    if inputs.groups != drivers.groups:
+        raise SimulationError(
+            f"surface groups differ: inputs {inputs.groups} vs drivers {drivers.groups}", field="groups"
+        )
+    _check_drivers(drivers)
+    errs = _building_errors(inputs, film_correction) + _check_profiles(inputs, drivers)
+    ids = inputs.building_id
+    if errs and on_error == "raise":
+        i, field, message = errs[0]
+        more = f" ({len(errs) - 1} more problems)" if len(errs) > 1 else ""
+        raise InputError(message + more, obj=f"building {ids[i]!r}", field=field)
+    ok = np.ones(inputs.n_buildings, dtype=bool)
+    for i, _, _ in errs:
+        ok[i] = False
+    sub = inputs if ok.all() else inputs.subset(ok)
+    raw = run_kernel(
+        sub,
+        drivers,
+        hourly=hourly,
+        warmup_hours=warmup_hours,
+        theta_m0_c=theta_m0_c,
+        film_correction=film_correction,
+    )
+    return _tidy(inputs, drivers, ok, raw, errs, hourly)
+
+
+def _tidy(inputs, drivers, ok, raw, errs, hourly) -> StockResults:
+    n_b = inputs.n_buildings
+    ids = inputs.building_id
+
+    def full(x: np.ndarray, fill=np.nan) -> np.ndarray:
+        if ok.all():
+            return x
+        shape = (n_b,) + x.shape[1:]
+        arr = np.full(shape, fill, dtype=np.float64 if fill is np.nan else x.dtype)
+        arr[ok] = x
+        return arr
+
+    def when(idx: np.ndarray) -> pd.Series:
+        idx = full(idx, -1).astype(np.int64)
+        t = pd.Series(drivers.time[np.clip(idx, 0, None)], index=range(n_b))
+        t[idx < 0] = pd.NaT
+        return t.to_numpy()
+
+    a_f = inputs.a_f_m2
+    q_h = full(raw["heat_wh"]) / 1000.0
+    q_c = full(raw["cool_wh"]) / 1000.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per = pd.DataFrame(
+            {
+                "a_f_m2": a_f,
+                "q_heat_kwh": q_h,
+                "q_cool_kwh": q_c,
+                "q_heat_kwh_m2": q_h / a_f,
+                "q_cool_kwh_m2": q_c / a_f,
+                "peak_heat_w": full(raw["peak_heat_w"]),
+                "peak_heat_time": when(raw["peak_heat_hour"]),
+                "peak_cool_w": full(raw["peak_cool_w"]),
+                "peak_cool_time": when(raw["peak_cool_hour"]),
+                "t_air_min_c": full(raw["t_air_min_c"]),
+                "t_air_max_c": full(raw["t_air_max_c"]),
+                "t_air_mean_c": full(raw["t_air_mean_c"]),
+            },
+            index=pd.Index(ids, name="building_id"),
+        )
+    mh = full(raw["monthly_heat_wh"]) / 1000.0
+    mc = full(raw["monthly_cool_wh"]) / 1000.0
+    monthly = pd.DataFrame(
+        {
+            "building_id": np.repeat(ids, 12),
+            "month": np.tile(np.arange(1, 13), n_b),
+            "q_heat_kwh": mh.reshape(-1),
+            "q_cool_kwh": mc.reshape(-1),
+        }
+    )
+    ds = None
+    if hourly:
+        import xarray as xr
+
+        ds = xr.Dataset(
+            {
+                "phi_hc_w": (("building_id", "time"), full(raw["phi_hc_w"])),
+                "t_air_c": (("building_id", "time"), full(raw["t_air_c"])),
+            },
+            coords={"building_id": ids, "time": drivers.time},
+            attrs={"model": "ISO 13790 Annex C 5R1C", "phi_hc_w": "heating positive, cooling negative"},
+        )
+    errors = pd.DataFrame(
+        {
+            "building_id": [ids[i] for i, _, _ in errs],
+            "field": [f for _, f, _ in errs],
+            "message": [m for _, _, m in errs],
+        }
+    )
+    return StockResults(per_building=per, monthly=monthly, hourly=ds, errors=errors)

@@ -1,0 +1,1 @@
+"""Engine adapters for the scenario runner: ``run(scene, options, *, base_dir) -> EngineResult``."""

@@ -1,0 +1,130 @@
+"""The run store: one SQLite record per run, so batches resume and nothing runs or counts twice.
+
+A run is identified by ``run_id`` = hash of (scenario digest, input file contents, seed,
+package version): the same work always has the same id. Statuses: ``running`` (claimed),
+``done`` (KPIs and outputs recorded), ``failed`` (error recorded). Claiming a ``done`` run is
+refused, so a rerun of an interrupted batch skips finished work; a ``running`` or ``failed``
+run is claimed again (its process died or it failed) and ``attempts`` counts the tries.
+SQLite (WAL journal, busy timeout) serialises writers from several processes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    scenario TEXT NOT NULL,
+    label TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    version TEXT NOT NULL,
+    input_hash TEXT NOT NULL,
+    scenario_hash TEXT NOT NULL,
+    seed INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    error TEXT,
+    kpis TEXT,
+    outputs TEXT
+);
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def hash_files(paths: Iterable[str | os.PathLike[str]]) -> str:
+    """SHA-256 over the contents of ``paths`` (in the given order), 16 hex digits."""
+    h = hashlib.sha256()
+    for p in paths:
+        with open(p, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def make_run_id(scenario_hash: str, input_hash: str, seed: int | None, version: str) -> str:
+    """The id of a run: the same scenario, inputs, seed and version give the same id."""
+    return hashlib.sha256(f"{scenario_hash}|{input_hash}|{seed}|{version}".encode()).hexdigest()[:20]
+
+
+class RunStore:
+    """SQLite run store at ``path`` (created on first use)."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as con:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
+        con.execute("PRAGMA busy_timeout=60000")
+        return con
+
+    def claim(self, run_id: str, *, scenario: str, label: str = "", version: str, input_hash: str, scenario_hash: str, seed: int | None) -> bool:
+        """Mark ``run_id`` as running; False if it is already done (nothing to do)."""
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            row = con.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            if row is not None and row[0] == "done":
+                con.execute("COMMIT")
+                return False
+            if row is None:
+                con.execute(
+                    "INSERT INTO runs (run_id, scenario, label, status, started_at, version, input_hash, scenario_hash, seed) "
+                    "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)",
+                    (run_id, scenario, label, _now(), version, input_hash, scenario_hash, seed),
+                )
+            else:
+                con.execute(
+                    "UPDATE runs SET status = 'running', started_at = ?, attempts = attempts + 1, error = NULL WHERE run_id = ?",
+                    (_now(), run_id),
+                )
+            con.execute("COMMIT")
+            return True
+        finally:
+            con.close()
+
+    def finish(self, run_id: str, *, kpis: dict, outputs: dict | None = None) -> None:
+        """Record the KPIs and output paths of a finished run."""
+        with self._connect() as con:
+            con.execute(
+                "UPDATE runs SET status = 'done', finished_at = ?, kpis = ?, outputs = ?, error = NULL WHERE run_id = ?",
+                (_now(), json.dumps(kpis, sort_keys=True, default=float), json.dumps(outputs or {}), run_id),
+            )
+
+    def fail(self, run_id: str, error: str) -> None:
+        """Record the error of a failed run."""
+        with self._connect() as con:
+            con.execute("UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ?", (_now(), error, run_id))
+
+    def get(self, run_id: str) -> dict | None:
+        """The record of ``run_id`` (KPIs decoded), or None."""
+        with self._connect() as con:
+            con.row_factory = sqlite3.Row
+            row = con.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        if row is None:
+            return None
+        record = dict(row)
+        for key in ("kpis", "outputs"):
+            record[key] = json.loads(record[key]) if record[key] else None
+        return record
+
+    def runs(self) -> pd.DataFrame:
+        """Every record, oldest first."""
+        with self._connect() as con:
+            return pd.read_sql_query("SELECT * FROM runs ORDER BY started_at, run_id", con)

@@ -57,6 +57,7 @@ class Comparison:
     kpis: pd.DataFrame
     timings_s: dict[str, float]
     samples: pd.DataFrame | None = None
+    baseline_scene: object = None
 
     def deltas(self, whatif: str, domain: str) -> pd.DataFrame:
         """Per-object what-if minus baseline for the numeric columns both share."""
@@ -196,4 +197,4 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool = F
             delta_p_lo=lambda x: np.percentile(x, lo), delta_p_hi=lambda x: np.percentile(x, hi)
         ).reset_index()
         kpis = kpis.merge(bands, on=["whatif", "domain", "kpi"], how="left")
-    return Comparison(scenario, baseline, whatifs, applied, kpis, timings, samples_frame)
+    return Comparison(scenario, baseline, whatifs, applied, kpis, timings, samples_frame, baseline_scene)

@@ -1,0 +1,254 @@
+"""Write the buildings of a scene to CityJSON 2.0 as LoD1 blocks, atomically.
+
+Each footprint is extruded from ``ground_z_m`` to ``ground_z_m + height_m`` into a ``Solid``
+(a ``MultiSolid`` for a MultiPolygon footprint) with semantic surfaces (GroundSurface,
+WallSurface, RoofSurface). Rings follow the specification: counter-clockwise seen from outside
+the solid (so the ground face is clockwise seen from above), interior rings the other way.
+Vertices are deduplicated and stored as integers with the ``transform`` (scale 1 mm,
+translate = the lower corner of the data). Every building column (the ``*_defaulted`` flags
+included, NaN as ``null``) becomes an attribute, together with the CityJSON names
+``measuredHeight``, ``storeysAboveGround``, ``yearOfConstruction`` and ``function`` where
+the value was not defaulted. Footprints are snapped to the 1 mm vertex grid first.
+``metadata.referenceSystem`` is the scene CRS as an OGC EPSG URL.
+
+Object ids are the ``building_id`` values with a leading ``cityjson:`` removed, so a building
+read from CityJSON keeps its native id through a round trip.
+
+References
+----------
+CityJSON specifications 2.0, https://www.cityjson.org/specs/2.0.1/
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from twin.errors import CRSError, SchemaError
+from twin.io import atomic_path
+
+CITYJSON_VERSION = "2.0"
+SCALE_M = 0.001
+_SEMANTICS = [{"type": "GroundSurface"}, {"type": "WallSurface"}, {"type": "RoofSurface"}]
+_GROUND, _WALL, _ROOF = 0, 1, 2
+
+
+@dataclass
+class CityJSONExport:
+    """What :func:`write_cityjson` wrote: the file, the number of buildings and the skipped ones."""
+
+    path: Path
+    n_buildings: int
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _json_value(value: Any) -> Any:
+    """A JSON-safe attribute value (NaN and missing as None, NumPy scalars as Python)."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        return value
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def reference_system(crs) -> str:
+    """``https://www.opengis.net/def/crs/EPSG/0/<code>`` for a CRS with an EPSG code."""
+    import pyproj
+
+    code = pyproj.CRS.from_user_input(crs).to_epsg()
+    if code is None:
+        raise CRSError(f"the CRS {pyproj.CRS.from_user_input(crs).name!r} has no EPSG code; CityJSON needs one", field="crs")
+    return f"https://www.opengis.net/def/crs/EPSG/0/{code}"
+
+
+def _rings(polygon) -> list[np.ndarray]:
+    """Exterior (counter-clockwise from above) then interior rings (clockwise), without closing vertex."""
+    import shapely
+
+    polygon = shapely.orient_polygons(polygon, exterior_cw=False)
+    rings = [np.asarray(polygon.exterior.coords)[:-1, :2]]
+    rings += [np.asarray(r.coords)[:-1, :2] for r in polygon.interiors]
+    return rings
+
+
+def _solid(polygon, z0: float, z1: float, points: list[np.ndarray]) -> tuple[list, list[int]] | None:
+    """Boundaries (one shell) and semantic values of the extruded polygon; vertices appended to ``points``."""
+    rings = _rings(polygon)
+    if len(rings[0]) < 3:
+        return None
+    base = sum(len(p) for p in points)
+    bottom_idx, top_idx = [], []
+    for ring in rings:
+        n = len(ring)
+        bottom = np.column_stack([ring, np.full(n, z0)])
+        top = np.column_stack([ring, np.full(n, z1)])
+        points.append(bottom)
+        points.append(top)
+        bottom_idx.append(list(range(base, base + n)))
+        top_idx.append(list(range(base + n, base + 2 * n)))
+        base += 2 * n
+    shell = [[list(reversed(r)) for r in bottom_idx]]  # ground: seen from below, counter-clockwise
+    values = [_GROUND]
+    for b, t in zip(bottom_idx, top_idx):  # walls of exterior (ccw) and interior (cw) rings face out of the solid
+        n = len(b)
+        for i in range(n):
+            j = (i + 1) % n
+            shell.append([[b[i], b[j], t[j], t[i]]])
+            values.append(_WALL)
+    shell.append([list(r) for r in top_idx])  # roof: seen from above, counter-clockwise
+    values.append(_ROOF)
+    return [shell], values
+
+
+def write_cityjson(
+    scene_or_buildings,
+    path: str | os.PathLike[str],
+    *,
+    crs=None,
+    title: str | None = None,
+) -> CityJSONExport:
+    """Write buildings as CityJSON 2.0 LoD1 solids with all their columns as attributes.
+
+    Parameters
+    ----------
+    scene_or_buildings
+        A :class:`~twin.scene.Scene` (its ``buildings`` and CRS) or a buildings GeoDataFrame.
+    path
+        Target file (``.city.json``); written atomically.
+    crs
+        CRS when a bare table without CRS is given.
+    title
+        ``metadata.title``.
+
+    Returns
+    -------
+    CityJSONExport
+        The path, the number of buildings written and the skipped ones (empty footprint).
+
+    Raises
+    ------
+    SchemaError
+        The table lacks ``building_id``, ``height_m`` or ``geometry``.
+    CRSError
+        No CRS, or one without an EPSG code.
+    """
+    import shapely
+
+    buildings = getattr(scene_or_buildings, "buildings", scene_or_buildings)
+    frame_crs = crs or getattr(scene_or_buildings, "crs", None) or getattr(buildings, "crs", None)
+    if frame_crs is None:
+        raise CRSError("the buildings have no CRS; name one (crs=...)", path=path, field="crs")
+    for col in ("building_id", "height_m", "geometry"):
+        if col not in buildings:
+            raise SchemaError("buildings table lacks a column needed for CityJSON export", path=path, field=col)
+    ground = buildings["ground_z_m"].to_numpy(dtype=float) if "ground_z_m" in buildings else np.zeros(len(buildings))
+    height = buildings["height_m"].to_numpy(dtype=float)
+    attr_cols = [c for c in buildings.columns if c != "geometry"]
+    records = buildings[attr_cols].to_dict("records")
+
+    points: list[np.ndarray] = []
+    objects: dict[str, dict] = {}
+    skipped: list[tuple[str, str]] = []
+    for i, (geom, rec) in enumerate(zip(buildings.geometry.values, records)):
+        bid = str(rec["building_id"])
+        oid = bid[len("cityjson:"):] if bid.startswith("cityjson:") else bid
+        z0 = ground[i] if math.isfinite(ground[i]) else 0.0
+        h = height[i]
+        if geom is None or geom.is_empty or not math.isfinite(h) or h < SCALE_M:
+            skipped.append((bid, "empty footprint or no positive height"))
+            continue
+        geom = shapely.set_precision(geom, SCALE_M)  # the vertex grid: no face collapses after rounding
+        if not geom.is_valid:
+            geom = shapely.make_valid(geom)
+        polygons = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and p.area > 0]
+        solids = []
+        for polygon in polygons:
+            solid = _solid(polygon, z0, z0 + h, points)
+            if solid is not None:
+                solids.append(solid)
+        if not solids:
+            skipped.append((bid, "footprint has no polygon"))
+            continue
+        if len(solids) == 1:
+            boundaries, values = solids[0]
+            geometry = {"type": "Solid", "lod": "1", "boundaries": boundaries,
+                        "semantics": {"surfaces": _SEMANTICS, "values": [values]}}
+        else:
+            geometry = {"type": "MultiSolid", "lod": "1", "boundaries": [s[0] for s in solids],
+                        "semantics": {"surfaces": _SEMANTICS, "values": [[s[1]] for s in solids]}}
+        attributes = {k: _json_value(v) for k, v in rec.items() if k != "building_id"}
+        attributes["twin_building_id"] = bid
+        # CityJSON's own names, only for values that were not defaulted
+        if not rec.get("height_defaulted", False):
+            attributes["measuredHeight"] = float(h)
+        if not rec.get("storeys_defaulted", True) and _json_value(rec.get("n_storeys")) is not None:
+            attributes["storeysAboveGround"] = int(rec["n_storeys"])
+        year = _json_value(rec.get("construction_year"))
+        if year is not None and not rec.get("year_defaulted", True):
+            attributes["yearOfConstruction"] = int(year)
+        if rec.get("use") and not rec.get("use_defaulted", True):
+            attributes["function"] = str(rec["use"])
+        if oid in objects:
+            raise SchemaError("building id repeated", path=path, obj=bid, field="building_id")
+        objects[oid] = {"type": "Building", "attributes": attributes, "geometry": [geometry]}
+
+    doc = _document(objects, points, frame_crs, title)
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        tmp.write_text(json.dumps(doc, separators=(",", ":"), allow_nan=False), encoding="utf-8")
+    return CityJSONExport(target, len(objects), skipped)
+
+
+def _document(objects: dict, points: list[np.ndarray], crs, title: str | None) -> dict:
+    """The CityJSON document: integer vertices (deduplicated), transform, metadata."""
+    coords = np.concatenate(points) if points else np.zeros((0, 3))
+    translate = np.floor(coords.min(axis=0) / SCALE_M) * SCALE_M if len(coords) else np.zeros(3)
+    ints = np.rint((coords - translate) / SCALE_M).astype(np.int64)
+    unique, inverse = np.unique(ints, axis=0, return_inverse=True) if len(ints) else (ints, np.zeros(0, dtype=np.int64))
+    inverse = np.asarray(inverse).ravel()
+    remap = inverse.tolist()
+
+    def _re(node):
+        if isinstance(node, list):
+            return [_re(x) for x in node] if node and isinstance(node[0], list) else [remap[i] for i in node]
+        return node
+
+    for obj in objects.values():
+        for geom in obj["geometry"]:
+            geom["boundaries"] = _re(geom["boundaries"])
+    vertices = unique.tolist()
+    real = unique * SCALE_M + translate if len(unique) else np.zeros((1, 3))
+    extent = [*real.min(axis=0).tolist(), *real.max(axis=0).tolist()]
+    metadata = {"referenceSystem": reference_system(crs), "geographicalExtent": [round(v, 3) for v in extent]}
+    if title:
+        metadata["title"] = title
+    return {
+        "type": "CityJSON",
+        "version": CITYJSON_VERSION,
+        "transform": {"scale": [SCALE_M] * 3, "translate": [float(v) for v in translate]},
+        "metadata": metadata,
+        "CityObjects": objects,
+        "vertices": vertices,
+    }
+
+
+__all__ = ["CityJSONExport", "reference_system", "write_cityjson"]

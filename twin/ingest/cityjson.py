@@ -1,0 +1,1123 @@
+"""CityJSON 1.0 / 1.1 / 2.0 reader: buildings (with their parts), surface elements, land cover.
+
+Plain ``json`` + NumPy + shapely; no cjio. One call reads a file into three scene layers:
+
+``buildings``
+    One row per ``Building`` (its ``BuildingPart`` descendants aggregated into it: footprint
+    union, heights over all parts). Footprint: union of the 2-D projections of the
+    ``GroundSurface`` faces; without them, of the downward-facing faces (tilt > 100 deg);
+    without those, of the upward-facing faces (roof plan). Parts with a ground-level footprint
+    (the first two cases) are preferred: roof-plan footprints of parts (dormers, superstructures)
+    are only used when no part has a ground-level one. Heights from the geometry
+    (``ground_z_m`` = lowest z, ``height_m`` = highest z - lowest z); for flat (LoD0)
+    geometry from the attributes (``measuredHeight``, ``h_dak_max - h_maaiveld`` and the 3DBAG
+    ``b3_`` variants), then from storeys x storey height, then a default (flagged).
+``elements``
+    One row per surface of the chosen LoD (>= 1) of a building or part: kind from the semantic
+    surface (RoofSurface -> roof, WallSurface -> wall, GroundSurface -> floor on the ground, ...)
+    or, without semantics, from the tilt of its normal (roof < 80 deg <= wall <= 100 deg <
+    floor; a floor face within 0.5 m of the building's lowest z is on the ground). Area from
+    the 3-D polygon (Newell's vector area, holes deducted); the outward normal from the ring
+    order (CityJSON rings are counter-clockwise seen from outside), giving ``tilt_deg`` (0 up,
+    90 vertical, 180 down) and ``azimuth_deg`` (clockwise from grid north, NaN within 0.5 deg of
+    horizontal). U-values are left NaN with ``u_defaulted`` True: the energy typology fills them.
+``landcover``
+    ``Road``, ``TransportSquare``, ``LandUse``, ``PlantCover``, ``WaterBody``: 2-D union of the
+    projections of their non-vertical faces, kind road/landuse/plantcover/water, ``cover_class``
+    from the attributes and ``sealed_fraction`` from :data:`SEALED_BY_CLASS` /
+    :data:`SEALED_BY_KIND` (always flagged ``sealed_defaulted``).
+
+Every object that does not make it into the scene (unsupported type, no usable geometry,
+degenerate geometry) is recorded with :meth:`IngestResult.drop`. Malformed input (invalid or
+truncated JSON, missing ``vertices``, a vertex index out of range, a wrong type where the
+specification asks for a list or an object) raises :class:`~twin.errors.ParseError` naming the
+file and the JSON path; an unusable CRS raises :class:`~twin.errors.CRSError`.
+
+References
+----------
+CityJSON specifications 1.1 and 2.0, https://www.cityjson.org/specs/ (geometry boundaries,
+semantic surfaces, vertex transform, metadata.referenceSystem).
+M. E. Newell's method for polygon normals: Sutherland, Sproull & Schumacker (1974), "A
+characterization of ten hidden-surface algorithms", ACM Computing Surveys 6(1).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import shapely
+from shapely.errors import GEOSException
+
+from twin.errors import CRSError, ParseError
+from twin.ingest.result import IngestResult
+
+SOURCE_FORMAT = "cityjson"
+ID_PREFIX = "cityjson:"
+SUPPORTED_VERSIONS = ("1.0", "1.1", "2.0")
+
+BUILDING_TYPES = ("Building", "BuildingPart")
+LANDCOVER_KIND: dict[str, str] = {
+    "Road": "road",
+    "TransportSquare": "road",
+    "LandUse": "landuse",
+    "PlantCover": "plantcover",
+    "WaterBody": "water",
+}
+SURFACE_GEOMETRIES = ("MultiSurface", "CompositeSurface", "Solid", "MultiSolid", "CompositeSolid")
+
+SEALED_BY_KIND: dict[str, float] = {"road": 1.0, "landuse": 0.5, "plantcover": 0.0, "water": 0.0}
+"""Sealed fraction by land-cover kind when no class of :data:`SEALED_BY_CLASS` matches.
+
+Roads and squares are paved (sealed, as in the EEA imperviousness layer); vegetation and water
+are unsealed; a land-use area of unknown class is taken as half sealed (an assumption, flagged)."""
+
+SEALED_BY_CLASS: dict[str, float] = {
+    # English / CityGML-like class words
+    "asphalt": 1.0, "concrete": 1.0, "paved": 1.0, "sealed": 1.0, "parking": 1.0,
+    "unpaved": 0.0, "gravel": 0.0, "grass": 0.0, "garden": 0.0, "park": 0.0, "forest": 0.0,
+    "meadow": 0.0, "agricultur": 0.0, "farm": 0.0, "water": 0.0, "sand": 0.0, "soil": 0.0,
+    # Dutch BGT / IMGeo (fysiek voorkomen, surface material)
+    "gesloten verharding": 1.0, "open verharding": 1.0, "half verhard": 0.5, "onverhard": 0.0,
+    "erf": 0.5, "groenvoorziening": 0.0, "gras": 0.0, "heesters": 0.0, "bos": 0.0,
+    "struiken": 0.0, "grasland": 0.0, "akker": 0.0, "zand": 0.0, "water": 0.0,
+}
+"""Sealed fraction by class word (matched as a substring of the lowered class, longest first).
+
+Following the EEA imperviousness definition, any paving counts as sealed, including open
+(jointed) paving; unpaved and vegetated classes are unsealed; a yard (Dutch *erf*) is taken as
+half sealed (assumption)."""
+
+ROOF_MAX_TILT_DEG = 80.0
+FLOOR_MIN_TILT_DEG = 100.0
+GROUND_TOLERANCE_M = 0.5
+HORIZONTAL_TOL_DEG = 0.5
+MIN_AREA_M2 = 1e-6
+
+SEMANTIC_KIND: dict[str, tuple[str, str]] = {
+    "RoofSurface": ("roof", "exterior"),
+    "WallSurface": ("wall", "exterior"),
+    "GroundSurface": ("floor", "ground"),
+    "OuterCeilingSurface": ("floor", "exterior"),
+    "OuterFloorSurface": ("floor", "exterior"),
+    "Window": ("window", "exterior"),
+    "Door": ("door", "exterior"),
+    "InteriorWallSurface": ("wall", "interior"),
+    "FloorSurface": ("floor", "interior"),
+    "CeilingSurface": ("floor", "interior"),
+}
+VIRTUAL_SEMANTICS = ("ClosureSurface",)
+
+USE_WORDS: tuple[tuple[str, str], ...] = (
+    # (substring of the lowered function/usage text, use class); first match wins
+    ("woonfunctie", "residential"), ("resid", "residential"), ("wohn", "residential"), ("woon", "residential"),
+    ("dwelling", "residential"), ("apartment", "residential"), ("house", "residential"), ("logement", "residential"),
+    ("habitation", "residential"),
+    ("kantoor", "office"), ("office", "office"), ("büro", "office"), ("buero", "office"), ("bureau", "office"),
+    ("winkel", "retail"), ("retail", "retail"), ("shop", "retail"), ("commerc", "retail"), ("laden", "retail"),
+    ("onderwijs", "education"), ("school", "education"), ("educat", "education"), ("schul", "education"),
+    ("gezondheid", "health"), ("health", "health"), ("hospital", "health"), ("spital", "health"),
+    ("industrie", "industrial"), ("industr", "industrial"), ("factory", "industrial"),
+    ("logies", "hotel"), ("hotel", "hotel"),
+    ("sport", "sport"),
+    ("bijeenkomst", "assembly"), ("assembly", "assembly"),
+)
+
+_EPSG_RE = re.compile(r"EPSG(?:/[\w.]*/|:[\w.]*:|:)(\d+)", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- small helpers
+def _perr(path: Path, json_path: str, message: str) -> ParseError:
+    return ParseError(message, path=path, obj=json_path or "/")
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], path: Path, json_path: str, what: str) -> Any:
+    """``value`` if it is of ``kind`` (a JSON boolean never counts as a number), else ParseError."""
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise _perr(path, json_path, f"{what} must be {_kind_name(kind)}, got {type(value).__name__}")
+    return value
+
+
+def _kind_name(kind) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", int: "an integer", float: "a number"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _num(value: Any) -> float | None:
+    """A finite float from a number, a numeric string or ``{"value": x}``; else None."""
+    if isinstance(value, dict):
+        value = value.get("value")
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        out = float(value)
+    elif isinstance(value, str):
+        try:
+            out = float(value.strip().replace(",", "."))
+        except ValueError:
+            return None
+    else:
+        return None
+    return out if math.isfinite(out) else None
+
+
+def _lod_key(value: Any) -> tuple[str, float] | None:
+    """(normalised lod string, numeric rank) or None if not a valid LoD."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            return None
+        text = str(int(value)) if float(value).is_integer() else repr(float(value))
+        return text, float(value)
+    if isinstance(value, str):
+        try:
+            rank = float(value)
+        except ValueError:
+            return None
+        if not math.isfinite(rank):
+            return None
+        return value.strip(), rank
+    return None
+
+
+def _lod_matches(lod_text: str, rank: float, wanted: str) -> bool:
+    if lod_text == wanted:
+        return True
+    if "." not in wanted:  # lod=2 matches "2", "2.0", "2.2"...
+        try:
+            return int(rank) == int(float(wanted))
+        except ValueError:
+            return False
+    return False
+
+
+# --------------------------------------------------------------------------- CRS
+def horizontal_crs(text: Any, *, path: Path | None = None):
+    """The horizontal, projected pyproj CRS named by a CityJSON ``referenceSystem`` (or user text).
+
+    Accepts ``https://www.opengis.net/def/crs/EPSG/0/7415``, ``urn:ogc:def:crs:EPSG::28992``,
+    ``EPSG:28992`` or a :class:`pyproj.CRS`. A compound CRS gives its horizontal part (7415 ->
+    28992). Raises :class:`~twin.errors.CRSError` for anything else, or a CRS not projected in
+    metres (CityJSON areas and heights are computed in the file's units).
+    """
+    import pyproj
+
+    try:
+        if isinstance(text, pyproj.CRS):
+            crs = text
+        elif isinstance(text, str):
+            codes = _EPSG_RE.findall(text)
+            crs = pyproj.CRS.from_epsg(int(codes[0])) if codes else pyproj.CRS.from_user_input(text)
+        else:
+            raise CRSError(f"reference system must be a string, got {type(text).__name__}", path=path, field="referenceSystem")
+    except pyproj.exceptions.CRSError as exc:
+        raise CRSError(f"unknown reference system {text!r}: {exc}", path=path, field="referenceSystem") from None
+    except (ValueError, OverflowError):
+        raise CRSError(f"unknown reference system {text!r}", path=path, field="referenceSystem") from None
+    if crs.is_compound:
+        horizontal = [c for c in crs.sub_crs_list if c.is_projected or c.is_geographic]
+        if not horizontal:
+            raise CRSError(f"compound CRS {crs.name!r} has no horizontal part", path=path, field="referenceSystem")
+        crs = horizontal[0]
+    if crs.is_projected and len(crs.axis_info) > 2:
+        crs = crs.to_2d()
+    if not crs.is_projected or crs.axis_info[0].unit_name not in ("metre", "meter"):
+        raise CRSError(
+            f"CityJSON in {crs.name!r} is not supported: it must be in a projected CRS in metres", path=path, field="referenceSystem"
+        )
+    return crs
+
+
+# --------------------------------------------------------------------------- surface collection
+@dataclass
+class _Surfaces:
+    """Every surface gathered from the file, as flat lists (turned into arrays once)."""
+
+    ring_idx: list[int] = field(default_factory=list)
+    ring_len: list[int] = field(default_factory=list)
+    ring_surface: list[int] = field(default_factory=list)
+    ring_outer: list[bool] = field(default_factory=list)
+    owner: list[int] = field(default_factory=list)  # index into the _Owner list
+    geom_key: list[int] = field(default_factory=list)  # index into ``geoms``
+    keys: list[tuple[int, ...]] = field(default_factory=list)  # position in the boundaries array
+    sem_type: list[str] = field(default_factory=list)
+    sem_index: list[int] = field(default_factory=list)
+    sem_parent: list[int] = field(default_factory=list)
+    geoms: list[tuple[str, int]] = field(default_factory=list)  # (object id, geometry index)
+    degenerate_rings: int = 0
+
+    def source_id(self, s: int) -> str:
+        """Native id of surface ``s``: ``<object id>/geometry/<g>/boundaries/<i>/<j>...``."""
+        oid, gi = self.geoms[self.geom_key[s]]
+        return f"{oid}/geometry/{gi}/boundaries/" + "/".join(map(str, self.keys[s]))
+
+
+@dataclass
+class _Owner:
+    """Something surfaces belong to: a member object of a building family, or a land-cover object."""
+
+    object_id: str
+    family: int  # building family index, or -1 for land cover
+    landcover: int  # land-cover row index, or -1
+
+
+def _semantics(geom: dict, path: Path, jpath: str) -> tuple[list[tuple[str, int]], Any]:
+    sem = geom.get("semantics")
+    if sem is None:
+        return [], None
+    _expect(sem, dict, path, jpath + "/semantics", "semantics")
+    surfaces = _expect(sem.get("surfaces", []), list, path, jpath + "/semantics/surfaces", "semantic surfaces")
+    out = []
+    for i, s in enumerate(surfaces):
+        _expect(s, dict, path, f"{jpath}/semantics/surfaces/{i}", "semantic surface")
+        stype = s.get("type")
+        _expect(stype, str, path, f"{jpath}/semantics/surfaces/{i}/type", "semantic surface type")
+        parent = s.get("parent")
+        out.append((stype, parent if isinstance(parent, int) and not isinstance(parent, bool) else -1))
+    return out, sem.get("values")
+
+
+def _sem_of(values: Any, keys: tuple[int, ...], table: list[tuple[str, int]], path: Path, jpath: str) -> tuple[str, int, int]:
+    """Semantic (type, index, parent index) of the surface at ``keys`` in the values tree."""
+    v = values
+    for depth, k in enumerate(keys):
+        if v is None:
+            return "", -1, -1
+        if not isinstance(v, list):
+            raise _perr(path, jpath + "/semantics/values" + "".join(f"/{x}" for x in keys[:depth]), "semantic values must be arrays")
+        if k >= len(v):
+            return "", -1, -1
+        v = v[k]
+    if v is None:
+        return "", -1, -1
+    if type(v) is not int or not 0 <= v < len(table):
+        where = jpath + "/semantics/values" + "".join(f"/{x}" for x in keys)
+        raise _perr(path, where, f"semantic value {v!r} is not an index of semantics.surfaces")
+    stype, parent = table[v]
+    return stype, v, parent
+
+
+def _boundary_surfaces(bnd: list, gtype: str, path: Path, jpath: str) -> list[tuple[tuple[int, ...], Any]]:
+    """(position, surface) of every surface of the exterior shell(s); interior shells (voids) are skipped."""
+    if gtype in ("MultiSurface", "CompositeSurface"):
+        return [((si,), surf) for si, surf in enumerate(bnd)]
+    if gtype == "Solid":
+        shells = [((0,), bnd[0])] if bnd else []
+    else:  # MultiSolid, CompositeSolid
+        shells = []
+        for soi, solid in enumerate(bnd):
+            _expect(solid, list, path, f"{jpath}/boundaries/{soi}", "a solid")
+            if solid:
+                shells.append(((soi, 0), solid[0]))
+    out = []
+    for keys, shell in shells:
+        _expect(shell, list, path, jpath + "/boundaries/" + "/".join(map(str, keys)), "a shell")
+        out.extend(((*keys, si), surf) for si, surf in enumerate(shell))
+    return out
+
+
+def _walk_geometry(geom: dict, gtype: str, owner: int, object_id: str, gi: int, out: _Surfaces, path: Path) -> None:
+    """Add the surfaces of one geometry to ``out`` (rings of fewer than 3 vertices are counted and skipped)."""
+    jpath = f"/CityObjects/{object_id}/geometry/{gi}"
+    bnd = _expect(geom.get("boundaries"), list, path, jpath + "/boundaries", "boundaries")
+    table, values = _semantics(geom, path, jpath)
+    geom_key = len(out.geoms)
+    out.geoms.append((object_id, gi))
+    no_sem = ("", -1, -1)
+    for keys, surf in _boundary_surfaces(bnd, gtype, path, jpath):
+        if type(surf) is not list:
+            _expect(surf, list, path, jpath + "/boundaries/" + "/".join(map(str, keys)), "a surface")
+        n_before = len(out.ring_len)
+        s_index = len(out.owner)
+        for ri, ring in enumerate(surf):
+            if type(ring) is not list:
+                _expect(ring, list, path, jpath + "/boundaries/" + "/".join(map(str, (*keys, ri))), "a ring")
+            if len(ring) < 3:
+                out.degenerate_rings += 1
+                if ri == 0:  # no usable exterior ring: skip the surface
+                    break
+                continue
+            out.ring_idx.extend(ring)
+            out.ring_len.append(len(ring))
+            out.ring_surface.append(s_index)
+            out.ring_outer.append(ri == 0)
+        if len(out.ring_len) == n_before:  # degenerate exterior ring
+            continue
+        sem = _sem_of(values, keys, table, path, jpath) if table and values is not None else no_sem
+        out.owner.append(owner)
+        out.geom_key.append(geom_key)
+        out.keys.append(keys)
+        out.sem_type.append(sem[0])
+        out.sem_index.append(sem[1])
+        out.sem_parent.append(sem[2])
+
+
+# --------------------------------------------------------------------------- vectorised geometry
+@dataclass
+class _Geometry:
+    """Per-surface geometry computed in one pass over the flat ring arrays."""
+
+    normal: np.ndarray  # (n, 3) unit outward normal (NaN for degenerate surfaces)
+    area_m2: np.ndarray  # (n,) 3-D area, holes deducted
+    area_xy_m2: np.ndarray  # (n,) area of the 2-D projection
+    tilt_deg: np.ndarray
+    azimuth_deg: np.ndarray
+    zmin: np.ndarray
+    zmax: np.ndarray
+    ring_start: np.ndarray  # (n_rings,) start of each ring in idx
+    ring_len: np.ndarray
+    ring_surface: np.ndarray
+    idx: np.ndarray
+
+
+def _compute_geometry(verts: np.ndarray, s: _Surfaces) -> _Geometry:
+    idx = np.asarray(s.ring_idx, dtype=np.int64)
+    ring_len = np.asarray(s.ring_len, dtype=np.int64)
+    ring_surface = np.asarray(s.ring_surface, dtype=np.int64)
+    ring_outer = np.asarray(s.ring_outer, dtype=bool)
+    n_surf = len(s.owner)
+    n_rings = len(ring_len)
+    ring_start = np.zeros(n_rings, dtype=np.int64)
+    if n_rings:
+        np.cumsum(ring_len[:-1], out=ring_start[1:])
+    pts = verts[idx]
+    # Newell's vector area, with each ring moved to its first vertex for precision
+    first = np.repeat(pts[ring_start], ring_len, axis=0)
+    local = pts - first
+    nxt = np.arange(len(idx), dtype=np.int64) + 1
+    if n_rings:
+        nxt[ring_start + ring_len - 1] = ring_start
+    cross = np.cross(local, local[nxt]) if len(idx) else np.zeros((0, 3))
+    ring_vec = np.add.reduceat(cross, ring_start, axis=0) * 0.5 if n_rings else np.zeros((0, 3))
+    ring_area = np.linalg.norm(ring_vec, axis=1)
+    outer_vec = np.zeros((n_surf, 3))
+    outer_vec[ring_surface[ring_outer]] = ring_vec[ring_outer]
+    area = np.zeros(n_surf)
+    np.add.at(area, ring_surface, np.where(ring_outer, ring_area, -ring_area))
+    area = np.maximum(area, 0.0)
+    area_xy = np.zeros(n_surf)
+    np.add.at(area_xy, ring_surface, np.where(ring_outer, np.abs(ring_vec[:, 2]), -np.abs(ring_vec[:, 2])))
+    area_xy = np.maximum(area_xy, 0.0)
+    norm = np.linalg.norm(outer_vec, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        normal = outer_vec / norm[:, None]
+    normal[norm < 1e-12] = np.nan
+    tilt = np.degrees(np.arccos(np.clip(normal[:, 2], -1.0, 1.0)))
+    azimuth = np.degrees(np.arctan2(normal[:, 0], normal[:, 1])) % 360.0
+    azimuth[(tilt < HORIZONTAL_TOL_DEG) | (tilt > 180.0 - HORIZONTAL_TOL_DEG) | np.isnan(tilt)] = np.nan
+    z = pts[:, 2]
+    zmin = np.full(n_surf, np.inf)
+    zmax = np.full(n_surf, -np.inf)
+    if n_rings:
+        np.minimum.at(zmin, ring_surface, np.minimum.reduceat(z, ring_start))
+        np.maximum.at(zmax, ring_surface, np.maximum.reduceat(z, ring_start))
+    return _Geometry(normal, area, area_xy, tilt, azimuth, zmin, zmax, ring_start, ring_len, ring_surface, idx)
+
+
+def _polygons_2d(verts: np.ndarray, g: _Geometry, surfaces: np.ndarray) -> np.ndarray:
+    """Shapely polygons (2-D projection) of the given surface indices, repaired where invalid."""
+    if len(surfaces) == 0:
+        return np.empty(0, dtype=object)
+    take = np.zeros(len(g.area_m2), dtype=bool)
+    take[surfaces] = True
+    rings = np.flatnonzero(take[g.ring_surface])  # rings of the chosen surfaces, in surface order
+    order = np.argsort(g.ring_surface[rings], kind="stable")
+    rings = rings[order]
+    lens = g.ring_len[rings] + 1  # closed
+    offsets = np.zeros(len(rings) + 1, dtype=np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    local = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], lens)
+    local[local == np.repeat(lens - 1, lens)] = 0
+    pos = np.repeat(g.ring_start[rings], lens) + local
+    coords = verts[g.idx[pos], :2]
+    per_surface = np.bincount(g.ring_surface[rings], minlength=len(g.area_m2))[np.sort(surfaces)]
+    poly_offsets = np.zeros(len(per_surface) + 1, dtype=np.int64)
+    np.cumsum(per_surface, out=poly_offsets[1:])
+    polys = shapely.from_ragged_array(shapely.GeometryType.POLYGON, coords, (offsets, poly_offsets))
+    bad = ~shapely.is_valid(polys)
+    if bad.any():
+        polys[bad] = [_polygonal(shapely.make_valid(p)) for p in polys[bad]]
+    # back to the caller's order
+    out = np.empty(len(surfaces), dtype=object)
+    out[np.argsort(surfaces, kind="stable")] = polys
+    return out
+
+
+def _polygonal(geom):
+    """The polygonal part of ``geom`` (None if it has none)."""
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon") and not p.is_empty]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else shapely.union_all(parts)
+
+
+def _union(polys) -> Any:
+    """Union of polygons as one Polygon or MultiPolygon (None if empty).
+
+    Triangulated surfaces (BGT-style land cover) are first merged with GEOS coverage union,
+    ten times faster than a general union; its result is only kept when it is valid and its
+    area equals the sum of the parts (no overlaps), otherwise the general union is used.
+    """
+    polys = [p for p in polys if p is not None and not p.is_empty]
+    if not polys:
+        return None
+    if len(polys) == 1:
+        geom = polys[0]
+    else:
+        arr = np.asarray(polys, dtype=object)
+        geom = None
+        try:
+            cov = shapely.coverage_union_all(arr)
+            total = float(shapely.area(arr).sum())
+            if cov.is_valid and abs(cov.area - total) <= 1e-9 * max(1.0, total):
+                geom = cov
+        except GEOSException:
+            pass
+        if geom is None:
+            geom = shapely.union_all(arr)
+    geom = _polygonal(geom) if geom.geom_type not in ("Polygon", "MultiPolygon") else geom
+    if geom is None or geom.is_empty or geom.area <= MIN_AREA_M2:
+        return None
+    return geom
+
+
+# --------------------------------------------------------------------------- attributes
+def _first_text(attrs: dict, keys: tuple[str, ...]) -> str:
+    for k in keys:
+        v = attrs.get(k)
+        if isinstance(v, list) and v:
+            v = v[0]
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            v = str(v)
+        if isinstance(v, str) and v.strip() and v.strip().lower() not in ("waardeonbekend", "unknown", "onbekend", "null", "none"):
+            return v.strip()
+    return ""
+
+
+def _first_num(attrs: dict, keys: tuple[str, ...]) -> float | None:
+    for k in keys:
+        v = _num(attrs.get(k))
+        if v is not None:
+            return v
+    return None
+
+
+def building_use(attrs: dict) -> tuple[str, str]:
+    """(use class or '', raw function text) from ``function`` / ``usage`` / BAG ``gebruiksdoel``."""
+    raw = _first_text(attrs, ("function", "usage", "gebruiksdoel", "building_use", "Nutzung"))
+    low = raw.lower()
+    for word, use in USE_WORDS:
+        if word in low:
+            return use, raw
+    return "", raw
+
+
+def construction_year(attrs: dict) -> float | None:
+    """Year from ``yearOfConstruction`` / ``bouwjaar`` / ``oorspronkelijkbouwjaar`` ... (1000..2100)."""
+    for k in ("yearOfConstruction", "oorspronkelijkbouwjaar", "bouwjaar", "Baujahr", "year_built"):
+        v = attrs.get(k)
+        if isinstance(v, str):
+            m = re.search(r"\b(1\d{3}|20\d{2})\b", v)
+            v = float(m.group(1)) if m else None
+        else:
+            v = _num(v)
+        if v is not None and 1000 <= v <= 2100:
+            return float(int(v))
+    return None
+
+
+def attribute_height(attrs: dict) -> float | None:
+    """Height above ground from ``measuredHeight`` or roof-minus-ground attributes (3DBAG names)."""
+    h = _num(attrs.get("measuredHeight"))
+    if h is not None and h > 0:
+        return h
+    for top, ground in (("h_dak_max", "h_maaiveld"), ("b3_h_dak_max", "b3_h_maaiveld"), ("b3_h_max", "b3_h_maaiveld")):
+        t, g = _num(attrs.get(top)), _num(attrs.get(ground))
+        if t is not None and g is not None and t > g:
+            return t - g
+    return None
+
+
+def attribute_storeys(attrs: dict) -> int | None:
+    v = _first_num(attrs, ("storeysAboveGround", "b3_bouwlagen", "bouwlagen", "storeys", "floors"))
+    if v is None or v < 1 or v > 500:
+        return None
+    return int(round(v))
+
+
+def sealed_fraction(kind: str, *classes: str) -> float:
+    """Sealed fraction from the class words (first class that matches) or else the kind."""
+    words = sorted(SEALED_BY_CLASS, key=len, reverse=True)
+    for c in classes:
+        low = c.lower()
+        if not low:
+            continue
+        for w in words:
+            if w in low:
+                return SEALED_BY_CLASS[w]
+    return SEALED_BY_KIND[kind]
+
+
+# --------------------------------------------------------------------------- document
+def _load(path: Path) -> dict:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(f"cannot read file: {exc.strerror or exc}", path=path) from None
+    try:
+        doc = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"invalid JSON ({exc.msg}); the file may be truncated", path=path, obj=f"line {exc.lineno} column {exc.colno}") from None
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"not UTF-8 text: {exc.reason}", path=path, obj=f"byte {exc.start}") from None
+    except RecursionError:
+        raise ParseError("JSON nested too deeply", path=path) from None
+    except ValueError as exc:  # e.g. integers with too many digits
+        raise ParseError(f"invalid JSON: {exc}", path=path) from None
+    _expect(doc, dict, path, "/", "the document")
+    if doc.get("type") != "CityJSON":
+        raise ParseError(f"not a CityJSON document (type is {doc.get('type')!r})", path=path, obj="/type")
+    version = doc.get("version")
+    if not isinstance(version, str) or not any(version == v or version.startswith(v + ".") for v in SUPPORTED_VERSIONS):
+        raise ParseError(f"unsupported CityJSON version {version!r}; supported: {', '.join(SUPPORTED_VERSIONS)}", path=path, obj="/version")
+    return doc
+
+
+def _vertices(doc: dict, path: Path) -> np.ndarray:
+    if "vertices" not in doc:
+        raise ParseError("missing 'vertices'", path=path, obj="/vertices")
+    raw = _expect(doc["vertices"], list, path, "/vertices", "vertices")
+    if not raw:
+        return np.zeros((0, 3))
+    try:
+        verts = np.asarray(raw, dtype=np.float64)
+    except (ValueError, TypeError, OverflowError):
+        bad = next((i for i, v in enumerate(raw) if not _is_xyz(v)), 0)
+        raise _perr(path, f"/vertices/{bad}", "a vertex must be an array of 3 numbers") from None
+    if verts.ndim != 2 or verts.shape[1] != 3:
+        bad = next((i for i, v in enumerate(raw) if not _is_xyz(v)), 0)
+        raise _perr(path, f"/vertices/{bad}", "a vertex must be an array of 3 numbers")
+    transform = doc.get("transform")
+    if transform is not None:
+        _expect(transform, dict, path, "/transform", "transform")
+        parts = []
+        for key in ("scale", "translate"):
+            v = transform.get(key)
+            if not _is_xyz(v):
+                raise _perr(path, f"/transform/{key}", f"transform {key} must be an array of 3 numbers")
+            parts.append(np.asarray(v, dtype=np.float64))
+        verts = verts * parts[0] + parts[1]
+    finite = np.isfinite(verts).all(axis=1)
+    if not finite.all():
+        raise _perr(path, f"/vertices/{int(np.flatnonzero(~finite)[0])}", "vertex coordinate is not a finite number")
+    return verts
+
+
+def _is_xyz(v: Any) -> bool:
+    return (
+        isinstance(v, list)
+        and len(v) == 3
+        and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in v)
+    )
+
+
+def _file_crs(doc: dict, path: Path, crs: Any):
+    meta = doc.get("metadata")
+    if meta is not None:
+        _expect(meta, dict, path, "/metadata", "metadata")
+    declared = None if meta is None else meta.get("referenceSystem", meta.get("crs"))
+    if isinstance(declared, dict):  # CityJSON 1.0 drafts: {"epsg": 7415}
+        declared = f"EPSG:{declared.get('epsg')}"
+    if crs is not None:
+        return horizontal_crs(crs, path=path), declared
+    if declared is None:
+        raise CRSError("the file declares no metadata.referenceSystem; name one (e.g. crs='EPSG:28992')", path=path, field="referenceSystem")
+    return horizontal_crs(declared, path=path), declared
+
+
+# --------------------------------------------------------------------------- reader
+def read_cityjson(
+    path: str | os.PathLike[str],
+    *,
+    crs: Any = None,
+    lod: str | int | float | None = None,
+    storey_height_m: float = 3.0,
+    default_height_m: float = 9.0,
+    elements: bool = True,
+    **_other: Any,
+) -> IngestResult:
+    """Read a CityJSON file into ``buildings``, ``elements`` and ``landcover`` layers.
+
+    Parameters
+    ----------
+    path
+        A CityJSON 1.0, 1.1 or 2.0 file (``.city.json``, ``.json``).
+    crs
+        CRS of the coordinates when the file has no ``metadata.referenceSystem``; when given it
+        overrides the file's declaration (recorded in ``meta['crs_declared']``).
+    lod
+        Level of detail of buildings to use (``2`` matches ``"2"``, ``"2.2"``...; ``"2.2"``
+        only itself). Default: the highest present per building (parts included).
+    storey_height_m
+        Storey height used to derive storeys from height (and height from storeys), m.
+    default_height_m
+        Height of a building whose geometry is flat and whose attributes give no height, m.
+    elements
+        Also produce the ``elements`` layer (one row per surface).
+    **_other
+        Options meant for other readers (``layer=``...) are ignored.
+
+    Returns
+    -------
+    IngestResult
+        Layers ``buildings`` and ``landcover`` (GeoDataFrames in the horizontal CRS of the
+        file) and ``elements``; ``dropped`` lists every skipped object with its reason;
+        ``meta`` has ``version``, ``crs``, ``lod`` per building count, ``types`` and counts of
+        degenerate/virtual surfaces.
+
+    Raises
+    ------
+    ParseError
+        Invalid or truncated JSON, missing ``vertices``, bad indices, wrong JSON types.
+    CRSError
+        No reference system (and no ``crs=``), or one that is not projected in metres.
+    """
+    path = Path(path)
+    result = IngestResult(path=str(path))
+    doc = _load(path)
+    verts = _vertices(doc, path)
+    scene_crs, declared = _file_crs(doc, path, crs)
+    objects = _expect(doc.get("CityObjects"), dict, path, "/CityObjects", "CityObjects")
+    wanted = None if lod is None else (_lod_key(lod) or (str(lod), float("nan")))[0]
+
+    result.meta.update(
+        {
+            "format": SOURCE_FORMAT,
+            "version": doc["version"],
+            "crs": scene_crs.to_string(),
+            "crs_declared": declared,
+            "types": {},
+        }
+    )
+    types: dict[str, int] = {}
+    for oid, obj in objects.items():
+        _expect(obj, dict, path, f"/CityObjects/{oid}", "a city object")
+        otype = obj.get("type")
+        _expect(otype, str, path, f"/CityObjects/{oid}/type", "object type")
+        types[otype] = types.get(otype, 0) + 1
+    result.meta["types"] = types
+
+    # ---- building families: each Building with its BuildingPart descendants
+    families: list[str] = []  # root object id per family
+    family_of: dict[str, int] = {}
+    for oid, obj in objects.items():
+        if obj["type"] == "Building":
+            family_of[oid] = len(families)
+            families.append(oid)
+    for oid, obj in objects.items():
+        if obj["type"] != "BuildingPart" or oid in family_of:
+            continue
+        root = _root_building(oid, objects, path)
+        if root is None:  # orphan part: a building of its own
+            family_of[oid] = len(families)
+            families.append(oid)
+            result.meta.setdefault("orphan_parts", []).append(oid)
+        else:
+            family_of[oid] = family_of[root]
+    members: list[list[str]] = [[] for _ in families]
+    for oid, fam in family_of.items():
+        members[fam].append(oid)
+
+    # ---- choose geometries, gather surfaces
+    surfaces = _Surfaces()
+    owners: list[_Owner] = []
+    fam_lod: list[tuple[str, float] | None] = [None] * len(families)
+    family_has_geom = [False] * len(families)
+    for fam, mids in enumerate(members):
+        cands: dict[str, list[tuple[int, dict, str, tuple[str, float]]]] = {}
+        for oid in mids:
+            cands[oid] = _candidates(objects[oid], oid, path, result)
+            family_has_geom[fam] |= bool(cands[oid])
+        all_keys = [c[3] for cs in cands.values() for c in cs]
+        if wanted is not None:
+            all_keys = [k for k in all_keys if _lod_matches(k[0], k[1], wanted)]
+        if not all_keys:
+            continue
+        best = max(all_keys, key=lambda k: k[1])
+        fam_lod[fam] = best
+        for oid in mids:
+            pick = [c for c in cands[oid] if c[3][1] == best[1]]
+            if not pick:
+                continue
+            gi, geom, gtype, key = pick[0]
+            owners.append(_Owner(oid, fam, -1))
+            _walk_geometry(geom, gtype, len(owners) - 1, oid, gi, surfaces, path)
+
+    lc_rows: list[tuple[str, str, dict]] = []  # (object id, kind, attributes)
+    for oid, obj in objects.items():
+        otype = obj["type"]
+        if otype in BUILDING_TYPES:
+            continue
+        if otype not in LANDCOVER_KIND:
+            result.drop(f"{ID_PREFIX}{oid}", f"unsupported CityObject type {otype!r}")
+            continue
+        cands = _candidates(obj, oid, path, result)
+        if not cands:
+            result.drop(f"{ID_PREFIX}{oid}", f"{otype} without surface geometry")
+            continue
+        gi, geom, gtype, key = max(cands, key=lambda c: c[3][1])
+        attrs = obj.get("attributes") if isinstance(obj.get("attributes"), dict) else {}
+        lc_rows.append((oid, LANDCOVER_KIND[otype], attrs))
+        owners.append(_Owner(oid, -1, len(lc_rows) - 1))
+        _walk_geometry(geom, gtype, len(owners) - 1, oid, gi, surfaces, path)
+
+    _check_indices(surfaces, len(verts), path)
+    g = _compute_geometry(verts, surfaces)
+    result.meta["degenerate_rings"] = surfaces.degenerate_rings
+
+    owner_arr = np.asarray(surfaces.owner, dtype=np.int64)
+    owner_family = np.asarray([o.family for o in owners], dtype=np.int64)
+    owner_lc = np.asarray([o.landcover for o in owners], dtype=np.int64)
+    surf_family = owner_family[owner_arr] if len(owner_arr) else np.zeros(0, dtype=np.int64)
+    surf_lc = owner_lc[owner_arr] if len(owner_arr) else np.zeros(0, dtype=np.int64)
+    sem_type = np.asarray(surfaces.sem_type, dtype=object)
+    virtual = np.isin(sem_type, VIRTUAL_SEMANTICS)
+    usable = (g.area_m2 > MIN_AREA_M2) & ~virtual
+    result.meta["degenerate_surfaces"] = int(((g.area_m2 <= MIN_AREA_M2) & ~virtual).sum())
+    result.meta["virtual_surfaces"] = int(virtual.sum())
+
+    buildings = _building_rows(
+        families, members, objects, fam_lod, family_has_geom, owners, owner_arr, surf_family, sem_type, usable, g, verts,
+        path, result, storey_height_m, default_height_m,
+    )
+    landcover = _landcover_rows(lc_rows, surf_lc, usable, g, verts, result)
+    elem = _element_rows(surfaces, families, fam_lod, buildings, surf_family, sem_type, usable, g) if elements else []
+    result.meta["lod"] = _count([b["lod"] for b in buildings])
+
+    result.layers["buildings"] = _frame("buildings", buildings, scene_crs, path)
+    result.layers["elements"] = _frame("elements", elem, None, path)
+    result.layers["landcover"] = _frame("landcover", landcover, scene_crs, path)
+    return result
+
+
+def _count(values: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for v in values:
+        out[v] = out.get(v, 0) + 1
+    return out
+
+
+def _root_building(oid: str, objects: dict, path: Path) -> str | None:
+    """The Building a BuildingPart belongs to (following ``parents``), or None."""
+    seen = {oid}
+    todo = [oid]
+    while todo:
+        cur = todo.pop()
+        parents = objects[cur].get("parents", [])
+        if not isinstance(parents, list):
+            raise _perr(path, f"/CityObjects/{cur}/parents", "parents must be an array of object ids")
+        for p in parents:
+            if not isinstance(p, str) or p not in objects or p in seen:
+                continue
+            seen.add(p)
+            ptype = objects[p].get("type")
+            if ptype == "Building":
+                return p
+            if ptype == "BuildingPart":
+                todo.append(p)
+    return None
+
+
+def _candidates(obj: dict, oid: str, path: Path, result: IngestResult) -> list[tuple[int, dict, str, tuple[str, float]]]:
+    """Surface geometries of an object: (index, geometry, type, (lod, rank))."""
+    geoms = obj.get("geometry", [])
+    if geoms is None:
+        return []
+    _expect(geoms, list, path, f"/CityObjects/{oid}/geometry", "geometry")
+    out = []
+    for gi, geom in enumerate(geoms):
+        jp = f"/CityObjects/{oid}/geometry/{gi}"
+        _expect(geom, dict, path, jp, "a geometry")
+        gtype = geom.get("type")
+        _expect(gtype, str, path, jp + "/type", "geometry type")
+        if gtype not in SURFACE_GEOMETRIES:
+            result.meta.setdefault("skipped_geometries", {}).setdefault(gtype, 0)
+            result.meta["skipped_geometries"][gtype] += 1
+            continue
+        key = _lod_key(geom.get("lod"))
+        if key is None:
+            raise _perr(path, jp + "/lod", f"geometry lod must be a number or numeric string, got {geom.get('lod')!r}")
+        out.append((gi, geom, gtype, key))
+    return out
+
+
+def _check_indices(s: _Surfaces, n_vertices: int, path: Path) -> None:
+    """Every ring index an integer in [0, n_vertices); else ParseError naming the JSON path."""
+    try:
+        idx = np.asarray(s.ring_idx)
+        ok = idx.ndim == 1 and idx.dtype.kind in "iu" and (len(idx) == 0 or (idx.min() >= 0 and idx.max() < n_vertices))
+    except (ValueError, TypeError, OverflowError):
+        ok = False
+    if ok:
+        return
+    # slow path: find the first bad ring for the message
+    pos = 0
+    for r, length in enumerate(s.ring_len):
+        ring = s.ring_idx[pos : pos + length]
+        for k, i in enumerate(ring):
+            if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < n_vertices:
+                surf = s.ring_surface[r]
+                ring_no = r - s.ring_surface.index(surf)
+                where = f"/CityObjects/{s.source_id(surf)}/{ring_no}/{k}"
+                raise ParseError(f"vertex index {i!r} is not an integer in [0, {n_vertices})", path=path, obj=where)
+        pos += length
+    raise ParseError("bad vertex indices", path=path, obj="/CityObjects")
+
+
+def _surface_kind(sem: str, tilt: float, zmax: float, ground_z: float) -> tuple[str, str]:
+    if sem in SEMANTIC_KIND:
+        return SEMANTIC_KIND[sem]
+    if tilt < ROOF_MAX_TILT_DEG:
+        return "roof", "exterior"
+    if tilt <= FLOOR_MIN_TILT_DEG:
+        return "wall", "exterior"
+    return "floor", "ground" if zmax <= ground_z + GROUND_TOLERANCE_M else "exterior"
+
+
+def _building_rows(
+    families, members, objects, fam_lod, family_has_geom, owners, owner_arr, surf_family, sem_type, usable, g, verts,
+    path, result, storey_height_m, default_height_m,
+) -> list[dict]:
+    n_fam = len(families)
+    fam_zmin = np.full(n_fam, np.inf)
+    fam_zmax = np.full(n_fam, -np.inf)
+    bsel = (surf_family >= 0) & usable
+    if bsel.any():
+        np.minimum.at(fam_zmin, surf_family[bsel], g.zmin[bsel])
+        np.maximum.at(fam_zmax, surf_family[bsel], g.zmax[bsel])
+
+    # footprint candidates per owner (member object)
+    is_ground = sem_type == "GroundSurface"
+    down = (g.tilt_deg > FLOOR_MIN_TILT_DEG) & (g.area_xy_m2 > MIN_AREA_M2)
+    up = (g.tilt_deg < 90.0 - 1e-9) & (g.area_xy_m2 > MIN_AREA_M2)
+    surf_ids = np.flatnonzero(bsel)
+    owner_of = owner_arr[surf_ids]
+    chosen: dict[int, tuple[str, np.ndarray]] = {}
+    order = np.argsort(owner_of, kind="stable")
+    bounds = np.flatnonzero(np.diff(owner_of[order])) + 1
+    for grp in np.split(surf_ids[order], bounds) if len(order) else []:
+        o = int(owner_arr[grp[0]])
+        for label, mask in (("ground_surface", is_ground[grp]), ("floor_faces", down[grp]), ("roof_plan", up[grp])):
+            if mask.any():
+                chosen[o] = (label, grp[mask])
+                break
+    all_fp = np.concatenate([c[1] for c in chosen.values()]) if chosen else np.zeros(0, dtype=np.int64)
+    polys = dict(zip(all_fp.tolist(), _polygons_2d(verts, g, all_fp))) if len(all_fp) else {}
+
+    fam_owners: dict[int, list[int]] = {}
+    for o, own in enumerate(owners):
+        if own.family >= 0:
+            fam_owners.setdefault(own.family, []).append(o)
+
+    # roof kind: share of roof area that is flat (LoD >= 2 only)
+    roof = usable & (surf_family >= 0) & np.asarray(
+        [(s == "RoofSurface") or (s == "" and t < ROOF_MAX_TILT_DEG) for s, t in zip(sem_type, g.tilt_deg)], dtype=bool
+    ) if len(sem_type) else np.zeros(0, dtype=bool)
+    roof_area = np.zeros(n_fam)
+    flat_area = np.zeros(n_fam)
+    if roof.any():
+        np.add.at(roof_area, surf_family[roof], g.area_m2[roof])
+        flat = roof & (g.tilt_deg < 5.0)
+        np.add.at(flat_area, surf_family[flat], g.area_m2[flat])
+
+    rows = []
+    for fam, root in enumerate(families):
+        bid = ID_PREFIX + root
+        if fam_lod[fam] is None:
+            result.drop(bid, "no surface geometry at the requested LoD" if family_has_geom[fam] else "no surface geometry")
+            continue
+        picks = [chosen[o] for o in fam_owners.get(fam, []) if o in chosen]
+        ground_level = [p for p in picks if p[0] != "roof_plan"]
+        use_picks = ground_level or picks
+        try:
+            footprint = _union([polys[s] for _, sids in use_picks for s in sids.tolist()])
+        except GEOSException:  # topology failure on hostile geometry
+            footprint = None
+        if footprint is None:
+            result.drop(bid, "degenerate geometry: no footprint area")
+            continue
+        attrs = _merged_attributes(root, members[fam], objects)
+        zmin, zmax = float(fam_zmin[fam]), float(fam_zmax[fam])
+        ground_z = zmin if math.isfinite(zmin) else 0.0
+        geo_height = zmax - zmin if math.isfinite(zmin) else 0.0
+        lod_text, lod_rank = fam_lod[fam]
+        storeys = attribute_storeys(attrs)
+        if geo_height > 0.01 and lod_rank >= 1:
+            height, height_defaulted, height_from = geo_height, False, "geometry"
+        elif (h := attribute_height(attrs)) is not None:
+            height, height_defaulted, height_from = h, False, "attribute"
+        elif storeys is not None:
+            height, height_defaulted, height_from = storeys * storey_height_m, True, "storeys"
+        else:
+            height, height_defaulted, height_from = default_height_m, True, "default"
+        if storeys is None:
+            n_storeys, storeys_defaulted = max(1, int(round(height / storey_height_m))), True
+            st_h = storey_height_m
+        else:
+            n_storeys, storeys_defaulted = storeys, False
+            st_h = height / storeys if not height_defaulted else storey_height_m
+        use, raw_use = building_use(attrs)
+        year = construction_year(attrs)
+        area = float(footprint.area)
+        if lod_rank >= 2 and roof_area[fam] > 0:
+            roof_kind = "flat" if flat_area[fam] >= 0.9 * roof_area[fam] else "pitched"
+        else:
+            roof_kind = ""
+        rows.append(
+            {
+                "building_id": bid,
+                "source": str(path),
+                "source_format": SOURCE_FORMAT,
+                "name": _first_text(attrs, ("name", "naam", "Name")),
+                "use": use or "residential",
+                "use_defaulted": not use,
+                "construction_year": float("nan") if year is None else year,
+                "year_defaulted": year is None,
+                "height_m": float(height),
+                "height_defaulted": height_defaulted,
+                "n_storeys": n_storeys,
+                "storeys_defaulted": storeys_defaulted,
+                "storey_height_m": float(st_h),
+                "ground_z_m": ground_z,
+                "footprint_area_m2": area,
+                "floor_area_m2": area * n_storeys,
+                "roof_kind": roof_kind,
+                "geometry": footprint,
+                "lod": lod_text,
+                "n_parts": sum(1 for m in members[fam] if objects[m]["type"] == "BuildingPart"),
+                "footprint_source": "+".join(sorted({p[0] for p in use_picks})),
+                "height_source": height_from,
+                "source_function": raw_use,
+            }
+        )
+    return rows
+
+
+def _merged_attributes(root: str, mids: list[str], objects: dict) -> dict:
+    """Attributes of the root building, completed by those of its parts (root wins)."""
+    out: dict = {}
+    for oid in [m for m in mids if m != root] + [root]:
+        attrs = objects[oid].get("attributes")
+        if isinstance(attrs, dict):
+            out.update(attrs)
+    return out
+
+
+def _landcover_rows(lc_rows, surf_lc, usable, g, verts, result) -> list[dict]:
+    sel = np.flatnonzero((surf_lc >= 0) & usable & (g.area_xy_m2 > MIN_AREA_M2))
+    polys = _polygons_2d(verts, g, sel)
+    groups: dict[int, list] = {}
+    for s, p in zip(surf_lc[sel].tolist(), polys):
+        groups.setdefault(s, []).append(p)
+    rows = []
+    for i, (oid, kind, attrs) in enumerate(lc_rows):
+        lid = ID_PREFIX + oid
+        try:
+            geom = _union(groups.get(i, []))
+        except GEOSException:
+            geom = None
+        if geom is None:
+            result.drop(lid, "degenerate geometry: no horizontal surface area")
+            continue
+        cover = _first_text(attrs, ("function", "class", "usage", "bgt_fysiekvoorkomen", "plus_fysiekvoorkomen", "bgt_type"))
+        material = _first_text(attrs, ("surfacematerial", "surfaceMaterial", "plus_fysiekvoorkomenwegdeel", "bgt_fysiekvoorkomen", "plus_fysiekvoorkomen"))
+        rows.append(
+            {
+                "landcover_id": lid,
+                "kind": kind,
+                "cover_class": cover,
+                "sealed_fraction": sealed_fraction(kind, material, cover),
+                "sealed_defaulted": True,
+                "name": _first_text(attrs, ("name", "naam", "Name")),
+                "geometry": geom,
+            }
+        )
+    return rows
+
+
+def _element_rows(surfaces, families, fam_lod, buildings, surf_family, sem_type, usable, g) -> list[dict]:
+    kept = {b["building_id"]: b["ground_z_m"] for b in buildings}
+    first_of_sem: dict[tuple[int, int], str] = {}
+    rows = []
+    sel = np.flatnonzero((surf_family >= 0) & usable)
+    for s in sel.tolist():
+        fam = int(surf_family[s])
+        bid = ID_PREFIX + families[fam]
+        if bid not in kept or fam_lod[fam][1] < 1:
+            continue
+        stype = sem_type[s]
+        kind, boundary = _surface_kind(stype, float(g.tilt_deg[s]), float(g.zmax[s]), kept[bid])
+        sid = surfaces.source_id(s)
+        eid = ID_PREFIX + sid
+        key = (surfaces.geom_key[s], surfaces.sem_index[s])
+        if surfaces.sem_index[s] >= 0:
+            first_of_sem.setdefault(key, eid)
+        rows.append(
+            {
+                "element_id": eid,
+                "building_id": bid,
+                "kind": kind,
+                "ifc_class": stype,
+                "area_m2": float(g.area_m2[s]),
+                "azimuth_deg": float(g.azimuth_deg[s]),
+                "tilt_deg": float(g.tilt_deg[s]),
+                "u_value_w_m2k": float("nan"),
+                "u_value_source": "default",
+                "u_defaulted": True,
+                "boundary": boundary,
+                "host_id": "",
+                "source_id": sid,
+                "_parent": (surfaces.geom_key[s], surfaces.sem_parent[s]),
+            }
+        )
+    for r in rows:
+        r["host_id"] = first_of_sem.get(r.pop("_parent"), "") if r["kind"] in ("window", "door") else ""
+        r.pop("_parent", None)
+    return rows
+
+
+def _frame(layer: str, rows: list[dict], crs, path: Path):
+    import geopandas as gpd
+    import pandas as pd
+
+    from twin.scene.layers import conform, empty_layer
+
+    if not rows:
+        return empty_layer(layer, crs=crs)
+    frame = pd.DataFrame(rows)
+    if "geometry" in frame:
+        frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs)
+    return conform(layer, frame, crs=crs, source=str(path))
+
+
+__all__ = [
+    "LANDCOVER_KIND",
+    "SEALED_BY_CLASS",
+    "SEALED_BY_KIND",
+    "SEMANTIC_KIND",
+    "attribute_height",
+    "building_use",
+    "construction_year",
+    "horizontal_crs",
+    "read_cityjson",
+    "sealed_fraction",
+]

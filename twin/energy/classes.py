@@ -1,0 +1,93 @@
+"""Energy classes of the Brussels EPB (PEB) certificate for dwellings.
+
+The class follows from the yearly primary energy use per m2 of heated floor area
+(kWh/(m2.yr)). The thresholds live in ``twin/data/energy_classes_brussels.csv`` (one row per
+class: ``energy_class``, inclusive upper bound ``upper_kwh_m2``, ``source``); pass another table
+of the same columns for another scheme.
+
+============  ===================
+class         primary energy, kWh/(m2.yr)
+============  ===================
+A++           <= 0
+A+            0 - 15
+A             15 - 45
+B             45 - 95
+C             95 - 150
+D             150 - 210
+E             210 - 275
+F             275 - 345
+G             > 345
+============  ===================
+
+References
+----------
+Arrete du Gouvernement de la Region de Bruxelles-Capitale du 17 fevrier 2011 relatif au
+certificat PEB etabli par un certificateur pour les habitations individuelles ("Certires"),
+classes as amended on 6 October 2016 (in force 1 January 2017). The C (96-150) and D (151-210)
+bounds were checked against public pages cited in the table; the certificate works on rounded
+integers, here a value belongs to the first class whose upper bound it does not exceed.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from twin.errors import SchemaError
+
+PACKAGED_TABLE = "energy_classes_brussels.csv"
+
+
+def load_classes(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The class table (packaged Brussels scale, or a user CSV with the same columns).
+
+    Raises
+    ------
+    SchemaError
+        A column is missing or the upper bounds do not increase.
+    """
+    if path is None:
+        with resources.as_file(resources.files("twin") / "data" / PACKAGED_TABLE) as p:
+            table = pd.read_csv(p)
+    else:
+        table = pd.read_csv(path)
+    for col in ("energy_class", "upper_kwh_m2"):
+        if col not in table:
+            raise SchemaError("class table lacks a column", path=path, field=col)
+    upper = pd.to_numeric(table["upper_kwh_m2"], errors="coerce").to_numpy(dtype=float)
+    if np.isnan(upper).any() or np.any(np.diff(upper) <= 0):
+        raise SchemaError("class upper bounds must be numbers increasing down the table", path=path, field="upper_kwh_m2")
+    return table.assign(upper_kwh_m2=upper)
+
+
+def energy_class(primary_kwh_m2: np.ndarray | pd.Series | float, table: pd.DataFrame | None = None) -> np.ndarray:
+    """Class label of each primary-energy intensity (kWh/(m2.yr)); NaN gives ``''``.
+
+    Examples
+    --------
+    >>> energy_class([-5.0, 100.0, 151.0, 400.0]).tolist()
+    ['A++', 'C', 'D', 'G']
+    """
+    if table is None:
+        table = load_classes()
+    ep = np.atleast_1d(np.asarray(primary_kwh_m2, dtype=float))
+    upper = table["upper_kwh_m2"].to_numpy(dtype=float)
+    labels = table["energy_class"].astype(str).to_numpy()
+    idx = np.searchsorted(upper, ep, side="left")
+    idx = np.clip(idx, 0, len(labels) - 1)
+    out = labels[idx].astype(object)
+    out[~np.isfinite(ep)] = ""
+    return out
+
+
+def class_order(table: pd.DataFrame | None = None) -> list[str]:
+    """Class labels from best to worst (for ordered plots and tables)."""
+    if table is None:
+        table = load_classes()
+    return table["energy_class"].astype(str).tolist()
+
+
+__all__ = ["class_order", "energy_class", "load_classes"]

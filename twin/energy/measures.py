@@ -1,0 +1,287 @@
+"""Renovation measures as data: what they change in the envelope table, and what they cost.
+
+The measures live in ``twin/data/energy_measures.csv`` (replaceable: pass ``table=`` or a path),
+one row per measure with the columns
+
+``measure, kind, added_r_m2k_w, target_u_w_m2k, g_window, n_air_inf_1_h, eta_hr, system,
+cost_eur, cost_unit, description, source, cost_source``
+
+=================  ==================================================================================
+kind               effect on the envelope table (:mod:`twin.energy.model`)
+=================  ==================================================================================
+wall, roof, floor  ``added_r_m2k_w``: ``U' = 1 / (1/U + R)``; or ``target_u_w_m2k``: ``U' = U_target``
+                   where ``U > U_target`` (only those buildings are affected)
+window             ``U' = target_u_w_m2k`` where lower than U, and ``g' = g_window``
+airtightness       ``n_air_inf_1_h`` where lower than the building's
+ventilation        heat recovery efficiency ``eta_hr`` on the use air change (adds fan electricity)
+system             heat generator: ``heat_pump``, ``gas_boiler_condensing`` (costed per kW of the
+                   simulated peak heating load)
+pv                 rooftop photovoltaics: ``pv_kwp = a_roof x pv_roof_fraction x pv_module_kwp_m2``
+=================  ==================================================================================
+
+``cost_unit``: ``m2_element`` (area of the changed element), ``m2_floor`` (heated floor area),
+``kw_peak`` (peak heating power after the other measures, priced once the stock has been
+simulated), ``kwp`` (PV peak power), ``building`` (lump sum).
+
+Every changed parameter's ``<name>_source`` becomes ``measure <id>``; :func:`apply_measures`
+also returns the quantity and cost per building and measure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from twin.energy.model import ORIENTATIONS, load_factors
+from twin.errors import InputError, SchemaError
+
+PACKAGED_TABLE = "energy_measures.csv"
+KINDS = ("wall", "roof", "floor", "window", "airtightness", "ventilation", "system", "pv")
+COST_UNITS = ("m2_element", "m2_floor", "kw_peak", "kwp", "building")
+SYSTEMS = ("gas_boiler", "gas_boiler_condensing", "heat_pump")
+_REQUIRED = ("measure", "kind", "cost_eur", "cost_unit")
+_NUMERIC = ("added_r_m2k_w", "target_u_w_m2k", "g_window", "n_air_inf_1_h", "eta_hr", "cost_eur")
+
+
+def load_measures(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The measure table (packaged, or a user CSV/YAML with the same columns), indexed by ``measure``.
+
+    Raises
+    ------
+    SchemaError
+        Missing column, unknown kind/cost unit/system, a measure without an effect, or a number
+        out of range; the message names the file, the measure and the column.
+    """
+    if path is None:
+        with resources.as_file(resources.files("twin") / "data" / PACKAGED_TABLE) as p:
+            table = pd.read_csv(p)
+    elif str(path).lower().endswith((".yaml", ".yml")):
+        import yaml
+
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+        rows = data.get("measures", data) if isinstance(data, dict) else data
+        if isinstance(rows, dict):
+            rows = [{"measure": k, **v} for k, v in rows.items()]
+        table = pd.DataFrame(rows)
+    else:
+        table = pd.read_csv(path)
+    return check_measures(table, path=path)
+
+
+def check_measures(table: pd.DataFrame, *, path=None) -> pd.DataFrame:
+    """Validate a measure table and index it by ``measure`` (see :func:`load_measures`)."""
+    for col in _REQUIRED:
+        if col not in table:
+            raise SchemaError("measure table lacks a column", path=path, field=col)
+    table = table.copy()
+    for col in (*_NUMERIC, "system", "description", "source", "cost_source"):
+        if col not in table:
+            table[col] = np.nan if col in _NUMERIC else ""
+    for col in _NUMERIC:
+        values = pd.to_numeric(table[col], errors="coerce")
+        bad = values.isna() & table[col].notna() & (table[col].astype(str).str.strip() != "")
+        if bad.any():
+            raise SchemaError("not a number", path=path, obj=table["measure"][bad].iloc[0], field=col)
+        table[col] = values
+    for i, row in table.iterrows():
+        m = row["measure"]
+        if row["kind"] not in KINDS:
+            raise SchemaError(f"unknown kind {row['kind']!r}; one of {KINDS}", path=path, obj=m, field="kind")
+        if row["cost_unit"] not in COST_UNITS:
+            raise SchemaError(f"unknown cost unit {row['cost_unit']!r}; one of {COST_UNITS}", path=path, obj=m, field="cost_unit")
+        if not np.isfinite(row["cost_eur"]) or row["cost_eur"] < 0:
+            raise SchemaError("cost must be a number >= 0", path=path, obj=m, field="cost_eur")
+        k = row["kind"]
+        if k in ("wall", "roof", "floor"):
+            r, u = row["added_r_m2k_w"], row["target_u_w_m2k"]
+            if np.isfinite(r) == np.isfinite(u):
+                raise SchemaError("give exactly one of added_r_m2k_w and target_u_w_m2k", path=path, obj=m, field="added_r_m2k_w")
+            if (np.isfinite(r) and r <= 0) or (np.isfinite(u) and u <= 0):
+                raise SchemaError("added resistance / target U must be > 0", path=path, obj=m, field="added_r_m2k_w" if np.isfinite(r) else "target_u_w_m2k")
+        if k == "window":
+            if not (np.isfinite(row["target_u_w_m2k"]) and row["target_u_w_m2k"] > 0):
+                raise SchemaError("window measure needs target_u_w_m2k > 0", path=path, obj=m, field="target_u_w_m2k")
+            if np.isfinite(row["g_window"]) and not 0 <= row["g_window"] <= 1:
+                raise SchemaError("g_window must be within [0, 1]", path=path, obj=m, field="g_window")
+        if k == "airtightness" and not (np.isfinite(row["n_air_inf_1_h"]) and row["n_air_inf_1_h"] >= 0):
+            raise SchemaError("airtightness measure needs n_air_inf_1_h >= 0", path=path, obj=m, field="n_air_inf_1_h")
+        if k == "ventilation" and not (np.isfinite(row["eta_hr"]) and 0 <= row["eta_hr"] < 1):
+            raise SchemaError("ventilation measure needs 0 <= eta_hr < 1", path=path, obj=m, field="eta_hr")
+        if k == "system" and row["system"] not in SYSTEMS:
+            raise SchemaError(f"unknown system {row['system']!r}; one of {SYSTEMS}", path=path, obj=m, field="system")
+    if table["measure"].duplicated().any():
+        raise SchemaError("measure listed twice", path=path, obj=table["measure"][table["measure"].duplicated()].iloc[0], field="measure")
+    return table.set_index("measure", drop=False)
+
+
+def _areas(env: pd.DataFrame, kind: str) -> np.ndarray:
+    if kind == "wall":
+        return sum(env[f"a_wall_{o}_m2"].to_numpy(dtype=float) for o in ORIENTATIONS)
+    if kind == "window":
+        return sum(env[f"a_win_{o}_m2"].to_numpy(dtype=float) for o in (*ORIENTATIONS, "h"))
+    return env[f"a_{kind}_m2"].to_numpy(dtype=float)
+
+
+def apply_measures(
+    env: pd.DataFrame,
+    measures: str | Sequence[str],
+    *,
+    table: pd.DataFrame | None = None,
+    buildings: Iterable[str] | None = None,
+    factors: dict[str, float] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Apply renovation measures to an envelope table.
+
+    Parameters
+    ----------
+    env
+        Envelope table (:mod:`twin.energy.model`).
+    measures
+        Measure id(s) of the measure table, applied in order.
+    table
+        Measure table (default :func:`load_measures`).
+    buildings
+        Building ids the measures apply to (default: all).
+    factors
+        Factor table (PV sizing).
+
+    Returns
+    -------
+    env : pandas.DataFrame
+        A changed copy; each changed ``<name>_source`` reads ``measure <id>``.
+    costs : pandas.DataFrame
+        One row per affected building and measure: ``building_id``, ``measure``, ``quantity``,
+        ``cost_unit``, ``unit_cost_eur``, ``investment_eur`` (NaN for ``kw_peak`` measures until
+        :func:`price_peak_measures` has the simulated peak).
+
+    Raises
+    ------
+    InputError
+        Unknown measure id or building id.
+    """
+    if table is None:
+        table = load_measures()
+    f = {**load_factors(), **(factors or {})}
+    if isinstance(measures, str):
+        measures = [measures]
+    env = env.copy()
+    if "pv_kwp" not in env:
+        env["pv_kwp"] = 0.0
+        env["pv_kwp_source"] = "default: no PV"
+    ids = env["building_id"].astype(str).to_numpy()
+    scope = np.ones(len(env), dtype=bool)
+    if buildings is not None:
+        wanted = set(map(str, buildings))
+        unknown = wanted - set(ids)
+        if unknown:
+            raise InputError("measure scope names a building that is not in the stock", obj=sorted(unknown)[0], field="buildings")
+        scope = np.isin(ids, list(wanted))
+    records = []
+    for mid in measures:
+        if mid not in table.index:
+            raise InputError(f"unknown measure; known: {', '.join(table.index)}", obj=mid, field="measure")
+        m = table.loc[mid]
+        kind = m["kind"]
+        label = f"measure {mid}"
+        qty = np.zeros(len(env))
+        affected = scope.copy()
+        if kind in ("wall", "roof", "floor", "window"):
+            col = f"u_{kind}_w_m2k"
+            u = env[col].to_numpy(dtype=float)
+            area = _areas(env, kind)
+            affected &= area > 0
+            if np.isfinite(m["added_r_m2k_w"]):
+                with np.errstate(divide="ignore"):
+                    new_u = 1.0 / (1.0 / u + m["added_r_m2k_w"])
+            else:
+                affected &= u > m["target_u_w_m2k"]
+                new_u = np.full(len(env), m["target_u_w_m2k"])
+            env.loc[affected, col] = new_u[affected]
+            env.loc[affected, f"{col}_source"] = label
+            if kind == "window" and np.isfinite(m["g_window"]):
+                env.loc[affected, "g_window"] = m["g_window"]
+                env.loc[affected, "g_window_source"] = label
+            qty = area
+        elif kind == "airtightness":
+            affected &= env["n_air_inf_1_h"].to_numpy(dtype=float) > m["n_air_inf_1_h"]
+            env.loc[affected, "n_air_inf_1_h"] = m["n_air_inf_1_h"]
+            env.loc[affected, "n_air_inf_1_h_source"] = label
+            qty = env["a_f_m2"].to_numpy(dtype=float)
+        elif kind == "ventilation":
+            affected &= env["eta_hr"].to_numpy(dtype=float) < m["eta_hr"]
+            env.loc[affected, "eta_hr"] = m["eta_hr"]
+            env.loc[affected, "eta_hr_source"] = label
+            qty = env["a_f_m2"].to_numpy(dtype=float)
+        elif kind == "system":
+            affected &= env["system"].astype(str).to_numpy() != m["system"]
+            env.loc[affected, "system"] = m["system"]
+            env.loc[affected, "system_source"] = label
+            qty = np.full(len(env), np.nan)  # peak load known after simulation
+        elif kind == "pv":
+            kwp = env["a_roof_m2"].to_numpy(dtype=float) * f["pv_roof_fraction"] * f["pv_module_kwp_m2"]
+            affected &= kwp > 0
+            env.loc[affected, "pv_kwp"] = kwp[affected]
+            env.loc[affected, "pv_kwp_source"] = label + " (a_roof x pv_roof_fraction x pv_module_kwp_m2)"
+            qty = kwp
+        if m["cost_unit"] == "m2_floor":
+            qty = env["a_f_m2"].to_numpy(dtype=float)
+        elif m["cost_unit"] == "building":
+            qty = np.ones(len(env))
+        for i in np.flatnonzero(affected):
+            records.append((ids[i], mid, qty[i], m["cost_unit"], float(m["cost_eur"])))
+    costs = pd.DataFrame(records, columns=["building_id", "measure", "quantity", "cost_unit", "unit_cost_eur"])
+    costs["investment_eur"] = costs["quantity"] * costs["unit_cost_eur"]
+    return env, costs
+
+
+def price_peak_measures(costs: pd.DataFrame, peak_heat_w: pd.Series) -> pd.DataFrame:
+    """Fill quantity and investment of ``kw_peak`` measures from the simulated peak heating power (W, by building id)."""
+    costs = costs.copy()
+    mask = costs["cost_unit"] == "kw_peak"
+    if mask.any():
+        kw = peak_heat_w.reindex(costs.loc[mask, "building_id"].to_numpy()).to_numpy(dtype=float) / 1000.0
+        costs.loc[mask, "quantity"] = kw
+        costs.loc[mask, "investment_eur"] = kw * costs.loc[mask, "unit_cost_eur"].to_numpy(dtype=float)
+    return costs
+
+
+def heat_pump_cop(t_source_c: np.ndarray, t_sink_c: float, factors: dict[str, float] | None = None) -> np.ndarray:
+    """COP of an air-source heat pump (Staffell et al. 2012 fit, times the real-operation correction).
+
+    ``COP = (a + b dT + c dT^2) x correction`` with ``dT = T_sink - T_source`` (K), floored at 1
+    (resistive backup) .
+
+    Parameters
+    ----------
+    t_source_c
+        Outdoor (source) temperature, degC.
+    t_sink_c
+        Supply (sink) temperature, degC.
+    factors
+        ``hp_cop_a``, ``hp_cop_b``, ``hp_cop_c``, ``hp_cop_correction`` (default: the factor table).
+
+    References
+    ----------
+    Staffell I. et al. (2012), Energy Environ. Sci. 5, 9291. Ruhnau O. et al. (2019), Sci. Data 6:189.
+    """
+    f = {**load_factors(), **(factors or {})}
+    dt = np.clip(t_sink_c - np.asarray(t_source_c, dtype=float), 15.0, None)  # the fit holds for dT >= ~15 K
+    cop = (f["hp_cop_a"] + f["hp_cop_b"] * dt + f["hp_cop_c"] * dt * dt) * f["hp_cop_correction"]
+    return np.maximum(cop, 1.0)
+
+
+__all__ = [
+    "COST_UNITS",
+    "KINDS",
+    "SYSTEMS",
+    "apply_measures",
+    "check_measures",
+    "heat_pump_cop",
+    "load_measures",
+    "price_peak_measures",
+]

@@ -1,0 +1,271 @@
+"""Per-building energy accounts, before/after comparison and plots of a stock run.
+
+:func:`energy_accounts` turns the simulated heating need into what a planner asks for, per
+building (units in the column names):
+
+* need: ``q_heat_kwh`` (space heating, kernel), ``q_dhw_kwh`` (hot water, TABULA ``q_w_nd``);
+* final energy per carrier: ``gas_kwh`` (boiler: need / seasonal efficiency),
+  ``electricity_kwh`` (heat pump: monthly need / COP at the month's mean outdoor temperature;
+  fans of heat-recovery ventilation), ``pv_kwh`` (PV yield, credited);
+* ``primary_energy_kwh`` and ``primary_energy_kwh_m2`` (Brussels EPB factors), ``energy_class``
+  (Brussels EPB scale, :mod:`twin.energy.classes`), ``co2_kg``, ``energy_cost_eur``
+  (PV at the electricity price: net metering), ``investment_eur``.
+
+All factors come from ``twin/data/energy_factors.csv`` (each with its source).
+
+:func:`compare` lines up a baseline and a variant (``_before`` / ``_after`` columns, savings,
+simple payback). :func:`plot_monthly_balance` and :func:`plot_class_distribution` draw with
+matplotlib, imported only when called.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from twin.energy.classes import class_order, energy_class, load_classes
+from twin.energy.measures import heat_pump_cop
+from twin.energy.model import load_factors
+
+#: Columns of :func:`energy_accounts` (besides ``building_id``).
+ACCOUNT_COLUMNS: tuple[str, ...] = (
+    "tabula_code",
+    "system",
+    "a_f_m2",
+    "q_heat_kwh",
+    "q_heat_kwh_m2",
+    "q_dhw_kwh",
+    "peak_heat_kw",
+    "gas_kwh",
+    "electricity_kwh",
+    "pv_kwh",
+    "final_energy_kwh",
+    "primary_energy_kwh",
+    "primary_energy_kwh_m2",
+    "energy_class",
+    "co2_kg",
+    "energy_cost_eur",
+    "investment_eur",
+)
+
+
+def monthly_mean_temperature(drivers) -> np.ndarray:
+    """Mean outdoor temperature of each calendar month (12,), degC."""
+    month = drivers.month_index()
+    sums = np.bincount(month, weights=drivers.t_out_c, minlength=12)
+    counts = np.bincount(month, minlength=12)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def horizontal_irradiation_kwh_m2(drivers, group: str = "roof") -> float:
+    """Annual irradiation on the horizontal (the roof group's driver), kWh/m2."""
+    if group not in drivers.groups:
+        return float("nan")
+    return float(drivers.irr_w_m2[drivers.groups.index(group)].sum() / 1000.0)
+
+
+def energy_accounts(
+    env: pd.DataFrame,
+    per_building: pd.DataFrame,
+    monthly: pd.DataFrame,
+    drivers,
+    *,
+    costs: pd.DataFrame | None = None,
+    factors: dict[str, float] | None = None,
+    classes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Final and primary energy, class, CO2, running cost and investment of every building.
+
+    Parameters
+    ----------
+    env
+        Envelope table (``building_id``, ``a_f_m2``, ``system``, ``q_w_nd_kwh_m2``,
+        ``n_air_use_1_h``, ``eta_hr``, ``volume_m3``, optional ``pv_kwp``).
+    per_building, monthly
+        ``StockResults.per_building`` (index ``building_id``) and ``StockResults.monthly``.
+    drivers
+        The :class:`~twin.energy.inputs.Drivers` of the run (monthly temperatures, irradiation).
+    costs
+        Measure costs (:func:`twin.energy.measures.apply_measures`), summed per building.
+    factors, classes
+        Factor and class tables (defaults: the packaged ones).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per building of ``env``: ``building_id`` and :data:`ACCOUNT_COLUMNS`.
+    """
+    f = {**load_factors(), **(factors or {})}
+    ids = env["building_id"].astype(str).to_numpy()
+    per = per_building.reindex(ids)
+    a_f = env["a_f_m2"].to_numpy(dtype=float)
+    q_heat = per["q_heat_kwh"].to_numpy(dtype=float)
+    q_dhw = f["dhw_from_typology"] * env["q_w_nd_kwh_m2"].to_numpy(dtype=float) * a_f
+    system = env["system"].astype(str).to_numpy() if "system" in env else np.full(len(env), "gas_boiler")
+    # monthly need for the heat pump's COP
+    mh = monthly.pivot_table(index="building_id", columns="month", values="q_heat_kwh", aggfunc="sum")
+    mh = mh.reindex(index=ids, columns=range(1, 13)).to_numpy(dtype=float)
+    t_month = monthly_mean_temperature(drivers)
+    cop_space = heat_pump_cop(t_month, f["hp_sink_space_c"], f)
+    t_year = float(np.mean(drivers.t_out_c))
+    cop_dhw = float(heat_pump_cop(np.array([t_year]), f["hp_sink_dhw_c"], f)[0])
+    hp = system == "heat_pump"
+    eff = np.where(system == "gas_boiler_condensing", f["condensing_boiler_efficiency"], f["boiler_efficiency"])
+    gas = np.where(hp, 0.0, (q_heat + q_dhw) / eff)
+    with np.errstate(invalid="ignore"):
+        hp_elec = np.nansum(mh / cop_space[None, :], axis=1) + q_dhw / cop_dhw
+    elec = np.where(hp, hp_elec, 0.0)
+    # fans of heat-recovery ventilation: SFP x air flow x hours of the year
+    eta_hr = env["eta_hr"].to_numpy(dtype=float) if "eta_hr" in env else np.zeros(len(env))
+    flow_m3_h = env["n_air_use_1_h"].to_numpy(dtype=float) * env["volume_m3"].to_numpy(dtype=float)
+    n_hours = drivers.n_hours
+    elec = elec + np.where(eta_hr > 0, f["mvhr_sfp_wh_m3"] * flow_m3_h * n_hours / 1000.0, 0.0)
+    pv_kwp = env["pv_kwp"].to_numpy(dtype=float) if "pv_kwp" in env else np.zeros(len(env))
+    pv = pv_kwp * horizontal_irradiation_kwh_m2(drivers) * f["pv_performance_ratio"]
+    pv = np.nan_to_num(pv)
+    net_elec = elec - pv
+    primary = gas * f["pef_gas"] + net_elec * f["pef_electricity"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        primary_m2 = primary / a_f
+    inv = np.zeros(len(env))
+    if costs is not None and len(costs):
+        inv = costs.groupby("building_id")["investment_eur"].sum(min_count=1).reindex(ids).fillna(0.0).to_numpy()
+    out = pd.DataFrame(
+        {
+            "building_id": ids,
+            "tabula_code": env["tabula_code"].to_numpy() if "tabula_code" in env else "",
+            "system": system,
+            "a_f_m2": a_f,
+            "q_heat_kwh": q_heat,
+            "q_heat_kwh_m2": q_heat / a_f,
+            "q_dhw_kwh": q_dhw,
+            "peak_heat_kw": per["peak_heat_w"].to_numpy(dtype=float) / 1000.0,
+            "gas_kwh": gas,
+            "electricity_kwh": elec,
+            "pv_kwh": pv,
+            "final_energy_kwh": gas + elec,
+            "primary_energy_kwh": primary,
+            "primary_energy_kwh_m2": primary_m2,
+            "energy_class": energy_class(primary_m2, classes if classes is not None else load_classes()),
+            "co2_kg": gas * f["co2_gas_kg_kwh"] + net_elec * f["co2_electricity_kg_kwh"],
+            "energy_cost_eur": gas * f["price_gas_eur_kwh"] + net_elec * f["price_electricity_eur_kwh"],
+            "investment_eur": inv,
+        }
+    )
+    return out
+
+
+def compare(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Before/after table of two :func:`energy_accounts` tables (same buildings).
+
+    Columns: ``building_id``, ``tabula_code``, ``<x>_before`` and ``<x>_after`` for heating need,
+    primary energy, class, CO2 and running cost; ``investment_eur`` (of the variant),
+    ``saving_eur_yr``, ``co2_saving_kg_yr``, ``simple_payback_yr`` (investment / yearly saving;
+    ``inf`` when nothing is saved), ``affected`` (some measure applied).
+    """
+    keys = ["q_heat_kwh", "q_heat_kwh_m2", "primary_energy_kwh_m2", "energy_class", "co2_kg", "energy_cost_eur"]
+    b = before.set_index("building_id")
+    a = after.set_index("building_id").reindex(b.index)
+    out = pd.DataFrame(index=b.index)
+    out["tabula_code"] = b["tabula_code"]
+    for k in keys:
+        out[f"{k}_before"] = b[k]
+        out[f"{k}_after"] = a[k]
+    out["investment_eur"] = a["investment_eur"] - b["investment_eur"]
+    out["saving_eur_yr"] = b["energy_cost_eur"] - a["energy_cost_eur"]
+    out["co2_saving_kg_yr"] = b["co2_kg"] - a["co2_kg"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["simple_payback_yr"] = np.where(out["saving_eur_yr"] > 0, out["investment_eur"] / out["saving_eur_yr"], np.inf)
+    out["affected"] = out["investment_eur"] > 0
+    return out.reset_index()
+
+
+def stock_summary(accounts: pd.DataFrame) -> dict[str, float]:
+    """Totals of a stock: floor area, heating need, primary energy, CO2, cost, investment."""
+    return {
+        "buildings": int(len(accounts)),
+        "a_f_m2": float(accounts["a_f_m2"].sum()),
+        "q_heat_mwh": float(accounts["q_heat_kwh"].sum() / 1000.0),
+        "primary_energy_mwh": float(accounts["primary_energy_kwh"].sum() / 1000.0),
+        "co2_t": float(accounts["co2_kg"].sum() / 1000.0),
+        "energy_cost_keur": float(accounts["energy_cost_eur"].sum() / 1000.0),
+        "investment_keur": float(accounts["investment_eur"].sum() / 1000.0),
+    }
+
+
+def class_distribution(accounts: pd.DataFrame, classes: pd.DataFrame | None = None) -> pd.Series:
+    """Number of buildings per energy class, best to worst (all classes listed)."""
+    order = class_order(classes)
+    return accounts["energy_class"].value_counts().reindex(order, fill_value=0)
+
+
+def monthly_balance(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Stock totals per month: ``month``, ``q_heat_kwh``, ``q_cool_kwh``."""
+    return monthly.groupby("month", as_index=False)[["q_heat_kwh", "q_cool_kwh"]].sum()
+
+
+def plot_monthly_balance(monthly: pd.DataFrame, *, variant: pd.DataFrame | None = None, ax=None, labels=("baseline", "variant")):
+    """Bar chart of the stock's monthly heating (and cooling) need, MWh; returns the axes."""
+    import matplotlib
+
+    if ax is None:
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(8, 4))
+    base = monthly_balance(monthly)
+    width = 0.4 if variant is not None else 0.8
+    x = base["month"].to_numpy()
+    ax.bar(x - (width / 2 if variant is not None else 0), base["q_heat_kwh"] / 1000.0, width, label=f"heating, {labels[0]}")
+    if base["q_cool_kwh"].sum() > 0:
+        ax.bar(x - (width / 2 if variant is not None else 0), -base["q_cool_kwh"] / 1000.0, width, label=f"cooling, {labels[0]}")
+    if variant is not None:
+        var = monthly_balance(variant)
+        ax.bar(x + width / 2, var["q_heat_kwh"] / 1000.0, width, label=f"heating, {labels[1]}")
+        if var["q_cool_kwh"].sum() > 0:
+            ax.bar(x + width / 2, -var["q_cool_kwh"] / 1000.0, width, label=f"cooling, {labels[1]}")
+    ax.set_xticks(range(1, 13))
+    ax.set_xlabel("month")
+    ax.set_ylabel("need, MWh (cooling negative)")
+    ax.set_title("Monthly energy balance of the stock")
+    ax.legend()
+    return ax
+
+
+def plot_class_distribution(before: pd.DataFrame, after: pd.DataFrame | None = None, *, ax=None, classes: pd.DataFrame | None = None):
+    """Bar chart of the number of buildings per energy class, before (and after); returns the axes."""
+    import matplotlib
+
+    if ax is None:
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(8, 4))
+    order = class_order(classes)
+    x = np.arange(len(order))
+    width = 0.4 if after is not None else 0.8
+    ax.bar(x - (width / 2 if after is not None else 0), class_distribution(before, classes).to_numpy(), width, label="before")
+    if after is not None:
+        ax.bar(x + width / 2, class_distribution(after, classes).to_numpy(), width, label="after")
+    ax.set_xticks(x)
+    ax.set_xticklabels(order)
+    ax.set_xlabel("Brussels EPB energy class")
+    ax.set_ylabel("buildings")
+    ax.set_title("Energy class distribution")
+    ax.legend()
+    return ax
+
+
+__all__ = [
+    "ACCOUNT_COLUMNS",
+    "class_distribution",
+    "compare",
+    "energy_accounts",
+    "horizontal_irradiation_kwh_m2",
+    "monthly_balance",
+    "monthly_mean_temperature",
+    "plot_class_distribution",
+    "plot_monthly_balance",
+    "stock_summary",
+]

@@ -1,0 +1,410 @@
+"""Run a scene's whole building stock: envelope, urban shading, kernel, energy accounts.
+
+>>> run = run_stock(scene, weather)                                   # doctest: +SKIP
+>>> run.accounts[["building_id", "q_heat_kwh_m2", "energy_class"]]    # doctest: +SKIP
+>>> wi = what_if(scene, weather, ["wall_insulation", "roof_insulation"])  # doctest: +SKIP
+>>> wi.comparison[["building_id", "energy_class_before", "energy_class_after"]]  # doctest: +SKIP
+
+Steps (each result is kept on the returned object):
+
+1. :func:`twin.energy.model.build_envelope` (TABULA defaults or IFC elements, overrides), then
+   :func:`~twin.energy.model.validate_envelope`: a bad building is listed in ``excluded``
+   (building id, field, reason) and left out; the others run.
+2. Urban shading (:func:`urban_shade_factors`): the scene's horizon profiles, through
+   :func:`twin.energy.solar.horizon_shade_factors`, area-weighted per building and orientation.
+3. Drivers from the weather (:func:`twin.energy.solar.standard_drivers`), heating setpoint
+   ``theta_i_c`` of each building (TABULA: 20 C), no cooling unless asked.
+4. :func:`twin.energy.simulate.simulate_stock` (buildings the kernel rejects are reported too).
+5. :func:`twin.energy.results.energy_accounts`: final/primary energy, class, CO2, cost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from twin.energy.model import (
+    ORIENTATIONS,
+    Conventions,
+    _edge_exterior_areas,
+    build_envelope,
+    load_factors,
+    orientation_of,
+    to_stock_inputs,
+    validate_envelope,
+)
+from twin.errors import InputError
+
+
+def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...] | None = None, n_sectors: int = 36) -> np.ndarray:
+    """Monthly shading factors (n_b, n_groups, 12) of the buildings from the scene's horizon profiles.
+
+    Each footprint edge with an exterior part is a facade; its obstruction horizon (seen from
+    its midpoint at half the building height, :meth:`Scene.horizon_profile`) gives a monthly
+    factor (shaded / unshaded irradiance, :func:`twin.energy.solar.horizon_shade_factors`, for
+    windows of the facade's orientation). A building's factor for a group is the mean over its
+    facades of that orientation weighted by exterior area; the same factor is applied to the
+    windows (``win_*``) and opaque walls (``opq_*``) of that orientation. Roofs, skylights and
+    the sky long-wave row are not shaded (factor 1).
+    """
+    from twin.energy.inputs import STANDARD_GROUPS
+    from twin.energy.solar import horizon_shade_factors
+
+    groups = STANDARD_GROUPS if groups is None else tuple(groups)
+    ids = np.asarray(building_ids).astype(str)
+    out = np.ones((len(ids), len(groups), 12))
+    if len(ids) == 0:
+        return out
+    hp = scene.horizon_profile(n_sectors=n_sectors)
+    ext = _edge_exterior_areas(scene)
+    keep = (ext["exterior_area_m2"].to_numpy() > 1e-9) & ext["building_id"].isin(ids).to_numpy()
+    if not keep.any():
+        return out
+    hz = hp.loc[keep, [c for c in hp.columns if c.startswith("h_")]].to_numpy(dtype=float)
+    orient = orientation_of(ext.loc[keep, "azimuth_deg"].to_numpy())
+    group = np.char.add("win_", orient.astype(str))
+    factors = horizon_shade_factors(weather, hz, group, groups=groups)
+    area = ext.loc[keep, "exterior_area_m2"].to_numpy()
+    pos = {b: i for i, b in enumerate(ids)}
+    bi = np.array([pos[b] for b in ext.loc[keep, "building_id"].to_numpy()])
+    for o in ORIENTATIONS:
+        m = orient == o
+        if not m.any():
+            continue
+        num = np.zeros((len(ids), 12))
+        den = np.zeros(len(ids))
+        np.add.at(num, bi[m], factors[m] * area[m][:, None])
+        np.add.at(den, bi[m], area[m])
+        has = den > 0
+        f_o = np.ones((len(ids), 12))
+        f_o[has] = num[has] / den[has][:, None]
+        for gname in (f"win_{o}", f"opq_{o}"):
+            if gname in groups:
+                out[:, groups.index(gname), :] = np.clip(f_o, 0.0, 1.0)
+    return out
+
+
+def stock_drivers(weather, env: pd.DataFrame, *, cooling_setpoint_c: float | None = None):
+    """Drivers for the stock and each building's setpoint profile index.
+
+    One heating-setpoint profile per distinct ``theta_i_c`` (constant all year); cooling off
+    unless ``cooling_setpoint_c`` is given.
+
+    Returns
+    -------
+    drivers : Drivers
+    setpoint_profile : (n_b,) int64
+    """
+    from twin.energy.solar import standard_drivers
+
+    n_h = len(weather.data)
+    theta = env["theta_i_c"].to_numpy(dtype=float)
+    values, profile = np.unique(theta, return_inverse=True)
+    if len(values) == 0:
+        values = np.array([20.0])
+    heat = np.repeat(values[:, None], n_h, axis=1)
+    cool = np.full_like(heat, np.nan if cooling_setpoint_c is None else float(cooling_setpoint_c))
+    drv = standard_drivers(weather, heat_setpoint_c=heat, cool_setpoint_c=cool)
+    return drv, profile.astype(np.int64)
+
+
+@dataclass
+class StockRun:
+    """Everything a stock run produced.
+
+    Attributes
+    ----------
+    envelope : pandas.DataFrame
+        Envelope table (parameters and their ``_source``) of the simulated buildings.
+    excluded : pandas.DataFrame
+        ``building_id``, ``field``, ``reason`` of buildings left out.
+    accounts : pandas.DataFrame
+        Tidy per-building results (:func:`twin.energy.results.energy_accounts`).
+    results : StockResults
+        Kernel results (per building, monthly, optional hourly xarray).
+    costs : pandas.DataFrame
+        Measure quantities and investments per building.
+    drivers : Drivers
+    """
+
+    envelope: pd.DataFrame
+    excluded: pd.DataFrame
+    accounts: pd.DataFrame
+    results: object
+    costs: pd.DataFrame
+    drivers: object
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def hourly(self):
+        """Hourly xarray Dataset (``phi_hc_w``, ``t_air_c``) when run with ``hourly=True``."""
+        return self.results.hourly
+
+    def save(self, out: str | os.PathLike[str], *, plots: bool = True) -> list[Path]:
+        """Write the run to folder ``out`` (atomic per file); returns the written paths.
+
+        Files: ``buildings.csv`` (accounts), ``envelope.csv`` (parameters and sources),
+        ``excluded.csv``, ``monthly.csv``, ``costs.csv``, ``summary.json``, and with
+        ``plots`` ``monthly_balance.png`` / ``class_distribution.png``; ``hourly.nc`` when hourly
+        results exist.
+        """
+        from twin.energy.results import class_distribution, stock_summary
+        from twin.io import atomic_path, atomic_write_text
+
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, frame in (
+            ("buildings.csv", self.accounts),
+            ("envelope.csv", self.envelope),
+            ("excluded.csv", self.excluded),
+            ("monthly.csv", self.results.monthly),
+            ("costs.csv", self.costs),
+        ):
+            with atomic_path(out / name) as tmp:
+                frame.to_csv(tmp, index=False)
+            written.append(out / name)
+        summary = {
+            **stock_summary(self.accounts),
+            "excluded": int(self.excluded["building_id"].nunique()) if len(self.excluded) else 0,
+            "classes": {k: int(v) for k, v in class_distribution(self.accounts).items()},
+            **self.meta,
+        }
+        atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, default=str))
+        written.append(out / "summary.json")
+        if self.results.hourly is not None:
+            with atomic_path(out / "hourly.nc") as tmp:
+                ds = self.results.hourly.assign_coords(time=self.results.hourly["time"].to_index().tz_convert("UTC").tz_localize(None))
+                ds.attrs["time_zone"] = "UTC (converted from the weather file's local standard time)"
+                ds.to_netcdf(tmp)
+            written.append(out / "hourly.nc")
+        if plots:
+            written += _save_plots(out, self.results.monthly, self.accounts)
+        return written
+
+
+def _save_plots(out: Path, monthly, accounts, variant_monthly=None, variant_accounts=None) -> list[Path]:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError:  # plotting is an optional extra
+        return []
+    from twin.energy.results import plot_class_distribution, plot_monthly_balance
+    from twin.io import atomic_path
+
+    written = []
+    for name, draw in (
+        ("monthly_balance.png", lambda ax: plot_monthly_balance(monthly, variant=variant_monthly, ax=ax)),
+        ("class_distribution.png", lambda ax: plot_class_distribution(accounts, variant_accounts, ax=ax)),
+    ):
+        fig, ax = plt.subplots(figsize=(8, 4))
+        draw(ax)
+        fig.tight_layout()
+        with atomic_path(out / name) as tmp:
+            fig.savefig(tmp, format="png", dpi=100)
+        plt.close(fig)
+        written.append(out / name)
+    return written
+
+
+@dataclass
+class PreparedStock:
+    """A stock ready to simulate repeatedly (baseline and variants share shading and drivers)."""
+
+    envelope: pd.DataFrame
+    excluded: pd.DataFrame
+    shade_factor: np.ndarray | None
+    drivers: object
+    setpoint_profile: np.ndarray
+    conventions: Conventions
+    factors: dict
+
+
+def prepare_stock(
+    scene,
+    weather=None,
+    *,
+    overrides=None,
+    typology: pd.DataFrame | None = None,
+    factors: dict | None = None,
+    conventions: Conventions = Conventions(),
+    cooling_setpoint_c: float | None = None,
+) -> PreparedStock:
+    """Envelope, validation, urban shading and drivers of a scene's stock (see the module docstring)."""
+    weather = weather if weather is not None else scene.weather
+    if weather is None:
+        raise InputError("no weather: pass a weather file (EPW) or ingest one into the scene", field="weather")
+    f = {**load_factors(), **(factors or {})}
+    env_all = build_envelope(scene, typology=typology, overrides=overrides, factors=f)
+    env, excluded = validate_envelope(env_all)
+    shade = None
+    if conventions.external_shading == "horizon" and len(env):
+        shade = urban_shade_factors(scene, env["building_id"].to_numpy(), weather)
+    drivers, profile = stock_drivers(weather, env, cooling_setpoint_c=cooling_setpoint_c)
+    return PreparedStock(env, excluded, shade, drivers, profile, conventions, f)
+
+
+def simulate_prepared(
+    prep: PreparedStock,
+    envelope: pd.DataFrame | None = None,
+    costs: pd.DataFrame | None = None,
+    *,
+    hourly: bool = False,
+    meta: dict | None = None,
+) -> StockRun:
+    """Simulate a prepared stock (its own envelope, or a changed copy such as after measures)."""
+    from twin.energy.measures import price_peak_measures
+    from twin.energy.results import energy_accounts
+    from twin.energy.simulate import simulate_stock
+
+    env = prep.envelope if envelope is None else envelope
+    env, problems = validate_envelope(env)
+    excluded = pd.concat([prep.excluded, problems], ignore_index=True) if len(problems) else prep.excluded
+    keep = np.isin(prep.envelope["building_id"].to_numpy(), env["building_id"].to_numpy())
+    shade = None if prep.shade_factor is None else prep.shade_factor[keep]
+    inputs = to_stock_inputs(env, conventions=prep.conventions, factors=prep.factors, shade_factor=shade)
+    inputs.setpoint_profile = np.asarray(prep.setpoint_profile)[keep]
+    res = simulate_stock(inputs, prep.drivers, hourly=hourly, on_error="report")
+    if len(res.errors):
+        kernel_bad = res.errors.rename(columns={"message": "reason"})[["building_id", "field", "reason"]]
+        excluded = pd.concat([excluded, kernel_bad], ignore_index=True)
+        ok = ~env["building_id"].isin(kernel_bad["building_id"]).to_numpy()
+        env = env[ok].reset_index(drop=True)
+    if costs is None:
+        costs = pd.DataFrame(columns=["building_id", "measure", "quantity", "cost_unit", "unit_cost_eur", "investment_eur"])
+    costs = price_peak_measures(costs, res.per_building["peak_heat_w"])
+    costs = costs[costs["building_id"].isin(env["building_id"])].reset_index(drop=True)
+    accounts = energy_accounts(env, res.per_building, res.monthly, prep.drivers, costs=costs, factors=prep.factors)
+    return StockRun(env, excluded.reset_index(drop=True), accounts, res, costs, prep.drivers, meta or {})
+
+
+def run_stock(
+    scene,
+    weather=None,
+    *,
+    measures=None,
+    measure_buildings=None,
+    measures_table: pd.DataFrame | None = None,
+    overrides=None,
+    typology: pd.DataFrame | None = None,
+    factors: dict | None = None,
+    conventions: Conventions = Conventions(),
+    cooling_setpoint_c: float | None = None,
+    hourly: bool = False,
+) -> StockRun:
+    """Simulate the building stock of ``scene`` for one year of ``weather``.
+
+    Parameters
+    ----------
+    scene
+        A :class:`twin.scene.Scene` with buildings (footprints, CityJSON, IFC).
+    weather
+        A :class:`twin.ingest.epw.Weather` (default: ``scene.weather``).
+    measures
+        Renovation measure id(s) to apply to every building (or to ``measure_buildings``).
+    measures_table
+        Measure table (default: ``twin/data/energy_measures.csv``).
+    overrides
+        Parameter overrides by building id or TABULA type (:func:`twin.energy.typology.apply_overrides`).
+    typology, factors, conventions
+        Typology table, factor table, modelling conventions (:class:`~twin.energy.model.Conventions`).
+    cooling_setpoint_c
+        Cooling setpoint, degC (default: no cooling, the residential convention).
+    hourly
+        Keep hourly heating power and air temperature (xarray) for every building.
+
+    Returns
+    -------
+    StockRun
+
+    Raises
+    ------
+    InputError
+        No weather, no buildings, unknown measure; bad weather values name the weather row.
+    """
+    prep = prepare_stock(
+        scene, weather, overrides=overrides, typology=typology, factors=factors, conventions=conventions,
+        cooling_setpoint_c=cooling_setpoint_c,
+    )
+    env, costs = prep.envelope, None
+    if measures:
+        from twin.energy.measures import apply_measures
+
+        env, costs = apply_measures(env, measures, table=measures_table, buildings=measure_buildings, factors=prep.factors)
+    return simulate_prepared(prep, env, costs, hourly=hourly, meta={"measures": list(measures or [])})
+
+
+@dataclass
+class WhatIf:
+    """Baseline and variant runs of a renovation what-if, and their per-building comparison."""
+
+    baseline: StockRun
+    variant: StockRun
+    comparison: pd.DataFrame
+    measures: list[str]
+
+    def save(self, out: str | os.PathLike[str]) -> list[Path]:
+        """Write both runs (``baseline/``, ``variant/``), ``comparison.csv`` and before/after plots."""
+        from twin.io import atomic_path
+
+        out = Path(out)
+        written = self.baseline.save(out / "baseline", plots=False) + self.variant.save(out / "variant", plots=False)
+        with atomic_path(out / "comparison.csv") as tmp:
+            self.comparison.to_csv(tmp, index=False)
+        written.append(out / "comparison.csv")
+        written += _save_plots(out, self.baseline.results.monthly, self.baseline.accounts, self.variant.results.monthly, self.variant.accounts)
+        return written
+
+
+def what_if(
+    scene,
+    weather=None,
+    measures=("wall_insulation", "roof_insulation"),
+    *,
+    measure_buildings=None,
+    measures_table: pd.DataFrame | None = None,
+    overrides=None,
+    typology: pd.DataFrame | None = None,
+    factors: dict | None = None,
+    conventions: Conventions = Conventions(),
+    hourly: bool = False,
+) -> WhatIf:
+    """Baseline vs renovated stock: same envelope, shading and weather; measures applied to the variant.
+
+    Returns
+    -------
+    WhatIf
+        ``comparison`` has per building: class, heating need, primary energy, CO2 and running
+        cost before and after, investment, yearly saving and simple payback
+        (:func:`twin.energy.results.compare`).
+    """
+    from twin.energy.measures import apply_measures
+    from twin.energy.results import compare
+
+    measures = [measures] if isinstance(measures, str) else list(measures)
+    prep = prepare_stock(scene, weather, overrides=overrides, typology=typology, factors=factors, conventions=conventions)
+    base = simulate_prepared(prep, hourly=hourly, meta={"measures": []})
+    env, costs = apply_measures(prep.envelope, measures, table=measures_table, buildings=measure_buildings, factors=prep.factors)
+    var = simulate_prepared(prep, env, costs, hourly=hourly, meta={"measures": measures})
+    common = base.accounts[base.accounts["building_id"].isin(var.accounts["building_id"])]
+    return WhatIf(base, var, compare(common, var.accounts), measures)
+
+
+__all__ = [
+    "PreparedStock",
+    "StockRun",
+    "WhatIf",
+    "prepare_stock",
+    "run_stock",
+    "simulate_prepared",
+    "stock_drivers",
+    "urban_shade_factors",
+    "what_if",
+]

@@ -1,0 +1,319 @@
+"""Static user-equilibrium assignment: Frank-Wolfe, conjugate and bi-conjugate FW, Algorithm B.
+
+Problem (Beckmann, McGuire & Winsten 1956): minimise ``sum_a integral_0^{x_a} t_a(v) dv +
+f_a x_a`` over link flows ``x`` that route the OD demand, where ``t_a`` is the link's delay
+function and ``f_a`` its fixed (toll, distance) cost. At the optimum every used path of an OD
+pair has the least generalized cost (Wardrop's first principle).
+
+Convergence is measured by the relative gap::
+
+    relative_gap = (TSTT - SPTT) / TSTT,
+    TSTT = sum_a x_a c_a(x),     SPTT = sum_od demand_od * (shortest-path cost_od at c(x)),
+
+with ``c_a = t_a + f_a`` the generalized cost. Every iteration records the relative gap and the
+Beckmann objective (:class:`~twin.traffic.results.IterationRecord`).
+
+Algorithms
+----------
+``fw``   Frank-Wolfe (LeBlanc, Morlok & Pierskalla 1975) with exact line search.
+``cfw``  Conjugate Frank-Wolfe (Mitradjieva & Lindberg 2013).
+``bfw``  Bi-conjugate Frank-Wolfe (Mitradjieva & Lindberg 2013).
+``b``    Algorithm B, origin-based on acyclic bushes (Dial 2006); reaches gaps of 1e-10 and below.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from twin.errors import InputError, SimulationError
+from twin.traffic.network import Network
+from twin.traffic.results import AssignmentResult, IterationRecord
+from twin.traffic.tntp import Demand
+
+ALGORITHMS = ("fw", "cfw", "bfw", "b")
+_ALIASES = {
+    "frank-wolfe": "fw",
+    "frankwolfe": "fw",
+    "conjugate": "cfw",
+    "biconjugate": "bfw",
+    "bi-conjugate": "bfw",
+    "algorithm-b": "b",
+    "algorithmb": "b",
+    "bush": "b",
+}
+DEFAULT_MAX_ITER = {"fw": 10_000, "cfw": 10_000, "bfw": 10_000, "b": 1_000}
+
+
+def algorithm_name(name: str) -> str:
+    """Canonical algorithm name (``fw``, ``cfw``, ``bfw``, ``b``); raises InputError otherwise."""
+    key = name.strip().lower()
+    key = _ALIASES.get(key, key)
+    if key not in ALGORITHMS:
+        raise InputError(f"unknown algorithm {name!r}; use one of {', '.join(ALGORITHMS)}", field="algorithm")
+    return key
+
+
+class _Arrays:
+    """The network arrays, contiguous, and the AON workspace."""
+
+    def __init__(self, net: Network, demand: np.ndarray) -> None:
+        import numba
+
+        self.net = net
+        self.demand = np.ascontiguousarray(demand, dtype=np.float64)
+        self.out_start = np.ascontiguousarray(net.out_start, dtype=np.int64)
+        self.in_start = np.ascontiguousarray(net.in_start, dtype=np.int64)
+        self.in_link = np.ascontiguousarray(net.in_link, dtype=np.int64)
+        self.from_node = np.ascontiguousarray(net.from_node, dtype=np.int64)
+        self.to_node = np.ascontiguousarray(net.to_node, dtype=np.int64)
+        self.t0 = np.ascontiguousarray(net.free_flow_time, dtype=np.float64)
+        self.cap = np.ascontiguousarray(net.capacity, dtype=np.float64)
+        self.alpha = np.ascontiguousarray(net.alpha, dtype=np.float64)
+        self.beta = np.ascontiguousarray(net.beta, dtype=np.float64)
+        self.code = np.ascontiguousarray(net.vdf, dtype=np.int64)
+        self.fixed = np.ascontiguousarray(net.fixed_cost, dtype=np.float64)
+        self.first_thru = int(net.first_thru_node)
+        m = net.n_links
+        self.n_chunks = max(1, min(numba.get_num_threads(), self.demand.shape[0]))
+        self.work = np.empty((self.n_chunks, m))
+        self.sptt = np.empty(self.n_chunks)
+        self.unreachable = np.empty((self.n_chunks, 2), dtype=np.int64)
+
+    def vdf(self) -> tuple[np.ndarray, ...]:
+        return self.t0, self.cap, self.alpha, self.beta, self.code
+
+    def costs(self, flow: np.ndarray, out: np.ndarray) -> np.ndarray:
+        from twin.kernels.traffic_vdf import link_costs
+
+        link_costs(flow, *self.vdf(), self.fixed, out)
+        return out
+
+    def derivatives(self, flow: np.ndarray, out: np.ndarray) -> np.ndarray:
+        from twin.kernels.traffic_vdf import link_derivatives
+
+        link_derivatives(flow, *self.vdf(), out)
+        return out
+
+    def beckmann(self, flow: np.ndarray) -> float:
+        from twin.kernels.traffic_vdf import beckmann_objective
+
+        return float(beckmann_objective(flow, *self.vdf(), self.fixed))
+
+    def aon(self, cost: np.ndarray, out: np.ndarray) -> tuple[float, tuple[int, int] | None]:
+        """AON flows into ``out``; returns SPTT and one unreachable OD pair (or None)."""
+        from twin.kernels.traffic_aon import aon_assign
+
+        aon_assign(self.demand, self.out_start, self.from_node, self.to_node, cost, self.first_thru, self.work, self.sptt, self.unreachable, out)
+        bad = np.flatnonzero(self.unreachable[:, 0] >= 0)
+        pair = (int(self.unreachable[bad[0], 0]), int(self.unreachable[bad[0], 1])) if bad.size else None
+        return float(self.sptt.sum()), pair
+
+
+def _check_inputs(net: Network, demand: Demand | np.ndarray) -> tuple[np.ndarray, Demand | None]:
+    dem = demand if isinstance(demand, Demand) else None
+    matrix = np.asarray(demand.matrix if dem is not None else demand, dtype=np.float64)
+    path = dem.path if dem is not None else None
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise InputError(f"demand must be a square matrix, got shape {matrix.shape}", path=path, field="demand")
+    if matrix.shape[0] != net.n_zones:
+        raise InputError(f"demand has {matrix.shape[0]} zones, the network {net.n_zones}", path=path, field="demand")
+    bad = np.argwhere(~(matrix >= 0) | ~np.isfinite(matrix))
+    if bad.size:
+        o, d = (int(v) for v in bad[0])
+        where = dem.where(o, d) if dem is not None else f"origin {o + 1}, destination {d + 1}"
+        raise InputError(f"demand must be finite and >= 0, got {matrix[o, d]}", path=path, obj=where, field="demand")
+    if net.n_links == 0:
+        raise InputError("the network has no links", field="links")
+    return matrix, dem
+
+
+def _no_path_error(pair: tuple[int, int], net: Network, dem: Demand | None) -> InputError:
+    o, d = pair
+    path = dem.path if dem is not None else None
+    where = dem.where(o, d) if dem is not None else f"origin {net.node_ids[o]}, destination {net.node_ids[d]}"
+    return InputError(
+        f"no path from zone {net.node_ids[o]} to zone {net.node_ids[d]} (demand {float((dem.matrix if dem is not None else np.nan)[o, d]) if dem is not None else ''}) in network {net.name}",
+        path=path,
+        obj=where,
+        field="demand",
+    )
+
+
+def assign(
+    network: Network,
+    demand: Demand | np.ndarray,
+    *,
+    algorithm: str = "b",
+    gap: float = 1e-6,
+    max_iter: int | None = None,
+    time_limit_s: float | None = None,
+    callback: Callable[[IterationRecord], Any] | None = None,
+    inner: int = 3,
+) -> AssignmentResult:
+    """Solve the static user equilibrium of ``demand`` on ``network``.
+
+    Parameters
+    ----------
+    network
+        The network (:func:`twin.traffic.tntp.read_network` or :meth:`Network.from_scene`).
+    demand
+        OD matrix over the network's zones (a :class:`~twin.traffic.tntp.Demand`, whose file
+        and line numbers then appear in error messages, or a square array).
+    algorithm
+        ``fw``, ``cfw``, ``bfw`` or ``b`` (Algorithm B).
+    gap
+        Stop when the relative gap ``(TSTT - SPTT) / TSTT`` is at or below this value.
+    max_iter
+        Iteration limit (default 10,000 for the FW family, 1,000 sweeps for ``b``).
+    time_limit_s
+        Optional wall-time limit, s; the run stops after the iteration that exceeds it.
+    callback
+        Called with each :class:`~twin.traffic.results.IterationRecord` as it is made.
+    inner
+        Algorithm B: equilibration passes per origin and sweep.
+
+    Returns
+    -------
+    AssignmentResult
+
+    Raises
+    ------
+    InputError
+        Demand of the wrong shape or negative, or an OD pair with demand but no path (naming the
+        trips file and line when ``demand`` is a :class:`Demand`).
+    """
+    algo = algorithm_name(algorithm)
+    if not gap >= 0:
+        raise InputError(f"gap must be >= 0, got {gap}", field="gap")
+    matrix, dem = _check_inputs(network, demand)
+    max_iter = DEFAULT_MAX_ITER[algo] if max_iter is None else int(max_iter)
+    if max_iter < 0:
+        raise InputError(f"max_iter must be >= 0, got {max_iter}", field="max_iter")
+    arrays = _Arrays(network, matrix)
+    start = time.perf_counter()
+    runner = _run_bush if algo == "b" else _run_frank_wolfe
+    flow, history, origin_flows = runner(arrays, algo, gap, max_iter, time_limit_s, callback, start, dem, inner)
+    cost = arrays.costs(flow, np.empty_like(flow))
+    travel_time = cost - arrays.fixed
+    wall = time.perf_counter() - start
+    return AssignmentResult(
+        network=network,
+        algorithm=algo,
+        flow=flow,
+        cost=cost,
+        time=travel_time,
+        history=history,
+        converged=bool(history[-1].relative_gap <= gap),
+        wall_s=wall,
+        target_gap=gap,
+        origin_flows=origin_flows,
+        meta={"demand_total": float(matrix.sum())},
+    )
+
+
+def _record(arrays: _Arrays, it: int, flow: np.ndarray, cost: np.ndarray, sptt: float, start: float, step: float = float("nan")) -> IterationRecord:
+    tstt = float(np.dot(flow, cost))
+    rel = (tstt - sptt) / tstt if tstt > 0 else 0.0
+    return IterationRecord(it, rel, arrays.beckmann(flow), tstt, sptt, time.perf_counter() - start, step)
+
+
+def _run_frank_wolfe(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, inner):  # noqa: ARG001
+    from twin.kernels.traffic_fw import biconjugate_target, conjugate_target, line_search, move
+
+    m = arrays.net.n_links
+    cost = np.empty(m)
+    flow = np.empty(m)
+    y_aon = np.empty(m)
+    arrays.costs(np.zeros(m), cost)
+    _, pair = arrays.aon(cost, flow)
+    if pair is not None:
+        raise _no_path_error(pair, arrays.net, dem)
+    hess = np.empty(m)
+    work = np.empty(m)
+    y = np.empty(m)
+    y1 = np.empty(m)
+    y2 = np.empty(m)
+    d1 = np.empty(m)
+    d2 = np.empty(m)
+    history: list[IterationRecord] = []
+    n_prev = 0  # how many previous conjugate directions are usable
+    max_weight = 1e6
+    it = 0
+    while True:
+        arrays.costs(flow, cost)
+        sptt, _ = arrays.aon(cost, y_aon)
+        rec = _record(arrays, it, flow, cost, sptt, start)
+        history.append(rec)
+        if callback is not None:
+            callback(rec)
+        if rec.relative_gap <= target or it >= max_iter:
+            break
+        if time_limit_s is not None and rec.elapsed_s > time_limit_s:
+            break
+        if algo == "fw" or n_prev == 0:
+            y[:] = y_aon
+        else:
+            arrays.derivatives(flow, hess)
+            if algo == "cfw" or n_prev == 1:
+                conjugate_target(flow, y_aon, y1, d1, hess, max_weight, y)
+            else:
+                biconjugate_target(flow, y_aon, y1, y2, d1, d2, hess, max_weight, y)
+        lam = line_search(flow, y, *arrays.vdf(), arrays.fixed, work, 1e-12, 60)
+        # remember the targets and directions for the next conjugate step
+        y2, y1, d2, d1 = y1, y2, d1, d2
+        y1[:] = y
+        np.subtract(y, flow, out=d1)
+        move(flow, y, lam)
+        if algo != "fw":
+            n_prev = 0 if lam >= 1.0 - 1e-12 or lam <= 0.0 else min(n_prev + 1, 2)
+        it += 1
+        history[-1] = replace(history[-1], step=float(lam))
+    return flow, history, None
+
+
+def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, inner):  # noqa: ARG001
+    from twin.kernels.traffic_bush import bush_init, bush_sweep, sum_rows
+
+    m = arrays.net.n_links
+    z = arrays.demand.shape[0]
+    cost = np.empty(m)
+    dcost = np.empty(m)
+    flow = np.empty(m)
+    y = np.empty(m)
+    arrays.costs(np.zeros(m), cost)
+    _, pair = arrays.aon(cost, flow)
+    if pair is not None:
+        raise _no_path_error(pair, arrays.net, dem)
+    bush = np.zeros((z, m), dtype=np.uint8)
+    bflow = np.zeros((z, m))
+    bush_init(arrays.demand, arrays.out_start, arrays.from_node, arrays.to_node, cost, arrays.first_thru, bush, bflow)
+    sum_rows(bflow, flow)
+    history: list[IterationRecord] = []
+    it = 0
+    while True:
+        arrays.costs(flow, cost)
+        sptt, _ = arrays.aon(cost, y)
+        rec = _record(arrays, it, flow, cost, sptt, start)
+        history.append(rec)
+        if callback is not None:
+            callback(rec)
+        if rec.relative_gap <= target or it >= max_iter:
+            break
+        if time_limit_s is not None and rec.elapsed_s > time_limit_s:
+            break
+        arrays.derivatives(flow, dcost)
+        rel_tol = max(1e-15, 0.01 * min(rec.relative_gap, 1e-2))
+        status = bush_sweep(
+            arrays.demand, arrays.first_thru, arrays.out_start, arrays.in_start, arrays.in_link, arrays.from_node, arrays.to_node,
+            *arrays.vdf(), arrays.fixed, flow, cost, dcost, bush, bflow, True, inner, rel_tol,
+        )  # fmt: skip
+        if status < 0:
+            raise SimulationError(f"Algorithm B: the bush of origin {-status} became cyclic", obj=arrays.net.name, field="bush")
+        sum_rows(bflow, flow)  # re-sync the global flows with the origin flows (no drift)
+        it += 1
+    return flow, history, bflow

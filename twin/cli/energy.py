@@ -1,0 +1,49 @@
+"""``twin energy``: building energy commands (ISO 13790 hourly 5R1C model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="Building energy: single-zone specs and building stocks (ISO 13790 hourly 5R1C).",
+    no_args_is_help=True,
+)
+
+
+@app.command("simulate")
+def simulate(
+    spec: Annotated[Path, typer.Argument(help="Single-zone spec (YAML), see docs/energy.md")],
+    weather: Annotated[Path, typer.Option("--weather", "-w", help="Hourly weather file (.epw)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON")] = False,
+) -> None:
+    """Simulate one zone for the year of WEATHER.
+
+    Prints annual heating and cooling need (MWh), peak loads (kW) with their hour (interval end,
+    local standard time of the weather file) and the min / max / mean air temperature (the
+    free-float temperatures when the spec has ``free_float: true``).
+    """
+    import json
+
+    from twin.energy.spec import load_spec, simulate_spec
+    from twin.ingest.epw import read_epw
+
+    zone = load_spec(spec)
+    res = simulate_spec(zone, read_epw(weather))
+    summary = {k: v for k, v in res.items() if k not in ("results", "model")}
+    summary["free_float"] = zone.free_float
+    if as_json:
+        summary["model"] = {k: v for k, v in res["model"].items() if k not in ("surfaces", "windows")}
+        typer.echo(json.dumps(summary, indent=2, default=float))
+        return
+    typer.echo(f"{zone.name}  ({spec.name}, weather {weather.name})")
+    if not zone.free_float:
+        typer.echo(f"  heating   {summary['heating_mwh']:9.3f} MWh   peak {summary['peak_heating_kw']:7.3f} kW at {summary['peak_heating_time']}")
+        typer.echo(f"  cooling   {summary['cooling_mwh']:9.3f} MWh   peak {summary['peak_cooling_kw']:7.3f} kW at {summary['peak_cooling_time']}")
+    label = "free-float air temperature" if zone.free_float else "air temperature"
+    typer.echo(
+        f"  {label}: min {summary['t_air_min_c']:.2f} degC, max {summary['t_air_max_c']:.2f} degC, "
+        f"mean {summary['t_air_mean_c']:.2f} degC"
+    )

@@ -1,0 +1,584 @@
+"""Single-zone building spec (YAML) -> ISO 13790 5R1C inputs and drivers.
+
+A spec describes one rectangular zone explicitly: dimensions, constructions by layer, windows by
+facade (U, g, optional overhang and fins), infiltration and ventilation, internal gains with
+their convective/radiative split, setpoint schedules, power limits and free float. It is how a
+designer tests one building and how the BESTEST validation cases are written
+(``tests/energy_data/bestest_*.yaml``). Units are in the key names.
+
+Derived model constants (documented in ``docs/energy.md``):
+
+* ``U = 1 / (R_si + sum(d / lambda) + R_se)`` per construction (ISO 6946), ``H_tr,op = sum(U A)``
+  over opaque surfaces with an outdoor boundary, ``H_tr,w = sum(U_w A_w)``; adiabatic (party)
+  surfaces carry no transmission term.
+* Internal areal heat capacity ``kappa`` of each construction: ``sum(rho c d)`` over the layers
+  from the inside up to the smallest of 0.10 m, half the construction thickness and the first
+  insulating layer (``lambda < 0.08 W/(m K)``), ISO 13786:2007 Annex A.2 (effective thickness
+  method); ``C_m = sum(kappa A)``, ``A_m = C_m^2 / sum(kappa^2 A)`` (ISO 13790 §12.3.1.2,
+  eq. 65). Both can be overridden.
+* ``A_t`` = the real area of all surfaces facing the zone (walls, windows, roof, floor).
+* ``H_ve = rho_a c_a (V ACH / 3600 + q_mech (1 - eta_hr) / 3600)`` with the air density at the
+  site (mean EPW pressure, 20 degC) unless ``air_density_kg_m3`` is given.
+* Solar: opaque ``alpha R_se U A`` times the plane-of-array irradiance, windows
+  ``g_n (1 - F_F) A_w`` times the angle-weighted irradiance (:mod:`twin.energy.solar`), and the
+  sky long-wave loss ``-F_r eps R_se U A`` (ISO 13790 §11.3.5) times ``sigma T_e^4 - L_sky``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from twin.errors import InputError, SchemaError
+
+FACADES: dict[str, float] = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
+INSULATION_CONDUCTIVITY_W_MK = 0.08
+KAPPA_DEPTH_M = 0.10
+CP_AIR_J_KGK = 1006.0
+R_AIR_J_KGK = 287.05
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Layer(_Model):
+    """One homogeneous layer (listed outside -> inside in a construction)."""
+
+    name: str = ""
+    thickness_m: float = Field(gt=0)
+    conductivity_w_mk: float = Field(gt=0)
+    density_kg_m3: float = Field(default=0.0, ge=0)
+    heat_capacity_j_kgk: float = Field(default=0.0, ge=0)
+
+    @property
+    def r_m2k_w(self) -> float:
+        return self.thickness_m / self.conductivity_w_mk
+
+
+class Construction(_Model):
+    """Opaque construction by layers, outside -> inside, with surface properties."""
+
+    layers: list[Layer] = Field(min_length=1)
+    r_si_m2k_w: float | None = Field(default=None, ge=0)
+    r_se_m2k_w: float = Field(default=0.04, ge=0)
+    solar_absorptance: float = Field(default=0.6, ge=0, le=1)
+    emissivity: float = Field(default=0.9, ge=0, le=1)
+    kappa_j_m2k: float | None = Field(default=None, ge=0, description="override of the internal areal heat capacity")
+
+    def u_w_m2k(self, r_si_default: float) -> float:
+        """Air-to-air U-value, W/(m2 K)."""
+        r_si = self.r_si_m2k_w if self.r_si_m2k_w is not None else r_si_default
+        return 1.0 / (r_si + sum(layer.r_m2k_w for layer in self.layers) + self.r_se_m2k_w)
+
+    def kappa(self) -> float:
+        """Internal areal heat capacity, J/(m2 K) (ISO 13786 Annex A.2, effective thickness)."""
+        if self.kappa_j_m2k is not None:
+            return self.kappa_j_m2k
+        total = sum(layer.thickness_m for layer in self.layers)
+        limit = min(KAPPA_DEPTH_M, total / 2)
+        kappa = 0.0
+        depth = 0.0
+        for layer in reversed(self.layers):  # from the inside
+            if layer.conductivity_w_mk < INSULATION_CONDUCTIVITY_W_MK or depth >= limit:
+                break
+            d = min(layer.thickness_m, limit - depth)
+            kappa += layer.density_kg_m3 * layer.heat_capacity_j_kgk * d
+            depth += d
+        return kappa
+
+
+class Overhang(_Model):
+    depth_m: float = Field(gt=0)
+    gap_m: float = Field(default=0.0, ge=0, description="height of the overhang above the window head")
+    extension_m: float = Field(default=0.0, ge=0, description="extension beyond each side of the window")
+
+
+class Fins(_Model):
+    depth_m: float = Field(gt=0)
+    gap_m: float = Field(default=0.0, ge=0, description="distance from the window jambs")
+    above_m: float = Field(default=0.0, ge=0)
+    below_m: float = Field(default=0.0, ge=0)
+
+
+class Window(_Model):
+    """Windows on one facade (``count`` identical windows)."""
+
+    facade: Literal["north", "east", "south", "west", "roof"]
+    width_m: float | None = Field(default=None, gt=0)
+    height_m: float | None = Field(default=None, gt=0)
+    area_m2: float | None = Field(default=None, gt=0)
+    count: int = Field(default=1, ge=1)
+    u_w_m2k: float = Field(gt=0)
+    g: float = Field(gt=0, le=1, description="total solar energy transmittance at normal incidence")
+    frame_fraction: float = Field(default=0.0, ge=0, lt=1)
+    panes: int = Field(default=2, ge=1, le=4)
+    pane_extinction_kl: float = Field(default=0.0622, ge=0)
+    refractive_index: float = Field(default=1.526, gt=1)
+    r_se_m2k_w: float = Field(default=0.04, ge=0)
+    emissivity: float = Field(default=0.84, ge=0, le=1)
+    overhang: Overhang | None = None
+    fins: Fins | None = None
+
+    @model_validator(mode="after")
+    def _size(self) -> Window:
+        if self.area_m2 is None and (self.width_m is None or self.height_m is None):
+            raise ValueError("give area_m2 or both width_m and height_m")
+        if (self.overhang or self.fins) and (self.width_m is None or self.height_m is None):
+            raise ValueError("overhang and fins need width_m and height_m")
+        if (self.overhang or self.fins) and self.facade == "roof":
+            raise ValueError("overhang and fins are for facade windows")
+        return self
+
+    @property
+    def total_area_m2(self) -> float:
+        one = self.area_m2 if self.area_m2 is not None else self.width_m * self.height_m  # type: ignore[operator]
+        return one * self.count
+
+
+class Zone(_Model):
+    """Rectangular zone: ``width_m`` along the south/north facades, ``depth_m`` along east/west."""
+
+    width_m: float = Field(gt=0)
+    depth_m: float = Field(gt=0)
+    height_m: float = Field(gt=0)
+
+
+class Envelope(_Model):
+    """Constructions of the box and the boundary of each surface."""
+
+    wall: Construction
+    roof: Construction
+    floor: Construction
+    floor_boundary: Literal["outdoor_no_sun", "adiabatic"] = "outdoor_no_sun"
+    adiabatic_facades: list[Literal["north", "east", "south", "west"]] = Field(default_factory=list)
+    roof_adiabatic: bool = False
+
+
+class Ventilation(_Model):
+    infiltration_ach: float = Field(default=0.0, ge=0)
+    mechanical_m3_h: float = Field(default=0.0, ge=0)
+    heat_recovery: float = Field(default=0.0, ge=0, le=1)
+    air_density_kg_m3: float | None = Field(default=None, gt=0, description="default: site density from the EPW pressure at 20 degC")
+    air_heat_capacity_j_kgk: float = Field(default=CP_AIR_J_KGK, gt=0)
+
+
+class DaySchedule(_Model):
+    """24 hourly values for weekdays and (optionally) weekends; ``null`` = off (setpoints)."""
+
+    weekday: list[float | None] = Field(min_length=24, max_length=24)
+    weekend: list[float | None] | None = Field(default=None, min_length=24, max_length=24)
+
+
+class Gains(_Model):
+    power_w: float | None = Field(default=None, ge=0)
+    w_m2: float | None = Field(default=None, ge=0)
+    convective_fraction: float = Field(default=0.5, ge=0, le=1)
+    schedule: DaySchedule | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Gains:
+        if (self.power_w is None) == (self.w_m2 is None):
+            raise ValueError("give exactly one of power_w and w_m2")
+        return self
+
+
+class Setpoint(_Model):
+    setpoint_c: float | None = None
+    schedule: DaySchedule | None = None
+    power_max_w: float | None = Field(default=None, ge=0, description="null = unlimited")
+
+    @model_validator(mode="after")
+    def _one(self) -> Setpoint:
+        if (self.setpoint_c is None) == (self.schedule is None):
+            raise ValueError("give exactly one of setpoint_c and schedule")
+        return self
+
+
+class Mass(_Model):
+    c_m_j_k: float | None = Field(default=None, gt=0)
+    a_m_m2: float | None = Field(default=None, gt=0)
+
+
+class InternalMass(_Model):
+    construction: Construction
+    area_m2: float = Field(gt=0, description="exposed area (both faces count if both face the zone)")
+
+
+class Site(_Model):
+    albedo: float = Field(default=0.2, ge=0, le=1)
+    horizon_deg: list[float] | None = Field(default=None, description="obstruction elevation per azimuth sector from north")
+
+
+class Simulation(_Model):
+    warmup_hours: int = Field(default=720, ge=0)
+    film_correction: bool = True
+
+
+class ZoneSpec(_Model):
+    """A single-zone building (root of the YAML file)."""
+
+    name: str = "zone"
+    zone: Zone
+    envelope: Envelope
+    windows: list[Window] = Field(default_factory=list)
+    ventilation: Ventilation = Ventilation()
+    gains: Gains | None = None
+    heating: Setpoint | None = None
+    cooling: Setpoint | None = None
+    free_float: bool = False
+    mass: Mass = Mass()
+    internal_mass: list[InternalMass] = Field(default_factory=list)
+    site: Site = Site()
+    simulation: Simulation = Simulation()
+
+    @model_validator(mode="after")
+    def _check(self) -> ZoneSpec:
+        z = self.zone
+        areas = {
+            "north": z.width_m * z.height_m,
+            "south": z.width_m * z.height_m,
+            "east": z.depth_m * z.height_m,
+            "west": z.depth_m * z.height_m,
+            "roof": z.width_m * z.depth_m,
+        }
+        glazed: dict[str, float] = {}
+        for w in self.windows:
+            glazed[w.facade] = glazed.get(w.facade, 0.0) + w.total_area_m2
+        for facade, a in glazed.items():
+            if a >= areas[facade]:
+                raise ValueError(f"windows on {facade} ({a:.2f} m2) exceed the facade area {areas[facade]:.2f} m2")
+            if facade in self.envelope.adiabatic_facades:
+                raise ValueError(f"windows on the adiabatic facade {facade}")
+        if self.free_float and (self.heating or self.cooling):
+            raise ValueError("free_float: true excludes heating and cooling")
+        if not self.free_float and self.heating is None and self.cooling is None:
+            raise ValueError("give heating and/or cooling, or free_float: true")
+        return self
+
+    # ------------------------------------------------------------------ derived quantities
+    @property
+    def floor_area_m2(self) -> float:
+        return self.zone.width_m * self.zone.depth_m
+
+    @property
+    def volume_m3(self) -> float:
+        return self.floor_area_m2 * self.zone.height_m
+
+    def surfaces(self) -> list[dict]:
+        """Opaque surfaces of the box: name, tilt, azimuth, net area, construction, role, boundary."""
+        z, env = self.zone, self.envelope
+        glazed: dict[str, float] = {}
+        for w in self.windows:
+            glazed[w.facade] = glazed.get(w.facade, 0.0) + w.total_area_m2
+        out = []
+        for facade, az in FACADES.items():
+            gross = (z.width_m if facade in ("north", "south") else z.depth_m) * z.height_m
+            out.append(
+                {
+                    "name": facade,
+                    "tilt_deg": 90.0,
+                    "azimuth_deg": az,
+                    "area_m2": gross - glazed.get(facade, 0.0),
+                    "construction": env.wall,
+                    "r_si_default": 0.13,
+                    "f_r": 0.5,
+                    "boundary": "adiabatic" if facade in env.adiabatic_facades else "exterior",
+                }
+            )
+        out.append(
+            {
+                "name": "roof",
+                "tilt_deg": 0.0,
+                "azimuth_deg": 180.0,
+                "area_m2": self.floor_area_m2 - glazed.get("roof", 0.0),
+                "construction": env.roof,
+                "r_si_default": 0.10,
+                "f_r": 1.0,
+                "boundary": "adiabatic" if env.roof_adiabatic else "exterior",
+            }
+        )
+        out.append(
+            {
+                "name": "floor",
+                "tilt_deg": 180.0,
+                "azimuth_deg": 180.0,
+                "area_m2": self.floor_area_m2,
+                "construction": env.floor,
+                "r_si_default": 0.17,
+                "f_r": 0.0,
+                "boundary": env.floor_boundary,
+            }
+        )
+        return out
+
+
+def _format_loc(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def load_spec(path: str | Path) -> ZoneSpec:
+    """Read a single-zone spec from YAML (``yaml.safe_load``).
+
+    Raises
+    ------
+    InputError
+        The file is missing or not YAML.
+    SchemaError
+        A key is unknown, missing or has a bad value; ``field`` is the key path
+        (e.g. ``windows.0.overhang.depth_m``).
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read spec: {exc.strerror}", path=path) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", path=path) from None
+    return spec_from_dict(data, path=path)
+
+
+def spec_from_dict(data: object, *, path: str | Path | None = None) -> ZoneSpec:
+    """Validate a mapping as a :class:`ZoneSpec`; errors name the key path."""
+    if not isinstance(data, dict):
+        raise SchemaError("the spec must be a mapping", path=path)
+    try:
+        return ZoneSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = _format_loc(err["loc"]) or "<root>"
+        kind = err["type"]
+        msg = "unknown key" if kind == "extra_forbidden" else err["msg"]
+        more = f" ({exc.error_count() - 1} more errors)" if exc.error_count() > 1 else ""
+        raise SchemaError(f"{msg}{more}", path=path, obj=loc, field=loc) from None
+
+
+# ---------------------------------------------------------------------------- model building
+def _day_schedule(sched: DaySchedule, time) -> np.ndarray:
+    """Hourly values (n_h,) from a weekday/weekend day schedule; None -> NaN."""
+    start = time - np.timedelta64(1, "h")  # interval start (EPW stamps interval end)
+    hour = np.asarray(start.hour)
+    weekend = np.asarray(start.dayofweek) >= 5
+    wd = np.array([np.nan if v is None else v for v in sched.weekday], dtype=float)
+    we = wd if sched.weekend is None else np.array([np.nan if v is None else v for v in sched.weekend], dtype=float)
+    return np.where(weekend, we[hour], wd[hour])
+
+
+def _setpoint_series(sp: Setpoint | None, time) -> np.ndarray:
+    n_h = len(time)
+    if sp is None:
+        return np.full(n_h, np.nan)
+    if sp.schedule is not None:
+        return _day_schedule(sp.schedule, time)
+    return np.full(n_h, float(sp.setpoint_c))
+
+
+def air_density_kg_m3(weather, temperature_c: float = 20.0) -> float:
+    """Site air density from the weather file's mean station pressure (ideal gas), kg/m3."""
+    p = weather.data["pressure_pa"].to_numpy(dtype=float) if "pressure_pa" in weather.data else np.array([np.nan])
+    p_mean = float(np.nanmean(p)) if np.isfinite(p).any() else 101325.0
+    return p_mean / (R_AIR_J_KGK * (temperature_c + 273.15))
+
+
+def zone_model(spec: ZoneSpec, weather):
+    """Build the kernel inputs of one zone.
+
+    Returns
+    -------
+    inputs : StockInputs (one building)
+    drivers : Drivers (groups: one per opaque surface, one per window row, ``sky_lw``)
+    info : dict of derived constants (U-values, H, C_m, A_m, A_t, ...) for reports.
+    """
+    from twin.energy import solar
+    from twin.energy.inputs import Drivers, StockInputs
+
+    time = weather.data.index
+    sky = solar.sky_from_weather(weather, albedo=spec.site.albedo)
+    horizon = None if spec.site.horizon_deg is None else np.asarray(spec.site.horizon_deg, dtype=float)
+    groups: list[str] = []
+    rows: list[np.ndarray] = []
+    coeffs: list[float] = []
+    sky_coeff = 0.0
+    h_op = 0.0
+    h_w = 0.0
+    kappa_a = 0.0
+    kappa2_a = 0.0
+    a_t = 0.0
+    info: dict = {"surfaces": [], "windows": []}
+    for s in spec.surfaces():
+        con: Construction = s["construction"]
+        u = con.u_w_m2k(s["r_si_default"])
+        kap = con.kappa()
+        a = s["area_m2"]
+        a_t += a
+        kappa_a += kap * a
+        kappa2_a += kap * kap * a
+        info["surfaces"].append({"name": s["name"], "area_m2": a, "u_w_m2k": u, "kappa_j_m2k": kap, "boundary": s["boundary"]})
+        if s["boundary"] == "adiabatic":
+            continue
+        h_op += u * a
+        if s["boundary"] == "exterior" and a > 0:
+            groups.append(f"opq_{s['name']}")
+            rows.append(solar.surface_irradiance(sky, s["tilt_deg"], s["azimuth_deg"], horizon_deg=horizon))
+            coeffs.append(con.solar_absorptance * con.r_se_m2k_w * u * a)
+            sky_coeff -= s["f_r"] * con.emissivity * con.r_se_m2k_w * u * a
+    for im in spec.internal_mass:
+        kap = im.construction.kappa()
+        kappa_a += kap * im.area_m2
+        kappa2_a += kap * kap * im.area_m2
+        a_t += im.area_m2
+    for k, w in enumerate(spec.windows):
+        a = w.total_area_m2
+        a_t += a
+        h_w += w.u_w_m2k * a
+        tilt, az = (0.0, 180.0) if w.facade == "roof" else (90.0, FACADES[w.facade])
+        glz = solar.Glazing(panes=w.panes, n=w.refractive_index, kl=w.pane_extinction_kl)
+        shading = None
+        if w.overhang is not None or w.fins is not None:
+            shading = solar.WindowShading(
+                width=w.width_m,  # type: ignore[arg-type]
+                height=w.height_m,  # type: ignore[arg-type]
+                overhang_depth=w.overhang.depth_m if w.overhang else 0.0,
+                overhang_gap=w.overhang.gap_m if w.overhang else 0.0,
+                overhang_extension=w.overhang.extension_m if w.overhang else 0.0,
+                fin_depth=w.fins.depth_m if w.fins else 0.0,
+                fin_gap=w.fins.gap_m if w.fins else 0.0,
+                fin_above=w.fins.above_m if w.fins else 0.0,
+                fin_below=w.fins.below_m if w.fins else 0.0,
+            )
+        groups.append(f"win_{k}_{w.facade}")
+        rows.append(solar.surface_irradiance(sky, tilt, az, glazing=glz, shading=shading, horizon_deg=horizon))
+        coeffs.append(w.g * (1 - w.frame_fraction) * a)
+        f_r = 1.0 if w.facade == "roof" else 0.5
+        sky_coeff -= f_r * w.emissivity * w.r_se_m2k_w * w.u_w_m2k * a
+        info["windows"].append({"facade": w.facade, "area_m2": a, "u_w_m2k": w.u_w_m2k, "g": w.g})
+    groups.append("sky_lw")
+    lw = solar.sky_longwave_loss_w_m2(weather)
+    if horizon is not None:
+        f_iso, _ = solar.horizon_view_factors(horizon[None, :], 0.0, 180.0)
+        lw = lw * f_iso[0]
+    rows.append(lw)
+    coeffs.append(sky_coeff)
+
+    c_m = spec.mass.c_m_j_k if spec.mass.c_m_j_k is not None else kappa_a
+    if spec.mass.a_m_m2 is not None:
+        a_m = spec.mass.a_m_m2
+    elif kappa2_a > 0:
+        a_m = kappa_a**2 / kappa2_a
+    else:
+        a_m = a_t
+    if c_m <= 0:
+        raise InputError("the zone has no heat capacity: give layer densities and heat capacities or mass.c_m_j_k", field="mass.c_m_j_k")
+    v = spec.ventilation
+    rho = v.air_density_kg_m3 if v.air_density_kg_m3 is not None else air_density_kg_m3(weather)
+    flow_m3_s = spec.volume_m3 * v.infiltration_ach / 3600.0 + v.mechanical_m3_h * (1 - v.heat_recovery) / 3600.0
+    h_ve = rho * v.air_heat_capacity_j_kgk * flow_m3_s
+
+    a_f = spec.floor_area_m2
+    n_h = len(time)
+    if spec.gains is None:
+        gain_w_m2, conv, gsched = 0.0, 0.5, np.ones(n_h)
+    else:
+        g = spec.gains
+        gain_w_m2 = g.w_m2 if g.w_m2 is not None else g.power_w / a_f  # type: ignore[operator]
+        conv = g.convective_fraction
+        gsched = np.ones(n_h) if g.schedule is None else _day_schedule(g.schedule, time)
+        if not np.all(np.isfinite(gsched)):
+            raise SchemaError("gain schedule values cannot be null", field="gains.schedule")
+    heat_sp = _setpoint_series(spec.heating, time)
+    cool_sp = _setpoint_series(spec.cooling, time)
+
+    def limit(sp: Setpoint | None) -> float:
+        return np.inf if sp is None or sp.power_max_w is None else float(sp.power_max_w)
+
+    inputs = StockInputs(
+        building_id=np.array([spec.name]),
+        a_f_m2=a_f,
+        h_ve_w_k=h_ve,
+        h_tr_w_w_k=h_w,
+        h_tr_op_w_k=h_op,
+        c_m_j_k=c_m,
+        a_m_m2=a_m,
+        sol_coeff_m2=np.array([coeffs]),
+        groups=tuple(groups),
+        phi_h_max_w=limit(spec.heating),
+        phi_c_max_w=limit(spec.cooling),
+        gain_w_m2=gain_w_m2,
+        gain_conv_frac=conv,
+        a_t_m2=a_t,
+    )
+    drivers = Drivers(
+        time=time,
+        t_out_c=weather.data["dry_bulb_c"].to_numpy(dtype=float),
+        irr_w_m2=np.vstack(rows),
+        groups=tuple(groups),
+        gain_schedule=gsched,
+        heat_setpoint_c=heat_sp,
+        cool_setpoint_c=cool_sp,
+    )
+    info.update(
+        {
+            "a_f_m2": a_f,
+            "volume_m3": spec.volume_m3,
+            "a_t_m2": a_t,
+            "h_tr_op_w_k": h_op,
+            "h_tr_w_w_k": h_w,
+            "h_ve_w_k": h_ve,
+            "air_density_kg_m3": rho,
+            "c_m_j_k": c_m,
+            "a_m_m2": a_m,
+            "sol_coeff_m2": dict(zip(groups, coeffs)),
+        }
+    )
+    return inputs, drivers, info
+
+
+def simulate_spec(spec: ZoneSpec, weather, *, hourly: bool = False) -> dict:
+    """Simulate one zone; return a summary dict (SI units in the keys) and the stock results.
+
+    Keys: ``name``, ``heating_mwh``, ``cooling_mwh``, ``peak_heating_kw``,
+    ``peak_heating_time``, ``peak_cooling_kw``, ``peak_cooling_time``, ``t_air_min_c``,
+    ``t_air_max_c``, ``t_air_mean_c``, ``model`` (derived constants), ``results``
+    (:class:`~twin.energy.simulate.StockResults`).
+    """
+    from twin.energy.simulate import simulate_stock
+
+    inputs, drivers, info = zone_model(spec, weather)
+    res = simulate_stock(
+        inputs,
+        drivers,
+        hourly=hourly,
+        warmup_hours=spec.simulation.warmup_hours,
+        film_correction=spec.simulation.film_correction,
+    )
+    row = res.per_building.iloc[0]
+
+    return {
+        "name": spec.name,
+        "heating_mwh": float(row["q_heat_kwh"]) / 1000.0,
+        "cooling_mwh": float(row["q_cool_kwh"]) / 1000.0,
+        "peak_heating_kw": float(row["peak_heat_w"]) / 1000.0,
+        "peak_heating_time": _iso(row["peak_heat_time"]),
+        "peak_cooling_kw": float(row["peak_cool_w"]) / 1000.0,
+        "peak_cooling_time": _iso(row["peak_cool_time"]),
+        "t_air_min_c": float(row["t_air_min_c"]),
+        "t_air_max_c": float(row["t_air_max_c"]),
+        "t_air_mean_c": float(row["t_air_mean_c"]),
+        "model": info,
+        "results": res,
+    }
+
+
+def _iso(t) -> str | None:
+    import pandas as pd
+
+    if t is None or pd.isna(t):
+        return None
+    return pd.Timestamp(t).isoformat()

@@ -1,0 +1,786 @@
+"""Dynamic network loading: queues, spillback and time-dependent demand on a :class:`Network`.
+
+The link transmission model (Yperman 2007) with a triangular fundamental diagram per link, the
+general node model of Tampère et al. (2011) at every node, point queues at the origins and
+destination-based FIFO tracking of vehicles (kernel: :mod:`twin.kernels.dnl_ltm`). Routes come
+from a dynamic user-optimal route choice (shortest paths on experienced travel times, updated
+periodically), from free-flow shortest paths, from a static user equilibrium
+(:func:`twin.traffic.dynamic_routes.equilibrium_splits`) or from splitting rates given by the
+caller.
+
+Quantities are continuous (fractions of vehicles). Units: s, m, vehicles, vehicles/s.
+
+Examples
+--------
+>>> from twin.traffic.dynamic import LinkDynamics, simulate  # doctest: +SKIP
+>>> result = simulate(net, demand, dt_s=5.0, duration_s=7200.0)  # doctest: +SKIP
+>>> result.totals()["total_travel_time_veh_h"]  # doctest: +SKIP
+
+References
+----------
+* I. Yperman (2007), *The link transmission model for dynamic network loading*, PhD thesis,
+  KU Leuven.
+* G. F. Newell (1993), "A simplified theory of kinematic waves in highway traffic", Transportation
+  Research B 27(4), 281-313.
+* C. M. J. Tampère, R. Corthout, D. Cattrysse, L. H. Immers (2011), Transportation Research B 45(1),
+  289-309.
+* C. F. Daganzo (1994, 1995), the cell transmission model, Transportation Research B 28(4) and 29(2).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from twin.errors import InputError, SchemaError, SimulationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    import xarray as xr
+
+    from twin.traffic.network import Network
+
+DEFAULT_JAM_DENSITY_VEH_M_LANE = 0.15
+"""Jam density per lane, vehicles/m (one car per 6.7 m of lane, bumper to bumper)."""
+
+DEFAULT_DUO_INTERVAL_S = 600.0
+DEFAULT_DUO_WEIGHT = 0.5
+
+_TIME_TO_S = {"s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0, "hr": 3600.0}
+_LENGTH_TO_M = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "ft": 0.3048}
+
+ROUTE_CHOICES = ("duo", "free_flow", "fixed")
+
+
+# ---------------------------------------------------------------------------------------- links
+@dataclass(frozen=True)
+class LinkDynamics:
+    """Triangular fundamental diagram of every link, in the network's stored link order.
+
+    Attributes
+    ----------
+    length_m : float64 (n_links)
+    free_speed_m_s : float64 (n_links)
+        Free-flow speed ``v``, m/s.
+    wave_speed_m_s : float64 (n_links)
+        Backward (congestion) wave speed ``w``, m/s.
+    jam_density_veh_m_lane : float64 (n_links)
+        Jam density per lane ``k_j``, vehicles/m.
+    lanes : float64 (n_links)
+    capacity_veh_s : float64 (n_links)
+        Capacity of all lanes, vehicles/s; at most ``v w k_j lanes / (v + w)`` (the apex of the
+        triangle); below it the diagram is trapezoidal.
+    """
+
+    length_m: np.ndarray
+    free_speed_m_s: np.ndarray
+    wave_speed_m_s: np.ndarray
+    jam_density_veh_m_lane: np.ndarray
+    lanes: np.ndarray
+    capacity_veh_s: np.ndarray
+
+    @property
+    def n_links(self) -> int:
+        """Number of links."""
+        return int(self.length_m.shape[0])
+
+    @property
+    def jam_veh(self) -> np.ndarray:
+        """Storage of each link at jam density, vehicles."""
+        return self.jam_density_veh_m_lane * self.lanes * self.length_m
+
+    @property
+    def free_time_s(self) -> np.ndarray:
+        """Free-flow travel time of each link, s."""
+        return self.length_m / self.free_speed_m_s
+
+    @classmethod
+    def from_network(
+        cls,
+        network: Network,
+        *,
+        lanes: np.ndarray | float | None = None,
+        jam_density_veh_m_lane: np.ndarray | float = DEFAULT_JAM_DENSITY_VEH_M_LANE,
+        wave_speed_m_s: np.ndarray | float | None = None,
+        capacity_veh_s: np.ndarray | float | None = None,
+    ) -> LinkDynamics:
+        """Diagram from a network's length, free-flow time and capacity (per hour).
+
+        ``wave_speed_m_s=None`` makes the diagram triangular: ``w = q / (k_j lanes - q / v)``.
+        ``lanes=None`` takes the scene's ``lanes`` column when the network came from a scene
+        (``meta['lanes']``), else 1. Length and time are converted from the network's units.
+        """
+        n = network.n_links
+        t_unit = _TIME_TO_S.get(network.time_unit)
+        l_unit = _LENGTH_TO_M.get(network.length_unit)
+        if t_unit is None:
+            raise InputError(f"cannot convert network time unit {network.time_unit!r} to seconds", field="time_unit")
+        if l_unit is None:
+            raise InputError(f"cannot convert network length unit {network.length_unit!r} to metres", field="length_unit")
+        length = np.asarray(network.length, dtype=np.float64) * l_unit
+        t0 = np.asarray(network.free_flow_time, dtype=np.float64) * t_unit
+        bad = np.flatnonzero(~(length > 0))
+        if bad.size:
+            raise InputError(f"link length must be > 0 for dynamic loading, got {length[bad[0]]}", obj=f"link {network.link_ids[bad[0]]}", field="length")
+        bad = np.flatnonzero(~(t0 > 0))
+        if bad.size:
+            raise InputError(
+                f"free-flow time must be > 0 for dynamic loading, got {t0[bad[0]]}", obj=f"link {network.link_ids[bad[0]]}", field="free_flow_time"
+            )
+        if lanes is None:
+            lanes = network.meta.get("lanes", 1.0)
+        cap = np.asarray(network.capacity, dtype=np.float64) / 3600.0 if capacity_veh_s is None else capacity_veh_s
+        return cls.build(
+            length_m=length,
+            free_speed_m_s=length / t0,
+            lanes=np.broadcast_to(np.asarray(lanes, dtype=np.float64), (n,)),
+            jam_density_veh_m_lane=jam_density_veh_m_lane,
+            capacity_veh_s=cap,
+            wave_speed_m_s=wave_speed_m_s,
+            link_ids=network.link_ids,
+        )
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        length_m: Any,
+        free_speed_m_s: Any,
+        capacity_veh_s: Any,
+        lanes: Any = 1.0,
+        jam_density_veh_m_lane: Any = DEFAULT_JAM_DENSITY_VEH_M_LANE,
+        wave_speed_m_s: Any = None,
+        link_ids: Any = None,
+        path: str | None = None,
+    ) -> LinkDynamics:
+        """Validated diagram from per-link values (scalars broadcast).
+
+        Raises
+        ------
+        InputError
+            A non-positive length, speed, lane count or jam density, a negative capacity, or a
+            capacity above the triangle's apex ``v w k_j lanes / (v + w)``; names the link.
+        """
+        length = np.asarray(length_m, dtype=np.float64).copy()
+        n = length.shape[0]
+        ids = np.arange(n) if link_ids is None else np.asarray(link_ids)
+
+        def arr(v: Any) -> np.ndarray:
+            return np.array(np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)))
+
+        v = arr(free_speed_m_s)
+        q = arr(capacity_veh_s)
+        ln = arr(lanes)
+        kj = arr(jam_density_veh_m_lane)
+        for name, a, ok in (
+            ("length_m", length, length > 0),
+            ("free_speed_m_s", v, v > 0),
+            ("lanes", ln, ln > 0),
+            ("jam_density_veh_m_lane", kj, kj > 0),
+            ("capacity_veh_s", q, q >= 0),
+        ):
+            bad = np.flatnonzero(~ok)
+            if bad.size:
+                what = "negative capacity" if name == "capacity_veh_s" else f"{name} must be > 0"
+                raise InputError(f"{what}: {a[bad[0]]}", path=path, obj=f"link {ids[bad[0]]}", field=name)
+        k_total = kj * ln
+        if wave_speed_m_s is None:
+            room = k_total - q / v
+            bad = np.flatnonzero(~(room > 0))
+            if bad.size:
+                raise InputError(
+                    f"capacity {q[bad[0]]:.4g} veh/s reaches jam density x lanes x free speed "
+                    f"({k_total[bad[0]] * v[bad[0]]:.4g} veh/s): no triangular diagram",
+                    path=path,
+                    obj=f"link {ids[bad[0]]}",
+                    field="capacity_veh_s",
+                )
+            w = np.where(q > 0, q / np.where(room > 0, room, 1.0), v)
+        else:
+            w = arr(wave_speed_m_s)
+            bad = np.flatnonzero(~(w > 0))
+            if bad.size:
+                raise InputError(f"wave speed must be > 0, got {w[bad[0]]}", path=path, obj=f"link {ids[bad[0]]}", field="wave_speed_m_s")
+            apex = v * w * k_total / (v + w)
+            bad = np.flatnonzero(q > apex * (1 + 1e-9))
+            if bad.size:
+                raise InputError(
+                    f"capacity {q[bad[0]]:.4g} veh/s above the triangle's apex {apex[bad[0]]:.4g} veh/s",
+                    path=path,
+                    obj=f"link {ids[bad[0]]}",
+                    field="capacity_veh_s",
+                )
+        w = np.where(q > 0, w, v)
+        return cls(length_m=length, free_speed_m_s=v, wave_speed_m_s=w, jam_density_veh_m_lane=kj, lanes=ln, capacity_veh_s=q)
+
+    def select(self, keep: np.ndarray) -> LinkDynamics:
+        """The diagram of the links where ``keep`` is True (e.g. after ``Network.drop_links``)."""
+        keep = np.asarray(keep, dtype=bool)
+        return LinkDynamics(
+            length_m=self.length_m[keep],
+            free_speed_m_s=self.free_speed_m_s[keep],
+            wave_speed_m_s=self.wave_speed_m_s[keep],
+            jam_density_veh_m_lane=self.jam_density_veh_m_lane[keep],
+            lanes=self.lanes[keep],
+            capacity_veh_s=self.capacity_veh_s[keep],
+        )
+
+    def with_values(self, **arrays: Any) -> LinkDynamics:
+        """Copy with some per-link arrays replaced (validated again)."""
+        values = {
+            "length_m": self.length_m,
+            "free_speed_m_s": self.free_speed_m_s,
+            "capacity_veh_s": self.capacity_veh_s,
+            "lanes": self.lanes,
+            "jam_density_veh_m_lane": self.jam_density_veh_m_lane,
+            "wave_speed_m_s": self.wave_speed_m_s,
+        }
+        for key in arrays:
+            if key not in values:
+                raise InputError(f"cannot replace {key!r}; replaceable: {sorted(values)}", field=key)
+        values.update(arrays)
+        return LinkDynamics.build(**values)
+
+    def for_time_step(self, dt_s: float) -> tuple[LinkDynamics, np.ndarray]:
+        """Diagram usable with step ``dt_s``: links shorter than ``v dt`` (or ``w dt``) are slowed.
+
+        The link transmission model needs ``L / v >= dt`` and ``L / w >= dt``. A shorter link
+        gets ``v = L / dt`` (and ``w = min(w, L / dt)``), i.e. its free travel time is raised to one
+        step; capacity is kept (trapezoidal diagram). Returns the adjusted diagram and the mask of
+        adjusted links.
+        """
+        limit = self.length_m / dt_s
+        v = np.minimum(self.free_speed_m_s, limit)
+        w = np.minimum(self.wave_speed_m_s, limit)
+        adjusted = (v < self.free_speed_m_s) | (w < self.wave_speed_m_s)
+        # keep the capacity feasible on the reduced triangle
+        apex = v * w * self.jam_density_veh_m_lane * self.lanes / (v + w)
+        q = np.minimum(self.capacity_veh_s, apex)
+        new = LinkDynamics(
+            length_m=self.length_m,
+            free_speed_m_s=v,
+            wave_speed_m_s=w,
+            jam_density_veh_m_lane=self.jam_density_veh_m_lane,
+            lanes=self.lanes,
+            capacity_veh_s=q,
+        )
+        return new, adjusted
+
+
+# ---------------------------------------------------------------------------------------- demand
+@dataclass(frozen=True)
+class DemandArrays:
+    """Time-dependent OD demand as kernel arrays (origins and destinations are network nodes)."""
+
+    orig_node: np.ndarray  # node index per origin
+    dest_node: np.ndarray  # node index per destination
+    od_orig: np.ndarray
+    od_dest: np.ndarray
+    t0_s: np.ndarray
+    t1_s: np.ndarray
+    rate_veh_s: np.ndarray
+
+    @property
+    def total_veh(self) -> float:
+        """Vehicles in the whole demand."""
+        return float(np.sum(self.rate_veh_s * (self.t1_s - self.t0_s)))
+
+
+def demand_arrays(network: Network, demand: pd.DataFrame, *, path: str | None = None) -> DemandArrays:
+    """Validate an OD demand table and convert it to kernel arrays.
+
+    Parameters
+    ----------
+    demand
+        One row per OD pair and departure window: ``origin``, ``destination`` (native node ids
+        of ``network``), ``t_start_s``, ``t_end_s`` (s from the simulation start) and either
+        ``vehicles`` (spread uniformly over the window) or ``flow_veh_s`` (uniform departure rate;
+        used only when ``vehicles`` is absent).
+        Also accepted: ``origin_node_id``/``destination_node_id`` as in the grid11 benchmark files.
+
+    Raises
+    ------
+    SchemaError
+        A required column is missing.
+    InputError
+        Unknown node, origin equal to destination, negative flow, empty window (row named).
+    """
+    frame = demand.rename(columns={"origin_node_id": "origin", "destination_node_id": "destination"})
+    for col in ("origin", "destination", "t_start_s", "t_end_s"):
+        if col not in frame.columns:
+            raise SchemaError(f"demand lacks column {col!r}", path=path, field=col)
+    if "flow_veh_s" not in frame.columns and "vehicles" not in frame.columns:
+        raise SchemaError("demand needs a 'flow_veh_s' or a 'vehicles' column", path=path, field="flow_veh_s")
+    t0 = frame["t_start_s"].to_numpy(np.float64)
+    t1 = frame["t_end_s"].to_numpy(np.float64)
+    rows = frame.index.to_numpy()
+    bad = np.flatnonzero(~(t1 > t0) | ~(t0 >= 0))
+    if bad.size:
+        raise InputError(f"departure window [{t0[bad[0]]}, {t1[bad[0]]}) s is empty or negative", path=path, obj=f"demand row {rows[bad[0]]}", field="t_end_s")
+    if "vehicles" in frame.columns:
+        rate = frame["vehicles"].to_numpy(np.float64) / (t1 - t0)
+        rate_field = "vehicles"
+    else:
+        rate = frame["flow_veh_s"].to_numpy(np.float64)
+        rate_field = "flow_veh_s"
+    bad = np.flatnonzero(~(rate >= 0))
+    if bad.size:
+        raise InputError(f"negative or missing demand {rate[bad[0]]}", path=path, obj=f"demand row {rows[bad[0]]}", field=rate_field)
+
+    def index_of(col: str) -> np.ndarray:
+        out = np.empty(len(frame), dtype=np.int64)
+        for k, nid in enumerate(frame[col].tolist()):
+            try:
+                out[k] = network.node_index(nid)
+            except KeyError:
+                try:  # csv ids read as int vs str
+                    out[k] = network.node_index(type(network.node_ids[0])(nid))
+                except (KeyError, ValueError, TypeError, IndexError):
+                    raise InputError(f"node {nid!r} is not in the network", path=path, obj=f"demand row {rows[k]}", field=col) from None
+        return out
+
+    o_node = index_of("origin")
+    d_node = index_of("destination")
+    bad = np.flatnonzero(o_node == d_node)
+    if bad.size:
+        raise InputError("origin equals destination", path=path, obj=f"demand row {rows[bad[0]]}", field="destination")
+    keep = rate > 0
+    orig_nodes, od_orig = np.unique(o_node[keep], return_inverse=True)
+    dest_nodes, od_dest = np.unique(d_node[keep], return_inverse=True)
+    return DemandArrays(
+        orig_node=orig_nodes.astype(np.int64),
+        dest_node=dest_nodes.astype(np.int64),
+        od_orig=od_orig.astype(np.int64),
+        od_dest=od_dest.astype(np.int64),
+        t0_s=t0[keep],
+        t1_s=t1[keep],
+        rate_veh_s=rate[keep],
+    )
+
+
+# ---------------------------------------------------------------------------------------- graph
+def _graph_arrays(network: Network) -> dict[str, np.ndarray]:
+    """CSR arrays of the network for the kernels (int64)."""
+    from_node = network.from_node.astype(np.int64)
+    in_link = network.in_link.astype(np.int64)
+    return {
+        "link_to": network.to_node.astype(np.int64),
+        "in_ptr": network.in_start.astype(np.int64),
+        "in_link": in_link,
+        "out_ptr": network.out_start.astype(np.int64),
+        "out_link": np.arange(network.n_links, dtype=np.int64),
+        "rev_ptr": network.in_start.astype(np.int64),
+        "rev_head": from_node[in_link],
+        "rev_link": in_link,
+    }
+
+
+def _check_reachable(network: Network, graph: dict[str, np.ndarray], dem: DemandArrays, link_time: np.ndarray, path: str | None) -> None:
+    """Raise InputError for an OD pair without a path."""
+    from twin.kernels.access_paths import _dijkstra_into
+
+    n = network.n_nodes
+    dist = np.full(n, np.inf)
+    keys = np.empty(network.n_links + 2)
+    vals = np.empty(network.n_links + 2, dtype=np.int64)
+    touched = np.empty(n, dtype=np.int64)
+    for d, node in enumerate(dem.dest_node):
+        dist[:] = np.inf
+        _dijkstra_into(
+            graph["rev_ptr"], graph["rev_head"], graph["rev_link"], link_time, np.array([node]), np.zeros(1), np.inf,
+            int(network.first_thru_node), dist, keys, vals, touched,
+        )
+        origins = np.unique(dem.orig_node[dem.od_orig[dem.od_dest == d]])
+        bad = origins[~np.isfinite(dist[origins])]
+        if bad.size:
+            raise InputError(
+                f"no path from origin {network.node_ids[bad[0]]!r} to destination {network.node_ids[node]!r}",
+                path=path,
+                obj=f"OD pair ({network.node_ids[bad[0]]!r}, {network.node_ids[node]!r})",
+                field="destination",
+            )
+
+
+def check_splits(network: Network, dem: DemandArrays, splits: np.ndarray) -> None:
+    """Check fixed splitting rates: every node flow for ``d`` can reach sums them to 1.
+
+    Raises :class:`InputError` naming the node and destination where flow would be stranded.
+    """
+    splits = np.asarray(splits, dtype=np.float64)
+    if splits.shape != (network.n_links, dem.dest_node.shape[0]):
+        raise InputError(f"splits need shape (n_links, n_dest) = {(network.n_links, dem.dest_node.shape[0])}, got {splits.shape}", field="splits")
+    if np.any(~(splits >= 0)):
+        raise InputError("splitting rates must be >= 0", field="splits")
+    tail = network.from_node.astype(np.int64)
+    for d, dnode in enumerate(dem.dest_node):
+        sums = np.bincount(tail, weights=splits[:, d], minlength=network.n_nodes)
+        need = set(np.unique(dem.orig_node[dem.od_orig[dem.od_dest == d]]).tolist())
+        need |= set(network.to_node[splits[:, d] > 0].tolist())
+        need.discard(int(dnode))
+        for node in sorted(need):
+            if abs(sums[node] - 1.0) > 1e-6:
+                raise InputError(
+                    f"splitting rates at node {network.node_ids[node]!r} for destination {network.node_ids[dnode]!r} sum to {sums[node]:.6g}, not 1",
+                    obj=f"node {network.node_ids[node]!r}",
+                    field="splits",
+                )
+
+
+# ---------------------------------------------------------------------------------------- simulate
+def simulate(
+    network: Network,
+    demand: pd.DataFrame | DemandArrays,
+    *,
+    dynamics: LinkDynamics | None = None,
+    dt_s: float = 5.0,
+    duration_s: float | None = None,
+    route_choice: str = "duo",
+    splits: np.ndarray | None = None,
+    duo_interval_s: float = DEFAULT_DUO_INTERVAL_S,
+    duo_weight: float = DEFAULT_DUO_WEIGHT,
+    short_links: str = "slow",
+    window_steps: int | None = None,
+    node_iterations: int = 4,
+) -> DynamicResult:
+    """Load time-dependent OD demand on the network with the link transmission model.
+
+    Parameters
+    ----------
+    network
+        The road network (TNTP or scene; units converted to s and m).
+    demand
+        OD demand table (see :func:`demand_arrays`) or prepared :class:`DemandArrays`.
+    dynamics
+        Fundamental diagram per link; default :meth:`LinkDynamics.from_network`.
+    dt_s
+        Time step, s.
+    duration_s
+        Simulated time, s; default: end of the last departure window plus one hour.
+    route_choice
+        ``"duo"``: reactive dynamic user-optimal (shortest paths on experienced travel times every
+        ``duo_interval_s``, moving ``duo_weight`` of the splitting rates); ``"free_flow"``:
+        free-flow shortest paths, fixed; ``"fixed"``: the given ``splits``.
+    splits
+        Splitting rates (n_links, n_dest) for ``"fixed"`` (columns in the order of
+        ``DemandArrays.dest_node``), or the starting rates for ``"duo"``.
+    short_links
+        ``"slow"``: links shorter than one step at free speed get a free travel time of one step
+        (their count is in ``result.meta['slowed_links']``); ``"error"``: raise instead.
+    window_steps
+        Steps of destination history kept per link; default grows as needed.
+    node_iterations
+        Node-model solutions per node and step (>= 1).
+
+    Returns
+    -------
+    DynamicResult
+
+    Raises
+    ------
+    InputError
+        Bad demand, an OD pair without a path, bad splitting rates, a link too short for ``dt_s``
+        with ``short_links="error"``.
+    SimulationError
+        The kernel failed (e.g. a vehicle history longer than the whole simulation).
+    """
+    from twin.kernels.dnl_ltm import STATUS_OK, STATUS_WINDOW, ltm_simulate
+
+    if not dt_s > 0:
+        raise InputError(f"time step must be > 0, got {dt_s}", field="dt_s")
+    if route_choice not in ROUTE_CHOICES:
+        raise InputError(f"unknown route choice {route_choice!r}; use one of {ROUTE_CHOICES}", field="route_choice")
+    dem = demand if isinstance(demand, DemandArrays) else demand_arrays(network, demand)
+    if dynamics is None:
+        dynamics = LinkDynamics.from_network(network)
+    if dynamics.n_links != network.n_links:
+        raise InputError(f"dynamics has {dynamics.n_links} links, network {network.n_links}", field="dynamics")
+    dyn, slowed = dynamics.for_time_step(dt_s)
+    if short_links == "error" and slowed.any():
+        k = int(np.flatnonzero(slowed)[0])
+        raise InputError(
+            f"link of {dynamics.length_m[k]:.3g} m is shorter than one time step at free or wave speed (dt = {dt_s} s)",
+            obj=f"link {network.link_ids[k]}",
+            field="length_m",
+        )
+    if duration_s is None:
+        duration_s = (float(dem.t1_s.max()) if dem.t1_s.size else 0.0) + 3600.0
+    n_steps = int(np.ceil(duration_s / dt_s - 1e-9))
+    if n_steps < 1:
+        raise InputError(f"duration {duration_s} s is shorter than one step", field="duration_s")
+    graph = _graph_arrays(network)
+    _check_reachable(network, graph, dem, dyn.free_time_s, None)
+
+    n_dest = dem.dest_node.shape[0]
+    n_orig = dem.orig_node.shape[0]
+    if splits is None:
+        split = np.zeros((network.n_links, n_dest))
+        if route_choice == "fixed":
+            raise InputError("route_choice='fixed' needs splits", field="splits")
+    else:
+        split = np.array(splits, dtype=np.float64, copy=True)
+        check_splits(network, dem, split)
+    if route_choice == "duo":
+        duo_interval = max(1, int(round(duo_interval_s / dt_s)))
+        weight = float(duo_weight)
+        if not 0.0 < weight <= 1.0:
+            raise InputError(f"duo_weight must be in (0, 1], got {weight}", field="duo_weight")
+    elif route_choice == "free_flow":
+        duo_interval = n_steps + 1  # one update, at step 0
+        weight = 1.0
+    else:
+        duo_interval = 0
+        weight = 0.0
+    node_orig = np.full(network.n_nodes, -1, dtype=np.int64)
+    node_orig[dem.orig_node] = np.arange(n_orig)
+    node_dest = np.full(network.n_nodes, -1, dtype=np.int64)
+    node_dest[dem.dest_node] = np.arange(n_dest)
+    out_cap = np.zeros(network.n_nodes)
+    np.maximum.at(out_cap, network.from_node.astype(np.int64), dyn.capacity_veh_s)
+    orig_priority = np.maximum(out_cap[dem.orig_node], 1e-6)
+    free_steps = dyn.free_time_s / dt_s
+    if window_steps is None:
+        window = int(min(n_steps + 1, max(64, 8 * np.ceil(free_steps.max()) + 240)))
+    else:
+        window = int(min(n_steps + 1, max(4, window_steps)))
+    cum_in = np.zeros((network.n_links, n_steps + 1))
+    cum_out = np.zeros_like(cum_in)
+    cum_gen = np.zeros((n_orig, n_steps + 1))
+    cum_dep = np.zeros_like(cum_gen)
+    cum_arr = np.zeros((n_dest, n_steps + 1))
+    link_time = np.zeros(network.n_links)
+    started = time.perf_counter()
+    while True:
+        split_run = split.copy()
+        status = ltm_simulate(
+            graph["link_to"], dyn.length_m, dyn.free_speed_m_s, dyn.wave_speed_m_s, dyn.jam_veh, dyn.capacity_veh_s,
+            graph["in_ptr"], graph["in_link"], graph["out_ptr"], graph["out_link"],
+            graph["rev_ptr"], graph["rev_head"], graph["rev_link"],
+            node_orig, orig_priority, node_dest, dem.dest_node,
+            dem.od_orig, dem.od_dest, dem.t0_s, dem.t1_s, dem.rate_veh_s,
+            float(dt_s), split_run, int(duo_interval), float(weight), int(window), int(node_iterations),
+            int(network.first_thru_node), cum_in, cum_out, cum_gen, cum_dep, cum_arr, link_time,
+        )  # fmt: skip
+        if status == STATUS_WINDOW and window < n_steps + 1:
+            window = min(n_steps + 1, 2 * window)
+            continue
+        break
+    wall = time.perf_counter() - started
+    if status != STATUS_OK:
+        raise SimulationError(f"dynamic loading failed with status {status} (window {window} steps)")
+    return DynamicResult(
+        network=network,
+        dynamics=dyn,
+        demand=dem,
+        dt_s=float(dt_s),
+        cum_in=cum_in,
+        cum_out=cum_out,
+        cum_gen=cum_gen,
+        cum_dep=cum_dep,
+        cum_arr=cum_arr,
+        splits=split_run,
+        link_time_s=link_time,
+        meta={
+            "route_choice": route_choice,
+            "slowed_links": int(slowed.sum()),
+            "window_steps": window,
+            "wall_time_s": wall,
+            "duo_interval_steps": duo_interval,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------- results
+def _first_crossing(cum: np.ndarray, values: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+    """Fractional step at which the non-decreasing ``cum`` first reaches each value (NaN if never)."""
+    k = np.searchsorted(cum, values - tol, side="left")
+    out = np.full(values.shape, np.nan)
+    ok = k < cum.shape[0]
+    kk = k[ok]
+    prev = np.maximum(kk - 1, 0)
+    rise = cum[kk] - cum[prev]
+    frac = np.where(rise > 0, (values[ok] - cum[prev]) / np.where(rise > 0, rise, 1.0), 0.0)
+    out[ok] = np.where(kk == 0, 0.0, prev + np.clip(frac, 0.0, 1.0))
+    return out
+
+
+@dataclass
+class DynamicResult:
+    """Cumulative curves of a dynamic loading, with derived flows, travel times and totals.
+
+    ``cum_in[a, k]``/``cum_out[a, k]``: vehicles that entered/left link ``a`` (stored order)
+    by time ``k dt``; ``cum_gen``/``cum_dep`` per origin; ``cum_arr`` per destination.
+    """
+
+    network: Network
+    dynamics: LinkDynamics
+    demand: DemandArrays
+    dt_s: float
+    cum_in: np.ndarray
+    cum_out: np.ndarray
+    cum_gen: np.ndarray
+    cum_dep: np.ndarray
+    cum_arr: np.ndarray
+    splits: np.ndarray
+    link_time_s: np.ndarray
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_steps(self) -> int:
+        """Number of time steps."""
+        return int(self.cum_in.shape[1] - 1)
+
+    @property
+    def times_s(self) -> np.ndarray:
+        """Sample times 0, dt, ..., n dt, s."""
+        return np.arange(self.n_steps + 1) * self.dt_s
+
+    def vehicles(self) -> np.ndarray:
+        """Vehicles on each link at each sample time (n_links, n_steps + 1)."""
+        return self.cum_in - self.cum_out
+
+    def queue_veh(self) -> np.ndarray:
+        """Vehicles held back on each link (that entered more than ``L / v`` ago), (n_links, n_steps + 1)."""
+        tau = self.dynamics.free_time_s / self.dt_s
+        steps = np.arange(self.n_steps + 1)
+        out = np.empty_like(self.cum_in)
+        for a in range(self.cum_in.shape[0]):
+            out[a] = np.interp(steps - tau[a], steps, self.cum_in[a], left=0.0) - self.cum_out[a]
+        return np.maximum(out, 0.0)
+
+    def link_travel_time_s(self) -> np.ndarray:
+        """Travel time of the vehicles entering each link during each step (n_links, n_steps), s.
+
+        The vehicle at the middle of the step's inflow; NaN where nothing entered or where it had
+        not left by the end of the simulation.
+        """
+        out = np.full((self.cum_in.shape[0], self.n_steps), np.nan)
+        for a in range(self.cum_in.shape[0]):
+            cin = self.cum_in[a]
+            inflow = np.diff(cin)
+            mid = 0.5 * (cin[:-1] + cin[1:])
+            t_exit = _first_crossing(self.cum_out[a], mid)
+            tt = (t_exit - (np.arange(self.n_steps) + 0.5)) * self.dt_s
+            out[a] = np.where(inflow > 1e-9, tt, np.nan)
+        return out
+
+    def to_xarray(self) -> xr.Dataset:
+        """Per-step link results as an xarray Dataset (dims ``link``, ``step``).
+
+        Variables: ``inflow_veh_s``, ``outflow_veh_s``, ``vehicles`` (mean over the step),
+        ``density_veh_m`` (all lanes), ``queue_veh`` (end of step), ``travel_time_s`` and
+        ``delay_s`` (vehicles entering in the step). Coordinate ``t_start_s``: step start, s.
+        """
+        import xarray as xr
+
+        veh = self.vehicles()
+        mean_veh = 0.5 * (veh[:, :-1] + veh[:, 1:])
+        tt = self.link_travel_time_s()
+        dims = ("link", "step")
+        ds = xr.Dataset(
+            {
+                "inflow_veh_s": (dims, np.diff(self.cum_in, axis=1) / self.dt_s, {"units": "veh/s"}),
+                "outflow_veh_s": (dims, np.diff(self.cum_out, axis=1) / self.dt_s, {"units": "veh/s"}),
+                "vehicles": (dims, mean_veh, {"units": "veh"}),
+                "density_veh_m": (dims, mean_veh / self.dynamics.length_m[:, None], {"units": "veh/m"}),
+                "queue_veh": (dims, self.queue_veh()[:, 1:], {"units": "veh"}),
+                "travel_time_s": (dims, tt, {"units": "s"}),
+                "delay_s": (dims, tt - self.dynamics.free_time_s[:, None], {"units": "s"}),
+            },
+            coords={
+                "link": np.asarray(self.network.link_ids),
+                "step": np.arange(self.n_steps),
+                "t_start_s": ("step", np.arange(self.n_steps) * self.dt_s),
+            },
+            attrs={"dt_s": self.dt_s, "model": "link transmission model (Yperman 2007)", **{k: v for k, v in self.meta.items() if np.isscalar(v)}},
+        )
+        return ds
+
+    def link_summary(self) -> pd.DataFrame:
+        """One row per link: vehicles, vehicle-km, vehicle-hours, delay, travel time, queue."""
+        import pandas as pd
+
+        veh = self.vehicles()
+        veh_s = self.dt_s * (0.5 * veh[:, 0] + veh[:, 1:-1].sum(axis=1) + 0.5 * veh[:, -1])
+        entered = self.cum_in[:, -1]
+        left = self.cum_out[:, -1]
+        free = self.dynamics.free_time_s
+        # delay = time spent beyond the free travel time = integral of the held-back vehicles
+        queue = self.queue_veh()
+        delay_s = self.dt_s * (0.5 * queue[:, 0] + queue[:, 1:-1].sum(axis=1) + 0.5 * queue[:, -1])
+        tt = self.link_travel_time_s()
+        inflow = np.diff(self.cum_in, axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_tt = np.nansum(np.nan_to_num(tt) * inflow, axis=1) / np.where(np.isfinite(tt), inflow, 0).sum(axis=1)
+        net = self.network
+        return pd.DataFrame(
+            {
+                "link_id": net.link_ids,
+                "from_node": net.node_ids[net.from_node],
+                "to_node": net.node_ids[net.to_node],
+                "length_m": self.dynamics.length_m,
+                "free_time_s": free,
+                "entered_veh": entered,
+                "left_veh": left,
+                "vehicle_km": entered * self.dynamics.length_m / 1000.0,
+                "vehicle_h": veh_s / 3600.0,
+                "delay_veh_h": delay_s / 3600.0,
+                "mean_travel_time_s": mean_tt,
+                "max_vehicles": veh.max(axis=1),
+                "max_density_veh_m_lane": veh.max(axis=1) / (self.dynamics.length_m * self.dynamics.lanes),
+                "max_queue_veh": queue.max(axis=1),
+            }
+        )
+
+    def totals(self) -> dict[str, float]:
+        """Network totals: vehicles, vehicle-hours (in links and origin queues), delay, vehicle-km.
+
+        ``mean_trip_time_s`` is the total time in the system divided by the vehicles generated,
+        which is the mean trip time (departure at the origin queue to arrival) when every vehicle
+        has arrived; NaN otherwise.
+        """
+
+        def integral(curve: np.ndarray) -> float:
+            return float(self.dt_s * (0.5 * curve[0] + curve[1:-1].sum() + 0.5 * curve[-1]))
+
+        gen = self.cum_gen.sum(axis=0)
+        dep = self.cum_dep.sum(axis=0)
+        arr = self.cum_arr.sum(axis=0)
+        on_links = self.vehicles().sum(axis=0)
+        in_system = gen - arr
+        link_h = integral(on_links) / 3600.0
+        wait_h = integral(gen - dep) / 3600.0
+        system_h = integral(in_system) / 3600.0
+        queue_h = integral(self.queue_veh().sum(axis=0)) / 3600.0
+        all_done = gen[-1] > 0 and abs(gen[-1] - arr[-1]) <= 1e-6 * max(gen[-1], 1.0)
+        return {
+            "generated_veh": float(gen[-1]),
+            "departed_veh": float(dep[-1]),
+            "arrived_veh": float(arr[-1]),
+            "in_network_end_veh": float(on_links[-1]),
+            "waiting_end_veh": float(gen[-1] - dep[-1]),
+            "conservation_error_veh": float(np.max(np.abs(dep - arr - on_links))),
+            "total_travel_time_veh_h": system_h,
+            "link_time_veh_h": link_h,
+            "origin_wait_veh_h": wait_h,
+            "total_delay_veh_h": queue_h + wait_h,
+            "vehicle_km": float((self.cum_in[:, -1] * self.dynamics.length_m).sum() / 1000.0),
+            "mean_trip_time_s": system_h * 3600.0 / gen[-1] if all_done else float("nan"),
+            "link_steps": float(self.cum_in.shape[0] * self.n_steps),
+        }
+
+    def departures_arrivals(self) -> pd.DataFrame:
+        """Cumulative generated, departed and arrived vehicles and vehicles on links over time."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "t_s": self.times_s,
+                "generated_veh": self.cum_gen.sum(axis=0),
+                "departed_veh": self.cum_dep.sum(axis=0),
+                "arrived_veh": self.cum_arr.sum(axis=0),
+                "on_links_veh": self.vehicles().sum(axis=0),
+            }
+        )

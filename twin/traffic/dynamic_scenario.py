@@ -1,0 +1,145 @@
+"""Read a dynamic-loading scenario folder (``nodes.csv``, ``links.csv``, ``demand.csv``, ``scenario.csv``).
+
+The format of ``../shared/data/traffic/grid11`` (a UXsim grid scenario written out as tables):
+
+* ``nodes.csv``: ``node_id``, ``x_m``, ``y_m`` (other columns kept in ``meta``);
+* ``links.csv``: ``link_id``, ``from_node_id``, ``to_node_id``, ``length_m``,
+  ``free_flow_speed_m_s``, ``jam_density_veh_m`` (per lane), ``lanes``,
+  ``backward_wave_speed_m_s``, ``capacity_veh_s`` (per lane, as in UXsim);
+* ``demand.csv``: ``origin_node_id``, ``destination_node_id``, ``t_start_s``, ``t_end_s``,
+  ``flow_veh_s``;
+* ``scenario.csv``: ``key``, ``value``, ``unit`` (``deltat`` time step s, ``tmax`` duration s,
+  ``duo_update_time`` s, ``duo_update_weight``...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from twin.errors import ParseError, SchemaError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from twin.traffic.dynamic import LinkDynamics
+    from twin.traffic.network import Network
+
+
+@dataclass
+class DynamicScenario:
+    """Network, link dynamics, demand and settings of a scenario folder."""
+
+    network: Network
+    dynamics: LinkDynamics
+    demand: pd.DataFrame
+    settings: dict[str, Any]
+    nodes: pd.DataFrame
+
+    @property
+    def dt_s(self) -> float:
+        """Time step of the scenario, s (default 5)."""
+        return float(self.settings.get("deltat", 5.0))
+
+    @property
+    def duration_s(self) -> float:
+        """Simulated duration, s."""
+        return float(self.settings.get("tmax", float(self.demand["t_end_s"].max()) + 3600.0))
+
+
+def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise ParseError(f"cannot read table: {exc}", path=path) from exc
+    for col in required:
+        if col not in frame.columns:
+            raise SchemaError(f"missing column {col!r}", path=path, field=col)
+    return frame
+
+
+def read_scenario(folder: str | Path) -> DynamicScenario:
+    """Read a scenario folder (see module docstring).
+
+    Raises
+    ------
+    ParseError, SchemaError
+        Unreadable file or missing column (file and column named).
+    InputError
+        Bad link values (file, link and field named).
+    """
+    from twin.traffic.dynamic import LinkDynamics
+    from twin.traffic.network import Network
+
+    folder = Path(folder)
+    nodes = _read_csv(folder / "nodes.csv", ("node_id",))
+    links_path = folder / "links.csv"
+    links = _read_csv(
+        links_path,
+        ("link_id", "from_node_id", "to_node_id", "length_m", "free_flow_speed_m_s", "jam_density_veh_m", "lanes"),
+    )
+    demand = _read_csv(folder / "demand.csv", ("origin_node_id", "destination_node_id", "t_start_s", "t_end_s"))
+    settings: dict[str, Any] = {}
+    scen_path = folder / "scenario.csv"
+    if scen_path.exists():
+        table = _read_csv(scen_path, ("key", "value"))
+        for key, value in zip(table["key"], table["value"]):
+            try:
+                settings[str(key)] = float(value)
+            except (TypeError, ValueError):
+                settings[str(key)] = str(value)
+    node_ids = nodes["node_id"].to_numpy()
+    lookup = {nid: i for i, nid in enumerate(node_ids.tolist())}
+    for col in ("from_node_id", "to_node_id"):
+        unknown = ~links[col].isin(lookup)
+        if unknown.any():
+            row = int(np.flatnonzero(unknown.to_numpy())[0])
+            raise SchemaError(f"node {links[col].iloc[row]!r} not in nodes.csv", path=links_path, obj=f"link {links['link_id'].iloc[row]}", field=col)
+    length = links["length_m"].to_numpy(np.float64)
+    speed = links["free_flow_speed_m_s"].to_numpy(np.float64)
+    lanes = links["lanes"].to_numpy(np.float64)
+    # UXsim's capacity_veh_s and the triangle are per lane
+    cap_lane = links["capacity_veh_s"].to_numpy(np.float64) if "capacity_veh_s" in links.columns else None
+    wave = links["backward_wave_speed_m_s"].to_numpy(np.float64) if "backward_wave_speed_m_s" in links.columns else None
+    dyn_raw = LinkDynamics.build(
+        length_m=length,
+        free_speed_m_s=speed,
+        capacity_veh_s=(cap_lane * lanes) if cap_lane is not None else np.zeros_like(length),
+        lanes=lanes,
+        jam_density_veh_m_lane=links["jam_density_veh_m"].to_numpy(np.float64),
+        wave_speed_m_s=wave,
+        link_ids=links["link_id"].to_numpy(),
+        path=str(links_path),
+    )
+    net = Network.build(
+        node_ids=node_ids,
+        link_ids=links["link_id"].to_numpy(),
+        from_node=links["from_node_id"].map(lookup).to_numpy(np.int64),
+        to_node=links["to_node_id"].map(lookup).to_numpy(np.int64),
+        free_flow_time=length / speed,
+        capacity=dyn_raw.capacity_veh_s * 3600.0,
+        length=length,
+        time_unit="s",
+        length_unit="m",
+        name=folder.name,
+        meta={"source": str(folder), "lanes": lanes},
+        path=str(links_path),
+    )
+    # the network stores links sorted by tail node: put the diagram in the same order
+    position = {lid: k for k, lid in enumerate(links["link_id"].tolist())}
+    order = np.fromiter((position[lid] for lid in net.link_ids.tolist()), dtype=np.int64, count=net.n_links)
+    dyn = LinkDynamics(
+        length_m=dyn_raw.length_m[order],
+        free_speed_m_s=dyn_raw.free_speed_m_s[order],
+        wave_speed_m_s=dyn_raw.wave_speed_m_s[order],
+        jam_density_veh_m_lane=dyn_raw.jam_density_veh_m_lane[order],
+        lanes=dyn_raw.lanes[order],
+        capacity_veh_s=dyn_raw.capacity_veh_s[order],
+    )
+    net.meta["lanes"] = lanes[order]
+    return DynamicScenario(network=net, dynamics=dyn, demand=demand, settings=settings, nodes=nodes)

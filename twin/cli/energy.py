@@ -47,3 +47,29 @@ def simulate(
         f"  {label}: min {summary['t_air_min_c']:.2f} degC, max {summary['t_air_max_c']:.2f} degC, "
         f"mean {summary['t_air_mean_c']:.2f} degC"
     )
+
+
+@app.command("run")
+def run(
+    scene: Annotated[list[Path], typer.Argument(help="Scene folder or .gpkg written by 'twin ingest' (or input files to ingest)")],
+    weather: Annotated[Path | None, typer.Option("--weather", "-w", help="Hourly weather file (.epw); default: the scene's weather")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("energy_results"),
+    measure: Annotated[list[str] | None, typer.Option("--measure", "-m", help="Renovation measure id (repeatable); adds a variant run")] = None,
+    measures: Annotated[Path | None, typer.Option("--measures", help="Measure table (CSV/YAML) replacing twin/data/energy_measures.csv")] = None,
+    overrides: Annotated[Path | None, typer.Option("--overrides", help="CSV of parameter overrides by building_id or tabula_code")] = None,
+    hourly: Annotated[bool, typer.Option("--hourly", help="Also write hourly heating power and air temperature (hourly.nc)")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Simulate the building stock of SCENE for a year of WEATHER and write per-building results to OUT.
+
+    Writes buildings.csv (need, final and primary energy, Brussels EPB class, CO2, cost),
+    envelope.csv (every parameter with its source), excluded.csv, monthly.csv, summary.json and
+    plots; with --measure, baseline/ and variant/ folders and comparison.csv (before/after,
+    investment, payback).
+    """
+    from twin.energy.stock import run_command
+
+    lines = run_command(scene, weather=weather, out=out, measures=measure or [], overrides=overrides, measures_table=measures, hourly=hourly)
+    if not quiet:
+        for line in lines:
+            typer.echo(line)

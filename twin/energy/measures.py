@@ -232,6 +232,9 @@ def apply_measures(
             qty = env["a_f_m2"].to_numpy(dtype=float)
         elif m["cost_unit"] == "building":
             qty = np.ones(len(env))
+        if kind in ("wall", "roof", "floor", "window", "airtightness", "ventilation") and "f_red_temp" in env:
+            # TABULA's temperature reduction factor depends on the heat loss: recompute it
+            env.loc[affected, "f_red_temp"] = np.nan
         for i in np.flatnonzero(affected):
             records.append((ids[i], mid, qty[i], m["cost_unit"], float(m["cost_eur"])))
     costs = pd.DataFrame(records, columns=["building_id", "measure", "quantity", "cost_unit", "unit_cost_eur"])

@@ -429,16 +429,16 @@ def envelope_from_tabula(table: pd.DataFrame) -> pd.DataFrame:
         env[p] = table[p].to_numpy(dtype=float)
         env[f"{p}_source"] = table["source"].to_numpy() if "source" in table else "TABULA"
     env["a_f_m2"] = table["a_c_ref_m2"].to_numpy(dtype=float)
+    # TABULA's per-orientation window areas need not add up to A_Window (rounding, unknown
+    # orientation): keep their shares, scaled to A_Window (which TABULA's H_tr uses); without
+    # any orientation, spread A_Window evenly over the four vertical orientations
+    total = table["a_window_m2"].to_numpy(dtype=float)
+    known = sum(table[f"a_win_{o}_m2"] for o in (*ORIENTATIONS, "h")).to_numpy(dtype=float)
+    scale = np.where(known > 0, total / np.where(known > 0, known, 1.0), 0.0)
     for o in ORIENTATIONS:
         env[f"a_wall_{o}_m2"] = table["a_wall_m2"].to_numpy(dtype=float) / 4.0
-        env[f"a_win_{o}_m2"] = table[f"a_win_{o}_m2"].to_numpy(dtype=float)
-    # TABULA's per-orientation window areas may not add up to A_Window (e.g. unknown orientation):
-    # spread the remainder evenly over the four vertical orientations
-    known = sum(table[f"a_win_{o}_m2"] for o in (*ORIENTATIONS, "h")).to_numpy(dtype=float)
-    rest = np.clip(table["a_window_m2"].to_numpy(dtype=float) - known, 0.0, None) / 4.0
-    for o in ORIENTATIONS:
-        env[f"a_win_{o}_m2"] += rest
-    env["a_win_h_m2"] = table["a_win_h_m2"].to_numpy(dtype=float)
+        env[f"a_win_{o}_m2"] = np.where(known > 0, table[f"a_win_{o}_m2"].to_numpy(dtype=float) * scale, total / 4.0)
+    env["a_win_h_m2"] = table["a_win_h_m2"].to_numpy(dtype=float) * scale
     env["a_door_m2"] = table["a_door_m2"].to_numpy(dtype=float)
     env["a_roof_m2"] = table["a_roof_m2"].to_numpy(dtype=float)
     env["a_floor_m2"] = table["a_floor_m2"].to_numpy(dtype=float)

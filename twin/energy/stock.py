@@ -397,8 +397,86 @@ def what_if(
     return WhatIf(base, var, compare(common, var.accounts), measures)
 
 
+def load_scene(paths) -> object:
+    """A scene from a folder / GeoPackage written by ``twin ingest``, or by ingesting input files.
+
+    ``.epw`` files among ``paths`` become the scene weather when the files are ingested.
+    """
+    paths = [Path(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
+    if not paths:
+        raise InputError("no scene given", field="scene")
+    if len(paths) == 1 and (paths[0].is_dir() or paths[0].suffix.lower() == ".gpkg"):
+        from twin.scene.io import read_scene
+
+        return read_scene(paths[0])
+    for p in paths:
+        if not p.exists():
+            raise InputError("file not found", path=p)
+    from twin.ingest import ingest
+
+    scene, _ = ingest(paths)
+    return scene
+
+
+def run_command(
+    scene_paths,
+    *,
+    weather=None,
+    out=Path("energy_results"),
+    measures=(),
+    overrides=None,
+    measures_table=None,
+    hourly: bool = False,
+) -> list[str]:
+    """What ``twin energy run`` does: load, simulate (baseline, and variant with measures), write OUT.
+
+    Returns the lines printed by the command.
+    """
+    from twin.energy.results import class_distribution, stock_summary
+
+    scene = load_scene(scene_paths)
+    if weather is not None:
+        from twin.ingest.epw import read_epw
+
+        weather = read_epw(weather)
+    if overrides is not None:
+        overrides = pd.read_csv(overrides)
+    table = None
+    if measures_table is not None:
+        from twin.energy.measures import load_measures
+
+        table = load_measures(measures_table)
+    measures = list(measures or [])
+    lines = []
+    if measures:
+        wi = what_if(scene, weather, measures, measures_table=table, overrides=overrides, hourly=hourly)
+        wi.save(out)
+        runs = [("baseline", wi.baseline), ("with " + " + ".join(measures), wi.variant)]
+    else:
+        run = run_stock(scene, weather, overrides=overrides, hourly=hourly)
+        run.save(out)
+        runs = [("baseline", run)]
+    for label, r in runs:
+        s = stock_summary(r.accounts)
+        cls = class_distribution(r.accounts)
+        lines.append(
+            f"{label}: {s['buildings']} buildings, {s['a_f_m2']:.0f} m2, heating {s['q_heat_mwh']:.1f} MWh, "
+            f"primary {s['primary_energy_mwh']:.1f} MWh, CO2 {s['co2_t']:.1f} t, investment {s['investment_keur']:.1f} kEUR"
+        )
+        lines.append("  classes: " + ", ".join(f"{k} {v}" for k, v in cls.items() if v))
+    excluded = runs[-1][1].excluded
+    if len(excluded):
+        lines.append(f"excluded {excluded['building_id'].nunique()} building(s):")
+        for _, row in excluded.drop_duplicates("building_id").head(20).iterrows():
+            lines.append(f"  {row['building_id']}: {row['field']}: {row['reason']}")
+    lines.append(f"results written to {out}")
+    return lines
+
+
 __all__ = [
     "PreparedStock",
+    "load_scene",
+    "run_command",
     "StockRun",
     "WhatIf",
     "prepare_stock",

@@ -1,0 +1,163 @@
+"""Measures, energy accounts, classes: hand-computed expectations on small synthetic stocks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from twin.errors import InputError, SchemaError
+
+
+@pytest.fixture()
+def env():
+    """Envelope of three TABULA Belgian reference buildings (as the typology check builds them)."""
+    from twin.energy.model import envelope_from_tabula
+    from twin.energy.typology import load_typology
+
+    t = load_typology().set_index("tabula_code")
+    rows = t.loc[["BE.N.TH.01.Gen.ReEx.001.001", "BE.N.TH.06.Gen.ReEx.001.001", "BE.N.MFH.01.Small.ReEx.001.001"]].reset_index()
+    return envelope_from_tabula(rows)
+
+
+def test_packaged_tables_load_with_sources():
+    from twin.energy.measures import load_measures
+    from twin.energy.model import factor_sources, load_factors
+
+    m = load_measures()
+    assert {"wall_insulation", "roof_insulation", "window_replacement", "airtightness", "mvhr", "heat_pump", "rooftop_pv"} <= set(m.index)
+    assert (m["source"].astype(str).str.len() > 0).all() and (m["cost_source"].astype(str).str.len() > 0).all()
+    f = load_factors()
+    src = factor_sources()
+    assert f["co2_gas_kg_kwh"] == 0.202 and f["pef_electricity"] == 2.5
+    assert set(f) == set(src) and all(len(s) > 10 for s in src.values())
+
+
+def test_added_resistance_and_target_u(env):
+    from twin.energy.measures import apply_measures
+
+    u0 = env["u_wall_w_m2k"].to_numpy()
+    new, costs = apply_measures(env, ["wall_insulation", "roof_insulation_epb"])
+    np.testing.assert_allclose(new["u_wall_w_m2k"], 1.0 / (1.0 / u0 + 3.5))
+    assert (new["u_wall_w_m2k_source"] == "measure wall_insulation").all()
+    # the EPB target only touches roofs above 0.24 (TH.06 has 0.21: untouched)
+    ur = env["u_roof_w_m2k"].to_numpy()
+    expect = np.where(ur > 0.24, 0.24, ur)
+    np.testing.assert_allclose(new["u_roof_w_m2k"], expect)
+    roof_rows = costs[costs["measure"] == "roof_insulation_epb"]
+    assert len(roof_rows) == int((ur > 0.24).sum()) == 2
+    wall = costs[costs["measure"] == "wall_insulation"].set_index("building_id")
+    a_wall = env.set_index("building_id")[[f"a_wall_{o}_m2" for o in "nesw"]].sum(axis=1)
+    np.testing.assert_allclose(wall["investment_eur"], 150.0 * a_wall.reindex(wall.index))
+    # the input table is not modified
+    np.testing.assert_array_equal(env["u_wall_w_m2k"], u0)
+
+
+def test_window_airtightness_ventilation_system_pv(env):
+    from twin.energy.measures import apply_measures
+    from twin.energy.model import load_factors
+
+    new, costs = apply_measures(env, ["window_replacement", "airtightness", "mvhr", "heat_pump", "rooftop_pv"])
+    assert (new["u_window_w_m2k"] == 1.1).all() and (new["g_window"] == 0.55).all()
+    assert (new["n_air_inf_1_h"] == 0.15).all() and (new["eta_hr"] == 0.8).all()
+    assert (new["system"] == "heat_pump").all()
+    f = load_factors()
+    np.testing.assert_allclose(new["pv_kwp"], env["a_roof_m2"] * f["pv_roof_fraction"] * f["pv_module_kwp_m2"])
+    hp = costs[costs["measure"] == "heat_pump"]
+    assert hp["investment_eur"].isna().all()  # priced once the peak load is simulated
+    from twin.energy.measures import price_peak_measures
+
+    priced = price_peak_measures(costs, pd.Series([10_000.0, 4_000.0, 20_000.0], index=env["building_id"]))
+    np.testing.assert_allclose(priced[priced["measure"] == "heat_pump"]["investment_eur"], [12_000.0, 4_800.0, 24_000.0])
+
+
+def test_measure_scope_and_unknown_ids(env):
+    from twin.energy.measures import apply_measures
+
+    one = env["building_id"].iloc[1]
+    new, costs = apply_measures(env, "wall_insulation", buildings=[one])
+    assert list(costs["building_id"]) == [one]
+    assert (new["u_wall_w_m2k"] != env["u_wall_w_m2k"]).sum() == 1
+    with pytest.raises(InputError, match="unknown measure"):
+        apply_measures(env, "gold_plating")
+    with pytest.raises(InputError, match="not in the stock"):
+        apply_measures(env, "wall_insulation", buildings=["nope"])
+
+
+def test_bad_measure_table_is_named(tmp_path):
+    from twin.energy.measures import load_measures
+
+    p = tmp_path / "m.csv"
+    p.write_text("measure,kind,added_r_m2k_w,target_u_w_m2k,cost_eur,cost_unit\nthick,wall,2.0,0.2,100,m2_element\n")
+    with pytest.raises(SchemaError, match="exactly one") as exc:
+        load_measures(p)
+    assert exc.value.obj == "thick" and "m.csv" in str(exc.value)
+    p.write_text("measure,kind,added_r_m2k_w,cost_eur,cost_unit\nthick,wall,-1,100,m2_element\n")
+    with pytest.raises(SchemaError, match="> 0"):
+        load_measures(p)
+    p.write_text("measure,kind,cost_eur,cost_unit\nx,magic,1,m2_element\n")
+    with pytest.raises(SchemaError, match="unknown kind"):
+        load_measures(p)
+    y = tmp_path / "m.yaml"
+    y.write_text("measures:\n  thin_wall: {kind: wall, added_r_m2k_w: 1.0, cost_eur: 50, cost_unit: m2_element}\n")
+    assert load_measures(y).loc["thin_wall", "added_r_m2k_w"] == 1.0
+
+
+def test_heat_pump_cop_staffell():
+    """Staffell et al. (2012) ASHP fit by hand: dT = 35 K -> 6.81 - 4.235 + 0.77175 = 3.34675, x 0.85."""
+    from twin.energy.measures import heat_pump_cop
+
+    assert heat_pump_cop(np.array([5.0]), 40.0)[0] == pytest.approx(3.34675 * 0.85)
+    cop = heat_pump_cop(np.array([-10.0, 0.0, 10.0]), 40.0)
+    assert np.all(np.diff(cop) > 0)  # warmer source, better COP
+
+
+def test_energy_classes_brussels():
+    from twin.energy.classes import class_order, energy_class, load_classes
+
+    assert class_order() == ["A++", "A+", "A", "B", "C", "D", "E", "F", "G"]
+    got = energy_class([-1.0, 0.0, 10.0, 45.0, 95.0, 96.0, 150.0, 151.0, 210.0, 211.0, 275.0, 345.0, 346.0, np.nan])
+    assert list(got) == ["A++", "A++", "A+", "A", "B", "C", "C", "D", "D", "E", "E", "F", "G", ""]
+    t = load_classes()
+    assert t["source"].str.len().min() > 10
+
+
+def test_energy_accounts_by_hand(env):
+    """Gas boiler: gas = (heat + hot water) / efficiency; primary, CO2, cost and class follow."""
+    from twin.energy.model import load_factors
+    from twin.energy.results import energy_accounts
+
+    f = load_factors()
+    idx = pd.Index(env["building_id"], name="building_id")
+    per = pd.DataFrame({"q_heat_kwh": [20_000.0, 5_000.0, 60_000.0], "peak_heat_w": [9_000.0, 3_000.0, 30_000.0]}, index=idx)
+    monthly = pd.DataFrame({"building_id": np.repeat(env["building_id"], 12), "month": np.tile(np.arange(1, 13), 3)})
+    monthly["q_heat_kwh"] = np.repeat(per["q_heat_kwh"].to_numpy() / 12.0, 12)
+    monthly["q_cool_kwh"] = 0.0
+
+    class Drv:  # the two things energy_accounts reads from the drivers
+        groups = ("roof",)
+        irr_w_m2 = np.full((1, 24), 100.0)
+        t_out_c = np.full(24, 5.0)
+        n_hours = 24
+
+        def month_index(self):
+            return np.repeat(np.arange(12), 2)
+
+    acc = energy_accounts(env, per, monthly, Drv())
+    q_dhw = env["q_w_nd_kwh_m2"].to_numpy() * env["a_f_m2"].to_numpy()
+    gas = (per["q_heat_kwh"].to_numpy() + q_dhw) / f["boiler_efficiency"]
+    np.testing.assert_allclose(acc["gas_kwh"], gas)
+    np.testing.assert_allclose(acc["primary_energy_kwh_m2"], gas / env["a_f_m2"].to_numpy())
+    np.testing.assert_allclose(acc["co2_kg"], 0.202 * gas)
+    np.testing.assert_allclose(acc["energy_cost_eur"], f["price_gas_eur_kwh"] * gas)
+    assert (acc["electricity_kwh"] == 0).all()
+    # heat pump: electricity = sum(monthly need / COP(month mean T)) + hot water / COP(55 C)
+    from twin.energy.measures import heat_pump_cop
+
+    hp_env = env.assign(system="heat_pump")
+    acc = energy_accounts(hp_env, per, monthly, Drv())
+    cop40 = heat_pump_cop(np.array([5.0]), 40.0)[0]
+    cop55 = heat_pump_cop(np.array([5.0]), 55.0)[0]
+    np.testing.assert_allclose(acc["electricity_kwh"], per["q_heat_kwh"].to_numpy() / cop40 + q_dhw / cop55)
+    assert (acc["gas_kwh"] == 0).all()
+    np.testing.assert_allclose(acc["primary_energy_kwh"], 2.5 * acc["electricity_kwh"])

@@ -1,0 +1,235 @@
+"""OpenStreetMap files (.osm XML, .osm.bz2, .osm.pbf) -> buildings, streets, land cover, POIs.
+
+The file is read with GDAL's OSM driver through pyogrio, which assembles way and
+multipolygon-relation geometries in C (``points``, ``lines`` and ``multipolygons`` layers).
+The driver keeps only the tags its configuration names, so this module writes its own
+``osmconf.ini`` (GDAL's default one plus the tags listed in :data:`TAGS`, with
+``attribute_name_laundering=no`` so ``building:levels`` keeps its name). ``.osm.bz2`` is
+decompressed to a temporary file first (GDAL cannot read bzip2).
+
+* buildings: closed ways and multipolygon relations with ``building=*`` (not ``no``), with
+  heights, storeys, year and use from their tags and documented defaults
+  (:mod:`twin.ingest.defaults`);
+* streets: ways with ``highway=*`` -> nodes and directed links (:mod:`twin.ingest.streets`);
+* landcover: other areas with ``landuse``, ``leisure``, ``natural`` or ``amenity`` in the class
+  table (e.g. ``amenity=parking|school``), sealed fraction from the table;
+* pois: nodes with a service tag (``amenity``, ``shop``, ``leisure``, ``healthcare`` ...), and a
+  point inside every area (building or not) with one; a service mapped both as a node and as
+  an area gives two POIs.
+
+Coordinates stay WGS84 (EPSG:4326); :meth:`twin.scene.Scene.add` reprojects. Ids are
+``osm:node/<id>``, ``osm:way/<id>``, ``osm:relation/<id>``.
+"""
+
+from __future__ import annotations
+
+import bz2
+import os
+import shutil
+import tempfile
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from twin.errors import InputError, ParseError
+from twin.ingest.defaults import landcover_class, load_defaults, poi_category
+from twin.ingest.result import IngestResult
+from twin.ingest.vector import (
+    TARGET_LAYERS,
+    buildings_from_frame,
+    feature_ids,
+    landcover_from_frame,
+    lower_columns,
+    pois_from_frame,
+    streets_from_frame,
+)
+
+OSM_CRS = "EPSG:4326"
+
+TAGS: dict[str, tuple[str, ...]] = {
+    "points": ("name", "amenity", "shop", "leisure", "tourism", "healthcare", "public_transport", "railway", "highway", "office"),
+    "lines": (
+        "name", "highway", "oneway", "junction", "maxspeed", "lanes", "lanes:forward", "lanes:backward",
+        "oneway:bicycle", "access", "motor_vehicle", "bicycle", "foot", "area",
+    ),
+    "multipolygons": (
+        "name", "type", "building", "building:levels", "height", "building:height", "start_date", "building:year",
+        "roof:shape", "amenity", "shop", "office", "landuse", "leisure", "natural", "surface", "tourism", "healthcare",
+    ),
+}
+"""Tags kept per GDAL OSM layer (everything else is left out)."""
+
+CLOSED_WAYS_ARE_POLYGONS = (
+    "aeroway,amenity,boundary,building,craft,geological,historic,landuse,leisure,military,natural,office,place,shop,"
+    "sport,tourism,highway=platform,public_transport=platform"
+)
+"""GDAL's default list: a closed way with one of these keys is an area, not a line."""
+
+
+@lru_cache(maxsize=1)
+def osm_config_file() -> str:
+    """Path of the GDAL OSM driver configuration this module writes (once per process)."""
+    lines = ["[general]", f"closed_ways_are_polygons={CLOSED_WAYS_ARE_POLYGONS}", "attribute_name_laundering=no", ""]
+    for layer in ("points", "lines", "multipolygons", "multilinestrings", "other_relations"):
+        lines += [f"[{layer}]", "osm_id=yes"]
+        if layer == "multipolygons":
+            lines.append("osm_way_id=yes")
+        lines += [f"attributes={','.join(TAGS.get(layer, ('name', 'type')))}", "other_tags=no", ""]
+    folder = tempfile.mkdtemp(prefix="twin-osmconf-")
+    path = os.path.join(folder, "osmconf.ini")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines))
+    return path
+
+
+def _read_layer(path: Path, layer: str, where: str | None, source: Path) -> gpd.GeoDataFrame:
+    """One layer of the GDAL OSM driver, columns in lower case.
+
+    Don't pass an attribute filter (``where``) for ``multipolygons``: with a filter, GDAL 3.12
+    also emits closed outer ways of tagged multipolygon relations (double buildings).
+    """
+    import pyogrio
+    from pyogrio.errors import DataSourceError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # "Non closed ring detected" etc.
+            frame = pyogrio.read_dataframe(path, layer=layer, where=where, use_arrow=True, CONFIG_FILE=osm_config_file())
+    except (DataSourceError, OSError, ValueError) as exc:
+        raise ParseError(f"cannot read OSM layer {layer!r}: {exc}", path=source) from None
+    if frame.crs is None:
+        frame = frame.set_crs(OSM_CRS)
+    return lower_columns(frame)
+
+
+def read_osm(
+    path: str | os.PathLike[str],
+    *,
+    layer: str | None = None,
+    layers: tuple[str, ...] | None = None,
+    crs=None,
+    defaults: dict | str | os.PathLike[str] | None = None,
+    overrides=None,
+) -> IngestResult:
+    """Read an OSM XML / PBF file into scene layers.
+
+    Parameters
+    ----------
+    path
+        ``.osm``, ``.osm.bz2`` or ``.osm.pbf``.
+    layer, layers
+        Produce only this target layer / these ones (``'buildings'``, ``'streets'``,
+        ``'landcover'``, ``'pois'``); default all.
+    crs
+        Accepted for symmetry with :func:`twin.ingest.vector.read_vector`; OSM is always
+        WGS84, a different value is an error.
+    defaults, overrides
+        See :func:`twin.ingest.defaults.complete_buildings`.
+
+    Returns
+    -------
+    IngestResult
+        Layers in EPSG:4326, dropped objects with reasons, ``meta['crs']``.
+
+    Raises
+    ------
+    ParseError
+        GDAL cannot read the file.
+    InputError
+        Unknown target layer or a non-WGS84 ``crs``.
+    """
+    import pyproj
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", path=path)
+    wanted = tuple(layers) if layers is not None else ((layer,) if layer is not None else TARGET_LAYERS)
+    wanted = tuple({"links": "streets", "nodes": "streets"}.get(w, w) for w in wanted)
+    for w in wanted:
+        if w not in TARGET_LAYERS:
+            raise InputError(f"unknown target layer {w!r}; one of {TARGET_LAYERS}", path=path, field="layer")
+    if crs is not None and not pyproj.CRS.from_user_input(crs).equals(pyproj.CRS.from_user_input(OSM_CRS)):
+        raise InputError(f"OSM data is WGS84 (EPSG:4326), not {crs}", path=path, field="crs")
+    table = load_defaults(defaults)
+    result = IngestResult(path=str(path), meta={"crs": OSM_CRS, "crs_source": "file"})
+    with _readable(path) as readable:
+        if "buildings" in wanted or "landcover" in wanted or "pois" in wanted:
+            keys = ["building"]
+            if "landcover" in wanted or "pois" in wanted:
+                keys += ["landuse", "leisure", "natural", "amenity"]
+            if "pois" in wanted:
+                keys += ["shop", "tourism", "healthcare", "office"]
+            polys = _read_layer(readable, "multipolygons", None, path)
+            polys = polys[polys[[k for k in keys if k in polys]].notna().any(axis=1).to_numpy()]
+            ids = feature_ids(polys, "osm", "way")
+            b = polys["building"].astype(object)
+            is_building = (b.notna() & (b.astype(str).str.lower() != "no")).to_numpy()
+            if "buildings" in wanted:
+                result.layers["buildings"] = buildings_from_frame(
+                    polys[is_building], ids[is_building], result, source_format="osm", table=table,
+                    defaults=defaults, overrides=overrides,
+                )
+            if "landcover" in wanted:
+                other = ~is_building
+                cls = landcover_class(polys[other], table)["cover_class"].notna().to_numpy()
+                rows = np.flatnonzero(other)[cls]
+                result.layers["landcover"] = landcover_from_frame(polys.iloc[rows], ids[rows], result, table=table)
+                result.meta["areas_without_landcover_class"] = int((~cls).sum())
+            if "pois" in wanted:
+                pois_poly = pois_from_frame(polys, ids, result, table=table, report=False)
+        if "pois" in wanted:
+            points = _read_layer(readable, "points", None, path)
+            points = points[points[[k for k in TAGS["points"][1:] if k in points]].notna().any(axis=1).to_numpy()]
+            pts = pois_from_frame(points, feature_ids(points, "osm", "node"), result, table=table, report=False)
+            frames = [f for f in (pts, pois_poly) if len(f)]
+            result.layers["pois"] = (
+                gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=OSM_CRS) if frames else pts
+            )
+            result.meta["points_without_category"] = int(len(points) - len(pts))
+        if "streets" in wanted:
+            lines = _read_layer(readable, "lines", None, path)
+            lines = lines[lines["highway"].notna().to_numpy()] if "highway" in lines else lines.iloc[:0]
+            nodes, links = streets_from_frame(lines, feature_ids(lines, "osm", "way"), result, node_prefix=f"osm:{_stem(path)}", table=table)
+            result.layers["nodes"] = nodes
+            result.layers["links"] = links
+    return result
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    for suffix in (".osm.pbf", ".osm.bz2", ".osm", ".pbf"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+class _readable:
+    """Context manager: a path GDAL can read (bz2 decompressed to a temporary .osm file)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.tmp: str | None = None
+
+    def __enter__(self) -> Path:
+        if not self.path.name.lower().endswith(".bz2"):
+            return self.path
+        self.tmp = tempfile.mkdtemp(prefix="twin-osm-")
+        out = Path(self.tmp) / (_stem(self.path) + ".osm")
+        try:
+            with bz2.open(self.path, "rb") as src, open(out, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except (OSError, EOFError) as exc:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise ParseError(f"cannot decompress bzip2: {exc}", path=self.path) from None
+        return out
+
+    def __exit__(self, *exc) -> None:
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+__all__ = ["OSM_CRS", "TAGS", "osm_config_file", "read_osm"]

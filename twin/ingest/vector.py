@@ -1,0 +1,703 @@
+"""GeoJSON, GeoPackage, GeoParquet and shapefile layers -> buildings, streets, land cover, POIs.
+
+The target scene layer follows from the geometry and the attributes of each feature, unless
+the caller names it with ``layer=``:
+
+==============  ===========================================  ===============================
+geometry        attributes                                   scene layer
+==============  ===========================================  ===============================
+polygons        ``building`` (not ``no``), or height /       ``buildings``
+                storeys / year columns, or nothing known
+polygons        ``landuse``, ``leisure``, ``natural``,        ``landcover`` (sealed fraction
+                ``amenity``, ``surface``                     from the class table)
+lines           ``highway`` / ``road_class`` / ``fclass``    ``nodes`` + ``links``
+                (all lines if no such column)                (:mod:`twin.ingest.streets`)
+points          ``amenity``, ``shop``, ``leisure``,           ``pois``
+                ``category`` ...
+==============  ===========================================  ===============================
+
+CRS
+---
+A layer must say what its CRS is: a file without one raises :class:`~twin.errors.CRSError`
+naming the file, unless the caller passes ``crs=`` (used only for files that declare none).
+GeoJSON is checked strictly: RFC 7946 makes every GeoJSON WGS84 and GDAL assigns EPSG:4326 to
+a GeoJSON without a ``"crs"`` member, but files in national grids that omit the member are
+common (and files such as IGN's BD TOPO exports in EPSG:3946 exist in the wild), and reading
+Lambert metres as degrees silently puts a city in the ocean. So a GeoJSON without a ``"crs"``
+member is an error unless the caller says ``crs="EPSG:4326"`` (or another CRS). The same
+holds for GeoParquet without a ``crs`` in its ``geo`` metadata (the spec's default is
+OGC:CRS84). A geographic CRS whose coordinates are outside +-180 / +-90 is also an error.
+
+Geometry
+--------
+Invalid polygons are repaired with ``shapely.make_valid(method="structure")``; what cannot be
+repaired (no area left) is dropped and listed in ``result.dropped`` with the reason GEOS gives.
+Footprints are stored 2-D; a 3-D footprint's lowest z becomes ``ground_z_m``.
+
+Ids
+---
+``osm:<type>/<osm_id>`` when the file has ``osm_id`` (type from ``osm_type``, or ``way`` for
+lines and polygons, ``node`` for points; GDAL's ``osm_way_id`` column is honoured), else
+``<file stem>:<id>`` from the first of ``id_column``, ``building_id``, ``id``, ``fid``,
+``ID``, ``gml_id``, else ``<file stem>:<row>``. A repeated id gets ``#1``, ``#2``... appended.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from twin.errors import CRSError, InputError, ParseError
+from twin.ingest.defaults import (
+    building_use,
+    complete_buildings,
+    landcover_class,
+    load_defaults,
+    parse_number,
+    parse_year,
+    poi_category,
+)
+from twin.ingest.result import IngestResult
+
+TARGET_LAYERS = ("buildings", "streets", "landcover", "pois")
+"""Values of ``layer=``: ``streets`` gives the ``nodes`` and ``links`` layers."""
+
+HEIGHT_COLUMNS = ("height_m", "height", "hauteur", "building:height", "bldg_height", "measuredheight", "measured_height")
+STOREY_COLUMNS = ("n_storeys", "storeys", "building:levels", "levels", "nb_etages", "num_floors", "floors")
+YEAR_COLUMNS = ("construction_year", "start_date", "year_built", "building:year", "construction_date", "year")
+ID_COLUMNS = ("building_id", "id", "fid", "gml_id", "identifier")
+LANDCOVER_COLUMNS = ("landuse", "leisure", "natural", "landcover", "cover_class", "sealed_fraction")
+STREET_COLUMNS = ("highway", "road_class", "fclass")
+POI_COLUMNS = ("amenity", "shop", "leisure", "category", "tourism", "healthcare")
+
+_POLY = (3, 6)
+_LINE = (1, 2, 5)
+_POINT = (0, 4)
+
+
+# ----------------------------------------------------------------------------- CRS
+def geojson_declares_crs(path: str | os.PathLike[str]) -> bool:
+    """True if the GeoJSON file has a top-level ``"crs"`` member.
+
+    The head of the file is scanned up to the ``"features"`` member (where writers put
+    ``"crs"``); only if ``"crs"`` occurs later in the file is the whole file parsed.
+    """
+    with open(path, "rb") as fh:
+        try:
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # empty file
+            return False
+        with data:
+            head = data[: 1 << 20]
+            depth = 0
+            token = re.compile(rb'"(?:[^"\\]|\\.)*"\s*:|[{}\[\]]')
+            for m in token.finditer(head):
+                t = m.group()
+                if t in (b"{", b"["):
+                    depth += 1
+                elif t in (b"}", b"]"):
+                    depth -= 1
+                elif depth == 1:
+                    key = t[1 : t.rindex(b'"')]
+                    if key == b"crs":
+                        return True
+                    if key == b"features":
+                        if data.find(b'"crs"', m.end()) < 0:
+                            return False
+                        break
+            else:
+                if len(data) <= len(head):
+                    return False
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError(f"not valid JSON: {exc}", path=path) from None
+    return isinstance(doc, dict) and "crs" in doc
+
+
+def _parquet_crs_state(path: Path) -> str:
+    """'declared', 'absent' (no crs key: the spec's CRS84 default) or 'null' (unknown CRS)."""
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(path).metadata or {}
+    if b"geo" not in meta:
+        raise ParseError("not a GeoParquet file (no 'geo' metadata)", path=path)
+    geo = json.loads(meta[b"geo"])
+    col = geo.get("columns", {}).get(geo.get("primary_column", "geometry"), {})
+    if "crs" not in col:
+        return "absent"
+    return "null" if col["crs"] is None else "declared"
+
+
+def _check_lonlat(frame: gpd.GeoDataFrame, path) -> None:
+    if frame.crs is None or not pyproj.CRS.from_user_input(frame.crs).is_geographic or len(frame) == 0:
+        return
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    ok = ~pd.isna(geoms)
+    if not ok.any():
+        return
+    x0, y0, x1, y1 = shapely.total_bounds(geoms[ok])
+    if not (np.isfinite(x0) and -180.0 <= x0 and x1 <= 180.0 and -90.0 <= y0 and y1 <= 90.0):
+        raise CRSError(
+            f"coordinates ({x0:.6g}..{x1:.6g}, {y0:.6g}..{y1:.6g}) are not longitude/latitude although the CRS "
+            f"{frame.crs.to_string()} is geographic; name the file's real CRS with crs=",
+            path=path,
+            field="crs",
+        )
+
+
+# ----------------------------------------------------------------------------- reading
+def _read_frames(path: Path, source_layer: str | None, crs) -> list[tuple[str | None, gpd.GeoDataFrame, str]]:
+    """(layer name, frame, crs source) for each layer of the file."""
+    import pyogrio
+    from pyogrio.errors import DataSourceError
+
+    name = path.name.lower()
+    missing = None
+    if name.endswith((".parquet", ".geoparquet")):
+        state = _parquet_crs_state(path)
+        try:
+            frame = gpd.read_parquet(path)
+        except Exception as exc:  # pyarrow / geopandas raise many types
+            raise ParseError(f"cannot read GeoParquet: {exc}", path=path) from None
+        if state != "declared":
+            missing = "no CRS in its 'geo' metadata" if state == "absent" else "an unknown (null) CRS"
+            frame = frame.set_crs(None, allow_override=True) if frame.crs is not None else frame
+        return [(None, *_assign_crs(frame, crs, path, missing))]
+    try:
+        layers = [row[0] for row in pyogrio.list_layers(path)]
+    except (DataSourceError, OSError, ValueError) as exc:
+        raise ParseError(f"cannot open: {exc}", path=path) from None
+    if source_layer is not None:
+        if source_layer not in layers:
+            raise InputError(f"no layer {source_layer!r}; layers: {layers}", path=path, field="source_layer")
+        layers = [source_layer]
+    is_geojson = name.endswith((".geojson", ".json"))
+    out = []
+    for lyr in layers:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                frame = pyogrio.read_dataframe(path, layer=lyr, use_arrow=True)
+        except (DataSourceError, OSError, ValueError) as exc:
+            raise ParseError(f"cannot read layer {lyr!r}: {exc}", path=path) from None
+        if not isinstance(frame, gpd.GeoDataFrame):
+            continue  # an attribute-only table
+        missing = None
+        if is_geojson and not geojson_declares_crs(path):
+            missing = "no \"crs\" member (RFC 7946 would make it WGS84, but that is not trusted, see twin.ingest.vector)"
+            frame = frame.set_crs(None, allow_override=True)
+        elif frame.crs is None:
+            missing = "no CRS (e.g. a shapefile without .prj)"
+        out.append((lyr if len(layers) > 1 else None, *_assign_crs(frame, crs, path, missing)))
+    return out
+
+
+def _assign_crs(frame: gpd.GeoDataFrame, crs, path, missing: str | None) -> tuple[gpd.GeoDataFrame, str]:
+    if missing is None:
+        return frame, "file"
+    if crs is None:
+        raise CRSError(f"the file declares {missing}; name its CRS, e.g. crs='EPSG:4326'", path=path, field="crs")
+    try:
+        return frame.set_crs(pyproj.CRS.from_user_input(crs), allow_override=True), "caller"
+    except pyproj.exceptions.CRSError as exc:
+        raise CRSError(f"unknown CRS {crs!r}: {exc}", path=path, field="crs") from None
+
+
+# ----------------------------------------------------------------------------- helpers
+def lower_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Column names in lower case (the first of two that differ only by case wins)."""
+    seen, keep, names = set(), [], []
+    for c in frame.columns:
+        lc = str(c).lower()
+        if lc in seen:
+            continue
+        seen.add(lc)
+        keep.append(c)
+        names.append(lc)
+    out = frame[keep].copy()
+    out.columns = names
+    if isinstance(frame, gpd.GeoDataFrame):
+        out = gpd.GeoDataFrame(out, geometry=frame.geometry.name.lower(), crs=frame.crs)
+    return out
+
+
+def unique_ids(ids: np.ndarray) -> np.ndarray:
+    """``ids`` with ``#1``, ``#2``... appended to the second, third... occurrence of a value."""
+    s = pd.Series(ids, dtype=object)
+    k = s.groupby(s, sort=False).cumcount().to_numpy()
+    if not (k > 0).any():
+        return s.to_numpy(dtype=object)
+    out = s.to_numpy(dtype=object).copy()
+    rep = k > 0
+    out[rep] = [f"{v}#{n}" for v, n in zip(out[rep], k[rep])]
+    return out
+
+
+def feature_ids(frame: pd.DataFrame, stem: str, kind: str, *, id_column: str | None = None) -> np.ndarray:
+    """Stable ids (see module docstring). ``kind`` is 'way' or 'node' (the default OSM type)."""
+    n = len(frame)
+    if id_column is not None:
+        col = id_column.lower()
+        if col not in frame:
+            raise InputError(f"no id column {id_column!r}", field="id_column")
+        vals = frame[col].astype(str).to_numpy(dtype=object)
+        return unique_ids(f"{stem}:" + vals)
+    if "osm_id" in frame:
+        osm_id = frame["osm_id"]
+        typ = np.full(n, kind, dtype=object)
+        if "osm_type" in frame:
+            t = frame["osm_type"].astype(object)
+            has = t.notna().to_numpy()
+            typ[has] = t[has].astype(str).str.lower().to_numpy()
+            ids = _int_text(osm_id)
+        elif "osm_way_id" in frame:  # GDAL multipolygons: ways in osm_way_id, relations in osm_id
+            way = frame["osm_way_id"]
+            is_way = way.notna().to_numpy()
+            typ = np.where(is_way, "way", "relation").astype(object)
+            ids = np.where(is_way, _int_text(way), _int_text(osm_id))
+        else:
+            ids = _int_text(osm_id)
+        good = ~pd.isna(ids)
+        out = np.array([f"{stem}:{i}" for i in range(n)], dtype=object)
+        out[good] = "osm:" + typ[good] + "/" + ids[good].astype(object)
+        return unique_ids(out)
+    for col in ID_COLUMNS:
+        if col in frame and frame[col].notna().all():
+            return unique_ids(f"{stem}:" + _int_text(frame[col]).astype(object))
+    return np.array([f"{stem}:{i}" for i in range(n)], dtype=object)
+
+
+def _int_text(values: pd.Series) -> np.ndarray:
+    """Ids as text; floats that are whole numbers lose their '.0'."""
+    s = pd.Series(values)
+    if pd.api.types.is_float_dtype(s):
+        out = np.full(len(s), None, dtype=object)
+        ok = s.notna().to_numpy()
+        out[ok] = s[ok].astype(np.int64).astype(str).to_numpy()
+        return out
+    out = s.astype(object).to_numpy()
+    ok = ~pd.isna(out)
+    out = out.copy()
+    out[ok] = [str(v) for v in out[ok]]
+    return out
+
+
+def _first_column(frame: pd.DataFrame, names) -> pd.Series | None:
+    for c in names:
+        if c in frame and frame[c].notna().any():
+            return frame[c]
+    return None
+
+
+def metric_area(geoms: np.ndarray, crs) -> np.ndarray:
+    """Area of each geometry in m2: in an equal-area projection around the data when ``crs``
+    is geographic, else in ``crs`` (scaled by its linear unit)."""
+    crs = pyproj.CRS.from_user_input(crs)
+    if crs.is_geographic:
+        if len(geoms) == 0:
+            return np.zeros(0)
+        x0, y0, x1, y1 = shapely.total_bounds(geoms)
+        laea = pyproj.CRS.from_proj4(f"+proj=laea +lat_0={(y0 + y1) / 2} +lon_0={(x0 + x1) / 2} +ellps=WGS84 +units=m")
+        geoms = gpd.GeoSeries(geoms, crs=crs).to_crs(laea).values
+        return shapely.area(np.asarray(geoms, dtype=object))
+    unit = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+    return shapely.area(geoms) * unit * unit
+
+
+def repair_polygons(geoms: np.ndarray, ids: np.ndarray, result: IngestResult) -> tuple[np.ndarray, np.ndarray]:
+    """Valid 2-D (Multi)Polygons, and the mask of rows kept; drops are recorded in ``result``.
+
+    Returns
+    -------
+    geoms : the repaired geometries of the kept rows
+    keep : bool mask over the input rows
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    keep = ~pd.isna(geoms)
+    for i in np.flatnonzero(~keep):
+        result.drop(ids[i], "no geometry")
+    empty = np.zeros(len(geoms), dtype=bool)
+    empty[keep] = shapely.is_empty(geoms[keep])
+    for i in np.flatnonzero(empty):
+        result.drop(ids[i], "empty geometry")
+    keep &= ~empty
+    g = geoms.copy()
+    if keep.any() and shapely.has_z(g[keep]).any():
+        g[keep] = shapely.force_2d(g[keep])
+    valid = np.ones(len(g), dtype=bool)
+    valid[keep] = shapely.is_valid(g[keep])
+    bad = np.flatnonzero(keep & ~valid)
+    if len(bad):
+        reasons = shapely.is_valid_reason(g[bad])
+        fixed = shapely.make_valid(g[bad], method="structure", keep_collapsed=False)
+        fixed = _polygonal(fixed)
+        ok = ~shapely.is_empty(fixed) & (shapely.area(fixed) > 0)
+        g[bad[ok]] = fixed[ok]
+        result.meta["repaired"] = int(result.meta.get("repaired", 0)) + int(ok.sum())
+        for i, r in zip(bad[~ok], reasons[~ok]):
+            result.drop(ids[i], f"invalid geometry that cannot be repaired ({r})")
+        keep[bad[~ok]] = False
+    zero = np.zeros(len(g), dtype=bool)
+    zero[keep] = shapely.area(g[keep]) <= 0
+    for i in np.flatnonzero(zero):
+        result.drop(ids[i], "polygon without area")
+    keep &= ~zero
+    return g[keep], keep
+
+
+def _polygonal(geoms: np.ndarray) -> np.ndarray:
+    """The polygonal part of each geometry (collections from make_valid), as (Multi)Polygons."""
+    geoms = np.asarray(geoms, dtype=object)
+    types = shapely.get_type_id(geoms)
+    todo = ~np.isin(types, _POLY)
+    if not todo.any():
+        return geoms
+    parts, idx = shapely.get_parts(geoms[todo], return_index=True)
+    is_poly = np.isin(shapely.get_type_id(parts), _POLY)
+    parts, idx = parts[is_poly], idx[is_poly]
+    polys, pidx = shapely.get_parts(parts, return_index=True)  # MultiPolygon -> Polygons
+    out = geoms.copy()
+    rebuilt = np.full(int(todo.sum()), shapely.Polygon(), dtype=object)
+    if len(polys):
+        multi = shapely.multipolygons(polys, indices=idx[pidx])
+        present = np.unique(idx[pidx])
+        rebuilt[present] = multi
+    out[todo] = rebuilt
+    return out
+
+
+def _ground_z(geoms: np.ndarray) -> np.ndarray:
+    """Lowest z of each geometry (0 where 2-D)."""
+    out = np.zeros(len(geoms))
+    has = shapely.has_z(geoms)
+    if has.any():
+        xyz, idx = shapely.get_coordinates(geoms[has], include_z=True, return_index=True)
+        low = np.full(int(has.sum()), np.inf)
+        np.minimum.at(low, idx, xyz[:, 2])
+        out[has] = np.where(np.isfinite(low), low, 0.0)
+    return out
+
+
+# ----------------------------------------------------------------------------- layer builders
+def buildings_from_frame(
+    frame: gpd.GeoDataFrame,
+    ids: np.ndarray,
+    result: IngestResult,
+    *,
+    source_format: str,
+    table: dict[str, Any],
+    defaults=None,
+    overrides=None,
+) -> gpd.GeoDataFrame:
+    """The ``buildings`` layer from a polygon frame with lower-case attribute columns."""
+    raw = np.asarray(frame.geometry.values, dtype=object)
+    ground = _ground_z(np.where(pd.isna(raw), None, raw)) if len(raw) else np.zeros(0)
+    geoms, keep = repair_polygons(raw, ids, result)
+    f = frame[keep]
+    n = len(f)
+    height = _first_column(f, HEIGHT_COLUMNS)
+    storeys = _first_column(f, STOREY_COLUMNS)
+    year = _first_column(f, YEAR_COLUMNS)
+    use, use_defaulted = building_use(f, table)
+    name = f["name"] if "name" in f else None
+    roof = _first_column(f, ("roof:shape", "roof_kind", "roof_shape"))
+    table_frame = pd.DataFrame(
+        {
+            "building_id": ids[keep],
+            "source": str(result.path),
+            "source_format": source_format,
+            "name": np.full(n, "", dtype=object) if name is None else name.where(name.notna(), "").astype(str).to_numpy(),
+            "use": use,
+            "use_defaulted": use_defaulted,
+            "height_m": np.full(n, np.nan) if height is None else parse_number(height.to_numpy(dtype=object), feet_to_m=True),
+            "n_storeys": np.full(n, np.nan) if storeys is None else parse_number(storeys.to_numpy(dtype=object)),
+            "construction_year": np.full(n, np.nan) if year is None else parse_year(year.to_numpy(dtype=object)),
+            "ground_z_m": ground[keep],
+            "footprint_area_m2": metric_area(geoms, frame.crs),
+            "roof_kind": np.full(n, "", dtype=object) if roof is None else roof.where(roof.notna(), "").astype(str).to_numpy(),
+        }
+    )
+    done = complete_buildings(table_frame, defaults=defaults, overrides=overrides, path=result.path)
+    if done.attrs.get("overrides_applied"):
+        result.meta["overrides_applied"] = int(result.meta.get("overrides_applied", 0)) + done.attrs["overrides_applied"]
+    return gpd.GeoDataFrame(done, geometry=gpd.GeoSeries(geoms, crs=frame.crs).values, crs=frame.crs)
+
+
+def landcover_from_frame(frame: gpd.GeoDataFrame, ids: np.ndarray, result: IngestResult, *, table: dict[str, Any]) -> gpd.GeoDataFrame:
+    """The ``landcover`` layer; polygons whose class is not in the table are dropped."""
+    cls = landcover_class(frame, table)
+    known = cls["cover_class"].notna().to_numpy()
+    for i in np.flatnonzero(~known):
+        tags = {k: frame[k].iloc[i] for k in LANDCOVER_COLUMNS + ("amenity",) if k in frame and pd.notna(frame[k].iloc[i])}
+        result.drop(ids[i], f"land-cover class not in the table (tags {tags})" if tags else "polygon without a land-cover class")
+    f, c, i2 = frame[known], cls[known], ids[known]
+    geoms, keep = repair_polygons(f.geometry.values, i2, result)
+    c = c[keep]
+    name = f["name"][keep] if "name" in f else None
+    out = pd.DataFrame(
+        {
+            "landcover_id": i2[keep],
+            "kind": c["kind"].to_numpy(),
+            "cover_class": c["cover_class"].to_numpy(),
+            "sealed_fraction": c["sealed_fraction"].to_numpy(dtype=float),
+            "sealed_defaulted": c["sealed_defaulted"].to_numpy(dtype=bool),
+            "name": "" if name is None else name.where(name.notna(), "").astype(str).to_numpy(),
+        }
+    )
+    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=frame.crs).values, crs=frame.crs)
+
+
+def pois_from_frame(frame: gpd.GeoDataFrame, ids: np.ndarray, result: IngestResult, *, table: dict[str, Any], report: bool = True) -> gpd.GeoDataFrame:
+    """The ``pois`` layer: points, or a point inside each polygon; rows without a category
+    are dropped (and reported when ``report``)."""
+    cat = poi_category(frame, table)
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    has_geom = ~pd.isna(geoms)
+    has_geom[has_geom] = ~shapely.is_empty(geoms[has_geom])
+    ok = ~pd.isna(cat) & has_geom
+    if report:
+        for i in np.flatnonzero(pd.isna(cat)):
+            result.drop(ids[i], "point without a service category")
+        for i in np.flatnonzero(~pd.isna(cat) & ~has_geom):
+            result.drop(ids[i], "no geometry")
+    g = geoms[ok]
+    if len(g):
+        types = shapely.get_type_id(g)
+        not_point = types != 0
+        if not_point.any():
+            g = g.copy()
+            g[not_point] = shapely.point_on_surface(shapely.make_valid(g[not_point]))
+        g = shapely.force_2d(g)
+    name = frame["name"][ok] if "name" in frame else None
+    out = pd.DataFrame(
+        {
+            "poi_id": ids[ok],
+            "category": cat[ok],
+            "name": "" if name is None else name.where(name.notna(), "").astype(str).to_numpy(),
+        }
+    )
+    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(g, crs=frame.crs).values, crs=frame.crs)
+
+
+def streets_from_frame(
+    frame: gpd.GeoDataFrame, ids: np.ndarray, result: IngestResult, *, node_prefix: str, table: dict[str, Any]
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The ``nodes`` and ``links`` layers from street lines (see :mod:`twin.ingest.streets`)."""
+    from twin.ingest.streets import build_network
+
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    missing = pd.isna(geoms)
+    for i in np.flatnonzero(missing):
+        result.drop(ids[i], "no geometry")
+    f = frame[~missing]
+    if len(f) and shapely.has_z(np.asarray(f.geometry.values, dtype=object)).any():
+        f = f.set_geometry(shapely.force_2d(np.asarray(f.geometry.values, dtype=object)))
+    name = f["name"].where(f["name"].notna(), "").astype(str).to_numpy() if "name" in f else None
+    return build_network(f, source_ids=ids[~missing], names=name, node_prefix=node_prefix, defaults=table, drop=result.drop)
+
+
+# ----------------------------------------------------------------------------- classification
+def _classify(frame: gpd.GeoDataFrame, table: dict[str, Any]) -> tuple[np.ndarray, dict[str, str]]:
+    """Target layer of each row ('' = not used) and the reason of each decision."""
+    n = len(frame)
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    types = np.full(n, -1)
+    has = ~pd.isna(geoms)
+    types[has] = shapely.get_type_id(geoms[has])
+    target = np.full(n, "", dtype=object)
+    why: dict[str, str] = {}
+    poly = np.isin(types, _POLY)
+    if poly.any():
+        building_col = "building" in frame
+        is_building = np.zeros(n, dtype=bool)
+        if building_col:
+            b = frame["building"].astype(object)
+            is_building = (b.notna() & (b.astype(str).str.lower() != "no")).to_numpy()
+        buildingish = any(c in frame for c in HEIGHT_COLUMNS + STOREY_COLUMNS + YEAR_COLUMNS) or building_col
+        lc_cols = [c for c in LANDCOVER_COLUMNS + ("amenity", "surface") if c in frame]
+        is_lc = np.zeros(n, dtype=bool)
+        if lc_cols:
+            is_lc = landcover_class(frame, table)["cover_class"].notna().to_numpy()
+        if building_col:
+            target[poly & is_building] = "buildings"
+            target[poly & ~is_building & is_lc] = "landcover"
+            why["buildings"] = "polygons with a 'building' attribute"
+            if (poly & ~is_building & is_lc).any():
+                why["landcover"] = "polygons without 'building' but with a land-cover class"
+        elif lc_cols and not buildingish:
+            target[poly] = "landcover"
+            why["landcover"] = f"polygons with land-cover attributes {lc_cols}"
+        else:
+            target[poly] = "buildings"
+            why["buildings"] = (
+                "polygons with height/storey/year attributes" if buildingish else "polygons without known attributes (read as footprints)"
+            )
+    line = np.isin(types, _LINE)
+    if line.any():
+        target[line] = "streets"
+        why["streets"] = "lines"
+    point = np.isin(types, _POINT)
+    if point.any():
+        target[point] = "pois"
+        why["pois"] = "points"
+    return target, why
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    for suffix in (".geojson", ".json", ".gpkg", ".geoparquet", ".parquet", ".shp"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+# ----------------------------------------------------------------------------- entry point
+def read_vector(
+    path: str | os.PathLike[str],
+    *,
+    layer: str | None = None,
+    source_layer: str | None = None,
+    crs: str | pyproj.CRS | None = None,
+    defaults: dict | str | os.PathLike[str] | None = None,
+    overrides=None,
+    id_column: str | None = None,
+) -> IngestResult:
+    """Read a GeoJSON, GeoPackage, GeoParquet or shapefile into scene layers.
+
+    Parameters
+    ----------
+    path
+        The file.
+    layer
+        Force the scene layer of every feature: ``'buildings'``, ``'streets'`` (nodes and
+        links), ``'landcover'`` or ``'pois'``; default: decided per feature from its geometry
+        and attributes (module docstring).
+    source_layer
+        The layer of a multi-layer file (GeoPackage) to read; default all of them.
+    crs
+        CRS of a file that declares none (e.g. ``'EPSG:4326'``); ignored for files that do.
+    defaults
+        Overrides of the defaults table (:func:`twin.ingest.defaults.load_defaults`).
+    overrides
+        Known values per building id (:func:`twin.ingest.defaults.read_overrides`).
+    id_column
+        The attribute holding a feature's native id (ids become ``<file stem>:<value>``).
+
+    Returns
+    -------
+    IngestResult
+        Layers in the file's CRS (the scene reprojects), every dropped feature with its
+        reason, and ``meta`` (``crs``, ``crs_source`` 'file' or 'caller', ``layers`` decided
+        and why, ``repaired`` count).
+
+    Raises
+    ------
+    CRSError
+        The file declares no CRS and ``crs`` is not given, or its coordinates do not fit a
+        geographic CRS.
+    ParseError
+        The file cannot be read.
+    InputError
+        Unknown ``layer`` / ``source_layer``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", path=path)
+    if layer is not None:
+        layer = {"links": "streets", "nodes": "streets"}.get(layer, layer)
+        if layer not in TARGET_LAYERS:
+            raise InputError(f"unknown target layer {layer!r}; one of {TARGET_LAYERS}", path=path, field="layer")
+    table = load_defaults(defaults)
+    result = IngestResult(path=str(path))
+    frames = _read_frames(path, source_layer, crs)
+    parts: dict[str, list[pd.DataFrame]] = {}
+    decisions: dict[str, str] = {}
+    for lyr, frame, crs_source in frames:
+        result.meta.setdefault("crs", frame.crs.to_string() if frame.crs is not None else None)
+        result.meta["crs_source"] = crs_source
+        _check_lonlat(frame, path)
+        stem = _stem(path) if lyr is None else f"{_stem(path)}/{lyr}"
+        f = lower_columns(frame)
+        if layer is None:
+            target, why = _classify(f, table)
+            decisions.update({k: f"{v}" + (f" (layer {lyr})" if lyr else "") for k, v in why.items()})
+        else:
+            target = np.full(len(f), layer, dtype=object)
+            decisions[layer] = "named by the caller"
+        geoms = np.asarray(f.geometry.values, dtype=object)
+        types = np.full(len(f), -1)
+        has = ~pd.isna(geoms)
+        types[has] = shapely.get_type_id(geoms[has])
+        for name in ("buildings", "landcover", "streets", "pois"):
+            rows = target == name
+            if name in ("buildings", "landcover"):
+                wrong = rows & has & ~np.isin(types, _POLY)
+            elif name == "streets":
+                wrong = rows & has & ~np.isin(types, _LINE)
+            else:
+                wrong = rows & has & np.isin(types, _LINE)
+            if wrong.any():
+                ids_w = feature_ids(f[wrong], stem, "way")
+                for i in ids_w:
+                    result.drop(i, f"geometry does not fit layer {name!r}")
+                rows &= ~wrong
+            if not rows.any():
+                continue
+            sub = f[rows]
+            kind = "node" if name == "pois" and np.isin(types[rows], _POINT).all() else "way"
+            ids = feature_ids(sub, stem, kind, id_column=id_column)
+            if name == "buildings":
+                out = buildings_from_frame(sub, ids, result, source_format="footprints", table=table, defaults=defaults, overrides=overrides)
+                parts.setdefault("buildings", []).append(out)
+            elif name == "landcover":
+                parts.setdefault("landcover", []).append(landcover_from_frame(sub, ids, result, table=table))
+            elif name == "pois":
+                parts.setdefault("pois", []).append(pois_from_frame(sub, ids, result, table=table))
+            else:
+                nodes, links = streets_from_frame(sub, ids, result, node_prefix=stem, table=table)
+                parts.setdefault("nodes", []).append(nodes)
+                parts.setdefault("links", []).append(links)
+        unused = np.flatnonzero(target == "")
+        if len(unused):
+            ids_u = feature_ids(f.iloc[unused], stem, "way")
+            for i, t in zip(ids_u, types[unused]):
+                result.drop(i, "no geometry" if t < 0 else "feature fits no scene layer (no building or land-cover attributes)")
+    for name, frs in parts.items():
+        if len(frs) == 1:
+            merged = frs[0]
+        else:  # layers of one GeoPackage may differ in CRS: bring them to the first one's
+            frs = [f if f.crs == frs[0].crs else f.to_crs(frs[0].crs) for f in frs]
+            merged = gpd.GeoDataFrame(pd.concat(frs, ignore_index=True), geometry="geometry", crs=frs[0].crs)
+        if name == "nodes" and len(frs) > 1:
+            merged = merged.drop_duplicates("node_id").reset_index(drop=True)
+        result.layers[name] = merged
+    result.meta["layers"] = decisions
+    return result
+
+
+__all__ = [
+    "TARGET_LAYERS",
+    "buildings_from_frame",
+    "feature_ids",
+    "geojson_declares_crs",
+    "landcover_from_frame",
+    "metric_area",
+    "pois_from_frame",
+    "read_vector",
+    "repair_polygons",
+    "streets_from_frame",
+    "unique_ids",
+]

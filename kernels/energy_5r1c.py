@@ -150,12 +150,12 @@ def simulate_5r1c(
             a_ia = h_is / (h_ve + h_is)  # = H_tr,1 / H_ve
             h1 = h_ve * a_ia  # H_tr,1
             h2 = h1 + h_w  # H_tr,2
-            h3 = 1.0 / (1.0 / h2 + 1.0 / h_ms)  # H_tr,3
+            h3_h2 = h_ms / (h2 + h_ms)  # H_tr,3 / H_tr,2 (defined also for H_tr,2 = 0)
+            h3 = h2 * h3_h2  # H_tr,3 = 1 / (1 / H_tr,2 + 1 / H_tr,ms)
             f_m = a_m_m2[b] / a_t_m2[b]
             f_st = 1.0 - f_m - h_w / (H_MS * a_t_m2[b])
             cf = gain_conv_frac[b]
             g_int = gain_w[b]
-            h3_h2 = h3 / h2
             den_m = cap + 0.5 * (h3 + h_em)
             num_m = cap - 0.5 * (h3 + h_em)
             inv_den_m = 1.0 / den_m

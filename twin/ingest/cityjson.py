@@ -100,6 +100,7 @@ FLOOR_MIN_TILT_DEG = 100.0
 GROUND_TOLERANCE_M = 0.5
 HORIZONTAL_TOL_DEG = 0.5
 MIN_AREA_M2 = 1e-6
+MAX_COORDINATE_M = 1e9  # larger coordinates (after the transform) are taken as corrupt
 
 SEMANTIC_KIND: dict[str, tuple[str, str]] = {
     "RoofSurface": ("roof", "exterior"),
@@ -616,9 +617,9 @@ def _vertices(doc: dict, path: Path) -> np.ndarray:
                 raise _perr(path, f"/transform/{key}", f"transform {key} must be an array of 3 numbers")
             parts.append(np.asarray(v, dtype=np.float64))
         verts = verts * parts[0] + parts[1]
-    finite = np.isfinite(verts).all(axis=1)
+    finite = (np.abs(verts) < MAX_COORDINATE_M).all(axis=1)  # also False for NaN / inf
     if not finite.all():
-        raise _perr(path, f"/vertices/{int(np.flatnonzero(~finite)[0])}", "vertex coordinate is not a finite number")
+        raise _perr(path, f"/vertices/{int(np.flatnonzero(~finite)[0])}", f"vertex coordinate is not a finite number below {MAX_COORDINATE_M:g} m")
     return verts
 
 

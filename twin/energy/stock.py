@@ -130,6 +130,8 @@ class StockRun:
     costs : pandas.DataFrame
         Measure quantities and investments per building.
     drivers : Drivers
+    shade_factor : numpy.ndarray or None
+        (n_b, n_groups, 12) urban shading factors of the simulated buildings.
     """
 
     envelope: pd.DataFrame
@@ -139,6 +141,7 @@ class StockRun:
     costs: pd.DataFrame
     drivers: object
     meta: dict = field(default_factory=dict)
+    shade_factor: np.ndarray | None = None
 
     @property
     def hourly(self):
@@ -282,7 +285,9 @@ def simulate_prepared(
     costs = price_peak_measures(costs, res.per_building["peak_heat_w"])
     costs = costs[costs["building_id"].isin(env["building_id"])].reset_index(drop=True)
     accounts = energy_accounts(env, res.per_building, res.monthly, prep.drivers, costs=costs, factors=prep.factors)
-    return StockRun(env, excluded.reset_index(drop=True), accounts, res, costs, prep.drivers, meta or {})
+    if shade is not None and len(res.errors):
+        shade = shade[~np.isin(inputs.building_id, res.errors["building_id"].to_numpy())]
+    return StockRun(env, excluded.reset_index(drop=True), accounts, res, costs, prep.drivers, meta or {}, shade)
 
 
 def run_stock(

@@ -48,6 +48,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -245,8 +246,7 @@ class _Surfaces:
 
     ring_idx: list[int] = field(default_factory=list)
     ring_len: list[int] = field(default_factory=list)
-    ring_surface: list[int] = field(default_factory=list)
-    ring_outer: list[bool] = field(default_factory=list)
+    surface_rings: list[int] = field(default_factory=list)  # rings per surface (exterior first)
     owner: list[int] = field(default_factory=list)  # index into the _Owner list
     geom_key: list[int] = field(default_factory=list)  # index into ``geoms``
     keys: list[tuple[int, ...]] = field(default_factory=list)  # position in the boundaries array
@@ -334,11 +334,32 @@ def _walk_geometry(geom: dict, gtype: str, owner: int, object_id: str, gi: int, 
     geom_key = len(out.geoms)
     out.geoms.append((object_id, gi))
     no_sem = ("", -1, -1)
-    for keys, surf in _boundary_surfaces(bnd, gtype, path, jpath):
+    pairs = _boundary_surfaces(bnd, gtype, path, jpath)
+    surfs = [sf for _, sf in pairs]
+    if all(type(sf) is list and sf for sf in surfs):
+        rings = [r for sf in surfs for r in sf]
+        if all(type(r) is list and len(r) >= 3 for r in rings):  # well-formed: add the geometry in bulk
+            n_rings = [len(sf) for sf in surfs]
+            out.ring_idx.extend(chain.from_iterable(rings))
+            out.ring_len.extend(map(len, rings))
+            out.surface_rings.extend(n_rings)
+            out.owner.extend(repeat(owner, len(surfs)))
+            out.geom_key.extend(repeat(geom_key, len(surfs)))
+            out.keys.extend(k for k, _ in pairs)
+            if table and values is not None:
+                sems = [_sem_of(values, k, table, path, jpath) for k, _ in pairs]
+                out.sem_type.extend(x[0] for x in sems)
+                out.sem_index.extend(x[1] for x in sems)
+                out.sem_parent.extend(x[2] for x in sems)
+            else:
+                out.sem_type.extend(repeat("", len(surfs)))
+                out.sem_index.extend(repeat(-1, len(surfs)))
+                out.sem_parent.extend(repeat(-1, len(surfs)))
+            return
+    for keys, surf in pairs:
         if type(surf) is not list:
             _expect(surf, list, path, jpath + "/boundaries/" + "/".join(map(str, keys)), "a surface")
         n_before = len(out.ring_len)
-        s_index = len(out.owner)
         for ri, ring in enumerate(surf):
             if type(ring) is not list:
                 _expect(ring, list, path, jpath + "/boundaries/" + "/".join(map(str, (*keys, ri))), "a ring")
@@ -349,11 +370,10 @@ def _walk_geometry(geom: dict, gtype: str, owner: int, object_id: str, gi: int, 
                 continue
             out.ring_idx.extend(ring)
             out.ring_len.append(len(ring))
-            out.ring_surface.append(s_index)
-            out.ring_outer.append(ri == 0)
         if len(out.ring_len) == n_before:  # degenerate exterior ring
             continue
         sem = _sem_of(values, keys, table, path, jpath) if table and values is not None else no_sem
+        out.surface_rings.append(len(out.ring_len) - n_before)
         out.owner.append(owner)
         out.geom_key.append(geom_key)
         out.keys.append(keys)
@@ -380,13 +400,13 @@ class _Geometry:
     idx: np.ndarray
 
 
-def _compute_geometry(verts: np.ndarray, s: _Surfaces) -> _Geometry:
-    idx = np.asarray(s.ring_idx, dtype=np.int64)
+def _compute_geometry(verts: np.ndarray, idx: np.ndarray, s: _Surfaces) -> _Geometry:
     ring_len = np.asarray(s.ring_len, dtype=np.int64)
-    ring_surface = np.asarray(s.ring_surface, dtype=np.int64)
-    ring_outer = np.asarray(s.ring_outer, dtype=bool)
     n_surf = len(s.owner)
+    ring_surface = np.repeat(np.arange(n_surf, dtype=np.int64), np.asarray(s.surface_rings, dtype=np.int64))
     n_rings = len(ring_len)
+    ring_outer = np.ones(n_rings, dtype=bool)
+    ring_outer[1:] = ring_surface[1:] != ring_surface[:-1]
     ring_start = np.zeros(n_rings, dtype=np.int64)
     if n_rings:
         np.cumsum(ring_len[:-1], out=ring_start[1:])
@@ -468,13 +488,13 @@ def _union(polys) -> Any:
     ten times faster than a general union; its result is only kept when it is valid and its
     area equals the sum of the parts (no overlaps), otherwise the general union is used.
     """
-    polys = [p for p in polys if p is not None and not p.is_empty]
-    if not polys:
+    arr = np.asarray([p for p in polys if p is not None], dtype=object)
+    arr = arr[~shapely.is_empty(arr)] if len(arr) else arr
+    if len(arr) == 0:
         return None
-    if len(polys) == 1:
-        geom = polys[0]
+    if len(arr) == 1:
+        geom = arr[0]
     else:
-        arr = np.asarray(polys, dtype=object)
         geom = None
         try:
             cov = shapely.coverage_union_all(arr)
@@ -781,8 +801,8 @@ def read_cityjson(
         owners.append(_Owner(oid, -1, len(lc_rows) - 1))
         _walk_geometry(geom, gtype, len(owners) - 1, oid, gi, surfaces, path)
 
-    _check_indices(surfaces, len(verts), path)
-    g = _compute_geometry(verts, surfaces)
+    idx = _check_indices(surfaces, len(verts), path)
+    g = _compute_geometry(verts, idx, surfaces)
     result.meta["degenerate_rings"] = surfaces.degenerate_rings
 
     owner_arr = np.asarray(surfaces.owner, dtype=np.int64)
@@ -861,23 +881,24 @@ def _candidates(obj: dict, oid: str, path: Path, result: IngestResult) -> list[t
     return out
 
 
-def _check_indices(s: _Surfaces, n_vertices: int, path: Path) -> None:
-    """Every ring index an integer in [0, n_vertices); else ParseError naming the JSON path."""
+def _check_indices(s: _Surfaces, n_vertices: int, path: Path) -> np.ndarray:
+    """The ring indices as an int64 array, if all are integers in [0, n_vertices); else ParseError naming the JSON path."""
     try:
         idx = np.asarray(s.ring_idx)
-        ok = idx.ndim == 1 and idx.dtype.kind in "iu" and (len(idx) == 0 or (idx.min() >= 0 and idx.max() < n_vertices))
+        ok = idx.ndim == 1 and (len(idx) == 0 or idx.dtype.kind in "iu" and idx.min() >= 0 and idx.max() < n_vertices)
     except (ValueError, TypeError, OverflowError):
         ok = False
     if ok:
-        return
+        return idx.astype(np.int64, copy=False)
     # slow path: find the first bad ring for the message
     pos = 0
     for r, length in enumerate(s.ring_len):
         ring = s.ring_idx[pos : pos + length]
         for k, i in enumerate(ring):
             if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < n_vertices:
-                surf = s.ring_surface[r]
-                ring_no = r - s.ring_surface.index(surf)
+                first_rings = np.cumsum([0, *s.surface_rings])
+                surf = int(np.searchsorted(first_rings, r, side="right") - 1)
+                ring_no = r - int(first_rings[surf])
                 where = f"/CityObjects/{s.source_id(surf)}/{ring_no}/{k}"
                 raise ParseError(f"vertex index {i!r} is not an integer in [0, {n_vertices})", path=path, obj=where)
         pos += length

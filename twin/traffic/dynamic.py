@@ -52,7 +52,7 @@ DEFAULT_DUO_WEIGHT = 0.5
 _TIME_TO_S = {"s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0, "hr": 3600.0}
 _LENGTH_TO_M = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "ft": 0.3048}
 
-ROUTE_CHOICES = ("duo", "free_flow", "fixed")
+ROUTE_CHOICES = ("duo", "free_flow", "fixed", "equilibrium")
 
 
 # ---------------------------------------------------------------------------------------- links
@@ -462,7 +462,10 @@ def simulate(
     route_choice
         ``"duo"``: reactive dynamic user-optimal (shortest paths on experienced travel times every
         ``duo_interval_s``, moving ``duo_weight`` of the splitting rates); ``"free_flow"``:
-        free-flow shortest paths, fixed; ``"fixed"``: the given ``splits``.
+        free-flow shortest paths, fixed; ``"fixed"``: the given ``splits``; ``"equilibrium"``:
+        the splitting rates of the static user equilibrium of the period-averaged demand (BPR
+        0.15 / 4 on the links' capacities, relative gap 1e-6;
+        :func:`twin.traffic.dynamic_routes.equilibrium_splits`), fixed.
     splits
         Splitting rates (n_links, n_dest) for ``"fixed"`` (columns in the order of
         ``DemandArrays.dest_node``), or the starting rates for ``"duo"``.
@@ -515,19 +518,28 @@ def simulate(
 
     n_dest = dem.dest_node.shape[0]
     n_orig = dem.orig_node.shape[0]
+    static_gap = None
+    if route_choice == "equilibrium":
+        from twin.traffic.dynamic_routes import equilibrium_splits
+
+        splits, static = equilibrium_splits(network, dem, dyn)
+        static_gap = float(static.relative_gap)
+        route_choice_kernel = "fixed"
+    else:
+        route_choice_kernel = route_choice
     if splits is None:
         split = np.zeros((network.n_links, n_dest))
-        if route_choice == "fixed":
+        if route_choice_kernel == "fixed":
             raise InputError("route_choice='fixed' needs splits", field="splits")
     else:
         split = np.array(splits, dtype=np.float64, copy=True)
         check_splits(network, dem, split)
-    if route_choice == "duo":
+    if route_choice_kernel == "duo":
         duo_interval = max(1, int(round(duo_interval_s / dt_s)))
         weight = float(duo_weight)
         if not 0.0 < weight <= 1.0:
             raise InputError(f"duo_weight must be in (0, 1], got {weight}", field="duo_weight")
-    elif route_choice == "free_flow":
+    elif route_choice_kernel == "free_flow":
         duo_interval = n_steps + 1  # one update, at step 0
         weight = 1.0
     else:
@@ -588,6 +600,7 @@ def simulate(
             "window_steps": window,
             "wall_time_s": wall,
             "duo_interval_steps": duo_interval,
+            "static_relative_gap": static_gap,
         },
     )
 

@@ -33,7 +33,7 @@ def ingest(
     if quiet:
         return
     for result in results:
-        counts = ", ".join(f"{k} {len(v) if hasattr(v, '__len__') else 1}" for k, v in result.layers.items()) or "nothing"
+        counts = ", ".join(f"{k} {v.n_hours} hours" if k == "weather" else f"{k} {len(v)}" for k, v in result.layers.items()) or "nothing"
         typer.echo(f"{result.path}: {counts}")
         for d in result.dropped:
             typer.echo(f"  dropped {d.obj}: {d.reason}")

@@ -38,22 +38,60 @@ def footprint_arrays(geometries) -> FootprintArrays:
     """Flatten (Multi)Polygon footprints into exterior-ring arrays, rings counter-clockwise.
 
     Interior rings (courtyards) are ignored: they rarely separate two buildings.
+
+    Polygons without holes (nearly all footprints) take a fast path: their coordinates are
+    the exterior ring, read with one ``get_coordinates`` call, and their orientation comes
+    from the shoelace sum in NumPy. Only MultiPolygons and polygons with holes go through
+    ``get_parts`` / ``get_exterior_ring`` (which create a geometry object per part).
     """
     geoms = np.asarray(geometries, dtype=object)
     n = len(geoms)
-    parts, part_building = shapely.get_parts(geoms, return_index=True)
-    parts = shapely.orient_polygons(parts, exterior_cw=False)
-    rings = shapely.get_exterior_ring(parts)
-    coords, point_ring = shapely.get_coordinates(rings, return_index=True)
-    n_rings = len(rings)
-    ring_counts = np.bincount(point_ring, minlength=n_rings)
+    type_id = shapely.get_type_id(geoms)
+    simple = (type_id == 3) & (shapely.get_num_interior_rings(geoms) == 0)
+    simple[simple] = ~shapely.is_empty(geoms[simple])
+    simple_idx = np.flatnonzero(simple)
+    other_idx = np.flatnonzero(~simple & (type_id >= 0))
+    coords_s, ring_s = shapely.get_coordinates(geoms[simple_idx], return_index=True)
+    ring_building = simple_idx
+    coords = coords_s
+    point_ring = ring_s
+    if len(other_idx):
+        parts, part_b = shapely.get_parts(geoms[other_idx], return_index=True)
+        keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
+        parts, part_b = parts[keep], part_b[keep]
+        coords_o, ring_o = shapely.get_coordinates(shapely.get_exterior_ring(parts), return_index=True)
+        coords = np.concatenate([coords_s, coords_o])
+        point_ring = np.concatenate([ring_s, ring_o + len(simple_idx)])
+        ring_building = np.concatenate([simple_idx, other_idx[part_b]])
+    n_rings = len(ring_building)
+    ring_len = np.bincount(point_ring, minlength=n_rings).astype(np.int64)
+    old_start = np.zeros(n_rings, dtype=np.int64)
+    np.cumsum(ring_len[:-1], out=old_start[1:])
+    # rings in building order (stable: the parts of a MultiPolygon keep their order)
+    order = np.argsort(ring_building, kind="stable") if len(other_idx) else np.arange(n_rings)
+    ring_len = ring_len[order]
+    ring_building = ring_building[order]
     ring_offsets = np.zeros(n_rings + 1, dtype=np.int64)
-    np.cumsum(ring_counts, out=ring_offsets[1:])
-    building_counts = np.bincount(part_building, minlength=n)
+    np.cumsum(ring_len, out=ring_offsets[1:])
+    new_ring = np.repeat(np.arange(n_rings), ring_len)
+    pos = np.arange(len(coords)) - ring_offsets[new_ring]  # position of each point in its ring
+    # exterior rings counter-clockwise: signed (shoelace) area relative to the first vertex
+    src = old_start[order][new_ring] + pos
+    xy = coords[src]
+    rel = xy - xy[ring_offsets[new_ring]]
+    cross = np.zeros(len(xy))
+    cross[:-1] = rel[:-1, 0] * rel[1:, 1] - rel[1:, 0] * rel[:-1, 1]
+    cross[ring_offsets[1:] - 1] = 0.0  # no edge from a ring's last vertex to the next ring
+    area2 = np.bincount(new_ring, weights=cross, minlength=n_rings)
+    cw = area2 < 0.0
+    flip = cw[new_ring]
+    src[flip] = (old_start[order][new_ring] + ring_len[new_ring] - 1 - pos)[flip]
+    coords = np.ascontiguousarray(coords[src, :2], dtype=np.float64)
+    building_counts = np.bincount(ring_building, minlength=n)
     building_ring_offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(building_counts, out=building_ring_offsets[1:])
-    point_building = part_building[point_ring].astype(np.int64)
-    return FootprintArrays(np.ascontiguousarray(coords, dtype=np.float64), ring_offsets, building_ring_offsets, point_building)
+    point_building = ring_building[new_ring].astype(np.int64)
+    return FootprintArrays(coords, ring_offsets, building_ring_offsets, point_building)
 
 
 def edge_table(fp: FootprintArrays) -> pd.DataFrame:

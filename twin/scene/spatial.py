@@ -26,6 +26,23 @@ def candidate_pairs(tree: shapely.STRtree, geometries: np.ndarray, distance_m: f
     return left[keep].astype(np.int64), right[keep].astype(np.int64)
 
 
+def envelope_pairs(tree: shapely.STRtree, geometries: np.ndarray, distance_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Unordered pairs (a < b) whose bounding boxes are within ``distance_m`` of each other.
+
+    A superset of :func:`candidate_pairs` (every pair within ``distance_m`` has bounding boxes
+    that close), found without computing distances: each query is a 2-point line spanning
+    the expanded bounding box, whose envelope is all the tree looks at. It is several times
+    faster than the ``dwithin`` predicate on large footprint layers.
+    """
+    b = shapely.bounds(geometries)
+    ok = np.isfinite(b).all(axis=1)
+    ends = np.stack([b[ok, :2] - distance_m, b[ok, 2:] + distance_m], axis=1)
+    left, right = tree.query(shapely.linestrings(ends))
+    left = np.flatnonzero(ok)[left]
+    keep = left < right
+    return left[keep].astype(np.int64), right[keep].astype(np.int64)
+
+
 def shared_walls(
     fp: FootprintArrays,
     tree: shapely.STRtree,
@@ -44,7 +61,8 @@ def shared_walls(
     """
     from twin.kernels.geometry import shared_edges
 
-    pa, pb = candidate_pairs(tree, geometries, tolerance_m)
+    # bounding-box candidates suffice: the kernel itself keeps only edges within tolerance_m
+    pa, pb = envelope_pairs(tree, geometries, tolerance_m)
     pair_len = np.zeros(len(pa))
     edge_len = np.zeros(len(fp.coords))
     shared_edges(
@@ -127,6 +145,7 @@ def horizon_for_points(
 __all__ = [
     "FootprintArrays",
     "candidate_pairs",
+    "envelope_pairs",
     "facade_table",
     "footprint_arrays",
     "horizon_for_points",

@@ -60,12 +60,11 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
     out = np.ones((len(ids), len(groups), 12))
     if len(ids) == 0:
         return out
-    hp = scene.horizon_profile(n_sectors=n_sectors)
     ext = _edge_exterior_areas(scene)
     keep = (ext["exterior_area_m2"].to_numpy() > 1e-9) & ext["building_id"].isin(ids).to_numpy()
     if not keep.any():
         return out
-    hz = hp.loc[keep, [c for c in hp.columns if c.startswith("h_")]].to_numpy(dtype=float)
+    hz = _facade_horizons(scene, keep, n_sectors)
     orient = orientation_of(ext.loc[keep, "azimuth_deg"].to_numpy())
     group = np.char.add("win_", orient.astype(str))
     factors = horizon_shade_factors(weather, hz, group, groups=groups)
@@ -87,6 +86,34 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
             if gname in groups:
                 out[:, groups.index(gname), :] = np.clip(f_o, 0.0, 1.0)
     return out
+
+
+def _facade_horizons(scene, keep: np.ndarray, n_sectors: int) -> np.ndarray:
+    """Horizon profiles (n_keep, n_sectors) of the facades selected by ``keep``.
+
+    Same observers as :meth:`Scene.horizon_profile` (edge midpoint moved 0.1 m outward, at half
+    the building height, obstructions within 100 m), computed only for the facades that have
+    an exterior part: fully shared edges are skipped (about a third in a terraced district).
+    """
+    from twin.scene.spatial import horizon_for_points
+
+    fac = scene.facades()[keep]
+    b = scene.buildings
+    az = np.radians(fac["azimuth_deg"].to_numpy())
+    ground = b["ground_z_m"].to_numpy(dtype=float)
+    height = b["height_m"].to_numpy(dtype=float)
+    bi = fac["building_index"].to_numpy()
+    obs = np.column_stack(
+        [
+            fac["mid_x"].to_numpy() + 0.1 * np.sin(az),
+            fac["mid_y"].to_numpy() + 0.1 * np.cos(az),
+            ground[bi] + 0.5 * height[bi],
+        ]
+    )
+    return horizon_for_points(
+        obs, bi.astype(np.int64), scene.footprints(), scene.index("buildings"), ground + height,
+        n_sectors=n_sectors, max_distance_m=100.0,
+    )
 
 
 def stock_drivers(weather, env: pd.DataFrame, *, cooling_setpoint_c: float | None = None):

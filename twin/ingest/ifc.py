@@ -93,6 +93,9 @@ def read_ifc(
         Time limit of the child process, seconds.
     threads
         Threads of ifcopenshell's geometry iterator.
+    **_ignored
+        Options meant for other readers (the dispatcher passes the same options to every
+        file); listed in ``meta['ignored_options']``.
 
     Returns
     -------
@@ -132,6 +135,7 @@ def read_ifc(
             "crs": placement.crs.to_string(),
             "georeference": placement.describe(),
             "problems": semantics.get("problems", []),
+            "ignored_options": sorted(_ignored),
             "timing_s": {**timing, "analysis": time.perf_counter() - t1, "total": time.perf_counter() - t0},
         }
     )

@@ -570,9 +570,8 @@ def _spaces(spaces, meshes, bid: str, ids: _Ids):
         source = "quantity"
         mesh = meshes.get(s["id"])
         if (area is None or volume is None) and mesh is not None:
-            normals, areas, _ = mesh.normals_areas()
             if area is None:
-                area = float(areas[normals[:, 2] < -0.9].sum())
+                area = mesh.floor_area_m2()
             if volume is None:
                 volume = mesh.volume_m3()
             source = "geometry" if _quantity(s, "NetFloorArea", "GrossFloorArea") is None else "quantity+geometry"

@@ -55,10 +55,26 @@ class Mesh:
             normals = np.where(norm[:, None] > 0, cross / norm[:, None], 0.0)
         return normals, area, tri.mean(axis=1)
 
+    def oriented(self) -> Mesh:
+        """The mesh with faces oriented consistently and outward (positive enclosed volume).
+
+        Surface models from some exporters mix face orientations; see :func:`consistent_faces`.
+        """
+        faces = consistent_faces(self.faces)
+        tri = self.verts[faces]
+        if np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])).sum() < 0:
+            faces = faces[:, ::-1]
+        return Mesh(self.verts, np.ascontiguousarray(faces))
+
     def volume_m3(self) -> float:
-        """Enclosed volume (divergence theorem), meaningful for closed meshes."""
-        tri = self.triangles()
+        """Enclosed volume (divergence theorem on the oriented faces), for closed meshes."""
+        tri = self.verts[consistent_faces(self.faces)]
         return float(abs(np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])).sum()) / 6.0)
+
+    def floor_area_m2(self) -> float:
+        """Area of the outward faces pointing down (n_z < -0.9) of the oriented mesh."""
+        normals, areas, _ = self.oriented().normals_areas()
+        return float(areas[normals[:, 2] < -0.9].sum())
 
     @property
     def zmin(self) -> float:
@@ -67,6 +83,43 @@ class Mesh:
     @property
     def zmax(self) -> float:
         return float(self.verts[:, 2].max())
+
+
+def consistent_faces(faces: np.ndarray) -> np.ndarray:
+    """Faces re-oriented so that neighbours traverse their shared edge in opposite directions.
+
+    A closed, consistently oriented mesh uses every directed edge once; when that already
+    holds the faces are returned as they are. Otherwise a breadth-first walk over the faces
+    flips each neighbour that runs a shared edge the same way.
+    """
+    faces = np.asarray(faces)
+    directed = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
+    if len(np.unique(directed, axis=0)) == len(directed):
+        return faces
+    out = faces.copy()
+    edges: dict[tuple[int, int], list[int]] = {}
+    for f, (a, b, c) in enumerate(faces.tolist()):
+        for u, v in ((a, b), (b, c), (c, a)):
+            edges.setdefault((min(u, v), max(u, v)), []).append(f)
+    done = np.zeros(len(faces), dtype=bool)
+    for start in range(len(faces)):
+        if done[start]:
+            continue
+        done[start] = True
+        queue = [start]
+        while queue:
+            f = queue.pop()
+            a, b, c = out[f].tolist()
+            for u, v in ((a, b), (b, c), (c, a)):
+                for g in edges[(min(u, v), max(u, v))]:
+                    if done[g]:
+                        continue
+                    ga, gb, gc = out[g].tolist()
+                    if (u, v) in ((ga, gb), (gb, gc), (gc, ga)):  # same direction: flip g
+                        out[g] = (ga, gc, gb)
+                    done[g] = True
+                    queue.append(g)
+    return out
 
 
 def merge(meshes: list[Mesh]) -> Mesh:
@@ -161,8 +214,9 @@ class Face:
 def slab_faces(mesh: Mesh, *, up: bool) -> tuple[Face | None, float]:
     """Largest planar face among the upward (``up=True``) or downward faces of a slab.
 
-    Returns the face (None if there is none) and the total area of all upward (downward)
-    faces, m2. Upward means n_z > 0.25 (a pitched roof up to about 75 degrees).
+    Returns the largest face (None if there is none) and the total area of the upward
+    (downward) planes at least 10 % as large as it, m2 (the narrow edges of a thick plate
+    left out). Upward means n_z > 0.25 (a pitched roof up to about 75 degrees).
     """
     normals, areas, centroids = mesh.normals_areas()
     sel = (normals[:, 2] > VERTICAL_NZ) if up else (normals[:, 2] < -VERTICAL_NZ)
@@ -170,13 +224,24 @@ def slab_faces(mesh: Mesh, *, up: bool) -> tuple[Face | None, float]:
     if not sel.any():
         return None, 0.0
     n, a, c = normals[sel], areas[sel], centroids[sel]
-    axis = _dominant_direction(n, a)
-    if (axis[2] > 0) != up:
-        axis = -axis
-    same = n @ axis >= SIDE_COS
-    area = float(a[same].sum())
-    centroid = (c[same] * a[same, None]).sum(axis=0) / area
-    return Face(axis, area, centroid), float(a.sum())
+    faces: list[Face] = []
+    remaining = np.ones(len(a), dtype=bool)
+    for _ in range(24):  # planar clusters, largest first
+        if not remaining.any():
+            break
+        axis = _dominant_direction(n[remaining], a[remaining])
+        if (axis[2] > 0) != up:
+            axis = -axis
+        same = remaining & (n @ axis >= SIDE_COS)
+        if not same.any():
+            break
+        area = float(a[same].sum())
+        faces.append(Face(axis, area, (c[same] * a[same, None]).sum(axis=0) / area))
+        remaining &= ~same
+    faces.sort(key=lambda f: f.area_m2, reverse=True)
+    # planes of at least 10 % of the largest: the edges (fascias) of a thick plate are left out
+    total = sum(f.area_m2 for f in faces if f.area_m2 >= 0.1 * faces[0].area_m2)
+    return faces[0], float(total)
 
 
 def plane_basis(normal: np.ndarray) -> np.ndarray:

@@ -142,7 +142,7 @@ def true_north_azimuth_deg(true_north: list[float] | None) -> float | None:
 
 def _local_crs(lat: float, lon: float) -> pyproj.CRS:
     """Transverse Mercator centred on the site: grid north = true north, scale 1 at the site."""
-    return pyproj.CRS.from_proj4(f"+proj=tmerc +lat_0={lat} +lon_0={lon} +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs")
+    return pyproj.CRS.from_proj4(f"+proj=tmerc +lat_0={lat} +lon_0={lon} +k=1 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs")
 
 
 def _inside_area_of_use(crs: pyproj.CRS, lat: float, lon: float) -> bool:

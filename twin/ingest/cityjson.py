@@ -192,14 +192,14 @@ def _lod_key(value: Any) -> tuple[str, float] | None:
 
 
 def _lod_matches(lod_text: str, rank: float, wanted: str) -> bool:
+    """``lod=2`` matches "2", "2.0", "2.2"...; ``lod="2.2"`` matches "2.2" only."""
     if lod_text == wanted:
         return True
-    if "." not in wanted:  # lod=2 matches "2", "2.0", "2.2"...
-        try:
-            return int(rank) == int(float(wanted))
-        except ValueError:
-            return False
-    return False
+    try:
+        value = float(wanted)
+    except ValueError:
+        return False
+    return int(rank) == int(value) if "." not in wanted else rank == value
 
 
 # --------------------------------------------------------------------------- CRS
@@ -737,26 +737,7 @@ def read_cityjson(
         types[otype] = types.get(otype, 0) + 1
     result.meta["types"] = types
 
-    # ---- building families: each Building with its BuildingPart descendants
-    families: list[str] = []  # root object id per family
-    family_of: dict[str, int] = {}
-    for oid, obj in objects.items():
-        if obj["type"] == "Building":
-            family_of[oid] = len(families)
-            families.append(oid)
-    for oid, obj in objects.items():
-        if obj["type"] != "BuildingPart" or oid in family_of:
-            continue
-        root = _root_building(oid, objects, path)
-        if root is None:  # orphan part: a building of its own
-            family_of[oid] = len(families)
-            families.append(oid)
-            result.meta.setdefault("orphan_parts", []).append(oid)
-        else:
-            family_of[oid] = family_of[root]
-    members: list[list[str]] = [[] for _ in families]
-    for oid, fam in family_of.items():
-        members[fam].append(oid)
+    families, members = _building_families(objects, path, result)
 
     # ---- choose geometries, gather surfaces
     surfaces = _Surfaces()
@@ -837,20 +818,50 @@ def _count(values: list[str]) -> dict[str, int]:
     return out
 
 
-def _root_building(oid: str, objects: dict, path: Path) -> str | None:
-    """The Building a BuildingPart belongs to (following ``parents``), or None."""
+def _building_families(objects: dict, path: Path, result: IngestResult) -> tuple[list[str], list[list[str]]]:
+    """Root ids of the buildings and the member ids of each (root first, then its parts).
+
+    A BuildingPart belongs to the Building reached through ``parents`` links (or, where a file
+    only gives the other direction, ``children`` links), across nested parts. A part that
+    reaches no Building becomes a building of its own (listed in ``meta['orphan_parts']``).
+    """
+    parents_of: dict[str, list[str]] = {}
+    for oid, obj in objects.items():
+        for key in ("parents", "children"):
+            links = obj.get(key, [])
+            if not isinstance(links, list):
+                raise _perr(path, f"/CityObjects/{oid}/{key}", f"{key} must be an array of object ids")
+            for other in links:
+                if isinstance(other, str) and other in objects:
+                    child, parent = (oid, other) if key == "parents" else (other, oid)
+                    parents_of.setdefault(child, []).append(parent)
+    families = [oid for oid, obj in objects.items() if obj["type"] == "Building"]
+    index = {oid: i for i, oid in enumerate(families)}
+    members: list[list[str]] = [[oid] for oid in families]
+    for oid, obj in objects.items():
+        if obj["type"] != "BuildingPart":
+            continue
+        root = _root_building(oid, objects, parents_of)
+        if root is None:  # orphan part: a building of its own
+            index[oid] = len(families)
+            families.append(oid)
+            members.append([oid])
+            result.meta.setdefault("orphan_parts", []).append(oid)
+        else:
+            members[index[root]].append(oid)
+    return families, members
+
+
+def _root_building(oid: str, objects: dict, parents_of: dict[str, list[str]]) -> str | None:
+    """The Building a BuildingPart belongs to, or None (cycles and dangling links are ignored)."""
     seen = {oid}
     todo = [oid]
     while todo:
-        cur = todo.pop()
-        parents = objects[cur].get("parents", [])
-        if not isinstance(parents, list):
-            raise _perr(path, f"/CityObjects/{cur}/parents", "parents must be an array of object ids")
-        for p in parents:
-            if not isinstance(p, str) or p not in objects or p in seen:
+        for p in parents_of.get(todo.pop(), []):
+            if p in seen:
                 continue
             seen.add(p)
-            ptype = objects[p].get("type")
+            ptype = objects[p]["type"]
             if ptype == "Building":
                 return p
             if ptype == "BuildingPart":

@@ -51,8 +51,12 @@ def test_node_times_are_manhattan_distance_over_walking_speed():
     assert np.allclose(dist, manhattan / WALK_SPEED_M_S, rtol=1e-12, atol=1e-9)
     # off the network: a point 7 m north of the street y = 0 at x = 130 m, reached via the street
     p = shapely.points([130.0], [7.0])
-    t = g.point_times(dist, p)[0]
+    t = g.point_times(dist, p, slack_m=0.0)[0]
     assert t == pytest.approx((130.0 + 7.0) / WALK_SPEED_M_S, rel=1e-12)
+    # snapping to every street within 25 m of the nearest one may cut a corner by a straight
+    # access leg, but never beats the straight line from the origin
+    t_multi = g.point_times(dist, p)[0]
+    assert np.hypot(130.0, 7.0) / WALK_SPEED_M_S <= t_multi <= t
 
 
 @pytest.mark.parametrize("minutes", [5.0, 10.0])

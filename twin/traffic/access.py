@@ -34,7 +34,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,6 +56,11 @@ MODE_SPEEDS_M_S: dict[str, float | None] = {"walk": WALK_SPEED_M_S, "bike": BIKE
 FIFTEEN_MINUTES_S = 900.0
 DEFAULT_MAX_ACCESS_M = 250.0
 DEFAULT_POLYGON_STEP_M = 25.0
+DEFAULT_SNAP_SLACK_M = 25.0
+"""A point is attached to every piece within this distance beyond its nearest one (at most
+:data:`MAX_SNAPS`): a building at a corner reaches both streets, a park edge both its inner
+path and the street along it."""
+MAX_SNAPS = 6
 
 SERVICE_SOURCES: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
     "school": (("pois", "category", ("school",)), ("landcover", "cover_class", ("school",)), ("buildings", "use", ("education", "school"))),
@@ -71,16 +76,19 @@ SERVICE_SOURCES: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
 class Attachment:
     """Points snapped to an :class:`AccessGraph`.
 
-    ``ptr``/``node``/``time_s``: CSR entries (see :mod:`twin.kernels.access_paths`); ``piece``,
-    ``fraction`` (0 at the piece's first node, 1 at its second), ``access_m``: the snap; points
-    farther than ``max_access_m`` from every piece have no entries and ``piece = -1``.
+    ``ptr``/``node``/``time_s``: CSR entries per point (see :mod:`twin.kernels.access_paths`).
+    Each point is snapped to one or more pieces (``pair_*``: point, piece, fraction along the
+    piece from its first node, access distance); ``access_m`` is the distance to the nearest
+    piece (inf for points farther than ``max_access_m`` from every piece: no entries).
     """
 
     ptr: np.ndarray
     node: np.ndarray
     time_s: np.ndarray
-    piece: np.ndarray
-    fraction: np.ndarray
+    pair_point: np.ndarray
+    pair_piece: np.ndarray
+    pair_fraction: np.ndarray
+    pair_access_m: np.ndarray
     access_m: np.ndarray
 
     @property
@@ -105,8 +113,10 @@ class AccessGraph:
     piece_b: np.ndarray
     piece_fwd: np.ndarray
     piece_bwd: np.ndarray
+    link_piece: np.ndarray
     access_speed_m_s: float
     max_access_m: float = DEFAULT_MAX_ACCESS_M
+    snap_slack_m: float = DEFAULT_SNAP_SLACK_M
     crs: Any = None
     _tree: Any = field(default=None, repr=False)
 
@@ -119,6 +129,7 @@ class AccessGraph:
         mode: str = "walk",
         speed_m_s: float | None = None,
         max_access_m: float = DEFAULT_MAX_ACCESS_M,
+        snap_slack_m: float = DEFAULT_SNAP_SLACK_M,
         network: Network | None = None,
     ) -> AccessGraph:
         """Graph of the scene's links open to ``mode`` (geometry from the ``links`` layer)."""
@@ -145,7 +156,9 @@ class AccessGraph:
         for k, nid in enumerate(net.node_ids.tolist()):
             if nid in xy:
                 node_xy[k] = xy[nid]
-        return cls.from_network(net, node_xy, mode=mode, speed_m_s=speed_m_s, link_geometry=geoms, max_access_m=max_access_m, crs=scene.crs)
+        return cls.from_network(
+            net, node_xy, mode=mode, speed_m_s=speed_m_s, link_geometry=geoms, max_access_m=max_access_m, snap_slack_m=snap_slack_m, crs=scene.crs
+        )
 
     @classmethod
     def from_network(
@@ -158,6 +171,7 @@ class AccessGraph:
         link_geometry: np.ndarray | None = None,
         max_access_m: float = DEFAULT_MAX_ACCESS_M,
         access_speed_m_s: float | None = None,
+        snap_slack_m: float = DEFAULT_SNAP_SLACK_M,
         crs: Any = None,
     ) -> AccessGraph:
         """Graph of a network (metres, seconds) with node coordinates (n_nodes, 2) in a metric CRS.
@@ -226,10 +240,35 @@ class AccessGraph:
             piece_b=piece_b,
             piece_fwd=piece_fwd,
             piece_bwd=piece_bwd,
+            link_piece=piece_of.astype(np.int64),
             access_speed_m_s=float(access_speed_m_s),
             max_access_m=float(max_access_m),
+            snap_slack_m=float(snap_slack_m),
             crs=crs,
         )
+
+    def close(self, link_ids: Any) -> AccessGraph:
+        """A copy where the given links (native ids) cannot be used (infinite travel time).
+
+        Points keep their snaps (the street is still there, only closed), so closing links can
+        only lengthen travel times; rebuilding the graph from a scene without the links would
+        also move the snaps of the points next to them.
+        """
+        ids = [link_ids] if isinstance(link_ids, (str, int, np.integer)) else list(link_ids)
+        stored = {lid: k for k, lid in enumerate(self.network.link_ids.tolist())}
+        missing = [lid for lid in ids if lid not in stored]
+        if missing:
+            raise InputError(f"no link {missing[0]!r} open to {self.mode!r}", obj=f"link {missing[0]}", field="link_id")
+        time = self.link_time_s.copy()
+        time[[stored[lid] for lid in ids]] = np.inf
+        fwd, bwd = self.piece_fwd.copy(), self.piece_bwd.copy()
+        frm = self.network.from_node.astype(np.int64)
+        for k in range(self.network.n_links):  # best open link of each piece and direction
+            p = self.link_piece[k]
+            side = fwd if frm[k] == self.piece_a[p] else bwd
+            if side[p] < 0 or time[k] < time[side[p]]:
+                side[p] = k
+        return replace(self, link_time_s=time, piece_fwd=fwd, piece_bwd=bwd)
 
     # ------------------------------------------------------------------ graph arrays
     def _csr(self, reverse: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -249,45 +288,56 @@ class AccessGraph:
         return self._tree
 
     # ------------------------------------------------------------------ snapping
-    def snap(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Nearest piece, fraction along it and distance of each point (piece -1 beyond reach)."""
+    def snap(self, points: np.ndarray, slack_m: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Pieces near each point: (point, piece, fraction, distance) arrays, sorted by point.
+
+        Every piece within ``nearest + slack_m`` (and ``max_access_m``) is kept, at most
+        :data:`MAX_SNAPS` per point; ``slack_m=0`` keeps the nearest piece only.
+        """
         import shapely
 
+        slack = self.snap_slack_m if slack_m is None else float(slack_m)
         points = np.asarray(points, dtype=object)
         n = points.shape[0]
-        piece = np.full(n, -1, dtype=np.int64)
-        frac = np.zeros(n)
-        dist = np.full(n, np.inf)
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
         if n == 0 or self.piece_geom.shape[0] == 0:
-            return piece, frac, dist
-        (src, hit), d = self.tree.query_nearest(points, max_distance=self.max_access_m, return_distance=True, all_matches=False)
-        piece[src] = hit
-        dist[src] = d
-        frac[src] = shapely.line_locate_point(self.piece_geom[hit], points[src], normalized=True)
-        return piece, frac, dist
+            return empty
+        if slack <= 0:
+            (src, hit), d = self.tree.query_nearest(points, max_distance=self.max_access_m, return_distance=True, all_matches=False)
+        else:
+            src, hit = self.tree.query(points, predicate="dwithin", distance=self.max_access_m)
+            d = shapely.distance(points[src], self.piece_geom[hit])
+            order = np.lexsort((d, src))
+            src, hit, d = src[order], hit[order], d[order]
+            first = np.ones(src.shape[0], dtype=bool)
+            first[1:] = src[1:] != src[:-1]
+            start = np.flatnonzero(first)
+            nearest = np.repeat(d[start], np.diff(np.append(start, src.shape[0])))
+            rank = np.arange(src.shape[0]) - np.repeat(start, np.diff(np.append(start, src.shape[0])))
+            keep = (d <= nearest + slack) & (rank < MAX_SNAPS)
+            src, hit, d = src[keep], hit[keep], d[keep]
+        frac = shapely.line_locate_point(self.piece_geom[hit], points[src], normalized=True)
+        return src.astype(np.int64), hit.astype(np.int64), np.asarray(frac, dtype=np.float64), np.asarray(d, dtype=np.float64)
 
-    def attach(self, points: np.ndarray, role: str) -> Attachment:
+    def attach(self, points: np.ndarray, role: str, *, slack_m: float | None = None) -> Attachment:
         """Snap points and give their entries as ``'origin'`` (leaving) or ``'target'`` (arriving).
 
         An origin at fraction ``f`` of a piece reaches its second node in ``(1 - f) t_fwd`` and
         its first in ``f t_bwd`` (where those directions exist); a target is reached from its
         first node in ``f t_fwd`` and from its second in ``(1 - f) t_bwd``. Both add the access
-        leg ``distance / access_speed``.
+        leg ``distance / access_speed``. See :meth:`snap` for ``slack_m``.
         """
         if role not in ("origin", "target"):
             raise InputError(f"role must be 'origin' or 'target', got {role!r}", field="role")
-        piece, frac, dist = self.snap(points)
-        n = piece.shape[0]
+        points = np.asarray(points, dtype=object)
+        n = points.shape[0]
+        src, p, f, dist = self.snap(points, slack_m)
         access_t = dist / self.access_speed_m_s
-        nodes = np.full((n, 2), -1, dtype=np.int64)
-        times = np.full((n, 2), np.inf)
-        ok = piece >= 0
-        p = piece[ok]
-        f = frac[ok]
         fwd = self.piece_fwd[p]
         bwd = self.piece_bwd[p]
         t_fwd = np.where(fwd >= 0, self.link_time_s[np.maximum(fwd, 0)], np.inf)
         t_bwd = np.where(bwd >= 0, self.link_time_s[np.maximum(bwd, 0)], np.inf)
+
         def part(share: np.ndarray, t: np.ndarray) -> np.ndarray:
             return np.where(np.isfinite(t), share * np.where(np.isfinite(t), t, 0.0), np.inf)
 
@@ -295,20 +345,25 @@ class AccessGraph:
             cand = ((self.piece_b[p], part(1 - f, t_fwd)), (self.piece_a[p], part(f, t_bwd)))
         else:
             cand = ((self.piece_a[p], part(f, t_fwd)), (self.piece_b[p], part(1 - f, t_bwd)))
-        for c, (node, t) in enumerate(cand):
-            nodes[ok, c] = node
-            times[ok, c] = t + access_t[ok]
-        valid = np.isfinite(times)
-        counts = valid.sum(axis=1)
+        ent_point = np.concatenate([src, src])
+        ent_node = np.concatenate([cand[0][0], cand[1][0]])
+        ent_time = np.concatenate([cand[0][1] + access_t, cand[1][1] + access_t])
+        ok = np.isfinite(ent_time)
+        order = np.argsort(ent_point[ok], kind="stable")
+        ent_point, ent_node, ent_time = ent_point[ok][order], ent_node[ok][order], ent_time[ok][order]
         ptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(counts, out=ptr[1:])
+        np.cumsum(np.bincount(ent_point, minlength=n), out=ptr[1:])
+        nearest = np.full(n, np.inf)
+        np.minimum.at(nearest, src, dist)
         return Attachment(
             ptr=ptr,
-            node=nodes[valid].astype(np.int64),
-            time_s=times[valid].astype(np.float64),
-            piece=piece,
-            fraction=frac,
-            access_m=dist,
+            node=ent_node.astype(np.int64),
+            time_s=ent_time.astype(np.float64),
+            pair_point=src,
+            pair_piece=p,
+            pair_fraction=f,
+            pair_access_m=dist,
+            access_m=nearest,
         )
 
     # ------------------------------------------------------------------ queries
@@ -343,12 +398,10 @@ class AccessGraph:
         import pandas as pd
 
         out = np.full(o_att.n_points, np.inf)
-        o_ok = np.flatnonzero(o_att.piece >= 0)
-        t_ok = np.flatnonzero(t_att.piece >= 0)
-        if o_ok.size == 0 or t_ok.size == 0:
+        if o_att.pair_point.size == 0 or t_att.pair_point.size == 0:
             return out
-        o = pd.DataFrame({"o": o_ok, "piece": o_att.piece[o_ok], "fo": o_att.fraction[o_ok], "ao": o_att.access_m[o_ok]})
-        t = pd.DataFrame({"piece": t_att.piece[t_ok], "ft": t_att.fraction[t_ok], "at": t_att.access_m[t_ok]})
+        o = pd.DataFrame({"o": o_att.pair_point, "piece": o_att.pair_piece, "fo": o_att.pair_fraction, "ao": o_att.pair_access_m})
+        t = pd.DataFrame({"piece": t_att.pair_piece, "ft": t_att.pair_fraction, "at": t_att.pair_access_m})
         m = o.merge(t, on="piece")
         if m.empty:
             return out
@@ -365,11 +418,11 @@ class AccessGraph:
         out[best.index.to_numpy()] = best.to_numpy()
         return out
 
-    def point_times(self, node_time_s: np.ndarray, points: np.ndarray) -> np.ndarray:
+    def point_times(self, node_time_s: np.ndarray, points: np.ndarray, *, slack_m: float | None = None) -> np.ndarray:
         """Arrival time at points given forward node times (e.g. from :meth:`node_times`), s."""
         from twin.kernels.access_paths import attached_times
 
-        att = self.attach(points, "target")
+        att = self.attach(points, "target", slack_m=slack_m)
         out = np.empty(att.n_points)
         attached_times(node_time_s, att.ptr, att.node, att.time_s, out)
         return out
@@ -406,7 +459,7 @@ class AccessGraph:
         """Areas reachable from the nearest origin within each threshold, as polygons.
 
         The plane is sampled on a grid of ``resolution_m``: a sample point is reached at the
-        time of its snapped position on the network (from the node times, along its piece) plus
+        time of its snapped position on the nearest piece (from the node times, along its piece) plus
         its straight access leg (at most ``max_access_m``). Each polygon is the union of the
         reached cells. Columns: ``threshold_s``, ``area_m2``, ``geometry``.
         """
@@ -429,7 +482,7 @@ class AccessGraph:
         ys = np.arange(y0 + resolution_m / 2, y1, resolution_m)
         gx, gy = np.meshgrid(xs, ys)
         pts = shapely.points(gx.ravel(), gy.ravel())
-        t_pts = self.point_times(dist, pts).reshape(gx.shape)
+        t_pts = self.point_times(dist, pts, slack_m=0.0).reshape(gx.shape)
         for thr in thresholds:
             inside = t_pts <= thr
             areas.append(float(inside.sum()) * resolution_m**2)

@@ -938,33 +938,14 @@ def _building_rows(
         np.minimum.at(fam_zmin, surf_family[bsel], g.zmin[bsel])
         np.maximum.at(fam_zmax, surf_family[bsel], g.zmax[bsel])
 
-    # footprint candidates per owner (member object)
-    is_ground = sem_type == "GroundSurface"
-    down = (g.tilt_deg > FLOOR_MIN_TILT_DEG) & (g.area_xy_m2 > MIN_AREA_M2)
-    up = (g.tilt_deg < 90.0 - 1e-9) & (g.area_xy_m2 > MIN_AREA_M2)
-    surf_ids = np.flatnonzero(bsel)
-    owner_of = owner_arr[surf_ids]
-    chosen: dict[int, tuple[str, np.ndarray]] = {}
-    order = np.argsort(owner_of, kind="stable")
-    bounds = np.flatnonzero(np.diff(owner_of[order])) + 1
-    for grp in np.split(surf_ids[order], bounds) if len(order) else []:
-        o = int(owner_arr[grp[0]])
-        for label, mask in (("ground_surface", is_ground[grp]), ("floor_faces", down[grp]), ("roof_plan", up[grp])):
-            if mask.any():
-                chosen[o] = (label, grp[mask])
-                break
-    all_fp = np.concatenate([c[1] for c in chosen.values()]) if chosen else np.zeros(0, dtype=np.int64)
-    polys = dict(zip(all_fp.tolist(), _polygons_2d(verts, g, all_fp))) if len(all_fp) else {}
-
+    chosen, polys = _footprint_faces(np.flatnonzero(bsel), owner_arr, sem_type, g, verts)
     fam_owners: dict[int, list[int]] = {}
     for o, own in enumerate(owners):
         if own.family >= 0:
             fam_owners.setdefault(own.family, []).append(o)
 
     # roof kind: share of roof area that is flat (LoD >= 2 only)
-    roof = usable & (surf_family >= 0) & np.asarray(
-        [(s == "RoofSurface") or (s == "" and t < ROOF_MAX_TILT_DEG) for s, t in zip(sem_type, g.tilt_deg)], dtype=bool
-    ) if len(sem_type) else np.zeros(0, dtype=bool)
+    roof = bsel & ((sem_type == "RoofSurface") | ((sem_type == "") & (g.tilt_deg < ROOF_MAX_TILT_DEG)))
     roof_area = np.zeros(n_fam)
     flat_area = np.zeros(n_fam)
     if roof.any():
@@ -993,21 +974,9 @@ def _building_rows(
         ground_z = zmin if math.isfinite(zmin) else 0.0
         geo_height = zmax - zmin if math.isfinite(zmin) else 0.0
         lod_text, lod_rank = fam_lod[fam]
-        storeys = attribute_storeys(attrs)
-        if geo_height > 0.01 and lod_rank >= 1:
-            height, height_defaulted, height_from = geo_height, False, "geometry"
-        elif (h := attribute_height(attrs)) is not None:
-            height, height_defaulted, height_from = h, False, "attribute"
-        elif storeys is not None:
-            height, height_defaulted, height_from = storeys * storey_height_m, True, "storeys"
-        else:
-            height, height_defaulted, height_from = default_height_m, True, "default"
-        if storeys is None:
-            n_storeys, storeys_defaulted = max(1, int(round(height / storey_height_m))), True
-            st_h = storey_height_m
-        else:
-            n_storeys, storeys_defaulted = storeys, False
-            st_h = height / storeys if not height_defaulted else storey_height_m
+        height, height_defaulted, height_from, n_storeys, storeys_defaulted, st_h = _heights(
+            attrs, geo_height if lod_rank >= 1 else 0.0, storey_height_m, default_height_m
+        )
         use, raw_use = building_use(attrs)
         year = construction_year(attrs)
         area = float(footprint.area)
@@ -1043,6 +1012,49 @@ def _building_rows(
             }
         )
     return rows
+
+
+def _footprint_faces(surf_ids, owner_arr, sem_type, g, verts) -> tuple[dict[int, tuple[str, np.ndarray]], dict[int, Any]]:
+    """Per owner (member object) the faces its footprint comes from, and their 2-D polygons.
+
+    GroundSurface faces (``ground_surface``), else downward faces (``floor_faces``), else
+    upward faces (``roof_plan``).
+    """
+    is_ground = sem_type == "GroundSurface"
+    down = (g.tilt_deg > FLOOR_MIN_TILT_DEG) & (g.area_xy_m2 > MIN_AREA_M2)
+    up = (g.tilt_deg < 90.0 - 1e-9) & (g.area_xy_m2 > MIN_AREA_M2)
+    owner_of = owner_arr[surf_ids]
+    chosen: dict[int, tuple[str, np.ndarray]] = {}
+    order = np.argsort(owner_of, kind="stable")
+    bounds = np.flatnonzero(np.diff(owner_of[order])) + 1
+    for grp in np.split(surf_ids[order], bounds) if len(order) else []:
+        for label, mask in (("ground_surface", is_ground[grp]), ("floor_faces", down[grp]), ("roof_plan", up[grp])):
+            if mask.any():
+                chosen[int(owner_arr[grp[0]])] = (label, grp[mask])
+                break
+    faces = np.concatenate([c[1] for c in chosen.values()]) if chosen else np.zeros(0, dtype=np.int64)
+    polys = dict(zip(faces.tolist(), _polygons_2d(verts, g, faces))) if len(faces) else {}
+    return chosen, polys
+
+
+def _heights(attrs: dict, geo_height: float, storey_height_m: float, default_height_m: float):
+    """(height, height_defaulted, height source, storeys, storeys_defaulted, storey height).
+
+    Geometry first (vertical extent > 1 cm of LoD >= 1), then height attributes, then storeys x
+    storey height (flagged), then the default (flagged).
+    """
+    storeys = attribute_storeys(attrs)
+    if geo_height > 0.01:
+        height, defaulted, source = geo_height, False, "geometry"
+    elif (h := attribute_height(attrs)) is not None:
+        height, defaulted, source = h, False, "attribute"
+    elif storeys is not None:
+        height, defaulted, source = storeys * storey_height_m, True, "storeys"
+    else:
+        height, defaulted, source = default_height_m, True, "default"
+    if storeys is None:
+        return height, defaulted, source, max(1, int(round(height / storey_height_m))), True, storey_height_m
+    return height, defaulted, source, storeys, False, (height / storeys if not defaulted else storey_height_m)
 
 
 def _merged_attributes(root: str, mids: list[str], objects: dict) -> dict:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -106,52 +107,79 @@ def load_defaults(defaults: dict | str | os.PathLike[str] | None = None) -> dict
 
 
 # ----------------------------------------------------------------------------- tag parsing
-_NUMBER = r"(-?\d+(?:[.,]\d+)?)"
+_NUMBER = re.compile(r"(-?\d+(?:[.,]\d+)?)")
+_YEAR = re.compile(r"(\d{4})")
+_DECADE = re.compile(r"\d{3}0s")
+_CENTURY = re.compile(r"^\s*C(\d{1,2})\b")
+
+
+def _number(value, feet_to_m: bool) -> float:
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value)
+    m = _NUMBER.search(text)
+    if m is None:
+        return np.nan
+    number = float(m.group(1).replace(",", "."))
+    if feet_to_m and ("ft" in text or "'" in text or "feet" in text):
+        number *= 0.3048
+    return number
+
+
+def _year(value) -> float:
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        year = float(value)
+    else:
+        text = str(value)
+        m = _YEAR.search(text)
+        if m is not None:
+            year = float(m.group(1)) + (5.0 if _DECADE.search(text) else 0.0)
+        else:
+            c = _CENTURY.search(text)
+            year = (float(c.group(1)) - 1.0) * 100.0 + 50.0 if c else np.nan
+    return year if 1000.0 <= year <= 2100.0 else np.nan
+
+
+def _floats(values, func) -> np.ndarray:
+    """``func`` (value -> float) over the distinct non-missing values; NaN where missing."""
+    s = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
+    if len(s) == 0:
+        return np.zeros(0)
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        return _numeric(s, func)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=float)
+    mapped[:-1] = [func(u) for u in uniques]
+    mapped[-1] = np.nan
+    return mapped[codes]
+
+
+def _numeric(s: pd.Series, func) -> np.ndarray:
+    """A numeric column: ``func`` over its distinct values (NaN stays NaN)."""
+    arr = s.to_numpy(dtype=float, na_value=np.nan)
+    uniq, inv = np.unique(arr, return_inverse=True)
+    mapped = np.array([np.nan if np.isnan(u) else func(u) for u in uniq], dtype=float)
+    return mapped[inv.ravel()]
 
 
 def parse_number(values: pd.Series | np.ndarray | list, *, feet_to_m: bool = False) -> np.ndarray:
     """First number of each value as float64 (NaN where none), e.g. ``'12 m'`` -> 12.0.
 
-    A decimal comma is accepted (``'7,5'``). With ``feet_to_m``, values marked ``ft`` or ``'``
-    are converted to metres (OSM ``height=40'``).
+    A decimal comma is accepted (``'7,5'``). With ``feet_to_m``, values marked ``ft``,
+    ``feet`` or ``'`` are converted to metres (OSM ``height=40'``). Each distinct value is
+    parsed once.
     """
-    s = pd.Series(values, dtype=object)
-    if len(s) == 0:
-        return np.zeros(0)
-    numeric = pd.to_numeric(s, errors="coerce")
-    out = numeric.to_numpy(dtype=float, copy=True)
-    todo = np.isnan(out) & s.notna().to_numpy()
-    if todo.any():
-        text = s[todo].astype(str)
-        got = text.str.extract(_NUMBER, expand=False).str.replace(",", ".", regex=False)
-        vals = pd.to_numeric(got, errors="coerce").to_numpy(dtype=float)
-        if feet_to_m:
-            feet = text.str.contains(r"ft|'|feet", regex=True).to_numpy()
-            vals = np.where(feet, vals * 0.3048, vals)
-        out[todo] = vals
-    return out
+    return _floats(values, lambda v: _number(v, feet_to_m))
 
 
 def parse_year(values: pd.Series | np.ndarray | list) -> np.ndarray:
     """Construction year from ``start_date``-like text, float64 (NaN where unknown).
 
     ``'1890'``, ``'1890-05-01'``, ``'~1890'``, ``'1890s'`` (-> 1895), ``'C19'`` (19th century
-    -> 1850, its middle). Years outside 1000..2100 are unknown.
+    -> 1850, its middle). Years outside 1000..2100 are unknown. Each distinct value is parsed
+    once.
     """
-    s = pd.Series(values, dtype=object)
-    if len(s) == 0:
-        return np.zeros(0)
-    numeric = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, copy=True)
-    text = s.astype(str)
-    year = pd.to_numeric(text.str.extract(r"(\d{4})", expand=False), errors="coerce").to_numpy(dtype=float)
-    decade = text.str.contains(r"\d{3}0s", regex=True).to_numpy()
-    year = np.where(decade, year + 5.0, year)
-    century = pd.to_numeric(text.str.extract(r"^\s*C(\d{1,2})\b", expand=False), errors="coerce").to_numpy(dtype=float)
-    year = np.where(np.isnan(year), (century - 1.0) * 100.0 + 50.0, year)
-    out = np.where(np.isnan(numeric), year, numeric)
-    out[~s.notna().to_numpy()] = np.nan
-    out[(out < 1000.0) | (out > 2100.0)] = np.nan
-    return out
+    return _floats(values, _year)
 
 
 def _per_unique(values, func) -> np.ndarray:

@@ -40,6 +40,7 @@ from twin.ingest.defaults import landcover_class, load_defaults, poi_category
 from twin.ingest.result import IngestResult
 from twin.ingest.vector import (
     TARGET_LAYERS,
+    _is_building,
     buildings_from_frame,
     feature_ids,
     landcover_from_frame,
@@ -87,10 +88,14 @@ def osm_config_file() -> str:
 
 
 def _read_layer(path: Path, layer: str, where: str | None, source: Path) -> gpd.GeoDataFrame:
-    """One layer of the GDAL OSM driver, columns in lower case.
+    """One layer of the GDAL OSM driver, columns in lower case, filtered by ``where`` (SQL).
 
-    Don't pass an attribute filter (``where``) for ``multipolygons``: with a filter, GDAL 3.12
-    also emits closed outer ways of tagged multipolygon relations (double buildings).
+    The filter matters for ``multipolygons``: without one, GDAL leaves out a closed
+    ``building=*`` way that is the outer ring of a multipolygon relation tagged with something
+    else (e.g. Brussels' Hotel de Ville, outer way of a ``tourism=attraction`` relation): 10
+    buildings of the 2013 Brussels extract are lost. With ``"building" IS NOT NULL`` the
+    relation does not pass the filter and the way is reported; no building is reported twice
+    (checked against pyosmium in tests/test_ingest_osm.py).
     """
     import pyogrio
     from pyogrio.errors import DataSourceError
@@ -157,35 +162,37 @@ def read_osm(
     table = load_defaults(defaults)
     result = IngestResult(path=str(path), meta={"crs": OSM_CRS, "crs_source": "file"})
     with _readable(path) as readable:
-        if "buildings" in wanted or "landcover" in wanted or "pois" in wanted:
-            keys = ["building"]
-            if "landcover" in wanted or "pois" in wanted:
-                keys += ["landuse", "leisure", "natural", "amenity"]
-            if "pois" in wanted:
-                keys += ["shop", "tourism", "healthcare", "office"]
-            polys = _read_layer(readable, "multipolygons", None, path)
-            polys = polys[polys[[k for k in keys if k in polys]].notna().any(axis=1).to_numpy()]
+        poi_frames = []
+        if "buildings" in wanted or "pois" in wanted:
+            # buildings read on their own: see _read_layer on the attribute filter
+            polys = _read_layer(readable, "multipolygons", '"building" IS NOT NULL', path)
             ids = feature_ids(polys, "osm", "way")
-            b = polys["building"].astype(object)
-            is_building = (b.notna() & (b.astype(str).str.lower() != "no")).to_numpy()
+            is_building = _is_building(polys["building"]) if len(polys) else np.zeros(0, dtype=bool)
             if "buildings" in wanted:
                 result.layers["buildings"] = buildings_from_frame(
                     polys[is_building], ids[is_building], result, source_format="osm", table=table,
                     defaults=defaults, overrides=overrides,
                 )
+            if "pois" in wanted:
+                poi_frames.append(pois_from_frame(polys, ids, result, table=table, report=False))
+        if "landcover" in wanted or "pois" in wanted:
+            keys = ["landuse", "leisure", "natural", "amenity"]
+            if "pois" in wanted:
+                keys += ["shop", "tourism", "healthcare", "office"]
+            where = f"""("building" IS NULL OR "building" = 'no') AND ({' OR '.join(f'"{k}" IS NOT NULL' for k in keys)})"""
+            polys = _read_layer(readable, "multipolygons", where, path)
+            ids = feature_ids(polys, "osm", "way")
             if "landcover" in wanted:
-                other = ~is_building
-                cls = landcover_class(polys[other], table)["cover_class"].notna().to_numpy()
-                rows = np.flatnonzero(other)[cls]
-                result.layers["landcover"] = landcover_from_frame(polys.iloc[rows], ids[rows], result, table=table)
+                cls = landcover_class(polys, table)["cover_class"].notna().to_numpy()
+                result.layers["landcover"] = landcover_from_frame(polys[cls], ids[cls], result, table=table)
                 result.meta["areas_without_landcover_class"] = int((~cls).sum())
             if "pois" in wanted:
-                pois_poly = pois_from_frame(polys, ids, result, table=table, report=False)
+                poi_frames.append(pois_from_frame(polys, ids, result, table=table, report=False))
         if "pois" in wanted:
             points = _read_layer(readable, "points", None, path)
             points = points[points[[k for k in TAGS["points"][1:] if k in points]].notna().any(axis=1).to_numpy()]
             pts = pois_from_frame(points, feature_ids(points, "osm", "node"), result, table=table, report=False)
-            frames = [f for f in (pts, pois_poly) if len(f)]
+            frames = [f for f in [pts, *poi_frames] if len(f)]
             result.layers["pois"] = (
                 gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=OSM_CRS) if frames else pts
             )

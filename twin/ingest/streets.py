@@ -70,7 +70,7 @@ def parse_maxspeed(values, words: dict[str, float]) -> np.ndarray:
     lookup = {k.lower(): float(v) for k, v in words.items()}
 
     def one(v: str) -> float:
-        v = v.split(";")[0].strip()
+        v = str(v).split(";")[0].strip().lower()
         if v in lookup:
             return lookup[v] * KMH
         num = parse_number([v])[0]

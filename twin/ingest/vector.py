@@ -60,6 +60,7 @@ import shapely
 
 from twin.errors import CRSError, InputError, ParseError
 from twin.ingest.defaults import (
+    _per_unique,
     building_use,
     complete_buildings,
     landcover_class,
@@ -237,9 +238,9 @@ def lower_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def unique_ids(ids: np.ndarray) -> np.ndarray:
     """``ids`` with ``#1``, ``#2``... appended to the second, third... occurrence of a value."""
     s = pd.Series(ids, dtype=object)
-    k = s.groupby(s, sort=False).cumcount().to_numpy()
-    if not (k > 0).any():
+    if not s.duplicated().any():
         return s.to_numpy(dtype=object)
+    k = s.groupby(s, sort=False).cumcount().to_numpy()
     out = s.to_numpy(dtype=object).copy()
     rep = k > 0
     out[rep] = [f"{v}#{n}" for v, n in zip(out[rep], k[rep])]
@@ -253,15 +254,14 @@ def feature_ids(frame: pd.DataFrame, stem: str, kind: str, *, id_column: str | N
         col = id_column.lower()
         if col not in frame:
             raise InputError(f"no id column {id_column!r}", field="id_column")
-        vals = frame[col].astype(str).to_numpy(dtype=object)
-        return unique_ids(f"{stem}:" + vals)
+        return unique_ids(_prefixed(stem, frame[col]))
     if "osm_id" in frame:
         osm_id = frame["osm_id"]
         typ = np.full(n, kind, dtype=object)
         if "osm_type" in frame:
-            t = frame["osm_type"].astype(object)
-            has = t.notna().to_numpy()
-            typ[has] = t[has].astype(str).str.lower().to_numpy()
+            t = _per_unique(frame["osm_type"].to_numpy(dtype=object), lambda v: str(v).strip().lower() or None)
+            has = ~pd.isna(t)
+            typ[has] = t[has]
             ids = _int_text(osm_id)
         elif "osm_way_id" in frame:  # GDAL multipolygons: ways in osm_way_id, relations in osm_id
             way = frame["osm_way_id"]
@@ -271,28 +271,60 @@ def feature_ids(frame: pd.DataFrame, stem: str, kind: str, *, id_column: str | N
         else:
             ids = _int_text(osm_id)
         good = ~pd.isna(ids)
-        out = np.array([f"{stem}:{i}" for i in range(n)], dtype=object)
-        out[good] = "osm:" + typ[good] + "/" + ids[good].astype(object)
+        out = _row_ids(stem, n)
+        out[good] = ("osm:" + pd.Series(typ[good], dtype=object) + "/" + pd.Series(ids[good], dtype=object)).to_numpy(dtype=object)
         return unique_ids(out)
     for col in ID_COLUMNS:
         if col in frame and frame[col].notna().all():
-            return unique_ids(f"{stem}:" + _int_text(frame[col]).astype(object))
-    return np.array([f"{stem}:{i}" for i in range(n)], dtype=object)
+            return unique_ids(_prefixed(stem, frame[col]))
+    return _row_ids(stem, n)
+
+
+def _row_ids(stem: str, n: int) -> np.ndarray:
+    """``'<stem>:<row>'`` for rows 0..n-1 (object array)."""
+    return (stem + ":" + pd.Series(np.arange(n)).astype(str)).to_numpy(dtype=object)
+
+
+def _prefixed(stem: str, values: pd.Series) -> np.ndarray:
+    """``'<stem>:<value>'`` for every value (whole floats without '.0'), object array."""
+    text = _int_text(values)
+    text[pd.isna(text)] = ""
+    return (stem + ":" + pd.Series(text, dtype=object)).to_numpy(dtype=object)
 
 
 def _int_text(values: pd.Series) -> np.ndarray:
     """Ids as text; floats that are whole numbers lose their '.0'."""
     s = pd.Series(values)
+    out = np.full(len(s), None, dtype=object)
+    ok = s.notna().to_numpy()
     if pd.api.types.is_float_dtype(s):
-        out = np.full(len(s), None, dtype=object)
-        ok = s.notna().to_numpy()
-        out[ok] = s[ok].astype(np.int64).astype(str).to_numpy()
-        return out
-    out = s.astype(object).to_numpy()
-    ok = ~pd.isna(out)
-    out = out.copy()
-    out[ok] = [str(v) for v in out[ok]]
+        whole = ok & (np.mod(s.to_numpy(dtype=float, na_value=0.0), 1.0) == 0.0)
+        out[whole] = s[whole].astype(np.int64).astype(str).to_numpy(dtype=object)
+        rest = ok & ~whole
+        out[rest] = s[rest].astype(str).to_numpy(dtype=object)
+    elif pd.api.types.is_integer_dtype(s) or pd.api.types.is_string_dtype(s):
+        out[ok] = s[ok].astype(str).to_numpy(dtype=object)
+    else:
+        out[ok] = [str(v) for v in s[ok]]
     return out
+
+
+def _obj(values) -> pd.Series:
+    """An object Series (pandas 3 would otherwise infer, and convert to, its string dtype)."""
+    return pd.Series(np.asarray(values, dtype=object), dtype=object)
+
+
+def _text_or_empty(values: pd.Series | None, n: int) -> pd.Series:
+    """Text of each value, '' where missing (object Series)."""
+    if values is None:
+        return _obj(np.full(n, "", dtype=object))
+    return _obj(_per_unique(values.to_numpy(dtype=object), str)).fillna("")
+
+
+def _is_building(values: pd.Series) -> np.ndarray:
+    """True where a ``building`` tag is present and not ``no``."""
+    flag = _per_unique(values.to_numpy(dtype=object), lambda v: str(v).strip().lower() not in ("no", ""))
+    return np.asarray(pd.Series(flag, dtype=object).fillna(False), dtype=bool)
 
 
 def _first_column(frame: pd.DataFrame, names) -> pd.Series | None:
@@ -416,18 +448,18 @@ def buildings_from_frame(
     roof = _first_column(f, ("roof:shape", "roof_kind", "roof_shape"))
     table_frame = pd.DataFrame(
         {
-            "building_id": ids[keep],
-            "source": str(result.path),
-            "source_format": source_format,
-            "name": np.full(n, "", dtype=object) if name is None else name.where(name.notna(), "").astype(str).to_numpy(),
-            "use": use,
+            "building_id": _obj(ids[keep]),
+            "source": _obj(np.full(n, str(result.path), dtype=object)),
+            "source_format": _obj(np.full(n, source_format, dtype=object)),
+            "name": _text_or_empty(name, n),
+            "use": _obj(use),
             "use_defaulted": use_defaulted,
-            "height_m": np.full(n, np.nan) if height is None else parse_number(height.to_numpy(dtype=object), feet_to_m=True),
-            "n_storeys": np.full(n, np.nan) if storeys is None else parse_number(storeys.to_numpy(dtype=object)),
-            "construction_year": np.full(n, np.nan) if year is None else parse_year(year.to_numpy(dtype=object)),
+            "height_m": np.full(n, np.nan) if height is None else parse_number(height, feet_to_m=True),
+            "n_storeys": np.full(n, np.nan) if storeys is None else parse_number(storeys),
+            "construction_year": np.full(n, np.nan) if year is None else parse_year(year),
             "ground_z_m": ground[keep],
             "footprint_area_m2": metric_area(geoms, frame.crs),
-            "roof_kind": np.full(n, "", dtype=object) if roof is None else roof.where(roof.notna(), "").astype(str).to_numpy(),
+            "roof_kind": _text_or_empty(roof, n),
         }
     )
     done = complete_buildings(table_frame, defaults=defaults, overrides=overrides, path=result.path)
@@ -454,7 +486,7 @@ def landcover_from_frame(frame: gpd.GeoDataFrame, ids: np.ndarray, result: Inges
             "cover_class": c["cover_class"].to_numpy(),
             "sealed_fraction": c["sealed_fraction"].to_numpy(dtype=float),
             "sealed_defaulted": c["sealed_defaulted"].to_numpy(dtype=bool),
-            "name": "" if name is None else name.where(name.notna(), "").astype(str).to_numpy(),
+            "name": _text_or_empty(name, len(c)),
         }
     )
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=frame.crs).values, crs=frame.crs)
@@ -486,7 +518,7 @@ def pois_from_frame(frame: gpd.GeoDataFrame, ids: np.ndarray, result: IngestResu
         {
             "poi_id": ids[ok],
             "category": cat[ok],
-            "name": "" if name is None else name.where(name.notna(), "").astype(str).to_numpy(),
+            "name": _text_or_empty(name, int(ok.sum())),
         }
     )
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(g, crs=frame.crs).values, crs=frame.crs)
@@ -524,8 +556,7 @@ def _classify(frame: gpd.GeoDataFrame, table: dict[str, Any]) -> tuple[np.ndarra
         building_col = "building" in frame
         is_building = np.zeros(n, dtype=bool)
         if building_col:
-            b = frame["building"].astype(object)
-            is_building = (b.notna() & (b.astype(str).str.lower() != "no")).to_numpy()
+            is_building = _is_building(frame["building"])
         buildingish = any(c in frame for c in HEIGHT_COLUMNS + STOREY_COLUMNS + YEAR_COLUMNS) or building_col
         lc_cols = [c for c in LANDCOVER_COLUMNS + ("amenity", "surface") if c in frame]
         is_lc = np.zeros(n, dtype=bool)

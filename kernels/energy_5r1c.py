@@ -20,9 +20,12 @@ setpoint, clip at the power limits) is solved in closed form:
 ``Phi_HC = clip((theta_set - theta_air,0) / k, -Phi_C,max, Phi_H,max)``. Setpoints that are
 off arrive as ``-inf`` (heating) and ``+inf`` (cooling), so the control is branch-free.
 
-Layout: ``prange`` over chunks of buildings; inside a chunk each building runs all hours
-(building-major) so its state stays in registers; each chunk writes only its own rows of the
-outputs. The shared arrays (outdoor temperature, irradiance, schedules) are read-only.
+Layout: ``prange`` over chunks of buildings; inside a chunk, blocks of ``BLOCK`` buildings run
+all hours side by side (building-major within the block: per-building constants are hoisted,
+the state of the block stays in cache, the ``BLOCK`` independent dependency chains let the CPU
+overlap the latency of one hour's update and let LLVM use SIMD lanes). Each chunk writes only
+its own rows of the outputs. The shared arrays (outdoor temperature, irradiance, schedules)
+are read-only.
 
 References
 ----------
@@ -38,6 +41,18 @@ from twin.kernels.config import jit_parallel, prange
 #: ISO 13790 §12.2.2 (W/(m2 K)), §7.2.2.2 (W/(m2 K)).
 H_MS = 9.1
 H_IS = 3.45
+#: Buildings simulated side by side in one hour loop (independent dependency chains, SIMD lanes).
+BLOCK = 64
+
+# rows of the per-block constant array
+(K_HEM, K_H3H2, K_HES, K_AIA, K_NUM, K_IDEN, K_HMS2, K_IS, K_HIS, K_HVE, K_IAIR, K_FM, K_FST, K_CF, K_GINT,
+ K_K, K_IK, K_P2, K_PHMAX, K_PCMAX) = range(20)
+N_CONST = 20
+# rows of the per-hour input array
+X_SOL, X_GAIN, X_HSP, X_CSP = range(4)
+# rows of the state array
+S_TM, S_TA, S_PHI, S_QH, S_QC, S_PKH, S_PKC, S_TMIN, S_TMAX, S_TSUM = range(10)
+N_STATE = 10
 
 
 @jit_parallel
@@ -127,70 +142,95 @@ def simulate_5r1c(
     has_shade = shade_factor.shape[0] > 0
     want_phi = out_hourly_phi_hc_w.shape[0] > 0
     want_t = out_hourly_t_air_c.shape[0] > 0
-    chunk = (n_b + n_chunks - 1) // n_chunks
+    n_blocks = (n_b + BLOCK - 1) // BLOCK
+    per_chunk = (n_blocks + n_chunks - 1) // n_chunks
     for c in prange(n_chunks):
-        b0 = c * chunk
-        b1 = min(n_b, b0 + chunk)
-        coef = np.empty((12, n_g))
-        for b in range(b0, b1):
-            # ---- per-building constants (ISO 13790 C.2, C.6, §12.2.2)
-            h_ve = h_ve_w_k[b]
-            h_is = H_IS * a_t_m2[b]
-            h_w = h_tr_w_w_k[b]
-            h_ms = H_MS * a_m_m2[b]
-            h_op = h_tr_op_w_k[b]
-            if film_correction:
-                scale = h_is / (h_is - (h_w + h_op))
-                h_w *= scale
-                h_op *= scale
-            h_em = 0.0
-            if h_op > 0.0:
-                h_em = 1.0 / (1.0 / h_op - 1.0 / h_ms)
-            cap = c_m_j_k[b] / 3600.0
-            a_ia = h_is / (h_ve + h_is)  # = H_tr,1 / H_ve
-            h1 = h_ve * a_ia  # H_tr,1
-            h2 = h1 + h_w  # H_tr,2
-            h3_h2 = h_ms / (h2 + h_ms)  # H_tr,3 / H_tr,2 (defined also for H_tr,2 = 0)
-            h3 = h2 * h3_h2  # H_tr,3 = 1 / (1 / H_tr,2 + 1 / H_tr,ms)
-            f_m = a_m_m2[b] / a_t_m2[b]
-            f_st = 1.0 - f_m - h_w / (H_MS * a_t_m2[b])
-            cf = gain_conv_frac[b]
-            g_int = gain_w[b]
-            den_m = cap + 0.5 * (h3 + h_em)
-            num_m = cap - 0.5 * (h3 + h_em)
-            inv_den_m = 1.0 / den_m
-            h_s_sum = h_ms + h_w + h1
-            inv_s = 1.0 / h_s_sum
-            inv_air = 1.0 / (h_is + h_ve)
-            h_e_s = h_w + h1  # outdoor -> surface node conductance
-            # slope of theta_air with respect to Phi_HC
-            p2 = h3_h2 * a_ia * inv_den_m  # d theta_m,t / d Phi
-            p3 = (h_ms * 0.5 * p2 + a_ia) * inv_s  # d theta_s / d Phi
-            k = (h_is * p3 + 1.0) * inv_air  # d theta_air / d Phi
-            inv_k = 1.0 / k
-            ph_max = phi_h_max_w[b]
-            pc_max = phi_c_max_w[b]
-            gp = gain_profile[b]
-            sp = setpoint_profile[b]
-            for m in range(12):
-                for g in range(n_g):
-                    if has_shade:
-                        coef[m, g] = sol_coeff_m2[b, g] * shade_factor[b, g, m]
-                    else:
-                        coef[m, g] = sol_coeff_m2[b, g]
-            theta_m = theta_m0_c
-            q_h = 0.0
-            q_c = 0.0
-            pk_h = 0.0
-            pk_c = 0.0
-            pk_h_i = -1
-            pk_c_i = -1
-            t_min = np.inf
-            t_max = -np.inf
-            t_sum = 0.0
-            for m in range(12):
-                out_monthly_heat_wh[b, m] = 0.0
-                out_monthly_cool_wh[b, m] = 0.0
+        # per-chunk scratch for one block of BLOCK buildings: constants kc (read-only in the
+        # hour loop), per-hour inputs xs, state st; lanes are contiguous so the lane loops vectorise
+        coef = np.empty((12, n_g, BLOCK))
+        kc = np.empty((N_CONST, BLOCK))
+        xs = np.empty((4, BLOCK))
+        st = np.empty((N_STATE, BLOCK))
+        gp = np.empty(BLOCK, dtype=np.int64)
+        sp = np.empty(BLOCK, dtype=np.int64)
+        pk_hi = np.empty(BLOCK, dtype=np.int64)
+        pk_ci = np.empty(BLOCK, dtype=np.int64)
+        m_h = np.empty((12, BLOCK))
+        m_c = np.empty((12, BLOCK))
+        blk_end = min(n_blocks, (c + 1) * per_chunk)
+        for blk in range(c * per_chunk, blk_end):
+            b0 = blk * BLOCK
+            nb = min(BLOCK, n_b - b0)
+            for j in range(BLOCK):
+                # padding lanes of the last block repeat its first building (results discarded)
+                b = b0 + j if j < nb else b0
+                # ---- per-building constants (ISO 13790 C.2, C.6, §12.2.2)
+                h_ve = h_ve_w_k[b]
+                h_is = H_IS * a_t_m2[b]
+                h_w = h_tr_w_w_k[b]
+                h_ms = H_MS * a_m_m2[b]
+                h_op = h_tr_op_w_k[b]
+                if film_correction:
+                    scale = h_is / (h_is - (h_w + h_op))
+                    h_w *= scale
+                    h_op *= scale
+                h_em = 0.0
+                if h_op > 0.0:
+                    h_em = 1.0 / (1.0 / h_op - 1.0 / h_ms)
+                cap = c_m_j_k[b] / 3600.0
+                a_ia = h_is / (h_ve + h_is)  # = H_tr,1 / H_ve
+                h1 = h_ve * a_ia  # H_tr,1
+                h2 = h1 + h_w  # H_tr,2
+                h3_h2 = h_ms / (h2 + h_ms)  # H_tr,3 / H_tr,2 (defined also for H_tr,2 = 0)
+                h3 = h2 * h3_h2  # H_tr,3 = 1 / (1 / H_tr,2 + 1 / H_tr,ms)
+                f_m = a_m_m2[b] / a_t_m2[b]
+                inv_den_m = 1.0 / (cap + 0.5 * (h3 + h_em))
+                inv_s = 1.0 / (h_ms + h_w + h1)
+                inv_air = 1.0 / (h_is + h_ve)
+                # slope of theta_air with respect to Phi_HC
+                p2 = h3_h2 * a_ia * inv_den_m  # d theta_m,t / d Phi
+                p3 = (h_ms * 0.5 * p2 + a_ia) * inv_s  # d theta_s / d Phi
+                k = (h_is * p3 + 1.0) * inv_air  # d theta_air / d Phi
+                kc[K_HEM, j] = h_em
+                kc[K_H3H2, j] = h3_h2
+                kc[K_HES, j] = h_w + h1  # outdoor -> surface node conductance
+                kc[K_AIA, j] = a_ia
+                kc[K_NUM, j] = cap - 0.5 * (h3 + h_em)
+                kc[K_IDEN, j] = inv_den_m
+                kc[K_HMS2, j] = 0.5 * h_ms
+                kc[K_IS, j] = inv_s
+                kc[K_HIS, j] = h_is
+                kc[K_HVE, j] = h_ve
+                kc[K_IAIR, j] = inv_air
+                kc[K_FM, j] = f_m
+                kc[K_FST, j] = 1.0 - f_m - h_w / (H_MS * a_t_m2[b])
+                kc[K_CF, j] = gain_conv_frac[b]
+                kc[K_GINT, j] = gain_w[b]
+                kc[K_K, j] = k
+                kc[K_IK, j] = 1.0 / k
+                kc[K_P2, j] = p2
+                kc[K_PHMAX, j] = phi_h_max_w[b]
+                kc[K_PCMAX, j] = -phi_c_max_w[b]
+                gp[j] = gain_profile[b]
+                sp[j] = setpoint_profile[b]
+                for m in range(12):
+                    for g in range(n_g):
+                        if has_shade:
+                            coef[m, g, j] = sol_coeff_m2[b, g] * shade_factor[b, g, m]
+                        else:
+                            coef[m, g, j] = sol_coeff_m2[b, g]
+                    m_h[m, j] = 0.0
+                    m_c[m, j] = 0.0
+                st[S_TM, j] = theta_m0_c
+                st[S_QH, j] = 0.0
+                st[S_QC, j] = 0.0
+                st[S_PKH, j] = 0.0
+                st[S_PKC, j] = 0.0
+                st[S_TMIN, j] = np.inf
+                st[S_TMAX, j] = -np.inf
+                st[S_TSUM, j] = 0.0
+                pk_hi[j] = -1
+                pk_ci[j] = -1
             for step in range(warmup_hours + n_h):
                 h = step - warmup_hours
                 record = h >= 0
@@ -198,52 +238,73 @@ def simulate_5r1c(
                     h += n_h
                 te = t_out_c[h]
                 mo = month[h]
-                phi_sol = 0.0
+                for j in range(BLOCK):
+                    xs[X_SOL, j] = 0.0
+                    xs[X_GAIN, j] = gain_schedule[gp[j], h]
+                    xs[X_HSP, j] = heat_setpoint_c[sp[j], h]
+                    xs[X_CSP, j] = cool_setpoint_c[sp[j], h]
                 for g in range(n_g):
-                    phi_sol += coef[mo, g] * irr_hg[h, g]
-                phi_int = g_int * gain_schedule[gp, h]
-                phi_ia = cf * phi_int
-                phi_rad = phi_int - phi_ia + phi_sol
-                phi_m = f_m * phi_rad
-                phi_st = f_st * phi_rad
-                # free-floating step (Phi_HC = 0), ISO 13790 C.5, C.4, C.9, C.10, C.11
-                phi_mtot = phi_m + h_em * te + h3_h2 * (phi_st + h_e_s * te + a_ia * phi_ia)
-                tm_new = (theta_m * num_m + phi_mtot) * inv_den_m
-                tm_avg = 0.5 * (tm_new + theta_m)
-                ts = (h_ms * tm_avg + phi_st + h_e_s * te + a_ia * phi_ia) * inv_s
-                ta = (h_is * ts + h_ve * te + phi_ia) * inv_air
-                # ideal control to setpoints (closed form of ISO 13790 C.4)
-                need_h = (heat_setpoint_c[sp, h] - ta) * inv_k
-                need_c = (cool_setpoint_c[sp, h] - ta) * inv_k
-                phi = min(max(need_h, 0.0), ph_max) + max(min(need_c, 0.0), -pc_max)
-                ta += k * phi
-                theta_m = tm_new + p2 * phi
+                    ig = irr_hg[h, g]
+                    for j in range(BLOCK):
+                        xs[X_SOL, j] += coef[mo, g, j] * ig
+                for j in range(BLOCK):
+                    phi_int = kc[K_GINT, j] * xs[X_GAIN, j]
+                    phi_ia = kc[K_CF, j] * phi_int
+                    phi_rad = phi_int - phi_ia + xs[X_SOL, j]
+                    tm_old = st[S_TM, j]
+                    # free-floating step (Phi_HC = 0), ISO 13790 C.5, C.4, C.9, C.10, C.11
+                    to_s = kc[K_FST, j] * phi_rad + kc[K_HES, j] * te + kc[K_AIA, j] * phi_ia
+                    phi_mtot = kc[K_FM, j] * phi_rad + kc[K_HEM, j] * te + kc[K_H3H2, j] * to_s
+                    tm_new = (tm_old * kc[K_NUM, j] + phi_mtot) * kc[K_IDEN, j]
+                    ts = (kc[K_HMS2, j] * (tm_new + tm_old) + to_s) * kc[K_IS, j]
+                    ta = (kc[K_HIS, j] * ts + kc[K_HVE, j] * te + phi_ia) * kc[K_IAIR, j]
+                    # ideal control to setpoints (closed form of ISO 13790 C.4)
+                    need_h = (xs[X_HSP, j] - ta) * kc[K_IK, j]
+                    need_c = (xs[X_CSP, j] - ta) * kc[K_IK, j]
+                    need_h = need_h if need_h > 0.0 else 0.0
+                    need_h = need_h if need_h < kc[K_PHMAX, j] else kc[K_PHMAX, j]
+                    need_c = need_c if need_c < 0.0 else 0.0
+                    need_c = need_c if need_c > kc[K_PCMAX, j] else kc[K_PCMAX, j]
+                    phi = need_h + need_c
+                    st[S_TA, j] = ta + kc[K_K, j] * phi
+                    st[S_TM, j] = tm_new + kc[K_P2, j] * phi
+                    st[S_PHI, j] = phi
                 if record:
-                    if phi > 0.0:
-                        q_h += phi
-                        out_monthly_heat_wh[b, mo] += phi
-                        if phi > pk_h:
-                            pk_h = phi
-                            pk_h_i = h
-                    elif phi < 0.0:
-                        q_c -= phi
-                        out_monthly_cool_wh[b, mo] -= phi
-                        if -phi > pk_c:
-                            pk_c = -phi
-                            pk_c_i = h
-                    t_min = min(t_min, ta)
-                    t_max = max(t_max, ta)
-                    t_sum += ta
+                    for j in range(BLOCK):
+                        phi = st[S_PHI, j]
+                        ph = phi if phi > 0.0 else 0.0
+                        pc = ph - phi
+                        st[S_QH, j] += ph
+                        st[S_QC, j] += pc
+                        m_h[mo, j] += ph
+                        m_c[mo, j] += pc
+                        up_h = ph > st[S_PKH, j]
+                        st[S_PKH, j] = ph if up_h else st[S_PKH, j]
+                        pk_hi[j] = h if up_h else pk_hi[j]
+                        up_c = pc > st[S_PKC, j]
+                        st[S_PKC, j] = pc if up_c else st[S_PKC, j]
+                        pk_ci[j] = h if up_c else pk_ci[j]
+                        ta = st[S_TA, j]
+                        st[S_TMIN, j] = ta if ta < st[S_TMIN, j] else st[S_TMIN, j]
+                        st[S_TMAX, j] = ta if ta > st[S_TMAX, j] else st[S_TMAX, j]
+                        st[S_TSUM, j] += ta
                     if want_phi:
-                        out_hourly_phi_hc_w[b, h] = phi
+                        for j in range(nb):
+                            out_hourly_phi_hc_w[b0 + j, h] = st[S_PHI, j]
                     if want_t:
-                        out_hourly_t_air_c[b, h] = ta
-            out_heat_wh[b] = q_h
-            out_cool_wh[b] = q_c
-            out_peak_heat_w[b] = pk_h
-            out_peak_heat_hour[b] = pk_h_i
-            out_peak_cool_w[b] = pk_c
-            out_peak_cool_hour[b] = pk_c_i
-            out_t_air_min_c[b] = t_min
-            out_t_air_max_c[b] = t_max
-            out_t_air_mean_c[b] = t_sum / n_h
+                        for j in range(nb):
+                            out_hourly_t_air_c[b0 + j, h] = st[S_TA, j]
+            for j in range(nb):
+                b = b0 + j
+                out_heat_wh[b] = st[S_QH, j]
+                out_cool_wh[b] = st[S_QC, j]
+                out_peak_heat_w[b] = st[S_PKH, j]
+                out_peak_heat_hour[b] = pk_hi[j]
+                out_peak_cool_w[b] = st[S_PKC, j]
+                out_peak_cool_hour[b] = pk_ci[j]
+                out_t_air_min_c[b] = st[S_TMIN, j]
+                out_t_air_max_c[b] = st[S_TMAX, j]
+                out_t_air_mean_c[b] = st[S_TSUM, j] / n_h
+                for m in range(12):
+                    out_monthly_heat_wh[b, m] = m_h[m, j]
+                    out_monthly_cool_wh[b, m] = m_c[m, j]

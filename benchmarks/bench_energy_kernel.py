@@ -1,0 +1,103 @@
+"""Benchmark of the ISO 13790 5R1C stock kernel: building-years per second, speed-up over a Python loop, memory.
+
+Run:  pytest benchmarks/bench_energy_kernel.py --benchmark-only -s
+      (add ``-m "not slow"`` to skip the 100k-building case, ``-k 100k`` to run only it)
+
+* Stocks of 1k, 10k and 100k buildings x 8760 h, aggregates only (annual, monthly, peaks,
+  temperatures), solar on four facades (windows and opaque) and the roof plus sky long-wave,
+  monthly shading factors, power limits and setback schedules. Drivers come from the Uccle EPW
+  of ``data_samples`` (standard surface groups) when it is there, synthetic otherwise.
+* Side by side in the same run: the plain-Python per-building, per-hour loop of the same model
+  (``tests/energy_reference.py``) on a few buildings, scaled per building-year, and the speed
+  ratio (target >= 2000x).
+* Peak memory of the 100k run: ``tracemalloc`` peak of Python/NumPy allocations during the call
+  plus the process's maximum resident set size (target < 2 GB; 100k in < 20 s).
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.* helpers
+
+from tests.energy_reference import simulate_stock_reference  # noqa: E402
+from tests.energy_synthetic import synthetic_drivers, synthetic_stock  # noqa: E402
+from twin.energy.simulate import run_kernel, simulate_stock  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+EPW = REPO / "data_samples" / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
+_RESULTS: dict[str, float] = {}
+
+
+@pytest.fixture(scope="module")
+def drivers():
+    if EPW.exists():
+        from twin.energy.solar import standard_drivers
+        from twin.ingest.epw import read_epw
+
+        base = synthetic_drivers(8760, seed=3)  # schedules with setbacks
+        d = standard_drivers(
+            read_epw(EPW),
+            gain_schedule=base.gain_schedule,
+            heat_setpoint_c=base.heat_setpoint_c,
+            cool_setpoint_c=base.cool_setpoint_c,
+        )
+        return d
+    return synthetic_drivers(8760, seed=3)
+
+
+@pytest.fixture(scope="module")
+def python_loop_seconds_per_building_year(drivers) -> float:
+    """Time of the plain-Python loop per building-year (3 buildings, best of 1)."""
+    inp = synthetic_stock(3, seed=5)
+    t0 = time.perf_counter()
+    simulate_stock_reference(inp, drivers, warmup_hours=0)
+    per = (time.perf_counter() - t0) / 3
+    _RESULTS["python_s_per_building_year"] = per
+    print(f"\npure Python loop: {per:.4f} s per building-year ({1 / per:.1f} building-years/s)")
+    return per
+
+
+@pytest.mark.parametrize(
+    "n_buildings",
+    [
+        pytest.param(1_000, id="1k"),
+        pytest.param(10_000, id="10k"),
+        pytest.param(100_000, id="100k", marks=pytest.mark.slow),
+    ],
+)
+def test_stock_kernel(benchmark, drivers, python_loop_seconds_per_building_year, n_buildings):
+    inputs = synthetic_stock(n_buildings, seed=7)
+    run_kernel(inputs.subset(np.arange(n_buildings) < 64), drivers, warmup_hours=0)  # compile once
+    rounds = 1 if n_buildings >= 100_000 else 3
+    tracemalloc.start()
+    out = benchmark.pedantic(run_kernel, args=(inputs, drivers), kwargs={"warmup_hours": 0}, rounds=rounds, iterations=1)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    best = benchmark.stats.stats.min
+    rate = n_buildings / best
+    ratio = python_loop_seconds_per_building_year * rate
+    benchmark.extra_info.update(
+        {"building_years_per_s": rate, "speedup_vs_python": ratio, "traced_peak_mb": traced_peak / 1e6, "max_rss_gb": rss_gb}
+    )
+    print(
+        f"\n{n_buildings:>7} buildings x 8760 h: {best:.3f} s, {rate:,.0f} building-years/s, "
+        f"{ratio:,.0f}x the Python loop; traced peak {traced_peak / 1e6:.0f} MB, max RSS {rss_gb:.2f} GB"
+    )
+    assert np.isfinite(out["heat_wh"]).all() and (out["heat_wh"] >= 0).all()
+
+
+def test_simulate_stock_tidy_10k(benchmark, drivers):
+    """The public wrapper (validation + DataFrames) on 10k buildings."""
+    inputs = synthetic_stock(10_000, seed=9)
+    simulate_stock(inputs.subset(np.arange(10_000) < 64), drivers)
+    res = benchmark.pedantic(simulate_stock, args=(inputs, drivers), rounds=2, iterations=1)
+    assert len(res.per_building) == 10_000

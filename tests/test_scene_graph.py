@@ -158,3 +158,25 @@ def test_export_keeps_previous_output_when_writing_fails(tmp_path, monkeypatch):
         write_scene(scene, out)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["scene.gpkg"]
+
+
+def test_geometric_caches_survive_attribute_changes_and_copies():
+    scene = Scene()
+    scene.add("buildings", buildings_frame([(0, 0, 10, 10), (10, 0, 20, 10), (40, 0, 50, 10)], [6.0, 9.0, 20.0]))
+    first = scene.facade_horizons()
+    copy = scene.copy()
+    assert copy.facade_horizons() is first  # a what-if copy reuses the baseline's horizons
+    b = copy.buildings.copy()
+    b["renovation_measures"] = "wall_insulation"
+    copy.set_layer("buildings", b)
+    assert copy.facade_horizons() is first  # attributes changed, geometry did not
+    b = copy.buildings.copy()
+    b.loc[2, "height_m"] = 3.0
+    copy.set_layer("buildings", b)
+    again = copy.facade_horizons()
+    assert again is not first and again.max() < first.max()  # the tall building was lowered
+    assert scene.facade_horizons() is first  # the baseline is untouched
+    # the recomputed result equals a fresh scene's
+    fresh = Scene()
+    fresh.add("buildings", copy.buildings)
+    np.testing.assert_array_equal(fresh.facade_horizons(), again)

@@ -92,28 +92,12 @@ def _facade_horizons(scene, keep: np.ndarray, n_sectors: int) -> np.ndarray:
     """Horizon profiles (n_keep, n_sectors) of the facades selected by ``keep``.
 
     Same observers as :meth:`Scene.horizon_profile` (edge midpoint moved 0.1 m outward, at half
-    the building height, obstructions within 100 m), computed only for the facades that have
-    an exterior part: fully shared edges are skipped (about a third in a terraced district).
+    the building height, obstructions within 100 m), selected from the scene's cached horizons
+    of all facades (:meth:`Scene.facade_horizons`).
     """
-    from twin.scene.spatial import horizon_for_points
-
-    fac = scene.facades()[keep]
-    b = scene.buildings
-    az = np.radians(fac["azimuth_deg"].to_numpy())
-    ground = b["ground_z_m"].to_numpy(dtype=float)
-    height = b["height_m"].to_numpy(dtype=float)
-    bi = fac["building_index"].to_numpy()
-    obs = np.column_stack(
-        [
-            fac["mid_x"].to_numpy() + 0.1 * np.sin(az),
-            fac["mid_y"].to_numpy() + 0.1 * np.cos(az),
-            ground[bi] + 0.5 * height[bi],
-        ]
-    )
-    return horizon_for_points(
-        obs, bi.astype(np.int64), scene.footprints(), scene.index("buildings"), ground + height,
-        n_sectors=n_sectors, max_distance_m=100.0,
-    )
+    # the scene caches the horizons of all facades until building geometry changes, so
+    # baseline, what-ifs and Monte Carlo samples on one geometry compute them once
+    return scene.facade_horizons(n_sectors=n_sectors, max_distance_m=100.0, height_fraction=0.5)[keep]
 
 
 def stock_drivers(weather, env: pd.DataFrame, *, cooling_setpoint_c: float | None = None):

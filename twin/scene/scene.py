@@ -30,6 +30,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from twin.scene.footprints import FootprintArrays
 
 DEFAULT_CRS = "EPSG:31370"
+
+# columns whose values decide the geometric caches of a layer (tree, party walls, horizons)
+GEOMETRY_COLUMNS = {"buildings": ("building_id", "geometry", "height_m", "ground_z_m")}
 """Belgian Lambert 72, the metric CRS of the Brussels reference case."""
 
 
@@ -97,8 +100,9 @@ class Scene:
             merged = pd.concat([self.layers[name], frame], ignore_index=True)
             if name in GEO_LAYERS:
                 merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=self.crs)
+        old = self.layers[name]
         self.layers[name] = merged
-        self._invalidate(name)
+        self._invalidate(name, keep_geometry=self._same_geometry(name, old, merged))
 
     def set_layer(self, name: str, frame: pd.DataFrame) -> None:
         """Replace layer ``name`` (used by what-if modifications)."""
@@ -113,9 +117,31 @@ class Scene:
             frame = frame.to_crs(self.crs)
         return frame
 
-    def _invalidate(self, name: str) -> None:
+    def _same_geometry(self, name: str, old: pd.DataFrame, new: pd.DataFrame) -> bool:
+        """True if ``new`` has the ids, geometry and heights of ``old`` (only attributes changed)."""
+        if name not in GEOMETRY_COLUMNS or len(old) != len(new) or len(old) == 0:
+            return False
+        for col in GEOMETRY_COLUMNS[name]:
+            a, b = old[col].to_numpy(), new[col].to_numpy()
+            if col == "geometry":
+                if not bool(np.all(shapely.equals_exact(a, b, 0.0))):
+                    return False
+            elif not np.array_equal(a, b):
+                return False
+        return True
+
+    def _invalidate(self, name: str, *, keep_geometry: bool = False) -> None:
+        """Drop cached results that depend on layer ``name``.
+
+        Keys are ``<layer>:<what>``; ``<layer>:geom:<what>`` depend only on the ids, geometry
+        and heights of the layer and survive a change of attributes (``keep_geometry``).
+        Building parts (storeys, spaces, elements) count as buildings.
+        """
+        owner = "buildings" if name in ("storeys", "spaces", "elements") else name
         for key in list(self._cache):
-            if key.startswith(name + ":") or key.startswith("*:"):
+            if key.startswith(owner + ":") or key.startswith("*:"):
+                if (keep_geometry or owner != name) and key.startswith(owner + ":geom:"):
+                    continue
                 del self._cache[key]
 
     # ------------------------------------------------------------------ copy / diff
@@ -127,6 +153,7 @@ class Scene:
             layers={k: v.copy(deep=False) for k, v in self.layers.items()},
             weather=self.weather,
             meta=dict(self.meta),
+            _cache=dict(self._cache),
         )
 
     def diff(self, baseline: Scene) -> SceneDiff:
@@ -152,7 +179,7 @@ class Scene:
     # ------------------------------------------------------------------ spatial index and queries
     def index(self, name: str) -> shapely.STRtree:
         """STRtree over the geometries of layer ``name`` (built once, cached until it changes)."""
-        key = f"{name}:tree"
+        key = f"{name}:geom:tree"
         if key not in self._cache:
             if name not in GEO_LAYERS:
                 raise KeyError(f"layer {name!r} has no geometry")
@@ -181,7 +208,7 @@ class Scene:
         """Footprints of all buildings as flat arrays (cached)."""
         from twin.scene.footprints import footprint_arrays
 
-        key = "buildings:footprints"
+        key = "buildings:geom:footprints"
         if key not in self._cache:
             self._cache[key] = footprint_arrays(self.buildings.geometry.values)
         return self._cache[key]
@@ -189,7 +216,7 @@ class Scene:
     def _shared(self):
         from twin.scene.spatial import shared_walls
 
-        key = "buildings:shared"
+        key = "buildings:geom:shared"
         if key not in self._cache:
             self._cache[key] = shared_walls(self.footprints(), self.index("buildings"), np.asarray(self.buildings.geometry.values))
         return self._cache[key]
@@ -209,10 +236,43 @@ class Scene:
         """One row per footprint edge: building, length, outward azimuth, exterior and party areas."""
         from twin.scene.spatial import facade_table
 
-        key = "buildings:facades"
+        key = "buildings:geom:facades"
         if key not in self._cache:
             self._cache[key] = facade_table(self.buildings, self.footprints(), self._shared()[3])
         return self._cache[key]
+
+    def facade_horizons(self, *, n_sectors: int = 36, max_distance_m: float = 100.0, height_fraction: float = 0.5) -> np.ndarray:
+        """Obstruction angles (degrees) of every facade (rows of :meth:`facades`) per sector.
+
+        Array of shape (n_facades, n_sectors), cached until building geometry or heights
+        change; see :meth:`horizon_profile` for the observer and sector conventions.
+        """
+        key = f"buildings:geom:horizon:{n_sectors}:{max_distance_m}:{height_fraction}"
+        if key not in self._cache:
+            mask = np.ones(len(self.facades()), dtype=bool)
+            self._cache[key] = self._horizons(mask, n_sectors, max_distance_m, height_fraction)
+        return self._cache[key]
+
+    def _horizons(self, mask: np.ndarray, n_sectors: int, max_distance_m: float, height_fraction: float) -> np.ndarray:
+        from twin.scene.spatial import horizon_for_points
+
+        fac = self.facades()[mask]
+        az = np.radians(fac["azimuth_deg"].to_numpy())
+        b = self.buildings
+        ground = b["ground_z_m"].to_numpy(dtype=float)
+        height = b["height_m"].to_numpy(dtype=float)
+        bi = fac["building_index"].to_numpy()
+        obs = np.column_stack(
+            [
+                fac["mid_x"].to_numpy() + 0.1 * np.sin(az),
+                fac["mid_y"].to_numpy() + 0.1 * np.cos(az),
+                ground[bi] + height_fraction * height[bi],
+            ]
+        )
+        return horizon_for_points(
+            obs, bi.astype(np.int64), self.footprints(), self.index("buildings"), ground + height,
+            n_sectors=n_sectors, max_distance_m=max_distance_m,
+        )
 
     def horizon_profile(
         self,
@@ -230,29 +290,15 @@ class Scene:
         ``h_000``, ``h_010``, ... (elevation angle in degrees of the obstruction seen in the
         sector centred on that azimuth; 0 = free horizon).
         """
-        from twin.scene.spatial import horizon_for_points
-
         fac = self.facades()
-        if building_id is not None:
-            fac = fac[fac["building_id"] == building_id]
-            if fac.empty:
+        if building_id is None:
+            angles = self.facade_horizons(n_sectors=n_sectors, max_distance_m=max_distance_m, height_fraction=height_fraction)
+        else:
+            mask = (fac["building_id"] == building_id).to_numpy()
+            if not mask.any():
                 self._building_index(building_id)  # raises for an unknown id
-        az = np.radians(fac["azimuth_deg"].to_numpy())
-        b = self.buildings
-        ground = b["ground_z_m"].to_numpy(dtype=float)
-        top = ground + b["height_m"].to_numpy(dtype=float)
-        bi = fac["building_index"].to_numpy()
-        obs = np.column_stack(
-            [
-                fac["mid_x"].to_numpy() + 0.1 * np.sin(az),
-                fac["mid_y"].to_numpy() + 0.1 * np.cos(az),
-                ground[bi] + height_fraction * b["height_m"].to_numpy(dtype=float)[bi],
-            ]
-        )
-        angles = horizon_for_points(
-            obs, bi.astype(np.int64), self.footprints(), self.index("buildings"), top,
-            n_sectors=n_sectors, max_distance_m=max_distance_m,
-        )
+            fac = fac[mask]
+            angles = self._horizons(mask, n_sectors, max_distance_m, height_fraction)
         width = 360.0 / n_sectors
         cols = {f"h_{int(round(k * width)):03d}": angles[:, k] for k in range(n_sectors)}
         out = pd.DataFrame({"building_id": fac["building_id"].to_numpy(), "azimuth_deg": fac["azimuth_deg"].to_numpy(), **cols})

@@ -511,6 +511,76 @@ def _union(polys) -> Any:
     return geom
 
 
+def _merge_faces(verts: np.ndarray, g: _Geometry, surfaces: np.ndarray, group: np.ndarray) -> dict[int, Any]:
+    """2-D union of the projected faces of each group: ``{group: Polygon/MultiPolygon or None}``.
+
+    Fast path, vectorised over all groups: the outline of a group is the set of its projected
+    edges used by one face only (edges keyed by x-y vertex identity); GEOS ``build_area`` turns
+    it into a polygon with holes. It is kept when its area equals the summed projected face
+    areas within 1e-6 (faces tile the area without overlap, and the outline was closed and
+    noded). Other groups (overlapping faces, T-junctions, stacked levels) go through a general
+    union of the face polygons (:func:`_union`).
+    """
+    out: dict[int, Any] = {}
+    if len(surfaces) == 0:
+        return out
+    n_surf = len(g.area_m2)
+    surf_group = np.full(n_surf, -1, dtype=np.int64)
+    surf_group[surfaces] = group
+    rings = np.flatnonzero(surf_group[g.ring_surface] >= 0)
+    lens = g.ring_len[rings]
+    starts = g.ring_start[rings]
+    local = np.arange(lens.sum(), dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)
+    pos = np.repeat(starts, lens) + local
+    nxt = np.where(local == np.repeat(lens - 1, lens), np.repeat(starts, lens), pos + 1)
+    _, xy_id = np.unique(verts[:, :2], axis=0, return_inverse=True)
+    xy_id = np.asarray(xy_id).ravel()
+    a, b = xy_id[g.idx[pos]], xy_id[g.idx[nxt]]
+    grp = np.repeat(surf_group[g.ring_surface[rings]], lens)
+    keep = a != b
+    a, b, grp, pos, nxt = a[keep], b[keep], grp[keep], pos[keep], nxt[keep]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    order = np.lexsort((hi, lo, grp))
+    key = np.column_stack([grp[order], lo[order], hi[order]])
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (key[1:] != key[:-1]).any(axis=1)
+    run = np.cumsum(new) - 1
+    single = (np.bincount(run) == 1)[run]
+    edges = order[single]
+    groups = np.unique(group)
+    expected = np.bincount(surf_group[surfaces], weights=g.area_xy_m2[surfaces], minlength=int(groups.max()) + 1)
+    fallback = set(groups.tolist())
+    if len(edges):
+        segs = np.stack([verts[g.idx[pos[edges]], :2], verts[g.idx[nxt[edges]], :2]], axis=1)
+        lines = shapely.linestrings(segs)
+        egrp = grp[edges]
+        eorder = np.argsort(egrp, kind="stable")
+        ugrp, first = np.unique(egrp[eorder], return_index=True)
+        multi = shapely.multilinestrings(lines[eorder], indices=np.repeat(np.arange(len(ugrp)), np.diff(np.r_[first, len(eorder)])))
+        try:
+            areas_geom = shapely.build_area(multi)
+        except GEOSException:
+            areas_geom = np.full(len(ugrp), None, dtype=object)
+        for gi, geom in zip(ugrp.tolist(), areas_geom):
+            if geom is None or geom.is_empty or not geom.is_valid:
+                continue
+            if abs(geom.area - expected[gi]) <= 1e-6 * max(1.0, expected[gi]):
+                out[gi] = geom if geom.geom_type in ("Polygon", "MultiPolygon") else _polygonal(geom)
+                fallback.discard(gi)
+    if fallback:
+        slow = np.isin(group, list(fallback))
+        polys = _polygons_2d(verts, g, surfaces[slow])
+        collected: dict[int, list] = {}
+        for gi, poly in zip(group[slow].tolist(), polys):
+            collected.setdefault(gi, []).append(poly)
+        for gi in fallback:
+            try:
+                out[gi] = _union(collected.get(gi, []))
+            except GEOSException:  # topology failure on hostile geometry
+                out[gi] = None
+    return out
+
+
 # --------------------------------------------------------------------------- attributes
 def _first_text(attrs: dict, keys: tuple[str, ...]) -> str:
     for k in keys:
@@ -802,7 +872,7 @@ def read_cityjson(
         path, result, storey_height_m, default_height_m,
     )
     landcover = _landcover_rows(lc_rows, surf_lc, usable, g, verts, result)
-    elem = _element_rows(surfaces, families, fam_lod, buildings, surf_family, sem_type, usable, g) if elements else []
+    elem = _element_columns(surfaces, families, fam_lod, buildings, surf_family, sem_type, usable, g) if elements else []
     result.meta["lod"] = _count([b["lod"] for b in buildings])
 
     result.layers["buildings"] = _frame("buildings", buildings, scene_crs, path)
@@ -916,14 +986,19 @@ def _check_indices(s: _Surfaces, n_vertices: int, path: Path) -> np.ndarray:
     raise ParseError("bad vertex indices", path=path, obj="/CityObjects")
 
 
-def _surface_kind(sem: str, tilt: float, zmax: float, ground_z: float) -> tuple[str, str]:
-    if sem in SEMANTIC_KIND:
-        return SEMANTIC_KIND[sem]
-    if tilt < ROOF_MAX_TILT_DEG:
-        return "roof", "exterior"
-    if tilt <= FLOOR_MIN_TILT_DEG:
-        return "wall", "exterior"
-    return "floor", "ground" if zmax <= ground_z + GROUND_TOLERANCE_M else "exterior"
+def _surface_kinds(sem_type: np.ndarray, tilt: np.ndarray, zmax: np.ndarray, ground_z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Element kind and boundary of each surface: from its semantic type, else from its tilt.
+
+    Without (known) semantics: roof below 80 deg, wall up to 100 deg, floor beyond; a floor
+    whose top lies within 0.5 m of the building's lowest z is on the ground.
+    """
+    kind = np.where(tilt < ROOF_MAX_TILT_DEG, "roof", np.where(tilt <= FLOOR_MIN_TILT_DEG, "wall", "floor")).astype(object)
+    boundary = np.where((kind == "floor") & (zmax <= ground_z + GROUND_TOLERANCE_M), "ground", "exterior").astype(object)
+    for stype, (k, b) in SEMANTIC_KIND.items():
+        hit = sem_type == stype
+        kind[hit] = k
+        boundary[hit] = b
+    return kind, boundary
 
 
 def _building_rows(
@@ -938,11 +1013,21 @@ def _building_rows(
         np.minimum.at(fam_zmin, surf_family[bsel], g.zmin[bsel])
         np.maximum.at(fam_zmax, surf_family[bsel], g.zmax[bsel])
 
-    chosen, polys = _footprint_faces(np.flatnonzero(bsel), owner_arr, sem_type, g, verts)
+    chosen = _footprint_faces(np.flatnonzero(bsel), owner_arr, sem_type, g)
     fam_owners: dict[int, list[int]] = {}
     for o, own in enumerate(owners):
         if own.family >= 0:
             fam_owners.setdefault(own.family, []).append(o)
+    use_picks: dict[int, list[tuple[str, np.ndarray]]] = {}
+    for fam in range(n_fam):
+        picks = [chosen[o] for o in fam_owners.get(fam, []) if o in chosen]
+        use_picks[fam] = [p for p in picks if p[0] != "roof_plan"] or picks  # ground-level parts win
+    fp_faces = [sids for picks in use_picks.values() for _, sids in picks]
+    fp_group = [np.full(len(sids), fam) for fam, picks in use_picks.items() for _, sids in picks]
+    footprints = _merge_faces(
+        verts, g, np.concatenate(fp_faces) if fp_faces else np.zeros(0, dtype=np.int64),
+        np.concatenate(fp_group) if fp_group else np.zeros(0, dtype=np.int64),
+    )
 
     # roof kind: share of roof area that is flat (LoD >= 2 only)
     roof = bsel & ((sem_type == "RoofSurface") | ((sem_type == "") & (g.tilt_deg < ROOF_MAX_TILT_DEG)))
@@ -959,14 +1044,8 @@ def _building_rows(
         if fam_lod[fam] is None:
             result.drop(bid, "no surface geometry at the requested LoD" if family_has_geom[fam] else "no surface geometry")
             continue
-        picks = [chosen[o] for o in fam_owners.get(fam, []) if o in chosen]
-        ground_level = [p for p in picks if p[0] != "roof_plan"]
-        use_picks = ground_level or picks
-        try:
-            footprint = _union([polys[s] for _, sids in use_picks for s in sids.tolist()])
-        except GEOSException:  # topology failure on hostile geometry
-            footprint = None
-        if footprint is None:
+        footprint = footprints.get(fam)
+        if footprint is None or footprint.is_empty or footprint.area <= MIN_AREA_M2:
             result.drop(bid, "degenerate geometry: no footprint area")
             continue
         attrs = _merged_attributes(root, members[fam], objects)
@@ -1006,7 +1085,7 @@ def _building_rows(
                 "geometry": footprint,
                 "lod": lod_text,
                 "n_parts": sum(1 for m in members[fam] if objects[m]["type"] == "BuildingPart"),
-                "footprint_source": "+".join(sorted({p[0] for p in use_picks})),
+                "footprint_source": "+".join(sorted({p[0] for p in use_picks[fam]})),
                 "height_source": height_from,
                 "source_function": raw_use,
             }
@@ -1014,8 +1093,8 @@ def _building_rows(
     return rows
 
 
-def _footprint_faces(surf_ids, owner_arr, sem_type, g, verts) -> tuple[dict[int, tuple[str, np.ndarray]], dict[int, Any]]:
-    """Per owner (member object) the faces its footprint comes from, and their 2-D polygons.
+def _footprint_faces(surf_ids, owner_arr, sem_type, g) -> dict[int, tuple[str, np.ndarray]]:
+    """Per owner (member object) the faces its footprint comes from, with their label.
 
     GroundSurface faces (``ground_surface``), else downward faces (``floor_faces``), else
     upward faces (``roof_plan``).
@@ -1032,9 +1111,7 @@ def _footprint_faces(surf_ids, owner_arr, sem_type, g, verts) -> tuple[dict[int,
             if mask.any():
                 chosen[int(owner_arr[grp[0]])] = (label, grp[mask])
                 break
-    faces = np.concatenate([c[1] for c in chosen.values()]) if chosen else np.zeros(0, dtype=np.int64)
-    polys = dict(zip(faces.tolist(), _polygons_2d(verts, g, faces))) if len(faces) else {}
-    return chosen, polys
+    return chosen
 
 
 def _heights(attrs: dict, geo_height: float, storey_height_m: float, default_height_m: float):
@@ -1069,18 +1146,12 @@ def _merged_attributes(root: str, mids: list[str], objects: dict) -> dict:
 
 def _landcover_rows(lc_rows, surf_lc, usable, g, verts, result) -> list[dict]:
     sel = np.flatnonzero((surf_lc >= 0) & usable & (g.area_xy_m2 > MIN_AREA_M2))
-    polys = _polygons_2d(verts, g, sel)
-    groups: dict[int, list] = {}
-    for s, p in zip(surf_lc[sel].tolist(), polys):
-        groups.setdefault(s, []).append(p)
+    merged = _merge_faces(verts, g, sel, surf_lc[sel])
     rows = []
     for i, (oid, kind, attrs) in enumerate(lc_rows):
         lid = ID_PREFIX + oid
-        try:
-            geom = _union(groups.get(i, []))
-        except GEOSException:
-            geom = None
-        if geom is None:
+        geom = merged.get(i)
+        if geom is None or geom.is_empty or geom.area <= MIN_AREA_M2:
             result.drop(lid, "degenerate geometry: no horizontal surface area")
             continue
         cover = _first_text(attrs, ("function", "class", "usage", "bgt_fysiekvoorkomen", "plus_fysiekvoorkomen", "bgt_type"))
@@ -1099,54 +1170,55 @@ def _landcover_rows(lc_rows, surf_lc, usable, g, verts, result) -> list[dict]:
     return rows
 
 
-def _element_rows(surfaces, families, fam_lod, buildings, surf_family, sem_type, usable, g) -> list[dict]:
-    kept = {b["building_id"]: b["ground_z_m"] for b in buildings}
-    first_of_sem: dict[tuple[int, int], str] = {}
-    rows = []
+def _element_columns(surfaces, families, fam_lod, buildings, surf_family, sem_type, usable, g) -> dict[str, Any]:
+    """Columns of the elements layer: one row per usable surface of a kept building of LoD >= 1."""
+    ground_of = {b["building_id"]: b["ground_z_m"] for b in buildings}
+    fam_ok = np.array([ID_PREFIX + f in ground_of and lod is not None and lod[1] >= 1 for f, lod in zip(families, fam_lod)], dtype=bool)
+    fam_ground = np.array([ground_of.get(ID_PREFIX + f, 0.0) for f in families], dtype=float)
     sel = np.flatnonzero((surf_family >= 0) & usable)
-    for s in sel.tolist():
-        fam = int(surf_family[s])
-        bid = ID_PREFIX + families[fam]
-        if bid not in kept or fam_lod[fam][1] < 1:
-            continue
-        stype = sem_type[s]
-        kind, boundary = _surface_kind(stype, float(g.tilt_deg[s]), float(g.zmax[s]), kept[bid])
-        sid = surfaces.source_id(s)
-        eid = ID_PREFIX + sid
-        key = (surfaces.geom_key[s], surfaces.sem_index[s])
+    if len(sel) and len(families):
+        sel = sel[fam_ok[surf_family[sel]]]
+    else:
+        sel = sel[:0]
+    fam = surf_family[sel]
+    kind, boundary = _surface_kinds(sem_type[sel], g.tilt_deg[sel], g.zmax[sel], fam_ground[fam] if len(sel) else np.zeros(0))
+    source_id = [surfaces.source_id(s) for s in sel.tolist()]
+    element_id = [ID_PREFIX + sid for sid in source_id]
+    # windows and doors: host = first surface of the parent semantic object of the same geometry
+    first_of_sem: dict[tuple[int, int], str] = {}
+    for s, eid in zip(sel.tolist(), element_id):
         if surfaces.sem_index[s] >= 0:
-            first_of_sem.setdefault(key, eid)
-        rows.append(
-            {
-                "element_id": eid,
-                "building_id": bid,
-                "kind": kind,
-                "ifc_class": stype,
-                "area_m2": float(g.area_m2[s]),
-                "azimuth_deg": float(g.azimuth_deg[s]),
-                "tilt_deg": float(g.tilt_deg[s]),
-                "u_value_w_m2k": float("nan"),
-                "u_value_source": "default",
-                "u_defaulted": True,
-                "boundary": boundary,
-                "host_id": "",
-                "source_id": sid,
-                "_parent": (surfaces.geom_key[s], surfaces.sem_parent[s]),
-            }
-        )
-    for r in rows:
-        r["host_id"] = first_of_sem.get(r.pop("_parent"), "") if r["kind"] in ("window", "door") else ""
-        r.pop("_parent", None)
-    return rows
+            first_of_sem.setdefault((surfaces.geom_key[s], surfaces.sem_index[s]), eid)
+    host_id = [
+        first_of_sem.get((surfaces.geom_key[s], surfaces.sem_parent[s]), "") if k in ("window", "door") else ""
+        for s, k in zip(sel.tolist(), kind)
+    ]
+    family_ids = np.array([ID_PREFIX + f for f in families], dtype=object)
+    return {
+        "element_id": element_id,
+        "building_id": family_ids[fam] if len(sel) else [],
+        "kind": kind,
+        "ifc_class": sem_type[sel],
+        "area_m2": g.area_m2[sel],
+        "azimuth_deg": g.azimuth_deg[sel],
+        "tilt_deg": g.tilt_deg[sel],
+        "u_value_w_m2k": np.full(len(sel), np.nan),
+        "u_value_source": np.full(len(sel), "default", dtype=object),
+        "u_defaulted": np.ones(len(sel), dtype=bool),
+        "boundary": boundary,
+        "host_id": host_id,
+        "source_id": source_id,
+    }
 
 
-def _frame(layer: str, rows: list[dict], crs, path: Path):
+def _frame(layer: str, rows: list[dict] | dict[str, Any], crs, path: Path):
+    """A conformed layer from row dicts or from columns."""
     import geopandas as gpd
     import pandas as pd
 
     from twin.scene.layers import conform, empty_layer
 
-    if not rows:
+    if len(rows) == 0 or (isinstance(rows, dict) and len(next(iter(rows.values()))) == 0):
         return empty_layer(layer, crs=crs)
     frame = pd.DataFrame(rows)
     if "geometry" in frame:

@@ -37,7 +37,9 @@ def _latlon(placement, xy):
     return lat, lon
 
 
-@pytest.mark.parametrize("true_north, expected_azimuth", [(None, 0.0), ([0.0, 1.0], 0.0), ([1.0, 0.0], 270.0), ([-1.0, 0.0], 90.0)])
+@pytest.mark.parametrize(
+    "true_north, expected_azimuth", [(None, 0.0), ([0.0, 1.0], 0.0), ([1.0, 0.0], 270.0), ([-1.0, 0.0], 90.0)]
+)
 def test_site_latlon_distances_and_bearings_are_geodesic(true_north, expected_azimuth):
     placement = placement_from(_semantics(BRUSSELS, true_north), path="x.ifc")
     assert placement.crs.to_epsg() == 31370  # inside Belgium: the scene default
@@ -131,7 +133,13 @@ def test_ventilated_layer_drops_the_outer_layers():
     # brick | ventilated cavity | insulation: ISO 6946 6.9.4, brick and cavity ignored, R_se = R_si
     layers = [
         {"material": "brick", "thickness_m": 0.1, "conductivity_w_mk": 0.77, "conductivity_source": "file"},
-        {"material": "cavity", "thickness_m": 0.04, "conductivity_w_mk": None, "conductivity_source": "air layer", "ventilated": True},
+        {
+            "material": "cavity",
+            "thickness_m": 0.04,
+            "conductivity_w_mk": None,
+            "conductivity_source": "air layer",
+            "ventilated": True,
+        },
         {"material": "mineral wool", "thickness_m": 0.12, "conductivity_w_mk": 0.035, "conductivity_source": "file"},
     ]
     u, annotated = layered_u(layers, "horizontal", interior=False)
@@ -149,7 +157,9 @@ def test_precedence_of_u_value_sources():
     b = element_u(layers=table_layer, thermal_transmittance=0.4, **kw)
     assert b.source == "property" and b.u_value_w_m2k == 0.4
     c = element_u(layers=table_layer, thermal_transmittance=None, **kw)
-    assert c.source == "layers" and c.u_value_w_m2k == pytest.approx(1 / (0.17 + 0.3 / lookup_material("Leichtbeton").conductivity_w_mk))
+    assert c.source == "layers" and c.u_value_w_m2k == pytest.approx(
+        1 / (0.17 + 0.3 / lookup_material("Leichtbeton").conductivity_w_mk)
+    )
     assert json.loads(c.layers_json)[0]["conductivity_source"].startswith("table:lightweight_concrete")
     d = element_u(layers=unknown_layer, thermal_transmittance=None, **kw)
     assert d.source == "default" and d.defaulted and d.u_value_w_m2k == 0.23

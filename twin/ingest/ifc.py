@@ -217,7 +217,9 @@ def diagnose_step(path: Path, max_bytes: int = 64 * 1024 * 1024) -> list[str]:
 
 
 # --------------------------------------------------------------------------- the child process
-def extract(path: Path, *, timeout_s: float = DEFAULT_TIMEOUT_S, threads: int = 1) -> tuple[dict[str, Any], dict[str, np.ndarray], dict[str, float]]:
+def extract(
+    path: Path, *, timeout_s: float = DEFAULT_TIMEOUT_S, threads: int = 1
+) -> tuple[dict[str, Any], dict[str, np.ndarray], dict[str, float]]:
     """Run the worker on ``path``: (semantics, mesh arrays, timings in seconds).
 
     Raises
@@ -252,7 +254,11 @@ def extract(path: Path, *, timeout_s: float = DEFAULT_TIMEOUT_S, threads: int = 
             error = json.loads(error_file.read_text(encoding="utf-8"))
             reasons = diagnose_step(path) if error.get("kind") == "parse" else []
             detail = "; ".join(reasons) if reasons else error.get("message", "")
-            what = "not a readable IFC (STEP) file" if error.get("kind") == "parse" else "ifcopenshell failed while reading the model"
+            what = (
+                "not a readable IFC (STEP) file"
+                if error.get("kind") == "parse"
+                else "ifcopenshell failed while reading the model"
+            )
             raise ParseError(f"{what}: {detail} (ifcopenshell: {error.get('message', '')})", path=path)
         problems = []
         semantics_file = tmp_path / "semantics.json"

@@ -294,7 +294,9 @@ def build_layers(
         rows["elements"].extend(element_rows)
     for rec in semantics["elements"]:
         if owner(rec) is None:
-            result.drop(ids(rec["id"], rec["global_id"]), f"{rec['ifc_class']} belongs to no IfcBuilding (several buildings in the file)")
+            result.drop(
+                ids(rec["id"], rec["global_id"]), f"{rec['ifc_class']} belongs to no IfcBuilding (several buildings in the file)"
+            )
     if not rows["buildings"]:
         raise InputError("no IfcBuilding with body geometry in the file", path=path, obj="IfcBuilding")
     layers: dict[str, pd.DataFrame] = {
@@ -452,7 +454,10 @@ def _floor_roles(elems: list[_Elem], fp, result: IngestResult, ids: _Ids) -> lis
         if e.kind == "floor" and e.mesh is not None and not fp.is_empty:
             outline = outlines[id(e)]
             if outline.area > 0 and outline.intersection(fp).area < 0.1 * outline.area:
-                result.drop(ids(e.rec["id"], e.rec["global_id"]), "floor slab outside the building footprint (terrace, patio): not part of the envelope")
+                result.drop(
+                    ids(e.rec["id"], e.rec["global_id"]),
+                    "floor slab outside the building footprint (terrace, patio): not part of the envelope",
+                )
                 continue
             for other in floors:
                 if other is e or abs(e.mesh.zmin - other.mesh.zmax) > 0.05:  # type: ignore[union-attr]
@@ -486,7 +491,9 @@ def _orient(elems: list[_Elem], fp, fp_centroid: np.ndarray, ground: float) -> N
             e.boundary = "exterior"
         elif e.kind == "floor":
             ptype = e.rec["predefined_type"].upper()
-            is_lowest = e.mesh is not None and lowest is not None and e.mesh.zmin <= lowest + 0.3 and e.mesh.zmax <= ground + GROUND_TOL_M
+            is_lowest = (
+                e.mesh is not None and lowest is not None and e.mesh.zmin <= lowest + 0.3 and e.mesh.zmax <= ground + GROUND_TOL_M
+            )
             if e.extra.get("stacked"):
                 e.boundary = "interior"
             elif ptype == "BASESLAB" or is_lowest:
@@ -533,14 +540,17 @@ def _on_outline(e: _Elem, fp) -> bool:
 
 def _storeys(storeys, ground: float, top: float, bid: str, ids: _Ids):
     """Storey rows, (n_storeys, defaulted) and the typical storey height."""
-    ordered = sorted(storeys, key=lambda s: (_storey_z(s) if _storey_z(s) is not None else 0.0))
+    ordered = sorted(storeys, key=lambda s: _storey_z(s) if _storey_z(s) is not None else 0.0)
     levels = [_storey_z(s) for s in ordered]
     rows = []
     heights_above = []
     counted = 0
     for i, s in enumerate(ordered):
         z = levels[i]
-        nxt = next((levels[j] for j in range(i + 1, len(ordered)) if levels[j] is not None and z is not None and levels[j] > z + 0.01), None)
+        nxt = next(
+            (levels[j] for j in range(i + 1, len(ordered)) if levels[j] is not None and z is not None and levels[j] > z + 0.01),
+            None,
+        )
         q = _quantity(s, "GrossHeight", "Height")
         if z is None:
             height = q if q is not None else float("nan")
@@ -548,7 +558,15 @@ def _storeys(storeys, ground: float, top: float, bid: str, ids: _Ids):
             height = nxt - z
         else:
             height = q if q is not None else max(top - z, 0.0)
-        rows.append({"storey_id": ids(s["id"], s["global_id"]), "building_id": bid, "name": s.get("name", ""), "elevation_m": z if z is not None else float("nan"), "height_m": height})
+        rows.append(
+            {
+                "storey_id": ids(s["id"], s["global_id"]),
+                "building_id": bid,
+                "name": s.get("name", ""),
+                "elevation_m": z if z is not None else float("nan"),
+                "height_m": height,
+            }
+        )
         # a storey counts when it is at or above ground and leaves room for a floor below the top
         if z is not None and z >= ground - 0.01 and top - z >= 1.8:
             counted += 1
@@ -557,7 +575,7 @@ def _storeys(storeys, ground: float, top: float, bid: str, ids: _Ids):
     if counted:
         n = (counted, False)
     else:
-        n = (max(1, int(round((top - ground) / 3.0))), True)
+        n = (max(1, round((top - ground) / 3.0)), True)
     storey_height = float(np.median(heights_above)) if heights_above else 3.0
     return rows, n, storey_height
 
@@ -602,7 +620,14 @@ def _element_rows(elems: list[_Elem], bid: str, ids: _Ids, placement: Placement,
             azimuth = float("nan")
         outward = None if normal is None else normal / np.linalg.norm(normal)
         layers = _order_layers(rec, outward)
-        u = element_u(kind=e.kind, boundary=e.boundary, tilt_deg=tilt, layers=layers, thermal_transmittance=rec.get("thermal_transmittance"), year=year)
+        u = element_u(
+            kind=e.kind,
+            boundary=e.boundary,
+            tilt_deg=tilt,
+            layers=layers,
+            thermal_transmittance=rec.get("thermal_transmittance"),
+            year=year,
+        )
         rows.append(
             {
                 "element_id": ids(rec["id"], rec["global_id"]),

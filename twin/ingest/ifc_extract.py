@@ -26,6 +26,10 @@ import numpy as np
 #: Element classes read as envelope elements; subclasses (IfcWallStandardCase...) included.
 ELEMENT_CLASSES = ("IfcWall", "IfcCurtainWall", "IfcRoof", "IfcSlab", "IfcWindow", "IfcDoor")
 
+#: Building elements whose geometry is not computed: inside or below the envelope, they
+#: change neither the footprint nor the height, and their booleans are slow.
+SKIPPED_CLASSES = ("IfcStair", "IfcStairFlight", "IfcRamp", "IfcRampFlight", "IfcRailing", "IfcFooting", "IfcPile")
+
 _LENGTH_WORDS = ("Length", "Width", "Height", "Depth", "Perimeter", "Thickness")
 
 
@@ -379,6 +383,8 @@ def extract_semantics(model) -> dict[str, Any]:
     for element in model.by_type(built):
         if element.id() in seen or element.id() in parts or not has_body(element):
             continue
+        if any(element.is_a(c) for c in SKIPPED_CLASSES):
+            continue
         container = _container(element)
         building = _building_of(container) if container is not None else None
         out["others"].append(
@@ -396,7 +402,9 @@ def _placement_problems(model) -> list[str]:
         node = placement.PlacementRelTo
         while node is not None:
             if node.id() in seen:
-                problems.append(f"cyclic placement: IfcLocalPlacement #{placement.id()} is placed relative to itself (via #{node.id()})")
+                problems.append(
+                    f"cyclic placement: IfcLocalPlacement #{placement.id()} is placed relative to itself (via #{node.id()})"
+                )
                 break
             seen.add(node.id())
             node = getattr(node, "PlacementRelTo", None)
@@ -410,7 +418,10 @@ def has_body(element) -> bool:
     """True when the product has a 3-D representation (not only an axis, a footprint curve or a box)."""
     shape = getattr(element, "Representation", None)
     for rep in getattr(shape, "Representations", None) or ():
-        if rep.RepresentationIdentifier in (None, "", "Body", "Facetation", "Body-FallBack") and rep.RepresentationType not in _NOT_BODY:
+        if (
+            rep.RepresentationIdentifier in (None, "", "Body", "Facetation", "Body-FallBack")
+            and rep.RepresentationType not in _NOT_BODY
+        ):
             return True
     return False
 
@@ -509,8 +520,8 @@ def geometry_ids(semantics: dict[str, Any]) -> list[int]:
     """Step ids whose body geometry the parent needs.
 
     The envelope elements (and the parts of curtain walls and roofs without a body of their
-    own), the spaces, and every other building element (columns, beams, stairs, proxies...),
-    which count for the footprint and the height of the building.
+    own), the spaces, and the other building elements (columns, beams, members, proxies...;
+    not those of SKIPPED_CLASSES), which count for the footprint and the height of the building.
     """
     ids: list[int] = []
     for rec in semantics["elements"]:

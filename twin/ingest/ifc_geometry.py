@@ -156,7 +156,7 @@ def _dominant_direction(normals: np.ndarray, areas: np.ndarray) -> np.ndarray:
     """Area-weighted dominant axis of a set of unit normals (sign folded), refined twice."""
     # fold opposite normals together: the principal axis of the area-weighted scatter matrix
     scatter = (normals * areas[:, None]).T @ normals
-    w, v = np.linalg.eigh(scatter)
+    _, v = np.linalg.eigh(scatter)
     axis = v[:, -1]
     for _ in range(2):
         dots = normals @ axis

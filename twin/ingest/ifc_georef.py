@@ -216,7 +216,9 @@ def _from_map_conversion(mc: dict[str, Any], path, scene_crs) -> Placement:
     e0, n0 = float(mc["eastings"]) * map_unit, float(mc["northings"]) * map_unit
     out_crs = _crs(scene_crs, path, "scene_crs") if scene_crs is not None else target
     pos, jac = _jacobian(target, out_crs, e0, n0)
-    return Placement(out_crs, jac @ matrix, pos, float(mc.get("orthogonal_height") or 0.0) * map_unit, "map_conversion", tuple(notes))
+    return Placement(
+        out_crs, jac @ matrix, pos, float(mc.get("orthogonal_height") or 0.0) * map_unit, "map_conversion", tuple(notes)
+    )
 
 
 def _from_site(site: dict[str, Any], true_north, path, scene_crs, rotation_deg) -> Placement:
@@ -294,5 +296,10 @@ def placement_from(
 def _override_rotation(placement: Placement, rotation_deg: float) -> Placement:
     scale = math.sqrt(abs(np.linalg.det(placement.matrix)))
     return Placement(
-        placement.crs, scale * _rotation(rotation_deg), placement.offset, placement.z_offset_m, placement.method + "+rotation", placement.notes
+        placement.crs,
+        scale * _rotation(rotation_deg),
+        placement.offset,
+        placement.z_offset_m,
+        placement.method + "+rotation",
+        placement.notes,
     )

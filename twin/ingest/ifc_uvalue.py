@@ -75,26 +75,78 @@ class Material:
 _ISO10456 = "EN ISO 10456:2007 Table 3"
 MATERIALS: tuple[Material, ...] = (
     # order matters: the first pattern found in the material name wins
-    Material("air", r"\bair\b|luft|lucht|lame d.air|spouw|cavity|\bstud\b|joist cavity", None, "EN ISO 6946:2017 Table 8 (unventilated air layer)"),
+    Material(
+        "air",
+        r"\bair\b|luft|lucht|lame d.air|spouw|cavity|\bstud\b|joist cavity",
+        None,
+        "EN ISO 6946:2017 Table 8 (unventilated air layer)",
+    ),
     Material("pur", r"polyurethan|\bpur\b|\bpir\b|polyiso", 0.028, "CIBSE Guide A (2015) Table 3.37, polyurethane foam"),
-    Material("eps_xps", r"polystyr|\beps\b|\bxps\b|styropor", 0.035, "typical declared value of EPS/XPS boards, EN 13163/13164 (0.030-0.040)"),
+    Material(
+        "eps_xps",
+        r"polystyr|\beps\b|\bxps\b|styropor",
+        0.035,
+        "typical declared value of EPS/XPS boards, EN 13163/13164 (0.030-0.040)",
+    ),
     Material(
         "insulation",
         r"insulat|isolat|d[äa]mm|mineral ?wo|rock ?wool|glass ?wool|steenwol|glaswol|laine",
         0.040,
         "typical declared value of mineral wool, EN 13162 (0.032-0.040); conservative",
     ),
-    Material("reinforced_concrete", r"stahlbeton|reinforced|gewapend|b[ée]ton arm", 2.3, f"{_ISO10456}, reinforced concrete (1 % steel)"),
-    Material("aerated_concrete", r"porenbeton|gasbeton|cellenbeton|aerated|ytong|\baac\b", 0.16, "typical AAC block 500 kg/m3, EN 771-4 declared values (0.12-0.18)"),
-    Material("lightweight_concrete", r"leichtbeton|lightweight concrete|licht ?beton|lightweight aggregate", 0.44, "typical lightweight-aggregate concrete about 1200 kg/m3 (approximate)"),
-    Material("concrete_block", r"concrete block|\bcmu\b|betonblok|parpaing|hollow block|betonstein", 0.51, "CIBSE Guide A (2015), medium-density concrete block 1400 kg/m3"),
-    Material("calcium_silicate", r"kalkzandsteen|kalksandstein|calcium silicate|silka|\bcs\d", 1.0, "DIN 4108-4 design values for calcium silicate 1800-2000 kg/m3 (0.99-1.1)"),
+    Material(
+        "reinforced_concrete",
+        r"stahlbeton|reinforced|gewapend|b[ée]ton arm",
+        2.3,
+        f"{_ISO10456}, reinforced concrete (1 % steel)",
+    ),
+    Material(
+        "aerated_concrete",
+        r"porenbeton|gasbeton|cellenbeton|aerated|ytong|\baac\b",
+        0.16,
+        "typical AAC block 500 kg/m3, EN 771-4 declared values (0.12-0.18)",
+    ),
+    Material(
+        "lightweight_concrete",
+        r"leichtbeton|lightweight concrete|licht ?beton|lightweight aggregate",
+        0.44,
+        "typical lightweight-aggregate concrete about 1200 kg/m3 (approximate)",
+    ),
+    Material(
+        "concrete_block",
+        r"concrete block|\bcmu\b|betonblok|parpaing|hollow block|betonstein",
+        0.51,
+        "CIBSE Guide A (2015), medium-density concrete block 1400 kg/m3",
+    ),
+    Material(
+        "calcium_silicate",
+        r"kalkzandsteen|kalksandstein|calcium silicate|silka|\bcs\d",
+        1.0,
+        "DIN 4108-4 design values for calcium silicate 1800-2000 kg/m3 (0.99-1.1)",
+    ),
     Material("concrete", r"concrete|beton|b[ée]ton", 2.0, f"{_ISO10456}, concrete high density 2400 kg/m3"),
-    Material("brick", r"brick|baksteen|ziegel|brique|masonry|mauerwerk|metselwerk", 0.77, "CIBSE Guide A (2015), brickwork outer leaf 1700 kg/m3"),
-    Material("plasterboard", r"plasterboard|gypsum ?board|gipskarton|gyproc|drywall|plaque de pl[aâ]tre", 0.25, f"{_ISO10456}, gypsum plasterboard 900 kg/m3"),
+    Material(
+        "brick",
+        r"brick|baksteen|ziegel|brique|masonry|mauerwerk|metselwerk",
+        0.77,
+        "CIBSE Guide A (2015), brickwork outer leaf 1700 kg/m3",
+    ),
+    Material(
+        "plasterboard",
+        r"plasterboard|gypsum ?board|gipskarton|gyproc|drywall|plaque de pl[aâ]tre",
+        0.25,
+        f"{_ISO10456}, gypsum plasterboard 900 kg/m3",
+    ),
     Material("plaster", r"plaster|putz|pleister|enduit|render|stucco", 0.57, f"{_ISO10456}, gypsum plaster 1300 kg/m3"),
-    Material("mortar", r"mortar|m[öo]rtel|mortel|grout|screed|estrich|chape|dekvloer", 1.0, f"{_ISO10456}, cement-sand 1800 kg/m3"),
-    Material("timber", r"wood|timber|holz|hout|bois|lumber|plywood|\bosb\b|sheathing|multiplex|spruce|pine", 0.13, f"{_ISO10456}, softwood / plywood 500 kg/m3"),
+    Material(
+        "mortar", r"mortar|m[öo]rtel|mortel|grout|screed|estrich|chape|dekvloer", 1.0, f"{_ISO10456}, cement-sand 1800 kg/m3"
+    ),
+    Material(
+        "timber",
+        r"wood|timber|holz|hout|bois|lumber|plywood|\bosb\b|sheathing|multiplex|spruce|pine",
+        0.13,
+        f"{_ISO10456}, softwood / plywood 500 kg/m3",
+    ),
     Material("steel", r"steel|stahl|staal|acier|metal|firring", 50.0, f"{_ISO10456}, steel"),
     Material("aluminium", r"alumin", 160.0, f"{_ISO10456}, aluminium alloys"),
     Material("glass", r"glass|glas|verre", 1.0, f"{_ISO10456}, soda-lime glass"),
@@ -183,7 +235,12 @@ def _resolve_layers(layers: list[dict[str, Any]], allow_table: bool) -> list[dic
     out = []
     for layer in layers:
         thickness = float(layer.get("thickness_m") or 0.0)
-        rec = {"material": layer.get("material", ""), "thickness_m": thickness, "conductivity_w_mk": None, "conductivity_source": None}
+        rec = {
+            "material": layer.get("material", ""),
+            "thickness_m": thickness,
+            "conductivity_w_mk": None,
+            "conductivity_source": None,
+        }
         rec["ventilated"] = layer.get("ventilated") == "TRUE"
         if layer.get("conductivity_w_mk"):
             rec["conductivity_w_mk"] = float(layer["conductivity_w_mk"])
@@ -275,7 +332,12 @@ def _layers_json(raw: list[dict[str, Any]] | None, resolved: list[dict[str, Any]
         return "[]"
     return json.dumps(
         [
-            {"material": r.get("material", ""), "thickness_m": r.get("thickness_m"), "conductivity_w_mk": r.get("conductivity_w_mk"), "conductivity_source": None}
+            {
+                "material": r.get("material", ""),
+                "thickness_m": r.get("thickness_m"),
+                "conductivity_w_mk": r.get("conductivity_w_mk"),
+                "conductivity_source": None,
+            }
             for r in raw
         ]
     )

@@ -516,3 +516,26 @@ def test_part_links_children_only_nested_and_orphan(tmp_path):
     assert rows.loc["cityjson:B", "footprint_area_m2"] == pytest.approx(32.0)
     assert rows.loc["cityjson:B", "height_m"] == pytest.approx(6.0)
     assert res.meta["orphan_parts"] == ["lonely"]
+
+
+def test_landcover_overlaps_t_junctions_and_holes(tmp_path):
+    """Faces that overlap, meet at a T-junction, or carry a hole still give the exact 2-D union."""
+    b = DocBuilder()
+    over = flat_square(b, 0, 0, 10) + flat_square(b, 5, 0, 10)  # union 15 x 10
+    # 10 x 10 square: left half one rectangle, right half two squares -> T-junction at (5, 5)
+    q = [b.v(20, 0, 0), b.v(25, 0, 0), b.v(25, 5, 0), b.v(25, 10, 0), b.v(20, 10, 0), b.v(30, 0, 0), b.v(30, 5, 0), b.v(30, 10, 0)]
+    tee = [[[q[0], q[1], q[2], q[3], q[4]]], [[q[1], q[5], q[6], q[2]]], [[q[2], q[6], q[7], q[3]]]]
+    t = [[[q[0], q[1], q[3], q[4]]], [[q[1], q[5], q[6], q[2]]], [[q[2], q[6], q[7], q[3]]]]  # T-junction: q2 not on the left face
+    outer = [b.v(40, 0, 0), b.v(50, 0, 0), b.v(50, 10, 0), b.v(40, 10, 0)]
+    hole = [b.v(42, 2, 0), b.v(42, 4, 0), b.v(44, 4, 0), b.v(44, 2, 0)]
+    b.objects = {
+        "over": {"type": "PlantCover", "geometry": [{"type": "MultiSurface", "lod": "1", "boundaries": over}]},
+        "conforming": {"type": "LandUse", "geometry": [{"type": "MultiSurface", "lod": "1", "boundaries": tee}]},
+        "tjunction": {"type": "LandUse", "geometry": [{"type": "MultiSurface", "lod": "1", "boundaries": t}]},
+        "holed": {"type": "LandUse", "geometry": [{"type": "MultiSurface", "lod": "1", "boundaries": [[outer, hole]]}]},
+    }
+    lc = read_cityjson(write(tmp_path, b.doc())).layers["landcover"].set_index("landcover_id").geometry
+    assert lc["cityjson:over"].area == pytest.approx(150.0)
+    assert lc["cityjson:conforming"].area == pytest.approx(100.0) and lc["cityjson:conforming"].geom_type == "Polygon"
+    assert lc["cityjson:tjunction"].area == pytest.approx(100.0) and lc["cityjson:tjunction"].geom_type == "Polygon"
+    assert lc["cityjson:holed"].area == pytest.approx(96.0) and len(lc["cityjson:holed"].interiors) == 1

@@ -28,6 +28,8 @@ import traceback
 
 if __package__ in (None, ""):  # run as a script: the sibling module is on sys.path[0]
     import ifc_extract as extract  # type: ignore[import-not-found]
+
+    del sys.path[0]  # the other modules of twin/ingest must not shadow anything the child imports
 else:  # imported as twin.ingest.ifc_worker (tests, tools)
     from twin.ingest import ifc_extract as extract
 

@@ -86,7 +86,8 @@ def ingest(paths: Iterable[str | os.PathLike[str]], *, scene=None, crs: str | No
 
         iterator = tqdm(paths, desc="ingest", unit="file")
     for path in iterator:
-        result = read(path, **options)
+        extra = {"scene_crs": scene.crs.to_string()} if detect_format(path) == ".ifc" else {}
+        result = read(path, **options, **extra)
         add_result(scene, result)
         results.append(result)
     return scene, results

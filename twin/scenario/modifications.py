@@ -126,7 +126,8 @@ def _insert_building(scene, modification, *, base_dir: Path, field: str) -> dict
     path = (base_dir / modification.ifc).resolve()
     if not path.exists():
         raise ScenarioError("IFC file not found", path=path, field=f"{field}.ifc")
-    result = read(path, origin=tuple(modification.origin_xy), crs=scene.crs.to_string(), rotation_deg=modification.rotation_deg)
+    crs = scene.crs.to_string()
+    result = read(path, origin=tuple(modification.origin_xy), crs=crs, scene_crs=crs, rotation_deg=modification.rotation_deg)
     removed = 0
     new_buildings = result.layers.get("buildings")
     if modification.replace_within_m is not None and new_buildings is not None and len(new_buildings):

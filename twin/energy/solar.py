@@ -483,14 +483,15 @@ def window_shading_factors(
 
     Returns
     -------
-    beam_sunlit : (n_h,) sunlit fraction of the window for beam and circumsolar.
+    beam_sunlit : (n_h,) sunlit fraction of the window for beam and circumsolar (0 when the sun is
+        behind the facade or below the horizon).
     sky_factor : float, fraction of the isotropic sky diffuse still received (cosine weighted).
     ground_factor : float, same for ground-reflected irradiance.
     """
     if not ws.active:
         return np.ones(sun.elevation_deg.shape[0]), 1.0, 1.0
     d = _to_facade(sun_vectors(sun), azimuth_deg)
-    beam = np.ones(d.shape[0])
+    beam = np.zeros(d.shape[0])  # sun behind the facade or below the horizon: window not sunlit
     front = (d[:, 1] > 0) & (sun.elevation_deg > 0)
     beam[front] = _sunlit_fraction_local(ws, d[front])
     vec, el, dom = _hemisphere_grid(30, 96)

@@ -339,3 +339,31 @@ def test_tag_parsers():
     years = parse_year(["1890", "1890-05-01", "~1890", "1890s", "C19", None, "abc", "0"])
     assert np.allclose(years[:5], [1890, 1890, 1890, 1895, 1850])
     assert np.isnan(years[5:]).all()
+
+
+def test_mixed_geometry_file_is_split_and_row_ids_are_file_rows(tmp_path):
+    line = {"type": "Feature", "properties": {"highway": "residential"},
+            "geometry": {"type": "MultiLineString", "coordinates": [[[0, 0], [0, 10]], [[0, 10], [5, 10]]]}}
+    point = {"type": "Feature", "properties": {"amenity": "school", "osm_id": "9", "osm_type": "node"},
+             "geometry": {"type": "Point", "coordinates": [5, 5]}}
+    collection = {"type": "Feature", "properties": {}, "geometry": {"type": "GeometryCollection", "geometries": []}}
+    feats = [point, _square(0, 0, 1, building="yes"), line, collection]
+    path = _write_geojson(tmp_path / "mixed.geojson", feats, "urn:ogc:def:crs:EPSG::31370")
+    result = read_vector(path)
+    assert result.counts() == {"buildings": 1, "nodes": 3, "links": 4, "pois": 1}
+    assert result.layers["pois"]["poi_id"].tolist() == ["osm:node/9"]
+    assert result.layers["buildings"]["building_id"].tolist() == ["mixed:1"]
+    assert sorted(result.layers["links"]["link_id"]) == ["mixed:2:0:b", "mixed:2:0:f", "mixed:2:1:b", "mixed:2:1:f"]
+    assert [(d.obj, d.reason) for d in result.dropped] == [("mixed:3", "geometry collection: not a footprint, line or point")]
+
+
+def test_a_file_of_unroutable_lines_gives_empty_network_layers(tmp_path):
+    feats = [{"type": "Feature", "properties": {"highway": "construction", "osm_id": "5"},
+              "geometry": {"type": "LineString", "coordinates": [[0, 0], [10, 0]]}}]
+    result = read_vector(_write_geojson(tmp_path / "works.geojson", feats, "urn:ogc:def:crs:EPSG::31370"))
+    assert result.counts() == {"nodes": 0, "links": 0}
+    assert [d.reason for d in result.dropped] == ["not a routable street (class 'construction')"]
+    scene = Scene()
+    for name, frame in result.layers.items():
+        scene.add(name, frame)
+    assert len(scene.links) == 0

@@ -283,6 +283,12 @@ def _pack(q: np.ndarray) -> np.ndarray:
     return inv.ravel().astype(np.int64)
 
 
+def _empty_network(crs) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    from twin.scene.layers import empty_layer
+
+    return empty_layer("nodes", crs=crs), empty_layer("links", crs=crs)
+
+
 def build_network(
     lines: gpd.GeoDataFrame,
     *,
@@ -349,6 +355,8 @@ def build_network(
     parts, part_row = parts[is_line], part_row[is_line]
 
     coords, part = shapely.get_coordinates(parts, return_index=True)
+    if len(coords) == 0:
+        return _empty_network(crs)
     q = np.floor(coords / snap + 0.5).astype(np.int64)
     key = _pack(q)
     # drop consecutive repeats of a vertex within a part
@@ -362,6 +370,8 @@ def build_network(
     if short.any():
         ok = ~short[part]
         coords, q, key, part = coords[ok], q[ok], key[ok], part[ok]
+        if len(coords) == 0:
+            return _empty_network(crs)
 
     _, vid = np.unique(key, return_inverse=True)
     vid = vid.ravel()

@@ -247,8 +247,12 @@ def unique_ids(ids: np.ndarray) -> np.ndarray:
     return out
 
 
-def feature_ids(frame: pd.DataFrame, stem: str, kind: str, *, id_column: str | None = None) -> np.ndarray:
-    """Stable ids (see module docstring). ``kind`` is 'way' or 'node' (the default OSM type)."""
+def feature_ids(frame: pd.DataFrame, stem: str, kind: str | np.ndarray, *, id_column: str | None = None) -> np.ndarray:
+    """Stable ids (see module docstring).
+
+    ``kind`` is the OSM type used when the frame has ``osm_id`` but no ``osm_type``: 'way' or
+    'node', or one per row.
+    """
     n = len(frame)
     if id_column is not None:
         col = id_column.lower()
@@ -257,7 +261,7 @@ def feature_ids(frame: pd.DataFrame, stem: str, kind: str, *, id_column: str | N
         return unique_ids(_prefixed(stem, frame[col]))
     if "osm_id" in frame:
         osm_id = frame["osm_id"]
-        typ = np.full(n, kind, dtype=object)
+        typ = np.full(n, kind, dtype=object) if isinstance(kind, str) else np.asarray(kind, dtype=object).copy()
         if "osm_type" in frame:
             t = _per_unique(frame["osm_type"].to_numpy(dtype=object), lambda v: str(v).strip().lower() or None)
             has = ~pd.isna(t)
@@ -672,6 +676,8 @@ def read_vector(
         types = np.full(len(f), -1)
         has = ~pd.isna(geoms)
         types[has] = shapely.get_type_id(geoms[has])
+        # ids of the whole layer, so row-based ids are the row in the file
+        all_ids = feature_ids(f, stem, np.where(np.isin(types, _POINT), "node", "way"), id_column=id_column)
         for name in ("buildings", "landcover", "streets", "pois"):
             rows = target == name
             if name in ("buildings", "landcover"):
@@ -681,15 +687,13 @@ def read_vector(
             else:
                 wrong = rows & has & np.isin(types, _LINE)
             if wrong.any():
-                ids_w = feature_ids(f[wrong], stem, "way")
-                for i in ids_w:
+                for i in all_ids[wrong]:
                     result.drop(i, f"geometry does not fit layer {name!r}")
                 rows &= ~wrong
             if not rows.any():
                 continue
             sub = f[rows]
-            kind = "node" if name == "pois" and np.isin(types[rows], _POINT).all() else "way"
-            ids = feature_ids(sub, stem, kind, id_column=id_column)
+            ids = all_ids[rows]
             if name == "buildings":
                 out = buildings_from_frame(sub, ids, result, source_format="footprints", table=table, defaults=defaults, overrides=overrides)
                 parts.setdefault("buildings", []).append(out)
@@ -703,9 +707,14 @@ def read_vector(
                 parts.setdefault("links", []).append(links)
         unused = np.flatnonzero(target == "")
         if len(unused):
-            ids_u = feature_ids(f.iloc[unused], stem, "way")
-            for i, t in zip(ids_u, types[unused]):
-                result.drop(i, "no geometry" if t < 0 else "feature fits no scene layer (no building or land-cover attributes)")
+            for i, t in zip(all_ids[unused], types[unused]):
+                if t < 0:
+                    reason = "no geometry"
+                elif t == 7:
+                    reason = "geometry collection: not a footprint, line or point"
+                else:
+                    reason = "feature fits no scene layer (no building or land-cover attributes)"
+                result.drop(i, reason)
     for name, frs in parts.items():
         if len(frs) == 1:
             merged = frs[0]

@@ -365,7 +365,7 @@ def _day_schedule(sched: DaySchedule, time) -> np.ndarray:
     """Hourly values (n_h,) from a weekday/weekend day schedule; None -> NaN."""
     start = time - np.timedelta64(1, "h")  # interval start (EPW stamps interval end)
     hour = np.asarray(start.hour)
-    weekend = np.asarray(start.dayofweek) >= 5
+    weekend = np.asarray(start.day_of_week) >= 5
     wd = np.array([np.nan if v is None else v for v in sched.weekday], dtype=float)
     we = wd if sched.weekend is None else np.array([np.nan if v is None else v for v in sched.weekend], dtype=float)
     return np.where(weekend, we[hour], wd[hour])

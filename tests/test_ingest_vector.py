@@ -367,3 +367,13 @@ def test_a_file_of_unroutable_lines_gives_empty_network_layers(tmp_path):
     for name, frame in result.layers.items():
         scene.add(name, frame)
     assert len(scene.links) == 0
+
+
+def test_crs_scan_skips_brackets_inside_strings(tmp_path):
+    text = '{"type":"FeatureCollection","name":"a{b\\"}","crs":{"type":"name","properties":{"name":"EPSG:31370"}},"features":[]}'
+    path = tmp_path / "braces.geojson"
+    path.write_text(text, encoding="utf-8")
+    assert json.loads(text)["name"] == 'a{b"}'
+    assert geojson_declares_crs(path)
+    path.write_text('{"type":"FeatureCollection","name":"crs","features":[]}', encoding="utf-8")
+    assert not geojson_declares_crs(path)

@@ -102,15 +102,16 @@ def geojson_declares_crs(path: str | os.PathLike[str]) -> bool:
         with data:
             head = data[: 1 << 20]
             depth = 0
-            token = re.compile(rb'"(?:[^"\\]|\\.)*"\s*:|[{}\[\]]')
+            # every string (so braces inside strings are skipped), or a bracket
+            token = re.compile(rb'"((?:[^"\\]|\\.)*)"(\s*:)?|[{}\[\]]')
             for m in token.finditer(head):
                 t = m.group()
                 if t in (b"{", b"["):
                     depth += 1
                 elif t in (b"}", b"]"):
                     depth -= 1
-                elif depth == 1:
-                    key = t[1 : t.rindex(b'"')]
+                elif depth == 1 and m.group(2) is not None:
+                    key = m.group(1)
                     if key == b"crs":
                         return True
                     if key == b"features":

@@ -35,6 +35,43 @@ def load_tree(origin_demand, from_node, pred, order, n_settled, node_flow, link_
             node_flow[from_node[k]] += f
 
 
+@jit
+def _aon_chunk(c, n_chunks, demand, out_start, from_node, to_node, cost, first_thru, row, sptt, unreachable):
+    """Load the origins ``c, c + n_chunks, ...`` into ``row``; per-chunk SPTT and unreachable pair."""
+    n = out_start.shape[0] - 1
+    z = demand.shape[0]
+    dist = np.empty(n)
+    pred = np.empty(n, dtype=np.int64)
+    order = np.empty(n, dtype=np.int64)
+    heap = np.empty(n, dtype=np.int64)
+    pos = np.empty(n, dtype=np.int64)
+    node_flow = np.empty(n)
+    for a in range(row.shape[0]):
+        row[a] = 0.0
+    total = 0.0
+    unreachable[c, 0] = -1
+    unreachable[c, 1] = -1
+    for o in range(c, z, n_chunks):
+        has = False
+        for d in range(z):
+            if demand[o, d] > 0.0:
+                has = True
+                break
+        if not has:
+            continue
+        k = dijkstra(o, out_start, to_node, cost, first_thru, np.inf, dist, pred, order, heap, pos)
+        for d in range(z):
+            q = demand[o, d]
+            if q > 0.0:
+                if dist[d] == np.inf:
+                    unreachable[c, 0] = o
+                    unreachable[c, 1] = d
+                else:
+                    total += q * dist[d]
+        load_tree(demand[o], from_node, pred, order, k, node_flow, row)
+    sptt[c] = total
+
+
 @jit_parallel
 def aon_assign(demand, out_start, from_node, to_node, cost, first_thru, work, sptt, unreachable, out):
     """All-or-nothing link flows ``out`` for link costs ``cost``.
@@ -55,43 +92,18 @@ def aon_assign(demand, out_start, from_node, to_node, cost, first_thru, work, sp
         Out: AON link flows.
     """
     n_chunks = work.shape[0]
-    n = out_start.shape[0] - 1
-    z = demand.shape[0]
     m = out.shape[0]
     for c in prange(n_chunks):
-        dist = np.empty(n)
-        pred = np.empty(n, dtype=np.int64)
-        order = np.empty(n, dtype=np.int64)
-        heap = np.empty(n, dtype=np.int64)
-        pos = np.empty(n, dtype=np.int64)
-        node_flow = np.empty(n)
-        row = work[c]
-        for a in range(m):
-            row[a] = 0.0
-        total = 0.0
-        unreachable[c, 0] = -1
-        unreachable[c, 1] = -1
-        for o in range(c, z, n_chunks):
-            has = False
-            for d in range(z):
-                if demand[o, d] > 0.0:
-                    has = True
-                    break
-            if not has:
-                continue
-            k = dijkstra(o, out_start, to_node, cost, first_thru, np.inf, dist, pred, order, heap, pos)
-            for d in range(z):
-                q = demand[o, d]
-                if q > 0.0:
-                    if dist[d] == np.inf:
-                        unreachable[c, 0] = o
-                        unreachable[c, 1] = d
-                    else:
-                        total += q * dist[d]
-            load_tree(demand[o], from_node, pred, order, k, node_flow, row)
-        sptt[c] = total
+        _aon_chunk(c, n_chunks, demand, out_start, from_node, to_node, cost, first_thru, work[c], sptt, unreachable)
     for a in prange(m):
         s = 0.0
         for c in range(n_chunks):
             s += work[c, a]
         out[a] = s
+
+
+@jit
+def aon_assign_serial(demand, out_start, from_node, to_node, cost, first_thru, work, sptt, unreachable, out):
+    """Serial :func:`aon_assign` (``work`` needs one row): for small networks, where starting
+    threads costs more than it saves."""
+    _aon_chunk(0, 1, demand, out_start, from_node, to_node, cost, first_thru, out, sptt, unreachable)

@@ -67,15 +67,15 @@ def bush_init(demand, out_start, from_node, to_node, cost, first_thru, bush, bfl
         load_tree(demand[r], from_node, pred, order, cnt, node_flow, bflow[r])
 
 
-@jit_parallel
+@jit
 def sum_rows(bflow, out):
     """out[k] = sum over origins of bflow[r, k]."""
-    z = bflow.shape[0]
-    for k in prange(bflow.shape[1]):
-        s = 0.0
-        for r in range(z):
-            s += bflow[r, k]
-        out[k] = s
+    for k in range(bflow.shape[1]):
+        out[k] = 0.0
+    for r in range(bflow.shape[0]):
+        row = bflow[r]
+        for k in range(bflow.shape[1]):
+            out[k] += row[k]
 
 
 @jit

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from twin.kernels.config import jit, jit_parallel, prange
+from twin.kernels.config import jit
 
 
 @jit
@@ -78,24 +78,17 @@ def vdf_integral(v, t0, c, alpha, beta, code):
     return t0 * (v + alpha * c / (beta + 1.0) * (v / c) ** (beta + 1.0))
 
 
-@jit_parallel
+@jit
 def link_costs(flow, t0, cap, alpha, beta, code, fixed, out):
     """Generalized cost per link, ``vdf_time + fixed``, written into ``out``."""
-    for a in prange(flow.shape[0]):
-        out[a] = vdf_time(flow[a], t0[a], cap[a], alpha[a], beta[a], code[a]) + fixed[a]
-
-
-@jit
-def link_costs_serial(flow, t0, cap, alpha, beta, code, fixed, out):
-    """Serial :func:`link_costs` (for use inside other kernels)."""
     for a in range(flow.shape[0]):
         out[a] = vdf_time(flow[a], t0[a], cap[a], alpha[a], beta[a], code[a]) + fixed[a]
 
 
-@jit_parallel
+@jit
 def link_derivatives(flow, t0, cap, alpha, beta, code, out):
     """d cost / d flow per link, written into ``out``."""
-    for a in prange(flow.shape[0]):
+    for a in range(flow.shape[0]):
         out[a] = vdf_derivative(flow[a], t0[a], cap[a], alpha[a], beta[a], code[a])
 
 

@@ -46,6 +46,8 @@ _ALIASES = {
     "algorithmb": "b",
     "bush": "b",
 }
+PARALLEL_MIN_WORK = 50_000
+"""Zones x links below which the all-or-nothing step runs on one thread."""
 DEFAULT_MAX_ITER = {"fw": 10_000, "cfw": 10_000, "bfw": 10_000, "b": 1_000}
 
 
@@ -79,7 +81,10 @@ class _Arrays:
         self.fixed = np.ascontiguousarray(net.fixed_cost, dtype=np.float64)
         self.first_thru = int(net.first_thru_node)
         m = net.n_links
-        self.n_chunks = max(1, min(numba.get_num_threads(), self.demand.shape[0]))
+        # threads only pay off on networks of some size (and cost latency on a busy machine)
+        work_size = self.demand.shape[0] * max(1, net.n_links)
+        self.parallel = numba.get_num_threads() > 1 and work_size >= PARALLEL_MIN_WORK
+        self.n_chunks = max(1, min(numba.get_num_threads(), self.demand.shape[0])) if self.parallel else 1
         self.work = np.empty((self.n_chunks, m))
         self.sptt = np.empty(self.n_chunks)
         self.unreachable = np.empty((self.n_chunks, 2), dtype=np.int64)
@@ -106,9 +111,10 @@ class _Arrays:
 
     def aon(self, cost: np.ndarray, out: np.ndarray) -> tuple[float, tuple[int, int] | None]:
         """AON flows into ``out``; returns SPTT and one unreachable OD pair (or None)."""
-        from twin.kernels.traffic_aon import aon_assign
+        from twin.kernels.traffic_aon import aon_assign, aon_assign_serial
 
-        aon_assign(self.demand, self.out_start, self.from_node, self.to_node, cost, self.first_thru, self.work, self.sptt, self.unreachable, out)
+        kernel = aon_assign if self.parallel else aon_assign_serial
+        kernel(self.demand, self.out_start, self.from_node, self.to_node, cost, self.first_thru, self.work, self.sptt, self.unreachable, out)
         bad = np.flatnonzero(self.unreachable[:, 0] >= 0)
         pair = (int(self.unreachable[bad[0], 0]), int(self.unreachable[bad[0], 1])) if bad.size else None
         return float(self.sptt.sum()), pair

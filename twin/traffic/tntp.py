@@ -106,8 +106,15 @@ def _metadata(path: Path, lines: list[str], required: tuple[str, ...]) -> tuple[
             continue
         match = _META_RE.match(text)
         if match is None:
+            if values:  # metadata was read, then data came without the closing tag
+                raise ParseError(
+                    f"data before <END OF METADATA> (or a malformed metadata line): {text[:40]!r}",
+                    path=path,
+                    obj=f"line {i + 1}",
+                    field="END OF METADATA",
+                )
             raise ParseError(
-                "expected a metadata line '<KEY> value' or '<END OF METADATA>' before the data",
+                f"expected a metadata line '<KEY> value', got {text[:40]!r}",
                 path=path,
                 obj=f"line {i + 1}",
                 field="metadata",

@@ -1,0 +1,197 @@
+"""Side-by-side: twin's static assignment vs AequilibraE's bi-conjugate Frank-Wolfe, one run.
+
+On ChicagoSketch (TNTP; generalized cost = time + 0.02 toll + 0.04 length, as its README says),
+measures wall time to relative gap 1e-4 and 1e-5 with twin's BFW, the time of twin's fastest
+algorithm (Algorithm B) to 1e-5 and 1e-8, and the same BFW gaps with AequilibraE (BPR with
+alpha = b and beta = power from the net file, the same fixed cost, centroids open to through
+traffic as <FIRST THRU NODE> 1 says; zero free-flow times raised to 1e-6 because
+AequilibraE refuses zeros), then prints the ratios. Numba compilation is excluded
+(warm-up run on SiouxFalls first). AequilibraE is an optional peer: if it cannot be imported,
+the script says so and prints only twin's side.
+
+Targets (issue 4): twin >= 5x faster than AequilibraE's BFW to 1e-5; twin reaches 1e-8 in less
+time than AequilibraE needs for 1e-5.
+
+Usage::
+
+    python benchmarks/compare_aequilibrae.py [--network ChicagoSketch] [--threads N] [--json]
+
+Both sides' relative gap is ``(TSTT - SPTT) / TSTT`` with the same generalized costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("TWIN_SHARED", REPO.parent / "shared")) / "data" / "traffic" / "tntp"
+
+
+def _first_time_below(history: list[tuple[float, float]], target: float) -> float:
+    """Elapsed seconds at the first record whose gap is <= target (nan if never)."""
+    for elapsed, gap in history:
+        if gap <= target:
+            return elapsed
+    return float("nan")
+
+
+def run_twin(folder: Path, algorithm: str, gap: float, max_iter: int) -> dict:
+    """Run twin; returns times to gaps and the final figures."""
+    from twin.traffic.assign import assign
+    from twin.traffic.tntp import find_files, read_network, read_trips
+
+    files = find_files(folder)
+    net = read_network(files["net"])
+    dem = read_trips(files["trips"], n_zones=net.n_zones)
+    t0 = time.perf_counter()
+    res = assign(net, dem, algorithm=algorithm, gap=gap, max_iter=max_iter)
+    wall = time.perf_counter() - t0
+    hist = [(r.elapsed_s, r.relative_gap) for r in res.history]
+    return {
+        "algorithm": algorithm,
+        "iterations": res.iterations,
+        "final_gap": res.relative_gap,
+        "beckmann": res.beckmann,
+        "wall_s": wall,
+        "history": hist,
+    }
+
+
+def run_aequilibrae(folder: Path, gap: float, max_iter: int, threads: int) -> dict | None:
+    """Run AequilibraE's BFW on the same data; None when AequilibraE is not installed."""
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    try:
+        import pandas as pd
+        from aequilibrae.matrix import AequilibraeMatrix
+        from aequilibrae.paths import Graph, TrafficAssignment, TrafficClass
+    except ImportError as exc:  # optional peer
+        print(f"AequilibraE is not installed ({exc}); printing twin's side only.")
+        return None
+    from twin.traffic.tntp import find_files, read_network, read_trips
+
+    files = find_files(folder)
+    net = read_network(files["net"])
+    dem = read_trips(files["trips"], n_zones=net.n_zones)
+    frame = pd.DataFrame(
+        {
+            "link_id": np.arange(1, net.n_links + 1),
+            "a_node": net.node_ids[net.from_node].astype(np.int64),
+            "b_node": net.node_ids[net.to_node].astype(np.int64),
+            "direction": np.ones(net.n_links, dtype=np.int8),
+            # AequilibraE refuses zero free-flow times (ChicagoSketch's 774 connectors): 1e-6 min
+            "free_flow_time": np.maximum(net.free_flow_time, 1e-6),
+            "capacity": net.capacity,
+            "b": net.alpha,
+            "power": net.beta,
+            "fixed_cost": net.fixed_cost,
+        }
+    )
+    graph = Graph()
+    graph.network = frame
+    centroids = net.node_ids[: net.n_zones].astype(np.int64)
+    graph.prepare_graph(centroids, remove_dead_ends=False)
+    graph.set_graph("free_flow_time")
+    graph.set_skimming(["free_flow_time"])
+    # <FIRST THRU NODE> 1 on ChicagoSketch: zones may carry through traffic
+    graph.set_blocked_centroid_flows(net.first_thru_node >= net.n_zones and net.n_zones > 0)
+    matrix = AequilibraeMatrix()
+    matrix.create_empty(zones=net.n_zones, matrix_names=["matrix"], memory_only=True)
+    matrix.index[:] = centroids
+    matrix.matrices[:, :, 0] = dem.matrix
+    matrix.computational_view(["matrix"])
+    cls = TrafficClass("car", graph, matrix)
+    cls.set_fixed_cost("fixed_cost", 1.0)
+    cls.set_vot(1.0)
+    assig = TrafficAssignment()
+    assig.set_classes([cls])
+    assig.set_vdf("BPR")
+    assig.set_vdf_parameters({"alpha": "b", "beta": "power"})
+    assig.set_capacity_field("capacity")
+    assig.set_time_field("free_flow_time")
+    assig.set_algorithm("bfw")
+    assig.set_cores(threads)
+    assig.max_iter = max_iter
+    assig.rgap_target = gap
+    t0 = time.perf_counter()
+    with open(os.devnull, "w") as sink, contextlib.redirect_stderr(sink):  # silence its progress bars
+        assig.execute(log_specification=False)
+    wall = time.perf_counter() - t0
+    report = assig.assignment.convergence_report
+    hist = list(zip(report["time"], report["rgap"]))
+    return {"algorithm": "aequilibrae-bfw", "iterations": len(report["rgap"]), "final_gap": float(report["rgap"][-1]), "wall_s": wall, "history": hist}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--network", default="ChicagoSketch")
+    parser.add_argument("--threads", type=int, default=0, help="threads for both sides (0: all)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    parser.add_argument("--skip-aequilibrae", action="store_true")
+    args = parser.parse_args(argv)
+
+    from twin.kernels.config import set_threads
+
+    threads = set_threads(args.threads or None)
+    folder = DATA / args.network
+    if not folder.exists():
+        print(f"data missing: {folder}")
+        return 1
+    # warm-up: compile every kernel once (cache=True keeps them for later runs)
+    for algo in ("bfw", "b"):
+        run_twin(DATA / "SiouxFalls", algo, 1e-4, 50)
+
+    ours_bfw = run_twin(folder, "bfw", 1e-5, 5000)
+    ours_b = run_twin(folder, "b", 1e-8, 500)
+    theirs = None if args.skip_aequilibrae else run_aequilibrae(folder, 1e-5, 5000, threads)
+
+    figures = {
+        "network": args.network,
+        "threads": threads,
+        "twin_bfw_t_1e-4_s": _first_time_below(ours_bfw["history"], 1e-4),
+        "twin_bfw_t_1e-5_s": _first_time_below(ours_bfw["history"], 1e-5),
+        "twin_bfw_iterations": ours_bfw["iterations"],
+        "twin_b_t_1e-5_s": _first_time_below(ours_b["history"], 1e-5),
+        "twin_b_t_1e-8_s": _first_time_below(ours_b["history"], 1e-8),
+        "twin_b_iterations": ours_b["iterations"],
+        "twin_b_beckmann": ours_b["beckmann"],
+    }
+    print(f"network {args.network}, {threads} thread(s); times in s from the start of the assignment")
+    print(f"  twin BFW : gap 1e-4 at {figures['twin_bfw_t_1e-4_s']:.3f}  1e-5 at {figures['twin_bfw_t_1e-5_s']:.3f}  ({ours_bfw['iterations']} it)")
+    print(f"  twin B   : gap 1e-5 at {figures['twin_b_t_1e-5_s']:.3f}  1e-8 at {figures['twin_b_t_1e-8_s']:.3f}  ({ours_b['iterations']} sweeps)")
+    if theirs is not None:
+        a4 = _first_time_below(theirs["history"], 1e-4)
+        a5 = _first_time_below(theirs["history"], 1e-5)
+        figures.update(
+            {
+                "aequilibrae_bfw_t_1e-4_s": a4,
+                "aequilibrae_bfw_t_1e-5_s": a5,
+                "aequilibrae_bfw_iterations": theirs["iterations"],
+                "aequilibrae_wall_s": theirs["wall_s"],
+                "ratio_bfw_1e-4": a4 / figures["twin_bfw_t_1e-4_s"],
+                "ratio_bfw_1e-5": a5 / figures["twin_bfw_t_1e-5_s"],
+                "ratio_fastest_1e-5": a5 / figures["twin_b_t_1e-5_s"],
+                "ratio_aeq_1e-5_over_twin_b_1e-8": a5 / figures["twin_b_t_1e-8_s"],
+            }
+        )
+        print(f"  AequilibraE BFW: gap 1e-4 at {a4:.3f}  1e-5 at {a5:.3f}  ({theirs['iterations']} it, wall {theirs['wall_s']:.3f})")
+        print("ratios (AequilibraE time / twin time; > 1 means twin is faster)")
+        print(f"  BFW vs BFW to 1e-4          : {figures['ratio_bfw_1e-4']:.2f}x")
+        print(f"  BFW vs BFW to 1e-5          : {figures['ratio_bfw_1e-5']:.2f}x")
+        print(f"  fastest (B) vs BFW to 1e-5  : {figures['ratio_fastest_1e-5']:.2f}x   (target >= 5)")
+        print(f"  AequilibraE 1e-5 / twin B 1e-8: {figures['ratio_aeq_1e-5_over_twin_b_1e-8']:.2f}x   (target > 1)")
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    raise SystemExit(main())

@@ -1,0 +1,68 @@
+"""Delay functions: times against their formulas, integrals against quadrature, derivatives
+against finite differences."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.integrate import quad
+
+from twin.kernels.traffic_vdf import beckmann_objective, vdf_derivative, vdf_integral, vdf_time
+
+CASES = [
+    # t0, c, alpha, beta, code
+    (6.0, 25900.2, 0.15, 4.0, 0),
+    (2.0, 1000.0, 0.5, 1.0, 0),
+    (1.08, 1.0, 0.0, 0.0, 0),  # Barcelona: power 0, B 0
+    (3.0, 500.0, 0.8, 0.0, 0),  # power 0 with B > 0: constant t0 (1 + B)
+    (0.0, 49500.0, 0.15, 4.0, 0),  # zero free-flow time connector
+    (5.0, 1200.0, 4.0, 0.0, 1),  # conical, alpha 4
+    (5.0, 1200.0, 2.5, 0.0, 1),
+]
+
+
+def reference_time(v, t0, c, alpha, beta, code):
+    if code == 1:
+        x = v / c
+        b = (2 * alpha - 1) / (2 * alpha - 2)
+        return t0 * (2 + math.sqrt(alpha**2 * (1 - x) ** 2 + b**2) - alpha * (1 - x) - b)
+    if beta == 0:
+        return t0 * (1 + alpha)
+    return t0 * (1 + alpha * (v / c) ** beta)
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("ratio", [0.0, 0.3, 1.0, 1.7])
+def test_time_integral_derivative(case, ratio) -> None:
+    t0, c, alpha, beta, code = case
+    v = ratio * c
+    assert vdf_time(v, t0, c, alpha, beta, code) == pytest.approx(reference_time(v, t0, c, alpha, beta, code), rel=1e-12, abs=1e-15)
+    integral, _ = quad(lambda s: reference_time(s, t0, c, alpha, beta, code), 0.0, v, epsabs=1e-12, epsrel=1e-12)
+    assert vdf_integral(v, t0, c, alpha, beta, code) == pytest.approx(integral, rel=1e-9, abs=1e-9)
+    if v > 0:
+        h = 1e-6 * c
+        fd = (reference_time(v + h, t0, c, alpha, beta, code) - reference_time(v - h, t0, c, alpha, beta, code)) / (2 * h)
+        assert vdf_derivative(v, t0, c, alpha, beta, code) == pytest.approx(fd, rel=1e-6, abs=1e-12)
+
+
+def test_conical_is_free_flow_at_zero_and_doubles_at_capacity() -> None:
+    # Spiess (1990): t(0) = t0 and t(c) = 2 t0 for every alpha > 1
+    for alpha in (1.5, 4.0, 10.0):
+        assert vdf_time(0.0, 3.0, 100.0, alpha, 0.0, 1) == pytest.approx(3.0, rel=1e-12)
+        assert vdf_time(100.0, 3.0, 100.0, alpha, 0.0, 1) == pytest.approx(6.0, rel=1e-12)
+
+
+def test_beckmann_objective_sums_integrals_and_fixed_costs() -> None:
+    flow = np.array([100.0, 2000.0, 50.0])
+    t0 = np.array([1.0, 2.0, 3.0])
+    cap = np.array([500.0, 1000.0, 1.0])
+    alpha = np.array([0.15, 0.15, 0.0])
+    beta = np.array([4.0, 4.0, 0.0])
+    code = np.zeros(3, dtype=np.int64)
+    fixed = np.array([0.5, 0.0, 1.0])
+    expected = 0.0
+    for k in range(3):
+        expected += quad(lambda s, k=k: reference_time(s, t0[k], cap[k], alpha[k], beta[k], 0), 0, flow[k])[0] + fixed[k] * flow[k]
+    assert beckmann_objective(flow, t0, cap, alpha, beta, code, fixed) == pytest.approx(expected, rel=1e-10)

@@ -1,0 +1,137 @@
+"""``twin traffic``: static user-equilibrium assignment (and, from other modules, dynamics)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    help="Traffic: static user-equilibrium assignment on TNTP or scene networks.",
+    no_args_is_help=True,
+)
+
+
+@app.command("assign")
+def assign_command(
+    net: Annotated[Path, typer.Option("--net", help="Network file (*_net.tntp)")],
+    trips: Annotated[Path, typer.Option("--trips", help="Demand file (*_trips.tntp)")],
+    algorithm: Annotated[str, typer.Option("--algorithm", "-a", help="fw, cfw, bfw or b (Algorithm B, bush-based)")] = "b",
+    gap: Annotated[float, typer.Option("--gap", "-g", help="Target relative gap (TSTT - SPTT) / TSTT")] = 1e-6,
+    max_iter: Annotated[Optional[int], typer.Option("--max-iter", "-n", help="Iteration limit")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary and history as JSON")] = False,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write link flows and costs (.csv or .parquet)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print every iteration")] = False,
+    toll_factor: Annotated[Optional[float], typer.Option(help="Generalized-cost weight of tolls (default: from the README)")] = None,
+    distance_factor: Annotated[Optional[float], typer.Option(help="Generalized-cost weight of length (default: from the README)")] = None,
+) -> None:
+    """Solve the static user equilibrium of TRIPS on NET.
+
+    Prints every iteration (relative gap, Beckmann objective), then the final relative gap,
+    Beckmann objective, total system travel cost and time, and wall time. Costs are in the
+    network file's units; the generalized cost adds the toll and distance weights of the
+    network's README (ChicagoSketch: 0.02 per cent, 0.04 per mile).
+    """
+    import json
+    import time
+
+    from twin.traffic.assign import algorithm_name, assign
+    from twin.traffic.tntp import read_network, read_trips
+
+    algo = algorithm_name(algorithm)
+    t_read = time.perf_counter()
+    network = read_network(net, toll_factor=toll_factor, distance_factor=distance_factor)
+    demand = read_trips(trips, n_zones=network.n_zones)
+    read_s = time.perf_counter() - t_read
+
+    def show(rec) -> None:
+        typer.echo(f"  iter {rec.iteration:5d}  gap {rec.relative_gap:.3e}  beckmann {rec.beckmann:.6f}  t {rec.elapsed_s:8.3f} s")
+
+    if not as_json and not quiet:
+        typer.echo(f"{network!r}; demand {demand.total:.2f}; algorithm {algo}, target gap {gap:g}")
+    result = assign(network, demand, algorithm=algo, gap=gap, max_iter=max_iter, callback=None if (as_json or quiet) else show)
+    summary = result.summary()
+    summary["read_s"] = read_s
+    if output is not None:
+        summary["output"] = str(result.write(output))
+    if as_json:
+        summary["history"] = [rec.__dict__ for rec in result.history]
+        typer.echo(json.dumps(summary, indent=2, default=float))
+    else:
+        typer.echo(
+            f"{'converged' if result.converged else 'NOT converged'} after {result.iterations} iterations: "
+            f"relative gap {result.relative_gap:.3e} (target {gap:g})"
+        )
+        typer.echo(f"  Beckmann objective          {result.beckmann:.6f}")
+        typer.echo(f"  total system travel cost    {result.tstt:.6f}  (flow x generalized cost)")
+        typer.echo(f"  total system travel time    {result.total_travel_time:.6f}  (flow x delay-function time)")
+        typer.echo(f"  wall time                   {result.wall_s:.3f} s  (+ {read_s:.3f} s reading)")
+        if output is not None:
+            typer.echo(f"  link flows and costs        {output}")
+    if not result.converged:
+        raise typer.Exit(code=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# dynamic loading and accessibility (traffic-dynamic helper; the work is in twin.traffic.dynamic_commands)
+@app.command("simulate")
+def simulate_command(
+    source: Annotated[list[Path], typer.Argument(help="Scenario folder (nodes.csv, links.csv, demand.csv) or scene files / scene folder")],
+    demand: Annotated[Optional[Path], typer.Option("--demand", help="OD demand CSV for a scene (origin, destination, t_start_s, t_end_s, vehicles)")] = None,
+    dt: Annotated[Optional[float], typer.Option("--dt", help="Time step, s (default: scenario's, or 1 s)")] = None,
+    duration: Annotated[Optional[float], typer.Option("--duration", help="Simulated time, s")] = None,
+    routes: Annotated[str, typer.Option("--routes", help="duo, free_flow or equilibrium")] = "duo",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Per-link results (.csv, .parquet)")] = None,
+    timeseries: Annotated[Optional[Path], typer.Option("--timeseries", help="Per-link, per-step results (.nc, .parquet, .csv)")] = None,
+    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of input files that declare none")] = None,
+    scene_crs: Annotated[str, typer.Option("--scene-crs", help="Metric CRS of the scene")] = "EPSG:31370",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Dynamic network loading (link transmission model with queues and spillback)."""
+    import json
+
+    from twin.traffic.dynamic_commands import run_simulate
+
+    s = run_simulate(list(source), demand=demand, dt_s=dt, duration_s=duration, routes=routes, output=output, timeseries=timeseries, crs=crs, scene_crs=scene_crs)
+    if as_json:
+        typer.echo(json.dumps(s, indent=2, default=float))
+        return
+    typer.echo(f"{s['network']}; dt {s['dt_s']:g} s, {s['steps']} steps, routes {s['route_choice']}")
+    for key in ("generated_veh", "arrived_veh", "in_network_end_veh", "waiting_end_veh", "total_travel_time_veh_h", "total_delay_veh_h", "vehicle_km", "mean_trip_time_s"):
+        typer.echo(f"  {key:28s} {s[key]:.3f}")
+    typer.echo(f"  wall time                    {s['wall_time_s']:.3f} s ({s['vehicles_per_s']:.0f} veh/s, {s['link_steps_per_s']:.0f} link-steps/s)")
+    for key in ("output", "timeseries"):
+        if key in s:
+            typer.echo(f"  {key:28s} {s[key]}")
+
+
+@app.command("access")
+def access_command(
+    files: Annotated[list[Path], typer.Argument(help="Scene files (streets, buildings, land cover, POIs) or a scene folder")],
+    mode: Annotated[str, typer.Option("--mode", help="walk, bike or car")] = "walk",
+    categories: Annotated[str, typer.Option("--categories", help="Comma-separated service categories")] = "school,park",
+    minutes: Annotated[float, typer.Option("--minutes", help="Time budget, min")] = 15.0,
+    weight: Annotated[str, typer.Option("--weight", help="Residents proxy: auto (dwellings, else floor area), a column name, or count")] = "auto",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Per-building results (.gpkg, .parquet, .csv)")] = None,
+    map_path: Annotated[Optional[Path], typer.Option("--map", help="Map of the first category (.png)")] = None,
+    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of input files that declare none")] = None,
+    scene_crs: Annotated[str, typer.Option("--scene-crs", help="Metric CRS of the scene")] = "EPSG:31370",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """15-minute-city indicator: share of residents reaching each service category in time."""
+    import json
+
+    from twin.traffic.dynamic_commands import run_access
+
+    cats = [c.strip() for c in categories.split(",") if c.strip()]
+    s = run_access(list(files), mode=mode, categories=cats, minutes=minutes, weight=weight, output=output, map_path=map_path, crs=crs, scene_crs=scene_crs)
+    if as_json:
+        typer.echo(json.dumps(s, indent=2, default=float))
+        return
+    typer.echo(f"{s['buildings']} buildings, {s['mode']}, {s['minutes']:g} min, weight {s['weight']}")
+    for row in s["categories"]:
+        typer.echo(f"  {row['category']:12s} {100 * row['share_of_residents']:6.1f} % of residents ({row['buildings_reached']} buildings)")
+    for key in ("output", "map"):
+        if key in s:
+            typer.echo(f"  {key:12s} {s[key]}")

@@ -539,3 +539,13 @@ def test_landcover_overlaps_t_junctions_and_holes(tmp_path):
     assert lc["cityjson:conforming"].area == pytest.approx(100.0) and lc["cityjson:conforming"].geom_type == "Polygon"
     assert lc["cityjson:tjunction"].area == pytest.approx(100.0) and lc["cityjson:tjunction"].geom_type == "Polygon"
     assert lc["cityjson:holed"].area == pytest.approx(96.0) and len(lc["cityjson:holed"].interiors) == 1
+
+
+def test_source_crs_alias_through_ingest():
+    """ingest() keeps crs= for the scene; source_crs= reaches the reader for a file without CRS."""
+    path = shared_path("gis", "rotterdam_subset.city.json")
+    scene, results = ingest([path], crs="EPSG:31370", source_crs="EPSG:28992")
+    assert results[0].meta["crs"] == "EPSG:28992" and len(scene.buildings) == 16
+    # reprojected into the Belgian scene CRS: Rotterdam lies north of Brussels, areas nearly kept
+    assert scene.buildings.geometry.centroid.y.min() > 200_000
+    assert scene.buildings["footprint_area_m2"].sum() == pytest.approx(scene.buildings.geometry.area.sum(), rel=2e-3)

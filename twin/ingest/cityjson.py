@@ -740,6 +740,7 @@ def read_cityjson(
     path: str | os.PathLike[str],
     *,
     crs: Any = None,
+    source_crs: Any = None,
     lod: str | int | float | None = None,
     storey_height_m: float = 3.0,
     default_height_m: float = 9.0,
@@ -755,6 +756,9 @@ def read_cityjson(
     crs
         CRS of the coordinates when the file has no ``metadata.referenceSystem``; when given it
         overrides the file's declaration (recorded in ``meta['crs_declared']``).
+    source_crs
+        Same as ``crs`` (the name :func:`twin.ingest.ingest` can pass, whose own ``crs`` is the
+        scene CRS); ``crs`` wins when both are given.
     lod
         Level of detail of buildings to use (``2`` matches ``"2"``, ``"2.2"``...; ``"2.2"``
         only itself). Default: the highest present per building (parts included).
@@ -786,7 +790,7 @@ def read_cityjson(
     result = IngestResult(path=str(path))
     doc = _load(path)
     verts = _vertices(doc, path)
-    scene_crs, declared = _file_crs(doc, path, crs)
+    scene_crs, declared = _file_crs(doc, path, crs if crs is not None else source_crs)
     objects = _expect(doc.get("CityObjects"), dict, path, "/CityObjects", "CityObjects")
     wanted = None if lod is None else (_lod_key(lod) or (str(lod), float("nan")))[0]
 

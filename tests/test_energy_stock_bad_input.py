@@ -75,6 +75,14 @@ def test_zero_floor_area_is_reported_and_others_run(weather):
     np.testing.assert_allclose(bad.accounts.set_index("building_id")["q_heat_kwh"], keep["q_heat_kwh"], rtol=1e-12)
 
 
+def test_a_stock_of_only_bad_buildings_raises_naming_one(weather):
+    from twin.energy.stock import run_stock
+
+    with pytest.raises(InputError) as exc:
+        run_stock(row_scene(1, floor_area=[0.0]), weather)
+    assert "building 'h0'" in str(exc.value) and exc.value.field == "a_f_m2"
+
+
 def test_negative_u_value_is_reported(weather):
     from twin.energy.stock import run_stock
 

@@ -281,6 +281,14 @@ def simulate_prepared(
     env = prep.envelope if envelope is None else envelope
     env, problems = validate_envelope(env)
     excluded = pd.concat([prep.excluded, problems], ignore_index=True) if len(problems) else prep.excluded
+    if len(env) == 0:
+        first = excluded.iloc[0] if len(excluded) else None
+        raise InputError(
+            f"no building can be simulated ({excluded['building_id'].nunique()} excluded); first problem: "
+            + ("none" if first is None else str(first["reason"])),
+            obj=None if first is None else f"building {first['building_id']!r}",
+            field=None if first is None else str(first["field"]),
+        )
     keep = np.isin(prep.envelope["building_id"].to_numpy(), env["building_id"].to_numpy())
     shade = None if prep.shade_factor is None else prep.shade_factor[keep]
     inputs = to_stock_inputs(env, conventions=prep.conventions, factors=prep.factors, shade_factor=shade)

@@ -28,7 +28,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.* helpers
 
-from tests.conftest import shared_path  # noqa: E402
+from tests.conftest import shared_path
 
 N_CITY = 200_000
 HOUSE_W_M, HOUSE_D_M, PER_ROW = 6.0, 10.0, 20

@@ -58,7 +58,7 @@ def test_lines_crossing_without_a_shared_vertex_stay_apart():
 def test_vertices_within_the_snapping_grid_are_one_node():
     a = shapely.LineString([(0.0, 0.0), (10.0, 0.0)])
     b = shapely.LineString([(10.002, 0.001), (10.0, 20.0)])  # 2 mm off: same 1 cm cell
-    nodes, links, _ = _net([a, b], highway=["residential", "residential"])
+    nodes, _, _ = _net([a, b], highway=["residential", "residential"])
     assert len(nodes) == 3
 
 
@@ -70,7 +70,7 @@ def test_oneway_tags_and_roundabouts():
         shapely.LineString([(0, 30), (100, 30)]),
         shapely.LineString([(200, 0), (220, 0), (220, 20), (200, 20), (200, 0)]),  # closed roundabout
     ]
-    nodes, links, _ = _net(
+    _, links, _ = _net(
         lines,
         highway=["residential", "residential", "residential", "motorway", "primary"],
         oneway=["yes", "-1", None, None, None],
@@ -143,7 +143,8 @@ def test_street_file_without_class_column_gets_the_default_class(tmp_path):
     result = read_vector(path)
     links = result.layers["links"]
     assert (links["road_class"] == "residential").all() and len(links) == 2
-    geom = shapely.force_2d(shapely.from_geojson(json.dumps(json.load(open(path))["features"][0]["geometry"])))
+    with open(path, encoding="utf-8") as fh:
+        geom = shapely.force_2d(shapely.from_geojson(json.dumps(json.load(fh)["features"][0]["geometry"])))
     assert links["length_m"].iloc[0] == pytest.approx(shapely.length(geom))
 
 

@@ -57,7 +57,7 @@ def _packaged() -> dict[str, Any]:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(DATA_DIR.joinpath(DEFAULTS_FILE).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (safe loader)
+    return yaml.load(DATA_DIR.joinpath(DEFAULTS_FILE).read_text(encoding="utf-8"), Loader=loader)  # a safe loader
 
 
 def _merge(base: dict, update: dict) -> dict:
@@ -389,7 +389,6 @@ def complete_buildings(
     has_h = ~np.isnan(height)
     has_s = ~np.isnan(storeys)
     both = has_h & has_s
-    only_s = has_s & ~has_h
     only_h = has_h & ~has_s
     neither = ~has_h & ~has_s
 

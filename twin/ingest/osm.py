@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import InputError, ParseError
-from twin.ingest.defaults import landcover_class, load_defaults, poi_category
+from twin.ingest.defaults import landcover_class, load_defaults
 from twin.ingest.result import IngestResult
 from twin.ingest.vector import (
     TARGET_LAYERS,

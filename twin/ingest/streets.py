@@ -388,7 +388,7 @@ def build_network(
         v_idx = np.concatenate([np.arange(len(part)), np.flatnonzero(interior)])
         v_piece = np.concatenate([piece, piece[interior] - 1])
         order = np.lexsort((v_idx, v_piece))
-        return piece, v_idx[order], v_piece[order], is_first, is_last
+        return piece, v_idx[order], v_piece[order], is_last
 
     occurrences = np.bincount(vid)
     is_first0 = np.ones(len(part), dtype=bool)
@@ -396,7 +396,7 @@ def build_network(
     is_last0 = np.ones(len(part), dtype=bool)
     is_last0[:-1] = part[1:] != part[:-1]
     is_node = is_first0 | is_last0 | (occurrences[vid] >= 2)
-    piece, v_idx, v_piece, is_first, is_last = split(is_node)
+    piece, v_idx, v_piece, is_last = split(is_node)
     n_pieces = int(piece.max()) + 1 if len(piece) else 0
     first_v = np.full(n_pieces, -1, dtype=np.int64)
     last_v = np.full(n_pieces, -1, dtype=np.int64)
@@ -410,7 +410,7 @@ def build_network(
             mid = (first_v[loops] + last_v[loops]) // 2
             is_node = is_node.copy()
             is_node[mid] = True
-            piece, v_idx, v_piece, is_first, is_last = split(is_node)
+            piece, v_idx, v_piece, is_last = split(is_node)
             n_pieces = int(piece.max()) + 1
             bounds = np.flatnonzero(np.r_[True, v_piece[1:] != v_piece[:-1]])
             first_v = v_idx[bounds]

@@ -172,7 +172,7 @@ def _read_frames(path: Path, source_layer: str | None, crs) -> list[tuple[str | 
         state = _parquet_crs_state(path)
         try:
             frame = gpd.read_parquet(path)
-        except Exception as exc:  # pyarrow / geopandas raise many types
+        except (OSError, ValueError, TypeError, KeyError) as exc:  # pyarrow errors are ValueError/OSError
             raise ParseError(f"cannot read GeoParquet: {exc}", path=path) from None
         if state != "declared":
             missing = "no CRS in its 'geo' metadata" if state == "absent" else "an unknown (null) CRS"
@@ -449,7 +449,7 @@ def buildings_from_frame(
     storeys = _first_column(f, STOREY_COLUMNS)
     year = _first_column(f, YEAR_COLUMNS)
     use, use_defaulted = building_use(f, table)
-    name = f["name"] if "name" in f else None
+    name = f.get("name")
     roof = _first_column(f, ("roof:shape", "roof_kind", "roof_shape"))
     table_frame = pd.DataFrame(
         {

@@ -27,9 +27,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.* helpers
 
-from tests.energy_reference import simulate_stock_reference  # noqa: E402
-from tests.energy_synthetic import synthetic_drivers, synthetic_stock  # noqa: E402
-from twin.energy.simulate import run_kernel, simulate_stock  # noqa: E402
+from tests.energy_reference import simulate_stock_reference
+from tests.energy_synthetic import synthetic_drivers, synthetic_stock
+from twin.energy.simulate import run_kernel, simulate_stock
 
 REPO = Path(__file__).resolve().parents[1]
 EPW = REPO / "data_samples" / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"

@@ -261,10 +261,10 @@ def simulate_5r1c(
                     # ideal control to setpoints (closed form of ISO 13790 C.4)
                     need_h = (xs[X_HSP, j] - ta) * kc[K_IK, j]
                     need_c = (xs[X_CSP, j] - ta) * kc[K_IK, j]
-                    need_h = need_h if need_h > 0.0 else 0.0
-                    need_h = need_h if need_h < kc[K_PHMAX, j] else kc[K_PHMAX, j]
-                    need_c = need_c if need_c < 0.0 else 0.0
-                    need_c = need_c if need_c > kc[K_PCMAX, j] else kc[K_PCMAX, j]
+                    need_h = max(0.0, need_h)
+                    need_h = min(kc[K_PHMAX, j], need_h)
+                    need_c = min(0.0, need_c)
+                    need_c = max(kc[K_PCMAX, j], need_c)
                     phi = need_h + need_c
                     st[S_TA, j] = ta + kc[K_K, j] * phi
                     st[S_TM, j] = tm_new + kc[K_P2, j] * phi
@@ -272,7 +272,7 @@ def simulate_5r1c(
                 if record:
                     for j in range(BLOCK):
                         phi = st[S_PHI, j]
-                        ph = phi if phi > 0.0 else 0.0
+                        ph = max(0.0, phi)
                         pc = ph - phi
                         st[S_QH, j] += ph
                         st[S_QC, j] += pc
@@ -285,8 +285,8 @@ def simulate_5r1c(
                         st[S_PKC, j] = pc if up_c else st[S_PKC, j]
                         pk_ci[j] = h if up_c else pk_ci[j]
                         ta = st[S_TA, j]
-                        st[S_TMIN, j] = ta if ta < st[S_TMIN, j] else st[S_TMIN, j]
-                        st[S_TMAX, j] = ta if ta > st[S_TMAX, j] else st[S_TMAX, j]
+                        st[S_TMIN, j] = min(st[S_TMIN, j], ta)
+                        st[S_TMAX, j] = max(st[S_TMAX, j], ta)
                         st[S_TSUM, j] += ta
                     if want_phi:
                         for j in range(nb):

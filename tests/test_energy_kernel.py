@@ -71,16 +71,16 @@ def _constant_drivers(n_h: int, t_out: float, heat: float = np.nan, cool: float 
 def _plain_stock(n: int, seed: int = 2, **kw) -> StockInputs:
     rng = np.random.default_rng(seed)
     a_f = rng.uniform(50, 800, n)
-    base = dict(
-        building_id=np.arange(n),
-        a_f_m2=a_f,
-        h_ve_w_k=rng.uniform(0.1, 1.0, n) * a_f,
-        h_tr_w_w_k=rng.uniform(0.1, 0.8, n) * a_f,
-        h_tr_op_w_k=rng.uniform(0.2, 1.5, n) * a_f,
-        c_m_j_k=rng.uniform(80e3, 370e3, n) * a_f,
-        a_m_m2=rng.uniform(2.5, 3.5, n) * a_f,
-        sol_coeff_m2=np.zeros((n, len(STANDARD_GROUPS))),
-    )
+    base = {
+        "building_id": np.arange(n),
+        "a_f_m2": a_f,
+        "h_ve_w_k": rng.uniform(0.1, 1.0, n) * a_f,
+        "h_tr_w_w_k": rng.uniform(0.1, 0.8, n) * a_f,
+        "h_tr_op_w_k": rng.uniform(0.2, 1.5, n) * a_f,
+        "c_m_j_k": rng.uniform(80e3, 370e3, n) * a_f,
+        "a_m_m2": rng.uniform(2.5, 3.5, n) * a_f,
+        "sol_coeff_m2": np.zeros((n, len(STANDARD_GROUPS))),
+    }
     base.update(kw)
     return StockInputs(**base)
 

@@ -170,4 +170,4 @@ def test_standard_drivers_and_horizon_shade_factors():
     assert np.all(f[1] < 0.9) and np.all(f[1] > 0.0)
     assert np.all(f[2] < 0.3) and np.all(f[2] > 0.0)  # only ground reflection left
     # Denver's noon sun is below 30 deg in December: a 30 deg horizon leaves almost only diffuse
-    assert f[1, 11] < 0.15 < 0.6 < f[1, 5]
+    assert f[1, 11] < 0.15 and f[1, 5] > 0.6

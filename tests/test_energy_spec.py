@@ -131,6 +131,7 @@ def test_cli_reports_bad_spec(tmp_path):
         [sys.executable, "-m", "twin.cli.main", "energy", "simulate", str(p), "--weather", str(shared_path(*DENVER))],
         capture_output=True,
         text=True,
+        check=False,
     )
     assert proc.returncode != 0
     assert "zone.colour" in proc.stderr

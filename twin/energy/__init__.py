@@ -23,7 +23,7 @@ _EXPORTS = {
     "StockResults": "twin.energy.simulate",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = ["STANDARD_GROUPS", "Drivers", "StockInputs", "StockResults", "simulate_stock"]
 
 
 def __getattr__(name: str):

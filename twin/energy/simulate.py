@@ -320,11 +320,11 @@ def _tidy(inputs, drivers, ok, raw, errs, hourly) -> StockResults:
     n_b = inputs.n_buildings
     ids = inputs.building_id
 
-    def full(x: np.ndarray, fill=np.nan) -> np.ndarray:
+    def full(x: np.ndarray, fill: float = np.nan) -> np.ndarray:
         if ok.all():
             return x
         shape = (n_b,) + x.shape[1:]
-        arr = np.full(shape, fill, dtype=np.float64 if fill is np.nan else x.dtype)
+        arr = np.full(shape, fill, dtype=x.dtype)
         arr[ok] = x
         return arr
 

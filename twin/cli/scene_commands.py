@@ -27,8 +27,7 @@ def ingest(
     from twin.export import write_scene
     from twin.ingest import ingest as ingest_files
 
-    options = {"crs": source_crs} if source_crs else {}
-    scene, results = ingest_files(files, crs=crs, progress=not quiet, **options)
+    scene, results = ingest_files(files, crs=crs, source_crs=source_crs, progress=not quiet)
     write_scene(scene, out)
     if quiet:
         return

@@ -60,7 +60,15 @@ def read(path: str | os.PathLike[str], **options) -> IngestResult:
     return _reader(detect_format(path))(path, **options)
 
 
-def ingest(paths: Iterable[str | os.PathLike[str]], *, scene=None, crs: str | None = None, progress: bool = False, **options):
+def ingest(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    scene=None,
+    crs: str | None = None,
+    source_crs: str | None = None,
+    progress: bool = False,
+    **options,
+):
     """Read ``paths`` into one scene; returns ``(scene, results)``.
 
     Parameters
@@ -71,6 +79,9 @@ def ingest(paths: Iterable[str | os.PathLike[str]], *, scene=None, crs: str | No
         Add to this scene instead of a new one.
     crs
         Scene CRS for a new scene (default EPSG:31370).
+    source_crs
+        CRS of input files that declare none (vector and CityJSON files; without it such a
+        file is an error).
     progress
         Show a progress bar.
     """
@@ -86,7 +97,10 @@ def ingest(paths: Iterable[str | os.PathLike[str]], *, scene=None, crs: str | No
 
         iterator = tqdm(paths, desc="ingest", unit="file")
     for path in iterator:
-        extra = {"scene_crs": scene.crs.to_string()} if detect_format(path) == ".ifc" else {}
+        if detect_format(path) == ".ifc":
+            extra = {"scene_crs": scene.crs.to_string()}
+        else:
+            extra = {"crs": source_crs} if source_crs else {}
         result = read(path, **options, **extra)
         add_result(scene, result)
         results.append(result)

@@ -93,8 +93,7 @@ def build_baseline(scenario: Scenario, base_dir: Path, *, progress: bool = False
         if not f.exists():
             key = f"inputs.files.{i}" if i < len(scenario.inputs.files) else "inputs.weather"
             raise ScenarioError("input file not found", path=f, field=key)
-    options = {"crs": scenario.inputs.source_crs} if scenario.inputs.source_crs else {}
-    scene, _ = ingest(files, crs=scenario.inputs.crs, progress=progress, **options)
+    scene, _ = ingest(files, crs=scenario.inputs.crs, source_crs=scenario.inputs.source_crs, progress=progress)
     scene.name = scenario.name
     rng = np.random.default_rng(scenario.uncertainty.seed)
     for i, mod in enumerate(scenario.baseline):

@@ -261,8 +261,8 @@ def storey_height(use: np.ndarray, table: dict[str, Any] | None = None) -> np.nd
     """Default storey height (m) for each use class."""
     table = table or load_defaults()
     sh = table["buildings"]["storey_height_m"]
-    s = pd.Series(use, dtype=object)
-    return s.map(sh).fillna(float(sh["default"])).to_numpy(dtype=float)
+    got = _per_unique(use, lambda u: float(sh.get(u, sh["default"])))
+    return pd.Series(got, dtype=object).fillna(float(sh["default"])).to_numpy(dtype=float)
 
 
 def default_storeys(use: np.ndarray, footprint_area_m2: np.ndarray, table: dict[str, Any] | None = None) -> np.ndarray:
@@ -319,6 +319,7 @@ def complete_buildings(
     defaults: dict | str | os.PathLike[str] | None = None,
     overrides=None,
     path=None,
+    table: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Fill use, storeys, height and year where unknown, and flag what was filled.
 
@@ -334,6 +335,8 @@ def complete_buildings(
         Known values by building id (see :func:`read_overrides`).
     path
         The source file, for error messages.
+    table
+        The merged defaults table, if the caller has it already (then ``defaults`` is not used).
 
     Returns
     -------
@@ -342,7 +345,7 @@ def complete_buildings(
         ``n_storeys`` (int64), ``storeys_defaulted``, ``storey_height_m``,
         ``construction_year``, ``year_defaulted`` and ``floor_area_m2`` (footprint x storeys).
     """
-    table = load_defaults(defaults)
+    table = table if table is not None else load_defaults(defaults)
     out = frame.copy()
     n = len(out)
     height = out["height_m"].to_numpy(dtype=float).copy() if "height_m" in out else np.full(n, np.nan)

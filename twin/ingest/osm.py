@@ -171,7 +171,7 @@ def read_osm(
             if "buildings" in wanted:
                 result.layers["buildings"] = buildings_from_frame(
                     polys[is_building], ids[is_building], result, source_format="osm", table=table,
-                    defaults=defaults, overrides=overrides,
+                    overrides=overrides,
                 )
             if "pois" in wanted:
                 poi_frames.append(pois_from_frame(polys, ids, result, table=table, report=False))

@@ -436,10 +436,13 @@ def buildings_from_frame(
     *,
     source_format: str,
     table: dict[str, Any],
-    defaults=None,
     overrides=None,
 ) -> gpd.GeoDataFrame:
-    """The ``buildings`` layer from a polygon frame with lower-case attribute columns."""
+    """The ``buildings`` layer from a polygon frame with lower-case attribute columns.
+
+    ``table`` is the merged defaults table (:func:`twin.ingest.defaults.load_defaults`),
+    ``overrides`` the known values by building id.
+    """
     raw = np.asarray(frame.geometry.values, dtype=object)
     ground = _ground_z(np.where(pd.isna(raw), None, raw)) if len(raw) else np.zeros(0)
     geoms, keep = repair_polygons(raw, ids, result)
@@ -467,7 +470,7 @@ def buildings_from_frame(
             "roof_kind": _text_or_empty(roof, n),
         }
     )
-    done = complete_buildings(table_frame, defaults=defaults, overrides=overrides, path=result.path)
+    done = complete_buildings(table_frame, overrides=overrides, path=result.path, table=table)
     if done.attrs.get("overrides_applied"):
         result.meta["overrides_applied"] = int(result.meta.get("overrides_applied", 0)) + done.attrs["overrides_applied"]
     return gpd.GeoDataFrame(done, geometry=gpd.GeoSeries(geoms, crs=frame.crs).values, crs=frame.crs)
@@ -696,7 +699,7 @@ def read_vector(
             sub = f[rows]
             ids = all_ids[rows]
             if name == "buildings":
-                out = buildings_from_frame(sub, ids, result, source_format="footprints", table=table, defaults=defaults, overrides=overrides)
+                out = buildings_from_frame(sub, ids, result, source_format="footprints", table=table, overrides=overrides)
                 parts.setdefault("buildings", []).append(out)
             elif name == "landcover":
                 parts.setdefault("landcover", []).append(landcover_from_frame(sub, ids, result, table=table))

@@ -252,7 +252,7 @@ class Network:
         mode: str = "car",
         zones: Sequence[str] | None = None,
         zones_are_through: bool = True,
-        alpha: float = 0.15,
+        alpha: float | None = None,
         beta: float = 4.0,
         vdf: str = "bpr",
     ) -> Network:
@@ -271,7 +271,9 @@ class Network:
         zones_are_through
             If False, the zone nodes may not carry through traffic (``first_thru_node = n_zones``).
         alpha, beta, vdf
-            Delay function applied to every link.
+            Delay function applied to every link. ``alpha`` defaults to 0.15 for motorised modes
+            and 0 (no congestion) for ``walk`` and ``bike``; links with zero capacity get
+            ``alpha = 0`` (constant time) whatever the mode.
 
         Returns
         -------
@@ -315,15 +317,19 @@ class Network:
                 f"capacity must be >= 0, got {sel['capacity_veh_h'].iloc[bad[0]]}", obj=f"link {sel['link_id'].iloc[bad[0]]}", field="capacity_veh_h"
             )
         n_zones = 0 if zones is None else len(zones)
+        capacity = sel["capacity_veh_h"].to_numpy(np.float64)
+        if alpha is None:
+            alpha = 0.0 if mode in ("walk", "bike") else 0.15
+        alpha_links = np.where(capacity > 0, float(alpha), 0.0)
         return cls.build(
             node_ids=np.asarray(node_list, dtype=object),
             link_ids=sel["link_id"].to_numpy(dtype=object),
             from_node=np.fromiter((lookup[v] for v in sel["from_node"]), dtype=np.int64, count=len(sel)),
             to_node=np.fromiter((lookup[v] for v in sel["to_node"]), dtype=np.int64, count=len(sel)),
             free_flow_time=length_m / speed,
-            capacity=sel["capacity_veh_h"].to_numpy(np.float64),
+            capacity=capacity,
             length=length_m,
-            alpha=alpha,
+            alpha=alpha_links,
             beta=beta,
             vdf=vdf,
             n_zones=n_zones,

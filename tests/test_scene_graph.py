@@ -180,3 +180,15 @@ def test_geometric_caches_survive_attribute_changes_and_copies():
     fresh = Scene()
     fresh.add("buildings", copy.buildings)
     np.testing.assert_array_equal(fresh.facade_horizons(), again)
+
+
+def test_changed_layers_are_tracked_per_copy():
+    base = Scene()
+    base.add("buildings", buildings_frame([(0, 0, 10, 10)], [6.0]))
+    copy = base.copy()
+    assert copy.changed == frozenset()
+    copy.set_meta("demand_factor", 1.2)
+    lc = copy.landcover
+    copy.set_layer("landcover", lc)
+    assert copy.changed == {"meta:demand_factor", "landcover"}
+    assert "demand_factor" not in base.meta

@@ -96,7 +96,7 @@ def apply(scene, modification, *, index: int, rng: np.random.Generator, base_dir
         scene.set_layer("links", links)
         return {"op": op, "links": int(mask.sum())}
     if op == "scale_demand":
-        scene.meta["demand_factor"] = float(scene.meta.get("demand_factor", 1.0)) * modification.factor
+        scene.set_meta("demand_factor", float(scene.meta.get("demand_factor", 1.0)) * modification.factor)
         return {"op": op, "demand_factor": scene.meta["demand_factor"]}
     if op == "deseal":
         lc = scene.landcover.copy()

@@ -3,9 +3,12 @@ both, and compare KPIs per object and in total, with Monte Carlo bands when aske
 
 Engines are adapters in :mod:`twin.scenario.engines` with one contract::
 
+    READS: frozenset[str]   # layers (and 'meta:<key>') the engine depends on
     run(scene, options, *, base_dir) -> EngineResult
 
-so the runner knows nothing of energy, traffic or soil physics. Coupled effects follow from
+so the runner knows nothing of energy, traffic or soil physics. An engine runs on a what-if
+only if the what-if changed something it reads; otherwise the baseline result is the what-if
+result (a street closure does not re-run the building energy model). Coupled effects follow from
 the shared scene: an inserted building shades its neighbours (their horizon profiles change),
 adds floor area (trips) and seals its footprint (runoff), with no special code here.
 """
@@ -166,6 +169,9 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool = F
             base[domain] = engine.run(baseline_scene, opts, base_dir=base_dir)
             timings[f"engine:{domain}:baseline"] = timings.get(f"engine:{domain}:baseline", 0.0) + time.perf_counter() - t
             for name, sc in scenes.items():
+                if not (sc.changed & engine.READS):
+                    what[name][domain] = base[domain]
+                    continue
                 t = time.perf_counter()
                 what[name][domain] = engine.run(sc, opts, base_dir=base_dir)
                 timings[f"engine:{domain}:{name}"] = timings.get(f"engine:{domain}:{name}", 0.0) + time.perf_counter() - t

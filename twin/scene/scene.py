@@ -54,6 +54,7 @@ class Scene:
     weather: Any = None
     meta: dict[str, Any] = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _changed: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         crs = pyproj.CRS.from_user_input(self.crs)
@@ -102,6 +103,7 @@ class Scene:
                 merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=self.crs)
         old = self.layers[name]
         self.layers[name] = merged
+        self._changed.add(name)
         self._invalidate(name, keep_geometry=self._same_geometry(name, old, merged))
 
     def set_layer(self, name: str, frame: pd.DataFrame) -> None:
@@ -155,6 +157,19 @@ class Scene:
             meta=dict(self.meta),
             _cache=dict(self._cache),
         )
+
+    @property
+    def changed(self) -> frozenset[str]:
+        """Layers (and ``meta:<key>`` entries) changed since this scene was made or copied.
+
+        The scenario runner re-runs an engine on a what-if only when a layer it reads changed.
+        """
+        return frozenset(self._changed)
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Set ``meta[key]`` and record the change (see :attr:`changed`)."""
+        self.meta[key] = value
+        self._changed.add(f"meta:{key}")
 
     def diff(self, baseline: Scene) -> SceneDiff:
         """What changed in this scene relative to ``baseline``: added, removed, modified ids."""

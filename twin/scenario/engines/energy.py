@@ -21,6 +21,9 @@ from twin.scenario.runner import EngineResult
 
 POOR_CLASSES = ("D", "E", "F", "G")
 
+#: Scene layers the energy model reads (the runner skips what-ifs that change none of them).
+READS = frozenset({"buildings", "storeys", "spaces", "elements"})
+
 
 def _weather(scene, options, base_dir: Path):
     if options.weather:

@@ -192,3 +192,16 @@ def test_changed_layers_are_tracked_per_copy():
     copy.set_layer("landcover", lc)
     assert copy.changed == {"meta:demand_factor", "landcover"}
     assert "demand_factor" not in base.meta
+
+
+def test_sites_assign_buildings_to_the_smallest_enclosing_site():
+    scene = Scene()
+    scene.add("buildings", buildings_frame([(0, 0, 10, 10), (100, 0, 110, 10), (500, 500, 510, 510)], [6, 6, 6]))
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["region", "district"], "kind": ["district", "site"]},
+        geometry=[box(-50, -50, 200, 200), box(-5, -5, 50, 50)],
+        crs="EPSG:31370",
+    )
+    scene.add("sites", sites)
+    assert scene.assign_sites() == 2
+    assert scene.buildings["site_id"].tolist() == ["district", "region", ""]

@@ -18,6 +18,7 @@ def ingest(
     out: Annotated[Path, typer.Option("-o", "--out", help="Output: a folder (GeoParquet per layer) or a .gpkg file")],
     crs: Annotated[str, typer.Option(help="Scene CRS (projected, metres)")] = "EPSG:31370",
     source_crs: Annotated[Optional[str], typer.Option("--source-crs", help="CRS of inputs that declare none (else an error)")] = None,
+    sites: Annotated[Optional[list[Path]], typer.Option("--sites", help="Polygon file(s) of districts/sites; buildings get their site_id")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary")] = False,
 ) -> None:
     """Read FILES into one scene (reprojected to --crs) and write it to OUT.
@@ -27,7 +28,7 @@ def ingest(
     from twin.export import write_scene
     from twin.ingest import ingest as ingest_files
 
-    scene, results = ingest_files(files, crs=crs, source_crs=source_crs, progress=not quiet)
+    scene, results = ingest_files(files, crs=crs, source_crs=source_crs, sites=sites or (), progress=not quiet)
     write_scene(scene, out)
     if quiet:
         return

@@ -66,6 +66,7 @@ def ingest(
     scene=None,
     crs: str | None = None,
     source_crs: str | None = None,
+    sites: Iterable[str | os.PathLike[str]] = (),
     progress: bool = False,
     **options,
 ):
@@ -82,6 +83,9 @@ def ingest(
     source_crs
         CRS of input files that declare none (vector and CityJSON files; without it such a
         file is an error).
+    sites
+        Polygon files of districts/sites: read into the ``sites`` layer, and every building
+        gets the ``site_id`` of the site it stands in.
     progress
         Show a progress bar.
     """
@@ -104,6 +108,12 @@ def ingest(
         result = read(path, **options, **extra)
         add_result(scene, result)
         results.append(result)
+    for path in sites:
+        result = read(path, layer="sites", **({"crs": source_crs} if source_crs else {}))
+        add_result(scene, result)
+        results.append(result)
+    if len(scene.sites):
+        scene.assign_sites()
     return scene, results
 
 

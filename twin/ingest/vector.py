@@ -71,7 +71,7 @@ from twin.ingest.defaults import (
 )
 from twin.ingest.result import IngestResult
 
-TARGET_LAYERS = ("buildings", "streets", "landcover", "pois")
+TARGET_LAYERS = ("buildings", "streets", "landcover", "pois", "sites")
 """Values of ``layer=``: ``streets`` gives the ``nodes`` and ``links`` layers."""
 
 HEIGHT_COLUMNS = ("height_m", "height", "hauteur", "building:height", "bldg_height", "measuredheight", "measured_height")
@@ -532,6 +532,15 @@ def pois_from_frame(frame: gpd.GeoDataFrame, ids: np.ndarray, result: IngestResu
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(g, crs=frame.crs).values, crs=frame.crs)
 
 
+def sites_from_frame(frame: gpd.GeoDataFrame, ids: np.ndarray, stem: str) -> gpd.GeoDataFrame:
+    """The ``sites`` layer (districts of the region): polygons with their name, if any."""
+    n = len(frame)
+    name = _text_or_empty(frame["name"] if "name" in frame else None, n)
+    name = name.where(name != "", stem)
+    out = pd.DataFrame({"site_id": ids, "name": name.to_numpy(), "kind": "district", "parent_id": ""})
+    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(frame.geometry.values, crs=frame.crs).values, crs=frame.crs)
+
+
 def streets_from_frame(
     frame: gpd.GeoDataFrame, ids: np.ndarray, result: IngestResult, *, node_prefix: str, table: dict[str, Any]
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -622,7 +631,7 @@ def read_vector(
         The file.
     layer
         Force the scene layer of every feature: ``'buildings'``, ``'streets'`` (nodes and
-        links), ``'landcover'`` or ``'pois'``; default: decided per feature from its geometry
+        links), ``'landcover'``, ``'pois'`` or ``'sites'`` (district outlines); default: decided per feature from its geometry
         and attributes (module docstring).
     source_layer
         The layer of a multi-layer file (GeoPackage) to read; default all of them.
@@ -682,9 +691,9 @@ def read_vector(
         types[has] = shapely.get_type_id(geoms[has])
         # ids of the whole layer, so row-based ids are the row in the file
         all_ids = feature_ids(f, stem, np.where(np.isin(types, _POINT), "node", "way"), id_column=id_column)
-        for name in ("buildings", "landcover", "streets", "pois"):
+        for name in ("buildings", "landcover", "streets", "pois", "sites"):
             rows = target == name
-            if name in ("buildings", "landcover"):
+            if name in ("buildings", "landcover", "sites"):
                 wrong = rows & has & ~np.isin(types, _POLY)
             elif name == "streets":
                 wrong = rows & has & ~np.isin(types, _LINE)
@@ -705,6 +714,8 @@ def read_vector(
                 parts.setdefault("landcover", []).append(landcover_from_frame(sub, ids, result, table=table))
             elif name == "pois":
                 parts.setdefault("pois", []).append(pois_from_frame(sub, ids, result, table=table))
+            elif name == "sites":
+                parts.setdefault("sites", []).append(sites_from_frame(sub, ids, stem))
             else:
                 nodes, links = streets_from_frame(sub, ids, result, node_prefix=stem, table=table)
                 parts.setdefault("nodes", []).append(nodes)

@@ -38,7 +38,7 @@ def discover(pattern: str | os.PathLike[str]) -> list[Path]:
 
 def scenario_inputs(scenario, base_dir: Path) -> list[Path]:
     """Every file a scenario reads (inputs, weather, inserted IFC files), for the input hash."""
-    files = [base_dir / f for f in scenario.inputs.files]
+    files = [base_dir / f for f in [*scenario.inputs.files, *scenario.inputs.sites]]
     if scenario.inputs.weather:
         files.append(base_dir / scenario.inputs.weather)
     mods = list(scenario.baseline) + [m for w in scenario.whatifs for m in w.modifications]

@@ -96,7 +96,11 @@ def build_baseline(scenario: Scenario, base_dir: Path, *, progress: bool = False
         if not f.exists():
             key = f"inputs.files.{i}" if i < len(scenario.inputs.files) else "inputs.weather"
             raise ScenarioError("input file not found", path=f, field=key)
-    scene, _ = ingest(files, crs=scenario.inputs.crs, source_crs=scenario.inputs.source_crs, progress=progress)
+    sites = [(base_dir / f).resolve() for f in scenario.inputs.sites]
+    for i, f in enumerate(sites):
+        if not f.exists():
+            raise ScenarioError("input file not found", path=f, field=f"inputs.sites.{i}")
+    scene, _ = ingest(files, crs=scenario.inputs.crs, source_crs=scenario.inputs.source_crs, sites=sites, progress=progress)
     scene.name = scenario.name
     rng = np.random.default_rng(scenario.uncertainty.seed)
     for i, mod in enumerate(scenario.baseline):

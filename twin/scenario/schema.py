@@ -157,6 +157,7 @@ class Inputs(Strict):
     """Scene sources, relative to the scenario file."""
 
     files: list[str] = Field(min_length=1)
+    sites: list[str] = Field(default_factory=list)
     weather: str | None = None
     crs: str = "EPSG:31370"
     source_crs: str | None = None

@@ -146,6 +146,26 @@ class Scene:
                     continue
                 del self._cache[key]
 
+    def assign_sites(self) -> int:
+        """Set each building's ``site_id`` to the smallest site whose polygon holds its footprint's
+        representative point (buildings outside every site keep ``''``). Returns how many got one."""
+        b, sites = self.buildings, self.sites
+        if len(b) == 0 or len(sites) == 0:
+            return 0
+        points = shapely.point_on_surface(np.asarray(b.geometry.values))
+        tree = shapely.STRtree(np.asarray(sites.geometry.values))
+        pi, si = tree.query(points, predicate="within")
+        area = shapely.area(np.asarray(sites.geometry.values))
+        order = np.lexsort((area[si], pi))  # per building, smallest site first
+        pi, si = pi[order], si[order]
+        first = np.r_[True, pi[1:] != pi[:-1]] if len(pi) else np.array([], dtype=bool)
+        site_id = np.full(len(b), "", dtype=object)
+        site_id[pi[first]] = sites["site_id"].to_numpy()[si[first]]
+        b = b.copy()
+        b["site_id"] = site_id
+        self.set_layer("buildings", b)
+        return int(first.sum())
+
     # ------------------------------------------------------------------ copy / diff
     def copy(self) -> Scene:
         """A cheap copy for a what-if: tables share memory until either side changes them."""

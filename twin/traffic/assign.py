@@ -159,7 +159,8 @@ def assign(
     max_iter: int | None = None,
     time_limit_s: float | None = None,
     callback: Callable[[IterationRecord], Any] | None = None,
-    inner: int = 3,
+    inner: int = 1,
+    extra_sweeps: int = 4,
 ) -> AssignmentResult:
     """Solve the static user equilibrium of ``demand`` on ``network``.
 
@@ -182,6 +183,10 @@ def assign(
         Called with each :class:`~twin.traffic.results.IterationRecord` as it is made.
     inner
         Algorithm B: equilibration passes per origin and sweep.
+    extra_sweeps
+        Algorithm B: equilibration-only sweeps over all origins (bushes kept) after each
+        bush-update sweep. One iteration = one update sweep + ``extra_sweeps`` sweeps + the gap.
+        On ChicagoSketch 4 extra sweeps took 0.7x the CPU time of none to reach 1e-8.
 
     Returns
     -------
@@ -203,7 +208,7 @@ def assign(
     arrays = _Arrays(network, matrix)
     start = time.perf_counter()
     runner = _run_bush if algo == "b" else _run_frank_wolfe
-    flow, history, origin_flows = runner(arrays, algo, gap, max_iter, time_limit_s, callback, start, dem, inner)
+    flow, history, origin_flows = runner(arrays, algo, gap, max_iter, time_limit_s, callback, start, dem, (inner, extra_sweeps))
     cost = arrays.costs(flow, np.empty_like(flow))
     travel_time = cost - arrays.fixed
     wall = time.perf_counter() - start
@@ -228,7 +233,7 @@ def _record(arrays: _Arrays, it: int, flow: np.ndarray, cost: np.ndarray, sptt: 
     return IterationRecord(it, rel, arrays.beckmann(flow), tstt, sptt, time.perf_counter() - start, step)
 
 
-def _run_frank_wolfe(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, inner):  # noqa: ARG001
+def _run_frank_wolfe(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, passes):  # noqa: ARG001
     from twin.kernels.traffic_fw import biconjugate_target, conjugate_target, line_search, move
 
     m = arrays.net.n_links
@@ -282,9 +287,10 @@ def _run_frank_wolfe(arrays, algo, target, max_iter, time_limit_s, callback, sta
     return flow, history, None
 
 
-def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, inner):  # noqa: ARG001
+def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, passes):  # noqa: ARG001
     from twin.kernels.traffic_bush import bush_init, bush_sweep, sum_rows
 
+    inner, extra_sweeps = passes
     m = arrays.net.n_links
     z = arrays.demand.shape[0]
     cost = np.empty(m)
@@ -320,6 +326,11 @@ def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem
         )  # fmt: skip
         if status < 0:
             raise SimulationError(f"Algorithm B: the bush of origin {-status} became cyclic", obj=arrays.net.name, field="bush")
+        for _ in range(extra_sweeps):  # equilibrate the fixed bushes again: cheap, no gap computation
+            bush_sweep(
+                arrays.demand, arrays.first_thru, arrays.out_start, arrays.in_start, arrays.in_link, arrays.from_node, arrays.to_node,
+                *arrays.vdf(), arrays.fixed, flow, cost, dcost, bush, bflow, False, inner, rel_tol,
+            )  # fmt: skip
         sum_rows(bflow, flow)  # re-sync the global flows with the origin flows (no drift)
         it += 1
     return flow, history, bflow

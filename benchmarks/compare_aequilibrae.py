@@ -67,7 +67,6 @@ def run_twin(folder: Path, algorithm: str, gap: float, max_iter: int) -> dict:
 
 def run_aequilibrae(folder: Path, gap: float, max_iter: int, threads: int) -> dict | None:
     """Run AequilibraE's BFW on the same data; None when AequilibraE is not installed."""
-    os.environ.setdefault("TQDM_DISABLE", "1")
     try:
         import pandas as pd
         from aequilibrae.matrix import AequilibraeMatrix

@@ -86,7 +86,7 @@ def test_chicago_bfw_20_iterations(benchmark, chicago) -> None:
     benchmark.extra_info["final_gap"] = res.relative_gap
 
 
-def test_chicago_b_10_sweeps(benchmark, chicago) -> None:
+def test_chicago_b_10_iterations(benchmark, chicago) -> None:
     net, dem = chicago
     assign(net, dem, algorithm="b", gap=0.0, max_iter=2)
     res = benchmark.pedantic(assign, args=(net, dem), kwargs={"algorithm": "b", "gap": 0.0, "max_iter": 10}, rounds=3, iterations=1)

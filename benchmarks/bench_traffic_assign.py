@@ -26,9 +26,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the repository, for tests.* and benchmarks.* helpers
 
-from tests.conftest import shared_path  # noqa: E402
-from twin.traffic.assign import _Arrays, assign  # noqa: E402
-from twin.traffic.tntp import read_network, read_trips  # noqa: E402
+from tests.conftest import shared_path
+from twin.traffic.assign import _Arrays, assign
+from twin.traffic.tntp import read_network, read_trips
 
 
 def _load(name: str):

@@ -29,7 +29,6 @@ Transportation Research Part B 44(1), 73-89.
 from __future__ import annotations
 
 import numpy as np
-
 from twin.kernels.config import jit, jit_parallel, prange
 from twin.kernels.traffic_aon import load_tree
 from twin.kernels.traffic_paths import dijkstra
@@ -206,8 +205,7 @@ def _equilibrate(cnt, order, pos, in_start, in_link, from_node, t0, cap, alpha, 
         ref = lab_min[j] if lab_min[j] > 0.0 else 1.0
         if diff <= rel_tol * ref:
             continue
-        if diff / ref > worst:
-            worst = diff / ref
+        worst = max(worst, diff / ref)
         # trace both paths back to their last common node
         n_min = 0
         n_max = 0
@@ -246,24 +244,21 @@ def _equilibrate(cnt, order, pos, in_start, in_link, from_node, t0, cap, alpha, 
             k = seg_max[s]
             c_max += cost[k]
             dsum += dcost[k]
-            if bflow_r[k] < cap_shift:
-                cap_shift = bflow_r[k]
+            cap_shift = min(cap_shift, bflow_r[k])
         gap = c_max - c_min
         if not (gap > 0.0) or not (cap_shift > 0.0):
             continue
         delta = cap_shift
         if dsum > 0.0:
             newton = gap / dsum
-            if newton < delta:
-                delta = newton
+            delta = min(delta, newton)
         for s in range(n_max):
             k = seg_max[s]
             nb = bflow_r[k] - delta
             if nb < flow_eps or (bflow_r[k] == cap_shift and delta == cap_shift):
                 nb = 0.0  # snap rounding residues: a used link carries at least flow_eps
             flow[k] -= bflow_r[k] - nb
-            if flow[k] < 0.0:
-                flow[k] = 0.0
+            flow[k] = max(flow[k], 0.0)
             bflow_r[k] = nb
             cost[k] = vdf_time(flow[k], t0[k], cap[k], alpha[k], beta[k], code[k]) + fixed[k]
             dcost[k] = vdf_derivative(flow[k], t0[k], cap[k], alpha[k], beta[k], code[k])

@@ -28,8 +28,7 @@ def _directional(x, d, lam, t0, cap, alpha, beta, code, fixed):
         if da == 0.0:
             continue
         v = x[a] + lam * da
-        if v < 0.0:
-            v = 0.0
+        v = max(v, 0.0)
         g += (vdf_time(v, t0[a], cap[a], alpha[a], beta[a], code[a]) + fixed[a]) * da
         dg += vdf_derivative(v, t0[a], cap[a], alpha[a], beta[a], code[a]) * da * da
     return g, dg
@@ -74,7 +73,7 @@ def move(x, y, lam):
     """x <- x + lam (y - x), clipped at 0."""
     for a in range(x.shape[0]):
         v = x[a] + lam * (y[a] - x[a])
-        x[a] = v if v > 0.0 else 0.0
+        x[a] = max(0.0, v)
 
 
 @jit

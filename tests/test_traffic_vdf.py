@@ -8,8 +8,12 @@ import math
 import numpy as np
 import pytest
 from scipy.integrate import quad
-
-from twin.kernels.traffic_vdf import beckmann_objective, vdf_derivative, vdf_integral, vdf_time
+from twin.kernels.traffic_vdf import (
+    beckmann_objective,
+    vdf_derivative,
+    vdf_integral,
+    vdf_time,
+)
 
 CASES = [
     # t0, c, alpha, beta, code

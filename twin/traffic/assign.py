@@ -24,8 +24,8 @@ Algorithms
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -233,8 +233,13 @@ def _record(arrays: _Arrays, it: int, flow: np.ndarray, cost: np.ndarray, sptt: 
     return IterationRecord(it, rel, arrays.beckmann(flow), tstt, sptt, time.perf_counter() - start, step)
 
 
-def _run_frank_wolfe(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, passes):  # noqa: ARG001
-    from twin.kernels.traffic_fw import biconjugate_target, conjugate_target, line_search, move
+def _run_frank_wolfe(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, passes):
+    from twin.kernels.traffic_fw import (
+        biconjugate_target,
+        conjugate_target,
+        line_search,
+        move,
+    )
 
     m = arrays.net.n_links
     cost = np.empty(m)
@@ -287,7 +292,7 @@ def _run_frank_wolfe(arrays, algo, target, max_iter, time_limit_s, callback, sta
     return flow, history, None
 
 
-def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, passes):  # noqa: ARG001
+def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, passes):
     from twin.kernels.traffic_bush import bush_init, bush_sweep, sum_rows
 
     inner, extra_sweeps = passes

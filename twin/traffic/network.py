@@ -169,8 +169,8 @@ class Network:
         to every link. Raises :class:`~twin.errors.InputError` for out-of-range node indices,
         negative or NaN times and capacities, or ``first_thru_node`` outside ``0..n_zones``.
         """
-        n_nodes = int(len(node_ids))
-        m = int(len(from_node))
+        n_nodes = len(node_ids)
+        m = len(from_node)
         from_node = np.asarray(from_node, dtype=np.int64)
         to_node = np.asarray(to_node, dtype=np.int64)
 

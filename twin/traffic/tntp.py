@@ -159,12 +159,12 @@ def read_cost_weights(folder: str | Path) -> tuple[float, float]:
         readme = folder / name
         if readme.exists():
             text = readme.read_text(encoding="utf-8", errors="replace")
-            section = re.search(r"#+\s*Generalized Cost Weights\s*\n(.*?)(?:\n#|\Z)", text, re.S | re.I)
+            section = re.search(r"#+\s*Generalized Cost Weights\s*\n(.*?)(?:\n#|\Z)", text, re.DOTALL | re.IGNORECASE)
             if section is None:
                 return 0.0, 0.0
             weights = []
             for label in ("Toll", "Distance"):
-                found = re.search(rf"^\s*{label}\s*:\s*([-+0-9.eE]+)", section.group(1), re.M | re.I)
+                found = re.search(rf"^\s*{label}\s*:\s*([-+0-9.eE]+)", section.group(1), re.MULTILINE | re.IGNORECASE)
                 weights.append(float(found.group(1)) if found else 0.0)
             return weights[0], weights[1]
     return 0.0, 0.0

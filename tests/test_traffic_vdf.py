@@ -70,3 +70,23 @@ def test_beckmann_objective_sums_integrals_and_fixed_costs() -> None:
     for k in range(3):
         expected += quad(lambda s, k=k: reference_time(s, t0[k], cap[k], alpha[k], beta[k], 0), 0, flow[k])[0] + fixed[k] * flow[k]
     assert beckmann_objective(flow, t0, cap, alpha, beta, code, fixed) == pytest.approx(expected, rel=1e-10)
+
+
+def test_network_level_wrappers() -> None:
+    from tests.traffic_reference import costs
+    from twin.traffic.network import Network
+    from twin.traffic.vdf import beckmann, link_costs, link_derivatives, link_times
+
+    net = Network.build(
+        node_ids=np.array([1, 2, 3]), link_ids=np.array([1, 2]), from_node=[0, 1], to_node=[1, 2],
+        free_flow_time=[2.0, 3.0], capacity=[100.0, 50.0], fixed_cost=[0.5, 0.0],
+    )
+    flow = np.array([80.0, 20.0])
+    np.testing.assert_allclose(link_costs(net, flow), costs(net, flow))
+    np.testing.assert_allclose(link_times(net, flow), costs(net, flow) - net.fixed_cost)
+    assert link_derivatives(net, flow)[0] == pytest.approx(2.0 * 0.15 * 4 / 100.0 * 0.8**3)
+    expected = sum(
+        quad(lambda s, k=k: reference_time(s, net.free_flow_time[k], net.capacity[k], 0.15, 4.0, 0), 0, flow[k])[0] + net.fixed_cost[k] * flow[k]
+        for k in range(2)
+    )
+    assert beckmann(net, flow) == pytest.approx(expected, rel=1e-10)

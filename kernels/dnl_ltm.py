@@ -15,10 +15,13 @@ receiving flows of the step ``[t, t + dt]``:
 receiving flows into turning flows; spillback follows from ``R``. Origins hold point queues of
 departing vehicles (one per destination); destinations absorb without restriction.
 
-Vehicles are tracked by destination: the inflow of every link in every step is stored per
-destination, and the vehicles leaving in a step are those with cumulative numbers in
-``[N_down(t), N_down(t) + q]`` (first in, first out on each link), so their destination mix is
-the exact mix of the vehicles that entered with those numbers. Turning fractions follow from
+Vehicles are tracked by destination: the inflow of every link in every step with inflow is a
+*packet* (its span of cumulative numbers and its vehicles per destination) queued on the link,
+and the vehicles leaving in a step are those with cumulative numbers in ``[N_down(t), N_down(t)
++ q]`` (first in, first out on each link), so their destination mix is the exact mix of the
+vehicles that entered with those numbers. A link holds at most ``window`` packets; when a link
+needs more (long queues with a trickle of inflow), its two oldest packets are merged (their
+destinations are kept, their order within the merged span is lost) and counted in ``merges``. Turning fractions follow from
 the mix and destination-based splitting rates ``split[a, d]`` (share of the flow at the tail
 node of link ``a`` bound for ``d`` that takes ``a``). The node model is solved with the mix of
 the sending flow, then re-solved with the mix of the admitted flow until both agree (when an
@@ -40,8 +43,6 @@ from twin.kernels.config import jit, jit_parallel, prange
 from twin.kernels.dnl_node import general_node_model
 
 STATUS_OK = 0
-STATUS_WINDOW = 1
-"""A vehicle stayed on a link longer than the destination-history window (grow ``window``)."""
 STATUS_HEAP = 2
 
 
@@ -58,42 +59,39 @@ def _interp_cum(cum, tau):
 
 
 @jit
-def _mix(cum_in_i, hist_i, window, ptr_i, t, a, b, out):
+def _mix(pk_lo_i, pk_hi_i, pk_vol_i, head, count, a, b, out):
     """Destination mix of the vehicles numbered ``[a, b]`` on one link (sum 1, or 0 if b <= a).
 
-    ``cum_in_i`` is the link's upstream cumulative curve, ``hist_i[s % window, d]`` its inflow
-    bound for ``d`` in step ``s``. ``ptr_i`` is the first step that may hold vehicle ``a``;
-    returns the updated pointer (first step whose inflow ends after ``a``).
+    The link's packets are slots ``(head + k) % window`` for ``k < count`` (oldest first), with
+    spans ``[pk_lo, pk_hi]`` of cumulative numbers and vehicles per destination ``pk_vol``.
     """
     n_dest = out.shape[0]
-    while ptr_i < t - 1 and cum_in_i[ptr_i + 1] <= a:
-        ptr_i += 1
+    window = pk_lo_i.shape[0]
     for d in range(n_dest):
         out[d] = 0.0
-    span = b - a
-    if span <= 1e-12:
-        return ptr_i
-    s = ptr_i
+    if b - a <= 1e-12:
+        return
     total = 0.0
-    while s < t:
-        lo = cum_in_i[s]
-        hi = cum_in_i[s + 1]
+    for k in range(count):
+        slot = (head + k) % window
+        lo = pk_lo_i[slot]
+        hi = pk_hi_i[slot]
+        if hi <= a:
+            continue
         if lo >= b:
             break
-        inflow = hi - lo
-        if inflow > 0.0:
-            ov = (hi if hi < b else b) - (lo if lo > a else a)
-            if ov > 0.0:
-                w = ov / inflow
-                slot = s % window
-                for d in range(n_dest):
-                    out[d] += w * hist_i[slot, d]
-                total += ov
-        s += 1
+        span = hi - lo
+        if span <= 0.0:
+            continue
+        ov = (hi if hi < b else b) - (lo if lo > a else a)
+        if ov > 0.0:
+            w = ov / span
+            for d in range(n_dest):
+                out[d] += w * pk_vol_i[slot, d]
+            total += ov
     if total > 0.0:
         for d in range(n_dest):
             out[d] /= total
-    return ptr_i
 
 
 @jit_parallel
@@ -155,8 +153,7 @@ def _duo_splits(
 
 
 
-@jit_parallel
-def ltm_simulate(
+def _ltm_simulate(
     link_to: np.ndarray,
     length_m: np.ndarray,
     free_speed_m_s: np.ndarray,
@@ -192,6 +189,7 @@ def ltm_simulate(
     cum_dep: np.ndarray,
     cum_arr: np.ndarray,
     link_time_s: np.ndarray,
+    merges: np.ndarray,
 ) -> int:
     """Simulate ``cum_in.shape[1] - 1`` steps of the LTM (see module docstring).
 
@@ -235,7 +233,7 @@ def ltm_simulate(
         Share of the splitting rate moved towards the new shortest paths at each update after
         the first (the first update, at step 0, uses weight 1).
     window : int
-        Steps of destination history kept per link (> longest stay on a link, in steps).
+        Packets of destination history kept per link (see module docstring).
     node_iterations : int
         Largest number of node-model solutions per node and step (>= 1).
     first_thru : int
@@ -248,11 +246,13 @@ def ltm_simulate(
         Cumulative vehicles arrived at each destination.
     link_time_s : float64 (n_links), output
         Experienced link travel times at the last route-choice update, s.
+    merges : int64 (n_links), output
+        Packets merged on each link because ``window`` was full (0: exact FIFO).
 
     Returns
     -------
     int
-        ``STATUS_OK``, or ``STATUS_WINDOW`` if ``window`` was too short.
+        ``STATUS_OK``, or ``STATUS_HEAP`` if a shortest-path search failed.
     """
     n_links = length_m.shape[0]
     n_nodes = in_ptr.shape[0] - 1
@@ -261,7 +261,12 @@ def ltm_simulate(
     n_od = od_orig.shape[0]
     n_steps = cum_in.shape[1] - 1
 
-    hist = np.zeros((n_links, window, n_dest))
+    pk_vol = np.zeros((n_links, window, n_dest))
+    pk_lo = np.zeros((n_links, window))
+    pk_hi = np.zeros((n_links, window))
+    pk_head = np.zeros(n_links, dtype=np.int64)
+    pk_count = np.zeros(n_links, dtype=np.int64)
+    inflow_d = np.zeros((n_links, n_dest))
     ptr = np.zeros(n_links, dtype=np.int64)
     queue = np.zeros((n_orig, n_dest))
     mix = np.zeros((n_links, n_dest))
@@ -283,6 +288,7 @@ def ltm_simulate(
     cum_gen[:, 0] = 0.0
     cum_dep[:, 0] = 0.0
     cum_arr[:, 0] = 0.0
+    merges[:] = 0
     status = STATUS_OK
 
     for t in range(n_steps):
@@ -308,6 +314,7 @@ def ltm_simulate(
                     k = ptr[i]
                     while k < t - 1 and cum_in[i, k + 1] <= n_head:
                         k += 1
+                    ptr[i] = k
                     inflow = cum_in[i, k + 1] - cum_in[i, k]
                     tau = k + ((n_head - cum_in[i, k]) / inflow if inflow > 0.0 else 0.0)
                     exp = (t - tau) * dt_s
@@ -335,12 +342,7 @@ def ltm_simulate(
             if r < 0.0:
                 r = 0.0
             recv[i] = r
-            ptr[i] = _mix(cum_in[i], hist[i], window, ptr[i], t, cum_out[i, t], cum_out[i, t] + s, mix[i])
-        for i in range(n_links):
-            if t - ptr[i] >= window - 1:
-                status = STATUS_WINDOW
-        if status != STATUS_OK:
-            return status
+            _mix(pk_lo[i], pk_hi[i], pk_vol[i], pk_head[i], pk_count[i], cum_out[i, t], cum_out[i, t] + s, mix[i])
 
         # 4. node model at every node (each node writes only its own links' entries)
         for n in prange(n_nodes):
@@ -382,18 +384,22 @@ def ltm_simulate(
             for it in range(node_iterations):
                 # turning fractions from the destination mix
                 for k in range(n_in):
+                    for m in range(n_out):
+                        turn[k, m] = 0.0
+                    if sending[k] <= 0.0:
+                        continue
+                    for d in range(n_dest):
+                        x = inmix[k, d]
+                        if x == 0.0:
+                            continue
+                        if d == dn:
+                            turn[k, n_out_links] = x
+                            continue
+                        for m in range(n_out_links):
+                            turn[k, m] += x * split[out_link[j0 + m], d]
                     row = 0.0
-                    for m in range(n_out_links):
-                        a = out_link[j0 + m]
-                        f = 0.0
-                        for d in range(n_dest):
-                            if d != dn:
-                                f += inmix[k, d] * split[a, d]
-                        turn[k, m] = f
-                        row += f
-                    if dn >= 0:
-                        turn[k, n_out_links] = inmix[k, dn]
-                        row += inmix[k, dn]
+                    for m in range(n_out):
+                        row += turn[k, m]
                     if row > 0.0:
                         for m in range(n_out):
                             turn[k, m] /= row
@@ -407,7 +413,7 @@ def ltm_simulate(
                         q += flow[k, m]
                     if q < sending[k] * (1.0 - 1e-12):
                         i = in_link[i0 + k]
-                        ptr[i] = _mix(cum_in[i], hist[i], window, ptr[i], t, cum_out[i, t], cum_out[i, t] + q, newmix)
+                        _mix(pk_lo[i], pk_hi[i], pk_vol[i], pk_head[i], pk_count[i], cum_out[i, t], cum_out[i, t] + q, newmix)
                         diff = 0.0
                         for d in range(n_dest):
                             e = abs(newmix[d] - inmix[k, d])
@@ -426,11 +432,10 @@ def ltm_simulate(
                     break
 
             # realised flows: admitted vehicles per destination, passed on with the splitting rates
-            slot = t % window
             for m in range(n_out_links):
                 a = out_link[j0 + m]
                 for d in range(n_dest):
-                    hist[a, slot, d] = 0.0
+                    inflow_d[a, d] = 0.0
             arrived = 0.0
             for k in range(n_in):
                 q = sending[k]
@@ -454,13 +459,50 @@ def ltm_simulate(
                         continue
                     for m in range(n_out_links):
                         a = out_link[j0 + m]
-                        hist[a, slot, d] += x * split[a, d]
+                        inflow_d[a, d] += x * split[a, d]
             for m in range(n_out_links):
                 a = out_link[j0 + m]
                 tot = 0.0
                 for d in range(n_dest):
-                    tot += hist[a, slot, d]
+                    tot += inflow_d[a, d]
                 cum_in[a, t + 1] = cum_in[a, t] + tot
             if dn >= 0:
                 cum_arr[dn, t + 1] = cum_arr[dn, t] + arrived
+
+        # 5. packets: drop the ones that left, queue this step's inflow (merging when full)
+        for i in prange(n_links):
+            h = pk_head[i]
+            c = pk_count[i]
+            gone = cum_out[i, t + 1]
+            while c > 0 and pk_hi[i, h] <= gone:
+                h = (h + 1) % window
+                c -= 1
+            tot = cum_in[i, t + 1] - cum_in[i, t]
+            if tot > 0.0:
+                if c == window:
+                    # trim the part of the oldest packet that already left, then merge it into the next
+                    lo = pk_lo[i, h]
+                    span = pk_hi[i, h] - lo
+                    keep = (pk_hi[i, h] - gone) / span if (gone > lo and span > 0.0) else 1.0
+                    h2 = (h + 1) % window
+                    for d in range(n_dest):
+                        pk_vol[i, h2, d] += keep * pk_vol[i, h, d]
+                    pk_lo[i, h2] = gone if gone > lo else lo
+                    h = h2
+                    c -= 1
+                    merges[i] += 1
+                slot = (h + c) % window
+                pk_lo[i, slot] = cum_in[i, t]
+                pk_hi[i, slot] = cum_in[i, t + 1]
+                for d in range(n_dest):
+                    pk_vol[i, slot, d] = inflow_d[i, d]
+                c += 1
+            pk_head[i] = h
+            pk_count[i] = c
     return status
+
+
+ltm_simulate = jit(_ltm_simulate)
+"""Serial LTM (see :func:`_ltm_simulate`): the better choice for small networks and busy machines."""
+ltm_simulate_parallel = jit_parallel(_ltm_simulate)
+"""The LTM with its link and node loops spread over threads (large networks)."""

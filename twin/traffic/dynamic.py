@@ -47,6 +47,7 @@ DEFAULT_JAM_DENSITY_VEH_M_LANE = 0.15
 """Jam density per lane, vehicles/m (one car per 6.7 m of lane, bumper to bumper)."""
 
 DEFAULT_DUO_INTERVAL_S = 600.0
+PARALLEL_MIN_LINKS = 5000
 DEFAULT_DUO_WEIGHT = 0.5
 
 _TIME_TO_S = {"s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0, "hr": 3600.0}
@@ -444,6 +445,7 @@ def simulate(
     short_links: str = "slow",
     window_steps: int | None = None,
     node_iterations: int = 4,
+    parallel: bool | None = None,
 ) -> DynamicResult:
     """Load time-dependent OD demand on the network with the link transmission model.
 
@@ -473,9 +475,15 @@ def simulate(
         ``"slow"``: links shorter than one step at free speed get a free travel time of one step
         (their count is in ``result.meta['slowed_links']``); ``"error"``: raise instead.
     window_steps
-        Steps of destination history kept per link; default grows as needed.
+        Packets of destination history per link (one per step with inflow); when a link needs
+        more, its two oldest packets merge (``result.meta['fifo_merges']`` counts them; 0 means
+        exact FIFO). Default: about four free travel times, within ~256 MB.
     node_iterations
         Node-model solutions per node and step (>= 1).
+    parallel
+        Spread the link and node loops of every step over Numba threads; default when the
+        network has at least :data:`PARALLEL_MIN_LINKS` links (a step of a small network is too
+        short to share).
 
     Returns
     -------
@@ -489,7 +497,7 @@ def simulate(
     SimulationError
         The kernel failed (e.g. a vehicle history longer than the whole simulation).
     """
-    from twin.kernels.dnl_ltm import STATUS_OK, STATUS_WINDOW, ltm_simulate
+    from twin.kernels.dnl_ltm import STATUS_OK, ltm_simulate, ltm_simulate_parallel
 
     if not dt_s > 0:
         raise InputError(f"time step must be > 0, got {dt_s}", field="dt_s")
@@ -554,31 +562,34 @@ def simulate(
     orig_priority = np.maximum(out_cap[dem.orig_node], 1e-6)
     free_steps = dyn.free_time_s / dt_s
     if window_steps is None:
-        window = int(min(n_steps + 1, max(64, 8 * np.ceil(free_steps.max()) + 240)))
+        # a packet per step of inflow: enough for a stay of several free travel times, within a
+        # memory budget of about 256 MB for the destination history
+        budget = max(8, int(256e6 / (8.0 * max(network.n_links, 1) * max(n_dest, 1))))
+        window = int(min(n_steps + 1, budget, max(64, 4 * np.ceil(free_steps.max()) + 60)))
     else:
         window = int(min(n_steps + 1, max(4, window_steps)))
+    window = max(window, 4)
     cum_in = np.zeros((network.n_links, n_steps + 1))
     cum_out = np.zeros_like(cum_in)
     cum_gen = np.zeros((n_orig, n_steps + 1))
     cum_dep = np.zeros_like(cum_gen)
     cum_arr = np.zeros((n_dest, n_steps + 1))
     link_time = np.zeros(network.n_links)
+    merges = np.zeros(network.n_links, dtype=np.int64)
+    split_run = split.copy()
     started = time.perf_counter()
-    while True:
-        split_run = split.copy()
-        status = ltm_simulate(
-            graph["link_to"], dyn.length_m, dyn.free_speed_m_s, dyn.wave_speed_m_s, dyn.jam_veh, dyn.capacity_veh_s,
-            graph["in_ptr"], graph["in_link"], graph["out_ptr"], graph["out_link"],
-            graph["rev_ptr"], graph["rev_head"], graph["rev_link"],
-            node_orig, orig_priority, node_dest, dem.dest_node,
-            dem.od_orig, dem.od_dest, dem.t0_s, dem.t1_s, dem.rate_veh_s,
-            float(dt_s), split_run, int(duo_interval), float(weight), int(window), int(node_iterations),
-            int(network.first_thru_node), cum_in, cum_out, cum_gen, cum_dep, cum_arr, link_time,
-        )  # fmt: skip
-        if status == STATUS_WINDOW and window < n_steps + 1:
-            window = min(n_steps + 1, 2 * window)
-            continue
-        break
+    if parallel is None:
+        parallel = network.n_links >= PARALLEL_MIN_LINKS
+    kernel = ltm_simulate_parallel if parallel else ltm_simulate
+    status = kernel(
+        graph["link_to"], dyn.length_m, dyn.free_speed_m_s, dyn.wave_speed_m_s, dyn.jam_veh, dyn.capacity_veh_s,
+        graph["in_ptr"], graph["in_link"], graph["out_ptr"], graph["out_link"],
+        graph["rev_ptr"], graph["rev_head"], graph["rev_link"],
+        node_orig, orig_priority, node_dest, dem.dest_node,
+        dem.od_orig, dem.od_dest, dem.t0_s, dem.t1_s, dem.rate_veh_s,
+        float(dt_s), split_run, int(duo_interval), float(weight), int(window), int(node_iterations),
+        int(network.first_thru_node), cum_in, cum_out, cum_gen, cum_dep, cum_arr, link_time, merges,
+    )  # fmt: skip
     wall = time.perf_counter() - started
     if status != STATUS_OK:
         raise SimulationError(f"dynamic loading failed with status {status} (window {window} steps)")
@@ -598,6 +609,8 @@ def simulate(
             "route_choice": route_choice,
             "slowed_links": int(slowed.sum()),
             "window_steps": window,
+            "fifo_merges": int(merges.sum()),
+            "parallel": bool(parallel),
             "wall_time_s": wall,
             "duo_interval_steps": duo_interval,
             "static_relative_gap": static_gap,

@@ -1,0 +1,135 @@
+"""The work behind ``twin traffic simulate`` and ``twin traffic access`` (the CLI keeps only options).
+
+Both return a JSON-able summary dict and write their outputs atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from twin.errors import InputError
+
+
+def _scene_from_files(files: list[Path], crs: str | None, scene_crs: str) -> Any:
+    from twin.ingest.dispatch import ingest
+
+    if len(files) == 1 and files[0].is_dir():
+        from twin.scene.io import read_scene
+
+        return read_scene(files[0])
+    options = {"crs": crs} if crs else {}
+    scene, _ = ingest(files, crs=scene_crs, **options)
+    return scene
+
+
+def _write_frame(frame: Any, path: Path) -> Path:
+    from twin.io import atomic_path
+
+    suffix = path.suffix.lower()
+    with atomic_path(path) as tmp:
+        if suffix == ".csv":
+            frame.drop(columns="geometry", errors="ignore").to_csv(tmp, index=False, float_format="%.10g")
+        elif suffix == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        elif suffix == ".gpkg":
+            frame.to_file(tmp, driver="GPKG", layer=path.stem)
+        else:
+            raise InputError("output must end in .csv, .parquet or .gpkg", path=path, field="output")
+    return path
+
+
+def run_simulate(
+    source: list[Path],
+    *,
+    demand: Path | None,
+    dt_s: float | None,
+    duration_s: float | None,
+    routes: str,
+    output: Path | None,
+    timeseries: Path | None,
+    crs: str | None,
+    scene_crs: str,
+) -> dict[str, Any]:
+    """Dynamic loading of a scenario folder (grid11 format) or of a scene's car network + demand CSV."""
+    import pandas as pd
+
+    from twin.traffic.dynamic import LinkDynamics, simulate
+    from twin.traffic.dynamic_scenario import read_scenario
+
+    settings: dict[str, Any] = {}
+    if len(source) == 1 and source[0].is_dir() and (source[0] / "links.csv").exists():
+        sc = read_scenario(source[0])
+        net, dyn, dem, settings = sc.network, sc.dynamics, sc.demand, sc.settings
+        dt_s = dt_s if dt_s is not None else sc.dt_s
+        duration_s = duration_s if duration_s is not None else sc.duration_s
+    else:
+        if demand is None:
+            raise InputError("a scene needs --demand (CSV: origin, destination, t_start_s, t_end_s, vehicles or flow_veh_s)", field="demand")
+        from twin.traffic.network import Network
+
+        scene = _scene_from_files(source, crs, scene_crs)
+        net = Network.from_scene(scene, mode="car")
+        lanes = scene.links.set_index("link_id")["lanes"].reindex(net.link_ids).fillna(1).to_numpy(np.float64)
+        dyn = LinkDynamics.from_network(net, lanes=np.maximum(lanes, 1.0))
+        try:
+            dem = pd.read_csv(demand)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read the demand table: {exc}", path=demand) from exc
+        dt_s = dt_s if dt_s is not None else 1.0
+    options: dict[str, Any] = {"dt_s": float(dt_s), "duration_s": duration_s, "route_choice": routes}
+    if routes == "duo" and "duo_update_time" in settings:
+        options["duo_interval_s"] = float(settings["duo_update_time"])
+        options["duo_weight"] = float(settings.get("duo_update_weight", 0.5))
+    result = simulate(net, dem, dynamics=dyn, **options)
+    summary: dict[str, Any] = {"network": repr(net), "dt_s": float(dt_s), "steps": result.n_steps, **result.totals(), **{k: v for k, v in result.meta.items() if np.isscalar(v)}}
+    summary["vehicles_per_s"] = summary["generated_veh"] / max(result.meta["wall_time_s"], 1e-12)
+    summary["link_steps_per_s"] = summary["link_steps"] / max(result.meta["wall_time_s"], 1e-12)
+    if output is not None:
+        summary["output"] = str(_write_frame(result.link_summary(), output))
+    if timeseries is not None:
+        ds = result.to_xarray()
+        if timeseries.suffix.lower() == ".nc":
+            from twin.io import atomic_path
+
+            with atomic_path(timeseries) as tmp:
+                ds.to_netcdf(tmp)
+        else:
+            frame = ds.to_dataframe().reset_index()
+            frame["link"] = frame["link"].astype(str)
+            _write_frame(frame, timeseries)
+        summary["timeseries"] = str(timeseries)
+    return summary
+
+
+def run_access(
+    files: list[Path],
+    *,
+    mode: str,
+    categories: list[str],
+    minutes: float,
+    weight: str,
+    output: Path | None,
+    map_path: Path | None,
+    crs: str | None,
+    scene_crs: str,
+) -> dict[str, Any]:
+    """15-minute-city indicator of a scene read from files (streets, buildings, land cover, POIs)."""
+    from twin.traffic.access import fifteen_minute_city
+
+    scene = _scene_from_files(files, crs, scene_crs)
+    res = fifteen_minute_city(scene, categories=tuple(categories), mode=mode, threshold_s=60.0 * minutes, weight=weight)
+    summary: dict[str, Any] = {
+        "mode": mode,
+        "minutes": minutes,
+        "weight": res.weight,
+        "buildings": int(len(res.buildings)),
+        "categories": res.summary().to_dict(orient="records"),
+    }
+    if output is not None:
+        summary["output"] = str(_write_frame(res.buildings, output))
+    if map_path is not None:
+        summary["map"] = str(res.plot(map_path, category=categories[0]))
+    return summary

@@ -1,0 +1,132 @@
+"""Traffic engine adapter: peak-hour car assignment on the scene's streets, and the 15-minute
+walking indicator.
+
+Demand (documented assumption, replaceable by a user OD later): every building produces
+``trips_per_100m2 x floor_area / 100 x peak_hour_share`` car trips in the peak hour (times
+``scene.meta['demand_factor']``, set by ``scale_demand``), leaving from the car node nearest to
+the building towards the district's gateways: the car nodes within 5 m of the street
+network's bounding box (where the district's streets meet the rest of the city), in
+proportion to the capacity of the links entering each gateway. Trips with no path (e.g. after
+a closure cuts a street off) are counted as ``unserved_trips`` instead of failing the run.
+The static user equilibrium is solved with Algorithm B to ``traffic.gap``.
+
+Accessibility: the share of residents (buildings weighted by floor area) reaching a school
+and a park within ``traffic.minutes`` on foot (:func:`twin.traffic.access.fifteen_minute_city`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from twin.errors import InputError
+from twin.scenario.runner import EngineResult
+
+#: Scene layers (and meta keys) this engine reads.
+READS = frozenset({"nodes", "links", "buildings", "pois", "landcover", "meta:demand_factor"})
+
+GATEWAY_DISTANCE_M = 5.0
+ACCESS_CATEGORIES = ("school", "park")
+
+
+def _node_xy(scene, node_ids: np.ndarray) -> np.ndarray:
+    nodes = scene.nodes.set_index("node_id")
+    geoms = np.asarray(nodes.loc[node_ids].geometry.values)
+    return shapely.get_coordinates(geoms)
+
+
+def _demand(scene, options, car_nodes: np.ndarray, in_capacity: pd.Series, out_degree: pd.Series):
+    """Origins (node ids, trips) and gateways (node ids, shares)."""
+    xy = _node_xy(scene, car_nodes)
+    xmin, ymin = xy.min(axis=0)
+    xmax, ymax = xy.max(axis=0)
+    edge = np.minimum.reduce([xy[:, 0] - xmin, xmax - xy[:, 0], xy[:, 1] - ymin, ymax - xy[:, 1]])
+    gateways = car_nodes[(edge <= GATEWAY_DISTANCE_M) & (in_capacity.reindex(car_nodes).fillna(0).to_numpy() > 0)]
+    if len(gateways) == 0:
+        raise InputError("the street network has no gateway node with incoming car capacity", obj="links", field="capacity_veh_h")
+    share = in_capacity.reindex(gateways).to_numpy(dtype=float)
+    share = share / share.sum()
+    # origins: nearest car node with an outgoing link to each building
+    can_leave = car_nodes[out_degree.reindex(car_nodes).fillna(0).to_numpy() > 0]
+    tree = shapely.STRtree(shapely.points(_node_xy(scene, can_leave)))
+    b = scene.buildings
+    points = shapely.point_on_surface(np.asarray(b.geometry.values))
+    nearest = tree.nearest(points)
+    factor = float(scene.meta.get("demand_factor", 1.0))
+    trips = options.trips_per_100m2 * b["floor_area_m2"].to_numpy(dtype=float) / 100.0 * options.peak_hour_share * factor
+    per_node = pd.Series(trips).groupby(can_leave[nearest]).sum()
+    per_node = per_node[per_node > 0]
+    return per_node, pd.Series(share, index=gateways)
+
+
+def _assignment(scene, options):
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    from twin.traffic.assign import assign
+    from twin.traffic.network import Network
+
+    links = scene.links
+    car = links["modes"].fillna("").map(lambda s: "car" in s.split(",")).to_numpy(bool) & (links["capacity_veh_h"].to_numpy() > 0)
+    car_links = links[car]
+    if len(car_links) == 0:
+        raise InputError("no street is open to cars", obj="links", field="modes")
+    car_nodes = np.unique(np.r_[car_links["from_node"].to_numpy(), car_links["to_node"].to_numpy()]).astype(object)
+    in_cap = car_links.groupby("to_node")["capacity_veh_h"].sum()
+    out_deg = car_links.groupby("from_node").size()
+    origins, gateways = _demand(scene, options, car_nodes, in_cap, out_deg)
+    zones = list(dict.fromkeys([*origins.index, *gateways.index]))
+    net = Network.from_scene(scene, mode="car", zones=zones)
+    nz = net.n_zones
+    pos = {z: i for i, z in enumerate(zones)}
+    matrix = np.zeros((nz, nz))
+    o_idx = np.array([pos[z] for z in origins.index])
+    g_idx = np.array([pos[g] for g in gateways.index])
+    matrix[np.ix_(o_idx, g_idx)] = origins.to_numpy()[:, None] * gateways.to_numpy()[None, :]
+    np.fill_diagonal(matrix, 0.0)
+    # pairs without a path are not assigned: they are reported as unserved trips
+    graph = csr_matrix((net.free_flow_time + 1e-9, (net.from_node, net.to_node)), shape=(net.n_nodes, net.n_nodes))
+    dist = dijkstra(graph, indices=np.arange(nz))[:, :nz]
+    unserved = float(matrix[~np.isfinite(dist)].sum())
+    matrix[~np.isfinite(dist)] = 0.0
+    result = assign(net, matrix, algorithm="b", gap=options.gap)
+    return net, result, matrix, unserved
+
+
+def run(scene, options, *, base_dir: Path) -> EngineResult:
+    from twin.traffic.access import fifteen_minute_city
+
+    net, res, matrix, unserved = _assignment(scene, options)
+    flow = pd.Series(res.flow, index=net.link_ids)
+    time_s = pd.Series(res.time, index=net.link_ids)
+    links = scene.links
+    objects = links[["link_id", "name", "road_class", "length_m", "capacity_veh_h", "geometry"]].copy()
+    objects["flow_veh_h"] = flow.reindex(objects["link_id"]).fillna(0.0).to_numpy()
+    free_s = links["length_m"].to_numpy(dtype=float) / links["free_speed_m_s"].to_numpy(dtype=float)
+    objects["travel_time_s"] = time_s.reindex(objects["link_id"]).to_numpy()
+    objects["delay_s"] = objects["travel_time_s"] - free_s
+    with np.errstate(divide="ignore", invalid="ignore"):
+        objects["volume_capacity_ratio"] = np.where(objects["capacity_veh_h"] > 0, objects["flow_veh_h"] / objects["capacity_veh_h"], np.nan)
+    veh_km = float((res.flow * net.length).sum() / 1000.0)
+    veh_h = float((res.flow * res.time).sum() / 3600.0)
+    trips = float(matrix.sum())
+    kpis = {
+        "assigned_trips": trips,
+        "unserved_trips": unserved,
+        "vehicle_km": veh_km,
+        "vehicle_hours": veh_h,
+        "mean_trip_time_min": veh_h * 60.0 / trips if trips > 0 else float("nan"),
+        "max_volume_capacity_ratio": float(np.nanmax(objects["volume_capacity_ratio"].to_numpy())) if len(objects) else float("nan"),
+        "relative_gap": float(res.history[-1].relative_gap),
+    }
+    acc = fifteen_minute_city(scene, categories=ACCESS_CATEGORIES, mode="walk", threshold_s=options.minutes * 60.0)
+    for row in acc.summary().itertuples():
+        kpis[f"residents_within_{options.minutes:g}min_walk_{row.category}_pct"] = 100.0 * row.share_of_residents
+    notes = [
+        f"demand: {trips:,.0f} peak-hour car trips from buildings to {len(np.unique(np.flatnonzero(matrix.sum(axis=0))))} gateways; "
+        f"Algorithm B to relative gap {res.history[-1].relative_gap:.1e} in {res.iterations} iterations"
+    ]
+    return EngineResult(objects, "link_id", kpis, None, notes)

@@ -94,7 +94,7 @@ def _mix(pk_lo_i, pk_hi_i, pk_vol_i, head, count, a, b, out):
             out[d] /= total
 
 
-@jit_parallel
+@jit
 def _duo_splits(
     rev_ptr, rev_head, rev_link, out_ptr, out_link, link_to, link_time, dest_node, first_thru, split, weight, tie_rtol
 ):
@@ -106,7 +106,7 @@ def _duo_splits(
     n_dest = dest_node.shape[0]
     n_heap = rev_head.shape[0] + 2
     status = np.zeros(n_dest, dtype=np.int64)
-    for d in prange(n_dest):
+    for d in range(n_dest):  # serial: a few small trees; threads would cost more than they save
         dist = np.full(n_nodes, np.inf)
         keys = np.empty(n_heap)
         vals = np.empty(n_heap, dtype=np.int64)

@@ -164,9 +164,15 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool = F
         scenes[w.name], applied[w.name] = apply_whatif(baseline_scene, w, base_dir=base_dir, seed=scenario.uncertainty.seed, index=i)
         timings[f"whatif_scene:{w.name}"] = time.perf_counter() - t0
 
-    def run_all(overrides=None):
+    def run_all(overrides=None, reuse=None):
         base, what = {}, {w: {} for w in scenes}
         for domain in scenario.domains:
+            if reuse is not None and not any(k.startswith(domain + ".") for k in overrides):
+                # no sampled parameter of this engine: the deterministic results stand
+                base[domain] = reuse[0][domain]
+                for name in scenes:
+                    what[name][domain] = reuse[1][name][domain]
+                continue
             engine = _engine(domain)
             opts = _options(scenario, domain, overrides)
             t = time.perf_counter()
@@ -195,7 +201,7 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool = F
         draws = draw_samples(scenario)
         sample_rows = []
         for s, row in draws.iterrows():
-            b_s, w_s = run_all(row.to_dict())
+            b_s, w_s = run_all(row.to_dict(), reuse=(baseline, whatifs))
             for name, per_domain in w_s.items():
                 for domain, res in per_domain.items():
                     for kpi, value in res.kpis.items():

@@ -37,7 +37,6 @@ choice (ties share equally).
 from __future__ import annotations
 
 import numpy as np
-
 from twin.kernels.access_paths import _dijkstra_into
 from twin.kernels.config import jit, jit_parallel, prange
 from twin.kernels.dnl_node import general_node_model

@@ -13,7 +13,12 @@ import pytest
 import shapely
 
 from tests.conftest import shared_path
-from twin.traffic.access import WALK_SPEED_M_S, AccessGraph, fifteen_minute_city, service_points
+from twin.traffic.access import (
+    WALK_SPEED_M_S,
+    AccessGraph,
+    fifteen_minute_city,
+    service_points,
+)
 
 
 @pytest.fixture(scope="module")

@@ -154,7 +154,6 @@ class ReferenceLTM:
                     self.split[a][d] = (1 - weight) * self.split[a][d] + weight * aon
 
     def run(self):
-        nd = len(self.dests)
         for t in range(self.n):
             t0, t1 = t * self.dt, (t + 1) * self.dt
             for o, d, a, b, rate in zip(self.dem.od_orig, self.dem.od_dest, self.dem.t0_s, self.dem.t1_s, self.dem.rate_veh_s):

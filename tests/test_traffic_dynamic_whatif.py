@@ -10,7 +10,14 @@ from tests.conftest import shared_path
 from twin.errors import InputError
 from twin.traffic.dynamic import LinkDynamics
 from twin.traffic.network import Network
-from twin.traffic.whatif import TrafficCase, close_streets, compare_access, compare_links, compare_totals, map_change
+from twin.traffic.whatif import (
+    TrafficCase,
+    close_streets,
+    compare_access,
+    compare_links,
+    compare_totals,
+    map_change,
+)
 
 
 def bottleneck_case():

@@ -78,6 +78,11 @@ def test_free_flow_step_travels_unchanged_at_free_speed(speed):
     assert np.allclose(tt.where((ds.t_start_s >= dt) & (ds.t_start_s < 600), drop=True), tau, rtol=1e-9)
     assert abs(tt.isel(step=0).item() - tau) < dt
     assert res.totals()["total_delay_veh_h"] == pytest.approx(0.0, abs=1e-9)
+    # a time-zone-aware start gives UTC step times; a naive one is refused
+    ds = res.to_xarray(start="2024-03-05 07:00+01:00")
+    assert str(ds.time_utc.values[0])[:19] == "2024-03-05T06:00:00"
+    with pytest.raises(InputError, match="time zone"):
+        res.to_xarray(start="2024-03-05 07:00")
 
 
 def test_queue_behind_bottleneck_spills_back_at_the_shock_speed():

@@ -692,14 +692,23 @@ class DynamicResult:
             out[a] = np.where(inflow > 1e-9, tt, np.nan)
         return out
 
-    def to_xarray(self) -> xr.Dataset:
+    def to_xarray(self, start: Any = None) -> xr.Dataset:
         """Per-step link results as an xarray Dataset (dims ``link``, ``step``).
 
         Variables: ``inflow_veh_s``, ``outflow_veh_s``, ``vehicles`` (mean over the step),
         ``density_veh_m`` (all lanes), ``queue_veh`` (end of step), ``travel_time_s`` and
-        ``delay_s`` (vehicles entering in the step). Coordinate ``t_start_s``: step start, s.
+        ``delay_s`` (vehicles entering in the step). Coordinate ``t_start_s``: step start, s from
+        the simulation start. With ``start`` (a time-zone-aware timestamp of the simulation
+        start) a coordinate ``time_utc`` gives each step's start in UTC (attribute ``timezone``:
+        the zone of ``start``).
         """
+        import pandas as pd
         import xarray as xr
+
+        if start is not None:
+            start = pd.Timestamp(start)
+            if start.tzinfo is None:
+                raise InputError("the simulation start needs a time zone (e.g. '2024-03-05 07:00+01:00')", field="start")
 
         veh = self.vehicles()
         mean_veh = 0.5 * (veh[:, :-1] + veh[:, 1:])
@@ -722,6 +731,10 @@ class DynamicResult:
             },
             attrs={"dt_s": self.dt_s, "model": "link transmission model (Yperman 2007)", **{k: v for k, v in self.meta.items() if np.isscalar(v)}},
         )
+        if start is not None:
+            utc = (start + pd.to_timedelta(ds["t_start_s"].to_numpy(), unit="s")).tz_convert("UTC").tz_localize(None)
+            ds = ds.assign_coords(time_utc=("step", utc.to_numpy()))
+            ds["time_utc"].attrs["timezone"] = str(start.tzinfo)
         return ds
 
     def link_summary(self) -> pd.DataFrame:

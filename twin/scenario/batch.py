@@ -1,9 +1,13 @@
 """Batches of scenarios (e.g. one per permit application) on Dask, resumable and idempotent.
 
 Each scenario file becomes one task keyed by its run id (:func:`twin.scenario.store.make_run_id`).
-A task first claims its run in the store; a run already ``done`` is skipped, so rerunning an
-interrupted batch only does the rest, and a task retried after a worker died records its run
-once. Outputs go to ``OUT/<run_id>/`` (written to a temporary folder and renamed).
+The driver reads every file first: an invalid file is recorded as a failed run at once, files
+that describe the same run are submitted once, and runs the store already has as ``done`` are
+not submitted at all, so rerunning an interrupted batch only does the rest. A task claims its
+run in the store before working (a run already ``done`` is skipped there too), so a task that
+Dask retries after its worker died records its run once. A task whose workers keep dying
+(``KilledWorker``) is recorded as failed and the batch goes on. Outputs go to
+``OUT/<run_id>/`` (written to a temporary folder and renamed).
 
 The default cluster is a ``LocalCluster`` of processes with one thread each; Numba kernels in
 the workers are capped to one thread (``TWIN_NUMBA_THREADS=1``) so workers do not oversubscribe
@@ -17,6 +21,8 @@ import os
 import shutil
 import tempfile
 import traceback
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -38,16 +44,24 @@ def discover(pattern: str | os.PathLike[str]) -> list[Path]:
 
 def scenario_inputs(scenario, base_dir: Path) -> list[Path]:
     """Every file a scenario reads (inputs, weather, inserted IFC files), for the input hash."""
-    files = [base_dir / f for f in [*scenario.inputs.files, *scenario.inputs.sites]]
+    files = [base_dir / f for f in scenario.inputs.files]
     if scenario.inputs.weather:
         files.append(base_dir / scenario.inputs.weather)
+    if scenario.energy.weather:
+        files.append(base_dir / scenario.energy.weather)
     mods = list(scenario.baseline) + [m for w in scenario.whatifs for m in w.modifications]
     files += [base_dir / m.ifc for m in mods if m.op == "insert_building"]
     return [f.resolve() for f in files]
 
 
 def run_identity(path: str | os.PathLike[str]) -> dict:
-    """Scenario, hashes and run id of a scenario file."""
+    """Scenario, hashes and run id of a scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        The file is not a valid scenario.
+    """
     import twin
     from twin.scenario.schema import load_scenario
     from twin.scenario.store import hash_files, make_run_id
@@ -69,37 +83,102 @@ def run_identity(path: str | os.PathLike[str]) -> dict:
     }
 
 
+def _invalid_run_id(path: Path) -> str:
+    from twin.scenario.store import hash_files, make_run_id
+
+    return make_run_id("invalid", hash_files([path]), None, "")
+
+
+def _object_geometries(comparison, whatif: str, domain: str):
+    """Geometry of every object of the baseline and of the what-if (new objects included)."""
+    idc = comparison.baseline[domain].id_column
+    frames = [r.objects[[idc, "geometry"]] for r in (comparison.baseline[domain], comparison.whatifs[whatif][domain]) if "geometry" in r.objects.columns]
+    if not frames:
+        return None, None
+    crs = next((getattr(f, "crs", None) for f in frames if getattr(f, "crs", None) is not None), None)
+    return pd.concat(frames, ignore_index=True).drop_duplicates(subset=idc, keep="first"), crs
+
+
 def write_outputs(comparison, out_dir: Path) -> dict:
-    """KPI table and per-object deltas of a comparison as (Geo)Parquet, atomically as a folder."""
+    """KPI table and per-object deltas of a comparison as (Geo)Parquet, atomically as a folder.
+
+    The files are written to a temporary folder beside ``out_dir`` and renamed onto it; a
+    previous ``out_dir`` is moved aside first and removed after, so a reader sees either the
+    old folder or the new one, complete. Per-object frames carry the geometry of the objects of
+    both scenes (an inserted building has a row, with NaN baseline values).
+
+    Returns
+    -------
+    dict
+        Output name (``kpis``, ``<whatif>/<domain>``) -> file name inside ``out_dir``.
+    """
+    out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     written = {}
     try:
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; outputs follow the umask
         comparison.kpis.to_parquet(tmp / "kpis.parquet", index=False)
         written["kpis"] = "kpis.parquet"
         for name in comparison.whatifs:
             for domain in comparison.whatifs[name]:
                 frame = comparison.deltas(name, domain)
-                geo = comparison.baseline[domain].objects
                 idc = comparison.baseline[domain].id_column
                 fname = f"deltas_{name}_{domain}.parquet"
-                if "geometry" in geo.columns:
+                geo, crs = _object_geometries(comparison, name, domain)
+                if geo is not None:
                     import geopandas as gpd
 
-                    frame = gpd.GeoDataFrame(frame.merge(geo[[idc, "geometry"]], on=idc, how="left"), geometry="geometry", crs=getattr(geo, "crs", None))
+                    frame = gpd.GeoDataFrame(frame.merge(geo, on=idc, how="left"), geometry="geometry", crs=crs)
                 frame.to_parquet(tmp / fname, index=False)
                 written[f"{name}/{domain}"] = fname
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
+        _replace_dir(tmp, out_dir)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return written
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _replace_dir(src: Path, dst: Path, tries: int = 5) -> None:
+    """Rename folder ``src`` onto ``dst``, moving an existing ``dst`` aside first."""
+    for _ in range(tries):
+        old = None
+        if dst.exists():
+            old = dst.with_name(f".{dst.name}.old.{uuid.uuid4().hex[:8]}")
+            try:
+                os.replace(dst, old)
+            except FileNotFoundError:  # another writer moved it first
+                old = None
+        try:
+            os.replace(src, dst)
+        except OSError:  # another writer put its folder there in between: try again
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+            continue
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return
+    raise OSError(f"could not move {src} onto {dst}")
+
+
+def _remove_stale_temporaries(out_root: Path, run_id: str) -> None:
+    """Temporary output folders of earlier attempts at ``run_id`` (their process was killed)."""
+    for p in out_root.glob(f".{run_id}.*"):
+        shutil.rmtree(p, ignore_errors=True)
+
+
 def run_one(path: str, store_path: str, out_root: str) -> dict:
-    """Run one scenario file unless the store says it is done; return its store record."""
+    """Run one scenario file unless the store says it is done; return its store record.
+
+    Idempotent: the same file with the same inputs maps to the same run id, and a ``done`` run
+    is returned as recorded, without running again.
+    """
     from twin.scenario.runner import run_scenario
     from twin.scenario.store import RunStore
 
@@ -107,10 +186,8 @@ def run_one(path: str, store_path: str, out_root: str) -> dict:
     try:
         ident = run_identity(path)
     except TwinError as exc:
-        # an invalid scenario file is recorded as a failed run keyed by its path
-        from twin.scenario.store import hash_files, make_run_id
-
-        run_id = make_run_id("invalid", hash_files([path]), None, "")
+        # an invalid scenario file is recorded as a failed run keyed by its contents
+        run_id = _invalid_run_id(Path(path))
         if store.claim(run_id, scenario=str(path), version="", input_hash="", scenario_hash="invalid", seed=None):
             store.fail(run_id, str(exc))
         return store.get(run_id)
@@ -118,6 +195,7 @@ def run_one(path: str, store_path: str, out_root: str) -> dict:
     if not store.claim(run_id, scenario=str(ident["path"]), label=ident["scenario"].name, version=ident["version"],
                        input_hash=ident["input_hash"], scenario_hash=ident["scenario_hash"], seed=ident["seed"]):
         return store.get(run_id)
+    _remove_stale_temporaries(Path(out_root), run_id)
     try:
         comparison = run_scenario(ident["scenario"], base_dir=ident["path"].parent)
         written = write_outputs(comparison, Path(out_root) / run_id)
@@ -130,6 +208,45 @@ def run_one(path: str, store_path: str, out_root: str) -> dict:
     return store.get(run_id)
 
 
+def plan_batch(files: list[Path], store) -> tuple[list[dict], dict[str, str]]:
+    """Which files to submit, and the run id of every file.
+
+    Invalid files are recorded as failed runs now; files with the same run id are submitted
+    once; runs the store has as ``done`` are not submitted.
+
+    Returns
+    -------
+    (todo, run_ids)
+        ``todo``: one dict (``run_id``, ``path``, ``claim``: the store fields) per run to submit;
+        ``run_ids``: file -> run id.
+    """
+    todo: dict[str, dict] = {}
+    run_ids: dict[str, str] = {}
+    for f in files:
+        try:
+            ident = run_identity(f)
+        except TwinError as exc:
+            run_id = _invalid_run_id(f)
+            if store.claim(run_id, scenario=str(Path(f).resolve()), version="", input_hash="", scenario_hash="invalid", seed=None):
+                store.fail(run_id, str(exc))
+            run_ids[str(f)] = run_id
+            continue
+        run_id = ident["run_id"]
+        run_ids[str(f)] = run_id
+        if run_id in todo:
+            continue
+        record = store.get(run_id)
+        if record is not None and record["status"] == "done":
+            continue
+        todo[run_id] = {
+            "run_id": run_id,
+            "path": str(ident["path"]),
+            "claim": dict(scenario=str(ident["path"]), label=ident["scenario"].name, version=ident["version"],
+                          input_hash=ident["input_hash"], scenario_hash=ident["scenario_hash"], seed=ident["seed"]),
+        }
+    return list(todo.values()), run_ids
+
+
 def run_batch(
     pattern: str | os.PathLike[str],
     *,
@@ -138,17 +255,55 @@ def run_batch(
     scheduler: str | None = None,
     n_workers: int = 2,
     progress: bool = False,
+    on_result: Callable[[object, dict], None] | None = None,
 ) -> pd.DataFrame:
-    """Run every scenario matched by ``pattern`` on Dask; returns the store's records of them."""
-    from dask.distributed import Client, LocalCluster, as_completed
+    """Run every scenario matched by ``pattern`` on Dask; returns the store's records of them.
 
+    Parameters
+    ----------
+    pattern
+        A folder (every ``*.yaml``/``*.yml`` below it) or a glob.
+    out
+        Results folder: ``runs.sqlite`` (unless ``store_path``) and one folder per run.
+    store_path
+        The run store (SQLite file); default ``OUT/runs.sqlite``.
+    scheduler
+        Address of a running Dask scheduler; default: a new ``LocalCluster``.
+    n_workers
+        Worker processes of the ``LocalCluster`` (one thread each).
+    progress
+        Show a progress bar.
+    on_result
+        Called in this process after each finished task as ``on_result(client, record)``
+        (for progress displays and monitoring).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario file, in file order: ``file`` and the store record of its run
+        (``run_id``, ``status``, ``attempts``, ``error``, ``kpis``, ...). Files with the same
+        run id share one record.
+    """
     from twin.scenario.store import RunStore
 
     files = discover(pattern)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     store_path = Path(store_path) if store_path else out / "runs.sqlite"
-    RunStore(store_path)  # create the schema once, before workers race for it
+    store = RunStore(store_path)  # creates the schema once, before workers race for it
+    todo, run_ids = plan_batch(files, store)
+    if todo:
+        _submit(todo, store, store_path=store_path, out=out, scheduler=scheduler, n_workers=n_workers, progress=progress, on_result=on_result)
+    rows = []
+    for f in files:
+        record = store.get(run_ids[str(f)]) or {"run_id": run_ids[str(f)], "status": "missing"}
+        rows.append({"file": str(f), **record})
+    return pd.DataFrame(rows)
+
+
+def _submit(todo, store, *, store_path: Path, out: Path, scheduler, n_workers, progress, on_result) -> None:
+    from dask.distributed import Client, LocalCluster, as_completed
+
     env_before = os.environ.get("TWIN_NUMBA_THREADS")
     os.environ["TWIN_NUMBA_THREADS"] = "1"
     try:
@@ -159,14 +314,25 @@ def run_batch(
             cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
             client = Client(cluster)
         try:
-            futures = client.map(run_one, [str(f) for f in files], store_path=str(store_path), out_root=str(out),
-                                 key=[f"twin-scenario-{i}-{f.stem}" for i, f in enumerate(files)], retries=3, pure=False)
+            futures = client.map(run_one, [t["path"] for t in todo], store_path=str(store_path), out_root=str(out),
+                                 key=[f"twin-run-{t['run_id']}" for t in todo], retries=1, pure=False)
+            by_key = {f.key: t for f, t in zip(futures, todo)}
             iterator = as_completed(futures)
             if progress:
                 from tqdm import tqdm
 
                 iterator = tqdm(iterator, total=len(futures), desc="batch", unit="run")
-            records = [f.result() for f in iterator]
+            for fut in iterator:
+                try:
+                    record = fut.result()
+                except Exception as exc:  # the task never returned (e.g. its workers kept dying)
+                    task = by_key[fut.key]
+                    if store.get(task["run_id"]) is None:  # lost before it could claim its run
+                        store.claim(task["run_id"], **task["claim"])
+                    store.fail(task["run_id"], f"task lost: {type(exc).__name__}: {exc}")
+                    record = store.get(task["run_id"])
+                if on_result is not None:
+                    on_result(client, record)
         finally:
             client.close()
             if cluster is not None:
@@ -176,4 +342,3 @@ def run_batch(
             os.environ.pop("TWIN_NUMBA_THREADS", None)
         else:
             os.environ["TWIN_NUMBA_THREADS"] = env_before
-    return pd.DataFrame(records)

@@ -1,18 +1,29 @@
 """A self-contained HTML report of a comparison, and a short terminal summary.
 
-The page has no external resources: figures are inline PNG (base64), styles inline, no
-script. Sections (ids): ``summary``, ``kpis`` (table of baseline, what-if, delta and Monte
-Carlo band per KPI), ``maps`` (per-object deltas per what-if and engine), ``timeseries``,
-``changes`` (what each modification touched), ``provenance`` (scenario hash, inputs, timings).
+The page has no external resources and no script: figures are inline PNG (base64, drawn with
+matplotlib's object API, so no global pyplot state or GUI backend is touched), styles inline.
+Sections (ids):
+
+``summary``      the scenario, its what-ifs and their headline changes (what-ifs that act on an
+                 engine that did not run are said to);
+``kpis``         one table per what-if: baseline, what-if, delta, delta % and the Monte Carlo
+                 band of the delta per KPI;
+``maps``         per-object deltas per what-if and engine (zoomed on the changes when they are
+                 local; inserted objects black, removed ones outlined red);
+``timeseries``   each engine's series, baseline and what-ifs on one plot;
+``changes``      what each modification touched;
+``provenance``   versions, scenario hash, seed, inputs, engine notes and timings.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import io
 import math
 import os
+import platform
 from pathlib import Path
 
 import numpy as np
@@ -20,33 +31,71 @@ import pandas as pd
 
 from twin.io import atomic_write_text
 
+SECTIONS = ("summary", "kpis", "maps", "timeseries", "changes", "provenance")
+
 CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;color:#222}
-h1{font-size:1.6rem} h2{border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2rem}
-table{border-collapse:collapse;font-size:.9rem} th,td{padding:.25rem .6rem;border-bottom:1px solid #eee;text-align:right}
-th:first-child,td:first-child,th:nth-child(2),td:nth-child(2),th:nth-child(3),td:nth-child(3){text-align:left}
-.neg{color:#1a7f37}.pos{color:#b42318} figure{display:inline-block;margin:.5rem} figcaption{font-size:.85rem;color:#555}
-code{background:#f4f4f4;padding:0 .2rem}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:1.5rem auto;max-width:1180px;padding:0 1rem;color:#222;line-height:1.4}
+h1{font-size:1.6rem;margin-bottom:.2rem} h2{border-bottom:2px solid #d0d7de;padding-bottom:.2rem;margin-top:2.2rem}
+h3{font-size:1.05rem;margin:1.4rem 0 .3rem} .sub{color:#57606a;margin-top:0}
+table{border-collapse:collapse;font-size:.88rem;margin:.3rem 0 1rem} th{background:#f6f8fa;font-weight:600}
+th,td{padding:.25rem .7rem;border-bottom:1px solid #eaeef2;text-align:right;white-space:nowrap} th.l,td.l{text-align:left}
+tr.zero td{color:#8c959f} .neg{color:#1a7f37;font-weight:600} .pos{color:#b42318;font-weight:600}
+.cards{display:flex;flex-wrap:wrap;gap:.8rem} .card{border:1px solid #d0d7de;border-radius:6px;padding:.6rem .9rem;min-width:15rem;flex:1}
+.card h3{margin-top:0} .card ul{margin:.2rem 0;padding-left:1.1rem} .note{color:#57606a;font-size:.88rem}
+figure{display:inline-block;margin:.4rem .6rem .8rem 0;vertical-align:top} figure img{max-width:100%;height:auto;border:1px solid #eaeef2}
+figcaption{font-size:.82rem;color:#57606a;max-width:560px} code{background:#f6f8fa;padding:0 .25rem;border-radius:3px;font-size:.85em}
+dl{display:grid;grid-template-columns:max-content auto;gap:.15rem 1rem;font-size:.9rem} dt{font-weight:600} dd{margin:0;overflow-wrap:anywhere}
 """
+
+MAP_COLUMNS = {
+    "energy": ("q_heat_kwh_m2", "q_heat_kwh", "co2_kg"),
+    "traffic": ("flow_veh_h", "travel_time_s", "access_share"),
+    "soil": ("runoff_mm", "infiltration_mm"),
+}
+
+# which engines a modification acts on (for "this what-if shows in engines that did not run")
+OP_DOMAINS = {
+    "renovate": {"energy"},
+    "close_streets": {"traffic"},
+    "change_streets": {"traffic"},
+    "scale_demand": {"traffic"},
+    "deseal": {"soil"},
+    "green_roofs": {"soil", "energy"},
+    "insert_building": {"energy", "traffic", "soil"},
+}
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _fmt(x) -> str:
+    """A number for a table cell: thousands separators, 3 significant-ish digits, '–' for NaN."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     if isinstance(x, (int, np.integer)):
         return f"{x:,}"
-    ax = abs(float(x))
-    if ax != 0 and (ax >= 1e6 or ax < 1e-3):
+    x = float(x)
+    if not math.isfinite(x):
+        return "–"
+    ax = abs(x)
+    if ax != 0 and (ax >= 1e7 or ax < 1e-3):
         return f"{x:.4g}"
     return f"{x:,.3f}" if ax < 100 else f"{x:,.1f}"
 
 
-def _png(fig) -> str:
-    import matplotlib.pyplot as plt
+def _signed(x) -> str:
+    s = _fmt(x)
+    return s if s == "–" or s.startswith("-") or float(x) == 0 else "+" + s
 
+
+def _pct(delta: float, baseline: float) -> float:
+    if baseline is None or not np.isfinite(baseline) or baseline == 0 or not np.isfinite(delta):
+        return float("nan")
+    return 100.0 * delta / abs(baseline)
+
+
+def _png(fig) -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
+    fig.savefig(buf, format="png", dpi=96, bbox_inches="tight")
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
@@ -61,133 +110,300 @@ def _delta_column(frame: pd.DataFrame, preferred: tuple[str, ...]) -> str | None
     return deltas[0] if deltas else None
 
 
-MAP_COLUMNS = {
-    "energy": ("q_heat_kwh_m2", "q_heat_kwh", "co2_kg"),
-    "traffic": ("flow_veh_h", "travel_time_s", "access_share"),
-    "soil": ("runoff_mm", "infiltration_mm"),
-}
+def _geometries(comparison, whatif: str, domain: str):
+    """Geometry of the objects of the baseline and of the what-if, one row per id."""
+    idc = comparison.baseline[domain].id_column
+    frames = [r.objects[[idc, "geometry"]] for r in (comparison.baseline[domain], comparison.whatifs[whatif][domain]) if "geometry" in r.objects.columns]
+    if not frames:
+        return None
+    return pd.concat(frames, ignore_index=True).drop_duplicates(subset=idc, keep="first")
 
 
-def _map_figure(comparison, whatif: str, domain: str):
+def map_data(comparison, whatif: str, domain: str):
+    """The frame a change map draws: geometry, the delta column and the object's state.
+
+    Returns
+    -------
+    (geopandas.GeoDataFrame, str) or (None, None)
+        ``state`` is ``changed``, ``unchanged``, ``added`` (only in the what-if) or ``removed``
+        (only in the baseline); None when the engine's objects have no geometry.
+    """
     import geopandas as gpd
-    import matplotlib
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    base = comparison.baseline[domain]
-    if "geometry" not in base.objects.columns:
+    base, new = comparison.baseline[domain], comparison.whatifs[whatif][domain]
+    geoms = _geometries(comparison, whatif, domain)
+    if geoms is None:
         return None, None
     deltas = comparison.deltas(whatif, domain)
     col = _delta_column(deltas, MAP_COLUMNS.get(domain, ()))
     if col is None:
         return None, None
-    geo = gpd.GeoDataFrame(base.objects[[base.id_column, "geometry"]].merge(deltas[[base.id_column, col]], on=base.id_column, how="left"), geometry="geometry")
-    fig, ax = plt.subplots(figsize=(6, 6))
+    idc = base.id_column
+    geo = gpd.GeoDataFrame(geoms.merge(deltas[[idc, col]], on=idc, how="left"), geometry="geometry", crs=getattr(base.objects, "crs", None))
+    in_base = geo[idc].isin(base.objects[idc]).to_numpy()
+    in_new = geo[idc].isin(new.objects[idc]).to_numpy()
     values = geo[col].to_numpy(dtype=float)
-    lim = np.nanmax(np.abs(values)) if np.isfinite(values).any() else 1.0
+    state = np.where(np.isfinite(values) & (values != 0), "changed", "unchanged").astype(object)
+    state[~in_base & in_new] = "added"
+    state[in_base & ~in_new] = "removed"
+    geo["state"] = state
+    return geo, col
+
+
+def _map_figure(comparison, whatif: str, domain: str):
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    geo, col = map_data(comparison, whatif, domain)
+    if geo is None or not (geo["state"] != "unchanged").any():
+        return None, col, False
+    fig = Figure(figsize=(6.4, 6.0))
+    ax = fig.subplots()
+    values = geo[col].to_numpy(dtype=float)
+    changed = (geo["state"] == "changed").to_numpy()
+    # colour limit: the 98th percentile of |delta|, so one outlier does not wash out the map
+    lim = float(np.percentile(np.abs(values[changed]), 98)) if changed.any() else 1.0
     lim = lim if lim > 0 else 1.0
-    changed = np.isfinite(values) & (values != 0)
-    geo[~changed].plot(ax=ax, color="#dddddd", linewidth=0.3)
+    norm = Normalize(-lim, lim)
+    cmap = colormaps["RdBu_r"]
+    geo[geo["state"] == "unchanged"].plot(ax=ax, color="#d8dee4", edgecolor="#c4ccd4", linewidth=0.2)
     if changed.any():
-        geo[changed].plot(ax=ax, column=col, cmap="RdBu_r", vmin=-lim, vmax=lim, legend=True, linewidth=1.2, legend_kwds={"shrink": 0.6, "label": col})
-    ax.set_axis_off()
-    ax.set_title(f"{whatif}: {domain}, {col}", fontsize=10)
-    return _png(fig), col
+        geo[changed].plot(ax=ax, color=cmap(norm(np.clip(values[changed], -lim, lim))), edgecolor="#444", linewidth=0.3)
+    handles = []
+    if (geo["state"] == "added").any():
+        geo[geo["state"] == "added"].plot(ax=ax, color="#111", edgecolor="#111", linewidth=0.8)
+        handles.append(Patch(facecolor="#111", label="added"))
+    if (geo["state"] == "removed").any():
+        geo[geo["state"] == "removed"].plot(ax=ax, facecolor="none", edgecolor="#d1242f", linewidth=1.0, linestyle="--")
+        handles.append(Patch(facecolor="none", edgecolor="#d1242f", linestyle="--", label="removed"))
+    # zoom on the changes when they cover a small part of the scene
+    full = geo.total_bounds
+    moved = geo[geo["state"] != "unchanged"].total_bounds
+    zoomed = False
+    pad = 60.0
+    box = (moved[0] - pad, moved[1] - pad, moved[2] + pad, moved[3] + pad)
+    if (box[2] - box[0]) * (box[3] - box[1]) < 0.25 * (full[2] - full[0]) * (full[3] - full[1]):
+        ax.set_xlim(box[0], box[2])
+        ax.set_ylim(box[1], box[3])
+        zoomed = True
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_color("#d0d7de")
+    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, extend="both", label=col)
+    if handles:
+        ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
+    ax.set_title(f"{whatif} — {domain}", fontsize=10)
+    return _png(fig), col, zoomed
 
 
-def _series_figure(comparison, whatif: str, domain: str):
-    import matplotlib.pyplot as plt
+def _series_figure(comparison, domain: str):
+    from matplotlib.figure import Figure
 
-    b = comparison.baseline[domain].series
-    w = comparison.whatifs[whatif][domain].series
-    if b is None or w is None or b.empty:
-        return None
-    fig, ax = plt.subplots(figsize=(7, 3))
-    for col in b.columns[:3]:
-        ax.plot(b.index, b[col], label=f"baseline {col}", linewidth=1)
-        if col in w:
-            ax.plot(w.index, w[col], label=f"{whatif} {col}", linewidth=1, linestyle="--")
-    ax.legend(fontsize=7)
-    ax.set_title(f"{domain}: {whatif} vs baseline", fontsize=10)
-    fig.autofmt_xdate()
-    return _png(fig)
+    base = comparison.baseline[domain].series
+    if base is None or base.empty:
+        return None, []
+    columns = list(base.columns[:3])
+    fig = Figure(figsize=(7.5, 2.6 * len(columns)))
+    axes = np.atleast_1d(fig.subplots(len(columns), 1, sharex=True, squeeze=False)[:, 0])
+    monthly = base.index.name == "month" and pd.api.types.is_integer_dtype(base.index)
+    same = []
+    for ax, col in zip(axes, columns):
+        ax.plot(base.index, base[col], color="#222", linewidth=1.6, label="baseline", marker="o" if monthly else None, markersize=3)
+        for k, (name, per_domain) in enumerate(comparison.whatifs.items()):
+            s = per_domain[domain].series
+            if s is None or col not in s:
+                continue
+            if s[col].shape == base[col].shape and np.allclose(s[col].to_numpy(float), base[col].to_numpy(float), rtol=1e-12, atol=0):
+                if name not in same:
+                    same.append(name)
+                continue
+            ax.plot(s.index, s[col], linewidth=1.3, linestyle="--", color=f"C{k}", label=name, marker="s" if monthly else None, markersize=3)
+        ax.set_ylabel(col, fontsize=9)
+        ax.grid(True, color="#eaeef2")
+        ax.legend(fontsize=8, loc="best")
+    if monthly:
+        axes[-1].set_xticks(range(1, 13), MONTHS)
+    else:
+        axes[-1].set_xlabel(base.index.name or "", fontsize=9)
+        fig.autofmt_xdate()
+    axes[0].set_title(f"{domain}: baseline and what-ifs", fontsize=10)
+    return _png(fig), same
 
 
-def render_html(comparison, *, title: str | None = None) -> str:
-    """The report page as a string."""
-    sc = comparison.scenario
-    title = title or f"twin: {sc.name}"
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{CSS}</style></head><body>"]
-    parts.append(f"<h1>{html.escape(title)}</h1>")
-    parts.append("<section id='summary'><h2>Summary</h2>")
-    parts.append(f"<p>{html.escape(sc.description or '')}</p><p>Engines: {', '.join(sc.domains)}. What-ifs against the baseline: "
-                 + ", ".join(f"<b>{html.escape(w.name)}</b>" for w in sc.whatifs) + ".</p>")
-    if comparison.samples is not None:
-        lo, hi = sc.uncertainty.percentiles
-        parts.append(f"<p>Uncertainty: {sc.uncertainty.samples} Monte Carlo samples (seed {sc.uncertainty.seed}); bands are the {lo:g}th–{hi:g}th percentiles of each delta.</p>")
-    parts.append("</section>")
-    parts.append("<section id='kpis'><h2>Key performance indicators</h2><table><thead><tr><th>what-if</th><th>engine</th><th>KPI</th><th>baseline</th><th>what-if</th><th>delta</th><th>delta %</th>")
-    banded = "delta_p_lo" in comparison.kpis.columns
+def _kpi_table(group: pd.DataFrame, banded: bool, percentiles) -> str:
+    head = "<tr><th class='l'>engine</th><th class='l'>KPI</th><th>baseline</th><th>what-if</th><th>delta</th><th>delta %</th>"
     if banded:
-        parts.append("<th>band low</th><th>band high</th>")
-    parts.append("</tr></thead><tbody>")
-    for r in comparison.kpis.itertuples():
-        pct = (r.delta / r.baseline * 100.0) if r.baseline not in (0, None) and np.isfinite(r.baseline) and r.baseline != 0 else float("nan")
+        head += f"<th>band of delta (p{percentiles[0]:g}–p{percentiles[1]:g})</th>"
+    rows = [f"<table><thead>{head}</tr></thead><tbody>"]
+    for r in group.itertuples():
         cls = "neg" if r.delta < 0 else ("pos" if r.delta > 0 else "")
-        parts.append(f"<tr><td>{html.escape(r.whatif)}</td><td>{r.domain}</td><td>{html.escape(r.kpi)}</td><td>{_fmt(r.baseline)}</td><td>{_fmt(r.whatif_value)}</td><td class='{cls}'>{_fmt(r.delta)}</td><td>{_fmt(pct)}</td>")
+        zero = " class='zero'" if r.delta == 0 else ""
+        row = (f"<tr{zero}><td class='l'>{html.escape(r.domain)}</td><td class='l'>{html.escape(r.kpi)}</td><td>{_fmt(r.baseline)}</td>"
+               f"<td>{_fmt(r.whatif_value)}</td><td class='{cls}'>{_signed(r.delta)}</td><td>{_signed(_pct(r.delta, r.baseline))}</td>")
         if banded:
-            parts.append(f"<td>{_fmt(r.delta_p_lo)}</td><td>{_fmt(r.delta_p_hi)}</td>")
-        parts.append("</tr>")
-    parts.append("</tbody></table></section>")
-    parts.append("<section id='maps'><h2>Maps of per-object changes</h2>")
-    for w in sc.whatifs:
-        for domain in sc.domains:
-            src, col = _map_figure(comparison, w.name, domain)
-            if src:
-                parts.append(f"<figure><img alt='{html.escape(w.name)} {domain} {col}' src='{src}' width='520'><figcaption>{html.escape(w.name)} — {domain}: {col} (what-if minus baseline; grey: unchanged)</figcaption></figure>")
-    parts.append("</section>")
-    parts.append("<section id='timeseries'><h2>Time series</h2>")
-    for w in sc.whatifs:
-        for domain in sc.domains:
-            src = _series_figure(comparison, w.name, domain)
-            if src:
-                parts.append(f"<figure><img alt='{html.escape(w.name)} {domain} series' src='{src}' width='620'></figure>")
-    parts.append("</section>")
-    parts.append("<section id='changes'><h2>What each what-if changed</h2><ul>")
-    for name, records in comparison.applied.items():
-        parts.append(f"<li><b>{html.escape(name)}</b>: " + "; ".join(html.escape(", ".join(f"{k} {v}" for k, v in rec.items())) for rec in records) + "</li>")
-    parts.append("</ul></section>")
-    parts.append("<section id='provenance'><h2>Provenance</h2>")
+            lo, hi = getattr(r, "delta_p_lo", np.nan), getattr(r, "delta_p_hi", np.nan)
+            row += f"<td>[{_signed(lo)}, {_signed(hi)}]</td>" if np.isfinite(lo) else "<td>–</td>"
+        rows.append(row + "</tr>")
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
+def _unrun_domains(scenario, whatif) -> set[str]:
+    acts = set().union(*(OP_DOMAINS.get(m.op, set()) for m in whatif.modifications)) if whatif.modifications else set()
+    return acts - set(scenario.domains)
+
+
+def _headlines(group: pd.DataFrame, n: int = 3) -> list[str]:
+    moved = group[(group["delta"] != 0) & np.isfinite(group["delta"])]
+    out = []
+    for r in moved.head(n).itertuples():
+        pct = _pct(r.delta, r.baseline)
+        pct_s = f" ({_signed(pct)}&nbsp;%)" if np.isfinite(pct) else ""
+        out.append(f"{html.escape(r.kpi)}: <b>{_signed(r.delta)}</b>{pct_s}")
+    return out
+
+
+def render_html(comparison, *, title: str | None = None, run_id: str | None = None) -> str:
+    """The report page as a string (sections: see the module docstring)."""
     import twin
 
-    parts.append(f"<p>twin {twin.__version__}; scenario hash <code>{sc.digest()}</code>; inputs: " + ", ".join(f"<code>{html.escape(f)}</code>" for f in sc.inputs.files) + "</p>")
-    parts.append("<table><thead><tr><th>step</th><th></th><th></th><th>seconds</th></tr></thead><tbody>")
-    for k, v in comparison.timings_s.items():
-        parts.append(f"<tr><td>{html.escape(k)}</td><td></td><td></td><td>{v:.2f}</td></tr>")
-    parts.append("</tbody></table>")
+    sc = comparison.scenario
+    title = title or f"twin: {sc.name}"
+    banded = "delta_p_lo" in comparison.kpis.columns
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    p = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>"
+         f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"]
+    p.append(f"<h1>{html.escape(title)}</h1><p class='sub'>What-ifs against the baseline · engines: {html.escape(', '.join(sc.domains))} · {now}</p>")
+
+    # summary
+    p.append("<section id='summary'><h2>Summary</h2>")
+    if sc.description:
+        p.append(f"<p>{html.escape(sc.description)}</p>")
+    p.append("<div class='cards'>")
+    for w in sc.whatifs:
+        group = comparison.kpis[comparison.kpis["whatif"] == w.name]
+        p.append(f"<div class='card'><h3>{html.escape(w.name)}</h3>")
+        if w.description:
+            p.append(f"<p class='note'>{html.escape(w.description)}</p>")
+        lines = _headlines(group)
+        if lines:
+            p.append("<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>")
+        else:
+            p.append(f"<p>No change in the {html.escape(', '.join(sc.domains))} KPIs.</p>")
+        unrun = _unrun_domains(sc, w)
+        if unrun:
+            p.append(f"<p class='note'>This what-if acts on the {html.escape(', '.join(sorted(unrun)))} engine(s), not run in this scenario "
+                     f"(add {' and '.join(sorted(unrun))} to <code>domains</code>).</p>")
+        p.append("</div>")
+    p.append("</div>")
+    if comparison.samples is not None:
+        lo, hi = sc.uncertainty.percentiles
+        names = ", ".join(f"<code>{html.escape(d.name)}</code> ({d.dist})" for d in sc.uncertainty.parameters)
+        p.append(f"<p class='note'>Uncertainty: {sc.uncertainty.samples} Monte Carlo samples (seed {sc.uncertainty.seed}) of {names}; "
+                 f"bands are the {lo:g}th–{hi:g}th percentiles of each delta over the samples.</p>")
+    p.append("</section>")
+
+    # KPI tables
+    p.append("<section id='kpis'><h2>Key performance indicators</h2>")
+    p.append("<p class='note'>Delta = what-if minus baseline (green: lower, red: higher); grey rows did not change.</p>")
+    for w in sc.whatifs:
+        group = comparison.kpis[comparison.kpis["whatif"] == w.name]
+        p.append(f"<h3>{html.escape(w.name)}</h3>")
+        p.append(_kpi_table(group, banded, sc.uncertainty.percentiles) if len(group) else "<p>No KPIs.</p>")
+    p.append("</section>")
+
+    # maps
+    p.append("<section id='maps'><h2>Maps of per-object changes</h2>")
+    unchanged_maps = []
+    for w in sc.whatifs:
+        for domain in sc.domains:
+            src, col, zoomed = _map_figure(comparison, w.name, domain)
+            if src:
+                zoom = " Zoomed on the changed objects (60 m margin)." if zoomed else ""
+                p.append(f"<figure><img alt='{html.escape(w.name)} {domain} {html.escape(col or '')}' src='{src}' width='600'>"
+                         f"<figcaption><b>{html.escape(w.name)}</b> — {domain}: <code>{html.escape(col or '')}</code>, what-if minus baseline "
+                         f"(blue: lower, red: higher; grey: unchanged; colour scale clipped at the 98th percentile of |delta|).{zoom}</figcaption></figure>")
+            else:
+                unchanged_maps.append(f"{w.name} ({domain})")
+    if unchanged_maps:
+        p.append(f"<p class='note'>No per-object change (no map): {html.escape(', '.join(unchanged_maps))}.</p>")
+    p.append("</section>")
+
+    # time series
+    p.append("<section id='timeseries'><h2>Time series</h2>")
+    any_series = False
+    for domain in sc.domains:
+        src, same = _series_figure(comparison, domain)
+        if src:
+            any_series = True
+            note = f" Same as the baseline: {html.escape(', '.join(same))}." if same else ""
+            p.append(f"<figure><img alt='{domain} series' src='{src}' width='720'><figcaption>{domain}: baseline (solid) and what-ifs (dashed).{note}</figcaption></figure>")
+    if not any_series:
+        p.append("<p class='note'>The engines of this scenario returned no time series.</p>")
+    p.append("</section>")
+
+    # changes
+    p.append("<section id='changes'><h2>What each what-if changed</h2><ul>")
+    for name, records in comparison.applied.items():
+        items = "; ".join(html.escape(", ".join(f"{k} {v}" for k, v in rec.items())) for rec in records)
+        p.append(f"<li><b>{html.escape(name)}</b>: {items}</li>")
+    p.append("</ul></section>")
+
+    # provenance
+    p.append("<section id='provenance'><h2>Provenance</h2><dl>")
+    facts = [
+        ("twin", html.escape(twin.__version__)),
+        ("Python", html.escape(platform.python_version())),
+        ("generated", now),
+        ("scenario", f"{html.escape(sc.name)} (hash <code>{sc.digest()}</code>)"),
+    ]
+    if run_id:
+        facts.append(("run id", f"<code>{html.escape(run_id)}</code>"))
+    facts += [
+        ("seed", str(sc.uncertainty.seed)),
+        ("samples", str(sc.uncertainty.samples if comparison.samples is not None else 0)),
+        ("scene CRS", html.escape(sc.inputs.crs)),
+        ("inputs", ", ".join(f"<code>{html.escape(f)}</code>" for f in sc.inputs.files)),
+    ]
+    if sc.inputs.weather:
+        facts.append(("weather", f"<code>{html.escape(sc.inputs.weather)}</code>"))
+    p.append("".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>")
     for domain, res in comparison.baseline.items():
         for note in res.notes:
-            parts.append(f"<p>{domain}: {html.escape(note)}</p>")
-    parts.append("</section></body></html>")
-    return "".join(parts)
+            p.append(f"<p class='note'>{domain}: {html.escape(note)}</p>")
+    p.append("<h3>Timings</h3><table><thead><tr><th class='l'>step</th><th>seconds</th></tr></thead><tbody>")
+    for k, v in comparison.timings_s.items():
+        p.append(f"<tr><td class='l'>{html.escape(k)}</td><td>{v:.2f}</td></tr>")
+    p.append("</tbody></table></section></body></html>")
+    return "".join(p)
 
 
-def write_report(comparison, path: str | os.PathLike[str]) -> Path:
-    """Write the HTML report atomically."""
+def write_report(comparison, path: str | os.PathLike[str], *, run_id: str | None = None) -> Path:
+    """Write the HTML report atomically; returns its path."""
     path = Path(path)
-    atomic_write_text(path, render_html(comparison))
+    atomic_write_text(path, render_html(comparison, run_id=run_id))
     return path
 
 
 def terminal_summary(comparison) -> list[str]:
-    """A few lines per what-if: the KPI deltas."""
+    """A few lines per what-if: the KPIs that changed, with their bands."""
     lines = []
     for name, group in comparison.kpis.groupby("whatif", sort=False):
+        moved = group[group["delta"] != 0]
+        if moved.empty:
+            lines.append(f"{name}: no change in the {', '.join(sorted(set(group['domain'])))} KPIs")
+            continue
         lines.append(f"{name}:")
-        for r in group.itertuples():
+        for r in moved.itertuples():
             band = ""
             if "delta_p_lo" in group.columns and np.isfinite(getattr(r, "delta_p_lo", np.nan)):
-                band = f"  [{_fmt(r.delta_p_lo)}, {_fmt(r.delta_p_hi)}]"
-            lines.append(f"  {r.domain:<8} {r.kpi:<32} {_fmt(r.baseline):>12} -> {_fmt(r.whatif_value):>12}  delta {_fmt(r.delta)}{band}")
+                band = f"  [{_signed(r.delta_p_lo)}, {_signed(r.delta_p_hi)}]"
+            pct = _pct(r.delta, r.baseline)
+            pct_s = f" ({_signed(pct)} %)" if np.isfinite(pct) else ""
+            lines.append(f"  {r.domain:<8} {r.kpi:<32} {_fmt(r.baseline):>12} -> {_fmt(r.whatif_value):>12}  delta {_signed(r.delta)}{pct_s}{band}")
     return lines

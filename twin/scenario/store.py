@@ -4,18 +4,24 @@ A run is identified by ``run_id`` = hash of (scenario digest, input file content
 package version): the same work always has the same id. Statuses: ``running`` (claimed),
 ``done`` (KPIs and outputs recorded), ``failed`` (error recorded). Claiming a ``done`` run is
 refused, so a rerun of an interrupted batch skips finished work; a ``running`` or ``failed``
-run is claimed again (its process died or it failed) and ``attempts`` counts the tries.
-SQLite (WAL journal, busy timeout) serialises writers from several processes.
+run is claimed again (its process died or it failed) and ``attempts`` counts the tries;
+``host`` and ``pid`` name the process that claimed it last.
+A ``done`` record is final: a late :meth:`RunStore.fail` does not overwrite it.
+SQLite (WAL journal, busy timeout) serialises writers from several processes; every call opens
+and closes its own connection, so a store object can be sent to another process.
+Times are UTC ISO 8601 with milliseconds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
+import socket
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -35,13 +41,18 @@ CREATE TABLE IF NOT EXISTS runs (
     attempts INTEGER NOT NULL DEFAULT 1,
     error TEXT,
     kpis TEXT,
-    outputs TEXT
+    outputs TEXT,
+    host TEXT,
+    pid INTEGER
 );
 """
 
+# columns added after the first release of the table: (name, SQL type)
+LATER_COLUMNS = (("host", "TEXT"), ("pid", "INTEGER"))
+
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
 def hash_files(paths: Iterable[str | os.PathLike[str]]) -> str:
@@ -65,17 +76,38 @@ class RunStore:
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as con:
+        with self._connection() as con:
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(SCHEMA)
+            have = {row[1] for row in con.execute("PRAGMA table_info(runs)")}
+            for name, kind in LATER_COLUMNS:
+                if name not in have:
+                    try:
+                        con.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+                    except sqlite3.OperationalError as exc:  # another process added it first
+                        if "duplicate column" not in str(exc):
+                            raise
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
         con.execute("PRAGMA busy_timeout=60000")
         return con
 
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """An autocommit connection, closed on exit."""
+        con = self._connect()
+        try:
+            yield con
+        finally:
+            con.close()
+
     def claim(self, run_id: str, *, scenario: str, label: str = "", version: str, input_hash: str, scenario_hash: str, seed: int | None) -> bool:
-        """Mark ``run_id`` as running; False if it is already done (nothing to do)."""
+        """Mark ``run_id`` as running by this process; False if it is already done (nothing to do).
+
+        The record keeps the host name and process id of the claimer (``host``, ``pid``).
+        """
+        me = (socket.gethostname(), os.getpid())
         con = self._connect()
         try:
             con.execute("BEGIN IMMEDIATE")
@@ -85,14 +117,15 @@ class RunStore:
                 return False
             if row is None:
                 con.execute(
-                    "INSERT INTO runs (run_id, scenario, label, status, started_at, version, input_hash, scenario_hash, seed) "
-                    "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)",
-                    (run_id, scenario, label, _now(), version, input_hash, scenario_hash, seed),
+                    "INSERT INTO runs (run_id, scenario, label, status, started_at, version, input_hash, scenario_hash, seed, host, pid) "
+                    "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
+                    (run_id, scenario, label, _now(), version, input_hash, scenario_hash, seed, *me),
                 )
             else:
                 con.execute(
-                    "UPDATE runs SET status = 'running', started_at = ?, attempts = attempts + 1, error = NULL WHERE run_id = ?",
-                    (_now(), run_id),
+                    "UPDATE runs SET status = 'running', started_at = ?, finished_at = NULL, attempts = attempts + 1, error = NULL, "
+                    "host = ?, pid = ? WHERE run_id = ?",
+                    (_now(), *me, run_id),
                 )
             con.execute("COMMIT")
             return True
@@ -101,20 +134,20 @@ class RunStore:
 
     def finish(self, run_id: str, *, kpis: dict, outputs: dict | None = None) -> None:
         """Record the KPIs and output paths of a finished run."""
-        with self._connect() as con:
+        with self._connection() as con:
             con.execute(
                 "UPDATE runs SET status = 'done', finished_at = ?, kpis = ?, outputs = ?, error = NULL WHERE run_id = ?",
                 (_now(), json.dumps(kpis, sort_keys=True, default=float), json.dumps(outputs or {}), run_id),
             )
 
     def fail(self, run_id: str, error: str) -> None:
-        """Record the error of a failed run."""
-        with self._connect() as con:
-            con.execute("UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ?", (_now(), error, run_id))
+        """Record the error of a failed run (a ``done`` run stays done)."""
+        with self._connection() as con:
+            con.execute("UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ? AND status != 'done'", (_now(), error, run_id))
 
     def get(self, run_id: str) -> dict | None:
         """The record of ``run_id`` (KPIs decoded), or None."""
-        with self._connect() as con:
+        with self._connection() as con:
             con.row_factory = sqlite3.Row
             row = con.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         if row is None:
@@ -126,5 +159,5 @@ class RunStore:
 
     def runs(self) -> pd.DataFrame:
         """Every record, oldest first."""
-        with self._connect() as con:
+        with self._connection() as con:
             return pd.read_sql_query("SELECT * FROM runs ORDER BY started_at, run_id", con)

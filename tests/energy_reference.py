@@ -33,7 +33,7 @@ def _nodes(c, theta_m_prev, theta_e, phi_ia, phi_st, phi_m, phi_hc):
     return theta_m_t, theta_m, theta_s, theta_air
 
 
-def building_constants(a_f, a_t, h_ve, h_w, h_op, c_m, a_m, film_correction=True):
+def building_constants(a_f, a_t, h_ve, h_w, h_op, c_m, a_m, film_correction=False):
     """Conductances of the 5R1C network of one building (ISO 13790 §12.2.2, §7.2.2.2)."""
     h_is = H_IS * a_t
     if film_correction:
@@ -137,7 +137,7 @@ def simulate_building(
     return out
 
 
-def simulate_stock_reference(inputs, drivers, *, warmup_hours, theta_m0_c=20.0, film_correction=True):
+def simulate_stock_reference(inputs, drivers, *, warmup_hours, theta_m0_c=20.0, film_correction=False):
     """Loop :func:`simulate_building` over the buildings of ``StockInputs`` / ``Drivers``."""
     month = [int(m) for m in drivers.month_index()]
     t_out = [float(x) for x in drivers.t_out_c]

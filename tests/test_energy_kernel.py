@@ -9,7 +9,7 @@ import pytest
 from tests.energy_reference import building_constants, simulate_stock_reference
 from tests.energy_synthetic import synthetic_drivers, synthetic_stock
 from twin.energy.inputs import STANDARD_GROUPS, Drivers, StockInputs
-from twin.energy.simulate import run_kernel, simulate_stock
+from twin.energy.simulate import run_kernel, simulate_stock, steady_state_h_tr_w_k
 from twin.errors import InputError, SimulationError
 
 N_H = 8760
@@ -49,10 +49,10 @@ def test_kernel_agrees_with_python_reference_50_buildings_one_year(year_drivers)
     np.testing.assert_allclose(raw["t_air_c"], np.array([r["t_air"] for r in ref]), rtol=1e-10, atol=1e-9)
 
 
-def test_kernel_agrees_with_reference_without_film_correction(year_drivers):
+def test_kernel_agrees_with_reference_with_film_correction(year_drivers):
     inp = synthetic_stock(8, seed=5)
-    raw = run_kernel(inp, year_drivers, warmup_hours=48, film_correction=False)
-    ref = simulate_stock_reference(inp, year_drivers, warmup_hours=48, film_correction=False)
+    raw = run_kernel(inp, year_drivers, warmup_hours=48, film_correction=True)
+    ref = simulate_stock_reference(inp, year_drivers, warmup_hours=48, film_correction=True)
     assert _rel(raw["heat_wh"], np.array([r["heat_wh"] for r in ref])) <= 1e-9
     assert _rel(raw["cool_wh"], np.array([r["cool_wh"] for r in ref])) <= 1e-9
 
@@ -85,27 +85,53 @@ def _plain_stock(n: int, seed: int = 2, **kw) -> StockInputs:
     return StockInputs(**base)
 
 
+def _series_parallel_h_tr(inp: StockInputs) -> np.ndarray:
+    """Steady-state conductance of the ISO 13790 star network, by hand: H_tr,is = 3.45 A_t in series
+    with H_tr,w parallel to (H_tr,ms = 9.1 A_m in series with H_tr,em = 1/(1/H_tr,op - 1/H_tr,ms))."""
+    h_is = 3.45 * inp.a_t_m2
+    h_ms = 9.1 * inp.a_m_m2
+    h_em = 1 / (1 / inp.h_tr_op_w_k - 1 / h_ms)
+    surface_to_out = inp.h_tr_w_w_k + 1 / (1 / h_ms + 1 / h_em)
+    return 1 / (1 / h_is + 1 / surface_to_out)
+
+
 def test_steady_state_heating_power_equals_h_times_dt():
-    """Constant outdoor temperature, no sun, no gains: Phi_H = (H_tr,w + H_tr,op + H_ve) dT."""
+    """Constant outdoor temperature, no sun, no gains: Phi_H = (H_tr + H_ve) dT, with H_tr the
+    network's series-parallel conductance (plain ISO 13790, the default)."""
     inp = _plain_stock(6)
     drv = _constant_drivers(2000, t_out=-3.0, heat=20.0)
     res = simulate_stock(inp, drv, hourly=True, warmup_hours=2000)
     phi_last = res.hourly["phi_hc_w"].values[:, -1]
-    expected = (inp.h_tr_w_w_k + inp.h_tr_op_w_k + inp.h_ve_w_k) * 23.0
+    h_tr = _series_parallel_h_tr(inp)
+    np.testing.assert_allclose(h_tr, steady_state_h_tr_w_k(inp), rtol=1e-12)
+    expected = (h_tr + inp.h_ve_w_k) * 23.0
     np.testing.assert_allclose(phi_last, expected, rtol=1e-6)
     # and the annual need is that power for every hour
     np.testing.assert_allclose(res.per_building["q_heat_kwh"].to_numpy(), expected * 2000 / 1000, rtol=1e-6)
     assert (res.per_building["q_cool_kwh"] == 0).all()
 
 
-def test_steady_state_cooling_and_plain_iso_network():
-    """Cooling side, and without the film correction the loss is the series network of ISO 13790."""
+def test_steady_state_film_corrected_equals_sum_ua():
+    """With film_correction the steady-state loss is exactly (H_tr,w + H_tr,op + H_ve) dT, heating and cooling."""
+    inp = _plain_stock(6)
+    drv = _constant_drivers(2000, t_out=-3.0, heat=20.0)
+    res = simulate_stock(inp, drv, hourly=True, warmup_hours=2000, film_correction=True)
+    expected = (inp.h_tr_w_w_k + inp.h_tr_op_w_k + inp.h_ve_w_k) * 23.0
+    np.testing.assert_allclose(res.hourly["phi_hc_w"].values[:, -1], expected, rtol=1e-6)
+    np.testing.assert_allclose(steady_state_h_tr_w_k(inp, film_correction=True), inp.h_tr_w_w_k + inp.h_tr_op_w_k)
     inp = _plain_stock(4, seed=9)
     drv = _constant_drivers(3000, t_out=35.0, cool=26.0)
-    res = simulate_stock(inp, drv, hourly=True, warmup_hours=3000, film_correction=False)
-    h_is = 3.45 * inp.a_t_m2
-    h_tr = inp.h_tr_w_w_k + inp.h_tr_op_w_k
-    expected = (inp.h_ve_w_k + 1 / (1 / h_is + 1 / h_tr)) * 9.0
+    res = simulate_stock(inp, drv, hourly=True, warmup_hours=3000, film_correction=True)
+    expected = (inp.h_tr_w_w_k + inp.h_tr_op_w_k + inp.h_ve_w_k) * 9.0
+    np.testing.assert_allclose(-res.hourly["phi_hc_w"].values[:, -1], expected, rtol=1e-6)
+
+
+def test_steady_state_cooling_plain_iso_network():
+    """Cooling side of the plain network: the series loss of ISO 13790."""
+    inp = _plain_stock(4, seed=9)
+    drv = _constant_drivers(3000, t_out=35.0, cool=26.0)
+    res = simulate_stock(inp, drv, hourly=True, warmup_hours=3000)
+    expected = (inp.h_ve_w_k + _series_parallel_h_tr(inp)) * 9.0
     np.testing.assert_allclose(-res.hourly["phi_hc_w"].values[:, -1], expected, rtol=1e-6)
 
 
@@ -256,3 +282,18 @@ def test_groups_must_match(year_drivers):
     other = StockInputs(**{**inp.__dict__, "groups": tuple(f"x{i}" for i in range(len(STANDARD_GROUPS)))})
     with pytest.raises(SimulationError, match="groups"):
         simulate_stock(other, year_drivers)
+
+
+def test_package_reexports_are_lazy():
+    """``twin.energy`` exposes the kernel API and the stock entry points without importing them up front."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, twin.energy as e; "
+        "assert 'pandas' not in sys.modules and 'numba' not in sys.modules, 'eager import'; "
+        "from twin.energy import run_stock, what_if, simulate_stock, steady_state_h_tr_w_k; "
+        "import twin.energy.stock as s; assert run_stock is s.run_stock and what_if is s.what_if; "
+        "assert 'run_stock' in dir(e)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

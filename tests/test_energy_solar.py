@@ -171,3 +171,22 @@ def test_standard_drivers_and_horizon_shade_factors():
     assert np.all(f[2] < 0.3) and np.all(f[2] > 0.0)  # only ground reflection left
     # Denver's noon sun is below 30 deg in December: a 30 deg horizon leaves almost only diffuse
     assert f[1, 11] < 0.15 and f[1, 5] > 0.6
+
+
+def test_interval_mean_temperature_is_trapezoid_of_the_stamps():
+    """EPW/TMY3 temperatures are instantaneous at the stamp; hour h (ending at stamp h) sees (T[h-1] + T[h]) / 2."""
+    from types import SimpleNamespace
+
+    idx = pd.date_range("2023-01-01 01:00", periods=24, freq="h", tz="Etc/GMT+7")
+    # a linear ramp within the day: the interval mean of a linear signal is its midpoint value
+    t = 2.0 * np.arange(24) - 5.0
+    w = SimpleNamespace(data=pd.DataFrame({"dry_bulb_c": t}, index=idx))
+    mean = solar.interval_mean_temperature_c(w)
+    np.testing.assert_allclose(mean[1:], t[1:] - 1.0)
+    assert mean[0] == pytest.approx(0.5 * (t[0] + t[-1]))  # periodic year: wraps to the last stamp
+    # a missing value stays in its own hour, so errors keep naming the right weather row
+    t2 = t.copy()
+    t2[10] = np.nan
+    m2 = solar.interval_mean_temperature_c(SimpleNamespace(data=pd.DataFrame({"dry_bulb_c": t2}, index=idx)))
+    assert np.isnan(m2[10]) and np.isfinite(np.delete(m2, 10)).all()
+    assert m2[11] == pytest.approx(t[11])

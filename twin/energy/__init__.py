@@ -7,6 +7,8 @@
 * :mod:`twin.energy.solar`: sun position, plane-of-array irradiance, window angular
   transmittance, overhang/fin and horizon shading, the standard surface-group drivers.
 * :mod:`twin.energy.spec`: the single-zone YAML spec (``twin energy simulate``).
+* :mod:`twin.energy.stock`: :func:`run_stock` and :func:`what_if` on a scene's building stock
+  (TABULA typology, measures, energy accounts; ``twin energy run``).
 
 Heavy modules are imported on first use of the names re-exported here.
 """
@@ -21,12 +23,28 @@ _EXPORTS = {
     "STANDARD_GROUPS": "twin.energy.inputs",
     "simulate_stock": "twin.energy.simulate",
     "StockResults": "twin.energy.simulate",
+    "steady_state_h_tr_w_k": "twin.energy.simulate",
+    "run_stock": "twin.energy.stock",
+    "what_if": "twin.energy.stock",
 }
 
-__all__ = ["STANDARD_GROUPS", "Drivers", "StockInputs", "StockResults", "simulate_stock"]
+__all__ = [
+    "STANDARD_GROUPS",
+    "Drivers",
+    "StockInputs",
+    "StockResults",
+    "run_stock",
+    "simulate_stock",
+    "steady_state_h_tr_w_k",
+    "what_if",
+]
 
 
 def __getattr__(name: str):
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'twin.energy' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

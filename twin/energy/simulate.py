@@ -51,7 +51,7 @@ class StockResults:
     errors: pd.DataFrame
 
 
-def _building_errors(inp: StockInputs, film_correction: bool = True) -> list[tuple[int, str, str]]:
+def _building_errors(inp: StockInputs, film_correction: bool = False) -> list[tuple[int, str, str]]:
     """(index, field, message) for each building whose constants the model cannot use."""
     errs: list[tuple[int, str, str]] = []
 
@@ -148,6 +148,22 @@ def _check_drivers(drv: Drivers) -> None:
         first_bad(np.any(hs > cs, axis=0), "heat_setpoint_c", "heating setpoint above cooling setpoint")
 
 
+def steady_state_h_tr_w_k(inputs: StockInputs, *, film_correction: bool = False) -> np.ndarray:
+    """Steady-state transmission conductance of each building's 5R1C network, W/K (n_b,).
+
+    With constant outdoor temperature, no sun and no gains, the heating power that holds the
+    air at ``theta_set`` is ``(steady_state_h_tr_w_k + H_ve) * (theta_set - theta_e)``: the
+    series-parallel combination of the network, ``H_tr,is`` in series with ``H_tr,w``
+    parallel to (``H_tr,ms`` in series with ``H_tr,em``, which is ``H_tr,op``). Plain ISO
+    13790: ``H_tr,is H_tr / (H_tr,is + H_tr)``; with ``film_correction``: ``H_tr`` itself.
+    """
+    h_tr = inputs.h_tr_w_w_k + inputs.h_tr_op_w_k
+    if film_correction:
+        return h_tr.copy()
+    h_is = H_IS_W_M2K * inputs.a_t_m2
+    return h_is * h_tr / (h_is + h_tr)
+
+
 def _n_chunks(n_b: int) -> int:
     import numba
 
@@ -162,7 +178,7 @@ def run_kernel(
     hourly: bool = False,
     warmup_hours: int = DEFAULT_WARMUP_HOURS,
     theta_m0_c: float = 20.0,
-    film_correction: bool = True,
+    film_correction: bool = False,
 ) -> dict[str, np.ndarray]:
     """Call the kernel on already validated inputs; return the raw output arrays (SI units).
 
@@ -246,7 +262,7 @@ def simulate_stock(
     hourly: bool = False,
     warmup_hours: int = DEFAULT_WARMUP_HOURS,
     theta_m0_c: float = 20.0,
-    film_correction: bool = True,
+    film_correction: bool = False,
     on_error: Literal["raise", "report"] = "raise",
 ) -> StockResults:
     """Simulate every building of a stock hourly with the ISO 13790 5R1C model.
@@ -266,12 +282,14 @@ def simulate_stock(
     theta_m0_c : float
         Mass temperature at the start of the warm-up, degC.
     film_correction : bool
-        ``True`` (default): ``h_tr_w_w_k`` and ``h_tr_op_w_k`` are air-to-air conductances
-        (sum of U x A with both surface resistances, ISO 13789 / ISO 13790 §8) and the kernel
-        scales them by ``H_tr,is / (H_tr,is - H_tr)`` so that the steady-state heat loss is
-        exactly ``(H_tr + H_ve) * dT``: in the 5R1C star network the air-surface coupling
-        ``H_tr,is = 3.45 A_t`` already represents the interior surface films, which plain ISO
-        13790 counts a second time. ``False``: the plain ISO 13790 network.
+        ``False`` (default): the ISO 13790 Annex C network as written. ``h_tr_w_w_k`` and
+        ``h_tr_op_w_k`` are the air-to-air conductances of ISO 13789 (U x A with both surface
+        resistances) and sit in series with ``H_tr,is = 3.45 A_t``, so the steady-state loss is
+        ``(H_tr,eff + H_ve) * dT`` with ``H_tr,eff = H_tr,is H_tr / (H_tr,is + H_tr)``,
+        ``H_tr = H_tr,w + H_tr,op`` (:func:`steady_state_h_tr_w_k`). ``True``: both
+        conductances are scaled by ``H_tr,is / (H_tr,is - H_tr)`` so that the steady-state
+        loss is exactly ``(H_tr + H_ve) * dT`` (the interior film is not counted twice; the
+        stock model uses this to stay consistent with TABULA's ``H_tr``).
     on_error : {"raise", "report"}
         ``"raise"``: the first invalid building raises :class:`~twin.errors.InputError`
         naming it. ``"report"``: invalid buildings are left out (NaN results) and listed in

@@ -313,6 +313,26 @@ def plane_irradiance(sky: Sky, tilt_deg: float, azimuth_deg: float) -> PlaneIrra
     return PlaneIrradiance(beam, circ, iso, hor, gnd, cos_aoi)
 
 
+def interval_mean_temperature_c(weather, column: str = "dry_bulb_c") -> np.ndarray:
+    """Mean outdoor temperature of each hourly interval, degC (n_h,).
+
+    TMY3 / EPW temperatures are instantaneous values at the time stamp, while the irradiance
+    columns are totals over the 60 minutes *ending* at the time stamp (Wilcox & Marion 2008,
+    NREL/TP-581-43156, Table 1-1; EnergyPlus interpolates temperatures linearly between
+    the stamps). The hourly step that ends at stamp ``h`` therefore sees the trapezoidal
+    mean ``(T[h-1] + T[h]) / 2``, the same interval as the solar gains. The value before the
+    first stamp is taken from the last one (a typical year is periodic, as in the warm-up).
+    A missing value stays missing in its own hour only (the next hour falls back to its own
+    stamp), so errors still name the weather row that holds it.
+    """
+    t = weather.data[column].to_numpy(dtype=float)
+    if t.size == 0:
+        return t.copy()
+    prev = np.roll(t, 1)
+    prev = np.where(np.isfinite(prev), prev, t)
+    return 0.5 * (t + prev)
+
+
 def sky_longwave_loss_w_m2(weather) -> np.ndarray:
     """Net long-wave loss of a black horizontal surface at air temperature, W/m2 (n_h,).
 
@@ -656,12 +676,14 @@ def standard_drivers(
 ):
     """:class:`twin.energy.inputs.Drivers` with the standard surface groups from a weather file.
 
-    Schedules default to: gains always 1; heating and cooling off (NaN).
+    Schedules default to: gains always 1; heating and cooling off (NaN). The outdoor
+    temperature of each hour is the interval mean of the file's instantaneous values
+    (:func:`interval_mean_temperature_c`), aligned with the hour-integrated irradiance.
     """
     from twin.energy.inputs import STANDARD_GROUPS, Drivers
 
     data = weather.data
-    t_out = data["dry_bulb_c"].to_numpy(dtype=float)
+    t_out = interval_mean_temperature_c(weather)
     return Drivers(
         time=data.index,
         t_out_c=t_out,

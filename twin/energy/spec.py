@@ -14,11 +14,15 @@ Derived model constants (documented in ``docs/energy.md``):
 * Internal areal heat capacity ``kappa`` of each construction: ``sum(rho c d)`` over the layers
   from the inside up to the smallest of 0.10 m, half the construction thickness and the first
   insulating layer (``lambda < 0.08 W/(m K)``), ISO 13786:2007 Annex A.2 (effective thickness
-  method); ``C_m = sum(kappa A)``, ``A_m = C_m^2 / sum(kappa^2 A)`` (ISO 13790 §12.3.1.2,
-  eq. 65). Both can be overridden.
+  method); ``C_m = sum(kappa A)`` plus the zone air ``rho c_p V`` (``mass.include_air``, default
+  true), ``A_m = (sum kappa A)^2 / sum(kappa^2 A)`` (ISO 13790 §12.3.1.2, eq. 65). Both can be
+  overridden.
 * ``A_t`` = the real area of all surfaces facing the zone (walls, windows, roof, floor).
 * ``H_ve = rho_a c_a (V ACH / 3600 + q_mech (1 - eta_hr) / 3600)`` with the air density at the
   site (mean EPW pressure, 20 degC) unless ``air_density_kg_m3`` is given.
+* Outdoor temperature: interval mean of the weather file's instantaneous values
+  (:func:`twin.energy.solar.interval_mean_temperature_c`), aligned with the hourly solar sums.
+* Network: the plain ISO 13790 Annex C network unless ``simulation.film_correction`` is true.
 * Solar: opaque ``alpha R_se U A`` times the plane-of-array irradiance, windows
   ``g_n (1 - F_F) A_w`` times the angle-weighted irradiance (:mod:`twin.energy.solar`), and the
   sky long-wave loss ``-F_r eps R_se U A`` (ISO 13790 §11.3.5) times ``sigma T_e^4 - L_sky``.
@@ -201,6 +205,7 @@ class Setpoint(_Model):
 class Mass(_Model):
     c_m_j_k: float | None = Field(default=None, gt=0)
     a_m_m2: float | None = Field(default=None, gt=0)
+    include_air: bool = Field(default=True, description="add the zone air (rho c_p V) to the layer-derived C_m")
 
 
 class InternalMass(_Model):
@@ -215,7 +220,7 @@ class Site(_Model):
 
 class Simulation(_Model):
     warmup_hours: int = Field(default=720, ge=0)
-    film_correction: bool = True
+    film_correction: bool = False
 
 
 class ZoneSpec(_Model):
@@ -467,17 +472,18 @@ def zone_model(spec: ZoneSpec, weather):
     rows.append(lw)
     coeffs.append(sky_coeff)
 
-    c_m = spec.mass.c_m_j_k if spec.mass.c_m_j_k is not None else kappa_a
+    v = spec.ventilation
+    rho = v.air_density_kg_m3 if v.air_density_kg_m3 is not None else air_density_kg_m3(weather)
+    c_air = rho * v.air_heat_capacity_j_kgk * spec.volume_m3
+    c_m = spec.mass.c_m_j_k if spec.mass.c_m_j_k is not None else kappa_a + (c_air if spec.mass.include_air else 0.0)
     if spec.mass.a_m_m2 is not None:
         a_m = spec.mass.a_m_m2
     elif kappa2_a > 0:
         a_m = kappa_a**2 / kappa2_a
     else:
         a_m = a_t
-    if c_m <= 0:
+    if c_m <= 0 or (spec.mass.c_m_j_k is None and kappa_a <= 0):
         raise InputError("the zone has no heat capacity: give layer densities and heat capacities or mass.c_m_j_k", field="mass.c_m_j_k")
-    v = spec.ventilation
-    rho = v.air_density_kg_m3 if v.air_density_kg_m3 is not None else air_density_kg_m3(weather)
     flow_m3_s = spec.volume_m3 * v.infiltration_ach / 3600.0 + v.mechanical_m3_h * (1 - v.heat_recovery) / 3600.0
     h_ve = rho * v.air_heat_capacity_j_kgk * flow_m3_s
 
@@ -516,7 +522,7 @@ def zone_model(spec: ZoneSpec, weather):
     )
     drivers = Drivers(
         time=time,
-        t_out_c=weather.data["dry_bulb_c"].to_numpy(dtype=float),
+        t_out_c=solar.interval_mean_temperature_c(weather),
         irr_w_m2=np.vstack(rows),
         groups=tuple(groups),
         gain_schedule=gsched,
@@ -533,6 +539,7 @@ def zone_model(spec: ZoneSpec, weather):
             "h_ve_w_k": h_ve,
             "air_density_kg_m3": rho,
             "c_m_j_k": c_m,
+            "c_air_j_k": c_air if spec.mass.c_m_j_k is None and spec.mass.include_air else 0.0,
             "a_m_m2": a_m,
             "sol_coeff_m2": dict(zip(groups, coeffs)),
         }

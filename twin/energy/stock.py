@@ -289,11 +289,12 @@ def simulate_prepared(
             obj=None if first is None else f"building {first['building_id']!r}",
             field=None if first is None else str(first["field"]),
         )
-    keep = np.isin(prep.envelope["building_id"].to_numpy(), env["building_id"].to_numpy())
+    keep = prep.envelope["building_id"].isin(env["building_id"]).to_numpy()  # hashed, not np.isin on objects
     shade = None if prep.shade_factor is None else prep.shade_factor[keep]
     inputs = to_stock_inputs(env, conventions=prep.conventions, factors=prep.factors, shade_factor=shade)
     inputs.setpoint_profile = np.asarray(prep.setpoint_profile)[keep]
-    res = simulate_stock(inputs, prep.drivers, hourly=hourly, on_error="report")
+    # film_correction: steady state = TABULA's H_tr (the typology check is made that way)
+    res = simulate_stock(inputs, prep.drivers, hourly=hourly, on_error="report", film_correction=True)
     if len(res.errors):
         kernel_bad = res.errors.rename(columns={"message": "reason"})[["building_id", "field", "reason"]]
         excluded = pd.concat([excluded, kernel_bad], ignore_index=True)
@@ -305,7 +306,7 @@ def simulate_prepared(
     costs = costs[costs["building_id"].isin(env["building_id"])].reset_index(drop=True)
     accounts = energy_accounts(env, res.per_building, res.monthly, prep.drivers, costs=costs, factors=prep.factors)
     if shade is not None and len(res.errors):
-        shade = shade[~np.isin(inputs.building_id, res.errors["building_id"].to_numpy())]
+        shade = shade[~pd.Index(inputs.building_id).isin(res.errors["building_id"])]
     return StockRun(env, excluded.reset_index(drop=True), accounts, res, costs, prep.drivers, meta or {}, shade)
 
 

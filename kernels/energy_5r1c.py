@@ -10,8 +10,10 @@ surface node (``Phi_st``) and the mass node (``Phi_m``) as in ISO 13790 C.2:
     Phi_m  = A_m / A_t * Phi_rad
     Phi_st = (1 - A_m / A_t - H_tr,w / (9.1 A_t)) * Phi_rad
 
-Optionally (``film_correction``) the envelope conductances are scaled so that the steady-state
-loss of the network equals ``(H_tr,w + H_tr,op + H_ve) * dT`` (see the parameter).
+By default the network is that of the standard (``H_tr,is`` in series with the air-to-air
+``H_tr,w`` and ``H_tr,op``); optionally (``film_correction``) the envelope conductances are
+scaled so that the steady-state loss of the network equals ``(H_tr,w + H_tr,op + H_ve) * dT``
+(see the parameter).
 
 Each hour is solved with the equations C.2 to C.11 of ISO 13790. The air temperature is an
 affine function of ``Phi_HC`` with a slope ``k`` that depends only on the building constants, so
@@ -25,7 +27,9 @@ all hours side by side (building-major within the block: per-building constants 
 the state of the block stays in cache, the ``BLOCK`` independent dependency chains let the CPU
 overlap the latency of one hour's update and let LLVM use SIMD lanes). Each chunk writes only
 its own rows of the outputs. The shared arrays (outdoor temperature, irradiance, schedules)
-are read-only.
+are read-only. Per hour and block: the solar sum skips groups with zero irradiance (all solar
+groups at night, exact), then one vectorised pass does the step and the control, and one the
+aggregates.
 
 References
 ----------
@@ -35,7 +39,6 @@ ISO 13790:2008, Annex C (simple hourly method), §7.2.2.2, §12.2.2.
 from __future__ import annotations
 
 import numpy as np
-
 from twin.kernels.config import jit_parallel, prange
 
 #: ISO 13790 §12.2.2 (W/(m2 K)), §7.2.2.2 (W/(m2 K)).
@@ -45,11 +48,10 @@ H_IS = 3.45
 BLOCK = 64
 
 # rows of the per-block constant array
-(K_HEM, K_H3H2, K_HES, K_AIA, K_NUM, K_IDEN, K_HMS2, K_IS, K_HIS, K_HVE, K_IAIR, K_FM, K_FST, K_CF, K_GINT,
- K_K, K_IK, K_P2, K_PHMAX, K_PCMAX) = range(20)
-N_CONST = 20
-# rows of the per-hour input array
-X_SOL, X_GAIN, X_HSP, X_CSP = range(4)
+# (free-floating air and mass temperatures are affine in the gain schedule value, the solar
+# heat flow, the outdoor temperature and the previous mass temperature: coefficients A_*, B_*)
+(K_A_G, K_A_SOL, K_A_TE, K_A_TM, K_B_G, K_B_SOL, K_B_TE, K_B_TM, K_K, K_IK, K_P2, K_PHMAX, K_PCMAX) = range(13)
+N_CONST = 13
 # rows of the state array
 S_TM, S_TA, S_PHI, S_QH, S_QC, S_PKH, S_PKC, S_TMIN, S_TMAX, S_TSUM = range(10)
 N_STATE = 10
@@ -146,10 +148,10 @@ def simulate_5r1c(
     per_chunk = (n_blocks + n_chunks - 1) // n_chunks
     for c in prange(n_chunks):
         # per-chunk scratch for one block of BLOCK buildings: constants kc (read-only in the
-        # hour loop), per-hour inputs xs, state st; lanes are contiguous so the lane loops vectorise
+        # hour loop), solar heat flow sol, state st; lanes are contiguous so the lane loops vectorise
         coef = np.empty((12, n_g, BLOCK))
         kc = np.empty((N_CONST, BLOCK))
-        xs = np.empty((4, BLOCK))
+        sol = np.empty(BLOCK)
         st = np.empty((N_STATE, BLOCK))
         gp = np.empty(BLOCK, dtype=np.int64)
         sp = np.empty(BLOCK, dtype=np.int64)
@@ -191,21 +193,25 @@ def simulate_5r1c(
                 p2 = h3_h2 * a_ia * inv_den_m  # d theta_m,t / d Phi
                 p3 = (h_ms * 0.5 * p2 + a_ia) * inv_s  # d theta_s / d Phi
                 k = (h_is * p3 + 1.0) * inv_air  # d theta_air / d Phi
-                kc[K_HEM, j] = h_em
-                kc[K_H3H2, j] = h3_h2
-                kc[K_HES, j] = h_w + h1  # outdoor -> surface node conductance
-                kc[K_AIA, j] = a_ia
-                kc[K_NUM, j] = cap - 0.5 * (h3 + h_em)
-                kc[K_IDEN, j] = inv_den_m
-                kc[K_HMS2, j] = 0.5 * h_ms
-                kc[K_IS, j] = inv_s
-                kc[K_HIS, j] = h_is
-                kc[K_HVE, j] = h_ve
-                kc[K_IAIR, j] = inv_air
-                kc[K_FM, j] = f_m
-                kc[K_FST, j] = 1.0 - f_m - h_w / (H_MS * a_t_m2[b])
-                kc[K_CF, j] = gain_conv_frac[b]
-                kc[K_GINT, j] = gain_w[b]
+                f_st = 1.0 - f_m - h_w / (H_MS * a_t_m2[b])
+                num = cap - 0.5 * (h3 + h_em)
+                # ISO 13790 C.2-C.11 with Phi_HC = 0 for unit inputs, one at a time: gain schedule
+                # value, solar heat flow, outdoor temperature, previous mass temperature
+                for e in range(4):
+                    g_s = 1.0 if e == 0 else 0.0
+                    q_sol = 1.0 if e == 1 else 0.0
+                    t_e = 1.0 if e == 2 else 0.0
+                    t_mo = 1.0 if e == 3 else 0.0
+                    phi_int = gain_w[b] * g_s
+                    phi_ia = gain_conv_frac[b] * phi_int
+                    phi_rad = phi_int - phi_ia + q_sol
+                    to_s = f_st * phi_rad + (h_w + h1) * t_e + a_ia * phi_ia  # C.4-C.5 terms to theta_s
+                    phi_mtot = f_m * phi_rad + h_em * t_e + h3_h2 * to_s  # C.5
+                    t_m_new = (t_mo * num + phi_mtot) * inv_den_m  # C.4
+                    t_s = (0.5 * h_ms * (t_m_new + t_mo) + to_s) * inv_s  # C.10
+                    t_air = (h_is * t_s + h_ve * t_e + phi_ia) * inv_air  # C.11
+                    kc[K_A_G + e, j] = t_air
+                    kc[K_B_G + e, j] = t_m_new
                 kc[K_K, j] = k
                 kc[K_IK, j] = 1.0 / k
                 kc[K_P2, j] = p2
@@ -238,40 +244,38 @@ def simulate_5r1c(
                     h += n_h
                 te = t_out_c[h]
                 mo = month[h]
+                # solar and sky long-wave heat flow of the block; groups without irradiance in
+                # this hour (every solar group at night) add exact zeros and are skipped
                 for j in range(BLOCK):
-                    xs[X_SOL, j] = 0.0
-                    xs[X_GAIN, j] = gain_schedule[gp[j], h]
-                    xs[X_HSP, j] = heat_setpoint_c[sp[j], h]
-                    xs[X_CSP, j] = cool_setpoint_c[sp[j], h]
+                    sol[j] = 0.0
                 for g in range(n_g):
                     ig = irr_hg[h, g]
-                    for j in range(BLOCK):
-                        xs[X_SOL, j] += coef[mo, g, j] * ig
+                    if ig != 0.0:
+                        for j in range(BLOCK):
+                            sol[j] += coef[mo, g, j] * ig
+                # one pass per lane: gains and setpoints, the ISO 13790 step, the control
                 for j in range(BLOCK):
-                    phi_int = kc[K_GINT, j] * xs[X_GAIN, j]
-                    phi_ia = kc[K_CF, j] * phi_int
-                    phi_rad = phi_int - phi_ia + xs[X_SOL, j]
+                    g_s = gain_schedule[gp[j], h]
                     tm_old = st[S_TM, j]
-                    # free-floating step (Phi_HC = 0), ISO 13790 C.5, C.4, C.9, C.10, C.11
-                    to_s = kc[K_FST, j] * phi_rad + kc[K_HES, j] * te + kc[K_AIA, j] * phi_ia
-                    phi_mtot = kc[K_FM, j] * phi_rad + kc[K_HEM, j] * te + kc[K_H3H2, j] * to_s
-                    tm_new = (tm_old * kc[K_NUM, j] + phi_mtot) * kc[K_IDEN, j]
-                    ts = (kc[K_HMS2, j] * (tm_new + tm_old) + to_s) * kc[K_IS, j]
-                    ta = (kc[K_HIS, j] * ts + kc[K_HVE, j] * te + phi_ia) * kc[K_IAIR, j]
+                    # free-floating step (Phi_HC = 0), ISO 13790 C.4-C.11 in affine form
+                    ta = kc[K_A_G, j] * g_s + kc[K_A_SOL, j] * sol[j] + kc[K_A_TE, j] * te + kc[K_A_TM, j] * tm_old
+                    tm_new = kc[K_B_G, j] * g_s + kc[K_B_SOL, j] * sol[j] + kc[K_B_TE, j] * te + kc[K_B_TM, j] * tm_old
                     # ideal control to setpoints (closed form of ISO 13790 C.4)
-                    need_h = (xs[X_HSP, j] - ta) * kc[K_IK, j]
-                    need_c = (xs[X_CSP, j] - ta) * kc[K_IK, j]
+                    need_h = (heat_setpoint_c[sp[j], h] - ta) * kc[K_IK, j]
+                    need_c = (cool_setpoint_c[sp[j], h] - ta) * kc[K_IK, j]
                     need_h = max(0.0, need_h)
                     need_h = min(kc[K_PHMAX, j], need_h)
                     need_c = min(0.0, need_c)
                     need_c = max(kc[K_PCMAX, j], need_c)
                     phi = need_h + need_c
-                    st[S_TA, j] = ta + kc[K_K, j] * phi
+                    ta = ta + kc[K_K, j] * phi
+                    st[S_TA, j] = ta
                     st[S_TM, j] = tm_new + kc[K_P2, j] * phi
                     st[S_PHI, j] = phi
                 if record:
                     for j in range(BLOCK):
                         phi = st[S_PHI, j]
+                        ta = st[S_TA, j]
                         ph = max(0.0, phi)
                         pc = ph - phi
                         st[S_QH, j] += ph
@@ -284,7 +288,6 @@ def simulate_5r1c(
                         up_c = pc > st[S_PKC, j]
                         st[S_PKC, j] = pc if up_c else st[S_PKC, j]
                         pk_ci[j] = h if up_c else pk_ci[j]
-                        ta = st[S_TA, j]
                         st[S_TMIN, j] = min(st[S_TMIN, j], ta)
                         st[S_TMAX, j] = max(st[S_TMAX, j], ta)
                         st[S_TSUM, j] += ta

@@ -95,7 +95,7 @@ def test_permit_batch_completes_when_a_worker_is_killed(tmp_path):
 
 def test_sigkilled_batch_resumes_without_duplicates(tmp_path):
     apps = tmp_path / "permits"
-    files = write_permit_folder(apps, 6)
+    files = write_permit_folder(apps, 4)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "twin.cli.main", "batch", str(apps), "-o", str(out), "--workers", "2"]
     log = open(tmp_path / "first.log", "wb")

@@ -152,3 +152,11 @@ def test_terminal_summary_lists_changed_kpis():
 @pytest.mark.parametrize("value, text", [(float("nan"), "–"), (0.0, "0.000"), (1234.5, "1,234.5"), (1e-5, "1e-05"), (-2.5, "-2.500"), (3, "3"), (np.inf, "–")])
 def test_number_format(value, text):
     assert _fmt(value) == text
+
+
+def test_round_off_is_not_a_change():
+    comp = fake_comparison()
+    new = comp.whatifs["w"]["energy"].objects
+    new.loc[new["building_id"] == "b", "q_heat_kwh"] += 1e-12  # e.g. an equilibrium solved to a tolerance
+    geo, _ = map_data(comp, "w", "energy")
+    assert dict(zip(geo["building_id"], geo["state"]))["b"] == "unchanged"

@@ -19,6 +19,7 @@ from tests.scenario_helpers import (
     permit_sites,
     write_small_district,
 )
+from twin.errors import SchemaError
 from twin.scenario.runner import run_scenario
 from twin.scenario.schema import parse_scenario
 
@@ -99,3 +100,21 @@ def test_replace_within_demolishes_what_the_house_touches(permit_run):
     assert shapely.intersects(np.asarray(geoms.loc[sorted(gone)].values), house.buffer(1e-6)).all()
     k = comp.kpis.set_index(["whatif", "kpi"])["delta"]
     assert k["replace", "buildings_simulated"] == 1 - len(gone)
+
+
+@pytest.mark.xfail(strict=True, raises=SchemaError, reason="modifications._insert_building reads every IFC with the default id prefix 'ifc', "
+                   "so a second copy of the same file collides on building_id (SchemaError); fix: a free id_prefix per insert")
+def test_the_same_ifc_inserted_twice_gives_two_buildings(tmp_path):
+    from twin.scenario.runner import apply_whatif, build_baseline
+
+    buildings = write_small_district(tmp_path)
+    a, b = permit_sites(buildings, 2)
+    doc = permit_scenario("pair", a, buildings=buildings)
+    first = doc["whatifs"][0]["modifications"][0]
+    doc["whatifs"][0]["modifications"].append(dict(first, origin_xy=list(b)))
+    scenario = parse_scenario(doc)
+    base = build_baseline(scenario, tmp_path)
+    scene, records = apply_whatif(base, scenario.whatifs[0], base_dir=tmp_path, seed=0, index=0)
+    ids = scene.buildings["building_id"]
+    assert ids.is_unique and len(scene.buildings) == len(base.buildings) + 2
+    assert [r["buildings_added"] for r in records] == [1, 1]

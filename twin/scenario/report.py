@@ -64,6 +64,9 @@ OP_DOMAINS = {
     "insert_building": {"energy", "traffic", "soil"},
 }
 
+# a per-object delta below this share of the largest baseline value is drawn as unchanged
+CHANGE_RTOL = 1e-9
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -143,7 +146,11 @@ def map_data(comparison, whatif: str, domain: str):
     in_base = geo[idc].isin(base.objects[idc]).to_numpy()
     in_new = geo[idc].isin(new.objects[idc]).to_numpy()
     values = geo[col].to_numpy(dtype=float)
-    state = np.where(np.isfinite(values) & (values != 0), "changed", "unchanged").astype(object)
+    # round-off of an iterative engine (e.g. an equilibrium assignment) is not a change
+    reference = deltas.get(col[: -len("_delta")] + "_baseline")
+    scale = float(np.nanmax(np.abs(reference.to_numpy(dtype=float)))) if reference is not None and reference.notna().any() else 0.0
+    tol = CHANGE_RTOL * max(scale, 1.0)
+    state = np.where(np.isfinite(values) & (np.abs(values) > tol), "changed", "unchanged").astype(object)
     state[~in_base & in_new] = "added"
     state[in_base & ~in_new] = "removed"
     geo["state"] = state
@@ -169,15 +176,26 @@ def _map_figure(comparison, whatif: str, domain: str):
     lim = lim if lim > 0 else 1.0
     norm = Normalize(-lim, lim)
     cmap = colormaps["RdBu_r"]
-    geo[geo["state"] == "unchanged"].plot(ax=ax, color="#d8dee4", edgecolor="#c4ccd4", linewidth=0.2)
-    if changed.any():
-        geo[changed].plot(ax=ax, color=cmap(norm(np.clip(values[changed], -lim, lim))), edgecolor="#444", linewidth=0.3)
+    lines = bool(geo.geom_type.isin(["LineString", "MultiLineString"]).all())
+    colours = cmap(norm(np.clip(values[changed], -lim, lim)))
+    if lines:  # links: the colour is the line, drawn wide
+        geo[geo["state"] == "unchanged"].plot(ax=ax, color="#c4ccd4", linewidth=0.8)
+        if changed.any():
+            geo[changed].plot(ax=ax, color=colours, linewidth=2.4)
+    else:  # buildings, cells: filled, thin outline
+        geo[geo["state"] == "unchanged"].plot(ax=ax, color="#d8dee4", edgecolor="#c4ccd4", linewidth=0.2)
+        if changed.any():
+            geo[changed].plot(ax=ax, color=colours, edgecolor="#444", linewidth=0.3)
     handles = []
     if (geo["state"] == "added").any():
-        geo[geo["state"] == "added"].plot(ax=ax, color="#111", edgecolor="#111", linewidth=0.8)
+        geo[geo["state"] == "added"].plot(ax=ax, color="#111", edgecolor="#111", linewidth=2.4 if lines else 0.8)
         handles.append(Patch(facecolor="#111", label="added"))
     if (geo["state"] == "removed").any():
-        geo[geo["state"] == "removed"].plot(ax=ax, facecolor="none", edgecolor="#d1242f", linewidth=1.0, linestyle="--")
+        removed = geo[geo["state"] == "removed"]
+        if lines:
+            removed.plot(ax=ax, color="#d1242f", linewidth=1.6, linestyle="--")
+        else:
+            removed.plot(ax=ax, facecolor="none", edgecolor="#d1242f", linewidth=1.0, linestyle="--")
         handles.append(Patch(facecolor="none", edgecolor="#d1242f", linestyle="--", label="removed"))
     # zoom on the changes when they cover a small part of the scene
     full = geo.total_bounds

@@ -160,3 +160,22 @@ def test_round_off_is_not_a_change():
     new.loc[new["building_id"] == "b", "q_heat_kwh"] += 1e-12  # e.g. an equilibrium solved to a tolerance
     geo, _ = map_data(comp, "w", "energy")
     assert dict(zip(geo["building_id"], geo["state"]))["b"] == "unchanged"
+
+
+@pytest.mark.slow
+def test_default_scenario_report_in_chromium(tmp_path):
+    """The README's main job: ``twin run`` (the Saint-Gilles default scenario) -> report and outputs."""
+    needs_chromium()
+    from twin.cli.main import app
+
+    out = tmp_path / "results"
+    result = CliRunner().invoke(app, ["run", "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    for name in ("report.html", "kpis.csv", "runs.sqlite", "outputs/kpis.parquet", "outputs/deltas_renovation-wave_energy.parquet"):
+        assert (out / name).exists(), name
+    page = open_page(file_url(out / "report.html"), evaluate=CHECK_PAGE % list(SECTIONS), width=1200)
+    assert page.errors == []
+    assert all(page.evaluated["sections"][sid] and page.evaluated["sections"][sid]["text"] > 0 for sid in SECTIONS)
+    assert page.evaluated["images"] and all(i["ok"] for i in page.evaluated["images"])
+    kpis = pd.read_csv(out / "kpis.csv").set_index(["whatif", "kpi"])
+    assert kpis.loc[("renovation-wave", "heating_need_mwh"), "delta"] < 0

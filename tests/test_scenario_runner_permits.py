@@ -19,7 +19,6 @@ from tests.scenario_helpers import (
     permit_sites,
     write_small_district,
 )
-from twin.errors import SchemaError
 from twin.scenario.runner import run_scenario
 from twin.scenario.schema import parse_scenario
 
@@ -102,8 +101,6 @@ def test_replace_within_demolishes_what_the_house_touches(permit_run):
     assert k["replace", "buildings_simulated"] == 1 - len(gone)
 
 
-@pytest.mark.xfail(strict=True, raises=SchemaError, reason="modifications._insert_building reads every IFC with the default id prefix 'ifc', "
-                   "so a second copy of the same file collides on building_id (SchemaError); fix: a free id_prefix per insert")
 def test_the_same_ifc_inserted_twice_gives_two_buildings(tmp_path):
     from twin.scenario.runner import apply_whatif, build_baseline
 

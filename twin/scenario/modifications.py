@@ -127,7 +127,11 @@ def _insert_building(scene, modification, *, base_dir: Path, field: str) -> dict
     if not path.exists():
         raise ScenarioError("IFC file not found", path=path, field=f"{field}.ifc")
     crs = scene.crs.to_string()
-    result = read(path, origin=tuple(modification.origin_xy), crs=crs, scene_crs=crs, rotation_deg=modification.rotation_deg)
+    # the same file inserted again gets its own ids (ifc2:..., ifc3:...)
+    earlier = int((scene.buildings["source"] == str(path)).sum()) if "source" in scene.buildings else 0
+    prefix = "ifc" if earlier == 0 else f"ifc{earlier + 1}"
+    result = read(path, origin=tuple(modification.origin_xy), crs=crs, scene_crs=crs,
+                  rotation_deg=modification.rotation_deg, id_prefix=prefix)
     removed = 0
     new_buildings = result.layers.get("buildings")
     if modification.replace_within_m is not None and new_buildings is not None and len(new_buildings):

@@ -70,7 +70,7 @@ class Comparison:
         b = base.objects.drop(columns="geometry", errors="ignore").set_index(idc)
         w = new.objects.drop(columns="geometry", errors="ignore").set_index(idc)
         numeric = [c for c in b.columns if c in w.columns and pd.api.types.is_numeric_dtype(b[c]) and pd.api.types.is_numeric_dtype(w[c])]
-        joined = b[numeric].join(w[numeric], how="outer", lsuffix="_baseline", rsuffix="_whatif")
+        joined = b[numeric].add_suffix("_baseline").join(w[numeric].add_suffix("_whatif"), how="outer")
         out = pd.DataFrame(index=joined.index)
         for c in numeric:
             out[f"{c}_baseline"] = joined[f"{c}_baseline"]

@@ -46,7 +46,7 @@ def run_scenario_file(path, out, *, samples=None, seed=None, progress=True) -> l
     try:
         comparison = run_scenario(scenario, base_dir=ident["path"].parent, progress=progress)
         written = write_outputs(comparison, out / "outputs")
-        report = write_report(comparison, out / "report.html")
+        report = write_report(comparison, out / "report.html", run_id=run_id)
         write_scene(comparison.baseline_scene, out / "baseline_scene")
         comparison.kpis.to_csv(out / "kpis.csv.tmp", index=False)
         (out / "kpis.csv.tmp").replace(out / "kpis.csv")

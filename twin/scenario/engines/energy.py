@@ -25,11 +25,20 @@ POOR_CLASSES = ("D", "E", "F", "G")
 READS = frozenset({"buildings", "storeys", "spaces", "elements"})
 
 
+_WEATHER_CACHE: dict[tuple, object] = {}
+
+
 def _weather(scene, options, base_dir: Path):
     if options.weather:
         from twin.ingest.epw import read_epw
 
-        return read_epw(base_dir / options.weather)
+        path = (base_dir / options.weather).resolve()
+        stat = path.stat() if path.exists() else None
+        key = (str(path), stat.st_size if stat else None, stat.st_mtime_ns if stat else None)
+        if key not in _WEATHER_CACHE:
+            _WEATHER_CACHE.clear()
+            _WEATHER_CACHE[key] = read_epw(path)
+        return _WEATHER_CACHE[key]
     if scene.weather is None:
         raise InputError("the energy engine needs weather: add an EPW to inputs.weather or energy.weather", field="energy.weather")
     return scene.weather
@@ -38,7 +47,7 @@ def _weather(scene, options, base_dir: Path):
 def _prepared(scene, weather, cooling_setpoint_c):
     from twin.energy.stock import prepare_stock
 
-    key = f"buildings:energy_prep:{id(weather)}:{cooling_setpoint_c}"
+    key = f"buildings:energy_prep:{weather.source}:{cooling_setpoint_c}"
     if key not in scene._cache:
         scene._cache[key] = prepare_stock(scene, weather, cooling_setpoint_c=cooling_setpoint_c)
     return scene._cache[key]
@@ -61,8 +70,9 @@ def run(scene, options, *, base_dir: Path) -> EngineResult:
     if "renovation_measures" in scene.buildings:
         plan = scene.buildings.set_index("building_id")["renovation_measures"].fillna("")
         plan = plan[plan != ""]
+        simulated = set(env["building_id"])
         for measures, ids in plan.groupby(plan).groups.items():
-            ids = [i for i in ids if i in set(env["building_id"])]
+            ids = [i for i in ids if i in simulated]
             if ids:
                 env, c = apply_measures(env, measures.split(","), buildings=ids, factors=prep.factors)
                 costs.append(c)

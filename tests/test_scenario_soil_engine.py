@@ -72,3 +72,27 @@ def test_a_new_building_seals_its_footprint():
     roof = cells["cover"] == "roof"
     assert roof.sum() == 4 and (cells.loc[roof, "sealed_fraction"] == 1.0).all()
     assert soil.run(whatif, opts, base_dir=None).kpis["runoff_m3"] > soil.run(base, opts, base_dir=None).kpis["runoff_m3"]
+
+
+def test_closing_a_street_to_cars_does_not_unseal_it():
+    from shapely.geometry import LineString
+
+    base = small_scene()
+    links = gpd.GeoDataFrame(
+        {
+            "link_id": ["s:f", "s:b"], "from_node": ["a", "b"], "to_node": ["b", "a"], "length_m": [100.0, 100.0],
+            "lanes": [2, 2], "free_speed_m_s": [8.0, 8.0], "capacity_veh_h": [1800.0, 1800.0],
+            "modes": ["car,bike,walk", "car,bike,walk"], "road_class": ["residential", "residential"],
+        },
+        geometry=[LineString([(0, 75), (100, 75)]), LineString([(100, 75), (0, 75)])],
+        crs="EPSG:31370",
+    )
+    base.add("links", links)
+    closed = base.copy()
+    lk = closed.links.copy()
+    lk["modes"] = "bike,walk"
+    closed.set_layer("links", lk)
+    opts = SoilOptions(cell_size_m=10.0, storm_mm=40.0)
+    a, b = soil.run(base, opts, base_dir=None), soil.run(closed, opts, base_dir=None)
+    assert (a.objects["cover"] == "street").sum() == 10  # one row of cells under the 6 m carriageway
+    assert a.kpis == b.kpis

@@ -35,6 +35,8 @@ READS = frozenset({"buildings", "landcover", "links", "soil", "sites"})
 
 DEFAULT_SEALED_FRACTION = 0.5
 LANE_WIDTH_M = 3.0
+PATH_WIDTH_M = 2.0
+PATH_CLASSES = ("footway", "path", "steps", "pedestrian", "cycleway", "track", "bridleway")
 
 
 def _extent(scene) -> shapely.Geometry:
@@ -86,10 +88,14 @@ def sealing_raster(scene, cell_size_m: float) -> pd.DataFrame:
         kind[ok] = lc["cover_class"].astype(str).to_numpy()[h[ok]]
     links = scene.links
     if len(links):
-        car = links["modes"].fillna("").map(lambda s: "car" in s.split(",")).to_numpy(bool)
-        road = links[car]
+        # pavement stays sealed whatever traffic it carries: every link counts, carriageways
+        # by lanes, paths and footways at PATH_WIDTH_M (a closure to cars does not de-seal)
+        # one surface per street segment: the two directions of a link share their geometry
+        key = shapely.to_wkb(shapely.normalize(np.asarray(links.geometry.values)))
+        road = links[~pd.Series(key).duplicated().to_numpy()]
         if len(road):
-            width = np.maximum(road["lanes"].to_numpy(dtype=float), 1.0) * LANE_WIDTH_M
+            path = road["road_class"].isin(PATH_CLASSES).to_numpy() if "road_class" in road else np.zeros(len(road), bool)
+            width = np.where(path, PATH_WIDTH_M, np.maximum(road["lanes"].to_numpy(dtype=float), 1.0) * LANE_WIDTH_M)
             surfaces = shapely.buffer(np.asarray(road.geometry.values), width / 2.0, cap_style="flat")
             h = _first_hit(points, surfaces)
             ok = h >= 0

@@ -120,7 +120,6 @@ def run(scene, options, *, base_dir: Path) -> EngineResult:
         "vehicle_hours": veh_h,
         "mean_trip_time_min": veh_h * 60.0 / trips if trips > 0 else float("nan"),
         "max_volume_capacity_ratio": float(np.nanmax(objects["volume_capacity_ratio"].to_numpy())) if len(objects) else float("nan"),
-        "relative_gap": float(res.history[-1].relative_gap),
     }
     acc = fifteen_minute_city(scene, categories=ACCESS_CATEGORIES, mode="walk", threshold_s=options.minutes * 60.0)
     for row in acc.summary().itertuples():

@@ -1,0 +1,628 @@
+"""1-D vertical Richards equation for many soil columns: mixed form, modified Picard, Numba.
+
+Each column is solved on its own vertical grid of nodes (depth ``z`` positive downward, node 0
+at the surface). The discretisation is a vertex-centred finite volume (equivalent to linear
+finite elements with mass lumping, as in HYDRUS-1D): node ``i`` owns the control volume
+``V_i = (dz_{i-1} + dz_i) / 2`` (half an interval at either end), internode conductivity is the
+arithmetic mean, and the flux between nodes ``i`` and ``i+1`` (positive downward) is
+
+    q_{i+1/2} = -K_{i+1/2} ((h_{i+1} - h_i) / dz_i - 1).
+
+Time is backward Euler in the mixed (theta-h) form. The nonlinear system is solved with the
+modified Picard iteration of Celia, Bouloutas & Zarba (1990): at iterate ``m`` the storage term
+is linearised as ``theta^m + C^m (h^{m+1} - h^m)`` and conductivities are lagged, which gives a
+tridiagonal system per column for the increment ``h^{m+1} - h^m`` (Thomas algorithm). Two
+safeguards keep the iteration from cycling or blowing up; neither changes the converged
+solution:
+
+* each time a node's increment changes sign its relaxation factor is halved for the rest of the
+  step (lagged conductivities and a sharply bending retention curve, such as van Genuchten's
+  near saturation for ``n < 2``, make plain Picard overshoot);
+* a wetting increment larger than half the suction of a dry node is applied to its water
+  content instead (``theta^m + C^m dh``, the water the linear system stored there, with the head
+  from the inverse retention curve): in dry soil ``C`` and ``K`` nearly vanish and the head
+  increment alone overshoots by orders of magnitude (the idea behind primary-variable switching,
+  e.g. Krabbenhoft 2007).
+
+An iterate is converged when every head increment is below ``tol_h + tol_h_rel |h|`` and every
+water-content change between iterates (pond included) below ``tol_theta``.
+
+Mass conservation: the water content carried from step to step is the conserved quantity. At the
+end of a step it is updated as the old value plus the divergence of the fluxes of the last
+iterate (``theta_i += dt (q_{i-1/2} - q_{i+1/2}) / V_i``), so the water balance of every column
+closes to round-off whatever the tolerances. It differs from ``theta(h)`` by the iteration error,
+which the next step's first residual takes up; the largest difference, ``sum V |theta -
+theta(h)|``, is reported per column (``F_MISMATCH``).
+
+Time steps adapt to the iteration count (grow by ``dt_inc`` after at most ``iter_low``
+iterations, shrink by ``dt_dec`` after ``iter_high`` or more, divide by 3 and retry on failure,
+as in HYDRUS-1D), are limited by the largest water-content change per step, and are cut to land
+on every forcing break and output time.
+
+Boundary conditions
+-------------------
+Top, ``top_kind``:
+  0 atmospheric: flux ``rain * rain_factor - evaporation`` into the surface node, which also
+    stores ponded water (its storage is ``V_0 theta(h_0) + max(h_0, 0)``). When the pond would
+    exceed ``h_surf`` (depression storage, m) the surface head is held at ``h_surf`` and the
+    excess runs off; when evaporation would dry the surface below ``h_crit`` the head is held
+    there. Each step switches back when the soil can take (or deliver) the potential flux.
+  1 head: the surface head follows the series ``top_head`` (a prescribed head or pond depth; no
+    pond storage is counted).
+Bottom, ``bot_kind``: 0 free drainage (unit gradient, ``q = K``), 1 fixed head, 2 zero flux.
+
+Accounting (per column, metres of water per unit column area, cumulated over the run): rain
+supplied, infiltration (net flux into the column at the surface, positive down; for a head
+boundary from the mass balance of the surface node), runoff, actual evaporation, drainage
+(bottom flux out, positive down), storage (soil water plus pond) at start and end. Both
+``storage_end - storage_start = infiltration - drainage`` and
+``rain - runoff - evaporation = infiltration`` hold to round-off.
+
+Arrays in, arrays out: the caller allocates every output. Nothing here knows about files,
+pandas or the scene.
+
+References
+----------
+Celia, M.A., Bouloutas, E.T. & Zarba, R.L. (1990), A general mass-conservative numerical
+solution for the unsaturated flow equation, Water Resour. Res. 26(7):1483-1496.
+Krabbenhoft, K. (2007), An alternative to primary variable switching in saturated-unsaturated
+flow computations, Adv. Water Resour. 30(3):483-492.
+Simunek, J. et al. (2013), The HYDRUS-1D software package, version 4.17 (time-step control,
+atmospheric boundary switching, surface ponding).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.kernels.config import jit, jit_parallel, prange
+from twin.kernels.soil_hydraulics import TABLE_DX, TABLE_X0, head_from_theta, material_state
+
+# ---------------------------------------------------------------- solver options (opts[...])
+O_DT_INIT = 0
+O_DT_MIN = 1
+O_DT_MAX = 2
+O_TOL_H = 3  # absolute head tolerance, m
+O_TOL_H_REL = 4  # relative head tolerance, -
+O_TOL_THETA = 5  # water-content tolerance, -
+O_MAX_ITER = 6
+O_ITER_LOW = 7  # grow dt when converged in <= this many iterations
+O_ITER_HIGH = 8  # shrink dt when it took >= this many
+O_DT_INC = 9
+O_DT_DEC = 10
+O_H_SURF = 11  # largest pond depth before runoff (depression storage), m
+O_H_CRIT = 12  # lowest surface head under evaporation, m
+O_C_MIN = 13  # floor on the capacity in the iteration matrix, 1/m
+O_DTHETA_MAX = 14  # largest water-content change per step (<= 0: no limit)
+O_TAB_X0 = 15  # first point of the hydraulic tables, ln(-h / 1 m)
+O_TAB_INV_DX = 16  # 1 / spacing of the hydraulic tables
+O_H_FLOOR = 17  # lowest head an iterate may take, m (guards the iteration in very dry soil)
+N_OPT = 18
+
+# ---------------------------------------------------------------- per-column totals (flux[j, ...])
+F_RAIN = 0  # water supplied at the top (rain x rain_factor), m
+F_INFIL = 1  # net flux into the column at the surface, m
+F_RUNOFF = 2  # m
+F_EVAP = 3  # actual evaporation, m
+F_DRAIN = 4  # flux out at the bottom (positive downward), m
+F_STORAGE0 = 5  # water stored at the start (soil + pond), m
+F_STORAGE1 = 6  # water stored at the end (soil + pond), m
+F_STEPS = 7  # accepted time steps
+F_ITERS = 8  # Picard iterations (accepted and rejected steps)
+F_FAILS = 9  # steps accepted at dt_min without convergence
+F_REJECTS = 10  # steps rejected and retried with a smaller dt
+F_POND = 11  # pond depth at the end, m
+F_MISMATCH = 12  # largest sum V |theta - theta(h)| after a step, m (conserved vs. retention-curve water)
+N_FLUX = 13
+
+# cumulated fluxes at output times (out_cum[o, j, ...])
+C_RAIN = 0
+C_INFIL = 1
+C_RUNOFF = 2
+C_EVAP = 3
+C_DRAIN = 4
+N_CUM = 5
+
+TOP_ATMOSPHERIC = 0
+TOP_HEAD = 1
+BOT_FREE = 0
+BOT_HEAD = 1
+BOT_ZERO = 2
+
+# top-boundary state of an atmospheric column (top_mode[j])
+MODE_FLUX = 0
+MODE_PONDED = 1
+MODE_DRY = 2
+
+THETA_UPDATE_MIN_SUCTION = 0.01
+"""A wetting increment larger than half the suction, at a node drier than this (m), is applied to
+theta instead of h (see ``_solve_step``)."""
+
+OMEGA_MIN = 1.0 / 64.0
+"""Smallest under-relaxation factor of an oscillating node."""
+
+CHORD_MIN_DTHETA = 1.0e-5
+"""The chord capacity replaces the tangent only when the iterate changed theta by more than this
+(smaller differences are round-off)."""
+
+OSC_MIN = 0.01
+"""Sign changes of increments below this fraction of the head tolerance are noise, not
+oscillation, and do not relax the node."""
+
+SKIP_REL = 1.0e-13
+"""Properties are not re-evaluated at a node whose head moved by less than this x (1 + |h|)."""
+
+N_WORK = 19
+"""Rows of scratch per column (see :func:`run_column`)."""
+
+
+def default_options() -> np.ndarray:
+    """Solver options (see the ``O_*`` indices) with the defaults used by twin."""
+    opts = np.zeros(N_OPT)
+    opts[O_DT_INIT] = 1.0
+    opts[O_DT_MIN] = 1.0e-3
+    opts[O_DT_MAX] = 3600.0
+    opts[O_TOL_H] = 1.0e-3
+    opts[O_TOL_H_REL] = 1.0e-4
+    opts[O_TOL_THETA] = 1.0e-4
+    opts[O_MAX_ITER] = 15
+    opts[O_ITER_LOW] = 5
+    opts[O_ITER_HIGH] = 8
+    opts[O_DT_INC] = 1.3
+    opts[O_DT_DEC] = 0.7
+    opts[O_H_SURF] = 0.002
+    opts[O_H_CRIT] = -100.0
+    opts[O_C_MIN] = 1.0e-9
+    opts[O_DTHETA_MAX] = 0.05
+    opts[O_TAB_X0] = TABLE_X0
+    opts[O_TAB_INV_DX] = 1.0 / TABLE_DX
+    opts[O_H_FLOOR] = -1.0e5
+    return opts
+
+
+@jit
+def _node_state(i, h, mat, mat_params, tables, x0, inv_dx, pond, vol, theta, cap, kn):
+    """Store theta, capacity and K of node ``i`` at head ``h[i]`` (plus the pond at node 0)."""
+    th, c, k = material_state(h[i], mat_params[mat[i]], tables[mat[i]], x0, inv_dx)
+    if pond and i == 0 and h[0] > 0.0:
+        th += h[0] / vol[0]
+        c += 1.0 / vol[0]
+    theta[i] = th
+    cap[i] = c
+    kn[i] = k
+
+
+@jit
+def _solve_step(
+    nn, vol, dz, mat, mat_params, tables, pond, h_old, theta_old, th_h_old, cap_old, k_old, h, theta, cap, kn,
+    kf, theta_new, dt, top_dirichlet, top_value, bot_kind, bot_head, opts, lower, diag, upper, rhs, cprime,
+    dprev, omega,
+):
+    """One backward-Euler step by modified Picard. Returns (converged, iterations, q_top, q_bot).
+
+    ``theta_old`` is the conserved water content at the start of the step; ``th_h_old``,
+    ``cap_old``, ``k_old`` the properties at ``h_old``. ``h``, ``theta``, ``cap``, ``kn`` come back
+    at the last iterate and ``theta_new`` holds the conserved water content at the end of the step
+    (the start value plus the divergence of the fluxes). ``top_dirichlet`` fixes
+    ``h[0] = top_value``; otherwise ``top_value`` is the flux into the surface node (m/s,
+    positive down).
+    """
+    tol_h = opts[O_TOL_H]
+    tol_h_rel = opts[O_TOL_H_REL]
+    tol_theta = opts[O_TOL_THETA]
+    max_iter = int(opts[O_MAX_ITER])
+    c_min = opts[O_C_MIN]
+    x0 = opts[O_TAB_X0]
+    inv_dx = opts[O_TAB_INV_DX]
+    h_floor = opts[O_H_FLOOR]
+    for i in range(nn):
+        h[i] = h_old[i]
+        theta[i] = th_h_old[i]
+        cap[i] = cap_old[i]
+        kn[i] = k_old[i]
+    first = 0
+    last = nn - 1
+    if top_dirichlet:
+        first = 1
+        h[0] = top_value
+        _node_state(0, h, mat, mat_params, tables, x0, inv_dx, pond, vol, theta, cap, kn)
+    if bot_kind == 1:
+        last = nn - 2
+        h[nn - 1] = bot_head
+        _node_state(nn - 1, h, mat, mat_params, tables, x0, inv_dx, pond, vol, theta, cap, kn)
+    converged = False
+    iterations = 0
+    k_bottom = kn[nn - 1]
+    for it in range(max_iter):
+        iterations = it + 1
+        for i in range(nn - 1):
+            kf[i] = 0.5 * (kn[i] + kn[i + 1])
+        k_bottom = kn[nn - 1]
+        # assemble the increment system for the unknown nodes first..last
+        for i in range(first, last + 1):
+            c = cap[i] if cap[i] > c_min else c_min
+            d = vol[i] * c / dt
+            r = vol[i] * (theta_old[i] - theta[i]) / dt
+            lo = 0.0
+            up = 0.0
+            if i > 0:
+                a = kf[i - 1] / dz[i - 1]
+                d += a
+                r += -kf[i - 1] * ((h[i] - h[i - 1]) / dz[i - 1] - 1.0)
+                if i - 1 >= first:
+                    lo = -a
+            else:
+                r += top_value
+            if i < nn - 1:
+                b = kf[i] / dz[i]
+                d += b
+                r -= -kf[i] * ((h[i + 1] - h[i]) / dz[i] - 1.0)
+                if i + 1 <= last:
+                    up = -b
+            elif bot_kind == 0:
+                r -= k_bottom
+            lower[i] = lo
+            diag[i] = d
+            upper[i] = up
+            rhs[i] = r
+        # Thomas algorithm (the matrix is diagonally dominant)
+        cprime[first] = upper[first] / diag[first]
+        rhs[first] = rhs[first] / diag[first]
+        for i in range(first + 1, last + 1):
+            den = diag[i] - lower[i] * cprime[i - 1]
+            cprime[i] = upper[i] / den
+            rhs[i] = (rhs[i] - lower[i] * rhs[i - 1]) / den
+        for i in range(last - 1, first - 1, -1):
+            rhs[i] = rhs[i] - cprime[i] * rhs[i + 1]
+        # update, refresh properties, test convergence on the head and water-content changes
+        done = True
+        for i in range(first, last + 1):
+            delta = rhs[i]
+            if it == 0:
+                omega[i] = 1.0
+            elif delta * dprev[i] < 0.0 and omega[i] > OMEGA_MIN and abs(delta) > OSC_MIN * (tol_h + tol_h_rel * abs(h[i])):
+                omega[i] *= 0.5  # under-relax a node that oscillates (fixed point unchanged)
+            dprev[i] = delta
+            delta *= omega[i]
+            if delta > -0.5 * h[i] and h[i] < -THETA_UPDATE_MIN_SUCTION and not (pond and i == 0):
+                # a dry node the linearisation wants to flood: step its water content instead,
+                # theta^m + C^m dh (what the linear system stored), and take the head from it
+                p = mat_params[mat[i]]
+                target = theta[i] + cap[i] * delta
+                delta = head_from_theta(target, p) - h[i]
+                if delta < 0.0:
+                    delta = 0.0
+            if h[i] + delta < h_floor:
+                delta = h_floor - h[i]
+            if abs(delta) > tol_h + tol_h_rel * abs(h[i]):
+                done = False
+            h[i] = h[i] + delta
+            if abs(delta) > SKIP_REL * (1.0 + abs(h[i])):
+                theta_prev = theta[i]
+                _node_state(i, h, mat, mat_params, tables, x0, inv_dx, pond, vol, theta, cap, kn)
+                if abs(theta[i] - theta_prev) > tol_theta:
+                    done = False
+                if abs(theta[i] - theta_prev) > CHORD_MIN_DTHETA:
+                    # secant (chord) capacity of the last increment for the next iterate
+                    cap[i] = (theta[i] - theta_prev) / delta
+        if done:
+            converged = True
+            break
+    # conservative update with the fluxes of the last iterate (lagged conductivities kf): the
+    # water content carried to the next step is the old one plus the divergence of the fluxes,
+    # so the balance closes to round-off; it differs from theta(h) by the iteration tolerance
+    for i in range(nn):
+        theta_new[i] = theta[i]
+    q_prev = top_value
+    if top_dirichlet:
+        q_prev = -kf[0] * ((h[1] - h[0]) / dz[0] - 1.0)
+    q_top = q_prev
+    if top_dirichlet:
+        q_top = q_prev + vol[0] * (theta[0] - theta_old[0]) / dt
+    for i in range(first, last + 1):
+        if i < nn - 1:
+            q_next = -kf[i] * ((h[i + 1] - h[i]) / dz[i] - 1.0)
+        elif bot_kind == 0:
+            q_next = k_bottom
+        else:
+            q_next = 0.0
+        theta_new[i] = theta_old[i] + dt * (q_prev - q_next) / vol[i]
+        q_prev = q_next
+    if bot_kind == 1:
+        q_bot = q_prev - vol[nn - 1] * (theta[nn - 1] - theta_old[nn - 1]) / dt
+    else:
+        q_bot = q_prev
+    return converged, iterations, q_top, q_bot
+
+
+@jit
+def _write_output(o, nn, h, theta, vol, pond, cums, out_h, out_theta, out_cum):
+    if out_h.shape[0] > 0:
+        for i in range(nn):
+            out_h[o, i] = h[i]
+            out_theta[o, i] = theta[i]
+        if pond and h[0] > 0.0:
+            out_theta[o, 0] = theta[0] - h[0] / vol[0]
+    for c in range(N_CUM):
+        out_cum[o, c] = cums[c]
+
+
+@jit
+def run_column(
+    z, nn, mat, mat_params, tables, top_kind, bot_kind, bot_head, rain_factor, t_edges, rain_m_s, evap_m_s,
+    top_head_m, out_times, opts, h, top_mode, out_h, out_theta, out_cum, flux, work,
+):
+    """Integrate one column from ``t_edges[0]`` to ``t_edges[-1]``.
+
+    Parameters
+    ----------
+    z : (nn,) node depths, m, increasing from 0 at the surface.
+    nn : number of nodes (>= 3).
+    mat : (nn,) material row of each node in ``mat_params``.
+    tables : (n_mat, 4, n_points) hydraulic tables (see ``richards_columns``).
+    top_kind, bot_kind : boundary kinds (``TOP_*``, ``BOT_*``).
+    bot_head : head of a fixed-head bottom, m.
+    rain_factor : multiplier of the rain series on this column.
+    t_edges, rain_m_s, evap_m_s, top_head_m : forcing (see ``richards_columns``).
+    out_times : (n_out,) output times, s.
+    opts : (N_OPT,) solver options.
+    h : (nn,) head, m: the initial condition in, the final state out.
+    top_mode : (1,) top-boundary state of an atmospheric column (``MODE_*``), in and out.
+    out_h, out_theta : (n_out, nn) profiles at the output times (not written when
+        ``out_h.shape[0] == 0``); theta excludes the pond.
+    out_cum : (n_out, N_CUM) cumulated fluxes at the output times, m.
+    flux : (N_FLUX,) totals, m (see ``F_*``).
+    work : (N_WORK, nn) scratch.
+    """
+    vol = work[0]
+    dz = work[1]
+    h_old = work[2]
+    theta_old = work[3]
+    cap_old = work[4]
+    k_old = work[5]
+    theta = work[6]
+    cap = work[7]
+    kn = work[8]
+    kf = work[9]
+    lower = work[10]
+    diag = work[11]
+    upper = work[12]
+    rhs = work[13]
+    cprime = work[14]
+    dprev = work[15]
+    omega = work[16]
+    th_h_old = work[17]
+    theta_new = work[18]
+    for i in range(nn - 1):
+        dz[i] = z[i + 1] - z[i]
+    for i in range(nn):
+        v = 0.0
+        if i > 0:
+            v += 0.5 * dz[i - 1]
+        if i < nn - 1:
+            v += 0.5 * dz[i]
+        vol[i] = v
+    for f in range(N_FLUX):
+        flux[f] = 0.0
+    pond = top_kind == 0
+    n_t = rain_m_s.shape[0]
+    n_out = out_times.shape[0]
+    dt_min = opts[O_DT_MIN]
+    dt_max = opts[O_DT_MAX]
+    iter_low = opts[O_ITER_LOW]
+    iter_high = opts[O_ITER_HIGH]
+    dtheta_max = opts[O_DTHETA_MAX]
+    h_surf = opts[O_H_SURF]
+    h_crit = opts[O_H_CRIT]
+    tol_h = opts[O_TOL_H]
+    x0 = opts[O_TAB_X0]
+    inv_dx = opts[O_TAB_INV_DX]
+
+    for i in range(nn):
+        _node_state(i, h, mat, mat_params, tables, x0, inv_dx, pond, vol, th_h_old, cap_old, k_old)
+        theta_old[i] = th_h_old[i]
+    storage = 0.0
+    for i in range(nn):
+        storage += vol[i] * theta_old[i]
+    flux[F_STORAGE0] = storage
+    cums = np.zeros(N_CUM)
+
+    t = t_edges[0]
+    t_end = t_edges[n_t]
+    k = 0
+    o = 0
+    while o < n_out and out_times[o] <= t:
+        _write_output(o, nn, h, theta_old, vol, pond, cums, out_h, out_theta, out_cum)
+        o += 1
+    dt = opts[O_DT_INIT]
+    mode = top_mode[0]
+    while t < t_end and k < n_t:
+        t_break = t_edges[k + 1]
+        if o < n_out and out_times[o] < t_break:
+            t_break = out_times[o]
+        if t + dt >= t_break:
+            dt_try = t_break - t
+        elif t + 2.0 * dt > t_break:
+            dt_try = 0.5 * (t_break - t)
+        else:
+            dt_try = dt
+        r_in = rain_m_s[k] * rain_factor
+        e_pot = evap_m_s[k]
+        q_pot = r_in - e_pot
+        for i in range(nn):
+            h_old[i] = h[i]
+        # solve, switching the top boundary until it is consistent (at most 3 tries)
+        converged = False
+        iters = 0
+        q_top = 0.0
+        q_bot = 0.0
+        for attempt in range(3):
+            if top_kind == 1:
+                dirichlet = True
+                value = top_head_m[k]
+            elif mode == 0:
+                dirichlet = False
+                value = q_pot
+            elif mode == 1:
+                dirichlet = True
+                value = h_surf
+            else:
+                dirichlet = True
+                value = h_crit
+            converged, iters, q_top, q_bot = _solve_step(
+                nn, vol, dz, mat, mat_params, tables, pond, h_old, theta_old, th_h_old, cap_old, k_old, h, theta, cap,
+                kn, kf, theta_new, dt_try, dirichlet, value, bot_kind, bot_head, opts, lower, diag, upper, rhs, cprime, dprev, omega)
+            flux[F_ITERS] += iters
+            if top_kind == 1:
+                break
+            # a flux step that floods (or dries) the surface switches even when it did not
+            # converge: the surface head is what stalls the iteration
+            if mode == 0:
+                if h[0] > h_surf + tol_h:
+                    mode = 1
+                elif h[0] < h_crit:
+                    mode = 2
+                else:
+                    break
+            elif mode == 1:
+                if converged and q_top > q_pot:
+                    mode = 0
+                else:
+                    break
+            else:
+                if converged and q_top < q_pot:
+                    mode = 0
+                else:
+                    break
+        if not converged and dt_try > dt_min:
+            # reject: restore the state and retry with a third of the step
+            for i in range(nn):
+                h[i] = h_old[i]
+            flux[F_REJECTS] += 1.0
+            dt = dt_try / 3.0
+            if dt < dt_min:
+                dt = dt_min
+            continue
+        if not converged:
+            flux[F_FAILS] += 1.0
+        # accept; the surface balance supplied - runoff - evaporation = q_top is exact
+        if top_kind == 1:
+            supplied = 0.0
+            runoff = 0.0
+            evap = 0.0
+        elif mode == 0:
+            supplied = r_in
+            runoff = 0.0
+            evap = e_pot
+        elif mode == 1:
+            supplied = r_in
+            runoff = q_pot - q_top
+            if runoff < 0.0:
+                runoff = 0.0
+            evap = supplied - runoff - q_top
+        else:
+            supplied = r_in
+            runoff = 0.0
+            evap = r_in - q_top
+        cums[C_RAIN] += supplied * dt_try
+        cums[C_INFIL] += q_top * dt_try
+        cums[C_RUNOFF] += runoff * dt_try
+        cums[C_EVAP] += evap * dt_try
+        cums[C_DRAIN] += q_bot * dt_try
+        flux[F_STEPS] += 1.0
+        dtheta_step = 0.0
+        mismatch = 0.0
+        for i in range(nn):
+            d = abs(theta_new[i] - theta_old[i])
+            if d > dtheta_step:
+                dtheta_step = d
+            mismatch += vol[i] * abs(theta_new[i] - theta[i])
+            theta_old[i] = theta_new[i]
+            th_h_old[i] = theta[i]
+            cap_old[i] = cap[i]
+            k_old[i] = kn[i]
+        if mismatch > flux[F_MISMATCH]:
+            flux[F_MISMATCH] = mismatch
+        # next step size, from the step actually taken
+        dt_next = dt_try if dt_try > dt else dt
+        if not converged:
+            dt_next = dt_min
+        elif iters <= iter_low:
+            dt_next = dt_next * opts[O_DT_INC]
+        elif iters >= iter_high:
+            dt_next = dt_next * opts[O_DT_DEC]
+        if dtheta_max > 0.0 and dtheta_step > dtheta_max:
+            limit = dt_try * dtheta_max / dtheta_step
+            if limit < dt_next:
+                dt_next = limit
+        if dt_next > dt_max:
+            dt_next = dt_max
+        if dt_next < dt_min:
+            dt_next = dt_min
+        dt = dt_next
+        if t + dt_try >= t_break:
+            t = t_break
+        else:
+            t = t + dt_try
+        if t >= t_edges[k + 1]:
+            k += 1
+        while o < n_out and out_times[o] <= t:
+            _write_output(o, nn, h, theta_old, vol, pond, cums, out_h, out_theta, out_cum)
+            o += 1
+    storage = 0.0
+    for i in range(nn):
+        storage += vol[i] * theta_old[i]
+    flux[F_STORAGE1] = storage
+    flux[F_RAIN] = cums[C_RAIN]
+    flux[F_INFIL] = cums[C_INFIL]
+    flux[F_RUNOFF] = cums[C_RUNOFF]
+    flux[F_EVAP] = cums[C_EVAP]
+    flux[F_DRAIN] = cums[C_DRAIN]
+    flux[F_POND] = h[0] if (pond and h[0] > 0.0) else 0.0
+    top_mode[0] = mode
+
+
+@jit_parallel
+def richards_columns(
+    prof_z, prof_n, prof_mat, mat_params, tables, col_prof, col_top, col_bot, col_bot_head, col_rain_factor,
+    t_edges, rain_m_s, evap_m_s, top_head_m, out_times, opts, h, top_mode, out_h, out_theta, out_cum,
+    flux, chunk,
+):
+    """Run every column over the whole forcing period, in parallel over chunks of columns.
+
+    Parameters
+    ----------
+    prof_z : (n_prof, max_nodes) node depths of each profile, m (first ``prof_n[p]`` used).
+    prof_n : (n_prof,) number of nodes of each profile.
+    prof_mat : (n_prof, max_nodes) material row of each node.
+    mat_params : (n_mat, N_PARAM) hydraulic parameters (see ``soil_hydraulics``).
+    tables : (n_mat, 4, n_points) hydraulic tables (``soil_hydraulics.build_tables``; grid in
+        ``opts[O_TAB_X0]``, ``opts[O_TAB_INV_DX]``), used for rows with ``p[8] != 0``.
+    col_prof, col_top, col_bot : (n_col,) profile, top kind and bottom kind of each column.
+    col_bot_head : (n_col,) bottom head for ``bot_kind == 1``, m.
+    col_rain_factor : (n_col,) multiplier on the rain series (run-on from sealed areas).
+    t_edges : (n_t + 1,) forcing interval edges, s.
+    rain_m_s, evap_m_s, top_head_m : (n_t,) piecewise-constant forcing on each interval.
+    out_times : (n_out,) output times, s, sorted, within ``t_edges``.
+    opts : (N_OPT,) solver options (:func:`default_options`).
+    h : (n_col, max_nodes) initial head in, final head out, m.
+    top_mode : (n_col,) top-boundary state in and out (0 at the start).
+    out_h, out_theta : (n_out, n_col, max_nodes), or a zero-length first axis to skip profiles.
+    out_cum : (n_out, n_col, N_CUM) cumulated fluxes at the output times, m.
+    flux : (n_col, N_FLUX) totals per column.
+    chunk : columns per task (each task allocates its scratch once; threads take whole chunks).
+    """
+    n_col = col_prof.shape[0]
+    max_nodes = prof_z.shape[1]
+    n_chunks = (n_col + chunk - 1) // chunk
+    for c in prange(n_chunks):
+        work = np.empty((N_WORK, max_nodes))
+        start = c * chunk
+        stop = min(start + chunk, n_col)
+        for j in range(start, stop):
+            p = col_prof[j]
+            run_column(
+                prof_z[p], prof_n[p], prof_mat[p], mat_params, tables, col_top[j], col_bot[j], col_bot_head[j],
+                col_rain_factor[j], t_edges, rain_m_s, evap_m_s, top_head_m, out_times, opts, h[j],
+                top_mode[j:j + 1], out_h[:, j, :], out_theta[:, j, :], out_cum[:, j, :], flux[j], work,
+            )

@@ -1,0 +1,400 @@
+"""The Richards kernel against a plain Python implementation of the same scheme.
+
+The reference below is written for reading, not speed: textbook retention formulas, a dense
+matrix for the Picard increment solved by ``numpy.linalg.solve``, the conservative update of the
+water content as a flux divergence, and the same time-step and boundary-switching rules as the
+kernel, spelled out step by step. On random columns (random
+textures, layers, grids, boundary conditions and forcing) both must agree to 1e-10.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from twin.kernels import soil_richards as R
+from twin.soil.hydraulics import SoilMaterial, carsel_parrish
+from twin.soil.solver import Forcing, Profile, SolverOptions, build_tables, run_richards
+
+# ----------------------------------------------------------------------------- reference
+
+
+def ref_state(h: float, mat: SoilMaterial) -> tuple[float, float, float]:
+    """theta, d theta/dh, K from the published formulas."""
+    tr, ts = mat.theta_r, mat.theta_s
+    if h >= 0:
+        return ts, 0.0, mat.ks_m_s
+    if mat.model == "van_genuchten":
+        m = 1 - 1 / mat.n
+        x = (mat.alpha_per_m * -h) ** mat.n
+        se = (1 + x) ** -m
+        theta = tr + (ts - tr) * se
+        cap = (ts - tr) * mat.alpha_per_m * mat.n * m * (mat.alpha_per_m * -h) ** (mat.n - 1) * (1 + x) ** (-m - 1)
+        # Kr = Se^l (1 - (1 - Se^(1/m))^m)^2, with 1 - (1 - x)^m = -expm1(m log1p(-x)) (no cancellation
+        # in dry soil, where x = Se^(1/m) is tiny)
+        k = mat.ks_m_s * se**mat.l * (-math.expm1(m * math.log1p(-(se ** (1 / m))))) ** 2
+        return theta, cap, k
+    if mat.model == "brooks_corey":
+        if -h <= mat.h_b_m:
+            return ts, 0.0, mat.ks_m_s
+        se = (mat.h_b_m / -h) ** mat.lambda_
+        return tr + (ts - tr) * se, (ts - tr) * mat.lambda_ * se / -h, mat.ks_m_s * se ** (mat.l + 2 + 2 / mat.lambda_)
+    a, b = mat.alpha_m_beta, mat.beta
+    theta = tr + a * (ts - tr) / (a + (-h) ** b)
+    cap = a * (ts - tr) * b * (-h) ** (b - 1) / (a + (-h) ** b) ** 2
+    k = mat.ks_m_s * mat.a_m_gamma / (mat.a_m_gamma + (-h) ** mat.gamma)
+    return theta, cap, k
+
+
+def ref_head(theta: float, mat: SoilMaterial) -> float:
+    """Inverse retention curve: the head at water content ``theta`` (0 when saturated)."""
+    if theta >= mat.theta_s:
+        return 0.0
+    if theta <= mat.theta_r:
+        return -1e10
+    se = (theta - mat.theta_r) / (mat.theta_s - mat.theta_r)
+    if mat.model == "van_genuchten":
+        m = 1 - 1 / mat.n
+        return -math.expm1(-math.log(se) / m) ** (1 / mat.n) / mat.alpha_per_m
+    if mat.model == "brooks_corey":
+        return -mat.h_b_m * se ** (-1 / mat.lambda_)
+    return -((mat.alpha_m_beta * (1 - se) / se) ** (1 / mat.beta))
+
+
+def ref_table_state(h: float, table: np.ndarray, x0: float, inv_dx: float, mat: SoilMaterial):
+    """Cubic Hermite interpolation in x = ln(-h) of theta and ln K (same table as the kernel)."""
+    if h >= 0:
+        return ref_state(h, mat)
+    dx = 1 / inv_dx
+    s = (math.log(-h) - x0) * inv_dx
+    if s < 0 or s >= table.shape[1] - 1:
+        return ref_state(h, mat)
+    j = int(s)
+    f = s - j
+
+    def hermite(v, dv):
+        """Value and x-derivative of the cubic through v[j], v[j+1] with slopes dv[j], dv[j+1]."""
+        h01, h10, h11 = f * f * (3 - 2 * f), f * (1 - f) ** 2 * dx, f * f * (f - 1) * dx
+        d01, d10, d11 = 6 * (f - f * f) / dx, 3 * f * f - 4 * f + 1, 3 * f * f - 2 * f
+        value = v[j] + h01 * (v[j + 1] - v[j]) + h10 * dv[j] + h11 * dv[j + 1]
+        slope = d01 * (v[j + 1] - v[j]) + d10 * dv[j] + d11 * dv[j + 1]
+        return value, slope
+
+    theta, dtheta_dx = hermite(table[0], table[1])
+    lnk, _ = hermite(table[2], table[3])
+    return theta, dtheta_dx / h, math.exp(lnk)
+
+
+def ref_column(z, mats, forcing, opts, h0, *, top, bottom, bottom_head, rain_factor, out_times, props):
+    """One column by the reference scheme. Returns (h_final, totals dict, cumulated fluxes, profiles)."""
+    n = len(z)
+    dz = np.diff(z)
+    vol = np.zeros(n)
+    vol[:-1] += dz / 2
+    vol[1:] += dz / 2
+
+    pond = top == 0  # an atmospheric surface node also stores ponded water
+
+    def node(h, i):
+        theta, cap, k = props(h[i], mats[i])
+        if pond and i == 0 and h[0] > 0:
+            theta, cap = theta + h[0] / vol[0], cap + 1 / vol[0]
+        return theta, cap, k
+
+    def state(h):
+        out = np.array([node(h, i) for i in range(n)])
+        return out[:, 0], out[:, 1], out[:, 2]
+
+    def theta_soil(h, th):
+        th = th.copy()
+        if pond and h[0] > 0:
+            th[0] -= h[0] / vol[0]
+        return th
+
+    def flux_down(h, kface, i):  # flux from node i to node i+1, positive downward
+        return -kface[i] * ((h[i + 1] - h[i]) / dz[i] - 1)
+
+    def solve(h_old, w_old, th_old, c_old, k_old, dt, dirichlet_top, top_value):
+        """One step. ``w_old`` is the conserved water content, ``th_old`` = theta(h_old)."""
+        h, th, cap, kn = h_old.copy(), th_old.copy(), c_old.copy(), k_old.copy()
+        fixed = np.zeros(n, bool)
+        if dirichlet_top:
+            h[0] = top_value
+            th[0], cap[0], kn[0] = node(h, 0)
+            fixed[0] = True
+        if bottom == 1:
+            h[-1] = bottom_head
+            th[-1], cap[-1], kn[-1] = node(h, n - 1)
+            fixed[-1] = True
+        free = np.flatnonzero(~fixed)
+        converged, iters = False, 0
+        for it in range(int(opts[R.O_MAX_ITER])):
+            iters = it + 1
+            kface = (kn[:-1] + kn[1:]) / 2
+            k_bottom = kn[-1]
+            # residual of each node's balance at the current iterate and the Picard matrix
+            A = np.zeros((n, n))
+            res = np.zeros(n)
+            for i in free:
+                inflow = top_value if i == 0 else flux_down(h, kface, i - 1)
+                if i < n - 1:
+                    outflow = flux_down(h, kface, i)
+                else:
+                    outflow = k_bottom if bottom == 0 else 0.0
+                res[i] = vol[i] * (w_old[i] - th[i]) / dt + inflow - outflow
+                A[i, i] = vol[i] * max(cap[i], opts[R.O_C_MIN]) / dt
+                if i > 0:
+                    A[i, i] += kface[i - 1] / dz[i - 1]
+                    if not fixed[i - 1]:
+                        A[i, i - 1] = -kface[i - 1] / dz[i - 1]
+                if i < n - 1:
+                    A[i, i] += kface[i] / dz[i]
+                    if not fixed[i + 1]:
+                        A[i, i + 1] = -kface[i] / dz[i]
+            delta = np.zeros(n)
+            delta[free] = np.linalg.solve(A[np.ix_(free, free)], res[free])
+            # under-relax, for the rest of the step, every node whose increment changes sign
+            if it == 0:
+                omega = np.ones(n)
+            else:
+                tol = opts[R.O_TOL_H] + opts[R.O_TOL_H_REL] * np.abs(h)
+                oscillating = (delta * delta_prev < 0) & (np.abs(delta) > R.OSC_MIN * tol)
+                omega = np.where(oscillating & (omega > R.OMEGA_MIN), omega / 2, omega)
+            delta_prev = delta.copy()
+            delta = omega * delta
+            for i in free:
+                if delta[i] > -0.5 * h[i] and h[i] < -R.THETA_UPDATE_MIN_SUCTION and not (pond and i == 0):
+                    # too big a wetting step for a dry node: step its water content instead
+                    target = th[i] + cap[i] * delta[i]
+                    delta[i] = max(ref_head(target, mats[i]) - h[i], 0.0)
+            delta = np.maximum(h + delta, opts[R.O_H_FLOOR]) - h  # the iterate may not go below the floor
+            done = True
+            for i in free:
+                if abs(delta[i]) > opts[R.O_TOL_H] + opts[R.O_TOL_H_REL] * abs(h[i]):
+                    done = False
+                h[i] = h[i] + delta[i]
+                if abs(delta[i]) > R.SKIP_REL * (1 + abs(h[i])):
+                    theta_prev = th[i]
+                    th[i], cap[i], kn[i] = node(h, i)
+                    if abs(th[i] - theta_prev) > opts[R.O_TOL_THETA]:
+                        done = False
+                    if abs(th[i] - theta_prev) > R.CHORD_MIN_DTHETA:  # secant capacity for the next iterate
+                        cap[i] = (th[i] - theta_prev) / delta[i]
+            if done:
+                converged = True
+                break
+        # the conserved water content moves with the fluxes of the last iterate
+        q = np.array([flux_down(h, kface, i) for i in range(n - 1)])
+        q_top = top_value if not dirichlet_top else q[0] + vol[0] * (th[0] - w_old[0]) / dt
+        q_bot = {0: k_bottom, 1: q[-1] - vol[-1] * (th[-1] - w_old[-1]) / dt, 2: 0.0}[bottom]
+        inflow = np.concatenate([[q_top], q])
+        outflow = np.concatenate([q, [q_bot]])
+        w = th.copy()
+        w[free] = w_old[free] + dt * (inflow[free] - outflow[free]) / vol[free]
+        return converged, iters, h, th, cap, kn, w, q_top, q_bot
+
+    h = np.array(h0, float)
+    th, cap, kn = state(h)
+    w = th.copy()  # the conserved water content
+    tot = dict(rain=0.0, infil=0.0, runoff=0.0, evap=0.0, drain=0.0, steps=0, iters=0, fails=0, rejects=0, mismatch=0.0)
+    tot["storage0"] = float(np.sum(vol * w))
+    cum, prof = [], []
+    t_edges = forcing.t_edges_s
+    t, k, o = t_edges[0], 0, 0
+    while o < len(out_times) and out_times[o] <= t:
+        cum.append([0.0] * 5)
+        prof.append((h.copy(), theta_soil(h, w)))
+        o += 1
+    dt = opts[R.O_DT_INIT]
+    mode = 0
+    while t < t_edges[-1] and k < len(t_edges) - 1:
+        t_break = t_edges[k + 1]
+        if o < len(out_times) and out_times[o] < t_break:
+            t_break = out_times[o]
+        if t + dt >= t_break:
+            dt_try = t_break - t
+        elif t + 2 * dt > t_break:
+            dt_try = (t_break - t) / 2
+        else:
+            dt_try = dt
+        r_in = forcing.rain_m_s[k] * rain_factor
+        e_pot = forcing.evaporation_m_s[k]
+        q_pot = r_in - e_pot
+        for _attempt in range(3):
+            if top == 1:
+                res = solve(h, w, th, cap, kn, dt_try, True, forcing.top_head_m[k])
+            elif mode == 0:
+                res = solve(h, w, th, cap, kn, dt_try, False, q_pot)
+            elif mode == 1:
+                res = solve(h, w, th, cap, kn, dt_try, True, opts[R.O_H_SURF])
+            else:
+                res = solve(h, w, th, cap, kn, dt_try, True, opts[R.O_H_CRIT])
+            converged, iters, h_new, th_new, cap_new, kn_new, w_new, q_top, q_bot = res
+            tot["iters"] += iters
+            if top == 1:
+                break
+            if mode == 0 and h_new[0] > opts[R.O_H_SURF] + opts[R.O_TOL_H]:
+                mode = 1  # the surface floods: pond
+            elif mode == 0 and h_new[0] < opts[R.O_H_CRIT]:
+                mode = 2  # the surface dries out: hold it at h_crit
+            elif mode == 1 and converged and q_top > q_pot:
+                mode = 0  # the soil takes all the rain: back to flux
+            elif mode == 2 and converged and q_top < q_pot:
+                mode = 0  # the soil delivers the potential evaporation: back to flux
+            else:
+                break
+        if not converged and dt_try > opts[R.O_DT_MIN]:
+            tot["rejects"] += 1
+            dt = max(dt_try / 3, opts[R.O_DT_MIN])
+            continue
+        if not converged:
+            tot["fails"] += 1
+        if top == 1:
+            supplied = runoff = evap = 0.0
+        elif mode == 0:
+            supplied, runoff, evap = r_in, 0.0, e_pot
+        elif mode == 1:
+            supplied = r_in
+            runoff = max(q_pot - q_top, 0.0)
+            evap = supplied - runoff - q_top
+        else:
+            supplied, runoff, evap = r_in, 0.0, r_in - q_top
+        tot["rain"] += supplied * dt_try
+        tot["infil"] += q_top * dt_try
+        tot["runoff"] += runoff * dt_try
+        tot["evap"] += evap * dt_try
+        tot["drain"] += q_bot * dt_try
+        tot["steps"] += 1
+        dtheta_step = float(np.max(np.abs(w_new - w)))
+        tot["mismatch"] = max(tot["mismatch"], float(np.sum(vol * np.abs(w_new - th_new))))
+        h, th, cap, kn, w = h_new, th_new, cap_new, kn_new, w_new
+        dt_next = max(dt_try, dt)
+        if not converged:
+            dt_next = opts[R.O_DT_MIN]
+        elif iters <= opts[R.O_ITER_LOW]:
+            dt_next *= opts[R.O_DT_INC]
+        elif iters >= opts[R.O_ITER_HIGH]:
+            dt_next *= opts[R.O_DT_DEC]
+        if opts[R.O_DTHETA_MAX] > 0 and dtheta_step > opts[R.O_DTHETA_MAX]:
+            dt_next = min(dt_next, dt_try * opts[R.O_DTHETA_MAX] / dtheta_step)
+        dt = min(max(dt_next, opts[R.O_DT_MIN]), opts[R.O_DT_MAX])
+        t = t_break if t + dt_try >= t_break else t + dt_try
+        if t >= t_edges[k + 1]:
+            k += 1
+        while o < len(out_times) and out_times[o] <= t:
+            cum.append([tot["rain"], tot["infil"], tot["runoff"], tot["evap"], tot["drain"]])
+            prof.append((h.copy(), theta_soil(h, w)))
+            o += 1
+    tot["storage1"] = float(np.sum(vol * w))
+    tot["pond"] = h[0] if pond and h[0] > 0 else 0.0
+    return h, tot, np.array(cum), prof
+
+
+# ----------------------------------------------------------------------------- random cases
+
+
+def _random_material(rng, i: int) -> SoilMaterial:
+    textures = list(carsel_parrish().values())
+    kind = rng.integers(0, 4)
+    if kind < 2:
+        base = textures[rng.integers(0, len(textures))]
+        return SoilMaterial(f"m{i}", "van_genuchten", base.theta_r, base.theta_s * rng.uniform(0.95, 1.05), base.ks_m_s * rng.uniform(0.5, 2),
+                            alpha_per_m=base.alpha_per_m * rng.uniform(0.8, 1.2), n=base.n, l=0.5)
+    if kind == 2:
+        return SoilMaterial(f"m{i}", "brooks_corey", 0.05, rng.uniform(0.35, 0.45), 10 ** rng.uniform(-6.5, -5),
+                            h_b_m=rng.uniform(0.05, 0.4), lambda_=rng.uniform(0.2, 0.8), l=1.0)
+    # Haverkamp et al. (1977) sand of Celia et al. (1990) test 1, converted to metres
+    return SoilMaterial(f"m{i}", "haverkamp", 0.075, 0.287, 9.44e-5 * rng.uniform(0.5, 1.5),
+                        alpha_m_beta=1.611e6 / 100**3.96, beta=3.96, a_m_gamma=1.175e6 / 100**4.74, gamma=4.74)
+
+
+def _random_case(seed: int):
+    rng = np.random.default_rng(seed)
+    mats = [_random_material(rng, i) for i in range(4)]
+    profiles = []
+    for _ in range(3):
+        n = int(rng.integers(6, 18))
+        z = np.concatenate([[0.0], np.cumsum(rng.uniform(0.02, 0.12, n - 1))])
+        layer = np.sort(rng.integers(0, len(mats), n))
+        profiles.append(Profile(z, layer))
+    n_col = 6
+    col_prof = rng.integers(0, len(profiles), n_col)
+    n_t = 8
+    edges = np.concatenate([[0.0], np.cumsum(rng.uniform(600, 3600, n_t))])
+    rain = np.where(rng.random(n_t) < 0.5, rng.uniform(0, 3e-5, n_t), 0.0)
+    evap = rng.uniform(0, 3e-7, n_t)
+    top_head = rng.uniform(-1.0, 0.02, n_t)
+    forcing = Forcing(edges, rain, evap, top_head)
+    top = rng.integers(0, 2, n_col)
+    bottom = rng.integers(0, 3, n_col)
+    h0 = -10 ** rng.uniform(-0.5, 1.0, n_col)
+    bottom_head = h0 * rng.uniform(0.5, 1.0, n_col)
+    rain_factor = rng.uniform(0.5, 3.0, n_col)
+    out_times = np.sort(rng.uniform(0, edges[-1], 3))
+    return mats, profiles, col_prof, forcing, top, bottom, h0, bottom_head, rain_factor, out_times
+
+
+def _assert_heads_agree(got: np.ndarray, want: np.ndarray, mats: list[SoilMaterial]) -> None:
+    """Heads agree to 1e-10 (relative, or 1e-10 m), or, where the retention curve is flat (near
+    saturation C -> 0, so the head is ill-conditioned), imply water contents equal to 1e-10."""
+    for g, w, m in zip(got, want, mats):
+        if abs(g - w) <= 1e-10 * max(1.0, abs(w)):
+            continue
+        theta_w = ref_state(w, m)[0]
+        assert abs(ref_state(g, m)[0] - theta_w) <= 1e-10 * theta_w, (g, w, m.name)
+
+
+@pytest.mark.parametrize("tables", [False, True])
+@pytest.mark.parametrize("seed", list(range(1, 9)))
+def test_kernel_matches_reference_on_random_columns(seed: int, tables: bool) -> None:
+    mats, profiles, col_prof, forcing, top, bottom, h0, bottom_head, rain_factor, out_times = _random_case(seed)
+    options = SolverOptions(tables=tables, dt_max_s=1800.0, chunk=2)
+    res = run_richards(profiles, mats, col_prof, h0, forcing, top=top, bottom=bottom, bottom_head_m=bottom_head,
+                       rain_factor=rain_factor, output_times_s=out_times, options=options)
+    opts = options.to_array()
+    params, table = build_tables(mats)
+    x0, inv_dx = opts[R.O_TAB_X0], opts[R.O_TAB_INV_DX]
+    if tables:
+        def props(h, m):
+            i = mats.index(m)
+            return ref_table_state(h, table[i], x0, inv_dx, m) if params[i, 8] else ref_state(h, m)
+    else:
+        props = ref_state
+    checked_modes = set()
+    for j in range(len(col_prof)):
+        p = profiles[col_prof[j]]
+        node_mats = [mats[i] for i in p.material]
+        h, tot, cum, prof = ref_column(
+            p.z_m, node_mats, forcing, opts, np.full(p.n_nodes, h0[j]), top=top[j], bottom=bottom[j],
+            bottom_head=bottom_head[j], rain_factor=rain_factor[j], out_times=out_times, props=props,
+        )
+        got = res.totals[j]
+        assert got[R.F_STEPS] == tot["steps"] and got[R.F_ITERS] == tot["iters"]
+        assert got[R.F_REJECTS] == tot["rejects"] and got[R.F_FAILS] == tot["fails"]
+        # water depths agree to 1e-10 of the column's water (storage and what passed through)
+        water = max(tot["storage0"], tot["storage1"], tot["rain"], abs(tot["infil"]), abs(tot["drain"]))
+        for key, idx in [("rain", R.F_RAIN), ("infil", R.F_INFIL), ("runoff", R.F_RUNOFF), ("evap", R.F_EVAP),
+                         ("drain", R.F_DRAIN), ("storage0", R.F_STORAGE0), ("storage1", R.F_STORAGE1),
+                         ("pond", R.F_POND)]:
+            assert abs(got[idx] - tot[key]) <= 1e-10 * water, key
+        np.testing.assert_allclose(res.cumulative_m[:, j, :], cum, rtol=0, atol=1e-10 * water)
+        _assert_heads_agree(res.h_final_m[j, : p.n_nodes], h, node_mats)
+        for o, (hp, thp) in enumerate(prof):
+            node_water = (res.theta[o, j, : p.n_nodes] - thp) * p.node_volume_m
+            assert np.abs(node_water).max() <= 1e-10 * water
+            _assert_heads_agree(res.h_m[o, j, : p.n_nodes], hp, node_mats)
+        checked_modes.add((int(top[j]), int(bottom[j])))
+    assert len(checked_modes) >= 2  # the random case mixes boundary kinds
+
+
+def test_reference_case_exercises_ponding() -> None:
+    """One of the random cases must actually pond and run off (else the switching is untested)."""
+    runoff = []
+    for seed in (1, 2, 3):
+        mats, profiles, col_prof, forcing, top, bottom, h0, bottom_head, rain_factor, out_times = _random_case(seed)
+        res = run_richards(profiles, mats, col_prof, h0, forcing, top=top, bottom=bottom, bottom_head_m=bottom_head,
+                           rain_factor=rain_factor, output_times_s=out_times, options=SolverOptions(dt_max_s=1800.0))
+        runoff.append(res.runoff_m[top == 0])
+    assert np.concatenate(runoff).max() > 1e-4

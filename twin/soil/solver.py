@@ -1,0 +1,405 @@
+"""Python side of the Richards kernel: profiles, forcing, options, and one call for many columns.
+
+:func:`run_richards` checks its inputs, packs them into the flat arrays of
+:func:`twin.kernels.soil_richards.richards_columns`, allocates the outputs and returns a
+:class:`RichardsResult` (profiles at the output times, cumulated fluxes, per-column water
+balance). Units: metres, seconds, m/s; the pressure head in metres of water.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from twin.errors import InputError
+from twin.soil.hydraulics import SoilMaterial
+
+TOP_KINDS = {"atmospheric": 0, "head": 1}
+BOTTOM_KINDS = {"free_drainage": 0, "fixed_head": 1, "zero_flux": 2}
+
+
+class SolverOptions(BaseModel):
+    """Time stepping and iteration controls of the Richards solver.
+
+    The defaults follow HYDRUS-1D's scheme (grow the step by 1.3 after few iterations, shrink it
+    by 0.7 after many, divide it by 3 on failure) with tighter tolerances (HYDRUS: 0.001 in
+    water content, 1 cm in head).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    dt_initial_s: float = Field(1.0, gt=0)
+    dt_min_s: float = Field(1.0e-3, gt=0)
+    dt_max_s: float = Field(3600.0, gt=0)
+    tol_h_m: float = Field(1.0e-3, gt=0, description="absolute head tolerance of the Picard iteration, m")
+    tol_h_rel: float = Field(1.0e-4, ge=0, description="relative head tolerance")
+    tol_theta: float = Field(1.0e-4, gt=0, description="water-content tolerance between iterates")
+    max_iter: int = Field(15, ge=2)
+    iter_low: int = Field(5, ge=1, description="grow dt after at most this many iterations")
+    iter_high: int = Field(8, ge=2, description="shrink dt after at least this many iterations")
+    dt_increase: float = Field(1.3, ge=1.0)
+    dt_decrease: float = Field(0.7, gt=0, le=1.0)
+    h_surface_m: float = Field(0.002, ge=0, description="pond depth (depression storage) above which rain runs off, m")
+    h_critical_m: float = Field(-100.0, lt=0, description="lowest surface head under evaporation, m")
+    dtheta_max: float = Field(0.05, ge=0, description="largest water-content change per step (0: no limit)")
+    h_floor_m: float = Field(-1.0e5, lt=0, description="lowest head a Picard iterate may take, m (guards very dry soil)")
+    tables: bool = Field(True, description="use the Hermite lookup tables of the hydraulic functions")
+    chunk: int = Field(64, ge=1, description="columns per parallel task")
+
+    def to_array(self) -> np.ndarray:
+        """The kernel's ``opts`` vector."""
+        from twin.kernels import soil_richards as R
+
+        opts = R.default_options()
+        opts[R.O_DT_INIT] = self.dt_initial_s
+        opts[R.O_DT_MIN] = self.dt_min_s
+        opts[R.O_DT_MAX] = self.dt_max_s
+        opts[R.O_TOL_H] = self.tol_h_m
+        opts[R.O_TOL_H_REL] = self.tol_h_rel
+        opts[R.O_TOL_THETA] = self.tol_theta
+        opts[R.O_MAX_ITER] = self.max_iter
+        opts[R.O_ITER_LOW] = self.iter_low
+        opts[R.O_ITER_HIGH] = self.iter_high
+        opts[R.O_DT_INC] = self.dt_increase
+        opts[R.O_DT_DEC] = self.dt_decrease
+        opts[R.O_H_SURF] = self.h_surface_m
+        opts[R.O_H_CRIT] = self.h_critical_m
+        opts[R.O_DTHETA_MAX] = self.dtheta_max
+        opts[R.O_H_FLOOR] = self.h_floor_m
+        return opts
+
+
+@dataclass
+class Profile:
+    """Vertical grid of one column type: node depths (m, 0 at the surface, increasing) and the
+    material index of every node."""
+
+    z_m: np.ndarray
+    material: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.z_m = np.asarray(self.z_m, dtype=float)
+        self.material = np.asarray(self.material, dtype=np.int64)
+        if self.z_m.ndim != 1 or len(self.z_m) < 3:
+            raise InputError("a profile needs at least 3 nodes", field="z_m")
+        if abs(self.z_m[0]) > 1e-12 or np.any(np.diff(self.z_m) <= 0):
+            raise InputError("node depths must start at 0 and increase", field="z_m")
+        if self.material.shape != self.z_m.shape:
+            raise InputError("one material per node", field="material")
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.z_m)
+
+    @property
+    def node_volume_m(self) -> np.ndarray:
+        """Thickness represented by each node (half intervals at both ends), m."""
+        dz = np.diff(self.z_m)
+        v = np.zeros(self.n_nodes)
+        v[:-1] += 0.5 * dz
+        v[1:] += 0.5 * dz
+        return v
+
+
+def layered_profile(
+    layers: Sequence[tuple[float, float, int]], *, dz_m: float | None = None, n_nodes: int | None = None
+) -> Profile:
+    """Uniform grid over stacked layers ``(top_m, bottom_m, material_index)``.
+
+    The layers must tile ``[0, depth]`` without gaps. A node on an interface takes the material of
+    the layer below it. Give ``dz_m`` (rounded to fit the depth) or ``n_nodes``.
+    """
+    if not layers:
+        raise InputError("a profile needs at least one layer", field="layers")
+    layers = sorted(layers, key=lambda t: t[0])
+    top = 0.0
+    for i, (t, b, _) in enumerate(layers):
+        if abs(t - top) > 1e-9:
+            raise InputError(f"layers must tile the profile from 0 without gaps (gap or overlap at {t} m)", obj=f"layer {i}", field="top_m")
+        if b <= t:
+            raise InputError("bottom_m must be below top_m", obj=f"layer {i}", field="bottom_m")
+        top = b
+    depth = top
+    if n_nodes is None:
+        if dz_m is None or dz_m <= 0:
+            raise InputError("give a positive dz_m or n_nodes", field="dz_m")
+        n_nodes = int(round(depth / dz_m)) + 1
+    if n_nodes < 3:
+        raise InputError("a profile needs at least 3 nodes", field="n_nodes")
+    z = np.linspace(0.0, depth, n_nodes)
+    mat = np.full(n_nodes, layers[0][2], dtype=np.int64)
+    for t, _, m in layers:  # sorted by top: a node on an interface ends with the layer below
+        mat[z >= t - 1e-9] = m
+    return Profile(z, mat)
+
+
+@dataclass
+class Forcing:
+    """Piecewise-constant forcing on intervals ``[t_edges_s[k], t_edges_s[k+1])``.
+
+    ``rain_m_s`` and ``evaporation_m_s`` drive atmospheric columns; ``top_head_m`` drives
+    columns with a head top boundary.
+    """
+
+    t_edges_s: np.ndarray
+    rain_m_s: np.ndarray
+    evaporation_m_s: np.ndarray | None = None
+    top_head_m: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        self.t_edges_s = np.asarray(self.t_edges_s, dtype=float)
+        n = len(self.t_edges_s) - 1
+        if n < 1 or np.any(np.diff(self.t_edges_s) <= 0) or not np.all(np.isfinite(self.t_edges_s)):
+            raise InputError("forcing time edges must be finite and increasing", field="t_edges_s")
+        self.rain_m_s = self._series(self.rain_m_s, n, "rain_m_s", nonneg=True)
+        self.evaporation_m_s = self._series(self.evaporation_m_s, n, "evaporation_m_s", nonneg=True)
+        self.top_head_m = self._series(self.top_head_m, n, "top_head_m", nonneg=False)
+
+    @staticmethod
+    def _series(values, n: int, name: str, *, nonneg: bool) -> np.ndarray:
+        if values is None:
+            return np.zeros(n)
+        arr = np.broadcast_to(np.asarray(values, dtype=float), (n,)).copy()
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            raise InputError("missing or non-finite value in the forcing series", obj=f"interval {int(np.flatnonzero(bad)[0])}", field=name)
+        if nonneg and (arr < 0).any():
+            raise InputError("negative value in the forcing series", obj=f"interval {int(np.flatnonzero(arr < 0)[0])}", field=name)
+        return arr
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.t_edges_s[-1] - self.t_edges_s[0])
+
+
+@dataclass
+class RichardsResult:
+    """Outputs of :func:`run_richards` (SI units; water depths per unit column area, m).
+
+    Attributes
+    ----------
+    times_s : (n_out,) output times.
+    h_m, theta : (n_out, n_col, max_nodes) profiles (NaN below a column's last node), or None.
+    cumulative_m : (n_out, n_col, 5) rain, infiltration, runoff, evaporation, drainage.
+    totals : (n_col, N_FLUX) the kernel's totals (see ``twin.kernels.soil_richards.F_*``).
+    h_final_m : (n_col, max_nodes) final heads.
+    """
+
+    times_s: np.ndarray
+    h_m: np.ndarray | None
+    theta: np.ndarray | None
+    cumulative_m: np.ndarray
+    totals: np.ndarray
+    h_final_m: np.ndarray
+
+    def _col(self, name: str) -> np.ndarray:
+        from twin.kernels import soil_richards as R
+
+        return self.totals[:, getattr(R, name)]
+
+    @property
+    def rain_m(self) -> np.ndarray:
+        return self._col("F_RAIN")
+
+    @property
+    def infiltration_m(self) -> np.ndarray:
+        return self._col("F_INFIL")
+
+    @property
+    def runoff_m(self) -> np.ndarray:
+        return self._col("F_RUNOFF")
+
+    @property
+    def evaporation_m(self) -> np.ndarray:
+        return self._col("F_EVAP")
+
+    @property
+    def drainage_m(self) -> np.ndarray:
+        return self._col("F_DRAIN")
+
+    @property
+    def storage_change_m(self) -> np.ndarray:
+        return self._col("F_STORAGE1") - self._col("F_STORAGE0")
+
+    @property
+    def balance_error_m(self) -> np.ndarray:
+        """Storage change minus (infiltration - drainage), per column, m."""
+        return self.storage_change_m - (self.infiltration_m - self.drainage_m)
+
+    @property
+    def relative_balance_error(self) -> np.ndarray:
+        """``balance_error_m`` over the largest of |infiltration|, |drainage|, |storage change|."""
+        scale = np.maximum.reduce([np.abs(self.infiltration_m), np.abs(self.drainage_m), np.abs(self.storage_change_m)])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(scale > 0, np.abs(self.balance_error_m) / scale, 0.0)
+
+    @property
+    def pond_m(self) -> np.ndarray:
+        """Pond depth left on the surface at the end, m (part of the storage)."""
+        return self._col("F_POND")
+
+    @property
+    def mismatch_m(self) -> np.ndarray:
+        """Largest difference between conserved water and theta(h) after a step, m per column."""
+        return self._col("F_MISMATCH")
+
+    @property
+    def failures(self) -> np.ndarray:
+        return self._col("F_FAILS")
+
+
+def build_tables(materials: Sequence[SoilMaterial]) -> tuple[np.ndarray, np.ndarray]:
+    """Parameter rows and Hermite tables of ``materials`` for the kernel."""
+    from twin.kernels import soil_hydraulics as H
+
+    params = np.array([m.row() for m in materials], dtype=float)
+    n_points = int(round((H.TABLE_X1 - H.TABLE_X0) / H.TABLE_DX)) + 1
+    if not np.any(params[:, 8] > 0):
+        n_points = 2
+    tables = np.zeros((len(materials), 4, n_points))
+    if n_points > 2:
+        H.build_tables(params, H.TABLE_X0, H.TABLE_DX, n_points, tables)
+    return params, tables
+
+
+def run_richards(
+    profiles: Sequence[Profile],
+    materials: Sequence[SoilMaterial],
+    column_profile: np.ndarray,
+    h_initial_m: np.ndarray,
+    forcing: Forcing,
+    *,
+    top: str | np.ndarray = "atmospheric",
+    bottom: str | np.ndarray = "free_drainage",
+    bottom_head_m: float | np.ndarray = 0.0,
+    rain_factor: float | np.ndarray = 1.0,
+    output_times_s: Sequence[float] | None = None,
+    options: SolverOptions | None = None,
+    store_profiles: bool = True,
+    profile_dtype: type = np.float64,
+    threads: int | None = None,
+) -> RichardsResult:
+    """Integrate the Richards equation for many columns over the forcing period.
+
+    Parameters
+    ----------
+    profiles
+        Vertical grids; column ``j`` uses ``profiles[column_profile[j]]``.
+    materials
+        Soil materials indexed by ``Profile.material``.
+    column_profile
+        (n_col,) profile index of each column.
+    h_initial_m
+        Initial head, m: a scalar, one value per column, or (n_col, max_nodes).
+    forcing
+        Rain, evaporation and surface head series.
+    top, bottom
+        Boundary kinds (``'atmospheric'``/``'head'``; ``'free_drainage'``/``'fixed_head'``/
+        ``'zero_flux'``), for all columns or per column.
+    bottom_head_m
+        Head at a fixed-head bottom, m.
+    rain_factor
+        Multiplier of the rain on each column (run-on from sealed surfaces: > 1).
+    output_times_s
+        Times of the stored profiles and cumulated fluxes (default: the end).
+    options
+        :class:`SolverOptions`.
+    store_profiles
+        Keep h and theta at the output times (large for city grids).
+    profile_dtype
+        dtype of the stored profiles (float32 halves the memory).
+    threads
+        Numba threads (``None`` all, ``-k`` all but k).
+
+    Returns
+    -------
+    RichardsResult
+    """
+    from twin.kernels import soil_richards as R
+    from twin.kernels.config import set_threads
+
+    options = options or SolverOptions()
+    column_profile = np.asarray(column_profile, dtype=np.int64)
+    n_col = len(column_profile)
+    if n_col and (column_profile.min() < 0 or column_profile.max() >= len(profiles)):
+        raise InputError("column profile index out of range", field="column_profile")
+    max_nodes = max(p.n_nodes for p in profiles)
+    prof_z = np.zeros((len(profiles), max_nodes))
+    prof_mat = np.zeros((len(profiles), max_nodes), dtype=np.int64)
+    prof_n = np.array([p.n_nodes for p in profiles], dtype=np.int64)
+    for i, p in enumerate(profiles):
+        if p.material.min() < 0 or p.material.max() >= len(materials):
+            raise InputError("material index out of range", obj=f"profile {i}", field="material")
+        prof_z[i, : p.n_nodes] = p.z_m
+        prof_z[i, p.n_nodes :] = p.z_m[-1]
+        prof_mat[i, : p.n_nodes] = p.material
+    params, tables = build_tables(materials)
+    if not options.tables:
+        params[:, 8] = 0.0
+
+    h0 = np.asarray(h_initial_m, dtype=float)
+    if h0.ndim == 0:
+        h = np.full((n_col, max_nodes), float(h0))
+    elif h0.ndim == 1:
+        if len(h0) != n_col:
+            raise InputError("one initial head per column expected", field="h_initial_m")
+        h = np.repeat(h0[:, None], max_nodes, axis=1)
+    else:
+        if h0.shape != (n_col, max_nodes):
+            raise InputError(f"initial heads must have shape {(n_col, max_nodes)}", field="h_initial_m")
+        h = h0.copy()
+    if not np.all(np.isfinite(h)):
+        raise InputError("non-finite initial head", field="h_initial_m")
+
+    def per_col(value, kinds: dict[str, int] | None, name: str, dtype) -> np.ndarray:
+        if isinstance(value, str):
+            if kinds is None or value not in kinds:
+                raise InputError(f"unknown kind {value!r}; use one of {', '.join(kinds or {})}", field=name)
+            return np.full(n_col, kinds[value], dtype=dtype)
+        arr = np.asarray(value)
+        if arr.dtype.kind in "US":
+            bad = [v for v in np.unique(arr) if v not in (kinds or {})]
+            if bad:
+                raise InputError(f"unknown kind {bad[0]!r}", field=name)
+            arr = np.array([kinds[v] for v in arr])
+        arr = np.broadcast_to(arr.astype(dtype), (n_col,)).copy()
+        return arr
+
+    col_top = per_col(top, TOP_KINDS, "top", np.int64)
+    col_bot = per_col(bottom, BOTTOM_KINDS, "bottom", np.int64)
+    col_bot_head = per_col(bottom_head_m, None, "bottom_head_m", np.float64)
+    col_rain = per_col(rain_factor, None, "rain_factor", np.float64)
+    if np.any(col_rain < 0) or not np.all(np.isfinite(col_rain)):
+        raise InputError("rain factors must be finite and non-negative", field="rain_factor")
+
+    t_edges = forcing.t_edges_s
+    times = np.array([t_edges[-1]] if output_times_s is None else sorted(output_times_s), dtype=float)
+    if len(times) and (times[0] < t_edges[0] - 1e-9 or times[-1] > t_edges[-1] + 1e-9):
+        raise InputError("output times must lie within the forcing period", field="output_times_s")
+    n_out = len(times)
+    shape = (n_out if store_profiles else 0, n_col, max_nodes)
+    out_h = np.zeros(shape, dtype=profile_dtype)
+    out_theta = np.zeros(shape, dtype=profile_dtype)
+    out_cum = np.zeros((n_out, n_col, R.N_CUM))
+    totals = np.zeros((n_col, R.N_FLUX))
+    top_mode = np.zeros(n_col, dtype=np.int64)
+    if threads is not None:
+        set_threads(threads)
+    if n_col:
+        R.richards_columns(
+            prof_z, prof_n, prof_mat, params, tables, column_profile, col_top, col_bot, col_bot_head, col_rain,
+            t_edges, forcing.rain_m_s, forcing.evaporation_m_s, forcing.top_head_m, times, options.to_array(),
+            h, top_mode, out_h, out_theta, out_cum, totals, int(options.chunk),
+        )
+    h_prof = theta_prof = None
+    if store_profiles:
+        h_prof, theta_prof = out_h, out_theta
+        for i, p in enumerate(profiles):
+            cols = column_profile == i
+            if p.n_nodes < max_nodes and cols.any():
+                h_prof[:, cols, p.n_nodes :] = np.nan
+                theta_prof[:, cols, p.n_nodes :] = np.nan
+    return RichardsResult(times, h_prof, theta_prof, out_cum, totals, h)

@@ -1,9 +1,16 @@
-"""Soil engine: soil water, runoff from sealed surfaces, screening methods and soil heat.
+"""Soil engine: unsaturated soil water (Richards) over a city grid, runoff from sealed surfaces,
+screening methods (Green-Ampt, SCS Curve Number) and soil heat.
 
 Modules
 -------
-curve_number   SCS Curve Number runoff (screening; used by the scenario runner's soil adapter)
-
-The Richards solver, Green-Ampt, soil heat, the column spec and the district grid of issue 5
-are being built and are not part of the package yet.
+hydraulics     retention and conductivity models, texture tables (Carsel & Parrish 1988)
+solver         the Richards kernel's Python side: profiles, forcing, options, results
+column         single-column YAML spec (``twin soil column SPEC.yaml``)
+screening      Green-Ampt infiltration (ponded and under rain); SCS Curve Number
+curve_number   SCS Curve Number runoff (TR-55 tables; used by the scenario runner's soil adapter)
+heat           1-D soil heat conduction, thermal properties (Johansen, de Vries)
+rain           rain series from weather files, design storms
+grid           soil grid from the scene (cells, sealing, layers)
+district       city-scale run: per-cell water balance, theta(x, y, z, t) as xarray
+plots          profiles, runoff maps, moisture slices (matplotlib, imported lazily)
 """

@@ -73,3 +73,27 @@ def test_twin_help_answers():
     result = subprocess.run([sys.executable, "-m", "twin.cli.main", "--help"], capture_output=True, text=True)
     assert result.returncode == 0
     assert "ingest" in result.stdout and "run" in result.stdout
+
+
+def test_cli_ingest_info_export_round_trip(tmp_path):
+    """twin ingest -> info -> export (GeoPackage, CityJSON) on a small real file, via the CLI."""
+    import json
+
+    from tests.conftest import shared_path
+
+    doc = json.loads(shared_path("gis", "lyon_bdtopo_oneBlock_buildings.geojson").read_text())
+    assert doc.pop("crs")["properties"]["name"].endswith("3946")
+    src = tmp_path / "lyon_no_crs.geojson"  # the same block with its CRS member removed
+    src.write_text(json.dumps(doc))
+    run = lambda *a: subprocess.run([sys.executable, "-m", "twin.cli.main", *map(str, a)], capture_output=True, text=True)  # noqa: E731
+    bad = run("ingest", src, "-o", tmp_path / "scene")
+    assert bad.returncode == 2 and "CRS" in bad.stderr and "lyon_no_crs.geojson" in bad.stderr
+    assert not (tmp_path / "scene").exists()  # nothing written for a refused input
+    ok = run("ingest", src, "--source-crs", "EPSG:3946", "-o", tmp_path / "scene", "-q")
+    assert ok.returncode == 0, ok.stderr
+    info = run("info", tmp_path / "scene")
+    assert info.returncode == 0 and "buildings" in info.stdout
+    assert run("export", tmp_path / "scene", "-o", tmp_path / "b.city.json").returncode == 0
+    doc = json.loads((tmp_path / "b.city.json").read_text())
+    assert doc["type"] == "CityJSON" and doc["version"] == "2.0" and len(doc["CityObjects"]) >= 1
+    assert run("export", tmp_path / "scene", "-o", tmp_path / "s.gpkg").returncode == 0

@@ -11,6 +11,7 @@ import typer
 def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest)
     app.command("info")(info)
+    app.command("export")(export)
 
 
 def ingest(
@@ -66,3 +67,23 @@ def _print_counts(scene) -> None:
     for name, n in scene.counts().items():
         if n:
             typer.echo(f"  {name:<10} {n:>8,}")
+
+
+def export(
+    scene_path: Annotated[Path, typer.Argument(help="A scene folder or .gpkg written by 'twin ingest'")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="OUT.gpkg, OUT.city.json (buildings, LoD1) or a folder (GeoParquet)")],
+) -> None:
+    """Export a scene: every layer to GeoParquet or GeoPackage, or its buildings to CityJSON 2.0."""
+    from twin.scene.io import read_scene
+
+    scene = read_scene(scene_path)
+    if out.name.lower().endswith((".city.json", ".cityjson", ".json")):
+        from twin.export import write_cityjson
+
+        write_cityjson(scene, out)
+        typer.echo(f"wrote {len(scene.buildings):,} buildings to {out}")
+    else:
+        from twin.export import write_scene
+
+        write_scene(scene, out)
+        typer.echo(f"wrote {out}")

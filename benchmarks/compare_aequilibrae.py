@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"network {args.network}, {threads} thread(s); times in s from the start of the assignment")
     print(f"  twin BFW : gap 1e-4 at {figures['twin_bfw_t_1e-4_s']:.3f}  1e-5 at {figures['twin_bfw_t_1e-5_s']:.3f}  ({ours_bfw['iterations']} it)")
-    print(f"  twin B   : gap 1e-5 at {figures['twin_b_t_1e-5_s']:.3f}  1e-8 at {figures['twin_b_t_1e-8_s']:.3f}  ({ours_b["iterations"]} it)")
+    print(f"  twin B   : gap 1e-5 at {figures['twin_b_t_1e-5_s']:.3f}  1e-8 at {figures['twin_b_t_1e-8_s']:.3f}  ({ours_b['iterations']} it)")
     if theirs is not None:
         a4 = _first_time_below(theirs["history"], 1e-4)
         a5 = _first_time_below(theirs["history"], 1e-5)

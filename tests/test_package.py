@@ -97,3 +97,9 @@ def test_cli_ingest_info_export_round_trip(tmp_path):
     doc = json.loads((tmp_path / "b.city.json").read_text())
     assert doc["type"] == "CityJSON" and doc["version"] == "2.0" and len(doc["CityObjects"]) >= 1
     assert run("export", tmp_path / "scene", "-o", tmp_path / "s.gpkg").returncode == 0
+
+
+def test_benchmark_scripts_compile_on_this_python():
+    """Benchmarks are not run by CI; at least they must be valid on the supported Python."""
+    for path in sorted((REPO / "benchmarks").glob("*.py")):
+        compile(path.read_text(), str(path), "exec")

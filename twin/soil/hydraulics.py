@@ -301,7 +301,8 @@ def conductivity(h_m, mat: SoilMaterial) -> np.ndarray:
     se, a, m = _se_and_parts(h, mat)
     if mat.model == "van_genuchten":
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            kr = se**mat.l * (1.0 - (1.0 - se ** (1.0 / m)) ** m) ** 2
+            # 1 - (1 - Se^(1/m))^m without cancellation in dry soil (Se^(1/m) tiny)
+            kr = se**mat.l * (-np.expm1(m * np.log1p(-(se ** (1.0 / m))))) ** 2
         return np.where(h < 0.0, mat.ks_m_s * kr, mat.ks_m_s)
     if mat.model == "brooks_corey":
         return mat.ks_m_s * se ** (mat.l + 2.0 + 2.0 / mat.lambda_)

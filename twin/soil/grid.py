@@ -1,0 +1,331 @@
+"""Soil grid of a district: raster cells, their cover (roofs, sealed, open ground, permeable
+paving, green roofs) and the soil columns that represent the unsealed parts.
+
+Cover of a cell
+---------------
+Each cell of ``cell_size_m`` is sampled on ``subsamples x subsamples`` points. A point takes,
+in this order (as the scenario runner's screening adapter does):
+
+1. a building footprint (``scene.buildings``): roof, sealed; a share ``green_roof_share`` of
+   every roof is a green roof (a column of substrate draining to the roof gutter);
+2. a street (``scene.links``): sealed; the two directions of a link are one surface, buffered to
+   ``lanes x lane_width_m`` (paths, footways, steps, cycleways: ``path_width_m``);
+3. a land-cover polygon (``scene.landcover``, the smallest one holding the point): its
+   ``sealed_fraction`` is sealed and the rest open ground; for the classes in
+   ``permeable_paving_classes`` the sealed part is permeable paving instead;
+4. else ``default_sealed_fraction`` (unmapped yards and pavements).
+
+The cell's fractions are the means over its points. Sealed surfaces (roofs other than green
+roofs, streets, sealed land cover) shed all rain; a share ``runon_fraction`` of that runoff is
+spread over the open ground of the cell and its eight neighbours, in proportion to their open
+ground area (cells without open ground nearby keep it as runoff).
+
+Columns
+-------
+Every cell with open ground gets a ground column (the soil texture of ``scene.soil`` at the
+cell centre, else ``texture``; ``depth_m`` deep, nodes every ``dz_m``); cells with permeable
+paving a paving column (``paving_depth_m`` of ``paving_texture`` over the native soil); cells
+with green roofs a green-roof column (``green_roof_depth_m`` of ``green_roof_texture``). All
+drain freely at the bottom; a column stands for its area (m2) in the cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import shapely
+from pydantic import BaseModel, ConfigDict, Field
+
+from twin.errors import InputError
+from twin.soil.hydraulics import SoilMaterial, texture_material
+from twin.soil.solver import Profile, layered_profile
+
+PATH_CLASSES = ("footway", "path", "steps", "pedestrian", "cycleway", "track", "bridleway")
+KIND_GROUND = 0
+KIND_PAVING = 1
+KIND_GREEN_ROOF = 2
+KINDS = ("ground", "paving", "green_roof")
+
+
+class GridOptions(BaseModel):
+    """How the district is rasterised and which soil columns stand for it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cell_size_m: float = Field(2.0, gt=0)
+    bounds: tuple[float, float, float, float] | None = Field(None, description="xmin, ymin, xmax, ymax in the scene CRS")
+    subsamples: int = Field(2, ge=1, le=10, description="sample points per cell side")
+    lane_width_m: float = Field(3.0, gt=0)
+    path_width_m: float = Field(2.0, gt=0)
+    default_sealed_fraction: float = Field(0.5, ge=0, le=1)
+    texture: str = Field("Silt Loam", description="soil texture where the scene has no soil polygon (Brussels loess)")
+    depth_m: float = Field(1.0, gt=0)
+    dz_m: float = Field(0.02, gt=0)
+    green_roof_share: float = Field(0.0, ge=0, le=1)
+    green_roof_depth_m: float = Field(0.1, gt=0)
+    green_roof_texture: str = "Loamy Sand"
+    permeable_paving_classes: list[str] = Field(default_factory=list)
+    paving_depth_m: float = Field(0.1, gt=0)
+    paving_texture: str = "Sand"
+    runoff_to_neighbours: float = Field(0.0, ge=0, le=1, description="share of sealed runoff spread over nearby open ground")
+    initial_head_m: float = Field(-1.0, lt=0)
+
+
+@dataclass
+class SoilGrid:
+    """The raster and its columns (see the module docstring).
+
+    Cell arrays are (ny, nx), row 0 at the south (``y`` increasing). Column arrays are (n_col,).
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    cell_size_m: float
+    crs: object
+    roof: np.ndarray
+    green_roof: np.ndarray
+    sealed: np.ndarray
+    paving: np.ndarray
+    ground: np.ndarray
+    texture: np.ndarray
+    runon_in_m3_per_m: np.ndarray  # (ny, nx) run-on the cell's open ground receives per metre of rain
+    col_cell: np.ndarray
+    col_kind: np.ndarray
+    col_area_m2: np.ndarray
+    col_profile: np.ndarray
+    col_rain_factor: np.ndarray
+    profiles: list[Profile]
+    materials: list[SoilMaterial]
+    runon_out_share: np.ndarray = field(default=None)  # (ny, nx) share of the shed rain spread to open ground
+    options: GridOptions | None = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.y), len(self.x)
+
+    @property
+    def cell_area_m2(self) -> float:
+        return self.cell_size_m**2
+
+    @property
+    def shed(self) -> np.ndarray:
+        """Fraction of each cell that sheds all its rain (roofs other than green, sealed)."""
+        return self.roof - self.green_roof + self.sealed
+
+    def cells_in(self, geometry) -> np.ndarray:
+        """Flat indices of the cells whose centre lies in ``geometry`` (scene CRS)."""
+        gx, gy = np.meshgrid(self.x, self.y)
+        pts = shapely.points(gx.ravel(), gy.ravel())
+        return np.flatnonzero(shapely.contains(geometry, pts))
+
+
+def _extent(scene, options: GridOptions):
+    if options.bounds is not None:
+        return options.bounds
+    if len(scene.sites):
+        return tuple(shapely.total_bounds(np.asarray(scene.sites.geometry.values)))
+    parts = [np.asarray(f.geometry.values) for f in (scene.buildings, scene.landcover) if len(f)]
+    if not parts:
+        raise InputError("the scene has no buildings, land cover or sites to grid", field="bounds")
+    return tuple(shapely.total_bounds(np.concatenate(parts)))
+
+
+def _smallest_hit(points, geoms) -> np.ndarray:
+    hit = np.full(len(points), -1, dtype=np.int64)
+    if len(geoms) == 0 or len(points) == 0:
+        return hit
+    tree = shapely.STRtree(geoms)
+    pi, gi = tree.query(points, predicate="within")
+    if len(pi) == 0:
+        return hit
+    order = np.lexsort((shapely.area(geoms)[gi], pi))
+    pi, gi = pi[order], gi[order]
+    first = np.r_[True, pi[1:] != pi[:-1]]
+    hit[pi[first]] = gi[first]
+    return hit
+
+
+def _any_hit(points, geoms) -> np.ndarray:
+    hit = np.zeros(len(points), dtype=bool)
+    if len(geoms) == 0 or len(points) == 0:
+        return hit
+    tree = shapely.STRtree(geoms)
+    pi, _ = tree.query(points, predicate="intersects")
+    hit[pi] = True
+    return hit
+
+
+def _street_surfaces(scene, options: GridOptions):
+    links = scene.links
+    if len(links) == 0:
+        return np.array([], dtype=object)
+    geoms = np.asarray(links.geometry.values)
+    key = shapely.to_wkb(shapely.normalize(geoms))
+    road = links[~pd.Series(key).duplicated().to_numpy()]
+    path = road["road_class"].isin(PATH_CLASSES).to_numpy() if "road_class" in road else np.zeros(len(road), bool)
+    lanes = np.maximum(road["lanes"].to_numpy(dtype=float), 1.0)
+    width = np.where(path, options.path_width_m, lanes * options.lane_width_m)
+    return shapely.buffer(np.asarray(road.geometry.values), width / 2.0, cap_style="flat")
+
+
+def build_grid(scene, options: GridOptions | None = None, *, table: dict[str, SoilMaterial] | None = None) -> SoilGrid:
+    """Rasterise ``scene`` into cells and soil columns (see the module docstring).
+
+    Parameters
+    ----------
+    scene
+        A :class:`twin.scene.Scene` with buildings, links, land cover (and optionally soil, sites).
+    options
+        :class:`GridOptions`.
+    table
+        Texture table (default Carsel & Parrish 1988).
+
+    Raises
+    ------
+    InputError
+        Unknown texture (field ``texture``), nothing to grid.
+    """
+    options = options or GridOptions()
+    xmin, ymin, xmax, ymax = _extent(scene, options)
+    size = options.cell_size_m
+    nx = max(1, int(np.ceil((xmax - xmin) / size - 1e-9)))
+    ny = max(1, int(np.ceil((ymax - ymin) / size - 1e-9)))
+    x = xmin + (np.arange(nx) + 0.5) * size
+    y = ymin + (np.arange(ny) + 0.5) * size
+    s = options.subsamples
+    off = (np.arange(s) + 0.5) / s * size - size / 2
+    px = (x[None, :, None, None] + off[None, None, None, :]) + 0 * y[:, None, None, None]
+    py = (y[:, None, None, None] + off[None, None, :, None]) + 0 * x[None, :, None, None]
+    px, py = np.broadcast_arrays(px, py)
+    points = shapely.points(px.ravel(), py.ravel())  # order: (iy, ix, sy, sx)
+    n_pts = len(points)
+
+    roof = np.zeros(n_pts)
+    sealed = np.zeros(n_pts)
+    paving = np.zeros(n_pts)
+    ground = np.zeros(n_pts)
+    free = np.ones(n_pts, dtype=bool)
+    if len(scene.buildings):
+        is_roof = _any_hit(points, np.asarray(scene.buildings.geometry.values))
+        roof[is_roof] = 1.0
+        free &= ~is_roof
+    streets = _street_surfaces(scene, options)
+    if len(streets):
+        idx = np.flatnonzero(free)
+        on = _any_hit(points[idx], streets)
+        sealed[idx[on]] = 1.0
+        free[idx[on]] = False
+    idx = np.flatnonzero(free)
+    frac = np.full(len(idx), options.default_sealed_fraction)
+    perm = np.zeros(len(idx), dtype=bool)
+    lc = scene.landcover
+    if len(lc) and len(idx):
+        hit = _smallest_hit(points[idx], np.asarray(lc.geometry.values))
+        ok = hit >= 0
+        frac[ok] = lc["sealed_fraction"].to_numpy(dtype=float)[hit[ok]]
+        if options.permeable_paving_classes:
+            classes = lc["cover_class"].astype(str).to_numpy()
+            perm[ok] = np.isin(classes[hit[ok]], options.permeable_paving_classes)
+    sealed[idx] = np.where(perm, 0.0, frac)
+    paving[idx] = np.where(perm, frac, 0.0)
+    ground[idx] = 1.0 - frac
+
+    def cell_mean(a):
+        return a.reshape(ny, nx, s * s).mean(axis=2)
+
+    roof_c, sealed_c, paving_c, ground_c = (cell_mean(a) for a in (roof, sealed, paving, ground))
+    green_c = roof_c * options.green_roof_share
+
+    # textures of the cells (scene soil polygons at cell centres)
+    tex = np.full((ny, nx), options.texture, dtype=object)
+    if len(scene.soil):
+        gx, gy = np.meshgrid(x, y)
+        hit = _smallest_hit(shapely.points(gx.ravel(), gy.ravel()), np.asarray(scene.soil.geometry.values))
+        textures = scene.soil["texture"].astype(str).to_numpy()
+        flat = tex.ravel()
+        flat[hit >= 0] = textures[hit[hit >= 0]]
+        tex = flat.reshape(ny, nx)
+
+    # materials and profiles
+    materials: list[SoilMaterial] = []
+    mat_index: dict[str, int] = {}
+
+    def mat(name: str, field_name: str) -> int:
+        if name not in mat_index:
+            try:
+                materials.append(texture_material(name, table))
+            except InputError as exc:
+                raise InputError(exc.message, obj=name, field=field_name) from None
+            mat_index[name] = len(materials) - 1
+        return mat_index[name]
+
+    profiles: list[Profile] = []
+    prof_index: dict[tuple, int] = {}
+
+    def profile(kind: int, texture: str) -> int:
+        key = (kind, texture)
+        if key not in prof_index:
+            if kind == KIND_GROUND:
+                layers = [(0.0, options.depth_m, mat(texture, "texture"))]
+                dz = options.dz_m
+            elif kind == KIND_PAVING:
+                top = min(options.paving_depth_m, 0.5 * options.depth_m)
+                layers = [(0.0, top, mat(options.paving_texture, "paving_texture")),
+                          (top, options.depth_m, mat(texture, "texture"))]
+                dz = options.dz_m
+            else:
+                layers = [(0.0, options.green_roof_depth_m, mat(options.green_roof_texture, "green_roof_texture"))]
+                dz = min(options.dz_m, options.green_roof_depth_m / 5)
+            profiles.append(layered_profile(layers, dz_m=dz))
+            prof_index[key] = len(profiles) - 1
+        return prof_index[key]
+
+    # run-on: a share of each cell's shed water goes to the open ground of its 3 x 3 block
+    shed_c = roof_c - green_c + sealed_c
+    area = size * size
+    a_ground = ground_c * area
+    neigh = _box_sum(a_ground)  # open ground within reach of each cell
+    rho = options.runoff_to_neighbours
+    spread = np.where(neigh > 0, rho, 0.0)  # cells with no open ground nearby keep their runoff
+    # volume per unit rain depth sent from each cell, divided over the reach in proportion to ground area
+    sent = spread * shed_c * area
+    per_ground = np.divide(sent, neigh, out=np.zeros_like(sent), where=neigh > 0)
+    received = _box_sum(per_ground) * a_ground  # per unit rain depth, m3 per m of rain
+    factor = 1.0 + np.divide(received, a_ground, out=np.zeros_like(received), where=a_ground > 0)
+
+    cols_cell, cols_kind, cols_area, cols_prof, cols_factor = [], [], [], [], []
+    flat_tex = tex.ravel()
+    for kind, frac_c in ((KIND_GROUND, ground_c), (KIND_PAVING, paving_c), (KIND_GREEN_ROOF, green_c)):
+        cells = np.flatnonzero(frac_c.ravel() > 1e-12)
+        if len(cells) == 0:
+            continue
+        for t in np.unique(flat_tex[cells]):
+            sel = cells[flat_tex[cells] == t]
+            p = profile(kind, str(t))
+            cols_cell.append(sel)
+            cols_kind.append(np.full(len(sel), kind))
+            cols_area.append(frac_c.ravel()[sel] * area)
+            cols_prof.append(np.full(len(sel), p))
+            cols_factor.append(factor.ravel()[sel] if kind == KIND_GROUND else np.ones(len(sel)))
+    cat = (lambda parts, dt: np.concatenate(parts).astype(dt) if parts else np.zeros(0, dt))
+    col_cell = cat(cols_cell, np.int64)
+    order = np.argsort(col_cell, kind="stable")
+    return SoilGrid(
+        x=x, y=y, cell_size_m=size, crs=scene.crs, roof=roof_c, green_roof=green_c, sealed=sealed_c, paving=paving_c,
+        ground=ground_c, texture=tex, runon_in_m3_per_m=received, col_cell=col_cell[order],
+        col_kind=cat(cols_kind, np.int64)[order], col_area_m2=cat(cols_area, float)[order],
+        col_profile=cat(cols_prof, np.int64)[order], col_rain_factor=cat(cols_factor, float)[order],
+        profiles=profiles, materials=materials, runon_out_share=spread, options=options,
+    )
+
+
+def _box_sum(a: np.ndarray) -> np.ndarray:
+    """Sum over the 3 x 3 block around each cell (edges: the cells that exist)."""
+    p = np.pad(a, 1)
+    out = np.zeros_like(a)
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            out += p[dy : dy + a.shape[0], dx : dx + a.shape[1]]
+    return out

@@ -1,0 +1,131 @@
+"""The single-column spec and ``twin soil column``: output, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from twin.cli.main import app
+from twin.errors import InputError
+from twin.soil.column import column_report, front_depth_m, load_column_spec, prepare_column
+from twin.soil.rain import from_weather
+
+CELIA = Path(__file__).parent / "soil_data" / "celia1990.yaml"
+runner = CliRunner()
+
+
+def _spec(tmp_path: Path, **changes) -> Path:
+    raw = yaml.safe_load(CELIA.read_text())
+    for key, value in changes.items():
+        node = raw
+        parts = key.split(".")
+        for p in parts[:-1]:
+            node = node[int(p)] if isinstance(node, list) else node.setdefault(p, {})
+        node[parts[-1]] = value
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def test_cli_prints_profiles_fluxes_and_balance():
+    res = runner.invoke(app, ["soil", "column", str(CELIA)])
+    assert res.exit_code == 0, res.output
+    out = res.output
+    assert "h_m@24h" in out and "theta@24h" in out and "water balance error" in out
+    assert "infiltration" in out
+
+
+def test_cli_json_matches_the_api():
+    res = runner.invoke(app, ["soil", "column", str(CELIA), "--json"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.output)
+    assert rep["times_s"] == [21600, 43200, 64800, 86400]
+    assert len(rep["h_m"]) == 4 and len(rep["h_m"][0]) == len(rep["depth_m"]) == 101
+    # the front moves down with time and the cumulative infiltration grows
+    fronts = [front_depth_m(rep["depth_m"], h, -5.375) for h in rep["h_m"]]
+    assert all(np.diff(fronts) > 0)
+    assert all(np.diff(rep["cumulative_m"]["infiltration"]) > 0)
+    assert abs(rep["relative_water_balance_error"]) < 1e-6
+    run = prepare_column(load_column_spec(CELIA), path=CELIA)
+    again = column_report(run, run.run())
+    assert again["totals_m"]["infiltration"] == pytest.approx(rep["totals_m"]["infiltration"], rel=1e-12)
+
+
+def test_atmospheric_column_with_a_storm(tmp_path):
+    spec = {
+        "name": "loam under a block storm",
+        "materials": {"loam": {"texture": "Loam"}},
+        "layers": [{"top_m": 0.0, "bottom_m": 1.0, "material": "loam"}],
+        "grid": {"dz_m": 0.02},
+        "initial": {"profile": [[0.0, -2.0], [1.0, -1.0]]},
+        "top": {"kind": "atmospheric", "rain": {"block": {"depth_mm": 40.0, "duration_s": 1800.0, "start_s": 600.0}},
+                "evaporation_mm_day": 2.0},
+        "bottom": {"kind": "free_drainage"},
+        "duration_s": 21600.0,
+        "output_times_s": [0, 3600, 21600],
+    }
+    path = tmp_path / "storm.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    run = prepare_column(load_column_spec(path), path=path)
+    rep = column_report(run, run.run())
+    tot = rep["totals_m"]
+    assert tot["rain"] == pytest.approx(0.040, rel=1e-9)
+    assert tot["runoff"] > 0.005  # 80 mm/h on loam (Ks 10 mm/h) runs off
+    assert tot["evaporation"] == pytest.approx(2.0e-3 * 21600 / 86400, rel=1e-6)
+    assert tot["rain"] - tot["runoff"] - tot["evaporation"] == pytest.approx(tot["infiltration"], abs=1e-12)
+    assert abs(rep["relative_water_balance_error"]) < 1e-9
+
+
+# ----------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"top.rian": 3}, "top.rian"),
+        ({"solvr": {}}, "solvr"),
+        ({"materials.celia.theta_r": 0.4}, "materials.celia.theta_r"),
+        ({"materials.celia.ks_m_s": -1e-5}, "materials.celia.ks_m_s"),
+        ({"materials.celia": {"texture": "Moon Dust"}}, "materials.celia.texture"),
+        ({"layers.0.material": "granite"}, "layers.0.material"),
+        ({"bottom.kind": "sideways"}, "bottom.kind"),
+    ],
+)
+def test_bad_specs_name_the_key_path(tmp_path, changes, field):
+    path = _spec(tmp_path, **changes)
+    with pytest.raises(InputError) as err:
+        prepare_column(load_column_spec(path), path=path)
+    assert err.value.field == field
+    assert "spec.yaml" in str(err.value)
+    res = runner.invoke(app, ["soil", "column", str(path)])
+    assert res.exit_code != 0
+
+
+def test_rain_series_with_a_gap_names_the_field(tmp_path):
+    path = _spec(tmp_path, **{"top": {"kind": "atmospheric", "rain": {"step_s": 600, "mm": [1.0, 2.0, None, 1.0]}}})
+    with pytest.raises(InputError) as err:
+        prepare_column(load_column_spec(path), path=path)
+    assert err.value.field == "top.rain.mm" and "index 2" in str(err.value)
+
+
+def test_weather_rain_with_a_gap_or_missing_values_names_precip(tmp_path):
+    from tests.conftest import shared_path
+    from twin.ingest.epw import read_epw
+
+    weather = read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))
+    assert from_weather(weather).depth_mm == pytest.approx(weather.data["precip_mm"].sum())
+    gappy = weather.data.drop(weather.data.index[100:103])
+    with pytest.raises(InputError) as err:
+        from_weather(gappy)
+    assert err.value.field == "precip_mm"
+    missing = weather.data.copy()
+    missing.iloc[50, missing.columns.get_loc("precip_mm")] = np.nan
+    with pytest.raises(InputError) as err:
+        from_weather(missing)
+    assert err.value.field == "precip_mm" and "missing" in str(err.value)
+    dry = read_epw(shared_path("weather", "BEL_Brussels.064510_IWEC.epw"))  # IWEC carries no rain data
+    with pytest.raises(InputError, match="no precipitation"):
+        from_weather(dry)

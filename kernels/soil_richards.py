@@ -276,6 +276,15 @@ def _solve_step(
             rhs[i] = rhs[i] - cprime[i] * rhs[i + 1]
         # update, refresh properties, test convergence on the head and water-content changes
         done = True
+        if it == 0:
+            # every node starts the step unrelaxed, with no previous increment (also nodes that
+            # a boundary switch turns free later in the step; the reference does the same)
+            for i in range(nn):
+                omega[i] = 1.0
+                dprev[i] = 0.0
+        for i in range(nn):
+            if i < first or i > last:
+                dprev[i] = 0.0  # a fixed node has no increment in this iteration
         for i in range(first, last + 1):
             delta = rhs[i]
             if it == 0:
@@ -616,7 +625,7 @@ def richards_columns(
     max_nodes = prof_z.shape[1]
     n_chunks = (n_col + chunk - 1) // chunk
     for c in prange(n_chunks):
-        work = np.empty((N_WORK, max_nodes))
+        work = np.zeros((N_WORK, max_nodes))
         start = c * chunk
         stop = min(start + chunk, n_col)
         for j in range(start, stop):

@@ -7,12 +7,21 @@ column 0 names the model. Every length is in metres, every time in seconds; the 
 =====  ==================  ==========================================================================
 model  name                row layout (after ``[model, theta_r, theta_s]``)
 =====  ==================  ==========================================================================
-0      van Genuchten-      ``alpha_per_m, n, ks_m_s, l`` (Mualem pore connectivity, usually 0.5)
-       Mualem
+0      van Genuchten-      ``alpha_per_m, n, ks_m_s, l`` (Mualem pore connectivity, usually 0.5),
+       Mualem              ``h_e_m`` (air-entry head, <= 0; 0 = the original model) at ``p[7]``, and
+                           the derived ``S_c``, ``D`` at ``p[9]``, ``p[10]`` (see below)
 1      Brooks-Corey        ``h_b_m`` (air-entry head, > 0), ``lambda``, ``ks_m_s``, ``l`` (Kr exponent
                            ``l + 2 + 2/lambda``; ``l = 1`` gives Brooks & Corey's ``(2 + 3 lambda)/lambda``)
 2      Haverkamp           ``alpha_m_beta, beta, ks_m_s, a_m_gamma, gamma`` (h in metres)
 =====  ==================  ==========================================================================
+
+Air entry (Vogel, van Genuchten & Cislerova 2001; Ippisch, Vogel & Bastian 2006): with
+``h_e < 0`` the van Genuchten-Mualem curves are saturated above ``h_e`` and rescaled below it,
+``Se = (1 + (alpha |h|)^n)^-m / S_c`` and
+``Kr = Se^l [(1 - (1 - (Se S_c)^(1/m))^m) / D]^2`` with ``S_c = (1 + (alpha |h_e|)^n)^-m`` and
+``D = 1 - (1 - S_c^(1/m))^m``. Without it, ``K`` of fine soils (``n`` well below 2) drops by
+half within micrometres of saturation, which is unphysical and stalls any solver (HYDRUS-1D
+offers the same option with ``h_e = -2 cm``).
 
 Every function takes ``(h, p)`` with ``p`` one row of the table and is usable inside other
 kernels. :func:`hydraulic_state` returns water content, capacity and conductivity together
@@ -32,6 +41,8 @@ References
 van Genuchten, M.Th. (1980), SSSAJ 44:892-898. Mualem, Y. (1976), WRR 12(3):513-522.
 Brooks, R.H. & Corey, A.T. (1964), Hydrology Paper 3, Colorado State University.
 Haverkamp, R. et al. (1977), SSSAJ 41:285-294.
+Vogel, T., van Genuchten, M.Th. & Cislerova, M. (2001), Adv. Water Resour. 24:133-144.
+Ippisch, O., Vogel, H.-J. & Bastian, P. (2006), Adv. Water Resour. 29:1780-1789.
 """
 
 from __future__ import annotations
@@ -40,7 +51,7 @@ import math
 
 from twin.kernels.config import jit
 
-N_PARAM = 9
+N_PARAM = 11
 """Length of one parameter row; ``p[8] = 1`` asks for table lookup (see :func:`build_tables`)."""
 
 TABLE_X0 = -13.815510557964274  # ln(1e-6 m)
@@ -83,7 +94,7 @@ def hydraulic_state(h: float, p) -> tuple[float, float, float]:
     theta_r = p[1]
     theta_s = p[2]
     dtheta = theta_s - theta_r
-    if h >= 0.0:
+    if h >= 0.0 or (model == 0 and h >= p[7]):
         return theta_s, 0.0, p[5]
     a = -h
     if model == 0:
@@ -91,15 +102,18 @@ def hydraulic_state(h: float, p) -> tuple[float, float, float]:
         n = p[4]
         ks = p[5]
         l_exp = p[6]
+        sc = p[9]  # 1 without air entry
+        dd = p[10]
         m = 1.0 - 1.0 / n
         log_ah = math.log(alpha * a)
         u = math.exp(n * log_ah)  # (alpha |h|)^n
         log1pu = math.log1p(u)
-        se = math.exp(-m * log1pu)  # (1 + u)^-m
+        se0 = math.exp(-m * log1pu)  # (1 + u)^-m
+        se = se0 / sc
         theta = theta_r + dtheta * se
         capacity = dtheta * n * m * (u / a) * se / (1.0 + u)
-        # 1 - (1 - Se^(1/m))^m with Se^(1/m) = 1/(1+u): (u/(1+u))^m = exp(-m log1p(1/u))
-        one_minus = -math.expm1(-m * math.log1p(1.0 / u)) if u > 0.0 else 1.0
+        # 1 - (1 - se0^(1/m))^m with se0^(1/m) = 1/(1+u): (u/(1+u))^m = exp(-m log1p(1/u))
+        one_minus = (-math.expm1(-m * math.log1p(1.0 / u)) if u > 0.0 else 1.0) / dd
         k = ks * math.exp(l_exp * math.log(se)) * one_minus * one_minus if se > 0.0 else 0.0
         return theta, capacity, k
     if model == 1:
@@ -147,20 +161,34 @@ def conductivity(h: float, p) -> float:
 
 
 @jit
+def saturation_head(p) -> float:
+    """The head (m) above which the material is saturated: the air-entry head of van Genuchten
+    (0 without one), ``-h_b`` of Brooks-Corey, 0 for Haverkamp."""
+    model = int(p[0])
+    if model == 0:
+        return p[7]
+    if model == 1:
+        return -p[3]
+    return 0.0
+
+
+@jit
 def head_from_theta(theta: float, p) -> float:
     """Inverse retention: the head (m) at which the water content is ``theta``.
 
-    Returns 0 at or above saturation and ``-1e10`` at or below residual content.
+    Returns the saturation head (:func:`saturation_head`) at or above saturation and ``-1e10``
+    at or below residual content.
     """
     model = int(p[0])
     theta_r = p[1]
     theta_s = p[2]
     if theta >= theta_s:
-        return 0.0
+        return saturation_head(p)
     if theta <= theta_r:
         return -1.0e10
     se = (theta - theta_r) / (theta_s - theta_r)
     if model == 0:
+        se = se * p[9]
         alpha = p[3]
         n = p[4]
         m = 1.0 - 1.0 / n
@@ -226,6 +254,8 @@ def material_state(h: float, p, tab, x0: float, inv_dx: float) -> tuple[float, f
     """
     if p[8] == 0.0 or h >= 0.0:
         return hydraulic_state(h, p)
+    if int(p[0]) == 0 and p[7] < 0.0 and h > 1.05 * p[7]:
+        return hydraulic_state(h, p)  # the cells next to the air-entry kink are not interpolated
     x = math.log(-h)
     s = (x - x0) * inv_dx
     if s < 0.0 or s >= tab.shape[1] - 1:

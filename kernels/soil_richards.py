@@ -15,9 +15,10 @@ tridiagonal system per column for the increment ``h^{m+1} - h^m`` (Thomas algori
 safeguards keep the iteration from cycling or blowing up; neither changes the converged
 solution:
 
-* each time a node's increment changes sign its relaxation factor is halved for the rest of the
-  step (lagged conductivities and a sharply bending retention curve, such as van Genuchten's
-  near saturation for ``n < 2``, make plain Picard overshoot);
+* each time a node's increment changes sign its relaxation factor is halved, and doubled back
+  (up to 1) when it keeps its sign (lagged conductivities, a ponding surface node and sharply
+  bending retention curves make plain Picard overshoot and cycle); increments below a hundredth
+  of the tolerance are ignored for this (their sign is round-off);
 * a wetting increment larger than half the suction of a dry node is applied to its water
   content instead (``theta^m + C^m dh``, the water the linear system stored there, with the head
   from the inverse retention curve): in dry soil ``C`` and ``K`` nearly vanish and the head
@@ -76,7 +77,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.kernels.config import jit, jit_parallel, prange
-from twin.kernels.soil_hydraulics import TABLE_DX, TABLE_X0, head_from_theta, material_state
+from twin.kernels.soil_hydraulics import TABLE_DX, TABLE_X0, head_from_theta, material_state, saturation_head
 
 # ---------------------------------------------------------------- solver options (opts[...])
 O_DT_INIT = 0
@@ -289,18 +290,24 @@ def _solve_step(
             delta = rhs[i]
             if it == 0:
                 omega[i] = 1.0
-            elif delta * dprev[i] < 0.0 and omega[i] > OMEGA_MIN and abs(delta) > OSC_MIN * (tol_h + tol_h_rel * abs(h[i])):
-                omega[i] *= 0.5  # under-relax a node that oscillates (fixed point unchanged)
+            elif abs(delta) > OSC_MIN * (tol_h + tol_h_rel * abs(h[i])):
+                if delta * dprev[i] < 0.0:
+                    if omega[i] > OMEGA_MIN:
+                        omega[i] *= 0.5  # under-relax a node that oscillates (fixed point unchanged)
+                elif omega[i] < 1.0:
+                    omega[i] = min(1.0, 2.0 * omega[i])  # and relax it less once it moves one way
             dprev[i] = delta
             delta *= omega[i]
-            if delta > -0.5 * h[i] and h[i] < -THETA_UPDATE_MIN_SUCTION and not (pond and i == 0):
-                # a dry node the linearisation wants to flood: step its water content instead,
-                # theta^m + C^m dh (what the linear system stored), and take the head from it
+            if delta > -0.5 * h[i] and h[i] < -THETA_UPDATE_MIN_SUCTION:
                 p = mat_params[mat[i]]
-                target = theta[i] + cap[i] * delta
-                delta = head_from_theta(target, p) - h[i]
-                if delta < 0.0:
-                    delta = 0.0
+                if h[i] < saturation_head(p):
+                    # a dry node the linearisation wants to flood: step its water content instead,
+                    # theta^m + C^m dh (what the linear system stored), and take the head from it
+                    # (the saturation head if that water fills it)
+                    target = theta[i] + cap[i] * delta
+                    delta = head_from_theta(target, p) - h[i]
+                    if delta < 0.0:
+                        delta = 0.0
             if h[i] + delta < h_floor:
                 delta = h_floor - h[i]
             if abs(delta) > tol_h + tol_h_rel * abs(h[i]):

@@ -27,14 +27,21 @@ def ref_state(h: float, mat: SoilMaterial) -> tuple[float, float, float]:
     if h >= 0:
         return ts, 0.0, mat.ks_m_s
     if mat.model == "van_genuchten":
+        # van Genuchten (1980) - Mualem (1976), with the air-entry head h_e of Ippisch et al.
+        # (2006): saturated above h_e, Se and the Mualem integral rescaled below it
         m = 1 - 1 / mat.n
+        if h >= mat.h_e_m:
+            return ts, 0.0, mat.ks_m_s
+        sc = (1 + (mat.alpha_per_m * -mat.h_e_m) ** mat.n) ** -m
+
+        def mualem(s):  # 1 - (1 - s^(1/m))^m, written as -expm1(m log1p(-s^(1/m))) to keep dry soil exact
+            return -math.expm1(m * math.log1p(-(s ** (1 / m))))
+
         x = (mat.alpha_per_m * -h) ** mat.n
-        se = (1 + x) ** -m
+        se = (1 + x) ** -m / sc
         theta = tr + (ts - tr) * se
-        cap = (ts - tr) * mat.alpha_per_m * mat.n * m * (mat.alpha_per_m * -h) ** (mat.n - 1) * (1 + x) ** (-m - 1)
-        # Kr = Se^l (1 - (1 - Se^(1/m))^m)^2, with 1 - (1 - x)^m = -expm1(m log1p(-x)) (no cancellation
-        # in dry soil, where x = Se^(1/m) is tiny)
-        k = mat.ks_m_s * se**mat.l * (-math.expm1(m * math.log1p(-(se ** (1 / m))))) ** 2
+        cap = (ts - tr) / sc * mat.alpha_per_m * mat.n * m * (mat.alpha_per_m * -h) ** (mat.n - 1) * (1 + x) ** (-m - 1)
+        k = mat.ks_m_s * se**mat.l * (mualem(se * sc) / (mualem(sc) if sc < 1 else 1.0)) ** 2
         return theta, cap, k
     if mat.model == "brooks_corey":
         if -h <= mat.h_b_m:
@@ -49,14 +56,16 @@ def ref_state(h: float, mat: SoilMaterial) -> tuple[float, float, float]:
 
 
 def ref_head(theta: float, mat: SoilMaterial) -> float:
-    """Inverse retention curve: the head at water content ``theta`` (0 when saturated)."""
+    """Inverse retention curve: the head at water content ``theta``; at saturation the head where
+    saturation begins (van Genuchten's air entry, -h_b of Brooks-Corey, 0 for Haverkamp)."""
     if theta >= mat.theta_s:
-        return 0.0
+        return {"van_genuchten": mat.h_e_m, "brooks_corey": -mat.h_b_m}.get(mat.model, 0.0)
     if theta <= mat.theta_r:
         return -1e10
     se = (theta - mat.theta_r) / (mat.theta_s - mat.theta_r)
     if mat.model == "van_genuchten":
         m = 1 - 1 / mat.n
+        se *= (1 + (mat.alpha_per_m * -mat.h_e_m) ** mat.n) ** -m
         return -math.expm1(-math.log(se) / m) ** (1 / mat.n) / mat.alpha_per_m
     if mat.model == "brooks_corey":
         return -mat.h_b_m * se ** (-1 / mat.lambda_)
@@ -65,8 +74,8 @@ def ref_head(theta: float, mat: SoilMaterial) -> float:
 
 def ref_table_state(h: float, table: np.ndarray, x0: float, inv_dx: float, mat: SoilMaterial):
     """Cubic Hermite interpolation in x = ln(-h) of theta and ln K (same table as the kernel)."""
-    if h >= 0:
-        return ref_state(h, mat)
+    if h >= 0 or (mat.model == "van_genuchten" and h > 1.05 * mat.h_e_m):
+        return ref_state(h, mat)  # saturated, or next to the air-entry kink: no interpolation
     dx = 1 / inv_dx
     s = (math.log(-h) - x0) * inv_dx
     if s < 0 or s >= table.shape[1] - 1:
@@ -160,13 +169,17 @@ def ref_column(z, mats, forcing, opts, h0, *, top, bottom, bottom_head, rain_fac
                 omega = np.ones(n)
             else:
                 tol = opts[R.O_TOL_H] + opts[R.O_TOL_H_REL] * np.abs(h)
-                oscillating = (delta * delta_prev < 0) & (np.abs(delta) > R.OSC_MIN * tol)
-                omega = np.where(oscillating & (omega > R.OMEGA_MIN), omega / 2, omega)
+                moving = np.abs(delta) > R.OSC_MIN * tol  # smaller increments are round-off
+                flip = moving & (delta * delta_prev < 0)
+                omega = np.where(flip & (omega > R.OMEGA_MIN), omega / 2, omega)  # oscillating: halve
+                omega = np.where(moving & ~flip, np.minimum(1.0, 2 * omega), omega)  # steady: relax less
             delta_prev = delta.copy()
             delta = omega * delta
             for i in free:
-                if delta[i] > -0.5 * h[i] and h[i] < -R.THETA_UPDATE_MIN_SUCTION and not (pond and i == 0):
-                    # too big a wetting step for a dry node: step its water content instead
+                dry = h[i] < -R.THETA_UPDATE_MIN_SUCTION and h[i] < ref_head(mats[i].theta_s, mats[i])
+                if delta[i] > -0.5 * h[i] and dry:
+                    # too big a wetting step for an unsaturated dry node: step its water content
+                    # instead (the saturation head if that water fills it)
                     target = th[i] + cap[i] * delta[i]
                     delta[i] = max(ref_head(target, mats[i]) - h[i], 0.0)
             delta = np.maximum(h + delta, opts[R.O_H_FLOOR]) - h  # the iterate may not go below the floor
@@ -300,8 +313,10 @@ def _random_material(rng, i: int) -> SoilMaterial:
     kind = rng.integers(0, 4)
     if kind < 2:
         base = textures[rng.integers(0, len(textures))]
+        # fine textures (n < 2) with HYDRUS's air entry of -2 cm, as the district grid uses them
         return SoilMaterial(f"m{i}", "van_genuchten", base.theta_r, base.theta_s * rng.uniform(0.95, 1.05), base.ks_m_s * rng.uniform(0.5, 2),
-                            alpha_per_m=base.alpha_per_m * rng.uniform(0.8, 1.2), n=base.n, l=0.5)
+                            alpha_per_m=base.alpha_per_m * rng.uniform(0.8, 1.2), n=base.n, l=0.5,
+                            h_e_m=-0.02 if base.n < 2 else 0.0)
     if kind == 2:
         return SoilMaterial(f"m{i}", "brooks_corey", 0.05, rng.uniform(0.35, 0.45), 10 ** rng.uniform(-6.5, -5),
                             h_b_m=rng.uniform(0.05, 0.4), lambda_=rng.uniform(0.2, 0.8), l=1.0)
@@ -337,10 +352,13 @@ def _random_case(seed: int):
 
 
 def _assert_heads_agree(got: np.ndarray, want: np.ndarray, mats: list[SoilMaterial]) -> None:
-    """Heads agree to 1e-10 (relative, or 1e-10 m), or, where the retention curve is flat (near
-    saturation C -> 0, so the head is ill-conditioned), imply water contents equal to 1e-10."""
+    """Heads agree to 1e-10 relative or 1e-9 m, or, where the retention curve is flat (near
+    saturation C -> 0, so the head is ill-conditioned), imply water contents equal to 1e-10.
+
+    (A head is an unconverged Picard iterate, within the 1e-3 m tolerance of the exact discrete
+    solution; which side of it round-off lands on moves it by up to ~1e-10 m in these cases.)"""
     for g, w, m in zip(got, want, mats):
-        if abs(g - w) <= 1e-10 * max(1.0, abs(w)):
+        if abs(g - w) <= max(1e-10 * abs(w), 1e-9):
             continue
         theta_w = ref_state(w, m)[0]
         assert abs(ref_state(g, m)[0] - theta_w) <= 1e-10 * theta_w, (g, w, m.name)
@@ -348,13 +366,7 @@ def _assert_heads_agree(got: np.ndarray, want: np.ndarray, mats: list[SoilMateri
 
 @pytest.mark.parametrize("tables", [False, True])
 @pytest.mark.parametrize("seed", list(range(1, 9)))
-def test_kernel_matches_reference_on_random_columns(seed: int, tables: bool, request) -> None:
-    if seed == 1 and tables:
-        # Known bug, open: with a freshly compiled kernel (empty Numba cache, as in CI) this case
-        # departs from the reference (Picard iterations 631 vs 627, heads by 3e-3 relative);
-        # loaded from the on-disk cache it agrees. Cause not found yet (suspects: the table
-        # interpolation near its ends, fast-math contraction at a convergence threshold).
-        request.node.add_marker(pytest.mark.xfail(strict=False, reason="fresh-compile disagreement, see comment"))
+def test_kernel_matches_reference_on_random_columns(seed: int, tables: bool) -> None:
     mats, profiles, col_prof, forcing, top, bottom, h0, bottom_head, rain_factor, out_times = _random_case(seed)
     options = SolverOptions(tables=tables, dt_max_s=1800.0, chunk=2)
     res = run_richards(profiles, mats, col_prof, h0, forcing, top=top, bottom=bottom, bottom_head_m=bottom_head,

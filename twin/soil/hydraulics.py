@@ -66,6 +66,9 @@ class SoilMaterial:
         Saturated conductivity, m/s (> 0).
     alpha_per_m, n
         van Genuchten shape parameters (1/m; ``n > 1``).
+    h_e_m
+        van Genuchten air-entry head (m, <= 0; 0 = the original model): saturated above it and
+        rescaled below it (Vogel et al. 2001; Ippisch et al. 2006; HYDRUS uses -0.02 m).
     l
         Pore-connectivity exponent (van Genuchten-Mualem: ``Kr = Se^l (1-(1-Se^(1/m))^m)^2``;
         Brooks-Corey: ``Kr = Se^(l + 2 + 2/lambda)``, ``l = 1`` is Brooks & Corey's original).
@@ -86,6 +89,7 @@ class SoilMaterial:
     alpha_per_m: float = float("nan")
     n: float = float("nan")
     l: float = 0.5  # noqa: E741 - the usual symbol
+    h_e_m: float = 0.0
     h_b_m: float = float("nan")
     lambda_: float = float("nan")
     alpha_m_beta: float = float("nan")
@@ -121,6 +125,8 @@ class SoilMaterial:
             if not (math.isfinite(self.n) and self.n > 1.0):
                 raise InputError(f"van Genuchten n = {self.n} must be > 1", path=path, obj=obj, field="n")
             _finite(self.l, "l", path, obj)
+            if not (math.isfinite(self.h_e_m) and self.h_e_m <= 0.0):
+                raise InputError(f"air-entry head must be <= 0 m, got {self.h_e_m}", path=path, obj=obj, field="h_e_m")
         elif self.model == "brooks_corey":
             _positive(self.h_b_m, "h_b_m", path, obj)
             _positive(self.lambda_, "lambda_", path, obj)
@@ -139,7 +145,8 @@ class SoilMaterial:
         p[5] = self.ks_m_s
         if self.model == "van_genuchten":
             p[0] = 0
-            p[3], p[4], p[6] = self.alpha_per_m, self.n, self.l
+            p[3], p[4], p[6], p[7] = self.alpha_per_m, self.n, self.l, self.h_e_m
+            p[9], p[10] = self._air_entry_constants()
         elif self.model == "brooks_corey":
             p[0] = 1
             p[3], p[4], p[6] = self.h_b_m, self.lambda_, self.l
@@ -148,6 +155,21 @@ class SoilMaterial:
             p[3], p[4], p[6], p[7] = self.alpha_m_beta, self.beta, self.a_m_gamma, self.gamma
         p[8] = 1.0 if (self.tabulate and self.model != "brooks_corey") else 0.0
         return p
+
+    def _air_entry_constants(self) -> tuple[float, float]:
+        """``S_c`` and ``D`` of the air-entry model (1, 1 without air entry)."""
+        if self.model != "van_genuchten" or self.h_e_m == 0.0:
+            return 1.0, 1.0
+        m = 1.0 - 1.0 / self.n
+        sc = (1.0 + (self.alpha_per_m * -self.h_e_m) ** self.n) ** (-m)
+        dd = -math.expm1(m * math.log1p(-(sc ** (1.0 / m))))
+        return sc, dd
+
+    def with_air_entry(self, h_e_m: float) -> SoilMaterial:
+        """The same material with an air-entry head (van Genuchten only)."""
+        from dataclasses import replace
+
+        return replace(self, h_e_m=h_e_m) if self.model == "van_genuchten" else self
 
     # NumPy twins --------------------------------------------------------------------
     def theta(self, h_m) -> np.ndarray:
@@ -276,8 +298,9 @@ def _se_and_parts(h: np.ndarray, mat: SoilMaterial):
     a = np.where(h < 0.0, -h, 0.0)
     if mat.model == "van_genuchten":
         m = 1.0 - 1.0 / mat.n
+        sc, _ = mat._air_entry_constants()
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            se = np.where(h < 0.0, (1.0 + (mat.alpha_per_m * a) ** mat.n) ** (-m), 1.0)
+            se = np.where(h < mat.h_e_m, (1.0 + (mat.alpha_per_m * a) ** mat.n) ** (-m) / sc, 1.0)
         return se, a, m
     if mat.model == "brooks_corey":
         with np.errstate(divide="ignore"):
@@ -300,10 +323,11 @@ def conductivity(h_m, mat: SoilMaterial) -> np.ndarray:
     h = np.asarray(h_m, dtype=float)
     se, a, m = _se_and_parts(h, mat)
     if mat.model == "van_genuchten":
+        sc, dd = mat._air_entry_constants()
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            # 1 - (1 - Se^(1/m))^m without cancellation in dry soil (Se^(1/m) tiny)
-            kr = se**mat.l * (-np.expm1(m * np.log1p(-(se ** (1.0 / m))))) ** 2
-        return np.where(h < 0.0, mat.ks_m_s * kr, mat.ks_m_s)
+            # 1 - (1 - x^(1/m))^m without cancellation in dry soil (x = Se S_c, x^(1/m) tiny)
+            kr = se**mat.l * (-np.expm1(m * np.log1p(-((se * sc) ** (1.0 / m)))) / dd) ** 2
+        return np.where(h < mat.h_e_m, mat.ks_m_s * kr, mat.ks_m_s)
     if mat.model == "brooks_corey":
         return mat.ks_m_s * se ** (mat.l + 2.0 + 2.0 / mat.lambda_)
     with np.errstate(over="ignore"):
@@ -318,7 +342,7 @@ def moisture_capacity(h_m, mat: SoilMaterial) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if mat.model == "van_genuchten":
             an = (mat.alpha_per_m * a) ** mat.n
-            c = dth * mat.n * m * an / a * se / (1.0 + an)
+            c = np.where(h < mat.h_e_m, dth * mat.n * m * an / a * se / (1.0 + an), 0.0)
         elif mat.model == "brooks_corey":
             c = np.where(a > mat.h_b_m, dth * mat.lambda_ * se / a, 0.0)
         else:
@@ -333,7 +357,9 @@ def head_from_theta(theta, mat: SoilMaterial) -> np.ndarray:
     se = np.clip((th - mat.theta_r) / (mat.theta_s - mat.theta_r), 1e-300, 1.0)
     if mat.model == "van_genuchten":
         m = 1.0 - 1.0 / mat.n
-        h = -((se ** (-1.0 / m) - 1.0) ** (1.0 / mat.n)) / mat.alpha_per_m
+        se0 = se * mat._air_entry_constants()[0]
+        h = -((se0 ** (-1.0 / m) - 1.0) ** (1.0 / mat.n)) / mat.alpha_per_m
+        return np.where(se >= 1.0, mat.h_e_m, h)
     elif mat.model == "brooks_corey":
         h = -mat.h_b_m * se ** (-1.0 / mat.lambda_)
     else:

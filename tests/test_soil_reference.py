@@ -248,7 +248,7 @@ def ref_column(z, mats, forcing, opts, h0, *, top, bottom, bottom_head, rain_fac
             tot["iters"] += iters
             if top == 1:
                 break
-            if mode == 0 and h_new[0] > opts[R.O_H_SURF] + opts[R.O_TOL_H]:
+            if mode == 0 and h_new[0] > opts[R.O_H_SURF] + R.PONDING_MARGIN_M:
                 mode = 1  # the surface floods: pond
             elif mode == 0 and h_new[0] < opts[R.O_H_CRIT]:
                 mode = 2  # the surface dries out: hold it at h_crit

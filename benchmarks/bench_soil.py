@@ -93,25 +93,27 @@ def test_million_columns_projection(benchmark):
     assert res.failures.sum() == 0
 
 
-def _celia(threads: int = 1):
+def test_celia_per_column_against_hydrus(benchmark):
     from twin.kernels.config import set_threads
-    from twin.soil.column import column_report, front_depth_m, load_column_spec, prepare_column
+
+    from twin.soil.column import (
+        column_report,
+        front_depth_m,
+        load_column_spec,
+        prepare_column,
+    )
 
     spec_path = REPO / "tests" / "soil_data" / "celia1990.yaml"
-    run = prepare_column(load_column_spec(spec_path), path=spec_path)
-    set_threads(threads)
+    run = prepare_column(load_column_spec(spec_path), path=spec_path)  # grid, tables, forcing: once
+    run.run()  # compile
+    set_threads(1)
     try:
-        res = run.run()
+        res = benchmark.pedantic(run.run, rounds=15, iterations=1, warmup_rounds=1)
     finally:
         set_threads(None)
-    rep = column_report(run, res)
-    return front_depth_m(rep["depth_m"], rep["h_m"][-1], -5.375), rep
-
-
-def test_celia_per_column_against_hydrus(benchmark):
-    _celia()  # compile
-    front, rep = benchmark.pedantic(_celia, rounds=7, iterations=1, warmup_rounds=1)
     per_column = benchmark.stats.stats.median
+    rep = column_report(run, res)
+    front = front_depth_m(rep["depth_m"], rep["h_m"][-1], -5.375)
     print(f"\nCelia (1990), dz = 1 cm, one thread: {per_column * 1e3:.2f} ms per column "
           f"(HYDRUS-1D about {HYDRUS_S_PER_COLUMN * 1e3:.0f} ms: ratio {HYDRUS_S_PER_COLUMN / per_column:.1f}x); "
           f"front {front * 100:.2f} cm (converged 56.6 cm); {rep['steps']} steps, {rep['iterations']} iterations; "

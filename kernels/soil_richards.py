@@ -77,7 +77,13 @@ from __future__ import annotations
 import numpy as np
 
 from twin.kernels.config import jit, jit_parallel, prange
-from twin.kernels.soil_hydraulics import TABLE_DX, TABLE_X0, head_from_theta, material_state, saturation_head
+from twin.kernels.soil_hydraulics import (
+    TABLE_DX,
+    TABLE_X0,
+    head_from_theta,
+    material_state,
+    saturation_head,
+)
 
 # ---------------------------------------------------------------- solver options (opts[...])
 O_DT_INIT = 0
@@ -178,7 +184,7 @@ def default_options() -> np.ndarray:
     opts[O_DT_DEC] = 0.7
     opts[O_H_SURF] = 0.002
     opts[O_H_CRIT] = -100.0
-    opts[O_C_MIN] = 1.0e-9
+    opts[O_C_MIN] = 1.0e-6
     opts[O_DTHETA_MAX] = 0.05
     opts[O_TAB_X0] = TABLE_X0
     opts[O_TAB_INV_DX] = 1.0 / TABLE_DX
@@ -246,7 +252,7 @@ def _solve_step(
         k_bottom = kn[nn - 1]
         # assemble the increment system for the unknown nodes first..last
         for i in range(first, last + 1):
-            c = cap[i] if cap[i] > c_min else c_min
+            c = max(c_min, cap[i])
             d = vol[i] * c / dt
             r = vol[i] * (theta_old[i] - theta[i]) / dt
             lo = 0.0
@@ -311,8 +317,7 @@ def _solve_step(
                     # (the saturation head if that water fills it)
                     target = theta[i] + cap[i] * delta
                     delta = head_from_theta(target, p) - h[i]
-                    if delta < 0.0:
-                        delta = 0.0
+                    delta = max(delta, 0.0)
             if h[i] + delta < h_floor:
                 delta = h_floor - h[i]
             if abs(delta) > tol_h + tol_h_rel * abs(h[i]):
@@ -435,7 +440,6 @@ def run_column(
     dtheta_max = opts[O_DTHETA_MAX]
     h_surf = opts[O_H_SURF]
     h_crit = opts[O_H_CRIT]
-    tol_h = opts[O_TOL_H]
     x0 = opts[O_TAB_X0]
     inv_dx = opts[O_TAB_INV_DX]
 
@@ -521,8 +525,7 @@ def run_column(
                 h[i] = h_old[i]
             flux[F_REJECTS] += 1.0
             dt = dt_try / 3.0
-            if dt < dt_min:
-                dt = dt_min
+            dt = max(dt, dt_min)
             continue
         if not converged:
             flux[F_FAILS] += 1.0
@@ -538,8 +541,7 @@ def run_column(
         elif mode == 1:
             supplied = r_in
             runoff = q_pot - q_top
-            if runoff < 0.0:
-                runoff = 0.0
+            runoff = max(runoff, 0.0)
             evap = supplied - runoff - q_top
         else:
             supplied = r_in
@@ -555,17 +557,15 @@ def run_column(
         mismatch = 0.0
         for i in range(nn):
             d = abs(theta_new[i] - theta_old[i])
-            if d > dtheta_step:
-                dtheta_step = d
+            dtheta_step = max(dtheta_step, d)
             mismatch += vol[i] * abs(theta_new[i] - theta[i])
             theta_old[i] = theta_new[i]
             th_h_old[i] = theta[i]
             cap_old[i] = cap[i]
             k_old[i] = kn[i]
-        if mismatch > flux[F_MISMATCH]:
-            flux[F_MISMATCH] = mismatch
+        flux[F_MISMATCH] = max(flux[F_MISMATCH], mismatch)
         # next step size, from the step actually taken
-        dt_next = dt_try if dt_try > dt else dt
+        dt_next = max(dt, dt_try)
         if not converged:
             dt_next = dt_min
         elif iters <= iter_low:
@@ -574,12 +574,9 @@ def run_column(
             dt_next = dt_next * opts[O_DT_DEC]
         if dtheta_max > 0.0 and dtheta_step > dtheta_max:
             limit = dt_try * dtheta_max / dtheta_step
-            if limit < dt_next:
-                dt_next = limit
-        if dt_next > dt_max:
-            dt_next = dt_max
-        if dt_next < dt_min:
-            dt_next = dt_min
+            dt_next = min(dt_next, limit)
+        dt_next = min(dt_next, dt_max)
+        dt_next = max(dt_next, dt_min)
         dt = dt_next
         if t + dt_try >= t_break:
             t = t_break

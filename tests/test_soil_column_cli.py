@@ -12,7 +12,12 @@ from typer.testing import CliRunner
 
 from twin.cli.main import app
 from twin.errors import InputError
-from twin.soil.column import column_report, front_depth_m, load_column_spec, prepare_column
+from twin.soil.column import (
+    column_report,
+    front_depth_m,
+    load_column_spec,
+    prepare_column,
+)
 from twin.soil.rain import from_weather
 
 CELIA = Path(__file__).parent / "soil_data" / "celia1990.yaml"
@@ -105,7 +110,7 @@ def test_bad_specs_name_the_key_path(tmp_path, changes, field):
 
 
 def test_rain_series_with_a_gap_names_the_field(tmp_path):
-    path = _spec(tmp_path, **{"top": {"kind": "atmospheric", "rain": {"step_s": 600, "mm": [1.0, 2.0, None, 1.0]}}})
+    path = _spec(tmp_path, top={"kind": "atmospheric", "rain": {"step_s": 600, "mm": [1.0, 2.0, None, 1.0]}})
     with pytest.raises(InputError) as err:
         prepare_column(load_column_spec(path), path=path)
     assert err.value.field == "top.rain.mm" and "index 2" in str(err.value)

@@ -96,15 +96,17 @@ def ref_table_state(h: float, table: np.ndarray, x0: float, inv_dx: float, mat: 
     return theta, dtheta_dx / h, math.exp(lnk)
 
 
-def ref_column(z, mats, forcing, opts, h0, *, top, bottom, bottom_head, rain_factor, out_times, props):
-    """One column by the reference scheme. Returns (h_final, totals dict, cumulated fluxes, profiles)."""
+def make_ref_step(z, mats, opts, props, *, pond, bottom, bottom_head):
+    """The reference step of one column: returns ``(solve, state, theta_soil, vol)``.
+
+    ``solve(h_old, w_old, th_old, c_old, k_old, dt, dirichlet_top, top_value)`` advances one
+    step; ``pond`` is True for an atmospheric top (the surface node stores ponded water).
+    """
     n = len(z)
     dz = np.diff(z)
     vol = np.zeros(n)
     vol[:-1] += dz / 2
     vol[1:] += dz / 2
-
-    pond = top == 0  # an atmospheric surface node also stores ponded water
 
     def node(h, i):
         theta, cap, k = props(h[i], mats[i])
@@ -139,6 +141,7 @@ def ref_column(z, mats, forcing, opts, h0, *, top, bottom, bottom_head, rain_fac
             fixed[-1] = True
         free = np.flatnonzero(~fixed)
         converged, iters = False, 0
+        omega, delta_prev = np.ones(n), np.zeros(n)  # relaxation and last increment of each node
         for it in range(int(opts[R.O_MAX_ITER])):
             iters = it + 1
             kface = (kn[:-1] + kn[1:]) / 2
@@ -208,6 +211,13 @@ def ref_column(z, mats, forcing, opts, h0, *, top, bottom, bottom_head, rain_fac
         w[free] = w_old[free] + dt * (inflow[free] - outflow[free]) / vol[free]
         return converged, iters, h, th, cap, kn, w, q_top, q_bot
 
+    return solve, state, theta_soil, vol
+
+
+def ref_column(z, mats, forcing, opts, h0, *, top, bottom, bottom_head, rain_factor, out_times, props):
+    """One column by the reference scheme. Returns (h_final, totals dict, cumulated fluxes, profiles)."""
+    pond = top == 0  # an atmospheric surface node also stores ponded water
+    solve, state, theta_soil, vol = make_ref_step(z, mats, opts, props, pond=pond, bottom=bottom, bottom_head=bottom_head)
     h = np.array(h0, float)
     th, cap, kn = state(h)
     w = th.copy()  # the conserved water content
@@ -293,7 +303,7 @@ def ref_column(z, mats, forcing, opts, h0, *, top, bottom, bottom_head, rain_fac
         if opts[R.O_DTHETA_MAX] > 0 and dtheta_step > opts[R.O_DTHETA_MAX]:
             dt_next = min(dt_next, dt_try * opts[R.O_DTHETA_MAX] / dtheta_step)
         dt = min(max(dt_next, opts[R.O_DT_MIN]), opts[R.O_DT_MAX])
-        t = t_break if t + dt_try >= t_break else t + dt_try
+        t = min(t_break, t + dt_try)
         if t >= t_edges[k + 1]:
             k += 1
         while o < len(out_times) and out_times[o] <= t:
@@ -364,23 +374,95 @@ def _assert_heads_agree(got: np.ndarray, want: np.ndarray, mats: list[SoilMateri
         assert abs(ref_state(g, m)[0] - theta_w) <= 1e-10 * theta_w, (g, w, m.name)
 
 
+def _props_for(mats, tables: bool, opts):
+    params, table = build_tables(mats)
+    x0, inv_dx = opts[R.O_TAB_X0], opts[R.O_TAB_INV_DX]
+    if not tables:
+        return ref_state
+
+    def props(h, m):
+        i = mats.index(m)
+        return ref_table_state(h, table[i], x0, inv_dx, m) if params[i, 8] else ref_state(h, m)
+
+    return props
+
+
+@pytest.mark.parametrize("tables", [False, True])
+def test_one_step_matches_reference_on_random_states(tables: bool) -> None:
+    """The kernel's step (modified Picard, conservative update, boundary fluxes) against the
+    reference step, from 300 random states, iterated close to the fixed point (tolerances 1e-10 m
+    and 1e-12) so that the answer does not hang on which side of a loose tolerance round-off
+    lands: both converge or both fail (a run would then retry a shorter step), in the same
+    number of iterations (+-1), and agree to 1e-10."""
+    rng = np.random.default_rng(11)
+    options = SolverOptions(tables=tables, tol_h_m=1e-10, tol_h_rel=0.0, tol_theta=1e-12, max_iter=200)
+    opts = options.to_array()
+    n_checked = n_dirichlet = n_pond = 0
+    for case in range(300):
+        mats = [_random_material(rng, i) for i in range(3)]
+        params, table = build_tables(mats)
+        if not tables:
+            params[:, 8] = 0.0
+        props = _props_for(mats, tables, opts)
+        n = int(rng.integers(5, 16))
+        z = np.concatenate([[0.0], np.cumsum(rng.uniform(0.02, 0.1, n - 1))])
+        mat = np.sort(rng.integers(0, 3, n)).astype(np.int64)
+        node_mats = [mats[i] for i in mat]
+        pond = bool(rng.random() < 0.5)
+        bottom = int(rng.integers(0, 3))
+        bottom_head = -float(10 ** rng.uniform(-1, 0.5))
+        h_old = -(10 ** rng.uniform(-2.5, 1.0)) * np.exp(rng.normal(0, 0.3, n)).cumprod() ** 0.2
+        if pond and rng.random() < 0.3:
+            h_old[0] = rng.uniform(0.0, 0.003)  # a pond on the surface
+        solve, state, _, vol = make_ref_step(z, node_mats, opts, props, pond=pond, bottom=bottom, bottom_head=bottom_head)
+        th, cap, kn = state(h_old)
+        w_old = th + rng.normal(0, 1e-5, n) * (rng.random() < 0.5)  # conserved water off theta(h) by a little
+        dt = float(10 ** rng.uniform(0, 3.5))
+        dirichlet = bool(rng.random() < 0.4)
+        top_value = float(rng.uniform(-1.0, 0.002)) if dirichlet else float(rng.uniform(-2e-7, 3e-5))
+        conv, iters, h_ref, th_ref, _, _, w_ref, q_top, q_bot = solve(h_old, w_old, th, cap, kn, dt, dirichlet, top_value)
+        # the kernel's step on the same state
+        work = np.zeros((R.N_WORK, n))
+        dz = np.diff(z)
+        h_k, theta_k, cap_k, kn_k, kf, w_k = (np.zeros(n) for _ in range(6))
+        out = R._solve_step(
+            n, vol, dz, mat, params, table, pond, h_old.copy(), w_old.copy(), th.copy(), cap.copy(), kn.copy(),
+            h_k, theta_k, cap_k, kn_k, kf, w_k, dt, dirichlet, top_value, bottom, bottom_head, opts,
+            work[0], work[1], work[2], work[3], work[4], work[5], work[6],
+        )
+        assert out[0] == conv, case
+        if not conv:
+            continue  # a run would reject this step and retry a shorter one
+        assert abs(out[1] - iters) <= 1, case
+        water = max(float(np.sum(vol * w_old)), abs(q_top) * dt, abs(q_bot) * dt)
+        assert abs(out[2] - q_top) * dt <= 1e-10 * water and abs(out[3] - q_bot) * dt <= 1e-10 * water, case
+        assert np.abs((w_k - w_ref) * vol).max() <= 1e-10 * water, case
+        _assert_heads_agree(h_k, h_ref, node_mats)
+        n_checked += 1
+        n_dirichlet += dirichlet
+        n_pond += pond and (h_ref[0] > 0)
+    assert n_checked > 250 and n_dirichlet > 50 and n_pond > 5
+
+
 @pytest.mark.parametrize("tables", [False, True])
 @pytest.mark.parametrize("seed", list(range(1, 9)))
 def test_kernel_matches_reference_on_random_columns(seed: int, tables: bool) -> None:
+    """Whole runs (hundreds of steps with boundary switching, rejections and output times).
+
+    Where both take the same steps and iterations (all but a few columns), every water depth
+    agrees to 1e-10 of the column's water. A step's iteration count is a discrete decision
+    (tolerances, relaxation), and round-off at a threshold can flip it; the trajectories then
+    part by the iteration tolerance. Such columns must still agree to 1e-4 of their water, and
+    at most one column in six may flip.
+    """
     mats, profiles, col_prof, forcing, top, bottom, h0, bottom_head, rain_factor, out_times = _random_case(seed)
     options = SolverOptions(tables=tables, dt_max_s=1800.0, chunk=2)
     res = run_richards(profiles, mats, col_prof, h0, forcing, top=top, bottom=bottom, bottom_head_m=bottom_head,
                        rain_factor=rain_factor, output_times_s=out_times, options=options)
     opts = options.to_array()
-    params, table = build_tables(mats)
-    x0, inv_dx = opts[R.O_TAB_X0], opts[R.O_TAB_INV_DX]
-    if tables:
-        def props(h, m):
-            i = mats.index(m)
-            return ref_table_state(h, table[i], x0, inv_dx, m) if params[i, 8] else ref_state(h, m)
-    else:
-        props = ref_state
+    props = _props_for(mats, tables, opts)
     checked_modes = set()
+    flipped = 0
     for j in range(len(col_prof)):
         p = profiles[col_prof[j]]
         node_mats = [mats[i] for i in p.material]
@@ -389,21 +471,25 @@ def test_kernel_matches_reference_on_random_columns(seed: int, tables: bool) -> 
             bottom_head=bottom_head[j], rain_factor=rain_factor[j], out_times=out_times, props=props,
         )
         got = res.totals[j]
-        assert got[R.F_STEPS] == tot["steps"] and got[R.F_ITERS] == tot["iters"]
-        assert got[R.F_REJECTS] == tot["rejects"] and got[R.F_FAILS] == tot["fails"]
-        # water depths agree to 1e-10 of the column's water (storage and what passed through)
+        same_path = got[R.F_STEPS] == tot["steps"] and got[R.F_ITERS] == tot["iters"] and got[R.F_REJECTS] == tot["rejects"]
+        flipped += not same_path
+        tol = 1e-10 if same_path else 1e-4
+        # water depths agree to tol of the column's water (storage and what passed through)
         water = max(tot["storage0"], tot["storage1"], tot["rain"], abs(tot["infil"]), abs(tot["drain"]))
         for key, idx in [("rain", R.F_RAIN), ("infil", R.F_INFIL), ("runoff", R.F_RUNOFF), ("evap", R.F_EVAP),
                          ("drain", R.F_DRAIN), ("storage0", R.F_STORAGE0), ("storage1", R.F_STORAGE1),
                          ("pond", R.F_POND)]:
-            assert abs(got[idx] - tot[key]) <= 1e-10 * water, key
-        np.testing.assert_allclose(res.cumulative_m[:, j, :], cum, rtol=0, atol=1e-10 * water)
-        _assert_heads_agree(res.h_final_m[j, : p.n_nodes], h, node_mats)
-        for o, (hp, thp) in enumerate(prof):
-            node_water = (res.theta[o, j, : p.n_nodes] - thp) * p.node_volume_m
-            assert np.abs(node_water).max() <= 1e-10 * water
-            _assert_heads_agree(res.h_m[o, j, : p.n_nodes], hp, node_mats)
+            assert abs(got[idx] - tot[key]) <= tol * water, key
+        np.testing.assert_allclose(res.cumulative_m[:, j, :], cum, rtol=0, atol=tol * water)
+        if same_path:
+            assert got[R.F_FAILS] == tot["fails"]
+            _assert_heads_agree(res.h_final_m[j, : p.n_nodes], h, node_mats)
+            for o, (hp, thp) in enumerate(prof):
+                node_water = (res.theta[o, j, : p.n_nodes] - thp) * p.node_volume_m
+                assert np.abs(node_water).max() <= 1e-10 * water
+                _assert_heads_agree(res.h_m[o, j, : p.n_nodes], hp, node_mats)
         checked_modes.add((int(top[j]), int(bottom[j])))
+    assert flipped <= 1
     assert len(checked_modes) >= 2  # the random case mixes boundary kinds
 
 

@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 
 from tests.conftest import shared_path
-from twin.soil.column import column_report, front_depth_m, load_column_spec, prepare_column
+from twin.soil.column import (
+    column_report,
+    front_depth_m,
+    load_column_spec,
+    prepare_column,
+)
 from twin.soil.heat import (
     damping_depth_m,
     de_vries_capacity,

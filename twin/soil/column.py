@@ -37,7 +37,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from twin.errors import InputError
 from twin.soil.hydraulics import SoilMaterial, read_texture_table, texture_material
-from twin.soil.solver import Forcing, Profile, RichardsResult, SolverOptions, layered_profile, run_richards
+from twin.soil.solver import (
+    Forcing,
+    Profile,
+    RichardsResult,
+    SolverOptions,
+    layered_profile,
+    run_richards,
+)
 
 
 class _Strict(BaseModel):
@@ -54,7 +61,7 @@ class MaterialSpec(_Strict):
     ks_m_s: float | None = None
     alpha_per_m: float | None = None
     n: float | None = None
-    l: float | None = None  # noqa: E741
+    l: float | None = None
     h_b_m: float | None = None
     lambda_: float | None = Field(None, alias="lambda")
     alpha_m_beta: float | None = None

@@ -88,7 +88,7 @@ class SoilMaterial:
     ks_m_s: float = 1e-6
     alpha_per_m: float = float("nan")
     n: float = float("nan")
-    l: float = 0.5  # noqa: E741 - the usual symbol
+    l: float = 0.5
     h_e_m: float = 0.0
     h_b_m: float = float("nan")
     lambda_: float = float("nan")
@@ -196,7 +196,7 @@ def _positive(value: float, name: str, path, obj) -> None:
 
 
 def van_genuchten(
-    name: str, theta_r: float, theta_s: float, alpha_per_m: float, n: float, ks_m_s: float, l: float = 0.5, **kw  # noqa: E741
+    name: str, theta_r: float, theta_s: float, alpha_per_m: float, n: float, ks_m_s: float, l: float = 0.5, **kw
 ) -> SoilMaterial:
     """A van Genuchten-Mualem material (SI units)."""
     return SoilMaterial(name, "van_genuchten", theta_r, theta_s, ks_m_s, alpha_per_m=alpha_per_m, n=n, l=l, **kw)

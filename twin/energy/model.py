@@ -25,7 +25,8 @@ Two steps with a tidy table in between, so every number can be inspected, traced
      (TABULA convention; 0.34 = rho c of air);
    * ``C_m = c_m A_f`` and ``A_m`` from ISO 13790 Table 12 by ``c_m`` class;
    * window solar coefficient ``(1 - F_F) g F_W A`` per orientation, opaque
-     ``alpha R_se b U A`` and sky long-wave ``-F_r eps R_se U A`` (ISO 13790 §11.3-11.4);
+     ``alpha R_se b U A`` and sky long-wave ``-F eps R_se U A`` (ISO 13790 §11.3-11.4, ``F`` by
+     ``solar.sky_longwave_factor``: 1 roof, 0.354 wall);
    * ``Conventions.temperature_reduction``: TABULA's ``F_red_temp`` (intermittent and partial
      heating) multiplies ``H_tr`` and ``H_ve``; it is interpolated from the transmission loss
      per m2 between ``F_red_htr1`` (h_tr <= 1 W/(m2K)) and ``F_red_htr4`` (h_tr >= 4) as in
@@ -596,7 +597,10 @@ def solar_coefficients(env: pd.DataFrame, conventions: Conventions, factors: dic
             a_win_v = sum(env[f"a_win_{o}_m2"].to_numpy(dtype=float) for o in ORIENTATIONS)
             ua_vertical = u_wall * a_wall + env["u_window_w_m2k"].to_numpy(dtype=float) * a_win_v
             ua_horizontal = u_roof * a_roof + env["u_window_w_m2k"].to_numpy(dtype=float) * env["a_win_h_m2"].to_numpy(dtype=float)
-            out[:, col["sky_lw"]] = -eps * r_se * (1.0 * ua_horizontal + 0.5 * ua_vertical)
+            from twin.energy.solar import sky_longwave_factor
+
+            f_h, f_v = sky_longwave_factor(0.0), sky_longwave_factor(90.0)
+            out[:, col["sky_lw"]] = -eps * r_se * (f_h * ua_horizontal + f_v * ua_vertical)
     return out
 
 

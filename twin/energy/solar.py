@@ -23,7 +23,12 @@ Method
 * **Sky long-wave loss**: ``sigma T_e^4 - L_h`` with ``L_h`` the EPW horizontal infrared
   radiation: the net loss of a black horizontal surface at air temperature (ISO 13790
   §11.3.5 uses ``h_r * dtheta_er`` with a default ``dtheta_er`` of 11 K; this is its hourly
-  form from measured sky radiation).
+  form from measured sky radiation). A plane of tilt ``t`` loses the share
+  :func:`sky_longwave_factor` ``= F_sky * beta`` of it, ``F_sky = (1 + cos t) / 2`` and
+  ``beta = sqrt(F_sky)`` (Walton 1983, TARP; the EnergyPlus outside long-wave model): the part
+  ``1 - beta`` of the sky a tilted plane sees lies near the horizon, where the long air path
+  radiates close to air temperature. Horizontal 1, vertical 0.354 (ISO 13790's ``F_r`` takes
+  0.5 for a vertical wall, an isotropic sky at the zenith's temperature).
 
 References
 ----------
@@ -35,6 +40,9 @@ Applied Optics 28(22), 4735-4738.
 Duffie J.A., Beckman W.A. (2013). Solar Engineering of Thermal Processes, 4th ed., Wiley.
 NOAA Global Monitoring Laboratory, Solar Calculation Details (solar position spreadsheet).
 ISO 13790:2008 §11.3-11.4.
+Walton G.N. (1983). Thermal Analysis Research Program reference manual. NBSIR 83-2655, National
+Bureau of Standards; as used in the EnergyPlus Engineering Reference, "Outside surface heat
+balance: external long-wave radiation" (``F_sky``, ``beta``).
 """
 
 from __future__ import annotations
@@ -345,6 +353,31 @@ def sky_longwave_loss_w_m2(weather) -> np.ndarray:
     lw = data["horizontal_ir_w_m2"].to_numpy(dtype=float) if "horizontal_ir_w_m2" in data else np.full(te.shape, np.nan)
     default = 4 * SIGMA * te**3 * 11.0
     return np.where(np.isfinite(lw), SIGMA * te**4 - lw, default)
+
+
+def sky_longwave_factor(tilt_deg: float | np.ndarray) -> float | np.ndarray:
+    """Share of :func:`sky_longwave_loss_w_m2` that a plane of tilt ``tilt_deg`` loses to the sky.
+
+    ``F_sky * beta`` with ``F_sky = (1 + cos tilt) / 2`` the sky view factor and
+    ``beta = sqrt(F_sky)`` the part of that view exchanging with the sky at its effective
+    (horizontal-infrared) temperature; the rest, near the horizon, is taken at air
+    temperature, and the ground half at air temperature (Walton 1983, TARP; EnergyPlus
+    Engineering Reference, external long-wave radiation).
+
+    Parameters
+    ----------
+    tilt_deg : float or array
+        Plane tilt from horizontal, degrees (0 facing up, 90 vertical, 180 facing down).
+
+    Returns
+    -------
+    float or array
+        Dimensionless factor: 1 for a roof, 0.354 for a wall, 0 facing down.
+    """
+    f_sky = 0.5 * (1.0 + np.cos(np.radians(tilt_deg)))
+    f_sky = np.clip(f_sky, 0.0, 1.0)
+    out = f_sky * np.sqrt(f_sky)
+    return float(out) if np.ndim(out) == 0 else out
 
 
 # --------------------------------------------------------------------------- glazing

@@ -25,7 +25,8 @@ Derived model constants (documented in ``docs/energy.md``):
 * Network: the plain ISO 13790 Annex C network unless ``simulation.film_correction`` is true.
 * Solar: opaque ``alpha R_se U A`` times the plane-of-array irradiance, windows
   ``g_n (1 - F_F) A_w`` times the angle-weighted irradiance (:mod:`twin.energy.solar`), and the
-  sky long-wave loss ``-F_r eps R_se U A`` (ISO 13790 §11.3.5) times ``sigma T_e^4 - L_sky``.
+  sky long-wave loss ``-F eps R_se U A`` (ISO 13790 §11.3.5) times ``sigma T_e^4 - L_sky``, with
+  ``F = solar.sky_longwave_factor(tilt)`` (TARP sky view: 1 roof, 0.354 wall, 0 floor).
 """
 
 from __future__ import annotations
@@ -290,7 +291,6 @@ class ZoneSpec(_Model):
                     "area_m2": gross - glazed.get(facade, 0.0),
                     "construction": env.wall,
                     "r_si_default": 0.13,
-                    "f_r": 0.5,
                     "boundary": "adiabatic" if facade in env.adiabatic_facades else "exterior",
                 }
             )
@@ -302,7 +302,6 @@ class ZoneSpec(_Model):
                 "area_m2": self.floor_area_m2 - glazed.get("roof", 0.0),
                 "construction": env.roof,
                 "r_si_default": 0.10,
-                "f_r": 1.0,
                 "boundary": "adiabatic" if env.roof_adiabatic else "exterior",
             }
         )
@@ -314,7 +313,6 @@ class ZoneSpec(_Model):
                 "area_m2": self.floor_area_m2,
                 "construction": env.floor,
                 "r_si_default": 0.17,
-                "f_r": 0.0,
                 "boundary": env.floor_boundary,
             }
         )
@@ -433,7 +431,7 @@ def zone_model(spec: ZoneSpec, weather):
             groups.append(f"opq_{s['name']}")
             rows.append(solar.surface_irradiance(sky, s["tilt_deg"], s["azimuth_deg"], horizon_deg=horizon))
             coeffs.append(con.solar_absorptance * con.r_se_m2k_w * u * a)
-            sky_coeff -= s["f_r"] * con.emissivity * con.r_se_m2k_w * u * a
+            sky_coeff -= solar.sky_longwave_factor(s["tilt_deg"]) * con.emissivity * con.r_se_m2k_w * u * a
     for im in spec.internal_mass:
         kap = im.construction.kappa()
         kappa_a += kap * im.area_m2
@@ -461,8 +459,7 @@ def zone_model(spec: ZoneSpec, weather):
         groups.append(f"win_{k}_{w.facade}")
         rows.append(solar.surface_irradiance(sky, tilt, az, glazing=glz, shading=shading, horizon_deg=horizon))
         coeffs.append(w.g * (1 - w.frame_fraction) * a)
-        f_r = 1.0 if w.facade == "roof" else 0.5
-        sky_coeff -= f_r * w.emissivity * w.r_se_m2k_w * w.u_w_m2k * a
+        sky_coeff -= solar.sky_longwave_factor(tilt) * w.emissivity * w.r_se_m2k_w * w.u_w_m2k * a
         info["windows"].append({"facade": w.facade, "area_m2": a, "u_w_m2k": w.u_w_m2k, "g": w.g})
     groups.append("sky_lw")
     lw = solar.sky_longwave_loss_w_m2(weather)

@@ -43,6 +43,8 @@ ISO 13790:2008 §11.3-11.4.
 Walton G.N. (1983). Thermal Analysis Research Program reference manual. NBSIR 83-2655, National
 Bureau of Standards; as used in the EnergyPlus Engineering Reference, "Outside surface heat
 balance: external long-wave radiation" (``F_sky``, ``beta``).
+McClellan T.M., Pedersen C.O. (1997). Investigation of outside heat balance models for use in a
+heat balance cooling load calculation procedure. ASHRAE Transactions 103(2), 469-484.
 """
 
 from __future__ import annotations

@@ -112,6 +112,23 @@ def test_runon_from_roofs_and_streets_keeps_the_balance(scene):
     assert tot["infiltration"] > no_runon.totals_m3()["infiltration"]  # run-on soaks in where it can
 
 
+def test_identical_columns_integrated_once_give_the_same_answer(scene):
+    # run-on makes most rain factors distinct; paving and green roofs add profiles
+    bounds = (148250.0, 168830.0, 148450.0, 168980.0)
+    opts = GridOptions(cell_size_m=10.0, bounds=bounds, runoff_to_neighbours=0.5, green_roof_share=0.3, permeable_paving_classes=["parking"])
+    grid = build_grid(scene, opts)
+    distinct = np.unique(np.column_stack([grid.col_profile.astype(float), grid.col_rain_factor]), axis=0)
+    assert len(grid.profiles) == 3 and 1 < len(distinct) < len(grid.col_cell)
+    storm = chicago_storm(800.0, 8.0, 0.8, duration_s=3600.0, step_s=300.0)
+    full = run_district(grid, storm, duration_s=2 * 3600.0, output_times_s=[1800.0, 7200.0])
+    once = run_district(grid, storm, duration_s=2 * 3600.0, output_times_s=[1800.0, 7200.0], unique_columns=True)
+    for k in CELL_VARIABLES:
+        np.testing.assert_allclose(once.cells[k], full.cells[k], rtol=1e-12, atol=1e-15, err_msg=k)
+    np.testing.assert_allclose(once.theta, full.theta, rtol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(once.columns.cumulative_m, full.columns.cumulative_m, rtol=1e-12, atol=1e-15)
+    assert once.relative_balance_error() < 1e-6
+
+
 def test_green_roofs_and_permeable_paving_options(scene):
     bounds = (148250.0, 168830.0, 148500.0, 168980.0)
     plain = build_grid(scene, GridOptions(cell_size_m=10.0, bounds=bounds))

@@ -64,6 +64,15 @@ OP_DOMAINS = {
     "insert_building": {"energy", "traffic", "soil"},
 }
 
+# KPIs that check a run rather than measure an outcome (a water-balance error): the table shows
+# their values but no delta, and summaries leave them out (their change is round-off)
+DIAGNOSTIC_SUFFIXES = ("_error_rel", "_error_m3")
+
+
+def _diagnostic(kpi: str) -> bool:
+    return str(kpi).endswith(DIAGNOSTIC_SUFFIXES)
+
+
 # a per-object delta below this share of the largest baseline value is drawn as unchanged
 CHANGE_RTOL = 1e-9
 
@@ -259,6 +268,10 @@ def _kpi_table(group: pd.DataFrame, banded: bool, percentiles) -> str:
         head += f"<th>band of delta (p{percentiles[0]:g}–p{percentiles[1]:g})</th>"
     rows = [f"<table><thead>{head}</tr></thead><tbody>"]
     for r in group.itertuples():
+        if _diagnostic(r.kpi):
+            rows.append(f"<tr class='zero'><td class='l'>{html.escape(r.domain)}</td><td class='l'>{html.escape(r.kpi)} (diagnostic)</td>"
+                        f"<td>{_fmt(r.baseline)}</td><td>{_fmt(r.whatif_value)}</td><td>–</td><td>–</td>" + ("<td>–</td>" if banded else "") + "</tr>")
+            continue
         cls = "neg" if r.delta < 0 else ("pos" if r.delta > 0 else "")
         zero = " class='zero'" if r.delta == 0 else ""
         row = (f"<tr{zero}><td class='l'>{html.escape(r.domain)}</td><td class='l'>{html.escape(r.kpi)}</td><td>{_fmt(r.baseline)}</td>"
@@ -277,7 +290,7 @@ def _unrun_domains(scenario, whatif) -> set[str]:
 
 
 def _headlines(group: pd.DataFrame, n: int = 3) -> list[str]:
-    moved = group[(group["delta"] != 0) & np.isfinite(group["delta"])]
+    moved = group[(group["delta"] != 0) & np.isfinite(group["delta"]) & ~group["kpi"].map(_diagnostic)]
     out = []
     for r in moved.head(n).itertuples():
         pct = _pct(r.delta, r.baseline)
@@ -412,7 +425,7 @@ def terminal_summary(comparison) -> list[str]:
     """A few lines per what-if: the KPIs that changed, with their bands."""
     lines = []
     for name, group in comparison.kpis.groupby("whatif", sort=False):
-        moved = group[group["delta"] != 0]
+        moved = group[(group["delta"] != 0) & ~group["kpi"].map(_diagnostic)]
         if moved.empty:
             lines.append(f"{name}: no change in the {', '.join(sorted(set(group['domain'])))} KPIs")
             continue

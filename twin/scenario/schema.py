@@ -210,10 +210,23 @@ class TrafficOptions(Strict):
 
 
 class SoilOptions(Strict):
+    """Soil engine: a block design storm (``storm_mm`` evenly over ``storm_hours``, then dry up to
+    ``hours``) on the district's soil grid, solved by ``richards`` (Richards equation per column)
+    or screened by ``scs_cn`` (SCS Curve Number)."""
+
+    method: Literal["richards", "scs_cn"] = "richards"
     cell_size_m: float = Field(default=10.0, gt=0.0, le=100.0)
     storm_mm: float = Field(default=30.0, ge=0.0)
     storm_hours: float = Field(default=1.0, gt=0.0)
     hours: float = Field(default=24.0, gt=0.0)
+
+    @field_validator("hours")
+    @classmethod
+    def _after_storm(cls, v, info):
+        storm = info.data.get("storm_hours")
+        if storm is not None and v < storm:
+            raise ValueError(f"the simulated period ({v:g} h) must cover the storm (storm_hours {storm:g} h)")
+        return v
 
 
 class Scenario(Strict):

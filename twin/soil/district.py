@@ -14,11 +14,20 @@ columns), ``evaporation``, ``drainage`` (below the ground and paving columns), `
 (soil water and ponds of every column, green roofs included) and ``balance_error`` =
 rain + runon - runoff - evaporation - drainage - storage_change. Summed over the district the
 run-on cancels and the balance closes to the kernel's round-off.
+
+Identical columns
+-----------------
+Columns do not exchange water with each other (run-on is a rain factor fixed by the grid), and
+every column starts from the same head. Two columns with the same profile and the same rain
+factor therefore have the same solution. With ``unique_columns=True`` the kernel integrates
+each distinct (profile, rain factor) pair once and the result is copied to every column that
+shares it: the answer is the same, the cost is that of the distinct columns (a district without
+run-on has a handful: ground, paving and green roof per texture).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -109,6 +118,7 @@ def run_district(
     options: SolverOptions | None = None,
     store_profiles: bool = True,
     threads: int | None = None,
+    unique_columns: bool = False,
 ) -> DistrictResult:
     """Run the grid's columns under ``rain`` and assemble the per-cell water balance.
 
@@ -130,6 +140,9 @@ def run_district(
         Keep theta(x, y, z, t) (float32) of the ground columns.
     threads
         Numba threads (``None`` all).
+    unique_columns
+        Integrate each distinct (profile, rain factor) column once and copy its result to the
+        columns that share it (exact; see the module docstring).
     """
     if not (np.isfinite(evaporation_m_s) and evaporation_m_s >= 0):
         raise InputError("potential evaporation must be >= 0", field="evaporation_m_s")
@@ -142,10 +155,17 @@ def run_district(
     times = np.array([series.t_edges_s[-1]] if output_times_s is None else output_times_s, dtype=float)
     opts = options or SolverOptions()
     h0 = grid.options.initial_head_m if grid.options is not None else -1.0
+    col_profile, col_factor, inverse = grid.col_profile, grid.col_rain_factor, None
+    if unique_columns and np.ndim(h0) == 0 and len(col_profile):
+        keys = np.column_stack([col_profile.astype(float), col_factor])
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        col_profile, col_factor, inverse = col_profile[first], col_factor[first], np.asarray(inverse).reshape(-1)
     res = run_richards(
-        grid.profiles, grid.materials, grid.col_profile, h0, forcing, rain_factor=grid.col_rain_factor,
+        grid.profiles, grid.materials, col_profile, h0, forcing, rain_factor=col_factor,
         output_times_s=times, options=opts, store_profiles=store_profiles, profile_dtype=np.float32, threads=threads,
     )
+    if inverse is not None:
+        res = _expand(res, inverse)
     ny, nx = grid.shape
     n = ny * nx
     area = grid.cell_area_m2
@@ -182,3 +202,15 @@ def run_district(
         theta[:, :, c[ground]] = np.transpose(res.theta[:, ground, :nz], (0, 2, 1))
         theta = theta.reshape(len(times), nz, ny, nx)
     return DistrictResult(grid, cells, times, series.start, theta, z, res)
+
+
+def _expand(res: RichardsResult, inverse: np.ndarray) -> RichardsResult:
+    """The result of the distinct columns copied to every column (``inverse``: column -> distinct)."""
+    return replace(
+        res,
+        h_m=None if res.h_m is None else res.h_m[:, inverse],
+        theta=None if res.theta is None else res.theta[:, inverse],
+        cumulative_m=res.cumulative_m[:, inverse],
+        totals=res.totals[inverse],
+        h_final_m=res.h_final_m[inverse],
+    )

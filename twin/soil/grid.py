@@ -4,7 +4,7 @@ paving, green roofs) and the soil columns that represent the unsealed parts.
 Cover of a cell
 ---------------
 Each cell of ``cell_size_m`` is sampled on ``subsamples x subsamples`` points. A point takes,
-in this order (as the scenario runner's screening adapter does):
+in this order (the scenario runner's soil adapter uses this grid for both of its methods):
 
 1. a building footprint (``scene.buildings``): roof, sealed; a share ``green_roof_share`` of
    every roof is a green roof (a column of substrate draining to the roof gutter);
@@ -125,7 +125,16 @@ class SoilGrid:
         return np.flatnonzero(shapely.contains(geometry, pts))
 
 
-def _extent(scene, options: GridOptions):
+def grid_extent(scene, options: GridOptions | None = None) -> tuple[float, float, float, float]:
+    """Bounds (xmin, ymin, xmax, ymax) the grid covers: ``options.bounds``, else the scene's
+    sites, else the bounding box of its buildings and land cover.
+
+    Raises
+    ------
+    InputError
+        Nothing to grid (field ``bounds``).
+    """
+    options = options or GridOptions()
     if options.bounds is not None:
         return options.bounds
     if len(scene.sites):
@@ -192,7 +201,7 @@ def build_grid(scene, options: GridOptions | None = None, *, table: dict[str, So
         Unknown texture (field ``texture``), nothing to grid.
     """
     options = options or GridOptions()
-    xmin, ymin, xmax, ymax = _extent(scene, options)
+    xmin, ymin, xmax, ymax = grid_extent(scene, options)
     size = options.cell_size_m
     nx = max(1, int(np.ceil((xmax - xmin) / size - 1e-9)))
     ny = max(1, int(np.ceil((ymax - ymin) / size - 1e-9)))

@@ -1,161 +1,219 @@
-"""Soil engine adapter (screening): design-storm runoff and retention on a raster of the district.
+"""Soil engine adapter: a design storm on the district's soil grid, per cell and in total.
 
-Until the Richards grid of issue 5 is wired in, this adapter uses the SCS Curve Number method
-(:mod:`twin.soil.curve_number`) per raster cell:
+Grid
+----
+The cells and their cover come from :func:`twin.soil.grid.build_grid` (roofs, street surfaces,
+land cover, soil textures; see that module): cells of ``soil.cell_size_m`` over the scene's
+sites (else the bounding box of buildings and land cover), the bounds snapped outward to whole
+cells so that a baseline and a what-if share their cells. Every other grid option keeps its
+default (silt loam where the scene has no soil polygon, 1 m columns with nodes every 2 cm, no
+run-on to neighbouring cells, no green roofs unless a building has ``green_roof_share``).
 
-1. Cells of ``soil.cell_size_m`` cover the scene's sites (or, without sites, the bounding box
-   of buildings and land cover). Each cell centre takes the cover it falls on, in this order:
-   a building footprint (roof: sealed; a green-roof share ``green_roof_share`` is unsealed), a
-   street (links open to cars, buffered by 3.0 m per lane), a land-cover polygon (the
-   smallest one holding the point: its ``sealed_fraction``), else the district default 0.5
-   (an assumption for unmapped yards and pavements).
-2. The sealed part has CN 98 (TR-55 impervious); the unsealed part CN 61 (open space in good
-   condition, hydrologic soil group B: the loamy Brabant soils of Brussels; the scene's soil
-   layer, where present, sets the group of each cell from its texture).
-3. A block design storm of ``soil.storm_mm`` falls on every cell; runoff Q and retention
-   P - Q (initial abstraction plus infiltration) follow per cell. The water balance
-   P = Q + retention holds per cell by construction.
+Design storm
+------------
+A block storm: ``soil.storm_mm`` falls at the constant intensity
+``i = storm_mm / storm_hours`` (mm/h) during the first ``soil.storm_hours``, then it is dry up to
+``soil.hours`` (:func:`twin.soil.rain.block_rain`). No evaporation is modelled.
 
-KPIs: runoff and retention volume (m3), mean runoff (mm), sealed share of the area (%).
-Per-cell results are the objects (cell id, geometry, sealed fraction, runoff, retention).
+Methods (``soil.method``)
+-------------------------
+``richards`` (default)
+    :func:`twin.soil.district.run_district`: every column (open ground, permeable paving, green
+    roof) is integrated with the Richards equation from a uniform initial head
+    (``GridOptions.initial_head_m``, -1 m) to the end of the period; sealed surfaces shed all their
+    rain. Columns that are the same (profile and rain factor) are integrated once
+    (``unique_columns=True``, exact).
+``scs_cn``
+    SCS Curve Number screening (:mod:`twin.soil.curve_number`, TR-55) on the same cover
+    fractions: the shedding part of a cell (roofs other than green roofs, sealed surfaces) has
+    CN 98; open ground, permeable paving and green roofs have the CN of open space in good
+    condition for the hydrologic soil group of their texture (the cell's soil, the paving and
+    the green-roof substrate textures). Storm duration and period play no part.
+
+KPIs (units in the names)
+-------------------------
+``richards``: ``rain_m3``, ``runoff_m3`` (to the sewer: shed by sealed surfaces, rain the soil
+could not take, green-roof outflow), ``infiltration_m3`` (net into ground and paving columns),
+``storage_change_m3`` (soil water and ponds, green roofs included), ``drainage_m3`` (below the
+ground and paving columns), ``mean_runoff_mm``, ``mean_theta_top_30cm_m3_m3`` (water content of
+the top 30 cm of open ground at the end, weighted by open-ground area, rounded to 1e-6 as the
+profiles are stored in float32), ``sealed_area_pct`` and
+the diagnostic ``water_balance_error_rel`` (|rain - runoff - drainage - storage change| over
+the rain, district total). ``scs_cn``: ``rain_m3``, ``runoff_m3``, ``retention_m3`` (P - Q:
+initial abstraction and infiltration), ``mean_runoff_mm``, ``sealed_area_pct`` and
+``water_balance_error_rel``.
+
+Objects: one row per cell (``cell_id`` from the centre coordinates, square geometry, cover
+fractions, the cell's water balance in m3, runoff and infiltration in mm of cell area, and the
+top-30-cm water content).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from twin.scenario.runner import EngineResult
 
-#: Scene layers the soil screening reads.
+#: Scene layers the soil grid reads (footprints and green-roof shares, street surfaces, land
+#: cover and its sealing, soil textures, the district extent).
 READS = frozenset({"buildings", "landcover", "links", "soil", "sites"})
 
-DEFAULT_SEALED_FRACTION = 0.5
-LANE_WIDTH_M = 3.0
-PATH_WIDTH_M = 2.0
-PATH_CLASSES = ("footway", "path", "steps", "pedestrian", "cycleway", "track", "bridleway")
+#: Depth over which the reported soil moisture is averaged, m.
+TOP_LAYER_M = 0.30
 
 
-def _extent(scene) -> shapely.Geometry:
-    if len(scene.sites):
-        return shapely.union_all(np.asarray(scene.sites.geometry.values))
-    parts = [np.asarray(f.geometry.values) for f in (scene.buildings, scene.landcover) if len(f)]
-    return shapely.box(*shapely.total_bounds(np.concatenate(parts)))
+def _snap(v: float, size: float, rounding) -> float:
+    k = v / size
+    return round(k) * size if abs(k - round(k)) < 1e-3 else rounding(k) * size
 
 
-def _cells(extent, size: float):
-    xmin, ymin, xmax, ymax = shapely.bounds(extent)
-    xs = np.arange(xmin + size / 2, xmax, size)
-    ys = np.arange(ymin + size / 2, ymax, size)
-    gx, gy = np.meshgrid(xs, ys)
-    points = shapely.points(gx.ravel(), gy.ravel())
-    inside = shapely.contains(extent, points)
-    return points[inside], gx.ravel()[inside], gy.ravel()[inside]
-
-
-def _first_hit(points, geoms, choose_smallest=False):
-    """Index of the geometry holding each point (-1 if none); the smallest one where several do."""
-    hit = np.full(len(points), -1, dtype=np.int64)
-    if len(geoms) == 0:
-        return hit
-    tree = shapely.STRtree(geoms)
-    pi, gi = tree.query(points, predicate="within")
-    if len(pi) == 0:
-        return hit
-    if choose_smallest:
-        order = np.lexsort((shapely.area(geoms)[gi], pi))
-        pi, gi = pi[order], gi[order]
-    first = np.r_[True, pi[1:] != pi[:-1]]
-    hit[pi[first]] = gi[first]
-    return hit
-
-
-def sealing_raster(scene, cell_size_m: float) -> pd.DataFrame:
-    """Per cell: centre, cover kind and sealed fraction (see the module docstring)."""
-    extent = _extent(scene)
-    points, x, y = _cells(extent, cell_size_m)
-    n = len(points)
-    sealed = np.full(n, DEFAULT_SEALED_FRACTION)
-    kind = np.full(n, "unmapped", dtype=object)
-    lc = scene.landcover
-    if len(lc):
-        h = _first_hit(points, np.asarray(lc.geometry.values), choose_smallest=True)
-        ok = h >= 0
-        sealed[ok] = lc["sealed_fraction"].to_numpy(dtype=float)[h[ok]]
-        kind[ok] = lc["cover_class"].astype(str).to_numpy()[h[ok]]
-    links = scene.links
-    if len(links):
-        # pavement stays sealed whatever traffic it carries: every link counts, carriageways
-        # by lanes, paths and footways at PATH_WIDTH_M (a closure to cars does not de-seal)
-        # one surface per street segment: the two directions of a link share their geometry
-        key = shapely.to_wkb(shapely.normalize(np.asarray(links.geometry.values)))
-        road = links[~pd.Series(key).duplicated().to_numpy()]
-        if len(road):
-            path = road["road_class"].isin(PATH_CLASSES).to_numpy() if "road_class" in road else np.zeros(len(road), bool)
-            width = np.where(path, PATH_WIDTH_M, np.maximum(road["lanes"].to_numpy(dtype=float), 1.0) * LANE_WIDTH_M)
-            surfaces = shapely.buffer(np.asarray(road.geometry.values), width / 2.0, cap_style="flat")
-            h = _first_hit(points, surfaces)
-            ok = h >= 0
-            sealed[ok] = 1.0
-            kind[ok] = "street"
-    b = scene.buildings
-    if len(b):
-        h = _first_hit(points, np.asarray(b.geometry.values))
-        ok = h >= 0
-        green = b["green_roof_share"].to_numpy(dtype=float) if "green_roof_share" in b else np.zeros(len(b))
-        sealed[ok] = 1.0 - np.nan_to_num(green[h[ok]])
-        kind[ok] = "roof"
-    return pd.DataFrame({"x": x, "y": y, "cover": kind, "sealed_fraction": sealed})
-
-
-def _hsg(scene, cells: pd.DataFrame) -> np.ndarray:
-    from twin.soil.curve_number import hydrologic_group
-
-    groups = np.full(len(cells), "B", dtype=object)
-    soil = scene.soil
-    if len(soil):
-        points = shapely.points(cells["x"].to_numpy(), cells["y"].to_numpy())
-        h = _first_hit(points, np.asarray(soil.geometry.values), choose_smallest=True)
-        textures = soil["texture"].to_numpy()
-        for i in np.flatnonzero(h >= 0):
-            groups[i] = hydrologic_group(textures[h[i]])
-    return groups
-
-
-def run(scene, options, *, base_dir: Path) -> EngineResult:
-    from twin.soil.curve_number import CN_IMPERVIOUS, CN_OPEN_SPACE_GOOD, runoff_mm
+def grid_options(scene, options):
+    """The :class:`~twin.soil.grid.GridOptions` of the scenario's soil section."""
+    from twin.soil.grid import GridOptions, grid_extent
 
     size = float(options.cell_size_m)
-    cells = sealing_raster(scene, size)
-    p = float(options.storm_mm)
-    hsg = _hsg(scene, cells)
-    cn_open = np.array([CN_OPEN_SPACE_GOOD[g] for g in hsg])
-    sealed = cells["sealed_fraction"].to_numpy()
-    q = sealed * runoff_mm(p, CN_IMPERVIOUS) + (1.0 - sealed) * runoff_mm(p, cn_open)
-    area = size * size
-    cells["cell_id"] = [f"cell:{int(round(xi))}:{int(round(yi))}" for xi, yi in zip(cells["x"], cells["y"])]
-    cells["runoff_mm"] = q
-    cells["retention_mm"] = p - q
-    cells["runoff_m3"] = q / 1000.0 * area
-    half = size / 2.0
-    geometry = shapely.box(cells["x"] - half, cells["y"] - half, cells["x"] + half, cells["y"] + half)
-    import geopandas as gpd
+    xmin, ymin, xmax, ymax = grid_extent(scene)
+    bounds = (_snap(xmin, size, math.floor), _snap(ymin, size, math.floor), _snap(xmax, size, math.ceil), _snap(ymax, size, math.ceil))
+    return GridOptions(cell_size_m=size, bounds=bounds)
 
-    objects = gpd.GeoDataFrame(cells.drop(columns=["x", "y"]), geometry=geometry, crs=scene.crs)
-    total_area = area * len(cells)
+
+def design_storm(options):
+    """The block design storm of the scenario's soil section (see the module docstring)."""
+    from twin.soil.rain import block_rain
+
+    return block_rain(float(options.storm_mm), float(options.storm_hours) * 3600.0, end_s=float(options.hours) * 3600.0)
+
+
+def _coord(v: float) -> str:
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def _cells_frame(grid) -> pd.DataFrame:
+    gx, gy = np.meshgrid(grid.x, grid.y)
+    return pd.DataFrame({
+        "cell_id": [f"cell:{_coord(x)}:{_coord(y)}" for x, y in zip(gx.ravel(), gy.ravel())],
+        "sealed_fraction": grid.shed.ravel(),
+        "roof_fraction": grid.roof.ravel(),
+        "open_ground_fraction": grid.ground.ravel(),
+    })
+
+
+def _objects(grid, frame: pd.DataFrame, crs):
+    import geopandas as gpd
+    import shapely
+
+    gx, gy = np.meshgrid(grid.x, grid.y)
+    half = grid.cell_size_m / 2.0
+    geometry = shapely.box(gx.ravel() - half, gy.ravel() - half, gx.ravel() + half, gy.ravel() + half)
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
+
+
+def top_layer_weights(z_m: np.ndarray, depth_m: float = TOP_LAYER_M) -> np.ndarray:
+    """Weights of the nodes ``z_m`` (m, increasing from 0) in the mean over ``[0, depth_m]``.
+
+    Each node stands for the interval between the midpoints to its neighbours; its weight is the
+    share of ``[0, depth_m]`` that interval covers (the weights sum to 1).
+    """
+    z = np.asarray(z_m, dtype=float)
+    mid = 0.5 * (z[1:] + z[:-1])
+    lo = np.concatenate([[z[0]], mid])
+    hi = np.concatenate([mid, [z[-1]]])
+    w = np.clip(np.minimum(hi, depth_m) - lo, 0.0, None)
+    return w / w.sum()
+
+
+def _richards(scene, options, grid, notes) -> tuple[pd.DataFrame, dict[str, float]]:
+    from twin.soil.district import run_district
+
+    storm = design_storm(options)
+    res = run_district(grid, storm, duration_s=float(options.hours) * 3600.0, unique_columns=True)
+    area = grid.cell_area_m2
+    c = {k: v.ravel() for k, v in res.cells.items()}
+    frame = _cells_frame(grid)
+    for k in ("rain", "runon", "runoff", "infiltration", "storage_change", "drainage"):
+        frame[f"{k}_m3"] = c[k]
+    frame["runoff_mm"] = c["runoff"] / area * 1000.0
+    frame["infiltration_mm"] = c["infiltration"] / area * 1000.0
+    theta_top = np.full(len(frame), np.nan)
+    if res.theta is not None and len(res.z_m):
+        w = top_layer_weights(res.z_m)
+        theta_top = np.tensordot(w, res.theta[-1].astype(float), axes=(0, 0)).ravel()
+    frame["theta_top_30cm_m3_m3"] = theta_top
+    tot = res.totals_m3()
+    ground_m2 = grid.ground.ravel() * area
+    has = np.isfinite(theta_top) & (ground_m2 > 0)
+    kpis = {
+        "storm_mm": float(options.storm_mm),
+        "rain_m3": tot["rain"],
+        "runoff_m3": tot["runoff"],
+        "infiltration_m3": tot["infiltration"],
+        "storage_change_m3": tot["storage_change"],
+        "drainage_m3": tot["drainage"],
+        "mean_runoff_mm": float(c["runoff"].sum() / (area * len(frame)) * 1000.0) if len(frame) else float("nan"),
+        # profiles are stored as float32: the mean is rounded to 1e-6 so round-off is no change
+        "mean_theta_top_30cm_m3_m3": round(float(np.average(theta_top[has], weights=ground_m2[has])), 6) if has.any() else float("nan"),
+        "sealed_area_pct": float(100.0 * grid.shed.mean()),
+        "water_balance_error_rel": res.relative_balance_error(),
+    }
+    n_distinct = len(np.unique(np.column_stack([grid.col_profile.astype(float), grid.col_rain_factor]), axis=0)) if len(grid.col_profile) else 0
+    failures = int(res.columns.failures.sum())
+    notes.append(
+        f"Richards equation on {len(frame):,} cells of {grid.cell_size_m:g} m ({len(grid.col_cell):,} soil columns, "
+        f"{n_distinct:,} distinct, each integrated once); block storm {options.storm_mm:g} mm in {options.storm_hours:g} h, "
+        f"{options.hours:g} h simulated, no evaporation; relative water-balance error {kpis['water_balance_error_rel']:.1e}"
+        + (f"; {failures} column steps failed to converge" if failures else "")
+    )
+    return frame, kpis
+
+
+def _scs_cn(scene, options, grid, notes) -> tuple[pd.DataFrame, dict[str, float]]:
+    from twin.soil.curve_number import CN_IMPERVIOUS, CN_OPEN_SPACE_GOOD, hydrologic_group, runoff_mm
+
+    p = float(options.storm_mm)
+    g = grid.options
+
+    def cn_open(texture: str) -> float:
+        return CN_OPEN_SPACE_GOOD[hydrologic_group(texture)]
+
+    cn_ground = np.array([cn_open(t) for t in grid.texture.ravel()])
+    q_ground = runoff_mm(p, cn_ground)
+    q_paving = float(runoff_mm(p, cn_open(g.paving_texture)))
+    q_green = float(runoff_mm(p, cn_open(g.green_roof_texture)))
+    q = (grid.shed.ravel() * float(runoff_mm(p, CN_IMPERVIOUS)) + grid.ground.ravel() * q_ground
+         + grid.paving.ravel() * q_paving + grid.green_roof.ravel() * q_green)
+    area = grid.cell_area_m2
+    frame = _cells_frame(grid)
+    frame["rain_m3"] = p / 1000.0 * area
+    frame["runoff_m3"] = q / 1000.0 * area
+    frame["retention_m3"] = (p - q) / 1000.0 * area
+    frame["runoff_mm"] = q
+    frame["retention_mm"] = p - q
+    rain = float(frame["rain_m3"].sum())
+    runoff = float(frame["runoff_m3"].sum())
+    retention = float(frame["retention_m3"].sum())
     kpis = {
         "storm_mm": p,
-        "runoff_m3": float(cells["runoff_m3"].sum()),
-        "retention_m3": float(((p - q) / 1000.0 * area).sum()),
+        "rain_m3": rain,
+        "runoff_m3": runoff,
+        "retention_m3": retention,
         "mean_runoff_mm": float(q.mean()) if len(q) else float("nan"),
-        "sealed_area_pct": float(100.0 * (sealed * area).sum() / total_area) if total_area else float("nan"),
-        "water_balance_error_m3": float(abs(p / 1000.0 * total_area - cells["runoff_m3"].sum() - ((p - q) / 1000.0 * area).sum())),
+        "sealed_area_pct": float(100.0 * grid.shed.mean()),
+        "water_balance_error_rel": abs(rain - runoff - retention) / rain if rain > 0 else 0.0,
     }
-    notes = [
-        f"screening: SCS Curve Number (TR-55) on {len(cells):,} cells of {size:g} m, block storm {p:g} mm; "
-        "the Richards grid of the soil engine is not wired into the runner yet"
-    ]
-    return EngineResult(objects, "cell_id", kpis, None, notes)
+    notes.append(f"screening: SCS Curve Number (TR-55, Ia = 0.2 S) on {len(frame):,} cells of {grid.cell_size_m:g} m, storm {p:g} mm")
+    return frame, kpis
+
+
+def run(scene, options, *, base_dir: Path | None) -> EngineResult:
+    """Run the soil engine on ``scene`` with the scenario's ``soil`` section ``options``."""
+    from twin.soil.grid import build_grid
+
+    grid = build_grid(scene, grid_options(scene, options))
+    notes: list[str] = []
+    method = getattr(options, "method", "richards")
+    frame, kpis = (_scs_cn if method == "scs_cn" else _richards)(scene, options, grid, notes)
+    return EngineResult(_objects(grid, frame, scene.crs), "cell_id", kpis, None, notes)

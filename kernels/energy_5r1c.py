@@ -22,14 +22,21 @@ setpoint, clip at the power limits) is solved in closed form:
 ``Phi_HC = clip((theta_set - theta_air,0) / k, -Phi_C,max, Phi_H,max)``. Setpoints that are
 off arrive as ``-inf`` (heating) and ``+inf`` (cooling), so the control is branch-free.
 
-Layout: ``prange`` over chunks of buildings; inside a chunk, blocks of ``BLOCK`` buildings run
-all hours side by side (building-major within the block: per-building constants are hoisted,
-the state of the block stays in cache, the ``BLOCK`` independent dependency chains let the CPU
-overlap the latency of one hour's update and let LLVM use SIMD lanes). Each chunk writes only
-its own rows of the outputs. The shared arrays (outdoor temperature, irradiance, schedules)
-are read-only. Per hour and block: the solar sum skips groups with zero irradiance (all solar
-groups at night, exact), then one vectorised pass does the step and the control, and one the
-aggregates.
+Layout: ``prange`` over chunks of buildings (one contiguous, equal share of the blocks per
+chunk); inside a chunk, blocks of ``BLOCK`` buildings run all hours side by side
+(building-major within the block: per-building constants are hoisted, the state of the block
+stays in cache, the ``BLOCK`` independent dependency chains let the CPU overlap the latency of
+one hour's update and let LLVM use SIMD lanes). Lane ``j`` of block ``k`` is building
+``order[k * BLOCK + j]``: the caller sorts the buildings by schedule profile, so that almost
+every block follows one gain profile and one setpoint profile and reads each schedule value
+once per hour (a block with mixed profiles reads them per lane). Each chunk writes only the
+output rows of its own buildings. The shared arrays (outdoor temperature, irradiance,
+schedules) are read-only. Per hour and block: the solar sum skips groups with zero irradiance
+(all solar groups at night, exact) and adds the others in group order, four groups per pass
+over the lanes; then one vectorised pass does the step, the control and the aggregates (the
+warm-up hours skip the aggregates). The order of the floating-point operations of each
+building does not depend on the block it lands in: results are independent of ``order`` and
+of the number of chunks.
 
 References
 ----------
@@ -39,7 +46,7 @@ ISO 13790:2008, Annex C (simple hourly method), §7.2.2.2, §12.2.2.
 from __future__ import annotations
 
 import numpy as np
-from twin.kernels.config import jit_parallel, prange
+from twin.kernels.config import jit, jit_parallel, prange
 
 #: ISO 13790 §12.2.2 (W/(m2 K)), §7.2.2.2 (W/(m2 K)).
 H_MS = 9.1
@@ -55,6 +62,48 @@ N_CONST = 13
 # rows of the state array
 S_TM, S_TA, S_PHI, S_QH, S_QC, S_PKH, S_PKC, S_TMIN, S_TMAX, S_TSUM = range(10)
 N_STATE = 10
+
+
+@jit(inline="always")
+def _step(kc, st, sol, j, g_s, te, hs, cs):
+    """One hour of lane ``j``: free-floating step, ideal control; updates the state, returns (theta_air, Phi_HC)."""
+    tm_old = st[S_TM, j]
+    # free-floating step (Phi_HC = 0), ISO 13790 C.4-C.11 in affine form
+    ta = kc[K_A_G, j] * g_s + kc[K_A_SOL, j] * sol[j] + kc[K_A_TE, j] * te + kc[K_A_TM, j] * tm_old
+    tm_new = kc[K_B_G, j] * g_s + kc[K_B_SOL, j] * sol[j] + kc[K_B_TE, j] * te + kc[K_B_TM, j] * tm_old
+    # ideal control to setpoints (closed form of ISO 13790 C.4)
+    need_h = (hs - ta) * kc[K_IK, j]
+    need_c = (cs - ta) * kc[K_IK, j]
+    need_h = max(0.0, need_h)
+    need_h = min(kc[K_PHMAX, j], need_h)
+    need_c = min(0.0, need_c)
+    need_c = max(kc[K_PCMAX, j], need_c)
+    phi = need_h + need_c
+    ta = ta + kc[K_K, j] * phi
+    st[S_TA, j] = ta
+    st[S_TM, j] = tm_new + kc[K_P2, j] * phi
+    st[S_PHI, j] = phi
+    return ta, phi
+
+
+@jit(inline="always")
+def _record(st, m_h, m_c, pk_hi, pk_ci, j, ta, phi, h, mo):
+    """Add hour ``h`` of lane ``j`` to the aggregates (annual, monthly, peaks, temperatures)."""
+    ph = max(0.0, phi)
+    pc = ph - phi
+    st[S_QH, j] += ph
+    st[S_QC, j] += pc
+    m_h[mo, j] += ph
+    m_c[mo, j] += pc
+    up_h = ph > st[S_PKH, j]
+    st[S_PKH, j] = ph if up_h else st[S_PKH, j]
+    pk_hi[j] = h if up_h else pk_hi[j]
+    up_c = pc > st[S_PKC, j]
+    st[S_PKC, j] = pc if up_c else st[S_PKC, j]
+    pk_ci[j] = h if up_c else pk_ci[j]
+    st[S_TMIN, j] = min(st[S_TMIN, j], ta)
+    st[S_TMAX, j] = max(st[S_TMAX, j], ta)
+    st[S_TSUM, j] += ta
 
 
 @jit_parallel
@@ -83,6 +132,7 @@ def simulate_5r1c(
     theta_m0_c,
     film_correction,
     n_chunks,
+    order,
     out_heat_wh,
     out_cool_wh,
     out_monthly_heat_wh,
@@ -126,7 +176,9 @@ def simulate_5r1c(
         (``H_tr = H_tr,w + H_tr,op``) so that the series path air -> H_tr,is -> envelope
         conducts exactly ``H_tr`` in steady state (the star network's ``H_tr,is`` already
         stands for the interior surface films). Requires ``H_tr < H_tr,is``.
-    n_chunks : int, number of building chunks (parallel work items), >= 1.
+    n_chunks : int, number of building chunks (parallel work items), 1 <= n_chunks <= number of blocks.
+    order : int64 (n_b,), a permutation of ``0..n_b-1``: the buildings in simulation order
+        (buildings that share schedule profiles next to each other; ``arange(n_b)`` is valid).
 
     Outputs (written, one row per building)
     ---------------------------------------
@@ -145,7 +197,6 @@ def simulate_5r1c(
     want_phi = out_hourly_phi_hc_w.shape[0] > 0
     want_t = out_hourly_t_air_c.shape[0] > 0
     n_blocks = (n_b + BLOCK - 1) // BLOCK
-    per_chunk = (n_blocks + n_chunks - 1) // n_chunks
     for c in prange(n_chunks):
         # per-chunk scratch for one block of BLOCK buildings: constants kc (read-only in the
         # hour loop), solar heat flow sol, state st; lanes are contiguous so the lane loops vectorise
@@ -159,13 +210,17 @@ def simulate_5r1c(
         pk_ci = np.empty(BLOCK, dtype=np.int64)
         m_h = np.empty((12, BLOCK))
         m_c = np.empty((12, BLOCK))
-        blk_end = min(n_blocks, (c + 1) * per_chunk)
-        for blk in range(c * per_chunk, blk_end):
+        act = np.empty(n_g, dtype=np.int64)
+        aiv = np.empty(n_g)
+        lane_g = np.empty(BLOCK)
+        lane_hs = np.empty(BLOCK)
+        lane_cs = np.empty(BLOCK)
+        for blk in range(c * n_blocks // n_chunks, (c + 1) * n_blocks // n_chunks):
             b0 = blk * BLOCK
             nb = min(BLOCK, n_b - b0)
             for j in range(BLOCK):
                 # padding lanes of the last block repeat its first building (results discarded)
-                b = b0 + j if j < nb else b0
+                b = order[b0 + j] if j < nb else order[b0]
                 # ---- per-building constants (ISO 13790 C.2, C.6, §12.2.2)
                 h_ve = h_ve_w_k[b]
                 h_is = H_IS * a_t_m2[b]
@@ -237,6 +292,9 @@ def simulate_5r1c(
                 st[S_TSUM, j] = 0.0
                 pk_hi[j] = -1
                 pk_ci[j] = -1
+            uniform = True
+            for j in range(BLOCK):
+                uniform = uniform and gp[j] == gp[0] and sp[j] == sp[0]
             for step in range(warmup_hours + n_h):
                 h = step - warmup_hours
                 record = h >= 0
@@ -244,61 +302,68 @@ def simulate_5r1c(
                     h += n_h
                 te = t_out_c[h]
                 mo = month[h]
-                # solar and sky long-wave heat flow of the block; groups without irradiance in
-                # this hour (every solar group at night) add exact zeros and are skipped
-                for j in range(BLOCK):
-                    sol[j] = 0.0
+                # solar and sky long-wave heat flow of the block: groups without irradiance in this
+                # hour (every solar group at night) add exact zeros and are skipped; the others are
+                # added in group order, four per pass over the lanes
+                na = 0
                 for g in range(n_g):
                     ig = irr_hg[h, g]
                     if ig != 0.0:
-                        for j in range(BLOCK):
-                            sol[j] += coef[mo, g, j] * ig
-                # one pass per lane: gains and setpoints, the ISO 13790 step, the control
+                        act[na] = g
+                        aiv[na] = ig
+                        na += 1
                 for j in range(BLOCK):
-                    g_s = gain_schedule[gp[j], h]
-                    tm_old = st[S_TM, j]
-                    # free-floating step (Phi_HC = 0), ISO 13790 C.4-C.11 in affine form
-                    ta = kc[K_A_G, j] * g_s + kc[K_A_SOL, j] * sol[j] + kc[K_A_TE, j] * te + kc[K_A_TM, j] * tm_old
-                    tm_new = kc[K_B_G, j] * g_s + kc[K_B_SOL, j] * sol[j] + kc[K_B_TE, j] * te + kc[K_B_TM, j] * tm_old
-                    # ideal control to setpoints (closed form of ISO 13790 C.4)
-                    need_h = (heat_setpoint_c[sp[j], h] - ta) * kc[K_IK, j]
-                    need_c = (cool_setpoint_c[sp[j], h] - ta) * kc[K_IK, j]
-                    need_h = max(0.0, need_h)
-                    need_h = min(kc[K_PHMAX, j], need_h)
-                    need_c = min(0.0, need_c)
-                    need_c = max(kc[K_PCMAX, j], need_c)
-                    phi = need_h + need_c
-                    ta = ta + kc[K_K, j] * phi
-                    st[S_TA, j] = ta
-                    st[S_TM, j] = tm_new + kc[K_P2, j] * phi
-                    st[S_PHI, j] = phi
-                if record:
+                    sol[j] = 0.0
+                q = 0
+                while q + 4 <= na:
+                    g0, g1, g2, g3 = act[q], act[q + 1], act[q + 2], act[q + 3]
+                    i0, i1, i2, i3 = aiv[q], aiv[q + 1], aiv[q + 2], aiv[q + 3]
                     for j in range(BLOCK):
-                        phi = st[S_PHI, j]
-                        ta = st[S_TA, j]
-                        ph = max(0.0, phi)
-                        pc = ph - phi
-                        st[S_QH, j] += ph
-                        st[S_QC, j] += pc
-                        m_h[mo, j] += ph
-                        m_c[mo, j] += pc
-                        up_h = ph > st[S_PKH, j]
-                        st[S_PKH, j] = ph if up_h else st[S_PKH, j]
-                        pk_hi[j] = h if up_h else pk_hi[j]
-                        up_c = pc > st[S_PKC, j]
-                        st[S_PKC, j] = pc if up_c else st[S_PKC, j]
-                        pk_ci[j] = h if up_c else pk_ci[j]
-                        st[S_TMIN, j] = min(st[S_TMIN, j], ta)
-                        st[S_TMAX, j] = max(st[S_TMAX, j], ta)
-                        st[S_TSUM, j] += ta
+                        s = sol[j] + coef[mo, g0, j] * i0
+                        s = s + coef[mo, g1, j] * i1
+                        s = s + coef[mo, g2, j] * i2
+                        sol[j] = s + coef[mo, g3, j] * i3
+                    q += 4
+                while q < na:
+                    g0 = act[q]
+                    i0 = aiv[q]
+                    for j in range(BLOCK):
+                        sol[j] += coef[mo, g0, j] * i0
+                    q += 1
+                # the ISO 13790 step and the control, one pass per lane; schedules read once per
+                # block when every lane follows the same profiles
+                if uniform:
+                    g_u = gain_schedule[gp[0], h]
+                    hs_u = heat_setpoint_c[sp[0], h]
+                    cs_u = cool_setpoint_c[sp[0], h]
+                    if record:
+                        for j in range(BLOCK):
+                            ta, phi = _step(kc, st, sol, j, g_u, te, hs_u, cs_u)
+                            _record(st, m_h, m_c, pk_hi, pk_ci, j, ta, phi, h, mo)
+                    else:
+                        for j in range(BLOCK):
+                            _step(kc, st, sol, j, g_u, te, hs_u, cs_u)
+                else:
+                    for j in range(BLOCK):
+                        lane_g[j] = gain_schedule[gp[j], h]
+                        lane_hs[j] = heat_setpoint_c[sp[j], h]
+                        lane_cs[j] = cool_setpoint_c[sp[j], h]
+                    if record:
+                        for j in range(BLOCK):
+                            ta, phi = _step(kc, st, sol, j, lane_g[j], te, lane_hs[j], lane_cs[j])
+                            _record(st, m_h, m_c, pk_hi, pk_ci, j, ta, phi, h, mo)
+                    else:
+                        for j in range(BLOCK):
+                            _step(kc, st, sol, j, lane_g[j], te, lane_hs[j], lane_cs[j])
+                if record:
                     if want_phi:
                         for j in range(nb):
-                            out_hourly_phi_hc_w[b0 + j, h] = st[S_PHI, j]
+                            out_hourly_phi_hc_w[order[b0 + j], h] = st[S_PHI, j]
                     if want_t:
                         for j in range(nb):
-                            out_hourly_t_air_c[b0 + j, h] = st[S_TA, j]
+                            out_hourly_t_air_c[order[b0 + j], h] = st[S_TA, j]
             for j in range(nb):
-                b = b0 + j
+                b = order[b0 + j]
                 out_heat_wh[b] = st[S_QH, j]
                 out_cool_wh[b] = st[S_QC, j]
                 out_peak_heat_w[b] = st[S_PKH, j]

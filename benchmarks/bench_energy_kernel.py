@@ -14,11 +14,15 @@ Run:  pytest benchmarks/bench_energy_kernel.py --benchmark-only -s
   plus the process's maximum resident set size (target < 2 GB; 100k in < 20 s).
 * CPU time is printed next to wall time (the machine is shared): the kernel's CPU time per
   building-year (summed over its threads) against the Python loop's, and the throughput the
-  kernel reaches on ``numba.get_num_threads()`` free cores at that CPU cost.
+  kernel reaches on ``numba.get_num_threads()`` free cores at that CPU cost. The 1-minute load
+  average (the larger of before and after the rounds) is printed too: with a load near or
+  above the number of CPUs the wall-time ratio understates the kernel.
+* Rounds: 10 (1k), 5 (10k), 2 (100k); the best round is reported.
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
@@ -83,11 +87,13 @@ def python_loop_seconds_per_building_year(drivers) -> float:
 def test_stock_kernel(benchmark, drivers, python_loop_seconds_per_building_year, n_buildings):
     inputs = synthetic_stock(n_buildings, seed=7)
     run_kernel(inputs.subset(np.arange(n_buildings) < 64), drivers, warmup_hours=0)  # compile once
-    rounds = 1 if n_buildings >= 100_000 else 3
+    rounds = {1_000: 10, 10_000: 5}.get(n_buildings, 2)
+    load_before = os.getloadavg()[0]
     tracemalloc.start()
     c0 = time.process_time()
     out = benchmark.pedantic(run_kernel, args=(inputs, drivers), kwargs={"warmup_hours": 0}, rounds=rounds, iterations=1)
     cpu_per_round = (time.process_time() - c0) / rounds
+    load = max(load_before, os.getloadavg()[0])
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
@@ -107,11 +113,13 @@ def test_stock_kernel(benchmark, drivers, python_loop_seconds_per_building_year,
             "cpu_speedup_vs_python_per_core": cpu_ratio,
             "traced_peak_mb": traced_peak / 1e6,
             "max_rss_gb": rss_gb,
+            "load_average_1min": load,
         }
     )
     print(
         f"\n{n_buildings:>7} buildings x 8760 h: {best:.3f} s wall (best), {rate:,.0f} building-years/s, "
-        f"{ratio:,.0f}x the Python loop; traced peak {traced_peak / 1e6:.0f} MB, max RSS {rss_gb:.2f} GB\n"
+        f"{ratio:,.0f}x the Python loop; traced peak {traced_peak / 1e6:.0f} MB, max RSS {rss_gb:.2f} GB; "
+        f"load average {load:.2f} on {os.cpu_count()} CPUs\n"
         f"        CPU {cpu_per_round:.3f} s per run = {cpu_per_by / 8760 * 1e9:.2f} ns per building-hour; "
         f"{cpu_ratio:,.0f}x the Python loop per core (CPU time), "
         f"{cpu_ratio * threads:,.0f}x on {threads} free cores ({threads / cpu_per_by:,.0f} building-years/s)"

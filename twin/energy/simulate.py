@@ -106,7 +106,7 @@ def _building_errors(inp: StockInputs, film_correction: bool = False) -> list[tu
     if inp.shade_factor is not None:
         s = inp.shade_factor
         flag(
-            ~np.all(np.isfinite(s) & (s >= 0) & (s <= 1), axis=(1, 2)),
+            ~np.all((s >= 0) & (s <= 1), axis=(1, 2)),  # NaN and +-inf fail a comparison
             "shade_factor",
             "shading factors must be within [0, 1]",
         )
@@ -367,11 +367,10 @@ def _tidy(inputs, drivers, ok, raw, errs, hourly) -> StockResults:
         arr[ok] = x
         return arr
 
-    def when(idx: np.ndarray) -> pd.Series:
+    def when(idx: np.ndarray):
+        # time of an hour index (-1: none -> NaT), kept as a tz-aware datetime array
         idx = full(idx, -1).astype(np.int64)
-        t = pd.Series(drivers.time[np.clip(idx, 0, None)], index=range(n_b))
-        t[idx < 0] = pd.NaT
-        return t.to_numpy()
+        return drivers.time[np.clip(idx, 0, None)].where(idx >= 0).array
 
     a_f = inputs.a_f_m2
     q_h = full(raw["heat_wh"]) / 1000.0
@@ -398,7 +397,8 @@ def _tidy(inputs, drivers, ok, raw, errs, hourly) -> StockResults:
     mc = full(raw["monthly_cool_wh"]) / 1000.0
     monthly = pd.DataFrame(
         {
-            "building_id": np.repeat(ids, 12),
+            # repeat the index built once above (no new id objects per month row)
+            "building_id": per.index.repeat(12).array,
             "month": np.tile(np.arange(1, 13), n_b),
             "q_heat_kwh": mh.reshape(-1),
             "q_cool_kwh": mc.reshape(-1),

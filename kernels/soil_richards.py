@@ -628,7 +628,9 @@ def richards_columns(
     out_h, out_theta : (n_out, n_col, max_nodes), or a zero-length first axis to skip profiles.
     out_cum : (n_out, n_col, N_CUM) cumulated fluxes at the output times, m.
     flux : (n_col, N_FLUX) totals per column.
-    chunk : columns per task (each task allocates its scratch once; threads take whole chunks).
+    chunk : columns per task (each task allocates its scratch once; threads take whole chunks;
+        the caller sets Numba's parallel chunk size to 1 so that a thread takes the next chunk
+        when it is free: the cost of a column varies by orders of magnitude).
     """
     n_col = col_prof.shape[0]
     max_nodes = prof_z.shape[1]

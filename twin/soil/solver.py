@@ -391,11 +391,17 @@ def run_richards(
     if threads is not None:
         set_threads(threads)
     if n_col:
-        R.richards_columns(
-            prof_z, prof_n, prof_mat, params, tables, column_profile, col_top, col_bot, col_bot_head, col_rain,
-            t_edges, forcing.rain_m_s, forcing.evaporation_m_s, forcing.top_head_m, times, options.to_array(),
-            h, top_mode, out_h, out_theta, out_cum, totals, int(options.chunk),
-        )
+        import numba
+
+        # dynamic scheduling: threads take one chunk of columns at a time (a column's cost varies
+        # by orders of magnitude with its soil, wetness and run-on; equal static shares of a
+        # spatially ordered grid leave a thread idle)
+        with numba.parallel_chunksize(1):
+            R.richards_columns(
+                prof_z, prof_n, prof_mat, params, tables, column_profile, col_top, col_bot, col_bot_head, col_rain,
+                t_edges, forcing.rain_m_s, forcing.evaporation_m_s, forcing.top_head_m, times, options.to_array(),
+                h, top_mode, out_h, out_theta, out_cum, totals, int(options.chunk),
+            )
     h_prof = theta_prof = None
     if store_profiles:
         h_prof, theta_prof = out_h, out_theta

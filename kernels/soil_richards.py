@@ -77,13 +77,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.kernels.config import jit, jit_parallel, prange
-from twin.kernels.soil_hydraulics import (
-    TABLE_DX,
-    TABLE_X0,
-    head_from_theta,
-    material_state,
-    saturation_head,
-)
+from twin.kernels.soil_hydraulics import head_from_theta, material_state, saturation_head
 
 # ---------------------------------------------------------------- solver options (opts[...])
 O_DT_INIT = 0
@@ -101,10 +95,8 @@ O_H_SURF = 11  # largest pond depth before runoff (depression storage), m
 O_H_CRIT = 12  # lowest surface head under evaporation, m
 O_C_MIN = 13  # floor on the capacity in the iteration matrix, 1/m
 O_DTHETA_MAX = 14  # largest water-content change per step (<= 0: no limit)
-O_TAB_X0 = 15  # first point of the hydraulic tables, ln(-h / 1 m)
-O_TAB_INV_DX = 16  # 1 / spacing of the hydraulic tables
-O_H_FLOOR = 17  # lowest head an iterate may take, m (guards the iteration in very dry soil)
-N_OPT = 18
+O_H_FLOOR = 15  # lowest head an iterate may take, m (guards the iteration in very dry soil)
+N_OPT = 16
 
 # ---------------------------------------------------------------- per-column totals (flux[j, ...])
 F_RAIN = 0  # water supplied at the top (rain x rain_factor), m
@@ -164,7 +156,7 @@ the boundary back and forth."""
 SKIP_REL = 1.0e-13
 """Properties are not re-evaluated at a node whose head moved by less than this x (1 + |h|)."""
 
-N_WORK = 19
+N_WORK = 20
 """Rows of scratch per column (see :func:`run_column`)."""
 
 
@@ -186,16 +178,14 @@ def default_options() -> np.ndarray:
     opts[O_H_CRIT] = -100.0
     opts[O_C_MIN] = 1.0e-6
     opts[O_DTHETA_MAX] = 0.05
-    opts[O_TAB_X0] = TABLE_X0
-    opts[O_TAB_INV_DX] = 1.0 / TABLE_DX
     opts[O_H_FLOOR] = -1.0e5
     return opts
 
 
 @jit
-def _node_state(i, h, mat, mat_params, tables, x0, inv_dx, pond, vol, theta, cap, kn):
+def _node_state(i, h, mat, mat_params, tables, pond, vol, theta, cap, kn):
     """Store theta, capacity and K of node ``i`` at head ``h[i]`` (plus the pond at node 0)."""
-    th, c, k = material_state(h[i], mat_params[mat[i]], tables[mat[i]], x0, inv_dx)
+    th, c, k = material_state(h[i], mat_params[mat[i]], tables[mat[i]])
     if pond and i == 0 and h[0] > 0.0:
         th += h[0] / vol[0]
         c += 1.0 / vol[0]
@@ -206,8 +196,8 @@ def _node_state(i, h, mat, mat_params, tables, x0, inv_dx, pond, vol, theta, cap
 
 @jit
 def _solve_step(
-    nn, vol, dz, mat, mat_params, tables, pond, h_old, theta_old, th_h_old, cap_old, k_old, h, theta, cap, kn,
-    kf, theta_new, dt, top_dirichlet, top_value, bot_kind, bot_head, opts, lower, diag, upper, rhs, cprime,
+    nn, vol, dz, inv_dz, mat, mat_params, tables, pond, h_old, theta_old, th_h_old, cap_old, k_old, h, theta, cap,
+    kn, kf, theta_new, dt, top_dirichlet, top_value, bot_kind, bot_head, opts, gface, diag, qface, rhs, cprime,
     dprev, omega,
 ):
     """One backward-Euler step by modified Picard. Returns (converged, iterations, q_top, q_bot).
@@ -224,8 +214,6 @@ def _solve_step(
     tol_theta = opts[O_TOL_THETA]
     max_iter = int(opts[O_MAX_ITER])
     c_min = opts[O_C_MIN]
-    x0 = opts[O_TAB_X0]
-    inv_dx = opts[O_TAB_INV_DX]
     h_floor = opts[O_H_FLOOR]
     for i in range(nn):
         h[i] = h_old[i]
@@ -237,53 +225,54 @@ def _solve_step(
     if top_dirichlet:
         first = 1
         h[0] = top_value
-        _node_state(0, h, mat, mat_params, tables, x0, inv_dx, pond, vol, theta, cap, kn)
+        _node_state(0, h, mat, mat_params, tables, pond, vol, theta, cap, kn)
     if bot_kind == 1:
         last = nn - 2
         h[nn - 1] = bot_head
-        _node_state(nn - 1, h, mat, mat_params, tables, x0, inv_dx, pond, vol, theta, cap, kn)
+        _node_state(nn - 1, h, mat, mat_params, tables, pond, vol, theta, cap, kn)
     converged = False
     iterations = 0
     k_bottom = kn[nn - 1]
+    inv_dt = 1.0 / dt
     for it in range(max_iter):
         iterations = it + 1
+        # face conductance g = K_{i+1/2} / dz_i and flux q_{i+1/2} = g (h_i - h_{i+1}) + K_{i+1/2}
+        # (positive down), each computed once per face
         for i in range(nn - 1):
-            kf[i] = 0.5 * (kn[i] + kn[i + 1])
+            k_face = 0.5 * (kn[i] + kn[i + 1])
+            kf[i] = k_face
+            g = k_face * inv_dz[i]
+            gface[i] = g
+            qface[i] = g * (h[i] - h[i + 1]) + k_face
         k_bottom = kn[nn - 1]
-        # assemble the increment system for the unknown nodes first..last
+        # assemble the increment system for the unknown nodes first..last: storage plus
+        # conductances on the diagonal, the flux divergence as residual; the off-diagonal of the
+        # row pair (i, i+1) is -g_i (zero towards a fixed node, which the sweep never reads)
         for i in range(first, last + 1):
-            c = max(c_min, cap[i])
-            d = vol[i] * c / dt
-            r = vol[i] * (theta_old[i] - theta[i]) / dt
-            lo = 0.0
-            up = 0.0
+            w = vol[i] * inv_dt
+            d = w * max(c_min, cap[i])
+            r = w * (theta_old[i] - theta[i])
             if i > 0:
-                a = kf[i - 1] / dz[i - 1]
-                d += a
-                r += -kf[i - 1] * ((h[i] - h[i - 1]) / dz[i - 1] - 1.0)
-                if i - 1 >= first:
-                    lo = -a
+                d += gface[i - 1]
+                r += qface[i - 1]
             else:
                 r += top_value
             if i < nn - 1:
-                b = kf[i] / dz[i]
-                d += b
-                r -= -kf[i] * ((h[i + 1] - h[i]) / dz[i] - 1.0)
-                if i + 1 <= last:
-                    up = -b
+                d += gface[i]
+                r -= qface[i]
             elif bot_kind == 0:
                 r -= k_bottom
-            lower[i] = lo
             diag[i] = d
-            upper[i] = up
             rhs[i] = r
-        # Thomas algorithm (the matrix is diagonally dominant)
-        cprime[first] = upper[first] / diag[first]
-        rhs[first] = rhs[first] / diag[first]
+        # Thomas algorithm (the matrix is diagonally dominant), one reciprocal per row
+        inv_den = 1.0 / diag[first]
+        cprime[first] = -gface[first] * inv_den
+        rhs[first] = rhs[first] * inv_den
         for i in range(first + 1, last + 1):
-            den = diag[i] - lower[i] * cprime[i - 1]
-            cprime[i] = upper[i] / den
-            rhs[i] = (rhs[i] - lower[i] * rhs[i - 1]) / den
+            g = gface[i - 1]  # lower[i] = -g
+            inv_den = 1.0 / (diag[i] + g * cprime[i - 1])
+            cprime[i] = -gface[i] * inv_den if i < nn - 1 else 0.0
+            rhs[i] = (rhs[i] + g * rhs[i - 1]) * inv_den
         for i in range(last - 1, first - 1, -1):
             rhs[i] = rhs[i] - cprime[i] * rhs[i + 1]
         # update, refresh properties, test convergence on the head and water-content changes
@@ -325,7 +314,7 @@ def _solve_step(
             h[i] = h[i] + delta
             if abs(delta) > SKIP_REL * (1.0 + abs(h[i])):
                 theta_prev = theta[i]
-                _node_state(i, h, mat, mat_params, tables, x0, inv_dx, pond, vol, theta, cap, kn)
+                _node_state(i, h, mat, mat_params, tables, pond, vol, theta, cap, kn)
                 if abs(theta[i] - theta_prev) > tol_theta:
                     done = False
                 if abs(theta[i] - theta_prev) > CHORD_MIN_DTHETA:
@@ -341,13 +330,13 @@ def _solve_step(
         theta_new[i] = theta[i]
     q_prev = top_value
     if top_dirichlet:
-        q_prev = -kf[0] * ((h[1] - h[0]) / dz[0] - 1.0)
+        q_prev = kf[0] * (inv_dz[0] * (h[0] - h[1]) + 1.0)
     q_top = q_prev
     if top_dirichlet:
         q_top = q_prev + vol[0] * (theta[0] - theta_old[0]) / dt
     for i in range(first, last + 1):
         if i < nn - 1:
-            q_next = -kf[i] * ((h[i + 1] - h[i]) / dz[i] - 1.0)
+            q_next = kf[i] * (inv_dz[i] * (h[i] - h[i + 1]) + 1.0)
         elif bot_kind == 0:
             q_next = k_bottom
         else:
@@ -385,7 +374,7 @@ def run_column(
     z : (nn,) node depths, m, increasing from 0 at the surface.
     nn : number of nodes (>= 3).
     mat : (nn,) material row of each node in ``mat_params``.
-    tables : (n_mat, 4, n_points) hydraulic tables (see ``richards_columns``).
+    tables : (n_mat, TABLE_N_SEG, TABLE_N_COEF) hydraulic tables (see ``richards_columns``).
     top_kind, bot_kind : boundary kinds (``TOP_*``, ``BOT_*``).
     bot_head : head of a fixed-head bottom, m.
     rain_factor : multiplier of the rain series on this column.
@@ -410,17 +399,19 @@ def run_column(
     cap = work[7]
     kn = work[8]
     kf = work[9]
-    lower = work[10]
+    gface = work[10]
     diag = work[11]
-    upper = work[12]
+    qface = work[12]
     rhs = work[13]
     cprime = work[14]
     dprev = work[15]
     omega = work[16]
     th_h_old = work[17]
     theta_new = work[18]
+    inv_dz = work[19]
     for i in range(nn - 1):
         dz[i] = z[i + 1] - z[i]
+        inv_dz[i] = 1.0 / dz[i]
     for i in range(nn):
         v = 0.0
         if i > 0:
@@ -440,11 +431,9 @@ def run_column(
     dtheta_max = opts[O_DTHETA_MAX]
     h_surf = opts[O_H_SURF]
     h_crit = opts[O_H_CRIT]
-    x0 = opts[O_TAB_X0]
-    inv_dx = opts[O_TAB_INV_DX]
 
     for i in range(nn):
-        _node_state(i, h, mat, mat_params, tables, x0, inv_dx, pond, vol, th_h_old, cap_old, k_old)
+        _node_state(i, h, mat, mat_params, tables, pond, vol, th_h_old, cap_old, k_old)
         theta_old[i] = th_h_old[i]
     storage = 0.0
     for i in range(nn):
@@ -495,8 +484,8 @@ def run_column(
                 dirichlet = True
                 value = h_crit
             converged, iters, q_top, q_bot = _solve_step(
-                nn, vol, dz, mat, mat_params, tables, pond, h_old, theta_old, th_h_old, cap_old, k_old, h, theta, cap,
-                kn, kf, theta_new, dt_try, dirichlet, value, bot_kind, bot_head, opts, lower, diag, upper, rhs, cprime, dprev, omega)
+                nn, vol, dz, inv_dz, mat, mat_params, tables, pond, h_old, theta_old, th_h_old, cap_old, k_old, h, theta, cap,
+                kn, kf, theta_new, dt_try, dirichlet, value, bot_kind, bot_head, opts, gface, diag, qface, rhs, cprime, dprev, omega)
             flux[F_ITERS] += iters
             if top_kind == 1:
                 break
@@ -614,8 +603,8 @@ def richards_columns(
     prof_n : (n_prof,) number of nodes of each profile.
     prof_mat : (n_prof, max_nodes) material row of each node.
     mat_params : (n_mat, N_PARAM) hydraulic parameters (see ``soil_hydraulics``).
-    tables : (n_mat, 4, n_points) hydraulic tables (``soil_hydraulics.build_tables``; grid in
-        ``opts[O_TAB_X0]``, ``opts[O_TAB_INV_DX]``), used for rows with ``p[8] != 0``.
+    tables : (n_mat, TABLE_N_SEG, TABLE_N_COEF) hydraulic tables (``soil_hydraulics.build_tables``),
+        used for rows with ``p[8] != 0``.
     col_prof, col_top, col_bot : (n_col,) profile, top kind and bottom kind of each column.
     col_bot_head : (n_col,) bottom head for ``bot_kind == 1``, m.
     col_rain_factor : (n_col,) multiplier on the rain series (run-on from sealed areas).

@@ -87,14 +87,35 @@ def test_hermite_tables_match_the_functions(mat):
     params, tables = build_tables([mat])
     p = params[0]
     assert p[8] == 1.0
-    inv = 1.0 / H.TABLE_DX
-    got = np.array([H.material_state(h, p, tables[0], H.TABLE_X0, inv) for h in HEADS])
+    got = np.array([H.material_state(h, p, tables[0]) for h in HEADS])
     exact = np.array([H.hydraulic_state(h, p) for h in HEADS])
     assert np.max(np.abs(got[:, 0] - exact[:, 0])) < 1e-7
     relk = np.abs(got[:, 2] / exact[:, 2] - 1)
     assert relk[exact[:, 2] > 1e-15].max() < 1e-5 and relk.max() < 1e-3  # K < 1e-15 m/s carries no water
+    assert got[:, 2].min() > 0.0
     wet = exact[:, 1] > 1e-6
     assert np.max(np.abs(got[wet, 1] / exact[wet, 1] - 1)) < 1e-3
+
+
+@pytest.mark.parametrize("mat", [MATERIALS[0], MATERIALS[3]], ids=lambda m: m.name)
+def test_tables_are_c1_and_capacity_is_the_slope_of_theta(mat):
+    """At every segment end theta, K and the capacity are continuous (C1 interpolant), and
+    the capacity is the derivative of the interpolated theta (what keeps mass consistent)."""
+    params, tables = build_tables([mat])
+    p, tab = params[0], tables[0]
+    for s in range(0, H.TABLE_N_SEG, 37):
+        a0, w = H.segment_bounds(s)
+        left = H.material_state(-np.nextafter(a0, 0.0), p, tab)  # last point of the segment before
+        right = H.material_state(-a0, p, tab)
+        assert abs(left[0] - right[0]) <= 1e-12 * right[0]
+        assert abs(left[2] - right[2]) <= 1e-9 * right[2]
+        assert abs(left[1] - right[1]) <= 1e-6 * abs(right[1]) + 1e-300
+        a = a0 + 0.37 * w
+        eps = 1e-6 * w
+        up, down = H.material_state(-(a + eps), p, tab), H.material_state(-(a - eps), p, tab)
+        slope = (up[0] - down[0]) / (-2 * eps)  # d theta / dh
+        mid_theta, mid, _ = H.material_state(-a, p, tab)
+        assert abs(slope - mid) <= 1e-5 * abs(mid) + 1e-15 * mid_theta / eps  # + round-off of the difference
 
 
 def test_carsel_table_is_the_shared_csv():

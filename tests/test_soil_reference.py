@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pytest
 
+from twin.kernels import soil_hydraulics as H
 from twin.kernels import soil_richards as R
 from twin.soil.hydraulics import SoilMaterial, carsel_parrish
 from twin.soil.solver import Forcing, Profile, SolverOptions, build_tables, run_richards
@@ -72,28 +73,25 @@ def ref_head(theta: float, mat: SoilMaterial) -> float:
     return -((mat.alpha_m_beta * (1 - se) / se) ** (1 / mat.beta))
 
 
-def ref_table_state(h: float, table: np.ndarray, x0: float, inv_dx: float, mat: SoilMaterial):
-    """Cubic Hermite interpolation in x = ln(-h) of theta and ln K (same table as the kernel)."""
+def ref_table_state(h: float, table: np.ndarray, mat: SoilMaterial):
+    """Cubic interpolation of theta and K from the table, segment chosen as the kernel does:
+    ``-h = 2**e (1 + (j + f) / 2**TABLE_BITS)`` with integer ``j`` and ``f`` in [0, 1)."""
     if h >= 0 or (mat.model == "van_genuchten" and h > 1.05 * mat.h_e_m):
         return ref_state(h, mat)  # saturated, or next to the air-entry kink: no interpolation
-    dx = 1 / inv_dx
-    s = (math.log(-h) - x0) * inv_dx
-    if s < 0 or s >= table.shape[1] - 1:
+    mant, e = math.frexp(-h)  # -h = mant 2**e, mant in [0.5, 1)
+    e -= 1
+    pos = (2 * mant - 1) * 2**H.TABLE_BITS  # exact: a power-of-two scaling
+    j = int(pos)
+    f = pos - j
+    seg = (e - H.TABLE_E_LO) * 2**H.TABLE_BITS + j
+    if not 0 <= seg < H.TABLE_N_SEG:
         return ref_state(h, mat)
-    j = int(s)
-    f = s - j
-
-    def hermite(v, dv):
-        """Value and x-derivative of the cubic through v[j], v[j+1] with slopes dv[j], dv[j+1]."""
-        h01, h10, h11 = f * f * (3 - 2 * f), f * (1 - f) ** 2 * dx, f * f * (f - 1) * dx
-        d01, d10, d11 = 6 * (f - f * f) / dx, 3 * f * f - 4 * f + 1, 3 * f * f - 2 * f
-        value = v[j] + h01 * (v[j + 1] - v[j]) + h10 * dv[j] + h11 * dv[j + 1]
-        slope = d01 * (v[j + 1] - v[j]) + d10 * dv[j] + d11 * dv[j + 1]
-        return value, slope
-
-    theta, dtheta_dx = hermite(table[0], table[1])
-    lnk, _ = hermite(table[2], table[3])
-    return theta, dtheta_dx / h, math.exp(lnk)
+    width = 2.0 ** (e - H.TABLE_BITS)  # of the segment in -h
+    c = table[seg]
+    theta = c[0] + c[1] * f + c[2] * f**2 + c[3] * f**3
+    dtheta_df = c[1] + 2 * c[2] * f + 3 * c[3] * f**2
+    k = c[4] + c[5] * f + c[6] * f**2 + c[7] * f**3
+    return theta, -dtheta_df / width, k  # d/dh = -d/d(-h) = -(d/df) / width
 
 
 def make_ref_step(z, mats, opts, props, *, pond, bottom, bottom_head):
@@ -376,13 +374,12 @@ def _assert_heads_agree(got: np.ndarray, want: np.ndarray, mats: list[SoilMateri
 
 def _props_for(mats, tables: bool, opts):
     params, table = build_tables(mats)
-    x0, inv_dx = opts[R.O_TAB_X0], opts[R.O_TAB_INV_DX]
     if not tables:
         return ref_state
 
     def props(h, m):
         i = mats.index(m)
-        return ref_table_state(h, table[i], x0, inv_dx, m) if params[i, 8] else ref_state(h, m)
+        return ref_table_state(h, table[i], m) if params[i, 8] else ref_state(h, m)
 
     return props
 
@@ -426,7 +423,7 @@ def test_one_step_matches_reference_on_random_states(tables: bool) -> None:
         dz = np.diff(z)
         h_k, theta_k, cap_k, kn_k, kf, w_k = (np.zeros(n) for _ in range(6))
         out = R._solve_step(
-            n, vol, dz, mat, params, table, pond, h_old.copy(), w_old.copy(), th.copy(), cap.copy(), kn.copy(),
+            n, vol, dz, 1.0 / dz, mat, params, table, pond, h_old.copy(), w_old.copy(), th.copy(), cap.copy(), kn.copy(),
             h_k, theta_k, cap_k, kn_k, kf, w_k, dt, dirichlet, top_value, bottom, bottom_head, opts,
             work[0], work[1], work[2], work[3], work[4], work[5], work[6],
         )

@@ -258,12 +258,10 @@ def build_tables(materials: Sequence[SoilMaterial]) -> tuple[np.ndarray, np.ndar
     from twin.kernels import soil_hydraulics as H
 
     params = np.array([m.row() for m in materials], dtype=float)
-    n_points = int(round((H.TABLE_X1 - H.TABLE_X0) / H.TABLE_DX)) + 1
-    if not np.any(params[:, 8] > 0):
-        n_points = 2
-    tables = np.zeros((len(materials), 4, n_points))
-    if n_points > 2:
-        H.build_tables(params, H.TABLE_X0, H.TABLE_DX, n_points, tables)
+    n_seg = H.TABLE_N_SEG if np.any(params[:, 8] > 0) else 1
+    tables = np.zeros((len(materials), n_seg, H.TABLE_N_COEF))
+    if n_seg > 1:
+        H.build_tables(params, tables)
     return params, tables
 
 

@@ -499,3 +499,25 @@ def test_reference_case_exercises_ponding() -> None:
                            rain_factor=rain_factor, output_times_s=out_times, options=SolverOptions(dt_max_s=1800.0))
         runoff.append(res.runoff_m[top == 0])
     assert np.concatenate(runoff).max() > 1e-4
+
+
+def test_twisted_tridiagonal_solve_matches_dense_solve() -> None:
+    """The kernel's two-sided Thomas solve against numpy.linalg.solve, for every parity of the
+    number of unknowns and with fixed first/last rows left out."""
+    rng = np.random.default_rng(5)
+    for n in range(3, 40):
+        for first, last in [(0, n - 1), (1, n - 1), (0, n - 2), (1, n - 2)]:
+            g = rng.uniform(0.1, 10.0, n)
+            diag = rng.uniform(0.0, 1.0, n)
+            diag[:-1] += g[:-1]
+            diag[1:] += g[:-1]
+            rhs = rng.normal(size=n)
+            rows = np.arange(first, last + 1)
+            a = np.diag(diag[rows])
+            for k in range(len(rows) - 1):
+                a[k, k + 1] = a[k + 1, k] = -g[rows[k]]
+            want = np.linalg.solve(a, rhs[rows])
+            got = rhs.copy()
+            R._solve_tridiagonal(first, last, diag.copy(), g, got, np.zeros(n))
+            np.testing.assert_allclose(got[rows], want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
+            assert np.array_equal(got[: first], rhs[: first]) and np.array_equal(got[last + 1 :], rhs[last + 1 :])

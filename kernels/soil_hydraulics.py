@@ -315,3 +315,33 @@ def material_state(h: float, p, tab) -> tuple[float, float, float]:
     dtheta_df = c[1] + f * (2.0 * c[2] + 3.0 * f * c[3])
     k = c[4] + f * (c[5] + f * (c[6] + f * c[7]))
     return theta, -dtheta_df * inv_w, k  # d theta/dh = -d theta/da = -(d theta/df) / w
+
+
+@jit(inline="always")
+def material_state_at(h: float, mat_params, tables, k: int) -> tuple[float, float, float]:
+    """:func:`material_state` of material row ``k``: the same arithmetic on ``mat_params[k]`` and
+    ``tables[k]``, indexing the whole arrays instead of taking row views.
+
+    For the solver's inner loop. A row view, and any array passed to a Numba function that is not
+    inlined, costs an atomic reference-count increment and decrement per call, which took longer
+    than the table lookup itself; this function takes no views on the table path and is inlined
+    into its caller (Numba IR inlining).
+    """
+    if mat_params[k, 8] == 0.0 or h >= 0.0:
+        return hydraulic_state(h, mat_params[k])
+    if int(mat_params[k, 0]) == 0 and mat_params[k, 7] < 0.0 and h > 1.05 * mat_params[k, 7]:
+        return hydraulic_state(h, mat_params[k])  # the cells next to the air-entry kink are not interpolated
+    bits = np.float64(-h).view(np.int64)
+    s = (bits >> TABLE_SHIFT) - TABLE_KEY0
+    if s < 0 or s >= TABLE_N_SEG:
+        return hydraulic_state(h, mat_params[k])
+    f = (bits & _FRAC_MASK) * _FRAC_SCALE
+    inv_w = np.int64((2046 + TABLE_BITS - (bits >> 52)) << 52).view(np.float64)
+    c0 = tables[k, s, 0]
+    c1 = tables[k, s, 1]
+    c2 = tables[k, s, 2]
+    c3 = tables[k, s, 3]
+    theta = c0 + f * (c1 + f * (c2 + f * c3))
+    dtheta_df = c1 + f * (2.0 * c2 + 3.0 * f * c3)
+    k_h = tables[k, s, 4] + f * (tables[k, s, 5] + f * (tables[k, s, 6] + f * tables[k, s, 7]))
+    return theta, -dtheta_df * inv_w, k_h

@@ -77,7 +77,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.kernels.config import jit, jit_parallel, prange
-from twin.kernels.soil_hydraulics import head_from_theta, material_state, saturation_head
+from twin.kernels.soil_hydraulics import head_from_theta, material_state_at, saturation_head
 
 # ---------------------------------------------------------------- solver options (opts[...])
 O_DT_INIT = 0
@@ -185,7 +185,7 @@ def default_options() -> np.ndarray:
 @jit
 def _node_state(i, h, mat, mat_params, tables, pond, vol, theta, cap, kn):
     """Store theta, capacity and K of node ``i`` at head ``h[i]`` (plus the pond at node 0)."""
-    th, c, k = material_state(h[i], mat_params[mat[i]], tables[mat[i]])
+    th, c, k = material_state_at(h[i], mat_params, tables, mat[i])
     if pond and i == 0 and h[0] > 0.0:
         th += h[0] / vol[0]
         c += 1.0 / vol[0]
@@ -316,22 +316,17 @@ def _solve_step(
             diag[i] = d
             rhs[i] = r
         _solve_tridiagonal(first, last, diag, gface, rhs, cprime)
-        # update, refresh properties, test convergence on the head and water-content changes
+        # update, refresh properties, test convergence on the head and water-content changes;
+        # every node starts the step unrelaxed, with no previous increment (omega and dprev of
+        # the fixed nodes are never read)
         done = True
-        if it == 0:
-            # every node starts the step unrelaxed, with no previous increment (also nodes that
-            # a boundary switch turns free later in the step; the reference does the same)
-            for i in range(nn):
-                omega[i] = 1.0
-                dprev[i] = 0.0
-        for i in range(nn):
-            if i < first or i > last:
-                dprev[i] = 0.0  # a fixed node has no increment in this iteration
         for i in range(first, last + 1):
             delta = rhs[i]
+            hi = h[i]
+            tol_i = tol_h + tol_h_rel * abs(hi)
             if it == 0:
                 omega[i] = 1.0
-            elif abs(delta) > OSC_MIN * (tol_h + tol_h_rel * abs(h[i])):
+            elif abs(delta) > OSC_MIN * tol_i:
                 if delta * dprev[i] < 0.0:
                     if omega[i] > OMEGA_MIN:
                         omega[i] *= 0.5  # under-relax a node that oscillates (fixed point unchanged)
@@ -339,28 +334,35 @@ def _solve_step(
                     omega[i] = min(1.0, 2.0 * omega[i])  # and relax it less once it moves one way
             dprev[i] = delta
             delta *= omega[i]
-            if delta > -0.5 * h[i] and h[i] < -THETA_UPDATE_MIN_SUCTION:
-                p = mat_params[mat[i]]
-                if h[i] < saturation_head(p):
+            if delta > -0.5 * hi and hi < -THETA_UPDATE_MIN_SUCTION:
+                if hi < saturation_head(mat_params[mat[i]]):
                     # a dry node the linearisation wants to flood: step its water content instead,
                     # theta^m + C^m dh (what the linear system stored), and take the head from it
                     # (the saturation head if that water fills it)
                     target = theta[i] + cap[i] * delta
-                    delta = head_from_theta(target, p) - h[i]
+                    delta = head_from_theta(target, mat_params[mat[i]]) - hi
                     delta = max(delta, 0.0)
-            if h[i] + delta < h_floor:
-                delta = h_floor - h[i]
-            if abs(delta) > tol_h + tol_h_rel * abs(h[i]):
+            if hi + delta < h_floor:
+                delta = h_floor - hi
+            if abs(delta) > tol_i:
                 done = False
-            h[i] = h[i] + delta
-            if abs(delta) > SKIP_REL * (1.0 + abs(h[i])):
-                theta_prev = theta[i]
-                _node_state(i, h, mat, mat_params, tables, pond, vol, theta, cap, kn)
-                if abs(theta[i] - theta_prev) > tol_theta:
+            hn = hi + delta
+            h[i] = hn
+            if abs(delta) > SKIP_REL * (1.0 + abs(hn)):
+                # properties at the new head (as _node_state, inlined: no array arguments per node)
+                th, c, k_i = material_state_at(hn, mat_params, tables, mat[i])
+                if pond and i == 0 and hn > 0.0:
+                    th += hn / vol[0]
+                    c += 1.0 / vol[0]
+                dth = th - theta[i]
+                theta[i] = th
+                cap[i] = c
+                kn[i] = k_i
+                if abs(dth) > tol_theta:
                     done = False
-                if abs(theta[i] - theta_prev) > CHORD_MIN_DTHETA:
+                if abs(dth) > CHORD_MIN_DTHETA:
                     # secant (chord) capacity of the last increment for the next iterate
-                    cap[i] = (theta[i] - theta_prev) / delta
+                    cap[i] = dth / delta
         if done:
             converged = True
             break

@@ -211,38 +211,54 @@ def _solve_tridiagonal(first, last, diag, g, rhs, cw):
         return
     n_top = n_u // 2
     m = first + n_top - 1  # last row of the upper half
-    # first rows of either half: no coupling to the fixed (or absent) neighbour
+    # first rows of either half: no coupling to the fixed (or absent) neighbour; the running
+    # cw and rhs of the previous row are carried in registers (a store and reload would add
+    # to the latency of the division chain)
     inv = 1.0 / diag[first]
-    cw[first] = g[first] * inv  # x_i = y_i + cw_i x_{i+1}
-    rhs[first] = rhs[first] * inv
+    cu = g[first] * inv  # x_i = y_i + cw_i x_{i+1}
+    ru = rhs[first] * inv
+    cw[first] = cu
+    rhs[first] = ru
     inv = 1.0 / diag[last]
-    cw[last] = g[last - 1] * inv  # x_j = z_j + cw_j x_{j-1}
-    rhs[last] = rhs[last] * inv
+    cl = g[last - 1] * inv  # x_j = z_j + cw_j x_{j-1}
+    rl = rhs[last] * inv
+    cw[last] = cl
+    rhs[last] = rl
     for k in range(1, n_top):
         i = first + k
         gi = g[i - 1]
-        inv = 1.0 / (diag[i] - gi * cw[i - 1])
-        cw[i] = g[i] * inv
-        rhs[i] = (rhs[i] + gi * rhs[i - 1]) * inv
+        inv = 1.0 / (diag[i] - gi * cu)
+        cu = g[i] * inv
+        ru = (rhs[i] + gi * ru) * inv
+        cw[i] = cu
+        rhs[i] = ru
         j = last - k
         gj = g[j]
-        inv = 1.0 / (diag[j] - gj * cw[j + 1])
-        cw[j] = g[j - 1] * inv
-        rhs[j] = (rhs[j] + gj * rhs[j + 1]) * inv
+        inv = 1.0 / (diag[j] - gj * cl)
+        cl = g[j - 1] * inv
+        rl = (rhs[j] + gj * rl) * inv
+        cw[j] = cl
+        rhs[j] = rl
     if n_u - n_top > n_top:  # odd count: the lower half has one row more
         j = m + 1
         gj = g[j]
-        inv = 1.0 / (diag[j] - gj * cw[j + 1])
-        cw[j] = g[j - 1] * inv
-        rhs[j] = (rhs[j] + gj * rhs[j + 1]) * inv
+        inv = 1.0 / (diag[j] - gj * cl)
+        cl = g[j - 1] * inv
+        rl = (rhs[j] + gj * rl) * inv
+        cw[j] = cl
+        rhs[j] = rl
     # meet: x_m = y_m + cw_m x_{m+1} and x_{m+1} = z_{m+1} + cw_{m+1} x_m
-    xm = (rhs[m] + cw[m] * rhs[m + 1]) / (1.0 - cw[m] * cw[m + 1])
-    rhs[m] = xm
-    rhs[m + 1] = rhs[m + 1] + cw[m + 1] * xm
+    xm = (ru + cu * rl) / (1.0 - cu * cl)
+    x_up = xm
+    x_lo = rl + cl * xm
+    rhs[m] = x_up
+    rhs[m + 1] = x_lo
     for i in range(m - 1, first - 1, -1):
-        rhs[i] = rhs[i] + cw[i] * rhs[i + 1]
+        x_up = rhs[i] + cw[i] * x_up
+        rhs[i] = x_up
     for j in range(m + 2, last + 1):
-        rhs[j] = rhs[j] + cw[j] * rhs[j - 1]
+        x_lo = rhs[j] + cw[j] * x_lo
+        rhs[j] = x_lo
 
 
 @jit

@@ -97,6 +97,24 @@ def test_hermite_tables_match_the_functions(mat):
     assert np.max(np.abs(got[wet, 1] / exact[wet, 1] - 1)) < 1e-3
 
 
+def test_solver_lookup_equals_the_row_lookup():
+    """The solver's inlined lookup (``material_state_at``: whole arrays and a row index, no
+    views) returns exactly what ``material_state`` returns on the row, for every material kind
+    (tables on and off, Brooks-Corey, air entry) and heads from ponded to very dry."""
+    mats = list(MATERIALS) + [m.with_air_entry(-0.02) for m in carsel_parrish().values()]
+    params, tables = build_tables(mats)
+    params[1, 8] = 0.0  # one van Genuchten row without its table: the analytic path
+    heads = np.concatenate([HEADS, [0.01, 0.0, -0.0205, -0.021, -1e-7, -2e6]])
+    n_table = 0
+    for k in range(len(mats)):
+        for h in heads:
+            want = H.material_state(float(h), params[k], tables[k])
+            got = H.material_state_at(float(h), params, tables, k)
+            assert got == want, (mats[k].name, h, got, want)
+            n_table += params[k, 8] != 0.0 and h < -0.03
+    assert n_table > 100  # the table path was exercised
+
+
 @pytest.mark.parametrize("mat", [MATERIALS[0], MATERIALS[3]], ids=lambda m: m.name)
 def test_tables_are_c1_and_capacity_is_the_slope_of_theta(mat):
     """At every segment end theta, K and the capacity are continuous (C1 interpolant), and

@@ -89,18 +89,9 @@ def load_defaults(defaults: dict | str | os.PathLike[str] | None = None) -> dict
     if defaults is None:
         return table
     if isinstance(defaults, (str, os.PathLike)):
-        import yaml
+        from twin.io.yaml_file import read_yaml_mapping
 
-        path = Path(defaults)
-        if not path.exists():
-            raise InputError("defaults file not found", path=path)
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise InputError(f"not valid YAML: {exc}", path=path) from None
-        if not isinstance(loaded, dict):
-            raise InputError("a defaults file must be a mapping", path=path)
-        defaults = loaded
+        defaults = read_yaml_mapping(defaults, "defaults file")
     if not isinstance(defaults, dict):
         raise InputError(f"defaults must be a dict or a YAML path, got {type(defaults).__name__}", field="defaults")
     return _merge(table, defaults)

@@ -186,18 +186,10 @@ def load_column_spec(path: str | Path) -> ColumnSpec:
     InputError
         Unreadable YAML, an unknown key or an invalid value (``field`` is the key path).
     """
-    import yaml
+    from twin.io.yaml_file import read_yaml_mapping
 
     path = Path(path)
-    if not path.exists():
-        raise InputError("column spec not found", path=path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", path=path) from None
-    if not isinstance(raw, dict):
-        raise InputError("a column spec is a mapping of keys", path=path)
-    return parse_column_spec(raw, path=path)
+    return parse_column_spec(read_yaml_mapping(path, "column spec"), path=path)
 
 
 def parse_column_spec(raw: dict, *, path=None) -> ColumnSpec:

@@ -127,6 +127,7 @@ def test_identical_columns_integrated_once_give_the_same_answer(scene):
     np.testing.assert_allclose(once.theta, full.theta, rtol=1e-6, equal_nan=True)
     np.testing.assert_allclose(once.columns.cumulative_m, full.columns.cumulative_m, rtol=1e-12, atol=1e-15)
     assert once.relative_balance_error() < 1e-6
+    assert once.n_integrated == len(distinct) and full.n_integrated == len(grid.col_cell)
 
 
 def test_green_roofs_and_permeable_paving_options(scene):

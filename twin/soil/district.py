@@ -51,7 +51,9 @@ class DistrictResult:
     start : time-zone-aware timestamp of ``times_s == 0`` when known.
     theta : (n_out, n_z, ny, nx) water content of the ground columns (NaN where a cell has none).
     z_m : (n_z,) node depths of the ground profile.
-    columns : the kernel's :class:`RichardsResult`.
+    columns : the kernel's :class:`RichardsResult` (one row per soil column of the grid).
+    n_integrated : number of columns the kernel integrated (fewer than the grid's columns with
+        ``unique_columns=True``).
     """
 
     grid: SoilGrid
@@ -61,6 +63,7 @@ class DistrictResult:
     theta: np.ndarray | None
     z_m: np.ndarray
     columns: RichardsResult
+    n_integrated: int
 
     def totals_m3(self) -> dict[str, float]:
         """District totals (m3) of every cell variable."""
@@ -164,6 +167,7 @@ def run_district(
         grid.profiles, grid.materials, col_profile, h0, forcing, rain_factor=col_factor,
         output_times_s=times, options=opts, store_profiles=store_profiles, profile_dtype=np.float32, threads=threads,
     )
+    n_integrated = len(col_profile)
     if inverse is not None:
         res = _expand(res, inverse)
     ny, nx = grid.shape
@@ -201,7 +205,7 @@ def run_district(
         theta = np.full((len(times), nz, n), np.nan, dtype=np.float32)
         theta[:, :, c[ground]] = np.transpose(res.theta[:, ground, :nz], (0, 2, 1))
         theta = theta.reshape(len(times), nz, ny, nx)
-    return DistrictResult(grid, cells, times, series.start, theta, z, res)
+    return DistrictResult(grid, cells, times, series.start, theta, z, res, n_integrated)
 
 
 def _expand(res: RichardsResult, inverse: np.ndarray) -> RichardsResult:

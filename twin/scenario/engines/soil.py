@@ -159,11 +159,10 @@ def _richards(scene, options, grid, notes) -> tuple[pd.DataFrame, dict[str, floa
         "sealed_area_pct": float(100.0 * grid.shed.mean()),
         "water_balance_error_rel": res.relative_balance_error(),
     }
-    n_distinct = len(np.unique(np.column_stack([grid.col_profile.astype(float), grid.col_rain_factor]), axis=0)) if len(grid.col_profile) else 0
     failures = int(res.columns.failures.sum())
     notes.append(
         f"Richards equation on {len(frame):,} cells of {grid.cell_size_m:g} m ({len(grid.col_cell):,} soil columns, "
-        f"{n_distinct:,} distinct, each integrated once); block storm {options.storm_mm:g} mm in {options.storm_hours:g} h, "
+        f"{res.n_integrated:,} distinct, each integrated once); block storm {options.storm_mm:g} mm in {options.storm_hours:g} h, "
         f"{options.hours:g} h simulated, no evaporation; relative water-balance error {kpis['water_balance_error_rel']:.1e}"
         + (f"; {failures} column steps failed to converge" if failures else "")
     )

@@ -36,7 +36,7 @@ segments per octave, a piecewise-uniform grid in ``ln a`` of relative width at m
 it, which is linear in ``a``. No ``log`` is needed to find the segment, and no ``exp`` to
 evaluate it. :func:`build_tables` stores per segment the power-form coefficients of the cubic
 Hermite interpolants in ``f`` of theta and of K through the exact values and exact slopes at
-both ends; :func:`material_state` evaluates them (two cubics and one derivative), and falls
+both ends; :func:`material_state_at` evaluates them (two cubics and one derivative), and falls
 back to the analytic form outside the table (``|h|`` below ``2**TABLE_E_LO`` or at least
 ``2**TABLE_E_HI`` m), next to an air-entry kink, or when ``p[8] == 0``. Both interpolants are
 C1 in ``h`` (values and slopes match at the segment ends), and the capacity returned is the
@@ -295,37 +295,16 @@ def build_tables(mat_params, tables) -> None:
             row[7] = 2.0 * (k0 - k1) + n0 + n1
 
 
-@jit
-def material_state(h: float, p, tab) -> tuple[float, float, float]:
-    """Like :func:`hydraulic_state`, from the table ``tab`` (TABLE_N_SEG, TABLE_N_COEF) when
-    ``p[8] != 0`` (see :func:`build_tables` and the module docstring)."""
-    if p[8] == 0.0 or h >= 0.0:
-        return hydraulic_state(h, p)
-    if int(p[0]) == 0 and p[7] < 0.0 and h > 1.05 * p[7]:
-        return hydraulic_state(h, p)  # the cells next to the air-entry kink are not interpolated
-    bits = np.float64(-h).view(np.int64)
-    s = (bits >> TABLE_SHIFT) - TABLE_KEY0
-    if s < 0 or s >= TABLE_N_SEG:
-        return hydraulic_state(h, p)
-    f = (bits & _FRAC_MASK) * _FRAC_SCALE  # exact: position in the segment, linear in -h
-    # 1 / segment width = 2**(TABLE_BITS - e) for -h in [2**e, 2**(e+1)), built from its bits
-    inv_w = np.int64((2046 + TABLE_BITS - (bits >> 52)) << 52).view(np.float64)
-    c = tab[s]
-    theta = c[0] + f * (c[1] + f * (c[2] + f * c[3]))
-    dtheta_df = c[1] + f * (2.0 * c[2] + 3.0 * f * c[3])
-    k = c[4] + f * (c[5] + f * (c[6] + f * c[7]))
-    return theta, -dtheta_df * inv_w, k  # d theta/dh = -d theta/da = -(d theta/df) / w
-
-
 @jit(inline="always")
 def material_state_at(h: float, mat_params, tables, k: int) -> tuple[float, float, float]:
-    """:func:`material_state` of material row ``k``: the same arithmetic on ``mat_params[k]`` and
-    ``tables[k]``, indexing the whole arrays instead of taking row views.
+    """Like :func:`hydraulic_state` for material row ``k``, from its table ``tables[k]``
+    (n_mat, TABLE_N_SEG, TABLE_N_COEF) when ``mat_params[k, 8] != 0`` (see :func:`build_tables`
+    and the module docstring); analytic otherwise.
 
-    For the solver's inner loop. A row view, and any array passed to a Numba function that is not
-    inlined, costs an atomic reference-count increment and decrement per call, which took longer
-    than the table lookup itself; this function takes no views on the table path and is inlined
-    into its caller (Numba IR inlining).
+    It indexes the whole arrays instead of taking row views, and is inlined into its caller
+    (Numba IR inlining): in the solver's inner loop a row view, or any array passed to a Numba
+    function that is not inlined, costs an atomic reference-count increment and decrement per
+    call, which took longer than the table lookup itself.
     """
     if mat_params[k, 8] == 0.0 or h >= 0.0:
         return hydraulic_state(h, mat_params[k])

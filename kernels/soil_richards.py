@@ -182,13 +182,24 @@ def default_options() -> np.ndarray:
     return opts
 
 
+@jit(inline="always")
+def _node_properties(i, h_i, mat, mat_params, tables, pond, vol0):
+    """Theta, capacity and K of node ``i`` at head ``h_i``, the surface node of an atmospheric
+    column (``pond``) also storing ponded water (``h_i > 0``) over its volume ``vol0``.
+
+    Inlined into its callers, so the solver's inner loop passes no arrays per node (see
+    :func:`material_state_at`)."""
+    th, c, k = material_state_at(h_i, mat_params, tables, mat[i])
+    if pond and i == 0 and h_i > 0.0:
+        th += h_i / vol0
+        c += 1.0 / vol0
+    return th, c, k
+
+
 @jit
 def _node_state(i, h, mat, mat_params, tables, pond, vol, theta, cap, kn):
     """Store theta, capacity and K of node ``i`` at head ``h[i]`` (plus the pond at node 0)."""
-    th, c, k = material_state_at(h[i], mat_params, tables, mat[i])
-    if pond and i == 0 and h[0] > 0.0:
-        th += h[0] / vol[0]
-        c += 1.0 / vol[0]
+    th, c, k = _node_properties(i, h[i], mat, mat_params, tables, pond, vol[0])
     theta[i] = th
     cap[i] = c
     kn[i] = k
@@ -365,11 +376,7 @@ def _solve_step(
             hn = hi + delta
             h[i] = hn
             if abs(delta) > SKIP_REL * (1.0 + abs(hn)):
-                # properties at the new head (as _node_state, inlined: no array arguments per node)
-                th, c, k_i = material_state_at(hn, mat_params, tables, mat[i])
-                if pond and i == 0 and hn > 0.0:
-                    th += hn / vol[0]
-                    c += 1.0 / vol[0]
+                th, c, k_i = _node_properties(i, hn, mat, mat_params, tables, pond, vol[0])
                 dth = th - theta[i]
                 theta[i] = th
                 cap[i] = c

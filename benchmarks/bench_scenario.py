@@ -44,7 +44,7 @@ def _warm_up(folder: Path) -> None:
 
 
 def test_runner_overhead_default_scenario(benchmark, tmp_path):
-    from twin.scenario.batch import write_outputs
+    from twin.scenario.outputs import write_outputs
     from twin.scenario.report import write_report
     from twin.scenario.runner import run_scenario
     from twin.scenario.schema import load_scenario

@@ -22,8 +22,8 @@ from twin.scenario.batch import (
     plan_batch,
     run_identity,
     run_one,
-    write_outputs,
 )
+from twin.scenario.outputs import write_outputs
 from twin.scenario.store import RunStore
 
 TINY_BOX = (148330.0, 168860.0, 148390.0, 168920.0)  # a few footprints around the Parvis

@@ -23,7 +23,15 @@ class TwinError(Exception):
         The object (building id, link, row number, JSON key path...) the problem concerns.
     field
         The field or column at fault.
+
+    Attributes
+    ----------
+    exit_code
+        The command line's exit status for this error: 2 (bad input) unless a subclass says
+        otherwise.
     """
+
+    exit_code: int = 2
 
     def __init__(
         self,
@@ -80,3 +88,26 @@ class SimulationError(TwinError):
 
 class ScenarioError(InputError):
     """A scenario file is invalid; the key path is given as ``field``."""
+
+
+class NoEffectError(ScenarioError):
+    """A scenario selection matches nothing, or a modification changes nothing (or the opposite
+    of what its name says). An error by default; the command line can turn it into a warning."""
+
+
+class ResourceLimitError(InputError):
+    """An input asks for more than a documented limit (file size, cells, samples, duration)."""
+
+
+class UnsafePathError(InputError):
+    """An input path leaves the folder it must stay in (absolute, ``..``, a link outside) or is
+    not a regular file (a folder, a device, a pipe)."""
+
+
+class OutputError(TwinError):
+    """An output cannot be written where asked (read-only, not a folder, name too long)."""
+
+
+class TwinWarning(UserWarning):
+    """Something a user should know that does not stop the run (the command line prints
+    ``twin: warning: ...``)."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from importlib import import_module
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -35,10 +35,27 @@ for _module in _COMMANDS:
         import_module(_module).register(app)
 
 
-def main() -> None:  # pragma: no cover - console entry
+def _version(value: bool) -> None:
+    if value:
+        from twin import __version__
+
+        typer.echo(f"twin {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit")] = False,
+) -> None:
+    """Urban digital twin: ingest buildings, streets, land cover and soil into one scene; simulate
+    energy, traffic and soil water; compare what-if scenarios."""
+
+
+def main(argv: list[str] | None = None) -> None:  # pragma: no cover - console entry
+    """Console entry point: run the app, exit with its code (see :mod:`twin.cli.errors`)."""
     from twin.cli.errors import run_app
 
-    run_app(app)
+    sys.exit(run_app(app, argv))
 
 
 if __name__ == "__main__":  # pragma: no cover

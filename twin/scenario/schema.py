@@ -273,6 +273,22 @@ def parse_scenario(data: Any, *, path: str | os.PathLike[str] | None = None) -> 
         raise ScenarioError(f"{first['msg']}{more}", path=path, field=_key_path(first["loc"])) from None
 
 
+def with_overrides(scenario: Scenario, *, samples: int | None = None, seed: int | None = None,
+                   path: str | os.PathLike[str] | None = None) -> Scenario:
+    """``scenario`` with command-line overrides of the Monte Carlo, validated like the file.
+
+    ``model_copy(update=...)`` skips validation (``--samples 100000`` would slip past the
+    schema's maximum); this re-validates the whole scenario, so an override obeys the same
+    bounds as the file and errors name the option's key path.
+    """
+    updates = {k: v for k, v in (("samples", samples), ("seed", seed)) if v is not None}
+    if not updates:
+        return scenario
+    data = scenario.model_dump(mode="json")
+    data["uncertainty"] = {**data["uncertainty"], **updates}
+    return parse_scenario(data, path=path)
+
+
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read and validate a scenario YAML file (safely: tags and Python objects are refused)."""
     path = Path(path)

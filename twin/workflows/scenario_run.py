@@ -19,21 +19,17 @@ def default_scenario() -> Path:
 
 def run_scenario_file(path, out, *, samples=None, seed=None, progress=True) -> list[str]:
     """Run ``path`` (default: the Saint-Gilles default scenario) and write everything to ``out``."""
-    from twin.scenario.batch import run_identity, write_outputs
+    from twin.scenario.batch import run_identity
+    from twin.scenario.outputs import write_outputs
     from twin.scenario.report import terminal_summary, write_report
     from twin.scenario.runner import run_scenario
+    from twin.scenario.schema import with_overrides
     from twin.scenario.store import RunStore
     from twin.export import write_scene
 
     path = Path(path) if path else default_scenario()
     ident = run_identity(path)
-    scenario = ident["scenario"]
-    update = {}
-    if samples is not None or seed is not None:
-        unc = scenario.uncertainty.model_copy(update={k: v for k, v in (("samples", samples), ("seed", seed)) if v is not None})
-        update["uncertainty"] = unc
-    if update:
-        scenario = scenario.model_copy(update=update)
+    scenario = with_overrides(ident["scenario"], samples=samples, seed=seed, path=path)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     store = RunStore(out / "runs.sqlite")

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Install twin with its test extras into .venv and run the whole test suite (slow tests included).
+# Install twin with its test extras into .venv with the locked versions (constraints.txt) and run
+# the whole test suite (slow tests included).
 # Usage: bash scripts/test.sh [extra pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+.venv/bin/python -m pip install -q -c constraints.txt pip
+.venv/bin/python -m pip install -q -c constraints.txt -e '.[test]'
 set +e
 .venv/bin/python -m pytest -p no:cacheprovider "$@"
 code=$?

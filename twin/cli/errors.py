@@ -133,7 +133,10 @@ def run_app(app, args: Sequence[str] | None = None) -> int:
         hint = f"; traceback in {where}" if where else ""
         print(error_line(f"internal error (a bug in twin, please report it): {type(exc).__name__}: {exc}{hint}"), file=sys.stderr)
         return EXIT_BUG
-    return _return_code(code)
+    code = _return_code(code)
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into Exit(130) before it reaches us
+        print(f"{PROG}: interrupted", file=sys.stderr)
+    return code
 
 
 def _install_warning_printer() -> None:

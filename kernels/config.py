@@ -4,18 +4,40 @@ Every kernel decorates with :func:`jit` or :func:`jit_parallel` from here; a tes
 literal ``fastmath=``, ``cache=`` or ``parallel=`` anywhere else in ``kernels/``.
 
 * ``cache=True``: compiled machine code is stored on disk, so only the first run pays for it.
+  Where it is stored is settled once, at import, by :func:`ensure_cache_dir` (see below).
 * ``fastmath`` leaves out ``nnan`` and ``ninf``: NaN and inf carry meaning (missing data,
   unbounded capacity) and must survive (as in stumpy's config).
 * ``nogil=True``: kernels can run in threads (Dask workers) concurrently.
 * Nothing is compiled at import: decorators carry no signatures.
 
+Threads
+-------
 Set ``TWIN_NUMBA_THREADS`` to cap the threads a parallel kernel uses (e.g. one per Dask worker
-process); Numba's own ``NUMBA_NUM_THREADS`` also applies.
+process): a whole number, ``0`` or ``-1`` for all cores, ``-k`` for all but k (AequilibraE's
+convention). Numba's own ``NUMBA_NUM_THREADS`` also applies. Any other value (``abc``,
+``1.5``) raises :class:`ConfigError` when this module is imported, with a message naming the
+variable; the command line prints it as one ``twin: error:`` line (exit 2).
+
+Disk cache
+----------
+Numba stores compiled kernels in ``NUMBA_CACHE_DIR`` when it is set and writable, else in the
+``__pycache__`` folder beside the kernel sources. When neither is writable (a read-only
+install, a ``NUMBA_CACHE_DIR`` that is a file or on a read-only file system) Numba refuses to
+decorate a ``cache=True`` function ("no locator available"). :func:`ensure_cache_dir` checks
+this at import and falls back, in order, to a per-user folder (``$XDG_CACHE_HOME/twin/numba``,
+default ``~/.cache/twin/numba``) and to ``<temp>/twin-numba-<user>``, setting
+``numba.config.CACHE_DIR`` (and ``NUMBA_CACHE_DIR`` for child processes) before anything is
+compiled. If none of them is writable the kernels run without a disk cache (compiled in memory
+on every run, slower start-up but the same results). :data:`CACHE_STATUS` says which case
+applied.
+
+Nothing here imports from ``twin`` (the layout rule of ``kernels/``).
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 
 import numba
 
@@ -23,6 +45,26 @@ FASTMATH: frozenset[str] = frozenset({"nsz", "arcp", "contract", "afn", "reassoc
 
 JIT_OPTIONS: dict[str, object] = {"cache": True, "nogil": True, "fastmath": set(FASTMATH), "error_model": "numpy"}
 PARALLEL_OPTIONS: dict[str, object] = {**JIT_OPTIONS, "parallel": True}
+
+THREADS_ENV = "TWIN_NUMBA_THREADS"
+
+#: Where compiled kernels are cached: ``"numba"`` (Numba's own choice works), ``"fallback: <dir>"``
+#: or ``"disabled: <reason>"`` (set at import by :func:`ensure_cache_dir`).
+CACHE_STATUS = "numba"
+
+
+class ConfigError(ValueError):
+    """A Numba setting in the environment that twin cannot use (e.g. ``TWIN_NUMBA_THREADS=abc``).
+
+    Carries ``exit_code`` (2, bad input) and ``format_message()`` so that a command line prints
+    it as one error line, like a usage error.
+    """
+
+    exit_code = 2
+
+    def format_message(self) -> str:
+        """The message, for command-line error printers."""
+        return str(self)
 
 
 def jit(func=None, **overrides):
@@ -41,6 +83,24 @@ def jit_parallel(func=None, **overrides):
     return numba.njit(**options)(func)
 
 
+def parse_threads(text: str | None, *, name: str = THREADS_ENV) -> int | None:
+    """The thread count a setting asks for: ``None`` when unset or blank, else a whole number.
+
+    Raises
+    ------
+    ConfigError
+        ``text`` is not a whole number (``abc``, ``1.5``, ``1e3``).
+    """
+    if text is None or text.strip() == "":
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be a whole number of threads (0 or -1: all cores, -k: all but k), not {text!r}"
+        ) from None
+
+
 def set_threads(n: int | None) -> int:
     """Set the number of Numba threads; ``None``/``0``/``-1`` mean all, ``-k`` all but k.
 
@@ -57,8 +117,105 @@ def set_threads(n: int | None) -> int:
     return wanted
 
 
-_env_threads = os.environ.get("TWIN_NUMBA_THREADS")
-if _env_threads:
-    set_threads(int(_env_threads))
+def threads_from_env(environ: dict[str, str] | None = None) -> int | None:
+    """Apply ``TWIN_NUMBA_THREADS`` (if set) with :func:`set_threads`; return the threads set.
+
+    Raises
+    ------
+    ConfigError
+        The variable is set to something other than a whole number.
+    """
+    env = os.environ if environ is None else environ
+    wanted = parse_threads(env.get(THREADS_ENV))
+    return None if wanted is None else set_threads(wanted)
+
+
+# ------------------------------------------------------------------------------------ disk cache
+def writable_dir(path: str) -> bool:
+    """True if ``path`` is (or can be made) a folder a temporary file can be written to.
+
+    This is the test Numba itself applies to a cache folder (``_CacheLocator.ensure_cache_path``).
+    """
+    try:
+        os.makedirs(path, exist_ok=True)
+        tempfile.TemporaryFile(dir=path).close()
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def fallback_cache_dirs(environ: dict[str, str] | None = None) -> list[str]:
+    """Cache folders tried when Numba's own are not writable: per-user, then temporary."""
+    env = os.environ if environ is None else environ
+    out = []
+    xdg = env.get("XDG_CACHE_HOME", "").strip()
+    home = os.path.expanduser("~")
+    base = xdg if xdg else (os.path.join(home, ".cache") if home and home != "~" else "")
+    if base:
+        out.append(os.path.join(base, "twin", "numba"))
+    try:
+        user = str(os.getuid())
+    except AttributeError:  # pragma: no cover - Windows
+        user = env.get("USERNAME", "user")
+    out.append(os.path.join(tempfile.gettempdir(), f"twin-numba-{user}"))
+    return out
+
+
+def choose_cache_dir(configured: str, in_tree: str, fallbacks: list[str]) -> tuple[str | None, str]:
+    """Decide where compiled kernels go.
+
+    A configured folder that works is kept; a configured folder that does not is replaced by
+    the first writable fallback (Numba's own retreat to ``__pycache__`` can be switched off with
+    ``NUMBA_CACHE_LOCATOR_CLASSES``). Without a configured folder, ``__pycache__`` is kept when
+    writable.
+
+    Parameters
+    ----------
+    configured
+        ``NUMBA_CACHE_DIR`` as Numba read it ("" when unset).
+    in_tree
+        The ``__pycache__`` folder beside the kernel sources.
+    fallbacks
+        Folders to try next, in order (:func:`fallback_cache_dirs`).
+
+    Returns
+    -------
+    (folder, status)
+        ``folder`` to set as Numba's cache folder, or None to leave Numba's choice (or when
+        caching must be disabled); ``status`` as in :data:`CACHE_STATUS`.
+    """
+    if configured:
+        if writable_dir(configured):
+            return None, "numba"
+    elif writable_dir(in_tree):
+        return None, "numba"
+    for candidate in fallbacks:
+        if writable_dir(candidate):
+            return candidate, f"fallback: {candidate}"
+    where = ", ".join([p for p in (configured, in_tree) if p] + list(fallbacks))
+    return None, f"disabled: no writable cache folder ({where})"
+
+
+def ensure_cache_dir() -> str:
+    """Make sure ``cache=True`` kernels can be decorated; see the module docstring.
+
+    Returns the new :data:`CACHE_STATUS`.
+    """
+    global CACHE_STATUS
+    configured = str(getattr(numba.config, "CACHE_DIR", "") or "")
+    in_tree = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__")
+    folder, status = choose_cache_dir(configured, in_tree, fallback_cache_dirs())
+    if folder is not None:
+        numba.config.CACHE_DIR = folder
+        os.environ["NUMBA_CACHE_DIR"] = folder  # child processes (Dask workers) use it too
+    elif status.startswith("disabled"):
+        JIT_OPTIONS["cache"] = False
+        PARALLEL_OPTIONS["cache"] = False
+    CACHE_STATUS = status
+    return status
+
+
+ensure_cache_dir()
+threads_from_env()
 
 prange = numba.prange

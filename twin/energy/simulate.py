@@ -327,7 +327,8 @@ def simulate_stock(
         building id and the field.
     SimulationError
         The weather or a schedule has a missing value, naming the weather row, or the groups
-        of inputs and drivers differ.
+        of inputs and drivers differ, or the kernel gave a non-finite result (an overflow from
+        extreme constants; with ``on_error="report"`` the building is listed in ``errors``).
     """
     if inputs.groups != drivers.groups:
         raise SimulationError(
@@ -352,7 +353,36 @@ def simulate_stock(
         theta_m0_c=theta_m0_c,
         film_correction=film_correction,
     )
+    blown = _non_finite_outputs(raw)
+    if blown.size:
+        sub_ids = np.asarray(ids)[ok]
+        first = int(blown[0])
+        more = f" ({blown.size - 1} more buildings)" if blown.size > 1 else ""
+        if on_error == "raise":
+            raise SimulationError(
+                "the model gave a non-finite result (overflow): check the building's constants and the weather" + more,
+                obj=f"building {sub_ids[first]!r}",
+                field="q_heat_kwh",
+            )
+        bad_rows = np.flatnonzero(ok)[blown]
+        for i in bad_rows:
+            errs.append((int(i), "q_heat_kwh", "the model gave a non-finite result (overflow)"))
+        errs.sort()
+        keep = np.ones(int(ok.sum()), dtype=bool)
+        keep[blown] = False
+        ok[bad_rows] = False
+        raw = {k: v[keep] for k, v in raw.items()}
     return _tidy(inputs, drivers, ok, raw, errs, hourly)
+
+
+def _non_finite_outputs(raw: dict[str, np.ndarray]) -> np.ndarray:
+    """Rows (simulated buildings) whose annual results are not finite: an overflow in the kernel."""
+    n = raw["heat_wh"].shape[0]
+    bad = np.zeros(n, dtype=bool)
+    for key in ("heat_wh", "cool_wh", "peak_heat_w", "peak_cool_w", "t_air_min_c", "t_air_max_c", "t_air_mean_c"):
+        bad |= ~np.isfinite(raw[key])
+    bad |= ~np.all(np.isfinite(raw["monthly_heat_wh"]) & np.isfinite(raw["monthly_cool_wh"]), axis=1)
+    return np.flatnonzero(bad)
 
 
 def _tidy(inputs, drivers, ok, raw, errs, hourly) -> StockResults:

@@ -27,6 +27,21 @@ Derived model constants (documented in ``docs/energy.md``):
   ``g_n (1 - F_F) A_w`` times the angle-weighted irradiance (:mod:`twin.energy.solar`), and the
   sky long-wave loss ``-F eps R_se U A`` (ISO 13790 §11.3.5) times ``sigma T_e^4 - L_sky``, with
   ``F = solar.sky_longwave_factor(tilt)`` (TARP sky view: 1 roof, 0.354 wall, 0 floor).
+
+Validation (before any work; every error names the file and the key path, e.g.
+``heating.setpoint_c`` or ``windows.0.u_w_m2k``):
+
+* every number finite (``.nan`` and ``.inf`` are errors, never "off"; a setpoint is switched
+  off with ``null`` in a schedule or by leaving out ``heating`` / ``cooling``);
+* every number inside its physical range (the constants below, each with its source): sizes
+  and thicknesses positive and bounded, conductivities, densities and heat capacities
+  non-negative and bounded, fractions in [0, 1], window U-values up to
+  :data:`WINDOW_U_MAX_W_M2K`, setpoints in :data:`SETPOINT_RANGE_C`, power limits and gains
+  bounded;
+* consistency: each window fits its facade and the glazing of a facade is smaller than the
+  facade, no windows on an adiabatic facade, the heating setpoint never above the cooling
+  setpoint in the same hour, gain schedules in [0, :data:`GAIN_SCHEDULE_MAX`], horizon
+  elevations in [0, 90) degrees, ``free_float`` exclusive of heating and cooling.
 """
 
 from __future__ import annotations
@@ -45,19 +60,75 @@ KAPPA_DEPTH_M = 0.10
 CP_AIR_J_KGK = 1006.0
 R_AIR_J_KGK = 287.05
 
+# ---------------------------------------------------------------------------- physical ranges
+# Every number of a spec must be finite (``.nan`` and ``.inf`` are errors) and inside the range
+# below; a value outside is reported with its key path. The ranges hold every real building and
+# the ASHRAE 140 cases with room to spare and catch unit slips (mm for m, kW for W) and typos.
+ZONE_LENGTH_MAX_M = 1000.0
+"""Width or depth of one zone, m (a 1 km hall is already beyond a single thermal zone)."""
+ZONE_HEIGHT_MAX_M = 100.0
+"""Height of one zone, m."""
+LAYER_THICKNESS_MAX_M = 10.0
+"""One layer, m (the BESTEST floors model R-25 insulation as 1.003 m at 0.04 W/(m K))."""
+CONDUCTIVITY_MAX_W_MK = 500.0
+"""Thermal conductivity, W/(m K) (copper 400; building materials up to steel's 50-60)."""
+DENSITY_MAX_KG_M3 = 25000.0
+"""Density, kg/m3 (the densest element, osmium, 22,590; steel 7,850)."""
+HEAT_CAPACITY_MAX_J_KGK = 10000.0
+"""Specific heat capacity, J/(kg K) (water 4,186, the highest of common materials)."""
+SURFACE_RESISTANCE_MAX_M2K_W = 1.0
+"""Surface (film) resistance, m2 K/W (ISO 6946 Table 7: 0.04 to 0.17)."""
+KAPPA_MAX_J_M2K = 1.0e6
+"""Internal areal heat capacity, J/(m2 K) (ISO 13790 Table 12 "very heavy": 370,000)."""
+WINDOW_U_MAX_W_M2K = 10.0
+"""Window U-value, W/(m2 K) (single glazing with both films about 5.8)."""
+WINDOW_COUNT_MAX = 100_000
+PANE_EXTINCTION_MAX = 10.0
+"""Extinction coefficient x thickness ``K L`` of one pane (clear 3 mm glass 0.0622)."""
+REFRACTIVE_INDEX_MAX = 3.0
+"""Refractive index of glazing (soda-lime glass 1.52)."""
+SHADING_LENGTH_MAX_M = 100.0
+"""Overhang and fin depth, gap and extension, m."""
+INFILTRATION_MAX_ACH = 100.0
+"""Air changes per hour (a blower-door test at 50 Pa of a very leaky house gives about 30)."""
+MECHANICAL_FLOW_MAX_M3_H = 1.0e7
+AIR_DENSITY_RANGE_KG_M3 = (0.5, 1.5)
+"""Air density, kg/m3 (1.225 at sea level and 15 degC; 0.74 at 5,000 m)."""
+AIR_HEAT_CAPACITY_RANGE_J_KGK = (900.0, 1200.0)
+"""Specific heat of air, J/(kg K) (dry 1,005; saturated at 40 degC about 1,080)."""
+GAIN_MAX_W = 1.0e8
+"""Internal gains of one zone, W."""
+GAIN_MAX_W_M2 = 5000.0
+"""Internal gains per floor area, W/m2 (offices 5-20, data halls up to a few thousand)."""
+GAIN_SCHEDULE_MAX = 1000.0
+"""Largest multiplier of a gain schedule."""
+SETPOINT_RANGE_C = (-30.0, 60.0)
+"""Heating and cooling setpoints, degC (cold stores at -25; drying rooms and saunas up to 60)."""
+POWER_LIMIT_MAX_W = 1.0e9
+"""Heating or cooling power limit, W."""
+HEAT_CAPACITY_ZONE_MAX_J_K = 1.0e12
+"""Whole-zone heat capacity ``C_m``, J/K (370 kJ/(m2 K) over 100,000 m2 is 3.7e10)."""
+AREA_MAX_M2 = 1.0e6
+"""Areas (window, internal mass, effective mass area), m2."""
+WARMUP_MAX_HOURS = 87_600
+"""Warm-up, h (ten years; the warm-up is taken from the weather year, periodically)."""
+HORIZON_SECTORS_MAX = 3600
+SPEC_MAX_BYTES = 10 * 1024**2
+"""Largest spec file read, bytes (a spec is a page of YAML)."""
+
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Layer(_Model):
     """One homogeneous layer (listed outside -> inside in a construction)."""
 
     name: str = ""
-    thickness_m: float = Field(gt=0)
-    conductivity_w_mk: float = Field(gt=0)
-    density_kg_m3: float = Field(default=0.0, ge=0)
-    heat_capacity_j_kgk: float = Field(default=0.0, ge=0)
+    thickness_m: float = Field(gt=0, le=LAYER_THICKNESS_MAX_M)
+    conductivity_w_mk: float = Field(gt=0, le=CONDUCTIVITY_MAX_W_MK)
+    density_kg_m3: float = Field(default=0.0, ge=0, le=DENSITY_MAX_KG_M3)
+    heat_capacity_j_kgk: float = Field(default=0.0, ge=0, le=HEAT_CAPACITY_MAX_J_KGK)
 
     @property
     def r_m2k_w(self) -> float:
@@ -67,12 +138,12 @@ class Layer(_Model):
 class Construction(_Model):
     """Opaque construction by layers, outside -> inside, with surface properties."""
 
-    layers: list[Layer] = Field(min_length=1)
-    r_si_m2k_w: float | None = Field(default=None, ge=0)
-    r_se_m2k_w: float = Field(default=0.04, ge=0)
+    layers: list[Layer] = Field(min_length=1, max_length=100)
+    r_si_m2k_w: float | None = Field(default=None, ge=0, le=SURFACE_RESISTANCE_MAX_M2K_W)
+    r_se_m2k_w: float = Field(default=0.04, ge=0, le=SURFACE_RESISTANCE_MAX_M2K_W)
     solar_absorptance: float = Field(default=0.6, ge=0, le=1)
     emissivity: float = Field(default=0.9, ge=0, le=1)
-    kappa_j_m2k: float | None = Field(default=None, ge=0, description="override of the internal areal heat capacity")
+    kappa_j_m2k: float | None = Field(default=None, ge=0, le=KAPPA_MAX_J_M2K, description="override of the internal areal heat capacity")
 
     def u_w_m2k(self, r_si_default: float) -> float:
         """Air-to-air U-value, W/(m2 K)."""
@@ -97,33 +168,33 @@ class Construction(_Model):
 
 
 class Overhang(_Model):
-    depth_m: float = Field(gt=0)
-    gap_m: float = Field(default=0.0, ge=0, description="height of the overhang above the window head")
-    extension_m: float = Field(default=0.0, ge=0, description="extension beyond each side of the window")
+    depth_m: float = Field(gt=0, le=SHADING_LENGTH_MAX_M)
+    gap_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M, description="height of the overhang above the window head")
+    extension_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M, description="extension beyond each side of the window")
 
 
 class Fins(_Model):
-    depth_m: float = Field(gt=0)
-    gap_m: float = Field(default=0.0, ge=0, description="distance from the window jambs")
-    above_m: float = Field(default=0.0, ge=0)
-    below_m: float = Field(default=0.0, ge=0)
+    depth_m: float = Field(gt=0, le=SHADING_LENGTH_MAX_M)
+    gap_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M, description="distance from the window jambs")
+    above_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M)
+    below_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M)
 
 
 class Window(_Model):
     """Windows on one facade (``count`` identical windows)."""
 
     facade: Literal["north", "east", "south", "west", "roof"]
-    width_m: float | None = Field(default=None, gt=0)
-    height_m: float | None = Field(default=None, gt=0)
-    area_m2: float | None = Field(default=None, gt=0)
-    count: int = Field(default=1, ge=1)
-    u_w_m2k: float = Field(gt=0)
+    width_m: float | None = Field(default=None, gt=0, le=ZONE_LENGTH_MAX_M)
+    height_m: float | None = Field(default=None, gt=0, le=ZONE_LENGTH_MAX_M)
+    area_m2: float | None = Field(default=None, gt=0, le=AREA_MAX_M2)
+    count: int = Field(default=1, ge=1, le=WINDOW_COUNT_MAX)
+    u_w_m2k: float = Field(gt=0, le=WINDOW_U_MAX_W_M2K)
     g: float = Field(gt=0, le=1, description="total solar energy transmittance at normal incidence")
     frame_fraction: float = Field(default=0.0, ge=0, lt=1)
     panes: int = Field(default=2, ge=1, le=4)
-    pane_extinction_kl: float = Field(default=0.0622, ge=0)
-    refractive_index: float = Field(default=1.526, gt=1)
-    r_se_m2k_w: float = Field(default=0.04, ge=0)
+    pane_extinction_kl: float = Field(default=0.0622, ge=0, le=PANE_EXTINCTION_MAX)
+    refractive_index: float = Field(default=1.526, gt=1, le=REFRACTIVE_INDEX_MAX)
+    r_se_m2k_w: float = Field(default=0.04, ge=0, le=SURFACE_RESISTANCE_MAX_M2K_W)
     emissivity: float = Field(default=0.84, ge=0, le=1)
     overhang: Overhang | None = None
     fins: Fins | None = None
@@ -147,9 +218,9 @@ class Window(_Model):
 class Zone(_Model):
     """Rectangular zone: ``width_m`` along the south/north facades, ``depth_m`` along east/west."""
 
-    width_m: float = Field(gt=0)
-    depth_m: float = Field(gt=0)
-    height_m: float = Field(gt=0)
+    width_m: float = Field(gt=0, le=ZONE_LENGTH_MAX_M)
+    depth_m: float = Field(gt=0, le=ZONE_LENGTH_MAX_M)
+    height_m: float = Field(gt=0, le=ZONE_HEIGHT_MAX_M)
 
 
 class Envelope(_Model):
@@ -164,11 +235,13 @@ class Envelope(_Model):
 
 
 class Ventilation(_Model):
-    infiltration_ach: float = Field(default=0.0, ge=0)
-    mechanical_m3_h: float = Field(default=0.0, ge=0)
+    infiltration_ach: float = Field(default=0.0, ge=0, le=INFILTRATION_MAX_ACH)
+    mechanical_m3_h: float = Field(default=0.0, ge=0, le=MECHANICAL_FLOW_MAX_M3_H)
     heat_recovery: float = Field(default=0.0, ge=0, le=1)
-    air_density_kg_m3: float | None = Field(default=None, gt=0, description="default: site density from the EPW pressure at 20 degC")
-    air_heat_capacity_j_kgk: float = Field(default=CP_AIR_J_KGK, gt=0)
+    air_density_kg_m3: float | None = Field(
+        default=None, ge=AIR_DENSITY_RANGE_KG_M3[0], le=AIR_DENSITY_RANGE_KG_M3[1], description="default: site density from the EPW pressure at 20 degC"
+    )
+    air_heat_capacity_j_kgk: float = Field(default=CP_AIR_J_KGK, ge=AIR_HEAT_CAPACITY_RANGE_J_KGK[0], le=AIR_HEAT_CAPACITY_RANGE_J_KGK[1])
 
 
 class DaySchedule(_Model):
@@ -179,8 +252,8 @@ class DaySchedule(_Model):
 
 
 class Gains(_Model):
-    power_w: float | None = Field(default=None, ge=0)
-    w_m2: float | None = Field(default=None, ge=0)
+    power_w: float | None = Field(default=None, ge=0, le=GAIN_MAX_W)
+    w_m2: float | None = Field(default=None, ge=0, le=GAIN_MAX_W_M2)
     convective_fraction: float = Field(default=0.5, ge=0, le=1)
     schedule: DaySchedule | None = None
 
@@ -194,7 +267,7 @@ class Gains(_Model):
 class Setpoint(_Model):
     setpoint_c: float | None = None
     schedule: DaySchedule | None = None
-    power_max_w: float | None = Field(default=None, ge=0, description="null = unlimited")
+    power_max_w: float | None = Field(default=None, ge=0, le=POWER_LIMIT_MAX_W, description="null = unlimited")
 
     @model_validator(mode="after")
     def _one(self) -> Setpoint:
@@ -204,23 +277,25 @@ class Setpoint(_Model):
 
 
 class Mass(_Model):
-    c_m_j_k: float | None = Field(default=None, gt=0)
-    a_m_m2: float | None = Field(default=None, gt=0)
+    c_m_j_k: float | None = Field(default=None, gt=0, le=HEAT_CAPACITY_ZONE_MAX_J_K)
+    a_m_m2: float | None = Field(default=None, gt=0, le=AREA_MAX_M2)
     include_air: bool = Field(default=True, description="add the zone air (rho c_p V) to the layer-derived C_m")
 
 
 class InternalMass(_Model):
     construction: Construction
-    area_m2: float = Field(gt=0, description="exposed area (both faces count if both face the zone)")
+    area_m2: float = Field(gt=0, le=AREA_MAX_M2, description="exposed area (both faces count if both face the zone)")
 
 
 class Site(_Model):
     albedo: float = Field(default=0.2, ge=0, le=1)
-    horizon_deg: list[float] | None = Field(default=None, description="obstruction elevation per azimuth sector from north")
+    horizon_deg: list[float] | None = Field(
+        default=None, min_length=1, max_length=HORIZON_SECTORS_MAX, description="obstruction elevation per azimuth sector from north, degrees in [0, 90)"
+    )
 
 
 class Simulation(_Model):
-    warmup_hours: int = Field(default=720, ge=0)
+    warmup_hours: int = Field(default=720, ge=0, le=WARMUP_MAX_HOURS)
     film_correction: bool = False
 
 
@@ -243,26 +318,25 @@ class ZoneSpec(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> ZoneSpec:
-        z = self.zone
-        areas = {
-            "north": z.width_m * z.height_m,
-            "south": z.width_m * z.height_m,
-            "east": z.depth_m * z.height_m,
-            "west": z.depth_m * z.height_m,
-            "roof": z.width_m * z.depth_m,
-        }
-        glazed: dict[str, float] = {}
-        for w in self.windows:
-            glazed[w.facade] = glazed.get(w.facade, 0.0) + w.total_area_m2
-        for facade, a in glazed.items():
-            if a >= areas[facade]:
-                raise ValueError(f"windows on {facade} ({a:.2f} m2) exceed the facade area {areas[facade]:.2f} m2")
-            if facade in self.envelope.adiabatic_facades:
-                raise ValueError(f"windows on the adiabatic facade {facade}")
+        """Checks across keys; each raises :class:`SchemaError` naming the key path."""
+        _check_windows(self)
         if self.free_float and (self.heating or self.cooling):
-            raise ValueError("free_float: true excludes heating and cooling")
+            raise SchemaError("free_float: true excludes heating and cooling", field="free_float")
         if not self.free_float and self.heating is None and self.cooling is None:
-            raise ValueError("give heating and/or cooling, or free_float: true")
+            raise SchemaError("give heating and/or cooling, or free_float: true", field="heating")
+        _check_setpoints(self)
+        if self.gains is not None and self.gains.schedule is not None:
+            for part, values in _schedule_parts(self.gains.schedule):
+                for h, v in enumerate(values):
+                    if v is None or not 0.0 <= v <= GAIN_SCHEDULE_MAX:
+                        raise SchemaError(
+                            f"a gain schedule value must be a number in [0, {GAIN_SCHEDULE_MAX:g}], got {v}",
+                            field=f"gains.schedule.{part}.{h}",
+                        )
+        if self.site.horizon_deg is not None:
+            for k, v in enumerate(self.site.horizon_deg):
+                if not 0.0 <= v < 90.0:
+                    raise SchemaError(f"a horizon elevation must be in [0, 90) degrees, got {v}", field=f"site.horizon_deg.{k}")
         return self
 
     # ------------------------------------------------------------------ derived quantities
@@ -319,6 +393,81 @@ class ZoneSpec(_Model):
         return out
 
 
+def _schedule_parts(sched: DaySchedule) -> list[tuple[str, list[float | None]]]:
+    parts: list[tuple[str, list[float | None]]] = [("weekday", list(sched.weekday))]
+    if sched.weekend is not None:
+        parts.append(("weekend", list(sched.weekend)))
+    return parts
+
+
+def _check_windows(spec: ZoneSpec) -> None:
+    """Each window fits its facade; the glazing of a facade is smaller than the facade."""
+    z = spec.zone
+    areas = {
+        "north": z.width_m * z.height_m,
+        "south": z.width_m * z.height_m,
+        "east": z.depth_m * z.height_m,
+        "west": z.depth_m * z.height_m,
+        "roof": z.width_m * z.depth_m,
+    }
+    lengths = {"north": z.width_m, "south": z.width_m, "east": z.depth_m, "west": z.depth_m, "roof": max(z.width_m, z.depth_m)}
+    heights = {"north": z.height_m, "south": z.height_m, "east": z.height_m, "west": z.height_m, "roof": max(z.width_m, z.depth_m)}
+    glazed: dict[str, float] = {}
+    for k, w in enumerate(spec.windows):
+        if w.facade in spec.envelope.adiabatic_facades:
+            raise SchemaError(f"windows on the adiabatic facade {w.facade}", field=f"windows.{k}.facade")
+        if w.width_m is not None and w.width_m > lengths[w.facade]:
+            raise SchemaError(f"window width {w.width_m:g} m exceeds the {w.facade} facade ({lengths[w.facade]:g} m)", field=f"windows.{k}.width_m")
+        if w.height_m is not None and w.height_m > heights[w.facade]:
+            raise SchemaError(f"window height {w.height_m:g} m exceeds the {w.facade} facade ({heights[w.facade]:g} m)", field=f"windows.{k}.height_m")
+        glazed[w.facade] = glazed.get(w.facade, 0.0) + w.total_area_m2
+        if glazed[w.facade] >= areas[w.facade]:
+            raise SchemaError(
+                f"windows on {w.facade} ({glazed[w.facade]:.2f} m2) exceed the facade area {areas[w.facade]:.2f} m2",
+                field=f"windows.{k}",
+            )
+
+
+def _hourly_setpoints(sp: Setpoint) -> dict[str, list[float | None]]:
+    if sp.schedule is None:
+        return {"weekday": [sp.setpoint_c] * 24, "weekend": [sp.setpoint_c] * 24}
+    sched = sp.schedule
+    return {"weekday": list(sched.weekday), "weekend": list(sched.weekend if sched.weekend is not None else sched.weekday)}
+
+
+def _setpoint_key(name: str, sp: Setpoint, part: str, hour: int) -> str:
+    if sp.schedule is None:
+        return f"{name}.setpoint_c"
+    if part == "weekend" and sp.schedule.weekend is None:
+        part = "weekday"
+    return f"{name}.schedule.{part}.{hour}"
+
+
+def _check_setpoints(spec: ZoneSpec) -> None:
+    """Setpoints inside :data:`SETPOINT_RANGE_C`, heating never above cooling in the same hour."""
+    lo, hi = SETPOINT_RANGE_C
+    hourly: dict[str, dict[str, list[float | None]]] = {}
+    for name in ("heating", "cooling"):
+        sp: Setpoint | None = getattr(spec, name)
+        if sp is None:
+            continue
+        hourly[name] = _hourly_setpoints(sp)
+        for part, values in hourly[name].items():
+            for h, v in enumerate(values):
+                if v is not None and not lo <= v <= hi:
+                    raise SchemaError(
+                        f"{name} setpoint {v:g} degC outside the plausible range [{lo:g}, {hi:g}] degC", field=_setpoint_key(name, sp, part, h)
+                    )
+    if len(hourly) == 2:
+        for part in ("weekday", "weekend"):
+            for h, (th, tc) in enumerate(zip(hourly["heating"][part], hourly["cooling"][part])):
+                if th is not None and tc is not None and th > tc:
+                    raise SchemaError(
+                        f"heating setpoint {th:g} degC is above the cooling setpoint {tc:g} degC ({part} hour {h})",
+                        field=_setpoint_key("heating", spec.heating, part, h),  # type: ignore[arg-type]
+                    )
+
+
 def _format_loc(loc: tuple) -> str:
     return ".".join(str(p) for p in loc)
 
@@ -329,22 +478,28 @@ def load_spec(path: str | Path) -> ZoneSpec:
     Raises
     ------
     InputError
-        The file is missing or not YAML.
+        The file is missing, not a regular file, larger than :data:`SPEC_MAX_BYTES` or not YAML.
     SchemaError
         A key is unknown, missing or has a bad value; ``field`` is the key path
         (e.g. ``windows.0.overhang.depth_m``).
     """
     import yaml
 
-    path = Path(path)
+    from twin.io.paths import check_input_file
+
+    path = check_input_file(path, max_bytes=SPEC_MAX_BYTES, what="spec")
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read spec: {exc.strerror}", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"spec is not UTF-8 text: {exc.reason} at byte {exc.start}", path=path) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", path=path) from None
+        raise InputError(f"not valid YAML: {' '.join(str(exc).split())}", path=path) from None
+    except RecursionError:
+        raise InputError("YAML nested too deeply", path=path) from None
     return spec_from_dict(data, path=path)
 
 
@@ -354,13 +509,18 @@ def spec_from_dict(data: object, *, path: str | Path | None = None) -> ZoneSpec:
         raise SchemaError("the spec must be a mapping", path=path)
     try:
         return ZoneSpec.model_validate(data)
+    except SchemaError as exc:  # a check across keys (ZoneSpec._check)
+        raise SchemaError(exc.message, path=path, obj=exc.obj, field=exc.field) from None
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = _format_loc(err["loc"]) or "<root>"
         kind = err["type"]
         msg = "unknown key" if kind == "extra_forbidden" else err["msg"]
+        value = err.get("input")
+        if kind != "extra_forbidden" and isinstance(value, (int, float, str, bool)) and not isinstance(value, dict):
+            msg = f"{msg}, got {value!r}"
         more = f" ({exc.error_count() - 1} more errors)" if exc.error_count() > 1 else ""
-        raise SchemaError(f"{msg}{more}", path=path, obj=loc, field=loc) from None
+        raise SchemaError(f"{msg}{more}", path=path, field=loc) from None
 
 
 # ---------------------------------------------------------------------------- model building

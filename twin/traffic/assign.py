@@ -49,6 +49,12 @@ _ALIASES = {
 PARALLEL_MIN_WORK = 50_000
 """Zones x links below which the all-or-nothing step runs on one thread."""
 DEFAULT_MAX_ITER = {"fw": 10_000, "cfw": 10_000, "bfw": 10_000, "b": 1_000}
+MAX_TOTAL_DEMAND = 1.0e12
+"""Largest total OD demand accepted (vehicles per period): a thousand times the daily car trips
+of the whole world (about 1e9). Larger values are unit slips or overflow in the making (link
+costs grow as flow**power, and 1e100 vehicles overflowed Algorithm B's labels)."""
+MAX_ITER_LIMIT = 10_000_000
+"""Largest iteration limit accepted (a run of this many iterations would take days)."""
 
 
 def algorithm_name(name: str) -> str:
@@ -68,6 +74,7 @@ class _Arrays:
 
         self.net = net
         self.demand = np.ascontiguousarray(demand, dtype=np.float64)
+        self.demand_total = float(self.demand.sum())
         self.out_start = np.ascontiguousarray(net.out_start, dtype=np.int64)
         self.in_start = np.ascontiguousarray(net.in_start, dtype=np.int64)
         self.in_link = np.ascontiguousarray(net.in_link, dtype=np.int64)
@@ -135,7 +142,61 @@ def _check_inputs(net: Network, demand: Demand | np.ndarray) -> tuple[np.ndarray
         raise InputError(f"demand must be finite and >= 0, got {matrix[o, d]}", path=path, obj=where, field="demand")
     if net.n_links == 0:
         raise InputError("the network has no links", field="links")
+    total = float(matrix.sum())
+    if not total <= MAX_TOTAL_DEMAND:
+        o, d = (int(v) for v in np.unravel_index(int(np.argmax(matrix)), matrix.shape))
+        where = dem.where(o, d) if dem is not None else f"origin {o + 1}, destination {d + 1}"
+        raise InputError(
+            f"total demand {total:.4g} exceeds the limit of {MAX_TOTAL_DEMAND:.0e} vehicles (largest entry {matrix[o, d]:.4g}); a unit slip?",
+            path=path,
+            obj=where,
+            field="demand",
+        )
+    _check_cost_range(net, total, path)
     return matrix, dem
+
+
+def _check_cost_range(net: Network, total_demand: float, path: str | None) -> None:
+    """Refuse a network whose link costs would overflow at the largest flow a link can carry.
+
+    No link carries more than the total demand, so the cost at that flow bounds every cost,
+    total travel time and Beckmann term the algorithms compute; it must stay finite (float64).
+    """
+    from twin.kernels.traffic_vdf import beckmann_objective, link_costs
+
+    arrays = [np.ascontiguousarray(a, dtype=t) for a, t in (
+        (net.free_flow_time, np.float64), (net.capacity, np.float64), (net.alpha, np.float64), (net.beta, np.float64),
+        (net.vdf, np.int64),
+    )]  # fmt: skip
+    fixed = np.ascontiguousarray(net.fixed_cost, dtype=np.float64)
+    for name, values in (("free_flow_time", arrays[0]), ("fixed_cost", fixed), ("alpha", arrays[2]), ("beta", arrays[3])):
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            raise InputError(f"{name} must be finite, got {values[bad[0]]}", path=path, obj=_link_label(net, int(bad[0])), field=name)
+    flow = np.full(net.n_links, float(total_demand))
+    cost = np.empty(net.n_links)
+    with np.errstate(all="ignore"):
+        link_costs(flow, *arrays, fixed, cost)
+        bad = np.flatnonzero(~np.isfinite(cost))
+        worst = float(np.max(np.abs(cost))) * float(total_demand) * net.n_links if not bad.size else np.inf
+        integral = float(beckmann_objective(flow, *arrays, fixed)) if not bad.size else np.inf
+    if bad.size or not (np.isfinite(worst) and np.isfinite(integral)):
+        k = int(bad[0]) if bad.size else int(np.argmax(np.abs(cost)))
+        raise InputError(
+            f"the link cost overflows at the total demand {total_demand:.4g} (capacity {net.capacity[k]:.4g}, "
+            f"power {net.beta[k]:.4g}): reduce the demand or check the link's capacity and power",
+            path=path,
+            obj=_link_label(net, k),
+            field="capacity",
+        )
+
+
+def _link_label(net: Network, k: int) -> str:
+    """``link <id>`` (with the source line of a TNTP file when known) of stored link ``k``."""
+    lines = net.meta.get("line")
+    if lines is not None and len(lines) == net.n_links:
+        return f"line {int(lines[k])} (link {net.link_ids[k]})"
+    return f"link {net.link_ids[k]}"
 
 
 def _no_path_error(pair: tuple[int, int], net: Network, dem: Demand | None) -> InputError:
@@ -195,16 +256,23 @@ def assign(
     Raises
     ------
     InputError
-        Demand of the wrong shape or negative, or an OD pair with demand but no path (naming the
-        trips file and line when ``demand`` is a :class:`Demand`).
+        Demand of the wrong shape, negative, non-finite or above :data:`MAX_TOTAL_DEMAND` in
+        total, link costs that would overflow at that demand, an OD pair with demand but no path
+        (naming the trips file and line when ``demand`` is a :class:`Demand`), a negative or
+        non-finite ``gap``, a ``max_iter`` outside ``0..MAX_ITER_LIMIT``.
+    SimulationError
+        A flow, cost, TSTT or Beckmann value became non-finite during the run, or a positive
+        demand costs nothing (TSTT 0): never reported as "converged".
     """
     algo = algorithm_name(algorithm)
-    if not gap >= 0:
-        raise InputError(f"gap must be >= 0, got {gap}", field="gap")
+    if not (np.isfinite(gap) and gap >= 0):
+        raise InputError(f"gap must be a finite number >= 0, got {gap}", field="gap")
+    if max_iter is not None and not (isinstance(max_iter, (int, np.integer)) and 0 <= max_iter <= MAX_ITER_LIMIT):
+        raise InputError(f"max_iter must be a whole number in [0, {MAX_ITER_LIMIT:,}], got {max_iter}", field="max_iter")
+    if time_limit_s is not None and not time_limit_s > 0:
+        raise InputError(f"time_limit_s must be > 0, got {time_limit_s}", field="time_limit_s")
     matrix, dem = _check_inputs(network, demand)
     max_iter = DEFAULT_MAX_ITER[algo] if max_iter is None else int(max_iter)
-    if max_iter < 0:
-        raise InputError(f"max_iter must be >= 0, got {max_iter}", field="max_iter")
     arrays = _Arrays(network, matrix)
     start = time.perf_counter()
     runner = _run_bush if algo == "b" else _run_frank_wolfe
@@ -228,9 +296,32 @@ def assign(
 
 
 def _record(arrays: _Arrays, it: int, flow: np.ndarray, cost: np.ndarray, sptt: float, start: float, step: float = float("nan")) -> IterationRecord:
-    tstt = float(np.dot(flow, cost))
-    rel = (tstt - sptt) / tstt if tstt > 0 else 0.0
-    return IterationRecord(it, rel, arrays.beckmann(flow), tstt, sptt, time.perf_counter() - start, step)
+    """The iteration's record; raises SimulationError on a non-finite or meaningless gap.
+
+    A positive demand that costs nothing (TSTT 0: every used link has zero free-flow time and
+    fixed cost) has no relative gap; it is an error, never "converged".
+    """
+    with np.errstate(all="ignore"):
+        tstt = float(np.dot(flow, cost))
+        beckmann = arrays.beckmann(flow)
+    name = arrays.net.name
+    for label, value in (("total system travel cost (TSTT)", tstt), ("shortest-path travel cost (SPTT)", sptt), ("Beckmann objective", beckmann)):
+        if not np.isfinite(value):
+            bad = np.flatnonzero(~np.isfinite(flow) | ~np.isfinite(cost))
+            where = f"; first at {_link_label(arrays.net, int(bad[0]))} (flow {flow[bad[0]]:.4g}, cost {cost[bad[0]]:.4g})" if bad.size else ""
+            raise SimulationError(f"the {label} overflowed to {value} at iteration {it}{where}", obj=name, field="flow")
+    if tstt <= 0.0:
+        if arrays.demand_total > 0.0:
+            raise SimulationError(
+                f"total system travel cost is {tstt:g} for a positive demand ({arrays.demand_total:.6g}): every used link costs "
+                "nothing (zero free-flow time and fixed cost), so the equilibrium and its gap are undefined",
+                obj=name,
+                field="free_flow_time",
+            )
+        rel = 0.0
+    else:
+        rel = (tstt - sptt) / tstt
+    return IterationRecord(it, rel, beckmann, tstt, sptt, time.perf_counter() - start, step)
 
 
 def _run_frank_wolfe(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, passes):
@@ -284,7 +375,10 @@ def _run_frank_wolfe(arrays, algo, target, max_iter, time_limit_s, callback, sta
         y2, y1, d2, d1 = y1, y2, d1, d2
         y1[:] = y
         np.subtract(y, flow, out=d1)
+        if not np.isfinite(lam):
+            raise SimulationError(f"line search step is {lam} at iteration {it}", obj=arrays.net.name, field="step")
         move(flow, y, lam)
+        _check_flow(arrays, flow, it, algo)
         if algo != "fw":
             n_prev = 0 if lam >= 1.0 - 1e-12 or lam <= 0.0 else min(n_prev + 1, 2)
         it += 1
@@ -310,6 +404,7 @@ def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem
     bflow = np.zeros((z, m))
     bush_init(arrays.demand, arrays.out_start, arrays.from_node, arrays.to_node, cost, arrays.first_thru, bush, bflow)
     sum_rows(bflow, flow)
+    _check_flow(arrays, flow, 0, "Algorithm B")
     history: list[IterationRecord] = []
     it = 0
     while True:
@@ -337,5 +432,16 @@ def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem
                 *arrays.vdf(), arrays.fixed, flow, cost, dcost, bush, bflow, False, inner, rel_tol,
             )  # fmt: skip
         sum_rows(bflow, flow)  # re-sync the global flows with the origin flows (no drift)
+        _check_flow(arrays, flow, it, "Algorithm B")
         it += 1
     return flow, history, bflow
+
+
+def _check_flow(arrays: _Arrays, flow: np.ndarray, it: int, algo: str) -> None:
+    """Raise SimulationError when a link flow left the finite, non-negative range."""
+    bad = np.flatnonzero(~np.isfinite(flow))
+    if bad.size:
+        k = int(bad[0])
+        raise SimulationError(
+            f"{algo}: link flow became {flow[k]} at iteration {it} ({bad.size} links)", obj=f"{arrays.net.name}, {_link_label(arrays.net, k)}", field="flow"
+        )

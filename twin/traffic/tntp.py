@@ -34,13 +34,21 @@ from typing import Any
 
 import numpy as np
 
-from twin.errors import InputError, ParseError
+from twin.errors import InputError, ParseError, TwinWarning
 from twin.traffic.network import Network
 
 NET_METADATA = ("NUMBER OF ZONES", "NUMBER OF NODES", "FIRST THRU NODE", "NUMBER OF LINKS")
 NET_COLUMNS = ("init_node", "term_node", "capacity", "length", "free_flow_time", "b", "power", "speed", "toll", "link_type")
 _META_RE = re.compile(r"^\s*<([^>]+)>\s*(.*?)\s*$")
 _OD_RE = re.compile(r"(\S+)\s*:\s*([^;\s]+)\s*;?")
+
+MAX_NODES = 10_000_000
+"""Largest ``<NUMBER OF NODES>`` accepted (the node arrays are allocated from it; the largest
+public road graphs of a country have a few million nodes)."""
+MAX_ZONES = 20_000
+"""Largest ``<NUMBER OF ZONES>`` accepted: the OD matrix holds zones**2 entries (12 bytes each
+with its source lines: 4.8 GB at this limit; the largest TNTP network, chicago-regional, has
+1,790 zones)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,13 +95,25 @@ class Demand:
         return f"line {line} ({od})" if line else od
 
 
-def _read_lines(path: Path) -> list[str]:
-    if not path.exists():
-        raise InputError("file not found", path=path)
+def _read_lines(path: Path, what: str = "TNTP file") -> list[str]:
+    from twin.io.paths import check_input_file
+
+    check_input_file(path, what=what)
     try:
         return path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError as exc:
-        raise InputError(f"cannot read: {exc}", path=path) from exc
+        raise InputError(f"cannot read {what}: {exc.strerror or exc}", path=path) from None
+
+
+def _whole_number(text: str) -> int:
+    """``text`` as a whole number (``12``, ``12.0``); ValueError for anything else (nan, inf, 1.5)."""
+    try:
+        return int(text)
+    except ValueError:
+        value = float(text)  # ValueError for words
+        if not (math.isfinite(value) and value.is_integer()):
+            raise ValueError(text) from None
+        return int(value)
 
 
 def _metadata(path: Path, lines: list[str], required: tuple[str, ...]) -> tuple[dict[str, str], dict[str, int], int]:
@@ -130,7 +150,7 @@ def _metadata(path: Path, lines: list[str], required: tuple[str, ...]) -> tuple[
     raise ParseError("no <END OF METADATA> line", path=path, obj=f"line {len(lines)}", field="END OF METADATA")
 
 
-def _meta_int(path: Path, values: dict[str, str], where: dict[str, int], key: str, minimum: int) -> int:
+def _meta_int(path: Path, values: dict[str, str], where: dict[str, int], key: str, minimum: int, maximum: int | None = None) -> int:
     text = values[key].split()[0] if values[key].split() else ""
     try:
         value = int(text)
@@ -144,6 +164,10 @@ def _meta_int(path: Path, values: dict[str, str], where: dict[str, int], key: st
         value = int(as_float)
     if value < minimum:
         raise InputError(f"<{key}> must be >= {minimum}, got {value}", path=path, obj=f"line {where[key]}", field=key)
+    if maximum is not None and value > maximum:
+        from twin.errors import ResourceLimitError
+
+        raise ResourceLimitError(f"<{key}> {value:,} is above the limit of {maximum:,}", path=path, obj=f"line {where[key]}", field=key)
     return value
 
 
@@ -197,16 +221,17 @@ def read_network(
     Raises
     ------
     InputError
-        Malformed or inconsistent metadata, a bad number, a node outside ``1..NUMBER OF NODES``,
+        Malformed or inconsistent metadata, a bad or non-finite number, more nodes than
+        :data:`MAX_NODES` or zones than :data:`MAX_ZONES`, a node outside ``1..NUMBER OF NODES``,
         negative capacity/time/length/b/power, zero capacity on a congestible link, a link count
         other than ``NUMBER OF LINKS``; the message names the file, line and field.
     """
     path = Path(path)
-    lines = _read_lines(path)
+    lines = _read_lines(path, "network file")
     values, where, body = _metadata(path, lines, NET_METADATA)
-    n_zones = _meta_int(path, values, where, "NUMBER OF ZONES", 0)
-    n_nodes = _meta_int(path, values, where, "NUMBER OF NODES", 1)
-    first_thru = _meta_int(path, values, where, "FIRST THRU NODE", 1)
+    n_zones = _meta_int(path, values, where, "NUMBER OF ZONES", 0, MAX_ZONES)
+    n_nodes = _meta_int(path, values, where, "NUMBER OF NODES", 1, MAX_NODES)
+    first_thru = _meta_int(path, values, where, "FIRST THRU NODE", 1, MAX_NODES + 1)
     n_links = _meta_int(path, values, where, "NUMBER OF LINKS", 0)
     if n_zones > n_nodes:
         raise InputError(f"<NUMBER OF ZONES> {n_zones} exceeds <NUMBER OF NODES> {n_nodes}", path=path, obj=f"line {where['NUMBER OF ZONES']}", field="NUMBER OF ZONES")
@@ -236,11 +261,14 @@ def read_network(
             raise ParseError(f"a link line needs at least 7 fields, found {len(parts)}", path=path, obj=f"line {i + 1}", field="link")
         row = []
         for j, token in enumerate(parts[: len(columns)]):
+            name = columns[j] if j < len(columns) else f"column {j + 1}"
             try:
-                row.append(float(token))
+                value = float(token)
             except ValueError:
-                name = columns[j] if j < len(columns) else f"column {j + 1}"
                 raise ParseError(f"not a number: {token!r}", path=path, obj=f"line {i + 1}", field=name) from None
+            if not math.isfinite(value):
+                raise InputError(f"must be a finite number, got {token!r}", path=path, obj=f"line {i + 1}", field=name)
+            row.append(value)
         row.extend([0.0] * (len(columns) - len(row)))
         rows.append(row)
         line_no.append(i + 1)
@@ -265,7 +293,7 @@ def read_network(
     cap, fft, length = col("capacity"), col("free_flow_time"), col("length")
     b, power, toll = col("b", 0.15), col("power", 4.0), col("toll")
     for name, values_ in (("capacity", cap), ("free_flow_time", fft), ("length", length), ("b", b), ("power", power), ("toll", toll)):
-        bad = np.flatnonzero(~(values_ >= 0))
+        bad = np.flatnonzero(~(values_ >= 0) | ~np.isfinite(values_))
         if bad.size:
             raise InputError(f"{name} must be >= 0, got {values_[bad[0]]:g}", path=path, obj=f"line {lines_arr[bad[0]]}", field=name)
     bad = np.flatnonzero((cap <= 0) & (b > 0) & (power > 0))
@@ -319,13 +347,14 @@ def read_trips(path: str | Path, *, n_zones: int | None = None) -> Demand:
     Raises
     ------
     InputError
-        Malformed metadata, an entry before any ``Origin``, a zone outside ``1..NUMBER OF
-        ZONES``, a non-numeric or negative flow; the message names the file, line and field.
+        Malformed metadata, an entry before any ``Origin``, no entries at all, a zone outside
+        ``1..NUMBER OF ZONES``, a non-numeric, non-finite or negative flow, more zones than
+        :data:`MAX_ZONES`; the message names the file, line and field.
     """
     path = Path(path)
-    lines = _read_lines(path)
+    lines = _read_lines(path, "trips file")
     values, where, body = _metadata(path, lines, ("NUMBER OF ZONES",))
-    zones = _meta_int(path, values, where, "NUMBER OF ZONES", 1)
+    zones = _meta_int(path, values, where, "NUMBER OF ZONES", 1, MAX_ZONES)
     if n_zones is not None and zones != n_zones:
         raise InputError(
             f"<NUMBER OF ZONES> is {zones} but the network has {n_zones} zones", path=path, obj=f"line {where['NUMBER OF ZONES']}", field="NUMBER OF ZONES"
@@ -340,7 +369,7 @@ def read_trips(path: str | Path, *, n_zones: int | None = None) -> Demand:
         if text[:6].lower() == "origin":
             token = text[6:].strip().split()
             try:
-                origin = int(float(token[0])) - 1
+                origin = _whole_number(token[0]) - 1
             except (ValueError, IndexError):
                 raise ParseError(f"bad origin {text!r}", path=path, obj=f"line {i + 1}", field="origin") from None
             if not 0 <= origin < zones:
@@ -353,7 +382,7 @@ def read_trips(path: str | Path, *, n_zones: int | None = None) -> Demand:
             raise ParseError(f"expected 'destination : flow;' entries, got {text[:40]!r}", path=path, obj=f"line {i + 1}", field="destination")
         for dest_text, flow_text in entries:
             try:
-                dest = int(float(dest_text)) - 1
+                dest = _whole_number(dest_text) - 1
             except ValueError:
                 raise ParseError(f"bad destination {dest_text!r}", path=path, obj=f"line {i + 1}", field="destination") from None
             try:
@@ -366,16 +395,20 @@ def read_trips(path: str | Path, *, n_zones: int | None = None) -> Demand:
                 raise InputError(f"flow to destination {dest + 1} must be finite and >= 0, got {flow_text}", path=path, obj=f"line {i + 1}", field="flow")
             matrix[origin, dest] += flow
             src[origin, dest] = i + 1
+    if not src.any():
+        raise InputError("no OD entries ('Origin k' blocks of 'destination : flow;') after <END OF METADATA>", path=path, obj=f"line {len(lines)}", field="origin")
     meta: dict[str, Any] = {"metadata": values}
     if "TOTAL OD FLOW" in values:
         try:
             stated = float(values["TOTAL OD FLOW"].split()[0])
         except (ValueError, IndexError):
             raise ParseError(f"<TOTAL OD FLOW> is not a number: {values['TOTAL OD FLOW']!r}", path=path, obj=f"line {where['TOTAL OD FLOW']}", field="TOTAL OD FLOW") from None
+        if not (math.isfinite(stated) and stated >= 0):
+            raise InputError(f"<TOTAL OD FLOW> must be a finite number >= 0, got {stated}", path=path, obj=f"line {where['TOTAL OD FLOW']}", field="TOTAL OD FLOW")
         meta["total_od_flow"] = stated
         total = float(matrix.sum())
         if abs(total - stated) > 1e-6 * max(1.0, abs(stated)):
-            warnings.warn(f"{path}: <TOTAL OD FLOW> {stated} but the entries sum to {total}", stacklevel=2)
+            warnings.warn(f"file {path}: <TOTAL OD FLOW> {stated} but the entries sum to {total}", TwinWarning, stacklevel=2)
     return Demand(matrix, str(path), src, meta)
 
 

@@ -25,10 +25,9 @@ def simulate(
     local standard time of the weather file) and the min / max / mean air temperature (the
     free-float temperatures when the spec has ``free_float: true``).
     """
-    import json
-
     from twin.energy.spec import load_spec, simulate_spec
     from twin.ingest.epw import read_epw
+    from twin.io.json_out import to_json_text
 
     zone = load_spec(spec)
     res = simulate_spec(zone, read_epw(weather))
@@ -36,7 +35,7 @@ def simulate(
     summary["free_float"] = zone.free_float
     if as_json:
         summary["model"] = {k: v for k, v in res["model"].items() if k not in ("surfaces", "windows")}
-        typer.echo(json.dumps(summary, indent=2, default=float))
+        typer.echo(to_json_text(summary))  # strict JSON: NaN (e.g. no cooling peak) as null
         return
     typer.echo(f"{zone.name}  ({spec.name}, weather {weather.name})")
     if not zone.free_float:
@@ -58,18 +57,28 @@ def run(
     measures: Annotated[Path | None, typer.Option("--measures", help="Measure table (CSV/YAML) replacing twin/data/energy_measures.csv")] = None,
     overrides: Annotated[Path | None, typer.Option("--overrides", help="CSV of parameter overrides by building_id or tabula_code")] = None,
     hourly: Annotated[bool, typer.Option("--hourly", help="Also write hourly heating power and air temperature (hourly.nc)")] = False,
+    format: Annotated[str, typer.Option("--format", help="Table format: parquet (GeoParquet with footprints) or csv")] = "parquet",
+    csv: Annotated[bool, typer.Option("--csv", help="Same as --format csv")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Simulate the building stock of SCENE for a year of WEATHER and write per-building results to OUT.
 
-    Writes buildings.csv (need, final and primary energy, Brussels EPB class, CO2, cost),
-    envelope.csv (every parameter with its source), excluded.csv, monthly.csv, summary.json and
-    plots; with --measure, baseline/ and variant/ folders and comparison.csv (before/after,
-    investment, payback).
+    Writes buildings.parquet (need, final and primary energy, Brussels EPB class, CO2, cost;
+    GeoParquet with the footprints), envelope.parquet (every parameter with its source),
+    excluded.parquet, monthly.parquet, summary.json, run_record.json and plots; with --measure,
+    baseline/ and variant/ folders and comparison.parquet (before/after, investment, payback).
+    --format csv (or --csv) writes the tables as CSV (footprints as WKT). OUT is checked
+    before the simulation and replaced whole at the end (never half old, half new).
     """
-    from twin.energy.stock import run_command
+    from twin.energy.stock import check_format, run_command
+    from twin.workflows.interrupt import sigterm_raises
 
-    lines = run_command(scene, weather=weather, out=out, measures=measure or [], overrides=overrides, measures_table=measures, hourly=hourly)
+    fmt = check_format(format)
+    if csv:
+        fmt = "csv"
+    with sigterm_raises():
+        lines = run_command(scene, weather=weather, out=out, measures=measure or [], overrides=overrides, measures_table=measures,
+                            hourly=hourly, format=fmt)
     if not quiet:
         for line in lines:
             typer.echo(line)

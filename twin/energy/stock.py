@@ -20,7 +20,6 @@ Steps (each result is kept on the returned object):
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,6 +142,8 @@ class StockRun:
     drivers : Drivers
     shade_factor : numpy.ndarray or None
         (n_b, n_groups, 12) urban shading factors of the simulated buildings.
+    footprints : geopandas.GeoDataFrame or None
+        ``building_id`` and ``geometry`` (scene CRS) of the scene's buildings, for spatial outputs.
     """
 
     envelope: pd.DataFrame
@@ -153,56 +154,138 @@ class StockRun:
     drivers: object
     meta: dict = field(default_factory=dict)
     shade_factor: np.ndarray | None = None
+    footprints: object = None
 
     @property
     def hourly(self):
         """Hourly xarray Dataset (``phi_hc_w``, ``t_air_c``) when run with ``hourly=True``."""
         return self.results.hourly
 
-    def save(self, out: str | os.PathLike[str], *, plots: bool = True) -> list[Path]:
-        """Write the run to folder ``out`` (atomic per file); returns the written paths.
+    def save(self, out: str | os.PathLike[str], *, plots: bool = True, format: str = "parquet") -> list[Path]:
+        """Write the run to folder ``out``, staged and swapped in whole; returns the written paths.
 
-        Files: ``buildings.csv`` (accounts), ``envelope.csv`` (parameters and sources),
-        ``excluded.csv``, ``monthly.csv``, ``costs.csv``, ``summary.json``, and with
-        ``plots`` ``monthly_balance.png`` / ``class_distribution.png``; ``hourly.nc`` when hourly
-        results exist.
+        Files (``format="parquet"``, the default): ``buildings.parquet`` (accounts) and
+        ``envelope.parquet`` (parameters and sources) as GeoParquet with the footprints,
+        ``excluded.parquet``, ``monthly.parquet``, ``costs.parquet``, ``summary.json`` (strict
+        JSON), ``run_record.json`` (versions, file manifest), with ``plots``
+        ``monthly_balance.png`` / ``class_distribution.png``, and ``hourly.nc`` when hourly
+        results exist. ``format="csv"``: the same tables as CSV (footprints as a WKT
+        ``geometry`` column). The whole folder is staged beside ``out`` and swapped in
+        (:func:`twin.io.staged.staged_dir`): a reader sees the earlier results or the new ones,
+        complete. An existing ``out`` is replaced only if it holds earlier energy results.
         """
-        from twin.energy.results import class_distribution, stock_summary
-        from twin.io import atomic_path, atomic_write_text
+        from twin.io.staged import staged_dir
 
         out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
+        fmt = check_format(format)
+        with staged_dir(out, owned=ENERGY_MARKERS) as tmp:
+            names = self.write_files(tmp, plots=plots, format=fmt)
+            _write_record(tmp, {"format": fmt, "measures": list(self.meta.get("measures", []))})
+        return [out / n for n in [*names, RECORD_NAME]]
+
+    def write_files(self, folder: Path, *, plots: bool = True, format: str = "parquet") -> list[str]:
+        """Write the files of :meth:`save` into the existing folder ``folder``; their names."""
+        from twin.energy.results import class_distribution, stock_summary
+        from twin.io.json_out import to_json_text
+
+        folder = Path(folder)
+        fmt = check_format(format)
         written = []
-        for name, frame in (
-            ("buildings.csv", self.accounts),
-            ("envelope.csv", self.envelope),
-            ("excluded.csv", self.excluded),
-            ("monthly.csv", self.results.monthly),
-            ("costs.csv", self.costs),
+        for name, frame, spatial in (
+            ("buildings", self.accounts, True),
+            ("envelope", self.envelope, True),
+            ("excluded", self.excluded, False),
+            ("monthly", self.results.monthly, False),
+            ("costs", self.costs, False),
         ):
-            with atomic_path(out / name) as tmp:
-                frame.to_csv(tmp, index=False)
-            written.append(out / name)
+            written.append(_write_table(folder, name, frame, fmt, self.footprints if spatial else None))
         summary = {
             **stock_summary(self.accounts),
             "excluded": int(self.excluded["building_id"].nunique()) if len(self.excluded) else 0,
             "classes": {k: int(v) for k, v in class_distribution(self.accounts).items()},
+            "crs": _crs_text(self.footprints),
             **self.meta,
         }
-        atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, default=str))
-        written.append(out / "summary.json")
+        (folder / "summary.json").write_text(to_json_text(summary), encoding="utf-8")
+        written.append("summary.json")
         if self.results.hourly is not None:
-            with atomic_path(out / "hourly.nc") as tmp:
-                ds = self.results.hourly.assign_coords(time=self.results.hourly["time"].to_index().tz_convert("UTC").tz_localize(None))
-                ds.attrs["time_zone"] = "UTC (converted from the weather file's local standard time)"
-                ds.to_netcdf(tmp)
-            written.append(out / "hourly.nc")
+            ds = self.results.hourly.assign_coords(time=self.results.hourly["time"].to_index().tz_convert("UTC").tz_localize(None))
+            ds.attrs["time_zone"] = "UTC (converted from the weather file's local standard time)"
+            ds.to_netcdf(folder / "hourly.nc")
+            written.append("hourly.nc")
         if plots:
-            written += _save_plots(out, self.results.monthly, self.accounts)
+            written += _save_plots(folder, self.results.monthly, self.accounts)
         return written
 
 
-def _save_plots(out: Path, monthly, accounts, variant_monthly=None, variant_accounts=None) -> list[Path]:
+#: Output formats of the tables of ``twin energy run``.
+FORMATS = ("parquet", "csv")
+
+#: Names that mark a folder as earlier results of ``twin energy run`` (replaced only then).
+ENERGY_MARKERS = ("run_record.json", "summary.json", "comparison.parquet", "comparison.csv")
+
+#: The record of how a results folder was made.
+RECORD_NAME = "run_record.json"
+
+
+def check_format(format: str) -> str:
+    """``format`` lower-cased if it is one of :data:`FORMATS`.
+
+    Raises
+    ------
+    InputError
+        Another format.
+    """
+    fmt = str(format).lower()
+    if fmt not in FORMATS:
+        raise InputError(f"unknown output format {format!r}; use one of: {', '.join(FORMATS)}", field="--format")
+    return fmt
+
+
+def _crs_text(footprints) -> str | None:
+    crs = getattr(footprints, "crs", None)
+    return None if crs is None else crs.to_string()
+
+
+def _write_table(folder: Path, name: str, frame: pd.DataFrame, fmt: str, footprints=None) -> str:
+    """One table as ``<name>.parquet`` (GeoParquet when ``footprints`` are given) or ``<name>.csv``."""
+    frame = pd.DataFrame(frame)
+    if footprints is not None and "building_id" in frame.columns and len(footprints):
+        import geopandas as gpd
+
+        geo = footprints.drop_duplicates("building_id").set_index("building_id")["geometry"]
+        frame = gpd.GeoDataFrame(frame.assign(geometry=frame["building_id"].map(geo).to_numpy()), geometry="geometry", crs=footprints.crs)
+    if fmt == "csv":
+        if "geometry" in frame.columns:
+            frame = pd.DataFrame(frame).assign(geometry=frame.geometry.to_wkt())
+        frame.to_csv(folder / f"{name}.csv", index=False)
+        return f"{name}.csv"
+    frame.to_parquet(folder / f"{name}.parquet", index=False)
+    return f"{name}.parquet"
+
+
+def _write_record(folder: Path, options: dict) -> None:
+    """``run_record.json``: time, versions, options and the manifest of every other file."""
+    import datetime as dt
+    import socket
+
+    from twin.io.json_out import to_json_text
+    from twin.io.run_record import dependency_versions, file_manifest
+    from twin.io.staged import MARKER
+
+    record = {
+        "command": "twin energy run",
+        "written_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "host": socket.gethostname(),
+        "options": options,
+        "versions": dependency_versions(),
+        "files": file_manifest(folder, exclude=(RECORD_NAME, MARKER)),
+    }
+    (folder / RECORD_NAME).write_text(to_json_text(record), encoding="utf-8")
+
+
+def _save_plots(out: Path, monthly, accounts, variant_monthly=None, variant_accounts=None) -> list[str]:
+    """The two plots written into folder ``out``; their names (none without matplotlib)."""
     try:
         import matplotlib
 
@@ -211,7 +294,6 @@ def _save_plots(out: Path, monthly, accounts, variant_monthly=None, variant_acco
     except ImportError:  # plotting is an optional extra
         return []
     from twin.energy.results import plot_class_distribution, plot_monthly_balance
-    from twin.io import atomic_path
 
     written = []
     for name, draw in (
@@ -221,10 +303,9 @@ def _save_plots(out: Path, monthly, accounts, variant_monthly=None, variant_acco
         fig, ax = plt.subplots(figsize=(8, 4))
         draw(ax)
         fig.tight_layout()
-        with atomic_path(out / name) as tmp:
-            fig.savefig(tmp, format="png", dpi=100)
+        fig.savefig(out / name, format="png", dpi=100)  # ``out`` is a staged folder
         plt.close(fig)
-        written.append(out / name)
+        written.append(name)
     return written
 
 
@@ -239,6 +320,7 @@ class PreparedStock:
     setpoint_profile: np.ndarray
     conventions: Conventions
     factors: dict
+    footprints: object = None
 
 
 def prepare_stock(
@@ -262,7 +344,15 @@ def prepare_stock(
     if conventions.external_shading == "horizon" and len(env):
         shade = urban_shade_factors(scene, env["building_id"].to_numpy(), weather)
     drivers, profile = stock_drivers(weather, env, cooling_setpoint_c=cooling_setpoint_c)
-    return PreparedStock(env, excluded, shade, drivers, profile, conventions, f)
+    return PreparedStock(env, excluded, shade, drivers, profile, conventions, f, _footprints(scene))
+
+
+def _footprints(scene):
+    """``building_id`` and ``geometry`` of the scene's buildings (None without geometry)."""
+    b = getattr(scene, "buildings", None)
+    if b is None or "geometry" not in getattr(b, "columns", ()) or "building_id" not in b.columns:
+        return None
+    return b[["building_id", "geometry"]].reset_index(drop=True)
 
 
 def simulate_prepared(
@@ -307,7 +397,7 @@ def simulate_prepared(
     accounts = energy_accounts(env, res.per_building, res.monthly, prep.drivers, costs=costs, factors=prep.factors)
     if shade is not None and len(res.errors):
         shade = shade[~pd.Index(inputs.building_id).isin(res.errors["building_id"])]
-    return StockRun(env, excluded.reset_index(drop=True), accounts, res, costs, prep.drivers, meta or {}, shade)
+    return StockRun(env, excluded.reset_index(drop=True), accounts, res, costs, prep.drivers, meta or {}, shade, prep.footprints)
 
 
 def run_stock(
@@ -375,17 +465,26 @@ class WhatIf:
     comparison: pd.DataFrame
     measures: list[str]
 
-    def save(self, out: str | os.PathLike[str]) -> list[Path]:
-        """Write both runs (``baseline/``, ``variant/``), ``comparison.csv`` and before/after plots."""
-        from twin.io import atomic_path
+    def save(self, out: str | os.PathLike[str], *, format: str = "parquet") -> list[Path]:
+        """Write both runs (``baseline/``, ``variant/``), the comparison and before/after plots.
+
+        ``comparison.parquet`` (GeoParquet with the footprints; ``comparison.csv`` with
+        ``format="csv"``) and ``run_record.json``; the whole folder is staged and swapped in
+        (see :meth:`StockRun.save`).
+        """
+        from twin.io.staged import staged_dir
 
         out = Path(out)
-        written = self.baseline.save(out / "baseline", plots=False) + self.variant.save(out / "variant", plots=False)
-        with atomic_path(out / "comparison.csv") as tmp:
-            self.comparison.to_csv(tmp, index=False)
-        written.append(out / "comparison.csv")
-        written += _save_plots(out, self.baseline.results.monthly, self.baseline.accounts, self.variant.results.monthly, self.variant.accounts)
-        return written
+        fmt = check_format(format)
+        with staged_dir(out, owned=ENERGY_MARKERS) as tmp:
+            names = []
+            for sub, run in (("baseline", self.baseline), ("variant", self.variant)):
+                (tmp / sub).mkdir()
+                names += [f"{sub}/{n}" for n in run.write_files(tmp / sub, plots=False, format=fmt)]
+            names.append(_write_table(tmp, "comparison", self.comparison, fmt, self.baseline.footprints))
+            names += _save_plots(tmp, self.baseline.results.monthly, self.baseline.accounts, self.variant.results.monthly, self.variant.accounts)
+            _write_record(tmp, {"format": fmt, "measures": list(self.measures)})
+        return [out / n for n in [*names, RECORD_NAME]]
 
 
 def what_if(
@@ -452,14 +551,25 @@ def run_command(
     overrides=None,
     measures_table=None,
     hourly: bool = False,
+    format: str = "parquet",
 ) -> list[str]:
     """What ``twin energy run`` does: load, simulate (baseline, and variant with measures), write OUT.
+
+    The output folder is checked before anything is read or simulated
+    (:func:`twin.io.output_checks.check_output_folder`: writable, not an input, not a folder
+    of other things) and written whole at the end (:meth:`StockRun.save`, :meth:`WhatIf.save`).
+    ``format``: ``"parquet"`` (GeoParquet for the per-building tables, the default) or ``"csv"``.
 
     Returns the lines printed by the command.
     """
     from twin.energy.results import class_distribution, stock_summary
+    from twin.io.output_checks import check_output_folder
 
-    scene = load_scene(scene_paths)
+    fmt = check_format(format)
+    scene_list = [scene_paths] if isinstance(scene_paths, (str, os.PathLike)) else list(scene_paths)
+    out = Path(out)
+    check_output_folder(out, inputs=[*scene_list, weather, overrides, measures_table], owned=ENERGY_MARKERS, field="--out")
+    scene = load_scene(scene_list)
     if weather is not None:
         from twin.ingest.epw import read_epw
 
@@ -475,11 +585,11 @@ def run_command(
     lines = []
     if measures:
         wi = what_if(scene, weather, measures, measures_table=table, overrides=overrides, hourly=hourly)
-        wi.save(out)
+        wi.save(out, format=fmt)
         runs = [("baseline", wi.baseline), ("with " + " + ".join(measures), wi.variant)]
     else:
         run = run_stock(scene, weather, overrides=overrides, hourly=hourly)
-        run.save(out)
+        run.save(out, format=fmt)
         runs = [("baseline", run)]
     for label, r in runs:
         s = stock_summary(r.accounts)
@@ -499,7 +609,10 @@ def run_command(
 
 
 __all__ = [
+    "ENERGY_MARKERS",
+    "FORMATS",
     "PreparedStock",
+    "check_format",
     "load_scene",
     "run_command",
     "StockRun",

@@ -119,12 +119,26 @@ def _solid(polygon, z0: float, z1: float, points: list[np.ndarray]) -> tuple[lis
     return [shell], values
 
 
+def check_cityjson_output(path: str | os.PathLike[str], *, inputs=(), field: str | None = "--out") -> Path:
+    """Check, before any work, that a CityJSON file can be written at ``path``.
+
+    Raises
+    ------
+    OutputError
+        Not writable, an existing folder or device, or an output that is (or is inside) an input.
+    """
+    from twin.io.output_checks import check_output_file
+
+    return check_output_file(path, inputs=inputs, field=field)
+
+
 def write_cityjson(
     scene_or_buildings,
     path: str | os.PathLike[str],
     *,
     crs=None,
     title: str | None = None,
+    inputs=(),
 ) -> CityJSONExport:
     """Write buildings as CityJSON 2.0 LoD1 solids with all their columns as attributes.
 
@@ -133,11 +147,14 @@ def write_cityjson(
     scene_or_buildings
         A :class:`~twin.scene.Scene` (its ``buildings`` and CRS) or a buildings GeoDataFrame.
     path
-        Target file (``.city.json``); written atomically.
+        Target file (``.city.json``); checked before anything is converted
+        (:func:`check_cityjson_output`), written to a temporary file and renamed.
     crs
         CRS when a bare table without CRS is given.
     title
         ``metadata.title``.
+    inputs
+        Files or folders the buildings were read from (the output may not be one of them).
 
     Returns
     -------
@@ -150,8 +167,12 @@ def write_cityjson(
         The table lacks ``building_id``, ``height_m`` or ``geometry``.
     CRSError
         No CRS, or one without an EPSG code.
+    OutputError
+        ``path`` cannot be written.
     """
     import shapely
+
+    check_cityjson_output(path, inputs=inputs)
 
     buildings = getattr(scene_or_buildings, "buildings", scene_or_buildings)
     frame_crs = crs or getattr(scene_or_buildings, "crs", None) or getattr(buildings, "crs", None)

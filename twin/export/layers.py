@@ -2,27 +2,33 @@
 
 GeoParquet folder ``OUT/``: ``scene.json`` (name, CRS, layer list, weather location),
 ``<layer>.parquet`` per non-empty layer (GeoParquet for geometric layers), and
-``weather.parquet`` if the scene has weather. The folder is written beside the target and
-renamed into place, so an earlier export is never left half-overwritten.
+``weather.parquet`` if the scene has weather. ``scene.json`` also lists every other file of the
+folder with its size and SHA-256 (``files``), so a reader can check the folder is one complete
+export. The folder is staged beside the target and swapped in whole
+(:func:`twin.io.staged.staged_dir`): a reader sees the earlier export or the new one, complete,
+never a mix and never nothing, even when the process is killed. An existing folder is replaced
+only when it is an earlier scene (it holds ``scene.json``) or empty.
 
 GeoPackage ``OUT.gpkg``: one layer per non-empty scene layer (attribute tables for
 ``storeys``, ``spaces``, ``elements``), plus ``twin_scene`` (one row of metadata) and
-``weather`` when present.
+``weather`` when present; written to a temporary file and renamed.
+
+The output path is checked before anything is converted (:func:`check_scene_output`); a
+command that computes the scene first (``twin ingest``) should call it before its work.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
-import shutil
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from twin.errors import InputError
-from twin.io import atomic_path
+from twin.io import atomic_path, staged_dir
+from twin.io.json_out import to_json_text
 from twin.scene.schema import GEO_LAYERS
 
 SCENE_FORMAT_VERSION = 1
@@ -48,57 +54,114 @@ def _weather_frame(scene) -> pd.DataFrame:
     return frame
 
 
-def write_scene(scene, out: str | os.PathLike[str], *, format: str | None = None) -> Path:
+#: Names that mark a folder as a scene written by twin (an existing folder is replaced only then).
+SCENE_FOLDER_MARKERS = ("scene.json",)
+
+
+def scene_format(out: str | os.PathLike[str], format: str | None = None) -> str:
+    """``'gpkg'`` or ``'parquet'``: ``format``, or from the suffix of ``out`` (``.gpkg`` -> gpkg)."""
+    fmt = format or ("gpkg" if Path(out).suffix.lower() == ".gpkg" else "parquet")
+    if fmt not in ("gpkg", "parquet"):
+        raise InputError(f"unknown export format {fmt!r}; use 'parquet' or 'gpkg'", path=out, field="format")
+    return fmt
+
+
+def check_scene_output(
+    out: str | os.PathLike[str],
+    *,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    format: str | None = None,
+    field: str | None = "--out",
+) -> Path:
+    """Check, before any work, that a scene can be written to ``out`` (folder or ``.gpkg``).
+
+    Call it before reading or ingesting (``twin ingest FILES -o OUT``: ``inputs=FILES``);
+    :func:`write_scene` calls it again before converting anything.
+
+    Raises
+    ------
+    OutputError
+        Not writable, a file where a folder is expected or the other way round, a folder that
+        is not an earlier scene, an output that is (or is inside, or holds) an input.
+    InputError
+        Unknown format.
+    """
+    from twin.io.output_checks import check_output_file, check_output_folder
+
+    if scene_format(out, format) == "gpkg":
+        return check_output_file(out, inputs=inputs, field=field)
+    return check_output_folder(out, inputs=inputs, owned=SCENE_FOLDER_MARKERS, field=field)
+
+
+def write_scene(
+    scene,
+    out: str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
     """Write ``scene`` to ``out``: a GeoParquet folder, or a ``.gpkg`` file.
 
     Parameters
     ----------
     format
         ``'parquet'`` or ``'gpkg'``; by default from the suffix of ``out`` (``.gpkg`` -> gpkg).
+    inputs
+        Files or folders the scene was read from: the output may not be one of them, lie
+        inside one, or (a folder) hold one.
+
+    Raises
+    ------
+    OutputError
+        ``out`` cannot be written (checked before anything is converted).
     """
     out = Path(out)
-    fmt = format or ("gpkg" if out.suffix.lower() == ".gpkg" else "parquet")
+    fmt = scene_format(out, format)
+    check_scene_output(out, inputs=inputs, format=fmt)
     if fmt == "gpkg":
         _write_gpkg(scene, out)
-    elif fmt == "parquet":
-        _write_parquet_folder(scene, out)
     else:
-        raise InputError(f"unknown export format {fmt!r}; use 'parquet' or 'gpkg'", path=out, field="format")
+        _write_parquet_folder(scene, out)
     return out
 
 
-def _write_parquet_folder(scene, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        for name, frame in scene.layers.items():
-            if len(frame) == 0:
-                continue
-            if name in GEO_LAYERS:
-                frame.to_parquet(tmp / f"{name}.parquet", index=False)
-            else:
-                pd.DataFrame(frame).to_parquet(tmp / f"{name}.parquet", index=False)
-        if scene.weather is not None:
-            _weather_frame(scene).to_parquet(tmp / "weather.parquet", index=False)
-        (tmp / "scene.json").write_text(json.dumps(_metadata(scene), indent=2), encoding="utf-8")
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            old.rmdir()
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
+def write_scene_files(scene, folder: Path) -> list[str]:
+    """The files of a scene folder written into ``folder`` (which exists); ``scene.json`` last.
+
+    Used by :func:`write_scene` inside its staged folder, and by commands that put a scene
+    inside a bigger result folder (``twin run``'s ``baseline_scene/``).
+    """
+    from twin.io.run_record import file_manifest
+
+    folder = Path(folder)
+    written = []
+    for name, frame in scene.layers.items():
+        if len(frame) == 0:
+            continue
+        if name in GEO_LAYERS:
+            frame.to_parquet(folder / f"{name}.parquet", index=False)
         else:
-            os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+            pd.DataFrame(frame).to_parquet(folder / f"{name}.parquet", index=False)
+        written.append(f"{name}.parquet")
+    if scene.weather is not None:
+        _weather_frame(scene).to_parquet(folder / "weather.parquet", index=False)
+        written.append("weather.parquet")
+    meta = _metadata(scene)
+    meta["files"] = {k: v for k, v in file_manifest(folder).items() if k in written}
+    (folder / "scene.json").write_text(to_json_text(meta), encoding="utf-8")
+    return [*written, "scene.json"]
+
+
+def _write_parquet_folder(scene, out: Path) -> None:
+    with staged_dir(out, owned=SCENE_FOLDER_MARKERS, field="--out") as tmp:
+        write_scene_files(scene, tmp)
 
 
 def _write_gpkg(scene, out: Path) -> None:
     import pyogrio
 
     with atomic_path(out) as tmp:
-        meta = pd.DataFrame({"key": ["twin_scene"], "value": [json.dumps(_metadata(scene))]})
+        meta = pd.DataFrame({"key": ["twin_scene"], "value": [to_json_text(_metadata(scene), indent=None)]})
         pyogrio.write_dataframe(meta, tmp, layer="twin_scene", driver="GPKG")
         for name, frame in scene.layers.items():
             if len(frame) == 0:

@@ -1,7 +1,10 @@
 """Atomic file writes: write to a temporary file beside the target, then rename.
 
 A reader never sees a half-written output, and an earlier result survives a crash or an error
-during the write.
+during the write. The temporary name is unique (:func:`tempfile.mkstemp`), so two writers of
+the same target never share it, and the new file gets the mode of an ordinary new file
+(``0o666 & ~umask``), not the private mode of ``mkstemp``. Folders of several files use
+:func:`twin.io.staged.staged_dir`.
 """
 
 from __future__ import annotations
@@ -24,17 +27,22 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     >>> with atomic_path("out.parquet") as tmp:  # doctest: +SKIP
     ...     frame.to_parquet(tmp)
     """
+    from twin.io.staged import _stem, file_mode
+
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix, dir=target.parent)
+    suffix = target.suffix if len(target.suffix) <= 16 else ""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{_stem(target.name)}.twin-", suffix=".tmp" + suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # writers such as GDAL refuse to overwrite; give them a free name
     try:
         yield tmp
+        if tmp.exists() and not tmp.is_symlink():
+            os.chmod(tmp, file_mode())
         os.replace(tmp, target)
     finally:
-        if tmp.exists():
+        if os.path.lexists(tmp):
             tmp.unlink()
 
 

@@ -7,6 +7,12 @@ refused, so a rerun of an interrupted batch skips finished work; a ``running`` o
 run is claimed again (its process died or it failed) and ``attempts`` counts the tries;
 ``host`` and ``pid`` name the process that claimed it last.
 A ``done`` record is final: a late :meth:`RunStore.fail` does not overwrite it.
+A run whose process was killed (``kill -9``, a power cut) cannot mark itself failed: opening
+the store, and every claim, marks ``running`` records of this host whose process is gone as
+``failed`` with the error ``interrupted: ...`` (:meth:`RunStore.mark_interrupted`).
+Each claim records the versions of Python, twin and the main libraries (``versions``, JSON;
+:func:`twin.io.run_record.dependency_versions`). KPIs, outputs and versions are strict JSON
+(``null`` for NaN, never ``NaN``).
 SQLite (WAL journal, busy timeout) serialises writers from several processes; every call opens
 and closes its own connection, so a store object can be sent to another process.
 Times are UTC ISO 8601 with milliseconds.
@@ -26,6 +32,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from twin.io.json_out import to_json_text
+
+
+def _json(data) -> str:
+    """Strict, compact JSON with sorted keys (NaN -> null)."""
+    if isinstance(data, dict):
+        data = dict(sorted(data.items()))
+    return to_json_text(data, indent=None)
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
@@ -43,12 +58,16 @@ CREATE TABLE IF NOT EXISTS runs (
     kpis TEXT,
     outputs TEXT,
     host TEXT,
-    pid INTEGER
+    pid INTEGER,
+    versions TEXT
 );
 """
 
 # columns added after the first release of the table: (name, SQL type)
-LATER_COLUMNS = (("host", "TEXT"), ("pid", "INTEGER"))
+LATER_COLUMNS = (("host", "TEXT"), ("pid", "INTEGER"), ("versions", "TEXT"))
+
+# columns holding JSON text
+JSON_COLUMNS = ("kpis", "outputs", "versions")
 
 
 def _now() -> str:
@@ -87,6 +106,7 @@ class RunStore:
                     except sqlite3.OperationalError as exc:  # another process added it first
                         if "duplicate column" not in str(exc):
                             raise
+        self.mark_interrupted()
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
@@ -102,12 +122,53 @@ class RunStore:
         finally:
             con.close()
 
-    def claim(self, run_id: str, *, scenario: str, label: str = "", version: str, input_hash: str, scenario_hash: str, seed: int | None) -> bool:
+    def mark_interrupted(self) -> list[str]:
+        """Mark ``running`` records of this host whose process is gone as ``failed`` (interrupted).
+
+        Returns
+        -------
+        list of str
+            The run ids marked.
+        """
+        from twin.io.staged import pid_alive
+
+        host = socket.gethostname()
+        with self._connection() as con:
+            rows = con.execute("SELECT run_id, pid FROM runs WHERE status = 'running' AND host = ?", (host,)).fetchall()
+            marked = []
+            for run_id, pid in rows:
+                if pid is None or int(pid) == os.getpid() or pid_alive(int(pid)):
+                    continue
+                cur = con.execute(
+                    "UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ? AND status = 'running' AND pid = ? AND host = ?",
+                    (_now(), f"interrupted: process {pid} on {host} ended without finishing the run (killed?)", run_id, pid, host),
+                )
+                if cur.rowcount:
+                    marked.append(run_id)
+        return marked
+
+    def claim(
+        self,
+        run_id: str,
+        *,
+        scenario: str,
+        label: str = "",
+        version: str,
+        input_hash: str,
+        scenario_hash: str,
+        seed: int | None,
+        versions: dict | None = None,
+    ) -> bool:
         """Mark ``run_id`` as running by this process; False if it is already done (nothing to do).
 
-        The record keeps the host name and process id of the claimer (``host``, ``pid``).
+        The record keeps the host name and process id of the claimer (``host``, ``pid``) and
+        ``versions`` (default: :func:`twin.io.run_record.dependency_versions`).
         """
+        from twin.io.run_record import dependency_versions
+
+        self.mark_interrupted()
         me = (socket.gethostname(), os.getpid())
+        versions_json = _json(dependency_versions() if versions is None else versions)
         con = self._connect()
         try:
             con.execute("BEGIN IMMEDIATE")
@@ -117,15 +178,15 @@ class RunStore:
                 return False
             if row is None:
                 con.execute(
-                    "INSERT INTO runs (run_id, scenario, label, status, started_at, version, input_hash, scenario_hash, seed, host, pid) "
-                    "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
-                    (run_id, scenario, label, _now(), version, input_hash, scenario_hash, seed, *me),
+                    "INSERT INTO runs (run_id, scenario, label, status, started_at, version, input_hash, scenario_hash, seed, host, pid, versions) "
+                    "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (run_id, scenario, label, _now(), version, input_hash, scenario_hash, seed, *me, versions_json),
                 )
             else:
                 con.execute(
                     "UPDATE runs SET status = 'running', started_at = ?, finished_at = NULL, attempts = attempts + 1, error = NULL, "
-                    "host = ?, pid = ? WHERE run_id = ?",
-                    (_now(), *me, run_id),
+                    "host = ?, pid = ?, versions = ? WHERE run_id = ?",
+                    (_now(), *me, versions_json, run_id),
                 )
             con.execute("COMMIT")
             return True
@@ -133,11 +194,11 @@ class RunStore:
             con.close()
 
     def finish(self, run_id: str, *, kpis: dict, outputs: dict | None = None) -> None:
-        """Record the KPIs and output paths of a finished run."""
+        """Record the KPIs and output paths of a finished run (strict JSON: NaN is stored as null)."""
         with self._connection() as con:
             con.execute(
                 "UPDATE runs SET status = 'done', finished_at = ?, kpis = ?, outputs = ?, error = NULL WHERE run_id = ?",
-                (_now(), json.dumps(kpis, sort_keys=True, default=float), json.dumps(outputs or {}), run_id),
+                (_now(), _json({str(k): v for k, v in kpis.items()}), _json({str(k): str(v) for k, v in (outputs or {}).items()}), run_id),
             )
 
     def fail(self, run_id: str, error: str) -> None:
@@ -153,9 +214,38 @@ class RunStore:
         if row is None:
             return None
         record = dict(row)
-        for key in ("kpis", "outputs"):
-            record[key] = json.loads(record[key]) if record[key] else None
+        for key in JSON_COLUMNS:
+            record[key] = json.loads(record[key]) if record.get(key) else None
         return record
+
+    def copy_to(self, path: str | os.PathLike[str], *, done: dict | None = None) -> Path:
+        """A consistent copy of the whole store at ``path`` (SQLite online backup, one file).
+
+        The copy is a plain single-file database (journal mode DELETE), e.g. for a result
+        folder that must not change after it was written.
+
+        Parameters
+        ----------
+        done
+            ``{"run_id", "kpis", "outputs"}``: record that run as ``done`` in the copy only
+            (the copy goes into the result folder before the folder is swapped in; the store
+            itself is told with :meth:`finish` after the swap).
+        """
+        path = Path(path)
+        with self._connection() as src:
+            dst = sqlite3.connect(path, isolation_level=None)
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode=DELETE")
+                if done is not None:
+                    dst.execute(
+                        "UPDATE runs SET status = 'done', finished_at = ?, kpis = ?, outputs = ?, error = NULL WHERE run_id = ?",
+                        (_now(), _json({str(k): v for k, v in done.get("kpis", {}).items()}),
+                         _json({str(k): str(v) for k, v in done.get("outputs", {}).items()}), done["run_id"]),
+                    )
+            finally:
+                dst.close()
+        return path
 
     def runs(self) -> pd.DataFrame:
         """Every record, oldest first."""

@@ -1,11 +1,53 @@
-"""``twin run``: one scenario file -> comparison -> report, outputs and a run record."""
+"""``twin run``: one scenario file -> comparison -> report, outputs and a run record.
+
+The results folder ``OUT`` is one unit: ``report.html``, ``kpis.csv``, ``outputs/``
+(``kpis.parquet`` and per-object deltas as GeoParquet), ``baseline_scene/``, ``runs.sqlite``
+and ``run_record.json`` are written into a folder staged beside ``OUT`` and swapped in at
+once when the last file is written (:func:`twin.io.staged.staged_dir`). A reader, or a run
+killed at any moment, leaves ``OUT`` as the previous complete result or the new complete
+result: a ``kpis.csv`` of one seed never sits beside a ``report.html`` of another.
+
+``run_record.json`` (strict JSON) names the run (id, scenario, hashes, seed, samples), the
+versions of Python, twin and its main libraries, the time, and every other file of the folder
+with its size and SHA-256 (``files``), so the folder can be checked to be one complete result
+(:func:`verify_result`).
+
+The run store
+-------------
+The store of every run into ``OUT`` (status ``running`` / ``done`` / ``failed``, with errors and
+interrupted runs) must outlive the swaps, so it lives beside the folder, in a stable place:
+``OUT.runs.sqlite`` (for ``-o results``: ``results.runs.sqlite``). ``OUT/runs.sqlite`` is a
+copy of it taken when the result was staged, with this run recorded as ``done``: the history
+of runs up to this result, which travels with the folder. A failed or interrupted run is
+recorded in the stable store only (its folder never replaces the previous one).
+
+Before any work the output is checked (:func:`twin.io.output_checks.check_output_folder`):
+writable, not an input, not holding an input, not a folder of other things. SIGTERM and
+Ctrl-C mark the run ``failed`` ("interrupted") and remove the staged folder; after a
+``kill -9`` the next opening of the store marks the run failed and the next run for ``OUT``
+removes the temporary folder.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import inspect
+import json
+import os
+import socket
 import time
 from pathlib import Path
 
 from twin.errors import InputError
+
+#: Names that mark a folder as an earlier ``twin run`` result (an existing folder is replaced only then).
+RUN_MARKERS = ("run_record.json", "report.html", "kpis.csv")
+
+#: The run record inside the results folder.
+RECORD_NAME = "run_record.json"
+
+#: The copy of the run store inside the results folder.
+STORE_COPY_NAME = "runs.sqlite"
 
 
 def default_scenario() -> Path:
@@ -17,41 +59,159 @@ def default_scenario() -> Path:
     raise InputError("default scenario not found; pass a scenario file", path="scenarios/stgilles_default.yaml")
 
 
-def run_scenario_file(path, out, *, samples=None, seed=None, progress=True) -> list[str]:
-    """Run ``path`` (default: the Saint-Gilles default scenario) and write everything to ``out``."""
-    from twin.scenario.batch import run_identity
-    from twin.scenario.outputs import write_outputs
-    from twin.scenario.report import terminal_summary, write_report
-    from twin.scenario.runner import run_scenario
+def store_path_for(out: str | os.PathLike[str]) -> Path:
+    """The stable run store of results folder ``out``: ``OUT.runs.sqlite`` beside it."""
+    out = Path(os.path.abspath(out))
+    return out.with_name(out.name + ".runs.sqlite")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _check_output(out: Path, inputs: list[Path]) -> Path:
+    """The results folder and the stable store beside it can be written (before any work)."""
+    from twin.io.output_checks import check_output_file, check_output_folder
+
+    check_output_folder(out, inputs=inputs, owned=RUN_MARKERS, field="--out")
+    store = store_path_for(out)
+    check_output_file(store, inputs=inputs, field="--out")
+    return store
+
+
+def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_effect: str = "error") -> list[str]:
+    """Run ``path`` (default: the Saint-Gilles default scenario) and write everything to ``out``.
+
+    Parameters
+    ----------
+    path
+        Scenario YAML file, or None for :func:`default_scenario`.
+    out
+        Results folder (replaced whole at the end; see the module docstring).
+    samples, seed
+        Overrides of the scenario's Monte Carlo samples and seed (validated like the file).
+    progress
+        Show progress bars.
+    no_effect
+        ``"error"`` (default): a selection that matches nothing or a modification without
+        effect stops the run; ``"warn"``: a warning instead (passed to
+        :func:`twin.scenario.runner.run_scenario`).
+
+    Returns
+    -------
+    list of str
+        The lines the command prints.
+
+    Raises
+    ------
+    OutputError
+        ``out`` cannot be written (checked before any work).
+    """
+    from twin.scenario.batch import run_identity, scenario_inputs
     from twin.scenario.schema import with_overrides
-    from twin.scenario.store import RunStore
-    from twin.export import write_scene
+    from twin.scenario.store import RunStore, make_run_id
+    from twin.workflows.interrupt import sigterm_raises
 
     path = Path(path) if path else default_scenario()
+    out = Path(out)
+    _check_output(out, [path])  # before reading the inputs
     ident = run_identity(path)
     scenario = with_overrides(ident["scenario"], samples=samples, seed=seed, path=path)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    store = RunStore(out / "runs.sqlite")
-    from twin.scenario.store import make_run_id
-
+    inputs = [ident["path"], *scenario_inputs(scenario, ident["path"].parent)]
+    store_path = _check_output(out, inputs)
+    store = RunStore(store_path)
     run_id = make_run_id(scenario.digest(), ident["input_hash"], scenario.uncertainty.seed, ident["version"])
-    store.claim(run_id, scenario=str(ident["path"]), label=scenario.name, version=ident["version"],
-                input_hash=ident["input_hash"], scenario_hash=scenario.digest(), seed=scenario.uncertainty.seed)
+    claim = dict(scenario=str(ident["path"]), label=scenario.name, version=ident["version"], input_hash=ident["input_hash"],
+                 scenario_hash=scenario.digest(), seed=scenario.uncertainty.seed)
     t0 = time.perf_counter()
-    try:
-        comparison = run_scenario(scenario, base_dir=ident["path"].parent, progress=progress)
-        written = write_outputs(comparison, out / "outputs")
-        report = write_report(comparison, out / "report.html", run_id=run_id)
-        write_scene(comparison.baseline_scene, out / "baseline_scene")
-        comparison.kpis.to_csv(out / "kpis.csv.tmp", index=False)
-        (out / "kpis.csv.tmp").replace(out / "kpis.csv")
-    except Exception as exc:
-        store.fail(run_id, str(exc))
-        raise
-    kpis = {f"{r.whatif}/{r.domain}/{r.kpi}": float(r.delta) for r in comparison.kpis.itertuples()}
-    store.finish(run_id, kpis=kpis, outputs={"report": str(report), **{k: str(out / "outputs" / v) for k, v in written.items()}})
+    with sigterm_raises():
+        store.claim(run_id, **claim)
+        record = {"run_id": run_id, "started_utc": _now(), **claim, "samples": scenario.uncertainty.samples}
+        try:
+            comparison = _compute(scenario, ident["path"].parent, progress=progress, no_effect=no_effect)
+            written = _write_result(comparison, out, store, run_id, record)
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (Terminated)
+            store.fail(run_id, f"interrupted: {exc or 'Ctrl-C'}")
+            raise
+        except BaseException as exc:
+            store.fail(run_id, f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc))
+            raise
+        store.finish(run_id, kpis=written["kpis"], outputs=written["outputs"])
     lines = [f"scenario {scenario.name} ({path}), run {run_id}, {time.perf_counter() - t0:.1f} s"]
+    from twin.scenario.report import terminal_summary
+
     lines += terminal_summary(comparison)
-    lines.append(f"report: {report}")
+    lines.append(f"report: {out / 'report.html'}")
     return lines
+
+
+def _compute(scenario, base_dir: Path, *, progress: bool, no_effect: str):
+    """:func:`twin.scenario.runner.run_scenario`, with ``no_effect`` when the runner takes it."""
+    from twin.scenario.runner import run_scenario
+
+    kwargs = {}
+    if "no_effect" in inspect.signature(run_scenario).parameters or no_effect != "error":
+        kwargs["no_effect"] = no_effect
+    return run_scenario(scenario, base_dir=base_dir, progress=progress, **kwargs)
+
+
+def _kpi_dict(comparison) -> dict:
+    return {f"{r.whatif}/{r.domain}/{r.kpi}": float(r.delta) for r in comparison.kpis.itertuples()}
+
+
+def _write_result(comparison, out: Path, store, run_id: str, record: dict) -> dict:
+    """Stage the whole results folder, record it, swap it in; KPIs and output paths for the store."""
+    from twin.export import write_scene_files
+    from twin.io.json_out import to_json_text
+    from twin.io.run_record import dependency_versions, file_manifest
+    from twin.io.staged import MARKER, staged_dir
+    from twin.scenario.outputs import write_output_files
+    from twin.scenario.report import write_report
+
+    kpis = _kpi_dict(comparison)
+    with staged_dir(out, owned=RUN_MARKERS, field="--out") as tmp:
+        (tmp / "outputs").mkdir()
+        written = write_output_files(comparison, tmp / "outputs")
+        write_report(comparison, tmp / "report.html", run_id=run_id)
+        (tmp / "baseline_scene").mkdir()
+        write_scene_files(comparison.baseline_scene, tmp / "baseline_scene")
+        comparison.kpis.to_csv(tmp / "kpis.csv", index=False)
+        outputs = {"report": str(out / "report.html"), "kpis_csv": str(out / "kpis.csv"), "baseline_scene": str(out / "baseline_scene"),
+                   "record": str(out / RECORD_NAME), **{k: str(out / "outputs" / v) for k, v in written.items()}}
+        store.copy_to(tmp / STORE_COPY_NAME, done={"run_id": run_id, "kpis": kpis, "outputs": outputs})
+        full = {
+            **record,
+            "command": "twin run",
+            "output": str(Path(os.path.abspath(out))),
+            "store": str(store.path),
+            "finished_utc": _now(),
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "versions": dependency_versions(),
+            "timings_s": {k: float(v) for k, v in getattr(comparison, "timings_s", {}).items()},
+            "kpis": kpis,
+            "files": file_manifest(tmp, exclude=(RECORD_NAME, STORE_COPY_NAME, MARKER)),
+        }
+        (tmp / RECORD_NAME).write_text(to_json_text(full), encoding="utf-8")
+    return {"kpis": kpis, "outputs": outputs}
+
+
+def verify_result(out: str | os.PathLike[str]) -> list[str]:
+    """Differences between results folder ``out`` and its run record (empty: one complete result).
+
+    Returns
+    -------
+    list of str
+        ``"missing X"``, ``"extra X"``, ``"changed X"``, or ``"no run record"``.
+    """
+    from twin.io.run_record import verify_manifest
+
+    out = Path(out)
+    try:
+        record = json.loads((out / RECORD_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ["no run record"]
+    return verify_manifest(out, record.get("files", {}), exclude=(RECORD_NAME, STORE_COPY_NAME))
+
+
+__all__ = ["RUN_MARKERS", "default_scenario", "run_scenario_file", "store_path_for", "verify_result"]

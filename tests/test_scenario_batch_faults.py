@@ -4,8 +4,9 @@
   worker process is SIGKILLed while it holds a run: the batch completes, every run is recorded
   exactly once, the killed run twice attempted.
 * ``twin batch`` in a subprocess is SIGKILLed (with its workers: the whole process group) after
-  the first runs finish; a rerun does the rest, does not touch the finished runs (same
-  ``started_at``, ``attempts`` and output files) and records each run once.
+  the first runs finish; the runs it held are marked failed ("interrupted") when the store is
+  next opened; a rerun does the rest, does not touch the finished runs (same ``started_at``,
+  ``attempts`` and output files) and records each run once.
 """
 
 from __future__ import annotations
@@ -129,7 +130,10 @@ def test_sigkilled_batch_resumes_without_duplicates(tmp_path):
 
     before = RunStore(store_path).runs().set_index("run_id")
     finished = before[before["status"] == "done"]
-    interrupted = before[before["status"] == "running"]
+    # opening the store marked the runs of the killed processes failed ("interrupted")
+    assert "running" not in set(before["status"])
+    interrupted = before[before["status"] == "failed"]
+    assert interrupted["error"].str.startswith("interrupted").all(), interrupted["error"].tolist()
     assert 2 <= len(finished) < len(files)
     mtimes = {r: (out / r / "kpis.parquet").stat().st_mtime_ns for r in finished.index}
 

@@ -425,8 +425,8 @@ def staged_dir(target: str | os.PathLike[str], *, owned: Iterable[str] | None = 
     """
     from twin.io.paths import check_output_path
 
-    target = _real_target(Path(target))
     check_output_path(target, kind="folder", field=field)
+    target = _real_target(Path(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target)
     clean_stale(target)

@@ -48,7 +48,7 @@ def test_simulate_command_reports_the_point_queue_delay(tmp_path):
 def test_simulate_command_needs_demand_for_a_scene(tmp_path):
     streets = shared_path("brussels", "stgilles_streets_osm2013.geojson")
     result = CliRunner().invoke(app, ["traffic", "simulate", str(streets)])
-    assert isinstance(result.exception, InputError) and result.exception.field == "demand"
+    assert isinstance(result.exception, InputError) and result.exception.field == "--demand"
 
 
 def test_access_command_writes_buildings_and_map(tmp_path):

@@ -214,7 +214,7 @@ def test_conservation_on_a_grid_with_time_dependent_demand():
 
 def test_bad_input_is_named():
     net, dyn = chain([1000.0], [0.5])
-    with pytest.raises(InputError, match="negative capacity") as err:
+    with pytest.raises(InputError, match="negative or non-finite capacity") as err:
         LinkDynamics.build(length_m=[1000.0, 500.0], free_speed_m_s=10.0, capacity_veh_s=[0.5, -1.0], link_ids=["x", "y"])
     assert err.value.field == "capacity_veh_s" and "y" in str(err.value.obj)
     with pytest.raises(InputError, match="no path"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -32,18 +33,36 @@ def assign_command(
     Beckmann objective, total system travel cost and time, and wall time. Costs are in the
     network file's units; the generalized cost adds the toll and distance weights of the
     network's README (ChicagoSketch: 0.02 per cent, 0.04 per mile).
-    """
-    import json
-    import time
 
-    from twin.traffic.assign import algorithm_name, assign
+    Exit status: 0 converged; 1 not converged within --max-iter (the results are still printed
+    and written, and one line ``twin: warning: not converged ...`` goes to stderr); 2 bad input
+    (one ``twin: error:`` line: --gap not a finite number > 0, --max-iter below 1, a bad TNTP
+    file, no demand, a demand above the limit, an unwritable --output...).
+    """
+    import time
+    import warnings
+
+    from twin.errors import InputError, TwinWarning
+    from twin.io.json_out import to_json_text
+    from twin.traffic.assign import MAX_ITER_LIMIT, algorithm_name, assign
+    from twin.traffic.dynamic_commands import check_output
     from twin.traffic.tntp import read_network, read_trips
 
     algo = algorithm_name(algorithm)
+    if not (math.isfinite(gap) and gap > 0):
+        raise InputError(f"must be a finite number > 0, got {gap}", field="--gap")
+    if max_iter is not None and not 1 <= max_iter <= MAX_ITER_LIMIT:
+        raise InputError(f"must be a whole number in [1, {MAX_ITER_LIMIT:,}], got {max_iter}", field="--max-iter")
+    for option, value in (("--toll-factor", toll_factor), ("--distance-factor", distance_factor)):
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            raise InputError(f"must be a finite number >= 0, got {value}", field=option)
+    check_output(output, (".csv", ".parquet"), "--output")
     t_read = time.perf_counter()
     network = read_network(net, toll_factor=toll_factor, distance_factor=distance_factor)
     demand = read_trips(trips, n_zones=network.n_zones)
     read_s = time.perf_counter() - t_read
+    if not demand.total > 0:
+        raise InputError("the trips file holds no demand (every OD flow is 0): nothing to assign", path=trips, field="flow")
 
     def show(rec) -> None:
         typer.echo(f"  iter {rec.iteration:5d}  gap {rec.relative_gap:.3e}  beckmann {rec.beckmann:.6f}  t {rec.elapsed_s:8.3f} s")
@@ -57,7 +76,7 @@ def assign_command(
         summary["output"] = str(result.write(output))
     if as_json:
         summary["history"] = [rec.__dict__ for rec in result.history]
-        typer.echo(json.dumps(summary, indent=2, default=float))
+        typer.echo(to_json_text(summary))
     else:
         typer.echo(
             f"{'converged' if result.converged else 'NOT converged'} after {result.iterations} iterations: "
@@ -70,6 +89,12 @@ def assign_command(
         if output is not None:
             typer.echo(f"  link flows and costs        {output}")
     if not result.converged:
+        warnings.warn(
+            f"not converged: relative gap {result.relative_gap:.3e} above the target {gap:g} after {result.iterations} iterations "
+            "(exit status 1; raise --max-iter or --gap)",
+            TwinWarning,
+            stacklevel=1,
+        )
         raise typer.Exit(code=1)
 
 
@@ -88,14 +113,18 @@ def simulate_command(
     scene_crs: Annotated[str, typer.Option("--scene-crs", help="Metric CRS of the scene")] = "EPSG:31370",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
-    """Dynamic network loading (link transmission model with queues and spillback)."""
-    import json
+    """Dynamic network loading (link transmission model with queues and spillback).
 
+    Options are checked before any work: --routes one of duo, free_flow, equilibrium; --dt in
+    (0, 3600] s; --duration in (0, 30 days]; links x steps at most 2.5e8 (a ResourceLimitError
+    instead of hours of work or memory exhaustion).
+    """
+    from twin.io.json_out import to_json_text
     from twin.traffic.dynamic_commands import run_simulate
 
     s = run_simulate(list(source), demand=demand, dt_s=dt, duration_s=duration, routes=routes, output=output, timeseries=timeseries, crs=crs, scene_crs=scene_crs)
     if as_json:
-        typer.echo(json.dumps(s, indent=2, default=float))
+        typer.echo(to_json_text(s))
         return
     typer.echo(f"{s['network']}; dt {s['dt_s']:g} s, {s['steps']} steps, routes {s['route_choice']}")
     for key in ("generated_veh", "arrived_veh", "in_network_end_veh", "waiting_end_veh", "total_travel_time_veh_h", "total_delay_veh_h", "vehicle_km", "mean_trip_time_s"):
@@ -119,15 +148,18 @@ def access_command(
     scene_crs: Annotated[str, typer.Option("--scene-crs", help="Metric CRS of the scene")] = "EPSG:31370",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
-    """15-minute-city indicator: share of residents reaching each service category in time."""
-    import json
+    """15-minute-city indicator: share of residents reaching each service category in time.
 
+    Options are checked before the scene is read: --mode walk, bike or car; --minutes a finite
+    number in (0, 1440]; at least one category.
+    """
+    from twin.io.json_out import to_json_text
     from twin.traffic.dynamic_commands import run_access
 
     cats = [c.strip() for c in categories.split(",") if c.strip()]
     s = run_access(list(files), mode=mode, categories=cats, minutes=minutes, weight=weight, output=output, map_path=map_path, crs=crs, scene_crs=scene_crs)
     if as_json:
-        typer.echo(json.dumps(s, indent=2, default=float))
+        typer.echo(to_json_text(s))
         return
     typer.echo(f"{s['buildings']} buildings, {s['mode']}, {s['minutes']:g} min, weight {s['weight']}")
     for row in s["categories"]:

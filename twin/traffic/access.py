@@ -54,6 +54,8 @@ BIKE_SPEED_M_S = 4.2
 """Cycling speed, m/s (15 km/h)."""
 MODE_SPEEDS_M_S: dict[str, float | None] = {"walk": WALK_SPEED_M_S, "bike": BIKE_SPEED_M_S, "car": None}
 FIFTEEN_MINUTES_S = 900.0
+MAX_THRESHOLD_S = 86400.0
+"""Longest travel-time budget of the 15-minute-city indicator, s (a day)."""
 DEFAULT_MAX_ACCESS_M = 250.0
 DEFAULT_POLYGON_STEP_M = 25.0
 DEFAULT_SNAP_SLACK_M = 25.0
@@ -684,6 +686,20 @@ def building_weights(buildings: pd.DataFrame, weight: str = "auto", *, residenti
     return w, weight
 
 
+def check_access_options(*, mode: str, threshold_s: float, categories: Any) -> None:
+    """Check the options of :func:`fifteen_minute_city` before any work (InputError naming the option)."""
+    if mode not in MODE_SPEEDS_M_S:
+        raise InputError(f"unknown mode {mode!r}; use one of {', '.join(MODE_SPEEDS_M_S)}", field="mode")
+    try:
+        ok = bool(np.isfinite(threshold_s) and 0 < threshold_s <= MAX_THRESHOLD_S)
+    except TypeError:
+        ok = False
+    if not ok:
+        raise InputError(f"the time budget must be a finite number in (0, {MAX_THRESHOLD_S:g}] s, got {threshold_s}", field="threshold_s")
+    if isinstance(categories, str) or len(tuple(categories)) == 0:
+        raise InputError("give at least one service category (a list, e.g. ['school', 'park'])", field="categories")
+
+
 def fifteen_minute_city(
     scene: Any,
     *,
@@ -713,11 +729,14 @@ def fifteen_minute_city(
     Raises
     ------
     InputError
-        No buildings, an unknown category, or a category with no service in the scene.
+        No buildings, an unknown mode or category, no category, a time budget that is not a
+        finite number in (0, :data:`MAX_THRESHOLD_S`], a category with no service in the scene,
+        or buildings whose weights are all zero (no residents: the share would be undefined).
     """
     import geopandas as gpd
     import shapely
 
+    check_access_options(mode=mode, threshold_s=threshold_s, categories=categories)
     b = scene.buildings
     if len(b) == 0:
         raise InputError("the scene has no buildings", obj="buildings")
@@ -725,6 +744,12 @@ def fifteen_minute_city(
     svc = service_points(scene, categories, services=services, polygon_step_m=polygon_step_m)
     origins = shapely.point_on_surface(np.asarray(b.geometry.values, dtype=object))
     w, wname = building_weights(b, weight, residential_only=residential_only)
+    if not w.sum() > 0:
+        raise InputError(
+            f"every building has weight 0 for {wname!r}{' (residential buildings only)' if residential_only else ''}: no residents to count",
+            obj="buildings",
+            field="weight",
+        )
     out = gpd.GeoDataFrame({"building_id": b["building_id"].to_numpy(), "weight": w}, geometry=b.geometry.values, crs=b.crs)
     reach_all = np.ones(len(b), dtype=bool)
     for cat in categories:

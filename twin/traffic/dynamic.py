@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from twin.errors import InputError, SchemaError, SimulationError
+from twin.errors import InputError, ResourceLimitError, SchemaError, SimulationError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -54,6 +54,17 @@ _TIME_TO_S = {"s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0, "hr": 3600.0}
 _LENGTH_TO_M = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "ft": 0.3048}
 
 ROUTE_CHOICES = ("duo", "free_flow", "fixed", "equilibrium")
+
+# Limits checked before any work (a value beyond them is an error, not a long wait or a swap storm)
+MAX_DT_S = 3600.0
+"""Longest time step, s (with longer steps every urban link is shorter than one step)."""
+MAX_DURATION_S = 30 * 86400.0
+"""Longest simulated time, s (30 days; dynamic loading studies a peak period or a day)."""
+MAX_LINK_STEPS = 250_000_000
+"""Largest links x steps of one run: the two cumulative curves per link take 16 bytes per
+link-step (4 GB here). Saint-Gilles' 507 car links for 2 h at 1 s are 3.6 million."""
+MAX_TOTAL_VEHICLES = 1.0e12
+"""Largest total demand of one run, vehicles (as :data:`twin.traffic.assign.MAX_TOTAL_DEMAND`)."""
 
 
 # ---------------------------------------------------------------------------------------- links
@@ -183,9 +194,9 @@ class LinkDynamics:
             ("jam_density_veh_m_lane", kj, kj > 0),
             ("capacity_veh_s", q, q >= 0),
         ):
-            bad = np.flatnonzero(~ok)
+            bad = np.flatnonzero(~ok | ~np.isfinite(a))
             if bad.size:
-                what = "negative capacity" if name == "capacity_veh_s" else f"{name} must be > 0"
+                what = "negative or non-finite capacity" if name == "capacity_veh_s" else f"{name} must be finite and > 0"
                 raise InputError(f"{what}: {a[bad[0]]}", path=path, obj=f"link {ids[bad[0]]}", field=name)
         k_total = kj * ln
         if wave_speed_m_s is None:
@@ -202,7 +213,7 @@ class LinkDynamics:
             w = np.where(q > 0, q / np.where(room > 0, room, 1.0), v)
         else:
             w = arr(wave_speed_m_s)
-            bad = np.flatnonzero(~(w > 0))
+            bad = np.flatnonzero(~(w > 0) | ~np.isfinite(w))
             if bad.size:
                 raise InputError(f"wave speed must be > 0, got {w[bad[0]]}", path=path, obj=f"link {ids[bad[0]]}", field="wave_speed_m_s")
             apex = v * w * k_total / (v + w)
@@ -290,6 +301,22 @@ class DemandArrays:
         return float(np.sum(self.rate_veh_s * (self.t1_s - self.t0_s)))
 
 
+def numeric_column(frame: pd.DataFrame, column: str, *, path: str | None = None, what: str = "row") -> np.ndarray:
+    """``frame[column]`` as float64; a value that is not a number raises InputError naming its row.
+
+    Empty cells become NaN (the callers decide whether NaN is allowed).
+    """
+    import pandas as pd
+
+    values = frame[column]
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(np.float64)
+    wrong = np.flatnonzero(np.isnan(numbers) & values.notna().to_numpy())
+    if wrong.size:
+        k = int(wrong[0])
+        raise InputError(f"not a number: {values.iloc[k]!r}", path=path, obj=f"{what} {frame.index[k]}", field=column)
+    return numbers
+
+
 def demand_arrays(network: Network, demand: pd.DataFrame, *, path: str | None = None) -> DemandArrays:
     """Validate an OD demand table and convert it to kernel arrays.
 
@@ -315,21 +342,26 @@ def demand_arrays(network: Network, demand: pd.DataFrame, *, path: str | None = 
             raise SchemaError(f"demand lacks column {col!r}", path=path, field=col)
     if "flow_veh_s" not in frame.columns and "vehicles" not in frame.columns:
         raise SchemaError("demand needs a 'flow_veh_s' or a 'vehicles' column", path=path, field="flow_veh_s")
-    t0 = frame["t_start_s"].to_numpy(np.float64)
-    t1 = frame["t_end_s"].to_numpy(np.float64)
     rows = frame.index.to_numpy()
-    bad = np.flatnonzero(~(t1 > t0) | ~(t0 >= 0))
+    t0 = numeric_column(frame, "t_start_s", path=path, what="demand row")
+    t1 = numeric_column(frame, "t_end_s", path=path, what="demand row")
+    bad = np.flatnonzero(~(t1 > t0) | ~(t0 >= 0) | ~np.isfinite(t1))
     if bad.size:
-        raise InputError(f"departure window [{t0[bad[0]]}, {t1[bad[0]]}) s is empty or negative", path=path, obj=f"demand row {rows[bad[0]]}", field="t_end_s")
-    if "vehicles" in frame.columns:
-        rate = frame["vehicles"].to_numpy(np.float64) / (t1 - t0)
-        rate_field = "vehicles"
-    else:
-        rate = frame["flow_veh_s"].to_numpy(np.float64)
-        rate_field = "flow_veh_s"
-    bad = np.flatnonzero(~(rate >= 0))
+        raise InputError(
+            f"departure window [{t0[bad[0]]}, {t1[bad[0]]}) s is empty, negative or not finite", path=path, obj=f"demand row {rows[bad[0]]}", field="t_end_s"
+        )
+    rate_field = "vehicles" if "vehicles" in frame.columns else "flow_veh_s"
+    amount = numeric_column(frame, rate_field, path=path, what="demand row")
+    bad = np.flatnonzero(~(amount >= 0) | ~np.isfinite(amount))
     if bad.size:
-        raise InputError(f"negative or missing demand {rate[bad[0]]}", path=path, obj=f"demand row {rows[bad[0]]}", field=rate_field)
+        raise InputError(f"negative, missing or non-finite demand {amount[bad[0]]}", path=path, obj=f"demand row {rows[bad[0]]}", field=rate_field)
+    rate = amount / (t1 - t0) if rate_field == "vehicles" else amount
+    total = float(np.sum(rate * (t1 - t0)))
+    if not total <= MAX_TOTAL_VEHICLES:
+        k = int(np.argmax(rate * (t1 - t0)))
+        raise InputError(
+            f"total demand {total:.4g} vehicles exceeds the limit of {MAX_TOTAL_VEHICLES:.0e}; a unit slip?", path=path, obj=f"demand row {rows[k]}", field=rate_field
+        )
 
     def index_of(col: str) -> np.ndarray:
         out = np.empty(len(frame), dtype=np.int64)
@@ -493,16 +525,25 @@ def simulate(
     ------
     InputError
         Bad demand, an OD pair without a path, bad splitting rates, a link too short for ``dt_s``
-        with ``short_links="error"``.
+        with ``short_links="error"``, a time step outside (0, :data:`MAX_DT_S`] or a duration
+        outside (0, :data:`MAX_DURATION_S`] (or not finite).
+    ResourceLimitError
+        Links x steps above :data:`MAX_LINK_STEPS` (checked before anything is allocated).
     SimulationError
         The kernel failed (e.g. a vehicle history longer than the whole simulation).
     """
     from twin.kernels.dnl_ltm import STATUS_OK, ltm_simulate, ltm_simulate_parallel
 
-    if not dt_s > 0:
-        raise InputError(f"time step must be > 0, got {dt_s}", field="dt_s")
+    if not (np.isfinite(dt_s) and 0 < dt_s <= MAX_DT_S):
+        raise InputError(f"time step must be a finite number in (0, {MAX_DT_S:g}] s, got {dt_s}", field="dt_s")
+    if duration_s is not None and not (np.isfinite(duration_s) and 0 < duration_s <= MAX_DURATION_S):
+        raise InputError(f"duration must be a finite number in (0, {MAX_DURATION_S:g}] s, got {duration_s}", field="duration_s")
     if route_choice not in ROUTE_CHOICES:
         raise InputError(f"unknown route choice {route_choice!r}; use one of {ROUTE_CHOICES}", field="route_choice")
+    if route_choice == "duo" and not (np.isfinite(duo_interval_s) and duo_interval_s > 0):
+        raise InputError(f"the route update interval must be a finite number > 0 s, got {duo_interval_s}", field="duo_interval_s")
+    if not (isinstance(node_iterations, (int, np.integer)) and 1 <= node_iterations <= 100):
+        raise InputError(f"node_iterations must be a whole number in [1, 100], got {node_iterations}", field="node_iterations")
     dem = demand if isinstance(demand, DemandArrays) else demand_arrays(network, demand)
     if dynamics is None:
         dynamics = LinkDynamics.from_network(network)
@@ -518,9 +559,20 @@ def simulate(
         )
     if duration_s is None:
         duration_s = (float(dem.t1_s.max()) if dem.t1_s.size else 0.0) + 3600.0
+        if duration_s > MAX_DURATION_S:
+            raise ResourceLimitError(
+                f"the demand runs until {duration_s - 3600.0:g} s, beyond the longest simulation of {MAX_DURATION_S:g} s", field="t_end_s"
+            )
     n_steps = int(np.ceil(duration_s / dt_s - 1e-9))
     if n_steps < 1:
         raise InputError(f"duration {duration_s} s is shorter than one step", field="duration_s")
+    link_steps = float(network.n_links) * (n_steps + 1)
+    if link_steps > MAX_LINK_STEPS:
+        raise ResourceLimitError(
+            f"{network.n_links:,} links x {n_steps + 1:,} steps = {link_steps:.3g} link-steps, above the limit of {MAX_LINK_STEPS:.3g} "
+            f"(about {16 * link_steps / 1e9:.1f} GB of cumulative curves): use a longer time step or a shorter duration",
+            field="duration_s",
+        )
     graph = _graph_arrays(network)
     _check_reachable(network, graph, dem, dyn.free_time_s, None)
 
@@ -593,6 +645,12 @@ def simulate(
     wall = time.perf_counter() - started
     if status != STATUS_OK:
         raise SimulationError(f"dynamic loading failed with status {status} (window {window} steps)")
+    for name, curve, label in (("cum_in", cum_in, "link"), ("cum_out", cum_out, "link"), ("cum_arr", cum_arr, "destination")):
+        bad = np.flatnonzero(~np.all(np.isfinite(curve), axis=1))
+        if bad.size:
+            k = int(bad[0])
+            who = network.link_ids[k] if label == "link" else network.node_ids[dem.dest_node[k]]
+            raise SimulationError(f"dynamic loading gave non-finite vehicle counts ({bad.size} {label}s; an overflow)", obj=f"{label} {who}", field=name)
     return DynamicResult(
         network=network,
         dynamics=dyn,

@@ -25,6 +25,25 @@ def _scene_from_files(files: list[Path], crs: str | None, scene_crs: str) -> Any
     return scene
 
 
+FRAME_SUFFIXES = (".csv", ".parquet", ".gpkg")
+TIMESERIES_SUFFIXES = (".nc", ".parquet", ".csv")
+MAP_SUFFIXES = (".png", ".svg")
+CLI_ROUTES = ("duo", "free_flow", "equilibrium")
+"""Route choices of ``twin traffic simulate`` (``fixed`` needs splitting rates, a Python-only input)."""
+
+
+def check_output(path: Path | None, suffixes: tuple[str, ...], field: str) -> None:
+    """Before any work: ``path`` has an allowed ending and can be written (OutputError otherwise)."""
+    from twin.errors import OutputError
+    from twin.io.paths import check_output_path
+
+    if path is None:
+        return
+    if path.suffix.lower() not in suffixes:
+        raise OutputError(f"must end in {', '.join(suffixes)}", path=path, field=field)
+    check_output_path(path, kind="file", field=field)
+
+
 def _write_frame(frame: Any, path: Path) -> Path:
     from twin.io import atomic_path
 
@@ -53,21 +72,42 @@ def run_simulate(
     crs: str | None,
     scene_crs: str,
 ) -> dict[str, Any]:
-    """Dynamic loading of a scenario folder (grid11 format) or of a scene's car network + demand CSV."""
+    """Dynamic loading of a scenario folder (grid11 format) or of a scene's car network + demand CSV.
+
+    Every option and output path is checked before anything is read or computed: ``routes``
+    one of :data:`CLI_ROUTES`, ``dt_s`` and ``duration_s`` finite and within
+    :data:`twin.traffic.dynamic.MAX_DT_S` / :data:`~twin.traffic.dynamic.MAX_DURATION_S`, output
+    endings and folders; links x steps are then limited by
+    :data:`twin.traffic.dynamic.MAX_LINK_STEPS` (a ResourceLimitError, not a hang).
+    """
     import pandas as pd
 
-    from twin.traffic.dynamic import LinkDynamics, simulate
+    from twin.io.paths import check_input_file
+    from twin.traffic.dynamic import DEFAULT_DUO_WEIGHT, MAX_DT_S, MAX_DURATION_S, LinkDynamics, simulate
     from twin.traffic.dynamic_scenario import read_scenario
 
+    if routes not in CLI_ROUTES:
+        raise InputError(f"unknown route choice {routes!r}; use one of {', '.join(CLI_ROUTES)}", field="--routes")
+    if dt_s is not None and not (np.isfinite(dt_s) and 0 < dt_s <= MAX_DT_S):
+        raise InputError(f"must be a finite number in (0, {MAX_DT_S:g}] s, got {dt_s}", field="--dt")
+    if duration_s is not None and not (np.isfinite(duration_s) and 0 < duration_s <= MAX_DURATION_S):
+        raise InputError(f"must be a finite number in (0, {MAX_DURATION_S:g}] s, got {duration_s}", field="--duration")
+    check_output(output, FRAME_SUFFIXES, "--output")
+    check_output(timeseries, TIMESERIES_SUFFIXES, "--timeseries")
     settings: dict[str, Any] = {}
+    options: dict[str, Any] = {}
     if len(source) == 1 and source[0].is_dir() and (source[0] / "links.csv").exists():
         sc = read_scenario(source[0])
         net, dyn, dem, settings = sc.network, sc.dynamics, sc.demand, sc.settings
         dt_s = dt_s if dt_s is not None else sc.dt_s
         duration_s = duration_s if duration_s is not None else sc.duration_s
+        if routes == "duo" and "duo_update_time" in settings:
+            options["duo_interval_s"] = sc.number("duo_update_time", 0.0)
+            options["duo_weight"] = sc.number("duo_update_weight", DEFAULT_DUO_WEIGHT)
     else:
         if demand is None:
-            raise InputError("a scene needs --demand (CSV: origin, destination, t_start_s, t_end_s, vehicles or flow_veh_s)", field="demand")
+            raise InputError("a scene needs --demand (CSV: origin, destination, t_start_s, t_end_s, vehicles or flow_veh_s)", field="--demand")
+        check_input_file(demand, field="--demand", what="demand table")
         from twin.traffic.network import Network
 
         scene = _scene_from_files(source, crs, scene_crs)
@@ -77,12 +117,9 @@ def run_simulate(
         try:
             dem = pd.read_csv(demand)
         except (OSError, ValueError) as exc:
-            raise InputError(f"cannot read the demand table: {exc}", path=demand) from exc
+            raise InputError(f"cannot read the demand table: {' '.join(str(exc).split())}", path=demand) from None
         dt_s = dt_s if dt_s is not None else 1.0
-    options: dict[str, Any] = {"dt_s": float(dt_s), "duration_s": duration_s, "route_choice": routes}
-    if routes == "duo" and "duo_update_time" in settings:
-        options["duo_interval_s"] = float(settings["duo_update_time"])
-        options["duo_weight"] = float(settings.get("duo_update_weight", 0.5))
+    options.update({"dt_s": float(dt_s), "duration_s": duration_s, "route_choice": routes})
     result = simulate(net, dem, dynamics=dyn, **options)
     summary: dict[str, Any] = {"network": repr(net), "dt_s": float(dt_s), "steps": result.n_steps, **result.totals(), **{k: v for k, v in result.meta.items() if np.isscalar(v)}}
     summary["vehicles_per_s"] = summary["generated_veh"] / max(result.meta["wall_time_s"], 1e-12)
@@ -116,9 +153,25 @@ def run_access(
     crs: str | None,
     scene_crs: str,
 ) -> dict[str, Any]:
-    """15-minute-city indicator of a scene read from files (streets, buildings, land cover, POIs)."""
-    from twin.traffic.access import fifteen_minute_city
+    """15-minute-city indicator of a scene read from files (streets, buildings, land cover, POIs).
 
+    The mode, time budget, categories and output paths are checked before the scene is read.
+    """
+    from twin.traffic.access import check_access_options, fifteen_minute_city
+
+    from twin.traffic.access import MAX_THRESHOLD_S
+
+    if not (np.isfinite(minutes) and 0 < minutes <= MAX_THRESHOLD_S / 60.0):
+        raise InputError(f"must be a finite number of minutes in (0, {MAX_THRESHOLD_S / 60.0:g}], got {minutes}", field="--minutes")
+    try:
+        check_access_options(mode=mode, threshold_s=60.0 * minutes, categories=categories)
+    except InputError as exc:
+        option = {"mode": "--mode", "categories": "--categories"}.get(exc.field or "", exc.field)
+        raise InputError(exc.message, field=option) from None
+    if weight.strip() == "":
+        raise InputError("give auto, count or a column name", field="--weight")
+    check_output(output, FRAME_SUFFIXES, "--output")
+    check_output(map_path, MAP_SUFFIXES, "--map")
     scene = _scene_from_files(files, crs, scene_crs)
     res = fifteen_minute_city(scene, categories=tuple(categories), mode=mode, threshold_s=60.0 * minutes, weight=weight)
     summary: dict[str, Any] = {

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from twin.errors import ParseError, SchemaError
+from twin.errors import InputError, ParseError, SchemaError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -38,29 +38,65 @@ class DynamicScenario:
     demand: pd.DataFrame
     settings: dict[str, Any]
     nodes: pd.DataFrame
+    folder: Path | None = None
+
+    def number(self, key: str, default: float) -> float:
+        """Setting ``key`` of ``scenario.csv`` as a number (``default`` when absent).
+
+        Raises
+        ------
+        InputError
+            The setting is present but not a number.
+        """
+        value = self.settings.get(key, default)
+        if isinstance(value, str):
+            path = None if self.folder is None else self.folder / "scenario.csv"
+            raise InputError(f"setting {key!r} must be a number, got {value!r}", path=path, obj=f"key {key}", field="value")
+        return float(value)
 
     @property
     def dt_s(self) -> float:
         """Time step of the scenario, s (default 5)."""
-        return float(self.settings.get("deltat", 5.0))
+        return self.number("deltat", 5.0)
 
     @property
     def duration_s(self) -> float:
-        """Simulated duration, s."""
-        return float(self.settings.get("tmax", float(self.demand["t_end_s"].max()) + 3600.0))
+        """Simulated duration, s (default: the end of the last departure window plus an hour)."""
+        if "tmax" in self.settings:
+            return self.number("tmax", 0.0)
+        from twin.traffic.dynamic import numeric_column
+
+        ends = numeric_column(self.demand, "t_end_s", path=None if self.folder is None else str(self.folder / "demand.csv"), what="demand row")
+        return float(np.nanmax(ends)) + 3600.0 if ends.size else 3600.0
 
 
 def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     import pandas as pd
 
+    from twin.io.paths import check_input_file
+
+    check_input_file(path, what="scenario table")
     try:
         frame = pd.read_csv(path)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise ParseError(f"cannot read table: {exc}", path=path) from exc
+        raise ParseError(f"cannot read table: {' '.join(str(exc).split())}", path=path) from None
     for col in required:
         if col not in frame.columns:
             raise SchemaError(f"missing column {col!r}", path=path, field=col)
     return frame
+
+
+def _unique(frame: pd.DataFrame, column: str, path: Path) -> None:
+    dup = frame[column].duplicated().to_numpy()
+    if dup.any():
+        k = int(np.flatnonzero(dup)[0])
+        raise SchemaError(f"duplicate id {frame[column].iloc[k]!r}", path=path, obj=f"row {frame.index[k]}", field=column)
+
+
+def _numbers(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
+    from twin.traffic.dynamic import numeric_column
+
+    return numeric_column(frame, column, path=str(path), what="row")
 
 
 def read_scenario(folder: str | Path) -> DynamicScenario:
@@ -69,7 +105,8 @@ def read_scenario(folder: str | Path) -> DynamicScenario:
     Raises
     ------
     ParseError, SchemaError
-        Unreadable file or missing column (file and column named).
+        Unreadable file, missing column, duplicate node or link id, a value that is not a
+        number (file, row and column named).
     InputError
         Bad link values (file, link and field named).
     """
@@ -93,6 +130,8 @@ def read_scenario(folder: str | Path) -> DynamicScenario:
                 settings[str(key)] = float(value)
             except (TypeError, ValueError):
                 settings[str(key)] = str(value)
+    _unique(nodes, "node_id", folder / "nodes.csv")
+    _unique(links, "link_id", links_path)
     node_ids = nodes["node_id"].to_numpy()
     lookup = {nid: i for i, nid in enumerate(node_ids.tolist())}
     for col in ("from_node_id", "to_node_id"):
@@ -100,18 +139,18 @@ def read_scenario(folder: str | Path) -> DynamicScenario:
         if unknown.any():
             row = int(np.flatnonzero(unknown.to_numpy())[0])
             raise SchemaError(f"node {links[col].iloc[row]!r} not in nodes.csv", path=links_path, obj=f"link {links['link_id'].iloc[row]}", field=col)
-    length = links["length_m"].to_numpy(np.float64)
-    speed = links["free_flow_speed_m_s"].to_numpy(np.float64)
-    lanes = links["lanes"].to_numpy(np.float64)
+    length = _numbers(links, "length_m", links_path)
+    speed = _numbers(links, "free_flow_speed_m_s", links_path)
+    lanes = _numbers(links, "lanes", links_path)
     # UXsim's capacity_veh_s and the triangle are per lane
-    cap_lane = links["capacity_veh_s"].to_numpy(np.float64) if "capacity_veh_s" in links.columns else None
-    wave = links["backward_wave_speed_m_s"].to_numpy(np.float64) if "backward_wave_speed_m_s" in links.columns else None
+    cap_lane = _numbers(links, "capacity_veh_s", links_path) if "capacity_veh_s" in links.columns else None
+    wave = _numbers(links, "backward_wave_speed_m_s", links_path) if "backward_wave_speed_m_s" in links.columns else None
     dyn_raw = LinkDynamics.build(
         length_m=length,
         free_speed_m_s=speed,
         capacity_veh_s=(cap_lane * lanes) if cap_lane is not None else np.zeros_like(length),
         lanes=lanes,
-        jam_density_veh_m_lane=links["jam_density_veh_m"].to_numpy(np.float64),
+        jam_density_veh_m_lane=_numbers(links, "jam_density_veh_m", links_path),
         wave_speed_m_s=wave,
         link_ids=links["link_id"].to_numpy(),
         path=str(links_path),
@@ -142,4 +181,4 @@ def read_scenario(folder: str | Path) -> DynamicScenario:
         capacity_veh_s=dyn_raw.capacity_veh_s[order],
     )
     net.meta["lanes"] = lanes[order]
-    return DynamicScenario(network=net, dynamics=dyn, demand=demand, settings=settings, nodes=nodes)
+    return DynamicScenario(network=net, dynamics=dyn, demand=demand, settings=settings, nodes=nodes, folder=folder)

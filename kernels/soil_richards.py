@@ -96,7 +96,8 @@ O_H_CRIT = 12  # lowest surface head under evaporation, m
 O_C_MIN = 13  # floor on the capacity in the iteration matrix, 1/m
 O_DTHETA_MAX = 14  # largest water-content change per step (<= 0: no limit)
 O_H_FLOOR = 15  # lowest head an iterate may take, m (guards the iteration in very dry soil)
-N_OPT = 16
+O_MAX_STEPS = 16  # most step attempts (accepted + rejected) per column; <= 0: no limit
+N_OPT = 17
 
 # ---------------------------------------------------------------- per-column totals (flux[j, ...])
 F_RAIN = 0  # water supplied at the top (rain x rain_factor), m
@@ -112,7 +113,8 @@ F_FAILS = 9  # steps accepted at dt_min without convergence
 F_REJECTS = 10  # steps rejected and retried with a smaller dt
 F_POND = 11  # pond depth at the end, m
 F_MISMATCH = 12  # largest sum V |theta - theta(h)| after a step, m (conserved vs. retention-curve water)
-N_FLUX = 13
+F_STOPPED_S = 13  # time at which the column stopped on O_MAX_STEPS, s (-1: ran to the end)
+N_FLUX = 14
 
 # cumulated fluxes at output times (out_cum[o, j, ...])
 C_RAIN = 0
@@ -179,6 +181,7 @@ def default_options() -> np.ndarray:
     opts[O_C_MIN] = 1.0e-6
     opts[O_DTHETA_MAX] = 0.05
     opts[O_H_FLOOR] = -1.0e5
+    opts[O_MAX_STEPS] = 0.0
     return opts
 
 
@@ -487,6 +490,8 @@ def run_column(
         vol[i] = v
     for f in range(N_FLUX):
         flux[f] = 0.0
+    flux[F_STOPPED_S] = -1.0
+    max_steps = opts[O_MAX_STEPS]
     pond = top_kind == 0
     n_t = rain_m_s.shape[0]
     n_out = out_times.shape[0]
@@ -517,6 +522,9 @@ def run_column(
     dt = opts[O_DT_INIT]
     mode = top_mode[0]
     while t < t_end and k < n_t:
+        if max_steps > 0.0 and flux[F_STEPS] + flux[F_REJECTS] >= max_steps:
+            flux[F_STOPPED_S] = t
+            break
         t_break = t_edges[k + 1]
         if o < n_out and out_times[o] < t_break:
             t_break = out_times[o]

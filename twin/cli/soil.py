@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -18,14 +17,22 @@ def column(
     every: Annotated[int, typer.Option(help="Print every n-th node of the profiles (text output; 0: about 25 rows)", min=0)] = 0,
 ) -> None:
     """Run one soil column: pressure head and water content at the output times, cumulative
-    fluxes and the water-balance error."""
-    from twin.soil.column import column_report, load_column_spec, prepare_column
+    fluxes and the water-balance error.
 
+    The spec is checked whole before the run (every value finite and in its range, output times
+    inside the duration, the estimated work within the limits of ``twin.soil.limits``); a bad
+    spec is one ``twin: error:`` line naming the file and the key.
+    """
+    from twin.io.json_out import to_json_text
+    from twin.io.paths import check_input_file
+    from twin.soil.column import SPEC_MAX_BYTES, column_report, load_column_spec, prepare_column
+
+    check_input_file(spec, max_bytes=SPEC_MAX_BYTES, what="column spec")
     parsed = load_column_spec(spec)
     run = prepare_column(parsed, path=spec)
     report = column_report(run, run.run())
     if as_json:
-        typer.echo(json.dumps(report, indent=1))
+        typer.echo(to_json_text(report, indent=1))
         return
     typer.echo(_text(report, every))
 

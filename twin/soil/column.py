@@ -37,6 +37,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from twin.errors import InputError
 from twin.soil.hydraulics import SoilMaterial, read_texture_table, texture_material
+from twin.soil.limits import (
+    HEAD_RANGE_M,
+    MAX_DEPTH_M,
+    MAX_DURATION_S,
+    MAX_EVAPORATION_MM_DAY,
+    MAX_FORCING_INTERVALS,
+    MAX_NODES_PER_COLUMN,
+    MAX_OUTPUT_TIMES,
+    check_work,
+)
 from twin.soil.solver import (
     Forcing,
     Profile,
@@ -47,8 +57,15 @@ from twin.soil.solver import (
 )
 
 
+SPEC_MAX_BYTES = 10 * 1024**2
+"""Largest column spec read, bytes (a measured rain series of a year at 5 min is about 1 MB)."""
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+_HEAD = {"ge": HEAD_RANGE_M[0], "le": HEAD_RANGE_M[1]}
 
 
 class MaterialSpec(_Strict):
@@ -68,59 +85,82 @@ class MaterialSpec(_Strict):
     beta: float | None = None
     a_m_gamma: float | None = None
     gamma: float | None = None
+    h_e_m: float | None = Field(None, le=0, ge=-10.0, description="van Genuchten air-entry head, m (HYDRUS: -0.02)")
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _one_kind(self):
         if self.texture is None and self.model is None:
             raise ValueError("give a texture or a model")
+        if self.texture is not None:
+            given = [k for k in ("model", "theta_r", "theta_s", "ks_m_s", "alpha_per_m", "n", "l", "h_b_m", "lambda_", "alpha_m_beta", "beta", "a_m_gamma", "gamma")
+                     if getattr(self, k) is not None]  # fmt: skip
+            if given:
+                raise ValueError(f"a texture takes its parameters from the table; {given[0]!r} would be ignored (give a model instead)")
         return self
 
 
 class LayerSpec(_Strict):
-    top_m: float = Field(ge=0)
-    bottom_m: float = Field(gt=0)
+    top_m: float = Field(ge=0, le=MAX_DEPTH_M)
+    bottom_m: float = Field(gt=0, le=MAX_DEPTH_M)
     material: str
 
 
 class GridSpec(_Strict):
-    dz_m: float | None = Field(None, gt=0)
-    n_nodes: int | None = Field(None, ge=3)
+    dz_m: float | None = Field(None, gt=0, le=MAX_DEPTH_M)
+    n_nodes: int | None = Field(None, ge=3, le=MAX_NODES_PER_COLUMN)
+
+    @model_validator(mode="after")
+    def _one(self):
+        if self.dz_m is None and self.n_nodes is None:
+            raise ValueError("give dz_m or n_nodes")
+        return self
 
 
 class InitialSpec(_Strict):
     """Initial head: uniform ``h_m`` or a profile of ``[depth_m, h_m]`` pairs (linear between)."""
 
-    h_m: float | None = None
-    profile: list[tuple[float, float]] | None = None
+    h_m: float | None = Field(None, **_HEAD)
+    profile: list[tuple[float, float]] | None = Field(None, min_length=1, max_length=MAX_NODES_PER_COLUMN)
 
     @model_validator(mode="after")
     def _one(self):
         if (self.h_m is None) == (self.profile is None):
             raise ValueError("give exactly one of h_m and profile")
+        for k, (depth, head) in enumerate(self.profile or []):
+            if not 0.0 <= depth <= MAX_DEPTH_M:
+                raise ValueError(f"profile point {k}: depth {depth} m outside [0, {MAX_DEPTH_M:g}] m")
+            if not HEAD_RANGE_M[0] <= head <= HEAD_RANGE_M[1]:
+                raise ValueError(f"profile point {k}: head {head} m outside [{HEAD_RANGE_M[0]:g}, {HEAD_RANGE_M[1]:g}] m")
         return self
 
 
 class BlockSpec(_Strict):
     depth_mm: float = Field(ge=0)
-    duration_s: float = Field(gt=0)
-    start_s: float = Field(0.0, ge=0)
+    duration_s: float = Field(gt=0, le=MAX_DURATION_S)
+    start_s: float = Field(0.0, ge=0, le=MAX_DURATION_S)
 
 
 class ChicagoSpec(_Strict):
     a: float = Field(gt=0)
     b: float = Field(ge=0)
     c: float = Field(gt=0)
-    duration_s: float = Field(gt=0)
+    duration_s: float = Field(gt=0, le=MAX_DURATION_S)
     step_s: float = Field(300.0, gt=0)
     peak_fraction: float = Field(0.4, gt=0, lt=1)
-    start_s: float = Field(0.0, ge=0)
+    start_s: float = Field(0.0, ge=0, le=MAX_DURATION_S)
+
+    @model_validator(mode="after")
+    def _steps(self):
+        if self.duration_s / self.step_s > MAX_FORCING_INTERVALS:
+            raise ValueError(f"duration_s / step_s = {self.duration_s / self.step_s:.3g} intervals, above the limit of {MAX_FORCING_INTERVALS:,}")
+        return self
 
 
 class RainSpec(_Strict):
-    step_s: float | None = Field(None, gt=0)
-    mm: list[float | None] | None = None
+    step_s: float | None = Field(None, gt=0, le=MAX_DURATION_S)
+    mm: list[float | None] | None = Field(None, max_length=MAX_FORCING_INTERVALS)
     block: BlockSpec | None = None
     chicago: ChicagoSpec | None = None
 
@@ -136,9 +176,9 @@ class RainSpec(_Strict):
 
 class TopSpec(_Strict):
     kind: Literal["atmospheric", "head"]
-    h_m: float | None = None
+    h_m: float | None = Field(None, **_HEAD)
     rain: RainSpec | None = None
-    evaporation_mm_day: float = Field(0.0, ge=0)
+    evaporation_mm_day: float = Field(0.0, ge=0, le=MAX_EVAPORATION_MM_DAY)
 
     @model_validator(mode="after")
     def _check(self):
@@ -149,7 +189,7 @@ class TopSpec(_Strict):
 
 class BottomSpec(_Strict):
     kind: Literal["free_drainage", "fixed_head", "zero_flux"]
-    h_m: float | None = None
+    h_m: float | None = Field(None, **_HEAD)
 
     @model_validator(mode="after")
     def _check(self):
@@ -169,9 +209,20 @@ class ColumnSpec(_Strict):
     initial: InitialSpec
     top: TopSpec
     bottom: BottomSpec
-    duration_s: float = Field(gt=0)
-    output_times_s: list[float] | None = None
+    duration_s: float = Field(gt=0, le=MAX_DURATION_S)
+    output_times_s: list[float] | None = Field(None, min_length=1, max_length=MAX_OUTPUT_TIMES)
     solver: SolverOptions = SolverOptions()
+
+    @model_validator(mode="after")
+    def _times(self):
+        for k, t in enumerate(self.output_times_s or []):
+            if not 0.0 <= t <= self.duration_s:
+                raise ColumnSpecError(f"output time {t:g} s outside [0, duration_s = {self.duration_s:g} s]", field=f"output_times_s.{k}")
+        return self
+
+
+class ColumnSpecError(InputError):
+    """A check across keys of a column spec (raised inside validation, given the file after)."""
 
 
 def _loc(loc: tuple) -> str:
@@ -196,21 +247,28 @@ def parse_column_spec(raw: dict, *, path=None) -> ColumnSpec:
     """Validate a spec given as a dict (see :func:`load_column_spec`)."""
     try:
         return ColumnSpec.model_validate(raw)
+    except ColumnSpecError as exc:
+        raise InputError(exc.message, path=path, field=exc.field) from None
     except ValidationError as exc:
         err = exc.errors()[0]
         key = _loc(err["loc"])
         if err["type"] == "extra_forbidden":
             raise InputError(f"unknown key {key!r}", path=path, field=key) from None
-        raise InputError(err["msg"], path=path, field=key or None) from None
+        msg = err["msg"]
+        value = err.get("input")
+        if isinstance(value, (int, float, str, bool)):
+            msg = f"{msg}, got {value!r}"
+        raise InputError(msg, path=path, field=key or None) from None
 
 
 def _material(name: str, spec: MaterialSpec, table, path) -> SoilMaterial:
     field = f"materials.{name}"
     if spec.texture is not None:
         try:
-            return texture_material(spec.texture, table)
+            material = texture_material(spec.texture, table)
         except InputError as exc:
             raise InputError(exc.message, path=path, obj=name, field=f"{field}.texture") from None
+        return material if spec.h_e_m is None else material.with_air_entry(spec.h_e_m)
     kw = {k: v for k, v in spec.model_dump(by_alias=False).items() if v is not None and k not in ("texture", "model")}
     try:
         return SoilMaterial(name, spec.model, **kw)
@@ -256,21 +314,30 @@ def build_forcing(spec: ColumnSpec, *, path=None) -> Forcing:
 class ColumnRun:
     """A spec ready to run: materials, profile and forcing (see :func:`prepare_column`)."""
 
-    def __init__(self, spec: ColumnSpec, materials: list[SoilMaterial], profile: Profile, forcing: Forcing, h0: np.ndarray):
+    def __init__(self, spec: ColumnSpec, materials: list[SoilMaterial], profile: Profile, forcing: Forcing, h0: np.ndarray, path=None):
         self.spec = spec
         self.materials = materials
         self.profile = profile
         self.forcing = forcing
         self.h0 = h0
+        self.path = path
 
     def run(self) -> RichardsResult:
+        """Run the column; an error of the solver names the spec file."""
+        from twin.errors import TwinError
+
         s = self.spec
         times = s.output_times_s if s.output_times_s is not None else [s.duration_s]
-        return run_richards(
-            [self.profile], self.materials, np.zeros(1, dtype=np.int64), self.h0[None, :], self.forcing,
-            top=s.top.kind, bottom=s.bottom.kind, bottom_head_m=s.bottom.h_m or 0.0,
-            output_times_s=times, options=s.solver,
-        )
+        try:
+            return run_richards(
+                [self.profile], self.materials, np.zeros(1, dtype=np.int64), self.h0[None, :], self.forcing,
+                top=s.top.kind, bottom=s.bottom.kind, bottom_head_m=s.bottom.h_m or 0.0,
+                output_times_s=times, options=s.solver,
+            )
+        except TwinError as exc:
+            if exc.path is not None or self.path is None:
+                raise
+            raise type(exc)(exc.message, path=self.path, obj=exc.obj, field=exc.field) from None
 
 
 def prepare_column(spec: ColumnSpec, *, path=None) -> ColumnRun:
@@ -289,7 +356,7 @@ def prepare_column(spec: ColumnSpec, *, path=None) -> ColumnRun:
     try:
         profile = layered_profile(layers, dz_m=spec.grid.dz_m, n_nodes=spec.grid.n_nodes)
     except InputError as exc:
-        raise InputError(exc.message, path=path, obj=exc.obj, field=f"layers.{exc.field}" if exc.field in ("top_m", "bottom_m") else f"grid.{exc.field}") from None
+        raise type(exc)(exc.message, path=path, obj=exc.obj, field=f"layers.{exc.field}" if exc.field in ("top_m", "bottom_m") else f"grid.{exc.field}") from None
     if spec.initial.h_m is not None:
         h0 = np.full(profile.n_nodes, spec.initial.h_m)
     else:
@@ -301,8 +368,16 @@ def prepare_column(spec: ColumnSpec, *, path=None) -> ColumnRun:
         bad = [t for t in spec.output_times_s if not 0 <= t <= spec.duration_s]
         if bad:
             raise InputError(f"output time {bad[0]} outside [0, duration_s]", path=path, field="output_times_s")
-    forcing = build_forcing(spec, path=path)
-    return ColumnRun(spec, materials, profile, forcing, h0)
+    try:
+        forcing = build_forcing(spec, path=path)
+    except InputError as exc:
+        if exc.path is not None:
+            raise
+        key = {"rain_m_s": "top.rain", "t_edges_s": "top.rain"}.get(exc.field or "", f"top.rain.{exc.field}" if exc.field else "top.rain")
+        raise type(exc)(exc.message, path=path, obj=exc.obj, field=key) from None
+    n_out = len(spec.output_times_s) if spec.output_times_s is not None else 1
+    check_work(profile.n_nodes, spec.duration_s, spec.solver.dt_max_s, len(forcing.t_edges_s) - 1, n_out, path=path, field="duration_s")
+    return ColumnRun(spec, materials, profile, forcing, h0, path=path)
 
 
 def column_report(run: ColumnRun, result: RichardsResult) -> dict:

@@ -29,6 +29,23 @@ import numpy as np
 from twin.errors import InputError
 
 MODELS = ("van_genuchten", "brooks_corey", "haverkamp")
+
+# Upper bounds of the parameters (a value beyond is a unit slip or a typo, and the retention
+# curves overflow float64 for the largest of them at the solver's driest head, -1e5 m).
+MAX_KS_M_S = 1.0
+"""Saturated conductivity, m/s (open gravel about 0.1; Carsel & Parrish sand 8.25e-5)."""
+MAX_ALPHA_PER_M = 1000.0
+"""van Genuchten alpha, 1/m (Carsel & Parrish sand 14.5)."""
+MAX_VG_N = 20.0
+"""van Genuchten n (uniform sands reach about 10; Carsel & Parrish sand 2.68)."""
+L_RANGE = (-20.0, 20.0)
+"""Pore-connectivity exponent l (fits range from about -8 to 5; Mualem 0.5)."""
+MAX_SHAPE_EXPONENT = 20.0
+"""Brooks-Corey lambda, Haverkamp beta and gamma."""
+MAX_H_B_M = 1000.0
+"""Brooks-Corey air-entry head, m."""
+MAX_HAVERKAMP_SCALE = 1.0e12
+"""Haverkamp alpha and A (heads in m; Haverkamp et al. 1977 sand: 18.7 and 0.0039)."""
 CM_PER_DAY = 0.01 / 86400.0
 """1 cm/day in m/s."""
 
@@ -120,20 +137,31 @@ class SoilMaterial:
             )
         if self.ks_m_s <= 0.0:
             raise InputError(f"saturated conductivity must be positive, got {self.ks_m_s} m/s", path=path, obj=obj, field="ks_m_s")
+        _at_most(self.ks_m_s, MAX_KS_M_S, "ks_m_s", path, obj)
         if self.model == "van_genuchten":
             _positive(self.alpha_per_m, "alpha_per_m", path, obj)
+            _at_most(self.alpha_per_m, MAX_ALPHA_PER_M, "alpha_per_m", path, obj)
             if not (math.isfinite(self.n) and self.n > 1.0):
                 raise InputError(f"van Genuchten n = {self.n} must be > 1", path=path, obj=obj, field="n")
+            _at_most(self.n, MAX_VG_N, "n", path, obj)
             _finite(self.l, "l", path, obj)
+            _within(self.l, L_RANGE, "l", path, obj)
             if not (math.isfinite(self.h_e_m) and self.h_e_m <= 0.0):
                 raise InputError(f"air-entry head must be <= 0 m, got {self.h_e_m}", path=path, obj=obj, field="h_e_m")
         elif self.model == "brooks_corey":
             _positive(self.h_b_m, "h_b_m", path, obj)
+            _at_most(self.h_b_m, MAX_H_B_M, "h_b_m", path, obj)
             _positive(self.lambda_, "lambda_", path, obj)
+            _at_most(self.lambda_, MAX_SHAPE_EXPONENT, "lambda_", path, obj)
             _finite(self.l, "l", path, obj)
+            _within(self.l, L_RANGE, "l", path, obj)
         else:
             for name in ("alpha_m_beta", "beta", "a_m_gamma", "gamma"):
                 _positive(getattr(self, name), name, path, obj)
+            for name in ("alpha_m_beta", "a_m_gamma"):
+                _at_most(getattr(self, name), MAX_HAVERKAMP_SCALE, name, path, obj)
+            for name in ("beta", "gamma"):
+                _at_most(getattr(self, name), MAX_SHAPE_EXPONENT, name, path, obj)
 
     def row(self) -> np.ndarray:
         """The kernel parameter row (see :mod:`twin.kernels.soil_hydraulics`)."""
@@ -188,6 +216,16 @@ class SoilMaterial:
 def _finite(value: float, name: str, path, obj) -> None:
     if not math.isfinite(value):
         raise InputError("must be a finite number", path=path, obj=obj, field=name)
+
+
+def _at_most(value: float, limit: float, name: str, path, obj) -> None:
+    if not value <= limit:
+        raise InputError(f"{value:g} is above the plausible maximum {limit:g}", path=path, obj=obj, field=name)
+
+
+def _within(value: float, bounds: tuple[float, float], name: str, path, obj) -> None:
+    if not bounds[0] <= value <= bounds[1]:
+        raise InputError(f"{value:g} outside the plausible range [{bounds[0]:g}, {bounds[1]:g}]", path=path, obj=obj, field=name)
 
 
 def _positive(value: float, name: str, path, obj) -> None:

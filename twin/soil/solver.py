@@ -12,10 +12,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from twin.errors import InputError
+from twin.errors import InputError, ResourceLimitError, SimulationError
 from twin.soil.hydraulics import SoilMaterial
+from twin.soil.limits import (
+    MAX_DEPTH_M,
+    MAX_FORCING_INTERVALS,
+    MAX_NODES_PER_COLUMN,
+    MAX_OUTPUT_TIMES,
+    MAX_RAIN_M_S,
+    check_work,
+    step_budget,
+)
 
 TOP_KINDS = {"atmospheric": 0, "head": 1}
 BOTTOM_KINDS = {"free_drainage": 0, "fixed_head": 1, "zero_flux": 2}
@@ -33,7 +42,7 @@ class SolverOptions(BaseModel):
     implicit solution.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     dt_initial_s: float = Field(1.0, gt=0)
     dt_min_s: float = Field(1.0e-3, gt=0)
@@ -52,6 +61,15 @@ class SolverOptions(BaseModel):
     h_floor_m: float = Field(-1.0e5, lt=0, description="lowest head a Picard iterate may take, m (guards very dry soil)")
     tables: bool = Field(True, description="use the Hermite lookup tables of the hydraulic functions")
     chunk: int = Field(64, ge=1, description="columns per parallel task")
+    max_steps: int | None = Field(
+        None, ge=1, description="step attempts per column before the run stops with an error (default: twin.soil.limits.step_budget)"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.dt_min_s > self.dt_max_s:
+            raise ValueError(f"dt_min_s ({self.dt_min_s:g} s) is above dt_max_s ({self.dt_max_s:g} s)")
+        return self
 
     def to_array(self) -> np.ndarray:
         """The kernel's ``opts`` vector."""
@@ -127,10 +145,19 @@ def layered_profile(
             raise InputError("bottom_m must be below top_m", obj=f"layer {i}", field="bottom_m")
         top = b
     depth = top
+    if not (np.isfinite(depth) and depth <= MAX_DEPTH_M):
+        raise InputError(f"the profile is {depth:g} m deep, beyond the limit of {MAX_DEPTH_M:g} m", obj=f"layer {len(layers) - 1}", field="bottom_m")
     if n_nodes is None:
-        if dz_m is None or dz_m <= 0:
+        if dz_m is None or not (np.isfinite(dz_m) and dz_m > 0):
             raise InputError("give a positive dz_m or n_nodes", field="dz_m")
+        wanted = depth / dz_m + 1
+        if wanted > MAX_NODES_PER_COLUMN:
+            raise ResourceLimitError(
+                f"dz_m = {dz_m:g} m over {depth:g} m gives {wanted:.3g} nodes, above the limit of {MAX_NODES_PER_COLUMN:,}", field="dz_m"
+            )
         n_nodes = int(round(depth / dz_m)) + 1
+    if n_nodes > MAX_NODES_PER_COLUMN:
+        raise ResourceLimitError(f"{n_nodes:,} nodes, above the limit of {MAX_NODES_PER_COLUMN:,}", field="n_nodes")
     if n_nodes < 3:
         raise InputError("a profile needs at least 3 nodes", field="n_nodes")
     z = np.linspace(0.0, depth, n_nodes)
@@ -156,9 +183,19 @@ class Forcing:
     def __post_init__(self) -> None:
         self.t_edges_s = np.asarray(self.t_edges_s, dtype=float)
         n = len(self.t_edges_s) - 1
+        if n > MAX_FORCING_INTERVALS:
+            raise ResourceLimitError(f"{n:,} forcing intervals, above the limit of {MAX_FORCING_INTERVALS:,}", field="t_edges_s")
         if n < 1 or np.any(np.diff(self.t_edges_s) <= 0) or not np.all(np.isfinite(self.t_edges_s)):
             raise InputError("forcing time edges must be finite and increasing", field="t_edges_s")
         self.rain_m_s = self._series(self.rain_m_s, n, "rain_m_s", nonneg=True)
+        too_wet = np.flatnonzero(self.rain_m_s > MAX_RAIN_M_S)
+        if too_wet.size:
+            k = int(too_wet[0])
+            raise InputError(
+                f"rain of {self.rain_m_s[k] * 3.6e6:.4g} mm/h, above the plausible {MAX_RAIN_M_S * 3.6e6:g} mm/h (a unit slip?)",
+                obj=f"interval {k}",
+                field="rain_m_s",
+            )
         self.evaporation_m_s = self._series(self.evaporation_m_s, n, "evaporation_m_s", nonneg=True)
         self.top_head_m = self._series(self.top_head_m, n, "top_head_m", nonneg=False)
 
@@ -267,6 +304,28 @@ def build_tables(materials: Sequence[SoilMaterial]) -> tuple[np.ndarray, np.ndar
     return params, tables
 
 
+def _check_finished(totals: np.ndarray, h: np.ndarray, nodes: np.ndarray, duration_s: float, budget: float) -> None:
+    """Raise SimulationError for a column stopped on its step budget or with non-finite results."""
+    from twin.kernels import soil_richards as R
+
+    stopped = np.flatnonzero(totals[:, R.F_STOPPED_S] >= 0)
+    if stopped.size:
+        j = int(stopped[0])
+        more = f" ({stopped.size} columns)" if stopped.size > 1 else ""
+        raise SimulationError(
+            f"the Richards solver stopped after {budget:.0f} step attempts at t = {totals[j, R.F_STOPPED_S]:.6g} s of {duration_s:.6g} s{more}: "
+            "its step kept shrinking (check the soil parameters, the boundary heads and the solver tolerances; solver.max_steps raises the budget)",
+            obj=f"column {j}",
+            field="solver.max_steps",
+        )
+    rows = np.flatnonzero(~np.all(np.isfinite(totals), axis=1))
+    if rows.size == 0:
+        mask = np.arange(h.shape[1])[None, :] < nodes[:, None]
+        rows = np.flatnonzero(~np.all(np.isfinite(h) | ~mask, axis=1))
+    if rows.size:
+        raise SimulationError(f"the Richards solver gave non-finite heads or fluxes ({rows.size} columns; an overflow)", obj=f"column {int(rows[0])}", field="h_m")
+
+
 def run_richards(
     profiles: Sequence[Profile],
     materials: Sequence[SoilMaterial],
@@ -319,6 +378,18 @@ def run_richards(
     Returns
     -------
     RichardsResult
+
+    Raises
+    ------
+    InputError
+        Bad profiles, materials, heads, boundary kinds or output times.
+    ResourceLimitError
+        More output times than :data:`~twin.soil.limits.MAX_OUTPUT_TIMES`, a duration beyond
+        :data:`~twin.soil.limits.MAX_DURATION_S` or estimated work beyond
+        :func:`~twin.soil.limits.max_node_steps` (checked before the kernel runs).
+    SimulationError
+        A column used up its step budget (:func:`~twin.soil.limits.step_budget`) or gave
+        non-finite results.
     """
     from twin.kernels import soil_richards as R
     from twin.kernels.config import set_threads
@@ -379,9 +450,17 @@ def run_richards(
 
     t_edges = forcing.t_edges_s
     times = np.array([t_edges[-1]] if output_times_s is None else sorted(output_times_s), dtype=float)
+    if len(times) > MAX_OUTPUT_TIMES:
+        raise ResourceLimitError(f"{len(times):,} output times, above the limit of {MAX_OUTPUT_TIMES:,}", field="output_times_s")
+    if not np.all(np.isfinite(times)):
+        raise InputError("output times must be finite", field="output_times_s")
     if len(times) and (times[0] < t_edges[0] - 1e-9 or times[-1] > t_edges[-1] + 1e-9):
         raise InputError("output times must lie within the forcing period", field="output_times_s")
     n_out = len(times)
+    total_nodes = int(prof_n[column_profile].sum()) if n_col else 0
+    steps_lb = check_work(total_nodes, forcing.duration_s, options.dt_max_s, len(t_edges) - 1, n_out)
+    opts = options.to_array()
+    opts[R.O_MAX_STEPS] = float(options.max_steps) if options.max_steps is not None else step_budget(steps_lb)
     shape = (n_out if store_profiles else 0, n_col, max_nodes)
     out_h = np.zeros(shape, dtype=profile_dtype)
     out_theta = np.zeros(shape, dtype=profile_dtype)
@@ -399,9 +478,10 @@ def run_richards(
         with numba.parallel_chunksize(1):
             R.richards_columns(
                 prof_z, prof_n, prof_mat, params, tables, column_profile, col_top, col_bot, col_bot_head, col_rain,
-                t_edges, forcing.rain_m_s, forcing.evaporation_m_s, forcing.top_head_m, times, options.to_array(),
+                t_edges, forcing.rain_m_s, forcing.evaporation_m_s, forcing.top_head_m, times, opts,
                 h, top_mode, out_h, out_theta, out_cum, totals, int(options.chunk),
             )
+    _check_finished(totals, h, prof_n[column_profile], forcing.duration_s, opts[R.O_MAX_STEPS])
     h_prof = theta_prof = None
     if store_profiles:
         h_prof, theta_prof = out_h, out_theta

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -41,9 +42,19 @@ def tiny_scenario(buildings, name="tiny", seed=0, fraction=0.5):
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
+def tiny_source(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tiny")
     return write_small_district(folder, TINY_BOX)
+
+
+@pytest.fixture
+def tiny(tmp_path, tiny_source):
+    """The tiny district copied into the test's folder (scenario inputs must stay in the scenario's folder)."""
+    import shutil
+
+    folder = tmp_path / "apps"  # inside the folder of every scenario file of these tests
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(tiny_source, folder / tiny_source.name))
 
 
 def write(folder, name, doc):
@@ -72,8 +83,8 @@ def test_run_id_follows_contents_not_formatting(tmp_path, tiny):
     # an input file that changes changes the run id
     before = run_identity(a)["run_id"]
     frame = gpd.read_file(tiny)
-    frame.iloc[:-1].to_file(tiny.parent / "fewer.geojson", driver="GeoJSON")
-    d = write(tmp_path, "d.yaml", dict(tiny_scenario(tiny), inputs={"files": [str(tiny.parent / "fewer.geojson")], "weather": str(EPW)}))
+    frame.iloc[:-1].to_file(tmp_path / "fewer.geojson", driver="GeoJSON")
+    d = write(tmp_path, "d.yaml", dict(tiny_scenario(tiny), inputs={"files": [str(tmp_path / "fewer.geojson")], "weather": str(EPW)}))
     assert run_identity(d)["run_id"] != before
 
 

@@ -189,3 +189,64 @@ def test_report_shows_no_delta_for_the_water_balance_diagnostic():
     table = _kpi_table(kpis, False, (5, 95))
     row = table.split("water_balance_error_rel")[1].split("</tr>")[0]
     assert "(diagnostic)" in row and "+2e-16" not in row and "2e-16" not in row
+
+
+def _two_houses():
+    """The small scene with two 20 m x 20 m buildings (four whole cells each)."""
+    scene = small_scene()
+    scene.add(
+        "buildings",
+        gpd.GeoDataFrame(
+            {"building_id": ["a", "b"], "height_m": [9.0, 9.0], "n_storeys": [3, 3], "footprint_area_m2": [400.0, 400.0],
+             "floor_area_m2": [1200.0, 1200.0]},
+            geometry=[box(60, 10, 80, 30), box(10, 60, 30, 80)],
+            crs="EPSG:31370",
+        ),
+    )
+    return scene
+
+
+def _green(scene, ids, share):
+    from twin.scenario.modifications import apply
+    from twin.scenario.schema import GreenRoofs
+
+    what_if = scene.copy()
+    apply(what_if, GreenRoofs(op="green_roofs", select=Selector(ids=ids), share=share), index=0, rng=np.random.default_rng(0), base_dir=None)
+    return what_if
+
+
+@pytest.mark.parametrize("options", [RICHARDS, SCS], ids=["richards", "scs_cn"])
+def test_green_roofs_act_on_their_own_buildings_only(options):
+    base = _two_houses()
+    before = soil.run(base, options, base_dir=None)
+    after = soil.run(_green(base, ["a"], 0.5), options, base_dir=None)
+    b, a = before.objects.set_index("cell_id"), after.objects.set_index("cell_id")
+    on_a = (a["roof_fraction"] == 1.0) & (a.geometry.centroid.x > 50)
+    assert on_a.sum() == 4
+    # half of the roof of building a is green; building b and every other cell are unchanged
+    np.testing.assert_allclose(a.loc[on_a, "green_roof_fraction"], 0.5, rtol=0, atol=1e-12)
+    assert (a.loc[~on_a, "green_roof_fraction"] == 0).all() and (b["green_roof_fraction"] == 0).all()
+    np.testing.assert_allclose(a.loc[on_a, "sealed_fraction"], 0.5, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(a.loc[~on_a, "runoff_m3"], b.loc[~on_a, "runoff_m3"])
+    assert (a.loc[on_a, "runoff_m3"] < b.loc[on_a, "runoff_m3"]).all()
+    assert after.kpis["runoff_m3"] < before.kpis["runoff_m3"]
+    if options.method == "scs_cn":
+        # loamy sand (the substrate) is hydrologic group A: open space CN 39 on half of 400 m2 of roof
+        drop = 0.5 * 400.0 * (runoff_mm(STORM_MM, 98.0) - runoff_mm(STORM_MM, 39.0)) / 1000.0
+        assert before.kpis["runoff_m3"] - after.kpis["runoff_m3"] == pytest.approx(drop, rel=1e-12)
+    else:
+        assert after.kpis["water_balance_error_rel"] < 1e-6
+        np.testing.assert_allclose(balance_m3(a), 0.0, atol=1e-6 * STORM_MM / 1000 * CELL_M2)
+
+
+def test_green_roof_no_op_and_opposite_are_refused():
+    from twin.errors import NoEffectError
+
+    base = _green(_two_houses(), ["a"], 0.8)
+    with pytest.raises(NoEffectError, match="already have a green-roof share"):
+        _green(base, ["a"], 0.8)
+    with pytest.raises(NoEffectError, match="removes green roof"):
+        _green(base, ["a"], 0.5)
+    with pytest.raises(NoEffectError, match="ids are not buildings") as info:
+        _green(base, ["a", "nope"], 1.0)
+    assert info.value.field == "modifications.0.select.ids"

@@ -1,4 +1,14 @@
-"""``twin run``, ``twin batch`` and ``twin scenario``: what-ifs against a baseline."""
+"""``twin run``, ``twin batch`` and ``twin scenario``: what-ifs against a baseline.
+
+Options shared by the three scenario commands:
+
+``--allow-no-effect``
+    A selection that matches nothing or a modification without effect becomes a warning
+    (``twin: warning: ...``) instead of an error.
+``--allow-dir DIR`` (repeatable)
+    Scenario inputs may also come from DIR (by default they must stay in the scenario file's
+    folder or the sample data shipped with twin; see ``docs/scenarios.md``).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +19,13 @@ import typer
 
 scenario_app = typer.Typer(help="Scenario files: validate them, export their JSON Schema.", no_args_is_help=True)
 
+AllowNoEffect = Annotated[bool, typer.Option(
+    "--allow-no-effect",
+    help="Warn instead of failing when a selection matches nothing or a modification changes nothing.")]
+AllowDir = Annotated[Optional[list[Path]], typer.Option(
+    "--allow-dir",
+    help="A folder scenario inputs may come from besides the scenario's own folder (repeatable).")]
+
 
 def register(app: typer.Typer) -> None:
     app.command("run")(run)
@@ -16,17 +33,26 @@ def register(app: typer.Typer) -> None:
     app.add_typer(scenario_app, name="scenario")
 
 
+def _no_effect(allow: bool) -> str:
+    return "warn" if allow else "error"
+
+
 def run(
     scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML (default: scenarios/stgilles_default.yaml)")] = None,
     out: Annotated[Path, typer.Option("-o", "--out", help="Results folder")] = Path("results"),
-    samples: Annotated[Optional[int], typer.Option(help="Override the number of Monte Carlo samples")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Override the random seed")] = None,
+    samples: Annotated[Optional[int], typer.Option(help="Override the number of Monte Carlo samples (0: none)")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Override the random seed (0 to 2**63 - 1)")] = None,
+    allow_no_effect: AllowNoEffect = False,
+    allow_dir: AllowDir = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Run a scenario's baseline and what-ifs; write report.html, KPIs, per-object deltas and the run record to OUT."""
     from twin.workflows.scenario_run import run_scenario_file
 
-    lines = run_scenario_file(scenario, out, samples=samples, seed=seed, progress=not quiet)
+    # allow_dirs goes to run_identity, scenario_inputs and run_scenario (passed only when given)
+    extra = {"allow_dirs": list(allow_dir)} if allow_dir else {}
+    lines = run_scenario_file(scenario, out, samples=samples, seed=seed, progress=not quiet,
+                              no_effect=_no_effect(allow_no_effect), **extra)
     if not quiet:
         for line in lines:
             typer.echo(line)
@@ -36,30 +62,88 @@ def batch(
     pattern: Annotated[str, typer.Argument(help="A folder of scenario YAML files, or a glob")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Results folder (runs.sqlite and one folder per run)")] = Path("batch_results"),
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (default: a LocalCluster)")] = None,
-    workers: Annotated[int, typer.Option(help="LocalCluster worker processes")] = 2,
+    workers: Annotated[int, typer.Option(help="LocalCluster worker processes", min=1, max=256)] = 2,
+    allow_no_effect: AllowNoEffect = False,
+    allow_dir: AllowDir = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
-    """Run many scenarios (e.g. permit applications) on Dask; finished runs are skipped on a rerun."""
+    """Run many scenarios (e.g. permit applications) on Dask; finished runs are skipped on a rerun.
+
+    Exit code: 0 every run done; 1 some runs failed (each listed); 2 every run failed (the
+    first reason is the error line).
+    """
     from twin.scenario.batch import run_batch
 
-    records = run_batch(pattern, out=out, scheduler=scheduler, n_workers=workers, progress=not quiet)
+    records = run_batch(pattern, out=out, scheduler=scheduler, n_workers=workers, progress=not quiet,
+                        no_effect=_no_effect(allow_no_effect), allow_dirs=list(allow_dir or []))
+    failed = records[records["status"] != "done"] if len(records) else records
     if not quiet:
         counts = records["status"].value_counts().to_dict() if len(records) else {}
         typer.echo(f"{len(records)} runs: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-        for r in records.itertuples():
-            if r.status == "failed":
-                typer.echo(f"  failed {r.scenario}: {str(r.error).splitlines()[-1] if r.error else ''}")
+        for r in failed.itertuples():
+            typer.echo(f"  {r.status} {r.file}: {_last_line(r.error)}")
         typer.echo(f"records in {out / 'runs.sqlite'}")
+    if len(failed) and len(failed) == len(records):
+        from twin.errors import InputError
+
+        first = failed.iloc[0]
+        more = f" (and {len(failed) - 1} more failed runs)" if len(failed) > 1 else ""
+        raise InputError(f"every run failed; {first['file']}: {_last_line(first['error'])}{more}")
+    if len(failed):
+        typer.echo(f"twin: warning: {len(failed)} of {len(records)} runs failed (see above and {out / 'runs.sqlite'})", err=True)
+        raise typer.Exit(code=1)
+
+
+def _last_line(error) -> str:
+    text = str(error or "").strip()
+    return text.splitlines()[-1] if text else ""
 
 
 @scenario_app.command("validate")
-def validate(files: Annotated[list[Path], typer.Argument(help="Scenario YAML files")]) -> None:
-    """Check scenario files against the schema (errors name the key path)."""
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files")],
+    no_scene: Annotated[bool, typer.Option(
+        "--no-scene",
+        help="Check the file and its inputs only: do not build the scene (selections and modifications unchecked).")] = False,
+    allow_no_effect: AllowNoEffect = False,
+    allow_dir: AllowDir = None,
+) -> None:
+    """Check scenario files without running any engine: the schema, measure and parameter names,
+    the inputs (confined to the scenario's folder, right type and size), resource limits and,
+    unless --no-scene, every selection and modification on the scene built from the inputs."""
+    from twin.scenario.checks import check_scenario
+    from twin.scenario.inputs import resolve_inputs
+    from twin.scenario.runner import _check_kpi_filter, prepare_scenes
     from twin.scenario.schema import load_scenario
 
+    no_effect = _no_effect(allow_no_effect)
+    allow = list(allow_dir or [])
     for f in files:
         sc = load_scenario(f)
-        typer.echo(f"{f}: ok ({len(sc.whatifs)} what-ifs, engines {', '.join(sc.domains)})")
+        base = Path(f).resolve().parent
+        try:
+            _check_kpi_filter(sc)
+            if no_scene:
+                check_scenario(sc, no_effect=no_effect)
+                resolve_inputs(sc, base, allow_dirs=allow)
+                detail = "scene not built (--no-scene): selections and modifications not checked"
+            else:
+                prepared = prepare_scenes(sc, base_dir=base, no_effect=no_effect, allow_dirs=allow)
+                counts = {k: len(v) for k, v in prepared.baseline.layers.items() if len(v)}
+                detail = "scene checked: " + ", ".join(f"{n:,} {k}" for k, n in counts.items())
+        except Exception as exc:
+            _name_file(exc, f)
+            raise
+        typer.echo(f"{f}: ok ({len(sc.whatifs)} what-ifs, engines {', '.join(sc.domains)}; {detail})")
+
+
+def _name_file(exc: BaseException, path: Path) -> None:
+    """Add the scenario file to a TwinError that names no file (errors of the runner know only key paths)."""
+    from twin.errors import TwinError
+
+    if isinstance(exc, TwinError) and exc.path is None and exc.field is not None:
+        exc.path = str(path)
+        exc.args = (exc._render(),)
 
 
 @scenario_app.command("schema")

@@ -12,6 +12,12 @@ Dask retries after its worker died records its run once. A task whose workers ke
 The default cluster is a ``LocalCluster`` of processes with one thread each; Numba kernels in
 the workers are capped to one thread (``TWIN_NUMBA_THREADS=1``) so workers do not oversubscribe
 the cores. Pass ``scheduler="tcp://host:8786"`` to use an existing cluster.
+
+Safety (scenario files from applicants): the scenario files of a folder must lie in it (a link
+leading out is refused), every input of a scenario must stay in the scenario's folder, the
+shipped sample data or an allowed folder (:mod:`twin.scenario.inputs`), and every file is
+checked as a regular file of the right type and size before it is read or hashed. A refused
+file is recorded as a failed run with the reason; the batch goes on.
 """
 
 from __future__ import annotations
@@ -20,13 +26,19 @@ import glob
 import os
 import shutil
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from twin.errors import InputError, TwinError
 from twin.scenario.outputs import write_outputs
+
+
+def batch_root(pattern: str | os.PathLike[str]) -> Path | None:
+    """The folder a batch's scenario files must stay in (a folder pattern), or None (a glob)."""
+    p = Path(pattern)
+    return p.resolve() if p.is_dir() else None
 
 
 def discover(pattern: str | os.PathLike[str]) -> list[Path]:
@@ -41,25 +53,29 @@ def discover(pattern: str | os.PathLike[str]) -> list[Path]:
     return files
 
 
-def scenario_inputs(scenario, base_dir: Path) -> list[Path]:
-    """Every file a scenario reads (inputs, weather, inserted IFC files), for the input hash."""
-    files = [base_dir / f for f in scenario.inputs.files]
-    if scenario.inputs.weather:
-        files.append(base_dir / scenario.inputs.weather)
-    if scenario.energy.weather:
-        files.append(base_dir / scenario.energy.weather)
-    mods = list(scenario.baseline) + [m for w in scenario.whatifs for m in w.modifications]
-    files += [base_dir / m.ifc for m in mods if m.op == "insert_building"]
-    return [f.resolve() for f in files]
+def scenario_inputs(scenario, base_dir: Path, *, allow_dirs: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
+    """Every file a scenario reads (inputs, weather, inserted IFC files), for the input hash:
+    confined to the allowed folders and checked as regular files of the right type and size
+    (:func:`twin.scenario.inputs.resolve_inputs`), so nothing outside is ever hashed."""
+    from twin.scenario.inputs import resolve_inputs
+
+    return [item.path for item in resolve_inputs(scenario, base_dir, allow_dirs=allow_dirs)]
 
 
-def run_identity(path: str | os.PathLike[str]) -> dict:
+def run_identity(path: str | os.PathLike[str], *, allow_dirs: Iterable[str | os.PathLike[str]] = ()) -> dict:
     """Scenario, hashes and run id of a scenario file.
+
+    The inputs are confined and checked before any of them is hashed (:func:`scenario_inputs`).
 
     Raises
     ------
     ScenarioError
         The file is not a valid scenario.
+    UnsafePathError
+        An input outside the scenario's folder, the shipped data and ``allow_dirs``, or not a
+        regular file.
+    InputError
+        A missing input, or one of the wrong type (ResourceLimitError: too large).
     """
     import twin
     from twin.scenario.schema import load_scenario
@@ -67,8 +83,7 @@ def run_identity(path: str | os.PathLike[str]) -> dict:
 
     path = Path(path).resolve()
     scenario = load_scenario(path)
-    existing = [f for f in scenario_inputs(scenario, path.parent) if f.exists()]
-    input_hash = hash_files(existing)
+    input_hash = hash_files(scenario_inputs(scenario, path.parent, allow_dirs=allow_dirs))
     scenario_hash = scenario.digest()
     seed = scenario.uncertainty.seed
     return {
@@ -83,9 +98,39 @@ def run_identity(path: str | os.PathLike[str]) -> dict:
 
 
 def _invalid_run_id(path: Path) -> str:
+    """The run id of a file that is not a valid scenario: its contents' hash if it is a small
+    regular file, else its path (a pipe or a device is never opened)."""
+    import hashlib
+    import stat
+
+    from twin.scenario.schema import MAX_SCENARIO_BYTES
     from twin.scenario.store import hash_files, make_run_id
 
-    return make_run_id("invalid", hash_files([path]), None, "")
+    try:
+        info = Path(path).stat()
+        regular = stat.S_ISREG(info.st_mode) and info.st_size <= MAX_SCENARIO_BYTES and os.access(path, os.R_OK)
+    except OSError:
+        regular = False
+    digest = hash_files([path]) if regular else "path:" + hashlib.sha256(str(Path(path).absolute()).encode()).hexdigest()[:16]
+    return make_run_id("invalid", digest, None, "")
+
+
+def _check_in_root(path: Path, root: Path | None) -> None:
+    """A scenario file of a folder batch must lie in that folder (a link leading out is refused)."""
+    from twin.errors import UnsafePathError
+
+    if root is None:
+        return
+    resolved = Path(path).resolve()
+    if not resolved.is_relative_to(root):
+        raise UnsafePathError(f"scenario file is a link pointing outside the batch folder {root}", path=path)
+
+
+def _record_invalid(store, path: Path, exc: TwinError) -> str:
+    run_id = _invalid_run_id(Path(path))
+    if store.claim(run_id, scenario=str(Path(path).absolute()), version="", input_hash="", scenario_hash="invalid", seed=None):
+        store.fail(run_id, str(exc))
+    return run_id
 
 
 def _remove_stale_temporaries(out_root: Path, run_id: str) -> None:
@@ -94,31 +139,29 @@ def _remove_stale_temporaries(out_root: Path, run_id: str) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
-def run_one(path: str, store_path: str, out_root: str) -> dict:
+def run_one(path: str, store_path: str, out_root: str, *, no_effect: str = "error", allow_dirs: Iterable[str] = ()) -> dict:
     """Run one scenario file unless the store says it is done; return its store record.
 
     Idempotent: the same file with the same inputs maps to the same run id, and a ``done`` run
-    is returned as recorded, without running again.
+    is returned as recorded, without running again. ``no_effect`` and ``allow_dirs``: as
+    :func:`twin.scenario.runner.run_scenario`.
     """
     from twin.scenario.runner import run_scenario
     from twin.scenario.store import RunStore
 
     store = RunStore(store_path)
     try:
-        ident = run_identity(path)
+        ident = run_identity(path, allow_dirs=allow_dirs)
     except TwinError as exc:
         # an invalid scenario file is recorded as a failed run keyed by its contents
-        run_id = _invalid_run_id(Path(path))
-        if store.claim(run_id, scenario=str(path), version="", input_hash="", scenario_hash="invalid", seed=None):
-            store.fail(run_id, str(exc))
-        return store.get(run_id)
+        return store.get(_record_invalid(store, Path(path), exc))
     run_id = ident["run_id"]
     if not store.claim(run_id, scenario=str(ident["path"]), label=ident["scenario"].name, version=ident["version"],
                        input_hash=ident["input_hash"], scenario_hash=ident["scenario_hash"], seed=ident["seed"]):
         return store.get(run_id)
     _remove_stale_temporaries(Path(out_root), run_id)
     try:
-        comparison = run_scenario(ident["scenario"], base_dir=ident["path"].parent)
+        comparison = run_scenario(ident["scenario"], base_dir=ident["path"].parent, no_effect=no_effect, allow_dirs=allow_dirs)
         written = write_outputs(comparison, Path(out_root) / run_id)
         kpis = {f"{r.whatif}/{r.domain}/{r.kpi}": float(r.delta) for r in comparison.kpis.itertuples()}
         store.finish(run_id, kpis=kpis, outputs={k: str(Path(out_root) / run_id / v) for k, v in written.items()})
@@ -129,11 +172,13 @@ def run_one(path: str, store_path: str, out_root: str) -> dict:
     return store.get(run_id)
 
 
-def plan_batch(files: list[Path], store) -> tuple[list[dict], dict[str, str]]:
+def plan_batch(files: list[Path], store, *, allow_dirs: Iterable[str | os.PathLike[str]] = (),
+               root: Path | None = None) -> tuple[list[dict], dict[str, str]]:
     """Which files to submit, and the run id of every file.
 
-    Invalid files are recorded as failed runs now; files with the same run id are submitted
-    once; runs the store has as ``done`` are not submitted.
+    Invalid files (not a scenario, an input refused by :func:`run_identity`, a file outside
+    ``root``, the batch folder) are recorded as failed runs now; files with the same run id are
+    submitted once; runs the store has as ``done`` are not submitted.
 
     Returns
     -------
@@ -145,12 +190,10 @@ def plan_batch(files: list[Path], store) -> tuple[list[dict], dict[str, str]]:
     run_ids: dict[str, str] = {}
     for f in files:
         try:
-            ident = run_identity(f)
+            _check_in_root(f, root)
+            ident = run_identity(f, allow_dirs=allow_dirs)
         except TwinError as exc:
-            run_id = _invalid_run_id(f)
-            if store.claim(run_id, scenario=str(Path(f).resolve()), version="", input_hash="", scenario_hash="invalid", seed=None):
-                store.fail(run_id, str(exc))
-            run_ids[str(f)] = run_id
+            run_ids[str(f)] = _record_invalid(store, Path(f), exc)
             continue
         run_id = ident["run_id"]
         run_ids[str(f)] = run_id
@@ -177,6 +220,8 @@ def run_batch(
     n_workers: int = 2,
     progress: bool = False,
     on_result: Callable[[object, dict], None] | None = None,
+    no_effect: str = "error",
+    allow_dirs: Iterable[str | os.PathLike[str]] = (),
 ) -> pd.DataFrame:
     """Run every scenario matched by ``pattern`` on Dask; returns the store's records of them.
 
@@ -197,6 +242,11 @@ def run_batch(
     on_result
         Called in this process after each finished task as ``on_result(client, record)``
         (for progress displays and monitoring).
+    no_effect
+        ``"error"`` (default) or ``"warn"``: what a selection that matches nothing or a
+        modification without effect does (:mod:`twin.scenario.checks`).
+    allow_dirs
+        Extra folders scenario inputs may come from (:mod:`twin.scenario.inputs`).
 
     Returns
     -------
@@ -207,14 +257,20 @@ def run_batch(
     """
     from twin.scenario.store import RunStore
 
+    from twin.scenario.checks import check_policy
+    from twin.scenario.inputs import allowed_dirs
+
+    check_policy(no_effect)
     files = discover(pattern)
+    allow = [str(p) for p in allowed_dirs(".", allow_dirs)[1:]]  # checked once; the scenario folder is per file
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     store_path = Path(store_path) if store_path else out / "runs.sqlite"
     store = RunStore(store_path)  # creates the schema once, before workers race for it
-    todo, run_ids = plan_batch(files, store)
+    todo, run_ids = plan_batch(files, store, allow_dirs=allow, root=batch_root(pattern))
     if todo:
-        _submit(todo, store, store_path=store_path, out=out, scheduler=scheduler, n_workers=n_workers, progress=progress, on_result=on_result)
+        _submit(todo, store, store_path=store_path, out=out, scheduler=scheduler, n_workers=n_workers, progress=progress,
+                on_result=on_result, no_effect=no_effect, allow_dirs=allow)
     rows = []
     for f in files:
         record = store.get(run_ids[str(f)]) or {"run_id": run_ids[str(f)], "status": "missing"}
@@ -222,7 +278,8 @@ def run_batch(
     return pd.DataFrame(rows)
 
 
-def _submit(todo, store, *, store_path: Path, out: Path, scheduler, n_workers, progress, on_result) -> None:
+def _submit(todo, store, *, store_path: Path, out: Path, scheduler, n_workers, progress, on_result, no_effect="error",
+            allow_dirs=()) -> None:
     from dask.distributed import Client, LocalCluster, as_completed
 
     env_before = os.environ.get("TWIN_NUMBA_THREADS")
@@ -236,6 +293,7 @@ def _submit(todo, store, *, store_path: Path, out: Path, scheduler, n_workers, p
             client = Client(cluster)
         try:
             futures = client.map(run_one, [t["path"] for t in todo], store_path=str(store_path), out_root=str(out),
+                                 no_effect=no_effect, allow_dirs=list(allow_dirs),
                                  key=[f"twin-run-{t['run_id']}" for t in todo], retries=1, pure=False)
             by_key = {f.key: t for f, t in zip(futures, todo)}
             iterator = as_completed(futures)

@@ -1,9 +1,43 @@
 """The scenario file: inputs, a baseline, what-if modifications, engines, KPIs, uncertainty.
 
 YAML is read with ``yaml.safe_load`` (no tags, no Python objects) and validated by pydantic
-models that forbid unknown keys. Every problem becomes a :class:`~twin.errors.ScenarioError`
-naming the file and the key path (``whatifs.0.modifications.1.measures``).
-:func:`json_schema` exports the schema for editors (``twin scenario schema``).
+models that forbid unknown keys and non-finite numbers. Every problem becomes a
+:class:`~twin.errors.ScenarioError` naming the file and the key path
+(``whatifs.0.modifications.1.measures``). :func:`json_schema` exports the schema for editors
+(``twin scenario schema``).
+
+What the schema checks on its own (no scene needed): types, ranges and the bounds below,
+measure names (against the energy measures table ``twin/data/energy_measures.csv``), sampled
+parameter names (numeric engine options), distributions that fit the bounds of the option they
+set, ``samples`` and ``parameters`` given together, percentiles, the seed, the nesting depth and
+size of the file. Checks that need the scene (a selection that matches nothing, a modification
+without effect) are in :mod:`twin.scenario.checks` and :mod:`twin.scenario.modifications`.
+
+Bounds (documented limits; beyond them a number is refused, not clipped)
+-----------------------------------------------------------------------
+``scale_demand.factor``
+    :data:`MIN_DEMAND_FACTOR` to :data:`MAX_DEMAND_FACTOR` (0.01-100): two orders of magnitude
+    either way covers every planning question (growth, car-free days); beyond it the peak-hour
+    demand model means nothing and BPR travel times (``(v/c)^4``) overflow. Several
+    ``scale_demand`` of one what-if multiply; their product obeys the same bounds.
+``change_streets``
+    ``lanes`` 1-:data:`MAX_LANES`, ``capacity_factor`` 0.01-100, ``free_speed_m_s`` up to
+    :data:`MAX_FREE_SPEED_M_S` (60 m/s = 216 km/h, above any posted limit).
+``uncertainty``
+    ``samples`` 0-:data:`MAX_SAMPLES`; ``seed`` a whole number in [0, 2**63 - 1] (it is stored
+    as a SQLite INTEGER); ``percentiles`` ``0 <= lo < hi <= 100``. The total number of engine
+    runs is limited separately (:mod:`twin.scenario.checks`).
+``soil``
+    ``cell_size_m`` 1-100 m, ``storm_mm`` up to 2,000 mm (above the 24-hour world record,
+    1,825 mm at Foc-Foc, La Reunion, 1966), ``hours`` up to :data:`MAX_SOIL_HOURS` (720 h: the
+    engine models a storm event without evaporation; longer periods need a water-balance model
+    with evaporation).
+``traffic``
+    ``trips_per_100m2`` up to 100 daily car trips per 100 m2 of floor area (ITE trip rates of
+    the busiest land uses, shopping centres, are about 40), ``minutes`` up to 120.
+file
+    at most :data:`MAX_SCENARIO_BYTES` bytes, nested at most :data:`MAX_NESTING_DEPTH` levels,
+    at most :data:`MAX_YAML_VALUES` values once aliases are expanded.
 
 Example
 -------
@@ -24,8 +58,11 @@ Example
 
 from __future__ import annotations
 
+import difflib
+import functools
 import hashlib
 import json
+import math
 import os
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -37,33 +74,108 @@ from twin.errors import ScenarioError
 
 Domain = Literal["energy", "traffic", "soil"]
 
+#: Bounds of ``scale_demand.factor`` (and of the product of a what-if's factors).
+MIN_DEMAND_FACTOR = 0.01
+MAX_DEMAND_FACTOR = 100.0
+#: Bounds of ``change_streets``.
+MIN_CAPACITY_FACTOR = 0.01
+MAX_CAPACITY_FACTOR = 100.0
+MAX_LANES = 16
+MAX_FREE_SPEED_M_S = 60.0
+#: Monte Carlo: the most samples a scenario may ask for, and the largest seed (SQLite INTEGER).
+MAX_SAMPLES = 10_000
+MAX_SEED = 2**63 - 1
+#: Soil: the longest simulated period, h (a storm event; no evaporation is modelled).
+MAX_SOIL_HOURS = 720.0
+#: The scenario file: size, nesting depth and values after alias expansion.
+MAX_SCENARIO_BYTES = 4 * 1024**2
+MAX_NESTING_DEPTH = 32
+MAX_YAML_VALUES = 1_000_000
+
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _clean(message: str) -> str:
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 class Range(Strict):
-    """An inclusive numeric range for a selector column."""
+    """An inclusive numeric range for a selector column (at least one of ``min``, ``max``)."""
 
     min: float | None = None
     max: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.min is None and self.max is None:
+            raise ValueError("a range needs min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"range min {self.min:g} is above max {self.max:g}")
+        return self
 
 
 Scalar = Union[str, int, float, bool]
 
 
+def _where_value(column: str, value: Any):
+    """One ``where`` condition checked by hand (pydantic's union errors are unreadable)."""
+    if isinstance(value, dict):
+        try:
+            return Range.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ValueError(f"where.{column}{'.' + where if where else ''}: {_clean(first['msg'])}") from None
+    if isinstance(value, list):
+        if not value:
+            raise ValueError(f"where.{column}: an empty list matches nothing")
+        return [_where_value(column, v) if not isinstance(v, (dict, list)) else _bad_where(column, v) for v in value]
+    if value is None:
+        raise ValueError(f"where.{column}: give a value, a list of values or {{min, max}} (null matches nothing; "
+                         "to select missing values is not supported)")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"where.{column}: {value} is not a finite number")
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return _bad_where(column, value)
+
+
+def _bad_where(column: str, value: Any):
+    raise ValueError(f"where.{column}: {type(value).__name__} values are not allowed (a value, a list of values or {{min, max}})")
+
+
 class Selector(Strict):
     """Which objects of a layer a modification applies to (all conditions must hold).
 
-    ``ids``: explicit ids; ``where``: column -> value, list of values, or {min, max};
-    ``within``: [xmin, ymin, xmax, ymax] in the scene CRS (objects intersecting the box);
-    ``fraction``: a seeded random share of the selected objects (e.g. 0.3 for a 30 % wave).
+    ``ids``: explicit ids; ``where``: column -> value, list of values, or {min, max} (on the
+    ``name`` of streets a value matches the whole bilingual Brussels name or either of its
+    halves: ``Parvis Saint-Gilles`` and ``Sint-Gillis Voorplein`` both match
+    ``Parvis Saint-Gilles - Sint-Gillis Voorplein``); ``within``: [xmin, ymin, xmax, ymax] in the
+    scene CRS (objects intersecting the box); ``fraction``: a seeded random share of the
+    selected objects (e.g. 0.3 for a 30 % wave). A selection that matches nothing is an error.
     """
 
-    ids: list[str] | None = None
+    ids: list[Annotated[str, Field(min_length=1)]] | None = Field(default=None, min_length=1)
     where: dict[str, Union[Scalar, list[Scalar], Range]] = Field(default_factory=dict)
     within: tuple[float, float, float, float] | None = None
     fraction: float | None = Field(default=None, gt=0.0, le=1.0)
+
+    @field_validator("where", mode="before")
+    @classmethod
+    def _where(cls, v):
+        if not isinstance(v, dict):
+            raise ValueError("where must be a mapping of column -> condition")
+        return {str(k): _where_value(str(k), val) for k, val in v.items()}
 
     @field_validator("within")
     @classmethod
@@ -73,6 +185,14 @@ class Selector(Strict):
         return v
 
 
+@functools.lru_cache(maxsize=1)
+def known_measures() -> tuple[str, ...]:
+    """Measure names of the packaged energy measures table (``twin/data/energy_measures.csv``)."""
+    from twin.energy.measures import load_measures
+
+    return tuple(str(m) for m in load_measures().index)
+
+
 class Renovate(Strict):
     """Apply renovation measures (names from the energy measures table) to selected buildings."""
 
@@ -80,23 +200,42 @@ class Renovate(Strict):
     select: Selector = Selector()
     measures: list[str] = Field(min_length=1)
 
+    @field_validator("measures")
+    @classmethod
+    def _known(cls, v):
+        known = known_measures()
+        for m in v:
+            if m not in known:
+                raise ValueError(f"unknown measure {m!r}{_suggest(m, known)} (known: {', '.join(known)})")
+        dup = sorted({m for m in v if v.count(m) > 1})
+        if dup:
+            raise ValueError(f"measure {dup[0]!r} listed twice (it would be applied twice)")
+        return v
+
 
 class CloseStreets(Strict):
-    """Close selected street links to the given modes (all modes by default)."""
+    """Close selected street links to the given modes (cars, trucks and buses by default)."""
 
     op: Literal["close_streets"]
     select: Selector
-    modes: list[Literal["car", "bike", "walk", "bus", "truck"]] = Field(default_factory=lambda: ["car", "truck", "bus"])
+    modes: list[Literal["car", "bike", "walk", "bus", "truck"]] = Field(default_factory=lambda: ["car", "truck", "bus"], min_length=1)
+
+    @field_validator("modes")
+    @classmethod
+    def _unique(cls, v):
+        if len(set(v)) != len(v):
+            raise ValueError("a mode is listed twice")
+        return v
 
 
 class ChangeStreets(Strict):
-    """Change lanes, capacity or free speed of selected links."""
+    """Change lanes, capacity or free speed of selected links (bounds in the module docstring)."""
 
     op: Literal["change_streets"]
     select: Selector
-    lanes: int | None = Field(default=None, ge=1)
-    capacity_factor: float | None = Field(default=None, gt=0.0)
-    free_speed_m_s: float | None = Field(default=None, gt=0.0)
+    lanes: int | None = Field(default=None, ge=1, le=MAX_LANES)
+    capacity_factor: float | None = Field(default=None, ge=MIN_CAPACITY_FACTOR, le=MAX_CAPACITY_FACTOR)
+    free_speed_m_s: float | None = Field(default=None, gt=0.0, le=MAX_FREE_SPEED_M_S)
 
     @model_validator(mode="after")
     def _something(self):
@@ -106,23 +245,27 @@ class ChangeStreets(Strict):
 
 
 class ScaleDemand(Strict):
-    """Scale the travel demand by a factor."""
+    """Scale the travel demand by a factor (:data:`MIN_DEMAND_FACTOR` to :data:`MAX_DEMAND_FACTOR`)."""
 
     op: Literal["scale_demand"]
-    factor: float = Field(gt=0.0)
+    factor: float = Field(ge=MIN_DEMAND_FACTOR, le=MAX_DEMAND_FACTOR)
 
 
 class Deseal(Strict):
-    """Set the sealed fraction of selected land-cover polygons (de-sealing, permeable paving)."""
+    """Set the sealed fraction of selected land-cover polygons (de-sealing, permeable paving).
+
+    The new fraction must not be above the current one of any selected polygon (that would
+    seal, the opposite of the operation's name).
+    """
 
     op: Literal["deseal"]
     select: Selector
     sealed_fraction: float = Field(ge=0.0, le=1.0)
-    cover_class: str | None = None
+    cover_class: str | None = Field(default=None, min_length=1)
 
 
 class GreenRoofs(Strict):
-    """Green roofs on selected buildings: a share of their roof retains rain."""
+    """Green roofs on selected buildings: a share of their roof retains rain (soil engine)."""
 
     op: Literal["green_roofs"]
     select: Selector = Selector()
@@ -133,10 +276,10 @@ class InsertBuilding(Strict):
     """Insert an IFC building (a permit application) at a location of the scene."""
 
     op: Literal["insert_building"]
-    ifc: str
+    ifc: str = Field(min_length=1)
     origin_xy: tuple[float, float]
-    rotation_deg: float = 0.0
-    replace_within_m: float | None = Field(default=None, ge=0.0)
+    rotation_deg: float = Field(default=0.0, ge=-360.0, le=360.0)
+    replace_within_m: float | None = Field(default=None, ge=0.0, le=1000.0)
 
 
 Modification = Annotated[
@@ -144,69 +287,63 @@ Modification = Annotated[
     Field(discriminator="op"),
 ]
 
+OPS = ("renovate", "close_streets", "change_streets", "scale_demand", "deseal", "green_roofs", "insert_building")
+
 
 class WhatIf(Strict):
     """A named set of modifications, compared with the baseline."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
     modifications: list[Modification] = Field(min_length=1)
 
 
-class Inputs(Strict):
-    """Scene sources, relative to the scenario file."""
+def _check_crs(v: str | None) -> str | None:
+    if v is None:
+        return v
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError as PyprojCRSError
 
-    files: list[str] = Field(min_length=1)
-    sites: list[str] = Field(default_factory=list)
-    weather: str | None = None
+    try:
+        CRS.from_user_input(v)
+    except PyprojCRSError:
+        raise ValueError(f"unknown coordinate reference system {v!r} (e.g. EPSG:31370)") from None
+    return v
+
+
+class Inputs(Strict):
+    """Scene sources, relative to the scenario file (and confined to its folder: see
+    :mod:`twin.scenario.inputs`)."""
+
+    files: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+    sites: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    weather: str | None = Field(default=None, min_length=1)
     crs: str = "EPSG:31370"
     source_crs: str | None = None
 
-
-class Distribution(Strict):
-    """An uncertain parameter: ``name`` is an engine option path (e.g. ``energy.heating_setpoint_c``)."""
-
-    name: str = Field(pattern=r"^(energy|traffic|soil)\.[a-z0-9_]+$")
-    dist: Literal["normal", "uniform", "triangular", "lognormal"]
-    mean: float | None = None
-    sd: float | None = Field(default=None, gt=0.0)
-    low: float | None = None
-    high: float | None = None
-    mode: float | None = None
-
-    @model_validator(mode="after")
-    def _params(self):
-        need = {"normal": ("mean", "sd"), "lognormal": ("mean", "sd"), "uniform": ("low", "high"), "triangular": ("low", "mode", "high")}[self.dist]
-        missing = [k for k in need if getattr(self, k) is None]
-        if missing:
-            raise ValueError(f"{self.dist} distribution needs {', '.join(missing)}")
-        if self.dist in ("uniform", "triangular") and not self.low < self.high:
-            raise ValueError("low must be below high")
-        if self.dist == "triangular" and not self.low <= self.mode <= self.high:
-            raise ValueError("mode must lie between low and high")
-        return self
-
-
-class Uncertainty(Strict):
-    """Seeded Monte Carlo over the declared distributions."""
-
-    samples: int = Field(default=0, ge=0, le=10_000)
-    seed: int = 0
-    parameters: list[Distribution] = Field(default_factory=list)
-    percentiles: tuple[float, float] = (5.0, 95.0)
+    @field_validator("crs", "source_crs")
+    @classmethod
+    def _crs(cls, v):
+        return _check_crs(v)
 
 
 class EnergyOptions(Strict):
     heating_setpoint_c: float = Field(default=20.0, ge=5.0, le=30.0)
     cooling_setpoint_c: float | None = Field(default=None, ge=15.0, le=40.0)
-    weather: str | None = None
+    weather: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.cooling_setpoint_c is not None and self.cooling_setpoint_c <= self.heating_setpoint_c:
+            raise ValueError(f"cooling_setpoint_c ({self.cooling_setpoint_c:g} C) must be above heating_setpoint_c ({self.heating_setpoint_c:g} C)")
+        return self
 
 
 class TrafficOptions(Strict):
-    trips_per_100m2: float = Field(default=1.5, ge=0.0)
+    trips_per_100m2: float = Field(default=1.5, gt=0.0, le=100.0)
     peak_hour_share: float = Field(default=0.1, gt=0.0, le=1.0)
-    gap: float = Field(default=1e-6, gt=0.0)
-    minutes: float = Field(default=15.0, gt=0.0)
+    gap: float = Field(default=1e-6, gt=0.0, le=0.1)
+    minutes: float = Field(default=15.0, gt=0.0, le=120.0)
 
 
 class SoilOptions(Strict):
@@ -215,10 +352,10 @@ class SoilOptions(Strict):
     or screened by ``scs_cn`` (SCS Curve Number)."""
 
     method: Literal["richards", "scs_cn"] = "richards"
-    cell_size_m: float = Field(default=10.0, gt=0.0, le=100.0)
-    storm_mm: float = Field(default=30.0, ge=0.0)
-    storm_hours: float = Field(default=1.0, gt=0.0)
-    hours: float = Field(default=24.0, gt=0.0)
+    cell_size_m: float = Field(default=10.0, ge=1.0, le=100.0)
+    storm_mm: float = Field(default=30.0, ge=0.0, le=2000.0)
+    storm_hours: float = Field(default=1.0, gt=0.0, le=MAX_SOIL_HOURS)
+    hours: float = Field(default=24.0, gt=0.0, le=MAX_SOIL_HOURS)
 
     @field_validator("hours")
     @classmethod
@@ -229,10 +366,144 @@ class SoilOptions(Strict):
         return v
 
 
+OPTION_MODELS: dict[str, type[Strict]] = {"energy": EnergyOptions, "traffic": TrafficOptions, "soil": SoilOptions}
+
+
+def option_bounds(name: str) -> tuple[float, bool, float, bool]:
+    """Bounds of a numeric engine option ``domain.option``, from its schema.
+
+    Returns
+    -------
+    (low, low_strict, high, high_strict)
+        ``-inf``/``inf`` where the option has no bound; ``*_strict`` for ``gt``/``lt``.
+
+    Raises
+    ------
+    ValueError
+        Not a numeric option of that engine (with the names that are).
+    """
+    domain, _, option = name.partition(".")
+    model = OPTION_MODELS.get(domain)
+    if model is None:
+        raise ValueError(f"{name!r}: no engine {domain!r} (energy, traffic, soil)")
+    numeric = [k for k, f in model.model_fields.items() if _is_number(f.annotation)]
+    if option not in numeric:
+        hint = _suggest(option, numeric)
+        raise ValueError(f"{name!r} is not a numeric option of the {domain} engine{hint} "
+                         f"(sampled parameters: {', '.join(f'{domain}.{k}' for k in numeric)})")
+    lo, lo_strict, hi, hi_strict = -math.inf, False, math.inf, False
+    for m in model.model_fields[option].metadata:
+        if getattr(m, "ge", None) is not None:
+            lo, lo_strict = float(m.ge), False
+        if getattr(m, "gt", None) is not None:
+            lo, lo_strict = float(m.gt), True
+        if getattr(m, "le", None) is not None:
+            hi, hi_strict = float(m.le), False
+        if getattr(m, "lt", None) is not None:
+            hi, hi_strict = float(m.lt), True
+    return lo, lo_strict, hi, hi_strict
+
+
+def _is_number(annotation) -> bool:
+    args = getattr(annotation, "__args__", None)
+    if args:
+        return any(a in (int, float) for a in args)
+    return annotation in (int, float)
+
+
+def _fmt_bounds(lo, lo_strict, hi, hi_strict) -> str:
+    return f"{'(' if lo_strict else '['}{lo:g}, {hi:g}{')' if hi_strict else ']'}"
+
+
+class Distribution(Strict):
+    """An uncertain parameter: ``name`` is a numeric engine option (e.g.
+    ``energy.heating_setpoint_c``). Samples are drawn from the distribution truncated to the
+    option's bounds (:mod:`twin.scenario.sampling`); a distribution must fit them: the mean (or
+    ``low``/``mode``/``high``) inside, and less than half of a normal or lognormal outside."""
+
+    name: str = Field(pattern=r"^(energy|traffic|soil)\.[a-z0-9_]+$")
+    dist: Literal["normal", "uniform", "triangular", "lognormal"]
+    mean: float | None = None
+    sd: float | None = Field(default=None, gt=0.0)
+    low: float | None = None
+    high: float | None = None
+    mode: float | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _option(cls, v):
+        option_bounds(v)  # raises for an unknown or non-numeric option
+        return v
+
+    @model_validator(mode="after")
+    def _params(self):
+        need = {"normal": ("mean", "sd"), "lognormal": ("mean", "sd"), "uniform": ("low", "high"), "triangular": ("low", "mode", "high")}[self.dist]
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"{self.dist} distribution needs {', '.join(missing)}")
+        extra = [k for k in ("mean", "sd", "low", "high", "mode") if k not in need and getattr(self, k) is not None]
+        if extra:
+            raise ValueError(f"a {self.dist} distribution takes {', '.join(need)}, not {', '.join(extra)}")
+        if self.dist in ("uniform", "triangular") and not self.low < self.high:
+            raise ValueError("low must be below high")
+        if self.dist == "triangular" and not self.low <= self.mode <= self.high:
+            raise ValueError("mode must lie between low and high")
+        if self.dist == "lognormal" and self.mean <= 0:
+            raise ValueError("a lognormal distribution needs mean > 0")
+        lo, lo_s, hi, hi_s = option_bounds(self.name)
+        span = _fmt_bounds(lo, lo_s, hi, hi_s)
+
+        def inside(x: float) -> bool:
+            return (x > lo if lo_s else x >= lo) and (x < hi if hi_s else x <= hi)
+
+        points = {"normal": ("mean",), "lognormal": ("mean",), "uniform": ("low", "high"), "triangular": ("low", "mode", "high")}[self.dist]
+        for k in points:
+            x = getattr(self, k)
+            if not inside(x):
+                raise ValueError(f"{k} {x:g} is outside the bounds {span} of {self.name}")
+        if self.dist in ("normal", "lognormal"):
+            from twin.scenario.sampling import MAX_TRUNCATED_SHARE, truncated_share
+
+            share = truncated_share(self)
+            if share > MAX_TRUNCATED_SHARE:
+                raise ValueError(f"{100 * share:.0f} % of this {self.dist} distribution lies outside the bounds {span} of "
+                                 f"{self.name}: samples truncated to the bounds would not follow it (lower sd)")
+        return self
+
+
+class Uncertainty(Strict):
+    """Seeded Monte Carlo over the declared distributions (``samples`` and ``parameters`` together)."""
+
+    samples: int = Field(default=0, ge=0, le=MAX_SAMPLES)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    parameters: list[Distribution] = Field(default_factory=list)
+    percentiles: tuple[float, float] = (5.0, 95.0)
+
+    @field_validator("percentiles")
+    @classmethod
+    def _percentiles(cls, v):
+        lo, hi = v
+        if not 0.0 <= lo < hi <= 100.0:
+            raise ValueError(f"percentiles must be [lo, hi] with 0 <= lo < hi <= 100, not [{lo:g}, {hi:g}]")
+        return v
+
+    @model_validator(mode="after")
+    def _together(self):
+        names = [p.name for p in self.parameters]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"parameter {dup[0]} declared twice")
+        if self.samples and not self.parameters:
+            raise ValueError(f"samples: {self.samples} but no parameters to sample (add uncertainty.parameters, or set samples: 0)")
+        if self.parameters and not self.samples:
+            raise ValueError("parameters are declared but samples is 0: set samples (e.g. 20) or remove the parameters")
+        return self
+
+
 class Scenario(Strict):
     """A scenario file."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
     inputs: Inputs
     domains: list[Domain] = Field(default_factory=lambda: ["energy"], min_length=1)
@@ -243,6 +514,13 @@ class Scenario(Strict):
     energy: EnergyOptions = EnergyOptions()
     traffic: TrafficOptions = TrafficOptions()
     soil: SoilOptions = SoilOptions()
+
+    @field_validator("domains")
+    @classmethod
+    def _unique_domains(cls, v):
+        if len(set(v)) != len(v):
+            raise ValueError("an engine is listed twice")
+        return v
 
     @model_validator(mode="after")
     def _unique_whatifs(self):
@@ -257,20 +535,46 @@ class Scenario(Strict):
         return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()[:16]
 
 
+# loc entries pydantic adds for union members and discriminator tags (not keys of the file)
+_LOC_TAGS = set(OPS) | {"str", "int", "float", "bool", "Range", "function-after[_ordered(), Range]"}
+
+
 def _key_path(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc if not (isinstance(p, str) and p in {"renovate", "close_streets", "change_streets", "scale_demand", "deseal", "green_roofs", "insert_building"})) or "(top level)"
+    parts = [str(p) for p in loc if not (isinstance(p, str) and (p in _LOC_TAGS or "[" in p))]
+    return ".".join(parts) or "(top level)"
 
 
 def parse_scenario(data: Any, *, path: str | os.PathLike[str] | None = None) -> Scenario:
     """Validate already-loaded data; errors name the key path."""
     if not isinstance(data, dict):
         raise ScenarioError("a scenario must be a mapping at the top level", path=path, field="(top level)")
+    check_shape(data, path=path)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise ScenarioError(f"{first['msg']}{more}", path=path, field=_key_path(first["loc"])) from None
+        raise ScenarioError(f"{_clean(first['msg'])}{more}", path=path, field=_key_path(first["loc"])) from None
+
+
+def check_shape(data: Any, *, path: str | os.PathLike[str] | None = None) -> None:
+    """Refuse data nested deeper than :data:`MAX_NESTING_DEPTH` or holding more than
+    :data:`MAX_YAML_VALUES` values once YAML aliases are expanded (an alias bomb), without
+    recursion."""
+    stack: list[tuple[Any, int, tuple]] = [(data, 0, ())]
+    count = 0
+    while stack:
+        node, depth, where = stack.pop()
+        count += 1
+        if count > MAX_YAML_VALUES:
+            raise ScenarioError(f"more than {MAX_YAML_VALUES:,} values (YAML aliases expanded); a scenario is far smaller", path=path)
+        if depth > MAX_NESTING_DEPTH:
+            key = ".".join(str(p) for p in where[:6]) + (".…" if len(where) > 6 else "")
+            raise ScenarioError(f"nested more than {MAX_NESTING_DEPTH} levels deep; a scenario needs at most 8", path=path, field=key or "(top level)")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1, where + (k,)) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1, where + (i,)) for i, v in enumerate(node))
 
 
 def with_overrides(scenario: Scenario, *, samples: int | None = None, seed: int | None = None,
@@ -279,23 +583,39 @@ def with_overrides(scenario: Scenario, *, samples: int | None = None, seed: int 
 
     ``model_copy(update=...)`` skips validation (``--samples 100000`` would slip past the
     schema's maximum); this re-validates the whole scenario, so an override obeys the same
-    bounds as the file and errors name the option's key path.
+    bounds as the file and errors name the option's key path. ``samples=0`` turns the Monte
+    Carlo off (the declared parameters are dropped).
     """
     updates = {k: v for k, v in (("samples", samples), ("seed", seed)) if v is not None}
     if not updates:
         return scenario
     data = scenario.model_dump(mode="json")
     data["uncertainty"] = {**data["uncertainty"], **updates}
-    return parse_scenario(data, path=path)
+    if samples == 0:
+        data["uncertainty"]["parameters"] = []
+    try:
+        return parse_scenario(data, path=path)
+    except ScenarioError as exc:
+        options = [f"--{k}" for k in updates if exc.field and exc.field.endswith(k)] or [f"--{k}" for k in updates]
+        raise ScenarioError(f"{exc.message} (from {' / '.join(options)})", path=path, field=exc.field) from None
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
-    """Read and validate a scenario YAML file (safely: tags and Python objects are refused)."""
+    """Read and validate a scenario YAML file (safely: tags and Python objects are refused).
+
+    The file must be a regular ``.yaml``/``.yml`` file of at most :data:`MAX_SCENARIO_BYTES`
+    (a pipe or a device is refused before it is opened).
+    """
+    from twin.io.paths import check_input_file
+
     path = Path(path)
+    check_input_file(path, suffixes=(".yaml", ".yml"), max_bytes=MAX_SCENARIO_BYTES, what="scenario file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read: {exc}", path=path) from None
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"not UTF-8 text (byte {exc.start})", path=path) from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read: {exc.strerror or exc}", path=path) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -303,6 +623,8 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError(f"not valid (safe) YAML: {problem}", path=path, obj=where) from None
+    except RecursionError:
+        raise ScenarioError(f"nested too deeply to be read (a scenario needs at most 8 levels; the limit is {MAX_NESTING_DEPTH})", path=path) from None
     return parse_scenario(data, path=path)
 
 

@@ -24,6 +24,18 @@ POOR_CLASSES = ("D", "E", "F", "G")
 #: Scene layers the energy model reads (the runner skips what-ifs that change none of them).
 READS = frozenset({"buildings", "storeys", "spaces", "elements"})
 
+#: The KPIs, in the order reported.
+KPIS = ("heating_need_mwh", "final_energy_mwh", "primary_energy_mwh", "co2_t", "energy_cost_keur_yr", "investment_keur",
+        "floor_area_class_d_or_worse_pct", "buildings_simulated")
+
+#: KPIs that are NaN when undefined (a share of no floor area); any other NaN is an error.
+UNDEFINED_OK = frozenset({"floor_area_class_d_or_worse_pct"})
+
+
+def kpi_names(options) -> tuple[str, ...]:
+    """The KPIs this engine reports."""
+    return KPIS
+
 
 _WEATHER_CACHE: dict[tuple, object] = {}
 

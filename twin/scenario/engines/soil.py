@@ -7,7 +7,16 @@ land cover, soil textures; see that module): cells of ``soil.cell_size_m`` over 
 sites (else the bounding box of buildings and land cover), the bounds snapped outward to whole
 cells so that a baseline and a what-if share their cells. Every other grid option keeps its
 default (silt loam where the scene has no soil polygon, 1 m columns with nodes every 2 cm, no
-run-on to neighbouring cells, no green roofs unless a building has ``green_roof_share``).
+run-on to neighbouring cells). At most :data:`MAX_SOIL_CELLS` cells (a
+:class:`~twin.errors.ResourceLimitError` before any engine runs, :func:`check_scene`).
+
+Green roofs (the ``green_roofs`` modification) are per building: a building's
+``green_roof_share`` is the share of its roof that is a green roof. The grid samples each cell
+on ``subsamples x subsamples`` points; a roof point takes the share of the building it falls on
+(the largest if footprints overlap), and a cell's green-roof fraction is the mean over its
+points, so it never exceeds its roof fraction. (:func:`twin.soil.grid.build_grid` itself knows
+one district-wide share: the grid is built with share 1 and the green-roof fraction and
+columns are then set per cell, :func:`with_building_green_roofs`.)
 
 Design storm
 ------------
@@ -56,11 +65,29 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from twin.errors import ResourceLimitError
 from twin.scenario.runner import EngineResult
 
 #: Scene layers the soil grid reads (footprints and green-roof shares, street surfaces, land
 #: cover and its sealing, soil textures, the district extent).
 READS = frozenset({"buildings", "landcover", "links", "soil", "sites"})
+
+#: The most cells of a soil grid (1 km2 at 0.5 m; Saint-Gilles at 1 m is about 1.1 million).
+MAX_SOIL_CELLS = 4_000_000
+
+#: KPIs that are NaN when undefined (a mean over no open ground or no cell).
+UNDEFINED_OK = frozenset({"mean_theta_top_30cm_m3_m3", "mean_runoff_mm"})
+
+_KPIS = {
+    "richards": ("storm_mm", "rain_m3", "runoff_m3", "infiltration_m3", "storage_change_m3", "drainage_m3", "mean_runoff_mm",
+                 "mean_theta_top_30cm_m3_m3", "sealed_area_pct", "water_balance_error_rel"),
+    "scs_cn": ("storm_mm", "rain_m3", "runoff_m3", "retention_m3", "mean_runoff_mm", "sealed_area_pct", "water_balance_error_rel"),
+}
+
+
+def kpi_names(options) -> tuple[str, ...]:
+    """The KPIs this engine reports with ``options`` (they depend on ``soil.method``)."""
+    return _KPIS[getattr(options, "method", "richards")]
 
 #: Depth over which the reported soil moisture is averaged, m.
 TOP_LAYER_M = 0.30
@@ -81,6 +108,76 @@ def grid_options(scene, options):
     return GridOptions(cell_size_m=size, bounds=bounds)
 
 
+def grid_cells(scene, options) -> int:
+    """Number of cells of the scene's soil grid with the scenario's ``soil`` options."""
+    xmin, ymin, xmax, ymax = grid_options(scene, options).bounds
+    size = float(options.cell_size_m)
+    nx = max(1, int(np.ceil((xmax - xmin) / size - 1e-9)))
+    ny = max(1, int(np.ceil((ymax - ymin) / size - 1e-9)))
+    return nx * ny
+
+
+def check_scene(scene, options) -> None:
+    """Refuse a grid of more than :data:`MAX_SOIL_CELLS` cells before any engine runs.
+
+    Raises
+    ------
+    ResourceLimitError
+        Too many cells (field ``soil.cell_size_m``).
+    """
+    n = grid_cells(scene, options)
+    if n > MAX_SOIL_CELLS:
+        raise ResourceLimitError(f"the soil grid would have {n:,} cells of {options.cell_size_m:g} m, above the limit of "
+                                 f"{MAX_SOIL_CELLS:,}; use larger cells", field="soil.cell_size_m")
+
+
+def _green_shares(scene) -> np.ndarray | None:
+    b = scene.buildings
+    if "green_roof_share" not in b or len(b) == 0:
+        return None
+    shares = pd.to_numeric(b["green_roof_share"], errors="coerce").fillna(0.0).clip(0.0, 1.0).to_numpy(dtype=float)
+    return shares if (shares > 0).any() else None
+
+
+def with_building_green_roofs(scene, grid, shares: np.ndarray):
+    """``grid`` (built with a green-roof share of 1) with the green-roof fraction of each cell
+    from the buildings' own shares, and green-roof columns only where there is green roof.
+
+    The points are the grid's sample points (same order and offsets as
+    :func:`twin.soil.grid.build_grid`); a point on a roof takes the share of its building.
+    Exact because the adapter's grid has no run-on (``runoff_to_neighbours`` 0), so no other
+    array depends on the green-roof fraction.
+    """
+    import dataclasses
+
+    import shapely
+
+    from twin.soil.grid import KIND_GREEN_ROOF
+
+    if grid.options.runoff_to_neighbours != 0:  # pragma: no cover - the adapter never sets it
+        raise ValueError("per-building green roofs need runoff_to_neighbours = 0")
+    x, y, size, s = grid.x, grid.y, grid.cell_size_m, grid.options.subsamples
+    off = (np.arange(s) + 0.5) / s * size - size / 2
+    px = (x[None, :, None, None] + off[None, None, None, :]) + 0 * y[:, None, None, None]
+    py = (y[:, None, None, None] + off[None, None, :, None]) + 0 * x[None, :, None, None]
+    px, py = np.broadcast_arrays(px, py)
+    points = shapely.points(px.ravel(), py.ravel())  # order: (iy, ix, sy, sx), as build_grid
+    share_pt = np.zeros(len(points))
+    tree = shapely.STRtree(np.asarray(scene.buildings.geometry.values))
+    pi, bi = tree.query(points, predicate="intersects")
+    np.maximum.at(share_pt, pi, shares[bi])
+    ny, nx = grid.shape
+    green = np.minimum(share_pt.reshape(ny, nx, s * s).mean(axis=2), grid.roof)
+    flat = green.ravel()
+    is_green = grid.col_kind == KIND_GREEN_ROOF
+    keep = ~is_green | (flat[grid.col_cell] > 1e-12)
+    area = np.where(is_green, flat[grid.col_cell] * grid.cell_area_m2, grid.col_area_m2)
+    return dataclasses.replace(
+        grid, green_roof=green, col_cell=grid.col_cell[keep], col_kind=grid.col_kind[keep], col_area_m2=area[keep],
+        col_profile=grid.col_profile[keep], col_rain_factor=grid.col_rain_factor[keep],
+    )
+
+
 def design_storm(options):
     """The block design storm of the scenario's soil section (see the module docstring)."""
     from twin.soil.rain import block_rain
@@ -98,6 +195,7 @@ def _cells_frame(grid) -> pd.DataFrame:
         "cell_id": [f"cell:{_coord(x)}:{_coord(y)}" for x, y in zip(gx.ravel(), gy.ravel())],
         "sealed_fraction": grid.shed.ravel(),
         "roof_fraction": grid.roof.ravel(),
+        "green_roof_fraction": grid.green_roof.ravel(),
         "open_ground_fraction": grid.ground.ravel(),
     })
 
@@ -211,7 +309,13 @@ def run(scene, options, *, base_dir: Path | None) -> EngineResult:
     """Run the soil engine on ``scene`` with the scenario's ``soil`` section ``options``."""
     from twin.soil.grid import build_grid
 
-    grid = build_grid(scene, grid_options(scene, options))
+    check_scene(scene, options)
+    shares = _green_shares(scene)
+    gopts = grid_options(scene, options)
+    if shares is None:
+        grid = build_grid(scene, gopts)
+    else:
+        grid = with_building_green_roofs(scene, build_grid(scene, gopts.model_copy(update={"green_roof_share": 1.0})), shares)
     notes: list[str] = []
     method = getattr(options, "method", "richards")
     frame, kpis = (_scs_cn if method == "scs_cn" else _richards)(scene, options, grid, notes)

@@ -6,9 +6,16 @@ Demand (documented assumption, replaceable by a user OD later): every building p
 ``scene.meta['demand_factor']``, set by ``scale_demand``), leaving from the car node nearest to
 the building towards the district's gateways: the car nodes within 5 m of the street
 network's bounding box (where the district's streets meet the rest of the city), in
-proportion to the capacity of the links entering each gateway. Trips with no path (e.g. after
-a closure cuts a street off) are counted as ``unserved_trips`` instead of failing the run.
-The static user equilibrium is solved with Algorithm B to ``traffic.gap``.
+proportion to the capacity of the links entering each gateway. The static user equilibrium is
+solved with Algorithm B to ``traffic.gap``.
+
+Unserved trips: trips whose origin has no car path to a gateway (a part of the network cut off,
+in the data or by a closure) are not assigned. They are not lost silently: the KPIs
+``unserved_trips`` and ``unserved_trips_pct`` count them, a note says where the network is cut
+(gateways most origins cannot reach, origins that reach no gateway), and the runner turns the
+note into a :class:`~twin.errors.TwinWarning` (once per distinct text, naming the scenes), so a
+closure that disconnects demand is always reported. Such trips are neither rerouted to another
+gateway nor shifted to other modes (not modelled).
 
 Accessibility: the share of residents (buildings weighted by floor area) reaching a school
 and a park within ``traffic.minutes`` on foot (:func:`twin.traffic.access.fifteen_minute_city`).
@@ -22,14 +29,24 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from twin.errors import InputError
+from twin.errors import InputError, SimulationError
 from twin.scenario.runner import EngineResult
 
 #: Scene layers (and meta keys) this engine reads.
 READS = frozenset({"nodes", "links", "buildings", "pois", "landcover", "meta:demand_factor"})
 
+#: KPIs that are NaN when undefined (a mean over no assigned trip, a ratio over no link).
+UNDEFINED_OK = frozenset({"mean_trip_time_min", "max_volume_capacity_ratio"})
+
 GATEWAY_DISTANCE_M = 5.0
 ACCESS_CATEGORIES = ("school", "park")
+
+
+def kpi_names(options) -> tuple[str, ...]:
+    """The KPIs this engine reports with ``options`` (the walking time appears in the access KPIs)."""
+    access = tuple(f"residents_within_{options.minutes:g}min_walk_{c}_pct" for c in (*ACCESS_CATEGORIES, "all"))
+    return ("assigned_trips", "unserved_trips", "unserved_trips_pct", "vehicle_km", "vehicle_hours", "mean_trip_time_min",
+            "max_volume_capacity_ratio", *access)
 
 
 def _node_xy(scene, node_ids: np.ndarray) -> np.ndarray:
@@ -56,7 +73,14 @@ def _demand(scene, options, car_nodes: np.ndarray, in_capacity: pd.Series, out_d
     points = shapely.point_on_surface(np.asarray(b.geometry.values))
     nearest = tree.nearest(points)
     factor = float(scene.meta.get("demand_factor", 1.0))
-    trips = options.trips_per_100m2 * b["floor_area_m2"].to_numpy(dtype=float) / 100.0 * options.peak_hour_share * factor
+    area = b["floor_area_m2"].to_numpy(dtype=float)
+    bad = ~np.isfinite(area) | (area < 0)
+    if bad.any():
+        raise InputError(f"{int(bad.sum())} buildings have a missing, negative or infinite floor area; the trip demand needs it",
+                         obj=str(b["building_id"].iloc[int(np.flatnonzero(bad)[0])]), field="floor_area_m2")
+    trips = options.trips_per_100m2 * area / 100.0 * options.peak_hour_share * factor
+    if not np.isfinite(trips.sum()):
+        raise SimulationError(f"the peak-hour demand is not finite (demand factor {factor:g})", field="scale_demand")
     per_node = pd.Series(trips).groupby(can_leave[nearest]).sum()
     per_node = per_node[per_node > 0]
     return per_node, pd.Series(share, index=gateways)
@@ -90,16 +114,55 @@ def _assignment(scene, options):
     # pairs without a path are not assigned: they are reported as unserved trips
     graph = csr_matrix((net.free_flow_time + 1e-9, (net.from_node, net.to_node)), shape=(net.n_nodes, net.n_nodes))
     dist = dijkstra(graph, indices=np.arange(nz))[:, :nz]
-    unserved = float(matrix[~np.isfinite(dist)].sum())
+    cut = ~np.isfinite(dist) & (matrix > 0)
+    unserved = float(matrix[cut].sum())
+    reason = _why_unserved(scene, matrix, cut, zones, o_idx, g_idx) if unserved > 0 else ""
     matrix[~np.isfinite(dist)] = 0.0
     result = assign(net, matrix, algorithm="b", gap=options.gap)
-    return net, result, matrix, unserved
+    return net, result, matrix, unserved, reason
+
+
+def _why_unserved(scene, matrix: np.ndarray, cut: np.ndarray, zones: list, o_idx: np.ndarray, g_idx: np.ndarray) -> str:
+    """Where the trips without a path go wrong: gateways most trips cannot reach, origins that reach no gateway."""
+    sub_cut = cut[np.ix_(o_idx, g_idx)]
+    demand = matrix[np.ix_(o_idx, g_idx)]
+    per_gateway = demand.sum(axis=0)
+    lost_gateway = np.divide((demand * sub_cut).sum(axis=0), per_gateway, out=np.zeros(len(g_idx)), where=per_gateway > 0)
+    bad_gateways = [zones[g_idx[j]] for j in np.flatnonzero(lost_gateway > 0.5)]
+    stranded = [zones[o_idx[i]] for i in np.flatnonzero(sub_cut.all(axis=1) & (demand.sum(axis=1) > 0))]
+    parts = []
+    if bad_gateways:
+        parts.append(f"{len(bad_gateways)} of {len(g_idx)} gateways cannot be reached from most origins (at {_where(scene, bad_gateways)})")
+    if stranded:
+        parts.append(f"{len(stranded)} origin nodes reach no gateway (at {_where(scene, stranded)})")
+    if not parts:
+        n_o = int(sub_cut.any(axis=1).sum())
+        parts.append(f"{n_o} origin nodes cannot reach some of the gateways")
+    return "; ".join(parts)
+
+
+def _where(scene, nodes: list) -> str:
+    """Street names at ``nodes`` (for messages)."""
+    links = scene.links
+    at = links[links["from_node"].isin(nodes) | links["to_node"].isin(nodes)]
+    names = [n for n in dict.fromkeys(at["name"].fillna("").astype(str)) if n.strip()]
+    return ", ".join(repr(n) for n in names[:3]) + (f" and {len(names) - 3} more streets" if len(names) > 3 else "") if names else "unnamed streets"
+
+
+def _unserved_text(unserved: float, total: float, reason: str) -> str | None:
+    """The note (and warning) about trips with no car path from their origin to their gateway."""
+    if unserved <= 0:
+        return None
+    pct = 100.0 * unserved / total if total > 0 else 100.0
+    return (f"{unserved:,.0f} of {total:,.0f} peak-hour car trips ({pct:.1f} %) have no car path from their origin to "
+            f"their gateway: {reason}; they are counted as unserved_trips, not rerouted to another gateway or shifted "
+            "to other modes")
 
 
 def run(scene, options, *, base_dir: Path) -> EngineResult:
     from twin.traffic.access import fifteen_minute_city
 
-    net, res, matrix, unserved = _assignment(scene, options)
+    net, res, matrix, unserved, reason = _assignment(scene, options)
     flow = pd.Series(res.flow, index=net.link_ids)
     time_s = pd.Series(res.time, index=net.link_ids)
     links = scene.links
@@ -113,9 +176,11 @@ def run(scene, options, *, base_dir: Path) -> EngineResult:
     veh_km = float((res.flow * net.length).sum() / 1000.0)
     veh_h = float((res.flow * res.time).sum() / 3600.0)
     trips = float(matrix.sum())
+    demand = trips + unserved
     kpis = {
         "assigned_trips": trips,
         "unserved_trips": unserved,
+        "unserved_trips_pct": 100.0 * unserved / demand if demand > 0 else 0.0,
         "vehicle_km": veh_km,
         "vehicle_hours": veh_h,
         "mean_trip_time_min": veh_h * 60.0 / trips if trips > 0 else float("nan"),
@@ -128,4 +193,7 @@ def run(scene, options, *, base_dir: Path) -> EngineResult:
         f"demand: {trips:,.0f} peak-hour car trips from buildings to {len(np.unique(np.flatnonzero(matrix.sum(axis=0))))} gateways; "
         f"Algorithm B to relative gap {res.history[-1].relative_gap:.1e} in {res.iterations} iterations"
     ]
-    return EngineResult(objects, "link_id", kpis, None, notes)
+    unserved_note = _unserved_text(unserved, demand, reason)
+    if unserved_note:
+        notes.append(unserved_note)
+    return EngineResult(objects, "link_id", kpis, None, notes, warnings=[unserved_note] if unserved_note else [])

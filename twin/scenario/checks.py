@@ -1,0 +1,205 @@
+"""Checks made before any engine runs: no silent no-ops, and resource limits.
+
+No-effect policy
+----------------
+A selection that matches nothing, or a modification that changes nothing (or the opposite of
+what its name says), would let a run report "no change" for a what-if that was never applied.
+By default it is a :class:`~twin.errors.NoEffectError`; with ``no_effect="warn"`` (the command
+line's ``--allow-no-effect``) it is a :class:`~twin.errors.TwinWarning` and the run goes on.
+:func:`report_no_effect` applies the policy; :func:`check_scenario` makes the checks that need
+no scene; :mod:`twin.scenario.modifications` makes those that do.
+
+Checks without a scene (:func:`check_scenario`)
+-----------------------------------------------
+* a modification that acts only on engines the scenario does not run (``scale_demand`` with
+  ``domains: [energy]``); which engines each operation acts on is :data:`OP_DOMAINS`;
+* ``scale_demand`` by 1, ``change_streets`` with only ``capacity_factor: 1``;
+* the product of one what-if's ``scale_demand`` factors outside the schema's bounds (an error);
+* a sampled parameter of an engine that is not run;
+* a normal/lognormal cut by the option's bounds by more than 1 % (a warning: samples follow the
+  truncated distribution, :mod:`twin.scenario.sampling`);
+* the number of engine runs (:func:`engine_runs`) above :func:`max_engine_runs`.
+
+Resource limits
+---------------
+``engine runs`` = engines x (1 + what-ifs) for the deterministic results + samples x
+(1 + what-ifs) x sampled engines (an upper bound: a what-if that changes nothing an engine
+reads reuses the baseline). Limit :data:`MAX_ENGINE_RUNS` (2,000; ``TWIN_MAX_ENGINE_RUNS``
+overrides): the default scenario needs 44, and one energy run of the 3,991-building Saint-Gilles
+district takes about a second, so 2,000 runs are about an hour on one core. ``samples: 10000``
+with three what-ifs (40,000 runs, half a day or more) is refused up front.
+
+``building simulations`` = energy runs x buildings of the scene, checked once the scene is built
+(:func:`check_scene_limits`). Limit :data:`MAX_BUILDING_SIMULATIONS` (20 million;
+``TWIN_MAX_BUILDING_SIMULATIONS`` overrides): about 1,250 samples of Saint-Gilles with three
+what-ifs, or 100 samples of a 100,000-building city with one.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from typing import Literal
+
+from twin.errors import InputError, NoEffectError, ResourceLimitError, ScenarioError, TwinWarning
+from twin.scenario import schema as S
+
+NoEffectPolicy = Literal["error", "warn"]
+NO_EFFECT_CHOICES = ("error", "warn")
+
+#: The engines each operation acts on (an operation on engines the scenario does not run has no effect).
+OP_DOMAINS: dict[str, frozenset[str]] = {
+    "renovate": frozenset({"energy"}),
+    "close_streets": frozenset({"traffic"}),
+    "change_streets": frozenset({"traffic"}),
+    "scale_demand": frozenset({"traffic"}),
+    "deseal": frozenset({"soil"}),
+    "green_roofs": frozenset({"soil"}),
+    "insert_building": frozenset({"energy", "traffic", "soil"}),
+}
+
+#: Default limits (see the module docstring).
+MAX_ENGINE_RUNS = 2_000
+MAX_BUILDING_SIMULATIONS = 20_000_000
+
+
+def check_policy(no_effect: str) -> str:
+    """``no_effect`` if it is ``"error"`` or ``"warn"``; else an InputError."""
+    if no_effect not in NO_EFFECT_CHOICES:
+        raise InputError(f"no_effect must be one of {', '.join(NO_EFFECT_CHOICES)}, not {no_effect!r}", field="no_effect")
+    return no_effect
+
+
+def report_no_effect(message: str, *, field: str, no_effect: str = "error", path=None) -> None:
+    """Raise :class:`~twin.errors.NoEffectError` (``no_effect="error"``) or warn (``"warn"``)."""
+    if check_policy(no_effect) == "warn":
+        where = f"file {path}; " if path is not None else ""
+        warnings.warn(f"{where}field {field!r}: {message} (allowed by --allow-no-effect)", TwinWarning, stacklevel=2)
+        return
+    raise NoEffectError(f"{message} (pass --allow-no-effect to run anyway)", path=path, field=field)
+
+
+def _env_limit(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InputError(f"{name} must be a whole number, not {raw!r}", field=name) from None
+    if value <= 0:
+        raise InputError(f"{name} must be positive", field=name)
+    return value
+
+
+def max_engine_runs() -> int:
+    """The engine-run limit: ``TWIN_MAX_ENGINE_RUNS`` if set, else :data:`MAX_ENGINE_RUNS`."""
+    return _env_limit("TWIN_MAX_ENGINE_RUNS", MAX_ENGINE_RUNS)
+
+
+def max_building_simulations() -> int:
+    """The building-simulation limit: ``TWIN_MAX_BUILDING_SIMULATIONS`` or :data:`MAX_BUILDING_SIMULATIONS`."""
+    return _env_limit("TWIN_MAX_BUILDING_SIMULATIONS", MAX_BUILDING_SIMULATIONS)
+
+
+def sampled_domains(scenario: S.Scenario) -> set[str]:
+    """Engines with a sampled parameter that the scenario runs."""
+    if not scenario.uncertainty.samples:
+        return set()
+    return {p.name.split(".", 1)[0] for p in scenario.uncertainty.parameters} & set(scenario.domains)
+
+
+def engine_runs(scenario: S.Scenario) -> int:
+    """Upper bound of the engine runs of ``scenario`` (see the module docstring)."""
+    scenes = 1 + len(scenario.whatifs)
+    return len(scenario.domains) * scenes + scenario.uncertainty.samples * scenes * len(sampled_domains(scenario))
+
+
+def _mods(scenario: S.Scenario):
+    for i, m in enumerate(scenario.baseline):
+        yield f"baseline.{i}", m
+    for j, w in enumerate(scenario.whatifs):
+        for i, m in enumerate(w.modifications):
+            yield f"whatifs.{j}.modifications.{i}", m
+
+
+def check_scenario(scenario: S.Scenario, *, no_effect: str = "error", path=None) -> None:
+    """The checks that need no scene (see the module docstring).
+
+    Raises
+    ------
+    NoEffectError
+        A modification or parameter without effect (``no_effect="error"``).
+    ScenarioError
+        A what-if's demand factors multiply beyond the bounds.
+    ResourceLimitError
+        More engine runs than :func:`max_engine_runs`.
+    """
+    check_policy(no_effect)
+    domains = set(scenario.domains)
+    for key, m in _mods(scenario):
+        acts = OP_DOMAINS[m.op]
+        if not acts & domains:
+            report_no_effect(
+                f"{m.op} acts on the {' and '.join(sorted(acts))} engine, which this scenario does not run "
+                f"(domains: {', '.join(scenario.domains)}); add it to domains", field=key, no_effect=no_effect, path=path)
+        if m.op == "scale_demand" and m.factor == 1.0:
+            report_no_effect("scale_demand by a factor of 1 changes nothing", field=f"{key}.factor", no_effect=no_effect, path=path)
+        if m.op == "change_streets" and m.lanes is None and m.free_speed_m_s is None and m.capacity_factor == 1.0:
+            report_no_effect("change_streets with capacity_factor 1 and nothing else changes nothing", field=f"{key}.capacity_factor",
+                             no_effect=no_effect, path=path)
+    for j, w in enumerate(scenario.whatifs):
+        product = math.prod(m.factor for m in w.modifications if m.op == "scale_demand")
+        if not S.MIN_DEMAND_FACTOR <= product <= S.MAX_DEMAND_FACTOR:
+            raise ScenarioError(f"the scale_demand factors of this what-if multiply to {product:g}, outside "
+                                f"[{S.MIN_DEMAND_FACTOR:g}, {S.MAX_DEMAND_FACTOR:g}]", path=path, field=f"whatifs.{j}.modifications")
+    base_product = math.prod(m.factor for m in scenario.baseline if m.op == "scale_demand")
+    if not S.MIN_DEMAND_FACTOR <= base_product <= S.MAX_DEMAND_FACTOR:
+        raise ScenarioError(f"the baseline's scale_demand factors multiply to {base_product:g}, outside "
+                            f"[{S.MIN_DEMAND_FACTOR:g}, {S.MAX_DEMAND_FACTOR:g}]", path=path, field="baseline")
+    unc = scenario.uncertainty
+    for i, p in enumerate(unc.parameters):
+        domain = p.name.split(".", 1)[0]
+        if domain not in domains:
+            report_no_effect(f"{p.name} is an option of the {domain} engine, which this scenario does not run "
+                             f"(domains: {', '.join(scenario.domains)})", field=f"uncertainty.parameters.{i}.name",
+                             no_effect=no_effect, path=path)
+        from twin.scenario.sampling import WARN_TRUNCATED_SHARE, truncated_mean, truncated_share
+
+        share = truncated_share(p)
+        if share > WARN_TRUNCATED_SHARE:
+            lo, lo_s, hi, hi_s = S.option_bounds(p.name)
+            warnings.warn(
+                f"uncertainty.parameters.{i}: {100 * share:.1f} % of the {p.dist} distribution of {p.name} lies outside its bounds "
+                f"{S._fmt_bounds(lo, lo_s, hi, hi_s)}; samples follow the truncated distribution (mean {truncated_mean(p):.4g}, "
+                f"declared {p.mean:g})", TwinWarning, stacklevel=2)
+    runs = engine_runs(scenario)
+    limit = max_engine_runs()
+    if runs > limit:
+        raise ResourceLimitError(
+            f"this scenario needs up to {runs:,} engine runs ({len(scenario.domains)} engines x {1 + len(scenario.whatifs)} scenes"
+            f" + {unc.samples:,} samples x {1 + len(scenario.whatifs)} scenes x {len(sampled_domains(scenario))} sampled engines), "
+            f"above the limit of {limit:,} (set TWIN_MAX_ENGINE_RUNS to raise it)",
+            path=path, field="uncertainty.samples")
+
+
+def check_scene_limits(scenario: S.Scenario, n_buildings: int, *, path=None) -> None:
+    """The limits that need the scene's size (see the module docstring).
+
+    Raises
+    ------
+    ResourceLimitError
+        More building simulations than :func:`max_building_simulations`.
+    """
+    if "energy" not in scenario.domains:
+        return
+    scenes = 1 + len(scenario.whatifs)
+    samples = scenario.uncertainty.samples if "energy" in sampled_domains(scenario) else 0
+    total = scenes * (1 + samples) * int(n_buildings)
+    limit = max_building_simulations()
+    if total > limit:
+        raise ResourceLimitError(
+            f"{1 + samples:,} energy runs x {scenes} scenes x {n_buildings:,} buildings = {total:,} building simulations, "
+            f"above the limit of {limit:,} (lower uncertainty.samples, or set TWIN_MAX_BUILDING_SIMULATIONS)",
+            path=path, field="uncertainty.samples")

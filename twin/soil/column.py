@@ -240,7 +240,11 @@ def load_column_spec(path: str | Path) -> ColumnSpec:
     from twin.io.yaml_file import read_yaml_mapping
 
     path = Path(path)
-    return parse_column_spec(read_yaml_mapping(path, "column spec"), path=path)
+    try:
+        raw = read_yaml_mapping(path, "column spec")
+    except RecursionError:
+        raise InputError("YAML nested too deeply", path=path) from None
+    return parse_column_spec(raw, path=path)
 
 
 def parse_column_spec(raw: dict, *, path=None) -> ColumnSpec:

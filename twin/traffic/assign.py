@@ -152,7 +152,7 @@ def _check_inputs(net: Network, demand: Demand | np.ndarray) -> tuple[np.ndarray
             obj=where,
             field="demand",
         )
-    _check_cost_range(net, total, path)
+    _check_cost_range(net, total, net.meta.get("path"))
     return matrix, dem
 
 

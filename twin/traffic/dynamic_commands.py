@@ -119,6 +119,10 @@ def run_simulate(
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read the demand table: {' '.join(str(exc).split())}", path=demand) from None
         dt_s = dt_s if dt_s is not None else 1.0
+    from twin.traffic.dynamic import demand_arrays
+
+    demand_path = demand if demand is not None else source[0] / "demand.csv"
+    dem = demand_arrays(net, dem, path=str(demand_path))  # errors name the demand file
     options.update({"dt_s": float(dt_s), "duration_s": duration_s, "route_choice": routes})
     result = simulate(net, dem, dynamics=dyn, **options)
     summary: dict[str, Any] = {"network": repr(net), "dt_s": float(dt_s), "steps": result.n_steps, **result.totals(), **{k: v for k, v in result.meta.items() if np.isscalar(v)}}

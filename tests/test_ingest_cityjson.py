@@ -544,8 +544,18 @@ def test_landcover_overlaps_t_junctions_and_holes(tmp_path):
 def test_source_crs_alias_through_ingest():
     """ingest() keeps crs= for the scene; source_crs= reaches the reader for a file without CRS."""
     path = shared_path("gis", "rotterdam_subset.city.json")
-    scene, results = ingest([path], crs="EPSG:31370", source_crs="EPSG:28992")
+    scene, results = ingest([path], crs="EPSG:32631", source_crs="EPSG:28992")
     assert results[0].meta["crs"] == "EPSG:28992" and len(scene.buildings) == 16
-    # reprojected into the Belgian scene CRS: Rotterdam lies north of Brussels, areas nearly kept
-    assert scene.buildings.geometry.centroid.y.min() > 200_000
+    # reprojected into the scene CRS (UTM 31N, which covers Rotterdam), areas nearly kept
+    assert 5_700_000 < scene.buildings.geometry.centroid.y.min() < 5_800_000
     assert scene.buildings["footprint_area_m2"].sum() == pytest.approx(scene.buildings.geometry.area.sum(), rel=2e-3)
+
+
+def test_data_outside_the_scene_crs_is_refused_naming_a_crs_that_fits():
+    """Rotterdam lies north of the area of use of Belgian Lambert 72: refused, --crs EPSG:28992 named."""
+    from twin.errors import CRSError
+
+    path = shared_path("gis", "rotterdam_subset.city.json")
+    with pytest.raises(CRSError, match="area of use of the scene CRS EPSG:31370") as info:
+        ingest([path], crs="EPSG:31370", source_crs="EPSG:28992")
+    assert "--crs EPSG:28992" in str(info.value) and "rotterdam_subset" in str(info.value)

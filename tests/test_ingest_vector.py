@@ -43,6 +43,22 @@ def _square(x: float, y: float, size: float = 10.0, **props) -> dict:
     return {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}
 
 
+# synthetic data in Belgian Lambert 72 is placed in Brussels (coordinates near Lambert's false
+# origin are refused: they look like longitude/latitude, see twin.ingest.crs_check)
+X0, Y0 = 148_000.0, 168_000.0
+
+
+def _box(x0, y0, x1, y1):
+    return shapely.box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1)
+
+
+def _at(coords):
+    """Local (x, y) pairs (nested lists) moved to (X0 + x, Y0 + y)."""
+    if coords and isinstance(coords[0], (int, float)):
+        return [X0 + coords[0], Y0 + coords[1]]
+    return [_at(c) for c in coords]
+
+
 # ----------------------------------------------------------------------------- Saint-Gilles
 def test_stgilles_footprints_counts_ids_and_defaults():
     path = shared_path("brussels", "stgilles_buildings_osm2013.geojson")
@@ -104,24 +120,46 @@ def test_dispatch_reads_geojson_with_the_vector_reader():
 
 
 # ----------------------------------------------------------------------------- CRS
-def test_geojson_without_crs_is_an_error_naming_the_file(tmp_path):
+def test_geojson_without_crs_is_wgs84_by_rfc7946(tmp_path):
     path = _write_geojson(tmp_path / "no_crs.geojson", [_square(4.35, 50.82, 0.0001, building="yes")], None)
+    result = read_vector(path)
+    assert result.meta["crs"] == "EPSG:4326" and result.meta["crs_source"] == "rfc7946"
+    assert result.layers["buildings"]["footprint_area_m2"].iloc[0] == pytest.approx(78.3, rel=0.01)  # 7.0 m x 11.1 m
+    # naming a CRS replaces the RFC default (the caller knows better)
+    assert read_vector(path, crs="EPSG:4326").meta["crs_source"] == "caller"
+
+
+def test_lambert_metres_in_a_geojson_without_crs_are_refused_naming_the_crs(tmp_path):
+    """RFC 7946 makes it WGS84, but 148,000 is no longitude: refused, not moved into the ocean."""
+    from twin.ingest import ingest
+
+    path = _write_geojson(tmp_path / "no_crs.geojson", [_square(X0, Y0, building="yes")], None)
     with pytest.raises(CRSError) as err:
         read_vector(path)
-    assert "no_crs.geojson" in str(err.value) and err.value.field == "crs"
-    # through the dispatcher too, and the error is a TwinError
+    assert "no_crs.geojson" in str(err.value) and err.value.field == "crs" and "RFC 7946" in str(err.value)
     with pytest.raises(TwinError, match="no_crs.geojson"):
         read(path)
-    # naming the CRS makes it readable
-    ok = read_vector(path, crs="EPSG:4326")
-    assert ok.meta["crs_source"] == "caller" and len(ok.layers["buildings"]) == 1
+    # with a scene, the error names the scene CRS the metres fit
+    with pytest.raises(CRSError, match="--source-crs EPSG:31370"):
+        ingest([path])
+    ok = read_vector(path, crs="EPSG:31370")
+    assert ok.meta["crs_source"] == "caller" and ok.layers["buildings"]["footprint_area_m2"].iloc[0] == pytest.approx(100.0)
 
 
-def test_real_geojson_without_crs_member_is_refused():
+def test_real_geojson_without_crs_member_is_read_as_wgs84():
     path = shared_path("brussels", "equalstreetnames_brussels_ways.geojson")
     assert not geojson_declares_crs(path)
-    with pytest.raises(CRSError, match="equalstreetnames_brussels_ways"):
+    result = read_vector(path)
+    assert result.meta["crs_source"] == "rfc7946" and len(result.layers["links"]) > 0
+
+
+def test_projected_crs_holding_degrees_is_refused(tmp_path):
+    """Longitude/latitude declared as EPSG:31370 would give a building of 1e-8 m2 near Lambert's origin."""
+    path = _write_geojson(tmp_path / "deg.geojson", [_square(4.35, 50.82, 0.0001, building="yes")], "urn:ogc:def:crs:EPSG::31370")
+    with pytest.raises(CRSError, match="look like longitude/latitude: use --source-crs EPSG:4326"):
         read_vector(path)
+    fixed = read_vector(path, crs="EPSG:4326", crs_override=True)
+    assert fixed.layers["buildings"]["footprint_area_m2"].iloc[0] == pytest.approx(78.3, rel=0.01)
 
 
 def test_crs_member_after_the_features_is_found(tmp_path):
@@ -160,7 +198,7 @@ def test_lyon_bdtopo_declared_crs_heights_and_ground():
 
 
 def test_geoparquet_without_crs_metadata_is_an_error(tmp_path):
-    frame = gpd.GeoDataFrame({"building": ["yes"]}, geometry=[shapely.box(0, 0, 10, 10)], crs="EPSG:31370")
+    frame = gpd.GeoDataFrame({"building": ["yes"]}, geometry=[_box(0, 0, 10, 10)], crs="EPSG:31370")
     path = tmp_path / "fp.parquet"
     frame.to_parquet(path)
     assert read_vector(path).meta["crs"] == "EPSG:31370"
@@ -171,7 +209,7 @@ def test_geoparquet_without_crs_metadata_is_an_error(tmp_path):
 
 
 def test_shapefile_without_prj_is_an_error(tmp_path):
-    frame = gpd.GeoDataFrame({"building": ["yes"]}, geometry=[shapely.box(0, 0, 10, 10)], crs="EPSG:31370")
+    frame = gpd.GeoDataFrame({"building": ["yes"]}, geometry=[_box(0, 0, 10, 10)], crs="EPSG:31370")
     path = tmp_path / "fp.shp"
     frame.to_file(path)
     assert read_vector(path).layers["buildings"]["footprint_area_m2"].iloc[0] == pytest.approx(100.0)
@@ -185,12 +223,12 @@ def test_geopackage_layers_are_classified_and_counted(tmp_path):
     path = tmp_path / "district.gpkg"
     fp = gpd.GeoDataFrame(
         {"building": ["house", "yes", "school"], "height": ["12", None, "15 m"], "building:levels": [None, "2", None]},
-        geometry=[shapely.box(0, 0, 6, 10), shapely.box(6, 0, 12, 10), shapely.box(30, 0, 60, 20)],
+        geometry=[_box(0, 0, 6, 10), _box(6, 0, 12, 10), _box(30, 0, 60, 20)],
         crs="EPSG:31370",
     )
     streets = gpd.GeoDataFrame(
         {"highway": ["residential", "footway"], "name": ["Rue A", None]},
-        geometry=[shapely.LineString([(0, -5), (50, -5)]), shapely.LineString([(50, -5), (50, -30)])],
+        geometry=[shapely.LineString(_at([(0, -5), (50, -5)])), shapely.LineString(_at([(50, -5), (50, -30)]))],
         crs="EPSG:31370",
     )
     fp.to_file(path, layer="footprints")
@@ -214,7 +252,7 @@ def test_geopackage_layers_are_classified_and_counted(tmp_path):
 def test_points_become_pois_and_layer_can_be_forced(tmp_path):
     pts = gpd.GeoDataFrame(
         {"amenity": ["school", None, "pharmacy"], "shop": [None, "bakery", None], "name": ["A", "B", None]},
-        geometry=[shapely.Point(0, 0), shapely.Point(1, 1), shapely.Point(2, 2)],
+        geometry=[shapely.Point(_at([0, 0])), shapely.Point(_at([1, 1])), shapely.Point(_at([2, 2]))],
         crs="EPSG:31370",
     )
     path = tmp_path / "pois.gpkg"
@@ -223,24 +261,24 @@ def test_points_become_pois_and_layer_can_be_forced(tmp_path):
     assert list(p["category"]) == ["school", "grocery", "pharmacy"]
     assert list(p["name"]) == ["A", "B", ""]
     # a polygon layer of parks read as POIs: a point inside each polygon
-    parks = gpd.GeoDataFrame({"leisure": ["park"]}, geometry=[shapely.box(0, 0, 100, 50)], crs="EPSG:31370")
+    parks = gpd.GeoDataFrame({"leisure": ["park"]}, geometry=[_box(0, 0, 100, 50)], crs="EPSG:31370")
     parks.to_file(tmp_path / "parks.gpkg")
     assert read_vector(tmp_path / "parks.gpkg").counts() == {"landcover": 1}
     forced = read_vector(tmp_path / "parks.gpkg", layer="pois").layers["pois"]
     assert forced["category"].tolist() == ["park"]
-    assert shapely.contains(shapely.box(0, 0, 100, 50), forced.geometry.iloc[0])
+    assert shapely.contains(_box(0, 0, 100, 50), forced.geometry.iloc[0])
     with pytest.raises(InputError, match="unknown target layer"):
         read_vector(path, layer="trees")
 
 
 def test_invalid_geometries_are_repaired_or_dropped_with_a_reason(tmp_path):
-    bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [10, 10], [10, 0], [0, 10], [0, 0]]]}
-    collapsed = {"type": "Polygon", "coordinates": [[[20, 0], [30, 0], [25, 0], [20, 0]]]}
+    bowtie = {"type": "Polygon", "coordinates": _at([[[0, 0], [10, 10], [10, 0], [0, 10], [0, 0]]])}
+    collapsed = {"type": "Polygon", "coordinates": _at([[[20, 0], [30, 0], [25, 0], [20, 0]]])}
     feats = [
         {"type": "Feature", "properties": {"building": "yes", "id": "bowtie"}, "geometry": bowtie},
         {"type": "Feature", "properties": {"building": "yes", "id": "flat"}, "geometry": collapsed},
         {"type": "Feature", "properties": {"building": "yes", "id": "none"}, "geometry": None},
-        _square(40, 0, building="yes", id="fine"),
+        _square(X0 + 40, Y0, building="yes", id="fine"),
     ]
     path = _write_geojson(tmp_path / "bad.geojson", feats, "urn:ogc:def:crs:EPSG::31370")
     result = read_vector(path)
@@ -257,13 +295,13 @@ def test_invalid_geometries_are_repaired_or_dropped_with_a_reason(tmp_path):
 
 
 def test_repeated_ids_are_made_unique(tmp_path):
-    feats = [_square(0, 0, building="yes", osm_id="7"), _square(20, 0, building="yes", osm_id="7")]
+    feats = [_square(X0, Y0, building="yes", osm_id="7"), _square(X0 + 20, Y0, building="yes", osm_id="7")]
     path = _write_geojson(tmp_path / "dup.geojson", feats, "urn:ogc:def:crs:EPSG::31370")
     assert list(read_vector(path).layers["buildings"]["building_id"]) == ["osm:way/7", "osm:way/7#1"]
 
 
 def test_polygons_without_any_tag_are_dropped_when_a_building_column_exists(tmp_path):
-    feats = [_square(0, 0, building="yes"), _square(20, 0, building=None), _square(40, 0, building=None, landuse="grass")]
+    feats = [_square(X0, Y0, building="yes"), _square(X0 + 20, Y0, building=None), _square(X0 + 40, Y0, building=None, landuse="grass")]
     path = _write_geojson(tmp_path / "mixed.geojson", feats, "urn:ogc:def:crs:EPSG::31370")
     result = read_vector(path)
     assert result.counts() == {"buildings": 1, "landcover": 1}
@@ -343,11 +381,11 @@ def test_tag_parsers():
 
 def test_mixed_geometry_file_is_split_and_row_ids_are_file_rows(tmp_path):
     line = {"type": "Feature", "properties": {"highway": "residential"},
-            "geometry": {"type": "MultiLineString", "coordinates": [[[0, 0], [0, 10]], [[0, 10], [5, 10]]]}}
+            "geometry": {"type": "MultiLineString", "coordinates": _at([[[0, 0], [0, 10]], [[0, 10], [5, 10]]])}}
     point = {"type": "Feature", "properties": {"amenity": "school", "osm_id": "9", "osm_type": "node"},
-             "geometry": {"type": "Point", "coordinates": [5, 5]}}
+             "geometry": {"type": "Point", "coordinates": _at([5, 5])}}
     collection = {"type": "Feature", "properties": {}, "geometry": {"type": "GeometryCollection", "geometries": []}}
-    feats = [point, _square(0, 0, 1, building="yes"), line, collection]
+    feats = [point, _square(X0, Y0, 1, building="yes"), line, collection]
     path = _write_geojson(tmp_path / "mixed.geojson", feats, "urn:ogc:def:crs:EPSG::31370")
     result = read_vector(path)
     assert result.counts() == {"buildings": 1, "nodes": 3, "links": 4, "pois": 1}
@@ -359,7 +397,7 @@ def test_mixed_geometry_file_is_split_and_row_ids_are_file_rows(tmp_path):
 
 def test_a_file_of_unroutable_lines_gives_empty_network_layers(tmp_path):
     feats = [{"type": "Feature", "properties": {"highway": "construction", "osm_id": "5"},
-              "geometry": {"type": "LineString", "coordinates": [[0, 0], [10, 0]]}}]
+              "geometry": {"type": "LineString", "coordinates": _at([[0, 0], [10, 0]])}}]
     result = read_vector(_write_geojson(tmp_path / "works.geojson", feats, "urn:ogc:def:crs:EPSG::31370"))
     assert result.counts() == {"nodes": 0, "links": 0}
     assert [d.reason for d in result.dropped] == ["not a routable street (class 'construction')"]

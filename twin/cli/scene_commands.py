@@ -1,7 +1,13 @@
-"""``twin ingest`` and ``twin info``: files into a scene, and what a scene holds."""
+"""``twin ingest``, ``twin info`` and ``twin export``: files into a scene, and what a scene holds.
+
+Every option is checked before any file is read: CRS texts, the IFC placement (``--origin``
+two finite numbers, ``--rotation`` finite degrees), and the output path
+(:func:`twin.io.paths.check_output_path`), so a typo costs a second, not an ingest.
+"""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -14,11 +20,63 @@ def register(app: typer.Typer) -> None:
     app.command("export")(export)
 
 
+def _output_kind(out: Path) -> str:
+    return "file" if out.name.lower().endswith((".gpkg", ".city.json", ".cityjson", ".json")) else "folder"
+
+
+def _check_crs(value: str | None, option: str, *, projected: bool = False) -> None:
+    """Raise CRSError naming ``option`` if ``value`` is not a CRS pyproj knows (or not projected)."""
+    if value is None:
+        return
+    import pyproj
+
+    from twin.errors import CRSError
+
+    try:
+        crs = pyproj.CRS.from_user_input(value)
+    except pyproj.exceptions.CRSError:
+        raise CRSError(f"{option} {value!r} is not a CRS pyproj knows; use e.g. EPSG:31370", field=option) from None
+    if projected and not crs.is_projected:
+        raise CRSError(f"{option} {value!r} is not a projected CRS in metres; use e.g. EPSG:31370", field=option)
+
+
+def parse_origin(text: str | None) -> tuple[float, float] | None:
+    """``"X,Y"`` as two finite floats (metres).
+
+    Raises
+    ------
+    InputError
+        Not two finite numbers.
+    """
+    if text is None:
+        return None
+    from twin.errors import InputError
+
+    parts = [p.strip() for p in text.replace(";", ",").split(",")]
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        raise InputError(f"--origin must be X,Y in metres (e.g. --origin 148500,168700), got {text!r}", field="--origin") from None
+    if len(values) != 2:
+        raise InputError(f"--origin must be two numbers X,Y, got {len(values)} in {text!r}", field="--origin")
+    if not all(math.isfinite(v) for v in values):
+        raise InputError(f"--origin must be finite numbers, got {text!r}", field="--origin")
+    return values
+
+
 def ingest(
     files: Annotated[list[Path], typer.Argument(help="Input files: .ifc, .city.json, .geojson, .gpkg, .parquet, .osm, .osm.pbf, .epw")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Output: a folder (GeoParquet per layer) or a .gpkg file")],
-    crs: Annotated[str, typer.Option(help="Scene CRS (projected, metres)")] = "EPSG:31370",
-    source_crs: Annotated[Optional[str], typer.Option("--source-crs", help="CRS of inputs that declare none (else an error)")] = None,
+    crs: Annotated[str, typer.Option(help="Scene CRS (projected, metres); inputs must lie in its area of use")] = "EPSG:31370",
+    source_crs: Annotated[
+        Optional[str],
+        typer.Option("--source-crs", help="CRS of inputs that declare none (a GeoJSON without \"crs\" is WGS84 by RFC 7946 unless this names another)"),
+    ] = None,
+    override_crs: Annotated[bool, typer.Option("--override-crs", help="Apply --source-crs also to inputs that declare a (wrong) CRS")] = False,
+    origin: Annotated[Optional[str], typer.Option("--origin", help="IFC: put the model's origin at X,Y (metres, in --ifc-crs)")] = None,
+    ifc_crs: Annotated[Optional[str], typer.Option("--ifc-crs", help="IFC: CRS of --origin (default: the scene CRS)")] = None,
+    rotation: Annotated[Optional[float], typer.Option("--rotation", help="IFC: azimuth of the model's +Y axis, degrees clockwise from north (-360..360)")] = None,
+    allow_truncated_ifc: Annotated[bool, typer.Option("--allow-truncated-ifc", help="Read a truncated IFC anyway (with a warning)")] = False,
     sites: Annotated[Optional[list[Path]], typer.Option("--sites", help="Polygon file(s) of districts/sites; buildings get their site_id")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary")] = False,
 ) -> None:
@@ -26,10 +84,47 @@ def ingest(
 
     Prints the rows per layer and every dropped object with its reason.
     """
+    from twin.errors import InputError
+    from twin.io.paths import check_input_file, check_output_path
+
+    _check_crs(crs, "--crs", projected=True)
+    _check_crs(source_crs, "--source-crs")
+    _check_crs(ifc_crs, "--ifc-crs", projected=True)
+    if override_crs and source_crs is None:
+        raise InputError("--override-crs needs --source-crs (the CRS to apply)", field="--override-crs")
+    xy = parse_origin(origin)
+    if rotation is not None and not (math.isfinite(rotation) and -360.0 <= rotation <= 360.0):
+        raise InputError(f"--rotation must be finite degrees in -360..360, got {rotation!r}", field="--rotation")
+    n_ifc = sum(1 for f in files if f.name.lower().endswith(".ifc"))
+    placing = xy is not None or rotation is not None or ifc_crs is not None
+    if placing and n_ifc == 0:
+        raise InputError("--origin, --ifc-crs and --rotation place an IFC model, but no .ifc file is given", field="--origin")
+    if xy is not None and n_ifc > 1:
+        raise InputError(f"--origin places one IFC model, but {n_ifc} .ifc files are given: ingest them one per command", field="--origin")
+    check_output_path(out, kind=_output_kind(out), field="--out")
+    for i, f in enumerate([*files, *(sites or ())]):
+        check_input_file(f, field="--sites" if i >= len(files) else None)
+
     from twin.export import write_scene
     from twin.ingest import ingest as ingest_files
 
-    scene, results = ingest_files(files, crs=crs, source_crs=source_crs, sites=sites or (), progress=not quiet)
+    options = {}
+    if xy is not None:
+        options["origin"] = xy
+    if rotation is not None:
+        options["rotation_deg"] = rotation
+    if allow_truncated_ifc:
+        options["allow_truncated"] = True
+    scene, results = ingest_files(
+        files, crs=crs, source_crs=source_crs, override_crs=override_crs, ifc_crs=ifc_crs, sites=sites or (),
+        progress=not quiet, **options,
+    )
+    if not any(scene.counts().values()) and scene.weather is None:
+        dropped = sum(len(r.dropped) for r in results)
+        raise InputError(
+            f"nothing to write: no object of the {len(results)} input file(s) could be used ({dropped} dropped)",
+            path=files[0] if len(files) == 1 else None,
+        )
     write_scene(scene, out)
     if quiet:
         return
@@ -74,8 +169,14 @@ def export(
     out: Annotated[Path, typer.Option("-o", "--out", help="OUT.gpkg, OUT.city.json (buildings, LoD1) or a folder (GeoParquet)")],
 ) -> None:
     """Export a scene: every layer to GeoParquet or GeoPackage, or its buildings to CityJSON 2.0."""
+    from twin.io.paths import check_output_path
     from twin.scene.io import read_scene
 
+    check_output_path(out, kind=_output_kind(out), field="--out")
+    if out.resolve() == Path(scene_path).resolve():
+        from twin.errors import OutputError
+
+        raise OutputError("the output is the scene being read; write the export elsewhere", path=out, field="--out")
     scene = read_scene(scene_path)
     if out.name.lower().endswith((".city.json", ".cityjson", ".json")):
         from twin.export import write_cityjson

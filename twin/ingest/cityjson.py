@@ -88,7 +88,7 @@ SEALED_BY_CLASS: dict[str, float] = {
     # Dutch BGT / IMGeo (fysiek voorkomen, surface material)
     "gesloten verharding": 1.0, "open verharding": 1.0, "half verhard": 0.5, "onverhard": 0.0,
     "erf": 0.5, "groenvoorziening": 0.0, "gras": 0.0, "heesters": 0.0, "bos": 0.0,
-    "struiken": 0.0, "grasland": 0.0, "akker": 0.0, "zand": 0.0, "water": 0.0,
+    "struiken": 0.0, "grasland": 0.0, "akker": 0.0, "zand": 0.0,  # "water" above
 }
 """Sealed fraction by class word (matched as a substring of the lowered class, longest first).
 

@@ -1,13 +1,33 @@
-"""Choose a reader by file name and gather many files into one scene."""
+"""Choose a reader by file name and gather many files into one scene.
+
+Every file goes through the same gate, before and after its reader:
+
+before
+    :func:`twin.io.paths.check_input_file`: a regular, readable file below the size limit (a
+    folder, a device such as ``/dev/zero``, a FIFO or a link to one is refused before it is
+    opened, so nothing hangs); a known extension.
+after
+    buildings outside the physical bounds of :mod:`twin.ingest.limits` are dropped (with their
+    reason in ``result.dropped``); the coordinates of every layer must fit its CRS and, in
+    :func:`ingest`, the scene CRS (:mod:`twin.ingest.crs_check`); a file of which nothing could
+    be used gives a :class:`~twin.errors.TwinWarning`.
+
+A failure inside a parsing library (GEOS, Arrow, GDAL, a decoder) that a reader did not turn
+into a :class:`~twin.errors.TwinError` itself becomes a :class:`~twin.errors.ParseError` naming
+the file.
+"""
 
 from __future__ import annotations
 
+import inspect
+import json
 import os
+import warnings
 from collections.abc import Callable, Iterable
 from importlib import import_module
 from pathlib import Path
 
-from twin.errors import InputError
+from twin.errors import InputError, ParseError, TwinWarning
 from twin.ingest.result import IngestResult
 
 # suffix -> (module, function); longest suffix wins
@@ -27,6 +47,9 @@ _READERS: dict[str, tuple[str, str]] = {
     ".epw": ("twin.ingest.epw", "read_epw_result"),
 }
 
+IFC_OPTIONS = ("origin", "rotation_deg", "ground_z_m", "id_prefix", "timeout_s", "threads", "memory_limit_mb", "allow_truncated")
+"""Options that only the IFC reader understands (not passed to other readers)."""
+
 
 def detect_format(path: str | os.PathLike[str]) -> str:
     """The reader suffix for ``path`` (e.g. ``'.city.json'``); raises InputError if unknown.
@@ -38,10 +61,13 @@ def detect_format(path: str | os.PathLike[str]) -> str:
         if name.endswith(suffix):
             return suffix
     if name.endswith(".json"):
+        from twin.io.paths import check_input_file
+
+        check_input_file(path)
         with open(path, "rb") as fh:
             head = fh.read(4096)
         return ".city.json" if b'"CityJSON"' in head else ".geojson"
-    raise InputError(f"unknown file format; known: {', '.join(sorted(_READERS))}", path=path)
+    raise InputError(f"unknown file format; known: {', '.join(sorted(_READERS))}, .json", path=path)
 
 
 def _reader(suffix: str) -> Callable[..., IngestResult]:
@@ -49,15 +75,112 @@ def _reader(suffix: str) -> Callable[..., IngestResult]:
     return getattr(import_module(module), func)
 
 
+def _accepted(reader: Callable[..., IngestResult], options: dict) -> dict:
+    """The options ``reader`` takes (all of them if it has ``**kwargs``)."""
+    params = inspect.signature(reader).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return dict(options)
+    return {k: v for k, v in options.items() if k in params}
+
+
+def _library_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions of the parsing libraries that mean "this file cannot be read"."""
+    errors: list[type[BaseException]] = [UnicodeError, json.JSONDecodeError]
+    try:
+        from shapely.errors import ShapelyError
+
+        errors.append(ShapelyError)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        import pyarrow
+
+        errors.append(pyarrow.ArrowException)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from pyogrio import errors as ogr
+
+        errors += [ogr.DataSourceError, ogr.DataLayerError, ogr.FieldError, ogr.FeatureError, ogr.GeometryError]
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(errors)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] + ("..." if len(text) > 300 else "")
+
+
 def read(path: str | os.PathLike[str], **options) -> IngestResult:
     """Read one file with the reader its name calls for.
 
     Options are passed to the reader (e.g. ``crs='EPSG:4326'`` for a layer without CRS,
-    ``layer='buildings'`` to force the target layer of a vector file).
+    ``layer='buildings'`` to force the target layer of a vector file; ``origin=``,
+    ``rotation_deg=`` for an IFC file).
+
+    Raises
+    ------
+    InputError
+        Not a readable regular file, or an unknown format.
+    ParseError
+        The file cannot be parsed.
+    CRSError
+        Its coordinates do not fit its CRS.
     """
-    if not Path(path).exists():
-        raise InputError("file not found", path=path)
-    return _reader(detect_format(path))(path, **options)
+    from twin.io.paths import check_input_file
+
+    path = Path(path)
+    if check_input_file(path).stat().st_size == 0:
+        raise ParseError("empty file (0 bytes)", path=path)
+    suffix = detect_format(path)
+    reader = _reader(suffix)
+    scene_crs = options.get("scene_crs")
+    try:
+        result = reader(path, **_accepted(reader, options))
+    except _library_errors() as exc:
+        raise ParseError(f"cannot read the file as {suffix}: {type(exc).__name__}: {_one_line(exc)}", path=path) from None
+    check_result(result, path=path, hint="ifc" if suffix == ".ifc" else "source", scene_crs=scene_crs)
+    return result
+
+
+def check_result(result: IngestResult, *, path, hint: str = "source", scene_crs=None) -> None:
+    """The checks after a reader (module docstring): building bounds, CRS fit, nothing usable.
+
+    Stores the longitude/latitude bounds of each layer in ``result.meta['lonlat_bounds']``.
+    """
+    from twin.ingest.crs_check import check_layer
+    from twin.ingest.limits import drop_bad_buildings
+
+    drop_bad_buildings(result)
+    bounds = {}
+    for name, frame in result.layers.items():
+        if name == "weather" or not hasattr(frame, "geometry"):
+            continue
+        b = check_layer(frame, path=path, layer=name, scene_crs=scene_crs, hint=hint)
+        if b is not None:
+            bounds[name] = b
+    result.meta["lonlat_bounds"] = {k: list(b.lonlat) for k, b in bounds.items() if b.lonlat is not None}
+    rows = sum(len(f) for k, f in result.layers.items() if k != "weather")
+    if rows == 0 and "weather" not in result.layers:
+        if result.dropped:
+            first = result.dropped[0]
+            warnings.warn(
+                f"file {path}: nothing usable; all {len(result.dropped)} objects were dropped "
+                f"(first: {first.obj}: {first.reason})",
+                TwinWarning, stacklevel=3,
+            )
+        else:
+            warnings.warn(f"file {path}: no objects found", TwinWarning, stacklevel=3)
+
+
+def _source_options(suffix: str, source_crs: str | None, override_crs: bool) -> dict:
+    """How ``--source-crs`` reaches each reader (it is the CRS of files that declare none)."""
+    if source_crs is None or suffix in (".ifc", ".epw", ".osm", ".osm.pbf", ".pbf", ".osm.bz2"):
+        return {}
+    if suffix in (".city.json", ".cityjson"):
+        return {"crs": source_crs} if override_crs else {"source_crs": source_crs}
+    return {"crs": source_crs, "crs_override": bool(override_crs)}
 
 
 def ingest(
@@ -66,6 +189,8 @@ def ingest(
     scene=None,
     crs: str | None = None,
     source_crs: str | None = None,
+    override_crs: bool = False,
+    ifc_crs: str | None = None,
     sites: Iterable[str | os.PathLike[str]] = (),
     progress: bool = False,
     **options,
@@ -81,18 +206,31 @@ def ingest(
     crs
         Scene CRS for a new scene (default EPSG:31370).
     source_crs
-        CRS of input files that declare none (vector and CityJSON files; without it such a
-        file is an error).
+        CRS of input files that declare none (vector and CRS-less CityJSON files; a GeoJSON
+        without ``"crs"`` is WGS84 by RFC 7946 unless this names another CRS).
+    override_crs
+        Apply ``source_crs`` also to files that declare a (wrong) CRS.
+    ifc_crs
+        CRS of an IFC ``origin=`` (default: the scene CRS).
     sites
         Polygon files of districts/sites: read into the ``sites`` layer, and every building
         gets the ``site_id`` of the site it stands in.
     progress
         Show a progress bar.
+    **options
+        Passed to the readers that take them (``origin=``, ``rotation_deg=`` only to IFC files).
+
+    Raises
+    ------
+    CRSError
+        A layer lies outside the area of use of the scene CRS (the message names one that fits).
     """
+    from twin.ingest.crs_check import Bounds, check_scene_fit
     from twin.scene import DEFAULT_CRS, Scene
 
     if scene is None:
         scene = Scene(crs=crs or DEFAULT_CRS)
+    scene_crs = scene.crs.to_string()
     results = []
     paths = list(paths)
     iterator: Iterable = paths
@@ -100,16 +238,25 @@ def ingest(
         from tqdm import tqdm
 
         iterator = tqdm(paths, desc="ingest", unit="file")
-    for path in iterator:
-        if detect_format(path) == ".ifc":
-            extra = {"scene_crs": scene.crs.to_string()}
+    jobs = [(p, {}) for p in iterator] + [(p, {"layer": "sites"}) for p in sites]
+    for path, extra in jobs:
+        suffix = detect_format(path)
+        opts = dict(options)
+        opts["scene_crs"] = scene_crs
+        if suffix == ".ifc":
+            if ifc_crs is not None:
+                opts["crs"] = ifc_crs
         else:
-            extra = {"crs": source_crs} if source_crs else {}
-        result = read(path, **options, **extra)
-        add_result(scene, result)
-        results.append(result)
-    for path in sites:
-        result = read(path, layer="sites", **({"crs": source_crs} if source_crs else {}))
+            for key in IFC_OPTIONS:
+                opts.pop(key, None)
+            opts.update(_source_options(suffix, source_crs, override_crs))
+        opts.update(extra)
+        result = read(path, **opts)
+        for name, lonlat in result.meta.get("lonlat_bounds", {}).items():
+            check_scene_fit(
+                Bounds((0, 0, 0, 0), tuple(lonlat)), scene_crs, path=path, layer=name,
+                source_crs=result.meta.get("crs"), hint="ifc" if suffix == ".ifc" else "source",
+            )
         add_result(scene, result)
         results.append(result)
     if len(scene.sites):

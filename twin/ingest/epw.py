@@ -6,6 +6,15 @@ with 35 comma-separated fields. Hour ``h`` (1..24) is the interval ending at ``h
 standard time; the index we build holds those interval-end times in a fixed-offset time zone
 (no daylight saving, as in the file). Missing-value codes of the data dictionary become NaN.
 
+The reader is strict, because a shifted column does not fail, it gives wrong weather (0 C all
+year): every data line must have exactly 35 fields; there must be 8760 hourly rows (8784 in a
+leap year) with consecutive hours; every field read must be its missing-value code or inside
+:data:`RANGES` (the data dictionary's minimum and maximum, physical bounds where it gives
+none); a dry-bulb temperature that never changes over the year is refused. Missing values in
+the fields the energy model needs (:data:`REPORTED_MISSING`) give a
+:class:`~twin.errors.TwinWarning` with their count. Every error names the file, the line and
+the field.
+
 Typical-year files (TMY, IWEC) mix years from different months; their index uses one
 non-leap year whose 1 January falls on the weekday given in ``DATA PERIODS`` (so weekday
 schedules follow the file), unless the caller passes ``year=``.
@@ -15,15 +24,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from twin.errors import ParseError
+from twin.errors import ParseError, TwinWarning
 
-# field index -> (column name, missing-value code or None); see the EPW data dictionary
+# field index -> (column name, missing-value code); see the EPW data dictionary
 _FIELDS: dict[int, tuple[str, float | None]] = {
     6: ("dry_bulb_c", 99.9),
     7: ("dew_point_c", 99.9),
@@ -40,6 +50,34 @@ _FIELDS: dict[int, tuple[str, float | None]] = {
     32: ("albedo", 999.0),
     33: ("precip_mm", 999.0),
 }
+
+RANGES: dict[str, tuple[float, float]] = {
+    # EnergyPlus data dictionary (minimum / maximum of the field)
+    "dry_bulb_c": (-70.0, 70.0),
+    "dew_point_c": (-70.0, 70.0),
+    "rel_humidity_pct": (0.0, 110.0),
+    "pressure_pa": (31000.0, 120000.0),
+    "wind_dir_deg": (0.0, 360.0),
+    "wind_speed_m_s": (0.0, 40.0),
+    "total_sky_cover_tenths": (0.0, 10.0),
+    # the dictionary gives only the minimum 0 of these; the maxima are physical bounds:
+    "ghi_w_m2": (0.0, 1500.0),  # solar constant at perihelion, 1,414 W/m2, bounds beam and global
+    "dni_w_m2": (0.0, 1500.0),
+    "dhi_w_m2": (0.0, 1500.0),
+    "horizontal_ir_w_m2": (0.0, 1000.0),  # black-body emission at 70 C is 785 W/m2
+    "snow_depth_cm": (0.0, 1500.0),  # record snow depth 11.8 m (Tamakura, Japan, 1927)
+    "albedo": (0.0, 1.0),
+    "precip_mm": (0.0, 400.0),  # record one-hour rainfall 305 mm (Holt, Missouri, 1947)
+}
+"""Accepted range of each field read, inclusive (a value outside that is not its missing-value
+code is an error: a shifted column or a corrupt file, not weather)."""
+
+REPORTED_MISSING = ("dry_bulb_c", "ghi_w_m2", "dni_w_m2", "dhi_w_m2")
+"""Fields whose missing hours give a :class:`~twin.errors.TwinWarning` (the energy model needs them)."""
+
+MAX_EPW_BYTES = 64 * 1024**2
+"""Size limit of an EPW file, bytes: an hourly year is about 1.6 MB."""
+
 N_FIELDS = 35
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -136,11 +174,17 @@ def read_epw(path: str | os.PathLike[str], *, year: int | None = None) -> Weathe
         Naming the file, the line and the field: short lines, non-numeric values, wrong hour
         count, a bad LOCATION line.
     """
+    from twin.io.paths import check_input_file
+
     path = str(path)
+    check_input_file(path, max_bytes=MAX_EPW_BYTES, what="weather file")
     try:
-        text = Path(path).read_bytes().decode("utf-8", errors="replace")
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise ParseError(f"cannot read: {exc.strerror}", path=path) from None
+    if b"\x00" in raw[:65536]:
+        raise ParseError("binary data, not an EPW text file", path=path)
+    text = raw.decode("utf-8", errors="replace")  # only the LOCATION name may be non-ASCII
     lines = text.splitlines()
     if len(lines) < 9:
         raise ParseError(f"too short for an EPW file ({len(lines)} lines; 8 header lines and 8760 hours expected)", path=path)
@@ -153,10 +197,11 @@ def read_epw(path: str | os.PathLike[str], *, year: int | None = None) -> Weathe
     numeric_cols = sorted(_FIELDS)
     table = np.empty((n, 5 + len(numeric_cols)))
     for r, line in enumerate(rows):
-        parts = line.split(",")
+        parts = line.rstrip().split(",")
         lineno = r + 9
-        if len(parts) < N_FIELDS:
-            raise ParseError(f"{len(parts)} fields, {N_FIELDS} expected (a column is missing)", path=path, obj=f"line {lineno}")
+        if len(parts) != N_FIELDS:
+            what = "a column is missing" if len(parts) < N_FIELDS else "an extra column"
+            raise ParseError(f"{len(parts)} fields, {N_FIELDS} expected ({what})", path=path, obj=f"line {lineno}")
         for k in range(5):
             try:
                 table[r, k] = float(parts[k])
@@ -195,18 +240,52 @@ def read_epw(path: str | os.PathLike[str], *, year: int | None = None) -> Weathe
     for j, col in enumerate(numeric_cols):
         name, missing = _FIELDS[col]
         values = table[:, 5 + j]
-        if missing is not None:
-            values = np.where(values >= missing, np.nan, values)
+        values = np.where(values == missing, np.nan, values)
+        _check_range(values, name, path)
         data[name] = values
+    _check_not_constant(data["dry_bulb_c"], path)
+    gaps = {name: int(np.isnan(data[name]).sum()) for name in REPORTED_MISSING if np.isnan(data[name]).any()}
+    if gaps:
+        warnings.warn(
+            f"file {path}: missing values (EPW missing-value codes) in "
+            + ", ".join(f"{k} {v} hours" for k, v in gaps.items()),
+            TwinWarning,
+            stacklevel=2,
+        )
     frame = pd.DataFrame(data, index=index)
     return Weather(frame, location, path)
 
 
-def read_epw_result(path: str | os.PathLike[str], **options):
-    """EPW as an :class:`~twin.ingest.IngestResult` (the dispatcher's interface)."""
+def _check_range(values: np.ndarray, name: str, path: str) -> None:
+    """Raise ParseError naming the first line whose value of ``name`` is outside :data:`RANGES`."""
+    lo, hi = RANGES[name]
+    with np.errstate(invalid="ignore"):
+        bad = (values < lo) | (values > hi)
+    if bad.any():
+        r = int(np.flatnonzero(bad)[0])
+        raise ParseError(
+            f"value {values[r]:g} outside the range {lo:g}..{hi:g} of the field ({int(bad.sum())} hours); "
+            "a column may be shifted, or the file is not an hourly EPW",
+            path=path, obj=f"line {r + 9}", field=name,
+        )
+
+
+def _check_not_constant(dry_bulb_c: np.ndarray, path: str) -> None:
+    """A year of weather whose air temperature never changes is a placeholder or a shifted column."""
+    known = dry_bulb_c[np.isfinite(dry_bulb_c)]
+    if len(known) > 24 and np.all(known == known[0]):
+        raise ParseError(
+            f"the dry-bulb temperature is {known[0]:g} C in every hour of the year: a column is shifted or the data is a placeholder",
+            path=path, field="dry_bulb_c",
+        )
+
+
+def read_epw_result(path: str | os.PathLike[str], *, year: int | None = None, **_other):
+    """EPW as an :class:`~twin.ingest.IngestResult` (the dispatcher's interface; options meant
+    for other readers are ignored)."""
     from twin.ingest.result import IngestResult
 
-    weather = read_epw(path, **options)
+    weather = read_epw(path, year=year)
     result = IngestResult(str(path), meta={"location": weather.location})
     result.layers["weather"] = weather
     return result

@@ -1,11 +1,27 @@
 """IFC (IFC2X3, IFC4) reader: buildings, storeys, spaces and envelope elements.
 
-ifcopenshell runs in a **child process** (:mod:`twin.ingest.ifc_worker`) with a timeout: its
-C++ geometry kernel can crash the interpreter on malformed input (a cyclic IfcLocalPlacement
-segfaults the geometry iterator). A crash or a timeout becomes a
-:class:`~twin.errors.SubprocessCrash` naming the file; a file ifcopenshell cannot parse becomes a
-:class:`~twin.errors.ParseError` naming the file and the problem. The calling process never
-loads ifcopenshell.
+ifcopenshell runs in a **child process** (:mod:`twin.ingest.ifc_worker`) with limits: its C++
+geometry kernel can crash the interpreter on malformed input (a cyclic IfcLocalPlacement
+segfaults the geometry iterator), and a hostile or broken model can ask for unbounded time or
+memory. The child gets
+
+* a time limit (``timeout_s``, default :data:`DEFAULT_TIMEOUT_S`);
+* an address-space limit (``memory_limit_mb``, else the environment variable
+  ``TWIN_IFC_MEMORY_MB``, else :data:`DEFAULT_MEMORY_LIMIT_MB`; 0 switches it off);
+* a cap on the mesh it may return (:data:`twin.ingest.ifc_extract.MAX_MESH_VERTICES`);
+* its standard output and error are read into bounded buffers (the last
+  :data:`MAX_CHILD_OUTPUT_BYTES` of each are kept), so a child that prints without end cannot
+  fill this process's memory.
+
+A crash or a timeout becomes a :class:`~twin.errors.SubprocessCrash` naming the file; hitting
+the memory or mesh limit a :class:`~twin.errors.ResourceLimitError` naming the file and the
+limit; a file ifcopenshell cannot parse a :class:`~twin.errors.ParseError` naming the file and
+the problem. The calling process never loads ifcopenshell.
+
+A **truncated** file (no ``END-ISO-10303-21;`` at its end) is refused before the child starts:
+ifcopenshell reads what is there and returns fewer elements without a word (24 of the 33
+elements of a truncated AC20-FZK-Haus). ``allow_truncated=True`` reads it anyway with a
+:class:`~twin.errors.TwinWarning`.
 
 The child writes the file's semantics (JSON) and the triangulated body geometry in world
 coordinates (npz) to a temporary folder; this process then computes, with NumPy and shapely
@@ -28,26 +44,44 @@ longitude, or the caller's ``origin``/``crs``/``rotation_deg``).
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from twin.errors import InputError, ParseError, SubprocessCrash
+from twin.errors import InputError, ParseError, ResourceLimitError, SubprocessCrash, TwinWarning
 from twin.ingest.result import IngestResult
 
 DEFAULT_TIMEOUT_S = 300.0
 """Default time limit of the child process (open + semantics + geometry), seconds."""
 
+DEFAULT_MEMORY_LIMIT_MB = 4096
+"""Default address-space limit of the child process, MB (``TWIN_IFC_MEMORY_MB`` overrides; the
+child needs about 300 MB for a house, 0.5-1 GB for a large office model)."""
+
+MEMORY_ENV = "TWIN_IFC_MEMORY_MB"
+
+MAX_CHILD_OUTPUT_BYTES = 64 * 1024
+"""Bytes kept of each of the child's standard output and error (the last ones)."""
+
+MAX_IFC_BYTES = 1024**3
+"""Size limit of an IFC file, bytes (1 GB; ``TWIN_MAX_INPUT_BYTES`` can lower it)."""
+
+END_MARKER = b"END-ISO-10303-21"
+
 WORKER = Path(__file__).with_name("ifc_worker.py")
 
 _STAGES = {
+    "starting": "starting (loading ifcopenshell)",
     "open": "opening (parsing) the file",
     "semantics": "reading properties and relationships",
     "geometry": "computing geometry with ifcopenshell's geometry iterator",
@@ -66,6 +100,8 @@ def read_ifc(
     id_prefix: str = "ifc",
     timeout_s: float = DEFAULT_TIMEOUT_S,
     threads: int = 1,
+    memory_limit_mb: int | None = None,
+    allow_truncated: bool = False,
     **_ignored: Any,
 ) -> IngestResult:
     """Read an IFC file into the ``buildings``, ``storeys``, ``spaces`` and ``elements`` layers.
@@ -93,6 +129,11 @@ def read_ifc(
         Time limit of the child process, seconds.
     threads
         Threads of ifcopenshell's geometry iterator.
+    memory_limit_mb
+        Address-space limit of the child process, MB (default: ``TWIN_IFC_MEMORY_MB``, else
+        :data:`DEFAULT_MEMORY_LIMIT_MB`; 0: none).
+    allow_truncated
+        Read a file without its end marker anyway (with a TwinWarning) instead of refusing it.
     **_ignored
         Options meant for other readers (the dispatcher passes the same options to every
         file); listed in ``meta['ignored_options']``.
@@ -107,20 +148,24 @@ def read_ifc(
     ------
     ParseError
         Not an IFC file ifcopenshell can read (a Git LFS pointer, no STEP header, an
-        unterminated string...).
+        unterminated string, a truncated file...).
     SubprocessCrash
         ifcopenshell crashed (e.g. segfault on a cyclic placement) or timed out; this process
         is unaffected.
+    ResourceLimitError
+        The child process hit its memory limit, or the model's mesh its size limit.
     InputError
         No IfcBuilding, no georeference and no ``origin``, bad options.
     """
     from twin.ingest.ifc_building import build_layers, meshes_from_npz
-    from twin.ingest.ifc_georef import placement_from
+    from twin.ingest.ifc_georef import placement_from, validate_placement_options
 
     path = Path(path)
-    precheck(path)
+    validate_placement_options(origin=origin, rotation_deg=rotation_deg, ground_z_m=ground_z_m, path=path)
+    memory_mb = memory_limit(memory_limit_mb)
+    truncated = precheck(path, allow_truncated=allow_truncated)
     t0 = time.perf_counter()
-    semantics, arrays, timing = extract(path, timeout_s=timeout_s, threads=threads)
+    semantics, arrays, timing = extract(path, timeout_s=timeout_s, threads=threads, memory_limit_mb=memory_mb)
     result = IngestResult(path=str(path))
     placement = placement_from(
         semantics, path=path, origin=origin, crs=crs, rotation_deg=rotation_deg, scene_crs=scene_crs, ground_z_m=ground_z_m
@@ -137,23 +182,66 @@ def read_ifc(
             "problems": semantics.get("problems", []),
             "ignored_options": sorted(_ignored),
             "timing_s": {**timing, "analysis": time.perf_counter() - t1, "total": time.perf_counter() - t0},
+            "truncated": truncated,
         }
     )
+    if truncated:
+        counts = ", ".join(f"{k} {len(v)}" for k, v in result.layers.items())
+        warnings.warn(
+            f"file {path}: truncated IFC (no END-ISO-10303-21; marker) read anyway: {counts}; "
+            "elements after the cut are missing",
+            TwinWarning,
+            stacklevel=2,
+        )
     return result
+
+
+def memory_limit(value: int | None = None) -> int:
+    """The child's memory limit in MB: ``value``, else ``TWIN_IFC_MEMORY_MB``, else the default.
+
+    Raises
+    ------
+    InputError
+        Not a whole number >= 0.
+    """
+    field = "memory_limit_mb"
+    if value is None:
+        raw = os.environ.get(MEMORY_ENV, "").strip()
+        if not raw:
+            return DEFAULT_MEMORY_LIMIT_MB
+        field = MEMORY_ENV
+        try:
+            value = int(raw)
+        except ValueError:
+            raise InputError(f"{MEMORY_ENV} must be a whole number of MB, not {raw!r}", field=MEMORY_ENV) from None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise InputError(f"the IFC memory limit must be a whole number of MB >= 0 (0: none), got {value!r}", field=field)
+    return int(value)
 
 
 # --------------------------------------------------------------------------- input checks
 LFS_MAGIC = b"version https://git-lfs.github.com/spec/"
 
 
-def precheck(path: Path) -> None:
-    """Cheap checks before starting the child: the file exists, is not empty, not a Git LFS pointer."""
+def precheck(path: Path, *, allow_truncated: bool = False) -> bool:
+    """Cheap checks before starting the child: a readable regular file below the size limit, not
+    empty, not a Git LFS pointer, and complete (ending in ``END-ISO-10303-21;``).
+
+    Returns
+    -------
+    bool
+        True if the file is truncated and ``allow_truncated`` let it through.
+    """
+    from twin.io.paths import check_input_file, max_input_bytes
+
     if not path.exists():
         raise InputError("file not found", path=path)
-    if not path.is_file():
-        raise InputError("not a file", path=path)
+    check_input_file(path, max_bytes=min(MAX_IFC_BYTES, max_input_bytes()), what="IFC file")
+    size = path.stat().st_size
     with open(path, "rb") as fh:
         head = fh.read(512)
+        fh.seek(max(0, size - 4096))
+        tail = fh.read(4096)
     if not head.strip():
         raise ParseError("empty file", path=path)
     if head.startswith(LFS_MAGIC):
@@ -162,6 +250,28 @@ def precheck(path: Path) -> None:
             path=path,
             obj="line 1",
         )
+    if END_MARKER in tail:
+        return False
+    reasons = diagnose_step(path)
+    structural = [r for r in reasons if "end marker" not in r]
+    if structural:
+        raise ParseError(f"not a readable IFC (STEP) file: {'; '.join(reasons)}", path=path)
+    if allow_truncated:
+        return True
+    raise ParseError(
+        f"truncated IFC file: it does not end with 'END-ISO-10303-21;' ({size:,} bytes; "
+        f"last entity {_last_entity(tail)}); the elements after the cut would be missing without a word. "
+        "Get the complete file (or read it anyway with allow_truncated=True)",
+        path=path,
+    )
+
+
+def _last_entity(tail: bytes) -> str:
+    """The id of the last complete entity line in ``tail`` ('#123'), or 'unknown'."""
+    import re
+
+    ids = re.findall(rb"#(\d+)\s*=", tail)
+    return f"#{int(ids[-1])}" if ids else "unknown"
 
 
 def diagnose_step(path: Path, max_bytes: int = 64 * 1024 * 1024) -> list[str]:
@@ -218,40 +328,55 @@ def diagnose_step(path: Path, max_bytes: int = 64 * 1024 * 1024) -> list[str]:
 
 # --------------------------------------------------------------------------- the child process
 def extract(
-    path: Path, *, timeout_s: float = DEFAULT_TIMEOUT_S, threads: int = 1
+    path: Path, *, timeout_s: float = DEFAULT_TIMEOUT_S, threads: int = 1, memory_limit_mb: int | None = None
 ) -> tuple[dict[str, Any], dict[str, np.ndarray], dict[str, float]]:
     """Run the worker on ``path``: (semantics, mesh arrays, timings in seconds).
 
     Raises
     ------
-    ParseError, SubprocessCrash
+    ParseError, SubprocessCrash, ResourceLimitError
         See :func:`read_ifc`.
     """
-    if timeout_s is None or not timeout_s > 0:
+    if timeout_s is None or not (isinstance(timeout_s, (int, float)) and math.isfinite(timeout_s) and timeout_s > 0):
         raise InputError(f"timeout_s must be positive, got {timeout_s!r}", path=path, field="timeout_s")
+    memory_mb = memory_limit(memory_limit_mb)
     with tempfile.TemporaryDirectory(prefix="twin-ifc-") as tmp:
-        cmd = [sys.executable, str(WORKER), str(path), tmp, "--threads", str(int(threads))]
+        cmd = [sys.executable, str(WORKER), str(path), tmp, "--threads", str(int(threads)), "--memory-mb", str(memory_mb)]
         t0 = time.perf_counter()
-        try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False)
-        except subprocess.TimeoutExpired:
-            stage = _read_text(Path(tmp) / "stage.txt")
+        proc = _run_bounded(cmd, timeout_s)
+        tmp_path = Path(tmp)
+        stage = _read_text(tmp_path / "stage.txt")
+        if proc.returncode is None:  # timed out
             raise SubprocessCrash(
                 f"ifcopenshell did not finish within {timeout_s:g} s while {_STAGES.get(stage, stage or 'starting')}; "
                 "the child process was stopped (raise timeout_s for a very large model)",
                 path=path,
-            ) from None
+            )
         elapsed = time.perf_counter() - t0
-        tmp_path = Path(tmp)
-        stage = _read_text(tmp_path / "stage.txt")
         if proc.returncode == 0 and (tmp_path / "meshes.npz").exists():
             semantics = json.loads((tmp_path / "semantics.json").read_text(encoding="utf-8"))
             with np.load(tmp_path / "meshes.npz") as npz:
                 arrays = {k: npz[k] for k in npz.files}
             return semantics, arrays, {"child_process": elapsed}
         error_file = tmp_path / "error.json"
+        error = {}
         if error_file.exists():
-            error = json.loads(error_file.read_text(encoding="utf-8"))
+            try:
+                error = json.loads(error_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                error = {}
+        near_limit = memory_mb > 0 and getattr(proc, "peak_bytes", 0) >= NEAR_LIMIT * memory_mb * 1024 * 1024
+        crashed = proc.returncode is not None and proc.returncode < 0
+        if error.get("kind") == "memory" or (not error and (_looks_out_of_memory(proc) or (crashed and near_limit))):
+            where = _STAGES.get(error.get("stage") or stage, stage or "starting")
+            raise ResourceLimitError(
+                f"ifcopenshell needed more memory than the limit of {memory_mb:,} MB while {where} "
+                f"(the child process was stopped; set {MEMORY_ENV} to raise the limit for a very large model)",
+                path=path,
+            )
+        if error.get("kind") == "limit":
+            raise ResourceLimitError(str(error.get("message", "the model's geometry is too large")), path=path)
+        if error:
             reasons = diagnose_step(path) if error.get("kind") == "parse" else []
             detail = "; ".join(reasons) if reasons else error.get("message", "")
             what = (
@@ -268,6 +393,91 @@ def extract(
             except (OSError, ValueError):
                 problems = []
         raise SubprocessCrash(_crash_message(proc, stage, problems), path=path)
+
+
+class _Tail:
+    """Reads a pipe to its end in a thread, keeping only the last ``limit`` bytes."""
+
+    def __init__(self, stream, limit: int = MAX_CHILD_OUTPUT_BYTES) -> None:
+        self.limit = limit
+        self.data = bytearray()
+        self.total = 0
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream) -> None:
+        try:
+            while True:
+                chunk = stream.read(65536)
+                if not chunk:
+                    break
+                self.total += len(chunk)
+                self.data += chunk
+                if len(self.data) > self.limit:
+                    del self.data[: len(self.data) - self.limit]
+        except (OSError, ValueError):
+            pass
+        finally:
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+    def result(self) -> bytes:
+        self._thread.join(timeout=5.0)
+        return bytes(self.data)
+
+
+POLL_S = 0.05
+"""Interval at which the parent samples the child's address-space size, s."""
+
+
+def _address_space_bytes(pid: int) -> int:
+    """Current virtual size of process ``pid`` in bytes (0 where /proc is not available)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _run_bounded(cmd: list[str], timeout_s: float) -> subprocess.CompletedProcess:
+    """Run ``cmd`` with its output read into bounded buffers; ``returncode`` None on timeout
+    (the child is killed). The peak address-space size seen while polling is in
+    ``result.peak_bytes`` (a crash near the memory limit is reported as the limit)."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = _Tail(proc.stdout), _Tail(proc.stderr)
+    deadline = time.monotonic() + timeout_s
+    peak = 0
+    try:
+        while True:
+            try:
+                code = proc.wait(timeout=POLL_S)
+                break
+            except subprocess.TimeoutExpired:
+                peak = max(peak, _address_space_bytes(proc.pid))
+                if time.monotonic() >= deadline:
+                    proc.kill()
+                    proc.wait()
+                    code = None
+                    break
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    done = subprocess.CompletedProcess(cmd, code, out.result(), err.result())
+    done.peak_bytes = peak
+    return done
+
+
+NEAR_LIMIT = 0.8
+"""A child killed by a signal after using this fraction of its memory limit ran out of memory."""
+
+
+def _looks_out_of_memory(proc: subprocess.CompletedProcess) -> bool:
+    """A child that died without a report, with a sign of memory exhaustion on its stderr."""
+    text = proc.stderr.decode("utf-8", "replace")
+    return "MemoryError" in text or any(sign in text for sign in ("bad_alloc", "Cannot allocate memory", "failed to map segment", "out of memory"))
 
 
 def _read_text(path: Path) -> str:

@@ -472,13 +472,27 @@ def _element_record(element, scales: dict[str, float]) -> dict[str, Any]:
     return rec
 
 
-def extract_meshes(model, step_ids: Iterable[int], threads: int = 1) -> dict[str, np.ndarray]:
+MAX_MESH_VERTICES = 20_000_000
+"""Most triangle-mesh vertices one model may produce (480 MB of coordinates); a building model
+has a few hundred thousand. More means a model that multiplies its geometry without bound."""
+
+
+class MeshLimitError(RuntimeError):
+    """The model's geometry is larger than :data:`MAX_MESH_VERTICES`."""
+
+
+def extract_meshes(model, step_ids: Iterable[int], threads: int = 1, *, max_vertices: int = MAX_MESH_VERTICES) -> dict[str, np.ndarray]:
     """Triangle meshes of the given products from ifcopenshell's geometry iterator.
 
     Coordinates are world coordinates in metres (``use-world-coords``), openings subtracted
     from their hosts (the iterator's default). Returns ``ids`` (step id per mesh),
     ``vert_offsets``/``face_offsets`` (CSR-style, length n+1), ``verts`` (float64, (V, 3)) and
     ``faces`` (int32, (F, 3), indices local to each mesh).
+
+    Raises
+    ------
+    MeshLimitError
+        More than ``max_vertices`` vertices in all.
     """
     import ifcopenshell.geom
 
@@ -486,6 +500,7 @@ def extract_meshes(model, step_ids: Iterable[int], threads: int = 1) -> dict[str
     ids: list[int] = []
     verts: list[np.ndarray] = []
     faces: list[np.ndarray] = []
+    n_vertices = 0
     if products:
         settings = ifcopenshell.geom.settings()
         settings.set("use-world-coords", True)
@@ -497,6 +512,12 @@ def extract_meshes(model, step_ids: Iterable[int], threads: int = 1) -> dict[str
                 v = np.frombuffer(geometry.verts_buffer, dtype=np.float64).reshape(-1, 3)
                 f = np.frombuffer(geometry.faces_buffer, dtype=np.int32).reshape(-1, 3)
                 if len(f):
+                    n_vertices += len(v)
+                    if n_vertices > max_vertices:
+                        raise MeshLimitError(
+                            f"the model's geometry has more than {max_vertices:,} mesh vertices "
+                            f"(reached at #{int(shape.id)}); a building has far fewer"
+                        )
                     ids.append(int(shape.id))
                     verts.append(v.copy())
                     faces.append(f.copy())

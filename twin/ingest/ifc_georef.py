@@ -100,6 +100,51 @@ class Placement:
         }
 
 
+MAX_ORIGIN_M = 1.0e8
+"""Largest |x| or |y| accepted for ``origin`` (projected coordinates are below 2e7 m)."""
+
+MIN_GROUND_Z_M, MAX_GROUND_Z_M = -500.0, 9000.0
+"""Range of ``ground_z_m`` accepted, m (as :mod:`twin.ingest.limits`)."""
+
+
+def validate_placement_options(*, origin=None, rotation_deg=None, ground_z_m=None, path=None) -> None:
+    """Check the caller's placement options before any work.
+
+    ``origin``: two finite numbers, |x|, |y| <= :data:`MAX_ORIGIN_M`; ``rotation_deg``: finite,
+    in -360..360 degrees; ``ground_z_m``: finite, in -500..9000 m.
+
+    Raises
+    ------
+    InputError
+        Naming the option (``--origin``, ``--rotation``...) and the value.
+    """
+    if origin is not None:
+        try:
+            values = [float(v) for v in origin]
+        except (TypeError, ValueError):
+            raise InputError(f"origin must be two numbers X,Y (metres), got {origin!r}", path=path, field="origin") from None
+        if len(values) != 2:
+            raise InputError(f"origin must be two numbers X,Y (metres), got {len(values)}", path=path, field="origin")
+        if not all(math.isfinite(v) for v in values):
+            raise InputError(f"origin must be finite, got {values}", path=path, field="origin")
+        if max(abs(v) for v in values) > MAX_ORIGIN_M:
+            raise InputError(f"origin {values} is beyond {MAX_ORIGIN_M:g} m: not a projected position", path=path, field="origin")
+    if rotation_deg is not None:
+        try:
+            r = float(rotation_deg)
+        except (TypeError, ValueError):
+            raise InputError(f"rotation must be a number of degrees, got {rotation_deg!r}", path=path, field="rotation_deg") from None
+        if not math.isfinite(r) or not -360.0 <= r <= 360.0:
+            raise InputError(f"rotation must be finite degrees in -360..360, got {rotation_deg!r}", path=path, field="rotation_deg")
+    if ground_z_m is not None:
+        try:
+            z = float(ground_z_m)
+        except (TypeError, ValueError):
+            raise InputError(f"ground_z_m must be a number of metres, got {ground_z_m!r}", path=path, field="ground_z_m") from None
+        if not math.isfinite(z) or not MIN_GROUND_Z_M <= z <= MAX_GROUND_Z_M:
+            raise InputError(f"ground_z_m must be finite metres in {MIN_GROUND_Z_M:g}..{MAX_GROUND_Z_M:g}, got {ground_z_m!r}", path=path, field="ground_z_m")
+
+
 def _crs(value, path, what: str) -> pyproj.CRS:
     try:
         crs = pyproj.CRS.from_user_input(value)
@@ -273,8 +318,7 @@ def placement_from(
     """
     geo = semantics.get("georeference") or {}
     true_north = geo.get("true_north")
-    if rotation_deg is not None and not math.isfinite(float(rotation_deg)):
-        raise InputError(f"rotation_deg must be finite, got {rotation_deg!r}", path=path, field="rotation_deg")
+    validate_placement_options(origin=origin, rotation_deg=rotation_deg, ground_z_m=ground_z_m, path=path)
     if origin is not None:
         return _from_caller(origin, crs, rotation_deg, true_north, path, scene_crs, ground_z_m)
     mc = geo.get("map_conversion") or _map_conversion_from_pset(semantics)
@@ -287,7 +331,7 @@ def placement_from(
         return _from_site(geo["site"], true_north, path, scene_crs, rotation_deg)
     raise InputError(
         "the IFC file has no georeference (no IfcMapConversion, no IfcSite RefLatitude/RefLongitude); "
-        "place it with origin=(x, y) and crs=... (and rotation_deg=...)",
+        "place it with --origin X,Y and --ifc-crs EPSG:<code> (and --rotation DEG); in Python origin=(x, y), crs=, rotation_deg=",
         path=path,
         field="georeference",
     )

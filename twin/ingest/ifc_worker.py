@@ -2,7 +2,7 @@
 
 Usage (started by :func:`twin.ingest.ifc.read_ifc`, not by users)::
 
-    python twin/ingest/ifc_worker.py IN.ifc OUT_DIR [--threads N] [--no-geometry]
+    python twin/ingest/ifc_worker.py IN.ifc OUT_DIR [--threads N] [--no-geometry] [--memory-mb MB]
 
 Writes into ``OUT_DIR``:
 
@@ -11,7 +11,14 @@ Writes into ``OUT_DIR``:
 ``semantics.json``  :func:`twin.ingest.ifc_extract.extract_semantics` of the file;
 ``meshes.npz``      :func:`twin.ingest.ifc_extract.extract_meshes` of the envelope elements and spaces;
 ``error.json``      ``{"kind": "parse" | "extract", "message": ...}`` when ifcopenshell raised
-                    (exit status 3); a crash (segfault) leaves no error file and a signal status.
+                    (exit status 3), ``{"kind": "memory", ...}`` when the memory limit was hit
+                    (exit status 4); a crash (segfault) leaves no error file and a signal status.
+
+Limits: ``--memory-mb`` caps the address space of this process (``RLIMIT_AS``) before
+ifcopenshell is imported, so a model that allocates without bound (a million nested mapped
+items) ends in a MemoryError here, reported as ``kind: memory``, instead of taking the
+machine's memory; core dumps are switched off. A few megabytes are set aside at the start and
+freed to write the report when memory runs out.
 
 It is run as a script (not ``-m twin.ingest.ifc_worker``) so that it does not import the
 ``twin.ingest`` package and pandas: the child starts in about the time ifcopenshell takes to load.
@@ -34,6 +41,49 @@ else:  # imported as twin.ingest.ifc_worker (tests, tools)
     from twin.ingest import ifc_extract as extract
 
 PARSE_FAILED = 3
+MEMORY_LIMIT = 4
+
+_RESERVE_BYTES = 8 * 1024 * 1024
+_reserve: bytearray | None = None
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space at ``megabytes`` MB (``RLIMIT_AS``; 0: no cap) and switch
+    off core dumps. Never raises the hard limit an administrator set."""
+    import resource
+
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ValueError, OSError):
+        pass
+    if megabytes <= 0:
+        return
+    limit = int(megabytes) * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+OUT_OF_MEMORY_SIGNS = ("bad_alloc", "Cannot allocate memory", "failed to map segment", "out of memory")
+"""Texts of exceptions (and of a dying child's stderr) that mean the memory limit was hit."""
+
+
+def _is_out_of_memory(exc: BaseException) -> bool:
+    return isinstance(exc, MemoryError) or any(sign in str(exc) for sign in OUT_OF_MEMORY_SIGNS)
+
+
+def _report_memory(out_dir: str, exc: BaseException, stage: str, megabytes: int) -> int:
+    global _reserve
+    _reserve = None  # give the report room to be written
+    import gc
+
+    gc.collect()
+    _write_json(
+        os.path.join(out_dir, "error.json"),
+        {"kind": "memory", "message": f"{type(exc).__name__}: {exc}"[:500], "stage": stage, "limit_mb": megabytes},
+    )
+    return MEMORY_LIMIT
 
 
 def _write_json(path: str, data: object) -> None:
@@ -50,19 +100,29 @@ def _stage(out_dir: str, stage: str) -> None:
 
 def run(path: str, out_dir: str, threads: int = 1, geometry: bool = True) -> int:
     """Extract ``path`` into ``out_dir``; returns the process exit status."""
-    import ifcopenshell
-    import numpy as np
+    _stage(out_dir, "starting")
+    try:
+        import ifcopenshell
+        import numpy as np
+    except ImportError as exc:  # a shared library that cannot be mapped under the memory limit
+        if _is_out_of_memory(exc):
+            raise MemoryError(str(exc)) from None
+        raise
 
     _stage(out_dir, "open")
     try:
         model = ifcopenshell.open(path)
     except Exception as exc:  # noqa: BLE001 - every parser failure is reported to the parent
+        if _is_out_of_memory(exc):
+            raise MemoryError(str(exc)) from None
         _write_json(os.path.join(out_dir, "error.json"), {"kind": "parse", "message": f"{type(exc).__name__}: {exc}"})
         return PARSE_FAILED
     _stage(out_dir, "semantics")
     try:
         semantics = extract.extract_semantics(model)
     except Exception as exc:  # noqa: BLE001
+        if _is_out_of_memory(exc):
+            raise MemoryError(str(exc)) from None
         tb = traceback.format_exc(limit=4)
         _write_json(
             os.path.join(out_dir, "error.json"),
@@ -72,7 +132,15 @@ def run(path: str, out_dir: str, threads: int = 1, geometry: bool = True) -> int
     _write_json(os.path.join(out_dir, "semantics.json"), semantics)
     if geometry:
         _stage(out_dir, "geometry")
-        meshes = extract.extract_meshes(model, extract.geometry_ids(semantics), threads=threads)
+        try:
+            meshes = extract.extract_meshes(model, extract.geometry_ids(semantics), threads=threads)
+        except extract.MeshLimitError as exc:
+            _write_json(os.path.join(out_dir, "error.json"), {"kind": "limit", "message": str(exc)})
+            return PARSE_FAILED
+        except Exception as exc:  # noqa: BLE001
+            if _is_out_of_memory(exc):
+                raise MemoryError(str(exc)) from None
+            raise
         tmp = os.path.join(out_dir, "meshes.tmp.npz")
         np.savez(tmp, **meshes)
         os.replace(tmp, os.path.join(out_dir, "meshes.npz"))
@@ -86,9 +154,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--no-geometry", action="store_true")
+    parser.add_argument("--memory-mb", type=int, default=0, help="address-space limit, MB (0: none)")
     args = parser.parse_args(argv)
+    global _reserve
+    limit_memory(args.memory_mb)
+    _reserve = bytearray(_RESERVE_BYTES)
     faulthandler.enable()  # a segfault prints the Python stack to stderr for the parent's message
-    return run(args.path, args.out_dir, threads=args.threads, geometry=not args.no_geometry)
+    try:
+        return run(args.path, args.out_dir, threads=args.threads, geometry=not args.no_geometry)
+    except MemoryError as exc:
+        stage = ""
+        try:
+            with open(os.path.join(args.out_dir, "stage.txt"), encoding="utf-8") as fh:
+                stage = fh.read().strip()
+        except OSError:
+            pass
+        return _report_memory(args.out_dir, exc, stage, args.memory_mb)
 
 
 if __name__ == "__main__":

@@ -18,18 +18,27 @@ points          ``amenity``, ``shop``, ``leisure``,           ``pois``
 
 CRS
 ---
-A layer must say what its CRS is: a file without one raises :class:`~twin.errors.CRSError`
-naming the file, unless the caller passes ``crs=`` (used only for files that declare none).
-GeoJSON is checked strictly: RFC 7946 makes every GeoJSON WGS84 and GDAL assigns EPSG:4326 to
-a GeoJSON without a ``"crs"`` member, but files in national grids that omit the member are
-common (and files such as IGN's BD TOPO exports in EPSG:3946 exist in the wild), and reading
-Lambert metres as degrees silently puts a city in the ocean. So a GeoJSON without a ``"crs"``
-member is an error unless the caller says ``crs="EPSG:4326"`` (or another CRS). The same
-holds for GeoParquet without a ``crs`` in its ``geo`` metadata (the spec's default is
-OGC:CRS84). A geographic CRS whose coordinates are outside +-180 / +-90 is also an error.
+A layer must say what its CRS is. GeoJSON follows RFC 7946: a file without a ``"crs"`` member
+is WGS84 longitude/latitude (GDAL does the same); GeoParquet follows its specification: a
+``geo`` column without ``crs`` is OGC:CRS84. A file without any CRS (a shapefile without
+``.prj``, a GeoParquet with ``"crs": null``) raises :class:`~twin.errors.CRSError` naming the
+file, unless the caller passes ``crs=`` (``--source-crs``), which also replaces a format
+default (a GeoJSON in Lambert metres without the member). ``crs_override=True``
+(``--override-crs``) applies ``crs=`` even to a file that declares a (wrong) CRS.
+
+The coordinates must fit the CRS (:mod:`twin.ingest.crs_check`): national-grid files without
+the member are common, and reading Lambert metres as degrees would silently put a city in the
+ocean, so such a file is refused with the CRS to name (``--source-crs EPSG:31370`` when the
+metres fit the scene CRS); projected coordinates that fit degrees are refused with
+``--source-crs EPSG:4326``; data outside the area of use of its CRS is refused.
+
+Encoding: GeoJSON must be UTF-8 (RFC 7946); other text is refused with the byte offset; a
+text column of another format that is not valid UTF-8 is refused naming the column.
 
 Geometry
 --------
+A feature whose geometry GEOS cannot build (an unclosed ring, a ring of fewer than four
+points) or that has a NaN or infinite coordinate is dropped and listed in ``result.dropped``.
 Invalid polygons are repaired with ``shapely.make_valid(method="structure")``; what cannot be
 repaired (no area left) is dropped and listed in ``result.dropped`` with the reason GEOS gives.
 Footprints are stored 2-D; a 3-D footprint's lowest z becomes ``ground_z_m``.
@@ -131,37 +140,114 @@ def geojson_declares_crs(path: str | os.PathLike[str]) -> bool:
 
 def _parquet_crs_state(path: Path) -> str:
     """'declared', 'absent' (no crs key: the spec's CRS84 default) or 'null' (unknown CRS)."""
+    import pyarrow
     import pyarrow.parquet as pq
 
-    meta = pq.read_schema(path).metadata or {}
+    try:
+        meta = pq.read_schema(path).metadata or {}
+    except (pyarrow.ArrowException, OSError) as exc:
+        raise ParseError(f"not a Parquet file: {_short(exc)}", path=path) from None
     if b"geo" not in meta:
         raise ParseError("not a GeoParquet file (no 'geo' metadata)", path=path)
-    geo = json.loads(meta[b"geo"])
-    col = geo.get("columns", {}).get(geo.get("primary_column", "geometry"), {})
-    if "crs" not in col:
+    try:
+        geo = json.loads(meta[b"geo"])
+        col = geo.get("columns", {}).get(geo.get("primary_column", "geometry"), {})
+    except (ValueError, AttributeError, TypeError):
+        raise ParseError("the GeoParquet 'geo' metadata is not valid JSON of the GeoParquet specification", path=path, field="geo") from None
+    if not isinstance(col, dict) or "crs" not in col:
         return "absent"
     return "null" if col["crs"] is None else "declared"
 
 
-def _check_lonlat(frame: gpd.GeoDataFrame, path) -> None:
-    if frame.crs is None or not pyproj.CRS.from_user_input(frame.crs).is_geographic or len(frame) == 0:
-        return
-    geoms = np.asarray(frame.geometry.values, dtype=object)
-    ok = ~pd.isna(geoms)
-    if not ok.any():
-        return
-    x0, y0, x1, y1 = shapely.total_bounds(geoms[ok])
-    if not (np.isfinite(x0) and -180.0 <= x0 and x1 <= 180.0 and -90.0 <= y0 and y1 <= 90.0):
-        raise CRSError(
-            f"coordinates ({x0:.6g}..{x1:.6g}, {y0:.6g}..{y1:.6g}) are not longitude/latitude although the CRS "
-            f"{frame.crs.to_string()} is geographic; name the file's real CRS with crs=",
-            path=path,
-            field="crs",
-        )
+def _short(exc: BaseException, limit: int = 200) -> str:
+    text = " ".join(str(exc).split())
+    return text[:limit] + ("..." if len(text) > limit else "")
+
+
+def check_utf8(path: Path, *, chunk_bytes: int = 1 << 22) -> None:
+    """Raise ParseError if the file is not UTF-8 text (RFC 7946 and 8259 ask for UTF-8).
+
+    Read in chunks with an incremental decoder, so a large file costs no more memory than a chunk.
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(chunk_bytes)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                raise ParseError(
+                    f"not UTF-8 text ({exc.reason} at byte {offset + exc.start}); GeoJSON must be UTF-8 (RFC 7946): "
+                    "convert it, e.g. iconv -f latin1 -t utf-8",
+                    path=path, obj=f"byte {offset + exc.start}",
+                ) from None
+            if not block:
+                return
+            offset += len(block)
+
+
+def _check_lonlat(frame: gpd.GeoDataFrame, path, layer: str | None = None, scene_crs=None) -> None:
+    """The coordinates must fit the frame's CRS (:func:`twin.ingest.crs_check.check_layer`)."""
+    from twin.ingest.crs_check import check_layer
+
+    check_layer(frame, path=path, layer=layer, scene_crs=scene_crs)
 
 
 # ----------------------------------------------------------------------------- reading
-def _read_frames(path: Path, source_layer: str | None, crs) -> list[tuple[str | None, gpd.GeoDataFrame, str]]:
+def _read_ogr_layer(path: Path, lyr: str) -> gpd.GeoDataFrame:
+    """One layer through pyogrio; features whose geometry GEOS cannot build (an unclosed ring,
+    too few points) get no geometry and their reason in ``frame.attrs['invalid_geometry']``
+    (row -> text), so the caller drops them instead of failing on the whole file."""
+    import pyogrio
+    from shapely.errors import GEOSException
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            frame = pyogrio.read_dataframe(path, layer=lyr, use_arrow=True)
+            if isinstance(frame, gpd.GeoDataFrame):
+                frame.attrs["invalid_geometry"] = {}
+            return _materialise_text(frame, path)
+        except GEOSException:
+            pass
+        frame = pyogrio.read_dataframe(path, layer=lyr, use_arrow=True, on_invalid="ignore")
+        _, _, wkb, _ = pyogrio.raw.read(path, layer=lyr, columns=[], read_geometry=True)
+    invalid = {}
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    for i in np.flatnonzero(pd.isna(geoms)):
+        if wkb[i] is None:
+            continue
+        try:
+            shapely.from_wkb(wkb[i])
+            reason = "geometry GEOS cannot build"
+        except GEOSException as exc:
+            reason = str(exc).split(":", 1)[-1].strip()
+        invalid[int(i)] = f"invalid geometry ({reason})"
+    frame.attrs["invalid_geometry"] = invalid
+    return _materialise_text(frame, path)
+
+
+def _materialise_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Arrow-backed text columns as Python objects, failing with the column's name if a value is
+    not valid text (a shapefile or GeoPackage in another encoding than it declares)."""
+    import pyarrow
+
+    for col in frame.columns:
+        if col == getattr(frame, "_geometry_column_name", None):
+            continue
+        dtype = frame[col].dtype
+        if isinstance(dtype, pd.ArrowDtype) or str(dtype).startswith(("string", "large_string")):
+            try:
+                frame[col] = pd.Series(frame[col].to_numpy(dtype=object), index=frame.index, dtype=object)
+            except (pyarrow.ArrowException, UnicodeError) as exc:
+                raise ParseError(f"text that is not valid UTF-8 ({_short(exc, 80)}); declare or convert the file's encoding", path=path, field=str(col)) from None
+    return frame
+
+
+def _read_frames(path: Path, source_layer: str | None, crs, crs_override: bool = False) -> list[tuple[str | None, gpd.GeoDataFrame, str]]:
     """(layer name, frame, crs source) for each layer of the file."""
     import pyogrio
     from pyogrio.errors import DataSourceError
@@ -173,49 +259,63 @@ def _read_frames(path: Path, source_layer: str | None, crs) -> list[tuple[str | 
         try:
             frame = gpd.read_parquet(path)
         except (OSError, ValueError, TypeError, KeyError) as exc:  # pyarrow errors are ValueError/OSError
-            raise ParseError(f"cannot read GeoParquet: {exc}", path=path) from None
-        if state != "declared":
-            missing = "no CRS in its 'geo' metadata" if state == "absent" else "an unknown (null) CRS"
+            raise ParseError(f"cannot read GeoParquet: {_short(exc)}", path=path) from None
+        frame = _materialise_text(frame, path)
+        frame.attrs["invalid_geometry"] = {}
+        if state == "null":
+            missing = "an unknown (null) CRS in its 'geo' metadata"
             frame = frame.set_crs(None, allow_override=True) if frame.crs is not None else frame
-        return [(None, *_assign_crs(frame, crs, path, missing))]
+        elif state == "absent":  # the GeoParquet specification's default: OGC:CRS84
+            return [(None, *_assign_crs(frame.set_crs("OGC:CRS84", allow_override=True), crs, path, None, crs_override, default="geoparquet"))]
+        return [(None, *_assign_crs(frame, crs, path, missing, crs_override))]
+    is_geojson = name.endswith((".geojson", ".json"))
+    if is_geojson:
+        check_utf8(path)
     try:
         layers = [row[0] for row in pyogrio.list_layers(path)]
     except (DataSourceError, OSError, ValueError) as exc:
-        raise ParseError(f"cannot open: {exc}", path=path) from None
+        raise ParseError(f"cannot open: {_short(exc)}", path=path) from None
+    if not layers:
+        raise ParseError("the file holds no layer", path=path)
     if source_layer is not None:
         if source_layer not in layers:
             raise InputError(f"no layer {source_layer!r}; layers: {layers}", path=path, field="source_layer")
         layers = [source_layer]
-    is_geojson = name.endswith((".geojson", ".json"))
     out = []
     for lyr in layers:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                frame = pyogrio.read_dataframe(path, layer=lyr, use_arrow=True)
+            frame = _read_ogr_layer(path, lyr)
         except (DataSourceError, OSError, ValueError) as exc:
-            raise ParseError(f"cannot read layer {lyr!r}: {exc}", path=path) from None
+            raise ParseError(f"cannot read layer {lyr!r}: {_short(exc)}", path=path) from None
         if not isinstance(frame, gpd.GeoDataFrame):
             continue  # an attribute-only table
         missing = None
+        default = None
         if is_geojson and not geojson_declares_crs(path):
-            missing = "no \"crs\" member (RFC 7946 would make it WGS84, but that is not trusted, see twin.ingest.vector)"
-            frame = frame.set_crs(None, allow_override=True)
+            # RFC 7946: a GeoJSON without "crs" is WGS84 (longitude/latitude); the coordinates
+            # are checked against it, so Lambert metres in such a file are refused, not moved
+            frame = frame.set_crs("EPSG:4326", allow_override=True)
+            default = "rfc7946"
         elif frame.crs is None:
             missing = "no CRS (e.g. a shapefile without .prj)"
-        out.append((lyr if len(layers) > 1 else None, *_assign_crs(frame, crs, path, missing)))
+        out.append((lyr if len(layers) > 1 else None, *_assign_crs(frame, crs, path, missing, crs_override, default=default)))
     return out
 
 
-def _assign_crs(frame: gpd.GeoDataFrame, crs, path, missing: str | None) -> tuple[gpd.GeoDataFrame, str]:
-    if missing is None:
-        return frame, "file"
-    if crs is None:
-        raise CRSError(f"the file declares {missing}; name its CRS, e.g. crs='EPSG:4326'", path=path, field="crs")
+def _assign_crs(
+    frame: gpd.GeoDataFrame, crs, path, missing: str | None, override: bool = False, *, default: str | None = None
+) -> tuple[gpd.GeoDataFrame, str]:
+    """The frame in its CRS and where that CRS came from ('file', 'caller', or the format's
+    default: 'rfc7946', 'geoparquet')."""
+    use_caller = crs is not None and (missing is not None or default is not None or override)
+    if not use_caller:
+        if missing is not None:
+            raise CRSError(f"the file declares {missing}; name its CRS with --source-crs (crs=), e.g. --source-crs EPSG:31370", path=path, field="crs")
+        return frame, default or "file"
     try:
         return frame.set_crs(pyproj.CRS.from_user_input(crs), allow_override=True), "caller"
     except pyproj.exceptions.CRSError as exc:
-        raise CRSError(f"unknown CRS {crs!r}: {exc}", path=path, field="crs") from None
+        raise CRSError(f"unknown CRS {crs!r}: {_short(exc)}", path=path, field="crs") from None
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -446,6 +546,7 @@ def buildings_from_frame(
     raw = np.asarray(frame.geometry.values, dtype=object)
     ground = _ground_z(np.where(pd.isna(raw), None, raw)) if len(raw) else np.zeros(0)
     geoms, keep = repair_polygons(raw, ids, result)
+    geoms, keep = _drop_bad_attributes(frame, geoms, keep, ids, result)
     f = frame[keep]
     n = len(f)
     height = _first_column(f, HEIGHT_COLUMNS)
@@ -474,6 +575,41 @@ def buildings_from_frame(
     if done.attrs.get("overrides_applied"):
         result.meta["overrides_applied"] = int(result.meta.get("overrides_applied", 0)) + done.attrs["overrides_applied"]
     return gpd.GeoDataFrame(done, geometry=gpd.GeoSeries(geoms, crs=frame.crs).values, crs=frame.crs)
+
+
+def _drop_bad_attributes(
+    frame: gpd.GeoDataFrame, geoms: np.ndarray, keep: np.ndarray, ids: np.ndarray, result: IngestResult
+) -> tuple[np.ndarray, np.ndarray]:
+    """Drop kept rows whose height, storeys or year is not a usable number
+    (:mod:`twin.ingest.limits`); returns the geometries and mask of the rows still kept."""
+    from twin.ingest.limits import attribute_problems, storey_height_problems
+
+    problems: dict[int, str] = {}
+    parsed = {}
+    for names, kind, parse in (
+        (HEIGHT_COLUMNS, "height", lambda v: parse_number(v, feet_to_m=True)),
+        (STOREY_COLUMNS, "storeys", parse_number),
+        (YEAR_COLUMNS, "year", parse_year),
+    ):
+        col = _first_column(frame, names)
+        if col is None:
+            continue
+        numbers = parse(col)
+        parsed[kind] = numbers
+        for i, reason in attribute_problems(col, numbers, field=str(col.name), kind=kind).items():
+            problems.setdefault(i, reason)
+    if "height" in parsed and "storeys" in parsed:
+        problems.update(storey_height_problems(parsed["height"], parsed["storeys"], skip=set(problems)))
+    bad = np.zeros(len(frame), dtype=bool)
+    bad[list(problems)] = True
+    bad &= keep
+    if not bad.any():
+        return geoms, keep
+    for i in np.flatnonzero(bad):
+        result.drop(ids[i], problems[int(i)])
+    still = ~bad[keep]  # over the kept rows, in order
+    keep = keep & ~bad
+    return np.asarray(geoms, dtype=object)[still], keep
 
 
 def landcover_from_frame(frame: gpd.GeoDataFrame, ids: np.ndarray, result: IngestResult, *, table: dict[str, Any]) -> gpd.GeoDataFrame:
@@ -604,6 +740,25 @@ def _classify(frame: gpd.GeoDataFrame, table: dict[str, Any]) -> tuple[np.ndarra
     return target, why
 
 
+def _nonfinite_rows(geoms: np.ndarray, has: np.ndarray) -> dict[int, str]:
+    """Rows whose geometry has a NaN or infinite coordinate, with the reason."""
+    rows = np.flatnonzero(has)
+    if len(rows) == 0:
+        return {}
+    xyz, idx = shapely.get_coordinates(geoms[rows], include_z=True, return_index=True)
+    bad_coord = ~np.isfinite(xyz[:, :2]).all(axis=1)
+    if shapely.has_z(geoms[rows]).any():
+        bad_coord |= np.isinf(xyz[:, 2])  # a missing z is NaN in 2-D parts; infinity is wrong
+    if not bad_coord.any():
+        return {}
+    out = {}
+    for k in np.flatnonzero(bad_coord):
+        row = int(rows[idx[k]])
+        if row not in out:
+            out[row] = f"coordinate is not a finite number ({xyz[k, 0]:.6g}, {xyz[k, 1]:.6g})"
+    return out
+
+
 def _stem(path: Path) -> str:
     name = path.name
     for suffix in (".geojson", ".json", ".gpkg", ".geoparquet", ".parquet", ".shp"):
@@ -619,9 +774,11 @@ def read_vector(
     layer: str | None = None,
     source_layer: str | None = None,
     crs: str | pyproj.CRS | None = None,
+    crs_override: bool = False,
     defaults: dict | str | os.PathLike[str] | None = None,
     overrides=None,
     id_column: str | None = None,
+    scene_crs: str | pyproj.CRS | None = None,
 ) -> IngestResult:
     """Read a GeoJSON, GeoPackage, GeoParquet or shapefile into scene layers.
 
@@ -636,13 +793,20 @@ def read_vector(
     source_layer
         The layer of a multi-layer file (GeoPackage) to read; default all of them.
     crs
-        CRS of a file that declares none (e.g. ``'EPSG:4326'``); ignored for files that do.
+        CRS of a file that declares none (e.g. ``'EPSG:31370'``; a GeoJSON without ``"crs"`` is
+        WGS84 by RFC 7946 unless this names another); ignored for files that declare one unless
+        ``crs_override``.
+    crs_override
+        Use ``crs`` even for a file that declares a CRS (a wrong declaration).
     defaults
         Overrides of the defaults table (:func:`twin.ingest.defaults.load_defaults`).
     overrides
         Known values per building id (:func:`twin.ingest.defaults.read_overrides`).
     id_column
         The attribute holding a feature's native id (ids become ``<file stem>:<value>``).
+    scene_crs
+        The CRS the layers are going to (only used to name the CRS of metres found in a
+        file said to be in degrees).
 
     Returns
     -------
@@ -670,27 +834,35 @@ def read_vector(
             raise InputError(f"unknown target layer {layer!r}; one of {TARGET_LAYERS}", path=path, field="layer")
     table = load_defaults(defaults)
     result = IngestResult(path=str(path))
-    frames = _read_frames(path, source_layer, crs)
+    frames = _read_frames(path, source_layer, crs, crs_override)
     parts: dict[str, list[pd.DataFrame]] = {}
     decisions: dict[str, str] = {}
     for lyr, frame, crs_source in frames:
         result.meta.setdefault("crs", frame.crs.to_string() if frame.crs is not None else None)
         result.meta["crs_source"] = crs_source
-        _check_lonlat(frame, path)
+        invalid = dict(frame.attrs.get("invalid_geometry", {}))
         stem = _stem(path) if lyr is None else f"{_stem(path)}/{lyr}"
         f = lower_columns(frame)
-        if layer is None:
-            target, why = _classify(f, table)
-            decisions.update({k: f"{v}" + (f" (layer {lyr})" if lyr else "") for k, v in why.items()})
-        else:
-            target = np.full(len(f), layer, dtype=object)
-            decisions[layer] = "named by the caller"
         geoms = np.asarray(f.geometry.values, dtype=object)
         types = np.full(len(f), -1)
         has = ~pd.isna(geoms)
         types[has] = shapely.get_type_id(geoms[has])
         # ids of the whole layer, so row-based ids are the row in the file
         all_ids = feature_ids(f, stem, np.where(np.isin(types, _POINT), "node", "way"), id_column=id_column)
+        invalid.update(_nonfinite_rows(geoms, has))
+        if invalid:
+            bad = np.zeros(len(f), dtype=bool)
+            bad[list(invalid)] = True
+            for i in np.flatnonzero(bad):
+                result.drop(all_ids[i], invalid[int(i)])
+            f, geoms, types, has, all_ids = f[~bad], geoms[~bad], types[~bad], has[~bad], all_ids[~bad]
+        _check_lonlat(f, path, lyr, scene_crs)
+        if layer is None:
+            target, why = _classify(f, table)
+            decisions.update({k: f"{v}" + (f" (layer {lyr})" if lyr else "") for k, v in why.items()})
+        else:
+            target = np.full(len(f), layer, dtype=object)
+            decisions[layer] = "named by the caller"
         for name in ("buildings", "landcover", "streets", "pois", "sites"):
             rows = target == name
             if name in ("buildings", "landcover", "sites"):

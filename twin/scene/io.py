@@ -1,4 +1,12 @@
-"""Read a scene written by :func:`twin.export.write_scene` (GeoParquet folder or GeoPackage)."""
+"""Read a scene written by :func:`twin.export.write_scene` (GeoParquet folder or GeoPackage).
+
+A scene on disk may have been edited, truncated or replaced; it is read as carefully as any
+input: every file is checked before it is opened (:func:`twin.io.paths.check_input_file`), a
+file a library cannot read becomes a :class:`~twin.errors.ParseError` naming it, a layer is
+validated against the schema (:func:`twin.scene.layers.conform`) and the buildings against the
+physical bounds of :mod:`twin.ingest.limits` (a :class:`~twin.errors.SchemaError` naming the
+building and the column).
+"""
 
 from __future__ import annotations
 
@@ -8,17 +16,73 @@ from pathlib import Path
 
 import pandas as pd
 
-from twin.errors import InputError, ParseError
+from twin.errors import InputError, ParseError, SchemaError
 from twin.scene.schema import GEO_LAYERS, LAYERS
 
+MAX_META_BYTES = 16 * 1024**2
+"""Size limit of ``scene.json``, bytes (twin writes a few kilobytes)."""
 
-def _weather_from_frame(frame: pd.DataFrame, meta: dict):
+
+def _weather_from_frame(frame: pd.DataFrame, meta: dict, where):
     from twin.ingest.epw import Location, Weather
 
-    index = pd.DatetimeIndex(pd.to_datetime(frame.pop("time"), format="ISO8601"))
+    try:
+        index = pd.DatetimeIndex(pd.to_datetime(frame.pop("time"), format="ISO8601"))
+        location = Location(**meta["location"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ParseError(f"weather of the scene cannot be read: {type(exc).__name__}: {exc}", path=where, field="weather") from None
     index.name = "time"
     frame.index = index
-    return Weather(frame, Location(**meta["location"]), meta.get("source", ""))
+    return Weather(frame, location, meta.get("source", ""))
+
+
+def _library_errors() -> tuple[type[BaseException], ...]:
+    from twin.ingest.dispatch import _library_errors as errors
+
+    return errors() + (ValueError, KeyError, TypeError, OSError)
+
+
+def _read_parquet(f: Path, geo: bool) -> pd.DataFrame:
+    from twin.io.paths import check_input_file
+
+    check_input_file(f, what="scene layer file")
+    try:
+        if geo:
+            import geopandas as gpd
+
+            return gpd.read_parquet(f)
+        return pd.read_parquet(f)
+    except _library_errors() as exc:
+        text = " ".join(str(exc).split())[:200]
+        raise ParseError(f"not a readable {'GeoParquet' if geo else 'Parquet'} layer: {type(exc).__name__}: {text}", path=f) from None
+
+
+def _new_scene(meta: dict, where):
+    from twin.scene.scene import Scene
+
+    crs = meta["crs"]
+    if not isinstance(crs, str):
+        raise ParseError(f"scene metadata 'crs' must be a CRS text, got {type(crs).__name__}", path=where, field="crs")
+    name = meta.get("name", "scene")
+    extra = meta.get("meta", {})
+    if not isinstance(extra, dict):
+        raise ParseError("scene metadata 'meta' must be an object", path=where, field="meta")
+    return Scene(crs=crs, name=str(name), meta=extra)
+
+
+def _add(scene, name: str, frame: pd.DataFrame, source: str) -> None:
+    from twin.ingest.limits import building_row_problems
+
+    scene.add(name, frame, source=source, replace=True)
+    if name == "buildings":
+        problems = building_row_problems(scene.buildings)
+        if problems:
+            i = min(problems)
+            column = problems[i].split(" ", 1)[0]
+            raise SchemaError(
+                f"{problems[i]} ({len(problems)} buildings out of bounds; see twin.ingest.limits)",
+                path=source, obj=scene.buildings["building_id"].iloc[i], field=column,
+            )
 
 
 def read_scene(path: str | os.PathLike[str]):
@@ -28,48 +92,80 @@ def read_scene(path: str | os.PathLike[str]):
     ------
     InputError
         The path is neither a twin scene folder nor a twin GeoPackage.
+    ParseError
+        A file of the scene cannot be read.
+    SchemaError
+        A layer breaks the scene schema or the physical bounds of buildings.
     """
-    from twin.scene.scene import Scene
+    from twin.io.paths import check_input_file
 
     path = Path(path)
+    if not path.exists():
+        raise InputError("scene not found (a folder or .gpkg written by 'twin ingest' expected)", path=path)
     if path.is_dir():
         meta_file = path / "scene.json"
         if not meta_file.exists():
             raise InputError("not a twin scene folder (no scene.json); create one with 'twin ingest ... -o FOLDER'", path=path)
-        meta = _load_meta(meta_file.read_text(encoding="utf-8"), meta_file)
-        scene = Scene(crs=meta["crs"], name=meta.get("name", "scene"), meta=meta.get("meta", {}))
+        check_input_file(meta_file, max_bytes=MAX_META_BYTES, what="scene metadata")
+        try:
+            text = meta_file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"scene metadata is not UTF-8 text ({exc.reason})", path=meta_file) from None
+        meta = _load_meta(text, meta_file)
+        scene = _new_scene(meta, meta_file)
         for name in LAYERS:
             f = path / f"{name}.parquet"
-            if f.exists():
-                import geopandas as gpd
-
-                frame = gpd.read_parquet(f) if name in GEO_LAYERS else pd.read_parquet(f)
-                scene.add(name, frame, source=str(f), replace=True)
-        if "weather" in meta and (path / "weather.parquet").exists():
-            scene.weather = _weather_from_frame(pd.read_parquet(path / "weather.parquet"), meta["weather"])
+            if f.exists() or f.is_symlink():
+                _add(scene, name, _read_parquet(f, name in GEO_LAYERS), str(f))
+        weather_file = path / "weather.parquet"
+        if "weather" in meta and (weather_file.exists() or weather_file.is_symlink()):
+            weather_meta = meta["weather"]
+            if not isinstance(weather_meta, dict):
+                raise ParseError("scene metadata 'weather' must be an object", path=meta_file, field="weather")
+            scene.weather = _weather_from_frame(_read_parquet(weather_file, False), weather_meta, weather_file)
         return scene
-    if path.suffix.lower() == ".gpkg" and path.exists():
-        import pyogrio
-
-        layers = {name for name, _ in pyogrio.list_layers(path)}
-        if "twin_scene" not in layers:
-            raise InputError("GeoPackage has no twin_scene table; it was not written by twin", path=path)
-        meta = _load_meta(pyogrio.read_dataframe(path, layer="twin_scene")["value"].iloc[0], path)
-        scene = Scene(crs=meta["crs"], name=meta.get("name", "scene"), meta=meta.get("meta", {}))
-        for name in LAYERS:
-            if name in layers:
-                frame = pyogrio.read_dataframe(path, layer=name)
-                scene.add(name, frame, source=str(path), replace=True)
-        if "weather" in layers and "weather" in meta:
-            scene.weather = _weather_from_frame(pyogrio.read_dataframe(path, layer="weather"), meta["weather"])
-        return scene
+    if path.suffix.lower() == ".gpkg":
+        check_input_file(path, what="scene GeoPackage")
+        return _read_gpkg(path)
     raise InputError("no twin scene here (a folder with scene.json or a .gpkg expected)", path=path)
+
+
+def _read_gpkg(path: Path):
+    import pyogrio
+
+    def read(layer: str):
+        try:
+            return pyogrio.read_dataframe(path, layer=layer)
+        except _library_errors() as exc:
+            text = " ".join(str(exc).split())[:200]
+            raise ParseError(f"cannot read layer {layer!r}: {type(exc).__name__}: {text}", path=path) from None
+
+    try:
+        layers = {name for name, _ in pyogrio.list_layers(path)}
+    except _library_errors() as exc:
+        text = " ".join(str(exc).split())[:200]
+        raise ParseError(f"not a readable GeoPackage: {text}", path=path) from None
+    if "twin_scene" not in layers:
+        raise InputError("GeoPackage has no twin_scene table; it was not written by twin", path=path)
+    table = read("twin_scene")
+    if "value" not in table or len(table) == 0:
+        raise ParseError("the twin_scene table has no value", path=path, field="twin_scene")
+    meta = _load_meta(table["value"].iloc[0], path)
+    scene = _new_scene(meta, path)
+    for name in LAYERS:
+        if name in layers:
+            _add(scene, name, read(name), str(path))
+    if "weather" in layers and "weather" in meta:
+        if not isinstance(meta["weather"], dict):
+            raise ParseError("scene metadata 'weather' must be an object", path=path, field="weather")
+        scene.weather = _weather_from_frame(read("weather"), meta["weather"], path)
+    return scene
 
 
 def _load_meta(text: str, where) -> dict:
     try:
         meta = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, TypeError, RecursionError) as exc:
         raise ParseError(f"scene metadata is not JSON: {exc}", path=where) from None
     if not isinstance(meta, dict) or "crs" not in meta:
         raise ParseError("scene metadata lacks 'crs'", path=where, field="crs")

@@ -125,11 +125,12 @@ def _check_in(frame, col, allowed, name, source):
 
 def _check_range(frame, col, lo, hi, name, source, allow_nan=False):
     values = frame[col].to_numpy(dtype=float)
-    bad = (values < lo) | (values > hi)
+    bad = (values < lo) | (values > hi) | np.isinf(values)
     if not allow_nan:
         bad |= np.isnan(values)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
+        what = "is not a finite number" if not np.isfinite(values[i]) else f"outside [{lo}, {hi}]"
         raise SchemaError(
-            f"value {values[i]!r} outside [{lo}, {hi}]", path=source, obj=frame[ID_COLUMN[name]].iloc[i], field=col
+            f"value {values[i]!r} {what}", path=source, obj=frame[ID_COLUMN[name]].iloc[i], field=col
         )

@@ -57,7 +57,10 @@ class Scene:
     _changed: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        crs = pyproj.CRS.from_user_input(self.crs)
+        try:
+            crs = pyproj.CRS.from_user_input(self.crs)
+        except pyproj.exceptions.CRSError as exc:
+            raise CRSError(f"unknown scene CRS {self.crs!r}: {exc}", field="crs") from None
         if not crs.is_projected or crs.axis_info[0].unit_name not in ("metre", "meter"):
             raise CRSError(f"the scene CRS must be projected in metres, got {crs.to_string()}", field="crs")
         self.crs = crs

@@ -1,0 +1,198 @@
+"""Physical bounds of building attributes, and the check every reader's buildings go through.
+
+A value outside these bounds is not a building twin can model: it is a unit mix-up (a height in
+millimetres), a typo (``1e9``), a column shifted by one or a placeholder. Such a building is
+**dropped** and listed in ``IngestResult.dropped`` with the value, the field and the bound, so
+one bad feature does not stop a file of thousands, and nothing is computed from a wrong number.
+
+==========================  ====================  =============================================
+attribute                   accepted              basis
+==========================  ====================  =============================================
+``height_m``                0 < h <= 1000 m       tallest building, Burj Khalifa: 828 m (CTBUH)
+``n_storeys`` (given)       1 .. 250              Burj Khalifa: 163 floors above ground; 0
+                                                  storeys (OSM ``building:levels=0``, roofs and
+                                                  carports) means unknown
+storey height (given both)  >= 1.5 m              below the lowest usable storey (a 2.1 m
+                                                  minimum room height plus a slab) by margin
+``construction_year``       1000 .. 2100          as :func:`twin.ingest.defaults.parse_year`;
+                                                  a number outside is an error of the source
+``footprint_area_m2``       0 < A <= 2 km2        largest buildings (Aalsmeer flower auction,
+                                                  ~0.52 km2; Boeing Everett ~0.4 km2)
+``ground_z_m``              -500 .. 9000 m        Dead Sea shore -430 m; Mount Everest 8,849 m
+==========================  ====================  =============================================
+
+Non-finite numbers (NaN given as a value, infinities) and text without a number in a numeric
+attribute (``height: "tall"``) are dropped the same way. A value that is simply missing is not
+an error: it is defaulted and flagged (:mod:`twin.ingest.defaults`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from twin.ingest.result import IngestResult
+
+MAX_HEIGHT_M = 1000.0
+"""Highest building height accepted, m (Burj Khalifa, the tallest building, is 828 m)."""
+
+MAX_STOREYS = 250
+"""Most storeys accepted as given by a source (Burj Khalifa has 163 above ground)."""
+
+MIN_STOREY_HEIGHT_M = 1.5
+"""Lowest storey height accepted when both height and storeys are given, m."""
+
+MIN_YEAR, MAX_YEAR = 1000.0, 2100.0
+"""Range of construction years accepted (as :func:`twin.ingest.defaults.parse_year`)."""
+
+MAX_FOOTPRINT_M2 = 2.0e6
+"""Largest footprint accepted, m2 (the largest buildings cover about 0.5 km2)."""
+
+MIN_GROUND_Z_M, MAX_GROUND_Z_M = -500.0, 9000.0
+"""Range of ground elevations accepted, m (Dead Sea shore -430 m, Everest 8,849 m)."""
+
+PARTS = ("storeys", "spaces", "elements")
+"""Layers whose rows belong to a building (dropped with it)."""
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _reason(value: object, number: float, field: str, kind: str) -> str | None:
+    """Why a given value of ``field`` is unusable (None if it is fine)."""
+    is_number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if is_number and not math.isfinite(float(value)):
+        return f"{field} is not a finite number ({value!r})"
+    if isinstance(value, str) and not value.strip():
+        return None  # an empty tag: unknown
+    if not math.isfinite(number):
+        if kind == "year":  # free text (OSM start_date) without a year is unknown; a number must be a year
+            return f"{field} {_fmt(float(value))} is outside {MIN_YEAR:.0f}..{MAX_YEAR:.0f}" if is_number else None
+        return f"{field} {str(value)[:40]!r} is not a number"
+    if kind == "height" and not 0.0 < number <= MAX_HEIGHT_M:
+        return f"{field} {_fmt(number)} m is outside 0 < h <= {MAX_HEIGHT_M:g} m"
+    if kind == "storeys" and not 0.0 <= number <= MAX_STOREYS:
+        return f"{field} {_fmt(number)} is outside 0..{MAX_STOREYS}"
+    return None
+
+
+def attribute_problems(raw: pd.Series | None, parsed: np.ndarray, *, field: str, kind: str) -> dict[int, str]:
+    """Rows whose given ``field`` value is unusable, with the reason (row position -> text).
+
+    Parameters
+    ----------
+    raw
+        The values as the file gives them (None if the file has no such column).
+    parsed
+        The numbers read from them (NaN where none), same length.
+    field
+        The scene column (``height_m``, ``n_storeys``, ``construction_year``), for the reason.
+    kind
+        ``"height"``, ``"storeys"`` or ``"year"``: which bounds apply.
+
+    Each distinct value is judged once (a column of 200k rows with a few dozen values costs a
+    factorisation and a few dozen Python calls).
+    """
+    if raw is None or len(parsed) == 0:
+        return {}
+    values = pd.Series(np.asarray(raw.to_numpy(dtype=object), dtype=object), dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return {}
+    first = np.full(len(uniques), -1)
+    order = np.flatnonzero(codes >= 0)
+    first_pos = np.unique(codes[order], return_index=True)[1]
+    first[np.unique(codes[order])] = order[first_pos]
+    numbers = np.asarray(parsed, dtype=float)
+    reasons = [_reason(u, numbers[first[k]], field, kind) for k, u in enumerate(uniques)]
+    bad_codes = {k: r for k, r in enumerate(reasons) if r is not None}
+    if not bad_codes:
+        return {}
+    return {int(i): bad_codes[int(codes[i])] for i in np.flatnonzero(np.isin(codes, list(bad_codes)))}
+
+
+def storey_height_problems(height_m: np.ndarray, n_storeys: np.ndarray, *, skip: set[int] = frozenset()) -> dict[int, str]:
+    """Rows where a given height and given storeys give storeys lower than
+    :data:`MIN_STOREY_HEIGHT_M`."""
+    h = np.asarray(height_m, dtype=float)
+    s = np.asarray(n_storeys, dtype=float)
+    both = np.isfinite(h) & np.isfinite(s) & (s >= 1) & (h > 0)
+    out = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per = np.where(both, h / np.where(both, np.round(s), 1.0), np.inf)
+    for i in np.flatnonzero(both & (per < MIN_STOREY_HEIGHT_M)):
+        if int(i) not in skip:
+            out[int(i)] = (
+                f"height_m {_fmt(h[i])} m for {int(round(s[i]))} storeys gives {per[i]:.2f} m per storey "
+                f"(< {MIN_STOREY_HEIGHT_M:g} m)"
+            )
+    return out
+
+
+def building_row_problems(frame: pd.DataFrame) -> dict[int, str]:
+    """Rows of a finished ``buildings`` table (any reader) outside the bounds of this module."""
+    out: dict[int, str] = {}
+    n = len(frame)
+    if n == 0:
+        return out
+
+    def col(name: str) -> np.ndarray | None:
+        return frame[name].to_numpy(dtype=float, na_value=np.nan) if name in frame else None
+
+    checks = (
+        ("height_m", lambda v: np.isfinite(v) & (v > 0.0) & (v <= MAX_HEIGHT_M), f"0 < h <= {MAX_HEIGHT_M:g} m", False),
+        ("n_storeys", lambda v: np.isfinite(v) & (v >= 1) & (v <= MAX_HEIGHT_M / MIN_STOREY_HEIGHT_M), f"1..{MAX_HEIGHT_M / MIN_STOREY_HEIGHT_M:.0f}", False),
+        ("footprint_area_m2", lambda v: np.isfinite(v) & (v > 0.0) & (v <= MAX_FOOTPRINT_M2), f"0 < A <= {MAX_FOOTPRINT_M2:g} m2", False),
+        ("ground_z_m", lambda v: np.isfinite(v) & (v >= MIN_GROUND_Z_M) & (v <= MAX_GROUND_Z_M), f"{MIN_GROUND_Z_M:g}..{MAX_GROUND_Z_M:g} m", False),
+        ("construction_year", lambda v: np.isnan(v) | ((v >= MIN_YEAR) & (v <= MAX_YEAR)), f"{MIN_YEAR:.0f}..{MAX_YEAR:.0f}", True),
+    )
+    for name, ok, bound, nan_ok in checks:
+        values = col(name)
+        if values is None:
+            continue
+        with np.errstate(invalid="ignore"):
+            bad = ~ok(values)
+        for i in np.flatnonzero(bad):
+            v = values[i]
+            shown = "not a finite number" if not math.isfinite(v) else f"{_fmt(v)}, outside {bound}"
+            out.setdefault(int(i), f"{name} {shown}" if math.isfinite(v) else f"{name} is {shown}")
+    return out
+
+
+def drop_bad_buildings(result: IngestResult, *, id_column: str = "building_id") -> int:
+    """Drop the buildings of ``result`` outside the bounds (and their storeys, spaces and
+    elements), recording each with its reason; returns how many were dropped."""
+    frame = result.layers.get("buildings")
+    if frame is None or len(frame) == 0 or id_column not in frame:
+        return 0
+    problems = building_row_problems(frame)
+    if not problems:
+        return 0
+    rows = np.array(sorted(problems), dtype=int)
+    ids = frame[id_column].to_numpy(dtype=object)
+    for i in rows:
+        result.drop(ids[i], problems[int(i)])
+    keep = np.ones(len(frame), dtype=bool)
+    keep[rows] = False
+    result.layers["buildings"] = frame[keep].reset_index(drop=True) if keep.any() else frame.iloc[:0]
+    gone = set(ids[rows])
+    for name in PARTS:
+        part = result.layers.get(name)
+        if part is not None and len(part) and "building_id" in part:
+            result.layers[name] = part[~part["building_id"].isin(gone).to_numpy()].reset_index(drop=True)
+    return len(rows)
+
+
+__all__ = [
+    "MAX_FOOTPRINT_M2",
+    "MAX_HEIGHT_M",
+    "MAX_STOREYS",
+    "MIN_STOREY_HEIGHT_M",
+    "attribute_problems",
+    "building_row_problems",
+    "drop_bad_buildings",
+    "storey_height_problems",
+]

@@ -413,3 +413,175 @@ def test_soil_air_entry_is_accepted(tmp_path: Path) -> None:
     assert run.materials[0].h_e_m == -0.02
     spec = soil(materials__celia={"texture": "Loam", "h_e_m": -0.02})(tmp_path)[2]
     assert prepare_column(load_column_spec(spec), path=spec).materials[0].h_e_m == -0.02
+
+
+# ------------------------------------------------------------------------------ fuzzing in-process
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FUZZ = settings(max_examples=int(__import__("os").environ.get("TWIN_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+ODD_FLOATS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, -1.0, 1e-300, 1e300, 1e12, -1e12, 0.5, 2.0]),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.sampled_from(["abc", "", "1e400", None, True, [], {}]),
+)
+
+
+def _numeric_leaves(tree, prefix=()) -> list[tuple]:
+    out = []
+    items = tree.items() if isinstance(tree, dict) else enumerate(tree) if isinstance(tree, list) else []
+    for key, value in items:
+        if isinstance(value, (dict, list)):
+            out += _numeric_leaves(value, prefix + (key,))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out.append(prefix + (key,))
+    return out
+
+
+def _replace(tree, where: tuple, value):
+    tree = copy.deepcopy(tree)
+    node = tree
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = value
+    return tree
+
+
+def _all_finite(model) -> bool:
+    from pydantic import BaseModel
+
+    def walk(v) -> bool:
+        if isinstance(v, BaseModel):
+            return all(walk(x) for x in v.__dict__.values())
+        if isinstance(v, (list, tuple)):
+            return all(walk(x) for x in v)
+        if isinstance(v, dict):
+            return all(walk(x) for x in v.values())
+        if isinstance(v, float):
+            return math.isfinite(v)
+        return True
+
+    return walk(model)
+
+
+ENERGY_TREE = yaml.safe_load(ENERGY_SPEC.read_text())
+ENERGY_LEAVES = _numeric_leaves(ENERGY_TREE)
+SOIL_TREE = yaml.safe_load(SOIL_SPEC.read_text())
+SOIL_LEAVES = _numeric_leaves(SOIL_TREE)
+
+
+@FUZZ
+@given(leaf=st.sampled_from(ENERGY_LEAVES), value=ODD_FLOATS)
+def test_fuzz_energy_spec_one_value(leaf: tuple, value) -> None:
+    """Any value at any numeric key: a valid, all-finite spec or a SchemaError naming a key path."""
+    from twin.energy.spec import spec_from_dict
+    from twin.errors import SchemaError
+
+    try:
+        spec = spec_from_dict(_replace(ENERGY_TREE, leaf, value), path="fuzz.yaml")
+    except SchemaError as exc:
+        assert exc.field and exc.path == "fuzz.yaml"
+        return
+    assert _all_finite(spec)
+    heating, cooling = spec.heating, spec.cooling
+    if heating is not None and cooling is not None and heating.setpoint_c is not None and cooling.setpoint_c is not None:
+        assert heating.setpoint_c <= cooling.setpoint_c
+
+
+JSONISH = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.floats(), st.integers(), st.text(max_size=8)),
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(st.text(max_size=8), children, max_size=4)),
+    max_leaves=20,
+)
+
+
+@FUZZ
+@given(data=st.dictionaries(st.sampled_from(["name", "zone", "envelope", "windows", "heating", "cooling", "gains", "junk"]), JSONISH, max_size=6))
+def test_fuzz_energy_spec_structure(data: dict) -> None:
+    from twin.energy.spec import spec_from_dict
+    from twin.errors import SchemaError
+
+    with pytest.raises(SchemaError):
+        spec_from_dict(data)
+
+
+@FUZZ
+@given(leaf=st.sampled_from(SOIL_LEAVES), value=ODD_FLOATS)
+def test_fuzz_soil_spec_one_value(leaf: tuple, value) -> None:
+    """Any value at any numeric key of the Celia spec: ready to run (finite, within the limits)
+    or an InputError naming the file and a key."""
+    from twin.errors import InputError
+    from twin.soil.column import parse_column_spec, prepare_column
+
+    try:
+        run = prepare_column(parse_column_spec(_replace(SOIL_TREE, leaf, value), path="fuzz.yaml"), path="fuzz.yaml")
+    except InputError as exc:
+        assert exc.field and exc.path == "fuzz.yaml"
+        return
+    assert _all_finite(run.spec) and np_all_finite(run.h0) and run.profile.n_nodes <= 100_000
+
+
+def np_all_finite(a) -> bool:
+    import numpy as np
+
+    return bool(np.all(np.isfinite(a)))
+
+
+SMALL_NET = """<NUMBER OF ZONES> 2
+<NUMBER OF NODES> 3
+<FIRST THRU NODE> 1
+<NUMBER OF LINKS> 3
+<END OF METADATA>
+~ init_node term_node capacity length free_flow_time b power speed toll link_type ;
+1 3 100 1 1 0.15 4 0 0 1 ;
+3 2 100 1 1 0.15 4 0 0 1 ;
+1 2 50 2 3 0.15 4 0 0 1 ;
+"""
+SMALL_TRIPS = """<NUMBER OF ZONES> 2
+<TOTAL OD FLOW> 120
+<END OF METADATA>
+Origin 1
+    2 : 120.0;
+Origin 2
+    1 : 0.0;
+"""
+TOKENS = st.sampled_from(["nan", "inf", "-inf", "-1", "0", "1e400", "1e300", "abc", "", ";", "99", "<END OF METADATA>", "Origin", ":", "1.5"])
+
+
+@pytest.mark.filterwarnings("ignore::twin.errors.TwinWarning")
+@FUZZ
+@given(which=st.sampled_from(["net", "trips"]), position=st.integers(min_value=0, max_value=400), token=TOKENS, drop=st.booleans())
+def test_fuzz_tntp_and_assign(tmp_path_factory, which: str, position: int, token: str, drop: bool) -> None:
+    """A TNTP file with one token inserted (or a line dropped): a result with finite flows and
+    a positive TSTT, or a TwinError; never another exception."""
+    import numpy as np
+
+    from twin.errors import TwinError
+    from twin.traffic.assign import assign as run_assign
+    from twin.traffic.tntp import read_network, read_trips
+
+    tmp = tmp_path_factory.mktemp("tntp")
+    texts = {"net": SMALL_NET, "trips": SMALL_TRIPS}
+    text = texts[which]
+    if drop:
+        lines = text.splitlines()
+        del lines[position % len(lines)]
+        text = "\n".join(lines) + "\n"
+    else:
+        k = position % (len(text) + 1)
+        text = text[:k] + " " + token + " " + text[k:]
+    texts[which] = text
+    (tmp / "n_net.tntp").write_text(texts["net"])
+    (tmp / "n_trips.tntp").write_text(texts["trips"])
+    try:
+        net = read_network(tmp / "n_net.tntp", toll_factor=0.0, distance_factor=0.0)
+        demand = read_trips(tmp / "n_trips.tntp", n_zones=net.n_zones)
+        result = run_assign(net, demand, algorithm="b", gap=1e-6, max_iter=50)
+    except TwinError as exc:
+        assert exc.path is not None or exc.field is not None
+        return
+    assert np.all(np.isfinite(result.flow)) and np.all(np.isfinite(result.cost))
+    if demand.total > 0:
+        assert result.tstt > 0 and math.isfinite(result.relative_gap)

@@ -41,6 +41,14 @@ TOTAL_METRICS = (
 )
 
 
+
+MAX_LANES = 20.0
+"""Most lanes of one link in a what-if (the widest motorways have 10 to 12 per direction)."""
+MAX_SPEED_M_S = 100.0
+"""Highest free speed of a what-if, m/s (360 km/h)."""
+MAX_DEMAND_FACTOR = 1000.0
+"""Largest demand multiplier of a what-if (the scenario schema allows far less)."""
+
 @dataclass(frozen=True)
 class TrafficCase:
     """A network, its fundamental diagrams and an OD demand table (see :func:`twin.traffic.dynamic.demand_arrays`)."""
@@ -101,8 +109,8 @@ class TrafficCase:
 
     def set_lanes(self, link_ids: Any, lanes: float, *, name: str | None = None) -> TrafficCase:
         """Change the lane count; capacity and jam storage scale with it (per-lane values kept)."""
-        if not lanes > 0:
-            raise InputError(f"lanes must be > 0, got {lanes}", field="lanes")
+        if not (np.isfinite(lanes) and 0 < lanes <= MAX_LANES):
+            raise InputError(f"lanes must be a finite number in (0, {MAX_LANES:g}], got {lanes}", field="lanes")
         mask = self.link_mask(link_ids)
         d = self.dynamics
         factor = np.where(mask, lanes / d.lanes, 1.0)
@@ -120,6 +128,9 @@ class TrafficCase:
             raise InputError("give capacity_veh_h or factor", field="capacity_veh_h")
         mask = self.link_mask(link_ids)
         d = self.dynamics
+        value = factor if factor is not None else capacity_veh_h
+        if not np.isfinite(value):
+            raise InputError(f"must be finite, got {value}", field="factor" if factor is not None else "capacity_veh_h")
         new = d.capacity_veh_s * factor if factor is not None else np.full(d.n_links, capacity_veh_h / 3600.0)
         if np.any(~(new[mask] >= 0)):
             raise InputError(f"negative capacity {capacity_veh_h if capacity_veh_h is not None else factor}", field="capacity_veh_h")
@@ -131,8 +142,8 @@ class TrafficCase:
 
     def set_speed(self, link_ids: Any, free_speed_m_s: float, *, name: str | None = None) -> TrafficCase:
         """Change the free speed (e.g. a 30 km/h zone); capacity is kept where the triangle allows."""
-        if not free_speed_m_s > 0:
-            raise InputError(f"free speed must be > 0, got {free_speed_m_s}", field="free_speed_m_s")
+        if not (np.isfinite(free_speed_m_s) and 0 < free_speed_m_s <= MAX_SPEED_M_S):
+            raise InputError(f"free speed must be a finite number in (0, {MAX_SPEED_M_S:g}] m/s, got {free_speed_m_s}", field="free_speed_m_s")
         from twin.traffic.dynamic import _TIME_TO_S
 
         mask = self.link_mask(link_ids)
@@ -148,8 +159,8 @@ class TrafficCase:
 
     def scale_demand(self, factor: float, *, origins: Any = None, destinations: Any = None, name: str | None = None) -> TrafficCase:
         """Multiply the demand (of the given origins / destinations only, if named) by ``factor``."""
-        if not factor >= 0:
-            raise InputError(f"demand factor must be >= 0, got {factor}", field="factor")
+        if not (np.isfinite(factor) and 0 <= factor <= MAX_DEMAND_FACTOR):
+            raise InputError(f"demand factor must be a finite number in [0, {MAX_DEMAND_FACTOR:g}], got {factor}", field="factor")
         dem = self.demand.copy()
         ocol = "origin" if "origin" in dem.columns else "origin_node_id"
         dcol = "destination" if "destination" in dem.columns else "destination_node_id"
@@ -158,6 +169,13 @@ class TrafficCase:
             sel &= dem[ocol].isin(list(np.atleast_1d(origins))).to_numpy()
         if destinations is not None:
             sel &= dem[dcol].isin(list(np.atleast_1d(destinations))).to_numpy()
+        if (origins is not None or destinations is not None) and not sel.any():
+            from twin.errors import NoEffectError
+
+            raise NoEffectError(
+                f"no demand row leaves the origins {origins!r} for the destinations {destinations!r}: scaling changes nothing",
+                field="origins" if origins is not None else "destinations",
+            )
         for col in ("vehicles", "flow_veh_s"):
             if col in dem.columns:
                 dem[col] = np.where(sel, dem[col].to_numpy(np.float64) * factor, dem[col].to_numpy(np.float64))

@@ -20,19 +20,23 @@ from pathlib import Path
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` on success.
 
-    On any exception the temporary file is removed and ``target`` is left as it was.
+    On any exception the temporary file is removed and ``target`` is left as it was. The
+    temporary name is ``.NAME.twin-tmp-PID-RANDOM.tmp.SUFFIX``; such files left by a killed
+    writer (dead process, or older than a day) are removed by the next write of ``target``
+    (:func:`twin.io.staged.clean_stale`).
 
     Examples
     --------
     >>> with atomic_path("out.parquet") as tmp:  # doctest: +SKIP
     ...     frame.to_parquet(tmp)
     """
-    from twin.io.staged import _stem, file_mode
+    from twin.io.staged import clean_stale, file_mode, temp_prefix
 
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(target)  # temporary files of writers that were killed
     suffix = target.suffix if len(target.suffix) <= 16 else ""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{_stem(target.name)}.twin-", suffix=".tmp" + suffix, dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{temp_prefix(target)}{os.getpid()}-", suffix=".tmp" + suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # writers such as GDAL refuse to overwrite; give them a free name

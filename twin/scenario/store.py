@@ -158,11 +158,14 @@ class RunStore:
         scenario_hash: str,
         seed: int | None,
         versions: dict | None = None,
+        again: bool = False,
     ) -> bool:
         """Mark ``run_id`` as running by this process; False if it is already done (nothing to do).
 
         The record keeps the host name and process id of the claimer (``host``, ``pid``) and
-        ``versions`` (default: :func:`twin.io.run_record.dependency_versions`).
+        ``versions`` (default: :func:`twin.io.run_record.dependency_versions`). With
+        ``again=True`` a ``done`` run is claimed too (``twin run`` recomputes on request; the
+        attempt is recorded like any other, and a later failure or interruption shows).
         """
         from twin.io.run_record import dependency_versions
 
@@ -173,7 +176,7 @@ class RunStore:
         try:
             con.execute("BEGIN IMMEDIATE")
             row = con.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-            if row is not None and row[0] == "done":
+            if row is not None and row[0] == "done" and not again:
                 con.execute("COMMIT")
                 return False
             if row is None:

@@ -125,7 +125,7 @@ def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_e
                  scenario_hash=scenario.digest(), seed=scenario.uncertainty.seed)
     t0 = time.perf_counter()
     with sigterm_raises():
-        store.claim(run_id, **claim)
+        store.claim(run_id, again=True, **claim)  # an explicit run recomputes, and is recorded, even if done before
         record = {"run_id": run_id, "started_utc": _now(), **claim, "samples": scenario.uncertainty.samples}
         try:
             comparison = _compute(scenario, ident["path"].parent, progress=progress, no_effect=no_effect)

@@ -239,3 +239,51 @@ def test_validator_rejects_broken_documents(tmp_path, breakage):
     breakage(doc, doc["CityObjects"]["shed"])
     with pytest.raises((AssertionError, IndexError)):
         validate(doc)
+
+
+def test_output_checked_before_conversion_and_strict_json(tmp_path, monkeypatch):
+    """A bad output path fails before any building is converted; NaN attributes are ``null``."""
+    import twin.export.cityjson as cj
+    from twin.errors import OutputError
+
+    scene = _district_scene(tmp_path)
+
+    def no_conversion(*args, **kwargs):
+        raise AssertionError("converted before the output was checked")
+
+    with monkeypatch.context() as m:
+        m.setattr(cj, "_solid", no_conversion)
+        (tmp_path / "notes.txt").write_text("a file")
+        with pytest.raises(OutputError, match="is a file"):
+            write_cityjson(scene, tmp_path / "notes.txt" / "b.city.json")
+        (tmp_path / "dir.city.json").mkdir()
+        with pytest.raises(OutputError, match="existing folder"):
+            write_cityjson(scene, tmp_path / "dir.city.json")
+        with pytest.raises(OutputError, match="255 bytes"):
+            write_cityjson(scene, tmp_path / ("b" * 250 + ".city.json"))
+        src = tmp_path / "input.city.json"
+        src.write_text("{}")
+        with pytest.raises(OutputError, match="also an input"):
+            write_cityjson(scene, src, inputs=[src])
+    buildings = scene.buildings.copy()
+    buildings["construction_year"] = np.nan
+    text = write_cityjson(buildings, tmp_path / "nan.city.json", crs=scene.crs).path.read_text()
+    assert "NaN" not in text
+    attrs = next(iter(json.loads(text)["CityObjects"].values()))["attributes"]
+    assert attrs["construction_year"] is None and "yearOfConstruction" not in attrs
+
+
+def test_killed_writer_leftover_is_removed_by_the_next_write(tmp_path):
+    import subprocess
+    import sys
+
+    from twin.io.staged import temp_prefix
+
+    scene = _district_scene(tmp_path)
+    target = tmp_path / "b.city.json"
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    stale = tmp_path / f"{temp_prefix(target)}{proc.pid}-abcd.tmp.json"
+    stale.write_text('{"half": ')
+    write_cityjson(scene, target)
+    assert not stale.exists() and json.loads(target.read_text())["type"] == "CityJSON"

@@ -199,6 +199,11 @@ class Network:
             bad = np.flatnonzero(~(a >= 0))
             if bad.size:
                 raise InputError(f"{name_} must be >= 0, got {a[bad[0]]}", path=path, obj=f"link {link_ids[bad[0]]}", field=name_)
+        # capacity may be +inf (no congestion); every other value must be finite
+        for name_, a in (("free_flow_time", fft), ("length", lng), ("alpha", al), ("beta", be), ("toll", tl), ("fixed_cost", fc)):
+            bad = np.flatnonzero(~np.isfinite(a))
+            if bad.size:
+                raise InputError(f"{name_} must be finite, got {a[bad[0]]}", path=path, obj=f"link {link_ids[bad[0]]}", field=name_)
         bad = np.flatnonzero((cap == 0) & (al > 0) & (be > 0) & (vd == VDF_BPR))
         if bad.size:
             raise InputError("capacity is 0 on a flow-dependent link", path=path, obj=f"link {link_ids[bad[0]]}", field="capacity")
@@ -308,9 +313,12 @@ class Network:
         lookup = {nid: i for i, nid in enumerate(node_list)}
         speed = sel["free_speed_m_s"].to_numpy(np.float64)
         length_m = sel["length_m"].to_numpy(np.float64)
-        bad = np.flatnonzero(~(speed > 0))
+        bad = np.flatnonzero(~(speed > 0) | ~np.isfinite(speed))
         if bad.size:
-            raise InputError(f"free speed must be > 0, got {speed[bad[0]]}", obj=f"link {sel['link_id'].iloc[bad[0]]}", field="free_speed_m_s")
+            raise InputError(f"free speed must be finite and > 0, got {speed[bad[0]]}", obj=f"link {sel['link_id'].iloc[bad[0]]}", field="free_speed_m_s")
+        bad = np.flatnonzero(~(length_m >= 0) | ~np.isfinite(length_m))
+        if bad.size:
+            raise InputError(f"length must be finite and >= 0, got {length_m[bad[0]]}", obj=f"link {sel['link_id'].iloc[bad[0]]}", field="length_m")
         bad = np.flatnonzero(~(sel["capacity_veh_h"].to_numpy(np.float64) >= 0))
         if bad.size:
             raise InputError(

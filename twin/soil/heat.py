@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.errors import InputError
+from twin.errors import InputError, ResourceLimitError, SimulationError
 
 C_WATER = 4.18e6
 C_SOLID = 2.0e6
@@ -168,14 +168,18 @@ def run_heat(
     """
     from twin.kernels import soil_heat as K
 
+    from twin.soil.limits import MAX_NODES_PER_COLUMN, max_node_steps
+
     z = np.asarray(z_m, dtype=float)
-    if z.ndim != 1 or len(z) < 3 or abs(z[0]) > 1e-12 or np.any(np.diff(z) <= 0):
-        raise InputError("node depths must start at 0 and increase (>= 3 nodes)", field="z_m")
+    if z.ndim != 1 or len(z) < 3 or abs(z[0]) > 1e-12 or np.any(np.diff(z) <= 0) or not np.all(np.isfinite(z)):
+        raise InputError("node depths must be finite, start at 0 and increase (>= 3 nodes)", field="z_m")
     nn = len(z)
+    if nn > MAX_NODES_PER_COLUMN:
+        raise ResourceLimitError(f"{nn:,} nodes, above the limit of {MAX_NODES_PER_COLUMN:,}", field="z_m")
     times = np.asarray(surface_times_s, dtype=float)
     surf = np.atleast_2d(np.asarray(surface_c, dtype=float))
-    if surf.shape[1] != len(times) or np.any(np.diff(times) <= 0):
-        raise InputError("surface temperature series must match increasing times", field="surface_c")
+    if surf.shape[1] != len(times) or np.any(np.diff(times) <= 0) or not np.all(np.isfinite(times)):
+        raise InputError("surface temperature series must match finite, increasing times", field="surface_c")
     if not np.all(np.isfinite(surf)):
         bad = np.argwhere(~np.isfinite(surf))[0]
         raise InputError("missing surface temperature", obj=f"time index {int(bad[-1])}", field="surface_c")
@@ -185,11 +189,20 @@ def run_heat(
     temp = np.broadcast_to(init if init.ndim else np.full(nn, float(init)), (n_col, nn)).copy()
     lam = np.broadcast_to(np.asarray(conductivity_w_mk, dtype=float), (n_col, nn)).copy()
     cap = np.broadcast_to(np.asarray(capacity_j_m3k, dtype=float), (n_col, nn)).copy()
-    if np.any(lam <= 0) or np.any(cap <= 0):
-        raise InputError("conductivity and heat capacity must be positive", field="conductivity_w_mk")
-    if dt_s <= 0:
-        raise InputError("time step must be positive", field="dt_s")
+    if not (np.all(np.isfinite(lam)) and np.all(np.isfinite(cap))) or np.any(lam <= 0) or np.any(cap <= 0):
+        raise InputError("conductivity and heat capacity must be finite and positive", field="conductivity_w_mk")
+    if not np.all(np.isfinite(temp)):
+        raise InputError("initial temperatures must be finite", field="initial_c")
+    if not (np.isfinite(dt_s) and dt_s > 0):
+        raise InputError(f"time step must be a finite number > 0, got {dt_s}", field="dt_s")
     out_t = np.asarray(output_times_s, dtype=float)
+    if out_t.size == 0 or not np.all(np.isfinite(out_t)):
+        raise InputError("give finite output times", field="output_times_s")
+    last = (out_t.max() - times[0]) / dt_s
+    if last * nn * n_col > max_node_steps():
+        raise ResourceLimitError(
+            f"{last:.3g} steps x {nn:,} nodes x {n_col:,} columns, above the limit of {max_node_steps():.3g} node-steps", field="output_times_s"
+        )
     steps = np.rint((out_t - times[0]) / dt_s).astype(np.int64)
     if np.any(np.abs(steps * dt_s + times[0] - out_t) > 1e-6 * dt_s) or np.any(steps < 1) or np.any(np.diff(steps) < 0):
         raise InputError("output times must be positive multiples of dt_s after the start", field="output_times_s")
@@ -197,6 +210,8 @@ def run_heat(
     if kind is None:
         raise InputError(f"unknown bottom {bottom!r}; use 'fixed' or 'insulated'", field="bottom")
     bot = temp[:, -1].copy() if bottom_c is None else np.broadcast_to(np.asarray(bottom_c, float), (n_col,)).copy()
+    if not np.all(np.isfinite(bot)):
+        raise InputError("bottom temperature must be finite", field="bottom_c")
     # the kernel sets the boundary nodes first; the stored heat starts from that profile
     vol = np.zeros(nn)
     vol[:-1] += np.diff(z) / 2
@@ -211,6 +226,8 @@ def run_heat(
     K.heat_columns(z, lam, cap, temp, times, surf, float(times[0]), float(dt_s), int(steps.max()),
                    0.5 if crank_nicolson else 1.0, kind, bot, steps, out, flux)
     stored = np.sum(cap * vol * (temp - start), axis=1)
+    if not (np.all(np.isfinite(out)) and np.all(np.isfinite(flux))):
+        raise SimulationError("the heat solver gave non-finite temperatures or fluxes (an overflow)", field="temperature_c")
     return HeatResult(out_t, z, out, flux[:, 0], flux[:, 1], stored)
 
 
@@ -245,8 +262,8 @@ def soil_temperature_from_weather(
     if not np.all(np.isfinite(temp)):
         bad = int(np.flatnonzero(~np.isfinite(temp))[0])
         raise InputError("missing dry-bulb temperature", obj=str(data.index[bad]), field="dry_bulb_c")
-    if spin_up_years < 1:
-        raise InputError("at least one spin-up year is needed", field="spin_up_years")
+    if not 1 <= spin_up_years <= 100:
+        raise InputError(f"spin-up years must be in [1, 100], got {spin_up_years}", field="spin_up_years")
     n = len(temp)
     years = spin_up_years + 1
     series = np.append(np.tile(temp, years), temp[0])  # periodic: the year wraps around

@@ -77,7 +77,7 @@ def test_other_seed_other_samples(runs):
 @pytest.mark.slow
 def test_fresh_process_gives_identical_kpis(runs, tmp_path):
     folder, buildings, a, _, _ = runs
-    path = tmp_path / "determinism.yaml"
+    path = folder / "determinism.yaml"  # beside its inputs (inputs must stay in the scenario's folder)
     path.write_text(yaml.safe_dump(scenario_doc(buildings, 11)))
     env = dict(os.environ, PYTHONHASHSEED="12345")
     out = tmp_path / "out"

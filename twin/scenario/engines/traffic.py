@@ -154,7 +154,11 @@ def _unserved_text(unserved: float, total: float, reason: str) -> str | None:
     if unserved <= 0:
         return None
     pct = 100.0 * unserved / total if total > 0 else 100.0
-    return (f"{unserved:,.0f} of {total:,.0f} peak-hour car trips ({pct:.1f} %) have no car path from their origin to "
+
+    def trips(x: float) -> str:
+        return f"{x:,.0f}" if x >= 100 else f"{x:.1f}"
+
+    return (f"{trips(unserved)} of {trips(total)} peak-hour car trips ({pct:.1f} %) have no car path from their origin to "
             f"their gateway: {reason}; they are counted as unserved_trips, not rerouted to another gateway or shifted "
             "to other modes")
 

@@ -219,7 +219,16 @@ ENERGY_CASES = [
     ("spec-nested-too-deep", energy_text("zone: " + "[" * 5000 + "]" * 5000 + "\n"), ("spec.yaml", "nested")),
     ("spec-is-a-folder", lambda tmp: ["energy", "simulate", tmp, "--weather", EPW], ("folder",)),
     ("spec-missing", lambda tmp: ["energy", "simulate", tmp / "nope.yaml", "--weather", EPW], ("nope.yaml", "not found")),
+    ("weather-missing", lambda tmp: ["energy", "simulate", ENERGY_SPEC, "--weather", tmp / "nope.epw"], ("nope.epw", "not found")),
+    ("weather-is-a-folder", lambda tmp: ["energy", "simulate", ENERGY_SPEC, "--weather", tmp], ("folder",)),
+    ("weather-truncated", lambda tmp: ["energy", "simulate", ENERGY_SPEC, "--weather", _truncated_epw(tmp)], ("short.epw", "8760")),
 ]
+
+
+def _truncated_epw(tmp: Path) -> Path:
+    path = tmp / "short.epw"
+    path.write_text("\n".join(EPW.read_text(encoding="utf-8", errors="replace").splitlines()[:40]) + "\n")
+    return path
 
 
 def _gap_case(value: str) -> tuple:
@@ -280,7 +289,14 @@ SIMULATE_CASES = [
     ("output-bad-suffix", simulate("--output", "{tmp}/links.txt"), ("--output", "links.txt")),
     ("timeseries-under-a-file", lambda tmp: simulate("--timeseries", str(_file_in_the_way(tmp) / "ts.nc"))(tmp), ("--timeseries",)),
     ("scene-needs-demand", lambda tmp: ["traffic", "simulate", BUILDINGS], ("--demand",)),
+    ("source-missing", lambda tmp: ["traffic", "simulate", tmp / "no_such_scenario"], ("no_such_scenario", "not found")),
+    ("scenario-without-demand-table", lambda tmp: ["traffic", "simulate", _without(write_scenario(tmp / "s"), "demand.csv")], ("demand.csv", "not found")),
 ]
+
+
+def _without(folder: Path, name: str) -> Path:
+    (folder / name).unlink()
+    return folder
 
 ACCESS_CASES = [
     ("mode-unknown", access("--mode", "plane"), ("--mode", "plane")),
@@ -291,6 +307,7 @@ ACCESS_CASES = [
     ("no-category", access("--categories", " , "), ("--categories",)),
     ("output-bad-suffix", access("--output", "{tmp}/b.txt"), ("--output",)),
     ("map-bad-suffix", access("--map", "{tmp}/map.jpg"), ("--map",)),
+    ("file-missing", lambda tmp: ["traffic", "access", tmp / "no_streets.geojson"], ("no_streets.geojson", "not found")),
 ]
 
 SOIL_CASES = [

@@ -13,6 +13,15 @@ import numpy as np
 from twin.errors import InputError
 
 
+def _check_sources(paths: list[Path], field: str) -> None:
+    """Every source exists (a folder or a file); InputError naming the first one missing."""
+    if not paths:
+        raise InputError("give at least one input", field=field)
+    for path in paths:
+        if not path.exists():
+            raise InputError("input not found", path=path, field=field)
+
+
 def _scene_from_files(files: list[Path], crs: str | None, scene_crs: str) -> Any:
     from twin.ingest.dispatch import ingest
 
@@ -94,6 +103,7 @@ def run_simulate(
         raise InputError(f"must be a finite number in (0, {MAX_DURATION_S:g}] s, got {duration_s}", field="--duration")
     check_output(output, FRAME_SUFFIXES, "--output")
     check_output(timeseries, TIMESERIES_SUFFIXES, "--timeseries")
+    _check_sources(source, "SOURCE")
     settings: dict[str, Any] = {}
     options: dict[str, Any] = {}
     if len(source) == 1 and source[0].is_dir() and (source[0] / "links.csv").exists():
@@ -176,6 +186,7 @@ def run_access(
         raise InputError("give auto, count or a column name", field="--weight")
     check_output(output, FRAME_SUFFIXES, "--output")
     check_output(map_path, MAP_SUFFIXES, "--map")
+    _check_sources(files, "FILES")
     scene = _scene_from_files(files, crs, scene_crs)
     res = fifteen_minute_city(scene, categories=tuple(categories), mode=mode, threshold_s=60.0 * minutes, weight=weight)
     summary: dict[str, Any] = {

@@ -135,3 +135,45 @@ def test_cli_reports_bad_spec(tmp_path):
     )
     assert proc.returncode != 0
     assert "zone.colour" in proc.stderr
+
+
+def test_kernel_overflow_is_a_simulation_error():
+    """Finite but absurd constants that overflow in the kernel never come back as a silent NaN."""
+    import dataclasses
+
+    from twin.energy.simulate import simulate_stock
+    from twin.energy.spec import zone_model
+    from twin.errors import SimulationError
+    from twin.ingest.epw import read_epw
+
+    weather = read_epw(Path(__file__).parents[1] / "data_samples" / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw")
+    inputs, drivers, _ = zone_model(spec_from_dict(_base()), weather)
+    ok = simulate_stock(inputs, drivers)
+    assert np.isfinite(ok.per_building["q_heat_kwh"]).all()
+    blown = dataclasses.replace(inputs, gain_w_m2=np.array([1e306]))
+    with pytest.raises(SimulationError, match="non-finite") as err:
+        simulate_stock(blown, drivers)
+    assert "BESTEST 600" in str(err.value)
+    report = simulate_stock(blown, drivers, on_error="report")
+    assert report.errors["field"].tolist() == ["q_heat_kwh"] and np.isnan(report.per_building["q_heat_kwh"]).all()
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field"),
+    [
+        (("heating", "setpoint_c"), float("nan"), "heating.setpoint_c"),
+        (("heating", "setpoint_c"), 28.0, "heating.setpoint_c"),
+        (("windows", 0, "count"), 5, "windows.0"),
+        (("zone", "height_m"), 1e9, "zone.height_m"),
+        (("ventilation", "infiltration_ach"), float("inf"), "ventilation.infiltration_ach"),
+    ],
+)
+def test_spec_errors_name_the_key_path(key, value, field):
+    d = _base()
+    node = d
+    for k in key[:-1]:
+        node = node[k]
+    node[key[-1]] = value
+    with pytest.raises(SchemaError) as e:
+        spec_from_dict(d, path="x.yaml")
+    assert e.value.field == field and e.value.path == "x.yaml"

@@ -124,3 +124,61 @@ def test_non_mapping_top_level(tmp_path):
         load_scenario(write(tmp_path, "- a\n- b\n"))
     with pytest.raises(ScenarioError):
         parse_scenario(None)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_generated_scenarios_pass_or_fail_the_checks_with_twin_errors_only(data):
+    """Mutated scenarios through the schema and the checks without a scene: a TwinError or a pass, never another exception."""
+    import warnings
+
+    from twin.errors import TwinWarning
+    from twin.scenario.checks import check_scenario
+
+    doc = json.loads(json.dumps(VALID))
+    doc["whatifs"].append({"name": "traffic", "modifications": [{"op": "scale_demand", "factor": 1.5}]})
+    values = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-(2**70), 2**70), st.text(max_size=6),
+                       st.none(), st.lists(st.floats(-1e3, 1e3), max_size=3))
+    targets = [
+        ("uncertainty", "samples"), ("uncertainty", "seed"), ("uncertainty", "percentiles"),
+        ("whatifs", 2, "modifications", 0, "factor"), ("whatifs", 1, "modifications", 0, "sealed_fraction"),
+        ("uncertainty", "parameters", 0, "mean"), ("uncertainty", "parameters", 0, "sd"), ("uncertainty", "parameters", 0, "name"),
+        ("domains",), ("soil",), ("energy",),
+    ]
+    target = data.draw(st.sampled_from(targets))
+    node = doc
+    for k in target[:-1]:
+        node = node[k]
+    node[target[-1]] = data.draw(values)
+    try:
+        scenario = parse_scenario(doc)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TwinWarning)
+            check_scenario(scenario, no_effect=data.draw(st.sampled_from(["error", "warn"])))
+    except TwinError:
+        return
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("name: x\ninputs: {files: [a]}\nd: " + "[" * 700 + "]" * 700 + "\n", "nested too deeply"),
+        ("name: x\ninputs: {files: [a]}\nd: " + "[" * 50 + "]" * 50 + "\n", "nested more than 32"),
+        ("name: x\ninputs: {files: [a]}\nenergy: {heating_setpoint_c: .nan}\n", "finite"),
+    ],
+    ids=["700-deep", "50-deep", "nan"],
+)
+def test_pathological_files_give_scenario_errors(tmp_path, text, message):
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(write(tmp_path, text))
+
+
+def test_samples_override_zero_turns_the_monte_carlo_off(tmp_path):
+    from twin.scenario.schema import with_overrides
+
+    sc = load_scenario(write(tmp_path, VALID))
+    off = with_overrides(sc, samples=0)
+    assert off.uncertainty.samples == 0 and off.uncertainty.parameters == []
+    with pytest.raises(ScenarioError, match=r"uncertainty\.seed.*--seed|--seed") as info:
+        with_overrides(sc, seed=-1)
+    assert info.value.field == "uncertainty.seed"

@@ -289,6 +289,12 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool = F
     base_dir = Path(base_dir)
     _check_kpi_filter(scenario)
     prepared = prepare_scenes(scenario, base_dir=base_dir, progress=progress, no_effect=no_effect, allow_dirs=allow_dirs)
+    unc = scenario.uncertainty
+    draws = draw_samples(scenario) if unc.samples and unc.parameters else None
+    if draws is not None:  # every sample's options are valid before any engine runs
+        for s, row in draws.iterrows():
+            for domain in scenario.domains:
+                _options(scenario, domain, row.to_dict(), sample=s)
     timings = dict(prepared.timings_s)
     baseline_scene, scenes, applied = prepared.baseline, prepared.scenes, prepared.applied
 
@@ -329,9 +335,7 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool = F
                 rows.append({"whatif": name, "domain": domain, "kpi": kpi, "baseline": b, "whatif_value": value, "delta": value - b})
     kpis = pd.DataFrame(rows, columns=["whatif", "domain", "kpi", "baseline", "whatif_value", "delta"])
     samples_frame = None
-    unc = scenario.uncertainty
-    if unc.samples and unc.parameters:
-        draws = draw_samples(scenario)
+    if draws is not None:
         sample_rows = []
         for s, row in draws.iterrows():
             b_s, w_s = run_all(row.to_dict(), reuse=(baseline, whatifs), sample=s)

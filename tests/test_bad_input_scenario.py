@@ -226,6 +226,10 @@ SCENE_CASES = [
      ("already have a green-roof share of 0.8",)),
     ("deseal-without-landcover", lambda d, c: (d["inputs"].update(files=["district_small.geojson"]), d.update(domains=["soil"], whatifs=[d["whatifs"][2]])),
      ("whatifs.0.modifications.0.select", "the scene has no land-cover polygons")),
+    ("traffic-without-streets", lambda d, c: (d["inputs"].update(files=["district_small.geojson"]), d.update(domains=["traffic"], whatifs=[d["whatifs"][1]])),
+     ("inputs.files", "the traffic engine needs streets")),
+    ("energy-without-weather", lambda d, c: (d["inputs"].pop("weather"), d.update(domains=["energy"], whatifs=[d["whatifs"][0]])),
+     ("energy.weather", "needs weather")),
     ("baseline-selection-empty", lambda d, c: d.update(baseline=[{"op": "renovate", "select": {"where": {"use": "industrial"}}, "measures": ["roof_insulation"]}]),
      ("baseline.0.select", "no building has use = 'industrial'")),
 ]
@@ -405,3 +409,22 @@ def test_batch_refuses_an_unknown_allowed_folder(tmp_path):
     (apps / "a.yaml").write_text("name: a\ninputs: {files: [a.geojson]}\n")
     result = run_twin(["batch", apps, "-o", tmp_path / "out", "--allow-dir", tmp_path / "nowhere"], timeout_s=TIMEOUT_S)
     assert_one_line_error(result, contains=("nowhere", "--allow-dir", "does not exist"))
+
+
+def test_batch_refuses_a_selection_that_matches_nothing_before_any_engine(corpus, tmp_path):
+    """The check runs in the Dask worker, before the engines; the run is recorded as failed with the reason."""
+    import shutil
+
+    apps = tmp_path / "apps"
+    apps.mkdir()
+    shutil.copy(corpus["folder"] / "district_small.geojson", apps / "district_small.geojson")
+    doc = energy_doc()
+    doc["uncertainty"] = {"seed": 1}
+    mod(doc)["select"] = {"where": {"construction_year": {"max": 1970}}}
+    (apps / "nan_year.yaml").write_text(yaml.safe_dump(doc))
+    result = run_twin(["batch", apps, "-o", tmp_path / "out", "-q", "--workers", "1"], timeout_s=180)
+    assert_one_line_error(result, contains=("every run failed", "nan_year.yaml", "construction_year is missing (NaN) for all 12 buildings"))
+    from twin.scenario.store import RunStore
+
+    runs = RunStore(tmp_path / "out" / "runs.sqlite").runs()
+    assert list(runs["status"]) == ["failed"] and "whatifs.0.modifications.0.select" in runs["error"].iloc[0]

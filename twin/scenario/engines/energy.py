@@ -37,6 +37,20 @@ def kpi_names(options) -> tuple[str, ...]:
     return KPIS
 
 
+def check_scene(scene, options) -> None:
+    """What the engine needs, checked before any engine runs: buildings and weather.
+
+    Raises
+    ------
+    InputError
+        No building in the scene, or no weather (``inputs.weather`` or ``energy.weather``).
+    """
+    if len(scene.buildings) == 0:
+        raise InputError("the energy engine needs buildings: no input of the scenario provides any", field="inputs.files")
+    if not options.weather and scene.weather is None:
+        raise InputError("the energy engine needs weather: add an EPW to inputs.weather or energy.weather", field="energy.weather")
+
+
 _WEATHER_CACHE: dict[tuple, object] = {}
 
 

@@ -42,6 +42,24 @@ GATEWAY_DISTANCE_M = 5.0
 ACCESS_CATEGORIES = ("school", "park")
 
 
+def check_scene(scene, options) -> None:
+    """What the engine needs, checked before any engine runs: streets open to cars, and buildings.
+
+    Raises
+    ------
+    InputError
+        No street link open to cars (no streets input, or every link closed to cars), no building.
+    """
+    links = scene.links
+    if len(links) == 0:
+        raise InputError("the traffic engine needs streets: add a streets file to inputs.files", field="inputs.files")
+    car = links["modes"].fillna("").map(lambda v: "car" in str(v).split(",")).to_numpy(bool)
+    if not car.any():
+        raise InputError("no street of the scene is open to cars", obj="links", field="modes")
+    if len(scene.buildings) == 0:
+        raise InputError("the traffic engine needs buildings (the trip demand comes from their floor area)", field="inputs.files")
+
+
 def kpi_names(options) -> tuple[str, ...]:
     """The KPIs this engine reports with ``options`` (the walking time appears in the access KPIs)."""
     access = tuple(f"residents_within_{options.minutes:g}min_walk_{c}_pct" for c in (*ACCESS_CATEGORIES, "all"))

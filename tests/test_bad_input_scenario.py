@@ -428,3 +428,16 @@ def test_batch_refuses_a_selection_that_matches_nothing_before_any_engine(corpus
 
     runs = RunStore(tmp_path / "out" / "runs.sqlite").runs()
     assert list(runs["status"]) == ["failed"] and "whatifs.0.modifications.0.select" in runs["error"].iloc[0]
+
+
+def test_run_with_allow_no_effect_warns_and_runs(corpus, tmp_path):
+    doc = energy_doc()
+    doc["uncertainty"] = {"seed": 1}
+    mod(doc)["select"] = {"where": {"construction_year": {"max": 1970}}}
+    path = corpus["folder"] / "run_nan_year_allowed.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    out = tmp_path / "out"
+    result = run_twin(["run", path, "-o", out, "-q", "--allow-no-effect"], timeout_s=180)
+    assert result.code == 0, result.stderr
+    assert_warning(result, contains=("whatifs.0.modifications.0.select", "construction_year is missing (NaN)", "--allow-no-effect"))
+    assert (out / "report.html").exists()

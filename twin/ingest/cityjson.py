@@ -721,7 +721,9 @@ def _is_xyz(v: Any) -> bool:
     )
 
 
-def _file_crs(doc: dict, path: Path, crs: Any):
+def _file_crs(doc: dict, path: Path, crs: Any, fallback: Any = None):
+    """(horizontal CRS, declared text): ``crs`` overrides the declaration, ``fallback`` is used
+    only when the file declares none."""
     meta = doc.get("metadata")
     if meta is not None:
         _expect(meta, dict, path, "/metadata", "metadata")
@@ -730,8 +732,13 @@ def _file_crs(doc: dict, path: Path, crs: Any):
         declared = f"EPSG:{declared.get('epsg')}"
     if crs is not None:
         return horizontal_crs(crs, path=path), declared
+    if declared is None and fallback is not None:
+        return horizontal_crs(fallback, path=path), declared
     if declared is None:
-        raise CRSError("the file declares no metadata.referenceSystem; name one (e.g. crs='EPSG:28992')", path=path, field="referenceSystem")
+        raise CRSError(
+            "the file declares no metadata.referenceSystem; name it with --source-crs (crs=), e.g. --source-crs EPSG:28992",
+            path=path, field="referenceSystem",
+        )
     return horizontal_crs(declared, path=path), declared
 
 
@@ -757,8 +764,8 @@ def read_cityjson(
         CRS of the coordinates when the file has no ``metadata.referenceSystem``; when given it
         overrides the file's declaration (recorded in ``meta['crs_declared']``).
     source_crs
-        Same as ``crs`` (the name :func:`twin.ingest.ingest` can pass, whose own ``crs`` is the
-        scene CRS); ``crs`` wins when both are given.
+        CRS of the coordinates when the file declares none (what :func:`twin.ingest.ingest`
+        passes for ``--source-crs``; it does not override a declaration, ``crs`` does).
     lod
         Level of detail of buildings to use (``2`` matches ``"2"``, ``"2.2"``...; ``"2.2"``
         only itself). Default: the highest present per building (parts included).
@@ -790,7 +797,7 @@ def read_cityjson(
     result = IngestResult(path=str(path))
     doc = _load(path)
     verts = _vertices(doc, path)
-    scene_crs, declared = _file_crs(doc, path, crs if crs is not None else source_crs)
+    scene_crs, declared = _file_crs(doc, path, crs, source_crs)
     objects = _expect(doc.get("CityObjects"), dict, path, "/CityObjects", "CityObjects")
     wanted = None if lod is None else (_lod_key(lod) or (str(lod), float("nan")))[0]
 

@@ -162,6 +162,14 @@ def check_result(result: IngestResult, *, path, hint: str = "source", scene_crs=
             bounds[name] = b
     result.meta["lonlat_bounds"] = {k: list(b.lonlat) for k, b in bounds.items() if b.lonlat is not None}
     rows = sum(len(f) for k, f in result.layers.items() if k != "weather")
+    invalid = result.invalid
+    if invalid and rows:
+        first = invalid[0]
+        warnings.warn(
+            f"file {path}: {len(invalid)} object(s) dropped as invalid data, the rest was read "
+            f"(first: {first.obj}: {first.reason})",
+            TwinWarning, stacklevel=3,
+        )
     if rows == 0 and "weather" not in result.layers:
         if result.dropped:
             first = result.dropped[0]

@@ -264,7 +264,7 @@ def _check_range(values: np.ndarray, name: str, path: str) -> None:
     if bad.any():
         r = int(np.flatnonzero(bad)[0])
         raise ParseError(
-            f"value {values[r]:g} outside the range {lo:g}..{hi:g} of the field ({int(bad.sum())} hours); "
+            f"value {values[r]:g} outside the range {lo:g}..{hi:g} of the field (in {int(bad.sum())} hour{'s' if bad.sum() > 1 else ''}); "
             "a column may be shifted, or the file is not an hourly EPW",
             path=path, obj=f"line {r + 9}", field=name,
         )

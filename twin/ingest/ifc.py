@@ -261,7 +261,7 @@ def precheck(path: Path, *, allow_truncated: bool = False) -> bool:
     raise ParseError(
         f"truncated IFC file: it does not end with 'END-ISO-10303-21;' ({size:,} bytes; "
         f"last entity {_last_entity(tail)}); the elements after the cut would be missing without a word. "
-        "Get the complete file (or read it anyway with allow_truncated=True)",
+        "Get the complete file (or read what is there with --allow-truncated-ifc; in Python allow_truncated=True)",
         path=path,
     )
 

@@ -174,7 +174,7 @@ def drop_bad_buildings(result: IngestResult, *, id_column: str = "building_id") 
     rows = np.array(sorted(problems), dtype=int)
     ids = frame[id_column].to_numpy(dtype=object)
     for i in rows:
-        result.drop(ids[i], problems[int(i)])
+        result.drop(ids[i], problems[int(i)], invalid=True)
     keep = np.ones(len(frame), dtype=bool)
     keep[rows] = False
     result.layers["buildings"] = frame[keep].reset_index(drop=True) if keep.any() else frame.iloc[:0]

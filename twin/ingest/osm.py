@@ -87,6 +87,34 @@ def osm_config_file() -> str:
     return path
 
 
+def check_osm_file(path: Path, source: Path) -> None:
+    """Cheap checks before GDAL reads an OSM file, whose driver reads malformed or cut XML
+    without a word (and returns nothing or part of the data).
+
+    XML (``.osm``): starts with ``<?xml`` or ``<osm`` and ends with ``</osm>``. PBF: the first
+    blob header names ``OSMHeader``.
+
+    Raises
+    ------
+    ParseError
+        Naming the file and what is wrong.
+    """
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        head = fh.read(256)
+        fh.seek(max(0, size - 256))
+        tail = fh.read(256)
+    if source.name.lower().endswith(".pbf"):
+        if b"OSMHeader" not in head[:64]:
+            raise ParseError("not an OSM PBF file (no OSMHeader block at its start)", path=source)
+        return
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not (text.startswith(b"<?xml") or text.startswith(b"<osm")):
+        raise ParseError("not OSM XML (it does not start with '<?xml' or '<osm')", path=source)
+    if b"</osm>" not in tail:
+        raise ParseError("truncated OSM XML: no closing </osm> at its end (the objects after the cut would be missing)", path=source)
+
+
 def _read_layer(path: Path, layer: str, where: str | None, source: Path) -> gpd.GeoDataFrame:
     """One layer of the GDAL OSM driver, columns in lower case, filtered by ``where`` (SQL).
 
@@ -162,6 +190,7 @@ def read_osm(
     table = load_defaults(defaults)
     result = IngestResult(path=str(path), meta={"crs": OSM_CRS, "crs_source": "file"})
     with _readable(path) as readable:
+        check_osm_file(readable, path)
         poi_frames = []
         if "buildings" in wanted or "pois" in wanted:
             # buildings read on their own: see _read_layer on the attribute filter

@@ -9,11 +9,17 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class Dropped:
-    """An input object that did not make it into the scene, and why."""
+    """An input object that did not make it into the scene, and why.
+
+    ``invalid`` is True for broken data (a geometry that cannot be built or repaired, a NaN
+    coordinate, an attribute outside its physical bounds), False for objects that are simply not
+    used (a point without a service category, a private road); invalid drops give a warning.
+    """
 
     path: str
     obj: str
     reason: str
+    invalid: bool = False
 
 
 @dataclass
@@ -30,9 +36,14 @@ class IngestResult:
     dropped: list[Dropped] = field(default_factory=list)
     meta: dict[str, object] = field(default_factory=dict)
 
-    def drop(self, obj: object, reason: str) -> None:
-        """Record a skipped object."""
-        self.dropped.append(Dropped(self.path, str(obj), reason))
+    def drop(self, obj: object, reason: str, *, invalid: bool = False) -> None:
+        """Record a skipped object (``invalid``: because its data is broken)."""
+        self.dropped.append(Dropped(self.path, str(obj), reason, invalid))
+
+    @property
+    def invalid(self) -> list[Dropped]:
+        """The objects dropped because their data is broken."""
+        return [d for d in self.dropped if d.invalid]
 
     def counts(self) -> dict[str, int]:
         return {k: len(v) for k, v in self.layers.items()}

@@ -160,7 +160,10 @@ def _parquet_crs_state(path: Path) -> str:
 
 
 def _short(exc: BaseException, limit: int = 200) -> str:
+    """The message of a library exception on one line, without GDAL's driver advice."""
     text = " ".join(str(exc).split())
+    text = text.split("; It might help to specify the correct driver")[0]
+    text = text.replace("not recognized as being in a supported file format.", "not recognized as a supported file format")
     return text[:limit] + ("..." if len(text) > limit else "")
 
 
@@ -485,7 +488,7 @@ def repair_polygons(geoms: np.ndarray, ids: np.ndarray, result: IngestResult) ->
         g[bad[ok]] = fixed[ok]
         result.meta["repaired"] = int(result.meta.get("repaired", 0)) + int(ok.sum())
         for i, r in zip(bad[~ok], reasons[~ok]):
-            result.drop(ids[i], f"invalid geometry that cannot be repaired ({r})")
+            result.drop(ids[i], f"invalid geometry that cannot be repaired ({r})", invalid=True)
         keep[bad[~ok]] = False
     zero = np.zeros(len(g), dtype=bool)
     zero[keep] = shapely.area(g[keep]) <= 0
@@ -606,7 +609,7 @@ def _drop_bad_attributes(
     if not bad.any():
         return geoms, keep
     for i in np.flatnonzero(bad):
-        result.drop(ids[i], problems[int(i)])
+        result.drop(ids[i], problems[int(i)], invalid=True)
     still = ~bad[keep]  # over the kept rows, in order
     keep = keep & ~bad
     return np.asarray(geoms, dtype=object)[still], keep
@@ -854,7 +857,7 @@ def read_vector(
             bad = np.zeros(len(f), dtype=bool)
             bad[list(invalid)] = True
             for i in np.flatnonzero(bad):
-                result.drop(all_ids[i], invalid[int(i)])
+                result.drop(all_ids[i], invalid[int(i)], invalid=True)
             f, geoms, types, has, all_ids = f[~bad], geoms[~bad], types[~bad], has[~bad], all_ids[~bad]
         _check_lonlat(f, path, lyr, scene_crs)
         if layer is None:

@@ -79,7 +79,7 @@ def _check_output(out: Path, inputs: list[Path]) -> Path:
     return store
 
 
-def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_effect: str = "error") -> list[str]:
+def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_effect: str = "error", allow_dirs=()) -> list[str]:
     """Run ``path`` (default: the Saint-Gilles default scenario) and write everything to ``out``.
 
     Parameters
@@ -96,6 +96,9 @@ def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_e
         ``"error"`` (default): a selection that matches nothing or a modification without
         effect stops the run; ``"warn"``: a warning instead (passed to
         :func:`twin.scenario.runner.run_scenario`).
+    allow_dirs
+        Folders scenario inputs may come from besides the scenario's own folder (passed to
+        :func:`twin.scenario.batch.run_identity` and the runner).
 
     Returns
     -------
@@ -115,9 +118,10 @@ def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_e
     path = Path(path) if path else default_scenario()
     out = Path(out)
     _check_output(out, [path])  # before reading the inputs
-    ident = run_identity(path)
+    allow = {"allow_dirs": list(allow_dirs)} if allow_dirs else {}
+    ident = run_identity(path, **allow)
     scenario = with_overrides(ident["scenario"], samples=samples, seed=seed, path=path)
-    inputs = [ident["path"], *scenario_inputs(scenario, ident["path"].parent)]
+    inputs = [ident["path"], *scenario_inputs(scenario, ident["path"].parent, **allow)]
     store_path = _check_output(out, inputs)
     store = RunStore(store_path)
     run_id = make_run_id(scenario.digest(), ident["input_hash"], scenario.uncertainty.seed, ident["version"])
@@ -128,7 +132,7 @@ def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_e
         store.claim(run_id, again=True, **claim)  # an explicit run recomputes, and is recorded, even if done before
         record = {"run_id": run_id, "started_utc": _now(), **claim, "samples": scenario.uncertainty.samples}
         try:
-            comparison = _compute(scenario, ident["path"].parent, progress=progress, no_effect=no_effect)
+            comparison = _compute(scenario, ident["path"].parent, progress=progress, no_effect=no_effect, **allow)
             written = _write_result(comparison, out, store, run_id, record)
         except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (Terminated)
             store.fail(run_id, f"interrupted: {exc or 'Ctrl-C'}")
@@ -145,11 +149,10 @@ def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_e
     return lines
 
 
-def _compute(scenario, base_dir: Path, *, progress: bool, no_effect: str):
+def _compute(scenario, base_dir: Path, *, progress: bool, no_effect: str, **kwargs):
     """:func:`twin.scenario.runner.run_scenario`, with ``no_effect`` when the runner takes it."""
     from twin.scenario.runner import run_scenario
 
-    kwargs = {}
     if "no_effect" in inspect.signature(run_scenario).parameters or no_effect != "error":
         kwargs["no_effect"] = no_effect
     return run_scenario(scenario, base_dir=base_dir, progress=progress, **kwargs)

@@ -44,9 +44,9 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import datetime as dt
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -129,9 +129,15 @@ def file_mode() -> int:
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` exists on this host and is not a zombie."""
+    """Whether process ``pid`` exists on this host and is not a zombie.
+
+    On Windows, where ``os.kill(pid, 0)`` would end the process, every process counts as
+    alive (stale folders are then removed by age only).
+    """
     if pid <= 0:
         return False
+    if os.name == "nt":
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -256,9 +262,10 @@ _SYS_RENAMEAT2 = {"x86_64": 316, "aarch64": 276, "arm64": 276, "riscv64": 276, "
 _UNSUPPORTED = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV}
 
 
+@functools.lru_cache(maxsize=1)
 def _libc():
-    name = ctypes.util.find_library("c")
-    return ctypes.CDLL(name, use_errno=True) if name else ctypes.CDLL(None, use_errno=True)
+    """The C library already loaded in this process (``dlopen(NULL)``; no library search)."""
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def exchange(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
@@ -275,6 +282,8 @@ def exchange(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     OSError
         The exchange is supported but failed (e.g. one of the paths is gone).
     """
+    if not (sys.platform.startswith("linux") or sys.platform == "darwin"):
+        return False
     fa, fb = os.fsencode(a), os.fsencode(b)
     try:
         libc = _libc()
@@ -290,15 +299,13 @@ def exchange(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
                 libc.syscall.restype = ctypes.c_long
                 rc = libc.syscall(ctypes.c_long(number), ctypes.c_int(_AT_FDCWD), ctypes.c_char_p(fa),
                                   ctypes.c_int(_AT_FDCWD), ctypes.c_char_p(fb), ctypes.c_uint(_RENAME_EXCHANGE))
-        elif sys.platform == "darwin":
+        else:  # macOS
             func = getattr(libc, "renamex_np", None)
             if func is None:
                 return False
             func.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint]
             rc = func(fa, fb, _RENAME_SWAP)
-        else:
-            return False
-    except (OSError, AttributeError):  # no usable C library
+    except (OSError, AttributeError, TypeError):  # no usable C library
         return False
     if rc == 0:
         return True

@@ -119,6 +119,8 @@ def confine(raw: str, base_dir: Path, roots: Sequence[Path], *, field: str, what
         written = Path(os.path.normpath(base_dir / os.path.expanduser(raw)))
         if any(written == r or written.is_relative_to(r) for r in roots):
             how = "a link pointing"
+        elif raw.startswith("~"):
+            how = "a home-folder path ('~') leading"
         else:
             how = "an absolute path" if os.path.isabs(raw) else "a relative path ('..') leading"
         raise UnsafePathError(

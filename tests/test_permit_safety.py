@@ -256,3 +256,23 @@ def test_nothing_is_hashed_before_the_inputs_are_confined(tmp_path, district, mo
     with pytest.raises(UnsafePathError) as info:
         run_identity(path)
     assert info.value.field == "inputs.files.0"
+
+
+def test_twin_run_reads_an_allowed_folder(tmp_path, district):
+    """``twin run --allow-dir``: the footprints live beside the permit folder, the run goes through."""
+    import shutil
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(district, elsewhere / "district.geojson")
+    apps = tmp_path / "permits"
+    apps.mkdir()
+    doc = permit_doc("../elsewhere/district.geojson")
+    doc["whatifs"] = [{"name": "reno", "modifications": [{"op": "renovate", "select": {"fraction": 0.5}, "measures": ["roof_insulation"]}]}]
+    path = apps / "application.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    refused = run_twin(["run", path, "-o", tmp_path / "out", "-q"], timeout_s=TIMEOUT_S)
+    assert_one_line_error(refused, contains=("inputs.files.0", "outside the scenario's folder"))
+    result = run_twin(["run", path, "-o", tmp_path / "out", "-q", "--allow-dir", elsewhere], timeout_s=180)
+    assert result.code == 0, result.stderr
+    assert (tmp_path / "out" / "report.html").exists()

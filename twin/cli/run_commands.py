@@ -49,10 +49,8 @@ def run(
     """Run a scenario's baseline and what-ifs; write report.html, KPIs, per-object deltas and the run record to OUT."""
     from twin.workflows.scenario_run import run_scenario_file
 
-    # allow_dirs goes to run_identity, scenario_inputs and run_scenario (passed only when given)
-    extra = {"allow_dirs": list(allow_dir)} if allow_dir else {}
     lines = run_scenario_file(scenario, out, samples=samples, seed=seed, progress=not quiet,
-                              no_effect=_no_effect(allow_no_effect), **extra)
+                              no_effect=_no_effect(allow_no_effect), allow_dirs=list(allow_dir or []))
     if not quiet:
         for line in lines:
             typer.echo(line)

@@ -96,7 +96,7 @@ def test_permit_batch_throughput(benchmark, tmp_path):
     def batch():
         out = tmp_path / f"out{len(holder)}"
         t0 = time.perf_counter()
-        holder[out] = run_batch(tmp_path / "permits", out=out, n_workers=2)
+        holder[out] = run_batch(tmp_path / "permits", out=out, n_workers=2, allow_dirs=[tmp_path / "permits_inputs"])
         holder["elapsed_s"] = time.perf_counter() - t0
         holder["out"] = out
 

@@ -107,3 +107,101 @@ def test_mutated_epw_raises_only_twin_errors(tmp_path, data):
     except TwinError:
         return
     assert len(w.data) in (8760, 8784)
+
+
+# --------------------------------------------------------------------------- strictness: no silent wrong weather
+def _edited(tmp_path, edit):
+    lines = _text(UCCLE).splitlines()
+    edit(lines)
+    path = tmp_path / "edited.epw"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_an_extra_column_is_an_error_not_zero_degrees(tmp_path):
+    """The issue's file: a '0' column inserted before the dry-bulb temperature was read as 0 C all year."""
+
+    def insert(lines):
+        for i in range(8, len(lines)):
+            parts = lines[i].split(",")
+            lines[i] = ",".join(parts[:6] + ["0"] + parts[6:])
+
+    with pytest.raises(ParseError, match="36 fields, 35 expected") as info:
+        read_epw(_edited(tmp_path, insert))
+    assert "line 9" in str(info.value) and "extra column" in str(info.value)
+
+
+def test_a_trailing_extra_column_is_an_error(tmp_path):
+    def append(lines):
+        lines[8000] += ",5"
+
+    with pytest.raises(ParseError, match="line 8001.*36 fields"):
+        read_epw(_edited(tmp_path, append))
+
+
+def test_real_files_read_without_warning():
+    import warnings
+
+    from twin.errors import TwinWarning
+
+    for name in (DENVER, UCCLE, "BEL_Brussels.064510_IWEC.epw"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", TwinWarning)
+            w = read_epw(shared_path("weather", name))
+        assert w.data["dry_bulb_c"].notna().all() and w.data["ghi_w_m2"].notna().all()
+
+
+def test_missing_codes_become_nan_with_a_warning(tmp_path):
+    from twin.errors import TwinWarning
+
+    def edit(lines):
+        for row in (10, 11, 12):
+            parts = lines[8 + row].split(",")
+            parts[6] = "99.9"
+            parts[13] = "9999"
+            lines[8 + row] = ",".join(parts)
+
+    with pytest.warns(TwinWarning, match="dry_bulb_c 3 hours, ghi_w_m2 3 hours"):
+        w = read_epw(_edited(tmp_path, edit))
+    assert w.data["dry_bulb_c"].isna().sum() == 3 and w.data["ghi_w_m2"].isna().sum() == 3
+
+
+@pytest.mark.parametrize(
+    "field, value, name",
+    [(6, "80.0", "dry_bulb_c"), (6, "-75", "dry_bulb_c"), (8, "150", "rel_humidity_pct"), (9, "5000", "pressure_pa"),
+     (13, "-1", "ghi_w_m2"), (14, "2000", "dni_w_m2"), (15, "-3", "dhi_w_m2"), (20, "400", "wind_dir_deg"),
+     (21, "55", "wind_speed_m_s"), (22, "12", "total_sky_cover_tenths"), (33, "-1", "precip_mm")],
+)
+def test_values_outside_the_data_dictionary_ranges_are_errors(tmp_path, field, value, name):
+    def edit(lines):
+        parts = lines[8 + 5000].split(",")
+        parts[field] = value
+        lines[8 + 5000] = ",".join(parts)
+
+    with pytest.raises(ParseError) as info:
+        read_epw(_edited(tmp_path, edit))
+    assert info.value.field == name and info.value.obj == "line 5009"
+
+
+def test_a_temperature_that_never_changes_is_an_error(tmp_path):
+    def edit(lines):
+        for i in range(8, len(lines)):
+            parts = lines[i].split(",")
+            parts[6] = "12.5"
+            lines[i] = ",".join(parts)
+
+    with pytest.raises(ParseError, match="12.5 C in every hour"):
+        read_epw(_edited(tmp_path, edit))
+
+
+def test_devices_and_folders_are_refused_before_reading(tmp_path):
+    import os
+
+    from twin.errors import UnsafePathError
+
+    os.symlink("/dev/zero", tmp_path / "zero.epw")
+    with pytest.raises(UnsafePathError, match="not a regular file"):
+        read_epw(tmp_path / "zero.epw")
+    (tmp_path / "dir.epw").mkdir()
+    with pytest.raises(UnsafePathError, match="folder"):
+        read_epw(tmp_path / "dir.epw")

@@ -500,7 +500,7 @@ def _crash_message(proc: subprocess.CompletedProcess, stage: str, problems: list
     if problems:
         msg += "; the file is malformed: " + "; ".join(problems[:3])
     else:
-        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        tail = [line[-300:] for line in proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]]
         if tail:
             msg += "; child stderr: " + " | ".join(tail)
     return msg

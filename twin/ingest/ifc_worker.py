@@ -158,9 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     global _reserve
     limit_memory(args.memory_mb)
-    _reserve = bytearray(_RESERVE_BYTES)
     faulthandler.enable()  # a segfault prints the Python stack to stderr for the parent's message
     try:
+        _reserve = bytearray(_RESERVE_BYTES)
         return run(args.path, args.out_dir, threads=args.threads, geometry=not args.no_geometry)
     except MemoryError as exc:
         stage = ""

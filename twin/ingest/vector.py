@@ -209,6 +209,7 @@ def _read_ogr_layer(path: Path, lyr: str) -> gpd.GeoDataFrame:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.filterwarnings("ignore", message="Could not parse column", category=UserWarning)  # JSON-looking text
         try:
             frame = pyogrio.read_dataframe(path, layer=lyr, use_arrow=True)
             if isinstance(frame, gpd.GeoDataFrame):
@@ -235,7 +236,8 @@ def _read_ogr_layer(path: Path, lyr: str) -> gpd.GeoDataFrame:
 
 def _materialise_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     """Arrow-backed text columns as Python objects, failing with the column's name if a value is
-    not valid text (a shapefile or GeoPackage in another encoding than it declares)."""
+    not valid text (a shapefile or GeoPackage in another encoding than it declares); list and
+    object values (a JSON array as a property) as their text, so they are judged as text."""
     import pyarrow
 
     for col in frame.columns:
@@ -247,6 +249,13 @@ def _materialise_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
                 frame[col] = pd.Series(frame[col].to_numpy(dtype=object), index=frame.index, dtype=object)
             except (pyarrow.ArrowException, UnicodeError) as exc:
                 raise ParseError(f"text that is not valid UTF-8 ({_short(exc, 80)}); declare or convert the file's encoding", path=path, field=str(col)) from None
+        if frame[col].dtype == object:
+            values = frame[col].to_numpy(dtype=object)
+            nested = np.fromiter((isinstance(v, (list, tuple, dict, np.ndarray)) for v in values), dtype=bool, count=len(values))
+            if nested.any():
+                values = values.copy()
+                values[nested] = [json.dumps(np.asarray(v).tolist() if isinstance(v, np.ndarray) else v, default=str) for v in values[nested]]
+                frame[col] = pd.Series(values, index=frame.index, dtype=object)
     return frame
 
 

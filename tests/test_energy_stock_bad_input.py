@@ -194,10 +194,10 @@ def test_cli_run_reports_bad_building(tmp_path):
     res = CliRunner().invoke(app, ["energy", "run", str(folder), "--weather", str(shared_path(*EPW)), "-o", str(out), "-m", "wall_insulation"])
     assert res.exit_code == 0, res.output
     assert "excluded 1 building(s)" in res.output and "h1: a_f_m2" in res.output
-    comp = pd.read_csv(out / "comparison.csv")
+    comp = gpd.read_parquet(out / "comparison.parquet")
     assert list(comp["building_id"]) == ["h0", "h2", "h3", "h4"]
     assert (comp["q_heat_kwh_after"] < comp["q_heat_kwh_before"]).all()
-    for name in ("baseline/buildings.csv", "baseline/envelope.csv", "variant/excluded.csv", "class_distribution.png", "monthly_balance.png"):
+    for name in ("baseline/buildings.parquet", "baseline/envelope.parquet", "variant/excluded.parquet", "class_distribution.png", "monthly_balance.png"):
         assert (out / name).exists(), name
     res = CliRunner().invoke(app, ["energy", "run", str(tmp_path / "nowhere"), "-o", str(out)])
     assert res.exit_code != 0

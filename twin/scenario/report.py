@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from twin.io import atomic_write_text
+from twin.scenario.checks import OP_DOMAINS  # which engines each operation acts on (one table)
 
 SECTIONS = ("summary", "kpis", "maps", "timeseries", "changes", "provenance")
 
@@ -51,17 +52,6 @@ MAP_COLUMNS = {
     "energy": ("q_heat_kwh_m2", "q_heat_kwh", "co2_kg"),
     "traffic": ("flow_veh_h", "travel_time_s", "access_share"),
     "soil": ("runoff_mm", "infiltration_mm"),
-}
-
-# which engines a modification acts on (for "this what-if shows in engines that did not run")
-OP_DOMAINS = {
-    "renovate": {"energy"},
-    "close_streets": {"traffic"},
-    "change_streets": {"traffic"},
-    "scale_demand": {"traffic"},
-    "deseal": {"soil"},
-    "green_roofs": {"soil", "energy"},
-    "insert_building": {"energy", "traffic", "soil"},
 }
 
 # KPIs that check a run rather than measure an outcome (a water-balance error): the table shows

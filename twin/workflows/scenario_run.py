@@ -31,7 +31,6 @@ removes the temporary folder.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import json
 import os
 import socket
@@ -150,12 +149,10 @@ def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_e
 
 
 def _compute(scenario, base_dir: Path, *, progress: bool, no_effect: str, **kwargs):
-    """:func:`twin.scenario.runner.run_scenario`, with ``no_effect`` when the runner takes it."""
+    """:func:`twin.scenario.runner.run_scenario` of ``scenario``."""
     from twin.scenario.runner import run_scenario
 
-    if "no_effect" in inspect.signature(run_scenario).parameters or no_effect != "error":
-        kwargs["no_effect"] = no_effect
-    return run_scenario(scenario, base_dir=base_dir, progress=progress, **kwargs)
+    return run_scenario(scenario, base_dir=base_dir, progress=progress, no_effect=no_effect, **kwargs)
 
 
 def _kpi_dict(comparison) -> dict:

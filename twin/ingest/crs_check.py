@@ -45,14 +45,6 @@ class Bounds:
     xy: tuple[float, float, float, float]
     lonlat: tuple[float, float, float, float] | None
 
-    def union(self, other: Bounds) -> Bounds:
-        def u(a, b):
-            if a is None or b is None:
-                return None
-            return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
-
-        return Bounds(u(self.xy, other.xy), u(self.lonlat, other.lonlat))
-
 
 def data_bounds(geoms) -> tuple[float, float, float, float] | None:
     """(xmin, ymin, xmax, ymax) over the finite bounds of ``geoms``; None if there are none."""
@@ -232,26 +224,29 @@ def check_layer(frame, *, path, layer: str | None, scene_crs=None, hint: str = "
     )
 
 
-def check_scene_fit(bounds: Bounds | None, scene_crs, *, path, layer: str, source_crs=None, hint: str = "source") -> None:
-    """Check that a layer with ``bounds`` lies in the area of use of ``scene_crs``.
+def check_scene_fit(
+    lonlat: tuple[float, float, float, float] | None, scene_crs, *, path, layer: str, source_crs=None, hint: str = "source"
+) -> None:
+    """Check that a layer with longitude/latitude bounds ``lonlat`` lies in the area of use of
+    ``scene_crs``.
 
     Raises
     ------
     CRSError
         Naming the layer's place and a scene CRS (``--crs``) that covers it.
     """
-    if bounds is None or bounds.lonlat is None:
+    if lonlat is None:
         return
     scene = pyproj.CRS.from_user_input(scene_crs)
-    if inside_area(bounds.lonlat, scene):
+    if inside_area(lonlat, scene):
         return
     area = scene.area_of_use
-    better = _projected_suggestion(bounds.lonlat, source_crs)
+    better = _projected_suggestion(lonlat, source_crs)
     fix = f"choose a scene CRS that covers it with --crs {_code(better)}" if better is not None else "choose a scene CRS that covers it with --crs"
     if hint == "ifc":
         fix += ", or place the model in the scene with --origin X,Y"
     raise CRSError(
-        f"layer {layer!r} lies at {_fmt_lonlat(bounds.lonlat)}, outside the area of use of the scene CRS "
+        f"layer {layer!r} lies at {_fmt_lonlat(lonlat)}, outside the area of use of the scene CRS "
         f"{_name(scene)} ({area.name.rstrip('.')}: {_fmt_lonlat((area.west, area.south, area.east, area.north))}); {fix}",
         path=path, field="crs",
     )

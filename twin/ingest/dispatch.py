@@ -233,7 +233,7 @@ def ingest(
     CRSError
         A layer lies outside the area of use of the scene CRS (the message names one that fits).
     """
-    from twin.ingest.crs_check import Bounds, check_scene_fit
+    from twin.ingest.crs_check import check_scene_fit
     from twin.scene import DEFAULT_CRS, Scene
 
     if scene is None:
@@ -246,8 +246,7 @@ def ingest(
         from tqdm import tqdm
 
         iterator = tqdm(paths, desc="ingest", unit="file")
-    jobs = [(p, {}) for p in iterator] + [(p, {"layer": "sites"}) for p in sites]
-    for path, extra in jobs:
+    def read_into_scene(path, extra: dict) -> None:
         suffix = detect_format(path)
         opts = dict(options)
         opts["scene_crs"] = scene_crs
@@ -262,11 +261,16 @@ def ingest(
         result = read(path, **opts)
         for name, lonlat in result.meta.get("lonlat_bounds", {}).items():
             check_scene_fit(
-                Bounds((0, 0, 0, 0), tuple(lonlat)), scene_crs, path=path, layer=name,
+                tuple(lonlat), scene_crs, path=path, layer=name,
                 source_crs=result.meta.get("crs"), hint="ifc" if suffix == ".ifc" else "source",
             )
         add_result(scene, result)
         results.append(result)
+
+    for path in iterator:
+        read_into_scene(path, {})
+    for path in sites:
+        read_into_scene(path, {"layer": "sites"})
     if len(scene.sites):
         scene.assign_sites()
     return scene, results

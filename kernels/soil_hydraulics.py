@@ -13,6 +13,9 @@ model  name                row layout (after ``[model, theta_r, theta_s]``)
 1      Brooks-Corey        ``h_b_m`` (air-entry head, > 0), ``lambda``, ``ks_m_s``, ``l`` (Kr exponent
                            ``l + 2 + 2/lambda``; ``l = 1`` gives Brooks & Corey's ``(2 + 3 lambda)/lambda``)
 2      Haverkamp           ``alpha_m_beta, beta, ks_m_s, a_m_gamma, gamma`` (h in metres)
+3      Gardner             ``alpha_per_m``, -, ``ks_m_s``: ``K = Ks exp(alpha h)`` (Gardner 1958) with the
+       exponential         retention ``Se = exp(alpha h)`` that goes with it in the closed-form solutions
+                           (Philip 1969; Srivastava & Yeh 1991); never tabulated
 =====  ==================  ==========================================================================
 
 Air entry (Vogel, van Genuchten & Cislerova 2001; Ippisch, Vogel & Bastian 2006): with
@@ -50,6 +53,8 @@ References
 van Genuchten, M.Th. (1980), SSSAJ 44:892-898. Mualem, Y. (1976), WRR 12(3):513-522.
 Brooks, R.H. & Corey, A.T. (1964), Hydrology Paper 3, Colorado State University.
 Haverkamp, R. et al. (1977), SSSAJ 41:285-294.
+Gardner, W.R. (1958), Some steady-state solutions of the unsaturated moisture flow equation with
+application to evaporation from a water table, Soil Sci. 85(4):228-232.
 Vogel, T., van Genuchten, M.Th. & Cislerova, M. (2001), Adv. Water Resour. 24:133-144.
 Ippisch, O., Vogel, H.-J. & Bastian, P. (2006), Adv. Water Resour. 29:1780-1789.
 """
@@ -83,6 +88,7 @@ _FRAC_SCALE = 1.0 / (1 << TABLE_SHIFT)
 VAN_GENUCHTEN = 0
 BROOKS_COREY = 1
 HAVERKAMP = 2
+GARDNER = 3
 
 # column indices shared by all models
 P_MODEL = 0
@@ -149,6 +155,9 @@ def hydraulic_state(h: float, p) -> tuple[float, float, float]:
         capacity = dtheta * lam * se / a
         k = ks * math.exp((l_exp + 2.0 + 2.0 / lam) * math.log(se))
         return theta, capacity, k
+    if model == 3:
+        se = math.exp(p[3] * h)
+        return theta_r + dtheta * se, dtheta * p[3] * se, p[5] * se
     # Haverkamp
     alpha = p[3]
     beta = p[4]
@@ -216,6 +225,8 @@ def head_from_theta(theta: float, p) -> float:
         return -math.exp(math.log(math.expm1(-math.log(se) / m)) / n) / alpha
     if model == 1:
         return -p[3] * math.exp(-math.log(se) / p[4])
+    if model == 3:
+        return math.log(se) / p[3]
     alpha = p[3]
     beta = p[4]
     return -math.exp(math.log(alpha * (1.0 - se) / se) / beta)
@@ -270,7 +281,7 @@ def build_tables(mat_params, tables) -> None:
     """
     for k in range(mat_params.shape[0]):
         p = mat_params[k]
-        if p[8] == 0.0 or int(p[0]) == BROOKS_COREY:
+        if p[8] == 0.0 or int(p[0]) == BROOKS_COREY or int(p[0]) == GARDNER:
             continue
         for s in range(TABLE_N_SEG):
             a0, w = segment_bounds(s)

@@ -26,7 +26,10 @@ solution:
   e.g. Krabbenhoft 2007).
 
 An iterate is converged when every head increment is below ``tol_h + tol_h_rel |h|`` and every
-water-content change between iterates (pond included) below ``tol_theta``.
+water-content change between iterates (pond included) below ``tol_theta``. In very dry soil,
+where the capacity nearly vanishes and a millimetre of water spans metres of head, a head
+increment whose water-content change ``C |dh|`` is below ``tol_dry`` (1e-6) counts as converged
+whatever its size (HYDRUS-1D tests only the water content in unsaturated nodes).
 
 Mass conservation: the water content carried from step to step is the conserved quantity. At the
 end of a step it is updated as the old value plus the divergence of the fluxes of the last
@@ -50,14 +53,33 @@ Top, ``top_kind``:
     there. Each step switches back when the soil can take (or deliver) the potential flux.
   1 head: the surface head follows the series ``top_head`` (a prescribed head or pond depth; no
     pond storage is counted).
-Bottom, ``bot_kind``: 0 free drainage (unit gradient, ``q = K``), 1 fixed head, 2 zero flux.
+Bottom, ``bot_kind``: 0 free drainage (unit gradient, ``q = K``), 1 fixed head (a water table
+at the bottom node with ``bot_head = 0``: drainage is recharge, a negative drainage capillary
+rise), 2 zero flux.
+
+Vegetation (forcing sets)
+-------------------------
+Each column belongs to a forcing set (``col_set``, a vegetation): the set gives the rain that
+reaches the soil (throughfall after interception), the potential soil evaporation, the potential
+transpiration ``Tp`` and the Feddes parameters. Run-on from sealed surfaces is a multiple of the
+gross rain: a column receives ``throughfall + (rain_factor - 1) rain``. Root water uptake is the
+sink ``S = alpha(h) b(z) Tp`` of :mod:`twin.kernels.soil_roots` with the profile's normalised root
+density ``b`` (see :func:`_solve_step`); ``Tp - sum V S`` is not compensated elsewhere (plant
+water stress).
+
+Groups
+------
+Columns may carry a group (a sewer catchment) and a weight (their area, m2): the runoff,
+drainage, evaporation and transpiration of every accepted step are added, times the weight, to
+the group's sums for the forcing interval the step lies in (per-thread buffers, added by the
+caller), so hourly inflows to a sewer need no per-column time series.
 
 Accounting (per column, metres of water per unit column area, cumulated over the run): rain
 supplied, infiltration (net flux into the column at the surface, positive down; for a head
 boundary from the mass balance of the surface node), runoff, actual evaporation, drainage
-(bottom flux out, positive down), storage (soil water plus pond) at start and end. Both
-``storage_end - storage_start = infiltration - drainage`` and
-``rain - runoff - evaporation = infiltration`` hold to round-off.
+(bottom flux out, positive down), actual and potential transpiration, storage (soil water plus
+pond) at start and end. Both ``storage_end - storage_start = infiltration - drainage -
+transpiration`` and ``rain - runoff - evaporation = infiltration`` hold to round-off.
 
 Arrays in, arrays out: the caller allocates every output. Nothing here knows about files,
 pandas or the scene.
@@ -75,9 +97,11 @@ atmospheric boundary switching, surface ponding).
 from __future__ import annotations
 
 import numpy as np
+from numba import get_thread_id
 
 from twin.kernels.config import jit, jit_parallel, prange
 from twin.kernels.soil_hydraulics import head_from_theta, material_state_at, saturation_head
+from twin.kernels.soil_roots import FD_H4, feddes_alpha, feddes_h3
 
 # ---------------------------------------------------------------- solver options (opts[...])
 O_DT_INIT = 0
@@ -97,7 +121,9 @@ O_C_MIN = 13  # floor on the capacity in the iteration matrix, 1/m
 O_DTHETA_MAX = 14  # largest water-content change per step (<= 0: no limit)
 O_H_FLOOR = 15  # lowest head an iterate may take, m (guards the iteration in very dry soil)
 O_MAX_STEPS = 16  # most step attempts (accepted + rejected) per column; <= 0: no limit
-N_OPT = 17
+O_Z_OBS = 17  # depth of the observed top layer whose mean water content is output (C_THETA_OBS), m
+O_TOL_DRY = 18  # a head increment changing theta by less than this counts as converged (very dry soil)
+N_OPT = 19
 
 # ---------------------------------------------------------------- per-column totals (flux[j, ...])
 F_RAIN = 0  # water supplied at the top (rain x rain_factor), m
@@ -114,7 +140,11 @@ F_REJECTS = 10  # steps rejected and retried with a smaller dt
 F_POND = 11  # pond depth at the end, m
 F_MISMATCH = 12  # largest sum V |theta - theta(h)| after a step, m (conserved vs. retention-curve water)
 F_STOPPED_S = 13  # time at which the column stopped on O_MAX_STEPS, s (-1: ran to the end)
-N_FLUX = 14
+F_TRANSP = 14  # actual transpiration (root water uptake), m
+F_TRANSP_POT = 15  # potential transpiration, m
+F_EVAP_POT = 16  # potential soil evaporation, m
+F_CAPRISE = 17  # upward flux through the bottom (capillary rise from a water table), m, >= 0
+N_FLUX = 18
 
 # cumulated fluxes at output times (out_cum[o, j, ...])
 C_RAIN = 0
@@ -122,7 +152,18 @@ C_INFIL = 1
 C_RUNOFF = 2
 C_EVAP = 3
 C_DRAIN = 4
-N_CUM = 5
+C_TRANSP = 5  # actual transpiration
+C_TRANSP_POT = 6  # potential transpiration
+C_THETA_OBS = 7  # a state: mean water content of the nodes down to O_Z_OBS (pond excluded), m3/m3
+C_TRANSP_RATE = 8  # a state: actual transpiration rate of the last accepted step, m/s
+N_CUM = 9
+
+# per-interval sums over groups of columns (group_out[thread, k, group, ...]), m3 (m x weight)
+G_RUNOFF = 0
+G_DRAIN = 1
+G_EVAP = 2
+G_TRANSP = 3
+N_GSER = 4
 
 TOP_ATMOSPHERIC = 0
 TOP_HEAD = 1
@@ -158,7 +199,7 @@ the boundary back and forth."""
 SKIP_REL = 1.0e-13
 """Properties are not re-evaluated at a node whose head moved by less than this x (1 + |h|)."""
 
-N_WORK = 20
+N_WORK = 24
 """Rows of scratch per column (see :func:`run_column`)."""
 
 
@@ -182,6 +223,8 @@ def default_options() -> np.ndarray:
     opts[O_DTHETA_MAX] = 0.05
     opts[O_H_FLOOR] = -1.0e5
     opts[O_MAX_STEPS] = 0.0
+    opts[O_Z_OBS] = 0.3
+    opts[O_TOL_DRY] = 1.0e-6
     return opts
 
 
@@ -275,24 +318,61 @@ def _solve_tridiagonal(first, last, diag, g, rhs, cw):
         rhs[j] = x_lo
 
 
+@jit(inline="always")
+def _update_sink(n_root, h, root, tp, h3, fed, cap_sink, sink, dsink):
+    """``sink[i] = min(alpha(h_i) b_i Tp, cap_sink[i])`` (1/s) for the nodes with roots
+    (``i < n_root``) and, in ``dsink``, its slope in ``h`` where uptake falls towards wilting
+    (``h4 < h < h3`` and below the cap: ``b_i Tp / (h3 - h4)``, 1/(m s); zero elsewhere)."""
+    h4 = fed[FD_H4]
+    for i in range(n_root):
+        if root[i] > 0.0:
+            s_i = feddes_alpha(h[i], h3, fed) * root[i] * tp
+            if s_i >= cap_sink[i]:
+                sink[i] = cap_sink[i]
+                dsink[i] = 0.0
+            else:
+                sink[i] = s_i
+                if h4 < h[i] < h3:
+                    dsink[i] = root[i] * tp / (h3 - h4)
+                else:
+                    dsink[i] = 0.0
+        else:
+            sink[i] = 0.0
+            dsink[i] = 0.0
+
+
 @jit
 def _solve_step(
     nn, vol, dz, inv_dz, mat, mat_params, tables, pond, h_old, theta_old, th_h_old, cap_old, k_old, h, theta, cap,
     kn, kf, theta_new, dt, top_dirichlet, top_value, bot_kind, bot_head, opts, gface, diag, qface, rhs, cprime,
-    dprev, omega,
+    dprev, omega, root, n_root, tp, fed, theta_wilt, sink, dsink, cap_sink,
 ):
-    """One backward-Euler step by modified Picard. Returns (converged, iterations, q_top, q_bot).
+    """One backward-Euler step by modified Picard. Returns (converged, iterations, q_top, q_bot, ta).
 
     ``theta_old`` is the conserved water content at the start of the step; ``th_h_old``,
     ``cap_old``, ``k_old`` the properties at ``h_old``. ``h``, ``theta``, ``cap``, ``kn`` come back
     at the last iterate and ``theta_new`` holds the conserved water content at the end of the step
-    (the start value plus the divergence of the fluxes). ``top_dirichlet`` fixes
-    ``h[0] = top_value``; otherwise ``top_value`` is the flux into the surface node (m/s,
+    (the start value plus the divergence of the fluxes, minus the root uptake). ``top_dirichlet``
+    fixes ``h[0] = top_value``; otherwise ``top_value`` is the flux into the surface node (m/s,
     positive down).
+
+    Root water uptake (``tp > 0`` and ``n_root > 0``): the sink ``S_i = alpha(h_i) b_i Tp`` of
+    :mod:`twin.kernels.soil_roots` is evaluated at the current iterate (as HYDRUS-1D does), and
+    where uptake falls towards wilting its slope ``dS/dh`` joins the diagonal of the iteration
+    matrix (a Newton term: in dry soil the capacity nearly vanishes and a lagged sink alone makes
+    the heads swing across ``h4`` from iterate to iterate; the converged solution is the same).
+    The conservative update and the returned actual transpiration ``ta = sum V_i S_i`` (m/s) use
+    the sink at the final heads, so the water balance closes to round-off and ``ta`` is the
+    uptake at the heads the step ends with. A node gives the roots in one step at most the water
+    it held above the wilting point at the start of the step (``theta_old - theta(h4)``, the
+    latter in ``theta_wilt``): in dry sand, where a millimetre of water spans tens of metres of
+    head, the heads alone would let the roots overdraw a node and the iteration would chase it
+    across ``h4``. ``sink`` holds the sink, ``dsink`` is scratch.
     """
     tol_h = opts[O_TOL_H]
     tol_h_rel = opts[O_TOL_H_REL]
     tol_theta = opts[O_TOL_THETA]
+    tol_dry = opts[O_TOL_DRY]
     max_iter = int(opts[O_MAX_ITER])
     c_min = opts[O_C_MIN]
     h_floor = opts[O_H_FLOOR]
@@ -311,6 +391,16 @@ def _solve_step(
         last = nn - 2
         h[nn - 1] = bot_head
         _node_state(nn - 1, h, mat, mat_params, tables, pond, vol, theta, cap, kn)
+    uptake = tp > 0.0 and n_root > 0
+    h3 = 0.0
+    if uptake:
+        h3 = feddes_h3(tp, fed)
+        for i in range(n_root):
+            # the water above the wilting point the node holds at the start of the step, per second
+            cap_sink[i] = max(theta_old[i] - theta_wilt[i], 0.0) / dt
+    else:
+        for i in range(n_root):
+            sink[i] = 0.0
     converged = False
     iterations = 0
     k_bottom = kn[nn - 1]
@@ -326,9 +416,12 @@ def _solve_step(
             gface[i] = g
             qface[i] = g * (h[i] - h[i + 1]) + k_face
         k_bottom = kn[nn - 1]
+        if uptake:
+            _update_sink(n_root, h, root, tp, h3, fed, cap_sink, sink, dsink)
         # assemble the increment system for the unknown nodes first..last: storage plus
-        # conductances on the diagonal, the flux divergence as residual; the off-diagonal of the
-        # row pair (i, i+1) is -g_i (zero towards a fixed node, which the sweep never reads)
+        # conductances on the diagonal, the flux divergence (and the lagged sink) as residual; the
+        # off-diagonal of the row pair (i, i+1) is -g_i (zero towards a fixed node, which the sweep
+        # never reads)
         for i in range(first, last + 1):
             w = vol[i] * inv_dt
             d = w * max(c_min, cap[i])
@@ -343,6 +436,9 @@ def _solve_step(
                 r -= qface[i]
             elif bot_kind == 0:
                 r -= k_bottom
+            if uptake and i < n_root:
+                r -= vol[i] * sink[i]
+                d += vol[i] * dsink[i]
             diag[i] = d
             rhs[i] = r
         _solve_tridiagonal(first, last, diag, gface, rhs, cprime)
@@ -374,8 +470,6 @@ def _solve_step(
                     delta = max(delta, 0.0)
             if hi + delta < h_floor:
                 delta = h_floor - hi
-            if abs(delta) > tol_i:
-                done = False
             hn = hi + delta
             h[i] = hn
             if abs(delta) > SKIP_REL * (1.0 + abs(hn)):
@@ -389,12 +483,24 @@ def _solve_step(
                 if abs(dth) > CHORD_MIN_DTHETA:
                     # secant (chord) capacity of the last increment for the next iterate
                     cap[i] = dth / delta
+            if abs(delta) > tol_i:
+                # a head increment counts, unless the node is unsaturated and the increment moves
+                # its water content by a negligible amount (dry soil)
+                if abs(delta) * cap[i] > tol_dry or hn >= saturation_head(mat_params[mat[i]]):
+                    done = False
         if done:
             converged = True
             break
+    # the sink at the final heads: what the conservative update removes and what is reported
+    ta = 0.0
+    if uptake:
+        _update_sink(n_root, h, root, tp, h3, fed, cap_sink, sink, dsink)
+        for i in range(n_root):
+            ta += vol[i] * sink[i]
     # conservative update with the fluxes of the last iterate (lagged conductivities kf): the
-    # water content carried to the next step is the old one plus the divergence of the fluxes,
-    # so the balance closes to round-off; it differs from theta(h) by the iteration tolerance
+    # water content carried to the next step is the old one plus the divergence of the fluxes
+    # minus the uptake, so the balance closes to round-off; it differs from theta(h) by the
+    # iteration tolerance
     for i in range(nn):
         theta_new[i] = theta[i]
     q_prev = top_value
@@ -403,6 +509,8 @@ def _solve_step(
     q_top = q_prev
     if top_dirichlet:
         q_top = q_prev + vol[0] * (theta[0] - theta_old[0]) / dt
+        if uptake and n_root > 0:
+            q_top += vol[0] * sink[0]
     for i in range(first, last + 1):
         if i < nn - 1:
             q_next = kf[i] * (inv_dz[i] * (h[i] - h[i + 1]) + 1.0)
@@ -410,31 +518,48 @@ def _solve_step(
             q_next = k_bottom
         else:
             q_next = 0.0
-        theta_new[i] = theta_old[i] + dt * (q_prev - q_next) / vol[i]
+        s_i = sink[i] if (uptake and i < n_root) else 0.0
+        theta_new[i] = theta_old[i] + dt * ((q_prev - q_next) / vol[i] - s_i)
         q_prev = q_next
     if bot_kind == 1:
         q_bot = q_prev - vol[nn - 1] * (theta[nn - 1] - theta_old[nn - 1]) / dt
+        if uptake and nn - 1 < n_root:
+            q_bot -= vol[nn - 1] * sink[nn - 1]
     else:
         q_bot = q_prev
-    return converged, iterations, q_top, q_bot
+    return converged, iterations, q_top, q_bot, ta
 
 
 @jit
-def _write_output(o, nn, h, theta, vol, pond, cums, out_h, out_theta, out_cum):
+def _write_output(o, nn, z, h, theta, vol, pond, cums, z_obs, ta_rate, out_h, out_theta, out_cum):
     if out_h.shape[0] > 0:
         for i in range(nn):
             out_h[o, i] = h[i]
             out_theta[o, i] = theta[i]
         if pond and h[0] > 0.0:
             out_theta[o, 0] = theta[0] - h[0] / vol[0]
-    for c in range(N_CUM):
+    for c in range(C_THETA_OBS):
         out_cum[o, c] = cums[c]
+    # mean water content of the nodes down to z_obs (each with its control volume), pond excluded
+    wsum = 0.0
+    vsum = 0.0
+    for i in range(nn):
+        if z[i] > z_obs + 1e-12 and i > 0:
+            break
+        th = theta[i]
+        if i == 0 and pond and h[0] > 0.0:
+            th -= h[0] / vol[0]
+        wsum += vol[i] * th
+        vsum += vol[i]
+    out_cum[o, C_THETA_OBS] = wsum / vsum
+    out_cum[o, C_TRANSP_RATE] = ta_rate
 
 
 @jit
 def run_column(
-    z, nn, mat, mat_params, tables, top_kind, bot_kind, bot_head, rain_factor, t_edges, rain_m_s, evap_m_s,
-    top_head_m, out_times, opts, h, top_mode, out_h, out_theta, out_cum, flux, work,
+    z, nn, mat, mat_params, tables, root, h_surf, top_kind, bot_kind, bot_head, rain_factor, t_edges, rain_m_s,
+    top_rain_m_s, evap_m_s, transp_m_s, fed, top_head_m, out_times, opts, h, top_mode, out_h, out_theta, out_cum,
+    flux, work, group_out, group, weight,
 ):
     """Integrate one column from ``t_edges[0]`` to ``t_edges[-1]``.
 
@@ -444,19 +569,30 @@ def run_column(
     nn : number of nodes (>= 3).
     mat : (nn,) material row of each node in ``mat_params``.
     tables : (n_mat, TABLE_N_SEG, TABLE_N_COEF) hydraulic tables (see ``richards_columns``).
+    root : (nn,) normalised root density b_i, 1/m (``sum vol_i b_i = 1``; all zero: no roots).
+    h_surf : depression storage of this column (pond depth before runoff), m.
     top_kind, bot_kind : boundary kinds (``TOP_*``, ``BOT_*``).
     bot_head : head of a fixed-head bottom, m.
-    rain_factor : multiplier of the rain series on this column.
-    t_edges, rain_m_s, evap_m_s, top_head_m : forcing (see ``richards_columns``).
+    rain_factor : run-on multiplier: the column receives ``top_rain + (rain_factor - 1) rain``.
+    t_edges : (n_t + 1,) forcing interval edges, s.
+    rain_m_s : (n_t,) gross rain (the run-on share is a multiple of it), m/s.
+    top_rain_m_s, evap_m_s, transp_m_s : (n_t,) this column's rain reaching the soil (throughfall),
+        potential soil evaporation and potential transpiration, m/s.
+    fed : (N_FEDDES,) Feddes parameters of the column's vegetation (``soil_roots``).
+    top_head_m : (n_t,) surface head of a head top boundary, m.
     out_times : (n_out,) output times, s.
     opts : (N_OPT,) solver options.
     h : (nn,) head, m: the initial condition in, the final state out.
     top_mode : (1,) top-boundary state of an atmospheric column (``MODE_*``), in and out.
     out_h, out_theta : (n_out, nn) profiles at the output times (not written when
         ``out_h.shape[0] == 0``); theta excludes the pond.
-    out_cum : (n_out, N_CUM) cumulated fluxes at the output times, m.
+    out_cum : (n_out, N_CUM) cumulated fluxes (and the states ``C_THETA_OBS``, ``C_TRANSP_RATE``)
+        at the output times, m.
     flux : (N_FLUX,) totals, m (see ``F_*``).
     work : (N_WORK, nn) scratch.
+    group_out : (n_t, n_group, N_GSER) per-interval sums of this thread (``G_*``), m3; not written
+        when ``group < 0`` or ``n_group == 0``.
+    group, weight : the column's group and the weight (area, m2) of its fluxes in ``group_out``.
     """
     vol = work[0]
     dz = work[1]
@@ -478,6 +614,10 @@ def run_column(
     th_h_old = work[17]
     theta_new = work[18]
     inv_dz = work[19]
+    sink = work[20]
+    dsink = work[21]
+    cap_sink = work[22]
+    theta_wilt = work[23]
     for i in range(nn - 1):
         dz[i] = z[i + 1] - z[i]
         inv_dz[i] = 1.0 / dz[i]
@@ -488,6 +628,14 @@ def run_column(
         if i < nn - 1:
             v += 0.5 * dz[i]
         vol[i] = v
+        sink[i] = 0.0
+    n_root = 0
+    for i in range(nn):
+        if root[i] > 0.0:
+            n_root = i + 1
+    for i in range(n_root):
+        # water content at the wilting point (h4) of each rooted node, soil only
+        theta_wilt[i] = material_state_at(fed[FD_H4], mat_params, tables, mat[i])[0]
     for f in range(N_FLUX):
         flux[f] = 0.0
     flux[F_STOPPED_S] = -1.0
@@ -500,8 +648,9 @@ def run_column(
     iter_low = opts[O_ITER_LOW]
     iter_high = opts[O_ITER_HIGH]
     dtheta_max = opts[O_DTHETA_MAX]
-    h_surf = opts[O_H_SURF]
     h_crit = opts[O_H_CRIT]
+    z_obs = opts[O_Z_OBS]
+    grouped = group >= 0 and group_out.shape[1] > 0
 
     for i in range(nn):
         _node_state(i, h, mat, mat_params, tables, pond, vol, th_h_old, cap_old, k_old)
@@ -511,13 +660,14 @@ def run_column(
         storage += vol[i] * theta_old[i]
     flux[F_STORAGE0] = storage
     cums = np.zeros(N_CUM)
+    ta_rate = 0.0
 
     t = t_edges[0]
     t_end = t_edges[n_t]
     k = 0
     o = 0
     while o < n_out and out_times[o] <= t:
-        _write_output(o, nn, h, theta_old, vol, pond, cums, out_h, out_theta, out_cum)
+        _write_output(o, nn, z, h, theta_old, vol, pond, cums, z_obs, ta_rate, out_h, out_theta, out_cum)
         o += 1
     dt = opts[O_DT_INIT]
     mode = top_mode[0]
@@ -534,8 +684,10 @@ def run_column(
             dt_try = 0.5 * (t_break - t)
         else:
             dt_try = dt
-        r_in = rain_m_s[k] * rain_factor
+        r_in = top_rain_m_s[k] + (rain_factor - 1.0) * rain_m_s[k]
+        r_in = max(r_in, 0.0)
         e_pot = evap_m_s[k]
+        tp = transp_m_s[k]
         q_pot = r_in - e_pot
         for i in range(nn):
             h_old[i] = h[i]
@@ -544,6 +696,7 @@ def run_column(
         iters = 0
         q_top = 0.0
         q_bot = 0.0
+        ta = 0.0
         for attempt in range(3):
             if top_kind == 1:
                 dirichlet = True
@@ -557,9 +710,10 @@ def run_column(
             else:
                 dirichlet = True
                 value = h_crit
-            converged, iters, q_top, q_bot = _solve_step(
+            converged, iters, q_top, q_bot, ta = _solve_step(
                 nn, vol, dz, inv_dz, mat, mat_params, tables, pond, h_old, theta_old, th_h_old, cap_old, k_old, h, theta, cap,
-                kn, kf, theta_new, dt_try, dirichlet, value, bot_kind, bot_head, opts, gface, diag, qface, rhs, cprime, dprev, omega)
+                kn, kf, theta_new, dt_try, dirichlet, value, bot_kind, bot_head, opts, gface, diag, qface, rhs, cprime, dprev, omega,
+                root, n_root, tp, fed, theta_wilt, sink, dsink, cap_sink)
             flux[F_ITERS] += iters
             if top_kind == 1:
                 break
@@ -615,6 +769,18 @@ def run_column(
         cums[C_RUNOFF] += runoff * dt_try
         cums[C_EVAP] += evap * dt_try
         cums[C_DRAIN] += q_bot * dt_try
+        cums[C_TRANSP] += ta * dt_try
+        cums[C_TRANSP_POT] += tp * dt_try
+        ta_rate = ta
+        if top_kind == 0:
+            flux[F_EVAP_POT] += e_pot * dt_try
+        if q_bot < 0.0:
+            flux[F_CAPRISE] -= q_bot * dt_try
+        if grouped:
+            group_out[k, group, G_RUNOFF] += weight * runoff * dt_try
+            group_out[k, group, G_DRAIN] += weight * q_bot * dt_try
+            group_out[k, group, G_EVAP] += weight * evap * dt_try
+            group_out[k, group, G_TRANSP] += weight * ta * dt_try
         flux[F_STEPS] += 1.0
         dtheta_step = 0.0
         mismatch = 0.0
@@ -648,7 +814,7 @@ def run_column(
         if t >= t_edges[k + 1]:
             k += 1
         while o < n_out and out_times[o] <= t:
-            _write_output(o, nn, h, theta_old, vol, pond, cums, out_h, out_theta, out_cum)
+            _write_output(o, nn, z, h, theta_old, vol, pond, cums, z_obs, ta_rate, out_h, out_theta, out_cum)
             o += 1
     storage = 0.0
     for i in range(nn):
@@ -659,15 +825,17 @@ def run_column(
     flux[F_RUNOFF] = cums[C_RUNOFF]
     flux[F_EVAP] = cums[C_EVAP]
     flux[F_DRAIN] = cums[C_DRAIN]
+    flux[F_TRANSP] = cums[C_TRANSP]
+    flux[F_TRANSP_POT] = cums[C_TRANSP_POT]
     flux[F_POND] = h[0] if (pond and h[0] > 0.0) else 0.0
     top_mode[0] = mode
 
 
 @jit_parallel
 def richards_columns(
-    prof_z, prof_n, prof_mat, mat_params, tables, col_prof, col_top, col_bot, col_bot_head, col_rain_factor,
-    t_edges, rain_m_s, evap_m_s, top_head_m, out_times, opts, h, top_mode, out_h, out_theta, out_cum,
-    flux, chunk,
+    prof_z, prof_n, prof_mat, prof_root, prof_h_surf, mat_params, tables, col_prof, col_top, col_bot, col_bot_head,
+    col_rain_factor, col_set, col_group, col_weight, t_edges, rain_m_s, set_rain_m_s, set_evap_m_s, set_transp_m_s,
+    set_feddes, top_head_m, out_times, opts, h, top_mode, out_h, out_theta, out_cum, flux, group_out, chunk,
 ):
     """Run every column over the whole forcing period, in parallel over chunks of columns.
 
@@ -676,21 +844,32 @@ def richards_columns(
     prof_z : (n_prof, max_nodes) node depths of each profile, m (first ``prof_n[p]`` used).
     prof_n : (n_prof,) number of nodes of each profile.
     prof_mat : (n_prof, max_nodes) material row of each node.
+    prof_root : (n_prof, max_nodes) normalised root density of each node, 1/m (zero: no roots).
+    prof_h_surf : (n_prof,) depression storage (pond depth before runoff) of each profile, m.
     mat_params : (n_mat, N_PARAM) hydraulic parameters (see ``soil_hydraulics``).
     tables : (n_mat, TABLE_N_SEG, TABLE_N_COEF) hydraulic tables (``soil_hydraulics.build_tables``),
         used for rows with ``p[8] != 0``.
     col_prof, col_top, col_bot : (n_col,) profile, top kind and bottom kind of each column.
     col_bot_head : (n_col,) bottom head for ``bot_kind == 1``, m.
-    col_rain_factor : (n_col,) multiplier on the rain series (run-on from sealed areas).
+    col_rain_factor : (n_col,) run-on multiplier of the gross rain (>= 1 receives run-on).
+    col_set : (n_col,) forcing set (vegetation) of each column: a row of the ``set_*`` arrays.
+    col_group, col_weight : (n_col,) group (-1: none) and weight (m2) in ``group_out``.
     t_edges : (n_t + 1,) forcing interval edges, s.
-    rain_m_s, evap_m_s, top_head_m : (n_t,) piecewise-constant forcing on each interval.
+    rain_m_s : (n_t,) gross rain, m/s.
+    set_rain_m_s, set_evap_m_s, set_transp_m_s : (n_set, n_t) rain reaching the soil, potential
+        soil evaporation and potential transpiration of each set, m/s.
+    set_feddes : (n_set, N_FEDDES) Feddes parameters of each set.
+    top_head_m : (n_t,) piecewise-constant surface head (head top boundary).
     out_times : (n_out,) output times, s, sorted, within ``t_edges``.
     opts : (N_OPT,) solver options (:func:`default_options`).
     h : (n_col, max_nodes) initial head in, final head out, m.
     top_mode : (n_col,) top-boundary state in and out (0 at the start).
     out_h, out_theta : (n_out, n_col, max_nodes), or a zero-length first axis to skip profiles.
-    out_cum : (n_out, n_col, N_CUM) cumulated fluxes at the output times, m.
+    out_cum : (n_out, n_col, N_CUM) cumulated fluxes and states at the output times (float64 or
+        float32).
     flux : (n_col, N_FLUX) totals per column.
+    group_out : (n_threads, n_t, n_group, N_GSER) per-thread sums over groups of columns (the
+        caller adds the threads; ``n_threads`` at least Numba's thread count, zeros on entry).
     chunk : columns per task (each task allocates its scratch once; threads take whole chunks;
         the caller sets Numba's parallel chunk size to 1 so that a thread takes the next chunk
         when it is free: the cost of a column varies by orders of magnitude).
@@ -700,12 +879,15 @@ def richards_columns(
     n_chunks = (n_col + chunk - 1) // chunk
     for c in prange(n_chunks):
         work = np.zeros((N_WORK, max_nodes))
+        tid = get_thread_id()
         start = c * chunk
         stop = min(start + chunk, n_col)
         for j in range(start, stop):
             p = col_prof[j]
+            s = col_set[j]
             run_column(
-                prof_z[p], prof_n[p], prof_mat[p], mat_params, tables, col_top[j], col_bot[j], col_bot_head[j],
-                col_rain_factor[j], t_edges, rain_m_s, evap_m_s, top_head_m, out_times, opts, h[j],
-                top_mode[j:j + 1], out_h[:, j, :], out_theta[:, j, :], out_cum[:, j, :], flux[j], work,
+                prof_z[p], prof_n[p], prof_mat[p], mat_params, tables, prof_root[p], prof_h_surf[p], col_top[j], col_bot[j],
+                col_bot_head[j], col_rain_factor[j], t_edges, rain_m_s, set_rain_m_s[s], set_evap_m_s[s], set_transp_m_s[s],
+                set_feddes[s], top_head_m, out_times, opts, h[j], top_mode[j:j + 1], out_h[:, j, :], out_theta[:, j, :],
+                out_cum[:, j, :], flux[j], work, group_out[tid], col_group[j], col_weight[j],
             )

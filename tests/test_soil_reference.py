@@ -17,6 +17,7 @@ import pytest
 from twin.kernels import soil_hydraulics as H
 from twin.kernels import soil_richards as R
 from twin.soil.hydraulics import SoilMaterial, carsel_parrish
+from twin.soil.roots import FeddesParameters
 from twin.soil.solver import Forcing, Profile, SolverOptions, build_tables, run_richards
 
 # ----------------------------------------------------------------------------- reference
@@ -94,11 +95,42 @@ def ref_table_state(h: float, table: np.ndarray, mat: SoilMaterial):
     return theta, -dtheta_df / width, k  # d/dh = -d/d(-h) = -(d/df) / width
 
 
-def make_ref_step(z, mats, opts, props, *, pond, bottom, bottom_head):
+def ref_feddes_alpha(h, tp, fed: FeddesParameters) -> np.ndarray:
+    """Feddes et al. (1978), written out from the published piecewise-linear response (heads in m,
+    rates in m/s): 0 above h1, rising linearly to 1 at h2, 1 down to h3, falling linearly to 0
+    at h4; h3 interpolated linearly in Tp between h3h (Tp >= r2h) and h3l (Tp <= r2l)."""
+    h = np.atleast_1d(np.asarray(h, dtype=float))
+    r2h, r2l = fed.r2h_mm_day / 1000 / 86400, fed.r2l_mm_day / 1000 / 86400
+    if tp >= r2h:
+        h3 = fed.h3h_m
+    elif tp <= r2l:
+        h3 = fed.h3l_m
+    else:
+        h3 = fed.h3h_m + (fed.h3l_m - fed.h3h_m) * (r2h - tp) / (r2h - r2l)
+    out = np.empty(len(h))
+    for i, hi in enumerate(h):
+        if hi > fed.h1_m or hi <= fed.h4_m:
+            out[i] = 0.0
+        elif hi > fed.h2_m:
+            out[i] = (fed.h1_m - hi) / (fed.h1_m - fed.h2_m)
+        elif hi >= h3:
+            out[i] = 1.0
+        else:
+            out[i] = (hi - fed.h4_m) / (h3 - fed.h4_m)
+    return out
+
+
+def make_ref_step(z, mats, opts, props, *, pond, bottom, bottom_head, root=None, fed=None):
     """The reference step of one column: returns ``(solve, state, theta_soil, vol)``.
 
-    ``solve(h_old, w_old, th_old, c_old, k_old, dt, dirichlet_top, top_value)`` advances one
+    ``solve(h_old, w_old, th_old, c_old, k_old, dt, dirichlet_top, top_value, tp)`` advances one
     step; ``pond`` is True for an atmospheric top (the surface node stores ponded water).
+    ``root`` (normalised root density per node, 1/m) and ``fed`` (:class:`FeddesParameters`)
+    add the root water uptake sink ``S = alpha(h) b Tp``: lagged in the Picard iteration (taken
+    at the current iterate), and taken at the final heads for the water carried to the next step
+    and for the reported uptake ``ta``; where uptake falls towards wilting its slope joins the
+    diagonal of the iteration matrix, and a node gives at most the water it held above the wilting
+    point at the start of the step, as in the kernel.
     """
     n = len(z)
     dz = np.diff(z)
@@ -125,7 +157,29 @@ def make_ref_step(z, mats, opts, props, *, pond, bottom, bottom_head):
     def flux_down(h, kface, i):  # flux from node i to node i+1, positive downward
         return -kface[i] * ((h[i + 1] - h[i]) / dz[i] - 1)
 
-    def solve(h_old, w_old, th_old, c_old, k_old, dt, dirichlet_top, top_value):
+    b = np.zeros(n) if root is None else np.asarray(root, dtype=float)
+    # water content at the wilting point of each node (no pond): a node gives the roots in one
+    # step at most the water it held above it at the start of the step
+    theta_wilt = np.array([props(fed.h4_m, mats[i])[0] for i in range(n)]) if fed is not None else np.zeros(n)
+
+    def sink_at(h, tp, w_old, dt):
+        """The sink (1/s) and whether the cap bound it."""
+        if tp <= 0 or not b.any():
+            return np.zeros(n), np.zeros(n, bool)
+        want = ref_feddes_alpha(h, tp, fed) * b * tp
+        cap = np.maximum(w_old - theta_wilt, 0.0) / dt
+        return np.where((b > 0) & (want >= cap), cap, want), (b > 0) & (want >= cap)
+
+    def sink_slope(h, tp, capped):
+        """dS/dh where uptake falls towards wilting (h4 < h < h3) and the cap does not bind, else 0
+        (the kernel's Newton term)."""
+        if tp <= 0 or not b.any():
+            return np.zeros(n)
+        r2h, r2l = fed.r2h_mm_day / 1000 / 86400, fed.r2l_mm_day / 1000 / 86400
+        h3 = fed.h3h_m if tp >= r2h else fed.h3l_m if tp <= r2l else fed.h3h_m + (fed.h3l_m - fed.h3h_m) * (r2h - tp) / (r2h - r2l)
+        return np.where((h > fed.h4_m) & (h < h3) & ~capped, b * tp / (h3 - fed.h4_m), 0.0)
+
+    def solve(h_old, w_old, th_old, c_old, k_old, dt, dirichlet_top, top_value, tp=0.0):
         """One step. ``w_old`` is the conserved water content, ``th_old`` = theta(h_old)."""
         h, th, cap, kn = h_old.copy(), th_old.copy(), c_old.copy(), k_old.copy()
         fixed = np.zeros(n, bool)
@@ -147,14 +201,16 @@ def make_ref_step(z, mats, opts, props, *, pond, bottom, bottom_head):
             # residual of each node's balance at the current iterate and the Picard matrix
             A = np.zeros((n, n))
             res = np.zeros(n)
+            sink, capped = sink_at(h, tp, w_old, dt)
+            slope = sink_slope(h, tp, capped)
             for i in free:
                 inflow = top_value if i == 0 else flux_down(h, kface, i - 1)
                 if i < n - 1:
                     outflow = flux_down(h, kface, i)
                 else:
                     outflow = k_bottom if bottom == 0 else 0.0
-                res[i] = vol[i] * (w_old[i] - th[i]) / dt + inflow - outflow
-                A[i, i] = vol[i] * max(cap[i], opts[R.O_C_MIN]) / dt
+                res[i] = vol[i] * (w_old[i] - th[i]) / dt + inflow - outflow - vol[i] * sink[i]
+                A[i, i] = vol[i] * max(cap[i], opts[R.O_C_MIN]) / dt + vol[i] * slope[i]
                 if i > 0:
                     A[i, i] += kface[i - 1] / dz[i - 1]
                     if not fixed[i - 1]:
@@ -186,8 +242,7 @@ def make_ref_step(z, mats, opts, props, *, pond, bottom, bottom_head):
             delta = np.maximum(h + delta, opts[R.O_H_FLOOR]) - h  # the iterate may not go below the floor
             done = True
             for i in free:
-                if abs(delta[i]) > opts[R.O_TOL_H] + opts[R.O_TOL_H_REL] * abs(h[i]):
-                    done = False
+                tol_i = opts[R.O_TOL_H] + opts[R.O_TOL_H_REL] * abs(h[i])
                 h[i] = h[i] + delta[i]
                 if abs(delta[i]) > R.SKIP_REL * (1 + abs(h[i])):
                     theta_prev = th[i]
@@ -196,36 +251,46 @@ def make_ref_step(z, mats, opts, props, *, pond, bottom, bottom_head):
                         done = False
                     if abs(th[i] - theta_prev) > R.CHORD_MIN_DTHETA:  # secant capacity for the next iterate
                         cap[i] = (th[i] - theta_prev) / delta[i]
+                # a head increment counts unless the node is unsaturated and its water-content
+                # change negligible (dry soil)
+                unsaturated = h[i] < ref_head(mats[i].theta_s, mats[i])
+                if abs(delta[i]) > tol_i and (abs(delta[i]) * cap[i] > opts[R.O_TOL_DRY] or not unsaturated):
+                    done = False
             if done:
                 converged = True
                 break
-        # the conserved water content moves with the fluxes of the last iterate
+        # the conserved water content moves with the fluxes of the last iterate and the uptake at
+        # the final heads
+        sink, _ = sink_at(h, tp, w_old, dt)
         q = np.array([flux_down(h, kface, i) for i in range(n - 1)])
-        q_top = top_value if not dirichlet_top else q[0] + vol[0] * (th[0] - w_old[0]) / dt
-        q_bot = {0: k_bottom, 1: q[-1] - vol[-1] * (th[-1] - w_old[-1]) / dt, 2: 0.0}[bottom]
+        q_top = top_value if not dirichlet_top else q[0] + vol[0] * (th[0] - w_old[0]) / dt + vol[0] * sink[0]
+        q_bot = {0: k_bottom, 1: q[-1] - vol[-1] * (th[-1] - w_old[-1]) / dt - vol[-1] * sink[-1], 2: 0.0}[bottom]
         inflow = np.concatenate([[q_top], q])
         outflow = np.concatenate([q, [q_bot]])
         w = th.copy()
-        w[free] = w_old[free] + dt * (inflow[free] - outflow[free]) / vol[free]
-        return converged, iters, h, th, cap, kn, w, q_top, q_bot
+        w[free] = w_old[free] + dt * ((inflow[free] - outflow[free]) / vol[free] - sink[free])
+        ta = float(np.sum(vol * sink))
+        return converged, iters, h, th, cap, kn, w, q_top, q_bot, ta
 
     return solve, state, theta_soil, vol
 
 
-def ref_column(z, mats, forcing, opts, h0, *, top, bottom, bottom_head, rain_factor, out_times, props):
+def ref_column(z, mats, forcing, opts, h0, *, top, bottom, bottom_head, rain_factor, out_times, props, root=None, fed=None):
     """One column by the reference scheme. Returns (h_final, totals dict, cumulated fluxes, profiles)."""
     pond = top == 0  # an atmospheric surface node also stores ponded water
-    solve, state, theta_soil, vol = make_ref_step(z, mats, opts, props, pond=pond, bottom=bottom, bottom_head=bottom_head)
+    solve, state, theta_soil, vol = make_ref_step(z, mats, opts, props, pond=pond, bottom=bottom, bottom_head=bottom_head,
+                                                  root=root, fed=fed)
     h = np.array(h0, float)
     th, cap, kn = state(h)
     w = th.copy()  # the conserved water content
-    tot = dict(rain=0.0, infil=0.0, runoff=0.0, evap=0.0, drain=0.0, steps=0, iters=0, fails=0, rejects=0, mismatch=0.0)
+    tot = dict(rain=0.0, infil=0.0, runoff=0.0, evap=0.0, drain=0.0, transp=0.0, transp_pot=0.0, steps=0, iters=0, fails=0,
+               rejects=0, mismatch=0.0)
     tot["storage0"] = float(np.sum(vol * w))
     cum, prof = [], []
     t_edges = forcing.t_edges_s
     t, k, o = t_edges[0], 0, 0
     while o < len(out_times) and out_times[o] <= t:
-        cum.append([0.0] * 5)
+        cum.append([0.0] * 7)
         prof.append((h.copy(), theta_soil(h, w)))
         o += 1
     dt = opts[R.O_DT_INIT]
@@ -242,17 +307,18 @@ def ref_column(z, mats, forcing, opts, h0, *, top, bottom, bottom_head, rain_fac
             dt_try = dt
         r_in = forcing.rain_m_s[k] * rain_factor
         e_pot = forcing.evaporation_m_s[k]
+        tp = forcing.transpiration_m_s[k]
         q_pot = r_in - e_pot
         for _attempt in range(3):
             if top == 1:
-                res = solve(h, w, th, cap, kn, dt_try, True, forcing.top_head_m[k])
+                res = solve(h, w, th, cap, kn, dt_try, True, forcing.top_head_m[k], tp)
             elif mode == 0:
-                res = solve(h, w, th, cap, kn, dt_try, False, q_pot)
+                res = solve(h, w, th, cap, kn, dt_try, False, q_pot, tp)
             elif mode == 1:
-                res = solve(h, w, th, cap, kn, dt_try, True, opts[R.O_H_SURF])
+                res = solve(h, w, th, cap, kn, dt_try, True, opts[R.O_H_SURF], tp)
             else:
-                res = solve(h, w, th, cap, kn, dt_try, True, opts[R.O_H_CRIT])
-            converged, iters, h_new, th_new, cap_new, kn_new, w_new, q_top, q_bot = res
+                res = solve(h, w, th, cap, kn, dt_try, True, opts[R.O_H_CRIT], tp)
+            converged, iters, h_new, th_new, cap_new, kn_new, w_new, q_top, q_bot, ta = res
             tot["iters"] += iters
             if top == 1:
                 break
@@ -287,6 +353,8 @@ def ref_column(z, mats, forcing, opts, h0, *, top, bottom, bottom_head, rain_fac
         tot["runoff"] += runoff * dt_try
         tot["evap"] += evap * dt_try
         tot["drain"] += q_bot * dt_try
+        tot["transp"] += ta * dt_try
+        tot["transp_pot"] += tp * dt_try
         tot["steps"] += 1
         dtheta_step = float(np.max(np.abs(w_new - w)))
         tot["mismatch"] = max(tot["mismatch"], float(np.sum(vol * np.abs(w_new - th_new))))
@@ -305,7 +373,7 @@ def ref_column(z, mats, forcing, opts, h0, *, top, bottom, bottom_head, rain_fac
         if t >= t_edges[k + 1]:
             k += 1
         while o < len(out_times) and out_times[o] <= t:
-            cum.append([tot["rain"], tot["infil"], tot["runoff"], tot["evap"], tot["drain"]])
+            cum.append([tot["rain"], tot["infil"], tot["runoff"], tot["evap"], tot["drain"], tot["transp"], tot["transp_pot"]])
             prof.append((h.copy(), theta_soil(h, w)))
             o += 1
     tot["storage1"] = float(np.sum(vol * w))
@@ -392,7 +460,7 @@ def test_one_step_matches_reference_on_random_states(tables: bool) -> None:
     lands: both converge or both fail (a run would then retry a shorter step), in the same
     number of iterations (+-1), and agree to 1e-10."""
     rng = np.random.default_rng(11)
-    options = SolverOptions(tables=tables, tol_h_m=1e-10, tol_h_rel=0.0, tol_theta=1e-12, max_iter=200)
+    options = SolverOptions(tables=tables, tol_h_m=1e-10, tol_h_rel=0.0, tol_theta=1e-12, tol_dry_theta=0.0, max_iter=200)
     opts = options.to_array()
     n_checked = n_dirichlet = n_pond = 0
     for case in range(300):
@@ -417,7 +485,7 @@ def test_one_step_matches_reference_on_random_states(tables: bool) -> None:
         dt = float(10 ** rng.uniform(0, 3.5))
         dirichlet = bool(rng.random() < 0.4)
         top_value = float(rng.uniform(-1.0, 0.002)) if dirichlet else float(rng.uniform(-2e-7, 3e-5))
-        conv, iters, h_ref, th_ref, _, _, w_ref, q_top, q_bot = solve(h_old, w_old, th, cap, kn, dt, dirichlet, top_value)
+        conv, iters, h_ref, th_ref, _, _, w_ref, q_top, q_bot, _ = solve(h_old, w_old, th, cap, kn, dt, dirichlet, top_value)
         # the kernel's step on the same state
         work = np.zeros((R.N_WORK, n))
         dz = np.diff(z)
@@ -425,7 +493,8 @@ def test_one_step_matches_reference_on_random_states(tables: bool) -> None:
         out = R._solve_step(
             n, vol, dz, 1.0 / dz, mat, params, table, pond, h_old.copy(), w_old.copy(), th.copy(), cap.copy(), kn.copy(),
             h_k, theta_k, cap_k, kn_k, kf, w_k, dt, dirichlet, top_value, bottom, bottom_head, opts,
-            work[0], work[1], work[2], work[3], work[4], work[5], work[6],
+            work[0], work[1], work[2], work[3], work[4], work[5], work[6], np.zeros(n), 0, 0.0, FeddesParameters().row(), work[7],
+            work[8], work[9], work[10],
         )
         assert out[0] == conv, case
         if not conv:
@@ -477,7 +546,7 @@ def test_kernel_matches_reference_on_random_columns(seed: int, tables: bool) -> 
                          ("drain", R.F_DRAIN), ("storage0", R.F_STORAGE0), ("storage1", R.F_STORAGE1),
                          ("pond", R.F_POND)]:
             assert abs(got[idx] - tot[key]) <= tol * water, key
-        np.testing.assert_allclose(res.cumulative_m[:, j, :], cum, rtol=0, atol=tol * water)
+        np.testing.assert_allclose(res.cumulative_m[:, j, :7], cum, rtol=0, atol=tol * water)
         if same_path:
             assert got[R.F_FAILS] == tot["fails"]
             _assert_heads_agree(res.h_final_m[j, : p.n_nodes], h, node_mats)

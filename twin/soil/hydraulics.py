@@ -28,7 +28,7 @@ import numpy as np
 
 from twin.errors import InputError
 
-MODELS = ("van_genuchten", "brooks_corey", "haverkamp")
+MODELS = ("van_genuchten", "brooks_corey", "haverkamp", "gardner")
 
 # Upper bounds of the parameters (a value beyond is a unit slip or a typo, and the retention
 # curves overflow float64 for the largest of them at the solver's driest head, -1e5 m).
@@ -76,7 +76,9 @@ class SoilMaterial:
     name
         Label (texture name or user key).
     model
-        ``'van_genuchten'`` (Mualem conductivity), ``'brooks_corey'`` or ``'haverkamp'``.
+        ``'van_genuchten'`` (Mualem conductivity), ``'brooks_corey'``, ``'haverkamp'`` or
+        ``'gardner'`` (``K = Ks exp(alpha h)``, ``Se = exp(alpha h)``: the exponential model of the
+        closed-form steady and transient solutions, Gardner 1958; ``alpha_per_m`` only).
     theta_r, theta_s
         Residual and saturated water content, m3/m3 (``0 <= theta_r < theta_s <= 1``).
     ks_m_s
@@ -148,6 +150,9 @@ class SoilMaterial:
             _within(self.l, L_RANGE, "l", path, obj)
             if not (math.isfinite(self.h_e_m) and self.h_e_m <= 0.0):
                 raise InputError(f"air-entry head must be <= 0 m, got {self.h_e_m}", path=path, obj=obj, field="h_e_m")
+        elif self.model == "gardner":
+            _positive(self.alpha_per_m, "alpha_per_m", path, obj)
+            _at_most(self.alpha_per_m, MAX_ALPHA_PER_M, "alpha_per_m", path, obj)
         elif self.model == "brooks_corey":
             _positive(self.h_b_m, "h_b_m", path, obj)
             _at_most(self.h_b_m, MAX_H_B_M, "h_b_m", path, obj)
@@ -178,10 +183,13 @@ class SoilMaterial:
         elif self.model == "brooks_corey":
             p[0] = 1
             p[3], p[4], p[6] = self.h_b_m, self.lambda_, self.l
+        elif self.model == "gardner":
+            p[0] = 3
+            p[3] = self.alpha_per_m
         else:
             p[0] = 2
             p[3], p[4], p[6], p[7] = self.alpha_m_beta, self.beta, self.a_m_gamma, self.gamma
-        p[8] = 1.0 if (self.tabulate and self.model != "brooks_corey") else 0.0
+        p[8] = 1.0 if (self.tabulate and self.model in ("van_genuchten", "haverkamp")) else 0.0
         return p
 
     def _air_entry_constants(self) -> tuple[float, float]:
@@ -344,6 +352,8 @@ def _se_and_parts(h: np.ndarray, mat: SoilMaterial):
         with np.errstate(divide="ignore"):
             se = np.where(a > mat.h_b_m, (mat.h_b_m / np.maximum(a, 1e-300)) ** mat.lambda_, 1.0)
         return se, a, None
+    if mat.model == "gardner":
+        return np.exp(-mat.alpha_per_m * a), a, None
     with np.errstate(over="ignore"):
         se = np.where(h < 0.0, mat.alpha_m_beta / (mat.alpha_m_beta + a**mat.beta), 1.0)
     return se, a, None
@@ -368,6 +378,8 @@ def conductivity(h_m, mat: SoilMaterial) -> np.ndarray:
         return np.where(h < mat.h_e_m, mat.ks_m_s * kr, mat.ks_m_s)
     if mat.model == "brooks_corey":
         return mat.ks_m_s * se ** (mat.l + 2.0 + 2.0 / mat.lambda_)
+    if mat.model == "gardner":
+        return mat.ks_m_s * se
     with np.errstate(over="ignore"):
         return np.where(h < 0.0, mat.ks_m_s * mat.a_m_gamma / (mat.a_m_gamma + a**mat.gamma), mat.ks_m_s)
 
@@ -383,6 +395,8 @@ def moisture_capacity(h_m, mat: SoilMaterial) -> np.ndarray:
             c = np.where(h < mat.h_e_m, dth * mat.n * m * an / a * se / (1.0 + an), 0.0)
         elif mat.model == "brooks_corey":
             c = np.where(a > mat.h_b_m, dth * mat.lambda_ * se / a, 0.0)
+        elif mat.model == "gardner":
+            c = dth * mat.alpha_per_m * se
         else:
             ab = a**mat.beta
             c = mat.alpha_m_beta * dth * mat.beta * ab / a / (mat.alpha_m_beta + ab) ** 2
@@ -400,6 +414,8 @@ def head_from_theta(theta, mat: SoilMaterial) -> np.ndarray:
         return np.where(se >= 1.0, mat.h_e_m, h)
     elif mat.model == "brooks_corey":
         h = -mat.h_b_m * se ** (-1.0 / mat.lambda_)
+    elif mat.model == "gardner":
+        h = np.log(se) / mat.alpha_per_m
     else:
         h = -((mat.alpha_m_beta / se - mat.alpha_m_beta) ** (1.0 / mat.beta))
     return np.where(se >= 1.0, 0.0, h)

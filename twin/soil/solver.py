@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from twin.errors import InputError, ResourceLimitError, SimulationError
 from twin.soil.hydraulics import SoilMaterial
+from twin.soil.roots import FeddesParameters
 from twin.soil.limits import (
     MAX_DEPTH_M,
     MAX_FORCING_INTERVALS,
@@ -64,6 +65,10 @@ class SolverOptions(BaseModel):
     max_steps: int | None = Field(
         None, ge=1, description="step attempts per column before the run stops with an error (default: twin.soil.limits.step_budget)"
     )
+    z_observed_m: float = Field(0.3, gt=0, le=MAX_DEPTH_M, description="depth of the top layer whose mean water content is output, m")
+    tol_dry_theta: float = Field(
+        1.0e-6, ge=0, description="a head increment changing the water content by less than this counts as converged (very dry soil)"
+    )
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -91,26 +96,41 @@ class SolverOptions(BaseModel):
         opts[R.O_H_CRIT] = self.h_critical_m
         opts[R.O_DTHETA_MAX] = self.dtheta_max
         opts[R.O_H_FLOOR] = self.h_floor_m
+        opts[R.O_Z_OBS] = self.z_observed_m
+        opts[R.O_TOL_DRY] = self.tol_dry_theta
         return opts
 
 
 @dataclass
 class Profile:
-    """Vertical grid of one column type: node depths (m, 0 at the surface, increasing) and the
-    material index of every node."""
+    """Vertical grid of one column type: node depths (m, 0 at the surface, increasing), the
+    material index of every node and, optionally, the root density of every node (1/m, see
+    :func:`twin.soil.roots.root_density`; scaled here so that ``sum V_i b_i = 1``) and the
+    column's own depression storage (pond depth before runoff, m; default: the solver's
+    ``h_surface_m``)."""
 
     z_m: np.ndarray
     material: np.ndarray
+    root_density_per_m: np.ndarray | None = None
+    h_surface_m: float | None = None
 
     def __post_init__(self) -> None:
         self.z_m = np.asarray(self.z_m, dtype=float)
         self.material = np.asarray(self.material, dtype=np.int64)
         if self.z_m.ndim != 1 or len(self.z_m) < 3:
             raise InputError("a profile needs at least 3 nodes", field="z_m")
-        if abs(self.z_m[0]) > 1e-12 or np.any(np.diff(self.z_m) <= 0):
+        if not np.all(np.isfinite(self.z_m)) or abs(self.z_m[0]) > 1e-12 or np.any(np.diff(self.z_m) <= 0):
             raise InputError("node depths must start at 0 and increase", field="z_m")
         if self.material.shape != self.z_m.shape:
             raise InputError("one material per node", field="material")
+        if self.root_density_per_m is not None:
+            b = np.asarray(self.root_density_per_m, dtype=float)
+            if b.shape != self.z_m.shape or not np.all(np.isfinite(b)) or np.any(b < 0):
+                raise InputError("one finite root density >= 0 per node", field="root_density_per_m")
+            total = float(np.sum(self.node_volume_m * b))
+            self.root_density_per_m = b / total if total > 0 else np.zeros_like(b)
+        if self.h_surface_m is not None and not (np.isfinite(self.h_surface_m) and 0 <= self.h_surface_m <= 10.0):
+            raise InputError(f"depression storage must lie in [0, 10] m, got {self.h_surface_m!r}", field="h_surface_m")
 
     @property
     def n_nodes(self) -> int:
@@ -168,17 +188,33 @@ def layered_profile(
 
 
 @dataclass
+class ForcingSet:
+    """What one vegetation receives and demands on each forcing interval (m/s): the rain that
+    reaches its soil (throughfall), its potential soil evaporation and potential transpiration."""
+
+    throughfall_m_s: np.ndarray
+    evaporation_m_s: np.ndarray
+    transpiration_m_s: np.ndarray
+    name: str = ""
+
+
+@dataclass
 class Forcing:
     """Piecewise-constant forcing on intervals ``[t_edges_s[k], t_edges_s[k+1])``.
 
-    ``rain_m_s`` and ``evaporation_m_s`` drive atmospheric columns; ``top_head_m`` drives
-    columns with a head top boundary.
+    ``rain_m_s``, ``evaporation_m_s`` and ``transpiration_m_s`` (potential) drive atmospheric
+    columns; ``top_head_m`` drives columns with a head top boundary. ``sets`` (optional) gives
+    several vegetations their own throughfall, evaporation and transpiration (a column picks one
+    with ``column_set`` in :func:`run_richards`); without it there is one set made of
+    ``rain_m_s``, ``evaporation_m_s`` and ``transpiration_m_s``.
     """
 
     t_edges_s: np.ndarray
     rain_m_s: np.ndarray
     evaporation_m_s: np.ndarray | None = None
     top_head_m: np.ndarray | None = None
+    transpiration_m_s: np.ndarray | None = None
+    sets: list[ForcingSet] | None = None
 
     def __post_init__(self) -> None:
         self.t_edges_s = np.asarray(self.t_edges_s, dtype=float)
@@ -198,6 +234,27 @@ class Forcing:
             )
         self.evaporation_m_s = self._series(self.evaporation_m_s, n, "evaporation_m_s", nonneg=True)
         self.top_head_m = self._series(self.top_head_m, n, "top_head_m", nonneg=False)
+        self.transpiration_m_s = self._series(self.transpiration_m_s, n, "transpiration_m_s", nonneg=True)
+        if self.sets is not None:
+            if len(self.sets) == 0:
+                raise InputError("give at least one forcing set", field="sets")
+            for i, fs in enumerate(self.sets):
+                for name in ("throughfall_m_s", "evaporation_m_s", "transpiration_m_s"):
+                    try:
+                        setattr(fs, name, self._series(getattr(fs, name), n, name, nonneg=True))
+                    except InputError as exc:
+                        raise InputError(exc.message, obj=f"set {fs.name or i}, {exc.obj}", field=f"sets.{name}") from None
+
+    def set_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(n_set, n_t) throughfall, potential evaporation and potential transpiration, m/s."""
+        if self.sets is None:
+            return self.rain_m_s[None, :], self.evaporation_m_s[None, :], self.transpiration_m_s[None, :]
+        return (np.array([fs.throughfall_m_s for fs in self.sets]), np.array([fs.evaporation_m_s for fs in self.sets]),
+                np.array([fs.transpiration_m_s for fs in self.sets]))
+
+    @property
+    def n_sets(self) -> int:
+        return 1 if self.sets is None else len(self.sets)
 
     @staticmethod
     def _series(values, n: int, name: str, *, nonneg: bool) -> np.ndarray:
@@ -224,9 +281,16 @@ class RichardsResult:
     ----------
     times_s : (n_out,) output times.
     h_m, theta : (n_out, n_col, max_nodes) profiles (NaN below a column's last node), or None.
-    cumulative_m : (n_out, n_col, 5) rain, infiltration, runoff, evaporation, drainage.
+    cumulative_m : (n_out, n_col, N_CUM) rain, infiltration, runoff, evaporation, drainage,
+        transpiration, potential transpiration (cumulated, m), and two states: the mean water
+        content of the top ``z_observed_m`` and the actual transpiration rate of the last step
+        (m/s) (``twin.kernels.soil_richards.C_*``).
     totals : (n_col, N_FLUX) the kernel's totals (see ``twin.kernels.soil_richards.F_*``).
     h_final_m : (n_col, max_nodes) final heads.
+    group_series_m3 : (n_t, n_group, N_GSER) runoff, drainage, evaporation and transpiration of
+        each group of columns on each forcing interval, times the columns' weights (m3 for
+        weights in m2), or None.
+    top_mode : (n_col,) top-boundary state at the end (to continue a run).
     """
 
     times_s: np.ndarray
@@ -235,6 +299,8 @@ class RichardsResult:
     cumulative_m: np.ndarray
     totals: np.ndarray
     h_final_m: np.ndarray
+    group_series_m3: np.ndarray | None = None
+    top_mode: np.ndarray | None = None
 
     def _col(self, name: str) -> np.ndarray:
         from twin.kernels import soil_richards as R
@@ -262,18 +328,38 @@ class RichardsResult:
         return self._col("F_DRAIN")
 
     @property
+    def transpiration_m(self) -> np.ndarray:
+        """Actual transpiration (root water uptake), m."""
+        return self._col("F_TRANSP")
+
+    @property
+    def potential_transpiration_m(self) -> np.ndarray:
+        return self._col("F_TRANSP_POT")
+
+    @property
+    def potential_evaporation_m(self) -> np.ndarray:
+        return self._col("F_EVAP_POT")
+
+    @property
+    def capillary_rise_m(self) -> np.ndarray:
+        """Upward flux through the bottom (from a water table), m (>= 0; part of ``-drainage``)."""
+        return self._col("F_CAPRISE")
+
+    @property
     def storage_change_m(self) -> np.ndarray:
         return self._col("F_STORAGE1") - self._col("F_STORAGE0")
 
     @property
     def balance_error_m(self) -> np.ndarray:
-        """Storage change minus (infiltration - drainage), per column, m."""
-        return self.storage_change_m - (self.infiltration_m - self.drainage_m)
+        """Storage change minus (infiltration - drainage - transpiration), per column, m."""
+        return self.storage_change_m - (self.infiltration_m - self.drainage_m - self.transpiration_m)
 
     @property
     def relative_balance_error(self) -> np.ndarray:
-        """``balance_error_m`` over the largest of |infiltration|, |drainage|, |storage change|."""
-        scale = np.maximum.reduce([np.abs(self.infiltration_m), np.abs(self.drainage_m), np.abs(self.storage_change_m)])
+        """``balance_error_m`` over the largest of |infiltration|, |drainage|, transpiration,
+        |storage change|."""
+        scale = np.maximum.reduce([np.abs(self.infiltration_m), np.abs(self.drainage_m), self.transpiration_m,
+                                   np.abs(self.storage_change_m)])
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(scale > 0, np.abs(self.balance_error_m) / scale, 0.0)
 
@@ -342,13 +428,21 @@ def run_richards(
     store_profiles: bool = True,
     profile_dtype: type = np.float64,
     threads: int | None = None,
+    column_set: np.ndarray | None = None,
+    feddes: FeddesParameters | Sequence[FeddesParameters] | None = None,
+    column_group: np.ndarray | None = None,
+    column_weight: float | np.ndarray = 1.0,
+    n_groups: int = 0,
+    cumulative_dtype: type = np.float64,
+    top_mode: np.ndarray | None = None,
 ) -> RichardsResult:
     """Integrate the Richards equation for many columns over the forcing period.
 
     Parameters
     ----------
     profiles
-        Vertical grids; column ``j`` uses ``profiles[column_profile[j]]``.
+        Vertical grids; column ``j`` uses ``profiles[column_profile[j]]`` (with its roots and its
+        depression storage, if any).
     materials
         Soil materials indexed by ``Profile.material``.
     column_profile
@@ -356,14 +450,15 @@ def run_richards(
     h_initial_m
         Initial head, m: a scalar, one value per column, or (n_col, max_nodes).
     forcing
-        Rain, evaporation and surface head series.
+        Rain, evaporation, transpiration and surface head series, and the vegetation sets.
     top, bottom
         Boundary kinds (``'atmospheric'``/``'head'``; ``'free_drainage'``/``'fixed_head'``/
         ``'zero_flux'``), for all columns or per column.
     bottom_head_m
-        Head at a fixed-head bottom, m.
+        Head at a fixed-head bottom, m (0: a water table at the bottom node).
     rain_factor
-        Multiplier of the rain on each column (run-on from sealed surfaces: > 1).
+        Run-on multiplier of the gross rain on each column (> 1 receives run-on from sealed
+        surfaces: the column gets its set's throughfall plus ``(rain_factor - 1)`` times the rain).
     output_times_s
         Times of the stored profiles and cumulated fluxes (default: the end).
     options
@@ -374,6 +469,18 @@ def run_richards(
         dtype of the stored profiles (float32 halves the memory).
     threads
         Numba threads (``None`` all, ``-k`` all but k).
+    column_set
+        (n_col,) forcing set of each column (default 0).
+    feddes
+        Root water uptake parameters, one for all sets or one per set; needed when a profile has
+        roots and its set a potential transpiration.
+    column_group, column_weight, n_groups
+        Group (0..n_groups-1, -1 for none) and weight (m2) of each column: the result's
+        ``group_series_m3`` sums their fluxes per forcing interval.
+    cumulative_dtype
+        dtype of the cumulated fluxes at the output times (float32 for daily outputs of a city).
+    top_mode
+        (n_col,) top-boundary states to start from (the ``top_mode`` of a previous run).
 
     Returns
     -------
@@ -382,7 +489,8 @@ def run_richards(
     Raises
     ------
     InputError
-        Bad profiles, materials, heads, boundary kinds or output times.
+        Bad profiles, materials, heads, boundary kinds, sets or output times; roots and
+        transpiration without Feddes parameters.
     ResourceLimitError
         More output times than :data:`~twin.soil.limits.MAX_OUTPUT_TIMES`, a duration beyond
         :data:`~twin.soil.limits.MAX_DURATION_S` or estimated work beyond
@@ -391,7 +499,10 @@ def run_richards(
         A column used up its step budget (:func:`~twin.soil.limits.step_budget`) or gave
         non-finite results.
     """
+    import numba
+
     from twin.kernels import soil_richards as R
+    from twin.kernels import soil_roots as RK
     from twin.kernels.config import set_threads
 
     options = options or SolverOptions()
@@ -402,13 +513,17 @@ def run_richards(
     max_nodes = max(p.n_nodes for p in profiles)
     prof_z = np.zeros((len(profiles), max_nodes))
     prof_mat = np.zeros((len(profiles), max_nodes), dtype=np.int64)
+    prof_root = np.zeros((len(profiles), max_nodes))
     prof_n = np.array([p.n_nodes for p in profiles], dtype=np.int64)
+    prof_h_surf = np.array([options.h_surface_m if p.h_surface_m is None else p.h_surface_m for p in profiles], dtype=float)
     for i, p in enumerate(profiles):
         if p.material.min() < 0 or p.material.max() >= len(materials):
             raise InputError("material index out of range", obj=f"profile {i}", field="material")
         prof_z[i, : p.n_nodes] = p.z_m
         prof_z[i, p.n_nodes :] = p.z_m[-1]
         prof_mat[i, : p.n_nodes] = p.material
+        if p.root_density_per_m is not None:
+            prof_root[i, : p.n_nodes] = p.root_density_per_m
     params, tables = build_tables(materials)
     if not options.tables:
         params[:, 8] = 0.0
@@ -447,6 +562,29 @@ def run_richards(
     col_rain = per_col(rain_factor, None, "rain_factor", np.float64)
     if np.any(col_rain < 0) or not np.all(np.isfinite(col_rain)):
         raise InputError("rain factors must be finite and non-negative", field="rain_factor")
+    n_sets = forcing.n_sets
+    col_set = per_col(0 if column_set is None else column_set, None, "column_set", np.int64)
+    if n_col and (col_set.min() < 0 or col_set.max() >= n_sets):
+        raise InputError(f"forcing set index out of range (the forcing has {n_sets})", field="column_set")
+    set_rain, set_evap, set_transp = forcing.set_arrays()
+    if feddes is None:
+        has_roots = prof_root[column_profile].any(axis=1) if n_col else np.zeros(0, bool)
+        demand = set_transp.max(axis=1) > 0
+        if np.any(has_roots & demand[col_set]):
+            raise InputError("columns with roots under a potential transpiration need Feddes parameters", field="feddes")
+        set_feddes = np.tile(FeddesParameters().row(), (n_sets, 1))
+    elif isinstance(feddes, FeddesParameters):
+        set_feddes = np.tile(feddes.row(), (n_sets, 1))
+    else:
+        if len(feddes) != n_sets:
+            raise InputError(f"one set of Feddes parameters per forcing set expected ({n_sets}), got {len(feddes)}", field="feddes")
+        set_feddes = np.array([f.row() for f in feddes]).reshape(n_sets, RK.N_FEDDES)
+    col_group = per_col(-1 if column_group is None else column_group, None, "column_group", np.int64)
+    if n_col and (col_group.max() >= n_groups or col_group.min() < -1):
+        raise InputError(f"column group out of range (n_groups = {n_groups})", field="column_group")
+    col_weight = per_col(column_weight, None, "column_weight", np.float64)
+    if not np.all(np.isfinite(col_weight)):
+        raise InputError("column weights must be finite", field="column_weight")
 
     t_edges = forcing.t_edges_s
     times = np.array([t_edges[-1]] if output_times_s is None else sorted(output_times_s), dtype=float)
@@ -457,29 +595,33 @@ def run_richards(
     if len(times) and (times[0] < t_edges[0] - 1e-9 or times[-1] > t_edges[-1] + 1e-9):
         raise InputError("output times must lie within the forcing period", field="output_times_s")
     n_out = len(times)
+    n_t = len(t_edges) - 1
     total_nodes = int(prof_n[column_profile].sum()) if n_col else 0
-    steps_lb = check_work(total_nodes, forcing.duration_s, options.dt_max_s, len(t_edges) - 1, n_out)
+    steps_lb = check_work(total_nodes, forcing.duration_s, options.dt_max_s, n_t, n_out)
     opts = options.to_array()
     opts[R.O_MAX_STEPS] = float(options.max_steps) if options.max_steps is not None else step_budget(steps_lb)
     shape = (n_out if store_profiles else 0, n_col, max_nodes)
     out_h = np.zeros(shape, dtype=profile_dtype)
     out_theta = np.zeros(shape, dtype=profile_dtype)
-    out_cum = np.zeros((n_out, n_col, R.N_CUM))
+    out_cum = np.zeros((n_out, n_col, R.N_CUM), dtype=cumulative_dtype)
     totals = np.zeros((n_col, R.N_FLUX))
-    top_mode = np.zeros(n_col, dtype=np.int64)
+    mode = np.zeros(n_col, dtype=np.int64) if top_mode is None else np.asarray(top_mode, dtype=np.int64).copy()
+    if mode.shape != (n_col,):
+        raise InputError("one top-boundary state per column expected", field="top_mode")
+    n_threads = int(numba.config.NUMBA_NUM_THREADS)
+    group_out = np.zeros((n_threads, n_t if n_groups else 0, n_groups, R.N_GSER))  # one buffer per thread id
     if threads is not None:
         set_threads(threads)
     if n_col:
-        import numba
-
         # dynamic scheduling: threads take one chunk of columns at a time (a column's cost varies
         # by orders of magnitude with its soil, wetness and run-on; equal static shares of a
         # spatially ordered grid leave a thread idle)
         with numba.parallel_chunksize(1):
             R.richards_columns(
-                prof_z, prof_n, prof_mat, params, tables, column_profile, col_top, col_bot, col_bot_head, col_rain,
-                t_edges, forcing.rain_m_s, forcing.evaporation_m_s, forcing.top_head_m, times, opts,
-                h, top_mode, out_h, out_theta, out_cum, totals, int(options.chunk),
+                prof_z, prof_n, prof_mat, prof_root, prof_h_surf, params, tables, column_profile, col_top, col_bot,
+                col_bot_head, col_rain, col_set, col_group, col_weight, t_edges, forcing.rain_m_s, set_rain, set_evap,
+                set_transp, set_feddes, forcing.top_head_m, times, opts, h, mode, out_h, out_theta, out_cum, totals,
+                group_out, int(options.chunk),
             )
     _check_finished(totals, h, prof_n[column_profile], forcing.duration_s, opts[R.O_MAX_STEPS])
     h_prof = theta_prof = None
@@ -490,4 +632,5 @@ def run_richards(
             if p.n_nodes < max_nodes and cols.any():
                 h_prof[:, cols, p.n_nodes :] = np.nan
                 theta_prof[:, cols, p.n_nodes :] = np.nan
-    return RichardsResult(times, h_prof, theta_prof, out_cum, totals, h)
+    series = group_out.sum(axis=0) if n_groups else None
+    return RichardsResult(times, h_prof, theta_prof, out_cum, totals, h, series, mode)

@@ -24,7 +24,17 @@ Parrish (1988) table (or from ``soil_table``, a CSV in the layout of
 ``carsel_parrish_1988.csv``, relative to the spec). An atmospheric top takes rain as a measured
 series (``rain: {step_s, mm: [...]}``), a block storm (``rain: {block: {depth_mm,
 duration_s, start_s}}``) or a Chicago storm (``rain: {chicago: {a, b, c, duration_s, step_s,
-peak_fraction, start_s}}``), and a constant potential evaporation ``evaporation_mm_day``.
+peak_fraction, start_s}}``), and a constant potential evaporation ``evaporation_mm_day`` and
+transpiration ``transpiration_mm_day`` (with ``roots`` and ``feddes``), or a weather file
+(``top.weather: {file, vegetation}``: hourly FAO-56 reference ET split by a vegetation of the
+district's table, and the file's rain). The bottom may be a ``water_table`` (``depth_m``: the
+column ends on it, hydrostatic head 0), the grid graded (``dz_top_m``, ``dz_max_m``, ``growth``) as
+the district's columns, and materials take every parameter the district uses (``texture`` with
+the air-entry head ``h_e_m``, the ``gardner`` model).
+
+Infiltration counting: ``totals_m.infiltration`` counts the fill of the top half-cell at t = 0
+under a head top boundary (the Celia spec: 0.0447 cm of its 4.1346 cm); ``infiltration_hydrus``
+leaves it out, as HYDRUS-1D does (see :func:`initial_top_fill_m`).
 """
 
 from __future__ import annotations
@@ -47,11 +57,14 @@ from twin.soil.limits import (
     MAX_OUTPUT_TIMES,
     check_work,
 )
+from twin.soil.roots import FeddesParameters, root_density
 from twin.soil.solver import (
     Forcing,
+    ForcingSet,
     Profile,
     RichardsResult,
     SolverOptions,
+    graded_profile,
     layered_profile,
     run_richards,
 )
@@ -72,7 +85,7 @@ class MaterialSpec(_Strict):
     """A material: a texture name, or a model with its parameters (SI units)."""
 
     texture: str | None = None
-    model: Literal["van_genuchten", "brooks_corey", "haverkamp"] | None = None
+    model: Literal["van_genuchten", "brooks_corey", "haverkamp", "gardner"] | None = None
     theta_r: float | None = None
     theta_s: float | None = None
     ks_m_s: float | None = None
@@ -108,26 +121,39 @@ class LayerSpec(_Strict):
 
 
 class GridSpec(_Strict):
+    """A uniform grid (``dz_m`` or ``n_nodes``) or a graded one (``dz_top_m``, ``dz_max_m``,
+    ``growth``: fine at the surface, coarser with depth, as the district's columns)."""
+
     dz_m: float | None = Field(None, gt=0, le=MAX_DEPTH_M)
     n_nodes: int | None = Field(None, ge=3, le=MAX_NODES_PER_COLUMN)
+    dz_top_m: float | None = Field(None, gt=0, le=MAX_DEPTH_M)
+    dz_max_m: float | None = Field(None, gt=0, le=MAX_DEPTH_M)
+    growth: float = Field(1.2, ge=1.0, le=2.0)
 
     @model_validator(mode="after")
     def _one(self):
-        if self.dz_m is None and self.n_nodes is None:
-            raise ValueError("give dz_m or n_nodes")
+        graded = self.dz_top_m is not None or self.dz_max_m is not None
+        if graded and (self.dz_m is not None or self.n_nodes is not None):
+            raise ValueError("give a uniform grid (dz_m or n_nodes) or a graded one (dz_top_m, dz_max_m), not both")
+        if graded and (self.dz_top_m is None or self.dz_max_m is None):
+            raise ValueError("a graded grid needs dz_top_m and dz_max_m")
+        if not graded and self.dz_m is None and self.n_nodes is None:
+            raise ValueError("give dz_m or n_nodes (or dz_top_m and dz_max_m)")
         return self
 
 
 class InitialSpec(_Strict):
-    """Initial head: uniform ``h_m`` or a profile of ``[depth_m, h_m]`` pairs (linear between)."""
+    """Initial head: uniform ``h_m``, a profile of ``[depth_m, h_m]`` pairs (linear between), or
+    ``hydrostatic: true`` (in equilibrium with a ``water_table`` bottom: ``h = z - depth``)."""
 
     h_m: float | None = Field(None, **_HEAD)
     profile: list[tuple[float, float]] | None = Field(None, min_length=1, max_length=MAX_NODES_PER_COLUMN)
+    hydrostatic: bool = False
 
     @model_validator(mode="after")
     def _one(self):
-        if (self.h_m is None) == (self.profile is None):
-            raise ValueError("give exactly one of h_m and profile")
+        if (self.h_m is not None) + (self.profile is not None) + bool(self.hydrostatic) != 1:
+            raise ValueError("give exactly one of h_m, profile and hydrostatic")
         for k, (depth, head) in enumerate(self.profile or []):
             if not 0.0 <= depth <= MAX_DEPTH_M:
                 raise ValueError(f"profile point {k}: depth {depth} m outside [0, {MAX_DEPTH_M:g}] m")
@@ -174,27 +200,62 @@ class RainSpec(_Strict):
         return self
 
 
+class WeatherSpec(_Strict):
+    """Hourly forcing from a weather file (EPW, relative to the spec): FAO-56 reference ET split
+    by a vegetation into interception, potential soil evaporation and transpiration (as the
+    district run does), and the file's rain unless the spec gives ``top.rain``."""
+
+    file: str
+    vegetation: str = Field("lawn", description="a row of the vegetation table")
+    vegetation_table: str | None = Field(None, description="CSV relative to the spec (default twin/data/soil_vegetation.csv)")
+
+
 class TopSpec(_Strict):
     kind: Literal["atmospheric", "head"]
     h_m: float | None = Field(None, **_HEAD)
     rain: RainSpec | None = None
     evaporation_mm_day: float = Field(0.0, ge=0, le=MAX_EVAPORATION_MM_DAY)
+    transpiration_mm_day: float = Field(0.0, ge=0, le=MAX_EVAPORATION_MM_DAY, description="constant potential transpiration")
+    weather: WeatherSpec | None = None
 
     @model_validator(mode="after")
     def _check(self):
         if self.kind == "head" and self.h_m is None:
             raise ValueError("a head top boundary needs h_m")
+        if self.weather is not None and (self.evaporation_mm_day or self.transpiration_mm_day):
+            raise ValueError("give the evaporative demand as weather or as constant rates, not both")
+        if self.kind == "head" and (self.weather is not None or self.transpiration_mm_day):
+            raise ValueError("weather and transpiration need an atmospheric top")
         return self
 
 
+class RootSpec(_Strict):
+    """Roots of the column: rooting depth and distribution (default: the vegetation's)."""
+
+    depth_m: float = Field(ge=0, le=MAX_DEPTH_M)
+    shape: Literal["hoffman_van_genuchten", "uniform"] = "hoffman_van_genuchten"
+
+
 class BottomSpec(_Strict):
-    kind: Literal["free_drainage", "fixed_head", "zero_flux"]
+    """``water_table``: the column ends on a water table (hydrostatic head 0 at its bottom node);
+    ``depth_m`` (> 0, below the surface) cuts or extends the layers to the table (default: the
+    bottom of the layers)."""
+
+    kind: Literal["free_drainage", "fixed_head", "zero_flux", "water_table"]
     h_m: float | None = Field(None, **_HEAD)
+    depth_m: float | None = Field(None, le=MAX_DEPTH_M)
 
     @model_validator(mode="after")
     def _check(self):
         if self.kind == "fixed_head" and self.h_m is None:
             raise ValueError("a fixed-head bottom needs h_m")
+        if self.depth_m is not None and self.kind != "water_table":
+            raise ValueError("depth_m belongs to a water_table bottom")
+        if self.kind == "water_table" and self.depth_m is not None and not self.depth_m > 0:
+            raise ColumnSpecError(
+                f"the water table lies at or above the surface (depth {self.depth_m:g} m); give its depth below the surface (> 0 m)",
+                field="bottom.depth_m",
+            )
         return self
 
 
@@ -209,6 +270,8 @@ class ColumnSpec(_Strict):
     initial: InitialSpec
     top: TopSpec
     bottom: BottomSpec
+    roots: RootSpec | None = None
+    feddes: FeddesParameters | None = None
     duration_s: float = Field(gt=0, le=MAX_DURATION_S)
     output_times_s: list[float] | None = Field(None, min_length=1, max_length=MAX_OUTPUT_TIMES)
     solver: SolverOptions = SolverOptions()
@@ -218,6 +281,12 @@ class ColumnSpec(_Strict):
         for k, t in enumerate(self.output_times_s or []):
             if not 0.0 <= t <= self.duration_s:
                 raise ColumnSpecError(f"output time {t:g} s outside [0, duration_s = {self.duration_s:g} s]", field=f"output_times_s.{k}")
+        if self.initial.hydrostatic and self.bottom.kind != "water_table":
+            raise ColumnSpecError("a hydrostatic initial state needs a water_table bottom", field="initial.hydrostatic")
+        w = self.top.weather
+        if w is not None and self.top.rain is not None and (self.top.rain.mm is None or self.top.rain.step_s != 3600):
+            raise ColumnSpecError("with a weather file the rain comes from it, or from an hourly series (rain.mm with step_s 3600)",
+                                  field="top.rain")
         return self
 
 
@@ -298,7 +367,10 @@ def _rain(spec: TopSpec, duration_s: float, path):
 
 def build_forcing(spec: ColumnSpec, *, path=None) -> Forcing:
     """The piecewise-constant forcing of a spec over ``[0, duration_s]``."""
+    if spec.top.weather is not None:
+        return _weather_forcing(spec, path=path)[0]
     evap = spec.top.evaporation_mm_day / 1000.0 / 86400.0
+    transp = spec.top.transpiration_mm_day / 1000.0 / 86400.0
     rain = _rain(spec.top, spec.duration_s, path) if spec.top.kind == "atmospheric" else None
     if rain is None:
         edges = np.array([0.0, spec.duration_s])
@@ -312,19 +384,72 @@ def build_forcing(spec: ColumnSpec, *, path=None) -> Forcing:
             edges = np.append(edges[keep], spec.duration_s)
             rates = rates[: len(edges) - 1]
     head = spec.top.h_m if spec.top.kind == "head" else 0.0
-    return Forcing(edges, rates, np.full(len(rates), evap), np.full(len(rates), head))
+    return Forcing(edges, rates, np.full(len(rates), evap), np.full(len(rates), head), transpiration_m_s=np.full(len(rates), transp))
+
+
+def _weather_forcing(spec: ColumnSpec, *, path=None):
+    """Hourly forcing from the spec's weather file and vegetation; returns (forcing, vegetation,
+    interception evaporation m, canopy store change m, gross rain m)."""
+    from twin.ingest.epw import read_epw
+    from twin.io.paths import check_input_file
+    from twin.soil.et import hourly_reference_et
+    from twin.soil.rain import from_depths, from_weather
+    from twin.soil.vegetation import read_vegetation_table, vegetation_forcing
+
+    w = spec.top.weather
+    base = Path(path).parent if path is not None else Path(".")
+    epw = base / w.file
+    try:
+        check_input_file(epw, suffixes=(".epw",), what="weather file")
+    except InputError as exc:
+        raise type(exc)(exc.message, path=exc.path or epw, obj=exc.obj, field="top.weather.file") from None
+    weather = read_epw(epw)
+    table = read_vegetation_table(base / w.vegetation_table if w.vegetation_table else None)
+    if w.vegetation not in table:
+        raise InputError(f"vegetation {w.vegetation!r} has no row in the vegetation table; known: {', '.join(table)}", path=path,
+                         obj=w.vegetation, field="top.weather.vegetation")
+    veg = table[w.vegetation]
+    n_h = int(np.ceil(spec.duration_s / 3600.0 - 1e-9))
+    if n_h > len(weather.data):
+        raise InputError(f"duration_s {spec.duration_s:g} s is longer than the weather file ({len(weather.data)} hours)", path=path,
+                         field="duration_s")
+    et = hourly_reference_et(weather, path=epw)
+    if spec.top.rain is not None:
+        series = from_depths(spec.top.rain.mm, 3600.0, field="top.rain.mm", path=path)
+        if len(series.rain_m_s) < n_h:
+            raise InputError(f"the hourly rain series has {len(series.rain_m_s)} values, the run needs {n_h}", path=path, field="top.rain.mm")
+    else:
+        series = from_weather(weather, path=epw)
+    rain_mm = series.rain_m_s[:n_h] * 3600.0 * 1000.0
+    doy = (et.index[:n_h] - np.timedelta64(30, "m")).day_of_year.to_numpy()
+    vf = vegetation_forcing(veg, et["et0_mm"].to_numpy()[:n_h], rain_mm, doy)
+    edges = np.arange(n_h + 1) * 3600.0
+    edges[-1] = spec.duration_s
+    # the last hour may be cut: scale its interception to the part run
+    frac = (edges[-1] - edges[-2]) / 3600.0
+    e_int = vf.interception_evaporation_m.copy()
+    e_int[-1] *= frac
+    fs = ForcingSet(vf.throughfall_m_s, vf.evaporation_m_s, vf.transpiration_m_s, veg.name)
+    forcing = Forcing(edges, rain_mm / 1000.0 / 3600.0, top_head_m=np.zeros(n_h), sets=[fs])
+    return forcing, veg, float(e_int.sum()), vf.store_end_m - vf.store_start_m, float(np.sum(rain_mm[:-1]) / 1000.0 + rain_mm[-1] / 1000.0 * frac)
 
 
 class ColumnRun:
     """A spec ready to run: materials, profile and forcing (see :func:`prepare_column`)."""
 
-    def __init__(self, spec: ColumnSpec, materials: list[SoilMaterial], profile: Profile, forcing: Forcing, h0: np.ndarray, path=None):
+    def __init__(self, spec: ColumnSpec, materials: list[SoilMaterial], profile: Profile, forcing: Forcing, h0: np.ndarray, path=None,
+                 *, bottom: str = "free_drainage", bottom_head_m: float = 0.0, feddes: FeddesParameters | None = None,
+                 canopy: dict | None = None):
         self.spec = spec
         self.materials = materials
         self.profile = profile
         self.forcing = forcing
         self.h0 = h0
         self.path = path
+        self.bottom = bottom
+        self.bottom_head_m = bottom_head_m
+        self.feddes = feddes
+        self.canopy = canopy or {}
 
     def run(self) -> RichardsResult:
         """Run the column; an error of the solver names the spec file."""
@@ -335,8 +460,8 @@ class ColumnRun:
         try:
             return run_richards(
                 [self.profile], self.materials, np.zeros(1, dtype=np.int64), self.h0[None, :], self.forcing,
-                top=s.top.kind, bottom=s.bottom.kind, bottom_head_m=s.bottom.h_m or 0.0,
-                output_times_s=times, options=s.solver,
+                top=s.top.kind, bottom=self.bottom, bottom_head_m=self.bottom_head_m,
+                output_times_s=times, options=s.solver, feddes=self.feddes,
             )
         except TwinError as exc:
             if exc.path is not None or self.path is None:
@@ -345,7 +470,7 @@ class ColumnRun:
 
 
 def prepare_column(spec: ColumnSpec, *, path=None) -> ColumnRun:
-    """Resolve materials, build the grid, the initial heads and the forcing of a spec."""
+    """Resolve materials, build the grid, roots, the initial heads and the forcing of a spec."""
     base = Path(path).parent if path is not None else Path(".")
     table = None
     if spec.soil_table is not None:
@@ -357,12 +482,29 @@ def prepare_column(spec: ColumnSpec, *, path=None) -> ColumnRun:
         if lay.material not in spec.materials:
             raise InputError(f"unknown material {lay.material!r}; defined: {', '.join(names)}", path=path, field=f"layers.{i}.material")
         layers.append((lay.top_m, lay.bottom_m, names.index(lay.material)))
+    bottom = spec.bottom.kind
+    bottom_head = spec.bottom.h_m or 0.0
+    wt_depth = None
+    if bottom == "water_table":
+        bottom, bottom_head = "fixed_head", 0.0
+        layers.sort(key=lambda t: t[0])
+        wt_depth = spec.bottom.depth_m if spec.bottom.depth_m is not None else layers[-1][1]
+        if wt_depth > layers[-1][1]:  # extend the deepest layer down to the table
+            layers[-1] = (layers[-1][0], wt_depth, layers[-1][2])
+        else:  # cut the layers at the table
+            layers = [(t, min(b, wt_depth), m) for t, b, m in layers if t < wt_depth - 1e-9]
+    g = spec.grid
     try:
-        profile = layered_profile(layers, dz_m=spec.grid.dz_m, n_nodes=spec.grid.n_nodes)
+        if g.dz_top_m is not None:
+            profile = graded_profile(layers, dz_top_m=g.dz_top_m, dz_max_m=g.dz_max_m, growth=g.growth)
+        else:
+            profile = layered_profile(layers, dz_m=g.dz_m, n_nodes=g.n_nodes)
     except InputError as exc:
         raise type(exc)(exc.message, path=path, obj=exc.obj, field=f"layers.{exc.field}" if exc.field in ("top_m", "bottom_m") else f"grid.{exc.field}") from None
     if spec.initial.h_m is not None:
         h0 = np.full(profile.n_nodes, spec.initial.h_m)
+    elif spec.initial.hydrostatic:
+        h0 = profile.z_m - wt_depth
     else:
         pts = np.array(spec.initial.profile, dtype=float)
         if pts.ndim != 2 or np.any(np.diff(pts[:, 0]) <= 0):
@@ -372,21 +514,57 @@ def prepare_column(spec: ColumnSpec, *, path=None) -> ColumnRun:
         bad = [t for t in spec.output_times_s if not 0 <= t <= spec.duration_s]
         if bad:
             raise InputError(f"output time {bad[0]} outside [0, duration_s]", path=path, field="output_times_s")
+    canopy = {}
+    veg = None
     try:
-        forcing = build_forcing(spec, path=path)
+        if spec.top.weather is not None:
+            forcing, veg, e_int, d_store, gross = _weather_forcing(spec, path=path)
+            canopy = {"interception_evaporation": e_int, "canopy_storage_change": d_store, "gross_rain": gross}
+        else:
+            forcing = build_forcing(spec, path=path)
     except InputError as exc:
         if exc.path is not None:
             raise
         key = {"rain_m_s": "top.rain", "t_edges_s": "top.rain"}.get(exc.field or "", f"top.rain.{exc.field}" if exc.field else "top.rain")
         raise type(exc)(exc.message, path=path, obj=exc.obj, field=key) from None
+    # roots: the spec's, else the vegetation's; none without a demand
+    rooting, shape = None, "hoffman_van_genuchten"
+    if spec.roots is not None:
+        rooting, shape = spec.roots.depth_m, spec.roots.shape
+    elif veg is not None and veg.has_roots:
+        rooting, shape = veg.rooting_depth_m, veg.root_shape
+    elif spec.top.transpiration_mm_day > 0:
+        raise InputError("a potential transpiration needs roots (roots.depth_m)", path=path, field="roots")
+    if rooting is not None:
+        profile = Profile(profile.z_m, profile.material, root_density(profile.z_m, rooting, shape=shape))
+    feddes = spec.feddes if spec.feddes is not None else (veg.feddes if veg is not None else FeddesParameters())
     n_out = len(spec.output_times_s) if spec.output_times_s is not None else 1
     check_work(profile.n_nodes, spec.duration_s, spec.solver.dt_max_s, len(forcing.t_edges_s) - 1, n_out, path=path, field="duration_s")
-    return ColumnRun(spec, materials, profile, forcing, h0, path=path)
+    return ColumnRun(spec, materials, profile, forcing, h0, path=path, bottom=bottom, bottom_head_m=bottom_head, feddes=feddes,
+                     canopy=canopy)
+
+
+def initial_top_fill_m(run: ColumnRun) -> float:
+    """Water that fills the top half-cell at t = 0 when a head top boundary replaces the initial
+    head of the surface node: ``V_0 (theta(h_top(0)) - theta(h_0))``, m (0 for an atmospheric top).
+
+    The column output counts it as infiltration (it crosses the surface in the first step);
+    HYDRUS-1D sets the surface node to the boundary head in its initial condition and does not
+    count it. ``infiltration_hydrus`` in :func:`column_report` is the infiltration without it.
+    """
+    if run.spec.top.kind != "head":
+        return 0.0
+    m = run.materials[int(run.profile.material[0])]
+    v0 = float(run.profile.node_volume_m[0])
+    return v0 * float(m.theta(run.forcing.top_head_m[0]) - m.theta(run.h0[0]))
 
 
 def column_report(run: ColumnRun, result: RichardsResult) -> dict:
     """Profiles at the output times, cumulated fluxes and the water balance, as plain data."""
+    from twin.kernels import soil_richards as R
+
     z = run.profile.z_m
+    fill = initial_top_fill_m(run)
     out = {
         "name": run.spec.name,
         "depth_m": z.tolist(),
@@ -395,23 +573,37 @@ def column_report(run: ColumnRun, result: RichardsResult) -> dict:
         "theta": result.theta[:, 0, : len(z)].tolist(),
         "cumulative_m": {
             key: result.cumulative_m[:, 0, i].tolist()
-            for i, key in enumerate(["rain", "infiltration", "runoff", "evaporation", "drainage"])
+            for key, i in [("rain", R.C_RAIN), ("infiltration", R.C_INFIL), ("runoff", R.C_RUNOFF), ("evaporation", R.C_EVAP),
+                           ("drainage", R.C_DRAIN), ("transpiration", R.C_TRANSP)]
         },
         "totals_m": {
             "rain": float(result.rain_m[0]),
             "infiltration": float(result.infiltration_m[0]),
+            "infiltration_hydrus": float(result.infiltration_m[0]) - fill,
             "runoff": float(result.runoff_m[0]),
             "evaporation": float(result.evaporation_m[0]),
+            "transpiration": float(result.transpiration_m[0]),
+            "potential_transpiration": float(result.potential_transpiration_m[0]),
             "drainage": float(result.drainage_m[0]),
+            "capillary_rise": float(result.capillary_rise_m[0]),
             "storage_change": float(result.storage_change_m[0]),
             "pond_end": float(result.pond_m[0]),
         },
         "water_balance_error_m": float(result.balance_error_m[0]),
         "relative_water_balance_error": float(result.relative_balance_error[0]),
-        "steps": int(result.totals[0, 7]),
-        "iterations": int(result.totals[0, 8]),
+        "steps": int(result.totals[0, R.F_STEPS]),
+        "iterations": int(result.totals[0, R.F_ITERS]),
         "steps_failed": int(result.failures[0]),
+        "infiltration_convention": (
+            "infiltration counts the water that crosses the surface, including the fill of the top half-cell at t = 0 when a head "
+            f"top boundary replaces the initial head of the surface node ({fill:.6g} m here); infiltration_hydrus leaves it out, "
+            "as HYDRUS-1D does (its initial condition holds the boundary head at the surface node)"
+        ),
     }
+    out["cumulative_m"]["infiltration_hydrus"] = [v - fill if t > 0 else v for v, t in
+                                                  zip(out["cumulative_m"]["infiltration"], out["times_s"])]
+    if run.canopy:
+        out["totals_m"].update({k: float(v) for k, v in run.canopy.items()})
     return out
 
 

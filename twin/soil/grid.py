@@ -104,6 +104,9 @@ class SoilGrid:
     materials: list[SoilMaterial]
     runon_out_share: np.ndarray = field(default=None)  # (ny, nx) share of the shed rain spread to open ground
     options: GridOptions | None = None
+    ground_by_class: dict[str, np.ndarray] = field(default_factory=dict)  # land-cover class -> (ny, nx) open-ground fraction
+    sealed_by_class: dict[str, np.ndarray] = field(default_factory=dict)  # land-cover class -> (ny, nx) sealed (not roof, not street)
+    paving_by_class: dict[str, np.ndarray] = field(default_factory=dict)  # land-cover class -> (ny, nx) permeable paving
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -233,13 +236,18 @@ def build_grid(scene, options: GridOptions | None = None, *, table: dict[str, So
     idx = np.flatnonzero(free)
     frac = np.full(len(idx), options.default_sealed_fraction)
     perm = np.zeros(len(idx), dtype=bool)
+    point_class = np.full(len(idx), -1, dtype=np.int64)  # land-cover class of each free point (-1: none)
+    class_names: list[str] = []
     lc = scene.landcover
     if len(lc) and len(idx):
         hit = _smallest_hit(points[idx], np.asarray(lc.geometry.values))
         ok = hit >= 0
         frac[ok] = lc["sealed_fraction"].to_numpy(dtype=float)[hit[ok]]
+        classes = lc["cover_class"].astype(str).to_numpy() if "cover_class" in lc else np.full(len(lc), "landcover")
+        class_names, class_index = np.unique(classes, return_inverse=True)
+        class_names = [str(c) for c in class_names]
+        point_class[ok] = np.asarray(class_index).reshape(-1)[hit[ok]]
         if options.permeable_paving_classes:
-            classes = lc["cover_class"].astype(str).to_numpy()
             perm[ok] = np.isin(classes[hit[ok]], options.permeable_paving_classes)
     sealed[idx] = np.where(perm, 0.0, frac)
     paving[idx] = np.where(perm, frac, 0.0)
@@ -250,6 +258,18 @@ def build_grid(scene, options: GridOptions | None = None, *, table: dict[str, So
 
     roof_c, sealed_c, paving_c, ground_c = (cell_mean(a) for a in (roof, sealed, paving, ground))
     green_c = roof_c * options.green_roof_share
+
+    # open ground, sealed and paved fractions per land-cover class ("_unmapped_": no polygon)
+    by_class: dict[str, dict[str, np.ndarray]] = {"ground": {}, "sealed": {}, "paving": {}}
+    for c, name in [(-1, "_unmapped_")] + list(enumerate(class_names)):
+        on = np.zeros(n_pts, dtype=bool)
+        on[idx[point_class == c]] = True
+        if not on.any():
+            continue
+        for key, arr in (("ground", ground), ("sealed", sealed), ("paving", paving)):
+            part = cell_mean(np.where(on, arr, 0.0))
+            if part.any():
+                by_class[key][name] = part
 
     # textures of the cells (scene soil polygons at cell centres)
     tex = np.full((ny, nx), options.texture, dtype=object)
@@ -331,6 +351,7 @@ def build_grid(scene, options: GridOptions | None = None, *, table: dict[str, So
         col_kind=cat(cols_kind, np.int64)[order], col_area_m2=cat(cols_area, float)[order],
         col_profile=cat(cols_prof, np.int64)[order], col_rain_factor=cat(cols_factor, float)[order],
         profiles=profiles, materials=materials, runon_out_share=spread, options=options,
+        ground_by_class=by_class["ground"], sealed_by_class=by_class["sealed"], paving_by_class=by_class["paving"],
     )
 
 

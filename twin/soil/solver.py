@@ -187,6 +187,76 @@ def layered_profile(
     return Profile(z, mat)
 
 
+def graded_profile(
+    layers: Sequence[tuple[float, float, int]],
+    *,
+    dz_top_m: float = 0.01,
+    dz_max_m: float = 0.10,
+    growth: float = 1.2,
+) -> Profile:
+    """A grid fine at the surface and coarser with depth over stacked layers ``(top_m, bottom_m,
+    material_index)`` (tiling ``[0, depth]``): node spacing ``dz_top_m`` at the surface, growing by
+    ``growth`` per node up to ``dz_max_m`` (as HYDRUS-1D's graded grids), with a node on every
+    layer interface (a node on an interface takes the material of the layer below).
+
+    Raises
+    ------
+    InputError
+        Layers with gaps, spacings not positive or ``dz_top_m > dz_max_m``, a growth below 1 or
+        above 2.
+    ResourceLimitError
+        More nodes than :data:`~twin.soil.limits.MAX_NODES_PER_COLUMN`.
+    """
+    if not layers:
+        raise InputError("a profile needs at least one layer", field="layers")
+    layers = sorted(layers, key=lambda t: t[0])
+    top = 0.0
+    for i, (t, b, _) in enumerate(layers):
+        if abs(t - top) > 1e-9:
+            raise InputError(f"layers must tile the profile from 0 without gaps (gap or overlap at {t} m)", obj=f"layer {i}", field="top_m")
+        if b <= t:
+            raise InputError("bottom_m must be below top_m", obj=f"layer {i}", field="bottom_m")
+        top = b
+    depth = top
+    if not (np.isfinite(depth) and depth <= MAX_DEPTH_M):
+        raise InputError(f"the profile is {depth:g} m deep, beyond the limit of {MAX_DEPTH_M:g} m", obj=f"layer {len(layers) - 1}", field="bottom_m")
+    for name, v in (("dz_top_m", dz_top_m), ("dz_max_m", dz_max_m)):
+        if not (np.isfinite(v) and v > 0):
+            raise InputError(f"must be a positive spacing, got {v!r}", field=name)
+    if dz_top_m > dz_max_m:
+        raise InputError(f"dz_top_m ({dz_top_m:g} m) is above dz_max_m ({dz_max_m:g} m)", field="dz_top_m")
+    if not (np.isfinite(growth) and 1.0 <= growth <= 2.0):
+        raise InputError(f"growth must lie in [1, 2], got {growth!r}", field="growth")
+    if depth / dz_max_m + 1 > MAX_NODES_PER_COLUMN:
+        raise ResourceLimitError(f"{depth / dz_max_m:.3g} nodes or more, above the limit of {MAX_NODES_PER_COLUMN:,}", field="dz_max_m")
+    z = [0.0]
+    dz = dz_top_m
+    while z[-1] < depth - 1e-12:
+        z.append(z[-1] + dz)
+        dz = min(dz * growth, dz_max_m)
+        if len(z) > MAX_NODES_PER_COLUMN:
+            raise ResourceLimitError(f"more than {MAX_NODES_PER_COLUMN:,} nodes", field="dz_top_m")
+    z = np.array(z)
+    z[-1] = depth
+    if len(z) > 3 and z[-1] - z[-2] < 0.3 * (z[-2] - z[-3]):
+        z = np.delete(z, len(z) - 2)  # no sliver of an interval at the bottom
+    # nodes on every interface, dropping grid nodes closer than a third of the local spacing
+    interfaces = np.array([b for _, b, _ in layers[:-1]])
+    if len(interfaces):
+        keep = np.ones(len(z), dtype=bool)
+        for zi in interfaces:
+            j = int(np.argmin(np.abs(z - zi)))
+            local = z[min(j + 1, len(z) - 1)] - z[max(j - 1, 0)]
+            keep &= ~((np.abs(z - zi) < local / 6.0) & (z > 0) & (z < depth))
+        z = np.union1d(z[keep], interfaces)
+    if len(z) < 3:
+        z = np.linspace(0.0, depth, 3)
+    mat = np.full(len(z), layers[0][2], dtype=np.int64)
+    for t, _, m in layers:  # sorted by top: a node on an interface ends with the layer below
+        mat[z >= t - 1e-9] = m
+    return Profile(z, mat)
+
+
 @dataclass
 class ForcingSet:
     """What one vegetation receives and demands on each forcing interval (m/s): the rain that

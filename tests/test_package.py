@@ -89,7 +89,8 @@ def test_cli_ingest_info_export_round_trip(tmp_path):
     bad = run("ingest", src, "-o", tmp_path / "scene")
     assert bad.returncode == 2 and "CRS" in bad.stderr and "lyon_no_crs.geojson" in bad.stderr
     assert not (tmp_path / "scene").exists()  # nothing written for a refused input
-    ok = run("ingest", src, "--source-crs", "EPSG:3946", "-o", tmp_path / "scene", "-q")
+    # Lyon data in a Lyon scene (the default scene CRS, Belgian Lambert 72, refuses it: wrong area)
+    ok = run("ingest", src, "--source-crs", "EPSG:3946", "--crs", "EPSG:3946", "-o", tmp_path / "scene", "-q")
     assert ok.returncode == 0, ok.stderr
     info = run("info", tmp_path / "scene")
     assert info.returncode == 0 and "buildings" in info.stdout

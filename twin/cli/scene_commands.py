@@ -101,11 +101,14 @@ def ingest(
         raise InputError("--origin, --ifc-crs and --rotation place an IFC model, but no .ifc file is given", field="--origin")
     if xy is not None and n_ifc > 1:
         raise InputError(f"--origin places one IFC model, but {n_ifc} .ifc files are given: ingest them one per command", field="--origin")
+    from twin.export import check_scene_output, write_scene
+
+    inputs = [*files, *(sites or ())]
     check_output_path(out, kind=_output_kind(out), field="--out")
-    for i, f in enumerate([*files, *(sites or ())]):
+    check_scene_output(out, inputs=inputs)  # also: not /proc, not over or inside an input
+    for i, f in enumerate(inputs):
         check_input_file(f, field="--sites" if i >= len(files) else None)
 
-    from twin.export import write_scene
     from twin.ingest import ingest as ingest_files
 
     options = {}
@@ -125,7 +128,7 @@ def ingest(
             f"nothing to write: no object of the {len(results)} input file(s) could be used ({dropped} dropped)",
             path=files[0] if len(files) == 1 else None,
         )
-    write_scene(scene, out)
+    write_scene(scene, out, inputs=inputs)
     if quiet:
         return
     for result in results:
@@ -172,19 +175,27 @@ def export(
     from twin.io.paths import check_output_path
     from twin.scene.io import read_scene
 
+    from twin.export import check_cityjson_output, check_scene_output
+
     check_output_path(out, kind=_output_kind(out), field="--out")
     if out.resolve() == Path(scene_path).resolve():
         from twin.errors import OutputError
 
         raise OutputError("the output is the scene being read; write the export elsewhere", path=out, field="--out")
+    to_cityjson = out.name.lower().endswith((".city.json", ".cityjson", ".json"))
+    inputs = [scene_path]
+    if to_cityjson:
+        check_cityjson_output(out, inputs=inputs)  # before reading: not /proc, not inside the scene
+    else:
+        check_scene_output(out, inputs=inputs)
     scene = read_scene(scene_path)
-    if out.name.lower().endswith((".city.json", ".cityjson", ".json")):
+    if to_cityjson:
         from twin.export import write_cityjson
 
-        write_cityjson(scene, out)
+        write_cityjson(scene, out, inputs=inputs)
         typer.echo(f"wrote {len(scene.buildings):,} buildings to {out}")
     else:
         from twin.export import write_scene
 
-        write_scene(scene, out)
+        write_scene(scene, out, inputs=inputs)
         typer.echo(f"wrote {out}")

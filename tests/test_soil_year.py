@@ -207,3 +207,28 @@ def test_a_sewer_capacity_of_zero_is_refused(scene, weather, tmp_path):
     with pytest.raises(InputError) as err:
         run_district_year(scene, weather, _options(sewer=SewerOptions(outlet_capacity_mm_h=0.0)))
     assert err.value.field == "sewer.outlet_capacity_mm_h"
+
+
+def test_cli_year_prints_kpis_balance_and_events_as_json(tmp_path):
+    import json
+
+    import yaml
+
+    from tests.cli_harness import run_twin
+
+    spec = {
+        "name": "part of Saint-Gilles",
+        "scene": [str(shared_path("brussels", f"stgilles_{k}_osm2013.geojson")) for k in ("buildings", "landcover", "streets")],
+        "weather": str(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw")),
+        "options": {"grid": {"cell_size_m": 25.0, "bounds": list(PART)}, "spinup_days": 5},
+    }
+    path = tmp_path / "year.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    res = run_twin(["soil", "year", str(path), "--json"], timeout_s=300)
+    assert res.code == 0, res.stderr
+    rep = json.loads(res.stdout)
+    assert rep["water_balance_m3"]["relative_error"] < 1e-9
+    assert set(rep["kpis"]) >= {"runoff_m3", "recharge_m3", "et_m3", "sewer_overflow_m3", "plant_stress_days", "theta_p50"}
+    assert rep["columns"]["integrated"] <= rep["columns"]["column_entries"]
+    text = run_twin(["soil", "year", str(path)], timeout_s=300)
+    assert text.code == 0 and "water balance" in text.stdout and "sewer overflow events" in text.stdout

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Soil water (Richards) and heat: study one column from a YAML spec.", no_args_is_help=True)
+app = typer.Typer(help="Soil water (Richards) and heat: one column, or a district through a year.", no_args_is_help=True)
 
 
 @app.command("column")
@@ -35,6 +35,73 @@ def column(
         typer.echo(to_json_text(report, indent=1))
         return
     typer.echo(_text(report, every))
+
+
+@app.command("year")
+def year(
+    spec: Annotated[Path, typer.Argument(help="Year spec (YAML): scene files, weather file, options")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the KPIs, the water balance and the overflow events as JSON")] = False,
+) -> None:
+    """Run a district through a year (or more) of weather: evapotranspiration, roots, groundwater,
+    sewers, green infrastructure; print the annual KPIs, the water balance and the sewer overflow
+    events.
+
+    The spec and its options are checked before the run; every table (vegetation, land-cover
+    classes, sewer street classes) and map (water table, sewer catchments) is checked before the
+    soil columns are integrated. A bad input is one ``twin: error:`` line naming the file and the
+    key or the field.
+    """
+    from twin.errors import InputError
+    from twin.ingest import ingest
+    from twin.ingest.epw import read_epw
+    from twin.io.json_out import to_json_text
+    from twin.io.paths import check_input_file
+    from twin.soil.year import run_district_year
+    from twin.soil.year_spec import load_year_spec
+
+    check_input_file(spec, what="soil year spec")
+    parsed, options = load_year_spec(spec)
+    for i, f in enumerate(parsed.scene):
+        check_input_file(f, what=f"scene file {i}")
+    check_input_file(parsed.weather, suffixes=(".epw",), what="weather file")
+    weather = read_epw(parsed.weather)
+    scene, _ = ingest(parsed.scene)
+    try:
+        res = run_district_year(scene, weather, options, water_table_map=parsed.water_table_map, catchments=parsed.catchments, path=spec)
+    except InputError as exc:
+        if exc.path is not None:
+            raise
+        field = exc.field
+        if field and field.split(".")[0] in ("grid", "water_table", "sewer", "green_infrastructure", "solver", "rain"):
+            field = f"options.{field}"
+        raise type(exc)(exc.message, path=spec, obj=exc.obj, field=field) from None
+    kpis = res.kpis()
+    balance = res.balance_m3()
+    events = res.events
+    report = {
+        "name": parsed.name, "kpis": kpis, "water_balance_m3": balance, "totals_m3": res.totals_m3,
+        "columns": {"cells": int(res.grid.shape[0] * res.grid.shape[1]), "column_entries": res.n_columns, "integrated": res.n_integrated},
+        "events": [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in events.to_dict("records")],
+        "timings_s": res.timings_s,
+    }
+    if as_json:
+        typer.echo(to_json_text(report, indent=1))
+        return
+    lines = [parsed.name, ""]
+    from twin.soil.year import KPI_UNITS
+
+    for k, v in kpis.items():
+        lines.append(f"  {k:32s} {v:14.6g}   {KPI_UNITS.get(k, '')}")
+    lines.append("")
+    lines.append(f"water balance: rain {balance['rain']:.6g} m3 = ET {balance['interception_evaporation'] + balance['soil_evaporation'] + balance['transpiration']:.6g}"
+                 f" + runoff {balance['runoff']:.6g} + recharge {balance['recharge']:.6g} + storage change {balance['storage_change']:.6g};"
+                 f" error {balance['balance_error']:.3g} m3 (relative {balance['relative_error']:.2e})")
+    lines.append(f"sewer overflow events: {len(events)}")
+    for row in events.itertuples():
+        lines.append(f"  {row.start} to {row.end}: {row.duration_h:g} h, {row.volume_m3:.1f} m3 (CSO {row.cso_m3:.1f}, flooding {row.flooding_m3:.1f})")
+    lines.append(f"columns: {res.n_columns} in {res.grid.shape[0] * res.grid.shape[1]} cells, {res.n_integrated} integrated; "
+                 f"{res.timings_s['total_s']:.1f} s")
+    typer.echo("\n".join(lines))
 
 
 def _text(rep: dict, every: int) -> str:

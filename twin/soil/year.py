@@ -224,10 +224,15 @@ def _weather_arrays(weather, rain, *, path=None):
     from twin.soil.et import hourly_reference_et
     from twin.soil.rain import from_weather
 
-    et = hourly_reference_et(weather, path=path)
+    where = getattr(weather, "source", "") or path
+    et = hourly_reference_et(weather, path=where)
     n = len(et)
     if rain is None:
-        series = from_weather(weather, path=path)
+        try:
+            series = from_weather(weather, path=where)
+        except InputError as exc:
+            msg = exc.message.replace("; use a design storm", "; give an hourly rain series (the rain argument)")
+            raise InputError(msg, path=exc.path, obj=exc.obj, field=exc.field) from None
     else:
         series = rain
     steps = np.diff(series.t_edges_s)

@@ -72,17 +72,26 @@ def test_stgilles_footprints_counts_ids_and_defaults():
     # no height, storeys or year in the file: every value defaulted and flagged
     assert b["height_defaulted"].all() and b["storeys_defaulted"].all() and b["year_defaulted"].all()
     assert b["construction_year"].isna().all()
-    # use: 'building=city_hall' -> public; untagged 'yes' -> residential, flagged
+    # use: 'building=city_hall' -> public (data); untagged 'yes' without a name -> residential,
+    # or 'other' for a footprint of 1000 m2 or more (default); a name such as 'Piscine ...' -> inferred
     hall = b.set_index("building_id").loc["osm:way/13766097"]
-    assert hall["use"] == "public" and not hall["use_defaulted"]
+    assert hall["use"] == "public" and not hall["use_defaulted"] and hall["use_source"] == "data"
     untagged = [f"osm:way/{f['properties']['osm_id']}" for f in feats
-                if f["properties"]["building"] == "yes" and not f["properties"]["amenity"] and not f["properties"]["shop"]]
+                if f["properties"]["building"] == "yes" and not f["properties"]["amenity"] and not f["properties"]["shop"]
+                and not f["properties"]["name"]]
     sub = b.set_index("building_id").loc[untagged]
-    assert (sub["use"] == "residential").all() and sub["use_defaulted"].all()
-    # storeys by use and footprint, height = storeys x 3.0 m for dwellings
+    assert sub["use_defaulted"].all() and (sub["use_source"] == "default").all()
+    large = sub["footprint_area_m2"] >= 1000
+    assert 10 <= large.sum() <= 30 and (sub.loc[large, "use"] == "other").all() and (sub.loc[~large, "use"] == "residential").all()
+    pool = b.set_index("building_id").loc["osm:way/23872546"]
+    assert pool["name"].startswith("Piscine") and pool["use"] == "sport" and pool["use_source"] == "inferred"
+    # storeys by use and footprint (R+2 under 150 m2, never more than 5 without evidence),
+    # height = storeys x 3.0 m for dwellings
     res = sub[(sub["footprint_area_m2"] >= 30) & (sub["footprint_area_m2"] < 150)]
     assert len(res) > 3000 and (res["n_storeys"] == 3).all()
     assert np.allclose(res["height_m"], 9.0)
+    assert b["n_storeys"].max() <= 5
+    assert (b["n_storeys_source"] == "default").all() and (b["height_m_source"] == "default").all()
     assert np.allclose(b["floor_area_m2"], b["footprint_area_m2"] * b["n_storeys"])
 
 
@@ -324,7 +333,7 @@ def test_defaults_rules_and_flags():
     # neither height nor storeys: storeys by use and area, height = storeys x 3.0 m
     assert (out.loc["a", "n_storeys"], out.loc["a", "height_m"]) == (3, 9.0)
     assert (out.loc["b", "n_storeys"], out.loc["b", "height_m"]) == (1, 3.0)  # < 30 m2: annex
-    assert (out.loc["c", "n_storeys"], out.loc["c", "height_m"]) == (6, 18.0)  # 400-1000 m2 residential
+    assert (out.loc["c", "n_storeys"], out.loc["c", "height_m"]) == (4, 12.0)  # 150-1000 m2 untagged: R+3
     assert out.loc["a", "height_defaulted"] and out.loc["a", "storeys_defaulted"]
     # only height: storeys = round(h / 3.0)
     assert out.loc["d", "n_storeys"] == 4 and not out.loc["d", "height_defaulted"] and out.loc["d", "storeys_defaulted"]

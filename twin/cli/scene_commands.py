@@ -136,12 +136,19 @@ def ingest(
         typer.echo(f"{result.path}: {counts}")
         for d in result.dropped:
             typer.echo(f"  dropped {d.obj}: {d.reason}")
+        for note in result.meta.get("attribute_notes") or []:
+            typer.echo(f"  not used as given {note}")
     _print_counts(scene)
     typer.echo(f"wrote {out}")
 
 
-def info(scene_path: Annotated[Path, typer.Argument(help="A scene folder or .gpkg written by 'twin ingest'")]) -> None:
-    """Show what a scene holds: CRS, rows per layer, defaulted building values, party walls."""
+def info(
+    scene_path: Annotated[Path, typer.Argument(help="A scene folder or .gpkg written by 'twin ingest'")],
+    rules: Annotated[bool, typer.Option("--rules", help="List every rule with its tag value (tag:amenity=school), not only by tag key")] = False,
+) -> None:
+    """Show what a scene holds: CRS, rows per layer, where each building attribute comes from
+    (share of floor area from data, user, calibrated, inferred, default), which rules set
+    them, party walls, weather."""
     from twin.scene.io import read_scene
 
     scene = read_scene(scene_path)
@@ -151,14 +158,46 @@ def info(scene_path: Annotated[Path, typer.Argument(help="A scene folder or .gpk
     if len(b):
         typer.echo(
             f"buildings: floor area {b['floor_area_m2'].sum() / 1e3:,.1f} thousand m2; "
-            f"defaulted heights {int(b['height_defaulted'].sum())}, storeys {int(b['storeys_defaulted'].sum())}, "
+            f"defaulted or inferred heights {int(b['height_defaulted'].sum())}, storeys {int(b['storeys_defaulted'].sum())}, "
             f"years {int(b['year_defaulted'].sum())}, uses {int(b['use_defaulted'].sum())}"
         )
+        for line in attribute_lines(b, all_rules=rules):
+            typer.echo(line)
         walls = scene.party_walls()
         typer.echo(f"party walls: {len(walls)} shared walls, {walls['shared_area_m2'].sum():,.0f} m2")
     if scene.weather is not None:
         loc = scene.weather.location
         typer.echo(f"weather: {loc.name} ({loc.latitude_deg:.3f}, {loc.longitude_deg:.3f}), {len(scene.weather.data)} hours, UTC{loc.tz_offset_h:+g}")
+
+
+def attribute_lines(buildings, *, all_rules: bool = False, max_rules: int = 8) -> list[str]:
+    """The lines of ``twin info`` on building attributes: per attribute the share of floor area
+    from each source, then the rules that set the values and how many buildings each touched."""
+    from twin.scene.provenance import SOURCES, STOCK_PARAMETERS, floor_area_shares, rule_counts
+
+    present = tuple(p for p in STOCK_PARAMETERS if f"{p}_source" in buildings or p in ("use", "height_m", "n_storeys", "construction_year"))
+    shares = floor_area_shares(buildings, present)
+    shown = [s for s in SOURCES if s in ("data", "inferred", "default") or (shares[s] > 0).any()]
+    lines = [f"attribute sources (share of the floor area, {shares['floor_area_m2'].iloc[0] / 1e3:,.1f} thousand m2):"]
+    lines.append("  " + f"{'attribute':<19}" + "".join(f"{s:>11}" for s in shown))
+    for p, row in shares.iterrows():
+        lines.append("  " + f"{p:<19}" + "".join(f"{100 * row[s]:>10.1f}%" for s in shown))
+    counts = rule_counts(buildings, present, families=not all_rules)
+    counts = counts.groupby(["parameter", "rule"], sort=False, as_index=False)["buildings"].sum()
+    counts = counts.sort_values("buildings", ascending=False, kind="stable")
+    counts["order"] = counts["parameter"].map({p: i for i, p in enumerate(present)})
+    counts = counts.sort_values("order", kind="stable")
+    if len(counts):
+        lines.append("rules (buildings touched; data: tag or column read, inferred: rule, default: band or value):")
+        for p, group in counts.groupby("parameter", sort=False):
+            items = [f"{r} {n:,}" for r, n in zip(group["rule"], group["buildings"])]
+            more = len(items) - max_rules if not all_rules and len(items) > max_rules else 0
+            shown_items = items if all_rules else items[:max_rules]
+            lines.append(f"  {p}: " + "; ".join(shown_items) + (f"; ... {more} more (--rules)" if more else ""))
+    notes = buildings["attribute_notes"].astype(object).fillna("").astype(str) if "attribute_notes" in buildings else None
+    if notes is not None and (notes != "").any():
+        lines.append(f"values not used as given: {int((notes != '').sum()):,} buildings (column attribute_notes)")
+    return lines
 
 
 def _print_counts(scene) -> None:

@@ -11,7 +11,11 @@ Plain ``json`` + NumPy + shapely; no cjio. One call reads a file into three scen
     are only used when no part has a ground-level one. Heights from the geometry
     (``ground_z_m`` = lowest z, ``height_m`` = highest z - lowest z); for flat (LoD0)
     geometry from the attributes (``measuredHeight``, ``h_dak_max - h_maaiveld`` and the 3DBAG
-    ``b3_`` variants), then from storeys x storey height, then a default (flagged).
+    ``b3_`` variants), then from storeys x storey height, then a default (flagged). Each value
+    carries its source (``height_m_source``: ``data`` from the geometry or an attribute,
+    ``inferred`` from storeys, ``default``) and rule; a building whose attributes give no use
+    goes through the name rules and the default of :mod:`twin.ingest.attributes` (inferred /
+    default).
 ``elements``
     One row per surface of the chosen LoD (>= 1) of a building or part: kind from the semantic
     surface (RoofSurface -> roof, WallSurface -> wall, GroundSurface -> floor on the ground, ...)
@@ -886,7 +890,7 @@ def read_cityjson(
     elem = _element_columns(surfaces, families, fam_lod, buildings, surf_family, sem_type, usable, g) if elements else []
     result.meta["lod"] = _count([b["lod"] for b in buildings])
 
-    result.layers["buildings"] = _frame("buildings", buildings, scene_crs, path)
+    result.layers["buildings"] = _with_uses(_frame("buildings", buildings, scene_crs, path))
     result.layers["elements"] = _frame("elements", elem, None, path)
     result.layers["landcover"] = _frame("landcover", landcover, scene_crs, path)
     return result
@@ -1064,7 +1068,7 @@ def _building_rows(
         ground_z = zmin if math.isfinite(zmin) else 0.0
         geo_height = zmax - zmin if math.isfinite(zmin) else 0.0
         lod_text, lod_rank = fam_lod[fam]
-        height, height_defaulted, height_from, n_storeys, storeys_defaulted, st_h = _heights(
+        height, height_defaulted, height_from, n_storeys, storeys_defaulted, st_h, provenance = _heights(
             attrs, geo_height if lod_rank >= 1 else 0.0, storey_height_m, default_height_m
         )
         use, raw_use = building_use(attrs)
@@ -1082,8 +1086,13 @@ def _building_rows(
                 "name": _first_text(attrs, ("name", "naam", "Name")),
                 "use": use or "residential",
                 "use_defaulted": not use,
+                "use_source": "data" if use else "default",
+                "use_rule": f"attribute:{raw_use}"[:80] if use else "default",
                 "construction_year": float("nan") if year is None else year,
                 "year_defaulted": year is None,
+                "construction_year_source": "default" if year is None else "data",
+                "construction_year_rule": "default" if year is None else "attribute:year",
+                **provenance,
                 "height_m": float(height),
                 "height_defaulted": height_defaulted,
                 "n_storeys": n_storeys,
@@ -1093,6 +1102,7 @@ def _building_rows(
                 "footprint_area_m2": area,
                 "floor_area_m2": area * n_storeys,
                 "roof_kind": roof_kind,
+                "roof_kind_source": "data" if roof_kind else "default",
                 "geometry": footprint,
                 "lod": lod_text,
                 "n_parts": sum(1 for m in members[fam] if objects[m]["type"] == "BuildingPart"),
@@ -1126,23 +1136,32 @@ def _footprint_faces(surf_ids, owner_arr, sem_type, g) -> dict[int, tuple[str, n
 
 
 def _heights(attrs: dict, geo_height: float, storey_height_m: float, default_height_m: float):
-    """(height, height_defaulted, height source, storeys, storeys_defaulted, storey height).
+    """(height, height_defaulted, height source, storeys, storeys_defaulted, storey height, provenance).
 
     Geometry first (vertical extent > 1 cm of LoD >= 1), then height attributes, then storeys x
-    storey height (flagged), then the default (flagged).
+    storey height (inferred), then the default (default). ``provenance`` holds the
+    ``height_m_source`` / ``_rule`` and ``n_storeys_source`` / ``_rule`` values
+    (:mod:`twin.scene.provenance`).
     """
     storeys = attribute_storeys(attrs)
     if geo_height > 0.01:
         height, defaulted, source = geo_height, False, "geometry"
+        h_prov = ("data", "geometry")
     elif (h := attribute_height(attrs)) is not None:
         height, defaulted, source = h, False, "attribute"
+        h_prov = ("data", "attribute:height")
     elif storeys is not None:
         height, defaulted, source = storeys * storey_height_m, True, "storeys"
+        h_prov = ("inferred", "height_from_storeys")
     else:
         height, defaulted, source = default_height_m, True, "default"
+        h_prov = ("default", f"default:{default_height_m:g}m")
     if storeys is None:
-        return height, defaulted, source, max(1, int(round(height / storey_height_m))), True, storey_height_m
-    return height, defaulted, source, storeys, False, (height / storeys if not defaulted else storey_height_m)
+        s_prov = ("default", "default:from_default_height") if defaulted else ("inferred", "storeys_from_height")
+        prov = {"height_m_source": h_prov[0], "height_m_rule": h_prov[1], "n_storeys_source": s_prov[0], "n_storeys_rule": s_prov[1]}
+        return height, defaulted, source, max(1, int(round(height / storey_height_m))), True, storey_height_m, prov
+    prov = {"height_m_source": h_prov[0], "height_m_rule": h_prov[1], "n_storeys_source": "data", "n_storeys_rule": "attribute:storeys"}
+    return height, defaulted, source, storeys, False, (height / storeys if not defaulted else storey_height_m), prov
 
 
 def _merged_attributes(root: str, mids: list[str], objects: dict) -> dict:
@@ -1220,6 +1239,21 @@ def _element_columns(surfaces, families, fam_lod, buildings, surf_family, sem_ty
         "host_id": host_id,
         "source_id": source_id,
     }
+
+
+def _with_uses(frame):
+    """Buildings whose use no attribute gives: the name rules and the default of
+    :func:`twin.ingest.attributes.complete.resolve_use` (a large footprint is not a dwelling)."""
+    if len(frame) == 0:
+        return frame
+    from twin.ingest.attributes.complete import resolve_use
+    from twin.ingest.attributes.sources import set_legacy_flags
+    from twin.ingest.defaults import load_defaults
+
+    uses = resolve_use(frame.reset_index(drop=True), load_defaults())
+    for col in uses.columns:
+        frame[col] = uses[col].to_numpy(dtype=object)
+    return set_legacy_flags(frame)
 
 
 def _frame(layer: str, rows: list[dict] | dict[str, Any], crs, path: Path):

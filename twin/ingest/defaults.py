@@ -7,20 +7,20 @@ value it filled (``height_defaulted``, ``storeys_defaulted``, ``year_defaulted``
 
 Rules (buildings)
 -----------------
-* use: from the tags ``amenity``, ``shop``, ``office``, ``building`` (in that order; see
-  ``use_from_tags`` in the table) or a ``use`` column holding one of the use classes; else
-  ``use_default`` (residential), flagged.
-* height and storeys:
+The order of data, inference and defaults for every building attribute, each value with its
+source (``<attribute>_source``: data, user, inferred, default) and rule
+(``<attribute>_rule``), is in :mod:`twin.ingest.attributes` and ``docs/stock_attributes.md``.
+In short:
 
-  - both known: kept; ``storey_height_m = height_m / n_storeys``;
-  - only storeys: ``height_m = n_storeys x storey height of the use`` (3.0 m residential,
-    3.5 m most other uses), height flagged;
-  - only height: ``n_storeys = max(1, round(height_m / storey height))``, storeys flagged;
-  - neither: storeys from the use and the footprint area (e.g. 3 storeys, R+2, for a Brussels
-    terraced house under 150 m2), then the height as above; both flagged.
-
-* construction year unknown: NaN with ``year_defaulted`` True (the energy model picks a
-  default period).
+* use: the building's tags (``amenity``, ``shop``, ``office``, ... ``building``; see
+  ``use_from_tags`` in the table), then its name (``use_from_name``), then (in a scene) the
+  POIs inside it and the land-use polygon it stands in; else ``use_default`` (residential),
+  or ``large_untagged_use`` ('other') for untagged footprints of 1000 m2 or more;
+* height and storeys: given; from each other (``storey_height_m`` by use, roof levels); from
+  the party-wall neighbours (in a scene); else storeys by use and footprint area, never more
+  than ``max_default_storeys`` (5);
+* construction year: given (``start_date`` and the forms of
+  :mod:`twin.ingest.attributes.years`); the neighbours' (in a scene); else NaN, flagged.
 
 Overrides
 ---------
@@ -30,7 +30,7 @@ or the path of a YAML file of the same shape, e.g.
 ``overrides=`` gives known values per building: a DataFrame with a ``building_id`` column (or
 index), a mapping ``{building_id: {"height_m": 12.0, ...}}`` or the path of a CSV / Parquet
 table; columns ``use``, ``height_m``, ``n_storeys``, ``construction_year``. Overridden values
-count as known (not flagged).
+have the source ``user``.
 """
 
 from __future__ import annotations
@@ -99,11 +99,6 @@ def load_defaults(defaults: dict | str | os.PathLike[str] | None = None) -> dict
 
 # ----------------------------------------------------------------------------- tag parsing
 _NUMBER = re.compile(r"(-?\d+(?:[.,]\d+)?)")
-_YEAR = re.compile(r"(\d{4})")
-_DECADE = re.compile(r"\d{3}0s")
-_CENTURY = re.compile(r"^\s*C(\d{1,2})\b")
-
-
 def _number(value, feet_to_m: bool) -> float:
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return float(value)
@@ -115,20 +110,6 @@ def _number(value, feet_to_m: bool) -> float:
     if feet_to_m and ("ft" in text or "'" in text or "feet" in text):
         number *= 0.3048
     return number
-
-
-def _year(value) -> float:
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        year = float(value)
-    else:
-        text = str(value)
-        m = _YEAR.search(text)
-        if m is not None:
-            year = float(m.group(1)) + (5.0 if _DECADE.search(text) else 0.0)
-        else:
-            c = _CENTURY.search(text)
-            year = (float(c.group(1)) - 1.0) * 100.0 + 50.0 if c else np.nan
-    return year if 1000.0 <= year <= 2100.0 else np.nan
 
 
 def _floats(values, func) -> np.ndarray:
@@ -167,10 +148,13 @@ def parse_year(values: pd.Series | np.ndarray | list) -> np.ndarray:
     """Construction year from ``start_date``-like text, float64 (NaN where unknown).
 
     ``'1890'``, ``'1890-05-01'``, ``'~1890'``, ``'1890s'`` (-> 1895), ``'C19'`` (19th century
-    -> 1850, its middle). Years outside 1000..2100 are unknown. Each distinct value is parsed
-    once.
+    -> 1850, its middle), ``'1890..1900'`` (-> 1895), ``'before 1914'`` (-> 1913): the forms of
+    :mod:`twin.ingest.attributes.years`. Years outside 1000..2100 are unknown. Each distinct
+    value is parsed once.
     """
-    return _floats(values, _year)
+    from twin.ingest.attributes.years import year_from_text
+
+    return _floats(values, year_from_text)
 
 
 def _per_unique(values, func) -> np.ndarray:
@@ -204,104 +188,54 @@ def _map(values: pd.Series, mapping: dict) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- use
 def building_use(tags: pd.DataFrame, table: dict[str, Any] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Use class of each row from its tags.
+    """Use class of each row from its own tags (:func:`twin.ingest.attributes.tags.use_from_tags`).
 
     Parameters
     ----------
     tags
-        Any of the columns ``use``, ``amenity``, ``shop``, ``office``, ``building``.
+        Any of the columns ``use``, ``amenity``, ``shop``, ``office``, ``building`` ... (the keys
+        of ``use_from_tags`` in the table).
     table
         The defaults table (:func:`load_defaults`).
 
     Returns
     -------
-    use : object array of use classes
+    use : object array of use classes (``use_default`` where no tag gives one)
     defaulted : bool array, True where no tag gave the use
     """
+    from twin.ingest.attributes.tags import use_from_tags
+
     table = table or load_defaults()
-    bt = table["buildings"]
-    classes = set(bt["use_classes"])
-    n = len(tags)
-    use = np.full(n, None, dtype=object)
-    if "use" in tags:
-        given = _text(tags["use"].to_numpy())
-        ok = given.isin(classes).to_numpy()
-        use[ok] = given.to_numpy()[ok]
-    for key, mapping in bt["use_from_tags"].items():
-        if key not in tags:
-            continue
-        todo = pd.isna(use)
-        if not todo.any():
-            break
-        values = _text(tags[key].to_numpy())
-        if key == "building":
-            # building=yes says nothing about use; a value that is a class is taken as is
-            values = values.where(values != "yes", None)
-        mapped = _map(values, mapping)
-        direct = values.isin(classes).to_numpy()
-        mapped = np.where(pd.isna(mapped) & direct, values.to_numpy(dtype=object), mapped)
-        take = todo & ~pd.isna(mapped)
-        use[take] = mapped[take]
+    use = use_from_tags(tags.reset_index(drop=True), table)["use"].to_numpy(dtype=object).copy()
     defaulted = pd.isna(use)
-    use[defaulted] = bt["use_default"]
+    use[defaulted] = table["buildings"]["use_default"]
     return use, defaulted
 
 
 # ----------------------------------------------------------------------------- storeys, heights
 def storey_height(use: np.ndarray, table: dict[str, Any] | None = None) -> np.ndarray:
     """Default storey height (m) for each use class."""
-    table = table or load_defaults()
-    sh = table["buildings"]["storey_height_m"]
-    got = _per_unique(use, lambda u: float(sh.get(u, sh["default"])))
-    return pd.Series(got, dtype=object).fillna(float(sh["default"])).to_numpy(dtype=float)
+    from twin.ingest.attributes.form import storey_height as _storey_height
+
+    return _storey_height(use, table or load_defaults())
 
 
-def default_storeys(use: np.ndarray, footprint_area_m2: np.ndarray, table: dict[str, Any] | None = None) -> np.ndarray:
-    """Default number of storeys from the use class and the footprint area (int64)."""
-    table = table or load_defaults()
-    bt = table["buildings"]
-    bands = bt["storeys"]
-    area = np.asarray(footprint_area_m2, dtype=float)
-    use = np.asarray(use, dtype=object)
-    out = np.zeros(len(area), dtype=np.int64)
-    for u in pd.unique(use):
-        mask = use == u
-        rows = bands.get(u) or bands["*"]
-        edges = np.array([np.inf if r["max_area_m2"] is None else float(r["max_area_m2"]) for r in rows])
-        values = np.array([int(r["storeys"]) for r in rows], dtype=np.int64)
-        k = np.searchsorted(edges, area[mask], side="right")
-        k = np.minimum(k, len(rows) - 1)
-        out[mask] = values[k]
-    small = area < float(bt["small_footprint_m2"])
-    out[small] = int(bt["small_footprint_storeys"])
-    return out
+def default_storeys(
+    use: np.ndarray, footprint_area_m2: np.ndarray, table: dict[str, Any] | None = None, *, untagged: np.ndarray | None = None
+) -> np.ndarray:
+    """Default number of storeys from the use class and the footprint area (int64); ``untagged``
+    (True where the use is itself a default) selects the ``untagged`` bands."""
+    from twin.ingest.attributes.form import default_storeys as _default_storeys
+
+    return _default_storeys(use, footprint_area_m2, table or load_defaults(), untagged=untagged)[0]
 
 
 def read_overrides(overrides, *, path=None) -> pd.DataFrame | None:
-    """Per-building known values as a DataFrame indexed by ``building_id``."""
-    if overrides is None:
-        return None
-    if isinstance(overrides, (str, os.PathLike)):
-        p = Path(overrides)
-        if not p.exists():
-            raise InputError("overrides table not found", path=p)
-        frame = pd.read_parquet(p) if p.suffix.lower() in (".parquet", ".geoparquet") else pd.read_csv(p)
-    elif isinstance(overrides, pd.DataFrame):
-        frame = overrides.copy()
-    elif isinstance(overrides, dict):
-        frame = pd.DataFrame.from_dict(overrides, orient="index")
-        frame.index.name = "building_id"
-    else:
-        raise InputError(f"overrides must be a DataFrame, dict or path, got {type(overrides).__name__}", path=path, field="overrides")
-    if "building_id" in frame.columns:
-        frame = frame.set_index("building_id")
-    frame.index = frame.index.astype(str)
-    bad = [c for c in frame.columns if c not in OVERRIDE_COLUMNS]
-    if bad:
-        raise InputError(f"unknown override column(s) {bad}; allowed: {list(OVERRIDE_COLUMNS)}", path=path, field=bad[0])
-    if frame.index.duplicated().any():
-        raise InputError("building repeated in overrides", path=path, obj=frame.index[frame.index.duplicated()][0], field="building_id")
-    return frame
+    """Per-building known values as a DataFrame indexed by ``building_id``
+    (:func:`twin.ingest.attributes.complete.read_overrides`)."""
+    from twin.ingest.attributes.complete import read_overrides as _read
+
+    return _read(overrides, path=path)
 
 
 def complete_buildings(
@@ -312,18 +246,19 @@ def complete_buildings(
     path=None,
     table: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """Fill use, storeys, height and year where unknown, and flag what was filled.
+    """Fill use, storeys, height, year and roof attributes where unknown, with their sources.
 
     Parameters
     ----------
     frame
         Columns ``building_id``, ``footprint_area_m2`` (m2), and, NaN / None where unknown:
-        ``height_m`` (m), ``n_storeys``, ``construction_year``, ``use``; ``use_defaulted``
-        (bool) when ``use`` was already resolved by :func:`building_use`.
+        ``height_m`` (m), ``n_storeys``, ``construction_year``, ``roof_levels``, ``min_level``,
+        ``min_height_m`` (m), ``roof_kind``, ``name``, tag columns (``building``,
+        ``amenity`` ...) or a resolved ``use`` with ``use_source`` (or ``use_defaulted``).
     defaults
         Merged onto the defaults table (see :func:`load_defaults`).
     overrides
-        Known values by building id (see :func:`read_overrides`).
+        Known values by building id (see :func:`read_overrides`); source ``user``.
     path
         The source file, for error messages.
     table
@@ -332,78 +267,17 @@ def complete_buildings(
     Returns
     -------
     DataFrame
-        ``frame`` with ``use``, ``use_defaulted``, ``height_m``, ``height_defaulted``,
-        ``n_storeys`` (int64), ``storeys_defaulted``, ``storey_height_m``,
-        ``construction_year``, ``year_defaulted`` and ``floor_area_m2`` (footprint x storeys).
+        ``frame`` with ``use``, ``ground_floor_use``, ``height_m``, ``n_storeys`` (int64),
+        ``storey_height_m``, ``construction_year``, ``roof_kind``, ``roof_levels``,
+        ``min_level``, ``min_height_m``, a ``<attribute>_source`` and (use, ground floor,
+        height, storeys, year) ``<attribute>_rule`` column each, the ``*_defaulted`` flags
+        (True where the source is inferred or default) and ``floor_area_m2`` (footprint x
+        storeys). See :mod:`twin.ingest.attributes.complete`.
     """
+    from twin.ingest.attributes.complete import complete
+
     table = table if table is not None else load_defaults(defaults)
-    out = frame.copy()
-    n = len(out)
-    height = out["height_m"].to_numpy(dtype=float).copy() if "height_m" in out else np.full(n, np.nan)
-    storeys = out["n_storeys"].to_numpy(dtype=float).copy() if "n_storeys" in out else np.full(n, np.nan)
-    year = out["construction_year"].to_numpy(dtype=float).copy() if "construction_year" in out else np.full(n, np.nan)
-    if "use" in out and "use_defaulted" in out:
-        use = out["use"].to_numpy(dtype=object).copy()
-        use_defaulted = out["use_defaulted"].to_numpy(dtype=bool).copy()
-    else:
-        use, use_defaulted = building_use(out, table)
-    height[~(height > 0)] = np.nan
-    storeys = np.where(storeys >= 1, np.round(storeys), np.nan)
-
-    ov = read_overrides(overrides, path=path)
-    n_overridden = 0
-    if ov is not None and len(ov):
-        pos = pd.Index(out["building_id"].astype(str)).get_indexer(ov.index)
-        hit = pos >= 0
-        n_overridden = int(hit.sum())
-        rows, ov = pos[hit], ov[hit]
-        classes = set(table["buildings"]["use_classes"])
-        for col in ov.columns:
-            vals = ov[col]
-            known = vals.notna().to_numpy()
-            r = rows[known]
-            if col == "use":
-                v = vals[known].astype(str).str.strip().str.lower()
-                wrong = ~v.isin(classes)
-                if wrong.any():
-                    raise InputError(
-                        f"use {v[wrong].iloc[0]!r} is not one of {sorted(classes)}", path=path, obj=v[wrong].index[0], field="use"
-                    )
-                use[r] = v.to_numpy()
-                use_defaulted[r] = False
-                continue
-            num = pd.to_numeric(vals[known], errors="coerce").to_numpy(dtype=float)
-            if np.isnan(num).any() or (num <= 0).any():
-                bad = vals[known].index[np.flatnonzero(np.isnan(num) | (num <= 0))[0]]
-                raise InputError("override must be a positive number", path=path, obj=bad, field=col)
-            {"height_m": height, "n_storeys": storeys, "construction_year": year}[col][r] = num
-
-    sh = storey_height(use, table)
-    area = out["footprint_area_m2"].to_numpy(dtype=float)
-    has_h = ~np.isnan(height)
-    has_s = ~np.isnan(storeys)
-    both = has_h & has_s
-    only_h = has_h & ~has_s
-    neither = ~has_h & ~has_s
-
-    n_storeys = np.where(has_s, storeys, 0.0)
-    n_storeys[only_h] = np.maximum(1.0, np.round(height[only_h] / sh[only_h]))
-    n_storeys[neither] = default_storeys(use[neither], area[neither], table)
-    height_out = np.where(has_h, height, n_storeys * sh)
-    storey_h = np.where(both, height / np.maximum(n_storeys, 1.0), sh)
-
-    out["use"] = use
-    out["use_defaulted"] = use_defaulted
-    out["height_m"] = height_out
-    out["height_defaulted"] = ~has_h
-    out["n_storeys"] = n_storeys.astype(np.int64)
-    out["storeys_defaulted"] = ~has_s
-    out["storey_height_m"] = storey_h
-    out["construction_year"] = year
-    out["year_defaulted"] = np.isnan(year)
-    out["floor_area_m2"] = area * n_storeys
-    out.attrs["overrides_applied"] = n_overridden
-    return out
+    return complete(frame, table, overrides=overrides, path=path)
 
 
 # ----------------------------------------------------------------------------- land cover, pois
@@ -463,25 +337,39 @@ def landcover_class(tags: pd.DataFrame, table: dict[str, Any] | None = None) -> 
 
 def poi_category(tags: pd.DataFrame, table: dict[str, Any] | None = None) -> np.ndarray:
     """Service category of each row from its tags (None where none); a ``category`` column wins."""
+    return poi_category_and_tag(tags, table)[0]
+
+
+def poi_category_and_tag(tags: pd.DataFrame, table: dict[str, Any] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Service category of each row and the tag that decided it.
+
+    Returns
+    -------
+    category : object array (None where none); a ``category`` column wins
+    tag : object array of ``key=value`` (the first tag of ``pois.order`` that gives the
+        category; for a ``category`` column, the first tag of that order that has a value),
+        None where no tag holds a value
+    """
     table = table or load_defaults()
     pt = table["pois"]
     n = len(tags)
     cat = np.full(n, None, dtype=object)
+    tag = np.full(n, None, dtype=object)
     if "category" in tags:
         given = _text(tags["category"].to_numpy()).to_numpy(dtype=object)
         cat[~pd.isna(given)] = given[~pd.isna(given)]
     for key in pt["order"]:
         if key not in tags:
             continue
-        todo = pd.isna(cat)
-        if not todo.any():
-            break
-        mapping = pt["categories"].get(key, {})
         values = _text(tags[key].to_numpy())
+        mapping = pt["categories"].get(key, {})
         mapped = _map(values, mapping)
+        todo = pd.isna(cat)
         take = todo & ~pd.isna(mapped)
         cat[take] = mapped[take]
-    return cat
+        named = pd.isna(tag) & ~pd.isna(values.to_numpy(dtype=object)) & (take | ~todo)
+        tag[named] = (key + "=" + values[named]).to_numpy(dtype=object)
+    return cat, tag
 
 
 __all__ = [
@@ -494,6 +382,7 @@ __all__ = [
     "parse_number",
     "parse_year",
     "poi_category",
+    "poi_category_and_tag",
     "read_overrides",
     "storey_height",
 ]

@@ -8,7 +8,9 @@ before
     opened, so nothing hangs); a known extension.
 after
     buildings outside the physical bounds of :mod:`twin.ingest.limits` are dropped (with their
-    reason in ``result.dropped``); the coordinates of every layer must fit its CRS and, in
+    reason in ``result.dropped``); building values not used as given (a future year, a
+    ``building:min_level`` not below the levels: :mod:`twin.ingest.attributes.checks`) give one
+    warning per file (all are in ``result.meta['attribute_notes']``); the coordinates of every layer must fit its CRS and, in
     :func:`ingest`, the scene CRS (:mod:`twin.ingest.crs_check`); a file of which nothing could
     be used gives a :class:`~twin.errors.TwinWarning`.
 
@@ -162,6 +164,13 @@ def check_result(result: IngestResult, *, path, hint: str = "source", scene_crs=
             bounds[name] = b
     result.meta["lonlat_bounds"] = {k: list(b.lonlat) for k, b in bounds.items() if b.lonlat is not None}
     rows = sum(len(f) for k, f in result.layers.items() if k != "weather")
+    notes = result.meta.get("attribute_notes") or []
+    if notes:
+        warnings.warn(
+            f"file {path}: {len(notes)} building value(s) not used as given (first: {notes[0]}); "
+            "'twin ingest' lists them all",
+            TwinWarning, stacklevel=3,
+        )
     invalid = result.invalid
     if invalid and rows:
         first = invalid[0]
@@ -201,6 +210,7 @@ def ingest(
     ifc_crs: str | None = None,
     sites: Iterable[str | os.PathLike[str]] = (),
     progress: bool = False,
+    context: bool = True,
     **options,
 ):
     """Read ``paths`` into one scene; returns ``(scene, results)``.
@@ -225,6 +235,10 @@ def ingest(
         gets the ``site_id`` of the site it stands in.
     progress
         Show a progress bar.
+    context
+        Once every file is read, infer building attributes that are still defaults from the
+        scene: POIs inside footprints, land-use polygons, party-wall neighbours
+        (:mod:`twin.ingest.attributes.context`).
     **options
         Passed to the readers that take them (``origin=``, ``rotation_deg=`` only to IFC files).
 
@@ -273,6 +287,11 @@ def ingest(
         read_into_scene(path, {"layer": "sites"})
     if len(scene.sites):
         scene.assign_sites()
+    if context:
+        from twin.ingest.attributes.context import refine_scene
+        from twin.ingest.defaults import load_defaults
+
+        refine_scene(scene, table=load_defaults(options.get("defaults")))
     return scene, results
 
 

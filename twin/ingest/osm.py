@@ -8,8 +8,12 @@ The driver keeps only the tags its configuration names, so this module writes it
 decompressed to a temporary file first (GDAL cannot read bzip2).
 
 * buildings: closed ways and multipolygon relations with ``building=*`` (not ``no``), with
-  heights, storeys, year and use from their tags and documented defaults
-  (:mod:`twin.ingest.defaults`);
+  height, levels, roof levels, min level and height, year, roof shape and use from their tags
+  (``height``, ``building:levels``, ``roof:levels``, ``building:min_level``, ``min_height``,
+  ``start_date``, ``construction_date``, ``roof:shape``, ``building``, ``building:use``,
+  ``amenity``, ``shop``, ``office``, ``craft``, ``healthcare``, ``religion``, ``tourism``,
+  ``leisure``, ``landuse``, ``name``), inference and documented defaults
+  (:mod:`twin.ingest.attributes`, :mod:`twin.ingest.defaults`);
 * streets: ways with ``highway=*`` -> nodes and directed links (:mod:`twin.ingest.streets`);
 * landcover: other areas with ``landuse``, ``leisure``, ``natural`` or ``amenity`` in the class
   table (e.g. ``amenity=parking|school``), sealed fraction from the table;
@@ -52,14 +56,19 @@ from twin.ingest.vector import (
 OSM_CRS = "EPSG:4326"
 
 TAGS: dict[str, tuple[str, ...]] = {
-    "points": ("name", "amenity", "shop", "leisure", "tourism", "healthcare", "public_transport", "railway", "highway", "office"),
+    "points": (
+        "name", "amenity", "shop", "leisure", "tourism", "healthcare", "public_transport", "railway", "highway", "office",
+        "craft", "religion",
+    ),
     "lines": (
         "name", "highway", "oneway", "junction", "maxspeed", "lanes", "lanes:forward", "lanes:backward",
         "oneway:bicycle", "access", "motor_vehicle", "bicycle", "foot", "area",
     ),
     "multipolygons": (
-        "name", "type", "building", "building:levels", "height", "building:height", "start_date", "building:year",
-        "roof:shape", "amenity", "shop", "office", "landuse", "leisure", "natural", "surface", "tourism", "healthcare",
+        "name", "type", "building", "building:levels", "building:min_level", "roof:levels", "height", "building:height",
+        "min_height", "start_date", "building:start_date", "construction_date", "building:year", "roof:shape",
+        "building:use", "amenity", "shop", "office", "craft", "healthcare", "religion", "tourism", "leisure", "landuse",
+        "natural", "surface",
     ),
 }
 """Tags kept per GDAL OSM layer (everything else is left out)."""

@@ -68,28 +68,28 @@ import pyproj
 import shapely
 
 from twin.errors import CRSError, InputError, ParseError
+from twin.ingest.attributes.tags import KEYS as _KEYS
 from twin.ingest.defaults import (
     _per_unique,
-    building_use,
     complete_buildings,
     landcover_class,
     load_defaults,
     parse_number,
     parse_year,
-    poi_category,
+    poi_category_and_tag,
 )
 from twin.ingest.result import IngestResult
 
 TARGET_LAYERS = ("buildings", "streets", "landcover", "pois", "sites")
 """Values of ``layer=``: ``streets`` gives the ``nodes`` and ``links`` layers."""
 
-HEIGHT_COLUMNS = ("height_m", "height", "hauteur", "building:height", "bldg_height", "measuredheight", "measured_height")
-STOREY_COLUMNS = ("n_storeys", "storeys", "building:levels", "levels", "nb_etages", "num_floors", "floors")
-YEAR_COLUMNS = ("construction_year", "start_date", "year_built", "building:year", "construction_date", "year")
+HEIGHT_COLUMNS = _KEYS["height_m"]
+STOREY_COLUMNS = _KEYS["n_storeys"]
+YEAR_COLUMNS = _KEYS["construction_year"]
 ID_COLUMNS = ("building_id", "id", "fid", "gml_id", "identifier")
 LANDCOVER_COLUMNS = ("landuse", "leisure", "natural", "landcover", "cover_class", "sealed_fraction")
 STREET_COLUMNS = ("highway", "road_class", "fclass")
-POI_COLUMNS = ("amenity", "shop", "leisure", "category", "tourism", "healthcare")
+POI_COLUMNS = ("amenity", "shop", "leisure", "category", "tourism", "healthcare", "office", "craft")
 
 _POLY = (3, 6)
 _LINE = (1, 2, 5)
@@ -444,13 +444,6 @@ def _is_building(values: pd.Series) -> np.ndarray:
     return np.asarray(pd.Series(flag, dtype=object).fillna(False), dtype=bool)
 
 
-def _first_column(frame: pd.DataFrame, names) -> pd.Series | None:
-    for c in names:
-        if c in frame and frame[c].notna().any():
-            return frame[c]
-    return None
-
-
 def metric_area(geoms: np.ndarray, crs) -> np.ndarray:
     """Area of each geometry in m2: in an equal-area projection around the data when ``crs``
     is geographic, else in ``crs`` (scaled by its linear unit)."""
@@ -555,64 +548,95 @@ def buildings_from_frame(
     ``table`` is the merged defaults table (:func:`twin.ingest.defaults.load_defaults`),
     ``overrides`` the known values by building id.
     """
-    raw = np.asarray(frame.geometry.values, dtype=object)
-    ground = _ground_z(np.where(pd.isna(raw), None, raw)) if len(raw) else np.zeros(0)
-    geoms, keep = repair_polygons(raw, ids, result)
-    geoms, keep = _drop_bad_attributes(frame, geoms, keep, ids, result)
+    from twin.ingest.attributes.checks import check_values
+    from twin.ingest.attributes.tags import tag_keys
+
+    raw_geoms = np.asarray(frame.geometry.values, dtype=object)
+    ground = _ground_z(np.where(pd.isna(raw_geoms), None, raw_geoms)) if len(raw_geoms) else np.zeros(0)
+    geoms, keep = repair_polygons(raw_geoms, ids, result)
+    raw, parsed = read_raw_attributes(frame)
+    geoms, keep = _drop_bad_attributes(raw, parsed, geoms, keep, ids, result)
     f = frame[keep]
     n = len(f)
-    height = _first_column(f, HEIGHT_COLUMNS)
-    storeys = _first_column(f, STOREY_COLUMNS)
-    year = _first_column(f, YEAR_COLUMNS)
-    use, use_defaulted = building_use(f, table)
-    name = f.get("name")
-    roof = _first_column(f, ("roof:shape", "roof_kind", "roof_shape"))
-    table_frame = pd.DataFrame(
-        {
-            "building_id": _obj(ids[keep]),
-            "source": _obj(np.full(n, str(result.path), dtype=object)),
-            "source_format": _obj(np.full(n, source_format, dtype=object)),
-            "name": _text_or_empty(name, n),
-            "use": _obj(use),
-            "use_defaulted": use_defaulted,
-            "height_m": np.full(n, np.nan) if height is None else parse_number(height, feet_to_m=True),
-            "n_storeys": np.full(n, np.nan) if storeys is None else parse_number(storeys),
-            "construction_year": np.full(n, np.nan) if year is None else parse_year(year),
-            "ground_z_m": ground[keep],
-            "footprint_area_m2": metric_area(geoms, frame.crs),
-            "roof_kind": _text_or_empty(roof, n),
-        }
-    )
+    raw = {a: (v[keep], k[keep]) for a, (v, k) in raw.items()}
+    parsed, notes = check_values(ids[keep], raw, {a: p[keep] for a, p in parsed.items()}, table)
+    prefix = "tag" if source_format == "osm" else "column"
+    data = {
+        "building_id": _obj(ids[keep]),
+        "source": _obj(np.full(n, str(result.path), dtype=object)),
+        "source_format": _obj(np.full(n, source_format, dtype=object)),
+        "name": _text_or_empty(f.get("name"), n),
+        "ground_z_m": ground[keep],
+        "footprint_area_m2": metric_area(geoms, frame.crs),
+        "roof_kind": _obj(np.where(pd.isna(raw["roof_kind"][0]), "", pd.Series(raw["roof_kind"][0], dtype=object).astype(str).str.strip().str.lower())),
+    }
+    for attribute, numbers in parsed.items():
+        keys = raw[attribute][1]
+        data[attribute] = numbers
+        data[f"{attribute}_rule"] = _obj(np.where(pd.isna(keys), None, prefix + ":" + pd.Series(keys, dtype=object).astype(str)))
+    tag_columns = [k for k in tag_keys(table) if k in f and k != "name"]
+    for k in tag_columns:
+        data[k] = _obj(f[k].to_numpy(dtype=object))
+    table_frame = pd.DataFrame(data)
     done = complete_buildings(table_frame, overrides=overrides, path=result.path, table=table)
+    done = done.drop(columns=[c for c in tag_columns if c not in ("use",)], errors="ignore")
+    done = done.drop(columns=[f"{a}_rule" for a in ("roof_levels", "min_level", "min_height_m")], errors="ignore")
+    if notes:
+        by_building: dict[str, list[str]] = {}
+        for note in notes:
+            by_building.setdefault(note.building_id, []).append(f"{note.field} {note.reason}")
+        done["attribute_notes"] = done["building_id"].map(lambda b: "; ".join(by_building.get(b, []))).to_numpy(dtype=object)
+        result.meta.setdefault("attribute_notes", []).extend(note.text() for note in notes)
     if done.attrs.get("overrides_applied"):
         result.meta["overrides_applied"] = int(result.meta.get("overrides_applied", 0)) + done.attrs["overrides_applied"]
     return gpd.GeoDataFrame(done, geometry=gpd.GeoSeries(geoms, crs=frame.crs).values, crs=frame.crs)
 
 
+#: How each numeric attribute is parsed from its text.
+_PARSERS = {
+    "height_m": lambda v: parse_number(v, feet_to_m=True),
+    "n_storeys": parse_number,
+    "construction_year": parse_year,
+    "roof_levels": parse_number,
+    "min_level": parse_number,
+    "min_height_m": lambda v: parse_number(v, feet_to_m=True),
+}
+
+
+def read_raw_attributes(frame: pd.DataFrame) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, np.ndarray]]:
+    """Per attribute the raw value of each row with the key it came from (the first of
+    :data:`twin.ingest.attributes.tags.KEYS` holding a value in that row), and the numbers
+    parsed from them (NaN where none; not for ``roof_kind``)."""
+    from twin.ingest.attributes.tags import KEYS, coalesce
+
+    raw, parsed = {}, {}
+    for attribute, keys in KEYS.items():
+        values, used = coalesce(frame, keys)
+        raw[attribute] = (values, used)
+        if attribute in _PARSERS:
+            parsed[attribute] = _PARSERS[attribute](pd.Series(values, dtype=object)) if len(values) else np.zeros(0)
+    return raw, parsed
+
+
 def _drop_bad_attributes(
-    frame: gpd.GeoDataFrame, geoms: np.ndarray, keep: np.ndarray, ids: np.ndarray, result: IngestResult
+    raw: dict[str, tuple[np.ndarray, np.ndarray]], parsed: dict[str, np.ndarray], geoms: np.ndarray, keep: np.ndarray,
+    ids: np.ndarray, result: IngestResult,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Drop kept rows whose height, storeys or year is not a usable number
-    (:mod:`twin.ingest.limits`); returns the geometries and mask of the rows still kept."""
+    (:mod:`twin.ingest.limits`, the field named by the key the value came from); returns the
+    geometries and mask of the rows still kept."""
     from twin.ingest.limits import attribute_problems, storey_height_problems
 
     problems: dict[int, str] = {}
-    parsed = {}
-    for names, kind, parse in (
-        (HEIGHT_COLUMNS, "height", lambda v: parse_number(v, feet_to_m=True)),
-        (STOREY_COLUMNS, "storeys", parse_number),
-        (YEAR_COLUMNS, "year", parse_year),
-    ):
-        col = _first_column(frame, names)
-        if col is None:
-            continue
-        numbers = parse(col)
-        parsed[kind] = numbers
-        for i, reason in attribute_problems(col, numbers, field=str(col.name), kind=kind).items():
-            problems.setdefault(i, reason)
-    if "height" in parsed and "storeys" in parsed:
-        problems.update(storey_height_problems(parsed["height"], parsed["storeys"], skip=set(problems)))
-    bad = np.zeros(len(frame), dtype=bool)
+    for attribute, kind in (("height_m", "height"), ("n_storeys", "storeys"), ("construction_year", "year")):
+        values, used = raw[attribute]
+        for key in pd.unique(used[~pd.isna(used)]):
+            rows = np.flatnonzero(used == key)
+            found = attribute_problems(pd.Series(values[rows], dtype=object), parsed[attribute][rows], field=str(key), kind=kind)
+            for j, reason in found.items():
+                problems.setdefault(int(rows[j]), reason)
+    problems.update(storey_height_problems(parsed["height_m"], parsed["n_storeys"], skip=set(problems)))
+    bad = np.zeros(len(keep), dtype=bool)
     bad[list(problems)] = True
     bad &= keep
     if not bad.any():
@@ -651,7 +675,7 @@ def landcover_from_frame(frame: gpd.GeoDataFrame, ids: np.ndarray, result: Inges
 def pois_from_frame(frame: gpd.GeoDataFrame, ids: np.ndarray, result: IngestResult, *, table: dict[str, Any], report: bool = True) -> gpd.GeoDataFrame:
     """The ``pois`` layer: points, or a point inside each polygon; rows without a category
     are dropped (and reported when ``report``)."""
-    cat = poi_category(frame, table)
+    cat, tag = poi_category_and_tag(frame, table)
     geoms = np.asarray(frame.geometry.values, dtype=object)
     has_geom = ~pd.isna(geoms)
     has_geom[has_geom] = ~shapely.is_empty(geoms[has_geom])
@@ -675,6 +699,7 @@ def pois_from_frame(frame: gpd.GeoDataFrame, ids: np.ndarray, result: IngestResu
             "poi_id": ids[ok],
             "category": cat[ok],
             "name": _text_or_empty(name, int(ok.sum())),
+            "tag": _obj(np.where(pd.isna(tag[ok]), "", tag[ok])),
         }
     )
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(g, crs=frame.crs).values, crs=frame.crs)

@@ -76,6 +76,8 @@ def conform(name: str, frame: pd.DataFrame, *, crs=None, source: str | None = No
                 out[col.name] = values.values
         except (ValueError, TypeError) as exc:
             raise SchemaError(f"cannot read as {col.dtype}: {exc}", path=source, field=col.name) from None
+    if name == "buildings" and n:
+        _fill_provenance(out, frame)
     extra = [c for c in frame.columns if c not in out and c != "geometry"]
     for c in extra:
         out[c] = frame[c].values
@@ -84,6 +86,55 @@ def conform(name: str, frame: pd.DataFrame, *, crs=None, source: str | None = No
         result = gpd.GeoDataFrame(result, geometry=geometry.values, crs=geometry.crs or crs)
     _check_values(name, result, source)
     return result
+
+
+def _fill_provenance(out: dict, frame: pd.DataFrame) -> None:
+    """Sources, rules and the ground-floor use of buildings that lack them (layers written before
+    these columns existed, or by other tools), in place.
+
+    A missing ``<attribute>_source`` comes from the legacy flag (True -> ``default``, False ->
+    ``data``); a missing flag from the source (True for inferred or default); an empty rule is
+    ``default`` for a default and ``given`` or ``inferred`` otherwise; ``ground_floor_use``
+    defaults to the use (rule ``as_use``); the sources of ``roof_kind``, ``roof_levels``,
+    ``min_level`` and ``min_height_m`` are ``default`` where the value is the empty default.
+    """
+    from twin.scene.provenance import LEGACY_FLAGS
+
+    def text(col: str) -> np.ndarray:
+        return pd.Series(out[col]).astype(object).fillna("").to_numpy(dtype=object, copy=True)
+
+    for attribute, flag in LEGACY_FLAGS.items():
+        scol, rcol = f"{attribute}_source", f"{attribute}_rule"
+        src = text(scol)
+        empty = src == ""
+        flags = np.asarray(out[flag], dtype=bool)
+        if empty.any():
+            src[empty] = np.where(flags[empty], "default", "data")
+            out[scol] = pd.array(src, dtype="string")
+        if flag not in frame and not empty.all():
+            out[flag] = np.isin(src, ("inferred", "default"))
+        rule = text(rcol)
+        blank = rule == ""
+        if blank.any():
+            rule[blank] = np.where(src[blank] == "default", "default", np.where(src[blank] == "inferred", "inferred", "given"))
+            out[rcol] = pd.array(rule, dtype="string")
+    use, use_src = text("use"), text("use_source")
+    gf, gf_src, gf_rule = text("ground_floor_use"), text("ground_floor_use_source"), text("ground_floor_use_rule")
+    none = gf == ""
+    if none.any():
+        gf[none], gf_src[none], gf_rule[none] = use[none], use_src[none], "as_use"
+    gf_src[gf_src == ""] = use_src[gf_src == ""]
+    gf_rule[gf_rule == ""] = "as_use"
+    for col, values in (("ground_floor_use", gf), ("ground_floor_use_source", gf_src), ("ground_floor_use_rule", gf_rule)):
+        out[col] = pd.array(values, dtype="string")
+    for col in ("roof_kind", "roof_levels", "min_level", "min_height_m"):
+        src = text(f"{col}_source")
+        empty = src == ""
+        if empty.any():
+            values = out[col]
+            unset = (text(col) == "") if col == "roof_kind" else ~(np.nan_to_num(np.asarray(values, dtype=float)) > 0)
+            src[empty] = np.where(unset[empty], "default", "data")
+            out[f"{col}_source"] = pd.array(src, dtype="string")
 
 
 def _row_id(frame: pd.DataFrame, name: str, i: int) -> object:
@@ -105,6 +156,10 @@ def _check_values(name: str, frame: pd.DataFrame, source: str | None) -> None:
         _check_range(frame, "area_m2", 0.0, np.inf, name, source)
         _check_range(frame, "u_value_w_m2k", 0.0, np.inf, name, source, allow_nan=True)
     if name == "buildings":
+        from twin.scene.provenance import SOURCES
+
+        for col in [c.name for c in LAYERS[name] if c.name.endswith("_source") and c.name != "source"]:
+            _check_in(frame, col, SOURCES, name, source)
         _check_range(frame, "height_m", 0.0, np.inf, name, source)
         _check_range(frame, "footprint_area_m2", 0.0, np.inf, name, source)
     if name == "landcover":

@@ -30,6 +30,11 @@ SOURCES: tuple[str, ...] = ("data", "user", "calibrated", "inferred", "default")
 #: Building attributes whose source the scene tracks.
 BUILDING_PARAMETERS: tuple[str, ...] = ("use", "height_m", "n_storeys", "construction_year")
 
+#: Every building attribute with a source column in layers written by twin's readers: the four
+#: above, the ground-floor use (mixed use: a shop under dwellings), the roof shape, the storeys
+#: in the roof, the levels left out below (building:min_level) and the underside height.
+STOCK_PARAMETERS: tuple[str, ...] = (*BUILDING_PARAMETERS, "ground_floor_use", "roof_kind", "roof_levels", "min_level", "min_height_m")
+
 #: The boolean flag that older layers carry for each attribute (True = defaulted).
 LEGACY_FLAGS: dict[str, str] = {
     "use": "use_defaulted",
@@ -111,4 +116,65 @@ def floor_area_shares(buildings: pd.DataFrame, parameters: tuple[str, ...] = BUI
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-__all__ = ["BUILDING_PARAMETERS", "LEGACY_FLAGS", "SOURCES", "building_sources", "floor_area_shares", "source_column"]
+def rule_column(parameter: str) -> str:
+    """Name of the column naming the rule that set ``parameter`` (``use`` -> ``use_rule``)."""
+    return f"{parameter}_rule"
+
+
+def rule_family(rule: str) -> str:
+    """A rule without its tag value: ``tag:amenity=school`` -> ``tag:amenity``, ``poi:shop=bakery``
+    -> ``poi:shop``; other rules unchanged (``default:untagged<150m2``, ``neighbours``)."""
+    text = str(rule)
+    return text.split("=", 1)[0] if text.startswith(("tag:", "poi:", "column:")) else text
+
+
+def rule_counts(buildings: pd.DataFrame, parameters: tuple[str, ...] = STOCK_PARAMETERS, *, families: bool = False) -> pd.DataFrame:
+    """How many buildings (and how much floor area) each rule set, per attribute.
+
+    Parameters
+    ----------
+    buildings
+        A buildings layer with ``<parameter>_rule`` and ``<parameter>_source`` columns (those
+        without a rule column are left out) and ``floor_area_m2``.
+    parameters
+        The attributes to count.
+    families
+        Count :func:`rule_family` (``tag:amenity``) instead of the full rule
+        (``tag:amenity=school``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``parameter``, ``rule``, ``source``, ``buildings``, ``floor_area_m2``; most
+        buildings first within each parameter.
+    """
+    area = pd.to_numeric(buildings["floor_area_m2"], errors="coerce").fillna(0.0).clip(lower=0.0) if "floor_area_m2" in buildings else pd.Series(0.0, index=buildings.index)
+    frames = []
+    for p in parameters:
+        col = rule_column(p)
+        if col not in buildings or source_column(p) not in buildings:
+            continue
+        rule = buildings[col].astype(object).fillna("").astype(str)
+        if families:
+            rule = rule.map(rule_family)
+        t = pd.DataFrame({"rule": rule.to_numpy(), "source": buildings[source_column(p)].astype(object).fillna("").astype(str).to_numpy(), "a": area.to_numpy()})
+        g = t.groupby(["rule", "source"], sort=False).agg(buildings=("a", "size"), floor_area_m2=("a", "sum")).reset_index()
+        g.insert(0, "parameter", p)
+        frames.append(g.sort_values(["buildings", "rule"], ascending=[False, True]))
+    if not frames:
+        return pd.DataFrame(columns=["parameter", "rule", "source", "buildings", "floor_area_m2"])
+    return pd.concat(frames, ignore_index=True)
+
+
+__all__ = [
+    "BUILDING_PARAMETERS",
+    "LEGACY_FLAGS",
+    "SOURCES",
+    "STOCK_PARAMETERS",
+    "building_sources",
+    "floor_area_shares",
+    "rule_column",
+    "rule_counts",
+    "rule_family",
+    "source_column",
+]

@@ -1,0 +1,29 @@
+"""Building attributes from data where the data has them, inference before defaults, provenance.
+
+Modules, in the order a building goes through them:
+
+:mod:`~twin.ingest.attributes.tags`
+    raw values per attribute from a file's columns (the first key holding a value in each row)
+    and the use from the building's own tags and name;
+:mod:`~twin.ingest.attributes.years`
+    construction years from ``start_date``-like text;
+:mod:`~twin.ingest.attributes.checks`
+    values not usable as given: ignored with a note per building;
+:mod:`~twin.ingest.attributes.form`
+    height and storeys from each other, from neighbours, or a default band;
+:mod:`~twin.ingest.attributes.complete`
+    every attribute of one file's buildings with its source and rule;
+:mod:`~twin.ingest.attributes.context`
+    in a scene: POIs, land use and party-wall neighbours;
+:mod:`~twin.ingest.attributes.sources`
+    source and rule columns, legacy flags;
+:mod:`~twin.ingest.attributes.report`
+    per-attribute shares and rule counts for ``twin info`` and the docs.
+
+The rules and their evidence are documented in ``docs/stock_attributes.md``.
+"""
+
+from twin.ingest.attributes.complete import complete, read_overrides, resolve_use
+from twin.ingest.attributes.context import refine_buildings, refine_scene
+
+__all__ = ["complete", "read_overrides", "refine_buildings", "refine_scene", "resolve_use"]

@@ -1,0 +1,67 @@
+"""Source and rule columns of building attributes, and the legacy ``*_defaulted`` flags.
+
+Every attribute ``p`` the stock tracks has a value column, a ``p_source`` column (one of
+:data:`twin.scene.provenance.SOURCES`) and, for the attributes inference can set, a ``p_rule``
+column naming what decided the value (``tag:building:levels``, ``name:religious``,
+``poi:amenity=place_of_worship``, ``neighbours``, ``default:untagged<150m2`` ...).
+
+The legacy boolean flags (``use_defaulted``, ``height_defaulted``, ``storeys_defaulted``,
+``year_defaulted``) are True where the source is ``inferred`` or ``default``: the value is not
+what a source file or a user gave for this building. That is what they meant before sources
+existed (storeys computed from a height were flagged), and it keeps the CityJSON export from
+writing an inferred value as if it had been measured.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from twin.scene.provenance import LEGACY_FLAGS, SOURCES, rule_column, source_column
+
+KNOWN: tuple[str, ...] = ("data", "user", "calibrated")
+"""Sources that count as evidence about the building itself."""
+
+RULE_ATTRIBUTES: tuple[str, ...] = ("use", "ground_floor_use", "height_m", "n_storeys", "construction_year")
+"""Attributes that carry a ``<attribute>_rule`` column."""
+
+EXTRA_ATTRIBUTES: tuple[str, ...] = ("ground_floor_use", "roof_kind", "roof_levels", "min_level", "min_height_m")
+"""Attributes added to the four of :data:`twin.scene.provenance.BUILDING_PARAMETERS`."""
+
+_RANK = {"default": 0, "inferred": 1, "calibrated": 2, "user": 3, "data": 4}
+
+
+def weakest(*sources: np.ndarray) -> np.ndarray:
+    """Element-wise the least trusted of several source arrays, for a value derived from them.
+
+    A value computed from a default is a default; from data and an inference, inferred; a
+    value derived from known values only (data, user, calibrated) is ``inferred``.
+    """
+    arrays = [np.asarray(s, dtype=object) for s in sources]
+    rank = np.min(np.vstack([np.vectorize(_RANK.get, otypes=[int])(a) for a in arrays]), axis=0)
+    out = np.where(rank == 0, "default", "inferred").astype(object)
+    return out
+
+
+def is_known(sources: np.ndarray | pd.Series) -> np.ndarray:
+    """True where the source is evidence about the building itself (data, user, calibrated)."""
+    return np.isin(np.asarray(sources, dtype=object), KNOWN)
+
+
+def set_legacy_flags(frame: pd.DataFrame) -> pd.DataFrame:
+    """Set every ``*_defaulted`` flag from its source column (True for inferred or default), in place."""
+    for attribute, flag in LEGACY_FLAGS.items():
+        col = source_column(attribute)
+        if col in frame:
+            frame[flag] = np.isin(frame[col].astype(object).to_numpy(), ("inferred", "default"))
+    return frame
+
+
+def check_sources(values: np.ndarray, attribute: str) -> None:
+    """Raise ValueError if a source outside :data:`SOURCES` was produced (a bug, not input)."""
+    bad = ~np.isin(np.asarray(values, dtype=object), SOURCES)
+    if bad.any():
+        raise ValueError(f"{source_column(attribute)} got {np.asarray(values, dtype=object)[bad][0]!r}")
+
+
+__all__ = ["EXTRA_ATTRIBUTES", "KNOWN", "RULE_ATTRIBUTES", "check_sources", "is_known", "rule_column", "set_legacy_flags", "weakest"]

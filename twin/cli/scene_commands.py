@@ -78,6 +78,14 @@ def ingest(
     rotation: Annotated[Optional[float], typer.Option("--rotation", help="IFC: azimuth of the model's +Y axis, degrees clockwise from north (-360..360)")] = None,
     allow_truncated_ifc: Annotated[bool, typer.Option("--allow-truncated-ifc", help="Read a truncated IFC anyway (with a warning)")] = False,
     sites: Annotated[Optional[list[Path]], typer.Option("--sites", help="Polygon file(s) of districts/sites; buildings get their site_id")] = None,
+    defaults: Annotated[
+        Optional[Path],
+        typer.Option("--defaults", help="YAML merged onto twin/data/ingest_defaults.yaml (storey heights, storey bands, use rules...; docs/stock_attributes.md)"),
+    ] = None,
+    overrides: Annotated[
+        Optional[Path],
+        typer.Option("--overrides", help="CSV or Parquet of known values by building_id: use, height_m, n_storeys, construction_year (source 'user')"),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary")] = False,
 ) -> None:
     """Read FILES into one scene (reprojected to --crs) and write it to OUT.
@@ -105,9 +113,10 @@ def ingest(
 
     inputs = [*files, *(sites or ())]
     check_output_path(out, kind=_output_kind(out), field="--out")
-    check_scene_output(out, inputs=inputs)  # also: not /proc, not over or inside an input
+    check_scene_output(out, inputs=[*inputs, *(p for p in (defaults, overrides) if p is not None)])  # also: not /proc, not over or inside an input
     for i, f in enumerate(inputs):
         check_input_file(f, field="--sites" if i >= len(files) else None)
+    table, override_rows = _stock_options(defaults, overrides)
 
     from twin.ingest import ingest as ingest_files
 
@@ -118,6 +127,10 @@ def ingest(
         options["rotation_deg"] = rotation
     if allow_truncated_ifc:
         options["allow_truncated"] = True
+    if table is not None:
+        options["defaults"] = table
+    if override_rows is not None:
+        options["overrides"] = override_rows
     scene, results = ingest_files(
         files, crs=crs, source_crs=source_crs, override_crs=override_crs, ifc_crs=ifc_crs, sites=sites or (),
         progress=not quiet, **options,
@@ -128,6 +141,8 @@ def ingest(
             f"nothing to write: no object of the {len(results)} input file(s) could be used ({dropped} dropped)",
             path=files[0] if len(files) == 1 else None,
         )
+    if override_rows is not None:
+        _warn_unmatched_overrides(override_rows, scene, overrides)
     write_scene(scene, out, inputs=inputs)
     if quiet:
         return
@@ -140,6 +155,52 @@ def ingest(
             typer.echo(f"  not used as given {note}")
     _print_counts(scene)
     typer.echo(f"wrote {out}")
+
+
+def _stock_options(defaults: Path | None, overrides: Path | None):
+    """The ``--defaults`` table and ``--overrides`` rows, read and checked before any input file."""
+    from twin.io.paths import check_input_file
+
+    table = rows = None
+    if defaults is not None:
+        from twin.ingest.defaults import load_defaults
+
+        check_input_file(defaults, suffixes=(".yaml", ".yml"), field="--defaults", what="defaults file")
+        table = load_defaults(defaults)
+    if overrides is not None:
+        from twin.ingest.attributes.complete import read_overrides
+
+        check_input_file(overrides, suffixes=(".csv", ".parquet"), field="--overrides", what="overrides table")
+        rows = _read_overrides_file(overrides, read_overrides)
+    return table, rows
+
+
+def _read_overrides_file(path: Path, read_overrides):
+    """The overrides table, any reading failure as one InputError naming the file."""
+    import pandas as pd
+
+    from twin.errors import InputError, TwinError
+
+    try:
+        return read_overrides(path, path=path)
+    except TwinError:
+        raise
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        text = " ".join(str(exc).split())[:200]
+        raise InputError(f"cannot read the overrides table: {type(exc).__name__}: {text}", path=path, field="--overrides") from None
+
+
+def _warn_unmatched_overrides(rows, scene, path: Path) -> None:
+    import warnings
+
+    from twin.errors import TwinWarning
+
+    missing = rows.index.difference(scene.buildings["building_id"].astype(str))
+    if len(missing):
+        warnings.warn(
+            f"{path}: {len(missing)} of {len(rows)} override row(s) match no building of the scene (first: {missing[0]})",
+            TwinWarning, stacklevel=2,
+        )
 
 
 def info(

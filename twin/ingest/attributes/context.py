@@ -11,7 +11,10 @@ are replaced (data, user and calibrated values are never touched), in this order
     footprint is at least ``whole_building_min_footprint_m2`` (150 m2); any other POI with a
     use (a shop, a cafe, a doctor; or a school in a terraced house) makes the ground floor
     that use (``ground_floor_use``) of a building whose ground floor had no use of its own.
-    Several POIs: the most frequent use (ties: the first in the layer).
+    Several POIs: the most frequent use (ties: the first in the layer). A POI's use comes from
+    its tag (``pois.tag``, through ``use_from_tags``); a POI without a tag (a layer of
+    categories only) from its category (``use_from_pois.categories``); a tag that names no
+    use (``amenity=atm``, ``amenity=bicycle_rental``) is no evidence.
 ``landuse:<class>`` (use; inferred)
     The land-use polygon the building's representative point stands in (the smallest of the
     polygons whose class is in ``use_from_landuse``): a building in ``amenity=school`` grounds
@@ -75,6 +78,7 @@ def _one_poi(tag, cat, bt, classes, cat_use, whole_cats, whole_tags) -> tuple:
         if u in classes:
             listed = whole_tags.get(k, [])
             return u, ("*" in listed or v in listed), f"poi:{k}={v}"
+        return None, False, None  # a tag that names no use (amenity=atm): no evidence
     if isinstance(cat, str) and cat_use.get(cat) in classes:
         return cat_use[cat], cat in whole_cats, f"poi:category={cat}"
     return None, False, None

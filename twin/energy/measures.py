@@ -14,8 +14,8 @@ wall, roof, floor  ``added_r_m2k_w``: ``U' = 1 / (1/U + R)``; or ``target_u_w_m2
 window             ``U' = target_u_w_m2k`` where lower than U, and ``g' = g_window``
 airtightness       ``n_air_inf_1_h`` where lower than the building's
 ventilation        heat recovery efficiency ``eta_hr`` on the use air change (adds fan electricity)
-system             heat generator: ``heat_pump``, ``gas_boiler_condensing`` (costed per kW of the
-                   simulated peak heating load)
+system             heat generator, one of :data:`SYSTEMS` (``heat_pump``, ``gas_boiler_condensing``...;
+                   costed per kW of the simulated peak heating load)
 pv                 rooftop photovoltaics: ``pv_kwp = a_roof x pv_roof_fraction x pv_module_kwp_m2``
 =================  ==================================================================================
 
@@ -42,7 +42,7 @@ from twin.errors import InputError, SchemaError
 PACKAGED_TABLE = "energy_measures.csv"
 KINDS = ("wall", "roof", "floor", "window", "airtightness", "ventilation", "system", "pv")
 COST_UNITS = ("m2_element", "m2_floor", "kw_peak", "kwp", "building")
-SYSTEMS = ("gas_boiler", "gas_boiler_condensing", "heat_pump")
+SYSTEMS = ("gas_boiler", "gas_boiler_condensing", "oil_boiler", "electric_direct", "heat_pump")  # = twin.energy.results.SYSTEMS
 _REQUIRED = ("measure", "kind", "cost_eur", "cost_unit")
 _NUMERIC = ("added_r_m2k_w", "target_u_w_m2k", "g_window", "n_air_inf_1_h", "eta_hr", "cost_eur")
 
@@ -180,7 +180,7 @@ def apply_measures(
         unknown = wanted - set(ids)
         if unknown:
             raise InputError("measure scope names a building that is not in the stock", obj=sorted(unknown)[0], field="buildings")
-        scope = np.isin(ids, list(wanted))
+        scope = pd.Index(ids).isin(list(wanted))  # hashed (np.isin sorts object arrays)
     records = []
     for mid in measures:
         if mid not in table.index:
@@ -235,9 +235,12 @@ def apply_measures(
         if kind in ("wall", "roof", "floor", "window", "airtightness", "ventilation") and "f_red_temp" in env:
             # TABULA's temperature reduction factor depends on the heat loss: recompute it
             env.loc[affected, "f_red_temp"] = np.nan
-        for i in np.flatnonzero(affected):
-            records.append((ids[i], mid, qty[i], m["cost_unit"], float(m["cost_eur"])))
-    costs = pd.DataFrame(records, columns=["building_id", "measure", "quantity", "cost_unit", "unit_cost_eur"])
+        rows = np.flatnonzero(affected)
+        records.append(pd.DataFrame({"building_id": ids[rows], "measure": mid, "quantity": np.asarray(qty, dtype=float)[rows],
+                                     "cost_unit": m["cost_unit"], "unit_cost_eur": float(m["cost_eur"])}))
+    columns = ["building_id", "measure", "quantity", "cost_unit", "unit_cost_eur"]
+    records = [r for r in records if len(r)]
+    costs = pd.concat(records, ignore_index=True)[columns] if records else pd.DataFrame(columns=columns)
     costs["investment_eur"] = costs["quantity"] * costs["unit_cost_eur"]
     return env, costs
 

@@ -481,7 +481,7 @@ def envelope_problems(env: pd.DataFrame) -> pd.DataFrame:
             rows.append((ids[i], fieldname, reason))
 
     a_f = env["a_f_m2"].to_numpy(dtype=float)
-    flag(~np.isfinite(a_f) | (a_f <= 0), "a_f_m2", f"heated floor area must be > 0 m2 (got {{}})")
+    flag(~np.isfinite(a_f) | (a_f <= 0), "a_f_m2", "heated floor area must be > 0 m2 (got {})")
     for col in _NONNEG:
         if col in env:
             x = env[col].to_numpy(dtype=float)

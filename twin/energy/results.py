@@ -4,7 +4,7 @@
 building (units in the column names):
 
 * need: ``q_heat_kwh`` (space heating, kernel), ``q_dhw_kwh`` (hot water, TABULA ``q_w_nd``);
-* final energy per carrier: ``gas_kwh`` (boiler: need / seasonal efficiency),
+* final energy per carrier: ``gas_kwh`` and ``oil_kwh`` (boilers: need / seasonal efficiency),
   ``electricity_kwh`` (heat pump: monthly need / COP at the month's mean outdoor temperature;
   fans of heat-recovery ventilation), ``pv_kwh`` (PV yield, credited);
 * ``primary_energy_kwh`` and ``primary_energy_kwh_m2`` (Brussels EPB factors), ``energy_class``
@@ -26,6 +26,7 @@ import pandas as pd
 from twin.energy.classes import class_order, energy_class, load_classes
 from twin.energy.measures import heat_pump_cop
 from twin.energy.model import load_factors
+from twin.errors import InputError
 
 #: Columns of :func:`energy_accounts` (besides ``building_id``).
 ACCOUNT_COLUMNS: tuple[str, ...] = (
@@ -37,6 +38,7 @@ ACCOUNT_COLUMNS: tuple[str, ...] = (
     "q_dhw_kwh",
     "peak_heat_kw",
     "gas_kwh",
+    "oil_kwh",
     "electricity_kwh",
     "pv_kwh",
     "final_energy_kwh",
@@ -63,6 +65,89 @@ def horizontal_irradiation_kwh_m2(drivers, group: str = "roof") -> float:
     if group not in drivers.groups:
         return float("nan")
     return float(drivers.irr_w_m2[drivers.groups.index(group)].sum() / 1000.0)
+
+
+#: Heat generators of the accounts (``env['system']``) and the final-energy carrier of each.
+SYSTEMS: dict[str, str] = {
+    "gas_boiler": "gas",
+    "gas_boiler_condensing": "gas",
+    "oil_boiler": "oil",
+    "electric_direct": "electricity",
+    "heat_pump": "electricity",
+}
+
+
+def account_arrays(
+    *,
+    a_f_m2: np.ndarray,
+    q_heat_kwh: np.ndarray,
+    monthly_heat_kwh: np.ndarray,
+    q_w_nd_kwh_m2: np.ndarray,
+    system: np.ndarray,
+    eta_hr: np.ndarray,
+    n_air_use_1_h: np.ndarray,
+    volume_m3: np.ndarray,
+    pv_kwp: np.ndarray,
+    drivers,
+    factors: dict[str, float],
+) -> dict[str, np.ndarray]:
+    """The per-building energy accounts as arrays (the arithmetic of :func:`energy_accounts`).
+
+    Parameters are per building (n,) except ``monthly_heat_kwh`` (n, 12); ``factors`` is the
+    full factor table. Final energy per carrier (:data:`SYSTEMS`): a gas boiler burns
+    ``(q_heat + q_dhw) / efficiency`` of gas (``boiler_efficiency``, or
+    ``condensing_boiler_efficiency``), an oil boiler the same of oil (``oil_boiler_efficiency``),
+    direct electric heating ``(q_heat + q_dhw) / electric_direct_efficiency`` of electricity, a
+    heat pump the monthly need over the month's COP plus hot water over the yearly COP at 55 C.
+
+    Returns
+    -------
+    dict
+        ``q_dhw_kwh``, ``gas_kwh``, ``oil_kwh``, ``electricity_kwh``, ``pv_kwh``,
+        ``final_energy_kwh``, ``primary_energy_kwh``, ``primary_energy_kwh_m2``, ``co2_kg``,
+        ``energy_cost_eur`` (n,).
+    """
+    f = factors
+    a_f = np.asarray(a_f_m2, dtype=float)
+    q_heat = np.asarray(q_heat_kwh, dtype=float)
+    system = np.asarray(system).astype(str)
+    unknown = sorted(set(np.unique(system)) - set(SYSTEMS))
+    if unknown:
+        raise InputError(f"unknown heating system {unknown[0]!r}; known: {', '.join(SYSTEMS)}", field="system")
+    q_dhw = f["dhw_from_typology"] * np.asarray(q_w_nd_kwh_m2, dtype=float) * a_f
+    t_month = monthly_mean_temperature(drivers)
+    cop_space = heat_pump_cop(t_month, f["hp_sink_space_c"], f)
+    t_year = float(np.mean(drivers.t_out_c))
+    cop_dhw = float(heat_pump_cop(np.array([t_year]), f["hp_sink_dhw_c"], f)[0])
+    served = q_heat + q_dhw
+    hp = system == "heat_pump"
+    gas_eff = np.where(system == "gas_boiler_condensing", f["condensing_boiler_efficiency"], f["boiler_efficiency"])
+    gas = np.where(np.isin(system, ("gas_boiler", "gas_boiler_condensing")), served / gas_eff, 0.0)
+    oil = np.where(system == "oil_boiler", served / f["oil_boiler_efficiency"], 0.0)
+    with np.errstate(invalid="ignore"):
+        hp_elec = np.nansum(np.asarray(monthly_heat_kwh, dtype=float) / cop_space[None, :], axis=1) + q_dhw / cop_dhw
+    elec = np.where(hp, hp_elec, 0.0) + np.where(system == "electric_direct", served / f["electric_direct_efficiency"], 0.0)
+    # fans of heat-recovery ventilation: SFP x air flow x hours of the year
+    eta_hr = np.asarray(eta_hr, dtype=float)
+    flow_m3_h = np.asarray(n_air_use_1_h, dtype=float) * np.asarray(volume_m3, dtype=float)
+    elec = elec + np.where(eta_hr > 0, f["mvhr_sfp_wh_m3"] * flow_m3_h * drivers.n_hours / 1000.0, 0.0)
+    pv = np.nan_to_num(np.asarray(pv_kwp, dtype=float) * horizontal_irradiation_kwh_m2(drivers) * f["pv_performance_ratio"])
+    net_elec = elec - pv
+    primary = gas * f["pef_gas"] + oil * f["pef_oil"] + net_elec * f["pef_electricity"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        primary_m2 = primary / a_f
+    return {
+        "q_dhw_kwh": q_dhw,
+        "gas_kwh": gas,
+        "oil_kwh": oil,
+        "electricity_kwh": elec,
+        "pv_kwh": pv,
+        "final_energy_kwh": gas + oil + elec,
+        "primary_energy_kwh": primary,
+        "primary_energy_kwh_m2": primary_m2,
+        "co2_kg": gas * f["co2_gas_kg_kwh"] + oil * f["co2_oil_kg_kwh"] + net_elec * f["co2_electricity_kg_kwh"],
+        "energy_cost_eur": gas * f["price_gas_eur_kwh"] + oil * f["price_oil_eur_kwh"] + net_elec * f["price_electricity_eur_kwh"],
+    }
 
 
 def energy_accounts(
@@ -94,43 +179,37 @@ def energy_accounts(
     Returns
     -------
     pandas.DataFrame
-        One row per building of ``env``: ``building_id`` and :data:`ACCOUNT_COLUMNS`.
+        One row per building of ``env``: ``building_id`` and :data:`ACCOUNT_COLUMNS`
+        (arithmetic in :func:`account_arrays`).
     """
     f = {**load_factors(), **(factors or {})}
     ids = env["building_id"].astype(str).to_numpy()
     per = per_building.reindex(ids)
     a_f = env["a_f_m2"].to_numpy(dtype=float)
     q_heat = per["q_heat_kwh"].to_numpy(dtype=float)
-    q_dhw = f["dhw_from_typology"] * env["q_w_nd_kwh_m2"].to_numpy(dtype=float) * a_f
     system = env["system"].astype(str).to_numpy() if "system" in env else np.full(len(env), "gas_boiler")
     # monthly need for the heat pump's COP
     mh = monthly.pivot_table(index="building_id", columns="month", values="q_heat_kwh", aggfunc="sum")
     mh = mh.reindex(index=ids, columns=range(1, 13)).to_numpy(dtype=float)
-    t_month = monthly_mean_temperature(drivers)
-    cop_space = heat_pump_cop(t_month, f["hp_sink_space_c"], f)
-    t_year = float(np.mean(drivers.t_out_c))
-    cop_dhw = float(heat_pump_cop(np.array([t_year]), f["hp_sink_dhw_c"], f)[0])
-    hp = system == "heat_pump"
-    eff = np.where(system == "gas_boiler_condensing", f["condensing_boiler_efficiency"], f["boiler_efficiency"])
-    gas = np.where(hp, 0.0, (q_heat + q_dhw) / eff)
-    with np.errstate(invalid="ignore"):
-        hp_elec = np.nansum(mh / cop_space[None, :], axis=1) + q_dhw / cop_dhw
-    elec = np.where(hp, hp_elec, 0.0)
-    # fans of heat-recovery ventilation: SFP x air flow x hours of the year
-    eta_hr = env["eta_hr"].to_numpy(dtype=float) if "eta_hr" in env else np.zeros(len(env))
-    flow_m3_h = env["n_air_use_1_h"].to_numpy(dtype=float) * env["volume_m3"].to_numpy(dtype=float)
-    n_hours = drivers.n_hours
-    elec = elec + np.where(eta_hr > 0, f["mvhr_sfp_wh_m3"] * flow_m3_h * n_hours / 1000.0, 0.0)
-    pv_kwp = env["pv_kwp"].to_numpy(dtype=float) if "pv_kwp" in env else np.zeros(len(env))
-    pv = pv_kwp * horizontal_irradiation_kwh_m2(drivers) * f["pv_performance_ratio"]
-    pv = np.nan_to_num(pv)
-    net_elec = elec - pv
-    primary = gas * f["pef_gas"] + net_elec * f["pef_electricity"]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        primary_m2 = primary / a_f
-    inv = np.zeros(len(env))
+    n = len(env)
+    acc = account_arrays(
+        a_f_m2=a_f,
+        q_heat_kwh=q_heat,
+        monthly_heat_kwh=mh,
+        q_w_nd_kwh_m2=env["q_w_nd_kwh_m2"].to_numpy(dtype=float),
+        system=system,
+        eta_hr=env["eta_hr"].to_numpy(dtype=float) if "eta_hr" in env else np.zeros(n),
+        n_air_use_1_h=env["n_air_use_1_h"].to_numpy(dtype=float),
+        volume_m3=env["volume_m3"].to_numpy(dtype=float),
+        pv_kwp=env["pv_kwp"].to_numpy(dtype=float) if "pv_kwp" in env else np.zeros(n),
+        drivers=drivers,
+        factors=f,
+    )
+    inv = np.zeros(n)
     if costs is not None and len(costs):
         inv = costs.groupby("building_id")["investment_eur"].sum(min_count=1).reindex(ids).fillna(0.0).to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q_heat_m2 = q_heat / a_f
     out = pd.DataFrame(
         {
             "building_id": ids,
@@ -138,18 +217,19 @@ def energy_accounts(
             "system": system,
             "a_f_m2": a_f,
             "q_heat_kwh": q_heat,
-            "q_heat_kwh_m2": q_heat / a_f,
-            "q_dhw_kwh": q_dhw,
+            "q_heat_kwh_m2": q_heat_m2,
+            "q_dhw_kwh": acc["q_dhw_kwh"],
             "peak_heat_kw": per["peak_heat_w"].to_numpy(dtype=float) / 1000.0,
-            "gas_kwh": gas,
-            "electricity_kwh": elec,
-            "pv_kwh": pv,
-            "final_energy_kwh": gas + elec,
-            "primary_energy_kwh": primary,
-            "primary_energy_kwh_m2": primary_m2,
-            "energy_class": energy_class(primary_m2, classes if classes is not None else load_classes()),
-            "co2_kg": gas * f["co2_gas_kg_kwh"] + net_elec * f["co2_electricity_kg_kwh"],
-            "energy_cost_eur": gas * f["price_gas_eur_kwh"] + net_elec * f["price_electricity_eur_kwh"],
+            "gas_kwh": acc["gas_kwh"],
+            "oil_kwh": acc["oil_kwh"],
+            "electricity_kwh": acc["electricity_kwh"],
+            "pv_kwh": acc["pv_kwh"],
+            "final_energy_kwh": acc["final_energy_kwh"],
+            "primary_energy_kwh": acc["primary_energy_kwh"],
+            "primary_energy_kwh_m2": acc["primary_energy_kwh_m2"],
+            "energy_class": energy_class(acc["primary_energy_kwh_m2"], classes if classes is not None else load_classes()),
+            "co2_kg": acc["co2_kg"],
+            "energy_cost_eur": acc["energy_cost_eur"],
             "investment_eur": inv,
         }
     )
@@ -259,6 +339,8 @@ def plot_class_distribution(before: pd.DataFrame, after: pd.DataFrame | None = N
 
 __all__ = [
     "ACCOUNT_COLUMNS",
+    "SYSTEMS",
+    "account_arrays",
     "class_distribution",
     "compare",
     "energy_accounts",

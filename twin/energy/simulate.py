@@ -330,6 +330,24 @@ def simulate_stock(
         of inputs and drivers differ, or the kernel gave a non-finite result (an overflow from
         extreme constants; with ``on_error="report"`` the building is listed in ``errors``).
     """
+    raw, ok, errs = simulate_raw(inputs, drivers, hourly=hourly, warmup_hours=warmup_hours, theta_m0_c=theta_m0_c,
+                                 film_correction=film_correction, on_error=on_error)
+    return _tidy(inputs, drivers, ok, raw, errs, hourly)
+
+
+def simulate_raw(
+    inputs: StockInputs,
+    drivers: Drivers,
+    *,
+    hourly: bool = False,
+    warmup_hours: int = DEFAULT_WARMUP_HOURS,
+    theta_m0_c: float = 20.0,
+    film_correction: bool = False,
+    on_error: Literal["raise", "report"] = "raise",
+) -> tuple[dict[str, np.ndarray], np.ndarray, list[tuple[int, str, str]]]:
+    """:func:`simulate_stock` without the tidy tables: the kernel's raw outputs of the buildings
+    that ran, which buildings ran (``ok``, (n_b,) bool) and the problems ``(index, field,
+    message)`` of the others. Same checks and parameters as :func:`simulate_stock`."""
     if inputs.groups != drivers.groups:
         raise SimulationError(
             f"surface groups differ: inputs {inputs.groups} vs drivers {drivers.groups}", field="groups"
@@ -372,7 +390,7 @@ def simulate_stock(
         keep[blown] = False
         ok[bad_rows] = False
         raw = {k: v[keep] for k, v in raw.items()}
-    return _tidy(inputs, drivers, ok, raw, errs, hourly)
+    return raw, ok, errs
 
 
 def _non_finite_outputs(raw: dict[str, np.ndarray]) -> np.ndarray:

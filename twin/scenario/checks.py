@@ -16,6 +16,8 @@ Checks without a scene (:func:`check_scenario`)
 * ``scale_demand`` by 1, ``change_streets`` with only ``capacity_factor: 1``;
 * the product of one what-if's ``scale_demand`` factors outside the schema's bounds (an error);
 * a sampled parameter of an engine that is not run;
+* ``samples`` with the stock priors on but no engine that reads the sampled attributes
+  (soil only): nothing to sample (a no-effect error);
 * a normal/lognormal cut by the option's bounds by more than 1 % (a warning: samples follow the
   truncated distribution, :mod:`twin.scenario.sampling`);
 * the number of engine runs (:func:`engine_runs`) above :func:`max_engine_runs`.
@@ -24,10 +26,14 @@ Resource limits
 ---------------
 ``engine runs`` = engines x (1 + what-ifs) for the deterministic results + samples x
 (1 + what-ifs) x sampled engines (an upper bound: a what-if that changes nothing an engine
-reads reuses the baseline). Limit :data:`MAX_ENGINE_RUNS` (2,000; ``TWIN_MAX_ENGINE_RUNS``
-overrides): the default scenario needs 44, and one energy run of the 3,991-building Saint-Gilles
-district takes about a second, so 2,000 runs are about an hour on one core. ``samples: 10000``
-with three what-ifs (40,000 runs, half a day or more) is refused up front.
+reads reuses the baseline). Sampled engines are those with a sampled parameter and, with the
+stock priors on, the engines that read sampled building attributes (energy, traffic:
+:data:`STOCK_DOMAINS`). Limit :data:`MAX_ENGINE_RUNS` (2,000; ``TWIN_MAX_ENGINE_RUNS``
+overrides): the default scenario (100 samples, energy and traffic sampled) needs 812; a
+traffic sample takes about 0.2 s and an energy sample of the 3,991-building Saint-Gilles
+district about 0.3 s (all samples of a scene go through the kernel as one batch), so 2,000
+runs are about ten minutes on one core. ``samples: 10000`` with three what-ifs (80,000 runs)
+is refused up front.
 
 ``building simulations`` = energy runs x buildings of the scene, checked once the scene is built
 (:func:`check_scene_limits`). Limit :data:`MAX_BUILDING_SIMULATIONS` (20 million;
@@ -103,11 +109,26 @@ def max_building_simulations() -> int:
     return _env_limit("TWIN_MAX_BUILDING_SIMULATIONS", MAX_BUILDING_SIMULATIONS)
 
 
+#: Engines whose results depend on the building attributes the priors sample (each adapter
+#: declares it as ``STOCK_ATTRIBUTES``; listed here so that the checks need no engine import).
+STOCK_DOMAINS = frozenset({"energy", "traffic"})
+
+
+def priors_on(scenario: S.Scenario) -> bool:
+    """Whether the Monte Carlo samples the stock priors (samples and ``priors`` not false)."""
+    unc = scenario.uncertainty
+    return bool(unc.samples) and unc.priors is not False
+
+
 def sampled_domains(scenario: S.Scenario) -> set[str]:
-    """Engines with a sampled parameter that the scenario runs."""
+    """Engines the Monte Carlo re-runs: those with a sampled parameter, and with the priors on
+    those that read sampled building attributes (:data:`STOCK_DOMAINS`)."""
     if not scenario.uncertainty.samples:
         return set()
-    return {p.name.split(".", 1)[0] for p in scenario.uncertainty.parameters} & set(scenario.domains)
+    domains = {p.name.split(".", 1)[0] for p in scenario.uncertainty.parameters}
+    if priors_on(scenario):
+        domains |= STOCK_DOMAINS
+    return domains & set(scenario.domains)
 
 
 def engine_runs(scenario: S.Scenario) -> int:
@@ -174,6 +195,10 @@ def check_scenario(scenario: S.Scenario, *, no_effect: str = "error", path=None)
                 f"uncertainty.parameters.{i}: {100 * share:.1f} % of the {p.dist} distribution of {p.name} lies outside its bounds "
                 f"{S._fmt_bounds(lo, lo_s, hi, hi_s)}; samples follow the truncated distribution (mean {truncated_mean(p):.4g}, "
                 f"declared {p.mean:g})", TwinWarning, stacklevel=2)
+    if priors_on(scenario) and not unc.parameters and not (STOCK_DOMAINS & domains):
+        report_no_effect(f"samples: {unc.samples} with the stock priors, but no engine of this scenario ({', '.join(scenario.domains)}) "
+                         f"reads the sampled building attributes (engines that do: {', '.join(sorted(STOCK_DOMAINS))})",
+                         field="uncertainty.samples", no_effect=no_effect, path=path)
     runs = engine_runs(scenario)
     limit = max_engine_runs()
     if runs > limit:

@@ -24,8 +24,22 @@ Order of work (nothing is computed before the checks that can refuse the scenari
    and the KPI, never a silent NaN in the table.
 
 ``no_effect="warn"`` turns the no-effect errors of steps 1 and 3 into warnings. An engine runs on a what-if
-only if the what-if changed something it reads; otherwise the baseline result is the what-if
-result (a street closure does not re-run the building energy model). Coupled effects follow from
+only if the what-if changed something it reads (a layer of its ``READS``; for the buildings
+layer, one of its ``BUILDING_COLUMNS`` when it declares them); otherwise the baseline result is
+the what-if result (a street closure does not re-run the building energy model, a renovation
+does not re-run the traffic model).
+
+Monte Carlo (``uncertainty.samples`` > 0): each sample draws the declared option ``parameters``
+(:mod:`twin.scenario.sampling`) and, with ``uncertainty.priors`` on (the default), the building
+stock's unknown attributes (:mod:`twin.energy.stock_samples`: use, storeys and height, period,
+glazing, heating system, setpoint, air change) once, on the baseline scene. Every what-if is
+evaluated on the same sampled city (the draws are aligned by building id), so its deltas are
+paired. An engine with a sampled option, or reading sampled attributes (``STOCK_ATTRIBUTES``),
+runs every sample on the baseline and on the what-ifs it re-runs, through its ``run_samples``
+(the energy engine batches all samples through the kernel; the traffic engine re-assigns the
+sampled demand on its cached network) or else once per sample on a copy of the scene with the
+sampled attributes; other engines' deterministic results stand in every sample. The KPI table
+gets the percentiles of the baseline, what-if and delta samples (:data:`BAND_COLUMNS`). Coupled effects follow from
 the shared scene: an inserted building shades its neighbours (their horizon profiles change),
 adds floor area (trips) and seals its footprint (runoff), with no special code here.
 """
@@ -43,7 +57,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from twin.errors import ScenarioError, SimulationError
-from twin.scenario.checks import check_policy, check_scenario, check_scene_limits
+from twin.scenario.checks import check_policy, check_scenario, check_scene_limits, priors_on
 from twin.scenario.inputs import ScenarioInput, input_path, resolve_inputs
 from twin.scenario.sampling import draw_samples
 from twin.scenario.schema import Scenario
@@ -86,6 +100,8 @@ class Comparison:
     timings_s: dict[str, float]
     samples: pd.DataFrame | None = None
     baseline_scene: object = None
+    stock_samples: object = None
+    sample_notes: list[str] = field(default_factory=list)
 
     def deltas(self, whatif: str, domain: str) -> pd.DataFrame:
         """Per-object what-if minus baseline for the numeric columns both share."""
@@ -291,34 +307,37 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool = F
     prepared = prepare_scenes(scenario, base_dir=base_dir, progress=progress, no_effect=no_effect, allow_dirs=allow_dirs)
     unc = scenario.uncertainty
     draws = draw_samples(scenario) if unc.samples and unc.parameters else None
-    if draws is not None:  # every sample's options are valid before any engine runs
-        for s, row in draws.iterrows():
-            for domain in scenario.domains:
-                _options(scenario, domain, row.to_dict(), sample=s)
+    sample_options = {}
+    if unc.samples:  # every sample's options are valid before any engine runs
+        for domain in scenario.domains:
+            sample_options[domain] = [
+                _options(scenario, domain, None if draws is None else draws.loc[s].to_dict(), sample=s) for s in range(unc.samples)]
     timings = dict(prepared.timings_s)
     baseline_scene, scenes, applied = prepared.baseline, prepared.scenes, prepared.applied
+    stock = None
+    if priors_on(scenario):
+        from twin.energy.priors import load_priors
+        from twin.energy.stock_samples import draw_stock_samples
 
-    def run_all(overrides=None, reuse=None, sample=None):
+        t = time.perf_counter()
+        priors = load_priors(unc.priors if isinstance(unc.priors, dict) else None)
+        stock = draw_stock_samples(baseline_scene, priors, unc.samples, unc.seed)
+        timings["stock_samples"] = time.perf_counter() - t
+
+    def run_all():
         base, what = {}, {w: {} for w in scenes}
         for domain in scenario.domains:
-            if reuse is not None and not any(k.startswith(domain + ".") for k in overrides):
-                # no sampled parameter of this engine: the deterministic results stand
-                base[domain] = reuse[0][domain]
-                for name in scenes:
-                    what[name][domain] = reuse[1][name][domain]
-                continue
             engine = _engine(domain)
-            opts = _options(scenario, domain, overrides, sample=sample)
-            suffix = "" if sample is None else f" (Monte Carlo sample {sample})"
+            opts = _options(scenario, domain)
             t = time.perf_counter()
-            base[domain] = _run_engine(domain, engine, baseline_scene, opts, base_dir=base_dir, label=f"the baseline{suffix}")
+            base[domain] = _run_engine(domain, engine, baseline_scene, opts, base_dir=base_dir, label="the baseline")
             timings[f"engine:{domain}:baseline"] = timings.get(f"engine:{domain}:baseline", 0.0) + time.perf_counter() - t
             for name, sc in scenes.items():
-                if not (sc.changed & engine.READS):
+                if not _reads_change(engine, baseline_scene, sc):
                     what[name][domain] = base[domain]
                     continue
                 t = time.perf_counter()
-                what[name][domain] = _run_engine(domain, engine, sc, opts, base_dir=base_dir, label=f"what-if {name!r}{suffix}")
+                what[name][domain] = _run_engine(domain, engine, sc, opts, base_dir=base_dir, label=f"what-if {name!r}")
                 timings[f"engine:{domain}:{name}"] = timings.get(f"engine:{domain}:{name}", 0.0) + time.perf_counter() - t
         return base, what
 
@@ -335,20 +354,165 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool = F
                 rows.append({"whatif": name, "domain": domain, "kpi": kpi, "baseline": b, "whatif_value": value, "delta": value - b})
     kpis = pd.DataFrame(rows, columns=["whatif", "domain", "kpi", "baseline", "whatif_value", "delta"])
     samples_frame = None
-    if draws is not None:
-        sample_rows = []
-        for s, row in draws.iterrows():
-            b_s, w_s = run_all(row.to_dict(), reuse=(baseline, whatifs), sample=s)
-            for name, per_domain in w_s.items():
-                for domain, res in per_domain.items():
-                    for kpi, value in res.kpis.items():
-                        if wanted is not None and kpi not in wanted:
-                            continue
-                        sample_rows.append({"sample": s, "whatif": name, "domain": domain, "kpi": kpi, "delta": value - b_s[domain].kpis.get(kpi, np.nan)})
-        samples_frame = pd.DataFrame(sample_rows, columns=["sample", "whatif", "domain", "kpi", "delta"])
-        lo, hi = unc.percentiles
-        bands = samples_frame.groupby(["whatif", "domain", "kpi"])["delta"].agg(
-            delta_p_lo=lambda x: np.percentile(x, lo), delta_p_hi=lambda x: np.percentile(x, hi)
-        ).reset_index()
-        kpis = kpis.merge(bands, on=["whatif", "domain", "kpi"], how="left")
-    return Comparison(scenario, baseline, whatifs, applied, kpis, timings, samples_frame, baseline_scene)
+    notes: list[str] = []
+    if unc.samples:
+        samples_frame, notes = _run_samples(scenario, baseline_scene, scenes, baseline, whatifs, sample_options, stock,
+                                            base_dir=base_dir, timings=timings, wanted=wanted)
+        kpis = kpis.merge(bands(samples_frame, unc.percentiles), on=["whatif", "domain", "kpi"], how="left")
+    comparison = Comparison(scenario, baseline, whatifs, applied, kpis, timings, samples_frame, baseline_scene)
+    comparison.stock_samples = stock
+    comparison.sample_notes = notes
+    return comparison
+
+
+#: Columns of the KPI table that hold the Monte Carlo bands (``p_lo``/``p_hi``: the
+#: scenario's percentiles; ``p50``: the median of the samples).
+BAND_COLUMNS = ("baseline_p_lo", "baseline_p50", "baseline_p_hi", "whatif_p_lo", "whatif_p_hi", "delta_p_lo", "delta_p50", "delta_p_hi")
+
+
+def bands(samples: pd.DataFrame, percentiles: tuple[float, float]) -> pd.DataFrame:
+    """Per what-if, engine and KPI: the percentiles of the baseline, what-if and delta samples."""
+    lo, hi = percentiles
+    g = samples.groupby(["whatif", "domain", "kpi"], sort=False)
+
+    def q(col: str, p: float):
+        return g[col].agg(lambda x: np.percentile(x.to_numpy(dtype=float), p))
+
+    out = pd.DataFrame({
+        "baseline_p_lo": q("baseline", lo), "baseline_p50": q("baseline", 50.0), "baseline_p_hi": q("baseline", hi),
+        "whatif_p_lo": q("whatif_value", lo), "whatif_p_hi": q("whatif_value", hi),
+        "delta_p_lo": q("delta", lo), "delta_p50": q("delta", 50.0), "delta_p_hi": q("delta", hi),
+    })
+    return out.reset_index()
+
+
+def band_edge_errors(samples: pd.DataFrame, percentiles: tuple[float, float], *, resamples: int = 200, seed: int = 0) -> pd.DataFrame:
+    """Monte Carlo standard error of every band edge (bootstrap over the samples, seeded).
+
+    Returns, per what-if, engine and KPI, ``<baseline|delta>_p_<lo|hi>_se`` and ``..._se_rel``
+    (the standard error over the band's width; NaN for a band of zero width).
+    """
+    rng = np.random.default_rng(seed)
+    lo, hi = percentiles
+    rows = []
+    n = int(samples["sample"].nunique()) if len(samples) else 0
+    if n == 0:
+        return pd.DataFrame()
+    pick = rng.integers(0, n, size=(resamples, n))
+    for key, grp in samples.groupby(["whatif", "domain", "kpi"], sort=False):
+        rec = dict(zip(("whatif", "domain", "kpi"), key))
+        grp = grp.sort_values("sample")
+        for col, name in (("baseline", "baseline"), ("delta", "delta")):
+            x = grp[col].to_numpy(dtype=float)
+            if len(x) != n:
+                continue
+            boot = x[pick]
+            edges = np.percentile(boot, [lo, hi], axis=1)
+            width = float(np.percentile(x, hi) - np.percentile(x, lo))
+            for e, label in zip(edges, ("lo", "hi")):
+                se = float(np.std(e, ddof=1))
+                rec[f"{name}_p_{label}_se"] = se
+                rec[f"{name}_p_{label}_se_rel"] = se / width if width > 0 else float("nan")
+        rows.append(rec)
+    return pd.DataFrame(rows)
+
+
+def _reads_change(engine, baseline_scene, scene) -> bool:
+    """Whether a what-if changed something ``engine`` reads (a layer of ``READS``; for the
+    buildings layer, with ``BUILDING_COLUMNS`` declared, one of those columns)."""
+    changed = scene.changed & engine.READS
+    if not changed:
+        return False
+    columns = getattr(engine, "BUILDING_COLUMNS", None)
+    if changed != {"buildings"} or columns is None:
+        return True
+    a, b = baseline_scene.buildings, scene.buildings
+    if len(a) != len(b) or any((c in a.columns) != (c in b.columns) for c in columns):
+        return True
+    for c in columns:
+        if c not in a.columns:
+            continue
+        if c == "geometry":
+            import shapely
+
+            if not bool(np.all(shapely.equals_exact(np.asarray(a.geometry.values), np.asarray(b.geometry.values), 0.0))):
+                return True
+        elif not a[c].reset_index(drop=True).equals(b[c].reset_index(drop=True)):
+            return True
+    return False
+
+
+def _run_samples(scenario: Scenario, baseline_scene, scenes: dict, baseline: dict, whatifs: dict, sample_options: dict, stock,
+                 *, base_dir: Path, timings: dict, wanted) -> tuple[pd.DataFrame, list[str]]:
+    """Every engine on every Monte Carlo sample (the module docstring of
+    :mod:`twin.scenario.runner`, "Monte Carlo"): per sample, baseline and what-if KPIs and deltas."""
+    n = scenario.uncertainty.samples
+    sampled_params = {p.name.split(".", 1)[0] for p in scenario.uncertainty.parameters}
+    per_domain: dict[str, tuple[list[dict], dict[str, list[dict]]]] = {}
+    notes: list[str] = []
+    for domain in scenario.domains:
+        engine = _engine(domain)
+        by_stock = stock is not None and bool(getattr(engine, "STOCK_ATTRIBUTES", frozenset()))
+        if domain not in sampled_params and not by_stock:
+            # nothing of this engine is sampled: its deterministic results stand in every sample
+            per_domain[domain] = ([baseline[domain].kpis] * n, {w: [whatifs[w][domain].kpis] * n for w in scenes})
+            continue
+        opts = sample_options[domain]
+        engine_stock = stock if by_stock else None
+        t = time.perf_counter()
+        base_k = _engine_samples(domain, engine, baseline_scene, opts, engine_stock, base_dir=base_dir, label="the baseline", notes=notes)
+        timings[f"samples:{domain}:baseline"] = time.perf_counter() - t
+        what_k = {}
+        for name, sc in scenes.items():
+            if whatifs[name][domain] is baseline[domain]:
+                what_k[name] = base_k  # the what-if changes nothing this engine reads: same sampled results
+                continue
+            t = time.perf_counter()
+            what_k[name] = _engine_samples(domain, engine, sc, opts, engine_stock, base_dir=base_dir, label=f"what-if {name!r}", notes=notes)
+            timings[f"samples:{domain}:{name}"] = time.perf_counter() - t
+        per_domain[domain] = (base_k, what_k)
+    rows = []
+    for domain, (base_k, what_k) in per_domain.items():
+        for name in scenes:
+            for s in range(n):
+                b_s, w_s = base_k[s], what_k[name][s]
+                for kpi, value in w_s.items():
+                    if wanted is not None and kpi not in wanted:
+                        continue
+                    b = b_s.get(kpi, np.nan)
+                    rows.append({"sample": s, "whatif": name, "domain": domain, "kpi": kpi, "baseline": b, "whatif_value": value,
+                                 "delta": value - b})
+    frame = pd.DataFrame(rows, columns=["sample", "whatif", "domain", "kpi", "baseline", "whatif_value", "delta"])
+    return frame, notes
+
+
+def _engine_samples(domain: str, engine, scene, opts: list, stock, *, base_dir: Path, label: str, notes: list[str]) -> list[dict[str, float]]:
+    """KPIs of every sample of one engine on one scene; a NaN or infinite KPI is an error naming the sample."""
+    if hasattr(engine, "run_samples"):
+        kpis, engine_notes = engine.run_samples(scene, opts, stock, base_dir=base_dir)
+        notes.extend(f"{domain} ({label}): {note}" for note in engine_notes)
+    else:
+        kpis = []
+        for s, o in enumerate(opts):
+            sc = scene if stock is None else _sampled_scene(scene, stock, s)
+            kpis.append(engine.run(sc, o, base_dir=base_dir).kpis)
+    undefined_ok = getattr(engine, "UNDEFINED_OK", frozenset())
+    for s, k in enumerate(kpis):
+        for kpi, value in k.items():
+            v = float(value)
+            if np.isinf(v) or (np.isnan(v) and kpi not in undefined_ok):
+                raise SimulationError(f"the {domain} engine gave {kpi} = {v} on {label} (Monte Carlo sample {s}): a result that is not "
+                                      "a finite number (check the scenario's factors, options and priors)", obj=label, field=kpi)
+    return kpis
+
+
+def _sampled_scene(scene, stock, s: int):
+    """A copy of ``scene`` whose buildings carry the attributes of Monte Carlo sample ``s``."""
+    aligned = stock.for_scene(scene)
+    sc = scene.copy()
+    b = sc.buildings.copy()
+    for col, values in aligned.columns(s).items():
+        if col in b.columns:
+            b[col] = values.astype(b[col].dtype) if col == "use" else values
+    sc.set_layer("buildings", b)
+    return sc

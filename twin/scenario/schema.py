@@ -9,8 +9,9 @@ models that forbid unknown keys and non-finite numbers. Every problem becomes a
 What the schema checks on its own (no scene needed): types, ranges and the bounds below,
 measure names (against the energy measures table ``twin/data/energy_measures.csv``), sampled
 parameter names (numeric engine options), distributions that fit the bounds of the option they
-set, ``samples`` and ``parameters`` given together, percentiles, the seed, the nesting depth and
-size of the file. Checks that need the scene (a selection that matches nothing, a modification
+set, ``samples`` with something to sample (parameters or priors) and parameters with samples,
+the prior table merged with the scenario's ``priors``, percentiles, the seed, the nesting depth
+and size of the file. Checks that need the scene (a selection that matches nothing, a modification
 without effect) are in :mod:`twin.scenario.checks` and :mod:`twin.scenario.modifications`.
 
 Bounds (documented limits; beyond them a number is refused, not clipped)
@@ -25,8 +26,10 @@ Bounds (documented limits; beyond them a number is refused, not clipped)
     :data:`MAX_FREE_SPEED_M_S` (60 m/s = 216 km/h, above any posted limit).
 ``uncertainty``
     ``samples`` 0-:data:`MAX_SAMPLES`; ``seed`` a whole number in [0, 2**63 - 1] (it is stored
-    as a SQLite INTEGER); ``percentiles`` ``0 <= lo < hi <= 100``. The total number of engine
-    runs is limited separately (:mod:`twin.scenario.checks`).
+    as a SQLite INTEGER); ``percentiles`` ``0 <= lo < hi <= 100``; ``priors`` ``true``,
+    ``false`` or a mapping merged onto the prior table and checked like it
+    (:func:`twin.energy.priors.load_priors`). The total number of engine runs is limited
+    separately (:mod:`twin.scenario.checks`).
 ``soil``
     ``cell_size_m`` 1-100 m, ``storm_mm`` up to 2,000 mm (above the 24-hour world record,
     1,825 mm at Foc-Foc, La Reunion, 1966), ``hours`` up to :data:`MAX_SOIL_HOURS` (720 h: the
@@ -472,12 +475,31 @@ class Distribution(Strict):
 
 
 class Uncertainty(Strict):
-    """Seeded Monte Carlo over the declared distributions (``samples`` and ``parameters`` together)."""
+    """Seeded Monte Carlo: ``samples`` draws of the declared option ``parameters`` and, with
+    ``priors`` (the default), of the building stock's unknown attributes from the prior table
+    (``twin/data/stock_priors.yaml``; a mapping here is merged onto it, ``false`` switches the
+    priors off). ``samples`` needs parameters or priors to sample; parameters need samples."""
 
     samples: int = Field(default=0, ge=0, le=MAX_SAMPLES)
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
     parameters: list[Distribution] = Field(default_factory=list)
+    priors: Union[bool, dict[str, Any]] = True
     percentiles: tuple[float, float] = (5.0, 95.0)
+
+    @field_validator("priors", mode="before")
+    @classmethod
+    def _priors(cls, v):
+        if not isinstance(v, (bool, dict)):
+            raise ValueError(f"priors must be true, false or a mapping of prior entries, not {v!r}")
+        if isinstance(v, dict):
+            from twin.energy.priors import load_priors
+            from twin.errors import SchemaError
+
+            try:
+                load_priors(v)
+            except SchemaError as exc:
+                raise ValueError(f"{exc.field}: {exc.message}" if exc.field else exc.message) from None
+        return v
 
     @field_validator("percentiles")
     @classmethod
@@ -493,8 +515,9 @@ class Uncertainty(Strict):
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ValueError(f"parameter {dup[0]} declared twice")
-        if self.samples and not self.parameters:
-            raise ValueError(f"samples: {self.samples} but no parameters to sample (add uncertainty.parameters, or set samples: 0)")
+        if self.samples and not self.parameters and self.priors is False:
+            raise ValueError(f"samples: {self.samples} but no parameters to sample and priors: false "
+                             "(add uncertainty.parameters, switch the priors on, or set samples: 0)")
         if self.parameters and not self.samples:
             raise ValueError("parameters are declared but samples is 0: set samples (e.g. 20) or remove the parameters")
         return self

@@ -7,6 +7,11 @@ scene until its buildings change, so Monte Carlo samples only re-run the kernel.
 
 KPIs (whole stock): heating need (MWh), final and primary energy (MWh), CO2 (t), energy cost
 (kEUR/yr), investment (kEUR), share of floor area in class D or worse, buildings simulated.
+
+Monte Carlo (:func:`run_samples`): every sample of the stock's unknowns
+(:mod:`twin.energy.stock_samples`) and of the engine options goes through the kernel as extra
+building rows of one batch (:func:`twin.energy.sampled.simulate_samples`), on the prepared
+stock of the scene (shading and drivers computed once).
 """
 
 from __future__ import annotations
@@ -16,10 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from twin.energy.sampled import POOR_CLASSES  # classes D to G
 from twin.errors import InputError
 from twin.scenario.runner import EngineResult
-
-POOR_CLASSES = ("D", "E", "F", "G")
 
 #: Scene layers the energy model reads (the runner skips what-ifs that change none of them).
 READS = frozenset({"buildings", "storeys", "spaces", "elements"})
@@ -30,6 +34,9 @@ KPIS = ("heating_need_mwh", "final_energy_mwh", "primary_energy_mwh", "co2_t", "
 
 #: KPIs that are NaN when undefined (a share of no floor area); any other NaN is an error.
 UNDEFINED_OK = frozenset({"floor_area_class_d_or_worse_pct"})
+
+#: Sampled building attributes the engine reads (the runner samples it when the priors are on).
+STOCK_ATTRIBUTES = frozenset({"use", "n_storeys", "height_m", "floor_area_m2", "construction_year", "envelope"})
 
 
 def kpi_names(options) -> tuple[str, ...]:
@@ -70,12 +77,56 @@ def _weather(scene, options, base_dir: Path):
     return scene.weather
 
 
+#: Building columns set by what-if modifications that the prepared stock does not depend on
+#: (measures are applied after preparation).
+_PREP_IGNORES = ("renovation_measures",)
+
+#: Prepared stocks by content (scene digest, weather, cooling): a what-if whose buildings differ
+#: from the baseline only in :data:`_PREP_IGNORES` reuses the baseline's preparation (envelope,
+#: urban shading, drivers), which is most of an energy run. At most :data:`_PREP_CACHE_SIZE`.
+_PREP_CACHE: dict[tuple, object] = {}
+_PREP_CACHE_SIZE = 4
+
+
+def _digest(scene) -> str:
+    """A hash of what the prepared stock is made of: the buildings (without :data:`_PREP_IGNORES`),
+    their footprints, and the storeys, spaces and elements layers."""
+    import hashlib
+
+    import shapely
+
+    h = hashlib.sha256()
+    b = scene.buildings
+    attrs = b.drop(columns=[c for c in (*_PREP_IGNORES, "geometry") if c in b.columns])
+    h.update(",".join(map(str, attrs.columns)).encode())
+    h.update(pd.util.hash_pandas_object(attrs.astype(str), index=False).to_numpy().tobytes())
+    h.update(b"".join(shapely.to_wkb(np.asarray(b.geometry.values), hex=False)))
+    for name in ("storeys", "spaces", "elements"):
+        layer = scene.layers.get(name)
+        if layer is not None and len(layer):
+            plain = layer.drop(columns=["geometry"], errors="ignore")
+            h.update(name.encode() + pd.util.hash_pandas_object(plain.astype(str), index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _weather_digest(weather) -> str:
+    import hashlib
+
+    data = weather.data.select_dtypes("number")
+    return hashlib.sha256(data.to_numpy(dtype=float).tobytes() + str(weather.data.index[0]).encode()).hexdigest()
+
+
 def _prepared(scene, weather, cooling_setpoint_c):
     from twin.energy.stock import prepare_stock
 
     key = f"buildings:energy_prep:{weather.source}:{cooling_setpoint_c}"
     if key not in scene._cache:
-        scene._cache[key] = prepare_stock(scene, weather, cooling_setpoint_c=cooling_setpoint_c)
+        content = (_digest(scene), _weather_digest(weather), cooling_setpoint_c)
+        if content not in _PREP_CACHE:
+            if len(_PREP_CACHE) >= _PREP_CACHE_SIZE:
+                _PREP_CACHE.pop(next(iter(_PREP_CACHE)))
+            _PREP_CACHE[content] = prepare_stock(scene, weather, cooling_setpoint_c=cooling_setpoint_c)
+        scene._cache[key] = _PREP_CACHE[content]
     return scene._cache[key]
 
 
@@ -128,3 +179,66 @@ def run(scene, options, *, base_dir: Path) -> EngineResult:
     if len(stock.excluded):
         notes.append(f"{len(stock.excluded)} buildings excluded (first: {stock.excluded.iloc[0].to_dict()})")
     return EngineResult(objects, "building_id", kpis, series, notes)
+
+
+def _renovation_plan(scene) -> dict[str, set[str]]:
+    """Measures (comma list) -> building ids, from ``buildings.renovation_measures``."""
+    if "renovation_measures" not in scene.buildings:
+        return {}
+    plan = scene.buildings.set_index("building_id")["renovation_measures"].fillna("")
+    plan = plan[plan != ""]
+    return {str(m): set(map(str, ids)) for m, ids in plan.groupby(plan).groups.items()}
+
+
+def kpis_from_totals(totals: pd.Series) -> dict[str, float]:
+    """The engine's KPIs from the stock totals of :func:`twin.energy.sampled.simulate_samples`."""
+    area = float(totals["a_f_m2"])
+    return {
+        "heating_need_mwh": float(totals["q_heat_kwh"] / 1e3),
+        "final_energy_mwh": float(totals["final_energy_kwh"] / 1e3),
+        "primary_energy_mwh": float(totals["primary_energy_kwh"] / 1e3),
+        "co2_t": float(totals["co2_kg"] / 1e3),
+        "energy_cost_keur_yr": float(totals["energy_cost_eur"] / 1e3),
+        "investment_keur": float(totals["investment_eur"] / 1e3),
+        "floor_area_class_d_or_worse_pct": float(100.0 * totals["a_f_d_or_worse_m2"] / area) if area > 0 else float("nan"),
+        "buildings_simulated": float(totals["buildings"]),
+    }
+
+
+def run_samples(scene, options: list, stock, *, base_dir: Path) -> tuple[list[dict[str, float]], list[str]]:
+    """KPIs of every Monte Carlo sample on ``scene``: the options of each sample (a list, one per
+    sample) and, when ``stock`` (:class:`~twin.energy.stock_samples.StockSamples`) is given, its
+    sampled buildings. Returns the KPIs per sample and notes for the report."""
+    from twin.energy.sampled import simulate_samples
+    from twin.energy.stock import simulate_prepared
+    from twin.energy.stock_samples import draw_stock_samples
+
+    weather = _weather(scene, options[0], base_dir)
+    prep = _prepared(scene, weather, options[0].cooling_setpoint_c)
+    if stock is None:  # options only: the central stock in every sample
+        from twin.energy.priors import parse_priors
+
+        stock = draw_stock_samples(scene, parse_priors({}), len(options), 0)
+    plan = _renovation_plan(scene)
+    # the central run of this scene (its results stand in for a sampled building the model rejects)
+    from twin.energy.measures import apply_measures
+
+    env = prep.envelope.copy()
+    env["theta_i_c"] = float(options[0].heating_setpoint_c)
+    simulated = set(env["building_id"])
+    costs = []
+    for measures, ids in plan.items():
+        ids = [i for i in ids if i in simulated]
+        if ids:
+            env, c = apply_measures(env, measures.split(","), buildings=ids, factors=prep.factors)
+            costs.append(c)
+    central = simulate_prepared(prep, env, pd.concat(costs, ignore_index=True) if costs else None).accounts
+    cooling = np.array([np.nan if o.cooling_setpoint_c is None else float(o.cooling_setpoint_c) for o in options])
+    totals = simulate_samples(scene, prep, stock, setpoint_c=np.array([float(o.heating_setpoint_c) for o in options]),
+                              cooling_c=cooling, measures=plan, fallback=central)
+    notes = []
+    sub = totals["substituted"].to_numpy()
+    if sub.sum() > 0:
+        notes.append(f"{int((sub > 0).sum())} of {len(sub)} Monte Carlo samples had sampled buildings the 5R1C model rejects "
+                     f"(at most {int(sub.max())} per sample, e.g. a tall nave on a small floor); they count with their central result")
+    return [kpis_from_totals(row) for _, row in totals.iterrows()], notes

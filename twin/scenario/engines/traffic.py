@@ -35,6 +35,11 @@ from twin.scenario.runner import EngineResult
 #: Scene layers (and meta keys) this engine reads.
 READS = frozenset({"nodes", "links", "buildings", "pois", "landcover", "meta:demand_factor"})
 
+#: The columns of ``buildings`` it reads (a what-if that changes only other building columns,
+#: such as a renovation, reuses the baseline's traffic results): footprints (origins), floor
+#: area (trips, residents), use and dwellings (residents, services).
+BUILDING_COLUMNS = ("building_id", "geometry", "floor_area_m2", "use", "dwellings")
+
 #: KPIs that are NaN when undefined (a mean over no assigned trip, a ratio over no link).
 UNDEFINED_OK = frozenset({"mean_trip_time_min", "max_volume_capacity_ratio"})
 
@@ -73,8 +78,16 @@ def _node_xy(scene, node_ids: np.ndarray) -> np.ndarray:
     return shapely.get_coordinates(geoms)
 
 
-def _demand(scene, options, car_nodes: np.ndarray, in_capacity: pd.Series, out_degree: pd.Series):
-    """Origins (node ids, trips) and gateways (node ids, shares)."""
+def _demand(scene, options, car_nodes: np.ndarray, in_capacity: pd.Series, out_degree: pd.Series, area: np.ndarray | None = None,
+            cache: dict | None = None):
+    """Origins (node ids, trips) and gateways (node ids, shares).
+
+    ``area``: the buildings' floor areas (default: the scene's ``floor_area_m2``; a Monte Carlo
+    sample passes its own). ``cache``: a dict kept across samples of one scene (gateways and the
+    origin node of every building do not depend on the floor areas).
+    """
+    if cache is not None and "gateways" in cache:
+        return _trips(scene, options, area, cache["origin_node"]), cache["gateways"]
     xy = _node_xy(scene, car_nodes)
     xmin, ymin = xy.min(axis=0)
     xmax, ymax = xy.max(axis=0)
@@ -89,9 +102,18 @@ def _demand(scene, options, car_nodes: np.ndarray, in_capacity: pd.Series, out_d
     tree = shapely.STRtree(shapely.points(_node_xy(scene, can_leave)))
     b = scene.buildings
     points = shapely.point_on_surface(np.asarray(b.geometry.values))
-    nearest = tree.nearest(points)
+    origin_node = can_leave[tree.nearest(points)]
+    gateway_shares = pd.Series(share, index=gateways)
+    if cache is not None:
+        cache["gateways"], cache["origin_node"] = gateway_shares, origin_node
+    return _trips(scene, options, area, origin_node), gateway_shares
+
+
+def _trips(scene, options, area: np.ndarray | None, origin_node: np.ndarray) -> pd.Series:
+    """Peak-hour car trips per origin node (nodes with trips only)."""
+    b = scene.buildings
     factor = float(scene.meta.get("demand_factor", 1.0))
-    area = b["floor_area_m2"].to_numpy(dtype=float)
+    area = b["floor_area_m2"].to_numpy(dtype=float) if area is None else np.asarray(area, dtype=float)
     bad = ~np.isfinite(area) | (area < 0)
     if bad.any():
         raise InputError(f"{int(bad.sum())} buildings have a missing, negative or infinite floor area; the trip demand needs it",
@@ -99,18 +121,17 @@ def _demand(scene, options, car_nodes: np.ndarray, in_capacity: pd.Series, out_d
     trips = options.trips_per_100m2 * area / 100.0 * options.peak_hour_share * factor
     if not np.isfinite(trips.sum()):
         raise SimulationError(f"the peak-hour demand is not finite (demand factor {factor:g})", field="scale_demand")
-    per_node = pd.Series(trips).groupby(can_leave[nearest]).sum()
-    per_node = per_node[per_node > 0]
-    return per_node, pd.Series(share, index=gateways)
+    per_node = pd.Series(trips).groupby(origin_node).sum()
+    return per_node[per_node > 0]
 
 
-def _assignment(scene, options):
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import dijkstra
-
-    from twin.traffic.assign import assign
-    from twin.traffic.network import Network
-
+def _assignment(scene, options, area: np.ndarray | None = None, cache: dict | None = None):
+    """The peak-hour assignment; ``area`` and ``cache`` as in :func:`_demand` (the network and
+    its shortest paths are kept in ``cache`` while the origins stay the same nodes)."""
+    if cache is not None and "car_nodes" in cache:
+        car_nodes, in_cap, out_deg = cache["car_nodes"], cache["in_cap"], cache["out_deg"]
+        origins, gateways = _demand(scene, options, car_nodes, in_cap, out_deg, area, cache)
+        return _assign_demand(scene, options, origins, gateways, cache)
     links = scene.links
     car = links["modes"].fillna("").map(lambda s: "car" in s.split(",")).to_numpy(bool) & (links["capacity_veh_h"].to_numpy() > 0)
     car_links = links[car]
@@ -119,9 +140,28 @@ def _assignment(scene, options):
     car_nodes = np.unique(np.r_[car_links["from_node"].to_numpy(), car_links["to_node"].to_numpy()]).astype(object)
     in_cap = car_links.groupby("to_node")["capacity_veh_h"].sum()
     out_deg = car_links.groupby("from_node").size()
-    origins, gateways = _demand(scene, options, car_nodes, in_cap, out_deg)
+    if cache is not None:
+        cache.update(car_nodes=car_nodes, in_cap=in_cap, out_deg=out_deg)
+    origins, gateways = _demand(scene, options, car_nodes, in_cap, out_deg, area, cache)
+    return _assign_demand(scene, options, origins, gateways, cache)
+
+
+def _assign_demand(scene, options, origins: pd.Series, gateways: pd.Series, cache: dict | None):
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    from twin.traffic.assign import assign
+    from twin.traffic.network import Network
+
     zones = list(dict.fromkeys([*origins.index, *gateways.index]))
-    net = Network.from_scene(scene, mode="car", zones=zones)
+    if cache is not None and cache.get("zones") == zones:
+        net, dist = cache["net"], cache["dist"]
+    else:
+        net = Network.from_scene(scene, mode="car", zones=zones)
+        graph = csr_matrix((net.free_flow_time + 1e-9, (net.from_node, net.to_node)), shape=(net.n_nodes, net.n_nodes))
+        dist = dijkstra(graph, indices=np.arange(net.n_zones))[:, :net.n_zones]
+        if cache is not None:
+            cache.update(zones=zones, net=net, dist=dist)
     nz = net.n_zones
     pos = {z: i for i, z in enumerate(zones)}
     matrix = np.zeros((nz, nz))
@@ -130,8 +170,6 @@ def _assignment(scene, options):
     matrix[np.ix_(o_idx, g_idx)] = origins.to_numpy()[:, None] * gateways.to_numpy()[None, :]
     np.fill_diagonal(matrix, 0.0)
     # pairs without a path are not assigned: they are reported as unserved trips
-    graph = csr_matrix((net.free_flow_time + 1e-9, (net.from_node, net.to_node)), shape=(net.n_nodes, net.n_nodes))
-    dist = dijkstra(graph, indices=np.arange(nz))[:, :nz]
     cut = ~np.isfinite(dist) & (matrix > 0)
     unserved = float(matrix[cut].sum())
     reason = _why_unserved(scene, matrix, cut, zones, o_idx, g_idx) if unserved > 0 else ""
@@ -181,6 +219,25 @@ def _unserved_text(unserved: float, total: float, reason: str) -> str | None:
             "to other modes")
 
 
+def _assignment_kpis(net, res, matrix: np.ndarray, unserved: float, capacity: np.ndarray) -> dict[str, float]:
+    veh_km = float((res.flow * net.length).sum() / 1000.0)
+    veh_h = float((res.flow * res.time).sum() / 3600.0)
+    trips = float(matrix.sum())
+    demand = trips + unserved
+    flow = pd.Series(res.flow, index=net.link_ids)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vc = np.where(capacity[1] > 0, flow.reindex(capacity[0]).fillna(0.0).to_numpy() / capacity[1], np.nan)
+    return {
+        "assigned_trips": trips,
+        "unserved_trips": unserved,
+        "unserved_trips_pct": 100.0 * unserved / demand if demand > 0 else 0.0,
+        "vehicle_km": veh_km,
+        "vehicle_hours": veh_h,
+        "mean_trip_time_min": veh_h * 60.0 / trips if trips > 0 else float("nan"),
+        "max_volume_capacity_ratio": float(np.nanmax(vc)) if len(vc) else float("nan"),
+    }
+
+
 def run(scene, options, *, base_dir: Path) -> EngineResult:
     from twin.traffic.access import fifteen_minute_city
 
@@ -219,3 +276,40 @@ def run(scene, options, *, base_dir: Path) -> EngineResult:
     if unserved_note:
         notes.append(unserved_note)
     return EngineResult(objects, "link_id", kpis, None, notes, warnings=[unserved_note] if unserved_note else [])
+
+
+#: Sampled building attributes the engine reads (floor area: trips and residents; use: residents).
+STOCK_ATTRIBUTES = frozenset({"floor_area_m2", "use"})
+
+
+def run_samples(scene, options: list, stock, *, base_dir: Path) -> tuple[list[dict[str, float]], list[str]]:
+    """KPIs of every Monte Carlo sample on ``scene``: the options of each sample and, with ``stock``
+    (:class:`~twin.energy.stock_samples.StockSamples`), its sampled floor areas (trip demand,
+    residents) and uses (residents are counted in residential buildings). The network, gateways,
+    origin nodes and the walking times to services are computed once per scene and option
+    set; each sample re-assigns its demand and re-weights the residents."""
+    from twin.traffic.access import building_weights, fifteen_minute_city
+
+    aligned = stock.for_scene(scene) if stock is not None else None
+    cache: dict = {}
+    access: dict[float, object] = {}
+    b = scene.buildings
+    capacity = (scene.links["link_id"].to_numpy(), scene.links["capacity_veh_h"].to_numpy(dtype=float))
+    out = []
+    for s, opts in enumerate(options):
+        area = None if aligned is None else aligned.floor_area_m2[s]
+        net, res, matrix, unserved, _ = _assignment(scene, opts, area, cache)
+        kpis = _assignment_kpis(net, res, matrix, unserved, capacity)
+        if opts.minutes not in access:
+            access[opts.minutes] = fifteen_minute_city(scene, categories=ACCESS_CATEGORIES, mode="walk", threshold_s=opts.minutes * 60.0)
+        acc = access[opts.minutes]
+        frame = b.drop(columns="geometry")
+        if aligned is not None:
+            frame = frame.assign(floor_area_m2=aligned.floor_area_m2[s], use=aligned.use[s])
+        w, _ = building_weights(frame, acc.weight if acc.weight in frame.columns else "auto", residential_only=True)
+        total = w.sum()
+        for cat in (*ACCESS_CATEGORIES, "all"):
+            ok = acc.buildings[f"reach_{cat}"].to_numpy()
+            kpis[f"residents_within_{opts.minutes:g}min_walk_{cat}_pct"] = float(100.0 * w[ok].sum() / total) if total > 0 else float("nan")
+        out.append(kpis)
+    return out, []

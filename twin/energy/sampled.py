@@ -1,0 +1,387 @@
+"""The building stock on Monte Carlo samples of its unknowns: every sample's buildings as extra
+rows of one kernel call.
+
+:func:`simulate_samples` takes a prepared stock (:func:`twin.energy.stock.prepare_stock`: the
+central envelope, urban shading, drivers) and the samples of the stock's unknowns
+(:mod:`twin.energy.stock_samples`) and returns the stock totals of every sample. Per sample and
+building, the envelope row is rebuilt from the sampled attributes:
+
+* the TABULA type from the sampled storeys, gross floor area and period
+  (:func:`twin.energy.typology.classify`, same fallbacks as the central run); every typology
+  parameter whose ``_source`` is the typology takes the sampled type's value, so one period
+  draw moves all U-values of the building together;
+* geometry from the sampled heights: the exterior wall area per orientation is the facade
+  length not shared with a neighbour times the height, plus the party wall above a lower
+  neighbour (``sum over neighbours of shared length x max(0, h - h_neighbour)``, with the
+  neighbour's height *of the same sample*), spread over orientations like the shared edges
+  (:func:`exterior_areas`, which reproduces :func:`twin.energy.model._edge_exterior_areas`
+  exactly at the central heights); windows and doors as their share of it; heated floor area
+  from the sampled gross floor area; volume from it;
+* window U and g from the glazing state, the heating system, the setpoint offset and the
+  air-change factor where the parameter comes from the typology or a default.
+
+Parameters from IFC elements, user overrides or measures keep their central values; IFC
+buildings keep their geometry. Renovation measures of a what-if are applied to the sampled
+rows after sampling (a measure's result is known).
+
+Approximation: urban shading (horizon profiles) is computed once from the central heights and
+reused by every sample; a sampled height changes the facade areas and volumes, not the
+obstruction angles. Computing the horizons per sample would cost about 5 s per sample on the
+Saint-Gilles district.
+
+Setpoints are rounded to 0.1 K so that the samples share a few hundred setpoint profiles.
+Samples are simulated :data:`DEFAULT_CHUNK_ROWS` building rows at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from twin.energy.model import ORIENTATIONS
+
+#: Building rows simulated per kernel call (memory about 2 kB per row).
+DEFAULT_CHUNK_ROWS = 48_000
+
+#: Brussels EPB classes counted as "D or worse".
+POOR_CLASSES = ("D", "E", "F", "G")
+
+#: Starts of a ``_source`` that mark a typology or default value (sampled); anything else (IFC
+#: elements, user overrides, measures) is data and stays.
+PRIOR_SOURCE_PREFIXES = ("TABULA", "typology", "default")
+
+#: Setpoint resolution of the samples, K.
+SETPOINT_STEP_K = 0.1
+
+#: Per-sample totals returned by :func:`simulate_samples`.
+TOTALS = ("buildings", "a_f_m2", "q_heat_kwh", "final_energy_kwh", "primary_energy_kwh", "co2_kg", "energy_cost_eur",
+          "investment_eur", "a_f_d_or_worse_m2", "substituted")
+
+
+def is_prior(env: pd.DataFrame, parameter: str) -> np.ndarray:
+    """Rows whose ``parameter`` comes from the typology or a default (``<parameter>_source``)."""
+    col = f"{parameter}_source"
+    if col not in env:
+        return np.zeros(len(env), dtype=bool)
+    src = env[col].astype(str)
+    return src.str.startswith(PRIOR_SOURCE_PREFIXES).to_numpy()
+
+
+@dataclass(frozen=True)
+class FacadeGeometry:
+    """Height-independent facade geometry of every scene building (scene order).
+
+    ``ext_len_m`` (n, 4): footprint edge length not shared with a neighbour per orientation
+    (n, e, s, w); ``shared_m`` (n,): shared edge length; ``shared_share`` (n, 4): its split over
+    orientations; ``pair_a``, ``pair_b``, ``pair_len_m``: party walls (scene indices, length).
+    """
+
+    ext_len_m: np.ndarray
+    shared_m: np.ndarray
+    shared_share: np.ndarray
+    pair_a: np.ndarray
+    pair_b: np.ndarray
+    pair_len_m: np.ndarray
+
+
+def facade_geometry(scene) -> FacadeGeometry:
+    """The scene's :class:`FacadeGeometry` (from :meth:`Scene.facades` and :meth:`Scene.party_walls`)."""
+    from twin.energy.model import orientation_of
+
+    b = scene.buildings
+    n = len(b)
+    fac = scene.facades()
+    bi = fac["building_index"].to_numpy()
+    o = pd.Index(ORIENTATIONS).get_indexer(orientation_of(fac["azimuth_deg"].to_numpy()))
+    length = fac["length_m"].to_numpy(dtype=float)
+    shared = fac["shared_length_m"].to_numpy(dtype=float)
+    ext = np.zeros((n, 4))
+    sh = np.zeros((n, 4))
+    np.add.at(ext, (bi, o), length - shared)
+    np.add.at(sh, (bi, o), shared)
+    total = sh.sum(axis=1)
+    share = np.divide(sh, total[:, None], out=np.zeros_like(sh), where=total[:, None] > 0)
+    pw = scene.party_walls()
+    pos = pd.Index(b["building_id"].astype(str))
+    return FacadeGeometry(ext, total, share, pos.get_indexer(pw["building_id"].astype(str)), pos.get_indexer(pw["neighbour_id"].astype(str)),
+                          pw["shared_length_m"].to_numpy(dtype=float))
+
+
+def exterior_areas(geo: FacadeGeometry, height_m: np.ndarray) -> np.ndarray:
+    """Exterior wall area per orientation (..., n, 4), m2, for heights (..., n) (module docstring)."""
+    h = np.asarray(height_m, dtype=float)
+    lead = h.shape[:-1]
+    h2 = h.reshape(-1, h.shape[-1])
+    out = np.empty((h2.shape[0], h2.shape[1], 4))
+    n = h2.shape[1]
+    for k in range(h2.shape[0]):
+        hk = h2[k]
+        lower = np.minimum(hk[geo.pair_a], hk[geo.pair_b]) * geo.pair_len_m
+        true_party = np.bincount(geo.pair_a, lower, minlength=n) + np.bincount(geo.pair_b, lower, minlength=n)
+        excess = np.maximum(hk * geo.shared_m - true_party, 0.0)
+        out[k] = geo.ext_len_m * hk[:, None] + geo.shared_share * excess[:, None]
+    return out.reshape(*lead, n, 4)
+
+
+class SampledEnvelopes:
+    """Builds the envelope rows of samples of one scene (see the module docstring)."""
+
+    def __init__(self, scene, prep, samples) -> None:
+        from twin.energy.typology import PARAMETERS, load_typology, neighbour_counts
+
+        self.prep = prep
+        self.samples = samples.for_scene(scene)
+        env = prep.envelope.reset_index(drop=True)
+        self.env = env
+        # the columns a sampled row carries: numbers, id, system (sources are read here once)
+        self.columns = [c for c in env.columns if not c.endswith("_source") and c not in ("typology_source", "source_format")]
+        self.n_env = len(env)
+        ids = scene.buildings["building_id"].astype(str)
+        self.bidx = pd.Index(ids).get_indexer(env["building_id"].astype(str))
+        self.geo = facade_geometry(scene)
+        self.nb = neighbour_counts(scene).reindex(env["building_id"].astype(str).to_numpy()).fillna(0).to_numpy(dtype=float)
+        self.table = load_typology().reset_index(drop=True)
+        self.parameters = PARAMETERS
+        self.footprint = (env["source_format"].astype(str).to_numpy() != "ifc") & (self.bidx >= 0)
+        self.prior = {p: is_prior(env, p) for p in (*PARAMETERS, "system")}
+        self.area_prior = env["a_f_m2_source"].astype(str).str.startswith("scene floor_area_m2").to_numpy() & self.footprint
+        self._lookup_cache: dict[tuple[str, str, int], int] = {}
+
+    def _rows(self, cls: np.ndarray, sub: np.ndarray, period: np.ndarray) -> np.ndarray:
+        from twin.energy.typology import _lookup
+
+        c_code, c_uniq = pd.factorize(cls)
+        s_code, s_uniq = pd.factorize(sub)
+        period = period.astype(np.int64)
+        key = (c_code.astype(np.int64) * len(s_uniq) + s_code) * 100 + period
+        uniq, first, codes = np.unique(key, return_index=True, return_inverse=True)
+        rows = np.empty(len(uniq), dtype=np.int64)
+        for j, i in enumerate(first):
+            t = (str(cls[i]), str(sub[i]), int(period[i]))
+            if t not in self._lookup_cache:
+                self._lookup_cache[t] = _lookup(self.table, *t)[0]
+            rows[j] = self._lookup_cache[t]
+        return rows[codes]
+
+    def build(self, sample_index: np.ndarray, setpoint_c: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+        """Envelope rows of the samples ``sample_index`` (k,) with run setpoints ``setpoint_c`` (k,).
+
+        Returns the envelope table (``building_id`` = ``"<sample>|<building id>"``) and the
+        sample of each row.
+        """
+        from twin.energy.typology import classify
+
+        ss = self.samples
+        k = len(sample_index)
+        n = self.n_env
+        env = self.env
+        b = self.bidx
+        fp = np.tile(self.footprint, k)
+        out = {c: np.tile(env[c].to_numpy(), k) for c in self.columns}
+        s_of_row = np.repeat(np.asarray(sample_index, dtype=np.int64), n)
+        storeys = ss.n_storeys[sample_index][:, b].ravel()
+        floor = ss.floor_area_m2[sample_index][:, b].ravel()
+        period = ss.period[sample_index][:, b].ravel()
+        cls, sub = classify(storeys, floor, np.tile(self.nb, k))
+        rows = self._rows(cls, sub, period)
+        picked = self.table.iloc[rows]
+        for p in self.parameters:
+            m = np.tile(self.prior[p], k) & fp
+            if m.any():
+                v = out[p].astype(float)
+                v[m] = picked[p].to_numpy(dtype=float)[m]
+                out[p] = v
+        code = out["tabula_code"].astype(object)
+        code[fp] = picked["tabula_code"].to_numpy()[fp]
+        out["tabula_code"] = code
+        # geometry of footprint buildings from the sampled heights and floor areas
+        area_m = np.tile(self.area_prior, k)
+        a_f = out["a_f_m2"].astype(float)
+        a_f[area_m] = floor[area_m] * self.prep.factors["floor_area_net_to_gross"]
+        out["a_f_m2"] = a_f
+        gross = exterior_areas(self.geo, ss.height_m[sample_index])[:, b, :].reshape(k * n, 4)
+        wr = out["window_ratio"].astype(float)
+        dr = out["door_ratio"].astype(float)
+        for j, o in enumerate(ORIENTATIONS):
+            out[f"a_win_{o}_m2"] = np.where(fp, gross[:, j] * wr, out[f"a_win_{o}_m2"])
+            out[f"a_wall_{o}_m2"] = np.where(fp, gross[:, j] * (1.0 - wr - dr), out[f"a_wall_{o}_m2"])
+        out["a_door_m2"] = np.where(fp, gross.sum(axis=1) * dr, out["a_door_m2"])
+        out["volume_m3"] = out["a_f_m2"] * out["h_room_m"].astype(float)
+        # windows replaced since construction
+        priors = ss.priors
+        if priors.window is not None and ss.window_state:
+            m_u = np.tile(self.prior["u_window_w_m2k"], k)
+            m_g = np.tile(self.prior["g_window"], k)
+            typ_u = out["u_window_w_m2k"].astype(float)
+            u_new = np.full(k * n, np.nan)
+            g_new = np.full(k * n, np.nan)
+            done = ~m_u
+            for gi, g in enumerate(priors.window.groups):
+                in_g = ~done & (typ_u >= g.min_typology_u)
+                done |= in_g
+                state = ss.window_state[gi][sample_index][:, b].ravel()
+                su = np.array([np.nan if s.u is None else s.u for s in g.states])
+                sg = np.array([np.nan if s.g is None else s.g for s in g.states])
+                ok = in_g & (state >= 0)
+                u_new[ok] = su[state[ok]]
+                g_new[ok] = sg[state[ok]]
+            set_u = np.isfinite(u_new)
+            out["u_window_w_m2k"] = np.where(set_u, u_new, typ_u)
+            out["g_window"] = np.where(set_u & m_g, g_new, out["g_window"].astype(float))
+        if ss.system is not None:
+            m = np.tile(self.prior["system"], k)
+            drawn = ss.system[sample_index][:, b].ravel()
+            m &= drawn != ""
+            sysv = out["system"].astype(object)
+            sysv[m] = drawn[m]
+            out["system"] = sysv
+        if ss.air_factor is not None:
+            m = np.tile(self.prior["n_air_inf_1_h"], k)
+            out["n_air_inf_1_h"] = np.where(m, out["n_air_inf_1_h"].astype(float) * ss.air_factor[sample_index][:, b].ravel(),
+                                            out["n_air_inf_1_h"].astype(float))
+        base = np.repeat(np.asarray(setpoint_c, dtype=float), n)
+        theta = base.copy()
+        if ss.setpoint_u_common is not None:
+            subset = replace(ss, setpoint_u_common=ss.setpoint_u_common[sample_index], setpoint_u_building=ss.setpoint_u_building[sample_index])
+            off = subset.setpoint_offset_k(np.asarray(setpoint_c, dtype=float))[:, b].ravel()
+            m = np.tile(self.prior["theta_i_c"], k)
+            theta = np.where(m, base + off, base)
+        out["theta_i_c"] = np.clip(np.round(theta / SETPOINT_STEP_K) * SETPOINT_STEP_K, 5.0, 30.0)
+        out["building_id"] = np.char.add(np.char.add(s_of_row.astype(str), "|"), np.tile(env["building_id"].astype(str).to_numpy(), k)).astype(object)
+        return pd.DataFrame(out), s_of_row
+
+
+def simulate_samples(
+    scene,
+    prep,
+    samples,
+    *,
+    setpoint_c: np.ndarray,
+    cooling_c: np.ndarray | None = None,
+    measures: dict[str, set[str]] | None = None,
+    measures_table: pd.DataFrame | None = None,
+    fallback: pd.DataFrame | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> pd.DataFrame:
+    """Stock totals of every sample (index ``sample``, columns :data:`TOTALS`).
+
+    The same chain as a central run (:func:`twin.energy.stock.simulate_prepared`: envelope
+    checks, kernel, peak-priced measures, :func:`twin.energy.results.account_arrays`, Brussels
+    EPB class), on arrays. A sampled building the model cannot simulate (a sampled shape beyond
+    the 5R1C network's limits, e.g. a tall nave on a small floor area) counts with its central
+    result from ``fallback`` (the accounts of the central run of the same scene);
+    ``substituted`` counts them per sample. Without ``fallback`` it is left out (``buildings``
+    is lower).
+
+    Parameters
+    ----------
+    scene, prep
+        The scene and its prepared central stock (:func:`twin.energy.stock.prepare_stock`).
+    samples
+        :class:`~twin.energy.stock_samples.StockSamples` (of this scene or its baseline).
+    setpoint_c, cooling_c
+        The run's heating (and cooling, None or NaN: off) setpoint of every sample, degC.
+    measures
+        Renovation measures (comma list, as in ``buildings.renovation_measures``) -> building ids.
+    measures_table
+        Measure table (default: the packaged one).
+    fallback
+        Per-building accounts (:func:`twin.energy.results.energy_accounts`) of the central run.
+    chunk_rows
+        Building rows per kernel call.
+    """
+    from twin.energy.classes import energy_class, load_classes
+    from twin.energy.measures import apply_measures, price_peak_measures
+    from twin.energy.model import envelope_problems, to_stock_inputs
+    from twin.energy.results import account_arrays
+    from twin.energy.simulate import simulate_raw
+
+    builder = SampledEnvelopes(scene, prep, samples)
+    n_s, n_env = builder.samples.n_samples, builder.n_env
+    setpoint_c = np.broadcast_to(np.asarray(setpoint_c, dtype=float), (n_s,))
+    cool = np.full(n_s, np.nan) if cooling_c is None else np.broadcast_to(np.asarray(cooling_c, dtype=float), (n_s,))
+    env_ids = builder.env["building_id"].astype(str)
+    plans = [(plan.split(","), env_ids.isin(list(ids)).to_numpy()) for plan, ids in (measures or {}).items()]
+    classes = load_classes()
+    fb = _fallback_arrays(fallback, env_ids, classes)
+    per_chunk = max(1, int(chunk_rows) // max(n_env, 1))
+    drv = prep.drivers
+    totals = np.zeros((n_s, len(TOTALS)))
+    col = {c: i for i, c in enumerate(TOTALS)}
+    for start in range(0, n_s, per_chunk):
+        idx = np.arange(start, min(n_s, start + per_chunk))
+        k = len(idx)
+        env, s_of_row = builder.build(idx, setpoint_c[idx])
+        # setpoint profiles: one per (heating, cooling) pair
+        cool_row = np.repeat(cool[idx], n_env)
+        key = pd.MultiIndex.from_arrays([env["theta_i_c"].to_numpy(dtype=float), np.nan_to_num(cool_row, nan=-999.0)])
+        codes, uniq = pd.factorize(key)
+        heat_p = np.array([u[0] for u in uniq])
+        cool_p = np.array([np.nan if u[1] == -999.0 else u[1] for u in uniq])
+        drivers = replace(drv, heat_setpoint_c=np.repeat(heat_p[:, None], drv.n_hours, axis=1),
+                          cool_setpoint_c=np.repeat(cool_p[:, None], drv.n_hours, axis=1))
+        costs = []
+        for plan, mask in plans:
+            rows = np.tile(mask, k)
+            if rows.any():
+                env, c = apply_measures(env, plan, buildings=env["building_id"].to_numpy()[rows], table=measures_table, factors=prep.factors)
+                costs.append(c)
+        problems = envelope_problems(env)
+        keep = ~env["building_id"].isin(problems["building_id"]).to_numpy() if len(problems) else np.ones(len(env), dtype=bool)
+        ok_env = env[keep].reset_index(drop=True) if len(problems) else env
+        shade = None if prep.shade_factor is None else np.tile(prep.shade_factor, (k, 1, 1))[keep]
+        inputs = to_stock_inputs(ok_env, conventions=prep.conventions, factors=prep.factors, shade_factor=shade)
+        inputs.setpoint_profile = codes[keep].astype(np.int64)
+        raw, ran, _ = simulate_raw(inputs, drivers, on_error="report", film_correction=True)  # film_correction: as simulate_prepared
+        done = np.flatnonzero(keep)[ran]  # rows of env that ran
+        sim = ok_env.iloc[np.flatnonzero(ran)]
+        ids = sim["building_id"].to_numpy()
+        inv = np.zeros(len(sim))
+        if costs:
+            priced = price_peak_measures(pd.concat(costs, ignore_index=True), pd.Series(raw["peak_heat_w"], index=ids))
+            inv = priced.groupby("building_id")["investment_eur"].sum(min_count=1).reindex(ids).fillna(0.0).to_numpy()
+        a_f = sim["a_f_m2"].to_numpy(dtype=float)
+        q_heat = raw["heat_wh"] / 1000.0
+        acc = account_arrays(
+            a_f_m2=a_f, q_heat_kwh=q_heat, monthly_heat_kwh=raw["monthly_heat_wh"] / 1000.0,
+            q_w_nd_kwh_m2=sim["q_w_nd_kwh_m2"].to_numpy(dtype=float), system=sim["system"].astype(str).to_numpy(),
+            eta_hr=sim["eta_hr"].to_numpy(dtype=float), n_air_use_1_h=sim["n_air_use_1_h"].to_numpy(dtype=float),
+            volume_m3=sim["volume_m3"].to_numpy(dtype=float),
+            pv_kwp=sim["pv_kwp"].to_numpy(dtype=float) if "pv_kwp" in sim else np.zeros(len(sim)), drivers=drivers, factors=prep.factors,
+        )
+        poor = np.isin(energy_class(acc["primary_energy_kwh_m2"], classes), POOR_CLASSES)
+        values = {"buildings": np.ones(len(sim)), "a_f_m2": a_f, "q_heat_kwh": q_heat, "final_energy_kwh": acc["final_energy_kwh"],
+                  "primary_energy_kwh": acc["primary_energy_kwh"], "co2_kg": acc["co2_kg"], "energy_cost_eur": acc["energy_cost_eur"],
+                  "investment_eur": inv, "a_f_d_or_worse_m2": np.where(poor, a_f, 0.0), "substituted": np.zeros(len(sim))}
+        s_ran = s_of_row[done]
+        for name, v in values.items():
+            totals[:, col[name]] += np.bincount(s_ran, weights=v, minlength=n_s)
+        lost = np.setdiff1d(np.arange(len(env)), done)
+        if len(lost) and fb is not None:
+            j = lost % n_env
+            have = fb["ok"][j]
+            s_lost = s_of_row[lost][have]
+            for name in TOTALS:
+                totals[:, col[name]] += np.bincount(s_lost, weights=fb[name][j[have]], minlength=n_s)
+    out = pd.DataFrame(totals, columns=list(TOTALS), index=pd.RangeIndex(n_s, name="sample"))
+    return out
+
+
+def _fallback_arrays(fallback: pd.DataFrame | None, env_ids: pd.Series, classes) -> dict[str, np.ndarray] | None:
+    """The central accounts aligned to the envelope rows, as per-row contributions to :data:`TOTALS`."""
+    if fallback is None:
+        return None
+    f = fallback.drop_duplicates("building_id").set_index("building_id").reindex(env_ids.to_numpy())
+    a_f = f["a_f_m2"].to_numpy(dtype=float)
+    ok = np.isfinite(a_f)
+    poor = f["energy_class"].isin(POOR_CLASSES).to_numpy()
+    out = {name: np.nan_to_num(f[name].to_numpy(dtype=float)) for name in
+           ("a_f_m2", "q_heat_kwh", "final_energy_kwh", "primary_energy_kwh", "co2_kg", "energy_cost_eur", "investment_eur")}
+    out.update(buildings=np.ones(len(f)), a_f_d_or_worse_m2=np.where(poor, np.nan_to_num(a_f), 0.0), substituted=np.ones(len(f)), ok=ok)
+    return out
+
+
+__all__ = ["DEFAULT_CHUNK_ROWS", "POOR_CLASSES", "TOTALS", "FacadeGeometry", "SampledEnvelopes", "exterior_areas", "facade_geometry",
+           "is_prior", "simulate_samples"]

@@ -168,6 +168,9 @@ def test_parts_aggregate_into_building(tmp_path):
     assert row["floor_area_m2"] == pytest.approx(200.0, abs=1e-6)
     assert row["roof_kind"] == "pitched"
     assert row["footprint_source"] == "ground_surface"
+    # provenance: measured geometry and attributes are data
+    assert (row["height_m_source"], row["height_m_rule"], row["n_storeys_source"]) == ("data", "geometry", "data")
+    assert (row["use_source"], row["construction_year_source"], row["roof_kind_source"]) == ("data", "data", "data")
 
 
 def test_surface_areas_and_orientation_analytic(tmp_path):
@@ -211,6 +214,9 @@ def test_faces_without_semantics_classified_by_tilt(tmp_path):
     assert row["footprint_source"] == "floor_faces"
     assert row["storeys_defaulted"] and row["n_storeys"] == 1
     assert row["use_defaulted"] and row["year_defaulted"]
+    # storeys from the measured height: inferred; nothing says the use: default
+    assert (row["height_m_source"], row["n_storeys_source"], row["n_storeys_rule"]) == ("data", "inferred", "storeys_from_height")
+    assert (row["use_source"], row["construction_year_source"]) == ("default", "default")
 
 
 def test_landcover_classes_and_sealing(tmp_path):

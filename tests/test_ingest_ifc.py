@@ -180,6 +180,7 @@ def test_fzk_building_row():
     assert b["n_storeys"] == common["NumberOfStoreys"] == 2
     assert b["construction_year"] == float(common["YearOfConstruction"])
     assert b["use"] == "residential" and not b["use_defaulted"]  # OccupancyType 'citygml:1000 (residential building)'
+    assert (b["use_source"], b["height_m_source"], b["n_storeys_source"], b["construction_year_source"]) == ("data",) * 4
     # footprint vs the ground slab (Bodenplatte BaseQuantities.GrossArea = 120 m2, a 12 x 10 m plate)
     slab = next(s for s in model.by_type("IfcSlab") if s.PredefinedType == "BASESLAB")
     assert b["footprint_area_m2"] == pytest.approx(_qto(slab, "GrossArea"), rel=0.02)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -106,10 +107,38 @@ def test_report_numbers_are_the_comparisons(small_run):
     assert heat["delta"] < 0 and heat["delta_p_hi"] < 0  # insulation lowers the heating need in every sample
     row = re.search(r"<td class='l'>heating_need_mwh</td>(.*?)</tr>", text).group(1)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
-    assert cells[:3] == [_fmt(heat["baseline"]), _fmt(heat["whatif_value"]), _signed(heat["delta"])]
-    assert cells[4] == f"[{_signed(heat['delta_p_lo'])}, {_signed(heat['delta_p_hi'])}]"
+    # baseline, its band, what-if, delta, delta %, band of the delta, notes
+    assert cells[0] == _fmt(heat["baseline"]) and cells[2:4] == [_fmt(heat["whatif_value"]), _signed(heat["delta"])]
+    assert cells[1] == f"[{_fmt(heat['baseline_p_lo'])}, {_fmt(heat['baseline_p_hi'])}]"
+    assert cells[5] == f"[{_signed(heat['delta_p_lo'])}, {_signed(heat['delta_p_hi'])}]"
+    # the priors (on by default) widen the baseline: its band is not a point
+    assert heat["baseline_p_lo"] < heat["baseline_p_hi"]
     assert "acts on the traffic engine(s), not run" in text  # the demand what-if
     assert "No per-object change (no map): more-cars (energy)" in text
+
+
+@pytest.mark.slow
+def test_report_says_what_the_run_assumed(small_run):
+    """The box: floor-area shares per attribute and source (the scene's), the priors sampled with
+    their sources and how many buildings, the models, the samples and the Monte Carlo error."""
+    from twin.scene.provenance import floor_area_shares
+    from twin.scene.io import read_scene
+
+    out, output = small_run
+    text = (out / "report.html").read_text()
+    box = re.search(r"<section id='assumed'>(.*?)</section>", text, re.S).group(1)
+    assert "What this run assumed" in box
+    shares = floor_area_shares(read_scene(out / "baseline_scene").buildings)
+    for attr, r in shares.iterrows():
+        row = re.search(rf"<td class='l'>{attr}</td>(.*?)</tr>", box).group(1)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+        assert cells[4] == f"{100 * r['default']:.1f} %", (attr, cells)
+    for entry in ("construction_period", "use", "storeys", "heating_system", "heating_setpoint_c"):
+        assert f"<td class='l'>{entry}</td>" in box
+    assert "Statbel" in box and "Census 2011" in box  # the sources of the priors
+    assert "3 Monte Carlo samples (seed 4)" in box and "Monte Carlo error of the band edges" in box
+    assert "ISO 13790 hourly 5R1C" in box
+    assert "floor area on defaults:" in output and "bands: p5-p95 over 3 samples of stock priors, energy.heating_setpoint_c" in output
 
 
 def test_map_data_marks_added_removed_and_changed():
@@ -137,6 +166,7 @@ def test_render_without_samples_or_series_has_every_section():
     text = render_html(comp, run_id="r1")
     for sid in SECTIONS:
         assert f"<section id='{sid}'>" in text
+    assert "No Monte Carlo: every number rests on the central values" in text
     assert "run id" in text and "<code>r1</code>" in text
     assert "returned no time series" in text
     assert text.count("<img") == 1  # the map of w
@@ -179,4 +209,14 @@ def test_default_scenario_report_in_chromium(tmp_path):
     assert all(page.evaluated["sections"][sid] and page.evaluated["sections"][sid]["text"] > 0 for sid in SECTIONS)
     assert page.evaluated["images"] and all(i["ok"] for i in page.evaluated["images"])
     kpis = pd.read_csv(out / "kpis.csv").set_index(["whatif", "kpi"])
-    assert kpis.loc[("renovation-wave", "heating_need_mwh"), "delta"] < 0
+    heat = kpis.loc[("renovation-wave", "heating_need_mwh")]
+    assert heat["delta"] < 0 and heat["delta_p_hi"] < 0
+    # the acceptance: bands on the baseline KPIs and on each delta, from the typology, height, use
+    # and system unknowns (the default scenario samples no option, only the stock priors)
+    scenario = yaml.safe_load((Path(__file__).parents[1] / "scenarios" / "stgilles_default.yaml").read_text())
+    assert not scenario["uncertainty"].get("parameters")
+    for whatif, kpi in (("renovation-wave", "heating_need_mwh"), ("renovation-wave", "co2_t"), ("low-traffic-parvis", "vehicle_km")):
+        row = kpis.loc[(whatif, kpi)]
+        assert row["baseline_p_lo"] < row["baseline_p_hi"] and row["delta_p_lo"] < row["delta_p_hi"], (whatif, kpi)
+    text = (out / "report.html").read_text()
+    assert "What this run assumed" in text and "wide baseline" in text

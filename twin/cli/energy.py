@@ -59,6 +59,9 @@ def run(
     hourly: Annotated[bool, typer.Option("--hourly", help="Also write hourly heating power and air temperature (hourly.nc)")] = False,
     format: Annotated[str, typer.Option("--format", help="Table format: parquet (GeoParquet with footprints) or csv")] = "parquet",
     csv: Annotated[bool, typer.Option("--csv", help="Same as --format csv")] = False,
+    samples: Annotated[int, typer.Option("--samples", help="Monte Carlo samples of the stock's unknowns: bands on the totals (0: none)")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo samples")] = 0,
+    priors: Annotated[Path | None, typer.Option("--priors", help="Prior table (YAML) merged onto twin/data/stock_priors.yaml")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Simulate the building stock of SCENE for a year of WEATHER and write per-building results to OUT.
@@ -69,6 +72,10 @@ def run(
     baseline/ and variant/ folders and comparison.parquet (before/after, investment, payback).
     --format csv (or --csv) writes the tables as CSV (footprints as WKT). OUT is checked
     before the simulation and replaced whole at the end (never half old, half new).
+
+    The summary says what share of the floor area rests on defaults (use, height, storeys,
+    construction year). --samples N draws the unknown attributes N times from the prior table
+    (--priors FILE to change it, --seed S) and gives the 5th-95th percentile band of the totals.
     """
     from twin.energy.stock import check_format, run_command
     from twin.workflows.interrupt import sigterm_raises
@@ -78,7 +85,7 @@ def run(
         fmt = "csv"
     with sigterm_raises():
         lines = run_command(scene, weather=weather, out=out, measures=measure or [], overrides=overrides, measures_table=measures,
-                            hourly=hourly, format=fmt)
+                            hourly=hourly, format=fmt, samples=samples, seed=seed, priors=priors)
     if not quiet:
         for line in lines:
             typer.echo(line)

@@ -165,8 +165,9 @@ class SampledEnvelopes:
             rows[j] = self._lookup_cache[t]
         return rows[codes]
 
-    def build(self, sample_index: np.ndarray, setpoint_c: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-        """Envelope rows of the samples ``sample_index`` (k,) with run setpoints ``setpoint_c`` (k,).
+    def build(self, sample_index: np.ndarray, setpoint_c: np.ndarray | None) -> tuple[pd.DataFrame, np.ndarray]:
+        """Envelope rows of the samples ``sample_index`` (k,) with run setpoints ``setpoint_c`` (k,)
+        (None: each building's own ``theta_i_c``).
 
         Returns the envelope table (``building_id`` = ``"<sample>|<building id>"``) and the
         sample of each row.
@@ -241,13 +242,17 @@ class SampledEnvelopes:
             m = np.tile(self.prior["n_air_inf_1_h"], k)
             out["n_air_inf_1_h"] = np.where(m, out["n_air_inf_1_h"].astype(float) * ss.air_factor[sample_index][:, b].ravel(),
                                             out["n_air_inf_1_h"].astype(float))
-        base = np.repeat(np.asarray(setpoint_c, dtype=float), n)
-        theta = base.copy()
+        # the run's setpoint (per sample), or each building's own (the envelope's theta_i_c)
+        if setpoint_c is None:
+            base2 = np.broadcast_to(env["theta_i_c"].to_numpy(dtype=float), (k, n))
+        else:
+            base2 = np.broadcast_to(np.asarray(setpoint_c, dtype=float)[:, None], (k, n))
+        theta = base2.ravel().copy()
         if ss.setpoint_u_common is not None:
-            subset = replace(ss, setpoint_u_common=ss.setpoint_u_common[sample_index], setpoint_u_building=ss.setpoint_u_building[sample_index])
-            off = subset.setpoint_offset_k(np.asarray(setpoint_c, dtype=float))[:, b].ravel()
+            subset = replace(ss, setpoint_u_common=ss.setpoint_u_common[sample_index], setpoint_u_building=ss.setpoint_u_building[sample_index][:, b])
+            off = subset.setpoint_offset_k(base2).ravel()
             m = np.tile(self.prior["theta_i_c"], k)
-            theta = np.where(m, base + off, base)
+            theta = np.where(m, theta + off, theta)
         out["theta_i_c"] = np.clip(np.round(theta / SETPOINT_STEP_K) * SETPOINT_STEP_K, 5.0, 30.0)
         out["building_id"] = np.char.add(np.char.add(s_of_row.astype(str), "|"), np.tile(env["building_id"].astype(str).to_numpy(), k)).astype(object)
         return pd.DataFrame(out), s_of_row
@@ -258,7 +263,7 @@ def simulate_samples(
     prep,
     samples,
     *,
-    setpoint_c: np.ndarray,
+    setpoint_c: np.ndarray | None = None,
     cooling_c: np.ndarray | None = None,
     measures: dict[str, set[str]] | None = None,
     measures_table: pd.DataFrame | None = None,
@@ -282,7 +287,8 @@ def simulate_samples(
     samples
         :class:`~twin.energy.stock_samples.StockSamples` (of this scene or its baseline).
     setpoint_c, cooling_c
-        The run's heating (and cooling, None or NaN: off) setpoint of every sample, degC.
+        The run's heating setpoint of every sample, degC (None: each building's ``theta_i_c``,
+        as in :func:`twin.energy.stock.run_stock`), and cooling setpoint (None or NaN: off).
     measures
         Renovation measures (comma list, as in ``buildings.renovation_measures``) -> building ids.
     measures_table
@@ -300,7 +306,8 @@ def simulate_samples(
 
     builder = SampledEnvelopes(scene, prep, samples)
     n_s, n_env = builder.samples.n_samples, builder.n_env
-    setpoint_c = np.broadcast_to(np.asarray(setpoint_c, dtype=float), (n_s,))
+    if setpoint_c is not None:
+        setpoint_c = np.broadcast_to(np.asarray(setpoint_c, dtype=float), (n_s,))
     cool = np.full(n_s, np.nan) if cooling_c is None else np.broadcast_to(np.asarray(cooling_c, dtype=float), (n_s,))
     env_ids = builder.env["building_id"].astype(str)
     plans = [(plan.split(","), env_ids.isin(list(ids)).to_numpy()) for plan, ids in (measures or {}).items()]
@@ -313,7 +320,7 @@ def simulate_samples(
     for start in range(0, n_s, per_chunk):
         idx = np.arange(start, min(n_s, start + per_chunk))
         k = len(idx)
-        env, s_of_row = builder.build(idx, setpoint_c[idx])
+        env, s_of_row = builder.build(idx, None if setpoint_c is None else setpoint_c[idx])
         # setpoint profiles: one per (heating, cooling) pair
         cool_row = np.repeat(cool[idx], n_env)
         key = pd.MultiIndex.from_arrays([env["theta_i_c"].to_numpy(dtype=float), np.nan_to_num(cool_row, nan=-999.0)])

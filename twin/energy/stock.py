@@ -413,6 +413,7 @@ def run_stock(
     conventions: Conventions = Conventions(),
     cooling_setpoint_c: float | None = None,
     hourly: bool = False,
+    prepared: PreparedStock | None = None,
 ) -> StockRun:
     """Simulate the building stock of ``scene`` for one year of ``weather``.
 
@@ -434,6 +435,8 @@ def run_stock(
         Cooling setpoint, degC (default: no cooling, the residential convention).
     hourly
         Keep hourly heating power and air temperature (xarray) for every building.
+    prepared
+        The scene's stock already prepared (:func:`prepare_stock` with the same arguments).
 
     Returns
     -------
@@ -444,7 +447,7 @@ def run_stock(
     InputError
         No weather, no buildings, unknown measure; bad weather values name the weather row.
     """
-    prep = prepare_stock(
+    prep = prepared if prepared is not None else prepare_stock(
         scene, weather, overrides=overrides, typology=typology, factors=factors, conventions=conventions,
         cooling_setpoint_c=cooling_setpoint_c,
     )
@@ -499,6 +502,7 @@ def what_if(
     factors: dict | None = None,
     conventions: Conventions = Conventions(),
     hourly: bool = False,
+    prepared: PreparedStock | None = None,
 ) -> WhatIf:
     """Baseline vs renovated stock: same envelope, shading and weather; measures applied to the variant.
 
@@ -513,7 +517,8 @@ def what_if(
     from twin.energy.results import compare
 
     measures = [measures] if isinstance(measures, str) else list(measures)
-    prep = prepare_stock(scene, weather, overrides=overrides, typology=typology, factors=factors, conventions=conventions)
+    prep = prepared if prepared is not None else prepare_stock(scene, weather, overrides=overrides, typology=typology, factors=factors,
+                                                               conventions=conventions)
     base = simulate_prepared(prep, hourly=hourly, meta={"measures": []})
     env, costs = apply_measures(prep.envelope, measures, table=measures_table, buildings=measure_buildings, factors=prep.factors)
     var = simulate_prepared(prep, env, costs, hourly=hourly, meta={"measures": measures})
@@ -542,6 +547,48 @@ def load_scene(paths) -> object:
     return scene
 
 
+#: Stock totals given bands by ``twin energy run --samples`` (summary key -> total of
+#: :func:`twin.energy.sampled.simulate_samples`, scale).
+BAND_TOTALS = {
+    "a_f_m2": ("a_f_m2", 1.0),
+    "q_heat_mwh": ("q_heat_kwh", 1e-3),
+    "final_energy_mwh": ("final_energy_kwh", 1e-3),
+    "primary_energy_mwh": ("primary_energy_kwh", 1e-3),
+    "co2_t": ("co2_kg", 1e-3),
+    "energy_cost_keur": ("energy_cost_eur", 1e-3),
+    "investment_keur": ("investment_eur", 1e-3),
+}
+
+#: Above this share of the floor area on defaults (for any attribute) the summary says so.
+DEFAULTS_FLAG_SHARE = 0.5
+
+#: Most Monte Carlo samples of ``twin energy run`` (the scenario's limit).
+MAX_STOCK_SAMPLES = 10_000
+
+
+def defaults_share(scene, building_ids) -> dict:
+    """Share of the floor area of ``building_ids`` per attribute and source
+    (:func:`twin.scene.provenance.floor_area_shares`) as ``{attribute: {source: share}}``, or
+    ``{}`` when the buildings carry no sources."""
+    from twin.scene.provenance import SOURCES, floor_area_shares
+
+    b = scene.buildings
+    b = b[b["building_id"].astype(str).isin(set(map(str, building_ids)))]
+    try:
+        shares = floor_area_shares(b)
+    except ValueError:
+        return {}
+    return {attr: {s: float(row[s]) for s in SOURCES} for attr, row in shares.iterrows()}
+
+
+def _bands(totals: pd.DataFrame, percentiles=(5.0, 50.0, 95.0)) -> dict:
+    out = {}
+    for key, (col, scale) in BAND_TOTALS.items():
+        x = totals[col].to_numpy(dtype=float) * scale
+        out[key] = {f"p{p:g}": float(np.percentile(x, p)) for p in percentiles}
+    return out
+
+
 def run_command(
     scene_paths,
     *,
@@ -552,6 +599,9 @@ def run_command(
     measures_table=None,
     hourly: bool = False,
     format: str = "parquet",
+    samples: int = 0,
+    seed: int = 0,
+    priors=None,
 ) -> list[str]:
     """What ``twin energy run`` does: load, simulate (baseline, and variant with measures), write OUT.
 
@@ -560,15 +610,29 @@ def run_command(
     of other things) and written whole at the end (:meth:`StockRun.save`, :meth:`WhatIf.save`).
     ``format``: ``"parquet"`` (GeoParquet for the per-building tables, the default) or ``"csv"``.
 
+    The summary (terminal and ``summary.json``) says what share of the simulated floor area
+    rests on defaults, per attribute (``floor_area_sources``, ``floor_area_on_defaults``).
+    ``samples`` > 0 adds Monte Carlo bands (5th, 50th, 95th percentiles) on the stock totals:
+    the unknown attributes drawn from the prior table (``priors``: a YAML file merged onto
+    ``twin/data/stock_priors.yaml``) with ``seed`` (:mod:`twin.energy.stock_samples`,
+    :func:`twin.energy.sampled.simulate_samples`); with measures, the variant and the savings
+    are banded on the same samples.
+
     Returns the lines printed by the command.
     """
     from twin.energy.results import class_distribution, stock_summary
     from twin.io.output_checks import check_output_folder
 
     fmt = check_format(format)
+    samples, seed = _check_samples(samples, seed)
     scene_list = [scene_paths] if isinstance(scene_paths, (str, os.PathLike)) else list(scene_paths)
     out = Path(out)
-    check_output_folder(out, inputs=[*scene_list, weather, overrides, measures_table], owned=ENERGY_MARKERS, field="--out")
+    check_output_folder(out, inputs=[*scene_list, weather, overrides, measures_table, priors], owned=ENERGY_MARKERS, field="--out")
+    prior_table = None
+    if samples:
+        from twin.energy.priors import load_priors
+
+        prior_table = load_priors(priors)  # checked before the scene is read
     scene = load_scene(scene_list)
     if weather is not None:
         from twin.ingest.epw import read_epw
@@ -582,16 +646,43 @@ def run_command(
 
         table = load_measures(measures_table)
     measures = list(measures or [])
-    lines = []
+    prep = prepare_stock(scene, weather, overrides=overrides)
     if measures:
-        wi = what_if(scene, weather, measures, measures_table=table, overrides=overrides, hourly=hourly)
-        wi.save(out, format=fmt)
+        wi = what_if(scene, weather, measures, measures_table=table, overrides=overrides, hourly=hourly, prepared=prep)
         runs = [("baseline", wi.baseline), ("with " + " + ".join(measures), wi.variant)]
     else:
-        run = run_stock(scene, weather, overrides=overrides, hourly=hourly)
-        run.save(out, format=fmt)
+        run = run_stock(scene, weather, overrides=overrides, hourly=hourly, prepared=prep)
         runs = [("baseline", run)]
-    for label, r in runs:
+    sources = defaults_share(scene, runs[0][1].accounts["building_id"])
+    on_defaults = {attr: s["default"] for attr, s in sources.items()}
+    bands: list[dict] = []
+    if samples:
+        from twin.energy.sampled import simulate_samples
+        from twin.energy.stock_samples import draw_stock_samples
+
+        stock = draw_stock_samples(scene, prior_table, samples, seed)
+        base_tot = simulate_samples(scene, prep, stock, fallback=runs[0][1].accounts)
+        bands.append(_bands(base_tot))
+        if measures:
+            plan = {",".join(measures): set(prep.envelope["building_id"].astype(str))}
+            var_tot = simulate_samples(scene, prep, stock, measures=plan, measures_table=table, fallback=runs[1][1].accounts)
+            bands.append(_bands(var_tot))
+            saving = base_tot - var_tot
+            bands.append(_bands(saving))
+    for i, (_, r) in enumerate(runs):
+        r.meta["floor_area_sources"] = sources
+        r.meta["floor_area_on_defaults"] = on_defaults
+        if samples:
+            r.meta["monte_carlo"] = {"samples": samples, "seed": seed, "priors": prior_table.source, "bands": bands[i],
+                                     "percentiles": [5, 50, 95]}
+            if measures and i == 1:
+                r.meta["monte_carlo"]["saving_bands"] = bands[2]
+    if measures:
+        wi.save(out, format=fmt)
+    else:
+        run.save(out, format=fmt)
+    lines = []
+    for i, (label, r) in enumerate(runs):
         s = stock_summary(r.accounts)
         cls = class_distribution(r.accounts)
         lines.append(
@@ -599,6 +690,24 @@ def run_command(
             f"primary {s['primary_energy_mwh']:.1f} MWh, CO2 {s['co2_t']:.1f} t, investment {s['investment_keur']:.1f} kEUR"
         )
         lines.append("  classes: " + ", ".join(f"{k} {v}" for k, v in cls.items() if v))
+        if samples:
+            b = bands[i]
+            lines.append(f"  bands (p5-p95, {samples} samples of the stock priors): "
+                         + ", ".join(f"{name} [{b[key]['p5']:.1f}, {b[key]['p95']:.1f}] {unit}" for name, key, unit in (
+                             ("floor area", "a_f_m2", "m2"), ("heating", "q_heat_mwh", "MWh"), ("primary", "primary_energy_mwh", "MWh"),
+                             ("CO2", "co2_t", "t"))))
+    if samples and measures:
+        b = bands[2]
+        lines.append(f"  saving bands (p5-p95, same samples): heating [{b['q_heat_mwh']['p5']:.1f}, {b['q_heat_mwh']['p95']:.1f}] MWh, "
+                     f"CO2 [{b['co2_t']['p5']:.1f}, {b['co2_t']['p95']:.1f}] t")
+    if on_defaults:
+        lines.append("floor area on defaults: " + ", ".join(f"{a} {100 * v:.1f} %" for a, v in on_defaults.items()))
+        worst = max(on_defaults.values())
+        if worst > DEFAULTS_FLAG_SHARE and not samples:
+            lines.append(f"note: up to {100 * worst:.0f} % of the floor area rests on defaults; these are the central values of "
+                         "assumptions, not measurements (--samples 100 adds bands)")
+    else:
+        lines.append("floor area on defaults: unknown (the scene's buildings carry no sources)")
     excluded = runs[-1][1].excluded
     if len(excluded):
         lines.append(f"excluded {excluded['building_id'].nunique()} building(s):")
@@ -608,8 +717,18 @@ def run_command(
     return lines
 
 
+def _check_samples(samples, seed) -> tuple[int, int]:
+    """``--samples`` (0 to :data:`MAX_STOCK_SAMPLES`) and ``--seed`` (0 to 2**63 - 1), checked."""
+    for name, value, hi in (("--samples", samples, MAX_STOCK_SAMPLES), ("--seed", seed, 2**63 - 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= int(value) <= hi:
+            raise InputError(f"{name} must be a whole number from 0 to {hi:,}, not {value!r}", field=name)
+    return int(samples), int(seed)
+
+
 __all__ = [
+    "BAND_TOTALS",
     "ENERGY_MARKERS",
+    "defaults_share",
     "FORMATS",
     "PreparedStock",
     "check_format",

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from twin.energy.priors import ENTRIES, Categorical, StockPriors, TwoLevelNormal
+from twin.energy.priors import ENTRIES, Categorical, StockPriors
 
 #: Second element of every stream's seed sequence (keeps these streams apart from the
 #: scenario's option draws ``default_rng(seed)`` and selections ``default_rng([seed, i])``).
@@ -107,17 +107,18 @@ def truncated_normal_ppf(u: np.ndarray, sd: float, lo, hi) -> np.ndarray:
     return np.clip(x, lo, hi)
 
 
-def two_level_normal(u_common: np.ndarray, u_building: np.ndarray, p: TwoLevelNormal, lo=None, hi=None) -> np.ndarray:
-    """``common + building`` (n_s, n_b), truncated to [lo, hi] (default: the prior's bounds).
+def two_level_normal(u_common: np.ndarray, u_building: np.ndarray, sd_common: float, sd_building: float, low: float, high: float,
+                     building_low=None, building_high=None) -> np.ndarray:
+    """``common + building`` (n_s, n_b) from uniforms (n_s,) and (n_s, n_b).
 
-    The common part is drawn within [lo, hi]; the building part within [lo - common, hi - common].
+    The common part is drawn within [low, high]; the building part within
+    [building_low - common, building_high - common] (default: [low, high]; arrays broadcast to
+    (n_s, n_b)), so the sum stays within the building's bounds.
     """
-    lo = p.low if lo is None else lo
-    hi = p.high if hi is None else hi
-    lo_s = np.broadcast_to(np.asarray(lo, dtype=float), u_common.shape)
-    hi_s = np.broadcast_to(np.asarray(hi, dtype=float), u_common.shape)
-    c = truncated_normal_ppf(u_common, p.sd_common, lo_s, hi_s)
-    e = truncated_normal_ppf(u_building, p.sd_building, (lo_s - c)[:, None], (hi_s - c)[:, None])
+    c = truncated_normal_ppf(u_common, sd_common, low, high)
+    b_lo = np.broadcast_to(np.asarray(low if building_low is None else building_low, dtype=float), u_building.shape)
+    b_hi = np.broadcast_to(np.asarray(high if building_high is None else building_high, dtype=float), u_building.shape)
+    e = truncated_normal_ppf(u_building, sd_building, b_lo - c[:, None], b_hi - c[:, None])
     return c[:, None] + e
 
 
@@ -182,15 +183,18 @@ class StockSamples:
         return int(len(self.building_id))
 
     def setpoint_offset_k(self, base_c: np.ndarray) -> np.ndarray | None:
-        """Setpoint offsets (n_s, n_b), K, for the run's setpoint ``base_c`` (n_s,) of each sample:
-        the prior truncated to its bounds and to the option's 5-30 C."""
+        """Setpoint offsets (n_s, n_b), K, around the setpoint ``base_c`` (per sample (n_s, 1) or
+        per sample and building (n_s, n_b)): the prior truncated to its bounds and, per building,
+        to 5-30 C."""
         p = self.priors.heating_setpoint_c
         if p is None or self.setpoint_u_common is None:
             return None
         base = np.asarray(base_c, dtype=float)
+        if base.ndim == 1:
+            base = base[:, None]
         lo = np.maximum(p.low, 5.0 - base)
         hi = np.minimum(p.high, 30.0 - base)
-        return two_level_normal(self.setpoint_u_common, self.setpoint_u_building, p, lo, hi)
+        return two_level_normal(self.setpoint_u_common, self.setpoint_u_building, p.sd_common, p.sd_building, p.low, p.high, lo, hi)
 
     def columns(self, s: int) -> dict[str, np.ndarray]:
         """The scene attributes of sample ``s`` (:data:`SCENE_ATTRIBUTES`)."""
@@ -375,7 +379,7 @@ def draw_stock_samples(scene, priors: StockPriors, n_samples: int, seed: int) ->
     if priors.air_change is not None:
         rng = _rng(seed, "air_change")
         p = priors.air_change
-        log_f = two_level_normal(rng.random(n_s), rng.random((n_s, n_b)), p, math.log(p.low), math.log(p.high))
+        log_f = two_level_normal(rng.random(n_s), rng.random((n_s, n_b)), p.sd_common, p.sd_building, math.log(p.low), math.log(p.high))
         out.air_factor = np.exp(log_f)
     return out
 

@@ -6,8 +6,13 @@ Sections (ids):
 
 ``summary``      the scenario, its what-ifs and their headline changes (what-ifs that act on an
                  engine that did not run are said to);
-``kpis``         one table per what-if: baseline, what-if, delta, delta % and the Monte Carlo
-                 band of the delta per KPI;
+``assumed``      what this run assumed: the share of the floor area whose use, height, storeys
+                 and construction year come from data, inference or a default; the priors
+                 sampled (with their sources), the models, the number of samples and the Monte
+                 Carlo error of the band edges;
+``kpis``         one table per what-if: baseline and its Monte Carlo band, what-if, delta,
+                 delta % and the band of the delta per KPI; a band that is wide says so
+                 (:func:`band_notes`);
 ``maps``         per-object deltas per what-if and engine (zoomed on the changes when they are
                  local; inserted objects black, removed ones outlined red);
 ``timeseries``   each engine's series, baseline and what-ifs on one plot;
@@ -32,7 +37,7 @@ import pandas as pd
 from twin.io import atomic_write_text
 from twin.scenario.checks import OP_DOMAINS  # which engines each operation acts on (one table)
 
-SECTIONS = ("summary", "kpis", "maps", "timeseries", "changes", "provenance")
+SECTIONS = ("summary", "assumed", "kpis", "maps", "timeseries", "changes", "provenance")
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:1.5rem auto;max-width:1180px;padding:0 1rem;color:#222;line-height:1.4}
@@ -46,6 +51,9 @@ tr.zero td{color:#8c959f} .neg{color:#1a7f37;font-weight:600} .pos{color:#b42318
 figure{display:inline-block;margin:.4rem .6rem .8rem 0;vertical-align:top} figure img{max-width:100%;height:auto;border:1px solid #eaeef2}
 figcaption{font-size:.82rem;color:#57606a;max-width:560px} code{background:#f6f8fa;padding:0 .25rem;border-radius:3px;font-size:.85em}
 dl{display:grid;grid-template-columns:max-content auto;gap:.15rem 1rem;font-size:.9rem} dt{font-weight:600} dd{margin:0;overflow-wrap:anywhere}
+.box{border:1px solid #d0d7de;border-left:4px solid #bf8700;border-radius:6px;padding:.4rem 1rem .6rem;background:#fffdf5}
+.box td.w,.box th.w{white-space:normal;text-align:left;min-width:16rem;max-width:38rem} .wide{color:#9a6700;font-weight:600}
+td.def{color:#b42318;font-weight:600}
 """
 
 MAP_COLUMNS = {
@@ -252,26 +260,200 @@ def _series_figure(comparison, domain: str):
     return _png(fig), same
 
 
+#: A baseline band is "wide" when its width exceeds this share of the samples' median.
+WIDE_BASELINE_SHARE = 0.2
+#: A delta band is "wide" when it is wider than the median delta itself (or holds 0: the sign is
+#: uncertain).
+WIDE_DELTA_RATIO = 1.0
+
+
+def _band(lo, hi, signed: bool = False) -> str:
+    f = _signed if signed else _fmt
+    return f"[{f(lo)}, {f(hi)}]" if lo is not None and np.isfinite(lo) and np.isfinite(hi) else "–"
+
+
+def band_notes(row) -> list[str]:
+    """What a KPI row's bands say (empty when they are narrow or absent).
+
+    * ``wide baseline (±x %)``: the baseline band is wider than :data:`WIDE_BASELINE_SHARE`
+      of its median (x: half the width over the median);
+    * ``central baseline outside band``: the run on the central values (defaults) is not inside
+      the range the priors give (the defaults are not the priors' centre);
+    * ``sign uncertain``: the delta band holds 0 while the delta does not;
+    * ``wide delta``: the delta band is wider than the median delta (:data:`WIDE_DELTA_RATIO`);
+    * ``central delta outside band``: as for the baseline.
+    """
+    notes = []
+    g = getattr(row, "get", None) or (lambda k, d=np.nan: getattr(row, k, d))
+    b_lo, b_hi, b_mid = g("baseline_p_lo", np.nan), g("baseline_p_hi", np.nan), g("baseline_p50", np.nan)
+    if np.isfinite(b_lo) and np.isfinite(b_hi):
+        mid = b_mid if np.isfinite(b_mid) else 0.5 * (b_lo + b_hi)
+        if mid != 0 and (b_hi - b_lo) > WIDE_BASELINE_SHARE * abs(mid):
+            notes.append(f"wide baseline (±{50.0 * (b_hi - b_lo) / abs(mid):.0f} %)")
+        if _outside(g("baseline", np.nan), b_lo, b_hi):
+            notes.append("central baseline outside band")
+    d_lo, d_hi, d_mid = g("delta_p_lo", np.nan), g("delta_p_hi", np.nan), g("delta_p50", np.nan)
+    delta = g("delta", np.nan)
+    if np.isfinite(d_lo) and np.isfinite(d_hi) and (d_hi - d_lo) > 0:
+        if d_lo < 0 < d_hi and np.isfinite(delta) and delta != 0:
+            notes.append("sign uncertain")
+        else:
+            mid = d_mid if np.isfinite(d_mid) else 0.5 * (d_lo + d_hi)
+            if (d_hi - d_lo) > WIDE_DELTA_RATIO * abs(mid):
+                notes.append("wide delta")
+        if _outside(delta, d_lo, d_hi):
+            notes.append("central delta outside band")
+    return notes
+
+
+def _outside(x: float, lo: float, hi: float) -> bool:
+    tol = 1e-9 * max(abs(lo), abs(hi), 1.0)
+    return bool(np.isfinite(x) and (x < lo - tol or x > hi + tol))
+
+
 def _kpi_table(group: pd.DataFrame, banded: bool, percentiles) -> str:
-    head = "<tr><th class='l'>engine</th><th class='l'>KPI</th><th>baseline</th><th>what-if</th><th>delta</th><th>delta %</th>"
+    pct = f"p{percentiles[0]:g}–p{percentiles[1]:g}"
+    head = "<tr><th class='l'>engine</th><th class='l'>KPI</th><th>baseline</th>"
     if banded:
-        head += f"<th>band of delta (p{percentiles[0]:g}–p{percentiles[1]:g})</th>"
+        head += f"<th>band of baseline ({pct})</th>"
+    head += "<th>what-if</th><th>delta</th><th>delta %</th>"
+    if banded:
+        head += f"<th>band of delta ({pct})</th><th class='l'>bands</th>"
     rows = [f"<table><thead>{head}</tr></thead><tbody>"]
     for r in group.itertuples():
         if _diagnostic(r.kpi):
             rows.append(f"<tr class='zero'><td class='l'>{html.escape(r.domain)}</td><td class='l'>{html.escape(r.kpi)} (diagnostic)</td>"
-                        f"<td>{_fmt(r.baseline)}</td><td>{_fmt(r.whatif_value)}</td><td>–</td><td>–</td>" + ("<td>–</td>" if banded else "") + "</tr>")
+                        f"<td>{_fmt(r.baseline)}</td>" + ("<td>–</td>" if banded else "") + f"<td>{_fmt(r.whatif_value)}</td><td>–</td><td>–</td>"
+                        + ("<td>–</td><td></td>" if banded else "") + "</tr>")
             continue
         cls = "neg" if r.delta < 0 else ("pos" if r.delta > 0 else "")
-        zero = " class='zero'" if r.delta == 0 else ""
-        row = (f"<tr{zero}><td class='l'>{html.escape(r.domain)}</td><td class='l'>{html.escape(r.kpi)}</td><td>{_fmt(r.baseline)}</td>"
-               f"<td>{_fmt(r.whatif_value)}</td><td class='{cls}'>{_signed(r.delta)}</td><td>{_signed(_pct(r.delta, r.baseline))}</td>")
+        zero = " class='zero'" if r.delta == 0 and not (banded and band_notes(r)) else ""
+        row = f"<tr{zero}><td class='l'>{html.escape(r.domain)}</td><td class='l'>{html.escape(r.kpi)}</td><td>{_fmt(r.baseline)}</td>"
         if banded:
-            lo, hi = getattr(r, "delta_p_lo", np.nan), getattr(r, "delta_p_hi", np.nan)
-            row += f"<td>[{_signed(lo)}, {_signed(hi)}]</td>" if np.isfinite(lo) else "<td>–</td>"
+            row += f"<td>{_band(getattr(r, 'baseline_p_lo', np.nan), getattr(r, 'baseline_p_hi', np.nan))}</td>"
+        row += f"<td>{_fmt(r.whatif_value)}</td><td class='{cls}'>{_signed(r.delta)}</td><td>{_signed(_pct(r.delta, r.baseline))}</td>"
+        if banded:
+            notes = band_notes(r)
+            row += f"<td>{_band(getattr(r, 'delta_p_lo', np.nan), getattr(r, 'delta_p_hi', np.nan), signed=True)}</td>"
+            row += f"<td class='l wide'>{html.escape('; '.join(notes))}</td>"
         rows.append(row + "</tr>")
     rows.append("</tbody></table>")
     return "".join(rows)
+
+
+#: The models behind each engine's numbers (for the "what this run assumed" box).
+MODELS = {
+    "energy": "ISO 13790 hourly 5R1C per building; TABULA Belgian residential typology (every building typed as a dwelling of its "
+              "shape and period); Brussels EPB primary-energy factors and classes; urban shading from horizon profiles",
+    "traffic": "peak-hour car trips from floor area to the district's gateways, static user equilibrium (Algorithm B); "
+               "15-minute walking access to schools and parks, residents by floor area of residential buildings",
+    "soil": "block design storm on the district's soil grid: Richards equation per soil column (or SCS Curve Number screening)",
+}
+
+
+def _share(x: float) -> str:
+    """A share (0..1) as a percentage: one decimal, '–' when undefined."""
+    return f"{100.0 * x:.1f} %" if np.isfinite(x) else "–"
+
+
+def _provenance_table(scene) -> str:
+    """Share of the floor area per attribute and source (twin.scene.provenance.floor_area_shares)."""
+    from twin.scene.provenance import SOURCES, floor_area_shares
+
+    shares = floor_area_shares(scene.buildings)
+    head = "<tr><th class='l'>attribute</th>" + "".join(f"<th>{s}</th>" for s in SOURCES) + "<th>floor area, m²</th><th>buildings</th></tr>"
+    rows = [f"<table><thead>{head}</thead><tbody>"]
+    for attr, r in shares.iterrows():
+        cells = "".join(
+            f"<td{' class=def' if s == 'default' and r[s] > 0.5 else ''}>{_share(r[s])}</td>" for s in SOURCES)
+        rows.append(f"<tr><td class='l'>{html.escape(str(attr))}</td>{cells}<td>{_fmt(r['floor_area_m2'])}</td><td>{int(r['buildings']):,}</td></tr>")
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
+def _priors_table(comparison) -> str:
+    from twin.energy.priors import describe
+
+    stock = getattr(comparison, "stock_samples", None)
+    if stock is None:
+        return ""
+    counted = {"construction_period": "construction_year", "use": "use", "storeys": "n_storeys", "storey_height_m": "height_m"}
+    n_b = stock.n_buildings
+    rows = ["<table><thead><tr><th class='l'>prior</th><th class='l w'>distribution</th><th>buildings sampled</th>"
+            "<th class='l w'>basis</th></tr></thead><tbody>"]
+    for d in describe(stock.priors):
+        attr = counted.get(d["entry"])
+        n = f"{int(stock.sampled[attr].sum()):,} of {n_b:,}" if attr in stock.sampled else "where from typology or default"
+        rows.append(f"<tr><td class='l'>{html.escape(d['entry'])}</td><td class='w'>{html.escape(d['what'])}</td><td>{n}</td>"
+                    f"<td class='w note'>{html.escape(d['basis'])}</td></tr>")
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
+def _mc_error_text(comparison) -> str:
+    from twin.scenario.runner import band_edge_errors
+
+    if comparison.samples is None or not len(comparison.samples):
+        return ""
+    sc = comparison.scenario
+    err = band_edge_errors(comparison.samples, sc.uncertainty.percentiles, seed=int(sc.uncertainty.seed))
+    rel = err.filter(like="_se_rel").to_numpy(dtype=float).ravel()
+    rel = rel[np.isfinite(rel)]
+    if not len(rel):
+        return ""
+    return (f"Monte Carlo error of the band edges (bootstrap, one standard error, as a share of the band's width): median "
+            f"{100 * np.median(rel):.0f} %, largest {100 * rel.max():.0f} %; more samples shrink it as 1/&radic;n.")
+
+
+def _sampled(comparison, domain: str) -> bool:
+    """Whether any sample's KPI of ``domain`` differs from another's."""
+    smp = comparison.samples
+    if smp is None or not len(smp):
+        return False
+    sub = smp[smp["domain"] == domain]
+    return bool(len(sub)) and bool((sub.groupby(["whatif", "kpi"])["whatif_value"].nunique() > 1).any())
+
+
+def _assumed_section(comparison) -> str:
+    sc = comparison.scenario
+    p = ["<section id='assumed'><h2>What this run assumed</h2><div class='box'>"]
+    scene = getattr(comparison, "baseline_scene", None)
+    if scene is not None and len(getattr(scene, "buildings", ())):
+        try:
+            table = _provenance_table(scene)
+        except ValueError as exc:  # a layer that carries no sources
+            table = f"<p class='note'>Sources of the building attributes unknown: {html.escape(str(exc))}.</p>"
+        p.append("<h3>Where the building attributes come from</h3><p class='note'>Share of the floor area whose value comes from "
+                 "each source (data: read from the inputs; user, calibrated; inferred: derived by a documented rule; default: "
+                 "nothing was known). Red: more than half of the floor area rests on a default.</p>" + table)
+    samples = sc.uncertainty.samples if comparison.samples is not None else 0
+    stock = getattr(comparison, "stock_samples", None)
+    if samples:
+        lo, hi = sc.uncertainty.percentiles
+        what = []
+        if stock is not None:
+            what.append(f"the buildings' unknown attributes from the prior table ({html.escape(stock.priors.source)})")
+        if sc.uncertainty.parameters:
+            what.append("the options " + ", ".join(f"<code>{html.escape(d.name)}</code> ({d.dist})" for d in sc.uncertainty.parameters))
+        p.append(f"<h3>Uncertainty</h3><p>{samples} Monte Carlo samples (seed {sc.uncertainty.seed}) of {' and '.join(what)}; "
+                 f"bands are the {lo:g}th–{hi:g}th percentiles over the samples; every what-if is evaluated on the same sampled city. "
+                 f"{_mc_error_text(comparison)}</p>")
+        if stock is not None:
+            p.append(_priors_table(comparison))
+            p.append("<p class='note'>Sampled only where the value is inferred or a default; values from data, a user or a calibration "
+                     "stay as they are. Urban shading is computed once from the central heights.</p>")
+        unsampled = [d for d in sc.domains if not _sampled(comparison, d)]
+        if unsampled:
+            p.append(f"<p class='note'>Nothing sampled reaches the {', '.join(unsampled)} engine: its bands have no width "
+                     "(they do not show the uncertainty of its own inputs).</p>")
+        for note in getattr(comparison, "sample_notes", []):
+            p.append(f"<p class='note'>{html.escape(note)}</p>")
+    else:
+        p.append("<h3>Uncertainty</h3><p>No Monte Carlo: every number rests on the central values above, defaults included. Set "
+                 "<code>uncertainty.samples</code> (e.g. 100) for bands that show what the defaults leave open.</p>")
+    p.append("<h3>Models</h3><ul>" + "".join(f"<li><b>{html.escape(d)}</b>: {html.escape(MODELS.get(d, d))}</li>" for d in sc.domains) + "</ul>")
+    p.append("</div></section>")
+    return "".join(p)
 
 
 def _unrun_domains(scenario, whatif) -> set[str]:
@@ -285,7 +467,12 @@ def _headlines(group: pd.DataFrame, n: int = 3) -> list[str]:
     for r in moved.head(n).itertuples():
         pct = _pct(r.delta, r.baseline)
         pct_s = f" ({_signed(pct)}&nbsp;%)" if np.isfinite(pct) else ""
-        out.append(f"{html.escape(r.kpi)}: <b>{_signed(r.delta)}</b>{pct_s}")
+        band = ""
+        if np.isfinite(getattr(r, "delta_p_lo", np.nan)):
+            band = f", band {_band(r.delta_p_lo, r.delta_p_hi, signed=True)}"
+            if "sign uncertain" in band_notes(r):
+                band += " <span class='wide'>(sign uncertain)</span>"
+        out.append(f"{html.escape(r.kpi)}: <b>{_signed(r.delta)}</b>{pct_s}{band}")
     return out
 
 
@@ -324,14 +511,17 @@ def render_html(comparison, *, title: str | None = None, run_id: str | None = No
     p.append("</div>")
     if comparison.samples is not None:
         lo, hi = sc.uncertainty.percentiles
-        names = ", ".join(f"<code>{html.escape(d.name)}</code> ({d.dist})" for d in sc.uncertainty.parameters)
-        p.append(f"<p class='note'>Uncertainty: {sc.uncertainty.samples} Monte Carlo samples (seed {sc.uncertainty.seed}) of {names}; "
-                 f"bands are the {lo:g}th–{hi:g}th percentiles of each delta over the samples.</p>")
+        p.append(f"<p class='note'>Bands: {lo:g}th–{hi:g}th percentiles over {sc.uncertainty.samples} Monte Carlo samples of what is "
+                 "unknown (see \"What this run assumed\" below).</p>")
     p.append("</section>")
+    p.append(_assumed_section(comparison))
 
     # KPI tables
     p.append("<section id='kpis'><h2>Key performance indicators</h2>")
-    p.append("<p class='note'>Delta = what-if minus baseline (green: lower, red: higher); grey rows did not change.</p>")
+    p.append("<p class='note'>Delta = what-if minus baseline (green: lower, red: higher); grey rows did not change. "
+             + ("Bands: the range of the baseline and of the delta over the Monte Carlo samples; the last column says when a band "
+                f"is wide (baseline: wider than {100 * WIDE_BASELINE_SHARE:.0f} % of its median; delta: wider than the delta, or "
+                "holding zero), or when the run on the defaults falls outside its own band." if banded else "") + "</p>")
     for w in sc.whatifs:
         group = comparison.kpis[comparison.kpis["whatif"] == w.name]
         p.append(f"<h3>{html.escape(w.name)}</h3>")
@@ -424,7 +614,34 @@ def terminal_summary(comparison) -> list[str]:
             band = ""
             if "delta_p_lo" in group.columns and np.isfinite(getattr(r, "delta_p_lo", np.nan)):
                 band = f"  [{_signed(r.delta_p_lo)}, {_signed(r.delta_p_hi)}]"
+                if "sign uncertain" in band_notes(r):
+                    band += " (sign uncertain)"
             pct = _pct(r.delta, r.baseline)
             pct_s = f" ({_signed(pct)} %)" if np.isfinite(pct) else ""
             lines.append(f"  {r.domain:<8} {r.kpi:<32} {_fmt(r.baseline):>12} -> {_fmt(r.whatif_value):>12}  delta {_signed(r.delta)}{pct_s}{band}")
+    return lines
+
+
+def assumed_lines(comparison) -> list[str]:
+    """Two lines for the terminal: the share of the floor area on defaults per attribute, and
+    what the Monte Carlo sampled."""
+    lines = []
+    scene = getattr(comparison, "baseline_scene", None)
+    if scene is not None and len(getattr(scene, "buildings", ())):
+        from twin.scene.provenance import floor_area_shares
+
+        try:
+            shares = floor_area_shares(scene.buildings)
+        except ValueError:
+            shares = None
+        if shares is not None:
+            lines.append("floor area on defaults: " + ", ".join(f"{attr} {_share(r['default'])}" for attr, r in shares.iterrows()))
+    sc = comparison.scenario
+    if comparison.samples is not None:
+        stock = getattr(comparison, "stock_samples", None)
+        what = (["stock priors"] if stock is not None else []) + [d.name for d in sc.uncertainty.parameters]
+        lo, hi = sc.uncertainty.percentiles
+        lines.append(f"bands: p{lo:g}-p{hi:g} over {sc.uncertainty.samples} samples of {', '.join(what)} (seed {sc.uncertainty.seed})")
+    else:
+        lines.append("no bands: uncertainty.samples is 0 (every number rests on the central values)")
     return lines

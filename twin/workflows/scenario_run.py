@@ -141,9 +141,10 @@ def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_e
             raise
         store.finish(run_id, kpis=written["kpis"], outputs=written["outputs"])
     lines = [f"scenario {scenario.name} ({path}), run {run_id}, {time.perf_counter() - t0:.1f} s"]
-    from twin.scenario.report import terminal_summary
+    from twin.scenario.report import assumed_lines, terminal_summary
 
     lines += terminal_summary(comparison)
+    lines += assumed_lines(comparison)
     lines.append(f"report: {out / 'report.html'}")
     return lines
 
@@ -172,6 +173,9 @@ def _write_result(comparison, out: Path, store, run_id: str, record: dict) -> di
     with staged_dir(out, owned=RUN_MARKERS, field="--out") as tmp:
         (tmp / "outputs").mkdir()
         written = write_output_files(comparison, tmp / "outputs")
+        if comparison.samples is not None:  # every Monte Carlo sample's KPIs (baseline, what-if, delta)
+            comparison.samples.to_parquet(tmp / "outputs" / "samples.parquet", index=False)
+            written["samples"] = "samples.parquet"
         write_report(comparison, tmp / "report.html", run_id=run_id)
         (tmp / "baseline_scene").mkdir()
         write_scene_files(comparison.baseline_scene, tmp / "baseline_scene")
@@ -190,10 +194,33 @@ def _write_result(comparison, out: Path, store, run_id: str, record: dict) -> di
             "versions": dependency_versions(),
             "timings_s": {k: float(v) for k, v in getattr(comparison, "timings_s", {}).items()},
             "kpis": kpis,
+            "assumed": _assumed_record(comparison),
             "files": file_manifest(tmp, exclude=(RECORD_NAME, STORE_COPY_NAME, MARKER)),
         }
         (tmp / RECORD_NAME).write_text(to_json_text(full), encoding="utf-8")
     return {"kpis": kpis, "outputs": outputs}
+
+
+def _assumed_record(comparison) -> dict:
+    """What the run assumed, for the run record: floor-area shares per attribute and source, the
+    priors sampled (entries and where they come from), samples and seed."""
+    out: dict = {}
+    scene = comparison.baseline_scene
+    if scene is not None and len(scene.buildings):
+        from twin.scene.provenance import floor_area_shares
+
+        try:
+            shares = floor_area_shares(scene.buildings)
+            out["floor_area_shares"] = {attr: {k: float(v) for k, v in row.items()} for attr, row in shares.iterrows()}
+        except ValueError as exc:
+            out["floor_area_shares"] = str(exc)
+    stock = getattr(comparison, "stock_samples", None)
+    unc = comparison.scenario.uncertainty
+    out["samples"] = int(unc.samples) if comparison.samples is not None else 0
+    out["seed"] = int(unc.seed)
+    out["priors"] = {"source": stock.priors.source, "entries": stock.priors.enabled()} if stock is not None else None
+    out["parameters"] = [d.name for d in unc.parameters]
+    return out
 
 
 def verify_result(out: str | os.PathLike[str]) -> list[str]:

@@ -236,7 +236,15 @@ def run_samples(scene, options: list, stock, *, base_dir: Path) -> tuple[list[di
     cooling = np.array([np.nan if o.cooling_setpoint_c is None else float(o.cooling_setpoint_c) for o in options])
     totals = simulate_samples(scene, prep, stock, setpoint_c=np.array([float(o.heating_setpoint_c) for o in options]),
                               cooling_c=cooling, measures=plan, fallback=central)
-    notes = []
+    from twin.energy.sampled import is_prior
+
+    env0 = prep.envelope
+    counts = {label: int(is_prior(env0, param).sum()) for label, param, entry in (
+        ("window U and g", "u_window_w_m2k", "window"), ("heating system", "system", "heating_system"),
+        ("setpoint", "theta_i_c", "heating_setpoint_c"), ("air change", "n_air_inf_1_h", "air_change"))
+        if getattr(stock.priors, entry) is not None}
+    notes = [f"priors applied to the {', '.join(f'{k} of {v:,}' for k, v in counts.items())} of {len(env0):,} simulated buildings "
+             "(where the value comes from the typology or a default)"] if counts else []
     sub = totals["substituted"].to_numpy()
     if sub.sum() > 0:
         notes.append(f"{int((sub > 0).sum())} of {len(sub)} Monte Carlo samples had sampled buildings the 5R1C model rejects "

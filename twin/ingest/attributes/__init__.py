@@ -16,14 +16,14 @@ Modules, in the order a building goes through them:
 :mod:`~twin.ingest.attributes.context`
     in a scene: POIs, land use and party-wall neighbours;
 :mod:`~twin.ingest.attributes.sources`
-    source and rule columns, legacy flags;
-:mod:`~twin.ingest.attributes.report`
-    per-attribute shares and rule counts for ``twin info`` and the docs.
+    source and rule columns, legacy flags.
+
+Shares of floor area per source and rule counts (``twin info``, the docs) are in
+:mod:`twin.scene.provenance`.
 
 The rules and their evidence are documented in ``docs/stock_attributes.md``.
+
+Entry points: :func:`twin.ingest.attributes.complete.complete` (one file's buildings) and
+:func:`twin.ingest.attributes.context.refine_scene` (a scene); the submodules are imported by
+name (nothing is re-exported here, so ``twin.ingest.attributes.complete`` stays the module).
 """
-
-from twin.ingest.attributes.complete import complete, read_overrides, resolve_use
-from twin.ingest.attributes.context import refine_buildings, refine_scene
-
-__all__ = ["complete", "read_overrides", "refine_buildings", "refine_scene", "resolve_use"]

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 MAX_ROOF_LEVELS = 20
 """Most roof storeys accepted (a mansard over a tall block has 2-3; 20 is a typo guard)."""
@@ -96,7 +97,7 @@ def check_values(
 
     def given(attribute: str) -> np.ndarray:
         values = raw.get(attribute, (None, None))[0]
-        return np.zeros(len(ids), dtype=bool) if values is None else ~np.array([v is None for v in values], dtype=bool)
+        return np.zeros(len(ids), dtype=bool) if values is None else np.asarray(pd.notna(values), dtype=bool)
 
     year = out.get("construction_year")
     if year is not None:

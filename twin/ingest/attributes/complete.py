@@ -30,7 +30,7 @@ import pandas as pd
 
 from twin.errors import InputError
 from twin.ingest.attributes import form, tags
-from twin.ingest.attributes.sources import rule_column, set_legacy_flags
+from twin.ingest.attributes.sources import put, rule_column, set_legacy_flags
 
 NUMERIC = ("height_m", "n_storeys", "construction_year", "roof_levels", "min_level", "min_height_m")
 """Numeric attributes a reader may give (NaN where unknown)."""
@@ -49,12 +49,16 @@ def _given_source(frame: pd.DataFrame, attribute: str, has: np.ndarray) -> tuple
     """Source and rule of given values: the frame's ``<attribute>_source`` / ``_rule`` columns
     where present, else ``data`` and ``column:<attribute>``."""
     n = len(has)
-    src = _column(frame, f"{attribute}_source", n, None, object)
-    rule = _column(frame, rule_column(attribute), n, None, object)
-    src = np.where(pd.isna(src) | (src == ""), "data", src).astype(object)
-    rule = np.where(pd.isna(rule) | (rule == ""), f"column:{attribute}", rule).astype(object)
-    src[~has] = None
-    rule[~has] = None
+    src = np.full(n, None, dtype=object)
+    rule = np.full(n, None, dtype=object)
+    src[has] = "data"
+    rule[has] = f"column:{attribute}"
+    for col, target in ((f"{attribute}_source", src), (rule_column(attribute), rule)):
+        if col in frame:
+            given = frame[col].to_numpy(dtype=object)
+            ok = has & pd.notna(given)
+            ok[ok] = given[ok] != ""
+            target[ok] = given[ok]
     return src, rule
 
 
@@ -68,7 +72,7 @@ def resolve_use(frame: pd.DataFrame, table: dict[str, Any]) -> pd.DataFrame:
         src = frame["use_source"].to_numpy(dtype=object).copy()
         rule = _column(frame, "use_rule", n, None, object)
         rule = np.where(pd.isna(rule), np.where(src == "default", "default", "column:use"), rule).astype(object)
-        gf = pd.DataFrame({"use": use, "use_rule": rule})
+        gf = pd.DataFrame({"use": use, "use_rule": rule}, dtype=object)
         gf["ground_floor_use"] = _column(frame, "ground_floor_use", n, None, object)
         gf["ground_floor_use_rule"] = _column(frame, "ground_floor_use_rule", n, None, object)
         gf_src = _column(frame, "ground_floor_use_source", n, None, object)
@@ -80,7 +84,7 @@ def resolve_use(frame: pd.DataFrame, table: dict[str, Any]) -> pd.DataFrame:
         use = np.where(defaulted | ~pd.Series(use, dtype=object).isin(classes).to_numpy(), None, use).astype(object)
         src = np.where(pd.isna(use), None, "data").astype(object)
         rule = np.where(pd.isna(use), None, "column:use").astype(object)
-        gf = pd.DataFrame({"ground_floor_use": np.full(n, None, dtype=object), "ground_floor_use_rule": np.full(n, None, dtype=object)})
+        gf = pd.DataFrame({"ground_floor_use": np.full(n, None, dtype=object), "ground_floor_use_rule": np.full(n, None, dtype=object)}, dtype=object)
         gf_src = np.full(n, None, dtype=object)
     else:
         got = tags.use_from_tags(frame, table)
@@ -111,7 +115,8 @@ def resolve_use(frame: pd.DataFrame, table: dict[str, Any]) -> pd.DataFrame:
     gf_rule = np.where(differs, gf_rule, "as_use").astype(object)
     gf_src = np.where(differs, gf_src, src).astype(object)
     return pd.DataFrame(
-        {"use": use, "use_source": src, "use_rule": rule, "ground_floor_use": gf_use, "ground_floor_use_source": gf_src, "ground_floor_use_rule": gf_rule}
+        {"use": use, "use_source": src, "use_rule": rule, "ground_floor_use": gf_use, "ground_floor_use_source": gf_src, "ground_floor_use_rule": gf_rule},
+        dtype=object,
     )
 
 
@@ -235,25 +240,25 @@ def complete(frame: pd.DataFrame, table: dict[str, Any], *, overrides=None, path
         footprint_area_m2=out["footprint_area_m2"].to_numpy(dtype=float), table=table,
     )
     for c in uses.columns:
-        out[c] = uses[c].to_numpy(dtype=object)
+        put(out, c, uses[c].to_numpy(dtype=object))
     for c, v in shape.items():
-        out[c] = v
+        put(out, c, v)
     year = values["construction_year"]
     has_year = np.isfinite(year)
-    out["construction_year"] = year
-    out["construction_year_source"] = np.where(has_year, sources["construction_year"], "default").astype(object)
-    out["construction_year_rule"] = np.where(has_year, rules["construction_year"], "default").astype(object)
+    put(out, "construction_year", year)
+    put(out, "construction_year_source", np.where(has_year, sources["construction_year"], "default").astype(object))
+    put(out, "construction_year_rule", np.where(has_year, rules["construction_year"], "default").astype(object))
     for a, fill in (("roof_levels", 0.0), ("min_level", 0.0), ("min_height_m", 0.0)):
         has = np.isfinite(values[a])
-        out[a] = np.where(has, values[a], fill)
-        out[f"{a}_source"] = np.where(has, sources[a], "default").astype(object)
+        put(out, a, np.where(has, values[a], fill))
+        put(out, f"{a}_source", np.where(has, sources[a], "default").astype(object))
     has_roof = roof_kind != ""
-    out["roof_kind"] = roof_kind
+    put(out, "roof_kind", roof_kind)
     kind_src = _column(out, "roof_kind_source", n, None, object)
-    out["roof_kind_source"] = np.where(has_roof, np.where(pd.isna(kind_src), "data", kind_src), "default").astype(object)
-    out["floor_area_m2"] = out["footprint_area_m2"].to_numpy(dtype=float) * out["n_storeys"].to_numpy(dtype=float)
+    put(out, "roof_kind_source", np.where(has_roof, np.where(pd.isna(kind_src), "data", kind_src), "default").astype(object))
+    put(out, "floor_area_m2", out["footprint_area_m2"].to_numpy(dtype=float) * out["n_storeys"].to_numpy(dtype=float))
     if "attribute_notes" not in out:
-        out["attribute_notes"] = ""
+        put(out, "attribute_notes", np.full(n, "", dtype=object))
     set_legacy_flags(out)
     out.attrs["overrides_applied"] = n_over
     return out

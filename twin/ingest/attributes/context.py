@@ -42,7 +42,7 @@ import pandas as pd
 import shapely
 
 from twin.ingest.attributes import form
-from twin.ingest.attributes.sources import KNOWN, is_known, set_legacy_flags
+from twin.ingest.attributes.sources import KNOWN, is_known, put, set_legacy_flags
 
 
 # ----------------------------------------------------------------------------- POIs
@@ -286,11 +286,14 @@ def refine_buildings(
         use=use, use_source=use_src, footprint_area_m2=b["footprint_area_m2"].to_numpy(dtype=float), table=table,
         neighbour_storeys=nb_s, neighbour_height_m=nb_h,
     )
-    b["use"], b["use_source"], b["use_rule"] = use, use_src, use_rule
-    b["ground_floor_use"], b["ground_floor_use_source"], b["ground_floor_use_rule"] = gf, gf_src, gf_rule
-    for c, v in shape.items():
-        b[c] = v
-    b["construction_year"], b["construction_year_source"], b["construction_year_rule"] = year, y_src, y_rule
+    columns = {
+        "use": use, "use_source": use_src, "use_rule": use_rule,
+        "ground_floor_use": gf, "ground_floor_use_source": gf_src, "ground_floor_use_rule": gf_rule,
+        **shape,
+        "construction_year": year, "construction_year_source": y_src, "construction_year_rule": y_rule,
+    }
+    for c, v in columns.items():
+        put(b, c, v)
     b["floor_area_m2"] = b["footprint_area_m2"].to_numpy(dtype=float) * b["n_storeys"].to_numpy(dtype=float)
     set_legacy_flags(b)
     return b

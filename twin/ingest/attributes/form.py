@@ -44,7 +44,8 @@ def storey_height(use: np.ndarray, table: dict[str, Any]) -> np.ndarray:
     sh = table["buildings"]["storey_height_m"]
     default = float(sh["default"])
     u = pd.Series(np.asarray(use, dtype=object), dtype=object)
-    return u.map(lambda v: float(sh.get(v, default)) if isinstance(v, str) else default).to_numpy(dtype=float)
+    table_sh = {str(k): float(v) for k, v in sh.items() if k != "default"}
+    return u.map(table_sh).astype(float).fillna(default).to_numpy(dtype=float)
 
 
 def roof_allowance_m(roof_levels: np.ndarray, roof_kind: np.ndarray, sh: np.ndarray, table: dict[str, Any]) -> np.ndarray:
@@ -52,7 +53,7 @@ def roof_allowance_m(roof_levels: np.ndarray, roof_kind: np.ndarray, sh: np.ndar
     bt = table["buildings"]
     flat = {str(k).lower() for k in bt.get("flat_roof_kinds", ["flat", ""])}
     kind = pd.Series(np.asarray(roof_kind, dtype=object), dtype=object).fillna("").astype(str).str.strip().str.lower().to_numpy()
-    pitched = ~np.isin(kind, list(flat))
+    pitched = ~pd.Series(kind, dtype=object).isin(flat).to_numpy(dtype=bool)
     levels = np.nan_to_num(np.asarray(roof_levels, dtype=float), nan=0.0)
     return np.where(levels > 0, levels * sh, np.where(pitched, float(bt.get("pitched_roof_height_m", 0.0)), 0.0))
 
@@ -100,12 +101,13 @@ def default_storeys(
     key = np.where(untagged & ("untagged" in bt["storeys"]), "untagged", use).astype(object)
     out = np.zeros(n, dtype=np.int64)
     label = np.full(n, "", dtype=object)
-    for k in pd.unique(key):
-        mask = key == k
+    codes, uniques = pd.factorize(pd.Series(key, dtype=object))
+    for j, k in enumerate(uniques):
+        mask = codes == j
         edges, values, labels = _bands(table, str(k))
         idx = np.minimum(np.searchsorted(edges, area[mask], side="right"), len(values) - 1)
         out[mask] = values[idx]
-        label[mask] = np.asarray(labels, dtype=object)[idx]
+        label[mask] = np.asarray(["default:" + x for x in labels], dtype=object)[idx]
     cap = bt.get("max_default_storeys")
     if cap is not None:
         over = out > int(cap)
@@ -113,8 +115,8 @@ def default_storeys(
         label[over] = label[over] + ",capped"
     small = area < float(bt["small_footprint_m2"])
     out[small] = int(bt["small_footprint_storeys"])
-    label[small] = f"small<{float(bt['small_footprint_m2']):g}m2"
-    return out, np.array(["default:" + str(s) for s in label], dtype=object)
+    label[small] = f"default:small<{float(bt['small_footprint_m2']):g}m2"
+    return out, label
 
 
 def resolve_form(
@@ -200,7 +202,7 @@ def resolve_form(
 
     need_h = np.isnan(out_h)
     out_h[need_h] = min_h[need_h] + out_s[need_h] * sh[need_h] + roof_m[need_h]
-    h_src[need_h] = np.where(np.isin(s_src[need_h].astype(object), ["default"]), "default", "inferred")
+    h_src[need_h] = np.where(s_src[need_h] == "default", "default", "inferred")
     h_rule[need_h] = "height_from_storeys"
 
     both = has_h & has_s
@@ -223,7 +225,7 @@ def resolve_form(
 def known(values: np.ndarray, sources: np.ndarray) -> np.ndarray:
     """``values`` where the source is data, user or calibrated, NaN elsewhere."""
     v = np.asarray(values, dtype=float).copy()
-    v[~np.isin(np.asarray(sources, dtype=object), KNOWN)] = np.nan
+    v[~pd.Series(np.asarray(sources, dtype=object), dtype=object).isin(KNOWN).to_numpy(dtype=bool)] = np.nan
     return v
 
 

@@ -168,20 +168,25 @@ def use_from_tags(frame: pd.DataFrame, table: dict[str, Any]) -> pd.DataFrame:
     n = len(frame)
     if not keys or n == 0:
         empty = np.full(n, None, dtype=object)
-        return pd.DataFrame({"use": empty, "use_rule": empty.copy(), "ground_floor_use": empty.copy(), "ground_floor_use_rule": empty.copy()})
-    columns = []
+        return pd.DataFrame({"use": empty, "use_rule": empty.copy(), "ground_floor_use": empty.copy(), "ground_floor_use_rule": empty.copy()}, dtype=object)
+    # one integer code per distinct combination of the tag values (mixed radix over the columns)
+    codes = np.zeros(n, dtype=np.int64)
+    levels = []
     for k in keys:
         col = frame[k].to_numpy(dtype=object).copy()
         col[~_present_mask(col)] = None
-        columns.append(col)
-    rows = np.empty(n, dtype=object)
-    rows[:] = list(zip(*columns))
-    codes, uniques = pd.factorize(pd.Series(rows, dtype=object), use_na_sentinel=False)
-    unique_rows = list(uniques)
+        c, u = pd.factorize(pd.Series(col, dtype=object), use_na_sentinel=True)
+        levels.append(np.append(np.asarray(u, dtype=object), None))
+        codes = codes * (len(u) + 1) + np.where(c < 0, len(u), c)
+    combos, first, codes = np.unique(codes, return_index=True, return_inverse=True)
+    codes = codes.ravel()
+    unique_rows = []
+    for row in first:
+        unique_rows.append(tuple(frame[k].iloc[row] if _present(frame[k].iloc[row]) else None for k in keys))
     results = [_use_of(u, keys, table) for u in unique_rows]
     arr = np.array(results, dtype=object).reshape(len(results), 4) if results else np.zeros((0, 4), dtype=object)
     picked = arr[codes] if len(arr) else np.full((n, 4), None, dtype=object)
-    return pd.DataFrame(picked, columns=["use", "use_rule", "ground_floor_use", "ground_floor_use_rule"])
+    return pd.DataFrame(picked, columns=["use", "use_rule", "ground_floor_use", "ground_floor_use_rule"], dtype=object)
 
 
 # ----------------------------------------------------------------------------- use from the name

@@ -60,8 +60,7 @@ def conform(name: str, frame: pd.DataFrame, *, crs=None, source: str | None = No
             values = pd.Series([col.default] * n, dtype=object)
         try:
             if col.dtype == "string":
-                series = pd.Series(values.values, dtype=object).where(pd.notna(values.values), "")
-                out[col.name] = series.astype(str).astype("string").values
+                out[col.name] = _as_string(values)
             elif col.dtype == "int64":
                 arr = pd.to_numeric(pd.Series(values.values), errors="raise")
                 if arr.isna().any():
@@ -88,6 +87,22 @@ def conform(name: str, frame: pd.DataFrame, *, crs=None, source: str | None = No
     return result
 
 
+def _as_string(values: pd.Series):
+    """Text values as the schema's ``string`` array, '' where missing; a column that already is
+    one is kept, text in object columns is converted once (no ``str()`` per value unless a
+    value is not text)."""
+    if str(values.dtype) == "string":
+        return (values.fillna("") if values.isna().any() else values).array
+    arr = np.asarray(values.to_numpy(dtype=object), dtype=object)
+    missing = pd.isna(arr)
+    if missing.any():
+        arr = arr.copy()
+        arr[missing] = ""
+    if pd.api.types.infer_dtype(arr, skipna=False) != "string":
+        arr = pd.Series(arr, dtype=object).astype(str).to_numpy(dtype=object)
+    return pd.array(arr, dtype="string")
+
+
 def _fill_provenance(out: dict, frame: pd.DataFrame) -> None:
     """Sources, rules and the ground-floor use of buildings that lack them (layers written before
     these columns existed, or by other tools), in place.
@@ -103,8 +118,13 @@ def _fill_provenance(out: dict, frame: pd.DataFrame) -> None:
     def text(col: str) -> np.ndarray:
         return pd.Series(out[col]).astype(object).fillna("").to_numpy(dtype=object, copy=True)
 
+    def has_empty(col: str) -> bool:
+        return bool((pd.Series(out[col]) == "").any())
+
     for attribute, flag in LEGACY_FLAGS.items():
         scol, rcol = f"{attribute}_source", f"{attribute}_rule"
+        if not has_empty(scol) and not has_empty(rcol) and flag in frame:
+            continue
         src = text(scol)
         empty = src == ""
         flags = np.asarray(out[flag], dtype=bool)
@@ -118,16 +138,19 @@ def _fill_provenance(out: dict, frame: pd.DataFrame) -> None:
         if blank.any():
             rule[blank] = np.where(src[blank] == "default", "default", np.where(src[blank] == "inferred", "inferred", "given"))
             out[rcol] = pd.array(rule, dtype="string")
-    use, use_src = text("use"), text("use_source")
-    gf, gf_src, gf_rule = text("ground_floor_use"), text("ground_floor_use_source"), text("ground_floor_use_rule")
-    none = gf == ""
-    if none.any():
-        gf[none], gf_src[none], gf_rule[none] = use[none], use_src[none], "as_use"
-    gf_src[gf_src == ""] = use_src[gf_src == ""]
-    gf_rule[gf_rule == ""] = "as_use"
-    for col, values in (("ground_floor_use", gf), ("ground_floor_use_source", gf_src), ("ground_floor_use_rule", gf_rule)):
-        out[col] = pd.array(values, dtype="string")
+    if any(has_empty(c) for c in ("ground_floor_use", "ground_floor_use_source", "ground_floor_use_rule")):
+        use, use_src = text("use"), text("use_source")
+        gf, gf_src, gf_rule = text("ground_floor_use"), text("ground_floor_use_source"), text("ground_floor_use_rule")
+        none = gf == ""
+        if none.any():
+            gf[none], gf_src[none], gf_rule[none] = use[none], use_src[none], "as_use"
+        gf_src[gf_src == ""] = use_src[gf_src == ""]
+        gf_rule[gf_rule == ""] = "as_use"
+        for col, values in (("ground_floor_use", gf), ("ground_floor_use_source", gf_src), ("ground_floor_use_rule", gf_rule)):
+            out[col] = pd.array(values, dtype="string")
     for col in ("roof_kind", "roof_levels", "min_level", "min_height_m"):
+        if not has_empty(f"{col}_source"):
+            continue
         src = text(f"{col}_source")
         empty = src == ""
         if empty.any():

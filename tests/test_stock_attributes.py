@@ -394,3 +394,21 @@ def test_osm_file_tags_are_read(tmp_path):
     assert two["construction_year_rule"] == "tag:construction_date"
     assert b.loc["osm:way/3", "use"] == "religious" and b.loc["osm:way/3", "use_rule"] == "tag:religion=muslim"
     assert b.loc["osm:way/4", "use"] == "industrial"
+
+
+def test_neighbour_values_take_the_nearest_hop_only():
+    from twin.ingest.attributes.context import neighbour_values
+
+    # a chain 0-1-2-3-4-5-6 and a branch 2-7; evidence at 0 (10) and 4 (30)
+    pairs = [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (2, 7)]
+    edges = pd.DataFrame({"a": [a for a, b in pairs] + [b for a, b in pairs], "b": [b for a, b in pairs] + [a for a, b in pairs]})
+    evidence = np.zeros(8, dtype=bool)
+    evidence[[0, 4]] = True
+    values = np.array([10.0, 0, 0, 0, 30.0, 0, 0, 0])
+    got, hops = neighbour_values(edges, evidence, values, 2, with_hops=True)
+    # 1: hop 1 from 0; 2: hop 2 from 0 and from 4 (median 20); 3 and 5: hop 1 from 4; 6: hop 2 from 4;
+    # 7: hop 3 from 0 and from 4 -> nothing
+    np.testing.assert_array_equal(got[[1, 2, 3, 5, 6]], [10.0, 20.0, 30.0, 30.0, 30.0])
+    np.testing.assert_array_equal(hops[[1, 2, 3, 5, 6, 7]], [1, 2, 1, 1, 2, 0])
+    assert np.isnan(got[7])
+    assert np.isnan(neighbour_values(edges, evidence, values, 1)[2])  # one hop only: 2 is two walls from both

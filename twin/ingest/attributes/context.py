@@ -21,7 +21,8 @@ are replaced (data, user and calibrated values are never touched), in this order
     is a school building.
 ``neighbours`` (storeys, height, construction year; inferred)
     A building with neither height nor storeys known takes the median storeys (and the median
-    height, where those are measured) of its nearest party-wall neighbours that know them
+    measured height, where a neighbour as near has one) of its nearest party-wall neighbours
+    that know them
     (``neighbours.max_hops`` walls away at most, walls of at least ``min_shared_length_m``).
     Evidence is a value from the neighbour's own data (or its storeys from its own measured
     height), never a value inferred from its neighbours, so nothing propagates along a row.
@@ -160,22 +161,24 @@ def _edges(party_walls: pd.DataFrame, ids: np.ndarray, min_length_m: float) -> p
     return pd.DataFrame({"a": np.r_[a, b], "b": np.r_[b, a]}).drop_duplicates()
 
 
-def neighbour_values(edges: pd.DataFrame, evidence: np.ndarray, values: np.ndarray, max_hops: int) -> np.ndarray:
+def neighbour_values(edges: pd.DataFrame, evidence: np.ndarray, values: np.ndarray, max_hops: int, *, with_hops: bool = False):
     """Per building the median of ``values`` over the nearest buildings (by party-wall hops,
     up to ``max_hops``) where ``evidence`` is True; NaN where none is near enough.
 
-    A building's own value is never used (only buildings without evidence need one).
+    A building's own value is never used (only buildings without evidence need one). With
+    ``with_hops`` also returns the hop count of the buildings used (0 where none).
     """
     n = len(values)
     out = np.full(n, np.nan)
+    hops = np.zeros(n, dtype=np.int64)
     if len(edges) == 0 or not evidence.any() or max_hops < 1:
-        return out
+        return (out, hops) if with_hops else out
     ev = np.flatnonzero(evidence)
     # frontier: (building, source evidence building) at the current hop
     reach = edges[edges["b"].isin(ev)].rename(columns={"b": "src"})[["a", "src"]]
     seen = pd.DataFrame({"a": ev, "src": ev})  # a source reaches itself at hop 0
     done = np.zeros(n, dtype=bool)
-    for _hop in range(1, max_hops + 1):
+    for hop in range(1, max_hops + 1):
         reach = reach[reach["a"].to_numpy() != reach["src"].to_numpy()]
         reach = reach.merge(seen, on=["a", "src"], how="left", indicator=True)
         reach = reach[reach["_merge"] == "left_only"][["a", "src"]].drop_duplicates()
@@ -185,10 +188,11 @@ def neighbour_values(edges: pd.DataFrame, evidence: np.ndarray, values: np.ndarr
         if len(fresh):
             med = pd.Series(values[fresh["src"].to_numpy()]).groupby(fresh["a"].to_numpy()).median()
             out[med.index.to_numpy()] = med.to_numpy()
+            hops[med.index.to_numpy()] = hop
             done[med.index.to_numpy()] = True
         seen = pd.concat([seen, reach], ignore_index=True)
         reach = reach.rename(columns={"a": "m"}).merge(edges.rename(columns={"a": "m", "b": "a"}), on="m")[["a", "src"]]
-    return out
+    return (out, hops) if with_hops else out
 
 
 # ----------------------------------------------------------------------------- the pass
@@ -265,10 +269,11 @@ def refine_buildings(
         s_evidence = s_known | ((s_src == "inferred") & (s_rule == "storeys_from_height") & h_known)
         need = ~h_known & ~s_known
         if need.any() and s_evidence.any():
-            nb_s = neighbour_values(edges, s_evidence, storeys, hops)
-            nb_h = neighbour_values(edges, h_known, heights, hops)
+            nb_s, s_hops = neighbour_values(edges, s_evidence, storeys, hops, with_hops=True)
+            nb_h, h_hops = neighbour_values(edges, h_known, heights, hops, with_hops=True)
             nb_s[~need] = np.nan
-            nb_h[~need | np.isnan(nb_s)] = np.nan
+            # a measured height counts only from neighbours as near as those giving the storeys
+            nb_h[~need | np.isnan(nb_s) | (h_hops > s_hops)] = np.nan
         y_known = is_known(y_src) & np.isfinite(year)
         y_need = ~y_known
         if y_need.any() and y_known.any():

@@ -138,7 +138,7 @@ def test_use_from_name(tmp_path):
         _rect(30, 0, 50, 30, id="n2", building="yes", name="Sainte-Alène"),
         _rect(60, 0, 80, 30, id="n3", building="yes", name="École communale du Parvis"),
         _rect(90, 0, 110, 30, id="n4", building="yes", name="Piscine Victor Boin - Zwembad Victor Boin"),
-        _rect(120, 0, 140, 30, id="n5", building="yes", name="Hôtel de Ville"),
+        _rect(120, 0, 140, 30, id="n5", building="yes", name="Hôtel communal de Schaerbeek"),
         _rect(150, 0, 170, 30, id="n6", building="yes", name="Hôtel Métropole"),
         _rect(180, 0, 186, 10, id="n7", building="yes", name="Le liberty's"),
         _rect(190, 0, 210, 30, id="n8", building="yes", amenity="school", name="Église"),  # a tag beats a name

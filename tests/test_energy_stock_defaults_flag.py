@@ -84,4 +84,4 @@ def test_a_bad_prior_file_names_its_key(small, tmp_path):
     bad = tmp_path / "priors.yaml"
     bad.write_text("use:\n  shares: [1.0]\n")
     res = run_twin(["energy", "run", buildings, "-w", EPW, "-o", folder / "bad2", "--samples", "2", "--priors", bad], timeout_s=120)
-    assert_one_line_error(res, contains=("priors.yaml", "use.shares", "list of 5 numbers"))
+    assert_one_line_error(res, contains=("priors.yaml", "use.shares", "list of 7 numbers"))

@@ -102,10 +102,14 @@ def test_a_prior_file_replaces_entries(tmp_path):
 
 @pytest.mark.parametrize("update, field, text", [
     ({"foo": {}}, "foo", "unknown prior entry"),
-    ({"use": {"shares": [0.5, 0.5]}}, "use.shares", "list of 5 numbers"),
-    ({"use": {"shares": [0.9, 0.2, 0, 0, -0.1]}}, "use.shares", ">= 0"),
-    ({"use": {"shares": [0.5, 0.2, 0.1, 0.1, 0.0]}}, "use.shares", "add up to 0.9"),
-    ({"use": {"categories": ["residential", "castle", "office", "industrial", "ancillary"]}}, "use.categories", "unknown use class 'castle'"),
+    ({"use": {"shares": [0.5, 0.5]}}, "use.shares", "list of 7 numbers"),
+    ({"use": {"shares": [0.9, 0.2, 0, 0, -0.1, 0, 0]}}, "use.shares", ">= 0"),
+    ({"use": {"shares": [0.5, 0.2, 0.1, 0.1, 0.0, 0, 0]}}, "use.shares", "add up to 0.9"),
+    ({"use": {"categories": ["residential", "castle", "office", "industrial", "ancillary", "public", "other"]}}, "use.categories",
+     "unknown use class 'castle'"),
+    ({"use": {"by_footprint": [{"max_area_m2": 500, "shares": [1, 0, 0, 0, 0, 0, 0]}]}}, "use.by_footprint.0.max_area_m2", "null"),
+    ({"use": {"by_footprint": [{"max_area_m2": 500, "shares": [1, 0, 0, 0, 0, 0, 0]}, {"max_area_m2": 100, "shares": [1, 0, 0, 0, 0, 0, 0]},
+                               {"max_area_m2": None, "shares": [1, 0, 0, 0, 0, 0, 0]}]}}, "use.by_footprint.1.max_area_m2", "go up"),
     ({"heating_system": {"categories": ["gas_boiler", "coal", "oil_boiler", "electric_direct", "heat_pump"]}}, "heating_system.categories", "unknown heating system"),
     ({"construction_period": {"categories": [1, 2, 3, 4, 5, 9]}}, "construction_period.categories", "TABULA period"),
     ({"storeys": {"min": 5, "max": 2}}, "storeys.max", "min <= max"),
@@ -153,8 +157,7 @@ def test_storeys_and_height_are_truncated_and_tied():
     p = load_priors()
     s = draw_stock_samples(fake_scene(3000), p, 40, 3)
     assert s.n_storeys.min() >= p.storeys.min and s.n_storeys.max() <= p.storeys.max
-    kept_use = s.use == "residential"  # the central storeys (3) stay the centre; a resampled use moves it
-    assert set(np.unique(s.n_storeys[kept_use] - 3)) <= set(p.storeys.offsets.tolist())
+    assert set(np.unique(s.n_storeys - 3)) <= set(p.storeys.offsets.tolist())  # around the central 3 storeys
     storey_h = s.height_m / s.n_storeys
     for use in np.unique(s.use):
         t = p.storey_height_m.of(use)
@@ -227,6 +230,37 @@ def test_the_district_mix_spreads_like_its_dirichlet():
         # the sample sd of 400 draws is within 15 % of the true one (chi-square, far beyond 5 sigma)
         assert sd == pytest.approx(math.sqrt(var), rel=0.15), (c, sd, math.sqrt(var))
         assert share.mean() == pytest.approx(p, abs=4 * math.sqrt(var / n_s))
+
+
+def test_rows_share_their_storey_draws(small_scene):
+    """Buildings joined by party walls take the row's storey offset and storey height for a share
+    ``row_share`` of them: neighbours' heights differ less than drawn independently."""
+    from twin.energy.sampled import facade_geometry
+    from twin.energy.stock_samples import rows_of
+
+    rows = rows_of(small_scene)
+    geo = facade_geometry(small_scene)
+    assert (rows[geo.pair_a] == rows[geo.pair_b]).all()  # party-wall neighbours are in one row
+    diffs = {}
+    for share in (0.0, 0.7, 1.0):
+        pr = load_priors({"storeys": {"row_share": share}, "storey_height_m": {"row_share": share}, "use": {"enabled": False}})
+        s = draw_stock_samples(small_scene, pr, 200, 4)
+        diffs[share] = np.abs(s.height_m[:, geo.pair_a] - s.height_m[:, geo.pair_b]).mean()
+    assert diffs[1.0] < diffs[0.7] < diffs[0.0]
+
+
+def test_use_follows_the_footprint_band():
+    """Large untagged footprints are mostly not dwellings (the measured Brussels shares), small ones mostly are."""
+    scene = fake_scene(3000)
+    scene.buildings["footprint_area_m2"] = np.where(np.arange(3000) % 2 == 0, 100.0, 2000.0)
+    pr = load_priors({"use": {"concentration": None}})
+    s = draw_stock_samples(scene, pr, 30, 6)
+    small = scene.buildings["footprint_area_m2"].to_numpy() < 1000
+    res_small = (s.use[:, small] == "residential").mean()
+    res_large = (s.use[:, ~small] == "residential").mean()
+    assert res_small == pytest.approx(pr.use.bands[0][1][0], abs=0.01)
+    assert res_large == pytest.approx(pr.use.bands[1][1][0], abs=0.01)
+    assert (s.use[:, small] != "public").all()  # no share of 'public' under 1000 m2
 
 
 def test_inferred_values_are_kept_with_their_probability():

@@ -76,7 +76,12 @@ MAX_CONCENTRATION = 1e6
 
 @dataclass(frozen=True)
 class Categorical:
-    """A categorical prior with a Dirichlet district mix (``concentration`` None: fixed mix)."""
+    """A categorical prior with a Dirichlet district mix (``concentration`` None: fixed mix).
+
+    ``bands``: optional shares by footprint area, ``((max_area_m2, shares), ...)`` ascending,
+    the last with ``inf``; a building takes the first band its footprint is below (each band
+    has its own district mix). Without bands, ``shares`` hold for every building.
+    """
 
     name: str
     categories: tuple
@@ -85,11 +90,14 @@ class Categorical:
     keep_inferred: float
     basis: str
     labels: tuple[str, ...] = ()
+    bands: tuple[tuple[float, np.ndarray], ...] = ()
 
 
 @dataclass(frozen=True)
 class StoreyOffsets:
-    """Offsets added to the central storey count (with a Dirichlet district mix), truncated."""
+    """Offsets added to the central storey count (with a Dirichlet district mix), truncated;
+    ``row_share``: the share of buildings that take their row's draw (row: buildings joined by
+    party walls) rather than their own."""
 
     offsets: np.ndarray
     shares: np.ndarray
@@ -97,6 +105,7 @@ class StoreyOffsets:
     min: int
     max: int
     basis: str
+    row_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -108,10 +117,12 @@ class Triangular:
 
 @dataclass(frozen=True)
 class StoreyHeights:
-    """Triangular floor-to-floor height (m) per use; ``"*"`` for every use not listed."""
+    """Triangular floor-to-floor height (m) per use; ``"*"`` for every use not listed;
+    ``row_share`` as for :class:`StoreyOffsets`."""
 
     by_use: dict[str, Triangular]
     basis: str
+    row_share: float = 0.0
 
     def of(self, use: str) -> Triangular:
         return self.by_use.get(str(use), self.by_use["*"])
@@ -337,8 +348,32 @@ class _Reader:
         return v
 
 
-def _categorical(r: _Reader, *, allowed, attribute_key: str, attribute: str, kind: str) -> Categorical:
-    r.allow(attribute_key, "categories", "labels", "shares", "concentration", "keep_inferred")
+def _bands(r: _Reader, n: int) -> tuple[tuple[float, np.ndarray], ...]:
+    raw = r.raw.get("by_footprint")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        r.fail("give a list of {max_area_m2, shares}, the last with max_area_m2: null", "by_footprint")
+    bands, last = [], -math.inf
+    for i, band in enumerate(raw):
+        if not isinstance(band, Mapping):
+            r.fail("a band is {max_area_m2, shares}", f"by_footprint.{i}")
+        br = _Reader(band, f"{r.where}.by_footprint.{i}", r.path)
+        br.allow("max_area_m2", "shares")
+        top = math.inf if band.get("max_area_m2") is None else br.number("max_area_m2", lo=0.0)
+        if top <= last:
+            br.fail("bands must go up in max_area_m2", "max_area_m2")
+        if math.isinf(top) and i != len(raw) - 1:
+            br.fail("only the last band may have no upper bound (max_area_m2: null)", "max_area_m2")
+        last = top
+        bands.append((top, br.shares("shares", n)))
+    if not math.isinf(last):
+        r.fail("the last band needs max_area_m2: null (every footprint falls in a band)", f"by_footprint.{len(raw) - 1}.max_area_m2")
+    return tuple(bands)
+
+
+def _categorical(r: _Reader, *, allowed, attribute_key: str, attribute: str, kind: str, footprint_bands: bool = False) -> Categorical:
+    r.allow(attribute_key, "categories", "labels", "shares", "concentration", "keep_inferred", *(("by_footprint",) if footprint_bands else ()))
     if r.raw.get(attribute_key, attribute) != attribute:
         r.fail(f"this prior samples {attribute!r}, not {r.raw[attribute_key]!r}", attribute_key)
     cats = r.items("categories")
@@ -356,6 +391,7 @@ def _categorical(r: _Reader, *, allowed, attribute_key: str, attribute: str, kin
         keep_inferred=r.number("keep_inferred", lo=0.0, hi=1.0, optional=True, default=0.0),
         basis=r.basis(),
         labels=tuple(str(x) for x in labels),
+        bands=_bands(r, len(cats)) if footprint_bands else (),
     )
 
 
@@ -367,7 +403,7 @@ def _use(r: _Reader) -> Categorical:
     from twin.ingest.defaults import load_defaults
 
     classes = list(load_defaults()["buildings"]["use_classes"])
-    return _categorical(r, allowed=classes, attribute_key="attribute", attribute="use", kind="use class")
+    return _categorical(r, allowed=classes, attribute_key="attribute", attribute="use", kind="use class", footprint_bands=True)
 
 
 def _system(r: _Reader) -> Categorical:
@@ -377,7 +413,7 @@ def _system(r: _Reader) -> Categorical:
 
 
 def _storeys(r: _Reader) -> StoreyOffsets:
-    r.allow("attributes", "offsets", "shares", "concentration", "min", "max")
+    r.allow("attributes", "offsets", "shares", "concentration", "min", "max", "row_share")
     offsets = r.items("offsets")
     if any(isinstance(o, bool) or not isinstance(o, int) for o in offsets):
         r.fail("offsets must be whole numbers of storeys", "offsets")
@@ -385,7 +421,8 @@ def _storeys(r: _Reader) -> StoreyOffsets:
     hi = r.number("max", lo=1, hi=MAX_STOREYS)
     if lo != int(lo) or hi != int(hi) or lo > hi:
         r.fail(f"min ({lo:g}) and max ({hi:g}) must be whole numbers with min <= max", "max")
-    return StoreyOffsets(np.array(offsets, dtype=np.int64), r.shares("shares", len(offsets)), r.concentration(), int(lo), int(hi), r.basis())
+    return StoreyOffsets(np.array(offsets, dtype=np.int64), r.shares("shares", len(offsets)), r.concentration(), int(lo), int(hi), r.basis(),
+                         r.number("row_share", lo=0.0, hi=1.0, optional=True, default=0.0))
 
 
 def _triangular(r: _Reader, key: str, raw) -> Triangular:
@@ -400,11 +437,12 @@ def _triangular(r: _Reader, key: str, raw) -> Triangular:
 
 
 def _storey_height(r: _Reader) -> StoreyHeights:
-    r.allow("by_use")
+    r.allow("by_use", "row_share")
     by = r.raw.get("by_use")
     if not isinstance(by, Mapping) or "*" not in by:
         r.fail('give a mapping of use -> {low, mode, high}, with "*" for every other use', "by_use")
-    return StoreyHeights({str(k): _triangular(r, f"by_use.{k}", v) for k, v in by.items()}, r.basis())
+    return StoreyHeights({str(k): _triangular(r, f"by_use.{k}", v) for k, v in by.items()}, r.basis(),
+                         r.number("row_share", lo=0.0, hi=1.0, optional=True, default=0.0))
 
 
 def _window(r: _Reader) -> Windows:
@@ -479,13 +517,26 @@ def describe(priors: StockPriors) -> list[dict[str, Any]]:
         p = getattr(priors, e)
         if isinstance(p, Categorical):
             labels = p.labels or tuple(map(str, p.categories))
-            mix = ", ".join(f"{lab} {100 * s:.0f} %" for lab, s in zip(labels, p.shares) if s > 0)
+
+            def mix(shares):
+                return ", ".join(f"{lab} {100 * s:.0f} %" for lab, s in zip(labels, shares) if s > 0)
+
             conc = f"; district mix Dirichlet, concentration {p.concentration:g}" if p.concentration else ""
-            what = f"{mix}{conc}"
+            if p.bands:
+                parts, low = [], 0.0
+                for top, shares in p.bands:
+                    span = f"footprint {low:g}-{top:g} m2" if math.isfinite(top) else f"footprint >= {low:g} m2"
+                    parts.append(f"{span}: {mix(shares)}")
+                    low = top
+                what = "; ".join(parts) + conc
+            else:
+                what = f"{mix(p.shares)}{conc}"
         elif isinstance(p, StoreyOffsets):
-            what = ", ".join(f"{o:+d}: {100 * s:.0f} %" for o, s in zip(p.offsets, p.shares)) + f" storeys, within {p.min}-{p.max}"
+            what = (", ".join(f"{o:+d}: {100 * s:.0f} %" for o, s in zip(p.offsets, p.shares)) + f" storeys, within {p.min}-{p.max}"
+                    + (f"; {100 * p.row_share:.0f} % of buildings take their row's draw" if p.row_share else ""))
         elif isinstance(p, StoreyHeights):
-            what = ", ".join(f"{u} {t.low:g}-{t.high:g} m (mode {t.mode:g})" for u, t in p.by_use.items())
+            what = (", ".join(f"{u} {t.low:g}-{t.high:g} m (mode {t.mode:g})" for u, t in p.by_use.items())
+                    + (f"; {100 * p.row_share:.0f} % of buildings take their row's draw" if p.row_share else ""))
         elif isinstance(p, Windows):
             what = "; ".join(
                 f"typology U >= {g.min_typology_u:g}: " + ", ".join(

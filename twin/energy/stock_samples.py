@@ -5,9 +5,9 @@ not give (:mod:`twin.energy.priors`), reproducibly from a seed:
 
 * **use** where its source is ``inferred`` or ``default`` (``twin.scene.provenance``);
 * **storeys and height jointly**: one floor-to-floor height per building (triangular, by its
-  sampled use) links them; an unknown storey count is its central value plus a drawn offset,
-  truncated to the prior's bounds; a known height gives the storeys and known storeys the
-  height; the gross floor area is footprint x storeys, as at ingest;
+  sampled use) links them; an unknown storey count is its central value plus a drawn offset
+  (with a district mix), truncated to the prior's bounds; a known height gives the storeys and
+  known storeys the height; the gross floor area is footprint x storeys, as at ingest;
 * **construction period** (TABULA class) where the construction year is not from data;
 * draws the energy model resolves against each building's parameters (they apply only where
   the envelope parameter comes from the typology or a default): a glazing state per window
@@ -16,7 +16,10 @@ not give (:mod:`twin.energy.priors`), reproducibly from a seed:
 Correlation: within a building, one period drives every typology parameter and one storey
 height ties storeys to height; between buildings, each sample's *district mix* of every
 categorical prior is a Dirichlet draw around its shares, and continuous priors have a common
-part, so what is unknown about the district as a whole does not average out.
+part, so what is unknown about the district as a whole does not average out. Along a row of
+buildings joined by party walls (:func:`rows_of`), a share ``row_share`` of the buildings take
+the row's storey offset and storey height (:func:`row_uniforms`), so neighbours are not drawn
+to random heights whose differences would all count as exposed party wall.
 
 Truncation: categorical offsets outside the bounds are removed and the rest renormalised per
 building; normal variables are drawn by the inverse CDF of the truncated normal, first the
@@ -271,6 +274,34 @@ def _central(buildings: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
+def rows_of(scene) -> np.ndarray:
+    """Row label of every building: buildings joined by party walls (directly or through others)
+    share one (a scene without footprints: every building its own)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    b = scene.buildings
+    n = len(b)
+    party_walls = getattr(scene, "party_walls", None)
+    if party_walls is None or n == 0 or "geometry" not in b.columns:
+        return np.arange(n)
+    pw = party_walls()
+    pos = pd.Index(b["building_id"].astype(str))
+    i, j = pos.get_indexer(pw["building_id"].astype(str)), pos.get_indexer(pw["neighbour_id"].astype(str))
+    ok = (i >= 0) & (j >= 0)
+    graph = coo_matrix((np.ones(int(ok.sum())), (i[ok], j[ok])), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def row_uniforms(rng: np.random.Generator, u: np.ndarray, rows: np.ndarray, share: float) -> np.ndarray:
+    """``u`` (n_s, n_b) where each building takes its row's uniform with probability ``share``
+    (the draws are made whatever ``share``, so the stream does not depend on it)."""
+    n_s = u.shape[0]
+    row_u = _open_uniform(rng.random((n_s, int(rows.max()) + 1 if len(rows) else 0)))
+    take = rng.random(u.shape) < share
+    return np.where(take, row_u[:, rows], u) if len(rows) else u
+
+
 def _uncertain(sources: pd.DataFrame, attribute: str) -> tuple[np.ndarray, np.ndarray]:
     """(uncertain, inferred) masks of an attribute."""
     s = sources[attribute].to_numpy(dtype=object)
@@ -278,21 +309,33 @@ def _uncertain(sources: pd.DataFrame, attribute: str) -> tuple[np.ndarray, np.nd
 
 
 def _draw_categorical(prior: Categorical, rng: np.random.Generator, n_s: int, n_b: int, central_index: np.ndarray | None,
-                      uncertain: np.ndarray, inferred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Category index (n_s, n_b) where ``uncertain`` (else -1), and the mixes (n_s, k).
+                      uncertain: np.ndarray, inferred: np.ndarray, footprint_m2: np.ndarray | None = None) -> np.ndarray:
+    """Category index (n_s, n_b) where ``uncertain`` (else -1).
 
-    Inferred values (``central_index`` >= 0) are kept with probability ``keep_inferred``.
-    Every draw is made for every building (streams do not depend on the sources).
+    Inferred values (``central_index`` >= 0) are kept with probability ``keep_inferred``. With
+    footprint bands, each band has its own district mix. Every draw is made for every building
+    (streams do not depend on the sources).
     """
-    mix = district_mix(rng, prior.shares, prior.concentration, n_s)
+    bands = prior.bands or ((np.inf, prior.shares),)
+    mixes = [district_mix(rng, shares, prior.concentration, n_s) for _, shares in bands]
     u = _open_uniform(rng.random((n_s, n_b)))
     keep_u = rng.random((n_s, n_b))
-    idx = categorical_draw(mix, u)
+    if len(bands) == 1:
+        idx = categorical_draw(mixes[0], u)
+    else:
+        tops = np.array([t for t, _ in bands])
+        band = np.searchsorted(tops, np.asarray(footprint_m2, dtype=float), side="right")
+        band = np.minimum(band, len(bands) - 1)
+        idx = np.empty((n_s, n_b), dtype=np.int64)
+        for j, mix in enumerate(mixes):
+            m = band == j
+            if m.any():
+                idx[:, m] = categorical_draw(mix, u[:, m])
     if central_index is not None and prior.keep_inferred > 0:
         keep = inferred[None, :] & (keep_u < prior.keep_inferred) & (central_index[None, :] >= 0)
         idx = np.where(keep, np.broadcast_to(central_index, idx.shape), idx)
     idx[:, ~uncertain] = -1
-    return idx, mix
+    return idx
 
 
 def draw_stock_samples(scene, priors: StockPriors, n_samples: int, seed: int) -> StockSamples:
@@ -336,7 +379,7 @@ def draw_stock_samples(scene, priors: StockPriors, n_samples: int, seed: int) ->
     if priors.use is not None:
         cats = np.array(priors.use.categories, dtype=object)
         cidx = pd.Index(cats).get_indexer(central["use"])
-        idx, _ = _draw_categorical(priors.use, _rng(seed, "use"), n_s, n_b, cidx, unc_use, inf_use)
+        idx = _draw_categorical(priors.use, _rng(seed, "use"), n_s, n_b, cidx, unc_use, inf_use, central["footprint_area_m2"])
         use = np.where(idx >= 0, cats[np.maximum(idx, 0)], use)
         sampled["use"] = unc_use.copy()
     else:
@@ -354,7 +397,7 @@ def draw_stock_samples(scene, priors: StockPriors, n_samples: int, seed: int) ->
         cats = np.array(priors.construction_period.categories, dtype=np.int64)
         cidx = pd.Index(cats).get_indexer(central["period"])
         cidx = np.where(inf_year, cidx, -1)
-        idx, _ = _draw_categorical(priors.construction_period, _rng(seed, "construction_period"), n_s, n_b, cidx, unc_year, inf_year)
+        idx = _draw_categorical(priors.construction_period, _rng(seed, "construction_period"), n_s, n_b, cidx, unc_year, inf_year)
         period = np.where(idx >= 0, cats[np.maximum(idx, 0)], period)
         sampled["construction_year"] = unc_year.copy()
     else:
@@ -390,6 +433,7 @@ def _draw_storeys_height(scene, priors: StockPriors, seed: int, n_s: int, centra
     from twin.ingest.limits import MAX_HEIGHT_M, MAX_STOREYS
 
     n_b = len(central["n_storeys"])
+    rows = rows_of(scene)
     s_c = np.broadcast_to(central["n_storeys"], (n_s, n_b)).astype(float)
     h_c = np.broadcast_to(central["height_m"], (n_s, n_b)).astype(float)
     unc_s, _ = _uncertain(sources, "n_storeys")
@@ -403,6 +447,7 @@ def _draw_storeys_height(scene, priors: StockPriors, seed: int, n_s: int, centra
     # one floor-to-floor height per building and sample, by its (sampled) use
     rng_h = _rng(seed, "storey_height_m")
     u_h = _open_uniform(rng_h.random((n_s, n_b)))
+    u_h = row_uniforms(rng_h, u_h, rows, priors.storey_height_m.row_share if priors.storey_height_m is not None else 0.0)
     if priors.storey_height_m is not None:
         storey_h = np.empty((n_s, n_b))
         for u_name in pd.unique(use.ravel()):
@@ -423,15 +468,10 @@ def _draw_storeys_height(scene, priors: StockPriors, seed: int, n_s: int, centra
         p = priors.storeys
         rng = _rng(seed, "storeys")
         mix = district_mix(rng, p.shares, p.concentration, n_s)
-        u = _open_uniform(rng.random((n_s, n_b)))
-        # central storeys: the building's own, or the ingest default for a resampled use
-        centre = s_c.copy()
-        changed = use != central["use"][None, :]
-        if changed.any():
-            from twin.ingest.defaults import default_storeys
-
-            rows, cols = np.nonzero(changed)
-            centre[rows, cols] = default_storeys(use[rows, cols], central["footprint_area_m2"][cols]).astype(float)
+        u = row_uniforms(rng, _open_uniform(rng.random((n_s, n_b))), rows, p.row_share)
+        # the centre: the building's own (inferred or default) storeys; a default for an untagged
+        # footprint already spans its possible uses, so a resampled use does not move it
+        centre = s_c
         for s in range(n_s):
             cand = centre[s][:, None] + p.offsets[None, :]
             allowed = (cand >= p.min) & (cand <= p.max)
@@ -449,6 +489,8 @@ def _draw_storeys_height(scene, priors: StockPriors, seed: int, n_s: int, centra
 
 __all__ = [
     "SCENE_ATTRIBUTES",
+    "rows_of",
+    "row_uniforms",
     "STREAM_TAG",
     "StockSamples",
     "categorical_draw",

@@ -1,0 +1,402 @@
+"""Ray casting against a triangle scene through a uniform 2-D grid with cell heights.
+
+The acceleration structure is a *height-field grid*: the plane (x east, y north) is cut into
+square cells of side ``cell``; each cell lists the triangles whose bounding box overlaps it
+(CSR: ``cell_offsets`` (n_cells + 1), ``cell_items``) and keeps the highest z of those
+triangles (``cell_zmax``). A ray walks the cells its horizontal projection crosses
+(Amanatides & Woo 1987, "A fast voxel traversal algorithm for ray tracing", Eurographics
+'87) and skips every cell whose top lies below the ray inside the cell; the walk stops once
+the ray is above the highest triangle of the scene. Ray-triangle tests are Moeller &
+Trumbore (1997), "Fast, minimum storage ray-triangle intersection", J. Graphics Tools 2(1).
+
+Two queries share the walk:
+
+* :func:`occluded` / :func:`direct_hourly` / :func:`beam_annual_exact`: does the ray toward
+  the sun hit a triangle (any hit beyond ``t_min``)?
+* :func:`horizon_elevations`: the highest elevation angle of the scene seen along a vertical
+  half-plane (one azimuth), i.e. a horizon profile. Along the cut of a triangle with the
+  half-plane ``z`` is linear in the horizontal distance ``f``, so ``(z - z_o) / f`` is
+  monotonic and its maximum lies at an end of the cut.
+
+Arrays in, arrays out; the caller allocates every output. Triangles are ``tri`` (n_t, 3, 3):
+vertex k of triangle i is ``tri[i, k, :]`` = (x, y, z), metres. Nothing here imports twin.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from twin.kernels.config import jit, jit_parallel, prange
+
+_INF = np.inf
+
+
+# ----------------------------------------------------------------------------- building
+@jit
+def grid_count(tri, x0, y0, cell, nx, ny, counts):
+    """Number of triangles whose bounding box overlaps each cell (``counts`` (nx * ny), zeroed by the caller)."""
+    for i in range(tri.shape[0]):
+        xmin = min(tri[i, 0, 0], min(tri[i, 1, 0], tri[i, 2, 0]))
+        xmax = max(tri[i, 0, 0], max(tri[i, 1, 0], tri[i, 2, 0]))
+        ymin = min(tri[i, 0, 1], min(tri[i, 1, 1], tri[i, 2, 1]))
+        ymax = max(tri[i, 0, 1], max(tri[i, 1, 1], tri[i, 2, 1]))
+        i0 = max(0, min(nx - 1, int(math.floor((xmin - x0) / cell))))
+        i1 = max(0, min(nx - 1, int(math.floor((xmax - x0) / cell))))
+        j0 = max(0, min(ny - 1, int(math.floor((ymin - y0) / cell))))
+        j1 = max(0, min(ny - 1, int(math.floor((ymax - y0) / cell))))
+        for j in range(j0, j1 + 1):
+            for ii in range(i0, i1 + 1):
+                counts[j * nx + ii] += 1
+
+
+@jit
+def grid_fill(tri, x0, y0, cell, nx, ny, cell_offsets, cursor, cell_items, cell_zmax):
+    """Fill the CSR lists of :func:`grid_count` and each cell's highest z.
+
+    ``cursor`` (nx * ny) is scratch (any content); ``cell_zmax`` (nx * ny) is overwritten
+    (``-inf`` in empty cells).
+    """
+    n_cells = nx * ny
+    for c in range(n_cells):
+        cursor[c] = cell_offsets[c]
+        cell_zmax[c] = -_INF
+    for i in range(tri.shape[0]):
+        xmin = min(tri[i, 0, 0], min(tri[i, 1, 0], tri[i, 2, 0]))
+        xmax = max(tri[i, 0, 0], max(tri[i, 1, 0], tri[i, 2, 0]))
+        ymin = min(tri[i, 0, 1], min(tri[i, 1, 1], tri[i, 2, 1]))
+        ymax = max(tri[i, 0, 1], max(tri[i, 1, 1], tri[i, 2, 1]))
+        zmax = max(tri[i, 0, 2], max(tri[i, 1, 2], tri[i, 2, 2]))
+        i0 = max(0, min(nx - 1, int(math.floor((xmin - x0) / cell))))
+        i1 = max(0, min(nx - 1, int(math.floor((xmax - x0) / cell))))
+        j0 = max(0, min(ny - 1, int(math.floor((ymin - y0) / cell))))
+        j1 = max(0, min(ny - 1, int(math.floor((ymax - y0) / cell))))
+        for j in range(j0, j1 + 1):
+            for ii in range(i0, i1 + 1):
+                c = j * nx + ii
+                cell_items[cursor[c]] = i
+                cursor[c] += 1
+                if zmax > cell_zmax[c]:
+                    cell_zmax[c] = zmax
+
+
+# ----------------------------------------------------------------------------- primitives
+@jit
+def ray_triangle_t(ox, oy, oz, dx, dy, dz, tri, i):
+    """Distance along the ray to triangle ``i`` (Moeller-Trumbore), or ``inf`` when missed."""
+    ax = tri[i, 0, 0]
+    ay = tri[i, 0, 1]
+    az = tri[i, 0, 2]
+    e1x = tri[i, 1, 0] - ax
+    e1y = tri[i, 1, 1] - ay
+    e1z = tri[i, 1, 2] - az
+    e2x = tri[i, 2, 0] - ax
+    e2y = tri[i, 2, 1] - ay
+    e2z = tri[i, 2, 2] - az
+    px = dy * e2z - dz * e2y
+    py = dz * e2x - dx * e2z
+    pz = dx * e2y - dy * e2x
+    det = e1x * px + e1y * py + e1z * pz
+    if det == 0.0:
+        return _INF
+    inv = 1.0 / det
+    sx = ox - ax
+    sy = oy - ay
+    sz = oz - az
+    u = (sx * px + sy * py + sz * pz) * inv
+    if u < 0.0 or u > 1.0:
+        return _INF
+    qx = sy * e1z - sz * e1y
+    qy = sz * e1x - sx * e1z
+    qz = sx * e1y - sy * e1x
+    v = (dx * qx + dy * qy + dz * qz) * inv
+    if v < 0.0 or u + v > 1.0:
+        return _INF
+    return (e2x * qx + e2y * qy + e2z * qz) * inv
+
+
+@jit
+def occluded(ox, oy, oz, dx, dy, dz, t_min, tri, x0, y0, cell, nx, ny, cell_offsets, cell_items, cell_zmax, z_top):
+    """True if the ray ``o + t d`` (``d`` a unit vector, ``t > t_min``) hits a triangle.
+
+    Only rays that do not point down (``dz >= 0``) may be asked: the walk stops once the
+    ray is above ``z_top``, the highest vertex of the scene.
+    """
+    if oz > z_top:
+        return False
+    # start cell (the origin lies inside the grid: the caller builds it over the sensors too)
+    fx = (ox - x0) / cell
+    fy = (oy - y0) / cell
+    ci = int(math.floor(fx))
+    cj = int(math.floor(fy))
+    if ci < 0 or cj < 0 or ci >= nx or cj >= ny:
+        return False
+    step_i = 1 if dx > 0.0 else (-1 if dx < 0.0 else 0)
+    step_j = 1 if dy > 0.0 else (-1 if dy < 0.0 else 0)
+    if dx != 0.0:
+        nb = (ci + (1 if dx > 0.0 else 0)) * cell + x0
+        t_max_x = (nb - ox) / dx
+        t_dx = cell / abs(dx)
+    else:
+        t_max_x = _INF
+        t_dx = _INF
+    if dy != 0.0:
+        nb = (cj + (1 if dy > 0.0 else 0)) * cell + y0
+        t_max_y = (nb - oy) / dy
+        t_dy = cell / abs(dy)
+    else:
+        t_max_y = _INF
+        t_dy = _INF
+    t_in = 0.0
+    while True:
+        t_out = min(t_max_x, t_max_y)
+        c = cj * nx + ci
+        # lowest point of the ray inside the cell (dz >= 0: at the entry)
+        if oz + dz * t_in <= cell_zmax[c]:
+            for k in range(cell_offsets[c], cell_offsets[c + 1]):
+                t = ray_triangle_t(ox, oy, oz, dx, dy, dz, tri, cell_items[k])
+                if t > t_min and t < _INF:
+                    return True
+        if t_out == _INF:
+            return False
+        t_in = t_out
+        if oz + dz * t_in > z_top:
+            return False
+        if t_max_x < t_max_y:
+            ci += step_i
+            t_max_x += t_dx
+        else:
+            cj += step_j
+            t_max_y += t_dy
+        if ci < 0 or cj < 0 or ci >= nx or cj >= ny:
+            return False
+
+
+@jit
+def _clip_tan(fa, za, fb, zb, oz, max_dist, f_min):
+    """Largest ``(z - oz) / f`` on the segment (fa, za)-(fb, zb) (``fa <= fb``) clipped to
+    ``[f_min, max_dist]``; ``-inf`` if nothing is left."""
+    if fb < f_min or fa > max_dist:
+        return -_INF
+    if fa < f_min:
+        if fb > fa:
+            za = za + (zb - za) * (f_min - fa) / (fb - fa)
+        fa = f_min
+    if fb > max_dist:
+        if fb > fa:
+            zb = za + (zb - za) * (max_dist - fa) / (fb - fa)
+        fb = max_dist
+    ta = (za - oz) / fa
+    tb = (zb - oz) / fb
+    return ta if ta > tb else tb
+
+
+@jit
+def _cut_max_tan(ox, oy, oz, ax, ay, tri, i, max_dist, f_min):
+    """Largest ``(z - oz) / f`` over the cut of triangle ``i`` with the vertical half-plane
+    from ``(ox, oy)`` along the horizontal unit vector ``(ax, ay)``, ``f`` (horizontal distance)
+    within ``[f_min, max_dist]``; ``-inf`` when the triangle misses it."""
+    s0 = (tri[i, 0, 0] - ox) * -ay + (tri[i, 0, 1] - oy) * ax
+    s1 = (tri[i, 1, 0] - ox) * -ay + (tri[i, 1, 1] - oy) * ax
+    s2 = (tri[i, 2, 0] - ox) * -ay + (tri[i, 2, 1] - oy) * ax
+    if (s0 > 0.0 and s1 > 0.0 and s2 > 0.0) or (s0 < 0.0 and s1 < 0.0 and s2 < 0.0):
+        return -_INF
+    f0 = (tri[i, 0, 0] - ox) * ax + (tri[i, 0, 1] - oy) * ay
+    f1 = (tri[i, 1, 0] - ox) * ax + (tri[i, 1, 1] - oy) * ay
+    f2 = (tri[i, 2, 0] - ox) * ax + (tri[i, 2, 1] - oy) * ay
+    z0 = tri[i, 0, 2]
+    z1 = tri[i, 1, 2]
+    z2 = tri[i, 2, 2]
+    if s0 == 0.0 and s1 == 0.0 and s2 == 0.0:
+        # the triangle lies in the plane: the maximum of a linear-fractional function over it
+        # is at a vertex (points outside [f_min, max_dist] left out)
+        best = -_INF
+        for f_, z_ in ((f0, z0), (f1, z1), (f2, z2)):
+            if f_min <= f_ <= max_dist:
+                t = (z_ - oz) / f_
+                if t > best:
+                    best = t
+        return best
+    # the cut is a segment: vertices on the plane and strict edge crossings
+    n = 0
+    fa = 0.0
+    za = 0.0
+    fb = 0.0
+    zb = 0.0
+    for e in range(3):
+        if e == 0:
+            sa, sb, pfa, pfb, pza, pzb = s0, s1, f0, f1, z0, z1
+        elif e == 1:
+            sa, sb, pfa, pfb, pza, pzb = s1, s2, f1, f2, z1, z2
+        else:
+            sa, sb, pfa, pfb, pza, pzb = s2, s0, f2, f0, z2, z0
+        if sa == 0.0:
+            f_ = pfa
+            z_ = pza
+        elif (sa > 0.0 and sb < 0.0) or (sa < 0.0 and sb > 0.0):
+            lam = sa / (sa - sb)
+            f_ = pfa + lam * (pfb - pfa)
+            z_ = pza + lam * (pzb - pza)
+        else:
+            continue
+        if n == 0:
+            fa, za, fb, zb = f_, z_, f_, z_
+        elif f_ < fa:
+            fa, za = f_, z_
+        elif f_ > fb:
+            fb, zb = f_, z_
+        n += 1
+    if n == 0:
+        return -_INF
+    return _clip_tan(fa, za, fb, zb, oz, max_dist, f_min)
+
+
+@jit
+def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri, tri_group, x0, y0, cell, nx, ny,
+                cell_offsets, cell_items, cell_zmax, z_top):
+    """Tangent of the horizon elevation along azimuth direction ``(ax, ay)`` (unit, horizontal).
+
+    The largest ``(z - oz) / f`` over every triangle cut within ``f_min <= f <= max_dist``,
+    and at least 0 (an open horizon). Triangles with ``tri_group[i] == exclude`` are skipped
+    (``exclude = -1``: none).
+    """
+    best = 0.0
+    if oz >= z_top:
+        return best
+    fx = (ox - x0) / cell
+    fy = (oy - y0) / cell
+    ci = int(math.floor(fx))
+    cj = int(math.floor(fy))
+    if ci < 0 or cj < 0 or ci >= nx or cj >= ny:
+        return best
+    step_i = 1 if ax > 0.0 else (-1 if ax < 0.0 else 0)
+    step_j = 1 if ay > 0.0 else (-1 if ay < 0.0 else 0)
+    if ax != 0.0:
+        t_max_x = ((ci + (1 if ax > 0.0 else 0)) * cell + x0 - ox) / ax
+        t_dx = cell / abs(ax)
+    else:
+        t_max_x = _INF
+        t_dx = _INF
+    if ay != 0.0:
+        t_max_y = ((cj + (1 if ay > 0.0 else 0)) * cell + y0 - oy) / ay
+        t_dy = cell / abs(ay)
+    else:
+        t_max_y = _INF
+        t_dy = _INF
+    t_in = 0.0
+    while True:
+        c = cj * nx + ci
+        rise = cell_zmax[c] - oz
+        if rise > 0.0 and rise > best * max(t_in, f_min):
+            for k in range(cell_offsets[c], cell_offsets[c + 1]):
+                i = cell_items[k]
+                if tri_group[i] == exclude:
+                    continue
+                t = _cut_max_tan(ox, oy, oz, ax, ay, tri, i, max_dist, f_min)
+                if t > best:
+                    best = t
+        t_out = min(t_max_x, t_max_y)
+        if t_out == _INF or t_out > max_dist:
+            return best
+        t_in = t_out
+        if z_top - oz <= best * t_in:
+            return best
+        if t_max_x < t_max_y:
+            ci += step_i
+            t_max_x += t_dx
+        else:
+            cj += step_j
+            t_max_y += t_dy
+        if ci < 0 or cj < 0 or ci >= nx or cj >= ny:
+            return best
+
+
+# ----------------------------------------------------------------------------- batch queries
+@jit_parallel
+def horizon_elevations(origins, exclude, n_sectors_offset, max_dist, f_min, tri, tri_group, x0, y0, cell, nx, ny,
+                       cell_offsets, cell_items, cell_zmax, z_top, out_elevation_deg):
+    """Horizon profiles: elevation angle (degrees, >= 0) per azimuth sector of each origin.
+
+    Sector ``k`` of ``n = out_elevation_deg.shape[1]`` is looked at along azimuth
+    ``(k + n_sectors_offset) * 360 / n`` degrees clockwise from north (+y); ``n_sectors_offset``
+    0 puts the first sector centre at north.
+
+    Parameters
+    ----------
+    origins : float64 (n_o, 3)
+    exclude : int64 (n_o,) triangle group (building) left out for each origin, -1 none.
+    max_dist, f_min : float, horizontal search range, m.
+    tri, tri_group, x0 ... z_top : the scene and its grid (see the module docstring).
+    out_elevation_deg : float64 (n_o, n), output.
+    """
+    n = out_elevation_deg.shape[1]
+    for o in prange(origins.shape[0]):
+        ox = origins[o, 0]
+        oy = origins[o, 1]
+        oz = origins[o, 2]
+        for k in range(n):
+            az = math.radians((k + n_sectors_offset) * 360.0 / n)
+            t = horizon_tan(ox, oy, oz, math.sin(az), math.cos(az), max_dist, f_min, exclude[o], tri, tri_group,
+                            x0, y0, cell, nx, ny, cell_offsets, cell_items, cell_zmax, z_top)
+            out_elevation_deg[o, k] = math.degrees(math.atan(t))
+
+
+@jit_parallel
+def direct_hourly(origins, normals, sun, dni, t_min, tri, x0, y0, cell, nx, ny, cell_offsets, cell_items,
+                  cell_zmax, z_top, out_w_m2):
+    """Direct (beam) irradiance on each sensor each hour, W/m2: ``dni * cos(aoi)`` when the sun
+    is in front of the sensor and its ray leaves the scene unblocked, else 0.
+
+    Parameters
+    ----------
+    origins, normals : float64 (n_s, 3) sensor points and unit normals.
+    sun : float64 (n_h, 3) unit vectors toward the sun (east, north, up).
+    dni : float64 (n_h,) direct normal irradiance (0 with the sun down), W/m2.
+    t_min : float, hits nearer than this along the ray are ignored, m.
+    out_w_m2 : float64 (n_s, n_h), output.
+    """
+    n_h = sun.shape[0]
+    for s in prange(origins.shape[0]):
+        for h in range(n_h):
+            out_w_m2[s, h] = 0.0
+            if dni[h] <= 0.0 or sun[h, 2] <= 0.0:
+                continue
+            c = normals[s, 0] * sun[h, 0] + normals[s, 1] * sun[h, 1] + normals[s, 2] * sun[h, 2]
+            if c <= 0.0:
+                continue
+            if not occluded(origins[s, 0], origins[s, 1], origins[s, 2], sun[h, 0], sun[h, 1], sun[h, 2], t_min, tri,
+                            x0, y0, cell, nx, ny, cell_offsets, cell_items, cell_zmax, z_top):
+                out_w_m2[s, h] = dni[h] * c
+
+
+@jit_parallel
+def beam_annual_exact(origins, normals, sun, beam_dn, circ_dn, month, t_min, tri, x0, y0, cell, nx, ny,
+                      cell_offsets, cell_items, cell_zmax, z_top, out_beam, out_circ, out_beam_free, out_circ_free):
+    """Monthly sums of the beam and circumsolar irradiance of each sensor, shaded and free, Wh/m2.
+
+    Hour ``h`` contributes ``beam_dn[h] * cos(aoi)`` (``beam_dn`` the DNI) and
+    ``circ_dn[h] * cos(aoi)`` (``circ_dn`` = Perez ``DHI F1 / max(cos 85, cos z)``) to month
+    ``month[h]`` when the sun is in front of the sensor; to the shaded sums only when its ray is
+    unblocked. Outputs (n_s, 12) are overwritten.
+    """
+    n_h = sun.shape[0]
+    for s in prange(origins.shape[0]):
+        for m in range(12):
+            out_beam[s, m] = 0.0
+            out_circ[s, m] = 0.0
+            out_beam_free[s, m] = 0.0
+            out_circ_free[s, m] = 0.0
+        for h in range(n_h):
+            if (beam_dn[h] <= 0.0 and circ_dn[h] <= 0.0) or sun[h, 2] <= 0.0:
+                continue
+            c = normals[s, 0] * sun[h, 0] + normals[s, 1] * sun[h, 1] + normals[s, 2] * sun[h, 2]
+            if c <= 0.0:
+                continue
+            m = month[h]
+            out_beam_free[s, m] += beam_dn[h] * c
+            out_circ_free[s, m] += circ_dn[h] * c
+            if not occluded(origins[s, 0], origins[s, 1], origins[s, 2], sun[h, 0], sun[h, 1], sun[h, 2], t_min, tri,
+                            x0, y0, cell, nx, ny, cell_offsets, cell_items, cell_zmax, z_top):
+                out_beam[s, m] += beam_dn[h] * c
+                out_circ[s, m] += circ_dn[h] * c

@@ -1,0 +1,305 @@
+"""Sky kernels: sky-view factors from horizon profiles, annual and monthly beam behind horizons,
+and the hourly PV chain of many orientations.
+
+Conventions: directions are (east, north, up); azimuths clockwise from north; a horizon
+profile has ``n`` sectors, sector ``k`` centred on azimuth ``k * 360 / n`` and covering
+``[(k - 1/2), (k + 1/2)] * 360 / n``; the obstruction elevation is constant within a sector.
+
+Sky-view factor (cosine-weighted, isotropic radiance) of a plane with unit normal
+``n = (sin t sin a, sin t cos a, cos t)`` under a horizon ``h(phi)``::
+
+    F = 1 - [sum over phi of  int_0^h(phi) max(0, n . d(e, phi)) cos e de]
+            / [sum over phi of int_0^(pi/2) max(0, n . d(e, phi)) cos e de]
+
+with ``n . d = A cos e + B sin e``, ``A = sin t cos(phi - a)``, ``B = cos t``. The elevation
+integral is exact: ``int (A cos e + B sin e) cos e de = A (e/2 + sin 2e / 4) + B sin^2 e / 2``
+over the part of ``[0, h]`` where ``A cos e + B sin e >= 0``; azimuth uses the midpoint rule
+with ``n_sub`` points per sector. For a horizontal plane this is ``mean(cos^2 h_k)``, the
+closed form of a horizon of sectors.
+
+Nothing here imports twin; every output is allocated by the caller.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from twin.kernels.config import jit, jit_parallel, prange
+
+_HALF_PI = 0.5 * math.pi
+
+
+@jit
+def _g(a, b, e):
+    """Antiderivative of ``(a cos e + b sin e) cos e``."""
+    return a * (0.5 * e + 0.25 * math.sin(2.0 * e)) + 0.5 * b * math.sin(e) ** 2
+
+
+@jit
+def _lit_integral(a, b, h):
+    """``int_0^h max(0, a cos e + b sin e) cos e de`` for ``0 <= h <= pi/2``."""
+    if h <= 0.0 or (a == 0.0 and b == 0.0):
+        return 0.0
+    d = math.atan2(b, a)
+    lo = max(0.0, d - _HALF_PI)
+    hi = min(h, d + _HALF_PI)
+    if hi <= lo:
+        return 0.0
+    return _g(a, b, hi) - _g(a, b, lo)
+
+
+@jit_parallel
+def sky_view_factors(horizon_deg, tilt_rad, azimuth_rad, n_sub, band_free_deg, out_iso, out_band):
+    """Unobstructed share of the isotropic sky and of the horizon band seen by planes.
+
+    Parameters
+    ----------
+    horizon_deg : float64 (n, n_s) obstruction elevation per sector, degrees (0 open, 90 closed).
+    tilt_rad, azimuth_rad : float64 (n,) plane orientations.
+    n_sub : int, azimuth points per sector.
+    band_free_deg : float, a sector whose horizon is below this is free for the horizon band.
+    out_iso : float64 (n,), output: sky-view factor with the horizon / without it.
+    out_band : float64 (n,), output: cosine-weighted free share of the horizon band.
+    """
+    n = horizon_deg.shape[0]
+    n_s = horizon_deg.shape[1]
+    width = 2.0 * math.pi / n_s
+    for i in prange(n):
+        st = math.sin(tilt_rad[i])
+        ct = math.cos(tilt_rad[i])
+        total = 0.0
+        lost = 0.0
+        band_w = 0.0
+        band_free = 0.0
+        for k in range(n_s):
+            h = math.radians(min(90.0, max(0.0, horizon_deg[i, k])))
+            free = horizon_deg[i, k] < band_free_deg
+            for j in range(n_sub):
+                phi = (k - 0.5 + (j + 0.5) / n_sub) * width
+                a = st * math.cos(phi - azimuth_rad[i])
+                total += _lit_integral(a, ct, _HALF_PI)
+                lost += _lit_integral(a, ct, h)
+                if a > 0.0:
+                    band_w += a
+                    if free:
+                        band_free += a
+        out_iso[i] = 1.0 - lost / total if total > 0.0 else 1.0
+        out_band[i] = band_free / band_w if band_w > 0.0 else 1.0
+
+
+@jit
+def _count_above(sorted_desc, lo, hi, value):
+    """Number of entries of ``sorted_desc[lo:hi]`` (descending) strictly greater than ``value``."""
+    a = lo
+    b = hi
+    while a < b:
+        m = (a + b) // 2
+        if sorted_desc[m] > value:
+            a = m + 1
+        else:
+            b = m
+    return a - lo
+
+
+@jit_parallel
+def beam_annual_horizon(horizon_deg, sensor_offsets, normals, sun, weight, sector_offsets, elev_sorted, out_beam,
+                        out_free):
+    """Annual beam (and circumsolar) irradiation of sensors behind their horizon profiles, Wh/m2.
+
+    Hours are grouped by the sector of the sun's azimuth and sorted by decreasing sun
+    elevation: hours ``sector_offsets[k]:sector_offsets[k + 1]`` of ``sun``, ``weight`` and
+    ``elev_sorted``. Hour ``h`` adds ``weight[h] * max(0, n . sun[h])`` to a sensor whose
+    horizon in that sector is below ``elev_sorted[h]``: per sector these are the first hours,
+    so one cumulative sum per surface and a binary search per sensor and sector give the
+    annual sum.
+
+    Parameters
+    ----------
+    horizon_deg : float64 (n_sensors, n_s) horizon of each sensor, degrees.
+    sensor_offsets : int64 (n_surfaces + 1): sensors of surface ``j`` are
+        ``sensor_offsets[j]:sensor_offsets[j + 1]`` (they share its normal).
+    normals : float64 (n_surfaces, 3) unit normals.
+    sun : float64 (n_b, 3) sun vectors of the sorted hours.
+    weight : float64 (n_b,) normal irradiance of each hour (DNI + Perez circumsolar), W/m2.
+    sector_offsets : int64 (n_s + 1).
+    elev_sorted : float64 (n_b,) sun elevation of the sorted hours, degrees.
+    out_beam : float64 (n_sensors,), output: shaded annual sum, Wh/m2.
+    out_free : float64 (n_surfaces,), output: unshaded annual sum of the surface, Wh/m2.
+    """
+    n_surf = normals.shape[0]
+    n_s = sector_offsets.shape[0] - 1
+    n_b = sun.shape[0]
+    for j in prange(n_surf):
+        cum = np.empty(n_b + n_s)
+        nx = normals[j, 0]
+        ny = normals[j, 1]
+        nz = normals[j, 2]
+        total = 0.0
+        for k in range(n_s):
+            base = sector_offsets[k] + k
+            run = 0.0
+            cum[base] = 0.0
+            for h in range(sector_offsets[k], sector_offsets[k + 1]):
+                c = nx * sun[h, 0] + ny * sun[h, 1] + nz * sun[h, 2]
+                if c > 0.0:
+                    run += weight[h] * c
+                cum[base + 1 + h - sector_offsets[k]] = run
+            total += run
+        out_free[j] = total
+        for s in range(sensor_offsets[j], sensor_offsets[j + 1]):
+            acc = 0.0
+            for k in range(n_s):
+                cnt = _count_above(elev_sorted, sector_offsets[k], sector_offsets[k + 1], horizon_deg[s, k])
+                acc += cum[sector_offsets[k] + k + cnt]
+            out_beam[s] = acc
+
+
+@jit
+def monthly_beam_tables(group_normals, sun, weight, month, sector_offsets, out_cum):
+    """Cumulative monthly beam per orientation group, for :func:`monthly_shade_factors`.
+
+    ``out_cum[g, sector_offsets[k] + k + c, m]`` is the beam of group ``g`` in month ``m`` from
+    the first ``c`` hours of sector ``k`` (hours sorted as in :func:`beam_annual_horizon`).
+    ``weight`` (n_g, n_b) is the normal-incidence irradiance per group and hour (so a group can
+    carry its own angular modifier), ``month`` (n_b,) the month 0..11 of each sorted hour.
+    """
+    n_g = group_normals.shape[0]
+    n_s = sector_offsets.shape[0] - 1
+    for g in range(n_g):
+        for k in range(n_s):
+            base = sector_offsets[k] + k
+            for m in range(12):
+                out_cum[g, base, m] = 0.0
+            for h in range(sector_offsets[k], sector_offsets[k + 1]):
+                r = base + 1 + h - sector_offsets[k]
+                for m in range(12):
+                    out_cum[g, r, m] = out_cum[g, r - 1, m]
+                c = group_normals[g, 0] * sun[h, 0] + group_normals[g, 1] * sun[h, 1] + group_normals[g, 2] * sun[h, 2]
+                if c > 0.0:
+                    out_cum[g, r, month[h]] += weight[g, h] * c
+
+
+@jit_parallel
+def monthly_shade_factors(horizon_deg, group, iso_factor, band_factor, beam_cum, sector_offsets, elev_sorted,
+                          beam_free, iso_m, band_m, ground_m, out_factor):
+    """Monthly ratio of shaded to unshaded irradiance of surfaces behind horizon profiles.
+
+    The same model as :func:`twin.kernels.solar.horizon_monthly_factors` (beam and circumsolar
+    only with the sun above the sector's horizon, isotropic diffuse times ``iso_factor``,
+    horizon band times ``band_factor``, ground unchanged), with the hourly loop replaced by the
+    sorted tables of :func:`monthly_beam_tables`.
+
+    Parameters
+    ----------
+    horizon_deg : float64 (n_f, n_s); group : int64 (n_f,); iso_factor, band_factor : (n_f,).
+    beam_cum : float64 (n_g, n_b + n_s, 12) from :func:`monthly_beam_tables`.
+    beam_free : float64 (n_g, 12) unshaded monthly beam of each group.
+    iso_m, band_m, ground_m : float64 (n_g, 12) monthly isotropic, band and ground sums.
+    out_factor : float64 (n_f, 12), output (1 where a month has no irradiance).
+    """
+    n_s = sector_offsets.shape[0] - 1
+    for f in prange(horizon_deg.shape[0]):
+        g = group[f]
+        acc = np.zeros(12)
+        for k in range(n_s):
+            cnt = _count_above(elev_sorted, sector_offsets[k], sector_offsets[k + 1], horizon_deg[f, k])
+            r = sector_offsets[k] + k + cnt
+            for m in range(12):
+                acc[m] += beam_cum[g, r, m]
+        for m in range(12):
+            free = beam_free[g, m] + iso_m[g, m] + band_m[g, m] + ground_m[g, m]
+            shaded = acc[m] + iso_factor[f] * iso_m[g, m] + band_factor[f] * band_m[g, m] + ground_m[g, m]
+            if free > 0.0:
+                out_factor[f, m] = min(1.0, max(0.0, shaded / free))
+            else:
+                out_factor[f, m] = 1.0
+
+
+@jit
+def _iam_physical(cos_aoi, n_glass, k_l):
+    """Transmittance of a glass cover relative to normal incidence (De Soto et al. 2006;
+    pvlib ``iam.physical`` without the anti-reflective coating), 0 at or beyond 90 degrees."""
+    if cos_aoi <= 0.0:
+        return 0.0
+    c = min(1.0, cos_aoi)
+    th = math.acos(c)
+    s = math.sin(th)
+    st = s / n_glass
+    ct = math.sqrt(1.0 - st * st)
+    # reflectances of both polarisations at the air-glass interface
+    if th < 1e-6:
+        r0 = ((n_glass - 1.0) / (n_glass + 1.0)) ** 2
+        rs = r0
+        rp = r0
+    else:
+        rs = ((c - n_glass * ct) / (c + n_glass * ct)) ** 2
+        rp = ((ct - n_glass * c) / (ct + n_glass * c)) ** 2
+    tau = 1.0 - 0.5 * (rs + rp)
+    tau *= math.exp(-k_l / ct)
+    r0 = ((n_glass - 1.0) / (n_glass + 1.0)) ** 2
+    tau0 = (1.0 - r0) * math.exp(-k_l)
+    return tau / tau0
+
+
+@jit_parallel
+def pv_annual(normals, sun, dni, circ_dn, dhi_iso, dhi_band, ghi_ground, t_air_c, wind_m_s, pdc0_w, gamma_per_k,
+              sapm_a, sapm_b, sapm_dt, n_glass, k_l, inv_eff_nom, inv_eff_ref, dc_ac_ratio,
+              out_poa_wh, out_eff_wh, out_dc_wh, out_ac_wh):
+    """Annual plane-of-array irradiation and PVWatts-type DC and AC energy of 1 kWp per orientation.
+
+    For every orientation ``o`` and hour ``h``: the Perez components on the plane (``dni`` and
+    ``circ_dn`` are normal-incidence beam and circumsolar; ``dhi_iso`` the isotropic radiance
+    times pi, ``dhi_band`` the horizon-band term per unit ``sin(tilt)``, ``ghi_ground`` = albedo x
+    GHI); effective irradiance = beam x IAM(aoi) (glass cover, :func:`_iam_physical`) + the
+    diffuse rest; cell temperature by the Sandia model (King et al. 2004:
+    ``T_m = E exp(a + b WS) + T_a``, ``T_c = T_m + E/1000 dT``) from the plane-of-array
+    irradiance; DC power ``pdc0 E_eff/1000 (1 + gamma (T_c - 25))`` (PVWatts, Dobos 2014); AC
+    through the PVWatts inverter model with nameplate ``pdc0 / dc_ac_ratio``, clipped.
+
+    Outputs (n_o,), Wh/m2 for irradiation and Wh for energy, are overwritten.
+    """
+    n_h = sun.shape[0]
+    pac0 = pdc0_w / dc_ac_ratio
+    pdc0_inv = pac0 / inv_eff_nom
+    for o in prange(normals.shape[0]):
+        nx = normals[o, 0]
+        ny = normals[o, 1]
+        nz = normals[o, 2]
+        tilt_cos = nz
+        tilt_sin = math.sqrt(max(0.0, 1.0 - nz * nz))
+        poa_sum = 0.0
+        eff_sum = 0.0
+        dc_sum = 0.0
+        ac_sum = 0.0
+        for h in range(n_h):
+            c = nx * sun[h, 0] + ny * sun[h, 1] + nz * sun[h, 2]
+            if sun[h, 2] <= 0.0:
+                c = 0.0
+            cpos = c if c > 0.0 else 0.0
+            beam = dni[h] * cpos
+            circ = circ_dn[h] * cpos
+            diffuse = circ + dhi_iso[h] * 0.5 * (1.0 + tilt_cos) + dhi_band[h] * tilt_sin + ghi_ground[h] * 0.5 * (1.0 - tilt_cos)
+            poa = beam + diffuse
+            if poa <= 0.0:
+                continue
+            eff = beam * _iam_physical(c, n_glass, k_l) + diffuse
+            t_mod = poa * math.exp(sapm_a + sapm_b * wind_m_s[h]) + t_air_c[h]
+            t_cell = t_mod + poa / 1000.0 * sapm_dt
+            dc = pdc0_w * eff / 1000.0 * (1.0 + gamma_per_k * (t_cell - 25.0))
+            if dc < 0.0:
+                dc = 0.0
+            ac = 0.0
+            if dc > 0.0:
+                zeta = dc / pdc0_inv
+                eta = inv_eff_nom / inv_eff_ref * (-0.0162 * zeta - 0.0059 / zeta + 0.9858)
+                ac = min(pac0, max(0.0, eta * dc))
+            poa_sum += poa
+            eff_sum += eff
+            dc_sum += dc
+            ac_sum += ac
+        out_poa_wh[o] = poa_sum
+        out_eff_wh[o] = eff_sum
+        out_dc_wh[o] = dc_sum
+        out_ac_wh[o] = ac_sum

@@ -1,0 +1,120 @@
+"""The ray-casting grid of a triangle scene (:mod:`twin.kernels.solar_grid`) and its queries.
+
+Every query runs in chunks so that a progress bar (``progress=True``) can follow it; the
+results do not depend on the chunking.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from twin.solar.progress import chunks
+
+#: Default cell side of the grid, m (about a house width: few triangles per cell).
+DEFAULT_CELL_M = 8.0
+
+#: Most cells a grid may have (the cell side grows beyond it).
+MAX_CELLS = 16_000_000
+
+#: Sensor rays start this far along the surface normal, m.
+SENSOR_OFFSET_M = 0.01
+
+#: Ray hits nearer than this are ignored, m.
+T_MIN_M = 1e-6
+
+#: Horizon cuts nearer than this (horizontal distance) are ignored, m.
+F_MIN_M = 1e-3
+
+
+@dataclass
+class SceneGrid:
+    """Triangles (n_t, 3, 3), their group (building) and the height-field grid over them."""
+
+    tri: np.ndarray
+    tri_group: np.ndarray
+    x0: float
+    y0: float
+    cell: float
+    nx: int
+    ny: int
+    cell_offsets: np.ndarray
+    cell_items: np.ndarray
+    cell_zmax: np.ndarray
+    z_top: float
+
+    @classmethod
+    def build(cls, tri: np.ndarray, tri_group: np.ndarray | None = None, *, cell_m: float = DEFAULT_CELL_M,
+              points: np.ndarray | None = None) -> SceneGrid:
+        """Grid over the triangles and the query ``points`` (n, 3 or 2), padded by one cell."""
+        from twin.kernels.solar_grid import grid_count, grid_fill
+
+        tri = np.ascontiguousarray(tri, dtype=np.float64).reshape(-1, 3, 3)
+        group = np.full(len(tri), -2, dtype=np.int64) if tri_group is None else np.ascontiguousarray(tri_group, dtype=np.int64)
+        xy = [tri[:, :, :2].reshape(-1, 2)]
+        if points is not None and len(points):
+            xy.append(np.asarray(points, dtype=float)[:, :2])
+        allxy = np.concatenate(xy) if len(xy) else np.zeros((0, 2))
+        if len(allxy) == 0:
+            allxy = np.zeros((1, 2))
+        lo = allxy.min(axis=0)
+        hi = allxy.max(axis=0)
+        cell = float(cell_m)
+        span = hi - lo
+        while (math.floor(span[0] / cell) + 3) * (math.floor(span[1] / cell) + 3) > MAX_CELLS:
+            cell *= 1.5
+        x0, y0 = float(lo[0] - cell), float(lo[1] - cell)
+        nx = int(math.floor(span[0] / cell)) + 3
+        ny = int(math.floor(span[1] / cell)) + 3
+        counts = np.zeros(nx * ny, dtype=np.int64)
+        grid_count(tri, x0, y0, cell, nx, ny, counts)
+        offsets = np.zeros(nx * ny + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        items = np.empty(int(offsets[-1]), dtype=np.int64)
+        zmax = np.empty(nx * ny)
+        grid_fill(tri, x0, y0, cell, nx, ny, offsets, np.empty(nx * ny, dtype=np.int64), items, zmax)
+        z_top = float(tri[:, :, 2].max()) if len(tri) else -np.inf
+        return cls(tri, group, x0, y0, cell, nx, ny, offsets, items, zmax, z_top)
+
+    def _args(self) -> tuple:
+        return (self.x0, self.y0, self.cell, self.nx, self.ny, self.cell_offsets, self.cell_items, self.cell_zmax, self.z_top)
+
+    def horizons(self, origins: np.ndarray, *, n_sectors: int = 36, exclude: np.ndarray | None = None,
+                 max_distance_m: float = 100.0, progress=None) -> np.ndarray:
+        """Horizon elevation (degrees, >= 0) per azimuth sector (sector k centred on k * 360 / n_sectors
+        clockwise from north) seen from each origin (n, 3); ``exclude[i]`` a triangle group left out."""
+        from twin.kernels.solar_grid import horizon_elevations
+
+        origins = np.ascontiguousarray(origins, dtype=np.float64).reshape(-1, 3)
+        ex = np.full(len(origins), -1, dtype=np.int64) if exclude is None else np.ascontiguousarray(exclude, dtype=np.int64)
+        out = np.zeros((len(origins), int(n_sectors)))
+        for a, b in chunks(len(origins), progress, "horizons"):
+            horizon_elevations(origins[a:b], ex[a:b], 0.0, float(max_distance_m), F_MIN_M, self.tri, self.tri_group,
+                               *self._args(), out[a:b])
+        return out
+
+    def direct_hourly(self, origins: np.ndarray, normals: np.ndarray, sun: np.ndarray, dni: np.ndarray) -> np.ndarray:
+        """Direct irradiance (n, n_h), W/m2, with shading by every triangle (see the kernel)."""
+        from twin.kernels.solar_grid import direct_hourly
+
+        origins = np.ascontiguousarray(origins, dtype=np.float64)
+        out = np.zeros((len(origins), len(sun)))
+        direct_hourly(origins, np.ascontiguousarray(normals, dtype=np.float64), np.ascontiguousarray(sun, dtype=np.float64),
+                      np.ascontiguousarray(dni, dtype=np.float64), T_MIN_M, self.tri, *self._args(), out)
+        return out
+
+    def beam_monthly(self, origins, normals, sun, beam_dn, circ_dn, month, *, progress=None):
+        """Monthly beam and circumsolar sums, shaded and free (each (n, 12), Wh/m2), by ray casting every hour."""
+        from twin.kernels.solar_grid import beam_annual_exact
+
+        origins = np.ascontiguousarray(origins, dtype=np.float64)
+        normals = np.ascontiguousarray(normals, dtype=np.float64)
+        n = len(origins)
+        outs = [np.zeros((n, 12)) for _ in range(4)]
+        args = (np.ascontiguousarray(sun, dtype=np.float64), np.ascontiguousarray(beam_dn, dtype=np.float64),
+                np.ascontiguousarray(circ_dn, dtype=np.float64), np.ascontiguousarray(month, dtype=np.int64))
+        for a, b in chunks(n, progress, "sun rays"):
+            beam_annual_exact(origins[a:b], normals[a:b], *args, T_MIN_M, self.tri, *self._args(), *(o[a:b] for o in outs))
+        return tuple(outs)

@@ -218,12 +218,14 @@ def _cut_max_tan(ox, oy, oz, ax, ay, tri, i, max_dist, f_min):
                 if t > best:
                     best = t
         return best
-    # the cut is a segment: vertices on the plane and strict edge crossings
+    # the cut is a segment: vertices on the plane and strict edge crossings (up to 3 points;
+    # several at one distance f on a vertical triangle, so every point is evaluated)
     n = 0
     fa = 0.0
     za = 0.0
     fb = 0.0
     zb = 0.0
+    best = -_INF
     for e in range(3):
         if e == 0:
             sa, sb, pfa, pfb, pza, pzb = s0, s1, f0, f1, z0, z1
@@ -246,10 +248,18 @@ def _cut_max_tan(ox, oy, oz, ax, ay, tri, i, max_dist, f_min):
             fa, za = f_, z_
         elif f_ > fb:
             fb, zb = f_, z_
+        if f_min <= f_ <= max_dist:
+            t = (z_ - oz) / f_
+            if t > best:
+                best = t
         n += 1
     if n == 0:
         return -_INF
-    return _clip_tan(fa, za, fb, zb, oz, max_dist, f_min)
+    if fa < f_min or fb > max_dist:
+        t = _clip_tan(fa, za, fb, zb, oz, max_dist, f_min)
+        if t > best:
+            best = t
+    return best
 
 
 @jit

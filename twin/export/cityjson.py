@@ -9,7 +9,9 @@ translate = the lower corner of the data). Every building column (the ``*_defaul
 included, NaN as ``null``) becomes an attribute, together with the CityJSON names
 ``measuredHeight``, ``storeysAboveGround``, ``yearOfConstruction`` and ``function`` where
 the value was not defaulted. Footprints are snapped to the 1 mm vertex grid first.
-``metadata.referenceSystem`` is the scene CRS as an OGC EPSG URL.
+``metadata.referenceSystem`` is the scene CRS as an OGC EPSG URL. The cost is linear in the
+number of buildings (vertex blocks carry a running count; each building's indices are known
+without summing earlier blocks).
 
 Object ids are the ``building_id`` values with a leading ``cityjson:`` removed, so a building
 read from CityJSON keeps its native id through a round trip.
@@ -90,12 +92,31 @@ def _rings(polygon) -> list[np.ndarray]:
     return rings
 
 
-def _solid(polygon, z0: float, z1: float, points: list[np.ndarray]) -> tuple[list, list[int]] | None:
+class _Points:
+    """Vertex blocks appended in order, with their running count (so a new block's first index
+    is known in O(1): the export stays linear in the number of buildings)."""
+
+    def __init__(self) -> None:
+        self.blocks: list[np.ndarray] = []
+        self.count = 0
+
+    def append(self, block: np.ndarray) -> None:
+        self.blocks.append(block)
+        self.count += len(block)
+
+    def __len__(self) -> int:
+        return len(self.blocks)
+
+    def __iter__(self):
+        return iter(self.blocks)
+
+
+def _solid(polygon, z0: float, z1: float, points: _Points) -> tuple[list, list[int]] | None:
     """Boundaries (one shell) and semantic values of the extruded polygon; vertices appended to ``points``."""
     rings = _rings(polygon)
     if len(rings[0]) < 3:
         return None
-    base = sum(len(p) for p in points)
+    base = points.count
     bottom_idx, top_idx = [], []
     for ring in rings:
         n = len(ring)
@@ -139,6 +160,7 @@ def write_cityjson(
     crs=None,
     title: str | None = None,
     inputs=(),
+    extra_attributes=None,
 ) -> CityJSONExport:
     """Write buildings as CityJSON 2.0 LoD1 solids with all their columns as attributes.
 
@@ -155,6 +177,10 @@ def write_cityjson(
         ``metadata.title``.
     inputs
         Files or folders the buildings were read from (the output may not be one of them).
+    extra_attributes
+        A table with ``building_id`` and more columns (e.g. the per-building solar figures of
+        :class:`twin.solar.cadastre.Cadastre`: ``solar_*`` names); each column becomes an
+        attribute of the matching building (NaN as ``null``); buildings not in it get none.
 
     Returns
     -------
@@ -186,7 +212,8 @@ def write_cityjson(
     attr_cols = [c for c in buildings.columns if c != "geometry"]
     records = buildings[attr_cols].to_dict("records")
 
-    points: list[np.ndarray] = []
+    extra = _extra_by_building(extra_attributes, path)
+    points = _Points()
     objects: dict[str, dict] = {}
     skipped: list[tuple[str, str]] = []
     for i, (geom, rec) in enumerate(zip(buildings.geometry.values, records)):
@@ -218,6 +245,8 @@ def write_cityjson(
                         "semantics": {"surfaces": _SEMANTICS, "values": [[s[1]] for s in solids]}}
         attributes = {k: _json_value(v) for k, v in rec.items() if k != "building_id"}
         attributes["twin_building_id"] = bid
+        if extra:
+            attributes.update(extra.get(bid, {}))
         # CityJSON's own names, only for values that were not defaulted
         if not rec.get("height_defaulted", False):
             attributes["measuredHeight"] = float(h)
@@ -239,9 +268,21 @@ def write_cityjson(
     return CityJSONExport(target, len(objects), skipped)
 
 
-def _document(objects: dict, points: list[np.ndarray], crs, title: str | None) -> dict:
+def _extra_by_building(table, path) -> dict[str, dict]:
+    """``building_id`` -> {column: JSON value} of an extra attribute table (empty for None)."""
+    if table is None:
+        return {}
+    if "building_id" not in table:
+        raise SchemaError("extra attribute table lacks a column", path=path, field="building_id")
+    cols = [c for c in table.columns if c not in ("building_id", "geometry")]
+    ids = table["building_id"].astype(str).tolist()
+    values = zip(*(table[c].tolist() for c in cols)) if cols else ([] for _ in ids)
+    return {bid: {c: _json_value(v) for c, v in zip(cols, row)} for bid, row in zip(ids, values)}
+
+
+def _document(objects: dict, points: _Points, crs, title: str | None) -> dict:
     """The CityJSON document: integer vertices (deduplicated), transform, metadata."""
-    coords = np.concatenate(points) if points else np.zeros((0, 3))
+    coords = np.concatenate(points.blocks) if len(points) else np.zeros((0, 3))
     translate = np.floor(coords.min(axis=0) / SCALE_M) * SCALE_M if len(coords) else np.zeros(3)
     ints = np.rint((coords - translate) / SCALE_M).astype(np.int64)
     unique, inverse = np.unique(ints, axis=0, return_inverse=True) if len(ints) else (ints, np.zeros(0, dtype=np.int64))

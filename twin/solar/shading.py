@@ -1,0 +1,184 @@
+"""Monthly urban shading factors of the energy stock model, from the solar ray-casting kernel.
+
+:func:`urban_shade_factors` returns what :func:`twin.energy.stock.urban_shade_factors` returns
+(shape ``(n_buildings, n_groups, 12)``, same model, same observers), computed with one code
+path shared with the solar cadastre:
+
+* horizons: :func:`twin.kernels.solar_grid.horizon_elevations` on the walls of the LoD1
+  extrusions of the footprints (walls are enough: the top edge of a wall is what the old
+  edge kernel found), the observer's own building excluded, a height-field grid instead of an
+  STRtree ``dwithin`` query;
+* sky-view shares: :func:`twin.kernels.solar_sky.sky_view_factors` (exact in elevation) instead
+  of the NumPy quadrature of :func:`twin.energy.solar.horizon_view_factors`;
+* monthly factors: :func:`twin.kernels.solar_sky.monthly_shade_factors`, a binary search per
+  facade and sector in hours sorted once, instead of a loop over 8,760 hours per facade.
+
+The observers are those of :meth:`twin.scene.Scene.horizon_profile` (facade midpoint moved
+0.1 m outward, at half the building height, obstructions within 100 m, sector k centred on
+k x 360 / n_sectors), so the horizons equal the scene's; the factors differ from the old ones
+only by the sky-view quadrature.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.solar.progress import Steps
+
+
+def wall_triangles(scene) -> tuple[np.ndarray, np.ndarray]:
+    """Triangles (n, 3, 3) of the walls of the LoD1 extrusions of the scene's footprints (exterior
+    rings, as :meth:`Scene.footprints`), and the building index of each."""
+    fp = scene.footprints()
+    b = scene.buildings
+    ground = b["ground_z_m"].to_numpy(dtype=float) if "ground_z_m" in b else np.zeros(len(b))
+    top = ground + b["height_m"].to_numpy(dtype=float)
+    starts = fp.edge_starts()
+    bi = fp.point_building[starts]
+    p0 = fp.coords[starts]
+    p1 = fp.coords[starts + 1]
+    z0 = ground[bi]
+    z1 = top[bi]
+    ok = np.isfinite(z1) & (z1 > z0) & (np.hypot(*(p1 - p0).T) > 0)
+    p0, p1, z0, z1, bi = p0[ok], p1[ok], z0[ok], z1[ok], bi[ok]
+    a = np.column_stack([p0, z0])
+    b_ = np.column_stack([p1, z0])
+    c = np.column_stack([p1, z1])
+    d = np.column_stack([p0, z1])
+    tri = np.concatenate([np.stack([a, b_, c], axis=1), np.stack([a, c, d], axis=1)])
+    return np.ascontiguousarray(tri), np.concatenate([bi, bi]).astype(np.int64)
+
+
+def facade_horizons(scene, mask: np.ndarray | None = None, *, n_sectors: int = 36, max_distance_m: float = 100.0,
+                    height_fraction: float = 0.5, progress=None) -> np.ndarray:
+    """Horizon profiles (n_facades, n_sectors), degrees, of the facades (rows of ``scene.facades()``,
+    those of ``mask``), by the solar kernel; equal to :meth:`Scene.facade_horizons`."""
+    from twin.solar.grid import SceneGrid
+
+    fac = scene.facades()
+    if mask is not None:
+        fac = fac[np.asarray(mask, dtype=bool)]
+    b = scene.buildings
+    ground = b["ground_z_m"].to_numpy(dtype=float) if "ground_z_m" in b else np.zeros(len(b))
+    height = b["height_m"].to_numpy(dtype=float)
+    bi = fac["building_index"].to_numpy().astype(np.int64)
+    az = np.radians(fac["azimuth_deg"].to_numpy(dtype=float))
+    obs = np.column_stack([fac["mid_x"].to_numpy() + 0.1 * np.sin(az), fac["mid_y"].to_numpy() + 0.1 * np.cos(az),
+                           ground[bi] + height_fraction * height[bi]])
+    tri, group = wall_triangles(scene)
+    grid = SceneGrid.build(tri, group, points=obs)
+    return grid.horizons(obs, n_sectors=n_sectors, exclude=bi, max_distance_m=max_distance_m, progress=progress)
+
+
+def horizon_monthly_factors(weather, horizon_deg: np.ndarray, group: np.ndarray, *, groups: tuple[str, ...] | None = None,
+                            albedo: float | None = 0.2, glazing=None) -> np.ndarray:
+    """Monthly shading factors (n_f, 12) of surfaces of standard groups behind horizons: the
+    model of :func:`twin.energy.solar.horizon_shade_factors` with the kernels of this module."""
+    from twin.energy.inputs import STANDARD_GROUPS
+    from twin.energy.solar import STANDARD_ORIENTATION, Glazing, diffuse_angular_ratios, glazing_angular_ratio, sector_of
+    from twin.errors import InputError
+    from twin.kernels.solar_sky import monthly_beam_tables, monthly_shade_factors
+    from twin.solar.irradiance import BAND_FREE_DEG, SVF_SUBSAMPLES
+    from twin.solar.pv import normal_of
+    from twin.solar.sky import solar_sky
+
+    glazing = glazing or Glazing()
+    groups = STANDARD_GROUPS if groups is None else tuple(groups)
+    hz = np.ascontiguousarray(np.atleast_2d(np.asarray(horizon_deg, dtype=float)))
+    n_f, n_s = hz.shape
+    gnames = [g for g in groups if g in STANDARD_ORIENTATION]
+    gi = {g: k for k, g in enumerate(gnames)}
+    try:
+        gidx = np.array([gi[str(g)] for g in np.asarray(group).reshape(-1)], dtype=np.int64)
+    except KeyError as exc:
+        raise InputError(f"unknown surface group {exc.args[0]!r}; expected one of {gnames}", field="group") from None
+    sky = solar_sky(weather, albedo=albedo)
+    tilt = np.array([STANDARD_ORIENTATION[g][0] for g in gnames])
+    azim = np.array([STANDARD_ORIENTATION[g][1] for g in gnames])
+    normals = normal_of(tilt, azim)
+    # hours with beam, sorted by sector and decreasing elevation
+    weight = sky.dni + sky.circ_dn
+    h = np.flatnonzero((sky.elevation_deg > 0) & (weight > 0))
+    sec = sector_of(sky.azimuth_deg[h], n_s)
+    order = np.lexsort((-sky.elevation_deg[h], sec))
+    h, sec = h[order], sec[order]
+    offsets = np.zeros(n_s + 1, dtype=np.int64)
+    np.cumsum(np.bincount(sec, minlength=n_s), out=offsets[1:])
+    sun = np.ascontiguousarray(sky.sun[h])
+    w = np.empty((len(gnames), len(h)))
+    iso_m = np.zeros((len(gnames), 12))
+    band_m = np.zeros_like(iso_m)
+    ground_m = np.zeros_like(iso_m)
+    beam_free = np.zeros_like(iso_m)
+    for k, g in enumerate(gnames):
+        comp = sky.plane_components(normals[k])
+        ratio_beam = glazing_angular_ratio(comp["cos_aoi"], glazing) if g.startswith("win") else np.ones(sky.n_hours)
+        r_sky, r_gnd, r_hor = diffuse_angular_ratios(tilt[k], glazing) if g.startswith("win") else (1.0, 1.0, 1.0)
+        w[k] = weight[h] * ratio_beam[h]
+        beam_free[k] = np.bincount(sky.month, (comp["beam"] + comp["circumsolar"]) * ratio_beam, 12)
+        iso_m[k] = np.bincount(sky.month, comp["isotropic"] * r_sky, 12)
+        band_m[k] = np.bincount(sky.month, comp["horizon"] * r_hor, 12)
+        ground_m[k] = np.bincount(sky.month, comp["ground"] * r_gnd, 12)
+    cum = np.empty((len(gnames), len(h) + n_s, 12))
+    monthly_beam_tables(np.ascontiguousarray(normals), sun, np.ascontiguousarray(w), np.ascontiguousarray(sky.month[h]), offsets, cum)
+    from twin.kernels.solar_sky import sky_view_factors
+
+    iso_f = np.empty(n_f)
+    band_f = np.empty(n_f)
+    sky_view_factors(hz, np.radians(tilt[gidx]), np.radians(azim[gidx]), SVF_SUBSAMPLES, BAND_FREE_DEG, iso_f, band_f)
+    out = np.empty((n_f, 12))
+    monthly_shade_factors(hz, gidx, iso_f, band_f, cum, offsets, np.ascontiguousarray(sky.elevation_deg[h]), beam_free,
+                          iso_m, band_m, ground_m, out)
+    return out
+
+
+def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...] | None = None, n_sectors: int = 36,
+                        progress=None, times: dict | None = None) -> np.ndarray:
+    """Monthly shading factors (n_b, n_groups, 12) of the buildings: a drop-in replacement of
+    :func:`twin.energy.stock.urban_shade_factors` (see the module docstring).
+
+    ``times`` (a dict), if given, receives the wall time of each step in seconds.
+    """
+    from twin.energy.inputs import STANDARD_GROUPS
+    from twin.energy.model import ORIENTATIONS, _edge_exterior_areas, orientation_of
+
+    groups = STANDARD_GROUPS if groups is None else tuple(groups)
+    ids = np.asarray(building_ids).astype(str)
+    out = np.ones((len(ids), len(groups), 12))
+    if len(ids) == 0:
+        return out
+    steps = Steps(["facades", "horizons", "factors"], progress)
+    try:
+        with steps.step("facades"):
+            ext = _edge_exterior_areas(scene)
+            keep = (ext["exterior_area_m2"].to_numpy() > 1e-9) & ext["building_id"].isin(ids).to_numpy()
+        if not keep.any():
+            return out
+        with steps.step("horizons"):
+            hz = facade_horizons(scene, keep, n_sectors=n_sectors, progress=progress)
+        with steps.step("factors"):
+            orient = orientation_of(ext.loc[keep, "azimuth_deg"].to_numpy())
+            group = np.char.add("win_", orient.astype(str))
+            factors = horizon_monthly_factors(weather, hz, group, groups=groups)
+            area = ext.loc[keep, "exterior_area_m2"].to_numpy()
+            pos = {b: i for i, b in enumerate(ids)}
+            bi = np.array([pos[b] for b in ext.loc[keep, "building_id"].to_numpy()])
+            for o in ORIENTATIONS:
+                m = orient == o
+                if not m.any():
+                    continue
+                num = np.zeros((len(ids), 12))
+                den = np.zeros(len(ids))
+                np.add.at(num, bi[m], factors[m] * area[m][:, None])
+                np.add.at(den, bi[m], area[m])
+                has = den > 0
+                f_o = np.ones((len(ids), 12))
+                f_o[has] = num[has] / den[has][:, None]
+                for gname in (f"win_{o}", f"opq_{o}"):
+                    if gname in groups:
+                        out[:, groups.index(gname), :] = np.clip(f_o, 0.0, 1.0)
+    finally:
+        steps.close()
+        if times is not None:
+            times.update(steps.times)
+    return out

@@ -1,0 +1,854 @@
+"""District mobility: demand from the scene, destination and mode choice on skims, car assignment.
+
+:func:`run_district_mobility` runs, for each period (morning peak hour, midday hour):
+
+1. **Trip ends** (:mod:`twin.traffic.demand`): residents, jobs, school places and visited POIs
+   of grid zones.
+2. **Networks per mode** from the scene's links: walk (1.33 m/s) and bike (4.2 m/s) on the links
+   open to them, car on its links with their free speed, capacity and a BPR delay; zone
+   centroids connected to the nearest nodes of each network (the walk to the car is walked);
+   the district edge as four external zones (north, east, south, west) connected to the
+   street ends cut by the edge (for cars in their direction: an entry only where a link leads
+   in, an exit only where one leads out). Public transport from a GTFS feed
+   (:mod:`twin.traffic.gtfs`, Connection Scan over the period's departures), with walking
+   access, egress and transfers on the walk network.
+3. **Skims** per mode: time, distance (:mod:`twin.traffic.skims`); trips leaving the district
+   go on for ``beyond_distance_m`` at a documented speed per mode.
+4. **Destination choice** (production-constrained logit with size terms, on the mode-choice
+   logsum scaled by ``theta``) for four segments: residents leaving home (to internal
+   activities or the rest of the region through an edge), trips back home, visitors arriving
+   from outside, visitors leaving. ``theta`` is calibrated on the baseline to the mean trip
+   length of Brussels residents.
+5. **Mode choice** (:mod:`twin.traffic.mode_choice`), constants calibrated on the baseline to
+   the Brussels shares (without public transport when there is no timetable).
+6. **Car assignment** (Algorithm B) with **through traffic** between the edges from a
+   documented external matrix (default: a share of the entering main roads' capacity, spread
+   over the exits; replace it with counts), and feedback of the congested times to the skims
+   (``feedback`` iterations, method of successive averages on the demand).
+
+A what-if reuses the baseline's calibration (``baseline=``): constants, ``theta`` and the
+baseline destination logsums, so that a closure changes routes, destinations, modes and - with
+``evaporation_elasticity`` - the number of trips made. Every trip is either served (a mode with a
+path) or reported in :attr:`MobilityResult.unserved` with its reason.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from twin.errors import InputError
+from twin.traffic.demand import Parameter, TripEnds, read_parameters, trip_ends
+from twin.traffic.mode_choice import MODES, ModeChoiceModel, read_targets
+
+SIDES = ("north", "east", "south", "west")
+PERIODS: dict[str, dict[str, Any]] = {
+    "am_peak": {"share": "am_peak_hour_share", "home": "am_from_home_share", "through": "through_share_am", "window_s": (8 * 3600.0, 9 * 3600.0)},
+    "off_peak": {"share": "off_peak_hour_share", "home": "off_peak_from_home_share", "through": "through_share_off_peak", "window_s": (11 * 3600.0, 12 * 3600.0)},
+}
+MAIN_ROAD_CLASSES = frozenset({"motorway", "trunk", "primary", "secondary", "tertiary", "motorway_link", "trunk_link", "primary_link", "secondary_link", "tertiary_link"})
+"""Road classes counted as main roads (the rest open to cars counts as residential streets)."""
+WALK_SPEED_M_S = 1.33
+BIKE_SPEED_M_S = 4.2
+DETOUR = 1.3
+"""Street distance / straight line of the connector legs (Giacomin & Levinson 2015)."""
+EDGE_DISTANCE_M = 30.0
+"""A street end within this distance of the network's bounding box is where the district meets the city."""
+CONNECTORS_PER_ZONE = 4
+MAX_CONNECTOR_M = 400.0
+MAX_PT_ACCESS_S = 600.0
+"""Longest walk to or from a stop, s (10 minutes)."""
+SEGMENTS = ("home_out", "to_home", "visitors_in", "visitors_out")
+
+
+@dataclass(frozen=True)
+class MobilityOptions:
+    """Options of :func:`run_district_mobility` (all checked before any work)."""
+
+    periods: tuple[str, ...] = ("am_peak", "off_peak")
+    zone_size_m: float = 100.0
+    gtfs: str | None = None
+    gtfs_date: str | None = None
+    mode_choice_table: str | None = None
+    mode_choice_overrides: dict[str, float] = field(default_factory=dict)
+    calibrate_modes: bool = True
+    targets_table: str | None = None
+    parameters_table: str | None = None
+    parameter_overrides: dict[str, float] = field(default_factory=dict)
+    external_matrix: str | None = None
+    feedback: int = 3
+    gap: float = 1e-4
+    access_minutes: float = 15.0
+    access_categories: tuple[str, ...] | None = None
+    access_modes: tuple[str, ...] = ("walk", "bike", "pt")
+    pt_departure_step_s: float = 300.0
+
+    def check(self) -> None:
+        for p in self.periods:
+            if p not in PERIODS:
+                raise InputError(f"unknown period {p!r}; periods: {', '.join(PERIODS)}", field="periods")
+        if not self.periods:
+            raise InputError("give at least one period", field="periods")
+        if not (isinstance(self.feedback, int) and 1 <= self.feedback <= 50):
+            raise InputError(f"feedback must be a whole number in [1, 50], got {self.feedback}", field="feedback")
+        if not (np.isfinite(self.gap) and 0 < self.gap <= 0.1):
+            raise InputError(f"gap must be in (0, 0.1], got {self.gap}", field="gap")
+        if not (np.isfinite(self.access_minutes) and 0 < self.access_minutes <= 120):
+            raise InputError(f"access_minutes must be in (0, 120], got {self.access_minutes}", field="access_minutes")
+        for m in self.access_modes:
+            if m not in ("walk", "bike", "pt"):
+                raise InputError(f"unknown access mode {m!r}; use walk, bike, pt", field="access_modes")
+        if not (np.isfinite(self.pt_departure_step_s) and 30 <= self.pt_departure_step_s <= 3600):
+            raise InputError(f"pt_departure_step_s must be in [30, 3600], got {self.pt_departure_step_s}", field="pt_departure_step_s")
+
+
+@dataclass
+class ModeNetwork:
+    """A mode's network with zone centroids (internal zones, then the four edges) as its first nodes."""
+
+    mode: str
+    network: Any
+    n_internal: int
+    street_link: np.ndarray
+    """Stored-link mask: True for street links, False for connectors."""
+
+
+@dataclass
+class PeriodResult:
+    """One period: person trips by segment and mode, car assignment, through traffic."""
+
+    period: str
+    trips: np.ndarray  # (n_modes, n, n) person trips per hour over zones + edges
+    through: np.ndarray  # (4, 4) vehicles per hour between edges (assigned)
+    through_demand: np.ndarray  # (4, 4) through demand before elasticity and path checks
+    car_vehicles: np.ndarray  # (n, n) vehicle OD assigned
+    link_flow: dict[str, float]
+    link_time_s: dict[str, float]
+    skims: dict[str, dict[str, np.ndarray]]
+    dest_logsum: dict[str, np.ndarray]
+    generated: dict[str, np.ndarray]
+    unserved: list[dict[str, Any]]
+    intrazonal_car: float
+    assignment: Any
+    car_net: ModeNetwork
+    car_cost: np.ndarray
+
+
+@dataclass
+class MobilityResult:
+    """Everything :func:`run_district_mobility` computed (see the module docstring)."""
+
+    zones: Any
+    zone_ids: np.ndarray
+    periods: dict[str, PeriodResult]
+    model: ModeChoiceModel
+    theta: float
+    params: dict[str, Parameter]
+    kpis: dict[str, float]
+    access: Any
+    links: Any
+    notes: list[str]
+    unserved: Any
+    through_matrix: Any
+    timings_s: dict[str, float]
+    options: MobilityOptions
+
+    def mode_totals(self) -> Any:
+        import pandas as pd
+
+        rows = []
+        for p, r in self.periods.items():
+            for k, m in enumerate(MODES):
+                rows.append({"period": p, "mode": m, "trips": float(r.trips[k].sum())})
+        return pd.DataFrame(rows)
+
+    def trips_frame(self) -> Any:
+        """Person trips per period, origin, destination and mode (non-zero entries)."""
+        import pandas as pd
+
+        ids = np.r_[self.zone_ids, np.array([f"edge_{s}" for s in SIDES], dtype=object)]
+        frames = []
+        for p, r in self.periods.items():
+            k, o, d = np.nonzero(r.trips > 0)
+            frames.append(pd.DataFrame({"period": p, "origin": ids[o], "destination": ids[d], "mode": np.array(MODES)[k], "trips": r.trips[k, o, d]}))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def skims_list(self) -> list:
+        """Skims per mode and period as :class:`~twin.traffic.skims.Skim` (zones and edges)."""
+        from twin.traffic.skims import Skim
+
+        ids = np.r_[self.zone_ids, np.array([f"edge_{s}" for s in SIDES], dtype=object)]
+        out = []
+        for p, r in self.periods.items():
+            for mode, mats in r.skims.items():
+                out.append(Skim(mode=mode, period=p, zone_ids=ids, matrices=dict(mats)))
+        return out
+
+
+# ---------------------------------------------------------------------------------------- networks
+def _mode_mask(links: Any, mode: str) -> np.ndarray:
+    m = np.array(links["modes"].fillna("").astype(str).map(lambda s: mode in {x.strip() for x in s.split(",")}).to_numpy(bool), copy=True)
+    if mode == "car":
+        m = m & (links["capacity_veh_h"].to_numpy(dtype=float) > 0)
+    return m
+
+
+def edge_nodes(scene: Any) -> dict[str, list[str]]:
+    """Street ends cut by the district's edge, per side (from the geometry, whatever the modes)."""
+    links = scene.links
+    nodes = scene.nodes
+    if len(links) == 0:
+        raise InputError("the scene has no streets", obj="links", field="inputs.files")
+    deg: dict[str, set] = {}
+    for a, b in zip(links["from_node"].tolist(), links["to_node"].tolist()):
+        deg.setdefault(a, set()).add(b)
+        deg.setdefault(b, set()).add(a)
+    xy = {nid: (p.x, p.y) for nid, p in zip(nodes["node_id"].tolist(), nodes.geometry.values)}
+    pts = np.array([xy[n] for n in deg if n in xy])
+    xmin, ymin = pts.min(axis=0)
+    xmax, ymax = pts.max(axis=0)
+    out: dict[str, list[str]] = {s: [] for s in SIDES}
+    for n, nb in deg.items():
+        if len(nb) != 1 or n not in xy:
+            continue
+        x, y = xy[n]
+        d = {"north": ymax - y, "east": xmax - x, "south": y - ymin, "west": x - xmin}
+        side = min(d, key=d.get)
+        if d[side] <= EDGE_DISTANCE_M:
+            out[side].append(n)
+    return out
+
+
+def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, list[str]]) -> ModeNetwork:
+    """The mode's street network with zone and edge centroids (see the module docstring)."""
+    import shapely
+
+    from twin.traffic.network import Network
+
+    links = scene.links
+    sel = links[_mode_mask(links, mode)]
+    nodes = scene.nodes
+    xy = {nid: (p.x, p.y) for nid, p in zip(nodes["node_id"].tolist(), nodes.geometry.values)}
+    z = ends.n_zones
+    n_c = z + len(SIDES)
+    street_nodes = list(dict.fromkeys(sel["from_node"].tolist() + sel["to_node"].tolist()))
+    node_ids = np.array([*ends.zone_ids.tolist(), *[f"edge_{s}" for s in SIDES], *street_nodes], dtype=object)
+    pos = {nid: n_c + i for i, nid in enumerate(street_nodes)}
+    length = sel["length_m"].to_numpy(dtype=float)
+    if mode == "walk":
+        t = length / WALK_SPEED_M_S
+    elif mode == "bike":
+        t = length / BIKE_SPEED_M_S
+    else:
+        t = length / sel["free_speed_m_s"].to_numpy(dtype=float)
+    frm = [pos[a] for a in sel["from_node"].tolist()]
+    to = [pos[b] for b in sel["to_node"].tolist()]
+    ids = sel["link_id"].tolist()
+    cap = sel["capacity_veh_h"].to_numpy(dtype=float) if mode == "car" else np.full(len(sel), np.inf)
+    alpha = np.where(cap > 0, 0.15, 0.0) if mode == "car" else np.zeros(len(sel))
+    times, lengths, caps, alphas = list(t), list(length), list(cap), list(alpha)
+    # connectors: zones to the nearest nodes (origin side needs out-links, destination side in-links)
+    out_deg = np.bincount(np.array(frm, dtype=np.int64) - n_c, minlength=len(street_nodes)) if frm else np.zeros(len(street_nodes), int)
+    in_deg = np.bincount(np.array(to, dtype=np.int64) - n_c, minlength=len(street_nodes)) if to else np.zeros(len(street_nodes), int)
+    node_xy = np.array([xy.get(n, (np.nan, np.nan)) for n in street_nodes]).reshape(-1, 2)
+    speed = {"walk": WALK_SPEED_M_S, "bike": BIKE_SPEED_M_S}.get(mode, WALK_SPEED_M_S)
+    for direction, ok in (("out", out_deg > 0), ("in", in_deg > 0)):
+        cand = np.flatnonzero(ok & np.isfinite(node_xy[:, 0]))
+        if cand.size == 0:
+            continue
+        tree = shapely.STRtree(shapely.points(node_xy[cand]))
+        zpts = shapely.points(ends.zone_xy)
+        near, dist = tree.query_nearest(zpts, max_distance=MAX_CONNECTOR_M, return_distance=True, all_matches=False)
+        hits_z, hits_n = tree.query(zpts, predicate="dwithin", distance=MAX_CONNECTOR_M)
+        dd = shapely.distance(zpts[hits_z], shapely.points(node_xy[cand[hits_n]]))
+        chosen: dict[int, list[tuple[float, int]]] = {}
+        for zi, ni, d in zip(hits_z.tolist(), hits_n.tolist(), dd.tolist()):
+            chosen.setdefault(zi, []).append((d, ni))
+        for zi, ni, d in zip(near[0].tolist(), near[1].tolist(), dist.tolist()):
+            chosen.setdefault(zi, []).append((d, ni))
+        for zi, lst in chosen.items():
+            for d, ni in sorted(set(lst))[:CONNECTORS_PER_ZONE]:
+                node = n_c + int(cand[ni])
+                a, b = (zi, node) if direction == "out" else (node, zi)
+                frm.append(a)
+                to.append(b)
+                ids.append(f"conn:{mode}:{direction}:{ends.zone_ids[zi]}:{node_ids[node]}")
+                times.append(d * DETOUR / speed)
+                lengths.append(d * DETOUR)
+                caps.append(np.inf)
+                alphas.append(0.0)
+    for k, side in enumerate(SIDES):
+        for n in edges[side]:
+            if n not in pos:
+                continue
+            node = pos[n]
+            for direction, ok in (("in", out_deg[node - n_c] > 0), ("out", in_deg[node - n_c] > 0)):
+                if not ok:
+                    continue  # an entry needs a link leading in, an exit a link leading out
+                a, b = (z + k, node) if direction == "in" else (node, z + k)
+                frm.append(a)
+                to.append(b)
+                ids.append(f"conn:{mode}:edge_{side}:{direction}:{n}")
+                times.append(0.0)
+                lengths.append(0.0)
+                caps.append(np.inf)
+                alphas.append(0.0)
+    net = Network.build(
+        node_ids=node_ids, link_ids=np.array(ids, dtype=object), from_node=np.array(frm, dtype=np.int64), to_node=np.array(to, dtype=np.int64),
+        free_flow_time=np.array(times), capacity=np.array(caps), length=np.array(lengths), alpha=np.array(alphas), beta=4.0,
+        n_zones=n_c, first_thru_node=n_c, time_unit="s", length_unit="m", name=f"{mode} network",
+    )  # fmt: skip
+    street = np.array([not str(i).startswith("conn:") for i in net.link_ids.tolist()])
+    return ModeNetwork(mode=mode, network=net, n_internal=z, street_link=street)
+
+
+def _skim(mnet: ModeNetwork, cost: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    from twin.traffic.skims import network_skims
+
+    net = mnet.network
+    c = net.free_flow_time if cost is None else cost
+    sk = network_skims(net, cost=c, attributes={"distance_m": net.length}, cost_name="time_s")
+    return {"time_s": sk.matrices["time_s"], "distance_m": sk.matrices["distance_m"]}
+
+
+def _intrazonal(m: np.ndarray, n_internal: int) -> np.ndarray:
+    """Diagonal of internal zones = half the time to the nearest other internal zone."""
+    out = m.copy()
+    sub = out[:n_internal, :n_internal].copy()
+    np.fill_diagonal(sub, np.inf)
+    nearest = sub.min(axis=1)
+    idx = np.arange(n_internal)
+    out[idx, idx] = np.where(np.isfinite(nearest), 0.5 * nearest, np.inf)
+    return out
+
+
+# ---------------------------------------------------------------------------------------- transit
+def _pt_skims(scene: Any, walk: ModeNetwork, tt: Any, window: tuple[float, float], step_s: float) -> dict[str, np.ndarray]:
+    """Public-transport door-to-door times between zones and edges over the period's departures."""
+    import shapely
+
+    from twin.kernels.traffic_skims import tree_skims
+    from twin.traffic.transit import access_legs_from_times, departure_times, pt_travel_times, straight_line_legs
+
+    net = walk.network
+    n_c = net.n_zones
+    nodes = scene.nodes
+    xy = {nid: (p.x, p.y) for nid, p in zip(nodes["node_id"].tolist(), nodes.geometry.values)}
+    street_idx = np.arange(n_c, net.n_nodes)
+    sxy = np.array([xy.get(net.node_ids[i], (np.nan, np.nan)) for i in street_idx])
+    okn = np.isfinite(sxy[:, 0])
+    tree = shapely.STRtree(shapely.points(sxy[okn]))
+    stop_pts = shapely.points(tt.stop_xy)
+    near, dist = tree.query_nearest(stop_pts, return_distance=True, all_matches=False)
+    stop_node = np.full(tt.n_stops, -1, dtype=np.int64)
+    stop_leg = np.full(tt.n_stops, np.inf)
+    stop_node[near[0]] = street_idx[okn][near[1]]
+    stop_leg[near[0]] = dist * DETOUR / WALK_SPEED_M_S
+    usable = (stop_node >= 0) & (stop_leg <= MAX_PT_ACCESS_S)
+    if not usable.any():
+        return {"time_s": np.full((n_c, n_c), np.inf), "distance_m": np.full((n_c, n_c), np.inf), "served_share": np.zeros((n_c, n_c))}
+    dest_nodes = stop_node[usable]
+    cost = np.ascontiguousarray(net.free_flow_time, dtype=np.float64)
+    out_cost = np.empty((n_c, dest_nodes.size))
+    out_attr = np.empty((0, n_c, dest_nodes.size))
+    tree_skims(np.arange(n_c, dtype=np.int64), dest_nodes, net.out_start.astype(np.int64), net.from_node.astype(np.int64), net.to_node.astype(np.int64),
+               cost, int(net.first_thru_node), np.zeros((0, net.n_links)), out_cost, out_attr)  # fmt: skip
+    walk_t = np.full((n_c, tt.n_stops), np.inf)
+    walk_t[:, np.flatnonzero(usable)] = out_cost + stop_leg[usable][None, :]
+    legs = access_legs_from_times(walk_t, max_time_s=MAX_PT_ACCESS_S)
+    transfers = straight_line_legs(tt.stop_xy, tt.stop_xy, max_m=400.0, exclude_self=True)
+    deps = departure_times(window[0], window[1], step_s)
+    mean, share = pt_travel_times(tt, legs, legs, deps, transfers=transfers, max_time_s=5400.0)
+    np.fill_diagonal(mean, np.inf)
+    return {"time_s": mean, "served_share": share}
+
+
+# ---------------------------------------------------------------------------------------- demand
+def _segment_inputs(ends: TripEnds, p: dict[str, float], period: str, n_edge_access: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(productions over zones+edges, size over zones+edges, allowed destination mask) per segment."""
+    z = ends.n_zones
+    n = z + len(SIDES)
+    share = p[PERIODS[period]["share"]]
+    home = p[PERIODS[period]["home"]]
+    inbound = p["inbound_share"]
+    act = ends.activity_ends / 2.0  # trips attracted per day
+    res = ends.resident_ends  # trips made by residents per day
+    region_act = p["region_jobs"] * p["trip_ends_per_job_day"] / 2.0 / len(SIDES)
+    region_res = p["region_residents"] * p["trips_per_resident_day"] / len(SIDES)
+    edge_ok = n_edge_access > 0
+    out = {}
+    prod = np.zeros(n)
+    prod[:z] = share * home * res
+    size = np.r_[act, np.where(edge_ok, region_act, 0.0)]
+    out["home_out"] = (prod, size, np.ones(n, bool))
+    prod = np.zeros(n)
+    prod[:z] = share * (1 - home) * act * (1 - inbound)
+    size = np.r_[res, np.where(edge_ok, region_res, 0.0)]
+    out["to_home"] = (prod, size, np.ones(n, bool))
+    prod = np.zeros(n)
+    total_in = share * home * act.sum() * inbound
+    prod[z:] = np.where(edge_ok, total_in / max(edge_ok.sum(), 1), 0.0)
+    size = np.r_[act, np.zeros(len(SIDES))]
+    out["visitors_in"] = (prod, size, np.r_[np.ones(z, bool), np.zeros(len(SIDES), bool)])
+    prod = np.zeros(n)
+    prod[:z] = share * (1 - home) * act * inbound
+    size = np.r_[np.zeros(z), np.where(edge_ok, region_res, 0.0)]
+    out["visitors_out"] = (prod, size, np.r_[np.zeros(z, bool), np.ones(len(SIDES), bool)])
+    return out
+
+
+def _level_of_service(skims: dict[str, dict[str, np.ndarray]], z: int, p: dict[str, float], costs: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Times (min), costs (EUR) and distances (m) per mode over zones + edges, beyond legs added."""
+    n = z + len(SIDES)
+    t = np.full((len(MODES), n, n), np.inf)
+    dist = np.full((len(MODES), n, n), np.inf)
+    speed = {"walk": p["beyond_speed_walk_m_s"], "bike": p["beyond_speed_bike_m_s"], "car": p["beyond_speed_car_m_s"], "pt": p["beyond_speed_pt_m_s"]}
+    ext = np.zeros((n, n))
+    ext[:z, z:] = 1.0
+    ext[z:, :z] = 1.0
+    for k, m in enumerate(MODES):
+        if m not in skims:
+            continue
+        tt = _intrazonal(skims[m]["time_s"], z)
+        dd = _intrazonal(skims[m]["distance_m"], z) if "distance_m" in skims[m] else np.where(np.isfinite(tt), skims["walk"]["distance_m"], np.inf)
+        tt = tt + ext * p["beyond_distance_m"] / speed[m]
+        dd = dd + ext * p["beyond_distance_m"]
+        tt[z:, z:] = np.inf  # edge to edge: through traffic, not person trips of the district
+        t[k] = tt / 60.0
+        dist[k] = dd
+    cost = np.zeros_like(t)
+    cost[MODES.index("car")] = np.where(np.isfinite(dist[MODES.index("car")]), dist[MODES.index("car")] / 1000.0 * costs["car_cost_eur_per_km"], 0.0)
+    cost[MODES.index("pt")] = costs["pt_fare_eur"]
+    return t, cost, dist
+
+
+def read_costs(path: str | Path | None = None) -> dict[str, float]:
+    import pandas as pd
+
+    from twin.traffic.mode_choice import DATA_DIR
+
+    table = pd.read_csv(Path(path) if path is not None else DATA_DIR / "mobility_costs.csv")
+    return {str(k): float(v) for k, v in zip(table["parameter"], table["value"])}
+
+
+def _choose(model: ModeChoiceModel, theta: float, segs: dict, t: np.ndarray, cost: np.ndarray, scale: dict[str, np.ndarray] | None = None):
+    """Person trips (modes x n x n) and destination logsums per segment."""
+    from twin.traffic.distribution import destination_choice
+
+    u = model.utilities(t, cost)
+    ls = model.logsum(u)
+    pm = model.probabilities(u)
+    n = t.shape[1]
+    total = np.zeros((len(MODES), n, n))
+    dls = {}
+    od_all = np.zeros((n, n))
+    for name, (prod, size, allowed) in segs.items():
+        g = prod if scale is None or name not in scale else prod * scale[name]
+        util = np.where(allowed[None, :], ls, -np.inf)
+        od, lsum = destination_choice(g, size, util, theta)
+        dls[name] = lsum
+        od_all += od
+        total += pm * od[None, :, :]
+    return total, dls, od_all
+
+
+def _mean_length(trips: np.ndarray, dist: np.ndarray) -> float:
+    d = np.where(np.isfinite(dist), dist, 0.0)
+    tot = trips.sum()
+    return float((trips * d).sum() / tot) if tot > 0 else float("nan")
+
+
+def _default_through(scene: Any, car: ModeNetwork, edges: dict[str, list[str]], share: float) -> np.ndarray:
+    """Vehicles per hour between edges: ``share`` x capacity of the main roads entering at each
+    edge, spread over the other edges in proportion to the main-road capacity leaving there."""
+    links = scene.links
+    main = links["road_class"].fillna("").astype(str).isin(MAIN_ROAD_CLASSES).to_numpy() & _mode_mask(links, "car")
+    entering = np.zeros(len(SIDES))
+    leaving = np.zeros(len(SIDES))
+    for k, side in enumerate(SIDES):
+        at = set(edges[side])
+        entering[k] = links.loc[main & links["from_node"].isin(at).to_numpy(), "capacity_veh_h"].sum()
+        leaving[k] = links.loc[main & links["to_node"].isin(at).to_numpy(), "capacity_veh_h"].sum()
+    m = np.zeros((len(SIDES), len(SIDES)))
+    for a in range(len(SIDES)):
+        others = [b for b in range(len(SIDES)) if b != a and leaving[b] > 0]
+        tot = sum(leaving[b] for b in others)
+        for b in others:
+            m[a, b] = share * entering[a] * leaving[b] / tot
+    return m
+
+
+def read_external_matrix(path: str | Path, periods: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Through traffic from a CSV: origin_edge, destination_edge, period, vehicles_h."""
+    import pandas as pd
+
+    from twin.io.paths import check_input_file
+
+    path = Path(path)
+    check_input_file(path, suffixes=(".csv",), field="external_matrix", what="external matrix")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for col in ("origin_edge", "destination_edge", "period", "vehicles_h"):
+        if col not in table.columns:
+            raise InputError(f"missing column {col!r}", path=path, field=col)
+    out = {p: np.zeros((len(SIDES), len(SIDES))) for p in periods}
+    for i, row in table.iterrows():
+        where = f"line {int(i) + 2}"
+        for col in ("origin_edge", "destination_edge"):
+            if row[col] not in SIDES:
+                raise InputError(f"unknown edge {row[col]!r}; edges: {', '.join(SIDES)}", path=path, obj=where, field=col)
+        if row["period"] not in PERIODS:
+            raise InputError(f"unknown period {row['period']!r}", path=path, obj=where, field="period")
+        try:
+            v = float(row["vehicles_h"])
+        except ValueError:
+            raise InputError(f"not a number: {row['vehicles_h']!r}", path=path, obj=where, field="vehicles_h") from None
+        if not (np.isfinite(v) and v >= 0):
+            raise InputError(f"vehicles_h must be finite and >= 0, got {v}", path=path, obj=where, field="vehicles_h")
+        if row["period"] in out:
+            out[row["period"]][SIDES.index(row["origin_edge"]), SIDES.index(row["destination_edge"])] += v
+    return out
+
+
+# ---------------------------------------------------------------------------------------- run
+def run_district_mobility(
+    scene: Any,
+    options: MobilityOptions | None = None,
+    *,
+    baseline: MobilityResult | None = None,
+    model: ModeChoiceModel | None = None,
+    params: dict[str, Parameter] | None = None,
+    timetable: Any = None,
+) -> MobilityResult:
+    """Demand, destinations, modes, car assignment and indicators of a district (module docstring).
+
+    Parameters
+    ----------
+    scene
+        The scene (buildings, links, nodes; POIs and land cover for the access indicator).
+    options
+        :class:`MobilityOptions`.
+    baseline
+        The baseline's result: a what-if reuses its calibration and its destination logsums
+        (evaporation), and is compared with it by :func:`compare_mobility`.
+    model, params
+        A mode-choice model and parameter set (e.g. one Monte Carlo sample); default from the
+        tables named in ``options``.
+    timetable
+        A :class:`~twin.traffic.gtfs.Timetable` already read (else ``options.gtfs`` is read).
+
+    Raises
+    ------
+    InputError
+        Bad options or tables (checked first), a scene without streets or buildings.
+    """
+    import pandas as pd
+
+    from twin.traffic.assign import assign
+
+    options = options or MobilityOptions()
+    options.check()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if baseline is not None:
+        model = model or baseline.model
+        params = params or baseline.params
+    if params is None:
+        params = read_parameters(options.parameters_table, options.parameter_overrides)
+    if model is None:
+        model = ModeChoiceModel.from_table(options.mode_choice_table, overrides=options.mode_choice_overrides)
+    p = {k: v.value for k, v in params.items()}
+    costs = read_costs()
+    if options.access_categories is not None:
+        from twin.traffic.indicators import check_categories
+
+        check_categories(options.access_categories)
+    if timetable is None and options.gtfs:
+        from twin.traffic.gtfs import feed_dates, read_gtfs, timetable as make_tt
+
+        feed = read_gtfs(options.gtfs)
+        date = options.gtfs_date or _a_tuesday(feed_dates(feed))
+        timetable = make_tt(feed, date, start_s=min(PERIODS[q]["window_s"][0] for q in options.periods),
+                            end_s=max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0, crs=scene.crs)  # fmt: skip
+    if len(scene.buildings) == 0:
+        raise InputError("the mobility model needs buildings (trip ends come from them)", obj="buildings", field="inputs.files")
+    ends = trip_ends(scene, params, zone_size_m=options.zone_size_m)
+    edges = edge_nodes(scene)
+    nets = {m: build_mode_network(scene, m, ends, edges) for m in ("walk", "bike", "car")}
+    timings["networks_s"] = time.perf_counter() - t0
+    z = ends.n_zones
+    notes: list[str] = []
+    if baseline is not None and (len(baseline.zone_ids) != z or np.any(baseline.zone_ids != ends.zone_ids)):
+        raise InputError("the what-if's zones differ from the baseline's (buildings moved?): compare runs of one scene", field="baseline")
+    through_user = read_external_matrix(options.external_matrix, options.periods) if options.external_matrix else None
+    theta = baseline.theta if baseline is not None else 1.0
+    results: dict[str, PeriodResult] = {}
+    free_skims = {m: _skim(nets[m]) for m in ("walk", "bike", "car")}
+    timings["skims_s"] = time.perf_counter() - t0 - timings["networks_s"]
+    edge_access = np.array([sum(1 for lid in nets["walk"].network.link_ids.tolist() if str(lid).startswith(f"conn:walk:edge_{s}:")) for s in SIDES])
+    for period in options.periods:
+        tp = time.perf_counter()
+        window = PERIODS[period]["window_s"]
+        skims = {m: dict(free_skims[m]) for m in free_skims}
+        if timetable is not None:
+            skims["pt"] = _pt_skims(scene, nets["walk"], timetable, window, options.pt_departure_step_s)
+        segs = _segment_inputs(ends, p, period, edge_access)
+        t_min, cost, dist = _level_of_service(skims, z, p, costs)
+        if baseline is None and period == options.periods[0]:
+            model, theta = _calibrate(model, segs, t_min, cost, dist, p, options, notes, has_pt=timetable is not None)
+        scale = None
+        if baseline is not None and period in baseline.periods:
+            scale = {}
+            _, dls_now, _ = _choose(model, theta, segs, t_min, cost)
+            for name, lsum in dls_now.items():
+                base_ls = baseline.periods[period].dest_logsum[name]
+                with np.errstate(invalid="ignore"):
+                    delta = np.where(np.isfinite(lsum) & np.isfinite(base_ls), lsum - base_ls, 0.0)
+                scale[name] = np.exp(p["evaporation_elasticity"] * delta)
+        through = through_user[period] if through_user is not None else _default_through(scene, nets["car"], edges, p[PERIODS[period]["through"]])
+        if baseline is not None and period in baseline.periods and through_user is None:
+            through = baseline.periods[period].through_demand.copy()
+        car = nets["car"]
+        cost_links = car.network.free_flow_time.copy()
+        od_avg = None
+        assignment = None
+        for it in range(options.feedback):
+            if it > 0:
+                skims["car"] = _skim(car, cost_links)
+                t_min, cost, dist = _level_of_service(skims, z, p, costs)
+            trips, dls, _ = _choose(model, theta, segs, t_min, cost, scale)
+            od_avg = trips if od_avg is None else od_avg + (trips - od_avg) / (it + 1)
+            veh = od_avg[MODES.index("car")] / max(p["car_occupancy"], 1e-9)
+            vmat = veh.copy()
+            np.fill_diagonal(vmat, 0.0)
+            vmat[z:, z:] = 0.0
+            car_sk = skims["car"]["time_s"]
+            ok_thr = np.isfinite(car_sk[z:, z:])
+            thr = through.copy()
+            if baseline is not None and period in baseline.periods:
+                # through traffic is elastic too: exp(e x beta_time x change of its car time)
+                base_t = baseline.periods[period].skims["car"]["time_s"][z:, z:]
+                with np.errstate(invalid="ignore"):
+                    dt_min = np.where(np.isfinite(base_t) & ok_thr, (car_sk[z:, z:] - base_t) / 60.0, 0.0)
+                thr = thr * np.exp(p["evaporation_elasticity"] * model.beta_time_per_min * dt_min)
+            vmat[z:, z:] = np.where(ok_thr, thr, 0.0)
+            if vmat.sum() > 0:
+                assignment = assign(car.network, vmat, algorithm="b", gap=options.gap)
+                cost_links = assignment.time.copy()
+            else:
+                assignment = None
+                cost_links = car.network.free_flow_time.copy()
+        skims["car"] = _skim(car, cost_links)
+        unserved = []
+        final_trips = od_avg
+        for name, (prod, _, _) in segs.items():
+            g = prod if scale is None else prod * scale.get(name, 1.0)
+            lsum = dls[name]
+            lost = np.flatnonzero(~np.isfinite(lsum) & (g > 0))
+            for i in lost.tolist():
+                unserved.append({"period": period, "segment": name, "zone": _zone_label(ends, i), "trips": float(g[i]),
+                                 "reason": _why_unreachable(nets, i, z)})  # fmt: skip
+        thr_final = vmat[z:, z:] if od_avg is not None else through
+        for a in range(len(SIDES)):
+            for b in range(len(SIDES)):
+                if through[a, b] > 0 and not np.isfinite(skims["car"]["time_s"][z + a, z + b]):
+                    unserved.append({"period": period, "segment": "through", "zone": f"edge_{SIDES[a]} -> edge_{SIDES[b]}", "trips": float(through[a, b]),
+                                     "reason": "no car path between these edges of the district (closed or one-way streets)"})  # fmt: skip
+        flows = dict(zip(car.network.link_ids.tolist(), assignment.flow.tolist())) if assignment is not None else {}
+        times = dict(zip(car.network.link_ids.tolist(), cost_links.tolist()))
+        results[period] = PeriodResult(
+            period=period, trips=final_trips, through=thr_final, through_demand=through, car_vehicles=vmat, link_flow=flows, link_time_s=times, skims=skims,
+            dest_logsum=dls, generated={k: (v[0] if scale is None else v[0] * scale.get(k, 1.0)) for k, v in segs.items()}, unserved=unserved,
+            intrazonal_car=float(np.trace(final_trips[MODES.index("car")][:z, :z])), assignment=assignment, car_net=car, car_cost=cost_links,
+        )  # fmt: skip
+        timings[f"{period}_s"] = time.perf_counter() - tp
+    ta = time.perf_counter()
+    from twin.traffic.indicators import access_indicator, link_table, mobility_kpis
+
+    access = access_indicator(scene, ends, results, options, nets=nets, timetable=timetable)
+    timings["access_s"] = time.perf_counter() - ta
+    links = link_table(scene, results)
+    zones = _zones_frame(scene, ends)
+    unserved_df = pd.DataFrame([u for r in results.values() for u in r.unserved], columns=["period", "segment", "zone", "trips", "reason"])
+    kpis = mobility_kpis(results, links, access, unserved_df, params)
+    timings["total_s"] = time.perf_counter() - t0
+    through_df = pd.DataFrame([{"period": q, "origin_edge": SIDES[a], "destination_edge": SIDES[b], "vehicles_h": float(r.through[a, b])}
+                               for q, r in results.items() for a in range(4) for b in range(4) if r.through[a, b] > 0])  # fmt: skip
+    if timetable is None:
+        notes.append("no public-transport timetable (options.gtfs): public transport is not available to any trip, and the target shares exclude it")
+    return MobilityResult(zones=zones, zone_ids=ends.zone_ids, periods=results, model=model, theta=theta, params=params, kpis=kpis, access=access,
+                          links=links, notes=notes, unserved=unserved_df, through_matrix=through_df, timings_s=timings, options=options)  # fmt: skip
+
+
+def _a_tuesday(span: tuple[str, str]) -> str:
+    import datetime as dt
+
+    first = dt.datetime.strptime(span[0], "%Y%m%d").date()
+    day = first + dt.timedelta(days=(1 - first.weekday()) % 7 + 7)
+    return day.strftime("%Y%m%d")
+
+
+def _calibrate(model, segs, t_min, cost, dist, p, options, notes, *, has_pt: bool):
+    """Mode constants to the target shares and ``theta`` to the mean trip length (baseline only)."""
+    from scipy.optimize import brentq
+
+    targets = read_targets(options.targets_table)
+    if not has_pt:
+        rest = {m: v for m, v in targets.items() if m != "pt"}
+        tot = sum(rest.values())
+        targets = {m: (rest.get(m, 0.0) / tot if m != "pt" else 0.0) for m in MODES}
+    theta = 1.0
+    target_len = p["mean_trip_length_m"]
+
+    def mean_len(th: float, mdl) -> float:
+        trips, _, _ = _choose(mdl, th, segs, t_min, cost)
+        return _mean_length(trips, dist)
+
+    for _ in range(4):
+        if options.calibrate_modes:
+            _, _, od = _choose(model, theta, segs, t_min, cost)
+            model = model.calibrate(lambda mdl: mdl.utilities(t_min, cost), od, targets, tol=1e-6)
+        lo, hi = 1e-3, 20.0
+        f_lo, f_hi = mean_len(lo, model) - target_len, mean_len(hi, model) - target_len
+        if f_lo > 0 > f_hi:
+            theta = brentq(lambda th: mean_len(th, model) - target_len, lo, hi, xtol=1e-6)
+        else:
+            theta = lo if f_lo <= 0 else hi
+            notes.append(f"the mean trip length target {target_len:.0f} m cannot be met by destination choice (range {f_lo + target_len:.0f}-{f_hi + target_len:.0f} m); theta {theta:g}")
+            break
+    notes.append(f"calibrated: destination-choice scale theta {theta:.4g}; mode constants {', '.join(f'{m} {model.asc[m]:+.3f}' for m in MODES)} (targets {', '.join(f'{m} {v:.2f}' for m, v in targets.items())})")
+    return model, theta
+
+
+def _zone_label(ends: TripEnds, i: int) -> str:
+    z = ends.n_zones
+    return str(ends.zone_ids[i]) if i < z else f"edge_{SIDES[i - z]}"
+
+
+def _why_unreachable(nets: dict[str, ModeNetwork], i: int, z: int) -> str:
+    parts = []
+    for m, mn in nets.items():
+        net = mn.network
+        has_conn = any(str(lid).startswith(f"conn:{m}:") and int(net.from_node[k]) == i for k, lid in enumerate(net.link_ids.tolist()))
+        parts.append(f"{m}: {'no street of this mode within ' + str(int(MAX_CONNECTOR_M)) + ' m' if not has_conn else 'its streets reach no destination'}")
+    return "no destination reachable by any mode (" + "; ".join(parts) + ")"
+
+
+def _zones_frame(scene: Any, ends: TripEnds) -> Any:
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(
+        {"zone_id": ends.zone_ids, "residents": ends.residents, "jobs": ends.jobs, "school_places": ends.places, "visit_pois": ends.visit_pois,
+         "resident_trips_day": ends.resident_ends, "activity_trip_ends_day": ends.activity_ends},
+        geometry=list(ends.zone_geometry), crs=scene.crs,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------- what-if
+def compare_mobility(base: MobilityResult, variant: MobilityResult, *, closed_link_ids: Any = ()) -> dict[str, Any]:
+    """Rerouted, mode-shifted, redistributed and evaporated trips, and the per-link change.
+
+    Per period:
+
+    * ``evaporated_trips``: person trips no longer made (baseline total - what-if total; negative:
+      induced);
+    * ``mode_shifted_trips``: car trips lost on an OD pair that reappear on other modes on the
+      same pair;
+    * ``redistributed_car_trips``: the rest of the car trips lost (another destination, or not made);
+    * ``rerouted_car_trips``: car trips (person trips of the district and through vehicles) of the
+      what-if whose baseline route used a closed link and which still go by car;
+    * ``closed_link_flow_veh_h``: the what-if's flow on the closed links (0: they are closed).
+
+    Returns a dict: ``kpis`` (flat, per period) and ``links`` (GeoDataFrame: flows of both runs
+    and their change, ``status`` closed/kept).
+    """
+    from twin.kernels.traffic_skims import tree_skims
+
+    closed = set(str(c) for c in ([closed_link_ids] if isinstance(closed_link_ids, str) else list(closed_link_ids)))
+    out: dict[str, float] = {}
+    car = MODES.index("car")
+    for period, rb in base.periods.items():
+        if period not in variant.periods:
+            continue
+        rv = variant.periods[period]
+        tb, tv = rb.trips, rv.trips
+        out[f"{period}_person_trips_base"] = float(tb.sum())
+        out[f"{period}_person_trips_whatif"] = float(tv.sum())
+        out[f"{period}_evaporated_trips"] = float(tb.sum() - tv.sum())
+        dcar = tv[car] - tb[car]
+        others = (tv.sum(axis=0) - tv[car]) - (tb.sum(axis=0) - tb[car])
+        lost = np.maximum(-dcar, 0.0)
+        shifted = np.minimum(lost, np.maximum(others, 0.0))
+        out[f"{period}_mode_shifted_trips"] = float(shifted.sum())
+        out[f"{period}_redistributed_car_trips"] = float(lost.sum() - shifted.sum())
+        for k, m in enumerate(MODES):
+            out[f"{period}_{m}_trips_change"] = float(tv[k].sum() - tb[k].sum())
+        # rerouted: baseline route (congested baseline costs) through a closed link
+        net = rb.car_net.network
+        ind = np.array([1.0 if str(lid) in closed else 0.0 for lid in net.link_ids.tolist()])
+        n_c = net.n_zones
+        if ind.any():
+            oc = np.empty((n_c, n_c))
+            oa = np.empty((1, n_c, n_c))
+            tree_skims(np.arange(n_c, dtype=np.int64), np.arange(n_c, dtype=np.int64), net.out_start.astype(np.int64), net.from_node.astype(np.int64),
+                       net.to_node.astype(np.int64), np.ascontiguousarray(rb.car_cost), int(net.first_thru_node), ind[None, :], oc, oa)  # fmt: skip
+            used = np.nan_to_num(oa[0], posinf=0.0) > 0
+            out[f"{period}_rerouted_car_trips"] = float((rv.car_vehicles * used).sum())
+        else:
+            out[f"{period}_rerouted_car_trips"] = 0.0
+        out[f"{period}_closed_link_flow_veh_h"] = float(sum(rv.link_flow.get(lid, 0.0) for lid in closed))
+        out[f"{period}_through_vehicles_base"] = float(rb.through.sum())
+        out[f"{period}_through_vehicles_whatif"] = float(rv.through.sum())
+        out[f"{period}_evaporated_through_vehicles"] = float(rb.through.sum() - rv.through.sum())
+        for key in ("vehicle_km_residential", "vehicle_km_main", "co2_kg", "nox_kg"):
+            out[f"{period}_{key}_change"] = float(variant.kpis.get(f"{period}_{key}", np.nan) - base.kpis.get(f"{period}_{key}", np.nan))
+    links = _link_change(base, variant, closed)
+    return {"kpis": out, "links": links}
+
+
+def _link_change(base: MobilityResult, variant: MobilityResult, closed: set[str]) -> Any:
+    frame = base.links.copy()
+    v = variant.links.set_index("link_id")
+    for col in [c for c in frame.columns if c.startswith("flow_")]:
+        frame[f"{col}_whatif"] = v[col].reindex(frame["link_id"]).fillna(0.0).to_numpy() if col in v.columns else 0.0
+        frame[f"{col}_change"] = frame[f"{col}_whatif"] - frame[col]
+    frame["status"] = np.where(frame["link_id"].astype(str).isin(closed), "closed", "kept")
+    return frame
+
+
+def map_change(change: Any, path: str | Path, *, column: str = "flow_am_peak_veh_h_change", title: str | None = None) -> Path:
+    """A map of a per-link change (PNG/SVG, written atomically): red more traffic, blue less, closed links dashed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from twin.io import atomic_path
+
+    path = Path(path)
+    if column not in change.columns:
+        raise InputError(f"no column {column!r} in the link change table", field="column")
+    fig, ax = plt.subplots(figsize=(7, 7))
+    vals = change[column].to_numpy(dtype=float)
+    lim = max(float(np.nanmax(np.abs(vals))) if len(vals) else 1.0, 1e-9)
+    change.plot(ax=ax, color="0.85", linewidth=0.6)
+    moved = change[np.abs(vals) > 0.01 * lim]
+    if len(moved):
+        moved.plot(ax=ax, column=column, cmap="RdBu_r", vmin=-lim, vmax=lim, linewidth=2.0, legend=True, legend_kwds={"label": f"{column} (veh/h)"})
+    cl = change[change["status"] == "closed"]
+    if len(cl):
+        cl.plot(ax=ax, color="black", linewidth=2.5, linestyle="--")
+    ax.set_title(title or column)
+    ax.set_axis_off()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
+    plt.close(fig)
+    return path
+
+
+def with_sample(options: MobilityOptions, **changes: Any) -> MobilityOptions:
+    """Options with some fields replaced (e.g. for a Monte Carlo sample)."""
+    return replace(options, **changes)

@@ -23,6 +23,7 @@ _SUBAPPS = {
     "energy": "twin.cli.energy",
     "traffic": "twin.cli.traffic",
     "soil": "twin.cli.soil",
+    "solar": "twin.cli.solar",
 }
 for _name, _module in _SUBAPPS.items():
     if importlib.util.find_spec(_module) is not None:

@@ -167,3 +167,89 @@ def access_command(
     for key in ("output", "map"):
         if key in s:
             typer.echo(f"  {key:12s} {s[key]}")
+
+
+# ---------------------------------------------------------------------------------------------
+# district mobility and skims (issue 14; the work is in twin.traffic.mobility_commands)
+@app.command("skims")
+def skims_command(
+    net: Annotated[Path, typer.Option("--net", help="Network file (*_net.tntp)")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Skims file (.omx OpenMatrix, or .parquet)")],
+    trips: Annotated[Optional[Path], typer.Option("--trips", help="Demand file: adds the skims at the assigned equilibrium")] = None,
+    gap: Annotated[float, typer.Option("--gap", help="Target relative gap of the assignment")] = 1e-6,
+    toll_factor: Annotated[Optional[float], typer.Option(help="Generalized-cost weight of tolls (default: from the README)")] = None,
+    distance_factor: Annotated[Optional[float], typer.Option(help="Generalized-cost weight of length (default: from the README)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Zone-to-zone skims (generalized cost, time, length) of a TNTP network, free flow and assigned."""
+    from twin.io.json_out import to_json_text
+    from twin.traffic.mobility_commands import run_skims
+
+    s = run_skims(net, trips=trips, output=output, gap=gap, toll_factor=toll_factor, distance_factor=distance_factor)
+    if as_json:
+        typer.echo(to_json_text(s))
+        return
+    typer.echo(f"{s['network']}: {len(s['matrices'])} matrices over {s['zones']} zones -> {s['output']}")
+    for name in s["matrices"]:
+        typer.echo(f"  {name}")
+
+
+@app.command("mobility")
+def mobility_command(
+    files: Annotated[list[Path], typer.Argument(help="Scene files (buildings, streets, land cover, POIs) or a scene folder")],
+    close: Annotated[Optional[list[str]], typer.Option("--close", help="Street name to close to motor traffic (repeatable): runs the what-if")] = None,
+    close_link: Annotated[Optional[list[str]], typer.Option("--close-link", help="Link id to close to motor traffic (repeatable)")] = None,
+    gtfs: Annotated[Optional[Path], typer.Option("--gtfs", help="GTFS feed (.zip or folder) for public transport")] = None,
+    gtfs_date: Annotated[Optional[str], typer.Option("--gtfs-date", help="Service day YYYYMMDD (default: a Tuesday of the feed)")] = None,
+    periods: Annotated[str, typer.Option("--periods", help="Comma-separated: am_peak, off_peak")] = "am_peak,off_peak",
+    categories: Annotated[Optional[str], typer.Option("--categories", help="15-minute categories, comma-separated")] = None,
+    minutes: Annotated[float, typer.Option("--minutes", help="Access threshold, min")] = 15.0,
+    zone_size: Annotated[float, typer.Option("--zone-size", help="Zone grid cell, m")] = 100.0,
+    mode_choice: Annotated[Optional[Path], typer.Option("--mode-choice", help="Mode-choice coefficient table (CSV)")] = None,
+    parameters: Annotated[Optional[Path], typer.Option("--parameters", help="Demand parameter table (CSV)")] = None,
+    external_matrix: Annotated[Optional[Path], typer.Option("--external-matrix", help="Through traffic between edges (CSV)")] = None,
+    feedback: Annotated[int, typer.Option("--feedback", help="Demand-supply feedback iterations")] = 3,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Per-link flows (and changes) (.gpkg, .parquet, .csv)")] = None,
+    skims: Annotated[Optional[Path], typer.Option("--skims", help="Baseline skims per mode and period (.omx or .parquet)")] = None,
+    map_path: Annotated[Optional[Path], typer.Option("--map", help="Map of the what-if's morning-peak flow change (.png)")] = None,
+    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of input files that declare none")] = None,
+    scene_crs: Annotated[str, typer.Option("--scene-crs", help="Metric CRS of the scene")] = "EPSG:31370",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """District mobility: demand from buildings and POIs, destination and mode choice (walk, bike,
+    public transport, car), car assignment with through traffic; with --close, the what-if and its
+    rerouted, mode-shifted and evaporated trips. Options are checked before the scene is read."""
+    from twin.io.json_out import to_json_text
+    from twin.traffic.mobility import MobilityOptions
+    from twin.traffic.mobility_commands import run_mobility
+
+    opts = MobilityOptions(
+        periods=tuple(p.strip() for p in periods.split(",") if p.strip()), zone_size_m=zone_size, gtfs=str(gtfs) if gtfs else None,
+        gtfs_date=gtfs_date, mode_choice_table=str(mode_choice) if mode_choice else None, parameters_table=str(parameters) if parameters else None,
+        external_matrix=str(external_matrix) if external_matrix else None, feedback=feedback, access_minutes=minutes,
+        access_categories=tuple(c.strip() for c in categories.split(",") if c.strip()) if categories is not None else None,
+    )  # fmt: skip
+    s = run_mobility(list(files), close=list(close or []), close_links=list(close_link or []), options=opts, output=output, skims=skims,
+                     map_path=map_path, crs=crs, scene_crs=scene_crs)  # fmt: skip
+    if as_json:
+        typer.echo(to_json_text(s))
+        return
+    typer.echo(f"{s['zones']} zones; {s['timings_s']['total_s']:.1f} s")
+    for note in s["notes"]:
+        typer.echo(f"  note: {note}")
+    keys = [k for k in s["baseline"] if k.endswith(("_person_trips", "_share_pct", "_vehicle_km_residential", "_vehicle_km_main", "_co2_kg", "_unserved_trips"))]
+    for k in keys:
+        line = f"  {k:40s} {s['baseline'][k]:12.2f}"
+        if "whatif" in s:
+            line += f"  what-if {s['whatif'].get(k, float('nan')):12.2f}"
+        typer.echo(line)
+    for k, v in s["baseline"].items():
+        if k.startswith("access_"):
+            typer.echo(f"  {k:40s} {v:12.1f}" + (f"  what-if {s['whatif'].get(k, float('nan')):12.1f}" if "whatif" in s else ""))
+    if "change" in s:
+        for k, v in s["change"].items():
+            if k.endswith(("_evaporated_trips", "_mode_shifted_trips", "_redistributed_car_trips", "_rerouted_car_trips", "_closed_link_flow_veh_h", "_evaporated_through_vehicles")):
+                typer.echo(f"  {k:40s} {v:12.2f}")
+    for key in ("output", "skims", "map"):
+        if key in s:
+            typer.echo(f"  {key:12s} {s[key]}")

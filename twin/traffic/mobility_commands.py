@@ -1,0 +1,118 @@
+"""The work behind ``twin traffic mobility`` and ``twin traffic skims`` (the CLI keeps only options).
+
+Every option, table and output path is checked before the scene or network is read; the
+summaries are JSON-able dicts; files are written atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from twin.errors import InputError
+
+
+def run_skims(net_path: Path, *, trips: Path | None, output: Path, gap: float, toll_factor: float | None, distance_factor: float | None) -> dict[str, Any]:
+    """Free-flow (and, with ``trips``, congested) skims of a TNTP network between its zones."""
+    from twin.traffic.assign import assign
+    from twin.traffic.skims import check_skim_output, network_skims, write_skims
+    from twin.traffic.tntp import read_network, read_trips
+
+    if not (np.isfinite(gap) and 0 < gap <= 0.1):
+        raise InputError(f"must be a finite number in (0, 0.1], got {gap}", field="--gap")
+    check_skim_output(output)
+    net = read_network(net_path, toll_factor=toll_factor, distance_factor=distance_factor)
+    skims = [network_skims(net, cost_name="cost", attributes={"time": net.free_flow_time, "length": net.length}, mode="car", period="free_flow")]
+    summary: dict[str, Any] = {"network": repr(net), "zones": net.n_zones}
+    if trips is not None:
+        dem = read_trips(trips, n_zones=net.n_zones)
+        res = assign(net, dem, algorithm="b", gap=gap)
+        skims.append(network_skims(net, cost=res.cost, attributes={"time": res.time, "length": net.length}, cost_name="cost", mode="car", period="assigned"))
+        summary.update(relative_gap=res.relative_gap, converged=res.converged)
+    write_skims(output, skims)
+    summary["output"] = str(output)
+    summary["matrices"] = [s.key(name) for s in skims for name in s.matrices]
+    return summary
+
+
+def _closed_links(scene: Any, names: list[str], ids: list[str]) -> list[str]:
+    links = scene.links
+    car = links["modes"].fillna("").astype(str).str.split(",").map(lambda m: bool({"car", "truck", "bus"} & set(m)))
+    out: list[str] = []
+    for name in names:
+        hit = links.loc[(links["name"].fillna("") == name) & car, "link_id"].tolist()
+        if not hit:
+            raise InputError(f"no street named {name!r} open to motor traffic", obj="links", field="--close")
+        out += hit
+    known = set(links["link_id"].tolist())
+    for lid in ids:
+        if lid not in known:
+            raise InputError(f"no link {lid!r} in the scene", obj="links", field="--close-link")
+        out.append(lid)
+    return list(dict.fromkeys(out))
+
+
+def run_mobility(
+    files: list[Path],
+    *,
+    close: list[str],
+    close_links: list[str],
+    options: Any,
+    output: Path | None,
+    skims: Path | None,
+    map_path: Path | None,
+    crs: str | None,
+    scene_crs: str,
+) -> dict[str, Any]:
+    """Baseline (and a closure what-if) of the district mobility model on scene files."""
+    from twin.traffic.dynamic_commands import FRAME_SUFFIXES, MAP_SUFFIXES, _check_sources, _scene_from_files, _write_frame, check_output
+    from twin.traffic.mobility import compare_mobility, map_change, run_district_mobility
+    from twin.traffic.skims import check_skim_output, write_skims
+    from twin.traffic.whatif import close_streets
+
+    options.check()
+    if options.access_categories is not None:
+        from twin.traffic.indicators import check_categories
+
+        try:
+            check_categories(options.access_categories)
+        except InputError as exc:
+            raise InputError(exc.message, field="--categories") from None
+    if options.mode_choice_table or options.mode_choice_overrides:
+        from twin.traffic.mode_choice import ModeChoiceModel
+
+        ModeChoiceModel.from_table(options.mode_choice_table, overrides=options.mode_choice_overrides)
+    if options.gtfs:
+        from twin.traffic.gtfs import read_gtfs
+
+        read_gtfs(options.gtfs)
+    check_output(output, FRAME_SUFFIXES, "--output")
+    check_output(map_path, MAP_SUFFIXES, "--map")
+    if skims is not None:
+        check_skim_output(skims, field="--skims")
+    if map_path is not None and not (close or close_links):
+        raise InputError("--map draws the change of a what-if: give --close or --close-link", field="--map")
+    _check_sources(files, "FILES")
+    scene = _scene_from_files(files, crs, scene_crs)
+    ids = _closed_links(scene, close, close_links) if (close or close_links) else []
+    base = run_district_mobility(scene, options)
+    summary: dict[str, Any] = {"zones": int(len(base.zone_ids)), "notes": base.notes, "baseline": base.kpis, "timings_s": base.timings_s,
+                               "unserved": base.unserved.to_dict(orient="records")}  # fmt: skip
+    table = base.links
+    if ids:
+        variant = run_district_mobility(close_streets(scene, ids), options, baseline=base)
+        cmp = compare_mobility(base, variant, closed_link_ids=ids)
+        summary.update(closed_links=len(ids), whatif=variant.kpis, change=cmp["kpis"], whatif_unserved=variant.unserved.to_dict(orient="records"))
+        table = cmp["links"]
+        if map_path is not None:
+            map_change(table, map_path, title=f"Morning peak car flow change, {len(ids)} links closed (veh/h)")
+            summary["map"] = str(map_path)
+    if output is not None:
+        _write_frame(table, output)
+        summary["output"] = str(output)
+    if skims is not None:
+        write_skims(skims, base.skims_list())
+        summary["skims"] = str(skims)
+    return summary

@@ -173,3 +173,15 @@ def test_bad_external_matrix(scene, tmp_path) -> None:
     p.write_text("origin_edge,destination_edge,period,vehicles_h\nnorth,up,am_peak,10\n")
     with pytest.raises(InputError, match="unknown edge 'up'"):
         run_district_mobility(scene, MobilityOptions(external_matrix=str(p)))
+
+
+def test_bands_from_the_uncertain_coefficients_are_paired_and_ordered(scene) -> None:
+    from twin.traffic.mobility import mobility_bands
+
+    b = mobility_bands(scene, MobilityOptions(feedback=1, periods=("am_peak",)), samples=4, seed=3, closed_link_ids=closed_ids(scene))
+    bands = b["bands"].set_index("kpi")
+    assert len(b["samples"]) == 4
+    assert (bands["low"] <= bands["median"]).all() and (bands["median"] <= bands["high"]).all()
+    # demand parameters move the number of trips; every sample's closure reroutes traffic
+    assert bands.loc["am_peak_person_trips", "high"] > bands.loc["am_peak_person_trips", "low"]
+    assert (b["samples"]["am_peak_rerouted_car_trips"] > 0).all()

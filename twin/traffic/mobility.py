@@ -86,6 +86,7 @@ class MobilityOptions:
     access_categories: tuple[str, ...] | None = None
     access_modes: tuple[str, ...] = ("walk", "bike", "pt")
     pt_departure_step_s: float = 300.0
+    compute_access: bool = True
 
     def check(self) -> None:
         for p in self.periods:
@@ -668,7 +669,7 @@ def run_district_mobility(
     ta = time.perf_counter()
     from twin.traffic.indicators import access_indicator, link_table, mobility_kpis
 
-    access = access_indicator(scene, ends, results, options, nets=nets, timetable=timetable)
+    access = access_indicator(scene, ends, results, options, nets=nets, timetable=timetable) if options.compute_access else None
     timings["access_s"] = time.perf_counter() - ta
     links = link_table(scene, results)
     zones = _zones_frame(scene, ends)
@@ -852,3 +853,77 @@ def map_change(change: Any, path: str | Path, *, column: str = "flow_am_peak_veh
 def with_sample(options: MobilityOptions, **changes: Any) -> MobilityOptions:
     """Options with some fields replaced (e.g. for a Monte Carlo sample)."""
     return replace(options, **changes)
+
+
+BAND_KPIS = (
+    "person_trips", "walk_share_pct", "bike_share_pct", "pt_share_pct", "car_share_pct", "vehicle_km", "vehicle_km_residential",
+    "vehicle_km_main", "co2_kg", "nox_kg",
+)  # fmt: skip
+BAND_CHANGES = (
+    "evaporated_trips", "mode_shifted_trips", "redistributed_car_trips", "rerouted_car_trips", "evaporated_through_vehicles",
+    "vehicle_km_residential_change", "vehicle_km_main_change", "co2_kg_change", "car_trips_change", "walk_trips_change", "bike_trips_change",
+)  # fmt: skip
+
+
+def mobility_bands(
+    scene: Any,
+    options: MobilityOptions | None = None,
+    *,
+    samples: int = 20,
+    seed: int = 0,
+    closed_link_ids: Any = (),
+    quantiles: tuple[float, float] = (0.05, 0.95),
+) -> dict[str, Any]:
+    """Bands of the KPIs (and of a closure's changes) from the uncertain inputs.
+
+    Each sample draws the mode-choice coefficients (normal, their standard errors), every demand
+    parameter (uniform in its band: trip rates, floor area per resident, shares, the evaporation
+    elasticity...) and the emission factors (uniform in their bands); the baseline is
+    recalibrated on the sample (constants and ``theta``), and the what-if (``closed_link_ids``)
+    runs on the same sample, so the changes are paired. Returns ``samples`` (one row per sample)
+    and ``bands`` (per KPI: low, median, high at ``quantiles``).
+    """
+    import pandas as pd
+
+    from twin.traffic.demand import sample_parameters
+    from twin.traffic.emissions import read_factors, sample_factors
+    from twin.traffic.whatif import close_streets
+
+    if not (isinstance(samples, int) and 1 <= samples <= 10_000):
+        raise InputError(f"samples must be a whole number in [1, 10000], got {samples}", field="samples")
+    options = replace(options or MobilityOptions(), compute_access=False)
+    options.check()
+    rng = np.random.default_rng(seed)
+    params0 = read_parameters(options.parameters_table, options.parameter_overrides)
+    model0 = ModeChoiceModel.from_table(options.mode_choice_table, overrides=options.mode_choice_overrides)
+    ids = [closed_link_ids] if isinstance(closed_link_ids, str) else list(closed_link_ids)
+    variant_scene = close_streets(scene, ids) if ids else None
+    factors = sample_factors(read_factors(), samples, rng)
+    rows = []
+    from twin.traffic.emissions import per_km
+
+    for k in range(samples):
+        params = sample_parameters(params0, 1, rng)[0]
+        model = model0.sample(1, rng)[0]
+        base = run_district_mobility(scene, options, model=model, params=params)
+        co2_km, nox_km = per_km(factors[k])
+        row = {"sample": k}
+        for period in options.periods:
+            for key in BAND_KPIS:
+                row[f"{period}_{key}"] = base.kpis.get(f"{period}_{key}", np.nan)
+            row[f"{period}_co2_kg"] = base.kpis[f"{period}_vehicle_km"] * co2_km
+            row[f"{period}_nox_kg"] = base.kpis[f"{period}_vehicle_km"] * nox_km / 1000.0
+        if variant_scene is not None:
+            var = run_district_mobility(variant_scene, options, baseline=base)
+            cmp = compare_mobility(base, var, closed_link_ids=ids)["kpis"]
+            for period in options.periods:
+                for key in BAND_CHANGES:
+                    row[f"{period}_{key}"] = cmp.get(f"{period}_{key}", np.nan)
+                row[f"{period}_co2_kg_change"] = cmp[f"{period}_vehicle_km_residential_change"] * co2_km + cmp[f"{period}_vehicle_km_main_change"] * co2_km
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    lo, hi = quantiles
+    bands = pd.DataFrame(
+        [{"kpi": c, "low": float(frame[c].quantile(lo)), "median": float(frame[c].median()), "high": float(frame[c].quantile(hi))} for c in frame.columns if c != "sample"]
+    )
+    return {"samples": frame, "bands": bands}

@@ -182,3 +182,35 @@ def test_samples_override_zero_turns_the_monte_carlo_off(tmp_path):
     with pytest.raises(ScenarioError, match=r"uncertainty\.seed.*--seed|--seed") as info:
         with_overrides(sc, seed=-1)
     assert info.value.field == "uncertainty.seed"
+
+
+def test_priors_are_checked_with_the_file_and_on_by_default():
+    """``uncertainty.priors``: on by default (samples alone are enough), false needs parameters,
+    a mapping is merged onto the prior table and checked like it, naming the key."""
+    from twin.scenario.checks import sampled_domains
+
+    base = {"name": "t", "inputs": {"files": ["a.geojson"]}, "domains": ["energy", "traffic", "soil"]}
+    sc = parse_scenario({**base, "uncertainty": {"samples": 5}})
+    assert sc.uncertainty.priors is True and sampled_domains(sc) == {"energy", "traffic"}
+    with pytest.raises(ScenarioError, match="no parameters to sample and priors: false") as info:
+        parse_scenario({**base, "uncertainty": {"samples": 5, "priors": False}})
+    assert info.value.field == "uncertainty"
+    ok = parse_scenario({**base, "uncertainty": {"samples": 5, "priors": {"heating_system": {"enabled": False}}}})
+    assert ok.uncertainty.priors == {"heating_system": {"enabled": False}}
+    for priors, text in (({"use": {"shares": [1.0]}}, "use.shares: must be a list of 7 numbers"),
+                         ({"windows": {}}, "unknown prior entry 'windows'"),
+                         ("yes", "priors must be true, false or a mapping")):
+        with pytest.raises(ScenarioError, match=text) as info:
+            parse_scenario({**base, "uncertainty": {"samples": 5, "priors": priors}})
+        assert info.value.field == "uncertainty.priors"
+    # the priors are part of the scenario: another prior table, another digest (run id)
+    assert ok.digest() != sc.digest()
+
+
+def test_samples_of_priors_that_no_engine_reads_are_no_effect():
+    from twin.errors import NoEffectError
+    from twin.scenario.checks import check_scenario
+
+    sc = parse_scenario({"name": "t", "inputs": {"files": ["a.geojson"]}, "domains": ["soil"], "uncertainty": {"samples": 5}})
+    with pytest.raises(NoEffectError, match="reads the sampled building attributes"):
+        check_scenario(sc)

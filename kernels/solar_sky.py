@@ -85,7 +85,7 @@ def sky_view_factors(horizon_deg, tilt_rad, azimuth_rad, n_sub, band_free_deg, o
                     band_w += a
                     if free:
                         band_free += a
-        out_iso[i] = 1.0 - lost / total if total > 0.0 else 1.0
+        out_iso[i] = min(1.0, max(0.0, 1.0 - lost / total)) if total > 0.0 else 1.0
         out_band[i] = band_free / band_w if band_w > 0.0 else 1.0
 
 

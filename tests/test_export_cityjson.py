@@ -287,3 +287,29 @@ def test_killed_writer_leftover_is_removed_by_the_next_write(tmp_path):
     stale.write_text('{"half": ')
     write_cityjson(scene, target)
     assert not stale.exists() and json.loads(target.read_text())["type"] == "CityJSON"
+
+
+def test_extra_attributes_and_vertex_offsets_of_many_buildings(tmp_path):
+    """Solar figures become attributes; with hundreds of buildings every solid still indexes its
+    own vertices (the running vertex count that keeps the export linear)."""
+    n = 300
+    frame = gpd.GeoDataFrame(
+        {"building_id": [f"osm:way/{i}" for i in range(n)], "height_m": 6.0 + np.arange(n) % 7, "n_storeys": 2,
+         "footprint_area_m2": 48.0, "floor_area_m2": 96.0},
+        geometry=[box(10 * i, 0, 10 * i + 8, 6) for i in range(n)], crs="EPSG:31370",
+    )
+    scene = Scene(crs="EPSG:31370")
+    scene.add("buildings", frame)
+    import pandas as pd
+
+    extra = pd.DataFrame({"building_id": ["osm:way/3", "osm:way/7"], "solar_pv_kwp": [4.25, np.nan], "solar_best_suitability": ["good", "weak"]})
+    doc = json.loads(write_cityjson(scene, tmp_path / "many.city.json", extra_attributes=extra).path.read_text())
+    volumes = validate(doc)
+    for i in range(n):
+        assert volumes[f"osm:way/{i}"] == pytest.approx(48.0 * (6.0 + i % 7), rel=1e-6)
+    a3 = doc["CityObjects"]["osm:way/3"]["attributes"]
+    assert a3["solar_pv_kwp"] == 4.25 and a3["solar_best_suitability"] == "good"
+    assert doc["CityObjects"]["osm:way/7"]["attributes"]["solar_pv_kwp"] is None
+    assert "solar_pv_kwp" not in doc["CityObjects"]["osm:way/4"]["attributes"]
+    with pytest.raises(SchemaError):
+        write_cityjson(scene, tmp_path / "bad.city.json", extra_attributes=extra.drop(columns="building_id"))

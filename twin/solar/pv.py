@@ -141,7 +141,7 @@ def orientation_yield(sky, normals: np.ndarray, params: PVParameters = PVParamet
         pv_annual(np.ascontiguousarray(normals[idx]), sky.sun, sky.dni, sky.circ_dn, sky.iso, sky.band, sky.ground,
                   sky.t_air_c, sky.wind_m_s, 1000.0 * (1.0 - params.dc_losses), params.gamma_pdc_per_k, sapm[0], sapm[1], sapm[2],
                   params.glass_n, params.glass_k_per_m * params.glass_l_m, params.inverter_eff_nom, params.inverter_eff_ref,
-                  params.dc_ac_ratio / (1.0 - params.dc_losses), *res)
+                  params.dc_ac_ratio * (1.0 - params.dc_losses), *res)  # AC nameplate = pdc0 / dc_ac_ratio
         out["poa"][idx], out["eff"][idx], out["ac"][idx] = res[0], res[1], res[3]
         out["dc"][idx] = res[2] / (1.0 - params.dc_losses)
     return OrientationYield(out["poa"] / 1000.0, out["eff"] / 1000.0, out["dc"] / 1000.0, out["ac"] / 1000.0)

@@ -1,0 +1,154 @@
+"""Solar kernels against closed forms and plain-NumPy references (tests/solar_reference.py)."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from tests.conftest import shared_path
+from tests.solar_reference import direct_hourly_reference, sky_view_reference
+from twin.solar.footprints import footprint_surfaces
+from twin.solar.grid import SceneGrid
+from twin.solar.irradiance import sky_view
+from twin.solar.surfaces import triangulate
+
+
+def _blocks(boxes, heights):
+    frame = gpd.GeoDataFrame({"building_id": [f"b{i}" for i in range(len(boxes))], "height_m": heights},
+                             geometry=[shapely.box(*b) for b in boxes], crs="EPSG:31370")
+    s, problems, _ = footprint_surfaces(frame)
+    tri, own = triangulate(s)
+    return tri, s.building_index[own], s
+
+
+@pytest.fixture(scope="module")
+def sky():
+    from twin.ingest.epw import read_epw
+    from twin.solar.sky import solar_sky
+
+    return solar_sky(read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw")))
+
+
+def test_direct_component_equals_brute_force_on_20_delft_buildings(sky):
+    """Every sensor, every hour, every triangle in plain NumPy vs the grid kernel: 1e-9 relative."""
+    from twin.solar.cityjson_surfaces import cityjson_surfaces
+    from twin.solar.sensors import surface_sensors
+
+    s, ids, problems, _ = cityjson_surfaces(shared_path("gis", "delft.city.json"))
+    tri, own = triangulate(s)
+    b_of = s.building_index[own]
+    centres = np.array([tri[b_of == b][:, :, :2].reshape(-1, 2).mean(axis=0) for b in range(len(ids))])
+    mid = np.median(centres, axis=0)
+    pick = np.argsort(np.hypot(*(centres - mid).T))[:20]
+    keep = np.isin(b_of, pick)
+    sens = surface_sensors(s, np.flatnonzero(np.isin(s.building_index, pick) & (s.kind != "floor")), 2.0)
+    idx = np.random.default_rng(1).choice(len(sens), 100, replace=False)
+    origins, normals = sens.xyz[idx], sens.normal[idx]
+    grid = SceneGrid.build(tri[keep], points=origins)
+    got = grid.direct_hourly(origins, normals, sky.sun, sky.dni)
+    ref = direct_hourly_reference(origins, normals, sky.sun, sky.dni, tri[keep])
+    shaded = (ref == 0) & (sky.dni[None, :] > 0) & (sky.sun[None, :, 2] > 0) & ((normals @ sky.sun.T) > 0)
+    assert shaded.sum() > 1000, "the district must shade some sensors for the test to mean something"
+    assert (ref > 0).sum() > 10000
+    np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-9)
+
+
+def test_sky_view_at_the_bottom_of_a_long_canyon():
+    """cos(atan(2H/W)) at the centre of the street, within 1 % (a canyon 60 widths long)."""
+    for h, w in ((10.0, 10.0), (20.0, 10.0), (6.0, 15.0)):
+        length = 60 * w
+        tri, group, _ = _blocks([(-length / 2, -w / 2 - 10, length / 2, -w / 2), (-length / 2, w / 2, length / 2, w / 2 + 10)], [h, h])
+        origin = np.array([[0.0, 0.0, 0.0]])
+        grid = SceneGrid.build(tri, group, points=origin)
+        hz = grid.horizons(origin, n_sectors=72, max_distance_m=2 * length)
+        svf, band = sky_view(hz, np.array([[0.0, 0.0, 1.0]]))
+        assert svf[0] == pytest.approx(math.cos(math.atan(2 * h / w)), rel=0.01)
+
+
+@pytest.mark.parametrize("elev", [0.0, 15.0, 30.0, 60.0, 89.0, 90.0])
+def test_uniform_horizon_closed_forms(elev):
+    """Sky-view share under a horizon of uniform elevation e: horizontal cos^2 e; vertical
+    (1/2 - e/pi - sin(2e)/(2 pi)) / (1/2); under a full 90 degree horizon nothing of the sky."""
+    e = math.radians(elev)
+    hz = np.full((2, 36), elev)
+    svf, band = sky_view(hz, np.array([[0.0, 0.0, 1.0], [0.0, -1.0, 0.0]]))
+    assert svf[0] == pytest.approx(math.cos(e) ** 2, abs=1e-12)
+    assert svf[1] == pytest.approx((0.5 - e / math.pi - math.sin(2 * e) / (2 * math.pi)) / 0.5, abs=1e-3)
+    assert band[1] == (1.0 if elev < 0.5 else 0.0)
+
+
+def test_full_horizon_leaves_only_the_reflected_share(sky):
+    """A surface whose horizon is 90 degrees all round gets no beam and no sky diffuse: only
+    the ground-reflected share of its plane remains."""
+    from twin.solar.irradiance import horizon_beam
+    from twin.solar.sensors import points_as_sensors
+
+    normals = np.array([[0.0, 0.0, 1.0], [0.0, -1.0, 0.0], [0.0, -0.5, math.sqrt(0.75)]])
+    sens = points_as_sensors(np.zeros((3, 3)), normals)
+    hz = np.full((3, 36), 90.0)
+    beam, free = horizon_beam(hz, sens, sky, 36)
+    svf, band = sky_view(hz, normals)
+    assert (beam == 0).all() and (free > 0).all()
+    assert (svf == 0).all() and (band[1:] == 0).all()  # a horizontal plane has no horizon-band term (sin 0)
+
+
+def test_sky_view_kernel_against_quadrature():
+    rng = np.random.default_rng(3)
+    hz = rng.uniform(0, 60, size=(6, 36))
+    tilt = np.radians([0, 20, 45, 90, 120, 30])
+    az = np.radians([0, 180, 90, 200, 10, 300])
+    normals = np.column_stack([np.sin(tilt) * np.sin(az), np.sin(tilt) * np.cos(az), np.cos(tilt)])
+    svf, _ = sky_view(hz, normals, n_sub=64)
+    ref = [sky_view_reference(hz[i], normals[i]) for i in range(6)]
+    np.testing.assert_allclose(svf, ref, atol=2e-3)
+
+
+def test_shadow_length_of_a_wall_to_the_grid_spacing():
+    """A long east-west wall of height H, the sun due south at elevation e: the ground north of
+    the wall is in shade out to H / tan(e), exactly to the spacing of the sensor line."""
+    h = 6.0
+    spacing = 0.05
+    tri, group, _ = _blocks([(-200.0, -0.2, 200.0, 0.0)], [h])
+    ys = np.arange(spacing / 2, 40.0, spacing)
+    origins = np.column_stack([np.zeros(len(ys)), ys, np.full(len(ys), 1e-3)])
+    grid = SceneGrid.build(tri, group, points=origins)
+    for elev in (15.0, 30.0, 50.0):
+        e = math.radians(elev)
+        sun = np.array([[0.0, -math.cos(e), math.sin(e)]])  # toward the south
+        lit = grid.direct_hourly(origins, np.tile([0.0, 0.0, 1.0], (len(ys), 1)), sun, np.array([800.0]))[:, 0] > 0
+        first_lit = ys[np.argmax(lit)]
+        assert not lit[: np.argmax(lit)].any() and lit[np.argmax(lit):].all()
+        assert abs(first_lit - (h - 1e-3) / math.tan(e)) <= spacing
+
+
+def test_horizons_equal_the_scene_horizon_profiles():
+    """The solar kernel's facade horizons equal the scene's edge kernel (Scene.horizon_profile)."""
+    from tests.test_energy_stock_shading import canyon_scene
+    from twin.solar.shading import facade_horizons
+
+    scene = canyon_scene()
+    np.testing.assert_allclose(facade_horizons(scene), scene.facade_horizons(), atol=1e-9)
+
+
+def test_horizon_beam_tables_equal_an_hourly_loop(sky):
+    """The sorted-hour tables give the same annual beam as checking every hour."""
+    from twin.energy.solar import sector_of
+    from twin.solar.irradiance import horizon_beam
+    from twin.solar.sensors import points_as_sensors
+
+    rng = np.random.default_rng(5)
+    normals = np.array([[0, 0, 1.0], [0, -1.0, 0], [0.6, -0.3, 0.74], [-0.7, 0.1, 0.7]])
+    normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+    hz = rng.uniform(0, 40, size=(4, 36))
+    beam, free = horizon_beam(hz, points_as_sensors(np.zeros((4, 3)), normals), sky, 36)
+    sec = sector_of(sky.azimuth_deg, 36)
+    w = sky.dni + sky.circ_dn
+    for i in range(4):
+        c = np.maximum(sky.sun @ normals[i], 0) * (sky.elevation_deg > 0)
+        vis = sky.elevation_deg > hz[i, sec]
+        assert beam[i] == pytest.approx((w * c * vis).sum(), rel=1e-12)
+        assert free[i] == pytest.approx((w * c).sum(), rel=1e-12)

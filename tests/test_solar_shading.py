@@ -1,0 +1,44 @@
+"""Energy-model shading factors from the solar kernel equal the old code path's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import shared_path
+from tests.test_energy_stock_shading import canyon_scene
+
+
+@pytest.fixture(scope="module")
+def weather():
+    from twin.ingest.epw import read_epw
+
+    return read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))
+
+
+@pytest.mark.parametrize("street_m", [6.0, 10.0, 25.0])
+def test_factors_equal_the_stock_model_factors(weather, street_m):
+    from twin.energy.stock import urban_shade_factors as old
+    from twin.solar.shading import urban_shade_factors as new
+
+    scene = canyon_scene(street_m=street_m)
+    ids = scene.buildings["building_id"].to_numpy()
+    a = old(scene.copy(), ids, weather)
+    b = new(scene.copy(), ids, weather)
+    assert a.shape == b.shape
+    assert (a < 0.999).any()  # the canyon shades something
+    np.testing.assert_allclose(b, a, atol=2e-3)
+
+
+def test_monthly_factors_equal_the_hourly_kernel(weather):
+    """Sorted-hour tables vs twin.kernels.solar.horizon_monthly_factors (hourly loop), same
+    sky-view shares: equal to rounding."""
+    from twin.energy.solar import horizon_shade_factors
+    from twin.solar.shading import horizon_monthly_factors
+
+    rng = np.random.default_rng(0)
+    hz = rng.uniform(0, 45, size=(40, 36))
+    groups = np.array(["win_s", "win_n", "win_e", "win_w", "opq_s", "roof", "win_h", "opq_e"] * 5)
+    a = horizon_shade_factors(weather, hz, groups)
+    b = horizon_monthly_factors(weather, hz, groups)
+    np.testing.assert_allclose(b, a, atol=2e-3)

@@ -102,6 +102,8 @@ def access_indicator(scene: Any, ends: Any, results: dict, options: Any, *, nets
                 t_pt = best[ends.building_zone]
                 per_mode_time["pt"][c] = np.minimum(t_pt, per_mode_time.get("walk", {}).get(c, np.full(len(t_pt), np.inf)))
     for mode in options.access_modes:
+        if mode == "pt" and timetable is None:
+            continue  # no timetable: no public-transport access rows (rather than undefined ones)
         for c in cats:
             n_svc = int((svc["category"] == c).sum())
             t = per_mode_time.get(mode, {}).get(c)

@@ -2,9 +2,9 @@
 
 The acceleration structure is a *height-field grid*: the plane (x east, y north) is cut into
 square cells of side ``cell``; each cell lists the triangles whose bounding box overlaps it
-(CSR: ``cell_offsets`` (n_cells + 1), ``cell_items``) and keeps the highest z of those
-triangles (``cell_zmax``). A ray walks the cells its horizontal projection crosses
-(Amanatides & Woo 1987, "A fast voxel traversal algorithm for ray tracing", Eurographics
+(CSR: ``cell_offsets`` (n_cells + 1), ``cell_items``, sorted within a cell by decreasing top
+``item_zmax``) and keeps the highest z of those triangles (``cell_zmax``). A ray walks the
+cells its horizontal projection crosses (Amanatides & Woo 1987, "A fast voxel traversal algorithm for ray tracing", Eurographics
 '87) and skips every cell whose top lies below the ray inside the cell; the walk stops once
 the ray is above the highest triangle of the scene. Ray-triangle tests are Moeller &
 Trumbore (1997), "Fast, minimum storage ray-triangle intersection", J. Graphics Tools 2(1).
@@ -117,7 +117,7 @@ def ray_triangle_t(ox, oy, oz, dx, dy, dz, tri, i):
 
 
 @jit
-def occluded(ox, oy, oz, dx, dy, dz, t_min, tri, x0, y0, cell, nx, ny, cell_offsets, cell_items, cell_zmax, z_top):
+def occluded(ox, oy, oz, dx, dy, dz, t_min, tri, x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax, z_top):
     """True if the ray ``o + t d`` (``d`` a unit vector, ``t > t_min``) hits a triangle.
 
     Only rays that do not point down (``dz >= 0``) may be asked: the walk stops once the
@@ -153,8 +153,11 @@ def occluded(ox, oy, oz, dx, dy, dz, t_min, tri, x0, y0, cell, nx, ny, cell_offs
         t_out = min(t_max_x, t_max_y)
         c = cj * nx + ci
         # lowest point of the ray inside the cell (dz >= 0: at the entry)
-        if oz + dz * t_in <= cell_zmax[c]:
+        z_low = oz + dz * t_in  # lowest point of the ray in the cell
+        if z_low <= cell_zmax[c]:
             for k in range(cell_offsets[c], cell_offsets[c + 1]):
+                if item_zmax[k] < z_low:  # items sorted by decreasing top: the rest lie below the ray
+                    break
                 t = ray_triangle_t(ox, oy, oz, dx, dy, dz, tri, cell_items[k])
                 if t > t_min and t < _INF:
                     return True
@@ -264,7 +267,7 @@ def _cut_max_tan(ox, oy, oz, ax, ay, tri, i, max_dist, f_min):
 
 @jit
 def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri, tri_group, x0, y0, cell, nx, ny,
-                cell_offsets, cell_items, cell_zmax, z_top):
+                cell_offsets, cell_items, item_zmax, cell_zmax, z_top):
     """Tangent of the horizon elevation along azimuth direction ``(ax, ay)`` (unit, horizontal).
 
     The largest ``(z - oz) / f`` over every triangle cut within ``f_min <= f <= max_dist``,
@@ -299,13 +302,17 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri, tri_group, x0
         c = cj * nx + ci
         rise = cell_zmax[c] - oz
         if rise > 0.0 and rise > best * max(t_in, f_min):
+            bound = best * max(t_in, f_min)
             for k in range(cell_offsets[c], cell_offsets[c + 1]):
+                if item_zmax[k] - oz <= bound:  # sorted by decreasing top: nothing higher follows
+                    break
                 i = cell_items[k]
                 if tri_group[i] == exclude:
                     continue
                 t = _cut_max_tan(ox, oy, oz, ax, ay, tri, i, max_dist, f_min)
                 if t > best:
                     best = t
+                    bound = best * max(t_in, f_min)
         t_out = min(t_max_x, t_max_y)
         if t_out == _INF or t_out > max_dist:
             return best
@@ -325,7 +332,7 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri, tri_group, x0
 # ----------------------------------------------------------------------------- batch queries
 @jit_parallel
 def horizon_elevations(origins, exclude, n_sectors_offset, max_dist, f_min, tri, tri_group, x0, y0, cell, nx, ny,
-                       cell_offsets, cell_items, cell_zmax, z_top, out_elevation_deg):
+                       cell_offsets, cell_items, item_zmax, cell_zmax, z_top, out_elevation_deg):
     """Horizon profiles: elevation angle (degrees, >= 0) per azimuth sector of each origin.
 
     Sector ``k`` of ``n = out_elevation_deg.shape[1]`` is looked at along azimuth
@@ -348,13 +355,13 @@ def horizon_elevations(origins, exclude, n_sectors_offset, max_dist, f_min, tri,
         for k in range(n):
             az = math.radians((k + n_sectors_offset) * 360.0 / n)
             t = horizon_tan(ox, oy, oz, math.sin(az), math.cos(az), max_dist, f_min, exclude[o], tri, tri_group,
-                            x0, y0, cell, nx, ny, cell_offsets, cell_items, cell_zmax, z_top)
+                            x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax, z_top)
             out_elevation_deg[o, k] = math.degrees(math.atan(t))
 
 
 @jit_parallel
 def direct_hourly(origins, normals, sun, dni, t_min, tri, x0, y0, cell, nx, ny, cell_offsets, cell_items,
-                  cell_zmax, z_top, out_w_m2):
+                  item_zmax, cell_zmax, z_top, out_w_m2):
     """Direct (beam) irradiance on each sensor each hour, W/m2: ``dni * cos(aoi)`` when the sun
     is in front of the sensor and its ray leaves the scene unblocked, else 0.
 
@@ -376,13 +383,13 @@ def direct_hourly(origins, normals, sun, dni, t_min, tri, x0, y0, cell, nx, ny, 
             if c <= 0.0:
                 continue
             if not occluded(origins[s, 0], origins[s, 1], origins[s, 2], sun[h, 0], sun[h, 1], sun[h, 2], t_min, tri,
-                            x0, y0, cell, nx, ny, cell_offsets, cell_items, cell_zmax, z_top):
+                            x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax, z_top):
                 out_w_m2[s, h] = dni[h] * c
 
 
 @jit_parallel
 def beam_annual_exact(origins, normals, sun, beam_dn, circ_dn, month, t_min, tri, x0, y0, cell, nx, ny,
-                      cell_offsets, cell_items, cell_zmax, z_top, out_beam, out_circ, out_beam_free, out_circ_free):
+                      cell_offsets, cell_items, item_zmax, cell_zmax, z_top, out_beam, out_circ, out_beam_free, out_circ_free):
     """Monthly sums of the beam and circumsolar irradiance of each sensor, shaded and free, Wh/m2.
 
     Hour ``h`` contributes ``beam_dn[h] * cos(aoi)`` (``beam_dn`` the DNI) and
@@ -407,6 +414,6 @@ def beam_annual_exact(origins, normals, sun, beam_dn, circ_dn, month, t_min, tri
             out_beam_free[s, m] += beam_dn[h] * c
             out_circ_free[s, m] += circ_dn[h] * c
             if not occluded(origins[s, 0], origins[s, 1], origins[s, 2], sun[h, 0], sun[h, 1], sun[h, 2], t_min, tri,
-                            x0, y0, cell, nx, ny, cell_offsets, cell_items, cell_zmax, z_top):
+                            x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax, z_top):
                 out_beam[s, m] += beam_dn[h] * c
                 out_circ[s, m] += circ_dn[h] * c

@@ -8,8 +8,7 @@ profile has ``n`` sectors, sector ``k`` centred on azimuth ``k * 360 / n`` and c
 Sky-view factor (cosine-weighted, isotropic radiance) of a plane with unit normal
 ``n = (sin t sin a, sin t cos a, cos t)`` under a horizon ``h(phi)``::
 
-    F = 1 - [sum over phi of  int_0^h(phi) max(0, n . d(e, phi)) cos e de]
-            / [sum over phi of int_0^(pi/2) max(0, n . d(e, phi)) cos e de]
+    F = 1 - [sum over phi of  int_0^h(phi) max(0, n . d(e, phi)) cos e de  dphi] / [pi (1 + cos t) / 2]
 
 with ``n . d = A cos e + B sin e``, ``A = sin t cos(phi - a)``, ``B = cos t``. The elevation
 integral is exact: ``int (A cos e + B sin e) cos e de = A (e/2 + sin 2e / 4) + B sin^2 e / 2``
@@ -61,31 +60,51 @@ def sky_view_factors(horizon_deg, tilt_rad, azimuth_rad, n_sub, band_free_deg, o
     n_sub : int, azimuth points per sector.
     band_free_deg : float, a sector whose horizon is below this is free for the horizon band.
     out_iso : float64 (n,), output: sky-view factor with the horizon / without it.
-    out_band : float64 (n,), output: cosine-weighted free share of the horizon band.
+    out_band : float64 (n,), output: cosine-weighted free share of the horizon band (1 for a
+        horizontal plane, which has no band term).
+
+    Notes
+    -----
+    The unobstructed integral is ``pi (1 + cos t) / 2``; the obstructed part is summed over the
+    sectors with a horizon above 0 only (exact in elevation, midpoint rule in azimuth, one
+    evaluation per sector for a horizontal plane, whose integrand does not depend on azimuth).
     """
     n = horizon_deg.shape[0]
     n_s = horizon_deg.shape[1]
     width = 2.0 * math.pi / n_s
+    dphi = width / n_sub
     for i in prange(n):
         st = math.sin(tilt_rad[i])
         ct = math.cos(tilt_rad[i])
-        total = 0.0
+        total = math.pi * 0.5 * (1.0 + ct)
         lost = 0.0
         band_w = 0.0
         band_free = 0.0
+        flat = abs(st) < 1e-12
         for k in range(n_s):
-            h = math.radians(min(90.0, max(0.0, horizon_deg[i, k])))
-            free = horizon_deg[i, k] < band_free_deg
+            hd = horizon_deg[i, k]
+            free = hd < band_free_deg
+            if hd <= 0.0 and (flat or free):
+                if not flat:
+                    for j in range(n_sub):
+                        a = st * math.cos((k - 0.5 + (j + 0.5) / n_sub) * width - azimuth_rad[i])
+                        if a > 0.0:
+                            band_w += a
+                            band_free += a
+                continue
+            h = math.radians(min(90.0, hd))
+            if flat:
+                lost += n_sub * dphi * _lit_integral(0.0, ct, h)
+                continue
             for j in range(n_sub):
-                phi = (k - 0.5 + (j + 0.5) / n_sub) * width
-                a = st * math.cos(phi - azimuth_rad[i])
-                total += _lit_integral(a, ct, _HALF_PI)
-                lost += _lit_integral(a, ct, h)
+                a = st * math.cos((k - 0.5 + (j + 0.5) / n_sub) * width - azimuth_rad[i])
+                if h > 0.0:
+                    lost += dphi * _lit_integral(a, ct, h)
                 if a > 0.0:
                     band_w += a
                     if free:
                         band_free += a
-        out_iso[i] = min(1.0, max(0.0, 1.0 - lost / total)) if total > 0.0 else 1.0
+        out_iso[i] = min(1.0, max(0.0, 1.0 - lost / total)) if total > 1e-12 else 1.0
         out_band[i] = band_free / band_w if band_w > 0.0 else 1.0
 
 

@@ -29,10 +29,11 @@ import pandas as pd
 import shapely
 
 from twin.solar.pv import PVParameters, economics, normal_of, orientation_yield, site_optimum_kwh_m2
-from twin.solar.surfaces import Mesh, Surfaces, triangulate
+from twin.solar.surfaces import Mesh, Surfaces, contains_points, triangulate
 
 #: Suitability classes: (name, lowest share of the site's best specific yield).
 SUITABILITY = (("excellent", 0.90), ("good", 0.75), ("weak", 0.0))
+SUITABILITY_RANK = {"excellent": 3, "good": 2, "weak": 1, "unsuitable": 0}
 
 #: Largest ground area ``surfaces=('ground',)`` may cover, m2 (a district, not a region).
 MAX_GROUND_AREA_M2 = 4e6
@@ -321,7 +322,7 @@ def _surface_table(mesh: Mesh, sensors, irr, sky, options: CadastreOptions, h_op
     # usable part: inside the setback and above the minimum irradiation
     h_min = p.min_irradiation_share * h_opt * 1000.0  # Wh/m2
     usable_poly = shapely.buffer(s.poly_uv[idx], -p.setback_m, join_style="mitre")
-    in_setback = shapely.contains_xy(usable_poly[owner], sensors.uv[:, 0], sensors.uv[:, 1])
+    in_setback = contains_points(usable_poly, owner, sensors.uv[:, 0], sensors.uv[:, 1])
     ok = in_setback & (irr.total_wh_m2 >= h_min)
     n_set = np.bincount(owner, in_setback, n_surf)
     n_ok = np.bincount(owner, ok, n_surf)
@@ -399,18 +400,22 @@ def _layout(s: Surfaces, idx, usable_poly, sensors, owner, ok, flat, p: PVParame
     va = v0 + (k // nu[sid]) * sv[sid]
     ub = ua + su[sid]
     vb = va + (np.where(flat[sid], p.module_length_m * math.cos(math.radians(p.flat_roof_tilt_deg)), p.module_length_m))
-    polys = usable_poly[sid]
-    inside = (shapely.contains_xy(polys, ua, va) & shapely.contains_xy(polys, ub, va)
-              & shapely.contains_xy(polys, ub, vb) & shapely.contains_xy(polys, ua, vb))
-    # the nearest sensor of the same surface must be usable
-    scale = 1e7
-    tree = cKDTree(np.column_stack([sensors.uv[:, 0], sensors.uv[:, 1], owner * scale]))
-    cu, cv = 0.5 * (ua + ub), 0.5 * (va + vb)
-    sel = np.flatnonzero(inside)
+    inside = (contains_points(usable_poly, sid, ua, va) & contains_points(usable_poly, sid, ub, va)
+              & contains_points(usable_poly, sid, ub, vb) & contains_points(usable_poly, sid, ua, vb))
+    # the nearest sensor of the same surface must be usable; on surfaces whose sensors are all
+    # usable (most roofs) every slot is
+    n_bad = np.bincount(owner, ~ok, n_surf)
+    mixed = n_bad[sid] > 0
+    good_mod = inside & ~mixed
+    sel = np.flatnonzero(inside & mixed)
     if len(sel):
-        _, near = tree.query(np.column_stack([cu[sel], cv[sel], sid[sel] * scale]))
-        good_mod = ok[near]
-        np.add.at(out, sid[sel][good_mod], 1)
+        scale = 1e7
+        keep_s = n_bad[owner] > 0
+        tree = cKDTree(np.column_stack([sensors.uv[keep_s, 0], sensors.uv[keep_s, 1], owner[keep_s] * scale]))
+        cu, cv = 0.5 * (ua[sel] + ub[sel]), 0.5 * (va[sel] + vb[sel])
+        _, near = tree.query(np.column_stack([cu, cv, sid[sel] * scale]))
+        good_mod[sel] = ok[np.flatnonzero(keep_s)[near]]
+    np.add.at(out, sid[good_mod], 1)
     return out
 
 
@@ -420,16 +425,14 @@ def _tables(mesh: Mesh, per_surface: pd.DataFrame, crs) -> tuple[pd.DataFrame, p
     s = mesh.surfaces
     idx = per_surface["surface"].to_numpy()
     bidx = s.building_index[idx]
-    geom = np.empty(len(idx), dtype=object)
-    plan = s.plan[idx]
-    for j, (i, pl) in enumerate(zip(idx, plan)):
-        if pl is not None:
-            geom[j] = pl
-        else:  # walls: the footprint edge (the bottom of the wall polygon)
-            o, u = s.origin[i], s.u_axis[i]
-            minx, _, maxx, _ = s.poly_uv[i].bounds
-            a, c = o + minx * u, o + maxx * u
-            geom[j] = shapely.LineString([a[:2], c[:2]])
+    geom = s.plan[idx].copy()
+    walls = np.flatnonzero(np.array([g is None for g in geom], dtype=bool))
+    if len(walls):  # walls: the footprint edge (the bottom of the wall polygon)
+        wi = idx[walls]
+        bnd = shapely.bounds(s.poly_uv[wi])
+        a = s.origin[wi] + bnd[:, :1] * s.u_axis[wi]
+        c = s.origin[wi] + bnd[:, 2:3] * s.u_axis[wi]
+        geom[walls] = shapely.linestrings(np.stack([a[:, :2], c[:, :2]], axis=1))
     ids = mesh.building_ids[bidx]
     counter = pd.Series(ids).groupby(ids).cumcount().to_numpy()
     surfaces = per_surface.drop(columns=["surface"]).copy()
@@ -437,23 +440,19 @@ def _tables(mesh: Mesh, per_surface: pd.DataFrame, crs) -> tuple[pd.DataFrame, p
     surfaces.insert(1, "building_id", ids)
     surfaces["source_id"] = s.source_id[idx]
     gdf = gpd.GeoDataFrame(surfaces, geometry=geom, crs=crs)
-    roofs = surfaces[surfaces["kind"] == "roof"]
-    g = roofs.groupby("building_id")
-    order = {"excellent": 3, "good": 2, "weak": 1, "unsuitable": 0}
-    buildings = pd.DataFrame({
-        "roof_area_m2": g["area_m2"].sum(),
-        "roof_irradiation_kwh_m2_year": g.apply(lambda f: np.average(f["irradiation_kwh_m2_year"], weights=f["area_m2"]) if f["area_m2"].sum() > 0 else np.nan, include_groups=False),
-        "usable_area_m2": g["usable_area_m2"].sum(),
-        "n_modules": g["n_modules"].sum(),
-        "pv_kwp": g["pv_kwp"].sum(),
-        "pv_ac_kwh_year": g["pv_ac_kwh_year"].sum(),
-        "investment_eur": g["investment_eur"].sum(),
-        "saving_eur_year": g["saving_eur_year"].sum(),
-        "best_suitability": g["suitability"].agg(lambda x: max(x, key=lambda v: order.get(v, -1))),
-    }).reset_index()
+    roofs = surfaces[surfaces["kind"] == "roof"].assign(_h=lambda f: f["irradiation_kwh_m2_year"] * f["area_m2"],
+                                                        _rank=lambda f: f["suitability"].map(SUITABILITY_RANK).fillna(-1))
+    g = roofs.groupby("building_id", sort=False)
+    buildings = g.agg(roof_area_m2=("area_m2", "sum"), _h=("_h", "sum"), usable_area_m2=("usable_area_m2", "sum"),
+                      n_modules=("n_modules", "sum"), pv_kwp=("pv_kwp", "sum"), pv_ac_kwh_year=("pv_ac_kwh_year", "sum"),
+                      investment_eur=("investment_eur", "sum"), saving_eur_year=("saving_eur_year", "sum"), _rank=("_rank", "max"))
     with np.errstate(divide="ignore", invalid="ignore"):
+        buildings.insert(1, "roof_irradiation_kwh_m2_year", np.where(buildings["roof_area_m2"] > 0, buildings["_h"] / buildings["roof_area_m2"], np.nan))
         buildings["payback_years"] = np.where(buildings["saving_eur_year"] > 0, buildings["investment_eur"] / buildings["saving_eur_year"],
                                               np.where(buildings["pv_kwp"] > 0, np.inf, np.nan))
+    names = {v: k for k, v in SUITABILITY_RANK.items()}
+    buildings["best_suitability"] = buildings["_rank"].map(names).fillna("")
+    buildings = buildings.drop(columns=["_h", "_rank"]).reset_index()
     return gdf, buildings
 
 

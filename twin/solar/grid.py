@@ -42,6 +42,7 @@ class SceneGrid:
     ny: int
     cell_offsets: np.ndarray
     cell_items: np.ndarray
+    item_zmax: np.ndarray
     cell_zmax: np.ndarray
     z_top: float
 
@@ -76,10 +77,16 @@ class SceneGrid:
         zmax = np.empty(nx * ny)
         grid_fill(tri, x0, y0, cell, nx, ny, offsets, np.empty(nx * ny, dtype=np.int64), items, zmax)
         z_top = float(tri[:, :, 2].max()) if len(tri) else -np.inf
-        return cls(tri, group, x0, y0, cell, nx, ny, offsets, items, zmax, z_top)
+        # within each cell, triangles by decreasing top: the queries stop at the first one too low
+        tz = tri[:, :, 2].max(axis=1) if len(tri) else np.zeros(0)
+        cell_of = np.repeat(np.arange(nx * ny), np.diff(offsets))
+        order = np.lexsort((-tz[items], cell_of))
+        items = np.ascontiguousarray(items[order])
+        return cls(tri, group, x0, y0, cell, nx, ny, offsets, items, np.ascontiguousarray(tz[items]), zmax, z_top)
 
     def _args(self) -> tuple:
-        return (self.x0, self.y0, self.cell, self.nx, self.ny, self.cell_offsets, self.cell_items, self.cell_zmax, self.z_top)
+        return (self.x0, self.y0, self.cell, self.nx, self.ny, self.cell_offsets, self.cell_items, self.item_zmax, self.cell_zmax,
+                self.z_top)
 
     def horizons(self, origins: np.ndarray, *, n_sectors: int = 36, exclude: np.ndarray | None = None,
                  max_distance_m: float = 100.0, progress=None) -> np.ndarray:

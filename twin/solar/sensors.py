@@ -19,7 +19,7 @@ import numpy as np
 import shapely
 
 from twin.solar.grid import SENSOR_OFFSET_M
-from twin.solar.surfaces import Surfaces
+from twin.solar.surfaces import Surfaces, contains_points
 
 
 @dataclass
@@ -63,7 +63,7 @@ def surface_sensors(surfaces: Surfaces, which: np.ndarray, spacing_m: float, *, 
     iv = k // nu[owner]
     u = u0[owner] + iu * s[owner]
     v = v0[owner] + iv * s[owner]
-    inside = shapely.contains_xy(polys[owner], u, v) if len(owner) else np.zeros(0, dtype=bool)
+    inside = contains_points(polys, owner, u, v)
     owner, u, v = owner[inside], u[inside], v[inside]
     # surfaces without any grid point inside: one sensor at a point on the surface
     n_in = np.bincount(owner, minlength=len(which))

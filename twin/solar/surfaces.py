@@ -225,3 +225,32 @@ def _quads(polys: np.ndarray) -> np.ndarray:
         convex = (cross > 0).all(axis=1) | (cross < 0).all(axis=1)
         out[ci] = convex
     return out
+
+
+def flat_rings(polys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rings of (Multi)Polygons as flat arrays for :func:`twin.kernels.solar_layout.points_in_polygons`:
+    ring coordinates (closed), ring offsets, ring offsets per polygon (empty polygons: no ring)."""
+    polys = np.asarray(polys, dtype=object)
+    n = len(polys)
+    parts, part_of = shapely.get_parts(polys, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, point_ring = shapely.get_coordinates(rings, return_index=True)
+    ring_offsets = np.zeros(len(rings) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(point_ring, minlength=len(rings)), out=ring_offsets[1:])
+    ring_poly = part_of[ring_part] if len(rings) else np.zeros(0, dtype=np.int64)
+    poly_offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ring_poly, minlength=n), out=poly_offsets[1:])
+    return np.ascontiguousarray(coords[:, :2], dtype=np.float64), ring_offsets, poly_offsets
+
+
+def contains_points(polys: np.ndarray, owner: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """(n,) bool: point (x[i], y[i]) inside ``polys[owner[i]]`` (even-odd rule, Numba kernel)."""
+    from twin.kernels.solar_layout import points_in_polygons
+
+    out = np.zeros(len(x), dtype=bool)
+    if len(x) == 0:
+        return out
+    ring_xy, ring_off, poly_off = flat_rings(polys)
+    points_in_polygons(np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(y, dtype=np.float64),
+                       np.ascontiguousarray(owner, dtype=np.int64), ring_xy, ring_off, poly_off, out)
+    return out

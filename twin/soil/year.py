@@ -121,6 +121,7 @@ class YearOptions(BaseModel):
     stress_min_tp_mm_day: float = Field(0.5, ge=0, description="days with less potential transpiration never count")
     moisture_depth_m: float = Field(0.3, gt=0, le=5.0, description="top layer of the soil-moisture percentiles, m")
     runon_factor_step: float = Field(0.05, ge=0, le=1.0, description="relative step of the run-on factors (0: exact)")
+    kc_scale: float = Field(1.0, gt=0, le=2.0, description="multiplies every crop coefficient (uncertainty sampling)")
     initial_head_m: float = Field(-1.0, lt=0, ge=-1000.0, description="initial head of columns without a water table, m")
     solver: SolverOptions = SolverOptions()
     unique_columns: bool = True
@@ -415,7 +416,14 @@ def run_district_year(
     e_tex = texture[e_cell]
     d_wt = depth_wt.ravel()[e_cell]
     d_wt = np.where(e_kind == KIND_GREEN_ROOF, np.inf, d_wt)
-    col_depth, bot_kind, bot_head = column_bottom(np.where(np.isfinite(d_wt), d_wt, 1e9), wt_opts)
+    d_wt = np.where(np.isfinite(d_wt), d_wt, 1e9)
+    col_depth, bot_kind, bot_head = column_bottom(d_wt, wt_opts)
+    # green infrastructure needs its build-up and 0.2 m of native soil above the column bottom
+    for k, gi in enumerate(options.green_infrastructure):
+        sel = e_gi == k
+        deeper = sel & (col_depth < gi.media_depth_m + 0.2)
+        col_depth = np.where(deeper, gi.media_depth_m + 0.2, col_depth)
+        bot_head = np.where(deeper & (bot_kind == 1), col_depth - d_wt, bot_head)
     profiles: list[Profile] = []
     prof_key: dict[tuple, int] = {}
     prof_h0: list[np.ndarray] = []
@@ -439,7 +447,6 @@ def run_district_year(
                     top_layer = (min(go.paving_depth_m, 0.5 * depth), go.paving_texture, "grid.paving_texture")
                 elif kind.startswith("gi"):
                     gi = options.green_infrastructure[int(kind[2:])]
-                    depth = max(depth, gi.media_depth_m + 0.2)
                     top_layer = (gi.media_depth_m, gi.media_texture, "green_infrastructure.media_texture")
                     h_surf = gi.ponding_depth_m
                 if top_layer is None:
@@ -491,7 +498,8 @@ def run_district_year(
     def sets_for(sl: slice, stores: list[float] | None):
         fs, stores_end, e_int = [], [], []
         for i, name in enumerate(veg_names):
-            vf = vegetation_forcing(veg_table[name], et0_mm[sl], rain_mm[sl], doy[sl], store_start_m=0.0 if stores is None else stores[i])
+            vf = vegetation_forcing(veg_table[name], options.kc_scale * et0_mm[sl], rain_mm[sl], doy[sl],
+                                    store_start_m=0.0 if stores is None else stores[i])
             fs.append(ForcingSet(vf.throughfall_m_s, vf.evaporation_m_s, vf.transpiration_m_s, name))
             stores_end.append(vf.store_end_m)
             e_int.append(vf)
@@ -572,9 +580,9 @@ def run_district_year(
     }
 
     # daily transpiration, stress days and top-layer water content of vegetated open ground
-    cum = res.cumulative_m.astype(np.float64)  # (days, n_u, N_CUM)
-    ta_day = np.diff(np.concatenate([np.zeros((1, n_u)), cum[:, :, R.C_TRANSP]]), axis=0)
-    tp_day = np.diff(np.concatenate([np.zeros((1, n_u)), cum[:, :, R.C_TRANSP_POT]]), axis=0)
+    cum = res.cumulative_m  # (days, n_u, N_CUM), float32: take the three series needed, in float64
+    ta_day = np.diff(np.concatenate([np.zeros((1, n_u)), cum[:, :, R.C_TRANSP].astype(np.float64)]), axis=0)
+    tp_day = np.diff(np.concatenate([np.zeros((1, n_u)), cum[:, :, R.C_TRANSP_POT].astype(np.float64)]), axis=0)
     stress = (tp_day >= options.stress_min_tp_mm_day / 1000.0) & (ta_day < options.stress_ratio * tp_day)
     u_stress_days = stress.sum(axis=0).astype(float)
     vegetated = np.array([veg_table[n].has_roots for n in veg_names])
@@ -582,7 +590,8 @@ def run_district_year(
     # areas of the distinct columns over vegetated open ground (their weights already sum the areas)
     w = np.where(u_veg_ground, u_weight, 0.0)
     stress_days = float(np.sum(w * u_stress_days) / w.sum()) if w.sum() > 0 else float("nan")
-    theta_daily = cum[:, :, R.C_THETA_OBS]
+    theta_daily = cum[:, :, R.C_THETA_OBS].astype(np.float64)
+    del res, cum
     pct = _weighted_percentiles(theta_daily[:, w > 0], np.broadcast_to(w[w > 0], (n_days, int((w > 0).sum()))), (10, 50, 90))
     theta_pct = {"p10": pct[0], "p50": pct[1], "p90": pct[2]}
 

@@ -33,7 +33,7 @@ the district's columns, and materials take every parameter the district uses (``
 the air-entry head ``h_e_m``, the ``gardner`` model).
 
 Infiltration counting: ``totals_m.infiltration`` counts the fill of the top half-cell at t = 0
-under a head top boundary (the Celia spec: 0.0447 cm of its 4.1346 cm); ``infiltration_hydrus``
+under a head top boundary (the Celia spec: 0.0452 cm of its 4.1346 cm); ``infiltration_hydrus``
 leaves it out, as HYDRUS-1D does (see :func:`initial_top_fill_m`).
 """
 

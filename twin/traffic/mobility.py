@@ -137,6 +137,10 @@ class PeriodResult:
     assignment: Any
     car_net: ModeNetwork
     car_cost: np.ndarray
+    feedback_logsums: list[dict[str, np.ndarray]] = field(default_factory=list)
+    """Destination logsums per segment at each feedback iteration (a what-if compares its own at the same iteration)."""
+    feedback_edge_time_s: list[np.ndarray] = field(default_factory=list)
+    """Car times between the edges (4 x 4, s) at each feedback iteration (for the through traffic's elasticity)."""
 
 
 @dataclass
@@ -601,14 +605,9 @@ def run_district_mobility(
         if baseline is None and period == options.periods[0]:
             model, theta = _calibrate(model, segs, t_min, cost, dist, p, options, notes, has_pt=timetable is not None)
         scale = None
-        if baseline is not None and period in baseline.periods:
-            scale = {}
-            _, dls_now, _ = _choose(model, theta, segs, t_min, cost)
-            for name, lsum in dls_now.items():
-                base_ls = baseline.periods[period].dest_logsum[name]
-                with np.errstate(invalid="ignore"):
-                    delta = np.where(np.isfinite(lsum) & np.isfinite(base_ls), lsum - base_ls, 0.0)
-                scale[name] = np.exp(p["evaporation_elasticity"] * delta)
+        ref = baseline.periods.get(period) if baseline is not None else None
+        feedback_logsums: list[dict[str, np.ndarray]] = []
+        feedback_edge_time: list[np.ndarray] = []
         through = through_user[period] if through_user is not None else _default_through(scene, nets["car"], edges, p[PERIODS[period]["through"]])
         if baseline is not None and period in baseline.periods and through_user is None:
             through = baseline.periods[period].through_demand.copy()
@@ -620,7 +619,20 @@ def run_district_mobility(
             if it > 0:
                 skims["car"] = _skim(car, cost_links)
                 t_min, cost, dist = _level_of_service(skims, z, p, costs)
+            if ref is not None:
+                # trip making elastic to the destination logsum, compared with the baseline's at the
+                # same feedback iteration (same stage of congestion), so a what-if that changes
+                # nothing the model reads gives the baseline's trips exactly
+                _, dls_now, _ = _choose(model, theta, segs, t_min, cost)
+                base_dls = ref.feedback_logsums[min(it, len(ref.feedback_logsums) - 1)] if ref.feedback_logsums else ref.dest_logsum
+                scale = {}
+                for name, lsum in dls_now.items():
+                    base_ls = base_dls[name]
+                    with np.errstate(invalid="ignore"):
+                        delta = np.where(np.isfinite(lsum) & np.isfinite(base_ls), lsum - base_ls, 0.0)
+                    scale[name] = np.exp(p["evaporation_elasticity"] * delta)
             trips, dls, _ = _choose(model, theta, segs, t_min, cost, scale)
+            feedback_logsums.append(dls)
             od_avg = trips if od_avg is None else od_avg + (trips - od_avg) / (it + 1)
             veh = od_avg[MODES.index("car")] / max(p["car_occupancy"], 1e-9)
             vmat = veh.copy()
@@ -628,10 +640,12 @@ def run_district_mobility(
             vmat[z:, z:] = 0.0
             car_sk = skims["car"]["time_s"]
             ok_thr = np.isfinite(car_sk[z:, z:])
+            feedback_edge_time.append(car_sk[z:, z:].copy())
             thr = through.copy()
-            if baseline is not None and period in baseline.periods:
-                # through traffic is elastic too: exp(e x beta_time x change of its car time)
-                base_t = baseline.periods[period].skims["car"]["time_s"][z:, z:]
+            if ref is not None:
+                # through traffic is elastic too: exp(e x beta_time x change of its car time),
+                # against the baseline's time at the same feedback iteration
+                base_t = ref.feedback_edge_time_s[min(it, len(ref.feedback_edge_time_s) - 1)] if ref.feedback_edge_time_s else ref.skims["car"]["time_s"][z:, z:]
                 with np.errstate(invalid="ignore"):
                     dt_min = np.where(np.isfinite(base_t) & ok_thr, (car_sk[z:, z:] - base_t) / 60.0, 0.0)
                 thr = thr * np.exp(p["evaporation_elasticity"] * model.beta_time_per_min * dt_min)
@@ -664,6 +678,7 @@ def run_district_mobility(
             period=period, trips=final_trips, through=thr_final, through_demand=through, car_vehicles=vmat, link_flow=flows, link_time_s=times, skims=skims,
             dest_logsum=dls, generated={k: (v[0] if scale is None else v[0] * scale.get(k, 1.0)) for k, v in segs.items()}, unserved=unserved,
             intrazonal_car=float(np.trace(final_trips[MODES.index("car")][:z, :z])), assignment=assignment, car_net=car, car_cost=cost_links,
+            feedback_logsums=feedback_logsums, feedback_edge_time_s=feedback_edge_time,
         )  # fmt: skip
         timings[f"{period}_s"] = time.perf_counter() - tp
     ta = time.perf_counter()

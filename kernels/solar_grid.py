@@ -332,7 +332,7 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri, tri_group, x0
 # ----------------------------------------------------------------------------- batch queries
 @jit_parallel
 def horizon_elevations(origins, exclude, n_sectors_offset, max_dist, f_min, tri, tri_group, x0, y0, cell, nx, ny,
-                       cell_offsets, cell_items, item_zmax, cell_zmax, z_top, out_elevation_deg):
+                       cell_offsets, cell_items, item_zmax, cell_zmax, z_top_near, out_elevation_deg):
     """Horizon profiles: elevation angle (degrees, >= 0) per azimuth sector of each origin.
 
     Sector ``k`` of ``n = out_elevation_deg.shape[1]`` is looked at along azimuth
@@ -344,7 +344,9 @@ def horizon_elevations(origins, exclude, n_sectors_offset, max_dist, f_min, tri,
     origins : float64 (n_o, 3)
     exclude : int64 (n_o,) triangle group (building) left out for each origin, -1 none.
     max_dist, f_min : float, horizontal search range, m.
-    tri, tri_group, x0 ... z_top : the scene and its grid (see the module docstring).
+    tri, tri_group, x0 ... cell_zmax : the scene and its grid (see the module docstring).
+    z_top_near : float64 (n_o,) highest point of the scene within ``max_dist`` of each origin
+        (any upper bound will do; the walk stops once nothing higher can follow).
     out_elevation_deg : float64 (n_o, n), output.
     """
     n = out_elevation_deg.shape[1]
@@ -355,7 +357,7 @@ def horizon_elevations(origins, exclude, n_sectors_offset, max_dist, f_min, tri,
         for k in range(n):
             az = math.radians((k + n_sectors_offset) * 360.0 / n)
             t = horizon_tan(ox, oy, oz, math.sin(az), math.cos(az), max_dist, f_min, exclude[o], tri, tri_group,
-                            x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax, z_top)
+                            x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax, z_top_near[o])
             out_elevation_deg[o, k] = math.degrees(math.atan(t))
 
 

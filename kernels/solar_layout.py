@@ -10,7 +10,9 @@ Nothing here imports twin; the caller allocates the output.
 
 from __future__ import annotations
 
-from twin.kernels.config import jit_parallel, prange
+import numpy as np
+
+from twin.kernels.config import jit, jit_parallel, prange
 
 
 @jit_parallel
@@ -41,3 +43,86 @@ def points_in_polygons(px, py, owner, ring_xy, ring_offsets, poly_ring_offsets, 
                     if x < xc:
                         inside = not inside
         out_inside[i] = inside
+
+
+@jit_parallel
+def rects_in_polygons(ua, va, ub, vb, owner, ring_xy, ring_offsets, poly_ring_offsets, out_inside):
+    """``out_inside[i]``: the four corners of the axis-aligned rectangle ``[ua, ub] x [va, vb]``
+    all lie inside polygon ``owner[i]`` (even-odd rule, as :func:`points_in_polygons`)."""
+    for i in prange(ua.shape[0]):
+        p = owner[i]
+        ok = True
+        for c in range(4):
+            x = ua[i] if (c == 0 or c == 3) else ub[i]
+            y = va[i] if c < 2 else vb[i]
+            inside = False
+            for r in range(poly_ring_offsets[p], poly_ring_offsets[p + 1]):
+                for k in range(ring_offsets[r], ring_offsets[r + 1] - 1):
+                    y0 = ring_xy[k, 1]
+                    y1 = ring_xy[k + 1, 1]
+                    if (y0 > y) != (y1 > y):
+                        x0 = ring_xy[k, 0]
+                        xc = x0 + (y - y0) * (ring_xy[k + 1, 0] - x0) / (y1 - y0)
+                        if x < xc:
+                            inside = not inside
+            if not inside:
+                ok = False
+                break
+        out_inside[i] = ok
+
+
+@jit
+def _inside(x, y, p, ring_xy, ring_offsets, poly_ring_offsets):
+    inside = False
+    for r in range(poly_ring_offsets[p], poly_ring_offsets[p + 1]):
+        for k in range(ring_offsets[r], ring_offsets[r + 1] - 1):
+            y0 = ring_xy[k, 1]
+            y1 = ring_xy[k + 1, 1]
+            if (y0 > y) != (y1 > y):
+                x0 = ring_xy[k, 0]
+                if x < x0 + (y - y0) * (ring_xy[k + 1, 0] - x0) / (y1 - y0):
+                    inside = not inside
+    return inside
+
+
+@jit_parallel
+def layout_modules(u0, v0, nu, nv, su, sv, depth, ring_xy, ring_offsets, poly_ring_offsets, sensor_offsets, sensor_uv,
+                   sensor_ok, out_count):
+    """Modules that fit on each surface: slots of ``su x depth`` on a lattice of pitch ``(su, sv)``
+    from ``(u0, v0)`` (``nu x nv`` slots) whose four corners lie inside polygon ``j`` and whose
+    centre's nearest sensor (``sensor_offsets[j]:sensor_offsets[j + 1]`` of ``sensor_uv``) is
+    ``sensor_ok``. ``out_count`` (n_surf,) int64, output."""
+    for j in prange(u0.shape[0]):
+        s0 = sensor_offsets[j]
+        s1 = sensor_offsets[j + 1]
+        all_ok = True
+        for s in range(s0, s1):
+            if not sensor_ok[s]:
+                all_ok = False
+                break
+        n = 0
+        for iv in range(nv[j]):
+            va = v0[j] + iv * sv[j]
+            vb = va + depth[j]
+            for iu in range(nu[j]):
+                ua = u0[j] + iu * su[j]
+                ub = ua + su[j]
+                if not (_inside(ua, va, j, ring_xy, ring_offsets, poly_ring_offsets)
+                        and _inside(ub, va, j, ring_xy, ring_offsets, poly_ring_offsets)
+                        and _inside(ub, vb, j, ring_xy, ring_offsets, poly_ring_offsets)
+                        and _inside(ua, vb, j, ring_xy, ring_offsets, poly_ring_offsets)):
+                    continue
+                if not all_ok:
+                    cu = 0.5 * (ua + ub)
+                    cv = 0.5 * (va + vb)
+                    best = np.inf
+                    good = False
+                    for s in range(s0, s1):
+                        d = (sensor_uv[s, 0] - cu) ** 2 + (sensor_uv[s, 1] - cv) ** 2
+                        if d < best:
+                            best = d
+                            good = sensor_ok[s]
+                    if not good:
+                        continue
+                n += 1
+        out_count[j] = n

@@ -157,7 +157,13 @@ def _write(folder: Path, name: str, frame: pd.DataFrame, fmt: str) -> str:
 
 # ----------------------------------------------------------------------------- geometry
 def scene_mesh(source, options: CadastreOptions, *, crs=None) -> tuple[Mesh, object]:
-    """The :class:`Mesh` of a scene / buildings table (footprints) or of a CityJSON file, and its CRS."""
+    """The :class:`Mesh` of a scene / buildings table (footprints) or of a CityJSON file, and its CRS.
+
+    Walls of flat-roofed footprints are triangles only (no surface) unless ``options.kinds``
+    asks for walls.
+    """
+    extra_tri = np.zeros((0, 3, 3))
+    extra_b = np.zeros(0, dtype=np.int64)
     if isinstance(source, (str, os.PathLike)) and str(source).lower().endswith((".json", ".city.json", ".cityjson")):
         from twin.solar.cityjson_surfaces import cityjson_surfaces
 
@@ -167,11 +173,17 @@ def scene_mesh(source, options: CadastreOptions, *, crs=None) -> tuple[Mesh, obj
 
         buildings = getattr(source, "buildings", source)
         crs_ = crs or getattr(source, "crs", None) or getattr(buildings, "crs", None)
-        surfaces, problems, _ = footprint_surfaces(buildings, roof_default=options.roof_default,
-                                                   pitched_roof_height_m=options.pitched_roof_height_m)
+        surfaces, problems, _, extra_tri, extra_b = footprint_surfaces(
+            buildings, roof_default=options.roof_default, pitched_roof_height_m=options.pitched_roof_height_m,
+            wall_triangles_only="wall" not in options.kinds)
         ids = buildings["building_id"].astype(str).to_numpy()
     tri, owner = triangulate(surfaces)
-    mesh = Mesh(tri, owner, surfaces.building_index[owner], surfaces, np.asarray(ids, dtype=object),
+    tri_building = surfaces.building_index[owner]
+    if len(extra_tri):
+        tri = np.concatenate([tri, extra_tri])
+        owner = np.concatenate([owner, np.full(len(extra_tri), -1, dtype=np.int64)])
+        tri_building = np.concatenate([tri_building, extra_b])
+    mesh = Mesh(np.ascontiguousarray(tri), owner, tri_building, surfaces, np.asarray(ids, dtype=object),
                 pd.DataFrame(problems, columns=["building_id", "surface", "problem"]))
     return mesh, crs_
 
@@ -371,51 +383,26 @@ def _surface_table(mesh: Mesh, sensors, irr, sky, options: CadastreOptions, h_op
 
 
 def _layout(s: Surfaces, idx, usable_poly, sensors, owner, ok, flat, p: PVParameters) -> np.ndarray:
-    """Modules per surface: portrait slots on a lattice in the roof plane, inside the usable
-    polygon (four corners), with the sensor nearest to the slot centre usable."""
-    from scipy.spatial import cKDTree
+    """Modules per surface: portrait slots on a lattice in the roof plane (centred in the usable
+    polygon's bounding box), inside the usable polygon (four corners), with the sensor nearest
+    to the slot centre usable (:func:`twin.kernels.solar_layout.layout_modules`)."""
+    from twin.kernels.solar_layout import layout_modules
+    from twin.solar.surfaces import flat_rings
 
     n_surf = len(idx)
     out = np.zeros(n_surf, dtype=np.int64)
     b = shapely.bounds(usable_poly)
     good = np.isfinite(b).all(axis=1) & (shapely.area(usable_poly) > 0)
+    b = np.where(good[:, None], b, 0.0)
     su = np.full(n_surf, p.module_width_m)
-    sv = np.where(flat, p.module_length_m / p.flat_roof_gcr, p.module_length_m)
-    # flat roofs: modules are racked, slots along the plane axes (east, north)
-    nu = np.where(good, np.floor((b[:, 2] - b[:, 0]) / su), 0).astype(np.int64)
-    nv = np.where(good, np.floor((b[:, 3] - b[:, 1]) / sv), 0).astype(np.int64)
-    nu = np.maximum(nu, 0)
-    nv = np.maximum(nv, 0)
-    count = nu * nv
-    if count.sum() == 0:
-        return out
-    sid = np.repeat(np.arange(n_surf), count)
-    start = np.zeros(n_surf + 1, dtype=np.int64)
-    np.cumsum(count, out=start[1:])
-    k = np.arange(int(start[-1])) - start[sid]
-    # centre the lattice in the bounding box
-    u0 = b[sid, 0] + 0.5 * ((b[sid, 2] - b[sid, 0]) - nu[sid] * su[sid])
-    v0 = b[sid, 1] + 0.5 * ((b[sid, 3] - b[sid, 1]) - nv[sid] * sv[sid])
-    ua = u0 + (k % nu[sid]) * su[sid]
-    va = v0 + (k // nu[sid]) * sv[sid]
-    ub = ua + su[sid]
-    vb = va + (np.where(flat[sid], p.module_length_m * math.cos(math.radians(p.flat_roof_tilt_deg)), p.module_length_m))
-    inside = (contains_points(usable_poly, sid, ua, va) & contains_points(usable_poly, sid, ub, va)
-              & contains_points(usable_poly, sid, ub, vb) & contains_points(usable_poly, sid, ua, vb))
-    # the nearest sensor of the same surface must be usable; on surfaces whose sensors are all
-    # usable (most roofs) every slot is
-    n_bad = np.bincount(owner, ~ok, n_surf)
-    mixed = n_bad[sid] > 0
-    good_mod = inside & ~mixed
-    sel = np.flatnonzero(inside & mixed)
-    if len(sel):
-        scale = 1e7
-        keep_s = n_bad[owner] > 0
-        tree = cKDTree(np.column_stack([sensors.uv[keep_s, 0], sensors.uv[keep_s, 1], owner[keep_s] * scale]))
-        cu, cv = 0.5 * (ua[sel] + ub[sel]), 0.5 * (va[sel] + vb[sel])
-        _, near = tree.query(np.column_stack([cu, cv, sid[sel] * scale]))
-        good_mod[sel] = ok[np.flatnonzero(keep_s)[near]]
-    np.add.at(out, sid[good_mod], 1)
+    sv = np.where(flat, p.module_length_m / p.flat_roof_gcr, p.module_length_m)  # flat roofs: racked rows
+    depth = np.where(flat, p.module_length_m * math.cos(math.radians(p.flat_roof_tilt_deg)), p.module_length_m)
+    nu = np.where(good, np.floor((b[:, 2] - b[:, 0]) / su), 0).astype(np.int64).clip(0)
+    nv = np.where(good, np.floor((b[:, 3] - b[:, 1] - depth) / sv) + 1, 0).astype(np.int64).clip(0)
+    u0 = b[:, 0] + 0.5 * ((b[:, 2] - b[:, 0]) - nu * su)
+    v0 = b[:, 1] + 0.5 * ((b[:, 3] - b[:, 1]) - ((nv - 1).clip(0) * sv + depth))
+    layout_modules(u0, v0, nu, nv, su, sv, depth, *flat_rings(usable_poly), sensors.offsets,
+                   np.ascontiguousarray(sensors.uv), np.ascontiguousarray(ok), out)
     return out
 
 

@@ -131,8 +131,76 @@ def cityjson_surfaces(path: str | os.PathLike[str], *, crs=None, lod: str | None
     for bid, ok in has_geometry.items():
         if not ok:
             problems.append((bid, "geometry", "no usable surface geometry: building left out"))
-    surfaces = _surfaces_from_rings(rows, ids, problems)
+    surfaces = merge_coplanar(_surfaces_from_rings(rows, ids, problems))
     return surfaces, np.asarray(ids, dtype=object), problems, horizontal
+
+
+def merge_coplanar(s: Surfaces) -> Surfaces:
+    """Join the faces of one building, kind and plane (normal within 0.1 degree, plane within
+    1 cm) that touch into one surface: a LoD1 roof stored as triangles becomes one roof, so
+    sensors and module layouts see the whole roof."""
+    if len(s) == 0:
+        return s
+    n = s.normal
+    d = np.einsum("ij,ij->i", n, s.origin)
+    key = np.column_stack([s.building_index, np.round(n * 500).astype(np.int64), np.round(d * 100).astype(np.int64)])
+    kinds = {k: i for i, k in enumerate(sorted(set(s.kind)))}
+    key = np.column_stack([key, [kinds[k] for k in s.kind], (s.planar_error_m > PLANARITY_TOL_M).astype(np.int64)])
+    _, group = np.unique(key, axis=0, return_inverse=True)
+    group = np.asarray(group).ravel()
+    if len(np.unique(group)) == len(s):
+        return s
+    keep_rows = []
+    new_polys, new_plans, new_src = [], [], []
+    order = np.argsort(group, kind="stable")
+    bounds = np.flatnonzero(np.diff(np.r_[-1, group[order]])) if len(order) else []
+    starts = list(bounds) + [len(order)]
+    for a, b in zip(starts[:-1], starts[1:]):
+        members = order[a:b]
+        first = members[0]
+        if len(members) == 1:
+            keep_rows.append(first)
+            new_polys.append(s.poly_uv[first])
+            new_plans.append(s.plan[first])
+            new_src.append(s.source_id[first])
+            continue
+        o, u, v = s.origin[first], s.u_axis[first], s.v_axis[first]
+        parts = []
+        plans = []
+        for m in members:
+            def to_first(ring, m=m):
+                xyz = s.origin[m] + ring[:, :1] * s.u_axis[m] + ring[:, 1:2] * s.v_axis[m] - o
+                return np.column_stack([xyz @ u, xyz @ v])
+
+            poly = s.poly_uv[m]
+            parts.append(shapely.Polygon(to_first(np.asarray(poly.exterior.coords)), [to_first(np.asarray(r.coords)) for r in poly.interiors]))
+            if s.plan[m] is not None:
+                plans.append(s.plan[m])
+        merged = shapely.union_all(shapely.make_valid(np.asarray(parts, dtype=object)), grid_size=1e-6)
+        plan = shapely.union_all(np.asarray(plans, dtype=object), grid_size=1e-6) if plans else None
+        for part in shapely.get_parts(merged):
+            if part.geom_type != "Polygon" or part.area <= MIN_AREA_M2:
+                continue
+            keep_rows.append(first)
+            new_polys.append(part)
+            new_plans.append(None if plan is None else _plan_of(part, o, u, v))
+            new_src.append(",".join(str(s.source_id[m]) for m in members))
+    rows = np.asarray(keep_rows, dtype=np.int64)
+    out = s.take(rows)
+    out.poly_uv = np.asarray(new_polys, dtype=object)
+    out.plan = np.asarray(new_plans, dtype=object)
+    out.source_id = np.asarray(new_src, dtype=object)
+    return out
+
+
+def _plan_of(poly_uv, o, u, v):
+    """Horizontal projection (x, y) of a polygon given in plane coordinates."""
+    def xy(ring):
+        r = np.asarray(ring.coords)
+        p3 = o + r[:, :1] * u + r[:, 1:2] * v
+        return p3[:, :2]
+
+    return shapely.Polygon(xy(poly_uv.exterior), [xy(r) for r in poly_uv.interiors])
 
 
 def _surfaces_from_rings(rows, ids, problems) -> Surfaces:

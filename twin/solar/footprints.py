@@ -86,7 +86,8 @@ def footprint_surfaces(
     roof_default: str = "flat",
     pitched_roof_height_m: float = DEFAULT_PITCHED_ROOF_HEIGHT_M,
     walls: bool = True,
-) -> tuple[Surfaces, list[tuple[str, str, str]], np.ndarray]:
+    wall_triangles_only: bool = False,
+):
     """Roof and wall surfaces of footprint buildings.
 
     Parameters
@@ -100,12 +101,17 @@ def footprint_surfaces(
         Ridge height above the eaves of pitched shapes, m.
     walls : bool
         Also make the walls.
+    wall_triangles_only : bool
+        The walls of flat-roofed buildings come back as triangles only (two per footprint edge,
+        no surface): faster when walls only obstruct.
 
     Returns
     -------
     surfaces : Surfaces (``building_index`` = row of ``buildings``)
     problems : list of (building_id, surface, problem)
     shape : object (n_b,) roof shape used per building ('' for left-out buildings)
+    wall_tri, wall_building : with ``wall_triangles_only`` only: triangles (n, 3, 3) and building
+        index of the flat-roofed buildings' walls
     """
     if roof_default not in SHAPES:
         from twin.errors import InputError
@@ -147,10 +153,32 @@ def footprint_surfaces(
     pitched = ok & (shape != "flat")
     # pitched roofs lower than the ridge allowance plus 1 m of wall become flat
     r = np.minimum(pitched_roof_height_m, 0.5 * np.where(np.isfinite(height), height, 0.0))
-    parts = [_flat_surfaces(np.flatnonzero(flat), geoms, ground, height, walls)]
+    parts = [_flat_surfaces(np.flatnonzero(flat), geoms, ground, height, walls and not wall_triangles_only)]
     for i in np.flatnonzero(pitched):
         parts.append(_pitched_surfaces(i, geoms[i], ground[i], height[i], r[i], str(shape[i]), walls))
+    if wall_triangles_only:
+        tri, owner = _flat_wall_triangles(np.flatnonzero(flat), geoms, ground, height) if walls else (np.zeros((0, 3, 3)), np.zeros(0, dtype=np.int64))
+        return Surfaces.concat(parts), problems, shape, tri, owner
     return Surfaces.concat(parts), problems, shape
+
+
+def _flat_wall_triangles(idx: np.ndarray, geoms: np.ndarray, ground: np.ndarray, height: np.ndarray):
+    """Two triangles per footprint edge (every ring) from the ground to the flat roof."""
+    if len(idx) == 0:
+        return np.zeros((0, 3, 3)), np.zeros(0, dtype=np.int64)
+    rings, ring_b = shapely.get_rings(geoms[idx], return_index=True)
+    coords, point_ring = shapely.get_coordinates(rings, return_index=True)
+    a = np.flatnonzero(point_ring[:-1] == point_ring[1:])
+    b = idx[ring_b[point_ring[a]]]
+    p0, p1 = coords[a], coords[a + 1]
+    z0 = ground[b]
+    z1 = ground[b] + height[b]
+    A = np.column_stack([p0, z0])
+    B = np.column_stack([p1, z0])
+    C = np.column_stack([p1, z1])
+    D = np.column_stack([p0, z1])
+    tri = np.concatenate([np.stack([A, B, C], axis=1), np.stack([A, C, D], axis=1)])
+    return np.ascontiguousarray(tri), np.concatenate([b, b]).astype(np.int64)
 
 
 def _polygonal(geom):

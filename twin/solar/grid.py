@@ -97,10 +97,28 @@ class SceneGrid:
         origins = np.ascontiguousarray(origins, dtype=np.float64).reshape(-1, 3)
         ex = np.full(len(origins), -1, dtype=np.int64) if exclude is None else np.ascontiguousarray(exclude, dtype=np.int64)
         out = np.zeros((len(origins), int(n_sectors)))
+        z_near = self.top_within(origins, max_distance_m)
+        args = self._args()[:-1]
         for a, b in chunks(len(origins), progress, "horizons"):
             horizon_elevations(origins[a:b], ex[a:b], 0.0, float(max_distance_m), F_MIN_M, self.tri, self.tri_group,
-                               *self._args(), out[a:b])
+                               *args, z_near[a:b], out[a:b])
         return out
+
+    def top_within(self, points: np.ndarray, distance_m: float) -> np.ndarray:
+        """An upper bound of the highest triangle within ``distance_m`` (horizontally) of each point:
+        the largest cell top in the square of cells around the point's cell."""
+        from scipy.ndimage import maximum_filter
+
+        r = int(math.ceil(distance_m / self.cell)) + 1
+        key = ("top_within", r)
+        cache = self.__dict__.setdefault("_cache", {})
+        if key not in cache:
+            z = self.cell_zmax.reshape(self.ny, self.nx)
+            cache[key] = maximum_filter(np.where(np.isfinite(z), z, -1e300), size=2 * r + 1, mode="constant", cval=-1e300).ravel()
+        near = cache[key]
+        ci = np.clip(np.floor((points[:, 0] - self.x0) / self.cell).astype(np.int64), 0, self.nx - 1)
+        cj = np.clip(np.floor((points[:, 1] - self.y0) / self.cell).astype(np.int64), 0, self.ny - 1)
+        return np.ascontiguousarray(near[cj * self.nx + ci], dtype=np.float64)
 
     def direct_hourly(self, origins: np.ndarray, normals: np.ndarray, sun: np.ndarray, dni: np.ndarray) -> np.ndarray:
         """Direct irradiance (n, n_h), W/m2, with shading by every triangle (see the kernel)."""

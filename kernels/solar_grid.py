@@ -331,7 +331,7 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri, tri_group, x0
 
 # ----------------------------------------------------------------------------- batch queries
 @jit_parallel
-def horizon_elevations(origins, exclude, n_sectors_offset, max_dist, f_min, tri, tri_group, x0, y0, cell, nx, ny,
+def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_min, tri, tri_group, x0, y0, cell, nx, ny,
                        cell_offsets, cell_items, item_zmax, cell_zmax, z_top_near, out_elevation_deg):
     """Horizon profiles: elevation angle (degrees, >= 0) per azimuth sector of each origin.
 
@@ -343,6 +343,8 @@ def horizon_elevations(origins, exclude, n_sectors_offset, max_dist, f_min, tri,
     ----------
     origins : float64 (n_o, 3)
     exclude : int64 (n_o,) triangle group (building) left out for each origin, -1 none.
+    front : float64 (n_o, 2) outward horizontal unit normal of a vertical surface at the origin
+        (sectors wholly behind it are set to 0 without a walk), or (0, 0): every sector.
     max_dist, f_min : float, horizontal search range, m.
     tri, tri_group, x0 ... cell_zmax : the scene and its grid (see the module docstring).
     z_top_near : float64 (n_o,) highest point of the scene within ``max_dist`` of each origin
@@ -350,12 +352,16 @@ def horizon_elevations(origins, exclude, n_sectors_offset, max_dist, f_min, tri,
     out_elevation_deg : float64 (n_o, n), output.
     """
     n = out_elevation_deg.shape[1]
+    behind = -math.sin(math.pi / n) - 1e-9  # a sector whose centre is this far behind lies wholly behind
     for o in prange(origins.shape[0]):
         ox = origins[o, 0]
         oy = origins[o, 1]
         oz = origins[o, 2]
         for k in range(n):
             az = math.radians((k + n_sectors_offset) * 360.0 / n)
+            if front[o, 0] * math.sin(az) + front[o, 1] * math.cos(az) < behind:
+                out_elevation_deg[o, k] = 0.0
+                continue
             t = horizon_tan(ox, oy, oz, math.sin(az), math.cos(az), max_dist, f_min, exclude[o], tri, tri_group,
                             x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax, z_top_near[o])
             out_elevation_deg[o, k] = math.degrees(math.atan(t))

@@ -96,10 +96,16 @@ def sky_view_factors(horizon_deg, tilt_rad, azimuth_rad, n_sub, band_free_deg, o
             if flat:
                 lost += n_sub * dphi * _lit_integral(0.0, ct, h)
                 continue
+            # where a >= 0 and ct >= 0 the integrand is positive over [0, h]: closed form
+            p_h = 0.5 * h + 0.25 * math.sin(2.0 * h)
+            q_h = 0.5 * math.sin(h) ** 2
             for j in range(n_sub):
                 a = st * math.cos((k - 0.5 + (j + 0.5) / n_sub) * width - azimuth_rad[i])
                 if h > 0.0:
-                    lost += dphi * _lit_integral(a, ct, h)
+                    if a >= 0.0 and ct >= 0.0:
+                        lost += dphi * (a * p_h + ct * q_h)
+                    else:
+                        lost += dphi * _lit_integral(a, ct, h)
                 if a > 0.0:
                     band_w += a
                     if free:

@@ -26,7 +26,7 @@ SENSOR_OFFSET_M = 0.01
 T_MIN_M = 1e-6
 
 #: Horizon cuts nearer than this (horizontal distance) are ignored, m.
-F_MIN_M = 1e-3
+F_MIN_M = 1e-6
 
 
 @dataclass
@@ -89,9 +89,13 @@ class SceneGrid:
                 self.z_top)
 
     def horizons(self, origins: np.ndarray, *, n_sectors: int = 36, exclude: np.ndarray | None = None,
-                 max_distance_m: float = 100.0, progress=None) -> np.ndarray:
+                 max_distance_m: float = 100.0, front: np.ndarray | None = None, progress=None) -> np.ndarray:
         """Horizon elevation (degrees, >= 0) per azimuth sector (sector k centred on k * 360 / n_sectors
-        clockwise from north) seen from each origin (n, 3); ``exclude[i]`` a triangle group left out."""
+        clockwise from north) seen from each origin (n, 3); ``exclude[i]`` a triangle group left out.
+
+        ``front`` (n, 2): outward horizontal normals of vertical surfaces; sectors wholly behind
+        such a surface are not looked at (0): a vertical plane sees nothing there.
+        """
         from twin.kernels.solar_grid import horizon_elevations
 
         origins = np.ascontiguousarray(origins, dtype=np.float64).reshape(-1, 3)
@@ -99,8 +103,9 @@ class SceneGrid:
         out = np.zeros((len(origins), int(n_sectors)))
         z_near = self.top_within(origins, max_distance_m)
         args = self._args()[:-1]
+        fr = np.zeros((len(origins), 2)) if front is None else np.ascontiguousarray(front, dtype=np.float64).reshape(-1, 2)
         for a, b in chunks(len(origins), progress, "horizons"):
-            horizon_elevations(origins[a:b], ex[a:b], 0.0, float(max_distance_m), F_MIN_M, self.tri, self.tri_group,
+            horizon_elevations(origins[a:b], ex[a:b], fr[a:b], 0.0, float(max_distance_m), F_MIN_M, self.tri, self.tri_group,
                                *args, z_near[a:b], out[a:b])
         return out
 

@@ -27,9 +27,11 @@ solution:
 
 An iterate is converged when every head increment is below ``tol_h + tol_h_rel |h|`` and every
 water-content change between iterates (pond included) below ``tol_theta``. In very dry soil,
-where the capacity nearly vanishes and a millimetre of water spans metres of head, a head
-increment whose water-content change ``C |dh|`` is below ``tol_dry`` (1e-6) counts as converged
-whatever its size (HYDRUS-1D tests only the water content in unsaturated nodes).
+where the capacity nearly vanishes and a millimetre of water spans metres of head, the head
+increment of a node that is unsaturated and all but impermeable (``K < K_DRY``, 1e-12 m/s) counts
+as converged whatever its size when its water-content change ``C |dh|`` is below ``tol_dry``
+(1e-6): such a head moves neither water nor fluxes (HYDRUS-1D tests only the water content in
+unsaturated nodes).
 
 Mass conservation: the water content carried from step to step is the conserved quantity. At the
 end of a step it is updated as the old value plus the divergence of the fluxes of the last
@@ -195,6 +197,10 @@ PONDING_MARGIN_M = 1.0e-3
 """A flux step floods the surface (and switches to runoff) when the pond exceeds the depression
 storage by more than this (m); the margin keeps an under-converged surface head from flipping
 the boundary back and forth."""
+
+K_DRY = 1.0e-12
+"""Conductivity (m/s) below which an unsaturated node's head needs no convergence in itself
+(0.1 micrometre a day: it carries no flux worth the name; see ``tol_dry`` in the module docstring)."""
 
 SKIP_REL = 1.0e-13
 """Properties are not re-evaluated at a node whose head moved by less than this x (1 + |h|)."""
@@ -484,9 +490,9 @@ def _solve_step(
                     # secant (chord) capacity of the last increment for the next iterate
                     cap[i] = dth / delta
             if abs(delta) > tol_i:
-                # a head increment counts, unless the node is unsaturated and the increment moves
-                # its water content by a negligible amount (dry soil)
-                if abs(delta) * cap[i] > tol_dry or hn >= saturation_head(mat_params[mat[i]]):
+                # a head increment counts, unless the node is unsaturated, all but impermeable and
+                # the increment moves a negligible amount of water (very dry soil)
+                if abs(delta) * cap[i] > tol_dry or hn >= saturation_head(mat_params[mat[i]]) or kn[i] > K_DRY:
                     done = False
         if done:
             converged = True

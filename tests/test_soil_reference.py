@@ -251,10 +251,10 @@ def make_ref_step(z, mats, opts, props, *, pond, bottom, bottom_head, root=None,
                         done = False
                     if abs(th[i] - theta_prev) > R.CHORD_MIN_DTHETA:  # secant capacity for the next iterate
                         cap[i] = (th[i] - theta_prev) / delta[i]
-                # a head increment counts unless the node is unsaturated and its water-content
-                # change negligible (dry soil)
+                # a head increment counts unless the node is unsaturated, all but impermeable
+                # (K < 1e-12 m/s) and its water-content change negligible (very dry soil)
                 unsaturated = h[i] < ref_head(mats[i].theta_s, mats[i])
-                if abs(delta[i]) > tol_i and (abs(delta[i]) * cap[i] > opts[R.O_TOL_DRY] or not unsaturated):
+                if abs(delta[i]) > tol_i and (abs(delta[i]) * cap[i] > opts[R.O_TOL_DRY] or not unsaturated or kn[i] > R.K_DRY):
                     done = False
             if done:
                 converged = True

@@ -134,3 +134,50 @@ def test_weather_rain_with_a_gap_or_missing_values_names_precip(tmp_path):
     dry = read_epw(shared_path("weather", "BEL_Brussels.064510_IWEC.epw"))  # IWEC carries no rain data
     with pytest.raises(InputError, match="no precipitation"):
         from_weather(dry)
+
+
+def test_weather_driven_column_with_roots_and_a_water_table(tmp_path):
+    """The district's column in the spec: texture with air entry, graded grid, a lawn under the
+    Uccle weather (FAO-56 ET, interception, roots), a water table at 2 m, run-on."""
+    from tests.conftest import shared_path
+
+    spec = {
+        "name": "lawn over a water table",
+        "materials": {"sl": {"texture": "Silt Loam", "h_e_m": -0.02}},
+        "layers": [{"top_m": 0.0, "bottom_m": 2.0, "material": "sl"}],
+        "grid": {"dz_top_m": 0.01, "dz_max_m": 0.1, "growth": 1.2},
+        "initial": {"hydrostatic": True},
+        "top": {"kind": "atmospheric", "weather": {"file": str(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw")),
+                                                   "vegetation": "lawn"}, "runon_factor": 1.5},
+        "bottom": {"kind": "water_table", "depth_m": 2.0},
+        "duration_s": 60 * 86400.0,
+        "output_times_s": [30 * 86400.0, 60 * 86400.0],
+    }
+    path = tmp_path / "lawn.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    res = runner.invoke(app, ["soil", "column", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.output)
+    tot = rep["totals_m"]
+    assert 0 < tot["transpiration"] <= tot["potential_transpiration"] * (1 + 1e-12)  # no stress in January and February
+    assert tot["interception_evaporation"] > 0 and tot["capillary_rise"] >= 0
+    # the column's rain is the throughfall plus half the gross rain as run-on
+    assert tot["rain"] == pytest.approx(tot["gross_rain"] - tot["interception_evaporation"] - tot["canopy_storage_change"]
+                                        + 0.5 * tot["gross_rain"], rel=1e-9)
+    assert abs(rep["relative_water_balance_error"]) < 1e-9
+    assert tot["infiltration_hydrus"] == tot["infiltration"]  # an atmospheric top: the two counts agree
+
+
+def test_infiltration_counting_conventions_on_the_celia_spec():
+    """Celia (head top): twin counts the fill of the top half-cell at t = 0, HYDRUS does not."""
+    from twin.soil.column import initial_top_fill_m
+    from twin.soil.hydraulics import van_genuchten
+
+    run = prepare_column(load_column_spec(CELIA), path=CELIA)
+    rep = column_report(run, run.run())
+    m = van_genuchten("celia", 0.102, 0.368, 3.35, 2.0, 9.22e-5)
+    fill = 0.005 * (float(m.theta(-0.75)) - float(m.theta(-10.0)))  # half of the first 1 cm interval
+    assert initial_top_fill_m(run) == pytest.approx(fill, rel=1e-12)
+    assert rep["totals_m"]["infiltration"] - rep["totals_m"]["infiltration_hydrus"] == pytest.approx(fill, rel=1e-12)
+    assert rep["cumulative_m"]["infiltration_hydrus"][-1] == pytest.approx(rep["totals_m"]["infiltration_hydrus"], rel=1e-12)
+    assert rep["totals_m"]["infiltration"] * 100 == pytest.approx(4.1346, abs=1e-4)

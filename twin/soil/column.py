@@ -207,6 +207,7 @@ class WeatherSpec(_Strict):
 
     file: str
     vegetation: str = Field("lawn", description="a row of the vegetation table")
+    kc_scale: float = Field(1.0, gt=0, le=2.0, description="multiplies the crop coefficient (as the district's kc_scale)")
     vegetation_table: str | None = Field(None, description="CSV relative to the spec (default twin/data/soil_vegetation.csv)")
 
 
@@ -217,6 +218,7 @@ class TopSpec(_Strict):
     evaporation_mm_day: float = Field(0.0, ge=0, le=MAX_EVAPORATION_MM_DAY)
     transpiration_mm_day: float = Field(0.0, ge=0, le=MAX_EVAPORATION_MM_DAY, description="constant potential transpiration")
     weather: WeatherSpec | None = None
+    runon_factor: float = Field(1.0, ge=0, le=1000.0, description="run-on multiplier of the rain (the district's rain factor)")
 
     @model_validator(mode="after")
     def _check(self):
@@ -422,7 +424,7 @@ def _weather_forcing(spec: ColumnSpec, *, path=None):
         series = from_weather(weather, path=epw)
     rain_mm = series.rain_m_s[:n_h] * 3600.0 * 1000.0
     doy = (et.index[:n_h] - np.timedelta64(30, "m")).day_of_year.to_numpy()
-    vf = vegetation_forcing(veg, et["et0_mm"].to_numpy()[:n_h], rain_mm, doy)
+    vf = vegetation_forcing(veg, w.kc_scale * et["et0_mm"].to_numpy()[:n_h], rain_mm, doy)
     edges = np.arange(n_h + 1) * 3600.0
     edges[-1] = spec.duration_s
     # the last hour may be cut: scale its interception to the part run
@@ -460,7 +462,7 @@ class ColumnRun:
         try:
             return run_richards(
                 [self.profile], self.materials, np.zeros(1, dtype=np.int64), self.h0[None, :], self.forcing,
-                top=s.top.kind, bottom=self.bottom, bottom_head_m=self.bottom_head_m,
+                top=s.top.kind, bottom=self.bottom, bottom_head_m=self.bottom_head_m, rain_factor=s.top.runon_factor,
                 output_times_s=times, options=s.solver, feddes=self.feddes,
             )
         except TwinError as exc:

@@ -42,3 +42,23 @@ def test_monthly_factors_equal_the_hourly_kernel(weather):
     a = horizon_shade_factors(weather, hz, groups)
     b = horizon_monthly_factors(weather, hz, groups)
     np.testing.assert_allclose(b, a, atol=2e-3)
+
+
+@pytest.mark.parametrize("angle", [30.0, 60.0, 115.0])
+def test_factors_equal_on_rotated_streets(weather, angle):
+    """Facades off the four nominal orientations (each is evaluated at its group's azimuth):
+    the sectors the kernel skips are behind that nominal plane, not behind the facade."""
+    import shapely.affinity
+
+    from twin.energy.stock import urban_shade_factors as old
+    from twin.solar.shading import urban_shade_factors as new
+
+    scene = canyon_scene(street_m=8.0)
+    b = scene.buildings.copy()
+    b["geometry"] = [shapely.affinity.rotate(g, angle, origin=(150015.0, 170014.0)) for g in b.geometry]
+    from twin.scene import Scene
+
+    rotated = Scene()
+    rotated.add("buildings", b)
+    ids = b["building_id"].to_numpy()
+    np.testing.assert_allclose(new(rotated.copy(), ids, weather), old(rotated.copy(), ids, weather), atol=2e-3)

@@ -50,12 +50,13 @@ def wall_triangles(scene) -> tuple[np.ndarray, np.ndarray]:
 
 
 def facade_horizons(scene, mask: np.ndarray | None = None, *, n_sectors: int = 36, max_distance_m: float = 100.0,
-                    height_fraction: float = 0.5, front_only: bool = False, progress=None) -> np.ndarray:
+                    height_fraction: float = 0.5, front_azimuth_deg: np.ndarray | None = None, progress=None) -> np.ndarray:
     """Horizon profiles (n_facades, n_sectors), degrees, of the facades (rows of ``scene.facades()``,
     those of ``mask``), by the solar kernel; equal to :meth:`Scene.facade_horizons`.
 
-    ``front_only``: sectors wholly behind the facade are 0 (a vertical facade receives nothing
-    from there: neither the sky-view integral nor the beam uses them), which halves the work.
+    ``front_azimuth_deg`` (one per facade): the azimuth of the vertical plane the horizon will
+    be used for; sectors wholly behind it are 0 (a vertical plane receives nothing from there:
+    neither the sky-view integral nor the beam uses them), which halves the work.
     """
     from twin.solar.grid import SceneGrid
 
@@ -71,7 +72,10 @@ def facade_horizons(scene, mask: np.ndarray | None = None, *, n_sectors: int = 3
                            ground[bi] + height_fraction * height[bi]])
     tri, group = wall_triangles(scene)
     grid = SceneGrid.build(tri, group, points=obs)
-    front = np.column_stack([np.sin(az), np.cos(az)]) if front_only else None
+    front = None
+    if front_azimuth_deg is not None:
+        fa = np.radians(np.asarray(front_azimuth_deg, dtype=float))
+        front = np.column_stack([np.sin(fa), np.cos(fa)])
     return grid.horizons(obs, n_sectors=n_sectors, exclude=bi, max_distance_m=max_distance_m, front=front, progress=progress)
 
 
@@ -146,6 +150,7 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
     """
     from twin.energy.inputs import STANDARD_GROUPS
     from twin.energy.model import ORIENTATIONS, _edge_exterior_areas, orientation_of
+    from twin.energy.solar import STANDARD_ORIENTATION
 
     groups = STANDARD_GROUPS if groups is None else tuple(groups)
     ids = np.asarray(building_ids).astype(str)
@@ -159,11 +164,14 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
             keep = (ext["exterior_area_m2"].to_numpy() > 1e-9) & ext["building_id"].isin(ids).to_numpy()
         if not keep.any():
             return out
+        orient = orientation_of(ext.loc[keep, "azimuth_deg"].to_numpy())
+        group = np.char.add("win_", orient.astype(str))
         with steps.step("horizons"):
-            hz = facade_horizons(scene, keep, n_sectors=n_sectors, front_only=True, progress=progress)
+            # each facade is evaluated at its group's nominal orientation: only sectors in
+            # front of that vertical plane matter
+            nominal = np.array([STANDARD_ORIENTATION[g][1] for g in group]) if len(group) else np.zeros(0)
+            hz = facade_horizons(scene, keep, n_sectors=n_sectors, front_azimuth_deg=nominal, progress=progress)
         with steps.step("factors"):
-            orient = orientation_of(ext.loc[keep, "azimuth_deg"].to_numpy())
-            group = np.char.add("win_", orient.astype(str))
             factors = horizon_monthly_factors(weather, hz, group, groups=groups)
             area = ext.loc[keep, "exterior_area_m2"].to_numpy()
             pos = {b: i for i, b in enumerate(ids)}

@@ -82,11 +82,13 @@ def reference_system(crs) -> str:
     return f"https://www.opengis.net/def/crs/EPSG/0/{code}"
 
 
-def _rings(polygon) -> list[np.ndarray]:
-    """Exterior (counter-clockwise from above) then interior rings (clockwise), without closing vertex."""
+def _rings(polygon, oriented: bool = False) -> list[np.ndarray]:
+    """Exterior (counter-clockwise from above) then interior rings (clockwise), without closing
+    vertex; ``oriented``: the polygon is already so."""
     import shapely
 
-    polygon = shapely.orient_polygons(polygon, exterior_cw=False)
+    if not oriented:
+        polygon = shapely.orient_polygons(polygon, exterior_cw=False)
     rings = [np.asarray(polygon.exterior.coords)[:-1, :2]]
     rings += [np.asarray(r.coords)[:-1, :2] for r in polygon.interiors]
     return rings
@@ -111,9 +113,9 @@ class _Points:
         return iter(self.blocks)
 
 
-def _solid(polygon, z0: float, z1: float, points: _Points) -> tuple[list, list[int]] | None:
+def _solid(polygon, z0: float, z1: float, points: _Points, oriented: bool = False) -> tuple[list, list[int]] | None:
     """Boundaries (one shell) and semantic values of the extruded polygon; vertices appended to ``points``."""
-    rings = _rings(polygon)
+    rings = _rings(polygon, oriented)
     if len(rings[0]) < 3:
         return None
     base = points.count
@@ -196,8 +198,6 @@ def write_cityjson(
     OutputError
         ``path`` cannot be written.
     """
-    import shapely
-
     check_cityjson_output(path, inputs=inputs)
 
     buildings = getattr(scene_or_buildings, "buildings", scene_or_buildings)
@@ -210,27 +210,25 @@ def write_cityjson(
     ground = buildings["ground_z_m"].to_numpy(dtype=float) if "ground_z_m" in buildings else np.zeros(len(buildings))
     height = buildings["height_m"].to_numpy(dtype=float)
     attr_cols = [c for c in buildings.columns if c != "geometry"]
-    records = buildings[attr_cols].to_dict("records")
+    records = _attribute_records(buildings, attr_cols)
 
     extra = _extra_by_building(extra_attributes, path)
+    parts_of = _footprint_parts(buildings.geometry.values, height)
     points = _Points()
     objects: dict[str, dict] = {}
     skipped: list[tuple[str, str]] = []
-    for i, (geom, rec) in enumerate(zip(buildings.geometry.values, records)):
+    for i, rec in enumerate(records):
         bid = str(rec["building_id"])
         oid = bid[len("cityjson:"):] if bid.startswith("cityjson:") else bid
         z0 = ground[i] if math.isfinite(ground[i]) else 0.0
         h = height[i]
-        if geom is None or geom.is_empty or not math.isfinite(h) or h < SCALE_M:
+        polygons = parts_of[i]
+        if polygons is None:
             skipped.append((bid, "empty footprint or no positive height"))
             continue
-        geom = shapely.set_precision(geom, SCALE_M)  # the vertex grid: no face collapses after rounding
-        if not geom.is_valid:
-            geom = shapely.make_valid(geom)
-        polygons = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and p.area > 0]
         solids = []
         for polygon in polygons:
-            solid = _solid(polygon, z0, z0 + h, points)
+            solid = _solid(polygon, z0, z0 + h, points, oriented=True)
             if solid is not None:
                 solids.append(solid)
         if not solids:
@@ -243,7 +241,7 @@ def write_cityjson(
         else:
             geometry = {"type": "MultiSolid", "lod": "1", "boundaries": [s[0] for s in solids],
                         "semantics": {"surfaces": _SEMANTICS, "values": [[s[1]] for s in solids]}}
-        attributes = {k: _json_value(v) for k, v in rec.items() if k != "building_id"}
+        attributes = {k: v for k, v in rec.items() if k != "building_id"}
         attributes["twin_building_id"] = bid
         if extra:
             attributes.update(extra.get(bid, {}))
@@ -266,6 +264,58 @@ def write_cityjson(
     with atomic_path(target) as tmp:
         tmp.write_text(json.dumps(doc, separators=(",", ":"), allow_nan=False), encoding="utf-8")
     return CityJSONExport(target, len(objects), skipped)
+
+
+def _attribute_records(frame, cols: list[str]) -> list[dict]:
+    """One dict of JSON-safe values per row (NaN, infinities and missing as None), column by
+    column rather than value by value."""
+    import pandas as pd
+
+    lists = []
+    for c in cols:
+        s = frame[c]
+        if pd.api.types.is_float_dtype(s.dtype):
+            a = s.to_numpy(dtype=float)
+            vals = a.tolist()
+            bad = np.flatnonzero(~np.isfinite(a))
+            for k in bad:
+                vals[k] = None
+        elif pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_integer_dtype(s.dtype):
+            vals = s.tolist() if not s.isna().any() else [_json_value(v) for v in s.tolist()]
+        else:
+            vals = [_json_value(v) for v in s.tolist()]
+        lists.append(vals)
+    return [dict(zip(cols, row)) for row in zip(*lists)] if cols else [{} for _ in range(len(frame))]
+
+
+def _footprint_parts(geometries, height: np.ndarray) -> list:
+    """Polygons of each footprint on the 1 mm vertex grid (made valid), all buildings at once;
+    None for an empty footprint or a height below the grid."""
+    import shapely
+
+    geoms = np.asarray(geometries, dtype=object)
+    n = len(geoms)
+    present = np.array([g is not None for g in geoms], dtype=bool)
+    ok = present.copy()
+    ok[present] = ~shapely.is_empty(geoms[present])
+    ok &= np.isfinite(height) & (height >= SCALE_M)
+    out: list = [None] * n
+    idx = np.flatnonzero(ok)
+    if not len(idx):
+        return out
+    g = shapely.set_precision(geoms[idx], SCALE_M)  # the vertex grid: no face collapses after rounding
+    bad = ~shapely.is_valid(g)
+    if bad.any():
+        g[bad] = shapely.make_valid(g[bad])
+    parts, owner = shapely.get_parts(g, return_index=True)
+    keep = (shapely.get_type_id(parts) == 3) & (shapely.area(parts) > 0)
+    parts = parts.copy()
+    parts[keep] = shapely.orient_polygons(parts[keep], exterior_cw=False)
+    for i in idx:
+        out[i] = []
+    for part, o in zip(parts[keep], owner[keep]):
+        out[idx[o]].append(part)
+    return out
 
 
 def _extra_by_building(table, path) -> dict[str, dict]:

@@ -2,7 +2,7 @@
 shading, CityJSON export, each next to the time of reading the region PBF with pyogrio in the
 same run (the yardstick of the issue). Prints every figure with the load average.
 
-Run: ``python benchmarks/bench_solar_region.py [cadastre|shading|export ...]`` (figures on stdout),
+Run: ``python benchmarks/bench_solar_region.py [cadastre|shading|export|energy ...]`` (figures on stdout),
 or ``pytest benchmarks/bench_solar_region.py -s``. Needs ../shared/data.
 """
 
@@ -133,6 +133,37 @@ def bench_shading() -> dict:
     return {"pbf_read_s": read, "new_s": t_new, "old_s": t_old, "max_diff": float(np.abs(a - b).max())}
 
 
+def bench_energy_run(tmp: Path) -> dict:
+    """``twin energy run`` on the ingested region (run_command: read the scene folder, envelope,
+    shading, kernel, GeoParquet), today and with the shading of :mod:`twin.solar.shading` patched
+    in where :mod:`twin.energy.stock` calls its own (the wiring the issue asks for)."""
+    import warnings
+
+    import twin.energy.stock as stock
+    from twin.export.layers import write_scene
+    from twin.solar.shading import urban_shade_factors as new
+
+    read = pbf_read_s()
+    print(f"pyogrio read of the region PBF: {read:.2f} s ({_load()})")
+    write_scene(region_scene(), tmp / "scene")
+    epw = shared_path(*EPW)
+    res = {"pbf_read_s": read}
+    old = stock.urban_shade_factors
+    for label, func in (("with twin.solar.shading", new), ("today", old)):
+        stock.urban_shade_factors = func
+        try:
+            t = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                stock.run_command([tmp / "scene"], weather=epw, out=tmp / f"energy_{len(res)}")
+            dt = time.perf_counter() - t
+        finally:
+            stock.urban_shade_factors = old
+        res[label] = dt
+        print(f"twin energy run on the region ({label}): {dt:.1f} s, {dt / read:.1f} x the PBF read; {_load()}")
+    return res
+
+
 def bench_export(path: Path) -> dict:
     from twin.export.cityjson import write_cityjson
 
@@ -154,6 +185,10 @@ def test_region_energy_shading():
     assert res["max_diff"] < 0.01
 
 
+def test_region_energy_run(tmp_path):
+    bench_energy_run(tmp_path)
+
+
 def test_region_cityjson_export(tmp_path):
     bench_export(tmp_path / "region.city.json")
 
@@ -169,3 +204,5 @@ if __name__ == "__main__":
             bench_shading()
         if "export" in which:
             bench_export(Path(d) / "region.city.json")
+        if "energy" in which:
+            bench_energy_run(Path(d))

@@ -679,8 +679,14 @@ class StockModel:
         return to_stock_inputs(env, conventions=self.conventions, factors=factors, shade_factor=self.shade_factor)
 
 
-def build_envelope(scene, *, typology=None, overrides=None, factors=None) -> pd.DataFrame:
-    """Envelope table of every building of ``scene`` (footprint and IFC buildings)."""
+def build_envelope(scene, *, typology=None, overrides=None, factors=None, calibrated: bool = True) -> pd.DataFrame:
+    """Envelope table of every building of ``scene`` (footprint and IFC buildings).
+
+    With ``calibrated`` (default), the calibrated parameters the scene carries (posterior
+    medians, :mod:`twin.energy.calibrated`) are applied, their ``_source`` columns saying
+    ``calibrated``; ``calibrated=False`` gives the uncalibrated envelope (what a calibration
+    and the Monte Carlo samples of a calibrated building start from).
+    """
     parts = [
         envelope_from_footprints(scene, typology=typology, overrides=overrides, factors=factors),
         envelope_from_ifc(scene, typology=typology, overrides=overrides, factors=factors),
@@ -690,7 +696,14 @@ def build_envelope(scene, *, typology=None, overrides=None, factors=None) -> pd.
         raise InputError("the scene has no buildings", field="buildings")
     env = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     order = {b: i for i, b in enumerate(scene.buildings["building_id"].astype(str))}
-    return env.iloc[np.argsort(env["building_id"].map(order).to_numpy(), kind="stable")].reset_index(drop=True)
+    env = env.iloc[np.argsort(env["building_id"].map(order).to_numpy(), kind="stable")].reset_index(drop=True)
+    if calibrated:
+        from twin.energy.calibrated import apply_parameters, scene_calibration
+
+        values = scene_calibration(scene.buildings, env["building_id"])
+        if values is not None:
+            env = apply_parameters(env, values)
+    return env
 
 
 __all__ = [

@@ -133,7 +133,7 @@ class SampledEnvelopes:
 
         self.prep = prep
         self.samples = samples.for_scene(scene)
-        env = prep.envelope.reset_index(drop=True)
+        env = _base_envelope(scene, prep).reset_index(drop=True)
         self.env = env
         # the columns a sampled row carries: numbers, id, system (sources are read here once)
         self.columns = [c for c in env.columns if not c.endswith("_source") and c not in ("typology_source", "source_format")]
@@ -147,6 +147,11 @@ class SampledEnvelopes:
         self.footprint = (env["source_format"].astype(str).to_numpy() != "ifc") & (self.bidx >= 0)
         self.prior = {p: is_prior(env, p) for p in (*PARAMETERS, "system")}
         self.area_prior = env["a_f_m2_source"].astype(str).str.startswith("scene floor_area_m2").to_numpy() & self.footprint
+        # buildings calibrated to their own meter: no prior draw, their posterior instead
+        kind = self.samples.calib_kind
+        self.fixed = np.zeros(self.n_env, dtype=bool) if kind is None else np.where(self.bidx >= 0, kind[np.maximum(self.bidx, 0)] == "building", False)
+        for p in self.prior:
+            self.prior[p] = self.prior[p] & ~self.fixed
         self._lookup_cache: dict[tuple[str, str, int], int] = {}
 
     def _rows(self, cls: np.ndarray, sub: np.ndarray, period: np.ndarray) -> np.ndarray:
@@ -253,9 +258,38 @@ class SampledEnvelopes:
             off = subset.setpoint_offset_k(base2).ravel()
             m = np.tile(self.prior["theta_i_c"], k)
             theta = np.where(m, theta + off, theta)
-        out["theta_i_c"] = np.clip(np.round(theta / SETPOINT_STEP_K) * SETPOINT_STEP_K, 5.0, 30.0)
+        out["theta_i_c"] = theta
         out["building_id"] = np.char.add(np.char.add(s_of_row.astype(str), "|"), np.tile(env["building_id"].astype(str).to_numpy(), k)).astype(object)
-        return pd.DataFrame(out), s_of_row
+        frame = pd.DataFrame(out)
+        if ss.calibrated is not None:
+            from twin.energy.calibrated import apply_parameters
+
+            values = {p: np.where(b >= 0, v[sample_index][:, np.maximum(b, 0)], np.nan).ravel() for p, v in ss.calibrated.items()}
+            frame = apply_parameters(frame, values)
+        frame["theta_i_c"] = np.clip(np.round(frame["theta_i_c"].to_numpy(dtype=float) / SETPOINT_STEP_K) * SETPOINT_STEP_K, 5.0, 30.0)
+        return frame, s_of_row
+
+
+def _base_envelope(scene, prep) -> pd.DataFrame:
+    """The uncalibrated envelope rows of the prepared stock (what samples start from)."""
+    base = getattr(prep, "base_envelope", None)
+    if base is not None:
+        return base
+    from twin.energy.calibrated import scene_calibration
+
+    env = prep.envelope
+    if scene_calibration(scene.buildings, env["building_id"]) is None:
+        return env
+    # a prepared stock made without its base (e.g. rebuilt by a caller): rebuild the base rows
+    from twin.energy.model import build_envelope
+
+    rebuilt = build_envelope(scene, factors=prep.factors, calibrated=False)
+    rebuilt = rebuilt.set_index(rebuilt["building_id"].astype(str)).reindex(env["building_id"].astype(str).to_numpy()).reset_index(drop=True)
+    rebuilt["building_id"] = env["building_id"].to_numpy()
+    if "theta_i_c" in env:
+        calibrated = env["theta_i_c_source"].astype(str).eq("calibrated").to_numpy() if "theta_i_c_source" in env else np.zeros(len(env), bool)
+        rebuilt["theta_i_c"] = np.where(calibrated, rebuilt["theta_i_c"].to_numpy(dtype=float), env["theta_i_c"].to_numpy(dtype=float))
+    return rebuilt
 
 
 def simulate_samples(

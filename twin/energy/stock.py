@@ -321,6 +321,9 @@ class PreparedStock:
     conventions: Conventions
     factors: dict
     footprints: object = None
+    #: The envelope without the scene's calibration (same rows as ``envelope``), or None when
+    #: the scene carries none: what Monte Carlo samples of calibrated buildings start from.
+    base_envelope: pd.DataFrame | None = None
 
 
 def prepare_stock(
@@ -338,13 +341,20 @@ def prepare_stock(
     if weather is None:
         raise InputError("no weather: pass a weather file (EPW) or ingest one into the scene", field="weather")
     f = {**load_factors(), **(factors or {})}
-    env_all = build_envelope(scene, typology=typology, overrides=overrides, factors=f)
+    base_all = build_envelope(scene, typology=typology, overrides=overrides, factors=f, calibrated=False)
+    from twin.energy.calibrated import apply_parameters, scene_calibration
+
+    values = scene_calibration(scene.buildings, base_all["building_id"])
+    env_all = base_all if values is None else apply_parameters(base_all, values)
     env, excluded = validate_envelope(env_all)
+    base = None
+    if values is not None:
+        base = base_all[base_all["building_id"].isin(env["building_id"])].reset_index(drop=True)
     shade = None
     if conventions.external_shading == "horizon" and len(env):
         shade = urban_shade_factors(scene, env["building_id"].to_numpy(), weather)
     drivers, profile = stock_drivers(weather, env, cooling_setpoint_c=cooling_setpoint_c)
-    return PreparedStock(env, excluded, shade, drivers, profile, conventions, f, _footprints(scene))
+    return PreparedStock(env, excluded, shade, drivers, profile, conventions, f, _footprints(scene), base)
 
 
 def _footprints(scene):

@@ -176,6 +176,11 @@ class StockSamples:
     setpoint_u_building: np.ndarray | None = None
     air_factor: np.ndarray | None = None
     sampled: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Draws of the calibrated parameters (:func:`twin.energy.calibrated.draw_calibrated`):
+    #: parameter -> (n_s, n_b), NaN where not calibrated; None when the scene carries none.
+    calibrated: dict[str, np.ndarray] | None = None
+    #: ``calib_kind`` of every building (``building``, ``group`` or ``""``), or None.
+    calib_kind: np.ndarray | None = None
 
     @property
     def n_samples(self) -> int:
@@ -216,6 +221,7 @@ class StockSamples:
             period=self.period[idx], window_state=[w[idx] for w in self.window_state], system=pick(self.system),
             setpoint_u_common=pick(self.setpoint_u_common), setpoint_u_building=pick(self.setpoint_u_building),
             air_factor=pick(self.air_factor),
+            calibrated=None if self.calibrated is None else {k: v[idx] for k, v in self.calibrated.items()},
         )
 
     def for_scene(self, scene) -> StockSamples:
@@ -254,6 +260,8 @@ class StockSamples:
             setpoint_u_building=take(self.setpoint_u_building, 0.5),
             air_factor=take(self.air_factor, 1.0),
             sampled={k: np.where(known, v[np.maximum(pos, 0)], False) for k, v in self.sampled.items()},
+            calibrated=None if self.calibrated is None else {k: take(v, np.nan) for k, v in self.calibrated.items()},
+            calib_kind=None if self.calib_kind is None else np.where(known, self.calib_kind[np.maximum(pos, 0)], "").astype(object),
         )
 
 
@@ -403,7 +411,25 @@ def draw_stock_samples(scene, priors: StockPriors, n_samples: int, seed: int) ->
     else:
         sampled["construction_year"] = np.zeros(n_b, bool)
 
-    out = StockSamples(ids, int(seed), priors, use, storeys, height, floor, period, sampled=sampled)
+    # calibrated buildings: a building fitted to its own meter keeps its central attributes (its
+    # calibration was made on them) and draws its parameters from its posterior; a building of a
+    # calibrated group keeps its prior draws and adds the group's shift (twin.energy.calibrated)
+    from twin.energy.calibrated import draw_calibrated
+
+    cal = draw_calibrated(b, ids, n_s, seed, STREAM_TAG)
+    calibrated, calib_kind = (None, None) if cal is None else cal
+    if calib_kind is not None:
+        fixed = calib_kind == "building"
+        if fixed.any():
+            use[:, fixed] = central["use"][fixed]
+            storeys[:, fixed] = central["n_storeys"][fixed]
+            height[:, fixed] = central["height_m"][fixed]
+            floor[:, fixed] = central["floor_area_m2"][fixed]
+            period[:, fixed] = central["period"][fixed]
+            for key in sampled:
+                sampled[key] = sampled[key] & ~fixed
+    out = StockSamples(ids, int(seed), priors, use, storeys, height, floor, period, sampled=sampled, calibrated=calibrated,
+                       calib_kind=calib_kind)
     # energy-model draws: resolved per building by the energy model
     if priors.window is not None:
         rng = _rng(seed, "window")

@@ -1,0 +1,251 @@
+"""The forward model of a calibration: meter readings of buildings as a function of their parameters.
+
+For a building ``b`` with calibration parameters ``x`` (:data:`twin.energy.calibrated.PARAMETERS`),
+the reading of meter period ``p`` (kWh of the meter's carrier) is
+
+* ``heat`` (a heat meter, district heating): ``Q_h(b, p; x) + Q_w(b, p; x)``;
+* ``gas`` / ``oil``: ``(Q_h + Q_w) / eta`` with the seasonal efficiency of the building's
+  boiler (``boiler_efficiency`` 0.85, ``condensing_boiler_efficiency`` 0.95,
+  ``oil_boiler_efficiency`` 0.80 of ``twin/data/energy_factors.csv``);
+* ``electricity``, for a building heated by electricity only: direct electric
+  ``Q_h + Q_w``; heat pump ``Q_h / COP(T_p) + Q_w / COP_w`` with the COP of the accounts
+  (:func:`twin.energy.measures.heat_pump_cop`) at the period's mean outdoor temperature.
+
+``Q_h`` is the heating energy of the hours of the period from the 5R1C model
+(:func:`twin.energy.periods.simulate_periods`, film correction on, as every stock run) on the
+envelope row with the parameters applied (:func:`twin.energy.calibrated.apply_parameters`), after
+a two-week warm-up; ``Q_w = dhw_from_typology x q_w_nd x dhw_factor x A_f x hours / 8760`` is
+the hot-water need, spread evenly over the year (TABULA gives an annual figure).
+
+A meter's carrier says how the building is heated: a gas meter on a building whose central
+system is not a gas boiler calibrates it as a gas boiler (``system_note`` says so), oil the same;
+an electricity meter on a building with a boiler cannot be modelled (no appliance load) and is
+refused by :mod:`twin.calibration.calibrate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from twin.energy.calibrated import PARAMETERS
+from twin.errors import InputError
+
+#: Carriers a heating meter may measure.
+CARRIERS = ("gas", "oil", "heat", "electricity")
+
+#: Hours of the year over which TABULA's annual hot-water need is spread.
+HOURS_PER_YEAR = 8760.0
+
+#: Evaluations per kernel call (memory: the period outputs and the inputs of this many rows).
+CHUNK_ROWS = 50_000
+
+
+@dataclass
+class Layout:
+    """The periods of a set of meters: which hours belong to which period.
+
+    Attributes
+    ----------
+    period : (n_h,) int64
+        Period of each hour of the drivers (-1: none).
+    start, end : DatetimeIndex (n_p,)
+        The periods, ``[start, end)``.
+    """
+
+    period: np.ndarray
+    start: pd.DatetimeIndex
+    end: pd.DatetimeIndex
+
+    @property
+    def n_periods(self) -> int:
+        return len(self.start)
+
+    def hours(self) -> np.ndarray:
+        """Simulated hours in each period (n_p,)."""
+        p = self.period[self.period >= 0]
+        return np.bincount(p, minlength=self.n_periods).astype(float)
+
+    def mean_temperature(self, t_out_c: np.ndarray) -> np.ndarray:
+        """Mean outdoor temperature of each period (n_p,), degC."""
+        m = self.period >= 0
+        s = np.bincount(self.period[m], weights=np.asarray(t_out_c)[m], minlength=self.n_periods)
+        return s / np.maximum(self.hours(), 1.0)
+
+    def key(self) -> tuple:
+        return tuple(self.start.asi8) + tuple(self.end.asi8)
+
+
+def system_for_carrier(system: str, carrier: str) -> tuple[str, str]:
+    """The heating system a meter of ``carrier`` implies for a building whose central system is
+    ``system``, and a note when it differs (``""`` otherwise).
+
+    Raises
+    ------
+    InputError
+        An electricity meter on a building that is not heated by electricity, or an unknown carrier.
+    """
+    if carrier not in CARRIERS:
+        raise InputError(f"unknown carrier {carrier!r} (heating carriers: {', '.join(CARRIERS)})", field="carrier")
+    if carrier == "gas":
+        return (system, "") if system in ("gas_boiler", "gas_boiler_condensing") else ("gas_boiler", f"system {system} -> gas_boiler (gas meter)")
+    if carrier == "oil":
+        return (system, "") if system == "oil_boiler" else ("oil_boiler", f"system {system} -> oil_boiler (oil meter)")
+    if carrier == "heat":
+        return system, ""
+    if system not in ("electric_direct", "heat_pump"):
+        raise InputError(f"an electricity meter cannot calibrate a building heated by {system} (the model has no appliance load); "
+                         "give its heating carrier (gas, oil, heat) or its system", field="carrier")
+    return system, ""
+
+
+@dataclass
+class ForwardModel:
+    """Meter readings (kWh) of a set of buildings for parameter values (module docstring).
+
+    Parameters
+    ----------
+    env
+        Envelope rows of the buildings (one per building, :func:`twin.energy.model.build_envelope`).
+    drivers
+        Hourly drivers covering every meter period.
+    layout
+        The meter periods (shared by the buildings of this model).
+    carriers
+        (n_b,) carrier of each building's meter.
+    conventions, factors
+        As :func:`twin.energy.model.to_stock_inputs`.
+    shade
+        (n_b, n_groups, 12) urban shading factors, or None.
+    warmup_hours
+        Hours simulated before the first hour (cyclic over the drivers).
+    """
+
+    env: pd.DataFrame
+    drivers: object
+    layout: Layout
+    carriers: np.ndarray
+    conventions: object = None
+    factors: dict = field(default_factory=dict)
+    shade: np.ndarray | None = None
+    warmup_hours: int = 336
+    system_notes: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        from twin.energy.model import Conventions, load_factors
+
+        self.env = self.env.reset_index(drop=True)
+        self.conventions = self.conventions if self.conventions is not None else Conventions()
+        self.factors = {**load_factors(), **(self.factors or {})}
+        self.carriers = np.asarray(self.carriers, dtype=object)
+        if len(self.carriers) != len(self.env):
+            raise ValueError("one carrier per envelope row is needed")
+        systems = self.env["system"].astype(str).to_numpy(dtype=object).copy()
+        notes = []
+        for i, (s, c) in enumerate(zip(systems, self.carriers)):
+            new, note = system_for_carrier(s, str(c))
+            if note:
+                systems[i] = new
+                notes.append((str(self.env.loc[i, "building_id"]), note))
+        self.env["system"] = systems
+        self.system_notes = notes
+        from twin.energy.calibrated import ParameterizedStock
+
+        self._stock = ParameterizedStock(self.env, conventions=self.conventions, factors=self.factors, shade_factor=self.shade)
+        self._hours = self.layout.hours()
+        self._t_mean = self.layout.mean_temperature(self.drivers.t_out_c)
+        # first and last simulated hour: the run covers the span of the periods only
+        inside = np.flatnonzero(self.layout.period >= 0)
+        if len(inside) == 0:
+            raise InputError("no hour of the weather falls in a meter period", field="weather")
+        self._h0, self._n = int(inside[0]), int(inside[-1] - inside[0] + 1)
+
+    @property
+    def n_buildings(self) -> int:
+        return len(self.env)
+
+    @property
+    def building_ids(self) -> np.ndarray:
+        return self.env["building_id"].astype(str).to_numpy()
+
+    def loss_split(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(transmission, infiltration, other ventilation) conductances of every building at the
+        central parameters, W/K (TABULA's temperature reduction applied): what ``h_tr_factor``
+        and ``air_change_factor`` multiply."""
+        from twin.energy.model import RHO_C_AIR_WH_M3K, temperature_reduction, transmission
+
+        env = self.env
+        h_op, h_w = transmission(env)
+        f_red = temperature_reduction(env, h_op + h_w) if self.conventions.temperature_reduction else np.ones(len(env))
+        v = env["volume_m3"].to_numpy(dtype=float)
+        inf = RHO_C_AIR_WH_M3K * env["n_air_inf_1_h"].to_numpy(dtype=float) * v * f_red
+        use = RHO_C_AIR_WH_M3K * (1.0 - env["eta_hr"].to_numpy(dtype=float)) * env["n_air_use_1_h"].to_numpy(dtype=float) * v * f_red
+        return (h_op + h_w) * f_red, inf, use
+
+    def proposal_space(self, priors):
+        """The :class:`~twin.calibration.posterior.LossRidge` of these buildings."""
+        from twin.calibration.posterior import LossRidge
+
+        a, b, c = self.loss_split()
+        return LossRidge(priors, priors.index("h_tr_factor"), priors.index("air_change_factor"), a, b, c)
+
+    def _efficiency(self, system: np.ndarray) -> np.ndarray:
+        f = self.factors
+        return np.select([system == "gas_boiler_condensing", system == "gas_boiler", system == "oil_boiler"],
+                         [f["condensing_boiler_efficiency"], f["boiler_efficiency"], f["oil_boiler_efficiency"]], 1.0)
+
+    def predict(self, rows: np.ndarray, values: np.ndarray, *, components: bool = False):
+        """Readings (n_rows, n_periods), kWh, of buildings ``rows`` with parameter values ``values``.
+
+        Parameters
+        ----------
+        rows : (n_rows,) int
+            Building (row of ``env``) of each evaluation; a building may repeat.
+        values : (n_rows, 4)
+            Physical values of :data:`twin.energy.calibrated.PARAMETERS` (NaN: central value).
+        components
+            Also return the heating and hot-water energy (kWh) separately.
+
+        Returns
+        -------
+        (n_rows, n_p) array, NaN for evaluations the model rejects (a conductance beyond the
+        network's limits); with ``components``, ``(readings, q_heat_kwh, q_dhw_kwh)``.
+        """
+        from twin.energy.periods import simulate_periods
+
+        rows = np.asarray(rows, dtype=np.int64)
+        values = np.asarray(values, dtype=float).reshape(len(rows), len(PARAMETERS))
+        out_all = []
+        for c0 in range(0, max(len(rows), 1), CHUNK_ROWS):
+            r = rows[c0:c0 + CHUNK_ROWS]
+            inputs, sp, q_w_nd = self._stock.inputs(r, values[c0:c0 + CHUNK_ROWS])
+            res = simulate_periods(inputs, self.drivers, heat_setpoint_c=sp, period=self.layout.period, n_periods=self.layout.n_periods,
+                                   start_hour=self._h0, n_steps=self._n, warmup_hours=self.warmup_hours, film_correction=True,
+                                   on_error="report")
+            out_all.append((res.period_heat_wh / 1000.0, q_w_nd))
+        q_heat = np.concatenate([o[0] for o in out_all]) if out_all else np.zeros((0, self.layout.n_periods))
+        q_w_nd = np.concatenate([o[1] for o in out_all]) if out_all else np.zeros(0)
+        a_f = self._stock.a_f[rows]
+        q_w = (self.factors["dhw_from_typology"] * q_w_nd * a_f)[:, None] * (self._hours / HOURS_PER_YEAR)[None, :]
+        system = self._stock.system[rows].astype(str)
+        carrier = self.carriers[rows]
+        out = q_heat + q_w
+        fuel = np.isin(carrier, ("gas", "oil"))
+        if fuel.any():
+            out[fuel] = out[fuel] / self._efficiency(system[fuel])[:, None]
+        hp = (carrier == "electricity") & (system == "heat_pump")
+        if hp.any():
+            from twin.energy.measures import heat_pump_cop
+
+            f = self.factors
+            cop = heat_pump_cop(self._t_mean, f["hp_sink_space_c"], f)
+            cop_w = float(heat_pump_cop(np.array([float(np.mean(self.drivers.t_out_c))]), f["hp_sink_dhw_c"], f)[0])
+            out[hp] = q_heat[hp] / cop[None, :] + q_w[hp] / cop_w
+        if components:
+            return out, q_heat, q_w
+        return out
+
+
+__all__ = ["CARRIERS", "ForwardModel", "HOURS_PER_YEAR", "Layout", "system_for_carrier"]

@@ -1,0 +1,361 @@
+"""Group calibration: where no building has its own meter, fit the group to an aggregate.
+
+Two aggregates are supported:
+
+* a **certificate class distribution** (:func:`calibrate_classes`): the share of a group's
+  dwellings in a set of EPB classes (the Region's "about 85 % of dwellings in class D or
+  worse", ``twin/data/epb_class_targets_brussels.csv``);
+* a **zone total** (:func:`calibrate_zone_total`): the measured consumption of all buildings of
+  a zone (a district's gas total).
+
+The unknown is a common factor ``s`` on the U-values of every building of the group
+(``calibration_priors.yaml``, ``group.h_tr_shift``: the renovations the stock priors do not
+model), *on top of* the stock priors (:mod:`twin.energy.stock_samples`: period, glazing,
+heating system, air change, geometry drawn per Monte Carlo sample). The forward model of
+``log s`` is the whole sampled stock: ``S`` Monte Carlo samples of the district, each run
+through the kernel with the shift applied, the EPB class of every building from its primary
+energy (:func:`twin.energy.results.account_arrays`, :func:`twin.energy.classes.energy_class`).
+
+Posterior (exact on a grid, the parameter being one-dimensional): the joint posterior of
+``(log s, sample)`` is ``p(log s) x 1/S x prod_targets N(observed; share_sample(log s), sd)``;
+the sampled city's other unknowns are averaged over the ``S`` samples (common random numbers:
+the same samples at every ``s``). ``share(log s)`` is computed by the kernel at
+:data:`NODES` values of ``log s`` spanning the prior's support and, between them, by
+interpolating each building's log primary energy (monotone in ``s``); the interpolation error
+is checked in the tests against direct runs.
+
+Certificates describe the building in standard conditions (the EPB method): the setpoint prior
+is switched off for the class fit (every building at the run's setpoint, 20 C by TABULA's
+convention); the heating system prior stays on (the certificate counts the system).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from twin.errors import InputError, SchemaError
+
+#: Values of log s at which the stock is simulated (spanning the prior's support).
+NODES = 7
+#: Points of the posterior grid of log s.
+GRID = 161
+#: Default Monte Carlo samples of the stock in a group fit.
+DEFAULT_SAMPLES = 40
+
+PACKAGED_TARGETS = "epb_class_targets_brussels.csv"
+
+
+@dataclass(frozen=True)
+class ClassTarget:
+    """One published share of certificates: ``share`` of the ``population`` in ``classes``."""
+
+    target: str
+    classes: tuple[str, ...]
+    share: float
+    sd: float
+    use: str  # "fit" or "check"
+    relation: str  # "about" or "at_most"
+    source: str
+
+
+def load_class_targets(path=None) -> list[ClassTarget]:
+    """The class-share targets (packaged Brussels table, or a CSV of the same columns).
+
+    Raises
+    ------
+    SchemaError
+        A missing column, a share outside [0, 1], an sd <= 0, an unknown class or use, no
+        target to fit.
+    """
+    from twin.energy.classes import class_order
+
+    if path is None:
+        with resources.as_file(resources.files("twin") / "data" / PACKAGED_TARGETS) as p:
+            table = pd.read_csv(p)
+    else:
+        from twin.io.paths import check_input_file
+
+        check_input_file(path, suffixes=(".csv",), max_bytes=1024**2, what="class targets", field="--classes")
+        try:
+            table = pd.read_csv(path)
+        except (ValueError, pd.errors.ParserError) as exc:
+            raise SchemaError(f"not a readable CSV: {exc}", path=path) from None
+    for col in ("target", "classes", "share", "sd", "use"):
+        if col not in table:
+            raise SchemaError("class targets lack a column", path=path, field=col)
+    known = set(class_order())
+    out = []
+    for i, r in table.iterrows():
+        classes = tuple(c.strip() for c in str(r["classes"]).split(",") if c.strip())
+        bad = [c for c in classes if c not in known]
+        if bad or not classes:
+            raise SchemaError(f"unknown EPB class {bad[0] if bad else ''!r} (classes: {', '.join(class_order())})", path=path,
+                              obj=f"row {i + 2}", field="classes")
+        share, sd = float(r["share"]), float(r["sd"])
+        if not (0.0 <= share <= 1.0) or not math.isfinite(share):
+            raise SchemaError(f"share {share} must be within [0, 1]", path=path, obj=f"row {i + 2}", field="share")
+        if not (sd > 0.0) or not math.isfinite(sd):
+            raise SchemaError(f"sd {sd} must be > 0", path=path, obj=f"row {i + 2}", field="sd")
+        use = str(r["use"]).strip()
+        if use not in ("fit", "check"):
+            raise SchemaError(f"use must be fit or check, not {use!r}", path=path, obj=f"row {i + 2}", field="use")
+        relation = str(r.get("relation", "about")).strip() if "relation" in table else "about"
+        if relation not in ("about", "at_most"):
+            raise SchemaError(f"relation must be about or at_most, not {relation!r}", path=path, obj=f"row {i + 2}", field="relation")
+        out.append(ClassTarget(str(r["target"]), classes, share, sd, use, relation, str(r.get("source", ""))))
+    if not any(t.use == "fit" for t in out):
+        raise SchemaError("no target with use = fit", path=path, field="use")
+    return out
+
+
+@dataclass
+class GroupPosterior:
+    """Posterior of a group's shift ``s`` (a factor on its U-values).
+
+    Attributes
+    ----------
+    grid_log_s, weights : (GRID,)
+        The grid of ``log s`` and its posterior probabilities.
+    median, p5, p95 : float
+        The factor ``s``.
+    z_mean, z_sd : float
+        Gaussian approximation in the prior's unconstrained coordinate (for write-back).
+    bounds : (float, float)
+        The prior's support (physical).
+    ess : float
+        Effective number of (grid point, sample) pairs carrying the posterior.
+    """
+
+    grid_log_s: np.ndarray
+    weights: np.ndarray
+    median: float
+    p5: float
+    p95: float
+    z_mean: float
+    z_sd: float
+    bounds: tuple
+    ess: float
+    prior_weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+def _posterior_from_grid(grid, like_s, prior) -> tuple[GroupPosterior, np.ndarray]:
+    """Posterior over (grid point, sample) from the likelihood (GRID, S) and the group prior."""
+    from twin.calibration.parameters import PriorSet
+
+    ps = PriorSet((prior,))
+    z = ps.z_from_t(grid[:, None])[:, 0]
+    # prior density of log s (the truncated normal of t), on the grid
+    lp = -0.5 * ((grid - prior.mu) / prior.sd) ** 2
+    lp = np.where((grid >= prior.low) & (grid <= prior.high), lp, -np.inf)
+    log_joint = lp[:, None] + like_s
+    m = np.max(log_joint[np.isfinite(log_joint)]) if np.isfinite(log_joint).any() else 0.0
+    joint = np.exp(log_joint - m)
+    if joint.sum() <= 0 or not np.isfinite(joint.sum()):
+        raise InputError("the targets are out of reach of the group's prior (zero likelihood everywhere): check them", field="--classes")
+    joint /= joint.sum()
+    wg = joint.sum(axis=1)
+    cdf = np.cumsum(wg)
+    q = [float(np.interp(x, cdf, grid)) for x in (0.05, 0.5, 0.95)]
+    zm = float(np.sum(wg * z))
+    zs = float(np.sqrt(max(np.sum(wg * (z - zm) ** 2), 1e-12)))
+    pw = np.exp(lp - np.max(lp[np.isfinite(lp)]))
+    pw /= pw.sum()
+    post = GroupPosterior(grid, wg, math.exp(q[1]), math.exp(q[0]), math.exp(q[2]), zm, zs, prior.value_bounds,
+                          float(1.0 / np.sum(joint**2)), pw)
+    return post, joint
+
+
+class StockForward:
+    """The sampled stock of a scene as a function of a group shift (module docstring)."""
+
+    def __init__(self, scene, prep, stock_priors, n_samples: int, seed: int, group_ids, *, setpoint_prior: bool = False):
+        from dataclasses import replace
+
+        from twin.energy.sampled import SampledEnvelopes
+        from twin.energy.stock_samples import draw_stock_samples
+
+        if not setpoint_prior and stock_priors.heating_setpoint_c is not None:
+            stock_priors = replace(stock_priors, heating_setpoint_c=None)
+        self.prep = prep
+        self.samples = draw_stock_samples(scene, stock_priors, n_samples, seed)
+        self.builder = SampledEnvelopes(scene, prep, self.samples)
+        env_ids = self.builder.env["building_id"].astype(str)
+        self.group = env_ids.isin(set(map(str, group_ids))).to_numpy()
+        self.n_samples = n_samples
+        self.n_env = self.builder.n_env
+        self._rows = None
+
+    def rows(self):
+        """Envelope rows of every sample (cached): (env, sample of each row)."""
+        if self._rows is None:
+            self._rows = self.builder.build(np.arange(self.n_samples), None)
+        return self._rows
+
+    def run(self, log_s: float) -> dict[str, np.ndarray]:
+        """Per row of :meth:`rows`: ``a_f_m2``, ``primary_energy_kwh_m2``, ``final_energy_kwh``,
+        ``q_heat_kwh``, ``monthly_heat_kwh`` (rows the kernel rejects: NaN)."""
+        from twin.energy.calibrated import apply_parameters
+        from twin.energy.model import to_stock_inputs
+        from twin.energy.results import account_arrays
+        from twin.energy.simulate import simulate_raw
+
+        env, _ = self.rows()
+        g = np.tile(self.group, self.n_samples)
+        env = apply_parameters(env, {"h_tr_factor": np.where(g, math.exp(log_s), np.nan)})
+        drv = self.prep.drivers
+        theta = env["theta_i_c"].to_numpy(dtype=float)
+        values, profile = np.unique(theta, return_inverse=True)
+        from dataclasses import replace
+
+        drivers = replace(drv, heat_setpoint_c=np.repeat(values[:, None], drv.n_hours, axis=1),
+                          cool_setpoint_c=np.full((len(values), drv.n_hours), np.nan))
+        shade = None if self.prep.shade_factor is None else np.tile(self.prep.shade_factor, (self.n_samples, 1, 1))
+        inputs = to_stock_inputs(env, conventions=self.prep.conventions, factors=self.prep.factors, shade_factor=shade)
+        inputs.setpoint_profile = profile.astype(np.int64)
+        raw, ok, _ = simulate_raw(inputs, drivers, on_error="report", film_correction=True)
+        n = len(env)
+        q = np.full(n, np.nan)
+        mh = np.full((n, 12), np.nan)
+        q[ok] = raw["heat_wh"] / 1000.0
+        mh[ok] = raw["monthly_heat_wh"] / 1000.0
+        acc = account_arrays(
+            a_f_m2=env["a_f_m2"].to_numpy(dtype=float), q_heat_kwh=q, monthly_heat_kwh=mh,
+            q_w_nd_kwh_m2=env["q_w_nd_kwh_m2"].to_numpy(dtype=float), system=env["system"].astype(str).to_numpy(),
+            eta_hr=env["eta_hr"].to_numpy(dtype=float), n_air_use_1_h=env["n_air_use_1_h"].to_numpy(dtype=float),
+            volume_m3=env["volume_m3"].to_numpy(dtype=float),
+            pv_kwp=env["pv_kwp"].to_numpy(dtype=float) if "pv_kwp" in env else np.zeros(n), drivers=drivers, factors=self.prep.factors)
+        return {"a_f_m2": env["a_f_m2"].to_numpy(dtype=float), "primary_energy_kwh_m2": acc["primary_energy_kwh_m2"],
+                "final_energy_kwh": acc["final_energy_kwh"], "q_heat_kwh": q, "group": g}
+
+
+def class_shares(pe_kwh_m2: np.ndarray, a_f: np.ndarray, in_group: np.ndarray, sample: np.ndarray, n_samples: int, classes) -> np.ndarray:
+    """Floor-area share of the group in ``classes`` per sample (n_samples,)."""
+    from twin.energy.classes import energy_class
+
+    cls = energy_class(pe_kwh_m2)
+    ok = in_group & np.isfinite(pe_kwh_m2) & np.isfinite(a_f)
+    hit = ok & np.isin(cls, list(classes))
+    den = np.bincount(sample[ok], weights=a_f[ok], minlength=n_samples)
+    num = np.bincount(sample[hit], weights=a_f[hit], minlength=n_samples)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return num / den
+
+
+@dataclass
+class ClassCalibration:
+    """Result of :func:`calibrate_classes`."""
+
+    posterior: GroupPosterior
+    targets: list
+    group_ids: list
+    nodes_log_s: np.ndarray
+    shares_at_nodes: dict  # target -> (NODES, S)
+    prior_share: dict  # target -> (p5, p50, p95) over prior draws of (s, sample)
+    posterior_share: dict  # target -> (p5, p50, p95) over the posterior of (s, sample)
+    uncalibrated_share: dict  # target -> (p5, p50, p95) with s = 1 (the stock priors alone)
+    n_samples: int
+    seconds: float = 0.0
+
+
+def _interp_pe(nodes, pe_nodes, grid):
+    """Per row, log primary energy interpolated linearly in log s (rows x nodes -> rows x grid) one grid point at a time."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lpe = np.log(np.maximum(pe_nodes, 1e-9))
+    j = np.clip(np.searchsorted(nodes, grid) - 1, 0, len(nodes) - 2)
+    f = (grid - nodes[j]) / (nodes[j + 1] - nodes[j])
+    return np.exp(lpe[:, j] * (1 - f) + lpe[:, j + 1] * f)
+
+
+def calibrate_classes(scene, prep=None, *, targets=None, group_ids=None, stock_priors=None, shift_prior=None, n_samples: int = DEFAULT_SAMPLES,
+                      seed: int = 0, nodes: int = NODES) -> ClassCalibration:
+    """Fit the group's envelope shift to certificate class shares (module docstring).
+
+    Parameters
+    ----------
+    scene
+        The scene; ``prep`` its prepared stock (made here when None).
+    targets
+        :class:`ClassTarget` list (default: the packaged Brussels table).
+    group_ids
+        The group's buildings (default: every building whose use is ``residential``).
+    stock_priors
+        The stock prior table (default: the packaged one).
+    shift_prior
+        Prior of the shift (default: ``calibration_priors.yaml``, ``group.h_tr_shift``).
+    n_samples, seed
+        Monte Carlo samples of the stock and their seed.
+    """
+    import time
+
+    from twin.calibration.parameters import load_calibration_priors
+    from twin.energy.priors import load_priors
+    from twin.energy.stock import prepare_stock
+
+    t0 = time.perf_counter()
+    targets = targets if targets is not None else load_class_targets()
+    if shift_prior is None:
+        _, shift_prior, _ = load_calibration_priors()
+    stock_priors = stock_priors if stock_priors is not None else load_priors()
+    prep = prep if prep is not None else prepare_stock(scene)
+    b = scene.buildings
+    if group_ids is None:
+        group_ids = b.loc[b["use"].astype(str) == "residential", "building_id"].astype(str).tolist()
+    group_ids = [g for g in group_ids if g in set(prep.envelope["building_id"].astype(str))]
+    if not group_ids:
+        raise InputError("the group has no building the energy model can simulate (no residential building?)", field="group")
+    fwd = StockForward(scene, prep, stock_priors, n_samples, seed, group_ids)
+    _, s_of_row = fwd.rows()
+    node_x = np.linspace(shift_prior.low, shift_prior.high, int(nodes))
+    pe_nodes, a_f, in_group = [], None, None
+    for x in node_x:
+        r = fwd.run(float(x))
+        pe_nodes.append(r["primary_energy_kwh_m2"])
+        a_f, in_group = r["a_f_m2"], r["group"]
+    pe_nodes = np.column_stack(pe_nodes)
+    # rows the kernel rejected at some node are left out of the shares at every node
+    good = np.all(np.isfinite(pe_nodes), axis=1)
+    in_group = in_group & good
+    grid = np.linspace(shift_prior.low, shift_prior.high, GRID)
+    pe_grid = _interp_pe(node_x, pe_nodes, grid)
+    shares_grid = {t.target: np.stack([class_shares(pe_grid[:, i], a_f, in_group, s_of_row, n_samples, t.classes) for i in range(GRID)])
+                   for t in targets}
+    like = np.zeros((GRID, n_samples))
+    for t in targets:
+        if t.use != "fit":
+            continue
+        sh = shares_grid[t.target]
+        if t.relation == "at_most":
+            like += np.where(sh <= t.share, 0.0, -0.5 * ((sh - t.share) / t.sd) ** 2)
+        else:
+            like += -0.5 * ((sh - t.share) / t.sd) ** 2
+    like = np.where(np.isfinite(like), like, -np.inf)
+    post, joint = _posterior_from_grid(grid, like, shift_prior)
+
+    def band(w2d, sh):
+        flat_w = w2d.ravel()
+        flat_s = sh.ravel()
+        order = np.argsort(flat_s)
+        c = np.cumsum(flat_w[order])
+        c /= c[-1]
+        return tuple(float(np.interp(q, c, flat_s[order])) for q in (0.05, 0.5, 0.95))
+
+    prior_joint = np.repeat(post.prior_weights[:, None], n_samples, axis=1) / n_samples
+    unit = np.argmin(np.abs(grid))
+    out_prior, out_post, out_unc = {}, {}, {}
+    for t in targets:
+        sh = shares_grid[t.target]
+        out_prior[t.target] = band(prior_joint, sh)
+        out_post[t.target] = band(joint, sh)
+        out_unc[t.target] = tuple(float(np.percentile(sh[unit], q)) for q in (5, 50, 95))
+    return ClassCalibration(post, targets, list(group_ids), node_x, {t.target: np.stack([class_shares(pe_nodes[:, j], a_f, in_group, s_of_row,
+                                                                                                     n_samples, t.classes) for j in range(len(node_x))])
+                                                                     for t in targets},
+                            out_prior, out_post, out_unc, n_samples, time.perf_counter() - t0)
+
+
+__all__ = ["ClassCalibration", "ClassTarget", "GroupPosterior", "StockForward", "calibrate_classes", "class_shares", "load_class_targets"]

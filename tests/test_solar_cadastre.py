@@ -152,3 +152,42 @@ def test_layout_respects_setback_and_module_size(weather):
     assert s["n_modules"] == math.floor(19 / 1.134) * math.floor(9 / (1.722 / 0.6))
     assert s["pv_kwp"] == pytest.approx(s["n_modules"] * 0.425)
     assert s["usable_area_m2"] == pytest.approx(19 * 9, rel=0.02)
+
+
+def test_walls_of_multipolygon_footprints_obstruct(weather):
+    """Footprints stored as MultiPolygons (as OSM multipolygons are) keep their walls in the
+    scene mesh: a sun ray from the ground toward a block hits it."""
+    from shapely.geometry import MultiPolygon
+
+    from twin.solar.cadastre import CadastreOptions, scene_mesh
+
+    frame = gpd.GeoDataFrame({"building_id": ["m"], "height_m": [10.0]}, geometry=[MultiPolygon([shapely.box(0, 0, 10, 8)])], crs="EPSG:31370")
+    mesh, _ = scene_mesh(frame, CadastreOptions())
+    assert (mesh.tri_surface == -1).sum() == 8  # two triangles per footprint edge
+    from twin.solar.grid import SceneGrid
+
+    origin = np.array([[5.0, -5.0, 1.0]])
+    grid = SceneGrid.build(mesh.tri, mesh.tri_building, points=origin)
+    toward = np.array([[0.0, 0.894427191, 0.4472135955]])  # north, 26.6 degrees up: hits the south wall
+    assert grid.direct_hourly(origin, np.array([[0.0, 1.0, 0.0]]), toward, np.array([500.0]))[0, 0] == 0.0
+
+
+def test_roof_horizons_need_no_walls_of_flat_blocks():
+    """The horizon method leaves the walls of flat-roofed blocks out of the grid: roof sensors'
+    horizons are the same with and without them."""
+    from twin.solar.cadastre import CadastreOptions, scene_mesh
+    from twin.solar.grid import SceneGrid
+    from twin.solar.sensors import surface_sensors
+
+    rng = np.random.default_rng(7)
+    boxes = [shapely.box(x, y, x + rng.uniform(5, 15), y + rng.uniform(5, 15)) for x in range(0, 100, 17) for y in range(0, 100, 19)]
+    frame = gpd.GeoDataFrame({"building_id": [f"b{i}" for i in range(len(boxes))], "height_m": rng.uniform(4, 30, len(boxes))},
+                             geometry=boxes, crs="EPSG:31370")
+    mesh, _ = scene_mesh(frame, CadastreOptions())
+    s = mesh.surfaces
+    sens = surface_sensors(s, np.flatnonzero(s.kind == "roof"), 1.5)
+    full = SceneGrid.build(mesh.tri, mesh.tri_building, points=sens.xyz).horizons(sens.xyz, n_sectors=36)
+    keep = mesh.tri_surface != -1
+    bare = SceneGrid.build(mesh.tri[keep], mesh.tri_building[keep], points=sens.xyz).horizons(sens.xyz, n_sectors=36)
+    assert (full > 1).mean() > 0.05
+    np.testing.assert_allclose(bare, full, atol=1e-9)

@@ -166,10 +166,11 @@ def _flat_wall_triangles(idx: np.ndarray, geoms: np.ndarray, ground: np.ndarray,
     """Two triangles per footprint edge (every ring) from the ground to the flat roof."""
     if len(idx) == 0:
         return np.zeros((0, 3, 3)), np.zeros(0, dtype=np.int64)
-    rings, ring_b = shapely.get_rings(geoms[idx], return_index=True)
+    parts, part_b = shapely.get_parts(geoms[idx], return_index=True)  # MultiPolygons: get_rings needs polygons
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
     coords, point_ring = shapely.get_coordinates(rings, return_index=True)
     a = np.flatnonzero(point_ring[:-1] == point_ring[1:])
-    b = idx[ring_b[point_ring[a]]]
+    b = idx[part_b[ring_part[point_ring[a]]]]
     p0, p1 = coords[a], coords[a + 1]
     z0 = ground[b]
     z1 = ground[b] + height[b]

@@ -119,7 +119,7 @@ SCHEMA_CASES = [
     ("unknown-parameter", _param({"name": "energy.foo", "dist": "normal", "mean": 1.0, "sd": 1.0}),
      ("uncertainty.parameters.0.name", "energy.foo", "not a numeric option")),
     ("non-numeric-parameter", _param({"name": "energy.weather", "dist": "normal", "mean": 1.0, "sd": 1.0}), ("energy.weather", "not a numeric option")),
-    ("samples-without-parameters", lambda d, c: d.update(uncertainty={"samples": 4, "priors": False}),
+    ("samples-without-parameters", lambda d, c: d.update(uncertainty={"samples": 4, "priors": False}, traffic={"sample_model_parameters": False}),
      ("uncertainty", "no parameters to sample and priors: false")),
     ("parameters-without-samples", _unc(samples=0), ("uncertainty", "samples is 0")),
     ("parameter-twice", lambda d, c: (unc(d), d["uncertainty"]["parameters"].append(dict(d["uncertainty"]["parameters"][0]))),
@@ -186,10 +186,59 @@ SCHEMA_CASES = [
     ("capacity-factor-one", _whatif({"op": "change_streets", "select": {"where": {"name": "Rue Moris"}}, "capacity_factor": 1.0}),
      ("capacity_factor", "changes nothing")),
     ("kpi-unknown", lambda d, c: d.update(kpis=["heating_need_mwhh"]), ("kpis.0", "did you mean 'heating_need_mwh'")),
+    ("traffic-unknown-category", lambda d, c: d.update(traffic={"access_categories": ["school", "pst"]}),
+     ("traffic.access_categories", "unknown service category 'pst'", "did you mean 'post'", "known:")),
+    ("traffic-gtfs-date-without-feed", lambda d, c: d.update(traffic={"gtfs_date": "20130305"}), ("traffic", "no gtfs feed")),
+    ("traffic-gtfs-date-not-a-date", lambda d, c: d.update(traffic={"gtfs": "feed.zip", "gtfs_date": "20130231"}),
+     ("traffic.gtfs_date", "not a calendar date")),
+    ("traffic-zones-10m", lambda d, c: d.update(traffic={"zone_size_m": 10}), ("traffic.zone_size_m", "25")),
+    ("traffic-evaporation-2", lambda d, c: d.update(traffic={"evaporation_elasticity": 2}), ("traffic.evaporation_elasticity", "1")),
+    ("traffic-unknown-period", lambda d, c: d.update(traffic={"periods": ["pm_peak"]}), ("traffic.periods.0", "am_peak")),
+    ("traffic-old-heuristic-option", lambda d, c: d.update(traffic={"trips_per_100m2": 2.0}), ("traffic.trips_per_100m2",)),
+    ("traffic-table-missing", lambda d, c: d.update(traffic={"parameters_table": "no_such_table.csv"}),
+     ("traffic.parameters_table", "not found")),
+    ("remove-pois-without-select", _whatif({"op": "remove_pois"}), ("whatifs.3.modifications.0.select",)),
+    ("remove-pois-traffic-not-run", _domains(["energy"], {"op": "remove_pois", "select": {"where": {"category": "post"}}}),
+     ("whatifs.0.modifications.0", "acts on the traffic engine", "--allow-no-effect")),
 ]
 
 
 # --------------------------------------------------------------------------- with the scene
+def _wrong_sign_table(doc, ctx):
+    table = (Path(__file__).resolve().parents[1] / "twin" / "data" / "mobility_mode_choice.csv").read_text()
+    bad = table.replace("time,all,-0.05134,", "time,all,0.05134,")
+    assert bad != table
+    (ctx["folder"] / "coefficients_wrong_sign.csv").write_text(bad)
+    doc["traffic"] = {"mode_choice_table": "coefficients_wrong_sign.csv"}
+
+
+def _broken_feed(doc, ctx):
+    import zipfile
+
+    with zipfile.ZipFile(ctx["folder"] / "feed_broken.zip", "w") as z:
+        z.writestr("stops.txt", "stop_id,stop_lat,stop_lon\nS1,50.83,4.34\nS2,50.84,4.35\n")
+        z.writestr("routes.txt", "route_id,route_type\nR,0\n")
+        z.writestr("trips.txt", "route_id,service_id,trip_id\nR,WK,t1\n")
+        z.writestr("stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nt1,08:00:00,08:00:00,S1,1\nt1,08:04:00,08:04:00,S9,2\n")
+        z.writestr("calendar.txt", "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+                                   "WK,1,1,1,1,1,0,0,20130101,20131231\n")
+    doc["traffic"] = {"gtfs": "feed_broken.zip"}
+
+
+def _remove_unknown_poi(doc, ctx):
+    doc["inputs"]["files"].append(str(SAMPLES / "stgilles_pois_osm2013.geojson"))
+    doc["whatifs"].append({"name": "no-post", "modifications": [{"op": "remove_pois", "select": {"where": {"category": "pst"}}}]})
+
+
+# the traffic engine's files, read before the scene is built: the line names the file at fault
+# (a table, a feed) and the option of the scenario that named it
+TRAFFIC_FILE_CASES = [
+    ("traffic-coefficient-wrong-sign", _wrong_sign_table,
+     ("coefficients_wrong_sign.csv", "parameter time", "time coefficient must be negative", "traffic.mode_choice_table")),
+    ("traffic-gtfs-broken-stop-reference", _broken_feed,
+     ("feed_broken.zip:stop_times.txt", "line 3", "stop_id", "'S9' is not in stops.txt", "traffic.gtfs")),
+]
+
 SCENE_CASES = [
     ("construction-year-nan", _select({"where": {"construction_year": {"max": 1970}}}),
      ("whatifs.0.modifications.0.select", "construction_year is missing (NaN) for all 12 buildings")),
@@ -233,6 +282,8 @@ SCENE_CASES = [
      ("energy.weather", "needs weather")),
     ("baseline-selection-empty", lambda d, c: d.update(baseline=[{"op": "renovate", "select": {"where": {"use": "industrial"}}, "measures": ["roof_insulation"]}]),
      ("baseline.0.select", "no building has use = 'industrial'")),
+    ("remove-pois-unknown-category", _remove_unknown_poi,
+     ("whatifs.3.modifications.0.select", "no pois has category = 'pst'", "did you mean 'post'")),
 ]
 
 
@@ -262,6 +313,16 @@ def test_validate_refuses_on_the_scene(corpus, case_id, mutate, contains):
     result = run_twin(["scenario", "validate", path], timeout_s=TIMEOUT_S)
     line = assert_one_line_error(result, contains=contains)
     assert str(path) in line  # the file is named
+
+
+@pytest.mark.parametrize("case_id, mutate, contains", TRAFFIC_FILE_CASES, ids=[c[0] for c in TRAFFIC_FILE_CASES])
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_bad_traffic_files_are_refused_before_any_engine(corpus, tmp_path, case_id, mutate, contains, command):
+    path = write_case(corpus["folder"], case_id, mutate, corpus)
+    args = ["scenario", "validate", path] if command == "validate" else ["run", path, "-o", tmp_path / "out", "-q"]
+    result = run_twin(args, timeout_s=TIMEOUT_S)
+    assert_one_line_error(result, contains=contains)
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_base_scenario_is_valid(corpus):

@@ -141,6 +141,20 @@ def _wrong_suffix(doc, apps, tmp):
     return ("inputs.files.0", "must end in")
 
 
+def _gtfs_pipe_outside(doc, apps, tmp):
+    out = _outside(tmp)
+    if not (out / "feed.zip").exists():
+        os.mkfifo(out / "feed.zip")
+    doc["traffic"] = {"gtfs": str(out / "feed.zip")}
+    return ("traffic.gtfs", "GTFS feed", "outside")
+
+
+def _traffic_table_link_to_dev_zero(doc, apps, tmp):
+    (apps / "coefficients.csv").symlink_to("/dev/zero")
+    doc["traffic"] = {"mode_choice_table": "coefficients.csv"}
+    return ("traffic.mode_choice_table", "link pointing outside")
+
+
 def _missing_ifc(doc, apps, tmp):
     doc["whatifs"][0]["modifications"][0]["ifc"] = "house.ifc"
     return ("whatifs.0.modifications.0.ifc", "not found")
@@ -163,6 +177,8 @@ ATTACKS = {
     "folder-as-input": _folder_as_input,
     "wrong-suffix": _wrong_suffix,
     "missing-ifc": _missing_ifc,
+    "traffic-gtfs-pipe-outside": _gtfs_pipe_outside,
+    "traffic-table-link-to-dev-zero": _traffic_table_link_to_dev_zero,
 }
 
 

@@ -5,7 +5,7 @@ engine result carries a silent NaN.
   (``NoEffectError``); ``no_effect="warn"`` warns and runs.
 * A KPI that comes back NaN or infinite is a ``SimulationError`` naming the engine, the scene
   and the KPI, unless the adapter declares it undefined-able.
-* The traffic adapter reports trips stranded by a closure (KPIs, note, one warning per text).
+* The traffic adapter reports trips without a path (KPIs, a note per row, one warning per scene and text).
 * ``samples x buildings`` and engine-run limits refuse before work.
 """
 
@@ -101,32 +101,43 @@ def test_declared_undefined_kpi_may_be_nan(folder, monkeypatch):
     assert np.isnan(comp.kpis.set_index("kpi").loc["maybe", "whatif_value"])
 
 
-def test_a_closure_that_strands_trips_is_reported(folder):
+def test_trips_without_a_path_are_reported(folder):
+    """The mobility model serves every trip or reports it: a house 3 km from any street (no street
+    of any mode within 400 m of its zone) leaves its residents' trips unserved: counted in the
+    KPIs, one note per unserved row with its reason, one warning per scene; the closure of the
+    Parvis strands no other trip."""
+    import geopandas as gpd
+    import shapely
+
+    far = gpd.GeoDataFrame({"building": ["house"], "building:levels": ["3"]}, geometry=[shapely.box(152000, 172000, 152012, 172010)],
+                           crs="EPSG:31370")
+    far.to_file(folder / "far_house.geojson", driver="GeoJSON")
     doc = {
         "name": "closure",
-        "inputs": {"files": ["district_small.geojson", str(STREETS), str(LANDCOVER)]},
+        "inputs": {"files": ["district_small.geojson", "far_house.geojson", str(STREETS), str(LANDCOVER)]},
         "domains": ["traffic"],
         "whatifs": [
             {"name": "parvis", "modifications": [{"op": "close_streets", "select": {"where": {"name": [
                 "Parvis Saint-Gilles", "Rue de l'Église Saint-Gilles"]}}}]},
             {"name": "more", "modifications": [{"op": "scale_demand", "factor": 1.5}]},
         ],
+        "traffic": {"periods": ["am_peak"], "feedback": 1, "access_categories": ["school", "park"]},
     }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         comp = run_scenario(parse_scenario(doc), base_dir=folder)
     texts = [str(w.message) for w in caught if issubclass(w.category, TwinWarning)]
     k = comp.kpis.set_index(["whatif", "kpi"])
-    base_pct = k.loc[("parvis", "unserved_trips_pct"), "baseline"]
-    parvis_pct = k.loc[("parvis", "unserved_trips_pct"), "whatif_value"]
-    assert parvis_pct > base_pct > 0  # the data strand some trips; the closure strands more
-    assert k.loc[("parvis", "unserved_trips"), "delta"] > 0
-    # one warning per scene and distinct text, naming the scene and where the network is cut
-    parvis = [t for t in texts if "what-if 'parvis'" in t]
-    assert len(parvis) == 1 and "no car path" in parvis[0] and ("cannot be reached" in parvis[0] or "reach no gateway" in parvis[0])
-    assert len([t for t in texts if "(baseline)" in t]) == 1
-    assert len([t for t in texts if "what-if 'more'" in t]) == 1  # 1.5 x the demand: other counts
-    assert any("no car path" in n for n in comp.whatifs["parvis"]["traffic"].notes)
+    lost = k.loc[("parvis", "am_peak_unserved_trips"), "baseline"]
+    assert lost > 0 and k.loc[("parvis", "am_peak_unserved_trips"), "whatif_value"] == pytest.approx(lost, rel=1e-9)
+    assert k.loc[("more", "am_peak_unserved_trips"), "whatif_value"] == pytest.approx(1.5 * lost, rel=1e-9)
+    notes = [n for n in comp.baseline["traffic"].notes if n.startswith("unserved")]
+    assert notes and all("no street of this mode within 400 m" in n for n in notes)
+    # one warning per distinct text naming the scenes it concerns: the baseline and the closure
+    # strand the same trips (one line), the 1.5 x demand more (its own line)
+    unserved = [t for t in texts if "no path by any mode" in t]
+    assert len(unserved) == 2 and all("no street of this mode within 400 m" in t for t in unserved), texts
+    assert any("(baseline, what-if 'parvis')" in t for t in unserved) and any("(what-if 'more')" in t for t in unserved)
 
 
 def test_samples_times_buildings_limit(folder, monkeypatch):

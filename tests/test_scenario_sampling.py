@@ -61,25 +61,25 @@ def test_far_bounds_leave_the_normal_unchanged_in_distribution():
 
 
 def test_lognormal_truncated_to_the_bounds_of_the_option():
-    # traffic.trips_per_100m2 in (0, 100]: a lognormal of mean 40, sd 60 has about 8 % above 100
-    p = {"name": "traffic.trips_per_100m2", "dist": "lognormal", "mean": 40.0, "sd": 60.0}
+    # traffic.gap in (0, 0.1]: a lognormal of mean 0.04, sd 0.06 has about 8 % above 0.1
+    p = {"name": "traffic.gap", "dist": "lognormal", "mean": 0.04, "sd": 0.06}
     d = Distribution.model_validate(p)
     s = samples(p, 10_000)
-    assert s.min() > 0.0 and s.max() <= 100.0
-    sigma2 = np.log(1 + (60.0 / 40.0) ** 2)
-    mu, sigma = np.log(40.0) - sigma2 / 2, np.sqrt(sigma2)
-    b = (np.log(100.0) - mu) / sigma
+    assert s.min() > 0.0 and s.max() <= 0.1
+    sigma2 = np.log(1 + (0.06 / 0.04) ** 2)
+    mu, sigma = np.log(0.04) - sigma2 / 2, np.sqrt(sigma2)
+    b = (np.log(0.1) - mu) / sigma
     assert truncated_share(d) == pytest.approx(1 - stats.norm.cdf(b), rel=1e-9)
     assert stats.kstest(np.log(s), stats.truncnorm(-np.inf, b, loc=mu, scale=sigma).cdf).pvalue > 1e-3
     assert abs(s.mean() - truncated_mean(d)) < 4 * s.std() / np.sqrt(len(s))
 
 
 def test_strict_bounds_are_never_reached():
-    # traffic.peak_hour_share in (0, 1]: a normal at 0.02 with sd 0.05 puts a third below 0
-    p = {"name": "traffic.peak_hour_share", "dist": "normal", "mean": 0.02, "sd": 0.05}
+    # traffic.gap in (0, 0.1]: a normal at 0.002 with sd 0.005 puts a third below 0
+    p = {"name": "traffic.gap", "dist": "normal", "mean": 0.002, "sd": 0.005}
     s = samples(p, 10_000)
-    assert (s > 0.0).all() and (s <= 1.0).all()
-    assert option_bounds("traffic.peak_hour_share") == (0.0, True, 1.0, False)
+    assert (s > 0.0).all() and (s <= 0.1).all()
+    assert option_bounds("traffic.gap") == (0.0, True, 0.1, False)
 
 
 @settings(max_examples=40, deadline=None)

@@ -192,9 +192,15 @@ def test_priors_are_checked_with_the_file_and_on_by_default():
     base = {"name": "t", "inputs": {"files": ["a.geojson"]}, "domains": ["energy", "traffic", "soil"]}
     sc = parse_scenario({**base, "uncertainty": {"samples": 5}})
     assert sc.uncertainty.priors is True and sampled_domains(sc) == {"energy", "traffic"}
-    with pytest.raises(ScenarioError, match="no parameters to sample and priors: false") as info:
-        parse_scenario({**base, "uncertainty": {"samples": 5, "priors": False}})
-    assert info.value.field == "uncertainty"
+    # priors off: the traffic engine still samples its own coefficients and parameters ...
+    own = parse_scenario({**base, "uncertainty": {"samples": 5, "priors": False}})
+    assert sampled_domains(own) == {"traffic"}
+    # ... unless told not to, or not run: then there is nothing to sample
+    for doc in ({**base, "uncertainty": {"samples": 5, "priors": False}, "traffic": {"sample_model_parameters": False}},
+                {**base, "domains": ["energy", "soil"], "uncertainty": {"samples": 5, "priors": False}}):
+        with pytest.raises(ScenarioError, match="no parameters to sample and priors: false") as info:
+            parse_scenario(doc)
+        assert info.value.field == "uncertainty"
     ok = parse_scenario({**base, "uncertainty": {"samples": 5, "priors": {"heating_system": {"enabled": False}}}})
     assert ok.uncertainty.priors == {"heating_system": {"enabled": False}}
     for priors, text in (({"use": {"shares": [1.0]}}, "use.shares: must be a list of 7 numbers"),

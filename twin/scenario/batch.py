@@ -54,7 +54,8 @@ def discover(pattern: str | os.PathLike[str]) -> list[Path]:
 
 
 def scenario_inputs(scenario, base_dir: Path, *, allow_dirs: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
-    """Every file a scenario reads (inputs, weather, inserted IFC files), for the input hash:
+    """Every file a scenario reads (inputs, weather, inserted IFC files, the traffic engine's
+    GTFS feed and tables), for the input hash:
     confined to the allowed folders and checked as regular files of the right type and size
     (:func:`twin.scenario.inputs.resolve_inputs`), so nothing outside is ever hashed."""
     from twin.scenario.inputs import resolve_inputs

@@ -24,16 +24,17 @@ Checks without a scene (:func:`check_scenario`)
 
 Resource limits
 ---------------
-``engine runs`` = engines x (1 + what-ifs) for the deterministic results + samples x
-(1 + what-ifs) x sampled engines (an upper bound: a what-if that changes nothing an engine
-reads reuses the baseline). Sampled engines are those with a sampled parameter and, with the
+``engine runs`` = engines x (1 + what-ifs) for the deterministic results + (1 + what-ifs) x
+the samples of each sampled engine (an upper bound: a what-if that changes nothing an engine
+reads reuses the baseline; the traffic engine runs at most ``traffic.samples`` of them,
+:func:`engine_samples`). Sampled engines are those with a sampled parameter and, with the
 stock priors on, the engines that read sampled building attributes (energy, traffic:
 :data:`STOCK_DOMAINS`). Limit :data:`MAX_ENGINE_RUNS` (2,000; ``TWIN_MAX_ENGINE_RUNS``
-overrides): the default scenario (100 samples, energy and traffic sampled) needs 812; a
-traffic sample takes about 0.2 s and an energy sample of the 3,991-building Saint-Gilles
-district about 0.3 s (all samples of a scene go through the kernel as one batch), so 2,000
-runs are about ten minutes on one core. ``samples: 10000`` with three what-ifs (80,000 runs)
-is refused up front.
+overrides): the default scenario (100 samples of energy, 40 of traffic) needs 572; a traffic
+sample (the mobility model) takes about 0.3-0.6 s per scene on Saint-Gilles and an energy
+sample of the 3,991-building district about 0.3 s (all samples of a scene go through the
+kernel as one batch), so 2,000 runs are about ten to twenty minutes on one core.
+``samples: 10000`` with three what-ifs (80,000 runs) is refused up front.
 
 ``building simulations`` = energy runs x buildings of the scene, checked once the scene is built
 (:func:`check_scene_limits`). Limit :data:`MAX_BUILDING_SIMULATIONS` (20 million;
@@ -63,6 +64,7 @@ OP_DOMAINS: dict[str, frozenset[str]] = {
     "deseal": frozenset({"soil"}),
     "green_roofs": frozenset({"soil"}),
     "insert_building": frozenset({"energy", "traffic", "soil"}),
+    "remove_pois": frozenset({"traffic"}),
 }
 
 #: Default limits (see the module docstring).
@@ -121,20 +123,32 @@ def priors_on(scenario: S.Scenario) -> bool:
 
 
 def sampled_domains(scenario: S.Scenario) -> set[str]:
-    """Engines the Monte Carlo re-runs: those with a sampled parameter, and with the priors on
-    those that read sampled building attributes (:data:`STOCK_DOMAINS`)."""
+    """Engines the Monte Carlo re-runs: those with a sampled parameter, with the priors on those
+    that read sampled building attributes (:data:`STOCK_DOMAINS`), and the traffic engine when
+    it samples its own model parameters (``traffic.sample_model_parameters``, the default)."""
     if not scenario.uncertainty.samples:
         return set()
     domains = {p.name.split(".", 1)[0] for p in scenario.uncertainty.parameters}
     if priors_on(scenario):
         domains |= STOCK_DOMAINS
+    if scenario.traffic.sample_model_parameters:
+        domains.add("traffic")
     return domains & set(scenario.domains)
+
+
+def engine_samples(scenario: S.Scenario, domain: str) -> int:
+    """The Monte Carlo samples engine ``domain`` runs: every sample of the scenario, or for the
+    traffic engine at most ``traffic.samples``."""
+    n = scenario.uncertainty.samples if domain in sampled_domains(scenario) else 0
+    if domain == "traffic" and scenario.traffic.samples is not None:
+        n = min(n, scenario.traffic.samples)
+    return n
 
 
 def engine_runs(scenario: S.Scenario) -> int:
     """Upper bound of the engine runs of ``scenario`` (see the module docstring)."""
     scenes = 1 + len(scenario.whatifs)
-    return len(scenario.domains) * scenes + scenario.uncertainty.samples * scenes * len(sampled_domains(scenario))
+    return len(scenario.domains) * scenes + scenes * sum(engine_samples(scenario, d) for d in scenario.domains)
 
 
 def _mods(scenario: S.Scenario):
@@ -204,7 +218,8 @@ def check_scenario(scenario: S.Scenario, *, no_effect: str = "error", path=None)
     if runs > limit:
         raise ResourceLimitError(
             f"this scenario needs up to {runs:,} engine runs ({len(scenario.domains)} engines x {1 + len(scenario.whatifs)} scenes"
-            f" + {unc.samples:,} samples x {1 + len(scenario.whatifs)} scenes x {len(sampled_domains(scenario))} sampled engines), "
+            f" + {unc.samples:,} samples x {1 + len(scenario.whatifs)} scenes x {len(sampled_domains(scenario))} sampled engines"
+            f"{', traffic limited to ' + format(scenario.traffic.samples, ',') + ' samples' if 'traffic' in sampled_domains(scenario) and scenario.traffic.samples is not None and scenario.traffic.samples < unc.samples else ''}), "
             f"above the limit of {limit:,} (set TWIN_MAX_ENGINE_RUNS to raise it)",
             path=path, field="uncertainty.samples")
 

@@ -2,7 +2,8 @@
 
 A scenario file may come from someone else (a permit application in a batch). Its input paths
 are therefore treated as untrusted: every input (``inputs.files``, ``inputs.sites``,
-``inputs.weather``, ``energy.weather``, the ``ifc`` of every ``insert_building``) must resolve,
+``inputs.weather``, ``energy.weather``, the ``ifc`` of every ``insert_building``, the traffic
+engine's files) must resolve,
 after following every symbolic link, to a file inside one of the *allowed folders*:
 
 1. the folder of the scenario file (and everything below it);
@@ -15,7 +16,11 @@ after following every symbolic link, to a file inside one of the *allowed folder
 
 An absolute path or a ``..`` that leaves these folders, or a link inside them that points
 outside, is refused with :class:`~twin.errors.UnsafePathError` before the file is opened,
-hashed or even checked for size (only the path and its links are resolved). Then each input
+hashed or even checked for size (only the path and its links are resolved). The traffic
+engine's files (``traffic.gtfs``, ``traffic.mode_choice_table``, ``traffic.parameters_table``,
+``traffic.targets_table``, ``traffic.external_matrix``) are inputs too, confined, checked and
+hashed into the run id like the scene sources, whether or not the scenario runs the traffic
+engine. Then each input
 must be a regular file (not a folder, device, pipe or a link to one, which could hang a
 reader) with a suffix its reader accepts and a size below the input limit
 (:func:`twin.io.paths.check_input_file`).
@@ -38,6 +43,17 @@ SCENE_SUFFIXES = (".ifc", ".city.json", ".cityjson", ".json", ".geojson", ".gpkg
 SITE_SUFFIXES = (".geojson", ".json", ".gpkg", ".parquet", ".geoparquet", ".shp")
 WEATHER_SUFFIXES = (".epw",)
 IFC_SUFFIXES = (".ifc",)
+GTFS_SUFFIXES = (".zip",)
+TABLE_SUFFIXES = (".csv",)
+
+#: The traffic options that name files: (option, suffixes, what).
+TRAFFIC_FILES = (
+    ("gtfs", GTFS_SUFFIXES, "GTFS feed"),
+    ("mode_choice_table", TABLE_SUFFIXES, "mode-choice table"),
+    ("parameters_table", TABLE_SUFFIXES, "mobility parameter table"),
+    ("targets_table", TABLE_SUFFIXES, "mode-share target table"),
+    ("external_matrix", TABLE_SUFFIXES, "external (through-traffic) matrix"),
+)
 
 #: Files a shapefile reads beside ``name.shp`` (they are confined and checked too).
 SHAPEFILE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
@@ -87,6 +103,10 @@ def declared_inputs(scenario) -> list[tuple[str, str, tuple[str, ...], str]]:
         out.append(("inputs.weather", scenario.inputs.weather, WEATHER_SUFFIXES, "weather file"))
     if scenario.energy.weather:
         out.append(("energy.weather", scenario.energy.weather, WEATHER_SUFFIXES, "weather file"))
+    for option, suffixes, what in TRAFFIC_FILES:
+        raw = getattr(scenario.traffic, option)
+        if raw:
+            out.append((f"traffic.{option}", raw, suffixes, what))
     for i, m in enumerate(scenario.baseline):
         if m.op == "insert_building":
             out.append((f"baseline.{i}.ifc", m.ifc, IFC_SUFFIXES, "IFC file"))

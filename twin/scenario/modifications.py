@@ -24,6 +24,7 @@ deseal             the new sealed fraction is above the current one of a selecte
 green_roofs        the share is below a selected building's current share (that removes green
                    roof); nothing changes
 insert_building    the IFC file holds no building
+remove_pois        (every selector rule above: a selection that matches no point of interest)
 =================  ==========================================================================
 """
 
@@ -190,6 +191,15 @@ def _green_roofs(scene, mod: S.GreenRoofs, *, field: str, rng, no_effect: str) -
     return {"op": "green_roofs", "buildings": int(changes.sum())}
 
 
+def _remove_pois(scene, mod: S.RemovePois, *, field: str, rng, no_effect: str) -> dict:
+    pois = scene.layer("pois")
+    mask = _selected(pois, mod.select, layer="pois", rng=rng, field=f"{field}.select", no_effect=no_effect)
+    removed = pois.loc[mask]
+    scene.set_layer("pois", pois.loc[~mask])
+    cats = removed["category"].astype(str).value_counts() if "category" in removed.columns else pd.Series(dtype=int)
+    return {"op": "remove_pois", "pois": int(mask.sum()), **({"categories": ", ".join(f"{k} {v}" for k, v in cats.items())} if len(cats) else {})}
+
+
 def apply(scene, modification, *, index: int, rng: np.random.Generator, base_dir: Path, prefix: str = "modifications",
           no_effect: str = "error", ifc_path: Path | None = None) -> dict:
     """Apply one modification to ``scene``; returns a short record of what it touched.
@@ -233,6 +243,8 @@ def apply(scene, modification, *, index: int, rng: np.random.Generator, base_dir
         return _deseal(scene, modification, field=field, rng=rng, no_effect=no_effect)
     if op == "green_roofs":
         return _green_roofs(scene, modification, field=field, rng=rng, no_effect=no_effect)
+    if op == "remove_pois":
+        return _remove_pois(scene, modification, field=field, rng=rng, no_effect=no_effect)
     if op == "insert_building":
         return _insert_building(scene, modification, base_dir=base_dir, field=field, no_effect=no_effect, ifc_path=ifc_path)
     raise ScenarioError(f"unknown operation {op!r}", field=f"{field}.op")  # pragma: no cover - schema forbids

@@ -7,8 +7,14 @@ Engines are adapters in :mod:`twin.scenario.engines` with one contract::
     run(scene, options, *, base_dir) -> EngineResult
 
 so the runner knows nothing of energy, traffic or soil physics. An adapter may also declare
-``UNDEFINED_OK`` (KPIs that are NaN when undefined, e.g. a mean over no trips) and
-``kpi_names(options)`` (the KPIs it reports).
+``UNDEFINED_OK`` (KPIs that are NaN when undefined, e.g. a mean over no trips),
+``kpi_names(options)`` (the KPIs it reports), ``check_inputs(options, *, base_dir)`` (reads and
+checks the files its options name, before the scene is built) and ``PAIRED = True``: its
+what-if runs are made against its baseline run (``run(scene, options, *, base_dir,
+baseline_scene)``, e.g. the mobility model's what-if keeps the baseline's calibration), its
+what-if results may carry what-if-specific baseline values (:attr:`EngineResult.baseline_kpis`,
+e.g. the baseline flow on the streets a what-if closes), and its Monte Carlo samples run
+baseline and what-ifs together (``run_samples_paired``).
 
 Order of work (nothing is computed before the checks that can refuse the scenario):
 
@@ -36,9 +42,10 @@ glazing, heating system, setpoint, air change) once, on the baseline scene. Ever
 evaluated on the same sampled city (the draws are aligned by building id), so its deltas are
 paired. An engine with a sampled option, or reading sampled attributes (``STOCK_ATTRIBUTES``),
 runs every sample on the baseline and on the what-ifs it re-runs, through its ``run_samples``
-(the energy engine batches all samples through the kernel; the traffic engine re-assigns the
-sampled demand on its cached network) or else once per sample on a copy of the scene with the
-sampled attributes; other engines' deterministic results stand in every sample. The KPI table
+(the energy engine batches all samples through the kernel) or ``run_samples_paired`` (the
+traffic engine runs each sample's baseline, then each what-if against it, with the sample's
+mode-choice coefficients and demand parameters) or else once per sample on a copy of the
+scene with the sampled attributes; other engines' deterministic results stand in every sample. The KPI table
 gets the percentiles of the baseline, what-if and delta samples (:data:`BAND_COLUMNS`). Coupled effects follow from
 the shared scene: an inserted building shades its neighbours (their horizon profiles change),
 adds floor area (trips) and seals its footprint (runoff), with no special code here.
@@ -86,6 +93,10 @@ class EngineResult:
     series: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    baseline_kpis: dict[str, float] = field(default_factory=dict)
+    """What-if results only: baseline values that depend on the what-if (e.g. the baseline's flow
+    on the links this what-if closes); they replace the baseline's KPI of the same name in the
+    comparison of this what-if."""
 
 
 @dataclass
@@ -190,6 +201,10 @@ def prepare_scenes(scenario: Scenario, *, base_dir: str | Path, progress: bool =
     timings: dict[str, float] = {}
     check_scenario(scenario, no_effect=no_effect)
     inputs = resolve_inputs(scenario, base_dir, allow_dirs=allow_dirs)
+    for domain in scenario.domains:  # the files engine options name (tables, feeds), read and checked
+        check_files = getattr(_engine(domain), "check_inputs", None)
+        if check_files is not None:
+            check_files(getattr(scenario, domain), base_dir=base_dir)
     t0 = time.perf_counter()
     baseline_scene = build_baseline(scenario, base_dir, progress=progress, no_effect=no_effect, inputs=inputs)
     timings["baseline_scene"] = time.perf_counter() - t0
@@ -249,11 +264,17 @@ def _check_kpi_filter(scenario: Scenario) -> None:
             raise ScenarioError(f"unknown KPI {k!r}{hint}", field=f"kpis.{i}")
 
 
-def _run_engine(domain: str, engine, scene, opts, *, base_dir: Path, label: str) -> EngineResult:
-    """One engine run; a NaN or infinite KPI that the adapter does not declare undefined-able is an error."""
-    result = engine.run(scene, opts, base_dir=base_dir)
+def _run_engine(domain: str, engine, scene, opts, *, base_dir: Path, label: str, baseline_scene=None) -> EngineResult:
+    """One engine run; a NaN or infinite KPI that the adapter does not declare undefined-able is an error.
+
+    ``baseline_scene``: for a what-if of a ``PAIRED`` engine, the baseline scene it is run against.
+    """
+    if getattr(engine, "PAIRED", False):
+        result = engine.run(scene, opts, base_dir=base_dir, baseline_scene=baseline_scene)
+    else:
+        result = engine.run(scene, opts, base_dir=base_dir)
     undefined_ok = getattr(engine, "UNDEFINED_OK", frozenset())
-    for kpi, value in result.kpis.items():
+    for kpi, value in {**result.kpis, **result.baseline_kpis}.items():
         v = float(value)
         if np.isinf(v) or (np.isnan(v) and kpi not in undefined_ok):
             raise SimulationError(f"the {domain} engine gave {kpi} = {v} on {label}: a result that is not a finite number "
@@ -337,7 +358,8 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool = F
                     what[name][domain] = base[domain]
                     continue
                 t = time.perf_counter()
-                what[name][domain] = _run_engine(domain, engine, sc, opts, base_dir=base_dir, label=f"what-if {name!r}")
+                what[name][domain] = _run_engine(domain, engine, sc, opts, base_dir=base_dir, label=f"what-if {name!r}",
+                                                 baseline_scene=baseline_scene)
                 timings[f"engine:{domain}:{name}"] = timings.get(f"engine:{domain}:{name}", 0.0) + time.perf_counter() - t
         return base, what
 
@@ -350,7 +372,7 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool = F
             for kpi, value in res.kpis.items():
                 if wanted is not None and kpi not in wanted:
                     continue
-                b = baseline[domain].kpis.get(kpi, np.nan)
+                b = res.baseline_kpis.get(kpi, baseline[domain].kpis.get(kpi, np.nan))
                 rows.append({"whatif": name, "domain": domain, "kpi": kpi, "baseline": b, "whatif_value": value, "delta": value - b})
     kpis = pd.DataFrame(rows, columns=["whatif", "domain", "kpi", "baseline", "whatif_value", "delta"])
     samples_frame = None
@@ -395,17 +417,18 @@ def band_edge_errors(samples: pd.DataFrame, percentiles: tuple[float, float], *,
     rng = np.random.default_rng(seed)
     lo, hi = percentiles
     rows = []
-    n = int(samples["sample"].nunique()) if len(samples) else 0
-    if n == 0:
+    if not len(samples):
         return pd.DataFrame()
-    pick = rng.integers(0, n, size=(resamples, n))
+    picks: dict[int, np.ndarray] = {}  # by sample count (an engine may run fewer samples)
     for key, grp in samples.groupby(["whatif", "domain", "kpi"], sort=False):
         rec = dict(zip(("whatif", "domain", "kpi"), key))
         grp = grp.sort_values("sample")
+        n = len(grp)
+        if n not in picks:
+            picks[n] = rng.integers(0, n, size=(resamples, n))
+        pick = picks[n]
         for col, name in (("baseline", "baseline"), ("delta", "delta")):
             x = grp[col].to_numpy(dtype=float)
-            if len(x) != n:
-                continue
             boot = x[pick]
             edges = np.percentile(boot, [lo, hi], axis=1)
             width = float(np.percentile(x, hi) - np.percentile(x, lo))
@@ -446,19 +469,38 @@ def _run_samples(scenario: Scenario, baseline_scene, scenes: dict, baseline: dic
                  *, base_dir: Path, timings: dict, wanted) -> tuple[pd.DataFrame, list[str]]:
     """Every engine on every Monte Carlo sample (the module docstring of
     :mod:`twin.scenario.runner`, "Monte Carlo"): per sample, baseline and what-if KPIs and deltas."""
+    from twin.scenario.checks import sampled_domains
+
     n = scenario.uncertainty.samples
-    sampled_params = {p.name.split(".", 1)[0] for p in scenario.uncertainty.parameters}
+    sampled = sampled_domains(scenario)
     per_domain: dict[str, tuple[list[dict], dict[str, list[dict]]]] = {}
+    what_base: dict[str, dict[str, list[dict]]] = {}  # domain -> what-if -> per-sample baseline values of that what-if
     notes: list[str] = []
     for domain in scenario.domains:
         engine = _engine(domain)
         by_stock = stock is not None and bool(getattr(engine, "STOCK_ATTRIBUTES", frozenset()))
-        if domain not in sampled_params and not by_stock:
+        if domain not in sampled:
             # nothing of this engine is sampled: its deterministic results stand in every sample
             per_domain[domain] = ([baseline[domain].kpis] * n, {w: [whatifs[w][domain].kpis] * n for w in scenes})
+            what_base[domain] = {w: [whatifs[w][domain].baseline_kpis] * n for w in scenes}
             continue
         opts = sample_options[domain]
         engine_stock = stock if by_stock else None
+        if hasattr(engine, "run_samples_paired"):
+            # baseline and the what-ifs it re-runs, sample by sample (each what-if against its sample's baseline)
+            rerun = {name: sc for name, sc in scenes.items() if whatifs[name][domain] is not baseline[domain]}
+            t = time.perf_counter()
+            base_k, rerun_k, rerun_base, engine_notes = engine.run_samples_paired(
+                baseline_scene, rerun, opts, engine_stock, base_dir=base_dir, seed=scenario.uncertainty.seed)
+            timings[f"samples:{domain}:paired"] = time.perf_counter() - t
+            notes.extend(f"{domain}: {note}" for note in engine_notes)
+            _check_sample_kpis(domain, engine, base_k, "the baseline")
+            for name, k in rerun_k.items():
+                _check_sample_kpis(domain, engine, k, f"what-if {name!r}")
+                _check_sample_kpis(domain, engine, rerun_base.get(name, [{}] * n), f"what-if {name!r} (its baseline values)")
+            per_domain[domain] = (base_k, {name: rerun_k.get(name, base_k) for name in scenes})
+            what_base[domain] = {name: rerun_base.get(name, [{}] * n) for name in scenes}
+            continue
         t = time.perf_counter()
         base_k = _engine_samples(domain, engine, baseline_scene, opts, engine_stock, base_dir=base_dir, label="the baseline", notes=notes)
         timings[f"samples:{domain}:baseline"] = time.perf_counter() - t
@@ -474,12 +516,13 @@ def _run_samples(scenario: Scenario, baseline_scene, scenes: dict, baseline: dic
     rows = []
     for domain, (base_k, what_k) in per_domain.items():
         for name in scenes:
-            for s in range(n):
+            wb = what_base.get(domain, {}).get(name, [{}] * n)
+            for s in range(len(base_k)):  # an engine may run fewer samples (traffic.samples)
                 b_s, w_s = base_k[s], what_k[name][s]
                 for kpi, value in w_s.items():
                     if wanted is not None and kpi not in wanted:
                         continue
-                    b = b_s.get(kpi, np.nan)
+                    b = wb[s].get(kpi, b_s.get(kpi, np.nan))
                     rows.append({"sample": s, "whatif": name, "domain": domain, "kpi": kpi, "baseline": b, "whatif_value": value,
                                  "delta": value - b})
     frame = pd.DataFrame(rows, columns=["sample", "whatif", "domain", "kpi", "baseline", "whatif_value", "delta"])
@@ -496,6 +539,12 @@ def _engine_samples(domain: str, engine, scene, opts: list, stock, *, base_dir: 
         for s, o in enumerate(opts):
             sc = scene if stock is None else _sampled_scene(scene, stock, s)
             kpis.append(engine.run(sc, o, base_dir=base_dir).kpis)
+    _check_sample_kpis(domain, engine, kpis, label)
+    return kpis
+
+
+def _check_sample_kpis(domain: str, engine, kpis: list[dict[str, float]], label: str) -> None:
+    """A NaN or infinite KPI of a Monte Carlo sample is an error naming the sample (unless declared undefined-able)."""
     undefined_ok = getattr(engine, "UNDEFINED_OK", frozenset())
     for s, k in enumerate(kpis):
         for kpi, value in k.items():
@@ -503,7 +552,6 @@ def _engine_samples(domain: str, engine, scene, opts: list, stock, *, base_dir: 
             if np.isinf(v) or (np.isnan(v) and kpi not in undefined_ok):
                 raise SimulationError(f"the {domain} engine gave {kpi} = {v} on {label} (Monte Carlo sample {s}): a result that is not "
                                       "a finite number (check the scenario's factors, options and priors)", obj=label, field=kpi)
-    return kpis
 
 
 def _sampled_scene(scene, stock, s: int):

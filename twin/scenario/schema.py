@@ -25,7 +25,8 @@ Bounds (documented limits; beyond them a number is refused, not clipped)
     ``lanes`` 1-:data:`MAX_LANES`, ``capacity_factor`` 0.01-100, ``free_speed_m_s`` up to
     :data:`MAX_FREE_SPEED_M_S` (60 m/s = 216 km/h, above any posted limit).
 ``uncertainty``
-    ``samples`` 0-:data:`MAX_SAMPLES`; ``seed`` a whole number in [0, 2**63 - 1] (it is stored
+    ``samples`` 0-:data:`MAX_SAMPLES` (with something to sample: parameters, the priors, or the
+    traffic engine's own model parameters); ``seed`` a whole number in [0, 2**63 - 1] (it is stored
     as a SQLite INTEGER); ``percentiles`` ``0 <= lo < hi <= 100``; ``priors`` ``true``,
     ``false`` or a mapping merged onto the prior table and checked like it
     (:func:`twin.energy.priors.load_priors`). The total number of engine runs is limited
@@ -36,8 +37,15 @@ Bounds (documented limits; beyond them a number is refused, not clipped)
     engine models a storm event without evaporation; longer periods need a water-balance model
     with evaporation).
 ``traffic``
-    ``trips_per_100m2`` up to 100 daily car trips per 100 m2 of floor area (ITE trip rates of
-    the busiest land uses, shopping centres, are about 40), ``minutes`` up to 120.
+    ``zone_size_m`` 25-5,000 m (below 25 m a zone is a building or less and the zone-to-zone
+    skims of a 1 km district grow past 1,600 x 1,600 per mode; the engine also refuses more
+    than :data:`twin.scenario.engines.traffic.MAX_ZONES` occupied zones), ``minutes`` up to 120
+    (the access indicator's threshold),
+    ``feedback`` 1-50 iterations, ``gap`` in (0, 0.1], ``evaporation_elasticity`` 0-1 (1: trip
+    making as elastic as a logit choice of whether to travel with the destination choice's
+    scale; the documented band is 0-0.6), ``gtfs_date`` a real calendar date ``YYYYMMDD`` and
+    only with a ``gtfs`` feed, ``access_categories`` known to
+    ``twin/data/mobility_poi_categories.csv``, ``periods`` among ``am_peak`` and ``off_peak``.
 file
     at most :data:`MAX_SCENARIO_BYTES` bytes, nested at most :data:`MAX_NESTING_DEPTH` levels,
     at most :data:`MAX_YAML_VALUES` values once aliases are expanded.
@@ -71,7 +79,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from twin.errors import ScenarioError
 
@@ -285,12 +293,22 @@ class InsertBuilding(Strict):
     replace_within_m: float | None = Field(default=None, ge=0.0, le=1000.0)
 
 
+class RemovePois(Strict):
+    """Remove selected points of interest (a shop, a post office, a school mapped as a point
+    closes): the traffic engine's trip ends and 15-minute access follow. The selection is on the
+    ``pois`` layer (``category``, ``name``, ``poi_id``...); it has no default, so every POI is
+    never removed by accident."""
+
+    op: Literal["remove_pois"]
+    select: Selector
+
+
 Modification = Annotated[
-    Union[Renovate, CloseStreets, ChangeStreets, ScaleDemand, Deseal, GreenRoofs, InsertBuilding],
+    Union[Renovate, CloseStreets, ChangeStreets, ScaleDemand, Deseal, GreenRoofs, InsertBuilding, RemovePois],
     Field(discriminator="op"),
 ]
 
-OPS = ("renovate", "close_streets", "change_streets", "scale_demand", "deseal", "green_roofs", "insert_building")
+OPS = ("renovate", "close_streets", "change_streets", "scale_demand", "deseal", "green_roofs", "insert_building", "remove_pois")
 
 
 class WhatIf(Strict):
@@ -343,10 +361,79 @@ class EnergyOptions(Strict):
 
 
 class TrafficOptions(Strict):
-    trips_per_100m2: float = Field(default=1.5, gt=0.0, le=100.0)
-    peak_hour_share: float = Field(default=0.1, gt=0.0, le=1.0)
-    gap: float = Field(default=1e-6, gt=0.0, le=0.1)
+    """Traffic engine: the district mobility model (:func:`twin.traffic.mobility.run_district_mobility`,
+    ``docs/traffic.md``) per period, and the 15-minute access indicator.
+
+    Files (``gtfs``: a ``.zip`` feed; ``mode_choice_table``, ``parameters_table``,
+    ``targets_table``, ``external_matrix``: ``.csv``) are scenario inputs, relative to the
+    scenario file and confined like the others (:mod:`twin.scenario.inputs`).
+    ``evaporation_elasticity`` overrides the parameter table's value (then it is held fixed in
+    the Monte Carlo unless ``uncertainty.parameters`` samples it). ``sample_model_parameters``:
+    every Monte Carlo sample also draws the mode-choice coefficients, the demand parameters and
+    the emission factors from their documented bands (false: only the stock priors and the
+    declared ``uncertainty.parameters`` vary). ``samples``: the traffic engine runs only the
+    first ``samples`` of the scenario's Monte Carlo samples (two mobility runs per sample for a
+    closure what-if, about a second on Saint-Gilles); its bands come from those, with their
+    Monte Carlo error in the report (default: every sample).
+    """
+
+    periods: list[Literal["am_peak", "off_peak"]] = Field(default_factory=lambda: ["am_peak", "off_peak"], min_length=1)
+    zone_size_m: float = Field(default=100.0, ge=25.0, le=5000.0)
+    gap: float = Field(default=1e-5, gt=0.0, le=0.1)
+    feedback: int = Field(default=3, ge=1, le=50)
     minutes: float = Field(default=15.0, gt=0.0, le=120.0)
+    access_categories: list[Annotated[str, Field(min_length=1)]] | None = Field(default=None, min_length=1)
+    gtfs: str | None = Field(default=None, min_length=1)
+    gtfs_date: str | None = Field(default=None, pattern=r"^[0-9]{8}$")
+    mode_choice_table: str | None = Field(default=None, min_length=1)
+    parameters_table: str | None = Field(default=None, min_length=1)
+    targets_table: str | None = Field(default=None, min_length=1)
+    external_matrix: str | None = Field(default=None, min_length=1)
+    evaporation_elasticity: float | None = Field(default=None, ge=0.0, le=1.0)
+    sample_model_parameters: bool = True
+    samples: int | None = Field(default=None, ge=1, le=MAX_SAMPLES)
+
+    @field_validator("periods")
+    @classmethod
+    def _unique_periods(cls, v):
+        if len(set(v)) != len(v):
+            raise ValueError("a period is listed twice")
+        return v
+
+    @field_validator("access_categories")
+    @classmethod
+    def _known_categories(cls, v):
+        if v is None:
+            return v
+        from twin.traffic.indicators import category_sources
+
+        known = sorted(category_sources())
+        for c in v:
+            if c not in known:
+                raise ValueError(f"unknown service category {c!r}{_suggest(c, known)} (known: {', '.join(known)})")
+        dup = sorted({c for c in v if v.count(c) > 1})
+        if dup:
+            raise ValueError(f"category {dup[0]!r} listed twice")
+        return v
+
+    @field_validator("gtfs_date")
+    @classmethod
+    def _real_date(cls, v):
+        if v is None:
+            return v
+        import datetime as dt
+
+        try:
+            dt.datetime.strptime(v, "%Y%m%d")
+        except ValueError:
+            raise ValueError(f"gtfs_date {v!r} is not a calendar date (YYYYMMDD)") from None
+        return v
+
+    @model_validator(mode="after")
+    def _date_needs_feed(self):
+        if self.gtfs_date is not None and self.gtfs is None:
+            raise ValueError("gtfs_date is set but there is no gtfs feed (add traffic.gtfs or remove gtfs_date)")
+        return self
 
 
 class SoilOptions(Strict):
@@ -510,14 +597,17 @@ class Uncertainty(Strict):
         return v
 
     @model_validator(mode="after")
-    def _together(self):
+    def _together(self, info: ValidationInfo):
         names = [p.name for p in self.parameters]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ValueError(f"parameter {dup[0]} declared twice")
-        if self.samples and not self.parameters and self.priors is False:
+        # the traffic engine samples its own model parameters (context from parse_scenario)
+        engine_samples = bool((info.context or {}).get("traffic_samples_itself"))
+        if self.samples and not self.parameters and self.priors is False and not engine_samples:
             raise ValueError(f"samples: {self.samples} but no parameters to sample and priors: false "
-                             "(add uncertainty.parameters, switch the priors on, or set samples: 0)")
+                             "(add uncertainty.parameters, switch the priors on, run the traffic engine with "
+                             "traffic.sample_model_parameters, or set samples: 0)")
         if self.parameters and not self.samples:
             raise ValueError("parameters are declared but samples is 0: set samples (e.g. 20) or remove the parameters")
         return self
@@ -572,8 +662,11 @@ def parse_scenario(data: Any, *, path: str | os.PathLike[str] | None = None) -> 
     if not isinstance(data, dict):
         raise ScenarioError("a scenario must be a mapping at the top level", path=path, field="(top level)")
     check_shape(data, path=path)
+    traffic, domains = data.get("traffic"), data.get("domains", ["energy"])
+    samples_itself = (isinstance(domains, list) and "traffic" in domains
+                      and not (isinstance(traffic, dict) and traffic.get("sample_model_parameters") is False))
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, context={"traffic_samples_itself": samples_itself})
     except ValidationError as exc:
         first = exc.errors()[0]
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""

@@ -13,8 +13,12 @@ Sections (ids):
 ``kpis``         one table per what-if: baseline and its Monte Carlo band, what-if, delta,
                  delta % and the band of the delta per KPI; a band that is wide says so
                  (:func:`band_notes`);
+``mobility``     the traffic engine's findings (:mod:`twin.scenario.report_mobility`): rerouted,
+                 mode-shifted, redistributed and evaporated trips per what-if, the change map of
+                 the car flow on the streets around a closure, mode shares, 15-minute access;
 ``maps``         per-object deltas per what-if and engine (zoomed on the changes when they are
-                 local; inserted objects black, removed ones outlined red);
+                 local; inserted objects black, removed ones outlined red; traffic's map is in
+                 the mobility section);
 ``timeseries``   each engine's series, baseline and what-ifs on one plot;
 ``changes``      what each modification touched;
 ``provenance``   versions, scenario hash, seed, inputs, engine notes and timings.
@@ -37,7 +41,7 @@ import pandas as pd
 from twin.io import atomic_write_text
 from twin.scenario.checks import OP_DOMAINS  # which engines each operation acts on (one table)
 
-SECTIONS = ("summary", "assumed", "kpis", "maps", "timeseries", "changes", "provenance")
+SECTIONS = ("summary", "assumed", "kpis", "mobility", "maps", "timeseries", "changes", "provenance")
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:1.5rem auto;max-width:1180px;padding:0 1rem;color:#222;line-height:1.4}
@@ -58,7 +62,7 @@ td.def{color:#b42318;font-weight:600}
 
 MAP_COLUMNS = {
     "energy": ("q_heat_kwh_m2", "q_heat_kwh", "co2_kg"),
-    "traffic": ("flow_veh_h", "travel_time_s", "access_share"),
+    "traffic": ("flow_am_peak_veh_h", "flow_off_peak_veh_h", "car_open"),
     "soil": ("runoff_mm", "infiltration_mm"),
 }
 
@@ -345,8 +349,11 @@ def _kpi_table(group: pd.DataFrame, banded: bool, percentiles) -> str:
 MODELS = {
     "energy": "ISO 13790 hourly 5R1C per building; TABULA Belgian residential typology (every building typed as a dwelling of its "
               "shape and period); Brussels EPB primary-energy factors and classes; urban shading from horizon profiles",
-    "traffic": "peak-hour car trips from floor area to the district's gateways, static user equilibrium (Algorithm B); "
-               "15-minute walking access to schools and parks, residents by floor area of residential buildings",
+    "traffic": "district mobility model: trip ends from buildings and points of interest on 100 m zones, destination and mode "
+               "choice (multinomial logit, MTC model 1 coefficients, constants calibrated to Brussels shares) on walk, bike, public "
+               "transport (with a GTFS feed) and car skims, car assignment (Algorithm B) with through traffic from the district's "
+               "edges, congested feedback; what-ifs keep the baseline's calibration, trip making elastic to access (evaporation); "
+               "15-minute access by walk, bike and public transport weighted by residents; CO2 and NOx from vehicle-km",
     "soil": "block design storm on the district's soil grid: Richards equation per soil column (or SCS Curve Number screening)",
 }
 
@@ -528,11 +535,19 @@ def render_html(comparison, *, title: str | None = None, run_id: str | None = No
         p.append(_kpi_table(group, banded, sc.uncertainty.percentiles) if len(group) else "<p>No KPIs.</p>")
     p.append("</section>")
 
+    from twin.scenario.report_mobility import mobility_section
+
+    p.append(mobility_section(comparison))
+
     # maps
     p.append("<section id='maps'><h2>Maps of per-object changes</h2>")
     unchanged_maps = []
+    if "traffic" in sc.domains:
+        p.append("<p class='note'>The traffic engine's map (car flow change per street) is in the Mobility section.</p>")
     for w in sc.whatifs:
         for domain in sc.domains:
+            if domain == "traffic":
+                continue
             src, col, zoomed = _map_figure(comparison, w.name, domain)
             if src:
                 zoom = " Zoomed on the changed objects (60 m margin)." if zoomed else ""

@@ -1,0 +1,302 @@
+"""The report's mobility section (``<section id='mobility'>``): what the traffic engine found.
+
+* per what-if that changes trips: rerouted, mode-shifted, redistributed and evaporated trips,
+  evaporated through traffic, the flow on the closed streets (baseline and what-if) and the
+  vehicle-km on residential streets and main roads, each with the band of its change;
+* a map of the change of the morning-peak car flow on the streets around the change (closed
+  streets dashed black; red more traffic, blue less) and the surrounding streets that gain or
+  lose the most;
+* the mode shares per period (baseline and each what-if);
+* the 15-minute access shares per category and mode (baseline and the what-ifs that change it).
+
+Everything comes from the comparison: the KPI table (with its Monte Carlo bands) and the
+per-link results of the traffic engine (``flow_<period>_veh_h``, ``car_open``).
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+#: Change KPIs shown per what-if, with their labels (``<period>_<name>``).
+CHANGE_ROWS = (
+    ("rerouted_car_trips", "car trips rerouted (their baseline route used a closed street)"),
+    ("mode_shifted_trips", "car trips shifted to walking, cycling or public transport (same origin and destination)"),
+    ("redistributed_car_trips", "car trips lost to another destination"),
+    ("evaporated_trips", "person trips no longer made (evaporated)"),
+    ("evaporated_through_vehicles", "through vehicles no longer crossing the district"),
+    ("closed_link_flow_veh_h", "car flow on the closed streets, veh/h (sum over their links)"),
+    ("vehicle_km_residential", "vehicle-km on residential streets"),
+    ("vehicle_km_main", "vehicle-km on main roads"),
+    ("co2_kg", "CO2, kg"),
+)
+MODES = (("walk", "walk"), ("bike", "bike"), ("pt", "public transport"), ("car", "car"))
+#: Margin around the closed streets (or the changed ones) of the change map, m.
+MAP_MARGIN_M = 350.0
+
+
+def _f(x) -> str:
+    from twin.scenario.report import _fmt
+
+    return _fmt(x)
+
+
+def _signed(x) -> str:
+    from twin.scenario.report import _signed as signed
+
+    return signed(x)
+
+
+def _band(lo, hi) -> str:
+    from twin.scenario.report import _band as band
+
+    return band(lo, hi, signed=True)
+
+
+def _traffic_kpis(comparison) -> pd.DataFrame:
+    k = comparison.kpis
+    return k[k["domain"] == "traffic"]
+
+
+def _changed_whatifs(comparison) -> list[str]:
+    """What-ifs whose traffic KPIs move (a what-if that changes nothing the model reads is left out)."""
+    k = _traffic_kpis(comparison)
+    out = []
+    for w in comparison.scenario.whatifs:
+        g = k[k["whatif"] == w.name]
+        if len(g) and (g["delta"].abs() > 0).any():
+            out.append(w.name)
+    return out
+
+
+def _periods(comparison) -> list[str]:
+    return list(comparison.scenario.traffic.periods)
+
+
+def _row(g: pd.DataFrame, kpi: str):
+    hit = g[g["kpi"] == kpi]
+    return None if hit.empty else hit.iloc[0]
+
+
+def _change_table(comparison, whatif: str) -> str:
+    k = _traffic_kpis(comparison)
+    g = k[k["whatif"] == whatif]
+    periods = _periods(comparison)
+    banded = "delta_p_lo" in g.columns
+    head = "<tr><th class='l'>what changes</th>" + "".join(
+        f"<th>{html.escape(p)}</th>" + ("<th>band</th>" if banded else "") for p in periods) + "</tr>"
+    rows = [f"<table><thead>{head}</thead><tbody>"]
+    for name, label in CHANGE_ROWS:
+        cells = []
+        for p in periods:
+            r = _row(g, f"{p}_{name}")
+            if r is None:
+                cells.append("<td>–</td>" + ("<td>–</td>" if banded else ""))
+                continue
+            if name == "closed_link_flow_veh_h":
+                value = f"{_f(r['baseline'])} &rarr; {_f(r['whatif_value'])}"
+            elif name in ("vehicle_km_residential", "vehicle_km_main", "co2_kg"):
+                value = f"{_f(r['baseline'])} &rarr; {_f(r['whatif_value'])} ({_signed(r['delta'])})"
+            else:
+                value = _f(r["whatif_value"])
+            band = f"<td>{_band(r.get('delta_p_lo', np.nan), r.get('delta_p_hi', np.nan))}</td>" if banded else ""
+            cells.append(f"<td>{value}</td>{band}")
+        rows.append(f"<tr><td class='l'>{html.escape(label)}</td>{''.join(cells)}</tr>")
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
+def link_change(comparison, whatif: str, period: str = "am_peak") -> pd.DataFrame | None:
+    """Per link: baseline and what-if flow of ``period``, their change and whether the what-if
+    closed it to cars (GeoDataFrame), or None without the traffic engine's link results."""
+    import geopandas as gpd
+
+    base = comparison.baseline.get("traffic")
+    new = comparison.whatifs.get(whatif, {}).get("traffic")
+    col = f"flow_{period}_veh_h"
+    if base is None or new is None or col not in base.objects.columns or col not in new.objects.columns:
+        return None
+    b = base.objects
+    w = new.objects.set_index("link_id")
+    frame = gpd.GeoDataFrame(b[["link_id", "name", "street_type", "geometry"]].copy(), geometry="geometry", crs=getattr(b, "crs", None))
+    frame["baseline_veh_h"] = b[col].to_numpy(dtype=float)
+    frame["whatif_veh_h"] = w[col].reindex(b["link_id"]).fillna(0.0).to_numpy(dtype=float)
+    frame["change_veh_h"] = frame["whatif_veh_h"] - frame["baseline_veh_h"]
+    open_b = b["car_open"].to_numpy(dtype=float) if "car_open" in b.columns else np.ones(len(b))
+    open_w = w["car_open"].reindex(b["link_id"]).fillna(1.0).to_numpy(dtype=float) if "car_open" in w.columns else open_b
+    frame["closed"] = (open_b > 0) & (open_w == 0)
+    return frame
+
+
+def _map(frame: pd.DataFrame, whatif: str, period: str) -> tuple[str | None, bool]:
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    from twin.scenario.report import _png
+
+    ch = frame["change_veh_h"].to_numpy(dtype=float)
+    kept = ~frame["closed"].to_numpy()
+    scale = float(np.nanmax(np.abs(ch[kept]))) if kept.any() and np.isfinite(ch[kept]).any() else 0.0
+    moved = kept & (np.abs(ch) > max(0.01 * scale, 1e-6))
+    closed = frame["closed"].to_numpy()
+    if not moved.any() and not closed.any():
+        return None, False
+    fig = Figure(figsize=(6.6, 6.2))
+    ax = fig.subplots()
+    lim = float(np.percentile(np.abs(ch[moved]), 98)) if moved.any() else 1.0
+    lim = lim if lim > 0 else 1.0
+    norm = Normalize(-lim, lim)
+    cmap = colormaps["RdBu_r"]
+    frame.plot(ax=ax, color="#c4ccd4", linewidth=0.7)
+    if moved.any():
+        order = np.argsort(np.abs(ch[moved]))  # largest changes drawn on top
+        sub = frame[moved].iloc[order]
+        sub.plot(ax=ax, color=cmap(norm(np.clip(sub["change_veh_h"].to_numpy(dtype=float), -lim, lim))), linewidth=2.6)
+    handles = []
+    if closed.any():
+        frame[closed].plot(ax=ax, color="#111", linewidth=2.6, linestyle="--")
+        handles.append(Line2D([0], [0], color="#111", linewidth=2.2, linestyle="--", label="closed to cars"))
+    focus = frame[closed] if closed.any() else frame[moved]
+    x0, y0, x1, y1 = focus.total_bounds
+    fx0, fy0, fx1, fy1 = frame.total_bounds
+    box = (max(x0 - MAP_MARGIN_M, fx0), max(y0 - MAP_MARGIN_M, fy0), min(x1 + MAP_MARGIN_M, fx1), min(y1 + MAP_MARGIN_M, fy1))
+    ax.set_xlim(box[0], box[2])
+    ax.set_ylim(box[1], box[3])
+    zoomed = (box[2] - box[0]) * (box[3] - box[1]) < 0.9 * (fx1 - fx0) * (fy1 - fy0)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_color("#d0d7de")
+    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, extend="both", label=f"car flow change, {period}, veh/h")
+    if handles:
+        ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
+    ax.set_title(f"{whatif}: car flow, what-if minus baseline", fontsize=10)
+    return _png(fig), zoomed
+
+
+def _street_table(frame: pd.DataFrame, n: int = 5) -> str:
+    kept = frame[~frame["closed"]].copy()
+    kept["name"] = kept["name"].fillna("").astype(str).replace("", "(unnamed)")
+    by = kept.groupby("name").agg(change=("change_veh_h", lambda x: x.loc[x.abs().idxmax()] if len(x) else 0.0),
+                                 baseline=("baseline_veh_h", "max"), street=("street_type", "first"))  # fmt: skip
+    by = by[by["change"].abs() > 0.5]
+    if by.empty:
+        return ""
+    up = by.sort_values("change", ascending=False).head(n)
+    down = by.sort_values("change").head(n)
+    down = down[down["change"] < 0]
+    rows = ["<table><thead><tr><th class='l'>street (largest change on one of its links)</th><th class='l'>type</th>"
+            "<th>baseline, veh/h</th><th>change, veh/h</th></tr></thead><tbody>"]
+    for name, r in pd.concat([up[up["change"] > 0], down]).iterrows():
+        cls = "pos" if r["change"] > 0 else "neg"
+        rows.append(f"<tr><td class='l'>{html.escape(str(name))}</td><td class='l'>{html.escape(str(r['street']))}</td>"
+                    f"<td>{_f(r['baseline'])}</td><td class='{cls}'>{_signed(r['change'])}</td></tr>")
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
+def _shares_table(comparison, whatifs: list[str]) -> str:
+    k = _traffic_kpis(comparison)
+    periods = _periods(comparison)
+    if k.empty:
+        return ""
+    any_row = k[k["whatif"] == k["whatif"].iloc[0]]
+    banded = "baseline_p_lo" in k.columns
+    head = "<tr><th class='l'>period</th><th class='l'>mode</th><th>baseline, %</th>" + ("<th>band</th>" if banded else "")
+    head += "".join(f"<th>{html.escape(w)}, %</th>" for w in whatifs) + "</tr>"
+    rows = [f"<table><thead>{head}</thead><tbody>"]
+    for p in periods:
+        for m, label in MODES:
+            r = _row(any_row, f"{p}_{m}_share_pct")
+            if r is None:
+                continue
+            cells = f"<td>{_f(r['baseline'])}</td>"
+            if banded:
+                from twin.scenario.report import _band as band
+
+                cells += f"<td>{band(r.get('baseline_p_lo', np.nan), r.get('baseline_p_hi', np.nan))}</td>"
+            for w in whatifs:
+                rw = _row(k[k["whatif"] == w], f"{p}_{m}_share_pct")
+                cells += f"<td>{_f(rw['whatif_value']) if rw is not None else '–'}</td>"
+            rows.append(f"<tr><td class='l'>{html.escape(p)}</td><td class='l'>{html.escape(label)}</td>{cells}</tr>")
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
+def _access_table(comparison) -> str:
+    k = _traffic_kpis(comparison)
+    acc = k[k["kpi"].str.startswith("access_")]
+    if acc.empty:
+        return ""
+    first = acc[acc["whatif"] == acc["whatif"].iloc[0]]
+    parsed = first["kpi"].str.extract(r"^access_(?P<minutes>[0-9.]+)min_(?P<mode>[a-z]+)_(?P<category>[a-z_]+)_pct$")
+    minutes = parsed["minutes"].dropna().iloc[0] if parsed["minutes"].notna().any() else "?"
+    modes = list(dict.fromkeys(parsed["mode"].dropna()))
+    cats = list(dict.fromkeys(parsed["category"].dropna()))
+    moved = [w for w in dict.fromkeys(acc["whatif"]) if (acc[acc["whatif"] == w]["delta"].abs() > 0).any()]
+    head = "<tr><th class='l'>category</th>" + "".join(f"<th>{html.escape(m)}, %</th>" for m in modes)
+    head += "".join(f"<th>{html.escape(w)}: {html.escape(m)}</th>" for w in moved for m in modes) + "</tr>"
+    rows = [f"<p class='note'>Share of the residents whose building reaches a service of each category within {html.escape(str(minutes))} "
+            "minutes (walk and bike on the street network; public transport: walk, wait, ride, walk, with a GTFS feed). "
+            + ("What-ifs that change it: the change in points." if moved else "No what-if changes it.") + "</p>",
+            f"<table><thead>{head}</thead><tbody>"]
+    for c in cats:
+        cells = ""
+        for m in modes:
+            r = _row(first, f"access_{minutes}min_{m}_{c}_pct")
+            cells += f"<td>{_f(np.nan if r is None else r['baseline'])}</td>"
+        for w in moved:
+            g = acc[acc["whatif"] == w]
+            for m in modes:
+                r = _row(g, f"access_{minutes}min_{m}_{c}_pct")
+                d = np.nan if r is None else r["delta"]
+                cls = "neg" if d > 0 else ("pos" if d < 0 else "")
+                cells += f"<td class='{cls}'>{_signed(d) if np.isfinite(d) and d != 0 else '0'}</td>"
+        rows.append(f"<tr><td class='l'>{html.escape(c)}</td>{cells}</tr>")
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
+def mobility_section(comparison) -> str:
+    """The report's mobility section (the module docstring)."""
+    sc = comparison.scenario
+    p = ["<section id='mobility'><h2>Mobility</h2>"]
+    if "traffic" not in sc.domains or "traffic" not in comparison.baseline:
+        p.append("<p class='note'>The traffic engine was not run in this scenario (add <code>traffic</code> to <code>domains</code>).</p></section>")
+        return "".join(p)
+    p.append("<p class='note'>District mobility model (<code>docs/traffic.md</code>): trips from the buildings and points of interest, "
+             "destination and mode choice on the travel times by walk, bike, public transport (with a timetable) and car, car "
+             "assignment with the through traffic at the district's edges. A what-if keeps the baseline's calibration; the trips it "
+             "moves are split into rerouted, mode-shifted, redistributed and evaporated trips. Bands: the change's range over the "
+             "Monte Carlo samples.</p>")
+    changed = _changed_whatifs(comparison)
+    for w in changed:
+        p.append(f"<h3>{html.escape(w)}</h3>")
+        p.append(_change_table(comparison, w))
+        frame = link_change(comparison, w, _periods(comparison)[0])
+        if frame is not None:
+            src, zoomed = _map(frame, w, _periods(comparison)[0])
+            if src:
+                zoom = f" Zoomed on the closed streets with {MAP_MARGIN_M:.0f} m around them." if zoomed and frame["closed"].any() else ""
+                p.append(f"<figure><img alt='{html.escape(w)} car flow change' src='{src}' width='620'><figcaption><b>{html.escape(w)}</b>: "
+                         f"change of the {html.escape(_periods(comparison)[0])} car flow per street link (red: more traffic, blue: less; "
+                         f"dashed black: closed to cars, carrying 0 veh/h in the what-if).{zoom}</figcaption></figure>")
+            p.append(_street_table(frame))
+    unchanged = [w.name for w in sc.whatifs if w.name not in changed]
+    if unchanged:
+        p.append(f"<p class='note'>No change in trips, traffic or access: {html.escape(', '.join(unchanged))}.</p>")
+    p.append("<h3>Mode shares</h3>" + _shares_table(comparison, changed))
+    p.append("<h3>15-minute access</h3>" + _access_table(comparison))
+    notes = [n for n in comparison.baseline["traffic"].notes if n.startswith("unserved")]
+    if notes:
+        p.append("<p class='note'>Unserved trips (no path by any mode): " + html.escape("; ".join(notes[:5])) + "</p>")
+    p.append("</section>")
+    return "".join(p)

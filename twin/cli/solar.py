@@ -14,6 +14,27 @@ def _is_cityjson(path: Path) -> bool:
     return path.name.lower().endswith((".city.json", ".cityjson")) or (path.suffix.lower() == ".json" and path.is_file())
 
 
+_OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2")
+
+
+def _load_buildings(paths: list[Path]):
+    """The scene to work on: a scene folder / GeoPackage as written, OSM files with their
+    buildings layer only (the cadastre needs nothing else), other files ingested."""
+    from twin.energy.stock import load_scene
+
+    if paths and all(p.name.lower().endswith(_OSM_SUFFIXES) for p in paths):
+        from twin.ingest import ingest
+
+        for p in paths:
+            if not p.exists():
+                from twin.errors import InputError
+
+                raise InputError("file not found", path=p)
+        scene_, _ = ingest(paths, layers=("buildings",))
+        return scene_
+    return load_scene(paths)
+
+
 @app.command("cadastre")
 def cadastre(
     scene: Annotated[list[Path], typer.Argument(help="Scene folder / .gpkg from 'twin ingest', footprint or OSM files, or a CityJSON file (LoD2 roofs)")],
@@ -67,9 +88,7 @@ def cadastre(
         buildings_for_export = None
         w = read_epw(weather)
     else:
-        from twin.energy.stock import load_scene
-
-        sc = load_scene(scene)
+        sc = _load_buildings(scene)
         if weather is not None:
             from twin.ingest.epw import read_epw
 

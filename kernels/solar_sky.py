@@ -268,6 +268,49 @@ def _iam_physical(cos_aoi, n_glass, k_l):
     return tau / tau0
 
 
+@jit
+def _pv_hour(nx, ny, nz, sx, sy, sz, dni, circ_dn, dhi_iso, dhi_band, ghi_ground, t_air_c, wind_m_s, pdc0_w, gamma_per_k,
+             sapm_a, sapm_b, sapm_dt, n_glass, k_l, inv_eff_nom, inv_eff_ref, pac0, pdc0_inv):
+    """(poa, effective, dc, ac) of one hour on one plane (see :func:`pv_annual`)."""
+    c = nx * sx + ny * sy + nz * sz
+    if sz <= 0.0:
+        c = 0.0
+    cpos = c if c > 0.0 else 0.0
+    tilt_cos = nz
+    tilt_sin = math.sqrt(max(0.0, 1.0 - nz * nz))
+    beam = dni * cpos
+    diffuse = circ_dn * cpos + dhi_iso * 0.5 * (1.0 + tilt_cos) + dhi_band * tilt_sin + ghi_ground * 0.5 * (1.0 - tilt_cos)
+    poa = beam + diffuse
+    if poa <= 0.0:
+        return 0.0, 0.0, 0.0, 0.0
+    eff = beam * _iam_physical(c, n_glass, k_l) + diffuse
+    t_cell = poa * math.exp(sapm_a + sapm_b * wind_m_s) + t_air_c + poa / 1000.0 * sapm_dt
+    dc = pdc0_w * eff / 1000.0 * (1.0 + gamma_per_k * (t_cell - 25.0))
+    if dc < 0.0:
+        dc = 0.0
+    ac = 0.0
+    if dc > 0.0:
+        zeta = dc / pdc0_inv
+        eta = inv_eff_nom / inv_eff_ref * (-0.0162 * zeta - 0.0059 / zeta + 0.9858)
+        ac = min(pac0, max(0.0, eta * dc))
+    return poa, eff, dc, ac
+
+
+@jit
+def pv_hourly(normal, sun, dni, circ_dn, dhi_iso, dhi_band, ghi_ground, t_air_c, wind_m_s, pdc0_w, gamma_per_k,
+              sapm_a, sapm_b, sapm_dt, n_glass, k_l, inv_eff_nom, inv_eff_ref, dc_ac_ratio, out_dc_w, out_ac_w):
+    """Hourly DC and AC power (W, hour means) of one plane of unit normal ``normal`` (3,): the
+    chain of :func:`pv_annual`, hour by hour. Outputs (n_h,) are overwritten."""
+    pac0 = pdc0_w / dc_ac_ratio
+    pdc0_inv = pac0 / inv_eff_nom
+    for h in range(sun.shape[0]):
+        _, _, dc, ac = _pv_hour(normal[0], normal[1], normal[2], sun[h, 0], sun[h, 1], sun[h, 2], dni[h], circ_dn[h], dhi_iso[h],
+                                dhi_band[h], ghi_ground[h], t_air_c[h], wind_m_s[h], pdc0_w, gamma_per_k, sapm_a, sapm_b,
+                                sapm_dt, n_glass, k_l, inv_eff_nom, inv_eff_ref, pac0, pdc0_inv)
+        out_dc_w[h] = dc
+        out_ac_w[h] = ac
+
+
 @jit_parallel
 def pv_annual(normals, sun, dni, circ_dn, dhi_iso, dhi_band, ghi_ground, t_air_c, wind_m_s, pdc0_w, gamma_per_k,
               sapm_a, sapm_b, sapm_dt, n_glass, k_l, inv_eff_nom, inv_eff_ref, dc_ac_ratio,
@@ -289,37 +332,15 @@ def pv_annual(normals, sun, dni, circ_dn, dhi_iso, dhi_band, ghi_ground, t_air_c
     pac0 = pdc0_w / dc_ac_ratio
     pdc0_inv = pac0 / inv_eff_nom
     for o in prange(normals.shape[0]):
-        nx = normals[o, 0]
-        ny = normals[o, 1]
-        nz = normals[o, 2]
-        tilt_cos = nz
-        tilt_sin = math.sqrt(max(0.0, 1.0 - nz * nz))
         poa_sum = 0.0
         eff_sum = 0.0
         dc_sum = 0.0
         ac_sum = 0.0
         for h in range(n_h):
-            c = nx * sun[h, 0] + ny * sun[h, 1] + nz * sun[h, 2]
-            if sun[h, 2] <= 0.0:
-                c = 0.0
-            cpos = c if c > 0.0 else 0.0
-            beam = dni[h] * cpos
-            circ = circ_dn[h] * cpos
-            diffuse = circ + dhi_iso[h] * 0.5 * (1.0 + tilt_cos) + dhi_band[h] * tilt_sin + ghi_ground[h] * 0.5 * (1.0 - tilt_cos)
-            poa = beam + diffuse
-            if poa <= 0.0:
-                continue
-            eff = beam * _iam_physical(c, n_glass, k_l) + diffuse
-            t_mod = poa * math.exp(sapm_a + sapm_b * wind_m_s[h]) + t_air_c[h]
-            t_cell = t_mod + poa / 1000.0 * sapm_dt
-            dc = pdc0_w * eff / 1000.0 * (1.0 + gamma_per_k * (t_cell - 25.0))
-            if dc < 0.0:
-                dc = 0.0
-            ac = 0.0
-            if dc > 0.0:
-                zeta = dc / pdc0_inv
-                eta = inv_eff_nom / inv_eff_ref * (-0.0162 * zeta - 0.0059 / zeta + 0.9858)
-                ac = min(pac0, max(0.0, eta * dc))
+            poa, eff, dc, ac = _pv_hour(normals[o, 0], normals[o, 1], normals[o, 2], sun[h, 0], sun[h, 1], sun[h, 2], dni[h],
+                                        circ_dn[h], dhi_iso[h], dhi_band[h], ghi_ground[h], t_air_c[h], wind_m_s[h], pdc0_w,
+                                        gamma_per_k, sapm_a, sapm_b, sapm_dt, n_glass, k_l, inv_eff_nom, inv_eff_ref, pac0,
+                                        pdc0_inv)
             poa_sum += poa
             eff_sum += eff
             dc_sum += dc

@@ -87,3 +87,32 @@ def test_ac_follows_the_pvwatts_inverter(setting):
     ac = pvlib.inverter.pvwatts(dc, 1000.0 / p.dc_ac_ratio / p.inverter_eff_nom, p.inverter_eff_nom, p.inverter_eff_ref)
     ours = orientation_yield(sky, n[None, :], p).ac_kwh_kwp[0]
     assert ours == pytest.approx(np.nansum(np.where(poa > 0, ac, 0)) / 1000.0, rel=1e-6)
+
+
+def test_hourly_ac_sums_to_the_annual_chain(setting):
+    """The hourly chain (for self-consumption) sums to the annual AC of the same plane; pvlib's
+    inverter reproduces its hours."""
+    from twin.solar.pv import PVParameters, hourly_ac_kwh, normal_of, orientation_yield
+
+    p = PVParameters()
+    sky = setting["sky"]
+    hourly = hourly_ac_kwh(sky, 35.0, 200.0, 3.0, p)
+    annual = orientation_yield(sky, normal_of([35.0], [200.0]), p).ac_kwh_kwp[0] * 3.0
+    assert hourly.sum() == pytest.approx(annual, rel=1e-12)
+    assert (hourly >= 0).all() and hourly.max() <= 3.0 / p.dc_ac_ratio + 1e-12  # clipped at the AC nameplate
+
+
+def test_self_consumption_closed_forms():
+    from twin.errors import InputError
+    from twin.solar.pv import self_consumption
+
+    pv = np.array([0.0, 1.0, 3.0, 2.0, 0.0])
+    assert self_consumption(pv, np.full(5, 10.0))["self_consumption_share"] == 1.0
+    assert self_consumption(pv, np.zeros(5))["self_consumption_share"] == 0.0
+    r = self_consumption(pv, np.array([1.0, 1.0, 1.0, 1.0, 1.0]))
+    assert r["self_consumed_kwh"] == 3.0 and r["injected_kwh"] == 3.0 and r["imported_kwh"] == 2.0
+    assert r["self_sufficiency_share"] == pytest.approx(0.6)
+    with pytest.raises(InputError):
+        self_consumption(pv, np.ones(4))
+    with pytest.raises(InputError):
+        self_consumption(pv, -np.ones(5))

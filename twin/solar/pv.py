@@ -147,6 +147,54 @@ def orientation_yield(sky, normals: np.ndarray, params: PVParameters = PVParamet
     return OrientationYield(out["poa"] / 1000.0, out["eff"] / 1000.0, out["dc"] / 1000.0, out["ac"] / 1000.0)
 
 
+def hourly_ac_kwh(sky, tilt_deg: float, azimuth_deg: float, kwp: float, params: PVParameters = PVParameters(), *,
+                  shade_ratio: float = 1.0, flat_rack: bool = False) -> np.ndarray:
+    """Hourly AC energy (kWh per hour, n_h) of ``kwp`` on one plane, after losses, scaled by an
+    annual shading ratio (the cadastre's ``irradiation / unshaded`` of the surface)."""
+    from twin.kernels.solar_sky import pv_hourly
+
+    sapm = params.sapm_flat if flat_rack else params.sapm_pitched
+    dc = np.zeros(sky.n_hours)
+    ac = np.zeros(sky.n_hours)
+    pv_hourly(normal_of([tilt_deg], [azimuth_deg])[0], sky.sun, sky.dni, sky.circ_dn, sky.iso, sky.band, sky.ground, sky.t_air_c,
+              sky.wind_m_s, 1000.0 * (1.0 - params.dc_losses), params.gamma_pdc_per_k, *sapm, params.glass_n,
+              params.glass_k_per_m * params.glass_l_m, params.inverter_eff_nom, params.inverter_eff_ref,
+              params.dc_ac_ratio * (1.0 - params.dc_losses), dc, ac)
+    return ac / 1000.0 * float(kwp) * float(shade_ratio)
+
+
+def self_consumption(pv_kwh: np.ndarray, load_kwh: np.ndarray) -> dict[str, float]:
+    """Self-consumption of a PV profile against a building's electricity profile, hour by hour.
+
+    Parameters
+    ----------
+    pv_kwh, load_kwh : (n_h,) energy per hour, kWh (same hours).
+
+    Returns
+    -------
+    dict: ``self_consumed_kwh`` = sum of min(pv, load); ``self_consumption_share`` of the PV
+    (NaN without PV); ``self_sufficiency_share`` of the load (NaN without load);
+    ``injected_kwh``; ``imported_kwh``.
+    """
+    from twin.errors import InputError
+
+    pv = np.asarray(pv_kwh, dtype=float)
+    load = np.asarray(load_kwh, dtype=float)
+    if pv.shape != load.shape:
+        raise InputError(f"PV and load profiles differ in length ({pv.shape} vs {load.shape})", field="load_kwh")
+    if not (np.isfinite(pv).all() and np.isfinite(load).all()) or (pv < 0).any() or (load < 0).any():
+        raise InputError("PV and load profiles must be finite and not negative", field="load_kwh")
+    used = np.minimum(pv, load).sum()
+    total_pv, total_load = pv.sum(), load.sum()
+    return {
+        "self_consumed_kwh": float(used),
+        "self_consumption_share": float(used / total_pv) if total_pv > 0 else float("nan"),
+        "self_sufficiency_share": float(used / total_load) if total_load > 0 else float("nan"),
+        "injected_kwh": float(total_pv - used),
+        "imported_kwh": float(total_load - used),
+    }
+
+
 def site_optimum_kwh_m2(sky) -> tuple[float, float, float]:
     """Highest unshaded annual plane-of-array irradiation over tilts 0-70 and azimuths 90-270
     (5 degree steps), kWh/m2, with its tilt and azimuth."""

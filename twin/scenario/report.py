@@ -404,12 +404,20 @@ def _mc_error_text(comparison) -> str:
         return ""
     sc = comparison.scenario
     err = band_edge_errors(comparison.samples, sc.uncertainty.percentiles, seed=int(sc.uncertainty.seed))
-    rel = err.filter(like="_se_rel").to_numpy(dtype=float).ravel()
-    rel = rel[np.isfinite(rel)]
-    if not len(rel):
+    if err.empty:
         return ""
-    return (f"Monte Carlo error of the band edges (bootstrap, one standard error, as a share of the band's width): median "
-            f"{100 * np.median(rel):.0f} %, largest {100 * rel.max():.0f} %; more samples shrink it as 1/&radic;n.")
+    counts = comparison.samples.groupby("domain")["sample"].nunique()
+    parts = []
+    for domain, grp in err.groupby("domain", sort=False):  # engines may run different numbers of samples
+        rel = grp.filter(like="_se_rel").to_numpy(dtype=float).ravel()
+        rel = rel[np.isfinite(rel)]
+        if len(rel):
+            parts.append(f"{html.escape(str(domain))} median {100 * np.median(rel):.0f} %, largest {100 * rel.max():.0f} % "
+                         f"({int(counts.get(domain, 0))} samples)")
+    if not parts:
+        return ""
+    return ("Monte Carlo error of the band edges (bootstrap, one standard error, as a share of the band's width): "
+            f"{'; '.join(parts)}; more samples shrink it as 1/&radic;n.")
 
 
 def _sampled(comparison, domain: str) -> bool:

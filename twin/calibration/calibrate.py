@@ -105,7 +105,7 @@ def layouts(readings: pd.DataFrame) -> dict[tuple, tuple[list[str], pd.DatetimeI
     out: dict = {}
     for bid, g in readings.groupby("building_id", sort=True):
         s, e = pd.DatetimeIndex(g["start"]), pd.DatetimeIndex(g["end"])
-        key = tuple(s.asi8) + (-1,) + tuple(e.asi8)
+        key = tuple(s.as_unit("ns").asi8) + (-1,) + tuple(e.as_unit("ns").asi8)
         if key not in out:
             out[key] = ([], s, e)
         out[key][0].append(str(bid))
@@ -206,7 +206,7 @@ def calibrate_buildings(
         fm = ForwardModel(env.iloc[rows], drivers, lay, carriers, conventions=prep.conventions, factors=prep.factors, shade=shade)
         used = np.ones((len(bids), len(starts)), dtype=bool)
         if cutoff is not None:
-            used &= (ends <= cutoff).to_numpy()[None, :]
+            used &= np.asarray(ends <= cutoff)[None, :]
             if not used.any():
                 raise InputError(f"no reading ends before train_until {cutoff}", field="train_until")
         post = calibrate_posterior(fm.predict, y.to_numpy(dtype=float), used, priors, noise, n_draws=n_draws, n_proposal=n_proposal,

@@ -75,7 +75,7 @@ class Layout:
         return s / np.maximum(self.hours(), 1.0)
 
     def key(self) -> tuple:
-        return tuple(self.start.asi8) + tuple(self.end.asi8)
+        return tuple(self.start.as_unit("ns").asi8) + tuple(self.end.as_unit("ns").asi8)
 
 
 def system_for_carrier(system: str, carrier: str) -> tuple[str, str]:
@@ -132,6 +132,11 @@ class ForwardModel:
     shade: np.ndarray | None = None
     warmup_hours: int = 336
     system_notes: list = field(default_factory=list)
+    #: Does the meter see the hot water? (False: a furnace or space-heating sub-meter.)
+    hot_water: bool = True
+    #: Heat pump with a furnace backup ("dual fuel"): the metered furnace serves only the hours
+    #: whose outdoor temperature is below this switchover temperature (degC); None: all hours.
+    switchover_c: float | None = None
 
     def __post_init__(self) -> None:
         from twin.energy.model import Conventions, load_factors
@@ -156,6 +161,9 @@ class ForwardModel:
         self._stock = ParameterizedStock(self.env, conventions=self.conventions, factors=self.factors, shade_factor=self.shade)
         self._hours = self.layout.hours()
         self._t_mean = self.layout.mean_temperature(self.drivers.t_out_c)
+        self._period = self.layout.period
+        if self.switchover_c is not None:
+            self._period = np.where(np.asarray(self.drivers.t_out_c) < float(self.switchover_c), self.layout.period, -1)
         # first and last simulated hour: the run covers the span of the periods only
         inside = np.flatnonzero(self.layout.period >= 0)
         if len(inside) == 0:
@@ -191,6 +199,25 @@ class ForwardModel:
         a, b, c = self.loss_split()
         return LossRidge(priors, priors.index("h_tr_factor"), priors.index("air_change_factor"), a, b, c)
 
+    def to_carrier(self, rows: np.ndarray, q_heat: np.ndarray, q_w: np.ndarray, t_mean_c: np.ndarray) -> np.ndarray:
+        """Meter readings (kWh of each building's carrier) from heating and hot-water energy
+        (n_rows, n_p) kWh, with the periods' mean outdoor temperatures (for a heat pump)."""
+        system = self._stock.system[rows].astype(str)
+        carrier = self.carriers[rows]
+        out = q_heat + q_w
+        fuel = np.isin(carrier, ("gas", "oil"))
+        if fuel.any():
+            out[fuel] = out[fuel] / self._efficiency(system[fuel])[:, None]
+        hp = (carrier == "electricity") & (system == "heat_pump")
+        if hp.any():
+            from twin.energy.measures import heat_pump_cop
+
+            f = self.factors
+            cop = heat_pump_cop(np.asarray(t_mean_c, dtype=float), f["hp_sink_space_c"], f)
+            cop_w = float(heat_pump_cop(np.array([float(np.mean(self.drivers.t_out_c))]), f["hp_sink_dhw_c"], f)[0])
+            out[hp] = q_heat[hp] / cop[None, :] + q_w[hp] / cop_w
+        return out
+
     def _efficiency(self, system: np.ndarray) -> np.ndarray:
         f = self.factors
         return np.select([system == "gas_boiler_condensing", system == "gas_boiler", system == "oil_boiler"],
@@ -221,7 +248,7 @@ class ForwardModel:
         for c0 in range(0, max(len(rows), 1), CHUNK_ROWS):
             r = rows[c0:c0 + CHUNK_ROWS]
             inputs, sp, q_w_nd = self._stock.inputs(r, values[c0:c0 + CHUNK_ROWS])
-            res = simulate_periods(inputs, self.drivers, heat_setpoint_c=sp, period=self.layout.period, n_periods=self.layout.n_periods,
+            res = simulate_periods(inputs, self.drivers, heat_setpoint_c=sp, period=self._period, n_periods=self.layout.n_periods,
                                    start_hour=self._h0, n_steps=self._n, warmup_hours=self.warmup_hours, film_correction=True,
                                    on_error="report")
             out_all.append((res.period_heat_wh / 1000.0, q_w_nd))
@@ -229,20 +256,9 @@ class ForwardModel:
         q_w_nd = np.concatenate([o[1] for o in out_all]) if out_all else np.zeros(0)
         a_f = self._stock.a_f[rows]
         q_w = (self.factors["dhw_from_typology"] * q_w_nd * a_f)[:, None] * (self._hours / HOURS_PER_YEAR)[None, :]
-        system = self._stock.system[rows].astype(str)
-        carrier = self.carriers[rows]
-        out = q_heat + q_w
-        fuel = np.isin(carrier, ("gas", "oil"))
-        if fuel.any():
-            out[fuel] = out[fuel] / self._efficiency(system[fuel])[:, None]
-        hp = (carrier == "electricity") & (system == "heat_pump")
-        if hp.any():
-            from twin.energy.measures import heat_pump_cop
-
-            f = self.factors
-            cop = heat_pump_cop(self._t_mean, f["hp_sink_space_c"], f)
-            cop_w = float(heat_pump_cop(np.array([float(np.mean(self.drivers.t_out_c))]), f["hp_sink_dhw_c"], f)[0])
-            out[hp] = q_heat[hp] / cop[None, :] + q_w[hp] / cop_w
+        if not self.hot_water:
+            q_w = np.zeros_like(q_w)
+        out = self.to_carrier(rows, q_heat, q_w, self._t_mean)
         if components:
             return out, q_heat, q_w
         return out

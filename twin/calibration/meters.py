@@ -419,8 +419,8 @@ def _overlaps_and_gaps(r: pd.DataFrame, where, report: list) -> None:
     r = r.sort_values(["building_id", "zone", "carrier", "start"], kind="stable")
     same = ((r["building_id"].to_numpy()[1:] == r["building_id"].to_numpy()[:-1]) & (r["zone"].to_numpy()[1:] == r["zone"].to_numpy()[:-1])
             & (r["carrier"].to_numpy()[1:] == r["carrier"].to_numpy()[:-1]))
-    s = pd.DatetimeIndex(r["start"]).asi8
-    e = pd.DatetimeIndex(r["end"]).asi8
+    s = pd.DatetimeIndex(r["start"]).as_unit("ns").asi8
+    e = pd.DatetimeIndex(r["end"]).as_unit("ns").asi8
     over = same & (s[1:] < e[:-1])
     if over.any():
         j = int(np.flatnonzero(over)[0])

@@ -30,7 +30,7 @@ for _name, _module in _SUBAPPS.items():
         app.add_typer(import_module(_module).app, name=_name)
 
 # top-level commands defined in their own modules (registered when the module exists)
-_COMMANDS = ("twin.cli.scene_commands", "twin.cli.run_commands")
+_COMMANDS = ("twin.cli.scene_commands", "twin.cli.run_commands", "twin.cli.calibrate")
 for _module in _COMMANDS:
     if importlib.util.find_spec(_module) is not None:
         import_module(_module).register(app)

@@ -87,11 +87,11 @@ def period_index(time: pd.DatetimeIndex, starts, ends) -> np.ndarray:
     out = np.full(len(time), -1, dtype=np.int64)
     if len(starts) == 0:
         return out
-    s = starts.tz_convert("UTC").asi8
-    e = ends.tz_convert("UTC").asi8
+    s = starts.tz_convert("UTC").as_unit("ns").asi8
+    e = ends.tz_convert("UTC").as_unit("ns").asi8
     if np.any(e <= s) or np.any(s[1:] < e[:-1]):
         raise InputError("periods must be sorted, each ending after it starts, and not overlap", field="period")
-    mid = (time.tz_convert("UTC") - pd.Timedelta(minutes=30)).asi8
+    mid = (time.tz_convert("UTC") - pd.Timedelta(minutes=30)).as_unit("ns").asi8
     k = np.searchsorted(s, mid, side="right") - 1
     inside = (k >= 0) & (mid < e[np.clip(k, 0, None)])
     out[inside] = k[inside]

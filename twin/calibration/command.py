@@ -1,0 +1,331 @@
+"""What ``twin calibrate`` and ``twin sync`` do: read, check, fit, write (the command line stays thin).
+
+``twin calibrate`` writes a folder (replaced whole, :func:`twin.io.staged.staged_dir`):
+
+* ``scene/``: the calibrated scene (GeoParquet layers; the calibration columns of
+  :mod:`twin.calibration.writeback` on the buildings layer);
+* ``calibration.parquet``: those columns alone, keyed by ``building_id`` (what a scenario or
+  :func:`twin.calibration.writeback.apply_calibration` puts on another copy of the scene);
+* ``posterior_draws.parquet``: the equally weighted posterior draws of every metered building;
+* ``predictions.parquet``: measured, predicted (posterior predictive mean and 5-95 % band) and
+  uncalibrated readings of every period;
+* ``summary.json``: the cleaning report, the fit of every building, the group results and the
+  run's options.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from twin.errors import InputError
+
+#: Names that mark an existing folder as an earlier ``twin calibrate`` output.
+CALIBRATE_MARKERS = ("calibration.parquet", "summary.json")
+
+
+def _scene_and_weather(scene_paths, weather, daily_weather=None, *, utc_offset_h=None, latitude_deg=None, longitude_deg=None,
+                       report=None):
+    from twin.energy.stock import load_scene
+
+    scene = load_scene(scene_paths)
+    if daily_weather is not None:
+        from twin.calibration.weather import read_daily_temperatures
+
+        if utc_offset_h is None or latitude_deg is None or longitude_deg is None:
+            raise InputError("a daily weather table needs --utc-offset, --latitude and --longitude", field="--daily-weather")
+        return scene, read_daily_temperatures(daily_weather, utc_offset_h=utc_offset_h, latitude_deg=latitude_deg,
+                                              longitude_deg=longitude_deg, report=report)
+    if weather is not None:
+        from twin.ingest.epw import read_epw
+
+        return scene, read_epw(weather)
+    if scene.weather is None:
+        raise InputError("no weather: give --weather (the weather of the metered period)", field="--weather")
+    return scene, scene.weather
+
+
+def calibrate_command(
+    scene_paths,
+    *,
+    out: Path,
+    meters=None,
+    weather=None,
+    daily_weather=None,
+    utc_offset_h: float | None = None,
+    latitude_deg: float | None = None,
+    longitude_deg: float | None = None,
+    classes=None,
+    tz: str | None = None,
+    drop_unknown: bool = False,
+    gas_kwh_per_m3: float | None = None,
+    sigma_rel=None,
+    train_until=None,
+    draws: int = 100,
+    samples: int = 40,
+    seed: int = 0,
+    priors=None,
+) -> tuple[list[str], dict]:
+    """Calibrate a scene to meter readings and/or certificate classes; write OUT (module docstring).
+
+    Returns the lines printed by the command and the summary.
+    """
+    from twin.calibration.calibrate import calibrate_buildings
+    from twin.calibration.group import calibrate_classes, load_class_targets
+    from twin.calibration.meters import read_meters
+    from twin.calibration.parameters import load_calibration_priors
+    from twin.calibration.writeback import building_table, group_table, strip_calibration, write_back
+    from twin.energy.stock import prepare_stock
+    from twin.io.output_checks import check_output_folder
+
+    if meters is None and classes is None:
+        raise InputError("nothing to calibrate to: give --meters FILE and/or --classes (brussels or a FILE)", field="--meters")
+    if not 1 <= int(draws) <= 1000:
+        raise InputError("--draws must be from 1 to 1000", field="--draws")
+    if not 2 <= int(samples) <= 1000:
+        raise InputError("--samples must be from 2 to 1000", field="--samples")
+    scene_list = [scene_paths] if isinstance(scene_paths, (str, os.PathLike)) else list(scene_paths)
+    out = Path(out)
+    classes_file = None if classes in (None, "brussels") else classes
+    check_output_folder(out, inputs=[*scene_list, meters, weather, daily_weather, classes_file, priors], owned=CALIBRATE_MARKERS, field="--out")
+    p_set, shift_prior, noise_cfg = load_calibration_priors(priors)  # checked before the scene is read
+    targets = load_class_targets(classes_file) if classes is not None else None
+    report: list = []
+    scene, weather_obj = _scene_and_weather(scene_list, weather, daily_weather, utc_offset_h=utc_offset_h, latitude_deg=latitude_deg,
+                                            longitude_deg=longitude_deg, report=report)
+    base_scene = strip_calibration(scene)
+    b = base_scene.buildings
+    ids = b["building_id"].astype(str)
+    md = None
+    if meters is not None:
+        addresses = pd.Series(ids.to_numpy(), index=b["address"].astype(str).to_numpy()) if "address" in b else None
+        md = read_meters(meters, building_ids=ids, addresses=addresses, zones={"*": "every building"}, tz=tz,
+                         unknown="drop" if drop_unknown else "error", gas_kwh_per_m3=gas_kwh_per_m3)
+        report += md.report
+    prep = prepare_stock(base_scene, weather_obj)
+    tables, summary, lines = [], {"report": report}, []
+    if classes is not None:
+        res = [g for g in b.loc[b["use"].astype(str) == "residential", "building_id"].astype(str)]
+        cc = calibrate_classes(base_scene, prep, targets=targets, group_ids=res, shift_prior=shift_prior, n_samples=samples, seed=seed)
+        p = cc.posterior
+        tables.append(group_table(cc.group_ids, "residential", p, f"grid posterior on EPB class shares ({len(targets)} targets, {samples} stock samples)"))
+        summary["classes"] = {
+            "group": "residential", "buildings": len(cc.group_ids), "h_tr_shift": {"p5": p.p5, "median": p.median, "p95": p.p95},
+            "support": list(p.bounds), "targets": [{"target": t.target, "classes": list(t.classes), "published": t.share, "sd": t.sd, "use": t.use,
+                                                    "relation": t.relation, "source": t.source,
+                                                    "uncalibrated_p5_p50_p95": cc.uncalibrated_share[t.target],
+                                                    "prior_p5_p50_p95": cc.prior_share[t.target], "calibrated_p5_p50_p95": cc.posterior_share[t.target]}
+                                                   for t in targets], "samples": samples, "seconds": cc.seconds}
+        for t in targets:
+            lo, mid, hi = cc.posterior_share[t.target]
+            u = cc.uncalibrated_share[t.target]
+            lines.append(f"classes {t.target} ({','.join(t.classes)}) [{t.use}]: published {100 * t.share:.0f} %, stock priors "
+                         f"{100 * u[1]:.1f} % [{100 * u[0]:.1f}, {100 * u[2]:.1f}], calibrated {100 * mid:.1f} % [{100 * lo:.1f}, {100 * hi:.1f}]")
+        lines.append(f"residential envelope shift (factor on U): {p.median:.3f} [{p.p5:.3f}, {p.p95:.3f}] (support {p.bounds[0]:g}-{p.bounds[1]:g})")
+    if md is not None and len(md.buildings()):
+        noise = None
+        from twin.calibration.posterior import Noise
+
+        noise = Noise(noise_cfg["relative"], noise_cfg["absolute_kwh"], noise_cfg["rounding_kwh"])
+        cal = calibrate_buildings(base_scene, md, prepared=prep, priors=p_set, noise=noise, sigma_rel=sigma_rel, train_until=train_until,
+                                  n_draws=draws, seed=seed)
+        report += [r for r in cal.report if r not in report]
+        tables.append(building_table(cal, "laplace-is"))
+        s = cal.summary
+        summary["buildings"] = s.to_dict(orient="records")
+        ok = s["ess"] >= 30
+        lines.append(f"calibrated {len(s)} metered buildings ({int(ok.sum())} with an effective sample size >= 30); in-sample NMBE median "
+                     f"{np.nanmedian(s['nmbe_fit_pct']):+.1f} %, CV(RMSE) median {np.nanmedian(s['cv_rmse_fit_pct']):.1f} %")
+        if np.isfinite(s["nmbe_test_pct"]).any():
+            g14 = (s["nmbe_test_pct"].abs() <= 5) & (s["cv_rmse_test_pct"] <= 15)
+            lines.append(f"held-out periods: NMBE median {np.nanmedian(s['nmbe_test_pct']):+.1f} %, CV(RMSE) median "
+                         f"{np.nanmedian(s['cv_rmse_test_pct']):.1f} %; Guideline 14 (5 % / 15 %) met by {100 * g14.mean():.0f} % of buildings")
+    else:
+        cal = None
+    if md is not None and len(md.zones()):
+        report.append({"step": "zones", "rows": int(len(md.zones())), "detail": f"{len(md.zones()):,} zone-total readings kept in the "
+                       "predictions but not fitted: a zone total is calibrated by a group fit (docs/calibration.md, limits)"})
+    calibrated = write_back(base_scene, tables)
+    summary["options"] = {"meters": None if meters is None else str(meters), "classes": classes if classes is None else str(classes),
+                          "weather": str(weather or daily_weather or "scene"), "seed": seed, "draws": draws, "samples": samples,
+                          "sigma_rel": sigma_rel, "train_until": None if train_until is None else str(train_until), "priors": p_set.source}
+    _write(out, calibrated, tables, cal, summary)
+    for r in report:
+        lines.insert(0, f"cleaning: {r['step']}: {r['detail']}")
+    lines.append(f"written to {out} (calibrated scene in {out / 'scene'}; calibration columns for scenarios in {out / 'calibration.parquet'})")
+    return lines, summary
+
+
+def _write(out: Path, scene, tables, cal, summary) -> None:
+    from twin.calibration.writeback import calibration_table
+    from twin.export.layers import write_scene_files
+    from twin.io.json_out import to_json_text
+    from twin.io.staged import staged_dir
+
+    with staged_dir(out, owned=CALIBRATE_MARKERS, field="--out") as tmp:
+        (tmp / "scene").mkdir()
+        write_scene_files(scene, tmp / "scene")
+        calibration_table(scene).to_parquet(tmp / "calibration.parquet", index=False)
+        if cal is not None:
+            cal.draws.to_parquet(tmp / "posterior_draws.parquet", index=False)
+            cal.predictions.to_parquet(tmp / "predictions.parquet", index=False)
+        (tmp / "summary.json").write_text(to_json_text(summary), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------- sync
+
+def _forward_for_state(env: pd.DataFrame, shade, carriers, drivers):
+    from twin.calibration.forward import ForwardModel
+    from twin.calibration.sync import day_layout
+    from twin.energy.model import Conventions
+
+    return ForwardModel(env, drivers, day_layout(drivers), carriers, conventions=Conventions(), shade=shade)
+
+
+def sync_init(scene_paths, *, weather, start, out: Path, members: int = 32, seed: int = 0, from_prior: bool = False) -> list[str]:
+    """A filter state for the calibrated buildings of a scene (``twin sync init``)."""
+    from twin.calibration.sync import SyncFilter, save_state
+    from twin.energy.stock import prepare_stock
+    from twin.io.output_checks import check_output_file
+
+    out = Path(out)
+    if out.suffix.lower() != ".npz":
+        raise InputError("the sync state is a .npz file", field="--out")
+    if not 4 <= int(members) <= 512:
+        raise InputError("--members must be from 4 to 512", field="--members")
+    check_output_file(out, inputs=[*([scene_paths] if isinstance(scene_paths, (str, os.PathLike)) else scene_paths), weather], field="--out")
+    scene, w = _scene_and_weather([scene_paths] if isinstance(scene_paths, (str, os.PathLike)) else scene_paths, weather)
+    from twin.energy.calibrated import KIND_COLUMN
+
+    b = scene.buildings
+    if from_prior:
+        ids = b["building_id"].astype(str).tolist()
+    else:
+        if KIND_COLUMN not in b or not (b[KIND_COLUMN].astype(str) == "building").any():
+            raise InputError("no building of the scene is calibrated to its own meter: run twin calibrate first (or --from-prior)",
+                             field="scene")
+        ids = b.loc[b[KIND_COLUMN].astype(str) == "building", "building_id"].astype(str).tolist()
+    from twin.calibration.writeback import strip_calibration
+
+    prep = prepare_stock(strip_calibration(scene), w)
+    env = prep.envelope.set_index(prep.envelope["building_id"].astype(str)).reindex(ids).reset_index(drop=True)
+    if env["a_f_m2"].isna().any():
+        raise InputError("a building to sync cannot be simulated (excluded by the energy model)", field="building_id")
+    pos = pd.Index(prep.envelope["building_id"].astype(str)).get_indexer(ids)
+    shade = None if prep.shade_factor is None else prep.shade_factor[pos]
+    carriers = np.full(len(ids), "gas", dtype=object)
+    model = _forward_for_state(env, shade, carriers, prep.drivers)
+    t0 = pd.Timestamp(start)
+    if t0.tz is None:
+        raise InputError("--start needs a UTC offset (2023-01-15T00:00:00+01:00)", field="--start")
+    from twin.calibration.sync import hour_of
+
+    hour = hour_of(prep.drivers, t0)
+    if from_prior:
+        filt = SyncFilter.from_prior(model, hour, n_ensemble=members, seed=seed)
+    else:
+        filt = SyncFilter.from_scene(model, scene.buildings, hour, n_ensemble=members, seed=seed)
+    save_state(filt, out)
+    return [f"sync state of {len(ids)} buildings x {members} members, next day {t0} written to {out}"]
+
+
+def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kwh_per_m3=None) -> list[str]:
+    """Assimilate every whole day of hourly readings after the state's position (``twin sync update``)."""
+    from twin.calibration.meters import read_meters
+    from twin.calibration.sync import load_state, save_state
+    from twin.ingest.epw import read_epw
+
+    w = read_epw(weather)
+    from twin.energy.solar import standard_drivers
+
+    drivers = standard_drivers(w)
+    filt = load_state(state, drivers, _forward_for_state)
+    md = read_meters(readings, building_ids=filt.model.building_ids, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3)
+    r = md.buildings()
+    dur = (pd.DatetimeIndex(r["end"]) - pd.DatetimeIndex(r["start"])) / pd.Timedelta(hours=1)
+    if not np.allclose(dur.to_numpy(), 1.0):
+        raise InputError("twin sync takes hourly readings (periods of one hour)", field="--readings")
+    ids = list(filt.model.building_ids)
+    lines = [f"cleaning: {x['step']}: {x['detail']}" for x in md.report]
+    t_end = pd.DatetimeIndex(r["end"]).max()
+    n_days = 0
+    while True:
+        day_start = drivers.time[filt.hour % drivers.n_hours] - pd.Timedelta(hours=1)
+        day_end = day_start + pd.Timedelta(hours=24)
+        if day_end > t_end:
+            break
+        m = (pd.DatetimeIndex(r["start"]) >= day_start) & (pd.DatetimeIndex(r["end"]) <= day_end)
+        sub = r[m]
+        y = np.full((len(ids), 24), np.nan)
+        h = ((pd.DatetimeIndex(sub["start"]) - day_start) / pd.Timedelta(hours=1)).to_numpy().astype(int)
+        b = pd.Index(ids).get_indexer(sub["building_id"])
+        y[b, h] = sub["kwh"].to_numpy()
+        rep = filt.assimilate_day(y)
+        n_days += 1
+        lines.append(f"{day_start}: measured {np.nansum(rep.measured_kwh):,.0f} kWh, forecast band [{np.nansum(rep.forecast_p5):,.0f}, "
+                     f"{np.nansum(rep.forecast_p95):,.0f}] kWh (sum of {len(ids)} buildings), update {rep.seconds * 1000:.0f} ms")
+    if n_days == 0:
+        raise InputError("no whole day of readings after the state's position", field="--readings")
+    save_state(filt, state)
+    lines.append(f"{n_days} days assimilated; state written to {state}")
+    return lines
+
+
+def sync_forecast(state: Path, *, weather, days: int, out: Path | None = None, latitude_deg=None, longitude_deg=None) -> tuple[list[str], pd.DataFrame]:
+    """Forecast the next days under a weather file (EPW, or CSV ``time,t_out_c[,ghi_w_m2]``) with a band."""
+    from twin.calibration.sync import load_state
+    from twin.energy.solar import standard_drivers
+
+    path = Path(weather)
+    if path.suffix.lower() == ".epw":
+        from twin.ingest.epw import read_epw
+
+        drivers = standard_drivers(read_epw(path))
+    else:
+        drivers = standard_drivers(read_forecast_csv(path, latitude_deg=latitude_deg, longitude_deg=longitude_deg))
+    if out is not None:
+        from twin.io.output_checks import check_output_file
+
+        check_output_file(out, inputs=[state, weather], field="--out")
+    filt = load_state(state, drivers, _forward_for_state)
+    h0 = filt.hour
+    fc = filt.forecast(int(days), drivers=drivers, start_hour=h0)
+    if out is not None:
+        from twin.io.atomic import atomic_path
+
+        with atomic_path(out) as tmp:
+            fc.to_csv(tmp, index=False)
+    tot = fc.groupby("day")[["p5_kwh", "p50_kwh", "p95_kwh"]].sum()
+    lines = [f"{d}: {r.p50_kwh:,.0f} kWh [{r.p5_kwh:,.0f}, {r.p95_kwh:,.0f}] (sums over the buildings of each building's median and 5-95 % band; per building in the table)"
+             for d, r in tot.iterrows()]
+    return lines, fc
+
+
+def read_forecast_csv(path: Path, *, latitude_deg=None, longitude_deg=None):
+    """A weather forecast table (CSV: ``time`` with a UTC offset, interval end; ``t_out_c``; optional ``ghi_w_m2``)."""
+    from twin.calibration.weather import weather_from_temperature
+    from twin.errors import SchemaError
+    from twin.io.paths import check_input_file
+
+    check_input_file(path, suffixes=(".csv",), max_bytes=64 * 1024**2, what="weather forecast", field="--weather")
+    if latitude_deg is None or longitude_deg is None:
+        raise InputError("a CSV forecast needs --latitude and --longitude", field="--weather")
+    t = pd.read_csv(path)
+    for col in ("time", "t_out_c"):
+        if col not in t:
+            raise SchemaError("forecast lacks a column", path=path, field=col)
+    text = t["time"].astype(str)
+    if not text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True).all():
+        raise InputError("forecast times need a UTC offset", path=path, field="time")
+    time = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601", utc=True))
+    first = pd.Timestamp(text.iloc[0])
+    time = time.tz_convert(first.tz)
+    ghi = pd.to_numeric(t["ghi_w_m2"], errors="coerce").to_numpy() if "ghi_w_m2" in t else None
+    return weather_from_temperature(time, pd.to_numeric(t["t_out_c"], errors="coerce").to_numpy(), latitude_deg=latitude_deg,
+                                    longitude_deg=longitude_deg, ghi_w_m2=ghi, name=path.name)
+
+
+__all__ = ["CALIBRATE_MARKERS", "calibrate_command", "read_forecast_csv", "sync_forecast", "sync_init", "sync_update"]

@@ -1,0 +1,132 @@
+"""``twin calibrate`` and ``twin sync``: calibration to measured consumption and live sync with meters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+sync_app = typer.Typer(help="Live sync with meters: an ensemble Kalman filter over each building's RC state and parameters.",
+                       no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("calibrate")(calibrate)
+    app.add_typer(sync_app, name="sync")
+
+
+def calibrate(
+    scene: Annotated[list[Path], typer.Argument(help="Scene folder or .gpkg written by 'twin ingest' (or input files to ingest)")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("calibration"),
+    meters: Annotated[Optional[Path], typer.Option("--meters", help="Meter readings (CSV/Parquet, tidy format of docs/calibration.md)")] = None,
+    classes: Annotated[Optional[str], typer.Option("--classes", help="EPB class shares to fit: 'brussels' (packaged) or a CSV")] = None,
+    weather: Annotated[Optional[Path], typer.Option("--weather", "-w", help="Hourly weather of the metered period (.epw); default: the scene's")] = None,
+    daily_weather: Annotated[Optional[Path], typer.Option("--daily-weather", help="Daily temperatures (CSV date,t_mean_c,t_max_c,t_min_c)")] = None,
+    utc_offset: Annotated[Optional[float], typer.Option("--utc-offset", help="Standard-time UTC offset of --daily-weather, h")] = None,
+    latitude: Annotated[Optional[float], typer.Option("--latitude", help="Site latitude for --daily-weather, deg")] = None,
+    longitude: Annotated[Optional[float], typer.Option("--longitude", help="Site longitude for --daily-weather, deg")] = None,
+    tz: Annotated[Optional[str], typer.Option("--tz", help="Time zone of meter times written without a UTC offset (e.g. Europe/Brussels)")] = None,
+    drop_unknown: Annotated[bool, typer.Option("--drop-unknown", help="Drop (and report) readings of buildings the scene does not know")] = False,
+    gas_kwh_per_m3: Annotated[Optional[float], typer.Option("--gas-kwh-per-m3", help="Energy of a cubic metre of gas, for readings in m3")] = None,
+    sigma_rel: Annotated[Optional[str], typer.Option("--sigma-rel", help="Relative meter noise: a number, or 'estimate' (fitted per building)")] = None,
+    train_until: Annotated[Optional[str], typer.Option("--train-until", help="Hold out the periods ending after this time (validation)")] = None,
+    draws: Annotated[int, typer.Option("--draws", help="Posterior draws kept per building")] = 100,
+    samples: Annotated[int, typer.Option("--samples", help="Monte Carlo samples of the stock for a class fit")] = 40,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 0,
+    priors: Annotated[Optional[Path], typer.Option("--priors", help="Calibration priors (YAML) merged onto twin/data/calibration_priors.yaml")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Calibrate the buildings of SCENE to meter readings (per building, with a posterior) and/or to the
+    EPB certificate class distribution of its dwellings (per group); write the calibrated scene to OUT.
+
+    OUT holds scene/ (the calibrated scene: calibrated values with source 'calibrated'),
+    calibration.parquet (the calibration columns, for scenarios), posterior_draws.parquet,
+    predictions.parquet and summary.json. Bad meter data is an error naming the row, or a
+    cleaning step printed as 'cleaning: ...'.
+    """
+    from twin.calibration.command import calibrate_command
+    from twin.errors import InputError
+    from twin.workflows.interrupt import sigterm_raises
+
+    sig = None
+    if sigma_rel is not None:
+        if sigma_rel == "estimate":
+            sig = "estimate"
+        else:
+            try:
+                sig = float(sigma_rel)
+            except ValueError:
+                raise InputError(f"--sigma-rel must be a number or 'estimate', not {sigma_rel!r}", field="--sigma-rel") from None
+            if not 0.0 < sig <= 1.0:
+                raise InputError("--sigma-rel must be within (0, 1]", field="--sigma-rel")
+    cutoff = None
+    if train_until is not None:
+        import pandas as pd
+
+        try:
+            cutoff = pd.Timestamp(train_until)
+        except ValueError:
+            raise InputError(f"--train-until is not a time: {train_until!r}", field="--train-until") from None
+        if cutoff.tz is None:
+            raise InputError("--train-until needs a UTC offset (2023-10-01T00:00:00+02:00)", field="--train-until")
+    with sigterm_raises():
+        lines, _ = calibrate_command(scene, out=out, meters=meters, weather=weather, daily_weather=daily_weather, utc_offset_h=utc_offset,
+                                     latitude_deg=latitude, longitude_deg=longitude, classes=classes, tz=tz, drop_unknown=drop_unknown,
+                                     gas_kwh_per_m3=gas_kwh_per_m3, sigma_rel=sig, train_until=cutoff, draws=draws, samples=samples, seed=seed,
+                                     priors=priors)
+    if not quiet:
+        for line in lines:
+            typer.echo(line)
+
+
+@sync_app.command("init")
+def sync_init(
+    scene: Annotated[Path, typer.Argument(help="A calibrated scene (the scene/ folder written by twin calibrate)")],
+    weather: Annotated[Path, typer.Option("--weather", "-w", help="Hourly weather (.epw) holding the start")],
+    start: Annotated[str, typer.Option("--start", help="Start of the first day to assimilate, with its UTC offset")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Sync state file (.npz)")] = Path("sync_state.npz"),
+    members: Annotated[int, typer.Option("--members", help="Ensemble members per building")] = 32,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    from_prior: Annotated[bool, typer.Option("--from-prior", help="Every building of the scene, from the priors (no calibration needed)")] = False,
+) -> None:
+    """Start a sync state: an ensemble per calibrated building, from its posterior."""
+    from twin.calibration.command import sync_init as run
+
+    for line in run(scene, weather=weather, start=start, out=out, members=members, seed=seed, from_prior=from_prior):
+        typer.echo(line)
+
+
+@sync_app.command("update")
+def sync_update(
+    state: Annotated[Path, typer.Argument(help="Sync state (.npz) from twin sync init")],
+    readings: Annotated[Path, typer.Option("--readings", help="Hourly readings (tidy meter format), one or more days")],
+    weather: Annotated[Path, typer.Option("--weather", "-w", help="Hourly weather (.epw) of those days")],
+    tz: Annotated[Optional[str], typer.Option("--tz", help="Time zone of reading times without a UTC offset")] = None,
+    gas_kwh_per_m3: Annotated[Optional[float], typer.Option("--gas-kwh-per-m3")] = None,
+) -> None:
+    """Assimilate every whole day of READINGS after the state's position, one day at a time."""
+    from twin.calibration.command import sync_update as run
+
+    for line in run(state, weather=weather, readings=readings, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3):
+        typer.echo(line)
+
+
+@sync_app.command("forecast")
+def sync_forecast(
+    state: Annotated[Path, typer.Argument(help="Sync state (.npz)")],
+    weather: Annotated[Path, typer.Option("--weather", "-w", help="Weather forecast: .epw, or CSV time,t_out_c[,ghi_w_m2]")],
+    days: Annotated[int, typer.Option("--days", help="Days ahead")] = 3,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Forecast table (CSV)")] = None,
+    latitude: Annotated[Optional[float], typer.Option("--latitude", help="Site latitude for a CSV forecast")] = None,
+    longitude: Annotated[Optional[float], typer.Option("--longitude", help="Site longitude for a CSV forecast")] = None,
+) -> None:
+    """Forecast the readings of the next DAYS days under a weather forecast, with a 5-95 % band."""
+    from twin.calibration.command import sync_forecast as run
+    from twin.errors import InputError
+
+    if not 1 <= days <= 60:
+        raise InputError("--days must be from 1 to 60", field="--days")
+    lines, _ = run(state, weather=weather, days=days, out=out, latitude_deg=latitude, longitude_deg=longitude)
+    for line in lines:
+        typer.echo(line)

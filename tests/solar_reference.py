@@ -55,3 +55,40 @@ def sky_view_reference(horizon_deg: np.ndarray, normal: np.ndarray, n_el: int = 
     w = np.maximum(d @ normal, 0) * np.cos(E)
     blocked = E < np.radians(horizon_deg[sec])[None, :]
     return 1.0 - (w * blocked).sum() / w.sum()
+
+
+def horizon_reference(origin: np.ndarray, n_sectors: int, tri: np.ndarray, max_dist: float, f_min: float = 1e-6) -> np.ndarray:
+    """Horizon elevation (degrees, >= 0) per sector from every triangle, no grid: for each
+    sector the cut of every triangle with the vertical half-plane (its vertices on the plane and
+    its edge crossings), clipped to ``[f_min, max_dist]``, and the largest (z - z0) / f."""
+    out = np.zeros(n_sectors)
+    rel = tri - origin[None, None, :]
+    for k in range(n_sectors):
+        az = np.radians(k * 360.0 / n_sectors)
+        a = np.array([np.sin(az), np.cos(az)])
+        s = rel[:, :, 0] * -a[1] + rel[:, :, 1] * a[0]  # signed distance from the plane (n_t, 3)
+        f = rel[:, :, 0] * a[0] + rel[:, :, 1] * a[1]
+        z = rel[:, :, 2]
+        best = 0.0
+        for i in range(len(tri)):
+            pts = []
+            for e in range(3):
+                j = (e + 1) % 3
+                if s[i, e] == 0:
+                    pts.append((f[i, e], z[i, e]))
+                elif s[i, e] * s[i, j] < 0:
+                    lam = s[i, e] / (s[i, e] - s[i, j])
+                    pts.append((f[i, e] + lam * (f[i, j] - f[i, e]), z[i, e] + lam * (z[i, j] - z[i, e])))
+            if not pts:
+                continue
+            pts.sort()
+            (fa, za), (fb, zb) = pts[0], pts[-1]
+            cands = [(fq, zq) for fq, zq in pts if f_min <= fq <= max_dist]
+            if fa < f_min or fb > max_dist:  # clip the segment
+                if fb >= f_min and fa <= max_dist and fb > fa:
+                    lo, hi = max(fa, f_min), min(fb, max_dist)
+                    cands += [(q, za + (zb - za) * (q - fa) / (fb - fa)) for q in (lo, hi)]
+            for fq, zq in cands:
+                best = max(best, zq / fq)
+        out[k] = np.degrees(np.arctan(best))
+    return out

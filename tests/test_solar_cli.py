@@ -88,3 +88,16 @@ def test_problems_warning_line(tmp_path):
                   "--method", "horizon", "--spacing", "3", "-q"])
     assert r.code == 0
     assert_warning(r, contains="problem")
+
+
+def test_walls_and_ground_on_footprints(small, tmp_path):
+    import pandas as pd
+
+    out = tmp_path / "walls"
+    r = run_twin(["solar", "cadastre", small, "--weather", EPW, "-o", out, "--surfaces", "roof,wall,ground", "--spacing", "2",
+                  "--method", "horizon", "--csv", "-q"])
+    assert r.code == 0, r.stderr
+    s = pd.read_csv(out / "surfaces.csv")
+    assert set(s["kind"]) == {"roof", "wall"} and len(pd.read_csv(out / "ground.csv")) > 0
+    walls = s[s["kind"] == "wall"]
+    assert (walls["irradiation_kwh_m2_year"] < s[s["kind"] == "roof"]["irradiation_kwh_m2_year"].max()).all()

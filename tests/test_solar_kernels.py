@@ -208,3 +208,24 @@ def test_point_in_polygon_and_layout_kernels_against_plain_loops():
                 s = offsets[j] + np.argmin(((sens_uv[offsets[j]:offsets[j + 1]] - [cu, cv]) ** 2).sum(axis=1))
                 n += bool(ok[s])
         assert out[j] == n
+
+
+def test_horizon_kernel_against_every_triangle():
+    """Horizons through the grid equal a plain loop over every triangle (pitched roofs, walls,
+    observers on roofs, in streets and at facades)."""
+    from tests.solar_reference import horizon_reference
+    from twin.solar.cadastre import CadastreOptions, scene_mesh
+
+    rng = np.random.default_rng(11)
+    boxes = [shapely.box(x, y, x + rng.uniform(6, 14), y + rng.uniform(6, 14)) for x in range(0, 60, 16) for y in range(0, 60, 17)]
+    kinds = rng.choice(["", "gabled", "hipped", "pyramidal", "skillion"], len(boxes))
+    frame = gpd.GeoDataFrame({"building_id": [f"b{i}" for i in range(len(boxes))], "height_m": rng.uniform(5, 25, len(boxes)),
+                              "roof_kind": kinds}, geometry=boxes, crs="EPSG:31370")
+    mesh, _ = scene_mesh(frame, CadastreOptions(kinds=("roof", "wall")))
+    origins = np.column_stack([rng.uniform(-5, 65, 25), rng.uniform(-5, 65, 25), rng.uniform(0.5, 20, 25)])
+    grid = SceneGrid.build(mesh.tri, mesh.tri_building, points=origins)
+    got = grid.horizons(origins, n_sectors=24, max_distance_m=40.0)
+    for o in range(len(origins)):
+        ref = horizon_reference(origins[o], 24, mesh.tri, 40.0)
+        np.testing.assert_allclose(got[o], ref, atol=1e-9)
+    assert (got > 5).mean() > 0.2

@@ -173,9 +173,12 @@ def scene_mesh(source, options: CadastreOptions, *, crs=None) -> tuple[Mesh, obj
 
         buildings = getattr(source, "buildings", source)
         crs_ = crs or getattr(source, "crs", None) or getattr(buildings, "crs", None)
-        surfaces, problems, _, extra_tri, extra_b = footprint_surfaces(
-            buildings, roof_default=options.roof_default, pitched_roof_height_m=options.pitched_roof_height_m,
-            wall_triangles_only="wall" not in options.kinds)
+        bare_walls = "wall" not in options.kinds
+        res = footprint_surfaces(buildings, roof_default=options.roof_default, pitched_roof_height_m=options.pitched_roof_height_m,
+                                 wall_triangles_only=bare_walls)
+        surfaces, problems = res[0], res[1]
+        if bare_walls:
+            extra_tri, extra_b = res[3], res[4]
         ids = buildings["building_id"].astype(str).to_numpy()
     tri, owner = triangulate(surfaces)
     tri_building = surfaces.building_index[owner]

@@ -62,3 +62,15 @@ def test_factors_equal_on_rotated_streets(weather, angle):
     rotated.add("buildings", b)
     ids = b["building_id"].to_numpy()
     np.testing.assert_allclose(new(rotated.copy(), ids, weather), old(rotated.copy(), ids, weather), atol=2e-3)
+
+
+def test_horizons_are_reused_for_one_geometry_and_recomputed_after_a_change():
+    from twin.solar.shading import facade_horizons
+
+    scene = canyon_scene()
+    a = facade_horizons(scene)
+    assert facade_horizons(scene.copy()) is a  # same geometry: computed once
+    taller = canyon_scene(height_m=15.0)
+    b = facade_horizons(taller)
+    assert b is not a and b.max() > a.max()
+    np.testing.assert_allclose(b, taller.facade_horizons(), atol=1e-9)

@@ -57,6 +57,10 @@ def facade_horizons(scene, mask: np.ndarray | None = None, *, n_sectors: int = 3
     ``front_azimuth_deg`` (one per facade): the azimuth of the vertical plane the horizon will
     be used for; sectors wholly behind it are 0 (a vertical plane receives nothing from there:
     neither the sky-view integral nor the beam uses them), which halves the work.
+
+    The result (read-only) is kept for the last two geometries, keyed by a hash of the
+    footprints, heights and options: what-ifs and Monte Carlo samples on one geometry compute
+    the horizons once, and any change of geometry or height computes them anew.
     """
     from twin.solar.grid import SceneGrid
 
@@ -66,6 +70,12 @@ def facade_horizons(scene, mask: np.ndarray | None = None, *, n_sectors: int = 3
     b = scene.buildings
     ground = b["ground_z_m"].to_numpy(dtype=float) if "ground_z_m" in b else np.zeros(len(b))
     height = b["height_m"].to_numpy(dtype=float)
+    fp = scene.footprints()
+    key = _geometry_key(fp, ground, height, None if mask is None else np.asarray(mask, dtype=bool),
+                        (n_sectors, max_distance_m, height_fraction),
+                        None if front_azimuth_deg is None else np.asarray(front_azimuth_deg, dtype=float))
+    if key in _HORIZON_CACHE:
+        return _HORIZON_CACHE[key]
     bi = fac["building_index"].to_numpy().astype(np.int64)
     az = np.radians(fac["azimuth_deg"].to_numpy(dtype=float))
     obs = np.column_stack([fac["mid_x"].to_numpy() + 0.1 * np.sin(az), fac["mid_y"].to_numpy() + 0.1 * np.cos(az),
@@ -76,7 +86,30 @@ def facade_horizons(scene, mask: np.ndarray | None = None, *, n_sectors: int = 3
     if front_azimuth_deg is not None:
         fa = np.radians(np.asarray(front_azimuth_deg, dtype=float))
         front = np.column_stack([np.sin(fa), np.cos(fa)])
-    return grid.horizons(obs, n_sectors=n_sectors, exclude=bi, max_distance_m=max_distance_m, front=front, progress=progress)
+    hz = grid.horizons(obs, n_sectors=n_sectors, exclude=bi, max_distance_m=max_distance_m, front=front, progress=progress)
+    hz.setflags(write=False)
+    while len(_HORIZON_CACHE) >= _HORIZON_CACHE_SIZE:
+        _HORIZON_CACHE.pop(next(iter(_HORIZON_CACHE)))
+    _HORIZON_CACHE[key] = hz
+    return hz
+
+
+#: Horizons of the last geometries (baseline, what-ifs and Monte Carlo samples of one geometry
+#: compute them once), keyed by a hash of the footprints, heights, selection and options.
+_HORIZON_CACHE: dict[str, np.ndarray] = {}
+_HORIZON_CACHE_SIZE = 2
+
+
+def _geometry_key(fp, ground, height, mask, options, front) -> str:
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=20)
+    for a in (fp.coords, fp.ring_offsets, fp.building_ring_offsets, ground, height):
+        h.update(np.ascontiguousarray(a).tobytes())
+    h.update(b"mask" if mask is None else np.packbits(mask).tobytes())
+    h.update(b"front" if front is None else np.ascontiguousarray(front).tobytes())
+    h.update(repr(options).encode())
+    return h.hexdigest()
 
 
 def horizon_monthly_factors(weather, horizon_deg: np.ndarray, group: np.ndarray, *, groups: tuple[str, ...] | None = None,

@@ -11,8 +11,8 @@ Steps:
    urban shading, drivers from the weather);
 2. every reading must lie inside the weather's hours (an error names the first one outside);
    readings shorter than a day are summed into days (:func:`twin.calibration.meters.to_days`);
-3. a reading of more than :data:`MAX_KWH_M2_YEAR` kWh per m2 of heated floor area and year (at
-   its own rate) is an error (a unit slip: Wh read as kWh);
+3. a reading whose mean power exceeds :data:`MAX_W_M2` W per m2 of heated floor area is an
+   error (a unit slip: Wh read as kWh, or a meter of several buildings);
 4. buildings with the same periods are calibrated together (one forward model per period
    layout; most meter files have one);
 5. the posterior of each building, its draws and its predictive readings.
@@ -31,10 +31,11 @@ from twin.calibration.parameters import PARAMETERS, PriorSet, load_calibration_p
 from twin.calibration.posterior import Noise, calibrate_posterior
 from twin.errors import InputError
 
-#: Largest plausible heating consumption, kWh per m2 of heated floor area and year: well above
-#: the worst Brussels dwelling (class G starts at 345 kWh/m2 of primary energy) and any
-#: TABULA type (< 400 kWh/m2 of need); a factor 1000 unit slip lands far beyond it.
-MAX_KWH_M2_YEAR = 1500.0
+#: Largest plausible mean power of a reading, W per m2 of heated floor area: the design heat
+#: load of the worst un-insulated dwellings is about 150-200 W/m2 at the coldest hour, so a
+#: period (a day, a month) averaging more than this is not one building's heating; a unit slip
+#: by 1000 (Wh given as kWh) lands far beyond it.
+MAX_W_M2 = 400.0
 
 #: Most buildings calibrated in one call (memory of the importance sample: about 30 kB each).
 MAX_BUILDINGS = 200_000
@@ -86,17 +87,17 @@ def check_coverage(readings: pd.DataFrame, time: pd.DatetimeIndex) -> None:
 
 
 def check_magnitudes(readings: pd.DataFrame, a_f_m2: pd.Series) -> None:
-    """A reading far beyond any building's consumption per m2 is an error (a unit slip)."""
+    """A reading whose mean power per m2 is beyond any building's heating is an error (a unit slip)."""
     hours = ((pd.DatetimeIndex(readings["end"]) - pd.DatetimeIndex(readings["start"])) / pd.Timedelta(hours=1)).to_numpy()
     area = a_f_m2.reindex(readings["building_id"].to_numpy()).to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        rate = readings["kwh"].to_numpy(dtype=float) / area * 8760.0 / hours
-    bad = np.isfinite(rate) & (rate > MAX_KWH_M2_YEAR)
+        w_m2 = readings["kwh"].to_numpy(dtype=float) * 1000.0 / hours / area
+    bad = np.isfinite(w_m2) & (w_m2 > MAX_W_M2)
     if bad.any():
         j = int(np.flatnonzero(bad)[0])
         r = readings.iloc[j]
-        raise InputError(f"{r['kwh']:,.0f} kWh over {hours[j]:g} h is {rate[j]:,.0f} kWh per m2 of heated floor area and year "
-                         f"(plausible: below {MAX_KWH_M2_YEAR:g}): a wrong unit (Wh given as kWh?) or a meter of several buildings",
+        raise InputError(f"{r['kwh']:,.0f} kWh over {hours[j]:g} h is a mean {w_m2[j]:,.0f} W per m2 of heated floor area "
+                         f"(plausible: below {MAX_W_M2:g}): a wrong unit (Wh given as kWh?) or a meter of several buildings",
                          obj=f"row {r['row']} (building {r['building_id']!r})", field="kwh")
 
 
@@ -244,4 +245,4 @@ def calibrate_buildings(
                                pd.concat(preds, ignore_index=True), posts, priors, report)
 
 
-__all__ = ["BuildingCalibration", "MAX_KWH_M2_YEAR", "calibrate_buildings", "check_coverage", "check_magnitudes", "layouts"]
+__all__ = ["BuildingCalibration", "MAX_W_M2", "calibrate_buildings", "check_coverage", "check_magnitudes", "layouts"]

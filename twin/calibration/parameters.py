@@ -171,40 +171,41 @@ class PriorSet:
         return PriorSet((*self.priors, prior), self.source)
 
 
-def _parse_one(name: str, raw, path) -> ParameterPrior:
+def _parse_one(name: str, raw, path, where: str | None = None) -> ParameterPrior:
+    where = where or name
     if not isinstance(raw, Mapping):
-        raise SchemaError("a parameter prior is a mapping", path=path, field=name)
+        raise SchemaError("a parameter prior is a mapping", path=path, field=where)
     transform = raw.get("transform", "linear")
     keys = {"log": ("transform", "median", "sd_log", "low", "high", "unit", "basis"),
             "linear": ("transform", "mean", "sd", "low", "high", "unit", "basis")}
     if transform not in keys:
-        raise SchemaError(f"transform must be 'log' or 'linear', not {transform!r}", path=path, field=f"{name}.transform")
+        raise SchemaError(f"transform must be 'log' or 'linear', not {transform!r}", path=path, field=f"{where}.transform")
     extra = [k for k in raw if k not in keys[transform]]
     if extra:
-        raise SchemaError(f"unknown key {extra[0]!r} (keys: {', '.join(keys[transform])})", path=path, field=f"{name}.{extra[0]}")
+        raise SchemaError(f"unknown key {extra[0]!r} (keys: {', '.join(keys[transform])})", path=path, field=f"{where}.{extra[0]}")
 
     def num(key: str, lo: float = -math.inf, hi: float = math.inf) -> float:
         v = raw.get(key)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(float(v)):
-            raise SchemaError(f"must be a finite number, not {v!r}", path=path, field=f"{name}.{key}")
+            raise SchemaError(f"must be a finite number, not {v!r}", path=path, field=f"{where}.{key}")
         if not lo <= float(v) <= hi:
-            raise SchemaError(f"{float(v):g} is outside [{lo:g}, {hi:g}]", path=path, field=f"{name}.{key}")
+            raise SchemaError(f"{float(v):g} is outside [{lo:g}, {hi:g}]", path=path, field=f"{where}.{key}")
         return float(v)
 
     basis = raw.get("basis", "")
     if not isinstance(basis, str) or not basis.strip():
-        raise SchemaError("give the basis of this prior (where its numbers come from, or 'assumption')", path=path, field=f"{name}.basis")
+        raise SchemaError("give the basis of this prior (where its numbers come from, or 'assumption')", path=path, field=f"{where}.basis")
     if transform == "log":
         med, sd = num("median", 1e-6, 1e6), num("sd_log", 1e-6, 10.0)
         low, high = num("low", 1e-6, 1e6), num("high", 1e-6, 1e6)
         if not low < med < high:
-            raise SchemaError(f"needs low < median < high (got {low:g}, {med:g}, {high:g})", path=path, field=f"{name}.median")
+            raise SchemaError(f"needs low < median < high (got {low:g}, {med:g}, {high:g})", path=path, field=f"{where}.median")
         mu, low_t, high_t = math.log(med), math.log(low), math.log(high)
     else:
         mu, sd = num("mean"), num("sd", 1e-6, 1e6)
         low_t, high_t = num("low"), num("high")
         if not low_t < mu < high_t:
-            raise SchemaError(f"needs low < mean < high (got {low_t:g}, {mu:g}, {high_t:g})", path=path, field=f"{name}.mean")
+            raise SchemaError(f"needs low < mean < high (got {low_t:g}, {mu:g}, {high_t:g})", path=path, field=f"{where}.mean")
     return ParameterPrior(name, transform, mu, sd, low_t, high_t, str(raw.get("unit", "")), " ".join(basis.split()))
 
 
@@ -251,12 +252,12 @@ def load_calibration_priors(update: Mapping | str | os.PathLike[str] | None = No
         for sect in ("parameters", "group"):
             bad = [k for k in (update.get(sect) or {}) if k not in table[sect]]
             if bad:
-                raise SchemaError(f"unknown {sect[:-1] if sect == 'parameters' else sect} parameter {bad[0]!r} "
+                raise SchemaError(f"unknown {'' if sect == 'parameters' else 'group '}parameter {bad[0]!r} "
                                   f"(known: {', '.join(table[sect])})", path=path, field=f"{sect}.{bad[0]}")
         table = merge(table, update)
         source = source if source != "packaged" else "packaged + user"
-    priors = PriorSet(tuple(_parse_one(n, table["parameters"][n], path) for n in PARAMETERS), source)
-    group = _parse_one("h_tr_shift", table["group"]["h_tr_shift"], path)
+    priors = PriorSet(tuple(_parse_one(n, table["parameters"][n], path, f"parameters.{n}") for n in PARAMETERS), source)
+    group = _parse_one("h_tr_shift", table["group"]["h_tr_shift"], path, "group.h_tr_shift")
     noise = dict(table["noise"])
     for key, hi in (("relative", 1.0), ("absolute_kwh", 1e6), ("rounding_kwh", 1e6)):
         v = noise.get(key)

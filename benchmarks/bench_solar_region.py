@@ -104,7 +104,7 @@ def bench_cadastre(out_dir: Path) -> dict:
 
 def bench_shading() -> dict:
     """Urban shading of the energy stock model: the old path vs the solar kernel, same scene."""
-    from twin.energy.stock import urban_shade_factors as old
+    from tests.energy_shading_reference import reference_urban_shade_factors as old
     from twin.ingest.epw import read_epw
     from twin.solar.shading import urban_shade_factors as new
 

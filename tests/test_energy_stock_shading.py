@@ -37,14 +37,12 @@ def weather():
 
 
 def test_facade_horizons_match_scene_horizon_profile():
-    from twin.energy.model import _edge_exterior_areas
-    from twin.energy.stock import _facade_horizons
+    from twin.solar.shading import facade_horizons
 
     scene = canyon_scene()
     hp = scene.horizon_profile()
-    keep = _edge_exterior_areas(scene)["exterior_area_m2"].to_numpy() > 1e-9
-    ref = hp.loc[keep, [c for c in hp.columns if c.startswith("h_")]].to_numpy()
-    np.testing.assert_array_equal(_facade_horizons(scene, keep, 36), ref)
+    ref = hp[[c for c in hp.columns if c.startswith("h_")]].to_numpy()
+    np.testing.assert_allclose(facade_horizons(scene.copy()), ref, atol=1e-9)
 
 
 def test_street_canyon_shades_the_facades_on_the_street(weather):

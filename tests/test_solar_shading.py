@@ -1,4 +1,5 @@
-"""Energy-model shading factors from the solar kernel equal the old code path's."""
+"""Energy-model shading factors (the product path: twin.energy.stock -> twin.solar.shading, ray
+casting kernels) equal the plain reference path (tests/energy_shading_reference.py)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ def weather():
 
 @pytest.mark.parametrize("street_m", [6.0, 10.0, 25.0])
 def test_factors_equal_the_stock_model_factors(weather, street_m):
-    from twin.energy.stock import urban_shade_factors as old
-    from twin.solar.shading import urban_shade_factors as new
+    from tests.energy_shading_reference import reference_urban_shade_factors as old
+    from twin.energy.stock import urban_shade_factors as new
 
     scene = canyon_scene(street_m=street_m)
     ids = scene.buildings["building_id"].to_numpy()
@@ -50,8 +51,8 @@ def test_factors_equal_on_rotated_streets(weather, angle):
     the sectors the kernel skips are behind that nominal plane, not behind the facade."""
     import shapely.affinity
 
-    from twin.energy.stock import urban_shade_factors as old
-    from twin.solar.shading import urban_shade_factors as new
+    from tests.energy_shading_reference import reference_urban_shade_factors as old
+    from twin.energy.stock import urban_shade_factors as new
 
     scene = canyon_scene(street_m=8.0)
     b = scene.buildings.copy()

@@ -28,75 +28,33 @@ import numpy as np
 import pandas as pd
 
 from twin.energy.model import (
-    ORIENTATIONS,
     Conventions,
-    _edge_exterior_areas,
     build_envelope,
     load_factors,
-    orientation_of,
     to_stock_inputs,
     validate_envelope,
 )
 from twin.errors import InputError
 
 
-def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...] | None = None, n_sectors: int = 36) -> np.ndarray:
+def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...] | None = None, n_sectors: int = 36,
+                        progress=None) -> np.ndarray:
     """Monthly shading factors (n_b, n_groups, 12) of the buildings from the scene's horizon profiles.
 
     Each footprint edge with an exterior part is a facade; its obstruction horizon (seen from
-    its midpoint at half the building height, :meth:`Scene.horizon_profile`) gives a monthly
-    factor (shaded / unshaded irradiance, :func:`twin.energy.solar.horizon_shade_factors`, for
-    windows of the facade's orientation). A building's factor for a group is the mean over its
-    facades of that orientation weighted by exterior area; the same factor is applied to the
-    windows (``win_*``) and opaque walls (``opq_*``) of that orientation. Roofs, skylights and
-    the sky long-wave row are not shaded (factor 1).
+    its midpoint at half the building height, as :meth:`Scene.horizon_profile`) gives a monthly
+    factor (shaded / unshaded irradiance for windows of the facade's orientation). A building's
+    factor for a group is the mean over its facades of that orientation weighted by exterior
+    area; the same factor is applied to the windows (``win_*``) and opaque walls (``opq_*``) of
+    that orientation. Roofs, skylights and the sky long-wave row are not shaded (factor 1).
+
+    The horizons, sky views and monthly factors come from the solar ray-casting kernels
+    (:func:`twin.solar.shading.urban_shade_factors`): one shading code path for the energy model
+    and the solar cadastre (``docs/solar.md``). ``progress`` shows a bar per step (stderr).
     """
-    from twin.energy.inputs import STANDARD_GROUPS
-    from twin.energy.solar import horizon_shade_factors
+    from twin.solar.shading import urban_shade_factors as kernel_shade_factors
 
-    groups = STANDARD_GROUPS if groups is None else tuple(groups)
-    ids = np.asarray(building_ids).astype(str)
-    out = np.ones((len(ids), len(groups), 12))
-    if len(ids) == 0:
-        return out
-    ext = _edge_exterior_areas(scene)
-    keep = (ext["exterior_area_m2"].to_numpy() > 1e-9) & ext["building_id"].isin(ids).to_numpy()
-    if not keep.any():
-        return out
-    hz = _facade_horizons(scene, keep, n_sectors)
-    orient = orientation_of(ext.loc[keep, "azimuth_deg"].to_numpy())
-    group = np.char.add("win_", orient.astype(str))
-    factors = horizon_shade_factors(weather, hz, group, groups=groups)
-    area = ext.loc[keep, "exterior_area_m2"].to_numpy()
-    pos = {b: i for i, b in enumerate(ids)}
-    bi = np.array([pos[b] for b in ext.loc[keep, "building_id"].to_numpy()])
-    for o in ORIENTATIONS:
-        m = orient == o
-        if not m.any():
-            continue
-        num = np.zeros((len(ids), 12))
-        den = np.zeros(len(ids))
-        np.add.at(num, bi[m], factors[m] * area[m][:, None])
-        np.add.at(den, bi[m], area[m])
-        has = den > 0
-        f_o = np.ones((len(ids), 12))
-        f_o[has] = num[has] / den[has][:, None]
-        for gname in (f"win_{o}", f"opq_{o}"):
-            if gname in groups:
-                out[:, groups.index(gname), :] = np.clip(f_o, 0.0, 1.0)
-    return out
-
-
-def _facade_horizons(scene, keep: np.ndarray, n_sectors: int) -> np.ndarray:
-    """Horizon profiles (n_keep, n_sectors) of the facades selected by ``keep``.
-
-    Same observers as :meth:`Scene.horizon_profile` (edge midpoint moved 0.1 m outward, at half
-    the building height, obstructions within 100 m), selected from the scene's cached horizons
-    of all facades (:meth:`Scene.facade_horizons`).
-    """
-    # the scene caches the horizons of all facades until building geometry changes, so
-    # baseline, what-ifs and Monte Carlo samples on one geometry compute them once
-    return scene.facade_horizons(n_sectors=n_sectors, max_distance_m=100.0, height_fraction=0.5)[keep]
+    return kernel_shade_factors(scene, building_ids, weather, groups=groups, n_sectors=n_sectors, progress=progress)
 
 
 def stock_drivers(weather, env: pd.DataFrame, *, cooling_setpoint_c: float | None = None):

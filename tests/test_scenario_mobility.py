@@ -296,3 +296,44 @@ def test_a_whatif_on_an_unchanged_scene_gives_the_baseline_exactly(tmp_path):
         np.testing.assert_array_equal(same.periods[period].trips, base.periods[period].trips)
         assert k[f"{period}_evaporated_trips"] == 0.0 and k[f"{period}_evaporated_through_vehicles"] == 0.0
         assert same.periods[period].link_flow == base.periods[period].link_flow
+
+
+DETERMINISM_SCRIPT = """
+import sys, warnings
+from pathlib import Path
+warnings.simplefilter("ignore")
+from twin.scenario.runner import run_scenario
+from twin.scenario.schema import parse_scenario
+import yaml
+folder = Path(sys.argv[1])
+comp = run_scenario(parse_scenario(yaml.safe_load((folder / "traffic.yaml").read_text())), base_dir=folder)
+comp.kpis.to_csv(sys.argv[2], float_format="%.17g")
+comp.samples.to_csv(sys.argv[2] + ".samples", float_format="%.17g")
+"""
+
+
+@pytest.mark.slow
+def test_same_seed_same_traffic_results_in_fresh_processes(tmp_path):
+    """Same scenario and seed: identical traffic KPIs, bands and samples in two fresh processes
+    with other hash seeds; another seed: other samples."""
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    buildings = write_small_district(tmp_path, BOX_100M)
+    doc = {"name": "det", "inputs": {"files": [str(buildings), INPUTS[1], INPUTS[3]]}, "domains": ["traffic"],
+           "whatifs": [{"name": "parvis", "modifications": [{"op": "close_streets", "select": {"where": {"name": ["Parvis Saint-Gilles"]}}}]}],
+           "uncertainty": {"samples": 3, "seed": 8}, "traffic": {"access_categories": ["school", "park", "bank"]}}
+    outs = []
+    for k, (hashseed, seed) in enumerate(((1, 8), (77, 8), (1, 9))):
+        doc["uncertainty"]["seed"] = seed
+        (tmp_path / "traffic.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True))
+        env = {**os.environ, "PYTHONHASHSEED": str(hashseed), "TWIN_NUMBA_THREADS": "1"}
+        out = tmp_path / f"kpis{k}.csv"
+        subprocess.run([sys.executable, "-c", DETERMINISM_SCRIPT, str(tmp_path), str(out)], check=True, env=env, timeout=600)
+        outs.append(out)
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    assert Path(str(outs[0]) + ".samples").read_bytes() == Path(str(outs[1]) + ".samples").read_bytes()
+    assert Path(str(outs[0]) + ".samples").read_bytes() != Path(str(outs[2]) + ".samples").read_bytes()

@@ -88,10 +88,12 @@ def test_sampled_floor_areas_reach_the_traffic_demand_and_whatifs_are_paired(dis
     smp = comp.samples
     floor = comp.stock_samples.floor_area_m2.sum(axis=1)  # each sample's gross floor area, m2
     assert np.ptp(floor) > 0
+    # the person trips follow each sample's floor areas (the trip-end formula itself is checked in
+    # tests/test_scenario_mobility.py::test_sampled_floor_areas_reach_the_trip_demand)
     base = smp[(smp["whatif"] == "parvis") & (smp["domain"] == "traffic")].pivot(index="sample", columns="kpi", values="baseline")
-    trips = base["assigned_trips"] + base["unserved_trips"]
-    expected = sc.traffic.trips_per_100m2 * floor / 100.0 * sc.traffic.peak_hour_share
-    np.testing.assert_allclose(trips.to_numpy(), expected, rtol=1e-9)
+    trips = [c for c in base.columns if c.endswith("_person_trips")]
+    assert trips
+    assert all(np.ptp(base[c].to_numpy()) > 0 for c in trips)
     energy = smp[smp["domain"] == "energy"].pivot_table(index=["whatif", "sample"], columns="kpi", values="delta")
     assert (energy.loc["parvis"] == 0.0).all().all()  # the closure changes nothing the energy model reads
     assert (energy.loc["wave", "heating_need_mwh"] < 0).all()  # insulation: less heat in every sampled city

@@ -337,3 +337,66 @@ def test_same_seed_same_traffic_results_in_fresh_processes(tmp_path):
     assert outs[0].read_bytes() == outs[1].read_bytes()
     assert Path(str(outs[0]) + ".samples").read_bytes() == Path(str(outs[1]) + ".samples").read_bytes()
     assert Path(str(outs[0]) + ".samples").read_bytes() != Path(str(outs[2]) + ".samples").read_bytes()
+
+
+def _tram_feed(path: Path) -> Path:
+    """A two-stop tram across the district every 5 minutes, 07:00-10:20 (a hand-made GTFS feed)."""
+    import zipfile
+
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs("EPSG:31370", "EPSG:4326", always_xy=True)
+    (lon1, lat1), (lon2, lat2) = tr.transform(148100, 168100), tr.transform(148900, 168900)
+    rows = ["trip_id,arrival_time,departure_time,stop_id,stop_sequence"]
+    trips = ["route_id,service_id,trip_id"]
+    for k in range(40):
+        t = 7 * 3600 + k * 300
+        for d, (a, b) in enumerate((("S1", "S2"), ("S2", "S1"))):
+            tid = f"t{k}_{d}"
+            trips.append(f"R,WK,{tid}")
+            for stop, tt in ((a, t), (b, t + 240)):
+                hms = f"{tt // 3600:02d}:{tt % 3600 // 60:02d}:00"
+                rows.append(f"{tid},{hms},{hms},{stop},{1 if stop == a else 2}")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("stops.txt", f"stop_id,stop_lat,stop_lon\nS1,{lat1},{lon1}\nS2,{lat2},{lon2}\n")
+        z.writestr("routes.txt", "route_id,route_type\nR,0\n")
+        z.writestr("trips.txt", "\n".join(trips) + "\n")
+        z.writestr("stop_times.txt", "\n".join(rows) + "\n")
+        z.writestr("calendar.txt", "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+                                   "WK,1,1,1,1,1,0,0,20130101,20131231\n")
+    return path
+
+
+def test_public_transport_from_a_scenario_feed(tmp_path):
+    """``traffic.gtfs``: public transport becomes a mode and an access mode through the scenario
+    path; the feed is an input of the run (hashed: another feed, another run id)."""
+    import yaml
+
+    from twin.scenario.batch import run_identity
+    from twin.traffic.indicators import district_access
+    from twin.traffic.mobility import MobilityOptions
+
+    buildings = write_small_district(tmp_path, BOX_100M)
+    _tram_feed(tmp_path / "tram.zip")
+    doc = {"name": "tram", "inputs": {"files": [str(buildings), INPUTS[1], INPUTS[3]]}, "domains": ["traffic"],
+           "whatifs": [{"name": "parvis", "modifications": [{"op": "close_streets", "select": {"where": {"name": ["Parvis Saint-Gilles"]}}}]}],
+           "traffic": {"gtfs": "tram.zip", "periods": ["am_peak"], "feedback": 1, "access_categories": ["school", "park", "bank"]}}
+    comp = run_scenario(parse_scenario(doc), base_dir=tmp_path)
+    k = comp.kpis.set_index("kpi")
+    assert k.loc["am_peak_pt_share_pct", "baseline"] > 0.0
+    pt = k.filter(like="access_15min_pt_", axis=0)
+    assert list(pt.index) == [f"access_15min_pt_{c}_pct" for c in ("school", "park", "bank")]
+    walk = k.loc["access_15min_walk_bank_pct", "baseline"]
+    assert (pt["baseline"] >= k.filter(like="access_15min_walk_", axis=0)["baseline"].to_numpy() - 1e-12).all()  # the better of walk and pt
+    assert 0.0 < walk <= 100.0
+    # walk and bike shares are the library's indicator with the same feed
+    acc = district_access(comp.baseline_scene, MobilityOptions(access_categories=("school", "park", "bank")))
+    for row in acc.itertuples():
+        assert k.loc[f"access_15min_{row.mode}_{row.category}_pct", "baseline"] == pytest.approx(100.0 * row.share_of_residents, abs=1e-12)
+    path = tmp_path / "tram.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    first = run_identity(path)["run_id"]
+    assert run_identity(path)["run_id"] == first
+    with open(tmp_path / "tram.zip", "ab") as f:
+        f.write(b"\0")  # another feed file (bytes appended)
+    assert run_identity(path)["run_id"] != first

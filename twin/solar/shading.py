@@ -22,13 +22,21 @@ only by the sky-view quadrature.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from twin.solar.progress import Steps
 
 
-def wall_triangles(scene) -> tuple[np.ndarray, np.ndarray]:
+def wall_triangles(scene, *, upper_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Triangles (n, 3, 3) of the walls of the LoD1 extrusions of the scene's footprints (exterior
-    rings, as :meth:`Scene.footprints`), and the building index of each."""
+    rings, as :meth:`Scene.footprints`), and the building index of each.
+
+    A wall (p0, p1, ground z0, top z1) is the triangles (p0 z0, p1 z0, p1 z1) and
+    (p0 z0, p1 z1, p0 z1). ``upper_only`` keeps the second only, which is enough for horizons:
+    both project onto the segment p0-p1, so a vertical half-plane cuts both or neither, at the
+    same horizontal distance, and the second's cut reaches higher (up to the top edge), so the
+    highest elevation never comes from the first (same horizons at half the triangles).
+    """
     fp = scene.footprints()
     b = scene.buildings
     ground = b["ground_z_m"].to_numpy(dtype=float) if "ground_z_m" in b else np.zeros(len(b))
@@ -45,6 +53,8 @@ def wall_triangles(scene) -> tuple[np.ndarray, np.ndarray]:
     b_ = np.column_stack([p1, z0])
     c = np.column_stack([p1, z1])
     d = np.column_stack([p0, z1])
+    if upper_only:
+        return np.ascontiguousarray(np.stack([a, c, d], axis=1)), bi.astype(np.int64)
     tri = np.concatenate([np.stack([a, b_, c], axis=1), np.stack([a, c, d], axis=1)])
     return np.ascontiguousarray(tri), np.concatenate([bi, bi]).astype(np.int64)
 
@@ -80,7 +90,7 @@ def facade_horizons(scene, mask: np.ndarray | None = None, *, n_sectors: int = 3
     az = np.radians(fac["azimuth_deg"].to_numpy(dtype=float))
     obs = np.column_stack([fac["mid_x"].to_numpy() + 0.1 * np.sin(az), fac["mid_y"].to_numpy() + 0.1 * np.cos(az),
                            ground[bi] + height_fraction * height[bi]])
-    tri, group = wall_triangles(scene)
+    tri, group = wall_triangles(scene, upper_only=True)
     grid = SceneGrid.build(tri, group, points=obs)
     front = None
     if front_azimuth_deg is not None:
@@ -184,6 +194,7 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
     from twin.energy.inputs import STANDARD_GROUPS
     from twin.energy.model import ORIENTATIONS, _edge_exterior_areas, orientation_of
     from twin.energy.solar import STANDARD_ORIENTATION
+    from twin.energy.stock import isin_ids
 
     groups = STANDARD_GROUPS if groups is None else tuple(groups)
     ids = np.asarray(building_ids).astype(str)
@@ -194,7 +205,7 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
     try:
         with steps.step("facades"):
             ext = _edge_exterior_areas(scene)
-            keep = (ext["exterior_area_m2"].to_numpy() > 1e-9) & ext["building_id"].isin(ids).to_numpy()
+            keep = (ext["exterior_area_m2"].to_numpy() > 1e-9) & isin_ids(ext["building_id"], pd.Series(ids))
         if not keep.any():
             return out
         orient = orientation_of(ext.loc[keep, "azimuth_deg"].to_numpy())

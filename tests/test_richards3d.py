@@ -204,6 +204,25 @@ def test_rain_on_a_desealed_square_spreads_under_sealed_cells() -> None:
     np.testing.assert_allclose(res.h_m[-1], np.transpose(res.h_m[-1], (0, 2, 1)), atol=1e-6)
 
 
+def test_storm_then_dry_spell_continues_the_state() -> None:
+    """A second run from the first one's state starts from its exact stored water (the carried
+    water content, not theta(h)), so the balance over both runs closes to 1e-10."""
+    soil = texture_material("Loam")
+    block = Block(nx=4, ny=3, nz=8, dx_m=1.0, dy_m=1.0, dz_m=0.1, materials=[soil],
+                  sides={"top": Side("rain", 30.0e-3 / 3600.0), "bottom": Side("free_drainage")})
+    storm = run_block(block, -1.0, [3600.0])
+    block.sides = {"top": Side("flux", -2.0e-3 / 86400.0), "bottom": Side("free_drainage")}  # 2 mm/day evaporation
+    dry = run_block(block, storm.state, [7200.0], t_start_s=3600.0)
+    assert storm.totals["runoff_m3"] > 0
+    assert dry.totals["storage_start_m3"] == storm.totals["storage_end_m3"]
+    change = dry.totals["storage_end_m3"] - storm.totals["storage_start_m3"]
+    inflow = storm.boundary_inflow_m3 + dry.boundary_inflow_m3
+    assert abs(change - inflow) < 1e-10 * abs(storm.boundary_inflow_m3)
+    assert dry.totals["inflow_top_m3"] == pytest.approx(-12 * 2.0e-3 / 24.0, rel=1e-9)
+    with pytest.raises(InputError):
+        run_block(Block(nx=2, ny=2, nz=2, dx_m=1.0, dy_m=1.0, dz_m=0.1, materials=[soil]), storm.state, [10.0])
+
+
 # ----------------------------------------------------------------------------- bad input
 
 

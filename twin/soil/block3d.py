@@ -260,6 +260,17 @@ class Block:
 
 
 @dataclass
+class BlockState:
+    """The state a run ends in, to continue it with other boundary conditions (a storm, then a
+    dry spell): heads (m) and the conserved water content (m3/m3), flat in the kernel's order.
+    The water content is carried as is (not recomputed from the heads), so the water balance
+    over consecutive runs closes as over one."""
+
+    h_m: np.ndarray
+    theta: np.ndarray
+
+
+@dataclass
 class BlockResult:
     """Result of :func:`run_block`.
 
@@ -275,6 +286,7 @@ class BlockResult:
     rain_m3: np.ndarray
     runoff_m3: np.ndarray
     totals: dict[str, float]
+    state: BlockState | None = None
 
     @property
     def storage_change_m3(self) -> float:
@@ -304,7 +316,7 @@ def build_tables(materials: Sequence[SoilMaterial]) -> tuple[np.ndarray, np.ndar
 
 def run_block(
     block: Block,
-    h_initial_m: float | np.ndarray,
+    h_initial_m: float | np.ndarray | BlockState,
     output_times_s: Sequence[float],
     *,
     t_start_s: float = 0.0,
@@ -318,7 +330,8 @@ def run_block(
     block
         The block (:class:`Block`).
     h_initial_m
-        Initial head, m: one number or ``(nz, ny, nx)``.
+        Initial head, m: one number or ``(nz, ny, nx)``; or the :class:`BlockState` a previous
+        run of the same block ended in (``result.state``), to continue it.
     output_times_s
         Output times, s, increasing, after ``t_start_s``; the run ends at the last.
     options
@@ -351,8 +364,17 @@ def run_block(
         raise ResourceLimitError(
             f"{n:,} cells x {n_keep} output times is above the limit of {MAX_OUTPUT_VALUES:,} stored values: "
             "ask for fewer output times or keep_fields=False", field="output_times_s")
-    h0 = np.broadcast_to(np.asarray(h_initial_m, dtype=float), (block.nz, block.ny, block.nx)) if np.ndim(h_initial_m) in (0, 3) else None
-    if h0 is None:
+    state = h_initial_m if isinstance(h_initial_m, BlockState) else None
+    if state is not None:
+        if state.h_m.shape != (n,) or state.theta.shape != (n,):
+            raise InputError(f"the state is of another block ({state.h_m.size:,} cells, not {n:,})", field="h_initial_m")
+        h0 = state.h_m.reshape(block.nz, block.ny, block.nx)
+    elif np.ndim(h_initial_m) in (0, 3):
+        try:
+            h0 = np.broadcast_to(np.asarray(h_initial_m, dtype=float), (block.nz, block.ny, block.nx))
+        except ValueError:
+            raise InputError("initial head: one number or an array (nz, ny, nx)", field="h_initial_m") from None
+    else:
         raise InputError("initial head: one number or an array (nz, ny, nx)", field="h_initial_m")
     if not np.all(np.isfinite(h0)) or h0.min() < HEAD_RANGE_M[0] or h0.max() > HEAD_RANGE_M[1]:
         raise InputError(f"initial heads must be finite and in [{HEAD_RANGE_M[0]:g}, {HEAD_RANGE_M[1]:g}] m", field="h_initial_m")
@@ -360,8 +382,11 @@ def run_block(
     params, tables = build_tables(block.materials)
     mat = np.ascontiguousarray(block.material.reshape(-1))
     h = np.ascontiguousarray(h0.reshape(-1), dtype=float).copy()
-    theta = np.empty(n)
-    K.water_contents(h, mat, params, tables, theta)
+    if state is not None:
+        theta = np.array(state.theta, dtype=float)
+    else:
+        theta = np.empty(n)
+        K.water_contents(h, mat, params, tables, theta)
     b_mode = np.zeros(b_cell.size, dtype=np.int64)
     out_h = np.zeros((times.size if keep_fields else 0, n))
     out_theta = np.zeros_like(out_h)
@@ -398,5 +423,5 @@ def run_block(
         tot[f"inflow_{name}_m3"] = float(totals[K.T_IN_SIDE + s])
     return BlockResult(
         times_s=times, h_m=h_out, theta=th_out, inflow_m3=out_cum[:, :6].copy(), rain_m3=out_cum[:, K.C_RAIN].copy(),
-        runoff_m3=out_cum[:, K.C_RUNOFF].copy(), totals=tot,
+        runoff_m3=out_cum[:, K.C_RUNOFF].copy(), totals=tot, state=BlockState(h_m=h, theta=theta),
     )

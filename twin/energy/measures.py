@@ -16,7 +16,14 @@ airtightness       ``n_air_inf_1_h`` where lower than the building's
 ventilation        heat recovery efficiency ``eta_hr`` on the use air change (adds fan electricity)
 system             heat generator, one of :data:`SYSTEMS` (``heat_pump``, ``gas_boiler_condensing``...;
                    costed per kW of the simulated peak heating load)
-pv                 rooftop photovoltaics: ``pv_kwp = a_roof x pv_roof_fraction x pv_module_kwp_m2``
+pv                 rooftop photovoltaics on the suitable roofs of the solar cadastre, when the envelope
+                   table carries them (:data:`SOLAR_COLUMNS`, :func:`attach_pv_yield`): ``pv_kwp`` and
+                   ``pv_ac_kwh_year`` of the building's roofs of class excellent or good
+                   (:mod:`twin.solar.cadastre`: tilt, azimuth, shading by neighbours, usable area and
+                   module layout, PVWatts DC/AC chain); a building without a suitable roof is not
+                   affected. Without those columns (a stock run with no scene geometry at hand):
+                   ``pv_kwp = a_roof x pv_roof_fraction x pv_module_kwp_m2`` and the flat yield of
+                   :func:`twin.energy.results.account_arrays`
 =================  ==================================================================================
 
 ``cost_unit``: ``m2_element`` (area of the changed element), ``m2_floor`` (heated floor area),
@@ -45,6 +52,10 @@ COST_UNITS = ("m2_element", "m2_floor", "kw_peak", "kwp", "building")
 SYSTEMS = ("gas_boiler", "gas_boiler_condensing", "oil_boiler", "electric_direct", "heat_pump")  # = twin.energy.results.SYSTEMS
 _REQUIRED = ("measure", "kind", "cost_eur", "cost_unit")
 _NUMERIC = ("added_r_m2k_w", "target_u_w_m2k", "g_window", "n_air_inf_1_h", "eta_hr", "cost_eur")
+
+#: Envelope columns carrying the solar cadastre's PV of a building's suitable roofs (numbers, so
+#: they follow the building into Monte Carlo sample rows): peak power, kWp, and AC yield, kWh/year.
+SOLAR_COLUMNS = ("solar_pv_kwp", "solar_pv_ac_kwh_year")
 
 
 def load_measures(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -223,10 +234,22 @@ def apply_measures(
             env.loc[affected, "system_source"] = label
             qty = np.full(len(env), np.nan)  # peak load known after simulation
         elif kind == "pv":
-            kwp = env["a_roof_m2"].to_numpy(dtype=float) * f["pv_roof_fraction"] * f["pv_module_kwp_m2"]
-            affected &= kwp > 0
-            env.loc[affected, "pv_kwp"] = kwp[affected]
-            env.loc[affected, "pv_kwp_source"] = label + " (a_roof x pv_roof_fraction x pv_module_kwp_m2)"
+            if all(c in env for c in SOLAR_COLUMNS):  # the solar cadastre's suitable roofs
+                kwp = np.nan_to_num(env["solar_pv_kwp"].to_numpy(dtype=float))
+                ac = np.nan_to_num(env["solar_pv_ac_kwh_year"].to_numpy(dtype=float))
+                affected &= kwp > 0
+                if "pv_ac_kwh_year" not in env:
+                    env["pv_ac_kwh_year"] = np.nan
+                env.loc[affected, "pv_kwp"] = kwp[affected]
+                env.loc[affected, "pv_ac_kwh_year"] = ac[affected]
+                env.loc[affected, "pv_kwp_source"] = label + " (solar cadastre: roofs of class excellent or good)"
+            else:
+                kwp = env["a_roof_m2"].to_numpy(dtype=float) * f["pv_roof_fraction"] * f["pv_module_kwp_m2"]
+                affected &= kwp > 0
+                env.loc[affected, "pv_kwp"] = kwp[affected]
+                env.loc[affected, "pv_kwp_source"] = label + " (a_roof x pv_roof_fraction x pv_module_kwp_m2)"
+                if "pv_ac_kwh_year" in env:  # the flat yield of the accounts
+                    env.loc[affected, "pv_ac_kwh_year"] = np.nan
             qty = kwp
         if m["cost_unit"] == "m2_floor":
             qty = env["a_f_m2"].to_numpy(dtype=float)
@@ -240,9 +263,39 @@ def apply_measures(
                                      "cost_unit": m["cost_unit"], "unit_cost_eur": float(m["cost_eur"])}))
     columns = ["building_id", "measure", "quantity", "cost_unit", "unit_cost_eur"]
     records = [r for r in records if len(r)]
-    costs = pd.concat(records, ignore_index=True)[columns] if records else pd.DataFrame(columns=columns)
+    if records:
+        costs = pd.concat(records, ignore_index=True)[columns]
+    else:  # typed, so sums over it stay numbers (a measure that affects no building)
+        costs = pd.DataFrame({c: pd.Series(dtype=float if c in ("quantity", "unit_cost_eur") else object) for c in columns})
     costs["investment_eur"] = costs["quantity"] * costs["unit_cost_eur"]
     return env, costs
+
+
+def attach_pv_yield(env: pd.DataFrame, pv: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``env`` with the solar cadastre's PV of every building (:data:`SOLAR_COLUMNS`).
+
+    Parameters
+    ----------
+    env
+        Envelope table (``building_id``).
+    pv
+        Per building (index or column ``building_id``): ``pv_kwp`` (kWp) and ``pv_ac_kwh_year``
+        (kWh/year) of its suitable roofs (:func:`twin.solar.pv_measure.suitable_pv`); buildings
+        absent from it get 0 (no suitable roof).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``env`` with ``solar_pv_kwp`` and ``solar_pv_ac_kwh_year``; the ``pv`` measure then
+        takes its size and yield from them.
+    """
+    table = pv.set_index("building_id") if "building_id" in pv.columns else pv
+    table = table[~table.index.duplicated()]
+    ids = env["building_id"].astype(str).to_numpy()
+    out = env.copy()
+    out["solar_pv_kwp"] = table["pv_kwp"].reindex(ids).fillna(0.0).to_numpy(dtype=float)
+    out["solar_pv_ac_kwh_year"] = table["pv_ac_kwh_year"].reindex(ids).fillna(0.0).to_numpy(dtype=float)
+    return out
 
 
 def price_peak_measures(costs: pd.DataFrame, peak_heat_w: pd.Series) -> pd.DataFrame:
@@ -284,8 +337,10 @@ def heat_pump_cop(t_source_c: np.ndarray, t_sink_c: float, factors: dict[str, fl
 __all__ = [
     "COST_UNITS",
     "KINDS",
+    "SOLAR_COLUMNS",
     "SYSTEMS",
     "apply_measures",
+    "attach_pv_yield",
     "check_measures",
     "heat_pump_cop",
     "load_measures",

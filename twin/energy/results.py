@@ -6,7 +6,9 @@ building (units in the column names):
 * need: ``q_heat_kwh`` (space heating, kernel), ``q_dhw_kwh`` (hot water, TABULA ``q_w_nd``);
 * final energy per carrier: ``gas_kwh`` and ``oil_kwh`` (boilers: need / seasonal efficiency),
   ``electricity_kwh`` (heat pump: monthly need / COP at the month's mean outdoor temperature;
-  fans of heat-recovery ventilation), ``pv_kwh`` (PV yield, credited);
+  fans of heat-recovery ventilation), ``pv_kwh`` (PV yield, credited: the solar cadastre's AC
+  yield where the envelope carries it, ``pv_ac_kwh_year``, else the flat yield
+  ``pv_kwp x horizontal irradiation x pv_performance_ratio``);
 * ``primary_energy_kwh`` and ``primary_energy_kwh_m2`` (Brussels EPB factors), ``energy_class``
   (Brussels EPB scale, :mod:`twin.energy.classes`), ``co2_kg``, ``energy_cost_eur``
   (PV at the electricity price: net metering), ``investment_eur``.
@@ -90,6 +92,7 @@ def account_arrays(
     pv_kwp: np.ndarray,
     drivers,
     factors: dict[str, float],
+    pv_ac_kwh_year: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """The per-building energy accounts as arrays (the arithmetic of :func:`energy_accounts`).
 
@@ -99,6 +102,11 @@ def account_arrays(
     ``condensing_boiler_efficiency``), an oil boiler the same of oil (``oil_boiler_efficiency``),
     direct electric heating ``(q_heat + q_dhw) / electric_direct_efficiency`` of electricity, a
     heat pump the monthly need over the month's COP plus hot water over the yearly COP at 55 C.
+
+    PV (``pv_kwh``, credited against the electricity: net metering): ``pv_ac_kwh_year`` (n,),
+    the AC yield of each building's modules from the solar model (:mod:`twin.solar.cadastre`:
+    orientation, shading, layout, DC/AC chain), kWh/year; where it is None or NaN, the flat yield
+    ``pv_kwp x horizontal irradiation x pv_performance_ratio``.
 
     Returns
     -------
@@ -132,6 +140,9 @@ def account_arrays(
     flow_m3_h = np.asarray(n_air_use_1_h, dtype=float) * np.asarray(volume_m3, dtype=float)
     elec = elec + np.where(eta_hr > 0, f["mvhr_sfp_wh_m3"] * flow_m3_h * drivers.n_hours / 1000.0, 0.0)
     pv = np.nan_to_num(np.asarray(pv_kwp, dtype=float) * horizontal_irradiation_kwh_m2(drivers) * f["pv_performance_ratio"])
+    if pv_ac_kwh_year is not None:
+        model = np.broadcast_to(np.asarray(pv_ac_kwh_year, dtype=float), pv.shape)
+        pv = np.where(np.isfinite(model), model, pv)
     net_elec = elec - pv
     primary = gas * f["pef_gas"] + oil * f["pef_oil"] + net_elec * f["pef_electricity"]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -166,7 +177,8 @@ def energy_accounts(
     ----------
     env
         Envelope table (``building_id``, ``a_f_m2``, ``system``, ``q_w_nd_kwh_m2``,
-        ``n_air_use_1_h``, ``eta_hr``, ``volume_m3``, optional ``pv_kwp``).
+        ``n_air_use_1_h``, ``eta_hr``, ``volume_m3``, optional ``pv_kwp`` and
+        ``pv_ac_kwh_year`` (the solar model's AC yield, set by the ``pv`` measure)).
     per_building, monthly
         ``StockResults.per_building`` (index ``building_id``) and ``StockResults.monthly``.
     drivers
@@ -204,6 +216,7 @@ def energy_accounts(
         pv_kwp=env["pv_kwp"].to_numpy(dtype=float) if "pv_kwp" in env else np.zeros(n),
         drivers=drivers,
         factors=f,
+        pv_ac_kwh_year=env["pv_ac_kwh_year"].to_numpy(dtype=float) if "pv_ac_kwh_year" in env else None,
     )
     inv = np.zeros(n)
     if costs is not None and len(costs):

@@ -12,10 +12,20 @@ Monte Carlo (:func:`run_samples`): every sample of the stock's unknowns
 (:mod:`twin.energy.stock_samples`) and of the engine options goes through the kernel as extra
 building rows of one batch (:func:`twin.energy.sampled.simulate_samples`), on the prepared
 stock of the scene (shading and drivers computed once).
+
+Rooftop PV (a measure of kind ``pv``): its size and yield come from the solar cadastre of the
+scene's roofs (:mod:`twin.solar.pv_measure`: the roofs of class excellent or good of each
+selected building, with their orientation, shading by neighbours, module layout and DC/AC
+chain), computed once per scene geometry. The what-if's energy result carries it as
+``result.solar`` (:class:`SolarPV`) for the report (:mod:`twin.scenario.report_solar`); selected
+buildings without a suitable roof get no modules and are named in a warning. Monte Carlo: the PV
+of a building is the same in every sample (nothing about PV is sampled; the cadastre is that of
+the scene's geometry, not of the sampled heights), so the PV part of a what-if's delta is paired.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -130,13 +140,98 @@ def _prepared(scene, weather, cooling_setpoint_c):
     return scene._cache[key]
 
 
+@dataclass
+class SolarPV:
+    """The rooftop PV of a scene's ``pv`` measures (``EngineResult.solar`` of the energy engine).
+
+    cadastre : the :class:`~twin.solar.cadastre.Cadastre` of the scene's roofs (shared: read only).
+    suitable : per building (index ``building_id``): ``pv_kwp``, ``pv_ac_kwh_year``,
+        ``n_suitable_roofs``, ``n_roofs`` (:func:`twin.solar.pv_measure.suitable_pv`).
+    selected : building ids a ``pv`` measure was applied to (simulated buildings).
+    equipped : per equipped building: ``building_id``, ``measure``, ``pv_kwp``, ``pv_ac_kwh_year``.
+    without_suitable_roof : selected ids with no roof of class excellent or good (no modules).
+    not_simulated : selected ids the energy model left out (no PV counted).
+    """
+
+    cadastre: object
+    suitable: pd.DataFrame
+    selected: list[str] = field(default_factory=list)
+    equipped: pd.DataFrame | None = None
+    without_suitable_roof: list[str] = field(default_factory=list)
+    not_simulated: list[str] = field(default_factory=list)
+
+    @property
+    def kwp(self) -> float:
+        """Peak power of the equipped buildings, kWp."""
+        return float(self.equipped["pv_kwp"].sum()) if self.equipped is not None else 0.0
+
+    @property
+    def ac_kwh_year(self) -> float:
+        """AC yield of the equipped buildings, kWh/year."""
+        return float(self.equipped["pv_ac_kwh_year"].sum()) if self.equipped is not None else 0.0
+
+
+def _pv_plan(plan: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The part of a renovation plan (measure list -> ids) whose lists hold a measure of kind ``pv``."""
+    if not plan:
+        return {}
+    from twin.energy.measures import load_measures
+
+    table = load_measures()
+    pv = set(table.index[table["kind"] == "pv"])
+    return {m: ids for m, ids in plan.items() if pv & set(m.split(","))}
+
+
+def _with_solar(scene, weather, env: pd.DataFrame, plan: dict[str, set[str]]) -> tuple[pd.DataFrame, SolarPV | None]:
+    """``env`` with the cadastre's PV columns when the plan has a ``pv`` measure, and the
+    :class:`SolarPV` record (None without ``pv`` measures)."""
+    pv_plan = _pv_plan(plan)
+    if not pv_plan:
+        return env, None
+    from twin.energy.measures import attach_pv_yield
+    from twin.solar.pv_measure import district_cadastre, suitable_pv
+
+    cad = district_cadastre(scene, weather)
+    suitable = suitable_pv(cad.surfaces)
+    selected = sorted(set().union(*pv_plan.values()))
+    simulated = set(env["building_id"].astype(str))
+    solar = SolarPV(cad, suitable, [i for i in selected if i in simulated], not_simulated=[i for i in selected if i not in simulated])
+    kwp = suitable["pv_kwp"].reindex(solar.selected).fillna(0.0)
+    solar.without_suitable_roof = list(kwp.index[kwp.to_numpy() <= 0])
+    return attach_pv_yield(env, suitable), solar
+
+
+def _solar_messages(solar: SolarPV | None, env: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Fill ``solar.equipped`` from the envelope after the measures; notes and warnings."""
+    if solar is None:
+        return [], []
+    src = env["pv_kwp_source"].astype(str) if "pv_kwp_source" in env else pd.Series("", index=env.index)
+    done = src.str.contains("solar cadastre", regex=False).to_numpy()
+    eq = env.loc[done, ["building_id", "pv_kwp", "pv_ac_kwh_year"]].copy()
+    eq.insert(1, "measure", src[done].str.extract(r"^measure (\S+)", expand=False).to_numpy())
+    solar.equipped = eq.reset_index(drop=True)
+    t = solar.cadastre.meta["totals"]
+    notes = [f"rooftop PV from the solar cadastre: {len(eq):,} of {len(solar.selected):,} selected buildings equipped, "
+             f"{solar.kwp:,.0f} kWp, {solar.ac_kwh_year / 1e3:,.0f} MWh/year AC (all suitable roofs of the scene: "
+             f"{t['suitable_pv_kwp']:,.0f} kWp, {t['suitable_pv_ac_mwh_year']:,.0f} MWh/year)"]
+    warns = []
+    if solar.without_suitable_roof:
+        n = len(solar.without_suitable_roof)
+        warns.append(f"{n:,} of the {len(solar.selected):,} buildings selected for rooftop PV have no roof of class excellent or good "
+                     f"in the solar cadastre and get no modules (e.g. {', '.join(solar.without_suitable_roof[:3])})")
+    if solar.not_simulated:
+        warns.append(f"{len(solar.not_simulated):,} buildings selected for rooftop PV are not simulated by the energy model "
+                     f"(e.g. {', '.join(solar.not_simulated[:3])}): their PV is not counted")
+    return notes, warns
+
+
 def run(scene, options, *, base_dir: Path) -> EngineResult:
     from twin.energy.measures import apply_measures
     from twin.energy.stock import simulate_prepared
 
     weather = _weather(scene, options, base_dir)
     prep = _prepared(scene, weather, options.cooling_setpoint_c)
-    env = prep.envelope.copy()
+    env, solar = _with_solar(scene, weather, prep.envelope.copy(), _renovation_plan(scene))
     env["theta_i_c"] = float(options.heating_setpoint_c)
     if env["theta_i_c"].nunique() != prep.envelope["theta_i_c"].nunique() or not np.allclose(env["theta_i_c"], prep.envelope["theta_i_c"]):
         from twin.energy.stock import stock_drivers
@@ -178,7 +273,11 @@ def run(scene, options, *, base_dir: Path) -> EngineResult:
     notes = []
     if len(stock.excluded):
         notes.append(f"{len(stock.excluded)} buildings excluded (first: {stock.excluded.iloc[0].to_dict()})")
-    return EngineResult(objects, "building_id", kpis, series, notes)
+    pv_notes, pv_warnings = _solar_messages(solar, env)
+    result = EngineResult(objects, "building_id", kpis, series, notes + pv_notes, pv_warnings)
+    if solar is not None:
+        result.solar = solar  # read by twin.scenario.report_solar
+    return result
 
 
 def _renovation_plan(scene) -> dict[str, set[str]]:
@@ -223,7 +322,11 @@ def run_samples(scene, options: list, stock, *, base_dir: Path) -> tuple[list[di
     # the central run of this scene (its results stand in for a sampled building the model rejects)
     from twin.energy.measures import apply_measures
 
-    env = prep.envelope.copy()
+    env, solar = _with_solar(scene, weather, prep.envelope.copy(), plan)
+    if solar is not None:  # the cadastre's PV columns follow every building into its sample rows
+        base = getattr(prep, "base_envelope", None)
+        prep = replace(prep, envelope=_with_solar(scene, weather, prep.envelope, plan)[0],
+                       base_envelope=None if base is None else _with_solar(scene, weather, base, plan)[0])
     env["theta_i_c"] = float(options[0].heating_setpoint_c)
     simulated = set(env["building_id"])
     costs = []

@@ -1,0 +1,151 @@
+"""Rooftop PV what-ifs: the ``pv`` measure's size and yield come from the solar cadastre.
+
+One small scenario (a 100 m square of Saint-Gilles, about 30 buildings) with two PV what-ifs:
+half of the buildings, and buildings the cadastre gives no suitable roof. The cadastre is
+computed here directly (:func:`twin.solar.cadastre.solar_cadastre` on the ingested footprints,
+the scenario's options) and the energy accounts are checked against it and against the factor
+table (primary energy, CO2 and cost of the credited electricity).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from tests.scenario_helpers import BOX_100M, EPW, write_small_district
+from twin.errors import TwinWarning
+
+SAMPLES = 2
+
+
+@pytest.fixture(scope="module")
+def pv_run(tmp_path_factory):
+    from twin.energy.model import load_factors
+    from twin.ingest import ingest
+    from twin.ingest.epw import read_epw
+    from twin.scenario.runner import run_scenario
+    from twin.scenario.schema import load_scenario
+    from twin.solar.cadastre import solar_cadastre
+    from twin.solar.pv_measure import SCENARIO_OPTIONS, SUITABLE
+
+    folder = tmp_path_factory.mktemp("pv")
+    buildings = write_small_district(folder, BOX_100M)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TwinWarning)
+        scene, _ = ingest([buildings], crs="EPSG:31370")
+    # the cadastre, directly (not through the scenario's cache)
+    direct = solar_cadastre(scene, read_epw(EPW), SCENARIO_OPTIONS)
+    roofs = direct.surfaces[direct.surfaces["kind"] == "roof"]
+    good = roofs["suitability"].isin(SUITABLE)
+    has_suitable = set(roofs.loc[good, "building_id"].astype(str))
+    no_roof = sorted(set(roofs["building_id"].astype(str)) - has_suitable)
+    assert no_roof, "the small district should have buildings without a suitable roof"
+    doc = {
+        "name": "pv-small",
+        "inputs": {"files": [str(buildings)], "weather": str(EPW), "crs": "EPSG:31370"},
+        "domains": ["energy"],
+        "whatifs": [
+            {"name": "pv", "modifications": [{"op": "renovate", "select": {"fraction": 0.5}, "measures": ["rooftop_pv"]}]},
+            {"name": "pv-no-roof", "modifications": [{"op": "renovate", "select": {"ids": no_roof[:3]}, "measures": ["rooftop_pv"]}]},
+        ],
+        "uncertainty": {"samples": SAMPLES, "seed": 7},
+    }
+    path = folder / "pv.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        comparison = run_scenario(load_scenario(path), base_dir=folder)
+    return {"comparison": comparison, "direct": direct, "no_roof": no_roof[:3], "factors": load_factors(),
+            "warnings": [str(w.message) for w in caught if issubclass(w.category, TwinWarning)], "suitable": SUITABLE}
+
+
+def _direct_suitable(direct, suitable) -> pd.DataFrame:
+    roofs = direct.surfaces[(direct.surfaces["kind"] == "roof") & direct.surfaces["suitability"].isin(suitable)]
+    return roofs.groupby("building_id")[["pv_kwp", "pv_ac_kwh_year"]].sum()
+
+
+def test_pv_whatif_yield_is_the_cadastres(pv_run):
+    c, direct, f = pv_run["comparison"], pv_run["direct"], pv_run["factors"]
+    res = c.whatifs["pv"]["energy"]
+    selected = res.solar.selected
+    assert len(selected) >= 10
+    ref = _direct_suitable(direct, pv_run["suitable"]).reindex(selected).fillna(0.0)
+    got = res.objects.set_index("building_id")["pv_kwh"].reindex(selected)
+    # per building and in total: the AC yield of the building's suitable roofs
+    np.testing.assert_allclose(got.to_numpy(), ref["pv_ac_kwh_year"].to_numpy(), rtol=1e-9, atol=1e-6)
+    total = float(ref["pv_ac_kwh_year"].sum())
+    assert total > 0 and res.solar.ac_kwh_year == pytest.approx(total, rel=1e-12)
+    assert res.solar.kwp == pytest.approx(float(ref["pv_kwp"].sum()), rel=1e-12)
+    # buildings outside the selection get nothing
+    others = res.objects[~res.objects["building_id"].isin(selected)]
+    assert (others["pv_kwh"] == 0).all()
+    # the credit in the accounts: net electricity at the factor table's primary energy, CO2 and price
+    k = c.kpis[c.kpis["whatif"] == "pv"].set_index("kpi")
+    assert k.loc["heating_need_mwh", "delta"] == 0.0 and k.loc["final_energy_mwh", "delta"] == 0.0
+    assert k.loc["primary_energy_mwh", "delta"] == pytest.approx(-total * f["pef_electricity"] / 1e3, rel=1e-9)
+    assert k.loc["co2_t", "delta"] == pytest.approx(-total * f["co2_electricity_kg_kwh"] / 1e3, rel=1e-9)
+    assert k.loc["energy_cost_keur_yr", "delta"] == pytest.approx(-total * f["price_electricity_eur_kwh"] / 1e3, rel=1e-9)
+    from twin.energy.measures import load_measures
+
+    assert k.loc["investment_keur", "delta"] == pytest.approx(float(ref["pv_kwp"].sum()) * load_measures().loc["rooftop_pv", "cost_eur"] / 1e3,
+                                                              rel=1e-9)
+
+
+def test_report_section_shows_the_cadastre_totals(pv_run):
+    from twin.scenario.report_solar import solar_section
+
+    c, direct = pv_run["comparison"], pv_run["direct"]
+    html = solar_section(c)
+    assert html.startswith("<section id='solar'>") and html.endswith("</section>")
+    assert "<img alt='PV potential map' src='data:image/png;base64," in html
+    t = direct.meta["totals"]
+    m = re.search(r"data-suitable-kwp='([^']+)' data-suitable-kwh-year='([^']+)'", html)
+    assert float(m.group(1)) == pytest.approx(t["suitable_pv_kwp"], rel=1e-12)
+    assert float(m.group(2)) == pytest.approx(t["suitable_pv_ac_mwh_year"] * 1e3, rel=1e-12)
+    shown = re.search(r"Suitable roofs \(excellent and good\): ([0-9,.]+) kWp, ([0-9,.]+) kWh/year", html)
+    assert float(shown.group(1).replace(",", "")) == pytest.approx(t["suitable_pv_kwp"], abs=0.05)
+    assert float(shown.group(2).replace(",", "")) == pytest.approx(t["suitable_pv_ac_mwh_year"] * 1e3, abs=0.05)
+    # the what-if's yield as credited
+    w = re.search(r"data-whatif='pv' data-kwp='([^']+)' data-kwh-year='([^']+)'", html)
+    assert float(w.group(2)) == pytest.approx(c.whatifs["pv"]["energy"].objects["pv_kwh"].sum(), rel=1e-12)
+
+
+def test_pv_on_buildings_without_suitable_roof_is_reported(pv_run):
+    from twin.scenario.report_solar import solar_section
+
+    c, ids = pv_run["comparison"], pv_run["no_roof"]
+    res = c.whatifs["pv-no-roof"]["energy"]
+    assert sorted(res.solar.without_suitable_roof) == sorted(ids)
+    assert (res.objects.set_index("building_id")["pv_kwh"].reindex(ids) == 0).all()
+    assert any(f"{len(ids)} of the {len(ids)} buildings selected for rooftop PV have no roof of class excellent or good" in w
+               for w in pv_run["warnings"])
+    html = solar_section(c)
+    block = html.split("<h3>pv-no-roof: rooftop PV</h3>")[1]
+    assert f"data-count='{len(ids)}'" in block and all(i in block for i in ids)
+    k = c.kpis[c.kpis["whatif"] == "pv-no-roof"].set_index("kpi")
+    assert k.loc["primary_energy_mwh", "delta"] == 0.0
+
+
+@pytest.mark.xfail(strict=True, reason="Monte Carlo samples credit the cadastre's yield once twin/energy/sampled.py passes "
+                                       "pv_ac_kwh_year to account_arrays (helper report, issue 16); until then the flat yield")
+def test_pv_part_of_the_band_is_paired(pv_run):
+    """PV is the only change: its primary-energy delta is -yield x PEF in every sample (nothing
+    about PV is sampled), so the band of the change is the central change."""
+    c = pv_run["comparison"]
+    row = c.kpis[(c.kpis["whatif"] == "pv") & (c.kpis["kpi"] == "primary_energy_mwh")].iloc[0]
+    assert row["delta_p_lo"] == pytest.approx(row["delta"], rel=1e-9)
+    assert row["delta_p_hi"] == pytest.approx(row["delta"], rel=1e-9)
+
+
+def test_section_without_pv_whatif_says_so():
+    from types import SimpleNamespace
+
+    from twin.scenario.report_solar import solar_section
+
+    html = solar_section(SimpleNamespace(whatifs={"w": {"energy": SimpleNamespace(objects=None)}}))
+    assert "No what-if of this scenario puts PV on roofs" in html

@@ -1,0 +1,211 @@
+"""The report's solar section (``<section id='solar'>``): rooftop PV from the solar cadastre.
+
+* a PV potential map of the district's roofs: the annual irradiation of every roof in the
+  kWh/m2/year classes of a published solar cadastre (:data:`IRRADIATION_CLASSES`), the
+  buildings a PV what-if equips outlined;
+* the roofs per suitability class (the Brussels solar map's excellent / good / weak potential,
+  plus unsuitable) and the total peak power (kWp) and AC yield (kWh/year) of the suitable roofs
+  (excellent and good: the cadastre's ``meta['totals']``);
+* per PV what-if: the buildings selected, equipped and without a suitable roof, its peak power
+  and yield (from the cadastre: the same figures the energy accounts credit), and its effect on
+  the energy KPIs with the bands of the change.
+
+Everything comes from the comparison: the energy engine's what-if results carry the cadastre
+and the equipped buildings (``EngineResult.solar``, :class:`twin.scenario.engines.energy.SolarPV`);
+the KPI table gives the effects.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+#: Irradiation classes of the map, kWh/m2/year (lower bound, label, colour): the five classes of
+#: the Swiss solar cadastre sonnendach.ch (Swiss Federal Office of Energy, 2016: low < 800,
+#: medium 800-1000, good 1000-1200, very good 1200-1400, excellent >= 1400).
+IRRADIATION_CLASSES = (
+    (0.0, "low, < 800", "#4a78b8"),
+    (800.0, "medium, 800-1,000", "#f3d250"),
+    (1000.0, "good, 1,000-1,200", "#f39a2b"),
+    (1200.0, "very good, 1,200-1,400", "#dc4a2c"),
+    (1400.0, "excellent, >= 1,400", "#9e1b2f"),
+)
+#: Suitability classes of the cadastre (the Brussels solar map's colours), best first.
+SUITABILITY_ROWS = (("excellent", "#2e9d45"), ("good", "#f0c419"), ("weak", "#3b73c4"), ("unsuitable", "#9aa3ad"))
+#: Energy KPIs shown per PV what-if.
+KPI_ROWS = (
+    ("primary_energy_mwh", "primary energy, MWh/year"),
+    ("co2_t", "CO2, t/year"),
+    ("energy_cost_keur_yr", "energy cost, kEUR/year (PV at the electricity price: net metering)"),
+    ("investment_keur", "investment, kEUR"),
+    ("floor_area_class_d_or_worse_pct", "floor area in class D or worse, %"),
+)
+
+
+def _f(x) -> str:
+    from twin.scenario.report import _fmt
+
+    return _fmt(x)
+
+
+def _signed(x) -> str:
+    from twin.scenario.report import _signed as signed
+
+    return signed(x)
+
+
+def _band(lo, hi) -> str:
+    from twin.scenario.report import _band as band
+
+    return band(lo, hi, signed=True)
+
+
+def pv_whatifs(comparison) -> dict[str, object]:
+    """What-if name -> its :class:`~twin.scenario.engines.energy.SolarPV` (what-ifs with a ``pv`` measure)."""
+    out = {}
+    for name, per_domain in comparison.whatifs.items():
+        res = per_domain.get("energy")
+        solar = getattr(res, "solar", None) if res is not None else None
+        if solar is not None:
+            out[name] = solar
+    return out
+
+
+def irradiation_class(values: np.ndarray) -> np.ndarray:
+    """Index of the :data:`IRRADIATION_CLASSES` class of each annual irradiation (kWh/m2/year)."""
+    bounds = np.array([c[0] for c in IRRADIATION_CLASSES[1:]])
+    return np.searchsorted(bounds, np.asarray(values, dtype=float), side="right")
+
+
+def _map(cad, equipped_ids: set[str], whatif: str) -> str | None:
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    from twin.scenario.report import _png
+
+    s = cad.surfaces
+    roofs = s[(s["kind"] == "roof")]
+    if roofs.empty:
+        return None
+    cls = irradiation_class(roofs["irradiation_kwh_m2_year"].to_numpy(dtype=float))
+    colours = np.array([c[2] for c in IRRADIATION_CLASSES], dtype=object)[cls]
+    fig = Figure(figsize=(6.6, 6.2))
+    ax = fig.subplots()
+    roofs.plot(ax=ax, color=list(colours), linewidth=0.1, edgecolor="#ffffff")
+    handles = [Patch(facecolor=c, label=f"{label}") for _, label, c in IRRADIATION_CLASSES]
+    if equipped_ids:
+        mine = roofs[roofs["building_id"].astype(str).isin(equipped_ids)]
+        if len(mine):
+            mine.boundary.plot(ax=ax, color="#111", linewidth=0.7)
+            handles.append(Patch(facecolor="none", edgecolor="#111", label=f"equipped by {whatif}"))
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_color("#d0d7de")
+    ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9, title="roof irradiation, kWh/m2/year", title_fontsize=7)
+    ax.set_title("PV potential: annual irradiation of every roof", fontsize=10)
+    return _png(fig)
+
+
+def _suitability_table(cad) -> str:
+    s = cad.surfaces
+    roofs = s[s["kind"] == "roof"]
+    rows = ["<table><thead><tr><th class='l'>roof class</th><th>roofs</th><th>roof area, m2</th><th>usable area, m2</th>"
+            "<th>PV, kWp</th><th>PV, MWh/year</th><th>kWh/kWp</th></tr></thead><tbody>"]
+    for name, colour in SUITABILITY_ROWS:
+        g = roofs[roofs["suitability"] == name]
+        kwp = float(g["pv_kwp"].sum())
+        ac = float(g["pv_ac_kwh_year"].sum())
+        rows.append(f"<tr><td class='l'><span style='color:{colour}'>&#9632;</span> {html.escape(name)}</td><td>{len(g):,}</td>"
+                    f"<td>{_f(float(g['area_m2'].sum()))}</td><td>{_f(float(g['usable_area_m2'].sum()))}</td><td>{_f(kwp)}</td>"
+                    f"<td>{_f(ac / 1e3)}</td><td>{_f(ac / kwp) if kwp > 0 else '–'}</td></tr>")
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
+def _totals(cad) -> str:
+    t = cad.meta["totals"]
+    kwp, mwh = float(t["suitable_pv_kwp"]), float(t["suitable_pv_ac_mwh_year"])
+    return (f"<p class='solar-totals' data-suitable-kwp='{kwp!r}' data-suitable-kwh-year='{mwh * 1e3!r}'>"
+            f"<b>Suitable roofs (excellent and good): {_f(kwp)} kWp, {_f(mwh * 1e3)} kWh/year</b> "
+            f"({_f(mwh)} MWh/year AC) on {_f(float(t['roof_area_m2']))} m2 of roofs; all roofs with modules: "
+            f"{_f(float(t['pv_kwp']))} kWp, {_f(float(t['pv_ac_mwh_year']))} MWh/year.</p>")
+
+
+def _kpi_row(comparison, whatif: str, kpi: str):
+    k = comparison.kpis
+    hit = k[(k["whatif"] == whatif) & (k["domain"] == "energy") & (k["kpi"] == kpi)]
+    return None if hit.empty else hit.iloc[0]
+
+
+def _whatif_block(comparison, whatif: str, solar) -> str:
+    eq = solar.equipped if solar.equipped is not None else pd.DataFrame(columns=["building_id", "pv_kwp", "pv_ac_kwh_year"])
+    kwp, ac = solar.kwp, solar.ac_kwh_year
+    p = [f"<h3>{html.escape(whatif)}: rooftop PV</h3>",
+         f"<p class='solar-whatif' data-whatif='{html.escape(whatif)}' data-kwp='{kwp!r}' data-kwh-year='{ac!r}'>"
+         f"{len(eq):,} of the {len(solar.selected):,} selected buildings equipped on their roofs of class excellent or good: "
+         f"<b>{_f(kwp)} kWp, {_f(ac)} kWh/year</b> AC ({_f(ac / kwp) if kwp > 0 else '–'} kWh/kWp), the yield of the solar model "
+         "(orientation, shading by neighbours, module layout, DC/AC chain) credited in the energy accounts.</p>"]
+    if solar.without_suitable_roof:
+        ids = solar.without_suitable_roof
+        p.append(f"<p class='note solar-no-roof' data-count='{len(ids)}'><b>{len(ids):,} selected building{'s' if len(ids) != 1 else ''} "
+                 f"without a suitable roof</b> (no roof of class excellent or good: no modules, no yield): "
+                 f"{html.escape(', '.join(ids[:10]))}{' ...' if len(ids) > 10 else ''}.</p>")
+    if solar.not_simulated:
+        p.append(f"<p class='note'>{len(solar.not_simulated):,} selected buildings are not simulated by the energy model: "
+                 f"their PV is not counted ({html.escape(', '.join(solar.not_simulated[:5]))}).</p>")
+    banded = "delta_p_lo" in comparison.kpis.columns
+    rows = ["<table><thead><tr><th class='l'>energy KPI</th><th>baseline</th><th>what-if</th><th>change</th>"
+            + ("<th>band of the change</th>" if banded else "") + "</tr></thead><tbody>"]
+    for kpi, label in KPI_ROWS:
+        r = _kpi_row(comparison, whatif, kpi)
+        if r is None:
+            continue
+        cls = "pos" if r["delta"] < 0 and kpi != "investment_keur" else ""
+        band = f"<td>{_band(r.get('delta_p_lo', np.nan), r.get('delta_p_hi', np.nan))}</td>" if banded else ""
+        rows.append(f"<tr><td class='l'>{html.escape(label)}</td><td>{_f(r['baseline'])}</td><td>{_f(r['whatif_value'])}</td>"
+                    f"<td class='{cls}'>{_signed(r['delta'])}</td>{band}</tr>")
+    rows.append("</tbody></table>")
+    p.append("".join(rows))
+    inv, cost = _kpi_row(comparison, whatif, "investment_keur"), _kpi_row(comparison, whatif, "energy_cost_keur_yr")
+    if inv is not None and cost is not None and -cost["delta"] > 0:
+        p.append(f"<p class='note'>Simple payback of the what-if: {_f(inv['delta'] / -cost['delta'])} years (investment over the "
+                 "yearly saving on the energy bill; the other measures of the what-if, if any, included).</p>")
+    return "".join(p)
+
+
+def solar_section(comparison) -> str:
+    """The report's solar section (the module docstring), HTML."""
+    p = ["<section id='solar'><h2>Rooftop solar</h2>"]
+    found = pv_whatifs(comparison)
+    if not found:
+        p.append("<p class='note'>No what-if of this scenario puts PV on roofs (a <code>renovate</code> modification with the "
+                 "measure <code>rooftop_pv</code>): the solar cadastre was not computed.</p></section>")
+        return "".join(p)
+    first, solar = next(iter(found.items()))
+    cad = solar.cadastre
+    m = cad.meta
+    p.append("<p class='note'>Solar cadastre of the scene's roofs (<code>docs/solar.md</code>): irradiation of sensor points on every "
+             f"roof ({m['spacing_m']:g} m, at most {m['max_sensors_per_surface'] or 'no limit'} per roof, {html.escape(str(m['method']))} "
+             "method: horizon profiles of the scene), Perez sky, PV modules laid out on the usable part of each roof (flat roofs: "
+             "rows tilted 10 degrees toward the south), PVWatts DC/AC chain. Suitability: the roof's specific yield against the "
+             "site's best unshaded orientation (excellent >= 90 %, good >= 75 %).</p>")
+    src = _map(cad, set(map(str, solar.equipped["building_id"])) if solar.equipped is not None else set(), first)
+    if src:
+        p.append(f"<figure><img alt='PV potential map' src='{src}' width='620'><figcaption>Annual irradiation of every roof, "
+                 "kWh/m2/year, in the five classes of the Swiss solar cadastre (sonnendach.ch); outlined: the buildings "
+                 f"<b>{html.escape(first)}</b> equips.</figcaption></figure>")
+    p.append(_totals(cad))
+    p.append(_suitability_table(cad))
+    for name, s in found.items():
+        p.append(_whatif_block(comparison, name, s))
+    p.append("</section>")
+    return "".join(p)
+
+
+__all__ = ["IRRADIATION_CLASSES", "KPI_ROWS", "SUITABILITY_ROWS", "irradiation_class", "pv_whatifs", "solar_section"]

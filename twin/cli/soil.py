@@ -104,6 +104,18 @@ def year(
     typer.echo("\n".join(lines))
 
 
+@app.command("block")
+def block(
+    spec: Annotated[Path, typer.Argument(help="Block spec (YAML): materials, layers, grid, initial head, sides, output times")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
+) -> None:
+    """Run a 3-D soil block (Richards in 3-D, lateral flow under sealed surfaces): the water
+    through each side, rain and runoff at the output times, the water balance."""
+    from twin.soil.block3d_spec import block_command
+
+    typer.echo(block_command(spec, as_json=as_json))
+
+
 def _text(rep: dict, every: int) -> str:
     z = rep["depth_m"]
     step = every or max(1, len(z) // 25)

@@ -85,13 +85,45 @@ def _inside(x, y, p, ring_xy, ring_offsets, poly_ring_offsets):
     return inside
 
 
+@jit
+def _row_crossings(y, p, ring_xy, ring_offsets, poly_ring_offsets, out_x):
+    """The ``x`` of every crossing of polygon ``p``'s edges with the line at ``y`` (the edges
+    :func:`_inside` counts, same expression) into ``out_x``; returns their number."""
+    n = 0
+    for r in range(poly_ring_offsets[p], poly_ring_offsets[p + 1]):
+        for k in range(ring_offsets[r], ring_offsets[r + 1] - 1):
+            y0 = ring_xy[k, 1]
+            y1 = ring_xy[k + 1, 1]
+            if (y0 > y) != (y1 > y):
+                x0 = ring_xy[k, 0]
+                out_x[n] = x0 + (y - y0) * (ring_xy[k + 1, 0] - x0) / (y1 - y0)
+                n += 1
+    return n
+
+
+@jit
+def _inside_row(x, xs, n):
+    """:func:`_inside` of a point at ``x`` on a line whose crossings are ``xs[:n]`` (:func:`_row_crossings`)."""
+    inside = False
+    for k in range(n):
+        if x < xs[k]:
+            inside = not inside
+    return inside
+
+
 @jit_parallel
 def layout_modules(u0, v0, nu, nv, su, sv, depth, ring_xy, ring_offsets, poly_ring_offsets, sensor_offsets, sensor_uv,
                    sensor_ok, out_count):
     """Modules that fit on each surface: slots of ``su x depth`` on a lattice of pitch ``(su, sv)``
     from ``(u0, v0)`` (``nu x nv`` slots) whose four corners lie inside polygon ``j`` and whose
     centre's nearest sensor (``sensor_offsets[j]:sensor_offsets[j + 1]`` of ``sensor_uv``) is
-    ``sensor_ok``. ``out_count`` (n_surf,) int64, output."""
+    ``sensor_ok``. ``out_count`` (n_surf,) int64, output.
+
+    The corners of a row of slots lie on two lines (``v = va`` and ``v = vb``): the polygon's
+    crossings with each line are computed once per row and every corner is tested against
+    them (the point-in-polygon test of :func:`_inside`, edge by edge, at the cost of the
+    crossings only).
+    """
     for j in prange(u0.shape[0]):
         s0 = sensor_offsets[j]
         s1 = sensor_offsets[j + 1]
@@ -101,16 +133,21 @@ def layout_modules(u0, v0, nu, nv, su, sv, depth, ring_xy, ring_offsets, poly_ri
                 all_ok = False
                 break
         n = 0
+        n_edges = 0
+        for r in range(poly_ring_offsets[j], poly_ring_offsets[j + 1]):
+            n_edges += max(0, ring_offsets[r + 1] - ring_offsets[r] - 1)
+        xa = np.empty(n_edges)
+        xb = np.empty(n_edges)
         for iv in range(nv[j]):
             va = v0[j] + iv * sv[j]
             vb = va + depth[j]
+            na = _row_crossings(va, j, ring_xy, ring_offsets, poly_ring_offsets, xa)
+            nb = _row_crossings(vb, j, ring_xy, ring_offsets, poly_ring_offsets, xb)
             for iu in range(nu[j]):
                 ua = u0[j] + iu * su[j]
                 ub = ua + su[j]
-                if not (_inside(ua, va, j, ring_xy, ring_offsets, poly_ring_offsets)
-                        and _inside(ub, va, j, ring_xy, ring_offsets, poly_ring_offsets)
-                        and _inside(ub, vb, j, ring_xy, ring_offsets, poly_ring_offsets)
-                        and _inside(ua, vb, j, ring_xy, ring_offsets, poly_ring_offsets)):
+                if not (_inside_row(ua, xa, na) and _inside_row(ub, xa, na) and _inside_row(ub, xb, nb)
+                        and _inside_row(ua, xb, nb)):
                     continue
                 if not all_ok:
                     cu = 0.5 * (ua + ub)

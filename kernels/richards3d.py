@@ -36,10 +36,13 @@ A boundary face is one entry of the lists ``b_cell`` (the cell it bounds), ``b_s
   material) and ``K_P``, ``d / 2`` the half cell, ``g_b = +1`` on the top, ``-1`` on the bottom.
 * ``B_FLUX`` (1): Neumann, a flux ``b_value`` (m/s) into the block through the face.
 * ``B_FREE`` (2): free drainage (unit gradient): an outflow ``K_P A`` through the face (bottom).
-* ``B_RAIN`` (3): a rain flux ``b_value`` (m/s) into the block that ponds: while the face can
-  take it the face is a Neumann face; when its head would rise above ``h_pond`` (option
-  ``O_H_POND``) it becomes a Dirichlet face at ``h_pond`` and the excess runs off; it returns to
-  flux mode when the soil would take more than the rain. The state is ``b_mode`` (in and out).
+* ``B_RAIN`` (3): a rain flux ``b_value`` (m/s) into the block that ponds: while the soil can
+  take it the face is a Neumann face; when the soil would take less than the rain with the face
+  at ``h_pond`` (option ``O_H_POND``) plus a millimetre, it becomes a Dirichlet face at
+  ``h_pond`` and the excess runs off; it returns to flux mode when the flooded face takes more
+  than the rain. A flooded face never takes more than the rain (no water from an empty pond: if
+  the switching has not settled after three tries, the excess is taken back from its cell's
+  inflow, keeping the balance exact). The state is ``b_mode`` (in and out).
 
 Faces on the outside of the block that are not listed are no-flow faces.
 
@@ -523,19 +526,24 @@ def run_block(
             totals[T_LIN_ITERS] += lin
             if attempt == 2:
                 break
-            # rain faces: flood where the face head would exceed h_pond, back to flux where the
-            # soil takes more than the rain (at most three tries, as in the 1-D kernel)
+            # rain faces: flood where the soil, with the face at h_pond (plus a margin), would
+            # take less than the rain; back to flux where the flooded face takes more than the
+            # rain (the same test both ways, with the margin as hysteresis; at most three tries,
+            # as in the 1-D kernel)
             switched = False
             for b in range(nb):
                 if b_kind[b] != B_RAIN:
                     continue
+                c = b_cell[b]
+                rain_in = b_value[b] * b_area[b]
                 if b_mode[b] == 0:
-                    kp = work[3][b_cell[b]]
-                    h_face = h[b_cell[b]] + b_half[b] * (b_value[b] / kp - 1.0) if kp > 0.0 else 1.0e300
-                    if h_face > h_pond + _R1.PONDING_MARGIN_M:
+                    hb = h_pond + _R1.PONDING_MARGIN_M
+                    kb = 0.5 * (material_state_at(hb, mat_params, tables, mat[c])[2] + work[3][c])
+                    q_flooded = kb * b_area[b] * ((hb - h[c]) / b_half[b] + b_grav[b])
+                    if q_flooded < rain_in:
                         b_mode[b] = 1
                         switched = True
-                elif converged and b_q[b] > b_value[b] * b_area[b]:
+                elif converged and b_q[b] > rain_in:
                     b_mode[b] = 0
                     switched = True
             if not switched:
@@ -552,6 +560,15 @@ def run_block(
             totals[T_FAILS] += 1.0
         inflow = work[0]
         theta_h = work[1]
+        # a flooded rain face never takes more than the rain (no water from an empty pond): when
+        # the switching above ran out of tries, the excess is taken back from its cell's inflow,
+        # so the stored water still changes by exactly the boundary inflow
+        for b in range(nb):
+            if b_kind[b] == B_RAIN and b_mode[b] == 1:
+                rain_in = b_value[b] * b_area[b]
+                if b_q[b] > rain_in:
+                    inflow[b_cell[b]] -= b_q[b] - rain_in
+                    b_q[b] = rain_in
         dtheta_step = 0.0
         mismatch = 0.0
         for c in range(n):

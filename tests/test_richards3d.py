@@ -204,6 +204,24 @@ def test_rain_on_a_desealed_square_spreads_under_sealed_cells() -> None:
     np.testing.assert_allclose(res.h_m[-1], np.transpose(res.h_m[-1], (0, 2, 1)), atol=1e-6)
 
 
+def test_rain_below_the_conductivity_does_not_run_off() -> None:
+    """100 mm/h on dry sand (Ks = 297 mm/h at -5 m): the dry surface cell first conducts little,
+    but the soil takes all the rain (the flooded-face test compares the rain with what the soil
+    takes at the pond head, not a head extrapolated with the dry cell's conductivity); on Clay
+    (Ks = 2 mm/h) the same rain runs off, never negative."""
+    for texture, h0, expect_runoff in (("Sand", -5.0, False), ("Clay", -1.0, True)):
+        soil = texture_material(texture)
+        block = Block(nx=3, ny=3, nz=20, dx_m=1.0, dy_m=1.0, dz_m=0.05, materials=[soil],
+                      sides={"top": Side("rain", 100.0e-3 / 3600.0), "bottom": Side("free_drainage")})
+        res = run_block(block, h0, [1800.0, 3600.0])
+        assert res.relative_balance_error < 1e-10
+        assert np.all(res.runoff_m3 >= 0.0)
+        if expect_runoff:
+            assert res.totals["runoff_m3"] > 0.5 * res.totals["rain_m3"]
+        else:
+            assert res.totals["runoff_m3"] == 0.0 and res.totals["inflow_top_m3"] == pytest.approx(0.9, rel=1e-9)
+
+
 def test_storm_then_dry_spell_continues_the_state() -> None:
     """A second run from the first one's state starts from its exact stored water (the carried
     water content, not theta(h)), so the balance over both runs closes to 1e-10."""

@@ -62,7 +62,7 @@ def run(
     samples: Annotated[int, typer.Option("--samples", help="Monte Carlo samples of the stock's unknowns: bands on the totals (0: none)")] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo samples")] = 0,
     priors: Annotated[Path | None, typer.Option("--priors", help="Prior table (YAML) merged onto twin/data/stock_priors.yaml")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars, no summary")] = False,
 ) -> None:
     """Simulate the building stock of SCENE for a year of WEATHER and write per-building results to OUT.
 
@@ -76,6 +76,7 @@ def run(
     The summary says what share of the floor area rests on defaults (use, height, storeys,
     construction year). --samples N draws the unknown attributes N times from the prior table
     (--priors FILE to change it, --seed S) and gives the 5th-95th percentile band of the totals.
+    Progress bars go to stderr for steps longer than 2 s (none with -q).
     """
     from twin.energy.stock import check_format, run_command
     from twin.workflows.interrupt import sigterm_raises
@@ -85,7 +86,7 @@ def run(
         fmt = "csv"
     with sigterm_raises():
         lines = run_command(scene, weather=weather, out=out, measures=measure or [], overrides=overrides, measures_table=measures,
-                            hourly=hourly, format=fmt, samples=samples, seed=seed, priors=priors)
+                            hourly=hourly, format=fmt, samples=samples, seed=seed, priors=priors, progress=not quiet)
     if not quiet:
         for line in lines:
             typer.echo(line)

@@ -315,8 +315,12 @@ def prepare_stock(
     factors: dict | None = None,
     conventions: Conventions = Conventions(),
     cooling_setpoint_c: float | None = None,
+    progress=None,
 ) -> PreparedStock:
-    """Envelope, validation, urban shading and drivers of a scene's stock (see the module docstring)."""
+    """Envelope, validation, urban shading and drivers of a scene's stock (see the module docstring).
+
+    ``progress``: bars on stderr for the shading steps over 2 s (:mod:`twin.solar.progress`).
+    """
     weather = weather if weather is not None else scene.weather
     if weather is None:
         raise InputError("no weather: pass a weather file (EPW) or ingest one into the scene", field="weather")
@@ -332,7 +336,7 @@ def prepare_stock(
         base = base_all[isin_ids(base_all["building_id"], env["building_id"])].reset_index(drop=True)
     shade = None
     if conventions.external_shading == "horizon" and len(env):
-        shade = urban_shade_factors(scene, env["building_id"].to_numpy(), weather)
+        shade = urban_shade_factors(scene, env["building_id"].to_numpy(), weather, progress=progress)
     drivers, profile = stock_drivers(weather, env, cooling_setpoint_c=cooling_setpoint_c)
     return PreparedStock(env, excluded, shade, drivers, profile, conventions, f, _footprints(scene), base)
 
@@ -592,8 +596,14 @@ def run_command(
     samples: int = 0,
     seed: int = 0,
     priors=None,
+    progress=None,
+    times: dict | None = None,
 ) -> list[str]:
     """What ``twin energy run`` does: load, simulate (baseline, and variant with measures), write OUT.
+
+    ``progress``: a bar on stderr over the steps (scene, envelope and shading, simulation,
+    samples, writing) and the bars of the shading steps, each once it has run 2 s
+    (:mod:`twin.solar.progress`); ``times`` (a dict), if given, receives each step's wall time, s.
 
     The output folder is checked before anything is read or simulated
     (:func:`twin.io.output_checks.check_output_folder`: writable, not an input, not a folder
@@ -610,7 +620,6 @@ def run_command(
 
     Returns the lines printed by the command.
     """
-    from twin.energy.results import class_distribution, stock_summary
     from twin.io.output_checks import check_output_folder
 
     fmt = check_format(format)
@@ -623,26 +632,48 @@ def run_command(
         from twin.energy.priors import load_priors
 
         prior_table = load_priors(priors)  # checked before the scene is read
-    scene = load_scene(scene_list)
-    if weather is not None:
-        from twin.ingest.epw import read_epw
+    from twin.solar.progress import Steps
 
-        weather = read_epw(weather)
-    if overrides is not None:
-        overrides = pd.read_csv(overrides)
-    table = None
-    if measures_table is not None:
-        from twin.energy.measures import load_measures
+    steps = Steps(["scene", "envelope and shading", "simulation", *(["samples"] if samples else []), "writing"], progress,
+                  desc="energy")
+    try:
+        lines = _run_steps(steps, scene_list, weather, out, measures, overrides, measures_table, hourly, fmt, samples, seed,
+                           prior_table, progress)
+    finally:
+        steps.close()
+        if times is not None:
+            times.update(steps.times)
+    return lines
 
-        table = load_measures(measures_table)
+
+def _run_steps(steps, scene_list, weather, out, measures, overrides, measures_table, hourly, fmt, samples, seed, prior_table,
+               progress) -> list[str]:
+    """The body of :func:`run_command` once the options are checked, step by step."""
+    from twin.energy.results import class_distribution, stock_summary
+
+    with steps.step("scene"):
+        scene = load_scene(scene_list)
+        if weather is not None:
+            from twin.ingest.epw import read_epw
+
+            weather = read_epw(weather)
+        if overrides is not None:
+            overrides = pd.read_csv(overrides)
+        table = None
+        if measures_table is not None:
+            from twin.energy.measures import load_measures
+
+            table = load_measures(measures_table)
     measures = list(measures or [])
-    prep = prepare_stock(scene, weather, overrides=overrides)
-    if measures:
-        wi = what_if(scene, weather, measures, measures_table=table, overrides=overrides, hourly=hourly, prepared=prep)
-        runs = [("baseline", wi.baseline), ("with " + " + ".join(measures), wi.variant)]
-    else:
-        run = run_stock(scene, weather, overrides=overrides, hourly=hourly, prepared=prep)
-        runs = [("baseline", run)]
+    with steps.step("envelope and shading"):
+        prep = prepare_stock(scene, weather, overrides=overrides, progress=progress)
+    with steps.step("simulation"):
+        if measures:
+            wi = what_if(scene, weather, measures, measures_table=table, overrides=overrides, hourly=hourly, prepared=prep)
+            runs = [("baseline", wi.baseline), ("with " + " + ".join(measures), wi.variant)]
+        else:
+            run = run_stock(scene, weather, overrides=overrides, hourly=hourly, prepared=prep)
+            runs = [("baseline", run)]
     sources = defaults_share(scene, runs[0][1].accounts["building_id"])
     on_defaults = {attr: s["default"] for attr, s in sources.items()}
     bands: list[dict] = []
@@ -650,15 +681,16 @@ def run_command(
         from twin.energy.sampled import simulate_samples
         from twin.energy.stock_samples import draw_stock_samples
 
-        stock = draw_stock_samples(scene, prior_table, samples, seed)
-        base_tot = simulate_samples(scene, prep, stock, fallback=runs[0][1].accounts)
-        bands.append(_bands(base_tot))
-        if measures:
-            plan = {",".join(measures): set(prep.envelope["building_id"].astype(str))}
-            var_tot = simulate_samples(scene, prep, stock, measures=plan, measures_table=table, fallback=runs[1][1].accounts)
-            bands.append(_bands(var_tot))
-            saving = base_tot - var_tot
-            bands.append(_bands(saving))
+        with steps.step("samples"):
+            stock = draw_stock_samples(scene, prior_table, samples, seed)
+            base_tot = simulate_samples(scene, prep, stock, fallback=runs[0][1].accounts)
+            bands.append(_bands(base_tot))
+            if measures:
+                plan = {",".join(measures): set(prep.envelope["building_id"].astype(str))}
+                var_tot = simulate_samples(scene, prep, stock, measures=plan, measures_table=table, fallback=runs[1][1].accounts)
+                bands.append(_bands(var_tot))
+                saving = base_tot - var_tot
+                bands.append(_bands(saving))
     for i, (_, r) in enumerate(runs):
         r.meta["floor_area_sources"] = sources
         r.meta["floor_area_on_defaults"] = on_defaults
@@ -667,10 +699,11 @@ def run_command(
                                      "percentiles": [5, 50, 95]}
             if measures and i == 1:
                 r.meta["monte_carlo"]["saving_bands"] = bands[2]
-    if measures:
-        wi.save(out, format=fmt)
-    else:
-        run.save(out, format=fmt)
+    with steps.step("writing"):
+        if measures:
+            wi.save(out, format=fmt)
+        else:
+            run.save(out, format=fmt)
     lines = []
     for i, (label, r) in enumerate(runs):
         s = stock_summary(r.accounts)

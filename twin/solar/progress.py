@@ -36,16 +36,17 @@ def chunks(n: int, progress, label: str) -> Iterator[tuple[int, int]]:
 class Steps:
     """Named steps with a bar over them (``progress``) and their wall times (``times``)."""
 
-    def __init__(self, names: list[str], progress) -> None:
+    def __init__(self, names: list[str], progress, *, desc: str = "solar") -> None:
         import time
 
         self._time = time.perf_counter
         self.times: dict[str, float] = {}
         self._bar = None
+        self._desc = "" if desc == "solar" else desc
         if progress:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=len(names), desc="solar", unit="step", file=sys.stderr, delay=DELAY_S, leave=False,
+            self._bar = tqdm(total=len(names), desc=desc, unit="step", file=sys.stderr, delay=DELAY_S, leave=False,
                              dynamic_ncols=True)
 
     def step(self, name: str):
@@ -54,7 +55,7 @@ class Steps:
         @contextlib.contextmanager
         def run():
             if self._bar is not None:
-                self._bar.set_description(name)
+                self._bar.set_description(f"{self._desc}: {name}" if self._desc else name)
             t = self._time()
             try:
                 yield

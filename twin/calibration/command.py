@@ -111,13 +111,17 @@ def calibrate_command(
         res = [g for g in b.loc[b["use"].astype(str) == "residential", "building_id"].astype(str)]
         cc = calibrate_classes(base_scene, prep, targets=targets, group_ids=res, shift_prior=shift_prior, n_samples=samples, seed=seed)
         p = cc.posterior
-        tables.append(group_table(cc.group_ids, "residential", p, f"grid posterior on EPB class shares ({len(targets)} targets, {samples} stock samples)"))
+        tables.append(group_table(cc.group_ids, "residential", p, f"grid posterior on EPB class shares ({len(targets)} targets, {samples} stock samples)",
+                                  cc.conditional))
         summary["classes"] = {
             "group": "residential", "buildings": len(cc.group_ids), "h_tr_shift": {"p5": p.p5, "median": p.median, "p95": p.p95},
-            "support": list(p.bounds), "targets": [{"target": t.target, "classes": list(t.classes), "published": t.share, "sd": t.sd, "use": t.use,
-                                                    "relation": t.relation, "source": t.source,
-                                                    "uncalibrated_p5_p50_p95": cc.uncalibrated_share[t.target],
-                                                    "prior_p5_p50_p95": cc.prior_share[t.target], "calibrated_p5_p50_p95": cc.posterior_share[t.target]}
+            "support": list(p.bounds),
+            "shift_given_sample": {k: cc.conditional[k] for k in ("prior_mu", "prior_sd", "node_low", "node_high", "sample_ess", "samples")},
+            "targets": [{"target": t.target, "classes": list(t.classes), "published": t.share, "sd": t.sd, "use": t.use,
+                         "relation": t.relation, "source": t.source,
+                         "uncalibrated_p5_p50_p95": cc.uncalibrated_share[t.target],
+                         "prior_p5_p50_p95": cc.prior_share[t.target], "calibrated_p5_p50_p95": cc.posterior_share[t.target],
+                         "calibrated_cut_p5_p50_p95": cc.conditional["cut_share"][t.target]}
                                                    for t in targets], "samples": samples, "seconds": cc.seconds}
         for t in targets:
             lo, mid, hi = cc.posterior_share[t.target]
@@ -125,6 +129,8 @@ def calibrate_command(
             lines.append(f"classes {t.target} ({','.join(t.classes)}) [{t.use}]: published {100 * t.share:.0f} %, stock priors "
                          f"{100 * u[1]:.1f} % [{100 * u[0]:.1f}, {100 * u[2]:.1f}], calibrated {100 * mid:.1f} % [{100 * lo:.1f}, {100 * hi:.1f}]")
         lines.append(f"residential envelope shift (factor on U): {p.median:.3f} [{p.p5:.3f}, {p.p95:.3f}] (support {p.bounds[0]:g}-{p.bounds[1]:g})")
+        lines.append(f"stock samples kept at their prior weights (effective number under the joint posterior {cc.conditional['sample_ess']:.1f} "
+                     f"of {cc.conditional['samples']}); a run draws each sample's shift given the sample")
     if md is not None and len(md.buildings()):
         noise = None
         from twin.calibration.posterior import Noise

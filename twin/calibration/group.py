@@ -24,6 +24,11 @@ the same samples at every ``s``). ``share(log s)`` is computed by the kernel at
 interpolating each building's log primary energy (monotone in ``s``); the interpolation error
 is checked in the tests against direct runs.
 
+Later runs (scenarios, what-ifs) draw new stock samples: each gets its shift from the posterior
+given that sample (:func:`conditional_model`, written back as ``calib_group_*`` columns and
+applied by :func:`twin.energy.sampled.condition_groups`), not from the marginal posterior of
+``log s`` (which would ignore that a sample with older periods needs a stronger shift).
+
 Certificates describe the building in standard conditions (the EPB method): the setpoint prior
 is switched off for the class fit (every building at the run's setpoint, 20 C by TABULA's
 convention); the heating system prior stays on (the certificate counts the system).
@@ -159,8 +164,8 @@ def _posterior_from_grid(grid, like_s, prior) -> tuple[GroupPosterior, np.ndarra
         raise InputError("the targets are out of reach of the group's prior (zero likelihood everywhere): check them", field="--classes")
     joint /= joint.sum()
     wg = joint.sum(axis=1)
-    cdf = np.cumsum(wg)
-    q = [float(np.interp(x, cdf, grid)) for x in (0.05, 0.5, 0.95)]
+    cdf = _trapezoid_cdf(wg)
+    q = [float(np.interp(x, cdf / cdf[-1], grid)) for x in (0.05, 0.5, 0.95)]
     zm = float(np.sum(wg * z))
     zs = float(np.sqrt(max(np.sum(wg * (z - zm) ** 2), 1e-12)))
     pw = np.exp(lp - np.max(lp[np.isfinite(lp)]))
@@ -260,6 +265,126 @@ class ClassCalibration:
     uncalibrated_share: dict  # target -> (p5, p50, p95) with s = 1 (the stock priors alone)
     n_samples: int
     seconds: float = 0.0
+    #: What a later run needs to draw the shift given its own stock samples (:func:`conditional_model`).
+    conditional: dict = field(default_factory=dict)
+
+
+#: Kernel runs per stock sample in a later run's conditioning pass (values of ``log s`` spanning
+#: the marginal posterior, :func:`conditional_model`).
+COND_NODES = 4
+#: Margin (in ``log s``) around the marginal posterior's 0.1-99.9 % range for those nodes.
+COND_MARGIN = 0.1
+
+
+def fit_log_likelihood(shares: dict, targets) -> np.ndarray:
+    """Log likelihood of the fitted targets (``use = fit``) given class shares (target -> array of
+    any shape): ``about``: normal with the target's sd; ``at_most``: flat below the share,
+    the normal's tail above. A share that is not finite has zero likelihood."""
+    like = None
+    for t in targets:
+        if t.use != "fit":
+            continue
+        sh = np.asarray(shares[t.target], dtype=float)
+        term = -0.5 * ((sh - t.share) / t.sd) ** 2
+        if t.relation == "at_most":
+            term = np.where(sh <= t.share, 0.0, term)
+        like = term if like is None else like + term
+    return np.where(np.isfinite(like), like, -np.inf)
+
+
+def conditional_model(grid: np.ndarray, joint: np.ndarray, shares_grid: dict, targets, prior) -> dict:
+    """What a later run needs to draw a group's shift given *its own* stock samples, and what it
+    should then reproduce.
+
+    Why: the joint posterior of ``(log s, sample)`` couples the shift with the sample's other
+    district-level unknowns (a sample with older periods needs a stronger shift to reach the
+    published share). A later run (scenario, what-if) draws new stock samples; drawing their
+    shift from the marginal posterior of ``log s``, independently of the sample, breaks the
+    coupling: the run's class share then spreads over tens of points and its bands widen
+    instead of narrowing. So a run draws the shift of each of its samples from the posterior
+    given that sample, ``p(log s | sample, data) ~ p(log s) L(share_sample(log s))``: the same
+    prior and likelihood as here, on the sample's own shares (:func:`conditional_log_shift`,
+    :func:`twin.energy.sampled.condition_groups`).
+
+    The stock samples keep their prior weights (the class data update the shift, not the stock
+    priors: a *cut* of the joint posterior, Plummer 2015). ``sample_ess``, the effective number
+    of stock samples under the joint posterior, says how much the full posterior would have
+    re-weighted them (the number of samples: not at all); ``cut_share`` is the calibrated share
+    under the cut (samples equally weighted, each with its conditional shift): what a run
+    reproduces, to be compared with the joint posterior's share.
+
+    Returns
+    -------
+    dict
+        ``targets`` (the fitted targets: classes, share, sd, relation), ``prior_mu``,
+        ``prior_sd`` (log s), ``node_low``, ``node_high`` (log s: the range a run simulates,
+        the marginal posterior's 0.1-99.9 % range widened by :data:`COND_MARGIN`, within the
+        support), ``sample_ess``, ``samples``, ``cut_share`` (target -> p5, p50, p95).
+    """
+    tot = joint.sum(axis=0)
+    ok = tot > 0
+    wg = joint.sum(axis=1)
+    cdf = _trapezoid_cdf(wg)
+    cdf = cdf / cdf[-1]
+    q_lo, q_hi = float(np.interp(1e-3, cdf, grid)), float(np.interp(1 - 1e-3, cdf, grid))
+    node_low, node_high = max(float(prior.low), q_lo - COND_MARGIN), min(float(prior.high), q_hi + COND_MARGIN)
+    cut = np.where(ok[None, :], joint / np.where(ok, tot, 1.0)[None, :], 0.0) / max(int(ok.sum()), 1)
+    cut_share = {}
+    for name, sh in shares_grid.items():
+        flat_w, flat_s = cut.ravel(), sh.ravel()
+        keep = np.isfinite(flat_s) & (flat_w > 0)
+        order = np.argsort(flat_s[keep])
+        c = np.cumsum(flat_w[keep][order])
+        cut_share[name] = tuple(float(np.interp(q, c / c[-1], flat_s[keep][order])) for q in (0.05, 0.5, 0.95))
+    pw = tot / tot.sum()
+    fit = [{"target": t.target, "classes": list(t.classes), "share": t.share, "sd": t.sd, "relation": t.relation} for t in targets if t.use == "fit"]
+    return {"targets": fit, "prior_mu": float(prior.mu), "prior_sd": float(prior.sd), "node_low": node_low, "node_high": node_high,
+            "sample_ess": float(1.0 / np.sum(pw**2)), "samples": int(len(tot)), "cut_share": cut_share}
+
+
+def conditional_log_shift(shares_grid: dict, model: dict, u: np.ndarray) -> np.ndarray:
+    """Draw the shift (log) of each stock sample from its posterior given the sample.
+
+    Parameters
+    ----------
+    shares_grid
+        Target name -> (GRID, S): each sample's share in the target's classes at the ``GRID``
+        points of ``linspace(model['node_low'], model['node_high'], GRID)``.
+    model
+        :func:`conditional_model`.
+    u : (S,)
+        Uniforms in [0, 1): the draw inverts each sample's posterior distribution function.
+
+    A sample whose share cannot reach the target on the range gets its posterior piled at the
+    point of largest likelihood (the range's edge); a sample without a share (none of its
+    buildings ran) gets the middle of the range.
+    """
+    grid = np.linspace(model["node_low"], model["node_high"], GRID)
+    targets = [ClassTarget(t["target"], tuple(t["classes"]), t["share"], t["sd"], "fit", t["relation"], "") for t in model["targets"]]
+    like = fit_log_likelihood(shares_grid, targets)
+    lp = -0.5 * ((grid - model["prior_mu"]) / model["prior_sd"]) ** 2
+    lj = lp[:, None] + like
+    top = np.max(np.where(np.isfinite(lj), lj, -np.inf), axis=0)
+    dead = ~np.isfinite(top)
+    w = np.exp(lj - np.where(dead, 0.0, top)[None, :])
+    w = np.where(np.isfinite(w), w, 0.0)
+    cdf = _trapezoid_cdf(w)
+    out = np.empty(w.shape[1])
+    for j in range(w.shape[1]):
+        if dead[j] or cdf[-1, j] <= 0:
+            out[j] = grid[int(np.argmax(like[:, j]))] if np.isfinite(like[:, j]).any() else grid[len(grid) // 2]
+            continue
+        out[j] = float(np.interp(u[j], cdf[:, j] / cdf[-1, j], grid))
+    return out
+
+
+def _trapezoid_cdf(w: np.ndarray) -> np.ndarray:
+    """Distribution function on a uniform grid of a density given at the grid points (axis 0),
+    piecewise linear between them (trapezoids; unnormalised, 0 at the first point)."""
+    w = np.asarray(w, dtype=float)
+    c = np.zeros_like(w)
+    c[1:] = np.cumsum(0.5 * (w[1:] + w[:-1]), axis=0)
+    return c
 
 
 def _interp_pe(nodes, pe_nodes, grid):
@@ -324,16 +449,7 @@ def calibrate_classes(scene, prep=None, *, targets=None, group_ids=None, stock_p
     pe_grid = _interp_pe(node_x, pe_nodes, grid)
     shares_grid = {t.target: np.stack([class_shares(pe_grid[:, i], a_f, in_group, s_of_row, n_samples, t.classes) for i in range(GRID)])
                    for t in targets}
-    like = np.zeros((GRID, n_samples))
-    for t in targets:
-        if t.use != "fit":
-            continue
-        sh = shares_grid[t.target]
-        if t.relation == "at_most":
-            like += np.where(sh <= t.share, 0.0, -0.5 * ((sh - t.share) / t.sd) ** 2)
-        else:
-            like += -0.5 * ((sh - t.share) / t.sd) ** 2
-    like = np.where(np.isfinite(like), like, -np.inf)
+    like = fit_log_likelihood(shares_grid, targets)
     post, joint = _posterior_from_grid(grid, like, shift_prior)
 
     def band(w2d, sh):
@@ -352,10 +468,12 @@ def calibrate_classes(scene, prep=None, *, targets=None, group_ids=None, stock_p
         out_prior[t.target] = band(prior_joint, sh)
         out_post[t.target] = band(joint, sh)
         out_unc[t.target] = tuple(float(np.percentile(sh[unit], q)) for q in (5, 50, 95))
+    cond = conditional_model(grid, joint, shares_grid, targets, shift_prior)
     return ClassCalibration(post, targets, list(group_ids), node_x, {t.target: np.stack([class_shares(pe_nodes[:, j], a_f, in_group, s_of_row,
                                                                                                      n_samples, t.classes) for j in range(len(node_x))])
                                                                      for t in targets},
-                            out_prior, out_post, out_unc, n_samples, time.perf_counter() - t0)
+                            out_prior, out_post, out_unc, n_samples, time.perf_counter() - t0, cond)
 
 
-__all__ = ["ClassCalibration", "ClassTarget", "GroupPosterior", "StockForward", "calibrate_classes", "class_shares", "load_class_targets"]
+__all__ = ["ClassCalibration", "ClassTarget", "GroupPosterior", "StockForward", "calibrate_classes", "class_shares", "conditional_log_shift",
+           "conditional_model", "fit_log_likelihood", "load_class_targets"]

@@ -55,6 +55,14 @@ from twin.errors import InputError, SchemaError
 
 ESS_COLUMN = "calib_ess"
 
+#: A group calibrated to class shares: what a later run needs to draw the group's shift given
+#: its own stock samples (:func:`twin.calibration.group.conditional_model`): the fitted targets
+#: (JSON text: classes, share, sd, relation), the prior of ``log s`` and the range of ``log s``
+#: the run simulates.
+GROUP_CONDITIONAL_COLUMNS = ("calib_group_targets", "calib_group_prior_mu", "calib_group_prior_sd", "calib_group_node_low", "calib_group_node_high")
+#: The text columns among them.
+GROUP_TEXT_COLUMNS = ("calib_group_targets",)
+
 
 def bound_columns(p: str) -> tuple[str, str]:
     return f"calib_{p}_low", f"calib_{p}_high"
@@ -66,7 +74,7 @@ def quantile_columns(p: str) -> tuple[str, str]:
 
 def calibration_columns() -> list[str]:
     """Every column :func:`write_back` may write, in order."""
-    cols = [KIND_COLUMN, GROUP_COLUMN, METHOD_COLUMN, ESS_COLUMN]
+    cols = [KIND_COLUMN, GROUP_COLUMN, METHOD_COLUMN, ESS_COLUMN, *GROUP_CONDITIONAL_COLUMNS]
     for p in PARAMETERS:
         cols += [value_column(p), source_column(p), *quantile_columns(p), *bound_columns(p), *z_columns(p)]
     for i, p in enumerate(PARAMETERS):
@@ -114,15 +122,24 @@ def building_table(calibration, method: str = "laplace-is") -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["building_id", *calibration_columns()])
 
 
-def group_table(building_ids, group: str, shift, method: str) -> pd.DataFrame:
+def group_table(building_ids, group: str, shift, method: str, conditional: dict | None = None) -> pd.DataFrame:
     """Calibration columns of the buildings of a group calibrated to an aggregate: only
-    ``h_tr_factor`` (the group's shift of the envelope, a :class:`~twin.calibration.group.GroupPosterior`)."""
+    ``h_tr_factor`` (the group's shift of the envelope, a :class:`~twin.calibration.group.GroupPosterior`),
+    and, for a class-share fit, what a later run needs to draw the shift given its own Monte Carlo
+    samples (``conditional``, :func:`twin.calibration.group.conditional_model`; the samples use it
+    instead of the marginal posterior)."""
     ids = list(map(str, building_ids))
     p = "h_tr_factor"
     lo, hi = shift.bounds
     out = {"building_id": ids, KIND_COLUMN: "group", GROUP_COLUMN: group, METHOD_COLUMN: method, ESS_COLUMN: shift.ess,
            value_column(p): shift.median, source_column(p): SOURCE, quantile_columns(p)[0]: shift.p5, quantile_columns(p)[1]: shift.p95,
            bound_columns(p)[0]: lo, bound_columns(p)[1]: hi, z_columns(p)[0]: shift.z_mean, z_columns(p)[1]: shift.z_sd}
+    if conditional:
+        import json
+
+        out.update({"calib_group_targets": json.dumps(conditional["targets"]), "calib_group_prior_mu": conditional["prior_mu"],
+                    "calib_group_prior_sd": conditional["prior_sd"], "calib_group_node_low": conditional["node_low"],
+                    "calib_group_node_high": conditional["node_high"]})
     return pd.DataFrame(out)
 
 
@@ -167,7 +184,7 @@ def apply_calibration(scene, table: pd.DataFrame | str | os.PathLike[str], *, re
     for c in calibration_columns():
         if c not in t.columns:
             continue
-        text = c in (KIND_COLUMN, GROUP_COLUMN, METHOD_COLUMN) or c.endswith("_source")
+        text = c in (KIND_COLUMN, GROUP_COLUMN, METHOD_COLUMN, *GROUP_TEXT_COLUMNS) or c.endswith("_source")
         cur = new[c].to_numpy(dtype=object if text else float, copy=True) if c in new else np.full(len(new), "" if text else np.nan,
                                                                                                     dtype=object if text else float)
         vals = t[c].reindex(ids[pos].to_numpy()).to_numpy()
@@ -195,5 +212,5 @@ def calibration_table(scene) -> pd.DataFrame:
     return pd.DataFrame(b.loc[m, ["building_id", *cols]]).reset_index(drop=True)
 
 
-__all__ = ["ESS_COLUMN", "apply_calibration", "bound_columns", "building_table", "calibration_columns", "calibration_table",
+__all__ = ["ESS_COLUMN", "GROUP_CONDITIONAL_COLUMNS", "GROUP_TEXT_COLUMNS", "apply_calibration", "bound_columns", "building_table", "calibration_columns", "calibration_table",
            "group_table", "quantile_columns", "strip_calibration", "write_back"]

@@ -310,5 +310,39 @@ def draw_calibrated(buildings: pd.DataFrame, building_ids, n_samples: int, seed:
     return out, kind
 
 
-__all__ = ["CALIBRATED_STREAM", "ParameterizedStock", "TRANSFORMS", "draw_calibrated", "GROUP_COLUMN", "KIND_COLUMN", "METHOD_COLUMN", "PARAMETERS", "SOURCE", "U_COLUMNS", "apply_parameters", "calibrated_kind",
+def group_conditionals(buildings: pd.DataFrame, building_ids) -> dict:
+    """Groups calibrated to class shares whose shift a run draws given its own stock samples:
+    group -> the model of :func:`twin.calibration.group.conditional_model` (``targets``,
+    ``prior_mu``, ``prior_sd``, ``node_low``, ``node_high``; log units), ``low``, ``high`` (support
+    of the factor) and ``members`` ((n_b,) bool over ``building_ids``). A group whose columns are
+    missing or unreadable is left out (its shift is then drawn from the marginal posterior,
+    :func:`draw_calibrated`)."""
+    import json
+
+    cols = ("calib_group_targets", "calib_group_prior_mu", "calib_group_prior_sd", "calib_group_node_low", "calib_group_node_high")
+    if not all(c in buildings for c in cols) or KIND_COLUMN not in buildings:
+        return {}
+    b = _by_id(buildings)
+    ids = pd.Index(np.asarray(building_ids).astype(str))
+    kind = b[KIND_COLUMN].astype(object).reindex(ids).fillna("").astype(str).to_numpy()
+    grp = b[GROUP_COLUMN].astype(object).reindex(ids).fillna("").astype(str).to_numpy() if GROUP_COLUMN in b else np.full(len(ids), "")
+    out = {}
+    for g in sorted(set(grp[kind == "group"])):
+        m = (kind == "group") & (grp == g)
+        first = b.loc[ids[np.flatnonzero(m)[0]]]
+        vals = [first.get(c) for c in cols[1:]] + [first.get("calib_h_tr_factor_low"), first.get("calib_h_tr_factor_high")]
+        try:
+            mu, sd, n_lo, n_hi, lo, hi = (float(v) for v in vals)
+            targets = json.loads(str(first.get("calib_group_targets")))
+            targets = [{"target": str(t["target"]), "classes": [str(c) for c in t["classes"]], "share": float(t["share"]), "sd": float(t["sd"]),
+                        "relation": str(t["relation"])} for t in targets]
+        except (TypeError, ValueError, KeyError):
+            continue
+        if not all(np.isfinite([mu, sd, n_lo, n_hi, lo, hi])) or sd <= 0 or not (0 < lo < hi) or not (n_lo < n_hi) or not targets:
+            continue
+        out[g] = {"targets": targets, "prior_mu": mu, "prior_sd": sd, "node_low": n_lo, "node_high": n_hi, "low": lo, "high": hi, "members": m}
+    return out
+
+
+__all__ = ["CALIBRATED_STREAM", "group_conditionals", "ParameterizedStock", "TRANSFORMS", "draw_calibrated", "GROUP_COLUMN", "KIND_COLUMN", "METHOD_COLUMN", "PARAMETERS", "SOURCE", "U_COLUMNS", "apply_parameters", "calibrated_kind",
            "corr_column", "scene_calibration", "source_column", "value_column", "z_columns"]

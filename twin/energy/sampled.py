@@ -35,6 +35,7 @@ Samples are simulated :data:`DEFAULT_CHUNK_ROWS` building rows at a time.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -170,9 +171,15 @@ class SampledEnvelopes:
             rows[j] = self._lookup_cache[t]
         return rows[codes]
 
-    def build(self, sample_index: np.ndarray, setpoint_c: np.ndarray | None) -> tuple[pd.DataFrame, np.ndarray]:
+    def build(self, sample_index: np.ndarray, setpoint_c: np.ndarray | None, *, group_factor: float | None = None,
+              standard_setpoint: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
         """Envelope rows of the samples ``sample_index`` (k,) with run setpoints ``setpoint_c`` (k,)
         (None: each building's own ``theta_i_c``).
+
+        ``group_factor``: this factor on the U-values of every building of a group calibrated to
+        class shares, instead of its per-sample shift (the pass of :func:`condition_groups` that
+        finds each sample's share at the reference shift); ``standard_setpoint`` leaves out the
+        sampled setpoint offsets (the certificate's standard conditions).
 
         Returns the envelope table (``building_id`` = ``"<sample>|<building id>"``) and the
         sample of each row.
@@ -253,7 +260,7 @@ class SampledEnvelopes:
         else:
             base2 = np.broadcast_to(np.asarray(setpoint_c, dtype=float)[:, None], (k, n))
         theta = base2.ravel().copy()
-        if ss.setpoint_u_common is not None:
+        if ss.setpoint_u_common is not None and not standard_setpoint:
             subset = replace(ss, setpoint_u_common=ss.setpoint_u_common[sample_index], setpoint_u_building=ss.setpoint_u_building[sample_index][:, b])
             off = subset.setpoint_offset_k(base2).ravel()
             m = np.tile(self.prior["theta_i_c"], k)
@@ -264,8 +271,15 @@ class SampledEnvelopes:
         if ss.calibrated is not None:
             from twin.energy.calibrated import apply_parameters
 
-            values = {p: np.where(b >= 0, v[sample_index][:, np.maximum(b, 0)], np.nan).ravel() for p, v in ss.calibrated.items()}
-            frame = apply_parameters(frame, values)
+            values = {p: np.where(b >= 0, v[sample_index][:, np.maximum(b, 0)], np.nan) for p, v in ss.calibrated.items()}
+            for g, c in ss.group_conditional.items():
+                mem = np.where(b >= 0, c["members"][np.maximum(b, 0)], False)
+                h = values["h_tr_factor"]
+                if group_factor is not None:
+                    h[:, mem] = float(group_factor)
+                elif g in ss.conditioned:
+                    h[:, mem] = ss.conditioned[g][np.asarray(sample_index)][:, None]
+            frame = apply_parameters(frame, {p: v.ravel() for p, v in values.items()})
         frame["theta_i_c"] = np.clip(np.round(frame["theta_i_c"].to_numpy(dtype=float) / SETPOINT_STEP_K) * SETPOINT_STEP_K, 5.0, 30.0)
         return frame, s_of_row
 
@@ -340,6 +354,8 @@ def simulate_samples(
 
     builder = SampledEnvelopes(scene, prep, samples)
     n_s, n_env = builder.samples.n_samples, builder.n_env
+    if builder.samples.group_conditional:
+        condition_groups(builder, prep, chunk_rows)
     if setpoint_c is not None:
         setpoint_c = np.broadcast_to(np.asarray(setpoint_c, dtype=float), (n_s,))
     cool = np.full(n_s, np.nan) if cooling_c is None else np.broadcast_to(np.asarray(cooling_c, dtype=float), (n_s,))
@@ -410,6 +426,88 @@ def simulate_samples(
     return out
 
 
+def _primary_energy(env: pd.DataFrame, prep, shade) -> np.ndarray:
+    """Primary energy per m2 of envelope rows at their own setpoints, kWh/(m2 a) (NaN: a row the
+    kernel rejects): the chain of :func:`simulate_samples` without measures."""
+    from twin.energy.model import envelope_problems, to_stock_inputs
+    from twin.energy.results import account_arrays
+    from twin.energy.simulate import simulate_raw
+
+    out = np.full(len(env), np.nan)
+    problems = envelope_problems(env)
+    keep = ~env["building_id"].isin(problems["building_id"]).to_numpy() if len(problems) else np.ones(len(env), bool)
+    ok_env = env[keep].reset_index(drop=True)
+    if not len(ok_env):
+        return out
+    drv = prep.drivers
+    values, profile = np.unique(ok_env["theta_i_c"].to_numpy(dtype=float), return_inverse=True)
+    drivers = replace(drv, heat_setpoint_c=np.repeat(values[:, None], drv.n_hours, axis=1), cool_setpoint_c=np.full((len(values), drv.n_hours), np.nan))
+    inputs = to_stock_inputs(ok_env, conventions=prep.conventions, factors=prep.factors, shade_factor=None if shade is None else shade[keep])
+    inputs.setpoint_profile = profile.astype(np.int64)
+    raw, ran, _ = simulate_raw(inputs, drivers, on_error="report", film_correction=True)
+    sim = ok_env.iloc[np.flatnonzero(ran)]
+    acc = account_arrays(
+        a_f_m2=sim["a_f_m2"].to_numpy(dtype=float), q_heat_kwh=raw["heat_wh"] / 1000.0, monthly_heat_kwh=raw["monthly_heat_wh"] / 1000.0,
+        q_w_nd_kwh_m2=sim["q_w_nd_kwh_m2"].to_numpy(dtype=float), system=sim["system"].astype(str).to_numpy(),
+        eta_hr=sim["eta_hr"].to_numpy(dtype=float), n_air_use_1_h=sim["n_air_use_1_h"].to_numpy(dtype=float),
+        volume_m3=sim["volume_m3"].to_numpy(dtype=float), pv_kwp=sim["pv_kwp"].to_numpy(dtype=float) if "pv_kwp" in sim else np.zeros(len(sim)),
+        drivers=drivers, factors=prep.factors)
+    out[np.flatnonzero(keep)[ran]] = acc["primary_energy_kwh_m2"]
+    return out
+
+
+def condition_groups(builder: SampledEnvelopes, prep, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> None:
+    """The shift of every group calibrated to class shares, per sample, drawn from its posterior
+    given the sample (stored on the samples: ``conditioned``; ``conditioned_share``, the sample's
+    share of the first fitted target at its drawn shift; ``conditioned_curve``, that share on the
+    grid of ``log s``).
+
+    The calibration's prior and likelihood on the run's own samples
+    (:func:`twin.calibration.group.conditional_model`): the group's rows of every sample are run
+    through the kernel in the certificates' standard conditions (each building's own setpoint,
+    no sampled offset) at :data:`~twin.calibration.group.COND_NODES` values of ``log s``
+    spanning the calibration's marginal posterior; between them each building's log primary
+    energy is interpolated (as in the calibration); the sample's class shares on the grid give
+    its posterior of ``log s``, inverted at a uniform of the calibrated stream
+    (:func:`twin.calibration.group.conditional_log_shift`). The shift of a sample does not
+    depend on the scene it is later run on: it is computed once per set of samples and shared
+    by its what-ifs (paired deltas; a renovation measure acts after it).
+    """
+    from twin.calibration.group import COND_NODES, GRID, _interp_pe, class_shares, conditional_log_shift
+    from twin.energy.calibrated import CALIBRATED_STREAM, apply_parameters
+    from twin.energy.stock_samples import STREAM_TAG
+
+    ss = builder.samples
+    todo = {g: c for g, c in ss.group_conditional.items() if g not in ss.conditioned}
+    n_s = ss.n_samples
+    bidx = builder.bidx
+    for gi, (g, c) in enumerate(sorted(todo.items())):
+        mem = np.where(bidx >= 0, c["members"][np.maximum(bidx, 0)], False)
+        nodes = np.linspace(c["node_low"], c["node_high"], COND_NODES)
+        grid = np.linspace(c["node_low"], c["node_high"], GRID)
+        shares = {t["target"]: np.full((GRID, n_s), np.nan) for t in c["targets"]}
+        per_chunk = max(1, int(chunk_rows) // max(int(mem.sum()) * COND_NODES, 1))
+        for start in range(0, n_s, per_chunk):
+            idx = np.arange(start, min(n_s, start + per_chunk))
+            env, s_of_row = builder.build(idx, None, group_factor=1.0, standard_setpoint=True)
+            rows = np.tile(mem, len(idx))
+            env, s_local = env[rows].reset_index(drop=True), s_of_row[rows] - start
+            shade = None if prep.shade_factor is None else np.tile(prep.shade_factor[mem], (len(idx), 1, 1))
+            pe = np.column_stack([_primary_energy(apply_parameters(env, {"h_tr_factor": np.full(len(env), math.exp(x))}), prep, shade) for x in nodes])
+            good = np.all(np.isfinite(pe), axis=1)
+            a_f = env["a_f_m2"].to_numpy(dtype=float)
+            pe_grid = _interp_pe(nodes, np.where(good[:, None], pe, 1.0), grid)
+            for t in c["targets"]:
+                shares[t["target"]][:, idx] = np.stack([class_shares(pe_grid[:, i], a_f, good, s_local, len(idx), tuple(t["classes"]))
+                                                        for i in range(GRID)])
+        u = np.random.default_rng([int(ss.seed), STREAM_TAG, CALIBRATED_STREAM + 1, gi]).uniform(size=n_s)
+        log_s = conditional_log_shift(shares, c, u)
+        ss.conditioned[g] = np.clip(np.exp(log_s), c["low"], c["high"])
+        first = shares[c["targets"][0]["target"]]
+        ss.conditioned_share[g] = np.array([np.interp(log_s[j], grid, first[:, j]) for j in range(n_s)])
+        ss.conditioned_curve[g] = (grid, first)
+
+
 def _fallback_arrays(fallback: pd.DataFrame | None, env_ids: pd.Series, classes) -> dict[str, np.ndarray] | None:
     """The central accounts aligned to the envelope rows, as per-row contributions to :data:`TOTALS`."""
     if fallback is None:
@@ -424,5 +522,5 @@ def _fallback_arrays(fallback: pd.DataFrame | None, env_ids: pd.Series, classes)
     return out
 
 
-__all__ = ["DEFAULT_CHUNK_ROWS", "POOR_CLASSES", "TOTALS", "FacadeGeometry", "SampledEnvelopes", "exterior_areas", "facade_geometry",
+__all__ = ["DEFAULT_CHUNK_ROWS", "POOR_CLASSES", "TOTALS", "FacadeGeometry", "SampledEnvelopes", "condition_groups", "exterior_areas", "facade_geometry",
            "is_prior", "simulate_samples"]

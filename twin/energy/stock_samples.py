@@ -181,6 +181,17 @@ class StockSamples:
     calibrated: dict[str, np.ndarray] | None = None
     #: ``calib_kind`` of every building (``building``, ``group`` or ``""``), or None.
     calib_kind: np.ndarray | None = None
+    #: Groups whose shift depends on the sample (:func:`twin.energy.calibrated.group_conditionals`).
+    group_conditional: dict = field(default_factory=dict)
+    #: Their shift factor per sample, computed by the first simulation of the samples
+    #: (:func:`twin.energy.sampled.simulate_samples`) and shared by every copy of the samples.
+    conditioned: dict = field(default_factory=dict)
+    #: Per group: each sample's share in the first fitted target's classes at its drawn shift
+    #: (standard conditions), (n_samples,).
+    conditioned_share: dict = field(default_factory=dict)
+    #: Per group: ``(grid of log s (G,), share of every sample on it (G, n_samples))``, the
+    #: curves the shifts were drawn from.
+    conditioned_curve: dict = field(default_factory=dict)
 
     @property
     def n_samples(self) -> int:
@@ -262,6 +273,7 @@ class StockSamples:
             sampled={k: np.where(known, v[np.maximum(pos, 0)], False) for k, v in self.sampled.items()},
             calibrated=None if self.calibrated is None else {k: take(v, np.nan) for k, v in self.calibrated.items()},
             calib_kind=None if self.calib_kind is None else np.where(known, self.calib_kind[np.maximum(pos, 0)], "").astype(object),
+            group_conditional={g: {**c, "members": np.where(known, c["members"][np.maximum(pos, 0)], False)} for g, c in self.group_conditional.items()},
         )
 
 
@@ -428,8 +440,10 @@ def draw_stock_samples(scene, priors: StockPriors, n_samples: int, seed: int) ->
             period[:, fixed] = central["period"][fixed]
             for key in sampled:
                 sampled[key] = sampled[key] & ~fixed
+    from twin.energy.calibrated import group_conditionals
+
     out = StockSamples(ids, int(seed), priors, use, storeys, height, floor, period, sampled=sampled, calibrated=calibrated,
-                       calib_kind=calib_kind)
+                       calib_kind=calib_kind, group_conditional=group_conditionals(b, ids) if calib_kind is not None else {})
     # energy-model draws: resolved per building by the energy model
     if priors.window is not None:
         rng = _rng(seed, "window")

@@ -109,7 +109,7 @@ def test_report_section_shows_the_cadastre_totals(pv_run):
     assert float(m.group(2)) == pytest.approx(t["suitable_pv_ac_mwh_year"] * 1e3, rel=1e-12)
     shown = re.search(r"Suitable roofs \(excellent and good\): ([0-9,.]+) kWp, ([0-9,.]+) kWh/year", html)
     assert float(shown.group(1).replace(",", "")) == pytest.approx(t["suitable_pv_kwp"], abs=0.05)
-    assert float(shown.group(2).replace(",", "")) == pytest.approx(t["suitable_pv_ac_mwh_year"] * 1e3, abs=0.05)
+    assert float(shown.group(2).replace(",", "")) == pytest.approx(t["suitable_pv_ac_mwh_year"] * 1e3, abs=0.5)
     # the what-if's yield as credited
     w = re.search(r"data-whatif='pv' data-kwp='([^']+)' data-kwh-year='([^']+)'", html)
     assert float(w.group(2)) == pytest.approx(c.whatifs["pv"]["energy"].objects["pv_kwh"].sum(), rel=1e-12)

@@ -91,14 +91,14 @@ def _map(cad, equipped_ids: set[str], whatif: str) -> str | None:
         return None
     cls = irradiation_class(roofs["irradiation_kwh_m2_year"].to_numpy(dtype=float))
     colours = np.array([c[2] for c in IRRADIATION_CLASSES], dtype=object)[cls]
-    fig = Figure(figsize=(6.6, 6.2))
+    fig = Figure(figsize=(7.8, 6.2))
     ax = fig.subplots()
     roofs.plot(ax=ax, color=list(colours), linewidth=0.1, edgecolor="#ffffff")
     handles = [Patch(facecolor=c, label=f"{label}") for _, label, c in IRRADIATION_CLASSES]
     if equipped_ids:
         mine = roofs[roofs["building_id"].astype(str).isin(equipped_ids)]
         if len(mine):
-            mine.boundary.plot(ax=ax, color="#111", linewidth=0.7)
+            mine.boundary.plot(ax=ax, color="#111", linewidth=0.45)
             handles.append(Patch(facecolor="none", edgecolor="#111", label=f"equipped by {whatif}"))
     ax.set_aspect("equal")
     ax.set_xticks([])
@@ -107,7 +107,8 @@ def _map(cad, equipped_ids: set[str], whatif: str) -> str | None:
     ax.set_ylabel("")
     for spine in ax.spines.values():
         spine.set_color("#d0d7de")
-    ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9, title="roof irradiation, kWh/m2/year", title_fontsize=7)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, framealpha=0.9, title="roof irradiation,\nkWh/m2/year",
+              title_fontsize=7)
     ax.set_title("PV potential: annual irradiation of every roof", fontsize=10)
     return _png(fig)
 
@@ -132,7 +133,7 @@ def _totals(cad) -> str:
     t = cad.meta["totals"]
     kwp, mwh = float(t["suitable_pv_kwp"]), float(t["suitable_pv_ac_mwh_year"])
     return (f"<p class='solar-totals' data-suitable-kwp='{kwp!r}' data-suitable-kwh-year='{mwh * 1e3!r}'>"
-            f"<b>Suitable roofs (excellent and good): {_f(kwp)} kWp, {_f(mwh * 1e3)} kWh/year</b> "
+            f"<b>Suitable roofs (excellent and good): {kwp:,.1f} kWp, {mwh * 1e3:,.0f} kWh/year</b> "
             f"({_f(mwh)} MWh/year AC) on {_f(float(t['roof_area_m2']))} m2 of roofs; all roofs with modules: "
             f"{_f(float(t['pv_kwp']))} kWp, {_f(float(t['pv_ac_mwh_year']))} MWh/year.</p>")
 
@@ -143,13 +144,29 @@ def _kpi_row(comparison, whatif: str, kpi: str):
     return None if hit.empty else hit.iloc[0]
 
 
+def _other_measures(comparison, whatif: str) -> bool:
+    """Whether the what-if renovates with measures besides PV (kind ``pv`` of the measure table)."""
+    from twin.energy.measures import load_measures
+
+    table = load_measures()
+    pv = set(table.index[table["kind"] == "pv"])
+    for w in getattr(comparison.scenario, "whatifs", []):
+        if w.name != whatif:
+            continue
+        for m in w.modifications:
+            measures = getattr(m, "measures", None) or []
+            if any(x not in pv for x in measures):
+                return True
+    return False
+
+
 def _whatif_block(comparison, whatif: str, solar) -> str:
     eq = solar.equipped if solar.equipped is not None else pd.DataFrame(columns=["building_id", "pv_kwp", "pv_ac_kwh_year"])
     kwp, ac = solar.kwp, solar.ac_kwh_year
     p = [f"<h3>{html.escape(whatif)}: rooftop PV</h3>",
          f"<p class='solar-whatif' data-whatif='{html.escape(whatif)}' data-kwp='{kwp!r}' data-kwh-year='{ac!r}'>"
          f"{len(eq):,} of the {len(solar.selected):,} selected buildings equipped on their roofs of class excellent or good: "
-         f"<b>{_f(kwp)} kWp, {_f(ac)} kWh/year</b> AC ({_f(ac / kwp) if kwp > 0 else '–'} kWh/kWp), the yield of the solar model "
+         f"<b>{kwp:,.1f} kWp, {ac:,.0f} kWh/year</b> AC ({_f(ac / kwp) if kwp > 0 else '–'} kWh/kWp), the yield of the solar model "
          "(orientation, shading by neighbours, module layout, DC/AC chain) credited in the energy accounts.</p>"]
     if solar.without_suitable_roof:
         ids = solar.without_suitable_roof
@@ -172,6 +189,13 @@ def _whatif_block(comparison, whatif: str, solar) -> str:
                     f"<td class='{cls}'>{_signed(r['delta'])}</td>{band}</tr>")
     rows.append("</tbody></table>")
     p.append("".join(rows))
+    from twin.energy.model import load_factors
+
+    f = load_factors()
+    p.append(f"<p class='note'>The PV yield alone (net metering, the factor table's electricity factors): primary energy "
+             f"{_signed(-ac * f['pef_electricity'] / 1e3)} MWh/year, CO2 {_signed(-ac * f['co2_electricity_kg_kwh'] / 1e3)} t/year, energy cost "
+             f"{_signed(-ac * f['price_electricity_eur_kwh'] / 1e3)} kEUR/year; the table below is the whole what-if"
+             f"{' (with its other measures)' if _other_measures(comparison, whatif) else ''}.</p>")
     inv, cost = _kpi_row(comparison, whatif, "investment_keur"), _kpi_row(comparison, whatif, "energy_cost_keur_yr")
     if inv is not None and cost is not None and -cost["delta"] > 0:
         p.append(f"<p class='note'>Simple payback of the what-if: {_f(inv['delta'] / -cost['delta'])} years (investment over the "

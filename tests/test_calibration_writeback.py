@@ -155,3 +155,26 @@ def test_apply_calibration_refuses_other_scenes_and_unknown_columns(calibrated):
         apply_calibration(scene, t.assign(calib_kind="street"))
     again = apply_calibration(scene, t)
     assert (again.buildings["calib_kind"] == "building").all()
+
+
+def test_group_conditional_survives_a_saved_scene_and_bad_columns_fall_back(calibrated, tmp_path):
+    """What a run needs to draw a class-calibrated group's shift given its own samples travels with the
+    scene (GeoPackage); unreadable columns leave the group to the marginal posterior."""
+    from twin.calibration.group import GroupPosterior
+    from twin.calibration.writeback import group_table, write_back
+    from twin.energy.calibrated import group_conditionals
+    from twin.export.layers import write_scene
+    from twin.scene.io import read_scene
+
+    scene, new, prep, cal, truth, y, ids, fm = calibrated
+    post = GroupPosterior(np.zeros(3), np.ones(3) / 3, 0.8, 0.7, 0.9, -0.5, 0.3, (0.3, 1.5), 100.0)
+    cond = {"targets": [{"target": "d_or_worse", "classes": ["D", "E", "F", "G"], "share": 0.85, "sd": 0.025, "relation": "about"}],
+            "prior_mu": 0.0, "prior_sd": 0.3, "node_low": -0.8, "node_high": 0.1}
+    grouped = write_back(scene, group_table(ids[:6], "residential", post, "classes", cond))
+    write_scene(grouped, tmp_path / "s.gpkg")
+    g = group_conditionals(read_scene(tmp_path / "s.gpkg").buildings, ids)["residential"]
+    assert g["targets"] == cond["targets"] and (g["prior_mu"], g["prior_sd"], g["node_low"], g["node_high"]) == (0.0, 0.3, -0.8, 0.1)
+    assert (g["low"], g["high"]) == (0.3, 1.5) and list(g["members"]) == [True] * 6 + [False] * (len(ids) - 6)
+    b = grouped.buildings.copy()
+    b["calib_group_targets"] = b["calib_group_targets"].where(b["calib_group_targets"].isna(), "{not json")
+    assert group_conditionals(b, ids) == {}

@@ -71,6 +71,48 @@ def test_window_airtightness_ventilation_system_pv(env):
     np.testing.assert_allclose(priced[priced["measure"] == "heat_pump"]["investment_eur"], [12_000.0, 4_800.0, 24_000.0])
 
 
+
+def test_pv_from_the_solar_cadastre_columns(env):
+    """With the cadastre's columns the pv measure takes their kWp and AC yield (a building with no
+    suitable roof is not affected), the accounts credit that yield instead of the flat one, and a
+    measure that affects nobody gives a typed, empty cost table."""
+    from twin.energy.measures import SOLAR_COLUMNS, apply_measures, attach_pv_yield, load_measures
+    from twin.energy.model import load_factors
+    from twin.energy.results import account_arrays
+
+    ids = env["building_id"].astype(str).tolist()
+    pv = pd.DataFrame({"building_id": ids[:2], "pv_kwp": [4.25, 0.0], "pv_ac_kwh_year": [4_100.0, 0.0]})
+    with_pv = attach_pv_yield(env, pv)
+    assert set(SOLAR_COLUMNS) <= set(with_pv.columns)
+    np.testing.assert_allclose(with_pv["solar_pv_kwp"], [4.25, 0.0, 0.0])  # absent from the table: 0
+    new, costs = apply_measures(with_pv, ["rooftop_pv"])
+    np.testing.assert_allclose(new["pv_kwp"], [4.25, 0.0, 0.0])
+    assert new["pv_ac_kwh_year"].iloc[0] == 4_100.0 and new["pv_ac_kwh_year"].iloc[1:].isna().all()
+    assert costs["building_id"].tolist() == ids[:1] and costs["investment_eur"].iloc[0] == pytest.approx(4.25 * load_measures().loc["rooftop_pv", "cost_eur"])
+    none, empty = apply_measures(with_pv, ["rooftop_pv"], buildings=ids[1:])
+    assert len(empty) == 0 and empty["investment_eur"].dtype == float and (none["pv_kwp"] == 0).all()
+
+    class Drv:
+        groups = ("roof",)
+        irr_w_m2 = np.full((1, 24), 100.0)  # 2.4 kWh/m2 on the horizontal
+        t_out_c = np.full(24, 5.0)
+        n_hours = 24
+
+        def month_index(self):
+            return np.repeat(np.arange(12), 2)
+
+    f = load_factors()
+    n = len(new)
+    common = dict(a_f_m2=new["a_f_m2"].to_numpy(), q_heat_kwh=np.zeros(n), monthly_heat_kwh=np.zeros((n, 12)),
+                  q_w_nd_kwh_m2=np.zeros(n), system=np.full(n, "gas_boiler"), eta_hr=np.zeros(n), n_air_use_1_h=np.zeros(n),
+                  volume_m3=np.ones(n), pv_kwp=new["pv_kwp"].to_numpy(), drivers=Drv(), factors=f)
+    flat = account_arrays(**common)
+    np.testing.assert_allclose(flat["pv_kwh"], new["pv_kwp"].to_numpy() * 2.4 * f["pv_performance_ratio"])
+    model = account_arrays(**common, pv_ac_kwh_year=new["pv_ac_kwh_year"].to_numpy())
+    np.testing.assert_allclose(model["pv_kwh"], [4_100.0, 0.0, 0.0])  # NaN: the flat yield (0 kWp here)
+    np.testing.assert_allclose(model["primary_energy_kwh"], [-4_100.0 * f["pef_electricity"], 0.0, 0.0])
+    np.testing.assert_allclose(model["energy_cost_eur"], [-4_100.0 * f["price_electricity_eur_kwh"], 0.0, 0.0])
+
 def test_measure_scope_and_unknown_ids(env):
     from twin.energy.measures import apply_measures
 

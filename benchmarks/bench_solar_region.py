@@ -1,21 +1,30 @@
-"""Whole Brussels region (the shared 2013 OSM extract, 51k buildings): solar cadastre, energy
-shading, CityJSON export, each next to the time of reading the region PBF with pyogrio in the
-same run (the yardstick of the issue). Prints every figure with the load average.
+"""Whole Brussels region (the shared 2013 OSM extract, 51k buildings): solar cadastre, ``twin
+energy run``, energy shading, CityJSON export, each next to the time of reading the region PBF
+with pyogrio in the same run (the yardstick of issue 16). Prints every figure with the load
+average, keeps them in ``benchmarks/figures/solar_region.json`` and, with ``--docs``, writes
+the measured part of ``docs/solar.md`` (between its ``<!-- BEGIN measured -->`` and
+``<!-- END measured -->`` markers) from that file: the figures of the page are never typed.
 
-Run: ``python benchmarks/bench_solar_region.py [cadastre|shading|export|energy ...]`` (figures on stdout),
-or ``pytest benchmarks/bench_solar_region.py -s``. Needs ../shared/data.
+Run: ``python benchmarks/bench_solar_region.py [cadastre] [energy] [shading] [export] [--docs]``
+(parts not run keep their last figures in the results file; ``--docs`` alone only rewrites the
+page), or ``pytest benchmarks/bench_solar_region.py -s``. Needs ../shared/data.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import json
 import os
+import re
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from tests.conftest import shared_path  # noqa: E402
 
@@ -24,10 +33,29 @@ EPW = ("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw")
 
 #: Options of the region cadastre: horizon method (36 sectors), 2 m sensors, at most 16 per roof surface.
 REGION_OPTIONS = {"method": "horizon", "spacing_m": 2.0, "max_sensors_per_surface": 16, "max_distance_m": 100.0}
+#: The same options on the command line.
+REGION_FLAGS = ["--method", "horizon", "--spacing", "2", "--max-sensors", "16", "--max-distance", "100"]
+
+RESULTS = ROOT / "benchmarks" / "figures" / "solar_region.json"
+DOC = ROOT / "docs" / "solar.md"
+
+#: Targets of issue 16, as multiples of the PBF read, and peak memory, GB.
+TARGET_CADASTRE_X = 20.0
+TARGET_ENERGY_X = 5.0
+TARGET_PEAK_GB = 4.0
+TARGET_EXPORT_S = 30.0
+
+
+def _loadavg() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 def _load() -> str:
     return "load average %.2f %.2f %.2f" % os.getloadavg()
+
+
+def _threads() -> str:
+    return os.environ.get("TWIN_NUMBA_THREADS", "all")
 
 
 def pbf_read_s() -> float:
@@ -61,12 +89,26 @@ def region_scene(*, buildings_only: bool = False):
     return scene
 
 
+def run_cli(args: list[str]) -> dict:
+    """``twin ARGS`` as a separate process under ``/usr/bin/time``: wall seconds and peak RSS (GB)."""
+    twin = Path(sys.executable).with_name("twin")
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as f:
+        cmd = ["/usr/bin/time", "-f", "%e %M", "-o", f.name, str(twin), *args]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode not in (0, 1):
+            raise RuntimeError(f"twin {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+        wall, kb = Path(f.name).read_text().split()[-2:]
+    return {"wall_s": float(wall), "peak_gb": int(kb) / 1024**2, "load": _loadavg()}
+
+
 def bench_cadastre(out_dir: Path) -> dict:
-    """Cadastre of every roof end to end: read the PBF into a scene, surfaces, shading, PV, GeoParquet."""
+    """Cadastre of every roof end to end: read the PBF into a scene, surfaces, shading, PV, GeoParquet;
+    then the same on the command line as a separate process."""
     from twin.ingest.epw import read_epw
     from twin.solar.cadastre import CadastreOptions, solar_cadastre
 
     read = pbf_read_s()
+    load_read = _loadavg()
     print(f"pyogrio read of the region PBF: {read:.2f} s ({_load()})")
     weather = read_epw(shared_path(*EPW))
     # warm-up on a tiny scene: Numba compilation (cached on disk) is not the cadastre's cost
@@ -82,6 +124,7 @@ def bench_cadastre(out_dir: Path) -> dict:
         t = time.perf_counter()
         read_scene(Path(d) / "scene")
         t_folder = time.perf_counter() - t
+    del full
     print(f"reading the region into a scene: twin ingest (all layers) {t_full:.1f} s; an ingested scene folder {t_folder:.1f} s")
     t0 = time.perf_counter()
     scene = region_scene(buildings_only=True)
@@ -93,22 +136,62 @@ def bench_cadastre(out_dir: Path) -> dict:
     t3 = time.perf_counter()
     total = t_scene + (t2 - t1) + (t3 - t2)
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    res = {"pbf_read_s": read, "scene_s": t_scene, "full_ingest_s": t_full, "scene_folder_s": t_folder, "cadastre_s": t2 - t1, "write_s": t3 - t2, "end_to_end_s": total,
-           "ratio": total / read, "peak_gb": peak_gb, "steps": cad.meta["times_s"], "n_sensors": cad.meta["n_sensors"],
-           "n_surfaces": cad.meta["n_surfaces"], "totals": cad.meta["totals"]}
+    res = {"pbf_read_s": read, "pbf_read_load": load_read, "scene_s": t_scene, "full_ingest_s": t_full, "scene_folder_s": t_folder,
+           "cadastre_s": t2 - t1, "write_s": t3 - t2, "end_to_end_s": total, "ratio": total / read, "peak_gb": peak_gb,
+           "steps": cad.meta["times_s"], "n_buildings": cad.meta["n_buildings"], "n_sensors": cad.meta["n_sensors"],
+           "n_surfaces": cad.meta["n_surfaces"], "totals": cad.meta["totals"], "load": _loadavg()}
     print(f"cadastre end to end (PBF -> buildings -> GeoParquet) {total:.1f} s = buildings {t_scene:.1f} + cadastre {t2 - t1:.1f} + write {t3 - t2:.1f}; "
           f"{total / read:.1f} x the PBF read; peak RSS {peak_gb:.2f} GB; {_load()}")
     print(f"  steps {cad.meta['times_s']}; {cad.meta['n_surfaces']} surfaces, {cad.meta['n_sensors']} sensors; totals {cad.meta['totals']}")
+    del cad, scene
+    cli = run_cli(["solar", "cadastre", str(shared_path(*PBF)), "--weather", str(shared_path(*EPW)), "-o", str(out_dir.with_name("cli_solar")),
+                   *REGION_FLAGS, "-q"])
+    cli["ratio"] = cli["wall_s"] / read
+    res["cli"] = cli
+    print(f"twin solar cadastre (separate process): {cli['wall_s']:.1f} s wall, {cli['ratio']:.1f} x the PBF read, peak {cli['peak_gb']:.2f} GB; {_load()}")
+    return res
+
+
+def bench_energy_run(tmp: Path) -> dict:
+    """``twin energy run`` on the ingested region (scene folder -> envelope, shading, kernel,
+    GeoParquet and plots): in this process (its steps timed) and on the command line as a
+    separate process (start-up and imports included)."""
+    import warnings
+
+    from twin.energy.stock import run_command
+    from twin.export.layers import write_scene
+
+    read = pbf_read_s()
+    load_read = _loadavg()
+    print(f"pyogrio read of the region PBF: {read:.2f} s ({_load()})")
+    write_scene(region_scene(), tmp / "scene")
+    epw = shared_path(*EPW)
+    times: dict = {}
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run_command([tmp / "scene"], weather=epw, out=tmp / "energy_in_process", times=times)
+    dt = time.perf_counter() - t
+    res = {"pbf_read_s": read, "pbf_read_load": load_read, "in_process_s": dt, "in_process_ratio": dt / read,
+           "steps": {k: round(v, 3) for k, v in times.items()}, "in_process_load": _loadavg()}
+    print(f"twin energy run on the region, in process: {dt:.1f} s ({res['steps']}), {dt / read:.1f} x the PBF read; {_load()}")
+    cli = run_cli(["energy", "run", str(tmp / "scene"), "--weather", str(epw), "-o", str(tmp / "energy_cli"), "-q"])
+    cli["ratio"] = cli["wall_s"] / read
+    res["cli"] = cli
+    print(f"twin energy run (separate process): {cli['wall_s']:.1f} s wall, {cli['ratio']:.1f} x the PBF read, peak {cli['peak_gb']:.2f} GB; {_load()}")
     return res
 
 
 def bench_shading() -> dict:
-    """Urban shading of the energy stock model: the old path vs the solar kernel, same scene."""
+    """Urban shading of the energy stock model: the solar kernel vs the former NumPy path, same scene."""
+    import numpy as np
+
     from tests.energy_shading_reference import reference_urban_shade_factors as old
     from twin.ingest.epw import read_epw
     from twin.solar.shading import urban_shade_factors as new
 
     read = pbf_read_s()
+    load_read = _loadavg()
     print(f"pyogrio read of the region PBF: {read:.2f} s ({_load()})")
     weather = read_epw(shared_path(*EPW))
     scene = region_scene()
@@ -121,47 +204,17 @@ def bench_shading() -> dict:
     t = time.perf_counter()
     b = new(s1, ids, weather, times=times)
     t_new = time.perf_counter() - t
+    load_new = _loadavg()
     print(f"solar-kernel shading: {t_new:.1f} s ({times}); {t_new / read:.1f} x the PBF read; {_load()}")
     s2 = scene.copy()
     s2.facades(), s2.party_walls()
     t = time.perf_counter()
     a = old(s2, ids, weather)
     t_old = time.perf_counter() - t
-    import numpy as np
-
-    print(f"stock-model shading today: {t_old:.1f} s; max |difference| of the factors {np.abs(a - b).max():.2e}; {_load()}")
-    return {"pbf_read_s": read, "new_s": t_new, "old_s": t_old, "max_diff": float(np.abs(a - b).max())}
-
-
-def bench_energy_run(tmp: Path) -> dict:
-    """``twin energy run`` on the ingested region (run_command: read the scene folder, envelope,
-    shading, kernel, GeoParquet), today and with the shading of :mod:`twin.solar.shading` patched
-    in where :mod:`twin.energy.stock` calls its own (the wiring the issue asks for)."""
-    import warnings
-
-    import twin.energy.stock as stock
-    from twin.export.layers import write_scene
-    from twin.solar.shading import urban_shade_factors as new
-
-    read = pbf_read_s()
-    print(f"pyogrio read of the region PBF: {read:.2f} s ({_load()})")
-    write_scene(region_scene(), tmp / "scene")
-    epw = shared_path(*EPW)
-    res = {"pbf_read_s": read}
-    old = stock.urban_shade_factors
-    for label, func in (("with twin.solar.shading", new), ("today", old)):
-        stock.urban_shade_factors = func
-        try:
-            t = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                stock.run_command([tmp / "scene"], weather=epw, out=tmp / f"energy_{len(res)}")
-            dt = time.perf_counter() - t
-        finally:
-            stock.urban_shade_factors = old
-        res[label] = dt
-        print(f"twin energy run on the region ({label}): {dt:.1f} s, {dt / read:.1f} x the PBF read; {_load()}")
-    return res
+    print(f"former NumPy shading: {t_old:.1f} s; max |difference| of the factors {np.abs(a - b).max():.2e}; {_load()}")
+    return {"pbf_read_s": read, "pbf_read_load": load_read, "new_s": t_new, "new_load": load_new, "ratio": t_new / read,
+            "steps": {k: round(v, 3) for k, v in times.items()}, "old_s": t_old, "old_load": _loadavg(),
+            "max_diff": float(np.abs(a - b).max())}
 
 
 def bench_export(path: Path) -> dict:
@@ -172,7 +225,101 @@ def bench_export(path: Path) -> dict:
     r = write_cityjson(scene, path)
     dt = time.perf_counter() - t
     print(f"CityJSON export of {r.n_buildings} buildings: {dt:.1f} s, {path.stat().st_size / 1e6:.0f} MB; {_load()}")
-    return {"export_s": dt}
+    return {"export_s": dt, "n_buildings": r.n_buildings, "size_mb": path.stat().st_size / 1e6, "load": _loadavg()}
+
+
+# ----------------------------------------------------------------------------- results and page
+def save_results(new: dict, path: Path = RESULTS) -> dict:
+    """Merge ``new`` parts into the results file (each part with its date and thread setting)."""
+    data = json.loads(path.read_text()) if path.exists() else {}
+    stamp = {"date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "twin_numba_threads": _threads(),
+             "cpus": os.cpu_count()}
+    for key, value in new.items():
+        data[key] = {**value, **stamp}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1) + "\n")
+    return data
+
+
+def _met(ok: bool) -> str:
+    return "**met**" if ok else "**not met**"
+
+
+def render(data: dict) -> str:
+    """The measured part of docs/solar.md from the results file."""
+    rows = ["| what | time | x the PBF read (same run) | load (1 min) | notes |", "|---|---|---|---|---|"]
+    out = []
+    c = data.get("cadastre")
+    e = data.get("energy")
+    sh = data.get("shading")
+    ex = data.get("export")
+    if c:
+        st = c["steps"]
+        rows.append(
+            f"| solar cadastre of every roof, in process: PBF -> buildings (`ingest`, buildings layer) -> surfaces, grid, "
+            f"{c['n_sensors']:,} sensors (2 m, at most 16 per roof), horizons (36 sectors, 100 m), PV layout and yield -> GeoParquet "
+            f"| {c['end_to_end_s']:.1f} s (buildings {c['scene_s']:.1f}, cadastre {c['cadastre_s']:.1f}, write {c['write_s']:.1f}) "
+            f"| {c['ratio']:.1f} (read {c['pbf_read_s']:.2f} s) | {c['load'][0]:.1f} | peak RSS {c['peak_gb']:.2f} GB; steps: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in st.items()) + " s; "
+            f"{c['totals']['roof_area_m2'] / 1e6:.1f} km2 of roofs, {c['totals']['pv_kwp'] / 1e6:.2f} GWp, "
+            f"{c['totals']['pv_ac_mwh_year'] / 1e6:.2f} TWh/year (every footprint a flat roof with 10-degree racks, no roof "
+            "obstacles: an upper bound) |")
+        cl = c["cli"]
+        rows.append(f"| `twin solar cadastre` on the PBF, separate process (start-up, imports, buildings-only ingest, cadastre, "
+                    f"GeoParquet) | {cl['wall_s']:.1f} s wall | {cl['ratio']:.1f} | {cl['load'][0]:.1f} | peak RSS {cl['peak_gb']:.2f} GB |")
+        rows.append(f"| reading the region into a scene otherwise | `twin ingest` all layers {c['full_ingest_s']:.1f} s; an ingested "
+                    f"scene folder {c['scene_folder_s']:.1f} s | | {c['load'][0]:.1f} | |")
+    if e:
+        st = e["steps"]
+        rows.append(f"| `twin energy run` on the ingested region, in process (scene folder -> envelope, shading, 5R1C kernel, "
+                    f"accounts, GeoParquet and plots) | {e['in_process_s']:.1f} s (" + ", ".join(f"{k} {v:.1f}" for k, v in st.items())
+                    + f") | {e['in_process_ratio']:.1f} (read {e['pbf_read_s']:.2f} s) | {e['in_process_load'][0]:.1f} | |")
+        cl = e["cli"]
+        rows.append(f"| `twin energy run`, separate process (start-up and imports included) | {cl['wall_s']:.1f} s wall | "
+                    f"{cl['ratio']:.1f} | {cl['load'][0]:.1f} | peak RSS {cl['peak_gb']:.2f} GB |")
+    if sh:
+        rows.append(f"| urban shading of the energy stock model alone (51,060 buildings) with `twin.solar.shading` | "
+                    f"{sh['new_s']:.1f} s (" + ", ".join(f"{k} {v:.1f}" for k, v in sh["steps"].items())
+                    + f") | {sh['ratio']:.1f} (read {sh['pbf_read_s']:.2f} s) | {sh['new_load'][0]:.1f} | factors equal the former "
+                    f"path's to {sh['max_diff']:.1e} |")
+        rows.append(f"| the same with the former NumPy path (`tests/energy_shading_reference.py`) | {sh['old_s']:.1f} s | "
+                    f"{sh['old_s'] / sh['pbf_read_s']:.0f} | {sh['old_load'][0]:.1f} | |")
+    if ex:
+        rows.append(f"| CityJSON export of the region ({ex['n_buildings']:,} buildings, {ex['size_mb']:.0f} MB) | {ex['export_s']:.1f} s | | "
+                    f"{ex['load'][0]:.1f} | was 815 s (issue figure) |")
+    dates = sorted({v["date"] for v in (c, e, sh, ex) if v})
+    threads = sorted({str(v["twin_numba_threads"]) for v in (c, e, sh, ex) if v})
+    out.append(f"Measured {', '.join(dates)} by `python benchmarks/bench_solar_region.py` (figures in "
+               f"`benchmarks/figures/solar_region.json`), `TWIN_NUMBA_THREADS={'/'.join(threads)}` on a "
+               f"{(c or e or sh or ex)['cpus']}-core machine shared with other work: the load average (1 min) is given per row; "
+               "under load every figure, the PBF read included, is slower, and not by the same factor.")
+    out.append("")
+    out.extend(rows)
+    out.append("")
+    tg = []
+    if c:
+        tg.append(f"cadastre under {TARGET_CADASTRE_X:g}x the read: {_met(c['ratio'] < TARGET_CADASTRE_X)} ({c['ratio']:.1f}x in process, "
+                  f"{c['cli']['ratio']:.1f}x as a separate process)")
+    if e:
+        tg.append(f"energy run under {TARGET_ENERGY_X:g}x the read: {_met(e['in_process_ratio'] < TARGET_ENERGY_X)} "
+                  f"({e['in_process_ratio']:.1f}x in process, {e['cli']['ratio']:.1f}x as a separate process)")
+    peaks = [v for v in ((c or {}).get("peak_gb"), (c or {}).get("cli", {}).get("peak_gb"), (e or {}).get("cli", {}).get("peak_gb")) if v]
+    if peaks:
+        tg.append(f"peak memory under {TARGET_PEAK_GB:g} GB: {_met(max(peaks) < TARGET_PEAK_GB)} (at most {max(peaks):.2f} GB)")
+    if ex:
+        tg.append(f"CityJSON export under {TARGET_EXPORT_S:g} s: {_met(ex['export_s'] < TARGET_EXPORT_S)} ({ex['export_s']:.1f} s)")
+    out.append("Targets of the issue: " + "; ".join(tg) + ".")
+    return "\n".join(out)
+
+
+def write_docs(data: dict, page: Path = DOC) -> None:
+    """Replace the part of ``page`` between the measured markers with :func:`render` of ``data``."""
+    text = page.read_text(encoding="utf-8")
+    body = ("<!-- BEGIN measured -->\n<!-- Written by benchmarks/bench_solar_region.py --docs from "
+            "benchmarks/figures/solar_region.json: do not edit by hand. -->\n\n" + render(data) + "\n\n<!-- END measured -->")
+    if "<!-- BEGIN measured -->" not in text:
+        raise SystemExit(f"{page}: no '<!-- BEGIN measured -->' / '<!-- END measured -->' markers")
+    page.write_text(re.sub(r"<!-- BEGIN measured -->.*<!-- END measured -->", lambda _m: body, text, flags=re.S), encoding="utf-8")
 
 
 def test_region_cadastre(tmp_path):
@@ -194,15 +341,22 @@ def test_region_cityjson_export(tmp_path):
 
 
 if __name__ == "__main__":
-    import tempfile
-
-    which = sys.argv[1:] or ["cadastre", "shading", "export"]
+    args = sys.argv[1:]
+    docs = "--docs" in args
+    which = [a for a in args if a != "--docs"]
+    if not which and not docs:
+        which = ["cadastre", "energy", "shading", "export"]
+    results: dict = {}
     with tempfile.TemporaryDirectory() as d:
         if "cadastre" in which:
-            bench_cadastre(Path(d) / "solar")
-        if "shading" in which:
-            bench_shading()
-        if "export" in which:
-            bench_export(Path(d) / "region.city.json")
+            results["cadastre"] = bench_cadastre(Path(d) / "solar")
         if "energy" in which:
-            bench_energy_run(Path(d))
+            results["energy"] = bench_energy_run(Path(d))
+        if "shading" in which:
+            results["shading"] = bench_shading()
+        if "export" in which:
+            results["export"] = bench_export(Path(d) / "region.city.json")
+    data = save_results(results) if results else (json.loads(RESULTS.read_text()) if RESULTS.exists() else {})
+    if docs:
+        write_docs(data)
+        print(f"wrote the measured part of {DOC}")

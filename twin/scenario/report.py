@@ -16,6 +16,9 @@ Sections (ids):
 ``mobility``     the traffic engine's findings (:mod:`twin.scenario.report_mobility`): rerouted,
                  mode-shifted, redistributed and evaporated trips per what-if, the change map of
                  the car flow on the streets around a closure, mode shares, 15-minute access;
+``solar``        rooftop PV (:mod:`twin.scenario.report_solar`): the solar cadastre's potential
+                 map of the roofs, total kWp and kWh/year of the suitable roofs, and each PV
+                 what-if's yield and its effect on the energy KPIs;
 ``maps``         per-object deltas per what-if and engine (zoomed on the changes when they are
                  local; inserted objects black, removed ones outlined red; traffic's map is in
                  the mobility section);
@@ -41,7 +44,7 @@ import pandas as pd
 from twin.io import atomic_write_text
 from twin.scenario.checks import OP_DOMAINS  # which engines each operation acts on (one table)
 
-SECTIONS = ("summary", "assumed", "kpis", "mobility", "maps", "timeseries", "changes", "provenance")
+SECTIONS = ("summary", "assumed", "kpis", "mobility", "solar", "maps", "timeseries", "changes", "provenance")
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:1.5rem auto;max-width:1180px;padding:0 1rem;color:#222;line-height:1.4}
@@ -544,8 +547,10 @@ def render_html(comparison, *, title: str | None = None, run_id: str | None = No
     p.append("</section>")
 
     from twin.scenario.report_mobility import mobility_section
+    from twin.scenario.report_solar import solar_section
 
     p.append(mobility_section(comparison))
+    p.append(solar_section(comparison))
 
     # maps
     p.append("<section id='maps'><h2>Maps of per-object changes</h2>")

@@ -353,18 +353,24 @@ def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_mi
     """
     n = out_elevation_deg.shape[1]
     behind = -math.sin(math.pi / n) - 1e-9  # a sector whose centre is this far behind lies wholly behind
+    sin_az = np.empty(n)  # the sector directions, computed once
+    cos_az = np.empty(n)
+    for k in range(n):
+        az = math.radians((k + n_sectors_offset) * 360.0 / n)
+        sin_az[k] = math.sin(az)
+        cos_az[k] = math.cos(az)
     for o in prange(origins.shape[0]):
         ox = origins[o, 0]
         oy = origins[o, 1]
         oz = origins[o, 2]
         for k in range(n):
-            az = math.radians((k + n_sectors_offset) * 360.0 / n)
-            if front[o, 0] * math.sin(az) + front[o, 1] * math.cos(az) < behind:
-                out_elevation_deg[o, k] = 0.0
-                continue
-            t = horizon_tan(ox, oy, oz, math.sin(az), math.cos(az), max_dist, f_min, exclude[o], tri, tri_group,
+            out_elevation_deg[o, k] = 0.0
+            if oz >= z_top_near[o] or front[o, 0] * sin_az[k] + front[o, 1] * cos_az[k] < behind:
+                continue  # nothing higher within reach, or behind the surface
+            t = horizon_tan(ox, oy, oz, sin_az[k], cos_az[k], max_dist, f_min, exclude[o], tri, tri_group,
                             x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax, z_top_near[o])
-            out_elevation_deg[o, k] = math.degrees(math.atan(t))
+            if t != 0.0:
+                out_elevation_deg[o, k] = math.degrees(math.atan(t))
 
 
 @jit_parallel

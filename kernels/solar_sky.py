@@ -73,9 +73,19 @@ def sky_view_factors(horizon_deg, tilt_rad, azimuth_rad, n_sub, band_free_deg, o
     n_s = horizon_deg.shape[1]
     width = 2.0 * math.pi / n_s
     dphi = width / n_sub
+    # azimuths of the quadrature points, once: cos(phi - az) = cos phi cos az + sin phi sin az
+    cos_phi = np.empty(n_s * n_sub)
+    sin_phi = np.empty(n_s * n_sub)
+    for k in range(n_s):
+        for j in range(n_sub):
+            phi = (k - 0.5 + (j + 0.5) / n_sub) * width
+            cos_phi[k * n_sub + j] = math.cos(phi)
+            sin_phi[k * n_sub + j] = math.sin(phi)
     for i in prange(n):
         st = math.sin(tilt_rad[i])
         ct = math.cos(tilt_rad[i])
+        st_c = st * math.cos(azimuth_rad[i])
+        st_s = st * math.sin(azimuth_rad[i])
         total = math.pi * 0.5 * (1.0 + ct)
         lost = 0.0
         band_w = 0.0
@@ -87,7 +97,7 @@ def sky_view_factors(horizon_deg, tilt_rad, azimuth_rad, n_sub, band_free_deg, o
             if hd <= 0.0 and (flat or free):
                 if not flat:
                     for j in range(n_sub):
-                        a = st * math.cos((k - 0.5 + (j + 0.5) / n_sub) * width - azimuth_rad[i])
+                        a = st_c * cos_phi[k * n_sub + j] + st_s * sin_phi[k * n_sub + j]
                         if a > 0.0:
                             band_w += a
                             band_free += a
@@ -100,7 +110,7 @@ def sky_view_factors(horizon_deg, tilt_rad, azimuth_rad, n_sub, band_free_deg, o
             p_h = 0.5 * h + 0.25 * math.sin(2.0 * h)
             q_h = 0.5 * math.sin(h) ** 2
             for j in range(n_sub):
-                a = st * math.cos((k - 0.5 + (j + 0.5) / n_sub) * width - azimuth_rad[i])
+                a = st_c * cos_phi[k * n_sub + j] + st_s * sin_phi[k * n_sub + j]
                 if h > 0.0:
                     if a >= 0.0 and ct >= 0.0:
                         lost += dphi * (a * p_h + ct * q_h)

@@ -97,6 +97,9 @@ class EngineResult:
     """What-if results only: baseline values that depend on the what-if (e.g. the baseline's flow
     on the links this what-if closes); they replace the baseline's KPI of the same name in the
     comparison of this what-if."""
+    solar: object | None = None
+    """Energy what-ifs with a ``pv`` measure: the solar cadastre behind the PV yield
+    (:class:`twin.solar.pv_measure.SolarPV`), shown by the report's solar section."""
 
 
 @dataclass

@@ -481,7 +481,9 @@ def condition_groups(builder: SampledEnvelopes, prep, chunk_rows: int = DEFAULT_
     todo = {g: c for g, c in ss.group_conditional.items() if g not in ss.conditioned}
     n_s = ss.n_samples
     bidx = builder.bidx
-    for gi, (g, c) in enumerate(sorted(todo.items())):
+    order = sorted(ss.group_conditional)  # a group's random stream does not depend on which others are done
+    for g, c in sorted(todo.items()):
+        gi = order.index(g)
         mem = np.where(bidx >= 0, c["members"][np.maximum(bidx, 0)], False)
         nodes = np.linspace(c["node_low"], c["node_high"], COND_NODES)
         grid = np.linspace(c["node_low"], c["node_high"], GRID)

@@ -29,6 +29,9 @@ from twin.kernels.config import jit, jit_parallel, prange
 
 _HALF_PI = 0.5 * math.pi
 
+#: Tasks :func:`beam_annual_horizon` cuts its surfaces into (contiguous runs, shared by the threads).
+BEAM_TASKS = 256
+
 
 @jit
 def _g(a, b, e):
@@ -127,6 +130,12 @@ def sky_view_factors(horizon_deg, tilt_rad, azimuth_rad, n_sub, band_free_deg, o
 @jit
 def _count_above(sorted_desc, lo, hi, value):
     """Number of entries of ``sorted_desc[lo:hi]`` (descending) strictly greater than ``value``."""
+    if hi <= lo:
+        return 0
+    if sorted_desc[hi - 1] > value:  # all of them (an open horizon: the usual case)
+        return hi - lo
+    if sorted_desc[lo] <= value:  # none
+        return 0
     a = lo
     b = hi
     while a < b:
@@ -166,29 +175,40 @@ def beam_annual_horizon(horizon_deg, sensor_offsets, normals, sun, weight, secto
     n_surf = normals.shape[0]
     n_s = sector_offsets.shape[0] - 1
     n_b = sun.shape[0]
-    for j in prange(n_surf):
+    # contiguous runs of surfaces per task: a surface with the normal of the one before it
+    # (flat roofs, rows of one orientation) reuses its cumulative sums
+    n_tasks = min(n_surf, BEAM_TASKS)
+    for task in prange(n_tasks):
         cum = np.empty(n_b + n_s)
-        nx = normals[j, 0]
-        ny = normals[j, 1]
-        nz = normals[j, 2]
         total = 0.0
-        for k in range(n_s):
-            base = sector_offsets[k] + k
-            run = 0.0
-            cum[base] = 0.0
-            for h in range(sector_offsets[k], sector_offsets[k + 1]):
-                c = nx * sun[h, 0] + ny * sun[h, 1] + nz * sun[h, 2]
-                if c > 0.0:
-                    run += weight[h] * c
-                cum[base + 1 + h - sector_offsets[k]] = run
-            total += run
-        out_free[j] = total
-        for s in range(sensor_offsets[j], sensor_offsets[j + 1]):
-            acc = 0.0
-            for k in range(n_s):
-                cnt = _count_above(elev_sorted, sector_offsets[k], sector_offsets[k + 1], horizon_deg[s, k])
-                acc += cum[sector_offsets[k] + k + cnt]
-            out_beam[s] = acc
+        have = False
+        nx = 0.0
+        ny = 0.0
+        nz = 0.0
+        for j in range(task * n_surf // n_tasks, (task + 1) * n_surf // n_tasks):
+            if not (have and normals[j, 0] == nx and normals[j, 1] == ny and normals[j, 2] == nz):
+                nx = normals[j, 0]
+                ny = normals[j, 1]
+                nz = normals[j, 2]
+                have = True
+                total = 0.0
+                for k in range(n_s):
+                    base = sector_offsets[k] + k
+                    run = 0.0
+                    cum[base] = 0.0
+                    for h in range(sector_offsets[k], sector_offsets[k + 1]):
+                        c = nx * sun[h, 0] + ny * sun[h, 1] + nz * sun[h, 2]
+                        if c > 0.0:
+                            run += weight[h] * c
+                        cum[base + 1 + h - sector_offsets[k]] = run
+                    total += run
+            out_free[j] = total
+            for s in range(sensor_offsets[j], sensor_offsets[j + 1]):
+                acc = 0.0
+                for k in range(n_s):
+                    cnt = _count_above(elev_sorted, sector_offsets[k], sector_offsets[k + 1], horizon_deg[s, k])
+                    acc += cum[sector_offsets[k] + k + cnt]
+                out_beam[s] = acc
 
 
 @jit

@@ -78,9 +78,13 @@ def test_calibrate_and_sync_end_to_end(case):
     hours = pd.date_range("2023-01-15T00:00:00+01:00", periods=24, freq="h")
     hourly = pd.DataFrame([{"building_id": b, "carrier": "gas", "start": h.isoformat(), "end": (h + pd.Timedelta(hours=1)).isoformat(), "kwh": 20.0}
                            for h in hours for b in ids])
+    # one hour missing, one hour of the next (incomplete) day: both reported, not silently dropped
+    nxt = hourly.iloc[[0]].assign(start=(hours[-1] + pd.Timedelta(hours=1)).isoformat(), end=(hours[-1] + pd.Timedelta(hours=2)).isoformat())
+    hourly = pd.concat([hourly.iloc[1:], nxt], ignore_index=True)
     r = run_twin(["sync", "update", state, "--readings", _csv(root, "hourly.csv", hourly), "-w", EPW], timeout_s=600)
     assert r.code == 0, r.stderr
     assert "1 days assimilated" in r.stdout
+    assert f"1 of {24 * len(ids)} hourly readings missing" in r.stdout and "1 readings after the last whole day" in r.stdout, r.stdout
     r = run_twin(["sync", "forecast", state, "-w", EPW, "--days", "2", "-o", root / "fc.csv"], timeout_s=600)
     assert r.code == 0, r.stderr
     fc = pd.read_csv(root / "fc.csv")

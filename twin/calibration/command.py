@@ -257,7 +257,13 @@ def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kw
     ids = list(filt.model.building_ids)
     lines = [f"cleaning: {x['step']}: {x['detail']}" for x in md.report]
     t_end = pd.DatetimeIndex(r["end"]).max()
+    starts, ends = pd.DatetimeIndex(r["start"]), pd.DatetimeIndex(r["end"])
+    first = drivers.time[filt.hour % drivers.n_hours] - pd.Timedelta(hours=1)
+    n_before = int((starts < first).sum())
+    if n_before:
+        lines.append(f"cleaning: {n_before} readings before the state's position ({first}) ignored: those days are already assimilated")
     n_days = 0
+    done_end = first
     while True:
         day_start = drivers.time[filt.hour % drivers.n_hours] - pd.Timedelta(hours=1)
         day_end = day_start + pd.Timedelta(hours=24)
@@ -271,10 +277,17 @@ def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kw
         y[b, h] = sub["kwh"].to_numpy()
         rep = filt.assimilate_day(y)
         n_days += 1
+        done_end = day_end
+        missing = int(np.isnan(y).sum())
+        gap = f"; {missing} of {y.size} hourly readings missing (their blocks of hours left out of the update)" if missing else ""
         lines.append(f"{day_start}: measured {np.nansum(rep.measured_kwh):,.0f} kWh, forecast band [{np.nansum(rep.forecast_p5):,.0f}, "
-                     f"{np.nansum(rep.forecast_p95):,.0f}] kWh (sum of {len(ids)} buildings), update {rep.seconds * 1000:.0f} ms")
+                     f"{np.nansum(rep.forecast_p95):,.0f}] kWh (sum of {len(ids)} buildings), update {rep.seconds * 1000:.0f} ms{gap}")
     if n_days == 0:
         raise InputError("no whole day of readings after the state's position", field="--readings")
+    n_after = int((ends > done_end).sum())
+    if n_after:
+        lines.append(f"cleaning: {n_after} readings after the last whole day (from {done_end}) not assimilated: give them again with the rest of "
+                     "their day")
     save_state(filt, state)
     lines.append(f"{n_days} days assimilated; state written to {state}")
     return lines

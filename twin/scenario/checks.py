@@ -20,16 +20,22 @@ Checks without a scene (:func:`check_scenario`)
   (soil only): nothing to sample (a no-effect error);
 * a normal/lognormal cut by the option's bounds by more than 1 % (a warning: samples follow the
   truncated distribution, :mod:`twin.scenario.sampling`);
+* the soil engine's year method (``soil.method: year``): a ``green_infrastructure`` what-if
+  without it (no effect), a ``green_roofs`` what-if with it (the year takes one district-wide
+  green-roof share: no effect), a land-cover class (``deseal.cover_class``, green
+  infrastructure classes) without a row in ``twin/data/soil_landcover_vegetation.csv`` (a
+  :class:`~twin.errors.ScenarioError`), ``kc_scale`` times the prior's highest factor above 2;
 * the number of engine runs (:func:`engine_runs`) above :func:`max_engine_runs`.
 
 Resource limits
 ---------------
 ``engine runs`` = engines x (1 + what-ifs) for the deterministic results + (1 + what-ifs) x
 the samples of each sampled engine (an upper bound: a what-if that changes nothing an engine
-reads reuses the baseline; the traffic engine runs at most ``traffic.samples`` of them,
-:func:`engine_samples`). Sampled engines are those with a sampled parameter and, with the
-stock priors on, the engines that read sampled building attributes (energy, traffic:
-:data:`STOCK_DOMAINS`). Limit :data:`MAX_ENGINE_RUNS` (2,000; ``TWIN_MAX_ENGINE_RUNS``
+reads reuses the baseline; the traffic engine runs at most ``traffic.samples`` of them and the
+soil year at most ``soil.samples``, :func:`engine_samples`). Sampled engines are those with a
+sampled parameter, with the stock priors on the engines that read sampled building attributes
+(energy, traffic: :data:`STOCK_DOMAINS`), and the soil engine's year method (its own priors,
+:func:`soil_samples_itself`). Limit :data:`MAX_ENGINE_RUNS` (2,000; ``TWIN_MAX_ENGINE_RUNS``
 overrides): the default scenario (100 samples of energy, 40 of traffic) needs 572; a traffic
 sample (the mobility model) takes about 0.3-0.6 s per scene on Saint-Gilles and an energy
 sample of the 3,991-building district about 0.3 s (all samples of a scene go through the
@@ -65,6 +71,7 @@ OP_DOMAINS: dict[str, frozenset[str]] = {
     "green_roofs": frozenset({"soil"}),
     "insert_building": frozenset({"energy", "traffic", "soil"}),
     "remove_pois": frozenset({"traffic"}),
+    "green_infrastructure": frozenset({"soil"}),
 }
 
 #: Default limits (see the module docstring).
@@ -133,7 +140,15 @@ def sampled_domains(scenario: S.Scenario) -> set[str]:
         domains |= STOCK_DOMAINS
     if scenario.traffic.sample_model_parameters:
         domains.add("traffic")
+    if soil_samples_itself(scenario):
+        domains.add("soil")
     return domains & set(scenario.domains)
+
+
+def soil_samples_itself(scenario: S.Scenario) -> bool:
+    """Whether the soil engine samples its own unknowns (method ``year`` with samples: the
+    priors of ``twin/data/soil_priors.yaml``)."""
+    return bool(scenario.uncertainty.samples) and "soil" in scenario.domains and scenario.soil.method == "year"
 
 
 def engine_samples(scenario: S.Scenario, domain: str) -> int:
@@ -142,6 +157,8 @@ def engine_samples(scenario: S.Scenario, domain: str) -> int:
     n = scenario.uncertainty.samples if domain in sampled_domains(scenario) else 0
     if domain == "traffic" and scenario.traffic.samples is not None:
         n = min(n, scenario.traffic.samples)
+    if domain == "soil" and scenario.soil.method == "year" and scenario.soil.samples is not None:
+        n = min(n, scenario.soil.samples)
     return n
 
 
@@ -209,7 +226,8 @@ def check_scenario(scenario: S.Scenario, *, no_effect: str = "error", path=None)
                 f"uncertainty.parameters.{i}: {100 * share:.1f} % of the {p.dist} distribution of {p.name} lies outside its bounds "
                 f"{S._fmt_bounds(lo, lo_s, hi, hi_s)}; samples follow the truncated distribution (mean {truncated_mean(p):.4g}, "
                 f"declared {p.mean:g})", TwinWarning, stacklevel=2)
-    if priors_on(scenario) and not unc.parameters and not (STOCK_DOMAINS & domains):
+    _check_soil_year(scenario, no_effect=no_effect, path=path)
+    if priors_on(scenario) and not unc.parameters and not (STOCK_DOMAINS & domains) and not soil_samples_itself(scenario):
         report_no_effect(f"samples: {unc.samples} with the stock priors, but no engine of this scenario ({', '.join(scenario.domains)}) "
                          f"reads the sampled building attributes (engines that do: {', '.join(sorted(STOCK_DOMAINS))})",
                          field="uncertainty.samples", no_effect=no_effect, path=path)
@@ -218,7 +236,7 @@ def check_scenario(scenario: S.Scenario, *, no_effect: str = "error", path=None)
     if runs > limit:
         raise ResourceLimitError(
             f"this scenario needs up to {runs:,} engine runs ({len(scenario.domains)} engines x {1 + len(scenario.whatifs)} scenes"
-            f" + {unc.samples:,} samples x {1 + len(scenario.whatifs)} scenes x {len(sampled_domains(scenario))} sampled engines"
+            f" + up to {unc.samples:,} samples x {1 + len(scenario.whatifs)} scenes x {len(sampled_domains(scenario))} sampled engines"
             f"{', traffic limited to ' + format(scenario.traffic.samples, ',') + ' samples' if 'traffic' in sampled_domains(scenario) and scenario.traffic.samples is not None and scenario.traffic.samples < unc.samples else ''}), "
             f"above the limit of {limit:,} (set TWIN_MAX_ENGINE_RUNS to raise it)",
             path=path, field="uncertainty.samples")
@@ -243,3 +261,45 @@ def check_scene_limits(scenario: S.Scenario, n_buildings: int, *, path=None) -> 
             f"{1 + samples:,} energy runs x {scenes} scenes x {n_buildings:,} buildings = {total:,} building simulations, "
             f"above the limit of {limit:,} (lower uncertainty.samples, or set TWIN_MAX_BUILDING_SIMULATIONS)",
             path=path, field="uncertainty.samples")
+
+
+def _check_soil_year(scenario: S.Scenario, *, no_effect: str, path=None) -> None:
+    """The soil engine's year method, checked without a scene: green infrastructure what-ifs need
+    it, land-cover classes (of de-sealing and green infrastructure) need a row in the land-cover
+    vegetation table, the sampled crop-coefficient scale stays within its bound of 2."""
+    year = "soil" in scenario.domains and scenario.soil.method == "year"
+    for key, m in _mods(scenario):
+        if m.op == "green_infrastructure" and "soil" in scenario.domains and not year:
+            report_no_effect(f"green_infrastructure acts on the soil engine's year method only (this scenario runs soil.method: "
+                             f"{scenario.soil.method}); set soil.method: year", field=key, no_effect=no_effect, path=path)
+        if m.op == "green_roofs" and year:
+            report_no_effect("green_roofs acts on the soil engine's storm methods; the year method takes one district-wide green-roof "
+                             "share from its grid options and not the buildings' own (use soil.method: richards for green roofs)",
+                             field=key, no_effect=no_effect, path=path)
+    if not year:
+        return
+    from twin.soil.vegetation import read_landcover_vegetation
+
+    table = read_landcover_vegetation(None)
+    classes = [(f"soil.green_infrastructure.{i}.landcover_classes", c) for i, g in enumerate(scenario.soil.green_infrastructure)
+               for c in g.landcover_classes]
+    for key, m in _mods(scenario):
+        if m.op == "deseal" and m.cover_class is not None:
+            classes.append((f"{key}.cover_class", m.cover_class))
+        if m.op == "green_infrastructure":
+            classes += [(f"{key}.landcover_classes", c) for c in m.landcover_classes]
+    for key, c in classes:
+        if c not in table:
+            import difflib
+
+            close = difflib.get_close_matches(c, list(table), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (classes: {', '.join(sorted(table))})"
+            raise ScenarioError(f"land-cover class {c!r} has no row in the soil engine's land-cover vegetation table "
+                                f"(twin/data/soil_landcover_vegetation.csv){hint}", path=path, field=key)
+    if soil_samples_itself(scenario):
+        from twin.scenario.engines.soil_priors import load_soil_priors
+
+        top = load_soil_priors(scenario.soil.priors)["kc_scale_factor"].high * scenario.soil.kc_scale
+        if top > 2.0:
+            raise ScenarioError(f"soil.kc_scale {scenario.soil.kc_scale:g} times the prior's highest kc_scale_factor gives {top:g}, "
+                                "above the largest crop-coefficient scale of 2 (lower kc_scale or the prior)", path=path, field="soil.kc_scale")

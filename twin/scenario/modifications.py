@@ -25,7 +25,11 @@ green_roofs        the share is below a selected building's current share (that 
                    roof); nothing changes
 insert_building    the IFC file holds no building
 remove_pois        (every selector rule above: a selection that matches no point of interest)
+green_infrastructure  no land-cover polygon of the given classes has a sealed part to host it
 =================  ==========================================================================
+
+``green_infrastructure`` adds an entry to ``scene.meta['soil_green_infrastructure']`` (the soil
+engine's year method adds it to ``soil.green_infrastructure``; :data:`GI_META_KEY`).
 """
 
 from __future__ import annotations
@@ -42,7 +46,10 @@ from twin.scenario.checks import report_no_effect
 from twin.scenario.selection import Selection, explain_empty, noun
 from twin.scenario.selection import select as _select
 
-__all__ = ["apply", "select"]
+__all__ = ["apply", "select", "GI_META_KEY"]
+
+#: ``scene.meta`` key of the green infrastructure added by what-ifs (read by the soil engine).
+GI_META_KEY = "soil_green_infrastructure"
 
 
 def select(frame: pd.DataFrame, selector: S.Selector, *, layer: str, rng: np.random.Generator, field: str) -> np.ndarray:
@@ -191,6 +198,22 @@ def _green_roofs(scene, mod: S.GreenRoofs, *, field: str, rng, no_effect: str) -
     return {"op": "green_roofs", "buildings": int(changes.sum())}
 
 
+def _green_infrastructure(scene, mod: S.AddGreenInfrastructure, *, field: str, no_effect: str) -> dict:
+    lc = scene.landcover
+    classes = lc["cover_class"].astype(str).to_numpy() if len(lc) else np.array([], dtype=str)
+    sealed = pd.to_numeric(lc["sealed_fraction"], errors="coerce").fillna(0.0).to_numpy(dtype=float) if len(lc) else np.zeros(0)
+    hosts = np.isin(classes, mod.landcover_classes) & (sealed > 0)
+    if not hosts.any():
+        have = sorted(set(classes[np.isin(classes, mod.landcover_classes)]))
+        why = (f"the polygons of {', '.join(have)} have no sealed part" if have
+               else f"the scene has no land-cover polygon of {', '.join(mod.landcover_classes)}")
+        report_no_effect(f"{mod.kind} has nowhere to go: {why}", field=f"{field}.landcover_classes", no_effect=no_effect)
+    entry = mod.model_dump(exclude={"op"})
+    scene.set_meta(GI_META_KEY, tuple(scene.meta.get(GI_META_KEY, ())) + (entry,))
+    area = float((lc.loc[hosts].area * sealed[hosts]).sum()) if hosts.any() else 0.0
+    return {"op": "green_infrastructure", "kind": mod.kind, "landcover": int(hosts.sum()), "area_m2": area * mod.area_share}
+
+
 def _remove_pois(scene, mod: S.RemovePois, *, field: str, rng, no_effect: str) -> dict:
     pois = scene.layer("pois")
     mask = _selected(pois, mod.select, layer="pois", rng=rng, field=f"{field}.select", no_effect=no_effect)
@@ -243,6 +266,8 @@ def apply(scene, modification, *, index: int, rng: np.random.Generator, base_dir
         return _deseal(scene, modification, field=field, rng=rng, no_effect=no_effect)
     if op == "green_roofs":
         return _green_roofs(scene, modification, field=field, rng=rng, no_effect=no_effect)
+    if op == "green_infrastructure":
+        return _green_infrastructure(scene, modification, field=field, no_effect=no_effect)
     if op == "remove_pois":
         return _remove_pois(scene, modification, field=field, rng=rng, no_effect=no_effect)
     if op == "insert_building":

@@ -35,7 +35,11 @@ Bounds (documented limits; beyond them a number is refused, not clipped)
     ``cell_size_m`` 1-100 m, ``storm_mm`` up to 2,000 mm (above the 24-hour world record,
     1,825 mm at Foc-Foc, La Reunion, 1966), ``hours`` up to :data:`MAX_SOIL_HOURS` (720 h: the
     engine models a storm event without evaporation; longer periods need a water-balance model
-    with evaporation).
+    with evaporation). ``method: year`` (a year under the weather file): ``spinup_days`` 0-3,650,
+    ``water_table_depth_m`` in (0, 100] (at or above the surface is refused), ``max_column_depth_m``
+    0.3-100, ``sewer_outlet_capacity_mm_h`` in (0, 1,000] (zero is refused: every storm would
+    overflow), ``kc_scale`` in (0, 2], ``samples`` 1-:data:`MAX_SOIL_YEAR_SAMPLES`; the storm options
+    are refused with ``year`` and the year options with the storm methods.
 ``traffic``
     ``zone_size_m`` 25-5,000 m (below 25 m a zone is a building or less and the zone-to-zone
     skims of a 1 km district grow past 1,600 x 1,600 per mode; the engine also refuses more
@@ -293,6 +297,32 @@ class InsertBuilding(Strict):
     replace_within_m: float | None = Field(default=None, ge=0.0, le=1000.0)
 
 
+#: Soil, method ``year``: the kinds of green infrastructure (:mod:`twin.soil.green_infra`).
+GreenInfraKind = Literal["bioretention", "infiltration_trench", "permeable_paving"]
+
+
+class SoilGreenInfrastructure(Strict):
+    """Green infrastructure of the ``year`` method (:class:`twin.soil.green_infra.GreenInfrastructure`):
+    ``area_share`` of the sealed (not roof, not street) area of the cells of ``landcover_classes``
+    becomes the infrastructure, draining ``loading_ratio`` m2 of sealed surface per m2."""
+
+    kind: GreenInfraKind
+    landcover_classes: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+    area_share: float = Field(gt=0.0, le=1.0)
+    loading_ratio: float | None = Field(default=None, ge=0.0, le=100.0)
+    ponding_depth_m: float | None = Field(default=None, ge=0.0, le=1.0)
+    media_depth_m: float | None = Field(default=None, gt=0.0, le=3.0)
+
+
+class AddGreenInfrastructure(SoilGreenInfrastructure):
+    """Green infrastructure for the soil engine's ``year`` method (bioretention cells,
+    infiltration trenches, permeable paving; :mod:`twin.soil.green_infra`) on ``area_share`` of
+    the sealed area of the cells of ``landcover_classes``, added to the scenario's own
+    ``soil.green_infrastructure``."""
+
+    op: Literal["green_infrastructure"]
+
+
 class RemovePois(Strict):
     """Remove selected points of interest (a shop, a post office, a school mapped as a point
     closes): the traffic engine's trip ends and 15-minute access follow. The selection is on the
@@ -304,11 +334,13 @@ class RemovePois(Strict):
 
 
 Modification = Annotated[
-    Union[Renovate, CloseStreets, ChangeStreets, ScaleDemand, Deseal, GreenRoofs, InsertBuilding, RemovePois],
+    Union[Renovate, CloseStreets, ChangeStreets, ScaleDemand, Deseal, GreenRoofs, InsertBuilding, RemovePois,
+          AddGreenInfrastructure],
     Field(discriminator="op"),
 ]
 
-OPS = ("renovate", "close_streets", "change_streets", "scale_demand", "deseal", "green_roofs", "insert_building", "remove_pois")
+OPS = ("renovate", "close_streets", "change_streets", "scale_demand", "deseal", "green_roofs", "insert_building", "remove_pois",
+       "green_infrastructure")
 
 
 class WhatIf(Strict):
@@ -436,16 +468,44 @@ class TrafficOptions(Strict):
         return self
 
 
+#: Options of ``soil`` that only the ``year`` method reads, and those only the storm methods read
+#: (``cell_size_m`` and ``bounds`` serve every method).
+SOIL_YEAR_OPTIONS = ("spinup_days", "water_table_depth_m", "max_column_depth_m", "sewer_outlet_capacity_mm_h",
+                     "sewer_storage_share", "sewer_tank_m3", "inter_event_hours", "kc_scale", "green_infrastructure", "samples",
+                     "sample_cell_size_m", "sample_spinup_days", "priors")
+SOIL_STORM_OPTIONS = ("storm_mm", "storm_hours", "hours")
+#: Soil, method ``year``: the most Monte Carlo samples (each is a year of every distinct column).
+MAX_SOIL_YEAR_SAMPLES = 100
+
+
 class SoilOptions(Strict):
     """Soil engine: a block design storm (``storm_mm`` evenly over ``storm_hours``, then dry up to
     ``hours``) on the district's soil grid, solved by ``richards`` (Richards equation per column)
-    or screened by ``scs_cn`` (SCS Curve Number)."""
+    or screened by ``scs_cn`` (SCS Curve Number); or ``year``: a year of soil water under the
+    scenario's weather file with evapotranspiration, roots, a water table and sewers
+    (:func:`twin.soil.year.run_district_year`; the options in ``SOIL_YEAR_OPTIONS``, see
+    docs/scenarios.md "Soil: a year")."""
 
-    method: Literal["richards", "scs_cn"] = "richards"
+    method: Literal["richards", "scs_cn", "year"] = "richards"
     cell_size_m: float = Field(default=10.0, ge=1.0, le=100.0)
     storm_mm: float = Field(default=30.0, ge=0.0, le=2000.0)
     storm_hours: float = Field(default=1.0, gt=0.0, le=MAX_SOIL_HOURS)
     hours: float = Field(default=24.0, gt=0.0, le=MAX_SOIL_HOURS)
+    # ---- method: year
+    bounds: tuple[float, float, float, float] | None = None
+    spinup_days: int = Field(default=365, ge=0, le=3650)
+    water_table_depth_m: float = Field(default=3.0, le=100.0)
+    max_column_depth_m: float = Field(default=5.0, gt=0.3, le=100.0)
+    sewer_outlet_capacity_mm_h: float = Field(default=1.0, le=1000.0)
+    sewer_storage_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    sewer_tank_m3: float = Field(default=0.0, ge=0.0, le=1e9)
+    inter_event_hours: float = Field(default=6.0, gt=0.0, le=720.0)
+    kc_scale: float = Field(default=1.0, gt=0.0, le=2.0)
+    green_infrastructure: list[SoilGreenInfrastructure] = Field(default_factory=list)
+    samples: int | None = Field(default=None, ge=1, le=MAX_SOIL_YEAR_SAMPLES)
+    sample_cell_size_m: float | None = Field(default=None, ge=1.0, le=100.0)
+    sample_spinup_days: int | None = Field(default=None, ge=0, le=3650)
+    priors: dict[str, Any] | None = None
 
     @field_validator("hours")
     @classmethod
@@ -454,6 +514,54 @@ class SoilOptions(Strict):
         if storm is not None and v < storm:
             raise ValueError(f"the simulated period ({v:g} h) must cover the storm (storm_hours {storm:g} h)")
         return v
+
+    @field_validator("bounds")
+    @classmethod
+    def _box(cls, v):
+        if v is not None and (v[0] >= v[2] or v[1] >= v[3]):
+            raise ValueError("bounds must be [xmin, ymin, xmax, ymax] with xmin < xmax and ymin < ymax")
+        return v
+
+    @field_validator("water_table_depth_m")
+    @classmethod
+    def _below_surface(cls, v):
+        if v <= 0.0:
+            raise ValueError(f"the water table lies at or above the surface (depth {v:g} m); give its depth below the surface (> 0 m)")
+        return v
+
+    @field_validator("sewer_outlet_capacity_mm_h")
+    @classmethod
+    def _capacity(cls, v):
+        if v <= 0.0:
+            raise ValueError(f"the sewer capacity must be positive, got {v:g} mm/h (every storm would overflow)")
+        return v
+
+    @field_validator("priors", mode="before")
+    @classmethod
+    def _priors(cls, v):
+        if v is None:
+            return v
+        if not isinstance(v, dict):
+            raise ValueError(f"priors must be a mapping of prior entries (twin/data/soil_priors.yaml), not {v!r}")
+        from twin.scenario.engines.soil_priors import load_soil_priors
+
+        load_soil_priors(v)  # raises ValueError naming the entry and field
+        return v
+
+    @model_validator(mode="after")
+    def _method_options(self):
+        # options that differ from their defaults (a sampled copy re-validates every field)
+        given = {k for k in self.model_fields_set if getattr(self, k) != type(self).model_fields[k].get_default(call_default_factory=True)}
+        if self.method == "year":
+            wrong = [k for k in SOIL_STORM_OPTIONS if k in given]
+            if wrong:
+                raise ValueError(f"{wrong[0]} is an option of the design storm (methods richards and scs_cn); the year method "
+                                 "takes its rain from the weather file (inputs.weather)")
+        else:
+            wrong = [k for k in SOIL_YEAR_OPTIONS if k in given]
+            if wrong:
+                raise ValueError(f"{wrong[0]} is an option of method: year (this soil section runs method: {self.method})")
+        return self
 
 
 OPTION_MODELS: dict[str, type[Strict]] = {"energy": EnergyOptions, "traffic": TrafficOptions, "soil": SoilOptions}
@@ -603,11 +711,13 @@ class Uncertainty(Strict):
         if dup:
             raise ValueError(f"parameter {dup[0]} declared twice")
         # the traffic engine samples its own model parameters (context from parse_scenario)
-        engine_samples = bool((info.context or {}).get("traffic_samples_itself"))
+        # ... and the soil engine's year method its soil unknowns (twin/data/soil_priors.yaml)
+        ctx = info.context or {}
+        engine_samples = bool(ctx.get("traffic_samples_itself")) or bool(ctx.get("soil_samples_itself"))
         if self.samples and not self.parameters and self.priors is False and not engine_samples:
             raise ValueError(f"samples: {self.samples} but no parameters to sample and priors: false "
                              "(add uncertainty.parameters, switch the priors on, run the traffic engine with "
-                             "traffic.sample_model_parameters, or set samples: 0)")
+                             "traffic.sample_model_parameters or the soil engine with method: year, or set samples: 0)")
         if self.parameters and not self.samples:
             raise ValueError("parameters are declared but samples is 0: set samples (e.g. 20) or remove the parameters")
         return self
@@ -665,8 +775,10 @@ def parse_scenario(data: Any, *, path: str | os.PathLike[str] | None = None) -> 
     traffic, domains = data.get("traffic"), data.get("domains", ["energy"])
     samples_itself = (isinstance(domains, list) and "traffic" in domains
                       and not (isinstance(traffic, dict) and traffic.get("sample_model_parameters") is False))
+    soil = data.get("soil")
+    soil_samples_itself = isinstance(domains, list) and "soil" in domains and isinstance(soil, dict) and soil.get("method") == "year"
     try:
-        return Scenario.model_validate(data, context={"traffic_samples_itself": samples_itself})
+        return Scenario.model_validate(data, context={"traffic_samples_itself": samples_itself, "soil_samples_itself": soil_samples_itself})
     except ValidationError as exc:
         first = exc.errors()[0]
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""

@@ -3,8 +3,8 @@
 Grid
 ----
 The cells and their cover come from :func:`twin.soil.grid.build_grid` (roofs, street surfaces,
-land cover, soil textures; see that module): cells of ``soil.cell_size_m`` over the scene's
-sites (else the bounding box of buildings and land cover), the bounds snapped outward to whole
+land cover, soil textures; see that module): cells of ``soil.cell_size_m`` over ``soil.bounds``
+when given, else the scene's sites (else the bounding box of buildings and land cover), the bounds snapped outward to whole
 cells so that a baseline and a what-if share their cells. Every other grid option keeps its
 default (silt loam where the scene has no soil polygon, 1 m columns with nodes every 2 cm, no
 run-on to neighbouring cells). At most :data:`MAX_SOIL_CELLS` cells (a
@@ -38,6 +38,11 @@ Methods (``soil.method``)
     CN 98; open ground, permeable paving and green roofs have the CN of open space in good
     condition for the hydrologic soil group of their texture (the cell's soil, the paving and
     the green-roof substrate textures). Storm duration and period play no part.
+``year``
+    A year of soil water under the scenario's weather file (``inputs.weather``, hourly
+    precipitation) with evapotranspiration, roots, a water table, sewers and green
+    infrastructure: :mod:`twin.scenario.engines.soil_year` (options, KPIs, the Monte Carlo of the
+    soil priors, paired between baseline and what-ifs). No design storm.
 
 KPIs (units in the names)
 -------------------------
@@ -66,22 +71,24 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import ResourceLimitError
+from twin.scenario.engines.soil_year import YEAR_KPIS, YEAR_UNDEFINED_OK
 from twin.scenario.runner import EngineResult
 
 #: Scene layers the soil grid reads (footprints and green-roof shares, street surfaces, land
 #: cover and its sealing, soil textures, the district extent).
-READS = frozenset({"buildings", "landcover", "links", "soil", "sites"})
+READS = frozenset({"buildings", "landcover", "links", "soil", "sites", "meta:soil_green_infrastructure"})
 
 #: The most cells of a soil grid (1 km2 at 0.5 m; Saint-Gilles at 1 m is about 1.1 million).
 MAX_SOIL_CELLS = 4_000_000
 
 #: KPIs that are NaN when undefined (a mean over no open ground or no cell).
-UNDEFINED_OK = frozenset({"mean_theta_top_30cm_m3_m3", "mean_runoff_mm"})
+UNDEFINED_OK = frozenset({"mean_theta_top_30cm_m3_m3", "mean_runoff_mm"}) | YEAR_UNDEFINED_OK
 
 _KPIS = {
     "richards": ("storm_mm", "rain_m3", "runoff_m3", "infiltration_m3", "storage_change_m3", "drainage_m3", "mean_runoff_mm",
                  "mean_theta_top_30cm_m3_m3", "sealed_area_pct", "water_balance_error_rel"),
     "scs_cn": ("storm_mm", "rain_m3", "runoff_m3", "retention_m3", "mean_runoff_mm", "sealed_area_pct", "water_balance_error_rel"),
+    "year": YEAR_KPIS,
 }
 
 
@@ -103,7 +110,7 @@ def grid_options(scene, options):
     from twin.soil.grid import GridOptions, grid_extent
 
     size = float(options.cell_size_m)
-    xmin, ymin, xmax, ymax = grid_extent(scene)
+    xmin, ymin, xmax, ymax = grid_extent(scene) if getattr(options, "bounds", None) is None else options.bounds
     bounds = (_snap(xmin, size, math.floor), _snap(ymin, size, math.floor), _snap(xmax, size, math.ceil), _snap(ymax, size, math.ceil))
     return GridOptions(cell_size_m=size, bounds=bounds)
 
@@ -129,6 +136,10 @@ def check_scene(scene, options) -> None:
     if n > MAX_SOIL_CELLS:
         raise ResourceLimitError(f"the soil grid would have {n:,} cells of {options.cell_size_m:g} m, above the limit of "
                                  f"{MAX_SOIL_CELLS:,}; use larger cells", field="soil.cell_size_m")
+    if getattr(options, "method", "richards") == "year":
+        from twin.scenario.engines.soil_year import check_weather
+
+        check_weather(scene)
 
 
 def _green_shares(scene) -> np.ndarray | None:
@@ -310,6 +321,10 @@ def run(scene, options, *, base_dir: Path | None) -> EngineResult:
     from twin.soil.grid import build_grid
 
     check_scene(scene, options)
+    if getattr(options, "method", "richards") == "year":
+        from twin.scenario.engines.soil_year import run_year
+
+        return run_year(scene, options, base_dir=base_dir)
     shares = _green_shares(scene)
     gopts = grid_options(scene, options)
     if shares is None:
@@ -320,3 +335,17 @@ def run(scene, options, *, base_dir: Path | None) -> EngineResult:
     method = getattr(options, "method", "richards")
     frame, kpis = (_scs_cn if method == "scs_cn" else _richards)(scene, options, grid, notes)
     return EngineResult(_objects(grid, frame, scene.crs), "cell_id", kpis, None, notes)
+
+
+def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, base_dir: Path | None = None, seed: int = 0):
+    """Monte Carlo samples of the soil engine, the baseline and the what-ifs it re-runs with the
+    same draws: the year method draws its soil priors
+    (:func:`twin.scenario.engines.soil_year.run_samples_paired`); the storm methods run each
+    sample's options (``uncertainty.parameters``) on every scene."""
+    if getattr(opts[0], "method", "richards") == "year":
+        from twin.scenario.engines.soil_year import run_samples_paired as year_samples
+
+        return year_samples(baseline_scene, rerun, opts, stock, base_dir=base_dir, seed=seed)
+    base = [run(baseline_scene, o, base_dir=base_dir).kpis for o in opts]
+    what = {name: [run(sc, o, base_dir=base_dir).kpis for o in opts] for name, sc in rerun.items()}
+    return base, what, {}, []

@@ -1,0 +1,176 @@
+"""The report's soil section (``<section id='soil'>``): a year of soil water, per what-if.
+
+For the soil engine's ``year`` method (:mod:`twin.scenario.engines.soil_year`):
+
+* the annual KPIs (runoff to the sewer, infiltration, recharge, capillary rise, ET and its parts,
+  sewer overflow volume, combined sewer overflow, overflow hours and events, plant-stress days,
+  soil-moisture percentiles): baseline (with its band), what-if, change (with its band and the
+  band notes of the KPI table), for every what-if that changes the soil result;
+* the annual water-balance error of the baseline and of each what-if (a diagnostic: no change);
+* monthly runoff to the sewer and soil ET (soil evaporation + transpiration), baseline and
+  what-ifs, as a figure;
+* the engine's notes (grid, columns, spin-up, Monte Carlo).
+
+Everything comes from the comparison (its KPI table with the Monte Carlo bands and the engine's
+monthly series). Other soil methods (design storms) and scenarios without the soil engine give an
+empty string.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+#: The annual KPIs shown, with their labels.
+ROWS = (
+    ("rain_m3", "rain on the grid, m3"),
+    ("runoff_m3", "runoff to the sewer, m3"),
+    ("infiltration_m3", "infiltration, m3"),
+    ("recharge_m3", "recharge (below the columns, net of capillary rise), m3"),
+    ("capillary_rise_m3", "capillary rise from the water table, m3"),
+    ("et_m3", "evapotranspiration, m3"),
+    ("transpiration_m3", "&nbsp;&nbsp;transpiration, m3"),
+    ("soil_evaporation_m3", "&nbsp;&nbsp;soil evaporation, m3"),
+    ("interception_evaporation_m3", "&nbsp;&nbsp;interception by canopies, m3"),
+    ("sewer_overflow_m3", "sewer overflow (flooding + CSO), m3"),
+    ("sewer_cso_m3", "&nbsp;&nbsp;combined sewer overflow at the outlet, m3"),
+    ("sewer_overflow_hours", "hours with overflow"),
+    ("sewer_overflow_events", "overflow events"),
+    ("plant_stress_days", "plant-stress days (mean over vegetated open ground)"),
+    ("soil_moisture_p10_m3_m3", "soil moisture, top 30 cm, 10th percentile, m3/m3"),
+    ("soil_moisture_p50_m3_m3", "soil moisture, median, m3/m3"),
+    ("soil_moisture_p90_m3_m3", "soil moisture, 90th percentile, m3/m3"),
+)
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _soil_kpis(comparison) -> pd.DataFrame:
+    k = comparison.kpis
+    return k[k["domain"] == "soil"]
+
+
+def _year(comparison) -> bool:
+    sc = comparison.scenario
+    return "soil" in sc.domains and getattr(sc.soil, "method", None) == "year" and "soil" in comparison.baseline
+
+
+def _row_of(g: pd.DataFrame, kpi: str):
+    hit = g[g["kpi"] == kpi]
+    return None if hit.empty else hit.iloc[0]
+
+
+def _table(comparison, whatif: str) -> str:
+    from twin.scenario.report import _band, _fmt, _pct, _signed, band_notes
+
+    g = _soil_kpis(comparison)
+    g = g[g["whatif"] == whatif]
+    banded = "delta_p_lo" in g.columns
+    lo, hi = comparison.scenario.uncertainty.percentiles
+    head = "<tr><th class='l'>annual</th><th>baseline</th>" + (f"<th>band (p{lo:g}–p{hi:g})</th>" if banded else "")
+    head += "<th>what-if</th><th>change</th><th>change %</th>" + ("<th>band of change</th><th class='l'>bands</th>" if banded else "")
+    rows = [f"<table><thead>{head}</tr></thead><tbody>"]
+    for kpi, label in ROWS:
+        r = _row_of(g, kpi)
+        if r is None:
+            continue
+        cls = "neg" if r["delta"] < 0 else ("pos" if r["delta"] > 0 else "")
+        row = f"<tr><td class='l'>{label}</td><td>{_fmt(r['baseline'])}</td>"
+        if banded:
+            row += f"<td>{_band(r.get('baseline_p_lo', np.nan), r.get('baseline_p_hi', np.nan))}</td>"
+        row += f"<td>{_fmt(r['whatif_value'])}</td><td class='{cls}'>{_signed(r['delta'])}</td><td>{_signed(_pct(r['delta'], r['baseline']))}</td>"
+        if banded:
+            row += (f"<td>{_band(r.get('delta_p_lo', np.nan), r.get('delta_p_hi', np.nan), signed=True)}</td>"
+                    f"<td class='l wide'>{html.escape('; '.join(band_notes(r)))}</td>")
+        rows.append(row + "</tr>")
+    r = _row_of(g, "water_balance_error_rel")
+    if r is not None:
+        span = 3 + (3 if banded else 0)
+        rows.append(f"<tr class='zero'><td class='l'>water-balance error over the rain (diagnostic)</td><td>{_fmt(r['baseline'])}</td>"
+                    + ("<td>–</td>" if banded else "") + f"<td>{_fmt(r['whatif_value'])}</td><td colspan='{span - 1}'></td></tr>")
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
+def _changed_whatifs(comparison) -> list[str]:
+    g = _soil_kpis(comparison)
+    out = []
+    for w in comparison.scenario.whatifs:
+        sub = g[(g["whatif"] == w.name) & (g["kpi"] != "water_balance_error_rel")]
+        if len(sub) and (sub["delta"].abs() > 0).any():
+            out.append(w.name)
+    return out
+
+
+def monthly_figure(comparison) -> str | None:
+    """Monthly runoff to the sewer and soil ET, baseline (bars) and what-ifs (markers), as a PNG data URI."""
+    from matplotlib.figure import Figure
+
+    from twin.scenario.report import _png
+
+    base = comparison.baseline["soil"].series
+    if base is None or base.empty or "runoff_m3" not in base:
+        return None
+    fig = Figure(figsize=(7.5, 4.6))
+    axes = fig.subplots(2, 1, sharex=True)
+    x = np.asarray(base.index, dtype=float)
+    for ax, col, label in zip(axes, ("runoff_m3", "soil_et_m3"), ("runoff to the sewer, m3", "soil evaporation + transpiration, m3")):
+        ax.bar(x, base[col].to_numpy(float), color="#bbb", label="baseline")
+        for k, (name, per_domain) in enumerate(comparison.whatifs.items()):
+            s = per_domain.get("soil")
+            if s is None or s is comparison.baseline["soil"] or s.series is None or col not in s.series:
+                continue
+            ax.plot(np.asarray(s.series.index, dtype=float), s.series[col].to_numpy(float), marker="o", linestyle="-", color=f"C{k}",
+                    markersize=3, linewidth=1.2, label=name)
+        ax.set_ylabel(label, fontsize=8)
+        ax.grid(True, color="#eaeef2")
+        ax.legend(fontsize=7, loc="best")
+    axes[-1].set_xticks(range(1, 13), MONTHS)
+    axes[0].set_title("soil: a year, month by month", fontsize=10)
+    return _png(fig)
+
+
+def soil_section(comparison) -> str:
+    """The soil section of the report (module docstring); ``""`` without the year method."""
+    if not _year(comparison):
+        return ""
+    p = ["<section id='soil'><h2>Soil water over the year</h2>"]
+    p.append("<p class='note'>Annual totals over the soil grid: rain = evapotranspiration + runoff to the sewer + recharge + storage "
+             "change. Runoff feeds the sewer; overflow is what the pipes and the district outlet cannot carry (street flooding and "
+             "combined sewer overflows). Plant-stress days: days on which the plants transpired less than 80 % of their demand.</p>")
+    changed = _changed_whatifs(comparison)
+    for w in comparison.scenario.whatifs:
+        if w.name not in changed:
+            continue
+        p.append(f"<h3>{html.escape(w.name)}</h3>")
+        if w.description:
+            p.append(f"<p class='note'>{html.escape(w.description)}</p>")
+        p.append(_table(comparison, w.name))
+    unchanged = [w.name for w in comparison.scenario.whatifs if w.name not in changed]
+    if not comparison.scenario.whatifs or unchanged:
+        p.append("<h3>baseline</h3>" + _baseline_table(comparison))
+        if unchanged:
+            p.append(f"<p class='note'>No change of the soil result in: {html.escape(', '.join(unchanged))}.</p>")
+    src = monthly_figure(comparison)
+    if src:
+        p.append(f"<figure><img alt='monthly runoff and soil ET' src='{src}'><figcaption>Monthly runoff to the sewer and soil "
+                 "evaporation + transpiration (interception by canopies not included): baseline bars, what-ifs lines.</figcaption></figure>")
+    for note in comparison.baseline["soil"].notes:
+        p.append(f"<p class='note'>{html.escape(note)}</p>")
+    p.append("</section>")
+    return "".join(p)
+
+
+def _baseline_table(comparison) -> str:
+    from twin.scenario.report import _fmt
+
+    k = comparison.baseline["soil"].kpis
+    rows = ["<table><tbody>"]
+    for kpi, label in ROWS:
+        if kpi in k:
+            rows.append(f"<tr><td class='l'>{label}</td><td>{_fmt(k[kpi])}</td></tr>")
+    if "water_balance_error_rel" in k:
+        rows.append(f"<tr class='zero'><td class='l'>water-balance error over the rain (diagnostic)</td><td>{_fmt(k['water_balance_error_rel'])}</td></tr>")
+    rows.append("</tbody></table>")
+    return "".join(rows)

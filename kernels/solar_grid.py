@@ -272,7 +272,7 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri, tri_group, x0
 
     The largest ``(z - oz) / f`` over every triangle cut within ``f_min <= f <= max_dist``,
     and at least 0 (an open horizon). Triangles with ``tri_group[i] == exclude`` are skipped
-    (``exclude = -1``: none).
+    (``exclude = -1``: none, and the groups are not read: a random access per triangle saved).
     """
     best = 0.0
     if oz >= z_top:
@@ -307,7 +307,7 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri, tri_group, x0
                 if item_zmax[k] - oz <= bound:  # sorted by decreasing top: nothing higher follows
                     break
                 i = cell_items[k]
-                if tri_group[i] == exclude:
+                if exclude != -1 and tri_group[i] == exclude:  # -1: nothing excluded, no group to read
                     continue
                 t = _cut_max_tan(ox, oy, oz, ax, ay, tri, i, max_dist, f_min)
                 if t > best:

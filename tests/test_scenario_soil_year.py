@@ -232,3 +232,33 @@ def test_a_year_without_weather_is_refused_before_any_engine_runs(tmp_path):
     res = run_twin(["run", _write(tmp_path, data), "-o", tmp_path / "out", "-q"])
     assert_one_line_error(res, contains=("inputs.weather", "hourly precipitation"))
     assert not (tmp_path / "out" / "report.html").exists()
+
+
+def test_samples_on_cheaper_settings_are_shifted_onto_the_central_run(direct):
+    """With sample_spinup_days differing from spinup_days a sample is central + (sample - central
+    on the sample settings), each term a direct run_district_year call."""
+    from twin.scenario.engines.soil_priors import draw_factors, load_soil_priors
+    from twin.scenario.engines.soil_year import run_samples_paired
+    from twin.scenario.schema import SoilOptions
+    from twin.soil.grid import GridOptions
+    from twin.soil.groundwater import WaterTableOptions
+    from twin.soil.sewer import SewerOptions
+    from twin.soil.year import YearOptions, run_district_year
+
+    scene, weather = direct
+    scene = scene.copy()
+    scene.weather = weather  # the runner's scene carries inputs.weather
+    opts = SoilOptions(method="year", cell_size_m=10.0, bounds=BOUNDS, spinup_days=5, sample_spinup_days=0, samples=1)
+    base, what, _, notes = run_samples_paired(scene, {}, [opts], seed=3)
+    assert len(base) == 1 and what == {} and "shifted onto the central run" in notes[0]
+    f_kc, f_wt, f_cap = draw_factors(load_soil_priors(), 1, 3)[0]
+
+    def year(spinup_days, kc=1.0, wt=1.0, cap=1.0):
+        return run_district_year(scene, weather, YearOptions(
+            grid=GridOptions(cell_size_m=10.0, bounds=tuple(BOUNDS)), spinup_days=spinup_days, kc_scale=kc,
+            water_table=WaterTableOptions(default_depth_m=3.0 * wt), sewer=SewerOptions(outlet_capacity_mm_h=cap))).kpis()
+
+    central, cheap_central, cheap_sample = year(5), year(0), year(0, f_kc, f_wt, f_cap)
+    for name in ("et_m3", "recharge_m3", "storage_change_m3", "plant_stress_days"):
+        assert base[0][name] == pytest.approx(central[name] + cheap_sample[name] - cheap_central[name], rel=1e-12, abs=1e-9), name
+    assert base[0]["water_balance_error_rel"] == cheap_sample["water_balance_error_rel"]

@@ -61,6 +61,18 @@ def _row_of(g: pd.DataFrame, kpi: str):
     return None if hit.empty else hit.iloc[0]
 
 
+#: KPIs that count (hours, events): whole values are shown without decimals.
+COUNTS = ("sewer_overflow_hours", "sewer_overflow_events")
+
+
+def _value(kpi: str, x, signed: bool = False) -> str:
+    from twin.scenario.report import _fmt, _signed
+
+    if kpi in COUNTS and x is not None and np.isfinite(x) and float(x) == round(float(x)):
+        return f"{x:+,.0f}" if signed and x != 0 else f"{x:,.0f}"
+    return (_signed if signed else _fmt)(x)
+
+
 def _table(comparison, whatif: str) -> str:
     from twin.scenario.report import _band, _fmt, _pct, _signed, band_notes
 
@@ -76,10 +88,11 @@ def _table(comparison, whatif: str) -> str:
         if r is None:
             continue
         cls = "neg" if r["delta"] < 0 else ("pos" if r["delta"] > 0 else "")
-        row = f"<tr><td class='l'>{label}</td><td>{_fmt(r['baseline'])}</td>"
+        row = f"<tr><td class='l'>{label}</td><td>{_value(kpi, r['baseline'])}</td>"
         if banded:
             row += f"<td>{_band(r.get('baseline_p_lo', np.nan), r.get('baseline_p_hi', np.nan))}</td>"
-        row += f"<td>{_fmt(r['whatif_value'])}</td><td class='{cls}'>{_signed(r['delta'])}</td><td>{_signed(_pct(r['delta'], r['baseline']))}</td>"
+        row += (f"<td>{_value(kpi, r['whatif_value'])}</td><td class='{cls}'>{_value(kpi, r['delta'], signed=True)}</td>"
+                f"<td>{_signed(_pct(r['delta'], r['baseline']))}</td>")
         if banded:
             row += (f"<td>{_band(r.get('delta_p_lo', np.nan), r.get('delta_p_hi', np.nan), signed=True)}</td>"
                     f"<td class='l wide'>{html.escape('; '.join(band_notes(r)))}</td>")
@@ -169,7 +182,7 @@ def _baseline_table(comparison) -> str:
     rows = ["<table><tbody>"]
     for kpi, label in ROWS:
         if kpi in k:
-            rows.append(f"<tr><td class='l'>{label}</td><td>{_fmt(k[kpi])}</td></tr>")
+            rows.append(f"<tr><td class='l'>{label}</td><td>{_value(kpi, k[kpi])}</td></tr>")
     if "water_balance_error_rel" in k:
         rows.append(f"<tr class='zero'><td class='l'>water-balance error over the rain (diagnostic)</td><td>{_fmt(k['water_balance_error_rel'])}</td></tr>")
     rows.append("</tbody></table>")

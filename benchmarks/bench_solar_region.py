@@ -198,6 +198,9 @@ def bench_shading() -> dict:
     ids = scene.buildings["building_id"].to_numpy()
     small = scene.copy()
     new(small, ids[:100], weather)  # warm-up (compilation)
+    import twin.solar.shading
+
+    twin.solar.shading._HORIZON_CACHE.clear()  # horizons of this geometry kept by an earlier part are not this part's
     s1 = scene.copy()
     s1.facades(), s1.party_walls()  # both paths start from the same cached facades
     times: dict = {}
@@ -243,6 +246,15 @@ def save_results(new: dict, path: Path = RESULTS) -> dict:
 
 def _met(ok: bool) -> str:
     return "**met**" if ok else "**not met**"
+
+
+def _met2(in_process: float, cli: float, target: float) -> str:
+    """Target status of a run measured in process and as a separate process."""
+    if in_process < target and cli < target:
+        return "**met**"
+    if in_process < target:
+        return "**met in process only, not as a separate process**"
+    return "**not met**"
 
 
 def render(data: dict) -> str:
@@ -298,17 +310,19 @@ def render(data: dict) -> str:
     out.append("")
     tg = []
     if c:
-        tg.append(f"cadastre under {TARGET_CADASTRE_X:g}x the read: {_met(c['ratio'] < TARGET_CADASTRE_X)} ({c['ratio']:.1f}x in process, "
+        tg.append(f"cadastre under {TARGET_CADASTRE_X:g}x the read: {_met2(c['ratio'], c['cli']['ratio'], TARGET_CADASTRE_X)} ({c['ratio']:.1f}x in process, "
                   f"{c['cli']['ratio']:.1f}x as a separate process)")
     if e:
-        tg.append(f"energy run under {TARGET_ENERGY_X:g}x the read: {_met(e['in_process_ratio'] < TARGET_ENERGY_X)} "
+        tg.append(f"energy run under {TARGET_ENERGY_X:g}x the read: {_met2(e['in_process_ratio'], e['cli']['ratio'], TARGET_ENERGY_X)} "
                   f"({e['in_process_ratio']:.1f}x in process, {e['cli']['ratio']:.1f}x as a separate process)")
     peaks = [v for v in ((c or {}).get("peak_gb"), (c or {}).get("cli", {}).get("peak_gb"), (e or {}).get("cli", {}).get("peak_gb")) if v]
     if peaks:
         tg.append(f"peak memory under {TARGET_PEAK_GB:g} GB: {_met(max(peaks) < TARGET_PEAK_GB)} (at most {max(peaks):.2f} GB)")
     if ex:
         tg.append(f"CityJSON export under {TARGET_EXPORT_S:g} s: {_met(ex['export_s'] < TARGET_EXPORT_S)} ({ex['export_s']:.1f} s)")
-    out.append("Targets of the issue: " + "; ".join(tg) + ".")
+    out.append("Targets of the issue, in these runs: " + "; ".join(tg) + ". The ratios move with the load between runs "
+               "(the PBF read, single-threaded input, and the two-threaded kernels are not slowed alike), so a ratio near its "
+               "target is not a margin.")
     return "\n".join(out)
 
 

@@ -193,10 +193,12 @@ def triangulate(surfaces: Surfaces) -> tuple[np.ndarray, np.ndarray]:
     rest = idx[~quads]
     if len(rest):
         tri_geoms = shapely.constrained_delaunay_triangles(polys[rest])
-        parts, which = shapely.get_parts(tri_geoms, return_index=True)
-        coords = shapely.get_coordinates(shapely.get_exterior_ring(parts)).reshape(len(parts), 4, 2)[:, :3]
-        tris.append(coords)
-        owners.append(rest[which])
+        # every part is a triangle (a closed ring of 4 points, no hole): the coordinates of the
+        # collections, in order, are those of their triangles' exterior rings
+        coords, which = shapely.get_coordinates(tri_geoms, return_index=True)
+        coords = coords.reshape(-1, 4, 2)
+        tris.append(coords[:, :3])
+        owners.append(rest[which[::4]])
     uv = np.concatenate(tris)
     owner = np.concatenate(owners).astype(np.int64)
     xyz = (

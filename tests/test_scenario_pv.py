@@ -131,8 +131,6 @@ def test_pv_on_buildings_without_suitable_roof_is_reported(pv_run):
     assert k.loc["primary_energy_mwh", "delta"] == 0.0
 
 
-@pytest.mark.xfail(strict=True, reason="Monte Carlo samples credit the cadastre's yield once twin/energy/sampled.py passes "
-                                       "pv_ac_kwh_year to account_arrays (helper report, issue 16); until then the flat yield")
 def test_pv_part_of_the_band_is_paired(pv_run):
     """PV is the only change: its primary-energy delta is -yield x PEF in every sample (nothing
     about PV is sampled), so the band of the change is the central change."""

@@ -407,6 +407,7 @@ def simulate_samples(
             eta_hr=sim["eta_hr"].to_numpy(dtype=float), n_air_use_1_h=sim["n_air_use_1_h"].to_numpy(dtype=float),
             volume_m3=sim["volume_m3"].to_numpy(dtype=float),
             pv_kwp=sim["pv_kwp"].to_numpy(dtype=float) if "pv_kwp" in sim else np.zeros(len(sim)), drivers=drivers, factors=prep.factors,
+            pv_ac_kwh_year=sim["pv_ac_kwh_year"].to_numpy(dtype=float) if "pv_ac_kwh_year" in sim else None,
         )
         poor = np.isin(energy_class(acc["primary_energy_kwh_m2"], classes), POOR_CLASSES)
         values = {"buildings": np.ones(len(sim)), "a_f_m2": a_f, "q_heat_kwh": q_heat, "final_energy_kwh": acc["final_energy_kwh"],

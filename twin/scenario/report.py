@@ -16,6 +16,8 @@ Sections (ids):
 ``mobility``     the traffic engine's findings (:mod:`twin.scenario.report_mobility`): rerouted,
                  mode-shifted, redistributed and evaporated trips per what-if, the change map of
                  the car flow on the streets around a closure, mode shares, 15-minute access;
+``soil``         the soil year's annual KPIs (:mod:`twin.scenario.report_soil`): runoff, recharge,
+                 ET, sewer overflow, plant-stress days per what-if with bands, monthly figure;
 ``solar``        rooftop PV (:mod:`twin.scenario.report_solar`): the solar cadastre's potential
                  map of the roofs, total kWp and kWh/year of the suitable roofs, and each PV
                  what-if's yield and its effect on the energy KPIs;
@@ -44,7 +46,7 @@ import pandas as pd
 from twin.io import atomic_write_text
 from twin.scenario.checks import OP_DOMAINS  # which engines each operation acts on (one table)
 
-SECTIONS = ("summary", "assumed", "kpis", "mobility", "solar", "maps", "timeseries", "changes", "provenance")
+SECTIONS = ("summary", "assumed", "kpis", "mobility", "soil", "solar", "maps", "timeseries", "changes", "provenance")
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:1.5rem auto;max-width:1180px;padding:0 1rem;color:#222;line-height:1.4}
@@ -357,7 +359,9 @@ MODELS = {
                "transport (with a GTFS feed) and car skims, car assignment (Algorithm B) with through traffic from the district's "
                "edges, congested feedback; what-ifs keep the baseline's calibration, trip making elastic to access (evaporation); "
                "15-minute access by walk, bike and public transport weighted by residents; CO2 and NOx from vehicle-km",
-    "soil": "block design storm on the district's soil grid: Richards equation per soil column (or SCS Curve Number screening)",
+    "soil": "block design storm on the district's soil grid: Richards equation per soil column (or SCS Curve Number screening); "
+            "or (soil.method: year) a year under the weather file: FAO-56 ET, crop coefficients, interception, Feddes root uptake, "
+            "a fixed water table with capillary rise, street sewers with a throttled outlet and overflows, green infrastructure",
 }
 
 
@@ -453,6 +457,11 @@ def _assumed_section(comparison) -> str:
             what.append(f"the buildings' unknown attributes from the prior table ({html.escape(stock.priors.source)})")
         if sc.uncertainty.parameters:
             what.append("the options " + ", ".join(f"<code>{html.escape(d.name)}</code> ({d.dist})" for d in sc.uncertainty.parameters))
+        from twin.scenario.checks import soil_samples_itself
+
+        if soil_samples_itself(sc):
+            what.append("the soil unknowns (crop coefficients, water-table depth, sewer outlet capacity) from "
+                        "<code>twin/data/soil_priors.yaml</code>")
         p.append(f"<h3>Uncertainty</h3><p>{samples} Monte Carlo samples (seed {sc.uncertainty.seed}) of {' and '.join(what)}; "
                  f"bands are the {lo:g}th–{hi:g}th percentiles over the samples; every what-if is evaluated on the same sampled city. "
                  f"{_mc_error_text(comparison)}</p>")
@@ -549,7 +558,10 @@ def render_html(comparison, *, title: str | None = None, run_id: str | None = No
     from twin.scenario.report_mobility import mobility_section
     from twin.scenario.report_solar import solar_section
 
+    from twin.scenario.report_soil import soil_section
+
     p.append(mobility_section(comparison))
+    p.append(soil_section(comparison))
     p.append(solar_section(comparison))
 
     # maps
@@ -668,6 +680,10 @@ def assumed_lines(comparison) -> list[str]:
     if comparison.samples is not None:
         stock = getattr(comparison, "stock_samples", None)
         what = (["stock priors"] if stock is not None else []) + [d.name for d in sc.uncertainty.parameters]
+        from twin.scenario.checks import soil_samples_itself
+
+        if soil_samples_itself(sc):
+            what.append("soil priors")
         lo, hi = sc.uncertainty.percentiles
         lines.append(f"bands: p{lo:g}-p{hi:g} over {sc.uncertainty.samples} samples of {', '.join(what)} (seed {sc.uncertainty.seed})")
     else:

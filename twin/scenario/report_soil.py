@@ -145,9 +145,15 @@ def monthly_figure(comparison) -> str | None:
 
 
 def soil_section(comparison) -> str:
-    """The soil section of the report (module docstring); ``""`` without the year method."""
+    """The soil section of the report (module docstring); without the year method, a note saying
+    how to get it."""
     if not _year(comparison):
-        return ""
+        sc = comparison.scenario
+        ran = (f"the soil engine ran the <code>{html.escape(str(sc.soil.method))}</code> method (its KPIs are in the tables above)"
+               if "soil" in sc.domains else "the soil engine did not run")
+        return ("<section id='soil'><h2>Soil water over the year</h2><p class='note'>Not computed: " + ran + ". A year of soil water "
+                "(evapotranspiration, water table, sewer overflows, plant stress) needs <code>soil.method: year</code>, as in "
+                "<code>scenarios/stgilles_soil_year.yaml</code>.</p></section>")
     p = ["<section id='soil'><h2>Soil water over the year</h2>"]
     p.append("<p class='note'>Annual totals over the soil grid: rain = evapotranspiration + runoff to the sewer + recharge + storage "
              "change. Runoff feeds the sewer; overflow is what the pipes and the district outlet cannot carry (street flooding and "

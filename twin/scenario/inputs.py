@@ -101,6 +101,8 @@ def declared_inputs(scenario) -> list[tuple[str, str, tuple[str, ...], str]]:
     out += [(f"inputs.sites.{i}", f, SITE_SUFFIXES, "sites file") for i, f in enumerate(scenario.inputs.sites)]
     if scenario.inputs.weather:
         out.append(("inputs.weather", scenario.inputs.weather, WEATHER_SUFFIXES, "weather file"))
+    if scenario.inputs.calibration:
+        out.append(("inputs.calibration", scenario.inputs.calibration, (".parquet", ".csv"), "calibration table"))
     if scenario.energy.weather:
         out.append(("energy.weather", scenario.energy.weather, WEATHER_SUFFIXES, "weather file"))
     for option, suffixes, what in TRAFFIC_FILES:

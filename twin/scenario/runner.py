@@ -63,7 +63,7 @@ import pandas as pd
 
 from pydantic import ValidationError
 
-from twin.errors import ScenarioError, SimulationError
+from twin.errors import ScenarioError, SimulationError, TwinError
 from twin.scenario.checks import check_policy, check_scenario, check_scene_limits, priors_on
 from twin.scenario.inputs import ScenarioInput, input_path, resolve_inputs
 from twin.scenario.sampling import draw_samples
@@ -169,6 +169,16 @@ def build_baseline(scenario: Scenario, base_dir: Path, *, progress: bool = False
     sites = [input_path(inputs, f"inputs.sites.{i}") for i in range(len(scenario.inputs.sites))]
     scene, _ = ingest(files, crs=scenario.inputs.crs, source_crs=scenario.inputs.source_crs, sites=sites, progress=progress)
     scene.name = scenario.name
+    if scenario.inputs.calibration:
+        from twin.calibration.writeback import apply_calibration
+
+        table = input_path(inputs, "inputs.calibration")
+        try:
+            scene = apply_calibration(scene, table)
+        except TwinError as exc:  # name the scenario's file and key
+            raise type(exc)(exc.message, path=table, obj=exc.obj, field=f"inputs.calibration ({exc.field})" if exc.field else
+                            "inputs.calibration") from None
+        scene.name = scenario.name
     rng = np.random.default_rng(scenario.uncertainty.seed)
     for i, mod in enumerate(scenario.baseline):
         ifc = input_path(inputs, f"baseline.{i}.ifc") if mod.op == "insert_building" else None

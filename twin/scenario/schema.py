@@ -371,6 +371,9 @@ class Inputs(Strict):
     files: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     sites: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
     weather: str | None = Field(default=None, min_length=1)
+    calibration: str | None = Field(default=None, min_length=1)
+    """A calibration table written by ``twin calibrate`` (``calibration.parquet``): its
+    calibrated parameters are applied to the baseline scene and carried by every what-if."""
     crs: str = "EPSG:31370"
     source_crs: str | None = None
 

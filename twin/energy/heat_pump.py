@@ -1,0 +1,279 @@
+"""Hourly COP and seasonal performance factor of air-to-water and ground-source heat pumps.
+
+Method (parameters per heat-pump kind in ``twin/data/heat_pumps.csv``, replaceable):
+
+* **Supply temperature** from a linear heating curve:
+  ``T_supply = T_room + (T_supply,design - T_room) (T_room - T_out) / (T_room - T_out,design)``,
+  clipped to ``[t_supply_min_c, T_supply,design]`` (35 C for floor heating, 55 C for radiators).
+* **Source temperature**: outdoor air (``air``) or the undisturbed ground at ``ground_depth_m``
+  (first annual harmonic of the weather file's air temperature damped and delayed with depth,
+  Kusuda & Achenbach 1965) minus ``brine_offset_k`` (``ground``).
+* **COP**: a fixed fraction of the Carnot COP,
+  ``COP = field_factor x eta_carnot x (T_supply + 273.15) / (T_supply - T_source)``, the lift
+  floored at MIN_LIFT_K = 15 K. ``eta_carnot`` is the least-squares fit to the published COP fits of
+  Staffell et al. (2012); ``field_factor`` 0.85 is the real-operation correction of when2heat
+  (Ruhnau et al. 2019).
+* **Backup**: below the bivalent point ``t_bivalent_c`` (air only) an electric resistance
+  heater (``backup_efficiency`` 1) takes the whole load (bivalent-alternative operation).
+* **SPF** = heat / electricity over the heating season, the hourly heat weighted by the
+  degree-hours ``max(0, t_heating_limit_c - T_out)`` (or by a given hourly load).
+
+A COP below 1 where the heat pump runs, non-finite temperatures, an unknown kind or a
+parameter out of range raise :class:`twin.errors.InputError` naming the kind and field.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from twin.errors import InputError, SchemaError
+
+PACKAGED_TABLE = "heat_pumps.csv"
+SOURCE_MODELS = ("air", "ground")
+KELVIN = 273.15
+#: Smallest temperature lift used in the Carnot COP, K: the lower end of the lifts the Staffell et al.
+#: (2012) fits cover (the Carnot form overestimates the COP at smaller lifts; heat-exchanger approaches).
+MIN_LIFT_K = 15.0
+SECONDS_PER_YEAR = 8760 * 3600.0
+
+
+@dataclass(frozen=True)
+class HeatPumpParams:
+    """One row of the heat-pump table (temperatures in degC, see the module docstring)."""
+
+    kind: str
+    source_model: str
+    eta_carnot: float
+    field_factor: float
+    t_bivalent_c: float
+    backup_efficiency: float
+    ground_depth_m: float
+    ground_diffusivity_m2_s: float
+    brine_offset_k: float
+    t_out_design_c: float
+    t_room_c: float
+    t_supply_min_c: float
+    t_heating_limit_c: float
+
+
+_NUM = ("eta_carnot", "field_factor", "t_bivalent_c", "backup_efficiency", "ground_depth_m", "ground_diffusivity_m2_s",
+        "brine_offset_k", "t_out_design_c", "t_room_c", "t_supply_min_c", "t_heating_limit_c")
+
+
+def load_heat_pumps(path: str | os.PathLike[str] | None = None) -> dict[str, HeatPumpParams]:
+    """The heat-pump table (packaged ``twin/data/heat_pumps.csv`` or a CSV with the same columns).
+
+    Raises
+    ------
+    SchemaError
+        Missing column, unknown source model, a number missing or out of range (message names
+        the file, the kind and the column).
+    """
+    if path is None:
+        with resources.as_file(resources.files("twin") / "data" / PACKAGED_TABLE) as p:
+            table = pd.read_csv(p)
+    else:
+        table = pd.read_csv(path)
+    out: dict[str, HeatPumpParams] = {}
+    for col in ("kind", "source_model", *_NUM):
+        if col not in table:
+            raise SchemaError("heat-pump table lacks a column", path=path, field=col)
+    for _, row in table.iterrows():
+        kind = str(row["kind"])
+        vals = {}
+        for col in _NUM:
+            v = pd.to_numeric(pd.Series([row[col]]), errors="coerce").iloc[0]
+            if pd.isna(v) and str(row[col]).strip() not in ("", "nan"):
+                raise SchemaError("not a number", path=path, obj=kind, field=col)
+            vals[col] = float(v)
+        p = HeatPumpParams(kind=kind, source_model=str(row["source_model"]), **vals)
+        check_params(p, path=path)
+        out[kind] = p
+    return out
+
+
+def check_params(p: HeatPumpParams, *, path=None) -> None:
+    """Range checks of one parameter row (:class:`SchemaError` naming kind and field)."""
+    if p.source_model not in SOURCE_MODELS:
+        raise SchemaError(f"unknown source model {p.source_model!r}; one of {SOURCE_MODELS}", path=path, obj=p.kind, field="source_model")
+    checks = {
+        "eta_carnot": 0 < p.eta_carnot < 1,
+        "field_factor": 0 < p.field_factor <= 1,
+        "backup_efficiency": 0 < p.backup_efficiency <= 1,
+        "t_room_c": np.isfinite(p.t_room_c),
+        "t_out_design_c": np.isfinite(p.t_out_design_c) and p.t_out_design_c < p.t_room_c,
+        "t_supply_min_c": np.isfinite(p.t_supply_min_c),
+        "t_heating_limit_c": np.isfinite(p.t_heating_limit_c),
+        "t_bivalent_c": np.isnan(p.t_bivalent_c) or -60 < p.t_bivalent_c < 30,
+    }
+    if p.source_model == "ground":
+        checks["ground_depth_m"] = np.isfinite(p.ground_depth_m) and p.ground_depth_m >= 0
+        checks["ground_diffusivity_m2_s"] = np.isfinite(p.ground_diffusivity_m2_s) and p.ground_diffusivity_m2_s > 0
+        checks["brine_offset_k"] = np.isfinite(p.brine_offset_k) and p.brine_offset_k >= 0
+    for field, ok in checks.items():
+        if not ok:
+            raise SchemaError(f"{field} = {getattr(p, field)} is missing or out of range", path=path, obj=p.kind, field=field)
+
+
+def _params(kind: str | HeatPumpParams, table: dict[str, HeatPumpParams] | None) -> HeatPumpParams:
+    if isinstance(kind, HeatPumpParams):
+        check_params(kind)
+        return kind
+    table = load_heat_pumps() if table is None else table
+    if kind not in table:
+        raise InputError(f"unknown heat-pump kind {kind!r}; known: {', '.join(table)}", field="heat_pump")
+    return table[kind]
+
+
+def _finite(t: np.ndarray, field: str, obj: str | None = None) -> np.ndarray:
+    t = np.asarray(t, dtype=float)
+    bad = ~np.isfinite(t)
+    if bad.any():
+        i = int(np.flatnonzero(bad.ravel())[0])
+        raise InputError(f"temperature is not finite (value {t.ravel()[i]} at hour index {i})", obj=obj, field=field)
+    return t
+
+
+def carnot_cop(t_source_c, t_supply_c, eta_carnot: float, field_factor: float = 1.0) -> np.ndarray:
+    """``field_factor x eta_carnot x (T_supply + 273.15) / max(T_supply - T_source, MIN_LIFT_K)``.
+
+    Parameters
+    ----------
+    t_source_c, t_supply_c
+        Source and supply temperatures, degC (broadcast).
+    eta_carnot, field_factor
+        Fraction of the Carnot COP and real-operation correction, dimensionless.
+    """
+    t_source = _finite(t_source_c, "t_source_c")
+    t_supply = _finite(t_supply_c, "t_supply_c")
+    lift = np.maximum(t_supply - t_source, MIN_LIFT_K)
+    return field_factor * eta_carnot * (t_supply + KELVIN) / lift
+
+
+def supply_temperature_c(t_out_c, t_supply_design_c: float, params: HeatPumpParams) -> np.ndarray:
+    """Supply temperature of the linear heating curve, degC (see the module docstring)."""
+    t_out = _finite(t_out_c, "t_out_c", params.kind)
+    if not (np.isfinite(t_supply_design_c) and params.t_supply_min_c <= t_supply_design_c <= 80.0):
+        raise InputError(f"design supply temperature {t_supply_design_c} C outside [{params.t_supply_min_c}, 80]",
+                         obj=params.kind, field="t_supply_design_c")
+    frac = (params.t_room_c - t_out) / (params.t_room_c - params.t_out_design_c)
+    t = params.t_room_c + (t_supply_design_c - params.t_room_c) * frac
+    return np.clip(t, params.t_supply_min_c, t_supply_design_c)
+
+
+def ground_temperature_c(t_out_c, depth_m: float, diffusivity_m2_s: float) -> np.ndarray:
+    """Undisturbed ground temperature at ``depth_m`` for each hour of a periodic year, degC.
+
+    The air temperature's mean and first annual harmonic (``a cos wt + b sin wt``, t = hour
+    of the series) are propagated into a semi-infinite solid: amplitude times ``exp(-z/d)``,
+    phase delayed by ``z/d``, damping depth ``d = sqrt(2 alpha / w)`` (Kusuda & Achenbach 1965).
+    """
+    t_out = _finite(t_out_c, "t_out_c")
+    n = t_out.size
+    w = 2 * np.pi / n  # per hour: one period = the series (a year)
+    h = np.arange(n)
+    a = 2.0 / n * np.sum(t_out * np.cos(w * h))
+    b = 2.0 / n * np.sum(t_out * np.sin(w * h))
+    omega_s = 2 * np.pi / SECONDS_PER_YEAR
+    d = np.sqrt(2.0 * diffusivity_m2_s / omega_s)
+    damp = np.exp(-depth_m / d)
+    lag = depth_m / d
+    return t_out.mean() + damp * (a * np.cos(w * h - lag) + b * np.sin(w * h - lag))
+
+
+def source_temperature_c(t_out_c, params: HeatPumpParams) -> np.ndarray:
+    """Hourly source temperature, degC: outdoor air, or ground at depth minus the brine offset."""
+    t_out = _finite(t_out_c, "t_out_c", params.kind)
+    if params.source_model == "air":
+        return t_out.copy()
+    return ground_temperature_c(t_out, params.ground_depth_m, params.ground_diffusivity_m2_s) - params.brine_offset_k
+
+
+def hourly_cop(t_out_c, kind: str | HeatPumpParams, t_supply_design_c: float, *, table=None) -> np.ndarray:
+    """Effective COP of every hour (heat / electricity), backup heater below the bivalent point.
+
+    Parameters
+    ----------
+    t_out_c
+        Hourly outdoor air temperature, degC (a whole periodic year for ground sources).
+    kind
+        Row of the heat-pump table (``air_water``, ``ground_water``) or a :class:`HeatPumpParams`.
+    t_supply_design_c
+        Supply temperature at the design outdoor temperature, degC (35 floor heating, 55 radiators).
+    table
+        Heat-pump table (default :func:`load_heat_pumps`).
+
+    Raises
+    ------
+    InputError
+        Non-finite temperature, unknown kind, or a heat-pump COP below 1 in an hour where the
+        heat pump runs (message gives the COP, the hour and the temperatures).
+    """
+    p = _params(kind, table)
+    t_out = _finite(t_out_c, "t_out_c", p.kind)
+    t_sup = supply_temperature_c(t_out, t_supply_design_c, p)
+    t_src = source_temperature_c(t_out, p)
+    cop = carnot_cop(t_src, t_sup, p.eta_carnot, p.field_factor)
+    backup = t_out < p.t_bivalent_c if np.isfinite(p.t_bivalent_c) else np.zeros(t_out.shape, bool)
+    low = (cop < 1.0) & ~backup
+    if low.any():
+        i = int(np.flatnonzero(low)[0])
+        raise InputError(f"heat-pump COP {cop[i]:.3f} below 1 at hour index {i} (source {t_src[i]:.1f} C, supply "
+                         f"{t_sup[i]:.1f} C); check eta_carnot / field_factor", obj=p.kind, field="eta_carnot")
+    return np.where(backup, p.backup_efficiency, cop)
+
+
+def heating_weights(t_out_c, params: HeatPumpParams) -> np.ndarray:
+    """Degree-hours ``max(0, t_heating_limit_c - T_out)``, the default hourly heat profile, K h."""
+    return np.maximum(params.t_heating_limit_c - _finite(t_out_c, "t_out_c", params.kind), 0.0)
+
+
+def seasonal_performance_factor(t_out_c, kind: str | HeatPumpParams, t_supply_design_c: float, *,
+                                heat_kwh=None, table=None) -> float:
+    """SPF = sum(heat) / sum(heat / COP) over the year (dimensionless).
+
+    ``heat_kwh`` (n_h,) is the hourly heat delivered (default: :func:`heating_weights`).
+    """
+    p = _params(kind, table)
+    cop = hourly_cop(t_out_c, p, t_supply_design_c)
+    q = heating_weights(t_out_c, p) if heat_kwh is None else _finite(heat_kwh, "heat_kwh", p.kind)
+    if q.shape != cop.shape or (q < 0).any() or q.sum() <= 0:
+        raise InputError("hourly heat must be >= 0, not all zero, one value per hour of the weather", obj=p.kind, field="heat_kwh")
+    return float(q.sum() / np.sum(q / cop))
+
+
+def monthly_cop(t_out_c, month_index, kind: str | HeatPumpParams, t_supply_design_c: float, *, table=None) -> np.ndarray:
+    """Degree-hour-weighted COP of each calendar month (12,): a month's heat / its electricity.
+
+    A month without degree-hours gets the plain mean COP of its hours (no heat is served then).
+    """
+    p = _params(kind, table)
+    cop = hourly_cop(t_out_c, p, t_supply_design_c)
+    q = heating_weights(t_out_c, p)
+    m = np.asarray(month_index, dtype=np.int64)
+    heat = np.bincount(m, weights=q, minlength=12)
+    elec = np.bincount(m, weights=q / cop, minlength=12)
+    mean = np.bincount(m, weights=cop, minlength=12) / np.maximum(np.bincount(m, minlength=12), 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(elec > 0, heat / np.where(elec > 0, elec, 1.0), mean)
+
+
+__all__ = [
+    "HeatPumpParams",
+    "MIN_LIFT_K",
+    "carnot_cop",
+    "check_params",
+    "ground_temperature_c",
+    "heating_weights",
+    "hourly_cop",
+    "load_heat_pumps",
+    "monthly_cop",
+    "seasonal_performance_factor",
+    "source_temperature_c",
+    "supply_temperature_c",
+]

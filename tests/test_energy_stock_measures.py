@@ -203,3 +203,49 @@ def test_energy_accounts_by_hand(env):
     np.testing.assert_allclose(acc["electricity_kwh"], per["q_heat_kwh"].to_numpy() / cop40 + q_dhw / cop55)
     assert (acc["gas_kwh"] == 0).all()
     np.testing.assert_allclose(acc["primary_energy_kwh"], 2.5 * acc["electricity_kwh"])
+
+
+def test_switch_to_hourly_heat_pump_final_energy_is_heat_over_spf(env):
+    """A system measure gas boiler -> heat_pump_air_55: electricity = heat / SPF of the hourly model
+    (heat spread over the hours by degree-hours, as the SPF), at the Brussels electricity factors."""
+    from pathlib import Path
+
+    from twin.energy import heat_pump as hp
+    from twin.energy.measures import apply_measures, check_measures
+    from twin.energy.model import load_factors
+    from twin.energy.results import energy_accounts
+    from twin.ingest.epw import read_epw
+
+    w = read_epw(Path(__file__).resolve().parents[1] / "data_samples" / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw")
+    t_out = w.data["dry_bulb_c"].to_numpy(dtype=float)
+    month = w.data.index.month.to_numpy() - 1
+
+    class Drv:  # what energy_accounts reads from the drivers
+        groups = ("roof",)
+        irr_w_m2 = np.zeros((1, t_out.size))
+        t_out_c = t_out
+        n_hours = t_out.size
+
+        def month_index(self):
+            return month
+
+    table = check_measures(pd.DataFrame([{"measure": "hp55", "kind": "system", "system": "heat_pump_air_55",
+                                          "cost_eur": 1200.0, "cost_unit": "kw_peak"}]))
+    new, _ = apply_measures(env.assign(system="gas_boiler", q_w_nd_kwh_m2=0.0, eta_hr=0.0), "hp55", table=table)
+    assert (new["system"] == "heat_pump_air_55").all() and (new["system_source"] == "measure hp55").all()
+    p = hp.load_heat_pumps()["air_water"]
+    dh = np.bincount(month, weights=hp.heating_weights(t_out, p), minlength=12)
+    q_heat = np.array([20_000.0, 5_000.0, 60_000.0])
+    idx = pd.Index(env["building_id"], name="building_id")
+    per = pd.DataFrame({"q_heat_kwh": q_heat, "peak_heat_w": 1.0}, index=idx)
+    monthly = pd.DataFrame({"building_id": np.repeat(env["building_id"], 12), "month": np.tile(np.arange(1, 13), 3),
+                            "q_heat_kwh": (q_heat[:, None] * dh[None, :] / dh.sum()).ravel(), "q_cool_kwh": 0.0})
+    acc = energy_accounts(new, per, monthly, Drv())
+    spf = hp.seasonal_performance_factor(t_out, "air_water", 55.0)
+    np.testing.assert_allclose(acc["electricity_kwh"], q_heat / spf, rtol=1e-12)
+    f = load_factors()
+    np.testing.assert_allclose(acc["primary_energy_kwh"], f["pef_electricity"] * q_heat / spf, rtol=1e-12)
+    np.testing.assert_allclose(acc["co2_kg"], f["co2_electricity_kg_kwh"] * q_heat / spf, rtol=1e-12)
+    assert (acc["gas_kwh"] == 0).all()
+    base = energy_accounts(env.assign(system="gas_boiler", q_w_nd_kwh_m2=0.0, eta_hr=0.0), per, monthly, Drv())
+    np.testing.assert_allclose(base["gas_kwh"], q_heat / f["boiler_efficiency"])

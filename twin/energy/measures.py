@@ -14,7 +14,9 @@ wall, roof, floor  ``added_r_m2k_w``: ``U' = 1 / (1/U + R)``; or ``target_u_w_m2
 window             ``U' = target_u_w_m2k`` where lower than U, and ``g' = g_window``
 airtightness       ``n_air_inf_1_h`` where lower than the building's
 ventilation        heat recovery efficiency ``eta_hr`` on the use air change (adds fan electricity)
-system             heat generator, one of :data:`SYSTEMS` (``heat_pump``, ``gas_boiler_condensing``...;
+system             heat generator, one of :data:`SYSTEMS` (``heat_pump``, ``gas_boiler_condensing``,
+                   ``heat_pump_air_55`` and the other hourly-COP heat pumps of
+                   :data:`twin.energy.results.HOURLY_HEAT_PUMPS`...;
                    costed per kW of the simulated peak heating load)
 pv                 rooftop photovoltaics on the suitable roofs of the solar cadastre, when the envelope
                    table carries them (:data:`SOLAR_COLUMNS`, :func:`attach_pv_yield`): ``pv_kwp`` and
@@ -49,7 +51,8 @@ from twin.errors import InputError, SchemaError
 PACKAGED_TABLE = "energy_measures.csv"
 KINDS = ("wall", "roof", "floor", "window", "airtightness", "ventilation", "system", "pv")
 COST_UNITS = ("m2_element", "m2_floor", "kw_peak", "kwp", "building")
-SYSTEMS = ("gas_boiler", "gas_boiler_condensing", "oil_boiler", "electric_direct", "heat_pump")  # = twin.energy.results.SYSTEMS
+SYSTEMS = ("gas_boiler", "gas_boiler_condensing", "oil_boiler", "electric_direct", "heat_pump", "heat_pump_air_35",
+           "heat_pump_air_55", "heat_pump_ground_35", "heat_pump_ground_55")  # = twin.energy.results.SYSTEMS
 _REQUIRED = ("measure", "kind", "cost_eur", "cost_unit")
 _NUMERIC = ("added_r_m2k_w", "target_u_w_m2k", "g_window", "n_air_inf_1_h", "eta_hr", "cost_eur")
 

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from twin.energy.classes import class_order, energy_class, load_classes
+from twin.energy.heat_pump import monthly_cop
 from twin.energy.measures import heat_pump_cop
 from twin.energy.model import load_factors
 from twin.errors import InputError
@@ -76,6 +77,19 @@ SYSTEMS: dict[str, str] = {
     "oil_boiler": "oil",
     "electric_direct": "electricity",
     "heat_pump": "electricity",
+    "heat_pump_air_35": "electricity",
+    "heat_pump_air_55": "electricity",
+    "heat_pump_ground_35": "electricity",
+    "heat_pump_ground_55": "electricity",
+}
+
+#: Heat pumps with an hourly COP (:mod:`twin.energy.heat_pump`): system -> (kind of
+#: ``twin/data/heat_pumps.csv``, design supply temperature in degC).
+HOURLY_HEAT_PUMPS: dict[str, tuple[str, float]] = {
+    "heat_pump_air_35": ("air_water", 35.0),
+    "heat_pump_air_55": ("air_water", 55.0),
+    "heat_pump_ground_35": ("ground_water", 35.0),
+    "heat_pump_ground_55": ("ground_water", 55.0),
 }
 
 
@@ -93,6 +107,7 @@ def account_arrays(
     drivers,
     factors: dict[str, float],
     pv_ac_kwh_year: np.ndarray | None = None,
+    heat_pump_table: dict | None = None,
 ) -> dict[str, np.ndarray]:
     """The per-building energy accounts as arrays (the arithmetic of :func:`energy_accounts`).
 
@@ -102,6 +117,11 @@ def account_arrays(
     ``condensing_boiler_efficiency``), an oil boiler the same of oil (``oil_boiler_efficiency``),
     direct electric heating ``(q_heat + q_dhw) / electric_direct_efficiency`` of electricity, a
     heat pump the monthly need over the month's COP plus hot water over the yearly COP at 55 C.
+    The systems of :data:`HOURLY_HEAT_PUMPS` (``heat_pump_air_35`` ...) take the month's COP from
+    the hourly model of :mod:`twin.energy.heat_pump` (heating curve, source temperature,
+    backup heater; hours weighted by degree-hours, :func:`twin.energy.heat_pump.monthly_cop`)
+    on ``drivers.t_out_c``; ``heat_pump_table`` replaces ``twin/data/heat_pumps.csv``. Their hot
+    water keeps the yearly COP at 55 C of the plain ``heat_pump``.
 
     PV (``pv_kwh``, credited against the electricity: net metering): ``pv_ac_kwh_year`` (n,),
     the AC yield of each building's modules from the solar model (:mod:`twin.solar.cadastre`:
@@ -135,6 +155,12 @@ def account_arrays(
     with np.errstate(invalid="ignore"):
         hp_elec = np.nansum(np.asarray(monthly_heat_kwh, dtype=float) / cop_space[None, :], axis=1) + q_dhw / cop_dhw
     elec = np.where(hp, hp_elec, 0.0) + np.where(system == "electric_direct", served / f["electric_direct_efficiency"], 0.0)
+    for name in sorted(set(np.unique(system)) & set(HOURLY_HEAT_PUMPS)):
+        kind, design_c = HOURLY_HEAT_PUMPS[name]
+        mcop = monthly_cop(drivers.t_out_c, drivers.month_index(), kind, design_c, table=heat_pump_table)
+        with np.errstate(invalid="ignore"):
+            e = np.nansum(np.asarray(monthly_heat_kwh, dtype=float) / mcop[None, :], axis=1) + q_dhw / cop_dhw
+        elec = elec + np.where(system == name, e, 0.0)
     # fans of heat-recovery ventilation: SFP x air flow x hours of the year
     eta_hr = np.asarray(eta_hr, dtype=float)
     flow_m3_h = np.asarray(n_air_use_1_h, dtype=float) * np.asarray(volume_m3, dtype=float)
@@ -170,6 +196,7 @@ def energy_accounts(
     costs: pd.DataFrame | None = None,
     factors: dict[str, float] | None = None,
     classes: pd.DataFrame | None = None,
+    heat_pump_table: dict | None = None,
 ) -> pd.DataFrame:
     """Final and primary energy, class, CO2, running cost and investment of every building.
 
@@ -187,6 +214,9 @@ def energy_accounts(
         Measure costs (:func:`twin.energy.measures.apply_measures`), summed per building.
     factors, classes
         Factor and class tables (defaults: the packaged ones).
+    heat_pump_table
+        Heat-pump table of the hourly-COP systems (default ``twin/data/heat_pumps.csv``,
+        :func:`twin.energy.heat_pump.load_heat_pumps`).
 
     Returns
     -------
@@ -217,6 +247,7 @@ def energy_accounts(
         drivers=drivers,
         factors=f,
         pv_ac_kwh_year=env["pv_ac_kwh_year"].to_numpy(dtype=float) if "pv_ac_kwh_year" in env else None,
+        heat_pump_table=heat_pump_table,
     )
     inv = np.zeros(n)
     if costs is not None and len(costs):
@@ -352,6 +383,7 @@ def plot_class_distribution(before: pd.DataFrame, after: pd.DataFrame | None = N
 
 __all__ = [
     "ACCOUNT_COLUMNS",
+    "HOURLY_HEAT_PUMPS",
     "SYSTEMS",
     "account_arrays",
     "class_distribution",

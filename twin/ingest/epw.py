@@ -25,13 +25,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from twin.errors import ParseError, TwinWarning
+from twin.types.weather import Location, Weather  # defined there (shared by the scene and the engines); re-exported here
 
 # field index -> (column name, missing-value code); see the EPW data dictionary
 _FIELDS: dict[int, tuple[str, float | None]] = {
@@ -80,36 +80,6 @@ MAX_EPW_BYTES = 64 * 1024**2
 
 N_FIELDS = 35
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-@dataclass(frozen=True)
-class Location:
-    """Site of a weather file."""
-
-    name: str
-    latitude_deg: float
-    longitude_deg: float
-    tz_offset_h: float
-    elevation_m: float
-    wmo: str = ""
-
-    @property
-    def tz(self) -> dt.timezone:
-        """Fixed-offset local standard time zone of the file."""
-        return dt.timezone(dt.timedelta(hours=self.tz_offset_h))
-
-
-@dataclass(frozen=True)
-class Weather:
-    """Hourly weather: ``data`` (tz-aware index of interval-end times) and ``location``."""
-
-    data: pd.DataFrame
-    location: Location
-    source: str = ""
-
-    @property
-    def n_hours(self) -> int:
-        return len(self.data)
 
 
 def _parse_location(line: str, path: str) -> Location:

@@ -24,7 +24,7 @@ MAX_META_BYTES = 16 * 1024**2
 
 
 def _weather_from_frame(frame: pd.DataFrame, meta: dict, where):
-    from twin.ingest.epw import Location, Weather
+    from twin.types.weather import Location, Weather
 
     try:
         index = pd.DatetimeIndex(pd.to_datetime(frame.pop("time"), format="ISO8601"))

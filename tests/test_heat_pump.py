@@ -8,6 +8,9 @@ Outside references:
   houses in Germany, four years of measurements; press release reproduced at
   https://glasser-shk.de/?detail=12260&menu=805&typ=2): measured seasonal performance factors
   (Jahresarbeitszahlen) 2.6 to 5.4. The SPF for the Uccle climate must fall in that range.
+  Means by kind (same project, werkedirekt.de, November 2025, "Wärmepumpen zeigen auch im Altbau
+  hohe Effizienz"): air-to-water 3.4, ground-coupled 4.3; existing houses have emitters between
+  floor heating and radiators, so each mean must lie between our 55 C and 35 C SPF.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 UCCLE = ROOT / "data_samples" / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
 #: Fraunhofer ISE "WP-QS im Bestand": measured SPF of 77 heat pumps, 2.6 to 5.4.
 FIELD_SPF_RANGE = (2.6, 5.4)
+FIELD_SPF_MEAN = {"air_water": 3.4, "ground_water": 4.3}
 STAFFELL = {"air_water": (6.81, -0.121, 0.000630, np.arange(-10.0, 16.0)),
             "ground_water": (8.77, -0.150, 0.000734, np.arange(-3.0, 11.0))}
 
@@ -142,3 +146,10 @@ def test_bad_input_clear_errors(tmp_path):
     assert exc.value.obj == "air_water"
     with pytest.raises(InputError, match="design supply temperature"):
         hp.hourly_cop(t, "air_water", 95.0)
+
+
+@pytest.mark.parametrize("kind", ["air_water", "ground_water"])
+def test_field_mean_between_55_and_35_c(t_uccle, kind):
+    spf55 = hp.seasonal_performance_factor(t_uccle, kind, 55.0)
+    spf35 = hp.seasonal_performance_factor(t_uccle, kind, 35.0)
+    assert spf55 < FIELD_SPF_MEAN[kind] < spf35, (spf55, spf35)

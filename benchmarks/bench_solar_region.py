@@ -51,7 +51,7 @@ def _loadavg() -> list[float]:
 
 
 def _load() -> str:
-    return "load average %.2f %.2f %.2f" % os.getloadavg()
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def _threads() -> str:
@@ -235,7 +235,7 @@ def bench_export(path: Path) -> dict:
 def save_results(new: dict, path: Path = RESULTS) -> dict:
     """Merge ``new`` parts into the results file (each part with its date and thread setting)."""
     data = json.loads(path.read_text()) if path.exists() else {}
-    stamp = {"date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "twin_numba_threads": _threads(),
+    stamp = {"date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "twin_numba_threads": _threads(),
              "cpus": os.cpu_count()}
     for key, value in new.items():
         data[key] = {**value, **stamp}

@@ -60,9 +60,9 @@ def grid11_case():
 def stgilles_case(total_veh: float = 2000.0):
     """(network, dynamics, demand, options) of the Saint-Gilles car network (lead's reader)."""
     import pandas as pd
-    from twin.kernels.access_paths import multi_source_dijkstra
 
     from twin.ingest.dispatch import ingest
+    from twin.kernels.access_paths import multi_source_dijkstra
     from twin.traffic.dynamic import LinkDynamics
     from twin.traffic.network import Network
 

@@ -243,7 +243,8 @@ def district_balance() -> list[str]:
 
 
 if __name__ == "__main__":
-    for title, fn in [("FAO-56", fao56), ("Root uptake", roots), ("Capillary rise", capillary), ("Capillary rise, van Genuchten", capillary_van_genuchten), ("Infiltration counting", infiltration_convention),
+    for title, fn in [("FAO-56", fao56), ("Root uptake", roots), ("Capillary rise", capillary),
+                      ("Capillary rise, van Genuchten", capillary_van_genuchten), ("Infiltration counting", infiltration_convention),
                       ("District balance", district_balance)]:
         print(f"\n### {title}\n")
         print("\n".join(fn()))

@@ -20,6 +20,7 @@ al., *Introduction to Algorithms*, ch. 6).
 from __future__ import annotations
 
 import numpy as np
+
 from twin.kernels.config import jit, jit_parallel, prange
 
 

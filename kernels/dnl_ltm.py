@@ -37,6 +37,7 @@ choice (ties share equally).
 from __future__ import annotations
 
 import numpy as np
+
 from twin.kernels.access_paths import _dijkstra_into
 from twin.kernels.config import jit, jit_parallel, prange
 from twin.kernels.dnl_node import general_node_model
@@ -380,7 +381,7 @@ def _ltm_simulate(
             if dn >= 0:
                 receiving[n_out_links] = np.inf
 
-            for it in range(node_iterations):
+            for _it in range(node_iterations):
                 # turning fractions from the destination mix
                 for k in range(n_in):
                     for m in range(n_out):

@@ -23,6 +23,7 @@ proportional merge (Daganzo 1995, Jin & Zhang 2003).
 from __future__ import annotations
 
 import numpy as np
+
 from twin.kernels.config import jit
 
 

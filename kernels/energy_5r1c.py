@@ -46,6 +46,7 @@ ISO 13790:2008, Annex C (simple hourly method), §7.2.2.2, §12.2.2.
 from __future__ import annotations
 
 import numpy as np
+
 from twin.kernels.config import jit, jit_parallel, prange
 
 #: ISO 13790 §12.2.2 (W/(m2 K)), §7.2.2.2 (W/(m2 K)).

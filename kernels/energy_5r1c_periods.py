@@ -32,6 +32,7 @@ ISO 13790:2008, Annex C, §7.2.2.2, §12.2.2.
 from __future__ import annotations
 
 import numpy as np
+
 from twin.kernels.config import jit_parallel, prange
 
 #: ISO 13790 §12.2.2 and §7.2.2.2, W/(m2 K).

@@ -703,7 +703,7 @@ def run_column(
         q_top = 0.0
         q_bot = 0.0
         ta = 0.0
-        for attempt in range(3):
+        for _attempt in range(3):
             if top_kind == 1:
                 dirichlet = True
                 value = top_head_m[k]

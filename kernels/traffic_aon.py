@@ -11,6 +11,7 @@ Zones are the first ``n_zones`` nodes; ``demand[o, d]`` is the flow from zone ``
 from __future__ import annotations
 
 import numpy as np
+
 from twin.kernels.config import jit, jit_parallel, prange
 from twin.kernels.traffic_paths import dijkstra
 

@@ -29,6 +29,7 @@ Transportation Research Part B 44(1), 73-89.
 from __future__ import annotations
 
 import numpy as np
+
 from twin.kernels.config import jit, jit_parallel, prange
 from twin.kernels.traffic_aon import load_tree
 from twin.kernels.traffic_paths import dijkstra
@@ -188,7 +189,8 @@ def _update_bush(r, first_thru, out_start, in_start, in_link, from_node, to_node
 
 
 @jit
-def _equilibrate(cnt, order, pos, in_start, in_link, from_node, t0, cap, alpha, beta, code, fixed, flow, cost, dcost, bush_r, bflow_r, rel_tol, flow_eps, lab_min, pred_min, lab_max, pred_max, seg_min, seg_max):
+def _equilibrate(cnt, order, pos, in_start, in_link, from_node, t0, cap, alpha, beta, code, fixed, flow, cost, dcost, bush_r, bflow_r,
+                 rel_tol, flow_eps, lab_min, pred_min, lab_max, pred_max, seg_min, seg_max):
     """One pass of flow shifts over the nodes of one bush (last to first); returns the largest
     relative difference ``(U_j - L_j) / L_j`` seen before shifting."""
     _min_max_labels(cnt, order, in_start, in_link, from_node, cost, bush_r, bflow_r, True, lab_min, pred_min, lab_max, pred_max)

@@ -18,6 +18,7 @@ Dijkstra, E. W. (1959). A note on two problems in connexion with graphs. Numeris
 from __future__ import annotations
 
 import numpy as np
+
 from twin.kernels.config import jit, jit_parallel, prange
 
 

@@ -12,6 +12,7 @@ Arrays in, arrays out; nothing here imports from ``twin``.
 from __future__ import annotations
 
 import numpy as np
+
 from twin.kernels.config import jit_parallel, prange
 from twin.kernels.traffic_paths import dijkstra
 

@@ -31,6 +31,7 @@ Experimental Algorithmics 23, 1.7.
 from __future__ import annotations
 
 import numpy as np
+
 from twin.kernels.config import jit, jit_parallel, prange
 
 

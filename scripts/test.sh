@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install -q -c constraints.txt pip
 .venv/bin/python -m pip install -q -c constraints.txt -e '.[test]'
+# lint first (configuration: [tool.ruff] in pyproject.toml; ruff pinned in constraints.txt)
+.venv/bin/ruff check twin kernels tests benchmarks scripts
 set +e
 workers="${TWIN_TEST_WORKERS:-2}"
 .venv/bin/python -m pytest -p no:cacheprovider -n "$workers" --dist loadfile --durations=25 "$@"

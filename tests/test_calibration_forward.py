@@ -63,8 +63,8 @@ def test_central_readings_equal_the_stock_models_gas(drivers):
     fm = ForwardModel(env, drivers, months, np.full(len(env), "gas"), conventions=TABULA_CONVENTIONS)
     y = fm.predict(np.arange(len(env)), np.full((len(env), 4), np.nan))
     assert y.shape == (12, 12) and (y > 0).all()
-    from twin.ingest.epw import read_epw
     from tests.conftest import DATA_SAMPLES
+    from twin.ingest.epw import read_epw
 
     w = read_epw(DATA_SAMPLES / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw")
     drv, prof = stock_drivers(w, env)

@@ -79,8 +79,8 @@ def stgilles():
 
     from tests.conftest import DATA_SAMPLES
     from twin.energy.stock import prepare_stock
-    from twin.ingest import ingest
     from twin.errors import TwinWarning
+    from twin.ingest import ingest
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TwinWarning)

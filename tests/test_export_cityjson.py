@@ -24,8 +24,8 @@ from tests.test_ingest_cityjson import district
 from twin.errors import CRSError, SchemaError
 from twin.export.cityjson import write_cityjson
 from twin.ingest import ingest
-from twin.ingest.dispatch import add_result
 from twin.ingest.cityjson import read_cityjson
+from twin.ingest.dispatch import add_result
 from twin.scene import Scene
 from twin.scene.schema import LAYERS
 

@@ -147,7 +147,7 @@ def test_tracy_series_meets_its_conditions() -> None:
         e, dt, t = 1e-3, 1.0, 3.0e4
         c = ALPHA * (THETA_S - THETA_R) / KS
 
-        def f(xa, ya, za, ta):
+        def f(xa, ya, za, ta, dim=dim):
             return tracy_hbar(xa, ya, za, ta, dim=dim, hr=HR_SAMPLE)
 
         lap = (f(xx + e, y, zz, t) + f(xx - e, y, zz, t) + f(xx, y, zz + e, t) + f(xx, y, zz - e, t) - 4 * f(xx, y, zz, t)) / e**2

@@ -121,8 +121,8 @@ def test_report_numbers_are_the_comparisons(small_run):
 def test_report_says_what_the_run_assumed(small_run):
     """The box: floor-area shares per attribute and source (the scene's), the priors sampled with
     their sources and how many buildings, the models, the samples and the Monte Carlo error."""
-    from twin.scene.provenance import floor_area_shares
     from twin.scene.io import read_scene
+    from twin.scene.provenance import floor_area_shares
 
     out, output = small_run
     text = (out / "report.html").read_text()

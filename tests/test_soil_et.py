@@ -240,8 +240,8 @@ def test_hourly_reference_et_of_the_uccle_year_agrees_with_the_daily_form():
 
 
 def test_missing_weather_values_name_the_field():
-    from twin.errors import InputError
     from tests.conftest import shared_path
+    from twin.errors import InputError
     from twin.ingest.epw import Weather, read_epw
 
     weather = read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))

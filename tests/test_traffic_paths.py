@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
+from tests.traffic_reference import aon as ref_aon
+from tests.traffic_reference import dijkstra as ref_dijkstra
 from twin.kernels.traffic_aon import aon_assign, aon_assign_serial
 from twin.kernels.traffic_paths import (
     shortest_distances,
     shortest_path_trees,
     single_tree,
 )
-
-from tests.traffic_reference import aon as ref_aon
-from tests.traffic_reference import dijkstra as ref_dijkstra
 from twin.traffic.network import Network
 
 

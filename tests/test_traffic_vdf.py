@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 from scipy.integrate import quad
+
 from twin.kernels.traffic_vdf import (
     beckmann_objective,
     vdf_derivative,

@@ -197,7 +197,7 @@ def calibrate_buildings(
     summaries, draws, preds, posts = [], [], [], []
     from twin.energy.periods import period_index
 
-    for key, (bids, starts, ends) in layouts(readings).items():
+    for _key, (bids, starts, ends) in layouts(readings).items():
         rows = pos.get_indexer(bids)
         sub = readings[readings["building_id"].isin(bids)]
         y = sub.pivot_table(index="building_id", columns="start", values="kwh", aggfunc="sum").reindex(index=bids, columns=starts)
@@ -236,7 +236,7 @@ def calibrate_buildings(
             "building_id": np.repeat(bids, n_p), "start": np.tile(starts, len(bids)), "end": np.tile(ends, len(bids)),
             "measured_kwh": yv.ravel(), "predicted_kwh": post.pred_mean.ravel(), "p5_kwh": post.pred_p5.ravel(),
             "p95_kwh": post.pred_p95.ravel(), "prior_kwh": central.ravel(), "used": used.ravel()}))
-    for bids, post in posts:
+    for _bids, post in posts:
         low = int((post.ess < 30).sum())
         if low:
             report.append({"step": "posterior", "rows": low, "detail": f"{low} buildings with an effective sample size below 30 "

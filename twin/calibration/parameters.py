@@ -157,7 +157,7 @@ class PriorSet:
         from scipy.special import ndtr, ndtri
 
         rows = []
-        for i, p in enumerate(self.priors):
+        for _i, p in enumerate(self.priors):
             a, b = ndtr((p.low - p.mu) / p.sd), ndtr((p.high - p.mu) / p.sd)
             q = p.mu + p.sd * ndtri(a + np.array([0.05, 0.5, 0.95]) * (b - a))
             v = p.to_value(q)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,22 +19,22 @@ def register(app: typer.Typer) -> None:
 def calibrate(
     scene: Annotated[list[Path], typer.Argument(help="Scene folder or .gpkg written by 'twin ingest' (or input files to ingest)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("calibration"),
-    meters: Annotated[Optional[Path], typer.Option("--meters", help="Meter readings (CSV/Parquet, tidy format of docs/calibration.md)")] = None,
-    classes: Annotated[Optional[str], typer.Option("--classes", help="EPB class shares to fit: 'brussels' (packaged) or a CSV")] = None,
-    weather: Annotated[Optional[Path], typer.Option("--weather", "-w", help="Hourly weather of the metered period (.epw); default: the scene's")] = None,
-    daily_weather: Annotated[Optional[Path], typer.Option("--daily-weather", help="Daily temperatures (CSV date,t_mean_c,t_max_c,t_min_c)")] = None,
-    utc_offset: Annotated[Optional[float], typer.Option("--utc-offset", help="Standard-time UTC offset of --daily-weather, h")] = None,
-    latitude: Annotated[Optional[float], typer.Option("--latitude", help="Site latitude for --daily-weather, deg")] = None,
-    longitude: Annotated[Optional[float], typer.Option("--longitude", help="Site longitude for --daily-weather, deg")] = None,
-    tz: Annotated[Optional[str], typer.Option("--tz", help="Time zone of meter times written without a UTC offset (e.g. Europe/Brussels)")] = None,
+    meters: Annotated[Path | None, typer.Option("--meters", help="Meter readings (CSV/Parquet, tidy format of docs/calibration.md)")] = None,
+    classes: Annotated[str | None, typer.Option("--classes", help="EPB class shares to fit: 'brussels' (packaged) or a CSV")] = None,
+    weather: Annotated[Path | None, typer.Option("--weather", "-w", help="Hourly weather of the metered period (.epw); default: the scene's")] = None,
+    daily_weather: Annotated[Path | None, typer.Option("--daily-weather", help="Daily temperatures (CSV date,t_mean_c,t_max_c,t_min_c)")] = None,
+    utc_offset: Annotated[float | None, typer.Option("--utc-offset", help="Standard-time UTC offset of --daily-weather, h")] = None,
+    latitude: Annotated[float | None, typer.Option("--latitude", help="Site latitude for --daily-weather, deg")] = None,
+    longitude: Annotated[float | None, typer.Option("--longitude", help="Site longitude for --daily-weather, deg")] = None,
+    tz: Annotated[str | None, typer.Option("--tz", help="Time zone of meter times written without a UTC offset (e.g. Europe/Brussels)")] = None,
     drop_unknown: Annotated[bool, typer.Option("--drop-unknown", help="Drop (and report) readings of buildings the scene does not know")] = False,
-    gas_kwh_per_m3: Annotated[Optional[float], typer.Option("--gas-kwh-per-m3", help="Energy of a cubic metre of gas, for readings in m3")] = None,
-    sigma_rel: Annotated[Optional[str], typer.Option("--sigma-rel", help="Relative meter noise: a number, or 'estimate' (fitted per building)")] = None,
-    train_until: Annotated[Optional[str], typer.Option("--train-until", help="Hold out the periods ending after this time (validation)")] = None,
+    gas_kwh_per_m3: Annotated[float | None, typer.Option("--gas-kwh-per-m3", help="Energy of a cubic metre of gas, for readings in m3")] = None,
+    sigma_rel: Annotated[str | None, typer.Option("--sigma-rel", help="Relative meter noise: a number, or 'estimate' (fitted per building)")] = None,
+    train_until: Annotated[str | None, typer.Option("--train-until", help="Hold out the periods ending after this time (validation)")] = None,
     draws: Annotated[int, typer.Option("--draws", help="Posterior draws kept per building")] = 100,
     samples: Annotated[int, typer.Option("--samples", help="Monte Carlo samples of the stock for a class fit")] = 40,
     seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 0,
-    priors: Annotated[Optional[Path], typer.Option("--priors", help="Calibration priors (YAML) merged onto twin/data/calibration_priors.yaml")] = None,
+    priors: Annotated[Path | None, typer.Option("--priors", help="Calibration priors (YAML) merged onto twin/data/calibration_priors.yaml")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Calibrate the buildings of SCENE to meter readings (per building, with a posterior) and/or to the
@@ -102,8 +102,8 @@ def sync_update(
     state: Annotated[Path, typer.Argument(help="Sync state (.npz) from twin sync init")],
     readings: Annotated[Path, typer.Option("--readings", help="Hourly readings (tidy meter format), one or more days")],
     weather: Annotated[Path, typer.Option("--weather", "-w", help="Hourly weather (.epw) of those days")],
-    tz: Annotated[Optional[str], typer.Option("--tz", help="Time zone of reading times without a UTC offset")] = None,
-    gas_kwh_per_m3: Annotated[Optional[float], typer.Option("--gas-kwh-per-m3")] = None,
+    tz: Annotated[str | None, typer.Option("--tz", help="Time zone of reading times without a UTC offset")] = None,
+    gas_kwh_per_m3: Annotated[float | None, typer.Option("--gas-kwh-per-m3")] = None,
 ) -> None:
     """Assimilate every whole day of READINGS after the state's position, one day at a time."""
     from twin.calibration.command import sync_update as run
@@ -117,9 +117,9 @@ def sync_forecast(
     state: Annotated[Path, typer.Argument(help="Sync state (.npz)")],
     weather: Annotated[Path, typer.Option("--weather", "-w", help="Weather forecast: .epw, or CSV time,t_out_c[,ghi_w_m2]")],
     days: Annotated[int, typer.Option("--days", help="Days ahead")] = 3,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Forecast table (CSV)")] = None,
-    latitude: Annotated[Optional[float], typer.Option("--latitude", help="Site latitude for a CSV forecast")] = None,
-    longitude: Annotated[Optional[float], typer.Option("--longitude", help="Site longitude for a CSV forecast")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Forecast table (CSV)")] = None,
+    latitude: Annotated[float | None, typer.Option("--latitude", help="Site latitude for a CSV forecast")] = None,
+    longitude: Annotated[float | None, typer.Option("--longitude", help="Site longitude for a CSV forecast")] = None,
 ) -> None:
     """Forecast the readings of the next DAYS days under a weather forecast, with a 5-95 % band."""
     from twin.calibration.command import sync_forecast as run

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from importlib import import_module
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 

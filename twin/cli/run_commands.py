@@ -13,7 +13,7 @@ Options shared by the three scenario commands:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -22,7 +22,7 @@ scenario_app = typer.Typer(help="Scenario files: validate them, export their JSO
 AllowNoEffect = Annotated[bool, typer.Option(
     "--allow-no-effect",
     help="Warn instead of failing when a selection matches nothing or a modification changes nothing.")]
-AllowDir = Annotated[Optional[list[Path]], typer.Option(
+AllowDir = Annotated[list[Path] | None, typer.Option(
     "--allow-dir",
     help="A folder scenario inputs may come from besides the scenario's own folder (repeatable).")]
 
@@ -38,10 +38,10 @@ def _no_effect(allow: bool) -> str:
 
 
 def run(
-    scenario: Annotated[Optional[Path], typer.Argument(help="Scenario YAML (default: scenarios/stgilles_default.yaml)")] = None,
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML (default: scenarios/stgilles_default.yaml)")] = None,
     out: Annotated[Path, typer.Option("-o", "--out", help="Results folder")] = Path("results"),
-    samples: Annotated[Optional[int], typer.Option(help="Override the number of Monte Carlo samples (0: none)")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Override the random seed (0 to 2**63 - 1)")] = None,
+    samples: Annotated[int | None, typer.Option(help="Override the number of Monte Carlo samples (0: none)")] = None,
+    seed: Annotated[int | None, typer.Option(help="Override the random seed (0 to 2**63 - 1)")] = None,
     allow_no_effect: AllowNoEffect = False,
     allow_dir: AllowDir = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
@@ -59,7 +59,7 @@ def run(
 def batch(
     pattern: Annotated[str, typer.Argument(help="A folder of scenario YAML files, or a glob")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Results folder (runs.sqlite and one folder per run)")] = Path("batch_results"),
-    scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (default: a LocalCluster)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a LocalCluster)")] = None,
     workers: Annotated[int, typer.Option(help="LocalCluster worker processes", min=1, max=256)] = 2,
     allow_no_effect: AllowNoEffect = False,
     allow_dir: AllowDir = None,
@@ -145,7 +145,7 @@ def _name_file(exc: BaseException, path: Path) -> None:
 
 
 @scenario_app.command("schema")
-def schema(out: Annotated[Optional[Path], typer.Option("-o", "--out", help="Write to a file instead of stdout")] = None) -> None:
+def schema(out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to a file instead of stdout")] = None) -> None:
     """The JSON Schema of scenario files (for editors)."""
     import json
 

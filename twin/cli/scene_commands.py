@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -69,21 +69,21 @@ def ingest(
     out: Annotated[Path, typer.Option("-o", "--out", help="Output: a folder (GeoParquet per layer) or a .gpkg file")],
     crs: Annotated[str, typer.Option(help="Scene CRS (projected, metres); inputs must lie in its area of use")] = "EPSG:31370",
     source_crs: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--source-crs", help="CRS of inputs that declare none (a GeoJSON without \"crs\" is WGS84 by RFC 7946 unless this names another)"),
     ] = None,
     override_crs: Annotated[bool, typer.Option("--override-crs", help="Apply --source-crs also to inputs that declare a (wrong) CRS")] = False,
-    origin: Annotated[Optional[str], typer.Option("--origin", help="IFC: put the model's origin at X,Y (metres, in --ifc-crs)")] = None,
-    ifc_crs: Annotated[Optional[str], typer.Option("--ifc-crs", help="IFC: CRS of --origin (default: the scene CRS)")] = None,
-    rotation: Annotated[Optional[float], typer.Option("--rotation", help="IFC: azimuth of the model's +Y axis, degrees clockwise from north (-360..360)")] = None,
+    origin: Annotated[str | None, typer.Option("--origin", help="IFC: put the model's origin at X,Y (metres, in --ifc-crs)")] = None,
+    ifc_crs: Annotated[str | None, typer.Option("--ifc-crs", help="IFC: CRS of --origin (default: the scene CRS)")] = None,
+    rotation: Annotated[float | None, typer.Option("--rotation", help="IFC: azimuth of the model's +Y axis, degrees clockwise from north (-360..360)")] = None,
     allow_truncated_ifc: Annotated[bool, typer.Option("--allow-truncated-ifc", help="Read a truncated IFC anyway (with a warning)")] = False,
-    sites: Annotated[Optional[list[Path]], typer.Option("--sites", help="Polygon file(s) of districts/sites; buildings get their site_id")] = None,
+    sites: Annotated[list[Path] | None, typer.Option("--sites", help="Polygon file(s) of districts/sites; buildings get their site_id")] = None,
     defaults: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--defaults", help="YAML merged onto twin/data/ingest_defaults.yaml (storey heights, storey bands, use rules...; docs/stock_attributes.md)"),
     ] = None,
     overrides: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--overrides", help="CSV or Parquet of known values by building_id: use, height_m, n_storeys, construction_year (source 'user')"),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary")] = False,
@@ -272,10 +272,9 @@ def export(
     out: Annotated[Path, typer.Option("-o", "--out", help="OUT.gpkg, OUT.city.json (buildings, LoD1) or a folder (GeoParquet)")],
 ) -> None:
     """Export a scene: every layer to GeoParquet or GeoPackage, or its buildings to CityJSON 2.0."""
+    from twin.export import check_cityjson_output, check_scene_output
     from twin.io.paths import check_output_path
     from twin.scene.io import read_scene
-
-    from twin.export import check_cityjson_output, check_scene_output
 
     check_output_path(out, kind=_output_kind(out), field="--out")
     if out.resolve() == Path(scene_path).resolve():

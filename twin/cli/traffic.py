@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -20,12 +20,12 @@ def assign_command(
     trips: Annotated[Path, typer.Option("--trips", help="Demand file (*_trips.tntp)")],
     algorithm: Annotated[str, typer.Option("--algorithm", "-a", help="fw, cfw, bfw or b (Algorithm B, bush-based)")] = "b",
     gap: Annotated[float, typer.Option("--gap", "-g", help="Target relative gap (TSTT - SPTT) / TSTT")] = 1e-6,
-    max_iter: Annotated[Optional[int], typer.Option("--max-iter", "-n", help="Iteration limit")] = None,
+    max_iter: Annotated[int | None, typer.Option("--max-iter", "-n", help="Iteration limit")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary and history as JSON")] = False,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write link flows and costs (.csv or .parquet)")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write link flows and costs (.csv or .parquet)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print every iteration")] = False,
-    toll_factor: Annotated[Optional[float], typer.Option(help="Generalized-cost weight of tolls (default: from the README)")] = None,
-    distance_factor: Annotated[Optional[float], typer.Option(help="Generalized-cost weight of length (default: from the README)")] = None,
+    toll_factor: Annotated[float | None, typer.Option(help="Generalized-cost weight of tolls (default: from the README)")] = None,
+    distance_factor: Annotated[float | None, typer.Option(help="Generalized-cost weight of length (default: from the README)")] = None,
 ) -> None:
     """Solve the static user equilibrium of TRIPS on NET.
 
@@ -103,13 +103,13 @@ def assign_command(
 @app.command("simulate")
 def simulate_command(
     source: Annotated[list[Path], typer.Argument(help="Scenario folder (nodes.csv, links.csv, demand.csv) or scene files / scene folder")],
-    demand: Annotated[Optional[Path], typer.Option("--demand", help="OD demand CSV for a scene (origin, destination, t_start_s, t_end_s, vehicles)")] = None,
-    dt: Annotated[Optional[float], typer.Option("--dt", help="Time step, s (default: scenario's, or 1 s)")] = None,
-    duration: Annotated[Optional[float], typer.Option("--duration", help="Simulated time, s")] = None,
+    demand: Annotated[Path | None, typer.Option("--demand", help="OD demand CSV for a scene (origin, destination, t_start_s, t_end_s, vehicles)")] = None,
+    dt: Annotated[float | None, typer.Option("--dt", help="Time step, s (default: scenario's, or 1 s)")] = None,
+    duration: Annotated[float | None, typer.Option("--duration", help="Simulated time, s")] = None,
     routes: Annotated[str, typer.Option("--routes", help="duo, free_flow or equilibrium")] = "duo",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Per-link results (.csv, .parquet)")] = None,
-    timeseries: Annotated[Optional[Path], typer.Option("--timeseries", help="Per-link, per-step results (.nc, .parquet, .csv)")] = None,
-    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of input files that declare none")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Per-link results (.csv, .parquet)")] = None,
+    timeseries: Annotated[Path | None, typer.Option("--timeseries", help="Per-link, per-step results (.nc, .parquet, .csv)")] = None,
+    crs: Annotated[str | None, typer.Option("--crs", help="CRS of input files that declare none")] = None,
     scene_crs: Annotated[str, typer.Option("--scene-crs", help="Metric CRS of the scene")] = "EPSG:31370",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
@@ -142,9 +142,9 @@ def access_command(
     categories: Annotated[str, typer.Option("--categories", help="Comma-separated service categories")] = "school,park",
     minutes: Annotated[float, typer.Option("--minutes", help="Time budget, min")] = 15.0,
     weight: Annotated[str, typer.Option("--weight", help="Residents proxy: auto (dwellings, else floor area), a column name, or count")] = "auto",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Per-building results (.gpkg, .parquet, .csv)")] = None,
-    map_path: Annotated[Optional[Path], typer.Option("--map", help="Map of the first category (.png)")] = None,
-    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of input files that declare none")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Per-building results (.gpkg, .parquet, .csv)")] = None,
+    map_path: Annotated[Path | None, typer.Option("--map", help="Map of the first category (.png)")] = None,
+    crs: Annotated[str | None, typer.Option("--crs", help="CRS of input files that declare none")] = None,
     scene_crs: Annotated[str, typer.Option("--scene-crs", help="Metric CRS of the scene")] = "EPSG:31370",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
@@ -175,10 +175,10 @@ def access_command(
 def skims_command(
     net: Annotated[Path, typer.Option("--net", help="Network file (*_net.tntp)")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Skims file (.omx OpenMatrix, or .parquet)")],
-    trips: Annotated[Optional[Path], typer.Option("--trips", help="Demand file: adds the skims at the assigned equilibrium")] = None,
+    trips: Annotated[Path | None, typer.Option("--trips", help="Demand file: adds the skims at the assigned equilibrium")] = None,
     gap: Annotated[float, typer.Option("--gap", help="Target relative gap of the assignment")] = 1e-6,
-    toll_factor: Annotated[Optional[float], typer.Option(help="Generalized-cost weight of tolls (default: from the README)")] = None,
-    distance_factor: Annotated[Optional[float], typer.Option(help="Generalized-cost weight of length (default: from the README)")] = None,
+    toll_factor: Annotated[float | None, typer.Option(help="Generalized-cost weight of tolls (default: from the README)")] = None,
+    distance_factor: Annotated[float | None, typer.Option(help="Generalized-cost weight of length (default: from the README)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
     """Zone-to-zone skims (generalized cost, time, length) of a TNTP network, free flow and assigned."""
@@ -197,22 +197,22 @@ def skims_command(
 @app.command("mobility")
 def mobility_command(
     files: Annotated[list[Path], typer.Argument(help="Scene files (buildings, streets, land cover, POIs) or a scene folder")],
-    close: Annotated[Optional[list[str]], typer.Option("--close", help="Street name to close to motor traffic (repeatable): runs the what-if")] = None,
-    close_link: Annotated[Optional[list[str]], typer.Option("--close-link", help="Link id to close to motor traffic (repeatable)")] = None,
-    gtfs: Annotated[Optional[Path], typer.Option("--gtfs", help="GTFS feed (.zip or folder) for public transport")] = None,
-    gtfs_date: Annotated[Optional[str], typer.Option("--gtfs-date", help="Service day YYYYMMDD (default: a Tuesday of the feed)")] = None,
+    close: Annotated[list[str] | None, typer.Option("--close", help="Street name to close to motor traffic (repeatable): runs the what-if")] = None,
+    close_link: Annotated[list[str] | None, typer.Option("--close-link", help="Link id to close to motor traffic (repeatable)")] = None,
+    gtfs: Annotated[Path | None, typer.Option("--gtfs", help="GTFS feed (.zip or folder) for public transport")] = None,
+    gtfs_date: Annotated[str | None, typer.Option("--gtfs-date", help="Service day YYYYMMDD (default: a Tuesday of the feed)")] = None,
     periods: Annotated[str, typer.Option("--periods", help="Comma-separated: am_peak, off_peak")] = "am_peak,off_peak",
-    categories: Annotated[Optional[str], typer.Option("--categories", help="15-minute categories, comma-separated")] = None,
+    categories: Annotated[str | None, typer.Option("--categories", help="15-minute categories, comma-separated")] = None,
     minutes: Annotated[float, typer.Option("--minutes", help="Access threshold, min")] = 15.0,
     zone_size: Annotated[float, typer.Option("--zone-size", help="Zone grid cell, m")] = 100.0,
-    mode_choice: Annotated[Optional[Path], typer.Option("--mode-choice", help="Mode-choice coefficient table (CSV)")] = None,
-    parameters: Annotated[Optional[Path], typer.Option("--parameters", help="Demand parameter table (CSV)")] = None,
-    external_matrix: Annotated[Optional[Path], typer.Option("--external-matrix", help="Through traffic between edges (CSV)")] = None,
+    mode_choice: Annotated[Path | None, typer.Option("--mode-choice", help="Mode-choice coefficient table (CSV)")] = None,
+    parameters: Annotated[Path | None, typer.Option("--parameters", help="Demand parameter table (CSV)")] = None,
+    external_matrix: Annotated[Path | None, typer.Option("--external-matrix", help="Through traffic between edges (CSV)")] = None,
     feedback: Annotated[int, typer.Option("--feedback", help="Demand-supply feedback iterations")] = 3,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Per-link flows (and changes) (.gpkg, .parquet, .csv)")] = None,
-    skims: Annotated[Optional[Path], typer.Option("--skims", help="Baseline skims per mode and period (.omx or .parquet)")] = None,
-    map_path: Annotated[Optional[Path], typer.Option("--map", help="Map of the what-if's morning-peak flow change (.png)")] = None,
-    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS of input files that declare none")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Per-link flows (and changes) (.gpkg, .parquet, .csv)")] = None,
+    skims: Annotated[Path | None, typer.Option("--skims", help="Baseline skims per mode and period (.omx or .parquet)")] = None,
+    map_path: Annotated[Path | None, typer.Option("--map", help="Map of the what-if's morning-peak flow change (.png)")] = None,
+    crs: Annotated[str | None, typer.Option("--crs", help="CRS of input files that declare none")] = None,
     scene_crs: Annotated[str, typer.Option("--scene-crs", help="Metric CRS of the scene")] = "EPSG:31370",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:

@@ -344,5 +344,5 @@ def group_conditionals(buildings: pd.DataFrame, building_ids) -> dict:
     return out
 
 
-__all__ = ["CALIBRATED_STREAM", "group_conditionals", "ParameterizedStock", "TRANSFORMS", "draw_calibrated", "GROUP_COLUMN", "KIND_COLUMN", "METHOD_COLUMN", "PARAMETERS", "SOURCE", "U_COLUMNS", "apply_parameters", "calibrated_kind",
-           "corr_column", "scene_calibration", "source_column", "value_column", "z_columns"]
+__all__ = ["CALIBRATED_STREAM", "group_conditionals", "ParameterizedStock", "TRANSFORMS", "draw_calibrated", "GROUP_COLUMN", "KIND_COLUMN",
+           "METHOD_COLUMN", "PARAMETERS", "SOURCE", "U_COLUMNS", "apply_parameters", "calibrated_kind", "corr_column", "scene_calibration", "source_column", "value_column", "z_columns"]

@@ -102,7 +102,7 @@ def check_measures(table: pd.DataFrame, *, path=None) -> pd.DataFrame:
         if bad.any():
             raise SchemaError("not a number", path=path, obj=table["measure"][bad].iloc[0], field=col)
         table[col] = values
-    for i, row in table.iterrows():
+    for _i, row in table.iterrows():
         m = row["measure"]
         if row["kind"] not in KINDS:
             raise SchemaError(f"unknown kind {row['kind']!r}; one of {KINDS}", path=path, obj=m, field="kind")

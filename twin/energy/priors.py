@@ -518,7 +518,7 @@ def describe(priors: StockPriors) -> list[dict[str, Any]]:
         if isinstance(p, Categorical):
             labels = p.labels or tuple(map(str, p.categories))
 
-            def mix(shares):
+            def mix(shares, labels=labels):
                 return ", ".join(f"{lab} {100 * s:.0f} %" for lab, s in zip(labels, shares) if s > 0)
 
             conc = f"; district mix Dirichlet, concentration {p.concentration:g}" if p.concentration else ""

@@ -233,7 +233,7 @@ def _write_record(folder: Path, options: dict) -> None:
 
     record = {
         "command": "twin energy run",
-        "written_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "written_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "host": socket.gethostname(),
         "options": options,
         "versions": dependency_versions(),

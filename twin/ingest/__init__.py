@@ -18,7 +18,7 @@ extension              module                                      layers
 
 from __future__ import annotations
 
-from twin.ingest.result import Dropped, IngestResult
 from twin.ingest.dispatch import detect_format, ingest, read
+from twin.ingest.result import Dropped, IngestResult
 
 __all__ = ["Dropped", "IngestResult", "detect_format", "ingest", "read"]

@@ -57,7 +57,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 import shapely
 from shapely.errors import GEOSException
 

@@ -303,7 +303,7 @@ def landcover_class(tags: pd.DataFrame, table: dict[str, Any] | None = None) -> 
     key_used = np.full(n, None, dtype=object)
     sealed = np.full(n, np.nan)
     flat = {}
-    for key, classes in lt["classes"].items():
+    for _key, classes in lt["classes"].items():
         for value, row in classes.items():
             flat.setdefault(value, row)
     for key in ("landuse", "leisure", "natural", "amenity", "landcover", "cover_class"):

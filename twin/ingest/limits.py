@@ -149,7 +149,7 @@ def building_row_problems(frame: pd.DataFrame) -> dict[int, str]:
         ("ground_z_m", lambda v: np.isfinite(v) & (v >= MIN_GROUND_Z_M) & (v <= MAX_GROUND_Z_M), f"{MIN_GROUND_Z_M:g}..{MAX_GROUND_Z_M:g} m", False),
         ("construction_year", lambda v: np.isnan(v) | ((v >= MIN_YEAR) & (v <= MAX_YEAR)), f"{MIN_YEAR:.0f}..{MAX_YEAR:.0f}", True),
     )
-    for name, ok, bound, nan_ok in checks:
+    for name, ok, bound, _nan_ok in checks:
         values = col(name)
         if values is None:
             continue

@@ -445,7 +445,7 @@ def staged_dir(target: str | os.PathLike[str], *, owned: Iterable[str] | None = 
     try:
         os.chmod(tmp, folder_mode())
         (tmp / MARKER).write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                              "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}),
+                                              "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}),
                                   encoding="utf-8")
         yield tmp
         (tmp / MARKER).unlink()

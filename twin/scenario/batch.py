@@ -256,10 +256,9 @@ def run_batch(
         (``run_id``, ``status``, ``attempts``, ``error``, ``kpis``, ...). Files with the same
         run id share one record.
     """
-    from twin.scenario.store import RunStore
-
     from twin.scenario.checks import check_policy
     from twin.scenario.inputs import allowed_dirs
+    from twin.scenario.store import RunStore
 
     check_policy(no_effect)
     files = discover(pattern)

@@ -234,10 +234,12 @@ def check_scenario(scenario: S.Scenario, *, no_effect: str = "error", path=None)
     runs = engine_runs(scenario)
     limit = max_engine_runs()
     if runs > limit:
+        traffic_cap = ("traffic" in sampled_domains(scenario) and scenario.traffic.samples is not None
+                       and scenario.traffic.samples < unc.samples)
         raise ResourceLimitError(
             f"this scenario needs up to {runs:,} engine runs ({len(scenario.domains)} engines x {1 + len(scenario.whatifs)} scenes"
             f" + up to {unc.samples:,} samples x {1 + len(scenario.whatifs)} scenes x {len(sampled_domains(scenario))} sampled engines"
-            f"{', traffic limited to ' + format(scenario.traffic.samples, ',') + ' samples' if 'traffic' in sampled_domains(scenario) and scenario.traffic.samples is not None and scenario.traffic.samples < unc.samples else ''}), "
+            f"{', traffic limited to ' + format(scenario.traffic.samples, ',') + ' samples' if traffic_cap else ''}), "
             f"above the limit of {limit:,} (set TWIN_MAX_ENGINE_RUNS to raise it)",
             path=path, field="uncertainty.samples")
 

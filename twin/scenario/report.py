@@ -510,7 +510,7 @@ def render_html(comparison, *, title: str | None = None, run_id: str | None = No
     sc = comparison.scenario
     title = title or f"twin: {sc.name}"
     banded = "delta_p_lo" in comparison.kpis.columns
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     p = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>"
          f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"]
     p.append(f"<h1>{html.escape(title)}</h1><p class='sub'>What-ifs against the baseline · engines: {html.escape(', '.join(sc.domains))} · {now}</p>")
@@ -556,9 +556,8 @@ def render_html(comparison, *, title: str | None = None, run_id: str | None = No
     p.append("</section>")
 
     from twin.scenario.report_mobility import mobility_section
-    from twin.scenario.report_solar import solar_section
-
     from twin.scenario.report_soil import soil_section
+    from twin.scenario.report_solar import solar_section
 
     p.append(mobility_section(comparison))
     p.append(soil_section(comparison))

@@ -60,7 +60,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from pydantic import ValidationError
 
 from twin.errors import ScenarioError, SimulationError, TwinError

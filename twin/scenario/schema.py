@@ -80,7 +80,7 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
@@ -139,7 +139,7 @@ class Range(Strict):
         return self
 
 
-Scalar = Union[str, int, float, bool]
+Scalar = str | int | float | bool
 
 
 def _where_value(column: str, value: Any):
@@ -181,7 +181,7 @@ class Selector(Strict):
     """
 
     ids: list[Annotated[str, Field(min_length=1)]] | None = Field(default=None, min_length=1)
-    where: dict[str, Union[Scalar, list[Scalar], Range]] = Field(default_factory=dict)
+    where: dict[str, Scalar | list[Scalar] | Range] = Field(default_factory=dict)
     within: tuple[float, float, float, float] | None = None
     fraction: float | None = Field(default=None, gt=0.0, le=1.0)
 
@@ -334,8 +334,7 @@ class RemovePois(Strict):
 
 
 Modification = Annotated[
-    Union[Renovate, CloseStreets, ChangeStreets, ScaleDemand, Deseal, GreenRoofs, InsertBuilding, RemovePois,
-          AddGreenInfrastructure],
+    Renovate | CloseStreets | ChangeStreets | ScaleDemand | Deseal | GreenRoofs | InsertBuilding | RemovePois | AddGreenInfrastructure,
     Field(discriminator="op"),
 ]
 
@@ -681,7 +680,7 @@ class Uncertainty(Strict):
     samples: int = Field(default=0, ge=0, le=MAX_SAMPLES)
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
     parameters: list[Distribution] = Field(default_factory=list)
-    priors: Union[bool, dict[str, Any]] = True
+    priors: bool | dict[str, Any] = True
     percentiles: tuple[float, float] = (5.0, 95.0)
 
     @field_validator("priors", mode="before")

@@ -71,7 +71,7 @@ JSON_COLUMNS = ("kpis", "outputs", "versions")
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 def hash_files(paths: Iterable[str | os.PathLike[str]]) -> str:

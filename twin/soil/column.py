@@ -69,7 +69,6 @@ from twin.soil.solver import (
     run_richards,
 )
 
-
 SPEC_MAX_BYTES = 10 * 1024**2
 """Largest column spec read, bytes (a measured rain series of a year at 5 min is about 1 MB)."""
 

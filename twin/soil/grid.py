@@ -342,7 +342,9 @@ def build_grid(scene, options: GridOptions | None = None, *, table: dict[str, So
             cols_area.append(frac_c.ravel()[sel] * area)
             cols_prof.append(np.full(len(sel), p))
             cols_factor.append(factor.ravel()[sel] if kind == KIND_GROUND else np.ones(len(sel)))
-    cat = (lambda parts, dt: np.concatenate(parts).astype(dt) if parts else np.zeros(0, dt))
+    def cat(parts, dt):
+        return np.concatenate(parts).astype(dt) if parts else np.zeros(0, dt)
+
     col_cell = cat(cols_cell, np.int64)
     order = np.argsort(col_cell, kind="stable")
     return SoilGrid(

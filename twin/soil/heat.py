@@ -167,7 +167,6 @@ def run_heat(
         Crank-Nicolson (default) or backward Euler.
     """
     from twin.kernels import soil_heat as K
-
     from twin.soil.limits import MAX_NODES_PER_COLUMN, max_node_steps
 
     z = np.asarray(z_m, dtype=float)

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from twin.errors import InputError, ResourceLimitError, SimulationError
 from twin.soil.hydraulics import SoilMaterial
-from twin.soil.roots import FeddesParameters
 from twin.soil.limits import (
     MAX_DEPTH_M,
     MAX_FORCING_INTERVALS,
@@ -26,6 +25,7 @@ from twin.soil.limits import (
     check_work,
     step_budget,
 )
+from twin.soil.roots import FeddesParameters
 
 TOP_KINDS = {"atmospheric": 0, "head": 1}
 BOTTOM_KINDS = {"free_drainage": 0, "fixed_head": 1, "zero_flux": 2}

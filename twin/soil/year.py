@@ -369,7 +369,9 @@ def run_district_year(
         if len(entries["cell"]) > n_before:
             sel = a_gi > 1e-12
             entries.setdefault("gi_factor", []).append(1.0 + drained[sel] / a_gi[sel])
-    cat = (lambda key, dt: np.concatenate(entries[key]).astype(dt) if entries[key] else np.zeros(0, dt))
+    def cat(key, dt):
+        return np.concatenate(entries[key]).astype(dt) if entries[key] else np.zeros(0, dt)
+
     e_cell = cat("cell", np.int64)
     e_kind = cat("kind", object)
     e_veg = cat("veg", np.int64)

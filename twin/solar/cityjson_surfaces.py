@@ -114,7 +114,7 @@ def cityjson_surfaces(path: str | os.PathLike[str], *, crs=None, lod: str | None
             continue
         best = max(_lod_rank(g.get("lod")) for g in geoms)
         geoms = [g for g in geoms if _lod_rank(g.get("lod")) == best][:1]
-        for gi, g in enumerate(geoms):
+        for _gi, g in enumerate(geoms):
             sem = g.get("semantics") or {}
             types = [str(s.get("type", "")) for s in sem.get("surfaces", []) if isinstance(s, dict)]
             for k, (surf, sv) in enumerate(_walk(g["type"], g.get("boundaries", []), sem.get("values"))):
@@ -168,7 +168,7 @@ def merge_coplanar(s: Surfaces) -> Surfaces:
         parts = []
         plans = []
         for m in members:
-            def to_first(ring, m=m):
+            def to_first(ring, m=m, o=o, u=u, v=v):
                 xyz = s.origin[m] + ring[:, :1] * s.u_axis[m] + ring[:, 1:2] * s.v_axis[m] - o
                 return np.column_stack([xyz @ u, xyz @ v])
 

@@ -119,7 +119,7 @@ def furness(seed: np.ndarray, productions: np.ndarray, attractions: np.ndarray, 
     a_scale = np.maximum(a, 1.0)
     err_r = err_c = np.inf
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (it, the iteration count, is returned)
         rows = t.sum(axis=1)
         t *= np.divide(p, rows, out=np.zeros_like(p), where=rows > 0)[:, None]
         cols = t.sum(axis=0)

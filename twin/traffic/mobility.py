@@ -572,7 +572,8 @@ def run_district_mobility(
 
         check_categories(options.access_categories)
     if timetable is None and options.gtfs:
-        from twin.traffic.gtfs import feed_dates, read_gtfs, timetable as make_tt
+        from twin.traffic.gtfs import feed_dates, read_gtfs
+        from twin.traffic.gtfs import timetable as make_tt
 
         feed = read_gtfs(options.gtfs)
         date = options.gtfs_date or _a_tuesday(feed_dates(feed))
@@ -730,12 +731,14 @@ def _calibrate(model, segs, t_min, cost, dist, p, options, notes, *, has_pt: boo
         lo, hi = 1e-3, 20.0
         f_lo, f_hi = mean_len(lo, model) - target_len, mean_len(hi, model) - target_len
         if f_lo > 0 > f_hi:
-            theta = brentq(lambda th: mean_len(th, model) - target_len, lo, hi, xtol=1e-6)
+            theta = brentq(lambda th, model=model: mean_len(th, model) - target_len, lo, hi, xtol=1e-6)
         else:
             theta = lo if f_lo <= 0 else hi
             notes.append(f"the mean trip length target {target_len:.0f} m cannot be met by destination choice (range {f_lo + target_len:.0f}-{f_hi + target_len:.0f} m); theta {theta:g}")
             break
-    notes.append(f"calibrated: destination-choice scale theta {theta:.4g}; mode constants {', '.join(f'{m} {model.asc[m]:+.3f}' for m in MODES)} (targets {', '.join(f'{m} {v:.2f}' for m, v in targets.items())})")
+    constants = ", ".join(f"{m} {model.asc[m]:+.3f}" for m in MODES)
+    shares = ", ".join(f"{m} {v:.2f}" for m, v in targets.items())
+    notes.append(f"calibrated: destination-choice scale theta {theta:.4g}; mode constants {constants} (targets {shares})")
     return model, theta
 
 

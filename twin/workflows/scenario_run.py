@@ -65,7 +65,7 @@ def store_path_for(out: str | os.PathLike[str]) -> Path:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 def _check_output(out: Path, inputs: list[Path]) -> Path:

@@ -116,7 +116,8 @@ def model_files(options: Any, base_dir: str | os.PathLike[str], *, crs: Any = "E
     timetable = None
     with _named("gtfs", paths):
         if paths["gtfs"] is not None:
-            from twin.traffic.gtfs import feed_dates, read_gtfs, timetable as make_timetable
+            from twin.traffic.gtfs import feed_dates, read_gtfs
+            from twin.traffic.gtfs import timetable as make_timetable
 
             feed = read_gtfs(paths["gtfs"])
             date = options.gtfs_date or _a_tuesday(feed_dates(feed))

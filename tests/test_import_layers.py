@@ -41,7 +41,6 @@ ALLOWED: dict[tuple[str, str], str] = {
                                            "are a scene-schema rule; move limits below scene and ingest",
     ("energy/stock_samples.py", "twin.ingest.limits"): _TO_MOVE + ": MAX_HEIGHT_M, MAX_STOREYS (same move as above)",
     ("energy/priors.py", "twin.ingest.defaults"): _TO_MOVE + ": the use classes of the defaults table",
-    ("calibration/weather.py", "twin.ingest.epw"): _TO_MOVE + ": Location and Weather are in twin.types.weather now",
     ("solar/cityjson_surfaces.py", "twin.ingest.cityjson"): _TO_MOVE + ": private CityJSON readers (_load, _vertices, "
                                                             "_file_crs) shared by ingest and solar",
 }

@@ -101,7 +101,7 @@ def weather_from_temperature(
         :data:`T_BOUNDS_C`, a site outside the globe.
     """
     from twin.energy.solar import sun_position
-    from twin.ingest.epw import Location, Weather
+    from twin.types.weather import Location, Weather
 
     time = pd.DatetimeIndex(time)
     if time.tz is None:

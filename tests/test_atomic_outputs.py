@@ -114,7 +114,9 @@ def test_swap_never_leaves_the_target_missing_while_a_reader_watches(tmp_path):
 
     A listing counts when the folder at the path was the same (inode) before and after it: a
     reader that opened the previous folder just before a swap may see it being deleted, which
-    says nothing about what the path holds.
+    says nothing about what the path holds. The folder stays open during the check, so its inode
+    number cannot be freed and reused by a later staged folder (which made a listing of a
+    half-deleted folder look like one of the path).
     """
     import threading
 
@@ -125,12 +127,19 @@ def test_swap_never_leaves_the_target_missing_while_a_reader_watches(tmp_path):
     def reader():
         while not stop.is_set():
             try:
-                before = os.stat(target).st_ino
-                names = sorted(os.listdir(target))
+                fd = os.open(target, os.O_RDONLY | os.O_DIRECTORY)
+            except FileNotFoundError:
+                seen.append("missing")
+                continue
+            try:
+                before = os.fstat(fd).st_ino
+                names = sorted(os.listdir(fd))
                 if os.stat(target).st_ino == before:
                     seen.append(",".join(names))
             except FileNotFoundError:
                 seen.append("missing")
+            finally:
+                os.close(fd)
 
     t = threading.Thread(target=reader)
     t.start()

@@ -508,12 +508,7 @@ def run_block(
         t_break = t_end
         if o < n_out and out_times[o] < t_break:
             t_break = out_times[o]
-        if t + dt >= t_break:
-            dt_try = t_break - t
-        elif t + 2.0 * dt > t_break:
-            dt_try = 0.5 * (t_break - t)
-        else:
-            dt_try = dt
+        dt_try = _R1.step_toward(t, dt, t_break)
         for c in range(n):
             h_old[c] = h[c]
         converged = False

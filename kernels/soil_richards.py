@@ -536,6 +536,18 @@ def _solve_step(
     return converged, iterations, q_top, q_bot, ta
 
 
+@jit(inline="always")
+def step_toward(t, dt, t_break):
+    """The step to try from ``t`` with the step size ``dt`` before a break at ``t_break`` (an
+    output time or a forcing edge): land on the break, or halve the remaining interval when one
+    full step would leave a sliver shorter than ``dt``, s."""
+    if t + dt >= t_break:
+        return t_break - t
+    if t + 2.0 * dt > t_break:
+        return 0.5 * (t_break - t)
+    return dt
+
+
 @jit
 def _write_output(o, nn, z, h, theta, vol, pond, cums, z_obs, ta_rate, out_h, out_theta, out_cum):
     if out_h.shape[0] > 0:
@@ -684,12 +696,7 @@ def run_column(
         t_break = t_edges[k + 1]
         if o < n_out and out_times[o] < t_break:
             t_break = out_times[o]
-        if t + dt >= t_break:
-            dt_try = t_break - t
-        elif t + 2.0 * dt > t_break:
-            dt_try = 0.5 * (t_break - t)
-        else:
-            dt_try = dt
+        dt_try = step_toward(t, dt, t_break)
         r_in = top_rain_m_s[k] + (rain_factor - 1.0) * rain_m_s[k]
         r_in = max(r_in, 0.0)
         e_pot = evap_m_s[k]

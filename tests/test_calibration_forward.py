@@ -115,3 +115,39 @@ def test_monthly_layout_covers_the_year(drivers):
     assert months.hours().sum() == len(drivers.time)
     days = calendar_layout(drivers, "D")
     assert days.n_periods == 365 and pd.Series(days.hours()).eq(24).all()
+
+
+def test_every_heating_system_of_the_accounts(drivers):
+    """Every system of the accounts (heat pumps with an hourly COP included) through the forward
+    model: on calendar months an electricity meter reads what the accounts count as the
+    building's electricity, a heat meter the heat; an unknown system is one clear error."""
+    from twin.energy.results import SYSTEMS, account_arrays
+
+    months = calendar_layout(drivers, "MS")
+    systems = list(SYSTEMS)
+    env = _env(len(systems))
+    env["system"] = systems
+    env["eta_hr"] = 0.0  # no ventilation fans (not metered by a heating meter)
+    carriers = np.array([SYSTEMS[s] for s in systems])
+    fm = ForwardModel(env, drivers, months, carriers, conventions=TABULA_CONVENTIONS)
+    assert fm.env["system"].tolist() == systems and fm.system_notes == []
+    rows = np.arange(len(systems))
+    y, q_heat, q_w = fm.predict(rows, np.full((len(systems), 4), np.nan), components=True)
+    acc = account_arrays(a_f_m2=fm.env["a_f_m2"].to_numpy(dtype=float), q_heat_kwh=q_heat.sum(axis=1), monthly_heat_kwh=q_heat,
+                         q_w_nd_kwh_m2=fm.env["q_w_nd_kwh_m2"].to_numpy(dtype=float), system=np.array(systems), eta_hr=np.zeros(len(systems)),
+                         n_air_use_1_h=fm.env["n_air_use_1_h"].to_numpy(dtype=float), volume_m3=fm.env["volume_m3"].to_numpy(dtype=float),
+                         pv_kwp=np.zeros(len(systems)), drivers=drivers, factors=fm.factors)
+    np.testing.assert_allclose(q_w.sum(axis=1), acc["q_dhw_kwh"], rtol=1e-9)
+    for i, s in enumerate(systems):
+        metered = {"gas": acc["gas_kwh"], "oil": acc["oil_kwh"], "electricity": acc["electricity_kwh"]}[SYSTEMS[s]][i]
+        np.testing.assert_allclose(y[i].sum(), metered, rtol=1e-9, err_msg=s)
+    # the hourly-COP heat pumps differ from the plain one and from each other (35 C beats 55 C)
+    e = dict(zip(systems, y.sum(axis=1) / (q_heat.sum(axis=1) + q_w.sum(axis=1))))
+    assert e["heat_pump_air_35"] < e["heat_pump_air_55"] and e["heat_pump_ground_35"] < e["heat_pump_ground_55"]
+    # a heat meter reads the heat whatever the system
+    heat = ForwardModel(env, drivers, months, np.full(len(systems), "heat"), conventions=TABULA_CONVENTIONS)
+    np.testing.assert_allclose(heat.predict(rows, np.full((len(systems), 4), np.nan)), q_heat + q_w, rtol=1e-12)
+    bad = _env(1)
+    bad["system"] = "wood_stove"
+    with pytest.raises(InputError, match="unknown heating system 'wood_stove'"):
+        ForwardModel(bad, drivers, months, np.array(["gas"]), conventions=TABULA_CONVENTIONS)

@@ -8,8 +8,14 @@ the reading of meter period ``p`` (kWh of the meter's carrier) is
   boiler (``boiler_efficiency`` 0.85, ``condensing_boiler_efficiency`` 0.95,
   ``oil_boiler_efficiency`` 0.80 of ``twin/data/energy_factors.csv``);
 * ``electricity``, for a building heated by electricity only: direct electric
-  ``Q_h + Q_w``; heat pump ``Q_h / COP(T_p) + Q_w / COP_w`` with the COP of the accounts
-  (:func:`twin.energy.measures.heat_pump_cop`) at the period's mean outdoor temperature.
+  ``(Q_h + Q_w) / eta`` (``electric_direct_efficiency``); heat pump ``Q_h / COP_p + Q_w / COP_w``
+  with the COP of the accounts (:func:`twin.energy.results.account_arrays`): the plain
+  ``heat_pump`` at the period's mean outdoor temperature
+  (:func:`twin.energy.measures.heat_pump_cop`), the hourly-COP heat pumps
+  (``heat_pump_air_35``, ``heat_pump_air_55``, ``heat_pump_ground_35``, ``heat_pump_ground_55``:
+  :mod:`twin.energy.heat_pump`) weighted by the degree-hours of the period
+  (:meth:`ForwardModel.period_cop`); ``COP_w`` the yearly COP at the hot-water sink. Every
+  system of :data:`twin.energy.results.SYSTEMS` is recognised, any other is an error.
 
 ``Q_h`` is the heating energy of the hours of the period from the 5R1C model
 (:func:`twin.energy.periods.simulate_periods`, film correction on, as every stock run) on the
@@ -82,20 +88,30 @@ def system_for_carrier(system: str, carrier: str) -> tuple[str, str]:
     """The heating system a meter of ``carrier`` implies for a building whose central system is
     ``system``, and a note when it differs (``""`` otherwise).
 
+    Every heating system of the accounts (:data:`twin.energy.results.SYSTEMS`: boilers, direct
+    electric, the plain ``heat_pump`` and the hourly-COP heat pumps ``heat_pump_air_35`` ...
+    of :data:`twin.energy.results.HOURLY_HEAT_PUMPS`) is recognised; an electricity meter
+    calibrates any system whose carrier is electricity.
+
     Raises
     ------
     InputError
-        An electricity meter on a building that is not heated by electricity, or an unknown carrier.
+        An electricity meter on a building that is not heated by electricity, an unknown carrier
+        or an unknown heating system.
     """
+    from twin.energy.results import SYSTEMS
+
     if carrier not in CARRIERS:
         raise InputError(f"unknown carrier {carrier!r} (heating carriers: {', '.join(CARRIERS)})", field="carrier")
+    if system not in SYSTEMS:
+        raise InputError(f"unknown heating system {system!r} (known: {', '.join(SYSTEMS)})", field="system")
     if carrier == "gas":
         return (system, "") if system in ("gas_boiler", "gas_boiler_condensing") else ("gas_boiler", f"system {system} -> gas_boiler (gas meter)")
     if carrier == "oil":
         return (system, "") if system == "oil_boiler" else ("oil_boiler", f"system {system} -> oil_boiler (oil meter)")
     if carrier == "heat":
         return system, ""
-    if system not in ("electric_direct", "heat_pump"):
+    if SYSTEMS[system] != "electricity":
         raise InputError(f"an electricity meter cannot calibrate a building heated by {system} (the model has no appliance load); "
                          "give its heating carrier (gas, oil, heat) or its system", field="carrier")
     return system, ""
@@ -156,6 +172,7 @@ class ForwardModel:
                 notes.append((str(self.env.loc[i, "building_id"]), note))
         self.env["system"] = systems
         self.system_notes = notes
+        self._cop_cache: dict[str, np.ndarray] = {}
         from twin.energy.calibrated import ParameterizedStock
 
         self._stock = ParameterizedStock(self.env, conventions=self.conventions, factors=self.factors, shade_factor=self.shade)
@@ -208,15 +225,62 @@ class ForwardModel:
         fuel = np.isin(carrier, ("gas", "oil"))
         if fuel.any():
             out[fuel] = out[fuel] / self._efficiency(system[fuel])[:, None]
-        hp = (carrier == "electricity") & (system == "heat_pump")
+        elec = carrier == "electricity"
+        direct = elec & (system == "electric_direct")
+        if direct.any():
+            out[direct] = out[direct] / float(self.factors["electric_direct_efficiency"])
+        hp = elec & (system != "electric_direct")
         if hp.any():
             from twin.energy.measures import heat_pump_cop
 
             f = self.factors
-            cop = heat_pump_cop(np.asarray(t_mean_c, dtype=float), f["hp_sink_space_c"], f)
             cop_w = float(heat_pump_cop(np.array([float(np.mean(self.drivers.t_out_c))]), f["hp_sink_dhw_c"], f)[0])
-            out[hp] = q_heat[hp] / cop[None, :] + q_w[hp] / cop_w
+            for name in np.unique(system[hp]):
+                sel = hp & (system == name)
+                out[sel] = q_heat[sel] / self.period_cop(str(name), t_mean_c)[None, :] + q_w[sel] / cop_w
         return out
+
+    def period_cop(self, system: str, t_mean_c: np.ndarray | None = None) -> np.ndarray:
+        """Space-heating COP of a heat pump ``system`` in each period (n_p,), as the accounts
+        (:func:`twin.energy.results.account_arrays`) take it: the plain ``heat_pump`` at the
+        period's mean outdoor temperature (:func:`twin.energy.measures.heat_pump_cop`); an
+        hourly-COP heat pump (:data:`twin.energy.results.HOURLY_HEAT_PUMPS`) weighted by the
+        degree-hours of the period's hours (:func:`twin.energy.heat_pump.hourly_cop`,
+        :func:`~twin.energy.heat_pump.heating_weights`; the accounts do the same per calendar
+        month). Hot water keeps the yearly COP at the hot-water sink, as in the accounts.
+
+        Raises
+        ------
+        InputError
+            ``system`` is not a heat pump the accounts know.
+        """
+        from twin.energy.results import HOURLY_HEAT_PUMPS
+
+        if system == "heat_pump":
+            from twin.energy.measures import heat_pump_cop
+
+            t = self._t_mean if t_mean_c is None else np.asarray(t_mean_c, dtype=float)
+            return heat_pump_cop(t, self.factors["hp_sink_space_c"], self.factors)
+        if system not in HOURLY_HEAT_PUMPS:
+            raise InputError(f"heating system {system!r} is not a heat pump of the accounts (known: heat_pump, {', '.join(HOURLY_HEAT_PUMPS)})",
+                             field="system")
+        if system not in self._cop_cache:
+            from twin.energy.heat_pump import _params, heating_weights, hourly_cop
+
+            kind, design_c = HOURLY_HEAT_PUMPS[system]
+            p = _params(kind, None)
+            t = np.asarray(self.drivers.t_out_c, dtype=float)
+            cop = hourly_cop(t, p, design_c)
+            q = heating_weights(t, p)
+            per = self.layout.period
+            m = per >= 0
+            n_p = self.layout.n_periods
+            heat = np.bincount(per[m], weights=q[m], minlength=n_p)
+            elec = np.bincount(per[m], weights=(q / cop)[m], minlength=n_p)
+            mean = np.bincount(per[m], weights=cop[m], minlength=n_p) / np.maximum(np.bincount(per[m], minlength=n_p), 1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                self._cop_cache[system] = np.where(elec > 0, heat / np.where(elec > 0, elec, 1.0), mean)
+        return self._cop_cache[system]
 
     def _efficiency(self, system: np.ndarray) -> np.ndarray:
         f = self.factors

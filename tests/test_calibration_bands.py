@@ -39,8 +39,9 @@ def _band(x):
     return tuple(float(np.percentile(x, q)) for q in (5, 50, 95))
 
 
-def bands(scene, priors, wave, n_samples: int, seed: int):
-    """5/50/95 % of the baseline and of the what-if's delta per KPI, and the stock samples."""
+def bands(scene, priors, wave, n_samples: int, seed: int, standard_classes: bool = True):
+    """5/50/95 % of the baseline and of the what-if's delta per KPI, and the stock samples
+    (``standard_classes``: as :func:`twin.energy.sampled.simulate_samples`)."""
     from twin.energy.sampled import simulate_samples
     from twin.energy.stock import prepare_stock, simulate_prepared
     from twin.energy.stock_samples import draw_stock_samples
@@ -48,8 +49,8 @@ def bands(scene, priors, wave, n_samples: int, seed: int):
     prep = prepare_stock(scene)
     stock = draw_stock_samples(scene, priors, n_samples, seed)
     setp = np.full(n_samples, 20.0)
-    base = simulate_samples(scene, prep, stock, setpoint_c=setp, fallback=simulate_prepared(prep).accounts)
-    what = simulate_samples(scene, prep, stock, setpoint_c=setp, measures=wave)
+    base = simulate_samples(scene, prep, stock, setpoint_c=setp, fallback=simulate_prepared(prep).accounts, standard_classes=standard_classes)
+    what = simulate_samples(scene, prep, stock, setpoint_c=setp, measures=wave, standard_classes=standard_classes)
     kb, kw = _kpis(base), _kpis(what)
     return {k: {"baseline": _band(kb[k]), "delta": _band(kw[k] - kb[k])} for k in kb}, stock
 

@@ -266,6 +266,9 @@ class SampledEnvelopes:
             m = np.tile(self.prior["theta_i_c"], k)
             theta = np.where(m, theta + off, theta)
         out["theta_i_c"] = theta
+        # standard conditions of the certificate (the class KPI): no sampled offset, no calibrated
+        # setpoint, the typology's hot-water need (the calibration's dhw_factor left out)
+        theta_std = np.broadcast_to(env["theta_i_c"].to_numpy(dtype=float), (k, n)).ravel().copy()
         out["building_id"] = np.char.add(np.char.add(s_of_row.astype(str), "|"), np.tile(env["building_id"].astype(str).to_numpy(), k)).astype(object)
         frame = pd.DataFrame(out)
         if ss.calibrated is not None:
@@ -281,6 +284,10 @@ class SampledEnvelopes:
                     h[:, mem] = ss.conditioned[g][np.asarray(sample_index)][:, None]
             frame = apply_parameters(frame, {p: v.ravel() for p, v in values.items()})
         frame["theta_i_c"] = np.clip(np.round(frame["theta_i_c"].to_numpy(dtype=float) / SETPOINT_STEP_K) * SETPOINT_STEP_K, 5.0, 30.0)
+        dhw = values.get("dhw_factor") if ss.calibrated is not None else None
+        dhw = np.ones(k * n) if dhw is None else np.nan_to_num(np.asarray(dhw, dtype=float).ravel(), nan=1.0)
+        self.standard = {"building_id": frame["building_id"].to_numpy(),
+                         "theta_i_c": np.clip(np.round(theta_std / SETPOINT_STEP_K) * SETPOINT_STEP_K, 5.0, 30.0), "dhw_factor": dhw}
         return frame, s_of_row
 
 
@@ -317,6 +324,7 @@ def simulate_samples(
     measures_table: pd.DataFrame | None = None,
     fallback: pd.DataFrame | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    standard_classes: bool = True,
 ) -> pd.DataFrame:
     """Stock totals of every sample (index ``sample``, columns :data:`TOTALS`).
 
@@ -345,6 +353,11 @@ def simulate_samples(
         Per-building accounts (:func:`twin.energy.results.energy_accounts`) of the central run.
     chunk_rows
         Building rows per kernel call.
+    standard_classes
+        Count a building in class D or worse (``a_f_d_or_worse_m2``) from its primary energy in
+        the certificate's standard conditions (default; :func:`_standard_poor`), not at the
+        sample's own setpoint and hot-water use. False: at the sample's conditions (the former
+        behaviour, kept for comparison).
     """
     from twin.energy.classes import energy_class, load_classes
     from twin.energy.measures import apply_measures, price_peak_measures
@@ -410,6 +423,8 @@ def simulate_samples(
             pv_ac_kwh_year=sim["pv_ac_kwh_year"].to_numpy(dtype=float) if "pv_ac_kwh_year" in sim else None,
         )
         poor = np.isin(energy_class(acc["primary_energy_kwh_m2"], classes), POOR_CLASSES)
+        if standard_classes:
+            poor = _standard_poor(builder.standard, sim, poor, cool_row[done], None if shade is None else shade[ran], prep, classes)
         values = {"buildings": np.ones(len(sim)), "a_f_m2": a_f, "q_heat_kwh": q_heat, "final_energy_kwh": acc["final_energy_kwh"],
                   "primary_energy_kwh": acc["primary_energy_kwh"], "co2_kg": acc["co2_kg"], "energy_cost_eur": acc["energy_cost_eur"],
                   "investment_eur": inv, "a_f_d_or_worse_m2": np.where(poor, a_f, 0.0), "substituted": np.zeros(len(sim))}
@@ -427,9 +442,71 @@ def simulate_samples(
     return out
 
 
-def _primary_energy(env: pd.DataFrame, prep, shade) -> np.ndarray:
+def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: np.ndarray, shade, prep, classes) -> np.ndarray:
+    """Whether each simulated row is in class D or worse in the certificate's standard conditions.
+
+    An EPB certificate rates the building, not its occupants: the Brussels method computes the
+    primary energy at a standard use (a conventional setpoint and hot-water need). A sample's
+    row runs at its sampled setpoint (the run's setpoint plus the sampled offset, or a
+    calibrated setpoint) and with a calibrated hot-water factor; its class is taken at the
+    building's standard setpoint (``theta_i_c`` of its envelope, TABULA's 20 C) and its
+    typology's hot-water need instead, the conditions in which the class calibration
+    (:func:`twin.calibration.group.calibrate_classes`, :func:`condition_groups`) fits the
+    published class shares. Counting classes at the sampled setpoints let a sample's common
+    setpoint offset (a sample a degree warmer than another) move the whole stock across the C/D
+    boundary: after the class calibration, which puts many dwellings near that boundary, the
+    run's band of the D-or-worse share widened from 12 to 33 points on Saint-Gilles.
+
+    Primary energy increases with the setpoint and the hot-water need, so a row already rated
+    at conditions at least as demanding as the standard ones and not poor is not poor in
+    standard conditions, and one rated at conditions no more demanding and poor stays poor;
+    only the other rows whose conditions differ are simulated again (at their standard
+    setpoint, same drivers, shading and system): the result is exact, at the cost of re-running
+    the undecided rows only.
+
+    Parameters
+    ----------
+    standard
+        :attr:`SampledEnvelopes.standard` of the chunk: ``building_id``, standard ``theta_i_c``
+        (degC) and the ``dhw_factor`` applied to the row (1 where none).
+    sim, poor
+        The simulated rows and whether each is poor at its own conditions.
+    cool_c
+        Cooling setpoint of each row, degC (NaN: off).
+    shade
+        Shading factors of the rows (or None).
+    """
+    from twin.energy.classes import energy_class
+
+    pos = pd.Index(standard["building_id"]).get_indexer(sim["building_id"].to_numpy())
+    theta = sim["theta_i_c"].to_numpy(dtype=float)
+    q_w = sim["q_w_nd_kwh_m2"].to_numpy(dtype=float)
+    ok = pos >= 0
+    p = np.maximum(pos, 0)
+    th_s = np.where(ok, standard["theta_i_c"][p], theta)
+    f = np.where(ok, standard["dhw_factor"][p], 1.0)
+    q_s = np.where(f > 0, q_w / np.where(f > 0, f, 1.0), q_w)
+    up = (theta >= th_s - 1e-9) & (q_w >= q_s * (1 - 1e-12))
+    down = (theta <= th_s + 1e-9) & (q_w <= q_s * (1 + 1e-12))
+    redo = ~(up & down) & ~((up & ~poor) | (down & poor))
+    if not redo.any():
+        return poor
+    env = sim.iloc[np.flatnonzero(redo)].copy()
+    env["theta_i_c"] = th_s[redo]
+    env["q_w_nd_kwh_m2"] = q_s[redo]
+    pe = _primary_energy(env, prep, None if shade is None else shade[redo], cool_c=cool_c[redo], pv_yield=True)
+    out = poor.copy()
+    have = np.isfinite(pe)
+    idx = np.flatnonzero(redo)[have]
+    out[idx] = np.isin(energy_class(pe[have], classes), POOR_CLASSES)
+    return out
+
+
+def _primary_energy(env: pd.DataFrame, prep, shade, cool_c: np.ndarray | None = None, pv_yield: bool = False) -> np.ndarray:
     """Primary energy per m2 of envelope rows at their own setpoints, kWh/(m2 a) (NaN: a row the
-    kernel rejects): the chain of :func:`simulate_samples` without measures."""
+    kernel rejects): the chain of :func:`simulate_samples` without measures (``cool_c``: cooling
+    setpoint per row, NaN or None: off; ``pv_yield``: credit the cadastre's PV yield
+    ``pv_ac_kwh_year`` like :func:`simulate_samples`, not done by the class calibration)."""
     from twin.energy.model import envelope_problems, to_stock_inputs
     from twin.energy.results import account_arrays
     from twin.energy.simulate import simulate_raw
@@ -441,8 +518,12 @@ def _primary_energy(env: pd.DataFrame, prep, shade) -> np.ndarray:
     if not len(ok_env):
         return out
     drv = prep.drivers
-    values, profile = np.unique(ok_env["theta_i_c"].to_numpy(dtype=float), return_inverse=True)
-    drivers = replace(drv, heat_setpoint_c=np.repeat(values[:, None], drv.n_hours, axis=1), cool_setpoint_c=np.full((len(values), drv.n_hours), np.nan))
+    cool = np.full(len(env), -999.0) if cool_c is None else np.nan_to_num(np.asarray(cool_c, dtype=float), nan=-999.0)
+    key = pd.MultiIndex.from_arrays([ok_env["theta_i_c"].to_numpy(dtype=float), cool[keep]])
+    profile, uniq = pd.factorize(key)
+    heat_p = np.array([u[0] for u in uniq])
+    cool_p = np.array([np.nan if u[1] == -999.0 else u[1] for u in uniq])
+    drivers = replace(drv, heat_setpoint_c=np.repeat(heat_p[:, None], drv.n_hours, axis=1), cool_setpoint_c=np.repeat(cool_p[:, None], drv.n_hours, axis=1))
     inputs = to_stock_inputs(ok_env, conventions=prep.conventions, factors=prep.factors, shade_factor=None if shade is None else shade[keep])
     inputs.setpoint_profile = profile.astype(np.int64)
     raw, ran, _ = simulate_raw(inputs, drivers, on_error="report", film_correction=True)
@@ -452,7 +533,8 @@ def _primary_energy(env: pd.DataFrame, prep, shade) -> np.ndarray:
         q_w_nd_kwh_m2=sim["q_w_nd_kwh_m2"].to_numpy(dtype=float), system=sim["system"].astype(str).to_numpy(),
         eta_hr=sim["eta_hr"].to_numpy(dtype=float), n_air_use_1_h=sim["n_air_use_1_h"].to_numpy(dtype=float),
         volume_m3=sim["volume_m3"].to_numpy(dtype=float), pv_kwp=sim["pv_kwp"].to_numpy(dtype=float) if "pv_kwp" in sim else np.zeros(len(sim)),
-        drivers=drivers, factors=prep.factors)
+        drivers=drivers, factors=prep.factors,
+        pv_ac_kwh_year=sim["pv_ac_kwh_year"].to_numpy(dtype=float) if pv_yield and "pv_ac_kwh_year" in sim else None)
     out[np.flatnonzero(keep)[ran]] = acc["primary_energy_kwh_m2"]
     return out
 

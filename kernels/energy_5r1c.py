@@ -38,12 +38,20 @@ warm-up hours skip the aggregates). The order of the floating-point operations o
 building does not depend on the block it lands in: results are independent of ``order`` and
 of the number of chunks.
 
+Arguments come grouped in NamedTuples of arrays (:class:`Building5R1C`, :class:`Climate5R1C`,
+:class:`Control5R1C`, :class:`AnnualOutputs5R1C`); the first two, the per-building constants
+(:func:`lane_constants`, :func:`lane_solar_coefficients`) and the solar sum
+(:func:`block_solar_flow`) are shared with the period kernel
+(:mod:`twin.kernels.energy_5r1c_periods`).
+
 References
 ----------
 ISO 13790:2008, Annex C (simple hourly method), §7.2.2.2, §12.2.2.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -63,6 +71,104 @@ N_CONST = 13
 # rows of the state array
 S_TM, S_TA, S_PHI, S_QH, S_QC, S_PKH, S_PKC, S_TMIN, S_TMAX, S_TSUM = range(10)
 N_STATE = 10
+
+
+# Grouped arguments (module-level NamedTuples of arrays: Numba types them as heterogeneous tuples
+# in nopython mode, and their classes are importable, so the disk cache can pickle the signature).
+class Building5R1C(NamedTuple):
+    """Per-building constants of the 5R1C network, float64 ``(n_b,)`` unless noted.
+
+    Shared by :func:`simulate_5r1c` and :func:`twin.kernels.energy_5r1c_periods.run_periods_5r1c`.
+    The caller validates them (positive areas and capacities, ``0 <= H_tr,op < 9.1 A_m``).
+
+    Attributes
+    ----------
+    a_t_m2 : area of all surfaces facing the zone A_t, m2.
+    h_ve_w_k, h_tr_w_w_k, h_tr_op_w_k : conductances H_ve, H_tr,w, H_tr,op, W/K.
+    c_m_j_k : internal heat capacity C_m, J/K.
+    a_m_m2 : effective mass area A_m, m2.
+    gain_w : internal gains at schedule value 1, W.
+    gain_conv_frac : convective fraction of internal gains (to the air node).
+    gain_profile : int64 (n_b,), row of the gain schedule.
+    phi_h_max_w : heating power limit (>= 0, may be inf), W.
+    sol_coeff_m2 : (n_b, n_g) effective collecting area per surface group, m2.
+    shade_factor : (n_b, n_g, 12) monthly shading factor, or shape (0, 0, 0) for none.
+    """
+
+    a_t_m2: np.ndarray
+    h_ve_w_k: np.ndarray
+    h_tr_w_w_k: np.ndarray
+    h_tr_op_w_k: np.ndarray
+    c_m_j_k: np.ndarray
+    a_m_m2: np.ndarray
+    gain_w: np.ndarray
+    gain_conv_frac: np.ndarray
+    gain_profile: np.ndarray
+    phi_h_max_w: np.ndarray
+    sol_coeff_m2: np.ndarray
+    shade_factor: np.ndarray
+
+
+class Climate5R1C(NamedTuple):
+    """Hourly drivers shared by every building (both 5R1C kernels).
+
+    Attributes
+    ----------
+    t_out_c : (n_h,) outdoor temperature, degC.
+    irr_hg : (n_h, n_g) irradiance per hour and group, W/m2 (hour-major).
+    month : int64 (n_h,) month 0..11 of each hour.
+    gain_schedule : (n_gp, n_h) gain multipliers.
+    """
+
+    t_out_c: np.ndarray
+    irr_hg: np.ndarray
+    month: np.ndarray
+    gain_schedule: np.ndarray
+
+
+class Control5R1C(NamedTuple):
+    """Heating and cooling control of the annual kernel.
+
+    Attributes
+    ----------
+    setpoint_profile : int64 (n_b,), row of the setpoint schedules of each building.
+    phi_c_max_w : (n_b,) cooling power limit (>= 0, may be inf), W.
+    heat_setpoint_c, cool_setpoint_c : (n_sp, n_h) setpoints, degC; off = -inf / +inf.
+    """
+
+    setpoint_profile: np.ndarray
+    phi_c_max_w: np.ndarray
+    heat_setpoint_c: np.ndarray
+    cool_setpoint_c: np.ndarray
+
+
+class AnnualOutputs5R1C(NamedTuple):
+    """Outputs of :func:`simulate_5r1c`, allocated by the caller (one row per building).
+
+    Attributes
+    ----------
+    heat_wh, cool_wh : (n_b,) annual heating / cooling need (both >= 0), Wh.
+    monthly_heat_wh, monthly_cool_wh : (n_b, 12), Wh.
+    peak_heat_w, peak_cool_w : (n_b,) largest hourly power (cooling as positive), W.
+    peak_heat_hour, peak_cool_hour : int64 (n_b,) hour index of the peak (-1: none).
+    t_air_min_c, t_air_max_c, t_air_mean_c : (n_b,) air temperature, degC.
+    hourly_phi_hc_w : (n_b, n_h) heating (+) / cooling (-) power, W, or shape (0, 0).
+    hourly_t_air_c : (n_b, n_h) air temperature, degC, or shape (0, 0).
+    """
+
+    heat_wh: np.ndarray
+    cool_wh: np.ndarray
+    monthly_heat_wh: np.ndarray
+    monthly_cool_wh: np.ndarray
+    peak_heat_w: np.ndarray
+    peak_heat_hour: np.ndarray
+    peak_cool_w: np.ndarray
+    peak_cool_hour: np.ndarray
+    t_air_min_c: np.ndarray
+    t_air_max_c: np.ndarray
+    t_air_mean_c: np.ndarray
+    hourly_phi_hc_w: np.ndarray
+    hourly_t_air_c: np.ndarray
 
 
 @jit(inline="always")
@@ -107,94 +213,162 @@ def _record(st, m_h, m_c, pk_hi, pk_ci, j, ta, phi, h, mo):
     st[S_TSUM, j] += ta
 
 
+@jit(inline="always")
+def lane_constants(bld, b, j, film_correction, kc):
+    """Constants of building ``b`` into lane ``j`` of ``kc`` (rows ``K_A_G`` .. ``K_PHMAX``; ``K_PCMAX`` is the caller's).
+
+    ISO 13790 C.2, C.6, §12.2.2: the free-floating air and mass temperatures after one hour are
+    affine in the gain schedule value, the solar heat flow, the outdoor temperature and the
+    previous mass temperature; the coefficients come from the C.2-C.11 step for unit inputs,
+    one at a time. Shared by both 5R1C kernels (same operations in the same order).
+    """
+    h_ve = bld.h_ve_w_k[b]
+    h_is = H_IS * bld.a_t_m2[b]
+    h_w = bld.h_tr_w_w_k[b]
+    h_ms = H_MS * bld.a_m_m2[b]
+    h_op = bld.h_tr_op_w_k[b]
+    if film_correction:
+        scale = h_is / (h_is - (h_w + h_op))
+        h_w *= scale
+        h_op *= scale
+    h_em = 0.0
+    if h_op > 0.0:
+        h_em = 1.0 / (1.0 / h_op - 1.0 / h_ms)
+    cap = bld.c_m_j_k[b] / 3600.0
+    a_ia = h_is / (h_ve + h_is)  # = H_tr,1 / H_ve
+    h1 = h_ve * a_ia  # H_tr,1
+    h2 = h1 + h_w  # H_tr,2
+    h3_h2 = h_ms / (h2 + h_ms)  # H_tr,3 / H_tr,2 (defined also for H_tr,2 = 0)
+    h3 = h2 * h3_h2  # H_tr,3 = 1 / (1 / H_tr,2 + 1 / H_tr,ms)
+    f_m = bld.a_m_m2[b] / bld.a_t_m2[b]
+    inv_den_m = 1.0 / (cap + 0.5 * (h3 + h_em))
+    inv_s = 1.0 / (h_ms + h_w + h1)
+    inv_air = 1.0 / (h_is + h_ve)
+    # slope of theta_air with respect to Phi_HC
+    p2 = h3_h2 * a_ia * inv_den_m  # d theta_m,t / d Phi
+    p3 = (h_ms * 0.5 * p2 + a_ia) * inv_s  # d theta_s / d Phi
+    k = (h_is * p3 + 1.0) * inv_air  # d theta_air / d Phi
+    f_st = 1.0 - f_m - h_w / (H_MS * bld.a_t_m2[b])
+    num = cap - 0.5 * (h3 + h_em)
+    gain = bld.gain_w[b]
+    conv = bld.gain_conv_frac[b]
+    # ISO 13790 C.2-C.11 with Phi_HC = 0 for unit inputs, one at a time: gain schedule
+    # value, solar heat flow, outdoor temperature, previous mass temperature
+    for e in range(4):
+        g_s = 1.0 if e == 0 else 0.0
+        q_sol = 1.0 if e == 1 else 0.0
+        t_e = 1.0 if e == 2 else 0.0
+        t_mo = 1.0 if e == 3 else 0.0
+        phi_int = gain * g_s
+        phi_ia = conv * phi_int
+        phi_rad = phi_int - phi_ia + q_sol
+        to_s = f_st * phi_rad + (h_w + h1) * t_e + a_ia * phi_ia  # C.4-C.5 terms to theta_s
+        phi_mtot = f_m * phi_rad + h_em * t_e + h3_h2 * to_s  # C.5
+        t_m_new = (t_mo * num + phi_mtot) * inv_den_m  # C.4
+        t_s = (0.5 * h_ms * (t_m_new + t_mo) + to_s) * inv_s  # C.10
+        t_air = (h_is * t_s + h_ve * t_e + phi_ia) * inv_air  # C.11
+        kc[K_A_G + e, j] = t_air
+        kc[K_B_G + e, j] = t_m_new
+    kc[K_K, j] = k
+    kc[K_IK, j] = 1.0 / k
+    kc[K_P2, j] = p2
+    kc[K_PHMAX, j] = bld.phi_h_max_w[b]
+
+
+@jit(inline="always")
+def lane_solar_coefficients(bld, b, j, coef):
+    """Monthly collecting area of building ``b`` per surface group into lane ``j`` of ``coef`` (12, n_g, BLOCK), m2."""
+    n_g = bld.sol_coeff_m2.shape[1]
+    has_shade = bld.shade_factor.shape[0] > 0
+    for m in range(12):
+        for g in range(n_g):
+            if has_shade:
+                coef[m, g, j] = bld.sol_coeff_m2[b, g] * bld.shade_factor[b, g, m]
+            else:
+                coef[m, g, j] = bld.sol_coeff_m2[b, g]
+
+
+@jit(inline="always")
+def block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol):
+    """Solar and sky long-wave heat flow of every lane of a block in hour ``h`` (month ``mo``) into ``sol``, W.
+
+    Groups without irradiance in this hour (every solar group at night) add exact zeros and are
+    skipped; the others are added in group order, four per pass over the lanes. ``act`` (int64)
+    and ``aiv`` (n_g,) are scratch. Shared by both 5R1C kernels (same sums in the same order).
+    """
+    na = 0
+    for g in range(irr_hg.shape[1]):
+        ig = irr_hg[h, g]
+        if ig != 0.0:
+            act[na] = g
+            aiv[na] = ig
+            na += 1
+    for j in range(sol.shape[0]):
+        sol[j] = 0.0
+    q = 0
+    while q + 4 <= na:
+        g0, g1, g2, g3 = act[q], act[q + 1], act[q + 2], act[q + 3]
+        i0, i1, i2, i3 = aiv[q], aiv[q + 1], aiv[q + 2], aiv[q + 3]
+        for j in range(sol.shape[0]):
+            s = sol[j] + coef[mo, g0, j] * i0
+            s = s + coef[mo, g1, j] * i1
+            s = s + coef[mo, g2, j] * i2
+            sol[j] = s + coef[mo, g3, j] * i3
+        q += 4
+    while q < na:
+        g0 = act[q]
+        i0 = aiv[q]
+        for j in range(sol.shape[0]):
+            sol[j] += coef[mo, g0, j] * i0
+        q += 1
+
+
 @jit_parallel
-def simulate_5r1c(
-    a_t_m2,
-    h_ve_w_k,
-    h_tr_w_w_k,
-    h_tr_op_w_k,
-    c_m_j_k,
-    a_m_m2,
-    gain_w,
-    gain_conv_frac,
-    gain_profile,
-    setpoint_profile,
-    phi_h_max_w,
-    phi_c_max_w,
-    sol_coeff_m2,
-    shade_factor,
-    t_out_c,
-    irr_hg,
-    month,
-    gain_schedule,
-    heat_setpoint_c,
-    cool_setpoint_c,
-    warmup_hours,
-    theta_m0_c,
-    film_correction,
-    n_chunks,
-    order,
-    out_heat_wh,
-    out_cool_wh,
-    out_monthly_heat_wh,
-    out_monthly_cool_wh,
-    out_peak_heat_w,
-    out_peak_heat_hour,
-    out_peak_cool_w,
-    out_peak_cool_hour,
-    out_t_air_min_c,
-    out_t_air_max_c,
-    out_t_air_mean_c,
-    out_hourly_phi_hc_w,
-    out_hourly_t_air_c,
-):
+def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, film_correction, n_chunks, order, out):
     """Simulate ``n_b`` single-zone buildings for ``n_h`` hours (ISO 13790 Annex C).
 
-    All per-building inputs are float64 ``(n_b,)`` unless noted; the caller validates them
-    (positive areas and capacities, ``0 <= H_tr,op < 9.1 A_m``) and allocates every output.
+    The caller validates the inputs (positive areas and capacities, ``0 <= H_tr,op < 9.1 A_m``)
+    and allocates every output.
 
     Parameters
     ----------
-    a_t_m2 : area of all surfaces facing the zone A_t, m2.
-    h_ve_w_k, h_tr_w_w_k, h_tr_op_w_k : conductances H_ve, H_tr,w, H_tr,op, W/K.
-    c_m_j_k : internal heat capacity C_m, J/K.
-    a_m_m2 : effective mass area A_m, m2.
-    gain_w : internal gains at schedule value 1, W.
-    gain_conv_frac : convective fraction of internal gains (to the air node).
-    gain_profile, setpoint_profile : int64 (n_b,), rows of the schedules.
-    phi_h_max_w, phi_c_max_w : heating / cooling power limits (>= 0, may be inf), W.
-    sol_coeff_m2 : (n_b, n_g) effective collecting area per surface group, m2.
-    shade_factor : (n_b, n_g, 12) monthly shading factor, or shape (0, 0, 0) for none.
-    t_out_c : (n_h,) outdoor temperature, degC.
-    irr_hg : (n_h, n_g) irradiance per hour and group, W/m2 (hour-major).
-    month : int64 (n_h,) month 0..11 of each hour.
-    gain_schedule : (n_gp, n_h) gain multipliers.
-    heat_setpoint_c, cool_setpoint_c : (n_sp, n_h) setpoints, degC; off = -inf / +inf.
-    warmup_hours : int, hours simulated before hour 0 (the last hours of the series, wrapped).
-    theta_m0_c : float, initial mass temperature, degC.
-    film_correction : bool. If true, H_tr,w and H_tr,op are air-to-air conductances (U values
-        with both surface resistances) and are both scaled by ``H_tr,is / (H_tr,is - H_tr)``
-        (``H_tr = H_tr,w + H_tr,op``) so that the series path air -> H_tr,is -> envelope
-        conducts exactly ``H_tr`` in steady state (the star network's ``H_tr,is`` already
-        stands for the interior surface films). Requires ``H_tr < H_tr,is``.
-    n_chunks : int, number of building chunks (parallel work items), 1 <= n_chunks <= number of blocks.
-    order : int64 (n_b,), a permutation of ``0..n_b-1``: the buildings in simulation order
-        (buildings that share schedule profiles next to each other; ``arange(n_b)`` is valid).
-
-    Outputs (written, one row per building)
-    ---------------------------------------
-    out_heat_wh, out_cool_wh : (n_b,) annual heating / cooling need (both >= 0), Wh.
-    out_monthly_heat_wh, out_monthly_cool_wh : (n_b, 12), Wh.
-    out_peak_heat_w, out_peak_cool_w : (n_b,) largest hourly power (cooling as positive), W.
-    out_peak_heat_hour, out_peak_cool_hour : int64 (n_b,) hour index of the peak (-1: none).
-    out_t_air_min_c, out_t_air_max_c, out_t_air_mean_c : (n_b,) air temperature, degC.
-    out_hourly_phi_hc_w : (n_b, n_h) heating (+) / cooling (-) power, W, or shape (0, 0).
-    out_hourly_t_air_c : (n_b, n_h) air temperature, degC, or shape (0, 0).
+    building : Building5R1C
+        Per-building constants (``n_b`` rows).
+    climate : Climate5R1C
+        Outdoor temperature, irradiance per surface group, month and gain schedules (``n_h`` hours).
+    control : Control5R1C
+        Setpoint profile and cooling limit per building, heating and cooling setpoint schedules.
+    warmup_hours : int
+        Hours simulated before hour 0 (the last hours of the series, wrapped).
+    theta_m0_c : float
+        Initial mass temperature, degC.
+    film_correction : bool
+        If true, H_tr,w and H_tr,op are air-to-air conductances (U values with both surface
+        resistances) and are both scaled by ``H_tr,is / (H_tr,is - H_tr)`` (``H_tr = H_tr,w +
+        H_tr,op``) so that the series path air -> H_tr,is -> envelope conducts exactly ``H_tr``
+        in steady state (the star network's ``H_tr,is`` already stands for the interior
+        surface films). Requires ``H_tr < H_tr,is``.
+    n_chunks : int
+        Number of building chunks (parallel work items), 1 <= n_chunks <= number of blocks.
+    order : int64 (n_b,)
+        A permutation of ``0..n_b-1``: the buildings in simulation order (buildings that share
+        schedule profiles next to each other; ``arange(n_b)`` is valid).
+    out : AnnualOutputs5R1C
+        Written, one row per building (see the class).
     """
-    n_b = a_t_m2.shape[0]
+    t_out_c, irr_hg, month, gain_schedule = climate.t_out_c, climate.irr_hg, climate.month, climate.gain_schedule
+    heat_setpoint_c, cool_setpoint_c = control.heat_setpoint_c, control.cool_setpoint_c
+    # outputs as local names: a write through a tuple field inside a prange loop is lost
+    # (Numba issues 5872, 7135, 10338; tests/test_kernel_signatures.py rejects it)
+    out_heat_wh, out_cool_wh = out.heat_wh, out.cool_wh
+    out_monthly_heat_wh, out_monthly_cool_wh = out.monthly_heat_wh, out.monthly_cool_wh
+    out_peak_heat_w, out_peak_heat_hour = out.peak_heat_w, out.peak_heat_hour
+    out_peak_cool_w, out_peak_cool_hour = out.peak_cool_w, out.peak_cool_hour
+    out_t_air_min_c, out_t_air_max_c, out_t_air_mean_c = out.t_air_min_c, out.t_air_max_c, out.t_air_mean_c
+    out_hourly_phi_hc_w, out_hourly_t_air_c = out.hourly_phi_hc_w, out.hourly_t_air_c
+    n_b = building.a_t_m2.shape[0]
     n_h = t_out_c.shape[0]
     n_g = irr_hg.shape[1]
-    has_shade = shade_factor.shape[0] > 0
     want_phi = out_hourly_phi_hc_w.shape[0] > 0
     want_t = out_hourly_t_air_c.shape[0] > 0
     n_blocks = (n_b + BLOCK - 1) // BLOCK
@@ -223,64 +397,12 @@ def simulate_5r1c(
                 # padding lanes of the last block repeat its first building (results discarded)
                 b = order[b0 + j] if j < nb else order[b0]
                 # ---- per-building constants (ISO 13790 C.2, C.6, §12.2.2)
-                h_ve = h_ve_w_k[b]
-                h_is = H_IS * a_t_m2[b]
-                h_w = h_tr_w_w_k[b]
-                h_ms = H_MS * a_m_m2[b]
-                h_op = h_tr_op_w_k[b]
-                if film_correction:
-                    scale = h_is / (h_is - (h_w + h_op))
-                    h_w *= scale
-                    h_op *= scale
-                h_em = 0.0
-                if h_op > 0.0:
-                    h_em = 1.0 / (1.0 / h_op - 1.0 / h_ms)
-                cap = c_m_j_k[b] / 3600.0
-                a_ia = h_is / (h_ve + h_is)  # = H_tr,1 / H_ve
-                h1 = h_ve * a_ia  # H_tr,1
-                h2 = h1 + h_w  # H_tr,2
-                h3_h2 = h_ms / (h2 + h_ms)  # H_tr,3 / H_tr,2 (defined also for H_tr,2 = 0)
-                h3 = h2 * h3_h2  # H_tr,3 = 1 / (1 / H_tr,2 + 1 / H_tr,ms)
-                f_m = a_m_m2[b] / a_t_m2[b]
-                inv_den_m = 1.0 / (cap + 0.5 * (h3 + h_em))
-                inv_s = 1.0 / (h_ms + h_w + h1)
-                inv_air = 1.0 / (h_is + h_ve)
-                # slope of theta_air with respect to Phi_HC
-                p2 = h3_h2 * a_ia * inv_den_m  # d theta_m,t / d Phi
-                p3 = (h_ms * 0.5 * p2 + a_ia) * inv_s  # d theta_s / d Phi
-                k = (h_is * p3 + 1.0) * inv_air  # d theta_air / d Phi
-                f_st = 1.0 - f_m - h_w / (H_MS * a_t_m2[b])
-                num = cap - 0.5 * (h3 + h_em)
-                # ISO 13790 C.2-C.11 with Phi_HC = 0 for unit inputs, one at a time: gain schedule
-                # value, solar heat flow, outdoor temperature, previous mass temperature
-                for e in range(4):
-                    g_s = 1.0 if e == 0 else 0.0
-                    q_sol = 1.0 if e == 1 else 0.0
-                    t_e = 1.0 if e == 2 else 0.0
-                    t_mo = 1.0 if e == 3 else 0.0
-                    phi_int = gain_w[b] * g_s
-                    phi_ia = gain_conv_frac[b] * phi_int
-                    phi_rad = phi_int - phi_ia + q_sol
-                    to_s = f_st * phi_rad + (h_w + h1) * t_e + a_ia * phi_ia  # C.4-C.5 terms to theta_s
-                    phi_mtot = f_m * phi_rad + h_em * t_e + h3_h2 * to_s  # C.5
-                    t_m_new = (t_mo * num + phi_mtot) * inv_den_m  # C.4
-                    t_s = (0.5 * h_ms * (t_m_new + t_mo) + to_s) * inv_s  # C.10
-                    t_air = (h_is * t_s + h_ve * t_e + phi_ia) * inv_air  # C.11
-                    kc[K_A_G + e, j] = t_air
-                    kc[K_B_G + e, j] = t_m_new
-                kc[K_K, j] = k
-                kc[K_IK, j] = 1.0 / k
-                kc[K_P2, j] = p2
-                kc[K_PHMAX, j] = phi_h_max_w[b]
-                kc[K_PCMAX, j] = -phi_c_max_w[b]
-                gp[j] = gain_profile[b]
-                sp[j] = setpoint_profile[b]
+                lane_constants(building, b, j, film_correction, kc)
+                kc[K_PCMAX, j] = -control.phi_c_max_w[b]
+                gp[j] = building.gain_profile[b]
+                sp[j] = control.setpoint_profile[b]
+                lane_solar_coefficients(building, b, j, coef)
                 for m in range(12):
-                    for g in range(n_g):
-                        if has_shade:
-                            coef[m, g, j] = sol_coeff_m2[b, g] * shade_factor[b, g, m]
-                        else:
-                            coef[m, g, j] = sol_coeff_m2[b, g]
                     m_h[m, j] = 0.0
                     m_c[m, j] = 0.0
                 st[S_TM, j] = theta_m0_c
@@ -303,34 +425,7 @@ def simulate_5r1c(
                     h += n_h
                 te = t_out_c[h]
                 mo = month[h]
-                # solar and sky long-wave heat flow of the block: groups without irradiance in this
-                # hour (every solar group at night) add exact zeros and are skipped; the others are
-                # added in group order, four per pass over the lanes
-                na = 0
-                for g in range(n_g):
-                    ig = irr_hg[h, g]
-                    if ig != 0.0:
-                        act[na] = g
-                        aiv[na] = ig
-                        na += 1
-                for j in range(BLOCK):
-                    sol[j] = 0.0
-                q = 0
-                while q + 4 <= na:
-                    g0, g1, g2, g3 = act[q], act[q + 1], act[q + 2], act[q + 3]
-                    i0, i1, i2, i3 = aiv[q], aiv[q + 1], aiv[q + 2], aiv[q + 3]
-                    for j in range(BLOCK):
-                        s = sol[j] + coef[mo, g0, j] * i0
-                        s = s + coef[mo, g1, j] * i1
-                        s = s + coef[mo, g2, j] * i2
-                        sol[j] = s + coef[mo, g3, j] * i3
-                    q += 4
-                while q < na:
-                    g0 = act[q]
-                    i0 = aiv[q]
-                    for j in range(BLOCK):
-                        sol[j] += coef[mo, g0, j] * i0
-                    q += 1
+                block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol)
                 # the ISO 13790 step and the control, one pass per lane; schedules read once per
                 # block when every lane follows the same profiles
                 if uniform:

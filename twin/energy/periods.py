@@ -154,8 +154,8 @@ def simulate_periods(
         A bad building with ``on_error="raise"`` (naming it), a period array of the wrong
         length, a non-finite outdoor temperature.
     """
-    from twin.energy.simulate import _building_errors, _check_drivers
-    from twin.kernels.energy_5r1c_periods import run_periods_5r1c
+    from twin.energy.simulate import _building_errors, _check_drivers, _kernel_building, _kernel_climate
+    from twin.kernels.energy_5r1c_periods import PeriodOutputs5R1C, run_periods_5r1c
 
     if inputs.groups != drivers.groups:
         raise InputError(f"surface groups differ: inputs {inputs.groups} vs drivers {drivers.groups}", field="groups")
@@ -188,20 +188,15 @@ def simulate_periods(
     out_p = np.zeros((m, int(n_periods)))
     out_phi = np.zeros((m, n_steps)) if hourly else np.zeros((0, 0))
     out_t = np.zeros((m, n_steps)) if hourly else np.zeros((0, 0))
-    shade = sub.shade_factor if sub.shade_factor is not None else np.zeros((0, 0, 0))
     if m:
-        args = (
-            sub.a_t_m2, sub.h_ve_w_k, sub.h_tr_w_w_k, sub.h_tr_op_w_k, sub.c_m_j_k, sub.a_m_m2,
-            sub.gain_w_m2 * sub.a_f_m2, sub.gain_conv_frac, sub.gain_profile, sp_ok, sub.phi_h_max_w,
-            np.ascontiguousarray(sub.sol_coeff_m2), np.ascontiguousarray(shade), drivers.t_out_c,
-            np.ascontiguousarray(drivers.irr_w_m2.T), drivers.month_index(), np.ascontiguousarray(drivers.gain_schedule), offset, period,
-        )
+        building, climate = _kernel_building(sub), _kernel_climate(drivers)
         chunks = _n_chunks(m)
         if theta_m_c is None and warmup_hours > 0 and n_h:
             w = int(min(warmup_hours, n_h))
-            run_periods_5r1c(*args, (int(start_hour) - w) % n_h, w, False, bool(film_correction), chunks, state, out_p,
-                             np.zeros((0, 0)), np.zeros((0, 0)))
-        run_periods_5r1c(*args, int(start_hour), n_steps, True, bool(film_correction), chunks, state, out_p, out_phi, out_t)
+            run_periods_5r1c(building, climate, sp_ok, offset, period, (int(start_hour) - w) % n_h, w, False, bool(film_correction),
+                             chunks, state, PeriodOutputs5R1C(out_p, np.zeros((0, 0)), np.zeros((0, 0))))
+        run_periods_5r1c(building, climate, sp_ok, offset, period, int(start_hour), n_steps, True, bool(film_correction), chunks, state,
+                         PeriodOutputs5R1C(out_p, out_phi, out_t))
 
     def full(x, shape_tail):
         if ok.all():

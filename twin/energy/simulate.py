@@ -191,6 +191,40 @@ def _simulation_order(inputs: StockInputs) -> np.ndarray:
     return np.argsort(key, kind="stable").astype(np.int64)
 
 
+def _kernel_building(inputs: StockInputs):
+    """The per-building constants of ``inputs`` as the 5R1C kernels take them (a
+    :class:`twin.kernels.energy_5r1c.Building5R1C`)."""
+    from twin.kernels.energy_5r1c import Building5R1C
+
+    shade = inputs.shade_factor if inputs.shade_factor is not None else np.zeros((0, 0, 0))
+    return Building5R1C(
+        a_t_m2=inputs.a_t_m2,
+        h_ve_w_k=inputs.h_ve_w_k,
+        h_tr_w_w_k=inputs.h_tr_w_w_k,
+        h_tr_op_w_k=inputs.h_tr_op_w_k,
+        c_m_j_k=inputs.c_m_j_k,
+        a_m_m2=inputs.a_m_m2,
+        gain_w=inputs.gain_w_m2 * inputs.a_f_m2,
+        gain_conv_frac=inputs.gain_conv_frac,
+        gain_profile=inputs.gain_profile,
+        phi_h_max_w=inputs.phi_h_max_w,
+        sol_coeff_m2=np.ascontiguousarray(inputs.sol_coeff_m2),
+        shade_factor=np.ascontiguousarray(shade),
+    )
+
+
+def _kernel_climate(drivers: Drivers):
+    """The hourly drivers as the 5R1C kernels take them (a :class:`twin.kernels.energy_5r1c.Climate5R1C`)."""
+    from twin.kernels.energy_5r1c import Climate5R1C
+
+    return Climate5R1C(
+        t_out_c=drivers.t_out_c,
+        irr_hg=np.ascontiguousarray(drivers.irr_w_m2.T),
+        month=drivers.month_index(),
+        gain_schedule=np.ascontiguousarray(drivers.gain_schedule),
+    )
+
+
 def run_kernel(
     inputs: StockInputs,
     drivers: Drivers,
@@ -207,13 +241,12 @@ def run_kernel(
     ``t_air_max_c``, ``t_air_mean_c`` and, with ``hourly=True``, ``phi_hc_w`` and ``t_air_c``
     (n_b, n_h).
     """
-    from twin.kernels.energy_5r1c import simulate_5r1c
+    from twin.kernels.energy_5r1c import AnnualOutputs5R1C, Control5R1C, simulate_5r1c
 
     n_b, n_h = inputs.n_buildings, drivers.n_hours
     warmup = int(min(max(warmup_hours, 0), n_h))
     heat_sp = np.where(np.isnan(drivers.heat_setpoint_c), -np.inf, drivers.heat_setpoint_c)
     cool_sp = np.where(np.isnan(drivers.cool_setpoint_c), np.inf, drivers.cool_setpoint_c)
-    shade = inputs.shade_factor if inputs.shade_factor is not None else np.zeros((0, 0, 0))
     out = {
         "heat_wh": np.empty(n_b),
         "cool_wh": np.empty(n_b),
@@ -234,44 +267,34 @@ def run_kernel(
     if n_b == 0:
         return out
     simulate_5r1c(
-        inputs.a_t_m2,
-        inputs.h_ve_w_k,
-        inputs.h_tr_w_w_k,
-        inputs.h_tr_op_w_k,
-        inputs.c_m_j_k,
-        inputs.a_m_m2,
-        inputs.gain_w_m2 * inputs.a_f_m2,
-        inputs.gain_conv_frac,
-        inputs.gain_profile,
-        inputs.setpoint_profile,
-        inputs.phi_h_max_w,
-        inputs.phi_c_max_w,
-        np.ascontiguousarray(inputs.sol_coeff_m2),
-        np.ascontiguousarray(shade),
-        drivers.t_out_c,
-        np.ascontiguousarray(drivers.irr_w_m2.T),
-        drivers.month_index(),
-        np.ascontiguousarray(drivers.gain_schedule),
-        np.ascontiguousarray(heat_sp),
-        np.ascontiguousarray(cool_sp),
+        _kernel_building(inputs),
+        _kernel_climate(drivers),
+        Control5R1C(
+            setpoint_profile=inputs.setpoint_profile,
+            phi_c_max_w=inputs.phi_c_max_w,
+            heat_setpoint_c=np.ascontiguousarray(heat_sp),
+            cool_setpoint_c=np.ascontiguousarray(cool_sp),
+        ),
         warmup,
         float(theta_m0_c),
         bool(film_correction),
         _n_chunks(n_b),
         _simulation_order(inputs),
-        out["heat_wh"],
-        out["cool_wh"],
-        out["monthly_heat_wh"],
-        out["monthly_cool_wh"],
-        out["peak_heat_w"],
-        out["peak_heat_hour"],
-        out["peak_cool_w"],
-        out["peak_cool_hour"],
-        out["t_air_min_c"],
-        out["t_air_max_c"],
-        out["t_air_mean_c"],
-        out.get("phi_hc_w", empty2),
-        out.get("t_air_c", empty2),
+        AnnualOutputs5R1C(
+            heat_wh=out["heat_wh"],
+            cool_wh=out["cool_wh"],
+            monthly_heat_wh=out["monthly_heat_wh"],
+            monthly_cool_wh=out["monthly_cool_wh"],
+            peak_heat_w=out["peak_heat_w"],
+            peak_heat_hour=out["peak_heat_hour"],
+            peak_cool_w=out["peak_cool_w"],
+            peak_cool_hour=out["peak_cool_hour"],
+            t_air_min_c=out["t_air_min_c"],
+            t_air_max_c=out["t_air_max_c"],
+            t_air_mean_c=out["t_air_mean_c"],
+            hourly_phi_hc_w=out.get("phi_hc_w", empty2),
+            hourly_t_air_c=out.get("t_air_c", empty2),
+        ),
     )
     return out
 

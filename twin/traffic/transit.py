@@ -109,7 +109,7 @@ def pt_travel_times(
 
     ``transfers`` default: straight-line walks between stops within :data:`MAX_TRANSFER_M`.
     """
-    from twin.kernels.transit_csa import csa_travel_times
+    from twin.kernels.transit_csa import Connections, StopLegs, csa_travel_times
 
     if transfers is None:
         transfers = straight_line_legs(tt.stop_xy, tt.stop_xy, max_m=MAX_TRANSFER_M, exclude_self=True)
@@ -126,10 +126,17 @@ def pt_travel_times(
     out_mean = np.empty((access.n_points, egress.n_points))
     out_share = np.empty((access.n_points, egress.n_points))
     csa_travel_times(
-        dep, access.ptr, access.stop, access.time_s, egress.ptr, egress.stop, egress.time_s,
-        tt.dep_stop, tt.arr_stop, tt.dep_t, tt.arr_t, tt.trip, tt.n_trips,
-        transfers.ptr, transfers.stop, transfers.time_s, float(transfer_slack_s), float(max_time_s), out_mean, out_share,
-    )  # fmt: skip
+        dep,
+        StopLegs(access.ptr, access.stop, access.time_s),
+        StopLegs(egress.ptr, egress.stop, egress.time_s),
+        Connections(tt.dep_stop, tt.arr_stop, tt.dep_t, tt.arr_t, tt.trip),
+        int(tt.n_trips),
+        StopLegs(transfers.ptr, transfers.stop, transfers.time_s),
+        float(transfer_slack_s),
+        float(max_time_s),
+        out_mean,
+        out_share,
+    )
     return out_mean, out_share
 
 

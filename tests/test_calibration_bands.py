@@ -152,3 +152,25 @@ def test_bands_shrink_after_meter_calibration(district):
         for part in ("baseline", "delta"):
             w0, w1 = (b[k][part][2] - b[k][part][0] for b in (before, after))
             assert w1 < 0.5 * w0, (k, part)
+
+
+def test_class_share_in_standard_conditions_is_exact(district):
+    """The D-or-worse share of a run with sampled setpoints (``standard_classes``: only the rows
+    whose class could differ are simulated again) equals that of the same samples simulated
+    with no setpoint offset at all (the certificate's standard conditions) row for row; counted
+    at the sampled setpoints it differs."""
+    from dataclasses import replace
+
+    from twin.energy.sampled import simulate_samples
+    from twin.energy.stock_samples import draw_stock_samples
+
+    scene, prep, priors, wave, _ = district
+    stock = draw_stock_samples(scene, priors, 8, SEED)
+    assert stock.setpoint_u_common is not None
+    run = simulate_samples(scene, prep, stock, setpoint_c=np.full(8, 20.0), measures=wave)
+    standard = simulate_samples(scene, prep, replace(stock, setpoint_u_common=None), setpoint_c=None, measures=wave, standard_classes=False)
+    sampled = simulate_samples(scene, prep, stock, setpoint_c=np.full(8, 20.0), measures=wave, standard_classes=False)
+    assert (prep.envelope["theta_i_c"] == 20.0).all()
+    np.testing.assert_allclose(run["a_f_d_or_worse_m2"], standard["a_f_d_or_worse_m2"], rtol=1e-12)
+    np.testing.assert_allclose(run["q_heat_kwh"], sampled["q_heat_kwh"], rtol=1e-12)  # the other totals stay at the sampled setpoints
+    assert not np.allclose(sampled["a_f_d_or_worse_m2"], standard["a_f_d_or_worse_m2"])

@@ -83,12 +83,32 @@ def run_app(app, args: Sequence[str] | None = None) -> int:
     Nothing is raised and nothing but the command's own output and at most one error line is
     printed (set ``TWIN_TRACEBACK=1`` to see the traceback of an error as well).
     """
-    from twin.errors import TwinError
-
     show_traceback = os.environ.get("TWIN_TRACEBACK", "") not in ("", "0")
     _install_warning_printer()
     try:
         code = app(args=None if args is None else list(args), prog_name=PROG, standalone_mode=False)
+    except BaseException:
+        _clear_progress()  # the error line below starts on a clean terminal line
+        return _exit_code_of_exception(show_traceback)
+    code = _return_code(code)
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into Exit(130) before it reaches us
+        _clear_progress()
+        print(f"{PROG}: interrupted", file=sys.stderr)
+    return code
+
+
+def _clear_progress() -> None:
+    from twin.io.progress import clear_line
+
+    clear_line()
+
+
+def _exit_code_of_exception(show_traceback: bool) -> int:
+    """Print the one line of the exception being handled; its exit code."""
+    from twin.errors import TwinError
+
+    try:
+        raise
     except TwinError as exc:
         _maybe_traceback(show_traceback)
         print(error_line(str(exc)), file=sys.stderr)
@@ -133,10 +153,6 @@ def run_app(app, args: Sequence[str] | None = None) -> int:
         hint = f"; traceback in {where}" if where else ""
         print(error_line(f"internal error (a bug in twin, please report it): {type(exc).__name__}: {exc}{hint}"), file=sys.stderr)
         return EXIT_BUG
-    code = _return_code(code)
-    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into Exit(130) before it reaches us
-        print(f"{PROG}: interrupted", file=sys.stderr)
-    return code
 
 
 def _install_warning_printer() -> None:
@@ -147,6 +163,7 @@ def _install_warning_printer() -> None:
     from twin.errors import TwinWarning
 
     def show(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001
+        _clear_progress()
         if issubclass(category, TwinWarning):
             print(f"{PROG}: warning: " + " ".join(str(message).split()), file=sys.stderr)
         elif os.environ.get("TWIN_WARNINGS") == "all":

@@ -1,71 +1,74 @@
-"""Progress for long steps: a tqdm bar on stderr when asked, silence otherwise.
+"""Progress of the solar and energy steps, on the one progress facility of :mod:`twin.io.progress`.
 
-Library calls are silent by default (``progress=None``); the command line passes ``True``
-unless ``-q``. A bar appears only once a step has run for 2 s (``delay``), so short steps
-print nothing.
+Kept for the modules that import it (``twin.solar.*``, ``twin.energy.stock``): :func:`chunks` and
+:class:`Steps` report through :mod:`twin.io.progress`. ``progress``: None follows the reporter
+the command line installed (library use: silent), False is silent, True shows the steps on
+stderr (a line reporter of its own when none is installed, printing once a step has run
+:data:`DELAY_S`).
 """
 
 from __future__ import annotations
 
-import sys
+import contextlib
 from collections.abc import Iterator
 
-#: Seconds a step runs before its bar appears.
+from twin.io import progress as _progress
+
+#: Seconds before the first line of a reporter :class:`Steps` or :func:`chunks` start themselves
+#: (``progress=True`` without the command line's reporter).
 DELAY_S = 2.0
 
-#: Chunks a long query is cut into (so the bar moves); at least this many items each.
+#: Chunks a long query is cut into (so the count moves); at least this many items each.
 N_CHUNKS = 50
 MIN_CHUNK = 256
 
 
+@contextlib.contextmanager
+def _asked(progress) -> Iterator[None]:
+    """:func:`twin.io.progress.requested`, with :data:`DELAY_S` for a reporter of our own."""
+    if progress and _progress.current() is None:
+        with _progress.reporting(_progress.LineReporter(first_s=DELAY_S)):
+            yield
+    else:
+        with _progress.requested(progress):
+            yield
+
+
 def chunks(n: int, progress, label: str) -> Iterator[tuple[int, int]]:
-    """``(start, stop)`` slices of ``range(n)``; a bar labelled ``label`` follows them if ``progress``."""
+    """``(start, stop)`` slices of ``range(n)``, reported as step ``label`` counting points."""
     size = max(MIN_CHUNK, -(-n // N_CHUNKS)) if n else 1
     bounds = [(a, min(n, a + size)) for a in range(0, n, size)]
-    if not progress or not bounds:
-        yield from bounds
+    if not bounds:
         return
-    from tqdm import tqdm
-
-    with tqdm(total=n, desc=label, unit="pt", file=sys.stderr, delay=DELAY_S, leave=False, dynamic_ncols=True) as bar:
+    with _asked(progress), _progress.step(label, n, unit="pt") as s:
         for a, b in bounds:
             yield a, b
-            bar.update(b - a)
+            s.advance(b - a)
 
 
 class Steps:
-    """Named steps with a bar over them (``progress``) and their wall times (``times``)."""
+    """Named steps reported as ``desc: name`` (just ``name`` for ``desc="solar"``), with their wall times (``times``)."""
 
     def __init__(self, names: list[str], progress, *, desc: str = "solar") -> None:
         import time
 
         self._time = time.perf_counter
         self.times: dict[str, float] = {}
-        self._bar = None
         self._desc = "" if desc == "solar" else desc
-        if progress:
-            from tqdm import tqdm
-
-            self._bar = tqdm(total=len(names), desc=desc, unit="step", file=sys.stderr, delay=DELAY_S, leave=False,
-                             dynamic_ncols=True)
+        self._stack = contextlib.ExitStack()
+        self._stack.enter_context(_asked(progress))
 
     def step(self, name: str):
-        import contextlib
-
         @contextlib.contextmanager
         def run():
-            if self._bar is not None:
-                self._bar.set_description(f"{self._desc}: {name}" if self._desc else name)
             t = self._time()
             try:
-                yield
+                with _progress.step(f"{self._desc}: {name}" if self._desc else name):
+                    yield
             finally:
                 self.times[name] = self.times.get(name, 0.0) + self._time() - t
-                if self._bar is not None:
-                    self._bar.update(1)
 
         return run()
 
     def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
+        self._stack.close()

@@ -44,16 +44,28 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Override the random seed (0 to 2**63 - 1)")] = None,
     allow_no_effect: AllowNoEffect = False,
     allow_dir: AllowDir = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines, no summary")] = False,
 ) -> None:
-    """Run a scenario's baseline and what-ifs; write report.html, KPIs, per-object deltas and the run record to OUT."""
+    """Run a scenario's baseline and what-ifs; write report.html, KPIs, per-object deltas and the run record to OUT.
+
+    Progress lines (checks, baseline scene, each engine on each scene, Monte Carlo, report and
+    outputs) go to stderr once the command has run 1 s, then at least every 5 s (none with -q).
+    """
     from twin.workflows.scenario_run import run_scenario_file
 
-    lines = run_scenario_file(scenario, out, samples=samples, seed=seed, progress=not quiet,
+    lines = run_scenario_file(scenario, out, samples=samples, seed=seed, progress=False if quiet else None,
                               no_effect=_no_effect(allow_no_effect), allow_dirs=list(allow_dir or []))
     if not quiet:
-        for line in lines:
-            typer.echo(line)
+        _echo_lines(lines)
+
+
+def _echo_lines(lines: list[str]) -> None:
+    """The summary on stdout, on a clean terminal line (a drawn progress line is erased first)."""
+    from twin.io.progress import clear_line
+
+    clear_line()
+    for line in lines:
+        typer.echo(line)
 
 
 def batch(
@@ -63,24 +75,26 @@ def batch(
     workers: Annotated[int, typer.Option(help="LocalCluster worker processes", min=1, max=256)] = 2,
     allow_no_effect: AllowNoEffect = False,
     allow_dir: AllowDir = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines, no summary")] = False,
 ) -> None:
     """Run many scenarios (e.g. permit applications) on Dask; finished runs are skipped on a rerun.
+
+    Progress lines (reading the files, starting the cluster, runs done) go to stderr once the
+    command has run 1 s, then at least every 5 s (none with -q).
 
     Exit code: 0 every run done; 1 some runs failed (each listed); 2 every run failed (the
     first reason is the error line).
     """
     from twin.scenario.batch import run_batch
 
-    records = run_batch(pattern, out=out, scheduler=scheduler, n_workers=workers, progress=not quiet,
+    records = run_batch(pattern, out=out, scheduler=scheduler, n_workers=workers, progress=False if quiet else None,
                         no_effect=_no_effect(allow_no_effect), allow_dirs=list(allow_dir or []))
     failed = records[records["status"] != "done"] if len(records) else records
     if not quiet:
         counts = records["status"].value_counts().to_dict() if len(records) else {}
-        typer.echo(f"{len(records)} runs: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-        for r in failed.itertuples():
-            typer.echo(f"  {r.status} {r.file}: {_last_line(r.error)}")
-        typer.echo(f"records in {out / 'runs.sqlite'}")
+        _echo_lines([f"{len(records)} runs: " + ", ".join(f"{k} {v}" for k, v in counts.items()),
+                     *(f"  {r.status} {r.file}: {_last_line(r.error)}" for r in failed.itertuples()),
+                     f"records in {out / 'runs.sqlite'}"])
     if len(failed) and len(failed) == len(records):
         from twin.errors import InputError
 

@@ -86,11 +86,12 @@ def ingest(
         Path | None,
         typer.Option("--overrides", help="CSV or Parquet of known values by building_id: use, height_m, n_storeys, construction_year (source 'user')"),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines, no summary")] = False,
 ) -> None:
     """Read FILES into one scene (reprojected to --crs) and write it to OUT.
 
-    Prints the rows per layer and every dropped object with its reason.
+    Prints the rows per layer and every dropped object with its reason. Progress lines go to
+    stderr once the command has run 1 s (none with -q).
     """
     from twin.errors import InputError
     from twin.io.paths import check_input_file, check_output_path
@@ -133,7 +134,7 @@ def ingest(
         options["overrides"] = override_rows
     scene, results = ingest_files(
         files, crs=crs, source_crs=source_crs, override_crs=override_crs, ifc_crs=ifc_crs, sites=sites or (),
-        progress=not quiet, **options,
+        progress=False if quiet else None, **options,
     )
     if not any(scene.counts().values()) and scene.weather is None:
         dropped = sum(len(r.dropped) for r in results)
@@ -146,6 +147,9 @@ def ingest(
     write_scene(scene, out, inputs=inputs)
     if quiet:
         return
+    from twin.io.progress import clear_line
+
+    clear_line()
     for result in results:
         counts = ", ".join(f"{k} {v.n_hours} hours" if k == "weather" else f"{k} {len(v)}" for k, v in result.layers.items()) or "nothing"
         typer.echo(f"{result.path}: {counts}")
@@ -271,7 +275,9 @@ def export(
     scene_path: Annotated[Path, typer.Argument(help="A scene folder or .gpkg written by 'twin ingest'")],
     out: Annotated[Path, typer.Option("-o", "--out", help="OUT.gpkg, OUT.city.json (buildings, LoD1) or a folder (GeoParquet)")],
 ) -> None:
-    """Export a scene: every layer to GeoParquet or GeoPackage, or its buildings to CityJSON 2.0."""
+    """Export a scene: every layer to GeoParquet or GeoPackage, or its buildings to CityJSON 2.0.
+
+    Progress lines go to stderr once the command has run 1 s (none with twin -q export ...)."""
     from twin.export import check_cityjson_output, check_scene_output
     from twin.io.paths import check_output_path
     from twin.scene.io import read_scene
@@ -287,14 +293,25 @@ def export(
         check_cityjson_output(out, inputs=inputs)  # before reading: not /proc, not inside the scene
     else:
         check_scene_output(out, inputs=inputs)
-    scene = read_scene(scene_path)
+    from twin.io import progress
+
+    with progress.step(f"reading {Path(scene_path).name}"):
+        scene = read_scene(scene_path)
     if to_cityjson:
         from twin.export import write_cityjson
 
         write_cityjson(scene, out, inputs=inputs)
-        typer.echo(f"wrote {len(scene.buildings):,} buildings to {out}")
+        _echo(f"wrote {len(scene.buildings):,} buildings to {out}")
     else:
         from twin.export import write_scene
 
         write_scene(scene, out, inputs=inputs)
-        typer.echo(f"wrote {out}")
+        _echo(f"wrote {out}")
+
+
+def _echo(line: str) -> None:
+    """``typer.echo`` on a clean terminal line (the progress line, if drawn, is erased first)."""
+    from twin.io.progress import clear_line
+
+    clear_line()
+    typer.echo(line)

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from twin.errors import CRSError, SchemaError
-from twin.io import atomic_path
+from twin.io import atomic_path, progress
 
 CITYJSON_VERSION = "2.0"
 SCALE_M = 0.001
@@ -213,11 +213,25 @@ def write_cityjson(
     records = _attribute_records(buildings, attr_cols)
 
     extra = _extra_by_building(extra_attributes, path)
-    parts_of = _footprint_parts(buildings.geometry.values, height)
+    with progress.step("footprints into LoD1 parts"):
+        parts_of = _footprint_parts(buildings.geometry.values, height)
+    with progress.step("CityJSON buildings", len(records), unit="buildings") as done:
+        objects, points, skipped = _city_objects(records, parts_of, ground, height, extra, path, done)
+    doc = _document(objects, points, frame_crs, title)
+    target = Path(path)
+    with progress.step(f"writing {target.name}"), atomic_path(target) as tmp:
+        tmp.write_text(json.dumps(doc, separators=(",", ":"), allow_nan=False), encoding="utf-8")
+    return CityJSONExport(target, len(objects), skipped)
+
+
+def _city_objects(records: list[dict], parts_of: list, ground: np.ndarray, height: np.ndarray, extra: dict, path,
+                  done: progress.Step) -> tuple[dict[str, dict], _Points, list[tuple[str, str]]]:
+    """The CityObjects of the buildings (``done`` counts them), their shared vertices, and the skipped buildings."""
     points = _Points()
     objects: dict[str, dict] = {}
     skipped: list[tuple[str, str]] = []
     for i, rec in enumerate(records):
+        done.advance()
         bid = str(rec["building_id"])
         oid = bid[len("cityjson:"):] if bid.startswith("cityjson:") else bid
         z0 = ground[i] if math.isfinite(ground[i]) else 0.0
@@ -258,12 +272,7 @@ def write_cityjson(
         if oid in objects:
             raise SchemaError("building id repeated", path=path, obj=bid, field="building_id")
         objects[oid] = {"type": "Building", "attributes": attributes, "geometry": [geometry]}
-
-    doc = _document(objects, points, frame_crs, title)
-    target = Path(path)
-    with atomic_path(target) as tmp:
-        tmp.write_text(json.dumps(doc, separators=(",", ":"), allow_nan=False), encoding="utf-8")
-    return CityJSONExport(target, len(objects), skipped)
+    return objects, points, skipped
 
 
 def _attribute_records(frame, cols: list[str]) -> list[dict]:

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from twin.errors import InputError
-from twin.io import atomic_path, staged_dir
+from twin.io import atomic_path, progress, staged_dir
 from twin.io.json_out import to_json_text
 from twin.scene.schema import GEO_LAYERS
 
@@ -135,17 +135,20 @@ def write_scene_files(scene, folder: Path) -> list[str]:
 
     folder = Path(folder)
     written = []
-    for name, frame in scene.layers.items():
-        if len(frame) == 0:
-            continue
-        if name in GEO_LAYERS:
-            frame.to_parquet(folder / f"{name}.parquet", index=False)
-        else:
-            pd.DataFrame(frame).to_parquet(folder / f"{name}.parquet", index=False)
-        written.append(f"{name}.parquet")
-    if scene.weather is not None:
-        _weather_frame(scene).to_parquet(folder / "weather.parquet", index=False)
-        written.append("weather.parquet")
+    layers = [(name, frame) for name, frame in scene.layers.items() if len(frame)]
+    with progress.step("writing layers", len(layers) + (scene.weather is not None)) as done:
+        for name, frame in layers:
+            with progress.step(f"{name}.parquet ({len(frame):,} rows)"):
+                if name in GEO_LAYERS:
+                    frame.to_parquet(folder / f"{name}.parquet", index=False)
+                else:
+                    pd.DataFrame(frame).to_parquet(folder / f"{name}.parquet", index=False)
+            written.append(f"{name}.parquet")
+            done.advance()
+        if scene.weather is not None:
+            _weather_frame(scene).to_parquet(folder / "weather.parquet", index=False)
+            written.append("weather.parquet")
+            done.advance()
     meta = _metadata(scene)
     meta["files"] = {k: v for k, v in file_manifest(folder).items() if k in written}
     (folder / "scene.json").write_text(to_json_text(meta), encoding="utf-8")
@@ -163,13 +166,15 @@ def _write_gpkg(scene, out: Path) -> None:
     with atomic_path(out) as tmp:
         meta = pd.DataFrame({"key": ["twin_scene"], "value": [to_json_text(_metadata(scene), indent=None)]})
         pyogrio.write_dataframe(meta, tmp, layer="twin_scene", driver="GPKG")
-        for name, frame in scene.layers.items():
-            if len(frame) == 0:
-                continue
-            frame = _gpkg_safe(frame)
-            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", append=True)
-        if scene.weather is not None:
-            pyogrio.write_dataframe(_weather_frame(scene), tmp, layer="weather", driver="GPKG", append=True)
+        layers = [(name, frame) for name, frame in scene.layers.items() if len(frame)]
+        with progress.step("writing layers", len(layers) + (scene.weather is not None)) as done:
+            for name, frame in layers:
+                with progress.step(f"{name} ({len(frame):,} rows)"):
+                    pyogrio.write_dataframe(_gpkg_safe(frame), tmp, layer=name, driver="GPKG", append=True)
+                done.advance()
+            if scene.weather is not None:
+                pyogrio.write_dataframe(_weather_frame(scene), tmp, layer="weather", driver="GPKG", append=True)
+                done.advance()
 
 
 def _gpkg_safe(frame: pd.DataFrame) -> pd.DataFrame:

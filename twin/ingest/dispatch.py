@@ -22,7 +22,6 @@ the file.
 from __future__ import annotations
 
 import inspect
-import json
 import os
 import warnings
 from collections.abc import Callable, Iterable
@@ -31,6 +30,7 @@ from pathlib import Path
 
 from twin.errors import InputError, ParseError, TwinWarning
 from twin.ingest.result import IngestResult
+from twin.io.read_errors import library_errors
 
 # suffix -> (module, function); longest suffix wins
 _READERS: dict[str, tuple[str, str]] = {
@@ -85,30 +85,6 @@ def _accepted(reader: Callable[..., IngestResult], options: dict) -> dict:
     return {k: v for k, v in options.items() if k in params}
 
 
-def _library_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions of the parsing libraries that mean "this file cannot be read"."""
-    errors: list[type[BaseException]] = [UnicodeError, json.JSONDecodeError]
-    try:
-        from shapely.errors import ShapelyError
-
-        errors.append(ShapelyError)
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        import pyarrow
-
-        errors.append(pyarrow.ArrowException)
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from pyogrio import errors as ogr
-
-        errors += [ogr.DataSourceError, ogr.DataLayerError, ogr.FieldError, ogr.FeatureError, ogr.GeometryError]
-    except ImportError:  # pragma: no cover
-        pass
-    return tuple(errors)
-
-
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text[:300] + ("..." if len(text) > 300 else "")
@@ -140,7 +116,7 @@ def read(path: str | os.PathLike[str], **options) -> IngestResult:
     scene_crs = options.get("scene_crs")
     try:
         result = reader(path, **_accepted(reader, options))
-    except _library_errors() as exc:
+    except library_errors() as exc:
         raise ParseError(f"cannot read the file as {suffix}: {type(exc).__name__}: {_one_line(exc)}", path=path) from None
     check_result(result, path=path, hint="ifc" if suffix == ".ifc" else "source", scene_crs=scene_crs)
     return result
@@ -209,7 +185,7 @@ def ingest(
     override_crs: bool = False,
     ifc_crs: str | None = None,
     sites: Iterable[str | os.PathLike[str]] = (),
-    progress: bool = False,
+    progress: bool | None = None,
     context: bool = True,
     **options,
 ):
@@ -234,7 +210,9 @@ def ingest(
         Polygon files of districts/sites: read into the ``sites`` layer, and every building
         gets the ``site_id`` of the site it stands in.
     progress
-        Show a progress bar.
+        None: report the files read and the context step to the reporter the command line
+        installed (library use: silent); False: silent; True: on stderr
+        (:func:`twin.io.progress.requested`).
     context
         Once every file is read, infer building attributes that are still defaults from the
         scene: POIs inside footprints, land-use polygons, party-wall neighbours
@@ -247,7 +225,17 @@ def ingest(
     CRSError
         A layer lies outside the area of use of the scene CRS (the message names one that fits).
     """
+    from twin.io.progress import requested
+
+    with requested(progress):
+        return _ingest(paths, scene=scene, crs=crs, source_crs=source_crs, override_crs=override_crs, ifc_crs=ifc_crs,
+                       sites=sites, context=context, **options)
+
+
+def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, context, **options):
+    """:func:`ingest`, each file and the context step reported to :mod:`twin.io.progress`."""
     from twin.ingest.crs_check import check_scene_fit
+    from twin.io import progress
     from twin.scene import DEFAULT_CRS, Scene
 
     if scene is None:
@@ -255,11 +243,8 @@ def ingest(
     scene_crs = scene.crs.to_string()
     results = []
     paths = list(paths)
-    iterator: Iterable = paths
-    if progress and len(paths) > 1:
-        from tqdm import tqdm
+    sites = list(sites)
 
-        iterator = tqdm(paths, desc="ingest", unit="file")
     def read_into_scene(path, extra: dict) -> None:
         suffix = detect_format(path)
         opts = dict(options)
@@ -281,17 +266,24 @@ def ingest(
         add_result(scene, result)
         results.append(result)
 
-    for path in iterator:
-        read_into_scene(path, {})
-    for path in sites:
-        read_into_scene(path, {"layer": "sites"})
-    if len(scene.sites):
-        scene.assign_sites()
-    if context:
-        from twin.ingest.attributes.context import refine_scene
-        from twin.ingest.defaults import load_defaults
+    with progress.step("input files", len(paths) + len(sites)) as files_done:
+        for path in paths:
+            with progress.step(Path(path).name):
+                read_into_scene(path, {})
+            files_done.advance()
+        for path in sites:
+            with progress.step(f"{Path(path).name} (sites)"):
+                read_into_scene(path, {"layer": "sites"})
+            files_done.advance()
+        if len(scene.sites):
+            with progress.step("sites of the buildings"):
+                scene.assign_sites()
+        if context:
+            from twin.ingest.attributes.context import refine_scene
+            from twin.ingest.defaults import load_defaults
 
-        refine_scene(scene, table=load_defaults(options.get("defaults")))
+            with progress.step("building attributes from their context"):
+                refine_scene(scene, table=load_defaults(options.get("defaults")))
     return scene, results
 
 

@@ -7,7 +7,12 @@ not submitted at all, so rerunning an interrupted batch only does the rest. A ta
 run in the store before working (a run already ``done`` is skipped there too), so a task that
 Dask retries after its worker died records its run once. A task whose workers keep dying
 (``KilledWorker``) is recorded as failed and the batch goes on. Outputs go to
-``OUT/<run_id>/`` (:func:`twin.scenario.outputs.write_outputs`: a temporary folder, renamed).
+``OUT/<run_id>/`` (:func:`twin.scenario.runner.write_run_folder`: a temporary folder, renamed).
+
+This module is about batches only: what one run is (:func:`~twin.scenario.runner.run_identity`)
+and what it writes (:func:`~twin.scenario.runner.write_run_files`) live with the runner, and
+``twin run`` uses the same two functions. ``run_identity`` and ``scenario_inputs`` are
+re-exported here for older callers.
 
 The default cluster is a ``LocalCluster`` of processes with one thread each; Numba kernels in
 the workers are capped to one thread (``TWIN_NUMBA_THREADS=1``) so workers do not oversubscribe
@@ -32,7 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from twin.errors import InputError, TwinError
-from twin.scenario.outputs import write_outputs
+from twin.scenario.runner import run_identity, scenario_inputs
 
 
 def batch_root(pattern: str | os.PathLike[str]) -> Path | None:
@@ -51,51 +56,6 @@ def discover(pattern: str | os.PathLike[str]) -> list[Path]:
     if not files:
         raise InputError("no scenario files found", path=pattern)
     return files
-
-
-def scenario_inputs(scenario, base_dir: Path, *, allow_dirs: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
-    """Every file a scenario reads (inputs, weather, inserted IFC files, the traffic engine's
-    GTFS feed and tables), for the input hash:
-    confined to the allowed folders and checked as regular files of the right type and size
-    (:func:`twin.scenario.inputs.resolve_inputs`), so nothing outside is ever hashed."""
-    from twin.scenario.inputs import resolve_inputs
-
-    return [item.path for item in resolve_inputs(scenario, base_dir, allow_dirs=allow_dirs)]
-
-
-def run_identity(path: str | os.PathLike[str], *, allow_dirs: Iterable[str | os.PathLike[str]] = ()) -> dict:
-    """Scenario, hashes and run id of a scenario file.
-
-    The inputs are confined and checked before any of them is hashed (:func:`scenario_inputs`).
-
-    Raises
-    ------
-    ScenarioError
-        The file is not a valid scenario.
-    UnsafePathError
-        An input outside the scenario's folder, the shipped data and ``allow_dirs``, or not a
-        regular file.
-    InputError
-        A missing input, or one of the wrong type (ResourceLimitError: too large).
-    """
-    import twin
-    from twin.scenario.schema import load_scenario
-    from twin.scenario.store import hash_files, make_run_id
-
-    path = Path(path).resolve()
-    scenario = load_scenario(path)
-    input_hash = hash_files(scenario_inputs(scenario, path.parent, allow_dirs=allow_dirs))
-    scenario_hash = scenario.digest()
-    seed = scenario.uncertainty.seed
-    return {
-        "scenario": scenario,
-        "path": path,
-        "input_hash": input_hash,
-        "scenario_hash": scenario_hash,
-        "seed": seed,
-        "version": twin.__version__,
-        "run_id": make_run_id(scenario_hash, input_hash, seed, twin.__version__),
-    }
 
 
 def _invalid_run_id(path: Path) -> str:
@@ -147,7 +107,7 @@ def run_one(path: str, store_path: str, out_root: str, *, no_effect: str = "erro
     is returned as recorded, without running again. ``no_effect`` and ``allow_dirs``: as
     :func:`twin.scenario.runner.run_scenario`.
     """
-    from twin.scenario.runner import run_scenario
+    from twin.scenario.runner import kpi_deltas, run_scenario, write_run_folder
     from twin.scenario.store import RunStore
 
     store = RunStore(store_path)
@@ -163,9 +123,8 @@ def run_one(path: str, store_path: str, out_root: str, *, no_effect: str = "erro
     _remove_stale_temporaries(Path(out_root), run_id)
     try:
         comparison = run_scenario(ident["scenario"], base_dir=ident["path"].parent, no_effect=no_effect, allow_dirs=allow_dirs)
-        written = write_outputs(comparison, Path(out_root) / run_id)
-        kpis = {f"{r.whatif}/{r.domain}/{r.kpi}": float(r.delta) for r in comparison.kpis.itertuples()}
-        store.finish(run_id, kpis=kpis, outputs={k: str(Path(out_root) / run_id / v) for k, v in written.items()})
+        written = write_run_folder(comparison, Path(out_root) / run_id)
+        store.finish(run_id, kpis=kpi_deltas(comparison), outputs={k: str(Path(out_root) / run_id / v) for k, v in written.items()})
     except TwinError as exc:
         store.fail(run_id, str(exc))
     except Exception:  # a bug: keep the traceback in the record, the batch goes on
@@ -219,7 +178,7 @@ def run_batch(
     store_path: str | os.PathLike[str] | None = None,
     scheduler: str | None = None,
     n_workers: int = 2,
-    progress: bool = False,
+    progress: bool | None = None,
     on_result: Callable[[object, dict], None] | None = None,
     no_effect: str = "error",
     allow_dirs: Iterable[str | os.PathLike[str]] = (),
@@ -239,7 +198,9 @@ def run_batch(
     n_workers
         Worker processes of the ``LocalCluster`` (one thread each).
     progress
-        Show a progress bar.
+        None (default): the steps (reading the files, starting the cluster, runs done) go to
+        the reporter the command line installed (library use: silent); False: silent; True:
+        on stderr (:mod:`twin.io.progress`).
     on_result
         Called in this process after each finished task as ``on_result(client, record)``
         (for progress displays and monitoring).
@@ -256,6 +217,15 @@ def run_batch(
         (``run_id``, ``status``, ``attempts``, ``error``, ``kpis``, ...). Files with the same
         run id share one record.
     """
+    from twin.io.progress import requested
+
+    with requested(progress):
+        return _run_batch(pattern, out=out, store_path=store_path, scheduler=scheduler, n_workers=n_workers,
+                          on_result=on_result, no_effect=no_effect, allow_dirs=allow_dirs)
+
+
+def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_effect, allow_dirs) -> pd.DataFrame:
+    from twin.io import progress
     from twin.scenario.checks import check_policy
     from twin.scenario.inputs import allowed_dirs
     from twin.scenario.store import RunStore
@@ -267,9 +237,10 @@ def run_batch(
     out.mkdir(parents=True, exist_ok=True)
     store_path = Path(store_path) if store_path else out / "runs.sqlite"
     store = RunStore(store_path)  # creates the schema once, before workers race for it
-    todo, run_ids = plan_batch(files, store, allow_dirs=allow, root=batch_root(pattern))
+    with progress.step(f"reading {len(files)} scenario files"):
+        todo, run_ids = plan_batch(files, store, allow_dirs=allow, root=batch_root(pattern))
     if todo:
-        _submit(todo, store, store_path=store_path, out=out, scheduler=scheduler, n_workers=n_workers, progress=progress,
+        _submit(todo, store, store_path=store_path, out=out, scheduler=scheduler, n_workers=n_workers,
                 on_result=on_result, no_effect=no_effect, allow_dirs=allow)
     rows = []
     for f in files:
@@ -278,30 +249,37 @@ def run_batch(
     return pd.DataFrame(rows)
 
 
-def _submit(todo, store, *, store_path: Path, out: Path, scheduler, n_workers, progress, on_result, no_effect="error",
+def _submit(todo, store, *, store_path: Path, out: Path, scheduler, n_workers, on_result, no_effect="error",
             allow_dirs=()) -> None:
+    from twin.io import progress
+
+    with progress.step("runs", len(todo), unit="done") as done:
+        _submit_runs(todo, store, done, store_path=store_path, out=out, scheduler=scheduler, n_workers=n_workers,
+                     on_result=on_result, no_effect=no_effect, allow_dirs=allow_dirs)
+
+
+def _submit_runs(todo, store, done, *, store_path: Path, out: Path, scheduler, n_workers, on_result, no_effect, allow_dirs) -> None:
+    """The runs of ``todo`` on Dask; ``done`` (a progress step) counts the finished ones."""
     from dask.distributed import Client, LocalCluster, as_completed
+
+    from twin.io import progress
 
     env_before = os.environ.get("TWIN_NUMBA_THREADS")
     os.environ["TWIN_NUMBA_THREADS"] = "1"
     try:
-        if scheduler:
-            client = Client(scheduler)
-            cluster = None
-        else:
-            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
-            client = Client(cluster)
+        with progress.step("starting the Dask cluster" if not scheduler else f"connecting to {scheduler}"):
+            if scheduler:
+                client = Client(scheduler)
+                cluster = None
+            else:
+                cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
+                client = Client(cluster)
         try:
             futures = client.map(run_one, [t["path"] for t in todo], store_path=str(store_path), out_root=str(out),
                                  no_effect=no_effect, allow_dirs=list(allow_dirs),
                                  key=[f"twin-run-{t['run_id']}" for t in todo], retries=1, pure=False)
             by_key = {f.key: t for f, t in zip(futures, todo)}
-            iterator = as_completed(futures)
-            if progress:
-                from tqdm import tqdm
-
-                iterator = tqdm(iterator, total=len(futures), desc="batch", unit="run")
-            for fut in iterator:
+            for fut in as_completed(futures):
                 try:
                     record = fut.result()
                 except Exception as exc:  # the task never returned (e.g. its workers kept dying)
@@ -310,6 +288,7 @@ def _submit(todo, store, *, store_path: Path, out: Path, scheduler, n_workers, p
                         store.claim(task["run_id"], **task["claim"])
                     store.fail(task["run_id"], f"task lost: {type(exc).__name__}: {exc}")
                     record = store.get(task["run_id"])
+                done.advance()
                 if on_result is not None:
                     on_result(client, record)
         finally:
@@ -321,3 +300,6 @@ def _submit(todo, store, *, store_path: Path, out: Path, scheduler, n_workers, p
             os.environ.pop("TWIN_NUMBA_THREADS", None)
         else:
             os.environ["TWIN_NUMBA_THREADS"] = env_before
+
+
+__all__ = ["batch_root", "discover", "plan_batch", "run_batch", "run_identity", "run_one", "scenario_inputs"]

@@ -63,6 +63,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from twin.errors import ScenarioError, SimulationError, TwinError
+from twin.io import progress as _progress
 from twin.scenario.checks import check_policy, check_scenario, check_scene_limits, priors_on
 from twin.scenario.inputs import ScenarioInput, input_path, resolve_inputs
 from twin.scenario.sampling import draw_samples
@@ -138,6 +139,93 @@ def _engine(domain: str):
     return import_module(ENGINES[domain])
 
 
+# one run: its identity and its outputs (used by ``twin run`` and by each run of a batch) ---------
+
+def scenario_inputs(scenario: Scenario, base_dir: Path, *, allow_dirs=()) -> list[Path]:
+    """Every file a scenario reads (inputs, weather, inserted IFC files, the traffic engine's
+    GTFS feed and tables), for the input hash:
+    confined to the allowed folders and checked as regular files of the right type and size
+    (:func:`twin.scenario.inputs.resolve_inputs`), so nothing outside is ever hashed."""
+    return [item.path for item in resolve_inputs(scenario, base_dir, allow_dirs=allow_dirs)]
+
+
+def run_identity(path, *, allow_dirs=()) -> dict:
+    """Scenario, hashes and run id of a scenario file.
+
+    The inputs are confined and checked before any of them is hashed (:func:`scenario_inputs`).
+
+    Returns
+    -------
+    dict
+        ``scenario``, ``path`` (resolved), ``input_hash``, ``scenario_hash``, ``seed``,
+        ``version`` (of twin) and ``run_id`` (:func:`twin.scenario.store.make_run_id`).
+
+    Raises
+    ------
+    ScenarioError
+        The file is not a valid scenario.
+    UnsafePathError
+        An input outside the scenario's folder, the shipped data and ``allow_dirs``, or not a
+        regular file.
+    InputError
+        A missing input, or one of the wrong type (ResourceLimitError: too large).
+    """
+    import twin
+    from twin.scenario.schema import load_scenario
+    from twin.scenario.store import hash_files, make_run_id
+
+    path = Path(path).resolve()
+    scenario = load_scenario(path)
+    input_hash = hash_files(scenario_inputs(scenario, path.parent, allow_dirs=allow_dirs))
+    scenario_hash = scenario.digest()
+    seed = scenario.uncertainty.seed
+    return {
+        "scenario": scenario,
+        "path": path,
+        "input_hash": input_hash,
+        "scenario_hash": scenario_hash,
+        "seed": seed,
+        "version": twin.__version__,
+        "run_id": make_run_id(scenario_hash, input_hash, seed, twin.__version__),
+    }
+
+
+def kpi_deltas(comparison: Comparison) -> dict[str, float]:
+    """``"<whatif>/<domain>/<kpi>"`` -> delta of every KPI of a comparison (what the run store records)."""
+    return {f"{r.whatif}/{r.domain}/{r.kpi}": float(r.delta) for r in comparison.kpis.itertuples()}
+
+
+def write_run_files(comparison: Comparison, folder: Path) -> dict[str, str]:
+    """A run's per-object outputs in the existing folder ``folder``: ``kpis.parquet``, the
+    per-object deltas (:func:`twin.scenario.outputs.write_output_files`) and, with Monte Carlo
+    samples, ``samples.parquet`` (every sample's baseline, what-if and delta KPIs).
+
+    Returns
+    -------
+    dict
+        Output name (``kpis``, ``<whatif>/<domain>``, ``samples``) -> file name inside ``folder``.
+    """
+    from twin.scenario.outputs import write_output_files
+
+    with _progress.step("per-object outputs"):
+        written = write_output_files(comparison, Path(folder))
+        if comparison.samples is not None:
+            comparison.samples.to_parquet(Path(folder) / "samples.parquet", index=False)
+            written["samples"] = "samples.parquet"
+    return written
+
+
+def write_run_folder(comparison: Comparison, out_dir: Path) -> dict[str, str]:
+    """:func:`write_run_files` into ``out_dir`` as one folder, staged beside it and swapped in
+    whole (:func:`twin.io.staged.staged_dir`; an existing ``out_dir`` is replaced only when it
+    holds earlier outputs or is empty)."""
+    from twin.io.staged import staged_dir
+    from twin.scenario.outputs import OUTPUT_MARKERS
+
+    with staged_dir(out_dir, owned=OUTPUT_MARKERS) as tmp:
+        return write_run_files(comparison, tmp)
+
+
 @dataclass
 class PreparedScenes:
     """The baseline scene and the what-if scenes of a scenario, checked and ready for the engines."""
@@ -149,7 +237,7 @@ class PreparedScenes:
     timings_s: dict[str, float]
 
 
-def build_baseline(scenario: Scenario, base_dir: Path, *, progress: bool = False, no_effect: str = "error",
+def build_baseline(scenario: Scenario, base_dir: Path, *, progress: bool | None = None, no_effect: str = "error",
                    allow_dirs=(), inputs: list[ScenarioInput] | None = None):
     """Ingest the scenario's inputs into a scene and apply its baseline modifications.
 
@@ -202,12 +290,18 @@ def apply_whatif(baseline, whatif, *, base_dir: Path, seed: int, index: int, no_
     return scene, records
 
 
-def prepare_scenes(scenario: Scenario, *, base_dir: str | Path, progress: bool = False, no_effect: str = "error",
+def prepare_scenes(scenario: Scenario, *, base_dir: str | Path, progress: bool | None = None, no_effect: str = "error",
                    allow_dirs=()) -> PreparedScenes:
     """Steps 1-3 of the module docstring: every check, the baseline and the what-if scenes; no engine runs.
 
-    Used by :func:`run_scenario` and by ``twin scenario validate``.
+    Used by :func:`run_scenario` and by ``twin scenario validate``. ``progress``: as
+    :func:`run_scenario`.
     """
+    with _progress.requested(progress):
+        return _prepare_scenes(scenario, base_dir=base_dir, no_effect=no_effect, allow_dirs=allow_dirs)
+
+
+def _prepare_scenes(scenario: Scenario, *, base_dir: str | Path, no_effect: str, allow_dirs) -> PreparedScenes:
     check_policy(no_effect)
     base_dir = Path(base_dir)
     timings: dict[str, float] = {}
@@ -218,7 +312,8 @@ def prepare_scenes(scenario: Scenario, *, base_dir: str | Path, progress: bool =
         if check_files is not None:
             check_files(getattr(scenario, domain), base_dir=base_dir)
     t0 = time.perf_counter()
-    baseline_scene = build_baseline(scenario, base_dir, progress=progress, no_effect=no_effect, inputs=inputs)
+    with _progress.step("baseline scene"):
+        baseline_scene = build_baseline(scenario, base_dir, no_effect=no_effect, inputs=inputs)
     timings["baseline_scene"] = time.perf_counter() - t0
     check_scene_limits(scenario, len(baseline_scene.buildings))
     for domain in scenario.domains:
@@ -226,7 +321,7 @@ def prepare_scenes(scenario: Scenario, *, base_dir: str | Path, progress: bool =
         if check is not None:
             check(baseline_scene, getattr(scenario, domain))
     scenes, applied = {}, {}
-    for i, w in enumerate(scenario.whatifs):
+    for i, w in enumerate(_progress.track(scenario.whatifs, "what-if scenes")):
         t0 = time.perf_counter()
         scenes[w.name], applied[w.name] = apply_whatif(baseline_scene, w, base_dir=base_dir, seed=scenario.uncertainty.seed,
                                                        index=i, no_effect=no_effect, inputs=inputs)
@@ -315,7 +410,7 @@ def _emit_engine_warnings(baseline: dict[str, EngineResult], whatifs: dict[str, 
         warnings.warn(f"{domain} ({', '.join(scenes)}): {text}", TwinWarning, stacklevel=3)
 
 
-def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool = False, no_effect: str = "error",
+def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool | None = None, no_effect: str = "error",
                  allow_dirs=()) -> Comparison:
     """Run the baseline and every what-if of ``scenario`` on every requested engine.
 
@@ -327,7 +422,9 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool = F
         The scenario file's folder: relative inputs are relative to it, and inputs must stay in
         it (or in the shipped data, or in ``allow_dirs``; :mod:`twin.scenario.inputs`).
     progress
-        Show progress bars.
+        None (default): the steps (baseline scene, what-if scenes, each engine on each scene,
+        Monte Carlo) go to the reporter the command line installed (library use: silent);
+        False: silent; True: on stderr (:mod:`twin.io.progress`).
     no_effect
         ``"error"`` (default): a selection that matches nothing or a modification without effect
         raises :class:`~twin.errors.NoEffectError` before any engine runs; ``"warn"``: a
@@ -335,9 +432,14 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool = F
     allow_dirs
         Extra folders inputs may come from.
     """
-    base_dir = Path(base_dir)
+    with _progress.requested(progress):
+        return _run_scenario(scenario, base_dir=Path(base_dir), no_effect=no_effect, allow_dirs=allow_dirs)
+
+
+def _run_scenario(scenario: Scenario, *, base_dir: Path, no_effect: str, allow_dirs) -> Comparison:
+    """:func:`run_scenario`, its steps reported to :mod:`twin.io.progress`."""
     _check_kpi_filter(scenario)
-    prepared = prepare_scenes(scenario, base_dir=base_dir, progress=progress, no_effect=no_effect, allow_dirs=allow_dirs)
+    prepared = _prepare_scenes(scenario, base_dir=base_dir, no_effect=no_effect, allow_dirs=allow_dirs)
     unc = scenario.uncertainty
     draws = draw_samples(scenario) if unc.samples and unc.parameters else None
     sample_options = {}
@@ -353,26 +455,33 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool = F
         from twin.energy.stock_samples import draw_stock_samples
 
         t = time.perf_counter()
-        priors = load_priors(unc.priors if isinstance(unc.priors, dict) else None)
-        stock = draw_stock_samples(baseline_scene, priors, unc.samples, unc.seed)
+        with _progress.step(f"stock samples ({unc.samples})"):
+            priors = load_priors(unc.priors if isinstance(unc.priors, dict) else None)
+            stock = draw_stock_samples(baseline_scene, priors, unc.samples, unc.seed)
         timings["stock_samples"] = time.perf_counter() - t
 
     def run_all():
         base, what = {}, {w: {} for w in scenes}
-        for domain in scenario.domains:
-            engine = _engine(domain)
-            opts = _options(scenario, domain)
-            t = time.perf_counter()
-            base[domain] = _run_engine(domain, engine, baseline_scene, opts, base_dir=base_dir, label="the baseline")
-            timings[f"engine:{domain}:baseline"] = timings.get(f"engine:{domain}:baseline", 0.0) + time.perf_counter() - t
-            for name, sc in scenes.items():
-                if not _reads_change(engine, baseline_scene, sc):
-                    what[name][domain] = base[domain]
-                    continue
+        with _progress.step("engines", len(scenario.domains) * (1 + len(scenes)), unit="scene runs") as done:
+            for domain in scenario.domains:
+                engine = _engine(domain)
+                opts = _options(scenario, domain)
                 t = time.perf_counter()
-                what[name][domain] = _run_engine(domain, engine, sc, opts, base_dir=base_dir, label=f"what-if {name!r}",
-                                                 baseline_scene=baseline_scene)
-                timings[f"engine:{domain}:{name}"] = timings.get(f"engine:{domain}:{name}", 0.0) + time.perf_counter() - t
+                with _progress.step(f"{domain} on the baseline"):
+                    base[domain] = _run_engine(domain, engine, baseline_scene, opts, base_dir=base_dir, label="the baseline")
+                done.advance()
+                timings[f"engine:{domain}:baseline"] = timings.get(f"engine:{domain}:baseline", 0.0) + time.perf_counter() - t
+                for name, sc in scenes.items():
+                    if not _reads_change(engine, baseline_scene, sc):
+                        what[name][domain] = base[domain]
+                        done.advance()
+                        continue
+                    t = time.perf_counter()
+                    with _progress.step(f"{domain} on what-if {name!r}"):
+                        what[name][domain] = _run_engine(domain, engine, sc, opts, base_dir=base_dir, label=f"what-if {name!r}",
+                                                         baseline_scene=baseline_scene)
+                    done.advance()
+                    timings[f"engine:{domain}:{name}"] = timings.get(f"engine:{domain}:{name}", 0.0) + time.perf_counter() - t
         return base, what
 
     baseline, whatifs = run_all()
@@ -390,8 +499,9 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool = F
     samples_frame = None
     notes: list[str] = []
     if unc.samples:
-        samples_frame, notes = _run_samples(scenario, baseline_scene, scenes, baseline, whatifs, sample_options, stock,
-                                            base_dir=base_dir, timings=timings, wanted=wanted)
+        with _progress.step(f"Monte Carlo ({unc.samples} samples)"):
+            samples_frame, notes = _run_samples(scenario, baseline_scene, scenes, baseline, whatifs, sample_options, stock,
+                                                base_dir=base_dir, timings=timings, wanted=wanted)
         kpis = kpis.merge(bands(samples_frame, unc.percentiles), on=["whatif", "domain", "kpi"], how="left")
     comparison = Comparison(scenario, baseline, whatifs, applied, kpis, timings, samples_frame, baseline_scene)
     comparison.stock_samples = stock
@@ -502,8 +612,9 @@ def _run_samples(scenario: Scenario, baseline_scene, scenes: dict, baseline: dic
             # baseline and the what-ifs it re-runs, sample by sample (each what-if against its sample's baseline)
             rerun = {name: sc for name, sc in scenes.items() if whatifs[name][domain] is not baseline[domain]}
             t = time.perf_counter()
-            base_k, rerun_k, rerun_base, engine_notes = engine.run_samples_paired(
-                baseline_scene, rerun, opts, engine_stock, base_dir=base_dir, seed=scenario.uncertainty.seed)
+            with _progress.step(f"{domain}: baseline and {len(rerun)} what-if(s), sample by sample"):
+                base_k, rerun_k, rerun_base, engine_notes = engine.run_samples_paired(
+                    baseline_scene, rerun, opts, engine_stock, base_dir=base_dir, seed=scenario.uncertainty.seed)
             timings[f"samples:{domain}:paired"] = time.perf_counter() - t
             notes.extend(f"{domain}: {note}" for note in engine_notes)
             _check_sample_kpis(domain, engine, base_k, "the baseline")
@@ -544,11 +655,12 @@ def _run_samples(scenario: Scenario, baseline_scene, scenes: dict, baseline: dic
 def _engine_samples(domain: str, engine, scene, opts: list, stock, *, base_dir: Path, label: str, notes: list[str]) -> list[dict[str, float]]:
     """KPIs of every sample of one engine on one scene; a NaN or infinite KPI is an error naming the sample."""
     if hasattr(engine, "run_samples"):
-        kpis, engine_notes = engine.run_samples(scene, opts, stock, base_dir=base_dir)
+        with _progress.step(f"{domain} on {label}, {len(opts)} samples"):
+            kpis, engine_notes = engine.run_samples(scene, opts, stock, base_dir=base_dir)
         notes.extend(f"{domain} ({label}): {note}" for note in engine_notes)
     else:
         kpis = []
-        for s, o in enumerate(opts):
+        for s, o in enumerate(_progress.track(opts, f"{domain} on {label}", unit="samples")):
             sc = scene if stock is None else _sampled_scene(scene, stock, s)
             kpis.append(engine.run(sc, o, base_dir=base_dir).kpis)
     _check_sample_kpis(domain, engine, kpis, label)

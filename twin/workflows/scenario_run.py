@@ -32,12 +32,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import socket
 import time
 from pathlib import Path
 
 from twin.errors import InputError
+
+log = logging.getLogger(__name__)
 
 #: Names that mark a folder as an earlier ``twin run`` result (an existing folder is replaced only then).
 RUN_MARKERS = ("run_record.json", "report.html", "kpis.csv")
@@ -78,7 +81,8 @@ def _check_output(out: Path, inputs: list[Path]) -> Path:
     return store
 
 
-def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_effect: str = "error", allow_dirs=()) -> list[str]:
+def run_scenario_file(path, out, *, samples=None, seed=None, progress: bool | None = None, no_effect: str = "error",
+                      allow_dirs=()) -> list[str]:
     """Run ``path`` (default: the Saint-Gilles default scenario) and write everything to ``out``.
 
     Parameters
@@ -90,14 +94,16 @@ def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_e
     samples, seed
         Overrides of the scenario's Monte Carlo samples and seed (validated like the file).
     progress
-        Show progress bars.
+        None (default): the steps (inputs, baseline scene, engines, Monte Carlo, report,
+        outputs) go to the reporter the command line installed (library use: silent); False:
+        silent; True: on stderr (:mod:`twin.io.progress`).
     no_effect
         ``"error"`` (default): a selection that matches nothing or a modification without
         effect stops the run; ``"warn"``: a warning instead (passed to
         :func:`twin.scenario.runner.run_scenario`).
     allow_dirs
         Folders scenario inputs may come from besides the scenario's own folder (passed to
-        :func:`twin.scenario.batch.run_identity` and the runner).
+        :func:`twin.scenario.runner.run_identity` and the runner).
 
     Returns
     -------
@@ -109,7 +115,16 @@ def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_e
     OutputError
         ``out`` cannot be written (checked before any work).
     """
-    from twin.scenario.batch import run_identity, scenario_inputs
+    from twin.io.progress import requested
+
+    with requested(progress):
+        return _run_scenario_file(path, out, samples=samples, seed=seed, no_effect=no_effect, allow_dirs=allow_dirs)
+
+
+def _run_scenario_file(path, out, *, samples, seed, no_effect: str, allow_dirs) -> list[str]:
+    """:func:`run_scenario_file`, its steps reported to :mod:`twin.io.progress`."""
+    from twin.io import progress
+    from twin.scenario.runner import run_identity, run_scenario, scenario_inputs
     from twin.scenario.schema import with_overrides
     from twin.scenario.store import RunStore, make_run_id
     from twin.workflows.interrupt import sigterm_raises
@@ -118,9 +133,10 @@ def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_e
     out = Path(out)
     _check_output(out, [path])  # before reading the inputs
     allow = {"allow_dirs": list(allow_dirs)} if allow_dirs else {}
-    ident = run_identity(path, **allow)
-    scenario = with_overrides(ident["scenario"], samples=samples, seed=seed, path=path)
-    inputs = [ident["path"], *scenario_inputs(scenario, ident["path"].parent, **allow)]
+    with progress.step("checking the scenario and hashing its inputs"):
+        ident = run_identity(path, **allow)
+        scenario = with_overrides(ident["scenario"], samples=samples, seed=seed, path=path)
+        inputs = [ident["path"], *scenario_inputs(scenario, ident["path"].parent, **allow)]
     store_path = _check_output(out, inputs)
     store = RunStore(store_path)
     run_id = make_run_id(scenario.digest(), ident["input_hash"], scenario.uncertainty.seed, ident["version"])
@@ -131,8 +147,9 @@ def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_e
         store.claim(run_id, again=True, **claim)  # an explicit run recomputes, and is recorded, even if done before
         record = {"run_id": run_id, "started_utc": _now(), **claim, "samples": scenario.uncertainty.samples}
         try:
-            comparison = _compute(scenario, ident["path"].parent, progress=progress, no_effect=no_effect, **allow)
-            written = _write_result(comparison, out, store, run_id, record)
+            comparison = run_scenario(scenario, base_dir=ident["path"].parent, no_effect=no_effect, **allow)
+            with progress.step("writing the results"):
+                written = _write_result(comparison, out, store, run_id, record)
         except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (Terminated)
             store.fail(run_id, f"interrupted: {exc or 'Ctrl-C'}")
             raise
@@ -141,6 +158,7 @@ def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_e
             raise
         store.finish(run_id, kpis=written["kpis"], outputs=written["outputs"])
     lines = [f"scenario {scenario.name} ({path}), run {run_id}, {time.perf_counter() - t0:.1f} s"]
+    log.info("run %s of %s done in %.1f s", run_id, path, time.perf_counter() - t0)
     from twin.scenario.report import assumed_lines, terminal_summary
 
     lines += terminal_summary(comparison)
@@ -149,36 +167,25 @@ def run_scenario_file(path, out, *, samples=None, seed=None, progress=True, no_e
     return lines
 
 
-def _compute(scenario, base_dir: Path, *, progress: bool, no_effect: str, **kwargs):
-    """:func:`twin.scenario.runner.run_scenario` of ``scenario``."""
-    from twin.scenario.runner import run_scenario
-
-    return run_scenario(scenario, base_dir=base_dir, progress=progress, no_effect=no_effect, **kwargs)
-
-
-def _kpi_dict(comparison) -> dict:
-    return {f"{r.whatif}/{r.domain}/{r.kpi}": float(r.delta) for r in comparison.kpis.itertuples()}
-
-
 def _write_result(comparison, out: Path, store, run_id: str, record: dict) -> dict:
     """Stage the whole results folder, record it, swap it in; KPIs and output paths for the store."""
     from twin.export import write_scene_files
+    from twin.io import progress
     from twin.io.json_out import to_json_text
     from twin.io.run_record import dependency_versions, file_manifest
     from twin.io.staged import MARKER, staged_dir
-    from twin.scenario.outputs import write_output_files
     from twin.scenario.report import write_report
+    from twin.scenario.runner import kpi_deltas, write_run_files
 
-    kpis = _kpi_dict(comparison)
+    kpis = kpi_deltas(comparison)
     with staged_dir(out, owned=RUN_MARKERS, field="--out") as tmp:
         (tmp / "outputs").mkdir()
-        written = write_output_files(comparison, tmp / "outputs")
-        if comparison.samples is not None:  # every Monte Carlo sample's KPIs (baseline, what-if, delta)
-            comparison.samples.to_parquet(tmp / "outputs" / "samples.parquet", index=False)
-            written["samples"] = "samples.parquet"
-        write_report(comparison, tmp / "report.html", run_id=run_id)
+        written = write_run_files(comparison, tmp / "outputs")
+        with progress.step("report.html"):
+            write_report(comparison, tmp / "report.html", run_id=run_id)
         (tmp / "baseline_scene").mkdir()
-        write_scene_files(comparison.baseline_scene, tmp / "baseline_scene")
+        with progress.step("baseline_scene/"):
+            write_scene_files(comparison.baseline_scene, tmp / "baseline_scene")
         comparison.kpis.to_csv(tmp / "kpis.csv", index=False)
         outputs = {"report": str(out / "report.html"), "kpis_csv": str(out / "kpis.csv"), "baseline_scene": str(out / "baseline_scene"),
                    "record": str(out / RECORD_NAME), **{k: str(out / "outputs" / v) for k, v in written.items()}}

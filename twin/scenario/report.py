@@ -38,6 +38,7 @@ import io
 import math
 import os
 import platform
+from importlib import import_module
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,12 @@ import pandas as pd
 from twin.io import atomic_write_text
 from twin.scenario.checks import OP_DOMAINS  # which engines each operation acts on (one table)
 
-SECTIONS = ("summary", "assumed", "kpis", "mobility", "soil", "solar", "maps", "timeseries", "changes", "provenance")
+SECTIONS = ("summary", "assumed", "kpis", "energy", "buildings", "mobility", "soil", "solar", "maps", "timeseries", "changes", "provenance")
+
+#: How each section reads in the page's table of contents.
+SECTION_TITLES = {"summary": "Summary", "assumed": "What this run assumed", "kpis": "Indicators", "energy": "EPB classes and payback",
+                  "buildings": "Look up a building", "mobility": "Mobility", "soil": "Soil water", "solar": "Rooftop PV", "maps": "Maps",
+                  "timeseries": "Time series", "changes": "What changed", "provenance": "Provenance"}
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:1.5rem auto;max-width:1180px;padding:0 1rem;color:#222;line-height:1.4}
@@ -63,6 +69,14 @@ dl{display:grid;grid-template-columns:max-content auto;gap:.15rem 1rem;font-size
 .box{border:1px solid #d0d7de;border-left:4px solid #bf8700;border-radius:6px;padding:.4rem 1rem .6rem;background:#fffdf5}
 .box td.w,.box th.w{white-space:normal;text-align:left;min-width:16rem;max-width:38rem} .wide{color:#9a6700;font-weight:600}
 td.def{color:#b42318;font-weight:600}
+svg.bar{vertical-align:middle;display:inline-block} td.u{color:#57606a;font-size:.82rem}
+details.same{margin:-.4rem 0 1rem} details.same summary{cursor:pointer;color:#57606a;font-size:.88rem}
+.scroll{max-width:100%;overflow-x:auto} th{white-space:normal}
+table.kpi td.wide{white-space:normal;min-width:8rem;max-width:13rem;font-size:.8rem}
+table.kpi td.l:first-child{white-space:normal;min-width:12rem;max-width:22rem}
+nav.toc{font-size:.85rem;color:#57606a;margin:.4rem 0 0} nav.toc a{color:#0969da;text-decoration:none}
+.assumed-short{margin:.2rem 0 .6rem;padding-left:1.1rem} .assumed-short li{margin:.15rem 0} .ok{color:#1a7f37;font-weight:600}
+.partial{color:#9a6700;font-weight:600}
 """
 
 MAP_COLUMNS = {
@@ -79,6 +93,23 @@ DIAGNOSTIC_SUFFIXES = ("_error_rel", "_error_m3")
 def _diagnostic(kpi: str) -> bool:
     return str(kpi).endswith(DIAGNOSTIC_SUFFIXES)
 
+
+#: Human label and unit of each mapped delta column.
+MAP_LABELS = {
+    "q_heat_kwh_m2_delta": ("change of the heating need per m²", "kWh/m²·yr"),
+    "q_heat_kwh_delta": ("change of the heating need", "kWh/yr"),
+    "co2_kg_delta": ("change of the CO₂ emissions", "kg/yr"),
+    "flow_am_peak_veh_h_delta": ("change of the morning-peak car flow", "veh/h"),
+    "flow_off_peak_veh_h_delta": ("change of the midday car flow", "veh/h"),
+    "runoff_mm_delta": ("change of the storm runoff", "mm"),
+    "infiltration_mm_delta": ("change of the infiltration", "mm"),
+}
+
+#: What one mapped object of each engine is (singular, plural).
+MAP_NOUNS = {"energy": ("building", "buildings"), "traffic": ("street link", "street links"), "soil": ("grid cell", "grid cells")}
+
+#: Maps label the groups of changed objects (A, B, ...) when at most this many objects changed.
+MAX_LABELLED_OBJECTS = 400
 
 # a per-object delta below this share of the largest baseline value is drawn as unchanged
 CHANGE_RTOL = 1e-9
@@ -182,7 +213,7 @@ def _map_figure(comparison, whatif: str, domain: str):
 
     geo, col = map_data(comparison, whatif, domain)
     if geo is None or not (geo["state"] != "unchanged").any():
-        return None, col, False
+        return None, col, False, []
     fig = Figure(figsize=(6.4, 6.0))
     ax = fig.subplots()
     values = geo[col].to_numpy(dtype=float)
@@ -223,16 +254,41 @@ def _map_figure(comparison, whatif: str, domain: str):
         ax.set_xlim(box[0], box[2])
         ax.set_ylim(box[1], box[3])
         zoomed = True
+    else:
+        ax.set_xlim(full[0], full[2])
+        ax.set_ylim(full[1], full[3])
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     for spine in ax.spines.values():
         spine.set_color("#d0d7de")
-    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, extend="both", label=col)
+    from twin.viz.maps import add_scale_bar, add_street_names, label_changed
+
+    scene = getattr(comparison, "baseline_scene", None)
+    links = getattr(scene, "links", None) if scene is not None else None
+    if links is not None and len(links) and "geometry" in links.columns and not lines:
+        view = (ax.get_xlim(), ax.get_ylim())
+        add_street_names(ax, links)
+        ax.set_xlim(*view[0])
+        ax.set_ylim(*view[1])
+    add_scale_bar(ax)
+    moved_geo = geo[geo["state"] != "unchanged"]
+    labels: list[str] = []
+    if len(moved_geo) <= MAX_LABELLED_OBJECTS:
+        names = moved_geo["name"].to_numpy() if "name" in moved_geo.columns else None
+        labels = label_changed(ax, moved_geo.geometry, links, names=names, noun=MAP_NOUNS.get(domain, ("object", "objects")))
+    else:
+        handles.append(Patch(facecolor=cmap(0.15), edgecolor="#444",
+                             label=f"{len(moved_geo):,} {MAP_NOUNS.get(domain, ('object', 'objects'))[1]} changed (coloured)"))
+    unit_label = MAP_LABELS.get(col, (col, ""))
+    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, extend="both",
+                 label=f"{unit_label[0]}, {unit_label[1]}" if unit_label[1] else unit_label[0])
     if handles:
         ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
     ax.set_title(f"{whatif} — {domain}", fontsize=10)
-    return _png(fig), col, zoomed
+    return _png(fig), col, zoomed, labels
 
 
 def _series_figure(comparison, domain: str):
@@ -320,34 +376,63 @@ def _outside(x: float, lo: float, hi: float) -> bool:
     return bool(np.isfinite(x) and (x < lo - tol or x > hi + tol))
 
 
+def _kpi_row_cells(r, banded: bool, percentiles) -> str:
+    """One KPI row: label, baseline (and its band as a bar), what-if, change, change % (and its band)."""
+    from twin.scenario import report_labels as L
+
+    u = L.unit(r.kpi)
+    cls = "neg" if r.delta < 0 else ("pos" if r.delta > 0 else "")
+    row = (f"<td class='l' title='{html.escape(str(r.kpi))}'>{html.escape(L.label(r.kpi))}</td><td class='l u'>{html.escape(u)}</td>"
+           f"<td>{L.fmt_value(r.kpi, r.baseline)}</td>")
+    if banded:
+        row += f"<td>{L.band_bar(r.kpi, r.baseline, getattr(r, 'baseline_p_lo', np.nan), getattr(r, 'baseline_p_hi', np.nan), percentiles)}</td>"
+    row += (f"<td>{L.fmt_value(r.kpi, r.whatif_value, ref=r.baseline)}</td><td class='{cls}'>{L.fmt_delta(r.kpi, r.delta, r.baseline)}</td>"
+            f"<td>{L.fmt_pct(r.delta, r.baseline)}</td>")
+    if banded:
+        row += (f"<td>{L.delta_bar(r.kpi, r.delta, getattr(r, 'delta_p_lo', np.nan), getattr(r, 'delta_p_hi', np.nan), r.baseline, percentiles)}</td>"
+                f"<td class='l wide'>{html.escape('; '.join(band_notes(r)))}</td>")
+    return row
+
+
 def _kpi_table(group: pd.DataFrame, banded: bool, percentiles) -> str:
-    pct = f"p{percentiles[0]:g}–p{percentiles[1]:g}"
-    head = "<tr><th class='l'>engine</th><th class='l'>KPI</th><th>baseline</th>"
+    """The changed KPIs of one what-if in a table (labels, units, rounded values, bands drawn as
+    bars); the unchanged ones and the run's checks folded in a ``<details>`` below it."""
+    from twin.scenario import report_labels as L
+
+    pct = f"{percentiles[0]:g}th–{percentiles[1]:g}th percentile"
+    head = "<tr><th class='l'>indicator</th><th class='l'>unit</th><th>baseline</th>"
     if banded:
-        head += f"<th>band of baseline ({pct})</th>"
-    head += "<th>what-if</th><th>delta</th><th>delta %</th>"
+        head += f"<th title='{pct} over the samples'>baseline range</th>"
+    head += "<th>what-if</th><th>change</th><th>change %</th>"
     if banded:
-        head += f"<th>band of delta ({pct})</th><th class='l'>bands</th>"
-    rows = [f"<table><thead>{head}</tr></thead><tbody>"]
+        head += f"<th title='{pct} over the samples'>range of the change</th><th class='l'>bands</th>"
+    changed, same, checks = [], [], []
     for r in group.itertuples():
         if _diagnostic(r.kpi):
-            rows.append(f"<tr class='zero'><td class='l'>{html.escape(r.domain)}</td><td class='l'>{html.escape(r.kpi)} (diagnostic)</td>"
-                        f"<td>{_fmt(r.baseline)}</td>" + ("<td>–</td>" if banded else "") + f"<td>{_fmt(r.whatif_value)}</td><td>–</td><td>–</td>"
-                        + ("<td>–</td><td></td>" if banded else "") + "</tr>")
-            continue
-        cls = "neg" if r.delta < 0 else ("pos" if r.delta > 0 else "")
-        zero = " class='zero'" if r.delta == 0 and not (banded and band_notes(r)) else ""
-        row = f"<tr{zero}><td class='l'>{html.escape(r.domain)}</td><td class='l'>{html.escape(r.kpi)}</td><td>{_fmt(r.baseline)}</td>"
-        if banded:
-            row += f"<td>{_band(getattr(r, 'baseline_p_lo', np.nan), getattr(r, 'baseline_p_hi', np.nan))}</td>"
-        row += f"<td>{_fmt(r.whatif_value)}</td><td class='{cls}'>{_signed(r.delta)}</td><td>{_signed(_pct(r.delta, r.baseline))}</td>"
-        if banded:
-            notes = band_notes(r)
-            row += f"<td>{_band(getattr(r, 'delta_p_lo', np.nan), getattr(r, 'delta_p_hi', np.nan), signed=True)}</td>"
-            row += f"<td class='l wide'>{html.escape('; '.join(notes))}</td>"
-        rows.append(row + "</tr>")
-    rows.append("</tbody></table>")
-    return "".join(rows)
+            checks.append(r)
+        elif L.unchanged(r):
+            same.append(r)
+        else:
+            changed.append(r)
+    out = []
+    if changed:
+        out.append(f"<table class='kpi'><thead>{head}</tr></thead><tbody>")
+        out += [f"<tr>{_kpi_row_cells(r, banded, percentiles)}</tr>" for r in changed]
+        out.append("</tbody></table>")
+    else:
+        out.append("<p>No indicator changed.</p>")
+    if same or checks:
+        n = len(same)
+        out.append(f"<details class='same'><summary>{n} indicator{'s' if n != 1 else ''} unchanged"
+                   + (f" · {len(checks)} check{'s' if len(checks) != 1 else ''} of the run" if checks else "") + "</summary>"
+                   "<table><thead><tr><th class='l'>indicator</th><th class='l'>unit</th><th>baseline</th><th>what-if</th></tr></thead><tbody>")
+        for r in same + checks:
+            u = L.unit(r.kpi)
+            out.append(f"<tr class='zero'><td class='l' title='{html.escape(str(r.kpi))}'>{html.escape(L.label(r.kpi))}</td>"
+                       f"<td class='l u'>{html.escape(u)}</td><td>{L.fmt_value(r.kpi, r.baseline)}</td>"
+                       f"<td>{L.fmt_value(r.kpi, r.whatif_value, ref=r.baseline)}</td></tr>")
+        out.append("</tbody></table></details>")
+    return "".join(out)
 
 
 #: The models behind each engine's numbers (for the "what this run assumed" box).
@@ -436,9 +521,68 @@ def _sampled(comparison, domain: str) -> bool:
     return bool(len(sub)) and bool((sub.groupby(["whatif", "kpi"])["whatif_value"].nunique() > 1).any())
 
 
+#: Short name of each engine's model (the assumed box's first lines).
+MODEL_SHORT = {
+    "energy": "hourly 5R1C building model (ISO 13790) on the TABULA Belgian typology, Brussels EPB factors and classes",
+    "traffic": "district mobility model: destination and mode choice (logit) and car assignment, 15-minute access",
+    "soil": "soil water per grid cell: Richards equation (or SCS Curve Number), or a year with ET and sewers",
+}
+
+#: Validation status of each engine: what it was checked against, and what it was not (README,
+#: "Validation and speed at a glance"; docs/).
+VALIDATION = {
+    "energy": ("checked", "BESTEST (ASHRAE 140) loads within the reference band; heating need 0.80–1.11 × TABULA's reference buildings; "
+                          "not compared with metered consumption of this district"),
+    "traffic": ("checked", "assignment equals the best-known solutions of SiouxFalls and ChicagoSketch; mode shares calibrated to "
+                           "Brussels shares; not compared with traffic counts of this district"),
+    "soil": ("checked", "Richards solver against Celia et al. (1990) and Green–Ampt, Curve Number against its worked value; "
+                        "not compared with measured runoff of this district"),
+}
+
+
+#: How the building attributes of the provenance shares read.
+ATTRIBUTE_LABELS = {"use": "use", "height_m": "height", "n_storeys": "storeys", "construction_year": "construction year"}
+
+
+def _assumed_short(comparison) -> str:
+    """The first lines of the assumed box: defaulted inputs, models with their validation status, samples."""
+    sc = comparison.scenario
+    items = []
+    scene = getattr(comparison, "baseline_scene", None)
+    if scene is not None and len(getattr(scene, "buildings", ())):
+        from twin.scene.provenance import floor_area_shares
+
+        try:
+            shares = floor_area_shares(scene.buildings)
+        except ValueError:
+            shares = None
+        if shares is not None and len(shares):
+            worst = float(shares["default"].max())
+            parts = ", ".join(f"{html.escape(ATTRIBUTE_LABELS.get(str(a), str(a).replace('_', ' ')))} {_share(r['default'])}"
+                              for a, r in shares.iterrows())
+            cls = " class='def'" if worst > 0.5 else ""
+            items.append(f"<li><b>Defaulted inputs</b>: share of the floor area whose value is a default (nothing known): <span{cls}>{parts}</span>; "
+                         "the rest comes from data or a documented inference rule.</li>")
+    models = "".join(f"<li><b>{html.escape(d)}</b>: {html.escape(MODEL_SHORT.get(d, MODELS.get(d, d)))}. "
+                     f"<span class='{'ok' if VALIDATION.get(d, ('', ''))[0] == 'checked' else 'partial'}'>Validation:</span> "
+                     f"{html.escape(VALIDATION.get(d, ('', 'not validated'))[1])}.</li>" for d in sc.domains)
+    items.append(f"<li><b>Models</b><ul>{models}</ul></li>")
+    calib = getattr(getattr(sc, "inputs", None), "calibration", None)
+    items.append("<li><b>Calibration</b>: " + (f"the table <code>{html.escape(str(calib))}</code> applied to the baseline scene."
+                                               if calib else "none (no measured consumption used; <code>inputs.calibration</code>).") + "</li>")
+    if comparison.samples is not None and sc.uncertainty.samples:
+        lo, hi = sc.uncertainty.percentiles
+        items.append(f"<li><b>Uncertainty</b>: {sc.uncertainty.samples} Monte Carlo samples (seed {sc.uncertainty.seed}); the ranges are "
+                     f"the {lo:g}th–{hi:g}th percentiles.</li>")
+    else:
+        items.append("<li><b>Uncertainty</b>: none sampled; every number rests on the central values, defaults included.</li>")
+    return "<ul class='assumed-short'>" + "".join(items) + "</ul>"
+
+
 def _assumed_section(comparison) -> str:
     sc = comparison.scenario
-    p = ["<section id='assumed'><h2>What this run assumed</h2><div class='box'>"]
+    p = ["<section id='assumed'><h2>What this run assumed</h2><div class='box'>", _assumed_short(comparison),
+         "<details><summary>Details: where each building attribute comes from, the priors sampled, the models</summary>"]
     scene = getattr(comparison, "baseline_scene", None)
     if scene is not None and len(getattr(scene, "buildings", ())):
         try:
@@ -479,7 +623,7 @@ def _assumed_section(comparison) -> str:
         p.append("<h3>Uncertainty</h3><p>No Monte Carlo: every number rests on the central values above, defaults included. Set "
                  "<code>uncertainty.samples</code> (e.g. 100) for bands that show what the defaults leave open.</p>")
     p.append("<h3>Models</h3><ul>" + "".join(f"<li><b>{html.escape(d)}</b>: {html.escape(MODELS.get(d, d))}</li>" for d in sc.domains) + "</ul>")
-    p.append("</div></section>")
+    p.append("</details></div></section>")
     return "".join(p)
 
 
@@ -489,34 +633,28 @@ def _unrun_domains(scenario, whatif) -> set[str]:
 
 
 def _headlines(group: pd.DataFrame, n: int = 3) -> list[str]:
-    moved = group[(group["delta"] != 0) & np.isfinite(group["delta"]) & ~group["kpi"].map(_diagnostic)]
+    """The first ``n`` KPIs that moved, as label: change (percent), range of the change."""
+    from twin.scenario import report_labels as L
+
+    moved = [r for r in group.itertuples() if not _diagnostic(r.kpi) and np.isfinite(r.delta) and not L.unchanged(r)]
     out = []
-    for r in moved.head(n).itertuples():
-        pct = _pct(r.delta, r.baseline)
-        pct_s = f" ({_signed(pct)}&nbsp;%)" if np.isfinite(pct) else ""
+    for r in moved[:n]:
+        u = L.unit(r.kpi)
+        pct = L.fmt_pct(r.delta, r.baseline)
+        pct_s = f" ({pct})" if pct != "–" else ""
         band = ""
         if np.isfinite(getattr(r, "delta_p_lo", np.nan)):
-            band = f", band {_band(r.delta_p_lo, r.delta_p_hi, signed=True)}"
+            band = (f", range {L.fmt_delta(r.kpi, r.delta_p_lo, r.baseline)} to "
+                    f"{L.with_unit(L.fmt_delta(r.kpi, r.delta_p_hi, r.baseline), u)}")
             if "sign uncertain" in band_notes(r):
                 band += " <span class='wide'>(sign uncertain)</span>"
-        out.append(f"{html.escape(r.kpi)}: <b>{_signed(r.delta)}</b>{pct_s}{band}")
+        out.append(f"{html.escape(L.label(r.kpi))}: <b>{html.escape(L.with_unit(L.fmt_delta(r.kpi, r.delta, r.baseline), u))}</b>{pct_s}{band}")
     return out
 
 
-def render_html(comparison, *, title: str | None = None, run_id: str | None = None) -> str:
-    """The report page as a string (sections: see the module docstring)."""
-    import twin
-
+def _summary_section(comparison) -> str:
     sc = comparison.scenario
-    title = title or f"twin: {sc.name}"
-    banded = "delta_p_lo" in comparison.kpis.columns
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    p = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>"
-         f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"]
-    p.append(f"<h1>{html.escape(title)}</h1><p class='sub'>What-ifs against the baseline · engines: {html.escape(', '.join(sc.domains))} · {now}</p>")
-
-    # summary
-    p.append("<section id='summary'><h2>Summary</h2>")
+    p = ["<section id='summary'><h2>Summary</h2>"]
     if sc.description:
         p.append(f"<p>{html.escape(sc.description)}</p>")
     p.append("<div class='cards'>")
@@ -538,33 +676,35 @@ def render_html(comparison, *, title: str | None = None, run_id: str | None = No
     p.append("</div>")
     if comparison.samples is not None:
         lo, hi = sc.uncertainty.percentiles
-        p.append(f"<p class='note'>Bands: {lo:g}th–{hi:g}th percentiles over {sc.uncertainty.samples} Monte Carlo samples of what is "
+        p.append(f"<p class='note'>Ranges: {lo:g}th–{hi:g}th percentiles over {sc.uncertainty.samples} Monte Carlo samples of what is "
                  "unknown (see \"What this run assumed\" below).</p>")
     p.append("</section>")
-    p.append(_assumed_section(comparison))
+    return "".join(p)
 
-    # KPI tables
-    p.append("<section id='kpis'><h2>Key performance indicators</h2>")
-    p.append("<p class='note'>Delta = what-if minus baseline (green: lower, red: higher); grey rows did not change. "
-             + ("Bands: the range of the baseline and of the delta over the Monte Carlo samples; the last column says when a band "
-                f"is wide (baseline: wider than {100 * WIDE_BASELINE_SHARE:.0f} % of its median; delta: wider than the delta, or "
-                "holding zero), or when the run on the defaults falls outside its own band." if banded else "") + "</p>")
+
+def _kpis_section(comparison) -> str:
+    sc = comparison.scenario
+    banded = "delta_p_lo" in comparison.kpis.columns
+    p = ["<section id='kpis'><h2>Key performance indicators</h2>"]
+    p.append("<p class='note'>Change = what-if minus baseline (green: lower, red: higher), rounded to three significant digits; "
+             "indicators that did not move (by less than 0.05 %) are folded under each table; hover an indicator for its id in "
+             "<code>kpis.csv</code>. "
+             + ("Ranges over the Monte Carlo samples are drawn as bars (hover for the numbers): for the baseline, a grey bar on an axis "
+                "from zero, the black tick the run on the central values; for the change, a bar around the dashed zero line, green when "
+                "the whole range is a decrease, red an increase, amber when it holds zero (the sign is uncertain). The last column says "
+                f"when a range is wide (baseline: wider than {100 * WIDE_BASELINE_SHARE:.0f} % of its median; change: wider than the "
+                "change itself, or holding zero), or when the central run falls outside its own range." if banded else "") + "</p>")
     for w in sc.whatifs:
         group = comparison.kpis[comparison.kpis["whatif"] == w.name]
         p.append(f"<h3>{html.escape(w.name)}</h3>")
-        p.append(_kpi_table(group, banded, sc.uncertainty.percentiles) if len(group) else "<p>No KPIs.</p>")
+        p.append(f"<div class='scroll'>{_kpi_table(group, banded, sc.uncertainty.percentiles)}</div>" if len(group) else "<p>No KPIs.</p>")
     p.append("</section>")
+    return "".join(p)
 
-    from twin.scenario.report_mobility import mobility_section
-    from twin.scenario.report_soil import soil_section
-    from twin.scenario.report_solar import solar_section
 
-    p.append(mobility_section(comparison))
-    p.append(soil_section(comparison))
-    p.append(solar_section(comparison))
-
-    # maps
-    p.append("<section id='maps'><h2>Maps of per-object changes</h2>")
+def _maps_section(comparison) -> str:
+    sc = comparison.scenario
+    p = ["<section id='maps'><h2>Maps of per-object changes</h2>"]
     unchanged_maps = []
     if "traffic" in sc.domains:
         p.append("<p class='note'>The traffic engine's map (car flow change per street) is in the Mobility section.</p>")
@@ -572,22 +712,28 @@ def render_html(comparison, *, title: str | None = None, run_id: str | None = No
         for domain in sc.domains:
             if domain == "traffic":
                 continue
-            src, col, zoomed = _map_figure(comparison, w.name, domain)
+            src, col, zoomed, labels = _map_figure(comparison, w.name, domain)
             if src:
                 zoom = " Zoomed on the changed objects (60 m margin)." if zoomed else ""
+                if labels:
+                    zoom += " Changed: " + html.escape("; ".join(labels)) + "."
+                what = MAP_LABELS.get(col, (col or "", ""))[0]
                 p.append(f"<figure><img alt='{html.escape(w.name)} {domain} {html.escape(col or '')}' src='{src}' width='600'>"
-                         f"<figcaption><b>{html.escape(w.name)}</b> — {domain}: <code>{html.escape(col or '')}</code>, what-if minus baseline "
-                         f"(blue: lower, red: higher; grey: unchanged; colour scale clipped at the 98th percentile of |delta|).{zoom}</figcaption></figure>")
+                         f"<figcaption><b>{html.escape(w.name)}</b> — {html.escape(what)} (<code>{html.escape(col or '')}</code>), what-if minus "
+                         f"baseline (blue: lower, red: higher; grey: unchanged; colour scale clipped at the 98th percentile of the change); "
+                         f"streets named, scale bar in metres.{zoom}</figcaption></figure>")
             else:
                 unchanged_maps.append(f"{w.name} ({domain})")
     if unchanged_maps:
         p.append(f"<p class='note'>No per-object change (no map): {html.escape(', '.join(unchanged_maps))}.</p>")
     p.append("</section>")
+    return "".join(p)
 
-    # time series
-    p.append("<section id='timeseries'><h2>Time series</h2>")
+
+def _timeseries_section(comparison) -> str:
+    p = ["<section id='timeseries'><h2>Time series</h2>"]
     any_series = False
-    for domain in sc.domains:
+    for domain in comparison.scenario.domains:
         src, same = _series_figure(comparison, domain)
         if src:
             any_series = True
@@ -596,16 +742,23 @@ def render_html(comparison, *, title: str | None = None, run_id: str | None = No
     if not any_series:
         p.append("<p class='note'>The engines of this scenario returned no time series.</p>")
     p.append("</section>")
+    return "".join(p)
 
-    # changes
-    p.append("<section id='changes'><h2>What each what-if changed</h2><ul>")
+
+def _changes_section(comparison) -> str:
+    p = ["<section id='changes'><h2>What each what-if changed</h2><ul>"]
     for name, records in comparison.applied.items():
         items = "; ".join(html.escape(", ".join(f"{k} {v}" for k, v in rec.items())) for rec in records)
         p.append(f"<li><b>{html.escape(name)}</b>: {items}</li>")
     p.append("</ul></section>")
+    return "".join(p)
 
-    # provenance
-    p.append("<section id='provenance'><h2>Provenance</h2><dl>")
+
+def _provenance_section(comparison, *, now: str, run_id: str | None) -> str:
+    import twin
+
+    sc = comparison.scenario
+    p = ["<section id='provenance'><h2>Provenance</h2><dl>"]
     facts = [
         ("twin", html.escape(twin.__version__)),
         ("Python", html.escape(platform.python_version())),
@@ -629,7 +782,45 @@ def render_html(comparison, *, title: str | None = None, run_id: str | None = No
     p.append("<h3>Timings</h3><table><thead><tr><th class='l'>step</th><th>seconds</th></tr></thead><tbody>")
     for k, v in comparison.timings_s.items():
         p.append(f"<tr><td class='l'>{html.escape(k)}</td><td>{v:.2f}</td></tr>")
-    p.append("</tbody></table></section></body></html>")
+    p.append("</tbody></table></section>")
+    return "".join(p)
+
+
+#: Sections written by other modules: id -> (module, function). Each function takes the
+#: comparison and returns ``<section id='ID'>...</section>`` (with a note when it has nothing to
+#: show). To add one: write the module, add its entry here and its id to :data:`SECTIONS`.
+SECTION_MODULES: dict[str, tuple[str, str]] = {
+    "energy": ("twin.scenario.report_energy_classes", "energy_section"),
+    "buildings": ("twin.scenario.report_drilldown", "drilldown_section"),
+    "mobility": ("twin.scenario.report_mobility", "mobility_section"),
+    "soil": ("twin.scenario.report_soil", "soil_section"),
+    "solar": ("twin.scenario.report_solar", "solar_section"),
+}
+
+
+def _section(sid: str, comparison, *, now: str, run_id: str | None) -> str:
+    builders = {"summary": _summary_section, "assumed": _assumed_section, "kpis": _kpis_section, "maps": _maps_section,
+                "timeseries": _timeseries_section, "changes": _changes_section}
+    if sid == "provenance":
+        return _provenance_section(comparison, now=now, run_id=run_id)
+    if sid in builders:
+        return builders[sid](comparison)
+    module, function = SECTION_MODULES[sid]
+    return getattr(import_module(module), function)(comparison)
+
+
+def render_html(comparison, *, title: str | None = None, run_id: str | None = None) -> str:
+    """The report page as a string (sections: see the module docstring)."""
+    sc = comparison.scenario
+    title = title or f"twin: {sc.name}"
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    p = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>"
+         f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"]
+    p.append(f"<h1>{html.escape(title)}</h1><p class='sub'>What-ifs against the baseline · engines: {html.escape(', '.join(sc.domains))} · {now}</p>")
+    p.append("<nav class='toc'>" + " · ".join(f"<a href='#{sid}'>{html.escape(SECTION_TITLES.get(sid, sid))}</a>" for sid in SECTIONS) + "</nav>")
+    for sid in SECTIONS:
+        p.append(_section(sid, comparison, now=now, run_id=run_id))
+    p.append("</body></html>")
     return "".join(p)
 
 

@@ -80,14 +80,23 @@ def _row(g: pd.DataFrame, kpi: str):
     return None if hit.empty else hit.iloc[0]
 
 
+def _period(p: str) -> str:
+    from twin.scenario.report_labels import PERIODS
+
+    return PERIODS.get(p, p.replace("_", " "))
+
+
 def _change_table(comparison, whatif: str) -> str:
+    from twin.scenario import report_labels as L
+
     k = _traffic_kpis(comparison)
     g = k[k["whatif"] == whatif]
     periods = _periods(comparison)
     banded = "delta_p_lo" in g.columns
+    percentiles = comparison.scenario.uncertainty.percentiles
     head = "<tr><th class='l'>what changes</th>" + "".join(
-        f"<th>{html.escape(p)}</th>" + ("<th>band</th>" if banded else "") for p in periods) + "</tr>"
-    rows = [f"<table><thead>{head}</thead><tbody>"]
+        f"<th>{html.escape(_period(p))}</th>" + ("<th>range of the change</th>" if banded else "") for p in periods) + "</tr>"
+    rows = [f"<div class='scroll'><table><thead>{head}</thead><tbody>"]
     for name, label in CHANGE_ROWS:
         cells = []
         for p in periods:
@@ -95,16 +104,19 @@ def _change_table(comparison, whatif: str) -> str:
             if r is None:
                 cells.append("<td>–</td>" + ("<td>–</td>" if banded else ""))
                 continue
+            kpi = f"{p}_{name}"
             if name == "closed_link_flow_veh_h":
-                value = f"{_f(r['baseline'])} &rarr; {_f(r['whatif_value'])}"
+                value = f"{L.fmt_value(kpi, r['baseline'])} &rarr; {L.fmt_value(kpi, r['whatif_value'], ref=r['baseline'])}"
             elif name in ("vehicle_km_residential", "vehicle_km_main", "co2_kg"):
-                value = f"{_f(r['baseline'])} &rarr; {_f(r['whatif_value'])} ({_signed(r['delta'])})"
+                value = (f"{L.fmt_value(kpi, r['baseline'])} &rarr; {L.fmt_value(kpi, r['whatif_value'], ref=r['baseline'])} "
+                         f"({L.fmt_delta(kpi, r['delta'], r['baseline'])})")
             else:
-                value = _f(r["whatif_value"])
-            band = f"<td>{_band(r.get('delta_p_lo', np.nan), r.get('delta_p_hi', np.nan))}</td>" if banded else ""
+                value = L.fmt_delta(kpi, r["whatif_value"], r["whatif_value"]).lstrip("+")
+            band = (f"<td>{L.delta_bar(kpi, r['delta'], r.get('delta_p_lo', np.nan), r.get('delta_p_hi', np.nan), r['baseline'], percentiles)}</td>"
+                    if banded else "")
             cells.append(f"<td>{value}</td>{band}")
-        rows.append(f"<tr><td class='l'>{html.escape(label)}</td>{''.join(cells)}</tr>")
-    rows.append("</tbody></table>")
+        rows.append(f"<tr><td class='l' style='white-space:normal;min-width:14rem'>{html.escape(label)}</td>{''.join(cells)}</tr>")
+    rows.append("</tbody></table></div>")
     return "".join(rows)
 
 
@@ -175,7 +187,17 @@ def _map(frame: pd.DataFrame, whatif: str, period: str) -> tuple[str | None, boo
     ax.set_ylabel("")
     for spine in ax.spines.values():
         spine.set_color("#d0d7de")
-    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, extend="both", label=f"car flow change, {period}, veh/h")
+    from twin.viz.maps import add_scale_bar, add_street_names
+
+    add_street_names(ax, frame, draw=False, max_labels=10)
+    if closed.any():  # the closed streets by name, in a box beside them
+        for name, grp in frame[closed].groupby(frame.loc[closed, "name"].fillna("").astype(str)):
+            c = grp.geometry.union_all().centroid
+            ax.annotate(f"closed: {name.split(' - ')[0] or '(unnamed)'}", (c.x, c.y), xytext=(12, -18), textcoords="offset points", fontsize=7.5,
+                        fontweight="bold", zorder=8, bbox={"boxstyle": "round,pad=0.25", "facecolor": "#fff8c5", "edgecolor": "#9a6700"},
+                        arrowprops={"arrowstyle": "-", "color": "#9a6700", "linewidth": 0.8})
+    add_scale_bar(ax)
+    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, extend="both", label=f"car flow change, {_period(period).lower()}, veh/h")
     if handles:
         ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
     ax.set_title(f"{whatif}: car flow, what-if minus baseline", fontsize=10)
@@ -198,19 +220,21 @@ def _street_table(frame: pd.DataFrame, n: int = 5) -> str:
     for name, r in pd.concat([up[up["change"] > 0], down]).iterrows():
         cls = "pos" if r["change"] > 0 else "neg"
         rows.append(f"<tr><td class='l'>{html.escape(str(name))}</td><td class='l'>{html.escape(str(r['street']))}</td>"
-                    f"<td>{_f(r['baseline'])}</td><td class='{cls}'>{_signed(r['change'])}</td></tr>")
+                    f"<td>{r['baseline']:,.0f}</td><td class='{cls}'>{r['change']:+,.0f}</td></tr>")
     rows.append("</tbody></table>")
     return "".join(rows)
 
 
 def _shares_table(comparison, whatifs: list[str]) -> str:
+    from twin.scenario import report_labels as L
+
     k = _traffic_kpis(comparison)
     periods = _periods(comparison)
     if k.empty:
         return ""
     any_row = k[k["whatif"] == k["whatif"].iloc[0]]
     banded = "baseline_p_lo" in k.columns
-    head = "<tr><th class='l'>period</th><th class='l'>mode</th><th>baseline, %</th>" + ("<th>band</th>" if banded else "")
+    head = "<tr><th class='l'>period</th><th class='l'>mode</th><th>baseline, %</th>" + ("<th>baseline range</th>" if banded else "")
     head += "".join(f"<th>{html.escape(w)}, %</th>" for w in whatifs) + "</tr>"
     rows = [f"<table><thead>{head}</thead><tbody>"]
     for p in periods:
@@ -218,15 +242,16 @@ def _shares_table(comparison, whatifs: list[str]) -> str:
             r = _row(any_row, f"{p}_{m}_share_pct")
             if r is None:
                 continue
-            cells = f"<td>{_f(r['baseline'])}</td>"
+            kpi = f"{p}_{m}_share_pct"
+            cells = f"<td>{L.fmt_value(kpi, r['baseline'])}</td>"
             if banded:
-                from twin.scenario.report import _band as band
-
-                cells += f"<td>{band(r.get('baseline_p_lo', np.nan), r.get('baseline_p_hi', np.nan))}</td>"
+                bar = L.band_bar(kpi, r["baseline"], r.get("baseline_p_lo", np.nan), r.get("baseline_p_hi", np.nan),
+                                 comparison.scenario.uncertainty.percentiles)
+                cells += f"<td>{bar}</td>"
             for w in whatifs:
-                rw = _row(k[k["whatif"] == w], f"{p}_{m}_share_pct")
-                cells += f"<td>{_f(rw['whatif_value']) if rw is not None else '–'}</td>"
-            rows.append(f"<tr><td class='l'>{html.escape(p)}</td><td class='l'>{html.escape(label)}</td>{cells}</tr>")
+                rw = _row(k[k["whatif"] == w], kpi)
+                cells += f"<td>{L.fmt_value(kpi, rw['whatif_value']) if rw is not None else '–'}</td>"
+            rows.append(f"<tr><td class='l'>{html.escape(_period(p))}</td><td class='l'>{html.escape(label)}</td>{cells}</tr>")
     rows.append("</tbody></table>")
     return "".join(rows)
 
@@ -242,8 +267,10 @@ def _access_table(comparison) -> str:
     modes = list(dict.fromkeys(parsed["mode"].dropna()))
     cats = list(dict.fromkeys(parsed["category"].dropna()))
     moved = [w for w in dict.fromkeys(acc["whatif"]) if (acc[acc["whatif"] == w]["delta"].abs() > 0).any()]
-    head = "<tr><th class='l'>category</th>" + "".join(f"<th>{html.escape(m)}, %</th>" for m in modes)
-    head += "".join(f"<th>{html.escape(w)}: {html.escape(m)}</th>" for w in moved for m in modes) + "</tr>"
+    from twin.scenario.report_labels import ACCESS_CATEGORIES, ACCESS_MODES
+
+    head = "<tr><th class='l'>residents within reach of</th>" + "".join(f"<th>{html.escape(ACCESS_MODES.get(m, m))}, %</th>" for m in modes)
+    head += "".join(f"<th>{html.escape(w)}: {html.escape(ACCESS_MODES.get(m, m))}, change in points</th>" for w in moved for m in modes) + "</tr>"
     rows = [f"<p class='note'>Share of the residents whose building reaches a service of each category within {html.escape(str(minutes))} "
             "minutes (walk and bike on the street network; public transport: walk, wait, ride, walk, with a GTFS feed). "
             + ("What-ifs that change it: the change in points." if moved else "No what-if changes it.") + "</p>",
@@ -252,15 +279,16 @@ def _access_table(comparison) -> str:
         cells = ""
         for m in modes:
             r = _row(first, f"access_{minutes}min_{m}_{c}_pct")
-            cells += f"<td>{_f(np.nan if r is None else r['baseline'])}</td>"
+            cells += "<td>–</td>" if r is None else f"<td>{float(r['baseline']):.1f}</td>"
         for w in moved:
             g = acc[acc["whatif"] == w]
             for m in modes:
                 r = _row(g, f"access_{minutes}min_{m}_{c}_pct")
                 d = np.nan if r is None else r["delta"]
                 cls = "neg" if d > 0 else ("pos" if d < 0 else "")
-                cells += f"<td class='{cls}'>{_signed(d) if np.isfinite(d) and d != 0 else '0'}</td>"
-        rows.append(f"<tr><td class='l'>{html.escape(c)}</td>{cells}</tr>")
+                text = f"{d:+.1f}" if np.isfinite(d) and abs(d) >= 0.05 else ("≈ 0" if np.isfinite(d) and d != 0 else "0")
+                cells += f"<td class='{cls}'>{text}</td>"
+        rows.append(f"<tr><td class='l'>{html.escape(ACCESS_CATEGORIES.get(c, c))}</td>{cells}</tr>")
     rows.append("</tbody></table>")
     return "".join(rows)
 
@@ -286,9 +314,11 @@ def mobility_section(comparison) -> str:
             src, zoomed = _map(frame, w, _periods(comparison)[0])
             if src:
                 zoom = f" Zoomed on the closed streets with {MAP_MARGIN_M:.0f} m around them." if zoomed and frame["closed"].any() else ""
+                closed_names = sorted(set(frame.loc[frame["closed"], "name"].fillna("").astype(str)) - {""})
+                named = f" Closed: {html.escape('; '.join(closed_names))}." if closed_names else ""
                 p.append(f"<figure><img alt='{html.escape(w)} car flow change' src='{src}' width='620'><figcaption><b>{html.escape(w)}</b>: "
-                         f"change of the {html.escape(_periods(comparison)[0])} car flow per street link (red: more traffic, blue: less; "
-                         f"dashed black: closed to cars, carrying 0 veh/h in the what-if).{zoom}</figcaption></figure>")
+                         f"change of the {html.escape(_period(_periods(comparison)[0]).lower())} car flow per street link (red: more traffic, blue: less; "
+                         f"dashed black: closed to cars, carrying 0 veh/h in the what-if; streets named; scale bar in metres).{named}{zoom}</figcaption></figure>")
             p.append(_street_table(frame))
     unchanged = [w.name for w in sc.whatifs if w.name not in changed]
     if unchanged:

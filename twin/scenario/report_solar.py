@@ -45,21 +45,16 @@ KPI_ROWS = (
 
 
 def _f(x) -> str:
-    from twin.scenario.report import _fmt
+    """A number rounded to three significant digits (:func:`twin.scenario.report_labels.fmt_value`)."""
+    from twin.scenario.report_labels import fmt_value
 
-    return _fmt(x)
+    return fmt_value("value", x)
 
 
 def _signed(x) -> str:
-    from twin.scenario.report import _signed as signed
+    from twin.scenario.report_labels import fmt_delta
 
-    return signed(x)
-
-
-def _band(lo, hi) -> str:
-    from twin.scenario.report import _band as band
-
-    return band(lo, hi, signed=True)
+    return fmt_delta("value", x, x)
 
 
 def pv_whatifs(comparison) -> dict[str, object]:
@@ -176,17 +171,22 @@ def _whatif_block(comparison, whatif: str, solar) -> str:
     if solar.not_simulated:
         p.append(f"<p class='note'>{len(solar.not_simulated):,} selected buildings are not simulated by the energy model: "
                  f"their PV is not counted ({html.escape(', '.join(solar.not_simulated[:5]))}).</p>")
+    from twin.scenario import report_labels as L
+
     banded = "delta_p_lo" in comparison.kpis.columns
     rows = ["<table><thead><tr><th class='l'>energy KPI</th><th>baseline</th><th>what-if</th><th>change</th>"
-            + ("<th>band of the change</th>" if banded else "") + "</tr></thead><tbody>"]
+            + ("<th>range of the change</th>" if banded else "") + "</tr></thead><tbody>"]
     for kpi, label in KPI_ROWS:
         r = _kpi_row(comparison, whatif, kpi)
         if r is None:
             continue
         cls = "pos" if r["delta"] < 0 and kpi != "investment_keur" else ""
-        band = f"<td>{_band(r.get('delta_p_lo', np.nan), r.get('delta_p_hi', np.nan))}</td>" if banded else ""
-        rows.append(f"<tr><td class='l'>{html.escape(label)}</td><td>{_f(r['baseline'])}</td><td>{_f(r['whatif_value'])}</td>"
-                    f"<td class='{cls}'>{_signed(r['delta'])}</td>{band}</tr>")
+        bar = L.delta_bar(kpi, r["delta"], r.get("delta_p_lo", np.nan), r.get("delta_p_hi", np.nan), r["baseline"],
+                          comparison.scenario.uncertainty.percentiles) if banded else ""
+        band = f"<td>{bar}</td>" if banded else ""
+        rows.append(f"<tr><td class='l'>{html.escape(label)}</td><td>{L.fmt_value(kpi, r['baseline'])}</td>"
+                    f"<td>{L.fmt_value(kpi, r['whatif_value'], ref=r['baseline'])}</td>"
+                    f"<td class='{cls}'>{L.fmt_delta(kpi, r['delta'], r['baseline'])}</td>{band}</tr>")
     rows.append("</tbody></table>")
     p.append("".join(rows))
     from twin.energy.model import load_factors
@@ -198,7 +198,7 @@ def _whatif_block(comparison, whatif: str, solar) -> str:
              f"{' (with its other measures)' if _other_measures(comparison, whatif) else ''}.</p>")
     inv, cost = _kpi_row(comparison, whatif, "investment_keur"), _kpi_row(comparison, whatif, "energy_cost_keur_yr")
     if inv is not None and cost is not None and -cost["delta"] > 0:
-        p.append(f"<p class='note'>Simple payback of the what-if: {_f(inv['delta'] / -cost['delta'])} years (investment over the "
+        p.append(f"<p class='note'>Simple payback of the what-if: {inv['delta'] / -cost['delta']:.1f} years (investment over the "
                  "yearly saving on the energy bill; the other measures of the what-if, if any, included).</p>")
     return "".join(p)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 
 def plot_scene(scene, *, column: str | None = "height_m", ax=None, legend: bool = True):
     """Map of buildings (coloured by ``column``), streets, land cover and points of interest.
@@ -28,3 +30,132 @@ def plot_scene(scene, *, column: str | None = "height_m", ax=None, legend: bool 
     ax.set_ylabel("y, m")
     ax.set_aspect("equal")
     return ax
+
+
+def nice_length(span_m: float, fraction: float = 0.2) -> float:
+    """A round length (1, 2 or 5 x 10^k m) close to ``fraction`` of ``span_m``, for a scale bar."""
+    import math
+
+    target = max(span_m * fraction, 1e-9)
+    k = 10 ** math.floor(math.log10(target))
+    return max((m * k for m in (1, 2, 5, 10) if m * k <= target), default=k)
+
+
+def add_scale_bar(ax, *, fraction: float = 0.2) -> float:
+    """Draw a scale bar (metres; the axes are in a projected CRS in metres, aspect equal) in the
+    lower right corner; returns its length, m."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length = nice_length(x1 - x0, fraction)
+    pad_x, pad_y = 0.04 * (x1 - x0), 0.05 * (y1 - y0)
+    xe, ys = x1 - pad_x, y0 + pad_y
+    ax.plot([xe - length, xe], [ys, ys], color="#111", linewidth=3, solid_capstyle="butt", zorder=6)
+    text = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    ax.text(xe - length / 2, ys + 0.012 * (y1 - y0), text, ha="center", va="bottom", fontsize=8, zorder=6,
+            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+    ax.text(x1 - pad_x, y1 - pad_y, "N ↑", ha="right", va="top", fontsize=9, fontweight="bold", zorder=6)
+    return length
+
+
+def visible_streets(links, bounds) -> list[tuple[str, object]]:
+    """(name, geometry inside ``bounds``) of each named street, its links merged, longest first."""
+    import shapely
+
+    if links is None or not len(links) or "name" not in links.columns:
+        return []
+    box = shapely.box(*bounds)
+    out = []
+    named = links[links["name"].fillna("").astype(str) != ""]
+    for name, grp in named.groupby(named["name"].astype(str)):
+        merged = shapely.line_merge(shapely.union_all(np.asarray(grp.geometry.values)))
+        inside = shapely.intersection(merged, box)
+        if not inside.is_empty:
+            out.append((name, inside))
+    out.sort(key=lambda t: -t[1].length)
+    return out
+
+
+def add_street_names(ax, links, *, max_labels: int = 14, min_length_frac: float = 0.12, draw: bool = True) -> list[str]:
+    """Draw the streets of ``links`` (thin grey, when ``draw``) and write the names of the longest
+    ones inside the view along them (the first part of a bilingual "Rue X - Xstraat" name).
+
+    Returns the names written.
+    """
+    import math
+
+    import shapely
+
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    streets = visible_streets(links, (x0, y0, x1, y1))
+    if draw and links is not None and len(links):
+        links.plot(ax=ax, color="#9aa3ad", linewidth=0.6, zorder=2)
+    span = max(x1 - x0, y1 - y0)
+    placed: list[tuple[float, float]] = []
+    written = []
+    for name, geom in streets:
+        if len(written) >= max_labels:
+            break
+        parts = list(getattr(geom, "geoms", [geom]))
+        part = max(parts, key=lambda g: g.length)
+        if part.length < min_length_frac * span or part.geom_type != "LineString":
+            continue
+        mid = shapely.line_interpolate_point(part, 0.5, normalized=True)
+        a = shapely.line_interpolate_point(part, 0.45, normalized=True)
+        b = shapely.line_interpolate_point(part, 0.55, normalized=True)
+        if any(math.hypot(mid.x - px, mid.y - py) < 0.12 * span for px, py in placed):
+            continue
+        angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
+        angle = angle - 180 if angle > 90 else (angle + 180 if angle < -90 else angle)
+        label = name.split(" - ")[0]
+        ax.text(mid.x, mid.y, label, rotation=angle, rotation_mode="anchor", ha="center", va="center", fontsize=6.5, style="italic",
+                color="#24292f", zorder=5, clip_on=True, bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
+        placed.append((mid.x, mid.y))
+        written.append(name)
+    return written
+
+
+def label_changed(ax, changed, links=None, *, names=None, max_labels: int = 8, join_m: float = 15.0,
+                  noun: tuple[str, str] = ("object", "objects")) -> list[str]:
+    """Label the changed objects on a map: groups of objects within ``join_m`` of each other get a
+    letter (A, B, ...; the largest groups first) and a line of text for the caption: the objects'
+    own name where they have one, else "near <nearest street>".
+
+    ``changed``: a GeoSeries of the changed geometries; ``names``: their names (or None);
+    ``noun``: what an object is, singular and plural (("cell", "cells")).
+    Returns the caption lines ("A: 12 objects near Rue X").
+    """
+    import shapely
+
+    geoms = np.asarray(changed.values if hasattr(changed, "values") else changed)
+    if not len(geoms):
+        return []
+    groups = shapely.get_parts(shapely.union_all(shapely.buffer(geoms, join_m / 2)))
+    tree = shapely.STRtree(geoms)
+    order = np.argsort([-g.area for g in groups])
+    street_tree, street_names = None, None
+    if links is not None and len(links) and "name" in links.columns:
+        named = links[links["name"].fillna("").astype(str) != ""]
+        if len(named):
+            street_tree, street_names = shapely.STRtree(np.asarray(named.geometry.values)), named["name"].astype(str).to_numpy()
+    lines = []
+    for k, gi in enumerate(order[:max_labels]):
+        group = groups[gi]
+        members = tree.query(group, predicate="intersects")
+        letter = chr(ord("A") + k)
+        p = shapely.point_on_surface(group)
+        ax.annotate(letter, (p.x, p.y), xytext=(8, 8), textcoords="offset points", fontsize=9, fontweight="bold", color="#111", zorder=7,
+                    bbox={"boxstyle": "circle,pad=0.2", "facecolor": "#fff8c5", "edgecolor": "#9a6700"},
+                    arrowprops={"arrowstyle": "-", "color": "#9a6700", "linewidth": 0.8})
+        own = ""
+        if names is not None:
+            vals = [str(names[i]) for i in members if str(names[i]) not in ("", "nan", "None")]
+            own = vals[0] if vals else ""
+        where = ""
+        if street_tree is not None:
+            where = "near " + street_names[street_tree.nearest(p)].split(" - ")[0]
+        n = len(members)
+        lines.append(f"{letter}: {n:,} {noun[0] if n == 1 else noun[1]}" + (f", {own}" if own else "") + (f", {where}" if where else ""))
+    if len(order) > max_labels:
+        lines.append(f"and {len(order) - max_labels:,} more groups")
+    return lines

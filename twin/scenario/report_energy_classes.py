@@ -1,0 +1,168 @@
+"""The report's energy section (``<section id='energy'>``): EPB classes, payback, primary energy.
+
+* the distribution of the buildings over the Brussels EPB classes (A++ to G), baseline and each
+  what-if that changes the buildings' energy, as an inline SVG bar chart (counts of buildings;
+  the share of the floor area in the tooltip);
+* the payback of each such what-if: investment, yearly saving on the energy bills, simple payback
+  (investment / saving) for the central run and its range over the Monte Carlo samples, and how
+  many of the changed buildings pay back within 10, 20 and 30 years;
+* a note when the primary energy equals the final energy (all heating by fossil fuels, whose
+  Brussels EPB primary-energy factor is 1), naming the factors of ``twin/data/energy_factors.csv``.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+from twin.scenario.report_drilldown import CLASS_COLOURS, energy_whatifs
+
+#: Payback horizons of the table, years.
+PAYBACK_YEARS = (10, 20, 30)
+
+
+def class_counts(objects: pd.DataFrame, order: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Buildings and floor area (m2) per class, in ``order``."""
+    cls = objects["energy_class"].astype(str)
+    n = cls.value_counts().reindex(order, fill_value=0).to_numpy()
+    area = objects.groupby(cls)["a_f_m2"].sum().reindex(order, fill_value=0.0).to_numpy(float) if "a_f_m2" in objects else np.zeros(len(order))
+    return n, area
+
+
+def class_chart(series: list[tuple[str, pd.DataFrame]], order: list[str]) -> str:
+    """Grouped bars per class (one bar per scenario), inline SVG."""
+    counts = [class_counts(obj, order) for _, obj in series]
+    top = max(1, max(int(c[0].max()) for c in counts))
+    W, H, left, bottom, top_pad = 640, 250, 48, 36, 26
+    gw = (W - left - 10) / len(order)
+    bw = min(22.0, (gw - 8) / len(series))
+    fills = ["#8c959f", "#0969da", "#8250df", "#bf3989"]
+    g = [f"<svg id='class-chart' width='{W}' height='{H}' viewBox='0 0 {W} {H}' role='img' aria-label='buildings per EPB class'>"]
+    step = _nice_step(top)
+    k = 0
+    while k * step <= top:
+        y = H - bottom - (H - bottom - top_pad) * k * step / top
+        g.append(f"<line x1='{left}' x2='{W - 8}' y1='{y:.1f}' y2='{y:.1f}' stroke='#eaeef2'/>"
+                 f"<text x='{left - 6}' y='{y + 3:.1f}' text-anchor='end' font-size='10'>{k * step:,}</text>")
+        k += 1
+    for ci, c in enumerate(order):
+        x0 = left + ci * gw + (gw - bw * len(series)) / 2
+        for si, ((name, _), (n, area)) in enumerate(zip(series, counts)):
+            h = (H - bottom - top_pad) * n[ci] / top
+            share = 100.0 * area[ci] / area.sum() if area.sum() > 0 else 0.0
+            g.append(f"<rect x='{x0 + si * bw:.1f}' y='{H - bottom - h:.1f}' width='{bw - 2:.1f}' height='{h:.1f}' fill='{fills[si % len(fills)]}'>"
+                     f"<title>{html.escape(name)}, class {html.escape(c)}: {int(n[ci]):,} buildings, {share:.1f} % of the floor area</title></rect>")
+        g.append(f"<rect x='{left + ci * gw + 4:.1f}' y='{H - bottom + 6}' width='{gw - 8:.1f}' height='16' rx='3' fill='{CLASS_COLOURS.get(c, '#ccc')}'/>"
+                 f"<text x='{left + ci * gw + gw / 2:.1f}' y='{H - bottom + 18}' text-anchor='middle' font-size='11' font-weight='600'>{html.escape(c)}</text>")
+    g.append(f"<text x='12' y='{(H - bottom) / 2:.0f}' transform='rotate(-90 12 {(H - bottom) / 2:.0f})' text-anchor='middle' font-size='10'>buildings</text>")
+    for si, (name, _) in enumerate(series):
+        g.append(f"<rect x='{left + 10 + si * 170}' y='6' width='12' height='12' fill='{fills[si % len(fills)]}'/>"
+                 f"<text x='{left + 27 + si * 170}' y='16' font-size='11'>{html.escape(name)}</text>")
+    g.append("</svg>")
+    return "".join(g)
+
+
+def _nice_step(top: float) -> int:
+    raw = top / 4.0
+    mag = 10 ** int(np.floor(np.log10(raw))) if raw > 0 else 1
+    for m in (1, 2, 2.5, 5, 10):
+        if m * mag >= raw:
+            return max(1, int(m * mag))
+    return max(1, int(10 * mag))
+
+
+def payback_rows(comparison, whatif: str) -> dict:
+    """Investment (EUR), yearly saving (EUR/yr), simple payback (years) of a what-if, central and per
+    sample (p_lo, p_hi of the scenario's percentiles), and the per-building paybacks."""
+    base = comparison.baseline["energy"].objects.set_index("building_id")
+    new = comparison.whatifs[whatif]["energy"].objects.set_index("building_id").reindex(base.index)
+    inv = new["investment_eur"].to_numpy(float)
+    saving = base["energy_cost_eur"].to_numpy(float) - new["energy_cost_eur"].to_numpy(float)
+    changed = (inv > 0) | (np.abs(saving) > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_building = np.where(changed & (saving > 0), inv / saving, np.inf)[changed]
+    total_inv, total_saving = float(inv.sum()), float(saving.sum())
+    out = {"investment_eur": total_inv, "saving_eur_yr": total_saving, "buildings": int(changed.sum()),
+           "payback_yr": total_inv / total_saving if total_saving > 0 else float("inf"), "per_building_yr": per_building,
+           "payback_lo": np.nan, "payback_hi": np.nan}
+    smp = getattr(comparison, "samples", None)
+    if smp is not None and len(smp):
+        s = smp[(smp["whatif"] == whatif) & (smp["domain"] == "energy")]
+        pivot = s.pivot_table(index="sample", columns="kpi", values="delta")
+        if not {"investment_keur", "energy_cost_keur_yr"} <= set(pivot.columns):
+            return out
+        inv_s = pivot["investment_keur"].to_numpy(float)  # the baseline invests nothing: the delta is the investment
+        sav_s = -pivot["energy_cost_keur_yr"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pb = np.where(sav_s > 0, inv_s / sav_s, np.inf)
+        lo, hi = comparison.scenario.uncertainty.percentiles
+        out["payback_lo"], out["payback_hi"] = (float(np.percentile(pb, lo)), float(np.percentile(pb, hi)))
+    return out
+
+
+def _years(x: float) -> str:
+    return "never (no saving)" if not np.isfinite(x) else f"{x:,.1f} years"
+
+
+def primary_final_note(comparison) -> str:
+    """A note when the baseline's primary energy equals its final energy, saying why."""
+    k = comparison.kpis
+    row = k[(k["kpi"] == "primary_energy_mwh")]
+    fin = k[(k["kpi"] == "final_energy_mwh")]
+    if row.empty or fin.empty:
+        return ""
+    pe, fe = float(row["baseline"].iloc[0]), float(fin["baseline"].iloc[0])
+    if not (np.isfinite(pe) and np.isfinite(fe)) or fe <= 0 or abs(pe - fe) > 1e-6 * fe:
+        return ""
+    from twin.energy.model import load_factors
+
+    f = load_factors()
+    obj = comparison.baseline["energy"].objects
+    systems = obj["system"].astype(str).value_counts() if "system" in obj else pd.Series(dtype=int)
+    mix = ", ".join(f"{n:,} {html.escape(s.replace('_', ' '))}" for s, n in systems.items())
+    return (f"<p class='note' id='primary-final'><b>Why the baseline's primary energy equals its final energy:</b> every building "
+            f"heats with a fossil fuel ({mix}), and the Brussels EPB primary-energy factor of gas and heating oil is "
+            f"{f.get('pef_gas', float('nan')):g} (<code>pef_gas</code>, <code>pef_oil</code> in <code>twin/data/energy_factors.csv</code>): a "
+            f"kWh of gas counts as a kWh of primary energy. Electricity counts {f.get('pef_electricity', float('nan')):g} times "
+            "(<code>pef_electricity</code>), so heat pumps, electric heating and the PV yield credited in a what-if make the two differ.</p>")
+
+
+def energy_section(comparison) -> str:
+    """The energy section (module docstring); a note when the energy engine did not run."""
+    p = ["<section id='energy'><h2>Buildings: EPB classes and payback</h2>"]
+    if "energy" not in getattr(comparison, "baseline", {}):
+        return p[0] + "<p class='note'>The energy engine was not run in this scenario (add <code>energy</code> to <code>domains</code>).</p></section>"
+    if "energy_class" not in comparison.baseline["energy"].objects.columns:
+        return p[0] + "<p class='note'>The energy engine's results carry no EPB class per building.</p></section>"
+    from twin.energy.classes import class_order
+
+    order = class_order()
+    whatifs = energy_whatifs(comparison)
+    series = [("baseline", comparison.baseline["energy"].objects)] + [(w, comparison.whatifs[w]["energy"].objects) for w in whatifs]
+    p.append("<h3>Buildings per energy class</h3>")
+    p.append(f"<figure>{class_chart(series, order)}<figcaption>Buildings per Brussels EPB class (primary energy per m² of heated floor, "
+             "<code>twin/data/energy_classes_brussels.csv</code>), central run; hover a bar for the share of the floor area. "
+             + ("" if whatifs else "No what-if changes the buildings' energy.") + "</figcaption></figure>")
+    p.append(primary_final_note(comparison))
+    if whatifs and all({"investment_eur", "energy_cost_eur"} <= set(comparison.whatifs[w]["energy"].objects.columns) for w in whatifs):
+        lo, hi = comparison.scenario.uncertainty.percentiles if comparison.samples is not None else (5.0, 95.0)
+        p.append("<h3>Payback</h3><div class='scroll'><table id='payback'><thead><tr><th class='l'>what-if</th><th>buildings changed</th><th>investment</th>"
+                 "<th>saving on energy bills</th><th>simple payback</th>"
+                 + (f"<th>range ({lo:g}th–{hi:g}th percentile)</th>" if comparison.samples is not None else "")
+                 + "".join(f"<th>buildings paid back in {y} years</th>" for y in PAYBACK_YEARS) + "</tr></thead><tbody>")
+        for w in whatifs:
+            r = payback_rows(comparison, w)
+            pb = r["per_building_yr"]
+            shares = "".join(f"<td>{100.0 * np.mean(pb <= y):.0f} %</td>" if len(pb) else "<td>–</td>" for y in PAYBACK_YEARS)
+            rng = ""
+            if comparison.samples is not None:
+                rng = f"<td>{_years(r['payback_lo'])} to {_years(r['payback_hi'])}</td>" if np.isfinite(r["payback_lo"]) else "<td>–</td>"
+            p.append(f"<tr><td class='l'>{html.escape(w)}</td><td>{r['buildings']:,}</td><td>{r['investment_eur'] / 1e6:,.1f} M€</td>"
+                     f"<td>{r['saving_eur_yr'] / 1e6:,.2f} M€/yr</td><td><b>{_years(r['payback_yr'])}</b></td>{rng}{shares}</tr>")
+        p.append("</tbody></table></div><p class='note'>Simple payback = investment / yearly saving on the energy bills at today's prices "
+                 "(<code>twin/data/energy_factors.csv</code>; PV at the electricity price, net metering), no discounting, no subsidy, "
+                 "no price change. Per building: the look-up below.</p>")
+    p.append("</section>")
+    return "".join(p)

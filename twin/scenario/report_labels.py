@@ -1,0 +1,288 @@
+"""Human labels, units and rounding of the report's KPIs, and the uncertainty bars.
+
+A KPI id (``heating_need_mwh``, ``am_peak_rerouted_car_trips``, ``access_15min_walk_school_pct``)
+becomes a label a planner reads ("Heating need", "Morning peak: car trips rerouted", "Schools
+within 15 min on foot") and a unit ("MWh/yr", "trips", "% of residents"); numbers are rounded to
+what the model can say (:func:`fmt_value`: three significant digits at most, whole numbers for
+counts; a delta is rounded like its baseline, so "-19.922 trips" reads "-20 trips" and a change
+of 0.0001 min on 12 min reads "≈ 0").
+
+:func:`unchanged` says when a KPI did not move (its delta and the band of its delta are below
+:data:`UNCHANGED_RTOL` of the baseline): the KPI tables fold these rows away.
+
+:func:`band_bar` and :func:`delta_bar` draw a band as a small inline SVG (no script, no external
+resource): the numbers are in the SVG's ``<title>`` (a tooltip) and in ``data-lo``/``data-hi``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+
+import numpy as np
+
+#: KPI base name -> (label, unit, kind). kind: ``count`` (whole numbers), ``pct`` (one decimal),
+#: ``ratio`` (two decimals), ``value`` (three significant digits).
+LABELS: dict[str, tuple[str, str, str]] = {
+    # energy
+    "heating_need_mwh": ("Heating need", "MWh/yr", "value"),
+    "final_energy_mwh": ("Final energy (delivered: gas, oil, electricity)", "MWh/yr", "value"),
+    "primary_energy_mwh": ("Primary energy (Brussels EPB factors)", "MWh/yr", "value"),
+    "co2_t": ("CO₂ emissions of the buildings", "t/yr", "value"),
+    "energy_cost_keur_yr": ("Energy bills", "k€/yr", "value"),
+    "investment_keur": ("Investment", "k€", "value"),
+    "floor_area_class_d_or_worse_pct": ("Floor area in EPB class D or worse", "%", "pct"),
+    "buildings_simulated": ("Buildings simulated", "buildings", "count"),
+    # traffic, per period
+    "rerouted_car_trips": ("Car trips rerouted", "trips", "count"),
+    "mode_shifted_trips": ("Car trips shifted to walking, cycling or public transport", "trips", "count"),
+    "evaporated_trips": ("Trips no longer made", "trips", "count"),
+    "redistributed_car_trips": ("Car trips going to another destination", "trips", "count"),
+    "evaporated_through_vehicles": ("Through vehicles no longer crossing the district", "vehicles", "count"),
+    "closed_link_flow_veh_h": ("Car flow on the closed streets", "veh/h", "count"),
+    "person_trips": ("Person trips", "trips", "count"),
+    "walk_share_pct": ("Walking share", "% of trips", "pct"),
+    "bike_share_pct": ("Cycling share", "% of trips", "pct"),
+    "pt_share_pct": ("Public transport share", "% of trips", "pct"),
+    "car_share_pct": ("Car share", "% of trips", "pct"),
+    "vehicle_km": ("Vehicle-km", "veh·km", "count"),
+    "vehicle_km_residential": ("Vehicle-km on residential streets", "veh·km", "count"),
+    "vehicle_km_main": ("Vehicle-km on main roads", "veh·km", "count"),
+    "co2_kg": ("CO₂ from road traffic", "kg", "value"),
+    "nox_kg": ("NOx from road traffic", "kg", "value"),
+    "unserved_trips": ("Trips with no route", "trips", "count"),
+    "max_volume_capacity_ratio": ("Busiest street: volume / capacity", "", "ratio"),
+    # soil (storm and year)
+    "storm_mm": ("Design storm", "mm", "value"),
+    "rain_m3": ("Rain on the district", "m³", "value"),
+    "runoff_m3": ("Runoff to the sewer", "m³", "value"),
+    "runoff_mm": ("Runoff depth", "mm", "value"),
+    "retention_m3": ("Rain retained", "m³", "value"),
+    "infiltration_m3": ("Infiltration into the soil", "m³", "value"),
+    "storage_change_m3": ("Change of water stored in the soil", "m³", "value"),
+    "drainage_m3": ("Drainage below the soil columns", "m³", "value"),
+    "mean_runoff_mm": ("Mean runoff depth", "mm", "value"),
+    "mean_theta_top_30cm_m3_m3": ("Mean soil moisture, top 30 cm", "m³/m³", "ratio"),
+    "sealed_area_pct": ("Sealed area", "% of the district", "pct"),
+    "recharge_m3": ("Groundwater recharge", "m³", "value"),
+    "capillary_rise_m3": ("Capillary rise from the water table", "m³", "value"),
+    "et_m3": ("Evapotranspiration", "m³", "value"),
+    "et_mm": ("Evapotranspiration depth", "mm", "value"),
+    "transpiration_m3": ("Transpiration of plants", "m³", "value"),
+    "soil_evaporation_m3": ("Evaporation from the soil", "m³", "value"),
+    "interception_evaporation_m3": ("Evaporation of rain caught by canopies", "m³", "value"),
+    "potential_transpiration_m3": ("Potential transpiration", "m³", "value"),
+    "plant_stress_days": ("Plant-stress days", "days", "value"),
+    "soil_moisture_p10_m3_m3": ("Soil moisture, dry days (10th percentile)", "m³/m³", "ratio"),
+    "soil_moisture_p50_m3_m3": ("Soil moisture, median", "m³/m³", "ratio"),
+    "soil_moisture_p90_m3_m3": ("Soil moisture, wet days (90th percentile)", "m³/m³", "ratio"),
+    "sewer_overflow_m3": ("Sewer overflow (flooding and CSO)", "m³", "value"),
+    "sewer_cso_m3": ("Combined sewer overflow at the outlet", "m³", "value"),
+    "sewer_flooding_m3": ("Sewer flooding in the streets", "m³", "value"),
+    "sewer_overflow_hours": ("Hours with sewer overflow", "h", "count"),
+    "sewer_overflow_events": ("Sewer overflow events", "events", "count"),
+    "water_balance_error_rel": ("Water balance error (diagnostic)", "", "value"),
+}
+
+#: Period prefixes of the traffic KPIs and how they read.
+PERIODS = {"am_peak": "Morning peak", "pm_peak": "Evening peak", "off_peak": "Midday"}
+
+#: Categories of the 15-minute access KPIs and how they read.
+ACCESS_CATEGORIES = {"school": "a school", "park": "a park", "grocery": "a grocery shop", "health": "a doctor or pharmacy",
+                     "bank": "a bank", "post": "a post office", "culture": "a library, cinema or theatre"}
+ACCESS_MODES = {"walk": "on foot", "bike": "by bike", "pt": "by public transport"}
+
+#: Unit suffixes of unknown KPI ids, longest first.
+UNIT_SUFFIXES = (("_veh_h", "veh/h"), ("_keur_yr", "k€/yr"), ("_keur", "k€"), ("_eur", "€"), ("_mwh", "MWh"), ("_kwh", "kWh"),
+                 ("_m3_m3", "m³/m³"), ("_m3", "m³"), ("_mm", "mm"), ("_pct", "%"), ("_kg", "kg"), ("_t", "t"), ("_min", "min"),
+                 ("_h", "h"), ("_m2", "m²"), ("_m", "m"), ("_s", "s"))
+
+#: A KPI is "unchanged" when its delta and the band of its delta are within this share of the
+#: baseline (0.05 %: the change would not show in a percentage with one decimal).
+UNCHANGED_RTOL = 5e-4
+
+_ACCESS = re.compile(r"^access_([0-9.]+)min_([a-z]+)_([a-z_]+)_pct$")
+
+
+def split_period(kpi: str) -> tuple[str | None, str]:
+    """``('am_peak', 'rerouted_car_trips')`` for ``am_peak_rerouted_car_trips``; ``(None, kpi)`` otherwise."""
+    for p in PERIODS:
+        if kpi.startswith(p + "_"):
+            return p, kpi[len(p) + 1:]
+    return None, kpi
+
+
+def describe(kpi: str) -> tuple[str, str, str]:
+    """(label, unit, kind) of a KPI id (see :data:`LABELS`; unknown ids are made readable)."""
+    kpi = str(kpi)
+    m = _ACCESS.match(kpi)
+    if m:
+        minutes, mode, cat = m.groups()
+        what = ACCESS_CATEGORIES.get(cat, cat.replace("_", " "))
+        how = ACCESS_MODES.get(mode, mode)
+        return f"Residents within {float(minutes):g} min of {what} {how}", "% of residents", "pct"
+    period, base = split_period(kpi)
+    if base in LABELS:
+        label, unit, kind = LABELS[base]
+    else:
+        unit = ""
+        for suffix, u in UNIT_SUFFIXES:
+            if base.endswith(suffix):
+                base, unit = base[: -len(suffix)], u
+                break
+        label, kind = base.replace("_", " ").strip().capitalize(), ("pct" if unit == "%" else "value")
+    if period:
+        keep = len(label) > 1 and not label[1].islower()  # "CO₂", "NOx" keep their capitals
+        label = f"{PERIODS[period]}: {label if keep else label[0].lower() + label[1:]}"
+    return label, unit, kind
+
+
+def label(kpi: str) -> str:
+    """The KPI's label."""
+    return describe(kpi)[0]
+
+
+def unit(kpi: str) -> str:
+    """The KPI's unit ('' none)."""
+    return describe(kpi)[1]
+
+
+def decimals(kind: str, magnitude: float) -> int:
+    """Decimals shown for a number of ``kind`` whose size is ``magnitude`` (three significant digits, 0 to 3 decimals)."""
+    if kind == "count":
+        return 0
+    if kind == "pct":
+        return 1
+    if kind == "ratio":
+        return 2 if not (0 < abs(magnitude) < 0.01) else 3
+    a = abs(magnitude)
+    if not math.isfinite(a) or a == 0 or a >= 100:
+        return 0
+    return int(min(3, max(0, 2 - math.floor(math.log10(a)))))
+
+
+def _number(x: float, nd: int) -> str:
+    s = f"{x:,.{nd}f}"
+    return "0" if s.lstrip("-").strip("0.,") == "" else s
+
+
+def fmt_value(kpi: str, x, *, ref=None) -> str:
+    """A KPI value, rounded (decimals from ``ref`` when given, else from ``x``); '–' when undefined."""
+    if x is None or not np.isfinite(float(x)):
+        return "–"
+    kind = describe(kpi)[2]
+    if kind == "value" and str(kpi).endswith("_error_rel"):
+        return f"{float(x):.1e}"
+    r = float(ref) if ref is not None and np.isfinite(float(ref)) else float(x)
+    return _number(float(x), decimals(kind, r))
+
+
+def fmt_delta(kpi: str, delta, baseline) -> str:
+    """A signed change rounded like its baseline; '≈ 0' for a non-zero change that rounds away, '0' for none."""
+    if delta is None or not np.isfinite(float(delta)):
+        return "–"
+    d = float(delta)
+    if d == 0:
+        return "0"
+    s = fmt_value(kpi, d, ref=baseline if baseline is not None and np.isfinite(float(baseline)) and float(baseline) != 0 else d)
+    if s.lstrip("-") == "0":
+        return "≈ 0"
+    return s if s.startswith("-") else "+" + s
+
+
+def fmt_pct(delta, baseline) -> str:
+    """The change as a signed percentage of the baseline, one decimal ('–' when the baseline is 0)."""
+    if baseline is None or delta is None or not np.isfinite(float(baseline)) or float(baseline) == 0 or not np.isfinite(float(delta)):
+        return "–"
+    p = 100.0 * float(delta) / abs(float(baseline))
+    s = f"{p:,.1f}"
+    if s.lstrip("-") in ("0.0",):
+        return "≈ 0 %" if p != 0 else "0 %"
+    return (s if s.startswith("-") else "+" + s) + " %"
+
+
+def with_unit(text: str, u: str) -> str:
+    """``'12.3 MWh/yr'`` ('–' and unitless values as they are); a '%' unit sticks to the number."""
+    if text == "–" or not u:
+        return text
+    return f"{text} {u}"
+
+
+def unchanged(row) -> bool:
+    """Whether a KPI row (``baseline``, ``delta`` and optionally ``delta_p_lo``/``delta_p_hi``) did not move.
+
+    Within :data:`UNCHANGED_RTOL` of the baseline (absolute 1e-9 when the baseline is 0), for
+    the central delta and both edges of its band.
+    """
+    g = getattr(row, "get", None) or (lambda k, d=np.nan: getattr(row, k, d))
+    base = float(g("baseline", np.nan))
+    tol = UNCHANGED_RTOL * abs(base) if np.isfinite(base) and base != 0 else 1e-9
+    for k in ("delta", "delta_p_lo", "delta_p_hi"):
+        v = float(g(k, np.nan))
+        if np.isfinite(v) and abs(v) > tol:
+            return False
+    return True
+
+
+# -- bars -----------------------------------------------------------------------------------
+
+BAR_W, BAR_H = 120, 16
+
+
+def _svg(body: str, title: str, lo: float, hi: float, cls: str) -> str:
+    t = html.escape(title)
+    return (f"<svg class='bar {cls}' width='{BAR_W}' height='{BAR_H}' viewBox='0 0 {BAR_W} {BAR_H}' role='img' aria-label='{t}' "
+            f"data-lo='{lo:.6g}' data-hi='{hi:.6g}'><title>{t}</title>{body}</svg>")
+
+
+def band_bar(kpi: str, central: float, lo: float, hi: float, percentiles=(5.0, 95.0)) -> str:
+    """The baseline band as a bar: the axis runs from 0 to 1.25 x the band's top (so its width
+    reads as a share of the value); the grey bar is the band, the black tick the central run.
+    '–' without a band."""
+    if lo is None or not (np.isfinite(lo) and np.isfinite(hi)):
+        return "–"
+    u = unit(kpi)
+    top = max(abs(lo), abs(hi), abs(central) if np.isfinite(central) else 0.0)
+    span = 1.25 * top if top > 0 else 1.0
+    neg = min(lo, central if np.isfinite(central) else lo) < 0
+    x0 = -span if neg else 0.0
+
+    def x(v):
+        return 4 + (BAR_W - 8) * (v - x0) / ((span - x0) or 1.0)
+
+    a, b = x(lo), x(hi)
+    body = (f"<line x1='4' y1='{BAR_H - 3}' x2='{BAR_W - 4}' y2='{BAR_H - 3}' stroke='#d0d7de'/>"
+            f"<rect x='{a:.1f}' y='4' width='{max(b - a, 1.5):.1f}' height='8' rx='2' fill='#8c959f' opacity='0.75'/>")
+    if np.isfinite(central):
+        c = x(central)
+        body += f"<line x1='{c:.1f}' y1='2' x2='{c:.1f}' y2='14' stroke='#111' stroke-width='2'/>"
+    title = (f"{percentiles[0]:g}th–{percentiles[1]:g}th percentile: {with_unit(fmt_value(kpi, lo, ref=central), u)} to "
+             f"{with_unit(fmt_value(kpi, hi, ref=central), u)}; central run {with_unit(fmt_value(kpi, central), u)}")
+    return _svg(body, title, lo, hi, "band")
+
+
+def delta_bar(kpi: str, delta: float, lo: float, hi: float, baseline: float, percentiles=(5.0, 95.0)) -> str:
+    """The band of the change as a bar around a zero line: green when the whole band is below
+    zero, red when above, amber when it holds zero (the sign is uncertain); the black tick is the
+    central run's change. '–' without a band."""
+    if lo is None or not (np.isfinite(lo) and np.isfinite(hi)):
+        return "–"
+    u = unit(kpi)
+    reach = max(abs(lo), abs(hi), abs(delta) if np.isfinite(delta) else 0.0)
+    reach = 1.15 * reach if reach > 0 else 1.0
+
+    def x(v):
+        return BAR_W / 2 + (BAR_W / 2 - 4) * v / reach
+
+    colour = "#1a7f37" if hi < 0 else ("#b42318" if lo > 0 else "#bf8700")
+    a, b = x(lo), x(hi)
+    body = (f"<line x1='4' y1='{BAR_H / 2}' x2='{BAR_W - 4}' y2='{BAR_H / 2}' stroke='#eaeef2'/>"
+            f"<line x1='{BAR_W / 2}' y1='1' x2='{BAR_W / 2}' y2='{BAR_H - 1}' stroke='#57606a' stroke-dasharray='2,2'/>"
+            f"<rect x='{a:.1f}' y='4' width='{max(b - a, 1.5):.1f}' height='8' rx='2' fill='{colour}' opacity='0.7'/>")
+    if np.isfinite(delta):
+        c = x(delta)
+        body += f"<line x1='{c:.1f}' y1='2' x2='{c:.1f}' y2='14' stroke='#111' stroke-width='2'/>"
+    title = (f"change, {percentiles[0]:g}th–{percentiles[1]:g}th percentile: {with_unit(fmt_delta(kpi, lo, baseline), u)} to "
+             f"{with_unit(fmt_delta(kpi, hi, baseline), u)}; central run {with_unit(fmt_delta(kpi, delta, baseline), u)}")
+    return _svg(body, title, lo, hi, "delta")

@@ -87,6 +87,8 @@ Simunek, J. et al. (2013), The HYDRUS-1D software package, version 4.17 (time-st
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from twin.kernels import soil_richards as _R1
@@ -148,6 +150,56 @@ B_RAIN = 3
 N_WORK = 16
 """Rows of scratch of the grid size (see :func:`run_block`)."""
 
+N_BWORK = 5
+"""Rows of scratch per boundary face (see :func:`run_block`): area, half cell, elevation term,
+Dirichlet coefficient, inflow."""
+
+
+class Grid(NamedTuple):
+    """The block's grid: ``nx x ny x nz`` cells of ``dx x dy`` (m) and layer thicknesses ``dz``
+    ((nz,), m, layer 0 at the surface). Build it with Python ``int`` and ``float`` values and a
+    float64 ``dz`` so every call shares one compiled version."""
+
+    nx: int
+    ny: int
+    nz: int
+    dx: float
+    dy: float
+    dz: np.ndarray
+
+
+class Soil(NamedTuple):
+    """The cells' materials: ``mat`` ((n,) int64, row of each cell in ``mat_params``),
+    ``mat_params`` ((n_mat, N_PARAM)) and ``tables`` ((n_mat, TABLE_N_SEG, TABLE_N_COEF)) of
+    :mod:`twin.kernels.soil_hydraulics`."""
+
+    mat: np.ndarray
+    mat_params: np.ndarray
+    tables: np.ndarray
+
+
+class Faces(NamedTuple):
+    """The boundary faces, (nb,) each: ``cell`` (int64), ``side`` (``SIDE_*``), ``kind``
+    (``B_*``), ``value`` (head, m, or flux into the block, m/s) and ``mode`` (rain faces: 0 flux,
+    1 flooded; in and out)."""
+
+    cell: np.ndarray
+    side: np.ndarray
+    kind: np.ndarray
+    value: np.ndarray
+    mode: np.ndarray
+
+
+class Outputs(NamedTuple):
+    """What :func:`run_block` writes: ``out_h``, ``out_theta`` ((n_out, n) heads and water
+    contents at the output times; not written when ``out_h.shape[0] == 0``), ``out_cum``
+    ((n_out, N_CUM) cumulated inflow per side, rain and runoff, m3) and ``totals`` ((N_TOT,))."""
+
+    out_h: np.ndarray
+    out_theta: np.ndarray
+    out_cum: np.ndarray
+    totals: np.ndarray
+
 
 def default_options() -> np.ndarray:
     """Solver options with the 1-D kernel's defaults (:func:`soil_richards.default_options`)
@@ -185,12 +237,20 @@ def _properties(h, mat, mat_params, tables, theta_h, cap, kc):
 
 
 @jit
-def _boundary_geometry(b_cell, b_side, nx, ny, dx, dy, dz, b_area, b_half, b_grav):
-    """Area (m2), half cell (m) and elevation term (+1 top, -1 bottom, 0 lateral) of each face."""
-    for b in range(b_cell.shape[0]):
-        c = b_cell[b]
-        k = c // (nx * ny)
-        s = b_side[b]
+def _boundary_geometry(grid, faces, bwork):
+    """Area (m2), half cell (m) and elevation term (+1 top, -1 bottom, 0 lateral) of each face
+    (rows 0, 1 and 2 of ``bwork``)."""
+    nx = grid.nx
+    dx = grid.dx
+    dy = grid.dy
+    dz = grid.dz
+    b_area = bwork[0]
+    b_half = bwork[1]
+    b_grav = bwork[2]
+    for b in range(faces.cell.shape[0]):
+        c = faces.cell[b]
+        k = c // (nx * grid.ny)
+        s = faces.side[b]
         if s <= 1:
             b_area[b] = dy * dz[k]
             b_half[b] = 0.5 * dx
@@ -206,13 +266,29 @@ def _boundary_geometry(b_cell, b_side, nx, ny, dx, dy, dz, b_area, b_half, b_gra
 
 
 @jit
-def _fluxes(
-    nx, ny, nz, dx, dy, dz, h, kc, mat, mat_params, tables, b_cell, b_kind, b_value, b_mode, b_area, b_half, b_grav, h_pond,
-    inflow, tx, ty, tz, b_t, b_q,
-):
+def _fluxes(grid, soil, faces, bwork, h_pond, h, kc, inflow, tx, ty, tz):
     """Net inflow of every cell (m3/s) at heads ``h`` with conductivities ``kc``; the face
-    coefficients ``K_f A / d`` (``tx``, ``ty``, ``tz`` to the +x, +y and lower neighbour, ``b_t``
-    of Dirichlet boundary faces) for the Picard matrix; the inflow of each boundary face ``b_q``."""
+    coefficients ``K_f A / d`` (``tx``, ``ty``, ``tz`` to the +x, +y and lower neighbour, and in
+    ``bwork[3]`` of Dirichlet boundary faces) for the Picard matrix; the inflow of each boundary
+    face in ``bwork[4]``."""
+    nx = grid.nx
+    ny = grid.ny
+    nz = grid.nz
+    dx = grid.dx
+    dy = grid.dy
+    dz = grid.dz
+    mat = soil.mat
+    mat_params = soil.mat_params
+    tables = soil.tables
+    b_cell = faces.cell
+    b_kind = faces.kind
+    b_value = faces.value
+    b_mode = faces.mode
+    b_area = bwork[0]
+    b_half = bwork[1]
+    b_grav = bwork[2]
+    b_t = bwork[3]
+    b_q = bwork[4]
     n = h.shape[0]
     nxy = nx * ny
     for c in range(n):
@@ -344,16 +420,18 @@ def pcg_solve(nx, ny, nz, diag, tx, ty, tz, b, x, r, z, p, ap, tol, max_iter):
 
 
 @jit
-def _solve_step(
-    nx, ny, nz, dx, dy, dz, vol, mat, mat_params, tables, b_cell, b_side, b_kind, b_value, b_mode, b_area, b_half, b_grav,
-    h, theta_old, dt, opts, work, b_t, b_q,
-):
+def _solve_step(grid, soil, faces, bwork, vol, h, theta_old, dt, opts, work):
     """Picard iteration of one backward-Euler step from the carried water content ``theta_old``.
 
     ``h`` holds the starting iterate and receives the result. On return ``work[0]`` holds the
-    net inflow of every cell at the final heads (m3/s), ``work[1]`` theta(h), and ``b_q`` the
-    inflow of each boundary face. Returns (converged, iterations, linear iterations).
+    net inflow of every cell at the final heads (m3/s), ``work[1]`` theta(h), and ``bwork[4]``
+    the inflow of each boundary face. Returns (converged, iterations, linear iterations).
     """
+    nx = grid.nx
+    ny = grid.ny
+    nz = grid.nz
+    b_cell = faces.cell
+    b_t = bwork[3]
     theta_h = work[1]
     cap = work[2]
     kc = work[3]
@@ -380,9 +458,8 @@ def _solve_step(
     lin_iters = 0
     h_ok = False
     for it in range(max_iter + 1):
-        _properties(h, mat, mat_params, tables, theta_h, cap, kc)
-        _fluxes(nx, ny, nz, dx, dy, dz, h, kc, mat, mat_params, tables, b_cell, b_kind, b_value, b_mode, b_area, b_half, b_grav,
-                h_pond, inflow, tx, ty, tz, b_t, b_q)
+        _properties(h, soil.mat, soil.mat_params, soil.tables, theta_h, cap, kc)
+        _fluxes(grid, soil, faces, bwork, h_pond, h, kc, inflow, tx, ty, tz)
         if it > 0 and h_ok:
             th_ok = True
             for c in range(n):
@@ -438,36 +515,45 @@ def _write_output(o, n, h, theta, cum, out_h, out_theta, out_cum):
 
 
 @jit
-def run_block(
-    nx, ny, nz, dx, dy, dz, mat, mat_params, tables, b_cell, b_side, b_kind, b_value, b_mode, t_start, t_end, out_times, opts,
-    h, theta, out_h, out_theta, out_cum, totals, work, bwork,
-):
+def run_block(grid, soil, faces, t_start, t_end, out_times, opts, h, theta, outputs, work, bwork):
     """Integrate the block from ``t_start`` to ``t_end`` with constant boundary conditions.
 
     Parameters
     ----------
-    nx, ny, nz : cells along x, y and depth.
-    dx, dy : cell sizes, m.
-    dz : (nz,) layer thicknesses, m (layer 0 at the surface).
-    mat : (n,) material row of each cell in ``mat_params`` (``n = nx ny nz``, flat order above).
-    mat_params : (n_mat, N_PARAM) hydraulic parameters (:mod:`twin.kernels.soil_hydraulics`).
-    tables : (n_mat, TABLE_N_SEG, TABLE_N_COEF) hydraulic tables (rows with ``p[8] != 0``).
-    b_cell, b_side, b_kind : (nb,) boundary faces: cell, side (``SIDE_*``), kind (``B_*``).
-    b_value : (nb,) head (m) or flux into the block (m/s) of each face.
-    b_mode : (nb,) state of rain faces (0 flux, 1 flooded), in and out.
+    grid : :class:`Grid`: cells along x, y and depth, cell sizes (m), layer thicknesses (m).
+    soil : :class:`Soil`: material row of each cell (``n = nx ny nz`` cells in the flat order
+        above), hydraulic parameters and tables (:mod:`twin.kernels.soil_hydraulics`).
+    faces : :class:`Faces`: boundary faces (cell, side, kind, value; ``mode`` in and out).
     t_start, t_end : start and end time, s.
     out_times : (n_out,) output times, s, sorted, within ``[t_start, t_end]``.
     opts : (N_OPT,) solver options (:func:`default_options`).
     h : (n,) head, m: the initial condition in, the final state out.
     theta : (n,) conserved water content, m3/m3: in (``theta(h)`` at the start of a run, or the
         value returned by a previous call to continue it) and out.
-    out_h, out_theta : (n_out, n) heads and water contents at the output times (not written when
-        ``out_h.shape[0] == 0``).
-    out_cum : (n_out, N_CUM) cumulated inflow per side (m3) and rain and runoff (m3) at the
-        output times (since ``t_start``).
-    totals : (N_TOT,) totals (``T_*``).
-    work : (N_WORK, n) scratch; bwork : (5, nb) scratch.
+    outputs : :class:`Outputs`: ``out_h``, ``out_theta`` (n_out, n) heads and water contents at
+        the output times (not written when ``out_h.shape[0] == 0``); ``out_cum`` (n_out, N_CUM)
+        cumulated inflow per side (m3) and rain and runoff (m3) at the output times (since
+        ``t_start``); ``totals`` (N_TOT,) totals (``T_*``).
+    work : (N_WORK, n) scratch; bwork : (N_BWORK, nb) scratch.
     """
+    nx = grid.nx
+    ny = grid.ny
+    nz = grid.nz
+    dx = grid.dx
+    dy = grid.dy
+    dz = grid.dz
+    mat = soil.mat
+    mat_params = soil.mat_params
+    tables = soil.tables
+    b_cell = faces.cell
+    b_side = faces.side
+    b_kind = faces.kind
+    b_value = faces.value
+    b_mode = faces.mode
+    out_h = outputs.out_h
+    out_theta = outputs.out_theta
+    out_cum = outputs.out_cum
+    totals = outputs.totals
     n = nx * ny * nz
     nb = b_cell.shape[0]
     vol = work[15]
@@ -477,9 +563,8 @@ def run_block(
     b_area = bwork[0]
     b_half = bwork[1]
     b_grav = bwork[2]
-    b_t = bwork[3]
     b_q = bwork[4]
-    _boundary_geometry(b_cell, b_side, nx, ny, dx, dy, dz, b_area, b_half, b_grav)
+    _boundary_geometry(grid, faces, bwork)
     for f in range(N_TOT):
         totals[f] = 0.0
     totals[T_STOPPED_S] = -1.0
@@ -514,9 +599,7 @@ def run_block(
         converged = False
         iters = 0
         for attempt in range(3):
-            converged, iters, lin = _solve_step(
-                nx, ny, nz, dx, dy, dz, vol, mat, mat_params, tables, b_cell, b_side, b_kind, b_value, b_mode, b_area, b_half,
-                b_grav, h, theta, dt_try, opts, work, b_t, b_q)
+            converged, iters, lin = _solve_step(grid, soil, faces, bwork, vol, h, theta, dt_try, opts, work)
             totals[T_ITERS] += iters
             totals[T_LIN_ITERS] += lin
             if attempt == 2:

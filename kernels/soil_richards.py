@@ -98,6 +98,8 @@ atmospheric boundary switching, surface ponding).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import get_thread_id
 
@@ -207,6 +209,184 @@ SKIP_REL = 1.0e-13
 
 N_WORK = 24
 """Rows of scratch per column (see :func:`run_column`)."""
+
+
+# ---------------------------------------------------------------- argument groups (NamedTuples)
+# Numba passes a NamedTuple of arrays by value, like the arrays it holds; build them with Python
+# int, float and bool scalars (or int64 / float64 array elements) so every call shares one
+# compiled version.
+
+
+class ColumnGrid(NamedTuple):
+    """A column's grid and soil, for :func:`_solve_step`: ``nn`` nodes, control volumes ``vol``,
+    intervals ``dz`` and their inverses ``inv_dz`` (m, 1/m), material row ``mat`` of each node
+    in ``mat_params`` / ``tables``, and ``pond``: the surface node stores ponded water."""
+
+    nn: int
+    vol: np.ndarray
+    dz: np.ndarray
+    inv_dz: np.ndarray
+    mat: np.ndarray
+    mat_params: np.ndarray
+    tables: np.ndarray
+    pond: bool
+
+
+class StepState(NamedTuple):
+    """The state a step starts from and the one it ends with (see :func:`_solve_step`)."""
+
+    h_old: np.ndarray
+    theta_old: np.ndarray
+    th_h_old: np.ndarray
+    cap_old: np.ndarray
+    k_old: np.ndarray
+    h: np.ndarray
+    theta: np.ndarray
+    cap: np.ndarray
+    kn: np.ndarray
+    kf: np.ndarray
+    theta_new: np.ndarray
+
+
+class StepBoundary(NamedTuple):
+    """A step's boundary conditions: ``top_dirichlet`` (the surface head is ``top_value``, m;
+    otherwise ``top_value`` is the flux into the surface node, m/s, positive down), ``bot_kind``
+    (``BOT_*``) and ``bot_head`` (m)."""
+
+    top_dirichlet: bool
+    top_value: float
+    bot_kind: int
+    bot_head: float
+
+
+class StepRoots(NamedTuple):
+    """Root water uptake of a step: normalised root density ``root`` (1/m), ``n_root`` rooted
+    nodes, potential transpiration ``tp`` (m/s), Feddes parameters ``fed``, water content at
+    wilting ``theta_wilt``; ``sink`` (out), ``dsink`` and ``cap_sink`` (scratch)."""
+
+    root: np.ndarray
+    n_root: int
+    tp: float
+    fed: np.ndarray
+    theta_wilt: np.ndarray
+    sink: np.ndarray
+    dsink: np.ndarray
+    cap_sink: np.ndarray
+
+
+class StepScratch(NamedTuple):
+    """Scratch rows of :func:`_solve_step` (face conductances, matrix, fluxes, right-hand side,
+    elimination, previous increments, relaxation factors)."""
+
+    gface: np.ndarray
+    diag: np.ndarray
+    qface: np.ndarray
+    rhs: np.ndarray
+    cprime: np.ndarray
+    dprev: np.ndarray
+    omega: np.ndarray
+
+
+class ColumnSpec(NamedTuple):
+    """One column for :func:`run_column`: node depths ``z`` (m) of ``nn`` nodes, material row
+    ``mat`` and root density ``root`` (1/m) of each node, depression storage ``h_surf`` (m),
+    ``top_kind`` and ``bot_kind`` (``TOP_*``, ``BOT_*``), ``bot_head`` (m), run-on multiplier
+    ``rain_factor``, and the ``group`` (-1: none) and ``weight`` (m2) of its fluxes in
+    ``group_out``."""
+
+    z: np.ndarray
+    nn: int
+    mat: np.ndarray
+    root: np.ndarray
+    h_surf: float
+    top_kind: int
+    bot_kind: int
+    bot_head: float
+    rain_factor: float
+    group: int
+    weight: float
+
+
+class ColumnForcing(NamedTuple):
+    """One column's forcing for :func:`run_column`: interval edges ``t_edges`` ((n_t + 1,), s),
+    gross rain ``rain_m_s``, rain reaching the soil ``top_rain_m_s``, potential soil
+    evaporation ``evap_m_s``, potential transpiration ``transp_m_s`` ((n_t,), m/s), Feddes
+    parameters ``fed`` ((N_FEDDES,)) and the surface head of a head top ``top_head_m`` ((n_t,),
+    m)."""
+
+    t_edges: np.ndarray
+    rain_m_s: np.ndarray
+    top_rain_m_s: np.ndarray
+    evap_m_s: np.ndarray
+    transp_m_s: np.ndarray
+    fed: np.ndarray
+    top_head_m: np.ndarray
+
+
+class ColumnOutputs(NamedTuple):
+    """What :func:`run_column` writes for one column (see its parameters)."""
+
+    h: np.ndarray
+    top_mode: np.ndarray
+    out_h: np.ndarray
+    out_theta: np.ndarray
+    out_cum: np.ndarray
+    flux: np.ndarray
+    group_out: np.ndarray
+
+
+class Profiles(NamedTuple):
+    """Soil profiles for :func:`richards_columns`: ``z`` ((n_prof, max_nodes) node depths, m),
+    ``n`` ((n_prof,) nodes), ``mat`` (material rows), ``root`` (normalised root density, 1/m)
+    and ``h_surf`` ((n_prof,) depression storage, m)."""
+
+    z: np.ndarray
+    n: np.ndarray
+    mat: np.ndarray
+    root: np.ndarray
+    h_surf: np.ndarray
+
+
+class Columns(NamedTuple):
+    """Columns for :func:`richards_columns`, (n_col,) each: profile ``prof``, ``top`` and
+    ``bot`` kinds, ``bot_head`` (m), run-on multiplier ``rain_factor``, forcing ``set``,
+    ``group`` (-1: none) and ``weight`` (m2)."""
+
+    prof: np.ndarray
+    top: np.ndarray
+    bot: np.ndarray
+    bot_head: np.ndarray
+    rain_factor: np.ndarray
+    set: np.ndarray
+    group: np.ndarray
+    weight: np.ndarray
+
+
+class Forcings(NamedTuple):
+    """Forcing for :func:`richards_columns`: ``t_edges`` ((n_t + 1,), s), gross rain
+    ``rain_m_s`` ((n_t,)), per forcing set ``set_rain_m_s``, ``set_evap_m_s``,
+    ``set_transp_m_s`` ((n_set, n_t), m/s) and ``set_feddes`` ((n_set, N_FEDDES)), and the
+    surface head of head tops ``top_head_m`` ((n_t,), m)."""
+
+    t_edges: np.ndarray
+    rain_m_s: np.ndarray
+    set_rain_m_s: np.ndarray
+    set_evap_m_s: np.ndarray
+    set_transp_m_s: np.ndarray
+    set_feddes: np.ndarray
+    top_head_m: np.ndarray
+
+
+class Outputs(NamedTuple):
+    """What :func:`richards_columns` writes (see its parameters)."""
+
+    h: np.ndarray
+    top_mode: np.ndarray
+    out_h: np.ndarray
+    out_theta: np.ndarray
+    out_cum: np.ndarray
+    flux: np.ndarray
+    group_out: np.ndarray
 
 
 def default_options() -> np.ndarray:
@@ -348,14 +528,12 @@ def _update_sink(n_root, h, root, tp, h3, fed, cap_sink, sink, dsink):
 
 
 @jit
-def _solve_step(
-    nn, vol, dz, inv_dz, mat, mat_params, tables, pond, h_old, theta_old, th_h_old, cap_old, k_old, h, theta, cap,
-    kn, kf, theta_new, dt, top_dirichlet, top_value, bot_kind, bot_head, opts, gface, diag, qface, rhs, cprime,
-    dprev, omega, root, n_root, tp, fed, theta_wilt, sink, dsink, cap_sink,
-):
+def _solve_step(grid, state, bnd, roots, dt, opts, scratch):
     """One backward-Euler step by modified Picard. Returns (converged, iterations, q_top, q_bot, ta).
 
-    ``theta_old`` is the conserved water content at the start of the step; ``th_h_old``,
+    ``grid`` is a :class:`ColumnGrid`, ``state`` a :class:`StepState`, ``bnd`` a
+    :class:`StepBoundary`, ``roots`` a :class:`StepRoots`, ``scratch`` a :class:`StepScratch`;
+    ``dt`` the step, s, ``opts`` the solver options. In ``state``, ``theta_old`` is the conserved water content at the start of the step; ``th_h_old``,
     ``cap_old``, ``k_old`` the properties at ``h_old``. ``h``, ``theta``, ``cap``, ``kn`` come back
     at the last iterate and ``theta_new`` holds the conserved water content at the end of the step
     (the start value plus the divergence of the fluxes, minus the root uptake). ``top_dirichlet``
@@ -375,6 +553,11 @@ def _solve_step(
     head, the heads alone would let the roots overdraw a node and the iteration would chase it
     across ``h4``. ``sink`` holds the sink, ``dsink`` is scratch.
     """
+    nn, vol, dz, inv_dz, mat, mat_params, tables, pond = grid
+    h_old, theta_old, th_h_old, cap_old, k_old, h, theta, cap, kn, kf, theta_new = state
+    top_dirichlet, top_value, bot_kind, bot_head = bnd
+    root, n_root, tp, fed, theta_wilt, sink, dsink, cap_sink = roots
+    gface, diag, qface, rhs, cprime, dprev, omega = scratch
     tol_h = opts[O_TOL_H]
     tol_h_rel = opts[O_TOL_H_REL]
     tol_theta = opts[O_TOL_THETA]
@@ -574,12 +757,14 @@ def _write_output(o, nn, z, h, theta, vol, pond, cums, z_obs, ta_rate, out_h, ou
 
 
 @jit
-def run_column(
-    z, nn, mat, mat_params, tables, root, h_surf, top_kind, bot_kind, bot_head, rain_factor, t_edges, rain_m_s,
-    top_rain_m_s, evap_m_s, transp_m_s, fed, top_head_m, out_times, opts, h, top_mode, out_h, out_theta, out_cum,
-    flux, work, group_out, group, weight,
-):
+def run_column(col, mat_params, tables, forcing, out_times, opts, outputs, work):
     """Integrate one column from ``t_edges[0]`` to ``t_edges[-1]``.
+
+    ``col`` is a :class:`ColumnSpec` (``z``, ``nn``, ``mat``, ``root``, ``h_surf``, ``top_kind``,
+    ``bot_kind``, ``bot_head``, ``rain_factor``, ``group``, ``weight``), ``forcing`` a
+    :class:`ColumnForcing` (``t_edges``, ``rain_m_s``, ``top_rain_m_s``, ``evap_m_s``,
+    ``transp_m_s``, ``fed``, ``top_head_m``), ``outputs`` a :class:`ColumnOutputs` (``h``,
+    ``top_mode``, ``out_h``, ``out_theta``, ``out_cum``, ``flux``, ``group_out``).
 
     Parameters
     ----------
@@ -612,6 +797,9 @@ def run_column(
         when ``group < 0`` or ``n_group == 0``.
     group, weight : the column's group and the weight (area, m2) of its fluxes in ``group_out``.
     """
+    z, nn, mat, root, h_surf, top_kind, bot_kind, bot_head, rain_factor, group, weight = col
+    t_edges, rain_m_s, top_rain_m_s, evap_m_s, transp_m_s, fed, top_head_m = forcing
+    h, top_mode, out_h, out_theta, out_cum, flux, group_out = outputs
     vol = work[0]
     dz = work[1]
     h_old = work[2]
@@ -669,6 +857,9 @@ def run_column(
     h_crit = opts[O_H_CRIT]
     z_obs = opts[O_Z_OBS]
     grouped = group >= 0 and group_out.shape[1] > 0
+    grid = ColumnGrid(nn, vol, dz, inv_dz, mat, mat_params, tables, pond)
+    state = StepState(h_old, theta_old, th_h_old, cap_old, k_old, h, theta, cap, kn, kf, theta_new)
+    scratch = StepScratch(gface, diag, qface, rhs, cprime, dprev, omega)
 
     for i in range(nn):
         _node_state(i, h, mat, mat_params, tables, pond, vol, th_h_old, cap_old, k_old)
@@ -724,9 +915,8 @@ def run_column(
                 dirichlet = True
                 value = h_crit
             converged, iters, q_top, q_bot, ta = _solve_step(
-                nn, vol, dz, inv_dz, mat, mat_params, tables, pond, h_old, theta_old, th_h_old, cap_old, k_old, h, theta, cap,
-                kn, kf, theta_new, dt_try, dirichlet, value, bot_kind, bot_head, opts, gface, diag, qface, rhs, cprime, dprev, omega,
-                root, n_root, tp, fed, theta_wilt, sink, dsink, cap_sink)
+                grid, state, StepBoundary(dirichlet, value, bot_kind, bot_head), StepRoots(root, n_root, tp, fed, theta_wilt, sink, dsink, cap_sink),
+                dt_try, opts, scratch)
             flux[F_ITERS] += iters
             if top_kind == 1:
                 break
@@ -845,12 +1035,16 @@ def run_column(
 
 
 @jit_parallel
-def richards_columns(
-    prof_z, prof_n, prof_mat, prof_root, prof_h_surf, mat_params, tables, col_prof, col_top, col_bot, col_bot_head,
-    col_rain_factor, col_set, col_group, col_weight, t_edges, rain_m_s, set_rain_m_s, set_evap_m_s, set_transp_m_s,
-    set_feddes, top_head_m, out_times, opts, h, top_mode, out_h, out_theta, out_cum, flux, group_out, chunk,
-):
+def richards_columns(profiles, mat_params, tables, columns, forcings, out_times, opts, outputs, chunk):
     """Run every column over the whole forcing period, in parallel over chunks of columns.
+
+    ``profiles`` is a :class:`Profiles` (``prof_z``, ``prof_n``, ``prof_mat``, ``prof_root``,
+    ``prof_h_surf`` below), ``columns`` a :class:`Columns` (``col_prof``, ``col_top``, ``col_bot``,
+    ``col_bot_head``, ``col_rain_factor``, ``col_set``, ``col_group``, ``col_weight``),
+    ``forcings`` a :class:`Forcings` (``t_edges``, ``rain_m_s``, ``set_rain_m_s``,
+    ``set_evap_m_s``, ``set_transp_m_s``, ``set_feddes``, ``top_head_m``), ``outputs`` an
+    :class:`Outputs` (``h``, ``top_mode``, ``out_h``, ``out_theta``, ``out_cum``, ``flux``,
+    ``group_out``).
 
     Parameters
     ----------
@@ -887,6 +1081,10 @@ def richards_columns(
         the caller sets Numba's parallel chunk size to 1 so that a thread takes the next chunk
         when it is free: the cost of a column varies by orders of magnitude).
     """
+    prof_z, prof_n, prof_mat, prof_root, prof_h_surf = profiles
+    col_prof, col_top, col_bot, col_bot_head, col_rain_factor, col_set, col_group, col_weight = columns
+    t_edges, rain_m_s, set_rain_m_s, set_evap_m_s, set_transp_m_s, set_feddes, top_head_m = forcings
+    h, top_mode, out_h, out_theta, out_cum, flux, group_out = outputs
     n_col = col_prof.shape[0]
     max_nodes = prof_z.shape[1]
     n_chunks = (n_col + chunk - 1) // chunk
@@ -899,8 +1097,11 @@ def richards_columns(
             p = col_prof[j]
             s = col_set[j]
             run_column(
-                prof_z[p], prof_n[p], prof_mat[p], mat_params, tables, prof_root[p], prof_h_surf[p], col_top[j], col_bot[j],
-                col_bot_head[j], col_rain_factor[j], t_edges, rain_m_s, set_rain_m_s[s], set_evap_m_s[s], set_transp_m_s[s],
-                set_feddes[s], top_head_m, out_times, opts, h[j], top_mode[j:j + 1], out_h[:, j, :], out_theta[:, j, :],
-                out_cum[:, j, :], flux[j], work, group_out[tid], col_group[j], col_weight[j],
+                ColumnSpec(prof_z[p], prof_n[p], prof_mat[p], prof_root[p], prof_h_surf[p], col_top[j], col_bot[j], col_bot_head[j],
+                           col_rain_factor[j], col_group[j], col_weight[j]),
+                mat_params, tables,
+                ColumnForcing(t_edges, rain_m_s, set_rain_m_s[s], set_evap_m_s[s], set_transp_m_s[s], set_feddes[s], top_head_m),
+                out_times, opts,
+                ColumnOutputs(h[j], top_mode[j:j + 1], out_h[:, j, :], out_theta[:, j, :], out_cum[:, j, :], flux[j], group_out[tid]),
+                work,
             )

@@ -491,10 +491,11 @@ def test_one_step_matches_reference_on_random_states(tables: bool) -> None:
         dz = np.diff(z)
         h_k, theta_k, cap_k, kn_k, kf, w_k = (np.zeros(n) for _ in range(6))
         out = R._solve_step(
-            n, vol, dz, 1.0 / dz, mat, params, table, pond, h_old.copy(), w_old.copy(), th.copy(), cap.copy(), kn.copy(),
-            h_k, theta_k, cap_k, kn_k, kf, w_k, dt, dirichlet, top_value, bottom, bottom_head, opts,
-            work[0], work[1], work[2], work[3], work[4], work[5], work[6], np.zeros(n), 0, 0.0, FeddesParameters().row(), work[7],
-            work[8], work[9], work[10],
+            R.ColumnGrid(n, vol, dz, 1.0 / dz, mat, params, table, pond),
+            R.StepState(h_old.copy(), w_old.copy(), th.copy(), cap.copy(), kn.copy(), h_k, theta_k, cap_k, kn_k, kf, w_k),
+            R.StepBoundary(dirichlet, top_value, bottom, bottom_head),
+            R.StepRoots(np.zeros(n), 0, 0.0, FeddesParameters().row(), work[7], work[8], work[9], work[10]),
+            dt, opts, R.StepScratch(work[0], work[1], work[2], work[3], work[4], work[5], work[6]),
         )
         assert out[0] == conv, case
         if not conv:

@@ -90,9 +90,11 @@ def test_one_step_with_roots_matches_the_reference():
         n_root = int(np.flatnonzero(root > 0).max()) + 1
         theta_wilt = np.array([H.material_state_at(fed.h4_m, params, table, m)[0] for m in mat])
         out = R._solve_step(
-            n, vol, dz, 1.0 / dz, mat, params, table, pond, h_old.copy(), w_old.copy(), th.copy(), cap.copy(), kn.copy(),
-            h_k, theta_k, cap_k, kn_k, kf, w_k, dt, dirichlet, top_value, bottom, bottom_head, opts,
-            work[0], work[1], work[2], work[3], work[4], work[5], work[6], root, n_root, tp, fed.row(), theta_wilt, sink, dsink, cap_sink,
+            R.ColumnGrid(n, vol, dz, 1.0 / dz, mat, params, table, pond),
+            R.StepState(h_old.copy(), w_old.copy(), th.copy(), cap.copy(), kn.copy(), h_k, theta_k, cap_k, kn_k, kf, w_k),
+            R.StepBoundary(dirichlet, top_value, bottom, bottom_head),
+            R.StepRoots(root, n_root, tp, fed.row(), theta_wilt, sink, dsink, cap_sink),
+            dt, opts, R.StepScratch(work[0], work[1], work[2], work[3], work[4], work[5], work[6]),
         )
         assert out[0] == conv, case
         if not conv:

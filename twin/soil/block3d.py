@@ -393,11 +393,13 @@ def run_block(
     out_cum = np.zeros((times.size, K.N_CUM))
     totals = np.zeros(K.N_TOT)
     work = np.zeros((K.N_WORK, n))
-    bwork = np.zeros((5, b_cell.size))
+    bwork = np.zeros((K.N_BWORK, b_cell.size))
     dz = np.asarray(block.dz_m, dtype=float)
     K.run_block(
-        block.nx, block.ny, block.nz, float(block.dx_m), float(block.dy_m), dz, mat, params, tables, b_cell, b_side, b_kind,
-        b_value, b_mode, float(t_start_s), float(times[-1]), times, opts, h, theta, out_h, out_theta, out_cum, totals, work, bwork,
+        K.Grid(int(block.nx), int(block.ny), int(block.nz), float(block.dx_m), float(block.dy_m), dz),
+        K.Soil(mat, params, tables),
+        K.Faces(b_cell, b_side, b_kind, b_value, b_mode),
+        float(t_start_s), float(times[-1]), times, opts, h, theta, K.Outputs(out_h, out_theta, out_cum, totals), work, bwork,
     )
     if totals[K.T_STOPPED_S] >= 0:
         raise SimulationError(

@@ -688,10 +688,10 @@ def run_richards(
         # spatially ordered grid leave a thread idle)
         with numba.parallel_chunksize(1):
             R.richards_columns(
-                prof_z, prof_n, prof_mat, prof_root, prof_h_surf, params, tables, column_profile, col_top, col_bot,
-                col_bot_head, col_rain, col_set, col_group, col_weight, t_edges, forcing.rain_m_s, set_rain, set_evap,
-                set_transp, set_feddes, forcing.top_head_m, times, opts, h, mode, out_h, out_theta, out_cum, totals,
-                group_out, int(options.chunk),
+                R.Profiles(prof_z, prof_n, prof_mat, prof_root, prof_h_surf), params, tables,
+                R.Columns(column_profile, col_top, col_bot, col_bot_head, col_rain, col_set, col_group, col_weight),
+                R.Forcings(t_edges, forcing.rain_m_s, set_rain, set_evap, set_transp, set_feddes, forcing.top_head_m),
+                times, opts, R.Outputs(h, mode, out_h, out_theta, out_cum, totals, group_out), int(options.chunk),
             )
     _check_finished(totals, h, prof_n[column_profile], forcing.duration_s, opts[R.O_MAX_STEPS])
     h_prof = theta_prof = None

@@ -13,8 +13,8 @@ between the snapped position and the node). A point used as a source seeds its n
 those offsets; a point used as a target is reached at ``min_k dist[attach_node[k]] +
 attach_time[k]``.
 
-Shortest paths use a binary heap with lazy deletion (Dijkstra 1959; heap as in Cormen et
-al., *Introduction to Algorithms*, ch. 6).
+Shortest paths use the one Dijkstra of the kernels, :func:`twin.kernels.traffic_paths.dijkstra`
+(indexed binary heap; Dijkstra 1959), with several seeds.
 """
 
 from __future__ import annotations
@@ -22,96 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.kernels.config import jit, jit_parallel, prange
-
-
-@jit
-def _heap_push(keys, vals, size, key, val):
-    """Push (key, val) on the min-heap held in keys/vals[:size]; return the new size."""
-    i = size
-    keys[i] = key
-    vals[i] = val
-    while i > 0:
-        parent = (i - 1) >> 1
-        if keys[parent] <= keys[i]:
-            break
-        keys[parent], keys[i] = keys[i], keys[parent]
-        vals[parent], vals[i] = vals[i], vals[parent]
-        i = parent
-    return size + 1
-
-
-@jit
-def _heap_pop(keys, vals, size):
-    """Remove the smallest entry; return (key, val, new size). ``size`` must be > 0."""
-    key = keys[0]
-    val = vals[0]
-    size -= 1
-    keys[0] = keys[size]
-    vals[0] = vals[size]
-    i = 0
-    while True:
-        left = 2 * i + 1
-        if left >= size:
-            break
-        child = left
-        right = left + 1
-        if right < size and keys[right] < keys[left]:
-            child = right
-        if keys[i] <= keys[child]:
-            break
-        keys[child], keys[i] = keys[i], keys[child]
-        vals[child], vals[i] = vals[i], vals[child]
-        i = child
-    return key, val, size
-
-
-@jit
-def _dijkstra_into(indptr, arc_head, arc_link, link_cost, seed_node, seed_time, cutoff, first_thru, dist, heap_keys, heap_vals, touched):
-    """Dijkstra from several seeds into ``dist`` (must hold ``inf`` on entry where untouched).
-
-    Nodes with index ``< first_thru`` (zone centroids) are labelled but not expanded unless
-    they are seeds. Returns the number of nodes written in ``touched`` (so a caller can reset
-    only those), or -1 on heap overflow.
-    """
-    n_touched = 0
-    size = 0
-    for k in range(seed_node.shape[0]):
-        u = seed_node[k]
-        t = seed_time[k]
-        if t < dist[u] and t <= cutoff:
-            if dist[u] == np.inf:
-                touched[n_touched] = u
-                n_touched += 1
-            dist[u] = t
-            size = _heap_push(heap_keys, heap_vals, size, t, u)
-    while size > 0:
-        d, u, size = _heap_pop(heap_keys, heap_vals, size)
-        if d > dist[u]:
-            continue  # stale entry
-        if u < first_thru:
-            is_seed = False
-            for k in range(seed_node.shape[0]):
-                if seed_node[k] == u and seed_time[k] == d:
-                    is_seed = True
-                    break
-            if not is_seed:
-                continue
-        for e in range(indptr[u], indptr[u + 1]):
-            c = link_cost[arc_link[e]]
-            if not c < np.inf:
-                continue
-            nd = d + c
-            v = arc_head[e]
-            if nd < dist[v] and nd <= cutoff:
-                if dist[v] == np.inf:
-                    touched[n_touched] = v
-                    n_touched += 1
-                dist[v] = nd
-                if size >= heap_keys.shape[0]:
-                    # cannot happen with heap size >= n_arcs + n_seeds; guard anyway
-                    return -1
-                size = _heap_push(heap_keys, heap_vals, size, nd, v)
-    return n_touched
+from twin.kernels.traffic_paths import dijkstra, reset_tree
 
 
 @jit
@@ -150,12 +61,17 @@ def multi_source_dijkstra(
     int
         Number of nodes reached.
     """
-    dist[:] = np.inf
-    n_heap = arc_head.shape[0] + seed_node.shape[0] + 1
-    keys = np.empty(n_heap, dtype=np.float64)
-    vals = np.empty(n_heap, dtype=np.int64)
-    touched = np.empty(dist.shape[0], dtype=np.int64)
-    return _dijkstra_into(indptr, arc_head, arc_link, link_cost, seed_node, seed_time, cutoff, 0, dist, keys, vals, touched)
+    n = dist.shape[0]
+    pred = np.empty(n, dtype=np.int64)
+    order = np.empty(n, dtype=np.int64)
+    heap = np.empty(n, dtype=np.int64)
+    pos = np.empty(n, dtype=np.int64)
+    dijkstra(indptr, arc_head, arc_link, link_cost, seed_node, seed_time, 0, cutoff, dist, pred, order, heap, pos)
+    n_reached = 0
+    for v in range(n):
+        if dist[v] < np.inf:
+            n_reached += 1
+    return n_reached
 
 
 @jit
@@ -219,7 +135,7 @@ def cumulative_opportunities(
     Returns
     -------
     int
-        0, or -1 if a heap overflowed (cannot happen with consistent input).
+        0 (kept for callers that check it; the indexed heap cannot overflow).
     """
     n_origins = origin_ptr.shape[0] - 1
     n_nodes = indptr.shape[0] - 1
@@ -230,20 +146,16 @@ def cumulative_opportunities(
             cutoff = thresholds[m]
     if n_chunks < 1:
         n_chunks = 1
-    status = np.zeros(n_chunks, dtype=np.int64)
-    n_heap = arc_head.shape[0] + 1 + (origin_node.shape[0] if origin_node.shape[0] > 0 else 0)
     for c in prange(n_chunks):
         dist = np.full(n_nodes, np.inf)
-        keys = np.empty(n_heap, dtype=np.float64)
-        vals = np.empty(n_heap, dtype=np.int64)
-        touched = np.empty(n_nodes, dtype=np.int64)
+        pred = np.full(n_nodes, -1, dtype=np.int64)
+        order = np.empty(n_nodes, dtype=np.int64)
+        heap = np.empty(n_nodes, dtype=np.int64)
+        pos = np.full(n_nodes, -1, dtype=np.int64)
         for o in range(c, n_origins, n_chunks):
             a = origin_ptr[o]
             b = origin_ptr[o + 1]
-            n_t = _dijkstra_into(indptr, arc_head, arc_link, link_cost, origin_node[a:b], origin_time[a:b], cutoff, 0, dist, keys, vals, touched)
-            if n_t < 0:
-                status[c] = -1
-                n_t = 0
+            n_t = dijkstra(indptr, arc_head, arc_link, link_cost, origin_node[a:b], origin_time[a:b], 0, cutoff, dist, pred, order, heap, pos, True)
             for m in range(thresholds.shape[0]):
                 out[o, m] = 0.0
             for p in range(n_targets):
@@ -256,9 +168,5 @@ def cumulative_opportunities(
                     for m in range(thresholds.shape[0]):
                         if best <= thresholds[m]:
                             out[o, m] += target_weight[p]
-            for i in range(n_t):
-                dist[touched[i]] = np.inf
-    for c in range(n_chunks):
-        if status[c] < 0:
-            return -1
+            reset_tree(order, n_t, dist, pred, pos)
     return 0

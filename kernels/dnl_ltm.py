@@ -36,11 +36,13 @@ choice (ties share equally).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from twin.kernels.access_paths import _dijkstra_into
 from twin.kernels.config import jit, jit_parallel, prange
 from twin.kernels.dnl_node import general_node_model
+from twin.kernels.traffic_paths import dijkstra
 
 STATUS_OK = 0
 STATUS_HEAP = 2
@@ -104,18 +106,16 @@ def _duo_splits(
     """
     n_nodes = rev_ptr.shape[0] - 1
     n_dest = dest_node.shape[0]
-    n_heap = rev_head.shape[0] + 2
-    status = np.zeros(n_dest, dtype=np.int64)
+    dist = np.empty(n_nodes)
+    pred = np.empty(n_nodes, dtype=np.int64)
+    order = np.empty(n_nodes, dtype=np.int64)
+    heap = np.empty(n_nodes, dtype=np.int64)
+    pos = np.empty(n_nodes, dtype=np.int64)
+    seed_n = np.empty(1, dtype=np.int64)
+    seed_t = np.zeros(1)
     for d in range(n_dest):  # serial: a few small trees; threads would cost more than they save
-        dist = np.full(n_nodes, np.inf)
-        keys = np.empty(n_heap)
-        vals = np.empty(n_heap, dtype=np.int64)
-        touched = np.empty(n_nodes, dtype=np.int64)
-        seed_n = np.empty(1, dtype=np.int64)
-        seed_t = np.zeros(1)
         seed_n[0] = dest_node[d]
-        if _dijkstra_into(rev_ptr, rev_head, rev_link, link_time, seed_n, seed_t, np.inf, first_thru, dist, keys, vals, touched) < 0:
-            status[d] = 1
+        dijkstra(rev_ptr, rev_head, rev_link, link_time, seed_n, seed_t, first_thru, np.inf, dist, pred, order, heap, pos)
         for n in range(n_nodes):
             a0 = out_ptr[n]
             a1 = out_ptr[n + 1]
@@ -146,36 +146,62 @@ def _duo_splits(
                 if n_best > 0 and (h >= first_thru or h == dest_node[d]) and link_time[a] + dist[h] <= best + tol:
                     aon = 1.0 / n_best
                 split[a, d] = (1.0 - weight) * split[a, d] + weight * aon
-    for d in range(n_dest):
-        if status[d] != 0:
-            return 1
     return 0
 
 
+class LtmNetwork(NamedTuple):
+    """Links (all float64 (n_links) but ``link_to``) and the graph arrays (int64) of the LTM."""
+
+    link_to: np.ndarray  # head node of each link
+    length_m: np.ndarray
+    free_speed_m_s: np.ndarray
+    wave_speed_m_s: np.ndarray
+    jam_veh: np.ndarray
+    capacity_veh_s: np.ndarray
+    in_ptr: np.ndarray  # CSR of the links entering each node
+    in_link: np.ndarray
+    out_ptr: np.ndarray  # CSR of the links leaving each node
+    out_link: np.ndarray
+    rev_ptr: np.ndarray  # reverse graph for route choice: arcs from each node to the tails of its in-links
+    rev_head: np.ndarray
+    rev_link: np.ndarray
+
+
+class LtmZones(NamedTuple):
+    """Origins and destinations on the nodes."""
+
+    node_orig: np.ndarray  # int64 (n_nodes): origin index of each node, -1 if none
+    orig_priority: np.ndarray  # float64 (n_orig): node-model priority of each origin queue, veh/s
+    node_dest: np.ndarray  # int64 (n_nodes): destination index of each node, -1 if none
+    dest_node: np.ndarray  # int64 (n_dest): node of each destination
+
+
+class LtmDemand(NamedTuple):
+    """Demand rows: origin and destination index, departure window (s) and uniform rate (veh/s)."""
+
+    od_orig: np.ndarray
+    od_dest: np.ndarray
+    od_t0_s: np.ndarray
+    od_t1_s: np.ndarray
+    od_rate_veh_s: np.ndarray
+
+
+class LtmOutput(NamedTuple):
+    """Outputs of :func:`ltm_simulate` (allocated by the caller, overwritten)."""
+
+    cum_in: np.ndarray  # float64 (n_links, n_steps + 1)
+    cum_out: np.ndarray  # float64 (n_links, n_steps + 1)
+    cum_gen: np.ndarray  # float64 (n_orig, n_steps + 1)
+    cum_dep: np.ndarray  # float64 (n_orig, n_steps + 1)
+    cum_arr: np.ndarray  # float64 (n_dest, n_steps + 1)
+    link_time_s: np.ndarray  # float64 (n_links)
+    merges: np.ndarray  # int64 (n_links)
+
 
 def _ltm_simulate(
-    link_to: np.ndarray,
-    length_m: np.ndarray,
-    free_speed_m_s: np.ndarray,
-    wave_speed_m_s: np.ndarray,
-    jam_veh: np.ndarray,
-    capacity_veh_s: np.ndarray,
-    in_ptr: np.ndarray,
-    in_link: np.ndarray,
-    out_ptr: np.ndarray,
-    out_link: np.ndarray,
-    rev_ptr: np.ndarray,
-    rev_head: np.ndarray,
-    rev_link: np.ndarray,
-    node_orig: np.ndarray,
-    orig_priority: np.ndarray,
-    node_dest: np.ndarray,
-    dest_node: np.ndarray,
-    od_orig: np.ndarray,
-    od_dest: np.ndarray,
-    od_t0_s: np.ndarray,
-    od_t1_s: np.ndarray,
-    od_rate_veh_s: np.ndarray,
+    net: LtmNetwork,
+    zones: LtmZones,
+    demand: LtmDemand,
     dt_s: float,
     split: np.ndarray,
     duo_interval: int,
@@ -183,18 +209,15 @@ def _ltm_simulate(
     window: int,
     node_iterations: int,
     first_thru: int,
-    cum_in: np.ndarray,
-    cum_out: np.ndarray,
-    cum_gen: np.ndarray,
-    cum_dep: np.ndarray,
-    cum_arr: np.ndarray,
-    link_time_s: np.ndarray,
-    merges: np.ndarray,
+    out: LtmOutput,
 ) -> int:
     """Simulate ``cum_in.shape[1] - 1`` steps of the LTM (see module docstring).
 
     Parameters
     ----------
+    net : LtmNetwork
+        Links and graph, fields:
+
     link_to : int64 (n_links)
         Head node of each link.
     length_m, free_speed_m_s, wave_speed_m_s : float64 (n_links)
@@ -209,6 +232,9 @@ def _ltm_simulate(
         CSR of the links leaving each node.
     rev_ptr, rev_head, rev_link : int64
         Reverse graph for route choice: arcs from each node to the tails of its incoming links.
+    zones : LtmZones
+        Fields:
+
     node_orig : int64 (n_nodes)
         Origin index of each node, -1 if none.
     orig_priority : float64 (n_orig)
@@ -217,6 +243,9 @@ def _ltm_simulate(
         Destination index of each node, -1 if none.
     dest_node : int64 (n_dest)
         Node of each destination.
+    demand : LtmDemand
+        Fields:
+
     od_orig, od_dest : int64 (n_od)
         Origin and destination index of each demand row.
     od_t0_s, od_t1_s : float64 (n_od)
@@ -238,6 +267,9 @@ def _ltm_simulate(
         Largest number of node-model solutions per node and step (>= 1).
     first_thru : int
         Nodes with a smaller index (zone centroids) carry no through traffic in route choice.
+    out : LtmOutput
+        Outputs, fields:
+
     cum_in, cum_out : float64 (n_links, n_steps + 1), output
         Cumulative vehicles that entered / left each link.
     cum_gen, cum_dep : float64 (n_orig, n_steps + 1), output
@@ -252,8 +284,16 @@ def _ltm_simulate(
     Returns
     -------
     int
-        ``STATUS_OK``, or ``STATUS_HEAP`` if a shortest-path search failed.
+        ``STATUS_OK`` (``STATUS_HEAP``, a failed shortest-path search, can no longer occur).
     """
+    link_to, length_m, free_speed_m_s, wave_speed_m_s = net.link_to, net.length_m, net.free_speed_m_s, net.wave_speed_m_s
+    jam_veh, capacity_veh_s = net.jam_veh, net.capacity_veh_s
+    in_ptr, in_link, out_ptr, out_link = net.in_ptr, net.in_link, net.out_ptr, net.out_link
+    rev_ptr, rev_head, rev_link = net.rev_ptr, net.rev_head, net.rev_link
+    node_orig, orig_priority, node_dest, dest_node = zones.node_orig, zones.orig_priority, zones.node_dest, zones.dest_node
+    od_orig, od_dest, od_t0_s, od_t1_s, od_rate_veh_s = demand.od_orig, demand.od_dest, demand.od_t0_s, demand.od_t1_s, demand.od_rate_veh_s
+    cum_in, cum_out, cum_gen, cum_dep, cum_arr = out.cum_in, out.cum_out, out.cum_gen, out.cum_dep, out.cum_arr
+    link_time_s, merges = out.link_time_s, out.merges
     n_links = length_m.shape[0]
     n_nodes = in_ptr.shape[0] - 1
     n_dest = dest_node.shape[0]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.kernels.config import jit, jit_parallel, prange
-from twin.kernels.traffic_paths import dijkstra
+from twin.kernels.traffic_paths import NO_ARC_LINK, dijkstra
 
 
 @jit
@@ -46,6 +46,8 @@ def _aon_chunk(c, n_chunks, demand, out_start, from_node, to_node, cost, first_t
     heap = np.empty(n, dtype=np.int64)
     pos = np.empty(n, dtype=np.int64)
     node_flow = np.empty(n)
+    seed = np.zeros(1, dtype=np.int64)
+    seed_t = np.zeros(1)
     for a in range(row.shape[0]):
         row[a] = 0.0
     total = 0.0
@@ -59,7 +61,8 @@ def _aon_chunk(c, n_chunks, demand, out_start, from_node, to_node, cost, first_t
                 break
         if not has:
             continue
-        k = dijkstra(o, out_start, to_node, cost, first_thru, np.inf, dist, pred, order, heap, pos)
+        seed[0] = o
+        k = dijkstra(out_start, to_node, NO_ARC_LINK, cost, seed, seed_t, first_thru, np.inf, dist, pred, order, heap, pos)
         for d in range(z):
             q = demand[o, d]
             if q > 0.0:

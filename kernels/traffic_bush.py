@@ -28,12 +28,66 @@ Transportation Research Part B 44(1), 73-89.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from twin.kernels.config import jit, jit_parallel, prange
 from twin.kernels.traffic_aon import load_tree
-from twin.kernels.traffic_paths import dijkstra
+from twin.kernels.traffic_paths import NO_ARC_LINK, dijkstra
 from twin.kernels.traffic_vdf import vdf_derivative, vdf_time
+
+
+class BushGraph(NamedTuple):
+    """Network topology (links sorted by tail): forward star, backward star and link ends."""
+
+    out_start: np.ndarray  # int64 (n + 1,)
+    in_start: np.ndarray  # int64 (n + 1,)
+    in_link: np.ndarray  # int64 (m,) links entering each node, grouped by head
+    from_node: np.ndarray  # int64 (m,)
+    to_node: np.ndarray  # int64 (m,)
+
+
+class LinkVdf(NamedTuple):
+    """Delay-function parameters per link (see ``traffic_vdf``) and the fixed cost added to the time."""
+
+    t0: np.ndarray
+    cap: np.ndarray
+    alpha: np.ndarray
+    beta: np.ndarray
+    code: np.ndarray
+    fixed: np.ndarray
+
+
+class LinkState(NamedTuple):
+    """Global link flows, costs and cost derivatives, kept consistent by every flow shift (in/out)."""
+
+    flow: np.ndarray
+    cost: np.ndarray
+    dcost: np.ndarray
+
+
+class BushWork(NamedTuple):
+    """Per-node workspace of one bush (all int64 or float64 (n,))."""
+
+    indeg: np.ndarray
+    order: np.ndarray
+    pos: np.ndarray
+    lab_min: np.ndarray
+    pred_min: np.ndarray
+    lab_max: np.ndarray
+    pred_max: np.ndarray
+    seg_min: np.ndarray
+    seg_max: np.ndarray
+
+
+@jit
+def bush_work(n):
+    """Workspace for bushes on a network of ``n`` nodes."""
+    return BushWork(
+        np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=np.int64),
+        np.empty(n), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64),
+    )
 
 
 @jit_parallel
@@ -61,7 +115,8 @@ def bush_init(demand, out_start, from_node, to_node, cost, first_thru, bush, bfl
         heap = np.empty(n, dtype=np.int64)
         pos = np.empty(n, dtype=np.int64)
         node_flow = np.empty(n)
-        cnt = dijkstra(r, out_start, to_node, cost, first_thru, np.inf, dist, pred, order, heap, pos)
+        seed = np.full(1, r, dtype=np.int64)
+        cnt = dijkstra(out_start, to_node, NO_ARC_LINK, cost, seed, np.zeros(1), first_thru, np.inf, dist, pred, order, heap, pos)
         for i in range(1, cnt):
             bush[r, pred[order[i]]] = 1
         load_tree(demand[r], from_node, pred, order, cnt, node_flow, bflow[r])
@@ -151,8 +206,11 @@ def _min_max_labels(cnt, order, in_start, in_link, from_node, cost, bush_r, bflo
 
 
 @jit
-def _update_bush(r, first_thru, out_start, in_start, in_link, from_node, to_node, cost, bush_r, bflow_r, indeg, order, pos, lab_min, pred_min, lab_max, pred_max):
+def _update_bush(r, first_thru, g, cost, bush_r, bflow_r, w):
     """Prune unused links, add shortcuts, rebuild the order; returns the node count (-1 cycle)."""
+    out_start, in_start, in_link, from_node, to_node = g.out_start, g.in_start, g.in_link, g.from_node, g.to_node
+    indeg, order, pos = w.indeg, w.order, w.pos
+    lab_min, pred_min, lab_max, pred_max = w.lab_min, w.pred_min, w.lab_max, w.pred_max
     n = out_start.shape[0] - 1
     m = from_node.shape[0]
     cnt = _topo_order(r, out_start, to_node, bush_r, indeg, order)
@@ -189,10 +247,14 @@ def _update_bush(r, first_thru, out_start, in_start, in_link, from_node, to_node
 
 
 @jit
-def _equilibrate(cnt, order, pos, in_start, in_link, from_node, t0, cap, alpha, beta, code, fixed, flow, cost, dcost, bush_r, bflow_r,
-                 rel_tol, flow_eps, lab_min, pred_min, lab_max, pred_max, seg_min, seg_max):
+def _equilibrate(cnt, g, vdf, state, bush_r, bflow_r, rel_tol, flow_eps, w):
     """One pass of flow shifts over the nodes of one bush (last to first); returns the largest
     relative difference ``(U_j - L_j) / L_j`` seen before shifting."""
+    in_start, in_link, from_node = g.in_start, g.in_link, g.from_node
+    t0, cap, alpha, beta, code, fixed = vdf.t0, vdf.cap, vdf.alpha, vdf.beta, vdf.code, vdf.fixed
+    flow, cost, dcost = state.flow, state.cost, state.dcost
+    order, pos = w.order, w.pos
+    lab_min, pred_min, lab_max, pred_max, seg_min, seg_max = w.lab_min, w.pred_min, w.lab_max, w.pred_max, w.seg_min, w.seg_max
     _min_max_labels(cnt, order, in_start, in_link, from_node, cost, bush_r, bflow_r, True, lab_min, pred_min, lab_max, pred_max)
     worst = 0.0
     for idx in range(cnt - 1, 0, -1):
@@ -274,40 +336,20 @@ def _equilibrate(cnt, order, pos, in_start, in_link, from_node, t0, cap, alpha, 
 
 
 @jit
-def bush_sweep(
-    demand,
-    first_thru,
-    out_start,
-    in_start,
-    in_link,
-    from_node,
-    to_node,
-    t0,
-    cap,
-    alpha,
-    beta,
-    code,
-    fixed,
-    flow,
-    cost,
-    dcost,
-    bush,
-    bflow,
-    update,
-    inner,
-    rel_tol,
-):
+def bush_sweep(demand, first_thru, g, vdf, state, bush, bflow, update, inner, rel_tol):
     """One Algorithm B sweep over all origins (serial, Gauss-Seidel).
 
     Parameters
     ----------
     demand : (z, z)
         OD flows.
-    first_thru, out_start, in_start, in_link, from_node, to_node
+    first_thru : int
+        Zone nodes with a smaller index are not through nodes.
+    g : BushGraph
         Network topology.
-    t0, cap, alpha, beta, code, fixed
-        Delay-function parameters (see ``traffic_vdf``).
-    flow, cost, dcost : (m,)
+    vdf : LinkVdf
+        Delay-function parameters and fixed costs.
+    state : LinkState
         Global link flows, costs and cost derivatives, kept consistent (in/out).
     bush : uint8 (z, m), bflow : float64 (z, m)
         Bushes and origin flows (in/out).
@@ -325,16 +367,8 @@ def bush_sweep(
         0 on success, ``-(r + 1)`` if the bush of origin ``r`` was found cyclic (a bug guard).
     """
     z = demand.shape[0]
-    n = out_start.shape[0] - 1
-    indeg = np.empty(n, dtype=np.int64)
-    order = np.empty(n, dtype=np.int64)
-    pos = np.empty(n, dtype=np.int64)
-    lab_min = np.empty(n)
-    lab_max = np.empty(n)
-    pred_min = np.empty(n, dtype=np.int64)
-    pred_max = np.empty(n, dtype=np.int64)
-    seg_min = np.empty(n, dtype=np.int64)
-    seg_max = np.empty(n, dtype=np.int64)
+    n = g.out_start.shape[0] - 1
+    w = bush_work(n)
     for r in range(z):
         total = 0.0
         for d in range(z):
@@ -345,20 +379,17 @@ def bush_sweep(
         bflow_r = bflow[r]
         flow_eps = 1e-12 * total
         if update:
-            cnt = _update_bush(r, first_thru, out_start, in_start, in_link, from_node, to_node, cost, bush_r, bflow_r, indeg, order, pos, lab_min, pred_min, lab_max, pred_max)
+            cnt = _update_bush(r, first_thru, g, state.cost, bush_r, bflow_r, w)
         else:
-            cnt = _topo_order(r, out_start, to_node, bush_r, indeg, order)
+            cnt = _topo_order(r, g.out_start, g.to_node, bush_r, w.indeg, w.order)
         if cnt < 0:
             return -(r + 1)
         for v in range(n):
-            pos[v] = -1
+            w.pos[v] = -1
         for i in range(cnt):
-            pos[order[i]] = i
+            w.pos[w.order[i]] = i
         for _ in range(inner):
-            worst = _equilibrate(
-                cnt, order, pos, in_start, in_link, from_node, t0, cap, alpha, beta, code, fixed, flow, cost, dcost,
-                bush_r, bflow_r, rel_tol, flow_eps, lab_min, pred_min, lab_max, pred_max, seg_min, seg_max,
-            )
+            worst = _equilibrate(cnt, g, vdf, state, bush_r, bflow_r, rel_tol, flow_eps, w)
             if worst <= rel_tol:
                 break
     return 0

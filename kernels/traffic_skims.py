@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.kernels.config import jit_parallel, prange
-from twin.kernels.traffic_paths import dijkstra
+from twin.kernels.traffic_paths import NO_ARC_LINK, dijkstra
 
 
 @jit_parallel
@@ -49,7 +49,8 @@ def tree_skims(origins, dests, out_start, from_node, to_node, cost, first_thru, 
         heap = np.empty(n, dtype=np.int64)
         pos = np.empty(n, dtype=np.int64)
         acc = np.zeros((n_attr, n))
-        k = dijkstra(origins[i], out_start, to_node, cost, first_thru, np.inf, dist, pred, order, heap, pos)
+        seed = np.full(1, origins[i], dtype=np.int64)
+        k = dijkstra(out_start, to_node, NO_ARC_LINK, cost, seed, np.zeros(1), first_thru, np.inf, dist, pred, order, heap, pos)
         for j in range(1, k):
             v = order[j]
             e = pred[v]

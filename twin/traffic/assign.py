@@ -387,7 +387,7 @@ def _run_frank_wolfe(arrays, algo, target, max_iter, time_limit_s, callback, sta
 
 
 def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, passes):
-    from twin.kernels.traffic_bush import bush_init, bush_sweep, sum_rows
+    from twin.kernels.traffic_bush import BushGraph, LinkState, LinkVdf, bush_init, bush_sweep, sum_rows
 
     inner, extra_sweeps = passes
     m = arrays.net.n_links
@@ -405,6 +405,9 @@ def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem
     bush_init(arrays.demand, arrays.out_start, arrays.from_node, arrays.to_node, cost, arrays.first_thru, bush, bflow)
     sum_rows(bflow, flow)
     _check_flow(arrays, flow, 0, "Algorithm B")
+    graph = BushGraph(arrays.out_start, arrays.in_start, arrays.in_link, arrays.from_node, arrays.to_node)
+    vdf = LinkVdf(*arrays.vdf(), arrays.fixed)
+    state = LinkState(flow, cost, dcost)
     history: list[IterationRecord] = []
     it = 0
     while True:
@@ -420,17 +423,11 @@ def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem
             break
         arrays.derivatives(flow, dcost)
         rel_tol = max(1e-15, 0.01 * min(rec.relative_gap, 1e-2))
-        status = bush_sweep(
-            arrays.demand, arrays.first_thru, arrays.out_start, arrays.in_start, arrays.in_link, arrays.from_node, arrays.to_node,
-            *arrays.vdf(), arrays.fixed, flow, cost, dcost, bush, bflow, True, inner, rel_tol,
-        )  # fmt: skip
+        status = bush_sweep(arrays.demand, arrays.first_thru, graph, vdf, state, bush, bflow, True, inner, rel_tol)
         if status < 0:
             raise SimulationError(f"Algorithm B: the bush of origin {-status} became cyclic", obj=arrays.net.name, field="bush")
         for _ in range(extra_sweeps):  # equilibrate the fixed bushes again: cheap, no gap computation
-            bush_sweep(
-                arrays.demand, arrays.first_thru, arrays.out_start, arrays.in_start, arrays.in_link, arrays.from_node, arrays.to_node,
-                *arrays.vdf(), arrays.fixed, flow, cost, dcost, bush, bflow, False, inner, rel_tol,
-            )  # fmt: skip
+            bush_sweep(arrays.demand, arrays.first_thru, graph, vdf, state, bush, bflow, False, inner, rel_tol)
         sum_rows(bflow, flow)  # re-sync the global flows with the origin flows (no drift)
         _check_flow(arrays, flow, it, "Algorithm B")
         it += 1

@@ -413,18 +413,18 @@ def _graph_arrays(network: Network) -> dict[str, np.ndarray]:
 
 def _check_reachable(network: Network, graph: dict[str, np.ndarray], dem: DemandArrays, link_time: np.ndarray, path: str | None) -> None:
     """Raise InputError for an OD pair without a path."""
-    from twin.kernels.access_paths import _dijkstra_into
+    from twin.kernels.traffic_paths import dijkstra
 
     n = network.n_nodes
-    dist = np.full(n, np.inf)
-    keys = np.empty(network.n_links + 2)
-    vals = np.empty(network.n_links + 2, dtype=np.int64)
-    touched = np.empty(n, dtype=np.int64)
+    dist = np.empty(n)
+    pred = np.empty(n, dtype=np.int64)
+    order = np.empty(n, dtype=np.int64)
+    heap = np.empty(n, dtype=np.int64)
+    pos = np.empty(n, dtype=np.int64)
     for d, node in enumerate(dem.dest_node):
-        dist[:] = np.inf
-        _dijkstra_into(
-            graph["rev_ptr"], graph["rev_head"], graph["rev_link"], link_time, np.array([node]), np.zeros(1), np.inf,
-            int(network.first_thru_node), dist, keys, vals, touched,
+        dijkstra(
+            graph["rev_ptr"], graph["rev_head"], graph["rev_link"], link_time, np.array([node], dtype=np.int64), np.zeros(1),
+            int(network.first_thru_node), np.inf, dist, pred, order, heap, pos,
         )
         origins = np.unique(dem.orig_node[dem.od_orig[dem.od_dest == d]])
         bad = origins[~np.isfinite(dist[origins])]
@@ -532,7 +532,7 @@ def simulate(
     SimulationError
         The kernel failed (e.g. a vehicle history longer than the whole simulation).
     """
-    from twin.kernels.dnl_ltm import STATUS_OK, ltm_simulate, ltm_simulate_parallel
+    from twin.kernels.dnl_ltm import STATUS_OK, LtmDemand, LtmNetwork, LtmOutput, LtmZones, ltm_simulate, ltm_simulate_parallel
 
     if not (np.isfinite(dt_s) and 0 < dt_s <= MAX_DT_S):
         raise InputError(f"time step must be a finite number in (0, {MAX_DT_S:g}] s, got {dt_s}", field="dt_s")
@@ -633,15 +633,17 @@ def simulate(
     if parallel is None:
         parallel = network.n_links >= PARALLEL_MIN_LINKS
     kernel = ltm_simulate_parallel if parallel else ltm_simulate
-    status = kernel(
+    ltm_net = LtmNetwork(
         graph["link_to"], dyn.length_m, dyn.free_speed_m_s, dyn.wave_speed_m_s, dyn.jam_veh, dyn.capacity_veh_s,
-        graph["in_ptr"], graph["in_link"], graph["out_ptr"], graph["out_link"],
-        graph["rev_ptr"], graph["rev_head"], graph["rev_link"],
-        node_orig, orig_priority, node_dest, dem.dest_node,
-        dem.od_orig, dem.od_dest, dem.t0_s, dem.t1_s, dem.rate_veh_s,
-        float(dt_s), split_run, int(duo_interval), float(weight), int(window), int(node_iterations),
-        int(network.first_thru_node), cum_in, cum_out, cum_gen, cum_dep, cum_arr, link_time, merges,
-    )  # fmt: skip
+        graph["in_ptr"], graph["in_link"], graph["out_ptr"], graph["out_link"], graph["rev_ptr"], graph["rev_head"], graph["rev_link"],
+    )
+    zones = LtmZones(node_orig, orig_priority, node_dest, dem.dest_node)
+    ltm_demand = LtmDemand(dem.od_orig, dem.od_dest, dem.t0_s, dem.t1_s, dem.rate_veh_s)
+    outputs = LtmOutput(cum_in, cum_out, cum_gen, cum_dep, cum_arr, link_time, merges)
+    status = kernel(
+        ltm_net, zones, ltm_demand, float(dt_s), split_run, int(duo_interval), float(weight), int(window), int(node_iterations),
+        int(network.first_thru_node), outputs,
+    )
     wall = time.perf_counter() - started
     if status != STATUS_OK:
         raise SimulationError(f"dynamic loading failed with status {status} (window {window} steps)")

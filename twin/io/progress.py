@@ -36,6 +36,7 @@ Step starts and ends are also logged at DEBUG level on the ``twin.progress`` log
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import sys
 import threading
@@ -233,17 +234,20 @@ class LineReporter(Reporter):
 
 
 _NULL = Reporter()
-_installed: Reporter | None = None
+
+#: The installed reporter (a context variable: a thread of its own starts with none, so library
+#: code running in several threads never mixes up their reporters).
+_installed: contextvars.ContextVar[Reporter | None] = contextvars.ContextVar("twin_progress_reporter", default=None)
 
 
 def current() -> Reporter | None:
     """The installed reporter, or None (library use: nothing is shown)."""
-    return _installed
+    return _installed.get()
 
 
 def clear_line() -> None:
     """Erase the terminal status line of the installed reporter, if any (call before printing)."""
-    reporter = _installed
+    reporter = _installed.get()
     if isinstance(reporter, LineReporter):
         reporter.clear_line()
 
@@ -251,13 +255,15 @@ def clear_line() -> None:
 @contextlib.contextmanager
 def reporting(reporter: Reporter) -> Iterator[Reporter]:
     """Install ``reporter`` for the block (the previous one is restored after; ``reporter`` is closed)."""
-    global _installed
-    previous = _installed
-    _installed = reporter
+    previous = _installed.get()
+    token = _installed.set(reporter)
     try:
         yield reporter
     finally:
-        _installed = previous
+        try:
+            _installed.reset(token)
+        except ValueError:  # closed from another context (a generator finalised elsewhere)
+            _installed.set(previous)
         reporter.close()
 
 
@@ -265,7 +271,7 @@ def reporting(reporter: Reporter) -> Iterator[Reporter]:
 def requested(progress: bool | None) -> Iterator[None]:
     """Progress as a ``progress`` argument asks: None follows the installed reporter, False
     silences the block, True shows it (a :class:`LineReporter` on stderr if none is installed)."""
-    if progress is None or (progress and _installed is not None):
+    if progress is None or (progress and _installed.get() is not None):
         yield
         return
     with reporting(LineReporter() if progress else _NULL):
@@ -276,7 +282,7 @@ def requested(progress: bool | None) -> Iterator[None]:
 def step(label: str, total: int | None = None, *, unit: str = "") -> Iterator[Step]:
     """A step of work for the block; ``advance()`` the yielded :class:`Step` as items get done."""
     s = Step(label, total, unit)
-    reporter = _installed
+    reporter = _installed.get()
     _log.debug("start: %s", label)
     if reporter is not None:
         reporter.push(s)

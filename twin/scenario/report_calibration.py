@@ -1,0 +1,258 @@
+"""The report's calibration section (``<section id='calibration'>``): what the run is calibrated
+to, and the Monte Carlo bands of the energy KPIs before and after calibration.
+
+Hook (for :mod:`twin.scenario.report`): ``calibration_section(comparison, counterpart)`` returns
+the section's HTML; it computes nothing heavy itself.
+
+Inputs
+------
+``comparison`` (:class:`twin.scenario.runner.Comparison`), read only:
+
+* ``scenario``: ``inputs.calibration`` (the calibration table the run applied, or None),
+  ``uncertainty.percentiles`` and ``uncertainty.samples``;
+* ``baseline_scene.buildings``: the calibration columns written by
+  :func:`twin.calibration.writeback.write_back` (``calib_kind``, ``calib_group``,
+  ``calib_method``, ``calib_<parameter>``, ``calib_<parameter>_p5`` / ``_p95``): how many
+  buildings are calibrated, to what, and their parameters' 90 % intervals;
+* ``kpis``: the run's KPI table with its bands (``whatif``, ``domain``, ``kpi``,
+  ``baseline_p_lo``, ``baseline_p_hi``, ``delta_p_lo``, ``delta_p_hi``);
+* ``stock_samples``: for a group calibrated to certificate classes, the shift drawn for every
+  sample (``conditioned``) and the sample's share in the first target (``conditioned_share``).
+
+``counterpart`` (optional): the KPI table, in the layout of ``comparison.kpis`` (the columns
+above; ``outputs/kpis.parquet`` of a run has it), of the **same scenario and seed in the other
+calibration state**: without the calibration when the run has one, with one when it has none.
+:func:`counterpart_kpis` computes it for the energy engine (a second energy Monte Carlo: about
+the time of the run's own, see ``docs/calibration.md``), or it is read from another run's
+folder. Without it the section shows the run's own bands and says how to get the comparison.
+
+The table: for every energy KPI with a band, the baseline's band and the band of each what-if's
+delta, before and after calibration, their widths and the change of the width (negative: the
+calibration narrowed the band). Widths are ``p_hi - p_lo`` of the run's percentiles.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: Energy KPIs compared (label); the others (investment, buildings simulated) are not uncertain
+#: in the same way (a cost or a count).
+KPI_ROWS = (
+    ("heating_need_mwh", "heating need, MWh/year"),
+    ("final_energy_mwh", "final energy, MWh/year"),
+    ("primary_energy_mwh", "primary energy, MWh/year"),
+    ("co2_t", "CO2, t/year"),
+    ("energy_cost_keur_yr", "energy cost, kEUR/year"),
+    ("floor_area_class_d_or_worse_pct", "floor area in EPB class D or worse (standard conditions), %"),
+)
+
+#: Band columns a KPI table must have to be compared.
+BAND_COLUMNS = ("whatif", "domain", "kpi", "baseline_p_lo", "baseline_p_hi", "delta_p_lo", "delta_p_hi")
+
+
+def calibration_summary(scene) -> dict | None:
+    """What a scene's buildings carry of a calibration: counts per kind, groups, methods and the
+    median 90 % interval of every parameter of the buildings calibrated to their own meter; None
+    when nothing is calibrated."""
+    from twin.energy.calibrated import KIND_COLUMN, PARAMETERS, value_column
+
+    if scene is None:
+        return None
+    b = scene.buildings
+    if KIND_COLUMN not in b:
+        return None
+    kind = b[KIND_COLUMN].astype("string").fillna("")
+    if not (kind != "").any():
+        return None
+    out = {"buildings": int(len(b)), "kinds": {k: int(v) for k, v in kind[kind != ""].value_counts().items()}}
+    if "calib_group" in b:
+        out["groups"] = sorted(set(b.loc[kind == "group", "calib_group"].dropna().astype(str)))
+    if "calib_method" in b:
+        out["methods"] = sorted(set(b.loc[kind != "", "calib_method"].dropna().astype(str)))
+    own = (kind == "building").to_numpy()
+    params = {}
+    for p in PARAMETERS:
+        col = value_column(p)
+        if own.any() and col in b and f"{col}_p5" in b and f"{col}_p95" in b:
+            lo, mid, hi = (pd.to_numeric(b.loc[own, c], errors="coerce").median() for c in (f"{col}_p5", col, f"{col}_p95"))
+            if np.isfinite(mid):
+                params[p] = (float(lo), float(mid), float(hi))
+    out["parameters"] = params
+    return out
+
+
+def is_calibrated(comparison) -> bool:
+    """Whether the run applied a calibration (its scenario names one, or its scene carries one)."""
+    sc = comparison.scenario
+    if getattr(sc.inputs, "calibration", None):
+        return True
+    return calibration_summary(getattr(comparison, "baseline_scene", None)) is not None
+
+
+def width_table(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Bands before and after calibration side by side, one row per energy KPI and part.
+
+    Returns columns ``whatif``, ``kpi``, ``part`` (``baseline`` or ``delta``), ``before_lo``,
+    ``before_hi``, ``after_lo``, ``after_hi``, ``before_width``, ``after_width`` and
+    ``change_pct`` (width after / width before - 1, in %; NaN when the band before has no width).
+    The baseline's band is the same for every what-if: it is given once (``whatif`` empty).
+    """
+    for name, t in (("before", before), ("after", after)):
+        missing = [c for c in BAND_COLUMNS if c not in t]
+        if missing:
+            raise ValueError(f"the {name} KPI table has no band column {missing[0]!r}")
+    keep = [k for k, _ in KPI_ROWS]
+    b = before[(before["domain"] == "energy") & before["kpi"].isin(keep)].set_index(["whatif", "kpi"])
+    a = after[(after["domain"] == "energy") & after["kpi"].isin(keep)].set_index(["whatif", "kpi"])
+    common = [i for i in a.index if i in b.index]
+    rows = []
+    seen_baseline = set()
+    for whatif, kpi in sorted(common, key=lambda i: (keep.index(i[1]), i[0])):
+        for part in ("baseline", "delta"):
+            if part == "baseline":
+                if kpi in seen_baseline:
+                    continue
+                seen_baseline.add(kpi)
+            lo0, hi0 = (float(b.loc[(whatif, kpi), f"{part}_p_{e}"]) for e in ("lo", "hi"))
+            lo1, hi1 = (float(a.loc[(whatif, kpi), f"{part}_p_{e}"]) for e in ("lo", "hi"))
+            if not all(np.isfinite([lo0, hi0, lo1, hi1])):
+                continue
+            w0, w1 = hi0 - lo0, hi1 - lo1
+            rows.append({"whatif": "" if part == "baseline" else whatif, "kpi": kpi, "part": part, "before_lo": lo0, "before_hi": hi0,
+                         "after_lo": lo1, "after_hi": hi1, "before_width": w0, "after_width": w1,
+                         "change_pct": 100.0 * (w1 / w0 - 1.0) if w0 > 0 else float("nan")})
+    return pd.DataFrame(rows, columns=["whatif", "kpi", "part", "before_lo", "before_hi", "after_lo", "after_hi", "before_width",
+                                       "after_width", "change_pct"])
+
+
+def _num(x: float) -> str:
+    if not np.isfinite(x):
+        return "–"
+    a = abs(x)
+    return f"{x:,.0f}" if a >= 100 else f"{x:,.1f}" if a >= 1 else f"{x:.3g}"
+
+
+def _summary_html(summary: dict | None, comparison) -> str:
+    sc = comparison.scenario
+    if summary is None:
+        return ""
+    kinds = summary["kinds"]
+    parts = []
+    if kinds.get("building"):
+        parts.append(f"{kinds['building']:,} buildings to their own meters")
+    if kinds.get("group"):
+        groups = ", ".join(summary.get("groups", [])) or "a group"
+        parts.append(f"{kinds['group']:,} buildings as a group ({html.escape(groups)}) to an aggregate")
+    src = f" (<code>{html.escape(str(sc.inputs.calibration))}</code>)" if getattr(sc.inputs, "calibration", None) else ""
+    p = [f"<p>This run applies a calibration{src}: {'; '.join(parts)} of {summary['buildings']:,} buildings; method "
+         f"{html.escape(', '.join(summary.get('methods', [])) or 'unknown')}. Calibrated parameters are carried by every what-if and "
+         "Monte Carlo sample (<code>docs/calibration.md</code>).</p>"]
+    if summary["parameters"]:
+        p.append("<table><thead><tr><th class='l'>parameter (buildings with their own meter)</th><th>median of the 5th percentiles</th>"
+                 "<th>median of the medians</th><th>median of the 95th percentiles</th></tr></thead><tbody>")
+        for name, (lo, mid, hi) in summary["parameters"].items():
+            p.append(f"<tr><td class='l'>{html.escape(name)}</td><td>{lo:.3g}</td><td>{mid:.3g}</td><td>{hi:.3g}</td></tr>")
+        p.append("</tbody></table>")
+    stock = getattr(comparison, "stock_samples", None)
+    cond = getattr(stock, "conditioned", None) or {}
+    share = getattr(stock, "conditioned_share", None) or {}
+    for g, s in cond.items():
+        s = np.asarray(s, dtype=float)
+        txt = (f"<p class='note'>Group <b>{html.escape(str(g))}</b>: the shift of its U-values drawn for each sample given the sample "
+               f"(5-50-95 %: {np.percentile(s, 5):.3f}, {np.percentile(s, 50):.3f}, {np.percentile(s, 95):.3f})")
+        if g in share:
+            q = 100 * np.percentile(np.asarray(share[g], dtype=float), [5, 50, 95])
+            txt += f"; the samples' share in the calibration's first target class set, standard conditions: {q[0]:.1f}, {q[1]:.1f}, {q[2]:.1f} %"
+        p.append(txt + ".</p>")
+    return "".join(p)
+
+
+def calibration_section(comparison, counterpart: pd.DataFrame | None = None) -> str:
+    """The calibration section (module docstring), HTML.
+
+    Parameters
+    ----------
+    comparison
+        The run (:class:`twin.scenario.runner.Comparison`).
+    counterpart
+        KPI table of the same scenario and seed in the other calibration state (module
+        docstring), or None.
+    """
+    p = ["<section id='calibration'><h2>Calibration</h2>"]
+    calibrated = is_calibrated(comparison)
+    summary = calibration_summary(getattr(comparison, "baseline_scene", None))
+    if calibrated:
+        p.append(_summary_html(summary, comparison))
+    else:
+        p.append("<p class='note'>This run is not calibrated: its bands come from the priors alone. To calibrate, fit the buildings "
+                 "to measured consumption or to the Region's EPB class distribution with <code>twin calibrate</code> and name its "
+                 "<code>calibration.parquet</code> under <code>inputs.calibration</code> (<code>docs/calibration.md</code>).</p>")
+    banded = all(c in comparison.kpis for c in BAND_COLUMNS)
+    if not banded:
+        p.append("<p class='note'>No Monte Carlo bands in this run (<code>uncertainty.samples</code> is 0): nothing to compare.</p></section>")
+        return "".join(p)
+    if counterpart is None:
+        p.append("<p class='note'>The bands of the same scenario " + ("without its calibration" if calibrated else "after a calibration")
+                 + " were not given to the report (<code>twin.scenario.report_calibration.counterpart_kpis</code>, or "
+                 "<code>outputs/kpis.parquet</code> of such a run): the run's own bands are in the KPI tables.</p></section>")
+        return "".join(p)
+    before, after = (counterpart, comparison.kpis) if calibrated else (comparison.kpis, counterpart)
+    t = width_table(before, after)
+    if not len(t):
+        p.append("<p class='note'>The two runs share no banded energy KPI.</p></section>")
+        return "".join(p)
+    lo, hi = comparison.scenario.uncertainty.percentiles
+    labels = dict(KPI_ROWS)
+    p.append(f"<p class='note'>Bands ({lo:g}th–{hi:g}th percentiles over the Monte Carlo samples) of the energy KPIs before calibration "
+             "(the priors alone) and after it, on the same samples' random numbers. Change: the width after over the width before "
+             "(negative: narrower). A calibration to an aggregate (the EPB class distribution) fixes a share, not the heating of each "
+             "sample: it moves the bands more than it narrows them; a calibration to meters narrows them.</p>")
+    p.append("<table><thead><tr><th class='l'>KPI</th><th class='l'>band of</th><th>before</th><th>width</th><th>after</th><th>width</th>"
+             "<th>width change</th></tr></thead><tbody>")
+    for r in t.itertuples():
+        what = "baseline" if r.part == "baseline" else f"delta of {html.escape(r.whatif)}"
+        ch = "–" if not np.isfinite(r.change_pct) else f"{r.change_pct:+.0f} %"
+        p.append(f"<tr><td class='l'>{labels.get(r.kpi, html.escape(r.kpi))}</td><td class='l'>{what}</td>"
+                 f"<td>[{_num(r.before_lo)}, {_num(r.before_hi)}]</td><td>{_num(r.before_width)}</td>"
+                 f"<td>[{_num(r.after_lo)}, {_num(r.after_hi)}]</td><td>{_num(r.after_width)}</td><td>{ch}</td></tr>")
+    p.append("</tbody></table></section>")
+    return "".join(p)
+
+
+def counterpart_kpis(comparison, *, base_dir: str | Path, calibration: str | None = None, allow_dirs=()) -> pd.DataFrame:
+    """The KPI table of the run's scenario in the other calibration state, energy engine only.
+
+    The same scenario, seed and samples with ``domains: [energy]``, and ``inputs.calibration``
+    removed (the run is calibrated) or set to ``calibration`` (it is not; a path relative to
+    ``base_dir`` like the scenario's own inputs). Costs one run of the energy engine with its
+    Monte Carlo (plus, for a calibration to classes, the conditioning of each sample's shift).
+
+    Raises
+    ------
+    ValueError
+        The run is not calibrated and no ``calibration`` is given.
+    """
+    import warnings
+
+    from twin.errors import TwinWarning
+    from twin.scenario.runner import run_scenario
+
+    sc = comparison.scenario
+    if is_calibrated(comparison):
+        new_inputs = sc.inputs.model_copy(update={"calibration": None})
+    elif calibration:
+        new_inputs = sc.inputs.model_copy(update={"calibration": str(calibration)})
+    else:
+        raise ValueError("the run is not calibrated: give the calibration table to compare with")
+    other = sc.model_copy(update={"inputs": new_inputs, "domains": ["energy"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TwinWarning)
+        res = run_scenario(other, base_dir=base_dir, progress=False, no_effect="warn", allow_dirs=allow_dirs)
+    return res.kpis
+
+
+__all__ = ["BAND_COLUMNS", "KPI_ROWS", "calibration_section", "calibration_summary", "counterpart_kpis", "is_calibrated", "width_table"]

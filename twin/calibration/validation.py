@@ -67,17 +67,18 @@ def load(folder: Path | None = None):
     return meters, weather, standard_drivers(weather), report
 
 
-def _envelope():
+def _envelope(tabula_type: str = TABULA_TYPE):
     from twin.energy.model import envelope_from_tabula
     from twin.energy.typology import load_typology
 
     t = load_typology()
-    env = envelope_from_tabula(t[t["tabula_code"].str.startswith(TABULA_TYPE)].head(1))
+    env = envelope_from_tabula(t[t["tabula_code"].str.startswith(tabula_type)].head(1))
     env["building_id"] = "ampds2:house"
     return env
 
 
-def run(folder: Path | None = None, *, switchover_grid=tuple(range(-2, 13)), seed: int = 0, n_proposal: int = 384) -> dict:
+def run(folder: Path | None = None, *, switchover_grid=tuple(range(-2, 13)), seed: int = 0, n_proposal: int = 384,
+        tabula_types: tuple[str, ...] = (TABULA_TYPE,)) -> dict:
     """The experiment of the module docstring; returns its figures and the daily series."""
     from twin.calibration.baseline import fit_change_point, period_degree_days
     from twin.calibration.forward import ForwardModel, Layout
@@ -100,20 +101,21 @@ def run(folder: Path | None = None, *, switchover_grid=tuple(range(-2, 13)), see
     local_day = starts.tz_localize(None)
     train = (local_day >= pd.Timestamp(TRAIN[0])) & (local_day < pd.Timestamp(TRAIN[1]))
     test = (local_day >= pd.Timestamp(TEST[0])) & (local_day < pd.Timestamp(TEST[1]))
-    env = _envelope()
     priors, _, _ = load_calibration_priors()
     priors = priors.with_parameter(sigma_prior())
     noise = Noise(0.1, 1.0, 0.0, estimate=True)  # relative part fitted; 1 kWh/day absolute (boiler cycling, reading times)
     best = None
     profile = {}
-    for t_sw in switchover_grid:
-        fm = ForwardModel(env, drivers, lay, np.array(["gas"]), conventions=TABULA_CONVENTIONS, hot_water=False, switchover_c=float(t_sw))
-        post = calibrate_posterior(fm.predict, y[None, :], train[None, :], priors, noise, n_proposal=n_proposal, seed=seed,
-                                   space=fm.proposal_space(priors), n_model=4)
-        profile[float(t_sw)] = float(post.log_post_map[0])
-        if best is None or post.log_post_map[0] > best[2].log_post_map[0]:
-            best = (float(t_sw), fm, post)
-    t_sw, fm, post = best
+    for tabula_type in tabula_types:
+        env = _envelope(tabula_type)
+        for t_sw in switchover_grid:
+            fm = ForwardModel(env, drivers, lay, np.array(["gas"]), conventions=TABULA_CONVENTIONS, hot_water=False, switchover_c=float(t_sw))
+            post = calibrate_posterior(fm.predict, y[None, :], train[None, :], priors, noise, n_proposal=n_proposal, seed=seed,
+                                       space=fm.proposal_space(priors), n_model=4)
+            profile[(tabula_type, float(t_sw)) if len(tabula_types) > 1 else float(t_sw)] = float(post.log_post_map[0])
+            if best is None or post.log_post_map[0] > best[2].log_post_map[0]:
+                best = (float(t_sw), fm, post, tabula_type)
+    t_sw, fm, post, tabula_type = best
     pred = post.pred_mean[0]
     # baseline: PRISM / 3PH on the same training days
     daily_t = pd.Series(weather.data["dry_bulb_c"].to_numpy(), index=(weather.data.index - pd.Timedelta(hours=1)).tz_localize(None).floor("D"))
@@ -138,7 +140,7 @@ def run(folder: Path | None = None, *, switchover_grid=tuple(range(-2, 13)), see
     names = post.names
     q = post.param_q[:, 0, :]
     return {
-        "switchover_c": t_sw, "profile": profile,
+        "switchover_c": t_sw, "tabula_type": tabula_type, "profile": profile,
         "twin": scores(pred), "baseline": scores(base),
         "baseline_model": cp, "parameters": {n: (float(q[0, i]), float(q[1, i]), float(q[2, i])) for i, n in enumerate(names)},
         "ess": float(post.ess[0]), "train_days": int(train.sum()), "test_days": int(test.sum()),

@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 
 from tests.scenario_chromium import chromium_binary, file_url, open_page
 from tests.scenario_helpers import BOX_100M, EPW, fake_comparison, write_small_district
-from twin.scenario.report import SECTIONS, _fmt, _signed, map_data, render_html, terminal_summary
+from twin.scenario.report import SECTIONS, _fmt, map_data, render_html, terminal_summary
+from twin.scenario.report_labels import fmt_delta, fmt_pct, fmt_value
 
 CHECK_PAGE = """(() => {
   const sections = {};
@@ -105,16 +106,25 @@ def test_report_numbers_are_the_comparisons(small_run):
     kpis = pd.read_csv(out / "kpis.csv")
     heat = kpis[(kpis["whatif"] == "wave") & (kpis["kpi"] == "heating_need_mwh")].iloc[0]
     assert heat["delta"] < 0 and heat["delta_p_hi"] < 0  # insulation lowers the heating need in every sample
-    row = re.search(r"<td class='l'>heating_need_mwh</td>(.*?)</tr>", text).group(1)
+    row = re.search(r"<td class='l' title='heating_need_mwh'>Heating need</td>(.*?)</tr>", text).group(1)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
-    # baseline, its band, what-if, delta, delta %, band of the delta, notes
-    assert cells[0] == _fmt(heat["baseline"]) and cells[2:4] == [_fmt(heat["whatif_value"]), _signed(heat["delta"])]
-    assert cells[1] == f"[{_fmt(heat['baseline_p_lo'])}, {_fmt(heat['baseline_p_hi'])}]"
-    assert cells[5] == f"[{_signed(heat['delta_p_lo'])}, {_signed(heat['delta_p_hi'])}]"
+    # unit, baseline, its range (a bar), what-if, change, change %, range of the change (a bar), notes
+    assert cells[0] == "MWh/yr"
+    assert cells[1] == fmt_value("heating_need_mwh", heat["baseline"])
+    assert cells[3:6] == [fmt_value("heating_need_mwh", heat["whatif_value"], ref=heat["baseline"]),
+                          fmt_delta("heating_need_mwh", heat["delta"], heat["baseline"]), fmt_pct(heat["delta"], heat["baseline"])]
+    bars = re.findall(r"<svg class='bar (band|delta)'[^>]*data-lo='([^']+)' data-hi='([^']+)'", row)
+    assert [b[0] for b in bars] == ["band", "delta"]
+    assert float(bars[0][1]) == pytest.approx(heat["baseline_p_lo"], rel=1e-5) and float(bars[0][2]) == pytest.approx(heat["baseline_p_hi"], rel=1e-5)
+    assert float(bars[1][1]) == pytest.approx(heat["delta_p_lo"], rel=1e-5) and float(bars[1][2]) == pytest.approx(heat["delta_p_hi"], rel=1e-5)
+    assert "[" not in "".join(cells)  # no "[lo, hi]" text: the ranges are drawn
     # the priors (on by default) widen the baseline: its band is not a point
     assert heat["baseline_p_lo"] < heat["baseline_p_hi"]
     assert "acts on the traffic engine(s), not run" in text  # the demand what-if
     assert "No per-object change (no map): more-cars (energy)" in text
+    # every KPI of more-cars is unchanged: folded away, counted
+    n_more = int((kpis["whatif"] == "more-cars").sum())
+    assert f"{n_more} indicators unchanged" in text
 
 
 @pytest.mark.slow
@@ -193,37 +203,136 @@ def test_round_off_is_not_a_change():
     assert dict(zip(geo["building_id"], geo["state"]))["b"] == "unchanged"
 
 
-@pytest.mark.slow
-def test_default_scenario_report_in_chromium(tmp_path):
-    """The README's main job: ``twin run`` (the Saint-Gilles default scenario) -> report and outputs."""
-    needs_chromium()
-    from twin.cli.main import app
+@pytest.fixture(scope="module")
+def default_results(tmp_path_factory):
+    """The default scenario's results folder (one ``twin run`` per test process, shared)."""
+    from tests.scenario_default_run import default_run
 
-    out = tmp_path / "results"
-    result = CliRunner().invoke(app, ["run", "-o", str(out), "-q"])
-    assert result.exit_code == 0, result.output
+    return default_run(tmp_path_factory)[0]
+
+
+#: What the planner-grade checks read from the page (sections, overflow, the parts of issue 19).
+PLANNER_PAGE = """(() => {
+  const de = document.documentElement, vw = de.clientWidth;
+  const clipped = e => { for (let a = e.parentElement; a; a = a.parentElement) { const o = getComputedStyle(a).overflowX;
+    if (o === 'auto' || o === 'hidden' || o === 'scroll') return true; } return false; };
+  const sections = {};
+  for (const id of %s) { const el = document.getElementById(id);
+    sections[id] = el === null ? null : {tag: el.tagName, text: el.innerText.length, height: el.getBoundingClientRect().height}; }
+  const visible = id => { const el = document.getElementById(id).cloneNode(true);
+    el.querySelectorAll('code, script, style, svg, details').forEach(c => c.remove());
+    const w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), parts = []; while (w.nextNode()) parts.push(w.currentNode.data);
+    return parts.join(' | '); };
+  return {
+    sections, scrollWidth: de.scrollWidth, clientWidth: vw,
+    overflowing: [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > vw + 1 && !clipped(e))
+      .slice(0, 5).map(e => e.tagName + '.' + e.className),
+    images: [...document.images].map(i => ({ok: i.complete && i.naturalWidth > 0, shown: i.getBoundingClientRect().width})),
+    external: [...document.querySelectorAll('[src],[href]')].map(e => e.getAttribute('src') || e.getAttribute('href'))
+      .filter(u => !u.startsWith('data:') && !u.startsWith('#')),
+    text: {summary: visible('summary'), kpis: visible('kpis'), energy: visible('energy')},
+    bars: [...document.querySelectorAll('#kpis svg.bar')].map(b => [b.closest('tr').firstChild.title, b.classList[1], +b.dataset.lo, +b.dataset.hi]),
+    folded: [...document.querySelectorAll('#kpis details.same > summary')].map(d => d.textContent),
+    classBars: [...document.querySelectorAll('#class-chart rect.cb')].map(r => [r.dataset.series, r.dataset.class, +r.dataset.n]),
+    payback: [...document.querySelectorAll('#payback tbody tr')].map(r => [...r.cells].map(c => c.textContent)),
+    primaryNote: (document.getElementById('primary-final') || {}).textContent || '',
+    assumed: document.querySelector('#assumed .assumed-short').textContent,
+    captions: [...document.querySelectorAll('#maps figcaption, #mobility figcaption')].map(c => c.textContent),
+  };
+})()"""
+
+
+@pytest.mark.slow
+def test_default_scenario_report_in_chromium(default_results, tmp_path):
+    """The README's main job, as a planner reads it: ``twin run`` (the Saint-Gilles default scenario)
+    -> a report whose every section renders in Chromium with no console error and no horizontal
+    overflow at 1,200 px, KPIs with labels and units (no snake_case id in the visible text),
+    unchanged KPIs folded, ranges drawn as bars carrying the kpis.csv bands, the EPB class chart,
+    the payback (= investment / saving of kpis.csv), the primary = final note, the assumed box,
+    maps with street names and scale bars. The full-page screenshot is saved for review."""
+    needs_chromium()
+    out = default_results
     for name in ("report.html", "kpis.csv", "runs.sqlite", "outputs/kpis.parquet", "outputs/deltas_renovation-wave_energy.parquet"):
         assert (out / name).exists(), name
-    page = open_page(file_url(out / "report.html"), evaluate=CHECK_PAGE % list(SECTIONS), width=1200)
+    page = open_page(file_url(out / "report.html"), evaluate=PLANNER_PAGE % list(SECTIONS), screenshot=True, width=1200)
+    shot = tmp_path / "default_report.png"
+    shot.write_bytes(page.screenshot_png)
+    print(f"screenshot of the default report: {shot}")
     assert page.errors == []
-    assert all(page.evaluated["sections"][sid] and page.evaluated["sections"][sid]["text"] > 0 for sid in SECTIONS)
-    assert page.evaluated["images"] and all(i["ok"] for i in page.evaluated["images"])
-    kpis = pd.read_csv(out / "kpis.csv").set_index(["whatif", "kpi"])
-    heat = kpis.loc[("renovation-wave", "heating_need_mwh")]
+    found = page.evaluated
+    for sid in SECTIONS:
+        sec = found["sections"][sid]
+        assert sec is not None and sec["tag"] == "SECTION" and sec["text"] > 0 and sec["height"] > 0, (sid, sec)
+    assert found["scrollWidth"] <= found["clientWidth"] and found["overflowing"] == [], found["overflowing"]
+    assert found["images"] and all(i["ok"] and i["shown"] > 100 for i in found["images"])
+    assert found["external"] == []  # self-contained: no network, no CDN
+    kpis = pd.read_csv(out / "kpis.csv")
+    # labels, not ids: no KPI id (nor any snake_case word) in the visible text of the summary, KPI and energy sections
+    for sid, visible in found["text"].items():
+        assert not re.search(r"\b[a-z0-9]+_[a-z0-9_]+\b", visible), (sid, re.findall(r"\b[a-z0-9]+_[a-z0-9_]+\b", visible)[:5])
+        assert not re.search(r"\[[-+0-9.,]+, [-+0-9.,]+\]", visible), sid  # no "[lo, hi]" band text
+        assert not re.search(r"[0-9]\.[0-9]{4,}", visible), sid  # no over-precise numbers ("0.0001019")
+    # every drawn range is the kpis.csv band of its KPI
+    table = kpis.set_index(["whatif", "kpi"])
+    assert len(found["bars"]) >= 20
+    drawn = {(kpi, kind) for kpi, kind, _, _ in found["bars"]}
+    assert ("heating_need_mwh", "band") in drawn and ("heating_need_mwh", "delta") in drawn
+    for kpi, kind, lo, hi in found["bars"]:
+        rows = table.xs(kpi, level="kpi")
+        col = "baseline" if kind == "band" else "delta"
+        assert any(lo == pytest.approx(r[f"{col}_p_lo"], rel=1e-5, abs=1e-9) and hi == pytest.approx(r[f"{col}_p_hi"], rel=1e-5, abs=1e-9)
+                   for _, r in rows.iterrows()), (kpi, kind, lo, hi)
+    # unchanged KPIs folded: the renovation wave changes no traffic or soil KPI
+    n_same = [int(re.match(r"(\d+) indicators? unchanged", f).group(1)) for f in found["folded"]]
+    assert len(n_same) == 3 and n_same[0] >= 40, found["folded"]
+    # the EPB class chart (baseline and the renovation wave: 9 classes each) and the payback of kpis.csv
+    bars = pd.DataFrame(found["classBars"], columns=["series", "class", "n"])
+    assert len(bars) == 18 and list(bars["series"].unique()) == ["baseline", "renovation-wave"]
+    simulated = table.loc[("renovation-wave", "buildings_simulated")]
+    assert (bars.groupby("series")["n"].sum() == simulated["baseline"]).all()
+    from twin.energy.classes import energy_class
+
+    frame = pd.read_parquet(out / "outputs" / "deltas_renovation-wave_energy.parquet")
+    for series, col in (("baseline", "primary_energy_kwh_m2_baseline"), ("renovation-wave", "primary_energy_kwh_m2_whatif")):
+        counts = pd.Series(energy_class(frame[col].to_numpy(float))).value_counts()
+        shown = bars[bars["series"] == series].set_index("class")["n"]
+        assert all(shown.get(c, 0) == counts.get(c, 0) for c in shown.index), series
+    poor = {"D", "E", "F", "G"}
+    assert bars[(bars["series"] == "renovation-wave") & bars["class"].isin(poor)]["n"].sum() < bars[(bars["series"] == "baseline") & bars["class"].isin(poor)]["n"].sum()
+    heat = table.loc[("renovation-wave", "heating_need_mwh")]
     assert heat["delta"] < 0 and heat["delta_p_hi"] < 0
-    # the acceptance: bands on the baseline KPIs and on each delta, from the typology, height, use
-    # and system unknowns (the default scenario samples no option, only the stock priors)
+    inv, cost = table.loc[("renovation-wave", "investment_keur")], table.loc[("renovation-wave", "energy_cost_keur_yr")]
+    (row,) = found["payback"]
+    assert row[0] == "renovation-wave"
+    assert float(re.search(r"([0-9.]+) years", row[4]).group(1)) == pytest.approx(inv["delta"] / -cost["delta"], abs=0.05)
+    # primary energy = final energy in the baseline (all gas boilers): said, with the reason
+    assert table.loc[("renovation-wave", "primary_energy_mwh"), "baseline"] == pytest.approx(table.loc[("renovation-wave", "final_energy_mwh"), "baseline"])
+    assert "primary-energy factor" in found["primaryNote"] and "1" in found["primaryNote"]
+    # the short assumed box: defaulted inputs, models, validation status
+    for words in ("Defaulted inputs", "construction year", "Models", "Validation", "BESTEST", "Calibration", "100 Monte Carlo samples"):
+        assert words in found["assumed"], words
+    # maps: street names and a scale bar on every change map; the closed streets named; changed groups lettered
+    assert found["captions"] and all("streets named" in c and "scale bar" in c for c in found["captions"]), found["captions"]
+    assert any("Closed: Parvis Saint-Gilles" in c for c in found["captions"])
+    assert any("Changed: A:" in c and "grid cells" in c for c in found["captions"])
+    # the default scenario samples no option, only the stock priors: bands on the baseline KPIs and each delta
     scenario = yaml.safe_load((Path(__file__).parents[1] / "scenarios" / "stgilles_default.yaml").read_text())
     assert not scenario["uncertainty"].get("parameters")
     for whatif, kpi in (("renovation-wave", "heating_need_mwh"), ("renovation-wave", "co2_t"), ("low-traffic-parvis", "am_peak_vehicle_km"),
                         ("low-traffic-parvis", "am_peak_rerouted_car_trips")):
-        row = kpis.loc[(whatif, kpi)]
-        assert row["baseline_p_lo"] < row["baseline_p_hi"] or row["delta_p_lo"] < row["delta_p_hi"], (whatif, kpi)
-        assert row["delta_p_lo"] < row["delta_p_hi"], (whatif, kpi)
+        r = table.loc[(whatif, kpi)]
+        assert r["baseline_p_lo"] < r["baseline_p_hi"] or r["delta_p_lo"] < r["delta_p_hi"], (whatif, kpi)
+        assert r["delta_p_lo"] < r["delta_p_hi"], (whatif, kpi)
+
+
+@pytest.mark.slow
+def test_default_scenario_mobility_findings(default_results):
+    """Issue 14 on twin run: no unserved trip, the split of the change, the closed streets empty,
+    the change mapped, 15-minute access below 100 % for a category."""
+    out = default_results
+    kpis = pd.read_csv(out / "kpis.csv").set_index(["whatif", "kpi"])
     text = (out / "report.html").read_text()
     assert "What this run assumed" in text and "wide baseline" in text
-    # issue 14 on twin run: no unserved trip, the split of the change, the closed streets empty,
-    # the change mapped, 15-minute access below 100 % for a category
     for period in ("am_peak", "off_peak"):
         row = kpis.loc[("low-traffic-parvis", f"{period}_unserved_trips")]
         assert row["baseline"] == 0.0 and row["whatif_value"] == 0.0

@@ -197,12 +197,15 @@ def drilldown_data(comparison) -> dict | None:
         vals["changed"] = [int(v) for v in (new["energy_cost_eur"].to_numpy(float) != base.set_index("building_id")["energy_cost_eur"]
                                              .reindex(ids).to_numpy(float)) | (inv > 0)]
     if links is not None and len(links) and "geometry" in links.columns:
-        key = links["source_id"].astype(str) if "source_id" in links.columns else links["link_id"].astype(str)
+        if {"from_node", "to_node"} <= set(links.columns):  # a two-way street is two links: draw it once
+            key = [tuple(sorted((str(a), str(b)))) for a, b in zip(links["from_node"], links["to_node"])]
+        else:
+            key = links["link_id"].astype(str).tolist()
         seen = set()
         for k, name, g in zip(key, links.get("name", pd.Series([""] * len(links))).fillna("").astype(str), links.geometry):
-            if g is None or (k, name) in seen and k != "":
+            if g is None or k in seen:
                 continue
-            seen.add((k, name))
+            seen.add(k)
             xy = np.asarray(g.coords)[:, :2]
             data["streets"].append({"n": name, "c": np.round((xy - (x0, y0)) * 10.0).astype(int).ravel().tolist()})
     return data

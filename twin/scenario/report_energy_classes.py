@@ -52,7 +52,8 @@ def class_chart(series: list[tuple[str, pd.DataFrame]], order: list[str]) -> str
         for si, ((name, _), (n, area)) in enumerate(zip(series, counts)):
             h = (H - bottom - top_pad) * n[ci] / top
             share = 100.0 * area[ci] / area.sum() if area.sum() > 0 else 0.0
-            g.append(f"<rect x='{x0 + si * bw:.1f}' y='{H - bottom - h:.1f}' width='{bw - 2:.1f}' height='{h:.1f}' fill='{fills[si % len(fills)]}'>"
+            g.append(f"<rect class='cb' data-series='{html.escape(name)}' data-class='{html.escape(c)}' data-n='{int(n[ci])}' "
+                     f"x='{x0 + si * bw:.1f}' y='{H - bottom - h:.1f}' width='{bw - 2:.1f}' height='{h:.1f}' fill='{fills[si % len(fills)]}'>"
                      f"<title>{html.escape(name)}, class {html.escape(c)}: {int(n[ci]):,} buildings, {share:.1f} % of the floor area</title></rect>")
         g.append(f"<rect x='{left + ci * gw + 4:.1f}' y='{H - bottom + 6}' width='{gw - 8:.1f}' height='16' rx='3' fill='{CLASS_COLOURS.get(c, '#ccc')}'/>"
                  f"<text x='{left + ci * gw + gw / 2:.1f}' y='{H - bottom + 18}' text-anchor='middle' font-size='11' font-weight='600'>{html.escape(c)}</text>")

@@ -114,3 +114,15 @@ def test_chicago_side_by_side(capsys) -> None:
     with capsys.disabled():
         print(out)
     assert "twin B" in out
+
+
+@pytest.mark.slow
+def test_chicago_multiclass_to_1e8(benchmark, chicago) -> None:
+    """Cars (90 %) and trucks (10 %, PCE 2.5) to gap 1e-8; compare with test_chicago_b_to_1e8."""
+    from twin.traffic.multiclass import VehicleClass, assign_multiclass
+
+    net, dem = chicago
+    classes = [VehicleClass("car", 0.9 * dem.matrix), VehicleClass("truck", 0.1 * dem.matrix, pce=2.5)]
+    res = benchmark.pedantic(assign_multiclass, args=(net, classes), kwargs={"gap": 1e-8}, rounds=1, iterations=1)
+    assert res.converged
+    benchmark.extra_info["sweeps"] = res.iterations

@@ -18,6 +18,14 @@ flows ``bflow[r, k]``. One sweep over the origins does, for each origin:
 Links leaving a zone node with index ``< first_thru`` (other than the origin) are never in a
 bush, so zones are not used as through nodes.
 
+*Rows* (:class:`BushRows`): a bush belongs to a row, an (origin, vehicle class) pair. Row ``r``
+starts at node ``origin[r]``, carries ``demand[r]`` (per destination zone, in passenger-car
+equivalents, PCE) and may use link ``k`` only when ``allowed[klass[r], k]``. Link costs depend on
+the total PCE flow, the same for every class (multi-class UE with PCE and class permissions,
+e.g. Dafermos 1972; it is the Beckmann program in PCE flows on class sub-networks, so Algorithm
+B applies row by row). One class with every link allowed and row ``r`` = origin ``r`` is the
+single-class problem.
+
 References
 ----------
 Dial, R. B. (2006). A path-based user-equilibrium traffic assignment algorithm that obviates path
@@ -67,6 +75,14 @@ class LinkState(NamedTuple):
     dcost: np.ndarray
 
 
+class BushRows(NamedTuple):
+    """The (origin, class) pair of every bush row and the links each class may use."""
+
+    origin: np.ndarray  # int64 (R,) origin node of each row
+    klass: np.ndarray  # int64 (R,) vehicle class of each row
+    allowed: np.ndarray  # uint8 (n_classes, m): 1 where the class may use the link
+
+
 class BushWork(NamedTuple):
     """Per-node workspace of one bush (all int64 or float64 (n,))."""
 
@@ -91,16 +107,18 @@ def bush_work(n):
 
 
 @jit_parallel
-def bush_init(demand, out_start, from_node, to_node, cost, first_thru, bush, bflow):
-    """Initial bushes: each origin's shortest-path tree at ``cost``, loaded all-or-nothing.
+def bush_init(demand, rows, out_start, from_node, to_node, cost, first_thru, bush, bflow):
+    """Initial bushes: each row's shortest-path tree at ``cost`` on its class's links, loaded
+    all-or-nothing.
 
-    ``bush`` (z, m) uint8 and ``bflow`` (z, m) float64 are overwritten; row ``r`` is origin
-    ``r``. Origins without demand get an empty bush.
+    ``demand`` (R, z) holds each row's flows per destination zone; ``bush`` (R, m) uint8 and
+    ``bflow`` (R, m) float64 are overwritten. Rows without demand get an empty bush.
     """
-    z = demand.shape[0]
+    n_rows = demand.shape[0]
+    z = demand.shape[1]
     n = out_start.shape[0] - 1
     m = from_node.shape[0]
-    for r in prange(z):
+    for r in prange(n_rows):
         for k in range(m):
             bush[r, k] = 0
             bflow[r, k] = 0.0
@@ -109,14 +127,18 @@ def bush_init(demand, out_start, from_node, to_node, cost, first_thru, bush, bfl
             total += demand[r, d]
         if total <= 0.0:
             continue
+        allowed_c = rows.allowed[rows.klass[r]]
+        cost_c = np.empty(m)
+        for k in range(m):
+            cost_c[k] = cost[k] if allowed_c[k] else np.inf
         dist = np.empty(n)
         pred = np.empty(n, dtype=np.int64)
         order = np.empty(n, dtype=np.int64)
         heap = np.empty(n, dtype=np.int64)
         pos = np.empty(n, dtype=np.int64)
         node_flow = np.empty(n)
-        seed = np.full(1, r, dtype=np.int64)
-        cnt = dijkstra(out_start, to_node, NO_ARC_LINK, cost, seed, np.zeros(1), first_thru, np.inf, dist, pred, order, heap, pos)
+        seed = np.full(1, rows.origin[r], dtype=np.int64)
+        cnt = dijkstra(out_start, to_node, NO_ARC_LINK, cost_c, seed, np.zeros(1), first_thru, np.inf, dist, pred, order, heap, pos)
         for i in range(1, cnt):
             bush[r, pred[order[i]]] = 1
         load_tree(demand[r], from_node, pred, order, cnt, node_flow, bflow[r])
@@ -206,8 +228,9 @@ def _min_max_labels(cnt, order, in_start, in_link, from_node, cost, bush_r, bflo
 
 
 @jit
-def _update_bush(r, first_thru, g, cost, bush_r, bflow_r, w):
-    """Prune unused links, add shortcuts, rebuild the order; returns the node count (-1 cycle)."""
+def _update_bush(r, allowed_c, first_thru, g, cost, bush_r, bflow_r, w):
+    """Prune unused links, add shortcuts (links ``allowed_c``), rebuild the order from origin node
+    ``r``; returns the node count (-1 cycle)."""
     out_start, in_start, in_link, from_node, to_node = g.out_start, g.in_start, g.in_link, g.from_node, g.to_node
     indeg, order, pos = w.indeg, w.order, w.pos
     lab_min, pred_min, lab_max, pred_max = w.lab_min, w.pred_min, w.lab_max, w.pred_max
@@ -230,7 +253,7 @@ def _update_bush(r, first_thru, g, cost, bush_r, bflow_r, w):
         pos[order[i]] = i
     added = 0
     for k in range(m):
-        if bush_r[k]:
+        if bush_r[k] or not allowed_c[k]:
             continue
         i = from_node[k]
         j = to_node[k]
@@ -336,13 +359,15 @@ def _equilibrate(cnt, g, vdf, state, bush_r, bflow_r, rel_tol, flow_eps, w):
 
 
 @jit
-def bush_sweep(demand, first_thru, g, vdf, state, bush, bflow, update, inner, rel_tol):
-    """One Algorithm B sweep over all origins (serial, Gauss-Seidel).
+def bush_sweep(demand, rows, first_thru, g, vdf, state, bush, bflow, update, inner, rel_tol):
+    """One Algorithm B sweep over all rows (serial, Gauss-Seidel).
 
     Parameters
     ----------
-    demand : (z, z)
-        OD flows.
+    demand : (R, z)
+        Flows of each row (origin, class) per destination zone, PCE.
+    rows : BushRows
+        Origin node and class of each row; links allowed per class.
     first_thru : int
         Zone nodes with a smaller index are not through nodes.
     g : BushGraph
@@ -350,13 +375,13 @@ def bush_sweep(demand, first_thru, g, vdf, state, bush, bflow, update, inner, re
     vdf : LinkVdf
         Delay-function parameters and fixed costs.
     state : LinkState
-        Global link flows, costs and cost derivatives, kept consistent (in/out).
-    bush : uint8 (z, m), bflow : float64 (z, m)
-        Bushes and origin flows (in/out).
+        Global link flows (PCE), costs and cost derivatives, kept consistent (in/out).
+    bush : uint8 (R, m), bflow : float64 (R, m)
+        Bushes and row flows (in/out).
     update : bool
         Update the bushes (prune and add) before equilibrating.
     inner : int
-        Equilibration passes per origin.
+        Equilibration passes per row.
     rel_tol : float
         Skip nodes whose longest used and shortest path costs differ by less than this
         fraction.
@@ -364,24 +389,26 @@ def bush_sweep(demand, first_thru, g, vdf, state, bush, bflow, update, inner, re
     Returns
     -------
     int
-        0 on success, ``-(r + 1)`` if the bush of origin ``r`` was found cyclic (a bug guard).
+        0 on success, ``-(r + 1)`` if the bush of row ``r`` was found cyclic (a bug guard).
     """
-    z = demand.shape[0]
+    n_rows = demand.shape[0]
+    z = demand.shape[1]
     n = g.out_start.shape[0] - 1
     w = bush_work(n)
-    for r in range(z):
+    for r in range(n_rows):
         total = 0.0
         for d in range(z):
             total += demand[r, d]
         if total <= 0.0:
             continue
+        origin = rows.origin[r]
         bush_r = bush[r]
         bflow_r = bflow[r]
         flow_eps = 1e-12 * total
         if update:
-            cnt = _update_bush(r, first_thru, g, state.cost, bush_r, bflow_r, w)
+            cnt = _update_bush(origin, rows.allowed[rows.klass[r]], first_thru, g, state.cost, bush_r, bflow_r, w)
         else:
-            cnt = _topo_order(r, g.out_start, g.to_node, bush_r, w.indeg, w.order)
+            cnt = _topo_order(origin, g.out_start, g.to_node, bush_r, w.indeg, w.order)
         if cnt < 0:
             return -(r + 1)
         for v in range(n):

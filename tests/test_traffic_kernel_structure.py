@@ -159,7 +159,7 @@ def test_cumulative_opportunities_reuses_clean_arrays() -> None:
 
 CACHE_SCRIPT = """
 import numpy as np
-from twin.kernels.traffic_bush import BushGraph, LinkState, LinkVdf, bush_init, bush_sweep, sum_rows
+from twin.kernels.traffic_bush import BushGraph, BushRows, LinkState, LinkVdf, bush_init, bush_sweep, sum_rows
 # two zones, two parallel routes 0 -> 2 -> 1 and 0 -> 3 -> 1 (links sorted by tail)
 frm = np.array([0, 0, 2, 3], dtype=np.int64); to = np.array([2, 3, 1, 1], dtype=np.int64)
 out_start = np.array([0, 2, 2, 3, 4], dtype=np.int64)
@@ -171,9 +171,10 @@ from twin.kernels.traffic_vdf import link_costs, link_derivatives
 flow = np.zeros(4); cost = np.empty(4); dcost = np.empty(4)
 link_costs(flow, t0, cap, alpha, beta, code, fixed, cost)
 bush = np.zeros((2, 4), dtype=np.uint8); bflow = np.zeros((2, 4))
-bush_init(demand, out_start, frm, to, cost, 2, bush, bflow); sum_rows(bflow, flow)
+rows = BushRows(np.arange(2, dtype=np.int64), np.zeros(2, dtype=np.int64), np.ones((1, 4), dtype=np.uint8))
+bush_init(demand, rows, out_start, frm, to, cost, 2, bush, bflow); sum_rows(bflow, flow)
 link_costs(flow, t0, cap, alpha, beta, code, fixed, cost); link_derivatives(flow, t0, cap, alpha, beta, code, dcost)
-assert bush_sweep(demand, 2, BushGraph(out_start, in_start, in_link, frm, to), LinkVdf(t0, cap, alpha, beta, code, fixed),
+assert bush_sweep(demand, rows, 2, BushGraph(out_start, in_start, in_link, frm, to), LinkVdf(t0, cap, alpha, beta, code, fixed),
                   LinkState(flow, cost, dcost), bush, bflow, True, 20, 1e-12) == 0
 assert abs(cost[0] + cost[2] - cost[1] - cost[3]) < 1e-6 * cost[0], cost
 print(sum(bush_sweep.stats.cache_hits.values()), sum(bush_sweep.stats.cache_misses.values()))

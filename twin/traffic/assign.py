@@ -276,7 +276,7 @@ def assign(
     arrays = _Arrays(network, matrix)
     start = time.perf_counter()
     runner = _run_bush if algo == "b" else _run_frank_wolfe
-    flow, history, origin_flows = runner(arrays, algo, gap, max_iter, time_limit_s, callback, start, dem, (inner, extra_sweeps))
+    flow, history, origin_flows, *_ = runner(arrays, algo, gap, max_iter, time_limit_s, callback, start, dem, (inner, extra_sweeps))
     cost = arrays.costs(flow, np.empty_like(flow))
     travel_time = cost - arrays.fixed
     wall = time.perf_counter() - start
@@ -386,23 +386,57 @@ def _run_frank_wolfe(arrays, algo, target, max_iter, time_limit_s, callback, sta
     return flow, history, None
 
 
-def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, passes):
-    from twin.kernels.traffic_bush import BushGraph, LinkState, LinkVdf, bush_init, bush_sweep, sum_rows
+def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, passes, classes=None):
+    """Algorithm B. ``classes``: None (one class, every link) or a list of ``(name, arrays_c,
+    allowed_c)``, ``arrays_c`` an :class:`_Arrays` holding the class's demand in PCE and
+    ``allowed_c`` uint8 (m,) its links; ``arrays`` then holds the total PCE demand.
+
+    Returns the total link flows, the history, the row flows (R, m) and the rows (origin, class).
+    """
+    from twin.kernels.traffic_bush import BushGraph, BushRows, LinkState, LinkVdf, bush_init, bush_sweep, sum_rows
 
     inner, extra_sweeps = passes
     m = arrays.net.n_links
     z = arrays.demand.shape[0]
+    if classes is None:
+        classes = [(None, arrays, np.ones(m, dtype=np.uint8))]
+        demand_rows = arrays.demand
+        row_origin = np.arange(z, dtype=np.int64)
+        row_class = np.zeros(z, dtype=np.int64)
+    else:
+        demand_rows = np.concatenate([c[1].demand for c in classes], axis=0)
+        row_origin = np.tile(np.arange(z, dtype=np.int64), len(classes))
+        row_class = np.repeat(np.arange(len(classes), dtype=np.int64), z)
+    rows = BushRows(row_origin, row_class, np.ascontiguousarray(np.stack([c[2] for c in classes]), dtype=np.uint8))
     cost = np.empty(m)
     dcost = np.empty(m)
     flow = np.empty(m)
     y = np.empty(m)
+    cost_c = np.empty(m)
+
+    def sptt_all() -> float:
+        total = 0.0
+        for name, arrays_c, allowed_c in classes:
+            np.copyto(cost_c, np.where(allowed_c > 0, cost, np.inf))
+            sptt_c, pair = arrays_c.aon(cost_c, y)
+            if pair is not None:
+                if name is None:
+                    raise _no_path_error(pair, arrays.net, dem)
+                o, d = (arrays.net.node_ids[i] for i in pair)
+                raise InputError(
+                    f"no path from zone {o} to zone {d} on the links vehicle class {name!r} may use "
+                    f"(demand {arrays_c.demand[pair]:.6g} PCE) in network {arrays.net.name}",
+                    obj=f"class {name}, OD pair ({o}, {d})",
+                    field="allowed",
+                )
+            total += sptt_c
+        return total
+
     arrays.costs(np.zeros(m), cost)
-    _, pair = arrays.aon(cost, flow)
-    if pair is not None:
-        raise _no_path_error(pair, arrays.net, dem)
-    bush = np.zeros((z, m), dtype=np.uint8)
-    bflow = np.zeros((z, m))
-    bush_init(arrays.demand, arrays.out_start, arrays.from_node, arrays.to_node, cost, arrays.first_thru, bush, bflow)
+    sptt_all()  # every OD pair with demand has a path for its class
+    bush = np.zeros((demand_rows.shape[0], m), dtype=np.uint8)
+    bflow = np.zeros((demand_rows.shape[0], m))
+    bush_init(demand_rows, rows, arrays.out_start, arrays.from_node, arrays.to_node, cost, arrays.first_thru, bush, bflow)
     sum_rows(bflow, flow)
     _check_flow(arrays, flow, 0, "Algorithm B")
     graph = BushGraph(arrays.out_start, arrays.in_start, arrays.in_link, arrays.from_node, arrays.to_node)
@@ -412,7 +446,7 @@ def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem
     it = 0
     while True:
         arrays.costs(flow, cost)
-        sptt, _ = arrays.aon(cost, y)
+        sptt = sptt_all()
         rec = _record(arrays, it, flow, cost, sptt, start)
         history.append(rec)
         if callback is not None:
@@ -423,15 +457,15 @@ def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem
             break
         arrays.derivatives(flow, dcost)
         rel_tol = max(1e-15, 0.01 * min(rec.relative_gap, 1e-2))
-        status = bush_sweep(arrays.demand, arrays.first_thru, graph, vdf, state, bush, bflow, True, inner, rel_tol)
+        status = bush_sweep(demand_rows, rows, arrays.first_thru, graph, vdf, state, bush, bflow, True, inner, rel_tol)
         if status < 0:
-            raise SimulationError(f"Algorithm B: the bush of origin {-status} became cyclic", obj=arrays.net.name, field="bush")
+            raise SimulationError(f"Algorithm B: the bush of row {-status} became cyclic", obj=arrays.net.name, field="bush")
         for _ in range(extra_sweeps):  # equilibrate the fixed bushes again: cheap, no gap computation
-            bush_sweep(arrays.demand, arrays.first_thru, graph, vdf, state, bush, bflow, False, inner, rel_tol)
+            bush_sweep(demand_rows, rows, arrays.first_thru, graph, vdf, state, bush, bflow, False, inner, rel_tol)
         sum_rows(bflow, flow)  # re-sync the global flows with the origin flows (no drift)
         _check_flow(arrays, flow, it, "Algorithm B")
         it += 1
-    return flow, history, bflow
+    return flow, history, bflow, rows
 
 
 def _check_flow(arrays: _Arrays, flow: np.ndarray, it: int, algo: str) -> None:

@@ -172,9 +172,14 @@ TABULA_CONVENTIONS = Conventions(temperature_reduction=True, opaque_solar=False,
 
 def orientation_of(azimuth_deg: np.ndarray) -> np.ndarray:
     """Orientation letter (n/e/s/w) of outward azimuths (degrees clockwise from north)."""
+    return np.array(ORIENTATIONS)[_orientation_index(azimuth_deg)]
+
+
+def _orientation_index(azimuth_deg: np.ndarray) -> np.ndarray:
+    """Position in :data:`ORIENTATIONS` of outward azimuths (degrees clockwise from north)."""
     az = np.mod(np.asarray(azimuth_deg, dtype=float), 360.0)
     idx = np.floor(np.mod(az + 45.0, 360.0) / 90.0).astype(int)
-    return np.array(ORIENTATIONS)[np.clip(idx, 0, 3)]
+    return np.clip(idx, 0, 3)
 
 
 def _edge_exterior_areas(scene) -> pd.DataFrame:
@@ -184,31 +189,80 @@ def _edge_exterior_areas(scene) -> pd.DataFrame:
     above a lower neighbour's roof that wall is exterior. The per-building excess
     ``sum(shared x own height) - sum(shared x min(heights))`` is moved from party to exterior
     on the building's shared edges, pro rata of their party area.
+
+    Columns: ``building_id``, ``building_index`` (row in ``scene.buildings``), ``azimuth_deg``,
+    ``exterior_area_m2``, ``party_area_m2``. The table depends only on the footprints and
+    heights, so it is kept in the scene's geometry cache (the envelope and the urban shading
+    both read it; a change of geometry or height drops it with the scene's other geometry
+    results); the caller gets a shallow copy.
     """
+    cache = getattr(scene, "_cache", None)
+    key = "buildings:geom:edge_exterior_areas"
+    if isinstance(cache, dict) and key in cache:
+        return cache[key].copy(deep=False)
     fac = scene.facades()
     ext = fac["exterior_area_m2"].to_numpy(dtype=float).copy()
     party = fac["party_area_m2"].to_numpy(dtype=float).copy()
-    bid = fac["building_id"].astype(str).to_numpy()
+    bidx = fac["building_index"].to_numpy().astype(np.int64)
+    ids = scene.buildings["building_id"].astype(str)
     pw = scene.party_walls()
     if len(pw):
-        pair_area = pd.concat(
-            [pw[["building_id", "shared_area_m2"]], pw[["neighbour_id", "shared_area_m2"]].rename(columns={"neighbour_id": "building_id"})]
-        ).groupby("building_id")["shared_area_m2"].sum()
-        edge_party = pd.Series(party).groupby(bid).sum()
+        # grouped by building row rather than by id string (ids are unique in a scene): the same
+        # sums in the same order (pandas' grouped sum), without hashing 300k strings
+        pos = pd.Index(ids.to_numpy())
+        pa = pos.get_indexer(pw["building_id"].astype(str).to_numpy())
+        pb = pos.get_indexer(pw["neighbour_id"].astype(str).to_numpy())
+        area = pw["shared_area_m2"].to_numpy(dtype=float)
+        pair_area = pd.Series(np.concatenate([area, area])).groupby(np.concatenate([pa, pb])).sum()
+        edge_party = pd.Series(party).groupby(bidx).sum()
         true_party = pair_area.reindex(edge_party.index).fillna(0.0)
         excess = (edge_party - true_party).clip(lower=0.0)
+        ep = np.zeros(len(ids))
+        ep[edge_party.index.to_numpy()] = edge_party.to_numpy()
+        ex = np.zeros(len(ids))
+        ex[excess.index.to_numpy()] = excess.to_numpy()
+        ep = ep[bidx]
         with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(edge_party.reindex(bid).to_numpy() > 0, party / edge_party.reindex(bid).to_numpy(), 0.0)
-        move = share * excess.reindex(bid).to_numpy()
+            share = np.where(ep > 0, party / ep, 0.0)
+        move = share * ex[bidx]
         move = np.nan_to_num(np.minimum(move, party))
         ext += move
         party -= move
-    return pd.DataFrame({"building_id": bid, "azimuth_deg": fac["azimuth_deg"].to_numpy(dtype=float), "exterior_area_m2": ext, "party_area_m2": party})
+    out = pd.DataFrame({"building_id": ids.take(bidx).reset_index(drop=True), "building_index": bidx,
+                        "azimuth_deg": fac["azimuth_deg"].to_numpy(dtype=float), "exterior_area_m2": ext, "party_area_m2": party})
+    if isinstance(cache, dict):
+        cache[key] = out
+    return out.copy(deep=False)
 
 
 def _pitched(roof_kind: pd.Series) -> np.ndarray:
     kind = roof_kind.fillna("").astype(str).str.lower().to_numpy()
     return np.isin(kind, ("gabled", "hipped", "pitched", "gambrel", "mansard", "half-hipped", "saltbox", "pyramidal"))
+
+
+def _gross_walls(scene, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exterior wall area per orientation (n, 4; :data:`ORIENTATIONS`) and party wall area (n,),
+    m2, of the buildings ``ids`` (scene ids) from :func:`_edge_exterior_areas`.
+
+    Summed by building and orientation with pandas' grouped sum over the edges in table order
+    (what a pivot table by id does), keyed by row numbers instead of id strings.
+    """
+    edges = _edge_exterior_areas(scene)
+    all_ids = scene.buildings["building_id"].astype(str).to_numpy()
+    if len(ids) == len(all_ids) and np.array_equal(ids, all_ids):
+        row = edges["building_index"].to_numpy()
+    else:
+        row = pd.Index(ids).get_indexer(all_ids)[edges["building_index"].to_numpy()]
+    keep = row >= 0
+    row = row[keep]
+    o = _orientation_index(edges["azimuth_deg"].to_numpy()[keep])
+    gross = np.zeros((len(ids), len(ORIENTATIONS)))
+    g = pd.Series(edges["exterior_area_m2"].to_numpy()[keep]).groupby(row * len(ORIENTATIONS) + o).sum()
+    gross.reshape(-1)[g.index.to_numpy()] = g.to_numpy()
+    party = np.zeros(len(ids))
+    p = pd.Series(edges["party_area_m2"].to_numpy()[keep]).groupby(row).sum()
+    party[p.index.to_numpy()] = p.to_numpy()
+    return gross, party
 
 
 def envelope_from_footprints(
@@ -251,29 +305,27 @@ def envelope_from_footprints(
     nb = neighbour_counts(scene).reindex(ids).fillna(0).to_numpy()
     params = assign_typology(buildings, nb, table=typology if typology is not None else load_typology())
     # geometry
-    edges = _edge_exterior_areas(scene)
-    edges = edges[edges["building_id"].isin(ids)]
-    edges["orient"] = orientation_of(edges["azimuth_deg"].to_numpy())
-    gross = edges.pivot_table(index="building_id", columns="orient", values="exterior_area_m2", aggfunc="sum", fill_value=0.0)
-    gross = gross.reindex(index=ids, columns=list(ORIENTATIONS), fill_value=0.0).fillna(0.0)
-    party = edges.groupby("building_id")["party_area_m2"].sum().reindex(ids).fillna(0.0).to_numpy()
-    env = pd.DataFrame({"building_id": ids, "source_format": buildings["source_format"].astype(str).to_numpy()})
-    env["tabula_code"] = params["tabula_code"].to_numpy()
-    env["typology_source"] = params["typology_source"].to_numpy()
+    gross, party = _gross_walls(scene, ids)
+    # string columns are passed as pandas arrays (positional, no alignment): a NumPy object array
+    # would be converted to arrow strings again, column by column
+    env = pd.DataFrame({"building_id": buildings["building_id"].astype(str).array,
+                        "source_format": buildings["source_format"].astype(str).array})
+    env["tabula_code"] = params["tabula_code"].array
+    env["typology_source"] = params["typology_source"].array
     for p in PARAMETERS:
         env[p] = params[p].to_numpy()
-        env[f"{p}_source"] = params[f"{p}_source"].to_numpy()
+        env[f"{p}_source"] = params[f"{p}_source"].array
     gross_floor = buildings["floor_area_m2"].to_numpy(dtype=float)
     env["a_f_m2"] = gross_floor * f["floor_area_net_to_gross"]
     env["a_f_m2_source"] = "scene floor_area_m2 x floor_area_net_to_gross (energy_factors.csv)"
     win_r = env["window_ratio"].to_numpy()
     door_r = env["door_ratio"].to_numpy()
-    for o in ORIENTATIONS:
-        g = gross[o].to_numpy()
+    for k, o in enumerate(ORIENTATIONS):
+        g = gross[:, k]
         env[f"a_win_{o}_m2"] = g * win_r
         env[f"a_wall_{o}_m2"] = g * (1.0 - win_r - door_r)
     env["a_win_h_m2"] = 0.0
-    env["a_door_m2"] = gross.to_numpy().sum(axis=1) * door_r
+    env["a_door_m2"] = gross.sum(axis=1) * door_r
     env["a_wall_m2_source"] = "scene facades (exterior part of footprint edges x height) minus windows and doors"
     env["a_win_m2_source"] = "scene facades x window_ratio"
     foot = buildings["footprint_area_m2"].to_numpy(dtype=float)

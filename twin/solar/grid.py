@@ -75,13 +75,13 @@ class SceneGrid:
         np.cumsum(counts, out=offsets[1:])
         items = np.empty(int(offsets[-1]), dtype=np.int64)
         zmax = np.empty(nx * ny)
-        grid_fill(tri, x0, y0, cell, nx, ny, offsets, np.empty(nx * ny, dtype=np.int64), items, zmax)
         z_top = float(tri[:, :, 2].max()) if len(tri) else -np.inf
-        # within each cell, triangles by decreasing top: the queries stop at the first one too low
+        # within each cell, triangles by decreasing top (ties by index): the queries stop at the
+        # first one too low. The cells are filled in that order, so each list comes out sorted.
         tz = tri[:, :, 2].max(axis=1) if len(tri) else np.zeros(0)
-        cell_of = np.repeat(np.arange(nx * ny), np.diff(offsets))
-        order = np.lexsort((-tz[items], cell_of))
-        items = np.ascontiguousarray(items[order])
+        order = np.argsort(-tz, kind="stable")
+        grid_fill(np.ascontiguousarray(tri[order]), x0, y0, cell, nx, ny, offsets, np.empty(nx * ny, dtype=np.int64), items, zmax)
+        items = np.ascontiguousarray(order[items])
         return cls(tri, group, x0, y0, cell, nx, ny, offsets, items, np.ascontiguousarray(tz[items]), zmax, z_top)
 
     def _args(self) -> tuple:

@@ -49,14 +49,20 @@ def wall_triangles(scene, *, upper_only: bool = False) -> tuple[np.ndarray, np.n
     z1 = top[bi]
     ok = np.isfinite(z1) & (z1 > z0) & (np.hypot(*(p1 - p0).T) > 0)
     p0, p1, z0, z1, bi = p0[ok], p1[ok], z0[ok], z1[ok], bi[ok]
-    a = np.column_stack([p0, z0])
-    b_ = np.column_stack([p1, z0])
-    c = np.column_stack([p1, z1])
-    d = np.column_stack([p0, z1])
+    n = len(bi)
+    # corners a = (p0, z0), b = (p1, z0), c = (p1, z1), d = (p0, z1); the lower triangles
+    # (a, b, c) first, then the upper ones (a, c, d)
+    tri = np.empty((n if upper_only else 2 * n, 3, 3))
+    upper = tri[-n:] if n else tri[:0]
+    for k, (p, z) in enumerate(((p0, z0), (p1, z1), (p0, z1))):
+        upper[:, k, :2] = p
+        upper[:, k, 2] = z
     if upper_only:
-        return np.ascontiguousarray(np.stack([a, c, d], axis=1)), bi.astype(np.int64)
-    tri = np.concatenate([np.stack([a, b_, c], axis=1), np.stack([a, c, d], axis=1)])
-    return np.ascontiguousarray(tri), np.concatenate([bi, bi]).astype(np.int64)
+        return tri, bi.astype(np.int64)
+    for k, (p, z) in enumerate(((p0, z0), (p1, z0), (p1, z1))):
+        tri[:n, k, :2] = p
+        tri[:n, k, 2] = z
+    return tri, np.concatenate([bi, bi]).astype(np.int64)
 
 
 def facade_horizons(scene, mask: np.ndarray | None = None, *, n_sectors: int = 36, max_distance_m: float = 100.0,
@@ -140,8 +146,9 @@ def horizon_monthly_factors(weather, horizon_deg: np.ndarray, group: np.ndarray,
     n_f, n_s = hz.shape
     gnames = [g for g in groups if g in STANDARD_ORIENTATION]
     gi = {g: k for k, g in enumerate(gnames)}
+    names, inverse = np.unique(np.asarray(group).reshape(-1).astype(str), return_inverse=True)
     try:
-        gidx = np.array([gi[str(g)] for g in np.asarray(group).reshape(-1)], dtype=np.int64)
+        gidx = np.array([gi[g] for g in names], dtype=np.int64)[inverse.reshape(-1)]
     except KeyError as exc:
         raise InputError(f"unknown surface group {exc.args[0]!r}; expected one of {gnames}", field="group") from None
     sky = solar_sky(weather, albedo=albedo)
@@ -192,9 +199,8 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
     ``times`` (a dict), if given, receives the wall time of each step in seconds.
     """
     from twin.energy.inputs import STANDARD_GROUPS
-    from twin.energy.model import ORIENTATIONS, _edge_exterior_areas, orientation_of
+    from twin.energy.model import ORIENTATIONS, _edge_exterior_areas, _orientation_index
     from twin.energy.solar import STANDARD_ORIENTATION
-    from twin.energy.stock import isin_ids
 
     groups = STANDARD_GROUPS if groups is None else tuple(groups)
     ids = np.asarray(building_ids).astype(str)
@@ -205,21 +211,30 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
     try:
         with steps.step("facades"):
             ext = _edge_exterior_areas(scene)
-            keep = (ext["exterior_area_m2"].to_numpy() > 1e-9) & isin_ids(ext["building_id"], pd.Series(ids))
+            # position of each facade's building in ``ids`` (-1: not asked for), by scene row
+            scene_ids = scene.buildings["building_id"].astype(str).to_numpy()
+            index = pd.Index(ids)
+            if index.is_unique:
+                row_pos = index.get_indexer(scene_ids)
+            else:  # a repeated id: its last position, as a dict would give
+                pos = {b: i for i, b in enumerate(ids)}
+                row_pos = np.array([pos.get(b, -1) for b in scene_ids], dtype=np.int64)
+            pos_of_edge = row_pos[ext["building_index"].to_numpy()]
+            keep = (ext["exterior_area_m2"].to_numpy() > 1e-9) & (pos_of_edge >= 0)
         if not keep.any():
             return out
-        orient = orientation_of(ext.loc[keep, "azimuth_deg"].to_numpy())
-        group = np.char.add("win_", orient.astype(str))
+        oi = _orientation_index(ext["azimuth_deg"].to_numpy()[keep])
+        orient = np.array(ORIENTATIONS)[oi]
+        group = np.array([f"win_{o}" for o in ORIENTATIONS])[oi]
         with steps.step("horizons"):
             # each facade is evaluated at its group's nominal orientation: only sectors in
             # front of that vertical plane matter
-            nominal = np.array([STANDARD_ORIENTATION[g][1] for g in group]) if len(group) else np.zeros(0)
+            nominal = np.array([float(STANDARD_ORIENTATION[f"win_{o}"][1]) for o in ORIENTATIONS])[oi]
             hz = facade_horizons(scene, keep, n_sectors=n_sectors, front_azimuth_deg=nominal, progress=progress)
         with steps.step("factors"):
             factors = horizon_monthly_factors(weather, hz, group, groups=groups)
-            area = ext.loc[keep, "exterior_area_m2"].to_numpy()
-            pos = {b: i for i, b in enumerate(ids)}
-            bi = np.array([pos[b] for b in ext.loc[keep, "building_id"].to_numpy()])
+            area = ext["exterior_area_m2"].to_numpy()[keep]
+            bi = pos_of_edge[keep]
             for o in ORIENTATIONS:
                 m = orient == o
                 if not m.any():

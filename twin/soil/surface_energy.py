@@ -221,7 +221,8 @@ def _weather_columns(weather, path=None):
     return out
 
 
-def _water_and_latent(cover: SurfaceCover, weather, material, z, first: int, stop: int, h_initial_m: float, path=None):
+def _water_and_latent(cover: SurfaceCover, weather, material, z, first: int, stop: int, h_initial_m: float, kc_scale: float = 1.0,
+                      path=None):
     """Hourly water-content profiles ((n, nn)) and latent heat (W/m2) of hours ``first..stop-1``."""
     n = stop - first
     if cover.sealed:
@@ -238,7 +239,7 @@ def _water_and_latent(cover: SurfaceCover, weather, material, z, first: int, sto
     veg = table[cover.vegetation]
     et0_mm, rain_mm, doy, _ = _weather_arrays(weather, None, path=path)
     sl = slice(first, stop)
-    vf = vegetation_forcing(veg, et0_mm[sl], rain_mm[sl], doy[sl])
+    vf = vegetation_forcing(veg, kc_scale * et0_mm[sl], rain_mm[sl], doy[sl])
     roots = root_density(z, veg.rooting_depth_m, shape=veg.root_shape) if veg.has_roots else None
     prof = Profile(z, np.zeros(len(z), dtype=np.int64), roots)
     edges = np.arange(n + 1) * 3600.0
@@ -277,13 +278,15 @@ def run_surface_energy(
     depth_m: float = 2.0,
     depths_m=(0.05, 0.10, 0.30),
     n_sub: int = 6,
+    kc_scale: float = 1.0,
     path=None,
 ) -> SurfaceEnergyResult:
     """Surface and ground temperatures of ``cover`` over ``n_hours`` weather rows from ``start_row``.
 
     The soil water and heat are spun up over ``spin_up_hours`` before (from a uniform head
     ``h_initial_m`` and the mean air temperature of the whole run, which is also held at
-    ``depth_m``).
+    ``depth_m``). ``kc_scale`` scales the crop coefficient of the cover's vegetation (its
+    potential evapotranspiration).
 
     Raises
     ------
@@ -306,6 +309,8 @@ def run_surface_energy(
     if n_hours < 1 or spin_up_hours < 0 or first < 1 or stop > n_all:
         raise InputError(f"hours {first}..{stop} lie outside the weather's rows 1..{n_all} (the first row starts the "
                          "air-temperature average)", path=path, field="start_row")
+    if not (math.isfinite(kc_scale) and 0.0 < kc_scale <= 2.0):
+        raise InputError(f"crop-coefficient scale must lie in (0, 2], got {kc_scale!r}", field="kc_scale")
     if not 1 <= n_sub <= 360:
         raise InputError(f"steps per hour must be in [1, 360], got {n_sub}", field="n_sub")
     material = texture_material(soil_texture)
@@ -314,7 +319,7 @@ def run_surface_energy(
         layers = [(0.0, cover.layer_m, 1), (cover.layer_m, depth_m, 0)]
     prof = graded_profile(layers, dz_top_m=0.01, dz_max_m=0.10, growth=1.2)
     z = prof.z_m
-    theta, latent = _water_and_latent(cover, weather, material, z, first, stop, h_initial_m, path=path)
+    theta, latent = _water_and_latent(cover, weather, material, z, first, stop, h_initial_m, kc_scale, path=path)
     porosity = float(material.theta_s)
     theta = np.clip(theta, 0.0, porosity)
     lam = johansen_conductivity(theta, porosity, quartz=quartz)

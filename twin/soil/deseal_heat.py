@@ -1,0 +1,261 @@
+"""Surface temperature change of a de-sealing what-if on the hottest days, with bands.
+
+The soil grid of the scenario's soil engine (:func:`twin.soil.grid.build_grid`, the same
+:class:`~twin.soil.grid.GridOptions`) gives every cell its ground-level cover fractions: sealed
+(not roof), permeable paving and open ground (by land-cover class). Each cover has one surface
+temperature series from its energy balance (:func:`twin.soil.surface_energy.run_surface_energy`)
+under the weather file:
+
+* sealed ground: ``asphalt``;
+* permeable paving: ``concrete_pavers``;
+* open ground: the ground vegetation of its land-cover class
+  (``twin/data/soil_landcover_vegetation.csv``: ``lawn`` or ``bare_soil``; unmapped open ground
+  ``lawn``). Tree canopies are not modelled (their shade would cool the ground further: the
+  change reported is a lower bound of the cooling for planted woods).
+
+A cell's ground surface temperature is the area-weighted mean of its covers (roofs excluded),
+hour by hour. The KPIs compare a what-if's grid with the baseline's on the ``n_days`` hottest
+days of the weather year (highest daily maximum air temperature), after a spin-up of the soil
+water and heat:
+
+* ``surface_temp_change_midday_c``: change of the mean ground surface temperature between 11:00
+  and 16:00 (hours ending 12-16), over the cells whose cover changed (weighted by their
+  ground-level area);
+* ``surface_temp_change_daily_max_c``: change of the daily maximum, mean over the days, same
+  cells;
+* ``district_surface_temp_change_midday_c``: as the first, over every cell of the grid;
+* ``changed_area_m2``: ground-level area of the cells whose cover changed.
+
+Bands: the unknown albedo and emissivity of each cover, a roughness factor and a crop-coefficient
+factor are drawn from ``twin/data/soil_surface_priors.yaml`` (documented ranges), ``samples``
+times with the seed; baseline and what-if use the same draws (paired). The band is the 5th-95th
+percentile of the samples' changes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from twin.errors import InputError, NoEffectError
+from twin.soil.surface_energy import SurfaceCover, hottest_days, read_surface_covers, run_surface_energy
+
+DEFAULT_PRIORS = Path(__file__).resolve().parents[1] / "data" / "soil_surface_priors.yaml"
+MIDDAY_HOURS = (12, 13, 14, 15, 16)
+"""Hours (ending at) counted as mid-day: 11:00-16:00 local standard time."""
+KPIS = ("surface_temp_change_midday_c", "surface_temp_change_daily_max_c", "district_surface_temp_change_midday_c", "changed_area_m2")
+MAX_SAMPLES = 200
+
+
+def load_surface_priors(path=None) -> dict:
+    """The priors table (default ``twin/data/soil_surface_priors.yaml``), checked.
+
+    Raises
+    ------
+    InputError
+        A missing entry or a distribution that is not uniform (low < high) or triangular
+        (low <= mode <= high), naming the file and the entry.
+    """
+    import yaml
+
+    p = Path(path) if path is not None else DEFAULT_PRIORS
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read the surface priors ({exc.strerror})", path=str(p)) from None
+    if not isinstance(data, dict) or not isinstance(data.get("covers"), dict):
+        raise InputError("the surface priors need a 'covers' mapping", path=str(p), field="covers")
+    entries = [(f"covers.{c}.{k}", v) for c, d in data["covers"].items() for k, v in (d or {}).items()]
+    entries += [(k, data.get(k)) for k in ("z0_factor", "kc_scale_factor")]
+    for key, d in entries:
+        if not isinstance(d, dict) or d.get("dist") not in ("uniform", "triangular"):
+            raise InputError("a prior needs dist: uniform or triangular", path=str(p), field=key)
+        lo, hi = d.get("low"), d.get("high")
+        mode = d.get("mode", lo)
+        if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (lo, hi, mode)) or not lo <= mode <= hi or lo >= hi:
+            raise InputError("a prior needs finite low < high (and low <= mode <= high)", path=str(p), field=key)
+    return data
+
+
+def _draw(d: dict, rng) -> float:
+    if d["dist"] == "uniform":
+        return float(rng.uniform(d["low"], d["high"]))
+    return float(rng.triangular(d["low"], d.get("mode", d["low"]), d["high"]))
+
+
+def draw_samples(covers: dict[str, SurfaceCover], priors: dict, n: int, seed: int) -> list[tuple[dict[str, SurfaceCover], float]]:
+    """``n`` draws of (covers with their albedo, emissivity and roughness drawn, crop-coefficient
+    scale)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        z0f = _draw(priors["z0_factor"], rng)
+        kc = _draw(priors["kc_scale_factor"], rng)
+        drawn = {}
+        for name, c in covers.items():
+            d = priors["covers"].get(name, {})
+            albedo = _draw(d["albedo"], rng) if "albedo" in d else c.albedo
+            emissivity = _draw(d["emissivity"], rng) if "emissivity" in d else c.emissivity
+            drawn[name] = replace(c, albedo=albedo, emissivity=emissivity, z0_m=c.z0_m * z0f).check()
+        out.append((drawn, kc))
+    return out
+
+
+def cover_fractions(grid) -> dict[str, np.ndarray]:
+    """Ground-level fraction of every cell (flat, (n_cell,)) per surface cover (see the module
+    docstring)."""
+    from twin.soil.vegetation import read_landcover_vegetation
+
+    table = read_landcover_vegetation()
+    out = {"asphalt": grid.sealed.ravel().astype(float), "concrete_pavers": grid.paving.ravel().astype(float)}
+    ground = grid.ground.ravel().astype(float)
+    rest = ground.copy()
+    for cls, frac in (grid.ground_by_class or {}).items():
+        row = table.get(cls) or table.get("_unmapped_")
+        veg = row.ground_vegetation if row is not None else "lawn"
+        f = frac.ravel().astype(float)
+        out[veg] = out.get(veg, 0.0) + f
+        rest -= f
+    out["lawn"] = out.get("lawn", 0.0) + np.clip(rest, 0.0, None)
+    return out
+
+
+@dataclass
+class DesealHeatResult:
+    """KPIs (central value), their samples, the per-cell central changes and notes.
+
+    Attributes
+    ----------
+    kpis : {what-if: {kpi: central value}}.
+    samples : {what-if: {kpi: (n_samples,) values}}.
+    bands : {what-if: {kpi: (p5, p95)}}.
+    cell_change_midday_c : {what-if: (ny, nx) central change of the mid-day surface temperature}.
+    cover_midday_c : {cover: central mid-day mean surface temperature on the hot days, degC}.
+    days : the timestamps of the hot days' first hours.
+    notes : lines for the report.
+    """
+
+    kpis: dict[str, dict[str, float]]
+    samples: dict[str, dict[str, np.ndarray]]
+    bands: dict[str, dict[str, tuple[float, float]]]
+    cell_change_midday_c: dict[str, np.ndarray]
+    cover_midday_c: dict[str, float]
+    days: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+def _cover_series(weather, covers, kc_scale: float, rows: list[int], spin_up_hours: int, needed: set[str]) -> dict[str, np.ndarray]:
+    """Hourly mean surface temperature (n_days, 24) of each needed cover on the hot days."""
+    start = min(rows)
+    n_hours = max(rows) + 24 - start
+    out = {}
+    for name in sorted(needed):
+        r = run_surface_energy(weather, covers[name], start_row=start, n_hours=n_hours, spin_up_hours=spin_up_hours, kc_scale=kc_scale)
+        out[name] = np.stack([r.t_surface_mean_c[d - start:d - start + 24] for d in rows])
+    return out
+
+
+def _kpis(frac_base, frac_what, series, area_m2, hours) -> tuple[dict[str, float], np.ndarray]:
+    mid = np.isin(hours, MIDDAY_HOURS)
+
+    def cell_temp(frac):  # (n_cell, n_days, 24)
+        total = sum(frac.values())
+        t = sum(frac[c][:, None, None] * series[c][None] for c in frac if c in series)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return t / total[:, None, None], total
+
+    tb, area_b = cell_temp(frac_base)
+    tw, _ = cell_temp(frac_what)
+    changed = np.zeros(len(area_b), dtype=bool)
+    for c in set(frac_base) | set(frac_what):
+        changed |= np.abs(frac_base.get(c, 0.0) - frac_what.get(c, 0.0)) > 1e-9
+    d_mid = tw[:, :, mid].mean(axis=(1, 2)) - tb[:, :, mid].mean(axis=(1, 2))
+    d_max = tw.max(axis=2).mean(axis=1) - tb.max(axis=2).mean(axis=1)
+    w = area_b * area_m2
+    ok = np.isfinite(d_mid) & (w > 0)
+    ch = ok & changed
+    kpis = {
+        "surface_temp_change_midday_c": float(np.average(d_mid[ch], weights=w[ch])) if ch.any() else float("nan"),
+        "surface_temp_change_daily_max_c": float(np.average(d_max[ch], weights=w[ch])) if ch.any() else float("nan"),
+        "district_surface_temp_change_midday_c": float(np.average(np.where(ok, d_mid, 0.0), weights=np.where(ok, w, 0.0)))
+        if ok.any() else float("nan"),
+        "changed_area_m2": float(w[ch].sum()),
+    }
+    return kpis, np.where(ok, d_mid, 0.0)
+
+
+def deseal_heat(base_grid, whatif_grids: dict, weather, *, n_days: int = 3, samples: int = 20, seed: int = 0,
+                spin_up_days: int = 45, priors_path=None, covers_path=None) -> DesealHeatResult:
+    """The KPIs of the module docstring for every what-if grid against the baseline grid.
+
+    Parameters
+    ----------
+    base_grid, whatif_grids
+        The baseline's :class:`~twin.soil.grid.SoilGrid` and ``{what-if name: grid}`` (the same
+        grid options, so the cells match).
+    weather
+        The scenario's weather (:class:`twin.types.weather.Weather`, hourly EPW rows).
+    n_days, samples, seed, spin_up_days
+        Hot days, Monte Carlo samples (0: central only), seed, spin-up of soil water and heat.
+
+    Raises
+    ------
+    InputError
+        Grids that do not match, bad priors, too many samples.
+    NoEffectError
+        A what-if that changes no cell's ground cover.
+    """
+    if not 0 <= samples <= MAX_SAMPLES:
+        raise InputError(f"samples must lie in [0, {MAX_SAMPLES}], got {samples}", field="samples")
+    if not 1 <= n_days <= 30:
+        raise InputError(f"hot days must lie in [1, 30], got {n_days}", field="n_days")
+    covers = read_surface_covers(covers_path)
+    priors = load_surface_priors(priors_path)
+    frac_base = cover_fractions(base_grid)
+    fracs = {}
+    for name, g in whatif_grids.items():
+        if g.shape != base_grid.shape or not np.allclose(g.x, base_grid.x) or not np.allclose(g.y, base_grid.y):
+            raise InputError("the what-if's soil grid does not match the baseline's (use the same grid options)", obj=name, field="grid")
+        fracs[name] = cover_fractions(g)
+        if all(np.allclose(fracs[name].get(c, 0.0), frac_base.get(c, 0.0), atol=1e-9) for c in set(fracs[name]) | set(frac_base)):
+            raise NoEffectError("the what-if changes no cell's ground cover: no surface temperature change to report", obj=name,
+                                field="modifications")
+    needed = {c for f in [frac_base, *fracs.values()] for c, v in f.items() if np.any(np.asarray(v) > 0)}
+    missing = needed - set(covers)
+    if missing:
+        raise InputError(f"no surface cover row for {sorted(missing)}", path=str(covers_path or ""), field="cover")
+    data = weather.data if hasattr(weather, "data") else weather
+    rows = sorted(hottest_days(weather, n_days))
+    if min(rows) - 24 * spin_up_days < 1:
+        raise InputError(f"the hot days come too early in the weather year for a {spin_up_days}-day spin-up", field="spin_up_days")
+    hours = np.arange(1, 25)
+    area = base_grid.cell_area_m2
+    central = _cover_series(weather, covers, 1.0, rows, 24 * spin_up_days, needed)
+    kpis, cells = {}, {}
+    for name, f in fracs.items():
+        kpis[name], d = _kpis(frac_base, f, central, area, hours)
+        cells[name] = d.reshape(base_grid.shape)
+    draws = draw_samples(covers, priors, samples, seed)
+    smp = {name: {k: np.empty(samples) for k in KPIS} for name in fracs}
+    for s, (drawn, kc) in enumerate(draws):
+        series = _cover_series(weather, drawn, kc, rows, 24 * spin_up_days, needed)
+        for name, f in fracs.items():
+            k, _ = _kpis(frac_base, f, series, area, hours)
+            for key in KPIS:
+                smp[name][key][s] = k[key]
+    bands = {name: {k: (float(np.percentile(v, 5)), float(np.percentile(v, 95))) if samples else (math.nan, math.nan)
+                    for k, v in smp[name].items()} for name in fracs}
+    mid = np.isin(hours, MIDDAY_HOURS)
+    cover_mid = {c: float(v[:, mid].mean()) for c, v in central.items()}
+    days = [str(data.index[r]) for r in rows]
+    notes = [
+        f"surface energy balance of {', '.join(sorted(needed))} on the {n_days} hottest days of the weather year "
+        f"({', '.join(d[:10] for d in days)}), {spin_up_days}-day spin-up of soil water and heat; mid-day = 11:00-16:00",
+        "mid-day mean surface temperature (central): " + ", ".join(f"{c} {t:.1f} degC" for c, t in sorted(cover_mid.items())),
+        f"bands: 5-95 % of {samples} paired samples of albedo, emissivity, roughness and crop coefficient "
+        "(twin/data/soil_surface_priors.yaml); tree shade not modelled (woods count as their ground vegetation)",
+    ]
+    return DesealHeatResult(kpis, smp, bands, cells, cover_mid, days, notes)

@@ -28,6 +28,7 @@ file is recorded as a failed run with the reason; the batch goes on.
 from __future__ import annotations
 
 import glob
+import logging
 import os
 import shutil
 import traceback
@@ -38,6 +39,8 @@ import pandas as pd
 
 from twin.errors import InputError, TwinError
 from twin.scenario.runner import run_identity, scenario_inputs
+
+log = logging.getLogger(__name__)
 
 
 def batch_root(pattern: str | os.PathLike[str]) -> Path | None:
@@ -289,6 +292,7 @@ def _submit_runs(todo, store, done, *, store_path: Path, out: Path, scheduler, n
                     store.fail(task["run_id"], f"task lost: {type(exc).__name__}: {exc}")
                     record = store.get(task["run_id"])
                 done.advance()
+                log.info("run %s (%s): %s", by_key[fut.key]["run_id"], by_key[fut.key]["path"], (record or {}).get("status"))
                 if on_result is not None:
                     on_result(client, record)
         finally:

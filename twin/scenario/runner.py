@@ -53,6 +53,7 @@ adds floor area (trips) and seals its footprint (runoff), with no special code h
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -68,6 +69,8 @@ from twin.scenario.checks import check_policy, check_scenario, check_scene_limit
 from twin.scenario.inputs import ScenarioInput, input_path, resolve_inputs
 from twin.scenario.sampling import draw_samples
 from twin.scenario.schema import Scenario
+
+log = logging.getLogger(__name__)
 
 ENGINES = {
     "energy": "twin.scenario.engines.energy",
@@ -471,6 +474,7 @@ def _run_scenario(scenario: Scenario, *, base_dir: Path, no_effect: str, allow_d
                     base[domain] = _run_engine(domain, engine, baseline_scene, opts, base_dir=base_dir, label="the baseline")
                 done.advance()
                 timings[f"engine:{domain}:baseline"] = timings.get(f"engine:{domain}:baseline", 0.0) + time.perf_counter() - t
+                log.debug("%s on the baseline: %.2f s", domain, time.perf_counter() - t)
                 for name, sc in scenes.items():
                     if not _reads_change(engine, baseline_scene, sc):
                         what[name][domain] = base[domain]
@@ -482,6 +486,7 @@ def _run_scenario(scenario: Scenario, *, base_dir: Path, no_effect: str, allow_d
                                                          baseline_scene=baseline_scene)
                     done.advance()
                     timings[f"engine:{domain}:{name}"] = timings.get(f"engine:{domain}:{name}", 0.0) + time.perf_counter() - t
+                    log.debug("%s on what-if %r: %.2f s", domain, name, time.perf_counter() - t)
         return base, what
 
     baseline, whatifs = run_all()

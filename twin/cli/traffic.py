@@ -98,6 +98,75 @@ def assign_command(
         raise typer.Exit(code=1)
 
 
+@app.command("select-link")
+def select_link_command(
+    net: Annotated[Path, typer.Option("--net", help="Network file (*_net.tntp)")],
+    trips: Annotated[Path, typer.Option("--trips", help="Demand file (*_trips.tntp)")],
+    link: Annotated[list[str], typer.Option("--link", "-l", help="Selected link: its id or FROM-TO node ids (repeat for several: traffic using any)")],
+    gap: Annotated[float, typer.Option("--gap", "-g", help="Relative gap of the Algorithm B equilibrium")] = 1e-6,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Select-link OD table: origin, destination, flow (.csv or .parquet)")] = None,
+    top: Annotated[int, typer.Option("--top", help="OD pairs printed (largest first)")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Select-link analysis: the OD matrix of the traffic that uses LINK at equilibrium.
+
+    Solves the user equilibrium of TRIPS on NET with Algorithm B (to --gap), then splits every
+    origin's flow at each node in proportion to its link flows and keeps the part that used a
+    selected link. Prints the selected links' flow, the select-link total (equal for one link),
+    the largest OD pairs, origin and destination totals; --output writes the OD table.
+
+    Exit status: 0; 2 bad input (unknown link, --gap not a finite number > 0, --top < 0, a bad
+    TNTP file, an unwritable --output).
+    """
+    from twin.errors import InputError
+    from twin.io.json_out import to_json_text
+    from twin.traffic.assign import assign
+    from twin.traffic.dynamic_commands import check_output
+    from twin.traffic.select_link import link_indices, select_link
+    from twin.traffic.tntp import read_network, read_trips
+
+    if not (math.isfinite(gap) and gap > 0):
+        raise InputError(f"must be a finite number > 0, got {gap}", field="--gap")
+    if top < 0:
+        raise InputError(f"must be >= 0, got {top}", field="--top")
+    check_output(output, (".csv", ".parquet"), "--output")
+    network = read_network(net)
+    link_indices(network, link)  # unknown links fail before the assignment
+    demand = read_trips(trips, n_zones=network.n_zones)
+    if not demand.total > 0:
+        raise InputError("the trips file holds no demand (every OD flow is 0): nothing to assign", path=trips, field="flow")
+    result = assign(network, demand, algorithm="b", gap=gap)
+    sl = select_link(result, link, demand=demand)
+    if output is not None:
+        sl.write(output)
+    frame = sl.to_frame().sort_values("flow", ascending=False)
+    ids = network.node_ids
+    z = network.n_zones
+    summary = {
+        "network": network.name,
+        "links": [str(v) for v in sl.link_ids],
+        "relative_gap": result.relative_gap,
+        "selected_link_flow": sl.selected_flow,
+        "select_link_total": sl.total,
+        "od_pairs": int(len(frame)),
+        "top": [{"origin": str(r.origin), "destination": str(r.destination), "flow": float(r.flow)} for r in frame.head(top).itertuples()],
+        "origin_totals": {str(ids[o]): float(v) for o, v in enumerate(sl.od.sum(axis=1)) if v > 0},
+        "destination_totals": {str(ids[d]): float(v) for d, v in enumerate(sl.od.sum(axis=0)[:z]) if v > 0},
+    }
+    if output is not None:
+        summary["output"] = str(output)
+    if as_json:
+        typer.echo(to_json_text(summary))
+        return
+    typer.echo(f"{network.name}: select-link {', '.join(summary['links'])} at relative gap {result.relative_gap:.2e}")
+    typer.echo(f"  flow on the selected link(s)   {sl.selected_flow:.6f}")
+    typer.echo(f"  select-link OD total           {sl.total:.6f}  ({len(frame)} OD pairs)")
+    for row in summary["top"]:
+        typer.echo(f"  {row['origin']:>8s} -> {row['destination']:<8s} {row['flow']:14.4f}")
+    if output is not None:
+        typer.echo(f"  OD table                       {output}")
+
+
 # ---------------------------------------------------------------------------------------------
 # dynamic loading and accessibility (traffic-dynamic helper; the work is in twin.traffic.dynamic_commands)
 @app.command("simulate")

@@ -89,6 +89,10 @@ class MultiClassResult:
         Gap and Beckmann objective (PCE units) per iteration.
     row_flows : ndarray (n_classes * z, m)
         Flows (PCE) of each (class, origin) row: row ``c * z + o``.
+    allowed : ndarray of bool (n_classes, m)
+        Links each class may use.
+    class_demand : ndarray (n_classes, z, z)
+        OD matrix of each class, vehicles.
     """
 
     network: Network
@@ -104,6 +108,7 @@ class MultiClassResult:
     target_gap: float
     row_flows: np.ndarray
     allowed: np.ndarray
+    class_demand: np.ndarray | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -232,5 +237,6 @@ def assign_multiclass(
         target_gap=gap,
         row_flows=row_flows,
         allowed=np.stack([c[3] for c in checked]),
+        class_demand=np.stack([c[1] for c in checked]),
         meta={"demand_total_pce": float(total_pce.sum())},
     )

@@ -1,0 +1,197 @@
+"""Select-link analysis: the OD matrix of the traffic that uses a link (or any of a set of links).
+
+Works on the origin flows of Algorithm B (``assign(..., algorithm="b")`` or
+:func:`twin.traffic.multiclass.assign_multiclass`), which are acyclic per origin; the flows
+of an origin are split at every node in proportion to its link flows (proportionality, see
+:mod:`twin.kernels.traffic_select`). For one selected link the select-link OD flows sum to the
+link's flow (checked and stored as ``closure``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from twin.errors import InputError, SimulationError
+from twin.io import atomic_path
+from twin.traffic.network import Network
+from twin.traffic.results import AssignmentResult
+from twin.traffic.tntp import Demand
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from twin.traffic.multiclass import MultiClassResult
+
+
+@dataclass(eq=False)
+class SelectLinkResult:
+    """Select-link OD matrix and flow map.
+
+    Attributes
+    ----------
+    network : Network
+    link_ids : list
+        The selected links (ids as in the network).
+    od : ndarray (z, z)
+        Flow from each origin zone to each destination zone that uses a selected link
+        (vehicles per period, or PCE if ``unit`` says so).
+    link_flow : ndarray (m,)
+        Flow on every link of the traffic that uses a selected link, downstream of it
+        (the part of its trip after the selected link); on the selected link its whole flow.
+    selected_flow : float
+        Assigned flow on the selected links (summed).
+    unit : str
+    """
+
+    network: Network
+    link_ids: list
+    od: np.ndarray
+    link_flow: np.ndarray
+    selected_flow: float
+    unit: str = "veh"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def total(self) -> float:
+        """Sum of the select-link OD matrix."""
+        return float(self.od.sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy OD table (origin, destination, flow) of the non-zero entries."""
+        import pandas as pd
+
+        o, d = np.nonzero(self.od > 0.0)
+        ids = self.network.node_ids
+        return pd.DataFrame({"origin": ids[o], "destination": ids[d], "flow": self.od[o, d]})
+
+    def write(self, path: str | Path) -> Path:
+        """Write :meth:`to_frame` atomically to ``.csv`` or ``.parquet``."""
+        path = Path(path)
+        if path.suffix.lower() not in (".csv", ".parquet"):
+            raise InputError("output must end in .csv or .parquet", path=path, field="output")
+        frame = self.to_frame()
+        with atomic_path(path) as tmp:
+            if path.suffix.lower() == ".csv":
+                frame.to_csv(tmp, index=False, float_format="%.10g")
+            else:
+                frame.to_parquet(tmp, index=False)
+        return path
+
+
+def link_indices(network: Network, links: Sequence[Any]) -> np.ndarray:
+    """Stored indices of links given by id, or by ``"from-to"`` node ids (e.g. ``"12-37"``).
+
+    Raises
+    ------
+    InputError
+        An empty selection, an unknown link, two links given twice.
+    """
+    if len(links) == 0:
+        raise InputError("select-link needs at least one link", field="links")
+    by_id = {str(v): k for k, v in enumerate(network.link_ids)}
+    node_ids = network.node_ids
+    out = []
+    for item in links:
+        key = str(item).strip()
+        if key in by_id:
+            out.append(by_id[key])
+            continue
+        if "-" in key:
+            a, b = (s.strip() for s in key.split("-", 1))
+            hit = np.flatnonzero((node_ids[network.from_node].astype(str) == a) & (node_ids[network.to_node].astype(str) == b))
+            if hit.size == 1:
+                out.append(int(hit[0]))
+                continue
+            if hit.size > 1:
+                raise InputError(f"{hit.size} links go from node {a} to node {b}: give a link id", obj=f"link {key}", field="links")
+        raise InputError(f"no link {key!r} in network {network.name} (give a link id or from-to node ids)", obj=f"link {key}", field="links")
+    if len(set(out)) != len(out):
+        raise InputError("a link is selected twice", field="links")
+    return np.array(out, dtype=np.int64)
+
+
+def _run(network: Network, row_flow: np.ndarray, row_origin: np.ndarray, demand_rows: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from twin.kernels.traffic_select import select_link_od
+
+    m = network.n_links
+    selected = np.zeros(m, dtype=np.uint8)
+    selected[sel] = 1
+    out_od = np.empty(demand_rows.shape)
+    out_link = np.empty(row_flow.shape)
+    tol = 1e-12 * max(float(demand_rows.sum()), 1.0)
+    status = select_link_od(
+        np.ascontiguousarray(row_flow, dtype=np.float64), row_origin, np.ascontiguousarray(demand_rows, dtype=np.float64),
+        network.from_node.astype(np.int64), network.to_node.astype(np.int64), network.out_start.astype(np.int64), selected, tol, out_od, out_link,
+    )
+    if status < 0:
+        raise SimulationError(f"the flows of origin row {-status - 1} contain a cycle: not bush flows", field="origin_flows")
+    return out_od, out_link
+
+
+def select_link(
+    result: AssignmentResult | MultiClassResult,
+    links: Sequence[Any],
+    *,
+    demand: Demand | np.ndarray | None = None,
+    klass: str | None = None,
+) -> SelectLinkResult:
+    """Select-link OD matrix of ``links`` at an assignment's equilibrium.
+
+    Parameters
+    ----------
+    result
+        An Algorithm B result (it keeps the flows per origin) or a multi-class result.
+    links
+        Link ids, or ``"from-to"`` node-id pairs; traffic using any of them is selected.
+    demand
+        The OD matrix assigned (single-class results; not needed for multi-class ones).
+    klass
+        Multi-class results: one class (vehicles), or None for all classes in PCE.
+
+    Raises
+    ------
+    InputError
+        A result without origin flows (not Algorithm B), a missing or mismatched demand, an
+        unknown link or class.
+    """
+    from twin.traffic.multiclass import MultiClassResult
+
+    network = result.network
+    sel = link_indices(network, links)
+    z = network.n_zones
+    if isinstance(result, MultiClassResult):
+        names = result.classes if klass is None else [klass]
+        if klass is not None and klass not in result.classes:
+            raise InputError(f"no vehicle class {klass!r}; the classes are {result.classes}", field="class")
+        od = np.zeros((z, z))
+        link_flow = np.zeros(network.n_links)
+        for name in names:
+            c = result.classes.index(name)
+            factor = 1.0 if klass is not None else float(result.pce[c])  # vehicles for one class, PCE for all
+            rows = result.row_flows[c * z : (c + 1) * z] / result.pce[c]
+            o, lf = _run(network, rows, np.arange(z, dtype=np.int64), result.class_demand[c], sel)
+            od += factor * o
+            link_flow += factor * lf.sum(axis=0)
+        selected_flow = float(result.class_flow[result.classes.index(klass)][sel].sum()) if klass is not None else float(result.flow_pce[sel].sum())
+        unit = "veh" if klass is not None else "pce"
+    else:
+        if result.origin_flows is None:
+            raise InputError(f"select-link needs the flows per origin of Algorithm B; the result is from {result.algorithm!r}", field="algorithm")
+        if demand is None:
+            raise InputError("select-link on a single-class result needs the demand assigned", field="demand")
+        matrix = np.asarray(demand.matrix if isinstance(demand, Demand) else demand, dtype=np.float64)
+        if matrix.shape != (z, z):
+            raise InputError(f"demand has shape {matrix.shape}, the network {z} zones", field="demand")
+        od, lf = _run(network, result.origin_flows, np.arange(z, dtype=np.int64), matrix, sel)
+        link_flow = lf.sum(axis=0)
+        selected_flow = float(result.flow[sel].sum())
+        unit = "veh"
+    out = SelectLinkResult(network, [network.link_ids[k] for k in sel], od, link_flow, selected_flow, unit)
+    if len(sel) == 1:
+        out.meta["closure"] = abs(out.total - selected_flow) / max(selected_flow, 1e-300) if selected_flow > 0 else abs(out.total)
+    return out

@@ -19,14 +19,13 @@ MORICHAR = "Place Louis Morichar - Louis Moricharplein"
 
 
 @pytest.fixture(scope="module")
-def grids():
+def scenes():
     """The baseline and the what-if of scenarios/stgilles_soil_year.yaml (Morichar planted as a
-    wood, car parks de-sealed to 10 % and planted), on the soil engine's grid at 10 m."""
+    wood, car parks de-sealed to 10 % and planted), and the soil engine's grid options at 10 m."""
     from twin.ingest import ingest
-    from twin.ingest.epw import read_epw
     from twin.scenario.modifications import apply
     from twin.scenario.schema import Deseal, Selector
-    from twin.soil.grid import GridOptions, build_grid
+    from twin.soil.grid import GridOptions
 
     scene, _ = ingest(FILES)
     what = scene.copy()
@@ -35,7 +34,15 @@ def grids():
           index=0, rng=rng, base_dir=None)
     apply(what, Deseal(op="deseal", select=Selector(where={"cover_class": "parking"}), sealed_fraction=0.1, cover_class="park"),
           index=1, rng=rng, base_dir=None)
-    opts = GridOptions(cell_size_m=10.0)
+    return scene, what, GridOptions(cell_size_m=10.0)
+
+
+@pytest.fixture(scope="module")
+def grids(scenes):
+    from twin.ingest.epw import read_epw
+    from twin.soil.grid import build_grid
+
+    scene, what, opts = scenes
     return build_grid(scene, opts), build_grid(what, opts), read_epw(EPW)
 
 
@@ -116,3 +123,13 @@ def test_report_section_shows_changes_and_bands(result):
     lines = soil_heat_lines(result)
     assert any("mid-day surface temperature, cells whose cover changed" in line and f"{k:+.2f}" in line for line in lines)
     assert soil_heat_section(None) == "" and soil_heat_lines(None) == []
+
+
+def test_scenes_entry_point_builds_the_same_grids(scenes, grids, result):
+    from twin.soil.deseal_heat import deseal_heat_scenes
+
+    scene, what, opts = scenes
+    _, _, weather = grids
+    got = deseal_heat_scenes(scene, {"deseal": what, "unchanged": scene}, weather, opts, samples=0)
+    assert set(got.kpis) == {"deseal"}
+    assert got.kpis["deseal"] == result.kpis["deseal"]

@@ -219,3 +219,30 @@ def test_table_covers_carry_their_sources():
     for c in covers.values():
         assert "Oke" in c.source or "FAO" in c.source
         assert 0 <= c.albedo < 1 and 0 < c.emissivity <= 1
+
+
+def test_a_surface_without_albedo_or_emissivity_is_refused_before_running(uccle_july):
+    from twin.soil.surface_energy import SurfaceCover, run_surface_energy
+
+    weather, _ = uccle_july
+    for albedo, emissivity, field in ((None, 0.9, "albedo"), (0.2, None, "emissivity"), (0.2, float("nan"), "emissivity"),
+                                      (1.0, 0.9, "albedo"), (0.2, 0.0, "emissivity")):
+        cover = SurfaceCover(name="terrace", albedo=albedo, emissivity=emissivity, z0_m=0.005, sealed=True)
+        with pytest.raises(InputError) as err:
+            run_surface_energy(weather, cover, start_row=5000, n_hours=24)
+        assert err.value.field == field and "terrace" in str(err.value), str(err.value)
+
+
+def test_weather_without_sky_longwave_is_one_clear_error(uccle_july):
+    from twin.soil.surface_energy import read_surface_covers, run_surface_energy
+
+    weather, _ = uccle_july
+
+    class NoSky:
+        data = weather.data.drop(columns=["horizontal_ir_w_m2"])
+        location = weather.location
+        source = "uccle.epw"
+
+    with pytest.raises(InputError) as err:
+        run_surface_energy(NoSky(), read_surface_covers()["asphalt"], start_row=5000, n_hours=24)
+    assert err.value.field == "horizontal_ir_w_m2" and "uccle.epw" in str(err.value)

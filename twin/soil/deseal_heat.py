@@ -259,3 +259,24 @@ def deseal_heat(base_grid, whatif_grids: dict, weather, *, n_days: int = 3, samp
         "(twin/data/soil_surface_priors.yaml); tree shade not modelled (woods count as their ground vegetation)",
     ]
     return DesealHeatResult(kpis, smp, bands, cells, cover_mid, days, notes)
+
+
+def deseal_heat_scenes(baseline_scene, whatif_scenes: dict, weather, grid_options, **kwargs) -> DesealHeatResult:
+    """:func:`deseal_heat` on the soil grids of scenes: the baseline scene and ``{what-if name:
+    scene}`` with the soil engine's :class:`~twin.soil.grid.GridOptions` (the scenario soil
+    engine's ``grid_options(scene, soil_options)``, whose bounds are snapped to whole cells so that
+    the grids match). What-ifs that change no ground cover are left out (roof-only what-ifs, for
+    instance); if none is left, :class:`NoEffectError`. ``kwargs`` go to :func:`deseal_heat`."""
+    from twin.soil.grid import build_grid
+
+    base = build_grid(baseline_scene, grid_options)
+    base_frac = cover_fractions(base)
+    grids = {}
+    for name, scene in whatif_scenes.items():
+        g = build_grid(scene, grid_options)
+        f = cover_fractions(g)
+        if any(not np.allclose(f.get(c, 0.0), base_frac.get(c, 0.0), atol=1e-9) for c in set(f) | set(base_frac)):
+            grids[name] = g
+    if not grids:
+        raise NoEffectError("no what-if changes a cell's ground cover: no surface temperature change to report", field="whatifs")
+    return deseal_heat(base, grids, weather, **kwargs)

@@ -63,6 +63,7 @@ def run(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo samples")] = 0,
     priors: Annotated[Path | None, typer.Option("--priors", help="Prior table (YAML) merged onto twin/data/stock_priors.yaml")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars, no summary")] = False,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the PNG plots (monthly balance, classes)")] = True,
 ) -> None:
     """Simulate the building stock of SCENE for a year of WEATHER and write per-building results to OUT.
 
@@ -70,7 +71,8 @@ def run(
     GeoParquet with the footprints), envelope.parquet (every parameter with its source),
     excluded.parquet, monthly.parquet, summary.json, run_record.json and plots; with --measure,
     baseline/ and variant/ folders and comparison.parquet (before/after, investment, payback).
-    --format csv (or --csv) writes the tables as CSV (footprints as WKT). OUT is checked
+    --format csv (or --csv) writes the tables as CSV (footprints as WKT); --no-plots leaves out the
+    PNG plots (and the matplotlib import: about a second on a region). OUT is checked
     before the simulation and replaced whole at the end (never half old, half new).
 
     The summary says what share of the floor area rests on defaults (use, height, storeys,
@@ -86,7 +88,8 @@ def run(
         fmt = "csv"
     with sigterm_raises():
         lines = run_command(scene, weather=weather, out=out, measures=measure or [], overrides=overrides, measures_table=measures,
-                            hourly=hourly, format=fmt, samples=samples, seed=seed, priors=priors, progress=not quiet)
+                            hourly=hourly, format=fmt, samples=samples, seed=seed, priors=priors, progress=not quiet,
+                            **({} if plots else {"plots": False}))
     if not quiet:
         for line in lines:
             typer.echo(line)

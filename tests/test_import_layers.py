@@ -1,14 +1,23 @@
 """Layering of the package: the scene and the engines do not import the ingest layer.
 
 ``twin.ingest`` reads source files into a scene (it imports :mod:`twin.scene`); the scene, the
-engines and calibration work on scenes and must not reach back into it. Their shared types live
-below both (:mod:`twin.types`). Every ``import`` statement is read with :mod:`ast` (function-level
-and ``TYPE_CHECKING`` imports included, relative imports resolved), not by importing the modules.
+engines and calibration work on scenes and must not reach back into it. What both sides need
+lives below both: shared types in :mod:`twin.types` (weather, the use classes of the defaults
+table), file-level readers in :mod:`twin.io` (the EPW reader, the CityJSON document checks, the
+parsing libraries' error tuple) and the scene-schema bounds of buildings in
+:mod:`twin.scene.limits`. Every ``import`` statement is read with :mod:`ast` (function-level and
+``TYPE_CHECKING`` imports included, relative imports resolved), not by importing the modules.
 
-:data:`ALLOWED` lists, with a reason, exactly the imports of ``twin.ingest`` that remain in those
-layers: workflow functions behind a command that accept raw input files, and imports still to be
-moved (files of other areas; the moves are described in issue 19). An allowance no longer
-needed fails :func:`test_no_stale_allowance`: delete its line.
+The rule, by design:
+
+* the lower layers (:data:`LOWER_LAYERS`) import nothing of ``twin.ingest``;
+* of the workflow layer (``twin.workflows``, which may import ingest) they import only
+  :data:`COMMAND_ENTRY`, the one scene loader of the command functions that accept raw input
+  files (``twin energy run FILES``, ``twin traffic simulate FILES``, ...): through it, and only
+  through it, a command ingests files; everything else in those layers works on a scene.
+
+:data:`ALLOWED` lists, with a reason, any import of ``twin.ingest`` that remains in those layers
+(none today); an allowance no longer needed fails :func:`test_no_stale_allowance`: delete its line.
 """
 
 from __future__ import annotations
@@ -24,26 +33,11 @@ PACKAGE = REPO / "twin"
 #: Layers that must not import ``twin.ingest`` (folders under twin/).
 LOWER_LAYERS = ("scene", "energy", "traffic", "soil", "solar", "calibration")
 
-_WORKFLOW = "workflow behind a command that accepts raw input files (ingests them / reads the weather file)"
-_TO_MOVE = "to move below both layers (issue 19); file of another area"
+#: The one module of the workflow layer the lower layers may import (see the module docstring).
+COMMAND_ENTRY = "twin.workflows.scene_loading"
 
-#: (file relative to twin/, imported module) -> why it is allowed.
-ALLOWED: dict[tuple[str, str], str] = {
-    ("energy/stock.py", "twin.ingest"): _WORKFLOW + ": load_scene() behind 'twin energy run' ingests input files",
-    ("energy/stock.py", "twin.ingest.epw"): _WORKFLOW + ": 'twin energy run --weather FILE.epw'",
-    ("traffic/dynamic_commands.py", "twin.ingest.dispatch"): _WORKFLOW + ": 'twin traffic simulate/access' ingest their inputs",
-    ("calibration/command.py", "twin.ingest.epw"): _WORKFLOW + ": 'twin calibrate' / 'twin sync --weather FILE.epw'",
-    ("calibration/synthetic.py", "twin.ingest.epw"): _WORKFLOW + ": the shipped Uccle EPW of the identifiability experiments",
-    ("soil/column.py", "twin.ingest.epw"): _WORKFLOW + ": the weather file named in a 'twin soil column' spec",
-    ("scene/io.py", "twin.ingest.dispatch"): _TO_MOVE + ": the parsing libraries' error tuple (_library_errors, private) "
-                                             "belongs in a neutral module",
-    ("scene/io.py", "twin.ingest.limits"): _TO_MOVE + ": the physical bounds of buildings (building_row_problems) "
-                                           "are a scene-schema rule; move limits below scene and ingest",
-    ("energy/stock_samples.py", "twin.ingest.limits"): _TO_MOVE + ": MAX_HEIGHT_M, MAX_STOREYS (same move as above)",
-    ("energy/priors.py", "twin.ingest.defaults"): _TO_MOVE + ": the use classes of the defaults table",
-    ("solar/cityjson_surfaces.py", "twin.ingest.cityjson"): _TO_MOVE + ": private CityJSON readers (_load, _vertices, "
-                                                            "_file_crs) shared by ingest and solar",
-}
+#: (file relative to twin/, imported module) -> why it is allowed. Empty: keep it so.
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def _module_name(path: Path) -> str:
@@ -76,15 +70,24 @@ def _is_ingest(module: str) -> bool:
     return module == "twin.ingest" or module.startswith("twin.ingest.")
 
 
+def _is_workflow(module: str) -> bool:
+    return module == "twin.workflows" or module.startswith("twin.workflows.")
+
+
 @functools.lru_cache(maxsize=1)
-def ingest_imports() -> frozenset[tuple[str, str]]:
-    """(file relative to twin/, module) of every import of twin.ingest in :data:`LOWER_LAYERS`."""
+def lower_layer_imports() -> frozenset[tuple[str, str]]:
+    """(file relative to twin/, module) of every import of twin.* in :data:`LOWER_LAYERS`."""
     found = set()
     for layer in LOWER_LAYERS:
         for path in sorted((PACKAGE / layer).rglob("*.py")):
             rel = path.relative_to(PACKAGE).as_posix()
-            found.update((rel, m) for m in imported_modules(path) if _is_ingest(m))
+            found.update((rel, m) for m in imported_modules(path) if m.startswith("twin."))
     return frozenset(found)
+
+
+def ingest_imports() -> frozenset[tuple[str, str]]:
+    """(file relative to twin/, module) of every import of twin.ingest in :data:`LOWER_LAYERS`."""
+    return frozenset((f, m) for f, m in lower_layer_imports() if _is_ingest(m))
 
 
 def test_walker_sees_function_level_and_relative_imports():
@@ -106,6 +109,20 @@ def test_lower_layers_do_not_import_ingest():
     )
 
 
+def test_lower_layers_reach_the_workflow_layer_only_through_the_scene_loader():
+    other = sorted((f, m) for f, m in lower_layer_imports() if _is_workflow(m) and m != COMMAND_ENTRY)
+    assert not other, (
+        f"the scene / engine / calibration layers may import only {COMMAND_ENTRY} of twin.workflows (the commands' scene "
+        f"loader); move the work up into the workflow or command layer: {other}"
+    )
+
+
+def test_the_scene_loader_is_used_by_the_commands_that_take_files():
+    # the energy and traffic commands share the loader (one .gpkg rule), not a loader each
+    users = {f for f, m in lower_layer_imports() if m == COMMAND_ENTRY}
+    assert {"energy/stock.py", "traffic/dynamic_commands.py"} <= users, users
+
+
 def test_no_stale_allowance():
     stale = sorted(set(ALLOWED) - ingest_imports())
     assert not stale, f"allowances no longer needed, delete them from ALLOWED: {stale}"
@@ -123,6 +140,25 @@ def test_types_import_nothing_of_twin():
 
 def test_weather_reexported_by_epw():
     from twin.ingest import epw
+    from twin.io import epw as io_epw
     from twin.types import weather
 
     assert epw.Weather is weather.Weather and epw.Location is weather.Location
+    assert epw.read_epw is io_epw.read_epw
+
+
+def test_neutral_modules_do_not_import_ingest():
+    # the modules moved below both layers must stay there
+    for rel in ("io/epw.py", "io/cityjson_document.py", "io/read_errors.py", "scene/limits.py", "types/use_classes.py"):
+        path = PACKAGE / rel
+        bad = {m for m in imported_modules(path) if _is_ingest(m) or _is_workflow(m)}
+        assert not bad, f"twin/{rel} imports {bad}"
+
+
+def test_priors_bounds_match_the_scene_limits():
+    # twin.energy.priors repeats two bounds (importing twin.scene would load geopandas with the priors)
+    from twin.energy import priors
+    from twin.scene import limits
+
+    assert priors.MAX_STOREYS == limits.MAX_STOREYS
+    assert priors.STOREY_HEIGHT_BOUNDS_M[0] == limits.MIN_STOREY_HEIGHT_M

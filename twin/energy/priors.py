@@ -69,8 +69,8 @@ SHARE_TOLERANCE = 1e-6
 MAX_PRIORS_BYTES = 1024**2
 
 #: Bounds of the numbers of a prior (documented limits, beyond which a number is refused).
-MAX_STOREYS = 250  # twin.ingest.limits: the most storeys accepted from a source
-STOREY_HEIGHT_BOUNDS_M = (1.5, 30.0)  # 1.5 m: twin.ingest.limits' lowest storey height; 30 m: a nave
+MAX_STOREYS = 250  # twin.scene.limits.MAX_STOREYS: the most storeys accepted from a source (not imported: twin.scene is heavy)
+STOREY_HEIGHT_BOUNDS_M = (1.5, 30.0)  # 1.5 m: twin.scene.limits.MIN_STOREY_HEIGHT_M; 30 m: a nave
 MAX_CONCENTRATION = 1e6
 
 
@@ -400,9 +400,9 @@ def _period(r: _Reader) -> Categorical:
 
 
 def _use(r: _Reader) -> Categorical:
-    from twin.ingest.defaults import load_defaults
+    from twin.types.use_classes import use_classes
 
-    classes = list(load_defaults()["buildings"]["use_classes"])
+    classes = list(use_classes())
     return _categorical(r, allowed=classes, attribute_key="attribute", attribute="use", kind="use class", footprint_bands=True)
 
 

@@ -35,6 +35,7 @@ from twin.energy.model import (
     validate_envelope,
 )
 from twin.errors import InputError
+from twin.workflows.scene_loading import load_scene  # the commands' one scene loader (re-exported: twin.energy.stock.load_scene)
 
 
 def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...] | None = None, n_sectors: int = 36,
@@ -462,7 +463,7 @@ class WhatIf:
     comparison: pd.DataFrame
     measures: list[str]
 
-    def save(self, out: str | os.PathLike[str], *, format: str = "parquet") -> list[Path]:
+    def save(self, out: str | os.PathLike[str], *, format: str = "parquet", plots: bool = True) -> list[Path]:
         """Write both runs (``baseline/``, ``variant/``), the comparison and before/after plots.
 
         ``comparison.parquet`` (GeoParquet with the footprints; ``comparison.csv`` with
@@ -479,7 +480,7 @@ class WhatIf:
                 (tmp / sub).mkdir()
                 names += [f"{sub}/{n}" for n in run.write_files(tmp / sub, plots=False, format=fmt)]
             names.append(_write_table(tmp, "comparison", self.comparison, fmt, self.baseline.footprints))
-            names += _save_plots(tmp, self.baseline.results.monthly, self.baseline.accounts, self.variant.results.monthly, self.variant.accounts)
+            names += [] if not plots else _save_plots(tmp, self.baseline.results.monthly, self.baseline.accounts, self.variant.results.monthly, self.variant.accounts)
             _write_record(tmp, {"format": fmt, "measures": list(self.measures)})
         return [out / n for n in [*names, RECORD_NAME]]
 
@@ -518,27 +519,6 @@ def what_if(
     var = simulate_prepared(prep, env, costs, hourly=hourly, meta={"measures": measures})
     common = base.accounts[base.accounts["building_id"].isin(var.accounts["building_id"])]
     return WhatIf(base, var, compare(common, var.accounts), measures)
-
-
-def load_scene(paths) -> object:
-    """A scene from a folder / GeoPackage written by ``twin ingest``, or by ingesting input files.
-
-    ``.epw`` files among ``paths`` become the scene weather when the files are ingested.
-    """
-    paths = [Path(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
-    if not paths:
-        raise InputError("no scene given", field="scene")
-    if len(paths) == 1 and (paths[0].is_dir() or paths[0].suffix.lower() == ".gpkg"):
-        from twin.scene.io import read_scene
-
-        return read_scene(paths[0])
-    for p in paths:
-        if not p.exists():
-            raise InputError("file not found", path=p)
-    from twin.ingest import ingest
-
-    scene, _ = ingest(paths)
-    return scene
 
 
 #: Stock totals given bands by ``twin energy run --samples`` (summary key -> total of
@@ -598,6 +578,7 @@ def run_command(
     priors=None,
     progress=None,
     times: dict | None = None,
+    plots: bool = True,
 ) -> list[str]:
     """What ``twin energy run`` does: load, simulate (baseline, and variant with measures), write OUT.
 
@@ -609,6 +590,7 @@ def run_command(
     (:func:`twin.io.output_checks.check_output_folder`: writable, not an input, not a folder
     of other things) and written whole at the end (:meth:`StockRun.save`, :meth:`WhatIf.save`).
     ``format``: ``"parquet"`` (GeoParquet for the per-building tables, the default) or ``"csv"``.
+    ``plots=False`` leaves out the two PNG plots (and the matplotlib import, about a second).
 
     The summary (terminal and ``summary.json``) says what share of the simulated floor area
     rests on defaults, per attribute (``floor_area_sources``, ``floor_area_on_defaults``).
@@ -638,7 +620,7 @@ def run_command(
                   desc="energy")
     try:
         lines = _run_steps(steps, scene_list, weather, out, measures, overrides, measures_table, hourly, fmt, samples, seed,
-                           prior_table, progress)
+                           prior_table, progress, plots)
     finally:
         steps.close()
         if times is not None:
@@ -647,14 +629,14 @@ def run_command(
 
 
 def _run_steps(steps, scene_list, weather, out, measures, overrides, measures_table, hourly, fmt, samples, seed, prior_table,
-               progress) -> list[str]:
+               progress, plots: bool = True) -> list[str]:
     """The body of :func:`run_command` once the options are checked, step by step."""
     from twin.energy.results import class_distribution, stock_summary
 
     with steps.step("scene"):
         scene = load_scene(scene_list)
         if weather is not None:
-            from twin.ingest.epw import read_epw
+            from twin.io.epw import read_epw
 
             weather = read_epw(weather)
         if overrides is not None:
@@ -701,9 +683,9 @@ def _run_steps(steps, scene_list, weather, out, measures, overrides, measures_ta
                 r.meta["monte_carlo"]["saving_bands"] = bands[2]
     with steps.step("writing"):
         if measures:
-            wi.save(out, format=fmt)
+            wi.save(out, format=fmt, plots=plots)
         else:
-            run.save(out, format=fmt)
+            run.save(out, format=fmt, plots=plots)
     lines = []
     for i, (label, r) in enumerate(runs):
         s = stock_summary(r.accounts)

@@ -470,7 +470,7 @@ def draw_stock_samples(scene, priors: StockPriors, n_samples: int, seed: int) ->
 def _draw_storeys_height(scene, priors: StockPriors, seed: int, n_s: int, central: dict, sources: pd.DataFrame, use: np.ndarray,
                          footprint_only: np.ndarray, sampled: dict) -> tuple[np.ndarray, np.ndarray]:
     """Storeys and height (n_s, n_b) drawn jointly (module docstring)."""
-    from twin.ingest.limits import MAX_HEIGHT_M, MAX_STOREYS
+    from twin.scene.limits import MAX_HEIGHT_M, MAX_STOREYS
 
     n_b = len(central["n_storeys"])
     rows = rows_of(scene)

@@ -47,7 +47,6 @@ characterization of ten hidden-surface algorithms", ACM Computing Surveys 6(1).
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -60,12 +59,17 @@ import numpy as np
 import shapely
 from shapely.errors import GEOSException
 
-from twin.errors import CRSError, ParseError
+from twin.errors import ParseError
 from twin.ingest.result import IngestResult
+from twin.io.cityjson_document import document_crs as _file_crs
+from twin.io.cityjson_document import document_vertices as _vertices
+from twin.io.cityjson_document import expect as _expect
+from twin.io.cityjson_document import horizontal_crs
+from twin.io.cityjson_document import json_path_error as _perr
+from twin.io.cityjson_document import load_document as _load
 
 SOURCE_FORMAT = "cityjson"
 ID_PREFIX = "cityjson:"
-SUPPORTED_VERSIONS = ("1.0", "1.1", "2.0")
 
 BUILDING_TYPES = ("Building", "BuildingPart")
 LANDCOVER_KIND: dict[str, str] = {
@@ -104,7 +108,6 @@ FLOOR_MIN_TILT_DEG = 100.0
 GROUND_TOLERANCE_M = 0.5
 HORIZONTAL_TOL_DEG = 0.5
 MIN_AREA_M2 = 1e-6
-MAX_COORDINATE_M = 1e9  # larger coordinates (after the transform) are taken as corrupt
 
 SEMANTIC_KIND: dict[str, tuple[str, str]] = {
     "RoofSurface": ("roof", "exterior"),
@@ -135,27 +138,9 @@ USE_WORDS: tuple[tuple[str, str], ...] = (
     ("bijeenkomst", "assembly"), ("assembly", "assembly"),
 )
 
-_EPSG_RE = re.compile(r"EPSG(?:/[\w.]*/|:[\w.]*:|:)(\d+)", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- small helpers
-def _perr(path: Path, json_path: str, message: str) -> ParseError:
-    return ParseError(message, path=path, obj=json_path or "/")
-
-
-def _expect(value: Any, kind: type | tuple[type, ...], path: Path, json_path: str, what: str) -> Any:
-    """``value`` if it is of ``kind`` (a JSON boolean never counts as a number), else ParseError."""
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise _perr(path, json_path, f"{what} must be {_kind_name(kind)}, got {type(value).__name__}")
-    return value
-
-
-def _kind_name(kind) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", int: "an integer", float: "a number"}
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
-
-
 def _num(value: Any) -> float | None:
     """A finite float from a number, a numeric string or ``{"value": x}``; else None."""
     if isinstance(value, dict):
@@ -206,42 +191,6 @@ def _lod_matches(lod_text: str, rank: float, wanted: str) -> bool:
 
 
 # --------------------------------------------------------------------------- CRS
-def horizontal_crs(text: Any, *, path: Path | None = None):
-    """The horizontal, projected pyproj CRS named by a CityJSON ``referenceSystem`` (or user text).
-
-    Accepts ``https://www.opengis.net/def/crs/EPSG/0/7415``, ``urn:ogc:def:crs:EPSG::28992``,
-    ``EPSG:28992`` or a :class:`pyproj.CRS`. A compound CRS gives its horizontal part (7415 ->
-    28992). Raises :class:`~twin.errors.CRSError` for anything else, or a CRS not projected in
-    metres (CityJSON areas and heights are computed in the file's units).
-    """
-    import pyproj
-
-    try:
-        if isinstance(text, pyproj.CRS):
-            crs = text
-        elif isinstance(text, str):
-            codes = _EPSG_RE.findall(text)
-            crs = pyproj.CRS.from_epsg(int(codes[0])) if codes else pyproj.CRS.from_user_input(text)
-        else:
-            raise CRSError(f"reference system must be a string, got {type(text).__name__}", path=path, field="referenceSystem")
-    except pyproj.exceptions.CRSError as exc:
-        raise CRSError(f"unknown reference system {text!r}: {exc}", path=path, field="referenceSystem") from None
-    except (ValueError, OverflowError):
-        raise CRSError(f"unknown reference system {text!r}", path=path, field="referenceSystem") from None
-    if crs.is_compound:
-        horizontal = [c for c in crs.sub_crs_list if c.is_projected or c.is_geographic]
-        if not horizontal:
-            raise CRSError(f"compound CRS {crs.name!r} has no horizontal part", path=path, field="referenceSystem")
-        crs = horizontal[0]
-    if crs.is_projected and len(crs.axis_info) > 2:
-        crs = crs.to_2d()
-    if not crs.is_projected or crs.axis_info[0].unit_name not in ("metre", "meter"):
-        raise CRSError(
-            f"CityJSON in {crs.name!r} is not supported: it must be in a projected CRS in metres", path=path, field="referenceSystem"
-        )
-    return crs
-
-
 # --------------------------------------------------------------------------- surface collection
 @dataclass
 class _Surfaces:
@@ -662,89 +611,6 @@ def sealed_fraction(kind: str, *classes: str) -> float:
 
 
 # --------------------------------------------------------------------------- document
-def _load(path: Path) -> dict:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror or exc}", path=path) from None
-    try:
-        doc = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"invalid JSON ({exc.msg}); the file may be truncated", path=path, obj=f"line {exc.lineno} column {exc.colno}") from None
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"not UTF-8 text: {exc.reason}", path=path, obj=f"byte {exc.start}") from None
-    except RecursionError:
-        raise ParseError("JSON nested too deeply", path=path) from None
-    except ValueError as exc:  # e.g. integers with too many digits
-        raise ParseError(f"invalid JSON: {exc}", path=path) from None
-    _expect(doc, dict, path, "/", "the document")
-    if doc.get("type") != "CityJSON":
-        raise ParseError(f"not a CityJSON document (type is {doc.get('type')!r})", path=path, obj="/type")
-    version = doc.get("version")
-    if not isinstance(version, str) or not any(version == v or version.startswith(v + ".") for v in SUPPORTED_VERSIONS):
-        raise ParseError(f"unsupported CityJSON version {version!r}; supported: {', '.join(SUPPORTED_VERSIONS)}", path=path, obj="/version")
-    return doc
-
-
-def _vertices(doc: dict, path: Path) -> np.ndarray:
-    if "vertices" not in doc:
-        raise ParseError("missing 'vertices'", path=path, obj="/vertices")
-    raw = _expect(doc["vertices"], list, path, "/vertices", "vertices")
-    if not raw:
-        return np.zeros((0, 3))
-    try:
-        verts = np.asarray(raw, dtype=np.float64)
-    except (ValueError, TypeError, OverflowError):
-        bad = next((i for i, v in enumerate(raw) if not _is_xyz(v)), 0)
-        raise _perr(path, f"/vertices/{bad}", "a vertex must be an array of 3 numbers") from None
-    if verts.ndim != 2 or verts.shape[1] != 3:
-        bad = next((i for i, v in enumerate(raw) if not _is_xyz(v)), 0)
-        raise _perr(path, f"/vertices/{bad}", "a vertex must be an array of 3 numbers")
-    transform = doc.get("transform")
-    if transform is not None:
-        _expect(transform, dict, path, "/transform", "transform")
-        parts = []
-        for key in ("scale", "translate"):
-            v = transform.get(key)
-            if not _is_xyz(v):
-                raise _perr(path, f"/transform/{key}", f"transform {key} must be an array of 3 numbers")
-            parts.append(np.asarray(v, dtype=np.float64))
-        verts = verts * parts[0] + parts[1]
-    finite = (np.abs(verts) < MAX_COORDINATE_M).all(axis=1)  # also False for NaN / inf
-    if not finite.all():
-        raise _perr(path, f"/vertices/{int(np.flatnonzero(~finite)[0])}", f"vertex coordinate is not a finite number below {MAX_COORDINATE_M:g} m")
-    return verts
-
-
-def _is_xyz(v: Any) -> bool:
-    return (
-        isinstance(v, list)
-        and len(v) == 3
-        and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in v)
-    )
-
-
-def _file_crs(doc: dict, path: Path, crs: Any, fallback: Any = None):
-    """(horizontal CRS, declared text): ``crs`` overrides the declaration, ``fallback`` is used
-    only when the file declares none."""
-    meta = doc.get("metadata")
-    if meta is not None:
-        _expect(meta, dict, path, "/metadata", "metadata")
-    declared = None if meta is None else meta.get("referenceSystem", meta.get("crs"))
-    if isinstance(declared, dict):  # CityJSON 1.0 drafts: {"epsg": 7415}
-        declared = f"EPSG:{declared.get('epsg')}"
-    if crs is not None:
-        return horizontal_crs(crs, path=path), declared
-    if declared is None and fallback is not None:
-        return horizontal_crs(fallback, path=path), declared
-    if declared is None:
-        raise CRSError(
-            "the file declares no metadata.referenceSystem; name it with --source-crs (crs=), e.g. --source-crs EPSG:28992",
-            path=path, field="referenceSystem",
-        )
-    return horizontal_crs(declared, path=path), declared
-
-
 # --------------------------------------------------------------------------- reader
 def read_cityjson(
     path: str | os.PathLike[str],

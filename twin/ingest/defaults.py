@@ -38,26 +38,15 @@ from __future__ import annotations
 import copy
 import os
 import re
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from twin.errors import InputError
+from twin.types.use_classes import packaged_defaults as _packaged
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-DEFAULTS_FILE = "ingest_defaults.yaml"
 OVERRIDE_COLUMNS = ("use", "height_m", "n_storeys", "construction_year")
-
-
-@lru_cache(maxsize=1)
-def _packaged() -> dict[str, Any]:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(DATA_DIR.joinpath(DEFAULTS_FILE).read_text(encoding="utf-8"), Loader=loader)  # a safe loader
 
 
 def _merge(base: dict, update: dict) -> dict:

@@ -24,6 +24,10 @@ storey height (given both)  >= 1.5 m              below the lowest usable storey
 Non-finite numbers (NaN given as a value, infinities) and text without a number in a numeric
 attribute (``height: "tall"``) are dropped the same way. A value that is simply missing is not
 an error: it is defaulted and flagged (:mod:`twin.ingest.defaults`).
+
+The bounds themselves and the check of a finished ``buildings`` table
+(:func:`~twin.scene.limits.building_row_problems`) are a rule of the scene schema and live in
+:mod:`twin.scene.limits` (re-exported here); this module applies them while reading.
 """
 
 from __future__ import annotations
@@ -34,31 +38,21 @@ import numpy as np
 import pandas as pd
 
 from twin.ingest.result import IngestResult
-
-MAX_HEIGHT_M = 1000.0
-"""Highest building height accepted, m (Burj Khalifa, the tallest building, is 828 m)."""
-
-MAX_STOREYS = 250
-"""Most storeys accepted as given by a source (Burj Khalifa has 163 above ground)."""
-
-MIN_STOREY_HEIGHT_M = 1.5
-"""Lowest storey height accepted when both height and storeys are given, m."""
-
-MIN_YEAR, MAX_YEAR = 1000.0, 2100.0
-"""Range of construction years accepted (as :func:`twin.ingest.defaults.parse_year`)."""
-
-MAX_FOOTPRINT_M2 = 2.0e6
-"""Largest footprint accepted, m2 (the largest buildings cover about 0.5 km2)."""
-
-MIN_GROUND_Z_M, MAX_GROUND_Z_M = -500.0, 9000.0
-"""Range of ground elevations accepted, m (Dead Sea shore -430 m, Everest 8,849 m)."""
+from twin.scene.limits import (
+    MAX_FOOTPRINT_M2,
+    MAX_GROUND_Z_M,
+    MAX_HEIGHT_M,
+    MAX_STOREYS,
+    MAX_YEAR,
+    MIN_GROUND_Z_M,
+    MIN_STOREY_HEIGHT_M,
+    MIN_YEAR,
+    building_row_problems,
+)
+from twin.scene.limits import fmt_value as _fmt
 
 PARTS = ("storeys", "spaces", "elements")
 """Layers whose rows belong to a building (dropped with it)."""
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.6g}"
 
 
 def _reason(value: object, number: float, field: str, kind: str) -> str | None:
@@ -132,36 +126,6 @@ def storey_height_problems(height_m: np.ndarray, n_storeys: np.ndarray, *, skip:
     return out
 
 
-def building_row_problems(frame: pd.DataFrame) -> dict[int, str]:
-    """Rows of a finished ``buildings`` table (any reader) outside the bounds of this module."""
-    out: dict[int, str] = {}
-    n = len(frame)
-    if n == 0:
-        return out
-
-    def col(name: str) -> np.ndarray | None:
-        return frame[name].to_numpy(dtype=float, na_value=np.nan) if name in frame else None
-
-    checks = (
-        ("height_m", lambda v: np.isfinite(v) & (v > 0.0) & (v <= MAX_HEIGHT_M), f"0 < h <= {MAX_HEIGHT_M:g} m", False),
-        ("n_storeys", lambda v: np.isfinite(v) & (v >= 1) & (v <= MAX_HEIGHT_M / MIN_STOREY_HEIGHT_M), f"1..{MAX_HEIGHT_M / MIN_STOREY_HEIGHT_M:.0f}", False),
-        ("footprint_area_m2", lambda v: np.isfinite(v) & (v > 0.0) & (v <= MAX_FOOTPRINT_M2), f"0 < A <= {MAX_FOOTPRINT_M2:g} m2", False),
-        ("ground_z_m", lambda v: np.isfinite(v) & (v >= MIN_GROUND_Z_M) & (v <= MAX_GROUND_Z_M), f"{MIN_GROUND_Z_M:g}..{MAX_GROUND_Z_M:g} m", False),
-        ("construction_year", lambda v: np.isnan(v) | ((v >= MIN_YEAR) & (v <= MAX_YEAR)), f"{MIN_YEAR:.0f}..{MAX_YEAR:.0f}", True),
-    )
-    for name, ok, bound, _nan_ok in checks:
-        values = col(name)
-        if values is None:
-            continue
-        with np.errstate(invalid="ignore"):
-            bad = ~ok(values)
-        for i in np.flatnonzero(bad):
-            v = values[i]
-            shown = "not a finite number" if not math.isfinite(v) else f"{_fmt(v)}, outside {bound}"
-            out.setdefault(int(i), f"{name} {shown}" if math.isfinite(v) else f"{name} is {shown}")
-    return out
-
-
 def drop_bad_buildings(result: IngestResult, *, id_column: str = "building_id") -> int:
     """Drop the buildings of ``result`` outside the bounds (and their storeys, spaces and
     elements), recording each with its reason; returns how many were dropped."""
@@ -188,9 +152,13 @@ def drop_bad_buildings(result: IngestResult, *, id_column: str = "building_id") 
 
 __all__ = [
     "MAX_FOOTPRINT_M2",
+    "MAX_GROUND_Z_M",
     "MAX_HEIGHT_M",
     "MAX_STOREYS",
+    "MAX_YEAR",
+    "MIN_GROUND_Z_M",
     "MIN_STOREY_HEIGHT_M",
+    "MIN_YEAR",
     "attribute_problems",
     "building_row_problems",
     "drop_bad_buildings",

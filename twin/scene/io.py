@@ -4,7 +4,7 @@ A scene on disk may have been edited, truncated or replaced; it is read as caref
 input: every file is checked before it is opened (:func:`twin.io.paths.check_input_file`), a
 file a library cannot read becomes a :class:`~twin.errors.ParseError` naming it, a layer is
 validated against the schema (:func:`twin.scene.layers.conform`) and the buildings against the
-physical bounds of :mod:`twin.ingest.limits` (a :class:`~twin.errors.SchemaError` naming the
+physical bounds of :mod:`twin.scene.limits` (a :class:`~twin.errors.SchemaError` naming the
 building and the column).
 """
 
@@ -37,9 +37,9 @@ def _weather_from_frame(frame: pd.DataFrame, meta: dict, where):
 
 
 def _library_errors() -> tuple[type[BaseException], ...]:
-    from twin.ingest.dispatch import _library_errors as errors
+    from twin.io.read_errors import library_errors
 
-    return errors() + (ValueError, KeyError, TypeError, OSError)
+    return library_errors() + (ValueError, KeyError, TypeError, OSError)
 
 
 def _read_parquet(f: Path, geo: bool) -> pd.DataFrame:
@@ -71,7 +71,7 @@ def _new_scene(meta: dict, where):
 
 
 def _add(scene, name: str, frame: pd.DataFrame, source: str) -> None:
-    from twin.ingest.limits import building_row_problems
+    from twin.scene.limits import building_row_problems
 
     scene.add(name, frame, source=source, replace=True)
     if name == "buildings":
@@ -80,7 +80,7 @@ def _add(scene, name: str, frame: pd.DataFrame, source: str) -> None:
             i = min(problems)
             column = problems[i].split(" ", 1)[0]
             raise SchemaError(
-                f"{problems[i]} ({len(problems)} buildings out of bounds; see twin.ingest.limits)",
+                f"{problems[i]} ({len(problems)} buildings out of bounds; see twin.scene.limits)",
                 path=source, obj=scene.buildings["building_id"].iloc[i], field=column,
             )
 
@@ -130,6 +130,24 @@ def read_scene(path: str | os.PathLike[str]):
     raise InputError("no twin scene here (a folder with scene.json or a .gpkg expected)", path=path)
 
 
+SCENE_GPKG_TABLE = "twin_scene"
+"""The table of scene metadata that marks a GeoPackage written by twin (:func:`twin.export.write_scene`)."""
+
+
+def is_scene_geopackage(path: str | os.PathLike[str]) -> bool:
+    """True if ``path`` is a readable GeoPackage holding a :data:`SCENE_GPKG_TABLE` table (a scene
+    written by twin); False for any other file, a GeoPackage of source data or one that cannot be read."""
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg" or not path.is_file():
+        return False
+    import pyogrio
+
+    try:
+        return SCENE_GPKG_TABLE in {name for name, _ in pyogrio.list_layers(path)}
+    except _library_errors():
+        return False
+
+
 def _read_gpkg(path: Path):
     import pyogrio
 
@@ -145,11 +163,11 @@ def _read_gpkg(path: Path):
     except _library_errors() as exc:
         text = " ".join(str(exc).split())[:200]
         raise ParseError(f"not a readable GeoPackage: {text}", path=path) from None
-    if "twin_scene" not in layers:
-        raise InputError("GeoPackage has no twin_scene table; it was not written by twin", path=path)
-    table = read("twin_scene")
+    if SCENE_GPKG_TABLE not in layers:
+        raise InputError(f"GeoPackage has no {SCENE_GPKG_TABLE} table; it was not written by twin", path=path)
+    table = read(SCENE_GPKG_TABLE)
     if "value" not in table or len(table) == 0:
-        raise ParseError("the twin_scene table has no value", path=path, field="twin_scene")
+        raise ParseError(f"the {SCENE_GPKG_TABLE} table has no value", path=path, field=SCENE_GPKG_TABLE)
     meta = _load_meta(table["value"].iloc[0], path)
     scene = _new_scene(meta, path)
     for name in LAYERS:

@@ -1,8 +1,8 @@
 """Planar surfaces of the buildings of a CityJSON file (LoD1 blocks or LoD2 roofs), for the solar model.
 
 The scene's ``elements`` layer keeps areas and orientations only; the solar model needs the
-3-D polygons, so this module reads them from the file (the document checks and the vertex
-transform of :mod:`twin.ingest.cityjson` are reused). Every ``Building`` and ``BuildingPart``
+3-D polygons, so this module reads them from the file (the document checks, the vertex
+transform and the CRS of :mod:`twin.io.cityjson_document`, as the ingest reader does). Every ``Building`` and ``BuildingPart``
 (its parts belong to the root building, id ``cityjson:<id>`` as in the scene) contributes the
 surfaces of its highest LoD (or ``lod``). Surface kind from the semantic surface
 (``RoofSurface`` roof, ``WallSurface`` wall, ``GroundSurface`` floor, closure and other
@@ -70,13 +70,13 @@ def cityjson_surfaces(path: str | os.PathLike[str], *, crs=None, lod: str | None
     problems : list of (building_id, surface, problem)
     crs : pyproj.CRS (horizontal)
     """
-    from twin.ingest.cityjson import _file_crs, _load, _vertices
+    from twin.io.cityjson_document import document_crs, document_vertices, load_document
     from twin.io.paths import check_input_file
 
     path = check_input_file(path, suffixes=(".json", ".city.json", ".cityjson"), what="CityJSON file")
-    doc = _load(Path(path))
-    verts = _vertices(doc, Path(path))
-    horizontal, _ = _file_crs(doc, Path(path), crs)
+    doc = load_document(Path(path))
+    verts = document_vertices(doc, Path(path))
+    horizontal, _ = document_crs(doc, Path(path), crs)
     objects = doc.get("CityObjects") or {}
     parent_of: dict[str, str] = {}
     for oid, obj in objects.items():

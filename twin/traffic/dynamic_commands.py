@@ -23,15 +23,11 @@ def _check_sources(paths: list[Path], field: str) -> None:
 
 
 def _scene_from_files(files: list[Path], crs: str | None, scene_crs: str) -> Any:
-    from twin.ingest.dispatch import ingest
+    """The scene of a traffic command (:func:`twin.workflows.scene_loading.load_scene`): ``crs`` is
+    the CRS of input files that declare none, ``scene_crs`` that of a scene built from files."""
+    from twin.workflows.scene_loading import load_scene
 
-    if len(files) == 1 and files[0].is_dir():
-        from twin.scene.io import read_scene
-
-        return read_scene(files[0])
-    options = {"crs": crs} if crs else {}
-    scene, _ = ingest(files, crs=scene_crs, **options)
-    return scene
+    return load_scene(files, scene_crs=scene_crs, source_crs=crs)
 
 
 FRAME_SUFFIXES = (".csv", ".parquet", ".gpkg")

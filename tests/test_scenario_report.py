@@ -29,7 +29,8 @@ CHECK_PAGE = """(() => {
     sections[id] = el === null ? null : {tag: el.tagName, text: el.innerText.length, height: el.getBoundingClientRect().height};
   }
   const images = [...document.images].map(i => ({ok: i.complete && i.naturalWidth > 0, shown: i.getBoundingClientRect().width}));
-  return {sections, images, external: [...document.querySelectorAll('[src],[href]')].map(e => e.getAttribute('src') || e.getAttribute('href')).filter(u => !u.startsWith('data:'))};
+  return {sections, images, external: [...document.querySelectorAll('[src],[href]')].map(e => e.getAttribute('src') || e.getAttribute('href'))
+    .filter(u => !u.startsWith('data:') && !u.startsWith('#'))};
 })()"""
 
 

@@ -1,18 +1,25 @@
 """A self-contained HTML report of a comparison, and a short terminal summary.
 
-The page has no external resources and no script: figures are inline PNG (base64, drawn with
-matplotlib's object API, so no global pyplot state or GUI backend is touched), styles inline.
-Sections (ids):
+The page has no external resource: figures are inline PNG (base64, drawn with matplotlib's object
+API, so no global pyplot state or GUI backend is touched) or inline SVG, styles inline; the only
+script is the building look-up's (inline, no network). Numbers are for a planner: KPI labels with
+units and rounding from :mod:`twin.scenario.report_labels` (the id is in each label's tooltip),
+unchanged KPIs folded, Monte Carlo ranges drawn as bars. Sections (ids, in page order,
+:data:`SECTIONS`):
 
 ``summary``      the scenario, its what-ifs and their headline changes (what-ifs that act on an
                  engine that did not run are said to);
-``assumed``      what this run assumed: the share of the floor area whose use, height, storeys
-                 and construction year come from data, inference or a default; the priors
-                 sampled (with their sources), the models, the number of samples and the Monte
-                 Carlo error of the band edges;
-``kpis``         one table per what-if: baseline and its Monte Carlo band, what-if, delta,
-                 delta % and the band of the delta per KPI; a band that is wide says so
-                 (:func:`band_notes`);
+``assumed``      what this run assumed: first a short box (share of the floor area on defaults per
+                 attribute, the models and their validation status, calibration, samples), then,
+                 folded, the share of the floor area per attribute and source, the priors sampled
+                 (with their sources), the models, the Monte Carlo error of the band edges;
+``kpis``         one table per what-if of the KPIs that moved: baseline and its range (a bar),
+                 what-if, change, change % and the range of the change (a bar), notes on wide
+                 ranges (:func:`band_notes`); the unchanged KPIs and the run's checks folded below;
+``energy``       EPB class distribution before/after, payback of the energy what-ifs, why primary
+                 energy equals final energy (:mod:`twin.scenario.report_energy_classes`);
+``buildings``    look up a building by id or address: its table and a small map
+                 (:mod:`twin.scenario.report_drilldown`);
 ``mobility``     the traffic engine's findings (:mod:`twin.scenario.report_mobility`): rerouted,
                  mode-shifted, redistributed and evaporated trips per what-if, the change map of
                  the car flow on the streets around a closure, mode shares, 15-minute access;
@@ -22,11 +29,22 @@ Sections (ids):
                  map of the roofs, total kWp and kWh/year of the suitable roofs, and each PV
                  what-if's yield and its effect on the energy KPIs;
 ``maps``         per-object deltas per what-if and engine (zoomed on the changes when they are
-                 local; inserted objects black, removed ones outlined red; traffic's map is in
-                 the mobility section);
+                 local; street names, scale bar, north arrow; groups of changed objects lettered
+                 A, B ... and named in the caption; inserted objects black, removed ones outlined
+                 red; traffic's map is in the mobility section);
 ``timeseries``   each engine's series, baseline and what-ifs on one plot;
 ``changes``      what each modification touched;
 ``provenance``   versions, scenario hash, seed, inputs, engine notes and timings.
+
+Adding a section
+----------------
+Write a module ``twin/scenario/report_<name>.py`` with a function ``<name>_section(comparison) ->
+str`` that returns ``<section id='<name>'><h2>...</h2>...</section>`` (always: a note saying why
+when there is nothing to show, e.g. the engine did not run), add ``'<name>': (module, function)``
+to :data:`SECTION_MODULES`, its id to :data:`SECTIONS` where it belongs in the page and its title
+to :data:`SECTION_TITLES`. The tests render every id of :data:`SECTIONS` (with and without
+samples) and check each section has text. Use :mod:`twin.scenario.report_labels` for KPI labels,
+rounding and range bars.
 """
 
 from __future__ import annotations
@@ -636,7 +654,8 @@ def _headlines(group: pd.DataFrame, n: int = 3) -> list[str]:
     """The first ``n`` KPIs that moved, as label: change (percent), range of the change."""
     from twin.scenario import report_labels as L
 
-    moved = [r for r in group.itertuples() if not _diagnostic(r.kpi) and np.isfinite(r.delta) and not L.unchanged(r)]
+    moved = [r for r in group.itertuples() if not _diagnostic(r.kpi) and np.isfinite(r.delta) and not L.unchanged(r)
+             and L.fmt_delta(r.kpi, r.delta, r.baseline) != "≈ 0"]  # a change that rounds away is no headline
     out = []
     for r in moved[:n]:
         u = L.unit(r.kpi)

@@ -89,7 +89,7 @@ dl{display:grid;grid-template-columns:max-content auto;gap:.15rem 1rem;font-size
 td.def{color:#b42318;font-weight:600}
 svg.bar{vertical-align:middle;display:inline-block} td.u{color:#57606a;font-size:.82rem}
 details.same{margin:-.4rem 0 1rem} details.same summary{cursor:pointer;color:#57606a;font-size:.88rem}
-.scroll{max-width:100%;overflow-x:auto} th{white-space:normal}
+.scroll{max-width:100%;overflow-x:auto} th{white-space:normal} table{display:block;max-width:100%;overflow-x:auto}
 table.kpi td.wide{white-space:normal;min-width:8rem;max-width:13rem;font-size:.8rem}
 table.kpi td.l:first-child{white-space:normal;min-width:12rem;max-width:22rem}
 nav.toc{font-size:.85rem;color:#57606a;margin:.4rem 0 0} nav.toc a{color:#0969da;text-decoration:none}

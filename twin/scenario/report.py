@@ -247,10 +247,12 @@ def _map_figure(comparison, whatif: str, domain: str):
         geo[geo["state"] == "unchanged"].plot(ax=ax, color="#c4ccd4", linewidth=0.8)
         if changed.any():
             geo[changed].plot(ax=ax, color=colours, linewidth=2.4)
-    else:  # buildings, cells: filled, thin outline
-        geo[geo["state"] == "unchanged"].plot(ax=ax, color="#d8dee4", edgecolor="#c4ccd4", linewidth=0.2)
+    else:  # buildings, cells: filled, thin outline (one collection each: fast for 10^4-10^5 cells)
+        from twin.viz.maps import plot_polygons
+
+        plot_polygons(ax, geo.geometry[(geo["state"] == "unchanged").to_numpy()], facecolor="#d8dee4", edgecolor="#c4ccd4", linewidth=0.2)
         if changed.any():
-            geo[changed].plot(ax=ax, color=colours, edgecolor="#444", linewidth=0.3)
+            plot_polygons(ax, geo.geometry[changed], facecolor=colours, edgecolor="#444", linewidth=0.3, zorder=2)
     handles = []
     if (geo["state"] == "added").any():
         geo[geo["state"] == "added"].plot(ax=ax, color="#111", edgecolor="#111", linewidth=2.4 if lines else 0.8)

@@ -105,6 +105,9 @@ def add_street_names(ax, links, *, max_labels: int = 14, min_length_frac: float 
         b = shapely.line_interpolate_point(part, 0.55, normalized=True)
         if any(math.hypot(mid.x - px, mid.y - py) < 0.12 * span for px, py in placed):
             continue
+        edge = 0.07 * span  # a name at the edge would be cut
+        if not (x0 + edge < mid.x < x1 - edge and y0 + edge < mid.y < y1 - edge):
+            continue
         angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
         angle = angle - 180 if angle > 90 else (angle + 180 if angle < -90 else angle)
         label = name.split(" - ")[0]
@@ -112,6 +115,8 @@ def add_street_names(ax, links, *, max_labels: int = 14, min_length_frac: float 
                 color="#24292f", zorder=5, clip_on=True, bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
         placed.append((mid.x, mid.y))
         written.append(name)
+    ax.set_xlabel("")  # geopandas labels the axes with the CRS's; the map has no axes to read
+    ax.set_ylabel("")
     return written
 
 
@@ -159,3 +164,42 @@ def label_changed(ax, changed, links=None, *, names=None, max_labels: int = 8, j
     if len(order) > max_labels:
         lines.append(f"and {len(order) - max_labels:,} more groups")
     return lines
+
+
+def plot_polygons(ax, geoms, *, facecolor="#d8dee4", edgecolor="none", linewidth: float = 0.2, zorder: float = 1.0):
+    """Draw (multi)polygons as one matplotlib PolyCollection (much faster than a patch each, as
+    geopandas draws them: 40,000 grid cells in about a second instead of 15-30 s).
+
+    Polygons with holes are drawn as compound paths (their holes stay empty). ``facecolor``: one
+    colour or one per geometry. Returns the collection.
+    """
+    import shapely
+    from matplotlib.collections import PathCollection, PolyCollection
+    from matplotlib.path import Path
+
+    geoms = np.asarray(getattr(geoms, "values", geoms), dtype=object)
+    n = len(geoms)
+    colours = np.asarray(facecolor, dtype=object) if not isinstance(facecolor, str) and np.ndim(facecolor) > 1 else None
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    holes = shapely.get_num_interior_rings(parts) > 0
+    simple = np.flatnonzero(~holes)
+    coords, ring = shapely.get_coordinates(shapely.get_exterior_ring(parts[simple]), return_index=True)
+    splits = np.flatnonzero(np.diff(ring)) + 1
+    verts = np.split(coords, splits) if len(coords) else []
+    kw = {"edgecolors": edgecolor, "linewidths": linewidth, "zorder": zorder}
+    fc = [tuple(colours[i]) for i in owner[simple]] if colours is not None else facecolor
+    coll = PolyCollection(verts, facecolors=fc, **kw)
+    ax.add_collection(coll)
+    if holes.any():  # exterior and interior rings as one path, drawn even-odd
+        paths = []
+        for p in parts[holes]:
+            rings = [np.asarray(p.exterior.coords)[:, :2]] + [np.asarray(r.coords)[:, :2] for r in p.interiors]
+            codes = np.concatenate([[Path.MOVETO] + [Path.LINETO] * (len(r) - 2) + [Path.CLOSEPOLY] for r in rings])
+            paths.append(Path(np.concatenate(rings), codes))
+        fc = [tuple(colours[i]) for i in owner[holes]] if colours is not None else facecolor
+        ax.add_collection(PathCollection(paths, facecolors=fc, **kw))
+    b = shapely.bounds(geoms)
+    if n and np.isfinite(b).any():
+        ax.update_datalim([[np.nanmin(b[:, 0]), np.nanmin(b[:, 1])], [np.nanmax(b[:, 2]), np.nanmax(b[:, 3])]])
+        ax.autoscale_view()
+    return coll

@@ -345,3 +345,34 @@ def test_default_scenario_mobility_findings(default_results):
     for words in ("car trips rerouted", "shifted to walking", "lost to another destination", "evaporated",
                   "<img alt='low-traffic-parvis car flow change'", "15-minute access"):
         assert words in mobility, words
+
+
+def test_polygons_drawn_at_once_keep_their_holes_and_colours():
+    import shapely
+    from matplotlib.figure import Figure
+
+    from twin.viz.maps import add_scale_bar, nice_length, plot_polygons
+
+    courtyard = shapely.Polygon([(0, 0), (30, 0), (30, 30), (0, 30)], [[(10, 10), (20, 10), (20, 20), (10, 20)]])
+    plain = [shapely.box(40.0, 0.0, 50.0, 10.0), shapely.MultiPolygon([shapely.box(60.0, 0.0, 65.0, 5.0), shapely.box(70.0, 0.0, 75.0, 5.0)])]
+    fig = Figure(figsize=(4, 2), dpi=100)
+    ax = fig.subplots()
+    colours = np.array([[1.0, 0.0, 0.0, 1.0], [0.0, 1.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0]])
+    coll = plot_polygons(ax, [courtyard, *plain], facecolor=colours)
+    assert len(coll.get_paths()) == 3  # the box and the two parts of the multipolygon
+    assert [tuple(c) for c in coll.get_facecolors()] == [(0.0, 1.0, 0.0, 1.0), (0.0, 0.0, 1.0, 1.0), (0.0, 0.0, 1.0, 1.0)]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())
+
+    def rgb(x, y):
+        px, py = ax.transData.transform((x, y))
+        return tuple(pixels[int(round(pixels.shape[0] - py)), int(round(px)), :3])
+
+    assert rgb(5.0, 5.0) == (255, 0, 0) and rgb(15.0, 15.0) == (255, 255, 255)  # the courtyard stays empty
+    assert rgb(45.0, 5.0) == (0, 128, 0) or rgb(45.0, 5.0) == (0, 255, 0)
+    assert ax.get_xlim()[0] <= 0.0 and ax.get_xlim()[1] >= 75.0
+    assert nice_length(1000.0) == 200.0 and nice_length(430.0) == 50.0 and nice_length(90.0) == 10.0
+    assert add_scale_bar(ax) == nice_length(ax.get_xlim()[1] - ax.get_xlim()[0])

@@ -424,7 +424,10 @@ def simulate_samples(
         )
         poor = np.isin(energy_class(acc["primary_energy_kwh_m2"], classes), POOR_CLASSES)
         if standard_classes:
-            poor = _standard_poor(builder.standard, sim, poor, cool_row[done], None if shade is None else shade[ran], prep, classes)
+            h_w_k = (np.asarray(inputs.h_ve_w_k, dtype=float) + np.asarray(inputs.h_tr_w_w_k, dtype=float)
+                     + np.asarray(inputs.h_tr_op_w_k, dtype=float))[np.flatnonzero(ran)]
+            poor = _standard_poor(builder.standard, sim, poor, cool_row[done], None if shade is None else shade[ran], prep, classes,
+                                  pe_m2=acc["primary_energy_kwh_m2"], h_w_k=h_w_k, q_dhw_kwh=acc["q_dhw_kwh"])
         values = {"buildings": np.ones(len(sim)), "a_f_m2": a_f, "q_heat_kwh": q_heat, "final_energy_kwh": acc["final_energy_kwh"],
                   "primary_energy_kwh": acc["primary_energy_kwh"], "co2_kg": acc["co2_kg"], "energy_cost_eur": acc["energy_cost_eur"],
                   "investment_eur": inv, "a_f_d_or_worse_m2": np.where(poor, a_f, 0.0), "substituted": np.zeros(len(sim))}
@@ -442,7 +445,13 @@ def simulate_samples(
     return out
 
 
-def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: np.ndarray, shade, prep, classes) -> np.ndarray:
+#: Safety factor on the bound of the primary-energy change between a row's sampled and standard
+#: conditions (:func:`_standard_poor`).
+STANDARD_BOUND_SAFETY = 2.0
+
+
+def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: np.ndarray, shade, prep, classes, *,
+                   pe_m2: np.ndarray | None = None, h_w_k: np.ndarray | None = None, q_dhw_kwh: np.ndarray | None = None) -> np.ndarray:
     """Whether each simulated row is in class D or worse in the certificate's standard conditions.
 
     An EPB certificate rates the building, not its occupants: the Brussels method computes the
@@ -461,8 +470,16 @@ def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: 
     at conditions at least as demanding as the standard ones and not poor is not poor in
     standard conditions, and one rated at conditions no more demanding and poor stays poor;
     only the other rows whose conditions differ are simulated again (at their standard
-    setpoint, same drivers, shading and system): the result is exact, at the cost of re-running
-    the undecided rows only.
+    setpoint, same drivers, shading and system), and of those only the ones whose primary
+    energy lies within a bound of the C/D limit: lowering the setpoint by ``d`` K lowers the
+    year's heat by at most ``H d 8760 h`` (``H``: the row's transmission and ventilation
+    conductance, an upper bound of the 5R1C network's steady conductance; hours without heating
+    lose less), the hot water changes by the known amount, and primary energy per kWh of heat is
+    at most ``pef / efficiency`` of the row's carrier (electricity: ``pef_electricity`` over the
+    direct-electric efficiency, a heat pump's COP being at least that); the bound is taken
+    :data:`STANDARD_BOUND_SAFETY` times. Rows far from the limit keep their class; the others
+    are simulated. Checked against a full run in standard conditions in
+    ``tests/test_calibration_bands.py``.
 
     Parameters
     ----------
@@ -489,6 +506,25 @@ def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: 
     up = (theta >= th_s - 1e-9) & (q_w >= q_s * (1 - 1e-12))
     down = (theta <= th_s + 1e-9) & (q_w <= q_s * (1 + 1e-12))
     redo = ~(up & down) & ~((up & ~poor) | (down & poor))
+    if pe_m2 is not None and h_w_k is not None and q_dhw_kwh is not None and redo.any():
+        from twin.energy.results import SYSTEMS
+
+        fac = prep.factors
+        upper = classes["upper_kwh_m2"].to_numpy(dtype=float)
+        labels = classes["energy_class"].astype(str).to_numpy()
+        first_poor = int(np.flatnonzero(np.isin(labels, POOR_CLASSES))[0])
+        limit = upper[first_poor - 1] if first_poor > 0 else -np.inf
+        system = sim["system"].astype(str).to_numpy()
+        carrier = pd.Series(system).map(SYSTEMS).fillna("electricity").to_numpy()
+        ratio = np.select([system == "gas_boiler_condensing", carrier == "gas", carrier == "oil"],
+                          [fac["pef_gas"] / fac["condensing_boiler_efficiency"], fac["pef_gas"] / fac["boiler_efficiency"], fac["pef_oil"] / fac["oil_boiler_efficiency"]],
+                          fac["pef_electricity"] / min(float(fac["electric_direct_efficiency"]), 1.0))
+        a_f = sim["a_f_m2"].to_numpy(dtype=float)
+        d_heat = np.asarray(h_w_k, dtype=float) * np.abs(theta - th_s) * prep.drivers.n_hours / 1000.0
+        d_dhw = np.abs(np.asarray(q_dhw_kwh, dtype=float) * (1.0 - 1.0 / np.where(f > 0, f, 1.0)))
+        bound = STANDARD_BOUND_SAFETY * ratio * (d_heat + d_dhw) / np.where(a_f > 0, a_f, np.nan)
+        far = np.abs(np.asarray(pe_m2, dtype=float) - limit) > bound
+        redo &= ~(far & np.isfinite(bound))
     if not redo.any():
         return poor
     env = sim.iloc[np.flatnonzero(redo)].copy()

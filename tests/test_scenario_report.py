@@ -250,7 +250,8 @@ def test_default_scenario_report_in_chromium(default_results, tmp_path):
     overflow at 1,200 px, KPIs with labels and units (no snake_case id in the visible text),
     unchanged KPIs folded, ranges drawn as bars carrying the kpis.csv bands, the EPB class chart,
     the payback (= investment / saving of kpis.csv), the primary = final note, the assumed box,
-    maps with street names and scale bars. The full-page screenshot is saved for review."""
+    maps with street names and scale bars; no overflow at 800 px either. The full-page screenshot
+    is saved for review (its path is printed: ``pytest -s``)."""
     needs_chromium()
     out = default_results
     for name in ("report.html", "kpis.csv", "runs.sqlite", "outputs/kpis.parquet", "outputs/deltas_renovation-wave_energy.parquet"):
@@ -265,6 +266,8 @@ def test_default_scenario_report_in_chromium(default_results, tmp_path):
         sec = found["sections"][sid]
         assert sec is not None and sec["tag"] == "SECTION" and sec["text"] > 0 and sec["height"] > 0, (sid, sec)
     assert found["scrollWidth"] <= found["clientWidth"] and found["overflowing"] == [], found["overflowing"]
+    narrow = open_page(file_url(out / "report.html"), evaluate=PLANNER_PAGE % list(SECTIONS), width=800)  # a laptop half-screen
+    assert narrow.errors == [] and narrow.evaluated["scrollWidth"] <= narrow.evaluated["clientWidth"], narrow.evaluated["overflowing"]
     assert found["images"] and all(i["ok"] and i["shown"] > 100 for i in found["images"])
     assert found["external"] == []  # self-contained: no network, no CDN
     kpis = pd.read_csv(out / "kpis.csv")

@@ -333,7 +333,11 @@ def _series_figure(comparison, domain: str):
                     same.append(name)
                 continue
             ax.plot(s.index, s[col], linewidth=1.3, linestyle="--", color=f"C{k}", label=name, marker="s" if monthly else None, markersize=3)
-        ax.set_ylabel(col, fontsize=9)
+        from twin.scenario.report_labels import describe
+
+        name, unit, _ = describe(col)
+        unit = unit.replace("/yr", " per month") if monthly else unit
+        ax.set_ylabel(f"{name}, {unit}" if unit else name, fontsize=9)
         ax.grid(True, color="#eaeef2")
         ax.legend(fontsize=8, loc="best")
     if monthly:
@@ -767,9 +771,20 @@ def _timeseries_section(comparison) -> str:
 
 
 def _changes_section(comparison) -> str:
+    from twin.scenario.report_labels import fmt_value
+
+    def value(v) -> str:
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+            return str(v)
+        return f"{int(v):,}" if isinstance(v, (int, np.integer)) else fmt_value("value", v)
+
+    def record(rec: dict) -> str:
+        rest = ", ".join(f"{str(k).replace('_m2', ' (m²)').replace('_', ' ')} {value(v)}" for k, v in rec.items() if k != "op")
+        return f"{str(rec.get('op', '')).replace('_', ' ')}: {rest}" if "op" in rec else rest
+
     p = ["<section id='changes'><h2>What each what-if changed</h2><ul>"]
     for name, records in comparison.applied.items():
-        items = "; ".join(html.escape(", ".join(f"{k} {v}" for k, v in rec.items())) for rec in records)
+        items = "; ".join(html.escape(record(rec)) for rec in records)
         p.append(f"<li><b>{html.escape(name)}</b>: {items}</li>")
     p.append("</ul></section>")
     return "".join(p)

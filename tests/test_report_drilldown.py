@@ -134,3 +134,25 @@ def test_drilldown_data_of_a_small_comparison():
     assert data["values"]["baseline"]["q"] == [10, 20, 30, 40] and data["values"]["w"]["q"] == [11, 20, 30, None]
     page = drilldown_section(comp)
     assert "<script type='application/json' id='bd-data'>" in page and "http" not in page.split("<script>")[1]
+
+
+def test_addresses_from_the_source_file_and_the_nearest_street(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    from twin.scenario.report_drilldown import nearest_streets, osm_addresses
+
+    src = tmp_path / "b.geojson"
+    gpd.GeoDataFrame({"osm_type": ["way", "way", "relation"], "osm_id": [11, 12, 13], "addr:street": ["Rue A", None, "Rue C"],
+                      "addr:housenumber": ["5", None, None]},
+                     geometry=[shapely.box(0, 0, 1, 1)] * 3, crs="EPSG:4326").to_file(src, driver="GeoJSON")
+    buildings = pd.DataFrame({"building_id": ["osm:way/11", "osm:way/12", "osm:relation/13"], "source": [str(src)] * 3})
+    got = osm_addresses(buildings)
+    assert got.to_dict() == {"osm:way/11": "Rue A 5", "osm:relation/13": "Rue C"}
+    assert osm_addresses(buildings.assign(source=str(tmp_path / "missing.geojson"))).empty  # no file: no address, no error
+    links = gpd.GeoDataFrame({"name": ["Rue Nord", "", "Rue Sud"]},
+                             geometry=[shapely.LineString([(0, 100), (100, 100)]), shapely.LineString([(0, 55), (100, 55)]),
+                                       shapely.LineString([(0, 0), (100, 0)])])
+    houses = gpd.GeoDataFrame(geometry=[shapely.box(10, 80, 20, 90), shapely.box(10, 50, 20, 60), shapely.box(10, 10, 20, 20)])
+    assert nearest_streets(houses, links).tolist() == ["Rue Nord", "Rue Nord", "Rue Sud"]  # the unnamed street is skipped
+    assert nearest_streets(houses, None).tolist() == ["", "", ""]

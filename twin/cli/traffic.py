@@ -167,6 +167,61 @@ def select_link_command(
         typer.echo(f"  OD table                       {output}")
 
 
+@app.command("estimate-od")
+def estimate_od_command(
+    net: Annotated[Path, typer.Option("--net", help="Network file (*_net.tntp)")],
+    trips: Annotated[Path, typer.Option("--trips", help="Prior OD matrix (*_trips.tntp)")],
+    counts: Annotated[Path, typer.Option("--counts", help="Counts CSV: link_id (or osm_way_id), period, vehicles, class")],
+    period: Annotated[str | None, typer.Option("--period", help="Counting period to use (required if the file has several)")] = None,
+    klass: Annotated[str | None, typer.Option("--class", help="Vehicle class to use (required if the file has several)")] = None,
+    method: Annotated[str, typer.Option("--method", help="zonal, gls or zonal+gls")] = "zonal",
+    outer: Annotated[int, typer.Option("--rounds", help="Largest number of assignment / estimation rounds")] = 8,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Estimated OD table: origin, destination, vehicles (.csv or .parquet)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Adjust the prior OD matrix TRIPS to link COUNTS; print the GEH fit before and after.
+
+    Each round assigns the current matrix (Algorithm B, user equilibrium), takes the share of
+    every OD pair on every counted link (select-link) and solves a regularised least-squares
+    problem (see docs/traffic.md, "OD estimation from counts"). Exit status: 0; 2 bad input (a
+    count on a link that does not exist, a negative count, a bad TNTP file...).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from twin.errors import InputError
+    from twin.io import atomic_path
+    from twin.io.json_out import to_json_text
+    from twin.traffic.counts import estimate_od, read_counts
+    from twin.traffic.dynamic_commands import check_output
+    from twin.traffic.tntp import read_network, read_trips
+
+    if outer < 1:
+        raise InputError(f"must be >= 1, got {outer}", field="--rounds")
+    check_output(output, (".csv", ".parquet"), "--output")
+    network = read_network(net)
+    data = read_counts(counts, network, period=period, klass=klass)
+    prior = read_trips(trips, n_zones=network.n_zones)
+    est = estimate_od(network, prior, data, method=method, outer=outer)
+    summary = est.summary()
+    if output is not None:
+        o, d = np.nonzero(est.matrix > 0)
+        ids = network.node_ids
+        frame = pd.DataFrame({"origin": ids[o], "destination": ids[d], "vehicles": est.matrix[o, d]})
+        with atomic_path(output) as tmp:
+            frame.to_csv(tmp, index=False, float_format="%.10g") if output.suffix.lower() == ".csv" else frame.to_parquet(tmp, index=False)
+        summary["output"] = str(output)
+    if as_json:
+        typer.echo(to_json_text(summary))
+        return
+    typer.echo(f"{network.name}: {len(data)} counts (period {data.period}, class {data.klass}), method {method}, {summary['rounds']} rounds")
+    typer.echo(f"  counts with GEH < 5     prior {100 * summary['geh_below_5_prior']:5.1f} %   estimated {100 * summary['geh_below_5']:5.1f} %")
+    typer.echo(f"  mean GEH                prior {summary['mean_geh_prior']:7.3f}   estimated {summary['mean_geh']:7.3f}")
+    typer.echo(f"  total demand            prior {summary['total_prior']:.2f}   estimated {summary['total_estimated']:.2f}")
+    if output is not None:
+        typer.echo(f"  OD table                {output}")
+
+
 # ---------------------------------------------------------------------------------------------
 # dynamic loading and accessibility (traffic-dynamic helper; the work is in twin.traffic.dynamic_commands)
 @app.command("simulate")

@@ -1,0 +1,147 @@
+"""Traffic counts (reader, GEH) and OD estimation from counts: closed-form GLS on a network with
+fixed routes, and the SiouxFalls experiment of issue 15 (counts from the known matrix)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import shared_path
+from twin.errors import InputError
+from twin.traffic.assign import assign
+from twin.traffic.counts import Counts, estimate_od, geh, read_counts
+from twin.traffic.network import Network
+from twin.traffic.tntp import read_network, read_trips
+
+
+def test_geh_by_hand() -> None:
+    assert geh(np.array([100.0]), np.array([50.0]))[0] == pytest.approx(np.sqrt(2 * 50.0**2 / 150.0))
+    assert geh(np.array([0.0, 400.0]), np.array([0.0, 400.0])).tolist() == [0.0, 0.0]
+
+
+def three_zone_network() -> Network:
+    """Zones 1, 2, 3 on a line through nodes 4 and 5, constant link times (routes never change)."""
+    frm = [0, 3, 3, 4, 4, 1, 1, 3, 2, 4]
+    to = [3, 0, 4, 3, 1, 4, 3, 1, 4, 2]
+    return Network.build(
+        node_ids=np.arange(1, 6), link_ids=np.arange(1, 11), from_node=frm, to_node=to, free_flow_time=np.full(10, 1.0),
+        capacity=np.full(10, 1000.0), alpha=np.zeros(10), beta=np.zeros(10), n_zones=3, first_thru_node=3,
+    )
+
+
+def test_gls_matches_the_closed_form() -> None:
+    """Fixed routes: one GLS round is the linear estimator x0 + W P' (P W P' + V)^-1 (v - P x0)
+    (Cascetta 1984), computed here with plain NumPy."""
+    net = three_zone_network()
+    x0 = np.array([[0.0, 100.0, 50.0], [80.0, 0.0, 60.0], [40.0, 70.0, 0.0]])
+    ids = {int(lid): k for k, lid in enumerate(net.link_ids)}
+    counted = [ids[3], ids[5]]  # links 4->5 and 5->2 (stored indices)
+    res = assign(net, x0, algorithm="b", gap=1e-12)
+    v = res.flow[counted] * np.array([1.2, 0.9])
+    counts = Counts([np.array([k]) for k in counted], v, ["3", "5"], "am", "car")
+    est = estimate_od(net, x0, counts, method="gls", prior_cv=0.3, count_cv=0.05, outer=1)
+    od = np.flatnonzero(x0.ravel() > 0)
+    # proportions by hand: each OD pair has one route
+    p = np.zeros((2, od.size))
+    for a, k in enumerate(counted):
+        for j, flat in enumerate(od):
+            o, d = divmod(int(flat), 3)
+            one = np.zeros((3, 3))
+            one[o, d] = 1.0
+            p[a, j] = assign(net, one, algorithm="b", gap=1e-12).flow[k]
+    w = np.diag((0.3 * x0.ravel()[od]) ** 2)
+    vv = np.diag((0.05 * v) ** 2)
+    ref = x0.ravel()[od] + w @ p.T @ np.linalg.solve(p @ w @ p.T + vv, v - p @ x0.ravel()[od])
+    assert (ref > 0).all()
+    np.testing.assert_allclose(est.matrix.ravel()[od], ref, rtol=1e-6)
+    assert np.all(est.geh < est.geh_prior)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "counts.csv"
+    path.write_text(text)
+    return path
+
+
+def test_read_counts_and_bad_rows(tmp_path: Path) -> None:
+    net = three_zone_network()
+    good = write(tmp_path, "link_id,period,vehicles,class\n3,am,120,car\n4-2,am,80.5,car\n3,pm,10,car\n")
+    c = read_counts(good, net, period="am")
+    assert c.labels == ["3", "4-2"] and c.vehicles.tolist() == [120.0, 80.5] and c.period == "am" and c.klass == "car"
+    cases = [
+        ("link_id,period,vehicles,class\n99,am,1,car\n", "line 2", "no link '99'"),
+        ("link_id,period,vehicles,class\n3,am,-4,car\n", "line 2", "finite number >= 0"),
+        ("link_id,period,vehicles,class\n3,am,abc,car\n", "line 2", "finite number >= 0"),
+        ("link_id,period,vehicles,class\n3,am,nan,car\n", "line 2", "finite number >= 0"),
+        ("link_id,period,vehicles,class\n3,am,4,car\n3,am,5,car\n", "line 3", "counted twice"),
+        ("link_id,period,class\n3,am,car\n", "", "missing column 'vehicles'"),
+        ("period,vehicles,class\nam,3,car\n", "", "exactly one of the columns"),
+        ("link_id,period,vehicles,class\n3,am,4,car\n3,pm,5,car\n", "", "choose one"),
+        ("osm_way_id,period,vehicles,class\n123,am,4,car\n", "", "network built from OSM ways"),
+    ]
+    for text, where, message in cases:
+        path = write(tmp_path, text)
+        with pytest.raises(InputError, match=message) as info:
+            read_counts(path, net)
+        assert str(path) in str(info.value) and where in str(info.value)
+    with pytest.raises(InputError, match="no count for period 'night'"):
+        read_counts(good, net, period="night")
+
+
+def test_counts_by_osm_way(tmp_path: Path) -> None:
+    net = three_zone_network()
+    net.meta["osm_way_id"] = np.array(["10", "10", "20", "20", "30", "30", "40", "40", "50", "50"])
+    c = read_counts(write(tmp_path, "osm_way_id,period,vehicles,class\n20,am,300,all\n"), net)
+    assert sorted(c.links[0].tolist()) == [2, 3]  # both directions of the way
+    assert c.modelled(np.arange(10.0))[0] == 5.0
+
+
+def test_siouxfalls_estimation_from_30_percent_of_links() -> None:
+    """Issue 15 experiment: counts from the known SiouxFalls matrix at equilibrium on 30 % of the
+    links (23) with 2 % noise; prior = an outdated matrix (0.9 x true, zonal factors of 5 % and
+    cell noise of 5 %, log-normal). Measured (docs/traffic.md): GEH < 5 on the held-back links
+    0.09 -> 0.75 and on the counted links 0.09 -> 1.00 (seed 0). The acceptance asks >= 0.85 on
+    the held-back links: NOT met; this test pins what is reached."""
+    folder = shared_path("traffic", "tntp", "SiouxFalls")
+    net = read_network(folder / "SiouxFalls_net.tntp")
+    true = read_trips(folder / "SiouxFalls_trips.tntp", n_zones=net.n_zones).matrix
+    flow = assign(net, true, algorithm="b", gap=1e-8).flow
+    rng = np.random.default_rng(0)
+    m = net.n_links
+    counted = rng.permutation(m)[: round(0.3 * m)]
+    held = np.setdiff1d(np.arange(m), counted)
+    vehicles = flow * (1 + 0.02 * rng.standard_normal(m))
+    counts = Counts([np.array([k]) for k in counted], vehicles[counted], [str(net.link_ids[k]) for k in counted], "am", "car")
+    z = net.n_zones
+    prior = 0.9 * true * rng.lognormal(0, 0.05, (z, 1)) * rng.lognormal(0, 0.05, (1, z)) * rng.lognormal(0, 0.05, (z, z))
+    est = estimate_od(net, prior, counts, method="zonal", count_cv=0.02, outer=8)
+    held_prior = np.mean(geh(est.flow_prior[held], vehicles[held]) < 5)
+    held_after = np.mean(geh(est.flow[held], vehicles[held]) < 5)
+    assert np.mean(est.geh < 5) >= 0.9 and np.mean(est.geh_prior < 5) <= 0.2
+    assert held_prior <= 0.2 and held_after >= 0.7, (held_prior, held_after)
+    assert abs(est.matrix.sum() / true.sum() - 1) <= 0.02  # the total is recovered (prior: -10 %)
+
+
+def test_cli_estimate_od(tmp_path: Path) -> None:
+    import json
+
+    from tests.cli_harness import assert_one_line_error, run_twin
+
+    folder = shared_path("traffic", "tntp", "SiouxFalls")
+    net, trips = folder / "SiouxFalls_net.tntp", folder / "SiouxFalls_trips.tntp"
+    network = read_network(net)
+    true = read_trips(trips, n_zones=network.n_zones).matrix
+    flow = assign(network, true, algorithm="b", gap=1e-6).flow
+    rows = [f"{network.link_ids[k]},am,{1.1 * flow[k]:.3f},car" for k in range(0, network.n_links, 4)]
+    counts = write(tmp_path, "link_id,period,vehicles,class\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "od.csv"
+    r = run_twin(["traffic", "estimate-od", "--net", net, "--trips", trips, "--counts", counts, "--rounds", "3", "-o", out, "--json"])
+    assert r.code == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert s["counts"] == len(rows) and s["geh_below_5"] > s["geh_below_5_prior"]
+    assert s["total_estimated"] > 1.05 * s["total_prior"]  # counts 10 % above the prior's flows
+    assert out.exists()
+    bad = write(tmp_path, "link_id,period,vehicles,class\n9999,am,10,car\n")
+    assert_one_line_error(run_twin(["traffic", "estimate-od", "--net", net, "--trips", trips, "--counts", bad]), contains=("no link '9999'", "line 2"))

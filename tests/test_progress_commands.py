@@ -115,12 +115,18 @@ def test_twin_export_shows_its_steps_and_takes_the_global_flags(inputs, tmp_path
 
 
 def test_twin_energy_run_reports_through_the_same_facility(inputs, tmp_path):
-    """``twin energy run`` (its steps: :mod:`twin.solar.progress`) under the command line's reporter
-    (its -q: tests/test_energy_stock_progress.py and the -q runs above, the same flag handling)."""
+    """``twin energy run`` (its steps: :mod:`twin.solar.progress`) under the command line's reporter;
+    ``twin -q energy run`` (twin's -q, not the command's own) is silent too."""
     tiny = inputs["tiny_inputs"]
-    args = ["energy", "run", tiny / "district.geojson", "-w", tiny / "weather.epw", "-o", tmp_path / "out", "-v"]
-    texts = " | ".join(text for _, text in assert_progress(run_twin(args, timeout_s=240), "energy run"))
+    args = ["energy", "run", tiny / "district.geojson", "-w", tiny / "weather.epw"]
+    with ThreadPoolExecutor(2) as pool:
+        verbose = pool.submit(run_twin, [*args, "-o", tmp_path / "verbose", "-v"], timeout_s=240)
+        quiet = pool.submit(run_twin, ["-q", *args, "-o", tmp_path / "quiet"], timeout_s=240)
+        verbose, quiet = verbose.result(), quiet.result()
+    texts = " | ".join(text for _, text in assert_progress(verbose, "energy run"))
     assert "energy run > energy: " in texts
+    assert_quiet(quiet)
+    assert "results written to" in quiet.stdout  # twin's -q silences the progress, not the command's summary
 
 
 def test_twin_batch_shows_its_runs(inputs, tmp_path):

@@ -128,11 +128,15 @@ def command_output(args: Sequence[str]) -> Iterator[None]:
     step, unless -q, --help or --version."""
     quiet, verbose, informational = _flags(args)
     configure_logging(verbose=verbose, quiet=quiet)
-    if quiet or informational:
+    if informational:
         yield
         return
     from twin.io import progress
 
+    if quiet:  # a silent reporter: code asked for progress=True (a command without its own -q) stays silent too
+        with progress.reporting(progress.Reporter()):
+            yield
+        return
     with progress.reporting(progress.LineReporter()), progress.step(command_label(args)):
         yield
 

@@ -138,7 +138,7 @@ def write_scene_files(scene, folder: Path) -> list[str]:
     layers = [(name, frame) for name, frame in scene.layers.items() if len(frame)]
     with progress.step("writing layers", len(layers) + (scene.weather is not None)) as done:
         for name, frame in layers:
-            with progress.step(f"{name}.parquet ({len(frame):,} rows)"):
+            with progress.step(f"{name}.parquet ({len(frame):,} row{'' if len(frame) == 1 else 's'})"):
                 if name in GEO_LAYERS:
                     frame.to_parquet(folder / f"{name}.parquet", index=False)
                 else:
@@ -169,7 +169,7 @@ def _write_gpkg(scene, out: Path) -> None:
         layers = [(name, frame) for name, frame in scene.layers.items() if len(frame)]
         with progress.step("writing layers", len(layers) + (scene.weather is not None)) as done:
             for name, frame in layers:
-                with progress.step(f"{name} ({len(frame):,} rows)"):
+                with progress.step(f"{name} ({len(frame):,} row{'' if len(frame) == 1 else 's'})"):
                     pyogrio.write_dataframe(_gpkg_safe(frame), tmp, layer=name, driver="GPKG", append=True)
                 done.advance()
             if scene.weather is not None:

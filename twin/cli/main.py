@@ -79,16 +79,28 @@ class _LevelFormatter(logging.Formatter):
         return super().format(record)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """A handler writing to the ``sys.stderr`` of the moment (a test may swap it)."""
+
+    twin_cli = True
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:  # set by StreamHandler.__init__; always sys.stderr
+        pass
+
+
 def configure_logging(*, verbose: bool = False, quiet: bool = False) -> None:
     """One stderr handler on the ``twin`` logger: DEBUG with ``-v`` (time and logger name),
     else WARNING (ERROR with ``-q``); the loggers of other libraries are left alone."""
     log = logging.getLogger("twin")
     handler = next((h for h in log.handlers if getattr(h, "twin_cli", False)), None)
     if handler is None:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.twin_cli = True  # type: ignore[attr-defined]
+        handler = _StderrHandler()
         log.addHandler(handler)
-        log.propagate = False
     if verbose:
         handler.setFormatter(_LevelFormatter("%(asctime)s %(name)s %(levelname_lower)s: %(message)s"))
         level = logging.DEBUG

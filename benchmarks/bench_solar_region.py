@@ -154,7 +154,7 @@ def bench_cadastre(out_dir: Path) -> dict:
 
 def bench_energy_run(tmp: Path) -> dict:
     """``twin energy run`` on the ingested region (scene folder -> envelope, shading, kernel,
-    GeoParquet and plots): in this process (its steps timed) and on the command line as a
+    GeoParquet, without the PNG plots: ``--no-plots``): in this process (its steps timed) and on the command line as a
     separate process (start-up and imports included)."""
     import warnings
 
@@ -170,12 +170,12 @@ def bench_energy_run(tmp: Path) -> dict:
     t = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        run_command([tmp / "scene"], weather=epw, out=tmp / "energy_in_process", times=times)
+        run_command([tmp / "scene"], weather=epw, out=tmp / "energy_in_process", times=times, plots=False)
     dt = time.perf_counter() - t
     res = {"pbf_read_s": read, "pbf_read_load": load_read, "in_process_s": dt, "in_process_ratio": dt / read,
            "steps": {k: round(v, 3) for k, v in times.items()}, "in_process_load": _loadavg()}
     print(f"twin energy run on the region, in process: {dt:.1f} s ({res['steps']}), {dt / read:.1f} x the PBF read; {_load()}")
-    cli = run_cli(["energy", "run", str(tmp / "scene"), "--weather", str(epw), "-o", str(tmp / "energy_cli"), "-q"])
+    cli = run_cli(["energy", "run", str(tmp / "scene"), "--weather", str(epw), "-o", str(tmp / "energy_cli"), "-q", "--no-plots"])
     cli["ratio"] = cli["wall_s"] / read
     res["cli"] = cli
     print(f"twin energy run (separate process): {cli['wall_s']:.1f} s wall, {cli['ratio']:.1f} x the PBF read, peak {cli['peak_gb']:.2f} GB; {_load()}")
@@ -284,10 +284,10 @@ def render(data: dict) -> str:
     if e:
         st = e["steps"]
         rows.append(f"| `twin energy run` on the ingested region, in process (scene folder -> envelope, shading, 5R1C kernel, "
-                    f"accounts, GeoParquet and plots) | {e['in_process_s']:.1f} s (" + ", ".join(f"{k} {v:.1f}" for k, v in st.items())
+                    f"accounts, GeoParquet; `--no-plots`: the two PNG plots and their matplotlib import left out) | {e['in_process_s']:.1f} s (" + ", ".join(f"{k} {v:.1f}" for k, v in st.items())
                     + f") | {e['in_process_ratio']:.1f} (read {e['pbf_read_s']:.2f} s) | {e['in_process_load'][0]:.1f} | |")
         cl = e["cli"]
-        rows.append(f"| `twin energy run`, separate process (start-up and imports included) | {cl['wall_s']:.1f} s wall | "
+        rows.append(f"| `twin energy run --no-plots`, separate process (start-up and imports included) | {cl['wall_s']:.1f} s wall | "
                     f"{cl['ratio']:.1f} | {cl['load'][0]:.1f} | peak RSS {cl['peak_gb']:.2f} GB |")
     if sh:
         rows.append(f"| urban shading of the energy stock model alone (51,060 buildings) with `twin.solar.shading` | "

@@ -29,6 +29,22 @@ T_MIN_M = 1e-6
 F_MIN_M = 1e-6
 
 
+def spatial_order(xy: np.ndarray, block_m: float) -> np.ndarray:
+    """Permutation of points (n, 2) along a Z-order (Morton) curve of square blocks of side
+    ``block_m`` (stable within a block): points near each other come close in the order."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    if len(xy) == 0:
+        return np.zeros(0, dtype=np.int64)
+    finite = np.isfinite(xy).all(axis=1)
+    lo = xy[finite].min(axis=0) if finite.any() else np.zeros(2)
+    ij = np.zeros((len(xy), 2), dtype=np.int64)
+    ij[finite] = np.clip(np.floor((xy[finite] - lo) / float(block_m)), 0, 2**20 - 1).astype(np.int64)
+    code = np.zeros(len(xy), dtype=np.int64)
+    for k in range(20):
+        code |= ((ij[:, 0] >> k) & 1) << (2 * k) | ((ij[:, 1] >> k) & 1) << (2 * k + 1)
+    return np.argsort(code, kind="stable")
+
+
 @dataclass
 class SceneGrid:
     """Triangles (n_t, 3, 3), their group (building) and the height-field grid over them."""
@@ -100,13 +116,19 @@ class SceneGrid:
 
         origins = np.ascontiguousarray(origins, dtype=np.float64).reshape(-1, 3)
         ex = np.full(len(origins), -1, dtype=np.int64) if exclude is None else np.ascontiguousarray(exclude, dtype=np.int64)
-        out = np.zeros((len(origins), int(n_sectors)))
         z_near = self.top_within(origins, max_distance_m)
         args = self._args()[:-1]
         fr = np.zeros((len(origins), 2)) if front is None else np.ascontiguousarray(front, dtype=np.float64).reshape(-1, 2)
+        # origins in Z order of 64 m blocks: neighbours walk the same cells and triangles one
+        # after the other (fewer cache misses); each origin's profile does not depend on the order
+        order = spatial_order(origins[:, :2], 8.0 * self.cell)
+        o_s, ex_s, fr_s, z_s = (np.ascontiguousarray(x[order]) for x in (origins, ex, fr, z_near))
+        out_s = np.zeros((len(origins), int(n_sectors)))
         for a, b in chunks(len(origins), progress, "horizons"):
-            horizon_elevations(origins[a:b], ex[a:b], fr[a:b], 0.0, float(max_distance_m), F_MIN_M, self.tri, self.tri_group,
-                               *args, z_near[a:b], out[a:b])
+            horizon_elevations(o_s[a:b], ex_s[a:b], fr_s[a:b], 0.0, float(max_distance_m), F_MIN_M, self.tri, self.tri_group,
+                               *args, z_s[a:b], out_s[a:b])
+        out = np.empty_like(out_s)
+        out[order] = out_s
         return out
 
     def top_within(self, points: np.ndarray, distance_m: float) -> np.ndarray:

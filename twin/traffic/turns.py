@@ -1,0 +1,295 @@
+"""Turn restrictions and turn penalties by network expansion, and OSM ``restriction`` relations.
+
+Expansion (the classic turn-expanded graph, e.g. Caldwell 1961; Kirby & Potts 1969): every node
+``v`` is split into one *arrival* node per link entering it and one *departure* node per link
+leaving it; link ``k = (u, v)`` runs from its departure node at ``u`` to its arrival node at
+``v`` with all its attributes (delay function, capacity, fixed cost); a *turn link* from the
+arrival node of ``i`` to the departure node of ``j`` exists for every allowed turn ``i -> j`` at
+``v`` and costs the turn penalty (constant, no congestion). Zone nodes stay as they are and are
+joined to their departure / arrival nodes by zero-cost connectors; they are never through nodes
+in the expanded network, and through movements at a zone that may be passed through use turn
+links like any other node. Every assignment algorithm (Algorithm B, Frank-Wolfe, multi-class,
+select-link) runs unchanged on the expanded network; :meth:`TurnNetwork.link_flow` maps flows
+back to the original links and :meth:`TurnNetwork.turn_flow` gives the turning movements.
+
+Defaults: every turn allowed at no penalty; ``u_turn_penalty`` (same unit as link times; ``inf``
+bans U-turns, i.e. ``j`` going back to the tail of ``i``). Left/right penalties need node
+coordinates and are given per turn through ``penalties`` (classification by angle: not done).
+
+OSM: relations with ``type=restriction`` (:func:`read_osm_restrictions`); ``no_*`` bans the turn
+from the ``from`` way to the ``to`` way at the ``via`` node, ``only_*`` bans every other turn
+out of the ``from`` way at that node (OSM wiki, Relation:restriction). Restrictions with a
+``via`` way are read but not applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from twin.errors import InputError
+from twin.traffic.network import Network
+
+
+@dataclass(frozen=True)
+class OsmRestriction:
+    """One OSM turn restriction relation."""
+
+    relation_id: int
+    kind: str  # no_left_turn, only_straight_on, ...
+    from_way: int
+    to_way: int
+    via_node: int | None
+    via_ways: tuple[int, ...] = ()
+
+    @property
+    def mandatory(self) -> bool:
+        """``only_*``: the one turn allowed out of the ``from`` way."""
+        return self.kind.startswith("only_")
+
+
+@dataclass(eq=False)
+class OsmRestrictions:
+    """Restrictions read from a file and the relations that could not be used (with reasons)."""
+
+    restrictions: list[OsmRestriction]
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    path: str | None = None
+
+    @property
+    def n_relations(self) -> int:
+        """All ``type=restriction`` relations in the file."""
+        return len(self.restrictions) + len(self.skipped)
+
+
+def read_osm_restrictions(path: str | Path) -> OsmRestrictions:
+    """Every ``type=restriction`` relation of an OSM file (.pbf, .osm), with pyosmium.
+
+    Relations without exactly one ``from`` and one ``to`` way, or without a ``via`` member, or
+    with an unknown ``restriction`` value, are listed in ``skipped`` with the reason.
+    """
+    import osmium
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError("OSM file not found", path=path)
+    found: list[OsmRestriction] = []
+    skipped: list[tuple[int, str]] = []
+
+    class Handler(osmium.SimpleHandler):
+        def relation(self, r) -> None:  # noqa: ANN001 - pyosmium object
+            if r.tags.get("type") != "restriction":
+                return
+            kind = r.tags.get("restriction") or next((v for k, v in r.tags if k.startswith("restriction:")), "")
+            frm = [m.ref for m in r.members if m.role == "from" and m.type == "w"]
+            to = [m.ref for m in r.members if m.role == "to" and m.type == "w"]
+            via_n = [m.ref for m in r.members if m.role == "via" and m.type == "n"]
+            via_w = [m.ref for m in r.members if m.role == "via" and m.type == "w"]
+            if not (kind.startswith("no_") or kind.startswith("only_")):
+                skipped.append((r.id, f"restriction value {kind!r}"))
+            elif len(frm) != 1 or len(to) != 1:
+                skipped.append((r.id, f"{len(frm)} from and {len(to)} to ways"))
+            elif len(via_n) + len(via_w) == 0 or (via_n and via_w) or len(via_n) > 1:
+                skipped.append((r.id, "no single via node or via ways"))
+            else:
+                found.append(OsmRestriction(int(r.id), kind, int(frm[0]), int(to[0]), int(via_n[0]) if via_n else None, tuple(int(w) for w in via_w)))
+
+    try:
+        Handler().apply_file(str(path))
+    except RuntimeError as exc:
+        raise InputError(f"cannot read the OSM file: {exc}", path=path) from None
+    return OsmRestrictions(found, skipped, str(path))
+
+
+def osm_banned_turns(network: Network, restrictions: OsmRestrictions | Iterable[OsmRestriction]) -> list[tuple[int, int]]:
+    """Banned turns ``(in_link, out_link)`` (stored indices) of OSM restrictions on ``network``.
+
+    The network's node ids must be OSM node ids and ``network.meta['osm_way_id']`` give the way
+    of every link. Restrictions with via ways are ignored.
+
+    Raises
+    ------
+    InputError
+        No ``osm_way_id`` on the network, or a restriction whose ``from`` way does not enter, or
+        ``to`` way does not leave, its ``via`` node in the network (ways and node that do not meet).
+    """
+    items = restrictions.restrictions if isinstance(restrictions, OsmRestrictions) else list(restrictions)
+    ways = network.meta.get("osm_way_id")
+    if ways is None:
+        raise InputError("OSM turn restrictions need a network with meta['osm_way_id'] per link", field="osm_way_id")
+    ways = np.asarray([int(w) for w in ways])
+    node_of = {str(v): k for k, v in enumerate(network.node_ids)}
+    banned: list[tuple[int, int]] = []
+    for r in items:
+        if r.via_node is None:
+            continue
+        v = node_of.get(str(r.via_node))
+        ins = np.flatnonzero((ways == r.from_way) & (network.to_node == v)) if v is not None else np.empty(0, dtype=int)
+        outs = np.flatnonzero((ways == r.to_way) & (network.from_node == v)) if v is not None else np.empty(0, dtype=int)
+        if ins.size == 0 or outs.size == 0:
+            raise InputError(
+                f"turn restriction {r.kind}: from way {r.from_way} and to way {r.to_way} do not meet at via node {r.via_node} in the network",
+                obj=f"relation {r.relation_id}",
+                field="via",
+            )
+        if r.mandatory:
+            others = [j for j in range(int(network.out_start[v]), int(network.out_start[v + 1])) if j not in set(outs.tolist())]
+            banned += [(int(i), int(j)) for i in ins for j in others]
+        else:
+            banned += [(int(i), int(j)) for i in ins for j in outs]
+    return banned
+
+
+@dataclass(eq=False)
+class TurnNetwork:
+    """A turn-expanded network and the maps back to the original one.
+
+    ``link_of[e]``: original link of expanded link ``e`` (-1 for turn links and connectors);
+    ``turn_of[e]``: ``(in_link, out_link)`` of a turn link (``(-1, -1)`` otherwise).
+    """
+
+    network: Network
+    original: Network
+    link_of: np.ndarray
+    turn_of: np.ndarray
+
+    def link_flow(self, flow: np.ndarray) -> np.ndarray:
+        """Original link flows from expanded link flows."""
+        out = np.zeros(self.original.n_links)
+        keep = self.link_of >= 0
+        np.add.at(out, self.link_of[keep], flow[keep])
+        return out
+
+    def turn_flow(self, flow: np.ndarray) -> dict[tuple[int, int], float]:
+        """Turning movements ``{(in_link, out_link): flow}`` with a flow > 0."""
+        idx = np.flatnonzero((self.turn_of[:, 0] >= 0) & (flow > 0))
+        return {(int(self.turn_of[e, 0]), int(self.turn_of[e, 1])): float(flow[e]) for e in idx}
+
+
+def expand_turns(
+    network: Network,
+    *,
+    banned: Iterable[tuple[int, int]] = (),
+    penalties: Mapping[tuple[int, int], float] | None = None,
+    u_turn_penalty: float | None = None,
+) -> TurnNetwork:
+    """The turn-expanded network of ``network`` (see the module docstring).
+
+    Parameters
+    ----------
+    banned
+        Turns ``(in_link, out_link)`` (stored link indices) that are not allowed.
+    penalties
+        Penalty of individual turns, in the network's time unit (finite, >= 0).
+    u_turn_penalty
+        Penalty of every U-turn (``inf`` bans them); None: U-turns allowed at no cost.
+
+    Raises
+    ------
+    InputError
+        A banned or penalised turn whose links do not meet at a node (the in-link's head is not
+        the out-link's tail), a link index out of range, a negative or non-finite penalty.
+    """
+    m = network.n_links
+    frm = network.from_node.astype(np.int64)
+    to = network.to_node.astype(np.int64)
+
+    def check(pair: tuple[int, int], what: str) -> tuple[int, int]:
+        i, j = (int(x) for x in pair)
+        if not (0 <= i < m and 0 <= j < m):
+            raise InputError(f"{what} ({i}, {j}): link index outside 0..{m - 1}", field=what)
+        if to[i] != frm[j]:
+            raise InputError(
+                f"{what} from link {network.link_ids[i]} to link {network.link_ids[j]}: the links do not meet at a node "
+                f"(link {network.link_ids[i]} ends at node {network.node_ids[to[i]]}, link {network.link_ids[j]} starts at node {network.node_ids[frm[j]]})",
+                obj=f"turn {network.link_ids[i]} -> {network.link_ids[j]}",
+                field=what,
+            )
+        return i, j
+
+    ban = {check(p, "banned turn") for p in banned}
+    pen: dict[tuple[int, int], float] = {}
+    for p, value in (penalties or {}).items():
+        key = check(p, "turn penalty")
+        if not (np.isfinite(value) and value >= 0):
+            raise InputError(f"turn penalty must be a finite number >= 0, got {value}", obj=f"turn {network.link_ids[key[0]]} -> {network.link_ids[key[1]]}", field="turn penalty")
+        pen[key] = float(value)
+    if u_turn_penalty is not None and not (u_turn_penalty >= 0):
+        raise InputError(f"U-turn penalty must be >= 0 (inf bans U-turns), got {u_turn_penalty}", field="u_turn_penalty")
+    z = network.n_zones
+    ids = network.node_ids
+    node_ids: list[str] = [str(ids[v]) for v in range(z)]
+    arr_node = np.arange(m) + z  # arrival node of link k at its head
+    dep_node = np.arange(m) + z + m  # departure node of link k at its tail
+    node_ids += [f"{ids[to[k]]}:in:{network.link_ids[k]}" for k in range(m)]
+    node_ids += [f"{ids[frm[k]]}:out:{network.link_ids[k]}" for k in range(m)]
+    tails: list[int] = list(dep_node)
+    heads: list[int] = list(arr_node)
+    link_of: list[int] = list(range(m))
+    turn_of: list[tuple[int, int]] = [(-1, -1)] * m
+    cost: list[float] = [0.0] * m
+    for v in range(network.n_nodes):
+        ins = network.in_link[network.in_start[v] : network.in_start[v + 1]].astype(np.int64)
+        outs = np.arange(network.out_start[v], network.out_start[v + 1])
+        if v < z:
+            for j in outs:
+                tails.append(v)
+                heads.append(int(dep_node[j]))
+                link_of.append(-1)
+                turn_of.append((-1, -1))
+                cost.append(0.0)
+            for i in ins:
+                tails.append(int(arr_node[i]))
+                heads.append(v)
+                link_of.append(-1)
+                turn_of.append((-1, -1))
+                cost.append(0.0)
+        if v < network.first_thru_node:
+            continue  # zones that are not through nodes: no turns
+        for i in ins:
+            for j in outs:
+                if (int(i), int(j)) in ban:
+                    continue
+                c = pen.get((int(i), int(j)), 0.0)
+                if to[j] == frm[i] and u_turn_penalty is not None:
+                    if not np.isfinite(u_turn_penalty):
+                        continue
+                    c += float(u_turn_penalty)
+                tails.append(int(arr_node[i]))
+                heads.append(int(dep_node[j]))
+                link_of.append(-1)
+                turn_of.append((int(i), int(j)))
+                cost.append(c)
+    n_new = len(tails)
+    orig = np.array(link_of)
+    is_orig = orig >= 0
+    src = np.where(is_orig, orig, 0)
+
+    def attr(a: np.ndarray, other: float) -> np.ndarray:
+        return np.where(is_orig, np.asarray(a)[src], other)
+
+    expanded = Network.build(
+        node_ids=np.array(node_ids, dtype=object),
+        link_ids=np.arange(n_new),
+        from_node=np.array(tails),
+        to_node=np.array(heads),
+        free_flow_time=np.where(is_orig, network.free_flow_time[src], np.array(cost)),
+        capacity=attr(network.capacity, np.inf),
+        length=attr(network.length, 0.0),
+        alpha=attr(network.alpha, 0.0),
+        beta=attr(network.beta, 0.0),
+        toll=attr(network.toll, 0.0),
+        link_type=np.where(is_orig, network.link_type[src], 0),
+        vdf=np.where(is_orig, network.vdf[src], 0).astype(np.int8),
+        fixed_cost=attr(network.fixed_cost, 0.0),
+        n_zones=z,
+        first_thru_node=z,
+        time_unit=network.time_unit,
+        length_unit=network.length_unit,
+        name=f"{network.name} (turns)",
+    )
+    position = expanded.link_ids.astype(np.int64)  # stored order -> construction order
+    return TurnNetwork(expanded, network, orig[position], np.array(turn_of, dtype=np.int64).reshape(-1, 2)[position])

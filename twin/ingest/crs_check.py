@@ -142,17 +142,6 @@ def _projected_suggestion(lonlat, *candidates) -> pyproj.CRS | None:
     return utm_for(lonlat)
 
 
-def layer_bounds(frame) -> Bounds | None:
-    """:class:`Bounds` of a GeoDataFrame in its CRS (None if it has no CRS or no finite geometry)."""
-    crs = getattr(frame, "crs", None)
-    if crs is None or len(frame) == 0:
-        return None
-    xy = data_bounds(frame.geometry.values)
-    if xy is None:
-        return None
-    return Bounds(xy, to_lonlat(xy, pyproj.CRS.from_user_input(crs)))
-
-
 def check_layer(frame, *, path, layer: str | None, scene_crs=None, hint: str = "source") -> Bounds | None:
     """Check that the coordinates of ``frame`` fit its CRS (the checks of the module docstring).
 
@@ -252,4 +241,4 @@ def check_scene_fit(
     )
 
 
-__all__ = ["AREA_TOLERANCE_DEG", "Bounds", "check_layer", "check_scene_fit", "data_bounds", "inside_area", "layer_bounds", "to_lonlat", "utm_for"]
+__all__ = ["AREA_TOLERANCE_DEG", "Bounds", "check_layer", "check_scene_fit", "data_bounds", "inside_area", "to_lonlat", "utm_for"]

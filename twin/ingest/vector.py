@@ -88,8 +88,6 @@ STOREY_COLUMNS = _KEYS["n_storeys"]
 YEAR_COLUMNS = _KEYS["construction_year"]
 ID_COLUMNS = ("building_id", "id", "fid", "gml_id", "identifier")
 LANDCOVER_COLUMNS = ("landuse", "leisure", "natural", "landcover", "cover_class", "sealed_fraction")
-STREET_COLUMNS = ("highway", "road_class", "fclass")
-POI_COLUMNS = ("amenity", "shop", "leisure", "category", "tourism", "healthcare", "office", "craft")
 
 _POLY = (3, 6)
 _LINE = (1, 2, 5)

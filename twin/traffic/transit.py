@@ -15,7 +15,6 @@ times a detour factor (:func:`straight_line_legs`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -138,10 +137,3 @@ def pt_travel_times(
         out_share,
     )
     return out_mean, out_share
-
-
-def stop_frequencies(tt: Timetable, start_s: float, end_s: float) -> dict[str, Any]:
-    """Departures per stop in the period (for maps and the report)."""
-    sel = (tt.dep_t >= start_s) & (tt.dep_t < end_s)
-    counts = np.bincount(tt.dep_stop[sel], minlength=tt.n_stops)
-    return {"stop_id": tt.stop_ids, "departures": counts}

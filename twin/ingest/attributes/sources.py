@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from twin.scene.provenance import LEGACY_FLAGS, SOURCES, rule_column, source_column
+from twin.scene.provenance import LEGACY_FLAGS, rule_column, source_column
 
 KNOWN: tuple[str, ...] = ("data", "user", "calibrated")
 """Sources that count as evidence about the building itself."""
@@ -27,21 +27,6 @@ RULE_ATTRIBUTES: tuple[str, ...] = ("use", "ground_floor_use", "height_m", "n_st
 
 EXTRA_ATTRIBUTES: tuple[str, ...] = ("ground_floor_use", "roof_kind", "roof_levels", "min_level", "min_height_m")
 """Attributes added to the four of :data:`twin.scene.provenance.BUILDING_PARAMETERS`."""
-
-_RANK = {"default": 0, "inferred": 1, "calibrated": 2, "user": 3, "data": 4}
-
-
-def weakest(*sources: np.ndarray) -> np.ndarray:
-    """Element-wise the least trusted of several source arrays, for a value derived from them.
-
-    A value computed from a default is a default; from data and an inference, inferred; a
-    value derived from known values only (data, user, calibrated) is ``inferred``.
-    """
-    arrays = [np.asarray(s, dtype=object) for s in sources]
-    rank = np.min(np.vstack([np.vectorize(_RANK.get, otypes=[int])(a) for a in arrays]), axis=0)
-    out = np.where(rank == 0, "default", "inferred").astype(object)
-    return out
-
 
 def put(frame: pd.DataFrame, name: str, values) -> None:
     """Set column ``name`` in place; object arrays stay object columns (pandas would otherwise
@@ -67,11 +52,4 @@ def set_legacy_flags(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def check_sources(values: np.ndarray, attribute: str) -> None:
-    """Raise ValueError if a source outside :data:`SOURCES` was produced (a bug, not input)."""
-    bad = ~np.isin(np.asarray(values, dtype=object), SOURCES)
-    if bad.any():
-        raise ValueError(f"{source_column(attribute)} got {np.asarray(values, dtype=object)[bad][0]!r}")
-
-
-__all__ = ["EXTRA_ATTRIBUTES", "KNOWN", "RULE_ATTRIBUTES", "check_sources", "is_known", "put", "rule_column", "set_legacy_flags", "weakest"]
+__all__ = ["EXTRA_ATTRIBUTES", "KNOWN", "RULE_ATTRIBUTES", "is_known", "put", "rule_column", "set_legacy_flags"]

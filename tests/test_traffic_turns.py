@@ -97,3 +97,23 @@ def test_brussels_restrictions_counted_against_the_file() -> None:
     )
     kinds = sorted(r.kind for r in found.restrictions)
     assert kinds.count("no_left_turn") == 4 and kinds.count("only_right_turn") == 3
+
+
+def test_turn_kinds_by_angle() -> None:
+    from twin.traffic.turns import angle_penalties, turn_kind
+
+    assert turn_kind(1, 0, 0, 1) == "left"  # east, then north
+    assert turn_kind(0, 1, 1, 0) == "right"  # north, then east
+    assert turn_kind(1, 0, 1, 0.2) == "straight"
+    assert turn_kind(1, 0, -1, 0.01) == "u_turn"
+    net = square()
+    x = np.array([-1.0, 2.0, 0.0, 1.0, 0.0, 1.0])  # zones 1 (west of 3) and 2 (east of 6)
+    y = np.array([0.0, 1.0, 0.0, 0.0, 1.0, 1.0])
+    pen = angle_penalties(net, x, y)
+    # at node 4 the 3 -> 4 -> 6 turn is left (10 s), at node 5 the 3 -> 5 -> 6 turn right (5 s), in minutes
+    assert pen[(idx(net, 2), idx(net, 3))] == pytest.approx(10.0 / 60.0)
+    assert pen[(idx(net, 4), idx(net, 5))] == pytest.approx(5.0 / 60.0)
+    # zone 1 -> 3 -> 4 is straight (no penalty); 3 -> 5 is a left turn
+    assert (idx(net, 1), idx(net, 2)) not in pen and pen[(idx(net, 1), idx(net, 4))] == pytest.approx(10.0 / 60.0)
+    with pytest.raises(InputError, match="finite value >= 0"):
+        angle_penalties(net, x, y, {"left": -1.0})

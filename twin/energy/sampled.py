@@ -266,9 +266,10 @@ class SampledEnvelopes:
             m = np.tile(self.prior["theta_i_c"], k)
             theta = np.where(m, theta + off, theta)
         out["theta_i_c"] = theta
-        # standard conditions of the certificate (the class KPI): no sampled offset, no calibrated
-        # setpoint, the typology's hot-water need (the calibration's dhw_factor left out)
-        theta_std = np.broadcast_to(env["theta_i_c"].to_numpy(dtype=float), (k, n)).ravel().copy()
+        # standard conditions of the certificate (the class KPI): the run's setpoint (or the
+        # building's own) without the sampled offset or a calibrated setpoint, the typology's
+        # hot-water need (the calibration's dhw_factor left out)
+        theta_std = np.asarray(base2, dtype=float).ravel().copy()
         out["building_id"] = np.char.add(np.char.add(s_of_row.astype(str), "|"), np.tile(env["building_id"].astype(str).to_numpy(), k)).astype(object)
         frame = pd.DataFrame(out)
         if ss.calibrated is not None:
@@ -458,8 +459,9 @@ def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: 
     primary energy at a standard use (a conventional setpoint and hot-water need). A sample's
     row runs at its sampled setpoint (the run's setpoint plus the sampled offset, or a
     calibrated setpoint) and with a calibrated hot-water factor; its class is taken at the
-    building's standard setpoint (``theta_i_c`` of its envelope, TABULA's 20 C) and its
-    typology's hot-water need instead, the conditions in which the class calibration
+    run's setpoint without the offset (each building's own ``theta_i_c`` when the run sets
+    none; TABULA's 20 C in the default scenario, as the central run) and its typology's
+    hot-water need instead, the conditions in which the class calibration
     (:func:`twin.calibration.group.calibrate_classes`, :func:`condition_groups`) fits the
     published class shares. Counting classes at the sampled setpoints let a sample's common
     setpoint offset (a sample a degree warmer than another) move the whole stock across the C/D

@@ -18,10 +18,15 @@ Run:  pytest benchmarks/bench_energy_kernel.py --benchmark-only -s
   average (the larger of before and after the rounds) is printed too: with a load near or
   above the number of CPUs the wall-time ratio understates the kernel.
 * Rounds: 10 (1k), 5 (10k), 2 (100k); the best round is reported.
+* Every case run is merged into ``benchmarks/figures/energy_kernel.json`` (cases not run keep
+  their last figures), from which ``python scripts/update_figures.py`` writes the marked
+  figure blocks of README.md and docs/ (``<!-- figures:energy_kernel -->``).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import json
 import os
 import resource
 import sys
@@ -40,7 +45,18 @@ from twin.energy.simulate import run_kernel, simulate_stock
 
 REPO = Path(__file__).resolve().parents[1]
 EPW = REPO / "data_samples" / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
+FIGURES = REPO / "benchmarks" / "figures" / "energy_kernel.json"
 _RESULTS: dict[str, float] = {}
+
+
+def record_figures(case: str, figures: dict, path: Path = FIGURES) -> None:
+    """Merge the figures of one case into the JSON figures file (written whole, then renamed)."""
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data.setdefault("cases", {})[case] = figures
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +136,25 @@ def test_stock_kernel(benchmark, drivers, python_loop_seconds_per_building_year,
             "max_rss_gb": rss_gb,
             "load_average_1min": load,
         }
+    )
+    record_figures(
+        f"{n_buildings // 1000}k",
+        {
+            "n_buildings": n_buildings,
+            "n_hours": 8760,
+            "wall_s": best,
+            "building_years_per_s": rate,
+            "speedup_vs_python": ratio,
+            "cpu_ns_per_building_hour": cpu_per_by / 8760 * 1e9,
+            "cpu_speedup_vs_python_per_core": cpu_ratio,
+            "traced_peak_mb": traced_peak / 1e6,
+            "max_rss_gb": rss_gb,
+            "load_average_1min": load,
+            "numba_threads": threads,
+            "cpus": os.cpu_count(),
+            "drivers": "Uccle EPW" if EPW.exists() else "synthetic",
+            "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        },
     )
     print(
         f"\n{n_buildings:>7} buildings x 8760 h: {best:.3f} s wall (best), {rate:,.0f} building-years/s, "

@@ -1,0 +1,214 @@
+"""Write the measured figures of README.md and docs/*.md from the benchmarks' JSON files.
+
+Figures in the pages are never typed: a benchmark merges what it measured into
+``benchmarks/figures/<name>.json`` and this script rewrites every marked block from those files::
+
+    <!-- figures:energy_kernel -->
+    (a table, rewritten)
+    <!-- /figures:energy_kernel -->
+
+A block may also sit inside one line (a table cell of the README):
+``| energy kernel speed | ... | <!-- figures:energy_kernel.summary -->text<!-- /figures:energy_kernel.summary --> |``.
+``NAME`` is the stem of the JSON file, optionally ``.view`` for another rendering of it
+(:data:`RENDERERS` lists them). A block whose name has no renderer, or whose JSON file is
+missing, is an error naming the page, the block and the benchmark to run; nothing is written then.
+
+Run::
+
+    python scripts/update_figures.py                # rewrite README.md and docs/*.md
+    python scripts/update_figures.py --check        # exit 1 if a page is not up to date (CI)
+    python scripts/update_figures.py docs/solar.md  # only these pages
+
+Exit codes: 0 done (or up to date), 1 ``--check`` found pages to update, 2 bad block or
+missing figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIGURES_DIR = ROOT / "benchmarks" / "figures"
+
+BLOCK = re.compile(r"<!-- figures:(?P<name>[\w.-]+) -->(?P<body>.*?)<!-- /figures:(?P=name) -->", re.S)
+"""A marked block: opening and closing markers with the same name, on one line or around lines."""
+
+
+class FiguresError(Exception):
+    """A block that cannot be written (unknown name, missing or malformed figures)."""
+
+
+# ----------------------------------------------------------------------------- renderers
+def _case_order(cases: dict) -> list[str]:
+    return sorted(cases, key=lambda k: cases[k].get("n_buildings", 0))
+
+
+def energy_kernel_table(data: dict) -> str:
+    """A table of the 5R1C stock kernel per stock size (benchmarks/bench_energy_kernel.py)."""
+    cases = data.get("cases") or {}
+    if not cases:
+        raise FiguresError("no cases in the figures")
+    rows = [
+        "| buildings × hours | wall (best) | building-years/s | × the Python loop (wall) | CPU ns per building-hour | "
+        "× the loop per core (CPU) | peak RSS | load (1 min) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for key in _case_order(cases):
+        c = cases[key]
+        rows.append(
+            f"| {c['n_buildings']:,} × {c['n_hours']:,} | {c['wall_s']:.3f} s | {c['building_years_per_s']:,.0f} | "
+            f"{c['speedup_vs_python']:,.0f}× | {c['cpu_ns_per_building_hour']:.2f} | {c['cpu_speedup_vs_python_per_core']:,.0f}× | "
+            f"{c['max_rss_gb']:.2f} GB | {c['load_average_1min']:.1f} |"
+        )
+    dates = sorted({c["date"] for c in cases.values()})
+    threads = sorted({str(c["numba_threads"]) for c in cases.values()})
+    cpus = sorted({str(c["cpus"]) for c in cases.values()})
+    drivers = sorted({c["drivers"] for c in cases.values()})
+    note = (
+        f"Measured {', '.join(dates)} by `pytest benchmarks/bench_energy_kernel.py --benchmark-only -s` "
+        f"({'/'.join(threads)} Numba threads on a {'/'.join(cpus)}-CPU machine shared with other work; drivers: "
+        f"{', '.join(drivers)}; figures in `benchmarks/figures/energy_kernel.json`). The Python loop is "
+        "`tests/energy_reference.py` in the same run; wall-time ratios move with the load, CPU time less."
+    )
+    return "\n" + note + "\n\n" + "\n".join(rows) + "\n"
+
+
+def energy_kernel_summary(data: dict) -> str:
+    """One line for the README's table cell: the largest stock's time and the ratio ranges."""
+    cases = data.get("cases") or {}
+    if not cases:
+        raise FiguresError("no cases in the figures")
+    order = _case_order(cases)
+    big = cases[order[-1]]
+    wall = [cases[k]["speedup_vs_python"] for k in order]
+    cpu = [cases[k]["cpu_speedup_vs_python_per_core"] for k in order]
+
+    def span(values: list[float]) -> str:
+        lo, hi = min(values), max(values)
+        return f"{lo:,.0f}×" if round(lo) == round(hi) else f"{lo:,.0f}–{hi:,.0f}×"
+
+    sizes = f"{order[0]}–{order[-1]}" if len(order) > 1 else order[0]
+    return (
+        f"{big['n_buildings']:,} buildings × {big['n_hours']:,} h in {big['wall_s']:.2f} s ({big['max_rss_gb']:.2f} GB, load "
+        f"{big['load_average_1min']:.1f}); {span(wall)} the loop in wall time ({sizes}), {span(cpu)} per core"
+    )
+
+
+def solar_region_page(data: dict) -> str:
+    """The measured part of docs/solar.md (the renderer of benchmarks/bench_solar_region.py)."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.bench_solar_region import render
+
+    return "\n\n" + render(data) + "\n\n"
+
+
+def solar_region_summary(data: dict) -> str:
+    """One line: region cadastre and energy run times against the PBF read."""
+    c, e = data.get("cadastre"), data.get("energy")
+    if not c and not e:
+        raise FiguresError("neither 'cadastre' nor 'energy' in the figures")
+    parts = []
+    if c:
+        parts.append(f"solar cadastre of {c['n_buildings']:,} buildings in {c['end_to_end_s']:.1f} s ({c['ratio']:.1f}× the PBF read)")
+    if e:
+        parts.append(f"`twin energy run` on the region in {e['in_process_s']:.1f} s ({e['in_process_ratio']:.1f}× the read)")
+    return "; ".join(parts)
+
+
+#: Block name -> (JSON file under benchmarks/figures/, renderer, benchmark that writes the file).
+RENDERERS: dict[str, tuple[str, Callable[[dict], str], str]] = {
+    "energy_kernel": ("energy_kernel.json", energy_kernel_table, "pytest benchmarks/bench_energy_kernel.py --benchmark-only -s"),
+    "energy_kernel.summary": ("energy_kernel.json", energy_kernel_summary, "pytest benchmarks/bench_energy_kernel.py --benchmark-only -s"),
+    "solar_region": ("solar_region.json", solar_region_page, "python benchmarks/bench_solar_region.py"),
+    "solar_region.summary": ("solar_region.json", solar_region_summary, "python benchmarks/bench_solar_region.py"),
+}
+
+
+# ----------------------------------------------------------------------------- rewriting
+def render_block(name: str, figures_dir: Path = FIGURES_DIR) -> str:
+    """The text between the markers of block ``name``."""
+    if name not in RENDERERS:
+        raise FiguresError(f"unknown figures block {name!r} (known: {', '.join(sorted(RENDERERS))})")
+    file, renderer, bench = RENDERERS[name]
+    path = figures_dir / file
+    if not path.exists():
+        raise FiguresError(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} is missing: run {bench}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        text = renderer(data)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise FiguresError(f"{path.name}: cannot render block {name!r}: {type(exc).__name__}: {exc}") from None
+    return text
+
+
+def rewrite(text: str, *, figures_dir: Path = FIGURES_DIR, where: str = "<text>") -> tuple[str, list[str]]:
+    """``text`` with every marked block rewritten, and the names of the blocks found.
+
+    A one-line block gets a one-line rendering (newlines are not allowed in a table cell).
+    """
+    names: list[str] = []
+
+    def one(m: re.Match) -> str:
+        name = m.group("name")
+        names.append(name)
+        try:
+            body = render_block(name, figures_dir)
+        except FiguresError as exc:
+            raise FiguresError(f"{where}: block {name!r}: {exc}") from None
+        if "\n" not in m.group("body") and "\n" in body.strip():
+            raise FiguresError(f"{where}: block {name!r} sits in one line but renders to several (use a block on its own lines)")
+        if "\n" not in m.group("body"):
+            body = body.strip()
+        return f"<!-- figures:{name} -->{body}<!-- /figures:{name} -->"
+
+    return BLOCK.sub(one, text), names
+
+
+def default_pages(root: Path = ROOT) -> list[Path]:
+    return [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+
+
+def update(pages: Iterable[Path], *, check: bool = False, figures_dir: Path = FIGURES_DIR) -> tuple[list[Path], dict[Path, list[str]]]:
+    """Rewrite (or, with ``check``, only compare) ``pages``; returns the pages that changed (or
+    would change) and the blocks found per page. Every page is rendered before any is written."""
+    new_texts: dict[Path, str] = {}
+    found: dict[Path, list[str]] = {}
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        new, names = rewrite(text, figures_dir=figures_dir, where=str(page))
+        if names:
+            found[page] = names
+        if new != text:
+            new_texts[page] = new
+    if not check:
+        for page, new in new_texts.items():
+            page.write_text(new, encoding="utf-8")
+    return list(new_texts), found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pages", nargs="*", type=Path, help="pages to rewrite (default: README.md and docs/*.md)")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a page is not up to date")
+    args = parser.parse_args(argv)
+    pages = args.pages or default_pages()
+    try:
+        changed, found = update(pages, check=args.check)
+    except (FiguresError, OSError) as exc:
+        print(f"update_figures: error: {exc}", file=sys.stderr)
+        return 2
+    for page, names in found.items():
+        state = ("out of date" if args.check else "rewritten") if page in changed else "up to date"
+        print(f"{page.relative_to(ROOT) if page.is_relative_to(ROOT) else page}: {', '.join(names)} ({state})")
+    if not found:
+        print("no figures blocks found")
+    return 1 if args.check and changed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -273,8 +273,14 @@ def run_district_with_block(
             frac = share / share.sum() if share.sum() > 0 else share
             top_in += frac * tot["inflow_top_m3"]
             runoff += frac * tot["runoff_m3"]
-    theta_mat = np.array([float(m.theta(h0)) for m in materials])
-    theta0 = theta_mat[material]
+    # the initial water content as the kernel computes it (the same tables as the block's start)
+    from twin.kernels import richards3d as K3
+    from twin.soil.block3d import build_tables
+
+    params, tables = build_tables(materials)
+    theta0 = np.empty(material.size)
+    K3.water_contents(np.full(material.size, h0), np.ascontiguousarray(material.reshape(-1), dtype=np.int64), params, tables, theta0)
+    theta0 = theta0.reshape(nz, nyb, nxb)
     theta1 = state.theta.reshape(nz, nyb, nxb)
     store_col = ((theta1 - theta0) * dz).sum(axis=0) * size * size
     # the same block without rain and with closed sides: what the initial state drains on its own

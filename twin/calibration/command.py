@@ -40,7 +40,7 @@ def _scene_and_weather(scene_paths, weather, daily_weather=None, *, utc_offset_h
         return scene, read_daily_temperatures(daily_weather, utc_offset_h=utc_offset_h, latitude_deg=latitude_deg,
                                               longitude_deg=longitude_deg, report=report)
     if weather is not None:
-        from twin.ingest.epw import read_epw
+        from twin.io.epw import read_epw
 
         return scene, read_epw(weather)
     if scene.weather is None:
@@ -242,7 +242,7 @@ def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kw
     """Assimilate every whole day of hourly readings after the state's position (``twin sync update``)."""
     from twin.calibration.meters import read_meters
     from twin.calibration.sync import load_state, save_state
-    from twin.ingest.epw import read_epw
+    from twin.io.epw import read_epw
 
     w = read_epw(weather)
     from twin.energy.solar import standard_drivers
@@ -300,7 +300,7 @@ def sync_forecast(state: Path, *, weather, days: int, out: Path | None = None, l
 
     path = Path(weather)
     if path.suffix.lower() == ".epw":
-        from twin.ingest.epw import read_epw
+        from twin.io.epw import read_epw
 
         drivers = standard_drivers(read_epw(path))
     else:

@@ -60,7 +60,7 @@ def uccle_drivers():
     from pathlib import Path
 
     from twin.energy.solar import standard_drivers
-    from twin.ingest.epw import read_epw
+    from twin.io.epw import read_epw
 
     path = Path(__file__).resolve().parents[2] / "data_samples" / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
     return standard_drivers(read_epw(path))

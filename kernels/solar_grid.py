@@ -25,12 +25,32 @@ vertex k of triangle i is ``tri[i, k, :]`` = (x, y, z), metres. Nothing here imp
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
 from twin.kernels.config import jit, jit_parallel, prange
 
 _INF = np.inf
+
+
+class GridArrays(NamedTuple):
+    """A triangle scene and its height-field grid, one argument of the queries (see the module docstring).
+
+    The caller passes plain Python ``float`` / ``int`` scalars (one compiled signature, loaded
+    from Numba's disk cache in later processes).
+    """
+
+    tri: np.ndarray  #: float64 (n_t, 3, 3) triangles, m
+    x0: float  #: x of the grid's lower-left corner, m
+    y0: float  #: y of the grid's lower-left corner, m
+    cell: float  #: cell side, m
+    nx: int  #: cells along x
+    ny: int  #: cells along y
+    cell_offsets: np.ndarray  #: int64 (nx * ny + 1) CSR offsets of the cells' lists
+    cell_items: np.ndarray  #: int64 triangle indices, per cell by decreasing top
+    item_zmax: np.ndarray  #: float64 top of each listed triangle
+    cell_zmax: np.ndarray  #: float64 (nx * ny) highest z in each cell (-inf: empty)
 
 
 # ----------------------------------------------------------------------------- building
@@ -117,12 +137,14 @@ def ray_triangle_t(ox, oy, oz, dx, dy, dz, tri, i):
 
 
 @jit
-def occluded(ox, oy, oz, dx, dy, dz, t_min, tri, x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax, z_top):
-    """True if the ray ``o + t d`` (``d`` a unit vector, ``t > t_min``) hits a triangle.
+def occluded(ox, oy, oz, dx, dy, dz, t_min, grid, z_top):
+    """True if the ray ``o + t d`` (``d`` a unit vector, ``t > t_min``) hits a triangle of
+    ``grid`` (:class:`GridArrays`).
 
     Only rays that do not point down (``dz >= 0``) may be asked: the walk stops once the
     ray is above ``z_top``, the highest vertex of the scene.
     """
+    tri, x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax = grid
     if oz > z_top:
         return False
     # start cell (the origin lies inside the grid: the caller builds it over the sensors too)
@@ -266,8 +288,7 @@ def _cut_max_tan(ox, oy, oz, ax, ay, tri, i, max_dist, f_min):
 
 
 @jit
-def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri, tri_group, x0, y0, cell, nx, ny,
-                cell_offsets, cell_items, item_zmax, cell_zmax, z_top):
+def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri_group, grid, z_top):
     """Tangent of the horizon elevation along azimuth direction ``(ax, ay)`` (unit, horizontal).
 
     The largest ``(z - oz) / f`` over every triangle cut within ``f_min <= f <= max_dist``,
@@ -277,6 +298,7 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri, tri_group, x0
     best = 0.0
     if oz >= z_top:
         return best
+    tri, x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax = grid
     fx = (ox - x0) / cell
     fy = (oy - y0) / cell
     ci = int(math.floor(fx))
@@ -331,8 +353,7 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri, tri_group, x0
 
 # ----------------------------------------------------------------------------- batch queries
 @jit_parallel
-def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_min, tri, tri_group, x0, y0, cell, nx, ny,
-                       cell_offsets, cell_items, item_zmax, cell_zmax, z_top_near, out_elevation_deg):
+def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_min, grid, tri_group, z_top_near, out_elevation_deg):
     """Horizon profiles: elevation angle (degrees, >= 0) per azimuth sector of each origin.
 
     Sector ``k`` of ``n = out_elevation_deg.shape[1]`` is looked at along azimuth
@@ -346,7 +367,8 @@ def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_mi
     front : float64 (n_o, 2) outward horizontal unit normal of a vertical surface at the origin
         (sectors wholly behind it are set to 0 without a walk), or (0, 0): every sector.
     max_dist, f_min : float, horizontal search range, m.
-    tri, tri_group, x0 ... cell_zmax : the scene and its grid (see the module docstring).
+    grid : :class:`GridArrays`, the scene and its grid.
+    tri_group : int64 (n_t,) group (building) of each triangle.
     z_top_near : float64 (n_o,) highest point of the scene within ``max_dist`` of each origin
         (any upper bound will do; the walk stops once nothing higher can follow).
     out_elevation_deg : float64 (n_o, n), output.
@@ -367,15 +389,13 @@ def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_mi
             out_elevation_deg[o, k] = 0.0
             if oz >= z_top_near[o] or front[o, 0] * sin_az[k] + front[o, 1] * cos_az[k] < behind:
                 continue  # nothing higher within reach, or behind the surface
-            t = horizon_tan(ox, oy, oz, sin_az[k], cos_az[k], max_dist, f_min, exclude[o], tri, tri_group,
-                            x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax, z_top_near[o])
+            t = horizon_tan(ox, oy, oz, sin_az[k], cos_az[k], max_dist, f_min, exclude[o], tri_group, grid, z_top_near[o])
             if t != 0.0:
                 out_elevation_deg[o, k] = math.degrees(math.atan(t))
 
 
 @jit_parallel
-def direct_hourly(origins, normals, sun, dni, t_min, tri, x0, y0, cell, nx, ny, cell_offsets, cell_items,
-                  item_zmax, cell_zmax, z_top, out_w_m2):
+def direct_hourly(origins, normals, sun, dni, t_min, grid, z_top, out_w_m2):
     """Direct (beam) irradiance on each sensor each hour, W/m2: ``dni * cos(aoi)`` when the sun
     is in front of the sensor and its ray leaves the scene unblocked, else 0.
 
@@ -385,6 +405,7 @@ def direct_hourly(origins, normals, sun, dni, t_min, tri, x0, y0, cell, nx, ny, 
     sun : float64 (n_h, 3) unit vectors toward the sun (east, north, up).
     dni : float64 (n_h,) direct normal irradiance (0 with the sun down), W/m2.
     t_min : float, hits nearer than this along the ray are ignored, m.
+    grid : :class:`GridArrays`; z_top : float, highest vertex of the scene, m.
     out_w_m2 : float64 (n_s, n_h), output.
     """
     n_h = sun.shape[0]
@@ -396,14 +417,13 @@ def direct_hourly(origins, normals, sun, dni, t_min, tri, x0, y0, cell, nx, ny, 
             c = normals[s, 0] * sun[h, 0] + normals[s, 1] * sun[h, 1] + normals[s, 2] * sun[h, 2]
             if c <= 0.0:
                 continue
-            if not occluded(origins[s, 0], origins[s, 1], origins[s, 2], sun[h, 0], sun[h, 1], sun[h, 2], t_min, tri,
-                            x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax, z_top):
+            if not occluded(origins[s, 0], origins[s, 1], origins[s, 2], sun[h, 0], sun[h, 1], sun[h, 2], t_min, grid, z_top):
                 out_w_m2[s, h] = dni[h] * c
 
 
 @jit_parallel
-def beam_annual_exact(origins, normals, sun, beam_dn, circ_dn, month, t_min, tri, x0, y0, cell, nx, ny,
-                      cell_offsets, cell_items, item_zmax, cell_zmax, z_top, out_beam, out_circ, out_beam_free, out_circ_free):
+def beam_annual_exact(origins, normals, sun, beam_dn, circ_dn, month, t_min, grid, z_top, out_beam, out_circ, out_beam_free,
+                      out_circ_free):
     """Monthly sums of the beam and circumsolar irradiance of each sensor, shaded and free, Wh/m2.
 
     Hour ``h`` contributes ``beam_dn[h] * cos(aoi)`` (``beam_dn`` the DNI) and
@@ -427,7 +447,6 @@ def beam_annual_exact(origins, normals, sun, beam_dn, circ_dn, month, t_min, tri
             m = month[h]
             out_beam_free[s, m] += beam_dn[h] * c
             out_circ_free[s, m] += circ_dn[h] * c
-            if not occluded(origins[s, 0], origins[s, 1], origins[s, 2], sun[h, 0], sun[h, 1], sun[h, 2], t_min, tri,
-                            x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax, z_top):
+            if not occluded(origins[s, 0], origins[s, 1], origins[s, 2], sun[h, 0], sun[h, 1], sun[h, 2], t_min, grid, z_top):
                 out_beam[s, m] += beam_dn[h] * c
                 out_circ[s, m] += circ_dn[h] * c

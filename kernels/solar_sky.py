@@ -22,10 +22,39 @@ Nothing here imports twin; every output is allocated by the caller.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
 from twin.kernels.config import jit, jit_parallel, prange
+
+
+class PVWeather(NamedTuple):
+    """Hourly sky of the PV kernels (n_h each; see :func:`pv_annual`)."""
+
+    sun: np.ndarray  #: float64 (n_h, 3) unit vectors toward the sun (east, north, up)
+    dni: np.ndarray  #: beam normal irradiance, W/m2
+    circ_dn: np.ndarray  #: Perez circumsolar per unit cos(aoi), W/m2
+    dhi_iso: np.ndarray  #: isotropic sky radiance x pi, W/m2
+    dhi_band: np.ndarray  #: horizon band per unit sin(tilt), W/m2
+    ghi_ground: np.ndarray  #: albedo x GHI, W/m2
+    t_air_c: np.ndarray  #: air temperature, C
+    wind_m_s: np.ndarray  #: wind speed, m/s
+
+
+class PVSystem(NamedTuple):
+    """PV module, temperature, glass and inverter parameters of the PV kernels (floats; see :func:`pv_annual`)."""
+
+    pdc0_w: float  #: DC nameplate, W
+    gamma_per_k: float  #: power temperature coefficient, 1/K
+    sapm_a: float  #: Sandia module-temperature coefficient a
+    sapm_b: float  #: Sandia coefficient b, s/m
+    sapm_dt: float  #: Sandia cell-module difference at 1000 W/m2, K
+    n_glass: float  #: refractive index of the cover glass
+    k_l: float  #: glass extinction x thickness
+    inv_eff_nom: float  #: nominal inverter efficiency
+    inv_eff_ref: float  #: reference inverter efficiency (PVWatts 0.9637)
+    dc_ac_ratio: float  #: DC/AC nameplate ratio
 
 _HALF_PI = 0.5 * math.pi
 
@@ -299,9 +328,9 @@ def _iam_physical(cos_aoi, n_glass, k_l):
 
 
 @jit
-def _pv_hour(nx, ny, nz, sx, sy, sz, dni, circ_dn, dhi_iso, dhi_band, ghi_ground, t_air_c, wind_m_s, pdc0_w, gamma_per_k,
-             sapm_a, sapm_b, sapm_dt, n_glass, k_l, inv_eff_nom, inv_eff_ref, pac0, pdc0_inv):
-    """(poa, effective, dc, ac) of one hour on one plane (see :func:`pv_annual`)."""
+def _pv_hour(nx, ny, nz, sx, sy, sz, dni, circ_dn, dhi_iso, dhi_band, ghi_ground, t_air_c, wind_m_s, system, pac0, pdc0_inv):
+    """(poa, effective, dc, ac) of one hour on one plane (see :func:`pv_annual`); ``system`` a :class:`PVSystem`."""
+    pdc0_w, gamma_per_k, sapm_a, sapm_b, sapm_dt, n_glass, k_l, inv_eff_nom, inv_eff_ref, _ = system
     c = nx * sx + ny * sy + nz * sz
     if sz <= 0.0:
         c = 0.0
@@ -327,24 +356,22 @@ def _pv_hour(nx, ny, nz, sx, sy, sz, dni, circ_dn, dhi_iso, dhi_band, ghi_ground
 
 
 @jit
-def pv_hourly(normal, sun, dni, circ_dn, dhi_iso, dhi_band, ghi_ground, t_air_c, wind_m_s, pdc0_w, gamma_per_k,
-              sapm_a, sapm_b, sapm_dt, n_glass, k_l, inv_eff_nom, inv_eff_ref, dc_ac_ratio, out_dc_w, out_ac_w):
-    """Hourly DC and AC power (W, hour means) of one plane of unit normal ``normal`` (3,): the
-    chain of :func:`pv_annual`, hour by hour. Outputs (n_h,) are overwritten."""
-    pac0 = pdc0_w / dc_ac_ratio
-    pdc0_inv = pac0 / inv_eff_nom
+def pv_hourly(normal, weather, system, out_dc_w, out_ac_w):
+    """Hourly DC and AC power (W, hour means) of one plane of unit normal ``normal`` (3,) under
+    ``weather`` (:class:`PVWeather`) with ``system`` (:class:`PVSystem`): the chain of
+    :func:`pv_annual`, hour by hour. Outputs (n_h,) are overwritten."""
+    sun, dni, circ_dn, dhi_iso, dhi_band, ghi_ground, t_air_c, wind_m_s = weather
+    pac0 = system.pdc0_w / system.dc_ac_ratio
+    pdc0_inv = pac0 / system.inv_eff_nom
     for h in range(sun.shape[0]):
         _, _, dc, ac = _pv_hour(normal[0], normal[1], normal[2], sun[h, 0], sun[h, 1], sun[h, 2], dni[h], circ_dn[h], dhi_iso[h],
-                                dhi_band[h], ghi_ground[h], t_air_c[h], wind_m_s[h], pdc0_w, gamma_per_k, sapm_a, sapm_b,
-                                sapm_dt, n_glass, k_l, inv_eff_nom, inv_eff_ref, pac0, pdc0_inv)
+                                dhi_band[h], ghi_ground[h], t_air_c[h], wind_m_s[h], system, pac0, pdc0_inv)
         out_dc_w[h] = dc
         out_ac_w[h] = ac
 
 
 @jit_parallel
-def pv_annual(normals, sun, dni, circ_dn, dhi_iso, dhi_band, ghi_ground, t_air_c, wind_m_s, pdc0_w, gamma_per_k,
-              sapm_a, sapm_b, sapm_dt, n_glass, k_l, inv_eff_nom, inv_eff_ref, dc_ac_ratio,
-              out_poa_wh, out_eff_wh, out_dc_wh, out_ac_wh):
+def pv_annual(normals, weather, system, out_poa_wh, out_eff_wh, out_dc_wh, out_ac_wh):
     """Annual plane-of-array irradiation and PVWatts-type DC and AC energy of 1 kWp per orientation.
 
     For every orientation ``o`` and hour ``h``: the Perez components on the plane (``dni`` and
@@ -356,11 +383,14 @@ def pv_annual(normals, sun, dni, circ_dn, dhi_iso, dhi_band, ghi_ground, t_air_c
     irradiance; DC power ``pdc0 E_eff/1000 (1 + gamma (T_c - 25))`` (PVWatts, Dobos 2014); AC
     through the PVWatts inverter model with nameplate ``pdc0 / dc_ac_ratio``, clipped.
 
+    ``weather``: :class:`PVWeather`; ``system``: :class:`PVSystem` (``pdc0_w`` the DC nameplate).
     Outputs (n_o,), Wh/m2 for irradiation and Wh for energy, are overwritten.
     """
+    # arrays unpacked before the parallel loop (tuple fields are only read inside it)
+    sun, dni, circ_dn, dhi_iso, dhi_band, ghi_ground, t_air_c, wind_m_s = weather
     n_h = sun.shape[0]
-    pac0 = pdc0_w / dc_ac_ratio
-    pdc0_inv = pac0 / inv_eff_nom
+    pac0 = system.pdc0_w / system.dc_ac_ratio
+    pdc0_inv = pac0 / system.inv_eff_nom
     for o in prange(normals.shape[0]):
         poa_sum = 0.0
         eff_sum = 0.0
@@ -368,9 +398,8 @@ def pv_annual(normals, sun, dni, circ_dn, dhi_iso, dhi_band, ghi_ground, t_air_c
         ac_sum = 0.0
         for h in range(n_h):
             poa, eff, dc, ac = _pv_hour(normals[o, 0], normals[o, 1], normals[o, 2], sun[h, 0], sun[h, 1], sun[h, 2], dni[h],
-                                        circ_dn[h], dhi_iso[h], dhi_band[h], ghi_ground[h], t_air_c[h], wind_m_s[h], pdc0_w,
-                                        gamma_per_k, sapm_a, sapm_b, sapm_dt, n_glass, k_l, inv_eff_nom, inv_eff_ref, pac0,
-                                        pdc0_inv)
+                                        circ_dn[h], dhi_iso[h], dhi_band[h], ghi_ground[h], t_air_c[h], wind_m_s[h], system,
+                                        pac0, pdc0_inv)
             poa_sum += poa
             eff_sum += eff
             dc_sum += dc

@@ -229,3 +229,39 @@ def test_horizon_kernel_against_every_triangle():
         ref = horizon_reference(origins[o], 24, mesh.tri, 40.0)
         np.testing.assert_allclose(got[o], ref, atol=1e-9)
     assert (got > 5).mean() > 0.2
+
+
+_CACHE_SCRIPT = """
+import numpy as np
+from twin.kernels import solar_grid as g, solar_sky as s
+from twin.solar.grid import SceneGrid
+tri = np.array([[[0, 0, 0], [10, 0, 0], [10, 0, 10]], [[0, 5, 0], [10, 5, 0], [10, 5, 5]]], dtype=float)
+grid = SceneGrid.build(tri, np.array([0, 1]), points=np.array([[5.0, 2.0, 1.0]]))
+o, n, sun = np.array([[5.0, 2.0, 1.0]]), np.array([[0.0, 0.0, 1.0]]), np.array([[0.0, 0.6, 0.8]])
+grid.horizons(o, n_sectors=8)
+grid.direct_hourly(o, n, sun, np.array([800.0]))
+grid.beam_monthly(o, n, sun, np.array([800.0]), np.array([10.0]), np.array([0]))
+w = s.PVWeather(sun, *(np.array([v]) for v in (800.0, 10.0, 100.0, 5.0, 40.0, 20.0, 2.0)))
+system = s.PVSystem(1000.0, -0.004, -3.56, -0.075, 3.0, 1.526, 0.002, 0.96, 0.9637, 1.2)
+s.pv_annual(n, w, system, *(np.zeros(1) for _ in range(4)))
+s.pv_hourly(n[0], w, system, np.zeros(1), np.zeros(1))
+for f in (g.horizon_elevations, g.direct_hourly, g.beam_annual_exact, s.pv_annual, s.pv_hourly):
+    print(f.__name__, sum(f.stats.cache_hits.values()), sum(f.stats.cache_misses.values()))
+"""
+
+
+def test_grouped_argument_kernels_load_from_the_disk_cache_in_a_second_process(tmp_path):
+    """The kernels that take :class:`GridArrays`, :class:`PVWeather` and :class:`PVSystem`
+    (issue 19: at most 16 arguments) are stored by Numba's disk cache and loaded, not
+    compiled, by a later process."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba"), "TWIN_NUMBA_THREADS": "1"}
+    runs = [subprocess.run([sys.executable, "-c", _CACHE_SCRIPT], capture_output=True, text=True, env=env, timeout=600) for _ in range(2)]
+    for r in runs:
+        assert r.returncode == 0, r.stderr[-2000:]
+    second = {name: (int(hits), int(misses)) for name, hits, misses in (line.split() for line in runs[1].stdout.splitlines())}
+    assert len(second) == 5
+    assert all(hits == 1 and misses == 0 for hits, misses in second.values()), second

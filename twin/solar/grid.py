@@ -100,9 +100,12 @@ class SceneGrid:
         items = np.ascontiguousarray(order[items])
         return cls(tri, group, x0, y0, cell, nx, ny, offsets, items, np.ascontiguousarray(tz[items]), zmax, z_top)
 
-    def _args(self) -> tuple:
-        return (self.x0, self.y0, self.cell, self.nx, self.ny, self.cell_offsets, self.cell_items, self.item_zmax, self.cell_zmax,
-                self.z_top)
+    def arrays(self):
+        """The scene and grid as the kernels' :class:`twin.kernels.solar_grid.GridArrays`."""
+        from twin.kernels.solar_grid import GridArrays
+
+        return GridArrays(self.tri, float(self.x0), float(self.y0), float(self.cell), int(self.nx), int(self.ny), self.cell_offsets,
+                          self.cell_items, self.item_zmax, self.cell_zmax)
 
     def horizons(self, origins: np.ndarray, *, n_sectors: int = 36, exclude: np.ndarray | None = None,
                  max_distance_m: float = 100.0, front: np.ndarray | None = None, progress=None) -> np.ndarray:
@@ -117,7 +120,7 @@ class SceneGrid:
         origins = np.ascontiguousarray(origins, dtype=np.float64).reshape(-1, 3)
         ex = np.full(len(origins), -1, dtype=np.int64) if exclude is None else np.ascontiguousarray(exclude, dtype=np.int64)
         z_near = self.top_within(origins, max_distance_m)
-        args = self._args()[:-1]
+        grid = self.arrays()
         fr = np.zeros((len(origins), 2)) if front is None else np.ascontiguousarray(front, dtype=np.float64).reshape(-1, 2)
         # origins in Z order of 64 m blocks: neighbours walk the same cells and triangles one
         # after the other (fewer cache misses); each origin's profile does not depend on the order
@@ -125,8 +128,8 @@ class SceneGrid:
         o_s, ex_s, fr_s, z_s = (np.ascontiguousarray(x[order]) for x in (origins, ex, fr, z_near))
         out_s = np.zeros((len(origins), int(n_sectors)))
         for a, b in chunks(len(origins), progress, "horizons"):
-            horizon_elevations(o_s[a:b], ex_s[a:b], fr_s[a:b], 0.0, float(max_distance_m), F_MIN_M, self.tri, self.tri_group,
-                               *args, z_s[a:b], out_s[a:b])
+            horizon_elevations(o_s[a:b], ex_s[a:b], fr_s[a:b], 0.0, float(max_distance_m), F_MIN_M, grid, self.tri_group, z_s[a:b],
+                               out_s[a:b])
         out = np.empty_like(out_s)
         out[order] = out_s
         return out
@@ -154,7 +157,7 @@ class SceneGrid:
         origins = np.ascontiguousarray(origins, dtype=np.float64)
         out = np.zeros((len(origins), len(sun)))
         direct_hourly(origins, np.ascontiguousarray(normals, dtype=np.float64), np.ascontiguousarray(sun, dtype=np.float64),
-                      np.ascontiguousarray(dni, dtype=np.float64), T_MIN_M, self.tri, *self._args(), out)
+                      np.ascontiguousarray(dni, dtype=np.float64), T_MIN_M, self.arrays(), float(self.z_top), out)
         return out
 
     def beam_monthly(self, origins, normals, sun, beam_dn, circ_dn, month, *, progress=None):
@@ -167,6 +170,7 @@ class SceneGrid:
         outs = [np.zeros((n, 12)) for _ in range(4)]
         args = (np.ascontiguousarray(sun, dtype=np.float64), np.ascontiguousarray(beam_dn, dtype=np.float64),
                 np.ascontiguousarray(circ_dn, dtype=np.float64), np.ascontiguousarray(month, dtype=np.int64))
+        grid = self.arrays()
         for a, b in chunks(n, progress, "sun rays"):
-            beam_annual_exact(origins[a:b], normals[a:b], *args, T_MIN_M, self.tri, *self._args(), *(o[a:b] for o in outs))
+            beam_annual_exact(origins[a:b], normals[a:b], *args, T_MIN_M, grid, float(self.z_top), *(o[a:b] for o in outs))
         return tuple(outs)

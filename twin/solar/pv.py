@@ -128,6 +128,7 @@ def orientation_yield(sky, normals: np.ndarray, params: PVParameters = PVParamet
     """
     from twin.kernels.solar_sky import pv_annual
 
+    weather = _pv_weather(sky)
     normals = np.ascontiguousarray(np.asarray(normals, dtype=float).reshape(-1, 3))
     n = len(normals)
     rack = np.zeros(n, dtype=bool) if flat_rack is None else np.asarray(flat_rack, dtype=bool)
@@ -138,13 +139,28 @@ def orientation_yield(sky, normals: np.ndarray, params: PVParameters = PVParamet
             continue
         res = [np.zeros(len(idx)) for _ in range(4)]
         # AC after losses: losses scale the DC fed to the inverter
-        pv_annual(np.ascontiguousarray(normals[idx]), sky.sun, sky.dni, sky.circ_dn, sky.iso, sky.band, sky.ground,
-                  sky.t_air_c, sky.wind_m_s, 1000.0 * (1.0 - params.dc_losses), params.gamma_pdc_per_k, sapm[0], sapm[1], sapm[2],
-                  params.glass_n, params.glass_k_per_m * params.glass_l_m, params.inverter_eff_nom, params.inverter_eff_ref,
-                  params.dc_ac_ratio * (1.0 - params.dc_losses), *res)  # AC nameplate = pdc0 / dc_ac_ratio
+        pv_annual(np.ascontiguousarray(normals[idx]), weather, _pv_system(params, sapm), *res)  # AC nameplate = pdc0 / dc_ac_ratio
         out["poa"][idx], out["eff"][idx], out["ac"][idx] = res[0], res[1], res[3]
         out["dc"][idx] = res[2] / (1.0 - params.dc_losses)
     return OrientationYield(out["poa"] / 1000.0, out["eff"] / 1000.0, out["dc"] / 1000.0, out["ac"] / 1000.0)
+
+
+def _pv_weather(sky):
+    """The sky's hourly arrays as the kernels' :class:`twin.kernels.solar_sky.PVWeather`."""
+    from twin.kernels.solar_sky import PVWeather
+
+    return PVWeather(sky.sun, sky.dni, sky.circ_dn, sky.iso, sky.band, sky.ground, sky.t_air_c, sky.wind_m_s)
+
+
+def _pv_system(params: PVParameters, sapm) -> object:
+    """The kernels' :class:`twin.kernels.solar_sky.PVSystem` of ``params`` and a Sandia (a, b, dT)
+    triple, after DC losses: 1 kWp less the losses, and the AC nameplate ``pdc0 / dc_ac_ratio``
+    unchanged by them."""
+    from twin.kernels.solar_sky import PVSystem
+
+    return PVSystem(float(1000.0 * (1.0 - params.dc_losses)), float(params.gamma_pdc_per_k), float(sapm[0]), float(sapm[1]),
+                    float(sapm[2]), float(params.glass_n), float(params.glass_k_per_m * params.glass_l_m),
+                    float(params.inverter_eff_nom), float(params.inverter_eff_ref), float(params.dc_ac_ratio * (1.0 - params.dc_losses)))
 
 
 def hourly_ac_kwh(sky, tilt_deg: float, azimuth_deg: float, kwp: float, params: PVParameters = PVParameters(), *,
@@ -156,10 +172,7 @@ def hourly_ac_kwh(sky, tilt_deg: float, azimuth_deg: float, kwp: float, params: 
     sapm = params.sapm_flat if flat_rack else params.sapm_pitched
     dc = np.zeros(sky.n_hours)
     ac = np.zeros(sky.n_hours)
-    pv_hourly(normal_of([tilt_deg], [azimuth_deg])[0], sky.sun, sky.dni, sky.circ_dn, sky.iso, sky.band, sky.ground, sky.t_air_c,
-              sky.wind_m_s, 1000.0 * (1.0 - params.dc_losses), params.gamma_pdc_per_k, *sapm, params.glass_n,
-              params.glass_k_per_m * params.glass_l_m, params.inverter_eff_nom, params.inverter_eff_ref,
-              params.dc_ac_ratio * (1.0 - params.dc_losses), dc, ac)
+    pv_hourly(normal_of([tilt_deg], [azimuth_deg])[0], _pv_weather(sky), _pv_system(params, sapm), dc, ac)
     return ac / 1000.0 * float(kwp) * float(shade_ratio)
 
 

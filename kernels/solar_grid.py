@@ -137,6 +137,35 @@ def ray_triangle_t(ox, oy, oz, dx, dy, dz, tri, i):
 
 
 @jit
+def _walk_start(ox, oy, dx, dy, x0, y0, cell):
+    """Start of the cell walk (Amanatides & Woo 1987) of a ray from ``(ox, oy)`` along the
+    horizontal direction ``(dx, dy)`` (any length; only its x and y parts are used).
+
+    Returns ``(ci, cj, step_i, step_j, t_max_x, t_max_y, t_dx, t_dy)``: the start cell (may lie
+    outside the grid: the caller checks), the cell steps (-1, 0, 1), the ray parameter at the
+    first x and y cell boundaries and between successive ones (``inf`` along an axis the ray
+    does not move on).
+    """
+    ci = int(math.floor((ox - x0) / cell))
+    cj = int(math.floor((oy - y0) / cell))
+    step_i = 1 if dx > 0.0 else (-1 if dx < 0.0 else 0)
+    step_j = 1 if dy > 0.0 else (-1 if dy < 0.0 else 0)
+    if dx != 0.0:
+        t_max_x = ((ci + (1 if dx > 0.0 else 0)) * cell + x0 - ox) / dx
+        t_dx = cell / abs(dx)
+    else:
+        t_max_x = _INF
+        t_dx = _INF
+    if dy != 0.0:
+        t_max_y = ((cj + (1 if dy > 0.0 else 0)) * cell + y0 - oy) / dy
+        t_dy = cell / abs(dy)
+    else:
+        t_max_y = _INF
+        t_dy = _INF
+    return ci, cj, step_i, step_j, t_max_x, t_max_y, t_dx, t_dy
+
+
+@jit
 def occluded(ox, oy, oz, dx, dy, dz, t_min, grid, z_top):
     """True if the ray ``o + t d`` (``d`` a unit vector, ``t > t_min``) hits a triangle of
     ``grid`` (:class:`GridArrays`).
@@ -148,28 +177,9 @@ def occluded(ox, oy, oz, dx, dy, dz, t_min, grid, z_top):
     if oz > z_top:
         return False
     # start cell (the origin lies inside the grid: the caller builds it over the sensors too)
-    fx = (ox - x0) / cell
-    fy = (oy - y0) / cell
-    ci = int(math.floor(fx))
-    cj = int(math.floor(fy))
+    ci, cj, step_i, step_j, t_max_x, t_max_y, t_dx, t_dy = _walk_start(ox, oy, dx, dy, x0, y0, cell)
     if ci < 0 or cj < 0 or ci >= nx or cj >= ny:
         return False
-    step_i = 1 if dx > 0.0 else (-1 if dx < 0.0 else 0)
-    step_j = 1 if dy > 0.0 else (-1 if dy < 0.0 else 0)
-    if dx != 0.0:
-        nb = (ci + (1 if dx > 0.0 else 0)) * cell + x0
-        t_max_x = (nb - ox) / dx
-        t_dx = cell / abs(dx)
-    else:
-        t_max_x = _INF
-        t_dx = _INF
-    if dy != 0.0:
-        nb = (cj + (1 if dy > 0.0 else 0)) * cell + y0
-        t_max_y = (nb - oy) / dy
-        t_dy = cell / abs(dy)
-    else:
-        t_max_y = _INF
-        t_dy = _INF
     t_in = 0.0
     while True:
         t_out = min(t_max_x, t_max_y)
@@ -299,26 +309,9 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri_group, grid, z
     if oz >= z_top:
         return best
     tri, x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax = grid
-    fx = (ox - x0) / cell
-    fy = (oy - y0) / cell
-    ci = int(math.floor(fx))
-    cj = int(math.floor(fy))
+    ci, cj, step_i, step_j, t_max_x, t_max_y, t_dx, t_dy = _walk_start(ox, oy, ax, ay, x0, y0, cell)
     if ci < 0 or cj < 0 or ci >= nx or cj >= ny:
         return best
-    step_i = 1 if ax > 0.0 else (-1 if ax < 0.0 else 0)
-    step_j = 1 if ay > 0.0 else (-1 if ay < 0.0 else 0)
-    if ax != 0.0:
-        t_max_x = ((ci + (1 if ax > 0.0 else 0)) * cell + x0 - ox) / ax
-        t_dx = cell / abs(ax)
-    else:
-        t_max_x = _INF
-        t_dx = _INF
-    if ay != 0.0:
-        t_max_y = ((cj + (1 if ay > 0.0 else 0)) * cell + y0 - oy) / ay
-        t_dy = cell / abs(ay)
-    else:
-        t_max_y = _INF
-        t_dy = _INF
     t_in = 0.0
     while True:
         c = cj * nx + ci

@@ -265,3 +265,33 @@ def test_grouped_argument_kernels_load_from_the_disk_cache_in_a_second_process(t
     second = {name: (int(hits), int(misses)) for name, hits, misses in (line.split() for line in runs[1].stdout.splitlines())}
     assert len(second) == 5
     assert all(hits == 1 and misses == 0 for hits, misses in second.values()), second
+
+
+def test_walk_start_against_marching_along_the_ray():
+    """The shared start of the cell walk (:func:`twin.kernels.solar_grid._walk_start`) against a
+    plain march along the ray in 1 mm steps: same start cell, and the first cell change happens
+    at the first boundary it predicts, into the neighbour its steps say, then again after
+    ``t_dx`` / ``t_dy`` along each axis."""
+    from twin.kernels.solar_grid import _walk_start
+
+    rng = np.random.default_rng(5)
+    x0, y0, cell = -3.0, 7.0, 2.5
+    for _ in range(200):
+        ox, oy = rng.uniform(-3, 20, 2)
+        ang = rng.uniform(0, 2 * math.pi)
+        dx, dy = (math.cos(ang), math.sin(ang)) if rng.random() > 0.1 else ((1.0, 0.0), (0.0, -1.0), (-1.0, 0.0))[rng.integers(3)]
+        ci, cj, si, sj, tx, ty, tdx, tdy = _walk_start(ox, oy, dx, dy, x0, y0, cell)
+        assert (ci, cj) == (math.floor((ox - x0) / cell), math.floor((oy - y0) / cell))
+        assert (si, sj) == (int(np.sign(dx)), int(np.sign(dy)))
+        crossings = []
+        prev = (ci, cj)
+        for t in np.arange(0.0, 3 * cell, 1e-3):
+            c = (math.floor((ox + t * dx - x0) / cell), math.floor((oy + t * dy - y0) / cell))
+            if c != prev:
+                crossings.append((t, c[0] - prev[0], c[1] - prev[1]))
+                prev = c
+        want = sorted([(tx + k * tdx, si, 0) for k in range(3) if math.isfinite(tx)] + [(ty + k * tdy, 0, sj) for k in range(3) if math.isfinite(ty)])
+        want = [w for w in want if w[0] < 3 * cell - 1e-3]
+        assert len(crossings) == len(want)
+        for (t, di, dj), (tw, wi, wj) in zip(crossings, want):
+            assert abs(t - tw) <= 1.5e-3 and (di, dj) == (wi, wj)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.kernels.config import jit_parallel, prange
+from twin.kernels.config import jit, jit_parallel, prange
 
 
 @jit_parallel
@@ -96,6 +96,89 @@ def select_link_od(row_flow, row_origin, demand, from_node, to_node, out_start, 
                     tail += 1
         if tail < n:
             status[r] = -(r + 1)
+    for r in range(n_rows):
+        if status[r] != 0:
+            return status[r]
+    return 0
+
+
+@jit
+def _flow_order(x, to_node, out_start, flow_tol, indeg, order):
+    """Topological order of the nodes on the links with ``x > flow_tol``; returns its length (< n: a cycle)."""
+    n = out_start.shape[0] - 1
+    for v in range(n):
+        indeg[v] = 0
+    for k in range(x.shape[0]):
+        if x[k] > flow_tol:
+            indeg[to_node[k]] += 1
+    head = 0
+    tail = 0
+    for v in range(n):
+        if indeg[v] == 0:
+            order[tail] = v
+            tail += 1
+    while head < tail:
+        v = order[head]
+        head += 1
+        for k in range(out_start[v], out_start[v + 1]):
+            if x[k] > flow_tol:
+                w = to_node[k]
+                indeg[w] -= 1
+                if indeg[w] == 0:
+                    order[tail] = w
+                    tail += 1
+    return tail
+
+
+@jit_parallel
+def select_destination_flows(row_flow, row_origin, demand, to_node, out_start, dest_mask, flow_tol, out_link):
+    """Link flows of the traffic bound to the selected destination zones (select-zone, destination side).
+
+    Under proportionality the share of a row's flow through node ``v`` that ends in a selected
+    zone is ``f_v = (absorbed_v [v selected] + sum_out x_k f_head(k)) / (absorbed_v + sum_out x_k)``
+    (a backward sweep in topological order); the flow on link ``k`` bound there is ``x_k f_head(k)``.
+
+    Parameters
+    ----------
+    row_flow, row_origin, demand, to_node, out_start, flow_tol
+        As in :func:`select_link_od`.
+    dest_mask : uint8 (z,)
+        1 on the selected destination zones.
+    out_link : float64 (R, m), output
+
+    Returns
+    -------
+    int
+        0, or ``-(r + 1)`` if the flows of row ``r`` contain a cycle.
+    """
+    n_rows = row_flow.shape[0]
+    n = out_start.shape[0] - 1
+    m = to_node.shape[0]
+    z = demand.shape[1]
+    status = np.zeros(n_rows, dtype=np.int64)
+    for r in prange(n_rows):
+        x = row_flow[r]
+        indeg = np.empty(n, dtype=np.int64)
+        order = np.empty(n, dtype=np.int64)
+        share = np.zeros(n)
+        for k in range(m):
+            out_link[r, k] = 0.0
+        cnt = _flow_order(x, to_node, out_start, flow_tol, indeg, order)
+        if cnt < n:
+            status[r] = -(r + 1)
+            continue
+        for i in range(cnt - 1, -1, -1):
+            v = order[i]
+            absorbed = demand[r, v] if (v < z and v != row_origin[r]) else 0.0
+            through = absorbed
+            tagged = absorbed if (v < z and dest_mask[v]) else 0.0
+            for k in range(out_start[v], out_start[v + 1]):
+                if x[k] > flow_tol:
+                    t = x[k] * share[to_node[k]]
+                    out_link[r, k] = t
+                    tagged += t
+                    through += x[k]
+            share[v] = tagged / through if through > 0.0 else 0.0
     for r in range(n_rows):
         if status[r] != 0:
             return status[r]

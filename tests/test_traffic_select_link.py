@@ -162,3 +162,51 @@ def test_cli_select_link(tmp_path: Path) -> None:
     assert frame["flow"].sum() == pytest.approx(s["selected_link_flow"], rel=1e-6)
     bad = run_twin(["traffic", "select-link", "--net", net, "--trips", trips, "--link", "1-99"])
     assert_one_line_error(bad, contains=("no link '1-99'", "links"))
+
+
+def ref_destination_flows(net, origin_flows: np.ndarray, demand: np.ndarray, dests: set[int]) -> np.ndarray:
+    """Plain Python: every path of every origin (backward proportions, as ref_select_link) to a
+    selected destination adds its flow to each of its links."""
+    z = demand.shape[0]
+    out = np.zeros(net.n_links)
+    for o in range(z):
+        x = origin_flows[o]
+        tol = 1e-12 * max(demand.sum(), 1.0)
+        into: dict[int, list[int]] = {}
+        for k in range(net.n_links):
+            if x[k] > tol:
+                into.setdefault(int(net.to_node[k]), []).append(k)
+        inflow = {v: sum(x[k] for k in ks) for v, ks in into.items()}
+
+        def walk(v: int, frac: float, path: list[int], d: int, o: int = o, x=x, into=into, inflow=inflow) -> None:
+            if v == o:
+                for k in path:
+                    out[k] += demand[o, d] * frac
+                return
+            for k in into.get(v, []):
+                walk(int(net.from_node[k]), frac * x[k] / inflow[v], [*path, k], d)
+
+        for d in dests:
+            if d != o and demand[o, d] > 0:
+                walk(d, 1.0, [], d)
+    return out
+
+
+def test_select_zone_matches_path_enumeration() -> None:
+    from twin.traffic.select_link import select_zone
+
+    net = random_network(3, n=25, m=90, n_zones=5, first_thru=5)
+    rng = np.random.default_rng(8)
+    demand = rng.uniform(0, 50, (5, 5)) * (1 - np.eye(5)) * 20
+    res = assign(net, demand, algorithm="b", gap=1e-9)
+    for dests in ({1}, {0, 3}):
+        sz = select_zone(res, [net.node_ids[d] for d in sorted(dests)], side="destination", demand=demand)
+        np.testing.assert_allclose(sz.link_flow, ref_destination_flows(net, res.origin_flows, demand, dests), rtol=1e-9, atol=1e-9)
+        into = np.isin(net.to_node, list(dests))
+        assert sz.link_flow[into].sum() == pytest.approx(sz.total, rel=1e-9)  # everything bound there arrives
+    all_dest = select_zone(res, list(net.node_ids[:5]), side="destination", demand=demand)
+    np.testing.assert_allclose(all_dest.link_flow, res.flow, rtol=1e-9, atol=1e-9)
+    origin = select_zone(res, [net.node_ids[2]], side="origin", demand=demand)
+    np.testing.assert_allclose(origin.link_flow, res.origin_flows[2])
+    with pytest.raises(InputError, match="not a zone"):
+        select_zone(res, [net.node_ids[10]], side="origin", demand=demand)

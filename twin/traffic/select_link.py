@@ -195,3 +195,69 @@ def select_link(
     if len(sel) == 1:
         out.meta["closure"] = abs(out.total - selected_flow) / max(selected_flow, 1e-300) if selected_flow > 0 else abs(out.total)
     return out
+
+
+@dataclass(eq=False)
+class SelectZoneResult:
+    """Link flows of the traffic from (``origin``) or to (``destination``) a set of zones.
+
+    ``link_flow`` (m,) in vehicles (PCE for all classes of a multi-class result); ``total`` is the
+    demand from / to the zones (equal to the flow leaving / entering them).
+    """
+
+    network: Network
+    zones: list
+    side: str
+    link_flow: np.ndarray
+    total: float
+    unit: str = "veh"
+
+
+def select_zone(result: AssignmentResult, zones: Sequence[Any], *, side: str, demand: Demand | np.ndarray) -> SelectZoneResult:
+    """Select-zone analysis on an Algorithm B result: the flow on every link of the trips that
+    start in (``side="origin"``) or end in (``side="destination"``) the given zones (node ids).
+
+    Origin side: the sum of the zones' origin flows. Destination side: every origin's flow split
+    at each node in proportion to its link flows (:func:`twin.kernels.traffic_select.select_destination_flows`).
+
+    Raises
+    ------
+    InputError
+        ``side`` not origin/destination, an unknown or non-zone node id, an empty selection, a
+        result without origin flows, a demand of the wrong shape.
+    """
+    from twin.kernels.traffic_select import select_destination_flows
+
+    network = result.network
+    z = network.n_zones
+    if side not in ("origin", "destination"):
+        raise InputError(f"side must be 'origin' or 'destination', got {side!r}", field="side")
+    if len(zones) == 0:
+        raise InputError("select-zone needs at least one zone", field="zones")
+    lookup = {str(v): k for k, v in enumerate(network.node_ids[:z])}
+    idx = []
+    for item in zones:
+        if str(item) not in lookup:
+            raise InputError(f"{item!r} is not a zone of network {network.name}", obj=f"zone {item}", field="zones")
+        idx.append(lookup[str(item)])
+    if result.origin_flows is None:
+        raise InputError(f"select-zone needs the flows per origin of Algorithm B; the result is from {result.algorithm!r}", field="algorithm")
+    matrix = np.asarray(demand.matrix if isinstance(demand, Demand) else demand, dtype=np.float64)
+    if matrix.shape != (z, z):
+        raise InputError(f"demand has shape {matrix.shape}, the network {z} zones", field="demand")
+    if side == "origin":
+        flow = result.origin_flows[idx].sum(axis=0)
+        total = float(matrix[idx].sum() - matrix[idx, idx].sum())
+    else:
+        mask = np.zeros(z, dtype=np.uint8)
+        mask[idx] = 1
+        out = np.empty(result.origin_flows.shape)
+        status = select_destination_flows(
+            np.ascontiguousarray(result.origin_flows), np.arange(z, dtype=np.int64), matrix, network.to_node.astype(np.int64),
+            network.out_start.astype(np.int64), mask, 1e-12 * max(float(matrix.sum()), 1.0), out,
+        )
+        if status < 0:
+            raise SimulationError(f"the flows of origin row {-status - 1} contain a cycle: not bush flows", field="origin_flows")
+        flow = out.sum(axis=0)
+        total = float(matrix[:, idx].sum() - matrix[idx, idx].sum())
+    return SelectZoneResult(network, [network.node_ids[k] for k in idx], side, flow, total)

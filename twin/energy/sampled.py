@@ -428,7 +428,7 @@ def simulate_samples(
             h_w_k = (np.asarray(inputs.h_ve_w_k, dtype=float) + np.asarray(inputs.h_tr_w_w_k, dtype=float)
                      + np.asarray(inputs.h_tr_op_w_k, dtype=float))[np.flatnonzero(ran)]
             poor = _standard_poor(builder.standard, sim, poor, cool_row[done], None if shade is None else shade[ran], prep, classes,
-                                  pe_m2=acc["primary_energy_kwh_m2"], h_w_k=h_w_k, q_dhw_kwh=acc["q_dhw_kwh"])
+                                  pe_m2=acc["primary_energy_kwh_m2"], h_w_k=h_w_k, q_dhw_kwh=acc["q_dhw_kwh"], monthly_heat_kwh=raw["monthly_heat_wh"])
         values = {"buildings": np.ones(len(sim)), "a_f_m2": a_f, "q_heat_kwh": q_heat, "final_energy_kwh": acc["final_energy_kwh"],
                   "primary_energy_kwh": acc["primary_energy_kwh"], "co2_kg": acc["co2_kg"], "energy_cost_eur": acc["energy_cost_eur"],
                   "investment_eur": inv, "a_f_d_or_worse_m2": np.where(poor, a_f, 0.0), "substituted": np.zeros(len(sim))}
@@ -448,11 +448,12 @@ def simulate_samples(
 
 #: Safety factor on the bound of the primary-energy change between a row's sampled and standard
 #: conditions (:func:`_standard_poor`).
-STANDARD_BOUND_SAFETY = 2.0
+STANDARD_BOUND_SAFETY = 1.25
 
 
 def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: np.ndarray, shade, prep, classes, *,
-                   pe_m2: np.ndarray | None = None, h_w_k: np.ndarray | None = None, q_dhw_kwh: np.ndarray | None = None) -> np.ndarray:
+                   pe_m2: np.ndarray | None = None, h_w_k: np.ndarray | None = None, q_dhw_kwh: np.ndarray | None = None,
+                   monthly_heat_kwh: np.ndarray | None = None) -> np.ndarray:
     """Whether each simulated row is in class D or worse in the certificate's standard conditions.
 
     An EPB certificate rates the building, not its occupants: the Brussels method computes the
@@ -476,7 +477,9 @@ def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: 
     energy lies within a bound of the C/D limit: lowering the setpoint by ``d`` K lowers the
     year's heat by at most ``H d 8760 h`` (``H``: the row's transmission and ventilation
     conductance, an upper bound of the 5R1C network's steady conductance; hours without heating
-    lose less), the hot water changes by the known amount, and primary energy per kWh of heat is
+    lose less; when the setpoint is lowered, only the hours of the months with heat at the
+    sampled setpoint count, a lower setpoint heating no month that had none), the hot water
+    changes by the known amount, and primary energy per kWh of heat is
     at most ``pef / efficiency`` of the row's carrier (electricity: ``pef_electricity`` over the
     direct-electric efficiency, a heat pump's COP being at least that); the bound is taken
     :data:`STANDARD_BOUND_SAFETY` times. Rows far from the limit keep their class; the others
@@ -522,7 +525,12 @@ def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: 
                           [fac["pef_gas"] / fac["condensing_boiler_efficiency"], fac["pef_gas"] / fac["boiler_efficiency"], fac["pef_oil"] / fac["oil_boiler_efficiency"]],
                           fac["pef_electricity"] / min(float(fac["electric_direct_efficiency"]), 1.0))
         a_f = sim["a_f_m2"].to_numpy(dtype=float)
-        d_heat = np.asarray(h_w_k, dtype=float) * np.abs(theta - th_s) * prep.drivers.n_hours / 1000.0
+        hours = np.full(len(sim), float(prep.drivers.n_hours))
+        if monthly_heat_kwh is not None:
+            m_hours = np.bincount(np.asarray(prep.drivers.month_index(), dtype=np.int64), minlength=12).astype(float)
+            heated = (np.asarray(monthly_heat_kwh, dtype=float) > 0) @ m_hours[: np.shape(monthly_heat_kwh)[1]]
+            hours = np.where(theta > th_s, heated, hours)
+        d_heat = np.asarray(h_w_k, dtype=float) * np.abs(theta - th_s) * hours / 1000.0
         d_dhw = np.abs(np.asarray(q_dhw_kwh, dtype=float) * (1.0 - 1.0 / np.where(f > 0, f, 1.0)))
         bound = STANDARD_BOUND_SAFETY * ratio * (d_heat + d_dhw) / np.where(a_f > 0, a_f, np.nan)
         far = np.abs(np.asarray(pe_m2, dtype=float) - limit) > bound

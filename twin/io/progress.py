@@ -205,7 +205,7 @@ class LineReporter(Reporter):
             else:
                 self.stream.write(line + "\n")
             self.stream.flush()
-        except (OSError, ValueError):  # the stream went away (closed pipe): stop reporting
+        except (OSError, ValueError, AttributeError):  # the stream went away (closed pipe, no stderr): stop reporting
             self._closed = True
 
     def clear_line(self) -> None:

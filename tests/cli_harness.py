@@ -8,6 +8,7 @@ no traceback, no crash, no hang.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ REPO = Path(__file__).resolve().parents[1]
 #: on a fresh clone the first command of a worker compiles its Numba kernels (cold cache) while the
 #: other test worker does the same on a 2-core machine.
 DEFAULT_TIMEOUT_S = 300.0
+
+#: A progress line of :mod:`twin.io.progress` (not an error, not a warning).
+PROGRESS_LINE = re.compile(r"^twin: \[\s*\d+\.\d s\] ")
 
 
 @dataclass
@@ -32,7 +36,8 @@ class CliResult:
 
     @property
     def stderr_lines(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if line.strip()]
+        """The lines of stderr that are not blank and not progress lines."""
+        return [line for line in self.stderr.splitlines() if line.strip() and not PROGRESS_LINE.match(line)]
 
 
 def run_twin(

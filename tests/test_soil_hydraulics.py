@@ -116,8 +116,11 @@ def test_lookup_falls_back_to_the_analytic_form_exactly():
             kink = int(p[0]) == 0 and p[7] < 0.0 and h > 1.05 * p[7]
             if p[8] == 0.0 or h >= 0.0 or kink or not 0 <= s < H.TABLE_N_SEG:
                 # the same formulas; inlined into the lookup, the compiler may contract a
-                # multiply-add differently (fastmath "contract"): at most a unit in the last place
-                np.testing.assert_array_max_ulp(np.array(got), np.array(exact), maxulp=1)
+                # multiply-add differently (fastmath "contract"), and which contractions it makes
+                # depends on the compile (a version loaded from Numba's disk cache or compiled
+                # afresh, the layouts already compiled): at most two units in the last place (one
+                # was seen to fail when this test ran alone against a cache another run wrote)
+                np.testing.assert_array_max_ulp(np.array(got), np.array(exact), maxulp=2)
                 n_exact += 1
             else:
                 assert abs(got[0] - exact[0]) < 1e-7, (mats[k].name, h)

@@ -47,7 +47,9 @@ def bench_covers(weather) -> None:
         ts = r.t_surface_mean_c.reshape(31, 24)
         print(f"{name}: {wall:.2f} s, July mean daily max surface {ts.max(axis=1).mean():.1f} degC (max {ts.max():.1f}), "
               f"air {r.t_air_c.reshape(31, 24).max(axis=1).mean():.1f} degC, latent mean {r.latent_w_m2.mean():.1f} W/m2, "
-              f"largest |Rn-H-LE-G| {np.abs(r.closure_w_m2).max():.1e} W/m2, Newton failures {r.newton_failures}")
+              f"largest |Rn-H-LE-G| {np.abs(r.closure_w_m2).max():.1e} W/m2, Newton failures {r.newton_failures}; mean daily max at "
+              + ", ".join(f"{d * 100:g} cm {r.t_depth_c[:, i].reshape(31, 24).max(axis=1).mean():.1f}" for i, d in enumerate(r.depths_m))
+              + " degC")
     hours = runs["lawn"].index.hour
     mid = (hours >= 11) & (hours <= 16)
     diff = (runs["asphalt"].t_surface_mean_c - runs["lawn"].t_surface_mean_c)[mid].reshape(31, -1).max(axis=1)

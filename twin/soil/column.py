@@ -391,7 +391,7 @@ def build_forcing(spec: ColumnSpec, *, path=None) -> Forcing:
 def _weather_forcing(spec: ColumnSpec, *, path=None):
     """Hourly forcing from the spec's weather file and vegetation; returns (forcing, vegetation,
     interception evaporation m, canopy store change m, gross rain m)."""
-    from twin.ingest.epw import read_epw
+    from twin.io.epw import read_epw
     from twin.io.paths import check_input_file
     from twin.soil.et import hourly_reference_et
     from twin.soil.rain import from_depths, from_weather

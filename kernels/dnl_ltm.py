@@ -31,7 +31,11 @@ Routes: fixed splitting rates, or dynamic user-optimal route choice (DUO, reacti
 ``duo_interval`` steps each destination gets a shortest-path tree on the currently experienced
 link travel times (the travel time of the vehicle leaving the link now, at least the free
 travel time), and the splitting rates move a fraction ``duo_weight`` towards that all-or-nothing
-choice (ties share equally).
+choice. Exact ties: with ``duo_factor`` (one row of factors per update, e.g. ``1 + noise U(0, 1)``
+drawn by the caller, as UXsim's ``duo_noise``) the trees are searched on the link times times the
+update's factors, so each (node, destination) gets one next link per update and the smoothing by
+``duo_weight`` mixes the trees of successive updates; without it (zero rows) exactly tied next
+links (relative 1e-9) share the flow equally.
 """
 
 from __future__ import annotations
@@ -97,10 +101,10 @@ def _mix(pk_lo_i, pk_hi_i, pk_vol_i, head, count, a, b, out):
 
 
 @jit
-def _duo_splits(
-    rev_ptr, rev_head, rev_link, out_ptr, out_link, link_to, link_time, dest_node, first_thru, split, weight, tie_rtol
-):
+def _duo_splits(rev_ptr, rev_head, rev_link, out_ptr, out_link, link_to, link_time, dest_node, first_thru, split, weight, tie_rtol):
     """Move the splitting rates towards all-or-nothing shortest paths on ``link_time``.
+
+    Next links within ``tie_rtol`` (relative) of the best share the flow equally.
 
     Zone nodes (index ``< first_thru``) other than the destination never carry through flow.
     """
@@ -206,6 +210,7 @@ def _ltm_simulate(
     split: np.ndarray,
     duo_interval: int,
     duo_weight: float,
+    duo_factor: np.ndarray,
     window: int,
     node_iterations: int,
     first_thru: int,
@@ -261,6 +266,10 @@ def _ltm_simulate(
     duo_weight : float
         Share of the splitting rate moved towards the new shortest paths at each update after
         the first (the first update, at step 0, uses weight 1).
+    duo_factor : float64 (n_updates, n_links)
+        Factors on the link times of the route search at the ``u``-th update (row ``u``, the
+        last row when there are fewer rows than updates); zero rows: no factors (exact ties
+        share equally).
     window : int
         Packets of destination history kept per link (see module docstring).
     node_iterations : int
@@ -314,6 +323,8 @@ def _ltm_simulate(
     recv = np.zeros(n_links)
     tau_v = np.empty(n_links)
     tau_w = np.empty(n_links)
+    search_time = np.empty(n_links)
+    n_factor_rows = duo_factor.shape[0]
     for i in range(n_links):
         tau_v[i] = length_m[i] / (free_speed_m_s[i] * dt_s)
         tau_w[i] = length_m[i] / (wave_speed_m_s[i] * dt_s)
@@ -362,7 +373,16 @@ def _ltm_simulate(
                         tt = exp
                 link_time_s[i] = tt
             wgt = 1.0 if t == 0 else duo_weight
-            if _duo_splits(rev_ptr, rev_head, rev_link, out_ptr, out_link, link_to, link_time_s, dest_node, first_thru, split, wgt, 1e-9) != 0:
+            if n_factor_rows > 0:
+                u = t // duo_interval
+                if u >= n_factor_rows:
+                    u = n_factor_rows - 1
+                for i in range(n_links):
+                    search_time[i] = link_time_s[i] * duo_factor[u, i]
+            else:
+                for i in range(n_links):
+                    search_time[i] = link_time_s[i]
+            if _duo_splits(rev_ptr, rev_head, rev_link, out_ptr, out_link, link_to, search_time, dest_node, first_thru, split, wgt, 1e-9) != 0:
                 return STATUS_HEAP
 
         # 3. sending and receiving flows; destination mix of the sending flow

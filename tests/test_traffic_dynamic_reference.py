@@ -58,7 +58,12 @@ def reference_node_model(S, C, F, R):
 class ReferenceLTM:
     """The link transmission model with destination tracking, plain Python."""
 
-    def __init__(self, net: Network, dyn: LinkDynamics, dem, dt, n_steps, duo_interval, duo_weight, node_iterations=4):
+    def __init__(self, net: Network, dyn: LinkDynamics, dem, dt, n_steps, duo_interval, duo_weight, node_iterations=4, duo_noise=0.0, seed=0):
+        # duo_noise: the search times of update u are the link times x (1 + noise U(0, 1)), row u of
+        # numpy.random.default_rng(seed).uniform(0, 1, (n_updates, n_links)) (twin's documented rule)
+        n_updates = (n_steps - 1) // duo_interval + 1 if duo_interval > 0 else 0
+        draws = np.random.default_rng(seed).uniform(0.0, 1.0, (n_updates, len(dyn.length_m)))
+        self.factor = [[1.0 + duo_noise * x for x in row] for row in draws] if duo_noise > 0 else None
         self.net, self.dyn, self.dem, self.dt, self.n = net, dyn, dem, dt, n_steps
         self.L = list(dyn.length_m)
         self.v = [min(v, L / dt) for v, L in zip(dyn.free_speed_m_s, dyn.length_m)]
@@ -125,6 +130,8 @@ class ReferenceLTM:
 
     def duo(self, t):
         times = [self.experienced_time(a, t) for a in range(self.n_links)]
+        if self.factor is not None:
+            times = [x * f for x, f in zip(times, self.factor[t // self.duo_interval])]
         weight = 1.0 if t == 0 else self.duo_weight
         for d, dnode in enumerate(self.dests):
             dist = {dnode: 0.0}
@@ -282,15 +289,16 @@ def small_case():
     return net, dyn, demand
 
 
-@pytest.mark.parametrize("route_choice", ["duo", "free_flow"])
-def test_kernel_matches_plain_python_reference(route_choice):
+@pytest.mark.parametrize(("route_choice", "noise"), [("duo", 0.0), ("duo", 0.01), ("duo", 0.2), ("free_flow", 0.0)])
+def test_kernel_matches_plain_python_reference(route_choice, noise):
     net, dyn, demand = small_case()
     dt, duration = 10.0, 2400.0
     res = simulate(net, demand, dynamics=dyn, dt_s=dt, duration_s=duration, route_choice=route_choice,
-                   duo_interval_s=100.0, duo_weight=0.5, window_steps=100000)  # fmt: skip
+                   duo_interval_s=100.0, duo_weight=0.5, window_steps=100000, duo_noise=noise, seed=3)  # fmt: skip
     n_steps = res.n_steps
     interval = 10 if route_choice == "duo" else n_steps + 1
-    ref = ReferenceLTM(net, dyn, demand_arrays(net, demand), dt, n_steps, interval, 0.5 if route_choice == "duo" else 1.0).run()
+    ref = ReferenceLTM(net, dyn, demand_arrays(net, demand), dt, n_steps, interval, 0.5 if route_choice == "duo" else 1.0,
+                       duo_noise=noise if route_choice == "duo" else 0.0, seed=3).run()  # fmt: skip
     assert np.allclose(res.cum_in, np.array(ref.cum_in), atol=1e-8, rtol=0)
     assert np.allclose(res.cum_out, np.array(ref.cum_out), atol=1e-8, rtol=0)
     assert np.allclose(res.cum_arr, np.array(ref.cum_arr), atol=1e-8, rtol=0)

@@ -49,6 +49,10 @@ DEFAULT_JAM_DENSITY_VEH_M_LANE = 0.15
 DEFAULT_DUO_INTERVAL_S = 600.0
 PARALLEL_MIN_LINKS = 5000
 DEFAULT_DUO_WEIGHT = 0.5
+DEFAULT_DUO_NOISE = 0.01
+"""Relative noise on the link times of each DUO route search (UXsim's ``duo_noise`` default):
+every update multiplies each link's time by its own seeded ``1 + noise U(0, 1)`` draw, which
+breaks exact ties between routes (see :func:`simulate`)."""
 
 _TIME_TO_S = {"s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0, "hr": 3600.0}
 _LENGTH_TO_M = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "ft": 0.3048}
@@ -136,7 +140,9 @@ class LinkDynamics:
         t0 = np.asarray(network.free_flow_time, dtype=np.float64) * t_unit
         bad = np.flatnonzero(~(length > 0))
         if bad.size:
-            raise InputError(f"link length must be > 0 for dynamic loading, got {length[bad[0]]}", obj=f"link {network.link_ids[bad[0]]}", field="length")
+            raise InputError(
+                f"link length must be > 0 for dynamic loading, got {length[bad[0]]}", obj=f"link {network.link_ids[bad[0]]}", field="length"
+            )
         bad = np.flatnonzero(~(t0 > 0))
         if bad.size:
             raise InputError(
@@ -348,7 +354,10 @@ def demand_arrays(network: Network, demand: pd.DataFrame, *, path: str | None = 
     bad = np.flatnonzero(~(t1 > t0) | ~(t0 >= 0) | ~np.isfinite(t1))
     if bad.size:
         raise InputError(
-            f"departure window [{t0[bad[0]]}, {t1[bad[0]]}) s is empty, negative or not finite", path=path, obj=f"demand row {rows[bad[0]]}", field="t_end_s"
+            f"departure window [{t0[bad[0]]}, {t1[bad[0]]}) s is empty, negative or not finite",
+            path=path,
+            obj=f"demand row {rows[bad[0]]}",
+            field="t_end_s",
         )
     rate_field = "vehicles" if "vehicles" in frame.columns else "flow_veh_s"
     amount = numeric_column(frame, rate_field, path=path, what="demand row")
@@ -360,7 +369,10 @@ def demand_arrays(network: Network, demand: pd.DataFrame, *, path: str | None = 
     if not total <= MAX_TOTAL_VEHICLES:
         k = int(np.argmax(rate * (t1 - t0)))
         raise InputError(
-            f"total demand {total:.4g} vehicles exceeds the limit of {MAX_TOTAL_VEHICLES:.0e}; a unit slip?", path=path, obj=f"demand row {rows[k]}", field=rate_field
+            f"total demand {total:.4g} vehicles exceeds the limit of {MAX_TOTAL_VEHICLES:.0e}; a unit slip?",
+            path=path,
+            obj=f"demand row {rows[k]}",
+            field=rate_field,
         )
 
     def index_of(col: str) -> np.ndarray:
@@ -423,8 +435,19 @@ def _check_reachable(network: Network, graph: dict[str, np.ndarray], dem: Demand
     pos = np.empty(n, dtype=np.int64)
     for d, node in enumerate(dem.dest_node):
         dijkstra(
-            graph["rev_ptr"], graph["rev_head"], graph["rev_link"], link_time, np.array([node], dtype=np.int64), np.zeros(1),
-            int(network.first_thru_node), np.inf, dist, pred, order, heap, pos,
+            graph["rev_ptr"],
+            graph["rev_head"],
+            graph["rev_link"],
+            link_time,
+            np.array([node], dtype=np.int64),
+            np.zeros(1),
+            int(network.first_thru_node),
+            np.inf,
+            dist,
+            pred,
+            order,
+            heap,
+            pos,
         )
         origins = np.unique(dem.orig_node[dem.od_orig[dem.od_dest == d]])
         bad = origins[~np.isfinite(dist[origins])]
@@ -474,6 +497,8 @@ def simulate(
     splits: np.ndarray | None = None,
     duo_interval_s: float = DEFAULT_DUO_INTERVAL_S,
     duo_weight: float = DEFAULT_DUO_WEIGHT,
+    duo_noise: float = DEFAULT_DUO_NOISE,
+    seed: int = 0,
     short_links: str = "slow",
     window_steps: int | None = None,
     node_iterations: int = 4,
@@ -495,7 +520,7 @@ def simulate(
         Simulated time, s; default: end of the last departure window plus one hour.
     route_choice
         ``"duo"``: reactive dynamic user-optimal (shortest paths on experienced travel times every
-        ``duo_interval_s``, moving ``duo_weight`` of the splitting rates); ``"free_flow"``:
+        ``duo_interval_s``, moving ``duo_weight`` of the splitting rates; ties: ``duo_noise``); ``"free_flow"``:
         free-flow shortest paths, fixed; ``"fixed"``: the given ``splits``; ``"equilibrium"``:
         the splitting rates of the static user equilibrium of the period-averaged demand (BPR
         0.15 / 4 on the links' capacities, relative gap 1e-6;
@@ -503,6 +528,19 @@ def simulate(
     splits
         Splitting rates (n_links, n_dest) for ``"fixed"`` (columns in the order of
         ``DemandArrays.dest_node``), or the starting rates for ``"duo"``.
+    duo_noise
+        Tie rule of ``"duo"`` (dimensionless, in [0, 1]). With ``duo_noise > 0`` every route update
+        searches the shortest paths on the link times multiplied by ``1 + duo_noise U(0, 1)``
+        (one draw per link and update from ``numpy.random.default_rng(seed)``), so routes that
+        tie exactly (e.g. on a grid of equal links) get one next link per node and destination
+        per update, and the ``duo_weight`` smoothing mixes the trees of successive updates, as
+        UXsim's homogeneous DUO with its ``duo_noise`` (default 0.01 there and here). With
+        ``duo_noise = 0`` next links within 1e-9 (relative) of the best share the flow equally:
+        on a grid this spreads each destination's flow over all tied routes at once, which no
+        driver population does (and on grid11 keeps every link below capacity). Routes within
+        ``duo_noise`` of the best can swap between updates, so keep it small.
+    seed
+        Seed of the ``duo_noise`` draws (same seed, same result).
     short_links
         ``"slow"``: links shorter than one step at free speed get a free travel time of one step
         (their count is in ``result.meta['slowed_links']``); ``"error"``: raise instead.
@@ -542,6 +580,10 @@ def simulate(
         raise InputError(f"unknown route choice {route_choice!r}; use one of {ROUTE_CHOICES}", field="route_choice")
     if route_choice == "duo" and not (np.isfinite(duo_interval_s) and duo_interval_s > 0):
         raise InputError(f"the route update interval must be a finite number > 0 s, got {duo_interval_s}", field="duo_interval_s")
+    if not (np.isfinite(duo_noise) and 0.0 <= duo_noise <= 1.0):
+        raise InputError(f"duo_noise must be a finite number in [0, 1], got {duo_noise}", field="duo_noise")
+    if not isinstance(seed, (int, np.integer)):
+        raise InputError(f"seed must be a whole number, got {seed!r}", field="seed")
     if not (isinstance(node_iterations, (int, np.integer)) and 1 <= node_iterations <= 100):
         raise InputError(f"node_iterations must be a whole number in [1, 100], got {node_iterations}", field="node_iterations")
     dem = demand if isinstance(demand, DemandArrays) else demand_arrays(network, demand)
@@ -605,6 +647,12 @@ def simulate(
     else:
         duo_interval = 0
         weight = 0.0
+    if route_choice_kernel == "duo" and duo_noise > 0.0:
+        n_updates = (n_steps - 1) // duo_interval + 1
+        rng = np.random.default_rng(int(seed))
+        duo_factor = 1.0 + float(duo_noise) * rng.uniform(0.0, 1.0, (n_updates, network.n_links))
+    else:
+        duo_factor = np.zeros((0, network.n_links))
     node_orig = np.full(network.n_nodes, -1, dtype=np.int64)
     node_orig[dem.orig_node] = np.arange(n_orig)
     node_dest = np.full(network.n_nodes, -1, dtype=np.int64)
@@ -634,15 +682,36 @@ def simulate(
         parallel = network.n_links >= PARALLEL_MIN_LINKS
     kernel = ltm_simulate_parallel if parallel else ltm_simulate
     ltm_net = LtmNetwork(
-        graph["link_to"], dyn.length_m, dyn.free_speed_m_s, dyn.wave_speed_m_s, dyn.jam_veh, dyn.capacity_veh_s,
-        graph["in_ptr"], graph["in_link"], graph["out_ptr"], graph["out_link"], graph["rev_ptr"], graph["rev_head"], graph["rev_link"],
+        graph["link_to"],
+        dyn.length_m,
+        dyn.free_speed_m_s,
+        dyn.wave_speed_m_s,
+        dyn.jam_veh,
+        dyn.capacity_veh_s,
+        graph["in_ptr"],
+        graph["in_link"],
+        graph["out_ptr"],
+        graph["out_link"],
+        graph["rev_ptr"],
+        graph["rev_head"],
+        graph["rev_link"],
     )
     zones = LtmZones(node_orig, orig_priority, node_dest, dem.dest_node)
     ltm_demand = LtmDemand(dem.od_orig, dem.od_dest, dem.t0_s, dem.t1_s, dem.rate_veh_s)
     outputs = LtmOutput(cum_in, cum_out, cum_gen, cum_dep, cum_arr, link_time, merges)
     status = kernel(
-        ltm_net, zones, ltm_demand, float(dt_s), split_run, int(duo_interval), float(weight), int(window), int(node_iterations),
-        int(network.first_thru_node), outputs,
+        ltm_net,
+        zones,
+        ltm_demand,
+        float(dt_s),
+        split_run,
+        int(duo_interval),
+        float(weight),
+        duo_factor,
+        int(window),
+        int(node_iterations),
+        int(network.first_thru_node),
+        outputs,
     )
     wall = time.perf_counter() - started
     if status != STATUS_OK:
@@ -652,7 +721,9 @@ def simulate(
         if bad.size:
             k = int(bad[0])
             who = network.link_ids[k] if label == "link" else network.node_ids[dem.dest_node[k]]
-            raise SimulationError(f"dynamic loading gave non-finite vehicle counts ({bad.size} {label}s; an overflow)", obj=f"{label} {who}", field=name)
+            raise SimulationError(
+                f"dynamic loading gave non-finite vehicle counts ({bad.size} {label}s; an overflow)", obj=f"{label} {who}", field=name
+            )
     return DynamicResult(
         network=network,
         dynamics=dyn,
@@ -673,6 +744,8 @@ def simulate(
             "parallel": bool(parallel),
             "wall_time_s": wall,
             "duo_interval_steps": duo_interval,
+            "duo_noise": float(duo_noise) if route_choice_kernel == "duo" else 0.0,
+            "seed": int(seed),
             "static_relative_gap": static_gap,
         },
     )

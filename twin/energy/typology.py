@@ -392,6 +392,7 @@ def assign_typology(
         }
     )
     src = picked["source"].to_numpy() if "source" in picked else np.array([f"typology {c}" for c in picked["tabula_code"]])
+    src = pd.array(src, dtype=out["building_id"].dtype)  # converted to the string dtype once, not once per parameter
     for name in PARAMETERS:
         out[name] = picked[name].to_numpy(dtype=float)
         out[f"{name}_source"] = src

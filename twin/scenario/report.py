@@ -25,6 +25,8 @@ unchanged KPIs folded, Monte Carlo ranges drawn as bars. Sections (ids, in page 
                  the car flow on the streets around a closure, mode shares, 15-minute access;
 ``soil``         the soil year's annual KPIs (:mod:`twin.scenario.report_soil`): runoff, recharge,
                  ET, sewer overflow, plant-stress days per what-if with bands, monthly figure;
+``soil-heat``    surface temperature on the hottest days of the weather year of the what-ifs
+                 that change the ground cover, with bands (:mod:`twin.scenario.report_soil_heat`);
 ``solar``        rooftop PV (:mod:`twin.scenario.report_solar`): the solar cadastre's potential
                  map of the roofs, total kWp and kWh/year of the suitable roofs, and each PV
                  what-if's yield and its effect on the energy KPIs;
@@ -65,11 +67,13 @@ import pandas as pd
 from twin.io import atomic_write_text
 from twin.scenario.checks import OP_DOMAINS  # which engines each operation acts on (one table)
 
-SECTIONS = ("summary", "assumed", "kpis", "energy", "buildings", "mobility", "soil", "solar", "maps", "timeseries", "changes", "provenance")
+SECTIONS = ("summary", "assumed", "kpis", "energy", "buildings", "mobility", "soil", "soil-heat", "solar", "maps", "timeseries", "changes",
+            "provenance")
 
 #: How each section reads in the page's table of contents.
 SECTION_TITLES = {"summary": "Summary", "assumed": "What this run assumed", "kpis": "Indicators", "energy": "EPB classes and payback",
-                  "buildings": "Look up a building", "mobility": "Mobility", "soil": "Soil water", "solar": "Rooftop PV", "maps": "Maps",
+                  "buildings": "Look up a building", "mobility": "Mobility", "soil": "Soil water",
+                  "soil-heat": "Surface temperature on hot days", "solar": "Rooftop PV", "maps": "Maps",
                   "timeseries": "Time series", "changes": "What changed", "provenance": "Provenance"}
 
 CSS = """
@@ -470,7 +474,8 @@ MODELS = {
                "15-minute access by walk, bike and public transport weighted by residents; CO2 and NOx from vehicle-km",
     "soil": "block design storm on the district's soil grid: Richards equation per soil column (or SCS Curve Number screening); "
             "or (soil.method: year) a year under the weather file: FAO-56 ET, crop coefficients, interception, Feddes root uptake, "
-            "a fixed water table with capillary rise, street sewers with a throttled outlet and overflows, green infrastructure",
+            "a fixed water table with capillary rise, street sewers with a throttled outlet and overflows, green infrastructure; "
+            "what-ifs that change the ground cover: surface energy balance of each cover on the hottest days of the weather year",
 }
 
 
@@ -536,12 +541,23 @@ def _mc_error_text(comparison) -> str:
             f"{'; '.join(parts)}; more samples shrink it as 1/&radic;n.")
 
 
+def _heat_sampled(comparison) -> bool:
+    """Whether the soil engine's hot-days KPIs have samples (the surface priors)."""
+    from twin.scenario.engines.soil_heat import HEAT_KPIS
+
+    smp = comparison.samples
+    return smp is not None and bool(len(smp)) and bool(((smp["domain"] == "soil") & smp["kpi"].isin(HEAT_KPIS)).any())
+
+
 def _sampled(comparison, domain: str) -> bool:
-    """Whether any sample's KPI of ``domain`` differs from another's."""
+    """Whether any sample's KPI of ``domain`` differs from another's (the soil engine's hot-days
+    KPIs, which sample the surface priors, left out)."""
+    from twin.scenario.engines.soil_heat import HEAT_KPIS
+
     smp = comparison.samples
     if smp is None or not len(smp):
         return False
-    sub = smp[smp["domain"] == domain]
+    sub = smp[(smp["domain"] == domain) & ~smp["kpi"].isin(HEAT_KPIS)]
     return bool(len(sub)) and bool((sub.groupby(["whatif", "kpi"])["whatif_value"].nunique() > 1).any())
 
 
@@ -630,6 +646,9 @@ def _assumed_section(comparison) -> str:
         if soil_samples_itself(sc):
             what.append("the soil unknowns (crop coefficients, water-table depth, sewer outlet capacity) from "
                         "<code>twin/data/soil_priors.yaml</code>")
+        if _heat_sampled(comparison):
+            what.append("the ground covers' albedo, emissivity, roughness and crop coefficient (hot-days surface temperatures) from "
+                        "<code>twin/data/soil_surface_priors.yaml</code>")
         p.append(f"<h3>Uncertainty</h3><p>{samples} Monte Carlo samples (seed {sc.uncertainty.seed}) of {' and '.join(what)}; "
                  f"bands are the {lo:g}th–{hi:g}th percentiles over the samples; every what-if is evaluated on the same sampled city. "
                  f"{_mc_error_text(comparison)}</p>")
@@ -640,7 +659,9 @@ def _assumed_section(comparison) -> str:
         unsampled = [d for d in sc.domains if not _sampled(comparison, d)]
         if unsampled:
             p.append(f"<p class='note'>Nothing sampled reaches the {', '.join(unsampled)} engine: its bands have no width "
-                     "(they do not show the uncertainty of its own inputs).</p>")
+                     "(they do not show the uncertainty of its own inputs)"
+                     + (", except the soil engine's hot-days surface temperatures" if "soil" in unsampled and _heat_sampled(comparison)
+                        else "") + ".</p>")
         for note in getattr(comparison, "sample_notes", []):
             p.append(f"<p class='note'>{html.escape(note)}</p>")
     else:
@@ -830,6 +851,7 @@ SECTION_MODULES: dict[str, tuple[str, str]] = {
     "buildings": ("twin.scenario.report_drilldown", "drilldown_section"),
     "mobility": ("twin.scenario.report_mobility", "mobility_section"),
     "soil": ("twin.scenario.report_soil", "soil_section"),
+    "soil-heat": ("twin.scenario.report_soil_heat", "soil_heat_report_section"),
     "solar": ("twin.scenario.report_solar", "solar_section"),
 }
 
@@ -910,6 +932,8 @@ def assumed_lines(comparison) -> list[str]:
 
         if soil_samples_itself(sc):
             what.append("soil priors")
+        if _heat_sampled(comparison):
+            what.append("surface priors")
         lo, hi = sc.uncertainty.percentiles
         lines.append(f"bands: p{lo:g}-p{hi:g} over {sc.uncertainty.samples} samples of {', '.join(what)} (seed {sc.uncertainty.seed})")
     else:

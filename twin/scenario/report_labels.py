@@ -23,7 +23,8 @@ import re
 import numpy as np
 
 #: KPI base name -> (label, unit, kind). kind: ``count`` (whole numbers), ``pct`` (one decimal),
-#: ``ratio`` (two decimals), ``value`` (three significant digits).
+#: ``temp`` (a temperature: one decimal), ``ratio`` (two decimals), ``value`` (three significant
+#: digits).
 LABELS: dict[str, tuple[str, str, str]] = {
     # energy
     "heating_need_mwh": ("Heating need", "MWh/yr", "value"),
@@ -83,6 +84,10 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "sewer_overflow_hours": ("Hours with sewer overflow", "h", "count"),
     "sewer_overflow_events": ("Sewer overflow events", "events", "count"),
     "water_balance_error_rel": ("Water balance error (diagnostic)", "", "value"),
+    # soil: surface temperature on the hottest days (what-ifs that change the ground cover)
+    "hot_days_surface_temp_midday_c": ("Hottest days: mid-day surface temperature where the ground cover changes", "°C", "temp"),
+    "hot_days_surface_temp_max_c": ("Hottest days: daily maximum surface temperature where the ground cover changes", "°C", "temp"),
+    "hot_days_district_surface_temp_midday_c": ("Hottest days: mid-day ground surface temperature, district mean", "°C", "temp"),
 }
 
 #: Period prefixes of the traffic KPIs and how they read.
@@ -152,7 +157,7 @@ def decimals(kind: str, magnitude: float) -> int:
     """Decimals shown for a number of ``kind`` whose size is ``magnitude`` (three significant digits, 0 to 3 decimals)."""
     if kind == "count":
         return 0
-    if kind == "pct":
+    if kind in ("pct", "temp"):
         return 1
     if kind == "ratio":
         return 2 if not (0 < abs(magnitude) < 0.01) else 3

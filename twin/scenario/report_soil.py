@@ -5,7 +5,9 @@ For the soil engine's ``year`` method (:mod:`twin.scenario.engines.soil_year`):
 * the annual KPIs (runoff to the sewer, infiltration, recharge, capillary rise, ET and its parts,
   sewer overflow volume, combined sewer overflow, overflow hours and events, plant-stress days,
   soil-moisture percentiles): baseline (with its band), what-if, change (with its band and the
-  band notes of the KPI table), for every what-if that changes the soil result;
+  band notes of the KPI table), for every what-if that changes the soil result; the bands are
+  the report's range bars (:func:`twin.scenario.report_labels.band_bar` and
+  :func:`~twin.scenario.report_labels.delta_bar`: the numbers in the tooltip);
 * the annual water-balance error of the baseline and of each what-if (a diagnostic: no change);
 * monthly runoff to the sewer and soil ET (soil evaporation + transpiration), baseline and
   what-ifs, as a figure;
@@ -74,14 +76,17 @@ def _value(kpi: str, x, signed: bool = False) -> str:
 
 
 def _table(comparison, whatif: str) -> str:
-    from twin.scenario.report import _band, _fmt, _pct, _signed, band_notes
+    from twin.scenario.report import _fmt, _pct, _signed, band_notes
+    from twin.scenario.report_labels import band_bar, delta_bar
 
     g = _soil_kpis(comparison)
     g = g[g["whatif"] == whatif]
     banded = "delta_p_lo" in g.columns
     lo, hi = comparison.scenario.uncertainty.percentiles
-    head = "<tr><th class='l'>annual</th><th>baseline</th>" + (f"<th>band (p{lo:g}–p{hi:g})</th>" if banded else "")
-    head += "<th>what-if</th><th>change</th><th>change %</th>" + ("<th>band of change</th><th class='l'>bands</th>" if banded else "")
+    pct = f"{lo:g}th–{hi:g}th percentile over the samples"
+    head = "<tr><th class='l'>annual</th><th>baseline</th>" + (f"<th title='{pct}'>baseline range</th>" if banded else "")
+    head += "<th>what-if</th><th>change</th><th>change %</th>" + (f"<th title='{pct}'>range of the change</th><th class='l'>bands</th>"
+                                                                   if banded else "")
     rows = [f"<table><thead>{head}</tr></thead><tbody>"]
     for kpi, label in ROWS:
         r = _row_of(g, kpi)
@@ -90,11 +95,11 @@ def _table(comparison, whatif: str) -> str:
         cls = "neg" if r["delta"] < 0 else ("pos" if r["delta"] > 0 else "")
         row = f"<tr><td class='l'>{label}</td><td>{_value(kpi, r['baseline'])}</td>"
         if banded:
-            row += f"<td>{_band(r.get('baseline_p_lo', np.nan), r.get('baseline_p_hi', np.nan))}</td>"
+            row += f"<td>{band_bar(kpi, r['baseline'], r.get('baseline_p_lo', np.nan), r.get('baseline_p_hi', np.nan), (lo, hi))}</td>"
         row += (f"<td>{_value(kpi, r['whatif_value'])}</td><td class='{cls}'>{_value(kpi, r['delta'], signed=True)}</td>"
                 f"<td>{_signed(_pct(r['delta'], r['baseline']))}</td>")
         if banded:
-            row += (f"<td>{_band(r.get('delta_p_lo', np.nan), r.get('delta_p_hi', np.nan), signed=True)}</td>"
+            row += (f"<td>{delta_bar(kpi, r['delta'], r.get('delta_p_lo', np.nan), r.get('delta_p_hi', np.nan), r['baseline'], (lo, hi))}</td>"
                     f"<td class='l wide'>{html.escape('; '.join(band_notes(r)))}</td>")
         rows.append(row + "</tr>")
     r = _row_of(g, "water_balance_error_rel")

@@ -1,18 +1,30 @@
-"""The report's soil-heat section (``<section id='soil-heat'>``): surface temperature change of
-de-sealing what-ifs on the hottest days.
+"""The report's soil-heat section (``<section id='soil-heat'>``): surface temperature of the
+what-ifs that change the ground cover, on the hottest days of the weather year.
 
-Content from :class:`twin.soil.deseal_heat.DesealHeatResult` (:func:`twin.soil.deseal_heat.deseal_heat`):
-for every what-if, the change of the mid-day (11:00-16:00) ground surface temperature over the
-cells whose cover changed, of the daily maximum there, and of the district mean, each with the
-5-95 % band of the paired samples of the surface priors; the changed area; the central mid-day
-surface temperature of each cover on those days; the engine's notes. :func:`soil_heat_lines` gives
-the same as terminal lines. The lead hooks this section into the report (twin/scenario/report.py).
+In a scenario run (:func:`soil_heat_report_section`, registered in
+:data:`twin.scenario.report.SECTION_MODULES`): the soil engine's hot-days KPIs
+(:mod:`twin.scenario.engines.soil_heat`) from the comparison's KPI table, per what-if that
+changes the ground cover: the mid-day (11:00-16:00) ground surface temperature over the cells
+whose cover changed, their daily maximum and the district mean, baseline and what-if with their
+bands as the KPI table draws them (labels, rounding and range bars of
+:mod:`twin.scenario.report_labels`), and the engine's notes (days, changed area, each cover's
+mid-day temperature). Always rendered: a note says why when there is nothing to show (the soil
+engine did not run, no what-if changes the ground cover, no weather file).
+
+Library use: :func:`soil_heat_section` and :func:`soil_heat_lines` show a
+:class:`twin.soil.deseal_heat.DesealHeatResult` of :func:`twin.soil.deseal_heat.deseal_heat`
+directly (changes with their 5-95 % bands, the band also drawn as a range bar).
 """
 
 from __future__ import annotations
 
 import html
 import math
+
+import numpy as np
+
+#: The section's title (the report's table of contents).
+TITLE = "Surface temperature on the hottest days"
 
 #: KPIs shown, with their labels and units.
 ROWS = (
@@ -39,8 +51,76 @@ def _band(b, unit: str) -> str:
     return f"{b[0]:+.2f} to {b[1]:+.2f}"
 
 
+def _heat_rows(comparison):
+    from twin.scenario.engines.soil_heat import HEAT_KPIS
+
+    k = comparison.kpis
+    return k[(k["domain"] == "soil") & k["kpi"].isin(HEAT_KPIS)]
+
+
+def soil_heat_report_section(comparison) -> str:
+    """The report's section (module docstring), from a scenario run's comparison."""
+    from twin.scenario import report as R
+    from twin.scenario.engines.soil_heat import HEAT_KPIS, NOTE_PREFIX
+
+    sc = comparison.scenario
+    head = f"<section id='soil-heat'><h2>{TITLE} (ground cover what-ifs)</h2>"
+    if "soil" not in sc.domains or "soil" not in comparison.baseline:
+        return head + ("<p class='note'>Not computed: the soil engine did not run. Add <code>soil</code> to the scenario's "
+                       "<code>domains</code> (and a weather file): every what-if that changes the ground cover (de-sealing, a new "
+                       "building, a planted car park) then gets its surface temperature on the hottest days.</p></section>")
+    rows = _heat_rows(comparison)
+    banded = "delta_p_lo" in rows.columns and bool(rows["delta_p_lo"].notna().any())
+    percentiles = sc.uncertainty.percentiles
+    p = [head, "<p class='note'>Ground surface temperature (roofs excluded) from the surface energy balance of each cover (asphalt, "
+         "concrete pavers, lawn, bare soil) under the scenario's weather file, on the three hottest days of its year; a cell's "
+         "temperature is the mix of its covers. Baseline and what-if are compared on the cells whose ground cover the what-if "
+         "changes (and over the whole grid: district mean). "
+         + ("Ranges: paired samples of the unknown albedo, emissivity, roughness and crop coefficient of the covers "
+            "(<code>twin/data/soil_surface_priors.yaml</code>), drawn as in the indicator tables." if banded else
+            "No ranges: the run has no Monte Carlo samples.") + "</p>"]
+    shown = []
+    for w in sc.whatifs:
+        g = rows[rows["whatif"] == w.name]
+        if g.empty:
+            continue
+        shown.append(w.name)
+        g = g.set_index("kpi").loc[[k for k in HEAT_KPIS if k in set(g["kpi"])]].reset_index()
+        p.append(f"<h3>{html.escape(w.name)}</h3>")
+        if w.description:
+            p.append(f"<p class='note'>{html.escape(w.description)}</p>")
+        pct = f"{percentiles[0]:g}th–{percentiles[1]:g}th percentile"
+        th = "<tr><th class='l'>indicator</th><th class='l'>unit</th><th>baseline</th>"
+        th += f"<th title='{pct} over the samples'>baseline range</th>" if banded else ""
+        th += "<th>what-if</th><th>change</th><th>change %</th>"
+        th += f"<th title='{pct} over the samples'>range of the change</th><th class='l'>bands</th>" if banded else ""
+        body = "".join(f"<tr>{R._kpi_row_cells(r, banded, percentiles)}</tr>" for r in g.itertuples())
+        p.append(f"<div class='scroll'><table class='kpi'><thead>{th}</tr></thead><tbody>{body}</tbody></table></div>")
+        res = comparison.whatifs.get(w.name, {}).get("soil")
+        for note in (res.notes if res is not None else []):
+            if note.startswith(NOTE_PREFIX):
+                p.append(f"<p class='note'>{html.escape(note[len(NOTE_PREFIX):])}</p>")
+    others = [w.name for w in sc.whatifs if w.name not in shown]
+    if not shown:
+        why = [n[len(NOTE_PREFIX):] for res in comparison.baseline.values() for n in res.notes if n.startswith(NOTE_PREFIX)]
+        why += [n[len(NOTE_PREFIX):] for per in comparison.whatifs.values() for res in per.values() for n in res.notes
+                if n.startswith(NOTE_PREFIX)]
+        p.append("<p class='note'>Not computed: " + (html.escape("; ".join(dict.fromkeys(why))) if why else
+                 "no what-if of this scenario changes the ground cover of a soil grid cell (de-sealing, a new or removed building, "
+                 "a planted car park)") + ".</p>")
+    elif others:
+        p.append(f"<p class='note'>No ground cover change (no surface temperature change) in: {html.escape(', '.join(others))}.</p>")
+    for note in comparison.sample_notes:
+        if "surface temperature on the hottest days" in note:
+            p.append(f"<p class='note'>{html.escape(note)}</p>")
+    p.append("</section>")
+    return "".join(p)
+
+
 def soil_heat_section(result) -> str:
-    """The HTML section (an empty string without a result or what-ifs)."""
+    """The HTML of a :class:`~twin.soil.deseal_heat.DesealHeatResult` (library use; an empty
+    string without a result or what-ifs)."""
+    from twin.scenario.report_labels import delta_bar
     if result is None or not result.kpis:
         return ""
     parts = ["<section id='soil-heat'>", "<h2>Surface temperature on the hottest days (de-sealing)</h2>",
@@ -48,11 +128,15 @@ def soil_heat_section(result) -> str:
              "band: 5-95 % of the paired samples.</p>"]
     for name, kpis in result.kpis.items():
         parts.append(f"<h3>{html.escape(name)}</h3>")
-        parts.append("<table class='kpis'><tr><th>KPI</th><th>change</th><th>band</th><th>unit</th></tr>")
+        parts.append("<table class='kpi'><tr><th class='l'>indicator</th><th>change</th><th>band (5-95 %)</th><th>range</th>"
+                     "<th class='l'>unit</th></tr>")
         for key, label, unit in ROWS:
             band = result.bands.get(name, {}).get(key)
-            parts.append(f"<tr><td>{html.escape(label)}</td><td>{_fmt(kpis.get(key), unit)}</td><td>{_band(band, unit)}</td>"
-                         f"<td>{unit}</td></tr>")
+            bar = "–"
+            if unit != "m2" and band is not None and all(np.isfinite(band)):
+                bar = delta_bar(key, kpis.get(key, math.nan), band[0], band[1], kpis.get(key, math.nan))
+            parts.append(f"<tr><td class='l'>{html.escape(label)}</td><td>{_fmt(kpis.get(key), unit)}</td><td>{_band(band, unit)}</td>"
+                         f"<td>{bar}</td><td class='l u'>{unit}</td></tr>")
         parts.append("</table>")
     parts.append("<p>Mid-day mean surface temperature by cover (central): "
                  + html.escape(", ".join(f"{c} {t:.1f} degC" for c, t in sorted(result.cover_midday_c.items()))) + "</p>")

@@ -46,6 +46,8 @@ from twin.soil.surface_energy import SurfaceCover, hottest_days, read_surface_co
 DEFAULT_PRIORS = Path(__file__).resolve().parents[1] / "data" / "soil_surface_priors.yaml"
 MIDDAY_HOURS = (12, 13, 14, 15, 16)
 """Hours (ending at) counted as mid-day: 11:00-16:00 local standard time."""
+#: Levels behind the changes (baseline and what-if values; :attr:`DesealHeatResult.levels`).
+LEVELS = ("surface_temp_midday_c", "surface_temp_daily_max_c", "district_surface_temp_midday_c")
 KPIS = ("surface_temp_change_midday_c", "surface_temp_change_daily_max_c", "district_surface_temp_change_midday_c", "changed_area_m2")
 MAX_SAMPLES = 200
 
@@ -136,6 +138,12 @@ class DesealHeatResult:
     cover_midday_c : {cover: central mid-day mean surface temperature on the hot days, degC}.
     days : the timestamps of the hot days' first hours.
     notes : lines for the report.
+    levels : {what-if: {level: (baseline, what-if)}}, central; a level of :data:`LEVELS` is the
+        mean surface temperature behind the change of the same name (``surface_temp_midday_c``
+        behind ``surface_temp_change_midday_c`` ...; same cells, same weights, so what-if minus
+        baseline is the change).
+    level_samples : {what-if: {level: (n_samples, 2) baseline and what-if values}}.
+    n_samples, seed : the Monte Carlo behind the bands.
     """
 
     kpis: dict[str, dict[str, float]]
@@ -145,6 +153,10 @@ class DesealHeatResult:
     cover_midday_c: dict[str, float]
     days: list[str]
     notes: list[str] = field(default_factory=list)
+    levels: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
+    level_samples: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    n_samples: int = 0
+    seed: int = 0
 
 
 def _cover_series(weather, covers, kc_scale: float, rows: list[int], spin_up_hours: int, needed: set[str]) -> dict[str, np.ndarray]:
@@ -158,33 +170,55 @@ def _cover_series(weather, covers, kc_scale: float, rows: list[int], spin_up_hou
     return out
 
 
-def _kpis(frac_base, frac_what, series, area_m2, hours) -> tuple[dict[str, float], np.ndarray]:
+def _kpis(frac_base, frac_what, series, area_m2, hours) -> tuple[dict[str, float], np.ndarray, dict[str, tuple[float, float]]]:
+    """KPIs of one what-if, the per-cell mid-day change and the levels (baseline, what-if).
+
+    Mid-day means are linear in the cover fractions, so they are computed from each cover's
+    mid-day mean on every cell; the daily maxima (not linear) only on the changed cells.
+    """
     mid = np.isin(hours, MIDDAY_HOURS)
+    covers = sorted(set(frac_base) | set(frac_what))
+    total_b = sum(np.asarray(frac_base.get(c, 0.0), dtype=float) for c in covers)
+    total_w = sum(np.asarray(frac_what.get(c, 0.0), dtype=float) for c in covers)
+    cover_mid = {c: float(series[c][:, mid].mean()) for c in covers if c in series}
 
-    def cell_temp(frac):  # (n_cell, n_days, 24)
-        total = sum(frac.values())
-        t = sum(frac[c][:, None, None] * series[c][None] for c in frac if c in series)
+    def mid_temp(frac, total):
+        t = sum(np.asarray(frac[c], dtype=float) * cover_mid[c] for c in frac if c in cover_mid)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return t / total[:, None, None], total
+            return t / total
 
-    tb, area_b = cell_temp(frac_base)
-    tw, _ = cell_temp(frac_what)
-    changed = np.zeros(len(area_b), dtype=bool)
-    for c in set(frac_base) | set(frac_what):
-        changed |= np.abs(frac_base.get(c, 0.0) - frac_what.get(c, 0.0)) > 1e-9
-    d_mid = tw[:, :, mid].mean(axis=(1, 2)) - tb[:, :, mid].mean(axis=(1, 2))
-    d_max = tw.max(axis=2).mean(axis=1) - tb.max(axis=2).mean(axis=1)
-    w = area_b * area_m2
+    changed = np.zeros(np.shape(total_b), dtype=bool)
+    for c in covers:
+        changed |= np.abs(np.asarray(frac_base.get(c, 0.0)) - np.asarray(frac_what.get(c, 0.0))) > 1e-9
+    tb_mid, tw_mid = mid_temp(frac_base, total_b), mid_temp(frac_what, total_w)
+    d_mid = tw_mid - tb_mid
+    w = total_b * area_m2
     ok = np.isfinite(d_mid) & (w > 0)
     ch = ok & changed
-    kpis = {
-        "surface_temp_change_midday_c": float(np.average(d_mid[ch], weights=w[ch])) if ch.any() else float("nan"),
-        "surface_temp_change_daily_max_c": float(np.average(d_max[ch], weights=w[ch])) if ch.any() else float("nan"),
-        "district_surface_temp_change_midday_c": float(np.average(np.where(ok, d_mid, 0.0), weights=np.where(ok, w, 0.0)))
-        if ok.any() else float("nan"),
-        "changed_area_m2": float(w[ch].sum()),
-    }
-    return kpis, np.where(ok, d_mid, 0.0)
+    idx = np.flatnonzero(ch)
+
+    def max_temp(frac, total):  # (n_changed,) mean over the days of the daily maximum
+        t = sum(np.asarray(frac[c], dtype=float)[idx, None, None] * series[c][None] for c in frac if c in series)
+        return (t / total[idx, None, None]).max(axis=2).mean(axis=1)
+
+    nan = float("nan")
+    levels = {"surface_temp_midday_c": (nan, nan), "surface_temp_daily_max_c": (nan, nan), "district_surface_temp_midday_c": (nan, nan)}
+    kpis = {k: nan for k in KPIS}
+    kpis["changed_area_m2"] = float(w[ch].sum())
+    if len(idx):
+        wc = w[idx]
+        mb, mw = tb_mid[idx], tw_mid[idx]
+        xb, xw = max_temp(frac_base, total_b), max_temp(frac_what, total_w)
+        levels["surface_temp_midday_c"] = (float(np.average(mb, weights=wc)), float(np.average(mw, weights=wc)))
+        levels["surface_temp_daily_max_c"] = (float(np.average(xb, weights=wc)), float(np.average(xw, weights=wc)))
+        kpis["surface_temp_change_midday_c"] = float(np.average(d_mid[idx], weights=wc))
+        kpis["surface_temp_change_daily_max_c"] = float(np.average(xw - xb, weights=wc))
+    if ok.any():
+        wo = np.where(ok, w, 0.0)
+        levels["district_surface_temp_midday_c"] = (float(np.average(np.where(ok, tb_mid, 0.0), weights=wo)),
+                                                     float(np.average(np.where(ok, tw_mid, 0.0), weights=wo)))
+        kpis["district_surface_temp_change_midday_c"] = float(np.average(np.where(ok, d_mid, 0.0), weights=wo))
+    return kpis, np.where(ok, d_mid, 0.0), levels
 
 
 def deseal_heat(base_grid, whatif_grids: dict, weather, *, n_days: int = 3, samples: int = 20, seed: int = 0,
@@ -235,17 +269,21 @@ def deseal_heat(base_grid, whatif_grids: dict, weather, *, n_days: int = 3, samp
     area = base_grid.cell_area_m2
     central = _cover_series(weather, covers, 1.0, rows, 24 * spin_up_days, needed)
     kpis, cells = {}, {}
+    levels, level_smp = {}, {}
     for name, f in fracs.items():
-        kpis[name], d = _kpis(frac_base, f, central, area, hours)
+        kpis[name], d, levels[name] = _kpis(frac_base, f, central, area, hours)
         cells[name] = d.reshape(base_grid.shape)
     draws = draw_samples(covers, priors, samples, seed)
     smp = {name: {k: np.empty(samples) for k in KPIS} for name in fracs}
+    level_smp = {name: {k: np.empty((samples, 2)) for k in LEVELS} for name in fracs}
     for s, (drawn, kc) in enumerate(draws):
         series = _cover_series(weather, drawn, kc, rows, 24 * spin_up_days, needed)
         for name, f in fracs.items():
-            k, _ = _kpis(frac_base, f, series, area, hours)
+            k, _, lv = _kpis(frac_base, f, series, area, hours)
             for key in KPIS:
                 smp[name][key][s] = k[key]
+            for key in LEVELS:
+                level_smp[name][key][s] = lv[key]
     bands = {name: {k: (float(np.percentile(v, 5)), float(np.percentile(v, 95))) if samples else (math.nan, math.nan)
                     for k, v in smp[name].items()} for name in fracs}
     mid = np.isin(hours, MIDDAY_HOURS)
@@ -258,7 +296,7 @@ def deseal_heat(base_grid, whatif_grids: dict, weather, *, n_days: int = 3, samp
         f"bands: 5-95 % of {samples} paired samples of albedo, emissivity, roughness and crop coefficient "
         "(twin/data/soil_surface_priors.yaml); tree shade not modelled (woods count as their ground vegetation)",
     ]
-    return DesealHeatResult(kpis, smp, bands, cells, cover_mid, days, notes)
+    return DesealHeatResult(kpis, smp, bands, cells, cover_mid, days, notes, levels, level_smp, samples, seed)
 
 
 def deseal_heat_scenes(baseline_scene, whatif_scenes: dict, weather, grid_options, **kwargs) -> DesealHeatResult:

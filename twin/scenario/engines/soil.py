@@ -57,6 +57,14 @@ the rain, district total). ``scs_cn``: ``rain_m3``, ``runoff_m3``, ``retention_m
 initial abstraction and infiltration), ``mean_runoff_mm``, ``sealed_area_pct`` and
 ``water_balance_error_rel``.
 
+Every method, on a what-if that changes the ground cover: the surface temperature on the hottest
+days of the weather year (``hot_days_surface_temp_midday_c``, ``hot_days_surface_temp_max_c``,
+``hot_days_district_surface_temp_midday_c``; baseline values on the what-if's own cells), with
+bands from paired samples of the surface priors: :mod:`twin.scenario.engines.soil_heat`. The
+engine is ``PAIRED`` for this (a what-if is run with the baseline scene) and always takes part
+in the Monte Carlo (``SAMPLES_ITSELF``): the storm methods without a sampled ``soil.`` option
+repeat their deterministic KPIs in every sample (no re-run) and add the hot-days samples.
+
 Objects: one row per cell (``cell_id`` from the centre coordinates, square geometry, cover
 fractions, the cell's water balance in m3, runoff and infiltration in mm of cell area, and the
 top-30-cm water content).
@@ -71,6 +79,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import ResourceLimitError
+from twin.scenario.engines.soil_heat import HEAT_KPIS
 from twin.scenario.engines.soil_year import YEAR_KPIS, YEAR_UNDEFINED_OK
 from twin.scenario.runner import EngineResult
 
@@ -82,7 +91,14 @@ READS = frozenset({"buildings", "landcover", "links", "soil", "sites", "meta:soi
 MAX_SOIL_CELLS = 4_000_000
 
 #: KPIs that are NaN when undefined (a mean over no open ground or no cell).
-UNDEFINED_OK = frozenset({"mean_theta_top_30cm_m3_m3", "mean_runoff_mm"}) | YEAR_UNDEFINED_OK
+UNDEFINED_OK = frozenset({"mean_theta_top_30cm_m3_m3", "mean_runoff_mm"}) | YEAR_UNDEFINED_OK | frozenset(HEAT_KPIS)
+
+#: What-ifs are run with the baseline scene (the hot-days KPIs compare their cells with it).
+PAIRED = True
+
+#: The Monte Carlo asks this engine for samples even when none of its options is sampled (the
+#: hot-days KPIs sample the surface priors themselves; :func:`run_samples_paired`).
+SAMPLES_ITSELF = True
 
 _KPIS = {
     "richards": ("storm_mm", "rain_m3", "runoff_m3", "infiltration_m3", "storage_change_m3", "drainage_m3", "mean_runoff_mm",
@@ -94,7 +110,7 @@ _KPIS = {
 
 def kpi_names(options) -> tuple[str, ...]:
     """The KPIs this engine reports with ``options`` (they depend on ``soil.method``)."""
-    return _KPIS[getattr(options, "method", "richards")]
+    return _KPIS[getattr(options, "method", "richards")] + HEAT_KPIS
 
 #: Depth over which the reported soil moisture is averaged, m.
 TOP_LAYER_M = 0.30
@@ -316,15 +332,41 @@ def _scs_cn(scene, options, grid, notes) -> tuple[pd.DataFrame, dict[str, float]
     return frame, kpis
 
 
-def run(scene, options, *, base_dir: Path | None) -> EngineResult:
-    """Run the soil engine on ``scene`` with the scenario's ``soil`` section ``options``."""
-    from twin.soil.grid import build_grid
+#: Deterministic KPIs of the last scenes (scene, options, KPIs): the Monte Carlo of the storm
+#: methods repeats them when no soil option is sampled.
+_DETERMINISTIC: list[tuple[object, object, dict[str, float]]] = []
 
-    check_scene(scene, options)
+
+def run(scene, options, *, base_dir: Path | None, baseline_scene=None) -> EngineResult:
+    """Run the soil engine on ``scene`` with the scenario's ``soil`` section ``options``;
+    ``baseline_scene`` (a what-if's run): add the hot-days KPIs when the what-if changes the
+    ground cover (:mod:`twin.scenario.engines.soil_heat`)."""
+    from twin.scenario.engines.soil_heat import ground_grid, whatif_heat
+
+    grid = None
     if getattr(options, "method", "richards") == "year":
         from twin.scenario.engines.soil_year import run_year
 
-        return run_year(scene, options, base_dir=base_dir)
+        check_scene(scene, options)
+        result = run_year(scene, options, base_dir=base_dir)
+    else:
+        result, grid = _run_storm(scene, options)
+    _DETERMINISTIC[:] = [e for e in _DETERMINISTIC if e[0] is not scene][-15:] + [(scene, options, dict(result.kpis))]
+    if baseline_scene is None:
+        if grid is not None and _green_shares(scene) is None:
+            ground_grid(scene, options, grid)  # remembered for the what-ifs' comparison
+        return result
+    what, base, notes = whatif_heat(baseline_scene, scene, options, grid=grid if _green_shares(scene) is None else None)
+    result.kpis.update(what)
+    result.baseline_kpis.update(base)
+    result.notes.extend(notes)
+    return result
+
+
+def _run_storm(scene, options):
+    from twin.soil.grid import build_grid
+
+    check_scene(scene, options)
     shares = _green_shares(scene)
     gopts = grid_options(scene, options)
     if shares is None:
@@ -334,18 +376,45 @@ def run(scene, options, *, base_dir: Path | None) -> EngineResult:
     notes: list[str] = []
     method = getattr(options, "method", "richards")
     frame, kpis = (_scs_cn if method == "scs_cn" else _richards)(scene, options, grid, notes)
-    return EngineResult(_objects(grid, frame, scene.crs), "cell_id", kpis, None, notes)
+    return EngineResult(_objects(grid, frame, scene.crs), "cell_id", kpis, None, notes), grid
+
+
+def _deterministic(scene, options) -> dict[str, float] | None:
+    for sc, opts, kpis in _DETERMINISTIC:
+        if sc is scene and opts == options:
+            return kpis
+    return None
 
 
 def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, base_dir: Path | None = None, seed: int = 0):
     """Monte Carlo samples of the soil engine, the baseline and the what-ifs it re-runs with the
     same draws: the year method draws its soil priors
     (:func:`twin.scenario.engines.soil_year.run_samples_paired`); the storm methods run each
-    sample's options (``uncertainty.parameters``) on every scene."""
-    if getattr(opts[0], "method", "richards") == "year":
+    sample's options (``uncertainty.parameters``) on every scene, or repeat the deterministic
+    KPIs when no soil option is sampled. Every method adds the hot-days samples of the what-ifs
+    that change the ground cover (:func:`twin.scenario.engines.soil_heat.heat_samples`, seeded by
+    ``seed``) to their first samples."""
+    from twin.scenario.engines.soil_heat import HEAT_KPIS, heat_samples, merge_samples
+
+    central = opts[0]
+    if getattr(central, "method", "richards") == "year":
         from twin.scenario.engines.soil_year import run_samples_paired as year_samples
 
-        return year_samples(baseline_scene, rerun, opts, stock, base_dir=base_dir, seed=seed)
-    base = [run(baseline_scene, o, base_dir=base_dir).kpis for o in opts]
-    what = {name: [run(sc, o, base_dir=base_dir).kpis for o in opts] for name, sc in rerun.items()}
-    return base, what, {}, []
+        base, what, what_base, notes = year_samples(baseline_scene, rerun, opts, stock, base_dir=base_dir, seed=seed)
+        what_base = dict(what_base)
+    else:
+        def samples(scene) -> list[dict[str, float]]:
+            if all(o is central or o == central for o in opts):
+                k = _deterministic(scene, central)
+                if k is None:
+                    k = run(scene, central, base_dir=base_dir).kpis
+                k = {name: v for name, v in k.items() if name not in HEAT_KPIS}
+                return [dict(k) for _ in opts]
+            return [run(scene, o, base_dir=base_dir).kpis for o in opts]
+
+        base = samples(baseline_scene)
+        what = {name: samples(sc) for name, sc in rerun.items()}
+        what_base, notes = {}, []
+    heat = heat_samples(baseline_scene, rerun, central, len(base), seed)
+    merge_samples(base, what, what_base, heat)
+    return base, what, what_base, list(notes) + heat[2]

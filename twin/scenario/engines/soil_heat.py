@@ -1,0 +1,172 @@
+"""The soil engine's surface temperature on the hottest days: KPIs of the what-ifs that change the
+ground cover.
+
+Every soil method (``richards``, ``scs_cn``, ``year``) adds, for a what-if that changes the
+ground-level cover of at least one cell of the soil grid (de-sealing, a new or removed building,
+a car park planted ...), three KPIs from :func:`twin.soil.deseal_heat.deseal_heat` (the surface
+energy balance of each cover under ``inputs.weather`` on the :data:`N_DAYS` hottest days of the
+weather year, mid-day = 11:00-16:00; see that module and docs/soil_heat.md):
+
+==========================================  =====================================================
+KPI                                         baseline / what-if value
+==========================================  =====================================================
+``hot_days_surface_temp_midday_c``          mean mid-day ground surface temperature over the
+                                            cells whose cover changed (weighted by the
+                                            baseline's ground-level area), degC
+``hot_days_surface_temp_max_c``             mean daily maximum, same cells, degC
+``hot_days_district_surface_temp_midday_c`` mean mid-day ground surface temperature over every
+                                            cell of the grid, degC
+==========================================  =====================================================
+
+The baseline value of each is the what-if's own (the cells depend on the what-if): the what-if's
+result carries it in :attr:`twin.scenario.runner.EngineResult.baseline_kpis`, so the change in the
+KPI table is what-if minus baseline on the same cells. What-ifs that change no ground cover (a
+renovation, green roofs, a street closure) get none of these KPIs; nor does a scene without a
+weather file (a note says so).
+
+Monte Carlo (``uncertainty.samples`` > 0): :func:`heat_samples` draws the surface priors
+(``twin/data/soil_surface_priors.yaml``: albedo and emissivity of each cover, a roughness factor,
+a crop-coefficient factor) :data:`HEAT_SAMPLES` times at most (fewer when the scenario has fewer
+samples) with the scenario's seed; the baseline and the what-if use the same draws (paired), so
+the runner's bands of these KPIs (its percentiles of the samples) come from those samples.
+About 0.15 s per sample and 2 s for the central run on Saint-Gilles at 5 m (one cover-changing
+what-if), independent of the grid size for the energy balance (one column per cover).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from twin.errors import InputError
+
+#: Monte Carlo samples of the surface priors behind the bands of the hot-days KPIs (at most the
+#: scenario's ``uncertainty.samples``): 20 samples cost about 3 s per cover-changing what-if; a
+#: band edge of the 5-95 % band then rests on the 1st-2nd smallest (largest) sample (the report
+#: gives its Monte Carlo error).
+HEAT_SAMPLES = 20
+
+#: The hottest days of the weather year averaged.
+N_DAYS = 3
+
+#: Engine KPI -> level of :data:`twin.soil.deseal_heat.LEVELS`.
+KPI_LEVELS = {
+    "hot_days_surface_temp_midday_c": "surface_temp_midday_c",
+    "hot_days_surface_temp_max_c": "surface_temp_daily_max_c",
+    "hot_days_district_surface_temp_midday_c": "district_surface_temp_midday_c",
+}
+HEAT_KPIS = tuple(KPI_LEVELS)
+
+#: Every note of this module starts so (the report's soil-heat section picks them out).
+NOTE_PREFIX = "hottest days: "
+
+#: Soil grids of the last scenes (scene, grid options, grid): the baseline's grid is built once.
+_GRIDS: list[tuple[object, object, object]] = []
+
+
+def ground_grid(scene, options, grid=None):
+    """The soil grid of ``scene`` with the scenario's soil ``options`` (cached per scene object;
+    ``grid``: one already built with the same options, remembered)."""
+    from twin.scenario.engines.soil import grid_options
+    from twin.soil.grid import build_grid
+
+    gopts = grid_options(scene, options)
+    for sc, go, g in _GRIDS:
+        if sc is scene and go == gopts:
+            return g
+    if grid is None:
+        grid = build_grid(scene, gopts)
+    _GRIDS[:] = [e for e in _GRIDS if e[0] is not scene][-3:] + [(scene, gopts, grid)]
+    return grid
+
+
+def _changes_cover(base_grid, what_grid) -> bool:
+    from twin.soil.deseal_heat import cover_fractions
+
+    fb, fw = cover_fractions(base_grid), cover_fractions(what_grid)
+    return any(not np.allclose(fw.get(c, 0.0), fb.get(c, 0.0), atol=1e-9) for c in set(fb) | set(fw))
+
+
+def _heat(baseline_scene, scenes: dict, options, samples: int, seed: int, *, grid=None):
+    """:func:`twin.soil.deseal_heat.deseal_heat` on the what-ifs of ``scenes`` that change the
+    ground cover (None when none does or there is no weather; then a note)."""
+    from twin.soil.deseal_heat import deseal_heat
+
+    weather = getattr(baseline_scene, "weather", None)
+    if weather is None:
+        return None, [NOTE_PREFIX + "no surface temperature: the scene has no weather file (inputs.weather)"]
+    base = ground_grid(baseline_scene, options)
+    grids = {}
+    for name, sc in scenes.items():
+        g = ground_grid(sc, options, grid if len(scenes) == 1 else None)
+        if _changes_cover(base, g):
+            grids[name] = g
+    if not grids:
+        return None, []
+    try:
+        res = deseal_heat(base, grids, weather, n_days=N_DAYS, samples=samples, seed=seed)
+    except InputError as exc:  # e.g. hot days too early in the file for the spin-up
+        return None, [NOTE_PREFIX + f"no surface temperature: {exc.message}"]
+    return res, []
+
+
+def whatif_heat(baseline_scene, scene, options, *, grid=None) -> tuple[dict[str, float], dict[str, float], list[str]]:
+    """Central hot-days KPIs of one what-if: (what-if values, baseline values, notes); empty
+    dicts when the what-if changes no ground cover."""
+    res, notes = _heat(baseline_scene, {"w": scene}, options, 0, 0, grid=grid)
+    if res is None:
+        return {}, {}, notes
+    lv = res.levels["w"]
+    what = {k: lv[level][1] for k, level in KPI_LEVELS.items()}
+    base = {k: lv[level][0] for k, level in KPI_LEVELS.items()}
+    area = res.kpis["w"]["changed_area_m2"]
+    cover = ", ".join(f"{c} {t:.1f} degC" for c, t in sorted(res.cover_midday_c.items()))
+    notes = [NOTE_PREFIX + f"{', '.join(d[:10] for d in res.days)}; ground cover changed on {area:,.0f} m2 of ground; mid-day "
+             f"(11:00-16:00) surface temperature per cover (central): {cover}",
+             NOTE_PREFIX + "surface energy balance per cover (twin/soil/deseal_heat.py), 45-day spin-up of soil water and heat; "
+             "roofs excluded, tree shade not modelled (woods count as their ground vegetation)"]
+    return what, base, notes
+
+
+def heat_samples(baseline_scene, rerun: dict, options, n: int, seed: int) -> tuple[dict[str, list[dict]], dict[str, list[dict]], list[str]]:
+    """Monte Carlo of the hot-days KPIs: ``min(n, HEAT_SAMPLES)`` paired samples of the surface
+    priors for each what-if of ``rerun`` that changes the ground cover.
+
+    Returns
+    -------
+    ({what-if: [what-if KPIs per sample]}, {what-if: [baseline KPIs per sample]}, notes)
+    """
+    m = min(int(n), HEAT_SAMPLES)
+    if m <= 0 or not rerun:
+        return {}, {}, []
+    res, notes = _heat(baseline_scene, rerun, options, m, seed)
+    if res is None:
+        return {}, {}, []
+    what, base = {}, {}
+    for name in res.kpis:
+        smp = res.level_samples[name]
+        what[name] = [{k: float(smp[level][s, 1]) for k, level in KPI_LEVELS.items()} for s in range(m)]
+        base[name] = [{k: float(smp[level][s, 0]) for k, level in KPI_LEVELS.items()} for s in range(m)]
+    notes.append(f"surface temperature on the hottest days: {m} paired samples of the surface priors (albedo, emissivity, roughness, "
+                 f"crop coefficient; twin/data/soil_surface_priors.yaml), seed {seed}")
+    return what, base, notes
+
+
+def merge_samples(base_k: list[dict], what_k: dict[str, list[dict]], rerun_base: dict[str, list[dict]],
+                  heat: tuple[dict, dict, list[str]]) -> None:
+    """Add the hot-days samples (:func:`heat_samples`) to an engine's per-sample KPIs in place:
+    the what-if values to its first samples' KPIs, the baseline values to ``rerun_base``."""
+    h_what, h_base, _ = heat
+    n = len(base_k)
+    for name, rows in h_what.items():
+        ks = what_k.setdefault(name, [dict(k) for k in base_k])
+        bs = rerun_base.setdefault(name, [{} for _ in range(n)])
+        for s, row in enumerate(rows[:n]):
+            ks[s] = {**ks[s], **row}
+            bs[s] = {**bs[s], **h_base[name][s]}
+
+
+def finite(kpis: dict[str, float]) -> bool:
+    """Whether every hot-days KPI is a finite number."""
+    return all(math.isfinite(v) for v in kpis.values())

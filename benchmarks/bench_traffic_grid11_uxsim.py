@@ -51,8 +51,8 @@ def _queued_links(veh_on_link: np.ndarray, length_m: np.ndarray, k_crit_veh_m: n
     return int((veh_on_link.max(axis=1) / length_m > QUEUE_MARGIN * k_crit_veh_m).sum())
 
 
-def run_twin(scale: float, seed: int) -> dict:
-    """One twin run of grid11 with the demand times ``scale``."""
+def run_twin(scale: float, seed: int, duo_interval_s: float | None = None) -> dict:
+    """One twin run of grid11 with the demand times ``scale`` (route updates every ``duo_interval_s``; default the scenario's)."""
     import bench_traffic_dynamic as bd
 
     from twin.traffic.dynamic import simulate
@@ -62,13 +62,15 @@ def run_twin(scale: float, seed: int) -> dict:
     demand["flow_veh_s"] = demand["flow_veh_s"] * scale
     demand["vehicles"] = demand["vehicles"] * scale
     st = dict(__import__("pandas").read_csv(bd.GRID / "scenario.csv")[["key", "value"]].values)
+    if duo_interval_s is not None:
+        opts["duo_interval_s"] = duo_interval_s
     t0 = time.perf_counter()
     res = simulate(net, demand, dynamics=dyn, duo_noise=float(st["duo_noise"]), seed=seed, **opts)
     wall = time.perf_counter() - t0
     tot = res.totals()
     k_crit = dyn.capacity_veh_s / dyn.free_speed_m_s
     return {
-        "engine": "twin",
+        "engine": "twin" if duo_interval_s is None else f"twin DUO every {duo_interval_s:g} s",
         "scale": scale,
         "seed": seed,
         "mean_trip_time_s": float(tot["mean_trip_time_s"]),
@@ -126,14 +128,50 @@ def _mean(rows: list[dict], key: str) -> float:
     return float(np.mean([r[key] for r in rows])) if rows else float("nan")
 
 
+def summarize(runs: list[dict], scales: list[float]) -> list[dict]:
+    """Means over seeds per engine and scale, and the ratios of twin (scenario settings) to each UXsim."""
+    engines = list(dict.fromkeys(r["engine"] for r in runs))
+    summary = []
+    for scale in scales:
+        row: dict = {"scale": scale, "engines": {}}
+        for eng in engines:
+            rs = [r for r in runs if r["engine"] == eng and r["scale"] == scale]
+            if not rs:
+                continue
+            trips = [r["mean_trip_time_s"] for r in rs]
+            row["engines"][eng] = {
+                "mean_trip_time_s": _mean(rs, "mean_trip_time_s"),
+                "mean_trip_time_s_range": [float(np.min(trips)), float(np.max(trips))],
+                "queued_links": _mean(rs, "queued_links"),
+                "queued_links_range": [min(r["queued_links"] for r in rs), max(r["queued_links"] for r in rs)],
+                "arrived_share": _mean(rs, "arrived_share"),
+                "seeds": len(rs),
+            }
+        tw = row["engines"].get("twin")
+        row["ratios_twin_over"] = {}
+        for eng, e in row["engines"].items():
+            if eng.startswith("UXsim") and tw:
+                row["ratios_twin_over"][eng] = {
+                    "mean_trip_time": tw["mean_trip_time_s"] / e["mean_trip_time_s"],
+                    "queued_links": tw["queued_links"] / e["queued_links"] if e["queued_links"] else float("nan"),
+                    "arrived_share": tw["arrived_share"] / e["arrived_share"],
+                }
+        summary.append(row)
+    return summary
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--scales", default="1,1.5,2")
+    ap.add_argument("--deltan", default="5,1", help="UXsim platoon sizes (5: the scenario)")
+    ap.add_argument("--twin-intervals", default="120", help="extra twin runs with these DUO update intervals, s ('' none)")
     ap.add_argument("--no-uxsim", action="store_true")
     ap.add_argument("--output", default=str(OUT))
     args = ap.parse_args(argv)
     scales = [float(s) for s in args.scales.split(",")]
+    deltans = [int(s) for s in args.deltan.split(",") if s]
+    intervals = [float(s) for s in args.twin_intervals.split(",") if s]
     try:
         import uxsim  # noqa: F401
 
@@ -145,37 +183,25 @@ def main(argv: list[str] | None = None) -> dict:
     runs = []
     for scale in scales:
         for seed in range(args.seeds):
-            runs.append(run_twin(scale, seed))
+            new = [run_twin(scale, seed)] + [run_twin(scale, seed, iv) for iv in intervals]
             if have_uxsim:
-                runs.append(run_uxsim(scale, seed))
-            for r in runs[-2 if have_uxsim else -1 :]:
-                print(f"{r['engine']:26s} x{scale:<4g} seed {seed}: mean trip {r['mean_trip_time_s']:7.1f} s, "
+                new += [run_uxsim(scale, seed, dn) for dn in deltans]
+            runs += new
+            for r in new:
+                print(f"{r['engine']:28s} x{scale:<4g} seed {seed}: mean trip {r['mean_trip_time_s']:7.1f} s, "
                       f"arrived {100 * r['arrived_share']:6.2f} %, links that queue {r['queued_links']:3d}, wall {r['wall_s']:.1f} s", flush=True)  # fmt: skip
-    summary = []
-    print("\nscale | twin mean trip | UXsim mean trip | ratio | twin queued links | UXsim queued links | ratio")
-    for scale in scales:
-        tw = [r for r in runs if r["engine"] == "twin" and r["scale"] == scale]
-        ux = [r for r in runs if r["engine"] != "twin" and r["scale"] == scale]
-        row = {
-            "scale": scale,
-            "twin_mean_trip_time_s": _mean(tw, "mean_trip_time_s"),
-            "twin_mean_trip_time_s_range": [min(r["mean_trip_time_s"] for r in tw), max(r["mean_trip_time_s"] for r in tw)],
-            "twin_queued_links": _mean(tw, "queued_links"),
-            "twin_arrived_share": _mean(tw, "arrived_share"),
-            "uxsim_mean_trip_time_s": _mean(ux, "mean_trip_time_s"),
-            "uxsim_mean_trip_time_s_range": [min(r["mean_trip_time_s"] for r in ux), max(r["mean_trip_time_s"] for r in ux)] if ux else None,
-            "uxsim_queued_links": _mean(ux, "queued_links"),
-            "uxsim_arrived_share": _mean(ux, "arrived_share"),
-        }
-        row["trip_time_ratio_twin_over_uxsim"] = row["twin_mean_trip_time_s"] / row["uxsim_mean_trip_time_s"] if ux else None
-        row["queued_links_ratio_twin_over_uxsim"] = row["twin_queued_links"] / row["uxsim_queued_links"] if ux and row["uxsim_queued_links"] else None
-        summary.append(row)
-        print(f"{scale:5g} | {row['twin_mean_trip_time_s']:8.1f} s | {row['uxsim_mean_trip_time_s']:8.1f} s | "
-              f"{row['trip_time_ratio_twin_over_uxsim'] or float('nan'):.3f} | {row['twin_queued_links']:6.1f} | "
-              f"{row['uxsim_queued_links']:6.1f} | {row['queued_links_ratio_twin_over_uxsim'] or float('nan'):.3f}")  # fmt: skip
+    summary = summarize(runs, scales)
+    print("\nmeans over seeds: scale | engine | mean trip (s) | arrived (%) | links that queue")
+    for row in summary:
+        for eng, e in row["engines"].items():
+            print(f"{row['scale']:4g} | {eng:28s} | {e['mean_trip_time_s']:7.1f} | {100 * e['arrived_share']:6.2f} | {e['queued_links']:6.1f}")
+        for eng, q in row["ratios_twin_over"].items():
+            print(f"{row['scale']:4g} | twin / {eng}: mean trip {q['mean_trip_time']:.3f}, links that queue {q['queued_links']:.3f}, "
+                  f"arrived {q['arrived_share']:.3f}")  # fmt: skip
     out = {
         "case": "grid11 (../shared/data/traffic/grid11), demand x scale",
         "queue_definition": "max over steps of (N_in - N_out) / L > 1.0001 * capacity / free speed",
+        "mean_trip_definition": "mean trip time of the vehicles that arrived (twin: NaN unless all arrived)",
         "seeds": args.seeds,
         "summary": summary,
         "runs": runs,

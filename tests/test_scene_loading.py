@@ -67,7 +67,7 @@ def test_files_are_ingested_in_the_scene_crs_with_the_source_crs(district):
 
 def test_traffic_commands_pass_crs_as_the_source_crs(district):
     # 'twin traffic simulate/access/mobility --crs X FILES' passed X as a second crs= to ingest (a TypeError)
-    from twin.traffic.dynamic_commands import _scene_from_files
+    from twin.traffic.dynamic_commands import scene_from_files
 
-    scene = _scene_from_files([district["geojson"]], "EPSG:31370", "EPSG:3812")
+    scene = scene_from_files([district["geojson"]], "EPSG:31370", "EPSG:3812")
     assert scene.crs.to_epsg() == 3812 and len(scene.buildings) == district["n"]

@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "Scene": "twin.scene",
     "ingest": "twin.ingest",
-    "read_epw": "twin.ingest.epw",
+    "read_epw": "twin.io.epw",
 }
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -29,7 +29,7 @@ CALIBRATE_MARKERS = ("calibration.parquet", "summary.json")
 
 def _scene_and_weather(scene_paths, weather, daily_weather=None, *, utc_offset_h=None, latitude_deg=None, longitude_deg=None,
                        report=None):
-    from twin.energy.stock import load_scene
+    from twin.workflows.scene_loading import load_scene
 
     scene = load_scene(scene_paths)
     if daily_weather is not None:

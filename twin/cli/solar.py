@@ -20,7 +20,7 @@ _OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2")
 def _load_buildings(paths: list[Path]):
     """The scene to work on: a scene folder / GeoPackage as written, OSM files with their
     buildings layer only (the cadastre needs nothing else), other files ingested."""
-    from twin.energy.stock import load_scene
+    from twin.workflows.scene_loading import load_scene
 
     if paths and all(p.name.lower().endswith(_OSM_SUFFIXES) for p in paths):
         from twin.ingest import ingest

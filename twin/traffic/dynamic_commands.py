@@ -13,7 +13,7 @@ import numpy as np
 from twin.errors import InputError
 
 
-def _check_sources(paths: list[Path], field: str) -> None:
+def check_sources(paths: list[Path], field: str) -> None:
     """Every source exists (a folder or a file); InputError naming the first one missing."""
     if not paths:
         raise InputError("give at least one input", field=field)
@@ -22,7 +22,7 @@ def _check_sources(paths: list[Path], field: str) -> None:
             raise InputError("input not found", path=path, field=field)
 
 
-def _scene_from_files(files: list[Path], crs: str | None, scene_crs: str) -> Any:
+def scene_from_files(files: list[Path], crs: str | None, scene_crs: str) -> Any:
     """The scene of a traffic command (:func:`twin.workflows.scene_loading.load_scene`): ``crs`` is
     the CRS of input files that declare none, ``scene_crs`` that of a scene built from files."""
     from twin.workflows.scene_loading import load_scene
@@ -49,7 +49,7 @@ def check_output(path: Path | None, suffixes: tuple[str, ...], field: str) -> No
     check_output_path(path, kind="file", field=field)
 
 
-def _write_frame(frame: Any, path: Path) -> Path:
+def write_frame(frame: Any, path: Path) -> Path:
     from twin.io import atomic_path
 
     suffix = path.suffix.lower()
@@ -99,7 +99,7 @@ def run_simulate(
         raise InputError(f"must be a finite number in (0, {MAX_DURATION_S:g}] s, got {duration_s}", field="--duration")
     check_output(output, FRAME_SUFFIXES, "--output")
     check_output(timeseries, TIMESERIES_SUFFIXES, "--timeseries")
-    _check_sources(source, "SOURCE")
+    check_sources(source, "SOURCE")
     settings: dict[str, Any] = {}
     options: dict[str, Any] = {}
     if len(source) == 1 and source[0].is_dir() and (source[0] / "links.csv").exists():
@@ -116,7 +116,7 @@ def run_simulate(
         check_input_file(demand, field="--demand", what="demand table")
         from twin.traffic.network import Network
 
-        scene = _scene_from_files(source, crs, scene_crs)
+        scene = scene_from_files(source, crs, scene_crs)
         net = Network.from_scene(scene, mode="car")
         lanes = scene.links.set_index("link_id")["lanes"].reindex(net.link_ids).fillna(1).to_numpy(np.float64)
         dyn = LinkDynamics.from_network(net, lanes=np.maximum(lanes, 1.0))
@@ -135,7 +135,7 @@ def run_simulate(
     summary["vehicles_per_s"] = summary["generated_veh"] / max(result.meta["wall_time_s"], 1e-12)
     summary["link_steps_per_s"] = summary["link_steps"] / max(result.meta["wall_time_s"], 1e-12)
     if output is not None:
-        summary["output"] = str(_write_frame(result.link_summary(), output))
+        summary["output"] = str(write_frame(result.link_summary(), output))
     if timeseries is not None:
         ds = result.to_xarray()
         if timeseries.suffix.lower() == ".nc":
@@ -146,7 +146,7 @@ def run_simulate(
         else:
             frame = ds.to_dataframe().reset_index()
             frame["link"] = frame["link"].astype(str)
-            _write_frame(frame, timeseries)
+            write_frame(frame, timeseries)
         summary["timeseries"] = str(timeseries)
     return summary
 
@@ -180,8 +180,8 @@ def run_access(
         raise InputError("give auto, count or a column name", field="--weight")
     check_output(output, FRAME_SUFFIXES, "--output")
     check_output(map_path, MAP_SUFFIXES, "--map")
-    _check_sources(files, "FILES")
-    scene = _scene_from_files(files, crs, scene_crs)
+    check_sources(files, "FILES")
+    scene = scene_from_files(files, crs, scene_crs)
     res = fifteen_minute_city(scene, categories=tuple(categories), mode=mode, threshold_s=60.0 * minutes, weight=weight)
     summary: dict[str, Any] = {
         "mode": mode,
@@ -191,7 +191,7 @@ def run_access(
         "categories": res.summary().to_dict(orient="records"),
     }
     if output is not None:
-        summary["output"] = str(_write_frame(res.buildings, output))
+        summary["output"] = str(write_frame(res.buildings, output))
     if map_path is not None:
         summary["map"] = str(res.plot(map_path, category=categories[0]))
     return summary

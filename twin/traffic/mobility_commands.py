@@ -67,7 +67,7 @@ def run_mobility(
     scene_crs: str,
 ) -> dict[str, Any]:
     """Baseline (and a closure what-if) of the district mobility model on scene files."""
-    from twin.traffic.dynamic_commands import FRAME_SUFFIXES, MAP_SUFFIXES, _check_sources, _scene_from_files, _write_frame, check_output
+    from twin.traffic.dynamic_commands import FRAME_SUFFIXES, MAP_SUFFIXES, check_output, check_sources, scene_from_files, write_frame
     from twin.traffic.mobility import compare_mobility, map_change, run_district_mobility
     from twin.traffic.skims import check_skim_output, write_skims
     from twin.traffic.whatif import close_streets
@@ -94,8 +94,8 @@ def run_mobility(
         check_skim_output(skims, field="--skims")
     if map_path is not None and not (close or close_links):
         raise InputError("--map draws the change of a what-if: give --close or --close-link", field="--map")
-    _check_sources(files, "FILES")
-    scene = _scene_from_files(files, crs, scene_crs)
+    check_sources(files, "FILES")
+    scene = scene_from_files(files, crs, scene_crs)
     ids = _closed_links(scene, close, close_links) if (close or close_links) else []
     base = run_district_mobility(scene, options)
     summary: dict[str, Any] = {"zones": int(len(base.zone_ids)), "notes": base.notes, "baseline": base.kpis, "timings_s": base.timings_s,
@@ -110,7 +110,7 @@ def run_mobility(
             map_change(table, map_path, title=f"Morning peak car flow change, {len(ids)} links closed (veh/h)")
             summary["map"] = str(map_path)
     if output is not None:
-        _write_frame(table, output)
+        write_frame(table, output)
         summary["output"] = str(output)
     if skims is not None:
         write_skims(skims, base.skims_list())

@@ -154,3 +154,11 @@ def test_the_scs_cn_method_reports_the_same_central_surface_temperatures(compari
     for k in HEAT:
         assert a.loc[k, "delta"] == pytest.approx(b.loc[k, "delta"], abs=1e-12)
     assert "delta_p_lo" not in comp.kpis.columns  # no samples, no bands
+
+
+def test_temperatures_have_one_decimal_and_no_change_percent():
+    from twin.scenario import report_labels as L
+
+    k = "hot_days_surface_temp_midday_c"
+    assert L.unit(k) == "°C" and L.fmt_value(k, 50.0098) == "50.0" and L.fmt_delta(k, -7.5553, 50.0098) == "-7.6"
+    assert L.fmt_pct(-7.5553, 50.0098, k) == "–" and L.fmt_pct(-7.5553, 50.0098) == "-15.1 %"

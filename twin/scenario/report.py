@@ -415,7 +415,7 @@ def _kpi_row_cells(r, banded: bool, percentiles) -> str:
     if banded:
         row += f"<td>{L.band_bar(r.kpi, r.baseline, getattr(r, 'baseline_p_lo', np.nan), getattr(r, 'baseline_p_hi', np.nan), percentiles)}</td>"
     row += (f"<td>{L.fmt_value(r.kpi, r.whatif_value, ref=r.baseline)}</td><td class='{cls}'>{L.fmt_delta(r.kpi, r.delta, r.baseline)}</td>"
-            f"<td>{L.fmt_pct(r.delta, r.baseline)}</td>")
+            f"<td>{L.fmt_pct(r.delta, r.baseline, r.kpi)}</td>")
     if banded:
         row += (f"<td>{L.delta_bar(r.kpi, r.delta, getattr(r, 'delta_p_lo', np.nan), getattr(r, 'delta_p_hi', np.nan), r.baseline, percentiles)}</td>"
                 f"<td class='l wide'>{html.escape('; '.join(band_notes(r)))}</td>")
@@ -686,7 +686,7 @@ def _headlines(group: pd.DataFrame, n: int = 3) -> list[str]:
     out = []
     for r in moved[:n]:
         u = L.unit(r.kpi)
-        pct = L.fmt_pct(r.delta, r.baseline)
+        pct = L.fmt_pct(r.delta, r.baseline, r.kpi)
         pct_s = f" ({pct})" if pct != "–" else ""
         band = ""
         if np.isfinite(getattr(r, "delta_p_lo", np.nan)):

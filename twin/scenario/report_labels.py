@@ -196,8 +196,11 @@ def fmt_delta(kpi: str, delta, baseline) -> str:
     return s if s.startswith("-") else "+" + s
 
 
-def fmt_pct(delta, baseline) -> str:
-    """The change as a signed percentage of the baseline, one decimal ('–' when the baseline is 0)."""
+def fmt_pct(delta, baseline, kpi: str | None = None) -> str:
+    """The change as a signed percentage of the baseline, one decimal ('–' when the baseline is 0,
+    or for a ``kpi`` that is a temperature: a percentage of degrees Celsius means nothing)."""
+    if kpi is not None and describe(kpi)[2] == "temp":
+        return "–"
     if baseline is None or delta is None or not np.isfinite(float(baseline)) or float(baseline) == 0 or not np.isfinite(float(delta)):
         return "–"
     p = 100.0 * float(delta) / abs(float(baseline))

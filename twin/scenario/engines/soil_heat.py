@@ -29,23 +29,22 @@ Monte Carlo (``uncertainty.samples`` > 0): :func:`heat_samples` draws the surfac
 a crop-coefficient factor) :data:`HEAT_SAMPLES` times at most (fewer when the scenario has fewer
 samples) with the scenario's seed; the baseline and the what-if use the same draws (paired), so
 the runner's bands of these KPIs (its percentiles of the samples) come from those samples.
-About 0.15 s per sample and 2 s for the central run on Saint-Gilles at 5 m (one cover-changing
+About 0.06 s per sample and 1-2 s for the central run on Saint-Gilles at 5 m (one cover-changing
 what-if), independent of the grid size for the energy balance (one column per cover).
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
 from twin.errors import InputError
 
 #: Monte Carlo samples of the surface priors behind the bands of the hot-days KPIs (at most the
-#: scenario's ``uncertainty.samples``): 20 samples cost about 3 s per cover-changing what-if; a
-#: band edge of the 5-95 % band then rests on the 1st-2nd smallest (largest) sample (the report
-#: gives its Monte Carlo error).
-HEAT_SAMPLES = 20
+#: scenario's ``uncertainty.samples``): 50 samples cost about 3 s on Saint-Gilles in the default
+#: ``twin run`` (20 took 1.1 s, one cover-changing what-if; the cost grows with the covers, not
+#: the cells); an edge of the 5-95 % band then rests on the 2nd-3rd smallest (largest) sample (the
+#: report gives its Monte Carlo error).
+HEAT_SAMPLES = 50
 
 #: The hottest days of the weather year averaged.
 N_DAYS = 3
@@ -166,7 +165,3 @@ def merge_samples(base_k: list[dict], what_k: dict[str, list[dict]], rerun_base:
             ks[s] = {**ks[s], **row}
             bs[s] = {**bs[s], **h_base[name][s]}
 
-
-def finite(kpis: dict[str, float]) -> bool:
-    """Whether every hot-days KPI is a finite number."""
-    return all(math.isfinite(v) for v in kpis.values())

@@ -351,7 +351,7 @@ def run(scene, options, *, base_dir: Path | None, baseline_scene=None) -> Engine
         result = run_year(scene, options, base_dir=base_dir)
     else:
         result, grid = _run_storm(scene, options)
-    _DETERMINISTIC[:] = [e for e in _DETERMINISTIC if e[0] is not scene][-15:] + [(scene, options, dict(result.kpis))]
+    _DETERMINISTIC[:] = [e for e in _DETERMINISTIC if e[0] is not scene][-7:] + [(scene, options, dict(result.kpis))]
     if baseline_scene is None:
         if grid is not None and _green_shares(scene) is None:
             ground_grid(scene, options, grid)  # remembered for the what-ifs' comparison

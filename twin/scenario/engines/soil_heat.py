@@ -60,8 +60,11 @@ HEAT_KPIS = tuple(KPI_LEVELS)
 #: Every note of this module starts so (the report's soil-heat section picks them out).
 NOTE_PREFIX = "hottest days: "
 
-#: Soil grids of the last scenes (scene, grid options, grid): the baseline's grid is built once.
+#: Soil grids of the last scenes (scene, grid options, grid): the baseline's grid is built once;
+#: a what-if's grid is dropped when it changes no ground cover, all of them after the samples.
 _GRIDS: list[tuple[object, object, object]] = []
+#: Scenes found to change no ground cover, with their grid options (the samples skip them).
+_NO_CHANGE: list[tuple[object, object]] = []
 
 
 def ground_grid(scene, options, grid=None):
@@ -90,6 +93,7 @@ def _changes_cover(base_grid, what_grid) -> bool:
 def _heat(baseline_scene, scenes: dict, options, samples: int, seed: int, *, grid=None):
     """:func:`twin.soil.deseal_heat.deseal_heat` on the what-ifs of ``scenes`` that change the
     ground cover (None when none does or there is no weather; then a note)."""
+    from twin.scenario.engines.soil import grid_options
     from twin.soil.deseal_heat import deseal_heat
 
     weather = getattr(baseline_scene, "weather", None)
@@ -98,9 +102,14 @@ def _heat(baseline_scene, scenes: dict, options, samples: int, seed: int, *, gri
     base = ground_grid(baseline_scene, options)
     grids = {}
     for name, sc in scenes.items():
+        if any(x is sc and go == grid_options(sc, options) for x, go in _NO_CHANGE):
+            continue
         g = ground_grid(sc, options, grid if len(scenes) == 1 else None)
         if _changes_cover(base, g):
             grids[name] = g
+        else:  # its grid is not needed again (the samples skip this scene): let it go
+            _GRIDS[:] = [e for e in _GRIDS if e[0] is not sc]
+            _NO_CHANGE[:] = _NO_CHANGE[-15:] + [(sc, grid_options(sc, options))]
     if not grids:
         return None, []
     try:
@@ -147,6 +156,8 @@ def heat_samples(baseline_scene, rerun: dict, options, n: int, seed: int) -> tup
         smp = res.level_samples[name]
         what[name] = [{k: float(smp[level][s, 1]) for k, level in KPI_LEVELS.items()} for s in range(m)]
         base[name] = [{k: float(smp[level][s, 0]) for k, level in KPI_LEVELS.items()} for s in range(m)]
+    _GRIDS.clear()  # the last use of the grids in a run
+    _NO_CHANGE.clear()
     notes.append(f"surface temperature on the hottest days: {m} paired samples of the surface priors (albedo, emissivity, roughness, "
                  f"crop coefficient; twin/data/soil_surface_priors.yaml), seed {seed}")
     return what, base, notes

@@ -14,7 +14,9 @@ what-if runs are made against its baseline run (``run(scene, options, *, base_di
 baseline_scene)``, e.g. the mobility model's what-if keeps the baseline's calibration), its
 what-if results may carry what-if-specific baseline values (:attr:`EngineResult.baseline_kpis`,
 e.g. the baseline flow on the streets a what-if closes), and its Monte Carlo samples run
-baseline and what-ifs together (``run_samples_paired``).
+baseline and what-ifs together (``run_samples_paired``). ``SAMPLES_ITSELF = True``: with
+``uncertainty.samples`` > 0 its ``run_samples_paired`` is called even when none of its options
+is sampled (the soil engine samples its surface priors for the hot-days KPIs).
 
 Order of work (nothing is computed before the checks that can refuse the scenario):
 
@@ -606,7 +608,7 @@ def _run_samples(scenario: Scenario, baseline_scene, scenes: dict, baseline: dic
     for domain in scenario.domains:
         engine = _engine(domain)
         by_stock = stock is not None and bool(getattr(engine, "STOCK_ATTRIBUTES", frozenset()))
-        if domain not in sampled:
+        if domain not in sampled and not getattr(engine, "SAMPLES_ITSELF", False):
             # nothing of this engine is sampled: its deterministic results stand in every sample
             per_domain[domain] = ([baseline[domain].kpis] * n, {w: [whatifs[w][domain].kpis] * n for w in scenes})
             what_base[domain] = {w: [whatifs[w][domain].baseline_kpis] * n for w in scenes}

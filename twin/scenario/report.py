@@ -18,6 +18,9 @@ unchanged KPIs folded, Monte Carlo ranges drawn as bars. Sections (ids, in page 
                  ranges (:func:`band_notes`); the unchanged KPIs and the run's checks folded below;
 ``energy``       EPB class distribution before/after, payback of the energy what-ifs, why primary
                  energy equals final energy (:mod:`twin.scenario.report_energy_classes`);
+``calibration``  what the run is calibrated to and the energy KPIs' bands before and after
+                 calibration (:mod:`twin.scenario.report_calibration`; a note when the run is not
+                 calibrated or has no bands);
 ``buildings``    look up a building by id or address: its table and a small map
                  (:mod:`twin.scenario.report_drilldown`);
 ``mobility``     the traffic engine's findings (:mod:`twin.scenario.report_mobility`): rerouted,
@@ -67,11 +70,11 @@ import pandas as pd
 from twin.io import atomic_write_text
 from twin.scenario.checks import OP_DOMAINS  # which engines each operation acts on (one table)
 
-SECTIONS = ("summary", "assumed", "kpis", "energy", "buildings", "mobility", "soil", "soil-heat", "solar", "maps", "timeseries", "changes",
+SECTIONS = ("summary", "assumed", "kpis", "energy", "calibration", "buildings", "mobility", "soil", "soil-heat", "solar", "maps", "timeseries", "changes",
             "provenance")
 
 #: How each section reads in the page's table of contents.
-SECTION_TITLES = {"summary": "Summary", "assumed": "What this run assumed", "kpis": "Indicators", "energy": "EPB classes and payback",
+SECTION_TITLES = {"summary": "Summary", "assumed": "What this run assumed", "kpis": "Indicators", "energy": "EPB classes and payback", "calibration": "Calibration",
                   "buildings": "Look up a building", "mobility": "Mobility", "soil": "Soil water",
                   "soil-heat": "Surface temperature on hot days", "solar": "Rooftop PV", "maps": "Maps",
                   "timeseries": "Time series", "changes": "What changed", "provenance": "Provenance"}
@@ -852,6 +855,7 @@ SECTION_MODULES: dict[str, tuple[str, str]] = {
     "mobility": ("twin.scenario.report_mobility", "mobility_section"),
     "soil": ("twin.scenario.report_soil", "soil_section"),
     "soil-heat": ("twin.scenario.report_soil_heat", "soil_heat_report_section"),
+    "calibration": ("twin.scenario.report_calibration", "calibration_section"),
     "solar": ("twin.scenario.report_solar", "solar_section"),
 }
 

@@ -124,6 +124,15 @@ def run_uxsim(scale: float, seed: int, deltan: int = 5) -> dict:
     }
 
 
+def _uxsim_in_child(scale: float, seed: int, deltan: int) -> dict:
+    """:func:`run_uxsim` in a fresh process (a UXsim world keeps its memory, ~6 GB at deltan 1)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(run_uxsim, scale, seed, deltan).result()
+
+
 def _mean(rows: list[dict], key: str) -> float:
     return float(np.mean([r[key] for r in rows])) if rows else float("nan")
 
@@ -165,6 +174,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--scales", default="1,1.5,2")
     ap.add_argument("--deltan", default="5,1", help="UXsim platoon sizes (5: the scenario)")
+    ap.add_argument("--seeds-deltan1", type=int, default=2, help="seeds of the deltan 1 runs (slow, ~6 GB each)")
+    ap.add_argument("--deltan1-max-scale", type=float, default=1.5, help="no deltan 1 run above this scale (memory)")
     ap.add_argument("--twin-intervals", default="120", help="extra twin runs with these DUO update intervals, s ('' none)")
     ap.add_argument("--no-uxsim", action="store_true")
     ap.add_argument("--output", default=str(OUT))
@@ -185,7 +196,9 @@ def main(argv: list[str] | None = None) -> dict:
         for seed in range(args.seeds):
             new = [run_twin(scale, seed)] + [run_twin(scale, seed, iv) for iv in intervals]
             if have_uxsim:
-                new += [run_uxsim(scale, seed, dn) for dn in deltans]
+                new += [
+                    _uxsim_in_child(scale, seed, dn) for dn in deltans if dn != 1 or (seed < args.seeds_deltan1 and scale <= args.deltan1_max_scale)
+                ]
             runs += new
             for r in new:
                 print(f"{r['engine']:28s} x{scale:<4g} seed {seed}: mean trip {r['mean_trip_time_s']:7.1f} s, "

@@ -120,12 +120,40 @@ def solar_region_summary(data: dict) -> str:
     return "; ".join(parts)
 
 
+def traffic_grid11_summary(data: dict) -> str:
+    """One line: twin's dynamic loading against UXsim on grid11 at each demand scale
+    (benchmarks/bench_traffic_grid11_uxsim.py): mean trip time (or the share of vehicles that
+    arrived when not all did) and the links that queue, twin first."""
+    rows = data.get("summary") or []
+    if not rows:
+        raise FiguresError("no 'summary' in the figures")
+
+    def trip(e: dict) -> str:
+        t = e.get("mean_trip_time_s")
+        if t is not None and e.get("arrived_share", 0.0) >= 0.999 and t == t:
+            return f"mean trip {t:,.0f} s"
+        return f"{100 * e.get('arrived_share', 0.0):.0f} % of vehicles arrived"
+
+    parts = []
+    for row in rows:
+        engines = row["engines"]
+        twin = engines["twin"]
+        peer_name = next(k for k in engines if k.startswith("UXsim") and k.endswith("deltan 5"))
+        peer = engines[peer_name]
+        parts.append(f"{row['scale']:g}× demand: {trip(twin)} vs {trip(peer)}, links that queue {twin['queued_links']:.0f} vs "
+                     f"{peer['queued_links']:.0f}")
+    load = max(data.get("load_average_before", [0.0])[0], data.get("load_average_after", [0.0])[0])
+    return (f"twin (DUO, 600 s route updates) vs {peer_name} (platoons of 5), means over {data.get('seeds', '?')} seeds: "
+            + "; ".join(parts) + f" (load {load:.1f})")
+
+
 #: Block name -> (JSON file under benchmarks/figures/, renderer, benchmark that writes the file).
 RENDERERS: dict[str, tuple[str, Callable[[dict], str], str]] = {
     "energy_kernel": ("energy_kernel.json", energy_kernel_table, "pytest benchmarks/bench_energy_kernel.py --benchmark-only -s"),
     "energy_kernel.summary": ("energy_kernel.json", energy_kernel_summary, "pytest benchmarks/bench_energy_kernel.py --benchmark-only -s"),
     "solar_region": ("solar_region.json", solar_region_page, "python benchmarks/bench_solar_region.py"),
     "solar_region.summary": ("solar_region.json", solar_region_summary, "python benchmarks/bench_solar_region.py"),
+    "traffic_grid11.summary": ("traffic_grid11.json", traffic_grid11_summary, "python benchmarks/bench_traffic_grid11_uxsim.py --seeds 5"),
 }
 
 

@@ -145,3 +145,60 @@ def test_cli_estimate_od(tmp_path: Path) -> None:
     assert out.exists()
     bad = write(tmp_path, "link_id,period,vehicles,class\n9999,am,10,car\n")
     assert_one_line_error(run_twin(["traffic", "estimate-od", "--net", net, "--trips", trips, "--counts", bad]), contains=("no link '9999'", "line 2"))
+
+
+def siouxfalls_truth(gap: float = 1e-10) -> tuple[Network, np.ndarray, np.ndarray]:
+    folder = shared_path("traffic", "tntp", "SiouxFalls")
+    net = read_network(folder / "SiouxFalls_net.tntp")
+    true = read_trips(folder / "SiouxFalls_trips.tntp", n_zones=net.n_zones).matrix
+    return net, true, assign(net, true, algorithm="b", gap=gap).flow
+
+
+@pytest.mark.parametrize("method", ["gls", "zonal"])
+def test_true_matrix_is_a_fixed_point_without_noise(method: str) -> None:
+    """Prior = the true SiouxFalls matrix, counts = its equilibrium flows on 30 % of the links
+    without noise: the bi-level loop must not move the matrix (first round's change ~ 0)."""
+    net, true, flow = siouxfalls_truth()
+    counted = np.random.default_rng(0).permutation(net.n_links)[: round(0.3 * net.n_links)]
+    counts = Counts([np.array([k]) for k in counted], flow[counted], [str(net.link_ids[k]) for k in counted], "am", "car")
+    est = estimate_od(net, true, counts, method=method, prior_cv=0.25, count_cv=0.02, gap=1e-10, outer=3)
+    assert len(est.rounds) == 1 and est.rounds[0]["change"] < 1e-8
+    np.testing.assert_allclose(est.matrix, true, rtol=0, atol=1e-8 * true.max())
+    assert np.all(est.geh < 1e-3)
+
+
+def test_held_back_ceiling_with_independent_cell_errors() -> None:
+    """Why the issue-15 target (GEH < 5 on 85 % of held-back SiouxFalls links) is a property of
+    the set-up, not of the estimator: with a prior whose cells are independently wrong (log-normal,
+    CV 0.25) even the best linear estimator, the GLS / BLUP x0 + W P' (P W P' + V)^-1 (v - P x0)
+    with the TRUE equilibrium proportions and the TRUE variances, fits the counted links but
+    leaves the held-back ones about where the prior had them (independent cell errors are hardly
+    correlated across links); and the true matrix itself fails GEH 5 on many links once counts
+    carry 5 % noise, because the links carry 4,500-23,000 veh/h (GEH 5 = a 3-5 % band)."""
+    from twin.traffic.select_link import select_link
+
+    net, true, flow = siouxfalls_truth()
+    m = net.n_links
+    od = np.flatnonzero(true.ravel() > 0)
+    xt = true.ravel()[od]
+    res = assign(net, true, algorithm="b", gap=1e-10)
+    p = np.array([select_link(res, [str(net.link_ids[k])], demand=true).od.ravel()[od] / xt for k in range(m)])
+    np.testing.assert_allclose(p @ xt, flow, rtol=1e-9)
+    prior_share, blup_share, counted_share, true_share_5 = [], [], [], []
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        counted = rng.permutation(m)[: round(0.3 * m)]
+        held = np.setdiff1d(np.arange(m), counted)
+        v = flow * (1 + 0.02 * rng.standard_normal(m))
+        x0 = xt * rng.lognormal(-0.5 * 0.25**2, 0.25, xt.size)
+        w = (0.25 * x0) ** 2
+        pc = p[counted]
+        xh = x0 + w * (pc.T @ np.linalg.solve(pc @ (w[:, None] * pc.T) + np.diag((0.02 * v[counted]) ** 2), v[counted] - pc @ x0))
+        prior_share.append(np.mean(geh(p[held] @ x0, v[held]) < 5))
+        blup_share.append(np.mean(geh(p[held] @ xh, v[held]) < 5))
+        counted_share.append(np.mean(geh(pc @ xh, v[counted]) < 5))
+        v5 = flow * (1 + 0.05 * rng.standard_normal(m))
+        true_share_5.append(np.mean(geh(flow[held], v5[held]) < 5))
+    assert min(counted_share) >= 0.95  # the counts are fitted
+    assert max(blup_share) < 0.85 and np.mean(blup_share) - np.mean(prior_share) < 0.15, (prior_share, blup_share)
+    assert np.mean(true_share_5) < 0.85, true_share_5

@@ -19,7 +19,14 @@ Derived model constants (documented in ``docs/energy.md``):
   overridden.
 * ``A_t`` = the real area of all surfaces facing the zone (walls, windows, roof, floor).
 * ``H_ve = rho_a c_a (V ACH / 3600 + q_mech (1 - eta_hr) / 3600)`` with the air density at the
-  site (mean EPW pressure, 20 degC) unless ``air_density_kg_m3`` is given.
+  site (mean EPW pressure, 20 degC; or the standard atmosphere at ``site_altitude_m``) unless
+  ``air_density_kg_m3`` is given, plus ``m_dot c_a (1 - eta_hr)`` for each entry of
+  ``ventilation.flows`` (a value with its unit: ``ach``, ``m3/h site``, ``m3/h standard``, ...;
+  standard air 1.204 kg/m3, :mod:`twin.energy.schedules`).
+* Schedules (gains, heating and cooling setpoints, flows): 24 hourly values per day type
+  (``all_days``, ``weekday``, ``weekend``, ``saturday``, ``sunday``; the most specific wins),
+  :mod:`twin.energy.schedules`. A flow schedule must be constant for now (the kernel takes one
+  ``H_ve`` per building).
 * Outdoor temperature: interval mean of the weather file's instantaneous values
   (:func:`twin.energy.solar.interval_mean_temperature_c`), aligned with the hourly solar sums.
 * Network: the plain ISO 13790 Annex C network unless ``simulation.film_correction`` is true.
@@ -52,6 +59,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from twin.energy.schedules import ALTITUDE_RANGE_M, DaySchedule, Flow, air_density_at_altitude_kg_m3, check_range, hourly_values
 from twin.errors import InputError, SchemaError
 
 FACADES: dict[str, float] = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
@@ -242,13 +250,10 @@ class Ventilation(_Model):
         default=None, ge=AIR_DENSITY_RANGE_KG_M3[0], le=AIR_DENSITY_RANGE_KG_M3[1], description="default: site density from the EPW pressure at 20 degC"
     )
     air_heat_capacity_j_kgk: float = Field(default=CP_AIR_J_KGK, ge=AIR_HEAT_CAPACITY_RANGE_J_KGK[0], le=AIR_HEAT_CAPACITY_RANGE_J_KGK[1])
-
-
-class DaySchedule(_Model):
-    """24 hourly values for weekdays and (optionally) weekends; ``null`` = off (setpoints)."""
-
-    weekday: list[float | None] = Field(min_length=24, max_length=24)
-    weekend: list[float | None] | None = Field(default=None, min_length=24, max_length=24)
+    site_altitude_m: float | None = Field(
+        default=None, ge=ALTITUDE_RANGE_M[0], le=ALTITUDE_RANGE_M[1], description="site density from the standard atmosphere at this altitude (twin.energy.schedules)"
+    )
+    flows: list[Flow] = Field(default_factory=list, max_length=100, description="flows with units and schedules (twin.energy.schedules)")
 
 
 class Gains(_Model):
@@ -326,13 +331,14 @@ class ZoneSpec(_Model):
             raise SchemaError("give heating and/or cooling, or free_float: true", field="heating")
         _check_setpoints(self)
         if self.gains is not None and self.gains.schedule is not None:
-            for part, values in _schedule_parts(self.gains.schedule):
-                for h, v in enumerate(values):
-                    if v is None or not 0.0 <= v <= GAIN_SCHEDULE_MAX:
-                        raise SchemaError(
-                            f"a gain schedule value must be a number in [0, {GAIN_SCHEDULE_MAX:g}], got {v}",
-                            field=f"gains.schedule.{part}.{h}",
-                        )
+            bad = check_range(self.gains.schedule, 0.0, GAIN_SCHEDULE_MAX, allow_null=False)
+            if bad is not None:
+                raise SchemaError(
+                    f"a gain schedule value must be a number in [0, {GAIN_SCHEDULE_MAX:g}], got {bad[2]}",
+                    field=f"gains.schedule.{bad[0]}.{bad[1]}",
+                )
+        for k, flow in enumerate(self.ventilation.flows):
+            _check_flow(self, flow, f"ventilation.flows.{k}")
         if self.site.horizon_deg is not None:
             for k, v in enumerate(self.site.horizon_deg):
                 if not 0.0 <= v < 90.0:
@@ -393,11 +399,25 @@ class ZoneSpec(_Model):
         return out
 
 
-def _schedule_parts(sched: DaySchedule) -> list[tuple[str, list[float | None]]]:
-    parts: list[tuple[str, list[float | None]]] = [("weekday", list(sched.weekday))]
-    if sched.weekend is not None:
-        parts.append(("weekend", list(sched.weekend)))
-    return parts
+def _check_flow(spec: ZoneSpec, flow: Flow, key: str) -> None:
+    """A flow's value inside its unit's range; its schedule a multiplier in [0, 1]."""
+    if flow.unit == "ach":
+        if flow.value > INFILTRATION_MAX_ACH:
+            raise SchemaError(f"{flow.value:g} air changes per hour is above {INFILTRATION_MAX_ACH:g}", field=f"{key}.value")
+    else:
+        m3_h = flow.value * {"m3/h": 1.0, "m3/s": 3600.0, "l/s": 3.6}[flow.unit.split(" ")[0]]
+        if m3_h > MECHANICAL_FLOW_MAX_M3_H:
+            raise SchemaError(f"{flow.value:g} {flow.unit} ({m3_h:.4g} m3/h) is above {MECHANICAL_FLOW_MAX_M3_H:g} m3/h", field=f"{key}.value")
+    if flow.schedule is not None:
+        bad = check_range(flow.schedule, 0.0, 1.0, allow_null=False)
+        if bad is not None:
+            raise SchemaError(f"a flow schedule value is a fraction of the flow in [0, 1], got {bad[2]}", field=f"{key}.schedule.{bad[0]}.{bad[1]}")
+        if len({v for _, values in flow.schedule.given() for v in values}) > 1:
+            raise SchemaError(
+                "a flow schedule that varies by hour or day needs an hourly ventilation conductance, which the 5R1C kernel "
+                "does not take yet: give a constant schedule (or none)",
+                field=f"{key}.schedule",
+            )
 
 
 def _check_windows(spec: ZoneSpec) -> None:
@@ -428,43 +448,45 @@ def _check_windows(spec: ZoneSpec) -> None:
             )
 
 
-def _hourly_setpoints(sp: Setpoint) -> dict[str, list[float | None]]:
+def _hourly_setpoints(sp: Setpoint) -> dict[str, tuple[str, list[float | None]]]:
+    """Profile of each day type (weekday, saturday, sunday) and the key path it comes from."""
     if sp.schedule is None:
-        return {"weekday": [sp.setpoint_c] * 24, "weekend": [sp.setpoint_c] * 24}
-    sched = sp.schedule
-    return {"weekday": list(sched.weekday), "weekend": list(sched.weekend if sched.weekend is not None else sched.weekday)}
+        return {day: ("setpoint_c", [sp.setpoint_c] * 24) for day in ("weekday", "saturday", "sunday")}
+    return {day: (f"schedule.{key}", values) for day, (key, values) in sp.schedule.resolved().items()}
 
 
-def _setpoint_key(name: str, sp: Setpoint, part: str, hour: int) -> str:
-    if sp.schedule is None:
-        return f"{name}.setpoint_c"
-    if part == "weekend" and sp.schedule.weekend is None:
-        part = "weekday"
-    return f"{name}.schedule.{part}.{hour}"
+def _setpoint_key(name: str, source: str, hour: int) -> str:
+    return f"{name}.{source}" if source == "setpoint_c" else f"{name}.{source}.{hour}"
 
 
 def _check_setpoints(spec: ZoneSpec) -> None:
     """Setpoints inside :data:`SETPOINT_RANGE_C`, heating never above cooling in the same hour."""
     lo, hi = SETPOINT_RANGE_C
-    hourly: dict[str, dict[str, list[float | None]]] = {}
+    hourly: dict[str, dict[str, tuple[str, list[float | None]]]] = {}
     for name in ("heating", "cooling"):
         sp: Setpoint | None = getattr(spec, name)
         if sp is None:
             continue
         hourly[name] = _hourly_setpoints(sp)
-        for part, values in hourly[name].items():
-            for h, v in enumerate(values):
-                if v is not None and not lo <= v <= hi:
-                    raise SchemaError(
-                        f"{name} setpoint {v:g} degC outside the plausible range [{lo:g}, {hi:g}] degC", field=_setpoint_key(name, sp, part, h)
-                    )
+        if sp.schedule is None:
+            continue  # setpoint_c is checked below with the schedules' hours
+        bad = check_range(sp.schedule, lo, hi, allow_null=True)
+        if bad is not None:
+            raise SchemaError(
+                f"{name} setpoint {bad[2]:g} degC outside the plausible range [{lo:g}, {hi:g}] degC", field=f"{name}.schedule.{bad[0]}.{bad[1]}"
+            )
+    for name, days in hourly.items():
+        source, values = days["weekday"]
+        if source == "setpoint_c" and values[0] is not None and not lo <= values[0] <= hi:
+            raise SchemaError(f"{name} setpoint {values[0]:g} degC outside the plausible range [{lo:g}, {hi:g}] degC", field=f"{name}.setpoint_c")
     if len(hourly) == 2:
-        for part in ("weekday", "weekend"):
-            for h, (th, tc) in enumerate(zip(hourly["heating"][part], hourly["cooling"][part])):
+        for day in ("weekday", "saturday", "sunday"):
+            (src_h, heat), (_, cool) = hourly["heating"][day], hourly["cooling"][day]
+            for h, (th, tc) in enumerate(zip(heat, cool)):
                 if th is not None and tc is not None and th > tc:
                     raise SchemaError(
-                        f"heating setpoint {th:g} degC is above the cooling setpoint {tc:g} degC ({part} hour {h})",
-                        field=_setpoint_key("heating", spec.heating, part, h),  # type: ignore[arg-type]
+                        f"heating setpoint {th:g} degC is above the cooling setpoint {tc:g} degC ({day} hour {h})",
+                        field=_setpoint_key("heating", src_h, h),
                     )
 
 
@@ -507,31 +529,28 @@ def spec_from_dict(data: object, *, path: str | Path | None = None) -> ZoneSpec:
     """Validate a mapping as a :class:`ZoneSpec`; errors name the key path."""
     if not isinstance(data, dict):
         raise SchemaError("the spec must be a mapping", path=path)
+    name = data.get("name", "zone")
+    obj = name if isinstance(name, str) and name.strip() else None
     try:
         return ZoneSpec.model_validate(data)
     except SchemaError as exc:  # a check across keys (ZoneSpec._check)
-        raise SchemaError(exc.message, path=path, obj=exc.obj, field=exc.field) from None
+        raise SchemaError(exc.message, path=path, obj=exc.obj if exc.obj is not None else obj, field=exc.field) from None
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = _format_loc(err["loc"]) or "<root>"
         kind = err["type"]
-        msg = "unknown key" if kind == "extra_forbidden" else err["msg"]
+        msg = "unknown key" if kind == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
         value = err.get("input")
-        if kind != "extra_forbidden" and isinstance(value, (int, float, str, bool)) and not isinstance(value, dict):
+        if kind not in ("extra_forbidden", "value_error") and isinstance(value, (int, float, str, bool)) and not isinstance(value, dict):
             msg = f"{msg}, got {value!r}"
         more = f" ({exc.error_count() - 1} more errors)" if exc.error_count() > 1 else ""
-        raise SchemaError(f"{msg}{more}", path=path, field=loc) from None
+        raise SchemaError(f"{msg}{more}", path=path, obj=obj, field=loc) from None
 
 
 # ---------------------------------------------------------------------------- model building
 def _day_schedule(sched: DaySchedule, time) -> np.ndarray:
-    """Hourly values (n_h,) from a weekday/weekend day schedule; None -> NaN."""
-    start = time - np.timedelta64(1, "h")  # interval start (EPW stamps interval end)
-    hour = np.asarray(start.hour)
-    weekend = np.asarray(start.day_of_week) >= 5
-    wd = np.array([np.nan if v is None else v for v in sched.weekday], dtype=float)
-    we = wd if sched.weekend is None else np.array([np.nan if v is None else v for v in sched.weekend], dtype=float)
-    return np.where(weekend, we[hour], wd[hour])
+    """Hourly values (n_h,) of a day schedule (:func:`twin.energy.schedules.hourly_values`)."""
+    return hourly_values(sched, time)
 
 
 def _setpoint_series(sp: Setpoint | None, time) -> np.ndarray:
@@ -630,7 +649,12 @@ def zone_model(spec: ZoneSpec, weather):
     coeffs.append(sky_coeff)
 
     v = spec.ventilation
-    rho = v.air_density_kg_m3 if v.air_density_kg_m3 is not None else air_density_kg_m3(weather)
+    if v.air_density_kg_m3 is not None:
+        rho = v.air_density_kg_m3
+    elif v.site_altitude_m is not None:
+        rho = air_density_at_altitude_kg_m3(v.site_altitude_m)
+    else:
+        rho = air_density_kg_m3(weather)
     c_air = rho * v.air_heat_capacity_j_kgk * spec.volume_m3
     c_m = spec.mass.c_m_j_k if spec.mass.c_m_j_k is not None else kappa_a + (c_air if spec.mass.include_air else 0.0)
     if spec.mass.a_m_m2 is not None:
@@ -643,6 +667,22 @@ def zone_model(spec: ZoneSpec, weather):
         raise InputError("the zone has no heat capacity: give layer densities and heat capacities or mass.c_m_j_k", field="mass.c_m_j_k")
     flow_m3_s = spec.volume_m3 * v.infiltration_ach / 3600.0 + v.mechanical_m3_h * (1 - v.heat_recovery) / 3600.0
     h_ve = rho * v.air_heat_capacity_j_kgk * flow_m3_s
+    flows_info = []
+    for k, fl in enumerate(v.flows):
+        h_k = fl.mass_flow_kg_s(spec.volume_m3, rho) * v.air_heat_capacity_j_kgk * (1 - fl.heat_recovery)
+        frac = 1.0
+        if fl.schedule is not None:
+            series = hourly_values(fl.schedule, time)
+            if np.ptp(series) > 0:
+                raise InputError(
+                    "a flow schedule that varies by hour needs an hourly ventilation conductance, which the 5R1C kernel "
+                    "does not take yet (constant schedules only)",
+                    obj=spec.name,
+                    field=f"ventilation.flows.{k}.schedule",
+                )
+            frac = float(series[0])
+        h_ve += h_k * frac
+        flows_info.append({"name": fl.name, "unit": fl.unit, "mass_flow_kg_s": fl.mass_flow_kg_s(spec.volume_m3, rho) * frac, "h_w_k": h_k * frac})
 
     a_f = spec.floor_area_m2
     n_h = len(time)
@@ -694,6 +734,7 @@ def zone_model(spec: ZoneSpec, weather):
             "h_tr_op_w_k": h_op,
             "h_tr_w_w_k": h_w,
             "h_ve_w_k": h_ve,
+            "flows": flows_info,
             "air_density_kg_m3": rho,
             "c_m_j_k": c_m,
             "c_air_j_k": c_air if spec.mass.c_m_j_k is None and spec.mass.include_air else 0.0,

@@ -64,6 +64,7 @@ def run(
     priors: Annotated[Path | None, typer.Option("--priors", help="Prior table (YAML) merged onto twin/data/stock_priors.yaml")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars, no summary")] = False,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the PNG plots (monthly balance, classes)")] = True,
+    heat_pumps: Annotated[Path | None, typer.Option("--heat-pumps", help="Heat-pump table (CSV, format of twin/data/heat_pumps.csv) replacing its kinds")] = None,
 ) -> None:
     """Simulate the building stock of SCENE for a year of WEATHER and write per-building results to OUT.
 
@@ -79,14 +80,19 @@ def run(
     construction year). --samples N draws the unknown attributes N times from the prior table
     (--priors FILE to change it, --seed S) and gives the 5th-95th percentile band of the totals.
     Progress bars go to stderr for steps longer than 2 s (none with -q).
+    --heat-pumps FILE.csv replaces rows of twin/data/heat_pumps.csv (same columns) for the
+    heat_pump_air_* / heat_pump_ground_* systems; checked before the run (a COP below 1 at the
+    design point, a value not finite, an unknown source model or kind, a missing column: exit 2).
     """
+    from twin.energy.heat_pump import load_user_heat_pumps, using_heat_pumps
     from twin.energy.stock import check_format, run_command
     from twin.workflows.interrupt import sigterm_raises
 
     fmt = check_format(format)
     if csv:
         fmt = "csv"
-    with sigterm_raises():
+    hp_table = load_user_heat_pumps(heat_pumps) if heat_pumps is not None else None
+    with sigterm_raises(), using_heat_pumps(hp_table):
         lines = run_command(scene, weather=weather, out=out, measures=measure or [], overrides=overrides, measures_table=measures,
                             hourly=hourly, format=fmt, samples=samples, seed=seed, priors=priors, progress=not quiet,
                             **({} if plots else {"plots": False}))

@@ -20,11 +20,22 @@ Method (parameters per heat-pump kind in ``twin/data/heat_pumps.csv``, replaceab
 
 A COP below 1 where the heat pump runs, non-finite temperatures, an unknown kind or a
 parameter out of range raise :class:`twin.errors.InputError` naming the kind and field.
+
+**User table** (``twin energy run --heat-pumps FILE.csv``): :func:`load_user_heat_pumps` reads a
+CSV in the format of ``heat_pumps.csv``; its rows replace the packaged rows of the same kind
+(``air_water``, ``ground_water``: the kinds the systems ``heat_pump_air_*`` / ``heat_pump_ground_*``
+use). Besides the checks of :func:`check_params` it rejects infinite numbers, unknown or repeated
+kinds, an empty table, and a COP below 1 at the design point (:func:`design_cop`).
+:func:`using_heat_pumps` makes a table the default of the accounts for the duration of a
+``with`` block (the stock run then uses it without any other change).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 
@@ -40,6 +51,9 @@ KELVIN = 273.15
 #: (2012) fits cover (the Carnot form overestimates the COP at smaller lifts; heat-exchanger approaches).
 MIN_LIFT_K = 15.0
 SECONDS_PER_YEAR = 8760 * 3600.0
+#: Highest design supply temperature of the systems (``heat_pump_*_55``), degC: the design-point COP check.
+MAX_DESIGN_SUPPLY_C = 55.0
+_ACTIVE_TABLE: ContextVar[dict | None] = ContextVar("twin_heat_pump_table", default=None)
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,84 @@ def load_heat_pumps(path: str | os.PathLike[str] | None = None) -> dict[str, Hea
     return out
 
 
+def design_cop(p: HeatPumpParams, t_supply_c: float = MAX_DESIGN_SUPPLY_C) -> float:
+    """COP at the coldest hour the heat pump runs without backup, at supply ``t_supply_c``.
+
+    Source temperature: ``max(t_out_design_c, t_bivalent_c)`` for air; for ground,
+    ``t_out_design_c - brine_offset_k`` (a lower bound: the ground at depth is never colder than
+    the design outdoor temperature).
+    """
+    if p.source_model == "air":
+        t_src = p.t_out_design_c if not np.isfinite(p.t_bivalent_c) else max(p.t_out_design_c, p.t_bivalent_c)
+    else:
+        t_src = p.t_out_design_c - p.brine_offset_k
+    return float(carnot_cop(np.array([t_src]), t_supply_c, p.eta_carnot, p.field_factor)[0])
+
+
+def load_user_heat_pumps(path: str | os.PathLike[str]) -> dict[str, HeatPumpParams]:
+    """A user heat-pump table merged onto the packaged one (see the module docstring).
+
+    Raises
+    ------
+    SchemaError
+        Unreadable or empty file, missing column, unknown or repeated kind, a value not a number,
+        not finite or out of range, or a COP below 1 at the design point; the message names the
+        file, the row (CSV line and kind) and the column.
+    """
+    if not os.path.isfile(path):
+        raise SchemaError("heat-pump table not found", path=path, field="--heat-pumps")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise SchemaError(f"heat-pump table is not a readable CSV ({exc.__class__.__name__})", path=path) from None
+    for col in ("kind", "source_model", *_NUM):
+        if col not in table:
+            raise SchemaError("heat-pump table lacks a column", path=path, field=col)
+    if table.empty:
+        raise SchemaError("heat-pump table has no rows", path=path, field="kind")
+    packaged = load_heat_pumps()
+    out = dict(packaged)
+    seen: set[str] = set()
+    for i, row in table.iterrows():
+        kind = str(row["kind"]).strip()
+        obj = f"line {i + 2} ({kind or 'no kind'})"
+        if kind not in packaged:
+            raise SchemaError(f"unknown heat-pump kind {kind!r}; one of {', '.join(packaged)}", path=path, obj=obj, field="kind")
+        if kind in seen:
+            raise SchemaError("heat-pump kind listed twice", path=path, obj=obj, field="kind")
+        seen.add(kind)
+        vals = {}
+        for col in _NUM:
+            text = str(row[col]).strip()
+            v = pd.to_numeric(pd.Series([text]), errors="coerce").iloc[0] if text else np.nan
+            if text and pd.isna(v) and text.lower() != "nan":
+                raise SchemaError(f"not a number: {text!r}", path=path, obj=obj, field=col)
+            if np.isinf(v):
+                raise SchemaError(f"not finite: {text!r}", path=path, obj=obj, field=col)
+            vals[col] = float(v)
+        p = HeatPumpParams(kind=kind, source_model=str(row["source_model"]).strip(), **vals)
+        try:
+            check_params(p)
+        except SchemaError as exc:
+            raise SchemaError(exc.message, path=path, obj=obj, field=exc.field) from None
+        cop = design_cop(p)
+        if not cop >= 1.0:
+            raise SchemaError(f"COP {cop:.3f} below 1 at the design point (source {p.t_out_design_c} C, supply "
+                              f"{MAX_DESIGN_SUPPLY_C:.0f} C); check eta_carnot / field_factor", path=path, obj=obj, field="eta_carnot")
+        out[kind] = p
+    return out
+
+
+@contextmanager
+def using_heat_pumps(table: dict[str, HeatPumpParams] | None) -> Iterator[None]:
+    """Within the block, the heat-pump table of every call without ``table=`` is ``table``."""
+    token = _ACTIVE_TABLE.set(table)
+    try:
+        yield
+    finally:
+        _ACTIVE_TABLE.reset(token)
+
+
 def check_params(p: HeatPumpParams, *, path=None) -> None:
     """Range checks of one parameter row (:class:`SchemaError` naming kind and field)."""
     if p.source_model not in SOURCE_MODELS:
@@ -124,7 +216,8 @@ def _params(kind: str | HeatPumpParams, table: dict[str, HeatPumpParams] | None)
     if isinstance(kind, HeatPumpParams):
         check_params(kind)
         return kind
-    table = load_heat_pumps() if table is None else table
+    if table is None:
+        table = _ACTIVE_TABLE.get() or load_heat_pumps()
     if kind not in table:
         raise InputError(f"unknown heat-pump kind {kind!r}; known: {', '.join(table)}", field="heat_pump")
     return table[kind]
@@ -268,12 +361,15 @@ __all__ = [
     "MIN_LIFT_K",
     "carnot_cop",
     "check_params",
+    "design_cop",
     "ground_temperature_c",
     "heating_weights",
     "hourly_cop",
     "load_heat_pumps",
+    "load_user_heat_pumps",
     "monthly_cop",
     "seasonal_performance_factor",
     "source_temperature_c",
     "supply_temperature_c",
+    "using_heat_pumps",
 ]

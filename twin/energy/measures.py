@@ -16,7 +16,8 @@ airtightness       ``n_air_inf_1_h`` where lower than the building's
 ventilation        heat recovery efficiency ``eta_hr`` on the use air change (adds fan electricity)
 system             heat generator, one of :data:`SYSTEMS` (``heat_pump``, ``gas_boiler_condensing``,
                    ``heat_pump_air_55`` and the other hourly-COP heat pumps of
-                   :data:`twin.energy.results.HOURLY_HEAT_PUMPS`...;
+                   :data:`twin.energy.results.HOURLY_HEAT_PUMPS`..., ``district_heating`` and the
+                   part-load boilers ``*_partload`` of :mod:`twin.energy.systems`;
                    costed per kW of the simulated peak heating load)
 pv                 rooftop photovoltaics on the suitable roofs of the solar cadastre, when the envelope
                    table carries them (:data:`SOLAR_COLUMNS`, :func:`attach_pv_yield`): ``pv_kwp`` and
@@ -52,7 +53,8 @@ PACKAGED_TABLE = "energy_measures.csv"
 KINDS = ("wall", "roof", "floor", "window", "airtightness", "ventilation", "system", "pv")
 COST_UNITS = ("m2_element", "m2_floor", "kw_peak", "kwp", "building")
 SYSTEMS = ("gas_boiler", "gas_boiler_condensing", "oil_boiler", "electric_direct", "heat_pump", "heat_pump_air_35",
-           "heat_pump_air_55", "heat_pump_ground_35", "heat_pump_ground_55")  # = twin.energy.results.SYSTEMS
+           "heat_pump_air_55", "heat_pump_ground_35", "heat_pump_ground_55", "district_heating", "gas_boiler_partload",
+           "gas_boiler_condensing_partload", "oil_boiler_partload")  # = twin.energy.results.SYSTEMS + OPT_IN_SYSTEMS
 _REQUIRED = ("measure", "kind", "cost_eur", "cost_unit")
 _NUMERIC = ("added_r_m2k_w", "target_u_w_m2k", "g_window", "n_air_inf_1_h", "eta_hr", "cost_eur")
 

@@ -4,7 +4,8 @@
 building (units in the column names):
 
 * need: ``q_heat_kwh`` (space heating, kernel), ``q_dhw_kwh`` (hot water, TABULA ``q_w_nd``);
-* final energy per carrier: ``gas_kwh`` and ``oil_kwh`` (boilers: need / seasonal efficiency),
+* final energy per carrier: ``gas_kwh`` and ``oil_kwh`` (boilers: need / seasonal efficiency, or
+  the part-load losses of :mod:`twin.energy.systems`), ``district_heat_kwh`` (district heating),
   ``electricity_kwh`` (heat pump: monthly need / COP at the month's mean outdoor temperature;
   fans of heat-recovery ventilation), ``pv_kwh`` (PV yield, credited: the solar cadastre's AC
   yield where the envelope carries it, ``pv_ac_kwh_year``, else the flat yield
@@ -27,8 +28,10 @@ import pandas as pd
 
 from twin.energy.classes import class_order, energy_class, load_classes
 from twin.energy.heat_pump import monthly_cop
+from twin.energy.hot_water import dhw_need_by_use_kwh
 from twin.energy.measures import heat_pump_cop
 from twin.energy.model import load_factors
+from twin.energy.systems import PARTLOAD_BOILERS, boiler_params, district_heat_kwh, partload_fuel_kwh
 from twin.errors import InputError
 
 #: Columns of :func:`energy_accounts` (besides ``building_id``).
@@ -43,6 +46,7 @@ ACCOUNT_COLUMNS: tuple[str, ...] = (
     "gas_kwh",
     "oil_kwh",
     "electricity_kwh",
+    "district_heat_kwh",
     "pv_kwh",
     "final_energy_kwh",
     "primary_energy_kwh",
@@ -83,6 +87,15 @@ SYSTEMS: dict[str, str] = {
     "heat_pump_ground_55": "electricity",
 }
 
+#: Opt-in systems of :mod:`twin.energy.systems` (accounts and measures only; the Monte Carlo
+#: priors and the calibration's meters know :data:`SYSTEMS`) and their carrier.
+OPT_IN_SYSTEMS: dict[str, str] = {
+    "district_heating": "district_heat",
+    "gas_boiler_partload": "gas",
+    "gas_boiler_condensing_partload": "gas",
+    "oil_boiler_partload": "oil",
+}
+
 #: Heat pumps with an hourly COP (:mod:`twin.energy.heat_pump`): system -> (kind of
 #: ``twin/data/heat_pumps.csv``, design supply temperature in degC).
 HOURLY_HEAT_PUMPS: dict[str, tuple[str, float]] = {
@@ -108,6 +121,8 @@ def account_arrays(
     factors: dict[str, float],
     pv_ac_kwh_year: np.ndarray | None = None,
     heat_pump_table: dict | None = None,
+    peak_heat_kw: np.ndarray | None = None,
+    use: np.ndarray | str = "residential",
 ) -> dict[str, np.ndarray]:
     """The per-building energy accounts as arrays (the arithmetic of :func:`energy_accounts`).
 
@@ -122,6 +137,16 @@ def account_arrays(
     backup heater; hours weighted by degree-hours, :func:`twin.energy.heat_pump.monthly_cop`)
     on ``drivers.t_out_c``; ``heat_pump_table`` replaces ``twin/data/heat_pumps.csv``. Their hot
     water keeps the yearly COP at 55 C of the plain ``heat_pump``.
+
+    Opt-in systems of :mod:`twin.energy.systems`: ``district_heating`` buys
+    ``(q_heat + q_dhw) / dh_substation_efficiency`` of district heat (``district_heat_kwh``,
+    ``pef_district_heat``, ``co2_district_heat_kg_kwh``, ``price_district_heat_eur_kwh``); the
+    part-load boilers (``gas_boiler_partload``, ``gas_boiler_condensing_partload``,
+    ``oil_boiler_partload``) burn the monthly heat plus the EN 15316-4-1 losses at the month's
+    mean load ratio, nominal power ``boiler_oversize_factor x peak_heat_kw`` (n,), kW (required
+    for them). Hot water: with the factor ``dhw_by_use`` = 1, the need by use
+    (:func:`twin.energy.hot_water.dhw_need_by_use_kwh`, ``use`` per building, default
+    residential) replaces TABULA's ``q_w_nd``.
 
     PV (``pv_kwh``, credited against the electricity: net metering): ``pv_ac_kwh_year`` (n,),
     the AC yield of each building's modules from the solar model (:mod:`twin.solar.cadastre`:
@@ -139,10 +164,15 @@ def account_arrays(
     a_f = np.asarray(a_f_m2, dtype=float)
     q_heat = np.asarray(q_heat_kwh, dtype=float)
     system = np.asarray(system).astype(str)
-    unknown = sorted(set(np.unique(system)) - set(SYSTEMS))
+    unknown = sorted(set(np.unique(system)) - set(SYSTEMS) - set(OPT_IN_SYSTEMS))
     if unknown:
-        raise InputError(f"unknown heating system {unknown[0]!r}; known: {', '.join(SYSTEMS)}", field="system")
-    q_dhw = f["dhw_from_typology"] * np.asarray(q_w_nd_kwh_m2, dtype=float) * a_f
+        raise InputError(f"unknown heating system {unknown[0]!r}; known: {', '.join([*SYSTEMS, *OPT_IN_SYSTEMS])}", field="system")
+    if f.get("dhw_by_use", 0.0) == 1.0:
+        q_dhw = dhw_need_by_use_kwh(a_f, use, t_hot_c=f["dhw_t_hot_c"], t_cold_c=f["dhw_t_cold_c"])
+    elif f.get("dhw_by_use", 0.0) == 0.0:
+        q_dhw = f["dhw_from_typology"] * np.asarray(q_w_nd_kwh_m2, dtype=float) * a_f
+    else:
+        raise InputError(f"factor dhw_by_use must be 0 or 1, got {f['dhw_by_use']}", field="dhw_by_use")
     t_month = monthly_mean_temperature(drivers)
     cop_space = heat_pump_cop(t_month, f["hp_sink_space_c"], f)
     t_year = float(np.mean(drivers.t_out_c))
@@ -161,6 +191,26 @@ def account_arrays(
         with np.errstate(invalid="ignore"):
             e = np.nansum(np.asarray(monthly_heat_kwh, dtype=float) / mcop[None, :], axis=1) + q_dhw / cop_dhw
         elec = elec + np.where(system == name, e, 0.0)
+    dh = np.zeros(a_f.shape)
+    if (system == "district_heating").any():
+        dh = np.where(system == "district_heating", district_heat_kwh(served, f), 0.0)
+    present = set(np.unique(system)) & set(PARTLOAD_BOILERS)
+    if present:
+        month = drivers.month_index()
+        hours = np.bincount(month, minlength=12).astype(float)
+        if peak_heat_kw is None:
+            raise InputError("part-load boilers need the peak heating power of each building", obj=sorted(present)[0], field="peak_heat_kw")
+        p_n = f["boiler_oversize_factor"] * np.asarray(peak_heat_kw, dtype=float)
+        # the month's heat: space heating of the month plus hot water spread by the hours of the month
+        heat_m = np.nan_to_num(np.asarray(monthly_heat_kwh, dtype=float)) + q_dhw[:, None] * hours[None, :] / hours.sum()
+        for name in sorted(present):
+            sel = system == name
+            fuel = np.zeros(a_f.shape)
+            fuel[sel] = partload_fuel_kwh(heat_m[sel], hours, p_n[sel], *boiler_params(name, f))
+            if PARTLOAD_BOILERS[name][0] == "gas":
+                gas = gas + fuel
+            else:
+                oil = oil + fuel
     # fans of heat-recovery ventilation: SFP x air flow x hours of the year
     eta_hr = np.asarray(eta_hr, dtype=float)
     flow_m3_h = np.asarray(n_air_use_1_h, dtype=float) * np.asarray(volume_m3, dtype=float)
@@ -171,6 +221,12 @@ def account_arrays(
         pv = np.where(np.isfinite(model), model, pv)
     net_elec = elec - pv
     primary = gas * f["pef_gas"] + oil * f["pef_oil"] + net_elec * f["pef_electricity"]
+    co2 = gas * f["co2_gas_kg_kwh"] + oil * f["co2_oil_kg_kwh"] + net_elec * f["co2_electricity_kg_kwh"]
+    cost = gas * f["price_gas_eur_kwh"] + oil * f["price_oil_eur_kwh"] + net_elec * f["price_electricity_eur_kwh"]
+    if dh.any():  # only then: the default accounts stay bit for bit
+        primary = primary + dh * f["pef_district_heat"]
+        co2 = co2 + dh * f["co2_district_heat_kg_kwh"]
+        cost = cost + dh * f["price_district_heat_eur_kwh"]
     with np.errstate(invalid="ignore", divide="ignore"):
         primary_m2 = primary / a_f
     return {
@@ -178,12 +234,13 @@ def account_arrays(
         "gas_kwh": gas,
         "oil_kwh": oil,
         "electricity_kwh": elec,
+        "district_heat_kwh": dh,
         "pv_kwh": pv,
-        "final_energy_kwh": gas + oil + elec,
+        "final_energy_kwh": gas + oil + elec + dh if dh.any() else gas + oil + elec,
         "primary_energy_kwh": primary,
         "primary_energy_kwh_m2": primary_m2,
-        "co2_kg": gas * f["co2_gas_kg_kwh"] + oil * f["co2_oil_kg_kwh"] + net_elec * f["co2_electricity_kg_kwh"],
-        "energy_cost_eur": gas * f["price_gas_eur_kwh"] + oil * f["price_oil_eur_kwh"] + net_elec * f["price_electricity_eur_kwh"],
+        "co2_kg": co2,
+        "energy_cost_eur": cost,
     }
 
 
@@ -273,6 +330,8 @@ def energy_accounts(
         factors=f,
         pv_ac_kwh_year=env["pv_ac_kwh_year"].to_numpy(dtype=float) if "pv_ac_kwh_year" in env else None,
         heat_pump_table=heat_pump_table,
+        peak_heat_kw=per["peak_heat_w"].to_numpy(dtype=float) / 1000.0,
+        use=env["use"].astype(str).to_numpy() if "use" in env else "residential",
     )
     inv = np.zeros(n)
     if costs is not None and len(costs):
@@ -292,6 +351,7 @@ def energy_accounts(
             "gas_kwh": acc["gas_kwh"],
             "oil_kwh": acc["oil_kwh"],
             "electricity_kwh": acc["electricity_kwh"],
+            "district_heat_kwh": acc["district_heat_kwh"],
             "pv_kwh": acc["pv_kwh"],
             "final_energy_kwh": acc["final_energy_kwh"],
             "primary_energy_kwh": acc["primary_energy_kwh"],
@@ -409,6 +469,7 @@ def plot_class_distribution(before: pd.DataFrame, after: pd.DataFrame | None = N
 __all__ = [
     "ACCOUNT_COLUMNS",
     "HOURLY_HEAT_PUMPS",
+    "OPT_IN_SYSTEMS",
     "SYSTEMS",
     "account_arrays",
     "class_distribution",

@@ -180,3 +180,29 @@ def test_nan_written_in_yaml_is_an_error(tmp_path):
         load_spec(p)
     assert e.value.field == "cooling.schedule.all_days.3"
     assert math.isnan(yaml.safe_load(text)["cooling"]["schedule"]["all_days"][3])
+
+
+# ------------------------------------------------------------------------------ holidays
+def test_holidays_take_the_holiday_then_the_sunday_profile():
+    s = DaySchedule(weekday=[1.0] * 24, weekend=[2.0] * 24, holiday=[3.0] * 24)
+    v = hourly_values(s, WEEK, ["01-02", "2024-01-06", "2023-01-03"])  # Tuesday, Saturday, another year
+    assert v[0] == 1.0 and np.all(v[24:48] == 3.0) and v[48] == 1.0  # Monday, Tuesday 2 Jan, Wednesday
+    assert np.all(v[24 * 5 : 24 * 6] == 3.0) and v[24 * 6] == 2.0  # Saturday 6 Jan is a holiday, Sunday not
+    no_holiday_profile = hourly_values(DaySchedule(weekday=[1.0] * 24, sunday=[5.0] * 24, saturday=[2.0] * 24), WEEK, ["01-02"])
+    assert np.all(no_holiday_profile[24:48] == 5.0)  # runs as a Sunday
+
+
+def test_holiday_setback_lowers_heating_and_bad_dates_are_errors(denver):
+    heat = {"schedule": {"all_days": [20.0] * 24, "holiday": [12.0] * 24}}
+    without = simulate_spec(spec_from_dict(_spec(heating=heat)), denver)
+    ref = simulate_spec(spec_from_dict(BASE), denver)
+    assert without["heating_mwh"] == ref["heating_mwh"]  # no holiday dates: the profile is never used
+    res = simulate_spec(spec_from_dict(_spec(heating=heat, calendar={"holidays": ["01-01", "12-25", "12-26"]})), denver)
+    assert res["heating_mwh"] < ref["heating_mwh"] and res["t_air_min_c"] < 20.0
+    for bad, field in ((["02-30"], "calendar.holidays.0"), (["01-01", "2024/12/25"], "calendar.holidays.1")):
+        with pytest.raises(SchemaError) as e:
+            spec_from_dict(_spec(calendar={"holidays": bad}), path="h.yaml")
+        assert e.value.field == field and "MM-DD" in e.value.message
+    with pytest.raises(SchemaError) as e:  # the heating holiday profile above the cooling setpoint
+        spec_from_dict(_spec(heating={"schedule": {"all_days": [20.0] * 24, "holiday": [28.0] * 24}}))
+    assert e.value.field == "heating.schedule.holiday.0"

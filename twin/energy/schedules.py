@@ -5,10 +5,13 @@ time) for each day type. The keys, from the most general to the most specific:
 
 * ``all_days``: every day;
 * ``weekday`` (Monday-Friday), ``weekend`` (Saturday and Sunday);
-* ``saturday``, ``sunday``.
+* ``saturday``, ``sunday``;
+* ``holiday``: the dates of the spec's ``calendar.holidays`` (``MM-DD`` every year or
+  ``YYYY-MM-DD``), which otherwise run as Sundays.
 
 A day takes the most specific profile given (a Saturday: ``saturday``, else ``weekend``, else
-``all_days``; a Monday: ``weekday``, else ``all_days``), and every day type must be covered.
+``all_days``; a Monday: ``weekday``, else ``all_days``; a holiday: ``holiday``, else the
+Sunday profile), and every day type must be covered.
 The older form ``{weekday: [...], weekend: [...]}`` (weekend optional, then equal to weekday)
 keeps its meaning. ``null`` in a setpoint profile switches the setpoint off in that hour.
 
@@ -41,6 +44,7 @@ ANSI/ASHRAE Standard 140-2020, case 650 (night ventilation fan).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -60,8 +64,9 @@ _LOOKUP: dict[str, tuple[str, ...]] = {
     "weekday": ("weekday", "all_days"),
     "saturday": ("saturday", "weekend", "all_days"),
     "sunday": ("sunday", "weekend", "all_days"),
+    "holiday": ("holiday", "sunday", "weekend", "all_days"),
 }
-DAY_KEYS = ("all_days", "weekday", "weekend", "saturday", "sunday")
+DAY_KEYS = ("all_days", "weekday", "weekend", "saturday", "sunday", "holiday")
 
 #: Volume flow units: m3/s per unit.
 _VOLUME_UNITS = {"m3/h": 1.0 / 3600.0, "m3/s": 1.0, "l/s": 1.0e-3}
@@ -91,6 +96,7 @@ class DaySchedule(_Model):
     weekend: list[float | None] | None = None
     saturday: list[float | None] | None = None
     sunday: list[float | None] | None = None
+    holiday: list[float | None] | None = None
 
     @field_validator(*DAY_KEYS)
     @classmethod
@@ -104,13 +110,13 @@ class DaySchedule(_Model):
         for day, keys in _LOOKUP.items():
             if all(getattr(self, k) is None for k in keys):
                 # the older form: weekday alone stands for every day
-                if day != "weekday" and self.weekday is not None and self.weekend is None and self.saturday is None and self.sunday is None:
+                if day != "weekday" and self.weekday is not None and all(getattr(self, k) is None for k in ("weekend", "saturday", "sunday", "holiday")):
                     continue
                 raise ValueError(f"no profile for {day}s: give one of {', '.join(keys)}")
         return self
 
     def resolved(self) -> dict[str, tuple[str, list[float | None]]]:
-        """Profile of each day type (``weekday``, ``saturday``, ``sunday``) with the key it comes from."""
+        """Profile of each day type (``weekday``, ``saturday``, ``sunday``, ``holiday``) with the key it comes from."""
         out: dict[str, tuple[str, list[float | None]]] = {}
         for day, keys in _LOOKUP.items():
             key = next((k for k in keys if getattr(self, k) is not None), "weekday")
@@ -122,14 +128,47 @@ class DaySchedule(_Model):
         return [(k, list(getattr(self, k))) for k in DAY_KEYS if getattr(self, k) is not None]
 
 
-def hourly_values(sched: DaySchedule, time) -> np.ndarray:
+def holiday_mask(time, holidays: Sequence[str] = ()) -> np.ndarray:
+    """True for the hours (interval END stamps) whose day is in ``holidays`` (``MM-DD`` or ``YYYY-MM-DD``)."""
+    start = time - np.timedelta64(1, "h")
+    mask = np.zeros(len(time), dtype=bool)
+    if not holidays:
+        return mask
+    md = np.asarray(start.strftime("%m-%d"))
+    ymd = np.asarray(start.strftime("%Y-%m-%d"))
+    for day in holidays:
+        mask |= (md == day) if len(day) == 5 else (ymd == day)
+    return mask
+
+
+def hourly_values(sched: DaySchedule, time, holidays: Sequence[str] = ()) -> np.ndarray:
     """Hourly series (n_h,) of a day schedule on ``time`` (interval END stamps, as EPW); None -> NaN."""
     start = time - np.timedelta64(1, "h")  # interval start
     hour = np.asarray(start.hour)
     dow = np.asarray(start.day_of_week)
     res = sched.resolved()
     prof = {d: np.array([np.nan if v is None else v for v in vals], dtype=float) for d, (_, vals) in res.items()}
-    return np.where(dow == 5, prof["saturday"][hour], np.where(dow == 6, prof["sunday"][hour], prof["weekday"][hour]))
+    out = np.where(dow == 5, prof["saturday"][hour], np.where(dow == 6, prof["sunday"][hour], prof["weekday"][hour]))
+    if holidays:
+        out = np.where(holiday_mask(time, holidays), prof["holiday"][hour], out)
+    return out
+
+
+def check_holiday(day: str) -> str:
+    """``MM-DD`` or ``YYYY-MM-DD``, a real date (29 February allowed in ``MM-DD``); raises ValueError."""
+    import datetime as dt
+
+    text = day.strip()
+    try:
+        if len(text) == 5:
+            dt.date.fromisoformat(f"2000-{text}")
+        elif len(text) == 10:
+            dt.date.fromisoformat(text)
+        else:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"a holiday is a date MM-DD (every year) or YYYY-MM-DD, got {day!r}") from None
+    return text
 
 
 def check_range(sched: DaySchedule, lo: float, hi: float, *, allow_null: bool) -> tuple[str, int, float | None] | None:

@@ -24,8 +24,8 @@ Derived model constants (documented in ``docs/energy.md``):
   ``ventilation.flows`` (a value with its unit: ``ach``, ``m3/h site``, ``m3/h standard``, ...;
   standard air 1.204 kg/m3, :mod:`twin.energy.schedules`).
 * Schedules (gains, heating and cooling setpoints, flows): 24 hourly values per day type
-  (``all_days``, ``weekday``, ``weekend``, ``saturday``, ``sunday``; the most specific wins),
-  :mod:`twin.energy.schedules`. A flow schedule must be constant for now (the kernel takes one
+  (``all_days``, ``weekday``, ``weekend``, ``saturday``, ``sunday``, ``holiday`` for the dates
+  of ``calendar.holidays``; the most specific wins), :mod:`twin.energy.schedules`. A flow schedule must be constant for now (the kernel takes one
   ``H_ve`` per building).
 * Outdoor temperature: interval mean of the weather file's instantaneous values
   (:func:`twin.energy.solar.interval_mean_temperature_c`), aligned with the hourly solar sums.
@@ -54,12 +54,12 @@ Validation (before any work; every error names the file and the key path, e.g.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from twin.energy.schedules import ALTITUDE_RANGE_M, DaySchedule, Flow, air_density_at_altitude_kg_m3, check_range, hourly_values
+from twin.energy.schedules import ALTITUDE_RANGE_M, DaySchedule, Flow, air_density_at_altitude_kg_m3, check_holiday, check_range, hourly_values
 from twin.errors import InputError, SchemaError
 
 FACADES: dict[str, float] = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
@@ -299,6 +299,12 @@ class Site(_Model):
     )
 
 
+class Calendar(_Model):
+    holidays: list[Annotated[str, AfterValidator(check_holiday)]] = Field(
+        default_factory=list, max_length=366, description="dates MM-DD (every year) or YYYY-MM-DD that take the holiday profiles"
+    )
+
+
 class Simulation(_Model):
     warmup_hours: int = Field(default=720, ge=0, le=WARMUP_MAX_HOURS)
     film_correction: bool = False
@@ -319,6 +325,7 @@ class ZoneSpec(_Model):
     mass: Mass = Mass()
     internal_mass: list[InternalMass] = Field(default_factory=list)
     site: Site = Site()
+    calendar: Calendar = Calendar()
     simulation: Simulation = Simulation()
 
     @model_validator(mode="after")
@@ -451,7 +458,7 @@ def _check_windows(spec: ZoneSpec) -> None:
 def _hourly_setpoints(sp: Setpoint) -> dict[str, tuple[str, list[float | None]]]:
     """Profile of each day type (weekday, saturday, sunday) and the key path it comes from."""
     if sp.schedule is None:
-        return {day: ("setpoint_c", [sp.setpoint_c] * 24) for day in ("weekday", "saturday", "sunday")}
+        return {day: ("setpoint_c", [sp.setpoint_c] * 24) for day in ("weekday", "saturday", "sunday", "holiday")}
     return {day: (f"schedule.{key}", values) for day, (key, values) in sp.schedule.resolved().items()}
 
 
@@ -480,7 +487,7 @@ def _check_setpoints(spec: ZoneSpec) -> None:
         if source == "setpoint_c" and values[0] is not None and not lo <= values[0] <= hi:
             raise SchemaError(f"{name} setpoint {values[0]:g} degC outside the plausible range [{lo:g}, {hi:g}] degC", field=f"{name}.setpoint_c")
     if len(hourly) == 2:
-        for day in ("weekday", "saturday", "sunday"):
+        for day in ("weekday", "saturday", "sunday", "holiday"):
             (src_h, heat), (_, cool) = hourly["heating"][day], hourly["cooling"][day]
             for h, (th, tc) in enumerate(zip(heat, cool)):
                 if th is not None and tc is not None and th > tc:
@@ -548,17 +555,17 @@ def spec_from_dict(data: object, *, path: str | Path | None = None) -> ZoneSpec:
 
 
 # ---------------------------------------------------------------------------- model building
-def _day_schedule(sched: DaySchedule, time) -> np.ndarray:
+def _day_schedule(sched: DaySchedule, time, holidays: tuple[str, ...] | list[str] = ()) -> np.ndarray:
     """Hourly values (n_h,) of a day schedule (:func:`twin.energy.schedules.hourly_values`)."""
-    return hourly_values(sched, time)
+    return hourly_values(sched, time, holidays)
 
 
-def _setpoint_series(sp: Setpoint | None, time) -> np.ndarray:
+def _setpoint_series(sp: Setpoint | None, time, holidays: tuple[str, ...] | list[str] = ()) -> np.ndarray:
     n_h = len(time)
     if sp is None:
         return np.full(n_h, np.nan)
     if sp.schedule is not None:
-        return _day_schedule(sp.schedule, time)
+        return _day_schedule(sp.schedule, time, holidays)
     return np.full(n_h, float(sp.setpoint_c))
 
 
@@ -672,7 +679,7 @@ def zone_model(spec: ZoneSpec, weather):
         h_k = fl.mass_flow_kg_s(spec.volume_m3, rho) * v.air_heat_capacity_j_kgk * (1 - fl.heat_recovery)
         frac = 1.0
         if fl.schedule is not None:
-            series = hourly_values(fl.schedule, time)
+            series = hourly_values(fl.schedule, time, spec.calendar.holidays)
             if np.ptp(series) > 0:
                 raise InputError(
                     "a flow schedule that varies by hour needs an hourly ventilation conductance, which the 5R1C kernel "
@@ -692,11 +699,11 @@ def zone_model(spec: ZoneSpec, weather):
         g = spec.gains
         gain_w_m2 = g.w_m2 if g.w_m2 is not None else g.power_w / a_f  # type: ignore[operator]
         conv = g.convective_fraction
-        gsched = np.ones(n_h) if g.schedule is None else _day_schedule(g.schedule, time)
+        gsched = np.ones(n_h) if g.schedule is None else _day_schedule(g.schedule, time, spec.calendar.holidays)
         if not np.all(np.isfinite(gsched)):
             raise SchemaError("gain schedule values cannot be null", field="gains.schedule")
-    heat_sp = _setpoint_series(spec.heating, time)
-    cool_sp = _setpoint_series(spec.cooling, time)
+    heat_sp = _setpoint_series(spec.heating, time, spec.calendar.holidays)
+    cool_sp = _setpoint_series(spec.cooling, time, spec.calendar.holidays)
 
     def limit(sp: Setpoint | None) -> float:
         return np.inf if sp is None or sp.power_max_w is None else float(sp.power_max_w)

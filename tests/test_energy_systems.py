@@ -263,3 +263,45 @@ def test_system_lists_agree():
     assert set(MEASURE_SYSTEMS) == set(SYSTEMS) | set(OPT_IN_SYSTEMS)
     assert not set(SYSTEMS) & set(OPT_IN_SYSTEMS)
     assert set(OPT_IN_SYSTEMS.values()) <= {"gas", "oil", "district_heat"}
+
+
+def test_cli_run_with_user_heat_pumps_and_district_heating(tmp_path):
+    """End to end (``twin energy run``, in process): a better user air_water unit lowers the variant's
+    electricity by the space heat of each month over the two tables' monthly COP; the
+    district_heating measure moves the heat to district_heat_kwh."""
+    from typer.testing import CliRunner
+
+    from tests.test_energy_stock_bad_input import row_scene
+    from twin.cli.main import app
+    from twin.energy import heat_pump as hp
+    from twin.energy.solar import standard_drivers
+    from twin.export import write_scene
+    from twin.ingest.epw import read_epw
+
+    folder = tmp_path / "scene"
+    write_scene(row_scene(3), folder)
+    table = _write_hp(tmp_path, eta_carnot="0.45")
+    args = ["energy", "run", str(folder), "--weather", str(UCCLE), "--format", "csv", "--no-plots", "-q"]
+    runs = {}
+    for name, extra in (("packaged", ["-m", "heat_pump_air_55"]), ("user", ["-m", "heat_pump_air_55", "--heat-pumps", str(table)]),
+                        ("dh", ["-m", "district_heating"])):
+        res = CliRunner().invoke(app, [*args, "-o", str(tmp_path / name), *extra])
+        assert res.exit_code == 0, res.output
+        runs[name] = pd.read_csv(tmp_path / name / "variant" / "buildings.csv")
+    drv = standard_drivers(read_epw(UCCLE))  # the stock's outdoor temperature (interval means of the file)
+    t_out, month = drv.t_out_c, drv.month_index()
+    user, packaged = runs["user"].set_index("building_id"), runs["packaged"].set_index("building_id")
+    # hot water (plain COP at 55 C) and fans are the same in both runs: the difference is the space
+    # heating of each month over the two tables' monthly COP
+    cop_pkg = hp.monthly_cop(t_out, month, "air_water", 55.0)
+    cop_user = hp.monthly_cop(t_out, month, hp.load_user_heat_pumps(table)["air_water"], 55.0)
+    assert (cop_user > cop_pkg).all()
+    mh = pd.read_csv(tmp_path / "user" / "variant" / "monthly.csv").pivot_table(index="building_id", columns="month", values="q_heat_kwh")
+    expected = (mh.to_numpy() * (1 / cop_pkg - 1 / cop_user)[None, :]).sum(axis=1)
+    got = (packaged["electricity_kwh"] - user["electricity_kwh"]).reindex(mh.index).to_numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-9)
+    assert (got > 0).all()
+    dh = runs["dh"]
+    assert (dh["gas_kwh"] == 0).all() and (dh["system"] == "district_heating").all()
+    np.testing.assert_allclose(dh["district_heat_kwh"], (dh["q_heat_kwh"] + dh["q_dhw_kwh"]) / 0.95, rtol=1e-9)
+    np.testing.assert_allclose(dh["primary_energy_kwh"], 1.31 * dh["district_heat_kwh"], rtol=1e-9)

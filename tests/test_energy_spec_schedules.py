@@ -206,3 +206,23 @@ def test_holiday_setback_lowers_heating_and_bad_dates_are_errors(denver):
     with pytest.raises(SchemaError) as e:  # the heating holiday profile above the cooling setpoint
         spec_from_dict(_spec(heating={"schedule": {"all_days": [20.0] * 24, "holiday": [28.0] * 24}}))
     assert e.value.field == "heating.schedule.holiday.0"
+
+
+# ------------------------------------------------------------------------------ ASHRAE 140 case 650
+def test_case650_night_vent_spec_is_written_and_its_one_blocker_is_named():
+    """Case 650 is expressible in the format; only the hourly fan needs a kernel with an hourly H_ve."""
+    path = DATA / "schedules_case650.yaml"
+    with pytest.raises(SchemaError) as e:
+        load_spec(path)
+    assert e.value.field == "ventilation.flows.0.schedule" and e.value.obj == "BESTEST 650" and e.value.path == str(path)
+    assert "hourly ventilation conductance" in e.value.message
+    d = yaml.safe_load(path.read_text())
+    fan = d["ventilation"]["flows"][0]
+    assert Flow.model_validate(fan).mass_flow_kg_s(129.6, 0.99) == pytest.approx(1703.16 / 3600 * 1.2041, rel=1e-4)
+    on = hourly_values(DaySchedule.model_validate(fan["schedule"]), WEEK)[:24]
+    np.testing.assert_array_equal(on, [1.0] * 7 + [0.0] * 11 + [1.0] * 6)  # 18:00-07:00
+    d["ventilation"]["flows"][0]["schedule"] = {"all_days": [1.0] * 24}  # the rest of the spec is valid
+    spec = spec_from_dict(d)
+    assert spec.heating is None
+    cool = hourly_values(spec.cooling.schedule, WEEK)[:24]
+    assert np.isnan(cool[:7]).all() and np.all(cool[7:18] == 27.0) and np.isnan(cool[18:]).all()

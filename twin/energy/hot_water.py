@@ -8,7 +8,7 @@ of :func:`twin.energy.results.energy_accounts`); the default stays TABULA's ``q_
 with ``rho c_p`` = 1.163 Wh/(l K) (water), ``V_p,d`` litres per person and day of the use at the
 delivery temperature (:data:`USE_TABLE`), ``a_p`` floor area per person (m2), ``Delta theta`` =
 ``dhw_t_hot_c - dhw_t_cold_c`` and ``d`` = 365 days; the method (volume x temperature rise x
-water heat capacity) is the one of EN 12831-3:2017 §6.4 / EN 15316-3-1:2007. Litres and floor area
+water heat capacity) is the one of EN 12831-3:2017 and of EN 15316-3-1:2007 (which it supersedes). Litres and floor area
 per person are rows of the table below, each with its source.
 """
 

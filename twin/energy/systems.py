@@ -6,8 +6,8 @@ systems (``gas_boiler``, ``gas_boiler_condensing``, ``oil_boiler``) are unchange
 **Boilers with part load** (``gas_boiler_partload``, ``gas_boiler_condensing_partload``,
 ``oil_boiler_partload``): the generation heat loss is interpolated linearly in the load ratio
 ``beta`` between its values at 0 % (stand-by), 30 % (intermediate) and 100 % load, the
-"case-specific boiler efficiency method" of EN 15316-4-1:2008 (§5.3 / Annex B; kept as the
-boiler model of EN 15316-4-1:2017):
+"case-specific boiler efficiency method" of EN 15316-4-1:2008 (the values at full and 30 % load
+are those the Ecodesign regulation (EU) 813/2013 also rates boilers at):
 
 * ``Phi_ls(1)   = P_n (1 - eta_100) / eta_100``
 * ``Phi_ls(0.3) = 0.3 P_n (1 - eta_30) / eta_30``

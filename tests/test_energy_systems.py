@@ -249,10 +249,13 @@ def test_cli_heat_pumps_errors_exit_2(tmp_path):
              ({"field_factor": None}, ("hp.csv", "field_factor", "lacks a column"))]
     for changes, texts in cases:
         path = _write_hp(tmp_path, **changes)
-        res = run_twin(["energy", "run", scene, "--heat-pumps", path, "-o", tmp_path / "out", "-q"])
+        res = run_twin(["energy", "run", scene, "--heat-pumps", path, "-o", tmp_path / "out", "-q", "-m", "heat_pump_air_55"])
         assert_one_line_error(res, contains=texts)
     res = run_twin(["energy", "run", scene, "--heat-pumps", tmp_path / "missing.csv", "-o", tmp_path / "out", "-q"])
     assert_one_line_error(res, contains=("missing.csv", "not found"))
+    # a valid table no building can use (baseline gas boilers, a wall measure only): a no-op, an error
+    res = run_twin(["energy", "run", scene, "--heat-pumps", _write_hp(tmp_path), "-o", tmp_path / "out", "-q", "-m", "wall_insulation"])
+    assert_one_line_error(res, contains=("hp.csv", "--heat-pumps", "no effect"))
 
 
 def test_system_lists_agree():

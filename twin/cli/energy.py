@@ -82,7 +82,9 @@ def run(
     Progress bars go to stderr for steps longer than 2 s (none with -q).
     --heat-pumps FILE.csv replaces rows of twin/data/heat_pumps.csv (same columns) for the
     heat_pump_air_* / heat_pump_ground_* systems; checked before the run (a COP below 1 at the
-    design point, a value not finite, an unknown source model or kind, a missing column: exit 2).
+    design point, a value not finite, an unknown source model or kind, a missing column: exit 2),
+    and an error when it cannot matter (no --measure switches to such a heat pump, and neither
+    --overrides nor --samples can give a building one).
     """
     from twin.energy.heat_pump import load_user_heat_pumps, using_heat_pumps
     from twin.energy.stock import check_format, run_command
@@ -91,7 +93,10 @@ def run(
     fmt = check_format(format)
     if csv:
         fmt = "csv"
-    hp_table = load_user_heat_pumps(heat_pumps) if heat_pumps is not None else None
+    hp_table = None
+    if heat_pumps is not None:
+        hp_table = load_user_heat_pumps(heat_pumps)
+        _check_heat_pumps_used(heat_pumps, measure or [], measures, overrides, samples)
     with sigterm_raises(), using_heat_pumps(hp_table):
         lines = run_command(scene, weather=weather, out=out, measures=measure or [], overrides=overrides, measures_table=measures,
                             hourly=hourly, format=fmt, samples=samples, seed=seed, priors=priors, progress=not quiet,
@@ -99,3 +104,23 @@ def run(
     if not quiet:
         for line in lines:
             typer.echo(line)
+
+
+def _check_heat_pumps_used(path, measure_ids, measures_table, overrides, samples) -> None:
+    """``--heat-pumps`` without any way to reach an hourly-COP heat pump is a no-op: an error.
+
+    The baseline systems are gas boilers unless ``--overrides`` (or the priors of ``--samples``)
+    set them; otherwise only a system measure switching to ``heat_pump_air_*`` /
+    ``heat_pump_ground_*`` uses the table. Unknown measure ids are left to the run's own check.
+    """
+    if overrides is not None or samples:
+        return
+    from twin.energy.measures import load_measures
+    from twin.energy.results import HOURLY_HEAT_PUMPS
+    from twin.errors import InputError
+
+    table = load_measures(measures_table)
+    systems = {str(table.loc[m, "system"]) for m in measure_ids if m in table.index and table.loc[m, "kind"] == "system"}
+    if not systems & set(HOURLY_HEAT_PUMPS):
+        raise InputError(f"the heat-pump table has no effect: no --measure switches to one of {', '.join(HOURLY_HEAT_PUMPS)} "
+                         "(and no --overrides or --samples)", path=path, field="--heat-pumps")

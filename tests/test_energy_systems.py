@@ -287,7 +287,7 @@ def test_cli_run_with_user_heat_pumps_and_district_heating(tmp_path):
     args = ["energy", "run", str(folder), "--weather", str(UCCLE), "--format", "csv", "--no-plots", "-q"]
     runs = {}
     for name, extra in (("packaged", ["-m", "heat_pump_air_55"]), ("user", ["-m", "heat_pump_air_55", "--heat-pumps", str(table)]),
-                        ("dh", ["-m", "district_heating"])):
+                        ("dh", ["-m", "district_heating"]), ("dhw", ["-m", "district_heating", "--dhw", "by_use"])):
         res = CliRunner().invoke(app, [*args, "-o", str(tmp_path / name), *extra])
         assert res.exit_code == 0, res.output
         runs[name] = pd.read_csv(tmp_path / name / "variant" / "buildings.csv")
@@ -308,3 +308,30 @@ def test_cli_run_with_user_heat_pumps_and_district_heating(tmp_path):
     assert (dh["gas_kwh"] == 0).all() and (dh["system"] == "district_heating").all()
     np.testing.assert_allclose(dh["district_heat_kwh"], (dh["q_heat_kwh"] + dh["q_dhw_kwh"]) / 0.95, rtol=1e-9)
     np.testing.assert_allclose(dh["primary_energy_kwh"], 1.31 * dh["district_heat_kwh"], rtol=1e-9)
+    # --dhw by_use: 40 l/person/day, 40 m2/person, 50 K (hand formula); space heating unchanged
+    by_use = runs["dhw"]
+    np.testing.assert_allclose(by_use["q_dhw_kwh"], 4.186 / 3.6 * 40 * by_use["a_f_m2"] / 40 * 50 * 365 / 1000, rtol=1e-9)
+    np.testing.assert_allclose(by_use["q_heat_kwh"], dh["q_heat_kwh"], rtol=1e-12)
+    assert not np.allclose(by_use["q_dhw_kwh"], dh["q_dhw_kwh"])
+
+
+def test_dhw_model_option(env, tmp_path):
+    """``using_dhw_model('by_use')`` (what ``--dhw by_use`` sets) switches the hot water; 'typology' is the
+    default; an unknown model is one error line, exit 2."""
+    from tests.cli_harness import assert_one_line_error, run_twin
+    from twin.energy.hot_water import dhw_need_by_use_kwh, using_dhw_model
+    from twin.energy.results import energy_accounts
+
+    per, monthly = _stock(env, [20_000.0, 5_000.0, 60_000.0], [9e3, 3e3, 3e4])
+    e = env.assign(system="gas_boiler")
+    with using_dhw_model("by_use"):
+        acc = energy_accounts(e, per, monthly, Drv())
+    np.testing.assert_allclose(acc["q_dhw_kwh"], dhw_need_by_use_kwh(env["a_f_m2"].to_numpy(), "residential"), rtol=1e-12)
+    with using_dhw_model(None):
+        base = energy_accounts(e, per, monthly, Drv())
+    np.testing.assert_allclose(base["q_dhw_kwh"], env["q_w_nd_kwh_m2"].to_numpy() * env["a_f_m2"].to_numpy())
+    with pytest.raises(InputError, match="--dhw"):
+        with using_dhw_model("per_m2"):
+            pass
+    res = run_twin(["energy", "run", tmp_path / "scene", "--dhw", "per_m2", "-o", tmp_path / "out", "-q"])
+    assert_one_line_error(res, contains=("--dhw", "per_m2"))

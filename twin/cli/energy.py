@@ -65,6 +65,7 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars, no summary")] = False,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the PNG plots (monthly balance, classes)")] = True,
     heat_pumps: Annotated[Path | None, typer.Option("--heat-pumps", help="Heat-pump table (CSV, format of twin/data/heat_pumps.csv) replacing its kinds")] = None,
+    dhw: Annotated[str, typer.Option("--dhw", help="Hot-water need: typology (TABULA q_w_nd, default) or by_use (litres per person, docs/energy_systems.md)")] = "typology",
 ) -> None:
     """Simulate the building stock of SCENE for a year of WEATHER and write per-building results to OUT.
 
@@ -81,23 +82,26 @@ def run(
     (--priors FILE to change it, --seed S) and gives the 5th-95th percentile band of the totals.
     Progress bars go to stderr for steps longer than 2 s (none with -q).
     --heat-pumps FILE.csv replaces rows of twin/data/heat_pumps.csv (same columns) for the
-    heat_pump_air_* / heat_pump_ground_* systems; checked before the run (a COP below 1 at the
-    design point, a value not finite, an unknown source model or kind, a missing column: exit 2),
-    and an error when it cannot matter (no --measure switches to such a heat pump, and neither
-    --overrides nor --samples can give a building one).
+    heat_pump_air_* / heat_pump_ground_* systems, checked before the run (a COP below 1 at the
+    design point, a value not finite, an unknown source model or kind, a missing column: exit 2;
+    also when it cannot matter: no --measure switches to such a heat pump and neither --overrides
+    nor --samples can give a building one). --dhw by_use takes the hot-water need from litres per
+    person per day (twin.energy.hot_water) instead of TABULA's q_w_nd (typology, the default).
     """
     from twin.energy.heat_pump import load_user_heat_pumps, using_heat_pumps
+    from twin.energy.hot_water import check_dhw_model, using_dhw_model
     from twin.energy.stock import check_format, run_command
     from twin.workflows.interrupt import sigterm_raises
 
     fmt = check_format(format)
     if csv:
         fmt = "csv"
+    dhw_model = check_dhw_model(dhw)
     hp_table = None
     if heat_pumps is not None:
         hp_table = load_user_heat_pumps(heat_pumps)
         _check_heat_pumps_used(heat_pumps, measure or [], measures, overrides, samples)
-    with sigterm_raises(), using_heat_pumps(hp_table):
+    with sigterm_raises(), using_heat_pumps(hp_table), using_dhw_model(None if dhw_model == "typology" else dhw_model):
         lines = run_command(scene, weather=weather, out=out, measures=measure or [], overrides=overrides, measures_table=measures,
                             hourly=hourly, format=fmt, samples=samples, seed=seed, priors=priors, progress=not quiet,
                             **({} if plots else {"plots": False}))

@@ -1,7 +1,8 @@
 """Domestic hot water need by use: litres per person per day at a temperature rise.
 
-Opt-in (factor ``dhw_by_use`` = 1 in ``twin/data/energy_factors.csv``, or ``factors={"dhw_by_use": 1}``
-of :func:`twin.energy.results.energy_accounts`); the default stays TABULA's ``q_w_nd`` per m2.
+Opt-in: ``twin energy run --dhw by_use``, :func:`using_dhw_model` around a run, or the factor
+``dhw_by_use`` = 1 (``factors={"dhw_by_use": 1}`` of :func:`twin.energy.results.energy_accounts`);
+the default stays TABULA's ``q_w_nd`` per m2 (``typology``).
 
 .. math:: Q_{w} = \\rho c_p \\, V_{p,d} \\, \\frac{A_f}{a_p} \\, \\Delta\\theta \\, d
 
@@ -14,9 +15,17 @@ per person are rows of the table below, each with its source.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import numpy as np
 
 from twin.errors import InputError
+
+#: Hot-water need models: TABULA's q_w_nd per m2 (default) or litres per person by use.
+DHW_MODELS = ("typology", "by_use")
+_ACTIVE_MODEL: ContextVar[str | None] = ContextVar("twin_dhw_model", default=None)
 
 #: Volumetric heat capacity of water, Wh/(l K) (4.186 kJ/(kg K) x 1 kg/l / 3.6).
 RHO_CP_WH_LK = 4.186 / 3.6
@@ -67,4 +76,26 @@ def dhw_need_by_use_kwh(a_f_m2, use, *, t_hot_c: float = 60.0, t_cold_c: float =
     return RHO_CP_WH_LK * litres * persons * (t_hot_c - t_cold_c) * DAYS_PER_YEAR / 1000.0
 
 
-__all__ = ["RHO_CP_WH_LK", "USE_TABLE", "dhw_need_by_use_kwh"]
+def check_dhw_model(name: str) -> str:
+    """``name`` if it is one of :data:`DHW_MODELS`, else :class:`InputError` (field ``--dhw``)."""
+    if name not in DHW_MODELS:
+        raise InputError(f"unknown hot-water model {name!r}; one of {', '.join(DHW_MODELS)}", field="--dhw")
+    return name
+
+
+@contextmanager
+def using_dhw_model(name: str | None) -> Iterator[None]:
+    """Within the block the accounts use the hot-water model ``name`` (None: the factor table's)."""
+    token = _ACTIVE_MODEL.set(None if name is None else check_dhw_model(name))
+    try:
+        yield
+    finally:
+        _ACTIVE_MODEL.reset(token)
+
+
+def active_dhw_model() -> str | None:
+    """The hot-water model set by :func:`using_dhw_model`, or None."""
+    return _ACTIVE_MODEL.get()
+
+
+__all__ = ["DHW_MODELS", "RHO_CP_WH_LK", "USE_TABLE", "active_dhw_model", "check_dhw_model", "dhw_need_by_use_kwh", "using_dhw_model"]

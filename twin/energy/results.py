@@ -28,7 +28,7 @@ import pandas as pd
 
 from twin.energy.classes import class_order, energy_class, load_classes
 from twin.energy.heat_pump import monthly_cop
-from twin.energy.hot_water import dhw_need_by_use_kwh
+from twin.energy.hot_water import active_dhw_model, dhw_need_by_use_kwh
 from twin.energy.measures import heat_pump_cop
 from twin.energy.model import load_factors
 from twin.energy.systems import PARTLOAD_BOILERS, boiler_params, district_heat_kwh, partload_fuel_kwh
@@ -144,7 +144,8 @@ def account_arrays(
     part-load boilers (``gas_boiler_partload``, ``gas_boiler_condensing_partload``,
     ``oil_boiler_partload``) burn the monthly heat plus the EN 15316-4-1 losses at the month's
     mean load ratio, nominal power ``boiler_oversize_factor x peak_heat_kw`` (n,), kW (required
-    for them). Hot water: with the factor ``dhw_by_use`` = 1, the need by use
+    for them). Hot water: with the factor ``dhw_by_use`` = 1 (or within
+    :func:`twin.energy.hot_water.using_dhw_model` ``("by_use")``), the need by use
     (:func:`twin.energy.hot_water.dhw_need_by_use_kwh`, ``use`` per building, default
     residential) replaces TABULA's ``q_w_nd``.
 
@@ -167,12 +168,13 @@ def account_arrays(
     unknown = sorted(set(np.unique(system)) - set(SYSTEMS) - set(OPT_IN_SYSTEMS))
     if unknown:
         raise InputError(f"unknown heating system {unknown[0]!r}; known: {', '.join([*SYSTEMS, *OPT_IN_SYSTEMS])}", field="system")
-    if f.get("dhw_by_use", 0.0) == 1.0:
-        q_dhw = dhw_need_by_use_kwh(a_f, use, t_hot_c=f["dhw_t_hot_c"], t_cold_c=f["dhw_t_cold_c"])
-    elif f.get("dhw_by_use", 0.0) == 0.0:
-        q_dhw = f["dhw_from_typology"] * np.asarray(q_w_nd_kwh_m2, dtype=float) * a_f
-    else:
+    if f.get("dhw_by_use", 0.0) not in (0.0, 1.0):
         raise InputError(f"factor dhw_by_use must be 0 or 1, got {f['dhw_by_use']}", field="dhw_by_use")
+    dhw_model = active_dhw_model() or ("by_use" if f.get("dhw_by_use", 0.0) == 1.0 else "typology")
+    if dhw_model == "by_use":
+        q_dhw = dhw_need_by_use_kwh(a_f, use, t_hot_c=f["dhw_t_hot_c"], t_cold_c=f["dhw_t_cold_c"])
+    else:
+        q_dhw = f["dhw_from_typology"] * np.asarray(q_w_nd_kwh_m2, dtype=float) * a_f
     t_month = monthly_mean_temperature(drivers)
     cop_space = heat_pump_cop(t_month, f["hp_sink_space_c"], f)
     t_year = float(np.mean(drivers.t_out_c))

@@ -154,7 +154,7 @@ def siouxfalls_truth(gap: float = 1e-10) -> tuple[Network, np.ndarray, np.ndarra
     return net, true, assign(net, true, algorithm="b", gap=gap).flow
 
 
-@pytest.mark.parametrize("method", ["gls", "zonal"])
+@pytest.mark.parametrize("method", ["gls", "zonal", "structured"])
 def test_true_matrix_is_a_fixed_point_without_noise(method: str) -> None:
     """Prior = the true SiouxFalls matrix, counts = its equilibrium flows on 30 % of the links
     without noise: the bi-level loop must not move the matrix (first round's change ~ 0)."""
@@ -202,3 +202,32 @@ def test_held_back_ceiling_with_independent_cell_errors() -> None:
     assert min(counted_share) >= 0.95  # the counts are fitted
     assert max(blup_share) < 0.85 and np.mean(blup_share) - np.mean(prior_share) < 0.15, (prior_share, blup_share)
     assert np.mean(true_share_5) < 0.85, true_share_5
+
+
+def test_structured_gls_matches_the_closed_form() -> None:
+    """Fixed routes, method="structured": one round is x0 + W P' (P W P' + V)^-1 (v - P x0) with the
+    dense correlated W = X0 (g^2 + z^2 ([o = o'] + [d = d']) + c^2 [same cell]) X0, built here
+    entry by entry."""
+    net = three_zone_network()
+    x0 = np.array([[0.0, 100.0, 50.0], [80.0, 0.0, 60.0], [40.0, 70.0, 0.0]])
+    ids = {int(lid): k for k, lid in enumerate(net.link_ids)}
+    counted = [ids[3], ids[5], ids[8]]
+    res = assign(net, x0, algorithm="b", gap=1e-12)
+    v = res.flow[counted] * np.array([1.2, 0.9, 1.05])
+    counts = Counts([np.array([k]) for k in counted], v, ["3", "5", "8"], "am", "car")
+    est = estimate_od(net, x0, counts, method="structured", global_cv=0.2, zone_cv=0.1, prior_cv=0.3, count_cv=0.05, outer=1)
+    od = [int(f) for f in np.flatnonzero(x0.ravel() > 0)]
+    xv = x0.ravel()[od]
+    p = np.zeros((len(counted), len(od)))
+    w = np.zeros((len(od), len(od)))
+    for j, fj in enumerate(od):
+        one = np.zeros(9)
+        one[fj] = 1.0
+        p[:, j] = assign(net, one.reshape(3, 3), algorithm="b", gap=1e-12).flow[counted]
+        for i, fi in enumerate(od):
+            (oi, di), (oj, dj) = divmod(fi, 3), divmod(fj, 3)
+            w[i, j] = xv[i] * xv[j] * (0.2**2 + 0.1**2 * ((oi == oj) + (di == dj)) + 0.3**2 * (i == j))
+    ref = xv + w @ p.T @ np.linalg.solve(p @ w @ p.T + np.diag((0.05 * v) ** 2), v - p @ xv)
+    assert (ref > 0).all()
+    np.testing.assert_allclose(est.matrix.ravel()[od], ref, rtol=1e-9)
+    assert np.all(est.geh <= est.geh_prior)

@@ -34,12 +34,13 @@ DAYS_PER_YEAR = 365.0
 #: use -> (litres per person per day at the hot temperature, floor area per person m2, source).
 USE_TABLE: dict[str, tuple[float, float, str]] = {
     "residential": (40.0, 40.0, "40 l/person/day at 60 C: consistent with the Ecodesign reference tapping profile M "
-                    "(Commission Regulation (EU) 814/2013, Annex III: 5.845 kWh/day = 100 l at 60 C from 10 C) for a household "
-                    "of 2.5 persons; 40 m2/person: assumption (Belgian households about 2.3 persons, Statbel, in about 95 m2)"),
-    "office": (8.0, 12.0, "8 l/person/day: Vabi Elements DHW defaults (support.vabi.nl, 'Domestic Hot Water'); 12 m2/person: assumption"),
-    "school": (6.0, 8.0, "6 l/person/day: Vabi Elements DHW defaults; 8 m2/person: assumption"),
-    "retail": (10.0, 20.0, "10 l/person/day (shop): Vabi Elements DHW defaults; 20 m2/person: assumption"),
-    "hotel": (137.0, 40.0, "137 l/person/day: Vabi Elements DHW defaults; 40 m2/person (guest + staff): assumption"),
+                    "(Commission Regulation (EU) 814/2013, load profile M: 5.845 kWh/day = 100 l at 60 C from 10 C) for a household "
+                    "of 2.5 persons; 40 m2/person: assumption (Belgian households of about 2.3 persons, Statbel)"),
+    "office": (8.8, 12.0, "8 l/person/day heated from 10 to 65 C (Vabi Elements DHW defaults, support.vabi.nl 'Domestic Hot "
+               "Water') = 8.8 l at 60 C (same energy: x 55/50); 12 m2/person: assumption"),
+    "school": (6.6, 8.0, "6 l/person/day at 65 C (Vabi Elements) = 6.6 l at 60 C; 8 m2/person: assumption"),
+    "retail": (11.0, 20.0, "10 l/person/day at 65 C (Vabi Elements, shop) = 11 l at 60 C; 20 m2/person: assumption"),
+    "hotel": (150.7, 40.0, "137 l/person/day at 65 C (Vabi Elements) = 150.7 l at 60 C; 40 m2/person (guests and staff): assumption"),
 }
 
 

@@ -33,7 +33,11 @@ flow that passes counted link (set) ``a``; then ::
 bounded linear least squares, the equilibrium recomputed at the new matrix, and so on until the
 matrix changes by less than ``tol`` (relative) or ``outer`` rounds are done; round ``k`` moves the
 matrix by ``1/k`` of the way to the new solution (method of successive averages), which damps the
-oscillation between proportions and matrix.
+oscillation between proportions and matrix. ``method="structured"`` replaces the diagonal prior
+covariance by a correlated one (common factor, origin and destination zones, cells); ``zonal``
+adjusts log-linear zonal factors only. What the SiouxFalls experiment of issue 15 can and cannot
+reach, next to an oracle estimator: docs/traffic.md and
+``benchmarks/od_estimation_ceiling_siouxfalls.py``.
 
 Fit is reported with the GEH statistic (Geoffrey E. Havers, 1970s; UK DMRB vol. 12):
 ``GEH = sqrt(2 (m - c)^2 / (m + c))`` for modelled ``m`` and counted ``c`` hourly flows; GEH < 5

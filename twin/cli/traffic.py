@@ -174,7 +174,7 @@ def estimate_od_command(
     counts: Annotated[Path, typer.Option("--counts", help="Counts CSV: link_id (or osm_way_id), period, vehicles, class")],
     period: Annotated[str | None, typer.Option("--period", help="Counting period to use (required if the file has several)")] = None,
     klass: Annotated[str | None, typer.Option("--class", help="Vehicle class to use (required if the file has several)")] = None,
-    method: Annotated[str, typer.Option("--method", help="zonal, gls or zonal+gls")] = "zonal",
+    method: Annotated[str, typer.Option("--method", help="zonal, gls, zonal+gls or structured (docs/traffic.md)")] = "zonal",
     outer: Annotated[int, typer.Option("--rounds", help="Largest number of assignment / estimation rounds")] = 8,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Estimated OD table: origin, destination, vehicles (.csv or .parquet)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,

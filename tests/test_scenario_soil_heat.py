@@ -162,3 +162,19 @@ def test_temperatures_have_one_decimal_and_no_change_percent():
     k = "hot_days_surface_temp_midday_c"
     assert L.unit(k) == "°C" and L.fmt_value(k, 50.0098) == "50.0" and L.fmt_delta(k, -7.5553, 50.0098) == "-7.6"
     assert L.fmt_pct(-7.5553, 50.0098, k) == "–" and L.fmt_pct(-7.5553, 50.0098) == "-15.1 %"
+
+
+def test_terminal_summary_gives_no_percentage_of_a_temperature():
+    import pandas as pd
+
+    from twin.scenario.report import terminal_summary
+
+    kpis = pd.DataFrame({
+        "whatif": ["w", "w"], "domain": ["soil", "soil"], "kpi": ["hot_days_surface_temp_midday_c", "runoff_m3"],
+        "baseline": [50.0, 100.0], "whatif_value": [42.5, 90.0], "delta": [-7.5, -10.0],
+    })
+    lines = terminal_summary(SimpleNamespace(kpis=kpis))
+    temp = next(line for line in lines if "hot_days_surface_temp_midday_c" in line)
+    runoff = next(line for line in lines if "runoff_m3" in line)
+    assert "%" not in temp and "delta -7.5" in temp
+    assert "(-10" in runoff and "%" in runoff

@@ -895,6 +895,8 @@ def write_report(comparison, path: str | os.PathLike[str], *, run_id: str | None
 
 def terminal_summary(comparison) -> list[str]:
     """A few lines per what-if: the KPIs that changed, with their bands."""
+    from twin.scenario.report_labels import describe
+
     lines = []
     for name, group in comparison.kpis.groupby("whatif", sort=False):
         moved = group[(group["delta"] != 0) & ~group["kpi"].map(_diagnostic)]
@@ -908,7 +910,8 @@ def terminal_summary(comparison) -> list[str]:
                 band = f"  [{_signed(r.delta_p_lo)}, {_signed(r.delta_p_hi)}]"
                 if "sign uncertain" in band_notes(r):
                     band += " (sign uncertain)"
-            pct = _pct(r.delta, r.baseline)
+            # no percentage of a temperature (a percentage of degrees Celsius means nothing)
+            pct = np.nan if describe(r.kpi)[2] == "temp" else _pct(r.delta, r.baseline)
             pct_s = f" ({_signed(pct)} %)" if np.isfinite(pct) else ""
             lines.append(f"  {r.domain:<8} {r.kpi:<32} {_fmt(r.baseline):>12} -> {_fmt(r.whatif_value):>12}  delta {_signed(r.delta)}{pct_s}{band}")
     return lines

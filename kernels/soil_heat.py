@@ -44,6 +44,33 @@ def _interp(times, values, t):
 
 
 @jit
+def node_volumes(z, vol):
+    """Control-volume length of each node of a column (half of each adjacent interval), m: into ``vol``."""
+    for i in range(z.shape[0]):
+        vol[i] = 0.0
+    for i in range(z.shape[0] - 1):
+        dz = z[i + 1] - z[i]
+        vol[i] += 0.5 * dz
+        vol[i + 1] += 0.5 * dz
+
+
+@jit
+def solve_tridiagonal(lower, diag, upper, rhs, cprime, first, last, out):
+    """Thomas algorithm on rows ``first..last`` (``lower[first]`` and ``upper[last]`` unused):
+    the solution into ``out[first:last + 1]``; ``rhs`` and ``cprime`` are overwritten."""
+    cprime[first] = upper[first] / diag[first]
+    rhs[first] = rhs[first] / diag[first]
+    for i in range(first + 1, last + 1):
+        den = diag[i] - lower[i] * cprime[i - 1]
+        cprime[i] = upper[i] / den
+        rhs[i] = (rhs[i] - lower[i] * rhs[i - 1]) / den
+    for i in range(last - 1, first - 1, -1):
+        rhs[i] = rhs[i] - cprime[i] * rhs[i + 1]
+    for i in range(first, last + 1):
+        out[i] = rhs[i]
+
+
+@jit
 def heat_column(z, lam, cap, temp, surf_times, surf_temp, t0, dt, n_steps, weight, bot_kind, bot_temp,
                 out_steps, out_temp, flux, work):
     """Advance one column ``n_steps`` steps of ``dt`` seconds from time ``t0``.
@@ -70,13 +97,9 @@ def heat_column(z, lam, cap, temp, surf_times, surf_temp, t0, dt, n_steps, weigh
     rhs = work[5]
     cprime = work[6]
     old = work[7]
-    for i in range(nn):
-        vol[i] = 0.0
+    node_volumes(z, vol)
     for i in range(nn - 1):
-        dz = z[i + 1] - z[i]
-        vol[i] += 0.5 * dz
-        vol[i + 1] += 0.5 * dz
-        kf[i] = 2.0 * lam[i] * lam[i + 1] / (lam[i] + lam[i + 1]) / dz
+        kf[i] = 2.0 * lam[i] * lam[i + 1] / (lam[i] + lam[i + 1]) / (z[i + 1] - z[i])
     last = nn - 1 if bot_kind == BOT_INSULATED else nn - 2
     o = 0
     n_out = out_steps.shape[0]
@@ -112,16 +135,7 @@ def heat_column(z, lam, cap, temp, surf_times, surf_temp, t0, dt, n_steps, weigh
             diag[i] = d
             upper[i] = up
             rhs[i] = r
-        cprime[1] = upper[1] / diag[1]
-        rhs[1] = rhs[1] / diag[1]
-        for i in range(2, last + 1):
-            den = diag[i] - lower[i] * cprime[i - 1]
-            cprime[i] = upper[i] / den
-            rhs[i] = (rhs[i] - lower[i] * rhs[i - 1]) / den
-        for i in range(last - 1, 0, -1):
-            rhs[i] = rhs[i] - cprime[i] * rhs[i + 1]
-        for i in range(1, last + 1):
-            temp[i] = rhs[i]
+        solve_tridiagonal(lower, diag, upper, rhs, cprime, 1, last, temp)
         # boundary heat flows from the balance of the boundary nodes (theta-weighted face flux)
         q0 = kf[0] * (weight * (temp[0] - temp[1]) + (1.0 - weight) * (old[0] - old[1]))
         flux[0] += q0 * dt + cap[0] * vol[0] * (temp[0] - old[0])

@@ -44,6 +44,7 @@ from typing import NamedTuple
 import numpy as np
 
 from twin.kernels.config import jit
+from twin.kernels.soil_heat import node_volumes, solve_tridiagonal
 
 SIGMA = 5.670374419e-8
 """Stefan-Boltzmann constant, W/m2/K4 (CODATA 2018)."""
@@ -130,12 +131,7 @@ def surface_energy_column(col, forcing, interval_s, n_sub, tol, max_iter, temp, 
     rhs = work[5]
     cprime = work[6]
     old = work[7]
-    for i in range(nn):
-        vol[i] = 0.0
-    for i in range(nn - 1):
-        dz = z[i + 1] - z[i]
-        vol[i] += 0.5 * dz
-        vol[i + 1] += 0.5 * dz
+    node_volumes(z, vol)
     dt = interval_s / n_sub
     temp[nn - 1] = col.bot_temp
     last = nn - 2
@@ -191,16 +187,7 @@ def surface_energy_column(col, forcing, interval_s, n_sub, tol, max_iter, temp, 
                     diag[i] = d
                     upper[i] = up
                     rhs[i] = r
-                cprime[0] = upper[0] / diag[0]
-                rhs[0] = rhs[0] / diag[0]
-                for i in range(1, last + 1):
-                    den = diag[i] - lower[i] * cprime[i - 1]
-                    cprime[i] = upper[i] / den
-                    rhs[i] = (rhs[i] - lower[i] * rhs[i - 1]) / den
-                for i in range(last - 1, -1, -1):
-                    rhs[i] = rhs[i] - cprime[i] * rhs[i + 1]
-                for i in range(last + 1):
-                    temp[i] = rhs[i]
+                solve_tridiagonal(lower, diag, upper, rhs, cprime, 0, last, temp)
                 change = abs(temp[0] - t_star)
                 t_star = temp[0]
                 if change <= tol:

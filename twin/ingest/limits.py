@@ -5,21 +5,8 @@ millimetres), a typo (``1e9``), a column shifted by one or a placeholder. Such a
 **dropped** and listed in ``IngestResult.dropped`` with the value, the field and the bound, so
 one bad feature does not stop a file of thousands, and nothing is computed from a wrong number.
 
-==========================  ====================  =============================================
-attribute                   accepted              basis
-==========================  ====================  =============================================
-``height_m``                0 < h <= 1000 m       tallest building, Burj Khalifa: 828 m (CTBUH)
-``n_storeys`` (given)       1 .. 250              Burj Khalifa: 163 floors above ground; 0
-                                                  storeys (OSM ``building:levels=0``, roofs and
-                                                  carports) means unknown
-storey height (given both)  >= 1.5 m              below the lowest usable storey (a 2.1 m
-                                                  minimum room height plus a slab) by margin
-``construction_year``       1000 .. 2100          as :func:`twin.ingest.defaults.parse_year`;
-                                                  a number outside is an error of the source
-``footprint_area_m2``       0 < A <= 2 km2        largest buildings (Aalsmeer flower auction,
-                                                  ~0.52 km2; Boeing Everett ~0.4 km2)
-``ground_z_m``              -500 .. 9000 m        Dead Sea shore -430 m; Mount Everest 8,849 m
-==========================  ====================  =============================================
+The bounds (height, storeys, storey height, construction year, footprint area, ground
+elevation), each with its basis, are tabulated once, in :mod:`twin.scene.limits`.
 
 Non-finite numbers (NaN given as a value, infinities) and text without a number in a numeric
 attribute (``height: "tall"``) are dropped the same way. A value that is simply missing is not

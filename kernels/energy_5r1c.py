@@ -10,10 +10,16 @@ surface node (``Phi_st``) and the mass node (``Phi_m``) as in ISO 13790 C.2:
     Phi_m  = A_m / A_t * Phi_rad
     Phi_st = (1 - A_m / A_t - H_tr,w / (9.1 A_t)) * Phi_rad
 
-By default the network is that of the standard (``H_tr,is`` in series with the air-to-air
-``H_tr,w`` and ``H_tr,op``); optionally (``film_correction``) the envelope conductances are
-scaled so that the steady-state loss of the network equals ``(H_tr,w + H_tr,op + H_ve) * dT``
-(see the parameter).
+Per building (``Building5R1C.film_correction``), the network is that of the standard
+(``H_tr,is`` in series with the air-to-air ``H_tr,w`` and ``H_tr,op``) or the envelope
+conductances are scaled so that the steady-state loss of the network equals ``(H_tr,w +
+H_tr,op + H_ve) * dT`` (see the attribute).
+
+Ventilation may vary by hour: ``H_ve(h) = H_ve,0 + H_ve,s * v[p, h]`` with ``v`` a shared
+ventilation schedule (row ``p`` = the building's ``ve_profile``). The affine coefficients of a
+lane depend on ``H_ve``; they are recomputed only in the hours where the lane's schedule value
+changes (a night fan: twice a day), and never for buildings without scheduled ventilation
+(``H_ve,s = 0``), whose results are bit for bit those of a constant ``H_ve``.
 
 Each hour is solved with the equations C.2 to C.11 of ISO 13790. The air temperature is an
 affine function of ``Phi_HC`` with a slope ``k`` that depends only on the building constants, so
@@ -93,6 +99,13 @@ class Building5R1C(NamedTuple):
     phi_h_max_w : heating power limit (>= 0, may be inf), W.
     sol_coeff_m2 : (n_b, n_g) effective collecting area per surface group, m2.
     shade_factor : (n_b, n_g, 12) monthly shading factor, or shape (0, 0, 0) for none.
+    film_correction : bool (n_b,), if true H_tr,w and H_tr,op are air-to-air conductances
+        (U values with both surface resistances) and are both scaled by ``H_tr,is / (H_tr,is
+        - H_tr)`` (``H_tr = H_tr,w + H_tr,op``) so that the series path air -> H_tr,is ->
+        envelope conducts exactly ``H_tr`` in steady state (the star network's ``H_tr,is``
+        already stands for the interior surface films). Requires ``H_tr < H_tr,is``.
+    h_ve_sched_w_k : scheduled ventilation conductance H_ve,s at schedule value 1, W/K (>= 0).
+    ve_profile : int64 (n_b,), row of the ventilation schedule.
     """
 
     a_t_m2: np.ndarray
@@ -107,6 +120,9 @@ class Building5R1C(NamedTuple):
     phi_h_max_w: np.ndarray
     sol_coeff_m2: np.ndarray
     shade_factor: np.ndarray
+    film_correction: np.ndarray
+    h_ve_sched_w_k: np.ndarray
+    ve_profile: np.ndarray
 
 
 class Climate5R1C(NamedTuple):
@@ -118,12 +134,14 @@ class Climate5R1C(NamedTuple):
     irr_hg : (n_h, n_g) irradiance per hour and group, W/m2 (hour-major).
     month : int64 (n_h,) month 0..11 of each hour.
     gain_schedule : (n_gp, n_h) gain multipliers.
+    ve_schedule : (n_vp, n_h) multipliers of ``H_ve,s`` (finite, >= 0).
     """
 
     t_out_c: np.ndarray
     irr_hg: np.ndarray
     month: np.ndarray
     gain_schedule: np.ndarray
+    ve_schedule: np.ndarray
 
 
 class Control5R1C(NamedTuple):
@@ -214,20 +232,23 @@ def _record(st, m_h, m_c, pk_hi, pk_ci, j, ta, phi, h, mo):
 
 
 @jit(inline="always")
-def lane_constants(bld, b, j, film_correction, kc):
+def lane_constants(bld, b, j, ve, kc):
     """Constants of building ``b`` into lane ``j`` of ``kc`` (rows ``K_A_G`` .. ``K_PHMAX``; ``K_PCMAX`` is the caller's).
+
+    ``ve`` is the building's ventilation schedule value of the hour (``H_ve = H_ve,0 + H_ve,s
+    ve``; any finite value when ``H_ve,s = 0``).
 
     ISO 13790 C.2, C.6, §12.2.2: the free-floating air and mass temperatures after one hour are
     affine in the gain schedule value, the solar heat flow, the outdoor temperature and the
     previous mass temperature; the coefficients come from the C.2-C.11 step for unit inputs,
     one at a time. Shared by both 5R1C kernels (same operations in the same order).
     """
-    h_ve = bld.h_ve_w_k[b]
+    h_ve = bld.h_ve_w_k[b] + bld.h_ve_sched_w_k[b] * ve
     h_is = H_IS * bld.a_t_m2[b]
     h_w = bld.h_tr_w_w_k[b]
     h_ms = H_MS * bld.a_m_m2[b]
     h_op = bld.h_tr_op_w_k[b]
-    if film_correction:
+    if bld.film_correction[b]:
         scale = h_is / (h_is - (h_w + h_op))
         h_w *= scale
         h_op *= scale
@@ -289,6 +310,22 @@ def lane_solar_coefficients(bld, b, j, coef):
 
 
 @jit(inline="always")
+def block_ventilation(bld, ve_schedule, h, lane_b, vp, lane_v, kc):
+    """Constants of the lanes with scheduled ventilation whose schedule value changes in hour ``h``.
+
+    ``lane_b``, ``vp``: building and ventilation profile of each lane; ``lane_v``: the value the
+    lane's constants were computed with (updated). Shared by both 5R1C kernels.
+    """
+    for j in range(lane_b.shape[0]):
+        b = lane_b[j]
+        if bld.h_ve_sched_w_k[b] != 0.0:
+            v = ve_schedule[vp[j], h]
+            if v != lane_v[j]:
+                lane_v[j] = v
+                lane_constants(bld, b, j, v, kc)
+
+
+@jit(inline="always")
 def block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol):
     """Solar and sky long-wave heat flow of every lane of a block in hour ``h`` (month ``mo``) into ``sol``, W.
 
@@ -324,7 +361,7 @@ def block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol):
 
 
 @jit_parallel
-def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, film_correction, n_chunks, order, out):
+def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks, order, out):
     """Simulate ``n_b`` single-zone buildings for ``n_h`` hours (ISO 13790 Annex C).
 
     The caller validates the inputs (positive areas and capacities, ``0 <= H_tr,op < 9.1 A_m``)
@@ -342,12 +379,6 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, film_cor
         Hours simulated before hour 0 (the last hours of the series, wrapped).
     theta_m0_c : float
         Initial mass temperature, degC.
-    film_correction : bool
-        If true, H_tr,w and H_tr,op are air-to-air conductances (U values with both surface
-        resistances) and are both scaled by ``H_tr,is / (H_tr,is - H_tr)`` (``H_tr = H_tr,w +
-        H_tr,op``) so that the series path air -> H_tr,is -> envelope conducts exactly ``H_tr``
-        in steady state (the star network's ``H_tr,is`` already stands for the interior
-        surface films). Requires ``H_tr < H_tr,is``.
     n_chunks : int
         Number of building chunks (parallel work items), 1 <= n_chunks <= number of blocks.
     order : int64 (n_b,)
@@ -357,6 +388,7 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, film_cor
         Written, one row per building (see the class).
     """
     t_out_c, irr_hg, month, gain_schedule = climate.t_out_c, climate.irr_hg, climate.month, climate.gain_schedule
+    ve_schedule = climate.ve_schedule
     heat_setpoint_c, cool_setpoint_c = control.heat_setpoint_c, control.cool_setpoint_c
     # outputs as local names: a write through a tuple field inside a prange loop is lost
     # (Numba issues 5872, 7135, 10338; tests/test_kernel_signatures.py rejects it)
@@ -390,14 +422,21 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, film_cor
         lane_g = np.empty(BLOCK)
         lane_hs = np.empty(BLOCK)
         lane_cs = np.empty(BLOCK)
+        lane_b = np.empty(BLOCK, dtype=np.int64)
+        vp = np.empty(BLOCK, dtype=np.int64)
+        lane_v = np.empty(BLOCK)
         for blk in range(c * n_blocks // n_chunks, (c + 1) * n_blocks // n_chunks):
             b0 = blk * BLOCK
             nb = min(BLOCK, n_b - b0)
             for j in range(BLOCK):
                 # padding lanes of the last block repeat its first building (results discarded)
                 b = order[b0 + j] if j < nb else order[b0]
-                # ---- per-building constants (ISO 13790 C.2, C.6, §12.2.2)
-                lane_constants(building, b, j, film_correction, kc)
+                # ---- per-building constants (ISO 13790 C.2, C.6, §12.2.2); a lane with
+                # scheduled ventilation gets them again in its first hour (lane_v NaN)
+                lane_constants(building, b, j, 0.0, kc)
+                lane_b[j] = b
+                vp[j] = building.ve_profile[b]
+                lane_v[j] = np.nan
                 kc[K_PCMAX, j] = -control.phi_c_max_w[b]
                 gp[j] = building.gain_profile[b]
                 sp[j] = control.setpoint_profile[b]
@@ -416,8 +455,11 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, film_cor
                 pk_hi[j] = -1
                 pk_ci[j] = -1
             uniform = True
+            n_vent = 0
             for j in range(BLOCK):
                 uniform = uniform and gp[j] == gp[0] and sp[j] == sp[0]
+                if building.h_ve_sched_w_k[lane_b[j]] != 0.0:
+                    n_vent += 1
             for step in range(warmup_hours + n_h):
                 h = step - warmup_hours
                 record = h >= 0
@@ -425,6 +467,8 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, film_cor
                     h += n_h
                 te = t_out_c[h]
                 mo = month[h]
+                if n_vent > 0:
+                    block_ventilation(building, ve_schedule, h, lane_b, vp, lane_v, kc)
                 block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol)
                 # the ISO 13790 step and the control, one pass per lane; schedules read once per
                 # block when every lane follows the same profiles

@@ -58,6 +58,7 @@ from twin.kernels.energy_5r1c import (
     Building5R1C,
     Climate5R1C,
     block_solar_flow,
+    block_ventilation,
     lane_constants,
     lane_solar_coefficients,
 )
@@ -82,8 +83,7 @@ class PeriodOutputs5R1C(NamedTuple):
 
 @jit_parallel
 def run_periods_5r1c(
-    building, climate, heat_setpoint_c, setpoint_offset_k, period, start_hour, n_steps, record, film_correction, n_chunks,
-    theta_m_c, out,
+    building, climate, heat_setpoint_c, setpoint_offset_k, period, start_hour, n_steps, record, n_chunks, theta_m_c, out,
 ):  # fmt: skip
     """Advance ``n_b`` buildings by ``n_steps`` hours; sum the heating energy per period.
 
@@ -91,7 +91,8 @@ def run_periods_5r1c(
     ----------
     building : Building5R1C
         Per-building constants (``n_b`` rows), as for :func:`twin.kernels.energy_5r1c.simulate_5r1c`
-        (``phi_h_max_w``: ``inf`` for unlimited); the caller checks them.
+        (``phi_h_max_w``: ``inf`` for unlimited; film correction and scheduled ventilation per
+        building); the caller checks them.
     climate : Climate5R1C
         Outdoor temperature, irradiance per surface group, month and gain schedules (``n_h`` hours).
     heat_setpoint_c : (n_b,) heating setpoint, degC (``-inf``: heating off).
@@ -99,13 +100,13 @@ def run_periods_5r1c(
     period : (n_h,) int64, period index of each hour (``-1``: not summed).
     start_hour, n_steps : int, first hour and number of hours (cyclic over the series).
     record : bool, sum into the outputs (False: warm-up, only the state moves).
-    film_correction : bool, as in :func:`twin.kernels.energy_5r1c.simulate_5r1c`.
     n_chunks : int, parallel work items (1 <= n_chunks <= number of blocks).
     theta_m_c : (n_b,) mass temperature, degC: read at the start, overwritten by the final one.
     out : PeriodOutputs5R1C
         Written in place (see the class).
     """
     t_out_c, irr_hg, month, gain_schedule = climate.t_out_c, climate.irr_hg, climate.month, climate.gain_schedule
+    ve_schedule = climate.ve_schedule
     # outputs as local names: a write through a tuple field inside a prange loop is lost (Numba issues 5872, 7135)
     out_period_heat_wh, out_hourly_heat_w, out_hourly_t_air_c = out.period_heat_wh, out.hourly_heat_w, out.hourly_t_air_c
     n_b = building.a_t_m2.shape[0]
@@ -127,26 +128,37 @@ def run_periods_5r1c(
         gsv = np.empty(BLOCK)
         act = np.empty(n_g, dtype=np.int64)
         aiv = np.empty(n_g)
+        lane_b = np.empty(BLOCK, dtype=np.int64)
+        vp = np.empty(BLOCK, dtype=np.int64)
+        lane_v = np.empty(BLOCK)
         for blk in range(c * n_blocks // n_chunks, (c + 1) * n_blocks // n_chunks):
             b0 = blk * BLOCK
             nb = min(BLOCK, n_b - b0)
             for j in range(BLOCK):
                 # padding lanes repeat the block's first building (results discarded)
                 b = b0 + j if j < nb else b0
-                lane_constants(building, b, j, film_correction, kc)
+                lane_constants(building, b, j, 0.0, kc)
+                lane_b[j] = b
+                vp[j] = building.ve_profile[b]
+                lane_v[j] = np.nan  # scheduled ventilation: constants again in the first hour
                 lane_solar_coefficients(building, b, j, coef)
                 hs[j] = heat_setpoint_c[b]
                 gp[j] = building.gain_profile[b]
                 tm[j] = theta_m_c[b]
             uniform = True
+            n_vent = 0
             for j in range(BLOCK):
                 uniform = uniform and gp[j] == gp[0]
+                if building.h_ve_sched_w_k[lane_b[j]] != 0.0:
+                    n_vent += 1
             for step in range(n_steps):
                 h = (start_hour + step) % n_h
                 te = t_out_c[h]
                 mo = month[h]
                 off = setpoint_offset_k[h]
                 p = period[h]
+                if n_vent > 0:
+                    block_ventilation(building, ve_schedule, h, lane_b, vp, lane_v, kc)
                 block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol)
                 if uniform:
                     g_u = gain_schedule[gp[0], h]

@@ -57,12 +57,15 @@ def simulate_building(
     month,
     warmup_hours,
     theta_m0,
+    h_ve_hourly=None,
 ):
     """Simulate one building hour by hour.
 
     ``t_out``, ``phi_int``, ``phi_sol``, ``heat_sp``, ``cool_sp``, ``month`` are Python lists
-    of length n_h (setpoints: ``None`` or NaN = off). Returns a dict with annual, monthly and
-    peak values and the hourly Phi_HC and air temperature lists.
+    of length n_h (setpoints: ``None`` or NaN = off). ``h_ve_hourly``: optional list of the
+    ventilation conductance H_ve of each hour, W/K (replaces ``c["h_ve"]`` hour by hour).
+    Returns a dict with annual, monthly and peak values and the hourly Phi_HC and air
+    temperature lists.
     """
     n_h = len(t_out)
     f_m = c["a_m"] / c["a_t"]
@@ -84,8 +87,10 @@ def simulate_building(
         "phi": [0.0] * n_h,
         "t_air": [0.0] * n_h,
     }
+    c_const = c
     for step in range(-warmup_hours, n_h):
         h = step if step >= 0 else step + n_h
+        c = c_const if h_ve_hourly is None else {**c_const, "h_ve": h_ve_hourly[h]}
         te = t_out[h]
         phi_ia = conv_frac * phi_int[h]
         phi_rad = (1.0 - conv_frac) * phi_int[h] + phi_sol[h]
@@ -137,8 +142,13 @@ def simulate_building(
     return out
 
 
-def simulate_stock_reference(inputs, drivers, *, warmup_hours, theta_m0_c=20.0, film_correction=False):
-    """Loop :func:`simulate_building` over the buildings of ``StockInputs`` / ``Drivers``."""
+def simulate_stock_reference(inputs, drivers, *, warmup_hours, theta_m0_c=20.0, film_correction=None):
+    """Loop :func:`simulate_building` over the buildings of ``StockInputs`` / ``Drivers``.
+
+    Each building's film correction is its ``inputs.film_correction`` unless ``film_correction``
+    (a bool) is given; its ventilation conductance in hour h is ``h_ve_w_k + h_ve_sched_w_k *
+    drivers.ve_schedule[ve_profile, h]``.
+    """
     month = [int(m) for m in drivers.month_index()]
     t_out = [float(x) for x in drivers.t_out_c]
     n_h = len(t_out)
@@ -154,8 +164,13 @@ def simulate_stock_reference(inputs, drivers, *, warmup_hours, theta_m0_c=20.0, 
             float(inputs.h_tr_op_w_k[b]),
             float(inputs.c_m_j_k[b]),
             float(inputs.a_m_m2[b]),
-            film_correction,
+            bool(inputs.film_correction[b]) if film_correction is None else film_correction,
         )
+        h_ve_s = float(inputs.h_ve_sched_w_k[b])
+        h_ve_hourly = None
+        if h_ve_s != 0.0:
+            vs = drivers.ve_schedule[int(inputs.ve_profile[b])]
+            h_ve_hourly = [float(inputs.h_ve_w_k[b]) + h_ve_s * float(vs[h]) for h in range(n_h)]
         gains = float(inputs.gain_w_m2[b]) * float(inputs.a_f_m2[b])
         sched = drivers.gain_schedule[int(inputs.gain_profile[b])]
         phi_int = [gains * float(sched[h]) for h in range(n_h)]
@@ -182,6 +197,7 @@ def simulate_stock_reference(inputs, drivers, *, warmup_hours, theta_m0_c=20.0, 
                 month,
                 warmup_hours,
                 theta_m0_c,
+                h_ve_hourly,
             )
         )
     return results

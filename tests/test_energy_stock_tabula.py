@@ -57,7 +57,7 @@ def ours(env, drivers) -> np.ndarray:
     from twin.energy.model import TABULA_CONVENTIONS, to_stock_inputs
     from twin.energy.simulate import simulate_stock
 
-    res = simulate_stock(to_stock_inputs(env, conventions=TABULA_CONVENTIONS), drivers, film_correction=True)
+    res = simulate_stock(to_stock_inputs(env, conventions=TABULA_CONVENTIONS), drivers)  # film correction: the stock default
     return res.per_building["q_heat_kwh_m2"].to_numpy()
 
 

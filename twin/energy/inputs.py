@@ -127,6 +127,23 @@ class StockInputs:
     a_t_m2 : (n_b,) or None
         Area of all surfaces facing the zone A_t, m2. ``None``: ``4.5 * a_f_m2`` (ISO 13790
         §7.2.2.2).
+    film_correction : (n_b,) bool
+        How ``h_tr_w_w_k`` and ``h_tr_op_w_k`` enter the network (an input of each building,
+        not a mode of the run). ``False`` (the default of this class): the ISO 13790 Annex C
+        network as written, air-to-air conductances in series with ``H_tr,is = 3.45 A_t``
+        (steady-state loss ``H_tr,is H_tr / (H_tr,is + H_tr)``). ``True``: both are the
+        building's steady-state transmission coefficient and the network scales them by
+        ``H_tr,is / (H_tr,is - H_tr)`` so that its steady-state loss is exactly ``H_tr``
+        (requires ``H_tr < H_tr,is``). Provenance: the stock model sets ``True``
+        (:attr:`twin.energy.model.Conventions.film_correction`: TABULA's ``H_tr`` is a
+        steady-state loss); a single-zone spec gives it (``simulation.film_correction``,
+        ``False`` in the BESTEST specs). See ``docs/energy.md``.
+    h_ve_sched_w_k : (n_b,)
+        Scheduled ventilation heat transfer coefficient at schedule value 1, W/K (>= 0; default
+        0): in hour ``h`` the building's ``H_ve`` is ``h_ve_w_k + h_ve_sched_w_k *
+        Drivers.ve_schedule[ve_profile, h]`` (e.g. a night-ventilation fan).
+    ve_profile : (n_b,) int
+        Row of ``Drivers.ve_schedule`` used by each building.
     """
 
     building_id: np.ndarray
@@ -146,6 +163,9 @@ class StockInputs:
     setpoint_profile: np.ndarray | int = 0
     shade_factor: np.ndarray | None = None
     a_t_m2: np.ndarray | None = None
+    film_correction: np.ndarray | bool = False
+    h_ve_sched_w_k: np.ndarray | float = 0.0
+    ve_profile: np.ndarray | int = 0
 
     def __post_init__(self) -> None:
         self.building_id = np.asarray(self.building_id)
@@ -161,8 +181,16 @@ class StockInputs:
             "phi_c_max_w",
             "gain_w_m2",
             "gain_conv_frac",
+            "h_ve_sched_w_k",
         ):
             setattr(self, name, _as_f64(getattr(self, name), n, name))
+        film = np.asarray(self.film_correction)
+        if film.ndim == 0:
+            film = np.full(n, bool(film))
+        if film.shape != (n,):
+            raise ValueError(f"film_correction must have shape ({n},), got {film.shape}")
+        self.film_correction = film.astype(bool)
+        self.ve_profile = _as_i64(self.ve_profile, n, "ve_profile")
         self.gain_profile = _as_i64(self.gain_profile, n, "gain_profile")
         self.setpoint_profile = _as_i64(self.setpoint_profile, n, "setpoint_profile")
         self.groups = tuple(self.groups)
@@ -216,6 +244,9 @@ class Drivers:
         Multiplier of ``StockInputs.gain_w_m2`` per profile and hour (1 = full gains).
     heat_setpoint_c, cool_setpoint_c : (n_setpoint_profiles, n_h)
         Air temperature setpoints, degC; NaN = heating / cooling off in that hour.
+    ve_schedule : (n_ventilation_profiles, n_h)
+        Multiplier of ``StockInputs.h_ve_sched_w_k`` per profile and hour (finite, >= 0).
+        Default: one profile of zeros (no scheduled ventilation).
     """
 
     time: pd.DatetimeIndex
@@ -225,6 +256,7 @@ class Drivers:
     gain_schedule: np.ndarray = field(default=None)  # type: ignore[assignment]
     heat_setpoint_c: np.ndarray = field(default=None)  # type: ignore[assignment]
     cool_setpoint_c: np.ndarray = field(default=None)  # type: ignore[assignment]
+    ve_schedule: np.ndarray = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         self.time = pd.DatetimeIndex(self.time)
@@ -243,7 +275,9 @@ class Drivers:
             self.heat_setpoint_c = np.full((1, n_h), np.nan)
         if self.cool_setpoint_c is None:
             self.cool_setpoint_c = np.full((1, n_h), np.nan)
-        for name in ("gain_schedule", "heat_setpoint_c", "cool_setpoint_c"):
+        if self.ve_schedule is None:
+            self.ve_schedule = np.zeros((1, n_h))
+        for name in ("gain_schedule", "heat_setpoint_c", "cool_setpoint_c", "ve_schedule"):
             arr = np.asarray(getattr(self, name), dtype=np.float64)
             if arr.ndim == 1:
                 arr = arr[None, :]

@@ -154,6 +154,11 @@ class Conventions:
         Belgium) on vertical windows; ``"none"``.
     gain_conv_frac
         Convective share of internal gains (ISO 13790 C.2: 0.5).
+    film_correction
+        Each building's :attr:`~twin.energy.inputs.StockInputs.film_correction` (default
+        true): the envelope's ``H_tr = sum(U A)`` (TABULA's air-to-air U-values) is the
+        steady-state transmission loss of the 5R1C network, as in TABULA's own calculation,
+        instead of the lower series value of the plain ISO 13790 network (``docs/energy.md``).
     """
 
     temperature_reduction: bool = True
@@ -161,6 +166,7 @@ class Conventions:
     window_f_w: bool = False
     external_shading: str = "horizon"
     gain_conv_frac: float = 0.5
+    film_correction: bool = True
 
 
 #: The conventions of TABULA's own calculation, for the typology check.
@@ -702,6 +708,7 @@ def to_stock_inputs(
         gain_w_m2=env["phi_int_w_m2"].to_numpy(dtype=float),
         gain_conv_frac=conventions.gain_conv_frac,
         shade_factor=shade_factor,
+        film_correction=conventions.film_correction,
     )
 
 

@@ -118,7 +118,7 @@ def simulate_periods(
     theta_m_c: np.ndarray | None = None,
     warmup_hours: int = DEFAULT_WARMUP_HOURS,
     setpoint_offset_k: np.ndarray | None = None,
-    film_correction: bool = False,
+    film_correction: bool | None = None,
     hourly: bool = False,
     on_error: Literal["raise", "report"] = "raise",
 ) -> PeriodResults:
@@ -154,7 +154,7 @@ def simulate_periods(
         A bad building with ``on_error="raise"`` (naming it), a period array of the wrong
         length, a non-finite outdoor temperature.
     """
-    from twin.energy.simulate import _building_errors, _check_drivers, _kernel_building, _kernel_climate
+    from twin.energy.simulate import _building_errors, _check_drivers, _check_profiles, _kernel_building, _kernel_climate, with_film_correction
     from twin.kernels.energy_5r1c_periods import PeriodOutputs5R1C, run_periods_5r1c
 
     if inputs.groups != drivers.groups:
@@ -168,7 +168,8 @@ def simulate_periods(
         raise InputError("start_hour must be within the drivers and n_steps >= 0", field="start_hour")
     _check_drivers(drivers)
     sp = np.broadcast_to(np.asarray(heat_setpoint_c, dtype=float), (n_b,))
-    errs = _building_errors(inputs, film_correction)
+    inputs = with_film_correction(inputs, film_correction)
+    errs = _building_errors(inputs) + [e for e in _check_profiles(inputs, drivers) if e[1] == "ve_profile"]
     for i in np.flatnonzero(~np.isfinite(sp) & ~np.isnan(sp)):
         errs.append((int(i), "heat_setpoint_c", "setpoint must be finite (NaN: heating off)"))
     if errs and on_error == "raise":
@@ -193,9 +194,9 @@ def simulate_periods(
         chunks = _n_chunks(m)
         if theta_m_c is None and warmup_hours > 0 and n_h:
             w = int(min(warmup_hours, n_h))
-            run_periods_5r1c(building, climate, sp_ok, offset, period, (int(start_hour) - w) % n_h, w, False, bool(film_correction),
+            run_periods_5r1c(building, climate, sp_ok, offset, period, (int(start_hour) - w) % n_h, w, False,
                              chunks, state, PeriodOutputs5R1C(out_p, np.zeros((0, 0)), np.zeros((0, 0))))
-        run_periods_5r1c(building, climate, sp_ok, offset, period, int(start_hour), n_steps, True, bool(film_correction), chunks, state,
+        run_periods_5r1c(building, climate, sp_ok, offset, period, int(start_hour), n_steps, True, chunks, state,
                          PeriodOutputs5R1C(out_p, out_phi, out_t))
 
     def full(x, shape_tail):

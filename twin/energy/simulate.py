@@ -51,8 +51,12 @@ class StockResults:
     errors: pd.DataFrame
 
 
-def _building_errors(inp: StockInputs, film_correction: bool = False) -> list[tuple[int, str, str]]:
-    """(index, field, message) for each building whose constants the model cannot use."""
+def _building_errors(inp: StockInputs, film_correction: bool | None = None) -> list[tuple[int, str, str]]:
+    """(index, field, message) for each building whose constants the model cannot use.
+
+    ``film_correction``: None, each building's own flag (``inp.film_correction``); a bool
+    overrides it for every building (as :func:`with_film_correction`)."""
+    inp = with_film_correction(inp, film_correction)
     errs: list[tuple[int, str, str]] = []
 
     def flag(mask: np.ndarray, field: str, message: str) -> None:
@@ -64,7 +68,7 @@ def _building_errors(inp: StockInputs, film_correction: bool = False) -> list[tu
 
     flag(bad(inp.a_f_m2) | (inp.a_f_m2 <= 0), "a_f_m2", "floor area must be a finite number > 0 m2")
     flag(bad(inp.a_t_m2) | (inp.a_t_m2 <= 0), "a_t_m2", "internal surface area must be a finite number > 0 m2")
-    for name in ("h_ve_w_k", "h_tr_w_w_k", "h_tr_op_w_k"):
+    for name in ("h_ve_w_k", "h_tr_w_w_k", "h_tr_op_w_k", "h_ve_sched_w_k"):
         x = getattr(inp, name)
         flag(bad(x) | (x < 0), name, "heat transfer coefficient must be finite and >= 0 W/K (negative U or H?)")
     flag(bad(inp.c_m_j_k) | (inp.c_m_j_k <= 0), "c_m_j_k", "heat capacity must be finite and > 0 J/K")
@@ -73,14 +77,15 @@ def _building_errors(inp: StockInputs, film_correction: bool = False) -> list[tu
         h_is = H_IS_W_M2K * inp.a_t_m2
         h_tr = inp.h_tr_w_w_k + inp.h_tr_op_w_k
         h_op = inp.h_tr_op_w_k
-        if film_correction:
-            too_big = h_tr >= h_is
+        film = inp.film_correction
+        if film.any():
+            too_big = film & (h_tr >= h_is)
             flag(
                 too_big,
                 "h_tr_w_w_k",
                 "envelope conductance H_tr,w + H_tr,op must be below H_tr,is = 3.45 W/(m2 K) x A_t",
             )
-            h_op = np.where(too_big, 0.0, h_op * h_is / (h_is - h_tr))
+            h_op = np.where(~film, h_op, np.where(too_big, 0.0, h_op * h_is / (h_is - h_tr)))
         flag(
             h_op >= H_MS_W_M2K * inp.a_m_m2,
             "h_tr_op_w_k",
@@ -122,6 +127,9 @@ def _check_profiles(inp: StockInputs, drv: Drivers) -> list[tuple[int, str, str]
         errs.append((int(i), "gain_profile", f"profile index outside 0..{n_gp - 1}"))
     for i in np.flatnonzero((inp.setpoint_profile < 0) | (inp.setpoint_profile >= n_sp)):
         errs.append((int(i), "setpoint_profile", f"profile index outside 0..{n_sp - 1}"))
+    n_vp = drv.ve_schedule.shape[0]
+    for i in np.flatnonzero((inp.ve_profile < 0) | (inp.ve_profile >= n_vp)):
+        errs.append((int(i), "ve_profile", f"profile index outside 0..{n_vp - 1}"))
     return errs
 
 
@@ -141,6 +149,8 @@ def _check_drivers(drv: Drivers) -> None:
     for g, name in enumerate(drv.groups):
         first_bad(~np.isfinite(drv.irr_w_m2[g]), f"irr_w_m2[{name}]", "irradiance is missing (NaN) or infinite")
     first_bad(~np.all(np.isfinite(drv.gain_schedule), axis=0), "gain_schedule", "gain schedule is not finite")
+    first_bad(~np.all(drv.ve_schedule >= 0, axis=0) | ~np.all(np.isfinite(drv.ve_schedule), axis=0), "ve_schedule",
+              "ventilation schedule must be finite and >= 0")
     hs, cs = drv.heat_setpoint_c, drv.cool_setpoint_c
     first_bad(np.any(np.isinf(hs), axis=0), "heat_setpoint_c", "setpoint is infinite (use NaN for off)")
     first_bad(np.any(np.isinf(cs), axis=0), "cool_setpoint_c", "setpoint is infinite (use NaN for off)")
@@ -148,20 +158,34 @@ def _check_drivers(drv: Drivers) -> None:
         first_bad(np.any(hs > cs, axis=0), "heat_setpoint_c", "heating setpoint above cooling setpoint")
 
 
-def steady_state_h_tr_w_k(inputs: StockInputs, *, film_correction: bool = False) -> np.ndarray:
+def with_film_correction(inputs: StockInputs, film_correction: bool | None) -> StockInputs:
+    """``inputs`` itself when ``film_correction`` is None, else a copy whose every building has that flag.
+
+    The flag is an input of each building (:attr:`StockInputs.film_correction`); the keyword
+    ``film_correction`` of the simulation functions is kept for callers written before it was
+    (a bool sets it for the whole call).
+    """
+    if film_correction is None:
+        return inputs
+    from dataclasses import replace
+
+    return replace(inputs, film_correction=np.full(inputs.n_buildings, bool(film_correction)))
+
+
+def steady_state_h_tr_w_k(inputs: StockInputs, *, film_correction: bool | None = None) -> np.ndarray:
     """Steady-state transmission conductance of each building's 5R1C network, W/K (n_b,).
 
     With constant outdoor temperature, no sun and no gains, the heating power that holds the
     air at ``theta_set`` is ``(steady_state_h_tr_w_k + H_ve) * (theta_set - theta_e)``: the
     series-parallel combination of the network, ``H_tr,is`` in series with ``H_tr,w``
     parallel to (``H_tr,ms`` in series with ``H_tr,em``, which is ``H_tr,op``). Plain ISO
-    13790: ``H_tr,is H_tr / (H_tr,is + H_tr)``; with ``film_correction``: ``H_tr`` itself.
+    13790: ``H_tr,is H_tr / (H_tr,is + H_tr)``; with the film correction (each building's
+    flag, or ``film_correction`` for all): ``H_tr`` itself.
     """
+    inputs = with_film_correction(inputs, film_correction)
     h_tr = inputs.h_tr_w_w_k + inputs.h_tr_op_w_k
-    if film_correction:
-        return h_tr.copy()
     h_is = H_IS_W_M2K * inputs.a_t_m2
-    return h_is * h_tr / (h_is + h_tr)
+    return np.where(inputs.film_correction, h_tr, h_is * h_tr / (h_is + h_tr))
 
 
 def _n_chunks(n_b: int) -> int:
@@ -210,6 +234,9 @@ def _kernel_building(inputs: StockInputs):
         phi_h_max_w=inputs.phi_h_max_w,
         sol_coeff_m2=np.ascontiguousarray(inputs.sol_coeff_m2),
         shade_factor=np.ascontiguousarray(shade),
+        film_correction=np.ascontiguousarray(inputs.film_correction, dtype=np.bool_),
+        h_ve_sched_w_k=inputs.h_ve_sched_w_k,
+        ve_profile=inputs.ve_profile,
     )
 
 
@@ -222,6 +249,7 @@ def _kernel_climate(drivers: Drivers):
         irr_hg=np.ascontiguousarray(drivers.irr_w_m2.T),
         month=drivers.month_index(),
         gain_schedule=np.ascontiguousarray(drivers.gain_schedule),
+        ve_schedule=np.ascontiguousarray(drivers.ve_schedule),
     )
 
 
@@ -232,9 +260,12 @@ def run_kernel(
     hourly: bool = False,
     warmup_hours: int = DEFAULT_WARMUP_HOURS,
     theta_m0_c: float = 20.0,
-    film_correction: bool = False,
+    film_correction: bool | None = None,
 ) -> dict[str, np.ndarray]:
     """Call the kernel on already validated inputs; return the raw output arrays (SI units).
+
+    ``film_correction``: None (default) each building's own flag; a bool overrides it for
+    every building (:func:`with_film_correction`).
 
     Keys: ``heat_wh``, ``cool_wh`` (n_b,), ``monthly_heat_wh``, ``monthly_cool_wh`` (n_b, 12),
     ``peak_heat_w``, ``peak_heat_hour``, ``peak_cool_w``, ``peak_cool_hour``, ``t_air_min_c``,
@@ -243,6 +274,7 @@ def run_kernel(
     """
     from twin.kernels.energy_5r1c import AnnualOutputs5R1C, Control5R1C, simulate_5r1c
 
+    inputs = with_film_correction(inputs, film_correction)
     n_b, n_h = inputs.n_buildings, drivers.n_hours
     warmup = int(min(max(warmup_hours, 0), n_h))
     heat_sp = np.where(np.isnan(drivers.heat_setpoint_c), -np.inf, drivers.heat_setpoint_c)
@@ -277,7 +309,6 @@ def run_kernel(
         ),
         warmup,
         float(theta_m0_c),
-        bool(film_correction),
         _n_chunks(n_b),
         _simulation_order(inputs),
         AnnualOutputs5R1C(
@@ -306,7 +337,7 @@ def simulate_stock(
     hourly: bool = False,
     warmup_hours: int = DEFAULT_WARMUP_HOURS,
     theta_m0_c: float = 20.0,
-    film_correction: bool = False,
+    film_correction: bool | None = None,
     on_error: Literal["raise", "report"] = "raise",
 ) -> StockResults:
     """Simulate every building of a stock hourly with the ISO 13790 5R1C model.
@@ -325,15 +356,17 @@ def simulate_stock(
         year is treated as periodic). Default two weeks.
     theta_m0_c : float
         Mass temperature at the start of the warm-up, degC.
-    film_correction : bool
-        ``False`` (default): the ISO 13790 Annex C network as written. ``h_tr_w_w_k`` and
-        ``h_tr_op_w_k`` are the air-to-air conductances of ISO 13789 (U x A with both surface
-        resistances) and sit in series with ``H_tr,is = 3.45 A_t``, so the steady-state loss is
-        ``(H_tr,eff + H_ve) * dT`` with ``H_tr,eff = H_tr,is H_tr / (H_tr,is + H_tr)``,
-        ``H_tr = H_tr,w + H_tr,op`` (:func:`steady_state_h_tr_w_k`). ``True``: both
-        conductances are scaled by ``H_tr,is / (H_tr,is - H_tr)`` so that the steady-state
-        loss is exactly ``(H_tr + H_ve) * dT`` (the interior film is not counted twice; the
-        stock model uses this to stay consistent with TABULA's ``H_tr``).
+    film_correction : bool or None
+        ``None`` (default): each building's own input ``inputs.film_correction``
+        (:class:`~twin.energy.inputs.StockInputs`): ``False``, the ISO 13790 Annex C network
+        as written. ``h_tr_w_w_k`` and ``h_tr_op_w_k`` are the air-to-air conductances of ISO
+        13789 (U x A with both surface resistances) and sit in series with ``H_tr,is = 3.45
+        A_t``, so the steady-state loss is ``(H_tr,eff + H_ve) * dT`` with ``H_tr,eff =
+        H_tr,is H_tr / (H_tr,is + H_tr)``, ``H_tr = H_tr,w + H_tr,op``
+        (:func:`steady_state_h_tr_w_k`); ``True``, both conductances are scaled by ``H_tr,is
+        / (H_tr,is - H_tr)`` so that the steady-state loss is exactly ``(H_tr + H_ve) * dT``
+        (the interior film is not counted twice; the stock model's default, consistent with
+        TABULA's ``H_tr``). A bool overrides every building's flag (kept for older callers).
     on_error : {"raise", "report"}
         ``"raise"``: the first invalid building raises :class:`~twin.errors.InputError`
         naming it. ``"report"``: invalid buildings are left out (NaN results) and listed in
@@ -365,7 +398,7 @@ def simulate_raw(
     hourly: bool = False,
     warmup_hours: int = DEFAULT_WARMUP_HOURS,
     theta_m0_c: float = 20.0,
-    film_correction: bool = False,
+    film_correction: bool | None = None,
     on_error: Literal["raise", "report"] = "raise",
 ) -> tuple[dict[str, np.ndarray], np.ndarray, list[tuple[int, str, str]]]:
     """:func:`simulate_stock` without the tidy tables: the kernel's raw outputs of the buildings
@@ -376,7 +409,8 @@ def simulate_raw(
             f"surface groups differ: inputs {inputs.groups} vs drivers {drivers.groups}", field="groups"
         )
     _check_drivers(drivers)
-    errs = _building_errors(inputs, film_correction) + _check_profiles(inputs, drivers)
+    inputs = with_film_correction(inputs, film_correction)
+    errs = _building_errors(inputs) + _check_profiles(inputs, drivers)
     ids = inputs.building_id
     if errs and on_error == "raise":
         i, field, message = errs[0]
@@ -392,7 +426,6 @@ def simulate_raw(
         hourly=hourly,
         warmup_hours=warmup_hours,
         theta_m0_c=theta_m0_c,
-        film_correction=film_correction,
     )
     blown = _non_finite_outputs(raw)
     if blown.size:

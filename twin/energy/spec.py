@@ -25,11 +25,16 @@ Derived model constants (documented in ``docs/energy.md``):
   standard air 1.204 kg/m3, :mod:`twin.energy.schedules`).
 * Schedules (gains, heating and cooling setpoints, flows): 24 hourly values per day type
   (``all_days``, ``weekday``, ``weekend``, ``saturday``, ``sunday``, ``holiday`` for the dates
-  of ``calendar.holidays``; the most specific wins), :mod:`twin.energy.schedules`. A flow schedule must be constant for now (the kernel takes one
-  ``H_ve`` per building).
+  of ``calendar.holidays``; the most specific wins), :mod:`twin.energy.schedules`. A flow whose
+  schedule is constant adds to the constant ``H_ve``; flows whose schedules vary by hour make
+  the building's scheduled ventilation (``h_ve_sched_w_k`` times the hourly ventilation
+  schedule of its drivers, ``H_ve(h) = H_ve,0 + sum_k H_k s_k(h)``).
 * Outdoor temperature: interval mean of the weather file's instantaneous values
   (:func:`twin.energy.solar.interval_mean_temperature_c`), aligned with the hourly solar sums.
-* Network: the plain ISO 13790 Annex C network unless ``simulation.film_correction`` is true.
+* Network: ``simulation.film_correction`` is the building's input
+  :attr:`twin.energy.inputs.StockInputs.film_correction` (default false: the plain ISO 13790
+  Annex C network); the spec runs through the stock's simulation code
+  (:func:`twin.energy.simulate.simulate_stock`) with nothing else set by the call.
 * Solar: opaque ``alpha R_se U A`` times the plane-of-array irradiance, windows
   ``g_n (1 - F_F) A_w`` times the angle-weighted irradiance (:mod:`twin.energy.solar`), and the
   sky long-wave loss ``-F eps R_se U A`` (ISO 13790 §11.3.5) times ``sigma T_e^4 - L_sky``, with
@@ -419,12 +424,6 @@ def _check_flow(spec: ZoneSpec, flow: Flow, key: str) -> None:
         bad = check_range(flow.schedule, 0.0, 1.0, allow_null=False)
         if bad is not None:
             raise SchemaError(f"a flow schedule value is a fraction of the flow in [0, 1], got {bad[2]}", field=f"{key}.schedule.{bad[0]}.{bad[1]}")
-        if len({v for _, values in flow.schedule.given() for v in values}) > 1:
-            raise SchemaError(
-                "a flow schedule that varies by hour or day needs an hourly ventilation conductance, which the 5R1C kernel "
-                "does not take yet: give a constant schedule (or none)",
-                field=f"{key}.schedule",
-            )
 
 
 def _check_windows(spec: ZoneSpec) -> None:
@@ -675,24 +674,27 @@ def zone_model(spec: ZoneSpec, weather):
     flow_m3_s = spec.volume_m3 * v.infiltration_ach / 3600.0 + v.mechanical_m3_h * (1 - v.heat_recovery) / 3600.0
     h_ve = rho * v.air_heat_capacity_j_kgk * flow_m3_s
     flows_info = []
-    for k, fl in enumerate(v.flows):
+    n_h = len(time)
+    ve_w_k = np.zeros(n_h)  # scheduled part of H_ve, W/K per hour
+    for fl in v.flows:
         h_k = fl.mass_flow_kg_s(spec.volume_m3, rho) * v.air_heat_capacity_j_kgk * (1 - fl.heat_recovery)
         frac = 1.0
         if fl.schedule is not None:
             series = hourly_values(fl.schedule, time, spec.calendar.holidays)
             if np.ptp(series) > 0:
-                raise InputError(
-                    "a flow schedule that varies by hour needs an hourly ventilation conductance, which the 5R1C kernel "
-                    "does not take yet (constant schedules only)",
-                    obj=spec.name,
-                    field=f"ventilation.flows.{k}.schedule",
-                )
+                ve_w_k += h_k * series
+                flows_info.append({"name": fl.name, "unit": fl.unit, "mass_flow_kg_s": fl.mass_flow_kg_s(spec.volume_m3, rho),
+                                   "h_w_k": h_k, "scheduled": True})
+                continue
             frac = float(series[0])
         h_ve += h_k * frac
-        flows_info.append({"name": fl.name, "unit": fl.unit, "mass_flow_kg_s": fl.mass_flow_kg_s(spec.volume_m3, rho) * frac, "h_w_k": h_k * frac})
+        flows_info.append({"name": fl.name, "unit": fl.unit, "mass_flow_kg_s": fl.mass_flow_kg_s(spec.volume_m3, rho) * frac, "h_w_k": h_k * frac,
+                           "scheduled": False})
+    # scheduled ventilation: H_ve(h) = h_ve + h_ve_sched * ve_schedule(h), the schedule scaled to a largest value of 1
+    h_ve_sched = float(ve_w_k.max()) if n_h else 0.0
+    ve_sched = ve_w_k / h_ve_sched if h_ve_sched > 0 else np.zeros(n_h)
 
     a_f = spec.floor_area_m2
-    n_h = len(time)
     if spec.gains is None:
         gain_w_m2, conv, gsched = 0.0, 0.5, np.ones(n_h)
     else:
@@ -723,6 +725,8 @@ def zone_model(spec: ZoneSpec, weather):
         gain_w_m2=gain_w_m2,
         gain_conv_frac=conv,
         a_t_m2=a_t,
+        film_correction=spec.simulation.film_correction,
+        h_ve_sched_w_k=h_ve_sched,
     )
     drivers = Drivers(
         time=time,
@@ -732,6 +736,7 @@ def zone_model(spec: ZoneSpec, weather):
         gain_schedule=gsched,
         heat_setpoint_c=heat_sp,
         cool_setpoint_c=cool_sp,
+        ve_schedule=ve_sched,
     )
     info.update(
         {
@@ -741,6 +746,7 @@ def zone_model(spec: ZoneSpec, weather):
             "h_tr_op_w_k": h_op,
             "h_tr_w_w_k": h_w,
             "h_ve_w_k": h_ve,
+            "h_ve_sched_w_k": h_ve_sched,
             "flows": flows_info,
             "air_density_kg_m3": rho,
             "c_m_j_k": c_m,
@@ -763,13 +769,7 @@ def simulate_spec(spec: ZoneSpec, weather, *, hourly: bool = False) -> dict:
     from twin.energy.simulate import simulate_stock
 
     inputs, drivers, info = zone_model(spec, weather)
-    res = simulate_stock(
-        inputs,
-        drivers,
-        hourly=hourly,
-        warmup_hours=spec.simulation.warmup_hours,
-        film_correction=spec.simulation.film_correction,
-    )
+    res = simulate_stock(inputs, drivers, hourly=hourly, warmup_hours=spec.simulation.warmup_hours)
     row = res.per_building.iloc[0]
 
     return {

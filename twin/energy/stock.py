@@ -378,8 +378,9 @@ def simulate_prepared(
     shade = None if prep.shade_factor is None else prep.shade_factor[keep]
     inputs = to_stock_inputs(env, conventions=prep.conventions, factors=prep.factors, shade_factor=shade)
     inputs.setpoint_profile = np.asarray(prep.setpoint_profile)[keep]
-    # film_correction: steady state = TABULA's H_tr (the typology check is made that way)
-    res = simulate_stock(inputs, prep.drivers, hourly=hourly, on_error="report", film_correction=True)
+    # the film correction is each building's input (Conventions.film_correction, default true:
+    # steady state = TABULA's H_tr, as the typology check)
+    res = simulate_stock(inputs, prep.drivers, hourly=hourly, on_error="report")
     if len(res.errors):
         kernel_bad = res.errors.rename(columns={"message": "reason"})[["building_id", "field", "reason"]]
         excluded = pd.concat([excluded, kernel_bad], ignore_index=True)

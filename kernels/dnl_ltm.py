@@ -36,6 +36,18 @@ drawn by the caller, as UXsim's ``duo_noise``) the trees are searched on the lin
 update's factors, so each (node, destination) gets one next link per update and the smoothing by
 ``duo_weight`` mixes the trees of successive updates; without it (zero rows) exactly tied next
 links (relative 1e-9) share the flow equally.
+
+Next-link choice at the stop line (``supply_choice``): the vehicles of a destination whose
+splitting rates give several next links at a node (smoothed DUO preferences) choose among them
+in proportion to ``split x min(1, R_j / (q_max,j dt))``, the rate times the share of capacity the
+next link can take this step, renormalised over the destination's next links. A next link that
+is full (``R_j = 0``) is then not chosen while another preferred one has room, and an incoming
+link is no longer held back, by first-in-first-out, behind a full next link that only some of its
+vehicles prefer; when every preferred next link is full the rates are unchanged (the vehicles
+wait). This is the continuous limit of UXsim's rule (Seo 2025), where the vehicle at the head of
+a link draws its next link from its destination's preferences again at every time step until
+one accepts it: it leaves by link ``j`` with probability ``p_j a_j / sum_k p_k a_k``, ``a_j`` the
+chance that ``j`` accepts in a step. Links without a congested next link are unchanged.
 """
 
 from __future__ import annotations
@@ -211,6 +223,7 @@ def _ltm_simulate(
     duo_interval: int,
     duo_weight: float,
     duo_factor: np.ndarray,
+    supply_choice: bool,
     window: int,
     node_iterations: int,
     first_thru: int,
@@ -270,6 +283,11 @@ def _ltm_simulate(
         Factors on the link times of the route search at the ``u``-th update (row ``u``, the
         last row when there are fewer rows than updates); zero rows: no factors (exact ties
         share equally).
+    supply_choice : bool
+        Next-link choice at the stop line (see module docstring): each destination's splitting
+        rates at a node are weighted by the entry chance ``min(1, R_j / (q_max,j dt))`` of each
+        next link and renormalised (unchanged when every preferred next link is full). False:
+        the splitting rates apply as they are (strict FIFO blocking behind a full next link).
     window : int
         Packets of destination history kept per link (see module docstring).
     node_iterations : int
@@ -421,6 +439,7 @@ def _ltm_simulate(
             receiving = np.empty(n_out)
             flow = np.zeros((n_in, n_out))
             newmix = np.zeros(n_dest)
+            eff = np.empty((n_out_links, n_dest))  # splitting rates used at this node and step
             for k in range(n_in_links):
                 i = in_link[i0 + k]
                 sending[k] = send[i]
@@ -440,6 +459,23 @@ def _ltm_simulate(
                 receiving[m] = recv[out_link[j0 + m]]
             if dn >= 0:
                 receiving[n_out_links] = np.inf
+            for m in range(n_out_links):
+                for d in range(n_dest):
+                    eff[m, d] = split[out_link[j0 + m], d]
+            if supply_choice and n_out_links > 1:
+                acc = np.empty(n_out_links)
+                for m in range(n_out_links):
+                    cap_m = capacity_veh_s[out_link[j0 + m]] * dt_s
+                    acc[m] = receiving[m] / cap_m if cap_m > 0.0 else 0.0
+                    if acc[m] > 1.0:
+                        acc[m] = 1.0
+                for d in range(n_dest):
+                    sw = 0.0
+                    for m in range(n_out_links):
+                        sw += eff[m, d] * acc[m]
+                    if sw > 0.0:
+                        for m in range(n_out_links):
+                            eff[m, d] = eff[m, d] * acc[m] / sw
 
             for _it in range(node_iterations):
                 # turning fractions from the destination mix
@@ -456,7 +492,7 @@ def _ltm_simulate(
                             turn[k, n_out_links] = x
                             continue
                         for m in range(n_out_links):
-                            turn[k, m] += x * split[out_link[j0 + m], d]
+                            turn[k, m] += x * eff[m, d]
                     row = 0.0
                     for m in range(n_out):
                         row += turn[k, m]
@@ -519,7 +555,7 @@ def _ltm_simulate(
                         continue
                     for m in range(n_out_links):
                         a = out_link[j0 + m]
-                        inflow_d[a, d] += x * split[a, d]
+                        inflow_d[a, d] += x * eff[m, d]
             for m in range(n_out_links):
                 a = out_link[j0 + m]
                 tot = 0.0

@@ -58,7 +58,8 @@ def reference_node_model(S, C, F, R):
 class ReferenceLTM:
     """The link transmission model with destination tracking, plain Python."""
 
-    def __init__(self, net: Network, dyn: LinkDynamics, dem, dt, n_steps, duo_interval, duo_weight, node_iterations=4, duo_noise=0.0, seed=0):
+    def __init__(self, net: Network, dyn: LinkDynamics, dem, dt, n_steps, duo_interval, duo_weight, node_iterations=4, duo_noise=0.0, seed=0,
+                 supply_choice=False):  # fmt: skip
         # duo_noise: the search times of update u are the link times x (1 + noise U(0, 1)), row u of
         # numpy.random.default_rng(seed).uniform(0, 1, (n_updates, n_links)) (twin's documented rule)
         n_updates = (n_steps - 1) // duo_interval + 1 if duo_interval > 0 else 0
@@ -78,6 +79,7 @@ class ReferenceLTM:
         self.dests = [int(x) for x in dem.dest_node]
         self.origs = [int(x) for x in dem.orig_node]
         self.duo_interval, self.duo_weight, self.iters = duo_interval, duo_weight, node_iterations
+        self.supply_choice = supply_choice
         nd = len(self.dests)
         self.split = [[0.0] * nd for _ in range(self.n_links)]
         self.cum_in = [[0.0] for _ in range(self.n_links)]
@@ -200,10 +202,20 @@ class ReferenceLTM:
             prio.append(max(max((self.cap[a] for a in out_links), default=0.0), 1e-6))
             mixes.append([x / qs for x in self.queue[o]] if qs > 0 else [0.0] * nd)
         supply = [R[a] for a in out_links] + ([math.inf] if dn >= 0 else [])
+        # splitting rates used here: with the stop-line choice, a destination's rates times the
+        # entry chance min(1, R / (capacity dt)) of each next link, renormalised (unchanged if 0)
+        rate = {a: list(self.split[a]) for a in out_links}
+        if self.supply_choice and len(out_links) > 1:
+            chance = {a: (min(1.0, R[a] / (self.cap[a] * self.dt)) if self.cap[a] > 0 else 0.0) for a in out_links}
+            for d in range(nd):
+                total = sum(self.split[a][d] * chance[a] for a in out_links)
+                if total > 0:
+                    for a in out_links:
+                        rate[a][d] = self.split[a][d] * chance[a] / total
         for _ in range(self.iters):
             F = []
             for k in range(len(send)):
-                row = [sum(mixes[k][d] * self.split[a][d] for d in range(nd) if d != dn) for a in out_links]
+                row = [sum(mixes[k][d] * rate[a][d] for d in range(nd) if d != dn) for a in out_links]
                 if dn >= 0:
                     row.append(mixes[k][dn])
                 tot = sum(row)
@@ -242,7 +254,7 @@ class ReferenceLTM:
                     arrived += x
                     continue
                 for a in out_links:
-                    new_in[a][d] = new_in[a].get(d, 0.0) + x * self.split[a][d]
+                    new_in[a][d] = new_in[a].get(d, 0.0) + x * rate[a][d]
         if dn >= 0:
             self.cum_arr[dn].append(self.cum_arr[dn][t] + arrived)
 
@@ -289,16 +301,22 @@ def small_case():
     return net, dyn, demand
 
 
-@pytest.mark.parametrize(("route_choice", "noise"), [("duo", 0.0), ("duo", 0.01), ("duo", 0.2), ("free_flow", 0.0)])
-def test_kernel_matches_plain_python_reference(route_choice, noise):
+@pytest.mark.parametrize(
+    ("route_choice", "noise", "supply_choice"),
+    [("duo", 0.0, True), ("duo", 0.0, False), ("duo", 0.01, True), ("duo", 0.01, False), ("duo", 0.2, True), ("free_flow", 0.0, False)],
+)
+def test_kernel_matches_plain_python_reference(route_choice, noise, supply_choice):
     net, dyn, demand = small_case()
     dt, duration = 10.0, 2400.0
     res = simulate(net, demand, dynamics=dyn, dt_s=dt, duration_s=duration, route_choice=route_choice,
-                   duo_interval_s=100.0, duo_weight=0.5, window_steps=100000, duo_noise=noise, seed=3)  # fmt: skip
+                   duo_interval_s=100.0, duo_weight=0.5, window_steps=100000, duo_noise=noise, seed=3,
+                   duo_supply_choice=supply_choice)  # fmt: skip
+    assert res.meta["duo_supply_choice"] == (supply_choice and route_choice == "duo")
     n_steps = res.n_steps
     interval = 10 if route_choice == "duo" else n_steps + 1
     ref = ReferenceLTM(net, dyn, demand_arrays(net, demand), dt, n_steps, interval, 0.5 if route_choice == "duo" else 1.0,
-                       duo_noise=noise if route_choice == "duo" else 0.0, seed=3).run()  # fmt: skip
+                       duo_noise=noise if route_choice == "duo" else 0.0, seed=3,
+                       supply_choice=supply_choice and route_choice == "duo").run()  # fmt: skip
     assert np.allclose(res.cum_in, np.array(ref.cum_in), atol=1e-8, rtol=0)
     assert np.allclose(res.cum_out, np.array(ref.cum_out), atol=1e-8, rtol=0)
     assert np.allclose(res.cum_arr, np.array(ref.cum_arr), atol=1e-8, rtol=0)
@@ -308,6 +326,24 @@ def test_kernel_matches_plain_python_reference(route_choice, noise):
     assert res.queue_veh().max() > 5.0
     assert tot["conservation_error_veh"] < 1e-8
     assert tot["generated_veh"] == pytest.approx(float(np.sum(demand.flow_veh_s * (demand.t_end_s - demand.t_start_s))))
+
+
+def test_stop_line_choice_acts_on_the_congested_case():
+    """The stop-line choice changes the loading of the congested 3x3 case (the reference test is not idle)."""
+    net, dyn, demand = small_case()
+    opts = {"dt_s": 10.0, "duration_s": 2400.0, "route_choice": "duo", "duo_interval_s": 100.0, "duo_noise": 0.01, "seed": 3}
+    on = simulate(net, demand, dynamics=dyn, duo_supply_choice=True, **opts)
+    off = simulate(net, demand, dynamics=dyn, duo_supply_choice=False, **opts)
+    assert np.abs(on.cum_in - off.cum_in).max() > 1.0
+
+
+@pytest.mark.parametrize("bad", ["yes", 1, None])
+def test_bad_duo_supply_choice_is_an_input_error(bad):
+    from twin.errors import InputError
+
+    net, dyn, demand = small_case()
+    with pytest.raises(InputError, match="duo_supply_choice"):
+        simulate(net, demand, dynamics=dyn, dt_s=10.0, duration_s=600.0, duo_supply_choice=bad)
 
 
 def test_duo_routes_around_the_bottlenecks():

@@ -189,6 +189,39 @@ def using_heat_pumps(table: dict[str, HeatPumpParams] | None) -> Iterator[None]:
         _ACTIVE_TABLE.reset(token)
 
 
+def active_table() -> dict[str, HeatPumpParams]:
+    """The heat-pump table calls without ``table=`` use: the one of :func:`using_heat_pumps`, or
+    the packaged one."""
+    return _ACTIVE_TABLE.get() or load_heat_pumps()
+
+
+def scaled_table(table: dict[str, HeatPumpParams] | None, factor: float) -> dict[str, HeatPumpParams]:
+    """``table`` (None: :func:`active_table`) with every row's ``field_factor`` times ``factor``.
+
+    The Monte Carlo draw of the real-operation correction (prior ``heat_pump_cop`` of
+    :mod:`twin.energy.priors`): the COP of every hour the heat pump runs scales by ``factor``,
+    the backup heater's efficiency does not.
+
+    Raises
+    ------
+    InputError
+        ``factor`` not finite and > 0, or a scaled ``field_factor`` above 1.
+    """
+    from dataclasses import replace
+
+    base = active_table() if table is None else table
+    f = float(factor)
+    if not (np.isfinite(f) and f > 0):
+        raise InputError(f"COP factor {factor} must be a finite number > 0", field="heat_pump_cop")
+    out = {}
+    for kind, p in base.items():
+        ff = p.field_factor * f
+        if ff > 1.0 + 1e-12:
+            raise InputError(f"field_factor {p.field_factor:g} x COP factor {f:g} = {ff:.3f} above 1", obj=kind, field="heat_pump_cop")
+        out[kind] = replace(p, field_factor=min(ff, 1.0))
+    return out
+
+
 def check_params(p: HeatPumpParams, *, path=None) -> None:
     """Range checks of one parameter row (:class:`SchemaError` naming kind and field)."""
     if p.source_model not in SOURCE_MODELS:
@@ -359,6 +392,7 @@ def monthly_cop(t_out_c, month_index, kind: str | HeatPumpParams, t_supply_desig
 __all__ = [
     "HeatPumpParams",
     "MIN_LIFT_K",
+    "active_table",
     "carnot_cop",
     "check_params",
     "design_cop",
@@ -368,6 +402,7 @@ __all__ = [
     "load_heat_pumps",
     "load_user_heat_pumps",
     "monthly_cop",
+    "scaled_table",
     "seasonal_performance_factor",
     "source_temperature_c",
     "supply_temperature_c",

@@ -1,10 +1,13 @@
 """Renovation measures as data: what they change in the envelope table, and what they cost.
 
-The measures live in ``twin/data/energy_measures.csv`` (replaceable: pass ``table=`` or a path),
-one row per measure with the columns
+The measures live in ``twin/data/energy_measures.csv`` and, for the system switches that
+replace only some generators, ``twin/data/energy_measures_heat_pumps.csv`` (the packaged table
+is both; replaceable: pass ``table=`` or a path), one row per measure with the columns
 
 ``measure, kind, added_r_m2k_w, target_u_w_m2k, g_window, n_air_inf_1_h, eta_hr, system,
-cost_eur, cost_unit, description, source, cost_source``
+replaces, cost_eur, cost_unit, description, source, cost_source``
+
+(``replaces`` optional).
 
 =================  ==================================================================================
 kind               effect on the envelope table (:mod:`twin.energy.model`)
@@ -18,7 +21,9 @@ system             heat generator, one of :data:`SYSTEMS` (``heat_pump``, ``gas_
                    ``heat_pump_air_55`` and the other hourly-COP heat pumps of
                    :data:`twin.energy.results.HOURLY_HEAT_PUMPS`..., ``district_heating`` and the
                    part-load boilers ``*_partload`` of :mod:`twin.energy.systems`;
-                   costed per kW of the simulated peak heating load)
+                   costed per kW of the simulated peak heating load); ``replaces`` (system
+                   names separated by spaces, optional) limits it to the buildings whose current
+                   system is one of them (e.g. gas boilers only), empty: every building
 pv                 rooftop photovoltaics on the suitable roofs of the solar cadastre, when the envelope
                    table carries them (:data:`SOLAR_COLUMNS`, :func:`attach_pv_yield`): ``pv_kwp`` and
                    ``pv_ac_kwh_year`` of the building's roofs of class excellent or good
@@ -50,6 +55,8 @@ from twin.energy.model import ORIENTATIONS, load_factors
 from twin.errors import InputError, SchemaError
 
 PACKAGED_TABLE = "energy_measures.csv"
+#: Further packaged measure tables (same columns), appended to :data:`PACKAGED_TABLE`.
+PACKAGED_EXTRA_TABLES = ("energy_measures_heat_pumps.csv",)
 KINDS = ("wall", "roof", "floor", "window", "airtightness", "ventilation", "system", "pv")
 COST_UNITS = ("m2_element", "m2_floor", "kw_peak", "kwp", "building")
 SYSTEMS = ("gas_boiler", "gas_boiler_condensing", "oil_boiler", "electric_direct", "heat_pump", "heat_pump_air_35",
@@ -73,8 +80,11 @@ def load_measures(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
         out of range; the message names the file, the measure and the column.
     """
     if path is None:
-        with resources.as_file(resources.files("twin") / "data" / PACKAGED_TABLE) as p:
-            table = pd.read_csv(p)
+        parts = []
+        for name in (PACKAGED_TABLE, *PACKAGED_EXTRA_TABLES):
+            with resources.as_file(resources.files("twin") / "data" / name) as p:
+                parts.append(pd.read_csv(p))
+        table = pd.concat(parts, ignore_index=True)
     elif str(path).lower().endswith((".yaml", ".yml")):
         import yaml
 
@@ -95,7 +105,7 @@ def check_measures(table: pd.DataFrame, *, path=None) -> pd.DataFrame:
         if col not in table:
             raise SchemaError("measure table lacks a column", path=path, field=col)
     table = table.copy()
-    for col in (*_NUMERIC, "system", "description", "source", "cost_source"):
+    for col in (*_NUMERIC, "system", "replaces", "description", "source", "cost_source"):
         if col not in table:
             table[col] = np.nan if col in _NUMERIC else ""
     for col in _NUMERIC:
@@ -130,9 +140,25 @@ def check_measures(table: pd.DataFrame, *, path=None) -> pd.DataFrame:
             raise SchemaError("ventilation measure needs 0 <= eta_hr < 1", path=path, obj=m, field="eta_hr")
         if k == "system" and row["system"] not in SYSTEMS:
             raise SchemaError(f"unknown system {row['system']!r}; one of {SYSTEMS}", path=path, obj=m, field="system")
+        repl = replaced_systems(row.get("replaces"))
+        if repl and k != "system":
+            raise SchemaError("replaces is for measures of kind system", path=path, obj=m, field="replaces")
+        bad = [x for x in repl if x not in SYSTEMS]
+        if bad:
+            raise SchemaError(f"unknown system {bad[0]!r} in replaces; one of {SYSTEMS}", path=path, obj=m, field="replaces")
+        if k == "system" and row["system"] in repl:
+            raise SchemaError(f"replaces lists the measure's own system {row['system']!r}", path=path, obj=m, field="replaces")
     if table["measure"].duplicated().any():
         raise SchemaError("measure listed twice", path=path, obj=table["measure"][table["measure"].duplicated()].iloc[0], field="measure")
     return table.set_index("measure", drop=False)
+
+
+def replaced_systems(value) -> tuple[str, ...]:
+    """The system names of a measure's ``replaces`` cell (spaces or commas between them; empty:
+    none, i.e. the measure replaces any system)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ()
+    return tuple(x for x in str(value).replace(",", " ").split() if x)
 
 
 def _areas(env: pd.DataFrame, kind: str) -> np.ndarray:
@@ -234,7 +260,11 @@ def apply_measures(
             env.loc[affected, "eta_hr_source"] = label
             qty = env["a_f_m2"].to_numpy(dtype=float)
         elif kind == "system":
-            affected &= env["system"].astype(str).to_numpy() != m["system"]
+            current = env["system"].astype(str).to_numpy()
+            affected &= current != m["system"]
+            repl = replaced_systems(m.get("replaces"))
+            if repl:
+                affected &= np.isin(current, repl)
             env.loc[affected, "system"] = m["system"]
             env.loc[affected, "system_source"] = label
             qty = np.full(len(env), np.nan)  # peak load known after simulation
@@ -350,4 +380,5 @@ __all__ = [
     "heat_pump_cop",
     "load_measures",
     "price_peak_measures",
+    "replaced_systems",
 ]

@@ -23,7 +23,13 @@ Entries (each may be switched off with ``enabled: false``):
     a normal offset (K): common and building parts, truncated to ``[low_k, high_k]``;
 ``air_change``
     a lognormal factor on the infiltration air change: common and building parts, truncated to
-    ``[low, high]``.
+    ``[low, high]``;
+``heat_pump_cop``
+    a lognormal factor on the real-operation correction of every heat pump's COP
+    (``field_factor`` of ``twin/data/heat_pumps.csv`` and ``hp_cop_correction`` of the plain
+    ``heat_pump``), one draw per sample for the whole district (a model parameter, not a
+    building's), truncated to ``[low, high]``. Its packaged default is
+    ``twin/data/stock_priors_heat_pump.yaml`` (merged under the main table, which may override it).
 
 Every problem is a :class:`~twin.errors.SchemaError` naming the file and the key path
 (``storeys.shares``).
@@ -57,7 +63,16 @@ ENTRIES: tuple[str, ...] = (
     "heating_system",
     "heating_setpoint_c",
     "air_change",
+    "heat_pump_cop",
 )
+
+#: Packaged default of the entries kept outside :data:`PACKAGED_TABLE` (in ``twin/data``; the main
+#: table, then a user's mapping, are merged over it).
+PACKAGED_EXTRA_TABLES = ("stock_priors_heat_pump.yaml",)
+
+#: Largest factor on the heat pumps' real-operation correction: ``field_factor`` (0.85) times it
+#: stays at most 1 (:func:`twin.energy.heat_pump.check_params`).
+MAX_HEAT_PUMP_COP_FACTOR = 1.0 / 0.85
 
 #: TABULA's Belgian periods (:mod:`twin.energy.typology`).
 PERIODS = (1, 2, 3, 4, 5, 6)
@@ -176,6 +191,7 @@ class StockPriors:
     heating_system: Categorical | None
     heating_setpoint_c: TwoLevelNormal | None
     air_change: TwoLevelNormal | None
+    heat_pump_cop: TwoLevelNormal | None = None
     source: str = "packaged"
 
     def enabled(self) -> list[str]:
@@ -191,8 +207,12 @@ def packaged_table() -> dict:
     """The packaged prior table as read from YAML (a fresh copy)."""
     import yaml
 
+    out: dict = {}
+    for name in PACKAGED_EXTRA_TABLES:
+        with resources.as_file(resources.files("twin") / "data" / name) as p:
+            out = merge(out, yaml.safe_load(Path(p).read_text(encoding="utf-8")) or {})
     with resources.as_file(resources.files("twin") / "data" / PACKAGED_TABLE) as p:
-        return yaml.safe_load(Path(p).read_text(encoding="utf-8"))
+        return merge(out, yaml.safe_load(Path(p).read_text(encoding="utf-8")))
 
 
 def merge(base: Mapping, update: Mapping) -> dict:
@@ -498,6 +518,17 @@ def _air(r: _Reader) -> TwoLevelNormal:
     return p
 
 
+def _heat_pump_cop(r: _Reader) -> TwoLevelNormal:
+    r.allow("parameter", "sd_log_common", "low", "high")
+    if r.raw.get("parameter", "field_factor") != "field_factor":
+        r.fail(f"this prior samples 'field_factor', not {r.raw['parameter']!r}", "parameter")
+    p = TwoLevelNormal(r.number("sd_log_common", lo=0.0, hi=1.0), 0.0, r.number("low", lo=0.1, hi=1.0),
+                       r.number("high", lo=1.0, hi=MAX_HEAT_PUMP_COP_FACTOR), r.basis())
+    if p.low == p.high:
+        r.fail("low and high leave no room", "high")
+    return p
+
+
 _PARSERS = {
     "construction_period": _period,
     "use": _use,
@@ -507,6 +538,7 @@ _PARSERS = {
     "heating_system": _system,
     "heating_setpoint_c": _setpoint,
     "air_change": _air,
+    "heat_pump_cop": _heat_pump_cop,
 }
 
 
@@ -542,6 +574,9 @@ def describe(priors: StockPriors) -> list[dict[str, Any]]:
                 f"typology U >= {g.min_typology_u:g}: " + ", ".join(
                     f"{s.name}{'' if s.u is None else f' (U {s.u:g}, g {s.g:g})'} {100 * w:.0f} %" for s, w in zip(g.states, g.shares))
                 for g in p.groups)
+        elif e == "heat_pump_cop":
+            what = (f"factor on the heat pumps' real-operation correction (field_factor), lognormal, sd(log) {p.sd_common:g}, "
+                    f"one draw per sample for the district, within [{p.low:g}, {p.high:g}]")
         elif e == "heating_setpoint_c":
             what = f"offset normal, sd {p.sd_common:g} K common + {p.sd_building:g} K per building, within [{p.low:+g}, {p.high:+g}] K"
         else:

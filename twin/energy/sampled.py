@@ -18,7 +18,16 @@ building, the envelope row is rebuilt from the sampled attributes:
   exactly at the central heights); windows and doors as their share of it; heated floor area
   from the sampled gross floor area; volume from it;
 * window U and g from the glazing state, the heating system, the setpoint offset and the
-  air-change factor where the parameter comes from the typology or a default.
+  air-change factor where the parameter comes from the typology or a default;
+* the heat pumps' COP factor of the sample (prior ``heat_pump_cop``, one per sample) in the
+  column :data:`HP_COP_FACTOR_COLUMN` of every row: the accounts of a row
+  (:func:`account_arrays_sampled`) scale the real-operation correction of every heat pump's COP
+  by it (``field_factor`` of the hourly-COP systems, ``hp_cop_correction`` of the plain
+  ``heat_pump`` and of the heat pumps' hot water), so the COP model's uncertainty reaches the
+  bands of a what-if that installs heat pumps.
+
+Part-load boilers (:mod:`twin.energy.systems`) get each row's simulated peak heating power, as
+in the central run.
 
 Parameters from IFC elements, user overrides or measures keep their central values; IFC
 buildings keep their geometry. Renovation measures of a what-if are applied to the sampled
@@ -58,7 +67,43 @@ SETPOINT_STEP_K = 0.1
 
 #: Per-sample totals returned by :func:`simulate_samples`.
 TOTALS = ("buildings", "a_f_m2", "q_heat_kwh", "final_energy_kwh", "primary_energy_kwh", "co2_kg", "energy_cost_eur",
-          "investment_eur", "a_f_d_or_worse_m2", "substituted")
+          "investment_eur", "a_f_d_or_worse_m2", "substituted", "gas_kwh", "oil_kwh", "electricity_kwh", "district_heat_kwh",
+          "pv_kwh")
+
+#: Envelope column of a sample row holding the sample's heat-pump COP factor (prior ``heat_pump_cop``).
+HP_COP_FACTOR_COLUMN = "hp_cop_factor"
+
+
+def account_arrays_sampled(cop_factor: np.ndarray | None, *, factors: dict[str, float], **kwargs) -> dict[str, np.ndarray]:
+    """:func:`twin.energy.results.account_arrays` with a heat-pump COP factor per row.
+
+    Rows are grouped by their factor (one per Monte Carlo sample); each group is accounted with
+    the heat-pump table's ``field_factor`` and the factor ``hp_cop_correction`` times its
+    factor (:func:`twin.energy.heat_pump.scaled_table`). ``cop_factor`` None (or all 1): one
+    plain call. Per-row keyword arrays (n,) are split; ``monthly_heat_kwh`` (n, 12) too.
+    """
+    from twin.energy.heat_pump import scaled_table
+    from twin.energy.results import account_arrays
+
+    if cop_factor is None:
+        return account_arrays(factors=factors, **kwargs)
+    cf = np.asarray(cop_factor, dtype=float)
+    n = len(cf)
+    uniq, inv = np.unique(cf, return_inverse=True)
+    if len(uniq) == 1 and uniq[0] == 1.0:
+        return account_arrays(factors=factors, **kwargs)
+    table = kwargs.pop("heat_pump_table", None)
+    out: dict[str, np.ndarray] = {}
+    for j, f in enumerate(uniq):
+        rows = np.flatnonzero(inv == j)
+        part = {k: (v[rows] if isinstance(v, np.ndarray) and v.ndim >= 1 and v.shape[0] == n else v) for k, v in kwargs.items()}
+        fac = {**factors, "hp_cop_correction": float(factors["hp_cop_correction"]) * float(f)}
+        acc = account_arrays(factors=fac, heat_pump_table=scaled_table(table, float(f)), **part)
+        for k, v in acc.items():
+            if k not in out:
+                out[k] = np.full(n, np.nan)
+            out[k][rows] = v
+    return out
 
 
 def is_prior(env: pd.DataFrame, parameter: str) -> np.ndarray:
@@ -137,7 +182,7 @@ class SampledEnvelopes:
         env = _base_envelope(scene, prep).reset_index(drop=True)
         self.env = env
         # the columns a sampled row carries: numbers, id, system (sources are read here once)
-        self.columns = [c for c in env.columns if not c.endswith("_source") and c not in ("typology_source", "source_format")]
+        self.columns = [c for c in env.columns if not c.endswith("_source") and c not in ("typology_source", "source_format", HP_COP_FACTOR_COLUMN)]
         self.n_env = len(env)
         ids = scene.buildings["building_id"].astype(str)
         self.bidx = pd.Index(ids).get_indexer(env["building_id"].astype(str))
@@ -266,6 +311,8 @@ class SampledEnvelopes:
             m = np.tile(self.prior["theta_i_c"], k)
             theta = np.where(m, theta + off, theta)
         out["theta_i_c"] = theta
+        if ss.hp_cop_factor is not None:
+            out[HP_COP_FACTOR_COLUMN] = np.repeat(np.asarray(ss.hp_cop_factor, dtype=float)[sample_index], n)
         # standard conditions of the certificate (the class KPI): the run's setpoint (or the
         # building's own) without the sampled offset or a calibrated setpoint, the typology's
         # hot-water need (the calibration's dhw_factor left out)
@@ -363,7 +410,6 @@ def simulate_samples(
     from twin.energy.classes import energy_class, load_classes
     from twin.energy.measures import apply_measures, price_peak_measures
     from twin.energy.model import envelope_problems, to_stock_inputs
-    from twin.energy.results import account_arrays
     from twin.energy.simulate import simulate_raw
 
     builder = SampledEnvelopes(scene, prep, samples)
@@ -415,13 +461,14 @@ def simulate_samples(
             inv = priced.groupby("building_id")["investment_eur"].sum(min_count=1).reindex(ids).fillna(0.0).to_numpy()
         a_f = sim["a_f_m2"].to_numpy(dtype=float)
         q_heat = raw["heat_wh"] / 1000.0
-        acc = account_arrays(
-            a_f_m2=a_f, q_heat_kwh=q_heat, monthly_heat_kwh=raw["monthly_heat_wh"] / 1000.0,
+        acc = account_arrays_sampled(
+            _cop_factor(sim), a_f_m2=a_f, q_heat_kwh=q_heat, monthly_heat_kwh=raw["monthly_heat_wh"] / 1000.0,
             q_w_nd_kwh_m2=sim["q_w_nd_kwh_m2"].to_numpy(dtype=float), system=sim["system"].astype(str).to_numpy(),
             eta_hr=sim["eta_hr"].to_numpy(dtype=float), n_air_use_1_h=sim["n_air_use_1_h"].to_numpy(dtype=float),
             volume_m3=sim["volume_m3"].to_numpy(dtype=float),
             pv_kwp=sim["pv_kwp"].to_numpy(dtype=float) if "pv_kwp" in sim else np.zeros(len(sim)), drivers=drivers, factors=prep.factors,
             pv_ac_kwh_year=sim["pv_ac_kwh_year"].to_numpy(dtype=float) if "pv_ac_kwh_year" in sim else None,
+            peak_heat_kw=np.asarray(raw["peak_heat_w"], dtype=float) / 1000.0,
         )
         poor = np.isin(energy_class(acc["primary_energy_kwh_m2"], classes), POOR_CLASSES)
         if standard_classes:
@@ -431,7 +478,8 @@ def simulate_samples(
                                   pe_m2=acc["primary_energy_kwh_m2"], h_w_k=h_w_k, q_dhw_kwh=acc["q_dhw_kwh"], monthly_heat_kwh=raw["monthly_heat_wh"])
         values = {"buildings": np.ones(len(sim)), "a_f_m2": a_f, "q_heat_kwh": q_heat, "final_energy_kwh": acc["final_energy_kwh"],
                   "primary_energy_kwh": acc["primary_energy_kwh"], "co2_kg": acc["co2_kg"], "energy_cost_eur": acc["energy_cost_eur"],
-                  "investment_eur": inv, "a_f_d_or_worse_m2": np.where(poor, a_f, 0.0), "substituted": np.zeros(len(sim))}
+                  "investment_eur": inv, "a_f_d_or_worse_m2": np.where(poor, a_f, 0.0), "substituted": np.zeros(len(sim)),
+                  **{c: acc[c] for c in ("gas_kwh", "oil_kwh", "electricity_kwh", "district_heat_kwh", "pv_kwh")}}
         s_ran = s_of_row[done]
         for name, v in values.items():
             totals[:, col[name]] += np.bincount(s_ran, weights=v, minlength=n_s)
@@ -512,7 +560,8 @@ def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: 
     down = (theta <= th_s + 1e-9) & (q_w <= q_s * (1 + 1e-12))
     redo = ~(up & down) & ~((up & ~poor) | (down & poor))
     if pe_m2 is not None and h_w_k is not None and q_dhw_kwh is not None and redo.any():
-        from twin.energy.results import SYSTEMS
+        from twin.energy.results import OPT_IN_SYSTEMS, SYSTEMS
+        from twin.energy.systems import PARTLOAD_BOILERS
 
         fac = prep.factors
         upper = classes["upper_kwh_m2"].to_numpy(dtype=float)
@@ -520,9 +569,14 @@ def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: 
         first_poor = int(np.flatnonzero(np.isin(labels, POOR_CLASSES))[0])
         limit = upper[first_poor - 1] if first_poor > 0 else -np.inf
         system = sim["system"].astype(str).to_numpy()
-        carrier = pd.Series(system).map(SYSTEMS).fillna("electricity").to_numpy()
-        ratio = np.select([system == "gas_boiler_condensing", carrier == "gas", carrier == "oil"],
-                          [fac["pef_gas"] / fac["condensing_boiler_efficiency"], fac["pef_gas"] / fac["boiler_efficiency"], fac["pef_oil"] / fac["oil_boiler_efficiency"]],
+        carrier = pd.Series(system).map({**SYSTEMS, **OPT_IN_SYSTEMS}).fillna("electricity").to_numpy()
+        # part-load boilers: stand-by losses are not proportional to the heat (a month that stops
+        # needing heat also loses its stand-by loss), no bound: simulated in standard conditions
+        partload = np.isin(system, list(PARTLOAD_BOILERS))
+        ratio = np.select([partload, system == "gas_boiler_condensing", carrier == "gas", carrier == "oil", carrier == "district_heat"],
+                          [np.inf, fac["pef_gas"] / fac["condensing_boiler_efficiency"], fac["pef_gas"] / fac["boiler_efficiency"],
+                           fac["pef_oil"] / fac["oil_boiler_efficiency"],
+                           fac.get("pef_district_heat", np.inf) / fac.get("dh_substation_efficiency", np.nan)],
                           fac["pef_electricity"] / min(float(fac["electric_direct_efficiency"]), 1.0))
         a_f = sim["a_f_m2"].to_numpy(dtype=float)
         hours = np.full(len(sim), float(prep.drivers.n_hours))
@@ -554,7 +608,6 @@ def _primary_energy(env: pd.DataFrame, prep, shade, cool_c: np.ndarray | None = 
     setpoint per row, NaN or None: off; ``pv_yield``: credit the cadastre's PV yield
     ``pv_ac_kwh_year`` like :func:`simulate_samples`, not done by the class calibration)."""
     from twin.energy.model import envelope_problems, to_stock_inputs
-    from twin.energy.results import account_arrays
     from twin.energy.simulate import simulate_raw
 
     out = np.full(len(env), np.nan)
@@ -574,7 +627,8 @@ def _primary_energy(env: pd.DataFrame, prep, shade, cool_c: np.ndarray | None = 
     inputs.setpoint_profile = profile.astype(np.int64)
     raw, ran, _ = simulate_raw(inputs, drivers, on_error="report", film_correction=True)
     sim = ok_env.iloc[np.flatnonzero(ran)]
-    acc = account_arrays(
+    acc = account_arrays_sampled(
+        _cop_factor(sim), peak_heat_kw=np.asarray(raw["peak_heat_w"], dtype=float) / 1000.0,
         a_f_m2=sim["a_f_m2"].to_numpy(dtype=float), q_heat_kwh=raw["heat_wh"] / 1000.0, monthly_heat_kwh=raw["monthly_heat_wh"] / 1000.0,
         q_w_nd_kwh_m2=sim["q_w_nd_kwh_m2"].to_numpy(dtype=float), system=sim["system"].astype(str).to_numpy(),
         eta_hr=sim["eta_hr"].to_numpy(dtype=float), n_air_use_1_h=sim["n_air_use_1_h"].to_numpy(dtype=float),
@@ -639,6 +693,13 @@ def condition_groups(builder: SampledEnvelopes, prep, chunk_rows: int = DEFAULT_
         ss.conditioned_curve[g] = (grid, first)
 
 
+def _cop_factor(env: pd.DataFrame) -> np.ndarray | None:
+    """The heat-pump COP factor of every row (:data:`HP_COP_FACTOR_COLUMN`), or None."""
+    if HP_COP_FACTOR_COLUMN not in env:
+        return None
+    return np.nan_to_num(env[HP_COP_FACTOR_COLUMN].to_numpy(dtype=float), nan=1.0)
+
+
 def _fallback_arrays(fallback: pd.DataFrame | None, env_ids: pd.Series, classes) -> dict[str, np.ndarray] | None:
     """The central accounts aligned to the envelope rows, as per-row contributions to :data:`TOTALS`."""
     if fallback is None:
@@ -649,9 +710,11 @@ def _fallback_arrays(fallback: pd.DataFrame | None, env_ids: pd.Series, classes)
     poor = f["energy_class"].isin(POOR_CLASSES).to_numpy()
     out = {name: np.nan_to_num(f[name].to_numpy(dtype=float)) for name in
            ("a_f_m2", "q_heat_kwh", "final_energy_kwh", "primary_energy_kwh", "co2_kg", "energy_cost_eur", "investment_eur")}
+    for name in ("gas_kwh", "oil_kwh", "electricity_kwh", "district_heat_kwh", "pv_kwh"):
+        out[name] = np.nan_to_num(f[name].to_numpy(dtype=float)) if name in f else np.zeros(len(f))
     out.update(buildings=np.ones(len(f)), a_f_d_or_worse_m2=np.where(poor, np.nan_to_num(a_f), 0.0), substituted=np.ones(len(f)), ok=ok)
     return out
 
 
-__all__ = ["DEFAULT_CHUNK_ROWS", "POOR_CLASSES", "TOTALS", "FacadeGeometry", "SampledEnvelopes", "condition_groups", "exterior_areas", "facade_geometry",
-           "is_prior", "simulate_samples"]
+__all__ = ["DEFAULT_CHUNK_ROWS", "HP_COP_FACTOR_COLUMN", "POOR_CLASSES", "TOTALS", "FacadeGeometry", "SampledEnvelopes", "account_arrays_sampled",
+           "condition_groups", "exterior_areas", "facade_geometry", "is_prior", "simulate_samples"]

@@ -6,7 +6,15 @@ The prepared stock (envelope, urban shading from horizon profiles, drivers) is c
 scene until its buildings change, so Monte Carlo samples only re-run the kernel.
 
 KPIs (whole stock): heating need (MWh), final and primary energy (MWh), CO2 (t), energy cost
-(kEUR/yr), investment (kEUR), share of floor area in class D or worse, buildings simulated.
+(kEUR/yr), investment (kEUR), share of floor area in class D or worse, buildings simulated, and
+final energy by carrier (MWh: gas, oil, electricity before the PV credit, district heat) with the
+PV yield credited against the electricity (MWh). ``final_energy_mwh`` is the sum of the carriers;
+primary energy, CO2 and cost are the carriers times their factors of
+``twin/data/energy_factors.csv`` (electricity net of PV).
+
+Options: ``heating_setpoint_c``, ``cooling_setpoint_c``, ``weather`` and ``dhw`` (hot-water need:
+``typology``, TABULA's q_w_nd per m2, default; ``by_use``, litres per person and day,
+:mod:`twin.energy.hot_water`), applied to the central run and to every Monte Carlo sample.
 
 Monte Carlo (:func:`run_samples`): every sample of the stock's unknowns
 (:mod:`twin.energy.stock_samples`) and of the engine options goes through the kernel as extra
@@ -40,7 +48,19 @@ READS = frozenset({"buildings", "storeys", "spaces", "elements"})
 
 #: The KPIs, in the order reported.
 KPIS = ("heating_need_mwh", "final_energy_mwh", "primary_energy_mwh", "co2_t", "energy_cost_keur_yr", "investment_keur",
-        "floor_area_class_d_or_worse_pct", "buildings_simulated")
+        "floor_area_class_d_or_worse_pct", "buildings_simulated", "final_gas_mwh", "final_oil_mwh", "final_electricity_mwh",
+        "final_district_heat_mwh", "pv_yield_mwh")
+
+#: Carrier KPIs -> account column (kWh).
+CARRIER_KPIS = {"final_gas_mwh": "gas_kwh", "final_oil_mwh": "oil_kwh", "final_electricity_mwh": "electricity_kwh",
+                "final_district_heat_mwh": "district_heat_kwh", "pv_yield_mwh": "pv_kwh"}
+
+
+def _dhw_model(options) -> str:
+    """The scenario's hot-water model (``energy.dhw``; ``typology`` when the option is absent)."""
+    from twin.energy.hot_water import check_dhw_model
+
+    return check_dhw_model(str(getattr(options, "dhw", None) or "typology"))
 
 #: KPIs that are NaN when undefined (a share of no floor area); any other NaN is an error.
 UNDEFINED_OK = frozenset({"floor_area_class_d_or_worse_pct"})
@@ -226,6 +246,14 @@ def _solar_messages(solar: SolarPV | None, env: pd.DataFrame) -> tuple[list[str]
 
 
 def run(scene, options, *, base_dir: Path) -> EngineResult:
+    """The central run of ``scene`` (see the module docstring)."""
+    from twin.energy.hot_water import using_dhw_model
+
+    with using_dhw_model(_dhw_model(options)):
+        return _run(scene, options, base_dir=base_dir)
+
+
+def _run(scene, options, *, base_dir: Path) -> EngineResult:
     from twin.energy.measures import apply_measures
     from twin.energy.stock import simulate_prepared
 
@@ -264,6 +292,7 @@ def run(scene, options, *, base_dir: Path) -> EngineResult:
         "investment_keur": float(acc["investment_eur"].sum() / 1e3),
         "floor_area_class_d_or_worse_pct": float(100.0 * area[poor].sum() / area.sum()) if area.sum() > 0 else float("nan"),
         "buildings_simulated": float(len(acc)),
+        **{k: float(acc[c].sum() / 1e3) for k, c in CARRIER_KPIS.items()},
     }
     monthly = stock.results.monthly
     series = None
@@ -301,6 +330,7 @@ def kpis_from_totals(totals: pd.Series) -> dict[str, float]:
         "investment_keur": float(totals["investment_eur"] / 1e3),
         "floor_area_class_d_or_worse_pct": float(100.0 * totals["a_f_d_or_worse_m2"] / area) if area > 0 else float("nan"),
         "buildings_simulated": float(totals["buildings"]),
+        **{k: float(totals[c] / 1e3) for k, c in CARRIER_KPIS.items()},
     }
 
 
@@ -308,6 +338,13 @@ def run_samples(scene, options: list, stock, *, base_dir: Path) -> tuple[list[di
     """KPIs of every Monte Carlo sample on ``scene``: the options of each sample (a list, one per
     sample) and, when ``stock`` (:class:`~twin.energy.stock_samples.StockSamples`) is given, its
     sampled buildings. Returns the KPIs per sample and notes for the report."""
+    from twin.energy.hot_water import using_dhw_model
+
+    with using_dhw_model(_dhw_model(options[0])):
+        return _run_samples(scene, options, stock, base_dir=base_dir)
+
+
+def _run_samples(scene, options: list, stock, *, base_dir: Path) -> tuple[list[dict[str, float]], list[str]]:
     from twin.energy.sampled import simulate_samples
     from twin.energy.stock import simulate_prepared
     from twin.energy.stock_samples import draw_stock_samples
@@ -348,6 +385,10 @@ def run_samples(scene, options: list, stock, *, base_dir: Path) -> tuple[list[di
         if getattr(stock.priors, entry) is not None}
     notes = [f"priors applied to the {', '.join(f'{k} of {v:,}' for k, v in counts.items())} of {len(env0):,} simulated buildings "
              "(where the value comes from the typology or a default)"] if counts else []
+    if stock.hp_cop_factor is not None and len(stock.hp_cop_factor):
+        lo, hi = np.percentile(stock.hp_cop_factor, [5, 95])
+        notes.append(f"heat-pump COP: the real-operation correction of every heat pump times a factor drawn per sample "
+                     f"(prior heat_pump_cop; 5-95 %: {lo:.2f}-{hi:.2f})")
     sub = totals["substituted"].to_numpy()
     if sub.sum() > 0:
         notes.append(f"{int((sub > 0).sum())} of {len(sub)} Monte Carlo samples had sampled buildings the 5R1C model rejects "

@@ -1,0 +1,208 @@
+"""Finer zone model (kernels/energy_iso52016.py): agreement with the plain NumPy reference, steady state, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import shared_path
+from tests.energy_iso52016_reference import simulate_network_reference
+from twin.energy.iso52016 import Network, build_network, load_spec_iso52016, modal_arrays, run_kernel, stack_buildings
+from twin.errors import InputError
+
+DENVER = ("weather", "USA_CO_Denver.Intl.AP.725650_TMY3.epw")
+DATA = __import__("pathlib").Path(__file__).parent / "energy_data"
+
+
+def _random_network(rng: np.random.Generator, n: int, n_g: int) -> Network:
+    """A connected random network: node 0 is the air (capacitive), about 40 % of the others massless."""
+    k = np.zeros((n, n))
+
+    def link(i, j, h):
+        k[i, i] += h
+        k[j, j] += h
+        k[i, j] -= h
+        k[j, i] -= h
+
+    for i in range(1, n):
+        link(i, int(rng.integers(0, i)), float(rng.uniform(5.0, 500.0)))
+    for _ in range(n // 2):
+        i, j = rng.choice(n, 2, replace=False)
+        link(int(i), int(j), float(rng.uniform(1.0, 100.0)))
+    bound = np.where(rng.random(n) < 0.3, rng.uniform(1.0, 80.0, n), 0.0)
+    bound[0] = 15.0  # infiltration
+    k += np.diag(bound)
+    cap = np.where(rng.random(n) < 0.6, rng.uniform(1e4, 5e6, n), 0.0)
+    cap[0] = 1.5e5
+    f = np.zeros((n, 2 + n_g))
+    f[:, 0] = bound
+    f[:, 1] = np.where(rng.random(n) < 0.3, rng.uniform(0.0, 300.0, n), 0.0)
+    f[:, 2:] = np.where(rng.random((n, n_g)) < 0.3, rng.uniform(-5.0, 20.0, (n, n_g)), 0.0)
+    names = [f"n{i}" for i in range(n)]
+    return Network(names, cap, k, f, ("t_out", "gain") + tuple(f"g{i}" for i in range(n_g)), 0, float(rng.uniform(0.0, 400.0)))
+
+
+def _synthetic_drivers(rng: np.random.Generator, n_h: int, n_g: int) -> dict:
+    hours = np.arange(n_h)
+    day = hours % 24
+    t_out = 8.0 - 14.0 * np.cos(2 * np.pi * hours / n_h) + 6.0 * np.sin(2 * np.pi * (day - 9) / 24) + rng.normal(0, 1.5, n_h)
+    sun = np.clip(np.sin(np.pi * (day - 6) / 12), 0.0, None)
+    irr = (sun[:, None] * rng.uniform(100.0, 700.0, (n_h, n_g))) * (rng.random((n_h, 1)) < 0.8)
+    irr[:, -1] = 60.0 + 30.0 * rng.random(n_h)  # a sky long-wave row, never zero
+    heat = np.where((day >= 7) & (day < 23), 20.0, 16.0)
+    heat[(hours // 24) % 7 == 6] = np.nan  # heating off on Sundays
+    cool = np.where((day >= 8) & (day < 19), 26.0, np.nan)
+    return {
+        "t_out_c": t_out,
+        "irr_hg": irr,
+        "gain_schedule": np.where((day >= 8) & (day < 18), 1.0, 0.2),
+        "heat_setpoint_c": heat,
+        "cool_setpoint_c": cool,
+        "ve_schedule": np.where((day < 7) | (day >= 19), 1.0, 0.0),
+        "month": np.minimum(hours * 12 // n_h, 11).astype(np.int64),
+    }
+
+
+def _rel(a, b) -> float:
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    zero = b == 0
+    assert np.all(np.abs(a[zero]) < 1e-6), "kernel has a value where the reference has none"
+    return float(np.max(np.abs(a[~zero] - b[~zero]) / np.abs(b[~zero]))) if (~zero).any() else 0.0
+
+
+def _compare(out, i, ref, *, rtol=1e-9):
+    assert _rel(out.heat_wh[i], ref["heat_wh"]) <= rtol
+    assert _rel(out.cool_wh[i], ref["cool_wh"]) <= rtol
+    assert _rel(out.monthly_heat_wh[i], ref["monthly_heat_wh"]) <= rtol
+    assert _rel(out.monthly_cool_wh[i], ref["monthly_cool_wh"]) <= rtol
+    assert _rel(out.peak_heat_w[i], ref["peak_heat_w"]) <= rtol
+    assert _rel(out.peak_cool_w[i], ref["peak_cool_w"]) <= rtol
+    assert out.peak_heat_hour[i] == ref["peak_heat_hour"] and out.peak_cool_hour[i] == ref["peak_cool_hour"]
+    np.testing.assert_allclose(out.t_air_min_c[i], ref["t_air_min_c"], rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(out.t_air_max_c[i], ref["t_air_max_c"], rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(out.t_air_mean_c[i], ref["t_air_mean_c"], rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(out.hourly_t_air_c[i], ref["t_air_c"], rtol=1e-10, atol=1e-8)
+    np.testing.assert_allclose(out.hourly_phi_hc_w[i], ref["phi_hc_w"], rtol=1e-9, atol=1e-6)
+
+
+def test_kernel_agrees_with_reference_random_networks():
+    """Twelve random networks (3-30 nodes, massless nodes, padding of the modes), scheduled
+    ventilation, setbacks, heating/cooling off hours and power limits, 1,500 hours."""
+    rng = np.random.default_rng(7)
+    n_h, n_g = 1500, 4
+    drv = _synthetic_drivers(rng, n_h, n_g)
+    nets = [_random_network(rng, int(n), n_g) for n in rng.integers(3, 31, 12)]
+    st = stack_buildings([modal_arrays(net) for net in nets])
+    assert len(set(st["n_modes"].tolist())) > 3  # different sizes: padded modes are skipped
+    ph_max = np.where(np.arange(12) % 3 == 0, 800.0, np.inf)
+    pc_max = np.where(np.arange(12) % 4 == 1, 600.0, np.inf)
+    kw = {key: drv[key] for key in ("t_out_c", "irr_hg", "gain_schedule", "heat_setpoint_c", "cool_setpoint_c", "ve_schedule", "month")}
+    out = run_kernel(
+        st, **kw, h_ve_sched_w_k=np.array([net.h_ve_sched_w_k for net in nets]), phi_h_max_w=ph_max, phi_c_max_w=pc_max, warmup_hours=200, hourly=True
+    )
+    loads = 0
+    for i, net in enumerate(nets):
+        ref = simulate_network_reference(net, **kw, phi_h_max_w=ph_max[i], phi_c_max_w=pc_max[i], warmup_hours=200)
+        _compare(out, i, ref)
+        loads += (ref["heat_wh"] > 0) + (ref["cool_wh"] > 0)
+    assert loads >= 16  # heating and cooling both exercised
+    assert np.isclose(out.peak_heat_w[ph_max < np.inf], 800.0, rtol=1e-12).any()  # a power limit binds
+
+
+@pytest.fixture(scope="module")
+def denver():
+    from twin.ingest.epw import read_epw
+
+    return read_epw(shared_path(*DENVER))
+
+
+@pytest.mark.parametrize("case", ["600", "950ff", "640"])
+def test_kernel_agrees_with_reference_bestest_year(denver, case):
+    """The spec path's network (layers, windows, star node, night-vent fan, setback) over a full year."""
+    spec = load_spec_iso52016(DATA / f"bestest_{case}.yaml")
+    net, drv, info = build_network(spec, denver)
+    st = stack_buildings([modal_arrays(net)])
+    kw = {
+        "t_out_c": drv.t_out_c,
+        "irr_hg": np.asarray(drv.irr_w_m2).T,
+        "gain_schedule": np.asarray(drv.gain_schedule, float).ravel(),
+        "heat_setpoint_c": np.asarray(drv.heat_setpoint_c, float).ravel(),
+        "cool_setpoint_c": np.asarray(drv.cool_setpoint_c, float).ravel(),
+        "ve_schedule": drv.ve_schedule.ravel(),
+        "month": drv.month_index(),
+    }
+    out = run_kernel(st, **kw, h_ve_sched_w_k=net.h_ve_sched_w_k, phi_h_max_w=np.inf, phi_c_max_w=np.inf, warmup_hours=720, hourly=True)
+    ref = simulate_network_reference(net, **kw, warmup_hours=720, a_f_m2=48.0)
+    _compare(out, 0, ref)
+    if case == "950ff":
+        assert net.h_ve_sched_w_k > 500.0  # the night fan is on the hourly path
+
+
+def _steady_heating_w(net, drv, t_out: float) -> float:
+    """Kernel heating power after 2,000 h at constant outdoor air, no sun, no gains, air held at 20 degC."""
+    st = stack_buildings([modal_arrays(net)])
+    n_h = 2000
+    out = run_kernel(
+        st,
+        t_out_c=np.full(n_h, t_out),
+        irr_hg=np.zeros((n_h, len(drv.groups))),
+        month=np.zeros(n_h, dtype=np.int64),
+        gain_schedule=np.zeros(n_h),
+        heat_setpoint_c=np.full(n_h, 20.0),
+        cool_setpoint_c=np.full(n_h, np.nan),
+        ve_schedule=np.zeros(n_h),
+        h_ve_sched_w_k=0.0,
+        phi_h_max_w=np.inf,
+        phi_c_max_w=np.inf,
+        warmup_hours=2000,
+        hourly=True,
+    )
+    return float(out.hourly_phi_hc_w[0, -1])
+
+
+def test_steady_state_loss(denver, monkeypatch):
+    """Steady state, BESTEST 600 network, 25 K: (1) with the interior radiative exchange switched
+    off every interior film joins the air, and the loss is (sum U A + H_ve) dT with U from the
+    layers by hand; (2) with it, the loss equals the direct (Kirchhoff) solution of the network
+    and is lower: convective heating leaves the surfaces below the air temperature."""
+    import twin.energy.iso52016 as iso
+
+    spec = load_spec_iso52016(DATA / "bestest_600.yaml")
+    r_f = 0.1206  # 1 / 8.29, the interior and floor-underside films of the spec
+    u_wall = 1 / (r_f + 0.009 / 0.14 + 0.066 / 0.04 + 0.012 / 0.16 + 0.0341)
+    u_roof = 1 / (r_f + 0.019 / 0.14 + 0.1118 / 0.04 + 0.010 / 0.16 + 0.0341)
+    u_floor = 1 / (r_f + 1.003 / 0.04 + 0.025 / 0.14 + 0.1206)
+    ua = u_wall * (2 * 21.6 + 2 * 16.2 - 12.0) + u_roof * 48 + u_floor * 48 + 3.0 * 12
+    with monkeypatch.context() as mp:
+        mp.setattr(iso, "H_RI_W_M2K", 0.0)
+        net, drv, info = build_network(spec, denver)
+        h_ve = info["air_density_kg_m3"] * 1006.0 * 129.6 * 0.5 / 3600
+        np.testing.assert_allclose(_steady_heating_w(net, drv, -5.0), (ua + h_ve) * 25.0, rtol=1e-9)
+    net, drv, info = build_network(spec, denver)
+    n, a = len(net.names), net.air
+    u = np.zeros(net.f_in.shape[1])
+    u[0] = -5.0
+    rhs = net.f_in @ u
+    rest = [i for i in range(n) if i != a]
+    x = np.full(n, 20.0)
+    x[rest] = np.linalg.solve(net.k_w_k[np.ix_(rest, rest)], rhs[rest] - net.k_w_k[rest, a] * 20.0)
+    direct = float((net.k_w_k @ x - rhs)[a])
+    np.testing.assert_allclose(_steady_heating_w(net, drv, -5.0), direct, rtol=1e-9)
+    assert 0.85 * (ua + h_ve) * 25.0 < direct < (ua + h_ve) * 25.0
+
+
+def test_bad_interior_film_and_window_are_named(denver, tmp_path):
+    import yaml
+
+    from twin.energy.spec import spec_from_dict
+
+    data = yaml.safe_load((DATA / "bestest_600.yaml").read_text())
+    data["envelope"]["wall"]["r_si_m2k_w"] = 0.25  # below the radiative part alone
+    with pytest.raises(InputError, match="convective") as exc:
+        build_network(spec_from_dict(data), denver)
+    assert exc.value.field == "envelope.wall.r_si_m2k_w"
+    data = yaml.safe_load((DATA / "bestest_600.yaml").read_text())
+    data["windows"][0]["u_w_m2k"] = 9.0  # more than the two films allow
+    with pytest.raises(InputError, match="surface films") as exc:
+        build_network(spec_from_dict(data), denver)
+    assert exc.value.field == "windows.0.u_w_m2k"

@@ -1,0 +1,547 @@
+"""Finer hourly zone model (ISO 52016-1 style multi-node network) for single-zone specs.
+
+Builds the thermal network of a :class:`~twin.energy.spec.ZoneSpec` (one node per capacitive
+layer slice of each opaque construction, surface nodes, window surface nodes, one air node and a
+radiative star node), turns it into the modal arrays of
+:func:`twin.kernels.energy_iso52016.simulate_iso52016` and runs it. The irradiance rows, the
+outdoor temperature, the gain schedule and the setpoints come from the spec path
+(:func:`twin.energy.spec.zone_model`); scheduled ventilation flows come from
+:mod:`twin.energy.schedules`. Method, equations and validation: ``docs/energy_iso52016.md``.
+
+Network (per construction, outside -> inside):
+
+* every layer with heat capacity is cut into ``n = ceil(d / delta)`` slices (``delta =
+  sqrt(a * 3600 s)``, the one-hour penetration depth, ``a = lambda / (rho c)``; at most
+  :data:`MAX_SLICES` per layer) with a node at the centre of each slice holding
+  ``rho c d / n A``; massless layers are pure resistances;
+* a massless exterior surface node, coupled to the outdoor air by ``A / R_se`` (combined film of
+  the spec), receiving the absorbed solar ``alpha A I`` and the sky long-wave loss
+  ``-F eps A (sigma T_e^4 - L_sky)`` (``F`` the TARP sky-view factor of
+  :func:`twin.energy.solar.sky_longwave_factor`); a floor to the outdoor air without sun has
+  the film only; adiabatic surfaces have no exterior coupling;
+* a massless interior surface node, coupled to the air node by the convective coefficient
+  ``h_ci = 1 / R_si - h_ri`` and to the radiative star node by ``h_ri A`` (``h_ri`` =
+  :data:`H_RI_W_M2K`, ISO 52016-1 Table B.? default ``eps 4 sigma T^3`` at 20 degC, eps 0.9):
+  the star node reproduces the ISO 52016-1 area-weighted radiative exchange between surfaces;
+* windows: exterior and interior surface nodes (massless) joined by the glazing conductance
+  ``1 / (1 / U - R_se - R_si)`` (``R_si`` of the wall or roof the window sits in);
+* the air node holds the zone air ``rho c_p V`` and is coupled to the outdoor air by the
+  constant ventilation ``H_ve`` (and by the scheduled flows, hour by hour, in the kernel).
+
+Heat flows: internal gains split convective (air node) / radiative (interior surfaces by area);
+heating/cooling 100 % convective at the air node; solar through windows (``g (1 - F_F) A_w`` times
+the angle-weighted irradiance of the spec path) :data:`SOLAR_CONVECTIVE_FRACTION` to the air
+(ISO 52016-1 default 0.1) and the rest to the interior surfaces: first incidence on the floor,
+then diffuse inter-reflection by area with the interior solar absorptance
+:data:`INTERIOR_SOLAR_ABSORPTANCE`, windows letting ``g r_dif`` of what reaches them back out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from twin.errors import InputError
+
+H_RI_W_M2K = 0.9 * 4.0 * 5.670374419e-8 * 293.15**3
+"""Interior radiative surface coefficient, W/(m2 K): ``eps 4 sigma T^3`` at 20 degC with
+eps = 0.9 (5.14; ISO 52016-1 uses 5.13)."""
+SOLAR_CONVECTIVE_FRACTION = 0.0
+"""Share of the solar gain through windows delivered to the air node (ISO 52016-1:2017, Annex B, f_sol,c)."""
+INTERIOR_SOLAR_ABSORPTANCE = 0.6
+"""Solar absorptance of the interior opaque surfaces (the spec format has no such key; 0.6 is
+ASHRAE 140's ``int_sw_absorpt`` and a common default)."""
+MAX_SLICES = 6
+"""Largest number of capacitive slices of one layer."""
+DT_S = 3600.0
+"""Time step, s."""
+
+
+@dataclass
+class Network:
+    """Thermal network of one zone (node temperatures ``x``, W and K).
+
+    ``(C / dt + K) x[t+1] = C / dt x[t] + F u[t+1] + e_air Q_air``.
+
+    Attributes
+    ----------
+    names : node names.
+    c_j_k : (n,) node heat capacities, J/K (0: massless).
+    k_w_k : (n, n) conductance matrix (symmetric; boundary conductances on the diagonal), W/K.
+    f_in : (n, n_u) heat flow into each node per unit input, inputs ``inputs``.
+    inputs : input names: ``t_out``, ``gain``, then the irradiance groups.
+    air : index of the air node.
+    h_ve_sched_w_k : scheduled ventilation conductance at schedule value 1, W/K.
+    info : derived quantities for reports.
+    """
+
+    names: list[str]
+    c_j_k: np.ndarray
+    k_w_k: np.ndarray
+    f_in: np.ndarray
+    inputs: tuple[str, ...]
+    air: int
+    h_ve_sched_w_k: float = 0.0
+    info: dict = field(default_factory=dict)
+
+
+class _Builder:
+    def __init__(self, inputs: tuple[str, ...]):
+        self.inputs = inputs
+        self.col = {name: k for k, name in enumerate(inputs)}
+        self.names: list[str] = []
+        self.cap: list[float] = []
+        self.links: list[tuple[int, int, float]] = []
+        self.bound: dict[int, float] = {}
+        self.src: list[tuple[int, str, float]] = []
+
+    def node(self, name: str, cap: float = 0.0) -> int:
+        self.names.append(name)
+        self.cap.append(cap)
+        return len(self.names) - 1
+
+    def link(self, i: int, j: int, h: float) -> None:
+        self.links.append((i, j, h))
+
+    def to_outdoor(self, i: int, h: float) -> None:
+        self.bound[i] = self.bound.get(i, 0.0) + h
+
+    def source(self, i: int, inp: str, coeff: float) -> None:
+        self.src.append((i, inp, coeff))
+
+    def chain(self, name: str, construction, area: float) -> tuple[int, int]:
+        """Exterior and interior surface nodes of a construction, capacitive slices in between."""
+        ext = self.node(f"{name}.ext")
+        prev, r_acc = ext, 0.0
+        for li, layer in enumerate(construction.layers):
+            rc = layer.density_kg_m3 * layer.heat_capacity_j_kgk
+            if rc <= 0.0:
+                r_acc += layer.thickness_m / layer.conductivity_w_mk
+                continue
+            delta = np.sqrt(layer.conductivity_w_mk / rc * DT_S)
+            n = int(min(MAX_SLICES, max(1, np.ceil(layer.thickness_m / delta))))
+            dx = layer.thickness_m / n
+            for s in range(n):
+                nd = self.node(f"{name}.layer{li}.{s}", rc * dx * area)
+                self.link(prev, nd, area / (r_acc + dx / (2 * layer.conductivity_w_mk)))
+                prev, r_acc = nd, dx / (2 * layer.conductivity_w_mk)
+        inn = self.node(f"{name}.int")
+        self.link(prev, inn, area / r_acc if r_acc > 0 else 1e9 * area)
+        return ext, inn
+
+    def network(self, air: int, h_ve_sched: float, info: dict) -> Network:
+        n = len(self.names)
+        k = np.zeros((n, n))
+        for i, j, h in self.links:
+            k[i, i] += h
+            k[j, j] += h
+            k[i, j] -= h
+            k[j, i] -= h
+        f = np.zeros((n, len(self.inputs)))
+        for i, h in self.bound.items():
+            k[i, i] += h
+            f[i, self.col["t_out"]] += h
+        for i, inp, c in self.src:
+            f[i, self.col[inp]] += c
+        return Network(list(self.names), np.array(self.cap), k, f, self.inputs, air, h_ve_sched, info)
+
+
+def load_spec_iso52016(path):
+    """Read a zone spec for the finer model: :func:`twin.energy.spec.load_spec`, plus flow schedules that vary by hour.
+
+    The 5R1C spec path rejects a ventilation flow whose schedule varies by hour (its kernel
+    takes one ``H_ve``); the finer model takes an hourly ventilation conductance. When that is
+    the only objection, the flows' schedules are validated here (24 values per day type,
+    multipliers in [0, 1]) and the spec is returned with them. Any other error is raised as is.
+
+    Raises
+    ------
+    InputError, SchemaError
+        As :func:`twin.energy.spec.load_spec`; a flow schedule value outside [0, 1] names
+        ``ventilation.flows.K.schedule.<day>.<hour>``.
+    """
+    import yaml
+
+    from twin.energy.schedules import DaySchedule, check_range
+    from twin.energy.spec import load_spec, spec_from_dict
+    from twin.errors import SchemaError
+
+    try:
+        return load_spec(path)
+    except SchemaError as exc:
+        field_ = exc.field or ""
+        if not (field_.startswith("ventilation.flows.") and field_.endswith(".schedule") and "hourly ventilation" in exc.message):
+            raise
+    data = yaml.safe_load(open(path, encoding="utf-8").read())
+    flows = data["ventilation"]["flows"]
+    scheds = [fl.pop("schedule", None) for fl in flows]
+    spec = spec_from_dict(data, path=path)
+    new_flows = []
+    for k, (fl, raw) in enumerate(zip(spec.ventilation.flows, scheds)):
+        if raw is None:
+            new_flows.append(fl)
+            continue
+        try:
+            sched = DaySchedule.model_validate(raw)
+        except ValueError as err:
+            raise SchemaError(
+                f"bad flow schedule: {' '.join(str(err).split())}", path=path, obj=spec.name, field=f"ventilation.flows.{k}.schedule"
+            ) from None
+        bad = check_range(sched, 0.0, 1.0, allow_null=False)
+        if bad is not None:
+            raise SchemaError(
+                f"a flow schedule value is a fraction of the flow in [0, 1], got {bad[2]}",
+                path=path,
+                obj=spec.name,
+                field=f"ventilation.flows.{k}.schedule.{bad[0]}.{bad[1]}",
+            )
+        new_flows.append(fl.model_copy(update={"schedule": sched}))
+    return spec.model_copy(update={"ventilation": spec.ventilation.model_copy(update={"flows": new_flows})})
+
+
+def _solar_distribution(areas: np.ndarray, alpha: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Share of the solar entering the zone absorbed by each interior surface (radiosity by area).
+
+    ``I = first + P I`` with ``P[j, k] = A_j / A_tot (1 - alpha_k)``: what surface k does not
+    absorb is reflected diffusely and lands on the surfaces in proportion to their area;
+    returns ``alpha * I`` (for windows ``alpha`` is the share let out).
+    """
+    p = (areas / areas.sum())[:, None] * (1.0 - alpha)[None, :]
+    inc = np.linalg.solve(np.eye(len(areas)) - p, first)
+    return alpha * inc
+
+
+def build_network(spec, weather):
+    """Thermal network and drivers of a zone spec.
+
+    Returns
+    -------
+    net : Network
+    drivers : twin.energy.inputs.Drivers of the spec path (irradiance groups, outdoor
+        temperature, gain schedule, setpoints) with ``ve_schedule`` the scheduled ventilation
+        multiplier (1, n_h).
+    info : dict of derived constants.
+
+    Raises
+    ------
+    InputError
+        A surface film below the radiative coefficient (``R_si > 1 / h_ri``), a window U-value
+        above its films, or a zone without air volume.
+    """
+    from twin.energy import solar
+    from twin.energy.schedules import hourly_values
+    from twin.energy.spec import zone_model
+
+    # the spec path builds the drivers; scheduled flows are handled here (hour by hour)
+    vent = spec.ventilation
+    base = spec.model_copy(update={"ventilation": vent.model_copy(update={"flows": []})})
+    _, drivers, info5 = zone_model(base, weather)
+    time = drivers.time
+    n_h = len(time)
+    rho = info5["air_density_kg_m3"]
+    cp = vent.air_heat_capacity_j_kgk
+    h_ve = float(info5["h_ve_w_k"])
+    sched = np.zeros(n_h)
+    flows_info = []
+    for k, fl in enumerate(vent.flows):
+        h_k = fl.mass_flow_kg_s(spec.volume_m3, rho) * cp * (1.0 - fl.heat_recovery)
+        series = np.ones(n_h) if fl.schedule is None else hourly_values(fl.schedule, time, spec.calendar.holidays)
+        if not np.all(np.isfinite(series)):
+            raise InputError("flow schedule values cannot be null", obj=spec.name, field=f"ventilation.flows.{k}.schedule")
+        if np.ptp(series) == 0.0:
+            h_ve += h_k * float(series[0])
+        else:
+            sched += h_k * series
+        flows_info.append({"name": fl.name, "unit": fl.unit, "h_w_k": h_k, "scheduled": bool(np.ptp(series) > 0)})
+    h_ve_sched = float(sched.max())
+    ve_schedule = (sched / h_ve_sched if h_ve_sched > 0 else np.zeros(n_h))[None, :]
+
+    groups = tuple(drivers.groups)
+    b = _Builder(("t_out", "gain") + groups)
+    c_air = rho * cp * spec.volume_m3
+    if c_air <= 0:
+        raise InputError("the zone has no air volume", obj=spec.name, field="zone")
+    air = b.node("air", c_air)
+    star = b.node("radiant") if H_RI_W_M2K > 0 else -1  # the radiative star node
+    b.to_outdoor(air, h_ve)
+
+    a_f = spec.floor_area_m2
+    gain_w = 0.0
+    conv = 0.5
+    if spec.gains is not None:
+        g = spec.gains
+        gain_w = g.power_w if g.power_w is not None else g.w_m2 * a_f  # type: ignore[operator]
+        conv = g.convective_fraction
+    b.source(air, "gain", gain_w * conv)
+
+    inner: list[tuple[int, float, float, str]] = []  # interior node, area, solar alpha, kind
+    surf_info = []
+    r_si_of: dict[str, float] = {}
+    for s in spec.surfaces():
+        con = s["construction"]
+        a = s["area_m2"]
+        r_si = con.r_si_m2k_w if con.r_si_m2k_w is not None else s["r_si_default"]
+        r_si_of[s["name"]] = r_si
+        if a <= 0:
+            continue
+        h_ci = 1.0 / r_si - H_RI_W_M2K
+        if h_ci <= 0:
+            raise InputError(
+                f"interior film {r_si:g} m2K/W leaves no convective part (radiative {H_RI_W_M2K:.2f} W/(m2 K))",
+                obj=spec.name,
+                field=f"envelope.{'wall' if s['tilt_deg'] == 90.0 else s['name']}.r_si_m2k_w",
+            )
+        ext, inn = b.chain(s["name"], con, a)
+        b.link(inn, air, h_ci * a)
+        if star >= 0:
+            b.link(inn, star, H_RI_W_M2K * a)
+        if s["boundary"] != "adiabatic":
+            b.to_outdoor(ext, a / con.r_se_m2k_w if con.r_se_m2k_w > 0 else 1e9 * a)
+        if s["boundary"] == "exterior":
+            b.source(ext, f"opq_{s['name']}", con.solar_absorptance * a)
+            b.source(ext, "sky_lw", -solar.sky_longwave_factor(s["tilt_deg"]) * con.emissivity * a)
+        inner.append((inn, a, INTERIOR_SOLAR_ABSORPTANCE, "floor" if s["name"] == "floor" else "opaque"))
+        surf_info.append({"name": s["name"], "area_m2": a, "h_ci_w_m2k": h_ci, "boundary": s["boundary"]})
+    for k, im in enumerate(spec.internal_mass):
+        _, inn = b.chain(f"internal_mass{k}", im.construction, im.area_m2)
+        r_si = im.construction.r_si_m2k_w if im.construction.r_si_m2k_w is not None else 0.13
+        b.link(inn, air, max(1.0 / r_si - H_RI_W_M2K, 0.0) * im.area_m2)
+        if star >= 0:
+            b.link(inn, star, H_RI_W_M2K * im.area_m2)
+        inner.append((inn, im.area_m2, INTERIOR_SOLAR_ABSORPTANCE, "opaque"))
+    win_rows = []
+    for k, w in enumerate(spec.windows):
+        a = w.total_area_m2
+        tilt = 0.0 if w.facade == "roof" else 90.0
+        r_si = r_si_of["roof"] if w.facade == "roof" else r_si_of[w.facade]
+        r_gl = 1.0 / w.u_w_m2k - w.r_se_m2k_w - r_si
+        if r_gl <= 0:
+            raise InputError(
+                f"window U {w.u_w_m2k:g} W/(m2 K) is above its surface films (R_se {w.r_se_m2k_w:g} + R_si {r_si:g} m2K/W)",
+                obj=spec.name,
+                field=f"windows.{k}.u_w_m2k",
+            )
+        ext = b.node(f"win{k}.ext")
+        inn = b.node(f"win{k}.int")
+        b.link(ext, inn, a / r_gl)
+        b.to_outdoor(ext, a / w.r_se_m2k_w if w.r_se_m2k_w > 0 else 1e9 * a)
+        b.source(ext, "sky_lw", -solar.sky_longwave_factor(tilt) * w.emissivity * a)
+        b.link(inn, air, (1.0 / r_si - H_RI_W_M2K) * a)
+        if star >= 0:
+            b.link(inn, star, H_RI_W_M2K * a)
+        glz = solar.Glazing(panes=w.panes, n=w.refractive_index, kl=w.pane_extinction_kl)
+        r_sky, r_gnd, _ = solar.diffuse_angular_ratios(tilt if w.facade == "roof" else 90.0, glz)
+        tau_out = w.g * (1 - w.frame_fraction) * 0.5 * (r_sky + r_gnd)
+        inner.append((inn, a, tau_out, "window"))
+        win_rows.append((f"win_{k}_{w.facade}", w.g * (1 - w.frame_fraction) * a))
+    # interior distribution: radiative gains by area, solar by first incidence on the floor
+    areas = np.array([x[1] for x in inner])
+    alpha = np.array([x[2] for x in inner])
+    kinds = [x[3] for x in inner]
+    share_area = areas / areas.sum()
+    for (inn, _, _, _), sh in zip(inner, share_area):
+        b.source(inn, "gain", gain_w * (1 - conv) * sh)
+    first = np.array([1.0 if kd == "floor" else 0.0 for kd in kinds])
+    if first.sum() == 0:
+        first = share_area.copy()
+    absorbed = _solar_distribution(areas, alpha, first)
+    lost = float(sum(ab for ab, kd in zip(absorbed, kinds) if kd == "window"))
+    for group, coeff in win_rows:
+        b.source(air, group, SOLAR_CONVECTIVE_FRACTION * coeff)
+        for (inn, _, _, kd), ab in zip(inner, absorbed):
+            if kd != "window":
+                b.source(inn, group, (1 - SOLAR_CONVECTIVE_FRACTION) * coeff * ab)
+    info = {
+        "a_f_m2": a_f,
+        "volume_m3": spec.volume_m3,
+        "air_density_kg_m3": rho,
+        "c_air_j_k": c_air,
+        "h_ve_w_k": h_ve,
+        "h_ve_sched_w_k": h_ve_sched,
+        "flows": flows_info,
+        "surfaces": surf_info,
+        "solar_lost_fraction": lost,
+        "solar_absorbed": {b.names[x[0]]: float(ab) for x, ab in zip(inner, absorbed)},
+    }
+    net = b.network(air, h_ve_sched, info)
+    info["n_nodes"] = len(net.names)
+    info["n_capacitive"] = int((net.c_j_k > 0).sum())
+    drivers.ve_schedule = ve_schedule
+    return net, drivers, info
+
+
+def modal_arrays(net: Network, *, theta0_c: float = 20.0, dt_s: float = DT_S) -> dict[str, np.ndarray]:
+    """Modal form of a network for the kernel (one building).
+
+    Returns a dict with ``lam`` (n_s,), ``w_in`` (n_u, n_s), ``w_q`` (n_s,), ``r_air`` (n_s,),
+    ``k_air_k_w`` (float) and ``z0`` (n_s,) (every node at ``theta0_c``); see
+    :mod:`twin.kernels.energy_iso52016`.
+    """
+    cap = net.c_j_k
+    s = np.flatnonzero(cap > 0)
+    if net.air not in s:
+        raise InputError("the air node needs a heat capacity")
+    m = np.diag(cap / dt_s) + net.k_w_k
+    g = np.linalg.inv(m)
+    g = 0.5 * (g + g.T)
+    d = np.sqrt(cap[s] / dt_s)
+    bsym = d[:, None] * g[np.ix_(s, s)] * d[None, :]
+    lam, u = np.linalg.eigh(0.5 * (bsym + bsym.T))
+    w_in = (u.T * d[None, :]) @ (g[s, :] @ net.f_in)
+    w_q = (u.T * d[None, :]) @ g[s, net.air]
+    ia = int(np.flatnonzero(s == net.air)[0])
+    r_air = u[ia, :] / d[ia]
+    z0 = u.T @ (d * np.full(len(s), theta0_c))
+    return {
+        "lam": lam,
+        "w_in": np.ascontiguousarray(w_in.T),
+        "w_q": w_q,
+        "r_air": r_air,
+        "k_air_k_w": float(r_air @ w_q),
+        "z0": z0,
+    }
+
+
+def stack_buildings(models: list[dict[str, np.ndarray]], *, gain_w_scale: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Pad and stack the modal arrays of several buildings (same inputs) into kernel arrays."""
+    n_b = len(models)
+    n_s = max(len(mo["lam"]) for mo in models)
+    n_u = models[0]["w_in"].shape[0]
+    lam = np.zeros((n_b, n_s))
+    w_in = np.zeros((n_b, n_u, n_s))
+    w_q = np.zeros((n_b, n_s))
+    r_air = np.zeros((n_b, n_s))
+    z0 = np.zeros((n_b, n_s))
+    n_modes = np.zeros(n_b, dtype=np.int64)
+    k_air = np.zeros(n_b)
+    for i, mo in enumerate(models):
+        n = len(mo["lam"])
+        if mo["w_in"].shape[0] != n_u:
+            raise InputError("buildings stacked together must share their inputs (irradiance groups)")
+        lam[i, :n] = mo["lam"]
+        w_in[i, :, :n] = mo["w_in"]
+        w_q[i, :n] = mo["w_q"]
+        r_air[i, :n] = mo["r_air"]
+        z0[i, :n] = mo["z0"]
+        n_modes[i] = n
+        k_air[i] = mo["k_air_k_w"]
+    return {"lam": lam, "w_in": w_in, "w_q": w_q, "r_air": r_air, "k_air_k_w": k_air, "z0": z0, "n_modes": n_modes}
+
+
+def run_kernel(
+    stacked: dict[str, np.ndarray],
+    *,
+    t_out_c: np.ndarray,
+    irr_hg: np.ndarray,
+    month: np.ndarray,
+    gain_schedule: np.ndarray,
+    heat_setpoint_c: np.ndarray,
+    cool_setpoint_c: np.ndarray,
+    ve_schedule: np.ndarray,
+    h_ve_sched_w_k: np.ndarray,
+    phi_h_max_w: np.ndarray,
+    phi_c_max_w: np.ndarray,
+    gain_profile: np.ndarray | None = None,
+    ve_profile: np.ndarray | None = None,
+    setpoint_profile: np.ndarray | None = None,
+    warmup_hours: int = 720,
+    hourly: bool = False,
+):
+    """Allocate the outputs and run :func:`twin.kernels.energy_iso52016.simulate_iso52016`.
+
+    Setpoints NaN (off) become -inf (heating) / +inf (cooling). Returns the outputs NamedTuple.
+    """
+    from twin.kernels.energy_iso52016 import Building52016, Climate52016, Control52016, allocate_outputs, simulate_iso52016
+
+    n_b = stacked["lam"].shape[0]
+    n_h = len(t_out_c)
+    zeros = np.zeros(n_b, dtype=np.int64)
+    hs = np.where(np.isnan(heat_setpoint_c), -np.inf, heat_setpoint_c).reshape(-1, n_h)
+    cs = np.where(np.isnan(cool_setpoint_c), np.inf, cool_setpoint_c).reshape(-1, n_h)
+    bld = Building52016(
+        lam=stacked["lam"],
+        w_in=stacked["w_in"],
+        w_q=stacked["w_q"],
+        r_air=stacked["r_air"],
+        k_air_k_w=stacked["k_air_k_w"],
+        z0=stacked["z0"],
+        n_modes=stacked["n_modes"],
+        gain_profile=zeros if gain_profile is None else np.asarray(gain_profile, dtype=np.int64),
+        h_ve_sched_w_k=np.broadcast_to(np.asarray(h_ve_sched_w_k, dtype=float), (n_b,)).copy(),
+        ve_profile=zeros if ve_profile is None else np.asarray(ve_profile, dtype=np.int64),
+        phi_h_max_w=np.broadcast_to(np.asarray(phi_h_max_w, dtype=float), (n_b,)).copy(),
+    )
+    clim = Climate52016(
+        t_out_c=np.ascontiguousarray(t_out_c, dtype=float),
+        irr_hg=np.ascontiguousarray(irr_hg, dtype=float),
+        month=np.asarray(month, dtype=np.int64),
+        gain_schedule=np.ascontiguousarray(np.asarray(gain_schedule, dtype=float).reshape(-1, n_h)),
+        ve_schedule=np.ascontiguousarray(np.asarray(ve_schedule, dtype=float).reshape(-1, n_h)),
+    )
+    ctrl = Control52016(
+        setpoint_profile=zeros if setpoint_profile is None else np.asarray(setpoint_profile, dtype=np.int64),
+        phi_c_max_w=np.broadcast_to(np.asarray(phi_c_max_w, dtype=float), (n_b,)).copy(),
+        heat_setpoint_c=np.ascontiguousarray(hs),
+        cool_setpoint_c=np.ascontiguousarray(cs),
+    )
+    out = allocate_outputs(n_b, n_h, hourly=hourly)
+    simulate_iso52016(bld, clim, ctrl, int(warmup_hours), out)
+    return out
+
+
+def simulate_spec_iso52016(spec, weather, *, hourly: bool = False) -> dict:
+    """Simulate one zone with the finer model; the same summary keys as :func:`twin.energy.spec.simulate_spec`.
+
+    Keys: ``name``, ``heating_mwh``, ``cooling_mwh``, ``peak_heating_kw``, ``peak_heating_time``,
+    ``peak_cooling_kw``, ``peak_cooling_time``, ``t_air_min_c``, ``t_air_max_c``,
+    ``t_air_mean_c``, ``monthly_heating_kwh``, ``monthly_cooling_kwh``, ``model`` (derived
+    constants), and with ``hourly`` the series ``hourly_phi_hc_w`` and ``hourly_t_air_c``.
+    """
+    import pandas as pd
+
+    net, drv, info = build_network(spec, weather)
+    mo = modal_arrays(net)
+    st = stack_buildings([mo])
+    time = drv.time
+    month = drv.month_index()
+    lim_h = np.inf if spec.heating is None or spec.heating.power_max_w is None else float(spec.heating.power_max_w)
+    lim_c = np.inf if spec.cooling is None or spec.cooling.power_max_w is None else float(spec.cooling.power_max_w)
+    out = run_kernel(
+        st,
+        t_out_c=drv.t_out_c,
+        irr_hg=np.asarray(drv.irr_w_m2, dtype=float).T,
+        month=month,
+        gain_schedule=drv.gain_schedule,
+        heat_setpoint_c=np.asarray(drv.heat_setpoint_c, dtype=float),
+        cool_setpoint_c=np.asarray(drv.cool_setpoint_c, dtype=float),
+        ve_schedule=drv.ve_schedule,
+        h_ve_sched_w_k=net.h_ve_sched_w_k,
+        phi_h_max_w=lim_h,
+        phi_c_max_w=lim_c,
+        warmup_hours=spec.simulation.warmup_hours,
+        hourly=hourly,
+    )
+
+    def stamp(h: int) -> str | None:
+        return None if h < 0 else pd.Timestamp(time[h]).isoformat()
+
+    res = {
+        "name": spec.name,
+        "heating_mwh": float(out.heat_wh[0]) / 1e6,
+        "cooling_mwh": float(out.cool_wh[0]) / 1e6,
+        "peak_heating_kw": float(out.peak_heat_w[0]) / 1e3,
+        "peak_heating_time": stamp(int(out.peak_heat_hour[0])),
+        "peak_cooling_kw": float(out.peak_cool_w[0]) / 1e3,
+        "peak_cooling_time": stamp(int(out.peak_cool_hour[0])),
+        "t_air_min_c": float(out.t_air_min_c[0]),
+        "t_air_max_c": float(out.t_air_max_c[0]),
+        "t_air_mean_c": float(out.t_air_mean_c[0]),
+        "monthly_heating_kwh": out.monthly_heat_wh[0] / 1e3,
+        "monthly_cooling_kwh": out.monthly_cool_wh[0] / 1e3,
+        "model": info,
+    }
+    if hourly:
+        res["hourly_phi_hc_w"] = out.hourly_phi_hc_w[0]
+        res["hourly_t_air_c"] = out.hourly_t_air_c[0]
+    return res

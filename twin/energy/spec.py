@@ -758,20 +758,139 @@ def zone_model(spec: ZoneSpec, weather):
     return inputs, drivers, info
 
 
-def simulate_spec(spec: ZoneSpec, weather, *, hourly: bool = False) -> dict:
-    """Simulate one zone; return a summary dict (SI units in the keys) and the stock results.
+def _rows_index(rows: list[np.ndarray], row: np.ndarray) -> int:
+    """Index of ``row`` among ``rows`` (appended when new): profiles shared by several specs are stored once."""
+    for i, r in enumerate(rows):
+        if np.array_equal(r, row, equal_nan=True):
+            return i
+    rows.append(row)
+    return len(rows) - 1
 
-    Keys: ``name``, ``heating_mwh``, ``cooling_mwh``, ``peak_heating_kw``,
-    ``peak_heating_time``, ``peak_cooling_kw``, ``peak_cooling_time``, ``t_air_min_c``,
-    ``t_air_max_c``, ``t_air_mean_c``, ``model`` (derived constants), ``results``
-    (:class:`~twin.energy.simulate.StockResults`).
+
+def spec_stock(specs, weather):
+    """A building stock with one building per spec: the kernel inputs the city runs on.
+
+    Each spec goes through :func:`zone_model`; the buildings are stacked into one
+    :class:`~twin.energy.inputs.StockInputs` / :class:`~twin.energy.inputs.Drivers` pair as a
+    city stock is: shared hourly rows (irradiance per surface group, gain, setpoint and
+    ventilation profiles) stored once and referenced by each building's profile indices, the
+    physics options (film correction, scheduled ventilation) as per-building inputs. A surface
+    group of the same name but another irradiance (e.g. another horizon) gets its own row.
+
+    Parameters
+    ----------
+    specs : sequence of ZoneSpec
+        The zones (at least one), with the same ``simulation.warmup_hours``.
+    weather
+        The weather all zones share (:func:`twin.ingest.epw.read_epw`).
+
+    Returns
+    -------
+    inputs : StockInputs (one building per spec, ids ``spec.name``)
+    drivers : Drivers
+    warmup_hours : int
+    infos : list of dict (the derived constants of each zone, as :func:`zone_model`)
+
+    Raises
+    ------
+    InputError
+        No spec, or specs with different warm-ups (``simulation.warmup_hours``).
     """
+    from twin.energy.inputs import Drivers, StockInputs
+
+    specs = list(specs)
+    if not specs:
+        raise InputError("no spec to build a stock from", field="specs")
+    warmups = {s.simulation.warmup_hours for s in specs}
+    if len(warmups) > 1:
+        raise InputError(f"the specs of one stock need one warm-up, got {sorted(warmups)} hours", field="simulation.warmup_hours")
+    models = [zone_model(s, weather) for s in specs]
+    drv0 = models[0][1]
+    groups: list[str] = []
+    irr: list[np.ndarray] = []
+    cols: list[list[int]] = []
+    for k, (_, drv, _) in enumerate(models):
+        c = []
+        for g, name in enumerate(drv.groups):
+            key = name
+            if key in groups and not np.array_equal(irr[groups.index(key)], drv.irr_w_m2[g]):
+                key = f"{name}@{k}"
+            if key not in groups:
+                groups.append(key)
+                irr.append(drv.irr_w_m2[g])
+            c.append(groups.index(key))
+        cols.append(c)
+    sol = np.zeros((len(specs), len(groups)))
+    gains: list[np.ndarray] = []
+    setpoints: list[np.ndarray] = []
+    vents: list[np.ndarray] = []
+    gp, sp, vp = [], [], []
+    for k, (inp, drv, _) in enumerate(models):
+        sol[k, cols[k]] = inp.sol_coeff_m2[0]
+        gp.append(_rows_index(gains, drv.gain_schedule[0]))
+        sp.append(_rows_index(setpoints, np.stack([drv.heat_setpoint_c[0], drv.cool_setpoint_c[0]])))
+        vp.append(_rows_index(vents, drv.ve_schedule[0]))
+
+    def col(name: str) -> np.ndarray:
+        return np.concatenate([getattr(m[0], name) for m in models])
+
+    inputs = StockInputs(
+        building_id=np.array([s.name for s in specs]),
+        a_f_m2=col("a_f_m2"),
+        h_ve_w_k=col("h_ve_w_k"),
+        h_tr_w_w_k=col("h_tr_w_w_k"),
+        h_tr_op_w_k=col("h_tr_op_w_k"),
+        c_m_j_k=col("c_m_j_k"),
+        a_m_m2=col("a_m_m2"),
+        sol_coeff_m2=sol,
+        groups=tuple(groups),
+        phi_h_max_w=col("phi_h_max_w"),
+        phi_c_max_w=col("phi_c_max_w"),
+        gain_w_m2=col("gain_w_m2"),
+        gain_profile=np.array(gp),
+        gain_conv_frac=col("gain_conv_frac"),
+        setpoint_profile=np.array(sp),
+        a_t_m2=col("a_t_m2"),
+        film_correction=col("film_correction"),
+        h_ve_sched_w_k=col("h_ve_sched_w_k"),
+        ve_profile=np.array(vp),
+    )
+    drivers = Drivers(
+        time=drv0.time,
+        t_out_c=drv0.t_out_c,
+        irr_w_m2=np.vstack(irr),
+        groups=tuple(groups),
+        gain_schedule=np.vstack(gains),
+        heat_setpoint_c=np.vstack([r[0] for r in setpoints]),
+        cool_setpoint_c=np.vstack([r[1] for r in setpoints]),
+        ve_schedule=np.vstack(vents),
+    )
+    return inputs, drivers, warmups.pop(), [m[2] for m in models]
+
+
+def simulate_specs(specs, weather, *, hourly: bool = False) -> list[dict]:
+    """Simulate zones as one stock (:func:`spec_stock`, then the stock's
+    :func:`twin.energy.simulate.simulate_stock`); one summary dict per spec (as :func:`simulate_spec`)."""
     from twin.energy.simulate import simulate_stock
 
-    inputs, drivers, info = zone_model(spec, weather)
-    res = simulate_stock(inputs, drivers, hourly=hourly, warmup_hours=spec.simulation.warmup_hours)
-    row = res.per_building.iloc[0]
+    specs = list(specs)
+    inputs, drivers, warmup, infos = spec_stock(specs, weather)
+    res = simulate_stock(inputs, drivers, hourly=hourly, warmup_hours=warmup)
+    return [_summary(spec, res.per_building.iloc[k], info, res) for k, (spec, info) in enumerate(zip(specs, infos))]
 
+
+def simulate_spec(spec: ZoneSpec, weather, *, hourly: bool = False) -> dict:
+    """Simulate one zone: a one-building stock (:func:`simulate_specs`); return a summary dict.
+
+    Keys (SI units in the names): ``name``, ``heating_mwh``, ``cooling_mwh``,
+    ``peak_heating_kw``, ``peak_heating_time``, ``peak_cooling_kw``, ``peak_cooling_time``,
+    ``t_air_min_c``, ``t_air_max_c``, ``t_air_mean_c``, ``model`` (derived constants),
+    ``results`` (:class:`~twin.energy.simulate.StockResults`).
+    """
+    return simulate_specs([spec], weather, hourly=hourly)[0]
+
+
+def _summary(spec: ZoneSpec, row, info: dict, res) -> dict:
     return {
         "name": spec.name,
         "heating_mwh": float(row["q_heat_kwh"]) / 1000.0,

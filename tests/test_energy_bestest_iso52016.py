@@ -1,0 +1,189 @@
+"""ASHRAE Standard 140 (BESTEST) with the finer zone model (twin/energy/iso52016.py), Denver TMY3.
+
+Every case 600, 610, 620, 630, 640, 650, 900, 910, 920, 930, 940, 950 and the free-float
+cases 600FF, 650FF, 900FF, 950FF from its spec (tests/energy_data/bestest_*.yaml, written from
+the public case descriptions); each quantity asserted INSIDE the range of the ASHRAE 140-2020
+example programs (no widened band). The ranges (min, max of the example programs) are those
+encoded in lbl-srg/modelica-buildings, Buildings/ThermalZones/Detailed/Validation/BESTEST/
+Cases6xx/*.mo and Cases9xx/*.mo (``staRes``: annualHea, annualCoo, peakHea, peakCoo, minT, maxT,
+meanT; commit c4117ccec1f288ee6bc7f0ee0cb40a45d6940b0c, 2026-07-22; the limits were added on
+12 May 2023, issue 3396, "for 140-2020").
+
+A quantity that stays outside after honest modelling keeps its assertion and is marked
+``xfail(strict=True)`` with the measured value and the range (docs/energy_iso52016.md explains
+the gap). Print the full table with ``python -m tests.test_energy_bestest_iso52016``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import shared_path
+
+DATA = Path(__file__).parent / "energy_data"
+DENVER = ("weather", "USA_CO_Denver.Intl.AP.725650_TMY3.epw")
+
+# (case, quantity): (min, max) of the 140-2020 example programs (MBL staRes, see module docstring)
+RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("600", "heating_mwh"): (3.993, 4.504),
+    ("600", "cooling_mwh"): (5.432, 6.162),
+    ("600", "peak_heating_kw"): (3.020, 3.359),
+    ("600", "peak_cooling_kw"): (5.422, 6.481),
+    ("610", "heating_mwh"): (4.066, 4.592),
+    ("610", "cooling_mwh"): (4.117, 4.382),
+    ("610", "peak_heating_kw"): (3.021, 3.360),
+    ("610", "peak_cooling_kw"): (5.331, 6.432),
+    ("620", "heating_mwh"): (4.094, 4.719),
+    ("620", "cooling_mwh"): (3.841, 4.404),
+    ("620", "peak_heating_kw"): (3.038, 3.385),
+    ("620", "peak_cooling_kw"): (3.955, 4.797),
+    ("630", "heating_mwh"): (4.356, 5.139),
+    ("630", "cooling_mwh"): (2.573, 3.074),
+    ("630", "peak_heating_kw"): (3.039, 3.388),
+    ("630", "peak_cooling_kw"): (3.526, 4.212),
+    ("640", "heating_mwh"): (2.403, 2.682),
+    ("640", "cooling_mwh"): (5.237, 5.893),
+    ("640", "peak_heating_kw"): (4.039, 4.658),
+    ("640", "peak_cooling_kw"): (5.365, 6.429),
+    ("650", "heating_mwh"): (0.0, 0.0),
+    ("650", "cooling_mwh"): (4.186, 4.945),
+    ("650", "peak_heating_kw"): (0.0, 0.0),
+    ("650", "peak_cooling_kw"): (5.045, 6.290),
+    ("900", "heating_mwh"): (1.379, 1.814),
+    ("900", "cooling_mwh"): (2.267, 2.714),
+    ("900", "peak_heating_kw"): (2.443, 2.778),
+    ("900", "peak_cooling_kw"): (2.556, 3.376),
+    ("910", "heating_mwh"): (1.648, 2.163),
+    ("910", "cooling_mwh"): (1.191, 1.490),
+    ("910", "peak_heating_kw"): (2.469, 2.799),
+    ("910", "peak_cooling_kw"): (2.081, 2.722),
+    ("920", "heating_mwh"): (2.956, 3.607),
+    ("920", "cooling_mwh"): (2.549, 3.128),
+    ("920", "peak_heating_kw"): (2.512, 2.895),
+    ("920", "peak_cooling_kw"): (2.710, 3.481),
+    ("930", "heating_mwh"): (3.524, 4.384),
+    ("930", "cooling_mwh"): (1.654, 2.161),
+    ("930", "peak_heating_kw"): (2.537, 2.968),
+    ("930", "peak_cooling_kw"): (2.335, 3.052),
+    ("940", "heating_mwh"): (0.863, 1.389),
+    ("940", "cooling_mwh"): (2.203, 2.613),
+    ("940", "peak_heating_kw"): (3.052, 3.882),
+    ("940", "peak_cooling_kw"): (2.556, 3.376),
+    ("950", "heating_mwh"): (0.0, 0.0),
+    ("950", "cooling_mwh"): (0.586, 0.707),
+    ("950", "peak_heating_kw"): (0.0, 0.0),
+    ("950", "peak_cooling_kw"): (2.054, 2.388),
+    ("600ff", "t_air_min_c"): (-13.8, -9.9),
+    ("600ff", "t_air_max_c"): (62.4, 68.4),
+    ("600ff", "t_air_mean_c"): (24.3, 26.1),
+    ("650ff", "t_air_min_c"): (-17.8, -16.7),
+    ("650ff", "t_air_max_c"): (61.1, 66.8),
+    ("650ff", "t_air_mean_c"): (17.6, 18.9),
+    ("900ff", "t_air_min_c"): (0.6, 2.2),
+    ("900ff", "t_air_max_c"): (43.3, 46.0),
+    ("900ff", "t_air_mean_c"): (24.5, 25.7),
+    ("950ff", "t_air_min_c"): (-13.4, -12.5),
+    ("950ff", "t_air_max_c"): (36.1, 37.1),
+    ("950ff", "t_air_mean_c"): (14.4, 15.0),
+}
+CASES = sorted({c for c, _ in RANGES}, key=lambda c: (c[0], "ff" in c, c))
+
+# Quantities outside the range with the model as documented (measured value, 2026-12-02).
+# docs/energy_iso52016.md, "Validation": heating and peak heating above the range on every
+# controlled case; a few coolings 1-6 % outside.
+OUTSIDE: dict[tuple[str, str], str] = {
+    ("600", "heating_mwh"): "4.795 MWh",
+    ("600", "peak_heating_kw"): "3.528 kW",
+    ("610", "heating_mwh"): "4.895 MWh",
+    ("610", "cooling_mwh"): "4.453 MWh",
+    ("610", "peak_heating_kw"): "3.529 kW",
+    ("620", "heating_mwh"): "5.046 MWh",
+    ("620", "peak_heating_kw"): "3.552 kW",
+    ("620", "peak_cooling_kw"): "4.820 kW",
+    ("630", "heating_mwh"): "5.556 MWh",
+    ("630", "peak_heating_kw"): "3.556 kW",
+    ("640", "heating_mwh"): "3.028 MWh",
+    ("640", "peak_heating_kw"): "5.552 kW",
+    ("900", "heating_mwh"): "2.037 MWh",
+    ("900", "peak_heating_kw"): "2.998 kW",
+    ("910", "heating_mwh"): "2.381 MWh",
+    ("910", "cooling_mwh"): "1.520 MWh",
+    ("910", "peak_heating_kw"): "3.013 kW",
+    ("920", "heating_mwh"): "3.921 MWh",
+    ("920", "peak_heating_kw"): "3.063 kW",
+    ("930", "heating_mwh"): "4.841 MWh",
+    ("930", "peak_heating_kw"): "3.097 kW",
+    ("940", "heating_mwh"): "1.454 MWh",
+    ("940", "peak_heating_kw"): "4.976 kW",
+    ("950", "peak_cooling_kw"): "2.580 kW",
+    ("950ff", "t_air_mean_c"): "14.38 degC",
+}
+
+
+def _params():
+    out = []
+    for (case, quantity), (lo, hi) in RANGES.items():
+        marks = []
+        if (case, quantity) in OUTSIDE:
+            marks.append(pytest.mark.xfail(strict=True, reason=f"{OUTSIDE[(case, quantity)]} outside {lo:g}..{hi:g}"))
+        out.append(pytest.param(case, quantity, marks=marks, id=f"{case}-{quantity}"))
+    return out
+
+
+def simulate_cases(weather) -> dict[str, dict]:
+    """Every case of :data:`RANGES` through the finer model (spec -> network -> kernel)."""
+    from twin.energy.iso52016 import load_spec_iso52016, simulate_spec_iso52016
+
+    return {case: simulate_spec_iso52016(load_spec_iso52016(DATA / f"bestest_{case}.yaml"), weather) for case in CASES}
+
+
+@pytest.fixture(scope="module")
+def results():
+    from twin.ingest.epw import read_epw
+
+    return simulate_cases(read_epw(shared_path(*DENVER)))
+
+
+@pytest.mark.parametrize("case,quantity", _params())
+def test_bestest_inside_program_range(results, case, quantity):
+    lo, hi = RANGES[(case, quantity)]
+    value = results[case][quantity]
+    assert lo <= value <= hi, f"case {case} {quantity} = {value:.3f}, range {lo}..{hi}"
+
+
+def test_bestest_physics_ordering(results):
+    """Properties that hold whatever the ranges: mass, shading, setback and night ventilation act the right way."""
+    r = results
+    assert r["900"]["heating_mwh"] < r["600"]["heating_mwh"] and r["900"]["cooling_mwh"] < r["600"]["cooling_mwh"]
+    assert r["610"]["cooling_mwh"] < r["600"]["cooling_mwh"] and r["910"]["cooling_mwh"] < r["900"]["cooling_mwh"]  # overhang
+    assert r["610"]["heating_mwh"] > r["600"]["heating_mwh"]  # and costs some winter sun
+    assert r["630"]["cooling_mwh"] < r["620"]["cooling_mwh"] and r["930"]["cooling_mwh"] < r["920"]["cooling_mwh"]
+    assert r["640"]["heating_mwh"] < r["600"]["heating_mwh"] and r["640"]["peak_heating_kw"] > r["600"]["peak_heating_kw"]
+    assert r["950"]["cooling_mwh"] < r["900"]["cooling_mwh"]  # night ventilation with mass
+    assert r["650ff"]["t_air_mean_c"] < r["600ff"]["t_air_mean_c"] and r["950ff"]["t_air_max_c"] < r["900ff"]["t_air_max_c"]
+    for case in ("600ff", "650ff", "900ff", "950ff", "650", "950"):
+        assert r[case]["heating_mwh"] == 0.0
+    assert r["600"]["t_air_min_c"] == pytest.approx(20.0, abs=1e-9) and r["600"]["t_air_max_c"] == pytest.approx(27.0, abs=1e-9)
+
+
+def table(results: dict[str, dict]) -> str:
+    """Markdown table: case, quantity, value, range, inside."""
+    rows = ["| case | quantity | finer model | range (140-2020 programs) | inside |", "|---|---|---|---|---|"]
+    for (case, quantity), (lo, hi) in RANGES.items():
+        v = results[case][quantity]
+        fmt = "{:.2f}" if "t_air" in quantity else "{:.3f}"
+        inside = lo <= v <= hi
+        rows.append(f"| {case.upper()} | {quantity} | {fmt.format(v)} | {fmt.format(lo)}..{fmt.format(hi)} | {'yes' if inside else 'no'} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # pragma: no cover - prints the validation table of docs/energy_iso52016.md
+    from tests.conftest import SHARED_DATA
+    from twin.ingest.epw import read_epw
+
+    res = simulate_cases(read_epw(SHARED_DATA.joinpath(*DENVER)))
+    print(table(res))
+    for a, b in (("610", "600"), ("620", "600"), ("640", "600"), ("900", "600"), ("910", "900"), ("940", "900")):
+        print(a, "-", b, {q: round(res[a][q] - res[b][q], 3) for q in ("heating_mwh", "cooling_mwh", "peak_heating_kw", "peak_cooling_kw")})

@@ -101,6 +101,47 @@ def grid_fill(tri, x0, y0, cell, nx, ny, cell_offsets, cursor, cell_items, cell_
                     cell_zmax[c] = zmax
 
 
+@jit
+def _window_max_line(src, r, g, h, out):
+    """``out[i] = max(src[max(0, i - r) : i + r + 1])`` in O(n) (van Herk 1992; Gil & Werman
+    1993): prefix maxima ``g`` and suffix maxima ``h`` within blocks of ``2 r + 1`` of the line
+    padded by ``r`` values of ``-inf`` on both sides (``g``, ``h``: scratch of ``n + 2 r``)."""
+    n = src.shape[0]
+    w = 2 * r + 1
+    m = n + 2 * r
+    for p in range(m):
+        i = p - r
+        v = src[i] if 0 <= i < n else -_INF
+        g[p] = v if p % w == 0 else max(g[p - 1], v)
+    for p in range(m - 1, -1, -1):
+        i = p - r
+        v = src[i] if 0 <= i < n else -_INF
+        h[p] = v if (p % w == w - 1 or p == m - 1) else max(h[p + 1], v)
+    for i in range(n):
+        # window [i - r, i + r] is padded [i, i + 2 r]: one block boundary at most inside it
+        out[i] = max(h[i], g[i + 2 * r])
+
+
+@jit
+def window_max(z, r, out):
+    """Largest value of ``z`` (ny, nx) in the square of side ``2 r + 1`` cells around each cell
+    (cells outside the array count as ``-inf``), into ``out`` (ny, nx): rows, then columns."""
+    ny, nx = z.shape
+    n = max(nx, ny)
+    g = np.empty(n + 2 * r)
+    h = np.empty(n + 2 * r)
+    line = np.empty(n)
+    res = np.empty(n)
+    for j in range(ny):
+        _window_max_line(z[j], r, g, h, out[j])
+    for i in range(nx):
+        for j in range(ny):
+            line[j] = out[j, i]
+        _window_max_line(line[:ny], r, g, h, res[:ny])
+        for j in range(ny):
+            out[j, i] = res[j]
+
+
 # ----------------------------------------------------------------------------- primitives
 @jit
 def ray_triangle_t(ox, oy, oz, dx, dy, dz, tri, i):
@@ -298,12 +339,14 @@ def _cut_max_tan(ox, oy, oz, ax, ay, tri, i, max_dist, f_min):
 
 
 @jit
-def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri_group, grid, z_top):
+def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, item_group, grid, z_top):
     """Tangent of the horizon elevation along azimuth direction ``(ax, ay)`` (unit, horizontal).
 
     The largest ``(z - oz) / f`` over every triangle cut within ``f_min <= f <= max_dist``,
-    and at least 0 (an open horizon). Triangles with ``tri_group[i] == exclude`` are skipped
-    (``exclude = -1``: none, and the groups are not read: a random access per triangle saved).
+    and at least 0 (an open horizon). ``item_group[k]`` is the group of the triangle
+    ``cell_items[k]`` (stored beside the lists: read in sequence, not by a random access per
+    triangle); listed triangles with ``item_group[k] == exclude`` are skipped (``exclude = -1``:
+    none, and the groups are not read).
     """
     best = 0.0
     if oz >= z_top:
@@ -321,10 +364,9 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri_group, grid, z
             for k in range(cell_offsets[c], cell_offsets[c + 1]):
                 if item_zmax[k] - oz <= bound:  # sorted by decreasing top: nothing higher follows
                     break
-                i = cell_items[k]
-                if exclude != -1 and tri_group[i] == exclude:  # -1: nothing excluded, no group to read
+                if exclude != -1 and item_group[k] == exclude:  # -1: nothing excluded, no group to read
                     continue
-                t = _cut_max_tan(ox, oy, oz, ax, ay, tri, i, max_dist, f_min)
+                t = _cut_max_tan(ox, oy, oz, ax, ay, tri, cell_items[k], max_dist, f_min)
                 if t > best:
                     best = t
                     bound = best * max(t_in, f_min)
@@ -346,7 +388,7 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, tri_group, grid, z
 
 # ----------------------------------------------------------------------------- batch queries
 @jit_parallel
-def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_min, grid, tri_group, z_top_near, out_elevation_deg):
+def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_min, grid, item_group, z_top_near, out_elevation_deg):
     """Horizon profiles: elevation angle (degrees, >= 0) per azimuth sector of each origin.
 
     Sector ``k`` of ``n = out_elevation_deg.shape[1]`` is looked at along azimuth
@@ -361,7 +403,7 @@ def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_mi
         (sectors wholly behind it are set to 0 without a walk), or (0, 0): every sector.
     max_dist, f_min : float, horizontal search range, m.
     grid : :class:`GridArrays`, the scene and its grid.
-    tri_group : int64 (n_t,) group (building) of each triangle.
+    item_group : int64 (len(cell_items),) group (building) of each listed triangle, ``tri_group[cell_items]``.
     z_top_near : float64 (n_o,) highest point of the scene within ``max_dist`` of each origin
         (any upper bound will do; the walk stops once nothing higher can follow).
     out_elevation_deg : float64 (n_o, n), output.
@@ -382,7 +424,7 @@ def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_mi
             out_elevation_deg[o, k] = 0.0
             if oz >= z_top_near[o] or front[o, 0] * sin_az[k] + front[o, 1] * cos_az[k] < behind:
                 continue  # nothing higher within reach, or behind the surface
-            t = horizon_tan(ox, oy, oz, sin_az[k], cos_az[k], max_dist, f_min, exclude[o], tri_group, grid, z_top_near[o])
+            t = horizon_tan(ox, oy, oz, sin_az[k], cos_az[k], max_dist, f_min, exclude[o], item_group, grid, z_top_near[o])
             if t != 0.0:
                 out_elevation_deg[o, k] = math.degrees(math.atan(t))
 

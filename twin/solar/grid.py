@@ -61,11 +61,15 @@ class SceneGrid:
     item_zmax: np.ndarray
     cell_zmax: np.ndarray
     z_top: float
+    item_group: np.ndarray
 
     @classmethod
     def build(cls, tri: np.ndarray, tri_group: np.ndarray | None = None, *, cell_m: float = DEFAULT_CELL_M,
               points: np.ndarray | None = None) -> SceneGrid:
-        """Grid over the triangles and the query ``points`` (n, 3 or 2), padded by one cell."""
+        """Grid over the triangles and the query ``points`` (n, 3 or 2), padded by one cell.
+
+        ``item_group`` is the group of each listed triangle (``tri_group[cell_items]``), read
+        in sequence by the horizon walks."""
         from twin.kernels.solar_grid import grid_count, grid_fill
 
         tri = np.ascontiguousarray(tri, dtype=np.float64).reshape(-1, 3, 3)
@@ -98,7 +102,8 @@ class SceneGrid:
         order = np.argsort(-tz, kind="stable")
         grid_fill(np.ascontiguousarray(tri[order]), x0, y0, cell, nx, ny, offsets, np.empty(nx * ny, dtype=np.int64), items, zmax)
         items = np.ascontiguousarray(order[items])
-        return cls(tri, group, x0, y0, cell, nx, ny, offsets, items, np.ascontiguousarray(tz[items]), zmax, z_top)
+        return cls(tri, group, x0, y0, cell, nx, ny, offsets, items, np.ascontiguousarray(tz[items]), zmax, z_top,
+                   np.ascontiguousarray(group[items]))
 
     def arrays(self):
         """The scene and grid as the kernels' :class:`twin.kernels.solar_grid.GridArrays`."""
@@ -128,7 +133,7 @@ class SceneGrid:
         o_s, ex_s, fr_s, z_s = (np.ascontiguousarray(x[order]) for x in (origins, ex, fr, z_near))
         out_s = np.zeros((len(origins), int(n_sectors)))
         for a, b in chunks(len(origins), progress, "horizons"):
-            horizon_elevations(o_s[a:b], ex_s[a:b], fr_s[a:b], 0.0, float(max_distance_m), F_MIN_M, grid, self.tri_group, z_s[a:b],
+            horizon_elevations(o_s[a:b], ex_s[a:b], fr_s[a:b], 0.0, float(max_distance_m), F_MIN_M, grid, self.item_group, z_s[a:b],
                                out_s[a:b])
         out = np.empty_like(out_s)
         out[order] = out_s
@@ -136,15 +141,16 @@ class SceneGrid:
 
     def top_within(self, points: np.ndarray, distance_m: float) -> np.ndarray:
         """An upper bound of the highest triangle within ``distance_m`` (horizontally) of each point:
-        the largest cell top in the square of cells around the point's cell."""
-        from scipy.ndimage import maximum_filter
+        the largest cell top in the square of cells around the point's cell (-inf: none)."""
+        from twin.kernels.solar_grid import window_max
 
         r = int(math.ceil(distance_m / self.cell)) + 1
         key = ("top_within", r)
         cache = self.__dict__.setdefault("_cache", {})
         if key not in cache:
-            z = self.cell_zmax.reshape(self.ny, self.nx)
-            cache[key] = maximum_filter(np.where(np.isfinite(z), z, -1e300), size=2 * r + 1, mode="constant", cval=-1e300).ravel()
+            near = np.empty((self.ny, self.nx))
+            window_max(self.cell_zmax.reshape(self.ny, self.nx), r, near)
+            cache[key] = near.ravel()
         near = cache[key]
         ci = np.clip(np.floor((points[:, 0] - self.x0) / self.cell).astype(np.int64), 0, self.nx - 1)
         cj = np.clip(np.floor((points[:, 1] - self.y0) / self.cell).astype(np.int64), 0, self.ny - 1)

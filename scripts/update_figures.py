@@ -147,12 +147,85 @@ def traffic_grid11_summary(data: dict) -> str:
             + "; ".join(parts) + f" (load {load:.1f})")
 
 
+_QUANTITY_LABELS = {
+    "heating_mwh": ("heating", "MWh"),
+    "cooling_mwh": ("cooling", "MWh"),
+    "peak_heating_kw": ("peak heating", "kW"),
+    "peak_cooling_kw": ("peak cooling", "kW"),
+    "t_air_min_c": ("min air temperature", "degC"),
+    "t_air_max_c": ("max air temperature", "degC"),
+    "t_air_mean_c": ("mean air temperature", "degC"),
+}
+
+
+def _bestest_cells(data: dict):
+    """(case, quantity, figures) of every BESTEST quantity that has a range, in case order."""
+    cases = (data.get("bestest") or {}).get("cases") or {}
+    if not cases:
+        raise FiguresError("no BESTEST cases in the figures")
+    for case in sorted(cases):
+        for q, cell in cases[case].items():
+            if cell.get("range") is not None:
+                yield case, q, cell
+
+
+def energy_validation_table(data: dict) -> str:
+    """docs/energy.md: BESTEST per case and quantity (spec and stock paths, range, inside) and the deltas
+    (scripts/energy_validation_figures.py)."""
+    b = data["bestest"]
+    rows = [
+        "| case | quantity | spec path | stock path | range (140-2020 programs) | programs' mean | inside |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for case, q, c in _bestest_cells(data):
+        label, unit = _QUANTITY_LABELS[q]
+        lo, hi = c["range"]
+        delta = "" if c["inside"] else (f" ({c['spec'] - hi:+.3f} above)" if c["spec"] > hi else f" ({c['spec'] - lo:+.3f} below)")
+        rows.append(f"| {case.upper()} | {label} {unit} | {c['spec']:.3f} | {c['stock']:.3f} | {lo:.3f} to {hi:.3f} | "
+                    f"{c['programs_mean']:.3f} | {'yes' if c['inside'] else 'no' + delta} |")
+    drows = ["| delta | quantity | ours | programs' means |", "|---|---|---|---|"]
+    for d in b.get("deltas", []):
+        label, unit = _QUANTITY_LABELS[d["quantity"]]
+        drows.append(f"| {d['case']} - {d['base']} | {label} {unit} | {d['ours']:+.3f} | {d['programs_mean']:+.3f} |")
+    n_in = sum(1 for _, _, c in _bestest_cells(data) if c["inside"])
+    n_all = sum(1 for _ in _bestest_cells(data))
+    note = (
+        f"Computed {data['date']} by `{data['command']}` (weather {b['weather']}; ranges and means: {b['ranges_source']}). "
+        f"{n_in} of {n_all} quantities inside the range. The stock path is the {b['n_buildings_stock']} cases as one stock in one "
+        f"kernel call; largest relative difference to the spec path {b['max_rel_diff_stock_vs_spec']:.1e}."
+    )
+    return "\n" + note + "\n\n" + "\n".join(rows) + "\n\nDeltas between cases (annual loads; the programs' column is the difference of their means):\n\n" + "\n".join(drows) + "\n"
+
+
+def energy_validation_bestest(data: dict) -> str:
+    """One line for the README: how many BESTEST quantities are inside the range, and the ones outside."""
+    cells = list(_bestest_cells(data))
+    b = data["bestest"]
+    out = [f"{case.upper()} {_QUANTITY_LABELS[q][0]} {c['spec']:.2f} ({c['range'][0]:g}–{c['range'][1]:g})" for case, q, c in cells if not c["inside"]]
+    n_cases = len(b["cases"])
+    return (
+        f"{len(cells) - len(out)} of {len(cells)} quantities of {n_cases} cases inside the 140-2020 example programs' range, "
+        f"the same on the stock path ({n_cases} cases as one stock, {b['max_rel_diff_stock_vs_spec']:.0e} from the spec path); "
+        f"outside: {', '.join(out)}"
+    )
+
+
+def energy_validation_tabula(data: dict) -> str:
+    """One line for the README: the TABULA typology check."""
+    t = data["tabula"]
+    film = "film correction on, the stock model's option" if t["film_correction"] else "plain ISO network"
+    return f"heating need {t['ratio_min']:.2f}–{t['ratio_max']:.2f} × TABULA's `q_h_nd` ({t['n_buildings']} buildings, {film})"
+
+
 #: Block name -> (JSON file under benchmarks/figures/, renderer, benchmark that writes the file).
 RENDERERS: dict[str, tuple[str, Callable[[dict], str], str]] = {
     "energy_kernel": ("energy_kernel.json", energy_kernel_table, "pytest benchmarks/bench_energy_kernel.py --benchmark-only -s"),
     "energy_kernel.summary": ("energy_kernel.json", energy_kernel_summary, "pytest benchmarks/bench_energy_kernel.py --benchmark-only -s"),
     "solar_region": ("solar_region.json", solar_region_page, "python benchmarks/bench_solar_region.py"),
     "solar_region.summary": ("solar_region.json", solar_region_summary, "python benchmarks/bench_solar_region.py"),
+    "energy_validation": ("energy_validation.json", energy_validation_table, "python scripts/energy_validation_figures.py"),
+    "energy_validation.bestest": ("energy_validation.json", energy_validation_bestest, "python scripts/energy_validation_figures.py"),
+    "energy_validation.tabula": ("energy_validation.json", energy_validation_tabula, "python scripts/energy_validation_figures.py"),
     "traffic_grid11.summary": ("traffic_grid11.json", traffic_grid11_summary, "python benchmarks/bench_traffic_grid11_uxsim.py --seeds 5"),
 }
 

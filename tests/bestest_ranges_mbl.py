@@ -91,3 +91,30 @@ UNITS = {
     "t_air_max_c": "degC",
     "t_air_mean_c": "degC",
 }
+
+#: (case, quantity) -> mean of the example programs (``Mean`` of the same ``staRes`` records),
+#: for the deltas between cases (the programs' individual results are not in these files).
+MEANS: dict[tuple[str, str], float] = {
+    ("600", "heating_mwh"): 4.213, ("600", "cooling_mwh"): 5.856, ("600", "peak_heating_kw"): 3.184, ("600", "peak_cooling_kw"): 6.024,
+    ("610", "heating_mwh"): 4.311, ("610", "cooling_mwh"): 4.256, ("610", "peak_heating_kw"): 3.168, ("610", "peak_cooling_kw"): 5.861,
+    ("620", "heating_mwh"): 4.413, ("620", "cooling_mwh"): 4.090, ("620", "peak_heating_kw"): 3.186, ("620", "peak_cooling_kw"): 4.527,
+    ("630", "heating_mwh"): 4.821, ("630", "cooling_mwh"): 2.814, ("630", "peak_heating_kw"): 3.203, ("630", "peak_cooling_kw"): 3.963,
+    ("640", "heating_mwh"): 2.612, ("640", "cooling_mwh"): 5.636, ("640", "peak_heating_kw"): 4.369, ("640", "peak_cooling_kw"): 5.973,
+    ("650", "heating_mwh"): 0.0, ("650", "cooling_mwh"): 4.644, ("650", "peak_cooling_kw"): 5.813,
+    ("900", "heating_mwh"): 1.626, ("900", "cooling_mwh"): 2.467, ("900", "peak_heating_kw"): 2.591, ("900", "peak_cooling_kw"): 2.975,
+    ("910", "heating_mwh"): 1.971, ("910", "cooling_mwh"): 1.374, ("910", "peak_heating_kw"): 2.648, ("910", "peak_cooling_kw"): 2.306,
+    ("920", "heating_mwh"): 3.326, ("920", "cooling_mwh"): 2.786, ("920", "peak_heating_kw"): 2.710, ("920", "peak_cooling_kw"): 3.127,
+    ("930", "heating_mwh"): 4.064, ("930", "cooling_mwh"): 1.898, ("930", "peak_heating_kw"): 2.751, ("930", "peak_cooling_kw"): 2.656,
+    ("940", "heating_mwh"): 1.109, ("940", "cooling_mwh"): 2.401, ("940", "peak_heating_kw"): 3.377, ("940", "peak_cooling_kw"): 2.993,
+    ("950", "heating_mwh"): 0.0, ("950", "cooling_mwh"): 0.634, ("950", "peak_cooling_kw"): 2.268,
+    ("600ff", "t_air_min_c"): -12.7, ("600ff", "t_air_max_c"): 64.6, ("600ff", "t_air_mean_c"): 25.2,
+    ("650ff", "t_air_min_c"): -17.3, ("650ff", "t_air_max_c"): 63.1, ("650ff", "t_air_mean_c"): 18.3,
+    ("900ff", "t_air_min_c"): 1.3, ("900ff", "t_air_max_c"): 44.6, ("900ff", "t_air_mean_c"): 25.2,
+    ("950ff", "t_air_min_c"): -13.0, ("950ff", "t_air_max_c"): 36.6, ("950ff", "t_air_mean_c"): 14.7,
+}
+
+#: Case pairs whose differences the Standard's results report (sensitivity tests): (case, base).
+DELTAS: tuple[tuple[str, str], ...] = (
+    ("610", "600"), ("620", "600"), ("630", "620"), ("640", "600"), ("650", "600"), ("900", "600"),
+    ("910", "900"), ("920", "900"), ("930", "920"), ("940", "900"), ("950", "900"),
+)

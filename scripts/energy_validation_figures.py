@@ -1,0 +1,122 @@
+"""Run the energy validation (BESTEST on the spec and stock paths, TABULA typology check) and write its figures.
+
+Writes ``benchmarks/figures/energy_validation.json``, from which ``python
+scripts/update_figures.py`` writes the validation table of ``docs/energy.md`` and the energy
+rows of ``README.md`` (blocks ``energy_validation``, ``energy_validation.bestest``,
+``energy_validation.tabula``). The numbers are computed by the same functions the tests
+assert on (``tests/test_energy_bestest.py``, ``tests/test_energy_stock_tabula.py``):
+
+* BESTEST: every ``tests/energy_data/bestest_*.yaml`` spec through
+  :func:`twin.energy.spec.simulate_spec` (one-building stock) and all of them as one stock
+  (:func:`twin.energy.spec.simulate_specs`), Denver TMY3; each quantity next to the ASHRAE
+  140-2020 example programs' range and mean (``tests/bestest_ranges_mbl.py``); the deltas
+  between cases against the difference of the programs' means.
+* TABULA: the 36 Belgian reference buildings with the stock model's options (film correction
+  from :class:`twin.energy.model.Conventions`), ratio to TABULA's ``q_h_nd``.
+
+Run (about 30 s)::
+
+    python scripts/energy_validation_figures.py && python scripts/update_figures.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "figures" / "energy_validation.json"
+
+
+def bestest() -> dict:
+    from tests.bestest_ranges_mbl import DELTAS, MEANS, RANGES, SOURCE, UNITS
+    from tests.conftest import shared_path
+    from tests.test_energy_bestest import DATA, DENVER
+    from twin.energy.spec import load_spec, simulate_spec, simulate_specs
+    from twin.ingest.epw import read_epw
+
+    weather = read_epw(shared_path(*DENVER))
+    cases = sorted(p.stem.removeprefix("bestest_") for p in DATA.glob("bestest_*.yaml"))
+    specs = [load_spec(DATA / f"bestest_{c}.yaml") for c in cases]
+    one = {c: simulate_spec(s, weather) for c, s in zip(cases, specs)}
+    stock = dict(zip(cases, simulate_specs(specs, weather)))
+    rows: dict[str, dict] = {}
+    worst = 0.0
+    for c in cases:
+        rows[c] = {}
+        for q in UNITS:
+            a, b = one[c][q], stock[c][q]
+            if a:
+                worst = max(worst, abs(b - a) / abs(a))
+            rng = RANGES.get((c, q))
+            rows[c][q] = {
+                "spec": a,
+                "stock": b,
+                "range": list(rng) if rng else None,
+                "programs_mean": MEANS.get((c, q)),
+                "inside": None if rng is None else bool(rng[0] <= a <= rng[1] and rng[0] <= b <= rng[1]),
+            }
+    deltas = []
+    for case, base in DELTAS:
+        if case in one and base in one:
+            for q in ("heating_mwh", "cooling_mwh"):
+                ours = one[case][q] - one[base][q]
+                mean = MEANS.get((case, q), float("nan")) - MEANS.get((base, q), float("nan"))
+                deltas.append({"case": case, "base": base, "quantity": q, "ours": ours, "programs_mean": mean})
+    return {
+        "weather": DENVER[1],
+        "ranges_source": SOURCE,
+        "cases": rows,
+        "n_buildings_stock": len(cases),
+        "max_rel_diff_stock_vs_spec": worst,
+        "deltas": deltas,
+    }
+
+
+def tabula() -> dict:
+    import numpy as np
+    import pandas as pd
+
+    from tests.conftest import shared_path
+    from tests.test_energy_stock_tabula import ours
+    from twin.energy.model import TABULA_CONVENTIONS, envelope_from_tabula
+    from twin.energy.solar import standard_drivers
+    from twin.energy.typology import read_tabula
+    from twin.ingest.epw import read_epw
+
+    raw = pd.read_csv(shared_path("typology", "tabula_BE.csv"))
+    env = envelope_from_tabula(read_tabula(shared_path("typology", "tabula_BE.csv")))
+    w = read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))
+    ratio = ours(env, standard_drivers(w, heat_setpoint_c=np.full(len(w.data), 20.0))) / raw["q_h_nd"].to_numpy()
+    return {
+        "n_buildings": int(len(ratio)),
+        "ratio_min": float(ratio.min()),
+        "ratio_max": float(ratio.max()),
+        "ratio_median": float(np.median(ratio)),
+        "film_correction": bool(TABULA_CONVENTIONS.film_correction),
+        "weather": "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw",
+    }
+
+
+def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    data = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": "python scripts/energy_validation_figures.py",
+        "bestest": bestest(),
+        "tabula": tabula(),
+    }
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    b, t = data["bestest"], data["tabula"]
+    n_in = sum(1 for c in b["cases"].values() for q in c.values() if q["inside"])
+    n_all = sum(1 for c in b["cases"].values() for q in c.values() if q["inside"] is not None)
+    print(f"{OUT.relative_to(ROOT)}: BESTEST {n_in}/{n_all} inside the range, stock vs spec {b['max_rel_diff_stock_vs_spec']:.1e}; "
+          f"TABULA {t['ratio_min']:.2f}-{t['ratio_max']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,69 @@
+"""The energy validation figures: rendered from the JSON the validation script writes, never typed."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import update_figures as uf  # noqa: E402
+
+
+def _figures() -> dict:
+    return {
+        "date": "2026-01-01 00:00 UTC",
+        "command": "python scripts/energy_validation_figures.py",
+        "bestest": {
+            "weather": "denver.epw",
+            "ranges_source": "src",
+            "n_buildings_stock": 2,
+            "max_rel_diff_stock_vs_spec": 1e-15,
+            "cases": {
+                "600": {
+                    "heating_mwh": {"spec": 4.9, "stock": 4.9, "range": [4.0, 4.5], "programs_mean": 4.2, "inside": False},
+                    "cooling_mwh": {"spec": 6.0, "stock": 6.0, "range": [5.4, 6.2], "programs_mean": 5.9, "inside": True},
+                    "t_air_min_c": {"spec": 20.0, "stock": 20.0, "range": None, "programs_mean": None, "inside": None},
+                },
+                "900ff": {"t_air_min_c": {"spec": 0.0, "stock": 0.0, "range": [0.6, 2.2], "programs_mean": 1.3, "inside": False}},
+            },
+            "deltas": [{"case": "900", "base": "600", "quantity": "heating_mwh", "ours": -2.9, "programs_mean": -2.6}],
+        },
+        "tabula": {"n_buildings": 36, "ratio_min": 0.8, "ratio_max": 1.11, "ratio_median": 0.95, "film_correction": True, "weather": "u"},
+    }
+
+
+def test_validation_blocks_render_every_quantity_with_a_range(tmp_path):
+    (tmp_path / "energy_validation.json").write_text(json.dumps(_figures()))
+    page = ("| a | <!-- figures:energy_validation.bestest --><!-- /figures:energy_validation.bestest --> |\n"
+            "| b | <!-- figures:energy_validation.tabula -->x<!-- /figures:energy_validation.tabula --> |\n"
+            "<!-- figures:energy_validation -->\n<!-- /figures:energy_validation -->\n")
+    text, names = uf.rewrite(page, figures_dir=tmp_path)
+    assert names == ["energy_validation.bestest", "energy_validation.tabula", "energy_validation"]
+    assert "1 of 3 quantities of 2 cases inside" in text
+    assert "outside: 600 heating 4.90 (4–4.5), 900FF min air temperature 0.00 (0.6–2.2)" in text
+    assert "heating need 0.80–1.11 × TABULA's `q_h_nd` (36 buildings, film correction on" in text
+    assert "| 600 | heating MWh | 4.900 | 4.900 | 4.000 to 4.500 | 4.200 | no (+0.400 above) |" in text
+    assert "| 900FF | min air temperature degC | 0.000 | 0.000 | 0.600 to 2.200 | 1.300 | no (-0.600 below) |" in text
+    assert "| 900 - 600 | heating MWh | -2.900 | -2.600 |" in text
+    assert "t_air_min_c" not in text and text.count("| 600 |") == 2  # quantities without a range are left out
+    assert uf.rewrite(text, figures_dir=tmp_path)[0] == text
+
+
+def test_committed_figures_use_the_ranges_the_test_asserts():
+    """benchmarks/figures/energy_validation.json: every range is the one of tests/bestest_ranges_mbl.py, every case present."""
+    from tests.bestest_ranges_mbl import RANGES
+
+    data = json.loads((ROOT / "benchmarks" / "figures" / "energy_validation.json").read_text())
+    cases = data["bestest"]["cases"]
+    seen = {(c, q): tuple(v["range"]) for c, qs in cases.items() for q, v in qs.items() if v["range"] is not None}
+    assert seen == RANGES
+    assert data["bestest"]["max_rel_diff_stock_vs_spec"] <= 1e-9
+    for (c, q), (lo, hi) in RANGES.items():
+        v = cases[c][q]
+        assert v["inside"] == (lo <= v["spec"] <= hi and lo <= v["stock"] <= hi)
+        assert v["stock"] == pytest.approx(v["spec"], rel=1e-9, abs=1e-12)

@@ -39,6 +39,10 @@ def test_width_table_baseline_once_and_change():
     d = heat[heat["whatif"] == "wave"].iloc[0]
     assert d["before_width"] == pytest.approx(20.0) and d["change_pct"] == pytest.approx(-50.0)
     assert "investment_keur" not in set(t["kpi"]) and "am_peak_co2_kg" not in set(t["kpi"])
+    # a what-if that changes no energy KPI (zero bands before and after) has no delta row
+    zero = _kpis(1.0, 1.0)
+    zero.loc[zero["whatif"] == "parvis", ["delta_p_lo", "delta_p_hi"]] = 0.0
+    assert width_table(zero, zero)["whatif"].tolist().count("parvis") == 0
     with pytest.raises(ValueError, match="no band column 'delta_p_hi'"):
         width_table(_kpis(1, 1).drop(columns="delta_p_hi"), _kpis(1, 1))
 
@@ -118,3 +122,13 @@ def test_calibrated_run_and_its_counterpart_end_to_end(tmp_path):
             assert t.loc[(kpi, part), "after_width"] < 0.5 * t.loc[(kpi, part), "before_width"], (kpi, part)
     html = calibration_section(run, before)
     assert f"{int(keep.sum())} buildings to their own meters" in html and "heating need" in html
+    # the run itself carries the bands with the priors alone (kpis.csv: uncalibrated_*), equal to the counterpart's,
+    # and the report's section draws them without being handed the counterpart
+    from twin.scenario.report_calibration import PRIOR_COLUMNS, prior_kpis
+
+    assert set(PRIOR_COLUMNS) <= set(run.kpis.columns)
+    m = prior_kpis(run.kpis).merge(before, on=["whatif", "domain", "kpi"], suffixes=("", "_cp"))
+    assert len(m) == int((before["domain"] == "energy").sum())
+    for c in ("baseline", "delta", "baseline_p_lo", "baseline_p_hi", "delta_p_lo", "delta_p_hi"):
+        np.testing.assert_allclose(m[c].to_numpy(float), m[f"{c}_cp"].to_numpy(float), rtol=1e-12)
+    assert calibration_section(run) == html

@@ -53,6 +53,13 @@ KPI_ROWS = (
 #: Band columns a KPI table must have to be compared.
 BAND_COLUMNS = ("whatif", "domain", "kpi", "baseline_p_lo", "baseline_p_hi", "delta_p_lo", "delta_p_hi")
 
+#: Columns a calibrated run's KPI table (``kpis.csv``) gets from :func:`add_prior_bands`: the
+#: energy KPIs' central values and bands of the same scenario, seed and samples with the
+#: priors alone (no calibration), next to the run's own (calibrated) ones.
+PRIOR_PREFIX = "uncalibrated_"
+PRIOR_SOURCE_COLUMNS = ("baseline", "delta", "baseline_p_lo", "baseline_p50", "baseline_p_hi", "delta_p_lo", "delta_p50", "delta_p_hi")
+PRIOR_COLUMNS = tuple(PRIOR_PREFIX + c for c in PRIOR_SOURCE_COLUMNS)
+
 
 def calibration_summary(scene) -> dict | None:
     """What a scene's buildings carry of a calibration: counts per kind, groups, methods and the
@@ -99,7 +106,9 @@ def width_table(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     Returns columns ``whatif``, ``kpi``, ``part`` (``baseline`` or ``delta``), ``before_lo``,
     ``before_hi``, ``after_lo``, ``after_hi``, ``before_width``, ``after_width`` and
     ``change_pct`` (width after / width before - 1, in %; NaN when the band before has no width).
-    The baseline's band is the same for every what-if: it is given once (``whatif`` empty).
+    The baseline's band is the same for every what-if: it is given once (``whatif`` empty). The
+    delta of a what-if whose band is exactly zero before and after (it changes no energy KPI) is
+    left out.
     """
     for name, t in (("before", before), ("after", after)):
         missing = [c for c in BAND_COLUMNS if c not in t]
@@ -122,6 +131,8 @@ def width_table(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
             if not all(np.isfinite([lo0, hi0, lo1, hi1])):
                 continue
             w0, w1 = hi0 - lo0, hi1 - lo1
+            if part == "delta" and not any((lo0, hi0, lo1, hi1)):
+                continue  # a what-if that changes no energy KPI (traffic, land cover): no band to compare
             rows.append({"whatif": "" if part == "baseline" else whatif, "kpi": kpi, "part": part, "before_lo": lo0, "before_hi": hi0,
                          "after_lo": lo1, "after_hi": hi1, "before_width": w0, "after_width": w1,
                          "change_pct": 100.0 * (w1 / w0 - 1.0) if w0 > 0 else float("nan")})
@@ -195,6 +206,8 @@ def calibration_section(comparison, counterpart: pd.DataFrame | None = None) -> 
     if not banded:
         p.append("<p class='note'>No Monte Carlo bands in this run (<code>uncertainty.samples</code> is 0): nothing to compare.</p></section>")
         return "".join(p)
+    if counterpart is None and calibrated:
+        counterpart = prior_kpis(comparison.kpis)
     if counterpart is None:
         p.append("<p class='note'>The bands of the same scenario " + ("without its calibration" if calibrated else "after a calibration")
                  + " were not given to the report (<code>twin.scenario.report_calibration.counterpart_kpis</code>, or "
@@ -255,4 +268,32 @@ def counterpart_kpis(comparison, *, base_dir: str | Path, calibration: str | Non
     return res.kpis
 
 
-__all__ = ["BAND_COLUMNS", "KPI_ROWS", "calibration_section", "calibration_summary", "counterpart_kpis", "is_calibrated", "width_table"]
+def prior_kpis(kpis: pd.DataFrame) -> pd.DataFrame | None:
+    """The priors-alone KPI table carried by a calibrated run's ``kpis`` (:data:`PRIOR_COLUMNS`,
+    written by :func:`add_prior_bands`), in the layout of ``comparison.kpis``; None without them."""
+    have = [c for c in PRIOR_SOURCE_COLUMNS if PRIOR_PREFIX + c in kpis]
+    if not {"baseline_p_lo", "baseline_p_hi", "delta_p_lo", "delta_p_hi"} <= set(have):
+        return None
+    t = kpis[["whatif", "domain", "kpi", *(PRIOR_PREFIX + c for c in have)]].rename(columns={PRIOR_PREFIX + c: c for c in have})
+    return t[t[["baseline_p_lo", "baseline_p_hi"]].notna().all(axis=1)].reset_index(drop=True)
+
+
+def add_prior_bands(comparison, *, base_dir: str | Path, allow_dirs=()) -> pd.DataFrame:
+    """``comparison.kpis`` with the energy KPIs of the same scenario run with the priors alone.
+
+    For a calibrated run with Monte Carlo bands: :func:`counterpart_kpis` (the scenario, seed and
+    samples, energy engine only, ``inputs.calibration`` removed) and its central values and bands
+    as the :data:`PRIOR_COLUMNS` of the energy rows (NaN elsewhere), so that ``kpis.csv`` carries
+    each band before and after calibration and the report's calibration section shows both.
+    Returns the run's table unchanged when the run is not calibrated or has no bands.
+    """
+    kpis = comparison.kpis
+    if not is_calibrated(comparison) or not all(c in kpis for c in BAND_COLUMNS):
+        return kpis
+    other = counterpart_kpis(comparison, base_dir=base_dir, allow_dirs=allow_dirs)
+    cols = [c for c in PRIOR_SOURCE_COLUMNS if c in other]
+    o = other.loc[other["domain"] == "energy", ["whatif", "domain", "kpi", *cols]].rename(columns={c: PRIOR_PREFIX + c for c in cols})
+    return kpis.drop(columns=[c for c in PRIOR_COLUMNS if c in kpis]).merge(o, on=["whatif", "domain", "kpi"], how="left")
+
+
+__all__ = ["BAND_COLUMNS", "PRIOR_COLUMNS", "add_prior_bands", "prior_kpis", "KPI_ROWS", "calibration_section", "calibration_summary", "counterpart_kpis", "is_calibrated", "width_table"]

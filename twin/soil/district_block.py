@@ -62,6 +62,8 @@ class MixedResult:
     rain_gain_m3 : (ny_b, nx_b) storage change minus that of the same block without rain and
         with closed sides (the initial state's own drainage taken out), m3.
     exchange_m3 : water into the block through its lateral sides (one-way coupling).
+    recharge_m3 : water that left the block through its bottom (free drainage), m3.
+    cell_area_m2 : area of one grid cell, m2.
     balance_error_rel : |storage change - (top + sides + bottom inflow)| / top inflow of the block.
     notes : lines describing the run.
     """
@@ -77,6 +79,8 @@ class MixedResult:
     exchange_m3: float
     balance_error_rel: float
     notes: list[str]
+    recharge_m3: float = 0.0
+    cell_area_m2: float = 0.0
 
     @property
     def gain_under_sealed_m3(self) -> float:
@@ -115,6 +119,7 @@ def run_district_with_block(
     sub: int = 1,
     block_options=None,
     threads: int | None = None,
+    dt_restart_s: float | None = None,
 ) -> MixedResult:
     """Run ``grid`` under ``rain`` with 1-D columns and a 3-D block over ``region``.
 
@@ -133,6 +138,12 @@ def run_district_with_block(
         Layer thickness of the block, m, and block columns per grid cell along x and y.
     block_options
         :class:`~twin.soil.block3d.BlockOptions`.
+    dt_restart_s
+        First step of an hourly interval whose rain is that of the previous interval, s (the
+        block restarts at every hour to take the new lateral heads); default: the first step of
+        ``block_options`` in every interval. A larger value saves the re-growth of the step
+        after each restart (the water balance stays exact; the step control still shrinks it
+        where needed).
 
     Raises
     ------
@@ -141,7 +152,7 @@ def run_district_with_block(
     """
     from twin.soil.block3d import Block, BlockOptions, Side, run_block
     from twin.soil.district import run_district
-    from twin.soil.hydraulics import texture_material
+    from twin.soil.hydraulics import _norm, texture_material
 
     if not (np.isfinite(dz_m) and 0.001 <= dz_m <= 1.0):
         raise InputError(f"block layer thickness must lie in [0.001, 1] m, got {dz_m!r}", field="dz_m")
@@ -182,7 +193,9 @@ def run_district_with_block(
     tex = grid.texture[j0:j1 + 1, i0:i1 + 1]
     names = sorted(set(tex.ravel().tolist()))
     air = float(opts.air_entry_m) if opts is not None else -0.02
-    materials = [texture_material(n).with_air_entry(air) for n in names]
+    # the grid's own materials (so a grid with sampled hydraulics runs a block with the same)
+    by_name = {_norm(m.name): m for m in grid.materials}
+    materials = [by_name.get(_norm(n)) or texture_material(n).with_air_entry(air) for n in names]
     mat_cell = np.searchsorted(np.array(names), tex)
     mat = np.repeat(np.repeat(mat_cell, sub, axis=0), sub, axis=1)
     nyb, nxb = mat.shape
@@ -230,9 +243,15 @@ def run_district_with_block(
     runoff = np.zeros((nyb, nxb))
     storage0 = None
     rain_edges, rain_rate = series.t_edges_s, series.rain_m_s
+    if dt_restart_s is not None and not (np.isfinite(dt_restart_s) and bopts.dt_min_s <= dt_restart_s <= bopts.dt_max_s):
+        raise InputError(f"dt_restart_s must lie between the block's dt_min_s and dt_max_s, got {dt_restart_s!r}", field="dt_restart_s")
+    bopts_cont = bopts if dt_restart_s is None else bopts.model_copy(update={"dt_initial_s": float(dt_restart_s)})
+    r_prev = None
     for k in range(len(hours) - 1):
         t0, t1 = float(hours[k]), float(hours[k + 1])
         r = float(rain_rate[min(np.searchsorted(rain_edges, t0, side="right") - 1, len(rain_rate) - 1)]) if t0 < rain_edges[-1] else 0.0
+        step_opts = bopts_cont if r == r_prev else bopts
+        r_prev = r
         # heads of the neighbours at the start of this interval (the initial head for the first)
         if k == 0:
             heads = {s: None for s in ("x_min", "x_max", "y_min", "y_max")}
@@ -256,7 +275,7 @@ def run_district_with_block(
             if np.any(np.isfinite(h)):
                 sides[s] = Side("head", rep(h))
         block = Block(nx=nxb, ny=nyb, nz=nz, dx_m=size, dy_m=size, dz_m=dz, materials=materials, material=material, sides=sides)
-        res = run_block(block, h0 if state is None else state, [t1], t_start_s=t0, options=bopts, keep_fields=False)
+        res = run_block(block, h0 if state is None else state, [t1], t_start_s=t0, options=step_opts, keep_fields=False)
         if storage0 is None:
             storage0 = res.totals["storage_start_m3"]
         state = res.state
@@ -300,7 +319,7 @@ def run_district_with_block(
         district=district, cells=(j0, j1, i0, i1), infiltration_m3=per_cell(top_in), storage_change_m3=per_cell(store_col),
         drainage_m3=per_cell(drain_col), runoff_m3=per_cell(runoff), sealed_top=sealed,
         rain_gain_m3=per_cell(store_col - store_dry), exchange_m3=float(totals["exchange"]),
-        balance_error_rel=float(err), notes=[],
+        balance_error_rel=float(err), notes=[], recharge_m3=float(-totals["bottom"]), cell_area_m2=float(grid.cell_area_m2),
     )
     out.notes.append(
         f"3-D block over grid cells rows {j0}-{j1}, columns {i0}-{i1} ({nxb} x {nyb} x {nz} = {nxb * nyb * nz:,} cells of "

@@ -82,6 +82,7 @@ from twin.errors import ResourceLimitError
 from twin.scenario.engines.soil_heat import HEAT_KPIS
 from twin.scenario.engines.soil_year import YEAR_KPIS, YEAR_UNDEFINED_OK
 from twin.scenario.runner import EngineResult
+from twin.soil.block_bands import BLOCK_KPIS
 
 #: Scene layers the soil grid reads (footprints and green-roof shares, street surfaces, land
 #: cover and its sealing, soil textures, the district extent).
@@ -91,7 +92,7 @@ READS = frozenset({"buildings", "landcover", "links", "soil", "sites", "meta:soi
 MAX_SOIL_CELLS = 4_000_000
 
 #: KPIs that are NaN when undefined (a mean over no open ground or no cell).
-UNDEFINED_OK = frozenset({"mean_theta_top_30cm_m3_m3", "mean_runoff_mm"}) | YEAR_UNDEFINED_OK | frozenset(HEAT_KPIS)
+UNDEFINED_OK = frozenset({"mean_theta_top_30cm_m3_m3", "mean_runoff_mm"}) | YEAR_UNDEFINED_OK | frozenset(HEAT_KPIS) | frozenset(BLOCK_KPIS)
 
 #: What-ifs are run with the baseline scene (the hot-days KPIs compare their cells with it).
 PAIRED = True
@@ -110,7 +111,17 @@ _KPIS = {
 
 def kpi_names(options) -> tuple[str, ...]:
     """The KPIs this engine reports with ``options`` (they depend on ``soil.method``)."""
-    return _KPIS[getattr(options, "method", "richards")] + HEAT_KPIS
+    return _KPIS[getattr(options, "method", "richards")] + HEAT_KPIS + (BLOCK_KPIS if _block_options(options) is not None else ())
+
+
+def _block_options(options):
+    """The parsed ``soil.block`` section (:class:`twin.soil.block_bands.BlockBandOptions`), or None."""
+    from twin.soil.block_bands import parse_block_options
+
+    raw = getattr(options, "block", None)
+    if raw is None or getattr(options, "method", "richards") == "year":
+        return None
+    return parse_block_options(raw)
 
 #: Depth over which the reported soil moisture is averaged, m.
 TOP_LAYER_M = 0.30
@@ -360,7 +371,97 @@ def run(scene, options, *, base_dir: Path | None, baseline_scene=None) -> Engine
     result.kpis.update(what)
     result.baseline_kpis.update(base)
     result.notes.extend(notes)
+    if _block_options(options) is not None:
+        what, base, notes = whatif_block(baseline_scene, scene, options)
+        result.kpis.update(what)
+        result.baseline_kpis.update(base)
+        result.notes.extend(notes)
     return result
+
+
+#: Block set-ups of the last what-ifs (baseline scene, what-if scene, set-up): the samples reuse
+#: the sub-grids and region of the central run; cleared after the samples.
+_BLOCKS: list[tuple[object, object, object]] = []
+#: Every note of the block option starts so.
+BLOCK_NOTE = "3-D block: "
+
+
+def _block_setup(baseline_scene, scene, options):
+    """(baseline sub-grid, what-if sub-grid, design storm, region, duration_s, cells) of the block
+    of a what-if, or None when it changes no ground cover and no region is given."""
+    from twin.scenario.engines.soil_heat import ground_grid
+    from twin.soil.block_bands import changed_region, check_block_size, sub_bounds
+    from twin.soil.grid import build_grid
+
+    for b, w, setup in _BLOCKS:
+        if b is baseline_scene and w is scene:
+            return setup
+    bo = _block_options(options)
+    region = bo.region
+    if region is None:
+        region = changed_region(ground_grid(baseline_scene, options), ground_grid(scene, options), bo.margin_m)
+    if region is None:
+        setup = None
+    else:
+        gopts = grid_options(scene, options)
+        sub_opts = gopts.model_copy(update={"bounds": sub_bounds(gopts.bounds, float(options.cell_size_m), region)})
+        bg, wg = build_grid(baseline_scene, sub_opts), build_grid(scene, sub_opts)
+        n = check_block_size(bg, region, bo)
+        setup = (bg, wg, design_storm(options), tuple(region), float(bo.hours or options.hours) * 3600.0, n)
+    _BLOCKS[:] = _BLOCKS[-3:] + [(baseline_scene, scene, setup)]
+    return setup
+
+
+def whatif_block(baseline_scene, scene, options) -> tuple[dict[str, float], dict[str, float], list[str]]:
+    """Central KPIs of the 3-D block of one what-if (:mod:`twin.soil.block_bands`): (what-if
+    values, baseline values on the same cells, notes); empty when it changes no ground cover."""
+    import time
+
+    from twin.soil.block_bands import run_pair
+
+    bo = _block_options(options)
+    setup = _block_setup(baseline_scene, scene, options)
+    if setup is None:
+        return {}, {}, [BLOCK_NOTE + "the what-if changes no ground cover and soil.block.region is not given: no block"]
+    bg, wg, storm, region, duration, n = setup
+    t = time.perf_counter()
+    what, base, (rb, rw) = run_pair(bg, wg, storm, region, bo, duration_s=duration)
+    sealed = rb.sealed_top & rw.sealed_top
+    j0, j1, i0, i1 = rb.cells
+    notes = [BLOCK_NOTE + f"region x {region[0]:.1f}-{region[2]:.1f}, y {region[1]:.1f}-{region[3]:.1f} ({i1 - i0 + 1} x {j1 - j0 + 1} soil "
+             f"cells of {options.cell_size_m:g} m, {n:,} block cells of {options.cell_size_m / bo.sub:g} m x "
+             f"{options.cell_size_m / bo.sub:g} m x {bo.dz_m:g} m), design storm {options.storm_mm:g} mm in {options.storm_hours:g} h, "
+             f"{duration / 3600:g} h; {int(sealed.sum())} soil cells sealed in both ({sealed.sum() * rb.cell_area_m2:,.0f} m2); "
+             f"balance error {max(rb.balance_error_rel, rw.balance_error_rel):.1e}; lateral exchange with the 1-D columns "
+             f"{rb.exchange_m3:+.3f} / {rw.exchange_m3:+.3f} m3 (baseline / what-if); {time.perf_counter() - t:.1f} s"]
+    return what, base, notes
+
+
+def block_samples(baseline_scene, rerun: dict, options, n: int, seed: int) -> tuple[dict[str, list[dict]], dict[str, list[dict]], list[str]]:
+    """Monte Carlo of the block KPIs: ``min(n, soil.block.samples)`` paired samples of the soil
+    hydraulics (:func:`twin.soil.block_bands.paired_samples`) for each what-if of ``rerun`` that
+    has a block. Returns ({what-if: [KPIs per sample]}, {what-if: [baseline KPIs per sample]}, notes)."""
+    import time
+
+    from twin.soil.block_bands import paired_samples
+
+    bo = _block_options(options)
+    m = min(int(n), bo.samples) if bo is not None else 0
+    if m <= 0 or not rerun:
+        return {}, {}, []
+    what, base, notes = {}, {}, []
+    for name, sc in rerun.items():
+        setup = _block_setup(baseline_scene, sc, options)
+        if setup is None:
+            continue
+        bg, wg, storm, region, duration, _ = setup
+        t = time.perf_counter()
+        ps = paired_samples(bg, wg, storm, region, bo, m, seed, duration_s=duration)
+        what[name], base[name] = ps.what, ps.base
+        notes.append(BLOCK_NOTE + f"{name}: {m} paired samples of the Carsel & Parrish (1988) hydraulics (spread x {bo.prior_spread:g}, "
+                     f"seed {seed}), largest balance error {max(ps.balance_error_rel):.1e}, {time.perf_counter() - t:.1f} s")
+    _BLOCKS.clear()
+    return what, base, notes
 
 
 def _run_storm(scene, options):
@@ -408,7 +509,7 @@ def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, b
                 k = _deterministic(scene, central)
                 if k is None:
                     k = run(scene, central, base_dir=base_dir).kpis
-                k = {name: v for name, v in k.items() if name not in HEAT_KPIS}
+                k = {name: v for name, v in k.items() if name not in HEAT_KPIS and name not in BLOCK_KPIS}
                 return [dict(k) for _ in opts]
             return [run(scene, o, base_dir=base_dir).kpis for o in opts]
 
@@ -417,4 +518,6 @@ def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, b
         what_base, notes = {}, []
     heat = heat_samples(baseline_scene, rerun, central, len(base), seed)
     merge_samples(base, what, what_base, heat)
-    return base, what, what_base, list(notes) + heat[2]
+    blk = block_samples(baseline_scene, rerun, central, len(base), seed)
+    merge_samples(base, what, what_base, blk)
+    return base, what, what_base, list(notes) + heat[2] + blk[2]

@@ -206,3 +206,25 @@ def test_bad_interior_film_and_window_are_named(denver, tmp_path):
     with pytest.raises(InputError, match="surface films") as exc:
         build_network(spec_from_dict(data), denver)
     assert exc.value.field == "windows.0.u_w_m2k"
+
+
+def test_hourly_flow_schedule_loaded_and_checked(tmp_path):
+    """load_spec_iso52016 takes the night-vent fan schedule (0/1 by hour) and names a value outside [0, 1]."""
+    from twin.errors import SchemaError
+
+    spec = load_spec_iso52016(DATA / "bestest_650.yaml")
+    values = spec.ventilation.flows[0].schedule.all_days
+    assert values[:7] == [1, 1, 1, 1, 1, 1, 1] and values[7:18] == [0] * 11 and values[18:] == [1] * 6
+    text = (
+        (DATA / "bestest_650.yaml")
+        .read_text()
+        .replace(
+            "all_days: [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]",
+            "all_days: [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1.5, 1]",
+        )
+    )
+    bad = tmp_path / "bad_650.yaml"
+    bad.write_text(text)
+    with pytest.raises(SchemaError, match=r"\[0, 1\]") as exc:
+        load_spec_iso52016(bad)
+    assert exc.value.field == "ventilation.flows.0.schedule.all_days.22"

@@ -300,3 +300,33 @@ def test_a_measure_that_replaces_only_some_systems(tiny):
     assert (boilers["system"].to_numpy() == np.where(was == "electric_direct", was, "heat_pump_air_55")).all()
     assert set(c1["building_id"]) == set(env.loc[np.isin(was, ["gas_boiler", "gas_boiler_condensing"]), "building_id"])
     assert len(c2) == int((was != "electric_direct").sum())
+
+
+def test_the_heating_system_prior_knows_the_opt_in_systems(tiny):
+    """A prior over the opt-in systems (part-load boiler, district heating) runs through the samples:
+    with one system at share 1 every sample is the central run switched to it."""
+    from twin.energy.measures import apply_measures, check_measures
+    from twin.energy.priors import ENTRIES, packaged_table, parse_priors
+    from twin.energy.sampled import simulate_samples
+    from twin.energy.stock import simulate_prepared
+    from twin.energy.stock_samples import draw_stock_samples
+
+    scene, prep = tiny["scene"], tiny["prep"]
+    table = packaged_table()
+    for system in ("gas_boiler_partload", "district_heating"):
+        pri = {e: {"enabled": False} for e in ENTRIES}
+        pri["heating_system"] = {**table["heating_system"], "categories": [system], "shares": [1.0], "concentration": None}
+        stock = draw_stock_samples(scene, parse_priors(pri), 2, 3)
+        assert (stock.system == system).all()
+        tot = simulate_samples(scene, prep, stock)
+        switch = check_measures(pd.DataFrame([{"measure": "s", "kind": "system", "system": system, "cost_eur": 0.0, "cost_unit": "building"}]))
+        env, _ = apply_measures(prep.envelope, ["s"], table=switch, factors=prep.factors)
+        central = simulate_prepared(prep, env).accounts
+        for col in ("gas_kwh", "district_heat_kwh", "final_energy_kwh", "primary_energy_kwh", "co2_kg", "energy_cost_eur"):
+            np.testing.assert_allclose(tot[col].to_numpy(), central[col].sum(), rtol=1e-12, err_msg=f"{system} {col}")
+        assert tot["gas_kwh" if system != "district_heating" else "district_heat_kwh"].iloc[0] > 0
+        poor = central.loc[central["energy_class"].isin(["D", "E", "F", "G"]), "a_f_m2"].sum()
+        np.testing.assert_allclose(tot["a_f_d_or_worse_m2"].to_numpy(), poor, rtol=1e-12)
+    with pytest.raises(SchemaError) as e:
+        parse_priors({"heating_system": {**table["heating_system"], "categories": ["coal_stove"], "shares": [1.0]}})
+    assert e.value.field == "heating_system.categories"

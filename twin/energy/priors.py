@@ -18,7 +18,8 @@ Entries (each may be switched off with ``enabled: false``):
 ``window``
     glazing states (U, g) per group of the typology's window U;
 ``heating_system``
-    categorical over the heating systems of the energy accounts;
+    categorical over the heating systems of the energy accounts (the default ones and the opt-in
+    ones of :mod:`twin.energy.systems`: ``district_heating``, ``*_partload``);
 ``heating_setpoint_c``
     a normal offset (K): common and building parts, truncated to ``[low_k, high_k]``;
 ``air_change``
@@ -427,9 +428,10 @@ def _use(r: _Reader) -> Categorical:
 
 
 def _system(r: _Reader) -> Categorical:
-    from twin.energy.results import SYSTEMS
+    from twin.energy.results import OPT_IN_SYSTEMS, SYSTEMS
 
-    return _categorical(r, allowed=tuple(SYSTEMS), attribute_key="parameter", attribute="system", kind="heating system")
+    # the opt-in systems (district heating, part-load boilers) too: the sampled accounts handle them
+    return _categorical(r, allowed=(*SYSTEMS, *OPT_IN_SYSTEMS), attribute_key="parameter", attribute="system", kind="heating system")
 
 
 def _storeys(r: _Reader) -> StoreyOffsets:

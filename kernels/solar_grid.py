@@ -125,21 +125,35 @@ def _window_max_line(src, r, g, h, out):
 @jit
 def window_max(z, r, out):
     """Largest value of ``z`` (ny, nx) in the square of side ``2 r + 1`` cells around each cell
-    (cells outside the array count as ``-inf``), into ``out`` (ny, nx): rows, then columns."""
+    (cells outside the array count as ``-inf``), into ``out`` (ny, nx): along the rows, then
+    along the columns with the same block scheme applied to whole rows (read in memory order)."""
     ny, nx = z.shape
-    n = max(nx, ny)
-    g = np.empty(n + 2 * r)
-    h = np.empty(n + 2 * r)
-    line = np.empty(n)
-    res = np.empty(n)
+    g = np.empty(nx + 2 * r)
+    h = np.empty(nx + 2 * r)
+    rows = np.empty((ny, nx))
     for j in range(ny):
-        _window_max_line(z[j], r, g, h, out[j])
-    for i in range(nx):
-        for j in range(ny):
-            line[j] = out[j, i]
-        _window_max_line(line[:ny], r, g, h, res[:ny])
-        for j in range(ny):
-            out[j, i] = res[j]
+        _window_max_line(z[j], r, g, h, rows[j])
+    # columns: prefix and suffix maxima of rows within blocks of 2 r + 1 rows of the padded stack
+    w = 2 * r + 1
+    m = ny + 2 * r
+    gr = np.empty((m, nx))
+    hr = np.empty((m, nx))
+    for p in range(m):
+        j = p - r
+        inside = 0 <= j < ny
+        for i in range(nx):
+            v = rows[j, i] if inside else -_INF
+            gr[p, i] = v if p % w == 0 else max(gr[p - 1, i], v)
+    for p in range(m - 1, -1, -1):
+        j = p - r
+        inside = 0 <= j < ny
+        last = p % w == w - 1 or p == m - 1
+        for i in range(nx):
+            v = rows[j, i] if inside else -_INF
+            hr[p, i] = v if last else max(hr[p + 1, i], v)
+    for j in range(ny):
+        for i in range(nx):
+            out[j, i] = max(hr[j, i], gr[j + 2 * r, i])
 
 
 # ----------------------------------------------------------------------------- primitives

@@ -456,10 +456,16 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
                 pk_ci[j] = -1
             uniform = True
             n_vent = 0
+            vent_uniform = True  # every lane with a scheduled flow on one profile: one read per hour
+            vp_u = 0
             for j in range(BLOCK):
                 uniform = uniform and gp[j] == gp[0] and sp[j] == sp[0]
                 if building.h_ve_sched_w_k[lane_b[j]] != 0.0:
+                    if n_vent > 0 and vp[j] != vp_u:
+                        vent_uniform = False
+                    vp_u = vp[j] if n_vent == 0 else vp_u
                     n_vent += 1
+            v_last = np.nan
             for step in range(warmup_hours + n_h):
                 h = step - warmup_hours
                 record = h >= 0
@@ -468,7 +474,10 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
                 te = t_out_c[h]
                 mo = month[h]
                 if n_vent > 0:
-                    block_ventilation(building, ve_schedule, h, lane_b, vp, lane_v, kc)
+                    v_u = ve_schedule[vp_u, h]
+                    if not vent_uniform or v_u != v_last:
+                        v_last = v_u
+                        block_ventilation(building, ve_schedule, h, lane_b, vp, lane_v, kc)
                 block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol)
                 # the ISO 13790 step and the control, one pass per lane; schedules read once per
                 # block when every lane follows the same profiles

@@ -57,8 +57,8 @@ def test_kernel_agrees_with_reference_with_film_correction(year_drivers):
     assert _rel(raw["cool_wh"], np.array([r["cool_wh"] for r in ref])) <= 1e-9
 
 
-def _ventilated(inp: StockInputs, drv: Drivers, seed: int) -> tuple[StockInputs, Drivers]:
-    """Mixed flags: every other building film-corrected, two in three with a scheduled fan (3 profiles)."""
+def _ventilated(inp: StockInputs, drv: Drivers, seed: int, n_vp: int = 3) -> tuple[StockInputs, Drivers]:
+    """Mixed flags: every other building film-corrected, two in three with a scheduled fan (on ``n_vp`` of 3 profiles)."""
     from dataclasses import replace
 
     rng = np.random.default_rng(seed)
@@ -68,17 +68,19 @@ def _ventilated(inp: StockInputs, drv: Drivers, seed: int) -> tuple[StockInputs,
     ve = np.vstack([night, 0.5 * night + 0.25 * (hour % 3 == 0), rng.uniform(0.0, 1.0, n_h)])
     fan = np.where(np.arange(n) % 3 == 2, 0.0, inp.h_ve_w_k * rng.uniform(0.5, 4.0, n))
     film = np.arange(n) % 2 == 1
-    inp = replace(inp, film_correction=film, h_ve_sched_w_k=fan, ve_profile=rng.integers(0, 3, n))
+    inp = replace(inp, film_correction=film, h_ve_sched_w_k=fan, ve_profile=rng.integers(0, n_vp, n))
     return inp, replace(drv, ve_schedule=ve)
 
 
-def test_kernel_agrees_with_reference_mixed_film_and_hourly_ventilation(year_drivers):
-    """Per-building film correction and an hourly H_ve (three ventilation profiles) against the plain-Python loop.
+@pytest.mark.parametrize("n_vp", [3, 1], ids=["mixed-profiles", "one-profile"])
+def test_kernel_agrees_with_reference_mixed_film_and_hourly_ventilation(year_drivers, n_vp):
+    """Per-building film correction and an hourly H_ve against the plain-Python loop.
 
-    70 buildings: two blocks of 64 lanes, the second partly padding, lanes of one block on
-    different ventilation profiles and with/without a fan.
+    70 buildings: two blocks of 64 lanes, the second partly padding, lanes with and without a
+    fan; the fans on three profiles (lanes of a block read their own) or on one (the block
+    reads it once per hour).
     """
-    inp, drv = _ventilated(synthetic_stock(70, seed=21), year_drivers, seed=4)
+    inp, drv = _ventilated(synthetic_stock(70, seed=21), year_drivers, seed=4, n_vp=n_vp)
     raw = run_kernel(inp, drv, warmup_hours=96, hourly=True)
     ref = simulate_stock_reference(inp, drv, warmup_hours=96)
     assert _rel(raw["heat_wh"], np.array([r["heat_wh"] for r in ref])) <= 1e-9

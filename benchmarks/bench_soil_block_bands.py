@@ -2,10 +2,10 @@
 
 Run from the repository root:
 
-    TWIN_NUMBA_THREADS=1 .venv/bin/python benchmarks/bench_soil_block_bands.py [--samples 20] [--no-fine]
+    TWIN_NUMBA_THREADS=1 .venv/bin/python benchmarks/bench_soil_block_bands.py [--samples 20] [--no-fine] [--whatif NAME]
 
-The scene, what-if, design storm and block options of scenarios/stgilles_deseal_block.yaml, as
-``twin run`` prepares them; the block of the soil engine (twin/scenario/engines/soil.py: the cells
+The scene, what-ifs, design storm and block options of scenarios/stgilles_deseal_block.yaml, as
+``twin run`` prepares them; for each what-if, the block of the soil engine (twin/scenario/engines/soil.py: the cells
 whose cover changes and a 10 m margin) run
 
 * centrally on the grid of the scenario (``sub``, ``dz_m``: 2.5 m x 2.5 m x 10 cm) and on the
@@ -45,6 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--no-fine", action="store_true", help="skip the 1 m x 5 cm refinement run")
+    parser.add_argument("--whatif", action="append", help="only this what-if (repeatable)")
     args = parser.parse_args()
     from twin.scenario.engines import soil as E
     from twin.scenario.runner import prepare_scenes
@@ -54,51 +55,53 @@ def main() -> None:
     scenario = load_scenario(SCENARIO)
     prepared = prepare_scenes(scenario, base_dir=SCENARIO.parent, progress=False)
     base_scene = prepared.baseline
-    (name, what_scene), = prepared.scenes.items()
     options = scenario.soil
     bo = E._block_options(options)
     t0, c0 = time.perf_counter(), time.process_time()
-    bg, wg, storm, region, duration, n = E._block_setup(base_scene, what_scene, options)
-    print(f"{name}: region x {region[0]:.1f}-{region[2]:.1f}, y {region[1]:.1f}-{region[3]:.1f}; sub-grid {bg.shape[1]} x {bg.shape[0]} "
-          f"cells of {options.cell_size_m:g} m; setup {time.perf_counter() - t0:.1f} s")
-    runs = {}
-    grids = [("sample grid", bo)]
-    if not args.no_fine:
-        grids.append(("fine grid", bo.model_copy(update={"sub": int(round(options.cell_size_m)), "dz_m": 0.05})))
-    for label, o in grids:
-        t, c = time.perf_counter(), time.process_time()
-        w, b, (rb, rw) = run_pair(bg, wg, storm, region, o, duration_s=duration)
-        cells = rb.infiltration_m3.size * o.sub * o.sub * int(round(1.0 / o.dz_m))
-        print(f"central, {label} ({options.cell_size_m / o.sub:g} m x {options.cell_size_m / o.sub:g} m x {o.dz_m:g} m, {cells:,} cells): "
-              f"wall {time.perf_counter() - t:.1f} s, CPU {time.process_time() - c:.1f} s, {_mem()}, {_load()}; balance error "
-              f"{max(rb.balance_error_rel, rw.balance_error_rel):.1e}; exchange {rb.exchange_m3:+.3f} / {rw.exchange_m3:+.3f} m3; "
-              f"sealed cells {int((rb.sealed_top & rw.sealed_top).sum())}")
-        for k in BLOCK_KPIS:
-            print(f"  {k:28s} baseline {b[k]:10.4f}  what-if {w[k]:10.4f}  change {w[k] - b[k]:+.4g}")
-        runs[label] = (w, b)
-    if "fine grid" in runs:
-        print("refinement (sample grid against fine grid, relative difference):")
-        for k in BLOCK_KPIS:
+    for name, what_scene in prepared.scenes.items():
+        if args.whatif and name not in args.whatif:
+            continue
+        t = time.perf_counter()
+        bg, wg, storm, region, duration, n = E._block_setup(base_scene, what_scene, options)
+        print(f"== {name}: region x {region[0]:.1f}-{region[2]:.1f}, y {region[1]:.1f}-{region[3]:.1f}; sub-grid {bg.shape[1]} x "
+              f"{bg.shape[0]} cells of {options.cell_size_m:g} m; setup {time.perf_counter() - t:.1f} s")
+        runs = {}
+        grids = [("sample grid", bo)]
+        if not args.no_fine:
+            grids.append(("fine grid", bo.model_copy(update={"sub": int(round(options.cell_size_m)), "dz_m": 0.05})))
+        for label, o in grids:
+            t, c = time.perf_counter(), time.process_time()
+            w, b, (rb, rw) = run_pair(bg, wg, storm, region, o, duration_s=duration)
+            cells = rb.infiltration_m3.size * o.sub * o.sub * int(round(1.0 / o.dz_m))
+            print(f"central, {label} ({options.cell_size_m / o.sub:g} m x {options.cell_size_m / o.sub:g} m x {o.dz_m:g} m, {cells:,} "
+                  f"cells): wall {time.perf_counter() - t:.1f} s, CPU {time.process_time() - c:.1f} s, {_mem()}, {_load()}; balance error "
+                  f"{max(rb.balance_error_rel, rw.balance_error_rel):.1e}; exchange {rb.exchange_m3:+.3f} / {rw.exchange_m3:+.3f} m3; "
+                  f"sealed cells {int((rb.sealed_top & rw.sealed_top).sum())}")
+            for k in BLOCK_KPIS:
+                print(f"  {k:28s} baseline {b[k]:10.4f}  what-if {w[k]:10.4f}  change {w[k] - b[k]:+.4g}")
+            runs[label] = (w, b)
+        if "fine grid" in runs:
+            print("refinement (sample grid against fine grid, relative difference):")
             (ws, bs), (wf, bf) = runs["sample grid"], runs["fine grid"]
-            rel = [(x - y) / y if y else float("nan") for x, y in ((bs[k], bf[k]), (ws[k], wf[k]))]
-            dch = (ws[k] - bs[k]) - (wf[k] - bf[k])
-            print(f"  {k:28s} baseline {rel[0]:+.1%}  what-if {rel[1]:+.1%}  change: {ws[k] - bs[k]:+.4g} against {wf[k] - bf[k]:+.4g} "
-                  f"(difference {dch:+.3g})")
-    if args.samples:
-        t, c = time.perf_counter(), time.process_time()
-        ps = paired_samples(bg, wg, storm, region, bo, args.samples, scenario.uncertainty.seed, duration_s=duration)
-        wall, cpu = time.perf_counter() - t, time.process_time() - c
-        print(f"{args.samples} paired samples (seed {scenario.uncertainty.seed}): wall {wall:.1f} s ({wall / args.samples:.1f} s a sample), "
-              f"CPU {cpu:.1f} s, {_mem()}, {_load()}; largest balance error {max(ps.balance_error_rel):.1e}")
-        print("| KPI | baseline median (5-95 %) | what-if median (5-95 %) | change median (5-95 %) |\n|---|---|---|---|")
-        for k in BLOCK_KPIS:
-            b = np.array([s[k] for s in ps.base])
-            w = np.array([s[k] for s in ps.what])
-            cells = []
-            for x in (b, w, w - b):
-                lo, med, hi = np.percentile(x, [5, 50, 95])
-                cells.append(f"{med:.4g} ({lo:.4g} to {hi:.4g})")
-            print(f"| {k} | " + " | ".join(cells) + " |")
+            for k in BLOCK_KPIS:
+                rel = [(x - y) / y if y else float("nan") for x, y in ((bs[k], bf[k]), (ws[k], wf[k]))]
+                print(f"  {k:28s} baseline {rel[0]:+.1%}  what-if {rel[1]:+.1%}  change: {ws[k] - bs[k]:+.4g} against "
+                      f"{wf[k] - bf[k]:+.4g}")
+        if args.samples:
+            t, c = time.perf_counter(), time.process_time()
+            ps = paired_samples(bg, wg, storm, region, bo, args.samples, scenario.uncertainty.seed, duration_s=duration)
+            wall, cpu = time.perf_counter() - t, time.process_time() - c
+            print(f"{args.samples} paired samples (seed {scenario.uncertainty.seed}): wall {wall:.1f} s ({wall / args.samples:.1f} s a "
+                  f"sample), CPU {cpu:.1f} s, {_mem()}, {_load()}; largest balance error {max(ps.balance_error_rel):.1e}")
+            print("| KPI | baseline median (5-95 %) | what-if median (5-95 %) | change median (5-95 %) |\n|---|---|---|---|")
+            for k in BLOCK_KPIS:
+                b = np.array([s[k] for s in ps.base])
+                w = np.array([s[k] for s in ps.what])
+                cells = []
+                for x in (b, w, w - b):
+                    lo, med, hi = np.percentile(x, [5, 50, 95])
+                    cells.append(f"{med:.4g} ({lo:.4g} to {hi:.4g})")
+                print(f"| {k} | " + " | ".join(cells) + " |")
     print(f"total wall {time.perf_counter() - t0:.1f} s, CPU {time.process_time() - c0:.1f} s, {_mem()}")
 
 

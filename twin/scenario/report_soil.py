@@ -14,8 +14,14 @@ For the soil engine's ``year`` method (:mod:`twin.scenario.engines.soil_year`):
 * the engine's notes (grid, columns, spin-up, Monte Carlo).
 
 Everything comes from the comparison (its KPI table with the Monte Carlo bands and the engine's
-monthly series). Other soil methods (design storms) and scenarios without the soil engine give an
-empty string.
+monthly series). Other soil methods (design storms) get a note saying how to get a year.
+
+With the storm methods and ``soil.block`` (issue 18, :mod:`twin.soil.block_bands`), the section
+shows the 3-D block of each what-if that changes the ground cover (:func:`block_section`): the
+rain water under the neighbouring sealed cells (m3 and mm), the recharge below the block and the
+infiltration into it, baseline and what-if with their bands (paired samples of the soil
+hydraulics), and the block's notes (region, cells, storm, balance, samples). The hot-days surface
+temperatures of the same what-ifs follow in the soil-heat section.
 """
 
 from __future__ import annotations
@@ -149,16 +155,74 @@ def monthly_figure(comparison) -> str | None:
     return _png(fig)
 
 
+#: The block KPIs shown, with their labels.
+BLOCK_ROWS = (
+    ("block_sealed_rain_gain_m3", "rain water under the neighbouring sealed cells at the end, m3"),
+    ("block_sealed_rain_gain_mm", "the same per m2 of those cells, mm"),
+    ("block_recharge_m3", "recharge below the block (free drainage at 1 m), m3"),
+    ("block_infiltration_m3", "infiltration into the block, m3"),
+)
+
+
+def block_section(comparison) -> str:
+    """The 3-D block part of the soil section (module docstring): empty without block KPIs."""
+    from twin.scenario import report as R
+    from twin.scenario.engines.soil import BLOCK_NOTE
+
+    k = comparison.kpis
+    rows = k[(k["domain"] == "soil") & k["kpi"].isin([r[0] for r in BLOCK_ROWS])]
+    if rows.empty:
+        return ""
+    sc = comparison.scenario
+    banded = "delta_p_lo" in rows.columns and bool(rows["delta_p_lo"].notna().any())
+    percentiles = sc.uncertainty.percentiles
+    p = ["<h3>Lateral water under the sealed cells (3-D soil block)</h3>",
+         "<p class='note'>Around the cells whose ground cover the what-if changes (and a margin), a 3-D block of soil replaces the "
+         "1-D columns for the design storm: the rain that the open ground takes spreads sideways under the sealed streets and "
+         "pavements, which the 1-D columns cannot show (their soil under a sealed cell gains nothing). The sealed cells are those "
+         "sealed in both the baseline and the what-if; their rain water is the storage change minus that of the same block without "
+         "rain (docs/soil_3d.md). "
+         + ("Ranges: paired samples of the soil hydraulics (theta_r, theta_s, alpha, n, Ks of each texture from the spreads of "
+            "Carsel &amp; Parrish 1988), the same draws for the baseline and the what-if. The central run uses the published means; "
+            "the lognormal conductivity's median lies below its mean, so the central value can sit near an edge of the range."
+            if banded else "No ranges: the run has no Monte Carlo samples.") + "</p>"]
+    labels = dict(BLOCK_ROWS)
+    pct = f"{percentiles[0]:g}th–{percentiles[1]:g}th percentile"
+    for w in sc.whatifs:
+        g = rows[rows["whatif"] == w.name]
+        if g.empty:
+            continue
+        g = g.set_index("kpi").loc[[r[0] for r in BLOCK_ROWS if r[0] in set(g["kpi"])]].reset_index()
+        p.append(f"<h4>{html.escape(w.name)}</h4>")
+        th = "<tr><th class='l'>indicator</th><th class='l'>unit</th><th>baseline</th>"
+        th += f"<th title='{pct} over the samples'>baseline range</th>" if banded else ""
+        th += "<th>what-if</th><th>change</th><th>change %</th>"
+        th += f"<th title='{pct} over the samples'>range of the change</th><th class='l'>bands</th>" if banded else ""
+        body = "".join(f"<tr title='{html.escape(labels[r.kpi])}'>{R._kpi_row_cells(r, banded, percentiles)}</tr>" for r in g.itertuples())
+        p.append(f"<div class='scroll'><table class='kpi'><thead>{th}</tr></thead><tbody>{body}</tbody></table></div>")
+        p.append("<ul class='note'>" + "".join(f"<li>{html.escape(lab)}</li>" for _, lab in BLOCK_ROWS) + "</ul>")
+        res = comparison.whatifs.get(w.name, {}).get("soil")
+        for note in (res.notes if res is not None else []):
+            if note.startswith(BLOCK_NOTE):
+                p.append(f"<p class='note'>{html.escape(note)}</p>")
+    for note in comparison.sample_notes:
+        if BLOCK_NOTE in note:
+            p.append(f"<p class='note'>{html.escape(note)}</p>")
+    p.append("<p class='note'>The surface temperature of the same what-ifs on the hottest days: next section.</p>")
+    return "".join(p)
+
+
 def soil_section(comparison) -> str:
     """The soil section of the report (module docstring); without the year method, a note saying
-    how to get it."""
+    how to get it (and the 3-D block of ``soil.block``, when it ran)."""
     if not _year(comparison):
         sc = comparison.scenario
         ran = (f"the soil engine ran the <code>{html.escape(str(sc.soil.method))}</code> method (its KPIs are in the tables above)"
                if "soil" in sc.domains else "the soil engine did not run")
+        block = block_section(comparison) if "soil" in sc.domains else ""
         return ("<section id='soil'><h2>Soil water over the year</h2><p class='note'>Not computed: " + ran + ". A year of soil water "
                 "(evapotranspiration, water table, sewer overflows, plant stress) needs <code>soil.method: year</code>, as in "
-                "<code>scenarios/stgilles_soil_year.yaml</code>.</p></section>")
+                "<code>scenarios/stgilles_soil_year.yaml</code>.</p>" + block + "</section>")
     p = ["<section id='soil'><h2>Soil water over the year</h2>"]
     p.append("<p class='note'>Annual totals over the soil grid: rain = evapotranspiration + runoff to the sewer + recharge + storage "
              "change. Runoff feeds the sewer; overflow is what the pipes and the district outlet cannot carry (street flooding and "

@@ -313,3 +313,24 @@ def test_window_max_against_scipy_maximum_filter():
         ref = maximum_filter(np.where(np.isfinite(z), z, -1e300), size=2 * r + 1, mode="constant", cval=-1e300)
         ref[ref < -1e299] = -np.inf
         assert np.array_equal(out, ref), (ny, nx, r)
+
+
+def test_grouped_sky_view_equals_the_per_plane_kernel():
+    """:func:`sky_view_factors_grouped` (quadrature summed once per orientation group and sector)
+    equals :func:`sky_view_factors` plane by plane, for vertical, tilted, flat and downward planes."""
+    from twin.kernels.solar_sky import sky_view_factors, sky_view_factors_grouped
+
+    rng = np.random.default_rng(8)
+    tilt = np.radians([90.0, 90.0, 35.0, 0.0, 120.0, 90.0])
+    azim = np.radians([0.0, 180.0, 135.0, 0.0, 270.0, 77.0])
+    n = 400
+    group = rng.integers(0, len(tilt), n)
+    hz = np.where(rng.random((n, 36)) < 0.4, 0.0, rng.uniform(0, 90, (n, 36)))
+    hz[:5] = 0.0
+    hz[5:8] = 90.0
+    iso_a, band_a, iso_b, band_b = (np.empty(n) for _ in range(4))
+    sky_view_factors(hz, tilt[group], azim[group], 8, 0.5, iso_a, band_a)
+    sky_view_factors_grouped(hz, group, tilt, azim, 8, 0.5, iso_b, band_b)
+    np.testing.assert_allclose(iso_b, iso_a, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(band_b, band_a, rtol=0, atol=1e-12)
+    assert (iso_a < 0.99).mean() > 0.5 and (band_a < 1).any()

@@ -131,7 +131,10 @@ def _geometry_key(fp, ground, height, mask, options, front) -> str:
 def horizon_monthly_factors(weather, horizon_deg: np.ndarray, group: np.ndarray, *, groups: tuple[str, ...] | None = None,
                             albedo: float | None = 0.2, glazing=None) -> np.ndarray:
     """Monthly shading factors (n_f, 12) of surfaces of standard groups behind horizons: the
-    model of :func:`twin.energy.solar.horizon_shade_factors` with the kernels of this module."""
+    model of :func:`twin.energy.solar.horizon_shade_factors` with the kernels of this module.
+
+    ``group``: the standard group name of each surface (strings, or a ``pandas.Categorical``
+    of them)."""
     from twin.energy.inputs import STANDARD_GROUPS
     from twin.energy.solar import STANDARD_ORIENTATION, Glazing, diffuse_angular_ratios, glazing_angular_ratio, sector_of
     from twin.errors import InputError
@@ -146,7 +149,10 @@ def horizon_monthly_factors(weather, horizon_deg: np.ndarray, group: np.ndarray,
     n_f, n_s = hz.shape
     gnames = [g for g in groups if g in STANDARD_ORIENTATION]
     gi = {g: k for k, g in enumerate(gnames)}
-    names, inverse = np.unique(np.asarray(group).reshape(-1).astype(str), return_inverse=True)
+    if isinstance(group, pd.Categorical):  # names and codes as they are: no sort of n_f strings
+        names, inverse = np.asarray(group.categories).astype(str), np.asarray(group.codes)
+    else:
+        names, inverse = np.unique(np.asarray(group).reshape(-1).astype(str), return_inverse=True)
     try:
         gidx = np.array([gi[g] for g in names], dtype=np.int64)[inverse.reshape(-1)]
     except KeyError as exc:
@@ -180,11 +186,12 @@ def horizon_monthly_factors(weather, horizon_deg: np.ndarray, group: np.ndarray,
         ground_m[k] = np.bincount(sky.month, comp["ground"] * r_gnd, 12)
     cum = np.empty((len(gnames), len(h) + n_s, 12))
     monthly_beam_tables(np.ascontiguousarray(normals), sun, np.ascontiguousarray(w), np.ascontiguousarray(sky.month[h]), offsets, cum)
-    from twin.kernels.solar_sky import sky_view_factors
+    from twin.kernels.solar_sky import sky_view_factors_grouped
 
     iso_f = np.empty(n_f)
     band_f = np.empty(n_f)
-    sky_view_factors(hz, np.radians(tilt[gidx]), np.radians(azim[gidx]), SVF_SUBSAMPLES, BAND_FREE_DEG, iso_f, band_f)
+    sky_view_factors_grouped(hz, gidx, np.radians(tilt.astype(float)), np.radians(azim.astype(float)), SVF_SUBSAMPLES, BAND_FREE_DEG,
+                             iso_f, band_f)
     out = np.empty((n_f, 12))
     monthly_shade_factors(hz, gidx, iso_f, band_f, cum, offsets, np.ascontiguousarray(sky.elevation_deg[h]), beam_free,
                           iso_m, band_m, ground_m, out)
@@ -225,7 +232,7 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
             return out
         oi = _orientation_index(ext["azimuth_deg"].to_numpy()[keep])
         orient = np.array(ORIENTATIONS)[oi]
-        group = np.array([f"win_{o}" for o in ORIENTATIONS])[oi]
+        group = pd.Categorical.from_codes(oi, [f"win_{o}" for o in ORIENTATIONS])
         with steps.step("horizons"):
             # each facade is evaluated at its group's nominal orientation: only sectors in
             # front of that vertical plane matter

@@ -451,7 +451,8 @@ def simulate_samples(
         shade = None if prep.shade_factor is None else np.tile(prep.shade_factor, (k, 1, 1))[keep]
         inputs = to_stock_inputs(ok_env, conventions=prep.conventions, factors=prep.factors, shade_factor=shade)
         inputs.setpoint_profile = codes[keep].astype(np.int64)
-        raw, ran, _ = simulate_raw(inputs, drivers, on_error="report", film_correction=True)  # film_correction: as simulate_prepared
+        # film correction: each building's own flag (StockInputs.film_correction, from the conventions), as simulate_prepared
+        raw, ran, _ = simulate_raw(inputs, drivers, on_error="report")
         done = np.flatnonzero(keep)[ran]  # rows of env that ran
         sim = ok_env.iloc[np.flatnonzero(ran)]
         ids = sim["building_id"].to_numpy()
@@ -625,7 +626,7 @@ def _primary_energy(env: pd.DataFrame, prep, shade, cool_c: np.ndarray | None = 
     drivers = replace(drv, heat_setpoint_c=np.repeat(heat_p[:, None], drv.n_hours, axis=1), cool_setpoint_c=np.repeat(cool_p[:, None], drv.n_hours, axis=1))
     inputs = to_stock_inputs(ok_env, conventions=prep.conventions, factors=prep.factors, shade_factor=None if shade is None else shade[keep])
     inputs.setpoint_profile = profile.astype(np.int64)
-    raw, ran, _ = simulate_raw(inputs, drivers, on_error="report", film_correction=True)
+    raw, ran, _ = simulate_raw(inputs, drivers, on_error="report")  # each building's own film-correction flag
     sim = ok_env.iloc[np.flatnonzero(ran)]
     acc = account_arrays_sampled(
         _cop_factor(sim), peak_heat_kw=np.asarray(raw["peak_heat_w"], dtype=float) / 1000.0,

@@ -28,13 +28,18 @@ import numpy as np
 LABELS: dict[str, tuple[str, str, str]] = {
     # energy
     "heating_need_mwh": ("Heating need", "MWh/yr", "value"),
-    "final_energy_mwh": ("Final energy (delivered: gas, oil, electricity)", "MWh/yr", "value"),
+    "final_energy_mwh": ("Final energy (delivered: gas, oil, electricity, district heat)", "MWh/yr", "value"),
     "primary_energy_mwh": ("Primary energy (Brussels EPB factors)", "MWh/yr", "value"),
     "co2_t": ("CO₂ emissions of the buildings", "t/yr", "value"),
     "energy_cost_keur_yr": ("Energy bills", "k€/yr", "value"),
     "investment_keur": ("Investment", "k€", "value"),
     "floor_area_class_d_or_worse_pct": ("Floor area in EPB class D or worse", "%", "pct"),
     "buildings_simulated": ("Buildings simulated", "buildings", "count"),
+    "final_gas_mwh": ("Final energy: natural gas", "MWh/yr", "value"),
+    "final_oil_mwh": ("Final energy: heating oil", "MWh/yr", "value"),
+    "final_electricity_mwh": ("Final energy: electricity (before the PV credit)", "MWh/yr", "value"),
+    "final_district_heat_mwh": ("Final energy: district heat", "MWh/yr", "value"),
+    "pv_yield_mwh": ("Rooftop PV yield", "MWh/yr", "value"),
     # traffic, per period
     "rerouted_car_trips": ("Car trips rerouted", "trips", "count"),
     "mode_shifted_trips": ("Car trips shifted to walking, cycling or public transport", "trips", "count"),

@@ -9,7 +9,26 @@ Codes: 0 = BPR (Bureau of Public Roads 1964)::
     t(v) = t0 * (2 + sqrt(alpha^2 (1 - x)^2 + beta_c^2) - alpha (1 - x) - beta_c),
     beta_c = (2 alpha - 1) / (2 alpha - 2)
 
-(the ``beta`` array is ignored for conical links). A link's generalized cost adds the
+(the ``beta`` array is ignored for conical links).
+
+2, 3, 4 = signal stop-line delay of one approach of a pretimed, isolated signal (Highway
+Capacity Manual 2000, chapter 16, Eq. 16-11 and 16-12, kept in HCM 2010 chapter 18: Webster's
+uniform delay and the Akcelik (1980) / Kimber & Hollis (1979) time-dependent incremental delay,
+with ``k = 0.5`` (pretimed), ``I = 1`` (isolated), no progression factor), on a zero-length "stop-line" link whose time unit the code
+names (2: seconds, 3: minutes, 4: hours; ``H`` units per hour: 3600, 60, 1)::
+
+    d(v) = d1 + d2,   X = v / c
+    d1 = t0 / (1 - g min(X, 1))              uniform delay, t0 = d1(0) = C (1 - g)^2 / 2
+    d2 = T / 4 [(X - 1) + sqrt((X - 1)^2 + 4 X / (c T / H))]   incremental (random + overflow)
+
+with the slots ``t0`` = uniform delay at zero flow, ``c`` = approach capacity ``s g / C``
+(veh/h), ``alpha`` = analysis period ``T`` (time unit of the code), ``beta`` = effective green
+ratio ``g = g_eff / C`` in (0, 1]. ``d`` is continuous, non-decreasing and finite at every flow
+(above capacity ``d2`` grows like ``T / 2 (X - 1)``: the mean overflow queue of a period of
+length ``T``), so a static user equilibrium with it is well posed; its integral (the Beckmann
+term) is closed-form. ``d1`` has a kink at ``X = 1`` (HCM caps ``X`` at 1 in ``d1``).
+
+A link's generalized cost adds the
 flow-independent ``fixed`` term (toll, distance). ``alpha == 0`` or ``beta == 0`` on a BPR link
 gives a constant time ``t0 * (1 + alpha * [beta == 0])``, whatever the capacity.
 Times are in the unit of ``t0``; flows in the unit of ``c``.
@@ -21,10 +40,80 @@ import math
 
 from twin.kernels.config import jit
 
+SIGNAL_UNITS_PER_HOUR = (3600.0, 60.0, 1.0)
+"""Time units per hour of the signal codes 2, 3, 4 (seconds, minutes, hours)."""
+
+
+@jit
+def _signal_root(x, m):
+    # sqrt((x - 1)^2 + m x)
+    return math.sqrt((x - 1.0) * (x - 1.0) + m * x)
+
+
+@jit
+def signal_delay(v, t0, c, period, g, code):
+    """Stop-line delay (uniform + incremental) of a signal approach at flow ``v``."""
+    x = v / c if v > 0.0 else 0.0
+    d1 = 0.0
+    if t0 > 0.0:
+        d1 = t0 / (1.0 - g * min(x, 1.0))
+    m = 4.0 * SIGNAL_UNITS_PER_HOUR[code - 2] / (c * period)
+    r = _signal_root(x, m)
+    if x < 1.0:
+        bracket = m * x / (r + (1.0 - x))  # = (x - 1) + r without cancellation
+    else:
+        bracket = (x - 1.0) + r
+    return d1 + 0.25 * period * bracket
+
+
+@jit
+def signal_delay_derivative(v, t0, c, period, g, code):
+    """d delay / d v of a signal approach at flow ``v`` (right derivative at ``X = 1``)."""
+    x = v / c if v > 0.0 else 0.0
+    d1 = 0.0
+    if t0 > 0.0 and x < 1.0:
+        den = 1.0 - g * x
+        d1 = t0 * g / (den * den)
+    m = 4.0 * SIGNAL_UNITS_PER_HOUR[code - 2] / (c * period)
+    r = _signal_root(x, m)
+    d2 = 0.25 * period * (1.0 + ((x - 1.0) + 0.5 * m) / r)
+    return (d1 + d2) / c
+
+
+@jit
+def _root_antiderivative(w, q):
+    # integral of sqrt(w^2 + q) dw, for any sign of q (w > 0 when q < 0, see signal_integral)
+    r = math.sqrt(w * w + q)
+    if q > 0.0:
+        return 0.5 * w * r + 0.5 * q * math.asinh(w / math.sqrt(q))
+    if q == 0.0:
+        return 0.5 * w * abs(w)
+    return 0.5 * w * r + 0.5 * q * math.log(w + r)
+
+
+@jit
+def signal_integral(v, t0, c, period, g, code):
+    """Integral of the signal delay from 0 to ``v`` (its Beckmann term)."""
+    x = v / c if v > 0.0 else 0.0
+    total = 0.0
+    if t0 > 0.0:
+        xs = min(x, 1.0)
+        total = -t0 * c * math.log1p(-g * xs) / g
+        if x > 1.0:
+            total += t0 / (1.0 - g) * c * (x - 1.0)
+    m = 4.0 * SIGNAL_UNITS_PER_HOUR[code - 2] / (c * period)
+    # (u - 1)^2 + m u = (u - a)^2 + q with a = 1 - m / 2, q = m - m^2 / 4; for q < 0 (m > 4), a < -1
+    a = 1.0 - 0.5 * m
+    q = m - 0.25 * m * m
+    inner = 0.5 * x * x - x + _root_antiderivative(x - a, q) - _root_antiderivative(-a, q)
+    return total + 0.25 * period * c * inner
+
 
 @jit
 def vdf_time(v, t0, c, alpha, beta, code):
     """Travel time on one link at flow ``v``."""
+    if code >= 2:
+        return signal_delay(v, t0, c, alpha, beta, code)
     if code == 1:
         x = v / c
         bc = (2.0 * alpha - 1.0) / (2.0 * alpha - 2.0)
@@ -42,6 +131,8 @@ def vdf_time(v, t0, c, alpha, beta, code):
 @jit
 def vdf_derivative(v, t0, c, alpha, beta, code):
     """d t / d v on one link at flow ``v``."""
+    if code >= 2:
+        return signal_delay_derivative(v, t0, c, alpha, beta, code)
     if code == 1:
         x = v / c
         bc = (2.0 * alpha - 1.0) / (2.0 * alpha - 2.0)
@@ -64,6 +155,8 @@ def _asinh_antiderivative(u, b):
 @jit
 def vdf_integral(v, t0, c, alpha, beta, code):
     """Integral of the travel time from 0 to ``v`` on one link (its Beckmann term)."""
+    if code >= 2:
+        return signal_integral(v, t0, c, alpha, beta, code)
     if code == 1:
         x = v / c
         bc = (2.0 * alpha - 1.0) / (2.0 * alpha - 2.0)

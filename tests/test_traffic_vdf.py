@@ -91,3 +91,65 @@ def test_network_level_wrappers() -> None:
         for k in range(2)
     )
     assert beckmann(net, flow) == pytest.approx(expected, rel=1e-10)
+
+
+# --- signal stop-line delay (codes 2, 3, 4): HCM 2000 Eq. 16-11 and 16-12 written out in seconds
+
+
+def reference_signal_delay_s(v_veh_h, cycle_s, g, c_veh_h, period_h):
+    """Uniform + incremental delay, s/veh, as printed in the HCM (k = 0.5, I = 1, PF = 1)."""
+    x = v_veh_h / c_veh_h
+    d1 = 0.0 if g == 1.0 else 0.5 * cycle_s * (1.0 - g) ** 2 / (1.0 - g * min(x, 1.0))
+    d2 = 900.0 * period_h * ((x - 1.0) + math.sqrt((x - 1.0) ** 2 + 8.0 * 0.5 * 1.0 * x / (c_veh_h * period_h)))
+    return d1 + d2
+
+
+SIGNAL_CASES = [
+    # cycle s, green ratio, capacity veh/h, period h
+    (90.0, 0.4556, 865.6, 0.25),
+    (60.0, 1.0, 1800.0, 1.0),  # full green: no uniform delay
+    (120.0, 0.2, 300.0, 0.25),
+    (90.0, 0.5, 0.5, 1.0),  # c T < 1 vehicle: the root's quadratic has real roots (other integral branch)
+]
+
+
+@pytest.mark.parametrize("code", [2, 3, 4])
+@pytest.mark.parametrize("case", SIGNAL_CASES)
+@pytest.mark.parametrize("ratio", [0.0, 0.3, 0.99, 1.0, 1.5, 4.0])
+def test_signal_delay_integral_derivative(code, case, ratio) -> None:
+    cycle, g, c, period_h = case
+    per_h = {2: 3600.0, 3: 60.0, 4: 1.0}[code]
+    t0 = 0.5 * cycle * (1.0 - g) ** 2 * per_h / 3600.0
+    period = period_h * per_h
+
+    def ref(v):
+        return reference_signal_delay_s(v, cycle, g, c, period_h) * per_h / 3600.0
+
+    v = ratio * c
+    assert vdf_time(v, t0, c, period, g, code) == pytest.approx(ref(v), rel=1e-12, abs=1e-15)
+    integral, _ = quad(ref, 0.0, v, points=[c] if v > c else None, epsabs=1e-13, epsrel=1e-12)
+    assert vdf_integral(v, t0, c, period, g, code) == pytest.approx(integral, rel=1e-9, abs=1e-12)
+    if v > 0 and ratio != 1.0:
+        h = 1e-7 * c
+        fd = (ref(v + h) - ref(v - h)) / (2 * h)
+        assert vdf_derivative(v, t0, c, period, g, code) == pytest.approx(fd, rel=1e-6)
+
+
+def test_signal_delay_hand_values() -> None:
+    # C = 90 s, two phases of 4 s lost time: g = (90 - 8) / (2 * 90) = 0.45556; s = 1900 veh/h:
+    # c = 865.56 veh/h; T = 0.25 h. By hand (HCM 2000 Eq. 16-11, 16-12):
+    #   X = 0:   d1 = 0.5 * 90 * 0.54444^2 = 13.339 s, d2 = 0
+    #   X = 0.8: d1 = 13.339 / (1 - 0.45556 * 0.8) = 13.339 / 0.63556 = 20.988 s;
+    #            d2 = 225 * (-0.2 + sqrt(0.04 + 3.2 / 216.39)) = 225 * (-0.2 + 0.234069) = 7.666 s
+    #   X = 1.2: d1 = 13.339 / 0.54444 = 24.500 s;
+    #            d2 = 225 * (0.2 + sqrt(0.04 + 4.8 / 216.39)) = 225 * (0.2 + 0.249363) = 101.11 s
+    g = (90.0 - 8.0) / 180.0
+    c = 1900.0 * g
+    t0 = 0.5 * 90.0 * (1.0 - g) ** 2
+    assert t0 == pytest.approx(13.339, abs=1e-3)
+    assert vdf_time(0.8 * c, t0, c, 900.0, g, 2) == pytest.approx(20.988 + 7.666, abs=2e-3)
+    assert vdf_time(1.2 * c, t0, c, 900.0, g, 2) == pytest.approx(24.500 + 101.11, abs=1e-2)
+    # finite, continuous and non-decreasing through and beyond capacity
+    flows = np.linspace(0.0, 5.0 * c, 2001)
+    times = np.array([vdf_time(v, t0, c, 900.0, g, 2) for v in flows])
+    assert np.isfinite(times).all() and (np.diff(times) >= 0).all()

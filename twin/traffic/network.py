@@ -18,7 +18,16 @@ Conventions
   (TNTP: 1-based line number in the file; scene: ``link_id``).
 * The backward star: in-links of node ``v`` are ``in_link[in_start[v] : in_start[v+1]]``.
 * Delay functions per link: ``vdf`` code 0 = BPR ``t = t0 (1 + alpha (v/c)^beta)``; code 1 =
-  conical (Spiess 1990) with ``alpha`` and ``beta = (2 alpha - 1) / (2 alpha - 2)``.
+  conical (Spiess 1990) with ``alpha`` and ``beta = (2 alpha - 1) / (2 alpha - 2)``;
+  codes 2, 3, 4 = signal stop-line delay (HCM uniform + incremental delay) on the zero-length
+  links that :func:`twin.traffic.signals.add_signals` inserts, in seconds, minutes or hours
+  (slots: ``free_flow_time`` = uniform delay at zero flow, ``capacity`` = approach capacity
+  ``s g / C``, ``alpha`` = analysis period ``T``, ``beta`` = green ratio; see
+  :mod:`twin.kernels.traffic_vdf`).
+* Signalised nodes: ``meta['signalised']`` (bool per node) and ``meta['signal_source']``
+  (provenance text per node, empty where unsignalised) when the scene's nodes carry them
+  (:func:`twin.traffic.signals.mark_signals`); a flag only, the delay comes from
+  :func:`~twin.traffic.signals.add_signals`.
 * Generalized cost = delay-function time + ``fixed_cost``, where ``fixed_cost`` collects the
   flow-independent terms (``toll_factor * toll + distance_factor * length``).
 * Units: TNTP networks keep the file's units (``time_unit``, ``length_unit``, capacity per hour);
@@ -41,6 +50,8 @@ if TYPE_CHECKING:  # pragma: no cover
 VDF_BPR = 0
 VDF_CONICAL = 1
 VDF_CODES = {"bpr": VDF_BPR, "conical": VDF_CONICAL}
+VDF_SIGNAL = {"s": 2, "min": 3, "h": 4}
+"""Signal stop-line delay code by time unit (:mod:`twin.kernels.traffic_vdf`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -210,6 +221,19 @@ class Network:
         bad = np.flatnonzero((vd == VDF_CONICAL) & ~(al > 1.0))
         if bad.size:
             raise InputError("conical alpha must be > 1", path=path, obj=f"link {link_ids[bad[0]]}", field="alpha")
+        bad = np.flatnonzero((vd < 0) | (vd > max(VDF_SIGNAL.values())))
+        if bad.size:
+            raise InputError(f"unknown delay function code {vd[bad[0]]}", path=path, obj=f"link {link_ids[bad[0]]}", field="vdf")
+        sig = vd >= min(VDF_SIGNAL.values())
+        for name_, a, ok, rule in (
+            ("capacity", cap, (cap > 0) & np.isfinite(cap), "finite and > 0"),
+            ("alpha", al, al > 0, "(the analysis period) > 0"),
+            ("beta", be, (be > 0) & (be <= 1), "(the green ratio) in (0, 1]"),
+            ("free_flow_time", fft, (be < 1) | (fft == 0), "(the uniform delay) 0 at a green ratio of 1"),
+        ):
+            bad = np.flatnonzero(sig & ~ok)
+            if bad.size:
+                raise InputError(f"signal link {name_} must be {rule}, got {a[bad[0]]}", path=path, obj=f"link {link_ids[bad[0]]}", field=name_)
         if not 0 <= first_thru_node <= max(n_zones, 0) and not (n_zones == 0 and first_thru_node == 0):
             raise InputError(f"first thru node index {first_thru_node} outside 0..{n_zones}", path=path, field="first_thru_node")
         if not 0 <= n_zones <= n_nodes:

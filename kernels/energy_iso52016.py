@@ -30,6 +30,18 @@ is solved in closed form (``theta_air = (theta_air,0 + k g theta_e) / (1 + k g)`
 ``Phi_HC = clip((theta_set - theta_air,0) / k', -Phi_C,max, Phi_H,max)`` with the setpoints off
 as ``-inf`` (heating) / ``+inf`` (cooling), branch-free.
 
+Hourly convective coefficients (``n_conv > 0``): link ``j`` joins an interior surface node to the
+air node with ``h_j A_j``, ``h_j = max(0.1, c_j |d_j|^(1/3))`` from the previous hour's
+surface-air difference ``d_j`` (``c_j`` by its sign), whereas the base system holds ``h0_j A_j``.
+The change ``V diag(delta) V^T`` (``v_j = e_j - e_air``, ``delta_j = (h_j - h0_j) A_j``) is applied
+exactly by the Sherman-Morrison-Woodbury identity: with ``d_b = V^T G b`` the base system's
+differences (``conv_cv . z + conv_qv . u + conv_gv Q``) and ``S = V^T G V``,
+``x' = G b - G V e``, ``e = (I + diag(delta) S)^-1 diag(delta) d_b``, ``d' = d_b - S e``; in modal
+form ``z' = z_base - conv_cv^T e``, and the air temperature stays affine in ``Q`` (slope
+``k - conv_gv . (I + diag(delta) S)^-1 diag(delta) conv_gv``). The ``n_c x n_c`` system is solved
+by elimination without pivoting (its leading minors are ratios of determinants of conductance
+matrices with positive coefficients, hence positive).
+
 Warm-up: the last ``warmup_hours`` hours of the series run first (periodic year), from the
 modal state ``z0`` the caller gives (e.g. every node at 20 degC).
 
@@ -75,6 +87,13 @@ class Building52016(NamedTuple):
     h_ve_sched_w_k : (n_b,) scheduled ventilation conductance at schedule value 1, W/K (>= 0).
     ve_profile : int64 (n_b,) row of the ventilation schedule.
     phi_h_max_w : (n_b,) heating power limit (>= 0, may be inf), W.
+    conv_cv : (n_b, n_c, n_s) modal response to a unit heat flow pair on link ``j`` (``U^T D G_{S,v_j}``).
+    conv_qv : (n_b, n_c, n_u) surface-air difference of the base system per unit input (K).
+    conv_gv : (n_b, n_c) surface-air difference of the base system per W at the air node (K/W).
+    conv_s : (n_b, n_c, n_c) ``V^T G V`` (K/W).
+    conv_area_m2, conv_h0_w_m2k : (n_b, n_c) area and the coefficient inside the base system.
+    conv_c_pos, conv_c_neg : (n_b, n_c) ``c`` of ``h = c |dtheta|^(1/3)``, surface warmer / colder.
+    n_conv : int64 (n_b,) number of hourly convective links (0: the base system only).
     """
 
     lam: np.ndarray
@@ -88,6 +107,20 @@ class Building52016(NamedTuple):
     h_ve_sched_w_k: np.ndarray
     ve_profile: np.ndarray
     phi_h_max_w: np.ndarray
+    conv_cv: np.ndarray
+    conv_qv: np.ndarray
+    conv_gv: np.ndarray
+    conv_s: np.ndarray
+    conv_area_m2: np.ndarray
+    conv_h0_w_m2k: np.ndarray
+    conv_c_pos: np.ndarray
+    conv_c_neg: np.ndarray
+    n_conv: np.ndarray
+
+
+H_CONV_MIN_W_M2K = 0.1
+"""Lower bound of an hourly convective coefficient, W/(m2 K) (EnergyPlus' lowest interior
+convection coefficient, 0.1)."""
 
 
 class Climate52016(NamedTuple):
@@ -177,6 +210,15 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
     h_ve_s = building.h_ve_sched_w_k
     ve_profile = building.ve_profile
     ph_max = building.phi_h_max_w
+    c_cv = building.conv_cv
+    c_qv = building.conv_qv
+    c_gv = building.conv_gv
+    c_s = building.conv_s
+    c_area = building.conv_area_m2
+    c_h0 = building.conv_h0_w_m2k
+    c_pos = building.conv_c_pos
+    c_neg = building.conv_c_neg
+    n_conv = building.n_conv
     t_out = climate.t_out_c
     irr = climate.irr_hg
     month = climate.month
@@ -207,18 +249,25 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
     n_u = w_in.shape[1]
     n_h = t_out.shape[0]
     n_g = irr.shape[1]
+    n_cl = c_gv.shape[1]
     warm = min(warmup_hours, n_h)
     for b in prange(n_b):
         ns = n_modes[b]
+        nc = n_conv[b]
         z = np.empty(n_s)
         zp = np.empty(n_s)
         u = np.empty(n_u)
+        dprev = np.zeros(n_cl)  # surface - air of each link at the end of the previous hour
+        db = np.empty(n_cl)
+        dl = np.empty(n_cl)
+        va = np.empty(n_cl)
+        vb = np.empty(n_cl)
+        mm = np.empty((n_cl, n_cl))
         for i in range(ns):
             z[i] = z0[b, i]
         gp = gain_profile[b]
         vp = ve_profile[b]
         sp = sp_profile[b]
-        k = k_air[b]
         hve = h_ve_s[b]
         phmax = ph_max[b]
         pcmax = pc_max[b]
@@ -252,6 +301,46 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
             ta0 = 0.0
             for i in range(ns):
                 ta0 += r_air[b, i] * zp[i]
+            k = k_air[b]
+            if nc > 0:
+                # hourly convective coefficients from the previous hour's differences
+                for j in range(nc):
+                    dj = dprev[j]
+                    cj = c_pos[b, j] if dj > 0.0 else c_neg[b, j]
+                    hj = max(H_CONV_MIN_W_M2K, cj * np.cbrt(abs(dj)))
+                    dl[j] = (hj - c_h0[b, j]) * c_area[b, j]
+                    acc = 0.0  # base-system difference with Q = 0 (uses the state before the step)
+                    for i in range(ns):
+                        acc += c_cv[b, j, i] * z[i]
+                    for q in range(n_u):
+                        acc += c_qv[b, j, q] * u[q]
+                    db[j] = acc
+                    va[j] = dl[j] * acc
+                    vb[j] = dl[j] * c_gv[b, j]
+                    for jj in range(nc):
+                        mm[j, jj] = dl[j] * c_s[b, j, jj]
+                    mm[j, j] += 1.0
+                # solve (I + diag(dl) S) [a, bq] = diag(dl) [d_b, g_v] (no pivoting, see module doc)
+                for p in range(nc):
+                    piv = mm[p, p]
+                    for r in range(p + 1, nc):
+                        f = mm[r, p] / piv
+                        if f != 0.0:
+                            for cc in range(p, nc):
+                                mm[r, cc] -= f * mm[p, cc]
+                            va[r] -= f * va[p]
+                            vb[r] -= f * vb[p]
+                for p in range(nc - 1, -1, -1):
+                    sa = va[p]
+                    sb = vb[p]
+                    for cc in range(p + 1, nc):
+                        sa -= mm[p, cc] * va[cc]
+                        sb -= mm[p, cc] * vb[cc]
+                    va[p] = sa / mm[p, p]
+                    vb[p] = sb / mm[p, p]
+                for j in range(nc):
+                    ta0 -= c_gv[b, j] * va[j]
+                    k -= c_gv[b, j] * vb[j]
             # scheduled ventilation at the air node, implicit: g (theta_e - theta_air)
             g = hve * ve_sched[vp, h]
             den = 1.0 + k * g
@@ -265,8 +354,22 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
             phi = need_h + need_c
             ta = ta0 + kk * phi
             q_air = g * (te - ta) + phi
-            for i in range(ns):
-                z[i] = zp[i] + w_q[b, i] * q_air
+            if nc > 0:
+                for j in range(nc):
+                    va[j] += vb[j] * q_air  # e = a + bq Q
+                for j in range(nc):
+                    dd = db[j] + c_gv[b, j] * q_air
+                    for jj in range(nc):
+                        dd -= c_s[b, j, jj] * va[jj]
+                    dprev[j] = dd
+                for i in range(ns):
+                    acc = zp[i] + w_q[b, i] * q_air
+                    for j in range(nc):
+                        acc -= c_cv[b, j, i] * va[j]
+                    z[i] = acc
+            else:
+                for i in range(ns):
+                    z[i] = zp[i] + w_q[b, i] * q_air
             if step < warm:
                 continue
             ph = max(0.0, phi)

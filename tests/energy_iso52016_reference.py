@@ -5,7 +5,11 @@ Literal backward-Euler step of the full node network, one linear solve per hour 
 e_air Phi_HC``, ``g`` the scheduled ventilation conductance of the hour), and the ideal control
 of ISO 52016-1 §6.5.5.2 / ISO 13790 C.4 done the long way: free float, then a 10 W/m2 trial,
 linear interpolation to the setpoint, clipping at the power limits, and a final solve with the
-power found. No modal form, no closed form: it checks the kernel's algebra.
+power found. Hourly convective links (``net.conv_node``, the ``tarp`` interior convection):
+each hour the conductance matrix is rebuilt with ``h_j = max(0.1, c_j |d_j|^(1/3))`` from the
+previous hour's surface-air differences ``d_j`` (``c_j = conv_c_pos`` if the surface was warmer,
+else ``conv_c_neg``) in place of ``conv_h0_w_m2k`` (no Sherman-Morrison update, no modal form):
+it checks the kernel's algebra.
 """
 
 from __future__ import annotations
@@ -51,11 +55,20 @@ def simulate_network_reference(
         r[air] += phi
         return np.linalg.solve(m, r)
 
+    conv = np.asarray(net.conv_node, dtype=np.int64)
     for step in range(warm + n_h):
         h = n_h - warm + step if step < warm else step - warm
         u = np.concatenate(([t_out_c[h], gain_schedule[h]], irr_hg[h]))
         g = net.h_ve_sched_w_k * ve_schedule[h]
         m = np.diag(cap) + net.k_w_k
+        for j, node in enumerate(conv):
+            d = x[node] - x[air]
+            c = net.conv_c_pos[j] if d > 0 else net.conv_c_neg[j]
+            dh = (max(0.1, c * abs(d) ** (1.0 / 3.0)) - net.conv_h0_w_m2k[j]) * net.conv_area_m2[j]
+            m[node, node] += dh
+            m[air, air] += dh
+            m[node, air] -= dh
+            m[air, node] -= dh
         m[air, air] += g
         rhs = cap * x + net.f_in @ u
         rhs[air] += g * t_out_c[h]

@@ -90,35 +90,28 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
 }
 CASES = sorted({c for c, _ in RANGES}, key=lambda c: (c[0], "ff" in c, c))
 
-# Quantities outside the range with the model as documented (measured value, 2026-12-02).
-# docs/energy_iso52016.md, "Validation": heating and peak heating above the range on every
-# controlled case; a few coolings 1-6 % outside.
+# Quantities outside the range with the model as documented (measured value, 2026-12-02, interior
+# convection "tarp"). docs/energy_iso52016.md, "Validation": peak heating 1-4 % above the range on
+# the controlled cases, annual heating of the 900 series and 630 1-3 % above, 630 cooling 3 % below,
+# 950 peak cooling 2 % above, 900FF minimum 0.09 K below.
 OUTSIDE: dict[tuple[str, str], str] = {
-    ("600", "heating_mwh"): "4.795 MWh",
-    ("600", "peak_heating_kw"): "3.528 kW",
-    ("610", "heating_mwh"): "4.895 MWh",
-    ("610", "cooling_mwh"): "4.453 MWh",
-    ("610", "peak_heating_kw"): "3.529 kW",
-    ("620", "heating_mwh"): "5.046 MWh",
-    ("620", "peak_heating_kw"): "3.552 kW",
-    ("620", "peak_cooling_kw"): "4.820 kW",
-    ("630", "heating_mwh"): "5.556 MWh",
-    ("630", "peak_heating_kw"): "3.556 kW",
-    ("640", "heating_mwh"): "3.028 MWh",
-    ("640", "peak_heating_kw"): "5.552 kW",
-    ("900", "heating_mwh"): "2.037 MWh",
-    ("900", "peak_heating_kw"): "2.998 kW",
-    ("910", "heating_mwh"): "2.381 MWh",
-    ("910", "cooling_mwh"): "1.520 MWh",
-    ("910", "peak_heating_kw"): "3.013 kW",
-    ("920", "heating_mwh"): "3.921 MWh",
-    ("920", "peak_heating_kw"): "3.063 kW",
-    ("930", "heating_mwh"): "4.841 MWh",
-    ("930", "peak_heating_kw"): "3.097 kW",
-    ("940", "heating_mwh"): "1.454 MWh",
-    ("940", "peak_heating_kw"): "4.976 kW",
-    ("950", "peak_cooling_kw"): "2.580 kW",
-    ("950ff", "t_air_mean_c"): "14.38 degC",
+    ("600", "peak_heating_kw"): "3.421 kW",
+    ("610", "peak_heating_kw"): "3.422 kW",
+    ("620", "peak_heating_kw"): "3.459 kW",
+    ("630", "heating_mwh"): "5.144 MWh",
+    ("630", "cooling_mwh"): "2.493 MWh",
+    ("630", "peak_heating_kw"): "3.467 kW",
+    ("640", "peak_heating_kw"): "4.834 kW",
+    ("900", "heating_mwh"): "1.861 MWh",
+    ("900", "peak_heating_kw"): "2.809 kW",
+    ("910", "heating_mwh"): "2.179 MWh",
+    ("910", "peak_heating_kw"): "2.834 kW",
+    ("920", "heating_mwh"): "3.644 MWh",
+    ("920", "peak_heating_kw"): "2.917 kW",
+    ("930", "heating_mwh"): "4.506 MWh",
+    ("930", "peak_heating_kw"): "2.972 kW",
+    ("950", "peak_cooling_kw"): "2.439 kW",
+    ("900ff", "t_air_min_c"): "0.51 degC",
 }
 
 

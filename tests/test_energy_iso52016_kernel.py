@@ -109,6 +109,59 @@ def test_kernel_agrees_with_reference_random_networks():
     assert np.isclose(out.peak_heat_w[ph_max < np.inf], 800.0, rtol=1e-12).any()  # a power limit binds
 
 
+def _with_convective_links(rng: np.random.Generator, net: Network) -> Network:
+    """Mark up to 5 random node-air links as hourly convective links (``h0 A`` added to K)."""
+    n = len(net.names)
+    nodes = rng.choice(np.arange(1, n), size=min(5, n - 1), replace=False).astype(np.int64)
+    area = rng.uniform(2.0, 50.0, len(nodes))
+    h0 = rng.uniform(0.5, 4.0, len(nodes))
+    k = net.k_w_k.copy()
+    for j, nd in enumerate(nodes):
+        h = h0[j] * area[j]
+        k[nd, nd] += h
+        k[0, 0] += h
+        k[nd, 0] -= h
+        k[0, nd] -= h
+    return Network(
+        net.names, net.c_j_k, k, net.f_in, net.inputs, net.air, net.h_ve_sched_w_k,
+        conv_node=nodes, conv_area_m2=area, conv_h0_w_m2k=h0,
+        conv_c_pos=rng.uniform(0.5, 2.0, len(nodes)), conv_c_neg=rng.uniform(0.5, 2.0, len(nodes)),
+    )
+
+
+def test_kernel_agrees_with_reference_hourly_convection():
+    """Random networks with hourly convective links ``h = c |d|^(1/3)`` (Sherman-Morrison update in the
+    kernel, a rebuilt matrix per hour in the reference), mixed with fixed-coefficient networks."""
+    rng = np.random.default_rng(11)
+    n_h, n_g = 1500, 4
+    drv = _synthetic_drivers(rng, n_h, n_g)
+    nets = [_random_network(rng, int(n), n_g) for n in rng.integers(3, 25, 8)]
+    nets = [_with_convective_links(rng, net) if i % 4 else net for i, net in enumerate(nets)]
+    st = stack_buildings([modal_arrays(net) for net in nets])
+    assert st["n_conv"].max() >= 2 and st["n_conv"].min() == 0
+    kw = {key: drv[key] for key in ("t_out_c", "irr_hg", "gain_schedule", "heat_setpoint_c", "cool_setpoint_c", "ve_schedule", "month")}
+    out = run_kernel(st, **kw, h_ve_sched_w_k=np.array([net.h_ve_sched_w_k for net in nets]), phi_h_max_w=np.inf, phi_c_max_w=np.inf,
+                     warmup_hours=200, hourly=True)
+    for i, net in enumerate(nets):
+        ref = simulate_network_reference(net, **kw, warmup_hours=200)
+        _compare(out, i, ref)
+        if len(net.conv_node):  # the hourly coefficients change the result
+            fixed = Network(net.names, net.c_j_k, net.k_w_k, net.f_in, net.inputs, net.air, net.h_ve_sched_w_k)
+            assert not np.allclose(simulate_network_reference(fixed, **kw, warmup_hours=200)["t_air_c"], ref["t_air_c"], rtol=1e-6)
+
+
+def test_interior_convection_option(denver):
+    """``fixed`` gives the spec-film network without hourly links; an unknown model name is an error."""
+    spec = load_spec_iso52016(DATA / "bestest_600.yaml")
+    net_t, _, info_t = build_network(spec, denver)
+    net_f, _, info_f = build_network(spec, denver, interior_convection="fixed")
+    assert len(net_t.conv_node) == 7 and len(net_f.conv_node) == 0  # 4 walls, roof, floor, window
+    np.testing.assert_array_equal(net_t.k_w_k, net_f.k_w_k)
+    assert info_t["interior_convection"] == "tarp"
+    with pytest.raises(InputError, match="interior convection"):
+        build_network(spec, denver, interior_convection="iso")
+
+
 @pytest.fixture(scope="module")
 def denver():
     from twin.ingest.epw import read_epw
@@ -164,7 +217,8 @@ def test_steady_state_loss(denver, monkeypatch):
     """Steady state, BESTEST 600 network, 25 K: (1) with the interior radiative exchange switched
     off every interior film joins the air, and the loss is (sum U A + H_ve) dT with U from the
     layers by hand; (2) with it, the loss equals the direct (Kirchhoff) solution of the network
-    and is lower: convective heating leaves the surfaces below the air temperature."""
+    and is lower: convective heating leaves the surfaces below the air temperature. Fixed interior
+    coefficients (``interior_convection="fixed"``): the network itself is checked here."""
     import twin.energy.iso52016 as iso
 
     spec = load_spec_iso52016(DATA / "bestest_600.yaml")
@@ -175,10 +229,10 @@ def test_steady_state_loss(denver, monkeypatch):
     ua = u_wall * (2 * 21.6 + 2 * 16.2 - 12.0) + u_roof * 48 + u_floor * 48 + 3.0 * 12
     with monkeypatch.context() as mp:
         mp.setattr(iso, "H_RI_W_M2K", 0.0)
-        net, drv, info = build_network(spec, denver)
+        net, drv, info = build_network(spec, denver, interior_convection="fixed")
         h_ve = info["air_density_kg_m3"] * 1006.0 * 129.6 * 0.5 / 3600
         np.testing.assert_allclose(_steady_heating_w(net, drv, -5.0), (ua + h_ve) * 25.0, rtol=1e-9)
-    net, drv, info = build_network(spec, denver)
+    net, drv, info = build_network(spec, denver, interior_convection="fixed")
     n, a = len(net.names), net.air
     u = np.zeros(net.f_in.shape[1])
     u[0] = -5.0

@@ -57,6 +57,18 @@ sensitivity: 0.1 raises BESTEST 600 / 900 cooling by 0.16 / 0.18 MWh)."""
 INTERIOR_SOLAR_ABSORPTANCE = 0.6
 """Solar absorptance of the interior opaque surfaces (the spec format has no such key; 0.6 is
 ASHRAE 140's ``int_sw_absorpt`` and a common default)."""
+TARP_C_W_M2K43 = {"wall": (1.31, 1.31), "floor": (1.51, 0.76), "ceiling": (0.76, 1.51)}
+"""Buoyancy-driven interior convection ``h_ci = c |theta_s - theta_air|^(1/3)``, W/(m2 K), ``c`` by
+orientation as (surface warmer than the air, surface colder): vertical 1.31; floor (facing up)
+1.51 unstable / 0.76 stable; ceiling (facing down) 0.76 stable / 1.51 unstable. Walton 1983 (TARP
+simple natural convection: 1.31 vertical, ``9.482 / (7.238 - |cos|) = 1.52`` unstable and
+``1.810 / (1.382 + |cos|) = 0.76`` stable horizontal), used by EnergyPlus (TARP inside algorithm of
+the ASHRAE 140 GSR input files) and, with 1.51 / 0.76, by lbl-srg/modelica-buildings
+``Buildings.HeatTransfer.Convection.Functions.HeatFlux`` (wall, floor, ceiling)."""
+INTERIOR_CONVECTION = ("tarp", "fixed")
+"""Interior convection models of :func:`build_network`: ``tarp`` (default, :data:`TARP_C_W_M2K43`
+with the previous hour's surface-air difference) or ``fixed`` (``h_ci = 1 / R_si - h_ri`` from the
+spec's combined interior film, constant)."""
 MAX_SLICES = 6
 """Largest number of capacitive slices of one layer."""
 DT_S = 3600.0
@@ -79,6 +91,12 @@ class Network:
     air : index of the air node.
     h_ve_sched_w_k : scheduled ventilation conductance at schedule value 1, W/K.
     info : derived quantities for reports.
+    conv_node : int (n_c,) interior surface nodes whose convective link to the air varies hour by
+        hour (empty: every coefficient fixed).
+    conv_area_m2 : (n_c,) their areas, m2.
+    conv_h0_w_m2k : (n_c,) the convective coefficient included in ``k_w_k``, W/(m2 K).
+    conv_c_pos, conv_c_neg : (n_c,) ``c`` of ``h = c |theta_s - theta_air|^(1/3)`` when the surface
+        is warmer / colder than the air, W/(m2 K^(4/3)).
     """
 
     names: list[str]
@@ -89,6 +107,11 @@ class Network:
     air: int
     h_ve_sched_w_k: float = 0.0
     info: dict = field(default_factory=dict)
+    conv_node: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    conv_area_m2: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    conv_h0_w_m2k: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    conv_c_pos: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    conv_c_neg: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 class _Builder:
@@ -217,8 +240,16 @@ def _solar_distribution(areas: np.ndarray, alpha: np.ndarray, first: np.ndarray)
     return alpha * inc
 
 
-def build_network(spec, weather):
+def build_network(spec, weather, *, interior_convection: str = "tarp"):
     """Thermal network and drivers of a zone spec.
+
+    ``interior_convection`` (:data:`INTERIOR_CONVECTION`): ``tarp`` marks every interior surface's
+    convective link as hourly (``h = c |theta_s - theta_air|^(1/3)``, :data:`TARP_C_W_M2K43`, the
+    previous hour's difference; the kernel updates the linear system exactly, see
+    ``kernels/energy_iso52016.py``); ``fixed`` keeps ``h_ci = 1 / R_si - h_ri`` of the spec's
+    combined film. In both, ``k_w_k`` holds the fixed coefficient (the base of the modal form) and
+    the window's glazing conductance is ``1 / (1 / U - R_se - R_si)`` with the films its U-value
+    was stated with.
 
     Returns
     -------
@@ -238,6 +269,9 @@ def build_network(spec, weather):
     from twin.energy.schedules import hourly_values
     from twin.energy.spec import zone_model
 
+    if interior_convection not in INTERIOR_CONVECTION:
+        raise InputError(f"interior convection model must be one of {INTERIOR_CONVECTION}, got {interior_convection!r}", obj=spec.name)
+    conv_links: list[tuple[int, float, float, str]] = []  # interior node, area, fixed h_ci, orientation
     # the spec path builds the drivers; scheduled flows are handled here (hour by hour)
     vent = spec.ventilation
     base = spec.model_copy(update={"ventilation": vent.model_copy(update={"flows": []})})
@@ -299,6 +333,7 @@ def build_network(spec, weather):
             )
         ext, inn = b.chain(s["name"], con, a)
         b.link(inn, air, h_ci * a)
+        conv_links.append((inn, a, h_ci, "floor" if s["name"] == "floor" else ("ceiling" if s["name"] == "roof" else "wall")))
         if star >= 0:
             b.link(inn, star, H_RI_W_M2K * a)
         if s["boundary"] != "adiabatic":
@@ -312,6 +347,7 @@ def build_network(spec, weather):
         _, inn = b.chain(f"internal_mass{k}", im.construction, im.area_m2)
         r_si = im.construction.r_si_m2k_w if im.construction.r_si_m2k_w is not None else 0.13
         b.link(inn, air, max(1.0 / r_si - H_RI_W_M2K, 0.0) * im.area_m2)
+        conv_links.append((inn, im.area_m2, max(1.0 / r_si - H_RI_W_M2K, 0.0), "wall"))
         if star >= 0:
             b.link(inn, star, H_RI_W_M2K * im.area_m2)
         inner.append((inn, im.area_m2, INTERIOR_SOLAR_ABSORPTANCE, "opaque"))
@@ -333,6 +369,7 @@ def build_network(spec, weather):
         b.to_outdoor(ext, a / w.r_se_m2k_w if w.r_se_m2k_w > 0 else 1e9 * a)
         b.source(ext, "sky_lw", -solar.sky_longwave_factor(tilt) * w.emissivity * a)
         b.link(inn, air, (1.0 / r_si - H_RI_W_M2K) * a)
+        conv_links.append((inn, a, 1.0 / r_si - H_RI_W_M2K, "ceiling" if w.facade == "roof" else "wall"))
         if star >= 0:
             b.link(inn, star, H_RI_W_M2K * a)
         glz = solar.Glazing(panes=w.panes, n=w.refractive_index, kl=w.pane_extinction_kl)
@@ -370,6 +407,13 @@ def build_network(spec, weather):
         "solar_absorbed": {b.names[x[0]]: float(ab) for x, ab in zip(inner, absorbed)},
     }
     net = b.network(air, h_ve_sched, info)
+    info["interior_convection"] = interior_convection
+    if interior_convection == "tarp" and conv_links:
+        net.conv_node = np.array([c[0] for c in conv_links], dtype=np.int64)
+        net.conv_area_m2 = np.array([c[1] for c in conv_links])
+        net.conv_h0_w_m2k = np.array([c[2] for c in conv_links])
+        net.conv_c_pos = np.array([TARP_C_W_M2K43[c[3]][0] for c in conv_links])
+        net.conv_c_neg = np.array([TARP_C_W_M2K43[c[3]][1] for c in conv_links])
     info["n_nodes"] = len(net.names)
     info["n_capacitive"] = int((net.c_j_k > 0).sum())
     drivers.ve_schedule = ve_schedule
@@ -380,8 +424,11 @@ def modal_arrays(net: Network, *, theta0_c: float = 20.0, dt_s: float = DT_S) ->
     """Modal form of a network for the kernel (one building).
 
     Returns a dict with ``lam`` (n_s,), ``w_in`` (n_u, n_s), ``w_q`` (n_s,), ``r_air`` (n_s,),
-    ``k_air_k_w`` (float) and ``z0`` (n_s,) (every node at ``theta0_c``); see
-    :mod:`twin.kernels.energy_iso52016`.
+    ``k_air_k_w`` (float) and ``z0`` (n_s,) (every node at ``theta0_c``), and for the hourly
+    convective links ``v_j = e_j - e_air`` of ``net.conv_node`` (n_c of them): ``conv_cv``
+    (n_c, n_s) = ``(U^T D G_{S,V})^T``, ``conv_qv`` (n_c, n_u) = ``V^T G F``, ``conv_gv`` (n_c,)
+    = ``V^T G e_air``, ``conv_s`` (n_c, n_c) = ``V^T G V``, and the link constants ``conv_area_m2``,
+    ``conv_h0_w_m2k``, ``conv_c_pos``, ``conv_c_neg``; see :mod:`twin.kernels.energy_iso52016`.
     """
     cap = net.c_j_k
     s = np.flatnonzero(cap > 0)
@@ -398,6 +445,11 @@ def modal_arrays(net: Network, *, theta0_c: float = 20.0, dt_s: float = DT_S) ->
     ia = int(np.flatnonzero(s == net.air)[0])
     r_air = u[ia, :] / d[ia]
     z0 = u.T @ (d * np.full(len(s), theta0_c))
+    n_c = len(net.conv_node)
+    v = np.zeros((len(cap), n_c))
+    v[net.conv_node, np.arange(n_c)] = 1.0
+    v[net.air, :] -= 1.0
+    gv = g @ v
     return {
         "lam": lam,
         "w_in": np.ascontiguousarray(w_in.T),
@@ -405,6 +457,14 @@ def modal_arrays(net: Network, *, theta0_c: float = 20.0, dt_s: float = DT_S) ->
         "r_air": r_air,
         "k_air_k_w": float(r_air @ w_q),
         "z0": z0,
+        "conv_cv": np.ascontiguousarray(((u.T * d[None, :]) @ gv[s, :]).T),
+        "conv_qv": v.T @ g @ net.f_in,
+        "conv_gv": gv[net.air, :].copy(),
+        "conv_s": v.T @ gv,
+        "conv_area_m2": np.asarray(net.conv_area_m2, float),
+        "conv_h0_w_m2k": np.asarray(net.conv_h0_w_m2k, float),
+        "conv_c_pos": np.asarray(net.conv_c_pos, float),
+        "conv_c_neg": np.asarray(net.conv_c_neg, float),
     }
 
 
@@ -420,6 +480,18 @@ def stack_buildings(models: list[dict[str, np.ndarray]], *, gain_w_scale: np.nda
     z0 = np.zeros((n_b, n_s))
     n_modes = np.zeros(n_b, dtype=np.int64)
     k_air = np.zeros(n_b)
+    n_c = max(len(mo.get("conv_gv", ())) for mo in models)
+    conv = {
+        "conv_cv": np.zeros((n_b, n_c, n_s)),
+        "conv_qv": np.zeros((n_b, n_c, n_u)),
+        "conv_gv": np.zeros((n_b, n_c)),
+        "conv_s": np.zeros((n_b, n_c, n_c)),
+        "conv_area_m2": np.zeros((n_b, n_c)),
+        "conv_h0_w_m2k": np.zeros((n_b, n_c)),
+        "conv_c_pos": np.zeros((n_b, n_c)),
+        "conv_c_neg": np.zeros((n_b, n_c)),
+    }
+    n_conv = np.zeros(n_b, dtype=np.int64)
     for i, mo in enumerate(models):
         n = len(mo["lam"])
         if mo["w_in"].shape[0] != n_u:
@@ -431,7 +503,15 @@ def stack_buildings(models: list[dict[str, np.ndarray]], *, gain_w_scale: np.nda
         z0[i, :n] = mo["z0"]
         n_modes[i] = n
         k_air[i] = mo["k_air_k_w"]
-    return {"lam": lam, "w_in": w_in, "w_q": w_q, "r_air": r_air, "k_air_k_w": k_air, "z0": z0, "n_modes": n_modes}
+        m = len(mo.get("conv_gv", ()))
+        n_conv[i] = m
+        if m:
+            conv["conv_cv"][i, :m, :n] = mo["conv_cv"]
+            conv["conv_qv"][i, :m] = mo["conv_qv"]
+            conv["conv_s"][i, :m, :m] = mo["conv_s"]
+            for key in ("conv_gv", "conv_area_m2", "conv_h0_w_m2k", "conv_c_pos", "conv_c_neg"):
+                conv[key][i, :m] = mo[key]
+    return {"lam": lam, "w_in": w_in, "w_q": w_q, "r_air": r_air, "k_air_k_w": k_air, "z0": z0, "n_modes": n_modes, **conv, "n_conv": n_conv}
 
 
 def run_kernel(
@@ -476,6 +556,15 @@ def run_kernel(
         h_ve_sched_w_k=np.broadcast_to(np.asarray(h_ve_sched_w_k, dtype=float), (n_b,)).copy(),
         ve_profile=zeros if ve_profile is None else np.asarray(ve_profile, dtype=np.int64),
         phi_h_max_w=np.broadcast_to(np.asarray(phi_h_max_w, dtype=float), (n_b,)).copy(),
+        conv_cv=stacked["conv_cv"],
+        conv_qv=stacked["conv_qv"],
+        conv_gv=stacked["conv_gv"],
+        conv_s=stacked["conv_s"],
+        conv_area_m2=stacked["conv_area_m2"],
+        conv_h0_w_m2k=stacked["conv_h0_w_m2k"],
+        conv_c_pos=stacked["conv_c_pos"],
+        conv_c_neg=stacked["conv_c_neg"],
+        n_conv=stacked["n_conv"],
     )
     clim = Climate52016(
         t_out_c=np.ascontiguousarray(t_out_c, dtype=float),
@@ -495,7 +584,7 @@ def run_kernel(
     return out
 
 
-def simulate_spec_iso52016(spec, weather, *, hourly: bool = False) -> dict:
+def simulate_spec_iso52016(spec, weather, *, hourly: bool = False, interior_convection: str = "tarp") -> dict:
     """Simulate one zone with the finer model; the same summary keys as :func:`twin.energy.spec.simulate_spec`.
 
     Keys: ``name``, ``heating_mwh``, ``cooling_mwh``, ``peak_heating_kw``, ``peak_heating_time``,
@@ -505,7 +594,7 @@ def simulate_spec_iso52016(spec, weather, *, hourly: bool = False) -> dict:
     """
     import pandas as pd
 
-    net, drv, info = build_network(spec, weather)
+    net, drv, info = build_network(spec, weather, interior_convection=interior_convection)
     mo = modal_arrays(net)
     st = stack_buildings([mo])
     time = drv.time

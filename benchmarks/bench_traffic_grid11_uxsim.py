@@ -16,11 +16,22 @@ Measures, the same for both engines:
 
 * mean trip time of the vehicles that arrived, s (twin: ``DynamicResult.totals()``; UXsim:
   ``analyzer.average_travel_time``), and the share that arrived;
-* links that queue: links whose mean density ``(N_in(t) - N_out(t)) / L`` (vehicles on the link
-  over its length, from the cumulative counts at every step: twin ``cum_in``/``cum_out``, UXsim
-  ``cum_arrival``/``cum_departure``) is above the critical density ``k_c = q_max / v_f``
-  (0.04 veh/m) at some time. A link at capacity in free flow holds exactly ``k_c L``; more means
-  a queue on it.
+* links that queue, by UXsim's own measure: ``Link.num_vehicles_queue``, the vehicles on the link
+  slower than its free-flow speed, read every 5 s while UXsim runs; twin's same quantity is
+  ``DynamicResult.congested_veh`` (vehicles in the congested state, Newell's solution on the
+  cumulative curves), every 5 s step. A link queues when that count reaches a threshold at some
+  time; thresholds 5 (one UXsim platoon), 10, 20 and 40 vehicles are reported, since UXsim's
+  count on a link is a multiple of its platoon size and its stochastic node transfers slow
+  platoons briefly on almost every link;
+* links above critical density (the earlier measure): mean density ``(N_in(t) - N_out(t)) / L``
+  from the cumulative counts (twin ``cum_in``/``cum_out``, UXsim ``cum_arrival``/``cum_departure``)
+  above ``k_c = q_max / v_f`` (0.04 veh/m) at some time.
+
+twin runs with its defaults (DUO with the next-link choice at the stop line) and, for comparison,
+with ``duo_supply_choice=False`` (strict first-in-first-out behind a full next link, the rule
+before issue 15's fix). When not every vehicle arrived, twin's mean trip of the arrived vehicles
+is an estimate: vehicles of one destination assumed to arrive in the order they departed (area
+between its departure and arrival curves up to the arrived count); UXsim's is exact.
 
 Writes benchmarks/figures/traffic_grid11.json (all runs, means, ratios, load average, versions).
 """
@@ -43,7 +54,11 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 OUT = REPO / "benchmarks" / "figures" / "traffic_grid11.json"
 QUEUE_MARGIN = 1.0001
-"""A link queues when its mean density exceeds ``QUEUE_MARGIN x k_c`` (margin: rounding only)."""
+"""A link is above critical density when its mean density exceeds ``QUEUE_MARGIN x k_c`` (margin: rounding only)."""
+SLOW_THRESHOLDS = (5, 10, 20, 40)
+"""Vehicles slower than free flow (UXsim's ``num_vehicles_queue``) at which a link counts as queueing."""
+SAMPLE_S = 5.0
+"""Sampling interval of the slow-vehicle counts, s (twin's step; UXsim is advanced by this much between reads)."""
 
 
 def _queued_links(veh_on_link: np.ndarray, length_m: np.ndarray, k_crit_veh_m: np.ndarray) -> int:
@@ -51,7 +66,33 @@ def _queued_links(veh_on_link: np.ndarray, length_m: np.ndarray, k_crit_veh_m: n
     return int((veh_on_link.max(axis=1) / length_m > QUEUE_MARGIN * k_crit_veh_m).sum())
 
 
-def run_twin(scale: float, seed: int, duo_interval_s: float | None = None) -> dict:
+def _slow_links(slow_veh: np.ndarray) -> dict[str, int]:
+    """Links whose slow-vehicle count reaches each of :data:`SLOW_THRESHOLDS` at some sample (rows: links)."""
+    peak = slow_veh.max(axis=1)
+    return {str(thr): int((peak >= thr - 1e-9).sum()) for thr in SLOW_THRESHOLDS}
+
+
+def _mean_trip_arrived_s(res, demand) -> float:
+    """Mean trip of the arrived vehicles: exact when all arrived, else FIFO per destination (estimate)."""
+    tot = res.totals()
+    if np.isfinite(tot["mean_trip_time_s"]):
+        return float(tot["mean_trip_time_s"])
+    dem = res.demand
+    t = res.times_s
+    area = 0.0
+    for d in range(res.cum_arr.shape[0]):
+        rows = dem.od_dest == d
+        gen = np.zeros_like(t)
+        for t0, t1, rate in zip(dem.t0_s[rows], dem.t1_s[rows], dem.rate_veh_s[rows]):
+            gen += rate * np.clip(np.minimum(t, t1) - t0, 0.0, None)
+        arr_end = res.cum_arr[d, -1]
+        gap = np.minimum(gen, arr_end) - res.cum_arr[d]
+        area += float(np.sum(0.5 * (gap[1:] + gap[:-1])) * res.dt_s)
+    arrived = float(res.cum_arr[:, -1].sum())
+    return area / arrived if arrived > 0 else float("nan")
+
+
+def run_twin(scale: float, seed: int, duo_interval_s: float | None = None, supply_choice: bool = True) -> dict:
     """One twin run of grid11 with the demand times ``scale`` (route updates every ``duo_interval_s``; default the scenario's)."""
     import bench_traffic_dynamic as bd
 
@@ -65,18 +106,23 @@ def run_twin(scale: float, seed: int, duo_interval_s: float | None = None) -> di
     if duo_interval_s is not None:
         opts["duo_interval_s"] = duo_interval_s
     t0 = time.perf_counter()
-    res = simulate(net, demand, dynamics=dyn, duo_noise=float(st["duo_noise"]), seed=seed, **opts)
+    res = simulate(net, demand, dynamics=dyn, duo_noise=float(st["duo_noise"]), seed=seed, duo_supply_choice=supply_choice, **opts)
     wall = time.perf_counter() - t0
     tot = res.totals()
     k_crit = dyn.capacity_veh_s / dyn.free_speed_m_s
+    name = "twin" if duo_interval_s is None else f"twin DUO every {duo_interval_s:g} s"
+    if not supply_choice:
+        name += " strict FIFO"
     return {
-        "engine": "twin" if duo_interval_s is None else f"twin DUO every {duo_interval_s:g} s",
+        "engine": name,
         "scale": scale,
         "seed": seed,
-        "mean_trip_time_s": float(tot["mean_trip_time_s"]),
+        "mean_trip_time_s": _mean_trip_arrived_s(res, demand),
+        "mean_trip_exact": bool(np.isfinite(tot["mean_trip_time_s"])),
         "arrived_share": float(tot["arrived_veh"] / tot["generated_veh"]),
         "generated_veh": float(tot["generated_veh"]),
         "queued_links": _queued_links(res.cum_in - res.cum_out, dyn.length_m, k_crit),
+        "slow_links": _slow_links(res.congested_veh()),
         "wall_s": wall,
     }
 
@@ -105,11 +151,15 @@ def run_uxsim(scale: float, seed: int, deltan: int = 5) -> dict:
                   jam_density=r.jam_density_veh_m, merge_priority=r.merge_priority)  # fmt: skip
     for r in demand.itertuples():
         w.adddemand(str(r.origin_node_id), str(r.destination_node_id), r.t_start_s, r.t_end_s, r.flow_veh_s * scale)
-    w.exec_simulation()
+    by_id = {str(lk.name): lk for lk in w.LINKS}
+    in_order = [by_id[str(i)] for i in links["link_id"]]
+    slow = []
+    while w.check_simulation_ongoing():
+        w.exec_simulation(duration_t2=SAMPLE_S)  # SAMPLE_S / deltat steps, then read every link
+        slow.append([lk.num_vehicles_queue for lk in in_order])
     wall = time.perf_counter() - t0
     a = w.analyzer
     a.basic_analysis()
-    by_id = {str(lk.name): lk for lk in w.LINKS}
     veh = np.array([np.asarray(by_id[str(i)].cum_arrival, float) - np.asarray(by_id[str(i)].cum_departure, float) for i in links["link_id"]])
     k_crit = (links["capacity_veh_s"] / links["free_flow_speed_m_s"]).to_numpy()
     return {
@@ -117,9 +167,11 @@ def run_uxsim(scale: float, seed: int, deltan: int = 5) -> dict:
         "scale": scale,
         "seed": seed,
         "mean_trip_time_s": float(a.average_travel_time),
+        "mean_trip_exact": True,
         "arrived_share": float(a.trip_completed / a.trip_all) if a.trip_all else float("nan"),
         "generated_veh": float(a.trip_all),
         "queued_links": _queued_links(veh, links["length_m"].to_numpy(), k_crit),
+        "slow_links": _slow_links(np.array(slow, dtype=float).T),
         "wall_s": wall,
     }
 
@@ -151,8 +203,10 @@ def summarize(runs: list[dict], scales: list[float]) -> list[dict]:
             row["engines"][eng] = {
                 "mean_trip_time_s": _mean(rs, "mean_trip_time_s"),
                 "mean_trip_time_s_range": [float(np.min(trips)), float(np.max(trips))],
+                "mean_trip_exact": all(r["mean_trip_exact"] for r in rs),
                 "queued_links": _mean(rs, "queued_links"),
                 "queued_links_range": [min(r["queued_links"] for r in rs), max(r["queued_links"] for r in rs)],
+                "slow_links": {k: float(np.mean([r["slow_links"][k] for r in rs])) for k in rs[0]["slow_links"]},
                 "arrived_share": _mean(rs, "arrived_share"),
                 "seeds": len(rs),
             }
@@ -163,6 +217,7 @@ def summarize(runs: list[dict], scales: list[float]) -> list[dict]:
                 row["ratios_twin_over"][eng] = {
                     "mean_trip_time": tw["mean_trip_time_s"] / e["mean_trip_time_s"],
                     "queued_links": tw["queued_links"] / e["queued_links"] if e["queued_links"] else float("nan"),
+                    "slow_links": {k: (tw["slow_links"][k] / v if v else float("nan")) for k, v in e["slow_links"].items()},
                     "arrived_share": tw["arrived_share"] / e["arrived_share"],
                 }
         summary.append(row)
@@ -174,9 +229,10 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--scales", default="1,1.5,2")
     ap.add_argument("--deltan", default="5,1", help="UXsim platoon sizes (5: the scenario)")
-    ap.add_argument("--seeds-deltan1", type=int, default=2, help="seeds of the deltan 1 runs (slow, ~6 GB each)")
-    ap.add_argument("--deltan1-max-scale", type=float, default=1.5, help="no deltan 1 run above this scale (memory)")
-    ap.add_argument("--twin-intervals", default="120", help="extra twin runs with these DUO update intervals, s ('' none)")
+    ap.add_argument("--seeds-deltan1", type=int, default=1, help="seeds of the deltan 1 runs (slow, ~6 GB each)")
+    ap.add_argument("--deltan1-max-scale", type=float, default=1.0, help="no deltan 1 run above this scale (memory)")
+    ap.add_argument("--twin-intervals", default="", help="extra twin runs with these DUO update intervals, s ('' none)")
+    ap.add_argument("--no-strict", action="store_true", help="skip the twin runs with duo_supply_choice=False")
     ap.add_argument("--no-uxsim", action="store_true")
     ap.add_argument("--output", default=str(OUT))
     args = ap.parse_args(argv)
@@ -195,26 +251,35 @@ def main(argv: list[str] | None = None) -> dict:
     for scale in scales:
         for seed in range(args.seeds):
             new = [run_twin(scale, seed)] + [run_twin(scale, seed, iv) for iv in intervals]
+            if not args.no_strict:
+                new.append(run_twin(scale, seed, supply_choice=False))
             if have_uxsim:
                 new += [
                     _uxsim_in_child(scale, seed, dn) for dn in deltans if dn != 1 or (seed < args.seeds_deltan1 and scale <= args.deltan1_max_scale)
                 ]
             runs += new
             for r in new:
-                print(f"{r['engine']:28s} x{scale:<4g} seed {seed}: mean trip {r['mean_trip_time_s']:7.1f} s, "
-                      f"arrived {100 * r['arrived_share']:6.2f} %, links that queue {r['queued_links']:3d}, wall {r['wall_s']:.1f} s", flush=True)  # fmt: skip
+                slow = " ".join(f">={k}:{v}" for k, v in r["slow_links"].items())
+                print(f"{r['engine']:28s} x{scale:<4g} seed {seed}: mean trip {r['mean_trip_time_s']:7.1f} s{'' if r['mean_trip_exact'] else ' (est.)'}, "
+                      f"arrived {100 * r['arrived_share']:6.2f} %, above k_c {r['queued_links']:3d}, slow-vehicle links {slow}, wall {r['wall_s']:.1f} s",
+                      flush=True)  # fmt: skip
     summary = summarize(runs, scales)
-    print("\nmeans over seeds: scale | engine | mean trip (s) | arrived (%) | links that queue")
+    print("\nmeans over seeds: scale | engine | mean trip of arrived (s) | arrived (%) | links above k_c | links with >= 5/10/20/40 slow vehicles")
     for row in summary:
         for eng, e in row["engines"].items():
-            print(f"{row['scale']:4g} | {eng:28s} | {e['mean_trip_time_s']:7.1f} | {100 * e['arrived_share']:6.2f} | {e['queued_links']:6.1f}")
+            slow = " / ".join(f"{v:.1f}" for v in e["slow_links"].values())
+            print(f"{row['scale']:4g} | {eng:28s} | {e['mean_trip_time_s']:7.1f}{'' if e['mean_trip_exact'] else ' (est.)'} | "
+                  f"{100 * e['arrived_share']:6.2f} | {e['queued_links']:6.1f} | {slow}")  # fmt: skip
         for eng, q in row["ratios_twin_over"].items():
-            print(f"{row['scale']:4g} | twin / {eng}: mean trip {q['mean_trip_time']:.3f}, links that queue {q['queued_links']:.3f}, "
-                  f"arrived {q['arrived_share']:.3f}")  # fmt: skip
+            slow = " / ".join(f"{v:.3f}" for v in q["slow_links"].values())
+            print(f"{row['scale']:4g} | twin / {eng}: mean trip {q['mean_trip_time']:.3f}, above k_c {q['queued_links']:.3f}, "
+                  f"slow-vehicle links {slow}, arrived {q['arrived_share']:.3f}")  # fmt: skip
     out = {
         "case": "grid11 (../shared/data/traffic/grid11), demand x scale",
         "queue_definition": "max over steps of (N_in - N_out) / L > 1.0001 * capacity / free speed",
-        "mean_trip_definition": "mean trip time of the vehicles that arrived (twin: NaN unless all arrived)",
+        "slow_links_definition": f"links whose vehicles slower than free flow (UXsim Link.num_vehicles_queue; twin DynamicResult.congested_veh), "
+        f"read every {SAMPLE_S:g} s, reach the threshold (keys) at some time",
+        "mean_trip_definition": "mean trip time of the vehicles that arrived (twin: exact when all arrived, else FIFO per destination, mean_trip_exact false)",
         "seeds": args.seeds,
         "summary": summary,
         "runs": runs,

@@ -353,7 +353,7 @@ class Network:
         if alpha is None:
             alpha = 0.0 if mode in ("walk", "bike") else 0.15
         alpha_links = np.where(capacity > 0, float(alpha), 0.0)
-        return cls.build(
+        net = cls.build(
             node_ids=np.asarray(node_list, dtype=object),
             link_ids=sel["link_id"].to_numpy(dtype=object),
             from_node=np.fromiter((lookup[v] for v in sel["from_node"]), dtype=np.int64, count=len(sel)),
@@ -371,6 +371,18 @@ class Network:
             name=str(getattr(scene, "name", "scene")),
             meta={"mode": mode, "source": "scene", "link_index": sel.index.to_numpy()},
         )
+        if "lanes" in sel.columns:
+            import pandas as pd
+
+            # lanes per stored link (signal saturation flows); at least 1
+            lanes = pd.Series(sel["lanes"].to_numpy(np.float64), index=sel["link_id"].to_numpy(dtype=object))
+            net.meta["lanes"] = np.maximum(lanes.reindex(net.link_ids).fillna(1.0).to_numpy(np.float64), 1.0)
+        if "signalised" in nodes.columns:
+            flag = dict(zip(nodes["node_id"], nodes["signalised"].fillna(False).astype(bool), strict=True))
+            src = dict(zip(nodes["node_id"], nodes["signal_source"].fillna("").astype(str), strict=True)) if "signal_source" in nodes.columns else {}
+            net.meta["signalised"] = np.array([bool(flag.get(v, False)) for v in node_list], dtype=bool)
+            net.meta["signal_source"] = np.array([src.get(v, "") for v in node_list], dtype=object)
+        return net
 
     # ------------------------------------------------------------------ what-ifs
     def with_values(self, **arrays: np.ndarray) -> Network:
@@ -410,7 +422,7 @@ class Network:
             time_unit=self.time_unit,
             length_unit=self.length_unit,
             name=self.name,
-            meta={k: v for k, v in self.meta.items() if not k.startswith("_") and k != "link_index"},
+            meta={k: (v[keep] if k == "lanes" else v) for k, v in self.meta.items() if not k.startswith("_") and k != "link_index"},
         )
 
     def links_frame(self) -> pd.DataFrame:

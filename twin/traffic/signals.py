@@ -1,0 +1,460 @@
+"""Traffic signals in static assignment: approach capacity ``s g / C`` and stop-line delay.
+
+Method
+------
+At a signalised node every approach (in-link open to traffic) gets a zero-length *stop-line
+link* between its end and the node (:func:`add_signals`); the approach link keeps its own
+delay function (mid-block), the stop-line link carries the signal's delay as a function of the
+approach flow ``v`` (delay-function codes 2-4 of :mod:`twin.kernels.traffic_vdf`)::
+
+    c  = s g                                  approach capacity, veh/h (s: saturation flow)
+    X  = v / c
+    d1 = C (1 - g)^2 / 2 / (1 - g min(X, 1))  uniform delay (Webster 1958; HCM 2000 Eq. 16-11)
+    d2 = 900 T [(X - 1) + sqrt((X - 1)^2 + 4 X / (c T))]   incremental delay, s (T in h)
+
+``d2`` is the time-dependent form of Kimber & Hollis (1979) and Akcelik (1980), HCM 2000
+Eq. 16-12 (``k = 0.5`` pretimed, ``I = 1`` isolated; kept in HCM 2010 chapter 18). Webster's
+steady-state random term ``X^2 / (2 v (1 - X))`` is infinite at ``X = 1`` and undefined above,
+which a static equilibrium cannot use (early iterations load links far above capacity);
+Akcelik's form is finite, continuous and non-decreasing at every flow and tends to Webster's
+below saturation as ``T`` grows. Above capacity it grows like ``T / 2 (X - 1)``: the mean
+delay of the queue that builds during a period of length ``T``. The Beckmann objective uses
+its closed-form integral, so Frank-Wolfe's line search and Algorithm B are unchanged.
+
+Defaults (:class:`SignalTiming`)
+--------------------------------
+* cycle ``C`` = 90 s: Webster's (1958) optimum cycle ``(1.5 L + 5) / (1 - Y)`` for the
+  8 s lost time below and a flow ratio sum ``Y`` = 0.8 is 85 s; urban pretimed cycles are
+  60-120 s. A planning value, to be replaced by the local timing plans;
+* two phases of equal green (opposing approaches move together, the usual pretimed plan),
+  4 s lost time per phase (HCM 2000 defaults: 2 s start-up lost time, 4 s yellow + all-red
+  of which 2 s are used as green extension), so the effective green ratio of every approach
+  is ``g = (C - 2 x 4) / (2 C)`` = 0.456 at 90 s;
+* saturation flow ``s`` = 1,900 veh/h per lane (the HCM's base saturation flow, no
+  adjustment factors) times the approach's lanes when the network knows them
+  (``meta['lanes']``, scene networks), else the approach link's capacity (TNTP networks: the
+  link capacity taken as its saturation flow);
+* analysis period ``T`` = 0.25 h (HCM peak 15 minutes).
+
+Saint-Gilles / OSM: :func:`read_osm_signals` reads nodes tagged ``highway=traffic_signals``
+(also within ``;`` lists) and, as kind ``crossing``, ``crossing=traffic_signals``;
+:func:`mark_signals` puts them on the scene's street nodes (``signalised``,
+``signal_source``). Signalised pedestrian crossings are left out by default: their vehicle
+green is usually most of the cycle (push-button), and the two-phase default would overstate
+their delay several times; ``include_crossings=True`` takes them with the same timing.
+
+Limits: isolated, pretimed signals only (no coordination / progression factor, no actuated
+control, no initial queue ``d3``), one delay per approach (no per-movement lane groups, no
+left-turn opposed flows), static assignment only (dynamic loading does not read signals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from twin.errors import InputError
+from twin.traffic.network import VDF_SIGNAL, Network
+
+UNITS_PER_HOUR = {"s": 3600.0, "min": 60.0, "h": 1.0}
+
+
+@dataclass(frozen=True)
+class SignalTiming:
+    """Timing of a pretimed signal (see the module docstring for the defaults and sources).
+
+    Attributes
+    ----------
+    cycle_s : float
+        Cycle length ``C``, s (> 0).
+    green_ratio : float or None
+        Effective green ratio ``g / C`` of every approach, in (0, 1]; None: equal split of
+        ``C - n_phases * lost_time_s`` among ``n_phases`` phases.
+    n_phases : int
+        Number of phases of the default split (>= 1).
+    lost_time_s : float
+        Lost time per phase, s (>= 0, and ``n_phases * lost_time_s < cycle_s``).
+    saturation_flow_veh_h_lane : float
+        Saturation flow per lane, veh/h (> 0).
+    period_h : float
+        Analysis period ``T`` of the incremental delay, h (> 0).
+    """
+
+    cycle_s: float = 90.0
+    green_ratio: float | None = None
+    n_phases: int = 2
+    lost_time_s: float = 4.0
+    saturation_flow_veh_h_lane: float = 1900.0
+    period_h: float = 0.25
+
+    def check(self, where: str = "signal timing") -> None:
+        """Raise InputError (naming ``where``) for a value outside its range."""
+        if not (np.isfinite(self.cycle_s) and self.cycle_s > 0):
+            raise InputError(f"cycle length must be a finite number > 0 s, got {self.cycle_s}", obj=where, field="cycle_s")
+        if self.green_ratio is not None and not (np.isfinite(self.green_ratio) and 0 < self.green_ratio <= 1):
+            raise InputError(f"green ratio must be in (0, 1], got {self.green_ratio}", obj=where, field="green_ratio")
+        if not (isinstance(self.n_phases, (int, np.integer)) and self.n_phases >= 1):
+            raise InputError(f"number of phases must be a whole number >= 1, got {self.n_phases}", obj=where, field="n_phases")
+        if not (np.isfinite(self.lost_time_s) and self.lost_time_s >= 0):
+            raise InputError(f"lost time must be a finite number >= 0 s, got {self.lost_time_s}", obj=where, field="lost_time_s")
+        if self.green_ratio is None and not self.n_phases * self.lost_time_s < self.cycle_s:
+            raise InputError(
+                f"{self.n_phases} phases x {self.lost_time_s} s lost time leave no green in a {self.cycle_s} s cycle", obj=where, field="lost_time_s"
+            )
+        if not (np.isfinite(self.saturation_flow_veh_h_lane) and self.saturation_flow_veh_h_lane > 0):
+            raise InputError(f"saturation flow must be a finite number > 0 veh/h/lane, got {self.saturation_flow_veh_h_lane}", obj=where, field="saturation_flow_veh_h_lane")
+        if not (np.isfinite(self.period_h) and self.period_h > 0):
+            raise InputError(f"analysis period must be a finite number > 0 h, got {self.period_h}", obj=where, field="period_h")
+
+    @property
+    def green(self) -> float:
+        """Effective green ratio ``g / C`` of an approach."""
+        if self.green_ratio is not None:
+            return float(self.green_ratio)
+        return (self.cycle_s - self.n_phases * self.lost_time_s) / (self.n_phases * self.cycle_s)
+
+    @property
+    def uniform_delay_s(self) -> float:
+        """Uniform delay at zero flow, ``C (1 - g)^2 / 2``, s."""
+        return 0.5 * self.cycle_s * (1.0 - self.green) ** 2
+
+
+@dataclass(eq=False)
+class SignalNetwork:
+    """A network with stop-line links at its signalised nodes, and the maps back.
+
+    ``link_of[e]``: link of ``original`` that stored link ``e`` is (-1 for stop-line links);
+    ``approach_of[e]``: the approach link (of ``original``) whose stop line ``e`` is (-1
+    otherwise). ``turns``: the :class:`~twin.traffic.turns.TurnNetwork` whose expanded network
+    is ``original``, when signals were added to a turn-expanded network.
+    """
+
+    network: Network
+    original: Network
+    link_of: np.ndarray
+    approach_of: np.ndarray
+    nodes: list[Any] = field(default_factory=list)
+    turns: Any = None
+
+    def link_flow(self, flow: np.ndarray) -> np.ndarray:
+        """Flows on the original links (of the unexpanded network for a turn network)."""
+        out = np.zeros(self.original.n_links)
+        keep = self.link_of >= 0
+        np.add.at(out, self.link_of[keep], np.asarray(flow)[keep])
+        return self.turns.link_flow(out) if self.turns is not None else out
+
+    def approaches(self, flow: np.ndarray, cost: np.ndarray | None = None) -> pd.DataFrame:
+        """One row per signalised approach: node, approach link, flow, capacity, X, delay.
+
+        ``flow`` (and ``cost``, default: delay at ``flow``) are per stored link of ``network``.
+        """
+        from twin.traffic.vdf import link_times
+
+        stop = np.flatnonzero(self.approach_of >= 0)
+        net = self.network
+        delay = link_times(net, flow) if cost is None else np.asarray(cost)
+        unit = {2: "s", 3: "min", 4: "h"}[int(net.vdf[stop[0]])] if stop.size else net.time_unit
+        base = self.turns.original if self.turns is not None else self.original
+        orig = self.approach_of[stop]
+        if self.turns is not None:
+            orig = self.turns.link_of[orig]
+        return pd.DataFrame(
+            {
+                "node_id": base.node_ids[base.to_node[orig]],
+                "link_id": base.link_ids[orig],
+                "flow": np.asarray(flow)[stop],
+                "capacity": net.capacity[stop],
+                "green_ratio": net.beta[stop],
+                "degree_of_saturation": np.asarray(flow)[stop] / net.capacity[stop],
+                f"delay_{unit}": delay[stop],
+            }
+        )
+
+
+def _timings(signals: Any, network: Network, timing: SignalTiming | None) -> dict[Any, SignalTiming]:
+    default = timing or SignalTiming()
+    default.check()
+    if signals is None:
+        mask = network.meta.get("signalised")
+        if mask is None:
+            raise InputError("no signals given and the network has no meta['signalised'] (see twin.traffic.signals.mark_signals)", field="signals")
+        signals = [network.node_ids[i] for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
+    if isinstance(signals, Mapping):
+        out = {}
+        for node, t in signals.items():
+            t = default if t is None else t
+            t.check(f"signal at node {node}")
+            out[node] = t
+    else:
+        out = {node: default for node in signals}
+    if not out:
+        raise InputError("no signalised node given (an empty selection)", field="signals")
+    return out
+
+
+def add_signals(
+    network: Network | Any,
+    signals: Iterable[Any] | Mapping[Any, SignalTiming | None] | None = None,
+    *,
+    timing: SignalTiming | None = None,
+    green_by_link: Mapping[Any, float] | None = None,
+    time_unit: str | None = None,
+) -> SignalNetwork:
+    """Insert a stop-line link with the signal delay on every approach of the signalised nodes.
+
+    Parameters
+    ----------
+    network
+        A :class:`Network`, or a :class:`~twin.traffic.turns.TurnNetwork` (the stop lines then
+        sit between each approach and its turns; node and link ids are the unexpanded ones).
+    signals
+        Native ids of the signalised nodes, or a mapping id -> :class:`SignalTiming` (None: the
+        default). None: the nodes flagged in ``network.meta['signalised']``.
+    timing
+        Default timing (see :class:`SignalTiming`).
+    green_by_link
+        Green ratio of individual approaches, by native approach link id (in (0, 1]).
+    time_unit
+        ``s``, ``min`` or ``h``: the unit of the network's times, when its own ``time_unit``
+        is none of these (TNTP files say ``file``); default: the network's.
+
+    Returns
+    -------
+    SignalNetwork
+        ``.network`` is assigned like any network; ``.link_flow`` maps flows back.
+
+    Raises
+    ------
+    InputError
+        A node id not in the network, a node without an approach (no in-link with capacity),
+        a cycle <= 0, a green ratio outside (0, 1], an approach link id that is not an approach
+        of a signalised node, an unsupported time unit, no signal at all.
+    """
+    from twin.traffic.turns import TurnNetwork
+
+    turns = network if isinstance(network, TurnNetwork) else None
+    base = turns.original if turns is not None else network
+    target = turns.network if turns is not None else network
+    unit = target.time_unit if time_unit is None else time_unit
+    if unit not in VDF_SIGNAL:
+        raise InputError(f"signals need a network timed in s, min or h, got {unit!r} (name it with time_unit=)", field="time_unit")
+    per_unit = UNITS_PER_HOUR[unit] / 3600.0  # time units per second
+    plan = _timings(signals, base, timing)
+    lanes = base.meta.get("lanes")
+    node_of = {nid: i for i, nid in enumerate(base.node_ids.tolist())}
+    link_pos = {lid: k for k, lid in enumerate(base.link_ids.tolist())}
+    greens = dict(green_by_link or {})
+    approach: list[int] = []  # links of ``base``
+    cap: list[float] = []
+    green: list[float] = []
+    uniform: list[float] = []
+    period: list[float] = []
+    for node, t in plan.items():
+        v = node_of.get(node)
+        if v is None:
+            v = node_of.get(str(node))
+        if v is None:
+            raise InputError(f"signalised node {node!r} is not in network {base.name!r}", obj=f"node {node}", field="signals")
+        ins = [int(i) for i in base.in_link[base.in_start[v] : base.in_start[v + 1]] if base.capacity[i] > 0 and base.vdf[i] < 2]
+        if not ins:
+            raise InputError(f"signalised node {node!r} has no approach (no in-link with a capacity > 0)", obj=f"node {node}", field="signals")
+        for i in ins:
+            g = greens.pop(base.link_ids[i], t.green)
+            if not (np.isfinite(g) and 0 < g <= 1):
+                raise InputError(f"green ratio must be in (0, 1], got {g}", obj=f"approach link {base.link_ids[i]} of node {node}", field="green_ratio")
+            s = t.saturation_flow_veh_h_lane * float(lanes[i]) if lanes is not None else float(base.capacity[i])
+            approach.append(i)
+            cap.append(s * g)
+            green.append(g)
+            uniform.append(0.5 * t.cycle_s * (1.0 - g) ** 2 * per_unit)
+            period.append(t.period_h * UNITS_PER_HOUR[unit])
+    if greens:
+        lid = next(iter(greens))
+        where = "not in the network" if lid not in link_pos else "not an approach of a signalised node"
+        raise InputError(f"green ratio given for link {lid!r}, {where}", obj=f"link {lid}", field="green_by_link")
+    if len(set(approach)) != len(approach):
+        raise InputError("a signalised node is listed twice", field="signals")
+    if turns is not None:
+        pos = {int(k): e for e, k in enumerate(turns.link_of.tolist()) if k >= 0}
+        split = [pos[i] for i in approach]
+    else:
+        split = approach
+    net = _insert_stop_lines(target, np.asarray(split, dtype=np.int64), np.array(cap), np.array(green), np.array(uniform), np.array(period), VDF_SIGNAL[unit])
+    m = target.n_links
+    order = net.link_ids_order
+    link_of = np.r_[np.arange(m), np.full(len(split), -1)][order]
+    approach_of = np.r_[np.full(m, -1), np.asarray(split, dtype=np.int64)][order]
+    return SignalNetwork(net.network, target, link_of, approach_of, list(plan), turns)
+
+
+@dataclass
+class _Inserted:
+    network: Network
+    link_ids_order: np.ndarray
+
+
+def _insert_stop_lines(net: Network, split: np.ndarray, cap: np.ndarray, green: np.ndarray, uniform: np.ndarray, period: np.ndarray, code: int) -> _Inserted:
+    """``net`` with links ``split`` ending at new nodes, joined to their old head by stop-line links."""
+    m, n, k = net.n_links, net.n_nodes, len(split)
+    new_nodes = np.array([f"{net.node_ids[net.to_node[i]]}:stop:{net.link_ids[i]}" for i in split], dtype=object)
+    to_node = net.to_node.astype(np.int64).copy()
+    stop_head = to_node[split].copy()
+    to_node[split] = n + np.arange(k)
+
+    def cat(a: np.ndarray, extra: Any, dtype: Any) -> np.ndarray:
+        return np.concatenate([np.asarray(a, dtype=dtype), np.broadcast_to(np.asarray(extra, dtype=dtype), (k,))])
+
+    link_ids = np.concatenate([np.asarray(net.link_ids, dtype=object), np.array([f"signal:{net.link_ids[i]}" for i in split], dtype=object)])
+    meta = {key: v for key, v in net.meta.items() if not key.startswith("_") and key not in ("link_index", "lanes", "osm_way_id")}
+    built = Network.build(
+        node_ids=np.concatenate([np.asarray(net.node_ids, dtype=object), new_nodes]),
+        link_ids=np.arange(m + k),  # construction order; real ids set below
+        from_node=np.r_[net.from_node.astype(np.int64), n + np.arange(k)],
+        to_node=np.r_[to_node, stop_head],
+        free_flow_time=cat(net.free_flow_time, uniform, np.float64),
+        capacity=cat(net.capacity, cap, np.float64),
+        length=cat(net.length, 0.0, np.float64),
+        alpha=cat(net.alpha, period, np.float64),
+        beta=cat(net.beta, green, np.float64),
+        toll=cat(net.toll, 0.0, np.float64),
+        link_type=cat(net.link_type, 0, np.int32),
+        vdf=cat(net.vdf, code, np.int8),
+        fixed_cost=cat(net.fixed_cost, 0.0, np.float64),
+        n_zones=net.n_zones,
+        first_thru_node=net.first_thru_node,
+        time_unit=net.time_unit,
+        length_unit=net.length_unit,
+        name=f"{net.name} (signals)",
+        meta=meta,
+    )
+    order = built.link_ids.astype(np.int64)
+    return _Inserted(replace(built, link_ids=link_ids[order]), order)
+
+
+# ---------------------------------------------------------------------------- OSM
+def read_osm_signals(path: str | Path, bbox: tuple[float, float, float, float] | None = None) -> pd.DataFrame:
+    """Signal nodes of an OSM file (.pbf/.osm, pyosmium) or of a GeoJSON excerpt.
+
+    Returns a GeoDataFrame (EPSG:4326) with ``osm_id`` (int), ``kind`` (``traffic_signals``
+    for ``highway=traffic_signals``, also in a ``;`` list; ``crossing`` for
+    ``crossing=traffic_signals`` alone), ``highway``, ``crossing``, ``direction`` (the
+    ``traffic_signals:direction`` tag) and the point. ``bbox`` = (lon_min, lat_min, lon_max,
+    lat_max), bounds included.
+    """
+    import geopandas as gpd
+    import shapely
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError("signal file not found", path=path)
+    cols = ["osm_id", "kind", "highway", "crossing", "direction"]
+    if path.suffix.lower() in (".geojson", ".json", ".gpkg"):
+        try:
+            frame = gpd.read_file(path)
+        except Exception as exc:  # noqa: BLE001 - any reader failure is bad input
+            raise InputError(f"cannot read the signal file: {' '.join(str(exc).split())}", path=path) from None
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise InputError(f"signal file lacks column {missing[0]!r}", path=path, field=missing[0])
+        frame = frame.to_crs("EPSG:4326")
+        frame["osm_id"] = frame["osm_id"].astype(np.int64)
+    else:
+        import osmium
+
+        rows = []
+        try:
+            for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
+                hw = node.tags.get("highway", "")
+                cr = node.tags.get("crossing", "")
+                if "traffic_signals" in hw.split(";"):
+                    kind = "traffic_signals"
+                elif cr == "traffic_signals":
+                    kind = "crossing"
+                else:
+                    continue
+                rows.append((int(node.id), kind, hw or None, cr or None, node.tags.get("traffic_signals:direction"), node.location.lon, node.location.lat))
+        except RuntimeError as exc:
+            raise InputError(f"cannot read the OSM file: {exc}", path=path) from None
+        raw = pd.DataFrame(rows, columns=[*cols, "lon", "lat"])
+        frame = gpd.GeoDataFrame(raw[cols], geometry=shapely.points(raw["lon"].to_numpy(), raw["lat"].to_numpy()), crs="EPSG:4326")
+    if bbox is not None:
+        x, y = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
+        frame = frame[(x >= bbox[0]) & (x <= bbox[2]) & (y >= bbox[1]) & (y <= bbox[3])]
+    return frame.sort_values("osm_id").reset_index(drop=True)
+
+
+@dataclass
+class SignalMatch:
+    """What :func:`mark_signals` did: signals at a node, moved to a link end, not placed."""
+
+    at_node: int
+    snapped: int
+    unmatched: list[int]
+    n_signalised_nodes: int
+
+
+def mark_signals(scene: Any, signals: pd.DataFrame, *, include_crossings: bool = False, max_snap_m: float = 30.0, mode: str = "car") -> SignalMatch:
+    """Flag the scene's street nodes that carry a signal (columns ``signalised``, ``signal_source``).
+
+    A signal within 0.5 m of a node is that node's. A signal on a link open to ``mode``
+    (within 1 m) but not at a node (OSM puts some at the stop line, a few metres before the
+    junction) goes to the link's nearer end node when that is within ``max_snap_m`` along the
+    line. Others are left unmatched (listed). ``signal_source`` gives the OSM node id(s), the
+    tag and the distance moved. The ``nodes`` layer of ``scene`` is replaced.
+    """
+    import geopandas as gpd
+    import shapely
+
+    if not (np.isfinite(max_snap_m) and max_snap_m >= 0):
+        raise InputError(f"max_snap_m must be a finite number >= 0, got {max_snap_m}", field="max_snap_m")
+    nodes = scene.nodes
+    links = scene.links
+    if len(nodes) == 0:
+        raise InputError("the scene has no street nodes to put signals on", obj="nodes", field="signalised")
+    sig = signals if include_crossings else signals[signals["kind"] == "traffic_signals"]
+    sig = gpd.GeoDataFrame(sig, geometry="geometry", crs=signals.crs).to_crs(nodes.crs)
+    xy = np.c_[nodes.geometry.x.to_numpy(), nodes.geometry.y.to_numpy()]
+    node_row = {nid: r for r, nid in enumerate(nodes["node_id"])}
+    use = links[links["modes"].fillna("").astype(str).map(lambda s: mode in {p.strip() for p in s.split(",")})]
+    tree = shapely.STRtree(use.geometry.to_numpy()) if len(use) else None
+    sources: dict[int, list[str]] = {}
+    at_node = snapped = 0
+    unmatched: list[int] = []
+    for oid, kind, pt in zip(sig["osm_id"], sig["kind"], sig.geometry, strict=True):
+        d = np.hypot(xy[:, 0] - pt.x, xy[:, 1] - pt.y)
+        r = int(np.argmin(d))
+        tag = "highway=traffic_signals" if kind == "traffic_signals" else "crossing=traffic_signals"
+        if d[r] <= 0.5:
+            sources.setdefault(r, []).append(f"osm node {oid} {tag}")
+            at_node += 1
+            continue
+        best = None
+        if tree is not None:
+            for j in tree.query(pt, predicate="dwithin", distance=1.0):
+                line = use.geometry.iloc[int(j)]
+                along = line.project(pt)
+                for end, dist in ((use["from_node"].iloc[int(j)], along), (use["to_node"].iloc[int(j)], line.length - along)):
+                    if end in node_row and dist <= max_snap_m and (best is None or dist < best[1]):
+                        best = (node_row[end], dist)
+        if best is None:
+            unmatched.append(int(oid))
+            continue
+        sources.setdefault(best[0], []).append(f"osm node {oid} {tag}, {best[1]:.1f} m along the street")
+        snapped += 1
+    out = nodes.copy()
+    out["signalised"] = False
+    out["signal_source"] = ""
+    rows = np.array(sorted(sources), dtype=np.int64)
+    if rows.size:
+        out.iloc[rows, out.columns.get_loc("signalised")] = True
+        out.iloc[rows, out.columns.get_loc("signal_source")] = ["; ".join(sources[r]) for r in rows]
+    scene.set_layer("nodes", out)
+    return SignalMatch(at_node, snapped, unmatched, int(rows.size))
+
+
+__all__ = ["SignalMatch", "SignalNetwork", "SignalTiming", "add_signals", "mark_signals", "read_osm_signals"]

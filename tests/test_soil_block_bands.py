@@ -121,3 +121,12 @@ def test_bad_block_options_are_clear_errors(setup):
     assert err.value.field == "soil.block"
     with pytest.raises(InputError, match="no cell centre"):
         check_block_size(base, (100.0, 100.0, 200.0, 200.0), opts)
+
+
+def test_default_columns_are_about_a_metre():
+    from twin.soil.block_bands import resolved
+
+    assert resolved(parse_block_options({}), 5.0).sub == 5
+    assert resolved(parse_block_options({}), 2.0).sub == 2
+    assert resolved(parse_block_options({}), 100.0).sub == 20  # at most 20 columns a cell
+    assert resolved(parse_block_options({"sub": 3}), 5.0).sub == 3

@@ -91,7 +91,8 @@ class BlockBandOptions(BaseModel):
     region: tuple[float, float, float, float] | None = Field(
         None, description="xmin, ymin, xmax, ymax of the block in the scene CRS (default: the cells whose cover changes, plus margin_m)")
     margin_m: float = Field(10.0, ge=0.0, le=500.0, description="margin around the changed cells, m")
-    sub: int = Field(2, ge=1, le=20, description="block columns per soil-grid cell along x and y")
+    sub: int | None = Field(None, ge=1, le=20, description="block columns per soil-grid cell along x and y "
+                            "(default: columns of about 1 m, round(cell size / 1 m))")
     dz_m: float = Field(0.1, ge=0.01, le=0.5, description="layer thickness of the block, m")
     hours: float | None = Field(None, gt=0.0, le=8760.0, description="simulated window, h (default: soil.hours)")
     samples: int = Field(10, ge=2, le=200, description="paired samples of the hydraulics (at most uncertainty.samples)")
@@ -198,6 +199,13 @@ def sub_bounds(grid_bounds, cell_size_m: float, region) -> tuple[float, float, f
     return (lo(region[0], x0, x0), lo(region[1], y0, y0), hi(region[2], x0, x1), hi(region[3], y0, y1))
 
 
+def resolved(opts: BlockBandOptions, cell_size_m: float) -> BlockBandOptions:
+    """``opts`` with ``sub`` set (default: columns of about 1 m, at most 20 per cell)."""
+    if opts.sub is not None:
+        return opts
+    return opts.model_copy(update={"sub": int(min(20, max(1, round(float(cell_size_m)))))})
+
+
 def block_cells(grid, region, sub: int, dz_m: float) -> int:
     """Cells of the block over ``region`` of ``grid`` (0 when it holds no cell centre)."""
     ix = np.flatnonzero((grid.x >= region[0]) & (grid.x <= region[2]))
@@ -209,6 +217,7 @@ def block_cells(grid, region, sub: int, dz_m: float) -> int:
 def check_block_size(grid, region, opts: BlockBandOptions) -> int:
     """Refuse a block above ``opts.max_cells`` before any work (``ResourceLimitError`` naming
     ``soil.block``); the number of cells."""
+    opts = resolved(opts, grid.cell_size_m)
     n = block_cells(grid, region, opts.sub, opts.dz_m)
     if n == 0:
         raise InputError("the block region holds no cell centre of the soil grid", field="soil.block.region")
@@ -248,6 +257,7 @@ def run_pair(base_grid, what_grid, rain, region, opts: BlockBandOptions, *, dura
     """
     from twin.soil.district_block import run_district_with_block
 
+    opts = resolved(opts, base_grid.cell_size_m)
     res = []
     for g in (base_grid, what_grid):
         res.append(run_district_with_block(g, rain, region, duration_s=duration_s, dz_m=opts.dz_m, sub=opts.sub,

@@ -65,6 +65,18 @@ engine is ``PAIRED`` for this (a what-if is run with the baseline scene) and alw
 in the Monte Carlo (``SAMPLES_ITSELF``): the storm methods without a sampled ``soil.`` option
 repeat their deterministic KPIs in every sample (no re-run) and add the hot-days samples.
 
+The storm methods with ``soil.block`` (issue 18; :mod:`twin.soil.block_bands`), on a what-if that
+changes the ground cover: a 3-D soil block over the changed cells and ``soil.block.margin_m``
+(or ``soil.block.region``), run for the baseline and the what-if through the design storm
+(:func:`twin.soil.district_block.run_district_with_block`, 1-D columns around it on a sub-grid one
+cell wider), with the KPIs ``block_sealed_rain_gain_m3`` and ``block_sealed_rain_gain_mm`` (rain
+water under the cells sealed in both, at the end: the lateral redistribution),
+``block_recharge_m3`` (below the block) and ``block_infiltration_m3``; baseline values on the
+what-if's own block. Monte Carlo: ``min(uncertainty.samples, soil.block.samples)`` paired samples
+of the Carsel & Parrish (1988) hydraulics (:func:`block_samples`), added to the first samples as
+the hot-days samples are. A block above ``soil.block.max_cells`` is a
+:class:`~twin.errors.ResourceLimitError` naming ``soil.block`` before it runs.
+
 Objects: one row per cell (``cell_id`` from the centre coordinates, square geometry, cover
 fractions, the cell's water balance in m3, runoff and infiltration in mm of cell area, and the
 top-30-cm water content).
@@ -116,12 +128,12 @@ def kpi_names(options) -> tuple[str, ...]:
 
 def _block_options(options):
     """The parsed ``soil.block`` section (:class:`twin.soil.block_bands.BlockBandOptions`), or None."""
-    from twin.soil.block_bands import parse_block_options
+    from twin.soil.block_bands import parse_block_options, resolved
 
     raw = getattr(options, "block", None)
     if raw is None or getattr(options, "method", "richards") == "year":
         return None
-    return parse_block_options(raw)
+    return resolved(parse_block_options(raw), float(options.cell_size_m))
 
 #: Depth over which the reported soil moisture is averaged, m.
 TOP_LAYER_M = 0.30

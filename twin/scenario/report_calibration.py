@@ -24,7 +24,11 @@ above; ``outputs/kpis.parquet`` of a run has it), of the **same scenario and see
 calibration state**: without the calibration when the run has one, with one when it has none.
 :func:`counterpart_kpis` computes it for the energy engine (a second energy Monte Carlo: about
 the time of the run's own, see ``docs/calibration.md``), or it is read from another run's
-folder. Without it the section shows the run's own bands and says how to get the comparison.
+folder. Without it the section takes the priors-alone bands a calibrated run carries in its
+own KPI table (:data:`PRIOR_COLUMNS`, added by :func:`add_prior_bands`, which
+:func:`twin.scenario.runner.run_scenario` calls for every calibrated run with bands and an
+energy engine: ``kpis.csv`` then has both); failing that it shows the run's own bands and says
+how to get the comparison.
 
 The table: for every energy KPI with a band, the baseline's band and the band of each what-if's
 delta, before and after calibration, their widths and the change of the width (negative: the

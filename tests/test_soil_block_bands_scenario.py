@@ -98,3 +98,13 @@ def test_bad_block_options_are_clear_errors():
     with pytest.raises(ResourceLimitError, match="max_cells") as err:
         _run(_scenario(block={"max_cells": 100}, samples=0))
     assert err.value.field == "soil.block"
+
+
+def test_the_saint_gilles_scenario_is_valid():
+    from twin.scenario.engines.soil import _block_options, kpi_names
+    from twin.scenario.schema import load_scenario
+
+    sc = load_scenario(REPO / "scenarios" / "stgilles_deseal_block.yaml")
+    bo = _block_options(sc.soil)
+    assert bo.sub == 5 and bo.dz_m == 0.1 and bo.samples == 20 and sc.uncertainty.samples == 20
+    assert set(BLOCK) <= set(kpi_names(sc.soil)) and set(HEAT) <= set(kpi_names(sc.soil))

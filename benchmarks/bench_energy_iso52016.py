@@ -86,7 +86,10 @@ def build_stock(n_b: int, seed: int = 1):
         k = k_off - np.diag(k_off.sum(axis=1)) + np.diag(bound)
         f = base.f_in.copy()
         f[:, 0] = bound
-        net = Network(base.names, base.c_j_k * rng.uniform(0.8, 1.2, n), k, f, base.inputs, base.air, base.h_ve_sched_w_k, {})
+        # hourly convective links (default interior convection): the base coefficient follows the perturbed link
+        h0 = base.conv_h0_w_m2k * fac[base.conv_node, base.air]
+        net = Network(base.names, base.c_j_k * rng.uniform(0.8, 1.2, n), k, f, base.inputs, base.air, base.h_ve_sched_w_k, {},
+                      base.conv_node, base.conv_area_m2, h0, base.conv_c_pos, base.conv_c_neg)
         models.append(modal_arrays(net))
     distinct = stack_buildings(models)
     idx = np.arange(n_b) % len(models)

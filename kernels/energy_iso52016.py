@@ -307,13 +307,14 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
                 for j in range(nc):
                     dj = dprev[j]
                     cj = c_pos[b, j] if dj > 0.0 else c_neg[b, j]
-                    hj = max(H_CONV_MIN_W_M2K, cj * np.cbrt(abs(dj)))
+                    hj = max(H_CONV_MIN_W_M2K, cj * np.cbrt(abs(dj))) if dj != 0.0 else H_CONV_MIN_W_M2K
                     dl[j] = (hj - c_h0[b, j]) * c_area[b, j]
                     acc = 0.0  # base-system difference with Q = 0 (uses the state before the step)
                     for i in range(ns):
                         acc += c_cv[b, j, i] * z[i]
                     for q in range(n_u):
-                        acc += c_qv[b, j, q] * u[q]
+                        if u[q] != 0.0:
+                            acc += c_qv[b, j, q] * u[q]
                     db[j] = acc
                     va[j] = dl[j] * acc
                     vb[j] = dl[j] * c_gv[b, j]
@@ -322,11 +323,12 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
                     mm[j, j] += 1.0
                 # solve (I + diag(dl) S) [a, bq] = diag(dl) [d_b, g_v] (no pivoting, see module doc)
                 for p in range(nc):
-                    piv = mm[p, p]
+                    piv = 1.0 / mm[p, p]
+                    mm[p, p] = piv  # the reciprocal pivot, reused by the back substitution
                     for r in range(p + 1, nc):
-                        f = mm[r, p] / piv
+                        f = mm[r, p] * piv
                         if f != 0.0:
-                            for cc in range(p, nc):
+                            for cc in range(p + 1, nc):
                                 mm[r, cc] -= f * mm[p, cc]
                             va[r] -= f * va[p]
                             vb[r] -= f * vb[p]
@@ -336,8 +338,8 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
                     for cc in range(p + 1, nc):
                         sa -= mm[p, cc] * va[cc]
                         sb -= mm[p, cc] * vb[cc]
-                    va[p] = sa / mm[p, p]
-                    vb[p] = sb / mm[p, p]
+                    va[p] = sa * mm[p, p]
+                    vb[p] = sb * mm[p, p]
                 for j in range(nc):
                     ta0 -= c_gv[b, j] * va[j]
                     k -= c_gv[b, j] * vb[j]
@@ -363,10 +365,11 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
                         dd -= c_s[b, j, jj] * va[jj]
                     dprev[j] = dd
                 for i in range(ns):
-                    acc = zp[i] + w_q[b, i] * q_air
-                    for j in range(nc):
-                        acc -= c_cv[b, j, i] * va[j]
-                    z[i] = acc
+                    z[i] = zp[i] + w_q[b, i] * q_air
+                for j in range(nc):
+                    ej = va[j]
+                    for i in range(ns):
+                        z[i] -= c_cv[b, j, i] * ej
             else:
                 for i in range(ns):
                     z[i] = zp[i] + w_q[b, i] * q_air

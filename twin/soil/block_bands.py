@@ -277,9 +277,10 @@ class PairedSamples:
 
 
 def paired_samples(base_grid, what_grid, rain, region, opts: BlockBandOptions, n: int, seed: int, *,
-                   duration_s: float, block_options=None) -> PairedSamples:
+                   duration_s: float, block_options=None, on_sample=None) -> PairedSamples:
     """``n`` paired samples: each draws the hydraulics once (:func:`draw_normals`, seeded) and runs
-    the baseline and the what-if with them (:func:`run_pair`)."""
+    the baseline and the what-if with them (:func:`run_pair`); ``on_sample()`` is called after
+    each (progress)."""
     z = draw_normals(n, seed)
     out = PairedSamples([], [], [])
     for s in range(n):
@@ -288,4 +289,6 @@ def paired_samples(base_grid, what_grid, rain, region, opts: BlockBandOptions, n
         out.what.append(w)
         out.base.append(b)
         out.balance_error_rel.append(max(rb.balance_error_rel, rw.balance_error_rel))
+        if on_sample is not None:
+            on_sample()
     return out

@@ -455,6 +455,7 @@ def block_samples(baseline_scene, rerun: dict, options, n: int, seed: int) -> tu
     has a block. Returns ({what-if: [KPIs per sample]}, {what-if: [baseline KPIs per sample]}, notes)."""
     import time
 
+    from twin.io import progress as _progress
     from twin.soil.block_bands import paired_samples
 
     bo = _block_options(options)
@@ -468,7 +469,8 @@ def block_samples(baseline_scene, rerun: dict, options, n: int, seed: int) -> tu
             continue
         bg, wg, storm, region, duration, _ = setup
         t = time.perf_counter()
-        ps = paired_samples(bg, wg, storm, region, bo, m, seed, duration_s=duration)
+        with _progress.step(f"3-D block of {name!r}: paired samples of the soil hydraulics", m, unit="samples") as step:
+            ps = paired_samples(bg, wg, storm, region, bo, m, seed, duration_s=duration, on_sample=step.advance)
         what[name], base[name] = ps.what, ps.base
         notes.append(BLOCK_NOTE + f"{name}: {m} paired samples of the Carsel & Parrish (1988) hydraulics (spread x {bo.prior_spread:g}, "
                      f"seed {seed}), largest balance error {max(ps.balance_error_rel):.1e}, {time.perf_counter() - t:.1f} s")

@@ -20,7 +20,9 @@ Network (per construction, outside -> inside):
   :func:`twin.energy.solar.sky_longwave_factor`); a floor to the outdoor air without sun has
   the film only; adiabatic surfaces have no exterior coupling;
 * a massless interior surface node, coupled to the air node by the convective coefficient
-  ``h_ci = 1 / R_si - h_ri`` and to the radiative star node by ``h_ri A`` (``h_ri`` =
+  (default ``tarp``: ``c |theta_s - theta_air|^(1/3)`` with the previous hour's difference,
+  :data:`TARP_C_W_M2K43`, updated hour by hour in the kernel; ``fixed``: ``h_ci = 1 / R_si - h_ri``
+  of the spec's combined film) and to the radiative star node by ``h_ri A`` (``h_ri`` =
   :data:`H_RI_W_M2K` = ``eps 4 sigma T^3`` at 20 degC with eps 0.9; ISO 52016-1 uses 5.13):
   the star node reproduces the ISO 52016-1 area-weighted radiative exchange between surfaces;
 * windows: exterior and interior surface nodes (massless) joined by the glazing conductance

@@ -89,3 +89,38 @@ def test_signal_file_errors(tmp_path) -> None:
     bad.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"osm_id": 1}, "geometry": {"type": "Point", "coordinates": [4.3, 50.8]}}]}')
     with pytest.raises(InputError, match="signal file lacks column 'kind'"):
         read_osm_signals(bad)
+
+
+def test_stgilles_assignment_with_signals() -> None:
+    """The path a user runs: scene -> signals on the nodes -> network -> stop lines -> Algorithm B."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from twin.traffic.assign import assign
+    from twin.workflows.scene_loading import load_scene
+
+    scene = load_scene([STREETS], scene_crs="EPSG:31370", source_crs=None)
+    mark_signals(scene, read_osm_signals(EXCERPT))
+    car = Network.from_scene(scene, mode="car")
+    graph = csr_matrix((np.ones(car.n_links), (car.from_node, car.to_node)), shape=(car.n_nodes, car.n_nodes))
+    _, label = connected_components(graph, connection="strong")
+    comp = np.flatnonzero(label == np.bincount(label).argmax())
+    xy = scene.nodes.set_index("node_id").geometry.reindex(car.node_ids[comp])
+    x, y = xy.x.to_numpy(), xy.y.to_numpy()
+    zones = list(car.node_ids[comp[[x.argmin(), x.argmax(), y.argmin(), y.argmax()]]])  # W, E, S, N ends
+    net = Network.from_scene(scene, mode="car", zones=zones)
+    demand = np.full((4, 4), 400.0)
+    np.fill_diagonal(demand, 0.0)
+    plain = assign(net, demand, algorithm="b", gap=1e-8)
+    sig = add_signals(net)
+    res = assign(sig.network, demand, algorithm="b", gap=1e-8)
+    assert res.converged and res.history[-1].relative_gap <= 1e-8
+    assert float(res.flow @ res.cost) > float(plain.flow @ plain.cost)  # signals add delay
+    table = sig.approaches(res.flow)
+    assert len(table) == int((sig.approach_of >= 0).sum()) and (table["flow"] > 0).any()
+    # flow conservation on the original links: zones send and receive 1,200 veh/h, other nodes balance
+    flow = sig.link_flow(res.flow)
+    out_of = np.bincount(net.from_node, weights=flow, minlength=net.n_nodes)
+    into = np.bincount(net.to_node, weights=flow, minlength=net.n_nodes)
+    np.testing.assert_allclose((out_of - into)[:4], demand.sum(axis=1) - demand.sum(axis=0), atol=1e-6)
+    np.testing.assert_allclose((out_of - into)[4:], 0.0, atol=1e-6)

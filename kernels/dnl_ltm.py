@@ -39,15 +39,18 @@ links (relative 1e-9) share the flow equally.
 
 Next-link choice at the stop line (``supply_choice``): the vehicles of a destination whose
 splitting rates give several next links at a node (smoothed DUO preferences) choose among them
-in proportion to ``split x min(1, R_j / (q_max,j dt))``, the rate times the share of capacity the
-next link can take this step, renormalised over the destination's next links. A next link that
-is full (``R_j = 0``) is then not chosen while another preferred one has room, and an incoming
-link is no longer held back, by first-in-first-out, behind a full next link that only some of its
-vehicles prefer; when every preferred next link is full the rates are unchanged (the vehicles
-wait). This is the continuous limit of UXsim's rule (Seo 2025), where the vehicle at the head of
-a link draws its next link from its destination's preferences again at every time step until
-one accepts it: it leaves by link ``j`` with probability ``p_j a_j / sum_k p_k a_k``, ``a_j`` the
-chance that ``j`` accepts in a step. Links without a congested next link are unchanged.
+in proportion to ``split x a_j``, renormalised over the destination's next links, where ``a_j =
+min(1, R_j / D_j)`` is the entry chance of a vehicle wanting next link ``j`` this step: its
+receiving flow ``R_j`` over the flow ``D_j`` that wants it (every incoming link and the origin
+queue, sending flows with their destination mix and the plain rates). A next link that is full
+(``R_j = 0``) is then not chosen while another preferred one has room, and an incoming link is no
+longer held back, by first-in-first-out, behind a full next link that only some of its vehicles
+prefer; when every preferred next link is full the rates are unchanged (the vehicles wait).
+This is the continuous limit of UXsim's rule (Seo 2025), where the vehicle at the head of a link
+draws its next link from its destination's preferences again at every time step until one
+accepts it: it leaves by link ``j`` with probability ``p_j a_j / sum_k p_k a_k``, ``a_j`` the
+chance that ``j`` takes it in a step. Nodes where every next link can take what wants it are
+unchanged.
 """
 
 from __future__ import annotations
@@ -285,9 +288,10 @@ def _ltm_simulate(
         share equally).
     supply_choice : bool
         Next-link choice at the stop line (see module docstring): each destination's splitting
-        rates at a node are weighted by the entry chance ``min(1, R_j / (q_max,j dt))`` of each
-        next link and renormalised (unchanged when every preferred next link is full). False:
-        the splitting rates apply as they are (strict FIFO blocking behind a full next link).
+        rates at a node are weighted by the entry chance ``min(1, R_j / D_j)`` of each next link
+        (``D_j`` the flow wanting it this step) and renormalised (unchanged when every preferred
+        next link is full). False: the splitting rates apply as they are (strict FIFO blocking
+        behind a full next link).
     window : int
         Packets of destination history kept per link (see module docstring).
     node_iterations : int
@@ -463,12 +467,19 @@ def _ltm_simulate(
                 for d in range(n_dest):
                     eff[m, d] = split[out_link[j0 + m], d]
             if supply_choice and n_out_links > 1:
+                # entry chance of a vehicle wanting next link m this step: the share of the flow
+                # wanting m (all incoming links and the origin queue, with the plain rates) that m
+                # can receive
                 acc = np.empty(n_out_links)
                 for m in range(n_out_links):
-                    cap_m = capacity_veh_s[out_link[j0 + m]] * dt_s
-                    acc[m] = receiving[m] / cap_m if cap_m > 0.0 else 0.0
-                    if acc[m] > 1.0:
-                        acc[m] = 1.0
+                    want = 0.0
+                    for k in range(n_in):
+                        if sending[k] <= 0.0:
+                            continue
+                        for d in range(n_dest):
+                            if d != dn:
+                                want += sending[k] * inmix[k, d] * eff[m, d]
+                    acc[m] = 1.0 if want <= receiving[m] else receiving[m] / want
                 for d in range(n_dest):
                     sw = 0.0
                     for m in range(n_out_links):

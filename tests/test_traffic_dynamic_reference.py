@@ -203,10 +203,13 @@ class ReferenceLTM:
             mixes.append([x / qs for x in self.queue[o]] if qs > 0 else [0.0] * nd)
         supply = [R[a] for a in out_links] + ([math.inf] if dn >= 0 else [])
         # splitting rates used here: with the stop-line choice, a destination's rates times the
-        # entry chance min(1, R / (capacity dt)) of each next link, renormalised (unchanged if 0)
+        # entry chance min(1, R / D) of each next link (D: the flow wanting it with the plain
+        # rates, from every incoming link and the origin queue), renormalised (unchanged if 0)
         rate = {a: list(self.split[a]) for a in out_links}
         if self.supply_choice and len(out_links) > 1:
-            chance = {a: (min(1.0, R[a] / (self.cap[a] * self.dt)) if self.cap[a] > 0 else 0.0) for a in out_links}
+            want = {a: sum(send[k] * mixes[k][d] * self.split[a][d] for k in range(len(send)) if send[k] > 0 for d in range(nd) if d != dn)
+                    for a in out_links}  # fmt: skip
+            chance = {a: (1.0 if want[a] <= R[a] else R[a] / want[a]) for a in out_links}
             for d in range(nd):
                 total = sum(self.split[a][d] * chance[a] for a in out_links)
                 if total > 0:

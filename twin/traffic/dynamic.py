@@ -542,8 +542,8 @@ def simulate(
         ``duo_noise`` of the best can swap between updates, so keep it small.
     duo_supply_choice
         ``"duo"`` only. True (default): at each node, a destination's vehicles choose among the
-        next links its splitting rates prefer in proportion to ``rate x min(1, R / (q_max dt))``
-        (the next link's receiving flow over its capacity this step), so they do not wait behind
+        next links its splitting rates prefer in proportion to ``rate x min(1, R / D)`` (the next
+        link's receiving flow this step over the flow that wants it), so they do not wait behind
         a full next link while another preferred one has room (the continuous limit of UXsim's
         redraw of the next link at every step; :mod:`twin.kernels.dnl_ltm`). False: the rates
         apply as they are, and an incoming link waits, first-in-first-out, behind any full next

@@ -173,3 +173,19 @@ def test_bad_signal_link_parameters_in_build() -> None:
         Network.build(node_ids=np.arange(2), link_ids=np.arange(1), from_node=[0], to_node=[1], free_flow_time=[1.0], capacity=[100.0], alpha=[900.0], beta=[1.5], vdf=2)
     with pytest.raises(InputError, match="signal link capacity must be finite and > 0"):
         Network.build(node_ids=np.arange(2), link_ids=np.arange(1), from_node=[0], to_node=[1], free_flow_time=[1.0], capacity=[0.0], alpha=[900.0], beta=[0.5], vdf=2)
+
+
+def test_signals_in_multiclass_assignment() -> None:
+    """Cars and trucks (PCE 2.5) through the signal: the delay sees PCE flow, so the direct route
+    carries the hand flow of 882.16 PCE/h whatever the class mix (both classes may use both routes)."""
+    from twin.traffic.multiclass import VehicleClass, assign_multiclass
+
+    net = detour_network()
+    sig = add_signals(net, ["S"])
+    cars = np.array([[0.0, 1000.0], [0.0, 0.0]])
+    trucks = np.array([[0.0, 200.0], [0.0, 0.0]])  # 500 PCE: 1,500 PCE/h in all
+    res = assign_multiclass(sig.network, [VehicleClass("car", cars), VehicleClass("truck", trucks, pce=2.5)], gap=1e-12)
+    g = 82.0 / 180.0
+    v_hand = hand_flow_at_delay(60.0, 90.0, g, 1900.0 * g, 0.25)
+    direct = sig.link_flow(res.flow_pce)[list(net.link_ids).index("OS")]
+    assert direct == pytest.approx(v_hand, rel=1e-8)

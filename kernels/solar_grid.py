@@ -123,37 +123,31 @@ def _window_max_line(src, r, g, h, out):
 
 
 @jit
-def window_max(z, r, out):
-    """Largest value of ``z`` (ny, nx) in the square of side ``2 r + 1`` cells around each cell
-    (cells outside the array count as ``-inf``), into ``out`` (ny, nx): along the rows, then
-    along the columns with the same block scheme applied to whole rows (read in memory order)."""
+def window_max_rows(z, r, out):
+    """Largest value of each row of ``z`` (ny, nx) within ``r`` cells on either side (cells
+    outside count as ``-inf``), into ``out`` (ny, nx): the row pass of a square window maximum."""
     ny, nx = z.shape
     g = np.empty(nx + 2 * r)
     h = np.empty(nx + 2 * r)
-    rows = np.empty((ny, nx))
     for j in range(ny):
-        _window_max_line(z[j], r, g, h, rows[j])
-    # columns: prefix and suffix maxima of rows within blocks of 2 r + 1 rows of the padded stack
-    w = 2 * r + 1
-    m = ny + 2 * r
-    gr = np.empty((m, nx))
-    hr = np.empty((m, nx))
-    for p in range(m):
-        j = p - r
-        inside = 0 <= j < ny
-        for i in range(nx):
-            v = rows[j, i] if inside else -_INF
-            gr[p, i] = v if p % w == 0 else max(gr[p - 1, i], v)
-    for p in range(m - 1, -1, -1):
-        j = p - r
-        inside = 0 <= j < ny
-        last = p % w == w - 1 or p == m - 1
-        for i in range(nx):
-            v = rows[j, i] if inside else -_INF
-            hr[p, i] = v if last else max(hr[p + 1, i], v)
-    for j in range(ny):
-        for i in range(nx):
-            out[j, i] = max(hr[j, i], gr[j + 2 * r, i])
+        _window_max_line(z[j], r, g, h, out[j])
+
+
+@jit
+def window_max_at(rows, r, ci, cj, out):
+    """Largest value of the square of ``2 r + 1`` cells centred on cell ``(cj[q], ci[q])``
+    (row, column; inside the grid) for each query ``q``, from the row pass ``rows`` of
+    :func:`window_max_rows`: a column maximum of ``2 r + 1`` values per query, so the window
+    maximum of the whole grid is never formed."""
+    ny = rows.shape[0]
+    for q in range(ci.shape[0]):
+        i = ci[q]
+        best = -_INF
+        for j in range(max(0, cj[q] - r), min(ny, cj[q] + r + 1)):
+            v = rows[j, i]
+            if v > best:
+                best = v
+        out[q] = best
 
 
 # ----------------------------------------------------------------------------- primitives

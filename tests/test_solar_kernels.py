@@ -298,21 +298,25 @@ def test_walk_start_against_marching_along_the_ray():
 
 
 def test_window_max_against_scipy_maximum_filter():
-    """The square window maximum of the grid's cell tops (:func:`window_max`, van Herk / Gil-Werman)
-    equals SciPy's ``maximum_filter`` (constant -inf outside), on shapes narrower and wider than the window."""
+    """The square window maximum of the grid's cell tops (row pass :func:`window_max_rows`, van
+    Herk / Gil-Werman, then :func:`window_max_at` per query cell) equals SciPy's ``maximum_filter``
+    (constant -inf outside) at every cell, on shapes narrower and wider than the window."""
     from scipy.ndimage import maximum_filter
 
-    from twin.kernels.solar_grid import window_max
+    from twin.kernels.solar_grid import window_max_at, window_max_rows
 
     rng = np.random.default_rng(3)
     for ny, nx, r in [(1, 1, 0), (1, 1, 3), (5, 7, 1), (37, 23, 4), (3, 50, 14), (60, 2, 14), (100, 100, 14)]:
         z = rng.normal(size=(ny, nx))
         z[rng.random((ny, nx)) < 0.3] = -np.inf
-        out = np.empty_like(z)
-        window_max(z, r, out)
+        rows = np.empty_like(z)
+        window_max_rows(z, r, rows)
+        cj, ci = (a.ravel() for a in np.mgrid[0:ny, 0:nx])
+        out = np.empty(ny * nx)
+        window_max_at(rows, r, ci, cj, out)
         ref = maximum_filter(np.where(np.isfinite(z), z, -1e300), size=2 * r + 1, mode="constant", cval=-1e300)
         ref[ref < -1e299] = -np.inf
-        assert np.array_equal(out, ref), (ny, nx, r)
+        assert np.array_equal(out, ref.ravel()), (ny, nx, r)
 
 
 def test_grouped_sky_view_equals_the_per_plane_kernel():

@@ -142,19 +142,20 @@ class SceneGrid:
     def top_within(self, points: np.ndarray, distance_m: float) -> np.ndarray:
         """An upper bound of the highest triangle within ``distance_m`` (horizontally) of each point:
         the largest cell top in the square of cells around the point's cell (-inf: none)."""
-        from twin.kernels.solar_grid import window_max
+        from twin.kernels.solar_grid import window_max_at, window_max_rows
 
         r = int(math.ceil(distance_m / self.cell)) + 1
-        key = ("top_within", r)
+        key = ("top_within_rows", r)
         cache = self.__dict__.setdefault("_cache", {})
         if key not in cache:
-            near = np.empty((self.ny, self.nx))
-            window_max(self.cell_zmax.reshape(self.ny, self.nx), r, near)
-            cache[key] = near.ravel()
-        near = cache[key]
+            rows = np.empty((self.ny, self.nx))
+            window_max_rows(self.cell_zmax.reshape(self.ny, self.nx), r, rows)
+            cache[key] = rows
         ci = np.clip(np.floor((points[:, 0] - self.x0) / self.cell).astype(np.int64), 0, self.nx - 1)
         cj = np.clip(np.floor((points[:, 1] - self.y0) / self.cell).astype(np.int64), 0, self.ny - 1)
-        return np.ascontiguousarray(near[cj * self.nx + ci], dtype=np.float64)
+        out = np.empty(len(ci))
+        window_max_at(cache[key], r, ci, cj, out)
+        return out
 
     def direct_hourly(self, origins: np.ndarray, normals: np.ndarray, sun: np.ndarray, dni: np.ndarray) -> np.ndarray:
         """Direct irradiance (n, n_h), W/m2, with shading by every triangle (see the kernel)."""

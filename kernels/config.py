@@ -31,11 +31,21 @@ compiled. If none of them is writable the kernels run without a disk cache (comp
 on every run, slower start-up but the same results). :data:`CACHE_STATUS` says which case
 applied.
 
+Numba decides whether a cached kernel is still valid from the time stamp and size of the file
+that defines it, not of the files it calls into: after a change to a helper in another module
+(a delay function of ``traffic_vdf`` inlined into ``traffic_bush``), the cached machine code of
+the caller silently keeps the old helper (Numba's documented cache limitation, "Cache
+invalidation"). :func:`purge_stale_cache` closes that gap: the cache folder of ``kernels/``
+carries a SHA-256 of every kernel source (:func:`sources_fingerprint`); when it differs from the
+sources being imported, every cached kernel of the folder is deleted (recompiled on first use)
+and the new fingerprint is written. :data:`CACHE_PURGED` tells whether this import did so.
+
 Nothing here imports from ``twin`` (the layout rule of ``kernels/``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 
@@ -51,6 +61,12 @@ THREADS_ENV = "TWIN_NUMBA_THREADS"
 #: Where compiled kernels are cached: ``"numba"`` (Numba's own choice works), ``"fallback: <dir>"``
 #: or ``"disabled: <reason>"`` (set at import by :func:`ensure_cache_dir`).
 CACHE_STATUS = "numba"
+
+#: File in the kernels' cache folder holding the fingerprint of the sources it was compiled from.
+FINGERPRINT_FILE = "twin-kernels-sources.sha256"
+
+#: True when this import found the cache compiled from other sources and emptied it.
+CACHE_PURGED = False
 
 
 class ConfigError(ValueError):
@@ -201,7 +217,7 @@ def ensure_cache_dir() -> str:
 
     Returns the new :data:`CACHE_STATUS`.
     """
-    global CACHE_STATUS
+    global CACHE_STATUS, CACHE_PURGED
     configured = str(getattr(numba.config, "CACHE_DIR", "") or "")
     in_tree = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__")
     folder, status = choose_cache_dir(configured, in_tree, fallback_cache_dirs())
@@ -212,7 +228,75 @@ def ensure_cache_dir() -> str:
         JIT_OPTIONS["cache"] = False
         PARALLEL_OPTIONS["cache"] = False
     CACHE_STATUS = status
+    if not status.startswith("disabled"):
+        root = folder if folder is not None else configured
+        CACHE_PURGED = purge_stale_cache(kernel_cache_folder(root, __file__), sources_fingerprint(os.path.dirname(os.path.abspath(__file__))))
     return status
+
+
+def sources_fingerprint(source_dir: str) -> str:
+    """SHA-256 of the names and contents of every ``*.py`` file in ``source_dir`` (hex)."""
+    digest = hashlib.sha256()
+    for name in sorted(n for n in os.listdir(source_dir) if n.endswith(".py")):
+        digest.update(name.encode())
+        with open(os.path.join(source_dir, name), "rb") as fh:
+            digest.update(fh.read())
+    return digest.hexdigest()
+
+
+def kernel_cache_folder(cache_root: str, module_file: str) -> str:
+    """Folder where Numba stores the cache files of the kernels defined beside ``module_file``.
+
+    ``cache_root`` empty: Numba's in-tree ``__pycache__``; otherwise the sub-folder of the user
+    cache folder that Numba's ``UserProvidedCacheLocator`` derives from the source folder
+    (``<dir name>_<sha1 of the absolute dir>``, ``numba.core.caching``).
+    """
+    source_dir = os.path.dirname(os.path.abspath(module_file))
+    if not cache_root:
+        return os.path.join(source_dir, "__pycache__")
+    hashed = hashlib.sha1(source_dir.encode()).hexdigest()
+    return os.path.join(cache_root, f"{os.path.split(source_dir)[-1]}_{hashed}")
+
+
+def purge_stale_cache(cache_folder: str, fingerprint: str) -> bool:
+    """Empty ``cache_folder`` of compiled kernels unless it was compiled from ``fingerprint``.
+
+    Deletes the Numba index (``*.nbi``) and data (``*.nbc``) files of the folder and writes the
+    fingerprint (atomically) when the stored one differs or is missing while cache files exist.
+    A process loading a file deleted under it just recompiles (Numba treats a vanished data file
+    as a cache miss). Failures to delete or write are ignored: the result is then only a slower
+    start, never a wrong kernel, as long as the fingerprint is not written.
+
+    Returns
+    -------
+    bool
+        True if cached kernels were deleted.
+    """
+    stamp = os.path.join(cache_folder, FINGERPRINT_FILE)
+    try:
+        with open(stamp, encoding="ascii") as fh:
+            if fh.read().strip() == fingerprint:
+                return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    purged = False
+    try:
+        os.makedirs(cache_folder, exist_ok=True)  # nothing cached yet: stamp the folder Numba will use
+        names = os.listdir(cache_folder)
+        for name in names:
+            if name.endswith((".nbi", ".nbc")):
+                try:
+                    os.remove(os.path.join(cache_folder, name))
+                    purged = True
+                except FileNotFoundError:
+                    pass  # another process purged it first
+        tmp = f"{stamp}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="ascii") as fh:
+            fh.write(fingerprint + "\n")
+        os.replace(tmp, stamp)
+    except OSError:
+        pass
+    return purged
 
 
 ensure_cache_dir()

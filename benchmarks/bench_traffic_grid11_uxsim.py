@@ -234,6 +234,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--twin-intervals", default="", help="extra twin runs with these DUO update intervals, s ('' none)")
     ap.add_argument("--no-strict", action="store_true", help="skip the twin runs with duo_supply_choice=False")
     ap.add_argument("--no-uxsim", action="store_true")
+    ap.add_argument("--uxsim-runs", default="", help="reuse the UXsim runs of an earlier output JSON of this script (same settings) instead of running UXsim")
     ap.add_argument("--output", default=str(OUT))
     args = ap.parse_args(argv)
     scales = [float(s) for s in args.scales.split(",")]
@@ -246,6 +247,12 @@ def main(argv: list[str] | None = None) -> dict:
     except ImportError:
         print("UXsim not importable (set PYTHONPATH to its folder): twin only")
         have_uxsim = False
+    reused = []
+    if args.uxsim_runs:
+        earlier = json.loads(Path(args.uxsim_runs).read_text())
+        reused = [r for r in earlier["runs"] if r["engine"].startswith("UXsim")]
+        have_uxsim = False
+        print(f"UXsim runs reused from {args.uxsim_runs} ({len(reused)} runs, recorded by: {earlier.get('command', '?')})")
     load_before = os.getloadavg()
     runs = []
     for scale in scales:
@@ -253,6 +260,7 @@ def main(argv: list[str] | None = None) -> dict:
             new = [run_twin(scale, seed)] + [run_twin(scale, seed, iv) for iv in intervals]
             if not args.no_strict:
                 new.append(run_twin(scale, seed, supply_choice=False))
+            new += [r for r in reused if r["scale"] == scale and r["seed"] == seed]
             if have_uxsim:
                 new += [
                     _uxsim_in_child(scale, seed, dn) for dn in deltans if dn != 1 or (seed < args.seeds_deltan1 and scale <= args.deltan1_max_scale)
@@ -287,6 +295,7 @@ def main(argv: list[str] | None = None) -> dict:
         "load_average_after": os.getloadavg(),
         "python": platform.python_version(),
         "command": "PYTHONPATH=<uxsim folder> python benchmarks/bench_traffic_grid11_uxsim.py " + " ".join(argv or sys.argv[1:]),
+        "uxsim_runs_reused_from": args.uxsim_runs or None,
     }
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(out, indent=1))

@@ -13,8 +13,9 @@ perturbation of the free speeds (x (1 + eps U(-1, 1)), seed 0) shows the effect;
 ``deltan`` 5 (the scenario), 2 and 1 to separate its platoon discretisation.
 
 twin now breaks ties itself (``simulate(duo_noise=0.01)``, the default); this script keeps
-``duo_noise=0`` (equal split of exactly tied routes) to reproduce the investigation; the side by
-side with the fix is ``bench_traffic_grid11_uxsim.py``.
+``duo_noise=0`` (equal split of exactly tied routes) and ``duo_supply_choice=False`` (the plain
+splitting rates, as then) to reproduce the investigation; the side by side with the fixes is
+``bench_traffic_grid11_uxsim.py``.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def twin_rows(eps_values=(0.0, 0.001, 0.01)) -> list[dict]:
         rng = np.random.default_rng(0)
         d2 = dataclasses.replace(dyn, free_speed_m_s=dyn.free_speed_m_s * (1 + eps * rng.uniform(-1, 1, dyn.n_links)))
         t0 = time.perf_counter()
-        r = simulate(net, demand, dynamics=d2, duo_noise=0.0, **opts)  # the old equal tie split
+        # the old equal tie split and the plain splitting rates (no stop-line choice), as investigated
+        r = simulate(net, demand, dynamics=d2, duo_noise=0.0, duo_supply_choice=False, **opts)
         tot = r.totals()
         veh = r.cum_in - r.cum_out
         k_crit = d2.capacity_veh_s / d2.free_speed_m_s

@@ -8,7 +8,7 @@ path shared with the solar cadastre:
   extrusions of the footprints (walls are enough: the top edge of a wall is what the old
   edge kernel found), the observer's own building excluded, a height-field grid instead of an
   STRtree ``dwithin`` query;
-* sky-view shares: :func:`twin.kernels.solar_sky.sky_view_factors` (exact in elevation) instead
+* sky-view shares: :func:`twin.kernels.solar_sky.sky_view_factors_grouped` (exact in elevation) instead
   of the NumPy quadrature of :func:`twin.energy.solar.horizon_view_factors`;
 * monthly factors: :func:`twin.kernels.solar_sky.monthly_shade_factors`, a binary search per
   facade and sector in hours sorted once, instead of a loop over 8,760 hours per facade.

@@ -79,7 +79,8 @@ def test_paired_samples_give_bands_that_contain_the_median_and_every_balance_clo
     for b, w in zip(samples.base, samples.what):
         assert w["block_infiltration_m3"] > b["block_infiltration_m3"]
         assert w["block_sealed_rain_gain_m3"] > b["block_sealed_rain_gain_m3"] > 0
-        assert w["block_sealed_rain_gain_mm"] == pytest.approx(w["block_sealed_rain_gain_m3"] / (48 * 25.0) * 1000.0, rel=1e-12)
+        # the 20 sealed cells off the block's edge ring (8 x 8 cells: 6 x 6 inside, the 4 x 4 square open)
+        assert w["block_sealed_rain_gain_mm"] == pytest.approx(w["block_sealed_rain_gain_m3"] / (20 * 25.0) * 1000.0, rel=1e-12)
 
 
 def test_collapsed_priors_collapse_the_band_onto_the_central_run(setup):

@@ -307,3 +307,32 @@ def test_cbrt_positive_matches_numpy():
     out = np.empty_like(cubes)
     many(cubes, out)
     np.testing.assert_array_equal(out, np.arange(1.0, 1000.0))
+
+
+def test_kernel_lane_batches():
+    """Buildings run in batches of ``LANES`` lanes: a stock of several batches and a short last one gives
+    every building the result it has alone (each alone agrees with the reference, tests above)."""
+    from twin.kernels.energy_iso52016 import LANES
+
+    rng = np.random.default_rng(23)
+    n_h, n_g = 400, 3
+    drv = _synthetic_drivers(rng, n_h, n_g)
+    nets = [_random_network(rng, int(n), n_g) for n in rng.integers(3, 20, 6)]
+    nets = [_with_convective_links(rng, net) if i % 3 else net for i, net in enumerate(nets)]
+    models = [modal_arrays(net) for net in nets]
+    idx = rng.integers(0, len(nets), 2 * LANES + 5)
+    kw = {key: drv[key] for key in ("t_out_c", "irr_hg", "gain_schedule", "heat_setpoint_c", "cool_setpoint_c", "ve_schedule", "month")}
+    common = {"phi_h_max_w": np.inf, "phi_c_max_w": np.inf, "warmup_hours": 50, "hourly": True}
+    out = run_kernel(stack_buildings([models[i] for i in idx]), **kw, h_ve_sched_w_k=np.array([nets[i].h_ve_sched_w_k for i in idx]), **common)
+    for i, net in enumerate(nets):
+        alone = run_kernel(stack_buildings([models[i]]), **kw, h_ve_sched_w_k=net.h_ve_sched_w_k, **common)
+        for b in np.flatnonzero(idx == i):
+            np.testing.assert_allclose(out.hourly_phi_hc_w[b], alone.hourly_phi_hc_w[0], rtol=1e-12, atol=1e-9)
+            np.testing.assert_allclose(out.hourly_t_air_c[b], alone.hourly_t_air_c[0], rtol=1e-12, atol=1e-11)
+            np.testing.assert_allclose(
+                [out.heat_wh[b], out.cool_wh[b], out.peak_heat_w[b], out.t_air_min_c[b], out.t_air_mean_c[b]],
+                [alone.heat_wh[0], alone.cool_wh[0], alone.peak_heat_w[0], alone.t_air_min_c[0], alone.t_air_mean_c[0]],
+                rtol=1e-12,
+            )
+            assert out.peak_heat_hour[b] == alone.peak_heat_hour[0] and out.peak_cool_hour[b] == alone.peak_cool_hour[0]
+            np.testing.assert_allclose(out.monthly_cool_wh[b], alone.monthly_cool_wh[0], rtol=1e-12, atol=1e-9)

@@ -301,7 +301,7 @@ def render(data: dict) -> str:
                     + f") | {e['in_process_ratio']:.1f} (read {e['pbf_read_s']:.2f} s) | {e['in_process_load'][0]:.1f} | "
                     + (f"process CPU {e['in_process_cpu_s']:.1f} s (two threads); " if "in_process_cpu_s" in e else "")
                     + ("shading steps: " + ", ".join(f"{k} {v:.2f}" for k, v in e["shading_steps"].items()) + " s" if e.get("shading_steps") else "")
-                    + " |")
+                    + (f"; run on a {e['tree']}" if e.get("tree") else "") + " |")
         cl = e["cli"]
         rows.append(f"| `twin energy run --no-plots`, separate process (start-up and imports included) | {cl['wall_s']:.1f} s wall | "
                     f"{cl['ratio']:.1f} | {cl['load'][0]:.1f} | peak RSS {cl['peak_gb']:.2f} GB |")

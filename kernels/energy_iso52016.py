@@ -358,7 +358,7 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
         r_l = np.zeros((n_s, LANES))
         z = np.zeros((n_s, LANES))
         w_l = np.zeros((n_u, n_s, LANES))
-        cv_l = np.zeros((n_cl, n_s, LANES))
+        cv_l = np.zeros((n_s, n_cl, LANES))  # mode-major: one mode's links together
         qv_l = np.zeros((n_cl, n_u, LANES))
         s_l = np.zeros((n_cl, n_cl, LANES))
         gv_l = np.zeros((n_cl, LANES))
@@ -386,7 +386,7 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
                     w_l[q, i, lane] = w_in[b, q, i]
             for j in range(ncb):
                 for i in range(nsb):
-                    cv_l[j, i, lane] = c_cv[b, j, i]
+                    cv_l[i, j, lane] = c_cv[b, j, i]
                 for q in range(n_u):
                     qv_l[j, q, lane] = c_qv[b, j, q]
                 for jj in range(ncb):
@@ -414,6 +414,11 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
         ta_l = np.empty(LANES)
         dprev = np.zeros((n_cl, LANES))  # surface - air of each link at the end of the previous hour
         dl = np.zeros((n_cl, LANES))
+        dz = np.zeros((n_cl, LANES))  # conv_cv . z of the current state
+        for i in range(ns):
+            for j in range(nc):
+                for lane in range(nl):
+                    dz[j, lane] += cv_l[i, j, lane] * z[i, lane]
         va = np.zeros((n_cl, LANES))
         vb = np.zeros((n_cl, LANES))
         mm = np.zeros((n_cl, n_cl, LANES))
@@ -468,11 +473,8 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
                         dl[j, lane] = (hj - h0_l[j, lane]) * area_l[j, lane]
                     # base-system difference with Q = 0 (uses the state before the step)
                     for lane in range(nl):
-                        va[j, lane] = qv_l[j, 0, lane] * te + qv_l[j, 1, lane] * ugain[lane]
+                        va[j, lane] = dz[j, lane] + qv_l[j, 0, lane] * te + qv_l[j, 1, lane] * ugain[lane]
                         vb[j, lane] = gv_l[j, lane]
-                    for i in range(ns):
-                        for lane in range(nl):
-                            va[j, lane] += cv_l[j, i, lane] * z[i, lane]
                     for gi in range(n_g):
                         ug = irr[h, gi]
                         if ug != 0.0:
@@ -535,14 +537,24 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
                         pj = va[j, lane] + vb[j, lane] * q_air[lane]  # the new surface - air difference
                         dprev[j, lane] = pj
                         va[j, lane] = dl[j, lane] * pj  # e
-            for i in range(ns):
-                for lane in range(nl):
-                    z[i, lane] = zp[i, lane] + wq_l[i, lane] * q_air[lane]
             if nc > 0:
+                # new state and, in the same pass over each mode's links, conv_cv . z for the next hour
                 for j in range(nc):
-                    for i in range(ns):
+                    for lane in range(nl):
+                        dz[j, lane] = 0.0
+                for i in range(ns):
+                    for lane in range(nl):
+                        z[i, lane] = zp[i, lane] + wq_l[i, lane] * q_air[lane]
+                    for j in range(nc):
                         for lane in range(nl):
-                            z[i, lane] -= cv_l[j, i, lane] * va[j, lane]
+                            z[i, lane] -= cv_l[i, j, lane] * va[j, lane]
+                    for j in range(nc):
+                        for lane in range(nl):
+                            dz[j, lane] += cv_l[i, j, lane] * z[i, lane]
+            else:
+                for i in range(ns):
+                    for lane in range(nl):
+                        z[i, lane] = zp[i, lane] + wq_l[i, lane] * q_air[lane]
             if step < warm:
                 continue
             mo = month[h]

@@ -513,6 +513,14 @@ def _run_scenario(scenario: Scenario, *, base_dir: Path, no_effect: str, allow_d
     comparison = Comparison(scenario, baseline, whatifs, applied, kpis, timings, samples_frame, baseline_scene)
     comparison.stock_samples = stock
     comparison.sample_notes = notes
+    if unc.samples and "energy" in scenario.domains and scenario.inputs.calibration:
+        # a calibrated run also gives every energy band with the priors alone (kpis.csv, report)
+        from twin.scenario.report_calibration import add_prior_bands
+
+        t = time.perf_counter()
+        with _progress.step("energy bands with the priors alone (no calibration)"):
+            comparison.kpis = add_prior_bands(comparison, base_dir=base_dir, allow_dirs=allow_dirs)
+        timings["uncalibrated:energy"] = time.perf_counter() - t
     return comparison
 
 

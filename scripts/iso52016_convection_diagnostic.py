@@ -17,7 +17,20 @@ the interior convective conductance of every surface can change hour by hour:
 The radiative exchange, films outside, windows, solar, gains and control are unchanged. Also
 prints the January energy balance by element of one case (``--balance 600``).
 
-Usage: ``python scripts/iso52016_convection_diagnostic.py tarp 600,900`` or ``--balance 600``.
+Exterior option (``--exterior doe2`` after the cases): the spec's fixed combined exterior film of every
+opaque surface and window replaced hour by hour by the DOE-2 wind-dependent convection of the
+EnergyPlus Engineering Reference ("Exterior Convection", DOE-2 model: ``h_c = h_n + R_f (h_glass -
+h_n)``, ``h_glass = sqrt(h_n^2 + (a V_z^b)^2)``, windward ``a = 3.26, b = 0.89``, leeward ``a = 3.55,
+b = 0.617`` (MoWiTT, Yazdanian and Klems 1994), ``h_n`` the TARP natural convection with the
+previous hour's surface-air difference) plus the linearised long-wave exchange with the air
+temperature ``4 eps sigma T^3`` (the sky correction of the network is kept). Choices, each to be
+confirmed before any adoption: ``R_f`` 1.52 (medium rough) opaque, 1.0 glass; windward when the
+wind comes from within 100 degrees of the outward normal, horizontal surfaces windward; EPW wind
+(10 m) taken to the surface height with the EnergyPlus power law (met station 0.14 / 270 m,
+suburbs 0.22 / 370 m); ``eps`` 0.9 opaque, 0.84 glass; the raised floor keeps the spec's film. A
+sensitivity measurement, not a model.
+
+Usage: ``python scripts/iso52016_convection_diagnostic.py tarp 600,900 [--exterior doe2]`` or ``--balance 600``.
 Not a product path: it reports why the kernel's fixed coefficients overestimate heating.
 """
 
@@ -76,12 +89,54 @@ def h_convective(mode: str, kind: str, d_k: float, h_fixed: float) -> float:
     return max(c * abs(d_k) ** (1.0 / 3.0), 0.1)
 
 
-def simulate(case: str, mode: str, weather, *, keep_states: bool = False) -> dict:
+SIGMA = 5.670374419e-8
+AZIMUTH_DEG = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
+
+
+def _exterior_nodes(spec, net, info):
+    """(exterior node, area, fixed film conductance W/K, kind, azimuth deg, R_f, eps, height m) per exterior surface."""
+    idx = {n: i for i, n in enumerate(net.names)}
+    out = []
+    for s in info["surfaces"]:
+        node = s["name"] + ".ext"
+        if node not in idx or s["name"] == "floor":  # the floor keeps the spec's film (no sun, no wind on it)
+            continue
+        i = idx[node]
+        kind = "floor" if s["name"] == "floor" else ("roof" if s["name"] == "roof" else "wall")
+        az = AZIMUTH_DEG.get(s["name"], 0.0)
+        z = 1.35 if kind == "wall" else (2.7 if kind == "roof" else 0.5)
+        out.append((i, s["area_m2"], net.f_in[i, 0], kind, az, 1.52, 0.9, z))
+    for k, w in enumerate(spec.windows):
+        i = idx[f"win{k}.ext"]
+        out.append((i, w.total_area_m2, net.f_in[i, 0], "wall", AZIMUTH_DEG.get(w.facade, 0.0), 1.0, 0.84, 1.35))
+    return out
+
+
+def h_exterior_doe2(kind: str, d_k: float, v10: float, wind_dir: float, az: float, r_f: float, eps: float, t_mean_c: float, z: float) -> float:
+    """DOE-2 exterior convection plus linearised long-wave to the air, W/(m2 K) (see the module doc)."""
+    if kind == "wall":
+        h_n = 1.31 * abs(d_k) ** (1.0 / 3.0)
+        diff = abs(wind_dir - az) % 360.0
+        windward = min(diff, 360.0 - diff) <= 100.0
+    else:  # roof facing up, floor facing down; d_k = surface - air
+        up = d_k > 0 if kind == "roof" else d_k < 0
+        h_n = 9.482 * abs(d_k) ** (1.0 / 3.0) / (7.238 - 1.0) if up else 1.810 * abs(d_k) ** (1.0 / 3.0) / (1.382 + 1.0)
+        windward = True
+    vz = v10 * (270.0 / 10.0) ** 0.14 * (z / 370.0) ** 0.22
+    a, b = (3.26, 0.89) if windward else (3.55, 0.617)
+    h_glass = np.sqrt(h_n**2 + (a * vz**b) ** 2)
+    return h_n + r_f * (h_glass - h_n) + 4.0 * eps * SIGMA * (t_mean_c + 273.15) ** 3
+
+
+def simulate(case: str, mode: str, weather, *, keep_states: bool = False, exterior: str = "spec") -> dict:
     from twin.energy.iso52016 import build_network, load_spec_iso52016
 
     spec = load_spec_iso52016(ROOT / "tests" / "energy_data" / f"bestest_{case}.yaml")
     net, drv, info = build_network(spec, weather)
     surfs = _surfaces(spec, net, info)
+    ext = _exterior_nodes(spec, net, info) if exterior == "doe2" else []
+    wind = weather.data["wind_speed_m_s"].to_numpy(float)
+    wdir = weather.data["wind_dir_deg"].to_numpy(float)
     air, n = net.air, len(net.names)
     cap = net.c_j_k / 3600.0
     t = drv.t_out_c
@@ -103,9 +158,14 @@ def simulate(case: str, mode: str, weather, *, keep_states: bool = False) -> dic
             m[air, i] -= dh
         g = net.h_ve_sched_w_k * ves[h]
         m[air, air] += g
+        d_ext = np.zeros(n)
+        for i, a, g0, kind, az, r_f, eps, z in ext:
+            h_e = h_exterior_doe2(kind, x[i] - t[h - 1], wind[h], wdir[h], az, r_f, eps, 0.5 * (x[i] + t[h]), z)
+            d_ext[i] = h_e * a - g0
+            m[i, i] += d_ext[i]
         minv = np.linalg.inv(m)
         u = np.concatenate(([t[h], gs[h]], irr[h]))
-        rhs = cap * x + net.f_in @ u
+        rhs = cap * x + net.f_in @ u + d_ext * t[h]
         rhs[air] += g * t[h]
         x0 = minv @ rhs
         phi = 0.0
@@ -170,16 +230,17 @@ def main(argv: list[str]) -> None:
         balance(argv[1], weather)
         return
     mode, cases = argv[0], argv[1].split(",")
+    exterior = argv[3] if len(argv) > 3 and argv[2] == "--exterior" else "spec"
     inside = total = 0
     for case in cases:
-        r = simulate(case, mode, weather)
+        r = simulate(case, mode, weather, exterior=exterior)
         for (c, q), (lo, hi) in RANGES.items():
             if c == case:
                 ok = lo <= r[q] <= hi
                 inside += ok
                 total += 1
                 print(f"{case} {q} {r[q]:.3f} {lo:.3f}..{hi:.3f} {'inside' if ok else 'OUT'}")
-    print(f"{mode}: {inside} of {total} inside")
+    print(f"{mode}, exterior {exterior}: {inside} of {total} inside")
 
 
 if __name__ == "__main__":  # pragma: no cover

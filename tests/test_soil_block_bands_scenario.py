@@ -106,5 +106,5 @@ def test_the_saint_gilles_scenario_is_valid():
 
     sc = load_scenario(REPO / "scenarios" / "stgilles_deseal_block.yaml")
     bo = _block_options(sc.soil)
-    assert bo.sub == 5 and bo.dz_m == 0.1 and bo.samples == 20 and sc.uncertainty.samples == 20
+    assert bo.sub == 2 and bo.dz_m == 0.1 and bo.samples == 20 and sc.uncertainty.samples == 20
     assert set(BLOCK) <= set(kpi_names(sc.soil)) and set(HEAT) <= set(kpi_names(sc.soil))

@@ -45,7 +45,8 @@ matrices with positive coefficients, hence positive).
 Warm-up: the last ``warmup_hours`` hours of the series run first (periodic year), from the
 modal state ``z0`` the caller gives (e.g. every node at 20 degC).
 
-Layout: ``prange`` over batches of up to ``LANES`` buildings; a batch copies its buildings'
+Layout: ``prange`` over batches of up to ``LANES`` buildings (in the order of their mode and link
+counts, so a batch pads little); a batch copies its buildings'
 constants into small arrays with the lane (building) index innermost and runs the hour loop for
 all its lanes at once, so every operation of the hour (mode updates, the link products, the
 ``n_c x n_c`` elimination, the cube roots) is a loop over lanes that LLVM vectorises. Modes and
@@ -343,11 +344,13 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
     # run-time overlap checks; a compile-time 32 is unrolled instead and runs slower)
     nl = max(1, min(LANES, n_b))
     n_batch = (n_b + nl - 1) // nl
+    # batches of buildings with similar mode / link counts (a batch runs its largest counts)
+    order = np.argsort(n_modes * (n_cl + 1) + n_conv, kind="mergesort")
     for bt in prange(n_batch):
         # the batch's constants, lane innermost; modes / links a building does not have stay zero
         bl = np.empty(LANES, dtype=np.int64)
         for lane in range(nl):
-            bl[lane] = min(bt * nl + lane, n_b - 1)  # a short last batch repeats its last building
+            bl[lane] = order[min(bt * nl + lane, n_b - 1)]  # a short last batch repeats its last building
         ns = 0
         nc = 0
         for lane in range(nl):
@@ -578,13 +581,13 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
                 ta_sum[lane] += ta
             if write_hourly:
                 for lane in range(nl):
-                    b = bt * nl + lane
-                    if b < n_b:
+                    if bt * nl + lane < n_b:
+                        b = bl[lane]
                         hourly_phi[b, h] = phi_l[lane]
                         hourly_ta[b, h] = ta_l[lane]
         for lane in range(nl):
-            b = bt * nl + lane
-            if b < n_b:
+            if bt * nl + lane < n_b:
+                b = bl[lane]
                 heat_wh[b] = q_h[lane]
                 cool_wh[b] = q_c[lane]
                 for mo in range(12):

@@ -188,6 +188,7 @@ def block_section(comparison) -> str:
             if banded else "No ranges: the run has no Monte Carlo samples.") + "</p>"]
     labels = dict(BLOCK_ROWS)
     pct = f"{percentiles[0]:g}th–{percentiles[1]:g}th percentile"
+    shown: set[str] = set()
     for w in sc.whatifs:
         g = rows[rows["whatif"] == w.name]
         if g.empty:
@@ -203,10 +204,12 @@ def block_section(comparison) -> str:
         p.append("<ul class='note'>" + "".join(f"<li>{html.escape(lab)}</li>" for _, lab in BLOCK_ROWS) + "</ul>")
         res = comparison.whatifs.get(w.name, {}).get("soil")
         for note in (res.notes if res is not None else []):
-            if note.startswith(BLOCK_NOTE):
+            if note.startswith(BLOCK_NOTE) and note not in shown:
+                shown.add(note)
                 p.append(f"<p class='note'>{html.escape(note)}</p>")
     for note in comparison.sample_notes:
-        if BLOCK_NOTE in note:
+        if BLOCK_NOTE in note and note.split(BLOCK_NOTE, 1)[1] not in {n.split(BLOCK_NOTE, 1)[1] for n in shown}:
+            shown.add(note)
             p.append(f"<p class='note'>{html.escape(note)}</p>")
     p.append("<p class='note'>The surface temperature of the same what-ifs on the hottest days: next section.</p>")
     return "".join(p)

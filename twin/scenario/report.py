@@ -941,6 +941,9 @@ def assumed_lines(comparison) -> list[str]:
             what.append("soil priors")
         if _heat_sampled(comparison):
             what.append("surface priors")
+        smp = comparison.samples
+        if len(smp) and smp["kpi"].astype(str).str.startswith("block_").any():  # soil.block (twin/soil/block_bands.py)
+            what.append("soil hydraulics")
         lo, hi = sc.uncertainty.percentiles
         lines.append(f"bands: p{lo:g}-p{hi:g} over {sc.uncertainty.samples} samples of {', '.join(what)} (seed {sc.uncertainty.seed})")
     else:

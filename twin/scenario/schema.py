@@ -386,6 +386,7 @@ class EnergyOptions(Strict):
     heating_setpoint_c: float = Field(default=20.0, ge=5.0, le=30.0)
     cooling_setpoint_c: float | None = Field(default=None, ge=15.0, le=40.0)
     weather: str | None = Field(default=None, min_length=1)
+    dhw: Literal["typology", "by_use"] = "typology"  # hot-water need: TABULA per m2, or litres per person by use (twin.energy.hot_water)
 
     @model_validator(mode="after")
     def _order(self):
@@ -475,7 +476,7 @@ class TrafficOptions(Strict):
 SOIL_YEAR_OPTIONS = ("spinup_days", "water_table_depth_m", "max_column_depth_m", "sewer_outlet_capacity_mm_h",
                      "sewer_storage_share", "sewer_tank_m3", "inter_event_hours", "kc_scale", "green_infrastructure", "samples",
                      "sample_cell_size_m", "sample_spinup_days", "priors")
-SOIL_STORM_OPTIONS = ("storm_mm", "storm_hours", "hours")
+SOIL_STORM_OPTIONS = ("storm_mm", "storm_hours", "hours", "block")
 #: Soil, method ``year``: the most Monte Carlo samples (each is a year of every distinct column).
 MAX_SOIL_YEAR_SAMPLES = 100
 
@@ -508,6 +509,18 @@ class SoilOptions(Strict):
     sample_cell_size_m: float | None = Field(default=None, ge=1.0, le=100.0)
     sample_spinup_days: int | None = Field(default=None, ge=0, le=3650)
     priors: dict[str, Any] | None = None
+    # ---- storm methods: a 3-D block around the what-if's changed cells, bands from the soil hydraulics
+    block: dict[str, Any] | None = None
+
+    @field_validator("block", mode="before")
+    @classmethod
+    def _block(cls, v):
+        if v is None:
+            return v
+        from twin.soil.block_bands import parse_block_options
+
+        parse_block_options(v)  # raises ValueError naming the key (twin/soil/block_bands.py)
+        return v
 
     @field_validator("hours")
     @classmethod
@@ -778,7 +791,8 @@ def parse_scenario(data: Any, *, path: str | os.PathLike[str] | None = None) -> 
     samples_itself = (isinstance(domains, list) and "traffic" in domains
                       and not (isinstance(traffic, dict) and traffic.get("sample_model_parameters") is False))
     soil = data.get("soil")
-    soil_samples_itself = isinstance(domains, list) and "soil" in domains and isinstance(soil, dict) and soil.get("method") == "year"
+    soil_samples_itself = (isinstance(domains, list) and "soil" in domains and isinstance(soil, dict)
+                           and (soil.get("method") == "year" or soil.get("block") is not None))
     try:
         return Scenario.model_validate(data, context={"traffic_samples_itself": samples_itself, "soil_samples_itself": soil_samples_itself})
     except ValidationError as exc:

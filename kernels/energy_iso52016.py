@@ -129,27 +129,27 @@ H_CONV_MIN_CUBED = H_CONV_MIN_W_M2K**3
 """``c^3 |d| <= H_CONV_MIN_CUBED`` means ``c |d|^(1/3) <= H_CONV_MIN_W_M2K``: no cube root needed."""
 
 
-_CBRT_B1 = 715094163
-"""Bias of the first cube-root guess on the high word of a float64, ``(1023 - 1023/3 - 0.0331) 2^20``
-(FreeBSD msun ``s_cbrt.c``)."""
-_CBRT_P = (1.87595182427177009643, -1.88497979543377169875, 1.621429720105354466140, -0.758397934778766047437, 0.145996192886612446982)
-"""Polynomial of the 23-bit cube-root refinement, FreeBSD msun ``s_cbrt.c`` (P0..P4)."""
+CBRT_EXPONENT_BIAS = 682 << 20
+"""High-word bias of the first cube-root guess: ``(1023 - 1023/3) 2^20``, so that dividing the high
+word of a float64 by 3 and adding it divides the exponent by 3 (and the mantissa bits roughly so):
+a guess within 6 % of the root."""
 
 
 @jit
 def cbrt_positive(x, fbits, ibits):
-    """Cube root of a positive normal float64 ``x``, to within one unit in the last place.
+    """Cube root of a positive normal float64 ``x`` (within a few units in the last place).
 
-    The algorithm of FreeBSD msun ``s_cbrt.c`` (B. Evans): a first guess from the exponent bits (to
-    about 5 bits), a polynomial refinement to 23 bits, rounding to 23 bits (so ``t*t`` is exact)
-    and one Newton-like step ``t + t (x/t^2 - t) / (2 t + x/t^2)`` to 53 bits (error < 0.667 ulp in
-    FreeBSD's analysis; tested against ``np.cbrt`` to 1e-15 relative). Inline in the hour loop it
-    costs a fraction of the library ``cbrt`` call. Zero, subnormal, inf and NaN inputs are not
-    handled (the caller excludes them).
+    A first guess from the bits (the high word divided by 3 plus :data:`CBRT_EXPONENT_BIAS`:
+    relative error below 6 %), then three steps of Halley's iteration for ``t^3 = x``,
+    ``t <- t (t^3 + 2 x) / (2 t^3 + x)``, whose relative error cubes at each step (6e-2, 1e-4,
+    1e-12, then rounding): tested against ``np.cbrt`` to 1e-15 relative. Inline in the hour loop it
+    costs a fraction of a library call. Zero, subnormal, inf and NaN inputs are not handled (the
+    caller excludes them).
 
     Parameters
     ----------
-    x : float, normal and in [2.3e-308, 1e300] (the surface-air differences are far inside).
+    x : float in [1e-100, 1e100] (the kernel's ``c^3 |dT|`` lie in about [1e-3, 1e5]; outside, ``t^3``
+        can overflow or underflow, since fastmath may reassociate the products).
     fbits : (1,) float64 scratch array; ibits its int64 view (``fbits.view(np.int64)``).
 
     Returns
@@ -158,23 +158,18 @@ def cbrt_positive(x, fbits, ibits):
 
     References
     ----------
-    FreeBSD ``lib/msun/src/s_cbrt.c`` (Sun Microsystems 1993, B. Evans 2009); W. Kahan, "Computing a
-    real cube root", 1991.
+    Halley's method: e.g. A. S. Householder, *The Numerical Treatment of a Single Nonlinear
+    Equation*, McGraw-Hill, 1970, section 4.4; the exponent-halving first guess is the classical
+    trick for square roots applied to a third.
     """
     fbits[0] = x
     hx = ibits[0] >> 32
-    ibits[0] = (hx // 3 + _CBRT_B1) << 32
+    ibits[0] = (hx // 3 + CBRT_EXPONENT_BIAS) << 32
     t = fbits[0]
-    r = (t * t) * (t / x)
-    t = t * ((_CBRT_P[0] + r * (_CBRT_P[1] + r * _CBRT_P[2])) + ((r * r) * r) * (_CBRT_P[3] + r * _CBRT_P[4]))
-    fbits[0] = t
-    ibits[0] = (ibits[0] + 0x80000000) & -0x40000000  # round to 23 bits: 0xffffffffc0000000
-    t = fbits[0]
-    s = t * t
-    r = x / s
-    w = t + t
-    r = (r - t) / (w + r)
-    return t + t * r
+    for _ in range(3):
+        t3 = t * t * t
+        t = t * ((t3 + x + x) / (t3 + t3 + x))
+    return t
 
 
 class Climate52016(NamedTuple):
@@ -251,7 +246,7 @@ LANES = 32
 def _cbrt_lanes(x, out, fbits, ibits, nl):
     """``out[l] = cbrt_positive(x[l])`` for the lanes ``l < nl``, as straight loops that vectorise.
 
-    ``x`` must be normal and in [2.3e-308, 1e300]; ``fbits`` a (>= nl,) float64 scratch array,
+    ``x`` must be in [1e-100, 1e100] (:func:`cbrt_positive`); ``fbits`` a (>= nl,) float64 scratch array,
     ``ibits`` its int64 view. ``(n * 0xAAAAAAAB) >> 33`` is ``n // 3`` for ``0 <= n < 2^32`` (the
     high word here is below 2^31).
     """
@@ -259,21 +254,14 @@ def _cbrt_lanes(x, out, fbits, ibits, nl):
         fbits[lane] = x[lane]
     for lane in range(nl):
         hx = ibits[lane] >> 32
-        ibits[lane] = (((hx * 0xAAAAAAAB) >> 33) + _CBRT_B1) << 32
+        ibits[lane] = (((hx * 0xAAAAAAAB) >> 33) + CBRT_EXPONENT_BIAS) << 32
     for lane in range(nl):
         t = fbits[lane]
         xl = x[lane]
-        r = (t * t) * (t / xl)
-        fbits[lane] = t * ((_CBRT_P[0] + r * (_CBRT_P[1] + r * _CBRT_P[2])) + ((r * r) * r) * (_CBRT_P[3] + r * _CBRT_P[4]))
-    for lane in range(nl):
-        ibits[lane] = (ibits[lane] + 0x80000000) & -0x40000000
-    for lane in range(nl):
-        t = fbits[lane]
-        s = t * t
-        r = x[lane] / s
-        w = t + t
-        r = (r - t) / (w + r)
-        out[lane] = t + t * r
+        for _ in range(3):
+            t3 = t * t * t
+            t = t * ((t3 + xl + xl) / (t3 + t3 + xl))
+        out[lane] = t
 
 
 @jit_parallel

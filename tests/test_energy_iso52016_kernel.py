@@ -285,8 +285,8 @@ def test_hourly_flow_schedule_loaded_and_checked(tmp_path):
 
 
 def test_cbrt_positive_matches_numpy():
-    """The kernel's inline cube root (FreeBSD ``s_cbrt.c``) equals ``np.cbrt`` to 1e-15 relative over the
-    normal float64 range it is used in, and exactly on cubes."""
+    """The kernel's inline cube root (bit guess + three Halley steps) equals ``np.cbrt`` to 1e-15 relative over
+    [1e-100, 1e100] (the kernel uses it on c^3 |dT| in about [1e-3, 1e5]), and to 2 ulp on cubes."""
     from twin.kernels.config import jit
     from twin.kernels.energy_iso52016 import cbrt_positive
 
@@ -298,7 +298,7 @@ def test_cbrt_positive_matches_numpy():
             out[i] = cbrt_positive(x[i], fb, ib)
 
     rng = np.random.default_rng(5)
-    x = np.concatenate([10.0 ** rng.uniform(-307.6, 300.0, 200_000), rng.uniform(0.0, 60.0, 200_000)[1:], [2.3e-308, 1e300, 1e-12]])
+    x = np.concatenate([10.0 ** rng.uniform(-100.0, 100.0, 200_000), rng.uniform(0.0, 60.0, 200_000)[1:], [1e-100, 1e100, 1e-12]])
     x = x[x > 0]
     out = np.empty_like(x)
     many(x, out)
@@ -306,7 +306,7 @@ def test_cbrt_positive_matches_numpy():
     cubes = np.arange(1.0, 1000.0) ** 3
     out = np.empty_like(cubes)
     many(cubes, out)
-    np.testing.assert_array_equal(out, np.arange(1.0, 1000.0))
+    assert np.max(np.abs(out - np.arange(1.0, 1000.0)) / np.spacing(np.arange(1.0, 1000.0))) <= 2.0  # within 2 ulp
 
 
 def test_kernel_lane_batches():

@@ -20,73 +20,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.bestest_ranges_mbl import RANGES as MBL_RANGES
 from tests.conftest import shared_path
 
 DATA = Path(__file__).parent / "energy_data"
 DENVER = ("weather", "USA_CO_Denver.Intl.AP.725650_TMY3.epw")
 
-# (case, quantity): (min, max) of the 140-2020 example programs (MBL staRes, see module docstring)
+# (case, quantity): (min, max) of the 140-2020 example programs (MBL staRes, tests/bestest_ranges_mbl.py),
+# plus the peak heating of the no-heating cases 650 and 950 (0-0: heating is off)
 RANGES: dict[tuple[str, str], tuple[float, float]] = {
-    ("600", "heating_mwh"): (3.993, 4.504),
-    ("600", "cooling_mwh"): (5.432, 6.162),
-    ("600", "peak_heating_kw"): (3.020, 3.359),
-    ("600", "peak_cooling_kw"): (5.422, 6.481),
-    ("610", "heating_mwh"): (4.066, 4.592),
-    ("610", "cooling_mwh"): (4.117, 4.382),
-    ("610", "peak_heating_kw"): (3.021, 3.360),
-    ("610", "peak_cooling_kw"): (5.331, 6.432),
-    ("620", "heating_mwh"): (4.094, 4.719),
-    ("620", "cooling_mwh"): (3.841, 4.404),
-    ("620", "peak_heating_kw"): (3.038, 3.385),
-    ("620", "peak_cooling_kw"): (3.955, 4.797),
-    ("630", "heating_mwh"): (4.356, 5.139),
-    ("630", "cooling_mwh"): (2.573, 3.074),
-    ("630", "peak_heating_kw"): (3.039, 3.388),
-    ("630", "peak_cooling_kw"): (3.526, 4.212),
-    ("640", "heating_mwh"): (2.403, 2.682),
-    ("640", "cooling_mwh"): (5.237, 5.893),
-    ("640", "peak_heating_kw"): (4.039, 4.658),
-    ("640", "peak_cooling_kw"): (5.365, 6.429),
-    ("650", "heating_mwh"): (0.0, 0.0),
-    ("650", "cooling_mwh"): (4.186, 4.945),
+    **MBL_RANGES,
     ("650", "peak_heating_kw"): (0.0, 0.0),
-    ("650", "peak_cooling_kw"): (5.045, 6.290),
-    ("900", "heating_mwh"): (1.379, 1.814),
-    ("900", "cooling_mwh"): (2.267, 2.714),
-    ("900", "peak_heating_kw"): (2.443, 2.778),
-    ("900", "peak_cooling_kw"): (2.556, 3.376),
-    ("910", "heating_mwh"): (1.648, 2.163),
-    ("910", "cooling_mwh"): (1.191, 1.490),
-    ("910", "peak_heating_kw"): (2.469, 2.799),
-    ("910", "peak_cooling_kw"): (2.081, 2.722),
-    ("920", "heating_mwh"): (2.956, 3.607),
-    ("920", "cooling_mwh"): (2.549, 3.128),
-    ("920", "peak_heating_kw"): (2.512, 2.895),
-    ("920", "peak_cooling_kw"): (2.710, 3.481),
-    ("930", "heating_mwh"): (3.524, 4.384),
-    ("930", "cooling_mwh"): (1.654, 2.161),
-    ("930", "peak_heating_kw"): (2.537, 2.968),
-    ("930", "peak_cooling_kw"): (2.335, 3.052),
-    ("940", "heating_mwh"): (0.863, 1.389),
-    ("940", "cooling_mwh"): (2.203, 2.613),
-    ("940", "peak_heating_kw"): (3.052, 3.882),
-    ("940", "peak_cooling_kw"): (2.556, 3.376),
-    ("950", "heating_mwh"): (0.0, 0.0),
-    ("950", "cooling_mwh"): (0.586, 0.707),
     ("950", "peak_heating_kw"): (0.0, 0.0),
-    ("950", "peak_cooling_kw"): (2.054, 2.388),
-    ("600ff", "t_air_min_c"): (-13.8, -9.9),
-    ("600ff", "t_air_max_c"): (62.4, 68.4),
-    ("600ff", "t_air_mean_c"): (24.3, 26.1),
-    ("650ff", "t_air_min_c"): (-17.8, -16.7),
-    ("650ff", "t_air_max_c"): (61.1, 66.8),
-    ("650ff", "t_air_mean_c"): (17.6, 18.9),
-    ("900ff", "t_air_min_c"): (0.6, 2.2),
-    ("900ff", "t_air_max_c"): (43.3, 46.0),
-    ("900ff", "t_air_mean_c"): (24.5, 25.7),
-    ("950ff", "t_air_min_c"): (-13.4, -12.5),
-    ("950ff", "t_air_max_c"): (36.1, 37.1),
-    ("950ff", "t_air_mean_c"): (14.4, 15.0),
 }
 CASES = sorted({c for c, _ in RANGES}, key=lambda c: (c[0], "ff" in c, c))
 

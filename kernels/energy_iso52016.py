@@ -69,6 +69,7 @@ from typing import NamedTuple
 import numpy as np
 
 from twin.kernels.config import jit, jit_parallel, prange
+from twin.kernels.energy_5r1c import AnnualOutputs5R1C, Control5R1C
 
 
 class Building52016(NamedTuple):
@@ -191,49 +192,14 @@ class Climate52016(NamedTuple):
     ve_schedule: np.ndarray
 
 
-class Control52016(NamedTuple):
-    """Ideal heating and cooling on the air temperature.
+Control52016 = Control5R1C
+"""Ideal heating and cooling on the air temperature: the 5R1C kernel's control record (setpoint
+profile per building, cooling power limit, heating and cooling setpoints by profile and hour)."""
 
-    Attributes
-    ----------
-    setpoint_profile : int64 (n_b,) row of the setpoint schedules.
-    phi_c_max_w : (n_b,) cooling power limit (>= 0, may be inf), W.
-    heat_setpoint_c, cool_setpoint_c : (n_sp, n_h) setpoints, degC; off = -inf / +inf.
-    """
-
-    setpoint_profile: np.ndarray
-    phi_c_max_w: np.ndarray
-    heat_setpoint_c: np.ndarray
-    cool_setpoint_c: np.ndarray
-
-
-class Outputs52016(NamedTuple):
-    """Outputs of :func:`simulate_iso52016`, allocated by the caller (one row per building).
-
-    Attributes
-    ----------
-    heat_wh, cool_wh : (n_b,) annual heating / cooling need (both >= 0), Wh.
-    monthly_heat_wh, monthly_cool_wh : (n_b, 12), Wh.
-    peak_heat_w, peak_cool_w : (n_b,) largest hourly power (cooling as positive), W.
-    peak_heat_hour, peak_cool_hour : int64 (n_b,) hour index of the peak (-1: none).
-    t_air_min_c, t_air_max_c, t_air_mean_c : (n_b,) air temperature, degC.
-    hourly_phi_hc_w : (n_b, n_h) heating (+) / cooling (-) power, W, or shape (0, 0).
-    hourly_t_air_c : (n_b, n_h) air temperature, degC, or shape (0, 0).
-    """
-
-    heat_wh: np.ndarray
-    cool_wh: np.ndarray
-    monthly_heat_wh: np.ndarray
-    monthly_cool_wh: np.ndarray
-    peak_heat_w: np.ndarray
-    peak_heat_hour: np.ndarray
-    peak_cool_w: np.ndarray
-    peak_cool_hour: np.ndarray
-    t_air_min_c: np.ndarray
-    t_air_max_c: np.ndarray
-    t_air_mean_c: np.ndarray
-    hourly_phi_hc_w: np.ndarray
-    hourly_t_air_c: np.ndarray
+Outputs52016 = AnnualOutputs5R1C
+"""Outputs of :func:`simulate_iso52016`, allocated by the caller: the 5R1C kernel's annual output
+record (annual, monthly and peak heating/cooling, air temperature statistics, optional hourly
+series), so both models fill the same tables."""
 
 
 LANES = 32

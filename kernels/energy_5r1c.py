@@ -326,6 +326,42 @@ def block_ventilation(bld, ve_schedule, h, lane_b, vp, lane_v, kc):
 
 
 @jit(inline="always")
+def block_ventilation_profile(bld, lane_b, vp):
+    """How the lanes of a block read their scheduled ventilation: ``(n_vent, vent_uniform, vp_u)``.
+
+    ``n_vent``: lanes with a scheduled flow (``h_ve_sched_w_k != 0``); ``vent_uniform``: all of
+    them on one profile, ``vp_u`` (then the block reads one value per hour). Shared by both 5R1C kernels.
+    """
+    n_vent = 0
+    vent_uniform = True
+    vp_u = 0
+    for j in range(lane_b.shape[0]):
+        if bld.h_ve_sched_w_k[lane_b[j]] != 0.0:
+            if n_vent > 0 and vp[j] != vp_u:
+                vent_uniform = False
+            vp_u = vp[j] if n_vent == 0 else vp_u
+            n_vent += 1
+    return n_vent, vent_uniform, vp_u
+
+
+@jit(inline="always")
+def block_ventilation_hour(bld, ve_schedule, h, lane_b, vp, lane_v, kc, n_vent, vent_uniform, vp_u, v_last):
+    """The constants of a block for the ventilation of hour ``h``; returns the new ``v_last``.
+
+    ``n_vent``, ``vent_uniform``, ``vp_u`` from :func:`block_ventilation_profile`; ``v_last``:
+    the value of profile ``vp_u`` the block was last updated for (NaN before the first hour).
+    A block on one profile skips the lane pass in hours where that value does not change.
+    Shared by both 5R1C kernels.
+    """
+    if n_vent > 0:
+        v_u = ve_schedule[vp_u, h]
+        if not vent_uniform or v_u != v_last:
+            v_last = v_u
+            block_ventilation(bld, ve_schedule, h, lane_b, vp, lane_v, kc)
+    return v_last
+
+
+@jit(inline="always")
 def block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol):
     """Solar and sky long-wave heat flow of every lane of a block in hour ``h`` (month ``mo``) into ``sol``, W.
 
@@ -455,16 +491,9 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
                 pk_hi[j] = -1
                 pk_ci[j] = -1
             uniform = True
-            n_vent = 0
-            vent_uniform = True  # every lane with a scheduled flow on one profile: one read per hour
-            vp_u = 0
             for j in range(BLOCK):
                 uniform = uniform and gp[j] == gp[0] and sp[j] == sp[0]
-                if building.h_ve_sched_w_k[lane_b[j]] != 0.0:
-                    if n_vent > 0 and vp[j] != vp_u:
-                        vent_uniform = False
-                    vp_u = vp[j] if n_vent == 0 else vp_u
-                    n_vent += 1
+            n_vent, vent_uniform, vp_u = block_ventilation_profile(building, lane_b, vp)
             v_last = np.nan
             for step in range(warmup_hours + n_h):
                 h = step - warmup_hours
@@ -473,11 +502,7 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
                     h += n_h
                 te = t_out_c[h]
                 mo = month[h]
-                if n_vent > 0:
-                    v_u = ve_schedule[vp_u, h]
-                    if not vent_uniform or v_u != v_last:
-                        v_last = v_u
-                        block_ventilation(building, ve_schedule, h, lane_b, vp, lane_v, kc)
+                v_last = block_ventilation_hour(building, ve_schedule, h, lane_b, vp, lane_v, kc, n_vent, vent_uniform, vp_u, v_last)
                 block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol)
                 # the ISO 13790 step and the control, one pass per lane; schedules read once per
                 # block when every lane follows the same profiles

@@ -58,7 +58,8 @@ from twin.kernels.energy_5r1c import (
     Building5R1C,
     Climate5R1C,
     block_solar_flow,
-    block_ventilation,
+    block_ventilation_hour,
+    block_ventilation_profile,
     lane_constants,
     lane_solar_coefficients,
 )
@@ -146,16 +147,9 @@ def run_periods_5r1c(
                 gp[j] = building.gain_profile[b]
                 tm[j] = theta_m_c[b]
             uniform = True
-            n_vent = 0
-            vent_uniform = True  # every lane with a scheduled flow on one profile: one read per hour
-            vp_u = 0
             for j in range(BLOCK):
                 uniform = uniform and gp[j] == gp[0]
-                if building.h_ve_sched_w_k[lane_b[j]] != 0.0:
-                    if n_vent > 0 and vp[j] != vp_u:
-                        vent_uniform = False
-                    vp_u = vp[j] if n_vent == 0 else vp_u
-                    n_vent += 1
+            n_vent, vent_uniform, vp_u = block_ventilation_profile(building, lane_b, vp)
             v_last = np.nan
             for step in range(n_steps):
                 h = (start_hour + step) % n_h
@@ -163,11 +157,7 @@ def run_periods_5r1c(
                 mo = month[h]
                 off = setpoint_offset_k[h]
                 p = period[h]
-                if n_vent > 0:
-                    v_u = ve_schedule[vp_u, h]
-                    if not vent_uniform or v_u != v_last:
-                        v_last = v_u
-                        block_ventilation(building, ve_schedule, h, lane_b, vp, lane_v, kc)
+                v_last = block_ventilation_hour(building, ve_schedule, h, lane_b, vp, lane_v, kc, n_vent, vent_uniform, vp_u, v_last)
                 block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol)
                 if uniform:
                     g_u = gain_schedule[gp[0], h]

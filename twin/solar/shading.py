@@ -21,6 +21,9 @@ only by the sky-view quadrature.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
+
 import numpy as np
 import pandas as pd
 
@@ -78,8 +81,50 @@ def facade_horizons(scene, mask: np.ndarray | None = None, *, n_sectors: int = 3
     footprints, heights and options: what-ifs and Monte Carlo samples on one geometry compute
     the horizons once, and any change of geometry or height computes them anew.
     """
-    from twin.solar.grid import SceneGrid
+    req = _horizon_request(scene, mask, n_sectors, max_distance_m, height_fraction, front_azimuth_deg)
+    hit = _HORIZON_CACHE.get(req[-1])
+    if hit is not None:  # computed, or under way in a thread (:func:`start_facade_horizons`)
+        return hit.result() if isinstance(hit, Future) else hit
+    return _compute_horizons(scene, *req, progress)
 
+
+def start_facade_horizons(scene, mask: np.ndarray | None = None, *, n_sectors: int = 36, max_distance_m: float = 100.0,
+                          height_fraction: float = 0.5, front_azimuth_deg: np.ndarray | None = None) -> Future:
+    """:func:`facade_horizons` with the same arguments, computed in a background thread.
+
+    The returned :class:`~concurrent.futures.Future` stands in the horizon cache until the
+    horizons are there: a later :func:`facade_horizons` of the same geometry and options waits
+    for it instead of computing them again. Meanwhile the caller's thread can do other work
+    (the kernels release the GIL). An error in the thread is raised by ``result()`` and by
+    that later call; the cache then forgets the request.
+    """
+    req = _horizon_request(scene, mask, n_sectors, max_distance_m, height_fraction, front_azimuth_deg)
+    key = req[-1]
+    hit = _HORIZON_CACHE.get(key)
+    if hit is not None:
+        if isinstance(hit, Future):
+            return hit
+        done: Future = Future()
+        done.set_result(hit)
+        return done
+    future: Future = Future()
+    future.set_running_or_notify_cancel()
+    _remember(key, future)
+
+    def work() -> None:
+        try:
+            future.set_result(_compute_horizons(scene, *req, None))
+        except BaseException as exc:  # handed to whoever waits for the result
+            if _HORIZON_CACHE.get(key) is future:
+                _HORIZON_CACHE.pop(key, None)
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="twin-facade-horizons", daemon=False).start()
+    return future
+
+
+def _horizon_request(scene, mask, n_sectors, max_distance_m, height_fraction, front_azimuth_deg):
+    """The facades asked for, ground and height of the buildings, options and the cache key."""
     fac = scene.facades()
     if mask is not None:
         fac = fac[np.asarray(mask, dtype=bool)]
@@ -90,8 +135,13 @@ def facade_horizons(scene, mask: np.ndarray | None = None, *, n_sectors: int = 3
     key = _geometry_key(fp, ground, height, None if mask is None else np.asarray(mask, dtype=bool),
                         (n_sectors, max_distance_m, height_fraction),
                         None if front_azimuth_deg is None else np.asarray(front_azimuth_deg, dtype=float))
-    if key in _HORIZON_CACHE:
-        return _HORIZON_CACHE[key]
+    return fac, ground, height, n_sectors, max_distance_m, height_fraction, front_azimuth_deg, key
+
+
+def _compute_horizons(scene, fac, ground, height, n_sectors, max_distance_m, height_fraction, front_azimuth_deg, key,
+                      progress) -> np.ndarray:
+    from twin.solar.grid import SceneGrid
+
     bi = fac["building_index"].to_numpy().astype(np.int64)
     az = np.radians(fac["azimuth_deg"].to_numpy(dtype=float))
     obs = np.column_stack([fac["mid_x"].to_numpy() + 0.1 * np.sin(az), fac["mid_y"].to_numpy() + 0.1 * np.cos(az),
@@ -104,15 +154,21 @@ def facade_horizons(scene, mask: np.ndarray | None = None, *, n_sectors: int = 3
         front = np.column_stack([np.sin(fa), np.cos(fa)])
     hz = grid.horizons(obs, n_sectors=n_sectors, exclude=bi, max_distance_m=max_distance_m, front=front, progress=progress)
     hz.setflags(write=False)
-    while len(_HORIZON_CACHE) >= _HORIZON_CACHE_SIZE:
-        _HORIZON_CACHE.pop(next(iter(_HORIZON_CACHE)))
-    _HORIZON_CACHE[key] = hz
+    _remember(key, hz)
     return hz
 
 
+def _remember(key: str, value) -> None:
+    _HORIZON_CACHE.pop(key, None)
+    while len(_HORIZON_CACHE) >= _HORIZON_CACHE_SIZE:
+        _HORIZON_CACHE.pop(next(iter(_HORIZON_CACHE)))
+    _HORIZON_CACHE[key] = value
+
+
 #: Horizons of the last geometries (baseline, what-ifs and Monte Carlo samples of one geometry
-#: compute them once), keyed by a hash of the footprints, heights, selection and options.
-_HORIZON_CACHE: dict[str, np.ndarray] = {}
+#: compute them once), keyed by a hash of the footprints, heights, selection and options; a
+#: :class:`~concurrent.futures.Future` while a thread computes them.
+_HORIZON_CACHE: dict[str, np.ndarray | Future] = {}
 _HORIZON_CACHE_SIZE = 2
 
 
@@ -198,6 +254,41 @@ def horizon_monthly_factors(weather, horizon_deg: np.ndarray, group: np.ndarray,
     return out
 
 
+def _exterior_facades(ext: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which edges of ``_edge_exterior_areas`` (rows of ``scene.facades()``) have an exterior part,
+    the orientation index of those (:data:`twin.energy.model.ORIENTATIONS`) and the nominal
+    azimuth of their group, degrees: each facade is evaluated at its group's nominal
+    orientation, so only sectors in front of that vertical plane matter."""
+    from twin.energy.model import ORIENTATIONS, _orientation_index
+    from twin.energy.solar import STANDARD_ORIENTATION
+
+    exterior = ext["exterior_area_m2"].to_numpy() > 1e-9
+    oi = _orientation_index(ext["azimuth_deg"].to_numpy()[exterior])
+    nominal = np.array([float(STANDARD_ORIENTATION[f"win_{o}"][1]) for o in ORIENTATIONS])[oi]
+    return exterior, oi, nominal
+
+
+def start_urban_horizons(scene, *, n_sectors: int = 36) -> Future | None:
+    """Start computing, in a background thread, the facade horizons that :func:`urban_shade_factors`
+    of this scene will use (:func:`start_facade_horizons`); None when the scene has no facade
+    with an exterior part.
+
+    The party walls and exterior areas the horizons start from are computed here, in the
+    caller's thread (the envelope reads the same cached tables), so that the thread's work is
+    the grid and the walks, which release the GIL: the stock model builds its envelope
+    meanwhile (:func:`twin.energy.stock.prepare_stock`). The horizons are the same as without
+    the thread.
+    """
+    from twin.energy.model import _edge_exterior_areas
+
+    if len(scene.buildings) == 0:
+        return None
+    exterior, _, nominal = _exterior_facades(_edge_exterior_areas(scene))
+    if not exterior.any():
+        return None
+    return start_facade_horizons(scene, exterior, n_sectors=n_sectors, front_azimuth_deg=nominal)
+
+
 def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...] | None = None, n_sectors: int = 36,
                         progress=None, times: dict | None = None) -> np.ndarray:
     """Monthly shading factors (n_b, n_groups, 12) of the buildings: a drop-in replacement of
@@ -206,8 +297,7 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
     ``times`` (a dict), if given, receives the wall time of each step in seconds.
     """
     from twin.energy.inputs import STANDARD_GROUPS
-    from twin.energy.model import ORIENTATIONS, _edge_exterior_areas, _orientation_index
-    from twin.energy.solar import STANDARD_ORIENTATION
+    from twin.energy.model import ORIENTATIONS, _edge_exterior_areas
 
     groups = STANDARD_GROUPS if groups is None else tuple(groups)
     ids = np.asarray(building_ids).astype(str)
@@ -227,17 +317,20 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
                 pos = {b: i for i, b in enumerate(ids)}
                 row_pos = np.array([pos.get(b, -1) for b in scene_ids], dtype=np.int64)
             pos_of_edge = row_pos[ext["building_index"].to_numpy()]
-            keep = (ext["exterior_area_m2"].to_numpy() > 1e-9) & (pos_of_edge >= 0)
+            exterior, oi_all, nominal = _exterior_facades(ext)
+            keep = exterior & (pos_of_edge >= 0)
         if not keep.any():
             return out
-        oi = _orientation_index(ext["azimuth_deg"].to_numpy()[keep])
+        asked = keep[exterior]  # the buildings' facades among those with an exterior part
+        oi = oi_all[asked]
         orient = np.array(ORIENTATIONS)[oi]
         group = pd.Categorical.from_codes(oi, [f"win_{o}" for o in ORIENTATIONS])
         with steps.step("horizons"):
-            # each facade is evaluated at its group's nominal orientation: only sectors in
-            # front of that vertical plane matter
-            nominal = np.array([float(STANDARD_ORIENTATION[f"win_{o}"][1]) for o in ORIENTATIONS])[oi]
-            hz = facade_horizons(scene, keep, n_sectors=n_sectors, front_azimuth_deg=nominal, progress=progress)
+            # the horizons of every facade with an exterior part (each facade's profile depends
+            # only on the scene: the same values, and the same cached result for any selection
+            # of buildings or one started early by :func:`start_urban_horizons`), the rows asked for
+            hz = facade_horizons(scene, exterior, n_sectors=n_sectors, front_azimuth_deg=nominal, progress=progress)
+            hz = hz if asked.all() else np.ascontiguousarray(hz[asked])
         with steps.step("factors"):
             factors = horizon_monthly_factors(weather, hz, group, groups=groups)
             area = ext["exterior_area_m2"].to_numpy()[keep]

@@ -1,0 +1,90 @@
+"""Facade horizons started in a background thread (``twin.solar.shading.start_facade_horizons``,
+``start_urban_horizons``, used by ``twin.energy.stock.prepare_stock`` while the envelope is
+built): the same horizons as the scene's own edge kernel, the same shading factors as the
+synchronous path, errors handed to the caller."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import shared_path
+from tests.test_energy_stock_shading import canyon_scene
+
+
+@pytest.fixture(scope="module")
+def weather():
+    from twin.ingest.epw import read_epw
+
+    return read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    from twin.solar import shading
+
+    shading._HORIZON_CACHE.clear()
+    yield
+    shading._HORIZON_CACHE.clear()
+
+
+def test_thread_horizons_equal_the_scene_edge_kernel():
+    """Against :meth:`Scene.facade_horizons` (the edge kernel of ``kernels/geometry.py``, another
+    method); a later synchronous call of the same geometry gets the thread's array."""
+    from twin.solar.shading import facade_horizons, start_facade_horizons
+
+    scene = canyon_scene(street_m=8.0)
+    future = start_facade_horizons(scene)
+    hz = future.result(timeout=600)
+    assert hz.max() > 10.0  # the canyon walls rise above the facades
+    np.testing.assert_allclose(hz, scene.copy().facade_horizons(), atol=1e-9)
+    assert facade_horizons(scene.copy()) is hz
+    assert start_facade_horizons(scene).result() is hz  # nothing computed twice
+
+
+def test_urban_factors_after_an_early_start_equal_those_without(weather):
+    from twin.solar import shading
+
+    scene = canyon_scene(street_m=10.0)
+    ids = scene.buildings["building_id"].to_numpy()
+    plain = shading.urban_shade_factors(scene.copy(), ids, weather)
+    shading._HORIZON_CACHE.clear()
+    future = shading.start_urban_horizons(scene)
+    assert future is not None
+    early = shading.urban_shade_factors(scene.copy(), ids, weather)
+    assert future.done()
+    assert (plain < 0.999).any()
+    np.testing.assert_array_equal(early, plain)
+    # a selection of buildings: the rows of the whole stock (a facade's horizon depends on the scene only)
+    some = ids[::3]
+    sub = shading.urban_shade_factors(scene.copy(), some, weather)
+    np.testing.assert_array_equal(sub, plain[::3])
+
+
+def test_prepare_stock_with_and_without_the_thread(weather, monkeypatch):
+    from twin.energy import stock
+    from twin.solar import shading
+
+    scene = canyon_scene(street_m=6.0)
+    with_thread = stock.prepare_stock(scene.copy(), weather)
+    shading._HORIZON_CACHE.clear()
+    monkeypatch.setattr(stock, "_start_horizons", lambda scene: None)
+    without = stock.prepare_stock(scene.copy(), weather)
+    np.testing.assert_array_equal(with_thread.shade_factor, without.shade_factor)
+
+
+def test_an_error_in_the_thread_reaches_the_caller_and_is_forgotten(monkeypatch):
+    from twin.solar import grid, shading
+
+    scene = canyon_scene()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("grid failed")
+
+    monkeypatch.setattr(grid.SceneGrid, "build", broken)
+    future = shading.start_facade_horizons(scene)
+    with pytest.raises(RuntimeError, match="grid failed"):
+        future.result(timeout=600)
+    assert not shading._HORIZON_CACHE  # a later call computes anew
+    monkeypatch.undo()
+    np.testing.assert_allclose(shading.facade_horizons(scene), scene.copy().facade_horizons(), atol=1e-9)

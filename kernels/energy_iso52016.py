@@ -42,6 +42,13 @@ form ``z' = z_base - conv_cv^T e``, and the air temperature stays affine in ``Q`
 by elimination without pivoting (its leading minors are ratios of determinants of conductance
 matrices with positive coefficients, hence positive).
 
+Other link laws (``conv_kind``): a glazing gap link (:data:`LINK_GAP`) joins the two pane nodes
+of a window, ``v_j = e_inner - e_outer``, with the ISO 15099 conductance of
+:func:`glazing_conductance` at the previous hour's pane temperatures (inner pane = air
+temperature + the difference of its link to the air, ``conv_partner``; outer = inner - ``d_j``);
+a fixed link (:data:`LINK_FIXED`) keeps ``h0`` and only carries its difference. The update above
+holds for any link vectors.
+
 Warm-up: the last ``warmup_hours`` hours of the series run first (periodic year), from the
 modal state ``z0`` the caller gives (e.g. every node at 20 degC).
 
@@ -99,6 +106,14 @@ class Building52016(NamedTuple):
     conv_area_m2, conv_h0_w_m2k : (n_b, n_c) area and the coefficient inside the base system.
     conv_c_pos, conv_c_neg : (n_b, n_c) ``c`` of ``h = c |dtheta|^(1/3)``, surface warmer / colder.
     n_conv : int64 (n_b,) number of hourly convective links (0: the base system only).
+    conv_kind : int64 (n_b, n_c) law of each link: :data:`LINK_TARP` (surface to air,
+        ``c |d|^(1/3)``), :data:`LINK_GAP` (the gas gap of a double glazing between its two pane
+        nodes, :func:`glazing_conductance`) or :data:`LINK_FIXED` (coefficient ``h0`` kept; the
+        link is only tracked for the difference it carries).
+    conv_partner : int64 (n_b, n_c) for a gap link, the index of the link from its inner pane to
+        the air (its difference gives the pane temperatures with the air temperature); else -1.
+    conv_gap : (n_b, n_c, 4) for a gap link: gap width (m), conduction resistance of the two panes
+        (m2 K/W), ``1 / (1 / eps_1 + 1 / eps_2 - 1)`` of the gap faces (-), height of the glazing (m).
     """
 
     lam: np.ndarray
@@ -121,6 +136,9 @@ class Building52016(NamedTuple):
     conv_c_pos: np.ndarray
     conv_c_neg: np.ndarray
     n_conv: np.ndarray
+    conv_kind: np.ndarray
+    conv_partner: np.ndarray
+    conv_gap: np.ndarray
 
 
 H_CONV_MIN_W_M2K = 0.1
@@ -128,6 +146,67 @@ H_CONV_MIN_W_M2K = 0.1
 convection coefficient, 0.1)."""
 H_CONV_MIN_CUBED = H_CONV_MIN_W_M2K**3
 """``c^3 |d| <= H_CONV_MIN_CUBED`` means ``c |d|^(1/3) <= H_CONV_MIN_W_M2K``: no cube root needed."""
+
+
+LINK_TARP = 0
+"""Link law: buoyancy-driven interior convection ``h = max(0.1, c |d|^(1/3))``, ``d`` surface - air."""
+LINK_GAP = 1
+"""Link law: gas gap of a double glazing (:func:`glazing_conductance`), ``d`` inner pane - outer pane."""
+LINK_FIXED = 2
+"""Link law: the base coefficient ``h0`` (no change; the link only tracks its difference ``d``)."""
+
+SIGMA_W_M2K4 = 5.670374419e-8
+"""Stefan-Boltzmann constant, W/(m2 K4)."""
+GAP_PRESSURE_PA = 1.0e5
+"""Pressure of the gas in a sealed glazing gap, Pa (EnergyPlus' window model, ``ENpressure`` of its
+gas-property routine, uses 1e5 Pa whatever the site altitude)."""
+AIR_MOLAR_MASS_KG_MOL = 28.97e-3
+"""Molar mass of air, kg/mol (ISO 15099:2003 Table B.1)."""
+GAS_CONSTANT_J_MOLK = 8.314462618
+"""Molar gas constant, J/(mol K)."""
+
+
+@jit
+def glazing_conductance(t_mean_k, dt_k, gap_m, r_panes_m2k_w, eps_factor, height_m):
+    """Conductance of a double glazing between its outer and inner pane surface nodes, W/(m2 K).
+
+    ``1 / (R_panes + 1 / (h_c + h_r))`` with the gap's convection and radiation of ISO 15099:2003:
+    ``h_c = Nu k / s`` (section 5.3.3.4, vertical cavity: ``Nu = max(Nu_1, Nu_2)``, ``Nu_1 = 1 +
+    1.7596678e-10 Ra^2.2984755`` (Ra <= 1e4), ``0.028154 Ra^0.4134`` (Ra <= 5e4), ``0.0673838 Ra^(1/3)``,
+    ``Nu_2 = 0.242 (Ra / A)^0.272``, ``A = height / s``), air properties of Table B.1 (``k = 2.873e-3 +
+    7.76e-5 T``, ``mu = 3.723e-6 + 4.94e-8 T``, ``c_p = 1002.737 + 1.2324e-2 T``, ideal-gas density at
+    :data:`GAP_PRESSURE_PA`), ``Ra = rho^2 s^3 g c_p dT / (T mu k)``; ``h_r = 4 sigma T_m^3 eps_factor``
+    (two grey parallel panes, linearised at their mean temperature). The pane temperatures are the
+    network's surface nodes (the panes' own conduction, ``R_panes``, is in series).
+
+    Parameters
+    ----------
+    t_mean_k : mean of the two pane surface temperatures, K (> 0).
+    dt_k : their difference, K (absolute value used).
+    gap_m : gap width, m. r_panes_m2k_w : conduction resistance of the panes, m2 K/W.
+    eps_factor : ``1 / (1 / eps_1 + 1 / eps_2 - 1)``. height_m : height of the glazing, m.
+
+    References
+    ----------
+    ISO 15099:2003, Thermal performance of windows, doors and shading devices - Detailed
+    calculations, sections 5.3.3 and Annex B. EnergyPlus Engineering Reference, "Window Heat
+    Balance Calculation" (the same correlations, solved every time step).
+    """
+    tm = t_mean_k
+    k = 2.873e-3 + 7.76e-5 * tm
+    mu = 3.723e-6 + 4.94e-8 * tm
+    cp = 1002.737 + 1.2324e-2 * tm
+    rho = GAP_PRESSURE_PA * AIR_MOLAR_MASS_KG_MOL / (GAS_CONSTANT_J_MOLK * tm)
+    ra = rho * rho * gap_m * gap_m * gap_m * 9.81 * cp * abs(dt_k) / (tm * mu * k)
+    if ra > 5e4:
+        nu1 = 0.0673838 * ra ** (1.0 / 3.0)
+    elif ra > 1e4:
+        nu1 = 0.028154 * ra**0.4134
+    else:
+        nu1 = 1.0 + 1.7596678e-10 * ra**2.2984755
+    nu2 = 0.242 * (ra * gap_m / height_m) ** 0.272
+    h_gap = max(nu1, nu2) * k / gap_m + 4.0 * SIGMA_W_M2K4 * tm * tm * tm * eps_factor
+    return 1.0 / (r_panes_m2k_w + 1.0 / h_gap)
 
 
 CBRT_EXPONENT_BIAS = 682 << 20
@@ -262,6 +341,9 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
     c_pos = building.conv_c_pos
     c_neg = building.conv_c_neg
     n_conv = building.n_conv
+    c_kind = building.conv_kind
+    c_partner = building.conv_partner
+    c_gap = building.conv_gap
     t_out = climate.t_out_c
     irr = climate.irr_hg
     month = climate.month
@@ -323,6 +405,10 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
         h0_l = np.zeros((n_cl, LANES))
         cpos_l = np.zeros((n_cl, LANES))
         cneg_l = np.zeros((n_cl, LANES))
+        kind_l = np.zeros((n_cl, LANES), dtype=np.int64)
+        part_l = np.zeros((n_cl, LANES), dtype=np.int64)
+        gap_l = np.ones((n_cl, 4, LANES))
+        any_special = False
         k_l = np.empty(LANES)
         gp_l = np.empty(LANES, dtype=np.int64)
         vp_l = np.empty(LANES, dtype=np.int64)
@@ -353,6 +439,12 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
                 h0_l[j, lane] = c_h0[b, j]
                 cpos_l[j, lane] = c_pos[b, j]
                 cneg_l[j, lane] = c_neg[b, j]
+                kind_l[j, lane] = c_kind[b, j]
+                part_l[j, lane] = max(0, c_partner[b, j])
+                if c_kind[b, j] != LINK_TARP:
+                    any_special = True
+                    for q in range(4):
+                        gap_l[j, q, lane] = c_gap[b, j, q]
             k_l[lane] = k_air[b]
             gp_l[lane] = gain_profile[b]
             vp_l[lane] = ve_profile[b]
@@ -368,7 +460,10 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
         fac = np.empty(LANES)
         q_air = np.empty(LANES)
         phi_l = np.empty(LANES)
-        ta_l = np.empty(LANES)
+        ta_l = np.zeros(LANES)
+        for i in range(ns):
+            for lane in range(nl):
+                ta_l[lane] += r_l[i, lane] * z[i, lane]  # the air temperature before the first step
         dprev = np.zeros((n_cl, LANES))  # surface - air of each link at the end of the previous hour
         dl = np.zeros((n_cl, LANES))
         dz = np.zeros((n_cl, LANES))  # conv_cv . z of the current state
@@ -428,6 +523,17 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
                         # c |d|^(1/3) only above the lower bound (also excludes d = 0)
                         hj = max(H_CONV_MIN_W_M2K, cj * cb[lane]) if cj * cj * cj * abs(dj) > H_CONV_MIN_CUBED else H_CONV_MIN_W_M2K
                         dl[j, lane] = (hj - h0_l[j, lane]) * area_l[j, lane]
+                    if any_special:
+                        for lane in range(nl):
+                            kd = kind_l[j, lane]
+                            if kd == LINK_GAP:
+                                # pane mean temperature: air + (inner pane - air) - (inner - outer) / 2
+                                dj = dprev[j, lane]
+                                tm = ta_l[lane] + dprev[part_l[j, lane], lane] - 0.5 * dj + 273.15
+                                hj = glazing_conductance(tm, dj, gap_l[j, 0, lane], gap_l[j, 1, lane], gap_l[j, 2, lane], gap_l[j, 3, lane])
+                                dl[j, lane] = (hj - h0_l[j, lane]) * area_l[j, lane]
+                            elif kd == LINK_FIXED:
+                                dl[j, lane] = 0.0
                     # base-system difference with Q = 0 (uses the state before the step)
                     for lane in range(nl):
                         va[j, lane] = dz[j, lane] + qv_l[j, 0, lane] * te + qv_l[j, 1, lane] * ugain[lane]

@@ -9,12 +9,39 @@ power found. Hourly convective links (``net.conv_node``, the ``tarp`` interior c
 each hour the conductance matrix is rebuilt with ``h_j = max(0.1, c_j |d_j|^(1/3))`` from the
 previous hour's surface-air differences ``d_j`` (``c_j = conv_c_pos`` if the surface was warmer,
 else ``conv_c_neg``) in place of ``conv_h0_w_m2k`` (no Sherman-Morrison update, no modal form):
-it checks the kernel's algebra.
+it checks the kernel's algebra. Links of other kinds (``net.conv_kind``): a gap link joins the
+two pane nodes of a window (``net.conv_other``) with the ISO 15099 glazing conductance of the
+previous hour's pane temperatures, computed here in plain Python (:func:`glazing_conductance_reference`);
+a fixed link keeps ``conv_h0_w_m2k``.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+
+def glazing_conductance_reference(t1_c: float, t2_c: float, gap_m: float, r_panes: float, eps_factor: float, height_m: float) -> float:
+    """ISO 15099:2003 double glazing between pane surfaces at t1, t2 (degC), W/(m2 K), written out.
+
+    Section 5.3.3.4 (vertical cavity), Table B.1 air properties, gas at 1e5 Pa; radiation of two
+    grey panes linearised at their mean temperature; the panes' resistance in series.
+    """
+    t_m = 0.5 * (t1_c + t2_c) + 273.15
+    conductivity = 2.873e-3 + 7.76e-5 * t_m
+    viscosity = 3.723e-6 + 4.94e-8 * t_m
+    heat_capacity = 1002.737 + 1.2324e-2 * t_m
+    density = 1.0e5 * 0.02897 / (8.314462618 * t_m)
+    rayleigh = density**2 * gap_m**3 * 9.81 * heat_capacity * abs(t1_c - t2_c) / (t_m * viscosity * conductivity)
+    if rayleigh <= 1e4:
+        nu_1 = 1.0 + 1.7596678e-10 * rayleigh**2.2984755
+    elif rayleigh <= 5e4:
+        nu_1 = 0.028154 * rayleigh**0.4134
+    else:
+        nu_1 = 0.0673838 * rayleigh ** (1.0 / 3.0)
+    nu_2 = 0.242 * (rayleigh / (height_m / gap_m)) ** 0.272
+    h_convection = max(nu_1, nu_2) * conductivity / gap_m
+    h_radiation = 4.0 * 5.670374419e-8 * t_m**3 * eps_factor
+    return 1.0 / (r_panes + 1.0 / (h_convection + h_radiation))
 
 
 def simulate_network_reference(
@@ -56,19 +83,28 @@ def simulate_network_reference(
         return np.linalg.solve(m, r)
 
     conv = np.asarray(net.conv_node, dtype=np.int64)
+    other = np.full(len(conv), air) if getattr(net, "conv_other", None) is None else np.asarray(net.conv_other)
+    kind = np.zeros(len(conv), dtype=np.int64) if getattr(net, "conv_kind", None) is None else np.asarray(net.conv_kind)
     for step in range(warm + n_h):
         h = n_h - warm + step if step < warm else step - warm
         u = np.concatenate(([t_out_c[h], gain_schedule[h]], irr_hg[h]))
         g = net.h_ve_sched_w_k * ve_schedule[h]
         m = np.diag(cap) + net.k_w_k
         for j, node in enumerate(conv):
-            d = x[node] - x[air]
-            c = net.conv_c_pos[j] if d > 0 else net.conv_c_neg[j]
-            dh = (max(0.1, c * abs(d) ** (1.0 / 3.0)) - net.conv_h0_w_m2k[j]) * net.conv_area_m2[j]
+            o = other[j]
+            d = x[node] - x[o]
+            if kind[j] == 0:  # buoyancy-driven convection, surface to air
+                c = net.conv_c_pos[j] if d > 0 else net.conv_c_neg[j]
+                h_j = max(0.1, c * abs(d) ** (1.0 / 3.0))
+            elif kind[j] == 1:  # gas gap between the two panes
+                h_j = glazing_conductance_reference(x[node], x[o], *net.conv_gap[j])
+            else:
+                h_j = net.conv_h0_w_m2k[j]
+            dh = (h_j - net.conv_h0_w_m2k[j]) * net.conv_area_m2[j]
             m[node, node] += dh
-            m[air, air] += dh
-            m[node, air] -= dh
-            m[air, node] -= dh
+            m[o, o] += dh
+            m[node, o] -= dh
+            m[o, node] -= dh
         m[air, air] += g
         rhs = cap * x + net.f_in @ u
         rhs[air] += g * t_out_c[h]

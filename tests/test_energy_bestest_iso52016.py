@@ -35,28 +35,26 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
 }
 CASES = sorted({c for c, _ in RANGES}, key=lambda c: (c[0], "ff" in c, c))
 
+# The double glazing of every case (ref /work/shared/reference/bestest_cases.md section 6, GSR-2014
+# IDF "Glass Type 1" / MBL Data/Glass600.mo, the pane set whose transmittance the specs' extinction
+# K L = 0.0622 comes from): two clear panes 3.175 mm, k 1.06 W/(m K), IR emissivity 0.84 (the IDF's;
+# MBL 0.9), 13 mm air gap. The gap conductance follows the pane temperatures hour by hour (ISO 15099,
+# as the programs' window models do) instead of the constant 1 / (1/U - R_se - R_si) of U = 3.0.
+# The 140-2020 set (GSR-2020: 3.048 mm, k 1.0, 12 mm gap) is measured in docs/energy_iso52016.md.
+# Not a spec key yet (the zone spec format has no pane data): passed to the builder.
+def bestest_glazing(spec):
+    from twin.energy.iso52016 import GlazingGap
+
+    return [GlazingGap(pane_thickness_m=0.003175, pane_conductivity_w_mk=1.06, gap_m=0.013, emissivity=0.84)] * len(spec.windows)
+
+
 # Quantities outside the range with the model as documented (measured value, 2026-12-02, interior
-# convection "tarp"). docs/energy_iso52016.md, "Validation": peak heating 1-4 % above the range on
-# the controlled cases, annual heating of the 900 series and 630 1-3 % above, 630 cooling 3 % below,
-# 950 peak cooling 2 % above, 900FF minimum 0.09 K below.
+# convection "tarp", glazing gap from the pane temperatures). docs/energy_iso52016.md, "Validation":
+# 630 cooling 3 % below, the 640 setback-recovery peak 1 % above, 950 peak cooling 2 % above.
 OUTSIDE: dict[tuple[str, str], str] = {
-    ("600", "peak_heating_kw"): "3.421 kW",
-    ("610", "peak_heating_kw"): "3.422 kW",
-    ("620", "peak_heating_kw"): "3.459 kW",
-    ("630", "heating_mwh"): "5.144 MWh",
-    ("630", "cooling_mwh"): "2.493 MWh",
-    ("630", "peak_heating_kw"): "3.467 kW",
-    ("640", "peak_heating_kw"): "4.834 kW",
-    ("900", "heating_mwh"): "1.861 MWh",
-    ("900", "peak_heating_kw"): "2.809 kW",
-    ("910", "heating_mwh"): "2.179 MWh",
-    ("910", "peak_heating_kw"): "2.834 kW",
-    ("920", "heating_mwh"): "3.644 MWh",
-    ("920", "peak_heating_kw"): "2.917 kW",
-    ("930", "heating_mwh"): "4.506 MWh",
-    ("930", "peak_heating_kw"): "2.972 kW",
+    ("630", "cooling_mwh"): "2.498 MWh",
+    ("640", "peak_heating_kw"): "4.717 kW",
     ("950", "peak_cooling_kw"): "2.439 kW",
-    ("900ff", "t_air_min_c"): "0.51 degC",
 }
 
 
@@ -74,7 +72,11 @@ def simulate_cases(weather) -> dict[str, dict]:
     """Every case of :data:`RANGES` through the finer model (spec -> network -> kernel)."""
     from twin.energy.iso52016 import load_spec_iso52016, simulate_spec_iso52016
 
-    return {case: simulate_spec_iso52016(load_spec_iso52016(DATA / f"bestest_{case}.yaml"), weather) for case in CASES}
+    out = {}
+    for case in CASES:
+        spec = load_spec_iso52016(DATA / f"bestest_{case}.yaml")
+        out[case] = simulate_spec_iso52016(spec, weather, glazing=bestest_glazing(spec))
+    return out
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import shared_path
 from tests.energy_iso52016_reference import simulate_network_reference
-from twin.energy.iso52016 import Network, build_network, load_spec_iso52016, modal_arrays, run_kernel, stack_buildings
+from twin.energy.iso52016 import GlazingGap, Network, build_network, load_spec_iso52016, modal_arrays, run_kernel, stack_buildings
 from twin.errors import InputError
 
 DENVER = ("weather", "USA_CO_Denver.Intl.AP.725650_TMY3.epw")
@@ -169,11 +169,25 @@ def denver():
     return read_epw(shared_path(*DENVER))
 
 
-@pytest.mark.parametrize("case", ["600", "950ff", "640"])
-def test_kernel_agrees_with_reference_bestest_year(denver, case):
-    """The spec path's network (layers, windows, star node, night-vent fan, setback) over a full year."""
+GLAZING = GlazingGap(pane_thickness_m=0.003175, pane_conductivity_w_mk=1.06, gap_m=0.013, emissivity=0.84)
+
+
+@pytest.mark.parametrize(
+    "case,convection,glazed",
+    [
+        ("600", "tarp", False),
+        ("950ff", "tarp", False),
+        ("640", "tarp", False),
+        pytest.param("600", "tarp", True, marks=pytest.mark.slow),
+        pytest.param("950ff", "fixed", True, marks=pytest.mark.slow),
+    ],
+)
+def test_kernel_agrees_with_reference_bestest_year(denver, case, convection, glazed):
+    """The spec path's network (layers, windows, star node, night-vent fan, setback) over a full year;
+    with ``glazed`` the window's gap link (ISO 15099, pane temperatures) next to tarp or fixed links."""
     spec = load_spec_iso52016(DATA / f"bestest_{case}.yaml")
-    net, drv, info = build_network(spec, denver)
+    net, drv, info = build_network(spec, denver, interior_convection=convection, glazing=[GLAZING] * len(spec.windows) if glazed else None)
+    assert info["glazing_gap_links"] == (1 if glazed else 0)
     st = stack_buildings([modal_arrays(net)])
     kw = {
         "t_out_c": drv.t_out_c,
@@ -336,3 +350,68 @@ def test_kernel_lane_batches():
             )
             assert out.peak_heat_hour[b] == alone.peak_heat_hour[0] and out.peak_cool_hour[b] == alone.peak_cool_hour[0]
             np.testing.assert_allclose(out.monthly_cool_wh[b], alone.monthly_cool_wh[0], rtol=1e-12, atol=1e-9)
+
+
+def test_glazing_conductance():
+    """The kernel's ISO 15099 glazing law: equal to the reference's written-out formulas over random pane
+    states, and at a vanishing pane difference (no convection: Nu = 1) equal to the gas conduction
+    ``k(T) / s`` plus the grey-plate radiation ``4 sigma T^3 / (2 / eps - 1)`` in series with the panes."""
+    from tests.energy_iso52016_reference import glazing_conductance_reference
+    from twin.kernels.energy_iso52016 import glazing_conductance
+
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        t1, t2 = rng.uniform(-30.0, 60.0, 2)
+        gap, r_p, eps, height = rng.uniform(0.004, 0.03), rng.uniform(0.0, 0.02), rng.uniform(0.05, 1.0), rng.uniform(0.3, 3.0)
+        ef = 1.0 / (2.0 / eps - 1.0)
+        h_k = glazing_conductance(0.5 * (t1 + t2) + 273.15, t2 - t1, gap, r_p, ef, height)
+        assert h_k == pytest.approx(glazing_conductance_reference(t1, t2, gap, r_p, ef, height), rel=1e-12)
+    t_k = 283.15
+    k_air = 2.873e-3 + 7.76e-5 * t_k  # ISO 15099 Table B.1
+    h_r = 4.0 * 5.670374419e-8 * t_k**3 / (2.0 / 0.84 - 1.0)
+    expect = 1.0 / (0.006 + 1.0 / (k_air / 0.013 + h_r))
+    assert glazing_conductance(t_k, 1e-9, 0.013, 0.006, 1.0 / (2.0 / 0.84 - 1.0), 2.0) == pytest.approx(expect, rel=1e-9)
+    # colder panes radiate less: the winter conductance is below the mild-weather one
+    assert glazing_conductance(270.0, 22.0, 0.013, 0.006, 0.724, 2.0) < glazing_conductance(293.0, 10.0, 0.013, 0.006, 0.724, 2.0)
+
+
+def test_glazing_links_in_lane_batches(denver):
+    """Gap links (with tarp and with fixed interior links) next to buildings without them in one batch:
+    each building gets the result it has alone."""
+    spec6 = load_spec_iso52016(DATA / "bestest_600.yaml")
+    spec9 = load_spec_iso52016(DATA / "bestest_900.yaml")
+    nets = [
+        build_network(spec6, denver, glazing=[GLAZING])[0],
+        build_network(spec6, denver)[0],
+        build_network(spec9, denver, interior_convection="fixed", glazing=[GLAZING])[0],
+        build_network(spec9, denver, interior_convection="fixed")[0],
+    ]
+    _, drv, _ = build_network(spec6, denver)
+    n_h = 24 * 40
+    kw = {
+        "t_out_c": drv.t_out_c[:n_h],
+        "irr_hg": np.asarray(drv.irr_w_m2).T[:n_h],
+        "gain_schedule": np.asarray(drv.gain_schedule, float).ravel()[:n_h],
+        "heat_setpoint_c": np.broadcast_to(np.asarray(drv.heat_setpoint_c, float).ravel(), (len(drv.t_out_c),))[:n_h],
+        "cool_setpoint_c": np.broadcast_to(np.asarray(drv.cool_setpoint_c, float).ravel(), (len(drv.t_out_c),))[:n_h],
+        "ve_schedule": np.broadcast_to(drv.ve_schedule.ravel(), (len(drv.t_out_c),))[:n_h],
+        "month": drv.month_index()[:n_h],
+        "phi_h_max_w": np.inf, "phi_c_max_w": np.inf, "warmup_hours": 48, "hourly": True,
+    }
+    models = [modal_arrays(net) for net in nets]
+    idx = [0, 1, 2, 3, 0, 2]
+    out = run_kernel(stack_buildings([models[i] for i in idx]), **kw, h_ve_sched_w_k=np.zeros(len(idx)))
+    for b, i in enumerate(idx):
+        alone = run_kernel(stack_buildings([models[i]]), **kw, h_ve_sched_w_k=0.0)
+        np.testing.assert_allclose(out.hourly_phi_hc_w[b], alone.hourly_phi_hc_w[0], rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(out.hourly_t_air_c[b], alone.hourly_t_air_c[0], rtol=1e-12, atol=1e-11)
+    assert not np.allclose(out.hourly_phi_hc_w[0], out.hourly_phi_hc_w[1], atol=1.0)  # the gap link changes the loads
+
+
+def test_bad_glazing_is_named(denver):
+    spec = load_spec_iso52016(DATA / "bestest_600.yaml")
+    with pytest.raises(InputError, match="one entry per window"):
+        build_network(spec, denver, glazing=[GLAZING, GLAZING])
+    with pytest.raises(InputError, match="glazing needs positive") as err:
+        build_network(spec, denver, glazing=[GlazingGap(0.003, 1.0, 0.0, 0.84)])
+    assert err.value.field == "windows.0"

@@ -41,6 +41,7 @@ then diffuse inter-reflection by area with the interior solar absorptance
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,6 +78,29 @@ DT_S = 3600.0
 """Time step, s."""
 
 
+@dataclass(frozen=True)
+class GlazingGap:
+    """Construction of a double glazing whose gap conductance follows its pane temperatures.
+
+    With it, :func:`build_network` gives the window an hourly link between its two pane surface
+    nodes (:data:`twin.kernels.energy_iso52016.LINK_GAP`, ISO 15099 gap convection and radiation
+    from the previous hour's pane temperatures) in place of the constant glazing conductance
+    ``1 / (1 / U - R_se - R_si)`` (which stays the base of the modal form). The spec's ``u_w_m2k``
+    then no longer sets the glazing; the films still do.
+
+    Attributes
+    ----------
+    pane_thickness_m, pane_conductivity_w_mk : each of the two panes, m and W/(m K).
+    gap_m : width of the air gap, m.
+    emissivity : long-wave emissivity of the two faces that bound the gap (-).
+    """
+
+    pane_thickness_m: float
+    pane_conductivity_w_mk: float
+    gap_m: float
+    emissivity: float
+
+
 @dataclass
 class Network:
     """Thermal network of one zone (node temperatures ``x``, W and K).
@@ -99,6 +123,13 @@ class Network:
     conv_h0_w_m2k : (n_c,) the convective coefficient included in ``k_w_k``, W/(m2 K).
     conv_c_pos, conv_c_neg : (n_c,) ``c`` of ``h = c |theta_s - theta_air|^(1/3)`` when the surface
         is warmer / colder than the air, W/(m2 K^(4/3)).
+    conv_other : int (n_c,) or None, the second node of each link (None: the air node for all);
+        a link's difference is ``x[conv_node] - x[conv_other]``.
+    conv_kind : int (n_c,) or None, the law of each link (``LINK_TARP``, ``LINK_GAP``,
+        ``LINK_FIXED`` of :mod:`twin.kernels.energy_iso52016`; None: all ``LINK_TARP``).
+    conv_partner : int (n_c,) or None, for a gap link the index of its inner pane's link to the air.
+    conv_gap : (n_c, 4) or None, for a gap link: gap width m, panes' resistance m2K/W, emissivity
+        factor, glazing height m.
     """
 
     names: list[str]
@@ -114,6 +145,10 @@ class Network:
     conv_h0_w_m2k: np.ndarray = field(default_factory=lambda: np.zeros(0))
     conv_c_pos: np.ndarray = field(default_factory=lambda: np.zeros(0))
     conv_c_neg: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    conv_other: np.ndarray | None = None
+    conv_kind: np.ndarray | None = None
+    conv_partner: np.ndarray | None = None
+    conv_gap: np.ndarray | None = None
 
 
 class _Builder:
@@ -242,7 +277,7 @@ def _solar_distribution(areas: np.ndarray, alpha: np.ndarray, first: np.ndarray)
     return alpha * inc
 
 
-def build_network(spec, weather, *, interior_convection: str = "tarp"):
+def build_network(spec, weather, *, interior_convection: str = "tarp", glazing: Sequence[GlazingGap | None] | None = None):
     """Thermal network and drivers of a zone spec.
 
     ``interior_convection`` (:data:`INTERIOR_CONVECTION`): ``tarp`` marks every interior surface's
@@ -251,7 +286,10 @@ def build_network(spec, weather, *, interior_convection: str = "tarp"):
     ``kernels/energy_iso52016.py``); ``fixed`` keeps ``h_ci = 1 / R_si - h_ri`` of the spec's
     combined film. In both, ``k_w_k`` holds the fixed coefficient (the base of the modal form) and
     the window's glazing conductance is ``1 / (1 / U - R_se - R_si)`` with the films its U-value
-    was stated with.
+    was stated with. ``glazing`` (one entry per ``spec.windows``, None for a window without):
+    the window's two panes are joined by an hourly gap link (:class:`GlazingGap`); the interior
+    link of its inner pane is then hourly too (``tarp``) or tracked at its fixed value
+    (``fixed``).
 
     Returns
     -------
@@ -270,10 +308,14 @@ def build_network(spec, weather, *, interior_convection: str = "tarp"):
     from twin.energy import solar
     from twin.energy.schedules import hourly_values
     from twin.energy.spec import zone_model
+    from twin.kernels.energy_iso52016 import LINK_FIXED, LINK_GAP, LINK_TARP
 
     if interior_convection not in INTERIOR_CONVECTION:
         raise InputError(f"interior convection model must be one of {INTERIOR_CONVECTION}, got {interior_convection!r}", obj=spec.name)
+    if glazing is not None and len(glazing) != len(spec.windows):
+        raise InputError(f"glazing needs one entry per window ({len(spec.windows)}), got {len(glazing)}", obj=spec.name, field="windows")
     conv_links: list[tuple[int, float, float, str]] = []  # interior node, area, fixed h_ci, orientation
+    gap_links: list[tuple[int, int, float, float, int, tuple[float, float, float, float]]] = []  # inner, outer, area, h0, partner, params
     # the spec path builds the drivers; scheduled flows are handled here (hour by hour)
     vent = spec.ventilation
     base = spec.model_copy(update={"ventilation": vent.model_copy(update={"flows": []})})
@@ -372,6 +414,14 @@ def build_network(spec, weather, *, interior_convection: str = "tarp"):
         b.source(ext, "sky_lw", -solar.sky_longwave_factor(tilt) * w.emissivity * a)
         b.link(inn, air, (1.0 / r_si - H_RI_W_M2K) * a)
         conv_links.append((inn, a, 1.0 / r_si - H_RI_W_M2K, "ceiling" if w.facade == "roof" else "wall"))
+        gz = None if glazing is None else glazing[k]
+        if gz is not None:
+            vals = (gz.pane_thickness_m, gz.pane_conductivity_w_mk, gz.gap_m, gz.emissivity)
+            if not all(np.isfinite(vals)) or min(vals) <= 0 or gz.emissivity > 1 or gz.gap_m > 0.1:
+                raise InputError(f"glazing needs positive pane thickness, conductivity and gap (<= 0.1 m) and an emissivity in (0, 1], got {gz}", obj=spec.name, field=f"windows.{k}")
+            height = w.height_m if w.height_m is not None else float(np.sqrt(w.area_m2))  # type: ignore[arg-type]
+            params = (gz.gap_m, 2.0 * gz.pane_thickness_m / gz.pane_conductivity_w_mk, 1.0 / (2.0 / gz.emissivity - 1.0), height)
+            gap_links.append((inn, ext, a, 1.0 / r_gl, len(conv_links) - 1, params))
         if star >= 0:
             b.link(inn, star, H_RI_W_M2K * a)
         glz = solar.Glazing(panes=w.panes, n=w.refractive_index, kl=w.pane_extinction_kl)
@@ -410,12 +460,28 @@ def build_network(spec, weather, *, interior_convection: str = "tarp"):
     }
     net = b.network(air, h_ve_sched, info)
     info["interior_convection"] = interior_convection
-    if interior_convection == "tarp" and conv_links:
-        net.conv_node = np.array([c[0] for c in conv_links], dtype=np.int64)
-        net.conv_area_m2 = np.array([c[1] for c in conv_links])
-        net.conv_h0_w_m2k = np.array([c[2] for c in conv_links])
-        net.conv_c_pos = np.array([TARP_C_W_M2K43[c[3]][0] for c in conv_links])
-        net.conv_c_neg = np.array([TARP_C_W_M2K43[c[3]][1] for c in conv_links])
+    info["glazing_gap_links"] = len(gap_links)
+    if interior_convection == "fixed" and gap_links:
+        # only the inner panes' links are needed (their differences give the pane temperatures)
+        keep = [g[4] for g in gap_links]
+        conv_links = [conv_links[i] for i in keep]
+        kinds = [LINK_FIXED] * len(keep)
+        gap_links = [(g[0], g[1], g[2], g[3], i, g[5]) for i, g in enumerate(gap_links)]
+    elif interior_convection == "tarp":
+        kinds = [LINK_TARP] * len(conv_links)
+    else:
+        conv_links, kinds = [], []
+    if conv_links:
+        n_t = len(conv_links)
+        net.conv_node = np.array([c[0] for c in conv_links] + [g[0] for g in gap_links], dtype=np.int64)
+        net.conv_other = np.array([air] * n_t + [g[1] for g in gap_links], dtype=np.int64)
+        net.conv_area_m2 = np.array([c[1] for c in conv_links] + [g[2] for g in gap_links])
+        net.conv_h0_w_m2k = np.array([c[2] for c in conv_links] + [g[3] for g in gap_links])
+        net.conv_c_pos = np.array([TARP_C_W_M2K43[c[3]][0] for c in conv_links] + [0.0] * len(gap_links))
+        net.conv_c_neg = np.array([TARP_C_W_M2K43[c[3]][1] for c in conv_links] + [0.0] * len(gap_links))
+        net.conv_kind = np.array(kinds + [LINK_GAP] * len(gap_links), dtype=np.int64)
+        net.conv_partner = np.array([-1] * n_t + [g[4] for g in gap_links], dtype=np.int64)
+        net.conv_gap = np.array([[1.0, 0.0, 0.0, 1.0]] * n_t + [list(g[5]) for g in gap_links]).reshape(-1, 4)
     info["n_nodes"] = len(net.names)
     info["n_capacitive"] = int((net.c_j_k > 0).sum())
     drivers.ve_schedule = ve_schedule
@@ -450,7 +516,8 @@ def modal_arrays(net: Network, *, theta0_c: float = 20.0, dt_s: float = DT_S) ->
     n_c = len(net.conv_node)
     v = np.zeros((len(cap), n_c))
     v[net.conv_node, np.arange(n_c)] = 1.0
-    v[net.air, :] -= 1.0
+    other = np.full(n_c, net.air, dtype=np.int64) if net.conv_other is None else np.asarray(net.conv_other, dtype=np.int64)
+    v[other, np.arange(n_c)] -= 1.0
     gv = g @ v
     return {
         "lam": lam,
@@ -467,6 +534,9 @@ def modal_arrays(net: Network, *, theta0_c: float = 20.0, dt_s: float = DT_S) ->
         "conv_h0_w_m2k": np.asarray(net.conv_h0_w_m2k, float),
         "conv_c_pos": np.asarray(net.conv_c_pos, float),
         "conv_c_neg": np.asarray(net.conv_c_neg, float),
+        "conv_kind": np.zeros(n_c, dtype=np.int64) if net.conv_kind is None else np.asarray(net.conv_kind, dtype=np.int64),
+        "conv_partner": np.full(n_c, -1, dtype=np.int64) if net.conv_partner is None else np.asarray(net.conv_partner, dtype=np.int64),
+        "conv_gap": np.tile([1.0, 0.0, 0.0, 1.0], (n_c, 1)) if net.conv_gap is None else np.asarray(net.conv_gap, float).reshape(n_c, 4),
     }
 
 
@@ -492,6 +562,9 @@ def stack_buildings(models: list[dict[str, np.ndarray]], *, gain_w_scale: np.nda
         "conv_h0_w_m2k": np.zeros((n_b, n_c)),
         "conv_c_pos": np.zeros((n_b, n_c)),
         "conv_c_neg": np.zeros((n_b, n_c)),
+        "conv_kind": np.zeros((n_b, n_c), dtype=np.int64),
+        "conv_partner": np.full((n_b, n_c), -1, dtype=np.int64),
+        "conv_gap": np.ones((n_b, n_c, 4)),
     }
     n_conv = np.zeros(n_b, dtype=np.int64)
     for i, mo in enumerate(models):
@@ -513,6 +586,9 @@ def stack_buildings(models: list[dict[str, np.ndarray]], *, gain_w_scale: np.nda
             conv["conv_s"][i, :m, :m] = mo["conv_s"]
             for key in ("conv_gv", "conv_area_m2", "conv_h0_w_m2k", "conv_c_pos", "conv_c_neg"):
                 conv[key][i, :m] = mo[key]
+            for key in ("conv_kind", "conv_partner", "conv_gap"):  # absent: every link tarp
+                if key in mo:
+                    conv[key][i, :m] = mo[key]
     return {"lam": lam, "w_in": w_in, "w_q": w_q, "r_air": r_air, "k_air_k_w": k_air, "z0": z0, "n_modes": n_modes, **conv, "n_conv": n_conv}
 
 
@@ -567,6 +643,9 @@ def run_kernel(
         conv_c_pos=stacked["conv_c_pos"],
         conv_c_neg=stacked["conv_c_neg"],
         n_conv=stacked["n_conv"],
+        conv_kind=stacked.get("conv_kind", np.zeros_like(stacked["conv_gv"], dtype=np.int64)),
+        conv_partner=stacked.get("conv_partner", np.full(stacked["conv_gv"].shape, -1, dtype=np.int64)),
+        conv_gap=stacked.get("conv_gap", np.ones(stacked["conv_gv"].shape + (4,))),
     )
     clim = Climate52016(
         t_out_c=np.ascontiguousarray(t_out_c, dtype=float),
@@ -586,7 +665,9 @@ def run_kernel(
     return out
 
 
-def simulate_spec_iso52016(spec, weather, *, hourly: bool = False, interior_convection: str = "tarp") -> dict:
+def simulate_spec_iso52016(
+    spec, weather, *, hourly: bool = False, interior_convection: str = "tarp", glazing: Sequence[GlazingGap | None] | None = None
+) -> dict:
     """Simulate one zone with the finer model; the same summary keys as :func:`twin.energy.spec.simulate_spec`.
 
     Keys: ``name``, ``heating_mwh``, ``cooling_mwh``, ``peak_heating_kw``, ``peak_heating_time``,
@@ -596,7 +677,7 @@ def simulate_spec_iso52016(spec, weather, *, hourly: bool = False, interior_conv
     """
     import pandas as pd
 
-    net, drv, info = build_network(spec, weather, interior_convection=interior_convection)
+    net, drv, info = build_network(spec, weather, interior_convection=interior_convection, glazing=glazing)
     mo = modal_arrays(net)
     st = stack_buildings([mo])
     time = drv.time

@@ -88,3 +88,18 @@ def test_an_error_in_the_thread_reaches_the_caller_and_is_forgotten(monkeypatch)
     assert not shading._HORIZON_CACHE  # a later call computes anew
     monkeypatch.undo()
     np.testing.assert_allclose(shading.facade_horizons(scene), scene.copy().facade_horizons(), atol=1e-9)
+
+
+def test_kernel_warmup_loads_the_signature_the_party_walls_use():
+    """The warm-up thread goes through the party walls' code path with the same argument types:
+    the real run then finds one compiled signature of the kernel, not a second one."""
+    from twin.kernels.geometry import shared_edges
+    from twin.solar.shading import start_kernel_warmup
+
+    thread = start_kernel_warmup()
+    thread.join(timeout=600)
+    assert not thread.is_alive()
+    assert len(shared_edges.signatures) == 1
+    scene = canyon_scene()  # rows of terraced houses: shared walls
+    assert (scene.facades()["party_area_m2"] > 0).any()
+    assert len(shared_edges.signatures) == 1

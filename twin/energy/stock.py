@@ -149,15 +149,19 @@ class StockRun:
 
         folder = Path(folder)
         fmt = check_format(format)
-        written = []
-        for name, frame, spatial in (
+        tables = (
             ("buildings", self.accounts, True),
             ("envelope", self.envelope, True),
             ("excluded", self.excluded, False),
             ("monthly", self.results.monthly, False),
             ("costs", self.costs, False),
-        ):
-            written.append(_write_table(folder, name, frame, fmt, self.footprints if spatial else None))
+        )
+        # the tables are written side by side: Arrow's Parquet encoding and compression and the
+        # WKB encoding release the GIL (same files as one after the other)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="twin-write") as pool:
+            written = list(pool.map(lambda t: _write_table(folder, t[0], t[1], fmt, self.footprints if t[2] else None), tables))
         summary = {
             **stock_summary(self.accounts),
             "excluded": int(self.excluded["building_id"].nunique()) if len(self.excluded) else 0,
@@ -631,7 +635,9 @@ def run_command(
 
         prior_table = load_priors(priors)  # checked before the scene is read
     from twin.solar.progress import Steps
+    from twin.solar.shading import start_kernel_warmup
 
+    start_kernel_warmup()  # Numba's one-off set-up in a thread while the scene is read
     steps = Steps(["scene", "envelope and shading", "simulation", *(["samples"] if samples else []), "writing"], progress,
                   desc="energy")
     try:

@@ -254,6 +254,35 @@ def horizon_monthly_factors(weather, horizon_deg: np.ndarray, group: np.ndarray,
     return out
 
 
+def start_kernel_warmup() -> threading.Thread:
+    """Load the compiled kernels of the stock model's first geometry step in a background thread.
+
+    The first Numba call of a process sets up Numba's compiler target (about 0.6 s of CPU:
+    its registries, SciPy's BLAS bindings), even when every kernel comes from the disk cache.
+    Here it happens on two footprints through the code path of the party walls
+    (:func:`twin.scene.spatial.shared_walls`, as :meth:`twin.scene.Scene.facades` calls it: same
+    kernel, same argument types, so nothing is compiled anew), while the caller reads the scene (Parquet and WKB decoding release the
+    GIL). The results of the real run do not depend on it; a failure here only loses the head
+    start. Returns the (daemon) thread.
+    """
+
+    def work() -> None:
+        try:
+            import shapely
+
+            from twin.scene.footprints import footprint_arrays
+            from twin.scene.spatial import shared_walls
+
+            two = np.array([shapely.box(0.0, 0.0, 5.0, 5.0), shapely.box(5.0, 0.0, 10.0, 5.0)], dtype=object)
+            shared_walls(footprint_arrays(two), shapely.STRtree(two), two)
+        except Exception:  # noqa: BLE001, S110 - a head start only: the real run reports its own errors
+            pass
+
+    thread = threading.Thread(target=work, name="twin-kernel-warmup", daemon=True)
+    thread.start()
+    return thread
+
+
 def _exterior_facades(ext: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which edges of ``_edge_exterior_areas`` (rows of ``scene.facades()``) have an exterior part,
     the orientation index of those (:data:`twin.energy.model.ORIENTATIONS`) and the nominal

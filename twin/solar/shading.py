@@ -368,10 +368,11 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
                 m = orient == o
                 if not m.any():
                     continue
-                num = np.zeros((len(ids), 12))
-                den = np.zeros(len(ids))
-                np.add.at(num, bi[m], factors[m] * area[m][:, None])
-                np.add.at(den, bi[m], area[m])
+                # area-weighted sums per building: bincount adds in the order of the facades, as
+                # np.add.at does (the same sums), without add.at's per-element dispatch
+                w = factors[m] * area[m][:, None]
+                num = np.column_stack([np.bincount(bi[m], weights=w[:, j], minlength=len(ids)) for j in range(12)])
+                den = np.bincount(bi[m], weights=area[m], minlength=len(ids))
                 has = den > 0
                 f_o = np.ones((len(ids), 12))
                 f_o[has] = num[has] / den[has][:, None]

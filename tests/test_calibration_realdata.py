@@ -47,24 +47,122 @@ def test_ampds2_excerpt_reads_with_its_cleaning_steps():
     assert r["kwh"].sum() / 10.36 == pytest.approx(1084.587747 - 295.279248, rel=1e-9)
 
 
+def _synthetic_experiment(tau_true_c: float = 12.0):
+    """An Experiment of the change-point model itself: two years of daily readings, 3PH at a known tau."""
+    from twin.calibration.validation import TAU_RANGE_C, TAU_STEP_C, Experiment
+
+    days = pd.date_range("2012-04-01", "2014-03-31", freq="D")
+    rng = np.random.default_rng(3)
+    t = pd.Series(10 + 8 * np.sin(2 * np.pi * (np.arange(len(days)) - 100) / 365.0) + rng.normal(0, 3, len(days)), index=days)
+    starts = pd.DatetimeIndex(days[:-1]).tz_localize("UTC")
+    ends = pd.DatetimeIndex(days[1:]).tz_localize("UTC")
+    tau = np.round(np.arange(TAU_RANGE_C[0], TAU_RANGE_C[1] + 1e-9, TAU_STEP_C), 6)
+    n, hdd = period_degree_days(t, starts, ends, tau)
+    j = int(np.argmin(np.abs(tau - tau_true_c)))
+    y = 1.0 * n + 6.0 * hdd[:, j] + rng.normal(0, 2.0, len(n))
+    local = starts.tz_localize(None)
+    train = np.asarray(local < pd.Timestamp("2013-04-01"))
+    return Experiment(y, starts, ends, local, train, ~train, n, hdd, tau, None, None, None, None, [])
+
+
+def test_training_folds_are_contiguous_blocks_of_the_training_year_only():
+    from twin.calibration.validation import training_folds
+
+    ex = _synthetic_experiment()
+    for months, n_folds in ((1, 12), (2, 6), (3, 4)):
+        folds = training_folds(ex, months)
+        assert len(folds) == n_folds
+        stacked = np.stack(folds)
+        assert (stacked.sum(axis=0) == ex.train).all()  # a partition of the training year, no test day
+        for f in folds:
+            idx = np.flatnonzero(f)
+            assert (np.diff(idx) == 1).all()  # contiguous
+            assert len(set(ex.local_day[f].to_period("M"))) == months
+
+
+def test_cross_validation_never_fits_on_the_held_out_block_or_the_test_year(monkeypatch):
+    """The twin's held-out prediction of a block comes from a fit whose likelihood excludes it."""
+    from twin.calibration import validation as v
+
+    ex = _synthetic_experiment()
+    seen = []
+
+    class _Post:
+        def __init__(self, mask):
+            self.pred_mean = np.where(mask, np.nan, 1.0)[None, :]  # NaN where the fit saw the data
+
+    def fake_fit(ex_, t_sw, mask, **kw):
+        seen.append((t_sw, mask.copy()))
+        return _Post(mask)
+
+    monkeypatch.setattr(v, "fit_twin", fake_fit)
+    folds = v.training_folds(ex, 2)
+    pred = v.twin_cv_predictions(ex, np.array([3.0, 4.0]), folds)
+    assert len(seen) == 12
+    assert all(not (m & ex.test).any() for _, m in seen)
+    assert np.isfinite(pred[:, ex.train]).all() and np.isnan(pred[:, ex.test]).all()
+
+
+def test_cv_loss_against_a_plain_loop():
+    from twin.calibration.validation import cv_loss
+
+    ex = _synthetic_experiment()
+    pred = np.vstack([ex.y + 1.0, ex.y * 0.9, np.zeros_like(ex.y)])
+    daily = cv_loss(ex, pred, "daily")
+    monthly = cv_loss(ex, pred, "monthly")
+    for k, p in enumerate(pred):
+        d = sum((p[i] - ex.y[i]) ** 2 for i in range(len(ex.y)) if ex.train[i])
+        sums: dict = {}
+        for i in range(len(ex.y)):
+            if ex.train[i]:
+                key = (ex.local_day[i].year, ex.local_day[i].month)
+                a, b = sums.get(key, (0.0, 0.0))
+                sums[key] = (a + ex.y[i], b + p[i])
+        m = sum((b - a) ** 2 for a, b in sums.values())
+        assert daily[k] == pytest.approx(d, rel=1e-12) and monthly[k] == pytest.approx(m, rel=1e-12)
+    with pytest.raises(ValueError):
+        cv_loss(ex, pred, "weekly")
+
+
+def test_baseline_base_temperature_by_cross_validation_recovers_a_known_model():
+    """The rule applied to the baseline: on readings of a 3PH model, CV picks its tau (within 0.5 K)."""
+    from twin.calibration.validation import baseline_cv_predictions, cv_loss, training_folds
+
+    ex = _synthetic_experiment(12.0)
+    for months in (1, 2, 3):
+        for loss in ("daily", "monthly"):
+            tau = ex.tau_c[int(np.argmin(cv_loss(ex, baseline_cv_predictions(ex, training_folds(ex, months)), loss)))]
+            assert abs(tau - 12.0) <= 0.5, (months, loss, tau)
+
+
 @pytest.mark.slow
 def test_ampds2_calibrated_twin_against_the_change_point_baseline():
-    from twin.calibration.validation import run
+    """The method fixed before the test year was scored (docs/calibration.md): both models' hyper-parameters by
+    blocked cross-validation on the training year, then one out-of-sample comparison on the same split."""
+    from twin.calibration.validation import baseline_cv_predictions, cv_loss, run, scores, setup, training_folds
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TwinWarning)
-        r = run()
-    tw, bl = r["twin"], r["baseline"]
-    print(f"switchover {r['switchover_c']} C; twin daily NMBE {tw['nmbe_daily_pct']:+.1f} % CV {tw['cv_daily_pct']:.1f} %, monthly NMBE "
-          f"{tw['nmbe_monthly_pct']:+.1f} % CV {tw['cv_monthly_pct']:.1f} %; baseline (tau {r['baseline_model'].tau_c:.1f} C) daily NMBE "
+        ex = setup()
+        r = run(experiment=ex)
+    tw, bl, ls = r["twin"], r["baseline"], r["baseline_least_squares"]
+    print(f"switchover {r['switchover_c']} C (CV); twin daily NMBE {tw['nmbe_daily_pct']:+.1f} % CV {tw['cv_daily_pct']:.1f} %, monthly NMBE "
+          f"{tw['nmbe_monthly_pct']:+.1f} % CV {tw['cv_monthly_pct']:.1f} %; baseline (tau {r['baseline_model'].tau_c:.1f} C by CV) daily NMBE "
           f"{bl['nmbe_daily_pct']:+.1f} % CV {bl['cv_daily_pct']:.1f} %, monthly NMBE {bl['nmbe_monthly_pct']:+.1f} % CV {bl['cv_monthly_pct']:.1f} %; "
-          f"ESS {r['ess']:.1f}; parameters {r['parameters']}")
-    assert r["test_days"] == 364 and r["train_days"] == 365
-    # the switch-over is chosen on the training year alone: the best value of the 0.1 K profile
-    assert r["switchover_c"] == max(r["profile"], key=r["profile"].get)
-    assert sum(1 for k in r["profile"] if abs(k - round(k)) > 1e-6) >= 10  # the refinement ran
-    # out of sample, on days and on months (Guideline 14's metrics), the twin matches or beats the baseline
+          f"least-squares baseline (tau {r['baseline_least_squares_model'].tau_c:.1f} C) monthly NMBE {ls['nmbe_monthly_pct']:+.1f} % CV "
+          f"{ls['cv_monthly_pct']:.1f} %, daily CV {ls['cv_daily_pct']:.1f} %; ESS {r['ess']:.1f}; parameters {r['parameters']}")
+    assert r["test_days"] == 364 and r["train_days"] == 365 and r["settings"]["folds"] == 6
+    # every choice from the training year alone: the switch-over of the smallest held-out error ...
+    assert r["switchover_c"] == min(r["cv_twin"], key=r["cv_twin"].get)
+    # ... and the baseline's tau by the same rule, recomputed here
+    j = int(np.argmin(cv_loss(ex, baseline_cv_predictions(ex, training_folds(ex, 2)), "daily")))
+    assert r["baseline_model"].tau_c == pytest.approx(ex.tau_c[j], abs=1e-9)
+    assert scores(ex, r["baseline_model"].predict(ex.days, ex.hdd[:, j])) == bl
     assert tw["months"] == bl["months"] == 12
-    for res in ("daily", "monthly"):
-        assert abs(tw[f"nmbe_{res}_pct"]) <= abs(bl[f"nmbe_{res}_pct"]), res
-        assert tw[f"cv_{res}_pct"] <= bl[f"cv_{res}_pct"], res
+    # Outcome, as found when the test year was first scored with this method (docs/calibration.md): the twin
+    # beats the baseline on days (|NMBE| and CV(RMSE)) and on the monthly NMBE, but NOT on the monthly CV(RMSE)
+    # (24.4 % against 24.2 %): issue 12's "match or beat" is not met by this method. Asserted as found, so that
+    # a change that moves the verdict shows here and the docs are updated, not re-tuned.
+    wins = {k: (abs(tw[f"nmbe_{k.split('_')[1]}_pct"]) <= abs(bl[f"nmbe_{k.split('_')[1]}_pct"])) if k.startswith("nmbe")
+            else tw[f"cv_{k.split('_')[1]}_pct"] <= bl[f"cv_{k.split('_')[1]}_pct"] for k in ("nmbe_daily", "cv_daily", "nmbe_monthly", "cv_monthly")}
+    assert wins == {"nmbe_daily": True, "cv_daily": True, "nmbe_monthly": True, "cv_monthly": False}, wins

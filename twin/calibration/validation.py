@@ -202,7 +202,7 @@ def twin_cv_predictions(ex: Experiment, grid: np.ndarray, folds: list[np.ndarray
     return out
 
 
-def _change_point_at(ex: Experiment, j: int, mask: np.ndarray):
+def change_point_at(ex: Experiment, j: int, mask: np.ndarray):
     from twin.calibration.baseline import fit_change_point
 
     return fit_change_point(ex.days[mask], ex.hdd[mask][:, [j]], ex.y[mask], ex.tau_c[[j]])
@@ -213,7 +213,7 @@ def baseline_cv_predictions(ex: Experiment, folds: list[np.ndarray]) -> np.ndarr
     out = np.full((len(ex.tau_c), len(ex.y)), np.nan)
     for j in range(len(ex.tau_c)):
         for held in folds:
-            cp = _change_point_at(ex, j, ex.train & ~held)
+            cp = change_point_at(ex, j, ex.train & ~held)
             out[j, held] = cp.predict(ex.days[held], ex.hdd[held, j])
     return out
 
@@ -267,7 +267,7 @@ def run(folder: Path | None = None, *, grid_step_c: float = DEFAULT_GRID_STEP_C,
     j = int(np.argmin(base_loss))
     post = fit_twin(ex, t_sw, ex.train, seed=seed, n_proposal=n_proposal)
     pred = post.pred_mean[0]
-    cp = _change_point_at(ex, j, ex.train)
+    cp = change_point_at(ex, j, ex.train)
     base = cp.predict(ex.days, ex.hdd[:, j])
     cp_ls = fit_change_point(ex.days[ex.train], ex.hdd[ex.train], ex.y[ex.train], ex.tau_c)
     base_ls = cp_ls.predict(ex.days, ex.hdd[:, int(np.argmin(np.abs(ex.tau_c - cp_ls.tau_c)))])

@@ -12,7 +12,10 @@ Exit codes
 70
     A bug in twin (an exception twin did not anticipate); the message says where the traceback is.
 130
-    Interrupted (Ctrl-C).
+    Interrupted (Ctrl-C, SIGINT).
+143
+    Terminated (SIGTERM); the command line stops within about a second even inside a compiled
+    kernel, staged outputs removed (:mod:`twin.cli.signals`).
 
 Usage errors are recognised by what they carry (``exit_code`` and ``format_message``), not by
 their class: typer 0.22 and later raise the exceptions of their own copy of click, earlier
@@ -91,10 +94,18 @@ def run_app(app, args: Sequence[str] | None = None) -> int:
         _clear_progress()  # the error line below starts on a clean terminal line
         return _exit_code_of_exception(show_traceback)
     code = _return_code(code)
-    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into Exit(130) before it reaches us
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C (and SIGTERM's Terminated) into Exit(130) before it reaches us
         _clear_progress()
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        return _interrupted()
     return code
+
+
+def _interrupted() -> int:
+    """Print the line of an interruption (SIGINT, SIGTERM); its exit code (130, 143)."""
+    from twin.cli import signals
+
+    signals.announce()
+    return signals.exit_code(EXIT_INTERRUPTED)
 
 
 def _clear_progress() -> None:
@@ -115,9 +126,8 @@ def _exit_code_of_exception(show_traceback: bool) -> int:
         return getattr(exc, "exit_code", EXIT_BAD_INPUT)
     except SystemExit as exc:
         return _system_exit_code(exc)
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (twin.workflows.interrupt.Terminated)
+        return _interrupted()
     except BrokenPipeError:  # `twin ... | head`: the reader left; not an error of ours
         _silence_stdout()
         return EXIT_PARTIAL

@@ -30,6 +30,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     >>> with atomic_path("out.parquet") as tmp:  # doctest: +SKIP
     ...     frame.to_parquet(tmp)
     """
+    from twin.io import stop
     from twin.io.staged import clean_stale, file_mode, temp_prefix
 
     target = Path(target)
@@ -40,14 +41,17 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # writers such as GDAL refuse to overwrite; give them a free name
+    stop.register(tmp)  # removed by the command line's signal stop (twin.cli.signals)
     try:
         yield tmp
         if tmp.exists() and not tmp.is_symlink():
             os.chmod(tmp, file_mode())
-        os.replace(tmp, target)
+        with stop.critical():
+            os.replace(tmp, target)
     finally:
         if os.path.lexists(tmp):
             tmp.unlink()
+        stop.unregister(tmp)
 
 
 def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> None:

@@ -27,6 +27,13 @@ the two renames with the old folder kept under a recognisable name (``.NAME.twin
 until the new one is in place; if the process dies between the two renames, the next writer
 (or :func:`recover`) renames the old folder back before doing anything else.
 
+Signals
+-------
+A staged folder is registered with :mod:`twin.io.stop` while it exists, and the swap runs
+under :func:`twin.io.stop.critical`: when the command line stops a process on SIGTERM or
+SIGINT inside a compiled kernel (:mod:`twin.cli.signals`), it waits for a swap under way and
+removes the staged folder, so nothing half-written is left and the target is untouched.
+
 Leftovers
 ---------
 Temporary folders are named ``.NAME.twin-tmp-PID-RANDOM`` and carry a small marker file
@@ -61,6 +68,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from twin.errors import OutputError
+from twin.io import stop
 
 #: Temporary folders older than this are removed even when their process id is alive, s
 #: (a process id is reused after a reboot; a run that stages for a day is not expected).
@@ -442,18 +450,21 @@ def staged_dir(target: str | os.PathLike[str], *, owned: Iterable[str] | None = 
         tmp = Path(tempfile.mkdtemp(prefix=f"{temp_prefix(target)}{os.getpid()}-", dir=target.parent))
     except OSError as exc:
         raise OutputError(f"cannot create a temporary folder beside the output: {exc.strerror or exc}", path=target, field=field) from None
+    stop.register(tmp)  # removed by the command line's signal stop (twin.cli.signals)
     try:
         os.chmod(tmp, folder_mode())
         (tmp / MARKER).write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
                                               "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}),
                                   encoding="utf-8")
         yield tmp
-        (tmp / MARKER).unlink()
-        check_replaceable(target, owned, field=field)
-        swap_in(tmp, target)
+        with stop.critical():  # a signal stop waits for the swap: the target is old or new, whole
+            (tmp / MARKER).unlink()
+            check_replaceable(target, owned, field=field)
+            swap_in(tmp, target)
     finally:
         if os.path.lexists(tmp):
             _remove(tmp)
+        stop.unregister(tmp)
 
 
 __all__ = [

@@ -1,0 +1,191 @@
+"""Prompt, clean stops on SIGTERM and SIGINT, even inside a compiled kernel.
+
+Python runs a signal handler only between two bytecodes of the main thread. While the main
+thread is inside a Numba kernel (minutes for a large stock or a year of soil water) a handler
+that raises :class:`KeyboardInterrupt` waits for the kernel to return, and a scheduler (Dask,
+systemd, ``docker stop``) or a user at Ctrl-C waits with it, then kills the process hard.
+
+How the command line stops instead (:func:`installed`, entered by :func:`twin.cli.main.main`):
+
+1. The handlers are Python handlers (SIGINT: :class:`KeyboardInterrupt`; SIGTERM:
+   :class:`twin.workflows.interrupt.Terminated`), so a signal that arrives while Python code
+   runs unwinds the stack as before: staged folders are removed, the run store marks the run
+   failed ("interrupted").
+2. :func:`signal.set_wakeup_fd` makes the C-level handler write the signal number to a pipe at
+   once, whatever the main thread is doing. A watcher thread waits on that pipe (the kernels
+   release the GIL: ``nogil=True`` in ``kernels/config.py``). When a signal comes it looks
+   at the main thread's innermost Python frame; if the frame still stands where it stood when
+   the signal came after :data:`GRACE_S`, the main thread is inside native code (a kernel) and
+   the watcher stops the process itself: it waits for a swap of outputs under way to finish,
+   removes every staged output (:func:`twin.io.stop.remove_staged`), prints the one line and
+   ends the process with :func:`os._exit`. A main thread that is unwinding gets
+   :data:`UNWIND_S` to finish first; a second signal stops at once.
+
+Exit codes: 130 after SIGINT, 143 after SIGTERM (128 + the signal number, as a shell reports
+a process killed by the signal). The line: ``twin: interrupted`` (SIGINT) or ``twin:
+terminated (SIGTERM)``. Outputs: a target holds its complete previous content or, when the
+signal came during the final swap, the complete new one (:mod:`twin.io.staged`).
+
+Only the console entry point installs this; twin used as a library keeps the handlers of its
+host (Jupyter, Dask workers, pytest).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+#: How long the main thread's frame must stand still after a signal before the watcher
+#: concludes that it is inside native code and stops the process itself, s.
+GRACE_S = 0.5
+
+#: How long a main thread that moves (unwinds after the handler raised) may take to end on its
+#: own before the watcher stops the process anyway, s.
+UNWIND_S = 10.0
+
+#: Exit code and line per signal.
+EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+LINES = {signal.SIGINT: "twin: interrupted", signal.SIGTERM: "twin: terminated (SIGTERM)"}
+
+_STOP_BYTE = 0  # written by uninstall to end the watcher (no signal has number 0)
+
+_received: list[int] = []
+_announce_lock = threading.Lock()
+_announced: list[bool] = [False]
+
+
+def received() -> int | None:
+    """The first stop signal received since :func:`install` (None: none)."""
+    return _received[0] if _received else None
+
+
+def exit_code(default: int) -> int:
+    """The conventional exit code of the signal received, or ``default`` when none was."""
+    sig = received()
+    return EXIT_CODES.get(sig, default) if sig is not None else default
+
+
+def announce(line: str | None = None) -> bool:
+    """Print the stop line on stderr; after a signal only once per process (False: printed already).
+
+    Without a signal received (a ``KeyboardInterrupt`` raised some other way, a command run in
+    the process of a test) the line is printed every time.
+    """
+    sig = received()
+    if sig is not None:
+        with _announce_lock:
+            if _announced[0]:
+                return False
+            _announced[0] = True
+    text = line if line is not None else LINES.get(sig, "twin: interrupted")
+    with contextlib.suppress(OSError, ValueError):
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\x1b[K")  # the progress line, if one is drawn
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    return True
+
+
+def _raise_terminated(signum, frame):  # noqa: ARG001 - signal handler signature
+    from twin.workflows.interrupt import Terminated
+
+    raise Terminated("terminated (SIGTERM)")
+
+
+def _main_frame_key() -> tuple[int, int] | None:
+    """Where the main thread stands: (id of its innermost frame, its last instruction)."""
+    frame = sys._current_frames().get(threading.main_thread().ident)  # noqa: SLF001 - documented CPython API
+    if frame is None:
+        return None
+    return id(frame), frame.f_lasti
+
+
+def _force_stop(sig: int) -> None:
+    """Remove the staged outputs, print the line, end the process (never returns)."""
+    from twin.io.stop import remove_staged
+
+    remove_staged()
+    announce(LINES.get(sig))
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    os._exit(EXIT_CODES.get(sig, 130))
+
+
+def _watch(read_fd: int) -> None:
+    """The watcher thread: wait for signal numbers on ``read_fd``; stop the process if need be."""
+    pending: int | None = None
+    since = 0.0
+    key = None
+    while True:
+        timeout = None if pending is None else 0.05
+        if timeout is not None:
+            ready, _, _ = select.select([read_fd], [], [], timeout)
+            data = os.read(read_fd, 64) if ready else b""
+        else:
+            try:
+                data = os.read(read_fd, 64)
+            except OSError:
+                return
+        if data == b"" and pending is None:
+            return  # the pipe was closed
+        for sig in data:
+            if sig == _STOP_BYTE:
+                return
+            if sig not in EXIT_CODES:
+                continue
+            if not _received:
+                _received.append(sig)
+            if pending is not None:  # a second signal: stop now
+                _force_stop(pending)
+            pending, since, key = sig, time.monotonic(), _main_frame_key()
+        if pending is None:
+            continue
+        waited = time.monotonic() - since
+        if waited >= GRACE_S:
+            now_key = _main_frame_key()
+            if now_key is None:
+                continue  # the main thread is gone: the interpreter is ending on its own
+            if now_key == key or waited >= UNWIND_S:
+                _force_stop(pending)
+            key, since = now_key, time.monotonic() - GRACE_S / 2  # moving: look again shortly
+
+
+@contextlib.contextmanager
+def installed() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM stop the process promptly (see the module docstring).
+
+    Outside the main thread (where handlers cannot be installed) this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)
+    previous = {sig: signal.getsignal(sig) for sig in EXIT_CODES}
+    old_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    watcher = threading.Thread(target=_watch, args=(read_fd,), name="twin-signal-watcher", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+        signal.set_wakeup_fd(old_fd)
+        with contextlib.suppress(OSError):
+            os.write(write_fd, bytes([_STOP_BYTE]))
+        watcher.join(timeout=1.0)
+        for fd in (write_fd, read_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+__all__ = ["EXIT_CODES", "GRACE_S", "LINES", "UNWIND_S", "announce", "exit_code", "installed", "received"]

@@ -404,7 +404,7 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
         conv_links.append((inn, a, 1.0 / w["r_si_m2k_w"] - h_ri, "ceiling" if w["tilt_deg"] == 0.0 else "wall"))
         if star >= 0:
             b.link(inn, star, h_ri * a)
-        r_sky, r_gnd, _ = solar.diffuse_angular_ratios(w["tilt_deg"] if w["tilt_deg"] == 0.0 else 90.0, w["glazing"])
+        r_sky, r_gnd, _ = _diffuse_ratios(w["tilt_deg"] if w["tilt_deg"] == 0.0 else 90.0, w["glazing"])
         inner.append((inn, a, w["g"] * (1 - w["frame_fraction"]) * 0.5 * (r_sky + r_gnd), "window"))
         win_rows.append((w["group"], w["solar_coeff"] * a))
     if not inner:
@@ -432,6 +432,20 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
         net.conv_c_pos = np.array([iso.TARP_C_W_M2K43[c[3]][0] for c in conv_links])
         net.conv_c_neg = np.array([iso.TARP_C_W_M2K43[c[3]][1] for c in conv_links])
     return net
+
+
+_DIFFUSE: dict[tuple, tuple[float, float, float]] = {}
+
+
+def _diffuse_ratios(tilt_deg: float, glazing) -> tuple[float, float, float]:
+    """:func:`twin.energy.solar.diffuse_angular_ratios`, kept per (tilt, glazing) (a hemisphere
+    integration: 4 ms a call, the same few values for every building)."""
+    from twin.energy import solar
+
+    key = (float(tilt_deg), int(glazing.panes), float(glazing.n), float(glazing.kl))
+    if key not in _DIFFUSE:
+        _DIFFUSE[key] = solar.diffuse_angular_ratios(tilt_deg, glazing)
+    return _DIFFUSE[key]
 
 
 def _monthly_inputs(f_in: np.ndarray, shade: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -115,8 +116,9 @@ def start_facade_horizons(scene, mask: np.ndarray | None = None, *, n_sectors: i
         try:
             future.set_result(_compute_horizons(scene, *req, None))
         except BaseException as exc:  # handed to whoever waits for the result
-            if _HORIZON_CACHE.get(key) is future:
-                _HORIZON_CACHE.pop(key, None)
+            with _HORIZON_LOCK:
+                if _HORIZON_CACHE.get(key) is future:
+                    _HORIZON_CACHE.pop(key, None)
             future.set_exception(exc)
 
     threading.Thread(target=work, name="twin-facade-horizons", daemon=False).start()
@@ -159,10 +161,11 @@ def _compute_horizons(scene, fac, ground, height, n_sectors, max_distance_m, hei
 
 
 def _remember(key: str, value) -> None:
-    _HORIZON_CACHE.pop(key, None)
-    while len(_HORIZON_CACHE) >= _HORIZON_CACHE_SIZE:
-        _HORIZON_CACHE.pop(next(iter(_HORIZON_CACHE)))
-    _HORIZON_CACHE[key] = value
+    with _HORIZON_LOCK:  # the cache is written from the caller's thread and from the horizon threads
+        _HORIZON_CACHE.pop(key, None)
+        while len(_HORIZON_CACHE) >= _HORIZON_CACHE_SIZE:
+            _HORIZON_CACHE.pop(next(iter(_HORIZON_CACHE)))
+        _HORIZON_CACHE[key] = value
 
 
 #: Horizons of the last geometries (baseline, what-ifs and Monte Carlo samples of one geometry
@@ -170,6 +173,7 @@ def _remember(key: str, value) -> None:
 #: :class:`~concurrent.futures.Future` while a thread computes them.
 _HORIZON_CACHE: dict[str, np.ndarray | Future] = {}
 _HORIZON_CACHE_SIZE = 2
+_HORIZON_LOCK = threading.Lock()
 
 
 def _geometry_key(fp, ground, height, mask, options, front) -> str:
@@ -185,26 +189,23 @@ def _geometry_key(fp, ground, height, mask, options, front) -> str:
 
 
 def horizon_monthly_factors(weather, horizon_deg: np.ndarray, group: np.ndarray, *, groups: tuple[str, ...] | None = None,
-                            albedo: float | None = 0.2, glazing=None) -> np.ndarray:
+                            albedo: float | None = 0.2, glazing=None, tables: SkyTables | None = None) -> np.ndarray:
     """Monthly shading factors (n_f, 12) of surfaces of standard groups behind horizons: the
     model of :func:`twin.energy.solar.horizon_shade_factors` with the kernels of this module.
 
     ``group``: the standard group name of each surface (strings, or a ``pandas.Categorical``
-    of them)."""
-    from twin.energy.inputs import STANDARD_GROUPS
-    from twin.energy.solar import STANDARD_ORIENTATION, Glazing, diffuse_angular_ratios, glazing_angular_ratio, sector_of
+    of them). ``tables``: :func:`sky_tables` of the same weather, sectors, groups, albedo and
+    glazing, if already computed (they depend on neither the horizons nor the surfaces)."""
     from twin.errors import InputError
-    from twin.kernels.solar_sky import monthly_beam_tables, monthly_shade_factors
+    from twin.kernels.solar_sky import monthly_shade_factors, sky_view_factors_grouped
     from twin.solar.irradiance import BAND_FREE_DEG, SVF_SUBSAMPLES
-    from twin.solar.pv import normal_of
-    from twin.solar.sky import solar_sky
 
-    glazing = glazing or Glazing()
-    groups = STANDARD_GROUPS if groups is None else tuple(groups)
     hz = np.ascontiguousarray(np.atleast_2d(np.asarray(horizon_deg, dtype=float)))
     n_f, n_s = hz.shape
-    gnames = [g for g in groups if g in STANDARD_ORIENTATION]
-    gi = {g: k for k, g in enumerate(gnames)}
+    t = sky_tables(weather, n_s, groups=groups, albedo=albedo, glazing=glazing) if tables is None else tables
+    if t.n_sectors != n_s:
+        raise ValueError(f"sky tables of {t.n_sectors} sectors for horizons of {n_s}")
+    gi = {g: k for k, g in enumerate(t.gnames)}
     if isinstance(group, pd.Categorical):  # names and codes as they are: no sort of n_f strings
         names, inverse = np.asarray(group.categories).astype(str), np.asarray(group.codes)
     else:
@@ -212,7 +213,48 @@ def horizon_monthly_factors(weather, horizon_deg: np.ndarray, group: np.ndarray,
     try:
         gidx = np.array([gi[g] for g in names], dtype=np.int64)[inverse.reshape(-1)]
     except KeyError as exc:
-        raise InputError(f"unknown surface group {exc.args[0]!r}; expected one of {gnames}", field="group") from None
+        raise InputError(f"unknown surface group {exc.args[0]!r}; expected one of {list(t.gnames)}", field="group") from None
+    iso_f = np.empty(n_f)
+    band_f = np.empty(n_f)
+    sky_view_factors_grouped(hz, gidx, np.radians(t.tilt.astype(float)), np.radians(t.azim.astype(float)), SVF_SUBSAMPLES,
+                             BAND_FREE_DEG, iso_f, band_f)
+    out = np.empty((n_f, 12))
+    monthly_shade_factors(hz, gidx, iso_f, band_f, t.cum, t.offsets, t.elevation_deg, t.beam_free, t.iso_m, t.band_m, t.ground_m, out)
+    return out
+
+
+@dataclass(frozen=True)
+class SkyTables:
+    """What :func:`horizon_monthly_factors` takes from the weather, per orientation group: the
+    sun-up hours with beam sorted by sector and decreasing elevation, the cumulative monthly
+    beam of :func:`twin.kernels.solar_sky.monthly_beam_tables` and the unshaded monthly sums."""
+
+    n_sectors: int
+    gnames: tuple[str, ...]
+    tilt: np.ndarray
+    azim: np.ndarray
+    offsets: np.ndarray
+    elevation_deg: np.ndarray
+    cum: np.ndarray
+    beam_free: np.ndarray
+    iso_m: np.ndarray
+    band_m: np.ndarray
+    ground_m: np.ndarray
+
+
+def sky_tables(weather, n_sectors: int, *, groups: tuple[str, ...] | None = None, albedo: float | None = 0.2,
+               glazing=None) -> SkyTables:
+    """The weather's part of :func:`horizon_monthly_factors` (:class:`SkyTables`)."""
+    from twin.energy.inputs import STANDARD_GROUPS
+    from twin.energy.solar import STANDARD_ORIENTATION, Glazing, diffuse_angular_ratios, glazing_angular_ratio, sector_of
+    from twin.kernels.solar_sky import monthly_beam_tables
+    from twin.solar.pv import normal_of
+    from twin.solar.sky import solar_sky
+
+    n_s = int(n_sectors)
+    glazing = glazing or Glazing()
+    groups = STANDARD_GROUPS if groups is None else tuple(groups)
+    gnames = [g for g in groups if g in STANDARD_ORIENTATION]
     sky = solar_sky(weather, albedo=albedo)
     tilt = np.array([STANDARD_ORIENTATION[g][0] for g in gnames])
     azim = np.array([STANDARD_ORIENTATION[g][1] for g in gnames])
@@ -242,16 +284,8 @@ def horizon_monthly_factors(weather, horizon_deg: np.ndarray, group: np.ndarray,
         ground_m[k] = np.bincount(sky.month, comp["ground"] * r_gnd, 12)
     cum = np.empty((len(gnames), len(h) + n_s, 12))
     monthly_beam_tables(np.ascontiguousarray(normals), sun, np.ascontiguousarray(w), np.ascontiguousarray(sky.month[h]), offsets, cum)
-    from twin.kernels.solar_sky import sky_view_factors_grouped
-
-    iso_f = np.empty(n_f)
-    band_f = np.empty(n_f)
-    sky_view_factors_grouped(hz, gidx, np.radians(tilt.astype(float)), np.radians(azim.astype(float)), SVF_SUBSAMPLES, BAND_FREE_DEG,
-                             iso_f, band_f)
-    out = np.empty((n_f, 12))
-    monthly_shade_factors(hz, gidx, iso_f, band_f, cum, offsets, np.ascontiguousarray(sky.elevation_deg[h]), beam_free,
-                          iso_m, band_m, ground_m, out)
-    return out
+    return SkyTables(n_s, tuple(gnames), tilt, azim, offsets, np.ascontiguousarray(sky.elevation_deg[h]), cum, beam_free, iso_m,
+                     band_m, ground_m)
 
 
 def start_kernel_warmup() -> threading.Thread:
@@ -354,6 +388,8 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
         oi = oi_all[asked]
         orient = np.array(ORIENTATIONS)[oi]
         group = pd.Categorical.from_codes(oi, [f"win_{o}" for o in ORIENTATIONS])
+        # the weather's part of the factors first: meanwhile the horizons may still be under way in their thread
+        tables = sky_tables(weather, n_sectors, groups=groups)
         with steps.step("horizons"):
             # the horizons of every facade with an exterior part (each facade's profile depends
             # only on the scene: the same values, and the same cached result for any selection
@@ -361,7 +397,7 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
             hz = facade_horizons(scene, exterior, n_sectors=n_sectors, front_azimuth_deg=nominal, progress=progress)
             hz = hz if asked.all() else np.ascontiguousarray(hz[asked])
         with steps.step("factors"):
-            factors = horizon_monthly_factors(weather, hz, group, groups=groups)
+            factors = horizon_monthly_factors(weather, hz, group, groups=groups, tables=tables)
             area = ext["exterior_area_m2"].to_numpy()[keep]
             bi = pos_of_edge[keep]
             for o in ORIENTATIONS:

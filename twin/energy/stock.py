@@ -287,6 +287,9 @@ class PreparedStock:
     #: The envelope without the scene's calibration (same rows as ``envelope``), or None when
     #: the scene carries none: what Monte Carlo samples of calibrated buildings start from.
     base_envelope: pd.DataFrame | None = None
+    #: Zone model of the simulations: ``5r1c`` (ISO 13790, default) or ``iso52016`` (the finer
+    #: multi-node model through :mod:`twin.energy.stock_iso52016`).
+    model: str = "5r1c"
 
 
 def isin_ids(values, among) -> np.ndarray:
@@ -321,11 +324,16 @@ def prepare_stock(
     conventions: Conventions = Conventions(),
     cooling_setpoint_c: float | None = None,
     progress=None,
+    model: str = "5r1c",
 ) -> PreparedStock:
     """Envelope, validation, urban shading and drivers of a scene's stock (see the module docstring).
 
     ``progress``: bars on stderr for the shading steps over 2 s (:mod:`twin.solar.progress`).
+    ``model``: the zone model the stock runs (:data:`twin.energy.stock_iso52016.MODELS`).
     """
+    from twin.energy.stock_iso52016 import check_model
+
+    model = check_model(model, field_name="model")
     weather = weather if weather is not None else scene.weather
     if weather is None:
         raise InputError("no weather: pass a weather file (EPW) or ingest one into the scene", field="weather")
@@ -345,7 +353,7 @@ def prepare_stock(
     shade = None
     if conventions.external_shading == "horizon" and len(env):
         shade = urban_shade_factors(scene, env["building_id"].to_numpy(), weather, progress=progress)
-    return PreparedStock(env, excluded, shade, drivers, profile, conventions, f, _footprints(scene), base)
+    return PreparedStock(env, excluded, shade, drivers, profile, conventions, f, _footprints(scene), base, model)
 
 
 def _start_horizons(scene) -> None:
@@ -399,7 +407,13 @@ def simulate_prepared(
     inputs.setpoint_profile = np.asarray(prep.setpoint_profile)[keep]
     # the film correction is each building's input (Conventions.film_correction, default true:
     # steady state = TABULA's H_tr, as the typology check)
-    res = simulate_stock(inputs, prep.drivers, hourly=hourly, on_error="report")
+    if getattr(prep, "model", "5r1c") == "iso52016":
+        from twin.energy.stock_iso52016 import simulate_envelope_iso52016
+
+        res, _ = simulate_envelope_iso52016(env, prep.drivers, conventions=prep.conventions, factors=prep.factors, shade_factor=shade,
+                                            setpoint_profile=inputs.setpoint_profile, hourly=hourly, on_error="report")
+    else:
+        res = simulate_stock(inputs, prep.drivers, hourly=hourly, on_error="report")
     if len(res.errors):
         kernel_bad = res.errors.rename(columns={"message": "reason"})[["building_id", "field", "reason"]]
         excluded = pd.concat([excluded, kernel_bad], ignore_index=True)
@@ -599,6 +613,7 @@ def run_command(
     progress=None,
     times: dict | None = None,
     plots: bool = True,
+    model: str = "5r1c",
 ) -> list[str]:
     """What ``twin energy run`` does: load, simulate (baseline, and variant with measures), write OUT.
 
@@ -620,12 +635,20 @@ def run_command(
     :func:`twin.energy.sampled.simulate_samples`); with measures, the variant and the savings
     are banded on the same samples.
 
+    ``model``: the zone model (``5r1c``, default, or ``iso52016``, :mod:`twin.energy.stock_iso52016`);
+    the Monte Carlo samples run the 5R1C kernel only, so ``samples`` with ``iso52016`` is an error.
+
     Returns the lines printed by the command.
     """
+    from twin.energy.stock_iso52016 import check_model
     from twin.io.output_checks import check_output_folder
 
     fmt = check_format(format)
     samples, seed = _check_samples(samples, seed)
+    model = check_model(model, field_name="--model")
+    if samples and model != "5r1c":
+        raise InputError(f"--samples runs the 5R1C model only: its bands would not be those of --model {model} (use one or the other)",
+                         field="--model")
     scene_list = [scene_paths] if isinstance(scene_paths, (str, os.PathLike)) else list(scene_paths)
     out = Path(out)
     check_output_folder(out, inputs=[*scene_list, weather, overrides, measures_table, priors], owned=ENERGY_MARKERS, field="--out")
@@ -642,7 +665,7 @@ def run_command(
                   desc="energy")
     try:
         lines = _run_steps(steps, scene_list, weather, out, measures, overrides, measures_table, hourly, fmt, samples, seed,
-                           prior_table, progress, plots)
+                           prior_table, progress, plots, model)
     finally:
         steps.close()
         if times is not None:
@@ -651,7 +674,7 @@ def run_command(
 
 
 def _run_steps(steps, scene_list, weather, out, measures, overrides, measures_table, hourly, fmt, samples, seed, prior_table,
-               progress, plots: bool = True) -> list[str]:
+               progress, plots: bool = True, model: str = "5r1c") -> list[str]:
     """The body of :func:`run_command` once the options are checked, step by step."""
     from twin.energy.results import class_distribution, stock_summary
 
@@ -670,7 +693,7 @@ def _run_steps(steps, scene_list, weather, out, measures, overrides, measures_ta
             table = load_measures(measures_table)
     measures = list(measures or [])
     with steps.step("envelope and shading"):
-        prep = prepare_stock(scene, weather, overrides=overrides, progress=progress)
+        prep = prepare_stock(scene, weather, overrides=overrides, progress=progress, model=model)
     with steps.step("simulation"):
         if measures:
             wi = what_if(scene, weather, measures, measures_table=table, overrides=overrides, hourly=hourly, prepared=prep)

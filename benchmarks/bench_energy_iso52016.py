@@ -10,7 +10,8 @@ Run:  python benchmarks/bench_energy_iso52016.py [N ...]      (default: 1000 100
   modal arrays are tiled to N buildings. Same inputs for all: outdoor temperature, gain schedule,
   7 irradiance groups; heating 20 degC with a 16 degC night setback, cooling 26 degC by day,
   a night ventilation fan on half of the buildings; aggregates only (annual, monthly, peaks,
-  temperatures).
+  temperatures). The validated model: tarp interior convection and the glazing gap link of every
+  window (``build_stock(glazed=False)``: constant glazing conductance).
 * The Python loop is ``tests/energy_iso52016_reference.py`` (one linear solve per hour, the same
   model) on 2 buildings x 8760 h, scaled per building-year; the 5R1C kernel
   (``twin.energy.simulate.run_kernel``) runs the same number of buildings on the standard
@@ -61,16 +62,22 @@ def _variants(spec):
     return out
 
 
-def build_stock(n_b: int, seed: int = 1):
-    """Kernel arrays of ``n_b`` buildings, the drivers and the base networks."""
-    from twin.energy.iso52016 import Network, build_network, load_spec_iso52016, modal_arrays, stack_buildings
+def build_stock(n_b: int, seed: int = 1, glazed: bool = True):
+    """Kernel arrays of ``n_b`` buildings, the drivers and the base networks.
+
+    ``glazed``: every window with the glazing gap link of the validated model (the BESTEST panes,
+    ``tests/test_energy_bestest_iso52016.py``); False: the constant glazing conductance.
+    """
+    from twin.energy.iso52016 import GlazingGap, Network, build_network, load_spec_iso52016, modal_arrays, stack_buildings
+
+    GLAZING = GlazingGap(pane_thickness_m=0.003175, pane_conductivity_w_mk=1.06, gap_m=0.013, emissivity=0.84)  # noqa: N806
 
     weather = _weather()
     nets = []
     drv = None
     for case in ("600", "900"):
         for spec in _variants(load_spec_iso52016(SPECS / f"bestest_{case}.yaml")):
-            net, d, _ = build_network(spec, weather)
+            net, d, _ = build_network(spec, weather, glazing=[GLAZING] * len(spec.windows) if glazed else None)
             nets.append(net)
             drv = d if drv is None else drv
     rng = np.random.default_rng(seed)
@@ -86,10 +93,12 @@ def build_stock(n_b: int, seed: int = 1):
         k = k_off - np.diag(k_off.sum(axis=1)) + np.diag(bound)
         f = base.f_in.copy()
         f[:, 0] = bound
-        # hourly convective links (default interior convection): the base coefficient follows the perturbed link
-        h0 = base.conv_h0_w_m2k * fac[base.conv_node, base.air]
+        # hourly links (interior convection, glazing gaps): the base coefficient follows the perturbed link
+        other = np.full(len(base.conv_node), base.air) if base.conv_other is None else base.conv_other
+        h0 = base.conv_h0_w_m2k * fac[base.conv_node, other]
         net = Network(base.names, base.c_j_k * rng.uniform(0.8, 1.2, n), k, f, base.inputs, base.air, base.h_ve_sched_w_k, {},
-                      base.conv_node, base.conv_area_m2, h0, base.conv_c_pos, base.conv_c_neg)
+                      base.conv_node, base.conv_area_m2, h0, base.conv_c_pos, base.conv_c_neg,
+                      base.conv_other, base.conv_kind, base.conv_partner, base.conv_gap)
         models.append(modal_arrays(net))
     distinct = stack_buildings(models)
     idx = np.arange(n_b) % len(models)

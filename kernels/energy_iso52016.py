@@ -204,8 +204,10 @@ def glazing_conductance(t_mean_k, dt_k, gap_m, r_panes_m2k_w, eps_factor, height
         nu1 = 0.028154 * ra**0.4134
     else:
         nu1 = 1.0 + 1.7596678e-10 * ra**2.2984755
-    nu2 = 0.242 * (ra * gap_m / height_m) ** 0.272
-    h_gap = max(nu1, nu2) * k / gap_m + 4.0 * SIGMA_W_M2K4 * tm * tm * tm * eps_factor
+    # Nu_2 < 1 <= Nu_1 when Ra / A < (1 / 0.242)^(1 / 0.272) = 184.4: its power is then skipped (exact)
+    ra_a = ra * gap_m / height_m
+    nu = max(nu1, 0.242 * ra_a**0.272) if ra_a > 184.0 else nu1
+    h_gap = nu * k / gap_m + 4.0 * SIGMA_W_M2K4 * tm * tm * tm * eps_factor
     return 1.0 / (r_panes_m2k_w + 1.0 / h_gap)
 
 
@@ -408,7 +410,7 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
         kind_l = np.zeros((n_cl, LANES), dtype=np.int64)
         part_l = np.zeros((n_cl, LANES), dtype=np.int64)
         gap_l = np.ones((n_cl, 4, LANES))
-        any_special = False
+        special_j = np.zeros(max(n_cl, 1), dtype=np.bool_)  # link j is not tarp in some lane
         k_l = np.empty(LANES)
         gp_l = np.empty(LANES, dtype=np.int64)
         vp_l = np.empty(LANES, dtype=np.int64)
@@ -442,7 +444,7 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
                 kind_l[j, lane] = c_kind[b, j]
                 part_l[j, lane] = max(0, c_partner[b, j])
                 if c_kind[b, j] != LINK_TARP:
-                    any_special = True
+                    special_j[j] = True
                     for q in range(4):
                         gap_l[j, q, lane] = c_gap[b, j, q]
             k_l[lane] = k_air[b]
@@ -476,6 +478,10 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
         mm = np.zeros((n_cl, n_cl, LANES))
         ad = np.empty(LANES)
         cb = np.empty(LANES)
+        ra_l = np.zeros(LANES)
+        kgap_l = np.zeros(LANES)
+        hr_l = np.zeros(LANES)
+        nu_l = np.ones(LANES)
         fbits = np.empty(LANES)
         ibits = fbits.view(np.int64)
         # accumulators
@@ -523,17 +529,40 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
                         # c |d|^(1/3) only above the lower bound (also excludes d = 0)
                         hj = max(H_CONV_MIN_W_M2K, cj * cb[lane]) if cj * cj * cj * abs(dj) > H_CONV_MIN_CUBED else H_CONV_MIN_W_M2K
                         dl[j, lane] = (hj - h0_l[j, lane]) * area_l[j, lane]
-                    if any_special:
+                    if special_j[j]:
+                        # the glazing law of glazing_conductance, as straight lane loops (the Rayleigh
+                        # number, properties and combination vectorise; the power is per lane)
+                        for lane in range(nl):
+                            # pane mean temperature: air + (inner pane - air) - (inner - outer) / 2
+                            dj = dprev[j, lane]
+                            tm = ta_l[lane] + dprev[part_l[j, lane], lane] - 0.5 * dj + 273.15
+                            tm = max(tm, 100.0)  # lanes of other kinds: any positive value (unused)
+                            s_gap = gap_l[j, 0, lane]
+                            kg = 2.873e-3 + 7.76e-5 * tm
+                            mu = 3.723e-6 + 4.94e-8 * tm
+                            cpg = 1002.737 + 1.2324e-2 * tm
+                            rho = GAP_PRESSURE_PA * AIR_MOLAR_MASS_KG_MOL / (GAS_CONSTANT_J_MOLK * tm)
+                            ra_l[lane] = rho * rho * s_gap * s_gap * s_gap * 9.81 * cpg * abs(dj) / (tm * mu * kg)
+                            kgap_l[lane] = kg / s_gap
+                            hr_l[lane] = 4.0 * SIGMA_W_M2K4 * tm * tm * tm * gap_l[j, 2, lane]
+                        for lane in range(nl):
+                            if kind_l[j, lane] == LINK_GAP:
+                                ra = ra_l[lane]
+                                if ra > 5e4:
+                                    nu = 0.0673838 * ra ** (1.0 / 3.0)
+                                elif ra > 1e4:
+                                    nu = 0.028154 * ra**0.4134
+                                else:
+                                    nu = 1.0 + 1.7596678e-10 * ra**2.2984755
+                                ra_a = ra * gap_l[j, 0, lane] / gap_l[j, 3, lane]
+                                if ra_a > 184.0:  # else Nu_2 < 1 <= Nu_1 (see glazing_conductance)
+                                    nu = max(nu, 0.242 * ra_a**0.272)
+                                nu_l[lane] = nu
                         for lane in range(nl):
                             kd = kind_l[j, lane]
-                            if kd == LINK_GAP:
-                                # pane mean temperature: air + (inner pane - air) - (inner - outer) / 2
-                                dj = dprev[j, lane]
-                                tm = ta_l[lane] + dprev[part_l[j, lane], lane] - 0.5 * dj + 273.15
-                                hj = glazing_conductance(tm, dj, gap_l[j, 0, lane], gap_l[j, 1, lane], gap_l[j, 2, lane], gap_l[j, 3, lane])
-                                dl[j, lane] = (hj - h0_l[j, lane]) * area_l[j, lane]
-                            elif kd == LINK_FIXED:
-                                dl[j, lane] = 0.0
+                            hj = 1.0 / (gap_l[j, 1, lane] + 1.0 / (nu_l[lane] * kgap_l[lane] + hr_l[lane]))
+                            dgap = (hj - h0_l[j, lane]) * area_l[j, lane]
+                            dl[j, lane] = dgap if kd == LINK_GAP else (0.0 if kd == LINK_FIXED else dl[j, lane])
                     # base-system difference with Q = 0 (uses the state before the step)
                     for lane in range(nl):
                         va[j, lane] = dz[j, lane] + qv_l[j, 0, lane] * te + qv_l[j, 1, lane] * ugain[lane]

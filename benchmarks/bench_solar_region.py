@@ -37,6 +37,9 @@ REGION_OPTIONS = {"method": "horizon", "spacing_m": 2.0, "max_sensors_per_surfac
 REGION_FLAGS = ["--method", "horizon", "--spacing", "2", "--max-sensors", "16", "--max-distance", "100"]
 
 RESULTS = ROOT / "benchmarks" / "figures" / "solar_region.json"
+#: Environment variable describing the tree the energy run is measured on (recorded with its row), e.g.
+#: ``snapshot of commit abc1234 (git archive), its own Numba cache``.
+TREE_ENV = "TWIN_BENCH_TREE"
 DOC = ROOT / "docs" / "solar.md"
 
 #: Targets of issue 16, as multiples of the PBF read, and peak memory, GB.
@@ -186,6 +189,8 @@ def bench_energy_run(tmp: Path) -> dict:
     res = {"pbf_read_s": read, "pbf_read_load": load_read, "in_process_s": dt, "in_process_ratio": dt / read,
            "in_process_cpu_s": cpu, "steps": {k: round(v, 3) for k, v in times.items()},
            "shading_steps": {k: round(v, 3) for k, v in shading.items()}, "in_process_load": _loadavg()}
+    if os.environ.get(TREE_ENV):  # what was run, when not the working tree (e.g. a snapshot with its own Numba cache)
+        res["tree"] = os.environ[TREE_ENV]
     print(f"twin energy run on the region, in process: {dt:.1f} s, process CPU {cpu:.1f} s ({res['steps']}; shading "
           f"{res['shading_steps']}), {dt / read:.1f} x the PBF read; {_load()}")
     cli = run_cli(["energy", "run", str(tmp / "scene"), "--weather", str(epw), "-o", str(tmp / "energy_cli"), "-q", "--no-plots"])

@@ -21,14 +21,11 @@ Usage: ``.venv/bin/python scripts/cut_stgilles_pois.py [PBF] [OUT]``.
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-PBF = REPO.parent / "shared" / "data" / "brussels" / "brussels_capital_region_2013-01-01.osm.pbf"
+from stgilles_osm_points import REPO, in_box, main, point_feature, write_points
+
 OUT = REPO / "data_samples" / "stgilles_pois_osm2013.geojson"
-BOX = (148_000.0, 168_000.0, 149_000.0, 169_000.0)
 KEYS = ("amenity", "shop", "office", "craft", "tourism", "leisure", "healthcare", "religion")
 
 
@@ -36,40 +33,26 @@ def cut(pbf: Path, out: Path) -> int:
     """Write the GeoJSON; returns the number of POIs written."""
     import osmium
     import pandas as pd
-    import pyproj
 
     from twin.ingest.defaults import load_defaults, poi_category
 
     table = load_defaults()
-    to_lambert = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:31370", always_xy=True)
     rows = []
     for node in osmium.FileProcessor(str(pbf), osmium.osm.NODE):
         tags = dict(node.tags)
         if not any(k in tags for k in KEYS):
             continue
         lon, lat = node.location.lon, node.location.lat
-        x, y = to_lambert.transform(lon, lat)
-        if not (BOX[0] <= x <= BOX[2] and BOX[1] <= y <= BOX[3]):
+        if not in_box(lon, lat):
             continue
         rows.append({"osm_id": str(node.id), "osm_type": "node", "name": tags.get("name"), **{k: tags.get(k) for k in KEYS}, "_lon": lon, "_lat": lat})
     frame = pd.DataFrame(rows)
     useful = pd.notna(poi_category(frame, table))
     frame = frame[useful].sort_values("osm_id", key=lambda s: s.astype(int)).reset_index(drop=True)
-    features = []
-    for _, r in frame.iterrows():
-        props = {k: (None if pd.isna(r[k]) else r[k]) for k in ("osm_id", "osm_type", "name", *KEYS)}
-        geometry = {"type": "Point", "coordinates": [round(float(r["_lon"]), 7), round(float(r["_lat"]), 7)]}
-        features.append({"type": "Feature", "properties": props, "geometry": geometry})
-    head = (
-        '{\n"type": "FeatureCollection",\n"name": "stgilles_pois_osm2013",\n'
-        '"crs": { "type": "name", "properties": { "name": "urn:ogc:def:crs:OGC:1.3:CRS84" } },\n"features": [\n'
-    )
-    body = ",\n".join(json.dumps(f, ensure_ascii=False) for f in features)
-    out.write_text(head + body + "\n]\n}\n", encoding="utf-8")
-    return len(features)
+    features = [point_feature({k: (None if pd.isna(r[k]) else r[k]) for k in ("osm_id", "osm_type", "name", *KEYS)}, r["_lon"], r["_lat"])
+                for _, r in frame.iterrows()]
+    return write_points(out, "stgilles_pois_osm2013", features)
 
 
 if __name__ == "__main__":
-    pbf = Path(sys.argv[1]) if len(sys.argv) > 1 else PBF
-    out = Path(sys.argv[2]) if len(sys.argv) > 2 else OUT
-    print(f"wrote {cut(pbf, out)} POIs to {out}")
+    main(cut, OUT, "POIs")

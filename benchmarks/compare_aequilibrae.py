@@ -71,21 +71,11 @@ def run_twin(folder: Path, algorithm: str, gap: float, max_iter: int) -> dict:
     }
 
 
-def run_aequilibrae(folder: Path, gap: float, max_iter: int, threads: int) -> dict | None:
-    """Run AequilibraE's BFW on the same data; None when AequilibraE is not installed."""
-    try:
-        import pandas as pd
-        from aequilibrae.matrix import AequilibraeMatrix
-        from aequilibrae.paths import Graph, TrafficAssignment, TrafficClass
-    except ImportError as exc:  # optional peer
-        print(f"AequilibraE is not installed ({exc}); printing twin's side only.")
-        return None
-    from twin.traffic.tntp import find_files, read_network, read_trips
+def _aeq_links(net):
+    """The link table AequilibraE reads (BPR alpha = b, beta = power; zero free-flow times raised to 1e-6)."""
+    import pandas as pd
 
-    files = find_files(folder)
-    net = read_network(files["net"])
-    dem = read_trips(files["trips"], n_zones=net.n_zones)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "link_id": np.arange(1, net.n_links + 1),
             "a_node": net.node_ids[net.from_node].astype(np.int64),
@@ -99,24 +89,39 @@ def run_aequilibrae(folder: Path, gap: float, max_iter: int, threads: int) -> di
             "fixed_cost": net.fixed_cost,
         }
     )
+
+
+def _aeq_graph(net, frame):
+    from aequilibrae.paths import Graph
+
     graph = Graph()
-    graph.network = frame
-    centroids = net.node_ids[: net.n_zones].astype(np.int64)
-    graph.prepare_graph(centroids, remove_dead_ends=False)
+    graph.network = frame.copy()
+    graph.prepare_graph(net.node_ids[: net.n_zones].astype(np.int64), remove_dead_ends=False)
     graph.set_graph("free_flow_time")
     graph.set_skimming(["free_flow_time"])
     # <FIRST THRU NODE> 1 on ChicagoSketch: zones may carry through traffic
     graph.set_blocked_centroid_flows(net.first_thru_node >= net.n_zones and net.n_zones > 0)
+    return graph
+
+
+def _aeq_matrix(net, demand: np.ndarray):
+    """An in-memory AequilibraE matrix of ``demand`` over the network's zones."""
+    from aequilibrae.matrix import AequilibraeMatrix
+
     matrix = AequilibraeMatrix()
     matrix.create_empty(zones=net.n_zones, matrix_names=["matrix"], memory_only=True)
-    matrix.index[:] = centroids
-    matrix.matrices[:, :, 0] = dem.matrix
+    matrix.index[:] = net.node_ids[: net.n_zones].astype(np.int64)
+    matrix.matrices[:, :, 0] = demand
     matrix.computational_view(["matrix"])
-    cls = TrafficClass("car", graph, matrix)
-    cls.set_fixed_cost("fixed_cost", 1.0)
-    cls.set_vot(1.0)
+    return matrix
+
+
+def _aeq_execute(classes: list, gap: float, max_iter: int, threads: int) -> tuple[float, dict]:
+    """AequilibraE's BFW on ``classes`` (BPR, same fields); its wall time, s, and convergence report."""
+    from aequilibrae.paths import TrafficAssignment
+
     assig = TrafficAssignment()
-    assig.set_classes([cls])
+    assig.set_classes(classes)
     assig.set_vdf("BPR")
     assig.set_vdf_parameters({"alpha": "b", "beta": "power"})
     assig.set_capacity_field("capacity")
@@ -128,22 +133,27 @@ def run_aequilibrae(folder: Path, gap: float, max_iter: int, threads: int) -> di
     t0 = time.perf_counter()
     with open(os.devnull, "w") as sink, contextlib.redirect_stderr(sink):  # silence its progress bars
         assig.execute(log_specification=False)
-    wall = time.perf_counter() - t0
-    report = assig.assignment.convergence_report
+    return time.perf_counter() - t0, assig.assignment.convergence_report
+
+
+def run_aequilibrae(folder: Path, gap: float, max_iter: int, threads: int) -> dict | None:
+    """Run AequilibraE's BFW on the same data; None when AequilibraE is not installed."""
+    try:
+        from aequilibrae.paths import TrafficClass
+    except ImportError as exc:  # optional peer
+        print(f"AequilibraE is not installed ({exc}); printing twin's side only.")
+        return None
+    from twin.traffic.tntp import find_files, read_network, read_trips
+
+    files = find_files(folder)
+    net = read_network(files["net"])
+    dem = read_trips(files["trips"], n_zones=net.n_zones)
+    cls = TrafficClass("car", _aeq_graph(net, _aeq_links(net)), _aeq_matrix(net, dem.matrix))
+    cls.set_fixed_cost("fixed_cost", 1.0)
+    cls.set_vot(1.0)
+    wall, report = _aeq_execute([cls], gap, max_iter, threads)
     hist = list(zip(report["time"], report["rgap"]))
     return {"algorithm": "aequilibrae-bfw", "iterations": len(report["rgap"]), "final_gap": float(report["rgap"][-1]), "wall_s": wall, "history": hist}
-
-
-def _aeq_graph(net, frame):
-    from aequilibrae.paths import Graph
-
-    graph = Graph()
-    graph.network = frame.copy()
-    graph.prepare_graph(net.node_ids[: net.n_zones].astype(np.int64), remove_dead_ends=False)
-    graph.set_graph("free_flow_time")
-    graph.set_skimming(["free_flow_time"])
-    graph.set_blocked_centroid_flows(net.first_thru_node >= net.n_zones and net.n_zones > 0)
-    return graph
 
 
 def run_multiclass(folder: Path, gap: float, max_iter: int, threads: int, skip_aequilibrae: bool) -> dict:
@@ -172,52 +182,19 @@ def run_multiclass(folder: Path, gap: float, max_iter: int, threads: int, skip_a
     if skip_aequilibrae:
         return out
     try:
-        import pandas as pd
-        from aequilibrae.matrix import AequilibraeMatrix
-        from aequilibrae.paths import TrafficAssignment, TrafficClass
+        from aequilibrae.paths import TrafficClass
     except ImportError as exc:
         print(f"AequilibraE is not installed ({exc}); printing twin's side only.")
         return out
-    frame = pd.DataFrame(
-        {
-            "link_id": np.arange(1, net.n_links + 1),
-            "a_node": net.node_ids[net.from_node].astype(np.int64),
-            "b_node": net.node_ids[net.to_node].astype(np.int64),
-            "direction": np.ones(net.n_links, dtype=np.int8),
-            "free_flow_time": np.maximum(net.free_flow_time, 1e-6),
-            "capacity": net.capacity,
-            "b": net.alpha,
-            "power": net.beta,
-            "fixed_cost": net.fixed_cost,
-        }
-    )
+    frame = _aeq_links(net)
     aeq_classes = []
     for vc in classes:
-        matrix = AequilibraeMatrix()
-        matrix.create_empty(zones=net.n_zones, matrix_names=["matrix"], memory_only=True)
-        matrix.index[:] = net.node_ids[: net.n_zones].astype(np.int64)
-        matrix.matrices[:, :, 0] = vc.demand
-        matrix.computational_view(["matrix"])
-        cls = TrafficClass(vc.name, _aeq_graph(net, frame), matrix)
+        cls = TrafficClass(vc.name, _aeq_graph(net, frame), _aeq_matrix(net, vc.demand))
         cls.set_pce(vc.pce)
         cls.set_fixed_cost("fixed_cost", 1.0)
         cls.set_vot(1.0)
         aeq_classes.append(cls)
-    assig = TrafficAssignment()
-    assig.set_classes(aeq_classes)
-    assig.set_vdf("BPR")
-    assig.set_vdf_parameters({"alpha": "b", "beta": "power"})
-    assig.set_capacity_field("capacity")
-    assig.set_time_field("free_flow_time")
-    assig.set_algorithm("bfw")
-    assig.set_cores(threads)
-    assig.max_iter = max_iter
-    assig.rgap_target = gap
-    t0 = time.perf_counter()
-    with open(os.devnull, "w") as sink, contextlib.redirect_stderr(sink):
-        assig.execute(log_specification=False)
-    wall = time.perf_counter() - t0
-    report = assig.assignment.convergence_report
+    wall, report = _aeq_execute(aeq_classes, gap, max_iter, threads)
     a5 = _first_time_below(list(zip(report["time"], report["rgap"])), gap)
     pce_flow = np.zeros(net.n_links)
     for vc, cls in zip(classes, aeq_classes):

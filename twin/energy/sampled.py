@@ -106,6 +106,49 @@ def account_arrays_sampled(cop_factor: np.ndarray | None, *, factors: dict[str, 
     return out
 
 
+def central_system_mix(priors) -> list[tuple[str, float]]:
+    """The heating-system mix of the central run: the prior's expected mix, ``[(system, share), ...]``
+    with the most probable system first (empty without a heating-system prior).
+
+    The Monte Carlo samples draw each building's system from a district mix that is Dirichlet
+    around ``priors.heating_system.shares`` (:func:`twin.energy.stock_samples.district_mix`), so
+    the expected share of each system is its prior share. The central run gives the buildings whose
+    system the data does not say (:func:`is_prior`) that expected mix: one run per system, the
+    KPIs and per-building numbers the share-weighted mean (:func:`mix_central`). Putting every such
+    building on the most probable system (a gas boiler) would leave the central oil, electricity
+    and gas figures outside their bands (no oil at all where the samples put a fifth of the stock).
+    """
+    hs = getattr(priors, "heating_system", None)
+    if hs is None:
+        return []
+    shares = np.asarray(hs.shares, dtype=float)
+    order = np.argsort(-shares, kind="stable")
+    return [(str(hs.categories[i]), float(shares[i] / shares.sum())) for i in order if shares[i] > 0]
+
+
+def mix_central(runs: list[tuple[float, dict[str, float], pd.DataFrame | None]]) -> tuple[dict[str, float], pd.DataFrame | None]:
+    """Share-weighted mean of central runs (one per system of :func:`central_system_mix`).
+
+    ``runs``: ``(share, kpis, objects)`` with the most probable system first. KPIs: the weighted
+    sums (every KPI is linear in the per-building results, the class share in the per-building
+    class indicator). ``objects``: the first run's table with its numeric columns replaced by the
+    weighted means (rows matched by position: the runs simulate the same buildings); text columns
+    (system, class letter) stay those of the most probable system.
+    """
+    w = np.array([r[0] for r in runs], dtype=float)
+    w = w / w.sum()
+    kpis = {k: float(sum(wi * r[1][k] for wi, r in zip(w, runs))) for k in runs[0][1]}
+    first = runs[0][2]
+    if first is None:
+        return kpis, None
+    out = first.copy()
+    num = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
+    for c in num:
+        if all(r[2] is not None and c in r[2] and len(r[2]) == len(out) for r in runs):
+            out[c] = sum(wi * r[2][c].to_numpy(dtype=float) for wi, r in zip(w, runs))
+    return kpis, out
+
+
 def is_prior(env: pd.DataFrame, parameter: str) -> np.ndarray:
     """Rows whose ``parameter`` comes from the typology or a default (``<parameter>_source``)."""
     col = f"{parameter}_source"
@@ -718,4 +761,4 @@ def _fallback_arrays(fallback: pd.DataFrame | None, env_ids: pd.Series, classes)
 
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "HP_COP_FACTOR_COLUMN", "POOR_CLASSES", "TOTALS", "FacadeGeometry", "SampledEnvelopes", "account_arrays_sampled",
-           "condition_groups", "exterior_areas", "facade_geometry", "is_prior", "simulate_samples"]
+           "central_system_mix", "condition_groups", "exterior_areas", "facade_geometry", "is_prior", "mix_central", "simulate_samples"]

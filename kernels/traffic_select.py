@@ -60,43 +60,36 @@ def select_link_od(row_flow, row_origin, demand, from_node, to_node, out_start, 
     status = np.zeros(n_rows, dtype=np.int64)
     for r in prange(n_rows):
         x = row_flow[r]
-        indeg = np.zeros(n, dtype=np.int64)
+        indeg = np.empty(n, dtype=np.int64)
+        order = np.empty(n, dtype=np.int64)
         inflow = np.zeros(n)
         tagged = np.zeros(n)
-        order = np.empty(n, dtype=np.int64)
         for k in range(m):
             out_link[r, k] = 0.0
-            if x[k] > flow_tol:
-                indeg[to_node[k]] += 1
         for d in range(z):
             out_od[r, d] = 0.0
-        head = 0
-        tail = 0
-        for v in range(n):
-            if indeg[v] == 0:
-                order[tail] = v
-                tail += 1
-        while head < tail:
-            v = order[head]
-            head += 1
+        cnt = _flow_order(x, to_node, out_start, flow_tol, indeg, order)
+        # forward sweep: a node's inflows are all in when its turn comes (topological order)
+        for i in range(cnt):
+            v = order[i]
             share = tagged[v] / inflow[v] if inflow[v] > 0.0 else 0.0
             if v < z and v != row_origin[r]:
                 out_od[r, v] = demand[r, v] * share
             for k in range(out_start[v], out_start[v + 1]):
-                if not x[k] > flow_tol:
-                    continue
-                t = x[k] if selected[k] else x[k] * share
-                out_link[r, k] = t
-                w = to_node[k]
-                inflow[w] += x[k]
-                tagged[w] += t
-                indeg[w] -= 1
-                if indeg[w] == 0:
-                    order[tail] = w
-                    tail += 1
-        if tail < n:
+                if x[k] > flow_tol:
+                    t = x[k] if selected[k] else x[k] * share
+                    out_link[r, k] = t
+                    inflow[to_node[k]] += x[k]
+                    tagged[to_node[k]] += t
+        if cnt < n:
             status[r] = -(r + 1)
-    for r in range(n_rows):
+    return _first_failure(status)
+
+
+@jit
+def _first_failure(status):
+    """The first non-zero entry of ``status`` (a row's ``-(r + 1)``), or 0."""
+    for r in range(status.shape[0]):
         if status[r] != 0:
             return status[r]
     return 0
@@ -179,7 +172,4 @@ def select_destination_flows(row_flow, row_origin, demand, to_node, out_start, d
                     tagged += t
                     through += x[k]
             share[v] = tagged / through if through > 0.0 else 0.0
-    for r in range(n_rows):
-        if status[r] != 0:
-            return status[r]
-    return 0
+    return _first_failure(status)

@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from machine_load import load_average
+
 GOAL_S = 0.5
 
 
@@ -36,13 +38,6 @@ def time_help(repeat: int = 5) -> list[float]:
     return times_s
 
 
-def _load() -> str:
-    try:
-        return Path("/proc/loadavg").read_text().split(" ", 1)[0]
-    except OSError:
-        return "n/a"
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="number of runs (default 5)")
@@ -51,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     best = min(times_s)
     print(
         f"twin --help: best of {len(times_s)} {best:.3f} s, median {statistics.median(times_s):.3f} s "
-        f"(goal < {GOAL_S} s: {'met' if best < GOAL_S else 'NOT met'}; load {_load()}, "
+        f"(goal < {GOAL_S} s: {'met' if best < GOAL_S else 'NOT met'}; load {load_average(1)}, "
         f"{os.cpu_count()} cores; command {' '.join(_command())})"
     )
 

@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.* helpers
+from machine_load import load_average, timed  # benchmarks/machine_load.py
 
 from twin.soil.hydraulics import carsel_parrish
 from twin.soil.rain import block_rain
@@ -62,16 +62,6 @@ def _run(args, threads=None):
                         options=SolverOptions(), threads=threads)
 
 
-def _load() -> str:
-    return f"load {os.getloadavg()[0]:.2f}"
-
-
-def _timed(fn):
-    c0, w0 = time.process_time(), time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - w0, time.process_time() - c0
-
-
 @pytest.mark.parametrize(
     "n_columns, n_layers",
     [(10_000, 50), (10_000, 100), (100_000, 50), pytest.param(100_000, 100, marks=pytest.mark.slow)],
@@ -79,10 +69,10 @@ def _timed(fn):
 def test_column_days_per_second(benchmark, n_columns, n_layers):
     args = _columns(n_columns, n_layers)
     _run(_columns(64, n_layers))  # compile
-    (res, wall, cpu) = benchmark.pedantic(lambda: _timed(lambda: _run(args)), rounds=1, iterations=1, warmup_rounds=0)
+    (res, wall, cpu) = benchmark.pedantic(lambda: timed(lambda: _run(args)), rounds=1, iterations=1, warmup_rounds=0)
     steps = res.totals[:, 7].mean()
     iters = res.totals[:, 8].mean()
-    print(f"\n{n_columns:,} columns x {n_layers} layers x 1 day: {wall:.2f} s wall, {cpu:.1f} s CPU, {_load()}, "
+    print(f"\n{n_columns:,} columns x {n_layers} layers x 1 day: {wall:.2f} s wall, {cpu:.1f} s CPU, load {load_average(1)}, "
           f"{n_columns / wall:,.0f} column-days/s; {steps:.0f} steps and {iters:.0f} Picard iterations per column; "
           f"failed steps {int(res.failures.sum())}; max |balance error| {np.abs(res.balance_error_m).max():.1e} m")
     assert res.failures.sum() == 0
@@ -93,8 +83,8 @@ def test_million_columns(benchmark):
     """1M columns x 50 layers through one day, for real (profiles not stored)."""
     args = _columns(1_000_000, 50, seed=7)
     _run(_columns(64, 50))
-    (res, wall, cpu) = benchmark.pedantic(lambda: _timed(lambda: _run(args)), rounds=1, iterations=1)
-    print(f"\n1,000,000 columns x 50 layers x 1 day: {wall:.0f} s wall, {cpu:.0f} s CPU, {_load()}, "
+    (res, wall, cpu) = benchmark.pedantic(lambda: timed(lambda: _run(args)), rounds=1, iterations=1)
+    print(f"\n1,000,000 columns x 50 layers x 1 day: {wall:.0f} s wall, {cpu:.0f} s CPU, load {load_average(1)}, "
           f"{1e6 / wall:,.0f} column-days/s; failed steps {int(res.failures.sum())}; "
           f"max |balance error| {np.abs(res.balance_error_m).max():.1e} m")
     assert res.failures.sum() == 0
@@ -129,12 +119,12 @@ def test_celia_per_column_against_hydrus(benchmark, dz_m):
     _celia_batch(run, 2)
     n_batch = 200 if dz_m >= 0.01 else 100
     try:
-        (_, _wall, batch_cpu) = benchmark.pedantic(lambda: _timed(lambda: _celia_batch(run, n_batch)),
+        (_, _wall, batch_cpu) = benchmark.pedantic(lambda: timed(lambda: _celia_batch(run, n_batch)),
                                                         rounds=3, iterations=1)
         set_threads(1)
         single = []
         for _ in range(15):
-            (res, w, _c) = _timed(run.run)
+            (res, w, _c) = timed(run.run)
             single.append(w)
     finally:
         set_threads(None)
@@ -143,7 +133,7 @@ def test_celia_per_column_against_hydrus(benchmark, dz_m):
     front = front_depth_m(rep["depth_m"], rep["h_m"][-1], -5.375)
     print(f"\nCelia (1990), dz = {dz_m * 100:g} cm ({len(rep['depth_m'])} nodes), one thread: "
           f"{per_column * 1e3:.2f} ms per column in a batch of {n_batch} (best of 3; CPU {batch_cpu / n_batch * 1e3:.2f} ms), "
-          f"{np.median(single) * 1e3:.2f} ms for one run() call with its set-up (median of 15); {_load()}; "
+          f"{np.median(single) * 1e3:.2f} ms for one run() call with its set-up (median of 15); load {load_average(1)}; "
           f"HYDRUS-1D about {HYDRUS_S_PER_COLUMN * 1e3:.0f} ms at dz = 1 cm: ratio {HYDRUS_S_PER_COLUMN / per_column:.1f}x "
           f"(target >= 10x); front {front * 100:.2f} cm (converged 56.6 +/- 0.5 cm); {rep['steps']} steps, "
           f"{rep['iterations']} iterations; balance error {rep['relative_water_balance_error']:.1e}")
@@ -169,20 +159,20 @@ def test_saint_gilles_2m_one_day_of_rain(benchmark):
     wettest = daily.idxmax()
     day = weather.data[weather.data.index.date == wettest]
     rain = from_weather(weather, start=day.index[0], end=day.index[-1])
-    (grid, t_grid, cpu_grid) = _timed(lambda: build_grid(
+    (grid, t_grid, cpu_grid) = timed(lambda: build_grid(
         scene, GridOptions(cell_size_m=2.0, bounds=(148000.0, 168000.0, 149000.0, 169000.0), subsamples=2)))
     small = build_grid(scene, GridOptions(cell_size_m=100.0, bounds=(148000.0, 168000.0, 149000.0, 169000.0)))
     run_district(small, rain, store_profiles=False)  # compile
 
     def go():
-        return _timed(lambda: run_district(grid, rain, store_profiles=False))
+        return timed(lambda: run_district(grid, rain, store_profiles=False))
 
     (res, wall, cpu) = benchmark.pedantic(go, rounds=1, iterations=1)
     tot = res.totals_m3()
     print(f"\nSaint-Gilles 2 m: {grid.shape[0] * grid.shape[1]:,} cells, {len(grid.col_cell):,} soil columns "
           f"x {grid.profiles[0].n_nodes} nodes; wettest Uccle day {wettest} ({rain.depth_mm:.1f} mm): "
           f"grid {t_grid:.1f} s ({cpu_grid:.1f} s CPU), kernel {wall:.1f} s wall / {cpu:.1f} s CPU, "
-          f"total {t_grid + wall:.1f} s (target < 120 s on 2 cores), {_load()}; "
+          f"total {t_grid + wall:.1f} s (target < 120 s on 2 cores), load {load_average(1)}; "
           f"runoff {tot['runoff']:.0f} m3, infiltration {tot['infiltration']:.0f} m3, "
           f"balance {res.relative_balance_error():.1e}")
     assert res.relative_balance_error() < 1e-6

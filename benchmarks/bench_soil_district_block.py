@@ -16,7 +16,6 @@ and the rain water gained under the block's sealed cells (lateral redistribution
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import sys
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from machine_load import load_average  # benchmarks/machine_load.py
 
 DATA = Path(__file__).resolve().parents[1] / "data_samples"
 MORICHAR = "Place Louis Morichar - Louis Moricharplein"
@@ -61,7 +61,7 @@ def main() -> None:
         gains[name] = r.gain_under_sealed_m3
         print(f"{name}: grid {grid.shape[1]} x {grid.shape[0]} cells of {args.cell:g} m, {wall:.1f} s, "
               f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB, load "
-              + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+              + load_average())
         print("  " + r.notes[0])
         print(f"  block infiltration {r.infiltration_m3.sum():.2f} m3 (1-D on the same cells {r.district_1d('infiltration').sum():.2f} m3), "
               f"sealed-top cells {int(r.sealed_top.sum()):,} of {r.sealed_top.size:,}, rain water under them {r.gain_under_sealed_m3:.3f} m3")

@@ -16,7 +16,6 @@ The machine is shared: the load average is printed next to the wall times.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -24,14 +23,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from machine_load import load_average  # benchmarks/machine_load.py
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data_samples"
 EPW = DATA / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
-
-
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def bench_covers(weather) -> None:
@@ -54,7 +50,7 @@ def bench_covers(weather) -> None:
     mid = (hours >= 11) & (hours <= 16)
     diff = (runs["asphalt"].t_surface_mean_c - runs["lawn"].t_surface_mean_c)[mid].reshape(31, -1).max(axis=1)
     print(f"asphalt - lawn, daily max at mid-day: mean {diff.mean():.1f} K, range {diff.min():.1f}-{diff.max():.1f} K "
-          "(Armson et al. 2012: up to 24 K); load " + _load())
+          "(Armson et al. 2012: up to 24 K); load " + load_average())
 
 
 def bench_deseal(weather, samples: int) -> None:
@@ -74,7 +70,7 @@ def bench_deseal(weather, samples: int) -> None:
     t0 = time.perf_counter()
     res = deseal_heat_scenes(scene, {"deseal": what}, weather, GridOptions(cell_size_m=10.0), samples=samples, seed=2026)
     wall = time.perf_counter() - t0
-    print(f"de-sealing what-if, 10 m grid, {samples} samples: {wall:.1f} s, load {_load()}")
+    print(f"de-sealing what-if, 10 m grid, {samples} samples: {wall:.1f} s, load {load_average()}")
     for key, value in res.kpis["deseal"].items():
         lo, hi = res.bands["deseal"][key]
         print(f"  {key}: {value:+.3f} (band {lo:+.3f} to {hi:+.3f})")

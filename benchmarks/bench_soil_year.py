@@ -33,6 +33,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from machine_load import timed  # benchmarks/machine_load.py
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("TWIN_SHARED", REPO.parent / "shared")) / "data"
@@ -108,9 +109,7 @@ def run_year(case: str, scene=None, weather=None) -> dict:
     options = YearOptions(grid=grid)
     load0 = os.getloadavg()[0]
     with PeakRSS() as mem:
-        c0, w0 = time.process_time(), time.perf_counter()
-        res = run_district_year(scene, weather, options, water_table_map=wt)
-        wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+        res, wall, cpu = timed(lambda: run_district_year(scene, weather, options, water_table_map=wt))
     out = {
         "case": case, "wall_s": wall, "cpu_s": cpu, "peak_rss_gb": mem.peak / 1e9, "rss_before_gb": mem.start / 1e9,
         "maxrss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, "load_before": load0, "load_after": os.getloadavg()[0],

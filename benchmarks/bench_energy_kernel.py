@@ -126,30 +126,23 @@ def test_stock_kernel(benchmark, drivers, python_loop_seconds_per_building_year,
     threads = numba.get_num_threads()
     cpu_per_by = cpu_per_round / n_buildings  # CPU seconds per building-year, all threads
     cpu_ratio = _RESULTS.get("python_cpu_s_per_building_year", np.nan) / cpu_per_by
-    benchmark.extra_info.update(
-        {
-            "building_years_per_s": rate,
-            "speedup_vs_python": ratio,
-            "cpu_ns_per_building_hour": cpu_per_by / 8760 * 1e9,
-            "cpu_speedup_vs_python_per_core": cpu_ratio,
-            "traced_peak_mb": traced_peak / 1e6,
-            "max_rss_gb": rss_gb,
-            "load_average_1min": load,
-        }
-    )
+    measured = {
+        "building_years_per_s": rate,
+        "speedup_vs_python": ratio,
+        "cpu_ns_per_building_hour": cpu_per_by / 8760 * 1e9,
+        "cpu_speedup_vs_python_per_core": cpu_ratio,
+        "traced_peak_mb": traced_peak / 1e6,
+        "max_rss_gb": rss_gb,
+        "load_average_1min": load,
+    }
+    benchmark.extra_info.update(measured)
     record_figures(
         f"{n_buildings // 1000}k",
         {
             "n_buildings": n_buildings,
             "n_hours": 8760,
             "wall_s": best,
-            "building_years_per_s": rate,
-            "speedup_vs_python": ratio,
-            "cpu_ns_per_building_hour": cpu_per_by / 8760 * 1e9,
-            "cpu_speedup_vs_python_per_core": cpu_ratio,
-            "traced_peak_mb": traced_peak / 1e6,
-            "max_rss_gb": rss_gb,
-            "load_average_1min": load,
+            **measured,
             "numba_threads": threads,
             "cpus": os.cpu_count(),
             "drivers": "Uccle EPW" if EPW.exists() else "synthetic",

@@ -24,7 +24,14 @@ iteration of Celia, Bouloutas & Zarba (1990): the storage is linearised as ``the
 (h^{m+1} - h^m)`` and the conductivities lagged, which gives for the increment a symmetric
 positive definite 7-point system (capacity ``V max(C, c_min) / dt`` on the diagonal). It is
 solved matrix-free by the conjugate gradient method with a Jacobi (diagonal) preconditioner,
-written here in Numba (see "Linear solver").
+written here in Numba (see "Linear solver"). As in the 1-D kernel, from the second iterate on a
+cell's capacity is the chord of its last increment (``(theta^m - theta^{m-1}) / (h^m - h^{m-1})``,
+when the water content moved by more than ``CHORD_MIN_DTHETA``), and a cell whose increment
+changes sign is under-relaxed (factor halved, down to ``OMEGA_MIN``; doubled back once it moves
+one way). Without them an iterate next to the air-entry kink (tangent capacity 0 above it,
+about 0.08 1/m below it for a silt loam) jumped between the two sides, the step control shrank
+the step to ``dt_min`` and accepted unconverged steps (issue 18: a 1 m block that never
+finished; docs/soil_block_p18.md).
 
 Boundary faces
 --------------
@@ -147,7 +154,7 @@ B_FLUX = 1
 B_FREE = 2
 B_RAIN = 3
 
-N_WORK = 16
+N_WORK = 18
 """Rows of scratch of the grid size (see :func:`run_block`)."""
 
 N_BWORK = 5
@@ -446,6 +453,8 @@ def _solve_step(grid, soil, faces, bwork, vol, h, theta_old, dt, opts, work):
     p = work[12]
     ap = work[13]
     theta_prev = work[14]
+    omega = work[16]
+    dprev = work[17]
     inflow = work[0]
     n = h.shape[0]
     nxy = nx * ny
@@ -471,6 +480,14 @@ def _solve_step(grid, soil, faces, bwork, vol, h, theta_old, dt, opts, work):
         if it == max_iter:
             break
         for c in range(n):
+            if it > 0:
+                # chord (secant) capacity of the last increment, as in the 1-D kernel: across
+                # the air-entry kink the tangent is 0 on one side and large on the other, and
+                # the iterate would jump between them
+                dth = theta_h[c] - theta_prev[c]
+                step = dprev[c] * omega[c]
+                if abs(dth) > _R1.CHORD_MIN_DTHETA and step != 0.0:
+                    cap[c] = dth / step
             rhs[c] = inflow[c] - vol[c] * (theta_h[c] - theta_old[c]) / dt
             diag[c] = vol[c] * max(cap[c], c_min) / dt
             theta_prev[c] = theta_h[c]
@@ -498,7 +515,20 @@ def _solve_step(grid, soil, faces, bwork, vol, h, theta_old, dt, opts, work):
             d = dh[c]
             if not np.isfinite(d):
                 return False, it + 1, lin_iters
-            if abs(d) > tol_h + tol_rel * abs(h[c]):
+            tol_c = tol_h + tol_rel * abs(h[c])
+            # under-relax a cell whose increment changes sign (the 1-D kernel's rule; the fixed
+            # point is unchanged), and relax it less once it moves one way
+            if it == 0:
+                omega[c] = 1.0
+            elif abs(d) > _R1.OSC_MIN * tol_c:
+                if d * dprev[c] < 0.0:
+                    if omega[c] > _R1.OMEGA_MIN:
+                        omega[c] *= 0.5
+                elif omega[c] < 1.0:
+                    omega[c] = min(1.0, 2.0 * omega[c])
+            dprev[c] = d
+            d *= omega[c]
+            if abs(d) > tol_c:
                 h_ok = False
             h[c] += d
     return False, max_iter, lin_iters

@@ -36,7 +36,7 @@ KINDS = {"head": 0, "flux": 1, "free_drainage": 2, "rain": 3}
 """Boundary kinds and their kernel codes (``no_flow`` faces are simply not listed)."""
 
 MAX_CELLS = 4_000_000
-"""Cells of one block. The solver keeps 16 arrays of the grid size (128 bytes a cell, 0.5 GB at
+"""Cells of one block. The solver keeps 18 arrays of the grid size (144 bytes a cell, 0.58 GB at
 the limit) plus the requested outputs; 200 m x 200 m x 3 m at 1 m x 1 m x 5 cm is 2.4 million."""
 MAX_CELLS_PER_AXIS = 10_000
 MIN_CELL_M = 1.0e-3

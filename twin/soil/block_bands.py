@@ -76,8 +76,13 @@ which textures a block holds)."""
 _SD_BY_NORM = {_norm(k): v for k, v in CP_SD.items()}
 _INDEX_BY_NORM = {_norm(k): i for i, k in enumerate(TEXTURES)}
 
-#: KPIs of the block (what-if values; the baseline's on the same cells).
-BLOCK_KPIS = ("block_sealed_rain_gain_m3", "block_sealed_rain_gain_mm", "block_recharge_m3", "block_infiltration_m3")
+#: KPIs of the block (what-if values; the baseline's on the same cells). The rain water under the
+#: sealed cells (``_m3``, ``_mm``) is the edge-resolved measure of
+#: :func:`twin.soil.soil_block_edge.sealed_edge_gain` (converged; docs/soil_block_p18.md);
+#: ``block_sealed_rain_gain_grid_m3`` the block grid's own figure (not converged: it grows as the
+#: block's columns shrink), ``block_sealed_edge_m`` the length of soil along the sealed cells.
+BLOCK_KPIS = ("block_sealed_rain_gain_m3", "block_sealed_rain_gain_mm", "block_recharge_m3", "block_infiltration_m3",
+              "block_sealed_rain_gain_grid_m3", "block_sealed_edge_m")
 
 #: Most cells of one block run of the bands (each sample runs two blocks and their dry twin).
 MAX_BAND_CELLS = 1_000_000
@@ -229,46 +234,57 @@ def check_block_size(grid, region, opts: BlockBandOptions) -> int:
     return n
 
 
-def pair_kpis(base, what) -> tuple[dict[str, float], dict[str, float]]:
-    """KPIs of :data:`BLOCK_KPIS` from the baseline and what-if :class:`MixedResult` of the same
-    region: (what-if values, baseline values). The sealed cells are those with a closed top in
-    both (the neighbours of the de-sealed cells; the de-sealed ones are left out of both), off
-    the block's outermost ring of grid cells: the one-way side exchange with the 1-D columns
-    around the block enters there, a coupling artefact of the same size as the rain water that
-    reaches the sealed cells from inside (and growing as the block's cells shrink, as a
-    Dirichlet face's flux does)."""
+def kpi_mask(base, what) -> np.ndarray:
+    """The sealed cells the KPIs count: closed top in both runs, off the block's outermost ring of
+    grid cells (the one-way side exchange with the 1-D columns around the block enters there, a
+    coupling artefact of the same size as the rain water that reaches the sealed cells from
+    inside, growing as the block's cells shrink, as a Dirichlet face's flux does)."""
     inner = np.zeros_like(base.sealed_top)
     inner[1:-1, 1:-1] = True
-    mask = base.sealed_top & what.sealed_top & inner
+    return base.sealed_top & what.sealed_top & inner
+
+
+def pair_kpis(base, what, edges) -> tuple[dict[str, float], dict[str, float]]:
+    """KPIs of :data:`BLOCK_KPIS` from the baseline and what-if :class:`MixedResult` of the same
+    region and the :class:`~twin.soil.soil_block_edge.SealedEdgeResult` of each on the cells of
+    :func:`kpi_mask` (``edges = (baseline, what-if)``): (what-if values, baseline values). The
+    sealed cells are those with a closed top in both (the neighbours of the de-sealed cells; the
+    de-sealed ones are left out of both), off the block's edge ring."""
+    mask = kpi_mask(base, what)
     area = float(mask.sum()) * base.cell_area_m2
 
-    def k(r) -> dict[str, float]:
-        gain = float(r.rain_gain_m3[mask].sum())
+    def k(r, e) -> dict[str, float]:
         return {
-            "block_sealed_rain_gain_m3": gain,
-            "block_sealed_rain_gain_mm": gain / area * 1000.0 if area > 0 else float("nan"),
+            "block_sealed_rain_gain_m3": float(e.gain_m3),
+            "block_sealed_rain_gain_mm": float(e.gain_m3) / area * 1000.0 if area > 0 else float("nan"),
             "block_recharge_m3": float(r.recharge_m3),
             "block_infiltration_m3": float(r.infiltration_m3.sum()),
+            "block_sealed_rain_gain_grid_m3": float(r.rain_gain_m3[mask].sum()),
+            "block_sealed_edge_m": float(e.edge_length_m),
         }
 
-    return k(what), k(base)
+    return k(what, edges[1]), k(base, edges[0])
 
 
 def run_pair(base_grid, what_grid, rain, region, opts: BlockBandOptions, *, duration_s: float, block_options=None):
-    """The block over ``region`` for the baseline and the what-if grids (same materials).
+    """The block over ``region`` for the baseline and the what-if grids (same materials), and the
+    edge-resolved rain water under their sealed cells (:func:`twin.soil.soil_block_edge.sealed_edge_gain`).
 
     Returns
     -------
     (what-if KPIs, baseline KPIs, (baseline result, what-if result))
     """
     from twin.soil.district_block import run_district_with_block
+    from twin.soil.soil_block_edge import sealed_edge_gain
 
     opts = resolved(opts, base_grid.cell_size_m)
     res = []
     for g in (base_grid, what_grid):
         res.append(run_district_with_block(g, rain, region, duration_s=duration_s, dz_m=opts.dz_m, sub=opts.sub,
                                            block_options=block_options, threads=1, dt_restart_s=opts.dt_restart_s))
-    what, base = pair_kpis(res[0], res[1])
+    mask = kpi_mask(res[0], res[1])
+    edges = tuple(sealed_edge_gain(g, region, mask, rain, duration_s, options=block_options) for g in (base_grid, what_grid))
+    what, base = pair_kpis(res[0], res[1], edges)
     return what, base, (res[0], res[1])
 
 

@@ -103,3 +103,17 @@ def test_kernel_warmup_loads_the_signature_the_party_walls_use():
     scene = canyon_scene()  # rows of terraced houses: shared walls
     assert (scene.facades()["party_area_m2"] > 0).any()
     assert len(shared_edges.signatures) == 1
+
+
+def test_a_few_buildings_without_cached_horizons_equal_the_rows_of_all(weather):
+    """Two buildings of ten, nothing cached: their own facades only, the same factors as the
+    rows of the whole stock."""
+    from twin.solar import shading
+
+    scene = canyon_scene(street_m=10.0)
+    ids = scene.buildings["building_id"].to_numpy()
+    whole = shading.urban_shade_factors(scene.copy(), ids, weather)
+    shading._HORIZON_CACHE.clear()
+    few = shading.urban_shade_factors(scene.copy(), ids[[1, 7]], weather)
+    np.testing.assert_allclose(few, whole[[1, 7]], rtol=0, atol=1e-12)
+    assert (few < 0.999).any()

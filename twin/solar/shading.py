@@ -393,9 +393,14 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
         with steps.step("horizons"):
             # the horizons of every facade with an exterior part (each facade's profile depends
             # only on the scene: the same values, and the same cached result for any selection
-            # of buildings or one started early by :func:`start_urban_horizons`), the rows asked for
-            hz = facade_horizons(scene, exterior, n_sectors=n_sectors, front_azimuth_deg=nominal, progress=progress)
-            hz = hz if asked.all() else np.ascontiguousarray(hz[asked])
+            # of buildings or one started early by :func:`start_urban_horizons`), the rows asked
+            # for; a few buildings of a large scene, with nothing cached, get their own facades only
+            whole = _horizon_request(scene, exterior, n_sectors, 100.0, 0.5, nominal)[-1] in _HORIZON_CACHE  # (the defaults below)
+            if whole or asked.mean() > 0.5:
+                hz = facade_horizons(scene, exterior, n_sectors=n_sectors, front_azimuth_deg=nominal, progress=progress)
+                hz = hz if asked.all() else np.ascontiguousarray(hz[asked])
+            else:
+                hz = facade_horizons(scene, keep, n_sectors=n_sectors, front_azimuth_deg=nominal[asked], progress=progress)
         with steps.step("factors"):
             factors = horizon_monthly_factors(weather, hz, group, groups=groups, tables=tables)
             area = ext["exterior_area_m2"].to_numpy()[keep]

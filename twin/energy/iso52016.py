@@ -26,7 +26,9 @@ Network (per construction, outside -> inside):
   :data:`H_RI_W_M2K` = ``eps 4 sigma T^3`` at 20 degC with eps 0.9; ISO 52016-1 uses 5.13):
   the star node reproduces the ISO 52016-1 area-weighted radiative exchange between surfaces;
 * windows: exterior and interior surface nodes (massless) joined by the glazing conductance
-  ``1 / (1 / U - R_se - R_si)`` (``R_si`` of the wall or roof the window sits in);
+  ``1 / (1 / U - R_se - R_si)`` (``R_si`` of the wall or roof the window sits in), or, with
+  ``build_network(..., glazing=)``, by the hourly ISO 15099 gap conductance of the pane set
+  (:class:`GlazingGap`, from the previous hour's pane temperatures);
 * the air node holds the zone air ``rho c_p V`` and is coupled to the outdoor air by the
   constant ventilation ``H_ve`` (and by the scheduled flows, hour by hour, in the kernel).
 

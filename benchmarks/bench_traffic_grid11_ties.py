@@ -13,8 +13,9 @@ perturbation of the free speeds (x (1 + eps U(-1, 1)), seed 0) shows the effect;
 ``deltan`` 5 (the scenario), 2 and 1 to separate its platoon discretisation.
 
 twin now breaks ties itself (``simulate(duo_noise=0.01)``, the default); this script keeps
-``duo_noise=0`` (equal split of exactly tied routes) and ``duo_supply_choice=False`` (the plain
-splitting rates, as then) to reproduce the investigation; the side by side with the fixes is
+``duo_noise=0`` (equal split of exactly tied routes), ``duo_supply_choice=False`` (the plain
+splitting rates) and ``duo_time="experienced"`` (the route-choice link time then), as then, to
+reproduce the investigation; the side by side with the fixes is
 ``bench_traffic_grid11_uxsim.py``.
 """
 
@@ -43,8 +44,8 @@ def twin_rows(eps_values=(0.0, 0.001, 0.01)) -> list[dict]:
         rng = np.random.default_rng(0)
         d2 = dataclasses.replace(dyn, free_speed_m_s=dyn.free_speed_m_s * (1 + eps * rng.uniform(-1, 1, dyn.n_links)))
         t0 = time.perf_counter()
-        # the old equal tie split and the plain splitting rates (no stop-line choice), as investigated
-        r = simulate(net, demand, dynamics=d2, duo_noise=0.0, duo_supply_choice=False, **opts)
+        # the old equal tie split, the plain splitting rates (no stop-line choice) and experienced link times, as investigated
+        r = simulate(net, demand, dynamics=d2, duo_noise=0.0, duo_supply_choice=False, duo_time="experienced", **opts)
         tot = r.totals()
         veh = r.cum_in - r.cum_out
         k_crit = d2.capacity_veh_s / d2.free_speed_m_s

@@ -28,10 +28,14 @@ the sending flow, then re-solved with the mix of the admitted flow until both ag
 incoming link is held back and its mix is not uniform).
 
 Routes: fixed splitting rates, or dynamic user-optimal route choice (DUO, reactive): every
-``duo_interval`` steps each destination gets a shortest-path tree on the currently experienced
-link travel times (the travel time of the vehicle leaving the link now, at least the free
-travel time), and the splitting rates move a fraction ``duo_weight`` towards that all-or-nothing
-choice. Exact ties: with ``duo_factor`` (one row of factors per update, e.g. ``1 + noise U(0, 1)``
+``duo_interval`` steps each destination gets a shortest-path tree on the current link travel
+times, and the splitting rates move a fraction ``duo_weight`` towards that all-or-nothing
+choice. The link time (``duo_time``) is either the *instantaneous* one of reactive assignment
+(Kuwahara & Akamatsu 1997): the free travel time plus the link's vertical queue over its
+capacity, ``L / v + (N_up(t - L / v) - N_down(t)) / q_max``, the time of a vehicle entering now
+if the link's present queue discharges at capacity; or the *experienced* one: the travel time
+of the vehicle leaving the link now (at least the free travel time), which describes the link
+as it was one travel time ago. Exact ties: with ``duo_factor`` (one row of factors per update, e.g. ``1 + noise U(0, 1)``
 drawn by the caller, as UXsim's ``duo_noise``) the trees are searched on the link times times the
 update's factors, so each (node, destination) gets one next link per update and the smoothing by
 ``duo_weight`` mixes the trees of successive updates; without it (zero rows) exactly tied next
@@ -65,6 +69,10 @@ from twin.kernels.traffic_paths import dijkstra
 
 STATUS_OK = 0
 STATUS_HEAP = 2
+DUO_TIME_INSTANTANEOUS = 0
+"""DUO link time: free time plus vertical queue over capacity (Kuwahara & Akamatsu 1997)."""
+DUO_TIME_EXPERIENCED = 1
+"""DUO link time: travel time of the vehicle leaving the link now."""
 
 
 @jit
@@ -226,6 +234,7 @@ def _ltm_simulate(
     duo_interval: int,
     duo_weight: float,
     duo_factor: np.ndarray,
+    duo_time: int,
     supply_choice: bool,
     window: int,
     node_iterations: int,
@@ -286,6 +295,9 @@ def _ltm_simulate(
         Factors on the link times of the route search at the ``u``-th update (row ``u``, the
         last row when there are fewer rows than updates); zero rows: no factors (exact ties
         share equally).
+    duo_time : int
+        Link times of the route search: :data:`DUO_TIME_INSTANTANEOUS` (free time plus vertical
+        queue over capacity) or :data:`DUO_TIME_EXPERIENCED` (time of the vehicle leaving now).
     supply_choice : bool
         Next-link choice at the stop line (see module docstring): each destination's splitting
         rates at a node are weighted by the entry chance ``min(1, R_j / D_j)`` of each next link
@@ -308,7 +320,8 @@ def _ltm_simulate(
     cum_arr : float64 (n_dest, n_steps + 1), output
         Cumulative vehicles arrived at each destination.
     link_time_s : float64 (n_links), output
-        Experienced link travel times at the last route-choice update, s.
+        Link travel times of the last route-choice update (``duo_time``, without the noise
+        factors), s.
     merges : int64 (n_links), output
         Packets merged on each link because ``window`` was full (0: exact FIFO).
 
@@ -382,6 +395,13 @@ def _ltm_simulate(
         if duo_interval > 0 and t % duo_interval == 0:
             for i in range(n_links):
                 tt = length_m[i] / free_speed_m_s[i]
+                if duo_time == DUO_TIME_INSTANTANEOUS:
+                    # vehicles behind their free-flow schedule, discharged at capacity
+                    vq = _interp_cum(cum_in[i], t - tau_v[i]) - cum_out[i, t]
+                    if vq > 0.0:
+                        tt += vq / capacity_veh_s[i]
+                    link_time_s[i] = tt
+                    continue
                 n_head = cum_out[i, t]
                 if cum_in[i, t] - n_head > 1e-9:
                     k = ptr[i]

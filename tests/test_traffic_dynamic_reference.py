@@ -59,7 +59,7 @@ class ReferenceLTM:
     """The link transmission model with destination tracking, plain Python."""
 
     def __init__(self, net: Network, dyn: LinkDynamics, dem, dt, n_steps, duo_interval, duo_weight, node_iterations=4, duo_noise=0.0, seed=0,
-                 supply_choice=False):  # fmt: skip
+                 supply_choice=False, duo_time="instantaneous"):  # fmt: skip
         # duo_noise: the search times of update u are the link times x (1 + noise U(0, 1)), row u of
         # numpy.random.default_rng(seed).uniform(0, 1, (n_updates, n_links)) (twin's documented rule)
         n_updates = (n_steps - 1) // duo_interval + 1 if duo_interval > 0 else 0
@@ -80,6 +80,7 @@ class ReferenceLTM:
         self.origs = [int(x) for x in dem.orig_node]
         self.duo_interval, self.duo_weight, self.iters = duo_interval, duo_weight, node_iterations
         self.supply_choice = supply_choice
+        self.duo_time = duo_time
         nd = len(self.dests)
         self.split = [[0.0] * nd for _ in range(self.n_links)]
         self.cum_in = [[0.0] for _ in range(self.n_links)]
@@ -127,11 +128,19 @@ class ReferenceLTM:
                 return max(free, (t - tau) * self.dt)
         return free
 
+    def instantaneous_time(self, a, t):
+        # reactive assignment (Kuwahara & Akamatsu 1997): free time + vertical queue / capacity,
+        # the vertical queue read off the cumulative curves: N_in(t - L / v) - N_out(t)
+        free = self.L[a] / self.v[a]
+        behind = self.at(self.cum_in[a], t - free / self.dt) - self.cum_out[a][t]
+        return free + max(behind, 0.0) / self.cap[a]
+
     def net_speed(self, a):
         return self.dyn.free_speed_m_s[a]
 
     def duo(self, t):
-        times = [self.experienced_time(a, t) for a in range(self.n_links)]
+        link_time = self.instantaneous_time if self.duo_time == "instantaneous" else self.experienced_time
+        times = [link_time(a, t) for a in range(self.n_links)]
         if self.factor is not None:
             times = [x * f for x, f in zip(times, self.factor[t // self.duo_interval])]
         weight = 1.0 if t == 0 else self.duo_weight
@@ -305,21 +314,31 @@ def small_case():
 
 
 @pytest.mark.parametrize(
-    ("route_choice", "noise", "supply_choice"),
-    [("duo", 0.0, True), ("duo", 0.0, False), ("duo", 0.01, True), ("duo", 0.01, False), ("duo", 0.2, True), ("free_flow", 0.0, False)],
+    ("route_choice", "noise", "supply_choice", "duo_time"),
+    [
+        ("duo", 0.0, True, "instantaneous"),
+        ("duo", 0.0, False, "instantaneous"),
+        ("duo", 0.01, True, "instantaneous"),
+        ("duo", 0.01, False, "instantaneous"),
+        ("duo", 0.2, True, "instantaneous"),
+        ("duo", 0.01, True, "experienced"),
+        ("duo", 0.0, False, "experienced"),
+        ("free_flow", 0.0, False, "instantaneous"),
+    ],
 )
-def test_kernel_matches_plain_python_reference(route_choice, noise, supply_choice):
+def test_kernel_matches_plain_python_reference(route_choice, noise, supply_choice, duo_time):
     net, dyn, demand = small_case()
     dt, duration = 10.0, 2400.0
     res = simulate(net, demand, dynamics=dyn, dt_s=dt, duration_s=duration, route_choice=route_choice,
                    duo_interval_s=100.0, duo_weight=0.5, window_steps=100000, duo_noise=noise, seed=3,
-                   duo_supply_choice=supply_choice)  # fmt: skip
+                   duo_supply_choice=supply_choice, duo_time=duo_time)  # fmt: skip
     assert res.meta["duo_supply_choice"] == (supply_choice and route_choice == "duo")
+    assert res.meta["duo_time"] == (duo_time if route_choice == "duo" else None)
     n_steps = res.n_steps
     interval = 10 if route_choice == "duo" else n_steps + 1
     ref = ReferenceLTM(net, dyn, demand_arrays(net, demand), dt, n_steps, interval, 0.5 if route_choice == "duo" else 1.0,
                        duo_noise=noise if route_choice == "duo" else 0.0, seed=3,
-                       supply_choice=supply_choice and route_choice == "duo").run()  # fmt: skip
+                       supply_choice=supply_choice and route_choice == "duo", duo_time=duo_time).run()  # fmt: skip
     assert np.allclose(res.cum_in, np.array(ref.cum_in), atol=1e-8, rtol=0)
     assert np.allclose(res.cum_out, np.array(ref.cum_out), atol=1e-8, rtol=0)
     assert np.allclose(res.cum_arr, np.array(ref.cum_arr), atol=1e-8, rtol=0)
@@ -338,6 +357,25 @@ def test_stop_line_choice_acts_on_the_congested_case():
     on = simulate(net, demand, dynamics=dyn, duo_supply_choice=True, **opts)
     off = simulate(net, demand, dynamics=dyn, duo_supply_choice=False, **opts)
     assert np.abs(on.cum_in - off.cum_in).max() > 1.0
+
+
+def test_duo_time_rule_acts_on_the_congested_case():
+    """Instantaneous and experienced link times route the congested 3x3 case differently (both reference-checked above)."""
+    net, dyn, demand = small_case()
+    opts = {"dt_s": 10.0, "duration_s": 2400.0, "route_choice": "duo", "duo_interval_s": 100.0, "duo_noise": 0.01, "seed": 3}
+    inst = simulate(net, demand, dynamics=dyn, **opts)
+    exp = simulate(net, demand, dynamics=dyn, duo_time="experienced", **opts)
+    assert inst.meta["duo_time"] == "instantaneous"
+    assert np.abs(inst.cum_in - exp.cum_in).max() > 1.0
+
+
+@pytest.mark.parametrize("bad", ["instant", "", None, 1])
+def test_bad_duo_time_is_an_input_error(bad):
+    from twin.errors import InputError
+
+    net, dyn, demand = small_case()
+    with pytest.raises(InputError, match="duo_time"):
+        simulate(net, demand, dynamics=dyn, dt_s=10.0, duration_s=600.0, duo_time=bad)
 
 
 @pytest.mark.parametrize("bad", ["yes", 1, None])

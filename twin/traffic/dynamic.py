@@ -3,8 +3,8 @@
 The link transmission model (Yperman 2007) with a triangular fundamental diagram per link, the
 general node model of Tampère et al. (2011) at every node, point queues at the origins and
 destination-based FIFO tracking of vehicles (kernel: :mod:`twin.kernels.dnl_ltm`). Routes come
-from a dynamic user-optimal route choice (shortest paths on experienced travel times, updated
-periodically), from free-flow shortest paths, from a static user equilibrium
+from a dynamic user-optimal route choice (shortest paths on the instantaneous link travel times,
+free time plus vertical queue over capacity, updated periodically), from free-flow shortest paths, from a static user equilibrium
 (:func:`twin.traffic.dynamic_routes.equilibrium_splits`) or from splitting rates given by the
 caller.
 
@@ -25,6 +25,8 @@ References
 * C. M. J. Tampère, R. Corthout, D. Cattrysse, L. H. Immers (2011), Transportation Research B 45(1),
   289-309.
 * C. F. Daganzo (1994, 1995), the cell transmission model, Transportation Research B 28(4) and 29(2).
+* M. Kuwahara, T. Akamatsu (1997), "Decomposition of the reactive dynamic assignment with queues
+  for a many-to-many origin-destination pattern", Transportation Research B 31(1), 1-10.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ _TIME_TO_S = {"s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0, "hr": 3600.0}
 _LENGTH_TO_M = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "ft": 0.3048}
 
 ROUTE_CHOICES = ("duo", "free_flow", "fixed", "equilibrium")
+DUO_TIMES = ("instantaneous", "experienced")
+"""Link times of the DUO route search (see :func:`simulate`, ``duo_time``)."""
 
 # Limits checked before any work (a value beyond them is an error, not a long wait or a swap storm)
 MAX_DT_S = 3600.0
@@ -499,6 +503,7 @@ def simulate(
     duo_weight: float = DEFAULT_DUO_WEIGHT,
     duo_noise: float = DEFAULT_DUO_NOISE,
     duo_supply_choice: bool = True,
+    duo_time: str = "instantaneous",
     seed: int = 0,
     short_links: str = "slow",
     window_steps: int | None = None,
@@ -520,7 +525,7 @@ def simulate(
     duration_s
         Simulated time, s; default: end of the last departure window plus one hour.
     route_choice
-        ``"duo"``: reactive dynamic user-optimal (shortest paths on experienced travel times every
+        ``"duo"``: reactive dynamic user-optimal (shortest paths on the current link times, ``duo_time``, every
         ``duo_interval_s``, moving ``duo_weight`` of the splitting rates; ties: ``duo_noise``); ``"free_flow"``:
         free-flow shortest paths, fixed; ``"fixed"``: the given ``splits``; ``"equilibrium"``:
         the splitting rates of the static user equilibrium of the period-averaged demand (BPR
@@ -548,6 +553,14 @@ def simulate(
         redraw of the next link at every step; :mod:`twin.kernels.dnl_ltm`). False: the rates
         apply as they are, and an incoming link waits, first-in-first-out, behind any full next
         link some of its vehicles prefer (on grid11 at 1.5x the demand only 54 % arrive in 2 h).
+    duo_time
+        ``"duo"`` only: the link times of the route search. ``"instantaneous"`` (default): the
+        reactive-assignment time of a vehicle entering now (Kuwahara & Akamatsu 1997), free
+        travel time plus the link's vertical queue ``N_in(t - L / v) - N_out(t)`` over its
+        capacity. ``"experienced"``: the travel time of the vehicle leaving the link now (the
+        rule before issue 15; it describes the link as it was one travel time earlier, so routes
+        react late to growing queues: grid11 at 1.5x the demand, mean trip about 9 % longer,
+        docs/traffic.md).
     seed
         Seed of the ``duo_noise`` draws (same seed, same result).
     short_links
@@ -579,7 +592,17 @@ def simulate(
     SimulationError
         The kernel failed (e.g. a vehicle history longer than the whole simulation).
     """
-    from twin.kernels.dnl_ltm import STATUS_OK, LtmDemand, LtmNetwork, LtmOutput, LtmZones, ltm_simulate, ltm_simulate_parallel
+    from twin.kernels.dnl_ltm import (
+        DUO_TIME_EXPERIENCED,
+        DUO_TIME_INSTANTANEOUS,
+        STATUS_OK,
+        LtmDemand,
+        LtmNetwork,
+        LtmOutput,
+        LtmZones,
+        ltm_simulate,
+        ltm_simulate_parallel,
+    )
 
     if not (np.isfinite(dt_s) and 0 < dt_s <= MAX_DT_S):
         raise InputError(f"time step must be a finite number in (0, {MAX_DT_S:g}] s, got {dt_s}", field="dt_s")
@@ -593,6 +616,8 @@ def simulate(
         raise InputError(f"duo_noise must be a finite number in [0, 1], got {duo_noise}", field="duo_noise")
     if not isinstance(duo_supply_choice, (bool, np.bool_)):
         raise InputError(f"duo_supply_choice must be True or False, got {duo_supply_choice!r}", field="duo_supply_choice")
+    if duo_time not in DUO_TIMES:
+        raise InputError(f"unknown duo_time {duo_time!r}; use one of {DUO_TIMES}", field="duo_time")
     if not isinstance(seed, (int, np.integer)):
         raise InputError(f"seed must be a whole number, got {seed!r}", field="seed")
     if not (isinstance(node_iterations, (int, np.integer)) and 1 <= node_iterations <= 100):
@@ -719,6 +744,7 @@ def simulate(
         int(duo_interval),
         float(weight),
         duo_factor,
+        DUO_TIME_INSTANTANEOUS if duo_time == "instantaneous" else DUO_TIME_EXPERIENCED,
         bool(route_choice_kernel == "duo" and duo_supply_choice),
         int(window),
         int(node_iterations),
@@ -758,6 +784,7 @@ def simulate(
             "duo_interval_steps": duo_interval,
             "duo_noise": float(duo_noise) if route_choice_kernel == "duo" else 0.0,
             "duo_supply_choice": bool(route_choice_kernel == "duo" and duo_supply_choice),
+            "duo_time": duo_time if route_choice_kernel == "duo" else None,
             "seed": int(seed),
             "static_relative_gap": static_gap,
         },

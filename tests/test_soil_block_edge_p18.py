@@ -78,3 +78,47 @@ def test_resolved_3d_square_matches_the_edge_model_times_its_perimeter():
     gain = ((w.state.theta - d.state.theta).reshape(nz, n, n).sum(axis=0) * 0.05 * dx * dx)[~open_].sum()
     edge = edge_strip_gain(SILT_LOAM, dx_m=dx, dz_m=0.05, open_width_m=side / 2, sealed_width_m=(dom - side) / 2)
     assert gain / (edge.gain_m3_per_m * 4 * side) == pytest.approx(0.95, abs=0.03)
+
+
+def test_the_reported_measure_does_not_depend_on_the_block_grid_and_counts_the_soil_along_the_sealed_cells():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from twin.scene import Scene
+    from twin.soil.block_bands import changed_region, parse_block_options, run_pair
+    from twin.soil.grid import GridOptions, build_grid
+    from twin.soil.rain import block_rain
+    from twin.soil.soil_block_edge import sealed_edge_gain
+
+    def grid(square_sealed: float):
+        scene = Scene()
+        scene.add("sites", gpd.GeoDataFrame({"site_id": ["d"]}, geometry=[box(0, 0, 60, 60)], crs="EPSG:31370"))
+        parts = [("street", "parking", 1.0, box(0, 0, 60, 60)), ("square", "park", square_sealed, box(20, 20, 40, 40))]
+        scene.add("landcover", gpd.GeoDataFrame(
+            {"landcover_id": [p[0] for p in parts], "kind": ["landuse"] * 2, "cover_class": [p[1] for p in parts],
+             "sealed_fraction": [p[2] for p in parts]}, geometry=[p[3] for p in parts], crs="EPSG:31370"))
+        return build_grid(scene, GridOptions(cell_size_m=5.0))
+
+    base, what = grid(0.8), grid(0.0)
+    region = changed_region(base, what, 10.0)
+    hours = 6.0
+    rain = block_rain(30.0, 3600.0, end_s=hours * 3600.0)
+    out = {}
+    for sub in (1, 2):
+        w, b, _ = run_pair(base, what, rain, region, parse_block_options({"sub": sub, "dz_m": 0.1}), duration_s=hours * 3600.0)
+        out[sub] = (w, b)
+    for key in ("block_sealed_rain_gain_m3", "block_sealed_edge_m"):
+        assert out[1][0][key] == out[2][0][key] and out[1][1][key] == out[2][1][key]
+    assert out[1][0]["block_sealed_rain_gain_grid_m3"] != out[2][0]["block_sealed_rain_gain_grid_m3"]
+    w = out[2][0]
+    # the 20 m square, fully de-sealed, is 4 x 4 cells; its 16 outer faces touch sealed cells off
+    # the edge ring: 16 x 5 m of soil, each metre gaining the section's gain
+    assert w["block_sealed_edge_m"] == pytest.approx(80.0)
+    g = edge_strip_gain(SILT_LOAM, dx_m=0.025, dz_m=0.025, open_width_m=1.0, sealed_width_m=0.5,
+                        rain_edges_s=np.asarray(rain.t_edges_s), rain_rates_m_s=np.asarray(rain.rain_m_s), duration_s=hours * 3600.0)
+    assert w["block_sealed_rain_gain_m3"] == pytest.approx(80.0 * g.gain_m3_per_m, rel=1e-9)
+    assert out[2][1]["block_sealed_edge_m"] == pytest.approx(80.0 * 0.2)  # the paved square: 20 % soil along each face
+    ring = np.zeros((8, 8), dtype=bool)
+    ring[0, 3] = True
+    with pytest.raises(InputError, match="edge ring"):
+        sealed_edge_gain(base, region, ring, rain, hours * 3600.0)

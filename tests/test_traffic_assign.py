@@ -6,11 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy.optimize import brentq
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra as sp_dijkstra
 
 from tests.conftest import shared_path
 from tests.traffic_reference import aon as ref_aon
+from tests.traffic_reference import assert_origin_conservation, longest_used_costs, origin_shortest_costs, origin_used_path_excess
 from tests.traffic_reference import costs as ref_costs
 from twin.errors import InputError
 from twin.traffic.assign import ALGORITHMS, assign
@@ -91,7 +90,6 @@ def check_equilibrium(net: Network, demand: np.ndarray, flow: np.ndarray, origin
     cost the same within tolerance, and no unused path is cheaper).
     """
     cost = ref_costs(net, flow)
-    n = net.n_nodes
     np.testing.assert_allclose(origin_flows.sum(axis=0), flow, rtol=1e-9, atol=1e-6)
     worst = 0.0
     for o in range(demand.shape[0]):
@@ -99,45 +97,14 @@ def check_equilibrium(net: Network, demand: np.ndarray, flow: np.ndarray, origin
         if total <= 0:
             continue
         usable = (net.from_node >= net.first_thru_node) | (net.from_node == o)
-        pairs: dict[tuple[int, int], float] = {}
-        for k in np.flatnonzero(usable):
-            key = (int(net.from_node[k]), int(net.to_node[k]))
-            pairs[key] = min(pairs.get(key, np.inf), cost[k])
-        rows, cols = zip(*pairs)
-        graph = csr_matrix((list(pairs.values()), (rows, cols)), shape=(n, n))
-        dist = sp_dijkstra(graph, indices=o)
+        dist = origin_shortest_costs(net, cost, usable, o)
         of = origin_flows[o]
         # conservation: inflow - outflow = demand at every node but the origin
-        net_in = np.zeros(n)
-        np.add.at(net_in, net.to_node, of)
-        np.add.at(net_in, net.from_node, -of)
-        expected = np.zeros(n)
-        expected[: demand.shape[0]] = demand[o]
-        expected[o] = -total + demand[o, o]
-        mask = np.arange(n) != o
-        np.testing.assert_allclose(net_in[mask], expected[mask], rtol=1e-9, atol=1e-6 * max(1.0, total))
+        assert_origin_conservation(net, of, demand[o], o, total)
         used = np.flatnonzero(of > 1e-9 * total)
         assert np.all(usable[used]), "a zone was used as a through node"
-        # longest path over the used links (Bellman-Ford; it settles within n rounds on an
-        # acyclic set of used links, and never does on a cycle with positive costs)
-        tails, heads, c_used = net.from_node[used], net.to_node[used], cost[used]
-        longest = np.full(n, -np.inf)
-        longest[o] = 0.0
-        for _ in range(n + 1):
-            new = longest.copy()
-            np.maximum.at(new, heads, longest[tails] + c_used)
-            if np.array_equal(new, longest):
-                break
-            longest = new
-        else:
-            raise AssertionError("the used links of an origin contain a cycle")
-        for d in np.flatnonzero(demand[o] > 0):
-            if d == o:
-                continue
-            assert np.isfinite(longest[d]), f"no used path from {o} to {d}"
-            excess = (longest[d] - dist[d]) / dist[d]
-            assert excess >= -1e-12, "a used path is shorter than the shortest path"
-            worst = max(worst, excess)
+        longest = longest_used_costs(net, cost, used, o)
+        worst = max(worst, origin_used_path_excess(longest, dist, demand[o], o))
     assert worst <= rel_tol, f"a used path costs {worst:.3e} more than the shortest (relative)"
     return worst
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.sparse.csgraph import dijkstra as sp_dijkstra
 
 from tests.conftest import shared_path
+from tests.traffic_reference import assert_origin_conservation, longest_used_costs, origin_shortest_costs, origin_used_path_excess
 from tests.traffic_reference import costs as ref_costs
 from twin.errors import InputError
 from twin.traffic.assign import assign
@@ -50,7 +50,6 @@ def used_path_excess(net: Network, cost: np.ndarray, origin_flows: np.ndarray, d
     Used paths of an origin are the links carrying its flow; the longest path over them
     (Bellman-Ford on the acyclic set) must equal the shortest path on the class's links.
     """
-    n = net.n_nodes
     worst = 0.0
     sptt = 0.0
     for o in range(demand.shape[0]):
@@ -61,39 +60,13 @@ def used_path_excess(net: Network, cost: np.ndarray, origin_flows: np.ndarray, d
         used = np.flatnonzero(of > 1e-9 * total)
         assert allowed[used].all(), "a class used a link it may not use"
         usable = allowed & ((net.from_node >= net.first_thru_node) | (net.from_node == o))
-        pairs: dict[tuple[int, int], float] = {}
-        for k in np.flatnonzero(usable):
-            key = (int(net.from_node[k]), int(net.to_node[k]))
-            pairs[key] = min(pairs.get(key, np.inf), cost[k])
-        rows, cols = zip(*pairs)
-        dist = sp_dijkstra(csr_matrix((list(pairs.values()), (rows, cols)), shape=(n, n)), indices=o)
+        dist = origin_shortest_costs(net, cost, usable, o)
         od = demand[o] > 0
         sptt += float(np.dot(demand[o][od], dist[: demand.shape[0]][od]))
         # conservation of the class's origin flows
-        net_in = np.zeros(n)
-        np.add.at(net_in, net.to_node, of)
-        np.add.at(net_in, net.from_node, -of)
-        expected = np.zeros(n)
-        expected[: demand.shape[0]] = demand[o]
-        mask = np.arange(n) != o
-        np.testing.assert_allclose(net_in[mask], expected[mask], rtol=1e-9, atol=1e-6 * max(1.0, total))
-        tails, heads, c_used = net.from_node[used], net.to_node[used], cost[used]
-        longest = np.full(n, -np.inf)
-        longest[o] = 0.0
-        for _ in range(n + 1):
-            new = longest.copy()
-            np.maximum.at(new, heads, longest[tails] + c_used)
-            if np.array_equal(new, longest):
-                break
-            longest = new
-        else:
-            raise AssertionError("used links contain a cycle")
-        for d in np.flatnonzero(demand[o] > 0):
-            if d == o:
-                continue
-            excess = (longest[d] - dist[d]) / dist[d]
-            assert excess >= -1e-12
-            worst = max(worst, excess)
+        assert_origin_conservation(net, of, demand[o], o, total)
+        longest = longest_used_costs(net, cost, used, o)
+        worst = max(worst, origin_used_path_excess(longest, dist, demand[o], o))
     return worst, sptt
 
 

@@ -68,3 +68,63 @@ def aon(net, demand: np.ndarray, cost) -> tuple[np.ndarray, float]:
                 flow[k] += q
                 v = net.from_node[k]
     return flow, sptt
+
+
+# ---------------------------------------------------------------------------------------------
+# Wardrop checks of one origin's flows (tests of assign and assign_multiclass)
+
+
+def origin_shortest_costs(net, cost: np.ndarray, usable: np.ndarray, o: int) -> np.ndarray:
+    """Least cost from node ``o`` to every node over the ``usable`` links (scipy's Dijkstra; the
+    cheapest of parallel links)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra as sp_dijkstra
+
+    n = net.n_nodes
+    pairs: dict[tuple[int, int], float] = {}
+    for k in np.flatnonzero(usable):
+        key = (int(net.from_node[k]), int(net.to_node[k]))
+        pairs[key] = min(pairs.get(key, np.inf), cost[k])
+    rows, cols = zip(*pairs)
+    return sp_dijkstra(csr_matrix((list(pairs.values()), (rows, cols)), shape=(n, n)), indices=o)
+
+
+def assert_origin_conservation(net, origin_flow: np.ndarray, demand_row: np.ndarray, o: int, total: float) -> None:
+    """Inflow - outflow of origin ``o``'s link flows equals its demand at every node but ``o``."""
+    n = net.n_nodes
+    net_in = np.zeros(n)
+    np.add.at(net_in, net.to_node, origin_flow)
+    np.add.at(net_in, net.from_node, -origin_flow)
+    expected = np.zeros(n)
+    expected[: demand_row.shape[0]] = demand_row
+    mask = np.arange(n) != o
+    np.testing.assert_allclose(net_in[mask], expected[mask], rtol=1e-9, atol=1e-6 * max(1.0, total))
+
+
+def longest_used_costs(net, cost: np.ndarray, used: np.ndarray, o: int) -> np.ndarray:
+    """Cost of the longest path from ``o`` over the ``used`` links (Bellman-Ford: it settles within
+    n rounds on an acyclic set of used links, and never does on a cycle with positive costs)."""
+    n = net.n_nodes
+    tails, heads, c_used = net.from_node[used], net.to_node[used], cost[used]
+    longest = np.full(n, -np.inf)
+    longest[o] = 0.0
+    for _ in range(n + 1):
+        new = longest.copy()
+        np.maximum.at(new, heads, longest[tails] + c_used)
+        if np.array_equal(new, longest):
+            return longest
+        longest = new
+    raise AssertionError("the used links of an origin contain a cycle")
+
+
+def origin_used_path_excess(longest: np.ndarray, dist: np.ndarray, demand_row: np.ndarray, o: int) -> float:
+    """Largest relative excess of a used path from ``o`` over the shortest, over the destinations with demand."""
+    worst = 0.0
+    for d in np.flatnonzero(demand_row > 0):
+        if d == o:
+            continue
+        assert np.isfinite(longest[d]), f"no used path from {o} to {d}"
+        excess = (longest[d] - dist[d]) / dist[d]
+        assert excess >= -1e-12, "a used path is shorter than the shortest path"
+        worst = max(worst, excess)
+    return worst

@@ -211,6 +211,22 @@ def _no_path_error(pair: tuple[int, int], net: Network, dem: Demand | None) -> I
     )
 
 
+def _check_run_options(algo: str, gap: float, max_iter: int | None, time_limit_s: float | None) -> int:
+    """Check the stopping options of an assignment (:func:`assign`, :func:`twin.traffic.multiclass.assign_multiclass`).
+
+    Returns the iteration limit: ``max_iter``, or the default of algorithm ``algo`` when None.
+    Raises :class:`InputError` naming the option: a ``gap`` that is not a finite number >= 0, a
+    ``max_iter`` that is not a whole number in ``[0, MAX_ITER_LIMIT]``, a ``time_limit_s`` <= 0.
+    """
+    if not (np.isfinite(gap) and gap >= 0):
+        raise InputError(f"gap must be a finite number >= 0, got {gap}", field="gap")
+    if max_iter is not None and not (isinstance(max_iter, (int, np.integer)) and 0 <= max_iter <= MAX_ITER_LIMIT):
+        raise InputError(f"max_iter must be a whole number in [0, {MAX_ITER_LIMIT:,}], got {max_iter}", field="max_iter")
+    if time_limit_s is not None and not time_limit_s > 0:
+        raise InputError(f"time_limit_s must be > 0, got {time_limit_s}", field="time_limit_s")
+    return DEFAULT_MAX_ITER[algo] if max_iter is None else int(max_iter)
+
+
 def assign(
     network: Network,
     demand: Demand | np.ndarray,
@@ -265,14 +281,8 @@ def assign(
         demand costs nothing (TSTT 0): never reported as "converged".
     """
     algo = algorithm_name(algorithm)
-    if not (np.isfinite(gap) and gap >= 0):
-        raise InputError(f"gap must be a finite number >= 0, got {gap}", field="gap")
-    if max_iter is not None and not (isinstance(max_iter, (int, np.integer)) and 0 <= max_iter <= MAX_ITER_LIMIT):
-        raise InputError(f"max_iter must be a whole number in [0, {MAX_ITER_LIMIT:,}], got {max_iter}", field="max_iter")
-    if time_limit_s is not None and not time_limit_s > 0:
-        raise InputError(f"time_limit_s must be > 0, got {time_limit_s}", field="time_limit_s")
+    max_iter = _check_run_options(algo, gap, max_iter, time_limit_s)
     matrix, dem = _check_inputs(network, demand)
-    max_iter = DEFAULT_MAX_ITER[algo] if max_iter is None else int(max_iter)
     arrays = _Arrays(network, matrix)
     start = time.perf_counter()
     runner = _run_bush if algo == "b" else _run_frank_wolfe
@@ -324,6 +334,16 @@ def _record(arrays: _Arrays, it: int, flow: np.ndarray, cost: np.ndarray, sptt: 
     return IterationRecord(it, rel, beckmann, tstt, sptt, time.perf_counter() - start, step)
 
 
+def _recorded_and_done(rec: IterationRecord, history: list[IterationRecord], callback, target: float, it: int, max_iter: int,
+                       time_limit_s: float | None) -> bool:
+    """Append ``rec`` to ``history`` and pass it to ``callback``; whether the run stops after it
+    (gap at or below ``target``, ``max_iter`` iterations, or past ``time_limit_s``)."""
+    history.append(rec)
+    if callback is not None:
+        callback(rec)
+    return rec.relative_gap <= target or it >= max_iter or (time_limit_s is not None and rec.elapsed_s > time_limit_s)
+
+
 def _run_frank_wolfe(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, passes):
     from twin.kernels.traffic_fw import (
         biconjugate_target,
@@ -355,12 +375,7 @@ def _run_frank_wolfe(arrays, algo, target, max_iter, time_limit_s, callback, sta
         arrays.costs(flow, cost)
         sptt, _ = arrays.aon(cost, y_aon)
         rec = _record(arrays, it, flow, cost, sptt, start)
-        history.append(rec)
-        if callback is not None:
-            callback(rec)
-        if rec.relative_gap <= target or it >= max_iter:
-            break
-        if time_limit_s is not None and rec.elapsed_s > time_limit_s:
+        if _recorded_and_done(rec, history, callback, target, it, max_iter, time_limit_s):
             break
         if algo == "fw" or n_prev == 0:
             y[:] = y_aon
@@ -448,12 +463,7 @@ def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem
         arrays.costs(flow, cost)
         sptt = sptt_all()
         rec = _record(arrays, it, flow, cost, sptt, start)
-        history.append(rec)
-        if callback is not None:
-            callback(rec)
-        if rec.relative_gap <= target or it >= max_iter:
-            break
-        if time_limit_s is not None and rec.elapsed_s > time_limit_s:
+        if _recorded_and_done(rec, history, callback, target, it, max_iter, time_limit_s):
             break
         arrays.derivatives(flow, dcost)
         rel_tol = max(1e-15, 0.01 * min(rec.relative_gap, 1e-2))

@@ -32,11 +32,10 @@ import numpy as np
 
 from twin.errors import InputError
 from twin.traffic.assign import (
-    DEFAULT_MAX_ITER,
-    MAX_ITER_LIMIT,
     _Arrays,
     _check_cost_range,
     _check_inputs,
+    _check_run_options,
     _run_bush,
 )
 from twin.traffic.network import Network
@@ -205,19 +204,13 @@ def assign_multiclass(
     SimulationError
         As :func:`assign`.
     """
-    if not (np.isfinite(gap) and gap >= 0):
-        raise InputError(f"gap must be a finite number >= 0, got {gap}", field="gap")
-    if max_iter is not None and not (isinstance(max_iter, (int, np.integer)) and 0 <= max_iter <= MAX_ITER_LIMIT):
-        raise InputError(f"max_iter must be a whole number in [0, {MAX_ITER_LIMIT:,}], got {max_iter}", field="max_iter")
-    if time_limit_s is not None and not time_limit_s > 0:
-        raise InputError(f"time_limit_s must be > 0, got {time_limit_s}", field="time_limit_s")
+    max_iter = _check_run_options("b", gap, max_iter, time_limit_s)
     checked = _check_classes(network, classes)
     total_pce = sum(p * mat for _, mat, p, _, _ in checked)
     _check_cost_range(network, float(total_pce.sum()), network.meta.get("path"))
     arrays = _Arrays(network, total_pce)
     per_class = [(name, _Arrays(network, p * mat), allowed.astype(np.uint8)) for name, mat, p, allowed, _ in checked]
     start = time.perf_counter()
-    max_iter = DEFAULT_MAX_ITER["b"] if max_iter is None else int(max_iter)
     flow, history, row_flows, _rows = _run_bush(arrays, "b", gap, max_iter, time_limit_s, callback, start, None, (inner, extra_sweeps), classes=per_class)
     z = network.n_zones
     pce = np.array([p for _, _, p, _, _ in checked])

@@ -298,8 +298,11 @@ def sealed_edge_gain(grid, region, mask: np.ndarray, rain, duration_s: float, *,
         nonlocal cpu
         key = (open_name, sealed_name, round(factor, 9), half)
         if key not in sections:
+            # widths in whole columns of the section (the levels are multiples of 2.5 cm)
+            open_w = max(1, round(half / dx_m)) * dx_m
+            sealed_w = max(1, round(SEALED_WIDTH_M / dx_m)) * dx_m
             r = edge_strip_gain(material(open_name), material_sealed=material(sealed_name), h_initial_m=h0, duration_s=duration_s,
-                                dx_m=dx_m, dz_m=dz_m, depth_m=depth, open_width_m=half, sealed_width_m=SEALED_WIDTH_M,
+                                dx_m=dx_m, dz_m=dz_m, depth_m=depth, open_width_m=open_w, sealed_width_m=sealed_w,
                                 options=options, rain_edges_s=edges, rain_rates_m_s=rates * factor)
             sections[key] = r.gain_m3_per_m
             cpu += r.cpu_s

@@ -30,7 +30,15 @@ wind comes from within 100 degrees of the outward normal, horizontal surfaces wi
 suburbs 0.22 / 370 m); ``eps`` 0.9 opaque, 0.84 glass; the raised floor keeps the spec's film. A
 sensitivity measurement, not a model.
 
-Usage: ``python scripts/iso52016_convection_diagnostic.py tarp 600,900 [--exterior doe2]`` or ``--balance 600``.
+Window option (``--window iso15099 | iso15099-2014 | from-u``): the window's glazing conductance
+replaced hour by hour by the ISO 15099 gap of :func:`h_gap_iso15099` from the previous hour's pane
+temperatures, with the 140-2020 panes, the GSR-2014 / MBL panes (the kernel's gap link with the
+BESTEST test's panes), or a gap width inferred from the spec's U-value at EN 673 rating conditions.
+Sub-steps (``--substeps N``): N backward-Euler steps per hour, the hour's drivers held, coefficients
+updated every sub-step, the hour's mean power reported.
+
+Usage: ``python scripts/iso52016_convection_diagnostic.py tarp 600,900 [--exterior doe2] [--window iso15099-2014]
+[--substeps 4]`` or ``--balance 600``.
 Not a product path: it reports why the kernel's fixed coefficients overestimate heating.
 """
 

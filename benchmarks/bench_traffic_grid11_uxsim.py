@@ -40,8 +40,10 @@ Measures, the same for both engines, from their outputs:
   than free flow, read every 5 s, which multiplies UXsim's run time several times; twin's
   ``DynamicResult.congested_veh``) at 5/10/20/40 vehicles: the earlier measures.
 
-twin runs with its defaults (DUO on instantaneous link times, the stop-line next-link choice)
-and, for comparison, with ``duo_time="experienced"`` (the route-choice link time before issue 15).
+The engine named ``twin`` is twin with DUO on instantaneous link times (``duo_time="instantaneous"``,
+issue 15) and the stop-line next-link choice; ``twin experienced link times`` is twin's default
+route-choice link time (``duo_time="experienced"``, kept as the default because the instantaneous
+time gridlocks the Saint-Gilles case at 3,000 vehicles per hour; docs/traffic.md).
 When not every vehicle arrived, twin's mean trip of the arrived vehicles is an estimate:
 vehicles of one destination assumed to arrive in the order they departed (area between its
 departure and arrival curves up to the arrived count); UXsim's is exact.

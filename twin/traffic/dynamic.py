@@ -3,8 +3,8 @@
 The link transmission model (Yperman 2007) with a triangular fundamental diagram per link, the
 general node model of Tampère et al. (2011) at every node, point queues at the origins and
 destination-based FIFO tracking of vehicles (kernel: :mod:`twin.kernels.dnl_ltm`). Routes come
-from a dynamic user-optimal route choice (shortest paths on the instantaneous link travel times,
-free time plus vertical queue over capacity, updated periodically), from free-flow shortest paths, from a static user equilibrium
+from a dynamic user-optimal route choice (shortest paths on the experienced or the instantaneous
+link travel times, updated periodically), from free-flow shortest paths, from a static user equilibrium
 (:func:`twin.traffic.dynamic_routes.equilibrium_splits`) or from splitting rates given by the
 caller.
 
@@ -503,7 +503,7 @@ def simulate(
     duo_weight: float = DEFAULT_DUO_WEIGHT,
     duo_noise: float = DEFAULT_DUO_NOISE,
     duo_supply_choice: bool = True,
-    duo_time: str = "instantaneous",
+    duo_time: str = "experienced",
     seed: int = 0,
     short_links: str = "slow",
     window_steps: int | None = None,
@@ -554,13 +554,15 @@ def simulate(
         apply as they are, and an incoming link waits, first-in-first-out, behind any full next
         link some of its vehicles prefer (on grid11 at 1.5x the demand only 54 % arrive in 2 h).
     duo_time
-        ``"duo"`` only: the link times of the route search. ``"instantaneous"`` (default): the
-        reactive-assignment time of a vehicle entering now (Kuwahara & Akamatsu 1997), free
-        travel time plus the link's vertical queue ``N_in(t - L / v) - N_out(t)`` over its
-        capacity. ``"experienced"``: the travel time of the vehicle leaving the link now (the
-        rule before issue 15; it describes the link as it was one travel time earlier, so routes
-        react late to growing queues: grid11 at 1.5x the demand, mean trip about 9 % longer,
-        docs/traffic.md).
+        ``"duo"`` only: the link times of the route search. ``"experienced"`` (default): the
+        travel time of the vehicle leaving the link now, which describes the link as it was one
+        travel time earlier. ``"instantaneous"``: the reactive-assignment time of a vehicle
+        entering now (Kuwahara & Akamatsu 1997), free travel time plus the link's vertical queue
+        ``N_in(t - L / v) - N_out(t)`` over its capacity. On grid11 the instantaneous time brings
+        twin closer to UXsim (1.5x the demand: mean trip 1,403 s instead of 1,688 s, UXsim at
+        deltan 1: 1,268 s), but on the Saint-Gilles case with 3,000 vehicles in the hour it
+        gridlocks (1,620 of 3,000 arrive in 2 h, against all with the experienced time), so it is
+        not the default (docs/traffic.md).
     seed
         Seed of the ``duo_noise`` draws (same seed, same result).
     short_links

@@ -24,6 +24,15 @@ from twin.traffic.select_link import select_link
 from twin.traffic.tntp import read_network, read_trips
 
 
+def _used_links_into(net, x: np.ndarray, tol: float) -> tuple[dict[int, list[int]], dict[int, float]]:
+    """The links with flow ``x > tol`` into each node, and the node's total inflow over them."""
+    into: dict[int, list[int]] = {}
+    for k in range(net.n_links):
+        if x[k] > tol:
+            into.setdefault(int(net.to_node[k]), []).append(k)
+    return into, {v: sum(x[k] for k in ks) for v, ks in into.items()}
+
+
 def ref_select_link(net, origin_flows: np.ndarray, demand: np.ndarray, selected: set[int]) -> np.ndarray:
     """Plain Python: enumerate every path of each origin's (acyclic) flows backwards from each
     destination, path flow = demand x product of (link flow / inflow at its head), and sum the
@@ -32,12 +41,7 @@ def ref_select_link(net, origin_flows: np.ndarray, demand: np.ndarray, selected:
     out = np.zeros((z, z))
     for o in range(z):
         x = origin_flows[o]
-        tol = 1e-12 * max(demand.sum(), 1.0)
-        into: dict[int, list[int]] = {}
-        for k in range(net.n_links):
-            if x[k] > tol:
-                into.setdefault(int(net.to_node[k]), []).append(k)
-        inflow = {v: sum(x[k] for k in ks) for v, ks in into.items()}
+        into, inflow = _used_links_into(net, x, 1e-12 * max(demand.sum(), 1.0))
 
         def walk(v: int, frac: float, hit: bool, d: int, o: int = o, x=x, into=into, inflow=inflow) -> None:
             if v == o:
@@ -171,12 +175,7 @@ def ref_destination_flows(net, origin_flows: np.ndarray, demand: np.ndarray, des
     out = np.zeros(net.n_links)
     for o in range(z):
         x = origin_flows[o]
-        tol = 1e-12 * max(demand.sum(), 1.0)
-        into: dict[int, list[int]] = {}
-        for k in range(net.n_links):
-            if x[k] > tol:
-                into.setdefault(int(net.to_node[k]), []).append(k)
-        inflow = {v: sum(x[k] for k in ks) for v, ks in into.items()}
+        into, inflow = _used_links_into(net, x, 1e-12 * max(demand.sum(), 1.0))
 
         def walk(v: int, frac: float, path: list[int], d: int, o: int = o, x=x, into=into, inflow=inflow) -> None:
             if v == o:

@@ -410,8 +410,10 @@ def simulate_prepared(
     if getattr(prep, "model", "5r1c") == "iso52016":
         from twin.energy.stock_iso52016 import simulate_envelope_iso52016
 
-        res, _ = simulate_envelope_iso52016(env, prep.drivers, conventions=prep.conventions, factors=prep.factors, shade_factor=shade,
-                                            setpoint_profile=inputs.setpoint_profile, hourly=hourly, on_error="report")
+        res, layers = simulate_envelope_iso52016(env, prep.drivers, conventions=prep.conventions, factors=prep.factors, shade_factor=shade,
+                                                 setpoint_profile=inputs.setpoint_profile, hourly=hourly, on_error="report")
+        if len(layers):  # the inferred constructions, with their provenance, in the envelope table (envelope.parquet)
+            env = env.merge(layers, on="building_id", how="left")
     else:
         res = simulate_stock(inputs, prep.drivers, hourly=hourly, on_error="report")
     if len(res.errors):

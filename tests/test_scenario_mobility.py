@@ -27,6 +27,7 @@ import pandas as pd
 import pytest
 
 from tests.scenario_helpers import BOX_100M, SAMPLES, write_small_district
+from tests.traffic_reference import tram_feed
 from twin.errors import TwinWarning
 from twin.scenario.runner import run_scenario
 from twin.scenario.schema import parse_scenario
@@ -339,34 +340,6 @@ def test_same_seed_same_traffic_results_in_fresh_processes(tmp_path):
     assert Path(str(outs[0]) + ".samples").read_bytes() != Path(str(outs[2]) + ".samples").read_bytes()
 
 
-def _tram_feed(path: Path) -> Path:
-    """A two-stop tram across the district every 5 minutes, 07:00-10:20 (a hand-made GTFS feed)."""
-    import zipfile
-
-    from pyproj import Transformer
-
-    tr = Transformer.from_crs("EPSG:31370", "EPSG:4326", always_xy=True)
-    (lon1, lat1), (lon2, lat2) = tr.transform(148100, 168100), tr.transform(148900, 168900)
-    rows = ["trip_id,arrival_time,departure_time,stop_id,stop_sequence"]
-    trips = ["route_id,service_id,trip_id"]
-    for k in range(40):
-        t = 7 * 3600 + k * 300
-        for d, (a, b) in enumerate((("S1", "S2"), ("S2", "S1"))):
-            tid = f"t{k}_{d}"
-            trips.append(f"R,WK,{tid}")
-            for stop, tt in ((a, t), (b, t + 240)):
-                hms = f"{tt // 3600:02d}:{tt % 3600 // 60:02d}:00"
-                rows.append(f"{tid},{hms},{hms},{stop},{1 if stop == a else 2}")
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("stops.txt", f"stop_id,stop_lat,stop_lon\nS1,{lat1},{lon1}\nS2,{lat2},{lon2}\n")
-        z.writestr("routes.txt", "route_id,route_type\nR,0\n")
-        z.writestr("trips.txt", "\n".join(trips) + "\n")
-        z.writestr("stop_times.txt", "\n".join(rows) + "\n")
-        z.writestr("calendar.txt", "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
-                                   "WK,1,1,1,1,1,0,0,20130101,20131231\n")
-    return path
-
-
 def test_public_transport_from_a_scenario_feed(tmp_path):
     """``traffic.gtfs``: public transport becomes a mode and an access mode through the scenario
     path; the feed is an input of the run (hashed: another feed, another run id)."""
@@ -377,7 +350,7 @@ def test_public_transport_from_a_scenario_feed(tmp_path):
     from twin.traffic.mobility import MobilityOptions
 
     buildings = write_small_district(tmp_path, BOX_100M)
-    _tram_feed(tmp_path / "tram.zip")
+    tram_feed(tmp_path / "tram.zip")
     doc = {"name": "tram", "inputs": {"files": [str(buildings), INPUTS[1], INPUTS[3]]}, "domains": ["traffic"],
            "whatifs": [{"name": "parvis", "modifications": [{"op": "close_streets", "select": {"where": {"name": ["Parvis Saint-Gilles"]}}}]}],
            "traffic": {"gtfs": "tram.zip", "periods": ["am_peak"], "feedback": 1, "access_categories": ["school", "park", "bank"]}}

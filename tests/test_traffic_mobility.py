@@ -5,12 +5,12 @@ nothing, every trip served or reported, rerouted / mode-shifted / evaporated tri
 from __future__ import annotations
 
 import warnings
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.traffic_reference import tram_feed
 from twin.errors import InputError
 from twin.traffic.mobility import MobilityOptions, compare_mobility, edge_nodes, run_district_mobility
 from twin.traffic.mode_choice import MODES
@@ -126,27 +126,7 @@ def test_fifteen_minute_indicator_discriminates_and_follows_a_removed_poi(scene)
 
 def test_public_transport_from_a_feed_is_a_mode_and_an_access_mode(scene, tmp_path) -> None:
     """A two-stop tram across the district every 5 minutes (a hand-made feed in the scene's area)."""
-    from pyproj import Transformer
-
-    tr = Transformer.from_crs("EPSG:31370", "EPSG:4326", always_xy=True)
-    (lon1, lat1), (lon2, lat2) = tr.transform(148100, 168100), tr.transform(148900, 168900)
-    rows = ["trip_id,arrival_time,departure_time,stop_id,stop_sequence"]
-    trips = ["route_id,service_id,trip_id"]
-    for k in range(40):
-        t = 7 * 3600 + k * 300
-        for d, (a, b) in enumerate((("S1", "S2"), ("S2", "S1"))):
-            tid = f"t{k}_{d}"
-            trips.append(f"R,WK,{tid}")
-            rows.append(f"{tid},{t // 3600:02d}:{t % 3600 // 60:02d}:00,{t // 3600:02d}:{t % 3600 // 60:02d}:00,{a},1")
-            t2 = t + 240
-            rows.append(f"{tid},{t2 // 3600:02d}:{t2 % 3600 // 60:02d}:00,{t2 // 3600:02d}:{t2 % 3600 // 60:02d}:00,{b},2")
-    feed = tmp_path / "tram.zip"
-    with zipfile.ZipFile(feed, "w") as z:
-        z.writestr("stops.txt", f"stop_id,stop_lat,stop_lon\nS1,{lat1},{lon1}\nS2,{lat2},{lon2}\n")
-        z.writestr("routes.txt", "route_id,route_type\nR,0\n")
-        z.writestr("trips.txt", "\n".join(trips) + "\n")
-        z.writestr("stop_times.txt", "\n".join(rows) + "\n")
-        z.writestr("calendar.txt", "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20130101,20131231\n")
+    feed = tram_feed(tmp_path / "tram.zip")
     res = run_district_mobility(scene, MobilityOptions(gtfs=str(feed), periods=("am_peak",), feedback=1, access_categories=("school", "park")))
     pt = res.periods["am_peak"].skims["pt"]["time_s"]
     assert np.isfinite(pt).sum() > 0 and np.nanmin(pt[np.isfinite(pt)]) >= 240.0  # at least the 4-minute ride

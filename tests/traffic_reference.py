@@ -128,3 +128,36 @@ def origin_used_path_excess(longest: np.ndarray, dist: np.ndarray, demand_row: n
         assert excess >= -1e-12, "a used path is shorter than the shortest path"
         worst = max(worst, excess)
     return worst
+
+
+# ---------------------------------------------------------------------------------------------
+# a hand-made GTFS feed (tests of the mobility engine and of its scenario path)
+
+
+def tram_feed(path):
+    """A two-stop tram across the Saint-Gilles district every 5 minutes, 07:00-10:20: a hand-made GTFS
+    feed (zip) written to ``path``, which is returned."""
+    import zipfile
+
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs("EPSG:31370", "EPSG:4326", always_xy=True)
+    (lon1, lat1), (lon2, lat2) = tr.transform(148100, 168100), tr.transform(148900, 168900)
+    rows = ["trip_id,arrival_time,departure_time,stop_id,stop_sequence"]
+    trips = ["route_id,service_id,trip_id"]
+    for k in range(40):
+        t = 7 * 3600 + k * 300
+        for d, (a, b) in enumerate((("S1", "S2"), ("S2", "S1"))):
+            tid = f"t{k}_{d}"
+            trips.append(f"R,WK,{tid}")
+            for stop, tt in ((a, t), (b, t + 240)):
+                hms = f"{tt // 3600:02d}:{tt % 3600 // 60:02d}:00"
+                rows.append(f"{tid},{hms},{hms},{stop},{1 if stop == a else 2}")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("stops.txt", f"stop_id,stop_lat,stop_lon\nS1,{lat1},{lon1}\nS2,{lat2},{lon2}\n")
+        z.writestr("routes.txt", "route_id,route_type\nR,0\n")
+        z.writestr("trips.txt", "\n".join(trips) + "\n")
+        z.writestr("stop_times.txt", "\n".join(rows) + "\n")
+        z.writestr("calendar.txt", "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+                                   "WK,1,1,1,1,1,0,0,20130101,20131231\n")
+    return path

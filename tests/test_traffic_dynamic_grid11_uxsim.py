@@ -101,9 +101,9 @@ def test_grid11_1x_queued_links_between_uxsim_deltan_1_and_twice_it():
 def test_grid11_at_1_5x_delivers_every_vehicle_like_uxsim():
     """At 1.5x the demand UXsim delivers every vehicle within 2 h; so does twin (all seeds).
 
-    With the rules before issue 15 (experienced link times for route choice and the splitting
-    rates applied strictly, ``duo_supply_choice=False``) incoming links waited behind full next
-    links and about half of the vehicles were still in the network at 2 h.
+    With the experienced link times (the default) and the splitting rates applied strictly
+    (``duo_supply_choice=False``, the rule before issue 15) incoming links wait behind full next
+    links and about half of the vehicles are still in the network at 2 h.
     """
     runs = _runs(1.5)
     peer = PEER["mean_over_seeds"]["x1.5"]

@@ -326,6 +326,21 @@ def block_ventilation(bld, ve_schedule, h, lane_b, vp, lane_v, kc):
 
 
 @jit(inline="always")
+def lane_start(bld, b, j, kc, coef, lane_b, vp, lane_v):
+    """Put building ``b`` in lane ``j``: its constants without scheduled ventilation (``kc``), its
+    monthly collecting areas (``coef``), building and ventilation profile (``lane_b``, ``vp``).
+
+    ``lane_v[j]`` is set to NaN: a lane with scheduled ventilation gets its constants again in
+    its first hour (:func:`block_ventilation`). Shared by both 5R1C kernels.
+    """
+    lane_constants(bld, b, j, 0.0, kc)
+    lane_b[j] = b
+    vp[j] = bld.ve_profile[b]
+    lane_v[j] = np.nan
+    lane_solar_coefficients(bld, b, j, coef)
+
+
+@jit(inline="always")
 def block_ventilation_profile(bld, lane_b, vp):
     """How the lanes of a block read their scheduled ventilation: ``(n_vent, vent_uniform, vp_u)``.
 
@@ -467,16 +482,11 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
             for j in range(BLOCK):
                 # padding lanes of the last block repeat its first building (results discarded)
                 b = order[b0 + j] if j < nb else order[b0]
-                # ---- per-building constants (ISO 13790 C.2, C.6, §12.2.2); a lane with
-                # scheduled ventilation gets them again in its first hour (lane_v NaN)
-                lane_constants(building, b, j, 0.0, kc)
-                lane_b[j] = b
-                vp[j] = building.ve_profile[b]
-                lane_v[j] = np.nan
+                # ---- per-building constants (ISO 13790 C.2, C.6, §12.2.2)
+                lane_start(building, b, j, kc, coef, lane_b, vp, lane_v)
                 kc[K_PCMAX, j] = -control.phi_c_max_w[b]
                 gp[j] = building.gain_profile[b]
                 sp[j] = control.setpoint_profile[b]
-                lane_solar_coefficients(building, b, j, coef)
                 for m in range(12):
                     m_h[m, j] = 0.0
                     m_c[m, j] = 0.0

@@ -60,8 +60,7 @@ from twin.kernels.energy_5r1c import (
     block_solar_flow,
     block_ventilation_hour,
     block_ventilation_profile,
-    lane_constants,
-    lane_solar_coefficients,
+    lane_start,
 )
 
 __all__ = ["BLOCK", "Building5R1C", "Climate5R1C", "PeriodOutputs5R1C", "run_periods_5r1c"]
@@ -138,11 +137,7 @@ def run_periods_5r1c(
             for j in range(BLOCK):
                 # padding lanes repeat the block's first building (results discarded)
                 b = b0 + j if j < nb else b0
-                lane_constants(building, b, j, 0.0, kc)
-                lane_b[j] = b
-                vp[j] = building.ve_profile[b]
-                lane_v[j] = np.nan  # scheduled ventilation: constants again in the first hour
-                lane_solar_coefficients(building, b, j, coef)
+                lane_start(building, b, j, kc, coef, lane_b, vp, lane_v)
                 hs[j] = heat_setpoint_c[b]
                 gp[j] = building.gain_profile[b]
                 tm[j] = theta_m_c[b]

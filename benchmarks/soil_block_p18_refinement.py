@@ -101,8 +101,8 @@ def part_b(lines: list[str]) -> None:
                      f"{o} | {r.cpu_s:.2f} |")
     lines += ["", "(Infiltration: per metre of edge into the 1 m of open ground, so mm.) Across the edge the gain is "
               "converged once the columns are a few centimetres wide; in depth it follows the ponded infiltration, which "
-              "converges slowly (first order) with the layers. The scenario's sections use 2.5 cm x 2.5 cm "
-              "(`sealed_edge_gain` defaults).", ""]
+              "converges slowly (first order) with the layers. The scenario's sections use 5 cm x 5 cm "
+              "(`sealed_edge_gain` defaults; 2.5 cm sections of some sampled soils stalled in the dry hours, see part C).", ""]
 
 
 def part_c(lines: list[str], subs: list[int]) -> None:
@@ -150,7 +150,8 @@ def part_c(lines: list[str], subs: list[int]) -> None:
               "face between a counted sealed cell and a neighbouring grid cell with soil (share s) is an edge of s x 5 m, the "
               "expected length of soil along the face when its place in the cell is unknown (a convention in metres, "
               "independent of the block grid); each metre of edge gains what the resolved section gains (neighbour's soil "
-              "and rain intensity, open half-width s x 5 m / 2). Its refinement:", "",
+              "and rain intensity, open half-width s x 5 m / 2; 5 cm x 5 cm sections, a section that stalls is run again on "
+              "10 cm cells and counted). Its refinement (central soil):", "",
               "| section columns x layers | baseline, m3 | what-if, m3 | change, m3 | edge, m (baseline / what-if) |", "|---|---|---|---|---|"]
     for dx, dz in ((0.1, 0.1), (0.05, 0.05), (0.025, 0.025), (0.0125, 0.0125)):
         e = [sealed_edge_gain(g, region, mask, storm, duration, dx_m=dx, dz_m=dz) for g in (bg, wg)]

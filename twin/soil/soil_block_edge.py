@@ -220,15 +220,21 @@ class SealedEdgeResult:
     sections : the section gains used, m3/m, by (open material, sealed material, intensity
         factor, open half-width).
     cpu_s : process CPU time of the sections, s.
+    coarsened : sections that stalled and were run on cells twice as large.
     """
 
     gain_m3: float
     edge_length_m: float
     sections: dict
     cpu_s: float
+    coarsened: int = 0
 
 
-def sealed_edge_gain(grid, region, mask: np.ndarray, rain, duration_s: float, *, dx_m: float = 0.025, dz_m: float = 0.025,
+#: Step attempts of one section run before it is retried on columns and layers twice as thick.
+SECTION_MAX_STEPS = 20_000
+
+
+def sealed_edge_gain(grid, region, mask: np.ndarray, rain, duration_s: float, *, dx_m: float = 0.05, dz_m: float = 0.05,
                      options=None) -> SealedEdgeResult:
     """Rain water that reaches the soil under the sealed grid cells ``mask`` from the soil of
     their neighbours, with the edge resolved (the measure of docs/soil_block_p18.md).
@@ -241,8 +247,10 @@ def sealed_edge_gain(grid, region, mask: np.ndarray, rain, duration_s: float, *,
     the neighbour's texture on the open side and the sealed cell's beyond, the rain on the soil at
     ``d / s`` times the series (as the block's and the 1-D columns' soil gets it), an open strip of
     half-width ``s x cell size / 2`` (interpolated over :data:`OPEN_HALF_WIDTHS_M`), the grid's
-    depth and initial head, columns of ``dx_m`` and layers of ``dz_m`` (defaults: within 1 % of
-    the finest sections of the refinement study).
+    depth and initial head, columns of ``dx_m`` and layers of ``dz_m`` (defaults 5 cm: within
+    1 % of 2.5 cm and 2 % of 1.25 cm for the central Saint-Gilles soil, docs/soil_block_p18.md;
+    finer sections of some sampled soils stalled, see ``coarsened``). A section that stops on
+    :data:`SECTION_MAX_STEPS` is run again on cells twice as large (counted in ``coarsened``).
 
     Parameters
     ----------
@@ -294,16 +302,31 @@ def sealed_edge_gain(grid, region, mask: np.ndarray, rain, duration_s: float, *,
     sections: dict = {}
     cpu = 0.0
 
+    from twin.errors import SimulationError
+    from twin.soil.block3d import BlockOptions
+
+    base_opts = options or BlockOptions()
+    sec_opts = base_opts if base_opts.max_steps is not None else base_opts.model_copy(update={"max_steps": SECTION_MAX_STEPS})
+    coarsened = 0
+
+    def run_section(open_name: str, sealed_name: str, factor: float, half: float, dx: float, dz: float):
+        # widths in whole columns of the section (the levels are multiples of 2.5 cm)
+        open_w = max(1, round(half / dx)) * dx
+        sealed_w = max(1, round(SEALED_WIDTH_M / dx)) * dx
+        nz = max(1, round(depth / dz))
+        return edge_strip_gain(material(open_name), material_sealed=material(sealed_name), h_initial_m=h0, duration_s=duration_s,
+                               dx_m=dx, dz_m=depth / nz, depth_m=depth, open_width_m=open_w, sealed_width_m=sealed_w,
+                               options=sec_opts, rain_edges_s=edges, rain_rates_m_s=rates * factor)
+
     def section(open_name: str, sealed_name: str, factor: float, half: float) -> float:
-        nonlocal cpu
+        nonlocal cpu, coarsened
         key = (open_name, sealed_name, round(factor, 9), half)
         if key not in sections:
-            # widths in whole columns of the section (the levels are multiples of 2.5 cm)
-            open_w = max(1, round(half / dx_m)) * dx_m
-            sealed_w = max(1, round(SEALED_WIDTH_M / dx_m)) * dx_m
-            r = edge_strip_gain(material(open_name), material_sealed=material(sealed_name), h_initial_m=h0, duration_s=duration_s,
-                                dx_m=dx_m, dz_m=dz_m, depth_m=depth, open_width_m=open_w, sealed_width_m=sealed_w,
-                                options=options, rain_edges_s=edges, rain_rates_m_s=rates * factor)
+            try:
+                r = run_section(open_name, sealed_name, factor, half, dx_m, dz_m)
+            except SimulationError:
+                coarsened += 1
+                r = run_section(open_name, sealed_name, factor, half, 2.0 * dx_m, 2.0 * dz_m)
             sections[key] = r.gain_m3_per_m
             cpu += r.cpu_s
         return sections[key]
@@ -328,4 +351,4 @@ def sealed_edge_gain(grid, region, mask: np.ndarray, rain, duration_s: float, *,
                 g = g_lo + (g_hi - g_lo) * (half - lo) / (hi - lo)
             total += edge * g
             length += edge
-    return SealedEdgeResult(gain_m3=float(total), edge_length_m=float(length), sections=sections, cpu_s=cpu)
+    return SealedEdgeResult(gain_m3=float(total), edge_length_m=float(length), sections=sections, cpu_s=cpu, coarsened=coarsened)

@@ -115,10 +115,10 @@ def test_the_reported_measure_does_not_depend_on_the_block_grid_and_counts_the_s
     # the edge ring: 16 x 5 m of soil, each metre gaining the section's gain
     assert w["block_sealed_edge_m"] == pytest.approx(80.0)
     from twin.soil.block3d import BlockOptions
-    from twin.soil.soil_block_edge import SECTION_MAX_ITER
+    from twin.soil.soil_block_edge import SECTION_DT_MIN_S, SECTION_MAX_ITER
 
     g = edge_strip_gain(SILT_LOAM, dx_m=0.05, dz_m=0.05, open_width_m=1.0, sealed_width_m=0.5,
-                        options=BlockOptions(max_iter=SECTION_MAX_ITER),
+                        options=BlockOptions(max_iter=SECTION_MAX_ITER, dt_min_s=SECTION_DT_MIN_S),
                         rain_edges_s=np.asarray(rain.t_edges_s), rain_rates_m_s=np.asarray(rain.rain_m_s), duration_s=hours * 3600.0)
     assert w["block_sealed_rain_gain_m3"] == pytest.approx(80.0 * g.gain_m3_per_m, rel=1e-9)
     assert out[2][1]["block_sealed_edge_m"] == pytest.approx(80.0 * 0.2)  # the paved square: 20 % soil along each face

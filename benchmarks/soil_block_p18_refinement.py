@@ -88,16 +88,16 @@ def part_b(lines: list[str]) -> None:
               "water under the sealed side at 24 h against the same section without rain, per metre of edge:", "",
               "| column width | layers | cells | gain, L/m | infiltration, mm | observed order | CPU, s |", "|---|---|---|---|---|---|---|"]
     runs = []
-    for dx in (1.0, 0.5, 0.25, 0.1, 0.05, 0.025, 0.0125):
+    for dx in (1.0, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625):
         runs.append((dx, 0.0125, edge_strip_gain(m, dx_m=dx, dz_m=0.0125, open_width_m=1.0, sealed_width_m=0.5 if dx < 0.5 else 1.0)))
     orders = _orders([r.gain_m3_per_m for *_, r in runs])
     for (dx, dz, r), o in zip(runs, orders):
-        lines.append(f"| {dx * 100:g} cm | {dz * 1000:g} mm | {r.cells:,} | {r.gain_m3_per_m * 1e3:.4f} | {r.infiltration_m3_per_m * 1e3:.2f} | "
+        lines.append(f"| {dx * 100:.4g} cm | {dz * 1000:g} mm | {r.cells:,} | {r.gain_m3_per_m * 1e3:.4f} | {r.infiltration_m3_per_m * 1e3:.2f} | "
                      f"{o} | {r.cpu_s:.2f} |")
     runs = [(0.025, dz, edge_strip_gain(m, dx_m=0.025, dz_m=dz, open_width_m=1.0, sealed_width_m=0.5)) for dz in (0.1, 0.05, 0.025, 0.0125, 0.00625)]
     orders = _orders([r.gain_m3_per_m for *_, r in runs])
     for (dx, dz, r), o in zip(runs, orders):
-        lines.append(f"| {dx * 100:g} cm | {dz * 1000:g} mm | {r.cells:,} | {r.gain_m3_per_m * 1e3:.4f} | {r.infiltration_m3_per_m * 1e3:.2f} | "
+        lines.append(f"| {dx * 100:.4g} cm | {dz * 1000:g} mm | {r.cells:,} | {r.gain_m3_per_m * 1e3:.4f} | {r.infiltration_m3_per_m * 1e3:.2f} | "
                      f"{o} | {r.cpu_s:.2f} |")
     lines += ["", "(Infiltration: per metre of edge into the 1 m of open ground, so mm.) Across the edge the gain is "
               "converged once the columns are a few centimetres wide; in depth it follows the ponded infiltration, which "
@@ -152,12 +152,22 @@ def part_c(lines: list[str], subs: list[int]) -> None:
               "independent of the block grid); each metre of edge gains what the resolved section gains (neighbour's soil "
               "and rain intensity, open half-width s x 5 m / 2; 5 cm x 5 cm sections, a section that stalls is run again on "
               "10 cm cells and counted). Its refinement (central soil):", "",
-              "| section columns x layers | baseline, m3 | what-if, m3 | change, m3 | edge, m (baseline / what-if) |", "|---|---|---|---|---|"]
+              "| section columns x layers | baseline, m3 | what-if, m3 | change, m3 | observed order (baseline / change) | "
+              "edge, m (baseline / what-if) |", "|---|---|---|---|---|---|"]
+    rows = []
     for dx, dz in ((0.1, 0.1), (0.05, 0.05), (0.025, 0.025), (0.0125, 0.0125)):
-        e = [sealed_edge_gain(g, region, mask, storm, duration, dx_m=dx, dz_m=dz) for g in (bg, wg)]
+        rows.append((dx, dz, [sealed_edge_gain(g, region, mask, storm, duration, dx_m=dx, dz_m=dz) for g in (bg, wg)]))
+    ob = _orders([e[0].gain_m3 for *_, e in rows])
+    oc = _orders([e[1].gain_m3 - e[0].gain_m3 for *_, e in rows])
+    for (dx, dz, e), o1, o2 in zip(rows, ob, oc):
         lines.append(f"| {dx * 100:g} cm x {dz * 100:g} cm | {e[0].gain_m3:.4f} | {e[1].gain_m3:.4f} | {e[1].gain_m3 - e[0].gain_m3:+.4f} | "
-                     f"{e[0].edge_length_m:.1f} / {e[1].edge_length_m:.1f} |")
-    lines.append("")
+                     f"{o1} / {o2} | {e[0].edge_length_m:.1f} / {e[1].edge_length_m:.1f} |")
+    f, c = rows[-1][2], rows[-2][2]
+    lines += ["", f"From 2.5 cm to 1.25 cm sections the baseline moves {abs(f[0].gain_m3 / c[0].gain_m3 - 1):.1%}, the what-if "
+              f"{abs(f[1].gain_m3 / c[1].gain_m3 - 1):.1%} and the change {abs((f[1].gain_m3 - f[0].gain_m3) / (c[1].gain_m3 - c[0].gain_m3) - 1):.1%}: "
+              "the measure is converged to about 1-2 % (the slow first-order convergence of the ponded infiltration with the "
+              "layers, part B, dominates what is left). Its real uncertainty is elsewhere: the soil hydraulics (the bands) and "
+              "the placement of the soil inside partly sealed cells (the edge-length convention).", ""]
 
 
 def part_d(lines: list[str]) -> None:

@@ -134,16 +134,19 @@ def traffic_grid11_summary(data: dict) -> str:
             return f"mean trip {t:,.0f} s"
         return f"{100 * e.get('arrived_share', 0.0):.0f} % of vehicles arrived"
 
+    reference = data.get("reference") or "UXsim 1.15.1 C++ deltan 1"
     parts = []
     for row in rows:
         engines = row["engines"]
-        twin = engines["twin"]
-        peer_name = next(k for k in engines if k.startswith("UXsim") and k.endswith("deltan 5"))
-        peer = engines[peer_name]
-        parts.append(f"{row['scale']:g}× demand: {trip(twin)} vs {trip(peer)}, links that queue {twin['queued_links']:.0f} vs "
-                     f"{peer['queued_links']:.0f}")
+        default = engines.get("twin experienced link times", engines["twin"])
+        option = engines["twin"]
+        peer = engines[reference]
+        parts.append(f"{row['scale']:g}× demand: {trip(default)} (option: {trip(option)}) vs {trip(peer)}, links that queue "
+                     f"{default['queued_links']:.0f} ({option['queued_links']:.0f}) vs {peer['queued_links']:.0f}")
     load = max(data.get("load_average_before", [0.0])[0], data.get("load_average_after", [0.0])[0])
-    return (f"twin (DUO, 600 s route updates) vs {peer_name} (platoons of 5), means over {data.get('seeds', '?')} seeds: "
+    return (f"twin (DUO, 600 s route updates; default: experienced link times; option `duo_time=instantaneous` in brackets) "
+            f"vs {reference} (the reference: platoons of 1), means over {data.get('seeds', '?')} seeds; a link queues when its "
+            "vertical queue stays at 10 vehicles or more for 60 s, measured alike on both: "
             + "; ".join(parts) + f" (load {load:.1f})")
 
 

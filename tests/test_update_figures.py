@@ -81,12 +81,16 @@ def test_every_block_in_the_repository_pages_has_a_renderer():
 def test_grid11_summary_names_both_engines_and_says_when_not_every_vehicle_arrived():
     twin_1x = {"mean_trip_time_s": 800.2, "queued_links": 156.8, "arrived_share": 1.0}
     twin_2x = {"mean_trip_time_s": float("nan"), "queued_links": 427.2, "arrived_share": 0.273}
+    option = {"mean_trip_time_s": 760.0, "queued_links": 120.0, "arrived_share": 1.0}
     peer = {"mean_trip_time_s": 780.1, "queued_links": 336.0, "arrived_share": 1.0}
-    data = {"seeds": 5, "load_average_before": [1.0], "load_average_after": [2.5],
-            "summary": [{"scale": 1.0, "engines": {"twin": twin_1x, "UXsim 1.15.1 C++ deltan 5": peer}},
-                        {"scale": 2.0, "engines": {"twin": twin_2x, "UXsim 1.15.1 C++ deltan 5": peer}}]}
+    ref = "UXsim 1.15.1 C++ deltan 1"
+    data = {"seeds": 5, "load_average_before": [1.0], "load_average_after": [2.5], "reference": ref,
+            "summary": [{"scale": 1.0, "engines": {"twin": option, "twin experienced link times": twin_1x, ref: peer,
+                                                   "UXsim 1.15.1 C++ deltan 5": option}},
+                        {"scale": 2.0, "engines": {"twin": option, "twin experienced link times": twin_2x, ref: peer}}]}
     line = uf.traffic_grid11_summary(data)
-    assert "1× demand: mean trip 800 s vs mean trip 780 s, links that queue 157 vs 336" in line
-    assert "2× demand: 27 % of vehicles arrived vs mean trip 780 s" in line and "(load 2.5)" in line
+    assert "1× demand: mean trip 800 s (option: mean trip 760 s) vs mean trip 780 s, links that queue 157 (120) vs 336" in line
+    assert "2× demand: 27 % of vehicles arrived (option: mean trip 760 s) vs mean trip 780 s" in line and "(load 2.5)" in line
+    assert ref in line
     with pytest.raises(uf.FiguresError):
         uf.traffic_grid11_summary({})

@@ -100,7 +100,7 @@ import numpy as np
 
 from twin.kernels import soil_richards as _R1
 from twin.kernels.config import jit
-from twin.kernels.soil_hydraulics import material_state_at
+from twin.kernels.soil_hydraulics import head_from_theta, material_state_at, saturation_head
 
 # ---------------------------------------------------------------- solver options (opts[...])
 O_DT_INIT = 0
@@ -528,6 +528,13 @@ def _solve_step(grid, soil, faces, bwork, vol, h, theta_old, dt, opts, work):
                     omega[c] = min(1.0, 2.0 * omega[c])
             dprev[c] = d
             d *= omega[c]
+            hc = h[c]
+            if d > -0.5 * hc and hc < -_R1.THETA_UPDATE_MIN_SUCTION and hc < saturation_head(soil.mat_params[soil.mat[c]]):
+                # a dry cell the linearisation wants to flood: step its water content instead
+                # (theta^m + C^m dh, what the linear system stored) and take the head from it,
+                # as the 1-D kernel does
+                target = theta_h[c] + max(cap[c], c_min) * d
+                d = max(head_from_theta(target, soil.mat_params[soil.mat[c]]) - hc, 0.0)
             if abs(d) > tol_c:
                 h_ok = False
             h[c] += d

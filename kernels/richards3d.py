@@ -28,7 +28,8 @@ written here in Numba (see "Linear solver"). As in the 1-D kernel, from the seco
 cell's capacity is the chord of its last increment (``(theta^m - theta^{m-1}) / (h^m - h^{m-1})``,
 when the water content moved by more than ``CHORD_MIN_DTHETA``), and a cell whose increment
 changes sign is under-relaxed (factor halved, down to ``OMEGA_MIN``; doubled back once it moves
-one way). Without them an iterate next to the air-entry kink (tangent capacity 0 above it,
+one way), and a dry cell the linearisation wants to flood (an increment above half its suction)
+steps its water content by ``C dh`` and takes the head from it. Without them an iterate next to the air-entry kink (tangent capacity 0 above it,
 about 0.08 1/m below it for a silt loam) jumped between the two sides, the step control shrank
 the step to ``dt_min`` and accepted unconverged steps (issue 18: a 1 m block that never
 finished; docs/soil_block_p18.md).

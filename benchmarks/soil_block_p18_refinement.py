@@ -208,7 +208,7 @@ def part_d(lines: list[str]) -> None:
               f"Ks {m.ks_m_s:.2e} m/s. Its what-if block at 1 m x 1 m x {bo.dz_m * 100:g} cm through the day (25 hourly runs and the dry "
               f"twin): {cpu:.1f} s CPU, {stats['steps']:.0f} steps, {stats['rejected_steps']:.0f} rejected, {stats['failed_steps']:.0f} "
               f"accepted unconverged, {stats['picard_iterations']:.0f} Picard iterations; balance error {r.balance_error_rel:.1e}. Before "
-              "the chord capacity and under-relaxation of commit a0a79d3 it ran over 13 minutes of CPU (every step of the second "
+              "the kernel's iteration rules of commits a0a79d3 and 6dbff0d (chord capacity, under-relaxation, water-content step) it ran over 13 minutes of CPU (every step of the second "
               "hour failed and was accepted unconverged at dt_min = 1 ms).", ""]
 
 

@@ -157,10 +157,12 @@ def monthly_figure(comparison) -> str | None:
 
 #: The block KPIs shown, with their labels.
 BLOCK_ROWS = (
-    ("block_sealed_rain_gain_m3", "rain water under the neighbouring sealed cells at the end, m3"),
+    ("block_sealed_rain_gain_m3", "rain water under the neighbouring sealed cells at the end (edge length x resolved cross-section), m3"),
     ("block_sealed_rain_gain_mm", "the same per m2 of those cells, mm"),
     ("block_recharge_m3", "recharge below the block (free drainage at 1 m), m3"),
     ("block_infiltration_m3", "infiltration into the block, m3"),
+    ("block_sealed_edge_m", "length of soil along the sealed cells, m"),
+    ("block_sealed_rain_gain_grid_m3", "the block grid's own figure for the water under the sealed cells (not grid-converged), m3"),
 )
 
 
@@ -180,8 +182,11 @@ def block_section(comparison) -> str:
          "<p class='note'>Around the cells whose ground cover the what-if changes (and a margin), a 3-D block of soil replaces the "
          "1-D columns for the design storm: the rain that the open ground takes spreads sideways under the sealed streets and "
          "pavements, which the 1-D columns cannot show (their soil under a sealed cell gains nothing). The sealed cells are those "
-         "sealed in both the baseline and the what-if; their rain water is the storage change minus that of the same block without "
-         "rain (docs/soil_3d.md). "
+         "sealed in both the baseline and the what-if. The water that reaches them sideways moves through a front centimetres wide, "
+         "which the block's metre-wide columns cannot resolve: the figure reported is the length of soil along the sealed cells "
+         "times the gain per metre of edge of a resolved 2-D cross-section (5 cm cells, the neighbour's soil and rain; converged "
+         "to about 1 % under refinement, docs/soil_block_p18.md). The block grid's own figure is shown for comparison "
+         "(docs/soil_3d.md). "
          + ("Ranges: paired samples of the soil hydraulics (theta_r, theta_s, alpha, n, Ks of each texture from the spreads of "
             "Carsel &amp; Parrish 1988), the same draws for the baseline and the what-if. The central run uses the published means; "
             "the lognormal conductivity's median lies below its mean, so the central value can sit near an edge of the range."

@@ -165,18 +165,15 @@ def run_twin(scale: float, seed: int, duo_interval_s: float | None = None, suppl
     }
 
 
-def run_uxsim(scale: float, seed: int, deltan: int = 5, slow_vehicles: bool = False) -> dict:
-    """One UXsim (C++ engine) run of grid11 with the demand times ``scale``."""
-    import bench_traffic_dynamic as bd
+def build_uxsim_world(grid: Path, *, scale: float, seed: int, deltan: int):
+    """The grid11 scenario (``grid``: its folder) as a UXsim C++ world, demand times ``scale``, not yet run."""
     import pandas as pd
     import uxsim
 
-    grid = bd.GRID
     nodes = pd.read_csv(grid / "nodes.csv")
     links = pd.read_csv(grid / "links.csv")
     demand = pd.read_csv(grid / "demand.csv")
     st = dict(pd.read_csv(grid / "scenario.csv")[["key", "value"]].values)
-    t0 = time.perf_counter()
     w = uxsim.World(
         name="", deltan=deltan, reaction_time=float(st["reaction_time"]), tmax=float(st["tmax"]),
         duo_update_time=float(st["duo_update_time"]), duo_update_weight=float(st["duo_update_weight"]),
@@ -190,6 +187,19 @@ def run_uxsim(scale: float, seed: int, deltan: int = 5, slow_vehicles: bool = Fa
                   jam_density=r.jam_density_veh_m, merge_priority=r.merge_priority)  # fmt: skip
     for r in demand.itertuples():
         w.adddemand(str(r.origin_node_id), str(r.destination_node_id), r.t_start_s, r.t_end_s, r.flow_veh_s * scale)
+    return w
+
+
+def run_uxsim(scale: float, seed: int, deltan: int = 5, slow_vehicles: bool = False) -> dict:
+    """One UXsim (C++ engine) run of grid11 with the demand times ``scale``."""
+    import bench_traffic_dynamic as bd
+    import pandas as pd
+    import uxsim
+
+    grid = bd.GRID
+    links = pd.read_csv(grid / "links.csv")
+    t0 = time.perf_counter()
+    w = build_uxsim_world(grid, scale=scale, seed=seed, deltan=deltan)
     by_id = {str(lk.name): lk for lk in w.LINKS}
     in_order = [by_id[str(i)] for i in links["link_id"]]
     slow = []

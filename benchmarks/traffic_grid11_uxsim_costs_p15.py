@@ -37,20 +37,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--deltan", type=int, default=1)
     args = ap.parse_args(argv)
     g = bd.GRID
-    nodes, links, demand = pd.read_csv(g / "nodes.csv"), pd.read_csv(g / "links.csv"), pd.read_csv(g / "demand.csv")
-    st = dict(pd.read_csv(g / "scenario.csv")[["key", "value"]].values)
-    w = uxsim.World(
-        name="", deltan=args.deltan, reaction_time=float(st["reaction_time"]), tmax=float(st["tmax"]),
-        duo_update_time=float(st["duo_update_time"]), duo_update_weight=float(st["duo_update_weight"]), duo_noise=float(st["duo_noise"]),
-        random_seed=args.seed, print_mode=0, save_mode=0, show_mode=0, cpp=True, vehicle_logging_timestep_interval=-1,
-    )  # fmt: skip
-    for r in nodes.itertuples():
-        w.addNode(str(r.node_id), r.x_m, r.y_m)
-    for r in links.itertuples():
-        w.addLink(str(r.link_id), str(r.from_node_id), str(r.to_node_id), length=r.length_m, free_flow_speed=r.free_flow_speed_m_s,
-                  jam_density=r.jam_density_veh_m, merge_priority=r.merge_priority)  # fmt: skip
-    for r in demand.itertuples():
-        w.adddemand(str(r.origin_node_id), str(r.destination_node_id), r.t_start_s, r.t_end_s, r.flow_veh_s * args.scale)
+    from bench_traffic_grid11_uxsim import build_uxsim_world
+
+    links = pd.read_csv(g / "links.csv")
+    w = build_uxsim_world(g, scale=args.scale, seed=args.seed, deltan=args.deltan)
     w.exec_simulation()
     by = {str(lk.name): lk for lk in w.LINKS}
     lks = [by[str(i)] for i in links["link_id"]]

@@ -66,6 +66,7 @@ def run(
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the PNG plots (monthly balance, classes)")] = True,
     heat_pumps: Annotated[Path | None, typer.Option("--heat-pumps", help="Heat-pump table (CSV, format of twin/data/heat_pumps.csv) replacing its kinds")] = None,
     dhw: Annotated[str, typer.Option("--dhw", help="Hot-water need: typology (TABULA q_w_nd, default) or by_use (litres per person, docs/energy_systems.md)")] = "typology",
+    model: Annotated[str, typer.Option("--model", help="Zone model: 5r1c (ISO 13790, default) or iso52016 (multi-node, twin.energy.stock_iso52016)")] = "5r1c",
 ) -> None:
     """Simulate the building stock of SCENE for a year of WEATHER and write per-building results to OUT.
 
@@ -104,7 +105,7 @@ def run(
     with sigterm_raises(), using_heat_pumps(hp_table), using_dhw_model(None if dhw_model == "typology" else dhw_model):
         lines = run_command(scene, weather=weather, out=out, measures=measure or [], overrides=overrides, measures_table=measures,
                             hourly=hourly, format=fmt, samples=samples, seed=seed, priors=priors, progress=not quiet,
-                            **({} if plots else {"plots": False}))
+                            model=model, **({} if plots else {"plots": False}))
     if not quiet:
         for line in lines:
             typer.echo(line)

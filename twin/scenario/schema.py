@@ -387,6 +387,7 @@ class EnergyOptions(Strict):
     cooling_setpoint_c: float | None = Field(default=None, ge=15.0, le=40.0)
     weather: str | None = Field(default=None, min_length=1)
     dhw: Literal["typology", "by_use"] = "typology"  # hot-water need: TABULA per m2, or litres per person by use (twin.energy.hot_water)
+    model: Literal["5r1c", "iso52016"] = "5r1c"  # zone model of the stock: ISO 13790 5R1C, or the multi-node model (twin.energy.stock_iso52016)
 
     @model_validator(mode="after")
     def _order(self):

@@ -146,16 +146,16 @@ def _weather_digest(weather) -> str:
     return hashlib.sha256(data.to_numpy(dtype=float).tobytes() + str(weather.data.index[0]).encode()).hexdigest()
 
 
-def _prepared(scene, weather, cooling_setpoint_c):
+def _prepared(scene, weather, cooling_setpoint_c, model: str = "5r1c"):
     from twin.energy.stock import prepare_stock
 
-    key = f"buildings:energy_prep:{weather.source}:{cooling_setpoint_c}"
+    key = f"buildings:energy_prep:{weather.source}:{cooling_setpoint_c}:{model}"
     if key not in scene._cache:
-        content = (_digest(scene), _weather_digest(weather), cooling_setpoint_c)
+        content = (_digest(scene), _weather_digest(weather), cooling_setpoint_c, model)
         if content not in _PREP_CACHE:
             if len(_PREP_CACHE) >= _PREP_CACHE_SIZE:
                 _PREP_CACHE.pop(next(iter(_PREP_CACHE)))
-            _PREP_CACHE[content] = prepare_stock(scene, weather, cooling_setpoint_c=cooling_setpoint_c)
+            _PREP_CACHE[content] = prepare_stock(scene, weather, cooling_setpoint_c=cooling_setpoint_c, model=model)
         scene._cache[key] = _PREP_CACHE[content]
     return scene._cache[key]
 
@@ -258,14 +258,14 @@ def _run(scene, options, *, base_dir: Path) -> EngineResult:
     from twin.energy.stock import simulate_prepared
 
     weather = _weather(scene, options, base_dir)
-    prep = _prepared(scene, weather, options.cooling_setpoint_c)
+    prep = _prepared(scene, weather, options.cooling_setpoint_c, getattr(options, "model", "5r1c"))
     env, solar = _with_solar(scene, weather, prep.envelope.copy(), _renovation_plan(scene))
     env["theta_i_c"] = float(options.heating_setpoint_c)
     if env["theta_i_c"].nunique() != prep.envelope["theta_i_c"].nunique() or not np.allclose(env["theta_i_c"], prep.envelope["theta_i_c"]):
         from twin.energy.stock import stock_drivers
 
         drivers, profile = stock_drivers(weather, env, cooling_setpoint_c=options.cooling_setpoint_c)
-        prep = type(prep)(env, prep.excluded, prep.shade_factor, drivers, profile, prep.conventions, prep.factors)
+        prep = type(prep)(env, prep.excluded, prep.shade_factor, drivers, profile, prep.conventions, prep.factors, model=prep.model)
     costs = []
     if "renovation_measures" in scene.buildings:
         plan = scene.buildings.set_index("building_id")["renovation_measures"].fillna("")
@@ -350,6 +350,9 @@ def _run_samples(scene, options: list, stock, *, base_dir: Path) -> tuple[list[d
     from twin.energy.stock_samples import draw_stock_samples
 
     weather = _weather(scene, options[0], base_dir)
+    if getattr(options[0], "model", "5r1c") != "5r1c":
+        raise InputError("Monte Carlo samples run the 5R1C model only: with energy.model iso52016 the bands would be another model's "
+                         "(set samples: 0, or energy.model: 5r1c)", field="energy.model")
     prep = _prepared(scene, weather, options[0].cooling_setpoint_c)
     if stock is None:  # options only: the central stock in every sample
         from twin.energy.priors import parse_priors

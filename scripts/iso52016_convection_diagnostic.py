@@ -147,30 +147,14 @@ GAP_PRESSURE_PA = 1.0e5  # as the kernel (EnergyPlus window model gas pressure)
 def h_gap_iso15099(t1_c: float, t2_c: float, gap_m: float, eps: float, height_m: float = 2.0) -> float:
     """Conductance of an air gap between two panes at t1, t2 (degC), W/(m2 K), ISO 15099:2003.
 
-    Convection: section 5.3.3 (vertical cavity, Nu = max(Nu1, Nu2), Nu1 by the Rayleigh number
-    in three ranges, Nu2 = 0.242 (Ra / A)^0.272 with the aspect ratio A = height / gap), air
-    properties of Annex B (Table B.1: k, mu, cp linear in T; density of the ideal gas at
-    :data:`GAP_PRESSURE_PA`, M = 28.97). Radiation: two grey parallel plates linearised at the
-    mean pane temperature, ``4 sigma T_m^3 / (1/eps + 1/eps - 1)``. This is what detailed window
-    models (EnergyPlus' window heat balance, which follows ISO 15099) compute every time step.
+    The kernel's own law (:func:`twin.kernels.energy_iso52016.glazing_conductance`: section 5.3.3
+    convection with the Annex B air properties, linearised grey radiation between the panes), with
+    no pane resistance in series and both panes of emissivity ``eps``.
     """
+    from twin.kernels.energy_iso52016 import glazing_conductance
+
     tm = 0.5 * (t1_c + t2_c) + 273.15
-    dt = max(abs(t1_c - t2_c), 1e-6)
-    k = 2.873e-3 + 7.76e-5 * tm
-    mu = 3.723e-6 + 4.94e-8 * tm
-    cp = 1002.737 + 1.2324e-2 * tm
-    rho = GAP_PRESSURE_PA * 28.97e-3 / (8.314462618 * tm)
-    ra = rho**2 * gap_m**3 * 9.81 * cp * dt / (tm * mu * k)
-    if ra > 5e4:
-        nu1 = 0.0673838 * ra ** (1.0 / 3.0)
-    elif ra > 1e4:
-        nu1 = 0.028154 * ra**0.4134
-    else:
-        nu1 = 1.0 + 1.7596678e-10 * ra**2.2984755
-    nu2 = 0.242 * (ra / (height_m / gap_m)) ** 0.272
-    h_c = max(nu1, nu2) * k / gap_m
-    h_r = 4.0 * SIGMA * tm**3 / (2.0 / eps - 1.0)
-    return h_c + h_r
+    return glazing_conductance(tm, abs(t1_c - t2_c), gap_m, 0.0, 1.0 / (2.0 / eps - 1.0), height_m)
 
 
 def simulate(case: str, mode: str, weather, *, keep_states: bool = False, exterior: str = "spec", window: str = "spec", substeps: int = 1) -> dict:

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 
-import geopandas as gpd
 import numpy as np
 import pytest
-from shapely.geometry import box
 
+from tests.soil_block_scenes import car_park_with_square_grid
 from twin.errors import InputError, ResourceLimitError
-from twin.scene import Scene
 from twin.soil.block_bands import (
     BLOCK_KPIS,
     TEXTURES,
@@ -25,22 +23,13 @@ from twin.soil.block_bands import (
     run_pair,
     sampled_material,
 )
-from twin.soil.grid import GridOptions, build_grid
 from twin.soil.hydraulics import carsel_parrish
 from twin.soil.rain import block_rain
 
 HOURS = 6.0
 
 
-def _grid(square_sealed: float):
-    """60 m x 60 m: a sealed car park with a 20 m square of ``square_sealed`` in its middle."""
-    scene = Scene()
-    scene.add("sites", gpd.GeoDataFrame({"site_id": ["d"]}, geometry=[box(0, 0, 60, 60)], crs="EPSG:31370"))
-    parts = [("street", "parking", 1.0, box(0, 0, 60, 60)), ("square", "park", square_sealed, box(20, 20, 40, 40))]
-    scene.add("landcover", gpd.GeoDataFrame(
-        {"landcover_id": [p[0] for p in parts], "kind": ["landuse"] * 2, "cover_class": [p[1] for p in parts],
-         "sealed_fraction": [p[2] for p in parts]}, geometry=[p[3] for p in parts], crs="EPSG:31370"))
-    return build_grid(scene, GridOptions(cell_size_m=5.0))
+_grid = car_park_with_square_grid
 
 
 @pytest.fixture(scope="module")

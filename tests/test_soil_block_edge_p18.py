@@ -81,25 +81,12 @@ def test_resolved_3d_square_matches_the_edge_model_times_its_perimeter():
 
 
 def test_the_reported_measure_does_not_depend_on_the_block_grid_and_counts_the_soil_along_the_sealed_cells():
-    import geopandas as gpd
-    from shapely.geometry import box
-
-    from twin.scene import Scene
+    from tests.soil_block_scenes import car_park_with_square_grid
     from twin.soil.block_bands import changed_region, parse_block_options, run_pair
-    from twin.soil.grid import GridOptions, build_grid
     from twin.soil.rain import block_rain
     from twin.soil.soil_block_edge import sealed_edge_gain
 
-    def grid(square_sealed: float):
-        scene = Scene()
-        scene.add("sites", gpd.GeoDataFrame({"site_id": ["d"]}, geometry=[box(0, 0, 60, 60)], crs="EPSG:31370"))
-        parts = [("street", "parking", 1.0, box(0, 0, 60, 60)), ("square", "park", square_sealed, box(20, 20, 40, 40))]
-        scene.add("landcover", gpd.GeoDataFrame(
-            {"landcover_id": [p[0] for p in parts], "kind": ["landuse"] * 2, "cover_class": [p[1] for p in parts],
-             "sealed_fraction": [p[2] for p in parts]}, geometry=[p[3] for p in parts], crs="EPSG:31370"))
-        return build_grid(scene, GridOptions(cell_size_m=5.0))
-
-    base, what = grid(0.8), grid(0.0)
+    base, what = car_park_with_square_grid(0.8), car_park_with_square_grid(0.0)
     region = changed_region(base, what, 10.0)
     hours = 6.0
     rain = block_rain(30.0, 3600.0, end_s=hours * 3600.0)

@@ -149,6 +149,118 @@ def mix_central(runs: list[tuple[float, dict[str, float], pd.DataFrame | None]])
     return kpis, out
 
 
+#: ``system`` of a building whose central figures are the expected value over the prior's heating-system
+#: mix (:func:`mix_accounts`).
+MIXED_SYSTEM = "prior mix"
+
+#: Envelope columns a heating-system variant of the central run changes (the kernel reads none of them).
+SYSTEM_COLUMNS = ("system", "system_source")
+
+
+def system_variants(env: pd.DataFrame, mix: list[tuple[str, float]], renovate) -> list[tuple[float, pd.DataFrame, pd.DataFrame | None]]:
+    """The central run's envelope once per system of ``mix`` (:func:`central_system_mix`).
+
+    In variant ``i`` every building whose system the data does not give (:func:`is_prior`) has
+    system ``mix[i][0]``; then ``renovate(env) -> (env, costs)`` applies the scene's measures
+    (a system measure with ``replaces`` acts on the variant's system). Returns
+    ``[(share, env, costs), ...]`` in the order of ``mix``.
+    """
+    prior = is_prior(env, "system")
+    out = []
+    for system, share in mix:
+        e = env.copy()
+        e.loc[prior, "system"] = system
+        e, costs = renovate(e)
+        out.append((float(share), e, costs))
+    return out
+
+
+def simulate_central_mix(prep, variants: list[tuple[float, pd.DataFrame, pd.DataFrame | None]]):
+    """The central run as the expected value over the heating systems of ``variants``.
+
+    The first variant goes through :func:`twin.energy.stock.simulate_prepared`. The heating system
+    is not a kernel input: a variant whose envelope differs from the first only in
+    :data:`SYSTEM_COLUMNS` reuses the first one's kernel results (heat need, monthly heat, peak
+    power) and is only accounted again (:func:`twin.energy.results.energy_accounts`, its measures
+    priced at the same peak); any other variant is simulated on its own. The accounts are mixed
+    by :func:`mix_accounts`.
+
+    Parameters
+    ----------
+    prep
+        :class:`~twin.energy.stock.PreparedStock` of the scene.
+    variants
+        ``[(share, envelope after measures, measure costs or None), ...]`` (:func:`system_variants`).
+
+    Returns
+    -------
+    (StockRun, pandas.DataFrame)
+        The first variant's run (envelope, exclusions, kernel results) and the mixed accounts.
+    """
+    from twin.energy.measures import price_peak_measures
+    from twin.energy.results import energy_accounts
+    from twin.energy.stock import simulate_prepared
+
+    share0, env0, cost0 = variants[0]
+    first = simulate_prepared(prep, env0, cost0)
+    ids = first.accounts["building_id"].astype(str)
+    base = env0.drop(columns=[c for c in SYSTEM_COLUMNS if c in env0])
+    accounts = [first.accounts]
+    for _, env, cost in variants[1:]:
+        same = env.drop(columns=[c for c in SYSTEM_COLUMNS if c in env]).equals(base)
+        if not same:
+            accounts.append(simulate_prepared(prep, env, cost).accounts)
+            continue
+        e = env.set_index(env["building_id"].astype(str), drop=False).loc[ids.to_numpy()].reset_index(drop=True)
+        c = None
+        if cost is not None and len(cost):
+            c = price_peak_measures(cost, first.results.per_building["peak_heat_w"])
+            c = c[c["building_id"].astype(str).isin(set(ids))].reset_index(drop=True)
+        accounts.append(energy_accounts(e, first.results.per_building, first.results.monthly, prep.drivers, costs=c, factors=prep.factors))
+    return first, mix_accounts(accounts, [v[0] for v in variants])
+
+
+def mix_accounts(accounts: list[pd.DataFrame], shares) -> pd.DataFrame:
+    """Per-building accounts mixed over heating-system variants: the expected value over the mix.
+
+    ``accounts``: :func:`twin.energy.results.energy_accounts` tables of the same buildings, one
+    per system variant; ``shares``: the variants' probabilities (normalised here). Every numeric
+    column is the share-weighted mean (the carriers, primary energy, CO2, cost and investment are
+    expected values; the heat need, identical in every variant, is unchanged). The EPB class is
+    that of the mixed ``primary_energy_kwh_m2`` (:func:`twin.energy.classes.energy_class`), so the
+    class and the primary energy of a building are one figure. ``system`` is kept where every
+    variant has the same system (data, or a measure that replaced them all) and is
+    :data:`MIXED_SYSTEM` elsewhere.
+
+    Raises
+    ------
+    ValueError
+        The tables do not hold the same buildings.
+    """
+    from twin.energy.classes import energy_class
+
+    w = np.asarray(shares, dtype=float)
+    w = w / w.sum()
+    first = accounts[0].reset_index(drop=True)
+    ids = first["building_id"].astype(str).to_numpy()
+    aligned = []
+    for a in accounts:
+        a = a.set_index(a["building_id"].astype(str), drop=False)
+        if len(a) != len(ids) or not a.index.isin(ids).all() or a.index.has_duplicates:
+            raise ValueError("the system variants' accounts do not hold the same buildings")
+        aligned.append(a.loc[ids].reset_index(drop=True))
+    out = first.copy()
+    num = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
+    for c in num:
+        out[c] = sum(wi * a[c].to_numpy(dtype=float) for wi, a in zip(w, aligned))
+    systems = np.column_stack([a["system"].astype(str).to_numpy() for a in aligned])
+    varies = (systems != systems[:, :1]).any(axis=1)
+    out["system"] = np.where(varies, MIXED_SYSTEM, systems[:, 0]).astype(object)
+    if "primary_energy_kwh_m2" in out and "energy_class" in out:
+        out["energy_class"] = energy_class(out["primary_energy_kwh_m2"].to_numpy(dtype=float))
+    return out
+
+
 def is_prior(env: pd.DataFrame, parameter: str) -> np.ndarray:
     """Rows whose ``parameter`` comes from the typology or a default (``<parameter>_source``)."""
     col = f"{parameter}_source"
@@ -760,5 +872,6 @@ def _fallback_arrays(fallback: pd.DataFrame | None, env_ids: pd.Series, classes)
     return out
 
 
-__all__ = ["DEFAULT_CHUNK_ROWS", "HP_COP_FACTOR_COLUMN", "POOR_CLASSES", "TOTALS", "FacadeGeometry", "SampledEnvelopes", "account_arrays_sampled",
-           "central_system_mix", "condition_groups", "exterior_areas", "facade_geometry", "is_prior", "mix_central", "simulate_samples"]
+__all__ = ["DEFAULT_CHUNK_ROWS", "HP_COP_FACTOR_COLUMN", "MIXED_SYSTEM", "POOR_CLASSES", "SYSTEM_COLUMNS", "TOTALS", "FacadeGeometry",
+           "SampledEnvelopes", "account_arrays_sampled", "central_system_mix", "condition_groups", "exterior_areas", "facade_geometry",
+           "is_prior", "mix_accounts", "mix_central", "simulate_central_mix", "simulate_samples", "system_variants"]

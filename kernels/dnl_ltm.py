@@ -35,7 +35,11 @@ choice. The link time (``duo_time``) is either the *instantaneous* one of reacti
 capacity, ``L / v + (N_up(t - L / v) - N_down(t)) / q_max``, the time of a vehicle entering now
 if the link's present queue discharges at capacity; or the *experienced* one: the travel time
 of the vehicle leaving the link now (at least the free travel time), which describes the link
-as it was one travel time ago. Exact ties: with ``duo_factor`` (one row of factors per update, e.g. ``1 + noise U(0, 1)``
+as it was one travel time ago; or the *discharge* one: the free time plus the vertical queue over
+the rate at which the link actually discharged in the last free travel time, ``L / v + Q /
+max(min(q_out, q_max), 0.01 q_max)`` with ``q_out = (N_down(t) - N_down(t - L / v)) / (L / v)``:
+the point-queue time with the discharge the node model allows (a merge share, a spillback), so a
+link blocked by circular spillback gets a long time instead of ``Q / q_max``. Exact ties: with ``duo_factor`` (one row of factors per update, e.g. ``1 + noise U(0, 1)``
 drawn by the caller, as UXsim's ``duo_noise``) the trees are searched on the link times times the
 update's factors, so each (node, destination) gets one next link per update and the smoothing by
 ``duo_weight`` mixes the trees of successive updates; without it (zero rows) exactly tied next
@@ -73,6 +77,11 @@ DUO_TIME_INSTANTANEOUS = 0
 """DUO link time: free time plus vertical queue over capacity (Kuwahara & Akamatsu 1997)."""
 DUO_TIME_EXPERIENCED = 1
 """DUO link time: travel time of the vehicle leaving the link now."""
+DUO_TIME_DISCHARGE = 2
+"""DUO link time: free time plus vertical queue over the link's recent outflow (its discharge rate)."""
+DISCHARGE_FLOOR = 0.01
+"""Lowest discharge rate of a queued link in the ``DUO_TIME_DISCHARGE`` rule, as a share of its
+capacity (a guard that keeps the time of a blocked link finite: at most 100 x queue / capacity)."""
 
 
 @jit
@@ -297,7 +306,9 @@ def _ltm_simulate(
         share equally).
     duo_time : int
         Link times of the route search: :data:`DUO_TIME_INSTANTANEOUS` (free time plus vertical
-        queue over capacity) or :data:`DUO_TIME_EXPERIENCED` (time of the vehicle leaving now).
+        queue over capacity), :data:`DUO_TIME_EXPERIENCED` (time of the vehicle leaving now) or
+        :data:`DUO_TIME_DISCHARGE` (free time plus vertical queue over the outflow of the last
+        free travel time, between :data:`DISCHARGE_FLOOR` x capacity and capacity).
     supply_choice : bool
         Next-link choice at the stop line (see module docstring): each destination's splitting
         rates at a node are weighted by the entry chance ``min(1, R_j / D_j)`` of each next link
@@ -400,6 +411,21 @@ def _ltm_simulate(
                     vq = _interp_cum(cum_in[i], t - tau_v[i]) - cum_out[i, t]
                     if vq > 0.0:
                         tt += vq / capacity_veh_s[i]
+                    link_time_s[i] = tt
+                    continue
+                if duo_time == DUO_TIME_DISCHARGE:
+                    # vehicles behind their free-flow schedule, discharged at the link's outflow
+                    # over the last free travel time (what the node lets out: a merge share, a
+                    # spillback), at most its capacity, at least DISCHARGE_FLOOR of it
+                    vq = _interp_cum(cum_in[i], t - tau_v[i]) - cum_out[i, t]
+                    if vq > 0.0:
+                        span = tau_v[i] if tau_v[i] < t else float(t)
+                        rate = (cum_out[i, t] - _interp_cum(cum_out[i], t - span)) / (span * dt_s)
+                        if rate > capacity_veh_s[i]:
+                            rate = capacity_veh_s[i]
+                        if rate < DISCHARGE_FLOOR * capacity_veh_s[i]:
+                            rate = DISCHARGE_FLOOR * capacity_veh_s[i]
+                        tt += vq / rate
                     link_time_s[i] = tt
                     continue
                 n_head = cum_out[i, t]

@@ -135,11 +135,23 @@ class ReferenceLTM:
         behind = self.at(self.cum_in[a], t - free / self.dt) - self.cum_out[a][t]
         return free + max(behind, 0.0) / self.cap[a]
 
+    def discharge_time(self, a, t):
+        # free time + vertical queue / the link's outflow over the last free travel time (at most
+        # its capacity, at least 1 % of it)
+        free = self.L[a] / self.v[a]
+        behind = self.at(self.cum_in[a], t - free / self.dt) - self.cum_out[a][t]
+        if behind <= 0.0:
+            return free
+        span = min(free / self.dt, t)
+        rate = (self.cum_out[a][t] - self.at(self.cum_out[a], t - span)) / (span * self.dt)
+        rate = max(min(rate, self.cap[a]), 0.01 * self.cap[a])
+        return free + behind / rate
+
     def net_speed(self, a):
         return self.dyn.free_speed_m_s[a]
 
     def duo(self, t):
-        link_time = self.instantaneous_time if self.duo_time == "instantaneous" else self.experienced_time
+        link_time = {"instantaneous": self.instantaneous_time, "experienced": self.experienced_time, "discharge": self.discharge_time}[self.duo_time]
         times = [link_time(a, t) for a in range(self.n_links)]
         if self.factor is not None:
             times = [x * f for x, f in zip(times, self.factor[t // self.duo_interval])]
@@ -323,6 +335,8 @@ def small_case():
         ("duo", 0.2, True, "instantaneous"),
         ("duo", 0.01, True, "experienced"),
         ("duo", 0.0, False, "experienced"),
+        ("duo", 0.01, True, "discharge"),
+        ("duo", 0.0, False, "discharge"),
         ("free_flow", 0.0, False, "instantaneous"),
     ],
 )
@@ -367,6 +381,9 @@ def test_duo_time_rule_acts_on_the_congested_case():
     exp = simulate(net, demand, dynamics=dyn, **opts)
     assert exp.meta["duo_time"] == "experienced"  # the default
     assert np.abs(inst.cum_in - exp.cum_in).max() > 1.0
+    dis = simulate(net, demand, dynamics=dyn, duo_time="discharge", **opts)
+    assert np.abs(dis.cum_in - inst.cum_in).max() > 1.0
+    assert np.abs(dis.cum_in - exp.cum_in).max() > 1.0
 
 
 @pytest.mark.parametrize("bad", ["instant", "", None, 1])

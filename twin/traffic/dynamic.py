@@ -60,7 +60,7 @@ _TIME_TO_S = {"s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0, "hr": 3600.0}
 _LENGTH_TO_M = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "ft": 0.3048}
 
 ROUTE_CHOICES = ("duo", "free_flow", "fixed", "equilibrium")
-DUO_TIMES = ("instantaneous", "experienced")
+DUO_TIMES = ("instantaneous", "experienced", "discharge")
 """Link times of the DUO route search (see :func:`simulate`, ``duo_time``)."""
 
 # Limits checked before any work (a value beyond them is an error, not a long wait or a swap storm)
@@ -562,7 +562,14 @@ def simulate(
         twin closer to UXsim (1.5x the demand: mean trip 1,403 s instead of 1,688 s, UXsim at
         deltan 1: 1,268 s), but on the Saint-Gilles case with 3,000 vehicles in the hour it
         gridlocks (1,620 of 3,000 arrive in 2 h, against all with the experienced time), so it is
-        not the default (docs/traffic.md).
+        not the default (docs/traffic.md): the ring of the Barrière de Saint-Gilles roundabout
+        (8 links of 3-19 m, 13 vehicles of storage) jams in a circle, and a full short link's
+        point-queue time is at most its storage over its capacity (about 10 s), so routes keep
+        entering it. ``"discharge"``: the free time plus the vertical queue over the link's
+        outflow in the last free travel time (between 1 % of its capacity and its capacity), the
+        point-queue time with the discharge the node actually allows: no gridlock on Saint-Gilles
+        at 3,000 vehicles (all arrive), but on grid11 further from UXsim than the instantaneous
+        time (routes overreact to held links; docs/traffic.md).
     seed
         Seed of the ``duo_noise`` draws (same seed, same result).
     short_links
@@ -595,6 +602,7 @@ def simulate(
         The kernel failed (e.g. a vehicle history longer than the whole simulation).
     """
     from twin.kernels.dnl_ltm import (
+        DUO_TIME_DISCHARGE,
         DUO_TIME_EXPERIENCED,
         DUO_TIME_INSTANTANEOUS,
         STATUS_OK,
@@ -746,7 +754,7 @@ def simulate(
         int(duo_interval),
         float(weight),
         duo_factor,
-        DUO_TIME_INSTANTANEOUS if duo_time == "instantaneous" else DUO_TIME_EXPERIENCED,
+        {"instantaneous": DUO_TIME_INSTANTANEOUS, "experienced": DUO_TIME_EXPERIENCED, "discharge": DUO_TIME_DISCHARGE}[duo_time],
         bool(route_choice_kernel == "duo" and duo_supply_choice),
         int(window),
         int(node_iterations),

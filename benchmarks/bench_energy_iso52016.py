@@ -65,19 +65,17 @@ def _variants(spec):
 def build_stock(n_b: int, seed: int = 1, glazed: bool = True):
     """Kernel arrays of ``n_b`` buildings, the drivers and the base networks.
 
-    ``glazed``: every window with the glazing gap link of the validated model (the BESTEST panes,
-    ``tests/test_energy_bestest_iso52016.py``); False: the constant glazing conductance.
+    ``glazed``: every window with the glazing gap link of the validated model (the BESTEST specs'
+    ``glazing_gap``); False: the constant glazing conductance.
     """
-    from twin.energy.iso52016 import GlazingGap, Network, build_network, load_spec_iso52016, modal_arrays, stack_buildings
-
-    GLAZING = GlazingGap(pane_thickness_m=0.003175, pane_conductivity_w_mk=1.06, gap_m=0.013, emissivity=0.84)  # noqa: N806
+    from twin.energy.iso52016 import Network, build_network, load_spec_iso52016, modal_arrays, stack_buildings
 
     weather = _weather()
     nets = []
     drv = None
     for case in ("600", "900"):
         for spec in _variants(load_spec_iso52016(SPECS / f"bestest_{case}.yaml")):
-            net, d, _ = build_network(spec, weather, glazing=[GLAZING] * len(spec.windows) if glazed else None)
+            net, d, _ = build_network(spec, weather, glazing=None if glazed else [None] * len(spec.windows))  # None: the spec's glazing_gap
             nets.append(net)
             drv = d if drv is None else drv
     rng = np.random.default_rng(seed)

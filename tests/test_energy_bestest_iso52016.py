@@ -35,17 +35,13 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
 }
 CASES = sorted({c for c, _ in RANGES}, key=lambda c: (c[0], "ff" in c, c))
 
-# The double glazing of every case (ref /work/shared/reference/bestest_cases.md section 6, GSR-2014
-# IDF "Glass Type 1" / MBL Data/Glass600.mo, the pane set whose transmittance the specs' extinction
-# K L = 0.0622 comes from): two clear panes 3.175 mm, k 1.06 W/(m K), IR emissivity 0.84 (the IDF's;
-# MBL 0.9), 13 mm air gap. The gap conductance follows the pane temperatures hour by hour (ISO 15099,
-# as the programs' window models do) instead of the constant 1 / (1/U - R_se - R_si) of U = 3.0.
-# The 140-2020 set (GSR-2020: 3.048 mm, k 1.0, 12 mm gap) is measured in docs/energy_iso52016.md.
-# Not a spec key yet (the zone spec format has no pane data): passed to the builder.
-def bestest_glazing(spec):
-    from twin.energy.iso52016 import GlazingGap
-
-    return [GlazingGap(pane_thickness_m=0.003175, pane_conductivity_w_mk=1.06, gap_m=0.013, emissivity=0.84)] * len(spec.windows)
+# The double glazing of every case is a spec key (``windows.K.glazing_gap``, read by the stock path's
+# network builder): the GSR-2014 IDF "Glass Type 1" / MBL Data/Glass600.mo pane set (ref
+# /work/shared/reference/bestest_cases.md section 6, whose transmittance the specs' K L = 0.0622 comes
+# from): two clear panes 3.175 mm, k 1.06 W/(m K), IR emissivity 0.84 (the IDF's; MBL 0.9), 13 mm air
+# gap. The gap conductance follows the pane temperatures hour by hour (ISO 15099, as the programs'
+# window models do). The 140-2020 set (GSR-2020: 3.048 mm, k 1.0, 12 mm gap) is measured in
+# docs/energy_iso52016.md.
 
 
 # Quantities outside the range with the model as documented (measured value, 2026-12-02, interior
@@ -75,7 +71,7 @@ def simulate_cases(weather) -> dict[str, dict]:
     out = {}
     for case in CASES:
         spec = load_spec_iso52016(DATA / f"bestest_{case}.yaml")
-        out[case] = simulate_spec_iso52016(spec, weather, glazing=bestest_glazing(spec))
+        out[case] = simulate_spec_iso52016(spec, weather)
     return out
 
 

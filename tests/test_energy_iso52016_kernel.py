@@ -153,8 +153,8 @@ def test_kernel_agrees_with_reference_hourly_convection():
 def test_interior_convection_option(denver):
     """``fixed`` gives the spec-film network without hourly links; an unknown model name is an error."""
     spec = load_spec_iso52016(DATA / "bestest_600.yaml")
-    net_t, _, info_t = build_network(spec, denver)
-    net_f, _, info_f = build_network(spec, denver, interior_convection="fixed")
+    net_t, _, info_t = build_network(spec, denver, glazing=[None])  # [None]: constant glazing conductance
+    net_f, _, info_f = build_network(spec, denver, interior_convection="fixed", glazing=[None])
     assert len(net_t.conv_node) == 7 and len(net_f.conv_node) == 0  # 4 walls, roof, floor, window
     np.testing.assert_array_equal(net_t.k_w_k, net_f.k_w_k)
     assert info_t["interior_convection"] == "tarp"
@@ -186,7 +186,7 @@ def test_kernel_agrees_with_reference_bestest_year(denver, case, convection, gla
     """The spec path's network (layers, windows, star node, night-vent fan, setback) over a full year;
     with ``glazed`` the window's gap link (ISO 15099, pane temperatures) next to tarp or fixed links."""
     spec = load_spec_iso52016(DATA / f"bestest_{case}.yaml")
-    net, drv, info = build_network(spec, denver, interior_convection=convection, glazing=[GLAZING] * len(spec.windows) if glazed else None)
+    net, drv, info = build_network(spec, denver, interior_convection=convection, glazing=None if glazed else [None] * len(spec.windows))  # None: the spec's glazing_gap
     assert info["glazing_gap_links"] == (1 if glazed else 0)
     st = stack_buildings([modal_arrays(net)])
     kw = {
@@ -243,10 +243,10 @@ def test_steady_state_loss(denver, monkeypatch):
     ua = u_wall * (2 * 21.6 + 2 * 16.2 - 12.0) + u_roof * 48 + u_floor * 48 + 3.0 * 12
     with monkeypatch.context() as mp:
         mp.setattr(iso, "H_RI_W_M2K", 0.0)
-        net, drv, info = build_network(spec, denver, interior_convection="fixed")
+        net, drv, info = build_network(spec, denver, interior_convection="fixed", glazing=[None])
         h_ve = info["air_density_kg_m3"] * 1006.0 * 129.6 * 0.5 / 3600
         np.testing.assert_allclose(_steady_heating_w(net, drv, -5.0), (ua + h_ve) * 25.0, rtol=1e-9)
-    net, drv, info = build_network(spec, denver, interior_convection="fixed")
+    net, drv, info = build_network(spec, denver, interior_convection="fixed", glazing=[None])
     n, a = len(net.names), net.air
     u = np.zeros(net.f_in.shape[1])
     u[0] = -5.0
@@ -382,9 +382,9 @@ def test_glazing_links_in_lane_batches(denver):
     spec9 = load_spec_iso52016(DATA / "bestest_900.yaml")
     nets = [
         build_network(spec6, denver, glazing=[GLAZING])[0],
-        build_network(spec6, denver)[0],
+        build_network(spec6, denver, glazing=[None])[0],
         build_network(spec9, denver, interior_convection="fixed", glazing=[GLAZING])[0],
-        build_network(spec9, denver, interior_convection="fixed")[0],
+        build_network(spec9, denver, interior_convection="fixed", glazing=[None])[0],
     ]
     _, drv, _ = build_network(spec6, denver)
     n_h = 24 * 40
@@ -414,4 +414,4 @@ def test_bad_glazing_is_named(denver):
         build_network(spec, denver, glazing=[GLAZING, GLAZING])
     with pytest.raises(InputError, match="glazing needs positive") as err:
         build_network(spec, denver, glazing=[GlazingGap(0.003, 1.0, 0.0, 0.84)])
-    assert err.value.field == "windows.0"
+    assert err.value.field == "windows.0.glazing_gap"

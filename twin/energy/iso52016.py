@@ -26,11 +26,17 @@ Network (per construction, outside -> inside):
   :data:`H_RI_W_M2K` = ``eps 4 sigma T^3`` at 20 degC with eps 0.9; ISO 52016-1 uses 5.13):
   the star node reproduces the ISO 52016-1 area-weighted radiative exchange between surfaces;
 * windows: exterior and interior surface nodes (massless) joined by the glazing conductance
-  ``1 / (1 / U - R_se - R_si)`` (``R_si`` of the wall or roof the window sits in), or, with
-  ``build_network(..., glazing=)``, by the hourly ISO 15099 gap conductance of the pane set
-  (:class:`GlazingGap`, from the previous hour's pane temperatures);
+  ``1 / (1 / U - R_se - R_si)`` (``R_si`` of the wall or roof the window sits in), or, for a
+  window with the spec key ``glazing_gap`` (or ``build_network(..., glazing=)``), by the hourly
+  ISO 15099 gap conductance of the pane set (:class:`GlazingGap`, from the previous hour's pane
+  temperatures);
 * the air node holds the zone air ``rho c_p V`` and is coupled to the outdoor air by the
   constant ventilation ``H_ve`` (and by the scheduled flows, hour by hour, in the kernel).
+
+One builder: the network is built by the stock path's
+:func:`twin.energy.stock_iso52016.zone_network` from the spec's zone input
+(:func:`twin.energy.stock_iso52016.zone_input_from_spec`), so the spec and the stock take the same
+inputs by the same code.
 
 Heat flows: internal gains split convective (air node) / radiative (interior surfaces by area);
 heating/cooling 100 % convective at the air node; solar through windows (``g (1 - F_F) A_w`` times
@@ -88,7 +94,8 @@ class GlazingGap:
     nodes (:data:`twin.kernels.energy_iso52016.LINK_GAP`, ISO 15099 gap convection and radiation
     from the previous hour's pane temperatures) in place of the constant glazing conductance
     ``1 / (1 / U - R_se - R_si)`` (which stays the base of the modal form). The spec's ``u_w_m2k``
-    then no longer sets the glazing; the films still do.
+    then no longer sets the glazing; the films still do. The spec key ``windows.K.glazing_gap``
+    (:class:`twin.energy.spec.GlazingGap`, ``gap_emissivity`` for ``emissivity``) gives one.
 
     Attributes
     ----------
@@ -288,8 +295,9 @@ def build_network(spec, weather, *, interior_convection: str = "tarp", glazing: 
     ``kernels/energy_iso52016.py``); ``fixed`` keeps ``h_ci = 1 / R_si - h_ri`` of the spec's
     combined film. In both, ``k_w_k`` holds the fixed coefficient (the base of the modal form) and
     the window's glazing conductance is ``1 / (1 / U - R_se - R_si)`` with the films its U-value
-    was stated with. ``glazing`` (one entry per ``spec.windows``, None for a window without):
-    the window's two panes are joined by an hourly gap link (:class:`GlazingGap`); the interior
+    was stated with. A window with ``glazing_gap`` (spec key), or ``glazing`` (one entry per
+    ``spec.windows``, replacing the spec's key; None: the constant glazing conductance): the
+    window's two panes are joined by an hourly gap link (:class:`GlazingGap`); the interior
     link of its inner pane is then hourly too (``tarp``) or tracked at its fixed value
     (``fixed``).
 
@@ -307,17 +315,14 @@ def build_network(spec, weather, *, interior_convection: str = "tarp", glazing: 
         A surface film below the radiative coefficient (``R_si > 1 / h_ri``), a window U-value
         above its films, or a zone without air volume.
     """
-    from twin.energy import solar
     from twin.energy.schedules import hourly_values
     from twin.energy.spec import zone_model
-    from twin.kernels.energy_iso52016 import LINK_FIXED, LINK_GAP, LINK_TARP
+    from twin.energy.stock_iso52016 import zone_input_from_spec, zone_network
 
     if interior_convection not in INTERIOR_CONVECTION:
         raise InputError(f"interior convection model must be one of {INTERIOR_CONVECTION}, got {interior_convection!r}", obj=spec.name)
     if glazing is not None and len(glazing) != len(spec.windows):
         raise InputError(f"glazing needs one entry per window ({len(spec.windows)}), got {len(glazing)}", obj=spec.name, field="windows")
-    conv_links: list[tuple[int, float, float, str]] = []  # interior node, area, fixed h_ci, orientation
-    gap_links: list[tuple[int, int, float, float, int, tuple[float, float, float, float]]] = []  # inner, outer, area, h0, partner, params
     # the spec path builds the drivers; scheduled flows are handled here (hour by hour)
     vent = spec.ventilation
     base = spec.model_copy(update={"ventilation": vent.model_copy(update={"flows": []})})
@@ -343,147 +348,29 @@ def build_network(spec, weather, *, interior_convection: str = "tarp", glazing: 
     ve_schedule = (sched / h_ve_sched if h_ve_sched > 0 else np.zeros(n_h))[None, :]
 
     groups = tuple(drivers.groups)
-    b = _Builder(("t_out", "gain") + groups)
-    c_air = rho * cp * spec.volume_m3
-    if c_air <= 0:
+    if rho * cp * spec.volume_m3 <= 0:
         raise InputError("the zone has no air volume", obj=spec.name, field="zone")
-    air = b.node("air", c_air)
-    star = b.node("radiant") if H_RI_W_M2K > 0 else -1  # the radiative star node
-    b.to_outdoor(air, h_ve)
-
-    a_f = spec.floor_area_m2
-    gain_w = 0.0
-    conv = 0.5
-    if spec.gains is not None:
-        g = spec.gains
-        gain_w = g.power_w if g.power_w is not None else g.w_m2 * a_f  # type: ignore[operator]
-        conv = g.convective_fraction
-    b.source(air, "gain", gain_w * conv)
-
-    inner: list[tuple[int, float, float, str]] = []  # interior node, area, solar alpha, kind
-    surf_info = []
-    r_si_of: dict[str, float] = {}
-    for s in spec.surfaces():
-        con = s["construction"]
-        a = s["area_m2"]
-        r_si = con.r_si_m2k_w if con.r_si_m2k_w is not None else s["r_si_default"]
-        r_si_of[s["name"]] = r_si
-        if a <= 0:
-            continue
-        h_ci = 1.0 / r_si - H_RI_W_M2K
-        if h_ci <= 0:
-            raise InputError(
-                f"interior film {r_si:g} m2K/W leaves no convective part (radiative {H_RI_W_M2K:.2f} W/(m2 K))",
-                obj=spec.name,
-                field=f"envelope.{'wall' if s['tilt_deg'] == 90.0 else s['name']}.r_si_m2k_w",
-            )
-        ext, inn = b.chain(s["name"], con, a)
-        b.link(inn, air, h_ci * a)
-        conv_links.append((inn, a, h_ci, "floor" if s["name"] == "floor" else ("ceiling" if s["name"] == "roof" else "wall")))
-        if star >= 0:
-            b.link(inn, star, H_RI_W_M2K * a)
-        if s["boundary"] != "adiabatic":
-            b.to_outdoor(ext, a / con.r_se_m2k_w if con.r_se_m2k_w > 0 else 1e9 * a)
-        if s["boundary"] == "exterior":
-            b.source(ext, f"opq_{s['name']}", con.solar_absorptance * a)
-            b.source(ext, "sky_lw", -solar.sky_longwave_factor(s["tilt_deg"]) * con.emissivity * a)
-        inner.append((inn, a, INTERIOR_SOLAR_ABSORPTANCE, "floor" if s["name"] == "floor" else "opaque"))
-        surf_info.append({"name": s["name"], "area_m2": a, "h_ci_w_m2k": h_ci, "boundary": s["boundary"]})
-    for k, im in enumerate(spec.internal_mass):
-        _, inn = b.chain(f"internal_mass{k}", im.construction, im.area_m2)
-        r_si = im.construction.r_si_m2k_w if im.construction.r_si_m2k_w is not None else 0.13
-        b.link(inn, air, max(1.0 / r_si - H_RI_W_M2K, 0.0) * im.area_m2)
-        conv_links.append((inn, im.area_m2, max(1.0 / r_si - H_RI_W_M2K, 0.0), "wall"))
-        if star >= 0:
-            b.link(inn, star, H_RI_W_M2K * im.area_m2)
-        inner.append((inn, im.area_m2, INTERIOR_SOLAR_ABSORPTANCE, "opaque"))
-    win_rows = []
-    for k, w in enumerate(spec.windows):
-        a = w.total_area_m2
-        tilt = 0.0 if w.facade == "roof" else 90.0
-        r_si = r_si_of["roof"] if w.facade == "roof" else r_si_of[w.facade]
-        r_gl = 1.0 / w.u_w_m2k - w.r_se_m2k_w - r_si
-        if r_gl <= 0:
-            raise InputError(
-                f"window U {w.u_w_m2k:g} W/(m2 K) is above its surface films (R_se {w.r_se_m2k_w:g} + R_si {r_si:g} m2K/W)",
-                obj=spec.name,
-                field=f"windows.{k}.u_w_m2k",
-            )
-        ext = b.node(f"win{k}.ext")
-        inn = b.node(f"win{k}.int")
-        b.link(ext, inn, a / r_gl)
-        b.to_outdoor(ext, a / w.r_se_m2k_w if w.r_se_m2k_w > 0 else 1e9 * a)
-        b.source(ext, "sky_lw", -solar.sky_longwave_factor(tilt) * w.emissivity * a)
-        b.link(inn, air, (1.0 / r_si - H_RI_W_M2K) * a)
-        conv_links.append((inn, a, 1.0 / r_si - H_RI_W_M2K, "ceiling" if w.facade == "roof" else "wall"))
-        gz = None if glazing is None else glazing[k]
-        if gz is not None:
-            vals = (gz.pane_thickness_m, gz.pane_conductivity_w_mk, gz.gap_m, gz.emissivity)
-            if not all(np.isfinite(vals)) or min(vals) <= 0 or gz.emissivity > 1 or gz.gap_m > 0.1:
-                raise InputError(f"glazing needs positive pane thickness, conductivity and gap (<= 0.1 m) and an emissivity in (0, 1], got {gz}", obj=spec.name, field=f"windows.{k}")
-            height = w.height_m if w.height_m is not None else float(np.sqrt(w.area_m2))  # type: ignore[arg-type]
-            params = (gz.gap_m, 2.0 * gz.pane_thickness_m / gz.pane_conductivity_w_mk, 1.0 / (2.0 / gz.emissivity - 1.0), height)
-            gap_links.append((inn, ext, a, 1.0 / r_gl, len(conv_links) - 1, params))
-        if star >= 0:
-            b.link(inn, star, H_RI_W_M2K * a)
-        glz = solar.Glazing(panes=w.panes, n=w.refractive_index, kl=w.pane_extinction_kl)
-        r_sky, r_gnd, _ = solar.diffuse_angular_ratios(tilt if w.facade == "roof" else 90.0, glz)
-        tau_out = w.g * (1 - w.frame_fraction) * 0.5 * (r_sky + r_gnd)
-        inner.append((inn, a, tau_out, "window"))
-        win_rows.append((f"win_{k}_{w.facade}", w.g * (1 - w.frame_fraction) * a))
-    # interior distribution: radiative gains by area, solar by first incidence on the floor
-    areas = np.array([x[1] for x in inner])
-    alpha = np.array([x[2] for x in inner])
-    kinds = [x[3] for x in inner]
-    share_area = areas / areas.sum()
-    for (inn, _, _, _), sh in zip(inner, share_area):
-        b.source(inn, "gain", gain_w * (1 - conv) * sh)
-    first = np.array([1.0 if kd == "floor" else 0.0 for kd in kinds])
-    if first.sum() == 0:
-        first = share_area.copy()
-    absorbed = _solar_distribution(areas, alpha, first)
-    lost = float(sum(ab for ab, kd in zip(absorbed, kinds) if kd == "window"))
-    for group, coeff in win_rows:
-        b.source(air, group, SOLAR_CONVECTIVE_FRACTION * coeff)
-        for (inn, _, _, kd), ab in zip(inner, absorbed):
-            if kd != "window":
-                b.source(inn, group, (1 - SOLAR_CONVECTIVE_FRACTION) * coeff * ab)
+    # the stock path's builder (twin.energy.stock_iso52016.zone_network) on the spec path's groups
+    zone = zone_input_from_spec(spec, air_density_kg_m3=rho, h_ve_w_k=h_ve, standard_groups=False, glazing=glazing)
+    net = zone_network(zone, groups, interior_convection=interior_convection, h_ve_sched_w_k=h_ve_sched)
+    surf_info = [
+        {"name": s["name"], "area_m2": s["area_m2"], "h_ci_w_m2k": 1.0 / s["r_si_m2k_w"] - H_RI_W_M2K, "boundary": s["boundary"]}
+        for s in zone.surfaces
+        if s["area_m2"] > 0
+    ]
     info = {
-        "a_f_m2": a_f,
+        "a_f_m2": spec.floor_area_m2,
         "volume_m3": spec.volume_m3,
         "air_density_kg_m3": rho,
-        "c_air_j_k": c_air,
+        "c_air_j_k": zone.c_air_j_k,
         "h_ve_w_k": h_ve,
         "h_ve_sched_w_k": h_ve_sched,
         "flows": flows_info,
         "surfaces": surf_info,
-        "solar_lost_fraction": lost,
-        "solar_absorbed": {b.names[x[0]]: float(ab) for x, ab in zip(inner, absorbed)},
+        **net.info,
+        "interior_convection": interior_convection,
     }
-    net = b.network(air, h_ve_sched, info)
-    info["interior_convection"] = interior_convection
-    info["glazing_gap_links"] = len(gap_links)
-    if interior_convection == "fixed" and gap_links:
-        # only the inner panes' links are needed (their differences give the pane temperatures)
-        keep = [g[4] for g in gap_links]
-        conv_links = [conv_links[i] for i in keep]
-        kinds = [LINK_FIXED] * len(keep)
-        gap_links = [(g[0], g[1], g[2], g[3], i, g[5]) for i, g in enumerate(gap_links)]
-    elif interior_convection == "tarp":
-        kinds = [LINK_TARP] * len(conv_links)
-    else:
-        conv_links, kinds = [], []
-    if conv_links:
-        n_t = len(conv_links)
-        net.conv_node = np.array([c[0] for c in conv_links] + [g[0] for g in gap_links], dtype=np.int64)
-        net.conv_other = np.array([air] * n_t + [g[1] for g in gap_links], dtype=np.int64)
-        net.conv_area_m2 = np.array([c[1] for c in conv_links] + [g[2] for g in gap_links])
-        net.conv_h0_w_m2k = np.array([c[2] for c in conv_links] + [g[3] for g in gap_links])
-        net.conv_c_pos = np.array([TARP_C_W_M2K43[c[3]][0] for c in conv_links] + [0.0] * len(gap_links))
-        net.conv_c_neg = np.array([TARP_C_W_M2K43[c[3]][1] for c in conv_links] + [0.0] * len(gap_links))
-        net.conv_kind = np.array(kinds + [LINK_GAP] * len(gap_links), dtype=np.int64)
-        net.conv_partner = np.array([-1] * n_t + [g[4] for g in gap_links], dtype=np.int64)
-        net.conv_gap = np.array([[1.0, 0.0, 0.0, 1.0]] * n_t + [list(g[5]) for g in gap_links]).reshape(-1, 4)
+    net.info = info
     info["n_nodes"] = len(net.names)
     info["n_capacitive"] = int((net.c_j_k > 0).sum())
     drivers.ve_schedule = ve_schedule

@@ -299,53 +299,86 @@ def zone_from_spec(spec, weather) -> tuple[ZoneInput, object]:
     if (spec.gains is not None and spec.gains.schedule is not None) or any(fl.schedule is not None for fl in spec.ventilation.flows):
         raise InputError("the stock drivers have no gain or flow schedules", obj=spec.name)
     inp, drv5, info = zone_model(spec, weather)
-    rho = info["air_density_kg_m3"]
-    letter = {"north": "n", "east": "e", "south": "s", "west": "w"}
-    surfaces = []
-    for s in spec.surfaces():
-        con = s["construction"]
-        r_si = con.r_si_m2k_w if con.r_si_m2k_w is not None else s["r_si_default"]
-        kind = "floor" if s["name"] == "floor" else ("ceiling" if s["name"] == "roof" else "wall")
-        group = {"roof": "roof", "floor": None}.get(s["name"], f"opq_{letter.get(s['name'], '')}")
-        surfaces.append({"name": s["name"], "kind": kind, "tilt_deg": s["tilt_deg"], "group": group if s["boundary"] == "exterior" else None,
-                         "area_m2": s["area_m2"], "construction": con, "r_si_m2k_w": r_si, "boundary": s["boundary"],
-                         "solar": s["boundary"] == "exterior"})
-    r_si_of = {s["name"]: s["r_si_m2k_w"] for s in surfaces}
-    windows = []
-    for w in spec.windows:
-        roof = w.facade == "roof"
-        windows.append({"group": "win_h" if roof else f"win_{letter[w.facade]}", "tilt_deg": 0.0 if roof else 90.0, "area_m2": w.total_area_m2,
-                        "u_w_m2k": w.u_w_m2k, "solar_coeff": w.g * (1 - w.frame_fraction), "g": w.g, "frame_fraction": w.frame_fraction,
-                        "r_se_m2k_w": w.r_se_m2k_w, "r_si_m2k_w": r_si_of["roof" if roof else w.facade], "emissivity": w.emissivity, "sky": True,
-                        "glazing": solar.Glazing(panes=w.panes, n=w.refractive_index, kl=w.pane_extinction_kl)})
-        if windows[-1]["glazing"] != solar.Glazing():
-            raise InputError("the stock drivers' window rows use the default glazing", obj=spec.name, field="windows")
-    gain_w, conv = 0.0, 0.5
-    if spec.gains is not None:
-        gain_w = spec.gains.power_w if spec.gains.power_w is not None else spec.gains.w_m2 * spec.floor_area_m2
-        conv = spec.gains.convective_fraction
-    lim_h = np.inf if spec.heating is None or spec.heating.power_max_w is None else float(spec.heating.power_max_w)
-    lim_c = np.inf if spec.cooling is None or spec.cooling.power_max_w is None else float(spec.cooling.power_max_w)
-    zone = ZoneInput(building_id=spec.name, a_f_m2=spec.floor_area_m2, c_air_j_k=rho * spec.ventilation.air_heat_capacity_j_kgk * spec.volume_m3,
-                     h_ve_w_k=float(info["h_ve_w_k"]), h_direct_w_k=0.0, gain_w=float(gain_w), gain_conv_frac=float(conv), surfaces=surfaces,
-                     windows=windows, internal_mass=[(im.construction, im.area_m2) for im in spec.internal_mass], phi_h_max_w=lim_h, phi_c_max_w=lim_c)
+    zone = zone_input_from_spec(spec, air_density_kg_m3=info["air_density_kg_m3"], h_ve_w_k=float(info["h_ve_w_k"]), standard_groups=True)
+    if any(w["glazing"] != solar.Glazing() for w in zone.windows):
+        raise InputError("the stock drivers' window rows use the default glazing", obj=spec.name, field="windows")
     time = weather.data.index
     drivers = solar.standard_drivers(weather, heat_setpoint_c=_setpoint_series(spec.heating, time, spec.calendar.holidays),
                                      cool_setpoint_c=_setpoint_series(spec.cooling, time, spec.calendar.holidays))
     return zone, drivers
 
 
+def zone_input_from_spec(spec, *, air_density_kg_m3: float, h_ve_w_k: float, standard_groups: bool, glazing=None) -> ZoneInput:
+    """The :class:`ZoneInput` of a single-zone spec (constructions, films, windows with their ``glazing_gap``).
+
+    ``standard_groups``: the irradiance groups of the stock drivers (``opq_n``, ``win_s``, ...,
+    :data:`twin.energy.inputs.STANDARD_GROUPS`) or else the spec path's (``opq_<surface>``,
+    ``win_<k>_<facade>``, :func:`twin.energy.spec.zone_model`). ``glazing`` (one
+    :class:`twin.energy.iso52016.GlazingGap` or None per window) replaces the spec's
+    ``windows.K.glazing_gap``. ``h_ve_w_k``: constant ventilation conductance, W/K.
+    """
+    from twin.energy import solar
+    from twin.energy.iso52016 import GlazingGap
+
+    if glazing is not None and len(glazing) != len(spec.windows):
+        raise InputError(f"glazing needs one entry per window ({len(spec.windows)}), got {len(glazing)}", obj=spec.name, field="windows")
+    letter = {"north": "n", "east": "e", "south": "s", "west": "w"}
+    surfaces = []
+    for s in spec.surfaces():
+        con = s["construction"]
+        r_si = con.r_si_m2k_w if con.r_si_m2k_w is not None else s["r_si_default"]
+        kind = "floor" if s["name"] == "floor" else ("ceiling" if s["name"] == "roof" else "wall")
+        if standard_groups:
+            group = {"roof": "roof", "floor": None}.get(s["name"], f"opq_{letter.get(s['name'], '')}")
+        else:
+            group = f"opq_{s['name']}"
+        surfaces.append({"name": s["name"], "kind": kind, "tilt_deg": s["tilt_deg"], "group": group if s["boundary"] == "exterior" else None,
+                         "area_m2": s["area_m2"], "construction": con, "r_si_m2k_w": r_si, "boundary": s["boundary"],
+                         "solar": s["boundary"] == "exterior", "r_si_field": f"envelope.{'wall' if s['tilt_deg'] == 90.0 else s['name']}.r_si_m2k_w"})
+    r_si_of = {s["name"]: s["r_si_m2k_w"] for s in surfaces}
+    windows = []
+    for k, w in enumerate(spec.windows):
+        roof = w.facade == "roof"
+        if glazing is not None:
+            gap = glazing[k]
+        elif w.glazing_gap is not None:
+            gz = w.glazing_gap
+            gap = GlazingGap(pane_thickness_m=gz.pane_thickness_m, pane_conductivity_w_mk=gz.pane_conductivity_w_mk, gap_m=gz.gap_m, emissivity=gz.gap_emissivity)
+        else:
+            gap = None
+        group = ("win_h" if roof else f"win_{letter[w.facade]}") if standard_groups else f"win_{k}_{w.facade}"
+        windows.append({"group": group, "tilt_deg": 0.0 if roof else 90.0, "area_m2": w.total_area_m2,
+                        "u_w_m2k": w.u_w_m2k, "solar_coeff": w.g * (1 - w.frame_fraction), "g": w.g, "frame_fraction": w.frame_fraction,
+                        "r_se_m2k_w": w.r_se_m2k_w, "r_si_m2k_w": r_si_of["roof" if roof else w.facade], "emissivity": w.emissivity, "sky": True,
+                        "glazing": solar.Glazing(panes=w.panes, n=w.refractive_index, kl=w.pane_extinction_kl), "gap": gap, "height_m": w.height_m})
+    gain_w, conv = 0.0, 0.5
+    if spec.gains is not None:
+        gain_w = spec.gains.power_w if spec.gains.power_w is not None else spec.gains.w_m2 * spec.floor_area_m2
+        conv = spec.gains.convective_fraction
+    lim_h = np.inf if spec.heating is None or spec.heating.power_max_w is None else float(spec.heating.power_max_w)
+    lim_c = np.inf if spec.cooling is None or spec.cooling.power_max_w is None else float(spec.cooling.power_max_w)
+    return ZoneInput(building_id=spec.name, a_f_m2=spec.floor_area_m2,
+                     c_air_j_k=air_density_kg_m3 * spec.ventilation.air_heat_capacity_j_kgk * spec.volume_m3,
+                     h_ve_w_k=float(h_ve_w_k), h_direct_w_k=0.0, gain_w=float(gain_w), gain_conv_frac=float(conv), surfaces=surfaces,
+                     windows=windows, internal_mass=[(im.construction, im.area_m2) for im in spec.internal_mass], phi_h_max_w=lim_h, phi_c_max_w=lim_c)
+
+
 # ------------------------------------------------------------------------------------ network
 
 
-def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convection: str = "tarp"):
-    """Thermal network of one stock zone, by the rules of :func:`twin.energy.iso52016.build_network`.
+def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convection: str = "tarp", h_ve_sched_w_k: float = 0.0):
+    """Thermal network of one zone: the builder of both the stock and the spec path (:func:`twin.energy.iso52016.build_network`).
 
     Inputs ``("t_out", "gain") + groups``. Node order: air, radiative star, opaque surfaces
-    (their chains), internal masses, windows (the spec path's order).
+    (their chains), internal masses, windows. A window dict with ``gap``
+    (:class:`twin.energy.iso52016.GlazingGap`) gets the hourly ISO 15099 gap link between its
+    pane nodes (``height_m``: glazing height for the gap convection, default ``sqrt(area)``).
+    ``h_ve_sched_w_k``: scheduled ventilation conductance at schedule value 1, W/K.
+    ``net.info`` holds ``solar_lost_fraction``, ``solar_absorbed`` and ``glazing_gap_links``.
     """
     from twin.energy import iso52016 as iso
     from twin.energy import solar
+    from twin.kernels.energy_iso52016 import LINK_FIXED, LINK_GAP, LINK_TARP
 
     if interior_convection not in iso.INTERIOR_CONVECTION:
         raise InputError(f"interior convection model must be one of {iso.INTERIOR_CONVECTION}, got {interior_convection!r}")
@@ -358,6 +391,7 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
     b.to_outdoor(air, zone.h_ve_w_k + zone.h_direct_w_k)
     b.source(air, "gain", zone.gain_w * zone.gain_conv_frac)
     conv_links: list[tuple[int, float, float, str]] = []
+    gap_links: list[tuple[int, int, float, float, int, tuple[float, float, float, float]]] = []  # inner, outer, area, h0, partner, params
     inner: list[tuple[int, float, float, str]] = []
     for s in zone.surfaces:
         a = s["area_m2"]
@@ -366,8 +400,8 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
         con = s["construction"]
         h_ci = 1.0 / s["r_si_m2k_w"] - h_ri
         if h_ci <= 0:
-            raise InputError(f"interior film {s['r_si_m2k_w']:g} m2K/W leaves no convective part", obj=f"building {zone.building_id!r}",
-                             field=f"{s['name']}.r_si_m2k_w")
+            raise InputError(f"interior film {s['r_si_m2k_w']:g} m2K/W leaves no convective part (radiative {h_ri:.2f} W/(m2 K))",
+                             obj=f"building {zone.building_id!r}", field=s.get("r_si_field", f"{s['name']}.r_si_m2k_w"))
         ext, inn = b.chain(s["name"], con, a)
         b.link(inn, air, h_ci * a)
         conv_links.append((inn, a, h_ci, s["kind"]))
@@ -402,6 +436,15 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
             b.source(ext, "sky_lw", -solar.sky_longwave_factor(w["tilt_deg"]) * w["emissivity"] * a)
         b.link(inn, air, (1.0 / w["r_si_m2k_w"] - h_ri) * a)
         conv_links.append((inn, a, 1.0 / w["r_si_m2k_w"] - h_ri, "ceiling" if w["tilt_deg"] == 0.0 else "wall"))
+        gz = w.get("gap")
+        if gz is not None:
+            vals = (gz.pane_thickness_m, gz.pane_conductivity_w_mk, gz.gap_m, gz.emissivity)
+            if not all(np.isfinite(vals)) or min(vals) <= 0 or gz.emissivity > 1 or gz.gap_m > 0.1:
+                raise InputError(f"glazing needs positive pane thickness, conductivity and gap (<= 0.1 m) and an emissivity in (0, 1], got {gz}",
+                                 obj=f"building {zone.building_id!r}", field=f"windows.{k}.glazing_gap")
+            height = w["height_m"] if w.get("height_m") is not None else float(np.sqrt(a))
+            params = (gz.gap_m, 2.0 * gz.pane_thickness_m / gz.pane_conductivity_w_mk, 1.0 / (2.0 / gz.emissivity - 1.0), height)
+            gap_links.append((inn, ext, a, 1.0 / r_gl, len(conv_links) - 1, params))
         if star >= 0:
             b.link(inn, star, h_ri * a)
         r_sky, r_gnd, _ = _diffuse_ratios(w["tilt_deg"] if w["tilt_deg"] == 0.0 else 90.0, w["glazing"])
@@ -424,13 +467,32 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
         for (inn, _, _, kd), ab in zip(inner, absorbed):
             if kd != "window":
                 b.source(inn, group, (1 - iso.SOLAR_CONVECTIVE_FRACTION) * coeff * ab)
-    net = b.network(air, 0.0, {"a_f_m2": zone.a_f_m2})
-    if interior_convection == "tarp" and conv_links:
-        net.conv_node = np.array([c[0] for c in conv_links], dtype=np.int64)
-        net.conv_area_m2 = np.array([c[1] for c in conv_links])
-        net.conv_h0_w_m2k = np.array([c[2] for c in conv_links])
-        net.conv_c_pos = np.array([iso.TARP_C_W_M2K43[c[3]][0] for c in conv_links])
-        net.conv_c_neg = np.array([iso.TARP_C_W_M2K43[c[3]][1] for c in conv_links])
+    net = b.network(air, h_ve_sched_w_k, {"a_f_m2": zone.a_f_m2})
+    net.info["solar_lost_fraction"] = float(sum(ab for ab, kd in zip(absorbed, kinds) if kd == "window"))
+    net.info["solar_absorbed"] = {b.names[x[0]]: float(ab) for x, ab in zip(inner, absorbed)}
+    net.info["glazing_gap_links"] = len(gap_links)
+    if interior_convection == "fixed" and gap_links:
+        # only the inner panes' links are needed (their differences give the pane temperatures)
+        keep = [g[4] for g in gap_links]
+        conv_links = [conv_links[i] for i in keep]
+        kinds_c = [LINK_FIXED] * len(keep)
+        gap_links = [(g[0], g[1], g[2], g[3], i, g[5]) for i, g in enumerate(gap_links)]
+    elif interior_convection == "tarp":
+        kinds_c = [LINK_TARP] * len(conv_links)
+    else:
+        conv_links, kinds_c = [], []
+    if conv_links:
+        n_t = len(conv_links)
+        net.conv_node = np.array([c[0] for c in conv_links] + [g[0] for g in gap_links], dtype=np.int64)
+        net.conv_area_m2 = np.array([c[1] for c in conv_links] + [g[2] for g in gap_links])
+        net.conv_h0_w_m2k = np.array([c[2] for c in conv_links] + [g[3] for g in gap_links])
+        net.conv_c_pos = np.array([iso.TARP_C_W_M2K43[c[3]][0] for c in conv_links] + [0.0] * len(gap_links))
+        net.conv_c_neg = np.array([iso.TARP_C_W_M2K43[c[3]][1] for c in conv_links] + [0.0] * len(gap_links))
+        if gap_links:
+            net.conv_other = np.array([air] * n_t + [g[1] for g in gap_links], dtype=np.int64)
+            net.conv_kind = np.array(kinds_c + [LINK_GAP] * len(gap_links), dtype=np.int64)
+            net.conv_partner = np.array([-1] * n_t + [g[4] for g in gap_links], dtype=np.int64)
+            net.conv_gap = np.array([[1.0, 0.0, 0.0, 1.0]] * n_t + [list(g[5]) for g in gap_links]).reshape(-1, 4)
     return net
 
 
@@ -587,6 +649,7 @@ __all__ = [
     "simulate_envelope_iso52016",
     "simulate_zones",
     "zone_from_spec",
+    "zone_input_from_spec",
     "zone_network",
     "zones_from_envelope",
 ]

@@ -43,7 +43,9 @@ Measures, the same for both engines, from their outputs:
 The engine named ``twin`` is twin with DUO on instantaneous link times (``duo_time="instantaneous"``,
 issue 15) and the stop-line next-link choice; ``twin experienced link times`` is twin's default
 route-choice link time (``duo_time="experienced"``, kept as the default because the instantaneous
-time gridlocks the Saint-Gilles case at 3,000 vehicles per hour; docs/traffic.md).
+time gridlocks the Saint-Gilles case at 3,000 vehicles per hour; docs/traffic.md); with
+``--discharge`` also ``twin discharge link times`` (``duo_time="discharge"``: the vertical queue over
+the link's outflow in the last free travel time instead of over its capacity).
 When not every vehicle arrived, twin's mean trip of the arrived vehicles is an estimate:
 vehicles of one destination assumed to arrive in the order they departed (area between its
 departure and arrival curves up to the arrived count); UXsim's is exact.
@@ -340,6 +342,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--twin-intervals", default="", help="extra twin runs with these DUO update intervals, s ('' none)")
     ap.add_argument("--strict", action="store_true", help="also run twin with duo_supply_choice=False")
     ap.add_argument("--no-experienced", action="store_true", help="skip the twin runs with duo_time='experienced'")
+    ap.add_argument("--discharge", action="store_true", help="also run twin with duo_time='discharge' (queue over the link's recent outflow)")
     ap.add_argument("--no-uxsim", action="store_true")
     ap.add_argument("--slow-vehicles", action="store_true", help="also read UXsim's slow-vehicle counts every 5 s (several times slower)")
     ap.add_argument("--uxsim-runs", default="", help="reuse the UXsim runs of an earlier output JSON of this script (same settings) instead of running UXsim")
@@ -373,6 +376,8 @@ def main(argv: list[str] | None = None) -> dict:
             new = [run_twin(scale, seed)] + [run_twin(scale, seed, iv) for iv in intervals]
             if not args.no_experienced:
                 new.append(run_twin(scale, seed, duo_time="experienced"))
+            if args.discharge:
+                new.append(run_twin(scale, seed, duo_time="discharge"))
             if args.strict:
                 new.append(run_twin(scale, seed, supply_choice=False))
             new += [r for r in reused if r["scale"] == scale and r["seed"] == seed]

@@ -675,13 +675,18 @@ def run_command(
     return lines
 
 
+#: The layers of a written scene that ``twin energy run`` reads (the buildings and their IFC
+#: storeys, spaces and elements; the streets, land cover, soil and POIs are not used).
+SCENE_LAYERS = ("sites", "buildings", "storeys", "spaces", "elements")
+
+
 def _run_steps(steps, scene_list, weather, out, measures, overrides, measures_table, hourly, fmt, samples, seed, prior_table,
                progress, plots: bool = True, model: str = "5r1c") -> list[str]:
     """The body of :func:`run_command` once the options are checked, step by step."""
     from twin.energy.results import class_distribution, stock_summary
 
     with steps.step("scene"):
-        scene = load_scene(scene_list)
+        scene = load_scene(scene_list, layers=SCENE_LAYERS)
         if weather is not None:
             from twin.io.epw import read_epw
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -85,8 +86,13 @@ def _add(scene, name: str, frame: pd.DataFrame, source: str) -> None:
             )
 
 
-def read_scene(path: str | os.PathLike[str]):
+def read_scene(path: str | os.PathLike[str], *, layers: Iterable[str] | None = None):
     """Load a scene folder (``scene.json`` + ``*.parquet``) or a ``.gpkg`` written by twin.
+
+    ``layers``: the layers to read (names of :data:`twin.scene.schema.LAYERS`; the buildings are
+    always read), the others left empty; None (default): every layer. A command that uses a few
+    layers of a large scene (``twin energy run``: buildings, storeys, spaces, elements) skips
+    decoding the rest (the region's streets, nodes, land cover and POIs: about 0.3 s of CPU).
 
     Raises
     ------
@@ -113,7 +119,7 @@ def read_scene(path: str | os.PathLike[str]):
             raise ParseError(f"scene metadata is not UTF-8 text ({exc.reason})", path=meta_file) from None
         meta = _load_meta(text, meta_file)
         scene = _new_scene(meta, meta_file)
-        for name in LAYERS:
+        for name in _wanted(layers):
             f = path / f"{name}.parquet"
             if f.exists() or f.is_symlink():
                 _add(scene, name, _read_parquet(f, name in GEO_LAYERS), str(f))
@@ -126,7 +132,7 @@ def read_scene(path: str | os.PathLike[str]):
         return scene
     if path.suffix.lower() == ".gpkg":
         check_input_file(path, what="scene GeoPackage")
-        return _read_gpkg(path)
+        return _read_gpkg(path, _wanted(layers))
     raise InputError("no twin scene here (a folder with scene.json or a .gpkg expected)", path=path)
 
 
@@ -148,7 +154,18 @@ def is_scene_geopackage(path: str | os.PathLike[str]) -> bool:
         return False
 
 
-def _read_gpkg(path: Path):
+def _wanted(layers: Iterable[str] | None) -> list[str]:
+    """The layers of :data:`LAYERS` to read (schema order): all, or ``layers`` and the buildings."""
+    if layers is None:
+        return list(LAYERS)
+    wanted = {str(n) for n in layers} | {"buildings"}
+    unknown = sorted(wanted - set(LAYERS))
+    if unknown:
+        raise InputError(f"unknown scene layers {unknown}; expected names of {list(LAYERS)}", field="layers")
+    return [n for n in LAYERS if n in wanted]
+
+
+def _read_gpkg(path: Path, wanted: list[str] | None = None):
     import pyogrio
 
     def read(layer: str):
@@ -170,7 +187,7 @@ def _read_gpkg(path: Path):
         raise ParseError(f"the {SCENE_GPKG_TABLE} table has no value", path=path, field=SCENE_GPKG_TABLE)
     meta = _load_meta(table["value"].iloc[0], path)
     scene = _new_scene(meta, path)
-    for name in LAYERS:
+    for name in LAYERS if wanted is None else wanted:
         if name in layers:
             _add(scene, name, read(name), str(path))
     if "weather" in layers and "weather" in meta:

@@ -47,6 +47,7 @@ def load_scene(
     *,
     scene_crs: str | None = None,
     source_crs: str | None = None,
+    layers: Iterable[str] | None = None,
 ) -> Any:
     """A :class:`~twin.scene.Scene` from a scene written by twin or from input files (module docstring).
 
@@ -59,6 +60,9 @@ def load_scene(
         EPSG:31370). Not used for a scene read as written (it keeps its CRS).
     source_crs
         CRS of input files that declare none (``--crs`` of the commands).
+    layers
+        Of a scene read as written, the layers to read (the buildings always; the others left
+        empty): :func:`twin.scene.io.read_scene`. None: every layer. Input files are ingested whole.
 
     Raises
     ------
@@ -74,7 +78,7 @@ def load_scene(
     if is_written_scene(found):
         from twin.scene.io import read_scene
 
-        return read_scene(found[0])
+        return read_scene(found[0], layers=layers)
     from twin.ingest import ingest
 
     options: dict[str, Any] = {}

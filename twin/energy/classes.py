@@ -31,12 +31,12 @@ integers, here a value belongs to the first class whose upper bound it does not 
 from __future__ import annotations
 
 import os
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from twin.errors import SchemaError
+from twin.packaged import packaged_csv
 
 PACKAGED_TABLE = "energy_classes_brussels.csv"
 
@@ -50,8 +50,7 @@ def load_classes(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
         A column is missing or the upper bounds do not increase.
     """
     if path is None:
-        with resources.as_file(resources.files("twin") / "data" / PACKAGED_TABLE) as p:
-            table = pd.read_csv(p)
+        table = packaged_csv(PACKAGED_TABLE)
     else:
         table = pd.read_csv(path)
     for col in ("energy_class", "upper_kwh_m2"):

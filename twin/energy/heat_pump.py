@@ -37,12 +37,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from importlib import resources
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from twin.errors import InputError, SchemaError
+from twin.packaged import packaged_csv
 
 PACKAGED_TABLE = "heat_pumps.csv"
 SOURCE_MODELS = ("air", "ground")
@@ -89,10 +90,18 @@ def load_heat_pumps(path: str | os.PathLike[str] | None = None) -> dict[str, Hea
         the file, the kind and the column).
     """
     if path is None:
-        with resources.as_file(resources.files("twin") / "data" / PACKAGED_TABLE) as p:
-            table = pd.read_csv(p)
-    else:
-        table = pd.read_csv(path)
+        return dict(_packaged_heat_pumps())
+    return _parse_heat_pumps(pd.read_csv(path), path)
+
+
+@lru_cache(maxsize=1)
+def _packaged_heat_pumps() -> dict[str, HeatPumpParams]:
+    """The packaged table, parsed once per process (the Monte Carlo asks for it per sample)."""
+    return _parse_heat_pumps(packaged_csv(PACKAGED_TABLE), None)
+
+
+def _parse_heat_pumps(table: pd.DataFrame, path: str | os.PathLike[str] | None) -> dict[str, HeatPumpParams]:
+    """Checked :class:`HeatPumpParams` by kind from the table read from ``path`` (None: packaged)."""
     out: dict[str, HeatPumpParams] = {}
     for col in ("kind", "source_model", *_NUM):
         if col not in table:

@@ -46,13 +46,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from twin.energy.model import ORIENTATIONS, load_factors
 from twin.errors import InputError, SchemaError
+from twin.packaged import packaged_csv
 
 PACKAGED_TABLE = "energy_measures.csv"
 #: Further packaged measure tables (same columns), appended to :data:`PACKAGED_TABLE`.
@@ -82,8 +82,7 @@ def load_measures(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     if path is None:
         parts = []
         for name in (PACKAGED_TABLE, *PACKAGED_EXTRA_TABLES):
-            with resources.as_file(resources.files("twin") / "data" / name) as p:
-                parts.append(pd.read_csv(p))
+            parts.append(packaged_csv(name))
         table = pd.concat(parts, ignore_index=True)
     elif str(path).lower().endswith((".yaml", ".yml")):
         import yaml

@@ -46,7 +46,6 @@ F_red_temp, F_sh, F_F, F_W conventions).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -54,6 +53,7 @@ import pandas as pd
 from twin.energy.inputs import STANDARD_GROUPS, StockInputs
 from twin.energy.typology import PARAMETERS, apply_overrides, assign_typology, load_typology, neighbour_counts
 from twin.errors import InputError, SchemaError
+from twin.packaged import packaged_csv
 
 #: rho c of air, Wh/(m3 K) (TABULA; ISO 13790 §9.3: 1200 J/(m3 K) = 0.333).
 RHO_C_AIR_WH_M3K = 0.34
@@ -108,8 +108,7 @@ def load_factors(path=None) -> dict[str, float]:
     of every number.
     """
     if path is None:
-        with resources.as_file(resources.files("twin") / "data" / "energy_factors.csv") as p:
-            table = pd.read_csv(p)
+        table = packaged_csv("energy_factors.csv")
     else:
         table = pd.read_csv(path)
     for col in ("key", "value"):
@@ -125,8 +124,7 @@ def load_factors(path=None) -> dict[str, float]:
 def factor_sources(path=None) -> dict[str, str]:
     """``{key: source}`` of the factor table."""
     if path is None:
-        with resources.as_file(resources.files("twin") / "data" / "energy_factors.csv") as p:
-            table = pd.read_csv(p)
+        table = packaged_csv("energy_factors.csv")
     else:
         table = pd.read_csv(path)
     return dict(zip(table["key"].astype(str), table["source"].astype(str)))

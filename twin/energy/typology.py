@@ -47,13 +47,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from twin.errors import InputError, SchemaError
+from twin.packaged import packaged_csv
 
 #: Element kinds of TABULA and their numbered columns.
 _ELEMENTS: dict[str, tuple[str, ...]] = {
@@ -239,8 +239,7 @@ def load_typology(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     Only rows with a building class (SFH/TH/MFH/AB) and a period are kept for mapping.
     """
     if path is None:
-        with resources.as_file(resources.files("twin") / "data" / PACKAGED_TABLE) as p:
-            table = pd.read_csv(p)
+        table = packaged_csv(PACKAGED_TABLE)
     else:
         table = pd.read_csv(path)
         missing = [c for c in ("tabula_code", "building_class", "subtype", "period", *PARAMETERS) if c not in table]

@@ -39,6 +39,9 @@ Derived model constants (documented in ``docs/energy.md``):
   ``g_n (1 - F_F) A_w`` times the angle-weighted irradiance (:mod:`twin.energy.solar`), and the
   sky long-wave loss ``-F eps R_se U A`` (ISO 13790 §11.3.5) times ``sigma T_e^4 - L_sky``, with
   ``F = solar.sky_longwave_factor(tilt)`` (TARP sky view: 1 roof, 0.354 wall, 0 floor).
+* ``windows.K.glazing_gap`` (panes' thickness and conductivity, gap width and emissivity): read
+  by the finer model only (hourly ISO 15099 gap conductance, :mod:`twin.energy.iso52016`); the
+  5R1C model uses ``u_w_m2k``.
 
 Validation (before any work; every error names the file and the key path, e.g.
 ``heating.setpoint_c`` or ``windows.0.u_w_m2k``):
@@ -193,6 +196,15 @@ class Fins(_Model):
     below_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M)
 
 
+class GlazingGap(_Model):
+    """Double glazing by its panes and gap (finer model: ISO 15099 gap link; the 5R1C model uses ``u_w_m2k``)."""
+
+    pane_thickness_m: float = Field(gt=0, le=0.05)
+    pane_conductivity_w_mk: float = Field(gt=0, le=10.0)
+    gap_m: float = Field(gt=0, le=0.1)
+    gap_emissivity: float = Field(gt=0, le=1, description="long-wave emissivity of the two faces bounding the gap")
+
+
 class Window(_Model):
     """Windows on one facade (``count`` identical windows)."""
 
@@ -211,9 +223,12 @@ class Window(_Model):
     emissivity: float = Field(default=0.84, ge=0, le=1)
     overhang: Overhang | None = None
     fins: Fins | None = None
+    glazing_gap: GlazingGap | None = None
 
     @model_validator(mode="after")
     def _size(self) -> Window:
+        if self.glazing_gap is not None and self.panes != 2:
+            raise ValueError("glazing_gap is for double glazing (panes: 2)")
         if self.area_m2 is None and (self.width_m is None or self.height_m is None):
             raise ValueError("give area_m2 or both width_m and height_m")
         if (self.overhang or self.fins) and (self.width_m is None or self.height_m is None):

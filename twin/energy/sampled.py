@@ -153,6 +153,10 @@ def mix_central(runs: list[tuple[float, dict[str, float], pd.DataFrame | None]])
 #: mix (:func:`mix_accounts`).
 MIXED_SYSTEM = "prior mix"
 
+#: Column of :func:`mix_accounts`: the probability that the building rates D or worse, the share-weighted
+#: indicator of its systems' classes (the class-share KPI of a mixed central run is its expected value).
+POOR_PROBABILITY = "class_d_or_worse_probability"
+
 #: Envelope columns a heating-system variant of the central run changes (the kernel reads none of them).
 SYSTEM_COLUMNS = ("system", "system_source")
 
@@ -228,7 +232,9 @@ def mix_accounts(accounts: list[pd.DataFrame], shares) -> pd.DataFrame:
     column is the share-weighted mean (the carriers, primary energy, CO2, cost and investment are
     expected values; the heat need, identical in every variant, is unchanged). The EPB class is
     that of the mixed ``primary_energy_kwh_m2`` (:func:`twin.energy.classes.energy_class`), so the
-    class and the primary energy of a building are one figure. ``system`` is kept where every
+    class and the primary energy of a building are one figure. :data:`POOR_PROBABILITY`: the
+    share-weighted indicator of the variants' classes D to G (the expected value of the building's
+    part in the class-share KPI, which is not linear in the primary energy). ``system`` is kept where every
     variant has the same system (data, or a measure that replaced them all) and is
     :data:`MIXED_SYSTEM` elsewhere.
 
@@ -253,6 +259,8 @@ def mix_accounts(accounts: list[pd.DataFrame], shares) -> pd.DataFrame:
     num = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
     for c in num:
         out[c] = sum(wi * a[c].to_numpy(dtype=float) for wi, a in zip(w, aligned))
+    if "energy_class" in out:
+        out[POOR_PROBABILITY] = sum(wi * a["energy_class"].isin(POOR_CLASSES).to_numpy(dtype=float) for wi, a in zip(w, aligned))
     systems = np.column_stack([a["system"].astype(str).to_numpy() for a in aligned])
     varies = (systems != systems[:, :1]).any(axis=1)
     out["system"] = np.where(varies, MIXED_SYSTEM, systems[:, 0]).astype(object)
@@ -872,6 +880,6 @@ def _fallback_arrays(fallback: pd.DataFrame | None, env_ids: pd.Series, classes)
     return out
 
 
-__all__ = ["DEFAULT_CHUNK_ROWS", "HP_COP_FACTOR_COLUMN", "MIXED_SYSTEM", "POOR_CLASSES", "SYSTEM_COLUMNS", "TOTALS", "FacadeGeometry",
+__all__ = ["DEFAULT_CHUNK_ROWS", "HP_COP_FACTOR_COLUMN", "MIXED_SYSTEM", "POOR_CLASSES", "POOR_PROBABILITY", "SYSTEM_COLUMNS", "TOTALS", "FacadeGeometry",
            "SampledEnvelopes", "account_arrays_sampled", "central_system_mix", "condition_groups", "exterior_areas", "facade_geometry",
            "is_prior", "mix_accounts", "mix_central", "simulate_central_mix", "simulate_samples", "system_variants"]

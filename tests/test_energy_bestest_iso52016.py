@@ -44,13 +44,17 @@ CASES = sorted({c for c, _ in RANGES}, key=lambda c: (c[0], "ff" in c, c))
 # docs/energy_iso52016.md.
 
 
-# Quantities outside the range with the model as documented (measured value, 2026-12-02, interior
-# convection "tarp", glazing gap from the pane temperatures). docs/energy_iso52016.md, "Validation":
-# 630 cooling 3 % below, the 640 setback-recovery peak 1 % above, 950 peak cooling 2 % above.
+# Quantities outside the range with the model as documented (measured value, 2026-12-03, interior
+# convection "tarp", glazing gap from the pane temperatures, infiltration and night fan at the
+# Standard's site density 1.0156 kg/m3, fan 1700 m3/h of site air). docs/energy_iso52016.md,
+# "Validation": 630 cooling 3 % below, the 640 setback-recovery peak 2 % above, 950 peak cooling 4 %
+# above, 930 heating 0.2 % above, 950FF maximum 0.08 K above.
 OUTSIDE: dict[tuple[str, str], str] = {
-    ("630", "cooling_mwh"): "2.498 MWh",
-    ("640", "peak_heating_kw"): "4.717 kW",
-    ("950", "peak_cooling_kw"): "2.439 kW",
+    ("630", "cooling_mwh"): "2.494 MWh",
+    ("640", "peak_heating_kw"): "4.741 kW",
+    ("930", "heating_mwh"): "4.391 MWh",
+    ("950", "peak_cooling_kw"): "2.491 kW",
+    ("950ff", "t_air_max_c"): "37.180 degC",
 }
 
 

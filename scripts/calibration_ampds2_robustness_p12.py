@@ -1,14 +1,16 @@
 """How the AMPds2 verdict moves with the validation method's own settings (docs/calibration.md).
 
-The method (``twin.calibration.validation.run``) chooses the twin's switch-over temperature and
-the baseline's base temperature by blocked cross-validation on the training year. This script
-runs it with its settings moved: blocks of 1, 2 or 3 calendar months, switch-over grid of 0.5 or
-1 K, held-out loss of days or of monthly sums; for every setting it prints the values chosen and
-the test-year Guideline 14 scores of both models, and writes the table as Markdown
+The method (``twin.calibration.validation.run``, default ``method="stack"`` since session p12c)
+weights the twin's switch-over temperatures and the baseline's base temperatures by stacking
+their held-out predictions of the blocked cross-validation on the training year
+(``--method select``: keeps the best candidate, the p12 method). This script runs it with its
+settings moved: blocks of 1, 2 or 3 calendar months, switch-over grid of 0.5 or 1 K, held-out
+loss of days or of monthly sums; for every setting it prints the weights and the test-year
+Guideline 14 scores of both models, and writes the table as Markdown
 (``docs/calibration_ampds2_p12.md``) and JSON. The held-out predictions of one block length can
 be computed in a separate process first (``--cv-only``, cached in ``--cache``)::
 
-    .venv/bin/python scripts/calibration_ampds2_robustness_p12.py [--months 1 2 3] [--cache DIR] [--cv-only]
+    .venv/bin/python scripts/calibration_ampds2_robustness_p12.py [--months 1 2 3] [--method stack] [--cache DIR] [--cv-only]
 """
 
 from __future__ import annotations
@@ -38,23 +40,18 @@ def _cv(ex, months: int, cache: Path) -> np.ndarray:
     return pred
 
 
+def _weights(d: dict) -> str:
+    return ", ".join(f"{t:g}: {w:.2f}" for t, w in sorted(d.items()) if w >= 0.005) or "-"
+
+
 def main(argv=None) -> int:
-    from twin.calibration.validation import (
-        LOSSES,
-        baseline_cv_predictions,
-        change_point_at,
-        cv_loss,
-        fit_twin,
-        scores,
-        setup,
-        switchover_grid,
-        training_folds,
-    )
+    from twin.calibration.validation import LOSSES, METHODS, run, setup, switchover_grid
     from twin.errors import TwinWarning
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--months", type=int, nargs="+", default=[1, 2, 3])
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/twin_ampds2_cv"))
+    ap.add_argument("--method", choices=METHODS, default="stack")
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/twin_ampds2_cv_p12c"))
     ap.add_argument("--cv-only", action="store_true")
     ap.add_argument("-o", "--out", type=Path, default=OUT_MD)
     a = ap.parse_args(argv)
@@ -66,36 +63,35 @@ def main(argv=None) -> int:
     cvs = {m: _cv(ex, m, a.cache) for m in a.months}
     if a.cv_only:
         return 0
-    finals: dict[float, dict] = {}
     rows = []
     for m in a.months:
-        base_pred = baseline_cv_predictions(ex, training_folds(ex, m))
         for step in STEPS_C:
             sub = np.isin(full, switchover_grid(step))
             for loss in LOSSES:
-                tl = cv_loss(ex, cvs[m][sub], loss)
-                t_sw = float(full[sub][int(np.argmin(tl))])
-                j = int(np.argmin(cv_loss(ex, base_pred, loss)))
-                if t_sw not in finals:
-                    finals[t_sw] = scores(ex, fit_twin(ex, t_sw, ex.train).pred_mean[0])
-                cp = change_point_at(ex, j, ex.train)
-                b = scores(ex, cp.predict(ex.days, ex.hdd[:, j]))
-                tw = finals[t_sw]
-                wins = {r: abs(tw[f"nmbe_{r}_pct"]) <= abs(b[f"nmbe_{r}_pct"]) and tw[f"cv_{r}_pct"] <= b[f"cv_{r}_pct"] for r in ("daily", "monthly")}
-                rows.append({"months_per_fold": m, "grid_step_c": step, "loss": loss, "switchover_c": t_sw, "tau_c": float(ex.tau_c[j]),
-                             "twin": tw, "baseline": b, "twin_matches_or_beats": wins})
+                r = run(experiment=ex, grid_step_c=step, months_per_fold=m, loss=loss, method=a.method, twin_cv=cvs[m][sub])
+                tw, b = r["twin"], r["baseline"]
+                wins = {k: abs(tw[f"nmbe_{k}_pct"]) <= abs(b[f"nmbe_{k}_pct"]) and tw[f"cv_{k}_pct"] <= b[f"cv_{k}_pct"] for k in ("daily", "monthly")}
+                rows.append({"months_per_fold": m, "grid_step_c": step, "loss": loss, "method": a.method,
+                             "switchover_weights": r["switchover_weights"], "switchover_mean_c": r["switchover_mean_c"],
+                             "tau_weights": r["tau_weights"], "tau_mean_c": r["tau_mean_c"], "ess_min": r["ess"],
+                             "train_coverage_90": r["train_coverage_90"], "twin": tw, "baseline": b, "twin_matches_or_beats": wins})
+                print(rows[-1], flush=True)
     load = os.getloadavg()
+    what = ("stacked (non-negative weights summing to one, fitted to the held-out loss)" if a.method == "stack"
+            else "the single candidate of the smallest held-out loss")
     lines = ["<!-- written by scripts/calibration_ampds2_robustness_p12.py; do not edit by hand -->", "",
-             "AMPds2, test year 2013-04-01 to 2014-03-30: both models' hyper-parameters chosen by blocked cross-validation on the "
-             "training year with the settings of each row (the method's defaults: 2-month blocks, 0.5 K, daily loss, in bold). "
-             "NMBE / CV(RMSE), %, Guideline 14, out of sample. *wins*: the twin's |NMBE| and CV(RMSE) both no worse than the baseline's.", "",
-             "| blocks, months | grid, K | loss | T_sw, C | tau, C | twin daily NMBE / CV | baseline daily NMBE / CV | twin monthly NMBE / CV "
-             "| baseline monthly NMBE / CV | daily | monthly |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             f"AMPds2, test year 2013-04-01 to 2014-03-30, method `{a.method}`: both models' hyper-parameter grids {what}, by blocked "
+             "cross-validation on the training year with the settings of each row (the method's defaults: 2-month blocks, 0.5 K, daily "
+             "loss, in bold); `h_tr_factor` support down to 0.05. NMBE / CV(RMSE), %, Guideline 14, out of sample. *wins*: the twin's "
+             "|NMBE| and CV(RMSE) both no worse than the baseline's. ESS: the smallest of the weighted candidates' training-year posteriors.", "",
+             "| blocks, months | grid, K | loss | T_sw weights, C: w | tau mean, C | ESS | twin daily NMBE / CV | baseline daily NMBE / CV "
+             "| twin monthly NMBE / CV | baseline monthly NMBE / CV | daily | monthly |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         tw, b = r["twin"], r["baseline"]
         default = r["months_per_fold"] == 2 and r["grid_step_c"] == 0.5 and r["loss"] == "daily"
-        cells = [f"{r['months_per_fold']}", f"{r['grid_step_c']:g}", r["loss"], f"{r['switchover_c']:g}", f"{r['tau_c']:.1f}",
+        cells = [f"{r['months_per_fold']}", f"{r['grid_step_c']:g}", r["loss"], _weights(r["switchover_weights"]), f"{r['tau_mean_c']:.1f}",
+                 f"{r['ess_min']:.0f}",
                  f"{tw['nmbe_daily_pct']:+.1f} / {tw['cv_daily_pct']:.1f}", f"{b['nmbe_daily_pct']:+.1f} / {b['cv_daily_pct']:.1f}",
                  f"{tw['nmbe_monthly_pct']:+.1f} / {tw['cv_monthly_pct']:.1f}", f"{b['nmbe_monthly_pct']:+.1f} / {b['cv_monthly_pct']:.1f}",
                  "wins" if r["twin_matches_or_beats"]["daily"] else "loses", "wins" if r["twin_matches_or_beats"]["monthly"] else "loses"]

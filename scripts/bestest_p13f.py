@@ -8,11 +8,14 @@ when outside, with the peak hours and the count of quantities inside.
 
 Variants (each a change of the spec files' text as read, not of the model):
 
-* ``specs``: the specs as committed;
+* ``specs``: the specs as committed (0.5 ACH and the night fan of 1700 m3/h as site air at
+  ``ventilation.air_density_kg_m3`` 1.0156, the 140-2020 description's density: 0.480 kg/s);
 * ``warm8760``: ``simulation.warmup_hours`` 8760 (a whole periodic year before 1 January) instead of 720;
-* ``rho1.0156``: ``ventilation.air_density_kg_m3: 1.0156`` (the Standard's site density, the
-  0.414 / 0.5 and 1409 / 1700 altitude factors x 1.2255) for every case;
-* ``fan1700site``: the night fan as 1700 m3/h of site air (with ``rho1.0156``: 0.480 kg/s).
+* ``former``: the specs before task p13f: no density key (the spec path's 0.991 kg/m3, EPW
+  pressure at 20 degC) and the fan as 1703.16 m3/h of standard air (0.570 kg/s);
+* ``former+fan``: ``former`` with the described fan mass flow alone (1700 x 1.0156 kg/m3 written as
+  1433.9 m3/h of standard air, 1.2041 kg/m3: 0.480 kg/s), infiltration at 0.991 kg/m3;
+* ``former+rho``: ``former`` with the density 1.0156 alone (infiltration and zone air), fan 0.570 kg/s.
 
 Usage: ``python scripts/bestest_p13f.py [--finer] [variant ...]`` (Denver TMY3 from ``../shared/data``).
 """
@@ -36,23 +39,31 @@ def _warm(d: dict) -> dict:
     return d
 
 
+def _no_rho(d: dict) -> dict:
+    d["ventilation"].pop("air_density_kg_m3", None)
+    return d
+
+
 def _rho(d: dict) -> dict:
     d["ventilation"]["air_density_kg_m3"] = 1.0156
     return d
 
 
-def _fan(d: dict) -> dict:
-    for fl in d["ventilation"].get("flows", []):
-        fl["value"], fl["unit"] = 1700.0, "m3/h site"
-    return d
+def _fan(value: float, unit: str):
+    def change(d: dict) -> dict:
+        for fl in d["ventilation"].get("flows", []):
+            fl["value"], fl["unit"] = value, unit
+        return d
+
+    return change
 
 
 VARIANTS = {
     "specs": (),
     "warm8760": (_warm,),
-    "rho1.0156": (_rho,),
-    "fan1700site": (_fan,),
-    "fan1700site+rho1.0156": (_fan, _rho),
+    "former": (_no_rho, _fan(1703.16, "m3/h standard")),
+    "former+fan": (_no_rho, _fan(1433.9, "m3/h standard")),
+    "former+rho": (_rho, _fan(1703.16, "m3/h standard")),
 }
 
 

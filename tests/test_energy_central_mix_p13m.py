@@ -38,7 +38,7 @@ WHATIF = "boilers-to-heat-pumps"
 
 def test_mix_accounts_weights_and_takes_the_class_of_the_mixed_primary_energy():
     from twin.energy.classes import load_classes
-    from twin.energy.sampled import MIXED_SYSTEM, mix_accounts
+    from twin.energy.sampled import MIXED_SYSTEM, POOR_PROBABILITY, mix_accounts
 
     classes = load_classes()
     upper = dict(zip(classes["energy_class"].astype(str), classes["upper_kwh_m2"].astype(float)))
@@ -59,6 +59,12 @@ def test_mix_accounts_weights_and_takes_the_class_of_the_mixed_primary_energy():
     want = next(c for c in order if pe_x <= upper[c])
     assert out.loc[0, "energy_class"] == want and out.loc[1, "energy_class"] == next(c for c in order if 80.0 <= upper[c])
     assert out["system"].tolist() == [MIXED_SYSTEM, "heat_pump"]
+    # probability of D or worse: the share of the variants whose own class is D to G
+    poor = {"D", "E", "F", "G"}
+    a["energy_class"] = ["E" if pe_gas > upper["D"] else "D", "B"]
+    b["energy_class"] = ["B", "B"]
+    out = mix_accounts([a, b], [3.0, 1.0])
+    assert out[POOR_PROBABILITY].tolist() == pytest.approx([0.75 * (a.loc[0, "energy_class"] in poor), 0.0])
     with pytest.raises(ValueError, match="same buildings"):
         mix_accounts([a, b.iloc[:1]], [0.5, 0.5])
 
@@ -109,6 +115,8 @@ def test_one_kernel_run_equals_a_run_per_system(tiny):
     from twin.energy.classes import energy_class
 
     assert (mixed["energy_class"].to_numpy() == energy_class(mixed["primary_energy_kwh_m2"].to_numpy(dtype=float))).all()
+    p_ref = sum(wi * f.loc[ids, "energy_class"].isin(["D", "E", "F", "G"]).to_numpy(dtype=float) for wi, f in zip(w, full))
+    np.testing.assert_allclose(mixed["class_d_or_worse_probability"].to_numpy(), p_ref, rtol=1e-12)
     known = mixed["building_id"].isin(env["building_id"][:3])
     assert (mixed.loc[known, "system"] == "heat_pump").all()
     assert (mixed.loc[~known, "system"] == "prior mix").all()
@@ -180,16 +188,19 @@ def small(tmp_path_factory):
     return _run(_scenario(folder, write_small_district(folder, SMALL_BOX), 40))
 
 
-#: KPI whose central value is not yet inside its band: the share of floor area in class D or worse is a
-#: threshold count, and the central run's envelope is the typology's (single glazing before 1971) while
-#: the samples replace most windows (window prior, 75 % of the old ones): not a matter of the system mix.
+#: KPI whose central value is not always inside its band: the share of floor area in class D or worse,
+#: a threshold count. The central run's envelope is the typology's (single glazing before 1971) while
+#: the samples replace most windows (window prior, 75 % of the old ones), so the central run rates more
+#: buildings D or worse than most samples: not a matter of the system mix (the KPI of the mixed central
+#: run is the expected share over the systems). 200 m square: the what-if's share; whole district: the
+#: baseline's (docs/energy_systems.md).
 CLASS_KPI = "floor_area_class_d_or_worse_pct"
 
 
 def test_central_kpis_inside_their_bands_small_district(small):
     t = _check_inside_bands(small)
     assert len(t) >= 3 * 12
-    rest = t[t["kpi"] != CLASS_KPI]
+    rest = t[~((t["kpi"] == CLASS_KPI) & (t["what"] == "whatif_value"))]
     assert rest["inside"].all(), rest[~rest["inside"]].to_string()
     _check_classes(small)
     oil = t[(t["kpi"] == "final_oil_mwh") & (t["what"] == "baseline")].iloc[0]
@@ -198,21 +209,21 @@ def test_central_kpis_inside_their_bands_small_district(small):
     assert old == 0.0 and old < oil["lo"]  # the old central run lies outside the band: the check can fail
 
 
-@pytest.mark.xfail(strict=True, reason="not met yet: the central run's windows are the typology's single glazing, the samples' mostly "
-                   "replaced (window prior); the class share is a threshold count (docs/energy_systems.md)")
-def test_central_class_share_inside_its_band_small_district(small):
+@pytest.mark.xfail(strict=True, reason="not met yet: the what-if's class share on the 200 m square, 99.65 % against 71.0-99.0 % (the "
+                   "central run's windows are the typology's single glazing, the samples' mostly replaced: window prior)")
+def test_central_class_share_of_the_whatif_inside_its_band_small_district(small):
     t = _check_inside_bands(small)
-    cls = t[t["kpi"] == CLASS_KPI]
-    assert len(cls) == 3 and cls["inside"].all(), cls.to_string()
+    row = t[(t["kpi"] == CLASS_KPI) & (t["what"] == "whatif_value")]
+    assert len(row) == 1 and row["inside"].all(), row.to_string()
 
 
 @pytest.mark.slow
 def test_central_kpis_inside_their_bands_saint_gilles():
-    """The shipped scenario on the whole district (its 100 samples, seed 2026); the class share apart (above)."""
+    """The shipped scenario on the whole district (its 100 samples, seed 2026); the baseline class share apart (above)."""
     c = _run(HP_SCENARIO)
     t = _check_inside_bands(c)
     print(t.to_string())
-    rest = t[t["kpi"] != CLASS_KPI]
+    rest = t[~((t["kpi"] == CLASS_KPI) & (t["what"] == "baseline"))]
     assert rest["inside"].all(), rest[~rest["inside"]].to_string()
     _check_classes(c)
     oil = t[(t["kpi"] == "final_oil_mwh") & (t["what"] == "baseline")].iloc[0]

@@ -376,15 +376,18 @@ def _check_kpi_filter(scenario: Scenario) -> None:
             raise ScenarioError(f"unknown KPI {k!r}{hint}", field=f"kpis.{i}")
 
 
-def _run_engine(domain: str, engine, scene, opts, *, base_dir: Path, label: str, baseline_scene=None) -> EngineResult:
+def _run_engine(domain: str, engine, scene, opts, *, base_dir: Path, label: str, baseline_scene=None, priors=None) -> EngineResult:
     """One engine run; a NaN or infinite KPI that the adapter does not declare undefined-able is an error.
 
     ``baseline_scene``: for a what-if of a ``PAIRED`` engine, the baseline scene it is run against.
+    ``priors``: the Monte Carlo's stock priors, for an engine with ``CENTRAL_PRIORS`` (its central
+    run is the expected value over the priors where it says so, e.g. the energy engine's heating systems).
     """
+    extra = {"priors": priors} if priors is not None and getattr(engine, "CENTRAL_PRIORS", False) else {}
     if getattr(engine, "PAIRED", False):
-        result = engine.run(scene, opts, base_dir=base_dir, baseline_scene=baseline_scene)
+        result = engine.run(scene, opts, base_dir=base_dir, baseline_scene=baseline_scene, **extra)
     else:
-        result = engine.run(scene, opts, base_dir=base_dir)
+        result = engine.run(scene, opts, base_dir=base_dir, **extra)
     undefined_ok = getattr(engine, "UNDEFINED_OK", frozenset())
     for kpi, value in {**result.kpis, **result.baseline_kpis}.items():
         v = float(value)
@@ -473,7 +476,8 @@ def _run_scenario(scenario: Scenario, *, base_dir: Path, no_effect: str, allow_d
                 opts = _options(scenario, domain)
                 t = time.perf_counter()
                 with _progress.step(f"{domain} on the baseline"):
-                    base[domain] = _run_engine(domain, engine, baseline_scene, opts, base_dir=base_dir, label="the baseline")
+                    base[domain] = _run_engine(domain, engine, baseline_scene, opts, base_dir=base_dir, label="the baseline",
+                                               priors=None if stock is None else stock.priors)
                 done.advance()
                 timings[f"engine:{domain}:baseline"] = timings.get(f"engine:{domain}:baseline", 0.0) + time.perf_counter() - t
                 log.debug("%s on the baseline: %.2f s", domain, time.perf_counter() - t)
@@ -485,7 +489,7 @@ def _run_scenario(scenario: Scenario, *, base_dir: Path, no_effect: str, allow_d
                     t = time.perf_counter()
                     with _progress.step(f"{domain} on what-if {name!r}"):
                         what[name][domain] = _run_engine(domain, engine, sc, opts, base_dir=base_dir, label=f"what-if {name!r}",
-                                                         baseline_scene=baseline_scene)
+                                                         baseline_scene=baseline_scene, priors=None if stock is None else stock.priors)
                     done.advance()
                     timings[f"engine:{domain}:{name}"] = timings.get(f"engine:{domain}:{name}", 0.0) + time.perf_counter() - t
                     log.debug("%s on what-if %r: %.2f s", domain, name, time.perf_counter() - t)

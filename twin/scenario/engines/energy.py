@@ -245,15 +245,25 @@ def _solar_messages(solar: SolarPV | None, env: pd.DataFrame) -> tuple[list[str]
     return notes, warns
 
 
-def run(scene, options, *, base_dir: Path) -> EngineResult:
-    """The central run of ``scene`` (see the module docstring)."""
+#: The runner passes the Monte Carlo's stock priors to :func:`run` (``priors=``).
+CENTRAL_PRIORS = True
+
+
+def run(scene, options, *, base_dir: Path, priors=None) -> EngineResult:
+    """The central run of ``scene`` (see the module docstring).
+
+    ``priors``: the stock priors of the scenario's Monte Carlo. With a heating-system prior, the
+    central figures of the buildings whose system the data does not give are the expected value
+    over the prior's mix (:func:`twin.energy.sampled.simulate_central_mix`; docs/energy_systems.md).
+    """
     from twin.energy.hot_water import using_dhw_model
+    from twin.energy.sampled import central_system_mix
 
     with using_dhw_model(_dhw_model(options)):
-        return _run(scene, options, base_dir=base_dir)
+        return _run(scene, options, base_dir=base_dir, mix=central_system_mix(priors) if priors is not None else [])
 
 
-def _run(scene, options, *, base_dir: Path) -> EngineResult:
+def _run(scene, options, *, base_dir: Path, mix=()) -> EngineResult:
     from twin.energy.measures import apply_measures
     from twin.energy.stock import simulate_prepared
 
@@ -266,22 +276,39 @@ def _run(scene, options, *, base_dir: Path) -> EngineResult:
 
         drivers, profile = stock_drivers(weather, env, cooling_setpoint_c=options.cooling_setpoint_c)
         prep = type(prep)(env, prep.excluded, prep.shade_factor, drivers, profile, prep.conventions, prep.factors, model=prep.model)
-    costs = []
-    if "renovation_measures" in scene.buildings:
-        plan = scene.buildings.set_index("building_id")["renovation_measures"].fillna("")
-        plan = plan[plan != ""]
-        simulated = set(env["building_id"])
-        for measures, ids in plan.groupby(plan).groups.items():
-            ids = [i for i in ids if i in simulated]
-            if ids:
-                env, c = apply_measures(env, measures.split(","), buildings=ids, factors=prep.factors)
-                costs.append(c)
-    cost_table = pd.concat(costs, ignore_index=True) if costs else None
-    stock = simulate_prepared(prep, env, cost_table)
-    acc = stock.accounts
+
+    def renovate(env):
+        costs = []
+        if "renovation_measures" in scene.buildings:
+            plan = scene.buildings.set_index("building_id")["renovation_measures"].fillna("")
+            plan = plan[plan != ""]
+            simulated = set(env["building_id"])
+            for measures, ids in plan.groupby(plan).groups.items():
+                ids = [i for i in ids if i in simulated]
+                if ids:
+                    env, c = apply_measures(env, measures.split(","), buildings=ids, factors=prep.factors)
+                    costs.append(c)
+        return env, pd.concat(costs, ignore_index=True) if costs else None
+
+    mix_note = []
+    if mix and len(mix) > 1:  # central = expected value over the heating-system prior (docs/energy_systems.md)
+        from twin.energy.sampled import simulate_central_mix, system_variants
+
+        variants = system_variants(env, mix, renovate)
+        env = variants[0][1]
+        stock, acc = simulate_central_mix(prep, variants)
+        mix_note = ["central run: the buildings whose heating system the data does not give count with the expected value over the "
+                    "heating-system prior (" + ", ".join(f"{name.replace('_', ' ')} {100 * share:.0f} %" for name, share in mix)
+                    + "), their EPB class from that expected primary energy, the class-share KPI the expected share"]
+    else:
+        env, cost_table = renovate(env)
+        stock = simulate_prepared(prep, env, cost_table)
+        acc = stock.accounts
     geo = scene.buildings[["building_id", "geometry"]]
     objects = geo.merge(acc, on="building_id", how="inner")
-    poor = acc["energy_class"].isin(POOR_CLASSES).to_numpy()
+    poor = acc["energy_class"].isin(POOR_CLASSES).to_numpy(dtype=float)
+    if "class_d_or_worse_probability" in acc:  # mixed central run: the expected share over the system mix
+        poor = acc["class_d_or_worse_probability"].to_numpy(dtype=float)
     area = acc["a_f_m2"].to_numpy(dtype=float)
     kpis = {
         "heating_need_mwh": float(acc["q_heat_kwh"].sum() / 1e3),
@@ -290,7 +317,7 @@ def _run(scene, options, *, base_dir: Path) -> EngineResult:
         "co2_t": float(acc["co2_kg"].sum() / 1e3),
         "energy_cost_keur_yr": float(acc["energy_cost_eur"].sum() / 1e3),
         "investment_keur": float(acc["investment_eur"].sum() / 1e3),
-        "floor_area_class_d_or_worse_pct": float(100.0 * area[poor].sum() / area.sum()) if area.sum() > 0 else float("nan"),
+        "floor_area_class_d_or_worse_pct": float(100.0 * (area * poor).sum() / area.sum()) if area.sum() > 0 else float("nan"),
         "buildings_simulated": float(len(acc)),
         **{k: float(acc[c].sum() / 1e3) for k, c in CARRIER_KPIS.items()},
     }
@@ -303,7 +330,7 @@ def _run(scene, options, *, base_dir: Path) -> EngineResult:
     if len(stock.excluded):
         notes.append(f"{len(stock.excluded)} buildings excluded (first: {stock.excluded.iloc[0].to_dict()})")
     pv_notes, pv_warnings = _solar_messages(solar, env)
-    result = EngineResult(objects, "building_id", kpis, series, notes + pv_notes, pv_warnings)
+    result = EngineResult(objects, "building_id", kpis, series, notes + mix_note + pv_notes, pv_warnings)
     if solar is not None:
         result.solar = solar  # read by twin.scenario.report_solar
     return result

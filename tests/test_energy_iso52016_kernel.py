@@ -202,7 +202,7 @@ def test_kernel_agrees_with_reference_bestest_year(denver, case, convection, gla
     ref = simulate_network_reference(net, **kw, warmup_hours=720, a_f_m2=48.0)
     _compare(out, 0, ref)
     if case == "950ff":
-        assert net.h_ve_sched_w_k > 500.0  # the night fan is on the hourly path
+        assert net.h_ve_sched_w_k > 400.0  # the night fan is on the hourly path (0.480 kg/s x 1006 = 482 W/K)
 
 
 def _steady_heating_w(net, drv, t_out: float) -> float:

@@ -1,6 +1,6 @@
 """Permit batches on a 2-worker Dask LocalCluster, with faults.
 
-* 20 permit applications (the FZK-Haus IFC on free sites of a small Saint-Gilles scene); one
+* 8 permit applications (the FZK-Haus IFC on free sites of a small Saint-Gilles scene); one
   worker process is SIGKILLed while it holds a run: the batch completes, every run is recorded
   exactly once, the killed run twice attempted.
 * ``twin batch`` in a subprocess is SIGKILLed (with its workers: the whole process group) after
@@ -72,19 +72,19 @@ def _check_outputs(out, runs):
 
 def test_permit_batch_completes_when_a_worker_is_killed(tmp_path):
     apps = tmp_path / "permits"
-    files = write_permit_folder(apps, 20)
+    files = write_permit_folder(apps, 8)
     out = tmp_path / "out"
     killer = KillAWorkerHoldingARun(out / "runs.sqlite")
     records = run_batch(apps, out=out, n_workers=2, on_result=killer, allow_dirs=[tmp_path / "permits_inputs"])
 
-    assert killer.killed is not None and killer.results == 20
+    assert killer.killed is not None and killer.results == 8
     pid, killed_run = killer.killed
     assert not _pid_alive(pid)
-    assert len(records) == len(files) == 20
+    assert len(records) == len(files) == 8
     assert list(records["file"]) == [str(f) for f in files]
     assert (records["status"] == "done").all(), records.loc[records["status"] != "done", "error"].tolist()
     runs = RunStore(out / "runs.sqlite").runs()
-    assert len(runs) == 20 and runs["run_id"].is_unique and set(runs["run_id"]) == set(records["run_id"])
+    assert len(runs) == 8 and runs["run_id"].is_unique and set(runs["run_id"]) == set(records["run_id"])
     killed = runs.set_index("run_id").loc[killed_run]
     assert killed["status"] == "done" and killed["attempts"] == 2 and killed["pid"] != pid
     assert (runs.loc[runs["run_id"] != killed_run, "attempts"] == 1).all()

@@ -188,20 +188,16 @@ def small(tmp_path_factory):
     return _run(_scenario(folder, write_small_district(folder, SMALL_BOX), 40))
 
 
-#: KPI whose central value is not always inside its band: the share of floor area in class D or worse,
-#: a threshold count. The central run's envelope is the typology's (single glazing before 1971) while
-#: the samples replace most windows (window prior, 75 % of the old ones), so the central run rates more
-#: buildings D or worse than most samples: not a matter of the system mix (the KPI of the mixed central
-#: run is the expected share over the systems). 200 m square: the what-if's share; whole district: the
-#: baseline's (docs/energy_systems.md).
+#: The share of floor area in class D or worse, a threshold count: inside its band only since the central
+#: run's windows are the expected glazing over the window prior (twin.energy.central_windows); with the
+#: typology's single glazing the what-if's share on the 200 m square was 99.65 % against 71.0-99.0 %.
 CLASS_KPI = "floor_area_class_d_or_worse_pct"
 
 
 def test_central_kpis_inside_their_bands_small_district(small):
     t = _check_inside_bands(small)
-    assert len(t) >= 3 * 12
-    rest = t[~((t["kpi"] == CLASS_KPI) & (t["what"] == "whatif_value"))]
-    assert rest["inside"].all(), rest[~rest["inside"]].to_string()
+    assert len(t) >= 3 * 12 and (t["kpi"] == CLASS_KPI).sum() == 3
+    assert t["inside"].all(), t[~t["inside"]].to_string()
     _check_classes(small)
     oil = t[(t["kpi"] == "final_oil_mwh") & (t["what"] == "baseline")].iloc[0]
     assert oil["lo"] > 0 and oil["central"] > 0
@@ -209,20 +205,15 @@ def test_central_kpis_inside_their_bands_small_district(small):
     assert old == 0.0 and old < oil["lo"]  # the old central run lies outside the band: the check can fail
 
 
-@pytest.mark.xfail(strict=True, reason="not met yet: the what-if's class share on the 200 m square, 99.65 % against 71.0-99.0 % (the "
-                   "central run's windows are the typology's single glazing, the samples' mostly replaced: window prior)")
-def test_central_class_share_of_the_whatif_inside_its_band_small_district(small):
-    t = _check_inside_bands(small)
-    row = t[(t["kpi"] == CLASS_KPI) & (t["what"] == "whatif_value")]
-    assert len(row) == 1 and row["inside"].all(), row.to_string()
-
-
 @pytest.mark.slow
 def test_central_kpis_inside_their_bands_saint_gilles():
-    """The shipped scenario on the whole district (its 100 samples, seed 2026); the baseline class share apart (above)."""
+    """The shipped scenario on the whole district (its 100 samples, seed 2026), every KPI but the
+    baseline's class share: 99.68 % against 94.56-99.60 % (about 99.9 % before the expected windows), a
+    threshold count over the stock whose samples also vary heights, periods, setpoints and air change."""
     c = _run(HP_SCENARIO)
     t = _check_inside_bands(c)
     print(t.to_string())
+    assert (t["kpi"] == CLASS_KPI).sum() == 3
     rest = t[~((t["kpi"] == CLASS_KPI) & (t["what"] == "baseline"))]
     assert rest["inside"].all(), rest[~rest["inside"]].to_string()
     _check_classes(c)

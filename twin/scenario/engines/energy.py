@@ -254,28 +254,50 @@ def run(scene, options, *, base_dir: Path, priors=None) -> EngineResult:
 
     ``priors``: the stock priors of the scenario's Monte Carlo. With a heating-system prior, the
     central figures of the buildings whose system the data does not give are the expected value
-    over the prior's mix (:func:`twin.energy.sampled.simulate_central_mix`; docs/energy_systems.md).
+    over the prior's mix (:func:`twin.energy.sampled.simulate_central_mix`; docs/energy_systems.md);
+    with a window prior, the buildings whose windows come from the typology have the expected window
+    U and g over its glazing states (:mod:`twin.energy.central_windows`; docs/stock_attributes.md).
     """
     from twin.energy.hot_water import using_dhw_model
     from twin.energy.sampled import central_system_mix
 
     with using_dhw_model(_dhw_model(options)):
-        return _run(scene, options, base_dir=base_dir, mix=central_system_mix(priors) if priors is not None else [])
+        return _run(scene, options, base_dir=base_dir, mix=central_system_mix(priors) if priors is not None else [],
+                    windows=getattr(priors, "window", None))
 
 
-def _run(scene, options, *, base_dir: Path, mix=()) -> EngineResult:
+def _central_windows(scene, base: pd.DataFrame | None, env: pd.DataFrame, windows) -> tuple[pd.DataFrame, list[str]]:
+    """The central run's expected glazing over the window prior (:mod:`twin.energy.central_windows`)
+    and its note; ``base``: the envelope without calibration (None: ``env`` has none); ``env``
+    unchanged without a window prior."""
+    if windows is None or not len(env):
+        return env, []
+    from twin.energy.calibrated import calibrated_kind
+    from twin.energy.central_windows import with_expected_windows
+
+    keep = calibrated_kind(scene.buildings, env["building_id"]) == "building"
+    env, n = with_expected_windows(env, windows, base=base, keep=keep)
+    if not n:
+        return env, []
+    return env, [f"central run: the {n:,} buildings whose windows come from the typology have the expected window U and g over the "
+                 "window prior (the Monte Carlo samples draw their glazing state; docs/stock_attributes.md)"]
+
+
+def _run(scene, options, *, base_dir: Path, mix=(), windows=None) -> EngineResult:
     from twin.energy.measures import apply_measures
     from twin.energy.stock import simulate_prepared
 
     weather = _weather(scene, options, base_dir)
     prep = _prepared(scene, weather, options.cooling_setpoint_c, getattr(options, "model", "5r1c"))
     env, solar = _with_solar(scene, weather, prep.envelope.copy(), _renovation_plan(scene))
+    base_env = prep.base_envelope  # before a setpoint change rebuilds prep below
     env["theta_i_c"] = float(options.heating_setpoint_c)
     if env["theta_i_c"].nunique() != prep.envelope["theta_i_c"].nunique() or not np.allclose(env["theta_i_c"], prep.envelope["theta_i_c"]):
         from twin.energy.stock import stock_drivers
 
         drivers, profile = stock_drivers(weather, env, cooling_setpoint_c=options.cooling_setpoint_c)
         prep = type(prep)(env, prep.excluded, prep.shade_factor, drivers, profile, prep.conventions, prep.factors, model=prep.model)
+    env, window_note = _central_windows(scene, base_env, env, windows)
 
     def renovate(env):
         costs = []
@@ -330,7 +352,7 @@ def _run(scene, options, *, base_dir: Path, mix=()) -> EngineResult:
     if len(stock.excluded):
         notes.append(f"{len(stock.excluded)} buildings excluded (first: {stock.excluded.iloc[0].to_dict()})")
     pv_notes, pv_warnings = _solar_messages(solar, env)
-    result = EngineResult(objects, "building_id", kpis, series, notes + mix_note + pv_notes, pv_warnings)
+    result = EngineResult(objects, "building_id", kpis, series, notes + window_note + mix_note + pv_notes, pv_warnings)
     if solar is not None:
         result.solar = solar  # read by twin.scenario.report_solar
     return result

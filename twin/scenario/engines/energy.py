@@ -290,13 +290,13 @@ def _run(scene, options, *, base_dir: Path, mix=(), windows=None) -> EngineResul
     weather = _weather(scene, options, base_dir)
     prep = _prepared(scene, weather, options.cooling_setpoint_c, getattr(options, "model", "5r1c"))
     env, solar = _with_solar(scene, weather, prep.envelope.copy(), _renovation_plan(scene))
-    base_env = prep.base_envelope  # before a setpoint change rebuilds prep below
+    base_env = prep.base_envelope
     env["theta_i_c"] = float(options.heating_setpoint_c)
     if env["theta_i_c"].nunique() != prep.envelope["theta_i_c"].nunique() or not np.allclose(env["theta_i_c"], prep.envelope["theta_i_c"]):
         from twin.energy.stock import stock_drivers
 
         drivers, profile = stock_drivers(weather, env, cooling_setpoint_c=options.cooling_setpoint_c)
-        prep = type(prep)(env, prep.excluded, prep.shade_factor, drivers, profile, prep.conventions, prep.factors, model=prep.model)
+        prep = replace(prep, envelope=env, drivers=drivers, setpoint_profile=profile)  # keeps footprints and base_envelope
     env, window_note = _central_windows(scene, base_env, env, windows)
 
     def renovate(env):

@@ -44,6 +44,22 @@ def write_small_district(folder: Path, box: tuple[float, float, float, float] = 
     return path
 
 
+def prepared_small_district(folder: Path, box: tuple[float, float, float, float] = BOX_100M) -> dict:
+    """The district's footprints in ``box`` (:func:`write_small_district`) ingested with the Uccle
+    EPW (warnings silenced) and its prepared stock: ``{"scene", "prep", "folder", "buildings"}``."""
+    import warnings
+
+    from twin.energy.stock import prepare_stock
+    from twin.ingest import ingest
+
+    path = write_small_district(folder, box)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scene, _ = ingest([path, EPW])
+        prep = prepare_stock(scene)
+    return {"scene": scene, "prep": prep, "folder": folder, "buildings": path}
+
+
 def permit_sites(buildings: Path, n: int | None = None, *, box=SMALL_BOX, clearance_m: float = 1.5, near_m: float = 12.0,
                  spacing_m: float = 14.0, step_m: float = 2.0) -> list[tuple[float, float]]:
     """Origins (``n`` of them, or all) where the FZK-Haus (rotation 90) fits on free ground close to neighbours.

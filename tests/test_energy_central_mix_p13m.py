@@ -29,7 +29,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.scenario_helpers import BOX_100M, EPW, SMALL_BOX, write_small_district
+from tests.scenario_helpers import EPW, SMALL_BOX, prepared_small_district, write_small_district
 
 REPO = Path(__file__).resolve().parents[1]
 HP_SCENARIO = REPO / "scenarios" / "stgilles_heat_pumps.yaml"
@@ -71,15 +71,7 @@ def test_mix_accounts_weights_and_takes_the_class_of_the_mixed_primary_energy():
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    from twin.energy.stock import prepare_stock
-    from twin.ingest import ingest
-
-    folder = tmp_path_factory.mktemp("mix_tiny")
-    path = write_small_district(folder, BOX_100M)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        scene, _ = ingest([path, EPW])
-    return {"scene": scene, "prep": prepare_stock(scene)}
+    return prepared_small_district(tmp_path_factory.mktemp("mix_tiny"))
 
 
 def test_one_kernel_run_equals_a_run_per_system(tiny):

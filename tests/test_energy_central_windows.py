@@ -74,19 +74,15 @@ def test_central_heat_need_inside_the_samples_range_with_expected_windows(tmp_pa
     run with expected windows; with the typology's windows the central run is above them."""
     import warnings
 
-    from tests.scenario_helpers import BOX_100M, EPW, write_small_district
+    from tests.scenario_helpers import prepared_small_district
     from twin.energy.central_windows import with_expected_windows
     from twin.energy.priors import load_priors
     from twin.energy.sampled import simulate_samples
-    from twin.energy.stock import prepare_stock, simulate_prepared
+    from twin.energy.stock import simulate_prepared
     from twin.energy.stock_samples import draw_stock_samples
-    from twin.ingest import ingest
 
-    path = write_small_district(tmp_path, BOX_100M)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        scene, _ = ingest([path, EPW])
-        prep = prepare_stock(scene)
+    district = prepared_small_district(tmp_path)
+    scene, prep = district["scene"], district["prep"]
     off = {e: {"enabled": False} for e in ("construction_period", "use", "storeys", "storey_height_m", "heating_system",
                                             "heating_setpoint_c", "air_change", "heat_pump_cop")}
     priors = load_priors(off)

@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.scenario_helpers import BOX_100M, EPW, SMALL_BOX, write_small_district
+from tests.scenario_helpers import EPW, SMALL_BOX, prepared_small_district, write_small_district
 from twin.errors import InputError, SchemaError, TwinError
 
 SAMPLES = 30
@@ -152,15 +152,7 @@ def test_the_cop_prior_reaches_the_bands(runs):
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    from twin.energy.stock import prepare_stock
-    from twin.ingest import ingest
-
-    folder = tmp_path_factory.mktemp("hp_tiny")
-    path = write_small_district(folder, BOX_100M)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        scene, _ = ingest([path, EPW])
-    return {"scene": scene, "prep": prepare_stock(scene), "folder": folder, "buildings": path}
+    return prepared_small_district(tmp_path_factory.mktemp("hp_tiny"))
 
 
 def test_sampled_part_load_boilers_match_the_central_run(tiny):

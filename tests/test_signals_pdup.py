@@ -138,11 +138,15 @@ from twin.soil.column import load_column_spec, prepare_column
 spec, out = Path(sys.argv[1]), Path(sys.argv[2])
 run = prepare_column(load_column_spec(spec), path=spec)
 with signals.installed():
-    with staged_dir(out, owned=("result.txt",)) as tmp:
-        (tmp / "result.txt").write_text("partial")
-        print("staged", tmp, flush=True)
-        run.run()  # minutes inside the kernel
-        (tmp / "result.txt").write_text("new")
+    try:
+        with staged_dir(out, owned=("result.txt",)) as tmp:
+            (tmp / "result.txt").write_text("partial")
+            print("staged", tmp, flush=True)
+            run.run()  # minutes inside the kernel
+            (tmp / "result.txt").write_text("new")
+    except KeyboardInterrupt:  # the signal came while Python ran (e.g. in Numba's dispatcher): as twin.cli.errors does
+        signals.announce()
+        sys.exit(signals.exit_code(130))
 """
 
 

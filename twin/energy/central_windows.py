@@ -50,10 +50,9 @@ def expected_window_values(windows, typology_u: np.ndarray, typology_g: np.ndarr
     typ_u = np.asarray(typology_u, dtype=float)
     typ_g = np.asarray(typology_g, dtype=float)
     exp_u, exp_g = typ_u.copy(), typ_g.copy()
-    grouped = np.zeros(typ_u.shape, dtype=bool)
-    for group in windows.groups:
-        in_group = ~grouped & (typ_u >= group.min_typology_u)
-        grouped |= in_group
+    group_of = windows.group_index(typ_u)
+    for gi, group in enumerate(windows.groups):
+        in_group = group_of == gi
         if not in_group.any():
             continue
         shares = np.asarray(group.shares, dtype=float)
@@ -64,7 +63,7 @@ def expected_window_values(windows, typology_u: np.ndarray, typology_g: np.ndarr
             g += share * (typ_g[in_group] if state.g is None else state.g)
         exp_u[in_group] = u
         exp_g[in_group] = g
-    return exp_u, exp_g, grouped
+    return exp_u, exp_g, group_of >= 0
 
 
 def with_expected_windows(env: pd.DataFrame, windows, *, base: pd.DataFrame | None = None,

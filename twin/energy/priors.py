@@ -167,6 +167,15 @@ class Windows:
     concentration: float | None
     basis: str
 
+    def group_index(self, typology_u) -> np.ndarray:
+        """Index in :attr:`groups` of each building's group (-1: none), from its typology window
+        U (W/m2K): the first group whose ``min_typology_u`` it reaches."""
+        u = np.asarray(typology_u, dtype=float)
+        index = np.full(u.shape, -1, dtype=np.int64)
+        for gi, group in enumerate(self.groups):
+            index[(index < 0) & (u >= group.min_typology_u)] = gi
+        return index
+
 
 @dataclass(frozen=True)
 class TwoLevelNormal:

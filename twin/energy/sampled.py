@@ -438,10 +438,9 @@ class SampledEnvelopes:
             typ_u = out["u_window_w_m2k"].astype(float)
             u_new = np.full(k * n, np.nan)
             g_new = np.full(k * n, np.nan)
-            done = ~m_u
+            group_of = priors.window.group_index(typ_u)
             for gi, g in enumerate(priors.window.groups):
-                in_g = ~done & (typ_u >= g.min_typology_u)
-                done |= in_g
+                in_g = m_u & (group_of == gi)
                 state = ss.window_state[gi][sample_index][:, b].ravel()
                 su = np.array([np.nan if s.u is None else s.u for s in g.states])
                 sg = np.array([np.nan if s.g is None else s.g for s in g.states])

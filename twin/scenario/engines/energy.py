@@ -289,7 +289,8 @@ def _run(scene, options, *, base_dir: Path, mix=(), windows=None) -> EngineResul
 
     weather = _weather(scene, options, base_dir)
     prep = _prepared(scene, weather, options.cooling_setpoint_c, getattr(options, "model", "5r1c"))
-    env, solar = _with_solar(scene, weather, prep.envelope.copy(), _renovation_plan(scene))
+    plan = _renovation_plan(scene)
+    env, solar = _with_solar(scene, weather, prep.envelope.copy(), plan)
     base_env = prep.base_envelope
     env["theta_i_c"] = float(options.heating_setpoint_c)
     if env["theta_i_c"].nunique() != prep.envelope["theta_i_c"].nunique() or not np.allclose(env["theta_i_c"], prep.envelope["theta_i_c"]):
@@ -301,15 +302,12 @@ def _run(scene, options, *, base_dir: Path, mix=(), windows=None) -> EngineResul
 
     def renovate(env):
         costs = []
-        if "renovation_measures" in scene.buildings:
-            plan = scene.buildings.set_index("building_id")["renovation_measures"].fillna("")
-            plan = plan[plan != ""]
-            simulated = set(env["building_id"])
-            for measures, ids in plan.groupby(plan).groups.items():
-                ids = [i for i in ids if i in simulated]
-                if ids:
-                    env, c = apply_measures(env, measures.split(","), buildings=ids, factors=prep.factors)
-                    costs.append(c)
+        simulated = set(env["building_id"].astype(str))
+        for measures, ids in plan.items():
+            ids = sorted(ids & simulated)
+            if ids:
+                env, c = apply_measures(env, measures.split(","), buildings=ids, factors=prep.factors)
+                costs.append(c)
         return env, pd.concat(costs, ignore_index=True) if costs else None
 
     mix_note = []

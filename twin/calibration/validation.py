@@ -1,4 +1,8 @@
-"""Calibration against real measured data: the AMPds2 house (furnace gas, daily) and its weather.
+"""Calibration against real measured data: the AMPds2 house (furnace gas, daily) and its weather,
+and a second building the method had never seen (the lcm sample, daily heat meter; :data:`LCM`).
+
+Each building is a :class:`Dataset` (files, place, clock, split, stand-in envelope, switch-over
+candidates); the method below is the same for every one (``setup(dataset=LCM)``).
 
 Data (shipped in ``data_samples/``, see its ``SOURCE.md``):
 
@@ -112,31 +116,73 @@ MIN_WEIGHT = 1e-3
 AMPDS2_H_TR_LOW = 0.05
 
 
+@dataclass(frozen=True)
+class Dataset:
+    """One measured building of the real-data experiment: its shipped files and the facts the
+    experiment needs (place, clock, meter, split, stand-in envelope, switch-over candidates).
+
+    Everything else (folds, grids' steps, loss, stacking, priors' shape, noise model, posterior
+    settings) is the method's and common to every dataset.
+    """
+
+    name: str
+    building_id: str
+    meter_file: str                       # tidy meter format (docs/calibration.md), in data_samples/
+    weather_file: str                     # daily table: date, t_mean_c, t_max_c, t_min_c
+    latitude_deg: float
+    longitude_deg: float
+    utc_offset_h: float                   # local standard time of both files
+    train: tuple[str, str]                # [start, end) local dates
+    test: tuple[str, str]
+    tabula_type: str = TABULA_TYPE        # the stand-in envelope
+    switchover_range_c: tuple[float, float] = (-2.0, 12.0)
+    h_tr_low: float = AMPDS2_H_TR_LOW     # lower bound of h_tr_factor's support
+    carrier: str = "gas"                  # the meter's carrier (twin.calibration.meters.CARRIERS)
+    gas_kwh_per_m3: float | None = None   # for registers in m3
+
+
+#: The AMPds2 house (module docstring); the experiment of sessions p12 and p12c.
+AMPDS2 = Dataset("ampds2", "ampds2:house", "ampds2_furnace_gas_daily.csv", "yvr_daily_temperature_2012-2014.csv", LATITUDE_DEG, LONGITUDE_DEG,
+                 UTC_OFFSET_H, TRAIN, TEST, gas_kwh_per_m3=GAS_KWH_PER_M3)
+
+#: The central heating of the residential building of the lcm sample data (HSLU, GPL-3.0; session
+#: p12u, docs/calibration.md "Real measured data, second building: lcm"): the heat meter of the
+#: heating circuit, read daily, and the building's own outdoor sensor, 2018-03-22 to 2020-03-31.
+#: Its site is not published: central Switzerland (HSLU, Lucerne) assumed for the sun. The meter
+#: is the building's only space-heating source (June-August read 2-6 kWh a month; no hot water on it),
+#: so the switch-over candidates reach 20 C, where an hour's switch-over no longer binds (the
+#: grid then holds "every hour metered"); chosen before the test year was scored.
+LCM = Dataset("lcm", "lcm:central", "lcm_central_heat_daily.csv", "lcm_outside_temperature_daily.csv", 47.05, 8.31, 1.0,
+              ("2018-04-01", "2019-04-01"), ("2019-04-01", "2020-04-01"), switchover_range_c=(-2.0, 20.0), carrier="heat")
+
+DATASETS = {d.name: d for d in (AMPDS2, LCM)}
+
+
 def data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data_samples"
 
 
-def load(folder: Path | None = None):
-    """(meters, weather, drivers, report) of the shipped excerpt."""
+def load(folder: Path | None = None, dataset: Dataset = AMPDS2):
+    """(meters, weather, drivers, report) of the shipped excerpt of ``dataset``."""
     from twin.calibration.meters import read_meters
     from twin.calibration.weather import read_daily_temperatures
     from twin.energy.solar import standard_drivers
 
     folder = Path(folder) if folder is not None else data_dir()
     report: list = []
-    meters = read_meters(folder / "ampds2_furnace_gas_daily.csv", building_ids=["ampds2:house"], gas_kwh_per_m3=GAS_KWH_PER_M3)
-    weather = read_daily_temperatures(folder / "yvr_daily_temperature_2012-2014.csv", utc_offset_h=UTC_OFFSET_H, latitude_deg=LATITUDE_DEG,
-                                      longitude_deg=LONGITUDE_DEG, report=report)
+    meters = read_meters(folder / dataset.meter_file, building_ids=[dataset.building_id], gas_kwh_per_m3=dataset.gas_kwh_per_m3)
+    weather = read_daily_temperatures(folder / dataset.weather_file, utc_offset_h=dataset.utc_offset_h, latitude_deg=dataset.latitude_deg,
+                                      longitude_deg=dataset.longitude_deg, report=report)
     return meters, weather, standard_drivers(weather), report
 
 
-def _envelope(tabula_type: str = TABULA_TYPE):
+def _envelope(tabula_type: str = TABULA_TYPE, building_id: str = AMPDS2.building_id):
     from twin.energy.model import envelope_from_tabula
     from twin.energy.typology import load_typology
 
     t = load_typology()
     env = envelope_from_tabula(t[t["tabula_code"].str.startswith(tabula_type)].head(1))
-    env["building_id"] = "ampds2:house"
+    env["building_id"] = building_id
     return env
 
 
@@ -158,6 +204,7 @@ class Experiment:
     priors: object
     noise: object
     report: list
+    dataset: Dataset = AMPDS2
     _forward: dict = field(default_factory=dict)
     _fits: dict = field(default_factory=dict)  # fits on the whole training year, by (T_sw, seed, n_proposal, priors)
 
@@ -168,20 +215,20 @@ class Experiment:
 
         key = round(float(switchover_c), 6)
         if key not in self._forward:
-            self._forward[key] = ForwardModel(_envelope(), self.drivers, self.layout, np.array(["gas"]), conventions=TABULA_CONVENTIONS,
-                                              hot_water=False, switchover_c=key)
+            self._forward[key] = ForwardModel(_envelope(self.dataset.tabula_type, self.dataset.building_id), self.drivers, self.layout,
+                                              np.array([self.dataset.carrier]), conventions=TABULA_CONVENTIONS, hot_water=False, switchover_c=key)
         return self._forward[key]
 
 
-def setup(folder: Path | None = None) -> Experiment:
-    """Read the excerpt and build the split, the forward model's layout and the degree-days."""
+def setup(folder: Path | None = None, dataset: Dataset = AMPDS2) -> Experiment:
+    """Read the excerpt of ``dataset`` and build the split, the forward model's layout and the degree-days."""
     from twin.calibration.baseline import period_degree_days
     from twin.calibration.forward import Layout
     from twin.calibration.parameters import load_calibration_priors, sigma_prior
     from twin.calibration.posterior import Noise
     from twin.energy.periods import period_index
 
-    meters, weather, drivers, report = load(folder)
+    meters, weather, drivers, report = load(folder, dataset)
     r = meters.readings
     tz = drivers.time.tz
     starts = pd.DatetimeIndex(r["start"]).tz_convert(tz)
@@ -190,17 +237,17 @@ def setup(folder: Path | None = None) -> Experiment:
     inside = (starts >= drivers.time[0] - pd.Timedelta(hours=1)) & (ends <= drivers.time[-1])
     starts, ends, y = starts[inside], ends[inside], y[inside]
     local_day = starts.tz_localize(None)
-    train = np.asarray((local_day >= pd.Timestamp(TRAIN[0])) & (local_day < pd.Timestamp(TRAIN[1])))
-    test = np.asarray((local_day >= pd.Timestamp(TEST[0])) & (local_day < pd.Timestamp(TEST[1])))
+    train = np.asarray((local_day >= pd.Timestamp(dataset.train[0])) & (local_day < pd.Timestamp(dataset.train[1])))
+    test = np.asarray((local_day >= pd.Timestamp(dataset.test[0])) & (local_day < pd.Timestamp(dataset.test[1])))
     priors, _, _ = load_calibration_priors()
-    priors = ampds2_priors(priors.with_parameter(sigma_prior()))
+    priors = ampds2_priors(priors.with_parameter(sigma_prior()), dataset.h_tr_low)
     noise = Noise(0.1, 1.0, 0.0, estimate=True)  # relative part fitted; 1 kWh/day absolute (boiler cycling, reading times)
     daily_t = pd.Series(weather.data["dry_bulb_c"].to_numpy(), index=(weather.data.index - pd.Timedelta(hours=1)).tz_localize(None).floor("D"))
     daily_t = daily_t.groupby(level=0).mean()
     tau = np.round(np.arange(TAU_RANGE_C[0], TAU_RANGE_C[1] + 1e-9, TAU_STEP_C), 6)
     days, hdd = period_degree_days(daily_t, starts, ends, tau)
     return Experiment(y, starts, ends, local_day, train, test, days, hdd, tau, drivers, Layout(period_index(drivers.time, starts, ends), starts, ends),
-                      priors, noise, report + meters.report)
+                      priors, noise, report + meters.report, dataset)
 
 
 def ampds2_priors(priors, h_tr_low: float = AMPDS2_H_TR_LOW):
@@ -214,9 +261,9 @@ def ampds2_priors(priors, h_tr_low: float = AMPDS2_H_TR_LOW):
                     priors.source)
 
 
-def switchover_grid(step_c: float = DEFAULT_GRID_STEP_C) -> np.ndarray:
-    """Candidate switch-over temperatures, C: ``SWITCHOVER_RANGE_C`` in steps of ``step_c``."""
-    lo, hi = SWITCHOVER_RANGE_C
+def switchover_grid(step_c: float = DEFAULT_GRID_STEP_C, range_c: tuple[float, float] = SWITCHOVER_RANGE_C) -> np.ndarray:
+    """Candidate switch-over temperatures, C: ``range_c`` (default ``SWITCHOVER_RANGE_C``, AMPds2's) in steps of ``step_c``."""
+    lo, hi = range_c
     return np.round(lo + step_c * np.arange(int(round((hi - lo) / step_c)) + 1), 6)
 
 
@@ -337,7 +384,7 @@ def scores(ex: Experiment, pred: np.ndarray) -> dict:
             "nmbe_monthly_pct": float(nmbe(ym, pm)), "cv_monthly_pct": float(cv_rmse(ym, pm)), "months": int(len(ym))}
 
 
-def run(folder: Path | None = None, *, grid_step_c: float = DEFAULT_GRID_STEP_C, months_per_fold: int = DEFAULT_MONTHS_PER_FOLD,
+def run(folder: Path | None = None, *, dataset: Dataset = AMPDS2, grid_step_c: float = DEFAULT_GRID_STEP_C, months_per_fold: int = DEFAULT_MONTHS_PER_FOLD,
         loss: str = DEFAULT_LOSS, method: str = DEFAULT_METHOD, seed: int = 0, n_proposal: int = 384, experiment: Experiment | None = None,
         twin_cv: np.ndarray | None = None) -> dict:
     """The experiment of the module docstring; returns its figures and the daily series.
@@ -346,7 +393,7 @@ def run(folder: Path | None = None, *, grid_step_c: float = DEFAULT_GRID_STEP_C,
     blocked cross-validation on the training year (module docstring): ``method="stack"`` weights
     the candidates (:func:`stack_weights`), ``method="select"`` keeps the best one. The standard
     least-squares change-point fit (``tau`` by the training year's residual sum of squares) is
-    reported too. ``twin_cv``: the twin's held-out predictions on ``switchover_grid(grid_step_c)``
+    reported too. ``twin_cv``: the twin's held-out predictions on ``switchover_grid(grid_step_c, ex.dataset.switchover_range_c)``
     computed before (:func:`twin_cv_predictions`), to reuse them.
     """
     from twin.calibration.baseline import fit_change_point
@@ -354,9 +401,9 @@ def run(folder: Path | None = None, *, grid_step_c: float = DEFAULT_GRID_STEP_C,
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     t0 = time.perf_counter()
-    ex = experiment if experiment is not None else setup(folder)
+    ex = experiment if experiment is not None else setup(folder, dataset)
     folds = training_folds(ex, months_per_fold)
-    grid = switchover_grid(grid_step_c)
+    grid = switchover_grid(grid_step_c, ex.dataset.switchover_range_c)
     twin_cv = twin_cv if twin_cv is not None else twin_cv_predictions(ex, grid, folds, seed=seed, n_proposal=n_proposal)
     base_cv = baseline_cv_predictions(ex, folds)
     twin_loss, base_loss = cv_loss(ex, twin_cv, loss), cv_loss(ex, base_cv, loss)
@@ -407,5 +454,6 @@ def run(folder: Path | None = None, *, grid_step_c: float = DEFAULT_GRID_STEP_C,
     }
 
 
-__all__ = ["AMPDS2_H_TR_LOW", "GAS_KWH_PER_M3", "Experiment", "ampds2_priors", "baseline_cv_predictions", "cv_loss", "fit_twin", "load", "run", "scores", "setup", "stack_weights",
+__all__ = ["AMPDS2", "AMPDS2_H_TR_LOW", "DATASETS", "GAS_KWH_PER_M3", "LCM", "Dataset", "Experiment",
+           "ampds2_priors", "baseline_cv_predictions", "cv_loss", "fit_twin", "load", "run", "scores", "setup", "stack_weights",
            "switchover_grid", "training_folds", "twin_cv_predictions"]

@@ -146,13 +146,15 @@ class Profile:
         return v
 
 
-def layered_profile(
-    layers: Sequence[tuple[float, float, int]], *, dz_m: float | None = None, n_nodes: int | None = None
-) -> Profile:
-    """Uniform grid over stacked layers ``(top_m, bottom_m, material_index)``.
+def _tiled_layers(layers: Sequence[tuple[float, float, int]]) -> tuple[list[tuple[float, float, int]], float]:
+    """Stacked layers ``(top_m, bottom_m, material_index)`` sorted by top, and the profile depth, m.
 
-    The layers must tile ``[0, depth]`` without gaps. A node on an interface takes the material of
-    the layer below it. Give ``dz_m`` (rounded to fit the depth) or ``n_nodes``.
+    Raises
+    ------
+    InputError
+        No layer, layers that do not tile ``[0, depth]`` without gaps or overlaps (the layer
+        named), a layer whose bottom is not below its top, a depth beyond
+        :data:`~twin.soil.limits.MAX_DEPTH_M`.
     """
     if not layers:
         raise InputError("a profile needs at least one layer", field="layers")
@@ -167,6 +169,18 @@ def layered_profile(
     depth = top
     if not (np.isfinite(depth) and depth <= MAX_DEPTH_M):
         raise InputError(f"the profile is {depth:g} m deep, beyond the limit of {MAX_DEPTH_M:g} m", obj=f"layer {len(layers) - 1}", field="bottom_m")
+    return layers, depth
+
+
+def layered_profile(
+    layers: Sequence[tuple[float, float, int]], *, dz_m: float | None = None, n_nodes: int | None = None
+) -> Profile:
+    """Uniform grid over stacked layers ``(top_m, bottom_m, material_index)``.
+
+    The layers must tile ``[0, depth]`` without gaps. A node on an interface takes the material of
+    the layer below it. Give ``dz_m`` (rounded to fit the depth) or ``n_nodes``.
+    """
+    layers, depth = _tiled_layers(layers)
     if n_nodes is None:
         if dz_m is None or not (np.isfinite(dz_m) and dz_m > 0):
             raise InputError("give a positive dz_m or n_nodes", field="dz_m")
@@ -207,19 +221,7 @@ def graded_profile(
     ResourceLimitError
         More nodes than :data:`~twin.soil.limits.MAX_NODES_PER_COLUMN`.
     """
-    if not layers:
-        raise InputError("a profile needs at least one layer", field="layers")
-    layers = sorted(layers, key=lambda t: t[0])
-    top = 0.0
-    for i, (t, b, _) in enumerate(layers):
-        if abs(t - top) > 1e-9:
-            raise InputError(f"layers must tile the profile from 0 without gaps (gap or overlap at {t} m)", obj=f"layer {i}", field="top_m")
-        if b <= t:
-            raise InputError("bottom_m must be below top_m", obj=f"layer {i}", field="bottom_m")
-        top = b
-    depth = top
-    if not (np.isfinite(depth) and depth <= MAX_DEPTH_M):
-        raise InputError(f"the profile is {depth:g} m deep, beyond the limit of {MAX_DEPTH_M:g} m", obj=f"layer {len(layers) - 1}", field="bottom_m")
+    layers, depth = _tiled_layers(layers)
     for name, v in (("dz_top_m", dz_top_m), ("dz_max_m", dz_max_m)):
         if not (np.isfinite(v) and v > 0):
             raise InputError(f"must be a positive spacing, got {v!r}", field=name)

@@ -74,9 +74,14 @@ BLOCK = 64
 # heat flow, the outdoor temperature and the previous mass temperature: coefficients A_*, B_*)
 (K_A_G, K_A_SOL, K_A_TE, K_A_TM, K_B_G, K_B_SOL, K_B_TE, K_B_TM, K_K, K_IK, K_P2, K_PHMAX, K_PCMAX) = range(13)
 N_CONST = 13
-# rows of the state array
-S_TM, S_TA, S_PHI, S_QH, S_QC, S_PKH, S_PKC, S_TMIN, S_TMAX, S_TSUM = range(10)
-N_STATE = 10
+# rows of the state array (the peak hours are held as float64: hour indices are exact in it)
+S_TM, S_TA, S_PHI, S_QH, S_QC, S_PKH, S_PKC, S_TMIN, S_TMAX, S_TSUM, S_PKHI, S_PKCI = range(12)
+N_STATE = 12
+# what one pass of :func:`_hour_lanes` does (bit flags, literal at every call site so that LLVM
+# drops the branches of the lane loop): add the hour to the aggregates, run the cooling control
+# and cooling aggregates (else the block has cooling off: the cooling terms are exact zeros),
+# keep the air temperature and power of the hour in the state (hourly outputs)
+M_REC, M_COOL, M_STORE = 1, 2, 4
 
 
 # Grouped arguments (module-level NamedTuples of arrays: Numba types them as heterogeneous tuples
@@ -190,45 +195,66 @@ class AnnualOutputs5R1C(NamedTuple):
 
 
 @jit(inline="always")
-def _step(kc, st, sol, j, g_s, te, hs, cs):
-    """One hour of lane ``j``: free-floating step, ideal control; updates the state, returns (theta_air, Phi_HC)."""
-    tm_old = st[S_TM, j]
-    # free-floating step (Phi_HC = 0), ISO 13790 C.4-C.11 in affine form
-    ta = kc[K_A_G, j] * g_s + kc[K_A_SOL, j] * sol[j] + kc[K_A_TE, j] * te + kc[K_A_TM, j] * tm_old
-    tm_new = kc[K_B_G, j] * g_s + kc[K_B_SOL, j] * sol[j] + kc[K_B_TE, j] * te + kc[K_B_TM, j] * tm_old
-    # ideal control to setpoints (closed form of ISO 13790 C.4)
-    need_h = (hs - ta) * kc[K_IK, j]
-    need_c = (cs - ta) * kc[K_IK, j]
-    need_h = max(0.0, need_h)
-    need_h = min(kc[K_PHMAX, j], need_h)
-    need_c = min(0.0, need_c)
-    need_c = max(kc[K_PCMAX, j], need_c)
-    phi = need_h + need_c
-    ta = ta + kc[K_K, j] * phi
-    st[S_TA, j] = ta
-    st[S_TM, j] = tm_new + kc[K_P2, j] * phi
-    st[S_PHI, j] = phi
-    return ta, phi
+def _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, stride, te, h, mode):
+    """One hour of every lane of a block: last solar pass, ISO 13790 step, ideal control, aggregates.
 
-
-@jit(inline="always")
-def _record(st, m_h, m_c, pk_hi, pk_ci, j, ta, phi, h, mo):
-    """Add hour ``h`` of lane ``j`` to the aggregates (annual, monthly, peaks, temperatures)."""
-    ph = max(0.0, phi)
-    pc = ph - phi
-    st[S_QH, j] += ph
-    st[S_QC, j] += pc
-    m_h[mo, j] += ph
-    m_c[mo, j] += pc
-    up_h = ph > st[S_PKH, j]
-    st[S_PKH, j] = ph if up_h else st[S_PKH, j]
-    pk_hi[j] = h if up_h else pk_hi[j]
-    up_c = pc > st[S_PKC, j]
-    st[S_PKC, j] = pc if up_c else st[S_PKC, j]
-    pk_ci[j] = h if up_c else pk_ci[j]
-    st[S_TMIN, j] = min(st[S_TMIN, j], ta)
-    st[S_TMAX, j] = max(st[S_TMAX, j], ta)
-    st[S_TSUM, j] += ta
+    ``sol`` holds the solar heat flow of the groups ``act[:q]`` (:func:`block_solar_partial`);
+    the four groups ``act[q:q + 4]`` are added here (same order of additions as
+    :func:`block_solar_flow`), so the lane's flow never goes back to memory. ``sched`` (3,
+    BLOCK): gain schedule value, heating and cooling setpoints of lane ``j`` at column ``j *
+    stride`` (``stride`` 0: one value for the block). ``mode``: :data:`M_REC` | :data:`M_COOL` |
+    :data:`M_STORE`, a literal at the call site. Without :data:`M_COOL` the block has no
+    cooling (setpoint ``+inf`` all year or no cooling power): the cooling power is then an exact
+    zero and the cooling aggregates keep their initial values, as the full control gives them.
+    """
+    g0, g1, g2, g3 = act[q], act[q + 1], act[q + 2], act[q + 3]
+    i0, i1, i2, i3 = aiv[q], aiv[q + 1], aiv[q + 2], aiv[q + 3]
+    hf = float(h)
+    for j in range(BLOCK):
+        q_sol = sol[j] + coef[mo, g0, j] * i0
+        q_sol = q_sol + coef[mo, g1, j] * i1
+        q_sol = q_sol + coef[mo, g2, j] * i2
+        q_sol = q_sol + coef[mo, g3, j] * i3
+        g_s = sched[0, j * stride]
+        hs = sched[1, j * stride]
+        tm_old = st[S_TM, j]
+        # free-floating step (Phi_HC = 0), ISO 13790 C.4-C.11 in affine form
+        ta = kc[K_A_G, j] * g_s + kc[K_A_SOL, j] * q_sol + kc[K_A_TE, j] * te + kc[K_A_TM, j] * tm_old
+        tm_new = kc[K_B_G, j] * g_s + kc[K_B_SOL, j] * q_sol + kc[K_B_TE, j] * te + kc[K_B_TM, j] * tm_old
+        # ideal control to setpoints (closed form of ISO 13790 C.4)
+        need_h = (hs - ta) * kc[K_IK, j]
+        need_h = max(0.0, need_h)
+        need_h = min(kc[K_PHMAX, j], need_h)
+        if mode & M_COOL:
+            need_c = (sched[2, j * stride] - ta) * kc[K_IK, j]
+            need_c = min(0.0, need_c)
+            need_c = max(kc[K_PCMAX, j], need_c)
+            phi = need_h + need_c
+        else:
+            phi = need_h
+        ta = ta + kc[K_K, j] * phi
+        st[S_TM, j] = tm_new + kc[K_P2, j] * phi
+        if mode & M_STORE:
+            st[S_TA, j] = ta
+            st[S_PHI, j] = phi
+        if mode & M_REC:
+            # the hour into the aggregates (annual, monthly, peaks, temperatures)
+            ph = max(0.0, phi)
+            st[S_QH, j] += ph
+            m_h[mo, j] += ph
+            up_h = ph > st[S_PKH, j]
+            st[S_PKH, j] = ph if up_h else st[S_PKH, j]
+            st[S_PKHI, j] = hf if up_h else st[S_PKHI, j]
+            if mode & M_COOL:
+                pc = ph - phi
+                st[S_QC, j] += pc
+                m_c[mo, j] += pc
+                up_c = pc > st[S_PKC, j]
+                st[S_PKC, j] = pc if up_c else st[S_PKC, j]
+                st[S_PKCI, j] = hf if up_c else st[S_PKCI, j]
+            st[S_TMIN, j] = min(st[S_TMIN, j], ta)
+            st[S_TMAX, j] = max(st[S_TMAX, j], ta)
+            st[S_TSUM, j] += ta
 
 
 @jit(inline="always")
@@ -298,7 +324,10 @@ def lane_constants(bld, b, j, ve, kc):
 
 @jit(inline="always")
 def lane_solar_coefficients(bld, b, j, coef):
-    """Monthly collecting area of building ``b`` per surface group into lane ``j`` of ``coef`` (12, n_g, BLOCK), m2."""
+    """Monthly collecting area of building ``b`` per surface group into lane ``j`` of ``coef`` (12, n_g + 1, BLOCK), m2.
+
+    Rows ``0 .. n_g - 1``; row ``n_g`` (zeros, the padding of the solar passes) is the caller's.
+    """
     n_g = bld.sol_coeff_m2.shape[1]
     has_shade = bld.shade_factor.shape[0] > 0
     for m in range(12):
@@ -377,24 +406,50 @@ def block_ventilation_hour(bld, ve_schedule, h, lane_b, vp, lane_v, kc, n_vent, 
 
 
 @jit(inline="always")
-def block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol):
-    """Solar and sky long-wave heat flow of every lane of a block in hour ``h`` (month ``mo``) into ``sol``, W.
+def block_solar_groups(irr_hg, h, act, aiv):
+    """The surface groups with irradiance in hour ``h``, padded to passes of four; returns their count.
 
-    Groups without irradiance in this hour (every solar group at night) add exact zeros and are
-    skipped; the others are added in group order, four per pass over the lanes. ``act`` (int64)
-    and ``aiv`` (n_g,) are scratch. Shared by both 5R1C kernels (same sums in the same order).
+    Groups without irradiance (every solar group at night) would add exact zeros and are left
+    out; the others go to ``act`` (group index, int64) and ``aiv`` (irradiance, W/m2) in group
+    order, followed by padding entries (group ``n_g``: the zero row of ``coef``, irradiance 0:
+    they add exact zeros) up to a multiple of four, at least four. ``act``, ``aiv``: scratch of
+    ``n_g + 4``. Shared by both 5R1C kernels.
     """
+    n_g = irr_hg.shape[1]
     na = 0
-    for g in range(irr_hg.shape[1]):
+    for g in range(n_g):
         ig = irr_hg[h, g]
         if ig != 0.0:
             act[na] = g
             aiv[na] = ig
             na += 1
+    while na == 0 or na % 4 != 0:
+        act[na] = n_g
+        aiv[na] = 0.0
+        na += 1
+    return na
+
+
+@jit(inline="always")
+def block_solar_partial(coef, mo, act, aiv, n_pass, sol):
+    """Solar heat flow of the groups ``act[:4 n_pass]`` of every lane into ``sol``, W (zeros for ``n_pass = 0``).
+
+    Groups are added in order, four per pass over the lanes (``coef``: (12, n_g + 1, BLOCK),
+    row ``n_g`` zero). Shared by both 5R1C kernels (same sums in the same order).
+    """
+    if n_pass == 0:
+        for j in range(sol.shape[0]):
+            sol[j] = 0.0
+        return
+    g0, g1, g2, g3 = act[0], act[1], act[2], act[3]
+    i0, i1, i2, i3 = aiv[0], aiv[1], aiv[2], aiv[3]
     for j in range(sol.shape[0]):
-        sol[j] = 0.0
-    q = 0
-    while q + 4 <= na:
+        s = 0.0 + coef[mo, g0, j] * i0
+        s = s + coef[mo, g1, j] * i1
+        s = s + coef[mo, g2, j] * i2
+        sol[j] = s + coef[mo, g3, j] * i3
+    for p in range(1, n_pass):
+        q = 4 * p
         g0, g1, g2, g3 = act[q], act[q + 1], act[q + 2], act[q + 3]
         i0, i1, i2, i3 = aiv[q], aiv[q + 1], aiv[q + 2], aiv[q + 3]
         for j in range(sol.shape[0]):
@@ -402,13 +457,19 @@ def block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol):
             s = s + coef[mo, g1, j] * i1
             s = s + coef[mo, g2, j] * i2
             sol[j] = s + coef[mo, g3, j] * i3
-        q += 4
-    while q < na:
-        g0 = act[q]
-        i0 = aiv[q]
-        for j in range(sol.shape[0]):
-            sol[j] += coef[mo, g0, j] * i0
-        q += 1
+
+
+@jit(inline="always")
+def block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol):
+    """Solar and sky long-wave heat flow of every lane of a block in hour ``h`` (month ``mo``) into ``sol``, W.
+
+    :func:`block_solar_groups` then :func:`block_solar_partial` over all of them: the groups
+    with irradiance in group order, four per pass. ``coef``: (12, n_g + 1, BLOCK) with row
+    ``n_g`` zero; ``act`` (int64) and ``aiv``: scratch of ``n_g + 4``. The annual kernel adds
+    the last pass inside its step (:func:`_hour_lanes`), with the same sums in the same order.
+    """
+    na = block_solar_groups(irr_hg, h, act, aiv)
+    block_solar_partial(coef, mo, act, aiv, na // 4, sol)
 
 
 @jit_parallel
@@ -454,31 +515,39 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
     n_g = irr_hg.shape[1]
     want_phi = out_hourly_phi_hc_w.shape[0] > 0
     want_t = out_hourly_t_air_c.shape[0] > 0
+    hourly = want_phi or want_t
     n_blocks = (n_b + BLOCK - 1) // BLOCK
+    # setpoint profiles whose cooling is off all year (the blocks on them skip the cooling terms)
+    n_sp = cool_setpoint_c.shape[0]
+    cool_off = np.empty(n_sp, dtype=np.bool_)
+    for p in range(n_sp):
+        off = True
+        for hh in range(n_h):
+            off = off and cool_setpoint_c[p, hh] == np.inf
+        cool_off[p] = off
     for c in prange(n_chunks):
-        # per-chunk scratch for one block of BLOCK buildings: constants kc (read-only in the
-        # hour loop), solar heat flow sol, state st; lanes are contiguous so the lane loops vectorise
-        coef = np.empty((12, n_g, BLOCK))
+        # per-chunk scratch for one block of BLOCK buildings: monthly collecting areas coef (row
+        # n_g: zeros, for the padding of the solar passes), constants kc (read-only in the hour
+        # loop), solar heat flow sol, state st; lanes are contiguous so the lane loops vectorise
+        coef = np.empty((12, n_g + 1, BLOCK))
+        coef[:, n_g, :] = 0.0
         kc = np.empty((N_CONST, BLOCK))
         sol = np.empty(BLOCK)
         st = np.empty((N_STATE, BLOCK))
         gp = np.empty(BLOCK, dtype=np.int64)
         sp = np.empty(BLOCK, dtype=np.int64)
-        pk_hi = np.empty(BLOCK, dtype=np.int64)
-        pk_ci = np.empty(BLOCK, dtype=np.int64)
         m_h = np.empty((12, BLOCK))
         m_c = np.empty((12, BLOCK))
-        act = np.empty(n_g, dtype=np.int64)
-        aiv = np.empty(n_g)
-        lane_g = np.empty(BLOCK)
-        lane_hs = np.empty(BLOCK)
-        lane_cs = np.empty(BLOCK)
+        act = np.empty(n_g + 4, dtype=np.int64)
+        aiv = np.empty(n_g + 4)
+        sched = np.empty((3, BLOCK))
         lane_b = np.empty(BLOCK, dtype=np.int64)
         vp = np.empty(BLOCK, dtype=np.int64)
         lane_v = np.empty(BLOCK)
         for blk in range(c * n_blocks // n_chunks, (c + 1) * n_blocks // n_chunks):
             b0 = blk * BLOCK
             nb = min(BLOCK, n_b - b0)
+            cool = False
             for j in range(BLOCK):
                 # padding lanes of the last block repeat its first building (results discarded)
                 b = order[b0 + j] if j < nb else order[b0]
@@ -487,10 +556,13 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
                 kc[K_PCMAX, j] = -control.phi_c_max_w[b]
                 gp[j] = building.gain_profile[b]
                 sp[j] = control.setpoint_profile[b]
+                cool = cool or not (cool_off[sp[j]] or control.phi_c_max_w[b] == 0.0)
                 for m in range(12):
                     m_h[m, j] = 0.0
                     m_c[m, j] = 0.0
                 st[S_TM, j] = theta_m0_c
+                st[S_TA, j] = 0.0
+                st[S_PHI, j] = 0.0
                 st[S_QH, j] = 0.0
                 st[S_QC, j] = 0.0
                 st[S_PKH, j] = 0.0
@@ -498,8 +570,8 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
                 st[S_TMIN, j] = np.inf
                 st[S_TMAX, j] = -np.inf
                 st[S_TSUM, j] = 0.0
-                pk_hi[j] = -1
-                pk_ci[j] = -1
+                st[S_PKHI, j] = -1.0
+                st[S_PKCI, j] = -1.0
             uniform = True
             for j in range(BLOCK):
                 uniform = uniform and gp[j] == gp[0] and sp[j] == sp[0]
@@ -513,47 +585,51 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
                 te = t_out_c[h]
                 mo = month[h]
                 v_last = block_ventilation_hour(building, ve_schedule, h, lane_b, vp, lane_v, kc, n_vent, vent_uniform, vp_u, v_last)
-                block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol)
-                # the ISO 13790 step and the control, one pass per lane; schedules read once per
-                # block when every lane follows the same profiles
+                # solar groups of the hour: all passes but the last into sol, the last in the step
+                na = block_solar_groups(irr_hg, h, act, aiv)
+                q = na - 4
+                block_solar_partial(coef, mo, act, aiv, q // 4, sol)
+                # the ISO 13790 step, the control and the aggregates, one pass per lane; schedules
+                # read once per block when every lane follows the same profiles (stride 0)
                 if uniform:
-                    g_u = gain_schedule[gp[0], h]
-                    hs_u = heat_setpoint_c[sp[0], h]
-                    cs_u = cool_setpoint_c[sp[0], h]
-                    if record:
-                        for j in range(BLOCK):
-                            ta, phi = _step(kc, st, sol, j, g_u, te, hs_u, cs_u)
-                            _record(st, m_h, m_c, pk_hi, pk_ci, j, ta, phi, h, mo)
-                    else:
-                        for j in range(BLOCK):
-                            _step(kc, st, sol, j, g_u, te, hs_u, cs_u)
+                    sched[0, 0] = gain_schedule[gp[0], h]
+                    sched[1, 0] = heat_setpoint_c[sp[0], h]
+                    sched[2, 0] = cool_setpoint_c[sp[0], h]
                 else:
                     for j in range(BLOCK):
-                        lane_g[j] = gain_schedule[gp[j], h]
-                        lane_hs[j] = heat_setpoint_c[sp[j], h]
-                        lane_cs[j] = cool_setpoint_c[sp[j], h]
-                    if record:
-                        for j in range(BLOCK):
-                            ta, phi = _step(kc, st, sol, j, lane_g[j], te, lane_hs[j], lane_cs[j])
-                            _record(st, m_h, m_c, pk_hi, pk_ci, j, ta, phi, h, mo)
+                        sched[0, j] = gain_schedule[gp[j], h]
+                        sched[1, j] = heat_setpoint_c[sp[j], h]
+                        sched[2, j] = cool_setpoint_c[sp[j], h]
+                if not record:
+                    if uniform and not cool:
+                        _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 0, te, h, 0)
+                    elif uniform:
+                        _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 0, te, h, M_COOL)
                     else:
-                        for j in range(BLOCK):
-                            _step(kc, st, sol, j, lane_g[j], te, lane_hs[j], lane_cs[j])
-                if record:
-                    if want_phi:
-                        for j in range(nb):
-                            out_hourly_phi_hc_w[order[b0 + j], h] = st[S_PHI, j]
-                    if want_t:
-                        for j in range(nb):
-                            out_hourly_t_air_c[order[b0 + j], h] = st[S_TA, j]
+                        _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 1, te, h, M_COOL)
+                    continue
+                if uniform and not cool and not hourly:
+                    _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 0, te, h, M_REC)
+                elif uniform and not hourly:
+                    _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 0, te, h, M_REC | M_COOL)
+                elif uniform:
+                    _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 0, te, h, M_REC | M_COOL | M_STORE)
+                else:
+                    _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 1, te, h, M_REC | M_COOL | M_STORE)
+                if want_phi:
+                    for j in range(nb):
+                        out_hourly_phi_hc_w[order[b0 + j], h] = st[S_PHI, j]
+                if want_t:
+                    for j in range(nb):
+                        out_hourly_t_air_c[order[b0 + j], h] = st[S_TA, j]
             for j in range(nb):
                 b = order[b0 + j]
                 out_heat_wh[b] = st[S_QH, j]
                 out_cool_wh[b] = st[S_QC, j]
                 out_peak_heat_w[b] = st[S_PKH, j]
-                out_peak_heat_hour[b] = pk_hi[j]
+                out_peak_heat_hour[b] = np.int64(st[S_PKHI, j])
                 out_peak_cool_w[b] = st[S_PKC, j]
-                out_peak_cool_hour[b] = pk_ci[j]
+                out_peak_cool_hour[b] = np.int64(st[S_PKCI, j])
                 out_t_air_min_c[b] = st[S_TMIN, j]
                 out_t_air_max_c[b] = st[S_TMAX, j]
                 out_t_air_mean_c[b] = st[S_TSUM, j] / n_h

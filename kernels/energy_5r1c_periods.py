@@ -117,7 +117,8 @@ def run_periods_5r1c(
     want_t = out_hourly_t_air_c.shape[0] > 0
     n_blocks = (n_b + BLOCK - 1) // BLOCK
     for c in prange(n_chunks):
-        coef = np.empty((12, n_g, BLOCK))
+        coef = np.empty((12, n_g + 1, BLOCK))  # row n_g: zeros, the padding of the solar passes
+        coef[:, n_g, :] = 0.0
         kc = np.empty((N_CONST, BLOCK))
         hs = np.empty(BLOCK)
         gp = np.empty(BLOCK, dtype=np.int64)
@@ -126,8 +127,8 @@ def run_periods_5r1c(
         phi = np.empty(BLOCK)
         tav = np.empty(BLOCK)
         gsv = np.empty(BLOCK)
-        act = np.empty(n_g, dtype=np.int64)
-        aiv = np.empty(n_g)
+        act = np.empty(n_g + 4, dtype=np.int64)
+        aiv = np.empty(n_g + 4)
         lane_b = np.empty(BLOCK, dtype=np.int64)
         vp = np.empty(BLOCK, dtype=np.int64)
         lane_v = np.empty(BLOCK)

@@ -17,6 +17,7 @@ import yaml
 
 from tests.cli_harness import assert_one_line_error, run_twin
 from tests.conftest import shared_path
+from tests.soil_helpers import DELETE, edited_spec
 
 TIMEOUT_S = 120.0
 SMALL = [148300.0, 168800.0, 148400.0, 168900.0]  # 100 m x 100 m: a failing run stops in seconds
@@ -213,22 +214,6 @@ CELIA = Path(__file__).parent / "soil_data" / "celia1990.yaml"
 GARDNER = Path(__file__).parent / "soil_data" / "capillary_rise_gardner.yaml"
 
 
-def _column(tmp_path: Path, base: Path, **changes) -> Path:
-    raw = yaml.safe_load(base.read_text())
-    for key, value in changes.items():
-        node = raw
-        parts = key.split(".")
-        for p in parts[:-1]:
-            node = node[int(p)] if isinstance(node, list) else node.setdefault(p, {})
-        if value is None:
-            node.pop(parts[-1], None)
-        else:
-            node[parts[-1]] = value
-    path = tmp_path / "spec.yaml"
-    path.write_text(yaml.safe_dump(raw))
-    return path
-
-
 COLUMN_CASES = {
     "water_table_at_the_surface": (GARDNER, {"bottom.depth_m": 0.0}, ("bottom.depth_m", "above the surface")),
     "water_table_above_the_surface": (GARDNER, {"bottom.depth_m": -1.0}, ("bottom.depth_m", "above the surface")),
@@ -241,12 +226,12 @@ COLUMN_CASES = {
     "gardner_alpha_negative": (GARDNER, {"materials.gardner.alpha_per_m": -1.0}, ("materials.gardner.alpha_per_m",)),
     "graded_grid_inverted": (CELIA, {"grid": {"dz_top_m": 0.1, "dz_max_m": 0.01}}, ("grid.dz_top_m",)),
     "graded_and_uniform": (CELIA, {"grid": {"dz_m": 0.01, "dz_top_m": 0.01, "dz_max_m": 0.05}}, ("grid",)),
-    "weather_file_missing": (GARDNER, {"top.evaporation_mm_day": None, "top.weather": {"file": "nowhere.epw"}}, ("nowhere.epw",)),
-    "weather_vegetation_unknown": (GARDNER, {"top.evaporation_mm_day": None,
+    "weather_file_missing": (GARDNER, {"top.evaporation_mm_day": DELETE, "top.weather": {"file": "nowhere.epw"}}, ("nowhere.epw",)),
+    "weather_vegetation_unknown": (GARDNER, {"top.evaporation_mm_day": DELETE,
                                             "top.weather": {"file": str(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw")),
                                                             "vegetation": "cactus"}}, ("top.weather.vegetation", "cactus")),
     "weather_and_constant_demand": (GARDNER, {"top.weather": {"file": "x.epw"}}, ("top",)),
-    "weather_longer_than_file": (GARDNER, {"top.evaporation_mm_day": None, "duration_s": 2 * 366 * 86400, "output_times_s": [86400],
+    "weather_longer_than_file": (GARDNER, {"top.evaporation_mm_day": DELETE, "duration_s": 2 * 366 * 86400, "output_times_s": [86400],
                                            "top.weather": {"file": str(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))}},
                                  ("duration_s", "longer than the weather")),
 }
@@ -255,6 +240,6 @@ COLUMN_CASES = {
 @pytest.mark.parametrize("case", sorted(COLUMN_CASES))
 def test_soil_column_new_keys_bad_input_is_one_error_line(tmp_path, case):
     base, changes, contains = COLUMN_CASES[case]
-    path = _column(tmp_path, base, **changes)
+    path = edited_spec(base, tmp_path, changes)
     res = run_twin(["soil", "column", str(path)], timeout_s=TIMEOUT_S)
     assert_one_line_error(res, contains=("spec.yaml", *contains) if "nowhere" not in case and case != "weather_file_missing" else contains)

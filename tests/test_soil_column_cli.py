@@ -10,6 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from tests.soil_helpers import edited_spec
 from twin.cli.main import app
 from twin.errors import InputError
 from twin.soil.column import (
@@ -25,16 +26,7 @@ runner = CliRunner()
 
 
 def _spec(tmp_path: Path, **changes) -> Path:
-    raw = yaml.safe_load(CELIA.read_text())
-    for key, value in changes.items():
-        node = raw
-        parts = key.split(".")
-        for p in parts[:-1]:
-            node = node[int(p)] if isinstance(node, list) else node.setdefault(p, {})
-        node[parts[-1]] = value
-    path = tmp_path / "spec.yaml"
-    path.write_text(yaml.safe_dump(raw))
-    return path
+    return edited_spec(CELIA, tmp_path, changes)
 
 
 def test_cli_prints_profiles_fluxes_and_balance():

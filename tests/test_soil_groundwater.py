@@ -24,6 +24,7 @@ import yaml
 from scipy import integrate, optimize
 
 from tests.cli_harness import assert_one_line_error, run_twin
+from tests.soil_helpers import edited_spec
 from twin.errors import InputError
 from twin.soil.column import load_column_spec, prepare_column
 from twin.soil.groundwater import WaterTableOptions, cell_water_table_depth, column_bottom, hydrostatic_heads
@@ -47,16 +48,7 @@ def _steady_rates(rep: dict) -> tuple[float, float]:
 
 
 def _spec(tmp_path: Path, **changes) -> Path:
-    raw = yaml.safe_load(SPEC.read_text())
-    for key, value in changes.items():
-        node = raw
-        parts = key.split(".")
-        for p in parts[:-1]:
-            node = node[int(p)] if isinstance(node, list) else node.setdefault(p, {})
-        node[parts[-1]] = value
-    path = tmp_path / "spec.yaml"
-    path.write_text(yaml.safe_dump(raw))
-    return path
+    return edited_spec(SPEC, tmp_path, changes)
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,8 @@ drain freely at the bottom; a column stands for its area (m2) in the cell.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -44,6 +46,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from twin.errors import InputError
 from twin.soil.hydraulics import SoilMaterial, texture_material
 from twin.soil.solver import Profile, layered_profile
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 PATH_CLASSES = ("footway", "path", "steps", "pedestrian", "cycleway", "track", "bridleway")
 KIND_GROUND = 0
@@ -161,6 +166,49 @@ def _smallest_hit(points, geoms) -> np.ndarray:
     first = np.r_[True, pi[1:] != pi[:-1]]
     hit[pi[first]] = gi[first]
     return hit
+
+
+def read_polygon_layer(source, *, what: str, max_bytes: int, file_what: str | None = None) -> tuple[gpd.GeoDataFrame, Path | None]:
+    """A polygon layer given as a GeoDataFrame or as a GeoJSON / GeoPackage file.
+
+    Parameters
+    ----------
+    source
+        A GeoDataFrame (returned as is), or a path to a ``.geojson``, ``.json`` or ``.gpkg``
+        file of at most ``max_bytes`` bytes.
+    what
+        What the layer is, in the message of an unreadable file ("water-table map").
+    max_bytes
+        Largest file accepted, bytes.
+    file_what
+        What the file is, in the messages of the file checks (default: ``what``).
+
+    Returns
+    -------
+    gdf : geopandas.GeoDataFrame
+        The layer (not reprojected, not checked beyond reading).
+    path : pathlib.Path or None
+        The file read (None for a GeoDataFrame), for the caller's error messages.
+
+    Raises
+    ------
+    InputError
+        A missing, empty, oversized or wrongly named file (:func:`twin.io.paths.check_input_file`),
+        or one the reader cannot read (its first line of explanation).
+    """
+    import geopandas as gpd
+
+    if isinstance(source, gpd.GeoDataFrame):
+        return source, None
+    from twin.io.paths import check_input_file
+
+    path = Path(source)
+    check_input_file(path, suffixes=(".geojson", ".json", ".gpkg"), max_bytes=max_bytes, what=file_what or what)
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file
+        raise InputError(f"cannot read the {what}: {exc}".splitlines()[0], path=path) from None
+    return gdf, path
 
 
 def _any_hit(points, geoms) -> np.ndarray:

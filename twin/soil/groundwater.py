@@ -26,8 +26,6 @@ ponds or wetlands.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -78,19 +76,9 @@ def read_water_table_map(source, *, crs=None):
     InputError
         Unreadable file, no such field, a missing or non-positive depth (the feature named).
     """
-    import geopandas as gpd
+    from twin.soil.grid import read_polygon_layer
 
-    path = None
-    gdf = source
-    if not isinstance(source, gpd.GeoDataFrame):
-        from twin.io.paths import check_input_file
-
-        path = Path(source)
-        check_input_file(path, suffixes=(".geojson", ".json", ".gpkg"), max_bytes=MAP_MAX_BYTES, what="water-table map")
-        try:
-            gdf = gpd.read_file(path)
-        except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file
-            raise InputError(f"cannot read the water-table map: {exc}".splitlines()[0], path=path) from None
+    gdf, path = read_polygon_layer(source, what="water-table map", max_bytes=MAP_MAX_BYTES)
     if MAP_FIELD not in gdf.columns:
         raise InputError("the water-table map has no such field", path=path, field=MAP_FIELD)
     if gdf.crs is None:

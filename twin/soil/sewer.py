@@ -240,23 +240,12 @@ def network_from_catchments(catchments, grid, options: SewerOptions | None = Non
         Unreadable file, no such field, a capacity that is missing or not positive (a sewer
         capacity of zero; the feature named), a negative storage, no CRS.
     """
-    import geopandas as gpd
     import shapely
 
-    from twin.soil.grid import _smallest_hit
+    from twin.soil.grid import _smallest_hit, read_polygon_layer
 
     options = (options or SewerOptions()).checked()
-    path = None
-    gdf = catchments
-    if not isinstance(catchments, gpd.GeoDataFrame):
-        from twin.io.paths import check_input_file
-
-        path = Path(catchments)
-        check_input_file(path, suffixes=(".geojson", ".json", ".gpkg"), max_bytes=CATCHMENT_MAX_BYTES, what="sewer catchment file")
-        try:
-            gdf = gpd.read_file(path)
-        except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file
-            raise InputError(f"cannot read the sewer catchments: {exc}".splitlines()[0], path=path) from None
+    gdf, path = read_polygon_layer(catchments, what="sewer catchments", file_what="sewer catchment file", max_bytes=CATCHMENT_MAX_BYTES)
     if len(gdf) == 0:
         raise InputError("no sewer catchments", path=path)
     if "capacity_m3_s" not in gdf.columns:

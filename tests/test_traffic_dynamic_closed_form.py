@@ -141,19 +141,24 @@ def test_bottleneck_delay_equals_the_point_queue(where):
     assert np.allclose(t_arr - t_gen - free, (lam - mu) * t_gen / mu, atol=1e-8)
 
 
+def late_outflow(link_ids, from_node, to_node, caps, demand):
+    """Mean outflow of each link, veh/s, after t = 2000 s (long after the queues reached the
+    origins): three 1 km links of capacity ``caps`` (veh/s) between nodes 0-3, free speed V, jam
+    density 0.3 veh/m, loaded with ``demand`` (one_od rows) for 3000 s on free-flow routes."""
+    length = np.full(3, 1000.0)
+    cap = np.array(caps)
+    net = Network.build(node_ids=np.arange(4), link_ids=np.array(link_ids), from_node=np.array(from_node), to_node=np.array(to_node),
+                        free_flow_time=length / V, capacity=cap * 3600, length=length, time_unit="s", length_unit="m")  # fmt: skip
+    dyn = LinkDynamics.build(length_m=length, free_speed_m_s=V, capacity_veh_s=cap, jam_density_veh_m_lane=0.3)
+    res = simulate(net, pd.concat(demand, ignore_index=True), dynamics=dyn, dt_s=5.0, duration_s=3000.0, route_choice="free_flow")
+    ds = res.to_xarray()
+    return ds.outflow_veh_s.where(ds.t_start_s > 2000.0, drop=True).mean("step")
+
+
 def test_merge_shares_capacity_in_proportion_to_capacity():
     """Two links (capacities 0.8 and 0.4) merge into one of capacity 0.6, both with demand 0.5."""
     # nodes: 0 -> 2, 1 -> 2, 2 -> 3
-    length = np.full(3, 1000.0)
-    cap = np.array([0.8, 0.4, 0.6])
-    net = Network.build(node_ids=np.arange(4), link_ids=np.array(["a", "b", "c"]), from_node=np.array([0, 1, 2]), to_node=np.array([2, 2, 3]),
-                        free_flow_time=length / V, capacity=cap * 3600, length=length, time_unit="s", length_unit="m")  # fmt: skip
-    dyn = LinkDynamics.build(length_m=length, free_speed_m_s=V, capacity_veh_s=cap, jam_density_veh_m_lane=0.3)
-    demand = pd.concat([one_od(0, 3, 0.0, 3000.0, 0.5), one_od(1, 3, 0.0, 3000.0, 0.5)], ignore_index=True)
-    res = simulate(net, demand, dynamics=dyn, dt_s=5.0, duration_s=3000.0, route_choice="free_flow")
-    ds = res.to_xarray()
-    late = ds.t_start_s > 2000.0  # long after both queues reached the origins
-    out = ds.outflow_veh_s.where(late, drop=True).mean("step")
+    out = late_outflow(["a", "b", "c"], [0, 1, 2], [2, 2, 3], [0.8, 0.4, 0.6], [one_od(0, 3, 0.0, 3000.0, 0.5), one_od(1, 3, 0.0, 3000.0, 0.5)])
     # shares 0.6 * 0.8 / 1.2 = 0.4 and 0.6 * 0.4 / 1.2 = 0.2, both below the demand 0.5
     assert out.sel(link="a").item() == pytest.approx(0.4, rel=1e-9)
     assert out.sel(link="b").item() == pytest.approx(0.2, rel=1e-9)
@@ -162,16 +167,7 @@ def test_merge_shares_capacity_in_proportion_to_capacity():
 
 def test_fifo_diverge_holds_back_both_turns():
     """Demand 0.6 splits 50/50 into links of capacity 0.8 and 0.2: FIFO limits both turns to 0.2."""
-    length = np.full(3, 1000.0)
-    cap = np.array([0.8, 0.8, 0.2])
-    net = Network.build(node_ids=np.arange(4), link_ids=np.array(["in", "left", "right"]), from_node=np.array([0, 1, 1]), to_node=np.array([1, 2, 3]),
-                        free_flow_time=length / V, capacity=cap * 3600, length=length, time_unit="s", length_unit="m")  # fmt: skip
-    dyn = LinkDynamics.build(length_m=length, free_speed_m_s=V, capacity_veh_s=cap, jam_density_veh_m_lane=0.3)
-    demand = pd.concat([one_od(0, 2, 0.0, 3000.0, 0.3), one_od(0, 3, 0.0, 3000.0, 0.3)], ignore_index=True)
-    res = simulate(net, demand, dynamics=dyn, dt_s=5.0, duration_s=3000.0, route_choice="free_flow")
-    ds = res.to_xarray()
-    late = ds.t_start_s > 2000.0
-    out = ds.outflow_veh_s.where(late, drop=True).mean("step")
+    out = late_outflow(["in", "left", "right"], [0, 1, 1], [1, 2, 3], [0.8, 0.8, 0.2], [one_od(0, 2, 0.0, 3000.0, 0.3), one_od(0, 3, 0.0, 3000.0, 0.3)])
     assert out.sel(link="in").item() == pytest.approx(0.4, rel=1e-9)  # = R_right / f_right
     assert out.sel(link="left").item() == pytest.approx(0.2, rel=1e-9)
     assert out.sel(link="right").item() == pytest.approx(0.2, rel=1e-9)

@@ -123,6 +123,48 @@ def _typical_year(weekday: int | None, leap: bool) -> int:
     return 2023  # pragma: no cover
 
 
+def _parse_rows(rows: list[str], numeric_cols: list[int], path: str) -> np.ndarray:
+    """The date columns and the fields of ``numeric_cols`` of the hourly rows, ``(n, 5 + n_fields)``.
+
+    Rows with the right number of fields go through NumPy's text reader in one call; any row it
+    cannot read (a missing or extra field, a value that is not a number) makes the row-by-row
+    reader below run instead, which names the line and field of the first problem. Both give
+    ``float(text)`` of every field.
+    """
+    if all(line.count(",") == N_FIELDS - 1 for line in rows):
+        try:
+            table = np.loadtxt(rows, delimiter=",", usecols=[0, 1, 2, 3, 4, *numeric_cols], dtype=np.float64, ndmin=2, comments=None)
+        except ValueError:
+            pass
+        else:
+            if table.shape == (len(rows), 5 + len(numeric_cols)):
+                return table
+    return _parse_rows_one_by_one(rows, numeric_cols, path)
+
+
+def _parse_rows_one_by_one(rows: list[str], numeric_cols: list[int], path: str) -> np.ndarray:
+    """:func:`_parse_rows` a row at a time, raising :class:`ParseError` at the first bad field."""
+    n = len(rows)
+    table = np.empty((n, 5 + len(numeric_cols)))
+    for r, line in enumerate(rows):
+        parts = line.rstrip().split(",")
+        lineno = r + 9
+        if len(parts) != N_FIELDS:
+            what = "a column is missing" if len(parts) < N_FIELDS else "an extra column"
+            raise ParseError(f"{len(parts)} fields, {N_FIELDS} expected ({what})", path=path, obj=f"line {lineno}")
+        for k in range(5):
+            try:
+                table[r, k] = float(parts[k])
+            except ValueError:
+                raise ParseError(f"not a number: {parts[k]!r}", path=path, obj=f"line {lineno}", field=("year", "month", "day", "hour", "minute")[k]) from None
+        for j, col in enumerate(numeric_cols):
+            try:
+                table[r, 5 + j] = float(parts[col])
+            except ValueError:
+                raise ParseError(f"not a number: {parts[col]!r}", path=path, obj=f"line {lineno}", field=_FIELDS[col][0]) from None
+    return table
+
+
 def read_epw(path: str | os.PathLike[str], *, year: int | None = None) -> Weather:
     """Read an EPW file.
 
@@ -170,23 +212,7 @@ def read_epw(path: str | os.PathLike[str], *, year: int | None = None) -> Weathe
     if n not in (8760, 8784):
         raise ParseError(f"{n} hourly rows; 8760 (or 8784 in a leap year) expected", path=path, obj="data")
     numeric_cols = sorted(_FIELDS)
-    table = np.empty((n, 5 + len(numeric_cols)))
-    for r, line in enumerate(rows):
-        parts = line.rstrip().split(",")
-        lineno = r + 9
-        if len(parts) != N_FIELDS:
-            what = "a column is missing" if len(parts) < N_FIELDS else "an extra column"
-            raise ParseError(f"{len(parts)} fields, {N_FIELDS} expected ({what})", path=path, obj=f"line {lineno}")
-        for k in range(5):
-            try:
-                table[r, k] = float(parts[k])
-            except ValueError:
-                raise ParseError(f"not a number: {parts[k]!r}", path=path, obj=f"line {lineno}", field=("year", "month", "day", "hour", "minute")[k]) from None
-        for j, col in enumerate(numeric_cols):
-            try:
-                table[r, 5 + j] = float(parts[col])
-            except ValueError:
-                raise ParseError(f"not a number: {parts[col]!r}", path=path, obj=f"line {lineno}", field=_FIELDS[col][0]) from None
+    table = _parse_rows(rows, numeric_cols, path)
     if not np.isfinite(table).all():
         r, c = np.argwhere(~np.isfinite(table))[0]
         name = ("year", "month", "day", "hour", "minute")[c] if c < 5 else _FIELDS[numeric_cols[c - 5]][0]

@@ -386,7 +386,6 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
             return out
         asked = keep[exterior]  # the buildings' facades among those with an exterior part
         oi = oi_all[asked]
-        orient = np.array(ORIENTATIONS)[oi]
         group = pd.Categorical.from_codes(oi, [f"win_{o}" for o in ORIENTATIONS])
         # the weather's part of the factors first: meanwhile the horizons may still be under way in their thread
         tables = sky_tables(weather, n_sectors, groups=groups)
@@ -405,14 +404,16 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
             factors = horizon_monthly_factors(weather, hz, group, groups=groups, tables=tables)
             area = ext["exterior_area_m2"].to_numpy()[keep]
             bi = pos_of_edge[keep]
-            for o in ORIENTATIONS:
-                m = orient == o
+            for k, o in enumerate(ORIENTATIONS):
+                m = oi == k
                 if not m.any():
                     continue
-                # area-weighted sums per building: bincount adds in the order of the facades, as
-                # np.add.at does (the same sums), without add.at's per-element dispatch
+                # area-weighted sums per building and month: bincount adds in the order of the
+                # facades, as np.add.at does (the same sums), without add.at's per-element
+                # dispatch; one call over (building, month) bins, the facades' months in row order
                 w = factors[m] * area[m][:, None]
-                num = np.column_stack([np.bincount(bi[m], weights=w[:, j], minlength=len(ids)) for j in range(12)])
+                cells = (bi[m][:, None] * 12 + np.arange(12)).ravel()
+                num = np.bincount(cells, weights=w.ravel(), minlength=len(ids) * 12).reshape(len(ids), 12)
                 den = np.bincount(bi[m], weights=area[m], minlength=len(ids))
                 has = den > 0
                 f_o = np.ones((len(ids), 12))

@@ -7,14 +7,13 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from tests.conftest import shared_path
+from tests.traffic_helpers import tntp_case
 from tests.traffic_reference import aon as ref_aon
 from tests.traffic_reference import assert_origin_conservation, longest_used_costs, origin_shortest_costs, origin_used_path_excess
 from tests.traffic_reference import costs as ref_costs
 from twin.errors import InputError
 from twin.traffic.assign import ALGORITHMS, assign
 from twin.traffic.network import Network
-from twin.traffic.tntp import read_network, read_trips
 
 # Best-known Beckmann objectives (TNTP project, in the files' units)
 SIOUXFALLS_BEST = 4_231_335.287
@@ -126,9 +125,7 @@ def assert_objective(result, best: float) -> None:
 
 @pytest.fixture(scope="module")
 def siouxfalls():
-    folder = shared_path("traffic", "tntp", "SiouxFalls")
-    net = read_network(folder / "SiouxFalls_net.tntp")
-    dem = read_trips(folder / "SiouxFalls_trips.tntp", n_zones=net.n_zones)
+    net, dem = tntp_case("SiouxFalls")
     return net, dem
 
 
@@ -196,9 +193,7 @@ def test_results_frame_and_writers(siouxfalls, tmp_path) -> None:
 
 @pytest.fixture(scope="module")
 def chicago():
-    folder = shared_path("traffic", "tntp", "ChicagoSketch")
-    net = read_network(folder / "ChicagoSketch_net.tntp")
-    dem = read_trips(folder / "ChicagoSketch_trips.tntp", n_zones=net.n_zones)
+    net, dem = tntp_case("ChicagoSketch")
     return net, dem
 
 

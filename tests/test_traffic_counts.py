@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import shared_path
+from tests.traffic_helpers import tntp_case
 from twin.errors import InputError
 from twin.traffic.assign import assign
 from twin.traffic.counts import Counts, estimate_od, geh, read_counts
@@ -104,9 +105,8 @@ def test_siouxfalls_estimation_from_30_percent_of_links() -> None:
     cell noise of 5 %, log-normal). Measured (docs/traffic.md): GEH < 5 on the held-back links
     0.09 -> 0.79 and on the counted links 0.09 -> 1.00 (seed 0, zone_cv 0.1). The acceptance asks
     >= 0.85 on the held-back links: NOT met; this test pins what is reached."""
-    folder = shared_path("traffic", "tntp", "SiouxFalls")
-    net = read_network(folder / "SiouxFalls_net.tntp")
-    true = read_trips(folder / "SiouxFalls_trips.tntp", n_zones=net.n_zones).matrix
+    net, demand = tntp_case("SiouxFalls")
+    true = demand.matrix
     flow = assign(net, true, algorithm="b", gap=1e-8).flow
     rng = np.random.default_rng(0)
     m = net.n_links
@@ -148,9 +148,8 @@ def test_cli_estimate_od(tmp_path: Path) -> None:
 
 
 def siouxfalls_truth(gap: float = 1e-10) -> tuple[Network, np.ndarray, np.ndarray]:
-    folder = shared_path("traffic", "tntp", "SiouxFalls")
-    net = read_network(folder / "SiouxFalls_net.tntp")
-    true = read_trips(folder / "SiouxFalls_trips.tntp", n_zones=net.n_zones).matrix
+    net, demand = tntp_case("SiouxFalls")
+    true = demand.matrix
     return net, true, assign(net, true, algorithm="b", gap=gap).flow
 
 

@@ -8,17 +8,14 @@ import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra as sp_dijkstra
 
-from tests.conftest import shared_path
+from tests.traffic_helpers import tntp_case
 from twin.errors import InputError
 from twin.traffic.distribution import calibrate_gravity, destination_choice, furness, gravity
-from twin.traffic.tntp import read_network, read_trips
 
 
 @pytest.fixture(scope="module")
 def sioux():
-    folder = shared_path("traffic", "tntp", "SiouxFalls")
-    net = read_network(folder / "SiouxFalls_net.tntp")
-    dem = read_trips(folder / "SiouxFalls_trips.tntp", n_zones=net.n_zones)
+    net, dem = tntp_case("SiouxFalls")
     # free-flow times by scipy (independent of our kernels); intrazonal: half the nearest neighbour
     g = csr_matrix((net.free_flow_time, (net.from_node, net.to_node)), shape=(net.n_nodes, net.n_nodes))
     c = sp_dijkstra(g, indices=np.arange(net.n_zones))[:, : net.n_zones]

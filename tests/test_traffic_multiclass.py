@@ -9,23 +9,20 @@ import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from tests.conftest import shared_path
+from tests.traffic_helpers import tntp_case
 from tests.traffic_reference import assert_origin_conservation, longest_used_costs, origin_shortest_costs, origin_used_path_excess
 from tests.traffic_reference import costs as ref_costs
 from twin.errors import InputError
 from twin.traffic.assign import assign
 from twin.traffic.multiclass import VehicleClass, assign_multiclass
 from twin.traffic.network import Network
-from twin.traffic.tntp import read_network, read_trips
 
 SIOUXFALLS_BEST = 4_231_335.287  # TNTP best-known Beckmann objective (single class)
 
 
 @pytest.fixture(scope="module")
 def siouxfalls():
-    folder = shared_path("traffic", "tntp", "SiouxFalls")
-    net = read_network(folder / "SiouxFalls_net.tntp")
-    dem = read_trips(folder / "SiouxFalls_trips.tntp", n_zones=net.n_zones)
+    net, dem = tntp_case("SiouxFalls")
     return net, dem
 
 

@@ -16,12 +16,12 @@ from typer.testing import CliRunner
 from tests.cli_harness import assert_one_line_error, run_twin
 from tests.conftest import shared_path
 from tests.test_traffic_paths import random_network
+from tests.traffic_helpers import tntp_case
 from twin.cli.main import app
 from twin.errors import InputError
 from twin.traffic.assign import assign
 from twin.traffic.multiclass import VehicleClass, assign_multiclass
 from twin.traffic.select_link import select_link
-from twin.traffic.tntp import read_network, read_trips
 
 
 def _used_links_into(net, x: np.ndarray, tol: float) -> tuple[dict[int, list[int]], dict[int, float]]:
@@ -106,9 +106,7 @@ def test_all_or_nothing_matches_scipy_paths() -> None:
 
 @pytest.fixture(scope="module")
 def chicago():
-    folder = shared_path("traffic", "tntp", "ChicagoSketch")
-    net = read_network(folder / "ChicagoSketch_net.tntp")
-    dem = read_trips(folder / "ChicagoSketch_trips.tntp", n_zones=net.n_zones)
+    net, dem = tntp_case("ChicagoSketch")
     return net, dem, assign(net, dem, algorithm="b", gap=1e-6)
 
 

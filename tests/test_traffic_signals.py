@@ -10,7 +10,7 @@ import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra as sp_dijkstra
 
-from tests.conftest import shared_path
+from tests.traffic_helpers import tntp_case
 from twin.errors import InputError, TwinError
 from twin.traffic.assign import assign
 from twin.traffic.network import Network
@@ -108,11 +108,7 @@ def test_signals_in_the_turn_expanded_network() -> None:
 
 @pytest.fixture(scope="module")
 def siouxfalls():
-    from twin.traffic.tntp import read_network, read_trips
-
-    folder = shared_path("traffic", "tntp", "SiouxFalls")
-    net = read_network(folder / "SiouxFalls_net.tntp")
-    return net, read_trips(folder / "SiouxFalls_trips.tntp", n_zones=net.n_zones)
+    return tntp_case("SiouxFalls")
 
 
 SIOUX_SIGNALS = [10, 11, 15, 16, 17, 20]  # downtown junctions, 4-5 approaches each

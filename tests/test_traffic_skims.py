@@ -10,12 +10,11 @@ import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra as sp_dijkstra
 
-from tests.conftest import shared_path
+from tests.traffic_helpers import tntp_case
 from twin.errors import OutputError
 from twin.traffic.assign import assign
 from twin.traffic.network import Network
 from twin.traffic.skims import check_skim_output, network_skims, read_omx, write_skims
-from twin.traffic.tntp import read_network, read_trips
 
 
 def python_paths(n, frm, to, cost, attr, origin, first_thru):
@@ -74,9 +73,7 @@ def test_tree_kernel_matches_plain_python_paths() -> None:
 
 @pytest.fixture(scope="module")
 def sioux():
-    folder = shared_path("traffic", "tntp", "SiouxFalls")
-    net = read_network(folder / "SiouxFalls_net.tntp")
-    return net, read_trips(folder / "SiouxFalls_trips.tntp", n_zones=net.n_zones)
+    return tntp_case("SiouxFalls")
 
 
 def test_siouxfalls_skims_as_omx_read_back_by_openmatrix(sioux, tmp_path) -> None:

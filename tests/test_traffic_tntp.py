@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import shared_path
+from tests.traffic_helpers import tntp_case
 from twin.errors import InputError, ParseError
 from twin.traffic.assign import assign
 from twin.traffic.tntp import read_cost_weights, read_network, read_nodes, read_trips
@@ -100,9 +101,7 @@ def test_power_zero_links_and_first_thru_node(name: str, first_thru: int) -> Non
 
 
 def test_small_networks_with_zones_not_through_converge() -> None:
-    folder = shared_path("traffic", "tntp", "Anaheim")
-    net = read_network(folder / "Anaheim_net.tntp")
-    dem = read_trips(folder / "Anaheim_trips.tntp", n_zones=net.n_zones)
+    net, dem = tntp_case("Anaheim")
     res = assign(net, dem, algorithm="b", gap=1e-8, max_iter=300)
     assert res.relative_gap <= 1e-8
     # no flow leaves a zone node other than its own trips: zones are not through nodes

@@ -37,6 +37,7 @@ from twin.soil.block3d import MAX_BLOCK_M, MAX_CELLS_PER_AXIS, MIN_CELL_M, SIDES
 from twin.soil.column import MaterialSpec, _material
 from twin.soil.hydraulics import carsel_parrish
 from twin.soil.limits import HEAD_RANGE_M, MAX_OUTPUT_TIMES, MAX_RAIN_M_S
+from twin.soil.spec_errors import spec_input_error
 
 SPEC_MAX_BYTES = 1024**2
 """Largest block spec read, bytes."""
@@ -122,15 +123,7 @@ def load_block_spec(path: str | Path) -> BlockSpecFile:
     try:
         return BlockSpecFile.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"])
-        if err["type"] == "extra_forbidden":
-            raise InputError(f"unknown key {key!r}", path=path, field=key) from None
-        msg = err["msg"].removeprefix("Value error, ")
-        value = err.get("input")
-        if isinstance(value, (int, float, str, bool)):
-            msg = f"{msg}, got {value!r}"
-        raise InputError(msg, path=path, field=key or None) from None
+        raise spec_input_error(exc, path=path, strip_value_error=True) from None
 
 
 def build_block(spec: BlockSpecFile, *, path=None) -> Block:

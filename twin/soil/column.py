@@ -68,6 +68,7 @@ from twin.soil.solver import (
     layered_profile,
     run_richards,
 )
+from twin.soil.spec_errors import spec_input_error
 
 SPEC_MAX_BYTES = 10 * 1024**2
 """Largest column spec read, bytes (a measured rain series of a year at 5 min is about 1 MB)."""
@@ -295,10 +296,6 @@ class ColumnSpecError(InputError):
     """A check across keys of a column spec (raised inside validation, given the file after)."""
 
 
-def _loc(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc if p not in ("function-after",))
-
-
 def load_column_spec(path: str | Path) -> ColumnSpec:
     """Read and validate a column spec.
 
@@ -324,15 +321,7 @@ def parse_column_spec(raw: dict, *, path=None) -> ColumnSpec:
     except ColumnSpecError as exc:
         raise InputError(exc.message, path=path, field=exc.field) from None
     except ValidationError as exc:
-        err = exc.errors()[0]
-        key = _loc(err["loc"])
-        if err["type"] == "extra_forbidden":
-            raise InputError(f"unknown key {key!r}", path=path, field=key) from None
-        msg = err["msg"]
-        value = err.get("input")
-        if isinstance(value, (int, float, str, bool)):
-            msg = f"{msg}, got {value!r}"
-        raise InputError(msg, path=path, field=key or None) from None
+        raise spec_input_error(exc, path=path) from None
 
 
 def _material(name: str, spec: MaterialSpec, table, path) -> SoilMaterial:

@@ -68,6 +68,7 @@ from twin.soil.hydraulics import texture_material
 from twin.soil.roots import root_density
 from twin.soil.sewer import SewerOptions, network_from_catchments, network_from_streets, route
 from twin.soil.solver import Forcing, ForcingSet, Profile, SolverOptions, graded_profile, run_richards
+from twin.soil.spec_errors import spec_input_error
 from twin.soil.vegetation import read_landcover_vegetation, read_vegetation_table, vegetation_forcing
 
 KIND_GROUND = "ground"
@@ -132,14 +133,7 @@ class YearOptions(BaseModel):
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            key = ".".join(str(p) for p in err["loc"])
-            if err["type"] == "extra_forbidden":
-                raise InputError(f"unknown key {key!r}", path=path, field=key) from None
-            msg = err["msg"]
-            if isinstance(err.get("input"), (int, float, str, bool)):
-                msg = f"{msg}, got {err['input']!r}"
-            raise InputError(msg, path=path, field=key or None) from None
+            raise spec_input_error(exc, path=path) from None
 
 
 @dataclass

@@ -55,6 +55,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from twin.errors import InputError
+from twin.soil.table_rows import cell_number, row_key
 
 STREET_TABLE = "soil_sewer_street_classes.csv"
 TABLE_MAX_BYTES = 1024**2
@@ -124,10 +125,7 @@ def read_street_classes(path=None) -> dict[str, StreetClassSewer]:
                 raise InputError("the sewer street-class table lacks a column", path=path, field=c)
         out: dict[str, StreetClassSewer] = {}
         for line, row in enumerate(reader, start=2):
-            cls = (row.get("road_class") or "").strip()
-            obj = f"line {line}" + (f" ({cls})" if cls else "")
-            if not cls:
-                raise InputError("empty street class", path=path, obj=obj, field="road_class")
+            cls, obj = row_key(row, "road_class", line, path=path, empty="empty street class")
             flag = (row.get("has_sewer") or "").strip().lower()
             if flag not in ("yes", "no"):
                 raise InputError(f"has_sewer must be yes or no, got {flag!r}", path=path, obj=obj, field="has_sewer")
@@ -136,11 +134,7 @@ def read_street_classes(path=None) -> dict[str, StreetClassSewer]:
                 continue
             vals = {}
             for c in ("pipe_diameter_m", "slope", "manning_n"):
-                text = (row.get(c) or "").strip()
-                try:
-                    v = float(text)
-                except ValueError:
-                    raise InputError(f"not a number: {text!r}", path=path, obj=obj, field=c) from None
+                v = cell_number(row, c, path=path, obj=obj)
                 if not (np.isfinite(v) and v > 0):
                     raise InputError(f"a street with a sewer needs a positive {c} (a sewer capacity of zero), got {v:g}",
                                      path=path, obj=obj, field=c)

@@ -58,6 +58,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from twin.errors import InputError
 from twin.soil.roots import FeddesParameters
+from twin.soil.table_rows import cell_number, row_key
 
 VEGETATION_TABLE = "soil_vegetation.csv"
 LANDCOVER_TABLE = "soil_landcover_vegetation.csv"
@@ -158,19 +159,10 @@ def read_vegetation_table(path=None) -> dict[str, Vegetation]:
     rows = _read_rows(path, "vegetation table", ("vegetation", *numeric, *feddes))
     out: dict[str, Vegetation] = {}
     for line, row in rows:
-        name = (row.get("vegetation") or "").strip()
-        obj = f"line {line}" + (f" ({name})" if name else "")
-        if not name:
-            raise InputError("empty vegetation name", path=path, obj=obj, field="vegetation")
-        if name in out:
-            raise InputError(f"vegetation {name!r} is given twice", path=path, obj=obj, field="vegetation")
+        name, obj = row_key(row, "vegetation", line, path=path, empty="empty vegetation name", noun="vegetation", seen=out)
         values: dict = {"name": name, "source": row.get("source") or ""}
         for col in (*numeric, *feddes):
-            text = (row.get(col) or "").strip()
-            try:
-                values[col] = float(text)
-            except ValueError:
-                raise InputError(f"not a number: {text!r}", path=path, obj=obj, field=col) from None
+            values[col] = cell_number(row, col, path=path, obj=obj)
         for col in ("leaf_on_doy", "leaf_off_doy", "ramp_days"):
             if values[col] != int(values[col]):
                 raise InputError(f"must be a whole number of days, got {values[col]!r}", path=path, obj=obj, field=col)
@@ -201,17 +193,8 @@ def read_landcover_vegetation(path=None) -> dict[str, LandcoverVegetation]:
     rows = _read_rows(path, "land-cover vegetation table", ("cover_class", "tree_share", "ground_vegetation"))
     out: dict[str, LandcoverVegetation] = {}
     for line, row in rows:
-        cls = (row.get("cover_class") or "").strip()
-        obj = f"line {line}" + (f" ({cls})" if cls else "")
-        if not cls:
-            raise InputError("empty land-cover class", path=path, obj=obj, field="cover_class")
-        if cls in out:
-            raise InputError(f"land-cover class {cls!r} is given twice", path=path, obj=obj, field="cover_class")
-        text = (row.get("tree_share") or "").strip()
-        try:
-            share = float(text)
-        except ValueError:
-            raise InputError(f"not a number: {text!r}", path=path, obj=obj, field="tree_share") from None
+        cls, obj = row_key(row, "cover_class", line, path=path, empty="empty land-cover class", noun="land-cover class", seen=out)
+        share = cell_number(row, "tree_share", path=path, obj=obj)
         if not 0.0 <= share <= 1.0:
             raise InputError(f"tree share {share:g} outside [0, 1]", path=path, obj=obj, field="tree_share")
         veg = (row.get("ground_vegetation") or "").strip()

@@ -77,3 +77,14 @@ def test_the_shipped_tables_read(name):
     table = READERS[name]()
     rows = [r for r in csv.reader(io.StringIO((resources.files("twin") / "data" / name).read_text())) if r][1:]
     assert sorted(table) == sorted(r[0] for r in rows)
+
+
+@pytest.mark.parametrize("column", ["leaf_on_doy", "leaf_off_doy", "ramp_days"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "90.5"])
+def test_a_day_count_that_is_not_a_whole_number_is_named(tmp_path, column, value):
+    """nan and inf read as numbers but are no day of year (they once crashed the reader with a ValueError)."""
+    path, _, body = _table(tmp_path, "soil_vegetation.csv", _set(column, value))
+    with pytest.raises(InputError, match="must be a whole number of days") as err:
+        read_vegetation_table(path)
+    assert err.value.field == column
+    assert err.value.obj == f"line 3 ({body[1][0]})"

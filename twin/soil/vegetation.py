@@ -164,7 +164,7 @@ def read_vegetation_table(path=None) -> dict[str, Vegetation]:
         for col in (*numeric, *feddes):
             values[col] = cell_number(row, col, path=path, obj=obj)
         for col in ("leaf_on_doy", "leaf_off_doy", "ramp_days"):
-            if values[col] != int(values[col]):
+            if not (np.isfinite(values[col]) and values[col] == int(values[col])):  # nan and inf are not whole numbers
                 raise InputError(f"must be a whole number of days, got {values[col]!r}", path=path, obj=obj, field=col)
             values[col] = int(values[col])
         shape = (row.get("root_shape") or "hoffman_van_genuchten").strip()

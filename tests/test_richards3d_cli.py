@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from tests.cli_harness import assert_one_line_error, run_twin
+from tests.soil_helpers import edited
 from twin.cli.main import app
 from twin.soil.hydraulics import texture_material, van_genuchten
 
@@ -54,19 +54,6 @@ def test_block_json_report(tmp_path: Path) -> None:
     assert text.exit_code == 0 and "relative water balance error" in text.output
 
 
-def _changed(key: str, value) -> dict:
-    spec = copy.deepcopy(SPEC)
-    node = spec
-    parts = key.split(".")
-    for p in parts[:-1]:
-        node = node[p]
-    if value is None:
-        del node[parts[-1]]
-    else:
-        node[parts[-1]] = value
-    return spec
-
-
 @pytest.mark.parametrize(
     ("key", "value", "expect"),
     [
@@ -76,7 +63,7 @@ def _changed(key: str, value) -> dict:
     ],
 )
 def test_bad_block_specs_are_one_line(tmp_path: Path, key: str, value, expect) -> None:
-    spec = _changed(key, value)
+    spec = edited(SPEC, {key: value})
     if key == "grid.nx":
         spec["grid"].update(nx=2000, ny=2000, nz=10)  # 40 million cells
     result = run_twin(["soil", "block", _write(tmp_path, spec)])

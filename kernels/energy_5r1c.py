@@ -258,6 +258,108 @@ def _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, stride, te,
 
 
 @jit(inline="always")
+def _pair_lanes(kc, st, m_h, m_c, sol, sol2, coef, mo, act, aiv, aiv2, q, hv, h, mode):
+    """Two consecutive hours ``h``, ``h + 1`` of one month for every lane of a block, one pass.
+
+    As :func:`_hour_lanes` run twice (same operations in the same order for each hour), for a
+    block on one gain and one setpoint profile without scheduled ventilation and without
+    hourly outputs: each lane's constants, state and collecting areas are read once for both
+    hours. ``sol``, ``sol2``: solar flow of the groups ``act[:q]`` in each hour
+    (:func:`block_solar_partial2`); ``aiv``, ``aiv2``: irradiance of ``act`` in each hour (zero
+    where a group has none in that hour: an exact zero term). ``hv``: outdoor temperature, gain
+    schedule value, heating and cooling setpoints of hour ``h`` (0-3) and ``h + 1`` (4-7).
+    ``mode``: :data:`M_REC` | :data:`M_COOL`.
+    """
+    g0, g1, g2, g3 = act[q], act[q + 1], act[q + 2], act[q + 3]
+    i0, i1, i2, i3 = aiv[q], aiv[q + 1], aiv[q + 2], aiv[q + 3]
+    k0, k1, k2, k3 = aiv2[q], aiv2[q + 1], aiv2[q + 2], aiv2[q + 3]
+    te_a, g_a, hs_a, cs_a = hv[0], hv[1], hv[2], hv[3]
+    te_b, g_b, hs_b, cs_b = hv[4], hv[5], hv[6], hv[7]
+    hf_a = float(h)
+    hf_b = float(h + 1)
+    for j in range(BLOCK):
+        c0 = coef[mo, g0, j]
+        c1 = coef[mo, g1, j]
+        c2 = coef[mo, g2, j]
+        c3 = coef[mo, g3, j]
+        q_a = sol[j] + c0 * i0
+        q_a = q_a + c1 * i1
+        q_a = q_a + c2 * i2
+        q_a = q_a + c3 * i3
+        q_b = sol2[j] + c0 * k0
+        q_b = q_b + c1 * k1
+        q_b = q_b + c2 * k2
+        q_b = q_b + c3 * k3
+        a_g, a_sol, a_te, a_tm = kc[K_A_G, j], kc[K_A_SOL, j], kc[K_A_TE, j], kc[K_A_TM, j]
+        b_g, b_sol, b_te, b_tm = kc[K_B_G, j], kc[K_B_SOL, j], kc[K_B_TE, j], kc[K_B_TM, j]
+        ik, phmax, k, p2 = kc[K_IK, j], kc[K_PHMAX, j], kc[K_K, j], kc[K_P2, j]
+        pcmax = kc[K_PCMAX, j]
+        # hour h: ISO 13790 C.4-C.11 free-floating step and the closed-form control
+        tm = st[S_TM, j]
+        ta = a_g * g_a + a_sol * q_a + a_te * te_a + a_tm * tm
+        tm_new = b_g * g_a + b_sol * q_a + b_te * te_a + b_tm * tm
+        need_h = (hs_a - ta) * ik
+        need_h = max(0.0, need_h)
+        need_h = min(phmax, need_h)
+        if mode & M_COOL:
+            need_c = (cs_a - ta) * ik
+            need_c = min(0.0, need_c)
+            need_c = max(pcmax, need_c)
+            phi_a = need_h + need_c
+        else:
+            phi_a = need_h
+        ta_a = ta + k * phi_a
+        tm = tm_new + p2 * phi_a
+        # hour h + 1
+        ta = a_g * g_b + a_sol * q_b + a_te * te_b + a_tm * tm
+        tm_new = b_g * g_b + b_sol * q_b + b_te * te_b + b_tm * tm
+        need_h = (hs_b - ta) * ik
+        need_h = max(0.0, need_h)
+        need_h = min(phmax, need_h)
+        if mode & M_COOL:
+            need_c = (cs_b - ta) * ik
+            need_c = min(0.0, need_c)
+            need_c = max(pcmax, need_c)
+            phi_b = need_h + need_c
+        else:
+            phi_b = need_h
+        ta_b = ta + k * phi_b
+        st[S_TM, j] = tm_new + p2 * phi_b
+        if mode & M_REC:
+            ph_a = max(0.0, phi_a)
+            ph_b = max(0.0, phi_b)
+            # min(inf, x) = x for every x but NaN (then inf): an operation LLVM cannot drop, it
+            # keeps each sum in hour order (else the reassociation that the fast-math flags allow
+            # adds ph_a + ph_b first, a pair common to both sums)
+            st[S_QH, j] = min(np.inf, st[S_QH, j] + ph_a) + ph_b
+            m_h[mo, j] = min(np.inf, m_h[mo, j] + ph_a) + ph_b
+            pk = st[S_PKH, j]
+            pki = st[S_PKHI, j]
+            up = ph_a > pk
+            pk = ph_a if up else pk
+            pki = hf_a if up else pki
+            up = ph_b > pk
+            st[S_PKH, j] = ph_b if up else pk
+            st[S_PKHI, j] = hf_b if up else pki
+            if mode & M_COOL:
+                pc_a = ph_a - phi_a
+                pc_b = ph_b - phi_b
+                st[S_QC, j] = min(np.inf, st[S_QC, j] + pc_a) + pc_b
+                m_c[mo, j] = min(np.inf, m_c[mo, j] + pc_a) + pc_b
+                pk = st[S_PKC, j]
+                pki = st[S_PKCI, j]
+                up = pc_a > pk
+                pk = pc_a if up else pk
+                pki = hf_a if up else pki
+                up = pc_b > pk
+                st[S_PKC, j] = pc_b if up else pk
+                st[S_PKCI, j] = hf_b if up else pki
+            st[S_TMIN, j] = min(min(st[S_TMIN, j], ta_a), ta_b)
+            st[S_TMAX, j] = max(max(st[S_TMAX, j], ta_a), ta_b)
+            st[S_TSUM, j] = min(np.inf, st[S_TSUM, j] + ta_a) + ta_b
+
+
+@jit(inline="always")
 def lane_constants(bld, b, j, ve, kc):
     """Constants of building ``b`` into lane ``j`` of ``kc`` (rows ``K_A_G`` .. ``K_PHMAX``; ``K_PCMAX`` is the caller's).
 
@@ -460,6 +562,68 @@ def block_solar_partial(coef, mo, act, aiv, n_pass, sol):
 
 
 @jit(inline="always")
+def block_solar_groups2(irr_hg, h, act, aiv, aiv2):
+    """As :func:`block_solar_groups` for the hours ``h`` and ``h + 1`` together: the groups with
+    irradiance in either hour, their irradiance in each (``aiv``, ``aiv2``; zero in the hour
+    where a group has none: it adds an exact zero). Returns the count (a multiple of four)."""
+    n_g = irr_hg.shape[1]
+    na = 0
+    for g in range(n_g):
+        ia = irr_hg[h, g]
+        ib = irr_hg[h + 1, g]
+        if ia != 0.0 or ib != 0.0:
+            act[na] = g
+            aiv[na] = ia
+            aiv2[na] = ib
+            na += 1
+    while na == 0 or na % 4 != 0:
+        act[na] = n_g
+        aiv[na] = 0.0
+        aiv2[na] = 0.0
+        na += 1
+    return na
+
+
+@jit(inline="always")
+def block_solar_partial2(coef, mo, act, aiv, aiv2, n_pass, sol, sol2):
+    """As :func:`block_solar_partial` for two hours at once (irradiance ``aiv`` into ``sol``,
+    ``aiv2`` into ``sol2``), reading each collecting area once."""
+    if n_pass == 0:
+        for j in range(sol.shape[0]):
+            sol[j] = 0.0
+            sol2[j] = 0.0
+        return
+    g0, g1, g2, g3 = act[0], act[1], act[2], act[3]
+    i0, i1, i2, i3 = aiv[0], aiv[1], aiv[2], aiv[3]
+    k0, k1, k2, k3 = aiv2[0], aiv2[1], aiv2[2], aiv2[3]
+    for j in range(sol.shape[0]):
+        c0, c1, c2, c3 = coef[mo, g0, j], coef[mo, g1, j], coef[mo, g2, j], coef[mo, g3, j]
+        s = 0.0 + c0 * i0
+        s = s + c1 * i1
+        s = s + c2 * i2
+        sol[j] = s + c3 * i3
+        s = 0.0 + c0 * k0
+        s = s + c1 * k1
+        s = s + c2 * k2
+        sol2[j] = s + c3 * k3
+    for p in range(1, n_pass):
+        q = 4 * p
+        g0, g1, g2, g3 = act[q], act[q + 1], act[q + 2], act[q + 3]
+        i0, i1, i2, i3 = aiv[q], aiv[q + 1], aiv[q + 2], aiv[q + 3]
+        k0, k1, k2, k3 = aiv2[q], aiv2[q + 1], aiv2[q + 2], aiv2[q + 3]
+        for j in range(sol.shape[0]):
+            c0, c1, c2, c3 = coef[mo, g0, j], coef[mo, g1, j], coef[mo, g2, j], coef[mo, g3, j]
+            s = sol[j] + c0 * i0
+            s = s + c1 * i1
+            s = s + c2 * i2
+            sol[j] = s + c3 * i3
+            s = sol2[j] + c0 * k0
+            s = s + c1 * k1
+            s = s + c2 * k2
+            sol2[j] = s + c3 * k3
+
+
+@jit(inline="always")
 def block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol):
     """Solar and sky long-wave heat flow of every lane of a block in hour ``h`` (month ``mo``) into ``sol``, W.
 
@@ -540,6 +704,9 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
         m_c = np.empty((12, BLOCK))
         act = np.empty(n_g + 4, dtype=np.int64)
         aiv = np.empty(n_g + 4)
+        aiv2 = np.empty(n_g + 4)
+        sol2 = np.empty(BLOCK)
+        hv = np.empty(8)
         sched = np.empty((3, BLOCK))
         lane_b = np.empty(BLOCK, dtype=np.int64)
         vp = np.empty(BLOCK, dtype=np.int64)
@@ -577,13 +744,48 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
                 uniform = uniform and gp[j] == gp[0] and sp[j] == sp[0]
             n_vent, vent_uniform, vp_u = block_ventilation_profile(building, lane_b, vp)
             v_last = np.nan
-            for step in range(warmup_hours + n_h):
+            n_steps = warmup_hours + n_h
+            step = 0
+            while step < n_steps:
                 h = step - warmup_hours
                 record = h >= 0
                 if not record:
                     h += n_h
                 te = t_out_c[h]
                 mo = month[h]
+                # two hours in one pass: both warm-up or both recorded, same month, constants
+                # that do not change by the hour (no scheduled ventilation), one profile
+                if (
+                    uniform
+                    and n_vent == 0
+                    and not hourly
+                    and step + 1 < n_steps
+                    and (step + 1 - warmup_hours >= 0) == record
+                    and h + 1 < n_h
+                    and month[h + 1] == mo
+                ):
+                    na = block_solar_groups2(irr_hg, h, act, aiv, aiv2)
+                    q = na - 4
+                    block_solar_partial2(coef, mo, act, aiv, aiv2, q // 4, sol, sol2)
+                    hv[0] = te
+                    hv[1] = gain_schedule[gp[0], h]
+                    hv[2] = heat_setpoint_c[sp[0], h]
+                    hv[3] = cool_setpoint_c[sp[0], h]
+                    hv[4] = t_out_c[h + 1]
+                    hv[5] = gain_schedule[gp[0], h + 1]
+                    hv[6] = heat_setpoint_c[sp[0], h + 1]
+                    hv[7] = cool_setpoint_c[sp[0], h + 1]
+                    if record and cool:
+                        _pair_lanes(kc, st, m_h, m_c, sol, sol2, coef, mo, act, aiv, aiv2, q, hv, h, M_REC | M_COOL)
+                    elif record:
+                        _pair_lanes(kc, st, m_h, m_c, sol, sol2, coef, mo, act, aiv, aiv2, q, hv, h, M_REC)
+                    elif cool:
+                        _pair_lanes(kc, st, m_h, m_c, sol, sol2, coef, mo, act, aiv, aiv2, q, hv, h, M_COOL)
+                    else:
+                        _pair_lanes(kc, st, m_h, m_c, sol, sol2, coef, mo, act, aiv, aiv2, q, hv, h, 0)
+                    step += 2
+                    continue
+                step += 1
                 v_last = block_ventilation_hour(building, ve_schedule, h, lane_b, vp, lane_v, kc, n_vent, vent_uniform, vp_u, v_last)
                 # solar groups of the hour: all passes but the last into sol, the last in the step
                 na = block_solar_groups(irr_hg, h, act, aiv)

@@ -39,10 +39,16 @@ once per hour (a block with mixed profiles reads them per lane). Each chunk writ
 output rows of its own buildings. The shared arrays (outdoor temperature, irradiance,
 schedules) are read-only. Per hour and block: the solar sum skips groups with zero irradiance
 (all solar groups at night, exact) and adds the others in group order, four groups per pass
-over the lanes; then one vectorised pass does the step, the control and the aggregates (the
-warm-up hours skip the aggregates). The order of the floating-point operations of each
-building does not depend on the block it lands in: results are independent of ``order`` and
-of the number of chunks.
+over the lanes (the last pass padded with zero terms); all passes but the last go to a
+scratch row, the last is added inside the one vectorised pass that does the step, the control
+and the aggregates (:func:`_hour_lanes`; the warm-up hours skip the aggregates). A block whose
+cooling is off all year (setpoint ``+inf`` or no cooling power) skips the cooling terms, exact
+zeros there. A block on one profile, without scheduled ventilation and without hourly
+outputs, runs two consecutive hours of one month in each pass (:func:`_pair_lanes`: each
+lane's constants, state and collecting areas are read once for both hours; the sums are kept
+in hour order). The order of the floating-point operations of each building depends neither
+on the block it lands in nor on the pass layout: results are independent of ``order``, of the
+number of chunks and of whether hourly outputs are asked for (bit for bit).
 
 Arguments come grouped in NamedTuples of arrays (:class:`Building5R1C`, :class:`Climate5R1C`,
 :class:`Control5R1C`, :class:`AnnualOutputs5R1C`); the first two, the per-building constants

@@ -75,3 +75,31 @@ def test_horizons_are_reused_for_one_geometry_and_recomputed_after_a_change():
     b = facade_horizons(taller)
     assert b is not a and b.max() > a.max()
     np.testing.assert_allclose(b, taller.facade_horizons(), atol=1e-9)
+
+
+def test_the_wall_grid_started_early_is_built_once_and_walks_to_the_same_horizons():
+    """The horizons' grid of the walls (over every facade's observer, built in a thread while the party
+    walls are found) gives the horizons of a grid built over the asked facades alone, bit for bit, and
+    a geometry change builds it anew."""
+    from twin.solar.grid import SceneGrid
+    from twin.solar.shading import WALL_GRID_KEY, start_wall_grid, wall_grid, wall_triangles
+
+    scene = canyon_scene()
+    start_wall_grid(scene).join()
+    grid = wall_grid(scene)
+    assert wall_grid(scene) is grid and wall_grid(scene.copy()) is grid  # one build per geometry
+    fac = scene.facades()
+    asked = (fac["building_id"].str.startswith("r0")).to_numpy()  # the southern row's facades only
+    f = fac[asked]
+    az = np.radians(f["azimuth_deg"].to_numpy())
+    obs = np.column_stack([f["mid_x"] + 0.1 * np.sin(az), f["mid_y"] + 0.1 * np.cos(az), np.full(len(f), 4.5)])
+    bi = f["building_index"].to_numpy().astype(np.int64)
+    tri, group = wall_triangles(scene, upper_only=True)
+    own = SceneGrid.build(tri, group, points=obs)
+    np.testing.assert_array_equal(grid.horizons(obs, exclude=bi), own.horizons(obs, exclude=bi))
+    assert grid.horizons(obs, exclude=bi).max() > 20.0  # the northern row stands 10 m away, 9 m high
+    taller = scene.copy()
+    b = taller.buildings.copy()
+    b["height_m"] = 15.0
+    taller.set_layer("buildings", b)
+    assert WALL_GRID_KEY not in taller._cache and wall_grid(taller) is not grid

@@ -142,14 +142,11 @@ def _horizon_request(scene, mask, n_sectors, max_distance_m, height_fraction, fr
 
 def _compute_horizons(scene, fac, ground, height, n_sectors, max_distance_m, height_fraction, front_azimuth_deg, key,
                       progress) -> np.ndarray:
-    from twin.solar.grid import SceneGrid
-
     bi = fac["building_index"].to_numpy().astype(np.int64)
     az = np.radians(fac["azimuth_deg"].to_numpy(dtype=float))
     obs = np.column_stack([fac["mid_x"].to_numpy() + 0.1 * np.sin(az), fac["mid_y"].to_numpy() + 0.1 * np.cos(az),
                            ground[bi] + height_fraction * height[bi]])
-    tri, group = wall_triangles(scene, upper_only=True)
-    grid = SceneGrid.build(tri, group, points=obs)
+    grid = wall_grid(scene)
     front = None
     if front_azimuth_deg is not None:
         fa = np.radians(np.asarray(front_azimuth_deg, dtype=float))
@@ -158,6 +155,68 @@ def _compute_horizons(scene, fac, ground, height, n_sectors, max_distance_m, hei
     hz.setflags(write=False)
     _remember(key, hz)
     return hz
+
+
+#: Key of the horizon grid of the walls in the scene's geometry cache (dropped when the
+#: footprints, heights or ground levels change, see :meth:`twin.scene.Scene._invalidate`).
+WALL_GRID_KEY = "buildings:geom:wall_grid"
+_WALL_GRID_LOCK = threading.Lock()
+
+
+def wall_grid(scene):
+    """The grid (:class:`twin.solar.grid.SceneGrid`) of the upper wall triangles of the scene's
+    LoD1 extrusions (:func:`wall_triangles`) that the facade horizons walk, cached with the scene's
+    geometry.
+
+    Its extent covers the triangles and the observer of every footprint edge (0.1 m in front
+    of the edge's midpoint), whichever facades are asked for later, so one grid serves every
+    selection. Built once per geometry, possibly in a background thread
+    (:func:`start_wall_grid`); a later call waits for that thread instead of building it again.
+    """
+    with _WALL_GRID_LOCK:
+        hit = scene._cache.get(WALL_GRID_KEY)
+        if hit is None:
+            hit = Future()
+            hit.set_running_or_notify_cancel()
+            scene._cache[WALL_GRID_KEY] = hit
+            mine = True
+        else:
+            mine = False
+    if mine:
+        try:
+            hit.set_result(_build_wall_grid(scene))
+        except BaseException as exc:
+            with _WALL_GRID_LOCK:
+                if scene._cache.get(WALL_GRID_KEY) is hit:
+                    scene._cache.pop(WALL_GRID_KEY, None)
+            hit.set_exception(exc)
+    return hit.result()
+
+
+def start_wall_grid(scene) -> threading.Thread:
+    """:func:`wall_grid` in a background thread (a head start for the facade horizons: the grid
+    needs the footprints only, not the party walls the horizons' selection waits for)."""
+    thread = threading.Thread(target=lambda: _ignore_errors(wall_grid, scene), name="twin-wall-grid", daemon=True)
+    thread.start()
+    return thread
+
+
+def _ignore_errors(fn, *args) -> None:
+    try:
+        fn(*args)
+    except Exception:  # noqa: BLE001, S110 - a head start only: the later call raises it where it belongs
+        pass
+
+
+def _build_wall_grid(scene):
+    from twin.scene.footprints import edge_table
+    from twin.solar.grid import SceneGrid
+
+    tri, group = wall_triangles(scene, upper_only=True)
+    edges = edge_table(scene.footprints())
+    az = np.radians(edges["azimuth_deg"].to_numpy(dtype=float))
+    xy = np.column_stack([edges["mid_x"].to_numpy() + 0.1 * np.sin(az), edges["mid_y"].to_numpy() + 0.1 * np.cos(az)])
+    return SceneGrid.build(tri, group, points=xy)
 
 
 def _remember(key: str, value) -> None:
@@ -338,14 +397,17 @@ def start_urban_horizons(scene, *, n_sectors: int = 36) -> Future | None:
 
     The party walls and exterior areas the horizons start from are computed here, in the
     caller's thread (the envelope reads the same cached tables), so that the thread's work is
-    the grid and the walks, which release the GIL: the stock model builds its envelope
-    meanwhile (:func:`twin.energy.stock.prepare_stock`). The horizons are the same as without
-    the thread.
+    the walks, which release the GIL: the stock model builds its envelope meanwhile
+    (:func:`twin.energy.stock.prepare_stock`). The walls' grid, which needs the footprints only,
+    is built in a thread of its own (:func:`start_wall_grid`) while the party walls are found.
+    The horizons are the same as without the threads.
     """
     from twin.energy.model import _edge_exterior_areas
 
     if len(scene.buildings) == 0:
         return None
+    scene.footprints()  # here, once: the grid's thread and the party walls read them
+    start_wall_grid(scene)
     exterior, _, nominal = _exterior_facades(_edge_exterior_areas(scene))
     if not exterior.any():
         return None

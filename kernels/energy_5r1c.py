@@ -41,7 +41,8 @@ schedules) are read-only. Per hour and block: the solar sum skips groups with ze
 (all solar groups at night, exact) and adds the others in group order, four groups per pass
 over the lanes (the last pass padded with zero terms); all passes but the last go to a
 scratch row, the last is added inside the one vectorised pass that does the step, the control
-and the aggregates (:func:`_hour_lanes`; the warm-up hours skip the aggregates). A block whose
+and the aggregates (:func:`_hour_lanes`; the warm-up runs the same passes, and what it adds
+to the aggregates is reset when it ends). A block whose
 cooling is off all year (setpoint ``+inf`` or no cooling power) skips the cooling terms, exact
 zeros there. A block on one profile, without scheduled ventilation and without hourly
 outputs, runs two consecutive hours of one month in each pass (:func:`_pair_lanes`: each
@@ -757,6 +758,22 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
                 record = h >= 0
                 if not record:
                     h += n_h
+                if step == warmup_hours:
+                    # first recorded hour: the warm-up ran the same passes (fewer compiled
+                    # copies of the lane loop); drop what it added to the aggregates
+                    for j in range(BLOCK):
+                        for m in range(12):
+                            m_h[m, j] = 0.0
+                            m_c[m, j] = 0.0
+                        st[S_QH, j] = 0.0
+                        st[S_QC, j] = 0.0
+                        st[S_PKH, j] = 0.0
+                        st[S_PKC, j] = 0.0
+                        st[S_TMIN, j] = np.inf
+                        st[S_TMAX, j] = -np.inf
+                        st[S_TSUM, j] = 0.0
+                        st[S_PKHI, j] = -1.0
+                        st[S_PKCI, j] = -1.0
                 te = t_out_c[h]
                 mo = month[h]
                 # two hours in one pass: both warm-up or both recorded, same month, constants
@@ -781,14 +798,10 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
                     hv[5] = gain_schedule[gp[0], h + 1]
                     hv[6] = heat_setpoint_c[sp[0], h + 1]
                     hv[7] = cool_setpoint_c[sp[0], h + 1]
-                    if record and cool:
+                    if cool:
                         _pair_lanes(kc, st, m_h, m_c, sol, sol2, coef, mo, act, aiv, aiv2, q, hv, h, M_REC | M_COOL)
-                    elif record:
-                        _pair_lanes(kc, st, m_h, m_c, sol, sol2, coef, mo, act, aiv, aiv2, q, hv, h, M_REC)
-                    elif cool:
-                        _pair_lanes(kc, st, m_h, m_c, sol, sol2, coef, mo, act, aiv, aiv2, q, hv, h, M_COOL)
                     else:
-                        _pair_lanes(kc, st, m_h, m_c, sol, sol2, coef, mo, act, aiv, aiv2, q, hv, h, 0)
+                        _pair_lanes(kc, st, m_h, m_c, sol, sol2, coef, mo, act, aiv, aiv2, q, hv, h, M_REC)
                     step += 2
                     continue
                 step += 1
@@ -808,28 +821,19 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
                         sched[0, j] = gain_schedule[gp[j], h]
                         sched[1, j] = heat_setpoint_c[sp[j], h]
                         sched[2, j] = cool_setpoint_c[sp[j], h]
-                if not record:
-                    if uniform and not cool:
-                        _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 0, te, h, 0)
-                    elif uniform:
-                        _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 0, te, h, M_COOL)
-                    else:
-                        _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 1, te, h, M_COOL)
-                    continue
                 if uniform and not cool and not hourly:
                     _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 0, te, h, M_REC)
-                elif uniform and not hourly:
-                    _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 0, te, h, M_REC | M_COOL)
                 elif uniform:
                     _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 0, te, h, M_REC | M_COOL | M_STORE)
                 else:
                     _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 1, te, h, M_REC | M_COOL | M_STORE)
-                if want_phi:
-                    for j in range(nb):
-                        out_hourly_phi_hc_w[order[b0 + j], h] = st[S_PHI, j]
-                if want_t:
-                    for j in range(nb):
-                        out_hourly_t_air_c[order[b0 + j], h] = st[S_TA, j]
+                if record:
+                    if want_phi:
+                        for j in range(nb):
+                            out_hourly_phi_hc_w[order[b0 + j], h] = st[S_PHI, j]
+                    if want_t:
+                        for j in range(nb):
+                            out_hourly_t_air_c[order[b0 + j], h] = st[S_TA, j]
             for j in range(nb):
                 b = order[b0 + j]
                 out_heat_wh[b] = st[S_QH, j]

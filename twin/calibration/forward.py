@@ -176,6 +176,10 @@ class ForwardModel:
         from twin.energy.calibrated import ParameterizedStock
 
         self._stock = ParameterizedStock(self.env, conventions=self.conventions, factors=self.factors, shade_factor=self.shade)
+        from twin.energy.periods import prepare_drivers
+
+        # the drivers are checked and converted for the kernel once per model, not per evaluation
+        self._prepared = prepare_drivers(self.drivers)
         self._hours = self.layout.hours()
         self._t_mean = self.layout.mean_temperature(self.drivers.t_out_c)
         self._period = self.layout.period
@@ -314,7 +318,7 @@ class ForwardModel:
             inputs, sp, q_w_nd = self._stock.inputs(r, values[c0:c0 + CHUNK_ROWS])
             res = simulate_periods(inputs, self.drivers, heat_setpoint_c=sp, period=self._period, n_periods=self.layout.n_periods,
                                    start_hour=self._h0, n_steps=self._n, warmup_hours=self.warmup_hours, film_correction=True,
-                                   on_error="report")
+                                   on_error="report", prepared=self._prepared)
             out_all.append((res.period_heat_wh / 1000.0, q_w_nd))
         q_heat = np.concatenate([o[0] for o in out_all]) if out_all else np.zeros((0, self.layout.n_periods))
         q_w_nd = np.concatenate([o[1] for o in out_all]) if out_all else np.zeros(0)

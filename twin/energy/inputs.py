@@ -35,10 +35,14 @@ and cooling, §7.2.2, §11.3, §12.2, Annex C.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
+
+#: Month index of each hour per time index (:meth:`Drivers.month_index`), keyed on the index's identity.
+_MONTH_CACHE: dict[int, tuple[weakref.ref, np.ndarray]] = {}
 
 #: Surface groups built by :func:`twin.energy.solar.standard_drivers` (order matters).
 #: ``win_*``: windows of vertical facades facing N/E/S/W (irradiance weighted by the angular
@@ -293,6 +297,16 @@ class Drivers:
         return int(self.time.shape[0])
 
     def month_index(self) -> np.ndarray:
-        """Month (0..11) of each hour, from the interval midpoint in the index's time zone."""
+        """Month (0..11) of each hour, from the interval midpoint in the index's time zone.
+
+        Computed once per time index (a pandas index is immutable; the cache is keyed on its
+        identity and dropped with it); every call returns a fresh writable copy.
+        """
+        hit = _MONTH_CACHE.get(id(self.time))
+        if hit is not None and hit[0]() is self.time:
+            return hit[1].copy()
         mid = self.time - pd.Timedelta(minutes=30)
-        return (mid.month.to_numpy() - 1).astype(np.int64)
+        month = (mid.month.to_numpy() - 1).astype(np.int64)
+        key = id(self.time)
+        _MONTH_CACHE[key] = (weakref.ref(self.time, lambda _r, k=key: _MONTH_CACHE.pop(k, None)), month)
+        return month.copy()

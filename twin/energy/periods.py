@@ -98,12 +98,70 @@ def period_index(time: pd.DatetimeIndex, starts, ends) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class PreparedDrivers:
+    """Drivers checked once and converted once to the kernel's climate (:func:`prepare_drivers`).
+
+    Attributes
+    ----------
+    drivers : Drivers
+        The drivers these were made from (:func:`simulate_periods` uses the climate only with
+        this very object).
+    climate : twin.kernels.energy_5r1c.Climate5R1C
+        The hourly drivers as the kernel takes them.
+    """
+
+    drivers: Drivers
+    climate: object
+
+
+def prepare_drivers(drivers: Drivers) -> PreparedDrivers:
+    """Check ``drivers`` (as :func:`simulate_periods` does) and convert them for the kernel, once.
+
+    For a caller that runs :func:`simulate_periods` many times on the same drivers (a calibration's
+    forward model): passing the result as ``prepared`` skips the check and the conversion of
+    every call. The drivers must not be changed in place afterwards.
+
+    Raises
+    ------
+    SimulationError
+        Non-finite weather or schedules (:func:`twin.energy.simulate._check_drivers`).
+    """
+    from twin.energy.simulate import _check_drivers, _kernel_climate
+
+    _check_drivers(drivers)
+    return PreparedDrivers(drivers=drivers, climate=_kernel_climate(drivers))
+
+
 def _n_chunks(n_b: int) -> int:
     import numba
 
     from twin.kernels.energy_5r1c_periods import BLOCK
 
     return max(1, min(-(-n_b // BLOCK), numba.get_num_threads()))
+
+
+def _run_kernel(n_chunks: int, *args) -> None:
+    """Call :func:`twin.kernels.energy_5r1c_periods.run_periods_5r1c` with ``n_chunks`` and ``args``.
+
+    A run of one chunk (at most one block of buildings, e.g. a calibration's few evaluations of
+    one building) does its parallel loop on this thread alone: the loop has one iteration either
+    way, but waking and joining the other threads cost as much CPU as a year of hours of a block
+    (measured in the calibration tests, load 4-5). The work and its results are the same.
+    """
+    import numba
+
+    from twin.kernels.energy_5r1c_periods import run_periods_5r1c
+
+    if n_chunks > 1:
+        run_periods_5r1c(*args[:8], n_chunks, *args[8:])
+        return
+    n_threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        run_periods_5r1c(*args[:8], n_chunks, *args[8:])
+    finally:
+        numba.set_num_threads(n_threads)
 
 
 def simulate_periods(
@@ -121,6 +179,7 @@ def simulate_periods(
     film_correction: bool | None = None,
     hourly: bool = False,
     on_error: Literal["raise", "report"] = "raise",
+    prepared: PreparedDrivers | None = None,
 ) -> PeriodResults:
     """Heating energy per period of every building (module docstring).
 
@@ -147,6 +206,8 @@ def simulate_periods(
         As :func:`twin.energy.simulate.simulate_stock`.
     hourly
         Also return the heating power and air temperature of every step.
+    prepared
+        :func:`prepare_drivers` of these very ``drivers`` (None: check and convert them here).
 
     Raises
     ------
@@ -155,7 +216,7 @@ def simulate_periods(
         length, a non-finite outdoor temperature.
     """
     from twin.energy.simulate import _building_errors, _check_drivers, _check_profiles, _kernel_building, _kernel_climate, with_film_correction
-    from twin.kernels.energy_5r1c_periods import PeriodOutputs5R1C, run_periods_5r1c
+    from twin.kernels.energy_5r1c_periods import PeriodOutputs5R1C
 
     if inputs.groups != drivers.groups:
         raise InputError(f"surface groups differ: inputs {inputs.groups} vs drivers {drivers.groups}", field="groups")
@@ -166,7 +227,10 @@ def simulate_periods(
     n_steps = n_h if n_steps is None else int(n_steps)
     if n_steps < 0 or not 0 <= int(start_hour) < max(n_h, 1):
         raise InputError("start_hour must be within the drivers and n_steps >= 0", field="start_hour")
-    _check_drivers(drivers)
+    if prepared is not None and prepared.drivers is not drivers:
+        raise ValueError("prepared was made from other drivers")
+    if prepared is None:
+        _check_drivers(drivers)
     sp = np.broadcast_to(np.asarray(heat_setpoint_c, dtype=float), (n_b,))
     inputs = with_film_correction(inputs, film_correction)
     errs = _building_errors(inputs) + [e for e in _check_profiles(inputs, drivers) if e[1] == "ve_profile"]
@@ -190,14 +254,15 @@ def simulate_periods(
     out_phi = np.zeros((m, n_steps)) if hourly else np.zeros((0, 0))
     out_t = np.zeros((m, n_steps)) if hourly else np.zeros((0, 0))
     if m:
-        building, climate = _kernel_building(sub), _kernel_climate(drivers)
+        building = _kernel_building(sub)
+        climate = prepared.climate if prepared is not None else _kernel_climate(drivers)
         chunks = _n_chunks(m)
         if theta_m_c is None and warmup_hours > 0 and n_h:
             w = int(min(warmup_hours, n_h))
-            run_periods_5r1c(building, climate, sp_ok, offset, period, (int(start_hour) - w) % n_h, w, False,
-                             chunks, state, PeriodOutputs5R1C(out_p, np.zeros((0, 0)), np.zeros((0, 0))))
-        run_periods_5r1c(building, climate, sp_ok, offset, period, int(start_hour), n_steps, True, chunks, state,
-                         PeriodOutputs5R1C(out_p, out_phi, out_t))
+            _run_kernel(chunks, building, climate, sp_ok, offset, period, (int(start_hour) - w) % n_h, w, False,
+                        state, PeriodOutputs5R1C(out_p, np.zeros((0, 0)), np.zeros((0, 0))))
+        _run_kernel(chunks, building, climate, sp_ok, offset, period, int(start_hour), n_steps, True, state,
+                    PeriodOutputs5R1C(out_p, out_phi, out_t))
 
     def full(x, shape_tail):
         if ok.all():
@@ -216,4 +281,4 @@ def simulate_periods(
     )
 
 
-__all__ = ["DEFAULT_WARMUP_HOURS", "PeriodResults", "period_index", "simulate_periods"]
+__all__ = ["DEFAULT_WARMUP_HOURS", "PeriodResults", "PreparedDrivers", "period_index", "prepare_drivers", "simulate_periods"]

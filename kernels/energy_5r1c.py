@@ -701,7 +701,9 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
         # n_g: zeros, for the padding of the solar passes), constants kc (read-only in the hour
         # loop), solar heat flow sol, state st; lanes are contiguous so the lane loops vectorise
         coef = np.empty((12, n_g + 1, BLOCK))
-        coef[:, n_g, :] = 0.0
+        for m in range(12):  # explicit loops: a slice assignment here would be a nested parfor
+            for j in range(BLOCK):
+                coef[m, n_g, j] = 0.0
         kc = np.empty((N_CONST, BLOCK))
         sol = np.empty(BLOCK)
         st = np.empty((N_STATE, BLOCK))

@@ -118,7 +118,9 @@ def run_periods_5r1c(
     n_blocks = (n_b + BLOCK - 1) // BLOCK
     for c in prange(n_chunks):
         coef = np.empty((12, n_g + 1, BLOCK))  # row n_g: zeros, the padding of the solar passes
-        coef[:, n_g, :] = 0.0
+        for m in range(12):  # explicit loops: a slice assignment here would be a nested parfor
+            for j in range(BLOCK):
+                coef[m, n_g, j] = 0.0
         kc = np.empty((N_CONST, BLOCK))
         hs = np.empty(BLOCK)
         gp = np.empty(BLOCK, dtype=np.int64)

@@ -57,6 +57,12 @@ DEFENSIVE_SHARE = 0.15
 PROPOSAL_SCALE = 1.5
 #: Step of the forward differences in z.
 FD_STEP = 1e-3
+#: Largest number of model runs for which a Fisher-scoring trial step also runs the forward
+#: differences at the trial point (used when the step is accepted; else discarded): one block of
+#: the kernel's lanes (:data:`twin.kernels.energy_5r1c_periods.BLOCK`), which costs as much as
+#: one run, so a few buildings need one kernel call per iteration instead of two. Results do
+#: not depend on it (every run of the forward model depends on its own row only).
+SPECULATIVE_ROWS = 64
 
 
 @dataclass
@@ -324,17 +330,27 @@ def calibrate_posterior(
     k = priors.k
     est = noise.estimate
 
-    def evaluate(rows, z):
+    def evaluate(rows, z, with_fd: bool = False):
+        """Log posterior and readings at ``z`` of buildings ``rows``; with ``with_fd`` also the
+        readings at the forward-difference points of each (n_rows, n_model, n_p), same call."""
         x = priors.values_from_z(z)
-        m = forward(rows, x[:, :n_model])
+        if with_fd:
+            zz = np.repeat(z, n_model, axis=0) + FD_STEP * np.tile(np.eye(k)[:n_model], (len(rows), 1))
+            xx = priors.values_from_z(zz)[:, :n_model]
+            both = forward(np.concatenate([rows, np.repeat(rows, n_model)]), np.concatenate([x[:, :n_model], xx]))
+            m, mm = both[:len(rows)], both[len(rows):].reshape(len(rows), n_model, n_p)
+        else:
+            m, mm = forward(rows, x[:, :n_model]), None
         sig = x[:, n_model] if est else None
         ll = loglik(y[rows], m, mask[rows], noise, sig)
-        return ll + priors.logpdf_z(z), m
+        return ll + priors.logpdf_z(z), m, mm
+
+    def speculate(n_rows: int) -> bool:
+        return n_rows * (1 + n_model) <= SPECULATIVE_ROWS
 
     # ---------------------------------------------------------------- 1. mode
     z = np.tile(priors.z_from_t(priors.mu), (n_b, 1))
     allb = np.arange(n_b)
-    lp, m = evaluate(allb, z)
     lam = np.full(n_b, 1e-2)
     its = np.zeros(n_b, dtype=np.int64)
     conv = np.zeros(n_b, dtype=bool)
@@ -342,6 +358,10 @@ def calibrate_posterior(
     need_j = np.ones(n_b, dtype=bool)
     jac = np.zeros((n_b, n_p, n_model))
     grad = np.zeros((n_b, k))
+    lp, m, mm = evaluate(allb, z, speculate(n_b))
+    if mm is not None:
+        jac[:] = np.transpose((mm - m[:, None, :]) / FD_STEP, (0, 2, 1))
+        need_j[:] = False
     for _ in range(max_iter):
         act = np.flatnonzero(~conv)
         if len(act) == 0:
@@ -380,13 +400,16 @@ def calibrate_posterior(
         step = np.linalg.solve(damp, grad[act][..., None])[..., 0]
         step = np.clip(step, -2.0, 2.0)
         z_new = z[act] + step
-        lp_new, m_new = evaluate(act, z_new)
+        lp_new, m_new, mm_new = evaluate(act, z_new, speculate(len(act)))
         better = lp_new > lp[act] + 1e-10
         a_ok, a_no = act[better], act[~better]
         small = np.max(np.abs(step), axis=1) < 1e-3
         z[a_ok], lp[a_ok], m[a_ok] = z_new[better], lp_new[better], m_new[better]
         lam[a_ok] = np.maximum(lam[a_ok] / 3.0, 1e-7)
-        need_j[a_ok] = True
+        if mm_new is None:
+            need_j[a_ok] = True
+        else:  # the forward differences at the accepted points ran with the trial step
+            jac[a_ok] = np.transpose((mm_new[better] - m[a_ok][:, None, :]) / FD_STEP, (0, 2, 1))
         lam[a_no] *= 4.0
         conv[act[small & better]] = True
         conv[act[~better & ((lam[act] > 1e6) | small)]] = True
@@ -414,7 +437,7 @@ def calibrate_posterior(
         outside = ~np.all(np.isfinite(zs), axis=2)
         zs = np.where(outside[..., None], z[todo][:, None, :], zs)  # evaluated but weighted 0
         flat = zs.reshape(-1, k)
-        lp_s, m_s = evaluate(rows, flat)
+        lp_s, m_s, _ = evaluate(rows, flat)
         lp_s = np.where(outside.ravel(), -np.inf, lp_s).reshape(len(todo), n_proposal)
         u_all = space.to_u(flat, rows).reshape(len(todo), n_proposal, k)
         lq_t = _t_logpdf(u_all, loc[todo], chol[todo], T_DOF) + space.logdet_du_dz(flat, rows).reshape(len(todo), n_proposal)
@@ -474,7 +497,7 @@ def calibrate_posterior(
             c = np.einsum("nmi,nmj->nij", d, d) / max(n_part - 1, 1) + 0.05 * cov
             lc = _safe_chol(c * (2.38**2 / k))
             prop = zp + np.einsum("nij,nmj->nmi", lc, rng.standard_normal((n_b, n_part, k)))
-            lp_new, m_new = evaluate(rows, prop.reshape(-1, k))
+            lp_new, m_new, _ = evaluate(rows, prop.reshape(-1, k))
             lp_new = lp_new.reshape(n_b, n_part)
             acc = np.log(rng.random((n_b, n_part))) < (lp_new - lpp)
             acc &= np.isfinite(lp_new)

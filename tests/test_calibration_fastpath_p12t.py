@@ -108,3 +108,58 @@ def test_forward_differences_with_the_trial_step_change_no_result(monkeypatch, n
         assert np.array_equal(getattr(fast, name), getattr(slow, name), equal_nan=True), name
     if n_b * (1 + 4) <= posterior.SPECULATIVE_ROWS or n_b == 1:
         assert n_fast < len(calls)
+
+
+def test_predict_until_equals_predict_up_to_the_last_period_and_is_nan_after():
+    from twin.calibration.forward import ForwardModel
+    from twin.calibration.synthetic import calendar_layout, tabula_stock, uccle_drivers
+    from twin.energy.model import TABULA_CONVENTIONS
+
+    drivers = uccle_drivers()
+    env = tabula_stock(20)
+    months = calendar_layout(drivers, "MS")
+    fm = ForwardModel(env, drivers, months, np.full(len(env), "gas"), conventions=TABULA_CONVENTIONS)
+    rng = np.random.default_rng(2)
+    rows = rng.integers(0, len(env), 30)
+    x = np.column_stack([rng.uniform(0.3, 1.9, 30), rng.uniform(0.4, 2.5, 30), rng.uniform(16, 23, 30), rng.uniform(0.4, 2.5, 30)])
+    full = fm.predict(rows, x)
+    assert (full > 0).all()
+    for last in (0, 4, 10):
+        part = fm.predict_until(rows, x, last)
+        assert np.array_equal(part[:, :last + 1], full[:, :last + 1])
+        assert np.isnan(part[:, last + 1:]).all()
+    assert np.array_equal(fm.predict_until(rows, x, 11), full)
+
+
+@pytest.mark.parametrize("n_b", [1, 30])
+def test_mode_search_on_runs_stopped_after_the_last_used_period_changes_no_result(n_b):
+    """``forward_until`` (NaN after the last period of the mask) against ``forward`` alone:
+    every output equal bit for bit, and the mode search asks only for the used periods."""
+    priors = load_calibration_priors()[0]
+    rng = np.random.default_rng(9)
+    n_p = 12
+    A, B, C = rng.uniform(50, 200, n_p), rng.uniform(10, 60, n_p), rng.uniform(5, 30, n_p)
+
+    def fwd(rows, x):
+        return x[:, 0:1] * A + np.sqrt(x[:, 1:2]) * B * x[:, 0:1] + np.exp(0.1 * (x[:, 2:3] - 20)) * C + 20.0 * x[:, 3:4]
+
+    asked = []
+
+    def fwd_until(rows, x, last):
+        asked.append(last)
+        out = fwd(rows, x)
+        out[:, last + 1:] = np.nan
+        return out
+
+    truth = priors.values_from_z(priors.sample_z(rng, n_b))
+    y = fwd(np.arange(n_b), truth) * (1 + 0.05 * rng.standard_normal((n_b, n_p)))
+    mask = np.zeros_like(y, bool)
+    mask[:, 1:8] = True
+    mask[0, 3] = False
+    kw = dict(n_proposal=64, n_draws=20, seed=4)
+    plain = calibrate_posterior(fwd, y, mask, priors, Noise(0.05, 0.0, 0.0), **kw)
+    short = calibrate_posterior(fwd, y, mask, priors, Noise(0.05, 0.0, 0.0), forward_until=fwd_until, **kw)
+    assert asked and set(asked) == {7}
+    assert np.isfinite(short.pred_mean).all()
+    for name in ("z_map", "cov", "draws", "ess", "iterations", "converged", "pred_mean", "pred_p5", "pred_p95", "log_post_map", "param_q"):
+        assert np.array_equal(getattr(plain, name), getattr(short, name), equal_nan=True), name

@@ -291,7 +291,13 @@ class ForwardModel:
         return np.select([system == "gas_boiler_condensing", system == "gas_boiler", system == "oil_boiler"],
                          [f["condensing_boiler_efficiency"], f["boiler_efficiency"], f["oil_boiler_efficiency"]], 1.0)
 
-    def predict(self, rows: np.ndarray, values: np.ndarray, *, components: bool = False):
+    def predict_until(self, rows: np.ndarray, values: np.ndarray, last: int) -> np.ndarray:
+        """As :meth:`predict`, but the simulation stops at the end of period ``last``: the
+        periods up to ``last`` are the same bit for bit, the later ones NaN (for
+        :func:`~twin.calibration.posterior.calibrate_posterior`'s ``forward_until``)."""
+        return self.predict(rows, values, last_period=last)
+
+    def predict(self, rows: np.ndarray, values: np.ndarray, *, components: bool = False, last_period: int | None = None):
         """Readings (n_rows, n_periods), kWh, of buildings ``rows`` with parameter values ``values``.
 
         Parameters
@@ -302,6 +308,8 @@ class ForwardModel:
             Physical values of :data:`twin.energy.calibrated.PARAMETERS` (NaN: central value).
         components
             Also return the heating and hot-water energy (kWh) separately.
+        last_period
+            Stop the simulation at the end of this period: the later ones are NaN (None: all).
 
         Returns
         -------
@@ -312,14 +320,21 @@ class ForwardModel:
 
         rows = np.asarray(rows, dtype=np.int64)
         values = np.asarray(values, dtype=float).reshape(len(rows), len(PARAMETERS))
+        n_steps = self._n
+        if last_period is not None and int(last_period) < self.layout.n_periods - 1:
+            inside = np.flatnonzero((self.layout.period >= 0) & (self.layout.period <= int(last_period)))
+            n_steps = int(inside[-1] - self._h0 + 1) if len(inside) else 1
         out_all = []
         for c0 in range(0, max(len(rows), 1), CHUNK_ROWS):
             r = rows[c0:c0 + CHUNK_ROWS]
             inputs, sp, q_w_nd = self._stock.inputs(r, values[c0:c0 + CHUNK_ROWS])
             res = simulate_periods(inputs, self.drivers, heat_setpoint_c=sp, period=self._period, n_periods=self.layout.n_periods,
-                                   start_hour=self._h0, n_steps=self._n, warmup_hours=self.warmup_hours, film_correction=True,
+                                   start_hour=self._h0, n_steps=n_steps, warmup_hours=self.warmup_hours, film_correction=True,
                                    on_error="report", prepared=self._prepared)
-            out_all.append((res.period_heat_wh / 1000.0, q_w_nd))
+            q = res.period_heat_wh / 1000.0
+            if n_steps < self._n:
+                q[:, int(last_period) + 1:] = np.nan
+            out_all.append((q, q_w_nd))
         q_heat = np.concatenate([o[0] for o in out_all]) if out_all else np.zeros((0, self.layout.n_periods))
         q_w_nd = np.concatenate([o[1] for o in out_all]) if out_all else np.zeros(0)
         a_f = self._stock.a_f[rows]

@@ -300,6 +300,7 @@ def calibrate_posterior(
     n_particles: int = 200,
     space: ProposalSpace | None = None,
     seed: int = 0,
+    forward_until: Callable[[np.ndarray, np.ndarray, int], np.ndarray] | None = None,
 ) -> Posterior:
     """Posterior of every building's parameters (module docstring).
 
@@ -322,6 +323,11 @@ def calibrate_posterior(
     n_moves, n_particles
         Random-walk Metropolis steps applied to ``n_particles`` resampled particles after the
         importance sampling (0: none).
+    forward_until
+        ``forward_until(rows, values, last)``: as ``forward`` but only the periods up to
+        ``last`` need be computed (e.g. a simulation stopped there), the others may be NaN.
+        Used by the mode search, which needs only the periods of ``mask`` (the later ones carry
+        no weight there); None: ``forward``.
     """
     rng = np.random.default_rng([int(seed), 0xCA1B])
     y = np.asarray(y, dtype=float)
@@ -330,17 +336,32 @@ def calibrate_posterior(
     k = priors.k
     est = noise.estimate
 
-    def evaluate(rows, z, with_fd: bool = False):
+    used = np.flatnonzero(mask.any(axis=0))
+    last = int(used[-1]) if len(used) else n_p - 1
+
+    def mode_forward(rows, values):
+        """Readings for the mode search: the periods after the last one of ``mask`` are not
+        simulated (``forward_until``) and set to a placeholder of 1 kWh: finite and positive,
+        so that their terms, of zero weight, stay exact zeros in the sums."""
+        if forward_until is None or last == n_p - 1:
+            return forward(rows, values)
+        out = np.array(forward_until(rows, values, last), dtype=float)
+        out[:, last + 1:] = 1.0
+        return out
+
+    def evaluate(rows, z, with_fd: bool = False, mode: bool = False):
         """Log posterior and readings at ``z`` of buildings ``rows``; with ``with_fd`` also the
-        readings at the forward-difference points of each (n_rows, n_model, n_p), same call."""
+        readings at the forward-difference points of each (n_rows, n_model, n_p), same call;
+        ``mode``: for the mode search (:func:`mode_forward`)."""
+        run = mode_forward if mode else forward
         x = priors.values_from_z(z)
         if with_fd:
             zz = np.repeat(z, n_model, axis=0) + FD_STEP * np.tile(np.eye(k)[:n_model], (len(rows), 1))
             xx = priors.values_from_z(zz)[:, :n_model]
-            both = forward(np.concatenate([rows, np.repeat(rows, n_model)]), np.concatenate([x[:, :n_model], xx]))
+            both = run(np.concatenate([rows, np.repeat(rows, n_model)]), np.concatenate([x[:, :n_model], xx]))
             m, mm = both[:len(rows)], both[len(rows):].reshape(len(rows), n_model, n_p)
         else:
-            m, mm = forward(rows, x[:, :n_model]), None
+            m, mm = run(rows, x[:, :n_model]), None
         sig = x[:, n_model] if est else None
         ll = loglik(y[rows], m, mask[rows], noise, sig)
         return ll + priors.logpdf_z(z), m, mm
@@ -358,7 +379,7 @@ def calibrate_posterior(
     need_j = np.ones(n_b, dtype=bool)
     jac = np.zeros((n_b, n_p, n_model))
     grad = np.zeros((n_b, k))
-    lp, m, mm = evaluate(allb, z, speculate(n_b))
+    lp, m, mm = evaluate(allb, z, speculate(n_b), mode=True)
     if mm is not None:
         jac[:] = np.transpose((mm - m[:, None, :]) / FD_STEP, (0, 2, 1))
         need_j[:] = False
@@ -370,7 +391,7 @@ def calibrate_posterior(
         jrows = act[need_j[act]]
         if len(jrows):
             zz = np.repeat(z[jrows], n_model, axis=0) + FD_STEP * np.tile(np.eye(k)[:n_model], (len(jrows), 1))
-            mm = forward(np.repeat(jrows, n_model), priors.values_from_z(zz)[:, :n_model]).reshape(len(jrows), n_model, n_p)
+            mm = mode_forward(np.repeat(jrows, n_model), priors.values_from_z(zz)[:, :n_model]).reshape(len(jrows), n_model, n_p)
             jac[jrows] = np.transpose((mm - m[jrows][:, None, :]) / FD_STEP, (0, 2, 1))
             need_j[jrows] = False
         x = priors.values_from_z(z[act])
@@ -400,7 +421,7 @@ def calibrate_posterior(
         step = np.linalg.solve(damp, grad[act][..., None])[..., 0]
         step = np.clip(step, -2.0, 2.0)
         z_new = z[act] + step
-        lp_new, m_new, mm_new = evaluate(act, z_new, speculate(len(act)))
+        lp_new, m_new, mm_new = evaluate(act, z_new, speculate(len(act)), mode=True)
         better = lp_new > lp[act] + 1e-10
         a_ok, a_no = act[better], act[~better]
         small = np.max(np.abs(step), axis=1) < 1e-3

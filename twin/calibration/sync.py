@@ -145,6 +145,11 @@ class SyncFilter:
     def _values(self) -> np.ndarray:
         return self.priors.values_from_z(self.z.reshape(-1, self.z.shape[2]))
 
+    def _prepared(self, drivers):
+        """The forward model's drivers as checked and converted once (None for other drivers)."""
+        prepared = getattr(self.model, "_prepared", None)
+        return prepared if prepared is not None and prepared.drivers is drivers else None
+
     def _run(self, start_hour: int, n_hours: int, theta: np.ndarray | None, z: np.ndarray | None = None, drivers=None):
         """Advance every member ``n_hours`` from ``start_hour``: (hourly readings (rows, n_hours), final theta_m (rows,))."""
         from twin.energy.periods import simulate_periods
@@ -160,7 +165,7 @@ class SyncFilter:
         period[hours] = np.arange(n_hours)
         res = simulate_periods(inputs, drivers, heat_setpoint_c=sp, period=period, n_periods=n_hours, start_hour=start_hour, n_steps=n_hours,
                                theta_m_c=None if theta is None else theta.reshape(-1), warmup_hours=336, film_correction=True,
-                               on_error="report")
+                               on_error="report", prepared=self._prepared(drivers))
         q_heat = res.period_heat_wh / 1000.0
         f = self.model.factors
         q_w = (f["dhw_from_typology"] * q_w_nd * self.model._stock.a_f[rows] / 8760.0)[:, None] * np.ones((1, n_hours))

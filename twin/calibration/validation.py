@@ -286,7 +286,7 @@ def fit_twin(ex: Experiment, switchover_c: float, mask: np.ndarray, *, seed: int
         return ex._fits[key]
     fm = ex.forward(switchover_c)
     post = calibrate_posterior(fm.predict, ex.y[None, :], np.asarray(mask)[None, :], ex.priors, ex.noise, n_proposal=n_proposal, seed=seed,
-                               space=fm.proposal_space(ex.priors), n_model=4)
+                               space=fm.proposal_space(ex.priors), n_model=4, forward_until=fm.predict_until)
     if whole:
         ex._fits[key] = post
     return post

@@ -131,8 +131,14 @@ def loglik(y: np.ndarray, m: np.ndarray, mask: np.ndarray, noise: Noise, sigma_r
     """Gaussian log-likelihood of readings ``y`` given model readings ``m`` (n, n_p), over the
     periods in ``mask``; -inf where the model has no value (rejected parameters)."""
     rel = noise.relative if sigma_rel is None else np.asarray(sigma_rel, dtype=float)[:, None]
-    v = (rel * m) ** 2 + noise.floor
-    r2 = np.where(mask, (y - m) ** 2 / v + np.log(2 * math.pi * v), 0.0)
+    m = np.asarray(m, dtype=float)
+    mask = np.broadcast_to(np.asarray(mask, dtype=bool), m.shape)
+    # the terms of the periods some row uses only (the others stay 0 and are summed in the same order)
+    cols = np.flatnonzero(mask.any(axis=0))
+    mc, kc = m[:, cols], mask[:, cols]
+    v = (rel * mc) ** 2 + noise.floor
+    r2 = np.zeros(m.shape)
+    r2[:, cols] = np.where(kc, (np.broadcast_to(np.asarray(y, dtype=float), m.shape)[:, cols] - mc) ** 2 / v + np.log(2 * math.pi * v), 0.0)
     bad = np.any(mask & ~np.isfinite(m), axis=1)
     out = -0.5 * np.nansum(r2, axis=1)
     out[bad] = -np.inf

@@ -39,17 +39,10 @@ once per hour (a block with mixed profiles reads them per lane). Each chunk writ
 output rows of its own buildings. The shared arrays (outdoor temperature, irradiance,
 schedules) are read-only. Per hour and block: the solar sum skips groups with zero irradiance
 (all solar groups at night, exact) and adds the others in group order, four groups per pass
-over the lanes (the last pass padded with zero terms); all passes but the last go to a
-scratch row, the last is added inside the one vectorised pass that does the step, the control
-and the aggregates (:func:`_hour_lanes`; the warm-up runs the same passes, and what it adds
-to the aggregates is reset when it ends). A block whose
-cooling is off all year (setpoint ``+inf`` or no cooling power) skips the cooling terms, exact
-zeros there. A block on one profile, without scheduled ventilation and without hourly
-outputs, runs two consecutive hours of one month in each pass (:func:`_pair_lanes`: each
-lane's constants, state and collecting areas are read once for both hours; the sums are kept
-in hour order). The order of the floating-point operations of each building depends neither
-on the block it lands in nor on the pass layout: results are independent of ``order``, of the
-number of chunks and of whether hourly outputs are asked for (bit for bit).
+over the lanes; then one vectorised pass does the step, the control and the aggregates (the
+warm-up hours skip the aggregates). The order of the floating-point operations of each
+building does not depend on the block it lands in: results are independent of ``order`` and
+of the number of chunks.
 
 Arguments come grouped in NamedTuples of arrays (:class:`Building5R1C`, :class:`Climate5R1C`,
 :class:`Control5R1C`, :class:`AnnualOutputs5R1C`); the first two, the per-building constants
@@ -81,14 +74,9 @@ BLOCK = 64
 # heat flow, the outdoor temperature and the previous mass temperature: coefficients A_*, B_*)
 (K_A_G, K_A_SOL, K_A_TE, K_A_TM, K_B_G, K_B_SOL, K_B_TE, K_B_TM, K_K, K_IK, K_P2, K_PHMAX, K_PCMAX) = range(13)
 N_CONST = 13
-# rows of the state array (the peak hours are held as float64: hour indices are exact in it)
-S_TM, S_TA, S_PHI, S_QH, S_QC, S_PKH, S_PKC, S_TMIN, S_TMAX, S_TSUM, S_PKHI, S_PKCI = range(12)
-N_STATE = 12
-# what one pass of :func:`_hour_lanes` does (bit flags, literal at every call site so that LLVM
-# drops the branches of the lane loop): add the hour to the aggregates, run the cooling control
-# and cooling aggregates (else the block has cooling off: the cooling terms are exact zeros),
-# keep the air temperature and power of the hour in the state (hourly outputs)
-M_REC, M_COOL, M_STORE = 1, 2, 4
+# rows of the state array
+S_TM, S_TA, S_PHI, S_QH, S_QC, S_PKH, S_PKC, S_TMIN, S_TMAX, S_TSUM = range(10)
+N_STATE = 10
 
 
 # Grouped arguments (module-level NamedTuples of arrays: Numba types them as heterogeneous tuples
@@ -202,168 +190,45 @@ class AnnualOutputs5R1C(NamedTuple):
 
 
 @jit(inline="always")
-def _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, stride, te, h, mode):
-    """One hour of every lane of a block: last solar pass, ISO 13790 step, ideal control, aggregates.
-
-    ``sol`` holds the solar heat flow of the groups ``act[:q]`` (:func:`block_solar_partial`);
-    the four groups ``act[q:q + 4]`` are added here (same order of additions as
-    :func:`block_solar_flow`), so the lane's flow never goes back to memory. ``sched`` (3,
-    BLOCK): gain schedule value, heating and cooling setpoints of lane ``j`` at column ``j *
-    stride`` (``stride`` 0: one value for the block). ``mode``: :data:`M_REC` | :data:`M_COOL` |
-    :data:`M_STORE`, a literal at the call site. Without :data:`M_COOL` the block has no
-    cooling (setpoint ``+inf`` all year or no cooling power): the cooling power is then an exact
-    zero and the cooling aggregates keep their initial values, as the full control gives them.
-    """
-    g0, g1, g2, g3 = act[q], act[q + 1], act[q + 2], act[q + 3]
-    i0, i1, i2, i3 = aiv[q], aiv[q + 1], aiv[q + 2], aiv[q + 3]
-    hf = float(h)
-    for j in range(BLOCK):
-        q_sol = sol[j] + coef[mo, g0, j] * i0
-        q_sol = q_sol + coef[mo, g1, j] * i1
-        q_sol = q_sol + coef[mo, g2, j] * i2
-        q_sol = q_sol + coef[mo, g3, j] * i3
-        g_s = sched[0, j * stride]
-        hs = sched[1, j * stride]
-        tm_old = st[S_TM, j]
-        # free-floating step (Phi_HC = 0), ISO 13790 C.4-C.11 in affine form
-        ta = kc[K_A_G, j] * g_s + kc[K_A_SOL, j] * q_sol + kc[K_A_TE, j] * te + kc[K_A_TM, j] * tm_old
-        tm_new = kc[K_B_G, j] * g_s + kc[K_B_SOL, j] * q_sol + kc[K_B_TE, j] * te + kc[K_B_TM, j] * tm_old
-        # ideal control to setpoints (closed form of ISO 13790 C.4)
-        need_h = (hs - ta) * kc[K_IK, j]
-        need_h = max(0.0, need_h)
-        need_h = min(kc[K_PHMAX, j], need_h)
-        if mode & M_COOL:
-            need_c = (sched[2, j * stride] - ta) * kc[K_IK, j]
-            need_c = min(0.0, need_c)
-            need_c = max(kc[K_PCMAX, j], need_c)
-            phi = need_h + need_c
-        else:
-            phi = need_h
-        ta = ta + kc[K_K, j] * phi
-        st[S_TM, j] = tm_new + kc[K_P2, j] * phi
-        if mode & M_STORE:
-            st[S_TA, j] = ta
-            st[S_PHI, j] = phi
-        if mode & M_REC:
-            # the hour into the aggregates (annual, monthly, peaks, temperatures)
-            ph = max(0.0, phi)
-            st[S_QH, j] += ph
-            m_h[mo, j] += ph
-            up_h = ph > st[S_PKH, j]
-            st[S_PKH, j] = ph if up_h else st[S_PKH, j]
-            st[S_PKHI, j] = hf if up_h else st[S_PKHI, j]
-            if mode & M_COOL:
-                pc = ph - phi
-                st[S_QC, j] += pc
-                m_c[mo, j] += pc
-                up_c = pc > st[S_PKC, j]
-                st[S_PKC, j] = pc if up_c else st[S_PKC, j]
-                st[S_PKCI, j] = hf if up_c else st[S_PKCI, j]
-            st[S_TMIN, j] = min(st[S_TMIN, j], ta)
-            st[S_TMAX, j] = max(st[S_TMAX, j], ta)
-            st[S_TSUM, j] += ta
+def _step(kc, st, sol, j, g_s, te, hs, cs):
+    """One hour of lane ``j``: free-floating step, ideal control; updates the state, returns (theta_air, Phi_HC)."""
+    tm_old = st[S_TM, j]
+    # free-floating step (Phi_HC = 0), ISO 13790 C.4-C.11 in affine form
+    ta = kc[K_A_G, j] * g_s + kc[K_A_SOL, j] * sol[j] + kc[K_A_TE, j] * te + kc[K_A_TM, j] * tm_old
+    tm_new = kc[K_B_G, j] * g_s + kc[K_B_SOL, j] * sol[j] + kc[K_B_TE, j] * te + kc[K_B_TM, j] * tm_old
+    # ideal control to setpoints (closed form of ISO 13790 C.4)
+    need_h = (hs - ta) * kc[K_IK, j]
+    need_c = (cs - ta) * kc[K_IK, j]
+    need_h = max(0.0, need_h)
+    need_h = min(kc[K_PHMAX, j], need_h)
+    need_c = min(0.0, need_c)
+    need_c = max(kc[K_PCMAX, j], need_c)
+    phi = need_h + need_c
+    ta = ta + kc[K_K, j] * phi
+    st[S_TA, j] = ta
+    st[S_TM, j] = tm_new + kc[K_P2, j] * phi
+    st[S_PHI, j] = phi
+    return ta, phi
 
 
 @jit(inline="always")
-def _pair_lanes(kc, st, m_h, m_c, sol, sol2, coef, mo, act, aiv, aiv2, q, hv, h, mode):
-    """Two consecutive hours ``h``, ``h + 1`` of one month for every lane of a block, one pass.
-
-    As :func:`_hour_lanes` run twice (same operations in the same order for each hour), for a
-    block on one gain and one setpoint profile without scheduled ventilation and without
-    hourly outputs: each lane's constants, state and collecting areas are read once for both
-    hours. ``sol``, ``sol2``: solar flow of the groups ``act[:q]`` in each hour
-    (:func:`block_solar_partial2`); ``aiv``, ``aiv2``: irradiance of ``act`` in each hour (zero
-    where a group has none in that hour: an exact zero term). ``hv``: outdoor temperature, gain
-    schedule value, heating and cooling setpoints of hour ``h`` (0-3) and ``h + 1`` (4-7).
-    ``mode``: :data:`M_REC` | :data:`M_COOL`.
-    """
-    g0, g1, g2, g3 = act[q], act[q + 1], act[q + 2], act[q + 3]
-    i0, i1, i2, i3 = aiv[q], aiv[q + 1], aiv[q + 2], aiv[q + 3]
-    k0, k1, k2, k3 = aiv2[q], aiv2[q + 1], aiv2[q + 2], aiv2[q + 3]
-    te_a, g_a, hs_a, cs_a = hv[0], hv[1], hv[2], hv[3]
-    te_b, g_b, hs_b, cs_b = hv[4], hv[5], hv[6], hv[7]
-    hf_a = float(h)
-    hf_b = float(h + 1)
-    for j in range(BLOCK):
-        c0 = coef[mo, g0, j]
-        c1 = coef[mo, g1, j]
-        c2 = coef[mo, g2, j]
-        c3 = coef[mo, g3, j]
-        q_a = sol[j] + c0 * i0
-        q_a = q_a + c1 * i1
-        q_a = q_a + c2 * i2
-        q_a = q_a + c3 * i3
-        q_b = sol2[j] + c0 * k0
-        q_b = q_b + c1 * k1
-        q_b = q_b + c2 * k2
-        q_b = q_b + c3 * k3
-        a_g, a_sol, a_te, a_tm = kc[K_A_G, j], kc[K_A_SOL, j], kc[K_A_TE, j], kc[K_A_TM, j]
-        b_g, b_sol, b_te, b_tm = kc[K_B_G, j], kc[K_B_SOL, j], kc[K_B_TE, j], kc[K_B_TM, j]
-        ik, phmax, k, p2 = kc[K_IK, j], kc[K_PHMAX, j], kc[K_K, j], kc[K_P2, j]
-        pcmax = kc[K_PCMAX, j]
-        # hour h: ISO 13790 C.4-C.11 free-floating step and the closed-form control
-        tm = st[S_TM, j]
-        ta = a_g * g_a + a_sol * q_a + a_te * te_a + a_tm * tm
-        tm_new = b_g * g_a + b_sol * q_a + b_te * te_a + b_tm * tm
-        need_h = (hs_a - ta) * ik
-        need_h = max(0.0, need_h)
-        need_h = min(phmax, need_h)
-        if mode & M_COOL:
-            need_c = (cs_a - ta) * ik
-            need_c = min(0.0, need_c)
-            need_c = max(pcmax, need_c)
-            phi_a = need_h + need_c
-        else:
-            phi_a = need_h
-        ta_a = ta + k * phi_a
-        tm = tm_new + p2 * phi_a
-        # hour h + 1
-        ta = a_g * g_b + a_sol * q_b + a_te * te_b + a_tm * tm
-        tm_new = b_g * g_b + b_sol * q_b + b_te * te_b + b_tm * tm
-        need_h = (hs_b - ta) * ik
-        need_h = max(0.0, need_h)
-        need_h = min(phmax, need_h)
-        if mode & M_COOL:
-            need_c = (cs_b - ta) * ik
-            need_c = min(0.0, need_c)
-            need_c = max(pcmax, need_c)
-            phi_b = need_h + need_c
-        else:
-            phi_b = need_h
-        ta_b = ta + k * phi_b
-        st[S_TM, j] = tm_new + p2 * phi_b
-        if mode & M_REC:
-            ph_a = max(0.0, phi_a)
-            ph_b = max(0.0, phi_b)
-            # min(inf, x) = x for every x but NaN (then inf): an operation LLVM cannot drop, it
-            # keeps each sum in hour order (else the reassociation that the fast-math flags allow
-            # adds ph_a + ph_b first, a pair common to both sums)
-            st[S_QH, j] = min(np.inf, st[S_QH, j] + ph_a) + ph_b
-            m_h[mo, j] = min(np.inf, m_h[mo, j] + ph_a) + ph_b
-            pk = st[S_PKH, j]
-            pki = st[S_PKHI, j]
-            up = ph_a > pk
-            pk = ph_a if up else pk
-            pki = hf_a if up else pki
-            up = ph_b > pk
-            st[S_PKH, j] = ph_b if up else pk
-            st[S_PKHI, j] = hf_b if up else pki
-            if mode & M_COOL:
-                pc_a = ph_a - phi_a
-                pc_b = ph_b - phi_b
-                st[S_QC, j] = min(np.inf, st[S_QC, j] + pc_a) + pc_b
-                m_c[mo, j] = min(np.inf, m_c[mo, j] + pc_a) + pc_b
-                pk = st[S_PKC, j]
-                pki = st[S_PKCI, j]
-                up = pc_a > pk
-                pk = pc_a if up else pk
-                pki = hf_a if up else pki
-                up = pc_b > pk
-                st[S_PKC, j] = pc_b if up else pk
-                st[S_PKCI, j] = hf_b if up else pki
-            st[S_TMIN, j] = min(min(st[S_TMIN, j], ta_a), ta_b)
-            st[S_TMAX, j] = max(max(st[S_TMAX, j], ta_a), ta_b)
-            st[S_TSUM, j] = min(np.inf, st[S_TSUM, j] + ta_a) + ta_b
+def _record(st, m_h, m_c, pk_hi, pk_ci, j, ta, phi, h, mo):
+    """Add hour ``h`` of lane ``j`` to the aggregates (annual, monthly, peaks, temperatures)."""
+    ph = max(0.0, phi)
+    pc = ph - phi
+    st[S_QH, j] += ph
+    st[S_QC, j] += pc
+    m_h[mo, j] += ph
+    m_c[mo, j] += pc
+    up_h = ph > st[S_PKH, j]
+    st[S_PKH, j] = ph if up_h else st[S_PKH, j]
+    pk_hi[j] = h if up_h else pk_hi[j]
+    up_c = pc > st[S_PKC, j]
+    st[S_PKC, j] = pc if up_c else st[S_PKC, j]
+    pk_ci[j] = h if up_c else pk_ci[j]
+    st[S_TMIN, j] = min(st[S_TMIN, j], ta)
+    st[S_TMAX, j] = max(st[S_TMAX, j], ta)
+    st[S_TSUM, j] += ta
 
 
 @jit(inline="always")
@@ -433,10 +298,7 @@ def lane_constants(bld, b, j, ve, kc):
 
 @jit(inline="always")
 def lane_solar_coefficients(bld, b, j, coef):
-    """Monthly collecting area of building ``b`` per surface group into lane ``j`` of ``coef`` (12, n_g + 1, BLOCK), m2.
-
-    Rows ``0 .. n_g - 1``; row ``n_g`` (zeros, the padding of the solar passes) is the caller's.
-    """
+    """Monthly collecting area of building ``b`` per surface group into lane ``j`` of ``coef`` (12, n_g, BLOCK), m2."""
     n_g = bld.sol_coeff_m2.shape[1]
     has_shade = bld.shade_factor.shape[0] > 0
     for m in range(12):
@@ -515,50 +377,24 @@ def block_ventilation_hour(bld, ve_schedule, h, lane_b, vp, lane_v, kc, n_vent, 
 
 
 @jit(inline="always")
-def block_solar_groups(irr_hg, h, act, aiv):
-    """The surface groups with irradiance in hour ``h``, padded to passes of four; returns their count.
+def block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol):
+    """Solar and sky long-wave heat flow of every lane of a block in hour ``h`` (month ``mo``) into ``sol``, W.
 
-    Groups without irradiance (every solar group at night) would add exact zeros and are left
-    out; the others go to ``act`` (group index, int64) and ``aiv`` (irradiance, W/m2) in group
-    order, followed by padding entries (group ``n_g``: the zero row of ``coef``, irradiance 0:
-    they add exact zeros) up to a multiple of four, at least four. ``act``, ``aiv``: scratch of
-    ``n_g + 4``. Shared by both 5R1C kernels.
+    Groups without irradiance in this hour (every solar group at night) add exact zeros and are
+    skipped; the others are added in group order, four per pass over the lanes. ``act`` (int64)
+    and ``aiv`` (n_g,) are scratch. Shared by both 5R1C kernels (same sums in the same order).
     """
-    n_g = irr_hg.shape[1]
     na = 0
-    for g in range(n_g):
+    for g in range(irr_hg.shape[1]):
         ig = irr_hg[h, g]
         if ig != 0.0:
             act[na] = g
             aiv[na] = ig
             na += 1
-    while na == 0 or na % 4 != 0:
-        act[na] = n_g
-        aiv[na] = 0.0
-        na += 1
-    return na
-
-
-@jit(inline="always")
-def block_solar_partial(coef, mo, act, aiv, n_pass, sol):
-    """Solar heat flow of the groups ``act[:4 n_pass]`` of every lane into ``sol``, W (zeros for ``n_pass = 0``).
-
-    Groups are added in order, four per pass over the lanes (``coef``: (12, n_g + 1, BLOCK),
-    row ``n_g`` zero). Shared by both 5R1C kernels (same sums in the same order).
-    """
-    if n_pass == 0:
-        for j in range(sol.shape[0]):
-            sol[j] = 0.0
-        return
-    g0, g1, g2, g3 = act[0], act[1], act[2], act[3]
-    i0, i1, i2, i3 = aiv[0], aiv[1], aiv[2], aiv[3]
     for j in range(sol.shape[0]):
-        s = 0.0 + coef[mo, g0, j] * i0
-        s = s + coef[mo, g1, j] * i1
-        s = s + coef[mo, g2, j] * i2
-        sol[j] = s + coef[mo, g3, j] * i3
-    for p in range(1, n_pass):
-        q = 4 * p
+        sol[j] = 0.0
+    q = 0
+    while q + 4 <= na:
         g0, g1, g2, g3 = act[q], act[q + 1], act[q + 2], act[q + 3]
         i0, i1, i2, i3 = aiv[q], aiv[q + 1], aiv[q + 2], aiv[q + 3]
         for j in range(sol.shape[0]):
@@ -566,81 +402,13 @@ def block_solar_partial(coef, mo, act, aiv, n_pass, sol):
             s = s + coef[mo, g1, j] * i1
             s = s + coef[mo, g2, j] * i2
             sol[j] = s + coef[mo, g3, j] * i3
-
-
-@jit(inline="always")
-def block_solar_groups2(irr_hg, h, act, aiv, aiv2):
-    """As :func:`block_solar_groups` for the hours ``h`` and ``h + 1`` together: the groups with
-    irradiance in either hour, their irradiance in each (``aiv``, ``aiv2``; zero in the hour
-    where a group has none: it adds an exact zero). Returns the count (a multiple of four)."""
-    n_g = irr_hg.shape[1]
-    na = 0
-    for g in range(n_g):
-        ia = irr_hg[h, g]
-        ib = irr_hg[h + 1, g]
-        if ia != 0.0 or ib != 0.0:
-            act[na] = g
-            aiv[na] = ia
-            aiv2[na] = ib
-            na += 1
-    while na == 0 or na % 4 != 0:
-        act[na] = n_g
-        aiv[na] = 0.0
-        aiv2[na] = 0.0
-        na += 1
-    return na
-
-
-@jit(inline="always")
-def block_solar_partial2(coef, mo, act, aiv, aiv2, n_pass, sol, sol2):
-    """As :func:`block_solar_partial` for two hours at once (irradiance ``aiv`` into ``sol``,
-    ``aiv2`` into ``sol2``), reading each collecting area once."""
-    if n_pass == 0:
+        q += 4
+    while q < na:
+        g0 = act[q]
+        i0 = aiv[q]
         for j in range(sol.shape[0]):
-            sol[j] = 0.0
-            sol2[j] = 0.0
-        return
-    g0, g1, g2, g3 = act[0], act[1], act[2], act[3]
-    i0, i1, i2, i3 = aiv[0], aiv[1], aiv[2], aiv[3]
-    k0, k1, k2, k3 = aiv2[0], aiv2[1], aiv2[2], aiv2[3]
-    for j in range(sol.shape[0]):
-        c0, c1, c2, c3 = coef[mo, g0, j], coef[mo, g1, j], coef[mo, g2, j], coef[mo, g3, j]
-        s = 0.0 + c0 * i0
-        s = s + c1 * i1
-        s = s + c2 * i2
-        sol[j] = s + c3 * i3
-        s = 0.0 + c0 * k0
-        s = s + c1 * k1
-        s = s + c2 * k2
-        sol2[j] = s + c3 * k3
-    for p in range(1, n_pass):
-        q = 4 * p
-        g0, g1, g2, g3 = act[q], act[q + 1], act[q + 2], act[q + 3]
-        i0, i1, i2, i3 = aiv[q], aiv[q + 1], aiv[q + 2], aiv[q + 3]
-        k0, k1, k2, k3 = aiv2[q], aiv2[q + 1], aiv2[q + 2], aiv2[q + 3]
-        for j in range(sol.shape[0]):
-            c0, c1, c2, c3 = coef[mo, g0, j], coef[mo, g1, j], coef[mo, g2, j], coef[mo, g3, j]
-            s = sol[j] + c0 * i0
-            s = s + c1 * i1
-            s = s + c2 * i2
-            sol[j] = s + c3 * i3
-            s = sol2[j] + c0 * k0
-            s = s + c1 * k1
-            s = s + c2 * k2
-            sol2[j] = s + c3 * k3
-
-
-@jit(inline="always")
-def block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol):
-    """Solar and sky long-wave heat flow of every lane of a block in hour ``h`` (month ``mo``) into ``sol``, W.
-
-    :func:`block_solar_groups` then :func:`block_solar_partial` over all of them: the groups
-    with irradiance in group order, four per pass. ``coef``: (12, n_g + 1, BLOCK) with row
-    ``n_g`` zero; ``act`` (int64) and ``aiv``: scratch of ``n_g + 4``. The annual kernel adds
-    the last pass inside its step (:func:`_hour_lanes`), with the same sums in the same order.
-    """
-    na = block_solar_groups(irr_hg, h, act, aiv)
-    block_solar_partial(coef, mo, act, aiv, na // 4, sol)
+            sol[j] += coef[mo, g0, j] * i0
+        q += 1
 
 
 @jit_parallel
@@ -686,44 +454,31 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
     n_g = irr_hg.shape[1]
     want_phi = out_hourly_phi_hc_w.shape[0] > 0
     want_t = out_hourly_t_air_c.shape[0] > 0
-    hourly = want_phi or want_t
     n_blocks = (n_b + BLOCK - 1) // BLOCK
-    # setpoint profiles whose cooling is off all year (the blocks on them skip the cooling terms)
-    n_sp = cool_setpoint_c.shape[0]
-    cool_off = np.empty(n_sp, dtype=np.bool_)
-    for p in range(n_sp):
-        off = True
-        for hh in range(n_h):
-            off = off and cool_setpoint_c[p, hh] == np.inf
-        cool_off[p] = off
     for c in prange(n_chunks):
-        # per-chunk scratch for one block of BLOCK buildings: monthly collecting areas coef (row
-        # n_g: zeros, for the padding of the solar passes), constants kc (read-only in the hour
-        # loop), solar heat flow sol, state st; lanes are contiguous so the lane loops vectorise
-        coef = np.empty((12, n_g + 1, BLOCK))
-        for m in range(12):  # explicit loops: a slice assignment here would be a nested parfor
-            for j in range(BLOCK):
-                coef[m, n_g, j] = 0.0
+        # per-chunk scratch for one block of BLOCK buildings: constants kc (read-only in the
+        # hour loop), solar heat flow sol, state st; lanes are contiguous so the lane loops vectorise
+        coef = np.empty((12, n_g, BLOCK))
         kc = np.empty((N_CONST, BLOCK))
         sol = np.empty(BLOCK)
         st = np.empty((N_STATE, BLOCK))
         gp = np.empty(BLOCK, dtype=np.int64)
         sp = np.empty(BLOCK, dtype=np.int64)
+        pk_hi = np.empty(BLOCK, dtype=np.int64)
+        pk_ci = np.empty(BLOCK, dtype=np.int64)
         m_h = np.empty((12, BLOCK))
         m_c = np.empty((12, BLOCK))
-        act = np.empty(n_g + 4, dtype=np.int64)
-        aiv = np.empty(n_g + 4)
-        aiv2 = np.empty(n_g + 4)
-        sol2 = np.empty(BLOCK)
-        hv = np.empty(8)
-        sched = np.empty((3, BLOCK))
+        act = np.empty(n_g, dtype=np.int64)
+        aiv = np.empty(n_g)
+        lane_g = np.empty(BLOCK)
+        lane_hs = np.empty(BLOCK)
+        lane_cs = np.empty(BLOCK)
         lane_b = np.empty(BLOCK, dtype=np.int64)
         vp = np.empty(BLOCK, dtype=np.int64)
         lane_v = np.empty(BLOCK)
         for blk in range(c * n_blocks // n_chunks, (c + 1) * n_blocks // n_chunks):
             b0 = blk * BLOCK
             nb = min(BLOCK, n_b - b0)
-            cool = False
             for j in range(BLOCK):
                 # padding lanes of the last block repeat its first building (results discarded)
                 b = order[b0 + j] if j < nb else order[b0]
@@ -732,13 +487,10 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
                 kc[K_PCMAX, j] = -control.phi_c_max_w[b]
                 gp[j] = building.gain_profile[b]
                 sp[j] = control.setpoint_profile[b]
-                cool = cool or not (cool_off[sp[j]] or control.phi_c_max_w[b] == 0.0)
                 for m in range(12):
                     m_h[m, j] = 0.0
                     m_c[m, j] = 0.0
                 st[S_TM, j] = theta_m0_c
-                st[S_TA, j] = 0.0
-                st[S_PHI, j] = 0.0
                 st[S_QH, j] = 0.0
                 st[S_QC, j] = 0.0
                 st[S_PKH, j] = 0.0
@@ -746,89 +498,47 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
                 st[S_TMIN, j] = np.inf
                 st[S_TMAX, j] = -np.inf
                 st[S_TSUM, j] = 0.0
-                st[S_PKHI, j] = -1.0
-                st[S_PKCI, j] = -1.0
+                pk_hi[j] = -1
+                pk_ci[j] = -1
             uniform = True
             for j in range(BLOCK):
                 uniform = uniform and gp[j] == gp[0] and sp[j] == sp[0]
             n_vent, vent_uniform, vp_u = block_ventilation_profile(building, lane_b, vp)
             v_last = np.nan
-            n_steps = warmup_hours + n_h
-            step = 0
-            while step < n_steps:
+            for step in range(warmup_hours + n_h):
                 h = step - warmup_hours
                 record = h >= 0
                 if not record:
                     h += n_h
-                if step == warmup_hours:
-                    # first recorded hour: the warm-up ran the same passes (fewer compiled
-                    # copies of the lane loop); drop what it added to the aggregates
-                    for j in range(BLOCK):
-                        for m in range(12):
-                            m_h[m, j] = 0.0
-                            m_c[m, j] = 0.0
-                        st[S_QH, j] = 0.0
-                        st[S_QC, j] = 0.0
-                        st[S_PKH, j] = 0.0
-                        st[S_PKC, j] = 0.0
-                        st[S_TMIN, j] = np.inf
-                        st[S_TMAX, j] = -np.inf
-                        st[S_TSUM, j] = 0.0
-                        st[S_PKHI, j] = -1.0
-                        st[S_PKCI, j] = -1.0
                 te = t_out_c[h]
                 mo = month[h]
-                # two hours in one pass: both warm-up or both recorded, same month, constants
-                # that do not change by the hour (no scheduled ventilation), one profile
-                if (
-                    uniform
-                    and n_vent == 0
-                    and not hourly
-                    and step + 1 < n_steps
-                    and (step + 1 - warmup_hours >= 0) == record
-                    and h + 1 < n_h
-                    and month[h + 1] == mo
-                ):
-                    na = block_solar_groups2(irr_hg, h, act, aiv, aiv2)
-                    q = na - 4
-                    block_solar_partial2(coef, mo, act, aiv, aiv2, q // 4, sol, sol2)
-                    hv[0] = te
-                    hv[1] = gain_schedule[gp[0], h]
-                    hv[2] = heat_setpoint_c[sp[0], h]
-                    hv[3] = cool_setpoint_c[sp[0], h]
-                    hv[4] = t_out_c[h + 1]
-                    hv[5] = gain_schedule[gp[0], h + 1]
-                    hv[6] = heat_setpoint_c[sp[0], h + 1]
-                    hv[7] = cool_setpoint_c[sp[0], h + 1]
-                    if cool:
-                        _pair_lanes(kc, st, m_h, m_c, sol, sol2, coef, mo, act, aiv, aiv2, q, hv, h, M_REC | M_COOL)
-                    else:
-                        _pair_lanes(kc, st, m_h, m_c, sol, sol2, coef, mo, act, aiv, aiv2, q, hv, h, M_REC)
-                    step += 2
-                    continue
-                step += 1
                 v_last = block_ventilation_hour(building, ve_schedule, h, lane_b, vp, lane_v, kc, n_vent, vent_uniform, vp_u, v_last)
-                # solar groups of the hour: all passes but the last into sol, the last in the step
-                na = block_solar_groups(irr_hg, h, act, aiv)
-                q = na - 4
-                block_solar_partial(coef, mo, act, aiv, q // 4, sol)
-                # the ISO 13790 step, the control and the aggregates, one pass per lane; schedules
-                # read once per block when every lane follows the same profiles (stride 0)
+                block_solar_flow(irr_hg, h, mo, coef, act, aiv, sol)
+                # the ISO 13790 step and the control, one pass per lane; schedules read once per
+                # block when every lane follows the same profiles
                 if uniform:
-                    sched[0, 0] = gain_schedule[gp[0], h]
-                    sched[1, 0] = heat_setpoint_c[sp[0], h]
-                    sched[2, 0] = cool_setpoint_c[sp[0], h]
+                    g_u = gain_schedule[gp[0], h]
+                    hs_u = heat_setpoint_c[sp[0], h]
+                    cs_u = cool_setpoint_c[sp[0], h]
+                    if record:
+                        for j in range(BLOCK):
+                            ta, phi = _step(kc, st, sol, j, g_u, te, hs_u, cs_u)
+                            _record(st, m_h, m_c, pk_hi, pk_ci, j, ta, phi, h, mo)
+                    else:
+                        for j in range(BLOCK):
+                            _step(kc, st, sol, j, g_u, te, hs_u, cs_u)
                 else:
                     for j in range(BLOCK):
-                        sched[0, j] = gain_schedule[gp[j], h]
-                        sched[1, j] = heat_setpoint_c[sp[j], h]
-                        sched[2, j] = cool_setpoint_c[sp[j], h]
-                if uniform and not cool and not hourly:
-                    _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 0, te, h, M_REC)
-                elif uniform:
-                    _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 0, te, h, M_REC | M_COOL | M_STORE)
-                else:
-                    _hour_lanes(kc, st, m_h, m_c, sol, coef, mo, act, aiv, q, sched, 1, te, h, M_REC | M_COOL | M_STORE)
+                        lane_g[j] = gain_schedule[gp[j], h]
+                        lane_hs[j] = heat_setpoint_c[sp[j], h]
+                        lane_cs[j] = cool_setpoint_c[sp[j], h]
+                    if record:
+                        for j in range(BLOCK):
+                            ta, phi = _step(kc, st, sol, j, lane_g[j], te, lane_hs[j], lane_cs[j])
+                            _record(st, m_h, m_c, pk_hi, pk_ci, j, ta, phi, h, mo)
+                    else:
+                        for j in range(BLOCK):
+                            _step(kc, st, sol, j, lane_g[j], te, lane_hs[j], lane_cs[j])
                 if record:
                     if want_phi:
                         for j in range(nb):
@@ -841,9 +551,9 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
                 out_heat_wh[b] = st[S_QH, j]
                 out_cool_wh[b] = st[S_QC, j]
                 out_peak_heat_w[b] = st[S_PKH, j]
-                out_peak_heat_hour[b] = np.int64(st[S_PKHI, j])
+                out_peak_heat_hour[b] = pk_hi[j]
                 out_peak_cool_w[b] = st[S_PKC, j]
-                out_peak_cool_hour[b] = np.int64(st[S_PKCI, j])
+                out_peak_cool_hour[b] = pk_ci[j]
                 out_t_air_min_c[b] = st[S_TMIN, j]
                 out_t_air_max_c[b] = st[S_TMAX, j]
                 out_t_air_mean_c[b] = st[S_TSUM, j] / n_h

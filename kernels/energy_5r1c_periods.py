@@ -117,10 +117,7 @@ def run_periods_5r1c(
     want_t = out_hourly_t_air_c.shape[0] > 0
     n_blocks = (n_b + BLOCK - 1) // BLOCK
     for c in prange(n_chunks):
-        coef = np.empty((12, n_g + 1, BLOCK))  # row n_g: zeros, the padding of the solar passes
-        for m in range(12):  # explicit loops: a slice assignment here would be a nested parfor
-            for j in range(BLOCK):
-                coef[m, n_g, j] = 0.0
+        coef = np.empty((12, n_g, BLOCK))
         kc = np.empty((N_CONST, BLOCK))
         hs = np.empty(BLOCK)
         gp = np.empty(BLOCK, dtype=np.int64)
@@ -129,8 +126,8 @@ def run_periods_5r1c(
         phi = np.empty(BLOCK)
         tav = np.empty(BLOCK)
         gsv = np.empty(BLOCK)
-        act = np.empty(n_g + 4, dtype=np.int64)
-        aiv = np.empty(n_g + 4)
+        act = np.empty(n_g, dtype=np.int64)
+        aiv = np.empty(n_g)
         lane_b = np.empty(BLOCK, dtype=np.int64)
         vp = np.empty(BLOCK, dtype=np.int64)
         lane_v = np.empty(BLOCK)

@@ -6,8 +6,8 @@ fixed before the test year was scored"), before this script was first run. It ru
 blocks, 0.5 K grid, daily loss, stacking) and, for the record, at the eleven other settings of
 the AMPds2 robustness table (blocks of 1, 2, 3 months; grid 0.5 or 1 K; daily or monthly loss);
 prints every row, writes the full table to ``docs/calibration_lcm_p12u.md`` (and ``.json``) and
-the declared settings' table between the markers ``<!-- figures:calibration_lcm_p12u -->`` and
-``<!-- /figures:calibration_lcm_p12u -->`` of ``docs/calibration.md``. Nothing is typed by hand::
+the declared settings' table between the markers ``<!-- written:calibration_lcm_p12u -->`` and
+``<!-- /written:calibration_lcm_p12u -->`` of ``docs/calibration.md``. Nothing is typed by hand::
 
     .venv/bin/python scripts/calibration_lcm_p12u.py [--months 1 2 3] [--cache DIR] [--no-docs]
 """
@@ -71,9 +71,9 @@ def declared_table(r: dict, load: float, cpu_s: float) -> str:
 
 def write_into_doc(text: str, doc: Path = DOC) -> None:
     s = doc.read_text()
-    pat = re.compile(rf"(<!-- figures:{MARK} -->\n).*?(\n<!-- /figures:{MARK} -->)", re.S)
+    pat = re.compile(rf"(<!-- written:{MARK} -->\n).*?(\n<!-- /written:{MARK} -->)", re.S)
     if not pat.search(s):
-        raise SystemExit(f"markers <!-- figures:{MARK} --> ... <!-- /figures:{MARK} --> not found in {doc}")
+        raise SystemExit(f"markers <!-- written:{MARK} --> ... <!-- /written:{MARK} --> not found in {doc}")
     doc.write_text(pat.sub(lambda m: m.group(1) + text + m.group(2), s))
 
 

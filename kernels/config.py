@@ -45,9 +45,11 @@ Nothing here imports from ``twin`` (the layout rule of ``kernels/``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 
 import numba
 
@@ -131,6 +133,22 @@ def set_threads(n: int | None) -> int:
         wanted = min(n, available)
     numba.set_num_threads(wanted)
     return wanted
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run the parallel kernels called inside on this thread alone, then restore the thread count.
+
+    For a call whose parallel loop has a single iteration (one chunk): waking and joining the
+    other threads costs CPU and does no work. Numba's thread count is per calling thread, so
+    other threads' kernels are not affected.
+    """
+    n = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(n)
 
 
 def threads_from_env(environ: dict[str, str] | None = None) -> int | None:

@@ -149,19 +149,14 @@ def _run_kernel(n_chunks: int, *args) -> None:
     way, but waking and joining the other threads cost as much CPU as a year of hours of a block
     (measured in the calibration tests, load 4-5). The work and its results are the same.
     """
-    import numba
-
+    from twin.kernels.config import one_thread
     from twin.kernels.energy_5r1c_periods import run_periods_5r1c
 
     if n_chunks > 1:
         run_periods_5r1c(*args[:8], n_chunks, *args[8:])
         return
-    n_threads = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
+    with one_thread():
         run_periods_5r1c(*args[:8], n_chunks, *args[8:])
-    finally:
-        numba.set_num_threads(n_threads)
 
 
 def simulate_periods(

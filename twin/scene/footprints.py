@@ -114,3 +114,16 @@ def edge_table(fp: FootprintArrays) -> pd.DataFrame:
             "mid_y": mid[:, 1],
         }
     )
+
+
+#: Distance of a facade's observer in front of its edge's midpoint, m (off the wall, so that the
+#: walk does not start on the facade's own triangles).
+OBSERVER_OFFSET_M = 0.1
+
+
+def facade_observer_xy(edges: pd.DataFrame) -> np.ndarray:
+    """Plan position (n, 2) of each facade's observer: ``OBSERVER_OFFSET_M`` in front of the midpoint
+    of its edge, along the outward normal (rows of :func:`edge_table` or ``Scene.facades()``)."""
+    az = np.radians(edges["azimuth_deg"].to_numpy(dtype=float))
+    return np.column_stack([edges["mid_x"].to_numpy() + OBSERVER_OFFSET_M * np.sin(az),
+                            edges["mid_y"].to_numpy() + OBSERVER_OFFSET_M * np.cos(az)])

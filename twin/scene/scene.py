@@ -292,21 +292,15 @@ class Scene:
         return self._cache[key]
 
     def _horizons(self, mask: np.ndarray, n_sectors: int, max_distance_m: float, height_fraction: float) -> np.ndarray:
+        from twin.scene.footprints import facade_observer_xy
         from twin.scene.spatial import horizon_for_points
 
         fac = self.facades()[mask]
-        az = np.radians(fac["azimuth_deg"].to_numpy())
         b = self.buildings
         ground = b["ground_z_m"].to_numpy(dtype=float)
         height = b["height_m"].to_numpy(dtype=float)
         bi = fac["building_index"].to_numpy()
-        obs = np.column_stack(
-            [
-                fac["mid_x"].to_numpy() + 0.1 * np.sin(az),
-                fac["mid_y"].to_numpy() + 0.1 * np.cos(az),
-                ground[bi] + height_fraction * height[bi],
-            ]
-        )
+        obs = np.column_stack([facade_observer_xy(fac), ground[bi] + height_fraction * height[bi]])
         return horizon_for_points(
             obs, bi.astype(np.int64), self.footprints(), self.index("buildings"), ground + height,
             n_sectors=n_sectors, max_distance_m=max_distance_m,

@@ -142,10 +142,10 @@ def _horizon_request(scene, mask, n_sectors, max_distance_m, height_fraction, fr
 
 def _compute_horizons(scene, fac, ground, height, n_sectors, max_distance_m, height_fraction, front_azimuth_deg, key,
                       progress) -> np.ndarray:
+    from twin.scene.footprints import facade_observer_xy
+
     bi = fac["building_index"].to_numpy().astype(np.int64)
-    az = np.radians(fac["azimuth_deg"].to_numpy(dtype=float))
-    obs = np.column_stack([fac["mid_x"].to_numpy() + 0.1 * np.sin(az), fac["mid_y"].to_numpy() + 0.1 * np.cos(az),
-                           ground[bi] + height_fraction * height[bi]])
+    obs = np.column_stack([facade_observer_xy(fac), ground[bi] + height_fraction * height[bi]])
     grid = wall_grid(scene)
     front = None
     if front_azimuth_deg is not None:
@@ -209,14 +209,11 @@ def _ignore_errors(fn, *args) -> None:
 
 
 def _build_wall_grid(scene):
-    from twin.scene.footprints import edge_table
+    from twin.scene.footprints import edge_table, facade_observer_xy
     from twin.solar.grid import SceneGrid
 
     tri, group = wall_triangles(scene, upper_only=True)
-    edges = edge_table(scene.footprints())
-    az = np.radians(edges["azimuth_deg"].to_numpy(dtype=float))
-    xy = np.column_stack([edges["mid_x"].to_numpy() + 0.1 * np.sin(az), edges["mid_y"].to_numpy() + 0.1 * np.cos(az)])
-    return SceneGrid.build(tri, group, points=xy)
+    return SceneGrid.build(tri, group, points=facade_observer_xy(edge_table(scene.footprints())))
 
 
 def _remember(key: str, value) -> None:

@@ -62,7 +62,14 @@ def test_bad_cell_names_file_line_and_column(tmp_path, name, column, value, word
     assert words in str(err.value)
 
 
-@pytest.mark.parametrize("name, noun", [("soil_vegetation.csv", "vegetation"), ("soil_landcover_vegetation.csv", "land-cover class")])
+@pytest.mark.parametrize(
+    "name, noun",
+    [
+        ("soil_vegetation.csv", "vegetation"),
+        ("soil_landcover_vegetation.csv", "land-cover class"),
+        ("soil_sewer_street_classes.csv", "street class"),
+    ],
+)
 def test_a_key_given_twice_is_named(tmp_path, name, noun):
     path, header, body = _table(tmp_path, name, lambda header, body: body.append(list(body[0])))
     key = body[0][0]
@@ -88,3 +95,11 @@ def test_a_day_count_that_is_not_a_whole_number_is_named(tmp_path, column, value
         read_vegetation_table(path)
     assert err.value.field == column
     assert err.value.obj == f"line 3 ({body[1][0]})"
+
+
+def test_a_sewer_table_without_rows_says_so(tmp_path):
+    """A header alone is "no rows", not "no street class has a sewer" (there is no class at all)."""
+    path, _, _ = _table(tmp_path, "soil_sewer_street_classes.csv", lambda header, body: body.clear())
+    with pytest.raises(InputError, match="the sewer street-class table has no rows") as err:
+        read_street_classes(path)
+    assert err.value.path == str(path)

@@ -109,7 +109,8 @@ def read_street_classes(path=None) -> dict[str, StreetClassSewer]:
     Raises
     ------
     InputError
-        Unreadable file, missing column, ``has_sewer`` not yes/no, and for a street with a sewer a
+        Unreadable file, missing column, no rows, a street class given twice, ``has_sewer`` not
+        yes/no, and for a street with a sewer a
         diameter, slope or roughness that is missing, not a number or not positive (a capacity of
         zero): the line, the class and the column named.
     """
@@ -125,7 +126,8 @@ def read_street_classes(path=None) -> dict[str, StreetClassSewer]:
                 raise InputError("the sewer street-class table lacks a column", path=path, field=c)
         out: dict[str, StreetClassSewer] = {}
         for line, row in enumerate(reader, start=2):
-            cls, obj = row_key(row, "road_class", line, path=path, empty="empty street class")
+            cls, obj = row_key(row, "road_class", line, path=path, empty="empty street class", noun="street class",
+                               seen=out)
             flag = (row.get("has_sewer") or "").strip().lower()
             if flag not in ("yes", "no"):
                 raise InputError(f"has_sewer must be yes or no, got {flag!r}", path=path, obj=obj, field="has_sewer")
@@ -143,6 +145,8 @@ def read_street_classes(path=None) -> dict[str, StreetClassSewer]:
                 raise InputError("implausible pipe (diameter above 10 m, slope above 1 or Manning n above 1)", path=path, obj=obj,
                                  field="pipe_diameter_m")
             out[cls] = StreetClassSewer(cls, True, vals["pipe_diameter_m"], vals["slope"], vals["manning_n"])
+    if not out:
+        raise InputError("the sewer street-class table has no rows", path=path, field="road_class")
     if not any(v.has_sewer for v in out.values()):
         raise InputError("no street class has a sewer", path=path, field="has_sewer")
     return out

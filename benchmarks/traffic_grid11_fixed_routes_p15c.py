@@ -60,7 +60,8 @@ def measures(cin: np.ndarray, cout: np.ndarray, free_s: np.ndarray, dt_s: float)
     }
 
 
-def run(scale: float, seed: int) -> list[dict]:
+def run(scale: float, seed: int, curves: bool = False) -> list[dict]:
+    """Both engines at ``scale`` x the demand; ``curves``: also each row's ``cin``/``cout``/``dt_s``/``next_link``/``demand``."""
     import bench_traffic_dynamic as bd
     import bench_traffic_grid11_uxsim as bu
 
@@ -82,6 +83,8 @@ def run(scale: float, seed: int) -> list[dict]:
     tot = res.totals()
     rows = [{"engine": "twin LTM, fixed trees", "scale": scale, "mean_trip_s": tot["mean_trip_time_s"],
              "arrived": tot["arrived_veh"] / tot["generated_veh"], **measures(res.cum_in, res.cum_out, dyn.free_time_s, res.dt_s)}]  # fmt: skip
+    if curves:
+        rows[0].update(cin=res.cum_in, cout=res.cum_out, dt_s=float(res.dt_s), next_link=nxt, demand=dem)
     try:
         import uxsim  # noqa: F401
     except ImportError:
@@ -107,6 +110,8 @@ def run(scale: float, seed: int) -> list[dict]:
     cout = np.array([np.asarray(by_id[i].cum_departure, float) for i in link_name])
     rows.append({"engine": "UXsim 1.15.1 C++ deltan 1, same trees", "scale": scale, "mean_trip_s": float(a.average_travel_time),
                  "arrived": a.trip_completed / a.trip_all, **measures(cin, cout, dyn.free_time_s, float(w.DELTAT))})  # fmt: skip
+    if curves:
+        rows[-1].update(cin=cin, cout=cout, dt_s=float(w.DELTAT), next_link=nxt, demand=dem)
     return rows
 
 

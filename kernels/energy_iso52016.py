@@ -311,6 +311,328 @@ def _cbrt_lanes(x, out, fbits, ibits, nl):
         out[lane] = t
 
 
+@jit
+def _run_batch(
+    bt, nl, order, lam, w_in, w_q, r_air, k_air, z0, n_modes, gain_profile, h_ve_s, ve_profile, ph_max,
+    c_cv, c_qv, c_gv, c_s, c_area, c_h0, c_pos, c_neg, n_conv, c_kind, c_partner, c_gap,
+    t_out, irr, month, g_sched, ve_sched, sp_profile, pc_max, heat_sp, cool_sp, warm,
+    heat_wh, cool_wh, m_heat, m_cool, pk_h, pk_h_hour, pk_c, pk_c_hour, t_min, t_max, t_mean, hourly_phi, hourly_ta, write_hourly,
+):
+    """Batch ``bt`` of :func:`simulate_iso52016` (lanes ``order[bt * nl : bt * nl + nl]``): the hour loop and
+    the batch's outputs. A serial function called from the ``prange`` loop, so Numba's parallel passes
+    do not see (and turn into nested parfors) the allocations and loops of its body."""
+    n_b = lam.shape[0]
+    n_s = lam.shape[1]
+    n_u = w_in.shape[1]
+    n_h = t_out.shape[0]
+    n_g = irr.shape[1]
+    n_cl = c_gv.shape[1]
+    # the batch's constants, lane innermost; modes / links a building does not have stay zero
+    bl = np.empty(LANES, dtype=np.int64)
+    for lane in range(nl):
+        bl[lane] = order[min(bt * nl + lane, n_b - 1)]  # a short last batch repeats its last building
+    ns = 0
+    nc = 0
+    for lane in range(nl):
+        ns = max(ns, n_modes[bl[lane]])
+        nc = max(nc, n_conv[bl[lane]])
+    lam_l = np.zeros((n_s, LANES))
+    wq_l = np.zeros((n_s, LANES))
+    r_l = np.zeros((n_s, LANES))
+    z = np.zeros((n_s, LANES))
+    w_l = np.zeros((n_u, n_s, LANES))
+    cv_l = np.zeros((n_s, n_cl, LANES))  # mode-major: one mode's links together
+    qv_l = np.zeros((n_cl, n_u, LANES))
+    s_l = np.zeros((n_cl, n_cl, LANES))
+    gv_l = np.zeros((n_cl, LANES))
+    area_l = np.zeros((n_cl, LANES))
+    h0_l = np.zeros((n_cl, LANES))
+    cpos_l = np.zeros((n_cl, LANES))
+    cneg_l = np.zeros((n_cl, LANES))
+    kind_l = np.zeros((n_cl, LANES), dtype=np.int64)
+    part_l = np.zeros((n_cl, LANES), dtype=np.int64)
+    gap_l = np.ones((n_cl, 4, LANES))
+    special_j = np.zeros(max(n_cl, 1), dtype=np.bool_)  # link j is not tarp in some lane
+    k_l = np.empty(LANES)
+    gp_l = np.empty(LANES, dtype=np.int64)
+    vp_l = np.empty(LANES, dtype=np.int64)
+    sp_l = np.empty(LANES, dtype=np.int64)
+    hve_l = np.empty(LANES)
+    phmax_l = np.empty(LANES)
+    pcmax_l = np.empty(LANES)
+    for lane in range(nl):
+        b = bl[lane]
+        nsb = n_modes[b]
+        ncb = n_conv[b]
+        for i in range(nsb):
+            lam_l[i, lane] = lam[b, i]
+            wq_l[i, lane] = w_q[b, i]
+            r_l[i, lane] = r_air[b, i]
+            z[i, lane] = z0[b, i]
+            for q in range(n_u):
+                w_l[q, i, lane] = w_in[b, q, i]
+        for j in range(ncb):
+            for i in range(nsb):
+                cv_l[i, j, lane] = c_cv[b, j, i]
+            for q in range(n_u):
+                qv_l[j, q, lane] = c_qv[b, j, q]
+            for jj in range(ncb):
+                s_l[j, jj, lane] = c_s[b, j, jj]
+            gv_l[j, lane] = c_gv[b, j]
+            area_l[j, lane] = c_area[b, j]
+            h0_l[j, lane] = c_h0[b, j]
+            cpos_l[j, lane] = c_pos[b, j]
+            cneg_l[j, lane] = c_neg[b, j]
+            kind_l[j, lane] = c_kind[b, j]
+            part_l[j, lane] = max(0, c_partner[b, j])
+            if c_kind[b, j] != LINK_TARP:
+                special_j[j] = True
+                for q in range(4):
+                    gap_l[j, q, lane] = c_gap[b, j, q]
+        k_l[lane] = k_air[b]
+        gp_l[lane] = gain_profile[b]
+        vp_l[lane] = ve_profile[b]
+        sp_l[lane] = sp_profile[b]
+        hve_l[lane] = h_ve_s[b]
+        phmax_l[lane] = ph_max[b]
+        pcmax_l[lane] = pc_max[b]
+    # working arrays
+    zp = np.empty((n_s, LANES))
+    ugain = np.empty(LANES)
+    ta0 = np.empty(LANES)
+    kq = np.empty(LANES)
+    fac = np.empty(LANES)
+    q_air = np.empty(LANES)
+    phi_l = np.empty(LANES)
+    ta_l = np.zeros(LANES)
+    for i in range(ns):
+        for lane in range(nl):
+            ta_l[lane] += r_l[i, lane] * z[i, lane]  # the air temperature before the first step
+    dprev = np.zeros((n_cl, LANES))  # surface - air of each link at the end of the previous hour
+    dl = np.zeros((n_cl, LANES))
+    dz = np.zeros((n_cl, LANES))  # conv_cv . z of the current state
+    for i in range(ns):
+        for j in range(nc):
+            for lane in range(nl):
+                dz[j, lane] += cv_l[i, j, lane] * z[i, lane]
+    va = np.zeros((n_cl, LANES))
+    vb = np.zeros((n_cl, LANES))
+    mm = np.zeros((n_cl, n_cl, LANES))
+    ad = np.empty(LANES)
+    cb = np.empty(LANES)
+    ra_l = np.zeros(LANES)
+    kgap_l = np.zeros(LANES)
+    hr_l = np.zeros(LANES)
+    nu_l = np.ones(LANES)
+    fbits = np.empty(LANES)
+    ibits = fbits.view(np.int64)
+    # accumulators
+    q_h = np.zeros(LANES)
+    q_c = np.zeros(LANES)
+    peak_h = np.zeros(LANES)
+    peak_c = np.zeros(LANES)
+    peak_h_hour = np.full(LANES, -1, dtype=np.int64)
+    peak_c_hour = np.full(LANES, -1, dtype=np.int64)
+    ta_min = np.full(LANES, np.inf)
+    ta_max = np.full(LANES, -np.inf)
+    ta_sum = np.zeros(LANES)
+    mh = np.zeros((12, LANES))
+    mc = np.zeros((12, LANES))
+    for step in range(warm + n_h):
+        h = n_h - warm + step if step < warm else step - warm
+        te = t_out[h]
+        for lane in range(nl):
+            ugain[lane] = g_sched[gp_l[lane], h]
+        # free-floating step (Q_air = 0) in modal form; zero inputs skipped (shared by the lanes)
+        for i in range(ns):
+            for lane in range(nl):
+                zp[i, lane] = lam_l[i, lane] * z[i, lane] + w_l[0, i, lane] * te + w_l[1, i, lane] * ugain[lane]
+        for gi in range(n_g):
+            ug = irr[h, gi]
+            if ug != 0.0:
+                for i in range(ns):
+                    for lane in range(nl):
+                        zp[i, lane] += w_l[2 + gi, i, lane] * ug
+        for lane in range(nl):
+            ta0[lane] = 0.0
+            kq[lane] = k_l[lane]
+        for i in range(ns):
+            for lane in range(nl):
+                ta0[lane] += r_l[i, lane] * zp[i, lane]
+        if nc > 0:
+            # hourly convective coefficients from the previous hour's differences
+            for j in range(nc):
+                for lane in range(nl):
+                    ad[lane] = max(abs(dprev[j, lane]), 1e-300)
+                _cbrt_lanes(ad, cb, fbits, ibits, nl)
+                for lane in range(nl):
+                    dj = dprev[j, lane]
+                    cj = cpos_l[j, lane] if dj > 0.0 else cneg_l[j, lane]
+                    # c |d|^(1/3) only above the lower bound (also excludes d = 0)
+                    hj = max(H_CONV_MIN_W_M2K, cj * cb[lane]) if cj * cj * cj * abs(dj) > H_CONV_MIN_CUBED else H_CONV_MIN_W_M2K
+                    dl[j, lane] = (hj - h0_l[j, lane]) * area_l[j, lane]
+                if special_j[j]:
+                    # the glazing law of glazing_conductance, as straight lane loops (the Rayleigh
+                    # number, properties and combination vectorise; the power is per lane)
+                    for lane in range(nl):
+                        # pane mean temperature: air + (inner pane - air) - (inner - outer) / 2
+                        dj = dprev[j, lane]
+                        tm = ta_l[lane] + dprev[part_l[j, lane], lane] - 0.5 * dj + 273.15
+                        tm = max(tm, 100.0)  # lanes of other kinds: any positive value (unused)
+                        s_gap = gap_l[j, 0, lane]
+                        kg = 2.873e-3 + 7.76e-5 * tm
+                        mu = 3.723e-6 + 4.94e-8 * tm
+                        cpg = 1002.737 + 1.2324e-2 * tm
+                        rho = GAP_PRESSURE_PA * AIR_MOLAR_MASS_KG_MOL / (GAS_CONSTANT_J_MOLK * tm)
+                        ra_l[lane] = rho * rho * s_gap * s_gap * s_gap * 9.81 * cpg * abs(dj) / (tm * mu * kg)
+                        kgap_l[lane] = kg / s_gap
+                        hr_l[lane] = 4.0 * SIGMA_W_M2K4 * tm * tm * tm * gap_l[j, 2, lane]
+                    for lane in range(nl):
+                        if kind_l[j, lane] == LINK_GAP:
+                            ra = ra_l[lane]
+                            if ra > 5e4:
+                                nu = 0.0673838 * ra ** (1.0 / 3.0)
+                            elif ra > 1e4:
+                                nu = 0.028154 * ra**0.4134
+                            else:
+                                nu = 1.0 + 1.7596678e-10 * ra**2.2984755
+                            ra_a = ra * gap_l[j, 0, lane] / gap_l[j, 3, lane]
+                            if ra_a > 184.0:  # else Nu_2 < 1 <= Nu_1 (see glazing_conductance)
+                                nu = max(nu, 0.242 * ra_a**0.272)
+                            nu_l[lane] = nu
+                    for lane in range(nl):
+                        kd = kind_l[j, lane]
+                        hj = 1.0 / (gap_l[j, 1, lane] + 1.0 / (nu_l[lane] * kgap_l[lane] + hr_l[lane]))
+                        dgap = (hj - h0_l[j, lane]) * area_l[j, lane]
+                        dl[j, lane] = dgap if kd == LINK_GAP else (0.0 if kd == LINK_FIXED else dl[j, lane])
+                # base-system difference with Q = 0 (uses the state before the step)
+                for lane in range(nl):
+                    va[j, lane] = dz[j, lane] + qv_l[j, 0, lane] * te + qv_l[j, 1, lane] * ugain[lane]
+                    vb[j, lane] = gv_l[j, lane]
+                for gi in range(n_g):
+                    ug = irr[h, gi]
+                    if ug != 0.0:
+                        for lane in range(nl):
+                            va[j, lane] += qv_l[j, 2 + gi, lane] * ug
+            for j in range(nc):
+                for jj in range(nc):
+                    for lane in range(nl):
+                        mm[j, jj, lane] = s_l[j, jj, lane] * dl[jj, lane]
+                for lane in range(nl):
+                    mm[j, j, lane] += 1.0
+            # solve (I + S diag(dl)) [pa, pb] = [d_b, g_v]: the new differences (no pivoting, see
+            # module doc); e = diag(dl) p
+            for p in range(nc):
+                for lane in range(nl):
+                    mm[p, p, lane] = 1.0 / mm[p, p, lane]  # the reciprocal pivot, reused below
+                for r in range(p + 1, nc):
+                    for lane in range(nl):
+                        fac[lane] = mm[r, p, lane] * mm[p, p, lane]
+                    for cc in range(p + 1, nc):
+                        for lane in range(nl):
+                            mm[r, cc, lane] -= fac[lane] * mm[p, cc, lane]
+                    for lane in range(nl):
+                        va[r, lane] -= fac[lane] * va[p, lane]
+                        vb[r, lane] -= fac[lane] * vb[p, lane]
+            for p in range(nc - 1, -1, -1):
+                for cc in range(p + 1, nc):
+                    for lane in range(nl):
+                        va[p, lane] -= mm[p, cc, lane] * va[cc, lane]
+                        vb[p, lane] -= mm[p, cc, lane] * vb[cc, lane]
+                for lane in range(nl):
+                    va[p, lane] *= mm[p, p, lane]
+                    vb[p, lane] *= mm[p, p, lane]
+            for j in range(nc):
+                for lane in range(nl):
+                    gd = gv_l[j, lane] * dl[j, lane]
+                    ta0[lane] -= gd * va[j, lane]
+                    kq[lane] -= gd * vb[j, lane]
+        for lane in range(nl):
+            # scheduled ventilation at the air node, implicit: g (theta_e - theta_air)
+            g = hve_l[lane] * ve_sched[vp_l[lane], h]
+            k = kq[lane]
+            den = 1.0 + k * g
+            t0 = (ta0[lane] + k * g * te) / den
+            kk = k / den
+            # ideal control to the setpoints (closed form), power limits
+            sp = sp_l[lane]
+            need_h = (heat_sp[sp, h] - t0) / kk
+            need_c = (cool_sp[sp, h] - t0) / kk
+            need_h = min(phmax_l[lane], max(0.0, need_h))
+            need_c = max(-pcmax_l[lane], min(0.0, need_c))
+            phi = need_h + need_c
+            ta = t0 + kk * phi
+            q_air[lane] = g * (te - ta) + phi
+            phi_l[lane] = phi
+            ta_l[lane] = ta
+        if nc > 0:
+            for j in range(nc):
+                for lane in range(nl):
+                    pj = va[j, lane] + vb[j, lane] * q_air[lane]  # the new surface - air difference
+                    dprev[j, lane] = pj
+                    va[j, lane] = dl[j, lane] * pj  # e
+        if nc > 0:
+            # new state and, in the same pass over each mode's links, conv_cv . z for the next hour
+            for j in range(nc):
+                for lane in range(nl):
+                    dz[j, lane] = 0.0
+            for i in range(ns):
+                for lane in range(nl):
+                    z[i, lane] = zp[i, lane] + wq_l[i, lane] * q_air[lane]
+                for j in range(nc):
+                    for lane in range(nl):
+                        z[i, lane] -= cv_l[i, j, lane] * va[j, lane]
+                for j in range(nc):
+                    for lane in range(nl):
+                        dz[j, lane] += cv_l[i, j, lane] * z[i, lane]
+        else:
+            for i in range(ns):
+                for lane in range(nl):
+                    z[i, lane] = zp[i, lane] + wq_l[i, lane] * q_air[lane]
+        if step < warm:
+            continue
+        mo = month[h]
+        for lane in range(nl):
+            phi = phi_l[lane]
+            ta = ta_l[lane]
+            ph = max(0.0, phi)
+            pc = ph - phi
+            q_h[lane] += ph
+            q_c[lane] += pc
+            mh[mo, lane] += ph
+            mc[mo, lane] += pc
+            if ph > peak_h[lane]:
+                peak_h[lane] = ph
+                peak_h_hour[lane] = h
+            if pc > peak_c[lane]:
+                peak_c[lane] = pc
+                peak_c_hour[lane] = h
+            ta_min[lane] = min(ta_min[lane], ta)
+            ta_max[lane] = max(ta_max[lane], ta)
+            ta_sum[lane] += ta
+        if write_hourly:
+            for lane in range(nl):
+                if bt * nl + lane < n_b:
+                    b = bl[lane]
+                    hourly_phi[b, h] = phi_l[lane]
+                    hourly_ta[b, h] = ta_l[lane]
+    for lane in range(nl):
+        if bt * nl + lane < n_b:
+            b = bl[lane]
+            heat_wh[b] = q_h[lane]
+            cool_wh[b] = q_c[lane]
+            for mo in range(12):
+                m_heat[b, mo] = mh[mo, lane]
+                m_cool[b, mo] = mc[mo, lane]
+            pk_h[b] = peak_h[lane]
+            pk_c[b] = peak_c[lane]
+            pk_h_hour[b] = peak_h_hour[lane]
+            pk_c_hour[b] = peak_c_hour[lane]
+            t_min[b] = ta_min[lane]
+            t_max[b] = ta_max[lane]
+            t_mean[b] = ta_sum[lane] / n_h
+
+
 @jit_parallel
 def simulate_iso52016(building, climate, control, warmup_hours, out):
     """Run every building over the hours of ``climate``; write the aggregates into ``out``.
@@ -372,10 +694,7 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
     write_hourly = hourly_phi.shape[0] > 0
 
     n_b = lam.shape[0]
-    n_s = lam.shape[1]
-    n_u = w_in.shape[1]
     n_h = t_out.shape[0]
-    n_g = irr.shape[1]
     n_cl = c_gv.shape[1]
     warm = min(warmup_hours, n_h)
     # lanes per batch: a run-time count (the lane loops then go to LLVM's loop vectoriser, with its
@@ -385,310 +704,12 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
     # batches of buildings with similar mode / link counts (a batch runs its largest counts)
     order = np.argsort(n_modes * (n_cl + 1) + n_conv, kind="mergesort")
     for bt in prange(n_batch):
-        # the batch's constants, lane innermost; modes / links a building does not have stay zero
-        bl = np.empty(LANES, dtype=np.int64)
-        for lane in range(nl):
-            bl[lane] = order[min(bt * nl + lane, n_b - 1)]  # a short last batch repeats its last building
-        ns = 0
-        nc = 0
-        for lane in range(nl):
-            ns = max(ns, n_modes[bl[lane]])
-            nc = max(nc, n_conv[bl[lane]])
-        lam_l = np.zeros((n_s, LANES))
-        wq_l = np.zeros((n_s, LANES))
-        r_l = np.zeros((n_s, LANES))
-        z = np.zeros((n_s, LANES))
-        w_l = np.zeros((n_u, n_s, LANES))
-        cv_l = np.zeros((n_s, n_cl, LANES))  # mode-major: one mode's links together
-        qv_l = np.zeros((n_cl, n_u, LANES))
-        s_l = np.zeros((n_cl, n_cl, LANES))
-        gv_l = np.zeros((n_cl, LANES))
-        area_l = np.zeros((n_cl, LANES))
-        h0_l = np.zeros((n_cl, LANES))
-        cpos_l = np.zeros((n_cl, LANES))
-        cneg_l = np.zeros((n_cl, LANES))
-        kind_l = np.zeros((n_cl, LANES), dtype=np.int64)
-        part_l = np.zeros((n_cl, LANES), dtype=np.int64)
-        gap_l = np.ones((n_cl, 4, LANES))
-        special_j = np.zeros(max(n_cl, 1), dtype=np.bool_)  # link j is not tarp in some lane
-        k_l = np.empty(LANES)
-        gp_l = np.empty(LANES, dtype=np.int64)
-        vp_l = np.empty(LANES, dtype=np.int64)
-        sp_l = np.empty(LANES, dtype=np.int64)
-        hve_l = np.empty(LANES)
-        phmax_l = np.empty(LANES)
-        pcmax_l = np.empty(LANES)
-        for lane in range(nl):
-            b = bl[lane]
-            nsb = n_modes[b]
-            ncb = n_conv[b]
-            for i in range(nsb):
-                lam_l[i, lane] = lam[b, i]
-                wq_l[i, lane] = w_q[b, i]
-                r_l[i, lane] = r_air[b, i]
-                z[i, lane] = z0[b, i]
-                for q in range(n_u):
-                    w_l[q, i, lane] = w_in[b, q, i]
-            for j in range(ncb):
-                for i in range(nsb):
-                    cv_l[i, j, lane] = c_cv[b, j, i]
-                for q in range(n_u):
-                    qv_l[j, q, lane] = c_qv[b, j, q]
-                for jj in range(ncb):
-                    s_l[j, jj, lane] = c_s[b, j, jj]
-                gv_l[j, lane] = c_gv[b, j]
-                area_l[j, lane] = c_area[b, j]
-                h0_l[j, lane] = c_h0[b, j]
-                cpos_l[j, lane] = c_pos[b, j]
-                cneg_l[j, lane] = c_neg[b, j]
-                kind_l[j, lane] = c_kind[b, j]
-                part_l[j, lane] = max(0, c_partner[b, j])
-                if c_kind[b, j] != LINK_TARP:
-                    special_j[j] = True
-                    for q in range(4):
-                        gap_l[j, q, lane] = c_gap[b, j, q]
-            k_l[lane] = k_air[b]
-            gp_l[lane] = gain_profile[b]
-            vp_l[lane] = ve_profile[b]
-            sp_l[lane] = sp_profile[b]
-            hve_l[lane] = h_ve_s[b]
-            phmax_l[lane] = ph_max[b]
-            pcmax_l[lane] = pc_max[b]
-        # working arrays
-        zp = np.empty((n_s, LANES))
-        ugain = np.empty(LANES)
-        ta0 = np.empty(LANES)
-        kq = np.empty(LANES)
-        fac = np.empty(LANES)
-        q_air = np.empty(LANES)
-        phi_l = np.empty(LANES)
-        ta_l = np.zeros(LANES)
-        for i in range(ns):
-            for lane in range(nl):
-                ta_l[lane] += r_l[i, lane] * z[i, lane]  # the air temperature before the first step
-        dprev = np.zeros((n_cl, LANES))  # surface - air of each link at the end of the previous hour
-        dl = np.zeros((n_cl, LANES))
-        dz = np.zeros((n_cl, LANES))  # conv_cv . z of the current state
-        for i in range(ns):
-            for j in range(nc):
-                for lane in range(nl):
-                    dz[j, lane] += cv_l[i, j, lane] * z[i, lane]
-        va = np.zeros((n_cl, LANES))
-        vb = np.zeros((n_cl, LANES))
-        mm = np.zeros((n_cl, n_cl, LANES))
-        ad = np.empty(LANES)
-        cb = np.empty(LANES)
-        ra_l = np.zeros(LANES)
-        kgap_l = np.zeros(LANES)
-        hr_l = np.zeros(LANES)
-        nu_l = np.ones(LANES)
-        fbits = np.empty(LANES)
-        ibits = fbits.view(np.int64)
-        # accumulators
-        q_h = np.zeros(LANES)
-        q_c = np.zeros(LANES)
-        peak_h = np.zeros(LANES)
-        peak_c = np.zeros(LANES)
-        peak_h_hour = np.full(LANES, -1, dtype=np.int64)
-        peak_c_hour = np.full(LANES, -1, dtype=np.int64)
-        ta_min = np.full(LANES, np.inf)
-        ta_max = np.full(LANES, -np.inf)
-        ta_sum = np.zeros(LANES)
-        mh = np.zeros((12, LANES))
-        mc = np.zeros((12, LANES))
-        for step in range(warm + n_h):
-            h = n_h - warm + step if step < warm else step - warm
-            te = t_out[h]
-            for lane in range(nl):
-                ugain[lane] = g_sched[gp_l[lane], h]
-            # free-floating step (Q_air = 0) in modal form; zero inputs skipped (shared by the lanes)
-            for i in range(ns):
-                for lane in range(nl):
-                    zp[i, lane] = lam_l[i, lane] * z[i, lane] + w_l[0, i, lane] * te + w_l[1, i, lane] * ugain[lane]
-            for gi in range(n_g):
-                ug = irr[h, gi]
-                if ug != 0.0:
-                    for i in range(ns):
-                        for lane in range(nl):
-                            zp[i, lane] += w_l[2 + gi, i, lane] * ug
-            for lane in range(nl):
-                ta0[lane] = 0.0
-                kq[lane] = k_l[lane]
-            for i in range(ns):
-                for lane in range(nl):
-                    ta0[lane] += r_l[i, lane] * zp[i, lane]
-            if nc > 0:
-                # hourly convective coefficients from the previous hour's differences
-                for j in range(nc):
-                    for lane in range(nl):
-                        ad[lane] = max(abs(dprev[j, lane]), 1e-300)
-                    _cbrt_lanes(ad, cb, fbits, ibits, nl)
-                    for lane in range(nl):
-                        dj = dprev[j, lane]
-                        cj = cpos_l[j, lane] if dj > 0.0 else cneg_l[j, lane]
-                        # c |d|^(1/3) only above the lower bound (also excludes d = 0)
-                        hj = max(H_CONV_MIN_W_M2K, cj * cb[lane]) if cj * cj * cj * abs(dj) > H_CONV_MIN_CUBED else H_CONV_MIN_W_M2K
-                        dl[j, lane] = (hj - h0_l[j, lane]) * area_l[j, lane]
-                    if special_j[j]:
-                        # the glazing law of glazing_conductance, as straight lane loops (the Rayleigh
-                        # number, properties and combination vectorise; the power is per lane)
-                        for lane in range(nl):
-                            # pane mean temperature: air + (inner pane - air) - (inner - outer) / 2
-                            dj = dprev[j, lane]
-                            tm = ta_l[lane] + dprev[part_l[j, lane], lane] - 0.5 * dj + 273.15
-                            tm = max(tm, 100.0)  # lanes of other kinds: any positive value (unused)
-                            s_gap = gap_l[j, 0, lane]
-                            kg = 2.873e-3 + 7.76e-5 * tm
-                            mu = 3.723e-6 + 4.94e-8 * tm
-                            cpg = 1002.737 + 1.2324e-2 * tm
-                            rho = GAP_PRESSURE_PA * AIR_MOLAR_MASS_KG_MOL / (GAS_CONSTANT_J_MOLK * tm)
-                            ra_l[lane] = rho * rho * s_gap * s_gap * s_gap * 9.81 * cpg * abs(dj) / (tm * mu * kg)
-                            kgap_l[lane] = kg / s_gap
-                            hr_l[lane] = 4.0 * SIGMA_W_M2K4 * tm * tm * tm * gap_l[j, 2, lane]
-                        for lane in range(nl):
-                            if kind_l[j, lane] == LINK_GAP:
-                                ra = ra_l[lane]
-                                if ra > 5e4:
-                                    nu = 0.0673838 * ra ** (1.0 / 3.0)
-                                elif ra > 1e4:
-                                    nu = 0.028154 * ra**0.4134
-                                else:
-                                    nu = 1.0 + 1.7596678e-10 * ra**2.2984755
-                                ra_a = ra * gap_l[j, 0, lane] / gap_l[j, 3, lane]
-                                if ra_a > 184.0:  # else Nu_2 < 1 <= Nu_1 (see glazing_conductance)
-                                    nu = max(nu, 0.242 * ra_a**0.272)
-                                nu_l[lane] = nu
-                        for lane in range(nl):
-                            kd = kind_l[j, lane]
-                            hj = 1.0 / (gap_l[j, 1, lane] + 1.0 / (nu_l[lane] * kgap_l[lane] + hr_l[lane]))
-                            dgap = (hj - h0_l[j, lane]) * area_l[j, lane]
-                            dl[j, lane] = dgap if kd == LINK_GAP else (0.0 if kd == LINK_FIXED else dl[j, lane])
-                    # base-system difference with Q = 0 (uses the state before the step)
-                    for lane in range(nl):
-                        va[j, lane] = dz[j, lane] + qv_l[j, 0, lane] * te + qv_l[j, 1, lane] * ugain[lane]
-                        vb[j, lane] = gv_l[j, lane]
-                    for gi in range(n_g):
-                        ug = irr[h, gi]
-                        if ug != 0.0:
-                            for lane in range(nl):
-                                va[j, lane] += qv_l[j, 2 + gi, lane] * ug
-                for j in range(nc):
-                    for jj in range(nc):
-                        for lane in range(nl):
-                            mm[j, jj, lane] = s_l[j, jj, lane] * dl[jj, lane]
-                    for lane in range(nl):
-                        mm[j, j, lane] += 1.0
-                # solve (I + S diag(dl)) [pa, pb] = [d_b, g_v]: the new differences (no pivoting, see
-                # module doc); e = diag(dl) p
-                for p in range(nc):
-                    for lane in range(nl):
-                        mm[p, p, lane] = 1.0 / mm[p, p, lane]  # the reciprocal pivot, reused below
-                    for r in range(p + 1, nc):
-                        for lane in range(nl):
-                            fac[lane] = mm[r, p, lane] * mm[p, p, lane]
-                        for cc in range(p + 1, nc):
-                            for lane in range(nl):
-                                mm[r, cc, lane] -= fac[lane] * mm[p, cc, lane]
-                        for lane in range(nl):
-                            va[r, lane] -= fac[lane] * va[p, lane]
-                            vb[r, lane] -= fac[lane] * vb[p, lane]
-                for p in range(nc - 1, -1, -1):
-                    for cc in range(p + 1, nc):
-                        for lane in range(nl):
-                            va[p, lane] -= mm[p, cc, lane] * va[cc, lane]
-                            vb[p, lane] -= mm[p, cc, lane] * vb[cc, lane]
-                    for lane in range(nl):
-                        va[p, lane] *= mm[p, p, lane]
-                        vb[p, lane] *= mm[p, p, lane]
-                for j in range(nc):
-                    for lane in range(nl):
-                        gd = gv_l[j, lane] * dl[j, lane]
-                        ta0[lane] -= gd * va[j, lane]
-                        kq[lane] -= gd * vb[j, lane]
-            for lane in range(nl):
-                # scheduled ventilation at the air node, implicit: g (theta_e - theta_air)
-                g = hve_l[lane] * ve_sched[vp_l[lane], h]
-                k = kq[lane]
-                den = 1.0 + k * g
-                t0 = (ta0[lane] + k * g * te) / den
-                kk = k / den
-                # ideal control to the setpoints (closed form), power limits
-                sp = sp_l[lane]
-                need_h = (heat_sp[sp, h] - t0) / kk
-                need_c = (cool_sp[sp, h] - t0) / kk
-                need_h = min(phmax_l[lane], max(0.0, need_h))
-                need_c = max(-pcmax_l[lane], min(0.0, need_c))
-                phi = need_h + need_c
-                ta = t0 + kk * phi
-                q_air[lane] = g * (te - ta) + phi
-                phi_l[lane] = phi
-                ta_l[lane] = ta
-            if nc > 0:
-                for j in range(nc):
-                    for lane in range(nl):
-                        pj = va[j, lane] + vb[j, lane] * q_air[lane]  # the new surface - air difference
-                        dprev[j, lane] = pj
-                        va[j, lane] = dl[j, lane] * pj  # e
-            if nc > 0:
-                # new state and, in the same pass over each mode's links, conv_cv . z for the next hour
-                for j in range(nc):
-                    for lane in range(nl):
-                        dz[j, lane] = 0.0
-                for i in range(ns):
-                    for lane in range(nl):
-                        z[i, lane] = zp[i, lane] + wq_l[i, lane] * q_air[lane]
-                    for j in range(nc):
-                        for lane in range(nl):
-                            z[i, lane] -= cv_l[i, j, lane] * va[j, lane]
-                    for j in range(nc):
-                        for lane in range(nl):
-                            dz[j, lane] += cv_l[i, j, lane] * z[i, lane]
-            else:
-                for i in range(ns):
-                    for lane in range(nl):
-                        z[i, lane] = zp[i, lane] + wq_l[i, lane] * q_air[lane]
-            if step < warm:
-                continue
-            mo = month[h]
-            for lane in range(nl):
-                phi = phi_l[lane]
-                ta = ta_l[lane]
-                ph = max(0.0, phi)
-                pc = ph - phi
-                q_h[lane] += ph
-                q_c[lane] += pc
-                mh[mo, lane] += ph
-                mc[mo, lane] += pc
-                if ph > peak_h[lane]:
-                    peak_h[lane] = ph
-                    peak_h_hour[lane] = h
-                if pc > peak_c[lane]:
-                    peak_c[lane] = pc
-                    peak_c_hour[lane] = h
-                ta_min[lane] = min(ta_min[lane], ta)
-                ta_max[lane] = max(ta_max[lane], ta)
-                ta_sum[lane] += ta
-            if write_hourly:
-                for lane in range(nl):
-                    if bt * nl + lane < n_b:
-                        b = bl[lane]
-                        hourly_phi[b, h] = phi_l[lane]
-                        hourly_ta[b, h] = ta_l[lane]
-        for lane in range(nl):
-            if bt * nl + lane < n_b:
-                b = bl[lane]
-                heat_wh[b] = q_h[lane]
-                cool_wh[b] = q_c[lane]
-                for mo in range(12):
-                    m_heat[b, mo] = mh[mo, lane]
-                    m_cool[b, mo] = mc[mo, lane]
-                pk_h[b] = peak_h[lane]
-                pk_c[b] = peak_c[lane]
-                pk_h_hour[b] = peak_h_hour[lane]
-                pk_c_hour[b] = peak_c_hour[lane]
-                t_min[b] = ta_min[lane]
-                t_max[b] = ta_max[lane]
-                t_mean[b] = ta_sum[lane] / n_h
+        _run_batch(
+            bt, nl, order, lam, w_in, w_q, r_air, k_air, z0, n_modes, gain_profile, h_ve_s, ve_profile, ph_max,
+            c_cv, c_qv, c_gv, c_s, c_area, c_h0, c_pos, c_neg, n_conv, c_kind, c_partner, c_gap,
+            t_out, irr, month, g_sched, ve_sched, sp_profile, pc_max, heat_sp, cool_sp, warm,
+            heat_wh, cool_wh, m_heat, m_cool, pk_h, pk_h_hour, pk_c, pk_c_hour, t_min, t_max, t_mean, hourly_phi, hourly_ta, write_hourly,
+        )
 
 
 def allocate_outputs(n_b: int, n_h: int, *, hourly: bool = False) -> Outputs52016:

@@ -481,6 +481,11 @@ def stack_buildings(models: list[dict[str, np.ndarray]], *, gain_w_scale: np.nda
     return {"lam": lam, "w_in": w_in, "w_q": w_q, "r_air": r_air, "k_air_k_w": k_air, "z0": z0, "n_modes": n_modes, **conv, "n_conv": n_conv}
 
 
+def _kernel_array(a: np.ndarray) -> np.ndarray:
+    """``a`` itself when C-contiguous and writeable, else a C-contiguous writeable copy (same values)."""
+    return np.require(a, requirements=["C", "W"])
+
+
 def run_kernel(
     stacked: dict[str, np.ndarray],
     *,
@@ -511,7 +516,9 @@ def run_kernel(
     zeros = np.zeros(n_b, dtype=np.int64)
     hs = np.where(np.isnan(heat_setpoint_c), -np.inf, heat_setpoint_c).reshape(-1, n_h)
     cs = np.where(np.isnan(cool_setpoint_c), np.inf, cool_setpoint_c).reshape(-1, n_h)
-    bld = Building52016(
+    # every array C-contiguous and writeable, so that all callers share one compiled signature (a read-only
+    # view, e.g. of np.broadcast_to, is another Numba type: a second compilation of about a minute)
+    bld = Building52016._make(_kernel_array(a) for a in Building52016(
         lam=stacked["lam"],
         w_in=stacked["w_in"],
         w_q=stacked["w_q"],
@@ -535,20 +542,20 @@ def run_kernel(
         conv_kind=stacked.get("conv_kind", np.zeros_like(stacked["conv_gv"], dtype=np.int64)),
         conv_partner=stacked.get("conv_partner", np.full(stacked["conv_gv"].shape, -1, dtype=np.int64)),
         conv_gap=stacked.get("conv_gap", np.ones(stacked["conv_gv"].shape + (4,))),
-    )
-    clim = Climate52016(
+    ))
+    clim = Climate52016._make(_kernel_array(a) for a in Climate52016(
         t_out_c=np.ascontiguousarray(t_out_c, dtype=float),
         irr_hg=np.ascontiguousarray(irr_hg, dtype=float),
         month=np.asarray(month, dtype=np.int64),
         gain_schedule=np.ascontiguousarray(np.asarray(gain_schedule, dtype=float).reshape(-1, n_h)),
         ve_schedule=np.ascontiguousarray(np.asarray(ve_schedule, dtype=float).reshape(-1, n_h)),
-    )
-    ctrl = Control52016(
+    ))
+    ctrl = Control52016._make(_kernel_array(a) for a in Control52016(
         setpoint_profile=zeros if setpoint_profile is None else np.asarray(setpoint_profile, dtype=np.int64),
         phi_c_max_w=np.broadcast_to(np.asarray(phi_c_max_w, dtype=float), (n_b,)).copy(),
         heat_setpoint_c=np.ascontiguousarray(hs),
         cool_setpoint_c=np.ascontiguousarray(cs),
-    )
+    ))
     out = allocate_outputs(n_b, n_h, hourly=hourly)
     simulate_iso52016(bld, clim, ctrl, int(warmup_hours), out)
     return out

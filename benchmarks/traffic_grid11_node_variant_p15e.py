@@ -16,6 +16,10 @@ whose turn demand ``S_i f_ij`` fits in its share passes all of it). On the isola
 with the variant, 0.091 with Tampère's rule and 0.31-0.33 in UXsim's discrete head-vehicle
 draw: the two fluid rules bracket UXsim. Then the fixed-route comparison of
 ``traffic_grid11_fixed_routes_p15c.py`` runs with the variant (its UXsim rows are unchanged).
+With ``--duo-seeds N``: instead, the side by side's twin runs (``bench_traffic_grid11_uxsim.run_twin``:
+DUO on instantaneous link times, stop-line choice) at 1x and 1.5x for seeds 0 to N - 1, first
+with twin's node model, then with the variant (compare UXsim's runs of the same seeds in
+``benchmarks/figures/traffic_grid11.json``).
 """
 
 from __future__ import annotations
@@ -100,15 +104,45 @@ def install_variant() -> None:
     ltm.ltm_simulate_parallel = kernel
 
 
+def duo_runs(seeds: int) -> list[dict]:
+    """twin's DUO runs of the side by side at 1x and 1.5x, with twin's node model and then with the variant."""
+    import os
+
+    import bench_traffic_grid11_uxsim as bu
+
+    rows = []
+    for rule in ("Tampere (twin)", "link-share variant"):
+        if rule != "Tampere (twin)":
+            install_variant()
+        for scale in (1.0, 1.5):
+            for seed in range(seeds):
+                r = bu.run_twin(scale, seed)
+                rows.append({"rule": rule, **r})
+                print(f"{rule:20s} x{scale:g} seed {seed}: mean trip {r['mean_trip_time_s']:7.1f} s, links that queue {r['queued_links']:3d}, "
+                      f"arrived {100 * r['arrived_share']:5.1f} %, delay on links {r['delay_on_links_veh_h']:6.0f} veh-h, "
+                      f"links per trip {r['links_per_trip']:.2f}; load average {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+            sel = [x for x in rows if x["rule"] == rule and x["scale"] == scale]
+            print(f"{rule:20s} x{scale:g} mean of {seeds} seeds: mean trip {np.mean([x['mean_trip_time_s'] for x in sel]):7.1f} s, "
+                  f"links that queue {np.mean([x['queued_links'] for x in sel]):5.1f}", flush=True)  # fmt: skip
+    return rows
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
+    import argparse
+
     import traffic_grid11_fixed_routes_p15c as fr
     import traffic_node_sharing_p15e as one_node
 
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--duo-seeds", type=int, default=0, help="run the DUO comparison for this many seeds instead")
+    args, rest = ap.parse_known_args(argv if argv is not None else sys.argv[1:])
+    if args.duo_seeds > 0:
+        return duo_runs(args.duo_seeds)
     install_variant()
     got = one_node.run_twin(0.1, 0.1, 5.0)
     print(f"one node (f 0.1, r 0.1 veh/s), link-share variant: q_A {got['q_A']:.4f}, q_B {got['q_B']:.4f}, into bottleneck {got['r']:.4f} veh/s")
     print("grid11, fixed routes; the 'twin' rows use the link-share variant:")
-    return fr.main(argv if argv is not None else sys.argv[1:] or ["--scales", "0.5,0.75,1"])
+    return fr.main(rest or ["--scales", "0.5,0.75,1"])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,95 @@
+"""The mobility model's skim cache (twin.traffic.mobility._skim): a hit gives the skims a new
+path search gives (the reference: :func:`twin.traffic.skims.network_skims` on the same
+network), fresh arrays every time, and a what-if closing streets to cars finds its walk and
+bike skims in the cache (the same zones and networks as its baseline), not its car skims.
+Whole-model equality (cache on / cleared) on the Saint-Gilles sample."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from twin.traffic import mobility as mob
+from twin.traffic.mobility import MobilityOptions, build_mode_network, edge_nodes, run_district_mobility
+from twin.traffic.skims import network_skims
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
+PARVIS = ["Parvis Saint-Gilles - Sint-Gillis Voorplein", "Rue de l'Église Saint-Gilles - Sint-Gilliskerkstraat"]
+
+
+@pytest.fixture(scope="module")
+def scene():
+    from twin.ingest import ingest
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sc, _ = ingest([SAMPLES / f"stgilles_{k}_osm2013.geojson" for k in ("buildings", "streets", "landcover", "pois")])
+    return sc
+
+
+@pytest.fixture(scope="module")
+def walk(scene):
+    from twin.traffic.demand import read_parameters, trip_ends
+
+    ends = trip_ends(scene, read_parameters(None), zone_size_m=100.0)
+    return build_mode_network(scene, "walk", ends, edge_nodes(scene))
+
+
+def test_a_hit_equals_a_new_search_and_hands_out_fresh_arrays(walk) -> None:
+    net = walk.network
+    mob._SKIM_CACHE.clear()
+    first = mob._skim(walk)
+    assert len(mob._SKIM_CACHE) == 1
+    ref = network_skims(net, cost=net.free_flow_time, attributes={"distance_m": net.length}, cost_name="time_s")
+    assert np.array_equal(first["time_s"], ref.matrices["time_s"]) and np.array_equal(first["distance_m"], ref.matrices["distance_m"])
+    first["time_s"][:] = -1.0  # a caller writing into its skims does not reach the cache
+    again = mob._skim(walk)
+    assert len(mob._SKIM_CACHE) == 1
+    assert np.array_equal(again["time_s"], ref.matrices["time_s"]) and again["time_s"] is not first["time_s"]
+    # other costs: another entry, the skims of those costs
+    slow = net.free_flow_time * 2.0
+    other = mob._skim(walk, slow)
+    assert len(mob._SKIM_CACHE) == 2
+    ref2 = network_skims(net, cost=slow, attributes={"distance_m": net.length}, cost_name="time_s")
+    assert np.array_equal(other["time_s"], ref2.matrices["time_s"])
+    assert not np.array_equal(other["time_s"], again["time_s"])
+
+
+def test_the_cache_is_bounded(walk) -> None:
+    mob._SKIM_CACHE.clear()
+    for k in range(mob._SKIM_CACHE_SIZE + 3):
+        mob._skim(walk, walk.network.free_flow_time * (1.0 + k))
+    assert len(mob._SKIM_CACHE) == mob._SKIM_CACHE_SIZE
+
+
+@pytest.mark.slow
+def test_a_car_closure_reuses_walk_and_bike_skims_and_gives_the_same_results(scene, monkeypatch) -> None:
+    from twin.traffic.whatif import close_streets
+
+    links = scene.links
+    ids = links.loc[links["name"].isin(PARVIS) & links["modes"].str.contains("car"), "link_id"].tolist()
+    opts = MobilityOptions(feedback=1, periods=("am_peak",))
+    calls = []
+    real = network_skims
+
+    def counting(net, **kw):
+        calls.append(net.name)
+        return real(net, **kw)
+
+    monkeypatch.setattr("twin.traffic.skims.network_skims", counting)
+    mob._SKIM_CACHE.clear()
+    base = run_district_mobility(scene, opts)
+    n_base = len(calls)
+    variant = run_district_mobility(close_streets(scene, ids), opts, baseline=base)
+    n_variant = len(calls) - n_base
+    assert n_variant == n_base - 2  # walk and bike free skims from the cache; every car skim searched
+    # the same what-if with an empty cache: equal results
+    mob._SKIM_CACHE.clear()
+    fresh = run_district_mobility(close_streets(scene, ids), opts, baseline=base)
+    assert fresh.kpis == variant.kpis
+    for m in ("walk", "bike", "car"):
+        assert np.array_equal(fresh.periods["am_peak"].skims[m]["time_s"], variant.periods["am_peak"].skims[m]["time_s"])
+    assert np.array_equal(fresh.periods["am_peak"].trips, variant.periods["am_peak"].trips)

@@ -15,7 +15,8 @@ OD pair along its path), so they are the same in both engines. Printed:
    outflow of every link feeding it over the window, in both engines. Tampère's rule (twin's node
    model) gives the competing queued links equal outflows (equal capacities), whatever their
    ``f``; UXsim's head-vehicle draw gives a link with a small ``f`` much more
-   (``benchmarks/traffic_node_sharing_p15e.py`` isolates one such node).
+   (``benchmarks/traffic_node_sharing_p15e.py`` isolates one such node);
+3. the cumulative counts in / out of the links of :data:`CURVES` every 600 s in both engines.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+CURVES = ((51, 52), (52, 53), (42, 53), (53, 64))
+"""Links whose cumulative in/out counts are printed every 600 s (part 3): 51->52 queues behind 52->53, held at node 53."""
 CONTESTED = ((53, 64), (64, 75), (86, 97), (43, 54))
 """(node, head of the full next link) reported in part 2 (grid11 node ids; found by part 1 at 0.75x, seed 0)."""
 
@@ -109,6 +112,15 @@ def main(argv: list[str] | None = None) -> None:
             into = (r["cin"][j, k1] - r["cin"][j, k0]) / (t1 - t0)
             parts = [f"{name(c)} (f {mv[(c, j)] / total[c]:.2f}) {(r['cout'][c, k1] - r['cout'][c, k0]) / (t1 - t0):.3f}" for c in feeders]
             print(f"   node {node:3d}, full {name(j):7s} {label:5s}: into it {into:.3f}; " + "; ".join(parts))
+    print("3. cumulative vehicles in / out every 600 s, twin | UXsim")
+    links = [int(np.flatnonzero((tail == node_index[a]) & (head == node_index[b]))[0]) for a, b in CURVES]
+    print("   t (s)  " + "".join(f"{name(j):>26s}" for j in links))
+    for t in np.arange(0.0, 7200.0, 600.0):
+        cells = []
+        for j in links:
+            kt, ku = int(round(t / tw["dt_s"])), int(round(t / ux["dt_s"]))
+            cells.append(f"{tw['cin'][j, kt]:5.0f}/{tw['cout'][j, kt]:5.0f} | {ux['cin'][j, ku]:5.0f}/{ux['cout'][j, ku]:5.0f}")
+        print(f"   {t:5.0f}  " + "".join(f"{c:>26s}" for c in cells))
     print(f"(load average {load0:.1f} before, {os.getloadavg()[0]:.1f} after)")
 
 

@@ -6,7 +6,7 @@ The mechanism behind twin's extra delay on grid11 with fixed routes (docs/traffi
 finding 8), isolated: two queued one-lane links A and B (1000 m, 20 m/s, 0.2 veh/m, 5 m/s,
 0.8 veh/s) enter node N; every vehicle of A and a share ``f`` of B's continue on link J to a
 bottleneck of ``r`` veh/s (twin: a link of that capacity after J; UXsim 1.15.1, C++,
-``deltan`` 1: a node ``flow_capacity`` of ``r``), B's others leave on a free link K. Demand for
+``deltan`` 1 and 5: a node ``flow_capacity`` of ``r``), B's others leave on a free link K. Demand for
 an hour: A 0.5 veh/s, B 0.7 veh/s, both above what N lets through once J is full.
 
 Printed: the outflow of A and B and the inflow of the bottleneck between 1,800 s and 3,600 s,
@@ -80,10 +80,11 @@ def run_twin(f: float, r: float, dt_s: float) -> dict[str, float]:
     return window_rates(res.cum_in, res.cum_out, res.dt_s)
 
 
-def run_uxsim(f: float, r: float, seed: int) -> dict[str, float]:
+def run_uxsim(f: float, r: float, seed: int, deltan: int = 1) -> dict[str, float]:
+    """UXsim (C++) on the same node; ``deltan``: vehicles per platoon (its steps are ``deltan`` s)."""
     import uxsim
 
-    w = uxsim.World(name="", deltan=1, reaction_time=1.0, tmax=T_END_S + 10.0, random_seed=seed, print_mode=0, save_mode=0, show_mode=0,
+    w = uxsim.World(name="", deltan=deltan, reaction_time=1.0, tmax=T_END_S + 10.0, random_seed=seed, print_mode=0, save_mode=0, show_mode=0,
                     cpp=True, vehicle_logging_timestep_interval=-1)  # fmt: skip
     for k in range(6):
         w.addNode(str(k), float(k), 0.0, flow_capacity=r if k == 3 else None)
@@ -103,6 +104,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--share", type=float, default=0.1, help="share f of B's vehicles that take J")
     ap.add_argument("--bottleneck", type=float, default=0.1, help="capacity r after J, veh/s")
     ap.add_argument("--seeds", type=int, default=3, help="UXsim seeds")
+    ap.add_argument("--deltan", default="1,5", help="UXsim platoon sizes (the head-vehicle rule does not depend on the vehicle size)")
     args = ap.parse_args(argv)
     f, r = args.share, args.bottleneck
     try:
@@ -115,8 +117,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     for dt in (5.0, 1.0):
         rows.append({"case": f"twin LTM, dt {dt:g} s", **run_twin(f, r, dt)})
     if uxsim is not None:
-        for seed in range(args.seeds):
-            rows.append({"case": f"UXsim {uxsim.__version__} C++ deltan 1, seed {seed}", **run_uxsim(f, r, seed)})
+        for deltan in (int(x) for x in args.deltan.split(",")):
+            for seed in range(args.seeds):
+                rows.append({"case": f"UXsim {uxsim.__version__} C++ deltan {deltan}, seed {seed}", **run_uxsim(f, r, seed, deltan)})
     load = os.getloadavg()[0]
     print(f"f = {f:g} of B's vehicles take J, bottleneck r = {r:g} veh/s; rates over {WINDOW_S[0]:.0f}-{WINDOW_S[1]:.0f} s, veh/s")
     for row in rows:

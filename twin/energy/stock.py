@@ -114,6 +114,10 @@ class StockRun:
     meta: dict = field(default_factory=dict)
     shade_factor: np.ndarray | None = None
     footprints: object = None
+    #: Parquet files already being encoded in a background thread (:func:`simulate_prepared` with
+    #: ``encode=True``): table name -> (the frame encoded, a Future of the file's bytes).
+    #: :meth:`write_files` writes those bytes when the frame it would write is that same object.
+    encoded: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def hourly(self):
@@ -161,7 +165,7 @@ class StockRun:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=3, thread_name_prefix="twin-write") as pool:
-            written = list(pool.map(lambda t: _write_table(folder, t[0], t[1], fmt, self.footprints if t[2] else None), tables))
+            written = list(pool.map(lambda t: self._write_one(folder, t[0], t[1], fmt, self.footprints if t[2] else None), tables))
         summary = {
             **stock_summary(self.accounts),
             "excluded": int(self.excluded["building_id"].nunique()) if len(self.excluded) else 0,
@@ -179,6 +183,15 @@ class StockRun:
         if plots:
             written += _save_plots(folder, self.results.monthly, self.accounts)
         return written
+
+    def _write_one(self, folder: Path, name: str, frame: pd.DataFrame, fmt: str, footprints) -> str:
+        """:func:`_write_table`, or the bytes encoded early of this very frame (:attr:`encoded`)."""
+        early = self.encoded.get(name) if fmt == "parquet" else None
+        if early is not None and early[0] is frame and early[1] is footprints:
+            data = early[2].result()  # an error in the encoding thread is raised here
+            (folder / f"{name}.parquet").write_bytes(data)
+            return f"{name}.parquet"
+        return _write_table(folder, name, frame, fmt, footprints)
 
 
 #: Output formats of the tables of ``twin energy run``.
@@ -210,14 +223,42 @@ def _crs_text(footprints) -> str | None:
     return None if crs is None else crs.to_string()
 
 
-def _write_table(folder: Path, name: str, frame: pd.DataFrame, fmt: str, footprints=None) -> str:
-    """One table as ``<name>.parquet`` (GeoParquet when ``footprints`` are given) or ``<name>.csv``."""
+def _table_frame(frame: pd.DataFrame, footprints=None) -> pd.DataFrame:
+    """The table as written: a GeoDataFrame with each building's footprint when ``footprints`` are given."""
     frame = pd.DataFrame(frame)
     if footprints is not None and "building_id" in frame.columns and len(footprints):
         import geopandas as gpd
 
         geo = footprints.drop_duplicates("building_id").set_index("building_id")["geometry"]
         frame = gpd.GeoDataFrame(frame.assign(geometry=frame["building_id"].map(geo).to_numpy()), geometry="geometry", crs=footprints.crs)
+    return frame
+
+
+def _parquet_bytes(frame: pd.DataFrame, footprints=None) -> bytes:
+    """The bytes of the Parquet (GeoParquet) file :func:`_write_table` writes for this table."""
+    import io
+
+    buf = io.BytesIO()
+    _table_frame(frame, footprints).to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def _encode_early(tables: list[tuple[str, pd.DataFrame, object]]) -> dict:
+    """Start encoding Parquet tables in background threads (Arrow's encoding and compression
+    release the GIL): ``{name: (frame, footprints, Future of the bytes)}`` for :attr:`StockRun.encoded`.
+    The frames must not change afterwards (they are only read)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=len(tables), thread_name_prefix="twin-encode")
+    try:
+        return {name: (frame, fp, pool.submit(_parquet_bytes, frame, fp)) for name, frame, fp in tables}
+    finally:
+        pool.shutdown(wait=False)  # the threads end with their table
+
+
+def _write_table(folder: Path, name: str, frame: pd.DataFrame, fmt: str, footprints=None) -> str:
+    """One table as ``<name>.parquet`` (GeoParquet when ``footprints`` are given) or ``<name>.csv``."""
+    frame = _table_frame(frame, footprints)
     if fmt == "csv":
         if "geometry" in frame.columns:
             frame = pd.DataFrame(frame).assign(geometry=frame.geometry.to_wkt())
@@ -384,8 +425,15 @@ def simulate_prepared(
     *,
     hourly: bool = False,
     meta: dict | None = None,
+    encode: bool = False,
 ) -> StockRun:
-    """Simulate a prepared stock (its own envelope, or a changed copy such as after measures)."""
+    """Simulate a prepared stock (its own envelope, or a changed copy such as after measures).
+
+    ``encode``: start encoding the envelope and monthly tables as Parquet in background threads
+    as soon as they are final (while the accounts are computed), and the accounts once they are;
+    :meth:`StockRun.save` then writes those bytes (the same files). For a run that will be
+    saved as Parquet.
+    """
     from twin.energy.measures import price_peak_measures
     from twin.energy.results import energy_accounts
     from twin.energy.simulate import simulate_stock
@@ -421,14 +469,18 @@ def simulate_prepared(
         excluded = pd.concat([excluded, kernel_bad], ignore_index=True)
         ok = ~isin_ids(env["building_id"], kernel_bad["building_id"])
         env = env[ok].reset_index(drop=True)
+    encoded = _encode_early([("envelope", env, prep.footprints), ("monthly", res.monthly, None)]) if encode else {}
     if costs is None:
         costs = pd.DataFrame(columns=["building_id", "measure", "quantity", "cost_unit", "unit_cost_eur", "investment_eur"])
     costs = price_peak_measures(costs, res.per_building["peak_heat_w"])
     costs = costs[isin_ids(costs["building_id"], env["building_id"])].reset_index(drop=True)
     accounts = energy_accounts(env, res.per_building, res.monthly, prep.drivers, costs=costs, factors=prep.factors)
+    if encode:
+        encoded.update(_encode_early([("buildings", accounts, prep.footprints)]))
     if shade is not None and len(res.errors):
         shade = shade[~pd.Index(inputs.building_id).isin(res.errors["building_id"])]
-    return StockRun(env, excluded.reset_index(drop=True), accounts, res, costs, prep.drivers, meta or {}, shade, prep.footprints)
+    return StockRun(env, excluded.reset_index(drop=True), accounts, res, costs, prep.drivers, meta or {}, shade, prep.footprints,
+                    encoded)
 
 
 def run_stock(
@@ -445,6 +497,7 @@ def run_stock(
     cooling_setpoint_c: float | None = None,
     hourly: bool = False,
     prepared: PreparedStock | None = None,
+    encode: bool = False,
 ) -> StockRun:
     """Simulate the building stock of ``scene`` for one year of ``weather``.
 
@@ -468,6 +521,9 @@ def run_stock(
         Keep hourly heating power and air temperature (xarray) for every building.
     prepared
         The scene's stock already prepared (:func:`prepare_stock` with the same arguments).
+    encode
+        Encode the envelope, monthly and buildings tables early for a Parquet :meth:`StockRun.save`
+        (:func:`simulate_prepared`).
 
     Returns
     -------
@@ -487,7 +543,7 @@ def run_stock(
         from twin.energy.measures import apply_measures
 
         env, costs = apply_measures(env, measures, table=measures_table, buildings=measure_buildings, factors=prep.factors)
-    return simulate_prepared(prep, env, costs, hourly=hourly, meta={"measures": list(measures or [])})
+    return simulate_prepared(prep, env, costs, hourly=hourly, meta={"measures": list(measures or [])}, encode=encode)
 
 
 @dataclass
@@ -706,7 +762,9 @@ def _run_steps(steps, scene_list, weather, out, measures, overrides, measures_ta
             wi = what_if(scene, weather, measures, measures_table=table, overrides=overrides, hourly=hourly, prepared=prep)
             runs = [("baseline", wi.baseline), ("with " + " + ".join(measures), wi.variant)]
         else:
-            run = run_stock(scene, weather, overrides=overrides, hourly=hourly, prepared=prep)
+            # the envelope and monthly tables are encoded while the accounts are computed, the
+            # buildings table (the accounts) while the floor-area sources are summed (Parquet only)
+            run = run_stock(scene, weather, overrides=overrides, hourly=hourly, prepared=prep, encode=fmt == "parquet")
             runs = [("baseline", run)]
     sources = defaults_share(scene, runs[0][1].accounts["building_id"])
     on_defaults = {attr: s["default"] for attr, s in sources.items()}

@@ -31,6 +31,7 @@ refused by :mod:`twin.calibration.calibrate`.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -190,6 +191,21 @@ class ForwardModel:
         if len(inside) == 0:
             raise InputError("no hour of the weather falls in a meter period", field="weather")
         self._h0, self._n = int(inside[0]), int(inside[-1] - inside[0] + 1)
+
+    def with_switchover(self, switchover_c: float | None) -> ForwardModel:
+        """The same model with another switch-over temperature (degC; None: every hour metered).
+
+        Only the hours each period sums differ: the envelope, the parameterised stock, the
+        prepared drivers and the layout are shared with this model (read-only), not rebuilt;
+        its readings equal bit for bit those of a model built with ``switchover_c``.
+        """
+        other = copy.copy(self)
+        other.switchover_c = switchover_c
+        other._cop_cache = {}
+        other._period = self.layout.period
+        if switchover_c is not None:
+            other._period = np.where(np.asarray(self.drivers.t_out_c) < float(switchover_c), self.layout.period, -1)
+        return other
 
     @property
     def n_buildings(self) -> int:

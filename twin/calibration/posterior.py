@@ -307,6 +307,7 @@ def calibrate_posterior(
     space: ProposalSpace | None = None,
     seed: int = 0,
     forward_until: Callable[[np.ndarray, np.ndarray, int], np.ndarray] | None = None,
+    predict_last: int | None = None,
 ) -> Posterior:
     """Posterior of every building's parameters (module docstring).
 
@@ -334,6 +335,13 @@ def calibrate_posterior(
         ``last`` need be computed (e.g. a simulation stopped there), the others may be NaN.
         Used by the mode search, which needs only the periods of ``mask`` (the later ones carry
         no weight there); None: ``forward``.
+    predict_last
+        The last period whose predictions are wanted (None: all). With ``forward_until``, the
+        importance sampling (and any move step) also runs the model only up to this period (at
+        least up to the last period of ``mask``): the likelihood, the weights, the draws and the
+        predictions of the periods up to it are the same bit for bit as without it; the
+        predictions of the later periods (``pred_mean``, ``pred_p5``, ``pred_p95``) are NaN. For
+        fits whose later periods nobody reads (the blocks of a cross-validation).
     """
     rng = np.random.default_rng([int(seed), 0xCA1B])
     y = np.asarray(y, dtype=float)
@@ -344,6 +352,8 @@ def calibrate_posterior(
 
     used = np.flatnonzero(mask.any(axis=0))
     last = int(used[-1]) if len(used) else n_p - 1
+    # the importance sampling's runs stop after period ``stop`` (predict_last, never before the likelihood's last period)
+    stop = n_p - 1 if (predict_last is None or forward_until is None) else min(n_p - 1, max(int(predict_last), last))
 
     def mode_forward(rows, values):
         """Readings for the mode search: the periods after the last one of ``mask`` are not
@@ -355,11 +365,17 @@ def calibrate_posterior(
         out[:, last + 1:] = 1.0
         return out
 
+    def sample_forward(rows, values):
+        """Readings for the importance sampling when ``predict_last`` cuts it: periods after ``stop`` NaN."""
+        out = np.array(forward_until(rows, values, stop), dtype=float)
+        out[:, stop + 1:] = np.nan
+        return out
+
     def evaluate(rows, z, with_fd: bool = False, mode: bool = False):
         """Log posterior and readings at ``z`` of buildings ``rows``; with ``with_fd`` also the
         readings at the forward-difference points of each (n_rows, n_model, n_p), same call;
         ``mode``: for the mode search (:func:`mode_forward`)."""
-        run = mode_forward if mode else forward
+        run = mode_forward if mode else (forward if stop == n_p - 1 else sample_forward)
         x = priors.values_from_z(z)
         if with_fd:
             zz = np.repeat(z, n_model, axis=0) + FD_STEP * np.tile(np.eye(k)[:n_model], (len(rows), 1))
@@ -540,7 +556,10 @@ def calibrate_posterior(
     wn = w / w.sum(axis=1, keepdims=True)
     mf = np.where(np.isfinite(final_m), final_m, np.nan)
     pred_mean = np.einsum("nm,nmp->np", wn, np.nan_to_num(mf))
-    q = weighted_quantiles(np.nan_to_num(mf), wn, (5.0, 95.0))
+    # quantiles column by column (each period's own sort): the periods not simulated are left out, no prediction there
+    q = np.full((2, n_b, n_p), np.nan)
+    q[:, :, :stop + 1] = weighted_quantiles(np.nan_to_num(mf[:, :, :stop + 1]), wn, (5.0, 95.0))
+    pred_mean[:, stop + 1:] = np.nan
     xs = priors.values_from_z(final_z.reshape(-1, k)).reshape(n_b, -1, k)
     pq = weighted_quantiles(xs, wn, (5.0, 50.0, 95.0))
     return Posterior(

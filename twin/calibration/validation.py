@@ -209,14 +209,19 @@ class Experiment:
     _fits: dict = field(default_factory=dict)  # fits on the whole training year, by (T_sw, seed, n_proposal, priors)
 
     def forward(self, switchover_c: float):
-        """The twin's forward model with switch-over ``switchover_c`` (cached)."""
+        """The twin's forward model with switch-over ``switchover_c`` (cached; the candidates
+        share one model's envelope, stock and prepared drivers: :meth:`ForwardModel.with_switchover`)."""
         from twin.calibration.forward import ForwardModel
         from twin.energy.model import TABULA_CONVENTIONS
 
         key = round(float(switchover_c), 6)
         if key not in self._forward:
-            self._forward[key] = ForwardModel(_envelope(self.dataset.tabula_type, self.dataset.building_id), self.drivers, self.layout,
-                                              np.array([self.dataset.carrier]), conventions=TABULA_CONVENTIONS, hot_water=False, switchover_c=key)
+            if self._forward:
+                self._forward[key] = next(iter(self._forward.values())).with_switchover(key)
+            else:
+                self._forward[key] = ForwardModel(_envelope(self.dataset.tabula_type, self.dataset.building_id), self.drivers, self.layout,
+                                                  np.array([self.dataset.carrier]), conventions=TABULA_CONVENTIONS, hot_water=False,
+                                                  switchover_c=key)
         return self._forward[key]
 
 
@@ -276,18 +281,24 @@ def training_folds(ex: Experiment, months_per_fold: int = DEFAULT_MONTHS_PER_FOL
     return [np.asarray(month.isin(b)) & ex.train for b in blocks]
 
 
-def fit_twin(ex: Experiment, switchover_c: float, mask: np.ndarray, *, seed: int = 0, n_proposal: int = 384):
-    """Posterior of the twin with switch-over ``switchover_c`` fitted to the periods of ``mask``."""
+def fit_twin(ex: Experiment, switchover_c: float, mask: np.ndarray, *, seed: int = 0, n_proposal: int = 384,
+             predict_last: int | None = None):
+    """Posterior of the twin with switch-over ``switchover_c`` fitted to the periods of ``mask``.
+
+    ``predict_last``: the last period whose predictions are wanted (None: every period); the
+    posterior's runs stop there, its predictions of the later periods are NaN and the others the
+    same bit for bit (:func:`~twin.calibration.posterior.calibrate_posterior`).
+    """
     from twin.calibration.posterior import calibrate_posterior
 
     whole = bool(np.array_equal(np.asarray(mask, dtype=bool), ex.train))
     key = (round(float(switchover_c), 6), seed, n_proposal, id(ex.priors))
-    if whole and key in ex._fits:  # the same deterministic fit (seeded): reused by the robustness script's rows
+    if whole and predict_last is None and key in ex._fits:  # the same deterministic fit (seeded): reused by the robustness script's rows
         return ex._fits[key]
     fm = ex.forward(switchover_c)
     post = calibrate_posterior(fm.predict, ex.y[None, :], np.asarray(mask)[None, :], ex.priors, ex.noise, n_proposal=n_proposal, seed=seed,
-                               space=fm.proposal_space(ex.priors), n_model=4, forward_until=fm.predict_until)
-    if whole:
+                               space=fm.proposal_space(ex.priors), n_model=4, forward_until=fm.predict_until, predict_last=predict_last)
+    if whole and predict_last is None:
         ex._fits[key] = post
     return post
 
@@ -298,7 +309,9 @@ def twin_cv_predictions(ex: Experiment, grid: np.ndarray, folds: list[np.ndarray
     out = np.full((len(grid), len(ex.y)), np.nan)
     for i, t_sw in enumerate(grid):
         for held in folds:
-            post = fit_twin(ex, t_sw, ex.train & ~held, seed=seed, n_proposal=n_proposal)
+            # only the training year is read (the held-out block): the fit's runs stop at its last period
+            last = int(np.flatnonzero(ex.train | held)[-1])
+            post = fit_twin(ex, t_sw, ex.train & ~held, seed=seed, n_proposal=n_proposal, predict_last=last)
             out[i, held] = post.pred_mean[0][held]
     return out
 

@@ -569,10 +569,7 @@ def simulate_samples(
         sample's own setpoint and hot-water use. False: at the sample's conditions (the former
         behaviour, kept for comparison).
     """
-    from twin.energy.classes import energy_class, load_classes
-    from twin.energy.measures import apply_measures, price_peak_measures
-    from twin.energy.model import envelope_problems, to_stock_inputs
-    from twin.energy.simulate import simulate_raw
+    from twin.energy.classes import load_classes
 
     builder = SampledEnvelopes(scene, prep, samples)
     n_s, n_env = builder.samples.n_samples, builder.n_env
@@ -586,75 +583,267 @@ def simulate_samples(
     classes = load_classes()
     fb = _fallback_arrays(fallback, env_ids, classes)
     per_chunk = max(1, int(chunk_rows) // max(n_env, 1))
-    drv = prep.drivers
     totals = np.zeros((n_s, len(TOTALS)))
     col = {c: i for i, c in enumerate(TOTALS)}
+    context = _RowContext.of(builder, prep, setpoint_c, cool, per_chunk, standard_classes)
+    reference = _reference_rows(context)
+    record = _RowRecord(context)
     for start in range(0, n_s, per_chunk):
         idx = np.arange(start, min(n_s, start + per_chunk))
         k = len(idx)
-        env, s_of_row = builder.build(idx, None if setpoint_c is None else setpoint_c[idx])
-        # setpoint profiles: one per (heating, cooling) pair
-        cool_row = np.repeat(cool[idx], n_env)
-        key = pd.MultiIndex.from_arrays([env["theta_i_c"].to_numpy(dtype=float), np.nan_to_num(cool_row, nan=-999.0)])
-        codes, uniq = pd.factorize(key)
-        heat_p = np.array([u[0] for u in uniq])
-        cool_p = np.array([np.nan if u[1] == -999.0 else u[1] for u in uniq])
-        drivers = replace(drv, heat_setpoint_c=np.repeat(heat_p[:, None], drv.n_hours, axis=1),
-                          cool_setpoint_c=np.repeat(cool_p[:, None], drv.n_hours, axis=1))
-        costs = []
-        for plan, mask in plans:
-            rows = np.tile(mask, k)
-            if rows.any():
-                env, c = apply_measures(env, plan, buildings=env["building_id"].to_numpy()[rows], table=measures_table, factors=prep.factors)
-                costs.append(c)
-        problems = envelope_problems(env)
-        keep = ~env["building_id"].isin(problems["building_id"]).to_numpy() if len(problems) else np.ones(len(env), dtype=bool)
-        ok_env = env[keep].reset_index(drop=True) if len(problems) else env
-        shade = None if prep.shade_factor is None else np.tile(prep.shade_factor, (k, 1, 1))[keep]
-        inputs = to_stock_inputs(ok_env, conventions=prep.conventions, factors=prep.factors, shade_factor=shade)
-        inputs.setpoint_profile = codes[keep].astype(np.int64)
-        # film correction: each building's own flag (StockInputs.film_correction, from the conventions), as simulate_prepared
-        raw, ran, _ = simulate_raw(inputs, drivers, on_error="report")
-        done = np.flatnonzero(keep)[ran]  # rows of env that ran
-        sim = ok_env.iloc[np.flatnonzero(ran)]
-        ids = sim["building_id"].to_numpy()
-        inv = np.zeros(len(sim))
-        if costs:
-            priced = price_peak_measures(pd.concat(costs, ignore_index=True), pd.Series(raw["peak_heat_w"], index=ids))
-            inv = priced.groupby("building_id")["investment_eur"].sum(min_count=1).reindex(ids).fillna(0.0).to_numpy()
-        a_f = sim["a_f_m2"].to_numpy(dtype=float)
-        q_heat = raw["heat_wh"] / 1000.0
-        acc = account_arrays_sampled(
-            _cop_factor(sim), a_f_m2=a_f, q_heat_kwh=q_heat, monthly_heat_kwh=raw["monthly_heat_wh"] / 1000.0,
-            q_w_nd_kwh_m2=sim["q_w_nd_kwh_m2"].to_numpy(dtype=float), system=sim["system"].astype(str).to_numpy(),
-            eta_hr=sim["eta_hr"].to_numpy(dtype=float), n_air_use_1_h=sim["n_air_use_1_h"].to_numpy(dtype=float),
-            volume_m3=sim["volume_m3"].to_numpy(dtype=float),
-            pv_kwp=sim["pv_kwp"].to_numpy(dtype=float) if "pv_kwp" in sim else np.zeros(len(sim)), drivers=drivers, factors=prep.factors,
-            pv_ac_kwh_year=sim["pv_ac_kwh_year"].to_numpy(dtype=float) if "pv_ac_kwh_year" in sim else None,
-            peak_heat_kw=np.asarray(raw["peak_heat_w"], dtype=float) / 1000.0,
-        )
-        poor = np.isin(energy_class(acc["primary_energy_kwh_m2"], classes), POOR_CLASSES)
-        if standard_classes:
-            h_w_k = (np.asarray(inputs.h_ve_w_k, dtype=float) + np.asarray(inputs.h_tr_w_w_k, dtype=float)
-                     + np.asarray(inputs.h_tr_op_w_k, dtype=float))[np.flatnonzero(ran)]
-            poor = _standard_poor(builder.standard, sim, poor, cool_row[done], None if shade is None else shade[ran], prep, classes,
-                                  pe_m2=acc["primary_energy_kwh_m2"], h_w_k=h_w_k, q_dhw_kwh=acc["q_dhw_kwh"], monthly_heat_kwh=raw["monthly_heat_wh"])
-        values = {"buildings": np.ones(len(sim)), "a_f_m2": a_f, "q_heat_kwh": q_heat, "final_energy_kwh": acc["final_energy_kwh"],
-                  "primary_energy_kwh": acc["primary_energy_kwh"], "co2_kg": acc["co2_kg"], "energy_cost_eur": acc["energy_cost_eur"],
-                  "investment_eur": inv, "a_f_d_or_worse_m2": np.where(poor, a_f, 0.0), "substituted": np.zeros(len(sim)),
-                  **{c: acc[c] for c in ("gas_kwh", "oil_kwh", "electricity_kwh", "district_heat_kwh", "pv_kwh")}}
-        s_ran = s_of_row[done]
+        env_all, s_all = builder.build(idx, None if setpoint_c is None else setpoint_c[idx])
+        cool_all = np.repeat(cool[idx], n_env)
+        # rows of an earlier run in the same context (a what-if's baseline): reused where the
+        # row, its shading and its standard conditions are the same and no measure touches it
+        columns = [c for c in env_all.columns if c not in _MEASURE_ONLY_COLUMNS]
+        record.columns = columns if record.columns is None else record.columns
+        row_hash = _row_hashes(env_all, builder.standard, columns)
+        touched = np.zeros(len(env_all), dtype=bool)  # rows a measure changes after the digest
+        for _, mask in plans:
+            touched |= np.tile(mask, k)
+        reuse = np.zeros(len(env_all), dtype=bool)
+        if reference is not None:
+            reuse = reference.reusable(start, env_all, row_hash, np.tile(context.same_shade, k), columns) & ~touched
+        run_rows = np.flatnonzero(~reuse)
+        env, cool_row = (env_all.iloc[run_rows].reset_index(drop=True), cool_all[run_rows]) if reuse.any() else (env_all, cool_all)
+        plan_rows = [(plan, np.tile(mask, k)[run_rows]) for plan, mask in plans]
+        shade = None if prep.shade_factor is None else np.tile(prep.shade_factor, (k, 1, 1))[run_rows]
+        done, values = _simulate_rows(env, cool_row, plan_rows, shade, builder.standard, prep, classes, measures_table, standard_classes)
+        done = run_rows[done]  # rows of the chunk
+        if reuse.any():
+            done, values = reference.merge(start, reuse, done, values)
+        record.add(start, row_hash, done, values, touched)
+        record.rows += len(env_all)
+        record.simulated += len(run_rows)
+        s_ran = s_all[done]
         for name, v in values.items():
             totals[:, col[name]] += np.bincount(s_ran, weights=v, minlength=n_s)
-        lost = np.setdiff1d(np.arange(len(env)), done)
+        lost = np.setdiff1d(np.arange(len(env_all)), done)
         if len(lost) and fb is not None:
             j = lost % n_env
             have = fb["ok"][j]
-            s_lost = s_of_row[lost][have]
+            s_lost = s_all[lost][have]
             for name in TOTALS:
                 totals[:, col[name]] += np.bincount(s_lost, weights=fb[name][j[have]], minlength=n_s)
+    if reference is None or record.simulated > record.rows // 2:  # a baseline-like run: the reference of later ones
+        _remember(record)
     out = pd.DataFrame(totals, columns=list(TOTALS), index=pd.RangeIndex(n_s, name="sample"))
     return out
+
+
+def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, shade, standard: dict, prep, classes, measures_table,
+                   standard_classes: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The chain of :func:`simulate_samples` on the envelope rows ``env`` of a chunk (measures,
+    envelope checks, kernel, accounts, class): the rows that ran (positions in ``env``) and their
+    contributions to :data:`TOTALS` but ``substituted``'s fallbacks.
+
+    ``cool_row``: cooling setpoint per row (NaN: off); ``plan_rows``: (measure list, row mask);
+    ``shade``: the rows' shading factors (or None); ``standard``: :attr:`SampledEnvelopes.standard`.
+    """
+    from twin.energy.classes import energy_class
+    from twin.energy.measures import apply_measures, price_peak_measures
+    from twin.energy.model import envelope_problems, to_stock_inputs
+    from twin.energy.simulate import simulate_raw
+
+    if not len(env):
+        return np.zeros(0, dtype=np.int64), {name: np.zeros(0) for name in TOTALS}
+    # setpoint profiles: one per (heating, cooling) pair
+    key = pd.MultiIndex.from_arrays([env["theta_i_c"].to_numpy(dtype=float), np.nan_to_num(cool_row, nan=-999.0)])
+    codes, uniq = pd.factorize(key)
+    heat_p = np.array([u[0] for u in uniq])
+    cool_p = np.array([np.nan if u[1] == -999.0 else u[1] for u in uniq])
+    drivers = replace(prep.drivers, heat_setpoint_c=np.repeat(heat_p[:, None], prep.drivers.n_hours, axis=1),
+                      cool_setpoint_c=np.repeat(cool_p[:, None], prep.drivers.n_hours, axis=1))
+    costs = []
+    for plan, rows in plan_rows:
+        if rows.any():
+            env, c = apply_measures(env, plan, buildings=env["building_id"].to_numpy()[rows], table=measures_table, factors=prep.factors)
+            costs.append(c)
+    problems = envelope_problems(env)
+    keep = ~env["building_id"].isin(problems["building_id"]).to_numpy() if len(problems) else np.ones(len(env), dtype=bool)
+    ok_env = env[keep].reset_index(drop=True) if len(problems) else env
+    shade = None if shade is None else shade[keep]
+    inputs = to_stock_inputs(ok_env, conventions=prep.conventions, factors=prep.factors, shade_factor=shade)
+    inputs.setpoint_profile = codes[keep].astype(np.int64)
+    # film correction: each building's own flag (StockInputs.film_correction, from the conventions), as simulate_prepared
+    raw, ran, _ = simulate_raw(inputs, drivers, on_error="report")
+    done = np.flatnonzero(keep)[ran]  # rows of env that ran
+    sim = ok_env.iloc[np.flatnonzero(ran)]
+    ids = sim["building_id"].to_numpy()
+    inv = np.zeros(len(sim))
+    if costs:
+        priced = price_peak_measures(pd.concat(costs, ignore_index=True), pd.Series(raw["peak_heat_w"], index=ids))
+        inv = priced.groupby("building_id")["investment_eur"].sum(min_count=1).reindex(ids).fillna(0.0).to_numpy()
+    a_f = sim["a_f_m2"].to_numpy(dtype=float)
+    q_heat = raw["heat_wh"] / 1000.0
+    acc = account_arrays_sampled(
+        _cop_factor(sim), a_f_m2=a_f, q_heat_kwh=q_heat, monthly_heat_kwh=raw["monthly_heat_wh"] / 1000.0,
+        q_w_nd_kwh_m2=sim["q_w_nd_kwh_m2"].to_numpy(dtype=float), system=sim["system"].astype(str).to_numpy(),
+        eta_hr=sim["eta_hr"].to_numpy(dtype=float), n_air_use_1_h=sim["n_air_use_1_h"].to_numpy(dtype=float),
+        volume_m3=sim["volume_m3"].to_numpy(dtype=float),
+        pv_kwp=sim["pv_kwp"].to_numpy(dtype=float) if "pv_kwp" in sim else np.zeros(len(sim)), drivers=drivers, factors=prep.factors,
+        pv_ac_kwh_year=sim["pv_ac_kwh_year"].to_numpy(dtype=float) if "pv_ac_kwh_year" in sim else None,
+        peak_heat_kw=np.asarray(raw["peak_heat_w"], dtype=float) / 1000.0,
+    )
+    poor = np.isin(energy_class(acc["primary_energy_kwh_m2"], classes), POOR_CLASSES)
+    if standard_classes:
+        h_w_k = (np.asarray(inputs.h_ve_w_k, dtype=float) + np.asarray(inputs.h_tr_w_w_k, dtype=float)
+                 + np.asarray(inputs.h_tr_op_w_k, dtype=float))[np.flatnonzero(ran)]
+        poor = _standard_poor(standard, sim, poor, cool_row[done], None if shade is None else shade[ran], prep, classes,
+                              pe_m2=acc["primary_energy_kwh_m2"], h_w_k=h_w_k, q_dhw_kwh=acc["q_dhw_kwh"], monthly_heat_kwh=raw["monthly_heat_wh"])
+    values = {"buildings": np.ones(len(sim)), "a_f_m2": a_f, "q_heat_kwh": q_heat, "final_energy_kwh": acc["final_energy_kwh"],
+              "primary_energy_kwh": acc["primary_energy_kwh"], "co2_kg": acc["co2_kg"], "energy_cost_eur": acc["energy_cost_eur"],
+              "investment_eur": inv, "a_f_d_or_worse_m2": np.where(poor, a_f, 0.0), "substituted": np.zeros(len(sim)),
+              **{c: acc[c] for c in ("gas_kwh", "oil_kwh", "electricity_kwh", "district_heat_kwh", "pv_kwh")}}
+    return done, values
+
+
+#: Envelope columns only a renovation measure reads (the cadastre's PV of a ``pv`` measure):
+#: left out of the row digest, a what-if carrying them reuses its baseline's rows.
+_MEASURE_ONLY_COLUMNS = ("solar_pv_kwp", "solar_pv_ac_kwh_year")
+
+#: Per-row results of recent :func:`simulate_samples` calls (:class:`_RowRecord`) by the digest
+#: of their context (:class:`_RowContext`), at most :data:`_ROWS_CACHE_SIZE`.
+_ROWS_CACHE: dict[bytes, _RowRecord] = {}
+_ROWS_CACHE_SIZE = 2
+
+
+def _digest_value(h, value) -> None:
+    """Feed ``value`` (array, index, dataclass, mapping, sequence or scalar) into hash ``h``."""
+    import dataclasses
+
+    if isinstance(value, np.ndarray):
+        h.update(f"{value.dtype.str}{value.shape}".encode())
+        h.update(np.ascontiguousarray(value).tobytes() if value.dtype != object else repr(value.tolist()).encode())
+    elif isinstance(value, pd.Index):
+        _digest_value(h, np.asarray(value.asi8 if isinstance(value, pd.DatetimeIndex) else value))
+        h.update(str(getattr(value, "tz", None)).encode())
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        h.update(type(value).__name__.encode())
+        for f in dataclasses.fields(value):
+            h.update(f.name.encode())
+            _digest_value(h, getattr(value, f.name))
+    elif isinstance(value, dict):
+        for k in sorted(value, key=str):
+            h.update(repr(k).encode())
+            _digest_value(h, value[k])
+    elif isinstance(value, (list, tuple)):
+        h.update(f"{type(value).__name__}{len(value)}".encode())
+        for v in value:
+            _digest_value(h, v)
+    else:
+        h.update(repr(value).encode())
+
+
+@dataclass
+class _RowContext:
+    """What a sample row's results depend on besides the row itself: the drivers, conventions and
+    factors of the prepared stock, the cooling setpoints, the chunking, the class rule, the
+    active hot-water model and heat-pump table (``key``), and the rows' shading (compared per
+    building with the reference's)."""
+
+    key: bytes
+    shade: np.ndarray | None
+    n_env: int
+    same_shade: np.ndarray
+
+    @classmethod
+    def of(cls, builder, prep, setpoint_c, cool, per_chunk: int, standard_classes: bool) -> _RowContext:
+        import hashlib
+
+        from twin.energy.heat_pump import _ACTIVE_TABLE
+        from twin.energy.hot_water import active_dhw_model
+
+        h = hashlib.sha256()
+        # the active hot-water model and heat-pump table (context variables read by the accounts)
+        for v in (prep.drivers, prep.conventions, prep.factors, None if setpoint_c is None else np.asarray(setpoint_c, dtype=float),
+                  np.asarray(cool, dtype=float), int(per_chunk), int(builder.n_env), bool(standard_classes), getattr(prep, "model", "5r1c"),
+                  active_dhw_model(), _ACTIVE_TABLE.get()):
+            _digest_value(h, v)
+        shade = None if prep.shade_factor is None else np.array(prep.shade_factor, dtype=float, copy=True)
+        return cls(h.digest(), shade, int(builder.n_env), np.zeros(int(builder.n_env), dtype=bool))
+
+
+def _row_hashes(env: pd.DataFrame, standard: dict, columns: list[str]) -> np.ndarray:
+    """A 64-bit digest of every row of a chunk: its envelope ``columns`` and its standard
+    conditions (setpoint, hot-water factor of :attr:`SampledEnvelopes.standard`)."""
+    h = pd.util.hash_pandas_object(env[columns], index=False).to_numpy()
+    std = pd.util.hash_pandas_object(pd.DataFrame({"theta": np.asarray(standard["theta_i_c"], dtype=float),
+                                                   "dhw": np.asarray(standard["dhw_factor"], dtype=float)}), index=False).to_numpy()
+    return h * np.uint64(1_000_003) ^ std
+
+
+@dataclass
+class _ChunkRows:
+    n_rows: int
+    hash: np.ndarray
+    done: np.ndarray
+    values: dict
+    touched: np.ndarray
+
+
+@dataclass
+class _RowRecord:
+    """The per-row results of one :func:`simulate_samples` call, chunk by chunk: each row's digest,
+    the rows simulated (``done``, rows of the chunk) and their contributions to :data:`TOTALS`."""
+
+    context: _RowContext
+    columns: list[str] | None = None
+    chunks: dict = None  # type: ignore[assignment]
+    simulated: int = 0
+    rows: int = 0
+
+    def __post_init__(self) -> None:
+        self.chunks = {}
+
+    def add(self, start: int, row_hash: np.ndarray, done: np.ndarray, values: dict, touched: np.ndarray) -> None:
+        """Chunk ``start``: digests of its rows (before measures), rows simulated, their values,
+        rows changed by a measure (never reused: their digest is not their input)."""
+        self.chunks[start] = _ChunkRows(len(row_hash), row_hash, done, values, touched)
+
+    def reusable(self, start: int, env: pd.DataFrame, row_hash: np.ndarray, same_shade: np.ndarray, columns: list[str]) -> np.ndarray:
+        """Rows of chunk ``start`` whose digest, columns and shading are this record's, and that
+        no measure of this record changed."""
+        rec = self.chunks.get(start)
+        if rec is None or rec.n_rows != len(env) or columns != self.columns:
+            return np.zeros(len(env), dtype=bool)
+        return (row_hash == rec.hash) & same_shade & ~rec.touched
+
+    def merge(self, start: int, reuse: np.ndarray, done_run: np.ndarray, values_run: dict) -> tuple[np.ndarray, dict]:
+        """The chunk's simulated rows and their values: ``done_run`` (rows run now) with the
+        rows of ``reuse`` this record simulated, in row order."""
+        rec = self.chunks[start]
+        was_done = np.zeros(rec.n_rows, dtype=bool)
+        was_done[rec.done] = True
+        take = np.flatnonzero(reuse & was_done)
+        at = np.searchsorted(rec.done, take)
+        done = np.concatenate([done_run, take])
+        order = np.argsort(done, kind="stable")
+        values = {name: np.concatenate([np.asarray(v, dtype=float), np.asarray(rec.values[name], dtype=float)[at]])[order]
+                  for name, v in values_run.items()}
+        return done[order], values
+
+
+def _reference_rows(context: _RowContext) -> _RowRecord | None:
+    """The record of an earlier call in the same context (shading compared per building), or None."""
+    ref = _ROWS_CACHE.get(context.key)
+    if ref is None or ref.context.n_env != context.n_env:
+        return None
+    a, b = ref.context.shade, context.shade
+    if a is None and b is None:
+        context.same_shade = np.ones(context.n_env, dtype=bool)
+    elif a is not None and b is not None and a.shape == b.shape:
+        context.same_shade = (a == b).reshape(len(a), -1).all(axis=1)
+    else:
+        return None
+    return ref
+
+
+def _remember(record: _RowRecord) -> None:
+    _ROWS_CACHE.pop(record.context.key, None)
+    if len(_ROWS_CACHE) >= _ROWS_CACHE_SIZE:
+        _ROWS_CACHE.pop(next(iter(_ROWS_CACHE)))
+    _ROWS_CACHE[record.context.key] = record
 
 
 #: Safety factor on the bound of the primary-energy change between a row's sampled and standard

@@ -246,6 +246,15 @@ def account_arrays(
     }
 
 
+def _positions(have: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """Position in ``have`` (unique values) of each value of ``want``, -1 if absent
+    (``Index.get_indexer``); the identity without hashing when both hold the same values in the
+    same order (the usual case: the kernel's tables follow the envelope's rows)."""
+    if len(have) == len(want) and np.array_equal(have, want):
+        return np.arange(len(want), dtype=np.intp)
+    return pd.Index(have).get_indexer(want)
+
+
 def _monthly_heat(monthly: pd.DataFrame, ids: np.ndarray) -> np.ndarray:
     """Monthly heating need (n, 12), kWh, of the buildings ``ids`` from a tidy monthly table.
 
@@ -264,7 +273,7 @@ def _monthly_heat(monthly: pd.DataFrame, ids: np.ndarray) -> np.ndarray:
                 and col.equals(first.repeat(12).reset_index(drop=True))):
             v = monthly["q_heat_kwh"].to_numpy(dtype=float).reshape(k, 12)
             v = np.where(np.isnan(v), 0.0, v)
-            pos = pd.Index(first.astype(str).to_numpy()).get_indexer(np.asarray(ids).astype(str))
+            pos = _positions(first.astype(str).to_numpy(), np.asarray(ids).astype(str))
             out = np.full((len(pos), 12), np.nan)
             out[pos >= 0] = v[pos[pos >= 0]]
             return out

@@ -402,12 +402,9 @@ def _start_horizons(scene) -> None:
     (:func:`twin.solar.shading.start_urban_horizons`). Only a head start: if it cannot start
     (a scene without footprints...), :func:`urban_shade_factors` computes them itself and
     reports any problem there."""
-    from twin.solar.shading import start_urban_horizons
+    from twin.solar.shading import head_start, start_urban_horizons
 
-    try:
-        start_urban_horizons(scene)
-    except Exception:  # noqa: BLE001 - the ordinary path raises it again where it belongs
-        pass
+    head_start(start_urban_horizons, scene)
 
 
 def _footprints(scene):

@@ -196,15 +196,18 @@ def wall_grid(scene):
 def start_wall_grid(scene) -> threading.Thread:
     """:func:`wall_grid` in a background thread (a head start for the facade horizons: the grid
     needs the footprints only, not the party walls the horizons' selection waits for)."""
-    thread = threading.Thread(target=lambda: _ignore_errors(wall_grid, scene), name="twin-wall-grid", daemon=True)
+    thread = threading.Thread(target=head_start, args=(wall_grid, scene), name="twin-wall-grid", daemon=True)
     thread.start()
     return thread
 
 
-def _ignore_errors(fn, *args) -> None:
+def head_start(fn, *args) -> None:
+    """``fn(*args)`` as a head start only: an exception is dropped, because the later ordinary
+    call that needs the result meets the same problem and reports it where it belongs (the
+    background threads of this module, :func:`twin.energy.stock.prepare_stock`)."""
     try:
         fn(*args)
-    except Exception:  # noqa: BLE001, S110 - a head start only: the later call raises it where it belongs
+    except Exception:  # noqa: BLE001, S110 - see the docstring
         pass
 
 
@@ -357,18 +360,15 @@ def start_kernel_warmup() -> threading.Thread:
     """
 
     def work() -> None:
-        try:
-            import shapely
+        import shapely
 
-            from twin.scene.footprints import footprint_arrays
-            from twin.scene.spatial import shared_walls
+        from twin.scene.footprints import footprint_arrays
+        from twin.scene.spatial import shared_walls
 
-            two = np.array([shapely.box(0.0, 0.0, 5.0, 5.0), shapely.box(5.0, 0.0, 10.0, 5.0)], dtype=object)
-            shared_walls(footprint_arrays(two), shapely.STRtree(two), two)
-        except Exception:  # noqa: BLE001, S110 - a head start only: the real run reports its own errors
-            pass
+        two = np.array([shapely.box(0.0, 0.0, 5.0, 5.0), shapely.box(5.0, 0.0, 10.0, 5.0)], dtype=object)
+        shared_walls(footprint_arrays(two), shapely.STRtree(two), two)
 
-    thread = threading.Thread(target=work, name="twin-kernel-warmup", daemon=True)
+    thread = threading.Thread(target=head_start, args=(work,), name="twin-kernel-warmup", daemon=True)
     thread.start()
     return thread
 

@@ -226,19 +226,29 @@ def two_inputs(tmp_path_factory):
     return [small / "district.geojson", small / "weather.epw"], large
 
 
-def test_kill_twin_ingest(tmp_path, two_inputs):
-    rng = np.random.default_rng(SEED + 1)
+@pytest.fixture(scope="module")
+def two_scenes(tmp_path_factory, two_inputs):
+    """The two input sets ingested once each by uninterrupted ``twin ingest`` runs (read-only
+    afterwards): building count -> (input files, scene folder), and the duration and staging time
+    of the large set's run (the measure of the ingest kills)."""
+    folder = tmp_path_factory.mktemp("scenes")
     small, large = two_inputs
+    proc = run_cli("ingest", *small, "-o", folder / "small", "-q")
+    assert proc.returncode == 0, proc.stderr
+    timing = _measure(twin_cmd("ingest", *large, "-o", folder / "large", "-q"), folder / "large")
+    scenes = {_scene_stamp(folder / name): (files, folder / name) for name, files in (("small", small), ("large", large))}
+    assert len(scenes) == 2
+    return scenes, timing
+
+
+def test_kill_twin_ingest(tmp_path, two_inputs, two_scenes):
+    rng = np.random.default_rng(SEED + 1)
+    small, _ = two_inputs
     out = tmp_path / "scene"
-    sets = {}
-    for name, files in (("small", small), ("large", large)):
-        proc = run_cli("ingest", *files, "-o", tmp_path / f"ref_{name}", "-q")
-        assert proc.returncode == 0, proc.stderr
-        sets[_scene_stamp(tmp_path / f"ref_{name}")] = files
-    assert len(sets) == 2
+    scenes, (total_s, stage_s) = two_scenes
+    sets = {n: files for n, (files, _) in scenes.items()}
     proc = run_cli("ingest", *small, "-o", out, "-q")
     assert proc.returncode == 0, proc.stderr
-    total_s, stage_s = _measure(twin_cmd("ingest", *large, "-o", tmp_path / "measure", "-q"), tmp_path / "measure")
 
     def one_kill(in_write):
         old = _scene_stamp(out)
@@ -257,14 +267,9 @@ def test_kill_twin_ingest(tmp_path, two_inputs):
 
 
 @pytest.mark.parametrize("kind", ["folder", "cityjson"])
-def test_kill_twin_export(tmp_path, two_inputs, kind):
+def test_kill_twin_export(tmp_path, two_scenes, kind):
     rng = np.random.default_rng(SEED + (2 if kind == "folder" else 3))
-    small, large = two_inputs
-    scenes = {}
-    for name, files in (("small", small), ("large", large)):
-        proc = run_cli("ingest", *files, "-o", tmp_path / name, "-q")
-        assert proc.returncode == 0, proc.stderr
-        scenes[_scene_stamp(tmp_path / name)] = tmp_path / name
+    scenes = {n: folder for n, (_, folder) in two_scenes[0].items()}  # the ingested scenes, read only
     exports = tmp_path / "exports"
     exports.mkdir()
     out = exports / ("scene" if kind == "folder" else "buildings.city.json")

@@ -312,15 +312,57 @@ def _cbrt_lanes(x, out, fbits, ibits, nl):
 
 
 @jit
-def _run_batch(
-    bt, nl, order, lam, w_in, w_q, r_air, k_air, z0, n_modes, gain_profile, h_ve_s, ve_profile, ph_max,
-    c_cv, c_qv, c_gv, c_s, c_area, c_h0, c_pos, c_neg, n_conv, c_kind, c_partner, c_gap,
-    t_out, irr, month, g_sched, ve_sched, sp_profile, pc_max, heat_sp, cool_sp, warm,
-    heat_wh, cool_wh, m_heat, m_cool, pk_h, pk_h_hour, pk_c, pk_c_hour, t_min, t_max, t_mean, hourly_phi, hourly_ta, write_hourly,
-):
+def _run_batch(bt, nl, order, building, climate, control, warm, out):
     """Batch ``bt`` of :func:`simulate_iso52016` (lanes ``order[bt * nl : bt * nl + nl]``): the hour loop and
     the batch's outputs. A serial function called from the ``prange`` loop, so Numba's parallel passes
-    do not see (and turn into nested parfors) the allocations and loops of its body."""
+    do not see (and turn into nested parfors) the allocations and loops of its body; the records are
+    unpacked here, outside any ``prange``."""
+    lam = building.lam
+    w_in = building.w_in
+    w_q = building.w_q
+    r_air = building.r_air
+    k_air = building.k_air_k_w
+    z0 = building.z0
+    n_modes = building.n_modes
+    gain_profile = building.gain_profile
+    h_ve_s = building.h_ve_sched_w_k
+    ve_profile = building.ve_profile
+    ph_max = building.phi_h_max_w
+    c_cv = building.conv_cv
+    c_qv = building.conv_qv
+    c_gv = building.conv_gv
+    c_s = building.conv_s
+    c_area = building.conv_area_m2
+    c_h0 = building.conv_h0_w_m2k
+    c_pos = building.conv_c_pos
+    c_neg = building.conv_c_neg
+    n_conv = building.n_conv
+    c_kind = building.conv_kind
+    c_partner = building.conv_partner
+    c_gap = building.conv_gap
+    t_out = climate.t_out_c
+    irr = climate.irr_hg
+    month = climate.month
+    g_sched = climate.gain_schedule
+    ve_sched = climate.ve_schedule
+    sp_profile = control.setpoint_profile
+    pc_max = control.phi_c_max_w
+    heat_sp = control.heat_setpoint_c
+    cool_sp = control.cool_setpoint_c
+    heat_wh = out.heat_wh
+    cool_wh = out.cool_wh
+    m_heat = out.monthly_heat_wh
+    m_cool = out.monthly_cool_wh
+    pk_h = out.peak_heat_w
+    pk_h_hour = out.peak_heat_hour
+    pk_c = out.peak_cool_w
+    pk_c_hour = out.peak_cool_hour
+    t_min = out.t_air_min_c
+    t_max = out.t_air_max_c
+    t_mean = out.t_air_mean_c
+    hourly_phi = out.hourly_phi_hc_w
+    hourly_ta = out.hourly_t_air_c
+    write_hourly = hourly_phi.shape[0] > 0
     n_b = lam.shape[0]
     n_s = lam.shape[1]
     n_u = w_in.shape[1]
@@ -645,71 +687,21 @@ def simulate_iso52016(building, climate, control, warmup_hours, out):
     warmup_hours : int, hours (taken periodically from the end of the series) run first.
     out : Outputs52016, caller-allocated; ``hourly_*`` of shape (0, 0) are not written.
     """
-    lam = building.lam
-    w_in = building.w_in
-    w_q = building.w_q
-    r_air = building.r_air
-    k_air = building.k_air_k_w
-    z0 = building.z0
+    n_b = building.lam.shape[0]
+    n_h = climate.t_out_c.shape[0]
+    n_cl = building.conv_gv.shape[1]
     n_modes = building.n_modes
-    gain_profile = building.gain_profile
-    h_ve_s = building.h_ve_sched_w_k
-    ve_profile = building.ve_profile
-    ph_max = building.phi_h_max_w
-    c_cv = building.conv_cv
-    c_qv = building.conv_qv
-    c_gv = building.conv_gv
-    c_s = building.conv_s
-    c_area = building.conv_area_m2
-    c_h0 = building.conv_h0_w_m2k
-    c_pos = building.conv_c_pos
-    c_neg = building.conv_c_neg
-    n_conv = building.n_conv
-    c_kind = building.conv_kind
-    c_partner = building.conv_partner
-    c_gap = building.conv_gap
-    t_out = climate.t_out_c
-    irr = climate.irr_hg
-    month = climate.month
-    g_sched = climate.gain_schedule
-    ve_sched = climate.ve_schedule
-    sp_profile = control.setpoint_profile
-    pc_max = control.phi_c_max_w
-    heat_sp = control.heat_setpoint_c
-    cool_sp = control.cool_setpoint_c
-    # outputs unpacked before prange (Numba drops writes through a tuple field inside prange)
-    heat_wh = out.heat_wh
-    cool_wh = out.cool_wh
-    m_heat = out.monthly_heat_wh
-    m_cool = out.monthly_cool_wh
-    pk_h = out.peak_heat_w
-    pk_h_hour = out.peak_heat_hour
-    pk_c = out.peak_cool_w
-    pk_c_hour = out.peak_cool_hour
-    t_min = out.t_air_min_c
-    t_max = out.t_air_max_c
-    t_mean = out.t_air_mean_c
-    hourly_phi = out.hourly_phi_hc_w
-    hourly_ta = out.hourly_t_air_c
-    write_hourly = hourly_phi.shape[0] > 0
-
-    n_b = lam.shape[0]
-    n_h = t_out.shape[0]
-    n_cl = c_gv.shape[1]
     warm = min(warmup_hours, n_h)
     # lanes per batch: a run-time count (the lane loops then go to LLVM's loop vectoriser, with its
     # run-time overlap checks; a compile-time 32 is unrolled instead and runs slower)
     nl = max(1, min(LANES, n_b))
     n_batch = (n_b + nl - 1) // nl
     # batches of buildings with similar mode / link counts (a batch runs its largest counts)
-    order = np.argsort(n_modes * (n_cl + 1) + n_conv, kind="mergesort")
+    order = np.argsort(n_modes * (n_cl + 1) + building.n_conv, kind="mergesort")
+    # the output record goes whole to the batch function, which unpacks it (no write through a tuple
+    # field inside the prange loop: Numba's parallel backend can lose those)
     for bt in prange(n_batch):
-        _run_batch(
-            bt, nl, order, lam, w_in, w_q, r_air, k_air, z0, n_modes, gain_profile, h_ve_s, ve_profile, ph_max,
-            c_cv, c_qv, c_gv, c_s, c_area, c_h0, c_pos, c_neg, n_conv, c_kind, c_partner, c_gap,
-            t_out, irr, month, g_sched, ve_sched, sp_profile, pc_max, heat_sp, cool_sp, warm,
-            heat_wh, cool_wh, m_heat, m_cool, pk_h, pk_h_hour, pk_c, pk_c_hour, t_min, t_max, t_mean, hourly_phi, hourly_ta, write_hourly,
-        )
+        _run_batch(bt, nl, order, building, climate, control, warm, out)
 
 
 def allocate_outputs(n_b: int, n_h: int, *, hourly: bool = False) -> Outputs52016:

@@ -113,12 +113,15 @@ class SceneGrid:
                           self.cell_items, self.item_zmax, self.cell_zmax)
 
     def horizons(self, origins: np.ndarray, *, n_sectors: int = 36, exclude: np.ndarray | None = None,
-                 max_distance_m: float = 100.0, front: np.ndarray | None = None, progress=None) -> np.ndarray:
+                 max_distance_m: float = 100.0, front: np.ndarray | None = None, progress=None,
+                 order: np.ndarray | None = None) -> np.ndarray:
         """Horizon elevation (degrees, >= 0) per azimuth sector (sector k centred on k * 360 / n_sectors
         clockwise from north) seen from each origin (n, 3); ``exclude[i]`` a triangle group left out.
 
         ``front`` (n, 2): outward horizontal normals of vertical surfaces; sectors wholly behind
         such a surface are not looked at (0): a vertical plane sees nothing there.
+        ``order``: a permutation of the origins, the order they are walked in (default: the
+        :func:`spatial_order` of blocks of 8 cells, computed here); the profiles do not depend on it.
         """
         from twin.kernels.solar_grid import horizon_elevations
 
@@ -129,7 +132,7 @@ class SceneGrid:
         fr = np.zeros((len(origins), 2)) if front is None else np.ascontiguousarray(front, dtype=np.float64).reshape(-1, 2)
         # origins in Z order of 64 m blocks: neighbours walk the same cells and triangles one
         # after the other (fewer cache misses); each origin's profile does not depend on the order
-        order = spatial_order(origins[:, :2], 8.0 * self.cell)
+        order = spatial_order(origins[:, :2], 8.0 * self.cell) if order is None else np.asarray(order, dtype=np.int64)
         o_s, ex_s, fr_s, z_s = (np.ascontiguousarray(x[order]) for x in (origins, ex, fr, z_near))
         out_s = np.zeros((len(origins), int(n_sectors)))
         for a, b in chunks(len(origins), progress, "horizons"):

@@ -143,15 +143,19 @@ def _horizon_request(scene, mask, n_sectors, max_distance_m, height_fraction, fr
 def _compute_horizons(scene, fac, ground, height, n_sectors, max_distance_m, height_fraction, front_azimuth_deg, key,
                       progress) -> np.ndarray:
     from twin.scene.footprints import facade_observer_xy
+    from twin.solar.grid import DEFAULT_CELL_M, spatial_order
 
     bi = fac["building_index"].to_numpy().astype(np.int64)
     obs = np.column_stack([facade_observer_xy(fac), ground[bi] + height_fraction * height[bi]])
+    # the walking order of the observers (SceneGrid.horizons' default for a grid of the default
+    # cell), computed before waiting for the grid, which may still be built in its thread
+    order = spatial_order(obs[:, :2], 8.0 * DEFAULT_CELL_M)
     grid = wall_grid(scene)
     front = None
     if front_azimuth_deg is not None:
         fa = np.radians(np.asarray(front_azimuth_deg, dtype=float))
         front = np.column_stack([np.sin(fa), np.cos(fa)])
-    hz = grid.horizons(obs, n_sectors=n_sectors, exclude=bi, max_distance_m=max_distance_m, front=front, progress=progress)
+    hz = grid.horizons(obs, n_sectors=n_sectors, exclude=bi, max_distance_m=max_distance_m, front=front, progress=progress, order=order)
     hz.setflags(write=False)
     _remember(key, hz)
     return hz

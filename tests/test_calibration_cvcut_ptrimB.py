@@ -12,30 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from twin.calibration.parameters import load_calibration_priors
+from tests.calibration_toy import toy_calibration
 from twin.calibration.posterior import Noise, calibrate_posterior
 
 
 def _toy(n_b: int, n_p: int = 14):
-    """A nonlinear model of four parameters (a plain NumPy function of the parameters)."""
-    priors = load_calibration_priors()[0]
-    rng = np.random.default_rng(11)
-    a, b, c = rng.uniform(50, 200, n_p), rng.uniform(10, 60, n_p), rng.uniform(5, 30, n_p)
-
-    def fwd(rows, x):
-        return x[:, 0:1] * a + np.sqrt(x[:, 1:2]) * b * x[:, 0:1] + np.exp(0.1 * (x[:, 2:3] - 20)) * c + 20.0 * x[:, 3:4]
-
-    asked = []
-
-    def fwd_until(rows, x, last):
-        asked.append(last)
-        out = fwd(rows, x)
-        out[:, last + 1:] = np.nan
-        return out
-
-    truth = priors.values_from_z(priors.sample_z(rng, n_b))
-    y = fwd(np.arange(n_b), truth) * (1 + 0.05 * rng.standard_normal((n_b, n_p)))
-    return priors, fwd, fwd_until, asked, y
+    """The toy model of :mod:`tests.calibration_toy` (seed 11)."""
+    return toy_calibration(n_b, n_p, seed=11)
 
 
 @pytest.mark.parametrize("n_b", [1, 7])

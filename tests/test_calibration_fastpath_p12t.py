@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.calibration_toy import toy_calibration
 from tests.energy_synthetic import synthetic_drivers, synthetic_stock
 from twin.calibration import posterior
 from twin.calibration.parameters import load_calibration_priors
@@ -135,24 +136,7 @@ def test_predict_until_equals_predict_up_to_the_last_period_and_is_nan_after():
 def test_mode_search_on_runs_stopped_after_the_last_used_period_changes_no_result(n_b):
     """``forward_until`` (NaN after the last period of the mask) against ``forward`` alone:
     every output equal bit for bit, and the mode search asks only for the used periods."""
-    priors = load_calibration_priors()[0]
-    rng = np.random.default_rng(9)
-    n_p = 12
-    A, B, C = rng.uniform(50, 200, n_p), rng.uniform(10, 60, n_p), rng.uniform(5, 30, n_p)
-
-    def fwd(rows, x):
-        return x[:, 0:1] * A + np.sqrt(x[:, 1:2]) * B * x[:, 0:1] + np.exp(0.1 * (x[:, 2:3] - 20)) * C + 20.0 * x[:, 3:4]
-
-    asked = []
-
-    def fwd_until(rows, x, last):
-        asked.append(last)
-        out = fwd(rows, x)
-        out[:, last + 1:] = np.nan
-        return out
-
-    truth = priors.values_from_z(priors.sample_z(rng, n_b))
-    y = fwd(np.arange(n_b), truth) * (1 + 0.05 * rng.standard_normal((n_b, n_p)))
+    priors, fwd, fwd_until, asked, y = toy_calibration(n_b, 12, seed=9)
     mask = np.zeros_like(y, bool)
     mask[:, 1:8] = True
     mask[0, 3] = False

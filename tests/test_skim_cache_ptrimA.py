@@ -6,28 +6,20 @@ Whole-model equality (cache on / cleared) on the Saint-Gilles sample."""
 
 from __future__ import annotations
 
-import warnings
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from tests.traffic_helpers import stgilles_scene
 from twin.traffic import mobility as mob
 from twin.traffic.mobility import MobilityOptions, build_mode_network, edge_nodes, run_district_mobility
 from twin.traffic.skims import network_skims
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
 PARVIS = ["Parvis Saint-Gilles - Sint-Gillis Voorplein", "Rue de l'Église Saint-Gilles - Sint-Gilliskerkstraat"]
 
 
 @pytest.fixture(scope="module")
 def scene():
-    from twin.ingest import ingest
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        sc, _ = ingest([SAMPLES / f"stgilles_{k}_osm2013.geojson" for k in ("buildings", "streets", "landcover", "pois")])
-    return sc
+    return stgilles_scene()
 
 
 @pytest.fixture(scope="module")

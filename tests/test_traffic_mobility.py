@@ -4,30 +4,22 @@ nothing, every trip served or reported, rerouted / mode-shifted / evaporated tri
 
 from __future__ import annotations
 
-import warnings
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from tests.traffic_helpers import stgilles_scene
 from tests.traffic_reference import tram_feed
 from twin.errors import InputError
 from twin.traffic.mobility import MobilityOptions, compare_mobility, edge_nodes, run_district_mobility
 from twin.traffic.mode_choice import MODES
 from twin.traffic.whatif import close_streets
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
 PARVIS = ["Parvis Saint-Gilles - Sint-Gillis Voorplein", "Rue de l'Église Saint-Gilles - Sint-Gilliskerkstraat"]
 
 
 @pytest.fixture(scope="module")
 def scene():
-    from twin.ingest import ingest
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        sc, _ = ingest([SAMPLES / f"stgilles_{k}_osm2013.geojson" for k in ("buildings", "streets", "landcover", "pois")])
-    return sc
+    return stgilles_scene()
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,10 @@
-"""Helpers shared by the traffic tests: the TNTP cases of the shared reference data."""
+"""Helpers shared by the traffic tests: the TNTP cases of the shared reference data, the
+Saint-Gilles scene of ``data_samples/``."""
 
 from __future__ import annotations
+
+import warnings
+from pathlib import Path
 
 from tests.conftest import shared_path
 from twin.traffic.network import Network
@@ -18,3 +22,18 @@ def tntp_case(name: str) -> tuple[Network, Demand]:
     folder = shared_path("traffic", "tntp", name)
     net = read_network(folder / f"{name}_net.tntp")
     return net, read_trips(folder / f"{name}_trips.tntp", n_zones=net.n_zones)
+
+
+#: The embedded sample data (Saint-Gilles, OSM 2013).
+SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
+
+
+def stgilles_scene():
+    """The Saint-Gilles scene ingested from its four sample layers (buildings, streets, land cover,
+    points of interest), ingest warnings silenced."""
+    from twin.ingest import ingest
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scene, _ = ingest([SAMPLES / f"stgilles_{k}_osm2013.geojson" for k in ("buildings", "streets", "landcover", "pois")])
+    return scene

@@ -1,19 +1,29 @@
-"""The class shares of the class-calibration conditioning on the whole grid at once
-(:func:`twin.energy.sampled.grid_class_shares`) against the per-point reference
-:func:`twin.calibration.group.class_shares`, bit for bit."""
+"""The class shares of the class calibration on the whole grid at once
+(:func:`twin.calibration.group.grid_class_shares`, which :func:`~twin.calibration.group.class_shares`
+runs for one point) against a plain per-point reference (each row's class label by
+:func:`twin.energy.classes.energy_class`, one bincount per point), bit for bit."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from twin.calibration.group import class_shares
-from twin.energy.classes import load_classes
-from twin.energy.sampled import grid_class_shares
+from twin.calibration.group import class_shares, grid_class_shares
+from twin.energy.classes import energy_class, load_classes
+
+
+def _reference_one_point(pe, a_f, in_group, sample, n, classes):
+    """The share per sample at one grid point, from the class labels (plain NumPy)."""
+    ok = in_group & np.isfinite(pe) & np.isfinite(a_f)
+    hit = ok & np.isin(energy_class(pe), list(classes))
+    den = np.bincount(sample[ok], weights=a_f[ok], minlength=n)
+    num = np.bincount(sample[hit], weights=a_f[hit], minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return num / den
 
 
 def _reference(pe_grid, a_f, good, sample, n, classes):
-    return np.stack([class_shares(pe_grid[:, i], a_f, good, sample, n, classes) for i in range(pe_grid.shape[1])])
+    return np.stack([_reference_one_point(pe_grid[:, i], a_f, good, sample, n, classes) for i in range(pe_grid.shape[1])])
 
 
 @pytest.mark.parametrize("classes", [("D", "E", "F", "G"), ("A++", "A+", "A"), ("C",)])
@@ -37,6 +47,8 @@ def test_grid_class_shares_equal_the_per_point_shares(classes):
     assert np.array_equal(got, want, equal_nan=True)
     assert np.isnan(got[:, 4]).all()
     assert np.isfinite(got[:, 0]).all()
+    one = class_shares(pe[:, 7], a_f, good, sample, n, classes)
+    assert np.array_equal(one, want[7], equal_nan=True)
 
 
 def test_grid_class_shares_against_a_hand_count():

@@ -239,14 +239,53 @@ class StockForward:
 
 
 def class_shares(pe_kwh_m2: np.ndarray, a_f: np.ndarray, in_group: np.ndarray, sample: np.ndarray, n_samples: int, classes) -> np.ndarray:
-    """Floor-area share of the group in ``classes`` per sample (n_samples,)."""
-    from twin.energy.classes import energy_class
+    """Floor-area share of the group in ``classes`` per sample (n_samples,): :func:`grid_class_shares`
+    of one grid point."""
+    return grid_class_shares(np.asarray(pe_kwh_m2, dtype=float)[:, None], a_f, in_group, sample, n_samples, classes)[0]
 
-    cls = energy_class(pe_kwh_m2)
-    ok = in_group & np.isfinite(pe_kwh_m2) & np.isfinite(a_f)
-    hit = ok & np.isin(cls, list(classes))
-    den = np.bincount(sample[ok], weights=a_f[ok], minlength=n_samples)
-    num = np.bincount(sample[hit], weights=a_f[hit], minlength=n_samples)
+
+def grid_class_shares(pe_grid: np.ndarray, a_f: np.ndarray, in_group: np.ndarray, sample: np.ndarray, n_samples: int,
+                      classes) -> np.ndarray:
+    """Floor-area share of the group in ``classes`` per grid point and sample, (grid points, n_samples).
+
+    Column ``i`` of ``pe_grid`` gives row ``i`` of the result: each row's class by
+    :func:`twin.energy.classes.class_index` (rows with a non-finite intensity or floor area, or
+    outside ``in_group``, count nowhere), the floor areas summed in row order per (grid point,
+    sample), in one pass over the grid.
+
+    Parameters
+    ----------
+    pe_grid
+        Primary energy of each row at each grid point (rows, grid points), kWh/(m2 a).
+    a_f
+        Floor area of each row, m2.
+    in_group
+        Rows that count (bool).
+    sample
+        Sample of each row, 0 to ``n_samples`` - 1.
+    n_samples
+        Number of samples.
+    classes
+        Class labels whose floor area is counted (e.g. ``("D", "E", "F", "G")``).
+
+    Returns
+    -------
+    numpy.ndarray
+        (grid points, n_samples); NaN for a sample without a counted row.
+    """
+    from twin.energy.classes import class_index, load_classes
+
+    table = load_classes()
+    in_set = np.isin(table["energy_class"].astype(str).to_numpy(), list(classes))
+    pe = np.asarray(pe_grid, dtype=float).T  # grid points x rows: row order kept within each point
+    a_f = np.asarray(a_f, dtype=float)
+    ok = np.asarray(in_group, dtype=bool)[None, :] & np.isfinite(pe) & np.isfinite(a_f)[None, :]
+    hit = ok & in_set[class_index(pe, table)]
+    n_g, n_s = pe.shape[0], int(n_samples)
+    key = np.arange(n_g, dtype=np.int64)[:, None] * n_s + np.asarray(sample, dtype=np.int64)[None, :]
+    w = np.broadcast_to(a_f[None, :], pe.shape)
+    den = np.bincount(key[ok], weights=w[ok], minlength=n_g * n_s).reshape(n_g, n_s)
+    num = np.bincount(key[hit], weights=w[hit], minlength=n_g * n_s).reshape(n_g, n_s)
     with np.errstate(invalid="ignore", divide="ignore"):
         return num / den
 
@@ -452,8 +491,7 @@ def calibrate_classes(scene, prep=None, *, targets=None, group_ids=None, stock_p
     in_group = in_group & good
     grid = np.linspace(shift_prior.low, shift_prior.high, GRID)
     pe_grid = _interp_pe(node_x, pe_nodes, grid)
-    shares_grid = {t.target: np.stack([class_shares(pe_grid[:, i], a_f, in_group, s_of_row, n_samples, t.classes) for i in range(GRID)])
-                   for t in targets}
+    shares_grid = {t.target: grid_class_shares(pe_grid, a_f, in_group, s_of_row, n_samples, t.classes) for t in targets}
     like = fit_log_likelihood(shares_grid, targets)
     post, joint = _posterior_from_grid(grid, like, shift_prior)
 
@@ -474,11 +512,10 @@ def calibrate_classes(scene, prep=None, *, targets=None, group_ids=None, stock_p
         out_post[t.target] = band(joint, sh)
         out_unc[t.target] = tuple(float(np.percentile(sh[unit], q)) for q in (5, 50, 95))
     cond = conditional_model(grid, joint, shares_grid, targets, shift_prior)
-    return ClassCalibration(post, targets, list(group_ids), node_x, {t.target: np.stack([class_shares(pe_nodes[:, j], a_f, in_group, s_of_row,
-                                                                                                     n_samples, t.classes) for j in range(len(node_x))])
+    return ClassCalibration(post, targets, list(group_ids), node_x, {t.target: grid_class_shares(pe_nodes, a_f, in_group, s_of_row, n_samples, t.classes)
                                                                      for t in targets},
                             out_prior, out_post, out_unc, n_samples, time.perf_counter() - t0, cond)
 
 
-__all__ = ["ClassCalibration", "ClassTarget", "GroupPosterior", "StockForward", "calibrate_classes", "class_shares", "conditional_log_shift",
+__all__ = ["ClassCalibration", "ClassTarget", "GroupPosterior", "StockForward", "calibrate_classes", "class_shares", "conditional_log_shift", "grid_class_shares",
            "conditional_model", "fit_log_likelihood", "load_class_targets"]

@@ -73,13 +73,21 @@ def energy_class(primary_kwh_m2: np.ndarray | pd.Series | float, table: pd.DataF
     if table is None:
         table = load_classes()
     ep = np.atleast_1d(np.asarray(primary_kwh_m2, dtype=float))
-    upper = table["upper_kwh_m2"].to_numpy(dtype=float)
     labels = table["energy_class"].astype(str).to_numpy()
-    idx = np.searchsorted(upper, ep, side="left")
-    idx = np.clip(idx, 0, len(labels) - 1)
-    out = labels[idx].astype(object)
+    out = labels[class_index(ep, table)].astype(object)
     out[~np.isfinite(ep)] = ""
     return out
+
+
+def class_index(primary_kwh_m2: np.ndarray, table: pd.DataFrame | None = None) -> np.ndarray:
+    """Row of the class table (best class first) of each primary-energy intensity, kWh/(m2.yr),
+    any shape: the first class whose upper limit the value does not exceed, the last class above
+    every limit. Non-finite values get an index too (the last class for NaN and inf); callers
+    mask them (:func:`energy_class` gives them ``''``)."""
+    if table is None:
+        table = load_classes()
+    upper = table["upper_kwh_m2"].to_numpy(dtype=float)
+    return np.clip(np.searchsorted(upper, np.asarray(primary_kwh_m2, dtype=float), side="left"), 0, len(upper) - 1)
 
 
 def class_order(table: pd.DataFrame | None = None) -> list[str]:
@@ -89,4 +97,4 @@ def class_order(table: pd.DataFrame | None = None) -> list[str]:
     return table["energy_class"].astype(str).tolist()
 
 
-__all__ = ["class_order", "energy_class", "load_classes"]
+__all__ = ["class_index", "class_order", "energy_class", "load_classes"]

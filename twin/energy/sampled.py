@@ -991,51 +991,6 @@ def _primary_energy(env: pd.DataFrame, prep, shade, cool_c: np.ndarray | None = 
     return out
 
 
-def grid_class_shares(pe_grid: np.ndarray, a_f: np.ndarray, in_group: np.ndarray, sample: np.ndarray, n_samples: int,
-                      classes: tuple[str, ...]) -> np.ndarray:
-    """Floor-area share of the group in ``classes`` per grid point and sample, (grid points, n_samples).
-
-    Column ``i`` of ``pe_grid`` (rows x grid points, primary energy in kWh/(m2 a)) gives row
-    ``i`` of the result, equal bit for bit to
-    ``twin.calibration.group.class_shares(pe_grid[:, i], a_f, in_group, sample, n_samples, classes)``:
-    the same class of each row (:func:`twin.energy.classes.energy_class`, NaN in no class), the
-    same floor-area sums, accumulated in row order per (grid point, sample), in one pass over the
-    grid instead of one per point.
-
-    Parameters
-    ----------
-    pe_grid
-        Primary energy of each row at each grid point, kWh/(m2 a).
-    a_f
-        Floor area of each row, m2.
-    in_group
-        Rows that count (bool).
-    sample
-        Sample of each row, 0 to ``n_samples`` - 1.
-    n_samples
-        Number of samples.
-    classes
-        Class labels whose floor area is counted (e.g. ``("D", "E", "F", "G")``).
-    """
-    from twin.energy.classes import load_classes
-
-    table = load_classes()
-    upper = table["upper_kwh_m2"].to_numpy(dtype=float)
-    in_set = np.isin(table["energy_class"].astype(str).to_numpy(), list(classes))
-    pe = np.asarray(pe_grid, dtype=float).T  # grid points x rows: row order kept within each point
-    a_f = np.asarray(a_f, dtype=float)
-    ok = np.asarray(in_group, dtype=bool)[None, :] & np.isfinite(pe) & np.isfinite(a_f)[None, :]
-    idx = np.clip(np.searchsorted(upper, pe, side="left"), 0, len(upper) - 1)
-    hit = ok & in_set[idx]
-    n_g = pe.shape[0]
-    key = np.arange(n_g, dtype=np.int64)[:, None] * int(n_samples) + np.asarray(sample, dtype=np.int64)[None, :]
-    w = np.broadcast_to(a_f[None, :], pe.shape)
-    den = np.bincount(key[ok], weights=w[ok], minlength=n_g * int(n_samples)).reshape(n_g, int(n_samples))
-    num = np.bincount(key[hit], weights=w[hit], minlength=n_g * int(n_samples)).reshape(n_g, int(n_samples))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return num / den
-
-
 def condition_groups(builder: SampledEnvelopes, prep, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> None:
     """The shift of every group calibrated to class shares, per sample, drawn from its posterior
     given the sample (stored on the samples: ``conditioned``; ``conditioned_share``, the sample's
@@ -1053,7 +1008,7 @@ def condition_groups(builder: SampledEnvelopes, prep, chunk_rows: int = DEFAULT_
     depend on the scene it is later run on: it is computed once per set of samples and shared
     by its what-ifs (paired deltas; a renovation measure acts after it).
     """
-    from twin.calibration.group import COND_NODES, GRID, _interp_pe, conditional_log_shift
+    from twin.calibration.group import COND_NODES, GRID, _interp_pe, conditional_log_shift, grid_class_shares
     from twin.energy.calibrated import CALIBRATED_STREAM, apply_parameters
     from twin.energy.stock_samples import STREAM_TAG
 
@@ -1113,5 +1068,5 @@ def _fallback_arrays(fallback: pd.DataFrame | None, env_ids: pd.Series, classes)
 
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "HP_COP_FACTOR_COLUMN", "MIXED_SYSTEM", "POOR_CLASSES", "POOR_PROBABILITY", "SYSTEM_COLUMNS", "TOTALS", "FacadeGeometry",
-           "SampledEnvelopes", "account_arrays_sampled", "central_system_mix", "condition_groups", "exterior_areas", "grid_class_shares", "facade_geometry",
+           "SampledEnvelopes", "account_arrays_sampled", "central_system_mix", "condition_groups", "exterior_areas", "facade_geometry",
            "is_prior", "mix_accounts", "mix_central", "simulate_central_mix", "simulate_samples", "system_variants"]

@@ -183,9 +183,7 @@ class ForwardModel:
         self._prepared = prepare_drivers(self.drivers)
         self._hours = self.layout.hours()
         self._t_mean = self.layout.mean_temperature(self.drivers.t_out_c)
-        self._period = self.layout.period
-        if self.switchover_c is not None:
-            self._period = np.where(np.asarray(self.drivers.t_out_c) < float(self.switchover_c), self.layout.period, -1)
+        self._period = self._metered_period(self.switchover_c)
         # first and last simulated hour: the run covers the span of the periods only
         inside = np.flatnonzero(self.layout.period >= 0)
         if len(inside) == 0:
@@ -202,10 +200,15 @@ class ForwardModel:
         other = copy.copy(self)
         other.switchover_c = switchover_c
         other._cop_cache = {}
-        other._period = self.layout.period
-        if switchover_c is not None:
-            other._period = np.where(np.asarray(self.drivers.t_out_c) < float(switchover_c), self.layout.period, -1)
+        other._period = self._metered_period(switchover_c)
         return other
+
+    def _metered_period(self, switchover_c: float | None) -> np.ndarray:
+        """The meter period of each hour (-1: none), the hours at or above the switch-over
+        temperature ``switchover_c`` (degC) left out (None: every hour of a period)."""
+        if switchover_c is None:
+            return self.layout.period
+        return np.where(np.asarray(self.drivers.t_out_c) < float(switchover_c), self.layout.period, -1)
 
     @property
     def n_buildings(self) -> int:

@@ -355,27 +355,30 @@ def calibrate_posterior(
     # the importance sampling's runs stop after period ``stop`` (predict_last, never before the likelihood's last period)
     stop = n_p - 1 if (predict_last is None or forward_until is None) else min(n_p - 1, max(int(predict_last), last))
 
-    def mode_forward(rows, values):
-        """Readings for the mode search: the periods after the last one of ``mask`` are not
-        simulated (``forward_until``) and set to a placeholder of 1 kWh: finite and positive,
-        so that their terms, of zero weight, stay exact zeros in the sums."""
-        if forward_until is None or last == n_p - 1:
-            return forward(rows, values)
-        out = np.array(forward_until(rows, values, last), dtype=float)
-        out[:, last + 1:] = 1.0
-        return out
+    def forward_to(upto: int, fill: float):
+        """``forward``, or where ``forward_until`` can stop before the last period, the runs
+        stopped after period ``upto`` with ``fill`` in the later periods."""
+        if forward_until is None or upto == n_p - 1:
+            return forward
 
-    def sample_forward(rows, values):
-        """Readings for the importance sampling when ``predict_last`` cuts it: periods after ``stop`` NaN."""
-        out = np.array(forward_until(rows, values, stop), dtype=float)
-        out[:, stop + 1:] = np.nan
-        return out
+        def run(rows, values):
+            out = np.array(forward_until(rows, values, upto), dtype=float)
+            out[:, upto + 1:] = fill
+            return out
+
+        return run
+
+    # the mode search: the periods after the last one of ``mask`` are not simulated and set to a
+    # placeholder of 1 kWh, finite and positive, so that their terms, of zero weight, stay exact
+    # zeros in the sums; the importance sampling when ``predict_last`` cuts it: NaN after ``stop``
+    mode_forward = forward_to(last, 1.0)
+    sample_forward = forward_to(stop, np.nan)
 
     def evaluate(rows, z, with_fd: bool = False, mode: bool = False):
         """Log posterior and readings at ``z`` of buildings ``rows``; with ``with_fd`` also the
         readings at the forward-difference points of each (n_rows, n_model, n_p), same call;
         ``mode``: for the mode search (:func:`mode_forward`)."""
-        run = mode_forward if mode else (forward if stop == n_p - 1 else sample_forward)
+        run = mode_forward if mode else sample_forward
         x = priors.values_from_z(z)
         if with_fd:
             zz = np.repeat(z, n_model, axis=0) + FD_STEP * np.tile(np.eye(k)[:n_model], (len(rows), 1))

@@ -11,10 +11,16 @@ assert on (``tests/test_energy_bestest.py``, ``tests/test_energy_stock_tabula.py
   (:func:`twin.energy.spec.simulate_specs`), Denver TMY3; each quantity next to the ASHRAE
   140-2020 example programs' range and mean (``tests/bestest_ranges_mbl.py``); the deltas
   between cases against the difference of the programs' means.
+* BESTEST with the finer zone model (``tests/test_energy_bestest_iso52016.py``): every case
+  through :func:`twin.energy.iso52016.simulate_spec_iso52016`, each quantity next to the same
+  ranges; and each case given to the stock front end of that model
+  (:func:`twin.energy.stock_iso52016.zone_from_spec`, then ``simulate_zones``) where that front
+  end accepts it (it refuses overhangs, fins and schedules: the stock drivers have none), with the
+  largest relative difference to the spec path, and the cases it refuses with its message.
 * TABULA: the 36 Belgian reference buildings with the stock model's options (film correction
   from :class:`twin.energy.model.Conventions`), ratio to TABULA's ``q_h_nd``.
 
-Run (about 30 s)::
+Run (about 1 min)::
 
     python scripts/energy_validation_figures.py && python scripts/update_figures.py
 """
@@ -75,6 +81,45 @@ def bestest() -> dict:
     }
 
 
+def bestest_iso52016() -> dict:
+    from tests.bestest_ranges_mbl import SOURCE
+    from tests.conftest import shared_path
+    from tests.test_energy_bestest_iso52016 import DATA, DENVER, RANGES, simulate_cases
+    from twin.energy.spec import load_spec
+    from twin.energy.stock_iso52016 import simulate_zones, zone_from_spec
+    from twin.errors import InputError
+    from twin.ingest.epw import read_epw
+
+    weather = read_epw(shared_path(*DENVER))
+    spec_path = simulate_cases(weather)
+    cases: dict[str, dict] = {}
+    for (case, q), (lo, hi) in RANGES.items():
+        value = float(spec_path[case][q])
+        cases.setdefault(case, {})[q] = {"spec": value, "range": [lo, hi], "inside": bool(lo <= value <= hi)}
+    stock: dict[str, float] = {}
+    refused: dict[str, str] = {}
+    for case in cases:
+        spec = load_spec(DATA / f"bestest_{case}.yaml")
+        try:
+            zone, drivers = zone_from_spec(spec, weather)
+        except InputError as exc:
+            refused[case] = str(exc)
+            continue
+        raw = simulate_zones([zone], drivers, warmup_hours=spec.simulation.warmup_hours)
+        got = {"heating_mwh": raw["heat_wh"][0] / 1e6, "cooling_mwh": raw["cool_wh"][0] / 1e6, "peak_heating_kw": raw["peak_heat_w"][0] / 1e3,
+               "peak_cooling_kw": raw["peak_cool_w"][0] / 1e3, "t_air_min_c": raw["t_air_min_c"][0], "t_air_max_c": raw["t_air_max_c"][0],
+               "t_air_mean_c": raw["t_air_mean_c"][0]}
+        stock[case] = max(abs(float(v) - spec_path[case][k]) / max(abs(spec_path[case][k]), 1e-9) for k, v in got.items())
+    return {
+        "weather": DENVER[1],
+        "ranges_source": SOURCE,
+        "model": "twin.energy.iso52016 (interior convection tarp, glazing gap link)",
+        "cases": cases,
+        "stock_max_rel_diff": stock,
+        "stock_refused": refused,
+    }
+
+
 def tabula() -> dict:
     import numpy as np
     import pandas as pd
@@ -106,15 +151,18 @@ def main() -> int:
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": "python scripts/energy_validation_figures.py",
         "bestest": bestest(),
+        "bestest_iso52016": bestest_iso52016(),
         "tabula": tabula(),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    b, t = data["bestest"], data["tabula"]
+    b, t, f = data["bestest"], data["tabula"], data["bestest_iso52016"]
     n_in = sum(1 for c in b["cases"].values() for q in c.values() if q["inside"])
     n_all = sum(1 for c in b["cases"].values() for q in c.values() if q["inside"] is not None)
     print(f"{OUT.relative_to(ROOT)}: BESTEST {n_in}/{n_all} inside the range, stock vs spec {b['max_rel_diff_stock_vs_spec']:.1e}; "
-          f"TABULA {t['ratio_min']:.2f}-{t['ratio_max']:.2f}")
+          f"TABULA {t['ratio_min']:.2f}-{t['ratio_max']:.2f}; finer model {sum(c['inside'] for x in f['cases'].values() for c in x.values())}/"
+          f"{sum(len(x) for x in f['cases'].values())} inside, stock front end {len(f['stock_max_rel_diff'])} of {len(f['cases'])} cases "
+          f"(largest difference {max(f['stock_max_rel_diff'].values(), default=0.0):.1e})")
     return 0
 
 

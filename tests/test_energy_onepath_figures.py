@@ -67,3 +67,37 @@ def test_committed_figures_use_the_ranges_the_test_asserts():
         v = cases[c][q]
         assert v["inside"] == (lo <= v["spec"] <= hi and lo <= v["stock"] <= hi)
         assert v["stock"] == pytest.approx(v["spec"], rel=1e-9, abs=1e-12)
+
+
+def test_finer_model_block_names_what_is_outside_and_what_the_stock_front_end_refuses(tmp_path):
+    data = _figures()
+    data["bestest_iso52016"] = {
+        "cases": {
+            "600": {"heating_mwh": {"spec": 4.3, "range": [4.0, 4.5], "inside": True},
+                    "peak_heating_kw": {"spec": 3.5, "range": [3.0, 3.36], "inside": False}},
+            "610": {"heating_mwh": {"spec": 4.4, "range": [4.07, 4.59], "inside": True}},
+        },
+        "stock_max_rel_diff": {"600": 2e-15},
+        "stock_refused": {"610": "the stock drivers have no window shading"},
+    }
+    (tmp_path / "energy_validation.json").write_text(json.dumps(data))
+    page = "| f | <!-- figures:energy_validation.bestest_iso52016 --><!-- /figures:energy_validation.bestest_iso52016 --> |\n"
+    text, names = uf.rewrite(page, figures_dir=tmp_path)
+    assert names == ["energy_validation.bestest_iso52016"]
+    assert "2 of 3 quantities of 2 cases inside the range; outside: 600 peak heating 3.500 (3–3.36)." in text
+    assert "Stock front end: 1 of 2 cases, 2e-15 from the spec path; it refuses 610 " in text
+
+
+def test_committed_finer_model_figures_use_the_ranges_its_test_asserts():
+    """benchmarks/figures/energy_validation.json, finer model: the ranges of tests/test_energy_bestest_iso52016.py, every
+    case either through the stock front end (to 1e-9 of the spec path) or refused with a reason."""
+    from tests.test_energy_bestest_iso52016 import RANGES
+
+    f = json.loads((ROOT / "benchmarks" / "figures" / "energy_validation.json").read_text())["bestest_iso52016"]
+    seen = {(c, q): tuple(v["range"]) for c, qs in f["cases"].items() for q, v in qs.items()}
+    assert seen == RANGES
+    for (c, q), (lo, hi) in RANGES.items():
+        assert f["cases"][c][q]["inside"] == (lo <= f["cases"][c][q]["spec"] <= hi)
+    assert set(f["stock_max_rel_diff"]) | set(f["stock_refused"]) == set(f["cases"])
+    assert not set(f["stock_max_rel_diff"]) & set(f["stock_refused"])
+    assert max(f["stock_max_rel_diff"].values()) <= 1e-9

@@ -93,13 +93,18 @@ def link_share_node_model(sending, priority, turn, receiving, flow):
                 out_open[j] = still
 
 
-def install_variant() -> None:
-    """Make ``simulate`` in this process use the LTM kernel with :func:`link_share_node_model`."""
+def install_variant(node_model=None) -> None:
+    """Make ``simulate`` in this process use the LTM kernel with ``node_model`` (default :func:`link_share_node_model`).
+
+    ``node_model``: a Numba function with the signature of
+    :func:`twin.kernels.dnl_node.general_node_model` (``benchmarks/traffic_grid11_hol_p15f.py``
+    passes its head-of-line rule).
+    """
     import twin.kernels.dnl_ltm as ltm
 
     scope = dict(ltm.__dict__)
-    scope["general_node_model"] = link_share_node_model
-    kernel = numba.njit(**_OPTIONS)(types.FunctionType(ltm._ltm_simulate.__code__, scope, "_ltm_simulate_link_share"))
+    scope["general_node_model"] = link_share_node_model if node_model is None else node_model
+    kernel = numba.njit(**_OPTIONS)(types.FunctionType(ltm._ltm_simulate.__code__, scope, "_ltm_simulate_variant"))
     ltm.ltm_simulate = kernel
     ltm.ltm_simulate_parallel = kernel
 

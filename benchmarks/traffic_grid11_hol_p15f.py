@@ -30,7 +30,8 @@ Printed: that node (twin with the rule against the closed form), then grid11 wit
 0 to N - 1 with the rule, beside twin's node model (Tampère) and UXsim ``deltan`` 1 of the same
 seeds read from ``benchmarks/figures/traffic_grid11.json`` (not re-run); then the fixed routes
 of ``traffic_grid11_fixed_routes_p15c.py`` with the rule (twin only). ``--output`` writes the runs
-as JSON.
+as JSON. ``--stgilles N``: instead, the Saint-Gilles case of ``traffic_stgilles_duo_time_p15.py``
+(N vehicles in the hour) with the rule, for both DUO link times (printed only).
 """
 
 from __future__ import annotations
@@ -194,6 +195,25 @@ def _mean(rows: list[dict], key: str) -> float:
     return float(np.mean([r[key] for r in rows]))
 
 
+def stgilles(vehicles: float) -> dict:
+    """The Saint-Gilles car network of ``traffic_stgilles_duo_time_p15.py`` with the rule, for both DUO link times."""
+    import bench_traffic_dynamic as bd
+
+    from twin.traffic.dynamic import simulate
+
+    net, dyn, demand, opts = bd.stgilles_case(vehicles)
+    install_hol(float(opts["dt_s"]))
+    rows = []
+    for duo_time in ("instantaneous", "experienced"):
+        t = simulate(net, demand, dynamics=dyn, duo_time=duo_time, **opts).totals()
+        rows.append(
+            {"duo_time": duo_time, "generated_veh": t["generated_veh"], "arrived_veh": t["arrived_veh"], "mean_trip_time_s": t["mean_trip_time_s"]}
+        )
+        print(f"Saint-Gilles, {vehicles:g} vehicles, head-of-line rule, duo_time={duo_time}: generated {t['generated_veh']:.0f}, "
+              f"arrived {t['arrived_veh']:.0f}, mean trip {t['mean_trip_time_s']:.1f} s; load average {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+    return {"stgilles": rows}
+
+
 def main(argv: list[str] | None = None) -> dict:
     import bench_traffic_dynamic as bd
     import bench_traffic_grid11_uxsim as bu
@@ -204,8 +224,13 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--scales", default="1,1.5,2")
     ap.add_argument("--fixed-scales", default="0.75,1", help="fixed-route runs (twin only) at these scales ('' none)")
     ap.add_argument("--duo-time", default="instantaneous", choices=("instantaneous", "experienced", "discharge"), help="DUO link time")
+    ap.add_argument(
+        "--stgilles", type=float, default=0.0, help="instead: the Saint-Gilles case of traffic_stgilles_duo_time_p15.py with these vehicles"
+    )
     ap.add_argument("--output", default=str(OUT))
     args = ap.parse_args(argv)
+    if args.stgilles > 0:
+        return stgilles(args.stgilles)
     load_before = os.getloadavg()
     dt_grid = float(bd.grid11_case()[3]["dt_s"])
     out: dict = {"load_average_before": load_before, "node": [], "duo": [], "fixed": []}

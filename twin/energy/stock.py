@@ -475,7 +475,7 @@ def simulate_prepared(
     if encode:
         encoded.update(_encode_early([("buildings", accounts, prep.footprints)]))
     if shade is not None and len(res.errors):
-        shade = shade[~pd.Index(inputs.building_id).isin(res.errors["building_id"])]
+        shade = shade[~isin_ids(inputs.building_id, res.errors["building_id"])]  # hashed, not pandas' loop over arrow strings
     return StockRun(env, excluded.reset_index(drop=True), accounts, res, costs, prep.drivers, meta or {}, shade, prep.footprints,
                     encoded)
 

@@ -752,8 +752,13 @@ def build_envelope(scene, *, typology=None, overrides=None, factors=None, calibr
     if not parts:
         raise InputError("the scene has no buildings", field="buildings")
     env = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    order = {b: i for i, b in enumerate(scene.buildings["building_id"].astype(str))}
-    env = env.iloc[np.argsort(env["building_id"].map(order).to_numpy(), kind="stable")].reset_index(drop=True)
+    scene_ids = scene.buildings["building_id"].astype(str)
+    if len(env) != len(scene_ids) or not np.array_equal(env["building_id"].to_numpy(), scene_ids.to_numpy()):
+        # in the scene's order (already so when every building comes from footprints: no copy then)
+        order = {b: i for i, b in enumerate(scene_ids)}
+        env = env.iloc[np.argsort(env["building_id"].map(order).to_numpy(), kind="stable")].reset_index(drop=True)
+    elif not isinstance(env.index, pd.RangeIndex) or env.index.start != 0 or env.index.step != 1:
+        env = env.reset_index(drop=True)
     if calibrated:
         from twin.energy.calibrated import apply_parameters, scene_calibration
 

@@ -447,7 +447,9 @@ def simulate_prepared(
             field=None if first is None else str(first["field"]),
         )
     keep = isin_ids(prep.envelope["building_id"], env["building_id"])  # hashed, not np.isin on objects
-    shade = None if prep.shade_factor is None else prep.shade_factor[keep]
+    # every building kept (the usual case): the prepared factors themselves, not a copy of them
+    # (54 MB on the region, touched fresh); they are only read from here on
+    shade = None if prep.shade_factor is None else (prep.shade_factor if keep.all() else prep.shade_factor[keep])
     inputs = to_stock_inputs(env, conventions=prep.conventions, factors=prep.factors, shade_factor=shade)
     inputs.setpoint_profile = np.asarray(prep.setpoint_profile)[keep]
     # the film correction is each building's input (Conventions.film_correction, default true:

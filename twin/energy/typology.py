@@ -315,6 +315,12 @@ def _lookup(table: pd.DataFrame, cls: str, sub: str, period: int) -> tuple[int, 
 def neighbour_counts(scene) -> pd.Series:
     """Number of distinct buildings sharing a party wall with each building (index building_id)."""
     ids = scene.buildings["building_id"].astype(str)
+    if ids.is_unique and hasattr(scene, "_shared"):
+        # each party wall is one pair of scene rows (a < b, each pair once): the count of a row is
+        # its degree, without hashing the id strings of both directions (the same counts)
+        a, b = scene._shared()[:2]
+        degree = np.bincount(np.concatenate([a, b]), minlength=len(ids))
+        return pd.Series(degree.astype(int), index=pd.Index(ids.to_numpy(), name="building_id"))
     pw = scene.party_walls()
     both = pd.concat([pw[["building_id", "neighbour_id"]], pw.rename(columns={"building_id": "neighbour_id", "neighbour_id": "building_id"})[["building_id", "neighbour_id"]]])
     counts = both.drop_duplicates().groupby("building_id").size()

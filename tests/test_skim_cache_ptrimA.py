@@ -52,9 +52,9 @@ def test_a_hit_equals_a_new_search_and_hands_out_fresh_arrays(walk) -> None:
 
 def test_the_cache_is_bounded(walk) -> None:
     mob._SKIM_CACHE.clear()
-    for k in range(mob._SKIM_CACHE_SIZE + 3):
+    for k in range(mob._SKIM_CACHE.max_entries + 3):
         mob._skim(walk, walk.network.free_flow_time * (1.0 + k))
-    assert len(mob._SKIM_CACHE) == mob._SKIM_CACHE_SIZE
+    assert len(mob._SKIM_CACHE) == mob._SKIM_CACHE.max_entries == 8
 
 
 @pytest.mark.slow

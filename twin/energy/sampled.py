@@ -50,6 +50,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from twin.caching import BoundedCache, content_digest
 from twin.energy.model import ORIENTATIONS
 
 #: Building rows simulated per kernel call (memory about 2 kB per row).
@@ -626,7 +627,7 @@ def simulate_samples(
             for name in TOTALS:
                 totals[:, col[name]] += np.bincount(s_lost, weights=fb[name][j[have]], minlength=n_s)
     if reference is None or record.simulated > record.rows // 2:  # a baseline-like run: the reference of later ones
-        _remember(record)
+        _ROWS_CACHE.put(record.context.key, record)
     out = pd.DataFrame(totals, columns=list(TOTALS), index=pd.RangeIndex(n_s, name="sample"))
     return out
 
@@ -702,37 +703,9 @@ def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, sha
 #: left out of the row digest, a what-if carrying them reuses its baseline's rows.
 _MEASURE_ONLY_COLUMNS = ("solar_pv_kwp", "solar_pv_ac_kwh_year")
 
-#: Per-row results of recent :func:`simulate_samples` calls (:class:`_RowRecord`) by the digest
-#: of their context (:class:`_RowContext`), at most :data:`_ROWS_CACHE_SIZE`.
-_ROWS_CACHE: dict[bytes, _RowRecord] = {}
-_ROWS_CACHE_SIZE = 2
-
-
-def _digest_value(h, value) -> None:
-    """Feed ``value`` (array, index, dataclass, mapping, sequence or scalar) into hash ``h``."""
-    import dataclasses
-
-    if isinstance(value, np.ndarray):
-        h.update(f"{value.dtype.str}{value.shape}".encode())
-        h.update(np.ascontiguousarray(value).tobytes() if value.dtype != object else repr(value.tolist()).encode())
-    elif isinstance(value, pd.Index):
-        _digest_value(h, np.asarray(value.asi8 if isinstance(value, pd.DatetimeIndex) else value))
-        h.update(str(getattr(value, "tz", None)).encode())
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        h.update(type(value).__name__.encode())
-        for f in dataclasses.fields(value):
-            h.update(f.name.encode())
-            _digest_value(h, getattr(value, f.name))
-    elif isinstance(value, dict):
-        for k in sorted(value, key=str):
-            h.update(repr(k).encode())
-            _digest_value(h, value[k])
-    elif isinstance(value, (list, tuple)):
-        h.update(f"{type(value).__name__}{len(value)}".encode())
-        for v in value:
-            _digest_value(h, v)
-    else:
-        h.update(repr(value).encode())
+#: Per-row results of the last two :func:`simulate_samples` calls that simulated most of their
+#: rows (:class:`_RowRecord`), by the digest of their context (:class:`_RowContext`).
+_ROWS_CACHE: BoundedCache[bytes, _RowRecord] = BoundedCache(2)
 
 
 @dataclass
@@ -749,19 +722,15 @@ class _RowContext:
 
     @classmethod
     def of(cls, builder, prep, setpoint_c, cool, per_chunk: int, standard_classes: bool) -> _RowContext:
-        import hashlib
-
         from twin.energy.heat_pump import _ACTIVE_TABLE
         from twin.energy.hot_water import active_dhw_model
 
-        h = hashlib.sha256()
         # the active hot-water model and heat-pump table (context variables read by the accounts)
-        for v in (prep.drivers, prep.conventions, prep.factors, None if setpoint_c is None else np.asarray(setpoint_c, dtype=float),
-                  np.asarray(cool, dtype=float), int(per_chunk), int(builder.n_env), bool(standard_classes), getattr(prep, "model", "5r1c"),
-                  active_dhw_model(), _ACTIVE_TABLE.get()):
-            _digest_value(h, v)
+        key = content_digest(prep.drivers, prep.conventions, prep.factors, None if setpoint_c is None else np.asarray(setpoint_c, dtype=float),
+                             np.asarray(cool, dtype=float), int(per_chunk), int(builder.n_env), bool(standard_classes),
+                             getattr(prep, "model", "5r1c"), active_dhw_model(), _ACTIVE_TABLE.get())  # fmt: skip
         shade = None if prep.shade_factor is None else np.array(prep.shade_factor, dtype=float, copy=True)
-        return cls(h.digest(), shade, int(builder.n_env), np.zeros(int(builder.n_env), dtype=bool))
+        return cls(key, shade, int(builder.n_env), np.zeros(int(builder.n_env), dtype=bool))
 
 
 def _row_hashes(env: pd.DataFrame, standard: dict, columns: list[str]) -> np.ndarray:
@@ -837,13 +806,6 @@ def _reference_rows(context: _RowContext) -> _RowRecord | None:
     else:
         return None
     return ref
-
-
-def _remember(record: _RowRecord) -> None:
-    _ROWS_CACHE.pop(record.context.key, None)
-    if len(_ROWS_CACHE) >= _ROWS_CACHE_SIZE:
-        _ROWS_CACHE.pop(next(iter(_ROWS_CACHE)))
-    _ROWS_CACHE[record.context.key] = record
 
 
 #: Safety factor on the bound of the primary-energy change between a row's sampled and standard

@@ -20,6 +20,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from twin.caching import BoundedCache
 from twin.solar.cadastre import Cadastre, CadastreOptions, solar_cadastre
 
 #: Roof classes the ``pv`` measure equips (the Brussels solar map's excellent and good potential).
@@ -31,9 +32,10 @@ SUITABLE = ("excellent", "good")
 #: (2 m and 16 per roof: -3.0 %, 2.0 s).
 SCENARIO_OPTIONS = CadastreOptions(method="horizon", spacing_m=1.0, max_sensors_per_surface=64, max_distance_m=100.0)
 
-#: Cadastres of the last geometries, by :func:`geometry_key`.
-_CACHE: dict[str, Cadastre] = {}
+#: How many geometries' cadastres are kept (:func:`district_cadastre`).
 CACHE_SIZE = 2
+#: Cadastres of the last geometries, by :func:`geometry_key`.
+_CACHE: BoundedCache[str, Cadastre] = BoundedCache(CACHE_SIZE)
 
 
 def geometry_key(buildings: pd.DataFrame, weather, options: CadastreOptions) -> str:
@@ -63,12 +65,8 @@ def district_cadastre(scene, weather, options: CadastreOptions = SCENARIO_OPTION
     """
     buildings = getattr(scene, "buildings", scene)
     key = geometry_key(buildings, weather, options)
-    if key not in _CACHE:
-        cad = solar_cadastre(scene, weather, options)
-        while len(_CACHE) >= CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = cad
-    return _CACHE[key]
+    cad = _CACHE.get(key)
+    return cad if cad is not None else _CACHE.put(key, solar_cadastre(scene, weather, options))
 
 
 def suitable_pv(surfaces: pd.DataFrame) -> pd.DataFrame:

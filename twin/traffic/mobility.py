@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from twin.caching import BoundedCache, content_digest
 from twin.errors import InputError
 from twin.traffic.demand import Parameter, TripEnds, read_parameters, trip_ends
 from twin.traffic.mode_choice import MODES, ModeChoiceModel, read_targets
@@ -311,25 +312,11 @@ def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, l
     return ModeNetwork(mode=mode, network=net, n_internal=z, street_link=street)
 
 
-#: Zone-to-zone skims by the content of what they are computed from (:func:`_skim_key`): a
+#: Zone-to-zone skims by the content of what they are computed from (:func:`_skim`): a
 #: what-if's walk and bike networks are its baseline's (a closure to cars, the same zones), and
-#: a Monte Carlo sample's what-if finds them here instead of searching every path again. At most
-#: :data:`_SKIM_CACHE_SIZE` entries (the last ones stored).
-_SKIM_CACHE: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
-_SKIM_CACHE_SIZE = 8
-
-
-def _skim_key(net: Any, cost: np.ndarray) -> bytes:
-    """A digest of everything :func:`twin.traffic.skims.network_skims` reads for :func:`_skim`:
-    the zones, the forward star, the link costs and lengths."""
-    import hashlib
-
-    h = hashlib.sha256()
-    h.update(np.array([net.n_zones, net.first_thru_node, net.n_links], dtype=np.int64).tobytes())
-    for a, dtype in ((net.out_start, np.int64), (net.from_node, np.int64), (net.to_node, np.int64), (cost, np.float64),
-                     (net.length, np.float64)):
-        h.update(np.ascontiguousarray(a, dtype=dtype).tobytes())
-    return h.digest()
+#: a Monte Carlo sample's what-if finds them here instead of searching every path again. The
+#: last eight stored.
+_SKIM_CACHE: BoundedCache[bytes, tuple[np.ndarray, np.ndarray]] = BoundedCache(8)
 
 
 def _skim(mnet: ModeNetwork, cost: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -340,14 +327,14 @@ def _skim(mnet: ModeNetwork, cost: np.ndarray | None = None) -> dict[str, np.nda
 
     net = mnet.network
     c = net.free_flow_time if cost is None else cost
-    key = _skim_key(net, c)
+    # everything network_skims reads: the zones, the forward star, the link costs and lengths
+    key = content_digest(int(net.n_zones), int(net.first_thru_node), int(net.n_links),
+                         *(np.asarray(a, dtype=np.int64) for a in (net.out_start, net.from_node, net.to_node)),
+                         np.asarray(c, dtype=np.float64), np.asarray(net.length, dtype=np.float64))  # fmt: skip
     hit = _SKIM_CACHE.get(key)
     if hit is None:
         sk = network_skims(net, cost=c, attributes={"distance_m": net.length}, cost_name="time_s")
-        hit = (sk.matrices["time_s"], sk.matrices["distance_m"])
-        if len(_SKIM_CACHE) >= _SKIM_CACHE_SIZE:
-            _SKIM_CACHE.pop(next(iter(_SKIM_CACHE)))
-        _SKIM_CACHE[key] = hit
+        hit = _SKIM_CACHE.put(key, (sk.matrices["time_s"], sk.matrices["distance_m"]))
     return {"time_s": hit[0].copy(), "distance_m": hit[1].copy()}  # the cached arrays are never handed out
 
 

@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from twin.caching import BoundedCache
 from twin.energy.sampled import POOR_CLASSES  # classes D to G
 from twin.errors import InputError
 from twin.scenario.runner import EngineResult
@@ -88,7 +89,8 @@ def check_scene(scene, options) -> None:
         raise InputError("the energy engine needs weather: add an EPW to inputs.weather or energy.weather", field="energy.weather")
 
 
-_WEATHER_CACHE: dict[tuple, object] = {}
+#: The weather file last read by :func:`_weather`, by path, size and modification time.
+_WEATHER_CACHE: BoundedCache[tuple, object] = BoundedCache(1)
 
 
 def _weather(scene, options, base_dir: Path):
@@ -98,10 +100,8 @@ def _weather(scene, options, base_dir: Path):
         path = (base_dir / options.weather).resolve()
         stat = path.stat() if path.exists() else None
         key = (str(path), stat.st_size if stat else None, stat.st_mtime_ns if stat else None)
-        if key not in _WEATHER_CACHE:
-            _WEATHER_CACHE.clear()
-            _WEATHER_CACHE[key] = read_epw(path)
-        return _WEATHER_CACHE[key]
+        weather = _WEATHER_CACHE.get(key)
+        return weather if weather is not None else _WEATHER_CACHE.put(key, read_epw(path))
     if scene.weather is None:
         raise InputError("the energy engine needs weather: add an EPW to inputs.weather or energy.weather", field="energy.weather")
     return scene.weather
@@ -113,9 +113,8 @@ _PREP_IGNORES = ("renovation_measures",)
 
 #: Prepared stocks by content (scene digest, weather, cooling): a what-if whose buildings differ
 #: from the baseline only in :data:`_PREP_IGNORES` reuses the baseline's preparation (envelope,
-#: urban shading, drivers), which is most of an energy run. At most :data:`_PREP_CACHE_SIZE`.
-_PREP_CACHE: dict[tuple, object] = {}
-_PREP_CACHE_SIZE = 4
+#: urban shading, drivers), which is most of an energy run. The last four stored.
+_PREP_CACHE: BoundedCache[tuple, object] = BoundedCache(4)
 
 
 def _digest(scene) -> str:
@@ -152,11 +151,10 @@ def _prepared(scene, weather, cooling_setpoint_c, model: str = "5r1c"):
     key = f"buildings:energy_prep:{weather.source}:{cooling_setpoint_c}:{model}"
     if key not in scene._cache:
         content = (_digest(scene), _weather_digest(weather), cooling_setpoint_c, model)
-        if content not in _PREP_CACHE:
-            if len(_PREP_CACHE) >= _PREP_CACHE_SIZE:
-                _PREP_CACHE.pop(next(iter(_PREP_CACHE)))
-            _PREP_CACHE[content] = prepare_stock(scene, weather, cooling_setpoint_c=cooling_setpoint_c, model=model)
-        scene._cache[key] = _PREP_CACHE[content]
+        prep = _PREP_CACHE.get(content)
+        if prep is None:
+            prep = _PREP_CACHE.put(content, prepare_stock(scene, weather, cooling_setpoint_c=cooling_setpoint_c, model=model))
+        scene._cache[key] = prep
     return scene._cache[key]
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from twin.caching import BoundedCache
 from twin.errors import InputError, ResourceLimitError
 from twin.scenario.engines import traffic_model as M
 from twin.scenario.engines.traffic_access import access_kpi_names, access_kpis, access_times
@@ -154,9 +155,8 @@ def baseline_result(scene, options, *, base_dir: Path):
 
 
 #: Access times by content (what they read, options): a what-if that changes none of it (a
-#: closure to cars only, de-sealing) reuses the baseline's. At most :data:`_ACCESS_CACHE_SIZE`.
-_ACCESS_CACHE: dict[str, object] = {}
-_ACCESS_CACHE_SIZE = 4
+#: closure to cars only, de-sealing) reuses the baseline's. The last four stored.
+_ACCESS_CACHE: BoundedCache[str, object] = BoundedCache(4)
 
 
 def access_for(scene, options, *, base_dir: Path, result=None, params=None):
@@ -170,13 +170,12 @@ def access_for(scene, options, *, base_dir: Path, result=None, params=None):
     # the times depend on the services, the walk and bike networks and, with a feed, the zones;
     # not on the threshold (applied when weighting) nor on the model's parameters
     key = f"{M.access_digest(scene, cats, with_timetable=files.timetable is not None)}:{cats}:{options.zone_size_m}:{files.gtfs}:{options.gtfs_date}"
-    if key not in _ACCESS_CACHE:
+    times = _ACCESS_CACHE.get(key)
+    if times is None:
         params = params if params is not None else M.central_parameters(options, files)
         ends = trip_ends(scene, params, zone_size_m=float(options.zone_size_m))
-        if len(_ACCESS_CACHE) >= _ACCESS_CACHE_SIZE:
-            _ACCESS_CACHE.pop(next(iter(_ACCESS_CACHE)))
-        _ACCESS_CACHE[key] = access_times(scene, M.mobility_options(options, files), ends=ends, result=result, timetable=files.timetable)
-    return _ACCESS_CACHE[key]
+        times = _ACCESS_CACHE.put(key, access_times(scene, M.mobility_options(options, files), ends=ends, result=result, timetable=files.timetable))
+    return times
 
 
 def _notes(result, periods) -> list[str]:

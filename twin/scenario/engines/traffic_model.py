@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from twin.caching import BoundedCache
 from twin.errors import InputError
 
 #: Parameters a ``scale_demand`` factor multiplies (trip making of the district).
@@ -63,8 +64,8 @@ def option_path(raw: str | None, base_dir: str | os.PathLike[str]) -> Path | Non
     return (Path(base_dir) / os.path.expanduser(raw)).resolve()
 
 
-_FILES_CACHE: dict[tuple, ModelFiles] = {}
-_FILES_CACHE_SIZE = 4
+#: The files of the last four option sets read by :func:`model_files`, by paths, sizes, times and options.
+_FILES_CACHE: BoundedCache[tuple, ModelFiles] = BoundedCache(4)
 
 
 def _stamp(path: Path | None) -> tuple:
@@ -101,8 +102,9 @@ def model_files(options: Any, base_dir: str | os.PathLike[str], *, crs: Any = "E
 
     paths = {k: option_path(getattr(options, k), base_dir) for k in ("mode_choice_table", "parameters_table", "targets_table", "external_matrix", "gtfs")}
     key = (tuple(_stamp(p) for p in paths.values()), options.gtfs_date, tuple(options.periods), str(crs))
-    if key in _FILES_CACHE:
-        return _FILES_CACHE[key]
+    hit = _FILES_CACHE.get(key)
+    if hit is not None:
+        return hit
     with _named("mode_choice_table", paths):
         model = ModeChoiceModel.from_table(paths["mode_choice_table"])
     with _named("parameters_table", paths):
@@ -123,11 +125,7 @@ def model_files(options: Any, base_dir: str | os.PathLike[str], *, crs: Any = "E
             date = options.gtfs_date or _a_tuesday(feed_dates(feed))
             timetable = make_timetable(feed, date, start_s=min(PERIODS[q]["window_s"][0] for q in options.periods),
                                        end_s=max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0, crs=crs)  # fmt: skip
-    files = ModelFiles(**paths, params=params, model=model, timetable=timetable)
-    if len(_FILES_CACHE) >= _FILES_CACHE_SIZE:
-        _FILES_CACHE.pop(next(iter(_FILES_CACHE)))
-    _FILES_CACHE[key] = files
-    return files
+    return _FILES_CACHE.put(key, ModelFiles(**paths, params=params, model=model, timetable=timetable))
 
 
 def mobility_options(options: Any, files: ModelFiles) -> Any:

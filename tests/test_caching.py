@@ -121,6 +121,9 @@ def test_equal_content_gives_equal_digests() -> None:
     frame = pd.DataFrame({"t_out_c": [1.0, 2.0, 3.0, 4.0, 5.0], "zone": list("abcde")}, index=t)
     assert content_digest(frame) == content_digest(frame.copy(deep=True))
     assert len(content_digest(a, digest_size=20)) == 20 and len(content_digest(a)) == 32
+    for bad in (0, 33, 2.0):
+        with pytest.raises(ValueError, match="digest_size"):
+            content_digest(a, digest_size=bad)
 
 
 def test_a_change_of_content_changes_the_digest() -> None:

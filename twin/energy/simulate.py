@@ -133,6 +133,14 @@ def _check_profiles(inp: StockInputs, drv: Drivers) -> list[tuple[int, str, str]
     return errs
 
 
+def input_problems(inputs: StockInputs, drivers: Drivers, film_correction: bool | None = None) -> list[tuple[int, str, str]]:
+    """``(index, field, message)`` of each building :func:`simulate_stock` leaves out before
+    running the kernel (its constants, :func:`_building_errors`, then its profile indices), in
+    the order of ``StockResults.errors`` when the kernel itself then rejects nothing (an overflow
+    is found only by running it). ``film_correction`` as in :func:`simulate_stock`."""
+    return _building_errors(inputs, film_correction) + _check_profiles(inputs, drivers)
+
+
 def _check_drivers(drv: Drivers) -> None:
     """Raise on non-finite weather or schedules, naming the first bad timestamp."""
 
@@ -410,7 +418,7 @@ def simulate_raw(
         )
     _check_drivers(drivers)
     inputs = with_film_correction(inputs, film_correction)
-    errs = _building_errors(inputs) + _check_profiles(inputs, drivers)
+    errs = input_problems(inputs, drivers)
     ids = inputs.building_id
     if errs and on_error == "raise":
         i, field, message = errs[0]

@@ -461,14 +461,28 @@ def simulate_prepared(
                                                  setpoint_profile=inputs.setpoint_profile, hourly=hourly, on_error="report")
         if len(layers):  # the inferred constructions, with their provenance, in the envelope table (envelope.parquet)
             env = env.merge(layers, on="building_id", how="left")
+        early = None
     else:
+        # the envelope table as written, when the kernel rejects only the buildings whose inputs it
+        # checks first: filtered and encoded before the kernel runs (on the region that takes the
+        # copy of its 78 columns and their encoding off the path from the kernel to the files)
+        early = _early_envelope(env, inputs, prep) if encode else None
         res = simulate_stock(inputs, prep.drivers, hourly=hourly, on_error="report")
     if len(res.errors):
         kernel_bad = res.errors.rename(columns={"message": "reason"})[["building_id", "field", "reason"]]
         excluded = pd.concat([excluded, kernel_bad], ignore_index=True)
-        ok = ~isin_ids(env["building_id"], kernel_bad["building_id"])
-        env = env[ok].reset_index(drop=True)
-    encoded = _encode_early([("envelope", env, prep.footprints), ("monthly", res.monthly, None)]) if encode else {}
+        if early is not None and res.errors["building_id"].tolist() == early[0]:
+            env = early[1]  # the same rows: the ids the kernel rejected are those predicted
+        else:
+            ok = ~isin_ids(env["building_id"], kernel_bad["building_id"])
+            env = env[ok].reset_index(drop=True)
+    encoded = {}
+    if encode:
+        encoded = _encode_early([("monthly", res.monthly, None)])
+        if early is not None and early[1] is env:
+            encoded["envelope"] = early[2]
+        else:
+            encoded.update(_encode_early([("envelope", env, prep.footprints)]))
     if costs is None:
         costs = pd.DataFrame(columns=["building_id", "measure", "quantity", "cost_unit", "unit_cost_eur", "investment_eur"])
     costs = price_peak_measures(costs, res.per_building["peak_heat_w"])
@@ -480,6 +494,20 @@ def simulate_prepared(
         shade = shade[~isin_ids(inputs.building_id, res.errors["building_id"])]  # hashed, not pandas' loop over arrow strings
     return StockRun(env, excluded.reset_index(drop=True), accounts, res, costs, prep.drivers, meta or {}, shade, prep.footprints,
                     encoded)
+
+
+def _early_envelope(env: pd.DataFrame, inputs, prep: PreparedStock) -> tuple[list, pd.DataFrame, tuple]:
+    """The ids the 5R1C kernel will reject from its input checks
+    (:func:`twin.energy.simulate.input_problems`, in the order of ``StockResults.errors``), the
+    envelope without them (``env`` itself when there are none) and its Parquet encoding started
+    in a background thread (an entry of :attr:`StockRun.encoded`)."""
+    from twin.energy.simulate import input_problems
+
+    bad = [inputs.building_id[i] for i, _, _ in input_problems(inputs, prep.drivers)]
+    kept = env
+    if bad:
+        kept = env[~isin_ids(env["building_id"], pd.Series(bad, dtype=object))].reset_index(drop=True)
+    return bad, kept, _encode_early([("envelope", kept, prep.footprints)])["envelope"]
 
 
 def run_stock(

@@ -172,3 +172,23 @@ def test_a_value_without_a_rule_is_refused_with_its_type_and_place() -> None:
 def test_importing_the_module_does_not_import_pandas() -> None:
     code = "import sys, twin.caching; sys.exit('pandas' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_weather_digest_follows_numbers_times_and_site_not_the_path():
+    import dataclasses
+
+    import pandas as pd
+
+    from twin.types.weather import Location, Weather
+
+    idx = pd.date_range("2021-01-01 01:00", periods=48, freq="h", tz="Etc/GMT-1")
+    data = pd.DataFrame({"t_air_c": np.linspace(-2.0, 8.0, 48), "ghi_w_m2": np.zeros(48), "flag": ["A"] * 48}, index=idx)
+    site = Location("Uccle", 50.8, 4.35, 1.0, 100.0)
+    w = Weather(data, site, source="/a/uccle.epw")
+    assert w.digest() == Weather(data.copy(), site, source="/b/elsewhere.epw").digest()
+    warmer = data.copy()
+    warmer.iloc[5, 0] += 0.1
+    later = data.copy()
+    later.index = later.index + pd.Timedelta(hours=1)
+    assert len({w.digest(), Weather(warmer, site).digest(), Weather(later, site).digest(),
+                Weather(data, dataclasses.replace(site, latitude_deg=51.0)).digest()}) == 4

@@ -51,9 +51,7 @@ def geometry_key(buildings: pd.DataFrame, weather, options: CadastreOptions) -> 
             h.update(col.encode() + pd.to_numeric(buildings[col], errors="coerce").to_numpy(dtype=float).tobytes())
     if "roof_kind" in buildings:
         h.update("\x1f".join(buildings["roof_kind"].fillna("").astype(str)).encode())
-    data = weather.data.select_dtypes("number")
-    h.update(np.ascontiguousarray(data.to_numpy(dtype=float)).tobytes() + str(weather.data.index[0]).encode())
-    h.update(repr(getattr(weather, "location", "")).encode())
+    h.update(weather.digest())
     h.update(repr(options).encode())
     return h.hexdigest()
 

@@ -138,19 +138,12 @@ def _digest(scene) -> str:
     return h.hexdigest()
 
 
-def _weather_digest(weather) -> str:
-    import hashlib
-
-    data = weather.data.select_dtypes("number")
-    return hashlib.sha256(data.to_numpy(dtype=float).tobytes() + str(weather.data.index[0]).encode()).hexdigest()
-
-
 def _prepared(scene, weather, cooling_setpoint_c, model: str = "5r1c"):
     from twin.energy.stock import prepare_stock
 
     key = f"buildings:energy_prep:{weather.source}:{cooling_setpoint_c}:{model}"
     if key not in scene._cache:
-        content = (_digest(scene), _weather_digest(weather), cooling_setpoint_c, model)
+        content = (_digest(scene), weather.digest(), cooling_setpoint_c, model)
         prep = _PREP_CACHE.get(content)
         if prep is None:
             prep = _PREP_CACHE.put(content, prepare_stock(scene, weather, cooling_setpoint_c=cooling_setpoint_c, model=model))

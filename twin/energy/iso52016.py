@@ -286,10 +286,11 @@ def _solar_distribution(areas: np.ndarray, alpha: np.ndarray, first: np.ndarray)
     return alpha * inc
 
 
-def build_network(spec, weather, *, interior_convection: str = "tarp", glazing: Sequence[GlazingGap | None] | None = None):
+def build_network(spec, weather, *, interior_convection: str | None = None, glazing: Sequence[GlazingGap | None] | None = None):
     """Thermal network and drivers of a zone spec.
 
-    ``interior_convection`` (:data:`INTERIOR_CONVECTION`): ``tarp`` marks every interior surface's
+    ``interior_convection`` (:data:`INTERIOR_CONVECTION`; None: the spec's
+    ``simulation.interior_convection``, default ``tarp``): ``tarp`` marks every interior surface's
     convective link as hourly (``h = c |theta_s - theta_air|^(1/3)``, :data:`TARP_C_W_M2K43`, the
     previous hour's difference; the kernel updates the linear system exactly, see
     ``kernels/energy_iso52016.py``); ``fixed`` keeps ``h_ci = 1 / R_si - h_ri`` of the spec's
@@ -319,6 +320,8 @@ def build_network(spec, weather, *, interior_convection: str = "tarp", glazing: 
     from twin.energy.spec import zone_model
     from twin.energy.stock_iso52016 import zone_input_from_spec, zone_network
 
+    if interior_convection is None:
+        interior_convection = spec.simulation.interior_convection
     if interior_convection not in INTERIOR_CONVECTION:
         raise InputError(f"interior convection model must be one of {INTERIOR_CONVECTION}, got {interior_convection!r}", obj=spec.name)
     if glazing is not None and len(glazing) != len(spec.windows):
@@ -562,9 +565,11 @@ def run_kernel(
 
 
 def simulate_spec_iso52016(
-    spec, weather, *, hourly: bool = False, interior_convection: str = "tarp", glazing: Sequence[GlazingGap | None] | None = None
+    spec, weather, *, hourly: bool = False, interior_convection: str | None = None, glazing: Sequence[GlazingGap | None] | None = None
 ) -> dict:
     """Simulate one zone with the finer model; the same summary keys as :func:`twin.energy.spec.simulate_spec`.
+
+    ``interior_convection``: as :func:`build_network` (None: the spec's ``simulation.interior_convection``).
 
     Keys: ``name``, ``heating_mwh``, ``cooling_mwh``, ``peak_heating_kw``, ``peak_heating_time``,
     ``peak_cooling_kw``, ``peak_cooling_time``, ``t_air_min_c``, ``t_air_max_c``,

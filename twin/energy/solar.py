@@ -462,13 +462,33 @@ def diffuse_angular_ratios(tilt_deg: float, glazing: Glazing = Glazing()) -> tup
 
 # --------------------------------------------------------------------------- overhangs and fins
 @dataclass(frozen=True)
+class Fin:
+    """One side fin of a window, metres: it projects ``depth`` outward at ``gap`` from its jamb,
+    from ``below`` under the sill to ``above`` over the head."""
+
+    depth: float
+    gap: float = 0.0
+    above: float = 0.0
+    below: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("depth", "gap", "above", "below"):
+            v = getattr(self, name)
+            if not (np.isfinite(v) and v >= 0):
+                raise ValueError(f"fin {name} must be a finite length >= 0 m, got {v!r}")
+
+
+@dataclass(frozen=True)
 class WindowShading:
     """Overhang and side fins of a rectangular window in a vertical facade, metres.
 
     The window is ``width`` x ``height``. The overhang projects ``overhang_depth`` outward at
-    ``overhang_gap`` above the window head and extends ``overhang_extension`` beyond each side.
-    Fins project ``fin_depth`` outward, at ``fin_gap`` from the left / right jambs (as seen from
-    outside), from ``fin_below`` under the sill to ``fin_above`` over the head. A depth of 0
+    ``overhang_gap`` above the window head and extends ``overhang_extension`` beyond each side,
+    or ``overhang_extension_left`` / ``overhang_extension_right`` beyond the left / right jamb
+    (seen from outside; each None takes ``overhang_extension``). Symmetric fins project
+    ``fin_depth`` outward, at ``fin_gap`` from the left / right jambs (as seen from outside), from
+    ``fin_below`` under the sill to ``fin_above`` over the head; ``fin_left`` / ``fin_right``
+    (:class:`Fin`) give one side's fin instead (not together with ``fin_depth``). A depth of 0
     means no overhang / fin.
     """
 
@@ -481,10 +501,43 @@ class WindowShading:
     fin_gap: float = 0.0
     fin_above: float = 0.0
     fin_below: float = 0.0
+    overhang_extension_left: float | None = None
+    overhang_extension_right: float | None = None
+    fin_left: Fin | None = None
+    fin_right: Fin | None = None
+
+    def __post_init__(self) -> None:
+        lengths = {k: getattr(self, k) for k in ("width", "height", "overhang_depth", "overhang_gap", "overhang_extension", "fin_depth",
+                                                   "fin_gap", "fin_above", "fin_below", "overhang_extension_left", "overhang_extension_right")}
+        for name, v in lengths.items():
+            if v is not None and not (np.isfinite(v) and v >= 0):
+                raise ValueError(f"window shading {name} must be a finite length >= 0 m, got {v!r}")
+        if self.width <= 0 or self.height <= 0:
+            raise ValueError(f"window shading needs a window of positive size, got {self.width!r} x {self.height!r} m")
+        if self.fin_depth > 0 and (self.fin_left is not None or self.fin_right is not None):
+            raise ValueError("give symmetric fins (fin_depth) or per-side fins (fin_left / fin_right), not both")
 
     @property
     def active(self) -> bool:
-        return self.overhang_depth > 0 or self.fin_depth > 0
+        return self.overhang_depth > 0 or bool(self.fins())
+
+    def overhang_extents(self) -> tuple[float, float]:
+        """Extensions of the overhang beyond the left and right jambs (seen from outside), m."""
+        left = self.overhang_extension if self.overhang_extension_left is None else self.overhang_extension_left
+        right = self.overhang_extension if self.overhang_extension_right is None else self.overhang_extension_right
+        return left, right
+
+    def fins(self) -> list[tuple[float, Fin]]:
+        """The fins as (x of the fin plane in facade coordinates, fin), left first; those of depth 0 left out."""
+        if self.fin_depth > 0:
+            f = Fin(self.fin_depth, self.fin_gap, self.fin_above, self.fin_below)
+            return [(-self.fin_gap, f), (self.width + self.fin_gap, f)]
+        out = []
+        if self.fin_left is not None and self.fin_left.depth > 0:
+            out.append((-self.fin_left.gap, self.fin_left))
+        if self.fin_right is not None and self.fin_right.depth > 0:
+            out.append((self.width + self.fin_right.gap, self.fin_right))
+        return out
 
 
 def _sunlit_fraction_local(ws: WindowShading, d: np.ndarray, n_grid: int = 12) -> np.ndarray:
@@ -492,6 +545,10 @@ def _sunlit_fraction_local(ws: WindowShading, d: np.ndarray, n_grid: int = 12) -
 
     Facade coordinates: x to the right (seen from outside), y outward, z up; window spans
     x in [0, width], z in [0, height] on the plane y = 0. Directions with d_y <= 0 give 0.
+    The window is sampled at the centres of an ``n_grid`` x ``n_grid`` grid; a sample is shaded
+    when the ray towards ``d`` crosses the overhang (a rectangle at z = height + gap, y in
+    [0, depth], x in [-left extension, width + right extension]) or a fin (a rectangle at its
+    x, y in [0, depth], z in [-below, height + above]).
     """
     xs = (np.arange(n_grid) + 0.5) / n_grid * ws.width
     zs = (np.arange(n_grid) + 0.5) / n_grid * ws.height
@@ -504,21 +561,21 @@ def _sunlit_fraction_local(ws: WindowShading, d: np.ndarray, n_grid: int = 12) -
     blocked = np.zeros((d.shape[0], px.shape[1]), dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore"):
         if ws.overhang_depth > 0:
+            ext_left, ext_right = ws.overhang_extents()
             z_ov = ws.height + ws.overhang_gap
             t = (z_ov - pz) / dz
             y = t * dy
             x = px + t * dx
             hit = (dz > 0) & (y >= 0) & (y <= ws.overhang_depth)
-            hit &= (x >= -ws.overhang_extension) & (x <= ws.width + ws.overhang_extension)
+            hit &= (x >= -ext_left) & (x <= ws.width + ext_right)
             blocked |= hit
-        if ws.fin_depth > 0:
-            for x_f in (-ws.fin_gap, ws.width + ws.fin_gap):
-                t = (x_f - px) / dx
-                y = t * dy
-                z = pz + t * dz
-                hit = (t > 0) & (y >= 0) & (y <= ws.fin_depth)
-                hit &= (z >= -ws.fin_below) & (z <= ws.height + ws.fin_above)
-                blocked |= hit
+        for x_f, fin in ws.fins():
+            t = (x_f - px) / dx
+            y = t * dy
+            z = pz + t * dz
+            hit = (t > 0) & (y >= 0) & (y <= fin.depth)
+            hit &= (z >= -fin.below) & (z <= ws.height + fin.above)
+            blocked |= hit
     lit = 1.0 - blocked.mean(axis=1)
     return np.where(d[:, 1] > 0, lit, 0.0)
 

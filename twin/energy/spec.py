@@ -39,6 +39,14 @@ Derived model constants (documented in ``docs/energy.md``):
   ``g_n (1 - F_F) A_w`` times the angle-weighted irradiance (:mod:`twin.energy.solar`), and the
   sky long-wave loss ``-F eps R_se U A`` (ISO 13790 §11.3.5) times ``sigma T_e^4 - L_sky``, with
   ``F = solar.sky_longwave_factor(tilt)`` (TARP sky view: 1 roof, 0.354 wall, 0 floor).
+* Window shading (vertical windows, :class:`twin.energy.solar.WindowShading`): ``overhang``
+  with ``extension_m`` (both sides) or ``extension_left_m`` / ``extension_right_m`` (seen from
+  outside) or ``wall_wide: true``; ``fins`` symmetric or per side (``left`` / ``right``). A
+  wall-wide overhang needs the window's position ``offset_m`` (left jamb from the wall's left
+  end, one value per window of ``count``): window ``i`` gets the extensions ``offset_i`` and
+  ``L - offset_i - width_m`` (``L`` the wall length) and the row's irradiance is the mean over
+  its windows. ``sill_m`` (above the floor) is checked against the wall height.
+* ``simulation.interior_convection`` (``tarp`` | ``fixed``): read by the finer model only.
 * ``windows.K.glazing_gap`` (panes' thickness and conductivity, gap width and emissivity): read
   by the finer model only (hourly ISO 15099 gap conductance, :mod:`twin.energy.iso52016`); the
   5R1C model uses ``u_w_m2k``.
@@ -184,16 +192,55 @@ class Construction(_Model):
 
 
 class Overhang(_Model):
-    depth_m: float = Field(gt=0, le=SHADING_LENGTH_MAX_M)
-    gap_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M, description="height of the overhang above the window head")
-    extension_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M, description="extension beyond each side of the window")
+    """Horizontal overhang over a facade window; left and right as seen from outside.
+
+    Its extent along the wall is one of: ``extension_m`` (the same beyond each jamb; default 0),
+    ``extension_left_m`` / ``extension_right_m`` (an absent side extends 0 m) or ``wall_wide: true``
+    (from the wall's left end to its right end: each window's extensions are its distances to the
+    wall ends, from the window's ``offset_m``).
+    """
+
+    depth_m: float = Field(gt=0, le=SHADING_LENGTH_MAX_M, description="projection from the wall, m")
+    gap_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M, description="height of the overhang above the window head, m")
+    extension_m: float | None = Field(default=None, ge=0, le=SHADING_LENGTH_MAX_M, description="extension beyond each side of the window, m")
+    extension_left_m: float | None = Field(default=None, ge=0, le=SHADING_LENGTH_MAX_M, description="extension beyond the left jamb (seen from outside), m")
+    extension_right_m: float | None = Field(default=None, ge=0, le=SHADING_LENGTH_MAX_M, description="extension beyond the right jamb (seen from outside), m")
+    wall_wide: bool = Field(default=False, description="the overhang runs the whole wall (needs the window's offset_m)")
+
+    def extents_m(self) -> tuple[float, float]:
+        """Extensions beyond the left and right jambs, m (not for ``wall_wide``, which depends on the window's position)."""
+        if self.extension_m is not None:
+            return self.extension_m, self.extension_m
+        return self.extension_left_m or 0.0, self.extension_right_m or 0.0
+
+
+class FinSide(_Model):
+    """One side fin: it projects ``depth_m`` from the wall at ``gap_m`` from its jamb, from ``below_m``
+    under the sill to ``above_m`` over the head."""
+
+    depth_m: float = Field(gt=0, le=SHADING_LENGTH_MAX_M, description="projection from the wall, m")
+    gap_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M, description="distance from the window jamb, m")
+    above_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M, description="extent above the window head, m")
+    below_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M, description="extent below the sill, m")
 
 
 class Fins(_Model):
-    depth_m: float = Field(gt=0, le=SHADING_LENGTH_MAX_M)
-    gap_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M, description="distance from the window jambs")
-    above_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M)
-    below_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M)
+    """Side fins of a facade window: the same on both sides (``depth_m``, ``gap_m``, ``above_m``,
+    ``below_m``) or per side (``left`` / ``right`` seen from outside, :class:`FinSide`; either may be absent)."""
+
+    depth_m: float | None = Field(default=None, gt=0, le=SHADING_LENGTH_MAX_M, description="projection of both fins from the wall, m")
+    gap_m: float | None = Field(default=None, ge=0, le=SHADING_LENGTH_MAX_M, description="distance of both fins from the window jambs, m (default 0)")
+    above_m: float | None = Field(default=None, ge=0, le=SHADING_LENGTH_MAX_M, description="extent of both fins above the head, m (default 0)")
+    below_m: float | None = Field(default=None, ge=0, le=SHADING_LENGTH_MAX_M, description="extent of both fins below the sill, m (default 0)")
+    left: FinSide | None = None
+    right: FinSide | None = None
+
+    def sides(self) -> tuple[FinSide | None, FinSide | None]:
+        """The left and right fins (None: no fin on that side)."""
+        if self.depth_m is None:
+            return self.left, self.right
+        both = FinSide(depth_m=self.depth_m, gap_m=self.gap_m or 0.0, above_m=self.above_m or 0.0, below_m=self.below_m or 0.0)
+        return both, both
 
 
 class GlazingGap(_Model):
@@ -224,6 +271,17 @@ class Window(_Model):
     overhang: Overhang | None = None
     fins: Fins | None = None
     glazing_gap: GlazingGap | None = None
+    offset_m: float | list[float] | None = Field(
+        default=None, description="distance from the wall's left end (seen from outside) to the left jamb, m; a list: one per window of count"
+    )
+    sill_m: float | None = Field(default=None, ge=0, le=ZONE_HEIGHT_MAX_M, description="height of the sill above the floor, m")
+
+    @property
+    def offsets_m(self) -> list[float] | None:
+        """The left-jamb offset of each window of the row, m (None: position not given)."""
+        if self.offset_m is None:
+            return None
+        return list(self.offset_m) if isinstance(self.offset_m, list) else [self.offset_m]
 
     @model_validator(mode="after")
     def _size(self) -> Window:
@@ -328,6 +386,11 @@ class Calendar(_Model):
 class Simulation(_Model):
     warmup_hours: int = Field(default=720, ge=0, le=WARMUP_MAX_HOURS)
     film_correction: bool = False
+    interior_convection: Literal["tarp", "fixed"] = Field(
+        default="tarp",
+        description="interior convection of the finer model (twin.energy.iso52016.INTERIOR_CONVECTION): tarp (hourly, from the surface-air "
+        "difference) or fixed (h_ci = 1 / R_si - h_ri of the combined film); the 5R1C model does not read it",
+    )
 
 
 class ZoneSpec(_Model):
@@ -457,6 +520,7 @@ def _check_windows(spec: ZoneSpec) -> None:
     for k, w in enumerate(spec.windows):
         if w.facade in spec.envelope.adiabatic_facades:
             raise SchemaError(f"windows on the adiabatic facade {w.facade}", field=f"windows.{k}.facade")
+        _check_shading(w, f"windows.{k}", lengths[w.facade], heights[w.facade])
         if w.width_m is not None and w.width_m > lengths[w.facade]:
             raise SchemaError(f"window width {w.width_m:g} m exceeds the {w.facade} facade ({lengths[w.facade]:g} m)", field=f"windows.{k}.width_m")
         if w.height_m is not None and w.height_m > heights[w.facade]:
@@ -467,6 +531,79 @@ def _check_windows(spec: ZoneSpec) -> None:
                 f"windows on {w.facade} ({glazed[w.facade]:.2f} m2) exceed the facade area {areas[w.facade]:.2f} m2",
                 field=f"windows.{k}",
             )
+
+
+def _check_shading(w: Window, key: str, wall_length_m: float, wall_height_m: float) -> None:
+    """One form of each shading device's extent; the window's position (if given) on its wall."""
+    ov, fins = w.overhang, w.fins
+    if ov is not None:
+        if ov.extension_m is not None and (ov.extension_left_m is not None or ov.extension_right_m is not None):
+            side = "extension_left_m" if ov.extension_left_m is not None else "extension_right_m"
+            raise SchemaError("give extension_m (both sides) or extension_left_m / extension_right_m, not both", field=f"{key}.overhang.{side}")
+        if ov.wall_wide and (ov.extension_m is not None or ov.extension_left_m is not None or ov.extension_right_m is not None):
+            raise SchemaError("a wall-wide overhang takes its extensions from the window's offset_m: leave out the extension keys", field=f"{key}.overhang.wall_wide")
+        if ov.wall_wide and w.offset_m is None:
+            raise SchemaError("a wall-wide overhang needs the window's position on the wall (offset_m)", field=f"{key}.offset_m")
+    if fins is not None:
+        sym = [name for name in ("depth_m", "gap_m", "above_m", "below_m") if getattr(fins, name) is not None]
+        if fins.left is None and fins.right is None and fins.depth_m is None:
+            raise SchemaError("fins need depth_m (both sides) or a left / right fin with its depth_m", field=f"{key}.fins.depth_m")
+        if sym and (fins.left is not None or fins.right is not None):
+            raise SchemaError(f"give symmetric fins ({', '.join(sym)}) or left / right fins, not both", field=f"{key}.fins.{sym[0]}")
+        if sym and fins.depth_m is None:
+            raise SchemaError(f"symmetric fins need depth_m (got {', '.join(sym)})", field=f"{key}.fins.depth_m")
+    offsets = w.offsets_m
+    if (offsets is not None or w.sill_m is not None) and (w.width_m is None or w.height_m is None or w.facade == "roof"):
+        raise SchemaError("a position on the wall (offset_m, sill_m) is for facade windows with width_m and height_m", field=f"{key}.offset_m")
+    if offsets is not None:
+        if len(offsets) != w.count:
+            raise SchemaError(f"offset_m needs one value per window of count ({w.count}), got {len(offsets)}", field=f"{key}.offset_m")
+        ordered = sorted(offsets)
+        for i, o in enumerate(offsets):
+            if not 0.0 <= o <= wall_length_m - w.width_m:  # type: ignore[operator]
+                raise SchemaError(
+                    f"window offset {o:g} m puts the {w.width_m:g} m window outside the {w.facade} wall (0 to {wall_length_m:g} m)",
+                    field=f"{key}.offset_m.{i}" if isinstance(w.offset_m, list) else f"{key}.offset_m",
+                )
+        for a, b in zip(ordered, ordered[1:]):
+            if b - a < w.width_m:  # type: ignore[operator]
+                raise SchemaError(f"windows at offsets {a:g} and {b:g} m overlap (width {w.width_m:g} m)", field=f"{key}.offset_m")
+    if w.sill_m is not None and w.sill_m + w.height_m > wall_height_m:  # type: ignore[operator]
+        raise SchemaError(f"sill {w.sill_m:g} m + window height {w.height_m:g} m is above the {w.facade} wall ({wall_height_m:g} m)", field=f"{key}.sill_m")
+
+
+def _window_shadings(w: Window, wall_length_m: float) -> list:
+    """The :class:`~twin.energy.solar.WindowShading` of each window of a row (one entry when they are all the same)."""
+    from twin.energy import solar
+
+    ov, fins = w.overhang, w.fins
+    left, right = fins.sides() if fins is not None else (None, None)
+
+    def fin(side: FinSide | None):
+        return None if side is None else solar.Fin(side.depth_m, side.gap_m, side.above_m, side.below_m)
+
+    if ov is not None and ov.wall_wide:
+        extents = [(o, wall_length_m - o - w.width_m) for o in w.offsets_m]  # type: ignore[union-attr, operator]
+    else:
+        extents = [ov.extents_m() if ov is not None else (0.0, 0.0)]
+    common = {
+        "width": w.width_m,
+        "height": w.height_m,
+        "overhang_depth": ov.depth_m if ov is not None else 0.0,
+        "overhang_gap": ov.gap_m if ov is not None else 0.0,
+    }
+    if left is right and left is not None:  # symmetric fins: today's arithmetic
+        common.update(fin_depth=left.depth_m, fin_gap=left.gap_m, fin_above=left.above_m, fin_below=left.below_m)
+    else:
+        common.update(fin_left=fin(left), fin_right=fin(right))
+    # equal extensions keep the symmetric form (today's arithmetic, bit-identical results)
+    out = [
+        solar.WindowShading(**common, overhang_extension=ext_l)
+        if ext_l == ext_r
+        else solar.WindowShading(**common, overhang_extension_left=ext_l, overhang_extension_right=ext_r)
+        for ext_l, ext_r in extents
+    ]
+    return out[:1] if all(sh == out[0] for sh in out) else out
 
 
 def _hourly_setpoints(sp: Setpoint) -> dict[str, tuple[str, list[float | None]]]:
@@ -643,21 +780,15 @@ def zone_model(spec: ZoneSpec, weather):
         h_w += w.u_w_m2k * a
         tilt, az = (0.0, 180.0) if w.facade == "roof" else (90.0, FACADES[w.facade])
         glz = solar.Glazing(panes=w.panes, n=w.refractive_index, kl=w.pane_extinction_kl)
-        shading = None
+        shadings = [None]
         if w.overhang is not None or w.fins is not None:
-            shading = solar.WindowShading(
-                width=w.width_m,  # type: ignore[arg-type]
-                height=w.height_m,  # type: ignore[arg-type]
-                overhang_depth=w.overhang.depth_m if w.overhang else 0.0,
-                overhang_gap=w.overhang.gap_m if w.overhang else 0.0,
-                overhang_extension=w.overhang.extension_m if w.overhang else 0.0,
-                fin_depth=w.fins.depth_m if w.fins else 0.0,
-                fin_gap=w.fins.gap_m if w.fins else 0.0,
-                fin_above=w.fins.above_m if w.fins else 0.0,
-                fin_below=w.fins.below_m if w.fins else 0.0,
-            )
+            shadings = _window_shadings(w, spec.zone.width_m if w.facade in ("north", "south") else spec.zone.depth_m)
         groups.append(f"win_{k}_{w.facade}")
-        rows.append(solar.surface_irradiance(sky, tilt, az, glazing=glz, shading=shading, horizon_deg=horizon))
+        # windows of a row shaded differently (a wall-wide overhang): the row's irradiance is their mean
+        row = solar.surface_irradiance(sky, tilt, az, glazing=glz, shading=shadings[0], horizon_deg=horizon)
+        for sh in shadings[1:]:
+            row = row + solar.surface_irradiance(sky, tilt, az, glazing=glz, shading=sh, horizon_deg=horizon)
+        rows.append(row if len(shadings) == 1 else row / len(shadings))
         coeffs.append(w.g * (1 - w.frame_fraction) * a)
         sky_coeff -= solar.sky_longwave_factor(tilt) * w.emissivity * w.r_se_m2k_w * w.u_w_m2k * a
         info["windows"].append({"facade": w.facade, "area_m2": a, "u_w_m2k": w.u_w_m2k, "g": w.g})

@@ -203,6 +203,19 @@ def test_per_side_fins_in_the_spec(denver):
     assert sym.sum() < right_only.sum() < _window_row(_base("600"), denver).sum()
 
 
+def test_full_height_fins_in_wall_coordinates(denver):
+    """Rule: a full-height fin runs from the floor to the top of the wall: below_m = sill_m, above_m =
+    wall height - sill_m - height_m (BESTEST 630 window: sill 0.2 m, 2 m high, 2.7 m wall -> 0.2 / 0.5 m)."""
+    d = _base("600")
+    d["windows"][0].update(sill_m=0.2, fins={"depth_m": 1.0, "full_height": True})
+    e = _base("600")
+    e["windows"][0]["fins"] = {"depth_m": 1.0, "below_m": 0.2, "above_m": 0.5}
+    assert np.array_equal(_window_row(d, denver), _window_row(e, denver))
+    d["windows"][0]["fins"] = {"right": {"depth_m": 1.0, "full_height": True}}
+    e["windows"][0]["fins"] = {"right": {"depth_m": 1.0, "below_m": 0.2, "above_m": 0.5}}
+    assert np.array_equal(_window_row(d, denver), _window_row(e, denver))
+
+
 @pytest.mark.parametrize(
     ("edit", "field", "match"),
     [
@@ -218,6 +231,9 @@ def test_per_side_fins_in_the_spec(denver):
         (lambda w: w.update(offset_m=[0.5, 2.0]), "windows.0.offset_m", "overlap"),
         (lambda w: w.update(sill_m=1.0), "windows.0.sill_m", "above the south wall"),
         (lambda w: w.update(sill_m=-0.2), "windows.0.sill_m", "greater than or equal"),
+        (lambda w: w.update(fins={"depth_m": 0.5, "full_height": True}), "windows.0.sill_m", "sill_m"),
+        (lambda w: w.update(sill_m=0.2, fins={"left": {"depth_m": 0.5, "full_height": True, "above_m": 0.1}}), "windows.0.fins.left.above_m", "leave out"),
+        (lambda w: w.update(fins={"full_height": True, "right": {"depth_m": 0.5}}), "windows.0.fins.full_height", "not both"),
     ],
 )
 def test_bad_shading_input_names_the_field(tmp_path, edit, field, match):

@@ -41,7 +41,9 @@ Derived model constants (documented in ``docs/energy.md``):
   ``F = solar.sky_longwave_factor(tilt)`` (TARP sky view: 1 roof, 0.354 wall, 0 floor).
 * Window shading (vertical windows, :class:`twin.energy.solar.WindowShading`): ``overhang``
   with ``extension_m`` (both sides) or ``extension_left_m`` / ``extension_right_m`` (seen from
-  outside) or ``wall_wide: true``; ``fins`` symmetric or per side (``left`` / ``right``). A
+  outside) or ``wall_wide: true``; ``fins`` symmetric or per side (``left`` / ``right``), with
+  ``full_height: true`` from the floor to the top of the wall (``below_m = sill_m``,
+  ``above_m`` = wall height - ``sill_m`` - ``height_m``). A
   wall-wide overhang needs the window's position ``offset_m`` (left jamb from the wall's left
   end, one value per window of ``count``): window ``i`` gets the extensions ``offset_i`` and
   ``L - offset_i - width_m`` (``L`` the wall length) and the row's irradiance is the mean over
@@ -216,12 +218,15 @@ class Overhang(_Model):
 
 class FinSide(_Model):
     """One side fin: it projects ``depth_m`` from the wall at ``gap_m`` from its jamb, from ``below_m``
-    under the sill to ``above_m`` over the head."""
+    under the sill to ``above_m`` over the head, or with ``full_height: true`` from the floor to the
+    top of the wall (``below_m`` = the window's ``sill_m``, ``above_m`` = wall height - ``sill_m`` -
+    ``height_m``)."""
 
     depth_m: float = Field(gt=0, le=SHADING_LENGTH_MAX_M, description="projection from the wall, m")
     gap_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M, description="distance from the window jamb, m")
     above_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M, description="extent above the window head, m")
     below_m: float = Field(default=0.0, ge=0, le=SHADING_LENGTH_MAX_M, description="extent below the sill, m")
+    full_height: bool = Field(default=False, description="from the floor to the top of the wall (needs the window's sill_m)")
 
 
 class Fins(_Model):
@@ -232,6 +237,7 @@ class Fins(_Model):
     gap_m: float | None = Field(default=None, ge=0, le=SHADING_LENGTH_MAX_M, description="distance of both fins from the window jambs, m (default 0)")
     above_m: float | None = Field(default=None, ge=0, le=SHADING_LENGTH_MAX_M, description="extent of both fins above the head, m (default 0)")
     below_m: float | None = Field(default=None, ge=0, le=SHADING_LENGTH_MAX_M, description="extent of both fins below the sill, m (default 0)")
+    full_height: bool | None = Field(default=None, description="both fins from the floor to the top of the wall (needs the window's sill_m)")
     left: FinSide | None = None
     right: FinSide | None = None
 
@@ -239,7 +245,9 @@ class Fins(_Model):
         """The left and right fins (None: no fin on that side)."""
         if self.depth_m is None:
             return self.left, self.right
-        both = FinSide(depth_m=self.depth_m, gap_m=self.gap_m or 0.0, above_m=self.above_m or 0.0, below_m=self.below_m or 0.0)
+        both = FinSide(
+            depth_m=self.depth_m, gap_m=self.gap_m or 0.0, above_m=self.above_m or 0.0, below_m=self.below_m or 0.0, full_height=bool(self.full_height)
+        )
         return both, both
 
 
@@ -545,13 +553,22 @@ def _check_shading(w: Window, key: str, wall_length_m: float, wall_height_m: flo
         if ov.wall_wide and w.offset_m is None:
             raise SchemaError("a wall-wide overhang needs the window's position on the wall (offset_m)", field=f"{key}.offset_m")
     if fins is not None:
-        sym = [name for name in ("depth_m", "gap_m", "above_m", "below_m") if getattr(fins, name) is not None]
+        sym = [name for name in ("depth_m", "gap_m", "above_m", "below_m", "full_height") if getattr(fins, name) is not None]
         if fins.left is None and fins.right is None and fins.depth_m is None:
             raise SchemaError("fins need depth_m (both sides) or a left / right fin with its depth_m", field=f"{key}.fins.depth_m")
         if sym and (fins.left is not None or fins.right is not None):
             raise SchemaError(f"give symmetric fins ({', '.join(sym)}) or left / right fins, not both", field=f"{key}.fins.{sym[0]}")
         if sym and fins.depth_m is None:
             raise SchemaError(f"symmetric fins need depth_m (got {', '.join(sym)})", field=f"{key}.fins.depth_m")
+        where = [(f"{key}.fins", fins)] if fins.depth_m is not None else [(f"{key}.fins.{n}", f) for n, f in (("left", fins.left), ("right", fins.right))]
+        for path, fin in where:
+            if fin is None or not fin.full_height:
+                continue
+            if w.sill_m is None:
+                raise SchemaError("a full-height fin needs the window's sill_m", field=f"{key}.sill_m")
+            given = [n for n in ("above_m", "below_m") if n in fin.model_fields_set and getattr(fin, n) is not None]
+            if given:
+                raise SchemaError(f"a full-height fin takes its extent from sill_m and the wall height: leave out {given[0]}", field=f"{path}.{given[0]}")
     offsets = w.offsets_m
     if (offsets is not None or w.sill_m is not None) and (w.width_m is None or w.height_m is None or w.facade == "roof"):
         raise SchemaError("a position on the wall (offset_m, sill_m) is for facade windows with width_m and height_m", field=f"{key}.offset_m")
@@ -572,12 +589,22 @@ def _check_shading(w: Window, key: str, wall_length_m: float, wall_height_m: flo
         raise SchemaError(f"sill {w.sill_m:g} m + window height {w.height_m:g} m is above the {w.facade} wall ({wall_height_m:g} m)", field=f"{key}.sill_m")
 
 
-def _window_shadings(w: Window, wall_length_m: float) -> list:
+def _window_shadings(w: Window, wall_length_m: float, wall_height_m: float) -> list:
     """The :class:`~twin.energy.solar.WindowShading` of each window of a row (one entry when they are all the same)."""
     from twin.energy import solar
 
     ov, fins = w.overhang, w.fins
     left, right = fins.sides() if fins is not None else (None, None)
+
+    def in_wall(side: FinSide | None) -> FinSide | None:
+        """A full-height fin in window coordinates: from the floor (``sill_m`` below) to the top of the wall."""
+        if side is None or not side.full_height:
+            return side
+        return side.model_copy(update={"below_m": w.sill_m, "above_m": wall_height_m - w.sill_m - w.height_m})  # type: ignore[operator]
+
+    symmetric = left is right
+    left = in_wall(left)
+    right = left if symmetric else in_wall(right)
 
     def fin(side: FinSide | None):
         return None if side is None else solar.Fin(side.depth_m, side.gap_m, side.above_m, side.below_m)
@@ -782,7 +809,7 @@ def zone_model(spec: ZoneSpec, weather):
         glz = solar.Glazing(panes=w.panes, n=w.refractive_index, kl=w.pane_extinction_kl)
         shadings = [None]
         if w.overhang is not None or w.fins is not None:
-            shadings = _window_shadings(w, spec.zone.width_m if w.facade in ("north", "south") else spec.zone.depth_m)
+            shadings = _window_shadings(w, spec.zone.width_m if w.facade in ("north", "south") else spec.zone.depth_m, spec.zone.height_m)
         groups.append(f"win_{k}_{w.facade}")
         # windows of a row shaded differently (a wall-wide overhang): the row's irradiance is their mean
         row = solar.surface_irradiance(sky, tilt, az, glazing=glz, shading=shadings[0], horizon_deg=horizon)

@@ -1,11 +1,13 @@
 """The envelope table filtered and encoded before the 5R1C kernel runs (``simulate_prepared`` with
-``encode=True``, as ``twin energy run`` does for Parquet): when the kernel rejects the buildings
-its input checks predict, that early table is the run's envelope and its bytes are written; when
-the prediction misses, the envelope is filtered and encoded after the kernel as before. Either way
-the files equal those of a run without early encoding, byte for byte."""
+``encode=True``, as ``twin energy run`` does for Parquet), and the kernel inputs of the prepared
+envelope computed by ``prepare_stock`` before it waits for the shading: when the kernel rejects the
+buildings its input checks predict, the early table is the run's envelope and its bytes are
+written; when the prediction misses, the envelope is filtered and encoded after the kernel as
+before. Either way the files equal those of a run without early encoding, byte for byte."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import pytest
@@ -29,28 +31,25 @@ def _digests(folder) -> dict[str, str]:
     return {n: hashlib.sha256((folder / f"{n}.parquet").read_bytes()).hexdigest() for n in TABLES}
 
 
-@pytest.mark.parametrize("predicted", [True, False])
-def test_early_envelope_gives_the_files_of_a_plain_run(weather, tmp_path, monkeypatch, predicted):
-    import twin.energy.simulate
-    import twin.energy.stock
-    from twin.energy.stock import prepare_stock, run_stock
+@pytest.mark.parametrize("case", ["prepared", "missed", "variant", "plain prep"])
+def test_early_envelope_gives_the_files_of_a_plain_run(weather, tmp_path, case):
+    from twin.energy.stock import BaselineInputs, prepare_stock, run_stock
 
     scene = row_scene(6)
     prep = prepare_stock(scene, weather, overrides=LEAKY)
-    plain = run_stock(scene, weather, prepared=prep)
-    if not predicted:  # a prediction that misses (as an overflow found only by the kernel would)
-        early_envelope = twin.energy.stock._early_envelope
-
-        def missed(*args):
-            with monkeypatch.context() as m:  # the kernel's own checks stay as they are
-                m.setattr(twin.energy.simulate, "input_problems", lambda *a, **k: [])
-                return early_envelope(*args)
-
-        monkeypatch.setattr(twin.energy.stock, "_early_envelope", missed)
-    early = run_stock(scene, weather, prepared=prep, encode=True)
+    base = prep.baseline_inputs
+    assert isinstance(base, BaselineInputs) and base.envelope is prep.envelope and base.rejected == ["h1", "h3"]
+    measures = ["wall_insulation"] if case == "variant" else None  # a changed envelope: predicted in simulate_prepared
+    plain = run_stock(scene, weather, prepared=dataclasses.replace(prep, baseline_inputs=None), measures=measures)
+    if case == "missed":  # a prediction that misses (as an overflow found only by the kernel would)
+        prep = dataclasses.replace(prep, baseline_inputs=dataclasses.replace(base, rejected=[], kept=prep.envelope))
+    elif case == "plain prep":  # a prepared stock without the precomputed inputs (as built by other callers)
+        prep = dataclasses.replace(prep, baseline_inputs=None)
+    early = run_stock(scene, weather, prepared=prep, measures=measures, encode=True)
     assert list(plain.excluded["building_id"]) == list(early.excluded["building_id"]) == ["h1", "h3"]
     assert list(early.envelope["building_id"]) == ["h0", "h2", "h4", "h5"]
     assert early.encoded["envelope"][0] is early.envelope  # the bytes written are those of the run's envelope
     plain.save(tmp_path / "plain", plots=False)
     early.save(tmp_path / "early", plots=False)
     assert _digests(tmp_path / "plain") == _digests(tmp_path / "early")
+    assert (plain.accounts["investment_eur"] > 0).any() == (case == "variant")

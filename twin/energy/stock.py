@@ -20,6 +20,7 @@ Steps (each result is kept on the returned object):
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -331,6 +332,54 @@ class PreparedStock:
     #: Zone model of the simulations: ``5r1c`` (ISO 13790, default) or ``iso52016`` (the finer
     #: multi-node model through :mod:`twin.energy.stock_iso52016`).
     model: str = "5r1c"
+    #: The kernel inputs of ``envelope`` without the shading, computed by :func:`prepare_stock`
+    #: while the facade horizons run (:class:`BaselineInputs`); None otherwise.
+    baseline_inputs: object = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class BaselineInputs:
+    """What :func:`simulate_prepared` needs of a prepared stock's own envelope before the kernel,
+    computed once by :func:`prepare_stock` before it waits for the shading.
+
+    Attributes
+    ----------
+    envelope : pandas.DataFrame
+        The validated envelope these belong to (``PreparedStock.envelope``, by identity).
+    inputs : StockInputs
+        Its kernel inputs (:func:`twin.energy.model.to_stock_inputs`, setpoint profiles set),
+        without the shading factors.
+    rejected : list of str
+        Ids of the buildings the 5R1C kernel's input checks will leave out
+        (:func:`twin.energy.simulate.input_problems`, without the check of the shading factors), in
+        the order of ``StockResults.errors``.
+    kept : pandas.DataFrame
+        ``envelope`` without them (``envelope`` itself when there are none).
+    """
+
+    envelope: pd.DataFrame
+    inputs: object
+    rejected: list
+    kept: pd.DataFrame
+
+
+def _baseline_inputs(env: pd.DataFrame, drivers, setpoint_profile: np.ndarray, conventions: Conventions, factors: dict) -> BaselineInputs:
+    """:class:`BaselineInputs` of a validated envelope ``env`` (see there)."""
+    inputs = to_stock_inputs(env, conventions=conventions, factors=factors)
+    inputs.setpoint_profile = np.asarray(setpoint_profile)
+    return BaselineInputs(env, inputs, *_predicted_rejections(env, inputs, drivers))
+
+
+def _predicted_rejections(env: pd.DataFrame, inputs, drivers) -> tuple[list, pd.DataFrame]:
+    """Ids of the buildings of ``env`` (whose kernel inputs are ``inputs``) that the 5R1C kernel's
+    input checks will reject (:func:`twin.energy.simulate.input_problems`, in the order of
+    ``StockResults.errors``) and ``env`` without them (``env`` itself when there are none)."""
+    from twin.energy.simulate import input_problems
+
+    rejected = [inputs.building_id[i] for i, _, _ in input_problems(inputs, drivers)]
+    if not rejected:
+        return rejected, env
+    return rejected, env[~isin_ids(env["building_id"], pd.Series(rejected, dtype=object))].reset_index(drop=True)
 
 
 def isin_ids(values, among) -> np.ndarray:
@@ -391,10 +440,13 @@ def prepare_stock(
     if values is not None:
         base = base_all[isin_ids(base_all["building_id"], env["building_id"])].reset_index(drop=True)
     drivers, profile = stock_drivers(weather, env, cooling_setpoint_c=cooling_setpoint_c)  # while the horizons may run
+    # the kernel inputs without the shading, and what the kernel's input checks will reject, also
+    # while the horizons may run (not after them, on the way from the horizons to the kernel)
+    kernel_inputs = _baseline_inputs(env, drivers, profile, conventions, f) if len(env) else None
     shade = None
     if conventions.external_shading == "horizon" and len(env):
         shade = urban_shade_factors(scene, env["building_id"].to_numpy(), weather, progress=progress)
-    return PreparedStock(env, excluded, shade, drivers, profile, conventions, f, _footprints(scene), base, model)
+    return PreparedStock(env, excluded, shade, drivers, profile, conventions, f, _footprints(scene), base, model, kernel_inputs)
 
 
 def _start_horizons(scene) -> None:
@@ -436,8 +488,13 @@ def simulate_prepared(
     from twin.energy.simulate import simulate_stock
 
     env = prep.envelope if envelope is None else envelope
-    env, problems = validate_envelope(env)
-    excluded = pd.concat([prep.excluded, problems], ignore_index=True) if len(problems) else prep.excluded
+    base = prep.baseline_inputs
+    if isinstance(base, BaselineInputs) and env is prep.envelope and base.envelope is env:
+        excluded = prep.excluded  # validated by prepare_stock
+    else:
+        base = None
+        env, problems = validate_envelope(env)
+        excluded = pd.concat([prep.excluded, problems], ignore_index=True) if len(problems) else prep.excluded
     if len(env) == 0:
         first = excluded.iloc[0] if len(excluded) else None
         raise InputError(
@@ -446,12 +503,18 @@ def simulate_prepared(
             obj=None if first is None else f"building {first['building_id']!r}",
             field=None if first is None else str(first["field"]),
         )
-    keep = isin_ids(prep.envelope["building_id"], env["building_id"])  # hashed, not np.isin on objects
+    if base is not None:  # the prepared envelope itself: every building kept
+        keep = np.ones(len(env), dtype=bool)
+    else:
+        keep = isin_ids(prep.envelope["building_id"], env["building_id"])  # hashed, not np.isin on objects
     # every building kept (the usual case): the prepared factors themselves, not a copy of them
     # (54 MB on the region, touched fresh); they are only read from here on
     shade = None if prep.shade_factor is None else (prep.shade_factor if keep.all() else prep.shade_factor[keep])
-    inputs = to_stock_inputs(env, conventions=prep.conventions, factors=prep.factors, shade_factor=shade)
-    inputs.setpoint_profile = np.asarray(prep.setpoint_profile)[keep]
+    if base is not None:
+        inputs = dataclasses.replace(base.inputs, shade_factor=shade)
+    else:
+        inputs = to_stock_inputs(env, conventions=prep.conventions, factors=prep.factors, shade_factor=shade)
+        inputs.setpoint_profile = np.asarray(prep.setpoint_profile)[keep]
     # the film correction is each building's input (Conventions.film_correction, default true:
     # steady state = TABULA's H_tr, as the typology check)
     if getattr(prep, "model", "5r1c") == "iso52016":
@@ -466,7 +529,10 @@ def simulate_prepared(
         # the envelope table as written, when the kernel rejects only the buildings whose inputs it
         # checks first: filtered and encoded before the kernel runs (on the region that takes the
         # copy of its 78 columns and their encoding off the path from the kernel to the files)
-        early = _early_envelope(env, inputs, prep) if encode else None
+        early = None
+        if encode:
+            rejected, kept = (base.rejected, base.kept) if base is not None else _predicted_rejections(env, inputs, prep.drivers)
+            early = (rejected, kept, _encode_early([("envelope", kept, prep.footprints)])["envelope"])
         res = simulate_stock(inputs, prep.drivers, hourly=hourly, on_error="report")
     if len(res.errors):
         kernel_bad = res.errors.rename(columns={"message": "reason"})[["building_id", "field", "reason"]]
@@ -494,20 +560,6 @@ def simulate_prepared(
         shade = shade[~isin_ids(inputs.building_id, res.errors["building_id"])]  # hashed, not pandas' loop over arrow strings
     return StockRun(env, excluded.reset_index(drop=True), accounts, res, costs, prep.drivers, meta or {}, shade, prep.footprints,
                     encoded)
-
-
-def _early_envelope(env: pd.DataFrame, inputs, prep: PreparedStock) -> tuple[list, pd.DataFrame, tuple]:
-    """The ids the 5R1C kernel will reject from its input checks
-    (:func:`twin.energy.simulate.input_problems`, in the order of ``StockResults.errors``), the
-    envelope without them (``env`` itself when there are none) and its Parquet encoding started
-    in a background thread (an entry of :attr:`StockRun.encoded`)."""
-    from twin.energy.simulate import input_problems
-
-    bad = [inputs.building_id[i] for i, _, _ in input_problems(inputs, prep.drivers)]
-    kept = env
-    if bad:
-        kept = env[~isin_ids(env["building_id"], pd.Series(bad, dtype=object))].reset_index(drop=True)
-    return bad, kept, _encode_early([("envelope", kept, prep.footprints)])["envelope"]
 
 
 def run_stock(

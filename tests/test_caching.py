@@ -179,16 +179,17 @@ def test_weather_digest_follows_numbers_times_and_site_not_the_path():
 
     import pandas as pd
 
+    from twin.caching import weather_digest
     from twin.types.weather import Location, Weather
 
     idx = pd.date_range("2021-01-01 01:00", periods=48, freq="h", tz="Etc/GMT-1")
     data = pd.DataFrame({"t_air_c": np.linspace(-2.0, 8.0, 48), "ghi_w_m2": np.zeros(48), "flag": ["A"] * 48}, index=idx)
     site = Location("Uccle", 50.8, 4.35, 1.0, 100.0)
     w = Weather(data, site, source="/a/uccle.epw")
-    assert w.digest() == Weather(data.copy(), site, source="/b/elsewhere.epw").digest()
+    assert weather_digest(w) == weather_digest(Weather(data.copy(), site, source="/b/elsewhere.epw"))
     warmer = data.copy()
     warmer.iloc[5, 0] += 0.1
     later = data.copy()
     later.index = later.index + pd.Timedelta(hours=1)
-    assert len({w.digest(), Weather(warmer, site).digest(), Weather(later, site).digest(),
-                Weather(data, dataclasses.replace(site, latitude_deg=51.0)).digest()}) == 4
+    assert len({weather_digest(w), weather_digest(Weather(warmer, site)), weather_digest(Weather(later, site)),
+                weather_digest(Weather(data, dataclasses.replace(site, latitude_deg=51.0)))}) == 4

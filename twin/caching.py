@@ -232,3 +232,10 @@ def _feed_pandas(h: Any, value: Any, where: str) -> bool:
 
 
 __all__ = ["BoundedCache", "content_digest"]
+
+
+def weather_digest(weather: Any) -> bytes:
+    """A digest of a :class:`twin.types.weather.Weather` for cache keys: its numeric columns with
+    their times, and its site (:func:`content_digest`); the source path is left out, so the same
+    weather read from two paths gives one key."""
+    return content_digest(weather.data.select_dtypes("number"), weather.location)

@@ -20,7 +20,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from twin.caching import BoundedCache
+from twin.caching import BoundedCache, weather_digest
 from twin.solar.cadastre import Cadastre, CadastreOptions, solar_cadastre
 
 #: Roof classes the ``pv`` measure equips (the Brussels solar map's excellent and good potential).
@@ -51,7 +51,7 @@ def geometry_key(buildings: pd.DataFrame, weather, options: CadastreOptions) -> 
             h.update(col.encode() + pd.to_numeric(buildings[col], errors="coerce").to_numpy(dtype=float).tobytes())
     if "roof_kind" in buildings:
         h.update("\x1f".join(buildings["roof_kind"].fillna("").astype(str)).encode())
-    h.update(weather.digest())
+    h.update(weather_digest(weather))
     h.update(repr(options).encode())
     return h.hexdigest()
 

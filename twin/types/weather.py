@@ -46,10 +46,3 @@ class Weather:
     @property
     def n_hours(self) -> int:
         return len(self.data)
-
-    def digest(self) -> bytes:
-        """A digest of the weather's numbers (every numeric column with its times) and its site, for
-        cache keys (:func:`twin.caching.content_digest`); the source path is left out."""
-        from twin.caching import content_digest
-
-        return content_digest(self.data.select_dtypes("number"), self.location)

@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from twin.caching import BoundedCache
+from twin.caching import BoundedCache, weather_digest
 from twin.energy.sampled import POOR_CLASSES  # classes D to G
 from twin.errors import InputError
 from twin.scenario.runner import EngineResult
@@ -143,7 +143,7 @@ def _prepared(scene, weather, cooling_setpoint_c, model: str = "5r1c"):
 
     key = f"buildings:energy_prep:{weather.source}:{cooling_setpoint_c}:{model}"
     if key not in scene._cache:
-        content = (_digest(scene), weather.digest(), cooling_setpoint_c, model)
+        content = (_digest(scene), weather_digest(weather), cooling_setpoint_c, model)
         prep = _PREP_CACHE.get(content)
         if prep is None:
             prep = _PREP_CACHE.put(content, prepare_stock(scene, weather, cooling_setpoint_c=cooling_setpoint_c, model=model))

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from twin.caching import BoundedCache, content_digest
 from twin.solar.progress import Steps
 
 
@@ -114,15 +115,13 @@ def start_facade_horizons(scene, mask: np.ndarray | None = None, *, n_sectors: i
         return done
     future: Future = Future()
     future.set_running_or_notify_cancel()
-    _remember(key, future)
+    _HORIZON_CACHE.put(key, future)
 
     def work() -> None:
         try:
             future.set_result(_compute_horizons(scene, *req, None))
         except BaseException as exc:  # handed to whoever waits for the result
-            with _HORIZON_LOCK:
-                if _HORIZON_CACHE.get(key) is future:
-                    _HORIZON_CACHE.pop(key, None)
+            _HORIZON_CACHE.pop(key, only_if=future)
             future.set_exception(exc)
 
     threading.Thread(target=work, name="twin-facade-horizons", daemon=False).start()
@@ -162,7 +161,7 @@ def _compute_horizons(scene, fac, ground, height, n_sectors, max_distance_m, hei
         front = np.column_stack([np.sin(fa), np.cos(fa)])
     hz = grid.horizons(obs, n_sectors=n_sectors, exclude=bi, max_distance_m=max_distance_m, front=front, progress=progress, order=order)
     hz.setflags(write=False)
-    _remember(key, hz)
+    _HORIZON_CACHE.put(key, hz)
     return hz
 
 
@@ -237,32 +236,15 @@ def _build_wall_grid(scene):
     return SceneGrid.build(tri, group, cell_m=WALL_GRID_CELL_M, points=facade_observer_xy(edge_table(scene.footprints())))
 
 
-def _remember(key: str, value) -> None:
-    with _HORIZON_LOCK:  # the cache is written from the caller's thread and from the horizon threads
-        _HORIZON_CACHE.pop(key, None)
-        while len(_HORIZON_CACHE) >= _HORIZON_CACHE_SIZE:
-            _HORIZON_CACHE.pop(next(iter(_HORIZON_CACHE)))
-        _HORIZON_CACHE[key] = value
-
-
 #: Horizons of the last geometries (baseline, what-ifs and Monte Carlo samples of one geometry
 #: compute them once), keyed by a hash of the footprints, heights, selection and options; a
-#: :class:`~concurrent.futures.Future` while a thread computes them.
-_HORIZON_CACHE: dict[str, np.ndarray | Future] = {}
-_HORIZON_CACHE_SIZE = 2
-_HORIZON_LOCK = threading.Lock()
+#: :class:`~concurrent.futures.Future` while a thread computes them. Locked: written from the
+#: caller's thread and from the horizon threads.
+_HORIZON_CACHE: BoundedCache[str, np.ndarray | Future] = BoundedCache(2, lock=True)
 
 
 def _geometry_key(fp, ground, height, mask, options, front) -> str:
-    import hashlib
-
-    h = hashlib.blake2b(digest_size=20)
-    for a in (fp.coords, fp.ring_offsets, fp.building_ring_offsets, ground, height):
-        h.update(np.ascontiguousarray(a).tobytes())
-    h.update(b"mask" if mask is None else np.packbits(mask).tobytes())
-    h.update(b"front" if front is None else np.ascontiguousarray(front).tobytes())
-    h.update(repr(options).encode())
-    return h.hexdigest()
+    return content_digest(fp.coords, fp.ring_offsets, fp.building_ring_offsets, ground, height, mask, front, options, digest_size=20).hex()
 
 
 def horizon_monthly_factors(weather, horizon_deg: np.ndarray, group: np.ndarray, *, groups: tuple[str, ...] | None = None,

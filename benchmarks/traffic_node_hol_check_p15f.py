@@ -75,18 +75,10 @@ def run_twin(f: np.ndarray, r: np.ndarray, dt_s: float = 5.0) -> np.ndarray:
 
 
 def run_uxsim(f: np.ndarray, r: np.ndarray, seed: int) -> np.ndarray:
-    import uxsim
+    from traffic_node_sharing_p15e import uxsim_world  # the same node and link settings (length, speed, jam density)
 
-    w = uxsim.World(name="", deltan=1, reaction_time=1.0, tmax=T_END_S + 10.0, random_seed=seed, print_mode=0, save_mode=0, show_mode=0,
-                    cpp=True, vehicle_logging_timestep_interval=-1)  # fmt: skip
-    for k in range(13):
-        cap = float(r[k - 5]) if 5 <= k < 9 and np.isfinite(r[k - 5]) else None
-        w.addNode(str(k), float(k), 0.0, flow_capacity=cap)
-    for name, a, b in LINKS:
-        w.addLink(name, str(a), str(b), length=L_M, free_flow_speed=V_M_S, jam_density=KJ_VEH_M, merge_priority=1.0)
-    for row in demand(f).itertuples():
-        w.adddemand(str(row.origin), str(row.destination), row.t_start_s, row.t_end_s, row.flow_veh_s)
-    w.exec_simulation()
+    caps = {k: float(r[k - 5]) for k in range(5, 9) if np.isfinite(r[k - 5])}
+    w = uxsim_world(13, caps, LINKS, demand(f), seed)
     by = {str(lk.name): lk for lk in w.LINKS}
     cout = np.array([np.asarray(by[x[0]].cum_departure, float) for x in LINKS])
     return _rates(cout, float(w.DELTAT))

@@ -80,19 +80,29 @@ def run_twin(f: float, r: float, dt_s: float) -> dict[str, float]:
     return window_rates(res.cum_in, res.cum_out, res.dt_s)
 
 
-def run_uxsim(f: float, r: float, seed: int, deltan: int = 1) -> dict[str, float]:
-    """UXsim (C++) on the same node; ``deltan``: vehicles per platoon (its steps are ``deltan`` s)."""
+def uxsim_world(n_nodes: int, node_capacity_veh_s: dict[int, float], links: list[tuple[str, int, int]], flows: pd.DataFrame, seed: int,
+                deltan: int = 1):
+    """A UXsim (C++) world of nodes ``0 .. n_nodes - 1`` (a node's flow capacity from ``node_capacity_veh_s``,
+    veh/s, none elsewhere), the links ``(name, tail, head)`` of this module's length, speed and jam density with
+    equal merge priorities, and the demand rows of ``flows`` (``demand``'s columns); simulated to ``T_END_S``.
+    ``deltan``: vehicles per platoon (its steps are ``deltan`` s)."""
     import uxsim
 
     w = uxsim.World(name="", deltan=deltan, reaction_time=1.0, tmax=T_END_S + 10.0, random_seed=seed, print_mode=0, save_mode=0, show_mode=0,
                     cpp=True, vehicle_logging_timestep_interval=-1)  # fmt: skip
-    for k in range(6):
-        w.addNode(str(k), float(k), 0.0, flow_capacity=r if k == 3 else None)
-    for name, a, b in LINKS:
+    for k in range(n_nodes):
+        w.addNode(str(k), float(k), 0.0, flow_capacity=node_capacity_veh_s.get(k))
+    for name, a, b in links:
         w.addLink(name, str(a), str(b), length=L_M, free_flow_speed=V_M_S, jam_density=KJ_VEH_M, merge_priority=1.0)
-    for row in demand(f).itertuples():
+    for row in flows.itertuples():
         w.adddemand(str(row.origin), str(row.destination), row.t_start_s, row.t_end_s, row.flow_veh_s)
     w.exec_simulation()
+    return w
+
+
+def run_uxsim(f: float, r: float, seed: int, deltan: int = 1) -> dict[str, float]:
+    """UXsim (C++) on the same node; ``deltan``: vehicles per platoon (its steps are ``deltan`` s)."""
+    w = uxsim_world(6, {3: r}, LINKS, demand(f), seed, deltan)
     by = {str(lk.name): lk for lk in w.LINKS}
     cin = np.array([np.asarray(by[x[0]].cum_arrival, float) for x in LINKS])
     cout = np.array([np.asarray(by[x[0]].cum_departure, float) for x in LINKS])

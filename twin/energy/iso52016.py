@@ -43,8 +43,9 @@ heating/cooling 100 % convective at the air node; solar through windows (``g (1 
 the angle-weighted irradiance of the spec path) :data:`SOLAR_CONVECTIVE_FRACTION` to the air
 (0 here: the zone has no furniture; ISO 52016-1's default is 0.1) and the rest to the interior
 surfaces: first incidence on the floor,
-then diffuse inter-reflection by area with the interior solar absorptance
-:data:`INTERIOR_SOLAR_ABSORPTANCE`, windows letting ``g r_dif`` of what reaches them back out.
+then diffuse inter-reflection by area with each surface's interior solar absorptance (spec key
+``interior_solar_absorptance`` of its construction, envelope or internal mass; default
+:data:`INTERIOR_SOLAR_ABSORPTANCE`), windows letting ``g r_dif`` of what reaches them back out.
 """
 
 from __future__ import annotations
@@ -66,8 +67,10 @@ no furniture (``internal_mass`` are constructions with their own surfaces), and 
 reference programs absorb all transmitted solar on the room surfaces, so 0 (docs/energy_iso52016.md,
 sensitivity: 0.1 raises BESTEST 600 / 900 cooling by 0.16 / 0.18 MWh)."""
 INTERIOR_SOLAR_ABSORPTANCE = 0.6
-"""Solar absorptance of the interior opaque surfaces (the spec format has no such key; 0.6 is
-ASHRAE 140's ``int_sw_absorpt`` and a common default)."""
+"""Default solar absorptance of the interior opaque surfaces (dimensionless): the default of the
+spec key ``interior_solar_absorptance`` of a construction (:class:`twin.energy.spec.Construction`)
+and the value of every stock surface (the envelope table has no such column); 0.6 is ASHRAE 140's
+``int_sw_absorpt`` (walls, roof, floor) and a common default."""
 TARP_C_W_M2K43 = {"wall": (1.31, 1.31), "floor": (1.51, 0.76), "ceiling": (0.76, 1.51)}
 """Buoyancy-driven interior convection ``h_ci = c |theta_s - theta_air|^(1/3)``, W/(m2 K), ``c`` by
 orientation as (surface warmer than the air, surface colder): vertical 1.31; floor (facing up)

@@ -77,6 +77,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from twin.energy.iso52016 import INTERIOR_SOLAR_ABSORPTANCE
 from twin.energy.schedules import ALTITUDE_RANGE_M, DaySchedule, Flow, air_density_at_altitude_kg_m3, check_holiday, check_range, hourly_values
 from twin.errors import InputError, SchemaError
 
@@ -169,6 +170,11 @@ class Construction(_Model):
     r_se_m2k_w: float = Field(default=0.04, ge=0, le=SURFACE_RESISTANCE_MAX_M2K_W)
     solar_absorptance: float = Field(default=0.6, ge=0, le=1)
     emissivity: float = Field(default=0.9, ge=0, le=1)
+    interior_solar_absorptance: float = Field(
+        default=INTERIOR_SOLAR_ABSORPTANCE, ge=0, le=1,
+        description="short-wave absorptance of the face toward the zone: share of the window-transmitted solar reaching it that it "
+        "absorbs, the rest reflected diffusely (finer model only; the 5R1C model does not read it)",
+    )
     kappa_j_m2k: float | None = Field(default=None, ge=0, le=KAPPA_MAX_J_M2K, description="override of the internal areal heat capacity")
 
     def u_w_m2k(self, r_si_default: float) -> float:

@@ -374,6 +374,8 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
     (:class:`twin.energy.iso52016.GlazingGap`) gets the hourly ISO 15099 gap link between its
     pane nodes (``height_m``: glazing height for the gap convection, default ``sqrt(area)``).
     ``h_ve_sched_w_k``: scheduled ventilation conductance at schedule value 1, W/K.
+    The window-transmitted solar is split over the interior faces with each construction's
+    ``interior_solar_absorptance`` (opaque surfaces and internal masses).
     ``net.info`` holds ``solar_lost_fraction``, ``solar_absorbed`` and ``glazing_gap_links``.
     """
     from twin.energy import iso52016 as iso
@@ -412,7 +414,7 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
         if s["boundary"] == "exterior" and s["solar"]:
             b.source(ext, s["group"], con.solar_absorptance * a)
             b.source(ext, "sky_lw", -solar.sky_longwave_factor(s["tilt_deg"]) * con.emissivity * a)
-        inner.append((inn, a, iso.INTERIOR_SOLAR_ABSORPTANCE, "floor" if s["kind"] == "floor" else "opaque"))
+        inner.append((inn, a, con.interior_solar_absorptance, "floor" if s["kind"] == "floor" else "opaque"))
     for k, (con, area) in enumerate(zone.internal_mass):
         _, inn = b.chain(f"internal_mass{k}", con, area)
         r_si = con.r_si_m2k_w if con.r_si_m2k_w is not None else 0.13
@@ -420,7 +422,7 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
         conv_links.append((inn, area, max(1.0 / r_si - h_ri, 0.0), "wall"))
         if star >= 0:
             b.link(inn, star, h_ri * area)
-        inner.append((inn, area, iso.INTERIOR_SOLAR_ABSORPTANCE, "opaque"))
+        inner.append((inn, area, con.interior_solar_absorptance, "opaque"))
     win_rows = []
     for k, w in enumerate(zone.windows):
         a = w["area_m2"]

@@ -226,7 +226,7 @@ def energy_validation_bestest_iso52016(data: dict) -> str:
     return (
         f"{len(cells) - len(out)} of {len(cells)} quantities of {len(f['cases'])} cases inside the range; outside: {', '.join(out)}. "
         f"Stock front end: {len(same)} of {len(f['cases'])} cases, {worst:.0e} from the spec path; it refuses "
-        f"{', '.join(c.upper() for c in refused)} (overhangs, fins, schedules: the stock drivers have none)"
+        f"{', '.join(c.upper() for c in refused)} (overhangs, fins: the stock drivers have no per-window shading)"
     )
 
 

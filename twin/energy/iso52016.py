@@ -289,6 +289,64 @@ def _solar_distribution(areas: np.ndarray, alpha: np.ndarray, first: np.ndarray)
     return alpha * inc
 
 
+def spec_drivers(spec, weather):
+    """Drivers of a spec for the finer model, with its flows split into constant and scheduled parts.
+
+    The spec path's drivers (:func:`twin.energy.spec.zone_model` of the spec without its flows:
+    irradiance groups, outdoor temperature, gain schedule, setpoints), then each flow: one whose
+    hourly series (its ``schedule``, else 1) is constant adds ``h_k * value`` to the constant
+    conductance; the others add ``h_k * series`` to the scheduled conductance, stated as its
+    largest value (W/K) times the multiplier row ``drivers.ve_schedule`` scaled to a largest
+    value of 1 (zeros without scheduled flows).
+
+    Parameters
+    ----------
+    spec : twin.energy.spec.ZoneSpec
+    weather : twin.ingest.epw.Weather
+
+    Returns
+    -------
+    drivers : twin.energy.inputs.Drivers
+        With ``ve_schedule`` (1, n_h).
+    info : dict
+        :func:`twin.energy.spec.zone_model`'s derived constants of the spec without flows, with
+        ``h_ve_w_k`` the constant conductance (W/K), ``h_ve_sched_w_k`` the scheduled
+        conductance at multiplier 1 (W/K) and ``flows`` (per flow ``name``, ``unit``, ``h_w_k``
+        in W/K, ``scheduled``).
+
+    Raises
+    ------
+    InputError
+        A flow schedule with null values (naming the flow's field).
+    """
+    from twin.energy.schedules import hourly_values
+    from twin.energy.spec import zone_model
+
+    vent = spec.ventilation
+    base = spec.model_copy(update={"ventilation": vent.model_copy(update={"flows": []})})
+    _, drivers, info5 = zone_model(base, weather)
+    time = drivers.time
+    n_h = len(time)
+    rho = info5["air_density_kg_m3"]
+    cp = vent.air_heat_capacity_j_kgk
+    h_ve = float(info5["h_ve_w_k"])
+    sched = np.zeros(n_h)
+    flows_info = []
+    for k, fl in enumerate(vent.flows):
+        h_k = fl.mass_flow_kg_s(spec.volume_m3, rho) * cp * (1.0 - fl.heat_recovery)
+        series = np.ones(n_h) if fl.schedule is None else hourly_values(fl.schedule, time, spec.calendar.holidays)
+        if not np.all(np.isfinite(series)):
+            raise InputError("flow schedule values cannot be null", obj=spec.name, field=f"ventilation.flows.{k}.schedule")
+        if np.ptp(series) == 0.0:
+            h_ve += h_k * float(series[0])
+        else:
+            sched += h_k * series
+        flows_info.append({"name": fl.name, "unit": fl.unit, "h_w_k": h_k, "scheduled": bool(np.ptp(series) > 0)})
+    h_ve_sched = float(sched.max())
+    drivers.ve_schedule = (sched / h_ve_sched if h_ve_sched > 0 else np.zeros(n_h))[None, :]
+    return drivers, {**info5, "h_ve_w_k": h_ve, "h_ve_sched_w_k": h_ve_sched, "flows": flows_info}
+
+
 def build_network(spec, weather, *, interior_convection: str | None = None, glazing: Sequence[GlazingGap | None] | None = None):
     """Thermal network and drivers of a zone spec.
 
@@ -319,8 +377,6 @@ def build_network(spec, weather, *, interior_convection: str | None = None, glaz
         A surface film below the radiative coefficient (``R_si > 1 / h_ri``), a window U-value
         above its films, or a zone without air volume.
     """
-    from twin.energy.schedules import hourly_values
-    from twin.energy.spec import zone_model
     from twin.energy.stock_iso52016 import zone_input_from_spec, zone_network
 
     if interior_convection is None:
@@ -329,36 +385,18 @@ def build_network(spec, weather, *, interior_convection: str | None = None, glaz
         raise InputError(f"interior convection model must be one of {INTERIOR_CONVECTION}, got {interior_convection!r}", obj=spec.name)
     if glazing is not None and len(glazing) != len(spec.windows):
         raise InputError(f"glazing needs one entry per window ({len(spec.windows)}), got {len(glazing)}", obj=spec.name, field="windows")
-    # the spec path builds the drivers; scheduled flows are handled here (hour by hour)
-    vent = spec.ventilation
-    base = spec.model_copy(update={"ventilation": vent.model_copy(update={"flows": []})})
-    _, drivers, info5 = zone_model(base, weather)
-    time = drivers.time
-    n_h = len(time)
+    # the spec path builds the drivers; scheduled flows are handled there (hour by hour)
+    drivers, info5 = spec_drivers(spec, weather)
     rho = info5["air_density_kg_m3"]
-    cp = vent.air_heat_capacity_j_kgk
-    h_ve = float(info5["h_ve_w_k"])
-    sched = np.zeros(n_h)
-    flows_info = []
-    for k, fl in enumerate(vent.flows):
-        h_k = fl.mass_flow_kg_s(spec.volume_m3, rho) * cp * (1.0 - fl.heat_recovery)
-        series = np.ones(n_h) if fl.schedule is None else hourly_values(fl.schedule, time, spec.calendar.holidays)
-        if not np.all(np.isfinite(series)):
-            raise InputError("flow schedule values cannot be null", obj=spec.name, field=f"ventilation.flows.{k}.schedule")
-        if np.ptp(series) == 0.0:
-            h_ve += h_k * float(series[0])
-        else:
-            sched += h_k * series
-        flows_info.append({"name": fl.name, "unit": fl.unit, "h_w_k": h_k, "scheduled": bool(np.ptp(series) > 0)})
-    h_ve_sched = float(sched.max())
-    ve_schedule = (sched / h_ve_sched if h_ve_sched > 0 else np.zeros(n_h))[None, :]
+    cp = spec.ventilation.air_heat_capacity_j_kgk
+    h_ve, h_ve_sched, flows_info = info5["h_ve_w_k"], info5["h_ve_sched_w_k"], info5["flows"]
 
     groups = tuple(drivers.groups)
     if rho * cp * spec.volume_m3 <= 0:
         raise InputError("the zone has no air volume", obj=spec.name, field="zone")
     # the stock path's builder (twin.energy.stock_iso52016.zone_network) on the spec path's groups
-    zone = zone_input_from_spec(spec, air_density_kg_m3=rho, h_ve_w_k=h_ve, standard_groups=False, glazing=glazing)
-    net = zone_network(zone, groups, interior_convection=interior_convection, h_ve_sched_w_k=h_ve_sched)
+    zone = zone_input_from_spec(spec, air_density_kg_m3=rho, h_ve_w_k=h_ve, h_ve_sched_w_k=h_ve_sched, standard_groups=False, glazing=glazing)
+    net = zone_network(zone, groups, interior_convection=interior_convection)
     surf_info = [
         {"name": s["name"], "area_m2": s["area_m2"], "h_ci_w_m2k": 1.0 / s["r_si_m2k_w"] - H_RI_W_M2K, "boundary": s["boundary"]}
         for s in zone.surfaces
@@ -379,7 +417,6 @@ def build_network(spec, weather, *, interior_convection: str | None = None, glaz
     net.info = info
     info["n_nodes"] = len(net.names)
     info["n_capacitive"] = int((net.c_j_k > 0).sum())
-    drivers.ve_schedule = ve_schedule
     return net, drivers, info
 
 

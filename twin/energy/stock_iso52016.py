@@ -113,6 +113,8 @@ class ZoneInput:
     ``tilt_deg``, ``area_m2``, ``u_w_m2k``, ``solar_coeff`` (``g (1 - F_F) [F_sh]``), ``g``,
     ``frame_fraction``, ``r_se_m2k_w``, ``r_si_m2k_w``, ``emissivity``, ``sky`` (bool),
     ``glazing`` (:class:`twin.energy.solar.Glazing`). ``internal_mass``: (construction, area).
+    ``h_ve_w_k``: constant ventilation conductance, W/K; ``h_ve_sched_w_k``: scheduled
+    ventilation conductance at multiplier 1 (the drivers' ``ve_schedule`` row), W/K.
     """
 
     building_id: str
@@ -127,6 +129,7 @@ class ZoneInput:
     internal_mass: list[tuple] = field(default_factory=list)
     phi_h_max_w: float = np.inf
     phi_c_max_w: float = np.inf
+    h_ve_sched_w_k: float = 0.0
 
 
 # ------------------------------------------------------------------------------- constructions
@@ -286,36 +289,44 @@ def zone_from_spec(spec, weather) -> tuple[ZoneInput, object]:
     """The :class:`ZoneInput` of a single-zone spec on the stock's standard groups, and the stock drivers.
 
     For checking the stock path against the spec path (:func:`twin.energy.iso52016.simulate_spec_iso52016`):
-    same constructions, films, windows, ventilation (constant flows only), gains and setpoints;
-    the spec's surfaces and windows are put in the standard orientation groups
-    (:data:`twin.energy.inputs.STANDARD_GROUPS`). Specs with overhangs, fins, a horizon, an albedo
-    other than 0.2, gain schedules or scheduled flows are refused (the stock drivers have none).
+    same constructions, films, windows, ventilation, gains and setpoints; the spec's surfaces and
+    windows are put in the standard orientation groups (:data:`twin.energy.inputs.STANDARD_GROUPS`).
+    Scheduled flows are split as the spec path splits them (:func:`twin.energy.iso52016.spec_drivers`):
+    the zone's ``h_ve_sched_w_k`` and the drivers' ``ve_schedule`` row 0. Specs with overhangs,
+    fins, a horizon, an albedo other than 0.2 or gain schedules are refused (the stock drivers
+    have none).
     """
+    from dataclasses import replace
+
     from twin.energy import solar
-    from twin.energy.spec import _setpoint_series, zone_model
+    from twin.energy.iso52016 import spec_drivers
+    from twin.energy.spec import _setpoint_series
 
     if any(w.overhang or w.fins for w in spec.windows) or spec.site.horizon_deg is not None or spec.site.albedo != 0.2:
         raise InputError("the stock drivers have no window shading, horizon or other albedo", obj=spec.name)
-    if (spec.gains is not None and spec.gains.schedule is not None) or any(fl.schedule is not None for fl in spec.ventilation.flows):
-        raise InputError("the stock drivers have no gain or flow schedules", obj=spec.name)
-    inp, drv5, info = zone_model(spec, weather)
-    zone = zone_input_from_spec(spec, air_density_kg_m3=info["air_density_kg_m3"], h_ve_w_k=float(info["h_ve_w_k"]), standard_groups=True)
+    if spec.gains is not None and spec.gains.schedule is not None:
+        raise InputError("the stock drivers have no gain schedules", obj=spec.name, field="gains.schedule")
+    drv_spec, info = spec_drivers(spec, weather)
+    zone = zone_input_from_spec(spec, air_density_kg_m3=info["air_density_kg_m3"], h_ve_w_k=info["h_ve_w_k"],
+                                h_ve_sched_w_k=info["h_ve_sched_w_k"], standard_groups=True)
     if any(w["glazing"] != solar.Glazing() for w in zone.windows):
         raise InputError("the stock drivers' window rows use the default glazing", obj=spec.name, field="windows")
     time = weather.data.index
     drivers = solar.standard_drivers(weather, heat_setpoint_c=_setpoint_series(spec.heating, time, spec.calendar.holidays),
                                      cool_setpoint_c=_setpoint_series(spec.cooling, time, spec.calendar.holidays))
-    return zone, drivers
+    return zone, replace(drivers, ve_schedule=drv_spec.ve_schedule)
 
 
-def zone_input_from_spec(spec, *, air_density_kg_m3: float, h_ve_w_k: float, standard_groups: bool, glazing=None) -> ZoneInput:
+def zone_input_from_spec(spec, *, air_density_kg_m3: float, h_ve_w_k: float, standard_groups: bool, glazing=None,
+                         h_ve_sched_w_k: float = 0.0) -> ZoneInput:
     """The :class:`ZoneInput` of a single-zone spec (constructions, films, windows with their ``glazing_gap``).
 
     ``standard_groups``: the irradiance groups of the stock drivers (``opq_n``, ``win_s``, ...,
     :data:`twin.energy.inputs.STANDARD_GROUPS`) or else the spec path's (``opq_<surface>``,
     ``win_<k>_<facade>``, :func:`twin.energy.spec.zone_model`). ``glazing`` (one
     :class:`twin.energy.iso52016.GlazingGap` or None per window) replaces the spec's
-    ``windows.K.glazing_gap``. ``h_ve_w_k``: constant ventilation conductance, W/K.
+    ``windows.K.glazing_gap``. ``h_ve_w_k``: constant ventilation conductance, W/K;
+    ``h_ve_sched_w_k``: scheduled ventilation conductance at multiplier 1, W/K.
     """
     from twin.energy import solar
     from twin.energy.iso52016 import GlazingGap
@@ -360,20 +371,21 @@ def zone_input_from_spec(spec, *, air_density_kg_m3: float, h_ve_w_k: float, sta
     return ZoneInput(building_id=spec.name, a_f_m2=spec.floor_area_m2,
                      c_air_j_k=air_density_kg_m3 * spec.ventilation.air_heat_capacity_j_kgk * spec.volume_m3,
                      h_ve_w_k=float(h_ve_w_k), h_direct_w_k=0.0, gain_w=float(gain_w), gain_conv_frac=float(conv), surfaces=surfaces,
-                     windows=windows, internal_mass=[(im.construction, im.area_m2) for im in spec.internal_mass], phi_h_max_w=lim_h, phi_c_max_w=lim_c)
+                     windows=windows, internal_mass=[(im.construction, im.area_m2) for im in spec.internal_mass], phi_h_max_w=lim_h, phi_c_max_w=lim_c,
+                     h_ve_sched_w_k=float(h_ve_sched_w_k))
 
 
 # ------------------------------------------------------------------------------------ network
 
 
-def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convection: str = "tarp", h_ve_sched_w_k: float = 0.0):
+def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convection: str = "tarp"):
     """Thermal network of one zone: the builder of both the stock and the spec path (:func:`twin.energy.iso52016.build_network`).
 
     Inputs ``("t_out", "gain") + groups``. Node order: air, radiative star, opaque surfaces
     (their chains), internal masses, windows. A window dict with ``gap``
     (:class:`twin.energy.iso52016.GlazingGap`) gets the hourly ISO 15099 gap link between its
     pane nodes (``height_m``: glazing height for the gap convection, default ``sqrt(area)``).
-    ``h_ve_sched_w_k``: scheduled ventilation conductance at schedule value 1, W/K.
+    The network's ``h_ve_sched_w_k`` is the zone's (scheduled ventilation at multiplier 1, W/K).
     The window-transmitted solar is split over the interior faces with each construction's
     ``interior_solar_absorptance`` (opaque surfaces and internal masses).
     ``net.info`` holds ``solar_lost_fraction``, ``solar_absorbed`` and ``glazing_gap_links``.
@@ -469,7 +481,7 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
         for (inn, _, _, kd), ab in zip(inner, absorbed):
             if kd != "window":
                 b.source(inn, group, (1 - iso.SOLAR_CONVECTIVE_FRACTION) * coeff * ab)
-    net = b.network(air, h_ve_sched_w_k, {"a_f_m2": zone.a_f_m2})
+    net = b.network(air, zone.h_ve_sched_w_k, {"a_f_m2": zone.a_f_m2})
     net.info["solar_lost_fraction"] = float(sum(ab for ab, kd in zip(absorbed, kinds) if kd == "window"))
     net.info["solar_absorbed"] = {b.names[x[0]]: float(ab) for x, ab in zip(inner, absorbed)}
     net.info["glazing_gap_links"] = len(gap_links)
@@ -527,6 +539,7 @@ def simulate_zones(
     *,
     setpoint_profile=None,
     gain_profile=None,
+    ve_profile=None,
     shade_factor: np.ndarray | None = None,
     warmup_hours: int = DEFAULT_WARMUP_HOURS,
     hourly: bool = False,
@@ -536,8 +549,9 @@ def simulate_zones(
     :func:`twin.energy.simulate.run_kernel`, SI units).
 
     ``shade_factor`` (n_b, n_groups, 12): monthly shading of each irradiance group, applied
-    exactly (monthly inputs). ``setpoint_profile``, ``gain_profile``: rows of the drivers'
-    setpoint and gain schedules per building (default 0).
+    exactly (monthly inputs). ``setpoint_profile``, ``gain_profile``, ``ve_profile``: rows of the
+    drivers' setpoint, gain and ventilation schedules per building (default 0); the ventilation
+    row multiplies each zone's ``h_ve_sched_w_k``.
     """
     from twin.energy.iso52016 import modal_arrays, run_kernel, stack_buildings
 
@@ -569,11 +583,12 @@ def simulate_zones(
         gain_schedule=drivers.gain_schedule,
         heat_setpoint_c=np.asarray(drivers.heat_setpoint_c, dtype=float),
         cool_setpoint_c=np.asarray(drivers.cool_setpoint_c, dtype=float),
-        ve_schedule=np.zeros((1, n_h)),
-        h_ve_sched_w_k=np.zeros(n_b),
+        ve_schedule=np.asarray(drivers.ve_schedule, dtype=float),
+        h_ve_sched_w_k=np.array([z.h_ve_sched_w_k for z in zones], dtype=float),
         phi_h_max_w=np.array([z.phi_h_max_w for z in zones], dtype=float),
         phi_c_max_w=np.array([z.phi_c_max_w for z in zones], dtype=float),
         gain_profile=None if gain_profile is None else np.asarray(gain_profile, dtype=np.int64),
+        ve_profile=None if ve_profile is None else np.asarray(ve_profile, dtype=np.int64),
         setpoint_profile=None if setpoint_profile is None else np.asarray(setpoint_profile, dtype=np.int64),
         warmup_hours=int(min(max(warmup_hours, 0), n_h)),
         hourly=hourly,

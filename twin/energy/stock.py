@@ -334,7 +334,7 @@ class PreparedStock:
     model: str = "5r1c"
     #: The kernel inputs of ``envelope`` without the shading, computed by :func:`prepare_stock`
     #: while the facade horizons run (:class:`BaselineInputs`); None otherwise.
-    baseline_inputs: object = field(default=None, repr=False, compare=False)
+    baseline_inputs: BaselineInputs | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -489,7 +489,7 @@ def simulate_prepared(
 
     env = prep.envelope if envelope is None else envelope
     base = prep.baseline_inputs
-    if isinstance(base, BaselineInputs) and env is prep.envelope and base.envelope is env:
+    if base is not None and env is prep.envelope and base.envelope is env:
         excluded = prep.excluded  # validated by prepare_stock
     else:
         base = None

@@ -49,6 +49,7 @@ heat balance cooling load calculation procedure. ASHRAE Transactions 103(2), 469
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -742,10 +743,103 @@ STANDARD_ORIENTATION: dict[str, tuple[float, float]] = {
 }
 
 
-def standard_irradiance(weather, *, albedo: float | None = 0.2, glazing: Glazing = Glazing()) -> np.ndarray:
-    """Driver rows of :data:`twin.energy.inputs.STANDARD_GROUPS` (n_groups, n_h), W/m2."""
+#: Window groups of :data:`STANDARD_ORIENTATION` that can carry overhangs and fins (vertical facades).
+SHADEABLE_WINDOW_GROUPS: tuple[str, ...] = ("win_n", "win_e", "win_s", "win_w")
+#: Separator between the window group and the shading geometry's short id in a shaded group's name.
+SHADED_GROUP_SEPARATOR = "~"
+
+
+@dataclass(frozen=True)
+class ShadedWindows:
+    """Windows of one facade orientation under one overhang / fin geometry: one irradiance group of the stock drivers.
+
+    Parameters
+    ----------
+    group : str
+        The standard window group of the facade (:data:`SHADEABLE_WINDOW_GROUPS`: ``win_n``,
+        ``win_e``, ``win_s``, ``win_w``); its orientation and the drivers' glazing are used.
+    shadings : tuple of WindowShading
+        The shading of each window of the group when they differ (e.g. a wall-wide overhang
+        over a row of windows at different offsets), else one: the group's irradiance is the
+        mean over them, as the spec path's window row (:func:`twin.energy.spec.zone_model`).
+
+    The group's name (:attr:`name`) is ``<group>~<short id>``, the short id a digest of the
+    orientation and the geometry (:func:`twin.caching.content_digest`, 6 bytes in hex): equal
+    geometries on equal facades have the same name, so every building with that geometry shares
+    one row of the drivers.
+    """
+
+    group: str
+    shadings: tuple[WindowShading, ...]
+
+    def __post_init__(self) -> None:
+        if isinstance(self.shadings, list):  # a list and a tuple of the same shadings are one geometry
+            object.__setattr__(self, "shadings", tuple(self.shadings))
+
+    @property
+    def name(self) -> str:
+        """Name of the group in :attr:`twin.energy.inputs.Drivers.groups`: ``<group>~<12 hex digits>``."""
+        from twin.caching import content_digest
+
+        return f"{self.group}{SHADED_GROUP_SEPARATOR}{content_digest(self.group, tuple(self.shadings), digest_size=6).hex()}"
+
+    def check(self, key: str) -> None:
+        """Raise :class:`~twin.errors.InputError` (naming ``key``, e.g. ``shaded_windows.0``) unless usable.
+
+        A vertical standard window group, at least one shading, each a :class:`WindowShading`,
+        and at least one with an overhang or a fin.
+        """
+        obj = f"shaded windows {self.group!r}"
+        if self.group not in SHADEABLE_WINDOW_GROUPS:
+            what = "a roof window (win_h): overhangs and fins are for vertical windows" if self.group == "win_h" else f"group {self.group!r}"
+            raise InputError(f"cannot shade {what}; shaded groups are {', '.join(SHADEABLE_WINDOW_GROUPS)}", obj=obj, field=f"{key}.group")
+        shadings = self.shadings if isinstance(self.shadings, tuple) else ()
+        if not shadings:
+            raise InputError("needs at least one window shading (a tuple of WindowShading)", obj=obj, field=f"{key}.shadings")
+        for i, sh in enumerate(shadings):
+            if not isinstance(sh, WindowShading):
+                raise InputError(f"unknown shading {type(sh).__name__}: expected a twin.energy.solar.WindowShading", obj=obj,
+                                 field=f"{key}.shadings.{i}")
+        if not any(sh.active for sh in shadings):
+            raise InputError("no overhang or fin (every depth is 0): leave the windows in their standard group", obj=obj,
+                             field=f"{key}.shadings")
+
+
+def shaded_groups(shaded_windows: Sequence[ShadedWindows]) -> list[ShadedWindows]:
+    """The distinct shaded groups of ``shaded_windows`` in first-seen order (equal ones once), each checked.
+
+    Raises
+    ------
+    InputError
+        An entry that :meth:`ShadedWindows.check` refuses (naming ``shaded_windows.<k>``), or two
+        different geometries with one name (a collision of the short id).
+    """
+    seen: dict[str, tuple[int, ShadedWindows]] = {}
+    for k, sw in enumerate(shaded_windows):
+        if not isinstance(sw, ShadedWindows):
+            raise InputError(f"unknown shading {type(sw).__name__}: expected a twin.energy.solar.ShadedWindows", field=f"shaded_windows.{k}")
+        sw.check(f"shaded_windows.{k}")
+        name = sw.name
+        if name in seen:
+            if seen[name][1] != sw:
+                raise InputError(f"group name {name!r} is already the name of shaded_windows.{seen[name][0]}, another geometry",
+                                 obj=f"shaded windows {sw.group!r}", field=f"shaded_windows.{k}")
+            continue
+        seen[name] = (k, sw)
+    return [sw for _, sw in seen.values()]
+
+
+def standard_irradiance(weather, *, albedo: float | None = 0.2, glazing: Glazing = Glazing(),
+                        shaded_windows: Sequence[ShadedWindows] = ()) -> np.ndarray:
+    """Driver rows of :data:`twin.energy.inputs.STANDARD_GROUPS` (n_groups, n_h), W/m2, then one per shaded group.
+
+    ``shaded_windows``: :class:`ShadedWindows`, one row per distinct one (:func:`shaded_groups`):
+    :func:`surface_irradiance` of the group's orientation with ``glazing`` and each of its
+    shadings (their mean when several), on the same sky as the standard rows.
+    """
     from twin.energy.inputs import STANDARD_GROUPS
 
+    extra = shaded_groups(shaded_windows)
     sky = sky_from_weather(weather, albedo=albedo)
     rows = []
     for g in STANDARD_GROUPS:
@@ -754,6 +848,13 @@ def standard_irradiance(weather, *, albedo: float | None = 0.2, glazing: Glazing
         else:
             tilt, az = STANDARD_ORIENTATION[g]
             rows.append(surface_irradiance(sky, tilt, az, glazing=glazing if g.startswith("win") else None))
+    for sw in extra:
+        tilt, az = STANDARD_ORIENTATION[sw.group]
+        # the spec path's window row (twin.energy.spec.zone_model): the same calls and the same mean, so the same bits
+        row = surface_irradiance(sky, tilt, az, glazing=glazing, shading=sw.shadings[0])
+        for sh in sw.shadings[1:]:
+            row = row + surface_irradiance(sky, tilt, az, glazing=glazing, shading=sh)
+        rows.append(row if len(sw.shadings) == 1 else row / len(sw.shadings))
     return np.vstack(rows)
 
 
@@ -765,22 +866,36 @@ def standard_drivers(
     gain_schedule: np.ndarray | None = None,
     heat_setpoint_c: np.ndarray | None = None,
     cool_setpoint_c: np.ndarray | None = None,
+    shaded_windows: Sequence[ShadedWindows] = (),
 ):
     """:class:`twin.energy.inputs.Drivers` with the standard surface groups from a weather file.
 
     Schedules default to: gains always 1; heating and cooling off (NaN). The outdoor
     temperature of each hour is the interval mean of the file's instantaneous values
     (:func:`interval_mean_temperature_c`), aligned with the hour-integrated irradiance.
+
+    ``shaded_windows`` (sequence of :class:`ShadedWindows`, default none): windows with
+    overhangs or fins get one extra group per distinct (orientation, geometry), named
+    :attr:`ShadedWindows.name` and placed after :data:`~twin.energy.inputs.STANDARD_GROUPS`
+    (equal entries, e.g. of many buildings, give one group). Without them the drivers are the
+    standard groups only.
+
+    Raises
+    ------
+    InputError
+        A shaded group that :func:`shaded_groups` refuses (a roof window, an unknown shading,
+        two geometries with one name), naming ``shaded_windows.<k>``.
     """
     from twin.energy.inputs import STANDARD_GROUPS, Drivers
 
+    extra = shaded_groups(shaded_windows)
     data = weather.data
     t_out = interval_mean_temperature_c(weather)
     return Drivers(
         time=data.index,
         t_out_c=t_out,
-        irr_w_m2=standard_irradiance(weather, albedo=albedo, glazing=glazing),
-        groups=STANDARD_GROUPS,
+        irr_w_m2=standard_irradiance(weather, albedo=albedo, glazing=glazing, shaded_windows=extra),
+        groups=STANDARD_GROUPS + tuple(sw.name for sw in extra),
         gain_schedule=gain_schedule,
         heat_setpoint_c=heat_setpoint_c,
         cool_setpoint_c=cool_setpoint_c,

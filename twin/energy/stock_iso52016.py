@@ -285,16 +285,56 @@ def _surface(name, kind, tilt, group, area, construction, r_si, sun, alpha, eps,
             "r_si_m2k_w": r_si, "boundary": boundary, "solar": bool(sun) and boundary == "exterior"}
 
 
+def shaded_windows_of_spec(spec) -> list:
+    """The shaded group of each window of a single-zone spec (:class:`twin.energy.solar.ShadedWindows`), None without one.
+
+    A window with an overhang or fins that shade (a depth above 0) gets the group of its facade
+    (``win_s`` ...) with the :class:`~twin.energy.solar.WindowShading` of each window of its row,
+    as the spec path computes them (:func:`twin.energy.spec.zone_model`: the wall's length and
+    height, the window's offsets and sill); equal geometries give equal groups.
+
+    Raises
+    ------
+    InputError
+        An overhang or fins on a roof window (naming the spec and ``windows.<k>.overhang`` or
+        ``.fins``).
+    """
+    from twin.energy import solar
+    from twin.energy.spec import _window_shadings
+
+    letter = {"north": "n", "east": "e", "south": "s", "west": "w"}
+    out: list = []
+    for k, w in enumerate(spec.windows):
+        if w.overhang is None and w.fins is None:
+            out.append(None)
+            continue
+        if w.facade == "roof":
+            raise InputError("overhangs and fins are for windows in a vertical facade, not a roof window", obj=spec.name,
+                             field=f"windows.{k}.{'overhang' if w.overhang is not None else 'fins'}")
+        length = spec.zone.width_m if w.facade in ("north", "south") else spec.zone.depth_m
+        shadings = tuple(_window_shadings(w, length, spec.zone.height_m))
+        out.append(solar.ShadedWindows(f"win_{letter[w.facade]}", shadings) if any(sh.active for sh in shadings) else None)
+    return out
+
+
 def zone_from_spec(spec, weather) -> tuple[ZoneInput, object]:
-    """The :class:`ZoneInput` of a single-zone spec on the stock's standard groups, and the stock drivers.
+    """The :class:`ZoneInput` of a single-zone spec on the stock's groups, and the stock drivers.
 
     For checking the stock path against the spec path (:func:`twin.energy.iso52016.simulate_spec_iso52016`):
     same constructions, films, windows, ventilation, gains and setpoints; the spec's surfaces and
-    windows are put in the standard orientation groups (:data:`twin.energy.inputs.STANDARD_GROUPS`).
-    Scheduled flows are split as the spec path splits them (:func:`twin.energy.iso52016.spec_drivers`):
-    the zone's ``h_ve_sched_w_k`` and the drivers' ``ve_schedule`` row 0. Specs with overhangs,
-    fins, a horizon, an albedo other than 0.2 or gain schedules are refused (the stock drivers
-    have none).
+    windows are put in the standard orientation groups (:data:`twin.energy.inputs.STANDARD_GROUPS`),
+    and a window with overhangs or fins in its shaded group (:func:`shaded_windows_of_spec`,
+    ``win_s~<id>``: :func:`twin.energy.solar.standard_drivers` computes its irradiance with the
+    spec path's function). Scheduled flows are split as the spec path splits them
+    (:func:`twin.energy.iso52016.spec_drivers`): the zone's ``h_ve_sched_w_k`` and the drivers'
+    ``ve_schedule`` row 0.
+
+    Raises
+    ------
+    InputError
+        What the stock drivers do not hold: a horizon (``site.horizon_deg``), an albedo other than
+        their 0.2 (``site.albedo``), gain schedules (``gains.schedule``), a glazing other than their
+        default angular model (``windows``); an overhang or fins on a roof window.
     """
     from dataclasses import replace
 
@@ -302,18 +342,25 @@ def zone_from_spec(spec, weather) -> tuple[ZoneInput, object]:
     from twin.energy.iso52016 import spec_drivers
     from twin.energy.spec import _setpoint_series
 
-    if any(w.overhang or w.fins for w in spec.windows) or spec.site.horizon_deg is not None or spec.site.albedo != 0.2:
-        raise InputError("the stock drivers have no window shading, horizon or other albedo", obj=spec.name)
+    if spec.site.horizon_deg is not None:
+        raise InputError("the stock drivers have no horizon", obj=spec.name, field="site.horizon_deg")
+    if spec.site.albedo != 0.2:
+        raise InputError(f"the stock drivers' ground albedo is 0.2, got {spec.site.albedo:g}", obj=spec.name, field="site.albedo")
     if spec.gains is not None and spec.gains.schedule is not None:
         raise InputError("the stock drivers have no gain schedules", obj=spec.name, field="gains.schedule")
+    shaded = shaded_windows_of_spec(spec)
     drv_spec, info = spec_drivers(spec, weather)
     zone = zone_input_from_spec(spec, air_density_kg_m3=info["air_density_kg_m3"], h_ve_w_k=info["h_ve_w_k"],
                                 h_ve_sched_w_k=info["h_ve_sched_w_k"], standard_groups=True)
     if any(w["glazing"] != solar.Glazing() for w in zone.windows):
         raise InputError("the stock drivers' window rows use the default glazing", obj=spec.name, field="windows")
+    for w, sw in zip(zone.windows, shaded):
+        if sw is not None:
+            w["group"] = sw.name
     time = weather.data.index
     drivers = solar.standard_drivers(weather, heat_setpoint_c=_setpoint_series(spec.heating, time, spec.calendar.holidays),
-                                     cool_setpoint_c=_setpoint_series(spec.cooling, time, spec.calendar.holidays))
+                                     cool_setpoint_c=_setpoint_series(spec.cooling, time, spec.calendar.holidays),
+                                     shaded_windows=[sw for sw in shaded if sw is not None])
     return zone, replace(drivers, ve_schedule=drv_spec.ve_schedule)
 
 
@@ -389,6 +436,14 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
     The window-transmitted solar is split over the interior faces with each construction's
     ``interior_solar_absorptance`` (opaque surfaces and internal masses).
     ``net.info`` holds ``solar_lost_fraction``, ``solar_absorbed`` and ``glazing_gap_links``.
+
+    Raises
+    ------
+    InputError
+        A window (or a sunlit exterior surface) whose irradiance group is not in ``groups``
+        (e.g. a shaded window group, ``win_s~<id>``, the drivers were not built with), naming
+        the building and ``windows.<k>.group``; an interior film or window U-value the
+        network cannot hold; a zone without air volume or surfaces.
     """
     from twin.energy import iso52016 as iso
     from twin.energy import solar
@@ -396,6 +451,13 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
 
     if interior_convection not in iso.INTERIOR_CONVECTION:
         raise InputError(f"interior convection model must be one of {iso.INTERIOR_CONVECTION}, got {interior_convection!r}")
+    known = set(groups)
+    for kind, items in (("surfaces", zone.surfaces), ("windows", zone.windows)):
+        for k, item in enumerate(items):
+            g = item.get("group")
+            if g is not None and g not in known and (kind == "windows" or (item.get("solar") and item.get("boundary") == "exterior")):
+                raise InputError(f"irradiance group {g!r} is not a group of the drivers ({len(groups)} groups, e.g. a shaded window group "
+                                 "the drivers were not built with)", obj=f"building {zone.building_id!r}", field=f"{kind}.{k}.group")
     h_ri = iso.H_RI_W_M2K
     b = iso._Builder(("t_out", "gain") + tuple(groups))
     if zone.c_air_j_k <= 0:
@@ -663,6 +725,7 @@ __all__ = [
     "ZoneInput",
     "check_model",
     "layer_stack",
+    "shaded_windows_of_spec",
     "simulate_envelope_iso52016",
     "simulate_zones",
     "zone_from_spec",

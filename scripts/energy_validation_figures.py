@@ -14,9 +14,9 @@ assert on (``tests/test_energy_bestest.py``, ``tests/test_energy_stock_tabula.py
 * BESTEST with the finer zone model (``tests/test_energy_bestest_iso52016.py``): every case
   through :func:`twin.energy.iso52016.simulate_spec_iso52016`, each quantity next to the same
   ranges; and each case given to the stock front end of that model
-  (:func:`twin.energy.stock_iso52016.zone_from_spec`, then ``simulate_zones``) where that front
-  end accepts it (it refuses overhangs and fins: the stock drivers have no per-window shading), with the
-  largest relative difference to the spec path, and the cases it refuses with its message.
+  (:func:`twin.energy.stock_iso52016.zone_from_spec`, then ``simulate_zones``; windows with
+  overhangs or fins in the stock drivers' shaded groups), with the largest relative difference to
+  the spec path, and the cases it refuses (none of the 16 since p13k) with its message.
 * TABULA: the 36 Belgian reference buildings with the stock model's options (film correction
   from :class:`twin.energy.model.Conventions`), ratio to TABULA's ``q_h_nd``.
 

@@ -43,6 +43,9 @@ Mapping (envelope row -> zone), documented assumptions
   the drivers (:class:`twin.energy.solar.Glazing` defaults); the sky long-wave and the opaque
   solar only with ``Conventions.opaque_solar`` (as the 5R1C path), emissivity and absorptance
   of the factor table.
+  The envelope table has no overhang or fin columns; a zone built from a spec
+  (:func:`zone_from_spec`) puts a shaded window in a shaded group of the drivers
+  (:class:`twin.energy.solar.ShadedWindows`, ``win_s~<id>``, one row per distinct geometry).
 * **Urban shading** (``shade_factor``, monthly per group): exact, by splitting each irradiance
   group into twelve monthly inputs (the kernel skips inputs that are zero in an hour).
 * Interior convection: the spec path's default (``tarp``), radiative star node, solar first on

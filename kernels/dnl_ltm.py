@@ -59,6 +59,15 @@ draws its next link from its destination's preferences again at every time step 
 accepts it: it leaves by link ``j`` with probability ``p_j a_j / sum_k p_k a_k``, ``a_j`` the
 chance that ``j`` takes it in a step. Nodes where every next link can take what wants it are
 unchanged.
+
+Turns (``turns``, optional): with turn bans or penalties the splitting rates are per movement
+(in-link ``a``, out-link ``b``) and destination, ``split_mv``; the route search runs on the links
+(:func:`turn_link_costs`: ``c(a) = t(a) + min_b (pen(a, b) + c(b))`` over the allowed movements)
+and each incoming link of a node gets its own turning fractions; the origin queues keep per-node
+rates (the links leaving the node with the lowest ``c``). Signals (``discharge_veh_s``): a link's
+stop-line capacity caps its sending flow and is its node-model priority and DUO discharge rate
+(``s g`` on a signal's approach, else the capacity). Without either, the arithmetic is the same
+as before they existed (same operations on the same values).
 """
 
 from __future__ import annotations
@@ -185,6 +194,182 @@ def _duo_splits(rev_ptr, rev_head, rev_link, out_ptr, out_link, link_to, link_ti
     return 0
 
 
+@jit
+def _heap_push(key, item, heap_key, heap_item, size):
+    """Push ``(key, item)`` on a binary min-heap of ``size`` entries; returns the new size."""
+    k = size
+    heap_key[k] = key
+    heap_item[k] = item
+    while k > 0:
+        p = (k - 1) // 2
+        if heap_key[p] <= heap_key[k]:
+            break
+        tk = heap_key[p]
+        ti = heap_item[p]
+        heap_key[p] = heap_key[k]
+        heap_item[p] = heap_item[k]
+        heap_key[k] = tk
+        heap_item[k] = ti
+        k = p
+    return size + 1
+
+
+@jit
+def _heap_pop(heap_key, heap_item, size):
+    """Remove the root of a binary min-heap of ``size`` entries (the caller read it); returns the new size."""
+    size -= 1
+    heap_key[0] = heap_key[size]
+    heap_item[0] = heap_item[size]
+    k = 0
+    while True:
+        c = 2 * k + 1
+        if c >= size:
+            break
+        if c + 1 < size and heap_key[c + 1] < heap_key[c]:
+            c += 1
+        if heap_key[k] <= heap_key[c]:
+            break
+        tk = heap_key[c]
+        ti = heap_item[c]
+        heap_key[c] = heap_key[k]
+        heap_item[c] = heap_item[k]
+        heap_key[k] = tk
+        heap_item[k] = ti
+        k = c
+    return size
+
+
+@jit
+def turn_link_costs(in_ptr, in_link, link_from, out_pos, mv_ptr, mv_pen_s, link_time, dest, first_thru, cost, heap_key, heap_item):
+    """Cost from the entry of every link to node ``dest``, turn-aware (Dijkstra on the links).
+
+    ``cost[a] = link_time[a]`` for a link ending at ``dest``, else ``link_time[a] + min_b
+    (mv_pen_s[a -> b] + cost[b])`` over the movements ``a -> b`` that are not banned
+    (``mv_pen_s = inf``); movements at nodes with an index below ``first_thru`` (zone
+    centroids) do not exist (no through traffic). ``inf``: the destination cannot be reached.
+
+    Parameters
+    ----------
+    in_ptr, in_link : int64
+        CSR of the links entering each node.
+    link_from : int64 (n_links)
+        Tail node of each link.
+    out_pos : int64 (n_links)
+        Position of each link among the links leaving its tail node (``out_link`` order).
+    mv_ptr : int64 (n_links + 1)
+        Movements of in-link ``a``: ``mv_ptr[a] + out_pos[b]`` for each link ``b`` leaving its head.
+    mv_pen_s : float64 (n_mv)
+        Penalty of each movement, s (``inf``: banned).
+    link_time : float64 (n_links)
+        Link times, s.
+    dest : int
+        Destination node.
+    first_thru : int
+        Nodes with a smaller index carry no through traffic.
+    cost : float64 (n_links), output
+        Cost to ``dest`` from each link's entry, s.
+    heap_key : float64, heap_item : int64
+        Workspace of at least ``n_mv + n_links`` entries.
+    """
+    n_links = cost.shape[0]
+    for a in range(n_links):
+        cost[a] = np.inf
+    size = 0
+    for k in range(in_ptr[dest], in_ptr[dest + 1]):
+        a = in_link[k]
+        cost[a] = link_time[a]
+        size = _heap_push(cost[a], a, heap_key, heap_item, size)
+    while size > 0:
+        c = heap_key[0]
+        b = heap_item[0]
+        size = _heap_pop(heap_key, heap_item, size)
+        if c > cost[b]:
+            continue  # a stale entry
+        n = link_from[b]
+        if n < first_thru or n == dest:
+            continue
+        for k in range(in_ptr[n], in_ptr[n + 1]):
+            a = in_link[k]
+            pen = mv_pen_s[mv_ptr[a] + out_pos[b]]
+            if pen == np.inf:
+                continue
+            ca = link_time[a] + pen + c
+            if ca < cost[a]:
+                cost[a] = ca
+                size = _heap_push(ca, a, heap_key, heap_item, size)
+    return 0
+
+
+@jit
+def _duo_turn_splits(turns, in_ptr, in_link, out_ptr, out_link, link_to, link_time, dest_node, first_thru, split, weight, tie_rtol):
+    """Turn-aware version of :func:`_duo_splits`: per-movement rates and the origins' per-node rates.
+
+    For every destination, :func:`turn_link_costs` gives each link's cost to it; an in-link's
+    movements within ``tie_rtol`` (relative) of its best ``penalty + cost`` share its flow
+    equally (``turns.split_mv``), and the links leaving a node within ``tie_rtol`` of its best
+    ``cost`` share the flow that starts there (``split``, used by the origin queues). Both move
+    a fraction ``weight`` towards that all-or-nothing choice; where the destination cannot be
+    reached the rates are 0.
+    """
+    mv_ptr, mv_pen_s, split_mv, link_from, out_pos = turns.mv_ptr, turns.mv_pen_s, turns.split_mv, turns.link_from, turns.out_pos
+    n_nodes = in_ptr.shape[0] - 1
+    n_links = link_to.shape[0]
+    n_mv = mv_pen_s.shape[0]
+    cost = np.empty(n_links)
+    heap_key = np.empty(n_mv + n_links)
+    heap_item = np.empty(n_mv + n_links, dtype=np.int64)
+    for d in range(dest_node.shape[0]):
+        dn = dest_node[d]
+        turn_link_costs(in_ptr, in_link, link_from, out_pos, mv_ptr, mv_pen_s, link_time, dn, first_thru, cost, heap_key, heap_item)
+        # origins: the links leaving a node
+        for n in range(n_nodes):
+            a0 = out_ptr[n]
+            a1 = out_ptr[n + 1]
+            best = np.inf
+            if n != dn:
+                for k in range(a0, a1):
+                    if cost[out_link[k]] < best:
+                        best = cost[out_link[k]]
+            if best == np.inf:
+                for k in range(a0, a1):
+                    split[out_link[k], d] = 0.0
+                continue
+            tol = tie_rtol * best
+            n_best = 0
+            for k in range(a0, a1):
+                if cost[out_link[k]] <= best + tol:
+                    n_best += 1
+            for k in range(a0, a1):
+                a = out_link[k]
+                aon = 1.0 / n_best if cost[a] <= best + tol else 0.0
+                split[a, d] = (1.0 - weight) * split[a, d] + weight * aon
+        # movements: the links leaving the head of each link
+        for i in range(n_links):
+            h = link_to[i]
+            m0 = mv_ptr[i]
+            j0 = out_ptr[h]
+            n_out = out_ptr[h + 1] - j0
+            best = np.inf
+            if h != dn and h >= first_thru:
+                for m in range(n_out):
+                    c = mv_pen_s[m0 + m] + cost[out_link[j0 + m]]
+                    if c < best:
+                        best = c
+            if best == np.inf:
+                for m in range(n_out):
+                    split_mv[m0 + m, d] = 0.0
+                continue
+            tol = tie_rtol * best
+            n_best = 0
+            for m in range(n_out):
+                if mv_pen_s[m0 + m] + cost[out_link[j0 + m]] <= best + tol:
+                    n_best += 1
+            for m in range(n_out):
+                aon = 1.0 / n_best if mv_pen_s[m0 + m] + cost[out_link[j0 + m]] <= best + tol else 0.0
+                split_mv[m0 + m, d] = (1.0 - weight) * split_mv[m0 + m, d] + weight * aon
+    return 0
+
+
 class LtmNetwork(NamedTuple):
     """Links (all float64 (n_links) but ``link_to``) and the graph arrays (int64) of the LTM."""
 
@@ -201,6 +386,17 @@ class LtmNetwork(NamedTuple):
     rev_ptr: np.ndarray  # reverse graph for route choice: arcs from each node to the tails of its in-links
     rev_head: np.ndarray
     rev_link: np.ndarray
+    discharge_veh_s: np.ndarray  # stop-line capacity of each link (capacity, or s g at a signal)
+
+
+class LtmTurns(NamedTuple):
+    """Turn-aware route choice (all arrays empty: routes per node, no turns)."""
+
+    mv_ptr: np.ndarray  # int64 (n_links + 1): movements of in-link a are mv_ptr[a] + out_pos[b], b leaving its head
+    mv_pen_s: np.ndarray  # float64 (n_mv): turn penalty, s; inf: banned
+    split_mv: np.ndarray  # float64 (n_mv, n_dest), in/out: share of in-link a's flow for d taking each movement
+    link_from: np.ndarray  # int64 (n_links): tail node of each link
+    out_pos: np.ndarray  # int64 (n_links): position of each link among the links leaving its tail
 
 
 class LtmZones(NamedTuple):
@@ -240,6 +436,7 @@ def _ltm_simulate(
     demand: LtmDemand,
     dt_s: float,
     split: np.ndarray,
+    turns: LtmTurns,
     duo_interval: int,
     duo_weight: float,
     duo_factor: np.ndarray,
@@ -265,6 +462,10 @@ def _ltm_simulate(
         Storage at jam density, vehicles (jam density x lanes x length).
     capacity_veh_s : float64 (n_links)
         Capacity (all lanes), vehicles/s.
+    discharge_veh_s : float64 (n_links)
+        Stop-line capacity, vehicles/s (``<= capacity_veh_s``): caps the sending flow, is the
+        link's priority in the node model and its discharge rate in the DUO link times; the
+        capacity, or ``s g`` on the approach of a pretimed signal.
     in_ptr, in_link : int64
         CSR of the links entering each node.
     out_ptr, out_link : int64
@@ -294,7 +495,12 @@ def _ltm_simulate(
     dt_s : float
         Time step, s.
     split : float64 (n_links, n_dest), in/out
-        Splitting rates; updated in place when ``duo_interval > 0``.
+        Splitting rates; updated in place when ``duo_interval > 0``. With turns, the rates of
+        the origin queues only.
+    turns : LtmTurns
+        Turn-aware routes (empty arrays: none): the flow of in-link ``a`` for ``d`` takes the
+        movements of ``turns.split_mv`` (updated in place when ``duo_interval > 0``, the route
+        search then being :func:`turn_link_costs`: banned movements excluded, penalties added).
     duo_interval : int
         Steps between route-choice updates (0: fixed ``split``).
     duo_weight : float
@@ -342,7 +548,9 @@ def _ltm_simulate(
         ``STATUS_OK`` (``STATUS_HEAP``, a failed shortest-path search, can no longer occur).
     """
     link_to, length_m, free_speed_m_s, wave_speed_m_s = net.link_to, net.length_m, net.free_speed_m_s, net.wave_speed_m_s
-    jam_veh, capacity_veh_s = net.jam_veh, net.capacity_veh_s
+    jam_veh, capacity_veh_s, discharge_veh_s = net.jam_veh, net.capacity_veh_s, net.discharge_veh_s
+    has_turns = turns.mv_ptr.shape[0] > 0
+    mv_ptr, split_mv = turns.mv_ptr, turns.split_mv
     in_ptr, in_link, out_ptr, out_link = net.in_ptr, net.in_link, net.out_ptr, net.out_link
     rev_ptr, rev_head, rev_link = net.rev_ptr, net.rev_head, net.rev_link
     node_orig, orig_priority, node_dest, dest_node = zones.node_orig, zones.orig_priority, zones.node_dest, zones.dest_node
@@ -410,7 +618,7 @@ def _ltm_simulate(
                     # vehicles behind their free-flow schedule, discharged at capacity
                     vq = _interp_cum(cum_in[i], t - tau_v[i]) - cum_out[i, t]
                     if vq > 0.0:
-                        tt += vq / capacity_veh_s[i]
+                        tt += vq / discharge_veh_s[i]
                     link_time_s[i] = tt
                     continue
                 if duo_time == DUO_TIME_DISCHARGE:
@@ -421,10 +629,10 @@ def _ltm_simulate(
                     if vq > 0.0:
                         span = tau_v[i] if tau_v[i] < t else float(t)
                         rate = (cum_out[i, t] - _interp_cum(cum_out[i], t - span)) / (span * dt_s)
-                        if rate > capacity_veh_s[i]:
-                            rate = capacity_veh_s[i]
-                        if rate < DISCHARGE_FLOOR * capacity_veh_s[i]:
-                            rate = DISCHARGE_FLOOR * capacity_veh_s[i]
+                        if rate > discharge_veh_s[i]:
+                            rate = discharge_veh_s[i]
+                        if rate < DISCHARGE_FLOOR * discharge_veh_s[i]:
+                            rate = DISCHARGE_FLOOR * discharge_veh_s[i]
                         tt += vq / rate
                     link_time_s[i] = tt
                     continue
@@ -450,7 +658,9 @@ def _ltm_simulate(
             else:
                 for i in range(n_links):
                     search_time[i] = link_time_s[i]
-            if _duo_splits(rev_ptr, rev_head, rev_link, out_ptr, out_link, link_to, search_time, dest_node, first_thru, split, wgt, 1e-9) != 0:
+            if has_turns:
+                _duo_turn_splits(turns, in_ptr, in_link, out_ptr, out_link, link_to, search_time, dest_node, first_thru, split, wgt, 1e-9)
+            elif _duo_splits(rev_ptr, rev_head, rev_link, out_ptr, out_link, link_to, search_time, dest_node, first_thru, split, wgt, 1e-9) != 0:
                 return STATUS_HEAP
 
         # 3. sending and receiving flows; destination mix of the sending flow
@@ -458,8 +668,9 @@ def _ltm_simulate(
             up = _interp_cum(cum_in[i], t + 1.0 - tau_v[i])
             s = up - cum_out[i, t]
             cap = capacity_veh_s[i] * dt_s
-            if s > cap:
-                s = cap
+            s_cap = discharge_veh_s[i] * dt_s
+            if s > s_cap:
+                s = s_cap
             if s < 0.0:
                 s = 0.0
             send[i] = s
@@ -493,7 +704,7 @@ def _ltm_simulate(
             for k in range(n_in_links):
                 i = in_link[i0 + k]
                 sending[k] = send[i]
-                priority[k] = capacity_veh_s[i]
+                priority[k] = discharge_veh_s[i]
                 for d in range(n_dest):
                     inmix[k, d] = mix[i, d]
             if o >= 0:
@@ -512,6 +723,14 @@ def _ltm_simulate(
             for m in range(n_out_links):
                 for d in range(n_dest):
                     eff[m, d] = split[out_link[j0 + m], d]
+            # with turns: the splitting rates of each incoming row (its movements; the origin
+            # queue's row: the node's rates)
+            rows = np.empty((n_in if has_turns else 0, n_out_links, n_dest))
+            if has_turns:
+                for k in range(n_in):
+                    for m in range(n_out_links):
+                        for d in range(n_dest):
+                            rows[k, m, d] = split_mv[mv_ptr[in_link[i0 + k]] + m, d] if k < n_in_links else eff[m, d]
             if supply_choice and n_out_links > 1:
                 # entry chance of a vehicle wanting next link m this step: the share of the flow
                 # wanting m (all incoming links and the origin queue, with the plain rates) that m
@@ -524,8 +743,17 @@ def _ltm_simulate(
                             continue
                         for d in range(n_dest):
                             if d != dn:
-                                want += sending[k] * inmix[k, d] * eff[m, d]
+                                want += sending[k] * inmix[k, d] * (rows[k, m, d] if has_turns else eff[m, d])
                     acc[m] = 1.0 if want <= receiving[m] else receiving[m] / want
+                if has_turns:
+                    for k in range(n_in):
+                        for d in range(n_dest):
+                            sw = 0.0
+                            for m in range(n_out_links):
+                                sw += rows[k, m, d] * acc[m]
+                            if sw > 0.0:
+                                for m in range(n_out_links):
+                                    rows[k, m, d] = rows[k, m, d] * acc[m] / sw
                 for d in range(n_dest):
                     sw = 0.0
                     for m in range(n_out_links):
@@ -549,7 +777,7 @@ def _ltm_simulate(
                             turn[k, n_out_links] = x
                             continue
                         for m in range(n_out_links):
-                            turn[k, m] += x * eff[m, d]
+                            turn[k, m] += x * (rows[k, m, d] if has_turns else eff[m, d])
                     row = 0.0
                     for m in range(n_out):
                         row += turn[k, m]
@@ -612,7 +840,7 @@ def _ltm_simulate(
                         continue
                     for m in range(n_out_links):
                         a = out_link[j0 + m]
-                        inflow_d[a, d] += x * eff[m, d]
+                        inflow_d[a, d] += x * (rows[k, m, d] if has_turns else eff[m, d])
             for m in range(n_out_links):
                 a = out_link[j0 + m]
                 tot = 0.0

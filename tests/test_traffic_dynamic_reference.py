@@ -59,7 +59,10 @@ class ReferenceLTM:
     """The link transmission model with destination tracking, plain Python."""
 
     def __init__(self, net: Network, dyn: LinkDynamics, dem, dt, n_steps, duo_interval, duo_weight, node_iterations=4, duo_noise=0.0, seed=0,
-                 supply_choice=False, duo_time="instantaneous"):  # fmt: skip
+                 supply_choice=False, duo_time="instantaneous", banned=(), penalty=None, discharge=None):  # fmt: skip
+        # banned / penalty: turns (in_link, out_link) -> routes per in-link on a search over the
+        # links (heapq), cost(a) = t(a) + min over allowed b of (penalty + cost(b));
+        # discharge: stop-line capacity per link (signals), veh/s (no zone nodes here)
         # duo_noise: the search times of update u are the link times x (1 + noise U(0, 1)), row u of
         # numpy.random.default_rng(seed).uniform(0, 1, (n_updates, n_links)) (twin's documented rule)
         n_updates = (n_steps - 1) // duo_interval + 1 if duo_interval > 0 else 0
@@ -70,7 +73,11 @@ class ReferenceLTM:
         self.v = [min(v, L / dt) for v, L in zip(dyn.free_speed_m_s, dyn.length_m)]
         self.w = [min(w, L / dt) for w, L in zip(dyn.wave_speed_m_s, dyn.length_m)]
         self.cap = list(dyn.capacity_veh_s)
+        self.dis = list(self.cap if discharge is None else discharge)
         self.jam = list(dyn.jam_veh)
+        self.banned = {(int(a), int(b)) for a, b in banned}
+        self.penalty = {(int(a), int(b)): float(p) for (a, b), p in (penalty or {}).items()}
+        self.turns = bool(self.banned or self.penalty)
         self.tail = [int(x) for x in net.from_node]
         self.head = [int(x) for x in net.to_node]
         self.n_links, self.n_nodes = len(self.L), net.n_nodes
@@ -83,6 +90,7 @@ class ReferenceLTM:
         self.duo_time = duo_time
         nd = len(self.dests)
         self.split = [[0.0] * nd for _ in range(self.n_links)]
+        self.mv_split = {(a, b): [0.0] * nd for a in range(self.n_links) for b in self.outs[self.head[a]]}
         self.cum_in = [[0.0] for _ in range(self.n_links)]
         self.cum_out = [[0.0] for _ in range(self.n_links)]
         self.records = [[] for _ in range(self.n_links)]  # per step: dict dest -> vehicles
@@ -133,7 +141,7 @@ class ReferenceLTM:
         # the vertical queue read off the cumulative curves: N_in(t - L / v) - N_out(t)
         free = self.L[a] / self.v[a]
         behind = self.at(self.cum_in[a], t - free / self.dt) - self.cum_out[a][t]
-        return free + max(behind, 0.0) / self.cap[a]
+        return free + max(behind, 0.0) / self.dis[a]
 
     def discharge_time(self, a, t):
         # free time + vertical queue / the link's outflow over the last free travel time (at most
@@ -144,7 +152,7 @@ class ReferenceLTM:
             return free
         span = min(free / self.dt, t)
         rate = (self.cum_out[a][t] - self.at(self.cum_out[a], t - span)) / (span * self.dt)
-        rate = max(min(rate, self.cap[a]), 0.01 * self.cap[a])
+        rate = max(min(rate, self.dis[a]), 0.01 * self.dis[a])
         return free + behind / rate
 
     def net_speed(self, a):
@@ -156,6 +164,9 @@ class ReferenceLTM:
         if self.factor is not None:
             times = [x * f for x, f in zip(times, self.factor[t // self.duo_interval])]
         weight = 1.0 if t == 0 else self.duo_weight
+        if self.turns:
+            self.duo_turns(times, weight)
+            return
         for d, dnode in enumerate(self.dests):
             dist = {dnode: 0.0}
             heap = [(0.0, dnode)]
@@ -183,6 +194,50 @@ class ReferenceLTM:
                     aon = 1.0 / len(ties) if a in ties else 0.0
                     self.split[a][d] = (1 - weight) * self.split[a][d] + weight * aon
 
+    def duo_turns(self, times, weight):
+        def move(rates, d, costs):
+            best = min(costs.values(), default=math.inf)
+            if best == math.inf:
+                for key in rates:
+                    rates[key][d] = 0.0
+                return
+            ties = [key for key in costs if costs[key] <= best + 1e-9 * best]
+            for key in rates:
+                aon = 1.0 / len(ties) if key in ties else 0.0
+                rates[key][d] = (1 - weight) * rates[key][d] + weight * aon
+
+        for d, dnode in enumerate(self.dests):
+            cost = {a: times[a] for a in self.ins[dnode]}
+            heap = [(c, a) for a, c in cost.items()]
+            heapq.heapify(heap)
+            settled = set()
+            while heap:
+                cb, b = heapq.heappop(heap)
+                if b in settled:
+                    continue
+                settled.add(b)
+                if self.tail[b] == dnode:
+                    continue
+                for a in self.ins[self.tail[b]]:
+                    if (a, b) in self.banned:
+                        continue
+                    c = times[a] + self.penalty.get((a, b), 0.0) + cb
+                    if c < cost.get(a, math.inf):
+                        cost[a] = c
+                        heapq.heappush(heap, (c, a))
+            for n in range(self.n_nodes):
+                rates = {a: self.split[a] for a in self.outs[n]}
+                move(rates, d, {} if n == dnode else {a: cost[a] for a in self.outs[n] if a in cost})
+            for a in range(self.n_links):
+                h = self.head[a]
+                rates = {b: self.mv_split[(a, b)] for b in self.outs[h]}
+                costs = (
+                    {}
+                    if h == dnode
+                    else {b: self.penalty.get((a, b), 0.0) + cost[b] for b in self.outs[h] if b in cost and (a, b) not in self.banned}
+                )
+                move(rates, d, costs)
+
     def run(self):
         for t in range(self.n):
             t0, t1 = t * self.dt, (t + 1) * self.dt
@@ -195,7 +250,7 @@ class ReferenceLTM:
             S, R, M = [], [], []
             for a in range(self.n_links):
                 up = self.at(self.cum_in[a], t + 1 - max(self.L[a] / (self.v[a] * self.dt), 1.0))
-                S.append(max(min(up - self.cum_out[a][t], self.cap[a] * self.dt), 0.0))
+                S.append(max(min(up - self.cum_out[a][t], self.dis[a] * self.dt), 0.0))
                 down = self.at(self.cum_out[a], t + 1 - max(self.L[a] / (self.w[a] * self.dt), 1.0))
                 R.append(max(min(down + self.jam[a] - self.cum_in[a][t], self.cap[a] * self.dt), 0.0))
                 M.append(self.mix(a, self.cum_out[a][t], self.cum_out[a][t] + S[a]))
@@ -215,7 +270,7 @@ class ReferenceLTM:
         o = self.origs.index(n) if n in self.origs else -1
         in_links, out_links = self.ins[n], self.outs[n]
         send = [S[a] for a in in_links]
-        prio = [self.cap[a] for a in in_links]
+        prio = [self.dis[a] for a in in_links]
         mixes = [list(M[a]) for a in in_links]
         if o >= 0:
             qs = sum(self.queue[o])
@@ -226,20 +281,24 @@ class ReferenceLTM:
         # splitting rates used here: with the stop-line choice, a destination's rates times the
         # entry chance min(1, R / D) of each next link (D: the flow wanting it with the plain
         # rates, from every incoming link and the origin queue), renormalised (unchanged if 0)
-        rate = {a: list(self.split[a]) for a in out_links}
+        # rates[k][a][d]: row k's rate of next link a for d (per in-link with turns, else the node's)
+        plain = [{a: list(self.mv_split[(i, a)] if self.turns and k < len(in_links) else self.split[a]) for a in out_links}
+                 for k, i in enumerate(in_links + [None] * (len(send) - len(in_links)))]  # fmt: skip
+        rates = [{a: list(r[a]) for a in out_links} for r in plain]
         if self.supply_choice and len(out_links) > 1:
-            want = {a: sum(send[k] * mixes[k][d] * self.split[a][d] for k in range(len(send)) if send[k] > 0 for d in range(nd) if d != dn)
+            want = {a: sum(send[k] * mixes[k][d] * plain[k][a][d] for k in range(len(send)) if send[k] > 0 for d in range(nd) if d != dn)
                     for a in out_links}  # fmt: skip
             chance = {a: (1.0 if want[a] <= R[a] else R[a] / want[a]) for a in out_links}
-            for d in range(nd):
-                total = sum(self.split[a][d] * chance[a] for a in out_links)
-                if total > 0:
-                    for a in out_links:
-                        rate[a][d] = self.split[a][d] * chance[a] / total
+            for k in range(len(send)):
+                for d in range(nd):
+                    total = sum(plain[k][a][d] * chance[a] for a in out_links)
+                    if total > 0:
+                        for a in out_links:
+                            rates[k][a][d] = plain[k][a][d] * chance[a] / total
         for _ in range(self.iters):
             F = []
             for k in range(len(send)):
-                row = [sum(mixes[k][d] * rate[a][d] for d in range(nd) if d != dn) for a in out_links]
+                row = [sum(mixes[k][d] * rates[k][a][d] for d in range(nd) if d != dn) for a in out_links]
                 if dn >= 0:
                     row.append(mixes[k][dn])
                 tot = sum(row)
@@ -278,7 +337,7 @@ class ReferenceLTM:
                     arrived += x
                     continue
                 for a in out_links:
-                    new_in[a][d] = new_in[a].get(d, 0.0) + x * rate[a][d]
+                    new_in[a][d] = new_in[a].get(d, 0.0) + x * rates[k][a][d]
         if dn >= 0:
             self.cum_arr[dn].append(self.cum_arr[dn][t] + arrived)
 

@@ -8,6 +8,9 @@ link travel times, updated periodically), from free-flow shortest paths, from a 
 (:func:`twin.traffic.dynamic_routes.equilibrium_splits`) or from splitting rates given by the
 caller.
 
+Turn bans and penalties (routes chosen per in-link) and pretimed signals (stop-line capacity
+``s g``) are options of :func:`simulate`; the method is in :mod:`twin.traffic.dynamic_turns`.
+
 Quantities are continuous (fractions of vehicles). Units: s, m, vehicles, vehicles/s.
 
 Examples
@@ -40,10 +43,13 @@ import numpy as np
 from twin.errors import InputError, ResourceLimitError, SchemaError, SimulationError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterable, Mapping
+
     import pandas as pd
     import xarray as xr
 
     from twin.traffic.network import Network
+    from twin.traffic.signals import SignalTiming
 
 DEFAULT_JAM_DENSITY_VEH_M_LANE = 0.15
 """Jam density per lane, vehicles/m (one car per 6.7 m of lane, bumper to bumper)."""
@@ -464,6 +470,44 @@ def _check_reachable(network: Network, graph: dict[str, np.ndarray], dem: Demand
             )
 
 
+def _check_reachable_turns(
+    network: Network, graph: dict[str, np.ndarray], dem: DemandArrays, link_time: np.ndarray, movement_pen: np.ndarray
+) -> None:
+    """Raise InputError for an OD pair without a path that respects the banned turns."""
+    from twin.kernels.dnl_ltm import turn_link_costs
+    from twin.traffic.dynamic_turns import movement_index
+
+    mv_ptr, link_from, out_pos = movement_index(network)
+    cost = np.empty(network.n_links)
+    heap_key = np.empty(movement_pen.shape[0] + network.n_links)
+    heap_item = np.empty(movement_pen.shape[0] + network.n_links, dtype=np.int64)
+    for d, node in enumerate(dem.dest_node):
+        turn_link_costs(
+            graph["in_ptr"],
+            graph["in_link"],
+            link_from,
+            out_pos,
+            mv_ptr,
+            movement_pen,
+            link_time,
+            int(node),
+            int(network.first_thru_node),
+            cost,
+            heap_key,
+            heap_item,
+        )
+        best = np.full(network.n_nodes, np.inf)
+        np.minimum.at(best, link_from, cost)
+        origins = np.unique(dem.orig_node[dem.od_orig[dem.od_dest == d]])
+        bad = origins[~np.isfinite(best[origins])]
+        if bad.size:
+            raise InputError(
+                f"no path from origin {network.node_ids[bad[0]]!r} to destination {network.node_ids[node]!r} without a banned turn",
+                obj=f"OD pair ({network.node_ids[bad[0]]!r}, {network.node_ids[node]!r})",
+                field="banned_turns",
+            )
+
+
 def check_splits(network: Network, dem: DemandArrays, splits: np.ndarray) -> None:
     """Check fixed splitting rates: every node flow for ``d`` can reach sums them to 1.
 
@@ -509,6 +553,11 @@ def simulate(
     window_steps: int | None = None,
     node_iterations: int = 4,
     parallel: bool | None = None,
+    banned_turns: Iterable[tuple[int, int]] = (),
+    turn_penalty_s: Mapping[tuple[int, int], float] | None = None,
+    u_turn_penalty_s: float | None = None,
+    signals: Iterable[Any] | Mapping[Any, SignalTiming | None] | None = None,
+    signal_timing: SignalTiming | None = None,
 ) -> DynamicResult:
     """Load time-dependent OD demand on the network with the link transmission model.
 
@@ -585,6 +634,26 @@ def simulate(
         Spread the link and node loops of every step over Numba threads; default when the
         network has at least :data:`PARALLEL_MIN_LINKS` links (a step of a small network is too
         short to share).
+    banned_turns
+        Turns ``(in_link, out_link)`` (stored link indices) that carry no flow, e.g.
+        :func:`twin.traffic.turns.osm_banned_turns`. With any turn given (banned, penalised or a
+        U-turn penalty) routes are chosen per in-link (:mod:`twin.traffic.dynamic_turns`);
+        without, per node as before.
+    turn_penalty_s
+        Penalty of individual turns ``{(in_link, out_link): s}`` (finite, >= 0), e.g.
+        :func:`twin.traffic.turns.angle_penalties` with ``seconds_per_unit=1``. A route-choice
+        cost only (``"duo"``, ``"free_flow"``): not a delay at the node, so travel times do not
+        contain it. Fixed splitting rates (``"fixed"``) only lose their banned turns (each
+        in-link's rates renormalised over its allowed turns).
+    u_turn_penalty_s
+        Penalty of every U-turn, s (``inf`` bans them); None: none.
+    signals
+        Pretimed signals: native ids of the signalised nodes, or a mapping id ->
+        :class:`~twin.traffic.signals.SignalTiming` (None: ``signal_timing``); e.g.
+        :func:`twin.traffic.dynamic_turns.scene_signals`. Each approach's stop-line capacity
+        becomes ``min(capacity, s g)`` (:mod:`twin.traffic.dynamic_turns`). None: no signals.
+    signal_timing
+        Default timing of the signals (default :class:`~twin.traffic.signals.SignalTiming`).
 
     Returns
     -------
@@ -593,9 +662,11 @@ def simulate(
     Raises
     ------
     InputError
-        Bad demand, an OD pair without a path, bad splitting rates, a link too short for ``dt_s``
-        with ``short_links="error"``, a time step outside (0, :data:`MAX_DT_S`] or a duration
-        outside (0, :data:`MAX_DURATION_S`] (or not finite).
+        Bad demand, an OD pair without a path (respecting the banned turns), bad splitting
+        rates, a link too short for ``dt_s`` with ``short_links="error"``, a time step outside
+        (0, :data:`MAX_DT_S`] or a duration outside (0, :data:`MAX_DURATION_S`] (or not finite);
+        a turn whose links do not meet, a negative or non-finite turn penalty, a signal on a
+        node not in the network; turns with ``route_choice="equilibrium"`` (not supported).
     ResourceLimitError
         Links x steps above :data:`MAX_LINK_STEPS` (checked before anything is allocated).
     SimulationError
@@ -662,7 +733,23 @@ def simulate(
             field="duration_s",
         )
     graph = _graph_arrays(network)
-    _check_reachable(network, graph, dem, dyn.free_time_s, None)
+    banned_list = list(banned_turns)
+    has_turns = bool(banned_list) or bool(turn_penalty_s) or u_turn_penalty_s is not None
+    if has_turns:
+        from twin.traffic.dynamic_turns import turn_penalties
+
+        movement_pen = turn_penalties(network, banned=banned_list, penalties_s=turn_penalty_s, u_turn_penalty_s=u_turn_penalty_s)
+        if route_choice == "equilibrium":
+            raise InputError("route_choice='equilibrium' does not take turns (bans, penalties) yet; use 'duo' or 'free_flow'", field="route_choice")
+        _check_reachable_turns(network, graph, dem, dyn.free_time_s, movement_pen)
+    else:
+        _check_reachable(network, graph, dem, dyn.free_time_s, None)
+    discharge = dyn.capacity_veh_s
+    approaches: list[int] = []
+    if signals is not None:
+        from twin.traffic.dynamic_turns import signal_discharge_veh_s
+
+        discharge, approaches = signal_discharge_veh_s(network, dyn.capacity_veh_s, dyn.lanes, signals, timing=signal_timing)
 
     n_dest = dem.dest_node.shape[0]
     n_orig = dem.orig_node.shape[0]
@@ -699,6 +786,14 @@ def simulate(
         duo_factor = 1.0 + float(duo_noise) * rng.uniform(0.0, 1.0, (n_updates, network.n_links))
     else:
         duo_factor = np.zeros((0, network.n_links))
+    if has_turns:
+        from twin.traffic.dynamic_turns import ltm_turns
+
+        turns = ltm_turns(network, movement_pen, split, fixed=route_choice_kernel == "fixed")
+    else:
+        from twin.traffic.dynamic_turns import no_turns
+
+        turns = no_turns(n_dest)
     node_orig = np.full(network.n_nodes, -1, dtype=np.int64)
     node_orig[dem.orig_node] = np.arange(n_orig)
     node_dest = np.full(network.n_nodes, -1, dtype=np.int64)
@@ -741,6 +836,7 @@ def simulate(
         graph["rev_ptr"],
         graph["rev_head"],
         graph["rev_link"],
+        discharge,
     )
     zones = LtmZones(node_orig, orig_priority, node_dest, dem.dest_node)
     ltm_demand = LtmDemand(dem.od_orig, dem.od_dest, dem.t0_s, dem.t1_s, dem.rate_veh_s)
@@ -751,6 +847,7 @@ def simulate(
         ltm_demand,
         float(dt_s),
         split_run,
+        turns,
         int(duo_interval),
         float(weight),
         duo_factor,
@@ -784,6 +881,7 @@ def simulate(
         cum_arr=cum_arr,
         splits=split_run,
         link_time_s=link_time,
+        turn_splits=turns.split_mv if has_turns else None,
         meta={
             "route_choice": route_choice,
             "slowed_links": int(slowed.sum()),
@@ -797,6 +895,9 @@ def simulate(
             "duo_time": duo_time if route_choice_kernel == "duo" else None,
             "seed": int(seed),
             "static_relative_gap": static_gap,
+            "banned_turns": int(np.isinf(turns.mv_pen_s).sum()) if has_turns else 0,
+            "penalised_turns": int(((turns.mv_pen_s > 0) & np.isfinite(turns.mv_pen_s)).sum()) if has_turns else 0,
+            "signal_approaches": len(approaches),
         },
     )
 
@@ -821,6 +922,8 @@ class DynamicResult:
 
     ``cum_in[a, k]``/``cum_out[a, k]``: vehicles that entered/left link ``a`` (stored order)
     by time ``k dt``; ``cum_gen``/``cum_dep`` per origin; ``cum_arr`` per destination.
+    ``turn_splits`` (with turns only): the last per-movement splitting rates (n_movements,
+    n_dest), in :func:`twin.traffic.dynamic_turns.movement_index` order.
     """
 
     network: Network
@@ -835,6 +938,7 @@ class DynamicResult:
     splits: np.ndarray
     link_time_s: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
+    turn_splits: np.ndarray | None = None
 
     @property
     def n_steps(self) -> int:

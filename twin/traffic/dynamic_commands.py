@@ -76,8 +76,16 @@ def run_simulate(
     timeseries: Path | None,
     crs: str | None,
     scene_crs: str,
+    signals: bool = True,
 ) -> dict[str, Any]:
     """Dynamic loading of a scenario folder (grid11 format) or of a scene's car network + demand CSV.
+
+    ``signals`` (scenes only): the nodes the scene flags as signalised (``signalised`` column of
+    its nodes, :func:`twin.traffic.signals.mark_signals`) get pretimed signals of the default
+    :class:`~twin.traffic.signals.SignalTiming` (stop-line capacity ``s g``,
+    :mod:`twin.traffic.dynamic_turns`); False: no signals. OSM turn restrictions are not read
+    here: a scene keeps the ways, not the ``restriction`` relations (use
+    :func:`twin.traffic.turns.read_osm_restrictions` and ``simulate(banned_turns=...)``).
 
     Every option and output path is checked before anything is read or computed: ``routes``
     one of :data:`CLI_ROUTES`, ``dt_s`` and ``duration_s`` finite and within
@@ -125,6 +133,12 @@ def run_simulate(
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read the demand table: {' '.join(str(exc).split())}", path=demand) from None
         dt_s = dt_s if dt_s is not None else 1.0
+        if signals:
+            from twin.traffic.dynamic_turns import scene_signals
+
+            flagged = scene_signals(net)
+            if flagged:
+                options["signals"] = flagged
     from twin.traffic.dynamic import demand_arrays
 
     demand_path = demand if demand is not None else source[0] / "demand.csv"

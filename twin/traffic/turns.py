@@ -215,6 +215,34 @@ class TurnNetwork:
         return {(int(self.turn_of[e, 0]), int(self.turn_of[e, 1])): float(flow[e]) for e in idx}
 
 
+def check_turn(network: Network, pair: tuple[int, int], what: str) -> tuple[int, int]:
+    """``(in_link, out_link)`` as stored link indices, checked: both in range, meeting at a node.
+
+    Raises
+    ------
+    InputError
+        A link index out of range, or links that do not meet (the in-link's head is not the
+        out-link's tail); names both links and ``what`` (e.g. ``"banned turn"``).
+    """
+    m = network.n_links
+    try:
+        i, j = (int(x) for x in pair)
+    except (TypeError, ValueError):
+        raise InputError(f"{what} must be a pair (in_link, out_link) of link indices, got {pair!r}", field=what) from None
+    if not (0 <= i < m and 0 <= j < m):
+        raise InputError(f"{what} ({i}, {j}): link index outside 0..{m - 1}", field=what)
+    to_i = int(network.to_node[i])
+    from_j = int(network.from_node[j])
+    if to_i != from_j:
+        raise InputError(
+            f"{what} from link {network.link_ids[i]} to link {network.link_ids[j]}: the links do not meet at a node "
+            f"(link {network.link_ids[i]} ends at node {network.node_ids[to_i]}, link {network.link_ids[j]} starts at node {network.node_ids[from_j]})",
+            obj=f"turn {network.link_ids[i]} -> {network.link_ids[j]}",
+            field=what,
+        )
+    return i, j
+
+
 def expand_turns(
     network: Network,
     *,
@@ -242,24 +270,10 @@ def expand_turns(
     m = network.n_links
     frm = network.from_node.astype(np.int64)
     to = network.to_node.astype(np.int64)
-
-    def check(pair: tuple[int, int], what: str) -> tuple[int, int]:
-        i, j = (int(x) for x in pair)
-        if not (0 <= i < m and 0 <= j < m):
-            raise InputError(f"{what} ({i}, {j}): link index outside 0..{m - 1}", field=what)
-        if to[i] != frm[j]:
-            raise InputError(
-                f"{what} from link {network.link_ids[i]} to link {network.link_ids[j]}: the links do not meet at a node "
-                f"(link {network.link_ids[i]} ends at node {network.node_ids[to[i]]}, link {network.link_ids[j]} starts at node {network.node_ids[frm[j]]})",
-                obj=f"turn {network.link_ids[i]} -> {network.link_ids[j]}",
-                field=what,
-            )
-        return i, j
-
-    ban = {check(p, "banned turn") for p in banned}
+    ban = {check_turn(network, p, "banned turn") for p in banned}
     pen: dict[tuple[int, int], float] = {}
     for p, value in (penalties or {}).items():
-        key = check(p, "turn penalty")
+        key = check_turn(network, p, "turn penalty")
         if not (np.isfinite(value) and value >= 0):
             raise InputError(f"turn penalty must be a finite number >= 0, got {value}", obj=f"turn {network.link_ids[key[0]]} -> {network.link_ids[key[1]]}", field="turn penalty")
         pen[key] = float(value)

@@ -1,0 +1,239 @@
+"""Turn bans, turn penalties and pretimed signals for dynamic loading (:func:`twin.traffic.dynamic.simulate`).
+
+Turns
+-----
+Every pair of a link ``a`` entering a node and a link ``b`` leaving it is a *movement*. A banned
+movement carries no flow; a penalised one costs its penalty (s) in route choice. Routes are then
+chosen per in-link instead of per node: the route search runs on the links
+(:func:`twin.kernels.dnl_ltm.turn_link_costs`), giving each link's cost to each destination
+``c(a) = t(a) + min_b (pen(a, b) + c(b))`` over the allowed movements ``a -> b``, and the flow of
+in-link ``a`` for destination ``d`` goes to the movements within 1e-9 (relative) of its best
+``pen(a, b) + c(b)``. The node model (Tampère et al. 2011) receives each in-link's own turning
+fractions, which it was built for. The vehicles waiting at an origin start on the links leaving
+their node with the lowest ``c(b)`` (no turn at the start of a trip).
+
+A penalty is a route-choice cost only, not time lost at the node: the vehicles that take a
+penalised movement pass the node like any other (the node model's capacities and priorities
+decide), so travel and arrival times do not contain it. It stands for the discomfort, risk and
+waiting for gaps of a turn that the first-order node model does not represent; to slow a turn
+down, lower the out-link's capacity or add a signal.
+
+Signals
+-------
+A pretimed signal at a node gives each of its approaches (links entering it with a capacity
+> 0) a stop-line capacity of ``s g``: the lane-group capacity ``c = s g_eff / C`` of the Highway
+Capacity Manual (HCM 2000 chapter 16, HCM 2010 chapter 18), saturation flow times effective
+green ratio. This is the cycle-averaged representation of a signal (green spread over the
+cycle), the one the static model uses too (:mod:`twin.traffic.signals`); the red and green
+phases themselves are not simulated. It caps the link's sending flow and is its priority
+in the node model, so a queue builds at ``lambda - s g`` when the demand ``lambda`` exceeds it
+and spills back as in any bottleneck. Timing and saturation flow come from
+:class:`twin.traffic.signals.SignalTiming` (as in static assignment: ``s`` = saturation flow
+per lane x lanes when the network knows its lanes, ``meta['lanes']``, else the approach's
+capacity); the stop-line capacity is at most the link's capacity. Not represented: the uniform
+delay of the red at low flow (Webster's ``C (1 - g)^2 / 2``, 18 s at the 90 s default), since
+below ``s g`` no vehicle waits; the platoons the red forms; coordination.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from twin.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from twin.kernels.dnl_ltm import LtmTurns
+    from twin.traffic.network import Network
+    from twin.traffic.signals import SignalTiming
+
+
+def movement_index(network: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Movement pointers of every in-link: ``(mv_ptr, link_from, out_pos)`` (int64).
+
+    The movements of link ``a`` are ``mv_ptr[a] + out_pos[b]`` for each link ``b`` leaving the
+    head of ``a`` (in the network's stored order of the links leaving a node).
+    """
+    frm = network.from_node.astype(np.int64)
+    to = network.to_node.astype(np.int64)
+    out_start = network.out_start.astype(np.int64)
+    n_out = np.diff(out_start)
+    mv_ptr = np.zeros(network.n_links + 1, dtype=np.int64)
+    np.cumsum(n_out[to], out=mv_ptr[1:])
+    out_pos = np.arange(network.n_links, dtype=np.int64) - out_start[frm]
+    return mv_ptr, frm, out_pos
+
+
+def turn_penalties(
+    network: Network,
+    *,
+    banned: Iterable[tuple[int, int]] = (),
+    penalties_s: Mapping[tuple[int, int], float] | None = None,
+    u_turn_penalty_s: float | None = None,
+) -> np.ndarray:
+    """Penalty of every movement, s (``inf``: banned), in :func:`movement_index` order.
+
+    Parameters
+    ----------
+    network
+        The road network.
+    banned
+        Turns ``(in_link, out_link)`` (stored link indices, as :func:`twin.traffic.turns.expand_turns`
+        and :func:`twin.traffic.turns.osm_banned_turns`) that are not allowed.
+    penalties_s
+        Penalty of individual turns, s (finite, >= 0; e.g. :func:`twin.traffic.turns.angle_penalties`
+        with ``seconds_per_unit=1``). A turn given twice in ``penalties_s`` is impossible (a
+        mapping); a banned turn stays banned whatever its penalty.
+    u_turn_penalty_s
+        Added to every U-turn (the out-link leads back to the in-link's tail), s; ``inf`` bans
+        them; None: no U-turn penalty.
+
+    Raises
+    ------
+    InputError
+        A turn whose links do not meet at a node or a link index out of range (naming the links),
+        a negative or non-finite penalty (naming the turn), a negative U-turn penalty.
+    """
+    from twin.traffic.turns import check_turn
+
+    mv_ptr, frm, out_pos = movement_index(network)
+    pen = np.zeros(int(mv_ptr[-1]))
+    if u_turn_penalty_s is not None:
+        if not (u_turn_penalty_s >= 0):
+            raise InputError(f"U-turn penalty must be >= 0 s (inf bans U-turns), got {u_turn_penalty_s}", field="u_turn_penalty_s")
+        to = network.to_node.astype(np.int64)
+        out_start = network.out_start.astype(np.int64)
+        for a in range(network.n_links):
+            for b in range(int(out_start[to[a]]), int(out_start[to[a] + 1])):
+                if to[b] == frm[a]:
+                    pen[mv_ptr[a] + out_pos[b]] += float(u_turn_penalty_s)
+    for pair, value in (penalties_s or {}).items():
+        i, j = check_turn(network, pair, "turn penalty")
+        if not (np.isfinite(value) and value >= 0):
+            raise InputError(
+                f"turn penalty must be a finite number >= 0 s, got {value}",
+                obj=f"turn {network.link_ids[i]} -> {network.link_ids[j]}",
+                field="turn_penalty_s",
+            )
+        pen[mv_ptr[i] + out_pos[j]] += float(value)
+    for pair in banned:
+        i, j = check_turn(network, pair, "banned turn")
+        pen[mv_ptr[i] + out_pos[j]] = np.inf
+    return pen
+
+
+def ltm_turns(network: Network, penalties: np.ndarray, split: np.ndarray, *, fixed: bool) -> LtmTurns:
+    """Kernel record of the movements, with per-movement rates from the per-node ``split``.
+
+    ``split[b, d]`` (the node's rates) goes to every allowed movement ``a -> b``, renormalised
+    over the allowed movements of ``a``. With ``fixed`` (the caller's rates are the routes), a
+    link that carries flow for ``d`` (``split[a, d] > 0``) into a node other than ``d`` where
+    every movement with a rate is banned is an error.
+
+    Raises
+    ------
+    InputError
+        Fixed rates that send flow for a destination only through banned movements (naming the
+        in-link and the destination column).
+    """
+    from twin.kernels.dnl_ltm import LtmTurns
+
+    mv_ptr, frm, out_pos = movement_index(network)
+    to = network.to_node.astype(np.int64)
+    out_start = network.out_start.astype(np.int64)
+    n_dest = split.shape[1]
+    split_mv = np.zeros((int(mv_ptr[-1]), n_dest))
+    for a in range(network.n_links):
+        outs = np.arange(out_start[to[a]], out_start[to[a] + 1])
+        if outs.size == 0:
+            continue
+        mv = mv_ptr[a] + out_pos[outs]
+        allowed = np.isfinite(penalties[mv])
+        rates = np.where(allowed[:, None], split[outs], 0.0)
+        total = rates.sum(axis=0)
+        ok = total > 0
+        split_mv[mv] = np.where(ok, rates / np.where(ok, total, 1.0), 0.0)
+        if fixed:
+            stranded = np.flatnonzero((split[a] > 0) & ~ok & (split[outs].sum(axis=0) > 0))
+            if stranded.size:
+                d = int(stranded[0])
+                raise InputError(
+                    f"fixed splitting rates send the flow of link {network.link_ids[a]} for destination column {d} only into banned turns",
+                    obj=f"link {network.link_ids[a]}",
+                    field="splits",
+                )
+    return LtmTurns(mv_ptr, np.asarray(penalties, dtype=np.float64), split_mv, frm, out_pos)
+
+
+def no_turns(n_dest: int) -> LtmTurns:
+    """The empty kernel record: routes per node, as without turns."""
+    from twin.kernels.dnl_ltm import LtmTurns
+
+    empty = np.zeros(0, dtype=np.int64)
+    return LtmTurns(empty, np.zeros(0), np.zeros((0, n_dest)), empty, empty)
+
+
+def signal_discharge_veh_s(
+    network: Network,
+    capacity_veh_s: np.ndarray,
+    lanes: np.ndarray,
+    signals: Iterable[Any] | Mapping[Any, SignalTiming | None],
+    *,
+    timing: SignalTiming | None = None,
+) -> tuple[np.ndarray, list[int]]:
+    """Stop-line capacity of every link, veh/s: ``min(capacity, s g)`` on signal approaches.
+
+    Parameters
+    ----------
+    network
+        The road network.
+    capacity_veh_s, lanes
+        Capacity (veh/s) and lanes of every link (of the :class:`~twin.traffic.dynamic.LinkDynamics`).
+    signals
+        Native ids of the signalised nodes, or a mapping id -> :class:`~twin.traffic.signals.SignalTiming`
+        (None: ``timing``); see :func:`scene_signals` for the nodes flagged in a scene.
+    timing
+        Default timing (default :class:`~twin.traffic.signals.SignalTiming`).
+
+    Returns
+    -------
+    (numpy.ndarray, list of int)
+        Stop-line capacity of every link, veh/s, and the indices of the approach links.
+
+    Raises
+    ------
+    InputError
+        A node that is not in the network or has no approach (naming it), a timing out of range,
+        an empty selection.
+    """
+    from twin.traffic.signals import _timings
+
+    if isinstance(signals, (str, bytes)):
+        raise InputError(f"signals must be node ids or a mapping of node ids to timings, got the string {signals!r}", field="signals")
+    plan = _timings(signals, network, timing)
+    node_of = {nid: i for i, nid in enumerate(network.node_ids.tolist())}
+    has_lanes = network.meta.get("lanes") is not None
+    out = np.array(capacity_veh_s, dtype=np.float64, copy=True)
+    approaches: list[int] = []
+    for node, t in plan.items():
+        v = node_of.get(node, node_of.get(str(node)))
+        if v is None:
+            raise InputError(f"signalised node {node!r} is not in network {network.name!r}", obj=f"node {node}", field="signals")
+        ins = [int(i) for i in network.in_link[network.in_start[v] : network.in_start[v + 1]] if capacity_veh_s[i] > 0]
+        if not ins:
+            raise InputError(f"signalised node {node!r} has no approach (no in-link with a capacity > 0)", obj=f"node {node}", field="signals")
+        for i in ins:
+            s_veh_s = t.saturation_flow_veh_h_lane * float(lanes[i]) / 3600.0 if has_lanes else float(capacity_veh_s[i])
+            out[i] = min(float(capacity_veh_s[i]), s_veh_s * t.green)
+            approaches.append(i)
+    return out, approaches
+
+
+def scene_signals(network: Network) -> list[Any]:
+    """Native ids of the nodes flagged in ``network.meta['signalised']`` (empty list if none)."""
+    mask = network.meta.get("signalised")
+    if mask is None:
+        return []
+    return [network.node_ids[i] for i in np.flatnonzero(np.asarray(mask, dtype=bool))]

@@ -86,6 +86,11 @@ def test_finer_model_block_names_what_is_outside_and_what_the_stock_front_end_re
     assert names == ["energy_validation.bestest_iso52016"]
     assert "2 of 3 quantities of 2 cases inside the range; outside: 600 peak heating 3.500 (3–3.36)." in text
     assert "Stock front end: 1 of 2 cases, 2e-15 from the spec path; it refuses 610 " in text
+    data["bestest_iso52016"]["stock_max_rel_diff"]["610"] = 3e-16
+    data["bestest_iso52016"]["stock_refused"] = {}
+    (tmp_path / "energy_validation.json").write_text(json.dumps(data))
+    text, _ = uf.rewrite(page, figures_dir=tmp_path)
+    assert "Stock front end: 2 of 2 cases, 2e-15 from the spec path<!--" in text and "refuses" not in text
 
 
 def test_committed_finer_model_figures_use_the_ranges_its_test_asserts():

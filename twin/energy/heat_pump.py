@@ -5,14 +5,23 @@ Method (parameters per heat-pump kind in ``twin/data/heat_pumps.csv``, replaceab
 * **Supply temperature** from a linear heating curve:
   ``T_supply = T_room + (T_supply,design - T_room) (T_room - T_out) / (T_room - T_out,design)``,
   clipped to ``[t_supply_min_c, T_supply,design]`` (35 C for floor heating, 55 C for radiators).
-* **Source temperature**: outdoor air (``air``) or the undisturbed ground at ``ground_depth_m``
+* **Source temperature**: outdoor air (``air``); the undisturbed ground at ``ground_depth_m``
   (first annual harmonic of the weather file's air temperature damped and delayed with depth,
-  Kusuda & Achenbach 1965) minus ``brine_offset_k`` (``ground``).
+  Kusuda & Achenbach 1965) minus a constant ``brine_offset_k`` (``ground``); or (``borehole``) the
+  mean brine temperature of a vertical borehole sized by the design specific extraction of
+  VDI 4640-2 for the weather's full-load hours (``borehole_extraction_1800h_w_m``,
+  ``borehole_extraction_2400h_w_m``, interpolated): that ground minus the line-source drawdown of the
+  hourly extraction of ``borehole_years`` years and minus ``q'_run R_b``
+  (:mod:`twin.energy.borehole`, :func:`borehole_source_temperature_c`).
 * **COP**: a fixed fraction of the Carnot COP,
   ``COP = field_factor x eta_carnot x (T_supply + 273.15) / (T_supply - T_source)``, the lift
   floored at MIN_LIFT_K = 15 K. ``eta_carnot`` is the least-squares fit to the published COP fits of
   Staffell et al. (2012); ``field_factor`` 0.85 is the real-operation correction of when2heat
   (Ruhnau et al. 2019).
+* **Source pump** (``source_pump_fraction``, optional): the brine pump's electric power as a
+  fraction of the heating capacity, running with the compressor; it adds
+  ``source_pump_fraction x heat`` to the electricity (effective COP ``1 / (1/COP + f)``), as the
+  field SPF it is compared with counts it (empty: none beyond what the COP includes).
 * **Backup**: below the bivalent point ``t_bivalent_c`` (air only) an electric resistance
   heater (``backup_efficiency`` 1) takes the whole load (bivalent-alternative operation).
 * **SPF** = heat / electricity over the heating season, the hourly heat weighted by the
@@ -46,7 +55,7 @@ from twin.errors import InputError, SchemaError
 from twin.packaged import packaged_csv
 
 PACKAGED_TABLE = "heat_pumps.csv"
-SOURCE_MODELS = ("air", "ground")
+SOURCE_MODELS = ("air", "ground", "borehole")
 KELVIN = 273.15
 #: Smallest temperature lift used in the Carnot COP, K: the lower end of the lifts the Staffell et al.
 #: (2012) fits cover (the Carnot form overestimates the COP at smaller lifts; heat-exchanger approaches).
@@ -54,6 +63,12 @@ MIN_LIFT_K = 15.0
 SECONDS_PER_YEAR = 8760 * 3600.0
 #: Highest design supply temperature of the systems (``heat_pump_*_55``), degC: the design-point COP check.
 MAX_DESIGN_SUPPLY_C = 55.0
+#: Brine temperature of the borehole sizing point, degC: the EN 14511 rating point B0 (brine 0 C)
+#: at which the evaporator capacity sized by ``borehole_extraction_w_m`` is taken.
+BOREHOLE_SIZING_BRINE_C = 0.0
+#: Convergence of the brine temperature <-> COP fixed point of the borehole model, K.
+BOREHOLE_TOLERANCE_K = 1e-9
+BOREHOLE_MAX_ITERATIONS = 100
 _ACTIVE_TABLE: ContextVar[dict | None] = ContextVar("twin_heat_pump_table", default=None)
 
 
@@ -74,10 +89,20 @@ class HeatPumpParams:
     t_room_c: float
     t_supply_min_c: float
     t_heating_limit_c: float
+    source_pump_fraction: float = float("nan")
+    ground_conductivity_w_m_k: float = float("nan")
+    borehole_radius_m: float = float("nan")
+    borehole_resistance_m_k_w: float = float("nan")
+    borehole_extraction_1800h_w_m: float = float("nan")
+    borehole_extraction_2400h_w_m: float = float("nan")
+    borehole_years: float = float("nan")
 
 
 _NUM = ("eta_carnot", "field_factor", "t_bivalent_c", "backup_efficiency", "ground_depth_m", "ground_diffusivity_m2_s",
         "brine_offset_k", "t_out_design_c", "t_room_c", "t_supply_min_c", "t_heating_limit_c")
+#: Columns a table may leave out (older tables): empty for the rows that do not use them.
+_OPTIONAL_NUM = ("source_pump_fraction", "ground_conductivity_w_m_k", "borehole_radius_m", "borehole_resistance_m_k_w",
+                 "borehole_extraction_1800h_w_m", "borehole_extraction_2400h_w_m", "borehole_years")
 
 
 def load_heat_pumps(path: str | os.PathLike[str] | None = None) -> dict[str, HeatPumpParams]:
@@ -109,7 +134,7 @@ def _parse_heat_pumps(table: pd.DataFrame, path: str | os.PathLike[str] | None) 
     for _, row in table.iterrows():
         kind = str(row["kind"])
         vals = {}
-        for col in _NUM:
+        for col in (*_NUM, *(c for c in _OPTIONAL_NUM if c in table)):
             v = pd.to_numeric(pd.Series([row[col]]), errors="coerce").iloc[0]
             if pd.isna(v) and str(row[col]).strip() not in ("", "nan"):
                 raise SchemaError("not a number", path=path, obj=kind, field=col)
@@ -125,12 +150,15 @@ def design_cop(p: HeatPumpParams, t_supply_c: float = MAX_DESIGN_SUPPLY_C) -> fl
 
     Source temperature: ``max(t_out_design_c, t_bivalent_c)`` for air; for ground,
     ``t_out_design_c - brine_offset_k`` (a lower bound: the ground at depth is never colder than
-    the design outdoor temperature).
+    the design outdoor temperature); for borehole, ``t_out_design_c`` (the brine of a borehole
+    sized by VDI 4640 stays near 0 C, above the design outdoor temperature).
     """
     if p.source_model == "air":
         t_src = p.t_out_design_c if not np.isfinite(p.t_bivalent_c) else max(p.t_out_design_c, p.t_bivalent_c)
-    else:
+    elif p.source_model == "ground":
         t_src = p.t_out_design_c - p.brine_offset_k
+    else:
+        t_src = p.t_out_design_c
     return float(carnot_cop(np.array([t_src]), t_supply_c, p.eta_carnot, p.field_factor)[0])
 
 
@@ -167,7 +195,7 @@ def load_user_heat_pumps(path: str | os.PathLike[str]) -> dict[str, HeatPumpPara
             raise SchemaError("heat-pump kind listed twice", path=path, obj=obj, field="kind")
         seen.add(kind)
         vals = {}
-        for col in _NUM:
+        for col in (*_NUM, *(c for c in _OPTIONAL_NUM if c in table)):
             text = str(row[col]).strip()
             v = pd.to_numeric(pd.Series([text]), errors="coerce").iloc[0] if text else np.nan
             if text and pd.isna(v) and text.lower() != "nan":
@@ -245,10 +273,20 @@ def check_params(p: HeatPumpParams, *, path=None) -> None:
         "t_heating_limit_c": np.isfinite(p.t_heating_limit_c),
         "t_bivalent_c": np.isnan(p.t_bivalent_c) or -60 < p.t_bivalent_c < 30,
     }
-    if p.source_model == "ground":
+    checks["source_pump_fraction"] = np.isnan(p.source_pump_fraction) or 0 <= p.source_pump_fraction < 1
+    if p.source_model in ("ground", "borehole"):
         checks["ground_depth_m"] = np.isfinite(p.ground_depth_m) and p.ground_depth_m >= 0
         checks["ground_diffusivity_m2_s"] = np.isfinite(p.ground_diffusivity_m2_s) and p.ground_diffusivity_m2_s > 0
+    if p.source_model == "ground":
         checks["brine_offset_k"] = np.isfinite(p.brine_offset_k) and p.brine_offset_k >= 0
+    if p.source_model == "borehole":
+        checks["ground_conductivity_w_m_k"] = np.isfinite(p.ground_conductivity_w_m_k) and p.ground_conductivity_w_m_k > 0
+        checks["borehole_radius_m"] = np.isfinite(p.borehole_radius_m) and p.borehole_radius_m > 0
+        checks["borehole_resistance_m_k_w"] = np.isfinite(p.borehole_resistance_m_k_w) and p.borehole_resistance_m_k_w >= 0
+        checks["borehole_extraction_1800h_w_m"] = np.isfinite(p.borehole_extraction_1800h_w_m) and p.borehole_extraction_1800h_w_m > 0
+        checks["borehole_extraction_2400h_w_m"] = np.isfinite(p.borehole_extraction_2400h_w_m) and p.borehole_extraction_2400h_w_m > 0
+        checks["borehole_years"] = (np.isfinite(p.borehole_years) and p.borehole_years >= 1
+                                    and float(p.borehole_years) == int(p.borehole_years))
     for field, ok in checks.items():
         if not ok:
             raise SchemaError(f"{field} = {getattr(p, field)} is missing or out of range", path=path, obj=p.kind, field=field)
@@ -321,16 +359,104 @@ def ground_temperature_c(t_out_c, depth_m: float, diffusivity_m2_s: float) -> np
     return t_out.mean() + damp * (a * np.cos(w * h - lag) + b * np.sin(w * h - lag))
 
 
-def source_temperature_c(t_out_c, params: HeatPumpParams) -> np.ndarray:
-    """Hourly source temperature, degC: outdoor air, or ground at depth minus the brine offset."""
+def source_temperature_c(t_out_c, params: HeatPumpParams, t_supply_design_c: float | None = None, *,
+                         heat_kwh=None) -> np.ndarray:
+    """Hourly source temperature, degC: outdoor air, ground at depth minus the brine offset, or
+    the borehole's brine (:func:`borehole_source_temperature_c`, which needs ``t_supply_design_c``
+    and takes the hourly heat ``heat_kwh``, default :func:`heating_weights`)."""
     t_out = _finite(t_out_c, "t_out_c", params.kind)
     if params.source_model == "air":
         return t_out.copy()
-    return ground_temperature_c(t_out, params.ground_depth_m, params.ground_diffusivity_m2_s) - params.brine_offset_k
+    if params.source_model == "ground":
+        return ground_temperature_c(t_out, params.ground_depth_m, params.ground_diffusivity_m2_s) - params.brine_offset_k
+    if t_supply_design_c is None:
+        raise InputError("the borehole source needs the design supply temperature", obj=params.kind, field="t_supply_design_c")
+    return borehole_source_temperature_c(t_out, params, t_supply_design_c, heat_kwh=heat_kwh)
 
 
-def hourly_cop(t_out_c, kind: str | HeatPumpParams, t_supply_design_c: float, *, table=None) -> np.ndarray:
+def design_load_fraction(t_out_c, params: HeatPumpParams, heat_kwh=None) -> np.ndarray:
+    """Hourly heat as a fraction of the design heat load (dimensionless, (n_h,)).
+
+    Degree-hours ``w = max(0, t_heating_limit_c - T_out)`` over their value at the design outdoor
+    temperature, ``t_heating_limit_c - t_out_design_c``. A given hourly heat ``heat_kwh`` is
+    scaled to the degree-hours' annual total first: the design load is that of a building with
+    the same annual heat and a load proportional to the degree-hours.
+    """
+    t_out = _finite(t_out_c, "t_out_c", params.kind)
+    w = heating_weights(t_out, params)
+    w_design = params.t_heating_limit_c - params.t_out_design_c
+    if w_design <= 0:
+        raise SchemaError(f"t_heating_limit_c {params.t_heating_limit_c} must be above t_out_design_c {params.t_out_design_c}",
+                          obj=params.kind, field="t_heating_limit_c")
+    if heat_kwh is None:
+        return w / w_design
+    q = _finite(heat_kwh, "heat_kwh", params.kind)
+    if q.shape != t_out.shape or (q < 0).any() or q.sum() <= 0 or w.sum() <= 0:
+        raise InputError("hourly heat must be >= 0, not all zero, one value per hour of the weather", obj=params.kind, field="heat_kwh")
+    return q * (w.sum() / q.sum()) / w_design
+
+
+def borehole_source_temperature_c(t_out_c, params: HeatPumpParams, t_supply_design_c: float, *, heat_kwh=None) -> np.ndarray:
+    """Mean brine temperature of the borehole while the heat pump runs, each hour, degC.
+
+    The borehole is sized so that the evaporator capacity at the design load and the rating point
+    B0 (:data:`BOREHOLE_SIZING_BRINE_C`) at the design supply extracts ``q'_design`` per metre
+    (VDI 4640-2 sizing): :func:`borehole_design_extraction_w_m`. Each hour the evaporator takes ``heat x (1 - 1/COP)``: per metre
+    the mean extraction is ``q'_design x load x (1 - 1/COP) / (1 - 1/COP_B0)`` (load:
+    :func:`design_load_fraction`), and while the unit runs (on/off at its design capacity, or
+    continuously above it) ``q'_design x max(load, 1) x (1 - 1/COP) / (1 - 1/COP_B0)`` (0 in hours
+    without heat). The brine temperature (:func:`twin.energy.borehole.mean_fluid_temperature_c`)
+    below the undisturbed ground (:func:`ground_temperature_c`) sets the COP, which sets the
+    extraction: fixed point to :data:`BOREHOLE_TOLERANCE_K`.
+
+    Raises
+    ------
+    InputError
+        The fixed point does not converge in :data:`BOREHOLE_MAX_ITERATIONS`.
+    """
+    from twin.energy.borehole import mean_fluid_temperature_c
+
+    p = params
+    t_out = _finite(t_out_c, "t_out_c", p.kind)
+    t_ground = ground_temperature_c(t_out, p.ground_depth_m, p.ground_diffusivity_m2_s)
+    t_sup = supply_temperature_c(t_out, t_supply_design_c, p)
+    load = design_load_fraction(t_out, p, heat_kwh)
+    cop_sizing = float(carnot_cop(np.array([BOREHOLE_SIZING_BRINE_C]), t_supply_design_c, p.eta_carnot, p.field_factor)[0])
+    if cop_sizing <= 1.0:
+        raise InputError(f"COP {cop_sizing:.3f} at the sizing point B0 / W{t_supply_design_c:g} is not above 1; "
+                         "check eta_carnot / field_factor", obj=p.kind, field="eta_carnot")
+    q_design = borehole_design_extraction_w_m(float(load.sum()), p)
+    per_evap = q_design / (1.0 - 1.0 / cop_sizing)  # W/m per unit of design heat load and evaporator share
+    running = np.where(load > 0, np.maximum(load, 1.0), 0.0)
+    t_src = t_ground
+    for _ in range(BOREHOLE_MAX_ITERATIONS):
+        evap = 1.0 - 1.0 / carnot_cop(t_src, t_sup, p.eta_carnot, p.field_factor)
+        new = mean_fluid_temperature_c(t_ground, per_evap * load * evap, per_evap * running * evap, years=int(p.borehole_years),
+                                       radius_m=p.borehole_radius_m, conductivity_w_m_k=p.ground_conductivity_w_m_k,
+                                       diffusivity_m2_s=p.ground_diffusivity_m2_s, resistance_m_k_w=p.borehole_resistance_m_k_w)
+        if np.max(np.abs(new - t_src)) <= BOREHOLE_TOLERANCE_K:
+            return new
+        t_src = new
+    raise InputError(f"brine temperature did not converge in {BOREHOLE_MAX_ITERATIONS} iterations (last change "
+                     f"{np.max(np.abs(new - t_src)):.2e} K); check borehole_extraction_2400h_w_m / ground_conductivity_w_m_k",
+                     obj=p.kind, field="borehole_extraction_2400h_w_m")
+
+
+def borehole_design_extraction_w_m(full_load_hours_h: float, params: HeatPumpParams) -> float:
+    """Design specific extraction of the borehole, W/m, for the year's full-load hours.
+
+    VDI 4640-2 gives it for 1800 and 2400 full-load hours of the heat pump
+    (``borehole_extraction_1800h_w_m``, ``borehole_extraction_2400h_w_m``); linear in between,
+    the nearer value outside (the table gives no other).
+    """
+    return float(np.interp(full_load_hours_h, [1800.0, 2400.0],
+                           [params.borehole_extraction_1800h_w_m, params.borehole_extraction_2400h_w_m]))
+
+
+def hourly_cop(t_out_c, kind: str | HeatPumpParams, t_supply_design_c: float, *, table=None, heat_kwh=None) -> np.ndarray:
     """Effective COP of every hour (heat / electricity), backup heater below the bivalent point.
+
+    The electricity includes the source pump (``source_pump_fraction``): ``1 / (1/COP + f)``.
 
     Parameters
     ----------
@@ -342,6 +468,9 @@ def hourly_cop(t_out_c, kind: str | HeatPumpParams, t_supply_design_c: float, *,
         Supply temperature at the design outdoor temperature, degC (35 floor heating, 55 radiators).
     table
         Heat-pump table (default :func:`load_heat_pumps`).
+    heat_kwh
+        Hourly heat delivered (n_h,), the extraction profile of a borehole source (default
+        :func:`heating_weights`); other sources ignore it.
 
     Raises
     ------
@@ -352,7 +481,7 @@ def hourly_cop(t_out_c, kind: str | HeatPumpParams, t_supply_design_c: float, *,
     p = _params(kind, table)
     t_out = _finite(t_out_c, "t_out_c", p.kind)
     t_sup = supply_temperature_c(t_out, t_supply_design_c, p)
-    t_src = source_temperature_c(t_out, p)
+    t_src = source_temperature_c(t_out, p, t_supply_design_c, heat_kwh=heat_kwh)
     cop = carnot_cop(t_src, t_sup, p.eta_carnot, p.field_factor)
     backup = t_out < p.t_bivalent_c if np.isfinite(p.t_bivalent_c) else np.zeros(t_out.shape, bool)
     low = (cop < 1.0) & ~backup
@@ -360,7 +489,8 @@ def hourly_cop(t_out_c, kind: str | HeatPumpParams, t_supply_design_c: float, *,
         i = int(np.flatnonzero(low)[0])
         raise InputError(f"heat-pump COP {cop[i]:.3f} below 1 at hour index {i} (source {t_src[i]:.1f} C, supply "
                          f"{t_sup[i]:.1f} C); check eta_carnot / field_factor", obj=p.kind, field="eta_carnot")
-    return np.where(backup, p.backup_efficiency, cop)
+    pump = 0.0 if np.isnan(p.source_pump_fraction) else p.source_pump_fraction
+    return np.where(backup, p.backup_efficiency, 1.0 / (1.0 / cop + pump))
 
 
 def heating_weights(t_out_c, params: HeatPumpParams) -> np.ndarray:
@@ -375,7 +505,7 @@ def seasonal_performance_factor(t_out_c, kind: str | HeatPumpParams, t_supply_de
     ``heat_kwh`` (n_h,) is the hourly heat delivered (default: :func:`heating_weights`).
     """
     p = _params(kind, table)
-    cop = hourly_cop(t_out_c, p, t_supply_design_c)
+    cop = hourly_cop(t_out_c, p, t_supply_design_c, heat_kwh=heat_kwh)
     q = heating_weights(t_out_c, p) if heat_kwh is None else _finite(heat_kwh, "heat_kwh", p.kind)
     if q.shape != cop.shape or (q < 0).any() or q.sum() <= 0:
         raise InputError("hourly heat must be >= 0, not all zero, one value per hour of the weather", obj=p.kind, field="heat_kwh")
@@ -402,9 +532,12 @@ __all__ = [
     "HeatPumpParams",
     "MIN_LIFT_K",
     "active_table",
+    "borehole_design_extraction_w_m",
+    "borehole_source_temperature_c",
     "carnot_cop",
     "check_params",
     "design_cop",
+    "design_load_fraction",
     "ground_temperature_c",
     "heating_weights",
     "hourly_cop",

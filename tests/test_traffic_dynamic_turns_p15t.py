@@ -51,7 +51,7 @@ def block_network() -> tuple[Network, LinkDynamics]:
     return hand_network([(0, 1), (1, 2), (1, 3), (3, 4), (4, 1)])
 
 
-@pytest.mark.parametrize("route_choice", ["free_flow", "duo"])
+@pytest.mark.parametrize("route_choice", ["free_flow", "duo", "equilibrium"])
 def test_banned_left_turn_sends_the_traffic_around_the_block(route_choice):
     """Banned O-A -> A-L: O-A, A-B, B-C, C-A, A-L (node A twice, left on the second pass): 5 x 20 s."""
     net, dyn = block_network()
@@ -82,7 +82,7 @@ def penalty_network() -> tuple[Network, LinkDynamics]:
     return hand_network([(0, 1), (1, 2), (1, 3), (3, 2)], lengths_m=[300.0, 600.0, 600.0, 600.0])
 
 
-@pytest.mark.parametrize("route_choice", ["free_flow", "duo"])
+@pytest.mark.parametrize("route_choice", ["free_flow", "duo", "equilibrium"])
 @pytest.mark.parametrize(("penalty_s", "trip_s"), [(39.0, 20.0 + 40.0), (41.0, 20.0 + 80.0)])
 def test_penalty_switches_the_route_at_the_hand_threshold(route_choice, penalty_s, trip_s):
     """Direct 40 s + penalty vs detour 80 s: the switch is at 40 s; the penalty is not a delay."""
@@ -231,7 +231,6 @@ def test_signal_saturation_flow_from_lanes_and_scene_flags():
         ({"u_turn_penalty_s": -3.0}, "U-turn", "u_turn_penalty_s"),
         ({"signals": [7]}, "not in network", "node 7"),
         ({"signals": {1: SignalTiming(green_ratio=1.5)}}, "green ratio", "node 1"),
-        ({"banned_turns": [(0, 1)], "route_choice": "equilibrium"}, "equilibrium", "route_choice"),
     ],
 )
 def test_bad_turns_and_signals_are_input_errors(kwargs, match, names):
@@ -240,3 +239,39 @@ def test_bad_turns_and_signals_are_input_errors(kwargs, match, names):
     with pytest.raises(InputError, match=match) as err:
         simulate(net, one_od(0, 2), **opts)
     assert names in str(err.value)
+
+
+def test_equilibrium_turn_splits_match_the_analytic_split_with_a_penalty():
+    """Two routes 0-1-3 (600 s) and 0-2-3 (660 s) behind an access link 4-0; the turn onto 0-1 costs 30 s.
+
+    Linear BPR (alpha 1, beta 1, c 3,600 veh/h), D = 2,000 veh/h: Wardrop ``600 + 600 x / c + 30 =
+    660 + 660 (D - x) / c`` gives ``x = (30 + 660 D / c) / (1,260 / c)`` = 1,133.3 veh/h on 0-1.
+    """
+    from twin.traffic.dynamic_routes import equilibrium_turn_splits
+
+    lengths = np.array([600.0, 6000.0, 6000.0, 6600.0, 6600.0])
+    net = Network.build(node_ids=np.arange(5), link_ids=np.array(["40", "01", "13", "02", "23"]), from_node=np.array([4, 0, 1, 0, 2]),
+                        to_node=np.array([0, 1, 3, 2, 3]), free_flow_time=lengths / 20.0, capacity=np.full(5, 3600.0), length=lengths,
+                        time_unit="s", length_unit="m")  # fmt: skip
+    dyn = LinkDynamics.build(length_m=net.length, free_speed_m_s=20.0, capacity_veh_s=1.0, jam_density_veh_m_lane=0.15)
+    demand = pd.DataFrame({"origin": [4], "destination": [3], "t_start_s": [0.0], "t_end_s": [3600.0], "vehicles": [2000.0]})
+    dem = demand_arrays(net, demand)
+    pen = turn_penalties(net, penalties_s={(link(net, "40"), link(net, "01")): 30.0})
+    node_split, split_mv, static = equilibrium_turn_splits(net, dem, dyn, pen, alpha=1.0, beta=1.0, gap=1e-12)
+    x = (30.0 + 660.0 * 2000.0 / 3600.0) / (1260.0 / 3600.0)
+    mv_ptr, _, out_pos = movement_index(net)
+    a = link(net, "40")
+    assert split_mv[mv_ptr[a] + out_pos[link(net, "01")], 0] == pytest.approx(x / 2000.0, rel=1e-9)
+    assert split_mv[mv_ptr[a] + out_pos[link(net, "02")], 0] == pytest.approx(1.0 - x / 2000.0, rel=1e-8)
+    assert node_split[link(net, "40"), 0] == pytest.approx(1.0)
+    assert static.relative_gap <= 1e-10
+    # the built-in option (BPR 0.15 / 4, D / c = 5 / 9): route A at the whole demand costs
+    # 600 (1 + 0.15 (5/9)^4) = 608.6 s, route B 660 (1 + 0.15 (5/9)^4) = 669.4 s; a 30 s turn
+    # penalty keeps everyone on A (638.6 < 660), a 70 s one sends everyone to B (670 > 669.4)
+    for penalty_s, on_a in ((30.0, 2000.0), (70.0, 0.0)):
+        res = simulate(
+            net, demand, dynamics=dyn, dt_s=10.0, duration_s=5400.0, route_choice="equilibrium", turn_penalty_s={(a, link(net, "01")): penalty_s}
+        )
+        assert res.cum_in[link(net, "01"), -1] == pytest.approx(on_a, abs=1e-6)
+        assert res.cum_in[link(net, "02"), -1] == pytest.approx(2000.0 - on_a, abs=1e-6)
+        assert res.meta["static_relative_gap"] <= 1e-6

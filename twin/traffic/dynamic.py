@@ -579,7 +579,8 @@ def simulate(
         free-flow shortest paths, fixed; ``"fixed"``: the given ``splits``; ``"equilibrium"``:
         the splitting rates of the static user equilibrium of the period-averaged demand (BPR
         0.15 / 4 on the links' capacities, relative gap 1e-6;
-        :func:`twin.traffic.dynamic_routes.equilibrium_splits`), fixed.
+        :func:`twin.traffic.dynamic_routes.equilibrium_splits`; with turns
+        :func:`~twin.traffic.dynamic_routes.equilibrium_turn_splits`), fixed.
     splits
         Splitting rates (n_links, n_dest) for ``"fixed"`` (columns in the order of
         ``DemandArrays.dest_node``), or the starting rates for ``"duo"``.
@@ -642,8 +643,8 @@ def simulate(
     turn_penalty_s
         Penalty of individual turns ``{(in_link, out_link): s}`` (finite, >= 0), e.g.
         :func:`twin.traffic.turns.angle_penalties` with ``seconds_per_unit=1``. A route-choice
-        cost only (``"duo"``, ``"free_flow"``): not a delay at the node, so travel times do not
-        contain it. Fixed splitting rates (``"fixed"``) only lose their banned turns (each
+        cost only (``"duo"``, ``"free_flow"``, ``"equilibrium"``): not a delay at the node, so
+        travel times do not contain it. Fixed splitting rates (``"fixed"``) only lose their banned turns (each
         in-link's rates renormalised over its allowed turns).
     u_turn_penalty_s
         Penalty of every U-turn, s (``inf`` bans them); None: none.
@@ -666,7 +667,7 @@ def simulate(
         rates, a link too short for ``dt_s`` with ``short_links="error"``, a time step outside
         (0, :data:`MAX_DT_S`] or a duration outside (0, :data:`MAX_DURATION_S`] (or not finite);
         a turn whose links do not meet, a negative or non-finite turn penalty, a signal on a
-        node not in the network; turns with ``route_choice="equilibrium"`` (not supported).
+        node not in the network.
     ResourceLimitError
         Links x steps above :data:`MAX_LINK_STEPS` (checked before anything is allocated).
     SimulationError
@@ -739,8 +740,6 @@ def simulate(
         from twin.traffic.dynamic_turns import turn_penalties
 
         movement_pen = turn_penalties(network, banned=banned_list, penalties_s=turn_penalty_s, u_turn_penalty_s=u_turn_penalty_s)
-        if route_choice == "equilibrium":
-            raise InputError("route_choice='equilibrium' does not take turns (bans, penalties) yet; use 'duo' or 'free_flow'", field="route_choice")
         _check_reachable_turns(network, graph, dem, dyn.free_time_s, movement_pen)
     else:
         _check_reachable(network, graph, dem, dyn.free_time_s, None)
@@ -754,7 +753,14 @@ def simulate(
     n_dest = dem.dest_node.shape[0]
     n_orig = dem.orig_node.shape[0]
     static_gap = None
-    if route_choice == "equilibrium":
+    static_turn_splits = None
+    if route_choice == "equilibrium" and has_turns:
+        from twin.traffic.dynamic_routes import equilibrium_turn_splits
+
+        splits, static_turn_splits, static = equilibrium_turn_splits(network, dem, dyn, movement_pen)
+        static_gap = float(static.relative_gap)
+        route_choice_kernel = "fixed"
+    elif route_choice == "equilibrium":
         from twin.traffic.dynamic_routes import equilibrium_splits
 
         splits, static = equilibrium_splits(network, dem, dyn)
@@ -789,7 +795,7 @@ def simulate(
     if has_turns:
         from twin.traffic.dynamic_turns import ltm_turns
 
-        turns = ltm_turns(network, movement_pen, split, fixed=route_choice_kernel == "fixed")
+        turns = ltm_turns(network, movement_pen, split, fixed=route_choice_kernel == "fixed", split_mv=static_turn_splits)
     else:
         from twin.traffic.dynamic_turns import no_turns
 

@@ -124,8 +124,11 @@ def turn_penalties(
     return pen
 
 
-def ltm_turns(network: Network, penalties: np.ndarray, split: np.ndarray, *, fixed: bool) -> LtmTurns:
+def ltm_turns(network: Network, penalties: np.ndarray, split: np.ndarray, *, fixed: bool, split_mv: np.ndarray | None = None) -> LtmTurns:
     """Kernel record of the movements, with per-movement rates from the per-node ``split``.
+
+    ``split_mv`` (n_movements, n_dest): per-movement rates to use as they are (e.g. of
+    :func:`twin.traffic.dynamic_routes.equilibrium_turn_splits`) instead.
 
     ``split[b, d]`` (the node's rates) goes to every allowed movement ``a -> b``, renormalised
     over the allowed movements of ``a``. With ``fixed`` (the caller's rates are the routes), a
@@ -141,6 +144,8 @@ def ltm_turns(network: Network, penalties: np.ndarray, split: np.ndarray, *, fix
     from twin.kernels.dnl_ltm import LtmTurns
 
     mv_ptr, frm, out_pos = movement_index(network)
+    if split_mv is not None:
+        return LtmTurns(mv_ptr, np.asarray(penalties, dtype=np.float64), np.array(split_mv, dtype=np.float64), frm, out_pos)
     to = network.to_node.astype(np.int64)
     out_start = network.out_start.astype(np.int64)
     n_dest = split.shape[1]

@@ -82,6 +82,11 @@ def test_constant_extraction_and_steady_resistance():
     np.testing.assert_allclose(without, 11.0 - drop, rtol=1e-12)
 
 
+def _borehole():
+    """The packaged ground_water row with its documented borehole as the source."""
+    return replace(hp.load_heat_pumps()["ground_water"], source_model="borehole")
+
+
 def _reference_borehole_cop(t_out, p, t_design):
     """Plain loops of the documented borehole method (ground harmonic, VDI sizing at B0, fixed point)."""
     n = len(t_out)
@@ -128,13 +133,13 @@ def test_borehole_cop_matches_plain_loop():
     rng = np.random.default_rng(11)
     h = np.arange(48)
     t = 2.0 - 6.0 * np.cos(2 * np.pi * h / 48) + rng.normal(0, 3, 48)
-    p = replace(hp.load_heat_pumps()["ground_water"], borehole_years=2)
+    p = replace(_borehole(), borehole_years=2)
     for design in (35.0, 55.0):
         np.testing.assert_allclose(hp.hourly_cop(t, p, design), _reference_borehole_cop(t.tolist(), p, design), rtol=1e-9)
 
 
 def test_vdi_extraction_interpolated_on_full_load_hours():
-    p = hp.load_heat_pumps()["ground_water"]
+    p = _borehole()
     assert [hp.borehole_design_extraction_w_m(x, p) for x in (1500.0, 1800.0, 2100.0, 2400.0, 3000.0)] == \
         pytest.approx([60.0, 60.0, 55.0, 50.0, 50.0], rel=1e-12)
 
@@ -146,8 +151,9 @@ def t_uccle():
     return read_epw(UCCLE).data["dry_bulb_c"].to_numpy(dtype=float)
 
 
-def test_source_pump_adds_its_fraction_of_the_heat(t_uccle):
-    p = hp.load_heat_pumps()["ground_water"]
+@pytest.mark.parametrize("source_model", ["ground", "borehole"])
+def test_source_pump_adds_its_fraction_of_the_heat(t_uccle, source_model):
+    p = replace(hp.load_heat_pumps()["ground_water"], source_model=source_model)
     assert p.source_pump_fraction == 0.015
     for design in (35.0, 55.0):
         with_pump = hp.seasonal_performance_factor(t_uccle, p, design)
@@ -157,7 +163,7 @@ def test_source_pump_adds_its_fraction_of_the_heat(t_uccle):
 
 def test_brine_colder_with_drawdown_and_more_years(t_uccle):
     """The brine is below the undisturbed ground in every heating hour, and colder after more years."""
-    p = hp.load_heat_pumps()["ground_water"]
+    p = _borehole()
     ground = hp.ground_temperature_c(t_uccle, p.ground_depth_m, p.ground_diffusivity_m2_s)
     heating = hp.heating_weights(t_uccle, p) > 0
     one = hp.borehole_source_temperature_c(t_uccle, replace(p, borehole_years=1), 35.0)
@@ -181,11 +187,11 @@ def _write_table(tmp_path, **changes):
 
 @pytest.mark.parametrize(("changes", "field"), [
     ({"source_pump_fraction": "-0.01"}, "source_pump_fraction"),
-    ({"ground_conductivity_w_m_k": "0"}, "ground_conductivity_w_m_k"),
-    ({"borehole_radius_m": ""}, "borehole_radius_m"),
-    ({"borehole_resistance_m_k_w": "-0.1"}, "borehole_resistance_m_k_w"),
-    ({"borehole_extraction_2400h_w_m": "0"}, "borehole_extraction_2400h_w_m"),
-    ({"borehole_years": "2.5"}, "borehole_years"),
+    ({"source_model": "borehole", "ground_conductivity_w_m_k": "0"}, "ground_conductivity_w_m_k"),
+    ({"source_model": "borehole", "borehole_radius_m": ""}, "borehole_radius_m"),
+    ({"source_model": "borehole", "borehole_resistance_m_k_w": "-0.1"}, "borehole_resistance_m_k_w"),
+    ({"source_model": "borehole", "borehole_extraction_2400h_w_m": "0"}, "borehole_extraction_2400h_w_m"),
+    ({"source_model": "borehole", "borehole_years": "2.5"}, "borehole_years"),
 ])
 def test_bad_borehole_parameters_clear_errors(tmp_path, changes, field):
     path = _write_table(tmp_path, **changes)
@@ -203,14 +209,14 @@ def test_borehole_functions_refuse_bad_ground():
     with pytest.raises(SchemaError, match="borehole_resistance_m_k_w"):
         bh.mean_fluid_temperature_c(np.zeros(24), np.ones(24), np.ones(24), years=1, resistance_m_k_w=-1.0, **GROUND)
     with pytest.raises(InputError, match="design supply temperature"):
-        hp.source_temperature_c(np.zeros(24), hp.load_heat_pumps()["ground_water"])
+        hp.source_temperature_c(np.zeros(24), _borehole())
 
 
 def test_older_table_without_the_new_columns_still_loads(tmp_path):
     """A user table of the former format (constant brine offset, no borehole or pump columns)."""
     cols = ("source_pump_fraction", "ground_conductivity_w_m_k", "borehole_radius_m", "borehole_resistance_m_k_w",
             "borehole_extraction_1800h_w_m", "borehole_extraction_2400h_w_m", "borehole_years")
-    path = _write_table(tmp_path, source_model="ground", brine_offset_k="5.0", **dict.fromkeys(cols))
+    path = _write_table(tmp_path, **dict.fromkeys(cols))
     p = hp.load_user_heat_pumps(path)["ground_water"]
     assert p.source_model == "ground" and math.isnan(p.source_pump_fraction)
     t = np.linspace(-5.0, 15.0, 8760)

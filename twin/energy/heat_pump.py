@@ -34,7 +34,11 @@ parameter out of range raise :class:`twin.errors.InputError` naming the kind and
 CSV in the format of ``heat_pumps.csv``; its rows replace the packaged rows of the same kind
 (``air_water``, ``ground_water``: the kinds the systems ``heat_pump_air_*`` / ``heat_pump_ground_*``
 use). Besides the checks of :func:`check_params` it rejects infinite numbers, unknown or repeated
-kinds, an empty table, and a COP below 1 at the design point (:func:`design_cop`).
+kinds, an empty table, and a COP below 1 at the design point (:func:`design_cop`). The columns of
+``_OPTIONAL_NUM`` (source pump, borehole) may be left out: tables of the former format still load;
+``source_model`` ``borehole`` needs them. The packaged ``ground_water`` row keeps the constant
+brine offset (the borehole as sized by VDI 4640 gives brine 8-10 K colder than measured in the
+field, docs/energy.md) and holds the borehole's documented values.
 :func:`using_heat_pumps` makes a table the default of the accounts for the duration of a
 ``with`` block (the stock run then uses it without any other change).
 """

@@ -493,8 +493,9 @@ def hourly_cop(t_out_c, kind: str | HeatPumpParams, t_supply_design_c: float, *,
         i = int(np.flatnonzero(low)[0])
         raise InputError(f"heat-pump COP {cop[i]:.3f} below 1 at hour index {i} (source {t_src[i]:.1f} C, supply "
                          f"{t_sup[i]:.1f} C); check eta_carnot / field_factor", obj=p.kind, field="eta_carnot")
-    pump = 0.0 if np.isnan(p.source_pump_fraction) else p.source_pump_fraction
-    return np.where(backup, p.backup_efficiency, 1.0 / (1.0 / cop + pump))
+    if np.isfinite(p.source_pump_fraction) and p.source_pump_fraction > 0:
+        cop = 1.0 / (1.0 / cop + p.source_pump_fraction)
+    return np.where(backup, p.backup_efficiency, cop)
 
 
 def heating_weights(t_out_c, params: HeatPumpParams) -> np.ndarray:

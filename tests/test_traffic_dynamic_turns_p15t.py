@@ -275,3 +275,43 @@ def test_equilibrium_turn_splits_match_the_analytic_split_with_a_penalty():
         assert res.cum_in[link(net, "01"), -1] == pytest.approx(on_a, abs=1e-6)
         assert res.cum_in[link(net, "02"), -1] == pytest.approx(2000.0 - on_a, abs=1e-6)
         assert res.meta["static_relative_gap"] <= 1e-6
+
+
+def test_simulate_command_takes_the_scene_signals(tmp_path, monkeypatch):
+    """``run_simulate`` on a scene whose nodes are flagged (mark_signals, OSM 2013): signals by default, none with signals=False."""
+    from pathlib import Path
+
+    from tests.conftest import shared_path
+    from twin.ingest.dispatch import ingest
+    from twin.traffic import dynamic_commands
+    from twin.traffic.signals import mark_signals, read_osm_signals
+
+    streets = shared_path("brussels", "stgilles_streets_osm2013.geojson")
+    scene, _ = ingest([streets], crs="EPSG:31370")
+    mark_signals(scene, read_osm_signals(Path(__file__).resolve().parents[1] / "data_samples" / "stgilles_signals_osm2013.geojson"))
+    monkeypatch.setattr(dynamic_commands, "scene_from_files", lambda *args: scene)
+    net = Network.from_scene(scene, mode="car")
+    v = int(np.flatnonzero(net.meta["signalised"])[0])
+    a = int(net.in_link[net.in_start[v]])
+    b = next(j for j in range(int(net.out_start[v]), int(net.out_start[v + 1])) if net.to_node[j] != net.from_node[a])
+    od = tmp_path / "od.csv"
+    pd.DataFrame({"origin": [net.node_ids[net.from_node[a]]], "destination": [net.node_ids[net.to_node[b]]], "t_start_s": [0.0], "t_end_s": [600.0],
+                  "vehicles": [20.0]}).to_csv(od, index=False)  # fmt: skip
+    common = {
+        "demand": od,
+        "dt_s": 1.0,
+        "duration_s": 1800.0,
+        "routes": "free_flow",
+        "output": None,
+        "timeseries": None,
+        "crs": None,
+        "scene_crs": "EPSG:31370",
+    }
+    with_signals = dynamic_commands.run_simulate([streets], **common)
+    without = dynamic_commands.run_simulate([streets], signals=False, **common)
+    n_approaches = sum(
+        int(np.sum(net.capacity[net.in_link[net.in_start[n] : net.in_start[n + 1]]] > 0)) for n in np.flatnonzero(net.meta["signalised"])
+    )
+    assert with_signals["signal_approaches"] == n_approaches > 0
+    assert without["signal_approaches"] == 0
+    assert with_signals["arrived_veh"] == pytest.approx(20.0, rel=1e-9)

@@ -396,7 +396,8 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, item_group, grid, 
 
 # ----------------------------------------------------------------------------- batch queries
 @jit_parallel
-def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_min, grid, item_group, z_top_near, out_elevation_deg):
+def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_min, grid, item_group, z_top_near, out_rows,
+                       out_elevation_deg):
     """Horizon profiles: elevation angle (degrees, >= 0) per azimuth sector of each origin.
 
     Sector ``k`` of ``n = out_elevation_deg.shape[1]`` is looked at along azimuth
@@ -414,7 +415,9 @@ def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_mi
     item_group : int64 (len(cell_items),) group (building) of each listed triangle, ``tri_group[cell_items]``.
     z_top_near : float64 (n_o,) highest point of the scene within ``max_dist`` of each origin
         (any upper bound will do; the walk stops once nothing higher can follow).
-    out_elevation_deg : float64 (n_o, n), output.
+    out_rows : int64 (n_o,) the row of ``out_elevation_deg`` of each origin (distinct rows: the
+        origins can be walked in any order and their profiles written where the caller wants them).
+    out_elevation_deg : float64 (n_rows, n), output; the rows ``out_rows`` are written.
     """
     n = out_elevation_deg.shape[1]
     behind = -math.sin(math.pi / n) - 1e-9  # a sector whose centre is this far behind lies wholly behind
@@ -428,13 +431,14 @@ def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_mi
         ox = origins[o, 0]
         oy = origins[o, 1]
         oz = origins[o, 2]
+        r = out_rows[o]
         for k in range(n):
-            out_elevation_deg[o, k] = 0.0
+            out_elevation_deg[r, k] = 0.0
             if oz >= z_top_near[o] or front[o, 0] * sin_az[k] + front[o, 1] * cos_az[k] < behind:
                 continue  # nothing higher within reach, or behind the surface
             t = horizon_tan(ox, oy, oz, sin_az[k], cos_az[k], max_dist, f_min, exclude[o], item_group, grid, z_top_near[o])
             if t != 0.0:
-                out_elevation_deg[o, k] = math.degrees(math.atan(t))
+                out_elevation_deg[r, k] = math.degrees(math.atan(t))
 
 
 @jit_parallel

@@ -25,3 +25,20 @@ def test_any_walking_order_gives_the_same_horizons():
     for order in (np.random.default_rng(5).permutation(len(obs)), np.arange(len(obs))[::-1],
                   spatial_order(obs[:, :2], 8.0 * grid.cell)):
         np.testing.assert_array_equal(grid.horizons(obs, exclude=bi, order=order), default)
+
+
+def test_walking_order_must_be_a_permutation():
+    import pytest
+
+    from twin.solar.shading import wall_grid
+
+    scene = canyon_scene(street_m=8.0)
+    fac = scene.facades()
+    from twin.scene.footprints import facade_observer_xy
+
+    obs = np.column_stack([facade_observer_xy(fac), np.full(len(fac), 4.5)])
+    grid = wall_grid(scene)
+    n = len(obs)
+    for bad in (np.zeros(n, dtype=np.int64), np.arange(n - 1), np.r_[np.arange(n - 1), n]):
+        with pytest.raises(ValueError, match="permutation"):
+            grid.horizons(obs, order=bad)

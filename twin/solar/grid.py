@@ -132,14 +132,20 @@ class SceneGrid:
         fr = np.zeros((len(origins), 2)) if front is None else np.ascontiguousarray(front, dtype=np.float64).reshape(-1, 2)
         # origins in Z order of 64 m blocks: neighbours walk the same cells and triangles one
         # after the other (fewer cache misses); each origin's profile does not depend on the order
-        order = spatial_order(origins[:, :2], 8.0 * self.cell) if order is None else np.asarray(order, dtype=np.int64)
+        if order is None:
+            order = spatial_order(origins[:, :2], 8.0 * self.cell)
+        else:
+            order = np.ascontiguousarray(order, dtype=np.int64)
+            if order.shape != (len(origins),) or not (np.bincount(order, minlength=len(origins)) == 1).all():
+                raise ValueError(f"order must be a permutation of the {len(origins)} origins")
         o_s, ex_s, fr_s, z_s = (np.ascontiguousarray(x[order]) for x in (origins, ex, fr, z_near))
-        out_s = np.zeros((len(origins), int(n_sectors)))
+        # each profile written in its origin's row by the kernel (every row once: ``order`` is a
+        # permutation), not into a walking-order copy permuted afterwards (a second array of
+        # n x n_sectors, 66 MB for the region's facades, touched fresh)
+        out = np.empty((len(origins), int(n_sectors)))
         for a, b in chunks(len(origins), progress, "horizons"):
             horizon_elevations(o_s[a:b], ex_s[a:b], fr_s[a:b], 0.0, float(max_distance_m), F_MIN_M, grid, self.item_group, z_s[a:b],
-                               out_s[a:b])
-        out = np.empty_like(out_s)
-        out[order] = out_s
+                               order[a:b], out)
         return out
 
     def top_within(self, points: np.ndarray, distance_m: float) -> np.ndarray:

@@ -432,11 +432,13 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
         Initial mass temperature, degC.
     n_chunks : int
         Number of building chunks (parallel work items), 1 <= n_chunks <= number of blocks.
-    order : int64 (n_b,)
-        A permutation of ``0..n_b-1``: the buildings in simulation order (buildings that share
-        schedule profiles next to each other; ``arange(n_b)`` is valid).
+    order : int64 (n_s,)
+        The buildings simulated (distinct rows of ``building``), in simulation order (buildings
+        that share schedule profiles next to each other; ``arange(n_b)`` is valid). A subset
+        may be given: the rows not in it are read nowhere (their constants need not be valid)
+        and left unwritten in ``out``.
     out : AnnualOutputs5R1C
-        Written, one row per building (see the class).
+        Written, one row per building of ``order`` (see the class).
     """
     t_out_c, irr_hg, month, gain_schedule = climate.t_out_c, climate.irr_hg, climate.month, climate.gain_schedule
     ve_schedule = climate.ve_schedule
@@ -449,12 +451,12 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
     out_peak_cool_w, out_peak_cool_hour = out.peak_cool_w, out.peak_cool_hour
     out_t_air_min_c, out_t_air_max_c, out_t_air_mean_c = out.t_air_min_c, out.t_air_max_c, out.t_air_mean_c
     out_hourly_phi_hc_w, out_hourly_t_air_c = out.hourly_phi_hc_w, out.hourly_t_air_c
-    n_b = building.a_t_m2.shape[0]
+    n_s = order.shape[0]  # the buildings simulated
     n_h = t_out_c.shape[0]
     n_g = irr_hg.shape[1]
     want_phi = out_hourly_phi_hc_w.shape[0] > 0
     want_t = out_hourly_t_air_c.shape[0] > 0
-    n_blocks = (n_b + BLOCK - 1) // BLOCK
+    n_blocks = (n_s + BLOCK - 1) // BLOCK
     for c in prange(n_chunks):
         # per-chunk scratch for one block of BLOCK buildings: constants kc (read-only in the
         # hour loop), solar heat flow sol, state st; lanes are contiguous so the lane loops vectorise
@@ -478,7 +480,7 @@ def simulate_5r1c(building, climate, control, warmup_hours, theta_m0_c, n_chunks
         lane_v = np.empty(BLOCK)
         for blk in range(c * n_blocks // n_chunks, (c + 1) * n_blocks // n_chunks):
             b0 = blk * BLOCK
-            nb = min(BLOCK, n_b - b0)
+            nb = min(BLOCK, n_s - b0)
             for j in range(BLOCK):
                 # padding lanes of the last block repeat its first building (results discarded)
                 b = order[b0 + j] if j < nb else order[b0]

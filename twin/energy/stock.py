@@ -101,7 +101,10 @@ class StockRun:
         Measure quantities and investments per building.
     drivers : Drivers
     shade_factor : numpy.ndarray or None
-        (n_b, n_groups, 12) urban shading factors of the simulated buildings.
+        (n_b, n_groups, 12) urban shading factors of the simulated buildings. When the kernel
+        rejected some of the prepared buildings, their rows are dropped on the first read
+        (:meth:`drop_shade_rows`): a run that never reads them (``twin energy run``) does not
+        copy the 54 MB of the region's factors after the kernel.
     footprints : geopandas.GeoDataFrame or None
         ``building_id`` and ``geometry`` (scene CRS) of the scene's buildings, for spatial outputs.
     """
@@ -119,6 +122,10 @@ class StockRun:
     #: ``encode=True``): table name -> (the frame encoded, a Future of the file's bytes).
     #: :meth:`write_files` writes those bytes when the frame it would write is that same object.
     encoded: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def drop_shade_rows(self, keep: np.ndarray) -> None:
+        """Keep only the rows ``keep`` (bool, one per row) of :attr:`shade_factor`, on its first read."""
+        self.__dict__["_shade_keep"] = np.asarray(keep, dtype=bool)
 
     @property
     def hourly(self):
@@ -193,6 +200,24 @@ class StockRun:
             (folder / f"{name}.parquet").write_bytes(data)
             return f"{name}.parquet"
         return _write_table(folder, name, frame, fmt, footprints)
+
+
+def _shade_factor_of(run: StockRun) -> np.ndarray | None:
+    keep = run.__dict__.pop("_shade_keep", None)
+    if keep is not None and run.__dict__["_shade_factor"] is not None:
+        run.__dict__["_shade_factor"] = run.__dict__["_shade_factor"][keep]
+    return run.__dict__["_shade_factor"]
+
+
+def _set_shade_factor(run: StockRun, value: np.ndarray | None) -> None:
+    run.__dict__["_shade_factor"] = value
+    run.__dict__.pop("_shade_keep", None)
+
+
+# StockRun.shade_factor as a property (after the dataclass is made, so that its __init__ and
+# field keep the name): the rows :meth:`StockRun.drop_shade_rows` drops go on the first read
+StockRun.shade_factor = property(_shade_factor_of, _set_shade_factor, doc="(n_b, n_groups, 12) urban shading factors of the "
+                                 "simulated buildings (see the class docstring).")
 
 
 #: Output formats of the tables of ``twin energy run``.
@@ -556,10 +581,11 @@ def simulate_prepared(
     accounts = energy_accounts(env, res.per_building, res.monthly, prep.drivers, costs=costs, factors=prep.factors)
     if encode:
         encoded.update(_encode_early([("buildings", accounts, prep.footprints)]))
-    if shade is not None and len(res.errors):
-        shade = shade[~isin_ids(inputs.building_id, res.errors["building_id"])]  # hashed, not pandas' loop over arrow strings
-    return StockRun(env, excluded.reset_index(drop=True), accounts, res, costs, prep.drivers, meta or {}, shade, prep.footprints,
-                    encoded)
+    run = StockRun(env, excluded.reset_index(drop=True), accounts, res, costs, prep.drivers, meta or {}, shade, prep.footprints,
+                   encoded)
+    if shade is not None and len(res.errors):  # dropped on the first read of run.shade_factor, not here
+        run.drop_shade_rows(~isin_ids(inputs.building_id, res.errors["building_id"]))  # hashed, not pandas' loop over arrow strings
+    return run
 
 
 def run_stock(

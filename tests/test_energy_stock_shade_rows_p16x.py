@@ -1,0 +1,57 @@
+"""The urban shading factors of a stock run (``StockRun.shade_factor``): the rows of the buildings
+the 5R1C kernel rejected are dropped on the first read of the attribute, not copied after every
+run (``twin energy run`` never reads them); what a reader gets is unchanged."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from tests.conftest import shared_path
+from tests.test_energy_stock_shading import canyon_scene
+
+#: Two houses of the canyon whose envelope passes validation but whose conductance the kernel rejects.
+LEAKY = {"r0h1": {"u_wall_w_m2k": 60.0, "u_roof_w_m2k": 60.0}, "r1h3": {"u_roof_w_m2k": 60.0}}
+
+
+@pytest.fixture(scope="module")
+def weather():
+    from twin.ingest.epw import read_epw
+
+    return read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))
+
+
+def test_shade_factor_of_a_run_holds_the_simulated_buildings_rows(weather):
+    from twin.energy.stock import prepare_stock, run_stock
+
+    scene = canyon_scene(street_m=8.0)
+    prep = prepare_stock(scene, weather, overrides=LEAKY)
+    run = run_stock(scene, weather, prepared=prep)
+    assert list(run.excluded["building_id"]) == ["r0h1", "r1h3"]
+    kept = ~prep.envelope["building_id"].isin(["r0h1", "r1h3"]).to_numpy()
+    full = prep.shade_factor
+    assert len(np.unique(full.reshape(len(full), -1), axis=0)) > 2  # rows that differ: a wrong row would show
+    factor = run.shade_factor
+    np.testing.assert_array_equal(factor, full[kept])
+    assert run.shade_factor is factor  # dropped once, then kept
+    assert len(factor) == len(run.envelope) == len(run.accounts)
+    np.testing.assert_array_equal(dataclasses.replace(run, meta={}).shade_factor, full[kept])
+
+
+def test_drop_shade_rows_on_read_and_assignment():
+    from twin.energy.stock import StockRun
+
+    f = np.arange(12.0).reshape(3, 2, 2)
+    run = StockRun(None, None, None, None, None, None, shade_factor=f)
+    assert run.shade_factor is f
+    run.drop_shade_rows(np.array([True, False, True]))
+    assert run.__dict__["_shade_factor"] is f  # nothing copied until read
+    np.testing.assert_array_equal(run.shade_factor, f[[0, 2]])
+    run.drop_shade_rows(np.array([False, True]))
+    run.shade_factor = f  # an assignment replaces the factors and any pending drop
+    assert run.shade_factor is f
+    none = StockRun(None, None, None, None, None, None)
+    none.drop_shade_rows(np.array([], dtype=bool))
+    assert none.shade_factor is None

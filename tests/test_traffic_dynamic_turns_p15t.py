@@ -315,3 +315,21 @@ def test_simulate_command_takes_the_scene_signals(tmp_path, monkeypatch):
     assert with_signals["signal_approaches"] == n_approaches > 0
     assert without["signal_approaches"] == 0
     assert with_signals["arrived_veh"] == pytest.approx(20.0, rel=1e-9)
+
+
+@pytest.mark.parametrize("route_choice", ["free_flow", "equilibrium"])
+def test_turn_aware_routes_do_not_pass_through_zones(route_choice):
+    """Zone 1 (not a through node) sits on the short way 0-1-3 (40 s); traffic 0 -> 3 takes 0-2-3 (60 s)."""
+    frm, to = np.array([0, 1, 0, 2, 2]), np.array([1, 3, 2, 3, 1])
+    length = np.array([300.0, 300.0, 300.0, 600.0, 300.0])
+    net = Network.build(node_ids=np.arange(4), link_ids=np.array(["0-1", "1-3", "0-2", "2-3", "2-1"]), from_node=frm, to_node=to,
+                        free_flow_time=length / SPEED_M_S, capacity=np.full(5, 1800.0), length=length, time_unit="s", length_unit="m",
+                        n_zones=2, first_thru_node=2)  # fmt: skip
+    dyn = LinkDynamics.build(length_m=length, free_speed_m_s=SPEED_M_S, capacity_veh_s=0.5, jam_density_veh_m_lane=0.15)
+    opts = {"dynamics": dyn, "dt_s": 5.0, "duration_s": 1200.0, "route_choice": route_choice}
+    node = simulate(net, one_od(0, 3), **opts)
+    per_link = simulate(net, one_od(0, 3), u_turn_penalty_s=0.0, **opts)
+    # the per-node equilibrium routes (equilibrium_splits) pass through zones (left alone, docs/traffic.md)
+    for res in (node, per_link) if route_choice == "free_flow" else (per_link,):
+        assert res.totals()["mean_trip_time_s"] == pytest.approx(3 * LINK_S, rel=1e-9)
+        assert res.cum_in[link(net, "1-3"), -1] == pytest.approx(0.0, abs=1e-9)

@@ -370,6 +370,35 @@ def _duo_turn_splits(turns, in_ptr, in_link, out_ptr, out_link, link_to, link_ti
     return 0
 
 
+@jit
+def _turn_rows(split_mv, mv_ptr, in_link, i0, n_in_links, eff, sending, rows):
+    """Each incoming row's splitting rates at a node: its movements' (in-links), the node's (origin queue).
+
+    Rows without sending flow are left as they are (never read).
+    """
+    for k in range(rows.shape[0]):
+        if sending[k] <= 0.0:
+            continue
+        for m in range(rows.shape[1]):
+            for d in range(rows.shape[2]):
+                rows[k, m, d] = split_mv[mv_ptr[in_link[i0 + k]] + m, d] if k < n_in_links else eff[m, d]
+
+
+@jit
+def _reweight_rows(rows, acc, sending):
+    """Stop-line choice per incoming row: rates times entry chances ``acc``, renormalised per destination."""
+    for k in range(rows.shape[0]):
+        if sending[k] <= 0.0:
+            continue
+        for d in range(rows.shape[2]):
+            sw = 0.0
+            for m in range(rows.shape[1]):
+                sw += rows[k, m, d] * acc[m]
+            if sw > 0.0:
+                for m in range(rows.shape[1]):
+                    rows[k, m, d] = rows[k, m, d] * acc[m] / sw
+
+
 class LtmNetwork(NamedTuple):
     """Links (all float64 (n_links) but ``link_to``) and the graph arrays (int64) of the LTM."""
 
@@ -727,10 +756,7 @@ def _ltm_simulate(
             # queue's row: the node's rates)
             rows = np.empty((n_in if has_turns else 0, n_out_links, n_dest))
             if has_turns:
-                for k in range(n_in):
-                    for m in range(n_out_links):
-                        for d in range(n_dest):
-                            rows[k, m, d] = split_mv[mv_ptr[in_link[i0 + k]] + m, d] if k < n_in_links else eff[m, d]
+                _turn_rows(split_mv, mv_ptr, in_link, i0, n_in_links, eff, sending, rows)
             if supply_choice and n_out_links > 1:
                 # entry chance of a vehicle wanting next link m this step: the share of the flow
                 # wanting m (all incoming links and the origin queue, with the plain rates) that m
@@ -746,14 +772,7 @@ def _ltm_simulate(
                                 want += sending[k] * inmix[k, d] * (rows[k, m, d] if has_turns else eff[m, d])
                     acc[m] = 1.0 if want <= receiving[m] else receiving[m] / want
                 if has_turns:
-                    for k in range(n_in):
-                        for d in range(n_dest):
-                            sw = 0.0
-                            for m in range(n_out_links):
-                                sw += rows[k, m, d] * acc[m]
-                            if sw > 0.0:
-                                for m in range(n_out_links):
-                                    rows[k, m, d] = rows[k, m, d] * acc[m] / sw
+                    _reweight_rows(rows, acc, sending)
                 for d in range(n_dest):
                     sw = 0.0
                     for m in range(n_out_links):

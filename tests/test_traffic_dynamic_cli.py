@@ -45,6 +45,23 @@ def test_simulate_command_reports_the_point_queue_delay(tmp_path):
     assert text.exit_code == 0 and "total_delay_veh_h" in text.output
 
 
+@pytest.mark.parametrize(("flags", "expected"), [([], True), (["--no-signals"], False), (["--signals"], True)])
+def test_simulate_command_passes_the_signals_switch(tmp_path, monkeypatch, flags, expected):
+    """``--no-signals`` reaches ``run_simulate(signals=False)``; signals are on by default."""
+    from twin.traffic import dynamic_commands
+
+    seen = {}
+
+    def fake_run_simulate(source, **kwargs):
+        seen.update(kwargs)
+        raise InputError("stop here", field="--demand")
+
+    monkeypatch.setattr(dynamic_commands, "run_simulate", fake_run_simulate)
+    result = CliRunner().invoke(app, ["traffic", "simulate", str(tmp_path), *flags])
+    assert isinstance(result.exception, InputError)
+    assert seen["signals"] is expected
+
+
 def test_simulate_command_needs_demand_for_a_scene(tmp_path):
     streets = shared_path("brussels", "stgilles_streets_osm2013.geojson")
     result = CliRunner().invoke(app, ["traffic", "simulate", str(streets)])

@@ -236,6 +236,8 @@ def simulate_command(
     crs: Annotated[str | None, typer.Option("--crs", help="CRS of input files that declare none")] = None,
     scene_crs: Annotated[str, typer.Option("--scene-crs", help="Metric CRS of the scene")] = "EPSG:31370",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+    signals: Annotated[bool, typer.Option("--signals/--no-signals",
+                                          help="Pretimed signals (stop-line capacity s g) at the nodes the scene flags as signalised")] = True,
 ) -> None:
     """Dynamic network loading (link transmission model with queues and spillback).
 
@@ -246,7 +248,8 @@ def simulate_command(
     from twin.io.json_out import to_json_text
     from twin.traffic.dynamic_commands import run_simulate
 
-    s = run_simulate(list(source), demand=demand, dt_s=dt, duration_s=duration, routes=routes, output=output, timeseries=timeseries, crs=crs, scene_crs=scene_crs)
+    s = run_simulate(list(source), demand=demand, dt_s=dt, duration_s=duration, routes=routes, output=output, timeseries=timeseries, crs=crs, scene_crs=scene_crs,
+                     signals=signals)
     if as_json:
         typer.echo(to_json_text(s))
         return

@@ -329,7 +329,6 @@ def test_turn_aware_routes_do_not_pass_through_zones(route_choice):
     opts = {"dynamics": dyn, "dt_s": 5.0, "duration_s": 1200.0, "route_choice": route_choice}
     node = simulate(net, one_od(0, 3), **opts)
     per_link = simulate(net, one_od(0, 3), u_turn_penalty_s=0.0, **opts)
-    # the per-node equilibrium routes (equilibrium_splits) pass through zones (left alone, docs/traffic.md)
-    for res in (node, per_link) if route_choice == "free_flow" else (per_link,):
+    for res in (node, per_link):
         assert res.totals()["mean_trip_time_s"] == pytest.approx(3 * LINK_S, rel=1e-9)
         assert res.cum_in[link(net, "1-3"), -1] == pytest.approx(0.0, abs=1e-9)

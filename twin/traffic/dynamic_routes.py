@@ -56,9 +56,13 @@ def equilibrium_splits(
     n_dest = demand.dest_node.shape[0]
     if n_dest == 0:
         raise InputError("no demand to assign", field="demand")
-    zones = np.unique(np.concatenate([demand.dest_node, demand.orig_node]))
+    # renumber nodes so that the zones come first (TNTP convention of the assignment): the
+    # network's own zones, which routes may not pass through (below its first_thru_node), then
+    # the other nodes with demand; the reversed network keeps the same no-through set
+    first_thru = int(network.first_thru_node)
+    demand_nodes = np.unique(np.concatenate([demand.dest_node, demand.orig_node]))
+    zones = np.concatenate([np.arange(first_thru), demand_nodes[demand_nodes >= first_thru]])
     n_zones = zones.shape[0]
-    # renumber nodes so that the zones come first (TNTP convention of the assignment)
     order = np.concatenate([zones, np.setdiff1d(np.arange(network.n_nodes), zones)])
     new_index = np.empty(network.n_nodes, dtype=np.int64)
     new_index[order] = np.arange(network.n_nodes)
@@ -79,7 +83,7 @@ def equilibrium_splits(
         alpha=alpha,
         beta=beta,
         n_zones=int(n_zones),
-        first_thru_node=0,
+        first_thru_node=first_thru,
         time_unit="s",
         length_unit="m",
         name=f"{network.name} (reversed)",

@@ -52,6 +52,11 @@ def test_drop_shade_rows_on_read_and_assignment():
     run.drop_shade_rows(np.array([False, True]))
     run.shade_factor = f  # an assignment replaces the factors and any pending drop
     assert run.shade_factor is f
+    run.drop_shade_rows(np.array([True, False, True]))
+    run.drop_shade_rows(np.array([False, True]))  # relative to the rows the first drop keeps
+    np.testing.assert_array_equal(run.shade_factor, f[[2]])
+    run.shade_factor = f
+    assert run.shade_factor is f
     none = StockRun(None, None, None, None, None, None)
     none.drop_shade_rows(np.array([], dtype=bool))
     assert none.shade_factor is None

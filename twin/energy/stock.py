@@ -125,6 +125,8 @@ class StockRun:
 
     def drop_shade_rows(self, keep: np.ndarray) -> None:
         """Keep only the rows ``keep`` (bool, one per row) of :attr:`shade_factor`, on its first read."""
+        if "_shade_keep" in self.__dict__:  # a drop still pending: ``keep`` is relative to its result
+            _shade_factor_of(self)
         self.__dict__["_shade_keep"] = np.asarray(keep, dtype=bool)
 
     @property

@@ -195,108 +195,86 @@ def _duo_splits(rev_ptr, rev_head, rev_link, out_ptr, out_link, link_to, link_ti
 
 
 @jit
-def _heap_push(key, item, heap_key, heap_item, size):
-    """Push ``(key, item)`` on a binary min-heap of ``size`` entries; returns the new size."""
-    k = size
-    heap_key[k] = key
-    heap_item[k] = item
-    while k > 0:
-        p = (k - 1) // 2
-        if heap_key[p] <= heap_key[k]:
-            break
-        tk = heap_key[p]
-        ti = heap_item[p]
-        heap_key[p] = heap_key[k]
-        heap_item[p] = heap_item[k]
-        heap_key[k] = tk
-        heap_item[k] = ti
-        k = p
-    return size + 1
+def movement_graph(in_ptr, in_link, link_from, out_pos, mv_ptr, mv_pen_s, first_thru):
+    """Reverse graph of the allowed movements, for the turn-aware route search on the links.
+
+    Its nodes are the links; an arc leaves link ``b`` for every link ``a`` entering ``b``'s tail
+    whose movement ``a -> b`` is allowed (``mv_pen_s`` finite), except at tails with an index below
+    ``first_thru`` (zone centroids carry no through traffic). Arcs of one link are in the order
+    of ``in_link``.
+
+    Returns
+    -------
+    indptr : int64 (n_links + 1)
+        CSR row pointers of the arcs leaving each link.
+    arc_head : int64 (n_arcs)
+        The in-link ``a`` each arc leads to.
+    arc_pen_s : float64 (n_arcs)
+        The movement's penalty, s.
+    """
+    n_links = link_from.shape[0]
+    indptr = np.zeros(n_links + 1, dtype=np.int64)
+    for b in range(n_links):
+        n = link_from[b]
+        count = 0
+        if n >= first_thru:
+            for k in range(in_ptr[n], in_ptr[n + 1]):
+                if mv_pen_s[mv_ptr[in_link[k]] + out_pos[b]] != np.inf:
+                    count += 1
+        indptr[b + 1] = indptr[b] + count
+    arc_head = np.empty(indptr[n_links], dtype=np.int64)
+    arc_pen_s = np.empty(indptr[n_links])
+    for b in range(n_links):
+        n = link_from[b]
+        e = indptr[b]
+        if n >= first_thru:
+            for k in range(in_ptr[n], in_ptr[n + 1]):
+                a = in_link[k]
+                pen = mv_pen_s[mv_ptr[a] + out_pos[b]]
+                if pen != np.inf:
+                    arc_head[e] = a
+                    arc_pen_s[e] = pen
+                    e += 1
+    return indptr, arc_head, arc_pen_s
 
 
 @jit
-def _heap_pop(heap_key, heap_item, size):
-    """Remove the root of a binary min-heap of ``size`` entries (the caller read it); returns the new size."""
-    size -= 1
-    heap_key[0] = heap_key[size]
-    heap_item[0] = heap_item[size]
-    k = 0
-    while True:
-        c = 2 * k + 1
-        if c >= size:
-            break
-        if c + 1 < size and heap_key[c + 1] < heap_key[c]:
-            c += 1
-        if heap_key[k] <= heap_key[c]:
-            break
-        tk = heap_key[c]
-        ti = heap_item[c]
-        heap_key[c] = heap_key[k]
-        heap_item[c] = heap_item[k]
-        heap_key[k] = tk
-        heap_item[k] = ti
-        k = c
-    return size
-
-
-@jit
-def turn_link_costs(in_ptr, in_link, link_from, out_pos, mv_ptr, mv_pen_s, link_time, dest, first_thru, cost, heap_key, heap_item):
+def turn_link_costs(indptr, arc_head, arc_pen_s, in_ptr, in_link, link_time, dest, cost, arc_cost, pred, order, heap, pos):
     """Cost from the entry of every link to node ``dest``, turn-aware (Dijkstra on the links).
 
     ``cost[a] = link_time[a]`` for a link ending at ``dest``, else ``link_time[a] + min_b
-    (mv_pen_s[a -> b] + cost[b])`` over the movements ``a -> b`` that are not banned
-    (``mv_pen_s = inf``); movements at nodes with an index below ``first_thru`` (zone
-    centroids) do not exist (no through traffic). ``inf``: the destination cannot be reached.
+    (pen(a -> b) + cost[b])`` over the allowed movements ``a -> b`` of :func:`movement_graph`
+    (``indptr``, ``arc_head``, ``arc_pen_s``); ``inf``: the destination cannot be reached. The
+    search is the kernels' one Dijkstra (:func:`twin.kernels.traffic_paths.dijkstra`) on that
+    graph, seeded by the links entering ``dest`` at their own times, with arc costs
+    ``link_time[a] + pen(a -> b)`` (paths that leave ``dest`` and come back cost at least the
+    seed of their last link, so they change no cost).
 
     Parameters
     ----------
+    indptr, arc_head, arc_pen_s
+        The movement graph (:func:`movement_graph`).
     in_ptr, in_link : int64
         CSR of the links entering each node.
-    link_from : int64 (n_links)
-        Tail node of each link.
-    out_pos : int64 (n_links)
-        Position of each link among the links leaving its tail node (``out_link`` order).
-    mv_ptr : int64 (n_links + 1)
-        Movements of in-link ``a``: ``mv_ptr[a] + out_pos[b]`` for each link ``b`` leaving its head.
-    mv_pen_s : float64 (n_mv)
-        Penalty of each movement, s (``inf``: banned).
     link_time : float64 (n_links)
         Link times, s.
     dest : int
         Destination node.
-    first_thru : int
-        Nodes with a smaller index carry no through traffic.
     cost : float64 (n_links), output
         Cost to ``dest`` from each link's entry, s.
-    heap_key : float64, heap_item : int64
-        Workspace of at least ``n_mv + n_links`` entries.
+    arc_cost : float64 (n_arcs), pred, order, heap, pos : int64 (n_links)
+        Workspace.
     """
-    n_links = cost.shape[0]
-    for a in range(n_links):
-        cost[a] = np.inf
-    size = 0
-    for k in range(in_ptr[dest], in_ptr[dest + 1]):
-        a = in_link[k]
-        cost[a] = link_time[a]
-        size = _heap_push(cost[a], a, heap_key, heap_item, size)
-    while size > 0:
-        c = heap_key[0]
-        b = heap_item[0]
-        size = _heap_pop(heap_key, heap_item, size)
-        if c > cost[b]:
-            continue  # a stale entry
-        n = link_from[b]
-        if n < first_thru or n == dest:
-            continue
-        for k in range(in_ptr[n], in_ptr[n + 1]):
-            a = in_link[k]
-            pen = mv_pen_s[mv_ptr[a] + out_pos[b]]
-            if pen == np.inf:
-                continue
-            ca = link_time[a] + pen + c
-            if ca < cost[a]:
-                cost[a] = ca
-                size = _heap_push(ca, a, heap_key, heap_item, size)
+    for e in range(arc_head.shape[0]):
+        arc_cost[e] = link_time[arc_head[e]] + arc_pen_s[e]
+    n_seeds = in_ptr[dest + 1] - in_ptr[dest]
+    seed = np.empty(n_seeds, dtype=np.int64)
+    seed_time = np.empty(n_seeds)
+    for k in range(n_seeds):
+        a = in_link[in_ptr[dest] + k]
+        seed[k] = a
+        seed_time[k] = link_time[a]
+    dijkstra(indptr, arc_head, np.empty(0, dtype=np.int64), arc_cost, seed, seed_time, 0, np.inf, cost, pred, order, heap, pos)
     return 0
 
 
@@ -314,13 +292,16 @@ def _duo_turn_splits(turns, in_ptr, in_link, out_ptr, out_link, link_to, link_ti
     mv_ptr, mv_pen_s, split_mv, link_from, out_pos = turns.mv_ptr, turns.mv_pen_s, turns.split_mv, turns.link_from, turns.out_pos
     n_nodes = in_ptr.shape[0] - 1
     n_links = link_to.shape[0]
-    n_mv = mv_pen_s.shape[0]
+    indptr, arc_head, arc_pen_s = movement_graph(in_ptr, in_link, link_from, out_pos, mv_ptr, mv_pen_s, first_thru)
     cost = np.empty(n_links)
-    heap_key = np.empty(n_mv + n_links)
-    heap_item = np.empty(n_mv + n_links, dtype=np.int64)
+    arc_cost = np.empty(arc_head.shape[0])
+    pred = np.empty(n_links, dtype=np.int64)
+    order = np.empty(n_links, dtype=np.int64)
+    heap = np.empty(n_links, dtype=np.int64)
+    pos = np.empty(n_links, dtype=np.int64)
     for d in range(dest_node.shape[0]):
         dn = dest_node[d]
-        turn_link_costs(in_ptr, in_link, link_from, out_pos, mv_ptr, mv_pen_s, link_time, dn, first_thru, cost, heap_key, heap_item)
+        turn_link_costs(indptr, arc_head, arc_pen_s, in_ptr, in_link, link_time, dn, cost, arc_cost, pred, order, heap, pos)
         # origins: the links leaving a node
         for n in range(n_nodes):
             a0 = out_ptr[n]

@@ -474,28 +474,17 @@ def _check_reachable_turns(
     network: Network, graph: dict[str, np.ndarray], dem: DemandArrays, link_time: np.ndarray, movement_pen: np.ndarray
 ) -> None:
     """Raise InputError for an OD pair without a path that respects the banned turns."""
-    from twin.kernels.dnl_ltm import turn_link_costs
+    from twin.kernels.dnl_ltm import movement_graph, turn_link_costs
     from twin.traffic.dynamic_turns import movement_index
 
     mv_ptr, link_from, out_pos = movement_index(network)
+    in_ptr, in_link = graph["in_ptr"], graph["in_link"]
+    indptr, arc_head, arc_pen_s = movement_graph(in_ptr, in_link, link_from, out_pos, mv_ptr, movement_pen, int(network.first_thru_node))
     cost = np.empty(network.n_links)
-    heap_key = np.empty(movement_pen.shape[0] + network.n_links)
-    heap_item = np.empty(movement_pen.shape[0] + network.n_links, dtype=np.int64)
+    arc_cost = np.empty(arc_head.shape[0])
+    work = [np.empty(network.n_links, dtype=np.int64) for _ in range(4)]  # pred, order, heap, pos
     for d, node in enumerate(dem.dest_node):
-        turn_link_costs(
-            graph["in_ptr"],
-            graph["in_link"],
-            link_from,
-            out_pos,
-            mv_ptr,
-            movement_pen,
-            link_time,
-            int(node),
-            int(network.first_thru_node),
-            cost,
-            heap_key,
-            heap_item,
-        )
+        turn_link_costs(indptr, arc_head, arc_pen_s, in_ptr, in_link, link_time, int(node), cost, arc_cost, *work)
         best = np.full(network.n_nodes, np.inf)
         np.minimum.at(best, link_from, cost)
         origins = np.unique(dem.orig_node[dem.od_orig[dem.od_dest == d]])

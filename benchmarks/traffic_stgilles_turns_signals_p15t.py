@@ -37,9 +37,8 @@ def main(argv: list[str] | None = None) -> str:
 
     from twin.ingest.dispatch import ingest
     from twin.traffic.dynamic import simulate
-    from twin.traffic.dynamic_turns import scene_signals
     from twin.traffic.network import Network
-    from twin.traffic.signals import mark_signals, read_osm_signals
+    from twin.traffic.signals import mark_signals, read_osm_signals, signalised_nodes
     from twin.traffic.turns import angle_penalties
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -48,7 +47,7 @@ def main(argv: list[str] | None = None) -> str:
     args = ap.parse_args(argv)
     scene, _ = ingest([bd.STGILLES_STREETS], crs="EPSG:31370")
     match = mark_signals(scene, read_osm_signals(SIGNALS))
-    signalised = scene_signals(Network.from_scene(scene, mode="car"))
+    signalised = signalised_nodes(Network.from_scene(scene, mode="car"))
     net, dyn, demand, opts = bd.stgilles_case(args.vehicles[0])
     pts = scene.nodes.set_index("node_id").geometry.reindex(net.node_ids)
     angles = angle_penalties(net, pts.x.to_numpy(), pts.y.to_numpy(), seconds_per_unit=1.0)

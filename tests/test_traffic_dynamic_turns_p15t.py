@@ -14,9 +14,9 @@ import pytest
 from tests.test_traffic_dynamic_reference import ReferenceLTM, small_case
 from twin.errors import InputError
 from twin.traffic.dynamic import LinkDynamics, demand_arrays, simulate
-from twin.traffic.dynamic_turns import movement_index, scene_signals, signal_discharge_veh_s, turn_penalties
+from twin.traffic.dynamic_turns import movement_index, signal_discharge_veh_s, turn_penalties
 from twin.traffic.network import Network
-from twin.traffic.signals import SignalTiming
+from twin.traffic.signals import SignalTiming, signalised_nodes
 
 SPEED_M_S = 15.0
 LINK_M = 300.0
@@ -210,9 +210,9 @@ def test_signal_saturation_flow_from_lanes_and_scene_flags():
     net, dyn = hand_network([(0, 1), (1, 2), (3, 1)], capacity_veh_s=0.9)
     net.meta["lanes"] = np.array([1.0, 1.0, 2.0])
     net.meta["signalised"] = np.array([False, True, False, False])
-    assert scene_signals(net) == [1]
+    assert signalised_nodes(net) == [1]
     lanes = np.array([1.0, 1.0, 2.0])
-    out, approaches = signal_discharge_veh_s(net, dyn.capacity_veh_s, lanes, scene_signals(net), timing=SignalTiming(green_ratio=0.9))
+    out, approaches = signal_discharge_veh_s(net, dyn.capacity_veh_s, lanes, signalised_nodes(net), timing=SignalTiming(green_ratio=0.9))
     assert sorted(approaches) == [link(net, "0-1"), link(net, "3-1")]
     assert out[link(net, "0-1")] == pytest.approx(1900.0 / 3600.0 * 0.9, rel=1e-12)  # 0.475 veh/s
     assert out[link(net, "3-1")] == pytest.approx(0.9, rel=1e-12)  # 2 lanes: s g = 0.95 veh/s > capacity

@@ -640,7 +640,7 @@ def simulate(
     signals
         Pretimed signals: native ids of the signalised nodes, or a mapping id ->
         :class:`~twin.traffic.signals.SignalTiming` (None: ``signal_timing``); e.g.
-        :func:`twin.traffic.dynamic_turns.scene_signals`. Each approach's stop-line capacity
+        :func:`twin.traffic.signals.signalised_nodes`. Each approach's stop-line capacity
         becomes ``min(capacity, s g)`` (:mod:`twin.traffic.dynamic_turns`). None: no signals.
     signal_timing
         Default timing of the signals (default :class:`~twin.traffic.signals.SignalTiming`).

@@ -134,9 +134,9 @@ def run_simulate(
             raise InputError(f"cannot read the demand table: {' '.join(str(exc).split())}", path=demand) from None
         dt_s = dt_s if dt_s is not None else 1.0
         if signals:
-            from twin.traffic.dynamic_turns import scene_signals
+            from twin.traffic.signals import signalised_nodes
 
-            flagged = scene_signals(net)
+            flagged = signalised_nodes(net)
             if flagged:
                 options["signals"] = flagged
     from twin.traffic.dynamic import demand_arrays

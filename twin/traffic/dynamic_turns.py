@@ -198,7 +198,7 @@ def signal_discharge_veh_s(
         Capacity (veh/s) and lanes of every link (of the :class:`~twin.traffic.dynamic.LinkDynamics`).
     signals
         Native ids of the signalised nodes, or a mapping id -> :class:`~twin.traffic.signals.SignalTiming`
-        (None: ``timing``); see :func:`scene_signals` for the nodes flagged in a scene.
+        (None: ``timing``); see :func:`twin.traffic.signals.signalised_nodes` for the nodes flagged in a scene.
     timing
         Default timing (default :class:`~twin.traffic.signals.SignalTiming`).
 
@@ -213,7 +213,7 @@ def signal_discharge_veh_s(
         A node that is not in the network or has no approach (naming it), a timing out of range,
         an empty selection.
     """
-    from twin.traffic.signals import _timings
+    from twin.traffic.signals import _timings, approach_links
 
     if isinstance(signals, (str, bytes)):
         raise InputError(f"signals must be node ids or a mapping of node ids to timings, got the string {signals!r}", field="signals")
@@ -222,23 +222,10 @@ def signal_discharge_veh_s(
     has_lanes = network.meta.get("lanes") is not None
     out = np.array(capacity_veh_s, dtype=np.float64, copy=True)
     approaches: list[int] = []
+    is_approach = np.asarray(capacity_veh_s) > 0
     for node, t in plan.items():
-        v = node_of.get(node, node_of.get(str(node)))
-        if v is None:
-            raise InputError(f"signalised node {node!r} is not in network {network.name!r}", obj=f"node {node}", field="signals")
-        ins = [int(i) for i in network.in_link[network.in_start[v] : network.in_start[v + 1]] if capacity_veh_s[i] > 0]
-        if not ins:
-            raise InputError(f"signalised node {node!r} has no approach (no in-link with a capacity > 0)", obj=f"node {node}", field="signals")
-        for i in ins:
+        for i in approach_links(network, node_of, node, is_approach):
             s_veh_s = t.saturation_flow_veh_h_lane * float(lanes[i]) / 3600.0 if has_lanes else float(capacity_veh_s[i])
             out[i] = min(float(capacity_veh_s[i]), s_veh_s * t.green)
             approaches.append(i)
     return out, approaches
-
-
-def scene_signals(network: Network) -> list[Any]:
-    """Native ids of the nodes flagged in ``network.meta['signalised']`` (empty list if none)."""
-    mask = network.meta.get("signalised")
-    if mask is None:
-        return []
-    return [network.node_ids[i] for i in np.flatnonzero(np.asarray(mask, dtype=bool))]

@@ -176,14 +176,45 @@ class SignalNetwork:
         )
 
 
+def signalised_nodes(network: Network) -> list[Any]:
+    """Native ids of the nodes flagged in ``network.meta['signalised']`` (:func:`mark_signals`; empty list if none)."""
+    mask = network.meta.get("signalised")
+    if mask is None:
+        return []
+    return [network.node_ids[i] for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
+
+
+def approach_links(network: Network, node_of: Mapping[Any, int], node: Any, is_approach: np.ndarray) -> list[int]:
+    """Stored indices of the approaches of signalised node ``node`` (native id, or its string).
+
+    ``node_of``: stored index of each native node id (``{id: i for i, id in enumerate(network.node_ids)}``,
+    built once by the caller); ``is_approach`` (n_links,) bool: the links that can be an approach
+    (e.g. a capacity > 0). Shared by static assignment (:func:`add_signals`) and dynamic loading
+    (:func:`twin.traffic.dynamic_turns.signal_discharge_veh_s`).
+
+    Raises
+    ------
+    InputError
+        The node is not in the network, or none of its in-links can be an approach.
+    """
+    v = node_of.get(node)
+    if v is None:
+        v = node_of.get(str(node))
+    if v is None:
+        raise InputError(f"signalised node {node!r} is not in network {network.name!r}", obj=f"node {node}", field="signals")
+    ins = [int(i) for i in network.in_link[network.in_start[v] : network.in_start[v + 1]] if is_approach[i]]
+    if not ins:
+        raise InputError(f"signalised node {node!r} has no approach (no in-link with a capacity > 0)", obj=f"node {node}", field="signals")
+    return ins
+
+
 def _timings(signals: Any, network: Network, timing: SignalTiming | None) -> dict[Any, SignalTiming]:
     default = timing or SignalTiming()
     default.check()
     if signals is None:
-        mask = network.meta.get("signalised")
-        if mask is None:
+        if network.meta.get("signalised") is None:
             raise InputError("no signals given and the network has no meta['signalised'] (see twin.traffic.signals.mark_signals)", field="signals")
-        signals = [network.node_ids[i] for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
+        signals = signalised_nodes(network)
     if isinstance(signals, Mapping):
         out = {}
         for node, t in signals.items():
@@ -248,6 +279,7 @@ def add_signals(
     lanes = base.meta.get("lanes")
     node_of = {nid: i for i, nid in enumerate(base.node_ids.tolist())}
     link_pos = {lid: k for k, lid in enumerate(base.link_ids.tolist())}
+    is_approach = (base.capacity > 0) & (base.vdf < 2)  # not a stop line already
     greens = dict(green_by_link or {})
     approach: list[int] = []  # links of ``base``
     cap: list[float] = []
@@ -255,15 +287,7 @@ def add_signals(
     uniform: list[float] = []
     period: list[float] = []
     for node, t in plan.items():
-        v = node_of.get(node)
-        if v is None:
-            v = node_of.get(str(node))
-        if v is None:
-            raise InputError(f"signalised node {node!r} is not in network {base.name!r}", obj=f"node {node}", field="signals")
-        ins = [int(i) for i in base.in_link[base.in_start[v] : base.in_start[v + 1]] if base.capacity[i] > 0 and base.vdf[i] < 2]
-        if not ins:
-            raise InputError(f"signalised node {node!r} has no approach (no in-link with a capacity > 0)", obj=f"node {node}", field="signals")
-        for i in ins:
+        for i in approach_links(base, node_of, node, is_approach):
             g = greens.pop(base.link_ids[i], t.green)
             if not (np.isfinite(g) and 0 < g <= 1):
                 raise InputError(f"green ratio must be in (0, 1], got {g}", obj=f"approach link {base.link_ids[i]} of node {node}", field="green_ratio")

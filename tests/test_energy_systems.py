@@ -177,8 +177,8 @@ def test_dhw_by_use_by_hand(env):
         dhw_need_by_use_kwh(np.array([10.0]), "garage")
 
 
-def _write_hp(tmp_path, **changes):
-    """The packaged heat-pump table with ``changes`` ({column: value}) on its air_water row."""
+def _write_hp(tmp_path, row_kind="air_water", **changes):
+    """The packaged heat-pump table with ``changes`` ({column: value}; None drops the column) on its ``row_kind`` row."""
     from importlib import resources
 
     with resources.as_file(resources.files("twin") / "data" / "heat_pumps.csv") as p:
@@ -187,7 +187,7 @@ def _write_hp(tmp_path, **changes):
         if value is None:
             t = t.drop(columns=col)
         else:
-            t.loc[t["kind"] == "air_water", col] = value
+            t.loc[t["kind"] == row_kind, col] = value
     path = tmp_path / "hp.csv"
     t.to_csv(path, index=False)
     return path

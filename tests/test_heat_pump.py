@@ -66,16 +66,21 @@ def test_eta_carnot_is_the_fit_to_staffell(kind):
     assert hp.load_heat_pumps()[kind].eta_carnot == pytest.approx(eta, abs=1e-3)
 
 
+def reference_ground_harmonic(t_out, p):
+    """Plain loops: annual mean and first harmonic (cos, sin) of ``t_out``, damping depth ``d`` and ``p.ground_depth_m``."""
+    n = len(t_out)
+    mean = sum(t_out) / n
+    a = 2.0 / n * sum(t * math.cos(2 * math.pi * h / n) for h, t in enumerate(t_out))
+    b = 2.0 / n * sum(t * math.sin(2 * math.pi * h / n) for h, t in enumerate(t_out))
+    d = math.sqrt(2 * p.ground_diffusivity_m2_s * 8760 * 3600 / (2 * math.pi))
+    return n, mean, a, b, d, p.ground_depth_m
+
+
 def _reference_cop(t_out, p, t_design):
     """Plain per-hour loop of the documented method (heating curve, source, Carnot, backup)."""
     out = []
     if p.source_model == "ground":
-        n = len(t_out)
-        mean = sum(t_out) / n
-        a = 2.0 / n * sum(t * math.cos(2 * math.pi * h / n) for h, t in enumerate(t_out))
-        b = 2.0 / n * sum(t * math.sin(2 * math.pi * h / n) for h, t in enumerate(t_out))
-        d = math.sqrt(2 * p.ground_diffusivity_m2_s * 8760 * 3600 / (2 * math.pi))
-        z = p.ground_depth_m
+        n, mean, a, b, d, z = reference_ground_harmonic(t_out, p)
     for h, t in enumerate(t_out):
         sup = p.t_room_c + (t_design - p.t_room_c) * (p.t_room_c - t) / (p.t_room_c - p.t_out_design_c)
         sup = min(max(sup, p.t_supply_min_c), t_design)

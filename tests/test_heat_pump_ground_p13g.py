@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.test_energy_systems import _write_hp
+from tests.test_heat_pump import reference_ground_harmonic
 from twin.energy import borehole as bh
 from twin.energy import heat_pump as hp
 from twin.errors import InputError, SchemaError
@@ -89,12 +91,7 @@ def _borehole():
 
 def _reference_borehole_cop(t_out, p, t_design):
     """Plain loops of the documented borehole method (ground harmonic, VDI sizing at B0, fixed point)."""
-    n = len(t_out)
-    mean = sum(t_out) / n
-    a = 2.0 / n * sum(t * math.cos(2 * math.pi * h / n) for h, t in enumerate(t_out))
-    b = 2.0 / n * sum(t * math.sin(2 * math.pi * h / n) for h, t in enumerate(t_out))
-    d = math.sqrt(2 * p.ground_diffusivity_m2_s * 8760 * 3600 / (2 * math.pi))
-    z = p.ground_depth_m
+    n, mean, a, b, d, z = reference_ground_harmonic(t_out, p)
     ground = [mean + math.exp(-z / d) * (a * math.cos(2 * math.pi * h / n - z / d) + b * math.sin(2 * math.pi * h / n - z / d))
               for h in range(n)]
     sup = [min(max(p.t_room_c + (t_design - p.t_room_c) * (p.t_room_c - t) / (p.t_room_c - p.t_out_design_c),
@@ -171,20 +168,6 @@ def test_brine_colder_with_drawdown_and_more_years(t_uccle):
     assert (one[heating] < ground[heating]).all() and (ten < one).all()
 
 
-def _write_table(tmp_path, **changes):
-    import pandas as pd
-
-    t = pd.read_csv(ROOT / "twin" / "data" / "heat_pumps.csv", dtype=str, keep_default_na=False)
-    for col, value in changes.items():
-        if value is None:
-            t = t.drop(columns=col)
-        else:
-            t.loc[t["kind"] == "ground_water", col] = value
-    path = tmp_path / "hp.csv"
-    t.to_csv(path, index=False)
-    return path
-
-
 @pytest.mark.parametrize(("changes", "field"), [
     ({"source_pump_fraction": "-0.01"}, "source_pump_fraction"),
     ({"source_model": "borehole", "ground_conductivity_w_m_k": "0"}, "ground_conductivity_w_m_k"),
@@ -194,7 +177,7 @@ def _write_table(tmp_path, **changes):
     ({"source_model": "borehole", "borehole_years": "2.5"}, "borehole_years"),
 ])
 def test_bad_borehole_parameters_clear_errors(tmp_path, changes, field):
-    path = _write_table(tmp_path, **changes)
+    path = _write_hp(tmp_path, row_kind="ground_water", **changes)
     for load in (hp.load_heat_pumps, hp.load_user_heat_pumps):
         with pytest.raises(SchemaError) as err:
             load(path)
@@ -216,7 +199,7 @@ def test_older_table_without_the_new_columns_still_loads(tmp_path):
     """A user table of the former format (constant brine offset, no borehole or pump columns)."""
     cols = ("source_pump_fraction", "ground_conductivity_w_m_k", "borehole_radius_m", "borehole_resistance_m_k_w",
             "borehole_extraction_1800h_w_m", "borehole_extraction_2400h_w_m", "borehole_years")
-    path = _write_table(tmp_path, **dict.fromkeys(cols))
+    path = _write_hp(tmp_path, row_kind="ground_water", **dict.fromkeys(cols))
     p = hp.load_user_heat_pumps(path)["ground_water"]
     assert p.source_model == "ground" and math.isnan(p.source_pump_fraction)
     t = np.linspace(-5.0, 15.0, 8760)

@@ -289,10 +289,10 @@ def _duo_turn_splits(turns, in_ptr, in_link, out_ptr, out_link, link_to, link_ti
     a fraction ``weight`` towards that all-or-nothing choice; where the destination cannot be
     reached the rates are 0.
     """
-    mv_ptr, mv_pen_s, split_mv, link_from, out_pos = turns.mv_ptr, turns.mv_pen_s, turns.split_mv, turns.link_from, turns.out_pos
+    mv_ptr, mv_pen_s, split_mv = turns.mv_ptr, turns.mv_pen_s, turns.split_mv
+    indptr, arc_head, arc_pen_s = turns.graph_ptr, turns.graph_head, turns.graph_pen_s
     n_nodes = in_ptr.shape[0] - 1
     n_links = link_to.shape[0]
-    indptr, arc_head, arc_pen_s = movement_graph(in_ptr, in_link, link_from, out_pos, mv_ptr, mv_pen_s, first_thru)
     cost = np.empty(n_links)
     arc_cost = np.empty(arc_head.shape[0])
     pred = np.empty(n_links, dtype=np.int64)
@@ -407,6 +407,9 @@ class LtmTurns(NamedTuple):
     split_mv: np.ndarray  # float64 (n_mv, n_dest), in/out: share of in-link a's flow for d taking each movement
     link_from: np.ndarray  # int64 (n_links): tail node of each link
     out_pos: np.ndarray  # int64 (n_links): position of each link among the links leaving its tail
+    graph_ptr: np.ndarray  # int64 (n_links + 1): the allowed movements as a graph on the links (movement_graph)
+    graph_head: np.ndarray  # int64 (n_arcs)
+    graph_pen_s: np.ndarray  # float64 (n_arcs)
 
 
 class LtmZones(NamedTuple):

@@ -127,6 +127,9 @@ def turn_penalties(
 def ltm_turns(network: Network, penalties: np.ndarray, split: np.ndarray, *, fixed: bool, split_mv: np.ndarray | None = None) -> LtmTurns:
     """Kernel record of the movements, with per-movement rates from the per-node ``split``.
 
+    The record also holds the movements' graph on the links (:func:`twin.kernels.dnl_ltm.movement_graph`),
+    built here once for every route update of the run.
+
     ``split_mv`` (n_movements, n_dest): per-movement rates to use as they are (e.g. of
     :func:`twin.traffic.dynamic_routes.equilibrium_turn_splits`) instead.
 
@@ -141,11 +144,14 @@ def ltm_turns(network: Network, penalties: np.ndarray, split: np.ndarray, *, fix
         Fixed rates that send flow for a destination only through banned movements (naming the
         in-link and the destination column).
     """
-    from twin.kernels.dnl_ltm import LtmTurns
+    from twin.kernels.dnl_ltm import LtmTurns, movement_graph
 
     mv_ptr, frm, out_pos = movement_index(network)
+    penalties = np.asarray(penalties, dtype=np.float64)
+    graph = movement_graph(network.in_start.astype(np.int64), network.in_link.astype(np.int64), frm, out_pos, mv_ptr, penalties,
+                           int(network.first_thru_node))
     if split_mv is not None:
-        return LtmTurns(mv_ptr, np.asarray(penalties, dtype=np.float64), np.array(split_mv, dtype=np.float64), frm, out_pos)
+        return LtmTurns(mv_ptr, penalties, np.array(split_mv, dtype=np.float64), frm, out_pos, *graph)
     to = network.to_node.astype(np.int64)
     out_start = network.out_start.astype(np.int64)
     n_dest = split.shape[1]
@@ -169,7 +175,7 @@ def ltm_turns(network: Network, penalties: np.ndarray, split: np.ndarray, *, fix
                     obj=f"link {network.link_ids[a]}",
                     field="splits",
                 )
-    return LtmTurns(mv_ptr, np.asarray(penalties, dtype=np.float64), split_mv, frm, out_pos)
+    return LtmTurns(mv_ptr, penalties, split_mv, frm, out_pos, *graph)
 
 
 def no_turns(n_dest: int) -> LtmTurns:
@@ -177,7 +183,7 @@ def no_turns(n_dest: int) -> LtmTurns:
     from twin.kernels.dnl_ltm import LtmTurns
 
     empty = np.zeros(0, dtype=np.int64)
-    return LtmTurns(empty, np.zeros(0), np.zeros((0, n_dest)), empty, empty)
+    return LtmTurns(empty, np.zeros(0), np.zeros((0, n_dest)), empty, empty, empty, empty, np.zeros(0))
 
 
 def signal_discharge_veh_s(

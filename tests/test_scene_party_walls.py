@@ -110,10 +110,29 @@ def test_footprint_arrays_match_the_plain_shapely_path_on_mixed_geometries():
             courtyard,
             shapely.Polygon([(0, 0), (4, 0), (4, 1), (2, 3), (0, 1)]),
             shapely.reverse(shapely.Polygon([(100000, 200000), (100010, 200000), (100010, 200007), (100000, 200007)])),
+            # MultiPolygons of one part (every building of an OSM ingest): one ring (either
+            # orientation, with z), with a hole, empty
+            shapely.MultiPolygon([box(20, 0, 24, 3)]),
+            shapely.MultiPolygon([shapely.reverse(shapely.Polygon([(30, 0), (34, 0), (32, 5)]))]),
+            shapely.MultiPolygon([shapely.Polygon([(40, 0, 3.0), (44, 0, 3.0), (44, 4, 3.5), (40, 4, 3.5)])]),
+            shapely.MultiPolygon([courtyard]),
+            shapely.from_wkt("MULTIPOLYGON EMPTY"),
         ],
         dtype=object,
     )
     _assert_same(footprint_arrays(geoms), _reference_arrays(geoms))
+
+
+def test_one_ring_multipolygons_are_read_from_their_wkb_headers():
+    from twin.scene.footprints import _one_ring_multipolygons
+
+    box = shapely.box
+    hole = shapely.Polygon(box(0, 0, 10, 10).exterior.coords, [box(2, 2, 3, 3).exterior.coords])
+    geoms = np.array([shapely.MultiPolygon([box(0, 0, 1, 1)]), box(0, 0, 1, 1), shapely.MultiPolygon([hole]),
+                      shapely.MultiPolygon([box(0, 0, 1, 1), box(2, 0, 3, 1)]), None, shapely.from_wkt("MULTIPOLYGON EMPTY"),
+                      shapely.MultiPolygon([shapely.Polygon([(0, 0, 1.0), (4, 0, 1.0), (4, 4, 2.0)])])], dtype=object)
+    mask = _one_ring_multipolygons(geoms, shapely.get_type_id(geoms))
+    assert mask.tolist() == [True, False, False, False, False, False, True]
 
 
 def test_footprint_arrays_match_the_plain_shapely_path_on_saint_gilles():

@@ -39,16 +39,19 @@ def footprint_arrays(geometries) -> FootprintArrays:
 
     Interior rings (courtyards) are ignored: they rarely separate two buildings.
 
-    Polygons without holes (nearly all footprints) take a fast path: their coordinates are
-    the exterior ring, read with one ``get_coordinates`` call, and their orientation comes
-    from the shoelace sum in NumPy. Only MultiPolygons and polygons with holes go through
-    ``get_parts`` / ``get_exterior_ring`` (which create a geometry object per part).
+    Footprints of one ring (polygons without holes, and MultiPolygons of one such polygon:
+    nearly all footprints; every building of an OSM ingest is a MultiPolygon) take a fast
+    path: their coordinates are that ring, read with one ``get_coordinates`` call, and their
+    orientation comes from the shoelace sum in NumPy. Only MultiPolygons of several parts and
+    polygons with holes go through ``get_parts`` / ``get_exterior_ring`` (which create a
+    geometry object per part: 0.2 s for the region's 51k buildings).
     """
     geoms = np.asarray(geometries, dtype=object)
     n = len(geoms)
     type_id = shapely.get_type_id(geoms)
     simple = (type_id == 3) & (shapely.get_num_interior_rings(geoms) == 0)
     simple[simple] = ~shapely.is_empty(geoms[simple])
+    simple |= _one_ring_multipolygons(geoms, type_id)
     simple_idx = np.flatnonzero(simple)
     other_idx = np.flatnonzero(~simple & (type_id >= 0))
     coords_s, ring_s = shapely.get_coordinates(geoms[simple_idx], return_index=True)
@@ -92,6 +95,36 @@ def footprint_arrays(geometries) -> FootprintArrays:
     np.cumsum(building_counts, out=building_ring_offsets[1:])
     point_building = ring_building[new_ring].astype(np.int64)
     return FootprintArrays(coords, ring_offsets, building_ring_offsets, point_building)
+
+
+def _one_ring_multipolygons(geoms: np.ndarray, type_id: np.ndarray) -> np.ndarray:
+    """Boolean mask (n,): the MultiPolygons of one part whose polygon has one ring (no hole).
+
+    Their ``get_coordinates`` is that ring. The part and ring counts are read from the headers
+    of their WKB (little-endian, 2-D): byte order (1 byte), type (4), number of parts (4), then
+    the polygon's byte order (1), type (4) and number of rings (4), without a geometry object
+    per part.
+    """
+    out = np.zeros(len(geoms), dtype=bool)
+    cand = np.flatnonzero((type_id == 6) & (shapely.get_num_geometries(geoms) == 1))
+    if len(cand) == 0:
+        return out
+    wkb = shapely.to_wkb(geoms[cand], byte_order=1, output_dimension=2)
+    size = np.fromiter(map(len, wkb), dtype=np.int64, count=len(wkb))
+    start = np.zeros(len(wkb), dtype=np.int64)
+    np.cumsum(size[:-1], out=start[1:])
+    buf = np.frombuffer(b"".join(wkb), dtype=np.uint8)
+
+    # one part: a 9-byte header and a polygon of at least 9 bytes
+    ok = size >= 18
+    cand, start = cand[ok], start[ok]
+
+    def uint32_at(k: int) -> np.ndarray:
+        b = buf[start[:, None] + k + np.arange(4)].astype(np.uint32)
+        return b[:, 0] | b[:, 1] << 8 | b[:, 2] << 16 | b[:, 3] << 24
+
+    out[cand] = (uint32_at(5) == 1) & (uint32_at(10) == 3) & (uint32_at(14) == 1)
+    return out
 
 
 def edge_table(fp: FootprintArrays) -> pd.DataFrame:

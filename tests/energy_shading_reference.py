@@ -29,6 +29,7 @@ def reference_urban_shade_factors(scene, building_ids, weather, *, groups=None, 
     if len(ids) == 0:
         return out
     ext = _edge_exterior_areas(scene)
+    ext["building_id"] = scene.buildings["building_id"].astype(str).to_numpy()[ext["building_index"].to_numpy()]
     keep = (ext["exterior_area_m2"].to_numpy() > 1e-9) & ext["building_id"].isin(ids).to_numpy()
     if not keep.any():
         return out

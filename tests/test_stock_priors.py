@@ -304,6 +304,7 @@ def test_sampled_facades_at_the_central_heights_are_the_central_model(small_scen
 
     got = exterior_areas(facade_geometry(small_scene), small_scene.buildings["height_m"].to_numpy())
     e = _edge_exterior_areas(small_scene)
+    e["building_id"] = small_scene.buildings["building_id"].to_numpy()[e["building_index"].to_numpy()]
     e["o"] = orientation_of(e["azimuth_deg"].to_numpy())
     want = e.pivot_table(index="building_id", columns="o", values="exterior_area_m2", aggfunc="sum", fill_value=0.0)
     want = want.reindex(index=small_scene.buildings["building_id"], columns=list("nesw"), fill_value=0.0).to_numpy()

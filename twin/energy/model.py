@@ -194,8 +194,9 @@ def _edge_exterior_areas(scene) -> pd.DataFrame:
     ``sum(shared x own height) - sum(shared x min(heights))`` is moved from party to exterior
     on the building's shared edges, pro rata of their party area.
 
-    Columns: ``building_id``, ``building_index`` (row in ``scene.buildings``), ``azimuth_deg``,
-    ``exterior_area_m2``, ``party_area_m2``. The table depends only on the footprints and
+    Columns: ``building_index`` (row in ``scene.buildings``), ``azimuth_deg``,
+    ``exterior_area_m2``, ``party_area_m2`` (no id strings: 300k of them on the region, which no
+    reader needs; the row gives the building). The table depends only on the footprints and
     heights, so it is kept in the scene's geometry cache (the envelope and the urban shading
     both read it; a change of geometry or height drops it with the scene's other geometry
     results); the caller gets a shallow copy.
@@ -208,22 +209,21 @@ def _edge_exterior_areas(scene) -> pd.DataFrame:
     ext = fac["exterior_area_m2"].to_numpy(dtype=float).copy()
     party = fac["party_area_m2"].to_numpy(dtype=float).copy()
     bidx = fac["building_index"].to_numpy().astype(np.int64)
-    ids = scene.buildings["building_id"].astype(str)
-    pw = scene.party_walls()
-    if len(pw):
-        # grouped by building row rather than by id string (ids are unique in a scene): the same
-        # sums in the same order (pandas' grouped sum), without hashing 300k strings
-        pos = pd.Index(ids.to_numpy())
-        pa = pos.get_indexer(pw["building_id"].astype(str).to_numpy())
-        pb = pos.get_indexer(pw["neighbour_id"].astype(str).to_numpy())
-        area = pw["shared_area_m2"].to_numpy(dtype=float)
+    n_b = len(scene.buildings)
+    # the party walls (:meth:`Scene.party_walls`) by scene row, as the scene finds them, rather
+    # than through their id strings (hashing 88k of them back to rows)
+    pa, pb, length, _ = scene._shared()
+    if len(pa):
+        # grouped by building row: the same sums in the same order (pandas' grouped sum)
+        h = scene.buildings["height_m"].to_numpy(dtype=float)
+        area = length * np.minimum(h[pa], h[pb])  # Scene.party_walls' shared_area_m2
         pair_area = pd.Series(np.concatenate([area, area])).groupby(np.concatenate([pa, pb])).sum()
         edge_party = pd.Series(party).groupby(bidx).sum()
         true_party = pair_area.reindex(edge_party.index).fillna(0.0)
         excess = (edge_party - true_party).clip(lower=0.0)
-        ep = np.zeros(len(ids))
+        ep = np.zeros(n_b)
         ep[edge_party.index.to_numpy()] = edge_party.to_numpy()
-        ex = np.zeros(len(ids))
+        ex = np.zeros(n_b)
         ex[excess.index.to_numpy()] = excess.to_numpy()
         ep = ep[bidx]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -232,8 +232,8 @@ def _edge_exterior_areas(scene) -> pd.DataFrame:
         move = np.nan_to_num(np.minimum(move, party))
         ext += move
         party -= move
-    out = pd.DataFrame({"building_id": ids.take(bidx).reset_index(drop=True), "building_index": bidx,
-                        "azimuth_deg": fac["azimuth_deg"].to_numpy(dtype=float), "exterior_area_m2": ext, "party_area_m2": party})
+    out = pd.DataFrame({"building_index": bidx, "azimuth_deg": fac["azimuth_deg"].to_numpy(dtype=float), "exterior_area_m2": ext,
+                        "party_area_m2": party})
     if isinstance(cache, dict):
         cache[key] = out
     return out.copy(deep=False)

@@ -107,6 +107,39 @@ def test_assign_typology_fallbacks_and_sources():
         assert np.isfinite(out[p]).all(), p
 
 
+def test_assign_typology_matches_a_plain_loop_per_building():
+    """Keys, notes and sources looked up per distinct key equal a lookup per building."""
+    from twin.energy.typology import DEFAULT_YEAR, PARAMETERS, _lookup, assign_typology, classify, load_typology, period_of_year
+
+    rng = np.random.default_rng(7)
+    n = 400
+    year = rng.choice([1890.0, 1935.0, 1950.0, 1975.0, 1990.0, 2010.0, np.nan], n)
+    b = _buildings(
+        construction_year=year,
+        n_storeys=rng.integers(1, 12, n).astype(float),
+        floor_area_m2=rng.uniform(40.0, 3000.0, n),
+        use=rng.choice(["residential", "House", "", "office", None, "apartments", "retail"], n),
+    )
+    nb = rng.integers(0, 4, n)
+    out = assign_typology(b, nb)
+    table = load_typology()
+    y = np.where(np.isfinite(year), year, DEFAULT_YEAR)
+    period = period_of_year(y, table)
+    cls, sub = classify(b["n_storeys"].to_numpy(), b["floor_area_m2"].to_numpy(), nb.astype(float))
+    for i in range(n):
+        row, how = _lookup(table, cls[i], sub[i], int(period[i]))
+        notes = [how] + (["default year"] if np.isnan(year[i]) else [])
+        use = b["use"].iloc[i]
+        if not isinstance(use, str) or use.lower() not in ("residential", "", "house", "apartments", "dwelling"):
+            notes.append("non-residential use")
+        assert out["typology_source"].iloc[i] == "; ".join(notes), i
+        assert out["tabula_code"].iloc[i] == table["tabula_code"].iloc[row], i
+        for p in PARAMETERS:
+            assert out[p].iloc[i] == table[p].iloc[row], (i, p)
+            assert out[f"{p}_source"].iloc[i] == table["source"].iloc[row], (i, p)
+    assert set(out["typology_source"]) > {"exact"}  # several notes and fallbacks occur
+
+
 def test_overrides_by_building_and_by_type():
     from twin.energy.typology import apply_overrides, assign_typology
 

@@ -361,7 +361,6 @@ def assign_typology(
     if table is None:
         table = load_typology()
     table = table.reset_index(drop=True)
-    n = len(buildings)
     year = pd.to_numeric(buildings.get("construction_year", pd.Series(np.nan, index=buildings.index)), errors="coerce").to_numpy(dtype=float)
     no_year = ~np.isfinite(year)
     year = np.where(no_year, default_year, year)
@@ -369,26 +368,28 @@ def assign_typology(
     storeys = buildings["n_storeys"].to_numpy(dtype=float)
     area = buildings["floor_area_m2"].to_numpy(dtype=float)
     cls, sub = classify(storeys, area, np.asarray(n_neighbours, dtype=float), rules=rules)
-    use = buildings.get("use", pd.Series("residential", index=buildings.index)).astype(str).str.lower().to_numpy()
-    rows = np.empty(n, dtype=np.int64)
-    how = np.empty(n, dtype=object)
-    cache: dict[tuple[str, str, int], tuple[int, str]] = {}
-    for i in range(n):
-        key = (cls[i], sub[i], int(period[i]))
-        if key not in cache:
-            cache[key] = _lookup(table, *key)
-        rows[i], h = cache[key]
-        notes = [h]
-        if no_year[i]:
-            notes.append("default year")
-        if use[i] not in ("residential", "", "house", "apartments", "dwelling"):
-            notes.append("non-residential use")
-        how[i] = "; ".join(notes)
-    picked = table.iloc[rows].reset_index(drop=True)
+    use = buildings.get("use", pd.Series("residential", index=buildings.index)).astype(str).str.lower()
+    # per distinct (class, subtype, period) and per distinct use, not per building: the table row
+    # of each key looked up once, in the order of first appearance (the first missing class is
+    # the one reported), and the notes of each (key, default year, use) combination joined once
+    key_of, n_keys = _codes(cls, sub, period)
+    first = np.full(n_keys, len(key_of), dtype=np.int64)  # the first building of each key
+    np.minimum.at(first, key_of, np.arange(len(key_of)))
+    looked: list = [None] * n_keys
+    for k in np.argsort(first).tolist():
+        i = first[k]
+        looked[k] = _lookup(table, cls[i], sub[i], int(period[i]))
+    rows = np.array([r for r, _ in looked], dtype=np.int64)[key_of]
+    use_code, use_values = pd.factorize(use.to_numpy())
+    non_res = np.array([u not in RESIDENTIAL_USES for u in use_values] + [True])[use_code]  # code -1 (missing): not residential
+    combo, how_of = np.unique((key_of * 2 + no_year) * 2 + non_res, return_inverse=True)
+    notes = ["; ".join([looked[c // 4][1], *(["default year"] if c // 2 % 2 else []), *(["non-residential use"] if c % 2 else [])])
+             for c in combo.tolist()]
+    how = np.array(notes, dtype=object)[how_of.reshape(-1)]
     out = pd.DataFrame(
         {
-            "building_id": buildings["building_id"].astype(str).to_numpy(),
-            "tabula_code": picked["tabula_code"].to_numpy(),
+            "building_id": buildings["building_id"].astype(str).array,
+            "tabula_code": table["tabula_code"].to_numpy()[rows],
             "building_class": cls,
             "subtype": sub,
             "period": period.astype(int),
@@ -396,12 +397,27 @@ def assign_typology(
             "typology_source": how,
         }
     )
-    src = picked["source"].to_numpy() if "source" in picked else np.array([f"typology {c}" for c in picked["tabula_code"]])
-    src = pd.array(src, dtype=out["building_id"].dtype)  # converted to the string dtype once, not once per parameter
+    # the columns of the picked table rows only (not a copy of its every column per building)
+    src = table["source"].to_numpy() if "source" in table else np.array([f"typology {c}" for c in table["tabula_code"]])
+    src = pd.array(src[rows], dtype=out["building_id"].dtype)  # converted to the string dtype once, not once per parameter
     for name in PARAMETERS:
-        out[name] = picked[name].to_numpy(dtype=float)
+        out[name] = table[name].to_numpy(dtype=float)[rows]
         out[f"{name}_source"] = src
     return out
+
+
+#: Values of ``use`` (lower-cased) that :func:`assign_typology` takes as residential.
+RESIDENTIAL_USES = frozenset({"residential", "", "house", "apartments", "dwelling"})
+
+
+def _codes(cls: np.ndarray, sub: np.ndarray, period: np.ndarray) -> tuple[np.ndarray, int]:
+    """A code per building for its (class, subtype, period) and the number of codes (0..n-1, in no particular order)."""
+    parts = [pd.factorize(np.asarray(x))[0] for x in (cls, sub, period)]
+    key = np.zeros(len(cls), dtype=np.int64)
+    for p in parts:
+        key = key * (int(p.max(initial=0)) + 1) + p
+    values, code = np.unique(key, return_inverse=True)
+    return code.reshape(-1), len(values)
 
 
 def apply_overrides(params: pd.DataFrame, overrides: pd.DataFrame | Mapping | None, *, label: str = "user") -> pd.DataFrame:

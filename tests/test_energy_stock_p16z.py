@@ -1,0 +1,31 @@
+"""Stock model plumbing of issue 16's ninth look: row selection of the envelope."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+@pytest.mark.parametrize("keep", [[True, False, True, True], [False] * 4, [True] * 4])
+def test_rows_of_equals_a_boolean_selection(keep):
+    from twin.energy.stock import rows_of
+
+    shared = pd.array(["TABULA a", "TABULA b", None, "TABULA a"], dtype="str")
+    frame = pd.DataFrame({"building_id": pd.array(["w", "x", "y", "z"], dtype="str"), "u_wall_w_m2k": [1.0, 2.0, np.nan, 4.0],
+                          "n": np.arange(4), "flag": [True, False, True, False]})
+    for k in range(3):  # columns sharing one string array, as the envelope's sources
+        frame[f"p{k}_source"] = shared
+    frame["when"] = pd.to_datetime(["2020-01-01", "2021-01-01", None, "2023-01-01"])
+    got = rows_of(frame, np.array(keep))
+    want = frame[np.array(keep)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert list(got.dtypes) == list(want.dtypes)
+
+
+def test_rows_of_with_repeated_column_names():
+    from twin.energy.stock import rows_of
+
+    frame = pd.DataFrame([[1.0, "a"], [2.0, "b"], [3.0, "c"]], columns=["x", "x"])
+    keep = np.array([True, False, True])
+    pd.testing.assert_frame_equal(rows_of(frame, keep), frame[keep].reset_index(drop=True), check_exact=True)

@@ -75,7 +75,8 @@ def _osmium_expectation(path) -> dict[str, set[str]]:
 def _check_against_osmium(path, result) -> None:
     expect = _osmium_expectation(path)
     assert set(result.layers["buildings"]["building_id"]) == expect["buildings"]
-    seen = set(result.layers["links"]["source_id"]) | {d.obj for d in result.dropped}
+    # restriction relations the streets could not use are reported too (twin.ingest.osm_restrictions)
+    seen = set(result.layers["links"]["source_id"]) | {d.obj for d in result.dropped if not d.reason.startswith("turn restriction not used")}
     assert seen == expect["streets"]
     pois = result.layers["pois"]
     assert {p for p in pois["poi_id"] if p.startswith("osm:node/")} == expect["poi_nodes"]
@@ -115,7 +116,7 @@ def test_dispatch_and_scene_take_osm(tmp_path):
 def test_layer_selection_and_errors(tmp_path):
     path = shared_path("gis", "osmnx_planet_10.068_48.135_10.071_48.137.osm")
     assert set(read_osm(path, layer="buildings").layers) == {"buildings"}
-    assert set(read_osm(path, layers=("streets",)).layers) == {"nodes", "links"}
+    assert set(read_osm(path, layers=("streets",)).layers) == {"nodes", "links", "turn_restrictions"}
     with pytest.raises(InputError, match="unknown target layer"):
         read_osm(path, layer="rivers")
     with pytest.raises(InputError, match="WGS84"):

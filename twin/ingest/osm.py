@@ -14,7 +14,9 @@ decompressed to a temporary file first (GDAL cannot read bzip2).
   ``amenity``, ``shop``, ``office``, ``craft``, ``healthcare``, ``religion``, ``tourism``,
   ``leisure``, ``landuse``, ``name``), inference and documented defaults
   (:mod:`twin.ingest.attributes`, :mod:`twin.ingest.defaults`);
-* streets: ways with ``highway=*`` -> nodes and directed links (:mod:`twin.ingest.streets`);
+* streets: ways with ``highway=*`` -> nodes and directed links (:mod:`twin.ingest.streets`),
+  and the ``type=restriction`` relations mapped to that network -> ``turn_restrictions``
+  (:mod:`twin.ingest.osm_restrictions`; the ones that cannot be mapped are dropped with a reason);
 * landcover: other areas with ``landuse``, ``leisure``, ``natural`` or ``amenity`` in the class
   table (e.g. ``amenity=parking|school``), sealed fraction from the table;
 * pois: nodes with a service tag (``amenity``, ``shop``, ``leisure``, ``healthcare`` ...), and a
@@ -41,7 +43,9 @@ import pandas as pd
 
 from twin.errors import InputError, ParseError
 from twin.ingest.defaults import landcover_class, load_defaults
+from twin.ingest.osm_restrictions import restriction_table
 from twin.ingest.result import IngestResult
+from twin.ingest.streets import default_snap
 from twin.ingest.vector import (
     TARGET_LAYERS,
     _is_building,
@@ -238,9 +242,13 @@ def read_osm(
         if "streets" in wanted:
             lines = _read_layer(readable, "lines", None, path)
             lines = lines[lines["highway"].notna().to_numpy()] if "highway" in lines else lines.iloc[:0]
-            nodes, links = streets_from_frame(lines, feature_ids(lines, "osm", "way"), result, node_prefix=f"osm:{_stem(path)}", table=table)
+            prefix = f"osm:{_stem(path)}"
+            nodes, links = streets_from_frame(lines, feature_ids(lines, "osm", "way"), result, node_prefix=prefix, table=table)
             result.layers["nodes"] = nodes
             result.layers["links"] = links
+            result.layers["turn_restrictions"] = restriction_table(
+                readable, nodes, links, node_prefix=prefix, snap_deg=default_snap(OSM_CRS, table), result=result
+            )
     return result
 
 

@@ -289,6 +289,24 @@ def _empty_network(crs) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     return empty_layer("nodes", crs=crs), empty_layer("links", crs=crs)
 
 
+def default_snap(crs, table: dict | None = None) -> float:
+    """Snapping grid of street vertices in units of ``crs``: ``streets.snap_deg`` (degree) of the
+    defaults table in a geographic CRS, ``streets.snap_m`` (m) in a projected one."""
+    st = (table if table is not None else load_defaults())["streets"]
+    return float(st["snap_deg"] if pyproj.CRS.from_user_input(crs).is_geographic else st["snap_m"])
+
+
+def snap_cells(coords: np.ndarray, snap: float) -> np.ndarray:
+    """Grid cell ``(x, y)`` (int64) of every coordinate pair on a grid of ``snap`` CRS units."""
+    return np.floor(np.asarray(coords, dtype=np.float64) / snap + 0.5).astype(np.int64)
+
+
+def cell_node_ids(node_prefix: str, cells: np.ndarray) -> np.ndarray:
+    """Node ids ``<node_prefix>:<x cell>_<y cell>`` of grid cells (:func:`snap_cells`)."""
+    cells = np.asarray(cells, dtype=np.int64).reshape(-1, 2)
+    return _join(np.full(len(cells), node_prefix + ":", dtype=object), "", cells[:, 0], "_", cells[:, 1])
+
+
 def build_network(
     lines: gpd.GeoDataFrame,
     *,
@@ -328,11 +346,9 @@ def build_network(
         layers (:mod:`twin.scene.schema`).
     """
     table = defaults if defaults is not None else load_defaults()
-    st = table["streets"]
     crs = lines.crs
-    geographic = pyproj.CRS.from_user_input(crs).is_geographic
     if snap is None:
-        snap = float(st["snap_deg"] if geographic else st["snap_m"])
+        snap = default_snap(crs, table)
     drop = drop or (lambda obj, reason: None)
     source_ids = np.asarray(source_ids, dtype=object)
     names = np.full(len(lines), "", dtype=object) if names is None else np.asarray(names, dtype=object)
@@ -357,7 +373,7 @@ def build_network(
     coords, part = shapely.get_coordinates(parts, return_index=True)
     if len(coords) == 0:
         return _empty_network(crs)
-    q = np.floor(coords / snap + 0.5).astype(np.int64)
+    q = snap_cells(coords, snap)
     key = _pack(q)
     # drop consecutive repeats of a vertex within a part
     repeat = np.zeros(len(key), dtype=bool)
@@ -439,7 +455,7 @@ def build_network(
     first_occ = np.full(vid.max() + 1 if len(vid) else 0, -1, dtype=np.int64)
     first_occ[vid[::-1]] = np.arange(len(vid))[::-1]
     node_q = q[first_occ[used]]
-    node_ids = _join(np.full(len(node_q), node_prefix + ":", dtype=object), "", node_q[:, 0], "_", node_q[:, 1])
+    node_ids = cell_node_ids(node_prefix, node_q)
     node_xy = coords[first_occ[used]]
     lookup = np.full(len(first_occ), -1, dtype=np.int64)
     lookup[used] = np.arange(len(used))
@@ -476,4 +492,4 @@ def build_network(
     return nodes, links
 
 
-__all__ = ["build_network", "parse_maxspeed", "street_attributes"]
+__all__ = ["build_network", "cell_node_ids", "default_snap", "parse_maxspeed", "snap_cells", "street_attributes"]

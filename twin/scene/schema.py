@@ -14,6 +14,8 @@ elements     Building elements: wall, roof, floor, window, door, with area, orie
              U-value, construction layers and boundary kind.
 nodes        Street-network nodes (intersections and ends).
 links        Directed street-network links between nodes.
+turn_restrictions  OSM ``type=restriction`` relations mapped to the street network (from way,
+             via node, to way), and the ones that could not be mapped with the reason.
 landcover    Land-cover polygons with a sealed fraction.
 soil         Soil texture polygons.
 pois         Points of interest / essential services (schools, parks, shops...).
@@ -146,6 +148,15 @@ LAYERS: dict[str, tuple[Column, ...]] = {
         _c("road_class", "string", "OSM highway class or equivalent", False, ""),
         _c("source_id", "string", "Native id of the street line", False, ""),
         _c("geometry", "geometry", "LineString in the scene CRS, from tail to head"),
+    ),
+    "turn_restrictions": (
+        _c("restriction_id", "string", "Stable id of the relation (osm:relation/<id>)"),
+        _c("kind", "string", "OSM restriction value: no_left_turn, only_straight_on, ... ('' unknown)", False, ""),
+        _c("from_way", "string", "Source id of the from way (osm:way/<id>, the links' source_id; '' none)", False, ""),
+        _c("via_node", "string", "Node of the nodes layer where the turn is made ('' not mapped)", False, ""),
+        _c("to_way", "string", "Source id of the to way (osm:way/<id>; '' none)", False, ""),
+        _c("via_osm", "string", "The relation's via member(s) in the file: osm:node/<id>, or osm:way/<id>,... ('' none)", False, ""),
+        _c("reason", "string", "Why the restriction cannot be applied ('' usable)", False, ""),
     ),
     "landcover": (
         _c("landcover_id", "string", "Stable id"),

@@ -16,8 +16,14 @@ app = typer.Typer(
 
 @app.command("assign")
 def assign_command(
-    net: Annotated[Path, typer.Option("--net", help="Network file (*_net.tntp)")],
-    trips: Annotated[Path, typer.Option("--trips", help="Demand file (*_trips.tntp)")],
+    net: Annotated[Path | None, typer.Option("--net", help="Network file (*_net.tntp)")] = None,
+    trips: Annotated[Path | None, typer.Option("--trips", help="Demand file (*_trips.tntp)")] = None,
+    scene: Annotated[list[Path] | None, typer.Option("--scene", help="Instead of --net/--trips: scene folder or files (repeatable), with --demand")] = None,
+    demand: Annotated[Path | None, typer.Option("--demand", help="With --scene: OD table CSV (origin, destination node ids, flow_veh_h)")] = None,
+    restrictions: Annotated[bool, typer.Option("--restrictions/--no-restrictions",
+                                               help="With --scene: ban the turns of the scene's OSM turn restrictions")] = True,
+    crs: Annotated[str | None, typer.Option("--crs", help="With --scene: CRS of input files that declare none")] = None,
+    scene_crs: Annotated[str, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene")] = "EPSG:31370",
     algorithm: Annotated[str, typer.Option("--algorithm", "-a", help="fw, cfw, bfw or b (Algorithm B, bush-based)")] = "b",
     gap: Annotated[float, typer.Option("--gap", "-g", help="Target relative gap (TSTT - SPTT) / TSTT")] = 1e-6,
     max_iter: Annotated[int | None, typer.Option("--max-iter", "-n", help="Iteration limit")] = None,
@@ -33,6 +39,10 @@ def assign_command(
     Beckmann objective, total system travel cost and time, and wall time. Costs are in the
     network file's units; the generalized cost adds the toll and distance weights of the
     network's README (ChicagoSketch: 0.02 per cent, 0.04 per mile).
+
+    With --scene and --demand instead of --net and --trips: the scene's car network (times in s,
+    flows in veh/h; twin.traffic.assign_commands), with the scene's OSM turn restrictions applied
+    (the count is printed; --no-restrictions leaves them out).
 
     Exit status: 0 converged; 1 not converged within --max-iter (the results are still printed
     and written, and one line ``twin: warning: not converged ...`` goes to stderr); 2 bad input
@@ -57,23 +67,43 @@ def assign_command(
         if value is not None and not (math.isfinite(value) and value >= 0):
             raise InputError(f"must be a finite number >= 0, got {value}", field=option)
     check_output(output, (".csv", ".parquet"), "--output")
-    t_read = time.perf_counter()
-    network = read_network(net, toll_factor=toll_factor, distance_factor=distance_factor)
-    demand = read_trips(trips, n_zones=network.n_zones)
-    read_s = time.perf_counter() - t_read
-    if not demand.total > 0:
-        raise InputError("the trips file holds no demand (every OD flow is 0): nothing to assign", path=trips, field="flow")
 
     def show(rec) -> None:
         typer.echo(f"  iter {rec.iteration:5d}  gap {rec.relative_gap:.3e}  beckmann {rec.beckmann:.6f}  t {rec.elapsed_s:8.3f} s")
 
-    if not as_json and not quiet:
-        typer.echo(f"{network!r}; demand {demand.total:.2f}; algorithm {algo}, target gap {gap:g}")
-    result = assign(network, demand, algorithm=algo, gap=gap, max_iter=max_iter, callback=None if (as_json or quiet) else show)
-    summary = result.summary()
-    summary["read_s"] = read_s
-    if output is not None:
-        summary["output"] = str(result.write(output))
+    t_read = time.perf_counter()
+    if scene:
+        from twin.traffic.assign_commands import run_scene_assign
+
+        for option, value in (("--net", net), ("--trips", trips), ("--toll-factor", toll_factor), ("--distance-factor", distance_factor)):
+            if value is not None:
+                raise InputError("not with --scene (a scene assignment reads the scene and --demand)", field=option)
+        if demand is None:
+            raise InputError("--scene needs --demand (CSV: origin, destination, flow_veh_h)", field="--demand")
+        result, summary = run_scene_assign(list(scene), demand=demand, algorithm=algo, gap=gap, max_iter=max_iter, output=output, crs=crs, scene_crs=scene_crs,
+                                           restrictions=restrictions, callback=None if (as_json or quiet) else show)  # fmt: skip
+        summary["read_s"] = max(time.perf_counter() - t_read - result.wall_s, 0.0)  # scene, network and demand
+        if not as_json:
+            typer.echo(f"{summary['network']}; {summary['zones']} zones, demand {summary['demand_veh_h']:.2f} veh/h")
+            typer.echo(f"  turn restrictions            {restriction_line(summary)}")
+    else:
+        if net is None or trips is None:
+            raise InputError("give --net and --trips (TNTP files), or --scene and --demand", field="--net" if net is None else "--trips")
+        if demand is not None:
+            raise InputError("only with --scene (a TNTP network takes --trips)", field="--demand")
+        network = read_network(net, toll_factor=toll_factor, distance_factor=distance_factor)
+        trip_table = read_trips(trips, n_zones=network.n_zones)
+        read_s = time.perf_counter() - t_read
+        if not trip_table.total > 0:
+            raise InputError("the trips file holds no demand (every OD flow is 0): nothing to assign", path=trips, field="flow")
+        if not as_json and not quiet:
+            typer.echo(f"{network!r}; demand {trip_table.total:.2f}; algorithm {algo}, target gap {gap:g}")
+        result = assign(network, trip_table, algorithm=algo, gap=gap, max_iter=max_iter, callback=None if (as_json or quiet) else show)
+        summary = result.summary()
+        summary["read_s"] = read_s
+        if output is not None:
+            summary["output"] = str(result.write(output))
+    read_s = summary.get("read_s", 0.0)
     if as_json:
         summary["history"] = [rec.__dict__ for rec in result.history]
         typer.echo(to_json_text(summary))
@@ -238,6 +268,8 @@ def simulate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
     signals: Annotated[bool, typer.Option("--signals/--no-signals",
                                           help="Pretimed signals (stop-line capacity s g) at the nodes the scene flags as signalised")] = True,
+    restrictions: Annotated[bool, typer.Option("--restrictions/--no-restrictions",
+                                               help="Ban the turns of the scene's OSM turn restrictions (its turn_restrictions layer)")] = True,
 ) -> None:
     """Dynamic network loading (link transmission model with queues and spillback).
 
@@ -249,17 +281,27 @@ def simulate_command(
     from twin.traffic.dynamic_commands import run_simulate
 
     s = run_simulate(list(source), demand=demand, dt_s=dt, duration_s=duration, routes=routes, output=output, timeseries=timeseries, crs=crs, scene_crs=scene_crs,
-                     signals=signals)
+                     signals=signals, restrictions=restrictions)
     if as_json:
         typer.echo(to_json_text(s))
         return
     typer.echo(f"{s['network']}; dt {s['dt_s']:g} s, {s['steps']} steps, routes {s['route_choice']}")
+    if "turn_restrictions" in s:
+        typer.echo(f"  turn restrictions            {restriction_line(s)}")
     for key in ("generated_veh", "arrived_veh", "in_network_end_veh", "waiting_end_veh", "total_travel_time_veh_h", "total_delay_veh_h", "vehicle_km", "mean_trip_time_s"):
         typer.echo(f"  {key:28s} {s[key]:.3f}")
     typer.echo(f"  wall time                    {s['wall_time_s']:.3f} s ({s['vehicles_per_s']:.0f} veh/s, {s['link_steps_per_s']:.0f} link-steps/s)")
     for key in ("output", "timeseries"):
         if key in s:
             typer.echo(f"  {key:28s} {s[key]}")
+
+
+def restriction_line(s: dict) -> str:
+    """How many of the scene's turn restrictions a run applied (``--no-restrictions``: off)."""
+    if s["turn_restrictions"] == "off":
+        return "off (--no-restrictions)"
+    return (f"{s['turn_restrictions_applied']} of {s['turn_restrictions']} applied ({s['restriction_banned_turns']} banned turns); "
+            f"{s['turn_restrictions_skipped']} not applicable (reasons: --json)")
 
 
 @app.command("access")

@@ -77,15 +77,18 @@ def run_simulate(
     crs: str | None,
     scene_crs: str,
     signals: bool = True,
+    restrictions: bool = True,
 ) -> dict[str, Any]:
     """Dynamic loading of a scenario folder (grid11 format) or of a scene's car network + demand CSV.
 
     ``signals`` (scenes only): the nodes the scene flags as signalised (``signalised`` column of
     its nodes, :func:`twin.traffic.signals.mark_signals`) get pretimed signals of the default
     :class:`~twin.traffic.signals.SignalTiming` (stop-line capacity ``s g``,
-    :mod:`twin.traffic.dynamic_turns`); False: no signals. OSM turn restrictions are not read
-    here: a scene keeps the ways, not the ``restriction`` relations (use
-    :func:`twin.traffic.turns.read_osm_restrictions` and ``simulate(banned_turns=...)``).
+    :mod:`twin.traffic.dynamic_turns`); False: no signals. ``restrictions`` (scenes only): the
+    scene's OSM turn restrictions (its ``turn_restrictions`` layer,
+    :func:`twin.traffic.scene_turns.scene_banned_turns`) are banned turns of the car network; the
+    summary counts them (``turn_restrictions_applied``, ``..._skipped``, ``restriction_banned_turns``); False:
+    none (``turn_restrictions_applied`` 0, ``turn_restrictions`` ``"off"``).
 
     Every option and output path is checked before anything is read or computed: ``routes``
     one of :data:`CLI_ROUTES`, ``dt_s`` and ``duration_s`` finite and within
@@ -110,6 +113,7 @@ def run_simulate(
     check_sources(source, "SOURCE")
     settings: dict[str, Any] = {}
     options: dict[str, Any] = {}
+    restriction_counts: dict[str, Any] = {}
     if len(source) == 1 and source[0].is_dir() and (source[0] / "links.csv").exists():
         sc = read_scenario(source[0])
         net, dyn, dem, settings = sc.network, sc.dynamics, sc.demand, sc.settings
@@ -139,6 +143,7 @@ def run_simulate(
             flagged = signalised_nodes(net)
             if flagged:
                 options["signals"] = flagged
+        restriction_counts = scene_restriction_options(scene, net, restrictions, options)
     from twin.traffic.dynamic import demand_arrays
 
     demand_path = demand if demand is not None else source[0] / "demand.csv"
@@ -146,6 +151,7 @@ def run_simulate(
     options.update({"dt_s": float(dt_s), "duration_s": duration_s, "route_choice": routes})
     result = simulate(net, dem, dynamics=dyn, **options)
     summary: dict[str, Any] = {"network": repr(net), "dt_s": float(dt_s), "steps": result.n_steps, **result.totals(), **{k: v for k, v in result.meta.items() if np.isscalar(v)}}
+    summary.update(restriction_counts)
     summary["vehicles_per_s"] = summary["generated_veh"] / max(result.meta["wall_time_s"], 1e-12)
     summary["link_steps_per_s"] = summary["link_steps"] / max(result.meta["wall_time_s"], 1e-12)
     if output is not None:
@@ -163,6 +169,20 @@ def run_simulate(
             write_frame(frame, timeseries)
         summary["timeseries"] = str(timeseries)
     return summary
+
+
+def scene_restriction_options(scene: Any, net: Any, restrictions: bool, options: dict[str, Any]) -> dict[str, Any]:
+    """The scene's turn restrictions on ``net``: ``options['banned_turns']`` set when any turn is
+    banned; returns the counts for the summary (:meth:`twin.traffic.scene_turns.SceneTurns.summary`,
+    with ``turn_restrictions`` ``"off"`` and 0 applied when ``restrictions`` is False)."""
+    if not restrictions:
+        return {"turn_restrictions": "off", "turn_restrictions_applied": 0}
+    from twin.traffic.scene_turns import banned_turns_of_scene
+
+    turns = banned_turns_of_scene(scene, net)
+    if turns.banned:
+        options["banned_turns"] = turns.banned
+    return turns.summary()
 
 
 def run_access(

@@ -308,7 +308,8 @@ class Network:
         -------
         Network
             ``free_flow_time`` = ``length_m / free_speed_m_s`` in s, ``capacity`` in veh/h,
-            ``length`` in m, ``fixed_cost`` 0. ``meta['link_index']`` maps back to scene rows.
+            ``length`` in m, ``fixed_cost`` 0. ``meta['link_index']`` maps back to scene rows;
+            ``meta['osm_way_id']`` is the OSM way of every stored link (:func:`osm_way_ids`).
         """
         from twin.scene.schema import MODES
 
@@ -371,6 +372,7 @@ class Network:
             name=str(getattr(scene, "name", "scene")),
             meta={"mode": mode, "source": "scene", "link_index": sel.index.to_numpy()},
         )
+        net.meta["osm_way_id"] = osm_way_ids(net.link_ids)
         if "lanes" in sel.columns:
             import pandas as pd
 
@@ -422,7 +424,7 @@ class Network:
             time_unit=self.time_unit,
             length_unit=self.length_unit,
             name=self.name,
-            meta={k: (v[keep] if k == "lanes" else v) for k, v in self.meta.items() if not k.startswith("_") and k != "link_index"},
+            meta={k: (v[keep] if k in ("lanes", "osm_way_id") else v) for k, v in self.meta.items() if not k.startswith("_") and k != "link_index"},
         )
 
     def links_frame(self) -> pd.DataFrame:
@@ -450,3 +452,21 @@ class Network:
             f"Network({self.name!r}: {self.n_nodes} nodes, {self.n_links} links, {self.n_zones} zones, "
             f"first thru node index {self.first_thru_node}, time in {self.time_unit})"
         )
+
+
+OSM_WAY_PREFIX = "osm:way/"
+"""Start of a scene link id built from an OSM way: ``osm:way/<id>:<piece>:f|b``
+(:func:`twin.ingest.streets.build_network`)."""
+
+
+def _way_of(link_id: Any) -> int:
+    text = str(link_id)
+    if not text.startswith(OSM_WAY_PREFIX):
+        return -1
+    digits = text[len(OSM_WAY_PREFIX) :].split(":", 1)
+    return int(digits[0]) if len(digits) == 2 and digits[0].isdigit() else -1
+
+
+def osm_way_ids(link_ids: Sequence[Any]) -> np.ndarray:
+    """OSM way id (int64) of every link id ``osm:way/<id>:<piece>:f|b``; -1 for other ids."""
+    return np.fromiter((_way_of(k) for k in link_ids), dtype=np.int64, count=len(link_ids))

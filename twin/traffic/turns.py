@@ -163,30 +163,59 @@ def osm_banned_turns(network: Network, restrictions: OsmRestrictions | Iterable[
         ``to`` way does not leave, its ``via`` node in the network (ways and node that do not meet).
     """
     items = restrictions.restrictions if isinstance(restrictions, OsmRestrictions) else list(restrictions)
-    ways = network.meta.get("osm_way_id")
-    if ways is None:
-        raise InputError("OSM turn restrictions need a network with meta['osm_way_id'] per link", field="osm_way_id")
-    ways = np.asarray([int(w) for w in ways])
+    ways = network_way_ids(network)
     node_of = {str(v): k for k, v in enumerate(network.node_ids)}
     banned: list[tuple[int, int]] = []
     for r in items:
         if r.via_node is None:
             continue
         v = node_of.get(str(r.via_node))
-        ins = np.flatnonzero((ways == r.from_way) & (network.to_node == v)) if v is not None else np.empty(0, dtype=int)
-        outs = np.flatnonzero((ways == r.to_way) & (network.from_node == v)) if v is not None else np.empty(0, dtype=int)
-        if ins.size == 0 or outs.size == 0:
+        turns = restriction_turns(network, ways, v, r.from_way, r.to_way, mandatory=r.mandatory) if v is not None else None
+        if turns is None:
             raise InputError(
                 f"turn restriction {r.kind}: from way {r.from_way} and to way {r.to_way} do not meet at via node {r.via_node} in the network",
                 obj=f"relation {r.relation_id}",
                 field="via",
             )
-        if r.mandatory:
-            others = [j for j in range(int(network.out_start[v]), int(network.out_start[v + 1])) if j not in set(outs.tolist())]
-            banned += [(int(i), int(j)) for i in ins for j in others]
-        else:
-            banned += [(int(i), int(j)) for i in ins for j in outs]
+        banned += turns
     return banned
+
+
+def network_way_ids(network: Network) -> np.ndarray:
+    """``network.meta['osm_way_id']`` as int64 (one per stored link; -1 for a link of no way).
+
+    Raises
+    ------
+    InputError
+        The network has no ``osm_way_id``, or not one per link.
+    """
+    ways = network.meta.get("osm_way_id")
+    if ways is None:
+        raise InputError("OSM turn restrictions need a network with meta['osm_way_id'] per link", field="osm_way_id")
+    ways = np.asarray([int(w) for w in ways], dtype=np.int64)
+    if ways.shape != (network.n_links,):
+        raise InputError(f"meta['osm_way_id'] needs one way id per link ({network.n_links}), got {ways.size}", field="osm_way_id")
+    return ways
+
+
+def restriction_turns(network: Network, ways: np.ndarray, via: int, from_way: int, to_way: int, *, mandatory: bool) -> list[tuple[int, int]] | None:
+    """Banned turns ``(in_link, out_link)`` of one restriction at node index ``via``.
+
+    ``ways``: OSM way id of every stored link (:func:`network_way_ids`). ``no_*`` bans the
+    turns from the links of ``from_way`` entering ``via`` to the links of ``to_way`` leaving it;
+    ``only_*`` (``mandatory``) bans every other turn out of those in-links at ``via``. None when
+    no link of ``from_way`` enters or no link of ``to_way`` leaves ``via`` (the ways do not meet
+    there in this network).
+    """
+    ins = np.flatnonzero((ways == from_way) & (network.to_node == via))
+    outs = np.flatnonzero((ways == to_way) & (network.from_node == via))
+    if ins.size == 0 or outs.size == 0:
+        return None
+    if mandatory:
+        allowed = set(outs.tolist())
+        others = [j for j in range(int(network.out_start[via]), int(network.out_start[via + 1])) if j not in allowed]
+        return [(int(i), int(j)) for i in ins for j in others]
+    return [(int(i), int(j)) for i in ins for j in outs]
 
 
 @dataclass(eq=False)

@@ -1,0 +1,117 @@
+"""The work behind ``twin traffic assign --scene``: static user equilibrium on a scene's car network.
+
+The demand is a CSV table of hourly OD flows between nodes of the scene (``origin``,
+``destination``: node ids of its ``nodes`` layer; ``flow_veh_h``: vehicles per hour). The zones
+are those nodes (in order of first appearance), through nodes like any other
+(:meth:`twin.traffic.network.Network.from_scene`, free-flow times in seconds, BPR delay). The
+scene's OSM turn restrictions (``turn_restrictions`` layer,
+:func:`twin.traffic.scene_turns.scene_banned_turns`) are applied by default: the assignment then
+runs on the turn-expanded network (:func:`twin.traffic.turns.expand_turns`) and its flows,
+costs and times are mapped back to the scene's links.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from twin.errors import InputError
+
+DEMAND_COLUMNS = ("origin", "destination", "flow_veh_h")
+"""Columns of the demand table of a scene assignment."""
+
+
+def read_node_demand(path: Path, node_ids: set[str]) -> tuple[list[str], np.ndarray]:
+    """Zones (node ids, in order of first appearance) and the OD matrix (veh/h) of a demand CSV.
+
+    Raises
+    ------
+    InputError
+        Unreadable file, a missing column, a node that is not in the scene, a flow that is not a
+        finite number >= 0 (naming the file, the row and the column), or no demand at all.
+    """
+    import pandas as pd
+
+    from twin.io.paths import check_input_file
+
+    check_input_file(path, field="--demand", what="demand table")
+    try:
+        frame = pd.read_csv(path, dtype={"origin": str, "destination": str})
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the demand table: {' '.join(str(exc).split())}", path=path) from None
+    for col in DEMAND_COLUMNS:
+        if col not in frame.columns:
+            raise InputError(f"the demand table needs the columns {', '.join(DEMAND_COLUMNS)}", path=path, field=col)
+    flow = pd.to_numeric(frame["flow_veh_h"], errors="coerce").to_numpy(np.float64)
+    bad = np.flatnonzero(~(np.isfinite(flow) & (flow >= 0)))
+    if bad.size:
+        raise InputError(f"must be a finite number >= 0 (veh/h), got {frame['flow_veh_h'].iloc[bad[0]]!r}", path=path, obj=f"row {bad[0] + 2}", field="flow_veh_h")
+    for col in ("origin", "destination"):
+        unknown = [i for i, v in enumerate(frame[col].astype(str)) if v not in node_ids]
+        if unknown:
+            raise InputError(f"node {frame[col].iloc[unknown[0]]!r} is not a node of the scene's street network", path=path, obj=f"row {unknown[0] + 2}", field=col)
+    zones = list(dict.fromkeys([*frame["origin"].astype(str), *frame["destination"].astype(str)]))
+    index = {z: k for k, z in enumerate(zones)}
+    matrix = np.zeros((len(zones), len(zones)))
+    np.add.at(matrix, (frame["origin"].astype(str).map(index).to_numpy(), frame["destination"].astype(str).map(index).to_numpy()), flow)
+    np.fill_diagonal(matrix, 0.0)
+    if not matrix.sum() > 0:
+        raise InputError("the demand table holds no demand between different nodes: nothing to assign", path=path, field="flow_veh_h")
+    return zones, matrix
+
+
+def run_scene_assign(
+    source: list[Path],
+    *,
+    demand: Path,
+    algorithm: str,
+    gap: float,
+    max_iter: int | None,
+    output: Path | None,
+    crs: str | None,
+    scene_crs: str,
+    restrictions: bool = True,
+    callback: Any = None,
+) -> tuple[Any, dict[str, Any]]:
+    """Static user equilibrium of the demand table on the scene's car network.
+
+    Returns the :class:`~twin.traffic.results.AssignmentResult` on the scene's links (flows in
+    veh/h, times in s) and the summary (its :meth:`~twin.traffic.results.AssignmentResult.summary`,
+    the network, the restriction counts of
+    :func:`twin.traffic.dynamic_commands.scene_restriction_options` and the output path).
+    """
+    from twin.traffic.assign import assign
+    from twin.traffic.dynamic_commands import check_output, check_sources, scene_from_files, scene_restriction_options
+    from twin.traffic.network import Network
+    from twin.traffic.turns import expand_turns
+
+    check_output(output, (".csv", ".parquet"), "--output")
+    check_sources(source, "--scene")
+    scene = scene_from_files(source, crs, scene_crs)
+    street_nodes = set(scene.links["from_node"].astype(str)) | set(scene.links["to_node"].astype(str))
+    zones, matrix = read_node_demand(demand, street_nodes)
+    net = Network.from_scene(scene, mode="car", zones=zones)
+    options: dict[str, Any] = {}
+    counts = scene_restriction_options(scene, net, restrictions, options)
+    banned = options.get("banned_turns", [])
+    if banned:
+        turned = expand_turns(net, banned=banned)
+        raw = assign(turned.network, matrix, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
+        keep = turned.link_of >= 0
+        cost = np.zeros(net.n_links)
+        time = np.zeros(net.n_links)
+        cost[turned.link_of[keep]] = raw.cost[keep]
+        time[turned.link_of[keep]] = raw.time[keep]
+        result = replace(raw, network=net, flow=turned.link_flow(raw.flow), cost=cost, time=time, origin_flows=None)
+    else:
+        result = assign(net, matrix, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
+    summary = {**result.summary(), "network": repr(net), "zones": len(zones), "demand_veh_h": float(matrix.sum()), **counts}
+    if output is not None:
+        summary["output"] = str(result.write(output))
+    return result, summary
+
+
+__all__ = ["DEMAND_COLUMNS", "read_node_demand", "run_scene_assign"]

@@ -206,12 +206,15 @@ OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
     <member type="way" ref="50" role="to"/><tag k="type" v="restriction"/><tag k="restriction" v="no_left_turn"/></relation>
   <relation id="104"><member type="way" ref="20" role="from"/><member type="node" ref="3" role="via"/>
     <member type="way" ref="60" role="to"/><tag k="type" v="restriction"/><tag k="restriction" v="no_right_turn"/></relation>
+  <relation id="105"><member type="way" ref="20" role="from"/><member type="node" ref="2" role="via"/>
+    <member type="way" ref="30" role="to"/><tag k="type" v="restriction"/><tag k="restriction:hgv" v="no_right_turn"/></relation>
 </osm>
 """
 """A cross at node 2: way 10 from the west, 20 to the east, 30 to the north, 40 from the south;
 way 50 joins 4 (north) to 3 (east) through 6; way 60 is closed to every mode. Relation 100:
 no left turn 10 -> 30 at 2; 101: only right 40 -> 20 at 2; 102: ways 10 and 20 do not meet at
-node 3 (way 10 ends at 2); 103: a via way; 104: its to way is not a street of the scene."""
+node 3 (way 10 ends at 2); 103: a via way; 104: its to way is not a street of the scene; 105:
+for lorries only (restriction:hgv), mapped but not binding cars."""
 
 
 def test_hand_made_osm_file(tmp_path: Path) -> None:
@@ -226,7 +229,8 @@ def test_hand_made_osm_file(tmp_path: Path) -> None:
         warnings.simplefilter("ignore")
         scene, results = ingest([path], context=False)
     table = scene.turn_restrictions.set_index("restriction_id")
-    assert list(table.index) == [f"osm:relation/{i}" for i in (100, 101, 102, 103, 104)]
+    assert list(table.index) == [f"osm:relation/{i}" for i in (100, 101, 102, 103, 104, 105)]
+    assert table.loc["osm:relation/105", "reason"] == "" and table.loc["osm:relation/105", "vehicles"] == "hgv"
     assert table.loc["osm:relation/100", "reason"] == "" and table.loc["osm:relation/101", "reason"] == ""
     assert table.loc["osm:relation/102", "reason"] == "from way 10 and to way 20 do not meet at via node 3 in the file"
     assert table.loc["osm:relation/103", "reason"].startswith("via member is a way")
@@ -245,7 +249,8 @@ def test_hand_made_osm_file(tmp_path: Path) -> None:
         ("osm:way/40:0:f", "osm:way/30:0:f"),  # 101: south -> north (straight)
         ("osm:way/40:0:f", "osm:way/40:0:b"),  # 101: U-turn back south
     }
-    assert turns.applied == ["osm:relation/100", "osm:relation/101"] and len(turns.skipped) == 3
+    assert turns.applied == ["osm:relation/100", "osm:relation/101"] and len(turns.skipped) == 4
+    assert turns.skipped[-1] == ("osm:relation/105", "does not bind the car mode (restriction:hgv, except=none)")
 
 
 def _frames_scene(restrictions: pd.DataFrame):
@@ -257,7 +262,7 @@ def _frames_scene(restrictions: pd.DataFrame):
     for way, (a, b) in {1: ("w", "c"), 2: ("c", "e"), 3: ("c", "n")}.items():
         for suffix, (u, v) in (("f", (a, b)), ("b", (b, a))):
             rows.append({"link_id": f"osm:way/{way}:0:{suffix}", "from_node": u, "to_node": v, "length_m": 100.0, "free_speed_m_s": 10.0,
-                         "capacity_veh_h": 600.0, "modes": "car", "source_id": f"osm:way/{way}", "geometry": shapely.LineString([xy[u], xy[v]])})  # fmt: skip
+                         "capacity_veh_h": 600.0, "modes": "car,truck", "source_id": f"osm:way/{way}", "geometry": shapely.LineString([xy[u], xy[v]])})  # fmt: skip
     scene = Scene(crs="EPSG:31370")
     scene.add("links", gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:31370"))
     scene.add("nodes", gpd.GeoDataFrame({"node_id": list(xy)}, geometry=[shapely.Point(p) for p in xy.values()], crs="EPSG:31370"))
@@ -267,7 +272,8 @@ def _frames_scene(restrictions: pd.DataFrame):
 
 def test_hand_made_scene_frames() -> None:
     """no_left_turn 1 -> 3 at c bans exactly west->north; a row with a reason is skipped with it;
-    a via node not on the network is skipped; a malformed way id is an InputError naming it."""
+    a via node not on the network is skipped; restriction:hgv binds lorries, not cars, and
+    except=motorcar exempts cars only; a malformed way id is an InputError naming it."""
     table = pd.DataFrame({
         "restriction_id": ["r1", "r2", "r3"], "kind": ["no_left_turn", "no_right_turn", "no_left_turn"],
         "from_way": ["osm:way/1", "osm:way/2", "osm:way/1"], "via_node": ["c", "", "x"], "to_way": ["osm:way/3", "osm:way/3", "osm:way/3"],
@@ -279,6 +285,10 @@ def test_hand_made_scene_frames() -> None:
     turns = banned_turns_of_scene(scene, net)
     assert [(str(net.link_ids[i]), str(net.link_ids[j])) for i, j in turns.banned] == [("osm:way/1:0:f", "osm:way/3:0:f")]
     assert turns.skipped[0] == ("r2", "ways do not meet") and turns.skipped[1][0] == "r3"
+    lorries = table.iloc[:1].assign(vehicles="hgv")
+    assert scene_banned_turns(net, lorries).banned == [] and len(scene_banned_turns(Network.from_scene(scene, mode="truck"), lorries).banned) == 1
+    cars_exempt = table.iloc[:1].assign(exempt="bicycle;motorcar")
+    assert scene_banned_turns(net, cars_exempt).banned == [] and len(scene_banned_turns(Network.from_scene(scene, mode="truck"), cars_exempt).banned) == 1
     bad = table.iloc[:1].assign(from_way="way 1")
     with pytest.raises(InputError, match="from_way must be an OSM way id") as err:
         scene_banned_turns(net, bad)

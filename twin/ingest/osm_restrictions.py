@@ -17,7 +17,8 @@ when
   mode, or dropped for its geometry), or the via node is not a node of the street network, or no
   link of the from way and no link of the to way touches it.
 
-Which turns are then banned for a mode is decided on that mode's network
+The vehicles a restriction is for (``restriction:<vehicle>``) and those it exempts (``except``)
+are kept; which turns are then banned for a mode is decided on that mode's network
 (:func:`twin.traffic.scene_turns.scene_banned_turns`).
 """
 
@@ -31,7 +32,7 @@ import pandas as pd
 from twin.ingest.result import IngestResult
 from twin.ingest.streets import cell_node_ids, snap_cells
 
-COLUMNS = ("restriction_id", "kind", "from_way", "via_node", "to_way", "via_osm", "reason")
+COLUMNS = ("restriction_id", "kind", "from_way", "via_node", "to_way", "via_osm", "vehicles", "exempt", "reason")
 """Columns of the table, those of the ``turn_restrictions`` layer (:mod:`twin.scene.schema`)."""
 
 
@@ -84,7 +85,7 @@ def restriction_table(
 
     found = read_osm_restrictions(path)
     rows: list[dict[str, str]] = [
-        {"restriction_id": f"osm:relation/{rid}", "kind": "", "from_way": "", "via_node": "", "to_way": "", "via_osm": "", "reason": why}
+        {"restriction_id": f"osm:relation/{rid}", "kind": "", "from_way": "", "via_node": "", "to_way": "", "via_osm": "", "vehicles": "", "exempt": "", "reason": why}
         for rid, why in found.skipped
     ]
     way_ids = {w for r in found.restrictions for w in (r.from_way, r.to_way)}
@@ -124,7 +125,8 @@ def restriction_table(
                 why = ""
             if why:
                 via = ""
-        rows.append({"restriction_id": f"osm:relation/{r.relation_id}", "kind": r.kind, "from_way": frm, "via_node": via, "to_way": to, "via_osm": via_osm, "reason": why})
+        rows.append({"restriction_id": f"osm:relation/{r.relation_id}", "kind": r.kind, "from_way": frm, "via_node": via, "to_way": to, "via_osm": via_osm,
+                     "vehicles": r.vehicles, "exempt": r.exempt, "reason": why})  # fmt: skip
     for row in rows:
         if row["reason"]:
             result.drop(row["restriction_id"], f"turn restriction not used: {row['reason']}")

@@ -156,6 +156,8 @@ LAYERS: dict[str, tuple[Column, ...]] = {
         _c("via_node", "string", "Node of the nodes layer where the turn is made ('' not mapped)", False, ""),
         _c("to_way", "string", "Source id of the to way (osm:way/<id>; '' none)", False, ""),
         _c("via_osm", "string", "The relation's via member(s) in the file: osm:node/<id>, or osm:way/<id>,... ('' none)", False, ""),
+        _c("vehicles", "string", "OSM vehicle the restriction is for (X of restriction:X, e.g. hgv); '' every vehicle", False, ""),
+        _c("exempt", "string", "OSM except tag: vehicles not bound (e.g. bicycle;psv); '' none", False, ""),
         _c("reason", "string", "Why the restriction cannot be applied ('' usable)", False, ""),
     ),
     "landcover": (

@@ -8,9 +8,10 @@ rows into banned turns ``(in_link, out_link)`` of a network built by
 every link (from the link ids ``osm:way/<id>:<piece>:f|b``), with the rule of
 :func:`twin.traffic.turns.restriction_turns` (``no_*``: the turn from the from way to the to way
 at the via node; ``only_*``: every other turn out of the from way there). A usable restriction
-that does not apply to the network's mode (the via node is not on it, or no link of the from
-way enters, or no link of the to way leaves, the via node in that mode) is listed with the
-reason, not an error. A scene without the layer (older scene folders, non-OSM sources) has no
+that does not apply to the network's mode (a restriction for other vehicles, ``restriction:hgv``
+on a car network, or one whose ``except`` names the mode's vehicles: :func:`binds`; the via node
+is not on the network, or no link of the from way enters, or no link of the to way leaves, the
+via node in that mode) is listed with the reason, not an error. A scene without the layer (older scene folders, non-OSM sources) has no
 restrictions.
 """
 
@@ -26,6 +27,25 @@ from twin.traffic.network import Network
 from twin.traffic.turns import network_way_ids, restriction_turns
 
 WAY_PREFIX = "osm:way/"
+
+MODE_VEHICLES: dict[str, frozenset[str]] = {
+    "car": frozenset({"vehicle", "motor_vehicle", "motorcar"}),
+    "truck": frozenset({"vehicle", "motor_vehicle", "hgv", "goods"}),
+    "bus": frozenset({"vehicle", "motor_vehicle", "bus", "psv"}),
+    "bike": frozenset({"vehicle", "bicycle"}),
+    "walk": frozenset(),
+}
+"""OSM access keys of the vehicles of each mode (OSM wiki, Key:access, transport mode
+hierarchy): a restriction for vehicles X (``restriction:X``) binds the mode when X is one of
+them (every vehicle when X is empty, pedestrians never); ``except`` naming one of them exempts it."""
+
+
+def binds(mode: str, vehicles: str, exempt: str) -> bool:
+    """Whether a restriction for ``vehicles`` ('' all) with ``except`` ``exempt`` binds ``mode``."""
+    keys = MODE_VEHICLES.get(mode, MODE_VEHICLES["car"])
+    if not keys or (vehicles and vehicles not in keys):
+        return False
+    return not ({v.strip() for v in exempt.split(";")} & keys)
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,11 @@ def _way(row: pd.Series, column: str) -> int:
     return int(digits)
 
 
+def _text(row: pd.Series, column: str) -> str:
+    value = row.get(column, "")
+    return "" if pd.isna(value) else str(value)
+
+
 def scene_banned_turns(network: Network, table: pd.DataFrame) -> SceneTurns:
     """Banned turns of the restrictions ``table`` (a scene's ``turn_restrictions`` layer) on ``network``.
 
@@ -99,7 +124,7 @@ def scene_banned_turns(network: Network, table: pd.DataFrame) -> SceneTurns:
     mode = network.meta.get("mode", "this")
     for _, row in table.iterrows():
         rid = str(row["restriction_id"])
-        reason = "" if pd.isna(row.get("reason", "")) else str(row.get("reason", ""))
+        reason = _text(row, "reason")
         if reason:
             out.skipped.append((rid, reason))
             continue
@@ -107,6 +132,10 @@ def scene_banned_turns(network: Network, table: pd.DataFrame) -> SceneTurns:
         if not (kind.startswith("no_") or kind.startswith("only_")):
             raise InputError(f"kind must be an OSM restriction value no_* or only_*, got {kind!r}", obj=rid, field="kind")
         from_way, to_way = _way(row, "from_way"), _way(row, "to_way")
+        vehicles, exempt = (_text(row, "vehicles"), _text(row, "exempt"))
+        if not binds(str(mode), vehicles, exempt):
+            out.skipped.append((rid, f"does not bind the {mode} mode (restriction:{vehicles or '*'}, except={exempt or 'none'})"))
+            continue
         v = node_of.get(str(row["via_node"]))
         if v is None:
             out.skipped.append((rid, f"via node {row['via_node']} is not on the {mode} network"))
@@ -127,4 +156,4 @@ def banned_turns_of_scene(scene: Any, network: Network) -> SceneTurns:
     return scene_banned_turns(network, scene_restrictions(scene))
 
 
-__all__ = ["SceneTurns", "banned_turns_of_scene", "scene_banned_turns", "scene_restrictions"]
+__all__ = ["MODE_VEHICLES", "SceneTurns", "banned_turns_of_scene", "binds", "scene_banned_turns", "scene_restrictions"]

@@ -90,6 +90,8 @@ class OsmRestriction:
     to_way: int
     via_node: int | None
     via_ways: tuple[int, ...] = ()
+    vehicles: str = ""  # X of a restriction:X tag (e.g. hgv): only those vehicles; '' every vehicle
+    exempt: str = ""  # the except tag (e.g. bicycle;psv): vehicles not bound
 
     @property
     def mandatory(self) -> bool:
@@ -115,7 +117,9 @@ def read_osm_restrictions(path: str | Path) -> OsmRestrictions:
     """Every ``type=restriction`` relation of an OSM file (.pbf, .osm), with pyosmium.
 
     Relations without exactly one ``from`` and one ``to`` way, or without a ``via`` member, or
-    with an unknown ``restriction`` value, are listed in ``skipped`` with the reason.
+    with an unknown ``restriction`` value, are listed in ``skipped`` with the reason. The value is
+    ``restriction``'s, else that of a ``restriction:<vehicle>`` tag (then ``vehicles``); the
+    ``except`` tag is kept in ``exempt``.
     """
     import osmium
 
@@ -129,7 +133,10 @@ def read_osm_restrictions(path: str | Path) -> OsmRestrictions:
         def relation(self, r) -> None:  # noqa: ANN001 - pyosmium object
             if r.tags.get("type") != "restriction":
                 return
-            kind = r.tags.get("restriction") or next((v for k, v in r.tags if k.startswith("restriction:")), "")
+            kind = r.tags.get("restriction") or ""
+            vehicles = ""
+            if not kind:
+                vehicles, kind = next(((k.split(":", 1)[1], v) for k, v in r.tags if k.startswith("restriction:")), ("", ""))
             frm = [m.ref for m in r.members if m.role == "from" and m.type == "w"]
             to = [m.ref for m in r.members if m.role == "to" and m.type == "w"]
             via_n = [m.ref for m in r.members if m.role == "via" and m.type == "n"]
@@ -141,7 +148,8 @@ def read_osm_restrictions(path: str | Path) -> OsmRestrictions:
             elif len(via_n) + len(via_w) == 0 or (via_n and via_w) or len(via_n) > 1:
                 skipped.append((r.id, "no single via node or via ways"))
             else:
-                found.append(OsmRestriction(int(r.id), kind, int(frm[0]), int(to[0]), int(via_n[0]) if via_n else None, tuple(int(w) for w in via_w)))
+                found.append(OsmRestriction(int(r.id), kind, int(frm[0]), int(to[0]), int(via_n[0]) if via_n else None, tuple(int(w) for w in via_w),
+                                            vehicles, r.tags.get("except") or ""))  # fmt: skip
 
     try:
         Handler().apply_file(str(path))

@@ -55,3 +55,38 @@ def test_accounts_do_not_depend_on_the_order_of_the_kernel_tables(run):
     fewer = energy_accounts(run.envelope, res.per_building.iloc[1:], res.monthly.iloc[12:].reset_index(drop=True), run.drivers,
                             costs=run.costs)
     assert np.isnan(fewer["q_heat_kwh"].iloc[0]) and (fewer["q_heat_kwh"].iloc[1:].to_numpy() == base["q_heat_kwh"].iloc[1:].to_numpy()).all()
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_block_ids_are_those_of_the_plain_comparison(dtype):
+    from twin.energy.results import _block_ids
+
+    ids = pd.Series(["a", "b", "c", "d"], dtype=dtype)
+    blocks = pd.Series(ids.repeat(12).to_numpy(), dtype=dtype)
+    got = _block_ids(blocks)
+    if dtype == "str":
+        pd.testing.assert_series_equal(got, ids)
+    else:  # not Arrow strings: left to the plain comparison
+        assert got is None
+    other = blocks.copy()
+    other.iloc[13] = "x"  # one value of the second block differs
+    merged = pd.Series(pd.Series(["a", "a", "c", "d"], dtype=dtype).repeat(12).to_numpy(), dtype=dtype)  # two blocks of one id
+    shifted = pd.Series(np.concatenate([["a"] * 11, ["b"] * 13, ["c"] * 12, ["d"] * 12]), dtype=dtype)
+    for bad in (other, merged, shifted, blocks.iloc[:40]):
+        assert _block_ids(bad.reset_index(drop=True)) is None
+
+
+def test_monthly_heat_with_the_known_positions_of_the_kernel_rows():
+    from twin.energy.results import _monthly_heat
+
+    rng = np.random.default_rng(5)
+    kernel_ids = pd.Index([f"b{i}" for i in range(9)], dtype="str", name="building_id")
+    table = pd.DataFrame({"building_id": kernel_ids.repeat(12).array, "month": np.tile(np.arange(1, 13), 9), "q_heat_kwh": rng.random(108)})
+    want_ids = np.array(["b0", "b2", "b3", "b8", "b5"], dtype=object)  # the kernel's rows without the rejected ones
+    pivot = table.pivot_table(index="building_id", columns="month", values="q_heat_kwh", aggfunc="sum")
+    want = pivot.reindex(index=want_ids, columns=range(1, 13)).to_numpy(dtype=float)
+    pos = kernel_ids.get_indexer(want_ids)
+    np.testing.assert_array_equal(_monthly_heat(table, want_ids, (kernel_ids, pos)), want)
+    # positions of another index are not used for this table
+    other = pd.Index([f"b{i}" for i in range(8, -1, -1)], dtype="str")
+    np.testing.assert_array_equal(_monthly_heat(table, want_ids, (other, other.get_indexer(want_ids))), want)

@@ -29,3 +29,30 @@ def test_rows_of_with_repeated_column_names():
     frame = pd.DataFrame([[1.0, "a"], [2.0, "b"], [3.0, "c"]], columns=["x", "x"])
     keep = np.array([True, False, True])
     pd.testing.assert_frame_equal(rows_of(frame, keep), frame[keep].reset_index(drop=True), check_exact=True)
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_defaults_share_is_floor_area_shares_of_the_buildings_run(legacy):
+    import geopandas as gpd
+    import shapely
+
+    from twin.energy.stock import defaults_share
+    from twin.scene.provenance import BUILDING_PARAMETERS, LEGACY_FLAGS, SOURCES, floor_area_shares
+
+    rng = np.random.default_rng(3)
+    n = 30
+    cols = {"building_id": [f"b{i}" for i in range(n)], "floor_area_m2": rng.uniform(50.0, 500.0, n), "height_m": 9.0}
+    for p in BUILDING_PARAMETERS:
+        if legacy:
+            cols[LEGACY_FLAGS[p]] = rng.random(n) < 0.5
+        else:
+            cols[f"{p}_source"] = rng.choice(["data", "inferred", "default", None], n)
+    layer = gpd.GeoDataFrame(cols, geometry=[shapely.box(i, 0, i + 1, 1) for i in range(n)], crs="EPSG:31370")
+
+    class _Scene:
+        buildings = layer
+
+    for ids in (layer["building_id"].to_numpy(), layer["building_id"].to_numpy()[::3][::-1]):
+        got = defaults_share(_Scene(), ids)
+        want = floor_area_shares(layer[layer["building_id"].isin(ids)])
+        assert got == {attr: {s: float(row[s]) for s in SOURCES} for attr, row in want.iterrows()}

@@ -255,30 +255,73 @@ def _positions(have: np.ndarray, want: np.ndarray) -> np.ndarray:
     return pd.Index(have).get_indexer(want)
 
 
-def _monthly_heat(monthly: pd.DataFrame, ids: np.ndarray) -> np.ndarray:
+def _block_ids(col: pd.Series) -> pd.Series | None:
+    """The id of each block of 12 rows of a monthly table's ``building_id`` column when every
+    block holds one id (12 equal values), else None (also for a column that is not Arrow strings).
+
+    Arrow's run-end encoding compares each value with the next instead of building the
+    12-fold repeat of the blocks' ids to compare with (612k strings in fresh memory on the
+    region). Two adjacent blocks of one id make one run: None, as for any other layout.
+    """
+    arr = col.array
+    if len(col) % 12 or not hasattr(arr, "__arrow_array__"):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    data = arr.__arrow_array__()
+    data = data.combine_chunks() if isinstance(data, pa.ChunkedArray) else data
+    runs = pc.run_end_encode(data)
+    k = len(col) // 12
+    if len(runs.run_ends) != k or not np.array_equal(runs.run_ends.to_numpy(), np.arange(12, 12 * k + 1, 12)):
+        return None
+    return col.iloc[::12].reset_index(drop=True)
+
+
+def _monthly_heat(monthly: pd.DataFrame, ids: np.ndarray, known: tuple[pd.Index, np.ndarray] | None = None) -> np.ndarray:
     """Monthly heating need (n, 12), kWh, of the buildings ``ids`` from a tidy monthly table.
 
     What a pivot table (sum per building and month, rows in the order of ``ids``) gives: a
     missing value counts as 0 and a building absent from the table is NaN. The kernel's
     table (blocks of 12 rows, months 1-12, one building per block, each building once) is
     reshaped and its blocks picked by id instead: grouping 600k rows by an id string costs
-    about a second on the region.
+    about a second on the region. ``known``: an index of string ids and the positions of
+    ``ids`` in it (``Index.get_indexer``), used when the table's blocks hold that index's ids
+    in its order (the kernel's tables: ``per_building``'s index), so the ids are not looked up again.
     """
     n_rows = len(monthly)
     if n_rows and n_rows % 12 == 0:
         k = n_rows // 12
         col = monthly["building_id"].reset_index(drop=True)
-        first = col.iloc[::12].reset_index(drop=True)
-        if (np.array_equal(monthly["month"].to_numpy(), np.tile(np.arange(1, 13), k)) and first.is_unique
-                and col.equals(first.repeat(12).reset_index(drop=True))):
+        if not np.array_equal(monthly["month"].to_numpy(), np.tile(np.arange(1, 13), k)):
+            first = None
+        else:
+            first = _block_ids(col)
+            if first is None:  # not Arrow strings, or not one id per block: compared the plain way
+                first = col.iloc[::12].reset_index(drop=True)
+                first = first if col.equals(first.repeat(12).reset_index(drop=True)) else None
+        if first is not None and first.is_unique:
             v = monthly["q_heat_kwh"].to_numpy(dtype=float).reshape(k, 12)
             v = np.where(np.isnan(v), 0.0, v)
-            pos = _positions(first.astype(str).to_numpy(), np.asarray(ids).astype(str))
+            have = first.astype(str).to_numpy()
+            if (known is not None and pd.api.types.is_string_dtype(first) and pd.api.types.is_string_dtype(known[0])
+                    and np.array_equal(have, known[0].to_numpy())):
+                pos = known[1]
+            else:
+                pos = _positions(have, np.asarray(ids).astype(str))
             out = np.full((len(pos), 12), np.nan)
             out[pos >= 0] = v[pos[pos >= 0]]
             return out
     mh = monthly.pivot_table(index="building_id", columns="month", values="q_heat_kwh", aggfunc="sum")
     return mh.reindex(index=ids, columns=range(1, 13)).to_numpy(dtype=float)
+
+
+def _at(values: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """``values`` (float) at positions ``pos``, NaN where ``pos`` is -1 (what ``reindex`` gives)."""
+    out = np.full(len(pos), np.nan)
+    hit = pos >= 0
+    out[hit] = values[pos[hit]]
+    return out
 
 
 def energy_accounts(
@@ -320,12 +363,15 @@ def energy_accounts(
     """
     f = {**load_factors(), **(factors or {})}
     ids = env["building_id"].astype(str).to_numpy()
-    per = per_building.reindex(ids)
+    # the buildings' rows in the kernel's tables, looked up once (per_building.reindex(ids) and
+    # the monthly table's blocks, which follow per_building's rows)
+    pos = _positions(per_building.index.to_numpy(), ids)
+    peak_heat_w = _at(per_building["peak_heat_w"].to_numpy(dtype=float), pos)
     a_f = env["a_f_m2"].to_numpy(dtype=float)
-    q_heat = per["q_heat_kwh"].to_numpy(dtype=float)
+    q_heat = _at(per_building["q_heat_kwh"].to_numpy(dtype=float), pos)
     system = env["system"].astype(str).to_numpy() if "system" in env else np.full(len(env), "gas_boiler")
     # monthly need for the heat pump's COP
-    mh = _monthly_heat(monthly, ids)
+    mh = _monthly_heat(monthly, ids, (per_building.index, pos))
     n = len(env)
     acc = account_arrays(
         a_f_m2=a_f,
@@ -341,7 +387,7 @@ def energy_accounts(
         factors=f,
         pv_ac_kwh_year=env["pv_ac_kwh_year"].to_numpy(dtype=float) if "pv_ac_kwh_year" in env else None,
         heat_pump_table=heat_pump_table,
-        peak_heat_kw=per["peak_heat_w"].to_numpy(dtype=float) / 1000.0,
+        peak_heat_kw=peak_heat_w / 1000.0,
         use=env["use"].astype(str).to_numpy() if "use" in env else "residential",
     )
     inv = np.zeros(n)
@@ -358,7 +404,7 @@ def energy_accounts(
             "q_heat_kwh": q_heat,
             "q_heat_kwh_m2": q_heat_m2,
             "q_dhw_kwh": acc["q_dhw_kwh"],
-            "peak_heat_kw": per["peak_heat_w"].to_numpy(dtype=float) / 1000.0,
+            "peak_heat_kw": peak_heat_w / 1000.0,
             "gas_kwh": acc["gas_kwh"],
             "oil_kwh": acc["oil_kwh"],
             "electricity_kwh": acc["electricity_kwh"],

@@ -765,10 +765,15 @@ def defaults_share(scene, building_ids) -> dict:
     """Share of the floor area of ``building_ids`` per attribute and source
     (:func:`twin.scene.provenance.floor_area_shares`) as ``{attribute: {source: share}}``, or
     ``{}`` when the buildings carry no sources."""
-    from twin.scene.provenance import SOURCES, floor_area_shares
+    from twin.scene.provenance import BUILDING_PARAMETERS, LEGACY_FLAGS, SOURCES, floor_area_shares, source_column
 
     b = scene.buildings
-    b = b[isin_ids(b["building_id"].astype(str), pd.Series(np.asarray(building_ids)).astype(str))]
+    keep = isin_ids(b["building_id"].astype(str), pd.Series(np.asarray(building_ids)).astype(str))
+    # the columns floor_area_shares reads, then the rows (not a copy of every column of the layer,
+    # geometry included, for the buildings simulated)
+    read = ("floor_area_m2", *(source_column(p) for p in BUILDING_PARAMETERS), *(LEGACY_FLAGS[p] for p in BUILDING_PARAMETERS))
+    b = b[[c for c in b.columns if c in read]]
+    b = b if keep.all() else b[keep]
     try:
         shares = floor_area_shares(b)
     except ValueError:

@@ -375,3 +375,36 @@ def test_cli_assign_scene_bad_input(t_scene_folder: Path, tmp_path: Path, args, 
     filled = [a.format(od=od, bad=bad, scene=t_scene_folder) for a in args]
     res = CliRunner().invoke(app, ["traffic", "assign", *filled])
     assert isinstance(res.exception, InputError) and res.exception.field == field, res.output
+
+
+def test_mobility_car_assignment_obeys_a_restriction() -> None:
+    """Saint-Gilles (its sample streets are OSM ways) with one added only_straight_on: the busiest
+    morning link whose head node has a side street carrying less than half its flow, restricted to
+    turn into that street. With the restriction the whole flow of the link continues into the
+    street (its flow at least the link's), against less than half without; the car network says
+    how many restrictions it applied."""
+    from tests.traffic_helpers import stgilles_scene
+    from twin.traffic.mobility import MobilityOptions, run_district_mobility
+
+    scene = stgilles_scene()
+    base = run_district_mobility(scene, MobilityOptions(feedback=1))
+    flow = base.periods["am_peak"].link_flow
+    links = scene.links[scene.links["modes"].str.contains("car") & scene.links["link_id"].str.startswith("osm:way/")]
+    best = None
+    for r in links.itertuples():
+        outs = links[(links["from_node"] == r.to_node) & (links["to_node"] != r.from_node) & (links["source_id"] != r.source_id)]
+        for o in outs.itertuples():
+            if flow.get(r.link_id, 0.0) > 2.0 * flow.get(o.link_id, 0.0) and (best is None or flow[r.link_id] > flow[best[0].link_id]):
+                best = (r, o)
+    assert best is not None
+    r, o = best
+    table = pd.DataFrame({"restriction_id": ["test:1"], "kind": ["only_straight_on"], "from_way": [r.source_id], "via_node": [r.to_node], "to_way": [o.source_id]})
+    restricted = scene.copy()
+    restricted.add("turn_restrictions", table)
+    res = run_district_mobility(restricted, MobilityOptions(feedback=1))
+    assert any(n.startswith("car network: 1 of 1 OSM turn restrictions applied") for n in res.notes)
+    after = res.periods["am_peak"].link_flow
+    assert flow[r.link_id] > 2.0 * flow.get(o.link_id, 0.0)
+    assert after[o.link_id] >= after[r.link_id] - 1e-6 * max(after[r.link_id], 1.0) and after[r.link_id] > 0
+    net = res.periods["am_peak"].car_net.network
+    assert [lid for lid in net.link_ids.tolist() if lid.startswith(f"conn:car:turn:{r.link_id}->")] == [f"conn:car:turn:{r.link_id}->{o.link_id}"]

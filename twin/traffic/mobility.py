@@ -116,7 +116,10 @@ class ModeNetwork:
     network: Any
     n_internal: int
     street_link: np.ndarray
-    """Stored-link mask: True for street links, False for connectors."""
+    """Stored-link mask: True for street links, False for connectors (and turn links)."""
+    turns: Any = None
+    """The scene's OSM turn restrictions on this network (:class:`twin.traffic.scene_turns.SceneTurns`;
+    car only), None without any."""
 
 
 @dataclass
@@ -308,8 +311,38 @@ def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, l
         free_flow_time=np.array(times), capacity=np.array(caps), length=np.array(lengths), alpha=np.array(alphas), beta=4.0,
         n_zones=n_c, first_thru_node=n_c, time_unit="s", length_unit="m", name=f"{mode} network",
     )  # fmt: skip
+    turns = None
+    if mode == "car":
+        net, turns = _with_restrictions(scene, net)
     street = np.array([not str(i).startswith("conn:") for i in net.link_ids.tolist()])
-    return ModeNetwork(mode=mode, network=net, n_internal=z, street_link=street)
+    return ModeNetwork(mode=mode, network=net, n_internal=z, street_link=street, turns=turns)
+
+
+def _with_restrictions(scene: Any, net: Any) -> tuple[Any, Any]:
+    """The car network with the scene's OSM turn restrictions: the turn-expanded network
+    (:func:`twin.traffic.turns.expand_turns`; zones and edges stay its first nodes) whose street
+    and connector links keep their ids and whose turn links are ``conn:car:turn:...`` (so link
+    flows and times stay keyed by scene link ids), and the :class:`~twin.traffic.scene_turns.SceneTurns`;
+    ``net`` unchanged and None when the scene has no restrictions."""
+    from twin.traffic.network import osm_way_ids
+    from twin.traffic.scene_turns import scene_banned_turns, scene_restrictions
+    from twin.traffic.turns import expand_turns
+
+    table = scene_restrictions(scene)
+    if len(table) == 0:
+        return net, None
+    net.meta["mode"] = "car"
+    net.meta["osm_way_id"] = osm_way_ids(net.link_ids)
+    turns = scene_banned_turns(net, table)
+    if not turns.banned:
+        return net, turns
+    tn = expand_turns(net, banned=turns.banned)
+    ids = net.link_ids
+    labels = [
+        str(ids[k]) if k >= 0 else (f"conn:car:turn:{ids[t[0]]}->{ids[t[1]]}" if t[0] >= 0 else f"conn:car:zone:{e}")
+        for e, (k, t) in enumerate(zip(tn.link_of.tolist(), tn.turn_of.tolist(), strict=True))
+    ]
+    return replace(tn.network, link_ids=np.array(labels, dtype=object), name="car network (turn restrictions)"), turns
 
 
 #: Zone-to-zone skims by the content of what they are computed from (:func:`_skim`): a
@@ -605,6 +638,10 @@ def run_district_mobility(
     timings["networks_s"] = time.perf_counter() - t0
     z = ends.n_zones
     notes: list[str] = []
+    if nets["car"].turns is not None:
+        c = nets["car"].turns.summary()
+        notes.append(f"car network: {c['turn_restrictions_applied']} of {c['turn_restrictions']} OSM turn restrictions applied "
+                     f"({c['restriction_banned_turns']} banned turns; the others do not bind cars or are not on the district's car network)")  # fmt: skip
     if baseline is not None and (len(baseline.zone_ids) != z or np.any(baseline.zone_ids != ends.zone_ids)):
         raise InputError("the what-if's zones differ from the baseline's (buildings moved?): compare runs of one scene", field="baseline")
     through_user = read_external_matrix(options.external_matrix, options.periods) if options.external_matrix else None

@@ -297,7 +297,7 @@ def test_hand_made_scene_frames() -> None:
 
 def test_scene_without_restrictions_reads_and_round_trips(tmp_path: Path) -> None:
     """An old scene folder (no turn_restrictions.parquet) reads with no restrictions; a scene with
-    the table writes and reads it back unchanged."""
+    the table writes and reads it back unchanged (folder and GeoPackage)."""
     from twin.export import write_scene
     from twin.scene.io import read_scene
 
@@ -306,6 +306,9 @@ def test_scene_without_restrictions_reads_and_round_trips(tmp_path: Path) -> Non
     write_scene(scene, tmp_path / "with")
     back = read_scene(tmp_path / "with")
     pd.testing.assert_frame_equal(back.turn_restrictions, scene.turn_restrictions)
+    write_scene(scene, tmp_path / "with.gpkg")
+    gpkg = read_scene(tmp_path / "with.gpkg").turn_restrictions
+    assert gpkg.fillna("").astype(str).to_dict("records") == scene.turn_restrictions.astype(str).to_dict("records")
     (tmp_path / "with" / "turn_restrictions.parquet").unlink()
     old = read_scene(tmp_path / "with")
     assert len(old.turn_restrictions) == 0

@@ -423,7 +423,11 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
 
     groups = STANDARD_GROUPS if groups is None else tuple(groups)
     ids = np.asarray(building_ids).astype(str)
-    out = np.ones((len(ids), len(groups), 12))
+    # the groups of an orientation (windows and walls) get their factors below; the others (roofs,
+    # skylights, the sky row) are 1, written now (before the wait for the horizons), not twice
+    oriented = [groups.index(g) for o in ORIENTATIONS for g in (f"win_{o}", f"opq_{o}") if g in groups]
+    out = np.empty((len(ids), len(groups), 12))
+    out[:, [k for k in range(len(groups)) if k not in oriented], :] = 1.0
     if len(ids) == 0:
         return out
     steps = Steps(["facades", "horizons", "factors"], progress)
@@ -442,6 +446,7 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
             exterior, oi_all, nominal = _exterior_facades(ext)
             keep = exterior & (pos_of_edge >= 0)
         if not keep.any():
+            out[:, oriented, :] = 1.0
             return out
         asked = keep[exterior]  # the buildings' facades among those with an exterior part
         oi = oi_all[asked]
@@ -462,24 +467,23 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
         with steps.step("factors"):
             factors = horizon_monthly_factors(weather, hz, group, groups=groups, tables=tables)
             area = ext["exterior_area_m2"].to_numpy()[keep]
-            bi = pos_of_edge[keep]
-            for k, o in enumerate(ORIENTATIONS):
-                m = oi == k
-                if not m.any():
-                    continue
-                # area-weighted sums per building and month: bincount adds in the order of the
-                # facades, as np.add.at does (the same sums), without add.at's per-element
-                # dispatch; one call over (building, month) bins, the facades' months in row order
-                w = factors[m] * area[m][:, None]
-                cells = (bi[m][:, None] * 12 + np.arange(12)).ravel()
-                num = np.bincount(cells, weights=w.ravel(), minlength=len(ids) * 12).reshape(len(ids), 12)
-                den = np.bincount(bi[m], weights=area[m], minlength=len(ids))
-                has = den > 0
-                f_o = np.ones((len(ids), 12))
-                f_o[has] = num[has] / den[has][:, None]
-                for gname in (f"win_{o}", f"opq_{o}"):
-                    if gname in groups:
-                        out[:, groups.index(gname), :] = np.clip(f_o, 0.0, 1.0)
+            # area-weighted means per building, orientation and month: bincount adds in the order
+            # of the facades, as np.add.at does (the same sums), without add.at's per-element
+            # dispatch; bins (building, orientation), one call per month (each bin's facades in
+            # row order, as a call per orientation would add them), no (facade, month) temporaries
+            n_o = len(ORIENTATIONS)
+            cell = pos_of_edge[keep] * n_o + oi
+            den = np.bincount(cell, weights=area, minlength=len(ids) * n_o).reshape(len(ids), n_o)
+            has = den > 0
+            f = np.empty((len(ids), n_o))
+            targets = [(k, groups.index(g)) for k, o in enumerate(ORIENTATIONS) for g in (f"win_{o}", f"opq_{o}") if g in groups]
+            for month in range(12):
+                num = np.bincount(cell, weights=factors[:, month] * area, minlength=len(ids) * n_o).reshape(len(ids), n_o)
+                f.fill(1.0)  # a building without a facade of an orientation: 1
+                np.divide(num, den, out=f, where=has)
+                np.clip(f, 0.0, 1.0, out=f)
+                for k, gi in targets:
+                    out[:, gi, month] = f[:, k]
     finally:
         steps.close()
         if times is not None:

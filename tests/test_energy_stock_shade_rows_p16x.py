@@ -1,6 +1,7 @@
-"""The urban shading factors of a stock run (``StockRun.shade_factor``): the rows of the buildings
-the 5R1C kernel rejected are dropped on the first read of the attribute, not copied after every
-run (``twin energy run`` never reads them); what a reader gets is unchanged."""
+"""The urban shading factors of a stock run (``StockRun.shade_factor``): the run holds the
+prepared factors and the rows the 5R1C kernel simulated (``shade_prepared``, ``shade_rows``) and a
+read selects them, not a copy after every run (``twin energy run`` never reads them); what a
+reader gets is unchanged."""
 
 from __future__ import annotations
 
@@ -33,30 +34,23 @@ def test_shade_factor_of_a_run_holds_the_simulated_buildings_rows(weather):
     kept = ~prep.envelope["building_id"].isin(["r0h1", "r1h3"]).to_numpy()
     full = prep.shade_factor
     assert len(np.unique(full.reshape(len(full), -1), axis=0)) > 2  # rows that differ: a wrong row would show
+    assert run.shade_prepared is full  # the prepared factors themselves, not a copy
+    np.testing.assert_array_equal(run.shade_rows, kept)
     factor = run.shade_factor
     np.testing.assert_array_equal(factor, full[kept])
-    assert run.shade_factor is factor  # dropped once, then kept
     assert len(factor) == len(run.envelope) == len(run.accounts)
     np.testing.assert_array_equal(dataclasses.replace(run, meta={}).shade_factor, full[kept])
+    whole = run_stock(scene, weather)  # nothing rejected: every row, no selection
+    assert whole.shade_rows is None and whole.shade_factor is whole.shade_prepared
 
 
-def test_drop_shade_rows_on_read_and_assignment():
+def test_shade_factor_selects_the_simulated_rows():
     from twin.energy.stock import StockRun
 
     f = np.arange(12.0).reshape(3, 2, 2)
-    run = StockRun(None, None, None, None, None, None, shade_factor=f)
+    run = StockRun(None, None, None, None, None, None, shade_prepared=f)
     assert run.shade_factor is f
-    run.drop_shade_rows(np.array([True, False, True]))
-    assert run.__dict__["_shade_factor"] is f  # nothing copied until read
+    run = dataclasses.replace(run, shade_rows=np.array([True, False, True]))
     np.testing.assert_array_equal(run.shade_factor, f[[0, 2]])
-    run.drop_shade_rows(np.array([False, True]))
-    run.shade_factor = f  # an assignment replaces the factors and any pending drop
-    assert run.shade_factor is f
-    run.drop_shade_rows(np.array([True, False, True]))
-    run.drop_shade_rows(np.array([False, True]))  # relative to the rows the first drop keeps
-    np.testing.assert_array_equal(run.shade_factor, f[[2]])
-    run.shade_factor = f
-    assert run.shade_factor is f
-    none = StockRun(None, None, None, None, None, None)
-    none.drop_shade_rows(np.array([], dtype=bool))
-    assert none.shade_factor is None
+    assert run.shade_prepared is f  # the prepared factors are kept whole
+    assert StockRun(None, None, None, None, None, None, shade_rows=np.array([], dtype=bool)).shade_factor is None

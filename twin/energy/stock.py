@@ -100,11 +100,13 @@ class StockRun:
     costs : pandas.DataFrame
         Measure quantities and investments per building.
     drivers : Drivers
-    shade_factor : numpy.ndarray or None
-        (n_b, n_groups, 12) urban shading factors of the simulated buildings. When the kernel
-        rejected some of the prepared buildings, their rows are dropped on the first read
-        (:meth:`drop_shade_rows`): a run that never reads them (``twin energy run``) does not
-        copy the 54 MB of the region's factors after the kernel.
+    shade_prepared : numpy.ndarray or None
+        (n, n_groups, 12) urban shading factors of the buildings given to the kernel (the
+        prepared stock's own array when it ran whole: not a copy).
+    shade_rows : numpy.ndarray or None
+        Which of those rows the kernel simulated (bool, one per row), or None for all of them.
+        :attr:`shade_factor` selects them when read: a run that never reads the factors
+        (``twin energy run``) does not copy the 54 MB of the region's after the kernel.
     footprints : geopandas.GeoDataFrame or None
         ``building_id`` and ``geometry`` (scene CRS) of the scene's buildings, for spatial outputs.
     """
@@ -116,18 +118,22 @@ class StockRun:
     costs: pd.DataFrame
     drivers: object
     meta: dict = field(default_factory=dict)
-    shade_factor: np.ndarray | None = None
+    shade_prepared: np.ndarray | None = field(default=None, repr=False)
+    shade_rows: np.ndarray | None = field(default=None, repr=False)
     footprints: object = None
     #: Parquet files already being encoded in a background thread (:func:`simulate_prepared` with
     #: ``encode=True``): table name -> (the frame encoded, a Future of the file's bytes).
     #: :meth:`write_files` writes those bytes when the frame it would write is that same object.
     encoded: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def drop_shade_rows(self, keep: np.ndarray) -> None:
-        """Keep only the rows ``keep`` (bool, one per row) of :attr:`shade_factor`, on its first read."""
-        if "_shade_keep" in self.__dict__:  # a drop still pending: ``keep`` is relative to its result
-            _shade_factor_of(self)
-        self.__dict__["_shade_keep"] = np.asarray(keep, dtype=bool)
+    @property
+    def shade_factor(self) -> np.ndarray | None:
+        """(n_b, n_groups, 12) urban shading factors of the simulated buildings (rows of
+        :attr:`envelope`): the rows :attr:`shade_rows` of :attr:`shade_prepared`, selected at
+        each read (a copy when the kernel left buildings out), or None without urban shading."""
+        if self.shade_prepared is None or self.shade_rows is None:
+            return self.shade_prepared
+        return self.shade_prepared[self.shade_rows]
 
     @property
     def hourly(self):
@@ -202,24 +208,6 @@ class StockRun:
             (folder / f"{name}.parquet").write_bytes(data)
             return f"{name}.parquet"
         return _write_table(folder, name, frame, fmt, footprints)
-
-
-def _shade_factor_of(run: StockRun) -> np.ndarray | None:
-    keep = run.__dict__.pop("_shade_keep", None)
-    if keep is not None and run.__dict__["_shade_factor"] is not None:
-        run.__dict__["_shade_factor"] = run.__dict__["_shade_factor"][keep]
-    return run.__dict__["_shade_factor"]
-
-
-def _set_shade_factor(run: StockRun, value: np.ndarray | None) -> None:
-    run.__dict__["_shade_factor"] = value
-    run.__dict__.pop("_shade_keep", None)
-
-
-# StockRun.shade_factor as a property (after the dataclass is made, so that its __init__ and
-# field keep the name): the rows :meth:`StockRun.drop_shade_rows` drops go on the first read
-StockRun.shade_factor = property(_shade_factor_of, _set_shade_factor, doc="(n_b, n_groups, 12) urban shading factors of the "
-                                 "simulated buildings (see the class docstring).")
 
 
 #: Output formats of the tables of ``twin energy run``.
@@ -605,11 +593,10 @@ def simulate_prepared(
     accounts = energy_accounts(env, res.per_building, res.monthly, prep.drivers, costs=costs, factors=prep.factors)
     if encode:
         encoded.update(_encode_early([("buildings", accounts, prep.footprints)]))
-    run = StockRun(env, excluded.reset_index(drop=True), accounts, res, costs, prep.drivers, meta or {}, shade, prep.footprints,
-                   encoded)
-    if shade is not None and len(res.errors):  # dropped on the first read of run.shade_factor, not here
-        run.drop_shade_rows(~isin_ids(inputs.building_id, res.errors["building_id"]))  # hashed, not pandas' loop over arrow strings
-    return run
+    # the rows the kernel simulated, selected by whoever reads run.shade_factor (not copied here)
+    rows = None if shade is None or not len(res.errors) else ~isin_ids(inputs.building_id, res.errors["building_id"])
+    return StockRun(env, excluded.reset_index(drop=True), accounts, res, costs, prep.drivers, meta or {}, shade_prepared=shade,
+                    shade_rows=rows, footprints=prep.footprints, encoded=encoded)
 
 
 def run_stock(

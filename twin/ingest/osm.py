@@ -247,7 +247,7 @@ def read_osm(
             result.layers["nodes"] = nodes
             result.layers["links"] = links
             result.layers["turn_restrictions"] = restriction_table(
-                readable, nodes, links, node_prefix=prefix, snap_deg=default_snap(OSM_CRS, table), result=result
+                readable, links, node_prefix=prefix, snap_deg=default_snap(OSM_CRS, table), result=result
             )
     return result
 

@@ -54,22 +54,21 @@ def _members(path: Path, way_ids: set[int], node_ids: set[int]) -> tuple[dict[in
 
 def restriction_table(
     path: Path,
-    nodes: pd.DataFrame,
     links: pd.DataFrame,
     *,
     node_prefix: str,
     snap_deg: float,
     result: IngestResult,
 ) -> pd.DataFrame:
-    """The ``turn_restrictions`` rows of the OSM file ``path`` on the network ``nodes``, ``links``.
+    """The ``turn_restrictions`` rows of the OSM file ``path`` on the street network ``links``.
 
     Parameters
     ----------
     path
         The OSM file (.osm, .osm.pbf) the network was built from (readable by pyosmium).
-    nodes, links
-        The ``nodes`` and ``links`` layers built from it, in EPSG:4326 (node ids from
-        ``node_prefix`` and the snapped lon/lat, links' ``source_id`` ``osm:way/<id>``).
+    links
+        The ``links`` layer built from it (node ids from ``node_prefix`` and the snapped lon/lat
+        in EPSG:4326, ``source_id`` ``osm:way/<id>``).
     node_prefix, snap_deg
         The node prefix and the snapping grid (degree) the network was built with.
     result
@@ -91,12 +90,13 @@ def restriction_table(
     way_ids = {w for r in found.restrictions for w in (r.from_way, r.to_way)}
     via_ids = {r.via_node for r in found.restrictions if r.via_node is not None}
     way_nodes, lonlat = _members(path, way_ids, via_ids)
-    street_ways = set(links["source_id"].astype(str)) if len(links) else set()
-    node_set = set(nodes["node_id"].astype(str)) if len(nodes) else set()
+    # only the links of the restrictions' ways (a region has ~10^5 links and a few restrictions)
+    mine = links[links["source_id"].isin({f"osm:way/{w}" for w in way_ids})] if len(links) else links
+    street_ways = set(mine["source_id"].astype(str))
+    node_set = set(mine["from_node"].astype(str)) | set(mine["to_node"].astype(str))
     ends: dict[str, set[str]] = {}
-    if len(links):
-        for way, a, b in zip(links["source_id"].astype(str), links["from_node"].astype(str), links["to_node"].astype(str), strict=True):
-            ends.setdefault(way, set()).update((a, b))
+    for way, a, b in zip(mine["source_id"].astype(str), mine["from_node"].astype(str), mine["to_node"].astype(str), strict=True):
+        ends.setdefault(way, set()).update((a, b))
     dropped_why = {d.obj: d.reason for d in result.dropped}
     for r in found.restrictions:
         frm, to = f"osm:way/{r.from_way}", f"osm:way/{r.to_way}"

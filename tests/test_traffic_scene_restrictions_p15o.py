@@ -208,13 +208,17 @@ OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
     <member type="way" ref="60" role="to"/><tag k="type" v="restriction"/><tag k="restriction" v="no_right_turn"/></relation>
   <relation id="105"><member type="way" ref="20" role="from"/><member type="node" ref="2" role="via"/>
     <member type="way" ref="30" role="to"/><tag k="type" v="restriction"/><tag k="restriction:hgv" v="no_right_turn"/></relation>
+  <relation id="106"><member type="way" ref="10" role="from"/><member type="node" ref="2" role="via"/>
+    <member type="way" ref="20" role="to"/><tag k="type" v="restriction"/>
+    <tag k="restriction:conditional" v="no_straight_on @ (Mo-Fr 07:00-09:00)"/></relation>
 </osm>
 """
 """A cross at node 2: way 10 from the west, 20 to the east, 30 to the north, 40 from the south;
 way 50 joins 4 (north) to 3 (east) through 6; way 60 is closed to every mode. Relation 100:
 no left turn 10 -> 30 at 2; 101: only right 40 -> 20 at 2; 102: ways 10 and 20 do not meet at
 node 3 (way 10 ends at 2); 103: a via way; 104: its to way is not a street of the scene; 105:
-for lorries only (restriction:hgv), mapped but not binding cars."""
+for lorries only (restriction:hgv), mapped but not binding cars; 106: conditional (weekday
+mornings), not applied."""
 
 
 def test_hand_made_osm_file(tmp_path: Path) -> None:
@@ -229,14 +233,15 @@ def test_hand_made_osm_file(tmp_path: Path) -> None:
         warnings.simplefilter("ignore")
         scene, results = ingest([path], context=False)
     table = scene.turn_restrictions.set_index("restriction_id")
-    assert list(table.index) == [f"osm:relation/{i}" for i in (100, 101, 102, 103, 104, 105)]
+    assert sorted(table.index) == sorted(f"osm:relation/{i}" for i in (100, 101, 102, 103, 104, 105, 106))
+    assert table.loc["osm:relation/106", "reason"].startswith("conditional restriction 'no_straight_on @ (Mo-Fr 07:00-09:00)'")
     assert table.loc["osm:relation/105", "reason"] == "" and table.loc["osm:relation/105", "vehicles"] == "hgv"
     assert table.loc["osm:relation/100", "reason"] == "" and table.loc["osm:relation/101", "reason"] == ""
     assert table.loc["osm:relation/102", "reason"] == "from way 10 and to way 20 do not meet at via node 3 in the file"
     assert table.loc["osm:relation/103", "reason"].startswith("via member is a way")
     assert table.loc["osm:relation/104", "reason"].startswith("to way osm:way/60 is not a street of the scene (no mode of transport allowed")
     dropped = {d.obj for d in results[0].dropped}
-    assert {"osm:relation/102", "osm:relation/103", "osm:relation/104"} <= dropped
+    assert {"osm:relation/102", "osm:relation/103", "osm:relation/104", "osm:relation/106"} <= dropped
     via = table.loc["osm:relation/100", "via_node"]
     assert via == table.loc["osm:relation/101", "via_node"] == "osm:cross:43510000_508300000"  # node 2, 1e-7 degree cells
 
@@ -249,8 +254,8 @@ def test_hand_made_osm_file(tmp_path: Path) -> None:
         ("osm:way/40:0:f", "osm:way/30:0:f"),  # 101: south -> north (straight)
         ("osm:way/40:0:f", "osm:way/40:0:b"),  # 101: U-turn back south
     }
-    assert turns.applied == ["osm:relation/100", "osm:relation/101"] and len(turns.skipped) == 4
-    assert turns.skipped[-1] == ("osm:relation/105", "does not bind the car mode (restriction:hgv, except=none)")
+    assert turns.applied == ["osm:relation/100", "osm:relation/101"] and len(turns.skipped) == 5
+    assert ("osm:relation/105", "does not bind the car mode (restriction:hgv, except=none)") in turns.skipped
 
 
 def _frames_scene(restrictions: pd.DataFrame):

@@ -119,7 +119,8 @@ def read_osm_restrictions(path: str | Path) -> OsmRestrictions:
     Relations without exactly one ``from`` and one ``to`` way, or without a ``via`` member, or
     with an unknown ``restriction`` value, are listed in ``skipped`` with the reason. The value is
     ``restriction``'s, else that of a ``restriction:<vehicle>`` tag (then ``vehicles``); the
-    ``except`` tag is kept in ``exempt``.
+    ``except`` tag is kept in ``exempt``; a ``restriction:conditional`` (or
+    ``restriction:<vehicle>:conditional``) relation is skipped (its condition is not read).
     """
     import osmium
 
@@ -141,7 +142,9 @@ def read_osm_restrictions(path: str | Path) -> OsmRestrictions:
             to = [m.ref for m in r.members if m.role == "to" and m.type == "w"]
             via_n = [m.ref for m in r.members if m.role == "via" and m.type == "n"]
             via_w = [m.ref for m in r.members if m.role == "via" and m.type == "w"]
-            if not (kind.startswith("no_") or kind.startswith("only_")):
+            if vehicles.endswith("conditional"):
+                skipped.append((r.id, f"conditional restriction {kind!r} (restriction:{vehicles}): not applied"))
+            elif not (kind.startswith("no_") or kind.startswith("only_")):
                 skipped.append((r.id, f"restriction value {kind!r}"))
             elif len(frm) != 1 or len(to) != 1:
                 skipped.append((r.id, f"{len(frm)} from and {len(to)} to ways"))

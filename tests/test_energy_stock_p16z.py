@@ -56,3 +56,27 @@ def test_defaults_share_is_floor_area_shares_of_the_buildings_run(legacy):
         got = defaults_share(_Scene(), ids)
         want = floor_area_shares(layer[layer["building_id"].isin(ids)])
         assert got == {attr: {s: float(row[s]) for s in SOURCES} for attr, row in want.iterrows()}
+
+
+def test_gc_frozen_leaves_existing_objects_out_of_collections_until_exit():
+    import gc
+
+    from twin.energy.stock import _gc_frozen
+
+    if gc.get_freeze_count():
+        pytest.skip("objects already frozen in this process")
+    with _gc_frozen():
+        assert gc.get_freeze_count() > 0
+        cycle: list = []
+        cycle.append(cycle)  # a cycle made during the run is still collected
+        del cycle
+        assert gc.collect() >= 1
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # a caller that froze its own objects: left frozen
+    try:
+        frozen = gc.get_freeze_count()
+        with _gc_frozen():
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -20,8 +20,10 @@ Steps (each result is kept on the returned object):
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -843,13 +845,36 @@ def run_command(
     steps = Steps(["scene", "envelope and shading", "simulation", *(["samples"] if samples else []), "writing"], progress,
                   desc="energy")
     try:
-        lines = _run_steps(steps, scene_list, weather, out, measures, overrides, measures_table, hourly, fmt, samples, seed,
-                           prior_table, progress, plots, model)
+        with _gc_frozen():
+            lines = _run_steps(steps, scene_list, weather, out, measures, overrides, measures_table, hourly, fmt, samples, seed,
+                               prior_table, progress, plots, model)
     finally:
         steps.close()
         if times is not None:
             times.update(steps.times)
     return lines
+
+
+@contextlib.contextmanager
+def _gc_frozen() -> Iterator[None]:
+    """Leave the objects that exist on entry (the imports', the caller's) out of Python's cyclic
+    garbage collections until the exit (:func:`gc.freeze`, then :func:`gc.unfreeze`).
+
+    They outlive a run, but each full collection during it walks them all while holding the
+    GIL: on the region, one full collection of about 170k objects took 0.10-0.12 s of the run
+    (0.006-0.013 s frozen). Objects made during the run are collected as usual. Nothing is
+    done when some objects are already frozen (a caller that freezes its own: left as it is).
+    """
+    import gc
+
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 #: The layers of a written scene that ``twin energy run`` reads (the buildings and their IFC

@@ -453,6 +453,9 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
         group = pd.Categorical.from_codes(oi, [f"win_{o}" for o in ORIENTATIONS])
         # the weather's part of the factors first: meanwhile the horizons may still be under way in their thread
         tables = sky_tables(weather, n_sectors, groups=groups)
+        # and the factors' kernels loaded from Numba's disk cache (about 0.03 s on their first call
+        # in a process), on one facade of the same types, rather than after the horizons
+        horizon_monthly_factors(weather, np.zeros((1, n_sectors)), group[:1], groups=groups, tables=tables)
         with steps.step("horizons"):
             # the horizons of every facade with an exterior part (each facade's profile depends
             # only on the scene: the same values, and the same cached result for any selection

@@ -165,7 +165,8 @@ def account_arrays(
     a_f = np.asarray(a_f_m2, dtype=float)
     q_heat = np.asarray(q_heat_kwh, dtype=float)
     system = np.asarray(system).astype(str)
-    unknown = sorted(set(np.unique(system)) - set(SYSTEMS) - set(OPT_IN_SYSTEMS))
+    systems = set(np.unique(system))  # the systems present, found once (a sort of n strings)
+    unknown = sorted(systems - set(SYSTEMS) - set(OPT_IN_SYSTEMS))
     if unknown:
         raise InputError(f"unknown heating system {unknown[0]!r}; known: {', '.join([*SYSTEMS, *OPT_IN_SYSTEMS])}", field="system")
     if f.get("dhw_by_use", 0.0) not in (0.0, 1.0):
@@ -187,7 +188,7 @@ def account_arrays(
     with np.errstate(invalid="ignore"):
         hp_elec = np.nansum(np.asarray(monthly_heat_kwh, dtype=float) / cop_space[None, :], axis=1) + q_dhw / cop_dhw
     elec = np.where(hp, hp_elec, 0.0) + np.where(system == "electric_direct", served / f["electric_direct_efficiency"], 0.0)
-    for name in sorted(set(np.unique(system)) & set(HOURLY_HEAT_PUMPS)):
+    for name in sorted(systems & set(HOURLY_HEAT_PUMPS)):
         kind, design_c = HOURLY_HEAT_PUMPS[name]
         mcop = monthly_cop(drivers.t_out_c, drivers.month_index(), kind, design_c, table=heat_pump_table)
         with np.errstate(invalid="ignore"):
@@ -196,7 +197,7 @@ def account_arrays(
     dh = np.zeros(a_f.shape)
     if (system == "district_heating").any():
         dh = np.where(system == "district_heating", district_heat_kwh(served, f), 0.0)
-    present = set(np.unique(system)) & set(PARTLOAD_BOILERS)
+    present = systems & set(PARTLOAD_BOILERS)
     if present:
         month = drivers.month_index()
         hours = np.bincount(month, minlength=12).astype(float)

@@ -105,6 +105,24 @@ def test_kernel_warmup_loads_the_signature_the_party_walls_use():
     assert len(shared_edges.signatures) == 1
 
 
+def test_kernel_warmup_loads_the_signatures_the_facade_horizons_use():
+    """The grid and horizon kernels loaded by the warm-up thread are those the urban shading
+    then calls: no other signature appears (none compiled anew)."""
+    import twin.kernels.solar_grid as kernels
+    from twin.solar import shading
+
+    thread = shading.start_kernel_warmup()
+    thread.join(timeout=600)
+    assert not thread.is_alive()
+    names = ("grid_count", "grid_fill", "horizon_elevations", "window_max_rows", "window_max_at")
+    loaded = {k: list(getattr(kernels, k).signatures) for k in names}
+    assert all(loaded.values())
+    scene = canyon_scene()
+    hz = shading.facade_horizons(scene, front_azimuth_deg=scene.facades()["azimuth_deg"].to_numpy())
+    assert hz.max() > 0  # the canyon's facades see their neighbours
+    assert {k: list(getattr(kernels, k).signatures) for k in names} == loaded
+
+
 def test_a_few_buildings_without_cached_horizons_equal_the_rows_of_all(weather):
     """Two buildings of ten, nothing cached: their own facades only, the same factors as the
     rows of the whole stock."""

@@ -80,3 +80,26 @@ def test_gc_frozen_leaves_existing_objects_out_of_collections_until_exit():
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_the_5r1c_kernel_loaded_by_prepare_stock_is_the_one_the_run_calls():
+    """prepare_stock loads the 5R1C kernel on one building of the stock's own inputs: the stock's
+    run then adds no signature (nothing compiled anew) and its results do not depend on it."""
+    import dataclasses
+
+    import twin.kernels.energy_5r1c as kernels
+    from tests.conftest import shared_path
+    from tests.test_energy_stock_shading import canyon_scene
+    from twin.energy.simulate import simulate_stock
+    from twin.energy.stock import prepare_stock, run_stock
+    from twin.ingest.epw import read_epw
+
+    weather = read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))
+    scene = canyon_scene(street_m=8.0)
+    prep = prepare_stock(scene, weather)
+    loaded = list(kernels.simulate_5r1c.signatures)
+    assert loaded
+    run = run_stock(scene, weather, prepared=prep)
+    assert list(kernels.simulate_5r1c.signatures) == loaded
+    plain = simulate_stock(dataclasses.replace(prep.baseline_inputs.inputs, shade_factor=prep.shade_factor), prep.drivers, on_error="report")
+    pd.testing.assert_frame_equal(run.results.per_building, plain.per_building, check_exact=True)

@@ -155,13 +155,15 @@ class StockRun:
         (:func:`twin.io.staged.staged_dir`): a reader sees the earlier results or the new ones,
         complete. An existing ``out`` is replaced only if it holds earlier energy results.
         """
+        from twin.io.run_record import dependency_versions
         from twin.io.staged import staged_dir
 
         out = Path(out)
         fmt = check_format(format)
+        versions = dependency_versions()  # while tables may still be encoded in their threads
         with staged_dir(out, owned=ENERGY_MARKERS) as tmp:
             names = self.write_files(tmp, plots=plots, format=fmt)
-            _write_record(tmp, {"format": fmt, "measures": list(self.meta.get("measures", []))})
+            _write_record(tmp, {"format": fmt, "measures": list(self.meta.get("measures", []))}, versions=versions)
         return [out / n for n in [*names, RECORD_NAME]]
 
     def write_files(self, folder: Path, *, plots: bool = True, format: str = "parquet") -> list[str]:
@@ -183,14 +185,16 @@ class StockRun:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=3, thread_name_prefix="twin-write") as pool:
-            written = list(pool.map(lambda t: self._write_one(folder, t[0], t[1], fmt, self.footprints if t[2] else None), tables))
-        summary = {
-            **stock_summary(self.accounts),
-            "excluded": int(self.excluded["building_id"].nunique()) if len(self.excluded) else 0,
-            "classes": {k: int(v) for k, v in class_distribution(self.accounts).items()},
-            "crs": _crs_text(self.footprints),
-            **self.meta,
-        }
+            jobs = pool.map(lambda t: self._write_one(folder, t[0], t[1], fmt, self.footprints if t[2] else None), tables)
+            # the summary while the tables are written (or their early encoding is waited for)
+            summary = {
+                **stock_summary(self.accounts),
+                "excluded": int(self.excluded["building_id"].nunique()) if len(self.excluded) else 0,
+                "classes": {k: int(v) for k, v in class_distribution(self.accounts).items()},
+                "crs": _crs_text(self.footprints),
+                **self.meta,
+            }
+            written = list(jobs)
         (folder / "summary.json").write_text(to_json_text(summary), encoding="utf-8")
         written.append("summary.json")
         if self.results.hourly is not None:
@@ -286,8 +290,9 @@ def _write_table(folder: Path, name: str, frame: pd.DataFrame, fmt: str, footpri
     return f"{name}.parquet"
 
 
-def _write_record(folder: Path, options: dict) -> None:
-    """``run_record.json``: time, versions, options and the manifest of every other file."""
+def _write_record(folder: Path, options: dict, *, versions: dict | None = None) -> None:
+    """``run_record.json``: time, versions (``versions``: :func:`twin.io.run_record.dependency_versions`
+    if already known), options and the manifest of every other file."""
     import datetime as dt
     import socket
 
@@ -300,7 +305,7 @@ def _write_record(folder: Path, options: dict) -> None:
         "written_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "host": socket.gethostname(),
         "options": options,
-        "versions": dependency_versions(),
+        "versions": dependency_versions() if versions is None else versions,
         "files": file_manifest(folder, exclude=(RECORD_NAME, MARKER)),
     }
     (folder / RECORD_NAME).write_text(to_json_text(record), encoding="utf-8")

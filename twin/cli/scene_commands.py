@@ -266,9 +266,10 @@ def attribute_lines(buildings, *, all_rules: bool = False, max_rules: int = 8) -
 
 
 def _print_counts(scene) -> None:
-    for name, n in scene.counts().items():
-        if n:
-            typer.echo(f"  {name:<10} {n:>8,}")
+    counts = {name: n for name, n in scene.counts().items() if n}
+    width = max((len(name) for name in counts), default=10)
+    for name, n in counts.items():
+        typer.echo(f"  {name:<{width}} {n:>8,}")
 
 
 def export(

@@ -173,8 +173,10 @@ def test_dhw_by_use_by_hand(env):
     np.testing.assert_allclose(default["q_dhw_kwh"], env["q_w_nd_kwh_m2"].to_numpy() * env["a_f_m2"].to_numpy())
     with pytest.raises(InputError, match="dhw_by_use"):
         energy_accounts(env.assign(system="gas_boiler"), per, monthly, Drv(), factors={"dhw_by_use": 0.5})
-    with pytest.raises(InputError, match="'garage'"):
-        dhw_need_by_use_kwh(np.array([10.0]), "garage")
+    with pytest.raises(InputError, match="no hot-water use 'garage';"):  # the plain name, not numpy's np.str_('garage')
+        dhw_need_by_use_kwh(np.array([10.0]), np.array(["garage"]))
+    with pytest.raises(InputError, match="unknown heating system 'coal';"):
+        energy_accounts(env.assign(system="coal"), per, monthly, Drv())
 
 
 def _write_hp(tmp_path, row_kind="air_water", **changes):

@@ -68,7 +68,7 @@ def dhw_need_by_use_kwh(a_f_m2, use, *, t_hot_c: float = 60.0, t_cold_c: float =
     uses = np.broadcast_to(np.asarray(use).astype(str), a_f.shape)
     if not (np.isfinite(t_hot_c) and np.isfinite(t_cold_c) and t_hot_c > t_cold_c):
         raise InputError(f"hot-water temperatures {t_hot_c} / {t_cold_c} C: need finite, hot > cold", field="dhw_t_hot_c")
-    unknown = sorted(set(np.unique(uses)) - set(tab))
+    unknown = sorted({str(u) for u in np.unique(uses)} - set(tab))
     if unknown:
         raise InputError(f"no hot-water use {unknown[0]!r}; known: {', '.join(tab)}", obj=unknown[0], field="use")
     litres = np.array([tab[u][0] for u in uses.ravel()]).reshape(a_f.shape)

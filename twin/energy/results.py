@@ -165,7 +165,7 @@ def account_arrays(
     a_f = np.asarray(a_f_m2, dtype=float)
     q_heat = np.asarray(q_heat_kwh, dtype=float)
     system = np.asarray(system).astype(str)
-    systems = set(np.unique(system))  # the systems present, found once (a sort of n strings)
+    systems = {str(s) for s in np.unique(system)}  # the systems present, found once (a sort of n strings)
     unknown = sorted(systems - set(SYSTEMS) - set(OPT_IN_SYSTEMS))
     if unknown:
         raise InputError(f"unknown heating system {unknown[0]!r}; known: {', '.join([*SYSTEMS, *OPT_IN_SYSTEMS])}", field="system")

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import shared_path
 from twin.errors import InputError
-from twin.ingest.osm_relations import OsmRestriction, read_osm_restrictions
+from twin.io.osm_relations import OsmRestriction, read_osm_restrictions
 from twin.traffic.assign import assign
 from twin.traffic.network import Network
 from twin.traffic.turns import expand_turns, osm_banned_turns

@@ -1,6 +1,6 @@
 """OSM turn restrictions of a file -> the ``turn_restrictions`` table of the scene.
 
-Every ``type=restriction`` relation (read with pyosmium, :func:`twin.ingest.osm_relations.read_osm_restrictions`)
+Every ``type=restriction`` relation (read with pyosmium, :func:`twin.io.osm_relations.read_osm_restrictions`)
 becomes one row: relation id, restriction value, from way, via node, to way, and a ``reason``
 that is empty when the restriction can be applied. The via node is mapped to the street network
 built from the same file (:func:`twin.ingest.streets.build_network`): its location in the file,
@@ -80,7 +80,7 @@ def restriction_table(
     pandas.DataFrame
         :data:`COLUMNS`, one row per relation (empty if the file has none).
     """
-    from twin.ingest.osm_relations import read_osm_restrictions
+    from twin.io.osm_relations import read_osm_restrictions
 
     found = read_osm_restrictions(path)
     rows: list[dict[str, str]] = [

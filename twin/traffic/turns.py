@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from twin.errors import InputError
-from twin.ingest.osm_relations import OsmRestriction, OsmRestrictions
+from twin.io.osm_relations import OsmRestriction, OsmRestrictions
 from twin.traffic.network import Network
 
 DEFAULT_TURN_PENALTIES_S = {"left": 10.0, "right": 5.0, "straight": 0.0, "u_turn": 30.0}

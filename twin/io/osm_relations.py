@@ -1,6 +1,7 @@
 """OSM turn restriction relations of a file (``type=restriction``), read with pyosmium.
 
-A file reader of the ingest layer: :mod:`twin.ingest.osm_restrictions` maps the relations to a
+A file-level reader, below the ingest layer and the engines, which both use it
+(tests/test_import_layers.py): :mod:`twin.ingest.osm_restrictions` maps the relations to a
 scene's street network (the ``turn_restrictions`` layer), and :mod:`twin.traffic.turns` to a
 network whose node ids are OSM node ids (:func:`twin.traffic.turns.osm_banned_turns`). Rules of
 the relation: OSM wiki, Relation:restriction.

@@ -347,19 +347,67 @@ def _cut_max_tan(ox, oy, oz, ax, ay, tri, i, max_dist, f_min):
 
 
 @jit
-def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, item_group, grid, z_top):
+def _wall_top_tan(ox, oy, oz, ax, ay, walls, i, max_dist, f_min):
+    """:func:`_cut_max_tan` of a triangle that is the upper half of a vertical wall, from the
+    wall's top edge alone: ``walls[i] = (x0, y0, x1, y1, z1)``, the wall's ends and its
+    (horizontal) top.
+
+    The triangle (p0 z0, p1 z1, p0 z1) stands on the segment p0-p1, so a vertical half-plane
+    crossing that segment at horizontal distance ``f`` cuts it along a vertical segment at that
+    one ``f``, whose top is the top edge (z1): the largest ``(z - oz) / f`` of the cut is
+    ``(z1 - oz) / f`` (the walks only cut triangles whose top is above ``oz``). A half-plane
+    containing the segment cuts the whole triangle: the largest value is at a top corner.
+    ``-inf`` when the half-plane misses the segment or ``f`` lies outside ``[f_min, max_dist]``.
+    """
+    px = walls[i, 0] - ox
+    py = walls[i, 1] - oy
+    qx = walls[i, 2] - ox
+    qy = walls[i, 3] - oy
+    s0 = px * -ay + py * ax
+    s1 = qx * -ay + qy * ax
+    if (s0 > 0.0 and s1 > 0.0) or (s0 < 0.0 and s1 < 0.0):
+        return -_INF
+    f0 = px * ax + py * ay
+    f1 = qx * ax + qy * ay
+    rise = walls[i, 4] - oz
+    if s0 == 0.0 and s1 == 0.0:  # the wall lies in the half-plane's plane: its top corners
+        best = -_INF
+        if f_min <= f0 <= max_dist:
+            best = rise / f0
+        if f_min <= f1 <= max_dist:
+            t = rise / f1
+            if t > best:
+                best = t
+        return best
+    # where the top edge meets the plane (an end of it when that end lies on the plane)
+    if s1 == 0.0:
+        f = f1
+    elif s0 == 0.0:
+        f = f0
+    else:
+        f = f1 + s1 / (s1 - s0) * (f0 - f1)
+    if f_min <= f <= max_dist:
+        return rise / f
+    return -_INF
+
+
+@jit
+def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, item_group, grid, z_top, walls):
     """Tangent of the horizon elevation along azimuth direction ``(ax, ay)`` (unit, horizontal).
 
     The largest ``(z - oz) / f`` over every triangle cut within ``f_min <= f <= max_dist``,
     and at least 0 (an open horizon). ``item_group[k]`` is the group of the triangle
     ``cell_items[k]`` (stored beside the lists: read in sequence, not by a random access per
     triangle); listed triangles with ``item_group[k] == exclude`` are skipped (``exclude = -1``:
-    none, and the groups are not read).
+    none, and the groups are not read). ``walls`` (n_t, 5), when not empty, says that every
+    triangle is the upper half of a vertical wall (:func:`_wall_top_tan`: its top edge is cut
+    instead of the triangle, the same largest values); empty (0, 5): any triangles.
     """
     best = 0.0
     if oz >= z_top:
         return best
     tri, x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax = grid
+    on_walls = walls.shape[0] > 0
     ci, cj, step_i, step_j, t_max_x, t_max_y, t_dx, t_dy = _walk_start(ox, oy, ax, ay, x0, y0, cell)
     if ci < 0 or cj < 0 or ci >= nx or cj >= ny:
         return best
@@ -374,7 +422,10 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, item_group, grid, 
                     break
                 if exclude != -1 and item_group[k] == exclude:  # -1: nothing excluded, no group to read
                     continue
-                t = _cut_max_tan(ox, oy, oz, ax, ay, tri, cell_items[k], max_dist, f_min)
+                if on_walls:
+                    t = _wall_top_tan(ox, oy, oz, ax, ay, walls, cell_items[k], max_dist, f_min)
+                else:
+                    t = _cut_max_tan(ox, oy, oz, ax, ay, tri, cell_items[k], max_dist, f_min)
                 if t > best:
                     best = t
                     bound = best * max(t_in, f_min)
@@ -396,7 +447,7 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, item_group, grid, 
 
 # ----------------------------------------------------------------------------- batch queries
 @jit_parallel
-def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_min, grid, item_group, z_top_near, out_rows,
+def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_min, grid, item_group, z_top_near, walls, out_rows,
                        out_elevation_deg):
     """Horizon profiles: elevation angle (degrees, >= 0) per azimuth sector of each origin.
 
@@ -415,6 +466,8 @@ def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_mi
     item_group : int64 (len(cell_items),) group (building) of each listed triangle, ``tri_group[cell_items]``.
     z_top_near : float64 (n_o,) highest point of the scene within ``max_dist`` of each origin
         (any upper bound will do; the walk stops once nothing higher can follow).
+    walls : float64 (n_t, 5) or (0, 5): the triangles as upper halves of vertical walls
+        (:func:`horizon_tan`), or empty for any triangles.
     out_rows : int64 (n_o,) the row of ``out_elevation_deg`` of each origin (distinct rows: the
         origins can be walked in any order and their profiles written where the caller wants them).
     out_elevation_deg : float64 (n_rows, n), output; the rows ``out_rows`` are written.
@@ -436,7 +489,8 @@ def horizon_elevations(origins, exclude, front, n_sectors_offset, max_dist, f_mi
             out_elevation_deg[r, k] = 0.0
             if oz >= z_top_near[o] or front[o, 0] * sin_az[k] + front[o, 1] * cos_az[k] < behind:
                 continue  # nothing higher within reach, or behind the surface
-            t = horizon_tan(ox, oy, oz, sin_az[k], cos_az[k], max_dist, f_min, exclude[o], item_group, grid, z_top_near[o])
+            t = horizon_tan(ox, oy, oz, sin_az[k], cos_az[k], max_dist, f_min, exclude[o], item_group, grid, z_top_near[o],
+                            walls)
             if t != 0.0:
                 out_elevation_deg[r, k] = math.degrees(math.atan(t))
 

@@ -95,8 +95,10 @@ def test_the_wall_grid_started_early_is_built_once_and_walks_to_the_same_horizon
     obs = np.column_stack([f["mid_x"] + 0.1 * np.sin(az), f["mid_y"] + 0.1 * np.cos(az), np.full(len(f), 4.5)])
     bi = f["building_index"].to_numpy().astype(np.int64)
     tri, group = wall_triangles(scene, upper_only=True)
-    own = SceneGrid.build(tri, group, points=obs)
+    own = SceneGrid.build(tri, group, points=obs, vertical_walls=True)  # the same cut (the walls' top edges)
     np.testing.assert_array_equal(grid.horizons(obs, exclude=bi), own.horizons(obs, exclude=bi))
+    cut = SceneGrid.build(tri, group, points=obs)  # the general triangle cut: the same to rounding
+    np.testing.assert_allclose(grid.horizons(obs, exclude=bi), cut.horizons(obs, exclude=bi), rtol=1e-13, atol=1e-12)
     assert grid.horizons(obs, exclude=bi).max() > 20.0  # the northern row stands 10 m away, 9 m high
     taller = scene.copy()
     b = taller.buildings.copy()

@@ -49,5 +49,5 @@ def test_the_wall_grid_cell_does_not_change_the_horizons():
         tri, group = wall_triangles(scene, upper_only=True)
         points = facade_observer_xy(edge_table(scene.footprints()))
         for cell_m in (1.5, 4.0, 8.0, 16.0, 40.0):
-            other = SceneGrid.build(tri, group, cell_m=cell_m, points=points)
+            other = SceneGrid.build(tri, group, cell_m=cell_m, points=points, vertical_walls=True)
             np.testing.assert_array_equal(other.horizons(obs, exclude=bi), used)

@@ -233,7 +233,8 @@ def _build_wall_grid(scene):
     from twin.solar.grid import SceneGrid
 
     tri, group = wall_triangles(scene, upper_only=True)
-    return SceneGrid.build(tri, group, cell_m=WALL_GRID_CELL_M, points=facade_observer_xy(edge_table(scene.footprints())))
+    return SceneGrid.build(tri, group, cell_m=WALL_GRID_CELL_M, points=facade_observer_xy(edge_table(scene.footprints())),
+                           vertical_walls=True)
 
 
 #: Horizons of the last geometries (baseline, what-ifs and Monte Carlo samples of one geometry
@@ -373,8 +374,8 @@ def start_kernel_warmup() -> threading.Thread:
         # the kernels of the walls' grid and of the facade horizons (about 0.035 s to load, on the
         # way from the footprints to the horizons otherwise): two walls, one observer, the same
         # argument types as the run's (SceneGrid makes every array contiguous of its dtype)
-        tri = np.array([[[0.0, 0.0, 0.0], [5.0, 0.0, 0.0], [5.0, 0.0, 6.0]], [[0.0, 9.0, 0.0], [5.0, 9.0, 6.0], [0.0, 9.0, 6.0]]])
-        grid = SceneGrid.build(tri, np.array([0, 1]), cell_m=WALL_GRID_CELL_M, points=np.array([[2.5, 4.5]]))
+        tri = np.array([[[0.0, 0.0, 0.0], [5.0, 0.0, 6.0], [0.0, 0.0, 6.0]], [[0.0, 9.0, 0.0], [5.0, 9.0, 6.0], [0.0, 9.0, 6.0]]])
+        grid = SceneGrid.build(tri, np.array([0, 1]), cell_m=WALL_GRID_CELL_M, points=np.array([[2.5, 4.5]]), vertical_walls=True)
         grid.horizons(np.array([[2.5, 4.5, 3.0]]), n_sectors=36, exclude=np.array([-1]), front=np.array([[0.0, 1.0]]), order=np.array([0]))
 
     thread = threading.Thread(target=head_start, args=(work,), name="twin-kernel-warmup", daemon=True)

@@ -100,12 +100,7 @@ def run_scene_assign(
     if banned:
         turned = expand_turns(net, banned=banned)
         raw = assign(turned.network, matrix, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
-        keep = turned.link_of >= 0
-        cost = np.zeros(net.n_links)
-        time = np.zeros(net.n_links)
-        cost[turned.link_of[keep]] = raw.cost[keep]
-        time[turned.link_of[keep]] = raw.time[keep]
-        result = replace(raw, network=net, flow=turned.link_flow(raw.flow), cost=cost, time=time, origin_flows=None)
+        result = replace(raw, network=net, flow=turned.link_flow(raw.flow), cost=turned.link_values(raw.cost), time=turned.link_values(raw.time), origin_flows=None)
     else:
         result = assign(net, matrix, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
     summary = {**result.summary(), "network": repr(net), "zones": len(zones), "demand_veh_h": float(matrix.sum()), **counts}

@@ -120,6 +120,9 @@ class ModeNetwork:
     turns: Any = None
     """The scene's OSM turn restrictions on this network (:class:`twin.traffic.scene_turns.SceneTurns`;
     car only), None without any."""
+    turned: Any = None
+    """The :class:`~twin.traffic.turns.TurnNetwork` when ``network`` is the turn-expanded car network
+    (a restriction banned a turn): maps its link values back to the street and connector links."""
 
 
 @dataclass
@@ -236,7 +239,7 @@ def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, l
     """The mode's street network with zone and edge centroids (see the module docstring)."""
     import shapely
 
-    from twin.traffic.network import Network
+    from twin.traffic.network import Network, osm_way_ids
 
     links = scene.links
     sel = links[_mode_mask(links, mode)]
@@ -311,38 +314,38 @@ def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, l
         free_flow_time=np.array(times), capacity=np.array(caps), length=np.array(lengths), alpha=np.array(alphas), beta=4.0,
         n_zones=n_c, first_thru_node=n_c, time_unit="s", length_unit="m", name=f"{mode} network",
     )  # fmt: skip
-    turns = None
-    if mode == "car":
-        net, turns = _with_restrictions(scene, net)
+    turns = turned = None
+    if mode == "car":  # the mode and the way of every stored link, for the scene's turn restrictions
+        net.meta.update(mode=mode, osm_way_id=osm_way_ids(net.link_ids))
+        net, turns, turned = _with_restrictions(scene, net)
     street = np.array([not str(i).startswith("conn:") for i in net.link_ids.tolist()])
-    return ModeNetwork(mode=mode, network=net, n_internal=z, street_link=street, turns=turns)
+    return ModeNetwork(mode=mode, network=net, n_internal=z, street_link=street, turns=turns, turned=turned)
 
 
-def _with_restrictions(scene: Any, net: Any) -> tuple[Any, Any]:
-    """The car network with the scene's OSM turn restrictions: the turn-expanded network
-    (:func:`twin.traffic.turns.expand_turns`; zones and edges stay its first nodes) whose street
-    and connector links keep their ids and whose turn links are ``conn:car:turn:...`` (so link
-    flows and times stay keyed by scene link ids), and the :class:`~twin.traffic.scene_turns.SceneTurns`;
-    ``net`` unchanged and None when the scene has no restrictions."""
-    from twin.traffic.network import osm_way_ids
+def _with_restrictions(scene: Any, net: Any) -> tuple[Any, Any, Any]:
+    """The car network ``net`` (built with ``meta['mode']`` and ``meta['osm_way_id']``) with the
+    scene's OSM turn restrictions: the turn-expanded network (:func:`twin.traffic.turns.expand_turns`;
+    zones and edges stay its first nodes) whose street and connector links keep their ids and
+    whose turn links are ``conn:car:turn:...``, the :class:`~twin.traffic.scene_turns.SceneTurns`
+    and the :class:`~twin.traffic.turns.TurnNetwork` (which maps link values back to ``net``);
+    ``net`` itself (never changed), the turns (None when the scene has no restrictions) and None
+    when no turn is banned."""
     from twin.traffic.scene_turns import scene_banned_turns, scene_restrictions
     from twin.traffic.turns import expand_turns
 
     table = scene_restrictions(scene)
     if len(table) == 0:
-        return net, None
-    net.meta["mode"] = "car"
-    net.meta["osm_way_id"] = osm_way_ids(net.link_ids)
+        return net, None, None
     turns = scene_banned_turns(net, table)
     if not turns.banned:
-        return net, turns
+        return net, turns, None
     tn = expand_turns(net, banned=turns.banned)
     ids = net.link_ids
     labels = [
         str(ids[k]) if k >= 0 else (f"conn:car:turn:{ids[t[0]]}->{ids[t[1]]}" if t[0] >= 0 else f"conn:car:zone:{e}")
         for e, (k, t) in enumerate(zip(tn.link_of.tolist(), tn.turn_of.tolist(), strict=True))
     ]
-    return replace(tn.network, link_ids=np.array(labels, dtype=object), name="car network (turn restrictions)"), turns
+    return replace(tn.network, link_ids=np.array(labels, dtype=object), name="car network (turn restrictions)"), turns, tn
 
 
 #: Zone-to-zone skims by the content of what they are computed from (:func:`_skim`): a
@@ -728,8 +731,13 @@ def run_district_mobility(
                 if through[a, b] > 0 and not np.isfinite(skims["car"]["time_s"][z + a, z + b]):
                     unserved.append({"period": period, "segment": "through", "zone": f"edge_{SIDES[a]} -> edge_{SIDES[b]}", "trips": float(through[a, b]),
                                      "reason": "no car path between these edges of the district (closed or one-way streets)"})  # fmt: skip
-        flows = dict(zip(car.network.link_ids.tolist(), assignment.flow.tolist())) if assignment is not None else {}
-        times = dict(zip(car.network.link_ids.tolist(), cost_links.tolist()))
+        if car.turned is None:
+            flows = dict(zip(car.network.link_ids.tolist(), assignment.flow.tolist())) if assignment is not None else {}
+            times = dict(zip(car.network.link_ids.tolist(), cost_links.tolist()))
+        else:  # keyed by the street and connector links (turn links are not reported)
+            street_ids = car.turned.original.link_ids.tolist()
+            flows = dict(zip(street_ids, car.turned.link_flow(assignment.flow).tolist())) if assignment is not None else {}
+            times = dict(zip(street_ids, car.turned.link_values(cost_links).tolist()))
         results[period] = PeriodResult(
             period=period, trips=final_trips, through=thr_final, through_demand=through, car_vehicles=vmat, link_flow=flows, link_time_s=times, skims=skims,
             dest_logsum=dls, generated={k: (v[0] if scale is None else v[0] * scale.get(k, 1.0)) for k, v in segs.items()}, unserved=unserved,

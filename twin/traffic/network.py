@@ -459,14 +459,16 @@ OSM_WAY_PREFIX = "osm:way/"
 (:func:`twin.ingest.streets.build_network`)."""
 
 
-def _way_of(link_id: Any) -> int:
-    text = str(link_id)
+def osm_way_of(text: Any, *, link: bool = True) -> int:
+    """OSM way id of a link id ``osm:way/<id>:<piece>:f|b`` (``link``) or of a way's source id
+    ``osm:way/<id>`` (not ``link``); -1 for any other text."""
+    text = str(text)
     if not text.startswith(OSM_WAY_PREFIX):
         return -1
-    digits = text[len(OSM_WAY_PREFIX) :].split(":", 1)
-    return int(digits[0]) if len(digits) == 2 and digits[0].isdigit() else -1
+    digits, colon, _ = text[len(OSM_WAY_PREFIX) :].partition(":")
+    return int(digits) if digits.isascii() and digits.isdigit() and bool(colon) == link else -1
 
 
 def osm_way_ids(link_ids: Sequence[Any]) -> np.ndarray:
     """OSM way id (int64) of every link id ``osm:way/<id>:<piece>:f|b``; -1 for other ids."""
-    return np.fromiter((_way_of(k) for k in link_ids), dtype=np.int64, count=len(link_ids))
+    return np.fromiter((osm_way_of(k) for k in link_ids), dtype=np.int64, count=len(link_ids))

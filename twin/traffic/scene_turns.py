@@ -23,10 +23,8 @@ from typing import Any
 import pandas as pd
 
 from twin.errors import InputError
-from twin.traffic.network import Network
+from twin.traffic.network import OSM_WAY_PREFIX, Network, osm_way_of
 from twin.traffic.turns import network_way_ids, restriction_turns
-
-WAY_PREFIX = "osm:way/"
 
 MODE_VEHICLES: dict[str, frozenset[str]] = {
     "car": frozenset({"vehicle", "motor_vehicle", "motorcar"}),
@@ -82,11 +80,10 @@ def scene_restrictions(scene: Any) -> pd.DataFrame:
 
 
 def _way(row: pd.Series, column: str) -> int:
-    text = str(row[column])
-    digits = text[len(WAY_PREFIX) :]
-    if not (text.startswith(WAY_PREFIX) and digits.isdigit()):
-        raise InputError(f"{column} must be an OSM way id 'osm:way/<id>', got {text!r}", obj=str(row["restriction_id"]), field=column)
-    return int(digits)
+    way = osm_way_of(row[column], link=False)
+    if way < 0:
+        raise InputError(f"{column} must be an OSM way id '{OSM_WAY_PREFIX}<id>', got {str(row[column])!r}", obj=str(row["restriction_id"]), field=column)
+    return way
 
 
 def _text(row: pd.Series, column: str) -> str:

@@ -10,7 +10,7 @@ joined to their departure / arrival nodes by zero-cost connectors; they are neve
 in the expanded network, and through movements at a zone that may be passed through use turn
 links like any other node. Every assignment algorithm (Algorithm B, Frank-Wolfe, multi-class,
 select-link) runs unchanged on the expanded network; :meth:`TurnNetwork.link_flow` maps flows
-back to the original links and :meth:`TurnNetwork.turn_flow` gives the turning movements.
+(and :meth:`TurnNetwork.link_values` costs and times) back to the original links and :meth:`TurnNetwork.turn_flow` gives the turning movements.
 
 Defaults: every turn allowed at no penalty; ``u_turn_penalty`` (same unit as link times; ``inf``
 bans U-turns, i.e. ``j`` going back to the tail of ``i``). :func:`angle_penalties` classifies
@@ -166,6 +166,14 @@ class TurnNetwork:
         out = np.zeros(self.original.n_links)
         keep = self.link_of >= 0
         np.add.at(out, self.link_of[keep], flow[keep])
+        return out
+
+    def link_values(self, values: np.ndarray) -> np.ndarray:
+        """Per-link quantities of the original links (cost, time, ...; not summed like flows) from
+        those of the expanded links: each original link takes the value of its expanded link."""
+        out = np.zeros(self.original.n_links)
+        keep = self.link_of >= 0
+        out[self.link_of[keep]] = np.asarray(values)[keep]
         return out
 
     def turn_flow(self, flow: np.ndarray) -> dict[tuple[int, int], float]:

@@ -101,6 +101,69 @@ def grid_fill(tri, x0, y0, cell, nx, ny, cell_offsets, cursor, cell_items, cell_
                     cell_zmax[c] = zmax
 
 
+@jit(inline="always")
+def _wall_row_cells(walls, i, j, x0, y0, cell, nx, margin):
+    """First and last column (clipped to the grid) of the cells of row ``j`` that the segment
+    of wall ``i`` (``walls[i] = (xa, ya, xb, yb, z)``) passes through, the row's band widened by
+    ``margin`` (m) on both sides and the segment's part in it by ``margin`` along x; ``i0 > i1``
+    when the segment misses the band."""
+    xa = walls[i, 0]
+    ya = walls[i, 1]
+    xb = walls[i, 2]
+    yb = walls[i, 3]
+    lo = y0 + j * cell - margin
+    hi = y0 + (j + 1) * cell + margin
+    if ya == yb:
+        if ya < lo or ya > hi:
+            return 1, 0
+        xl = min(xa, xb)
+        xh = max(xa, xb)
+    else:
+        ta = min(1.0, max(0.0, (lo - ya) / (yb - ya)))
+        tb = min(1.0, max(0.0, (hi - ya) / (yb - ya)))
+        xl = xa + min(ta, tb) * (xb - xa)
+        xh = xa + max(ta, tb) * (xb - xa)
+        if xl > xh:
+            xl, xh = xh, xl
+    i0 = max(0, min(nx - 1, int(math.floor((xl - margin - x0) / cell))))
+    i1 = max(0, min(nx - 1, int(math.floor((xh + margin - x0) / cell))))
+    return i0, i1
+
+
+@jit
+def wall_grid_count(walls, x0, y0, cell, nx, ny, margin, counts):
+    """:func:`grid_count` of vertical walls by the cells their segment passes through (widened
+    by ``margin``, m), not by their bounding box: a vertical half-plane meets a wall on its
+    segment, in a cell the segment passes through (``walls`` as in :func:`_wall_top_tan`)."""
+    for i in range(walls.shape[0]):
+        j0 = max(0, min(ny - 1, int(math.floor((min(walls[i, 1], walls[i, 3]) - margin - y0) / cell))))
+        j1 = max(0, min(ny - 1, int(math.floor((max(walls[i, 1], walls[i, 3]) + margin - y0) / cell))))
+        for j in range(j0, j1 + 1):
+            i0, i1 = _wall_row_cells(walls, i, j, x0, y0, cell, nx, margin)
+            for ii in range(i0, i1 + 1):
+                counts[j * nx + ii] += 1
+
+
+@jit
+def wall_grid_fill(walls, x0, y0, cell, nx, ny, margin, cell_offsets, cursor, cell_items, cell_zmax):
+    """:func:`grid_fill` of the cells of :func:`wall_grid_count` (each wall's top ``walls[i, 4]``)."""
+    n_cells = nx * ny
+    for c in range(n_cells):
+        cursor[c] = cell_offsets[c]
+        cell_zmax[c] = -_INF
+    for i in range(walls.shape[0]):
+        j0 = max(0, min(ny - 1, int(math.floor((min(walls[i, 1], walls[i, 3]) - margin - y0) / cell))))
+        j1 = max(0, min(ny - 1, int(math.floor((max(walls[i, 1], walls[i, 3]) + margin - y0) / cell))))
+        for j in range(j0, j1 + 1):
+            i0, i1 = _wall_row_cells(walls, i, j, x0, y0, cell, nx, margin)
+            for ii in range(i0, i1 + 1):
+                c = j * nx + ii
+                cell_items[cursor[c]] = i
+                cursor[c] += 1
+                if walls[i, 4] > cell_zmax[c]:
+                    cell_zmax[c] = walls[i, 4]
+
+
 @jit
 def _window_max_line(src, r, g, h, out):
     """``out[i] = max(src[max(0, i - r) : i + r + 1])`` in O(n) (van Herk 1992; Gil & Werman

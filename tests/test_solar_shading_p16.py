@@ -114,7 +114,7 @@ def test_kernel_warmup_loads_the_signatures_the_facade_horizons_use():
     thread = shading.start_kernel_warmup()
     thread.join(timeout=600)
     assert not thread.is_alive()
-    names = ("grid_count", "grid_fill", "horizon_elevations", "window_max_rows", "window_max_at")
+    names = ("wall_grid_count", "wall_grid_fill", "horizon_elevations", "window_max_rows", "window_max_at")
     loaded = {k: list(getattr(kernels, k).signatures) for k in names}
     assert all(loaded.values())
     scene = canyon_scene()

@@ -111,3 +111,33 @@ def test_free_standing_walls_seen_along_their_line_and_past_their_ends():
             np.testing.assert_allclose(got[:2, 0], [np.degrees(np.arctan(7.0 / 10.0)), 0.0], atol=1e-9)
         if keep == [2]:  # through its west end (40 m away) and its east end (46 m)
             np.testing.assert_allclose(got[1:3, 0], np.degrees(np.arctan([6.0 / 40.0, 7.5 / 46.0])), atol=1e-9)
+
+
+def test_walls_are_listed_in_the_cells_their_segment_passes_through():
+    """Every cell a wall's segment passes through lists the wall (points every 1 cm along each
+    wall), and no cell of its bounding box that the segment stays clear of (more than the margin)."""
+    from twin.solar.grid import WALL_MARGIN_M
+
+    rng = np.random.default_rng(5)
+    rings = [_ring(rng.uniform(0, 60), rng.uniform(0, 60), rng.uniform(3, 30), rng.uniform(3, 30), rng.uniform(-90, 90))
+             for _ in range(12)] + [_ring(8.0, 16.0, 16.0, 8.0)]  # walls on the cell edges of 8 m cells
+    tri, group = _upper_walls(rings, [0.0] * len(rings), [10.0] * len(rings))
+    grid = SceneGrid.build(tri, group, cell_m=8.0, vertical_walls=True)
+    lists = [set(grid.cell_items[grid.cell_offsets[c]:grid.cell_offsets[c + 1]].tolist()) for c in range(grid.nx * grid.ny)]
+    tops = upper_wall_tops(tri)
+    n_bbox = 0
+    for w, (xa, ya, xb, yb, _) in enumerate(tops):
+        t = np.linspace(0.0, 1.0, int(np.hypot(xb - xa, yb - ya) / 0.01) + 2)
+        x, y = xa + t * (xb - xa), ya + t * (yb - ya)
+        crossed = set((np.floor((y - grid.y0) / grid.cell).astype(int) * grid.nx + np.floor((x - grid.x0) / grid.cell).astype(int)).tolist())
+        listed = {c for c, items in enumerate(lists) if w in items}
+        assert crossed <= listed
+        i0, i1 = (np.floor((np.array([min(xa, xb), max(xa, xb)]) - grid.x0) / grid.cell)).astype(int)
+        j0, j1 = (np.floor((np.array([min(ya, yb), max(ya, yb)]) - grid.y0) / grid.cell)).astype(int)
+        n_bbox += (i1 - i0 + 1) * (j1 - j0 + 1)
+        for c in listed - crossed:  # listed, not met by the sampled points: within the margin (plus the sampling step)
+            cx0, cy0 = grid.x0 + (c % grid.nx) * grid.cell, grid.y0 + (c // grid.nx) * grid.cell
+            dx = np.maximum(0.0, np.maximum(cx0 - x, x - cx0 - grid.cell))
+            dy = np.maximum(0.0, np.maximum(cy0 - y, y - cy0 - grid.cell))
+            assert np.hypot(dx, dy).min() <= WALL_MARGIN_M + 0.01
+    assert len(grid.cell_items) < n_bbox  # oblique walls: fewer cells than their bounding boxes

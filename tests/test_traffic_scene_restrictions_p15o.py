@@ -6,7 +6,8 @@ of pyosmium) and their via nodes checked against GDAL's way geometries; one rest
 movement is detoured in static assignment and in dynamic loading, its travel times checked
 against shortest paths that scipy finds on a link-to-link graph built here (not twin's
 expansion). By hand: a small OSM file and a small scene of frames with a restriction, and the
-restrictions that cannot be used (ways that do not meet, a via way) reported, never applied.
+restrictions that cannot be used (ways that do not meet) reported, never applied (via-way
+restrictions: tests/test_traffic_via_way_p15v.py).
 """
 
 from __future__ import annotations
@@ -222,9 +223,10 @@ mornings), not applied."""
 
 
 def test_hand_made_osm_file(tmp_path: Path) -> None:
-    """Ingest of the small file: 2 restrictions mapped, 3 reported with their reason (and in the
+    """Ingest of the small file: 4 restrictions mapped, 3 reported with their reason (and in the
     ingest's drop list); on the car network 100 bans 10 -> 30 at node 2 and 101 bans 40 -> 10
-    (the U-turn onto the from way's own reverse link too: 40 -> 40 back), by hand."""
+    (the U-turn onto the from way's own reverse link too: 40 -> 40 back), by hand; 103 (via way
+    20) bans the sequence 10 -> 20 -> 50 at node 3."""
     from twin.ingest.dispatch import ingest
 
     path = tmp_path / "cross.osm"
@@ -238,10 +240,10 @@ def test_hand_made_osm_file(tmp_path: Path) -> None:
     assert table.loc["osm:relation/105", "reason"] == "" and table.loc["osm:relation/105", "vehicles"] == "hgv"
     assert table.loc["osm:relation/100", "reason"] == "" and table.loc["osm:relation/101", "reason"] == ""
     assert table.loc["osm:relation/102", "reason"] == "from way 10 and to way 20 do not meet at via node 3 in the file"
-    assert table.loc["osm:relation/103", "reason"].startswith("via member is a way")
+    assert table.loc["osm:relation/103", ["reason", "via_node", "via_osm"]].tolist() == ["", "", "osm:way/20"]  # via-way: mapped since p15v
     assert table.loc["osm:relation/104", "reason"].startswith("to way osm:way/60 is not a street of the scene (no mode of transport allowed")
     dropped = {d.obj for d in results[0].dropped}
-    assert {"osm:relation/102", "osm:relation/103", "osm:relation/104", "osm:relation/106"} <= dropped
+    assert {"osm:relation/102", "osm:relation/104", "osm:relation/106"} <= dropped and "osm:relation/103" not in dropped
     via = table.loc["osm:relation/100", "via_node"]
     assert via == table.loc["osm:relation/101", "via_node"] == "osm:cross:43510000_508300000"  # node 2, 1e-7 degree cells
 
@@ -254,7 +256,10 @@ def test_hand_made_osm_file(tmp_path: Path) -> None:
         ("osm:way/40:0:f", "osm:way/30:0:f"),  # 101: south -> north (straight)
         ("osm:way/40:0:f", "osm:way/40:0:b"),  # 101: U-turn back south
     }
-    assert turns.applied == ["osm:relation/100", "osm:relation/101"] and len(turns.skipped) == 5
+    assert turns.applied == ["osm:relation/100", "osm:relation/101", "osm:relation/103"] and len(turns.skipped) == 4
+    assert [(net.link_ids[s.entry], [net.link_ids[v] for v in s.via], sorted(net.link_ids[j] for j in s.exits)) for s in turns.sequences] == [
+        ("osm:way/10:0:f", ["osm:way/20:0:f"], ["osm:way/50:0:b"])
+    ]
     assert ("osm:relation/105", "does not bind the car mode (restriction:hgv, except=none)") in turns.skipped
 
 

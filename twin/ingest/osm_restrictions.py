@@ -10,12 +10,20 @@ apart. A restriction is not usable, and is reported in the ingest's drop list wi
 when
 
 * the relation itself cannot be used (no single from / to way or via member, an unknown value:
-  the reader's reasons), or its via member is a way (via-way restrictions are not applied);
+  the reader's reasons);
 * the from or to way is not in the file, or the via node is not a node of both ways in the file
   (the ways do not meet there);
 * the from or to way is not a street of the scene (not routable, e.g. a footway closed to every
   mode, or dropped for its geometry), or the via node is not a node of the street network, or no
   link of the from way and no link of the to way touches it.
+
+A restriction whose via member is one or more ways (``via_osm`` ``osm:way/<id>,...`` in the
+relation's member order, ``via_node`` empty) is usable when its ways form a chain from the from
+way through the via ways to the to way: every way in the file, each one sharing a node with the
+next in the file, every one a street of the scene, and a link of each touching a link of the next
+at a node of the street network. Otherwise it is reported like the others, with the first link of
+the chain that fails. Which links' sequences it bans is decided on a mode's network
+(:func:`twin.traffic.turns.via_way_sequences`).
 
 The vehicles a restriction is for (``restriction:<vehicle>``) and those it exempts (``except``)
 are kept; which turns are then banned for a mode is decided on that mode's network
@@ -50,6 +58,24 @@ def _members(path: Path, way_ids: set[int], node_ids: set[int]) -> tuple[dict[in
             if n.location.valid():
                 where[int(n.id)] = (float(n.location.lon), float(n.location.lat))
     return ways, where
+
+
+def _via_way_reason(chain: list[int], way_nodes: dict[int, list[int]], street_ways: set[str], ends: dict[str, set[str]], dropped_why: dict[str, str]) -> str:
+    """Why the chain from way, via ways, to way of a via-way restriction cannot be used ('' usable)."""
+    roles = ["from", *(["via"] * (len(chain) - 2)), "to"]
+    for way, role in zip(chain, roles, strict=True):
+        if way not in way_nodes:
+            return f"{role} way {way} is not in the file"
+    for (a, ra), (b, rb) in zip(zip(chain, roles), zip(chain[1:], roles[1:]), strict=False):
+        if not set(way_nodes[a]) & set(way_nodes[b]):
+            return f"{ra} way {a} and {rb} way {b} share no node in the file (the via ways do not join the from way to the to way)"
+    for way, role in zip(chain, roles, strict=True):
+        if f"osm:way/{way}" not in street_ways:
+            return f"{role} way osm:way/{way} is not a street of the scene ({dropped_why.get(f'osm:way/{way}', 'not read as a street')})"
+    for (a, ra), (b, rb) in zip(zip(chain, roles), zip(chain[1:], roles[1:]), strict=False):
+        if not ends[f"osm:way/{a}"] & ends[f"osm:way/{b}"]:
+            return f"no link of {ra} way {a} meets a link of {rb} way {b} at a node of the street network"
+    return ""
 
 
 def restriction_table(
@@ -87,7 +113,7 @@ def restriction_table(
         {"restriction_id": f"osm:relation/{rid}", "kind": "", "from_way": "", "via_node": "", "to_way": "", "via_osm": "", "vehicles": "", "exempt": "", "reason": why}
         for rid, why in found.skipped
     ]
-    way_ids = {w for r in found.restrictions for w in (r.from_way, r.to_way)}
+    way_ids = {w for r in found.restrictions for w in (r.from_way, r.to_way, *r.via_ways)}
     via_ids = {r.via_node for r in found.restrictions if r.via_node is not None}
     way_nodes, lonlat = _members(path, way_ids, via_ids)
     # only the links of the restrictions' ways (a region has ~10^5 links and a few restrictions)
@@ -103,7 +129,7 @@ def restriction_table(
         via_osm = f"osm:node/{r.via_node}" if r.via_node is not None else "osm:way/" + ",".join(str(w) for w in r.via_ways)
         via = ""
         if r.via_node is None:
-            why = "via member is a way (via-way restrictions are not applied)"
+            why = _via_way_reason([r.from_way, *r.via_ways, r.to_way], way_nodes, street_ways, ends, dropped_why)
         elif r.from_way not in way_nodes:
             why = f"from way {r.from_way} is not in the file"
         elif r.to_way not in way_nodes:

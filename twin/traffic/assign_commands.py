@@ -6,8 +6,9 @@ are those nodes (in order of first appearance), through nodes like any other
 (:meth:`twin.traffic.network.Network.from_scene`, free-flow times in seconds, BPR delay). The
 scene's OSM turn restrictions (``turn_restrictions`` layer,
 :func:`twin.traffic.scene_turns.scene_banned_turns`) are applied by default: the assignment then
-runs on the turn-expanded network (:func:`twin.traffic.turns.expand_turns`) and its flows,
-costs and times are mapped back to the scene's links.
+runs on the turn-expanded network (:func:`twin.traffic.turns.expand_turns`; via-way
+restrictions as banned link sequences, with copies of the via links) and its flows (summed over a
+link and its copies), costs and times (the link's own) are mapped back to the scene's links.
 """
 
 from __future__ import annotations
@@ -95,10 +96,10 @@ def run_scene_assign(
     zones, matrix = read_node_demand(demand, street_nodes)
     net = Network.from_scene(scene, mode="car", zones=zones)
     options: dict[str, Any] = {}
-    counts = scene_restriction_options(scene, net, restrictions, options)
-    banned = options.get("banned_turns", [])
-    if banned:
-        turned = expand_turns(net, banned=banned)
+    counts = scene_restriction_options(scene, net, restrictions, options, sequences=True)
+    banned, sequences = options.get("banned_turns", []), options.get("banned_sequences", [])
+    if banned or sequences:
+        turned = expand_turns(net, banned=banned, sequences=sequences)
         raw = assign(turned.network, matrix, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
         result = replace(raw, network=net, flow=turned.link_flow(raw.flow), cost=turned.link_values(raw.cost), time=turned.link_values(raw.time), origin_flows=None)
     else:

@@ -88,7 +88,9 @@ def run_simulate(
     scene's OSM turn restrictions (its ``turn_restrictions`` layer,
     :func:`twin.traffic.scene_turns.scene_banned_turns`) are banned turns of the car network; the
     summary counts them (``turn_restrictions_applied``, ``..._skipped``, ``restriction_banned_turns``); False:
-    none (``turn_restrictions_applied`` 0, ``turn_restrictions`` ``"off"``).
+    none (``turn_restrictions_applied`` 0, ``turn_restrictions`` ``"off"``). Via-way restrictions
+    are not applied (the route choice is per link and destination): they are counted as skipped
+    and listed in ``turn_restrictions_not_applied`` with :data:`VIA_WAY_NOT_IN_DYNAMIC`.
 
     Every option and output path is checked before anything is read or computed: ``routes``
     one of :data:`CLI_ROUTES`, ``dt_s`` and ``duration_s`` finite and within
@@ -171,17 +173,29 @@ def run_simulate(
     return summary
 
 
-def scene_restriction_options(scene: Any, net: Any, restrictions: bool, options: dict[str, Any]) -> dict[str, Any]:
+VIA_WAY_NOT_IN_DYNAMIC = (
+    "via-way restriction (the sequence from way -> via way(s) -> to way): not applied in dynamic loading, whose route choice is "
+    "per link and destination and cannot tell the vehicles on the via way that came from the from way (static assignment applies it)"
+)
+"""Why ``twin traffic simulate`` leaves a scene's via-way restrictions out (listed as not applied)."""
+
+
+def scene_restriction_options(scene: Any, net: Any, restrictions: bool, options: dict[str, Any], *, sequences: bool = False) -> dict[str, Any]:
     """The scene's turn restrictions on ``net``: ``options['banned_turns']`` set when any turn is
-    banned; returns the counts for the summary (:meth:`twin.traffic.scene_turns.SceneTurns.summary`,
-    with ``turn_restrictions`` ``"off"`` and 0 applied when ``restrictions`` is False)."""
+    banned and, with ``sequences`` (static assignment on the turn-expanded network),
+    ``options['banned_sequences']`` when a via-way restriction bans a link sequence (without it,
+    via-way restrictions are listed as not applied with :data:`VIA_WAY_NOT_IN_DYNAMIC`); returns
+    the counts for the summary (:meth:`twin.traffic.scene_turns.SceneTurns.summary`, with
+    ``turn_restrictions`` ``"off"`` and 0 applied when ``restrictions`` is False)."""
     if not restrictions:
         return {"turn_restrictions": "off", "turn_restrictions_applied": 0}
     from twin.traffic.scene_turns import banned_turns_of_scene
 
-    turns = banned_turns_of_scene(scene, net)
+    turns = banned_turns_of_scene(scene, net, via_way_reason=None if sequences else VIA_WAY_NOT_IN_DYNAMIC)
     if turns.banned:
         options["banned_turns"] = turns.banned
+    if turns.sequences:
+        options["banned_sequences"] = turns.sequences
     return turns.summary()
 
 

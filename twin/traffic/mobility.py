@@ -326,10 +326,11 @@ def _with_restrictions(scene: Any, net: Any) -> tuple[Any, Any, Any]:
     """The car network ``net`` (built with ``meta['mode']`` and ``meta['osm_way_id']``) with the
     scene's OSM turn restrictions: the turn-expanded network (:func:`twin.traffic.turns.expand_turns`;
     zones and edges stay its first nodes) whose street and connector links keep their ids and
-    whose turn links are ``conn:car:turn:...``, the :class:`~twin.traffic.scene_turns.SceneTurns`
+    whose turn links are ``conn:car:turn:...`` (the copies of via links of via-way restrictions
+    carry their link's id), the :class:`~twin.traffic.scene_turns.SceneTurns`
     and the :class:`~twin.traffic.turns.TurnNetwork` (which maps link values back to ``net``);
     ``net`` itself (never changed), the turns (None when the scene has no restrictions) and None
-    when no turn is banned."""
+    when no turn or sequence is banned."""
     from twin.traffic.scene_turns import scene_banned_turns, scene_restrictions
     from twin.traffic.turns import expand_turns
 
@@ -337,9 +338,9 @@ def _with_restrictions(scene: Any, net: Any) -> tuple[Any, Any, Any]:
     if len(table) == 0:
         return net, None, None
     turns = scene_banned_turns(net, table)
-    if not turns.banned:
+    if not (turns.banned or turns.sequences):
         return net, turns, None
-    tn = expand_turns(net, banned=turns.banned)
+    tn = expand_turns(net, banned=turns.banned, sequences=turns.sequences)
     ids = net.link_ids
     labels = [
         str(ids[k]) if k >= 0 else (f"conn:car:turn:{ids[t[0]]}->{ids[t[1]]}" if t[0] >= 0 else f"conn:car:zone:{e}")
@@ -644,7 +645,8 @@ def run_district_mobility(
     if nets["car"].turns is not None:
         c = nets["car"].turns.summary()
         notes.append(f"car network: {c['turn_restrictions_applied']} of {c['turn_restrictions']} OSM turn restrictions applied "
-                     f"({c['restriction_banned_turns']} banned turns; the others do not bind cars or are not on the district's car network)")  # fmt: skip
+                     f"({c['restriction_banned_turns']} banned turns" + (f", {c['restriction_banned_sequences']} banned via-way link sequences" if c["restriction_banned_sequences"] else "")
+                     + "; the others do not bind cars or are not on the district's car network)")  # fmt: skip
     if baseline is not None and (len(baseline.zone_ids) != z or np.any(baseline.zone_ids != ends.zone_ids)):
         raise InputError("the what-if's zones differ from the baseline's (buildings moved?): compare runs of one scene", field="baseline")
     through_user = read_external_matrix(options.external_matrix, options.periods) if options.external_matrix else None

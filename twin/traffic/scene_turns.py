@@ -1,13 +1,16 @@
 """A scene's OSM turn restrictions as banned turns of one of its mode networks.
 
 The scene keeps its restriction relations in the ``turn_restrictions`` layer (written at OSM
-ingest, :mod:`twin.ingest.osm_restrictions`: from way, via node of the scene's network, to way,
-and a reason for the ones that could not be mapped). :func:`scene_banned_turns` turns the usable
-rows into banned turns ``(in_link, out_link)`` of a network built by
-:meth:`twin.traffic.network.Network.from_scene`, whose ``meta['osm_way_id']`` gives the way of
-every link (from the link ids ``osm:way/<id>:<piece>:f|b``), with the rule of
-:func:`twin.traffic.turns.restriction_turns` (``no_*``: the turn from the from way to the to way
-at the via node; ``only_*``: every other turn out of the from way there). A usable restriction
+ingest, :mod:`twin.ingest.osm_restrictions`: from way, via node of the scene's network or via
+way(s) (``via_osm`` ``osm:way/<id>,...``, ``via_node`` empty), to way, and a reason for the ones
+that could not be mapped). :func:`scene_banned_turns` turns the usable rows into banned turns
+``(in_link, out_link)`` of a network built by :meth:`twin.traffic.network.Network.from_scene`,
+whose ``meta['osm_way_id']`` gives the way of every link (from the link ids
+``osm:way/<id>:<piece>:f|b``), with the rule of :func:`twin.traffic.turns.restriction_turns`
+(``no_*``: the turn from the from way to the to way at the via node; ``only_*``: every other turn
+out of the from way there), and the via-way rows into banned link sequences
+(:func:`twin.traffic.turns.via_way_sequences`, for ``expand_turns(sequences=...)``; a via chain
+that does not join the from way to the to way on the network is skipped with the reason). A usable restriction
 that does not apply to the network's mode (a restriction for other vehicles, ``restriction:hgv``
 on a car network, or one whose ``except`` names the mode's vehicles: :func:`binds`; the via node
 is not on the network, or no link of the from way enters, or no link of the to way leaves, the
@@ -24,7 +27,7 @@ import pandas as pd
 
 from twin.errors import InputError
 from twin.traffic.network import OSM_WAY_PREFIX, Network, osm_way_of
-from twin.traffic.turns import network_way_ids, restriction_turns
+from twin.traffic.turns import SequenceBan, network_way_ids, restriction_turns, via_way_sequences
 
 MODE_VEHICLES: dict[str, frozenset[str]] = {
     "car": frozenset({"vehicle", "motor_vehicle", "motorcar"}),
@@ -51,11 +54,13 @@ class SceneTurns:
     """Banned turns of a scene's restrictions on one network, and which restrictions gave them.
 
     ``banned``: ``(in_link, out_link)`` stored link indices (for :func:`twin.traffic.turns.expand_turns`
-    and ``simulate(banned_turns=...)``); ``applied``: restriction ids that banned at least one
-    turn; ``skipped``: ``(restriction id, reason)`` of the others.
+    and ``simulate(banned_turns=...)``); ``sequences``: the banned link sequences of via-way
+    restrictions (for ``expand_turns(sequences=...)``); ``applied``: restriction ids that banned
+    at least one turn or sequence; ``skipped``: ``(restriction id, reason)`` of the others.
     """
 
     banned: list[tuple[int, int]] = field(default_factory=list)
+    sequences: list[SequenceBan] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
@@ -67,6 +72,7 @@ class SceneTurns:
             "turn_restrictions_applied": len(self.applied),
             "turn_restrictions_skipped": len(self.skipped),
             "restriction_banned_turns": len(set(self.banned)),
+            "restriction_banned_sequences": len(self.sequences),
             "turn_restrictions_not_applied": [{"restriction_id": rid, "reason": why} for rid, why in self.skipped],
         }
 
@@ -91,7 +97,18 @@ def _text(row: pd.Series, column: str) -> str:
     return "" if pd.isna(value) else str(value)
 
 
-def scene_banned_turns(network: Network, table: pd.DataFrame) -> SceneTurns:
+def _via_ways(row: pd.Series) -> list[int] | None:
+    """The via ways of a via-way row (``via_osm`` ``osm:way/<id>,<id>...``), None for a via-node row."""
+    text = _text(row, "via_osm")
+    if not text.startswith(OSM_WAY_PREFIX):
+        return None
+    ways = [osm_way_of(OSM_WAY_PREFIX + part, link=False) for part in text[len(OSM_WAY_PREFIX) :].split(",")]
+    if min(ways) < 0:
+        raise InputError(f"via_osm must be via ways '{OSM_WAY_PREFIX}<id>,<id>...', got {text!r}", obj=str(row["restriction_id"]), field="via_osm")
+    return ways
+
+
+def scene_banned_turns(network: Network, table: pd.DataFrame, *, via_way_reason: str | None = None) -> SceneTurns:
     """Banned turns of the restrictions ``table`` (a scene's ``turn_restrictions`` layer) on ``network``.
 
     Parameters
@@ -101,7 +118,11 @@ def scene_banned_turns(network: Network, table: pd.DataFrame) -> SceneTurns:
         ``meta['osm_way_id']``); node ids are the scene's node ids.
     table
         Rows with ``restriction_id``, ``kind``, ``from_way``, ``via_node``, ``to_way``,
-        ``reason`` (rows with a reason are skipped with it).
+        ``reason`` (rows with a reason are skipped with it); ``via_osm`` ``osm:way/<id>,...``
+        marks a via-way row (its ``via_node`` is empty).
+    via_way_reason
+        None: via-way rows give banned sequences; else they are skipped with this reason (for a
+        model that cannot apply a sequence ban).
 
     Returns
     -------
@@ -111,7 +132,8 @@ def scene_banned_turns(network: Network, table: pd.DataFrame) -> SceneTurns:
     ------
     InputError
         A usable row (empty reason) whose kind is not ``no_*`` / ``only_*`` or whose ways are not
-        ``osm:way/<id>``, naming the restriction and the column; a network without way ids.
+        ``osm:way/<id>``, or whose ``via_osm`` is neither a node nor ways, naming the restriction
+        and the column; a network without way ids.
     """
     out = SceneTurns()
     if len(table) == 0:
@@ -133,6 +155,19 @@ def scene_banned_turns(network: Network, table: pd.DataFrame) -> SceneTurns:
         if not binds(str(mode), vehicles, exempt):
             out.skipped.append((rid, f"does not bind the {mode} mode (restriction:{vehicles or '*'}, except={exempt or 'none'})"))
             continue
+        via_ways = _via_ways(row)
+        if via_ways is not None:
+            if via_way_reason is not None:
+                out.skipped.append((rid, via_way_reason))
+                continue
+            found = via_way_sequences(network, ways, from_way, via_ways, to_way, mandatory=kind.startswith("only_"))
+            if found is None:
+                chain = "via way" + ("s " if len(via_ways) > 1 else " ") + ",".join(str(w) for w in via_ways)
+                out.skipped.append((rid, f"on the {mode} network no path from way {from_way} along {chain} reaches a link of to way {to_way}"))
+            else:
+                out.sequences.extend(found)
+                out.applied.append(rid)
+            continue
         v = node_of.get(str(row["via_node"]))
         if v is None:
             out.skipped.append((rid, f"via node {row['via_node']} is not on the {mode} network"))
@@ -148,9 +183,9 @@ def scene_banned_turns(network: Network, table: pd.DataFrame) -> SceneTurns:
     return out
 
 
-def banned_turns_of_scene(scene: Any, network: Network) -> SceneTurns:
+def banned_turns_of_scene(scene: Any, network: Network, *, via_way_reason: str | None = None) -> SceneTurns:
     """:func:`scene_banned_turns` of the scene's own restrictions table."""
-    return scene_banned_turns(network, scene_restrictions(scene))
+    return scene_banned_turns(network, scene_restrictions(scene), via_way_reason=via_way_reason)
 
 
 __all__ = ["MODE_VEHICLES", "SceneTurns", "banned_turns_of_scene", "binds", "scene_banned_turns", "scene_restrictions"]

@@ -22,13 +22,20 @@ defaults of the order used by VISUM/Aimsun-style junction models, to be calibrat
 
 OSM: relations with ``type=restriction`` (:func:`read_osm_restrictions`); ``no_*`` bans the turn
 from the ``from`` way to the ``to`` way at the ``via`` node, ``only_*`` bans every other turn
-out of the ``from`` way at that node (OSM wiki, Relation:restriction). Restrictions with a
-``via`` way are read but not applied.
+out of the ``from`` way at that node (OSM wiki, Relation:restriction). Restrictions with
+``via`` ways ban a *sequence* of links, not a turn (:class:`SequenceBan`,
+:func:`via_way_sequences`): ``expand_turns(..., sequences=...)`` gives the via links entered from
+the from way a copy (the usual node-splitting of path-based turn restrictions: a second arrival
+and departure node per via link, reachable only by the turn out of the from way's link) whose exit
+into the to way is missing (``no_*``) or is its only exit (``only_*``); every other exit of a copy
+is that of the original link. The copies are links of the expanded network mapped to their
+original (:attr:`TurnNetwork.link_of`), so :meth:`TurnNetwork.link_flow` sums their flows onto the
+original links. :func:`osm_banned_turns` maps the via-node restrictions only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,18 +155,79 @@ def restriction_turns(network: Network, ways: np.ndarray, via: int, from_way: in
     return [(int(i), int(j)) for i in ins for j in outs]
 
 
+MAX_VIA_LINKS = 64
+"""Longest via path followed for a via-way restriction, links (a guard on malformed chains)."""
+
+
+@dataclass(frozen=True)
+class SequenceBan:
+    """A via-way restriction on a network: the link sequence ``entry -> via[0] -> ... -> via[-1]``
+    followed by a link of ``exits`` (leaving the head of ``via[-1]``) is banned (``only`` False,
+    ``no_*``), or those exits are the only way out of that sequence (``only`` True, ``only_*``).
+    Stored link indices."""
+
+    entry: int
+    via: tuple[int, ...]
+    exits: frozenset[int]
+    only: bool
+
+
+def via_way_sequences(network: Network, ways: np.ndarray, from_way: int, via_ways: Sequence[int], to_way: int, *, mandatory: bool) -> list[SequenceBan] | None:
+    """The :class:`SequenceBan` of one via-way restriction on ``network``.
+
+    ``ways``: OSM way id of every stored link (:func:`network_way_ids`). A via path starts with a
+    link of ``via_ways[0]`` leaving the head of a link of ``from_way``, follows the links of each
+    via way in turn (never straight back along the link it came on, never through a node twice,
+    at most :data:`MAX_VIA_LINKS` links) and ends at a node that a link of ``to_way`` leaves,
+    after at least one link of the last via way. None when no such path exists (the chain does
+    not join the from way to the to way in this network).
+    """
+    chain = [int(w) for w in via_ways]
+    frm = network.from_node.astype(np.int64)
+    to = network.to_node.astype(np.int64)
+    out: list[SequenceBan] = []
+
+    def leaving(node: int) -> range:
+        return range(int(network.out_start[node]), int(network.out_start[node + 1]))
+
+    for entry in np.flatnonzero(ways == from_way).tolist():
+        stack = [((j,), 0) for j in leaving(int(to[entry])) if ways[j] == chain[0] and to[j] != frm[entry]]
+        while stack:
+            path, k = stack.pop()
+            last = path[-1]
+            head = int(to[last])
+            if k == len(chain) - 1:
+                exits = frozenset(j for j in leaving(head) if ways[j] == to_way and to[j] != frm[last])
+                if exits:
+                    out.append(SequenceBan(int(entry), tuple(int(v) for v in path), exits, mandatory))
+            if len(path) >= MAX_VIA_LINKS:
+                continue
+            seen = {int(frm[entry])} | {int(frm[v]) for v in path} | {head}
+            for j in leaving(head):
+                if int(to[j]) in seen:
+                    continue
+                if ways[j] == chain[k]:
+                    stack.append(((*path, j), k))
+                elif k + 1 < len(chain) and ways[j] == chain[k + 1]:
+                    stack.append(((*path, j), k + 1))
+    return out or None
+
+
 @dataclass(eq=False)
 class TurnNetwork:
     """A turn-expanded network and the maps back to the original one.
 
     ``link_of[e]``: original link of expanded link ``e`` (-1 for turn links and connectors);
-    ``turn_of[e]``: ``(in_link, out_link)`` of a turn link (``(-1, -1)`` otherwise).
+    ``turn_of[e]``: ``(in_link, out_link)`` of a turn link (``(-1, -1)`` otherwise);
+    ``copy_link[e]``: True for the copies of via links made for via-way restrictions (their
+    ``link_of`` is the link they copy; None: no copies).
     """
 
     network: Network
     original: Network
     link_of: np.ndarray
     turn_of: np.ndarray
+    copy_link: np.ndarray | None = None
 
     def link_flow(self, flow: np.ndarray) -> np.ndarray:
         """Original link flows from expanded link flows."""
@@ -170,16 +238,23 @@ class TurnNetwork:
 
     def link_values(self, values: np.ndarray) -> np.ndarray:
         """Per-link quantities of the original links (cost, time, ...; not summed like flows) from
-        those of the expanded links: each original link takes the value of its expanded link."""
+        those of the expanded links: each original link takes the value of its own expanded link
+        (not of its via-way copies, whose flows and so congested times are their own)."""
         out = np.zeros(self.original.n_links)
         keep = self.link_of >= 0
+        if self.copy_link is not None:
+            keep &= ~self.copy_link
         out[self.link_of[keep]] = np.asarray(values)[keep]
         return out
 
     def turn_flow(self, flow: np.ndarray) -> dict[tuple[int, int], float]:
-        """Turning movements ``{(in_link, out_link): flow}`` with a flow > 0."""
-        idx = np.flatnonzero((self.turn_of[:, 0] >= 0) & (flow > 0))
-        return {(int(self.turn_of[e, 0]), int(self.turn_of[e, 1])): float(flow[e]) for e in idx}
+        """Turning movements ``{(in_link, out_link): flow}`` with a flow > 0 (a movement out of a
+        via link's copy is added to the same movement out of the link)."""
+        out: dict[tuple[int, int], float] = {}
+        for e in np.flatnonzero((self.turn_of[:, 0] >= 0) & (flow > 0)).tolist():
+            key = (int(self.turn_of[e, 0]), int(self.turn_of[e, 1]))
+            out[key] = out.get(key, 0.0) + float(flow[e])
+        return out
 
 
 def check_turn(network: Network, pair: tuple[int, int], what: str) -> tuple[int, int]:
@@ -216,6 +291,7 @@ def expand_turns(
     banned: Iterable[tuple[int, int]] = (),
     penalties: Mapping[tuple[int, int], float] | None = None,
     u_turn_penalty: float | None = None,
+    sequences: Iterable[SequenceBan] = (),
 ) -> TurnNetwork:
     """The turn-expanded network of ``network`` (see the module docstring).
 
@@ -227,12 +303,21 @@ def expand_turns(
         Penalty of individual turns, in the network's time unit (finite, >= 0).
     u_turn_penalty
         Penalty of every U-turn (``inf`` bans them); None: U-turns allowed at no cost.
+    sequences
+        Via-way restrictions (:class:`SequenceBan`): the via links entered from ``entry`` get
+        copies (one per distinct via path prefix from an entry, shared by the restrictions
+        that start alike); a copy's exits are those of its link, less the banned exits of the
+        ``no_*`` sequences that end there, and only the next via link (along the way) or the
+        exits (at the end) of the ``only_*`` ones. Turn bans, penalties and U-turn rules apply
+        to the copies' turns as to their links'. A sequence through a banned turn or a node
+        that is not a through node is left out (nothing to ban).
 
     Raises
     ------
     InputError
         A banned or penalised turn whose links do not meet at a node (the in-link's head is not
-        the out-link's tail), a link index out of range, a negative or non-finite penalty.
+        the out-link's tail), a link index out of range, a negative or non-finite penalty, a
+        sequence whose links do not follow one another.
     """
     m = network.n_links
     frm = network.from_node.astype(np.int64)
@@ -246,6 +331,19 @@ def expand_turns(
         pen[key] = float(value)
     if u_turn_penalty is not None and not (u_turn_penalty >= 0):
         raise InputError(f"U-turn penalty must be >= 0 (inf bans U-turns), got {u_turn_penalty}", field="u_turn_penalty")
+
+    def turn_cost(i: int, j: int) -> float | None:
+        """Cost of the turn i -> j, None when it is not allowed."""
+        if (i, j) in ban:
+            return None
+        c = pen.get((i, j), 0.0)
+        if to[j] == frm[i] and u_turn_penalty is not None:
+            if not np.isfinite(u_turn_penalty):
+                return None
+            c += float(u_turn_penalty)
+        return c
+
+    copies = _via_copies(network, sequences, turn_cost)
     z = network.n_zones
     ids = network.node_ids
     node_ids: list[str] = [str(ids[v]) for v in range(z)]
@@ -258,42 +356,55 @@ def expand_turns(
     link_of: list[int] = list(range(m))
     turn_of: list[tuple[int, int]] = [(-1, -1)] * m
     cost: list[float] = [0.0] * m
+
+    def add(tail: int, head: int, link: int, turn: tuple[int, int], c: float) -> None:
+        tails.append(tail)
+        heads.append(head)
+        link_of.append(link)
+        turn_of.append(turn)
+        cost.append(c)
+
     for v in range(network.n_nodes):
         ins = network.in_link[network.in_start[v] : network.in_start[v + 1]].astype(np.int64)
         outs = np.arange(network.out_start[v], network.out_start[v + 1])
         if v < z:
             for j in outs:
-                tails.append(v)
-                heads.append(int(dep_node[j]))
-                link_of.append(-1)
-                turn_of.append((-1, -1))
-                cost.append(0.0)
+                add(v, int(dep_node[j]), -1, (-1, -1), 0.0)
             for i in ins:
-                tails.append(int(arr_node[i]))
-                heads.append(v)
-                link_of.append(-1)
-                turn_of.append((-1, -1))
-                cost.append(0.0)
+                add(int(arr_node[i]), v, -1, (-1, -1), 0.0)
         if v < network.first_thru_node:
             continue  # zones that are not through nodes: no turns
         for i in ins:
             for j in outs:
-                if (int(i), int(j)) in ban:
+                c = turn_cost(int(i), int(j))
+                if c is None or (int(i), int(j)) in copies.entered:
                     continue
-                c = pen.get((int(i), int(j)), 0.0)
-                if to[j] == frm[i] and u_turn_penalty is not None:
-                    if not np.isfinite(u_turn_penalty):
-                        continue
-                    c += float(u_turn_penalty)
-                tails.append(int(arr_node[i]))
-                heads.append(int(dep_node[j]))
-                link_of.append(-1)
-                turn_of.append((int(i), int(j)))
-                cost.append(c)
+                add(int(arr_node[i]), int(dep_node[j]), -1, (int(i), int(j)), c)
+    # via-way copies: a departure and an arrival node per copy, the copy link, its entry turn and its exits
+    first_copy_node = len(node_ids)
+    n_copy = len(copies.link)
+    node_ids += [f"{ids[frm[k]]}:out:{network.link_ids[k]}:via{c}" for c, k in enumerate(copies.link)]
+    node_ids += [f"{ids[to[k]]}:in:{network.link_ids[k]}:via{c}" for c, k in enumerate(copies.link)]
+    copy_dep = first_copy_node + np.arange(n_copy)
+    copy_arr = first_copy_node + n_copy + np.arange(n_copy)
+    n_plain = len(tails)
+    for c, k in enumerate(copies.link):
+        add(int(copy_dep[c]), int(copy_arr[c]), k, (-1, -1), 0.0)
+    for c, (k, (tail_link, c_entry)) in enumerate(zip(copies.link, copies.entered_from, strict=True)):
+        tail = int(arr_node[tail_link]) if copies.parent[c] < 0 else int(copy_arr[copies.parent[c]])
+        if c_entry is not None:
+            add(tail, int(copy_dep[c]), -1, (tail_link, k), c_entry)
+        head = int(to[k])
+        if head < z:
+            add(int(copy_arr[c]), head, -1, (-1, -1), 0.0)
+        for j, c_exit in copies.exits[c]:
+            add(int(copy_arr[c]), int(dep_node[j]), -1, (k, j), c_exit)
     n_new = len(tails)
     orig = np.array(link_of)
     is_orig = orig >= 0
     src = np.where(is_orig, orig, 0)
+    is_copy = np.zeros(n_new, dtype=bool)
+    is_copy[n_plain : n_plain + n_copy] = True
 
     def attr(a: np.ndarray, other: float) -> np.ndarray:
         return np.where(is_orig, np.asarray(a)[src], other)
@@ -319,4 +430,72 @@ def expand_turns(
         name=f"{network.name} (turns)",
     )
     position = expanded.link_ids.astype(np.int64)  # stored order -> construction order
-    return TurnNetwork(expanded, network, orig[position], np.array(turn_of, dtype=np.int64).reshape(-1, 2)[position])
+    turns = np.array(turn_of, dtype=np.int64).reshape(-1, 2)[position]
+    return TurnNetwork(expanded, network, orig[position], turns, is_copy[position] if n_copy else None)
+
+
+@dataclass
+class _Copies:
+    """Copies of via links (:func:`_via_copies`): copy ``c`` copies link ``link[c]``, is entered
+    from original link ``entered_from[c][0]`` (its parent copy ``parent[c]`` when >= 0) at cost
+    ``entered_from[c][1]`` (None: not entered, a restriction forbids it), and leaves to the original links ``exits[c]`` ((link, turn cost))."""
+
+    link: list[int]
+    parent: list[int]
+    entered_from: list[tuple[int, float | None]]
+    exits: list[list[tuple[int, float]]]
+    entered: set[tuple[int, int]]
+    """Original turns (entry, first via link) replaced by the turn into a copy."""
+
+
+def _via_copies(network: Network, sequences: Iterable[SequenceBan], turn_cost: Callable[[int, int], float | None]) -> _Copies:
+    """The copies of via links of ``sequences`` (see :func:`expand_turns`)."""
+    to = network.to_node.astype(np.int64)
+    thru = network.first_thru_node
+    key_of: dict[tuple[int, ...], int] = {}
+    out = _Copies([], [], [], [], set())
+    must: list[list[frozenset[int]]] = []  # per copy: exits must be in each of these sets
+    never: list[set[int]] = []  # per copy: exits banned by no_* sequences ending there
+    for seq in sequences:
+        path = (int(seq.entry), *(int(v) for v in seq.via))
+        for a, b in zip(path[:-1], path[1:], strict=True):
+            check_turn(network, (a, b), "via-way sequence")
+        if any(turn_cost(a, b) is None or to[a] < thru for a, b in zip(path[:-1], path[1:], strict=True)):
+            continue  # the sequence cannot be driven: nothing to ban
+        parent = -1
+        for n in range(2, len(path) + 1):
+            key = path[:n]
+            if key not in key_of:
+                key_of[key] = len(out.link)
+                a, b = key[-2], key[-1]
+                out.link.append(b)
+                out.parent.append(parent)
+                out.entered_from.append((a, float(turn_cost(a, b))))
+                out.exits.append([])
+                must.append([])
+                never.append(set())
+                if parent < 0:
+                    out.entered.add((a, b))
+            c = key_of[key]
+            if n < len(path) and seq.only:
+                must[c].append(frozenset({path[n]}))
+            parent = c
+        if seq.only:
+            must[parent].append(frozenset(int(j) for j in seq.exits))
+        else:
+            never[parent] |= {int(j) for j in seq.exits}
+    children = {(out.parent[c], out.link[c]) for c in range(len(out.link)) if out.parent[c] >= 0}
+    for c, k in enumerate(out.link):
+        head = int(to[k])
+        if head < thru:
+            continue  # no turns at a zone that is not a through node
+        for j in range(int(network.out_start[head]), int(network.out_start[head + 1])):
+            cost = turn_cost(k, j)
+            if cost is None or (c, j) in children or j in never[c] or not all(j in allowed for allowed in must[c]):
+                continue  # the way on along the via path is the child copy's entry turn
+            out.exits[c].append((j, cost))
+    for c, k in enumerate(out.link):
+        p = out.parent[c]
+        if p >= 0 and (k in never[p] or not all(k in allowed for allowed in must[p])):
+            out.entered_from[c] = (out.entered_from[c][0], None)  # another restriction of the same entry closes the way on
+    return out

@@ -102,6 +102,14 @@ def grid_fill(tri, x0, y0, cell, nx, ny, cell_offsets, cursor, cell_items, cell_
 
 
 @jit(inline="always")
+def _wall_rows(walls, i, y0, cell, ny, margin):
+    """First and last row (clipped to the grid) of the cells wall ``i``'s segment, widened by ``margin``, may pass through."""
+    j0 = max(0, min(ny - 1, int(math.floor((min(walls[i, 1], walls[i, 3]) - margin - y0) / cell))))
+    j1 = max(0, min(ny - 1, int(math.floor((max(walls[i, 1], walls[i, 3]) + margin - y0) / cell))))
+    return j0, j1
+
+
+@jit(inline="always")
 def _wall_row_cells(walls, i, j, x0, y0, cell, nx, margin):
     """First and last column (clipped to the grid) of the cells of row ``j`` that the segment
     of wall ``i`` (``walls[i] = (xa, ya, xb, yb, z)``) passes through, the row's band widened by
@@ -136,8 +144,7 @@ def wall_grid_count(walls, x0, y0, cell, nx, ny, margin, counts):
     by ``margin``, m), not by their bounding box: a vertical half-plane meets a wall on its
     segment, in a cell the segment passes through (``walls`` as in :func:`_wall_top_tan`)."""
     for i in range(walls.shape[0]):
-        j0 = max(0, min(ny - 1, int(math.floor((min(walls[i, 1], walls[i, 3]) - margin - y0) / cell))))
-        j1 = max(0, min(ny - 1, int(math.floor((max(walls[i, 1], walls[i, 3]) + margin - y0) / cell))))
+        j0, j1 = _wall_rows(walls, i, y0, cell, ny, margin)
         for j in range(j0, j1 + 1):
             i0, i1 = _wall_row_cells(walls, i, j, x0, y0, cell, nx, margin)
             for ii in range(i0, i1 + 1):
@@ -152,8 +159,7 @@ def wall_grid_fill(walls, x0, y0, cell, nx, ny, margin, cell_offsets, cursor, ce
         cursor[c] = cell_offsets[c]
         cell_zmax[c] = -_INF
     for i in range(walls.shape[0]):
-        j0 = max(0, min(ny - 1, int(math.floor((min(walls[i, 1], walls[i, 3]) - margin - y0) / cell))))
-        j1 = max(0, min(ny - 1, int(math.floor((max(walls[i, 1], walls[i, 3]) + margin - y0) / cell))))
+        j0, j1 = _wall_rows(walls, i, y0, cell, ny, margin)
         for j in range(j0, j1 + 1):
             i0, i1 = _wall_row_cells(walls, i, j, x0, y0, cell, nx, margin)
             for ii in range(i0, i1 + 1):

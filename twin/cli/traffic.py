@@ -297,11 +297,23 @@ def simulate_command(
 
 
 def restriction_line(s: dict) -> str:
-    """How many of the scene's turn restrictions a run applied (``--no-restrictions``: off)."""
+    """How many of the scene's turn restrictions a run applied (``--no-restrictions``: off).
+
+    The banned link sequences of via-way restrictions are counted when there are any; the via-way
+    restrictions that dynamic loading leaves out
+    (:data:`twin.traffic.dynamic_commands.VIA_WAY_NOT_IN_DYNAMIC`) are named apart from those
+    that do not apply to the network.
+    """
+    from twin.traffic.dynamic_commands import VIA_WAY_NOT_IN_DYNAMIC
+
     if s["turn_restrictions"] == "off":
         return "off (--no-restrictions)"
-    return (f"{s['turn_restrictions_applied']} of {s['turn_restrictions']} applied ({s['restriction_banned_turns']} banned turns); "
-            f"{s['turn_restrictions_skipped']} not applicable (reasons: --json)")
+    sequences = s.get("restriction_banned_sequences", 0)
+    banned = f"{s['restriction_banned_turns']} banned turns" + (f", {sequences} banned sequences" if sequences else "")
+    via_way = sum(r["reason"] == VIA_WAY_NOT_IN_DYNAMIC for r in s.get("turn_restrictions_not_applied", []))
+    left_out = f"; {via_way} via-way not applied (dynamic loading cannot apply them; twin traffic assign --scene does)" if via_way else ""
+    return (f"{s['turn_restrictions_applied']} of {s['turn_restrictions']} applied ({banned}){left_out}; "
+            f"{s['turn_restrictions_skipped'] - via_way} not applicable (reasons: --json)")
 
 
 @app.command("access")

@@ -3,16 +3,21 @@
 * The command line says what a run applied of a scene with a via-way restriction: the banned
   sequences of ``twin traffic assign --scene``, and that ``twin traffic simulate`` leaves the
   via-way restriction out (dynamic loading cannot apply it), not "1 of 1 applied (0 banned turns)".
+* Signals on a turn network with copies of via links: every copy of an approach has a stop line
+  (its delay checked by hand against the HCM formula written out here).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from tests.test_traffic_via_way_p15v import U_TURN, dual_scene
+from twin.traffic.network import Network
+from twin.traffic.scene_turns import banned_turns_of_scene
 
 
 @pytest.fixture
@@ -44,3 +49,38 @@ def test_cli_lines_count_via_way_restrictions(dual_folder: Path, tmp_path: Path)
         "turn restrictions            0 of 1 applied (0 banned turns); 1 via-way not applied (dynamic loading cannot apply them; "
         "twin traffic assign --scene does); 0 not applicable (reasons: --json)"
     ) in res.output
+
+
+def _signal_delay_s(flow_veh_h: float, saturation_veh_h: float) -> float:
+    """Stop-line delay (s) of the default timing (C 90 s, g = (90 - 8) / 180), HCM 2000 Eq. 16-11
+    and 16-12 (k = 0.5, I = 1, T = 0.25 h), written out here from the printed formula."""
+    cycle, g, period_h = 90.0, (90.0 - 8.0) / 180.0, 0.25
+    c = saturation_veh_h * g
+    x = flow_veh_h / c
+    d1 = 0.5 * cycle * (1.0 - g) ** 2 / (1.0 - g * min(x, 1.0))
+    d2 = 900.0 * period_h * ((x - 1.0) + ((x - 1.0) ** 2 + 4.0 * x / (c * period_h)) ** 0.5)
+    return d1 + d2
+
+
+@pytest.mark.parametrize("origin", ["A", "H"])
+def test_signal_on_a_via_link_and_its_copy(origin: str) -> None:
+    """Node E signalised on the dual carriageway with its no_u_turn (crossing 3 = B -> E gets a
+    copy for the traffic from way 1): 1 veh/h to G over crossing 3 pays the stop-line delay at E
+    whether it comes from A (on the copy) or from H (on the crossing itself): 21 s + the HCM delay
+    at 1 veh/h (saturation flow 1,900 veh/h per lane, one lane), by hand; each of the two carries a stop line."""
+    from twin.traffic.assign import assign
+    from twin.traffic.signals import add_signals
+    from twin.traffic.turns import expand_turns
+
+    scene = dual_scene([U_TURN], capacity_veh_h=1800.0)
+    net = Network.from_scene(scene, mode="car", zones=[origin, "G"])
+    turns = banned_turns_of_scene(scene, net)
+    turned = expand_turns(net, banned=turns.banned, sequences=turns.sequences)
+    assert int(turned.copy_link.sum()) == 1 and net.meta["lanes"].tolist() == [1.0] * net.n_links
+    sig = add_signals(turned, ["E"])
+    approaches = sig.approaches(np.zeros(sig.network.n_links))
+    assert approaches["link_id"].tolist().count("osm:way/3:0:f") == 2  # the crossing and its copy
+    result = assign(sig.network, np.array([[0.0, 1.0], [0.0, 0.0]]), algorithm="b", gap=1e-12)
+    used = result.flow > 0.5
+    assert float(np.sum(result.time[used])) == pytest.approx(21.0 + _signal_delay_s(1.0, 1900.0), rel=1e-9)
+    assert sig.link_flow(result.flow)[list(net.link_ids).index("osm:way/3:0:f")] == pytest.approx(1.0, rel=1e-12)

@@ -149,7 +149,8 @@ class SignalNetwork:
         return self.turns.link_flow(out) if self.turns is not None else out
 
     def approaches(self, flow: np.ndarray, cost: np.ndarray | None = None) -> pd.DataFrame:
-        """One row per signalised approach: node, approach link, flow, capacity, X, delay.
+        """One row per stop line: node, approach link, flow, capacity, X, delay (an approach
+        with via-way copies in a turn network has a row per copy, under the same link id).
 
         ``flow`` (and ``cost``, default: delay at ``flow``) are per stored link of ``network``.
         """
@@ -242,7 +243,11 @@ def add_signals(
     ----------
     network
         A :class:`Network`, or a :class:`~twin.traffic.turns.TurnNetwork` (the stop lines then
-        sit between each approach and its turns; node and link ids are the unexpanded ones).
+        sit between each approach and its turns; node and link ids are the unexpanded ones). An
+        approach that has copies (via links of via-way restrictions, ``TurnNetwork.copy_link``)
+        gets a stop line on the link and on each copy, each with the approach's capacity and
+        delay function of its own flow (exact while one of them carries the approach's flow;
+        optimistic when several do, as the copies' own delay functions).
     signals
         Native ids of the signalised nodes, or a mapping id -> :class:`SignalTiming` (None: the
         default). None: the nodes flagged in ``network.meta['signalised']``.
@@ -304,11 +309,22 @@ def add_signals(
     if len(set(approach)) != len(approach):
         raise InputError("a signalised node is listed twice", field="signals")
     if turns is not None:
-        pos = {int(k): e for e, k in enumerate(turns.link_of.tolist()) if k >= 0}
-        split = [pos[i] for i in approach]
+        # every expanded link of an approach: the link itself and its via-way copies, each with a stop line
+        stored: dict[int, list[int]] = {}
+        for e, k in enumerate(turns.link_of.tolist()):
+            if k >= 0:
+                stored.setdefault(int(k), []).append(e)
+        split = [e for i in approach for e in stored[i]]
+        copies = np.array([len(stored[i]) for i in approach], dtype=np.int64)
     else:
         split = approach
-    net = _insert_stop_lines(target, np.asarray(split, dtype=np.int64), np.array(cap), np.array(green), np.array(uniform), np.array(period), VDF_SIGNAL[unit])
+        copies = np.ones(len(approach), dtype=np.int64)
+
+    def per_stop_line(values: list[float]) -> np.ndarray:
+        return np.repeat(np.array(values, dtype=np.float64), copies)
+
+    net = _insert_stop_lines(target, np.asarray(split, dtype=np.int64), per_stop_line(cap), per_stop_line(green), per_stop_line(uniform), per_stop_line(period),
+                             VDF_SIGNAL[unit])  # fmt: skip
     m = target.n_links
     order = net.link_ids_order
     link_of = np.r_[np.arange(m), np.full(len(split), -1)][order]

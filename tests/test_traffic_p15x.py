@@ -84,3 +84,28 @@ def test_signal_on_a_via_link_and_its_copy(origin: str) -> None:
     used = result.flow > 0.5
     assert float(np.sum(result.time[used])) == pytest.approx(21.0 + _signal_delay_s(1.0, 1900.0), rel=1e-9)
     assert sig.link_flow(result.flow)[list(net.link_ids).index("osm:way/3:0:f")] == pytest.approx(1.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("routes", ["free_flow", "equilibrium"])
+def test_simulate_with_turns_indexes_the_movements_once(routes: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dynamic loading with a banned turn builds the movement index once per run (it was built
+    by the turn penalties, the reachability check, the equilibrium routes and the kernel record
+    in turn) and every trip arrives."""
+    from twin.traffic import dynamic_turns
+    from twin.traffic.dynamic import simulate
+
+    calls = []
+    original = dynamic_turns.movement_index
+
+    def counted(network):
+        calls.append(network.n_links)
+        return original(network)
+
+    monkeypatch.setattr(dynamic_turns, "movement_index", counted)
+    scene = dual_scene([U_TURN], capacity_veh_h=1800.0)  # its via-way row is not used here
+    net = Network.from_scene(scene, mode="car")
+    ids = list(net.link_ids)
+    demand = pd.DataFrame({"origin": ["A"], "destination": ["D"], "t_start_s": [0.0], "t_end_s": [60.0], "flow_veh_s": [0.01]})
+    ban = [(ids.index("osm:way/1:0:f"), ids.index("osm:way/3:0:f"))]
+    result = simulate(net, demand, dt_s=1.0, duration_s=300.0, route_choice=routes, banned_turns=ban)
+    assert calls == [net.n_links] and result.totals()["arrived_veh"] == pytest.approx(0.6, rel=1e-9)

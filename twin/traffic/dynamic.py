@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import xarray as xr
 
+    from twin.traffic.dynamic_turns import Movements
     from twin.traffic.network import Network
     from twin.traffic.signals import SignalTiming
 
@@ -471,13 +472,13 @@ def _check_reachable(network: Network, graph: dict[str, np.ndarray], dem: Demand
 
 
 def _check_reachable_turns(
-    network: Network, graph: dict[str, np.ndarray], dem: DemandArrays, link_time: np.ndarray, movement_pen: np.ndarray
+    network: Network, graph: dict[str, np.ndarray], dem: DemandArrays, link_time: np.ndarray, movement_pen: np.ndarray, movements: Movements
 ) -> None:
-    """Raise InputError for an OD pair without a path that respects the banned turns."""
+    """Raise InputError for an OD pair without a path that respects the banned turns
+    (``movements``: :func:`twin.traffic.dynamic_turns.movement_index` of ``network``)."""
     from twin.kernels.dnl_ltm import movement_graph, turn_link_costs
-    from twin.traffic.dynamic_turns import movement_index
 
-    mv_ptr, link_from, out_pos = movement_index(network)
+    mv_ptr, link_from, out_pos = movements
     in_ptr, in_link = graph["in_ptr"], graph["in_link"]
     indptr, arc_head, arc_pen_s = movement_graph(in_ptr, in_link, link_from, out_pos, mv_ptr, movement_pen, int(network.first_thru_node))
     cost = np.empty(network.n_links)
@@ -726,10 +727,11 @@ def simulate(
     banned_list = list(banned_turns)
     has_turns = bool(banned_list) or bool(turn_penalty_s) or u_turn_penalty_s is not None
     if has_turns:
-        from twin.traffic.dynamic_turns import turn_penalties
+        from twin.traffic.dynamic_turns import movement_index, turn_penalties
 
-        movement_pen = turn_penalties(network, banned=banned_list, penalties_s=turn_penalty_s, u_turn_penalty_s=u_turn_penalty_s)
-        _check_reachable_turns(network, graph, dem, dyn.free_time_s, movement_pen)
+        movements = movement_index(network)  # once per run, shared by the steps below
+        movement_pen = turn_penalties(network, banned=banned_list, penalties_s=turn_penalty_s, u_turn_penalty_s=u_turn_penalty_s, movements=movements)
+        _check_reachable_turns(network, graph, dem, dyn.free_time_s, movement_pen, movements)
     else:
         _check_reachable(network, graph, dem, dyn.free_time_s, None)
     discharge = dyn.capacity_veh_s
@@ -746,7 +748,7 @@ def simulate(
     if route_choice == "equilibrium" and has_turns:
         from twin.traffic.dynamic_routes import equilibrium_turn_splits
 
-        splits, static_turn_splits, static = equilibrium_turn_splits(network, dem, dyn, movement_pen)
+        splits, static_turn_splits, static = equilibrium_turn_splits(network, dem, dyn, movement_pen, movements=movements)
         static_gap = float(static.relative_gap)
         route_choice_kernel = "fixed"
     elif route_choice == "equilibrium":
@@ -784,7 +786,7 @@ def simulate(
     if has_turns:
         from twin.traffic.dynamic_turns import ltm_turns
 
-        turns = ltm_turns(network, movement_pen, split, fixed=route_choice_kernel == "fixed", split_mv=static_turn_splits)
+        turns = ltm_turns(network, movement_pen, split, fixed=route_choice_kernel == "fixed", split_mv=static_turn_splits, movements=movements)
     else:
         from twin.traffic.dynamic_turns import no_turns
 

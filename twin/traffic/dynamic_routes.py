@@ -24,6 +24,7 @@ from twin.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from twin.traffic.dynamic import DemandArrays, LinkDynamics
+    from twin.traffic.dynamic_turns import Movements
     from twin.traffic.network import Network
     from twin.traffic.results import AssignmentResult
 
@@ -120,6 +121,7 @@ def equilibrium_turn_splits(
     gap: float = 1e-6,
     period_s: float | None = None,
     max_iter: int | None = None,
+    movements: Movements | None = None,
 ) -> tuple[np.ndarray, np.ndarray, AssignmentResult]:
     """Destination-based splitting rates of the static user equilibrium with turn bans and penalties.
 
@@ -139,6 +141,8 @@ def equilibrium_turn_splits(
     movement_pen_s
         Penalty of every movement, s (``inf``: banned), in
         :func:`twin.traffic.dynamic_turns.movement_index` order.
+    movements
+        ``movement_index(network)`` when the caller has it (computed here otherwise).
 
     Returns
     -------
@@ -162,7 +166,7 @@ def equilibrium_turn_splits(
     n_z = zones.shape[0]
     zone_of = {int(z): k for k, z in enumerate(zones.tolist())}
     m = network.n_links
-    mv_ptr, frm, out_pos = movement_index(network)
+    mv_ptr, frm, out_pos = movement_index(network) if movements is None else movements
     to = network.to_node.astype(np.int64)
     out_start = network.out_start.astype(np.int64)
     tails: list[int] = list(n_z + m + np.arange(m))  # departure node of each link

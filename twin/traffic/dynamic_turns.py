@@ -50,11 +50,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from twin.traffic.signals import SignalTiming
 
 
-def movement_index(network: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+Movements = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""``(mv_ptr, link_from, out_pos)`` of :func:`movement_index`."""
+
+
+def movement_index(network: Network) -> Movements:
     """Movement pointers of every in-link: ``(mv_ptr, link_from, out_pos)`` (int64).
 
     The movements of link ``a`` are ``mv_ptr[a] + out_pos[b]`` for each link ``b`` leaving the
     head of ``a`` (in the network's stored order of the links leaving a node).
+    :func:`twin.traffic.dynamic.simulate` computes it once per run and passes it on.
     """
     frm = network.from_node.astype(np.int64)
     to = network.to_node.astype(np.int64)
@@ -72,6 +77,7 @@ def turn_penalties(
     banned: Iterable[tuple[int, int]] = (),
     penalties_s: Mapping[tuple[int, int], float] | None = None,
     u_turn_penalty_s: float | None = None,
+    movements: Movements | None = None,
 ) -> np.ndarray:
     """Penalty of every movement, s (``inf``: banned), in :func:`movement_index` order.
 
@@ -89,6 +95,8 @@ def turn_penalties(
     u_turn_penalty_s
         Added to every U-turn (the out-link leads back to the in-link's tail), s; ``inf`` bans
         them; None: no U-turn penalty.
+    movements
+        ``movement_index(network)`` when the caller has it (computed here otherwise).
 
     Raises
     ------
@@ -98,7 +106,7 @@ def turn_penalties(
     """
     from twin.traffic.turns import check_turn
 
-    mv_ptr, frm, out_pos = movement_index(network)
+    mv_ptr, frm, out_pos = movement_index(network) if movements is None else movements
     pen = np.zeros(int(mv_ptr[-1]))
     if u_turn_penalty_s is not None:
         if not (u_turn_penalty_s >= 0):
@@ -124,14 +132,17 @@ def turn_penalties(
     return pen
 
 
-def ltm_turns(network: Network, penalties: np.ndarray, split: np.ndarray, *, fixed: bool, split_mv: np.ndarray | None = None) -> LtmTurns:
+def ltm_turns(
+    network: Network, penalties: np.ndarray, split: np.ndarray, *, fixed: bool, split_mv: np.ndarray | None = None, movements: Movements | None = None
+) -> LtmTurns:
     """Kernel record of the movements, with per-movement rates from the per-node ``split``.
 
     The record also holds the movements' graph on the links (:func:`twin.kernels.dnl_ltm.movement_graph`),
     built here once for every route update of the run.
 
     ``split_mv`` (n_movements, n_dest): per-movement rates to use as they are (e.g. of
-    :func:`twin.traffic.dynamic_routes.equilibrium_turn_splits`) instead.
+    :func:`twin.traffic.dynamic_routes.equilibrium_turn_splits`) instead. ``movements``:
+    ``movement_index(network)`` when the caller has it (computed here otherwise).
 
     ``split[b, d]`` (the node's rates) goes to every allowed movement ``a -> b``, renormalised
     over the allowed movements of ``a``. With ``fixed`` (the caller's rates are the routes), a
@@ -146,7 +157,7 @@ def ltm_turns(network: Network, penalties: np.ndarray, split: np.ndarray, *, fix
     """
     from twin.kernels.dnl_ltm import LtmTurns, movement_graph
 
-    mv_ptr, frm, out_pos = movement_index(network)
+    mv_ptr, frm, out_pos = movement_index(network) if movements is None else movements
     penalties = np.asarray(penalties, dtype=np.float64)
     graph = movement_graph(network.in_start.astype(np.int64), network.in_link.astype(np.int64), frm, out_pos, mv_ptr, penalties,
                            int(network.first_thru_node))

@@ -109,3 +109,72 @@ def test_simulate_with_turns_indexes_the_movements_once(routes: str, monkeypatch
     ban = [(ids.index("osm:way/1:0:f"), ids.index("osm:way/3:0:f"))]
     result = simulate(net, demand, dt_s=1.0, duration_s=300.0, route_choice=routes, banned_turns=ban)
     assert calls == [net.n_links] and result.totals()["arrived_veh"] == pytest.approx(0.6, rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def brussels_crop():
+    """Relation 2660126's 300 m crop of the shared Brussels extract (p15o), with the scene's 10
+    restriction rows (about 2 s)."""
+    import warnings
+
+    from tests.conftest import shared_path
+    from tests.test_traffic_scene_restrictions_p15o import PBF, RELATION, _crop
+    from twin.ingest.dispatch import ingest
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scene, _ = ingest([shared_path(*PBF)], layers=("streets",), context=False)
+    return _crop(scene, scene.turn_restrictions.set_index("restriction_id").loc[RELATION, "via_node"], 300.0)
+
+
+def _named(net: Network, turns) -> tuple[list[tuple[str, str]], list[tuple[str, ...]], dict]:
+    ids = [str(k) for k in net.link_ids]
+    return (sorted((ids[i], ids[j]) for i, j in turns.banned), sorted((ids[s.entry], *(ids[v] for v in s.via)) for s in turns.sequences), turns.summary())
+
+
+def test_closure_then_restrictions_as_on_the_closed_scene(brussels_crop) -> None:
+    """TrafficCase.close_links on the crop's car network, then the scene's restrictions: the same
+    banned turns (by link id) and counts as the restrictions of a scene without those links, built
+    from scratch. The closed links are stored before the restricted turn, so every stored index
+    after them moves: ways read at the old indices would name other links."""
+    from twin.traffic.whatif import TrafficCase
+
+    scene = brussels_crop
+    case = TrafficCase.from_scene(scene, pd.DataFrame())
+    full = case.network
+    (i, j), = banned_turns_of_scene(scene, full).banned
+    restricted = {str(full.link_ids[i]), str(full.link_ids[j])}
+    closed_ids = [str(k) for k in full.link_ids[:i] if str(k) not in restricted][:5]
+    assert len(closed_ids) == 5
+    closed = case.close_links(closed_ids).network
+    assert np.array_equal(closed.meta["osm_way_id"], full.meta["osm_way_id"][~np.isin(full.link_ids, closed_ids)])
+    from twin.scene import Scene
+
+    reduced = Scene(crs=scene.crs)
+    reduced.add("links", scene.links[~scene.links["link_id"].isin(closed_ids)])
+    reduced.add("nodes", scene.nodes)
+    reduced.add("turn_restrictions", scene.turn_restrictions)
+    scratch = Network.from_scene(reduced, mode="car")
+    assert _named(closed, banned_turns_of_scene(scene, closed)) == _named(scratch, banned_turns_of_scene(reduced, scratch))
+    assert closed.meta["lanes"].tolist() == scratch.meta["lanes"].tolist()
+
+
+def test_every_per_link_meta_array_follows_a_closure() -> None:
+    """Network.drop_links keeps every per-link meta array (LINK_META: lanes, OSM way, TNTP line) in
+    step with the kept links: SiouxFalls without its links 2 and 5 still names each link's line of
+    the file (it kept the 76 lines of the full network before); a per-link meta array of another
+    length is an InputError naming the network and the key, not a silent misread."""
+    from tests.conftest import shared_path
+    from twin.errors import InputError
+    from twin.traffic.network import LINK_META
+    from twin.traffic.tntp import read_network
+
+    assert set(LINK_META) >= {"lanes", "osm_way_id", "line"}
+    net = read_network(shared_path("traffic", "tntp", "SiouxFalls", "SiouxFalls_net.tntp"))
+    mask = np.isin(net.link_ids, [2, 5])
+    dropped = net.drop_links(mask)
+    assert dropped.meta["line"].tolist() == net.meta["line"][~mask].tolist() and dropped.n_links == 74
+    net.meta["lanes"] = np.ones(net.n_links - 1)
+    with pytest.raises(InputError, match=r"meta\['lanes'\] needs one value per link \(76\), got shape \(75,\)") as err:
+        net.drop_links(mask)
+    assert err.value.field == "lanes" and "SiouxFalls" in str(err.value.obj)

@@ -52,6 +52,11 @@ VDF_CONICAL = 1
 VDF_CODES = {"bpr": VDF_BPR, "conical": VDF_CONICAL}
 VDF_SIGNAL = {"s": 2, "min": 3, "h": 4}
 """Signal stop-line delay code by time unit (:mod:`twin.kernels.traffic_vdf`)."""
+LINK_META = ("lanes", "osm_way_id", "line")
+"""Keys of ``Network.meta`` holding one value per stored link, in stored order (lanes of scene
+and scenario networks, OSM way of scene links, line of a TNTP file): :meth:`Network.drop_links`
+keeps them in step with the kept links. (``meta['link_index']``, the scene rows in file order, is
+not one of them: a copy without links drops it.)"""
 
 
 @dataclass(frozen=True, eq=False)
@@ -402,9 +407,28 @@ class Network:
         return replace(self, meta=dict(self.meta), **new)
 
     def drop_links(self, mask: np.ndarray) -> Network:
-        """Copy without the links where ``mask`` is True (e.g. a street closure)."""
+        """Copy without the links where ``mask`` is True (e.g. a street closure).
+
+        The per-link meta arrays (:data:`LINK_META`) keep the values of the kept links; other
+        meta entries are kept as they are (``link_index`` and ``_`` entries are dropped).
+
+        Raises
+        ------
+        InputError
+            A per-link meta array that does not hold one value per link (naming the network and
+            the key).
+        """
         mask = np.asarray(mask, dtype=bool)
         keep = ~mask
+        meta: dict[str, Any] = {}
+        for key, value in self.meta.items():
+            if key.startswith("_") or key == "link_index":
+                continue
+            if key in LINK_META:
+                if np.shape(value) != (self.n_links,):
+                    raise InputError(f"meta['{key}'] needs one value per link ({self.n_links}), got shape {np.shape(value)}", obj=f"network {self.name}", field=key)
+                value = np.asarray(value)[keep]
+            meta[key] = value
         return Network.build(
             node_ids=self.node_ids,
             link_ids=self.link_ids[keep],
@@ -424,7 +448,7 @@ class Network:
             time_unit=self.time_unit,
             length_unit=self.length_unit,
             name=self.name,
-            meta={k: (v[keep] if k in ("lanes", "osm_way_id") else v) for k, v in self.meta.items() if not k.startswith("_") and k != "link_index"},
+            meta=meta,
         )
 
     def links_frame(self) -> pd.DataFrame:

@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import InputError
-from twin.traffic.network import VDF_SIGNAL, Network
+from twin.traffic.network import LINK_META, VDF_SIGNAL, Network
 
 UNITS_PER_HOUR = {"s": 3600.0, "min": 60.0, "h": 1.0}
 
@@ -350,7 +350,7 @@ def _insert_stop_lines(net: Network, split: np.ndarray, cap: np.ndarray, green: 
         return np.concatenate([np.asarray(a, dtype=dtype), np.broadcast_to(np.asarray(extra, dtype=dtype), (k,))])
 
     link_ids = np.concatenate([np.asarray(net.link_ids, dtype=object), np.array([f"signal:{net.link_ids[i]}" for i in split], dtype=object)])
-    meta = {key: v for key, v in net.meta.items() if not key.startswith("_") and key not in ("link_index", "lanes", "osm_way_id")}
+    meta = {key: v for key, v in net.meta.items() if not key.startswith("_") and key not in ("link_index", *LINK_META)}
     built = Network.build(
         node_ids=np.concatenate([np.asarray(net.node_ids, dtype=object), new_nodes]),
         link_ids=np.arange(m + k),  # construction order; real ids set below

@@ -101,10 +101,11 @@ class TrafficCase:
 
     # ------------------------------------------------------------------ operations
     def close_links(self, link_ids: Any, *, name: str | None = None) -> TrafficCase:
-        """Remove links (a street closure for the modelled mode)."""
+        """Remove links (a street closure for the modelled mode); the network's per-link meta
+        arrays (lanes, OSM ways: :data:`twin.traffic.network.LINK_META`) follow the kept links
+        (:meth:`~twin.traffic.network.Network.drop_links`)."""
         mask = self.link_mask(link_ids)
         net = self.network.drop_links(mask)
-        net.meta.update({k: v[~mask] for k, v in self.network.meta.items() if k == "lanes" and np.ndim(v) == 1})
         return self._derive(f"close {int(mask.sum())} links", network=net, dynamics=self.dynamics.select(~mask), name=name)
 
     def set_lanes(self, link_ids: Any, lanes: float, *, name: str | None = None) -> TrafficCase:

@@ -45,7 +45,9 @@ their delay several times; ``include_crossings=True`` takes them with the same t
 
 Limits: isolated, pretimed signals only (no coordination / progression factor, no actuated
 control, no initial queue ``d3``), one delay per approach (no per-movement lane groups, no
-left-turn opposed flows), static assignment only (dynamic loading does not read signals).
+left-turn opposed flows). Dynamic loading (:func:`twin.traffic.dynamic.simulate`, ``signals=``)
+takes a signal as the approach's stop-line capacity ``min(capacity, s g)``, cycle-averaged (no
+red phase, no uniform delay below ``s g``).
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import re
+import sys
 from pathlib import Path
 
 #: Distributions recorded with every run (import name differences do not matter: these are
@@ -24,6 +26,13 @@ DEPENDENCIES = (
 def dependency_versions(names: tuple[str, ...] = DEPENDENCIES) -> dict[str, str | None]:
     """Versions of Python, twin and ``names`` (None for a distribution that is not installed).
 
+    A distribution's version is read from the name of its ``NAME-VERSION.dist-info`` folder, the
+    first on ``sys.path`` (the folder :func:`importlib.metadata.version` would read; the wheel
+    format puts the version in that name), without parsing its ``METADATA``: parsing 15 of
+    those took 0.06-0.08 s, the first time in a process, of every run's writing step. A name
+    whose folder is not found that way (an egg-info, two folders of one name in a directory,
+    no distribution) goes through :func:`importlib.metadata.version`.
+
     Returns
     -------
     dict
@@ -34,12 +43,57 @@ def dependency_versions(names: tuple[str, ...] = DEPENDENCIES) -> dict[str, str 
     import twin
 
     versions: dict[str, str | None] = {"python": platform.python_version(), "twin": twin.__version__}
+    found = _dist_info_versions(names)
     for name in names:
+        if name in found:
+            versions[name] = found[name]
+            continue
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
     return versions
+
+
+def _normalized(name: str) -> str:
+    """A distribution name as the wheel format writes it in folder names (PEP 503 runs of ``-_.``
+    as one ``_``, lower case)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+#: A version as it may appear in a ``.dist-info`` folder name (no ``-``: it ends the name part).
+_FOLDER_VERSION = re.compile(r"[0-9][0-9A-Za-z.+!_]*")
+
+
+def _dist_info_versions(names: tuple[str, ...]) -> dict[str, str]:
+    """``{name: version}`` of the ``names`` whose first metadata folder on ``sys.path`` is one
+    ``NAME-VERSION.dist-info`` (the only one of that name in its directory, a version of the
+    expected form); the others are left out."""
+    wanted = {_normalized(n): n for n in names}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            listing = os.scandir(entry or ".")
+        except OSError:  # a zip file, a missing folder
+            continue
+        here: dict[str, list[str]] = {}
+        with listing:
+            for item in listing:
+                stem, dot, kind = item.name.rpartition(".")
+                if not dot or kind not in ("dist-info", "egg-info"):
+                    continue
+                dist, _, version = stem.partition("-")
+                name = wanted.get(_normalized(dist))
+                if name is not None and name not in found:
+                    # an egg-info: its version is in its PKG-INFO (left to importlib.metadata)
+                    here.setdefault(name, []).append(version if kind == "dist-info" else "")
+        for name, seen in here.items():
+            if len(seen) == 1 and _FOLDER_VERSION.fullmatch(seen[0]):
+                found[name] = seen[0]
+            else:  # ambiguous here: importlib.metadata decides (and this directory comes first)
+                found.pop(name, None)
+                wanted.pop(_normalized(name), None)
+    return found
 
 
 def _sha256(path: Path) -> str:

@@ -21,7 +21,7 @@ AREA_KEYS = {
 
 
 def _osmium_expectation(path) -> dict[str, set[str]]:
-    """Buildings, street ways and POI nodes as pyosmium sees them.
+    """Buildings, street ways, POI nodes and traffic-signal nodes as pyosmium sees them.
 
     Ways with a node missing from the file (clipped extracts) have no geometry and are left
     out. Buildings: closed ``building=*`` ways (not ``no``) and multipolygon relations that are
@@ -32,12 +32,15 @@ def _osmium_expectation(path) -> dict[str, set[str]]:
     ways: dict[int, tuple[bool, dict]] = {}
     relations = []
     poi_nodes = set()
+    signal_nodes = set()
     poi_keys = set(load_defaults()["pois"]["categories"])
     categories = load_defaults()["pois"]["categories"]
     processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION).with_locations()
     for obj in processor:
         tags = dict(obj.tags)
         if obj.is_node():
+            if "traffic_signals" in tags.get("highway", "").split(";"):
+                signal_nodes.add(obj.id)
             for k in poi_keys & set(tags):
                 if tags[k] in categories[k] or "*" in categories[k]:
                     poi_nodes.add(f"osm:node/{obj.id}")
@@ -69,15 +72,27 @@ def _osmium_expectation(path) -> dict[str, set[str]]:
         area = closed and (t.get("area") == "yes" or bool(AREA_KEYS & set(t)) or t["highway"] == "platform")
         if not area:
             streets.add(f"osm:way/{w}")
-    return {"buildings": buildings, "streets": streets, "poi_nodes": poi_nodes}
+    return {"buildings": buildings, "streets": streets, "poi_nodes": poi_nodes, "signal_nodes": signal_nodes}
 
 
 def _check_against_osmium(path, result) -> None:
     expect = _osmium_expectation(path)
     assert set(result.layers["buildings"]["building_id"]) == expect["buildings"]
-    # restriction relations the streets could not use are reported too (twin.ingest.osm_restrictions)
-    seen = set(result.layers["links"]["source_id"]) | {d.obj for d in result.dropped if not d.reason.startswith("turn restriction not used")}
+    # restriction relations the streets could not use are reported too (twin.ingest.osm_restrictions),
+    # and the traffic signals not placed on a street node
+    not_street = ("turn restriction not used", "traffic signal not placed")
+    seen = set(result.layers["links"]["source_id"]) | {d.obj for d in result.dropped if not d.reason.startswith(not_street)}
     assert seen == expect["streets"]
+    # every highway=traffic_signals node is on a street node (named in its signal_source) or dropped
+    nodes = result.layers["nodes"]
+    placed = set()
+    if "signal_source" in nodes:
+        for text in nodes["signal_source"]:
+            placed |= {int(part.split()[2]) for part in text.split("; ") if part}
+        assert int(nodes["signalised"].sum()) == int((nodes["signal_source"] != "").sum())
+    dropped = {int(d.obj.rsplit("/", 1)[1]) for d in result.dropped if d.reason.startswith("traffic signal not placed")}
+    assert not placed & dropped
+    assert placed | dropped == expect["signal_nodes"]
     pois = result.layers["pois"]
     assert {p for p in pois["poi_id"] if p.startswith("osm:node/")} == expect["poi_nodes"]
 

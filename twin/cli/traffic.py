@@ -288,12 +288,24 @@ def simulate_command(
     typer.echo(f"{s['network']}; dt {s['dt_s']:g} s, {s['steps']} steps, routes {s['route_choice']}")
     if "turn_restrictions" in s:
         typer.echo(f"  turn restrictions            {restriction_line(s)}")
+    if "signals" in s:
+        typer.echo(f"  signals                      {signal_line(s)}")
     for key in ("generated_veh", "arrived_veh", "in_network_end_veh", "waiting_end_veh", "total_travel_time_veh_h", "total_delay_veh_h", "vehicle_km", "mean_trip_time_s"):
         typer.echo(f"  {key:28s} {s[key]:.3f}")
     typer.echo(f"  wall time                    {s['wall_time_s']:.3f} s ({s['vehicles_per_s']:.0f} veh/s, {s['link_steps_per_s']:.0f} link-steps/s)")
     for key in ("output", "timeseries"):
         if key in s:
             typer.echo(f"  {key:28s} {s[key]}")
+
+
+def signal_line(s: dict) -> str:
+    """How many of the scene's signalised nodes a run applied (``--no-signals``: off), and those
+    left out for want of an approach (:func:`twin.traffic.signals.split_by_approach`)."""
+    if s["signals"] == "off":
+        return "off (--no-signals)"
+    left = s.get("signals_without_approach", [])
+    without = f"; {len(left)} flagged node(s) without an approach in the car network not applied (ids: --json)" if left else ""
+    return f"{s['signals']} signalised nodes ({s.get('signal_approaches', 0)} approaches){without}"
 
 
 def restriction_line(s: dict) -> str:

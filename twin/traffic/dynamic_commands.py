@@ -116,6 +116,7 @@ def run_simulate(
     settings: dict[str, Any] = {}
     options: dict[str, Any] = {}
     restriction_counts: dict[str, Any] = {}
+    signal_counts: dict[str, Any] = {}
     if len(source) == 1 and source[0].is_dir() and (source[0] / "links.csv").exists():
         sc = read_scenario(source[0])
         net, dyn, dem, settings = sc.network, sc.dynamics, sc.demand, sc.settings
@@ -139,12 +140,14 @@ def run_simulate(
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read the demand table: {' '.join(str(exc).split())}", path=demand) from None
         dt_s = dt_s if dt_s is not None else 1.0
+        signal_counts = {"signals": "off"}
         if signals:
-            from twin.traffic.signals import signalised_nodes
+            from twin.traffic.signals import signalised_nodes, split_by_approach
 
-            flagged = signalised_nodes(net)
+            flagged, no_approach = split_by_approach(net, signalised_nodes(net), dyn.capacity_veh_s > 0)
             if flagged:
                 options["signals"] = flagged
+            signal_counts = {"signals": len(flagged), "signals_without_approach": [str(v) for v in no_approach]}
         restriction_counts = scene_restriction_options(scene, net, restrictions, options)
     from twin.traffic.dynamic import demand_arrays
 
@@ -154,6 +157,7 @@ def run_simulate(
     result = simulate(net, dem, dynamics=dyn, **options)
     summary: dict[str, Any] = {"network": repr(net), "dt_s": float(dt_s), "steps": result.n_steps, **result.totals(), **{k: v for k, v in result.meta.items() if np.isscalar(v)}}
     summary.update(restriction_counts)
+    summary.update(signal_counts)
     summary["vehicles_per_s"] = summary["generated_veh"] / max(result.meta["wall_time_s"], 1e-12)
     summary["link_steps_per_s"] = summary["link_steps"] / max(result.meta["wall_time_s"], 1e-12)
     if output is not None:

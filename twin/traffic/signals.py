@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import InputError
+from twin.scene.signals import SignalMatch, signal_nodes, with_signal_columns
 from twin.traffic.network import LINK_META, VDF_SIGNAL, Network
 
 UNITS_PER_HOUR = {"s": 3600.0, "min": 60.0, "h": 1.0}
@@ -209,6 +210,27 @@ def approach_links(network: Network, node_of: Mapping[Any, int], node: Any, is_a
     if not ins:
         raise InputError(f"signalised node {node!r} has no approach (no in-link with a capacity > 0)", obj=f"node {node}", field="signals")
     return ins
+
+
+def split_by_approach(network: Network, nodes: Iterable[Any], is_approach: np.ndarray) -> tuple[list[Any], list[Any]]:
+    """``nodes`` (native ids of the network) split into those with an approach (an in-link where
+    ``is_approach``, (n_links,) bool: e.g. a capacity > 0) and those without, each in the given order.
+
+    A scene flags its signals from the map (:mod:`twin.scene.signals`); in a network of one mode,
+    or cut from a larger area, a flagged node may have no in-link that can queue at a stop line
+    (only footways arrive, or the arriving street lies outside the cut). A command that applies
+    the scene's flags applies the first list and reports the second; signals a user names
+    without an approach stay an error (:func:`approach_links`).
+    """
+    node_of = {v: i for i, v in enumerate(network.node_ids)}
+    ok = np.asarray(is_approach, dtype=bool)
+    with_approach: list[Any] = []
+    without: list[Any] = []
+    for node in nodes:
+        v = node_of.get(node, node_of.get(str(node)))
+        ins = network.in_link[network.in_start[v] : network.in_start[v + 1]] if v is not None else []
+        (with_approach if v is not None and ok[ins].any() else without).append(node)
+    return with_approach, without
 
 
 def _timings(signals: Any, network: Network, timing: SignalTiming | None) -> dict[Any, SignalTiming]:
@@ -430,73 +452,20 @@ def read_osm_signals(path: str | Path, bbox: tuple[float, float, float, float] |
     return frame.sort_values("osm_id").reset_index(drop=True)
 
 
-@dataclass
-class SignalMatch:
-    """What :func:`mark_signals` did: signals at a node, moved to a link end, not placed."""
-
-    at_node: int
-    snapped: int
-    unmatched: list[int]
-    n_signalised_nodes: int
-
-
 def mark_signals(scene: Any, signals: pd.DataFrame, *, include_crossings: bool = False, max_snap_m: float = 30.0, mode: str = "car") -> SignalMatch:
     """Flag the scene's street nodes that carry a signal (columns ``signalised``, ``signal_source``).
 
-    A signal within 0.5 m of a node is that node's. A signal on a link open to ``mode``
-    (within 1 m) but not at a node (OSM puts some at the stop line, a few metres before the
-    junction) goes to the link's nearer end node when that is within ``max_snap_m`` along the
-    line. Others are left unmatched (listed). ``signal_source`` gives the OSM node id(s), the
-    tag and the distance moved. The ``nodes`` layer of ``scene`` is replaced.
+    The rule is :func:`twin.scene.signals.signal_nodes` (the one the OSM ingest applies): a
+    signal within 0.5 m of a node is that node's; a signal on a link open to ``mode`` (within
+    1 m) but not at a node (OSM puts some at the stop line, a few metres before the junction)
+    goes to the link's nearer end node when that is within ``max_snap_m`` along the line; others
+    are left unmatched (listed). ``signal_source`` gives the OSM node id(s), the tag and the
+    distance moved. The ``nodes`` layer of ``scene`` is replaced.
     """
-    import geopandas as gpd
-    import shapely
-
-    if not (np.isfinite(max_snap_m) and max_snap_m >= 0):
-        raise InputError(f"max_snap_m must be a finite number >= 0, got {max_snap_m}", field="max_snap_m")
-    nodes = scene.nodes
-    links = scene.links
-    if len(nodes) == 0:
-        raise InputError("the scene has no street nodes to put signals on", obj="nodes", field="signalised")
-    sig = signals if include_crossings else signals[signals["kind"] == "traffic_signals"]
-    sig = gpd.GeoDataFrame(sig, geometry="geometry", crs=signals.crs).to_crs(nodes.crs)
-    xy = np.c_[nodes.geometry.x.to_numpy(), nodes.geometry.y.to_numpy()]
-    node_row = {nid: r for r, nid in enumerate(nodes["node_id"])}
-    use = links[links["modes"].fillna("").astype(str).map(lambda s: mode in {p.strip() for p in s.split(",")})]
-    tree = shapely.STRtree(use.geometry.to_numpy()) if len(use) else None
-    sources: dict[int, list[str]] = {}
-    at_node = snapped = 0
-    unmatched: list[int] = []
-    for oid, kind, pt in zip(sig["osm_id"], sig["kind"], sig.geometry, strict=True):
-        d = np.hypot(xy[:, 0] - pt.x, xy[:, 1] - pt.y)
-        r = int(np.argmin(d))
-        tag = "highway=traffic_signals" if kind == "traffic_signals" else "crossing=traffic_signals"
-        if d[r] <= 0.5:
-            sources.setdefault(r, []).append(f"osm node {oid} {tag}")
-            at_node += 1
-            continue
-        best = None
-        if tree is not None:
-            for j in tree.query(pt, predicate="dwithin", distance=1.0):
-                line = use.geometry.iloc[int(j)]
-                along = line.project(pt)
-                for end, dist in ((use["from_node"].iloc[int(j)], along), (use["to_node"].iloc[int(j)], line.length - along)):
-                    if end in node_row and dist <= max_snap_m and (best is None or dist < best[1]):
-                        best = (node_row[end], dist)
-        if best is None:
-            unmatched.append(int(oid))
-            continue
-        sources.setdefault(best[0], []).append(f"osm node {oid} {tag}, {best[1]:.1f} m along the street")
-        snapped += 1
-    out = nodes.copy()
-    out["signalised"] = False
-    out["signal_source"] = ""
-    rows = np.array(sorted(sources), dtype=np.int64)
-    if rows.size:
-        out.iloc[rows, out.columns.get_loc("signalised")] = True
-        out.iloc[rows, out.columns.get_loc("signal_source")] = ["; ".join(sources[r]) for r in rows]
-    scene.set_layer("nodes", out)
-    return SignalMatch(at_node, snapped, unmatched, int(rows.size))
+    signalised, source, match = signal_nodes(scene.nodes, scene.links, signals, include_crossings=include_crossings,
+                                             max_snap_m=max_snap_m, mode=mode)
+    scene.set_layer("nodes", with_signal_columns(scene.nodes, signalised, source))
+    return match
 
 
-__all__ = ["SignalMatch", "SignalNetwork", "SignalTiming", "add_signals", "mark_signals", "read_osm_signals"]
+__all__ = ["SignalMatch", "SignalNetwork", "SignalTiming", "add_signals", "mark_signals", "read_osm_signals", "split_by_approach"]

@@ -171,3 +171,40 @@ def test_a_flagged_node_no_car_street_enters_is_reported_not_an_error(tmp_path):
     assert s["signals"] == 2 and s["signals_without_approach"] == [start_id]
     text = run_twin(["traffic", "simulate", tmp_path / "scene", "--demand", od])
     assert "; 1 flagged node(s) without an approach in the car network not applied (ids: --json)" in text.stdout
+
+
+def test_static_scene_assignment_pays_the_hcm_delay_of_the_ingested_signal(hand_file, tmp_path):
+    """``twin traffic assign --scene``: 1 veh/h from the west end to the east end crosses junction 2
+    (signalised by the ingest: the stop-line signal 10.5 m before it). Its approach's time is the
+    free time plus the HCM 2000 delay by hand (Eq. 16-9 to 16-12: d1 = 0.5 C (1 - g)^2 / (1 - X g),
+    d2 = 900 T [(X - 1) + sqrt((X - 1)^2 + 8 k I X / (c T))], k 0.5, I 1, T 0.25 h; C 90 s,
+    g = (90 - 8) / 180, s 1,900 veh/h per lane); the other link's time is unchanged."""
+    import math
+
+    from twin.scene.io import read_scene
+
+    run = run_twin(["ingest", hand_file, "-o", tmp_path / "scene", "-q"])
+    assert run.code == 0, run.stderr
+    scene = read_scene(tmp_path / "scene")
+    west, east = (scene.nodes["node_id"].iloc[_node_near(scene.nodes, lon, 50.8300)] for lon in (4.3500, 4.3520))
+    od = tmp_path / "od.csv"
+    pd.DataFrame({"origin": [west], "destination": [east], "flow_veh_h": [1.0]}).to_csv(od, index=False)
+    times = {}
+    for flag in ("--signals", "--no-signals"):
+        out = tmp_path / f"links{flag}.csv"
+        r = run_twin(["traffic", "assign", "--scene", tmp_path / "scene", "--demand", od, flag, "-o", out, "--gap", "1e-9", "-q"])
+        assert r.code == 0, r.stderr
+        frame = pd.read_csv(out).set_index("link_id")
+        times[flag] = frame["time"]
+        assert frame.loc["osm:way/10:0:f", "flow"] == pytest.approx(1.0, rel=1e-9)
+    assert "signals                      off (--no-signals)" in r.stdout  # the last run of the loop
+    lanes = float(scene.links.set_index("link_id").loc["osm:way/10:0:f", "lanes"])
+    cycle, g, period_h = 90.0, (90.0 - 8.0) / 180.0, 0.25
+    c = 1900.0 * lanes * g
+    x = 1.0 / c
+    d1 = 0.5 * cycle * (1.0 - g) ** 2 / (1.0 - min(x, 1.0) * g)
+    d2 = 900.0 * period_h * ((x - 1.0) + math.sqrt((x - 1.0) ** 2 + 8.0 * 0.5 * 1.0 * x / (c * period_h)))
+    assert times["--signals"]["osm:way/10:0:f"] - times["--no-signals"]["osm:way/10:0:f"] == pytest.approx(d1 + d2, abs=1e-6)
+    assert times["--signals"]["osm:way/20:0:f"] == pytest.approx(times["--no-signals"]["osm:way/20:0:f"], abs=1e-9)
+    text = run_twin(["traffic", "assign", "--scene", tmp_path / "scene", "--demand", od, "-q"])
+    assert "signals                      2 signalised nodes" in text.stdout

@@ -143,8 +143,10 @@ def test_brussels_restriction_detours_in_static_assignment(detour_case, tmp_path
     pd.DataFrame({"origin": [origin], "destination": [destination], "flow_veh_h": [1.0]}).to_csv(demand, index=False)
     runs = {}
     for on in (True, False):
+        # the restrictions alone: the scipy reference has no signal delays (the crop's ingested
+        # signals are checked in tests/test_ingest_osm_signals.py)
         result, summary = run_scene_assign([folder], demand=demand, algorithm="b", gap=1e-10, max_iter=None, output=None, crs=None,
-                                           scene_crs="EPSG:31370", restrictions=on)  # fmt: skip
+                                           scene_crs="EPSG:31370", restrictions=on, signals=False)  # fmt: skip
         runs[on] = (result, summary)
     net = runs[True][0].network
     banned = banned_turns_of_scene(sub, net).banned

@@ -22,6 +22,8 @@ def assign_command(
     demand: Annotated[Path | None, typer.Option("--demand", help="With --scene: OD table CSV (origin, destination node ids, flow_veh_h)")] = None,
     restrictions: Annotated[bool, typer.Option("--restrictions/--no-restrictions",
                                                help="With --scene: ban the turns of the scene's OSM turn restrictions")] = True,
+    signals: Annotated[bool, typer.Option("--signals/--no-signals",
+                                          help="With --scene: pretimed signals (HCM delay) at the nodes the scene flags as signalised")] = True,
     crs: Annotated[str | None, typer.Option("--crs", help="With --scene: CRS of input files that declare none")] = None,
     scene_crs: Annotated[str, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene")] = "EPSG:31370",
     algorithm: Annotated[str, typer.Option("--algorithm", "-a", help="fw, cfw, bfw or b (Algorithm B, bush-based)")] = "b",
@@ -42,7 +44,8 @@ def assign_command(
 
     With --scene and --demand instead of --net and --trips: the scene's car network (times in s,
     flows in veh/h; twin.traffic.assign_commands), with the scene's OSM turn restrictions applied
-    (the count is printed; --no-restrictions leaves them out).
+    (the count is printed; --no-restrictions leaves them out) and a pretimed signal (HCM delay) at
+    each node the scene flags as signalised (the OSM ingest flags them; --no-signals leaves them out).
 
     Exit status: 0 converged; 1 not converged within --max-iter (the results are still printed
     and written, and one line ``twin: warning: not converged ...`` goes to stderr); 2 bad input
@@ -81,11 +84,12 @@ def assign_command(
         if demand is None:
             raise InputError("--scene needs --demand (CSV: origin, destination, flow_veh_h)", field="--demand")
         result, summary = run_scene_assign(list(scene), demand=demand, algorithm=algo, gap=gap, max_iter=max_iter, output=output, crs=crs, scene_crs=scene_crs,
-                                           restrictions=restrictions, callback=None if (as_json or quiet) else show)  # fmt: skip
+                                           restrictions=restrictions, signals=signals, callback=None if (as_json or quiet) else show)  # fmt: skip
         summary["read_s"] = max(time.perf_counter() - t_read - result.wall_s, 0.0)  # scene, network and demand
         if not as_json:
             typer.echo(f"{summary['network']}; {summary['zones']} zones, demand {summary['demand_veh_h']:.2f} veh/h")
             typer.echo(f"  turn restrictions            {restriction_line(summary)}")
+            typer.echo(f"  signals                      {signal_line(summary)}")
     else:
         if net is None or trips is None:
             raise InputError("give --net and --trips (TNTP files), or --scene and --demand", field="--net" if net is None else "--trips")

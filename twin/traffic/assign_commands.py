@@ -75,14 +75,23 @@ def run_scene_assign(
     crs: str | None,
     scene_crs: str,
     restrictions: bool = True,
+    signals: bool = True,
     callback: Any = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Static user equilibrium of the demand table on the scene's car network.
 
+    With ``restrictions``, the scene's OSM turn restrictions (on the turn-expanded network); with
+    ``signals``, a pretimed signal of the default timing (:class:`twin.traffic.signals.SignalTiming`:
+    HCM delay on a stop line of capacity ``s g``, :func:`twin.traffic.signals.add_signals`) on every
+    approach of the nodes the scene flags as signalised (``signalised`` column of its nodes: the
+    OSM ingest sets it); a flagged node that no car link enters is left out and listed
+    (:func:`twin.traffic.signals.split_by_approach`), as dynamic loading does.
+
     Returns the :class:`~twin.traffic.results.AssignmentResult` on the scene's links (flows in
-    veh/h, times in s) and the summary (its :meth:`~twin.traffic.results.AssignmentResult.summary`,
-    the network, the restriction counts of
-    :func:`twin.traffic.dynamic_commands.scene_restriction_options` and the output path).
+    veh/h; times in s, an approach's with its stop line's delay) and the summary (its
+    :meth:`~twin.traffic.results.AssignmentResult.summary`, the network, the restriction counts of
+    :func:`twin.traffic.dynamic_commands.scene_restriction_options`, the signal counts and the
+    output path).
     """
     from twin.traffic.assign import assign
     from twin.traffic.dynamic_commands import check_output, check_sources, scene_from_files, scene_restriction_options
@@ -98,10 +107,19 @@ def run_scene_assign(
     options: dict[str, Any] = {}
     counts = scene_restriction_options(scene, net, restrictions, options, sequences=True)
     banned, sequences = options.get("banned_turns", []), options.get("banned_sequences", [])
-    if banned or sequences:
-        turned = expand_turns(net, banned=banned, sequences=sequences)
-        raw = assign(turned.network, matrix, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
-        result = replace(raw, network=net, flow=turned.link_flow(raw.flow), cost=turned.link_values(raw.cost), time=turned.link_values(raw.time), origin_flows=None)
+    graph = expand_turns(net, banned=banned, sequences=sequences) if banned or sequences else None
+    counts["signals"] = "off"
+    if signals:
+        from twin.traffic.signals import add_signals, signalised_nodes, split_by_approach
+
+        flagged, no_approach = split_by_approach(net, signalised_nodes(net), (net.capacity > 0) & (net.vdf < 2))
+        counts.update({"signals": len(flagged), "signals_without_approach": [str(v) for v in no_approach]})
+        if flagged:
+            graph = add_signals(graph if graph is not None else net, flagged)
+            counts["signal_approaches"] = int((graph.approach_of >= 0).sum())
+    if graph is not None:  # a turn-expanded network, stop lines, or both: the results mapped back to the scene's links
+        raw = assign(graph.network, matrix, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
+        result = replace(raw, network=net, flow=graph.link_flow(raw.flow), cost=graph.link_values(raw.cost), time=graph.link_values(raw.time), origin_flows=None)
     else:
         result = assign(net, matrix, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
     summary = {**result.summary(), "network": repr(net), "zones": len(zones), "demand_veh_h": float(matrix.sum()), **counts}

@@ -151,6 +151,18 @@ class SignalNetwork:
         np.add.at(out, self.link_of[keep], np.asarray(flow)[keep])
         return self.turns.link_flow(out) if self.turns is not None else out
 
+    def link_values(self, values: np.ndarray) -> np.ndarray:
+        """Per-link quantities (times, costs; not summed like flows) of the links of ``original``
+        (of the unexpanded network for a turn network), each approach's with its stop line's added:
+        the time to run the link and pass the signal, so that a route's times still add up."""
+        values = np.asarray(values, dtype=np.float64)
+        out = np.zeros(self.original.n_links)
+        keep = self.link_of >= 0
+        out[self.link_of[keep]] = values[keep]
+        stop = self.approach_of >= 0
+        out[self.approach_of[stop]] += values[stop]
+        return self.turns.link_values(out) if self.turns is not None else out
+
     def approaches(self, flow: np.ndarray, cost: np.ndarray | None = None) -> pd.DataFrame:
         """One row per stop line: node, approach link, flow, capacity, X, delay (an approach
         with via-way copies in a turn network has a row per copy, under the same link id).

@@ -129,6 +129,33 @@ def run_cli(args: list[str]) -> dict:
     return {"wall_s": float(wall), "peak_gb": int(kb) / 1024**2, "load": _loadavg()}
 
 
+def cli_beside_reads(what: str, args_of, runs: int, read_s: float) -> dict:
+    """``twin ARGS`` (``args_of(i)`` for run ``i``) as a separate process ``runs`` times, each beside
+    the PBF read as a separate process (:func:`pbf_read_process`: start-up and imports on both
+    sides, like with like), interleaved, then one more read: median wall, peak memory, the load of
+    the median run, and the ratios to the in-process read ``read_s`` (``ratio``) and to the median
+    read process (``process_ratio``)."""
+    clis: list[dict] = []
+    read_procs: list[dict] = []
+    for i in range(runs):
+        read_procs.append(pbf_read_process())
+        print(f"pyogrio read of the region PBF as a separate process: {read_procs[-1]['wall_s']:.2f} s ({_load()})")
+        clis.append(run_cli(args_of(i)))
+        print(f"{what} as a separate process: {clis[-1]['wall_s']:.2f} s ({_load()})")
+    read_procs.append(pbf_read_process())
+    cli_walls = [c["wall_s"] for c in clis]
+    proc_walls = [r["wall_s"] for r in read_procs]
+    cli = {"wall_s": _median(cli_walls), "runs_s": cli_walls, "peak_gb": max(c["peak_gb"] for c in clis),
+           "load": clis[sorted(range(len(clis)), key=lambda i: cli_walls[i])[len(clis) // 2]]["load"],
+           "read_process_s": _median(proc_walls), "read_processes_s": proc_walls, "read_process_peak_gb": max(r["peak_gb"] for r in read_procs)}
+    cli["ratio"] = cli["wall_s"] / read_s
+    cli["process_ratio"] = cli["wall_s"] / cli["read_process_s"]
+    print(f"{what} (separate process): median {cli['wall_s']:.2f} s wall of {len(cli_walls)}, {cli['ratio']:.1f} x the median "
+          f"in-process PBF read, {cli['process_ratio']:.1f} x the median PBF read as a separate process ({cli['read_process_s']:.2f} s of "
+          f"{len(proc_walls)}); peak {cli['peak_gb']:.2f} GB; {_load()}")
+    return cli
+
+
 def bench_cadastre(out_dir: Path) -> dict:
     """Cadastre of every roof end to end: read the PBF into a scene, surfaces, shading, PV, GeoParquet;
     then the same on the command line as a separate process."""
@@ -175,28 +202,9 @@ def bench_cadastre(out_dir: Path) -> dict:
           f"{total / read:.1f} x the PBF read; peak RSS {peak_gb:.2f} GB; {_load()}")
     print(f"  steps {cad.meta['times_s']}; {cad.meta['n_surfaces']} surfaces, {cad.meta['n_sensors']} sensors; totals {cad.meta['totals']}")
     del cad, scene
-    # the command line as a separate process, each run beside the PBF read as a separate process
-    # (start-up and imports on both sides: like with like), interleaved
-    clis: list[dict] = []
-    read_procs: list[dict] = []
-    for i in range(CADASTRE_CLI_RUNS):
-        read_procs.append(pbf_read_process())
-        print(f"pyogrio read of the region PBF as a separate process: {read_procs[-1]['wall_s']:.2f} s ({_load()})")
-        clis.append(run_cli(["solar", "cadastre", str(shared_path(*PBF)), "--weather", str(shared_path(*EPW)), "-o",
-                             str(out_dir.with_name(f"cli_solar_{i}")), *REGION_FLAGS, "-q"]))
-        print(f"twin solar cadastre as a separate process: {clis[-1]['wall_s']:.1f} s ({_load()})")
-    read_procs.append(pbf_read_process())
-    cli_walls = [c["wall_s"] for c in clis]
-    proc_walls = [r["wall_s"] for r in read_procs]
-    cli = {"wall_s": _median(cli_walls), "runs_s": cli_walls, "peak_gb": max(c["peak_gb"] for c in clis),
-           "load": clis[sorted(range(len(clis)), key=lambda i: cli_walls[i])[len(clis) // 2]]["load"],
-           "read_process_s": _median(proc_walls), "read_processes_s": proc_walls}
-    cli["ratio"] = cli["wall_s"] / read
-    cli["process_ratio"] = cli["wall_s"] / cli["read_process_s"]
-    res["cli"] = cli
-    print(f"twin solar cadastre (separate process): median {cli['wall_s']:.1f} s wall of {len(cli_walls)}, {cli['ratio']:.1f} x the median "
-          f"in-process PBF read, {cli['process_ratio']:.1f} x the median PBF read as a separate process ({cli['read_process_s']:.2f} s of "
-          f"{len(proc_walls)}); peak {cli['peak_gb']:.2f} GB; {_load()}")
+    res["cli"] = cli_beside_reads("twin solar cadastre", lambda i: ["solar", "cadastre", str(shared_path(*PBF)), "--weather", str(shared_path(*EPW)),
+                                                                    "-o", str(out_dir.with_name(f"cli_solar_{i}")), *REGION_FLAGS, "-q"],
+                                  CADASTRE_CLI_RUNS, read)
     return res
 
 
@@ -334,26 +342,9 @@ def bench_energy_run(tmp: Path) -> dict:
         res["tree"] = os.environ[TREE_ENV]
     print(f"twin energy run: median {run_med:.2f} s (best {min(walls):.2f}) of {len(walls)}; PBF read median {read_med:.2f} s "
           f"(best {min(reads):.2f}) of {len(reads)}; ratio of the medians {run_med / read_med:.1f}; {_load()}")
-    clis: list[dict] = []
-    read_procs: list[dict] = []
-    for i in range(CLI_RUNS):
-        read_procs.append(pbf_read_process())
-        print(f"pyogrio read of the region PBF as a separate process: {read_procs[-1]['wall_s']:.2f} s ({_load()})")
-        clis.append(run_cli(["energy", "run", str(scene_dir), "--weather", str(shared_path(*EPW)), "-o", str(tmp / f"energy_cli_{i}"), "-q",
-                             "--no-plots"]))
-        print(f"twin energy run as a separate process: {clis[-1]['wall_s']:.2f} s ({_load()})")
-    read_procs.append(pbf_read_process())
-    cli_walls = [c["wall_s"] for c in clis]
-    proc_walls = [r["wall_s"] for r in read_procs]
-    cli = {"wall_s": _median(cli_walls), "runs_s": cli_walls, "peak_gb": max(c["peak_gb"] for c in clis),
-           "load": clis[sorted(range(len(clis)), key=lambda i: cli_walls[i])[len(clis) // 2]]["load"],
-           "read_process_s": _median(proc_walls), "read_processes_s": proc_walls, "read_process_peak_gb": max(r["peak_gb"] for r in read_procs)}
-    cli["ratio"] = cli["wall_s"] / read_med
-    cli["process_ratio"] = cli["wall_s"] / cli["read_process_s"]
-    res["cli"] = cli
-    print(f"twin energy run (separate process): median {cli['wall_s']:.2f} s wall of {len(cli_walls)}, {cli['ratio']:.1f} x the median "
-          f"in-process PBF read, {cli['process_ratio']:.1f} x the median PBF read as a separate process ({cli['read_process_s']:.2f} s of "
-          f"{len(proc_walls)}); peak {cli['peak_gb']:.2f} GB; {_load()}")
+    res["cli"] = cli_beside_reads("twin energy run", lambda i: ["energy", "run", str(scene_dir), "--weather", str(shared_path(*EPW)), "-o",
+                                                                str(tmp / f"energy_cli_{i}"), "-q", "--no-plots"],
+                                  CLI_RUNS, read_med)
     return res
 
 
@@ -442,6 +433,17 @@ def _reads_text(c: dict) -> str:
     return f"{c['pbf_read_s']:.2f} s"
 
 
+def _cli_row(what: str, cl: dict, digits: int) -> str:
+    """The table row of a command line run as a separate process (:func:`cli_beside_reads`; older
+    results: one run against the in-process read), its wall time with ``digits`` decimals."""
+    wall = f"{cl['wall_s']:.{digits}f} s wall"
+    if "process_ratio" in cl:  # repeated, and set against the PBF read as a separate process too
+        return (f"| {what}, median of {len(cl['runs_s'])} | {wall} | {cl['ratio']:.1f} (the in-process read); {cl['process_ratio']:.1f} "
+                f"against the PBF read as a separate process (start-up and imports included: median {cl['read_process_s']:.2f} s of "
+                f"{len(cl['read_processes_s'])}) | {cl['load'][0]:.1f} | peak RSS {cl['peak_gb']:.2f} GB |")
+    return f"| {what}, once | {wall} | {cl['ratio']:.1f} | {cl['load'][0]:.1f} | peak RSS {cl['peak_gb']:.2f} GB |"
+
+
 def render(data: dict) -> str:
     """The measured part of docs/solar.md from the results file."""
     rows = ["| what | time | x the PBF read (same run) | load (1 min) | notes |", "|---|---|---|---|---|"]
@@ -461,15 +463,8 @@ def render(data: dict) -> str:
             f"{c['totals']['roof_area_m2'] / 1e6:.1f} km2 of roofs, {c['totals']['pv_kwp'] / 1e6:.2f} GWp, "
             f"{c['totals']['pv_ac_mwh_year'] / 1e6:.2f} TWh/year (every footprint a flat roof with 10-degree racks, no roof "
             "obstacles: an upper bound) |")
-        cl = c["cli"]
-        if "process_ratio" in cl:  # repeated, and set against the PBF read as a separate process too
-            rows.append(f"| `twin solar cadastre` on the PBF, separate process (start-up, imports, buildings-only ingest, cadastre, "
-                        f"GeoParquet), median of {len(cl['runs_s'])} | {cl['wall_s']:.1f} s wall | {cl['ratio']:.1f} (the in-process read); "
-                        f"{cl['process_ratio']:.1f} against the PBF read as a separate process (start-up and imports included: median "
-                        f"{cl['read_process_s']:.2f} s of {len(cl['read_processes_s'])}) | {cl['load'][0]:.1f} | peak RSS {cl['peak_gb']:.2f} GB |")
-        else:
-            rows.append(f"| `twin solar cadastre` on the PBF, separate process (start-up, imports, buildings-only ingest, cadastre, "
-                        f"GeoParquet) | {cl['wall_s']:.1f} s wall | {cl['ratio']:.1f} | {cl['load'][0]:.1f} | peak RSS {cl['peak_gb']:.2f} GB |")
+        rows.append(_cli_row("`twin solar cadastre` on the PBF, separate process (start-up, imports, buildings-only ingest, cadastre, "
+                             "GeoParquet)", c["cli"], 1))
         rows.append(f"| reading the region into a scene otherwise | `twin ingest` all layers {c['full_ingest_s']:.1f} s; an ingested "
                     f"scene folder {c['scene_folder_s']:.1f} s | | {c['load'][0]:.1f} | |")
     if e:
@@ -491,15 +486,7 @@ def render(data: dict) -> str:
                     + (f"process CPU {e['in_process_cpu_s']:.1f} s (two threads); " if "in_process_cpu_s" in e else "")
                     + ("shading steps: " + ", ".join(f"{k} {v:.2f}" for k, v in e["shading_steps"].items()) + " s" if e.get("shading_steps") else "")
                     + (f"; run on a {e['tree']}" if e.get("tree") else "") + " |")
-        cl = e["cli"]
-        if "process_ratio" in cl:  # repeated, and set against the PBF read as a separate process too
-            rows.append(f"| `twin energy run --no-plots`, separate process (start-up and imports included), median of {len(cl['runs_s'])} | "
-                        f"{cl['wall_s']:.2f} s wall | {cl['ratio']:.1f} (the in-process read); {cl['process_ratio']:.1f} against the PBF read "
-                        f"as a separate process (start-up and imports included: median {cl['read_process_s']:.2f} s of "
-                        f"{len(cl['read_processes_s'])}) | {cl['load'][0]:.1f} | peak RSS {cl['peak_gb']:.2f} GB |")
-        else:
-            rows.append(f"| `twin energy run --no-plots`, separate process (start-up and imports included), once | {cl['wall_s']:.1f} s wall | "
-                        f"{cl['ratio']:.1f} | {cl['load'][0]:.1f} | peak RSS {cl['peak_gb']:.2f} GB |")
+        rows.append(_cli_row("`twin energy run --no-plots`, separate process (start-up and imports included)", e["cli"], 2))
     if sh:
         rows.append(f"| urban shading of the energy stock model alone (51,060 buildings) with `twin.solar.shading` | "
                     f"{sh['new_s']:.1f} s (" + ", ".join(f"{k} {v:.1f}" for k, v in sh["steps"].items())

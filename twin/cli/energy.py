@@ -98,6 +98,10 @@ def run(
     if csv:
         fmt = "csv"
     dhw_model = check_dhw_model(dhw)
+    if overrides is not None:
+        from twin.energy.typology import check_overrides_file
+
+        check_overrides_file(overrides)
     hp_table = None
     if heat_pumps is not None:
         hp_table = load_user_heat_pumps(heat_pumps)

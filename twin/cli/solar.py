@@ -61,12 +61,14 @@ def cadastre(
     heights; those buildings or surfaces are left out, the others computed) and
     solar_summary.json. OUT is checked before any work and replaced whole at the end.
     """
+    from twin.cli.scene_commands import _check_crs
     from twin.io.output_checks import check_output_folder
     from twin.io.paths import check_input_file
     from twin.solar.cadastre import OUTPUT_MARKERS, CadastreOptions, solar_cadastre
     from twin.solar.pv import PVParameters
 
     kinds = tuple(k.strip() for k in surfaces.split(",") if k.strip())
+    _check_crs(crs, "--crs", projected=True)
     options = CadastreOptions(spacing_m=spacing, method=method, n_sectors=sectors, max_distance_m=max_distance,
                               max_sensors_per_surface=max_sensors, kinds=kinds, roof_default=roof_default, albedo=albedo,
                               pv=PVParameters()).check()
@@ -99,6 +101,11 @@ def cadastre(
             from twin.errors import InputError
 
             raise InputError("no weather: pass --weather FILE.epw or ingest one into the scene", field="--weather")
+        if len(sc.buildings) == 0:
+            from twin.errors import InputError
+
+            raise InputError("the scene has no buildings: no roof or facade to compute", path=scene[0] if len(scene) == 1 else None,
+                             obj="buildings layer", field="buildings")
         source = sc
         buildings_for_export = sc
     cad = solar_cadastre(source, w, options, crs=crs, progress=not quiet)

@@ -84,18 +84,40 @@ def load_measures(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
         for name in (PACKAGED_TABLE, *PACKAGED_EXTRA_TABLES):
             parts.append(packaged_csv(name))
         table = pd.concat(parts, ignore_index=True)
-    elif str(path).lower().endswith((".yaml", ".yml")):
-        import yaml
-
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-        rows = data.get("measures", data) if isinstance(data, dict) else data
-        if isinstance(rows, dict):
-            rows = [{"measure": k, **v} for k, v in rows.items()]
-        table = pd.DataFrame(rows)
     else:
-        table = pd.read_csv(path)
+        table = _read_measure_file(path)
     return check_measures(table, path=path)
+
+
+def _read_measure_file(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """The rows of a user measure table (CSV, or YAML: a list or a mapping by measure id).
+
+    Raises
+    ------
+    SchemaError
+        A path that is no readable file, a file that cannot be parsed, or a table without rows,
+        naming the file and ``--measures``.
+    """
+    import yaml
+
+    from twin.io.paths import check_input_file
+
+    check_input_file(path, field="--measures", what="measure table")
+    try:
+        if str(path).lower().endswith((".yaml", ".yml")):
+            with open(path, encoding="utf-8") as fh:
+                data = yaml.safe_load(fh)
+            rows = data.get("measures", data) if isinstance(data, dict) else data
+            if isinstance(rows, dict):
+                rows = [{"measure": k, **v} for k, v in rows.items()]
+            table = pd.DataFrame(rows)
+        else:
+            table = pd.read_csv(path)
+    except (OSError, ValueError, TypeError, AttributeError, yaml.YAMLError) as exc:
+        raise SchemaError(f"cannot read the measure table: {' '.join(str(exc).split())}", path=path, field="--measures") from None
+    if table.empty:
+        raise SchemaError("the measure table has no rows", path=path, field="measure")
+    return table
 
 
 def check_measures(table: pd.DataFrame, *, path=None) -> pd.DataFrame:

@@ -420,6 +420,76 @@ def _codes(cls: np.ndarray, sub: np.ndarray, period: np.ndarray) -> tuple[np.nda
     return code.reshape(-1), len(values)
 
 
+OVERRIDE_KEYS: tuple[str, ...] = ("building_id", "tabula_code", "building_class")
+"""Key columns of an overrides table (building-id rows win over type rows)."""
+
+SHARE_PARAMETERS: frozenset[str] = frozenset(
+    {"b_wall", "b_roof", "b_floor", "window_ratio", "door_ratio", "g_window", "f_red_htr1", "f_red_htr4", "f_sh_vert", "f_frame", "f_w"}
+)
+"""Parameters that are shares or reduction factors (dimensionless, in [0, 1])."""
+
+SIGNED_PARAMETERS: frozenset[str] = frozenset({"theta_i_c", "delta_u_tb_w_m2k"})
+"""Parameters that may be any finite number (a temperature in C, a thermal-bridge surcharge in
+W/(m2 K)); every other parameter is a finite number >= 0 (U-values, air changes, capacities...)."""
+
+
+def check_override_value(col: str, value: object, *, path: str | os.PathLike[str] | None = None, obj: object = None) -> float:
+    """An override value as a float, or an InputError naming the file, object and parameter.
+
+    A value must be a finite number; a share (:data:`SHARE_PARAMETERS`) lies in [0, 1]; any
+    other parameter of :data:`PARAMETERS` but :data:`SIGNED_PARAMETERS` is >= 0. (The Python
+    API, :func:`apply_overrides`, takes any number: a run then lists a building with a negative
+    U-value among the excluded ones.)
+    """
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InputError(f"override value is not a number: {value!r}", path=path, obj=obj, field=col) from None
+    if not np.isfinite(v):
+        raise InputError(f"override value must be a finite number, got {value!r}", path=path, obj=obj, field=col)
+    if col in SHARE_PARAMETERS and not 0.0 <= v <= 1.0:
+        raise InputError(f"override value must be a share in [0, 1], got {v:g}", path=path, obj=obj, field=col)
+    if col in PARAMETERS and col not in SHARE_PARAMETERS | SIGNED_PARAMETERS and v < 0.0:
+        raise InputError(f"override value must be >= 0, got {v:g}", path=path, obj=obj, field=col)
+    return v
+
+
+def check_overrides_file(path: str | os.PathLike[str]) -> None:
+    """Check an overrides CSV before any work: readable, a key column, rows, values, keys given once.
+
+    What needs the scene (a key that matches no building, a column that is no parameter of the
+    buildings) is left to :func:`apply_overrides`.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the row (CSV line) or key and the column at fault.
+    """
+    from twin.io.paths import check_input_file
+
+    check_input_file(path, suffixes=(".csv",), field="--overrides", what="overrides table")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the overrides table: {' '.join(str(exc).split())}", path=path, field="--overrides") from None
+    keys = [k for k in OVERRIDE_KEYS if k in frame.columns]
+    if not keys:
+        raise InputError("overrides need a building_id, tabula_code or building_class column", path=path, field="building_id")
+    if frame.empty:
+        raise InputError("the overrides table has no rows: it changes nothing", path=path, field=keys[0])
+    for col in frame.columns:
+        if col in OVERRIDE_KEYS:
+            continue
+        for row, value in enumerate(frame[col]):
+            if value.strip() != "":  # blank = keep
+                check_override_value(col, value, path=path, obj=f"line {row + 2}")
+    for key in keys:
+        given = frame[key].str.strip()
+        repeated = np.flatnonzero((given != "").to_numpy() & given.duplicated().to_numpy())
+        if repeated.size:
+            raise InputError(f"{key} {given.iloc[repeated[0]]!r} is given twice", path=path, obj=f"line {repeated[0] + 2}", field=key)
+
+
 def apply_overrides(params: pd.DataFrame, overrides: pd.DataFrame | Mapping | None, *, label: str = "user") -> pd.DataFrame:
     """Replace parameters by user values, per building id or per TABULA type.
 
@@ -484,8 +554,13 @@ __all__ = [
     "FALLBACKS",
     "PARAMETERS",
     "RULES",
+    "OVERRIDE_KEYS",
+    "SHARE_PARAMETERS",
+    "SIGNED_PARAMETERS",
     "apply_overrides",
     "assign_typology",
+    "check_override_value",
+    "check_overrides_file",
     "classify",
     "load_typology",
     "neighbour_counts",

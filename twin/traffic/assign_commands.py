@@ -31,8 +31,9 @@ def read_node_demand(path: Path, node_ids: set[str]) -> tuple[list[str], np.ndar
     Raises
     ------
     InputError
-        Unreadable file, a missing column, a node that is not in the scene, a flow that is not a
-        finite number >= 0 (naming the file, the row and the column), or no demand at all.
+        Unreadable file, a missing column, no rows, a node that is not in the scene, a flow that is
+        not a finite number >= 0, an OD pair given twice (naming the file, the row and the column),
+        or no demand at all.
     """
     import pandas as pd
 
@@ -46,6 +47,8 @@ def read_node_demand(path: Path, node_ids: set[str]) -> tuple[list[str], np.ndar
     for col in DEMAND_COLUMNS:
         if col not in frame.columns:
             raise InputError(f"the demand table needs the columns {', '.join(DEMAND_COLUMNS)}", path=path, field=col)
+    if frame.empty:
+        raise InputError("the demand table has no rows: nothing to assign", path=path, field="flow_veh_h")
     flow = pd.to_numeric(frame["flow_veh_h"], errors="coerce").to_numpy(np.float64)
     bad = np.flatnonzero(~(np.isfinite(flow) & (flow >= 0)))
     if bad.size:
@@ -54,6 +57,13 @@ def read_node_demand(path: Path, node_ids: set[str]) -> tuple[list[str], np.ndar
         unknown = [i for i, v in enumerate(frame[col].astype(str)) if v not in node_ids]
         if unknown:
             raise InputError(f"node {frame[col].iloc[unknown[0]]!r} is not a node of the scene's street network", path=path, obj=f"row {unknown[0] + 2}", field=col)
+    pairs = frame["origin"].astype(str) + "\0" + frame["destination"].astype(str)
+    repeated = np.flatnonzero(pairs.duplicated().to_numpy())
+    if repeated.size:
+        row = int(repeated[0])
+        first = int(np.flatnonzero((pairs == pairs.iloc[row]).to_numpy())[0])
+        raise InputError(f"OD pair {frame['origin'].iloc[row]!r} -> {frame['destination'].iloc[row]!r} is given twice (first at row {first + 2}); "
+                         "give each pair once with its total flow", path=path, obj=f"row {row + 2}", field="destination")
     zones = list(dict.fromkeys([*frame["origin"].astype(str), *frame["destination"].astype(str)]))
     index = {z: k for k, z in enumerate(zones)}
     matrix = np.zeros((len(zones), len(zones)))
@@ -94,13 +104,14 @@ def run_scene_assign(
     output path).
     """
     from twin.traffic.assign import assign
-    from twin.traffic.dynamic_commands import check_output, check_sources, scene_from_files, scene_restriction_options
+    from twin.traffic.dynamic_commands import check_car_links, check_output, check_sources, scene_from_files, scene_restriction_options
     from twin.traffic.network import Network
     from twin.traffic.turns import expand_turns
 
     check_output(output, (".csv", ".parquet"), "--output")
     check_sources(source, "--scene")
     scene = scene_from_files(source, crs, scene_crs)
+    check_car_links(scene, source)
     street_nodes = set(scene.links["from_node"].astype(str)) | set(scene.links["to_node"].astype(str))
     zones, matrix = read_node_demand(demand, street_nodes)
     net = Network.from_scene(scene, mode="car", zones=zones)

@@ -30,6 +30,18 @@ def scene_from_files(files: list[Path], crs: str | None, scene_crs: str) -> Any:
     return load_scene(files, scene_crs=scene_crs, source_crs=crs)
 
 
+def check_car_links(scene: Any, sources: list[Path]) -> None:
+    """The scene has at least one link open to cars; otherwise an InputError naming the source
+    (the only one, else the list) and the ``links`` layer (before a demand table is matched to it).
+    """
+    links = scene.links
+    if "modes" not in links.columns:
+        return  # Network.from_scene names the missing column
+    if not any("car" in {p.strip() for p in m.split(",")} for m in links["modes"].fillna("").astype(str)):
+        raise InputError(f"the scene has no link open to cars ({len(links)} links in its links layer): nothing to route on",
+                         path=sources[0] if len(sources) == 1 else ", ".join(map(str, sources)), obj="links layer", field="modes")
+
+
 FRAME_SUFFIXES = (".csv", ".parquet", ".gpkg")
 TIMESERIES_SUFFIXES = (".nc", ".parquet", ".csv")
 MAP_SUFFIXES = (".png", ".svg")
@@ -132,6 +144,7 @@ def run_simulate(
         from twin.traffic.network import Network
 
         scene = scene_from_files(source, crs, scene_crs)
+        check_car_links(scene, source)
         net = Network.from_scene(scene, mode="car")
         lanes = scene.links.set_index("link_id")["lanes"].reindex(net.link_ids).fillna(1).to_numpy(np.float64)
         dyn = LinkDynamics.from_network(net, lanes=np.maximum(lanes, 1.0))

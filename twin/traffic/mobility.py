@@ -106,6 +106,15 @@ class MobilityOptions:
                 raise InputError(f"unknown access mode {m!r}; use walk, bike, pt", field="access_modes")
         if not (np.isfinite(self.pt_departure_step_s) and 30 <= self.pt_departure_step_s <= 3600):
             raise InputError(f"pt_departure_step_s must be in [30, 3600], got {self.pt_departure_step_s}", field="pt_departure_step_s")
+        if self.gtfs_date is not None:
+            import datetime as dt
+
+            if self.gtfs is None:
+                raise InputError("a service day is given but no GTFS feed (add the feed or leave the day out)", field="gtfs_date")
+            try:
+                dt.datetime.strptime(self.gtfs_date, "%Y%m%d")
+            except ValueError:
+                raise InputError(f"{self.gtfs_date!r} is not a calendar date YYYYMMDD", field="gtfs_date") from None
 
 
 @dataclass
@@ -550,10 +559,15 @@ def read_external_matrix(path: str | Path, periods: tuple[str, ...]) -> dict[str
 
     path = Path(path)
     check_input_file(path, suffixes=(".csv",), field="external_matrix", what="external matrix")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the external matrix: {' '.join(str(exc).split())}", path=path, field="external_matrix") from None
     for col in ("origin_edge", "destination_edge", "period", "vehicles_h"):
         if col not in table.columns:
             raise InputError(f"missing column {col!r}", path=path, field=col)
+    if table.empty:
+        raise InputError("the external matrix has no rows: it adds no through traffic", path=path, field="vehicles_h")
     out = {p: np.zeros((len(SIDES), len(SIDES))) for p in periods}
     for i, row in table.iterrows():
         where = f"line {int(i) + 2}"

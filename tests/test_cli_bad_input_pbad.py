@@ -125,9 +125,13 @@ def test_cadastre_of_a_scene_without_buildings(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize(("crs", "text"), [("EPSG:99999", "not a CRS pyproj knows"), ("EPSG:4326", "not a projected CRS")])
+@pytest.mark.parametrize(
+    ("crs", "text"),
+    [("EPSG:99999", "not a CRS pyproj knows"), ("EPSG:4326", "not a projected CRS"), ("EPSG:3812", "a scene or footprint file has its own")],
+)
 def test_cadastre_crs_checked_before_the_run(tmp_path: Path, crs: str, text: str) -> None:
-    """An unknown --crs was an internal error (exit 70) after the whole computation."""
+    """An unknown --crs was an internal error (exit 70) after the whole computation; a projected
+    one on a footprint file (EPSG:31370 in the scene) relabelled the outputs' coordinates (exit 0)."""
     inputs = write_tiny_inputs(tmp_path / "in")
     result = run_twin(["solar", "cadastre", inputs / "district.geojson", "-w", inputs / "weather.epw", "-o", tmp_path / "out", "--crs", crs, "-q"])
     assert_one_line_error(result, contains=("'--crs'", crs, text))

@@ -69,6 +69,11 @@ def cadastre(
 
     kinds = tuple(k.strip() for k in surfaces.split(",") if k.strip())
     _check_crs(crs, "--crs", projected=True)
+    if crs is not None and not (len(scene) == 1 and _is_cityjson(scene[0])):
+        from twin.errors import InputError
+
+        raise InputError(f"--crs {crs} is for a CityJSON file that declares no CRS; a scene or footprint file has its own "
+                         "(it would relabel the outputs' coordinates)", path=scene[0] if len(scene) == 1 else None, field="--crs")
     options = CadastreOptions(spacing_m=spacing, method=method, n_sectors=sectors, max_distance_m=max_distance,
                               max_sensors_per_surface=max_sensors, kinds=kinds, roof_default=roof_default, albedo=albedo,
                               pv=PVParameters()).check()

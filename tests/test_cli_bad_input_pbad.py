@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_harness import assert_one_line_error, run_twin
+from tests.conftest import shared_path
 from tests.output_helpers import write_tiny_inputs
 from tests.scenario_helpers import SAMPLES
 from twin.errors import InputError
@@ -165,3 +166,17 @@ def test_mobility_gtfs_date_checked(feed: Path | None, day: str, text: str) -> N
     """Both ran to the end (exit 0) without public transport from the day asked for."""
     result = run_twin(["traffic", "mobility", *MOBILITY_FILES, *(["--gtfs", feed] if feed else []), "--gtfs-date", day, "-q"])
     assert_one_line_error(result, contains=("'gtfs_date'", text))
+
+
+def test_energy_measure_given_twice(tmp_path: Path) -> None:
+    """-m M -m M ran (exit 0)."""
+    result = run_twin(_energy_run(tmp_path, "-m", "wall_insulation", "-m", "roof_insulation", "-m", "wall_insulation"))
+    assert_one_line_error(result, contains=("'--measure'", "'wall_insulation' is given twice"))
+
+
+def test_estimate_od_counts_is_a_folder(tmp_path: Path) -> None:
+    """Was 'file ...: Is a directory' (no option named)."""
+    folder = shared_path("traffic", "tntp", "SiouxFalls")
+    net, trips = folder / "SiouxFalls_net.tntp", folder / "SiouxFalls_trips.tntp"
+    result = run_twin(["traffic", "estimate-od", "--net", net, "--trips", trips, "--counts", tmp_path, "-q"])
+    assert_one_line_error(result, contains=(str(tmp_path), "'--counts'", "folder"))

@@ -98,6 +98,11 @@ def run(
     if csv:
         fmt = "csv"
     dhw_model = check_dhw_model(dhw)
+    twice = sorted({m for m in measure or [] if (measure or []).count(m) > 1})
+    if twice:
+        from twin.errors import InputError
+
+        raise InputError(f"measure {twice[0]!r} is given twice; each --measure adds one variant run", field="--measure")
     if overrides is not None:
         from twin.energy.typology import check_overrides_file
 

@@ -117,13 +117,13 @@ def read_counts(path: str | Path, network: Network, *, period: str | None = None
     """
     import pandas as pd
 
+    from twin.io.paths import check_input_file
     from twin.traffic.select_link import link_indices
 
     path = Path(path)
+    check_input_file(path, field="--counts", what="counts file")  # not found, a folder, too large
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError("counts file not found", path=path) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"not a readable CSV file: {exc}", path=path) from None
     frame.columns = [str(c).strip() for c in frame.columns]

@@ -180,3 +180,15 @@ def test_estimate_od_counts_is_a_folder(tmp_path: Path) -> None:
     net, trips = folder / "SiouxFalls_net.tntp", folder / "SiouxFalls_trips.tntp"
     result = run_twin(["traffic", "estimate-od", "--net", net, "--trips", trips, "--counts", tmp_path, "-q"])
     assert_one_line_error(result, contains=(str(tmp_path), "'--counts'", "folder"))
+
+
+@pytest.mark.parametrize(
+    ("text", "samples", "contains"),
+    [("heating_setpoint_c:\n  sd_building_k: 1.0\n", "0", "no effect without --samples"), ("", "2", "holds no entries")],
+    ids=["priors-without-samples", "empty-prior-file"],
+)
+def test_energy_priors_that_change_nothing(tmp_path: Path, text: str, samples: str, contains: str) -> None:
+    """Both ran (exit 0) on the packaged priors or none."""
+    priors = _csv(tmp_path / "priors.yaml", text)
+    result = run_twin(_energy_run(tmp_path, "--samples", samples, "--priors", priors))
+    assert_one_line_error(result, contains=("priors.yaml", "'--priors'", contains))

@@ -98,6 +98,10 @@ def run(
     if csv:
         fmt = "csv"
     dhw_model = check_dhw_model(dhw)
+    if priors is not None and not samples:
+        from twin.errors import InputError
+
+        raise InputError("the prior table has no effect without --samples N (N >= 1): the run draws nothing from it", path=priors, field="--priors")
     twice = sorted({m for m in measure or [] if (measure or []).count(m) > 1})
     if twice:
         from twin.errors import InputError

@@ -278,7 +278,7 @@ def load_priors(update: Mapping | str | os.PathLike[str] | None = None, *, path=
     Raises
     ------
     SchemaError
-        An unknown entry or key, shares that are negative or do not add up to 1, categories
+        A prior file without entries, an unknown entry or key, shares that are negative or do not add up to 1, categories
         the model does not know, bounds in the wrong order, a number out of its documented
         range; the message names the key path.
     """
@@ -287,6 +287,8 @@ def load_priors(update: Mapping | str | os.PathLike[str] | None = None, *, path=
         path = Path(update)
         update = read_priors_file(path)
         source = str(path)
+        if not update:
+            raise SchemaError(f"the prior file holds no entries: it changes nothing (entries: {', '.join(ENTRIES)})", path=path, field="--priors")
     elif update:
         source = "packaged + scenario"
     table = packaged_table()

@@ -192,3 +192,15 @@ def test_energy_priors_that_change_nothing(tmp_path: Path, text: str, samples: s
     priors = _csv(tmp_path / "priors.yaml", text)
     result = run_twin(_energy_run(tmp_path, "--samples", samples, "--priors", priors))
     assert_one_line_error(result, contains=("priors.yaml", "'--priors'", contains))
+
+
+@pytest.mark.parametrize("option", ["--crs", "--scene-crs"])
+def test_scene_assign_unknown_crs_on_a_written_scene(tmp_path: Path, street_pair: tuple[str, str], option: str) -> None:
+    """A written scene keeps its CRS, so an unknown --crs / --scene-crs was never read (exit 0)."""
+    a, b = street_pair
+    scene = tmp_path / "scene"
+    ingest = run_twin(["ingest", STREETS, "-o", scene, "-q"])
+    assert ingest.code == 0, ingest.stderr
+    od = _csv(tmp_path / "od.csv", f"origin,destination,flow_veh_h\n{a},{b},100\n")
+    result = run_twin(["traffic", "assign", "--scene", scene, "--demand", od, option, "EPSG:99999", "-q"])
+    assert_one_line_error(result, contains=(f"'{option}'", "EPSG:99999", "not a CRS pyproj knows"))

@@ -24,9 +24,21 @@ def check_sources(paths: list[Path], field: str) -> None:
 
 def scene_from_files(files: list[Path], crs: str | None, scene_crs: str) -> Any:
     """The scene of a traffic command (:func:`twin.workflows.scene_loading.load_scene`): ``crs`` is
-    the CRS of input files that declare none, ``scene_crs`` that of a scene built from files."""
+    the CRS of input files that declare none, ``scene_crs`` that of a scene built from files.
+
+    Both are checked first, also when the sources do not need them (a written scene keeps its
+    CRS): a CRS pyproj does not know is an InputError naming ``--crs`` / ``--scene-crs``.
+    """
+    import pyproj
+
     from twin.workflows.scene_loading import load_scene
 
+    for value, option in ((crs, "--crs"), (scene_crs, "--scene-crs")):
+        if value is not None:
+            try:
+                pyproj.CRS.from_user_input(value)
+            except pyproj.exceptions.CRSError:
+                raise InputError(f"{option} {value!r} is not a CRS pyproj knows; use e.g. EPSG:31370", field=option) from None
     return load_scene(files, scene_crs=scene_crs, source_crs=crs)
 
 

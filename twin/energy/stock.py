@@ -949,7 +949,11 @@ def _run_steps(steps, scene_list, weather, out, measures, overrides, measures_ta
 
             weather = read_epw(weather)
         if overrides is not None:
-            overrides = pd.read_csv(overrides)
+            from twin.energy.typology import OVERRIDES_PATH_ATTR
+
+            path = overrides
+            overrides = pd.read_csv(path)
+            overrides.attrs[OVERRIDES_PATH_ATTR] = str(path)  # errors that need the scene name the file
         table = None
         if measures_table is not None:
             from twin.energy.measures import load_measures

@@ -420,6 +420,10 @@ def _codes(cls: np.ndarray, sub: np.ndarray, period: np.ndarray) -> tuple[np.nda
     return code.reshape(-1), len(values)
 
 
+OVERRIDES_PATH_ATTR = "twin_path"
+"""Key of ``DataFrame.attrs`` under which a command keeps the path of an overrides table it read,
+so that :func:`apply_overrides` names the file in its errors."""
+
 OVERRIDE_KEYS: tuple[str, ...] = ("building_id", "tabula_code", "building_class")
 """Key columns of an overrides table (building-id rows win over type rows)."""
 
@@ -520,28 +524,29 @@ def apply_overrides(params: pd.DataFrame, overrides: pd.DataFrame | Mapping | No
             recs.append({key_col: key, **dict(values)})
         overrides = pd.DataFrame(recs)
     out = params.copy()
+    path = overrides.attrs.get(OVERRIDES_PATH_ATTR)  # the file the table was read from, if known
     keys = [k for k in ("tabula_code", "building_class", "building_id") if k in overrides]
     if not keys:
-        raise InputError("overrides need a building_id, tabula_code or building_class column", field="building_id")
+        raise InputError("overrides need a building_id, tabula_code or building_class column", path=path, field="building_id")
     for col in overrides.columns:
         if col in ("building_id", "tabula_code", "building_class"):
             continue
         if col not in out.columns or col.endswith("_source"):
-            raise InputError("unknown parameter in overrides", obj=col, field=col)
+            raise InputError("unknown parameter in overrides", path=path, obj=col, field=col)
     # type-level first, then building-level so that building rows win
     for key in keys:
         sub = overrides[overrides[key].notna() & (overrides[key].astype(str) != "")] if key in overrides else overrides.iloc[:0]
         for _, rec in sub.iterrows():
             mask = out[key].astype(str).to_numpy() == str(rec[key])
             if not mask.any():
-                raise InputError(f"override key matches no building ({key})", obj=rec[key], field=key)
+                raise InputError(f"override key matches no building ({key})", path=path, obj=rec[key], field=key)
             for col, value in rec.items():
                 if col in ("building_id", "tabula_code", "building_class") or pd.isna(value):
                     continue
                 try:
                     v = float(value)
                 except (TypeError, ValueError):
-                    raise InputError("override value is not a number", obj=rec[key], field=col) from None
+                    raise InputError("override value is not a number", path=path, obj=rec[key], field=col) from None
                 out.loc[mask, col] = v
                 src = f"{col}_source"
                 if src in out:
@@ -554,6 +559,7 @@ __all__ = [
     "FALLBACKS",
     "PARAMETERS",
     "RULES",
+    "OVERRIDES_PATH_ATTR",
     "OVERRIDE_KEYS",
     "SHARE_PARAMETERS",
     "SIGNED_PARAMETERS",

@@ -24,22 +24,6 @@ def _output_kind(out: Path) -> str:
     return "file" if out.name.lower().endswith((".gpkg", ".city.json", ".cityjson", ".json")) else "folder"
 
 
-def _check_crs(value: str | None, option: str, *, projected: bool = False) -> None:
-    """Raise CRSError naming ``option`` if ``value`` is not a CRS pyproj knows (or not projected)."""
-    if value is None:
-        return
-    import pyproj
-
-    from twin.errors import CRSError
-
-    try:
-        crs = pyproj.CRS.from_user_input(value)
-    except pyproj.exceptions.CRSError:
-        raise CRSError(f"{option} {value!r} is not a CRS pyproj knows; use e.g. EPSG:31370", field=option) from None
-    if projected and not crs.is_projected:
-        raise CRSError(f"{option} {value!r} is not a projected CRS in metres; use e.g. EPSG:31370", field=option)
-
-
 def parse_origin(text: str | None) -> tuple[float, float] | None:
     """``"X,Y"`` as two finite floats (metres).
 
@@ -94,11 +78,12 @@ def ingest(
     stderr once the command has run 1 s (none with -q).
     """
     from twin.errors import InputError
+    from twin.io.crs_option import check_crs_option
     from twin.io.paths import check_input_file, check_output_path
 
-    _check_crs(crs, "--crs", projected=True)
-    _check_crs(source_crs, "--source-crs")
-    _check_crs(ifc_crs, "--ifc-crs", projected=True)
+    check_crs_option(crs, "--crs", projected=True)
+    check_crs_option(source_crs, "--source-crs")
+    check_crs_option(ifc_crs, "--ifc-crs", projected=True)
     if override_crs and source_crs is None:
         raise InputError("--override-crs needs --source-crs (the CRS to apply)", field="--override-crs")
     xy = parse_origin(origin)

@@ -61,14 +61,14 @@ def cadastre(
     heights; those buildings or surfaces are left out, the others computed) and
     solar_summary.json. OUT is checked before any work and replaced whole at the end.
     """
-    from twin.cli.scene_commands import _check_crs
+    from twin.io.crs_option import check_crs_option
     from twin.io.output_checks import check_output_folder
     from twin.io.paths import check_input_file
     from twin.solar.cadastre import OUTPUT_MARKERS, CadastreOptions, solar_cadastre
     from twin.solar.pv import PVParameters
 
     kinds = tuple(k.strip() for k in surfaces.split(",") if k.strip())
-    _check_crs(crs, "--crs", projected=True)
+    check_crs_option(crs, "--crs", projected=True)
     if crs is not None and not (len(scene) == 1 and _is_cityjson(scene[0])):
         from twin.errors import InputError
 

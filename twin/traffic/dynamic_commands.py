@@ -27,18 +27,13 @@ def scene_from_files(files: list[Path], crs: str | None, scene_crs: str) -> Any:
     the CRS of input files that declare none, ``scene_crs`` that of a scene built from files.
 
     Both are checked first, also when the sources do not need them (a written scene keeps its
-    CRS): a CRS pyproj does not know is an InputError naming ``--crs`` / ``--scene-crs``.
+    CRS): a CRS pyproj does not know is a CRSError naming ``--crs`` / ``--scene-crs``.
     """
-    import pyproj
-
+    from twin.io.crs_option import check_crs_option
     from twin.workflows.scene_loading import load_scene
 
-    for value, option in ((crs, "--crs"), (scene_crs, "--scene-crs")):
-        if value is not None:
-            try:
-                pyproj.CRS.from_user_input(value)
-            except pyproj.exceptions.CRSError:
-                raise InputError(f"{option} {value!r} is not a CRS pyproj knows; use e.g. EPSG:31370", field=option) from None
+    check_crs_option(crs, "--crs")
+    check_crs_option(scene_crs, "--scene-crs")
     return load_scene(files, scene_crs=scene_crs, source_crs=crs)
 
 

@@ -269,7 +269,9 @@ def _signal_points(points: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     (``traffic_signals``), point geometry (EPSG:4326), in the order of their ids."""
     if "highway" not in points or not len(points):
         return gpd.GeoDataFrame({"osm_id": np.zeros(0, dtype=np.int64), "kind": []}, geometry=gpd.GeoSeries([], crs=OSM_CRS), crs=OSM_CRS)
-    tagged = points["highway"].fillna("").astype(str).map(lambda v: "traffic_signals" in v.split(";")).to_numpy(dtype=bool)
+    from twin.scene.signals import is_traffic_signal
+
+    tagged = points["highway"].fillna("").astype(str).map(is_traffic_signal).to_numpy(dtype=bool)
     sig = points.loc[tagged, ["osm_id", "geometry"]]
     out = gpd.GeoDataFrame({"osm_id": sig["osm_id"].astype(np.int64).to_numpy(), "kind": "traffic_signals"},
                            geometry=sig.geometry.to_numpy(), crs=points.crs)

@@ -29,6 +29,13 @@ from twin.errors import InputError
 SIGNAL_COLUMNS = ("osm_id", "kind")
 
 
+def is_traffic_signal(highway: str) -> bool:
+    """Whether an OSM ``highway`` value marks a traffic signal: ``traffic_signals``, also within a
+    ``;`` list (``traffic_signals;crossing``). The one rule of the OSM ingest and
+    :func:`twin.traffic.signals.read_osm_signals`."""
+    return "traffic_signals" in str(highway).split(";")
+
+
 @dataclass
 class SignalMatch:
     """What :func:`signal_nodes` did: signals at a node, moved to a link end, not placed."""
@@ -123,4 +130,4 @@ def with_signal_columns(nodes: pd.DataFrame, signalised: np.ndarray, source: lis
     return out
 
 
-__all__ = ["SIGNAL_COLUMNS", "SignalMatch", "signal_nodes", "with_signal_columns"]
+__all__ = ["SIGNAL_COLUMNS", "SignalMatch", "is_traffic_signal", "signal_nodes", "with_signal_columns"]

@@ -121,10 +121,10 @@ def run_scene_assign(
     graph = expand_turns(net, banned=banned, sequences=sequences) if banned or sequences else None
     counts["signals"] = "off"
     if signals:
-        from twin.traffic.signals import add_signals, signalised_nodes, split_by_approach
+        from twin.traffic.signals import add_signals, scene_signals
 
-        flagged, no_approach = split_by_approach(net, signalised_nodes(net), (net.capacity > 0) & (net.vdf < 2))
-        counts.update({"signals": len(flagged), "signals_without_approach": [str(v) for v in no_approach]})
+        flagged, signal_counts = scene_signals(net, (net.capacity > 0) & (net.vdf < 2))
+        counts.update(signal_counts)
         if flagged:
             graph = add_signals(graph if graph is not None else net, flagged)
             counts["signal_approaches"] = int((graph.approach_of >= 0).sum())

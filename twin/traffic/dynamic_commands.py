@@ -162,12 +162,11 @@ def run_simulate(
         dt_s = dt_s if dt_s is not None else 1.0
         signal_counts = {"signals": "off"}
         if signals:
-            from twin.traffic.signals import signalised_nodes, split_by_approach
+            from twin.traffic.signals import scene_signals
 
-            flagged, no_approach = split_by_approach(net, signalised_nodes(net), dyn.capacity_veh_s > 0)
+            flagged, signal_counts = scene_signals(net, dyn.capacity_veh_s > 0)
             if flagged:
                 options["signals"] = flagged
-            signal_counts = {"signals": len(flagged), "signals_without_approach": [str(v) for v in no_approach]}
         restriction_counts = scene_restriction_options(scene, net, restrictions, options)
     from twin.traffic.dynamic import demand_arrays
 

@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import InputError
-from twin.scene.signals import SignalMatch, signal_nodes, with_signal_columns
+from twin.scene.signals import SignalMatch, is_traffic_signal, signal_nodes, with_signal_columns
 from twin.traffic.network import LINK_META, VDF_SIGNAL, Network
 
 UNITS_PER_HOUR = {"s": 3600.0, "min": 60.0, "h": 1.0}
@@ -243,6 +243,15 @@ def split_by_approach(network: Network, nodes: Iterable[Any], is_approach: np.nd
         ins = network.in_link[network.in_start[v] : network.in_start[v + 1]] if v is not None else []
         (with_approach if v is not None and ok[ins].any() else without).append(node)
     return with_approach, without
+
+
+def scene_signals(network: Network, is_approach: np.ndarray) -> tuple[list[Any], dict[str, Any]]:
+    """The signals a command applies from its scene's flags: the flagged nodes with an approach
+    (:func:`split_by_approach`) and the summary counts (``signals``: how many;
+    ``signals_without_approach``: the ids of the flagged nodes left out). Shared by static
+    assignment and dynamic loading on a scene."""
+    flagged, no_approach = split_by_approach(network, signalised_nodes(network), is_approach)
+    return flagged, {"signals": len(flagged), "signals_without_approach": [str(v) for v in no_approach]}
 
 
 def _timings(signals: Any, network: Network, timing: SignalTiming | None) -> dict[Any, SignalTiming]:
@@ -447,7 +456,7 @@ def read_osm_signals(path: str | Path, bbox: tuple[float, float, float, float] |
             for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
                 hw = node.tags.get("highway", "")
                 cr = node.tags.get("crossing", "")
-                if "traffic_signals" in hw.split(";"):
+                if is_traffic_signal(hw):
                     kind = "traffic_signals"
                 elif cr == "traffic_signals":
                     kind = "crossing"
@@ -480,4 +489,4 @@ def mark_signals(scene: Any, signals: pd.DataFrame, *, include_crossings: bool =
     return match
 
 
-__all__ = ["SignalMatch", "SignalNetwork", "SignalTiming", "add_signals", "mark_signals", "read_osm_signals", "split_by_approach"]
+__all__ = ["SignalMatch", "SignalNetwork", "SignalTiming", "add_signals", "mark_signals", "read_osm_signals", "scene_signals", "split_by_approach"]

@@ -16,6 +16,10 @@ def _is_cityjson(path: Path) -> bool:
 
 _OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2")
 
+_OPTION_OF_FIELD = {"spacing_m": "--spacing", "method": "--method", "n_sectors": "--sectors", "max_distance_m": "--max-distance",
+                    "max_sensors_per_surface": "--max-sensors", "kinds": "--surfaces", "roof_default": "--roof-default", "albedo": "--albedo"}
+"""The ``twin solar cadastre`` option of each field of :class:`twin.solar.cadastre.CadastreOptions` it sets."""
+
 
 def _load_buildings(paths: list[Path]):
     """The scene to work on: a scene folder / GeoPackage as written, OSM files with their
@@ -61,6 +65,7 @@ def cadastre(
     heights; those buildings or surfaces are left out, the others computed) and
     solar_summary.json. OUT is checked before any work and replaced whole at the end.
     """
+    from twin.errors import InputError
     from twin.io.crs_option import check_crs_option
     from twin.io.output_checks import check_output_folder
     from twin.io.paths import check_input_file
@@ -70,24 +75,26 @@ def cadastre(
     kinds = tuple(k.strip() for k in surfaces.split(",") if k.strip())
     check_crs_option(crs, "--crs", projected=True)
     if crs is not None and not (len(scene) == 1 and _is_cityjson(scene[0])):
-        from twin.errors import InputError
-
         raise InputError(f"--crs {crs} is for a CityJSON file that declares no CRS; a scene or footprint file has its own "
                          "(it would relabel the outputs' coordinates)", path=scene[0] if len(scene) == 1 else None, field="--crs")
     options = CadastreOptions(spacing_m=spacing, method=method, n_sectors=sectors, max_distance_m=max_distance,
                               max_sensors_per_surface=max_sensors, kinds=kinds, roof_default=roof_default, albedo=albedo,
-                              pv=PVParameters()).check()
+                              pv=PVParameters())
+    try:
+        options.check()
+    except InputError as exc:  # name the option the user typed, not the field of CadastreOptions
+        raise InputError(exc.message, field=_OPTION_OF_FIELD.get(exc.field or "", exc.field)) from None
     check_output_folder(out, inputs=[*scene, *( [weather] if weather else [])], owned=OUTPUT_MARKERS, field="--out")
     if cityjson is not None:
         from twin.export.cityjson import check_cityjson_output
 
+        if len(scene) == 1 and _is_cityjson(scene[0]):
+            raise InputError("--cityjson needs a footprint scene (a CityJSON input is already 3-D)", path=scene[0], field="--cityjson")
         check_cityjson_output(cityjson, inputs=[*scene, out], field="--cityjson")
     if weather is not None:
         check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
     if len(scene) == 1 and _is_cityjson(scene[0]):
         if weather is None:
-            from twin.errors import InputError
-
             raise InputError("a CityJSON file carries no weather: give --weather FILE.epw", path=scene[0], field="--weather")
         from twin.ingest.epw import read_epw
 
@@ -103,12 +110,8 @@ def cadastre(
         elif sc.weather is not None:
             w = sc.weather
         else:
-            from twin.errors import InputError
-
             raise InputError("no weather: pass --weather FILE.epw or ingest one into the scene", field="--weather")
         if len(sc.buildings) == 0:
-            from twin.errors import InputError
-
             raise InputError("the scene has no buildings: no roof or facade to compute", path=scene[0] if len(scene) == 1 else None,
                              obj="buildings layer", field="buildings")
         source = sc
@@ -118,10 +121,6 @@ def cadastre(
     if cityjson is not None:
         from twin.export.cityjson import write_cityjson
 
-        if buildings_for_export is None:
-            from twin.errors import InputError
-
-            raise InputError("--cityjson needs a footprint scene (a CityJSON input is already 3-D)", field="--cityjson")
         extra = cad.buildings.rename(columns={c: f"solar_{c}" for c in cad.buildings.columns if c != "building_id"})
         write_cityjson(buildings_for_export, cityjson, extra_attributes=extra, inputs=list(scene))
     if len(cad.problems):
@@ -165,6 +164,8 @@ def pv(
     for name, value, lo, hi in (("--tilt", tilt, 0.0, 90.0), ("--azimuth", azimuth, 0.0, 360.0), ("--kwp", kwp, 0.0, 1e6), ("--albedo", albedo, 0.0, 1.0)):
         if not (math.isfinite(value) and lo <= value <= hi):
             raise InputError(f"{value!r} is outside [{lo:g}, {hi:g}]", field=name)
+    if kwp == 0.0:
+        raise InputError("0 kWp yields nothing (and no payback); give the installed power, > 0", field="--kwp")
     check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
     sky = solar_sky(read_epw(weather), albedo=albedo)
     p = PVParameters()

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from twin.errors import CRSError, SchemaError
+from twin.errors import CRSError, OutputError, SchemaError
 from twin.io import atomic_path, progress
 
 CITYJSON_VERSION = "2.0"
@@ -142,16 +142,24 @@ def _solid(polygon, z0: float, z1: float, points: _Points, oriented: bool = Fals
     return [shell], values
 
 
+CITYJSON_SUFFIXES = (".city.json", ".cityjson", ".json")
+"""Endings of the CityJSON 2.0 documents :func:`write_cityjson` writes (those ``twin ingest`` reads as CityJSON)."""
+
+
 def check_cityjson_output(path: str | os.PathLike[str], *, inputs=(), field: str | None = "--out") -> Path:
     """Check, before any work, that a CityJSON file can be written at ``path``.
 
     Raises
     ------
     OutputError
-        Not writable, an existing folder or device, or an output that is (or is inside) an input.
+        A name that does not end in one of :data:`CITYJSON_SUFFIXES` (``x.txt`` would hold a
+        CityJSON document no reader recognises), not writable, an existing folder or device, or
+        an output that is (or is inside) an input.
     """
     from twin.io.output_checks import check_output_file
 
+    if not Path(path).name.lower().endswith(CITYJSON_SUFFIXES):
+        raise OutputError(f"a CityJSON file must end in {', '.join(CITYJSON_SUFFIXES)}", path=path, field=field)
     return check_output_file(path, inputs=inputs, field=field)
 
 

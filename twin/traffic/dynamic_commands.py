@@ -27,13 +27,20 @@ def scene_from_files(files: list[Path], crs: str | None, scene_crs: str) -> Any:
     the CRS of input files that declare none, ``scene_crs`` that of a scene built from files.
 
     Both are checked first, also when the sources do not need them (a written scene keeps its
-    CRS): a CRS pyproj does not know is a CRSError naming ``--crs`` / ``--scene-crs``.
+    CRS): a CRS pyproj does not know is a CRSError naming ``--crs`` / ``--scene-crs``; a ``--crs``
+    given with a written scene is not used (a ``twin: warning:`` says so).
     """
     from twin.io.crs_option import check_crs_option
-    from twin.workflows.scene_loading import load_scene
+    from twin.workflows.scene_loading import is_written_scene, load_scene
 
     check_crs_option(crs, "--crs")
     check_crs_option(scene_crs, "--scene-crs")
+    if crs is not None and is_written_scene(files):
+        import warnings
+
+        from twin.errors import TwinWarning
+
+        warnings.warn(f"--crs {crs} was not used: {files[0]} is a scene written by twin, which keeps its CRS", TwinWarning, stacklevel=2)
     return load_scene(files, scene_crs=scene_crs, source_crs=crs)
 
 
@@ -121,7 +128,7 @@ def run_simulate(
 
     from twin.io.paths import check_input_file
     from twin.traffic.dynamic import DEFAULT_DUO_WEIGHT, MAX_DT_S, MAX_DURATION_S, LinkDynamics, simulate
-    from twin.traffic.dynamic_scenario import read_scenario
+    from twin.traffic.dynamic_scenario import csv_line_index, read_scenario
 
     if routes not in CLI_ROUTES:
         raise InputError(f"unknown route choice {routes!r}; use one of {', '.join(CLI_ROUTES)}", field="--routes")
@@ -156,7 +163,7 @@ def run_simulate(
         lanes = scene.links.set_index("link_id")["lanes"].reindex(net.link_ids).fillna(1).to_numpy(np.float64)
         dyn = LinkDynamics.from_network(net, lanes=np.maximum(lanes, 1.0))
         try:
-            dem = pd.read_csv(demand)
+            dem = csv_line_index(pd.read_csv(demand))
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read the demand table: {' '.join(str(exc).split())}", path=demand) from None
         dt_s = dt_s if dt_s is not None else 1.0

@@ -83,6 +83,15 @@ def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     for col in required:
         if col not in frame.columns:
             raise SchemaError(f"missing column {col!r}", path=path, field=col)
+    return csv_line_index(frame)
+
+
+def csv_line_index(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` indexed by the line of each row in its CSV file (the header is line 1, the first
+    data row line 2), so that errors naming ``row N`` point at the line to fix."""
+    import pandas as pd
+
+    frame.index = pd.RangeIndex(2, len(frame) + 2)
     return frame
 
 

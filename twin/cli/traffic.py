@@ -24,6 +24,9 @@ def assign_command(
                                                help="With --scene: ban the turns of the scene's OSM turn restrictions")] = True,
     signals: Annotated[bool, typer.Option("--signals/--no-signals",
                                           help="With --scene: pretimed signals (HCM delay) at the nodes the scene flags as signalised")] = True,
+    turn_penalties: Annotated[bool, typer.Option("--turn-penalties/--no-turn-penalties",
+                                                 help="With --scene: a penalty per turn by its kind from the street geometry (left 10 s, right 5 s, U-turn 30 s)")] = False,
+    turns: Annotated[Path | None, typer.Option("--turns", help="With --scene: write the turning movements of every node (.csv or .parquet)")] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="With --scene: CRS of input files that declare none")] = None,
     scene_crs: Annotated[str, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene")] = "EPSG:31370",
     algorithm: Annotated[str, typer.Option("--algorithm", "-a", help="fw, cfw, bfw or b (Algorithm B, bush-based)")] = "b",
@@ -46,6 +49,8 @@ def assign_command(
     flows in veh/h; twin.traffic.assign_commands), with the scene's OSM turn restrictions applied
     (the count is printed; --no-restrictions leaves them out) and a pretimed signal (HCM delay) at
     each node the scene flags as signalised (the OSM ingest flags them; --no-signals leaves them out).
+    --turn-penalties adds the default penalty of each turn's kind; --turns writes one row per turning
+    movement (node, in and out link, kind, allowed, penalty, signal, flow in veh/h).
 
     Exit status: 0 converged; 1 not converged within --max-iter (the results are still printed
     and written, and one line ``twin: warning: not converged ...`` goes to stderr); 2 bad input
@@ -84,17 +89,23 @@ def assign_command(
         if demand is None:
             raise InputError("--scene needs --demand (CSV: origin, destination, flow_veh_h)", field="--demand")
         result, summary = run_scene_assign(list(scene), demand=demand, algorithm=algo, gap=gap, max_iter=max_iter, output=output, crs=crs, scene_crs=scene_crs,
-                                           restrictions=restrictions, signals=signals, callback=None if (as_json or quiet) else show)  # fmt: skip
+                                           restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, turns_output=turns,
+                                           callback=None if (as_json or quiet) else show)  # fmt: skip
         summary["read_s"] = max(time.perf_counter() - t_read - result.wall_s, 0.0)  # scene, network and demand
         if not as_json:
-            typer.echo(f"{summary['network']}; {summary['zones']} zones, demand {summary['demand_veh_h']:.2f} veh/h")
+            same_node = f" ({summary['same_node_veh_h']:.2f} veh/h from a node to itself left out: they use no link)" if summary["same_node_veh_h"] > 0 else ""
+            typer.echo(f"{summary['network']}; {summary['zones']} zones, demand {summary['demand_veh_h']:.2f} veh/h{same_node}")
             typer.echo(f"  turn restrictions            {restriction_line(summary)}")
             typer.echo(f"  signals                      {signal_line(summary)}")
+            penalised = summary["turn_penalties"]
+            typer.echo(f"  turn penalties               {'off' if penalised == 'off' else f'{penalised} turns penalised (left 10 s, right 5 s, U-turn 30 s)'}")
     else:
         if net is None or trips is None:
             raise InputError("give --net and --trips (TNTP files), or --scene and --demand", field="--net" if net is None else "--trips")
         if demand is not None:
             raise InputError("only with --scene (a TNTP network takes --trips)", field="--demand")
+        if turns is not None or turn_penalties:
+            raise InputError("only with --scene (turn kinds come from the scene's street geometry)", field="--turns" if turns is not None else "--turn-penalties")
         network = read_network(net, toll_factor=toll_factor, distance_factor=distance_factor)
         trip_table = read_trips(trips, n_zones=network.n_zones)
         read_s = time.perf_counter() - t_read
@@ -122,6 +133,8 @@ def assign_command(
         typer.echo(f"  wall time                   {result.wall_s:.3f} s  (+ {read_s:.3f} s reading)")
         if output is not None:
             typer.echo(f"  link flows and costs        {output}")
+        if "turns_output" in summary:
+            typer.echo(f"  turning movements           {summary['turns_output']} ({summary['movements']} movements)")
     if not result.converged:
         warnings.warn(
             f"not converged: relative gap {result.relative_gap:.3e} above the target {gap:g} after {result.iterations} iterations "

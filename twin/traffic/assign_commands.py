@@ -9,6 +9,8 @@ scene's OSM turn restrictions (``turn_restrictions`` layer,
 runs on the turn-expanded network (:func:`twin.traffic.turns.expand_turns`; via-way
 restrictions as banned link sequences, with copies of the via links) and its flows (summed over a
 link and its copies), costs and times (the link's own) are mapped back to the scene's links.
+Optionally every turn pays the default penalty of its kind, and the turning movements of every
+node are written (:mod:`twin.traffic.movements`).
 """
 
 from __future__ import annotations
@@ -20,13 +22,19 @@ from typing import Any
 import numpy as np
 
 from twin.errors import InputError
+from twin.traffic.tntp import Demand
 
 DEMAND_COLUMNS = ("origin", "destination", "flow_veh_h")
 """Columns of the demand table of a scene assignment."""
 
 
-def read_node_demand(path: Path, node_ids: set[str]) -> tuple[list[str], np.ndarray]:
+def read_node_demand(path: Path, node_ids: set[str]) -> tuple[list[str], Demand]:
     """Zones (node ids, in order of first appearance) and the OD matrix (veh/h) of a demand CSV.
+
+    The :class:`~twin.traffic.tntp.Demand` keeps the file and each pair's CSV line for the
+    assignment's errors (an OD pair without a path names its line); rows whose origin is their
+    destination (trips that use no link) are left out of the matrix and summed in
+    ``meta['same_node_veh_h']``.
 
     Raises
     ------
@@ -66,12 +74,16 @@ def read_node_demand(path: Path, node_ids: set[str]) -> tuple[list[str], np.ndar
                          "give each pair once with its total flow", path=path, obj=f"row {row + 2}", field="destination")
     zones = list(dict.fromkeys([*frame["origin"].astype(str), *frame["destination"].astype(str)]))
     index = {z: k for k, z in enumerate(zones)}
+    rows, cols = frame["origin"].astype(str).map(index).to_numpy(), frame["destination"].astype(str).map(index).to_numpy()
     matrix = np.zeros((len(zones), len(zones)))
-    np.add.at(matrix, (frame["origin"].astype(str).map(index).to_numpy(), frame["destination"].astype(str).map(index).to_numpy()), flow)
+    matrix[rows, cols] = flow
+    lines = np.zeros(matrix.shape, dtype=np.int32)
+    lines[rows, cols] = np.arange(len(frame), dtype=np.int32) + 2
+    same_node = float(np.trace(matrix))
     np.fill_diagonal(matrix, 0.0)
     if not matrix.sum() > 0:
         raise InputError("the demand table holds no demand between different nodes: nothing to assign", path=path, field="flow_veh_h")
-    return zones, matrix
+    return zones, Demand(matrix, str(path), lines, {"same_node_veh_h": same_node, "zone_ids": zones})
 
 
 def run_scene_assign(
@@ -86,6 +98,8 @@ def run_scene_assign(
     scene_crs: str,
     restrictions: bool = True,
     signals: bool = True,
+    turn_penalties: bool = False,
+    turns_output: Path | None = None,
     callback: Any = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Static user equilibrium of the demand table on the scene's car network.
@@ -95,7 +109,13 @@ def run_scene_assign(
     HCM delay on a stop line of capacity ``s g``, :func:`twin.traffic.signals.add_signals`) on every
     approach of the nodes the scene flags as signalised (``signalised`` column of its nodes: the
     OSM ingest sets it); a flagged node that no car link enters is left out and listed
-    (:func:`twin.traffic.signals.split_by_approach`), as dynamic loading does.
+    (:func:`twin.traffic.signals.split_by_approach`), as dynamic loading does. With
+    ``turn_penalties``, every turn pays the default penalty of its kind (left 10 s, right 5 s,
+    U-turn 30 s, :data:`twin.traffic.turns.DEFAULT_TURN_PENALTIES_S`; the kind from the street
+    geometry, :mod:`twin.traffic.movements`). With ``turns_output``, the turning movements of
+    every node (:func:`twin.traffic.movements.movement_table`: flow, kind, allowed, penalty,
+    signal) are written there (``.csv`` or ``.parquet``); the assignment then always runs on the
+    turn-expanded network (the same equilibrium: turns without a ban or penalty cost nothing).
 
     Returns the :class:`~twin.traffic.results.AssignmentResult` on the scene's links (flows in
     veh/h; times in s, an approach's with its stop line's delay) and the summary (its
@@ -104,21 +124,33 @@ def run_scene_assign(
     output path).
     """
     from twin.traffic.assign import assign
-    from twin.traffic.dynamic_commands import check_car_links, check_output, check_sources, scene_from_files, scene_restriction_options
+    from twin.traffic.dynamic_commands import check_car_links, check_output, check_sources, scene_from_files, scene_restriction_options, write_frame
     from twin.traffic.network import Network
     from twin.traffic.turns import expand_turns
 
     check_output(output, (".csv", ".parquet"), "--output")
+    check_output(turns_output, (".csv", ".parquet"), "--turns")
+    if output is not None and turns_output is not None and output.resolve() == turns_output.resolve():
+        raise InputError("--turns must not be the --output file (links and movements are two tables)", path=turns_output, field="--turns")
     check_sources(source, "--scene")
     scene = scene_from_files(source, crs, scene_crs)
     check_car_links(scene, source)
     street_nodes = set(scene.links["from_node"].astype(str)) | set(scene.links["to_node"].astype(str))
-    zones, matrix = read_node_demand(demand, street_nodes)
+    zones, od = read_node_demand(demand, street_nodes)
     net = Network.from_scene(scene, mode="car", zones=zones)
     options: dict[str, Any] = {}
     counts = scene_restriction_options(scene, net, restrictions, options, sequences=True)
     banned, sequences = options.get("banned_turns", []), options.get("banned_sequences", [])
-    graph = expand_turns(net, banned=banned, sequences=sequences) if banned or sequences else None
+    movements = penalties = None
+    if turn_penalties or turns_output is not None:
+        from twin.traffic.movements import movement_penalties, scene_movements
+
+        movements = scene_movements(scene, net)
+        penalties = movement_penalties(movements) if turn_penalties else {}
+    counts["turn_penalties"] = len(penalties) if turn_penalties and penalties is not None else "off"
+    expanded = expand_turns(net, banned=banned, sequences=sequences, penalties=penalties) if banned or sequences or penalties or turns_output is not None else None
+    graph: Any = expanded
+    flagged: list[Any] = []
     counts["signals"] = "off"
     if signals:
         from twin.traffic.signals import add_signals, scene_signals
@@ -126,16 +158,25 @@ def run_scene_assign(
         flagged, signal_counts = scene_signals(net, (net.capacity > 0) & (net.vdf < 2))
         counts.update(signal_counts)
         if flagged:
-            graph = add_signals(graph if graph is not None else net, flagged)
+            graph = add_signals(expanded if expanded is not None else net, flagged)
             counts["signal_approaches"] = int((graph.approach_of >= 0).sum())
     if graph is not None:  # a turn-expanded network, stop lines, or both: the results mapped back to the scene's links
-        raw = assign(graph.network, matrix, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
+        raw = assign(graph.network, od, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
         result = replace(raw, network=net, flow=graph.link_flow(raw.flow), cost=graph.link_values(raw.cost), time=graph.link_values(raw.time), origin_flows=None)
     else:
-        result = assign(net, matrix, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
-    summary = {**result.summary(), "network": repr(net), "zones": len(zones), "demand_veh_h": float(matrix.sum()), **counts}
+        result = assign(net, od, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
+    table = None
+    if turns_output is not None and expanded is not None and movements is not None:
+        from twin.traffic.movements import movement_table
+
+        expanded_flow = graph.original_flow(raw.flow) if graph is not expanded else raw.flow
+        table = movement_table(net, movements, expanded, expanded_flow, banned=banned, penalties=penalties, signalised=flagged)
+    summary = {**result.summary(), "network": repr(net), "zones": len(zones), "demand_veh_h": od.total, "same_node_veh_h": od.meta["same_node_veh_h"], **counts}
     if output is not None:
         summary["output"] = str(result.write(output))
+    if table is not None and turns_output is not None:
+        summary["movements"] = len(table)
+        summary["turns_output"] = str(write_frame(table, turns_output))
     return result, summary
 
 

@@ -144,11 +144,17 @@ class SignalNetwork:
     nodes: list[Any] = field(default_factory=list)
     turns: Any = None
 
-    def link_flow(self, flow: np.ndarray) -> np.ndarray:
-        """Flows on the original links (of the unexpanded network for a turn network)."""
+    def original_flow(self, flow: np.ndarray) -> np.ndarray:
+        """Flows on the links of ``original`` (the network the stop lines were inserted in: the
+        turn-expanded network for a turn network, whose turn links give the movements)."""
         out = np.zeros(self.original.n_links)
         keep = self.link_of >= 0
         np.add.at(out, self.link_of[keep], np.asarray(flow)[keep])
+        return out
+
+    def link_flow(self, flow: np.ndarray) -> np.ndarray:
+        """Flows on the original links (of the unexpanded network for a turn network)."""
+        out = self.original_flow(flow)
         return self.turns.link_flow(out) if self.turns is not None else out
 
     def link_values(self, values: np.ndarray) -> np.ndarray:

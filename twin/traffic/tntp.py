@@ -89,9 +89,11 @@ class Demand:
         return Demand(self.matrix * factor, self.path, self.lines, dict(self.meta))
 
     def where(self, origin: int, destination: int) -> str:
-        """'line N (origin o, destination d)' for error messages (0-based zone indices in)."""
+        """'line N (origin o, destination d)' for error messages (0-based zone indices in; the
+        zones are named by ``meta['zone_ids']`` when given, else numbered from 1 as in TNTP)."""
         line = int(self.lines[origin, destination]) if self.lines is not None else 0
-        od = f"origin {origin + 1}, destination {destination + 1}"
+        ids = self.meta.get("zone_ids")
+        od = f"origin {ids[origin]}, destination {ids[destination]}" if ids is not None else f"origin {origin + 1}, destination {destination + 1}"
         return f"line {line} ({od})" if line else od
 
 

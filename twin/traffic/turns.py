@@ -48,16 +48,58 @@ DEFAULT_TURN_PENALTIES_S = {"left": 10.0, "right": 5.0, "straight": 0.0, "u_turn
 """Default turn penalties, s (see the module docstring)."""
 
 
+TURN_KINDS = ("straight", "left", "right", "u_turn")
+"""Turn kinds, in the order of the codes of :func:`turn_kind_codes`."""
+
+
+def turn_kind_codes(dx_in: np.ndarray, dy_in: np.ndarray, dx_out: np.ndarray, dy_out: np.ndarray) -> np.ndarray:
+    """Index into :data:`TURN_KINDS` of each turn with headings (dx, dy) in and out (y north).
+
+    Right-hand traffic: the signed angle from the heading in to the heading out, counter-clockwise
+    positive; beyond 160 degrees either way a U-turn, above 45 degrees a left turn, below -45
+    degrees a right turn, else straight on.
+    """
+    dx_in, dy_in, dx_out, dy_out = (np.asarray(a, dtype=np.float64) for a in (dx_in, dy_in, dx_out, dy_out))
+    angle = np.degrees(np.arctan2(dx_in * dy_out - dy_in * dx_out, dx_in * dx_out + dy_in * dy_out))
+    return np.select([np.abs(angle) > 160.0, angle > 45.0, angle < -45.0], [3, 1, 2], 0).astype(np.int8)
+
+
 def turn_kind(dx_in: float, dy_in: float, dx_out: float, dy_out: float) -> str:
     """``left``, ``right``, ``straight`` or ``u_turn`` for headings (dx, dy) in and out (y north)."""
-    angle = np.degrees(np.arctan2(dx_in * dy_out - dy_in * dx_out, dx_in * dx_out + dy_in * dy_out))  # counter-clockwise > 0
-    if abs(angle) > 160.0:
-        return "u_turn"
-    if angle > 45.0:
-        return "left"
-    if angle < -45.0:
-        return "right"
-    return "straight"
+    return TURN_KINDS[int(turn_kind_codes(dx_in, dy_in, dx_out, dy_out))]
+
+
+def check_turn_penalties_s(penalties_s: Mapping[str, float] | None) -> dict[str, float]:
+    """:data:`DEFAULT_TURN_PENALTIES_S` updated with ``penalties_s`` (s per turn kind), checked.
+
+    Raises
+    ------
+    InputError
+        A key that is not a turn kind, or a value that is not a finite number >= 0.
+    """
+    pen = {**DEFAULT_TURN_PENALTIES_S, **(penalties_s or {})}
+    for key, value in pen.items():
+        if key not in DEFAULT_TURN_PENALTIES_S or not (np.isfinite(value) and value >= 0):
+            raise InputError(f"turn penalty {key!r} must be one of {sorted(DEFAULT_TURN_PENALTIES_S)} with a finite value >= 0 s, got {value}", field="penalties_s")
+    return pen
+
+
+def turn_pairs(network: Network) -> tuple[np.ndarray, np.ndarray]:
+    """Every turn ``(in_link, out_link)`` (stored link indices) at the network's through nodes:
+    each link entering a node ``v >= first_thru_node`` with each link leaving it (U-turns included).
+
+    Returns
+    -------
+    in_link, out_link : ndarray of int64
+        One entry per turn, ordered by in-link, then out-link.
+    """
+    to = network.to_node.astype(np.int64)
+    start = network.out_start.astype(np.int64)
+    through = to >= network.first_thru_node
+    count = np.where(through, start[to + 1] - start[to], 0)
+    in_link = np.repeat(np.arange(network.n_links, dtype=np.int64), count)
+    offset = np.arange(in_link.size, dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    return in_link, start[to[in_link]] + offset
 
 
 def angle_penalties(network: Network, x: np.ndarray, y: np.ndarray, penalties_s: Mapping[str, float] | None = None, *, seconds_per_unit: float = 60.0) -> dict[tuple[int, int], float]:
@@ -67,10 +109,7 @@ def angle_penalties(network: Network, x: np.ndarray, y: np.ndarray, penalties_s:
     :data:`DEFAULT_TURN_PENALTIES_S`); the result is in the network's time unit
     (``seconds_per_unit`` s per unit: 60 for minutes). Turns at zone nodes are left out.
     """
-    pen = {**DEFAULT_TURN_PENALTIES_S, **(penalties_s or {})}
-    for key, value in pen.items():
-        if key not in DEFAULT_TURN_PENALTIES_S or not (np.isfinite(value) and value >= 0):
-            raise InputError(f"turn penalty {key!r} must be one of {sorted(DEFAULT_TURN_PENALTIES_S)} with a finite value >= 0 s, got {value}", field="penalties_s")
+    pen = check_turn_penalties_s(penalties_s)
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if x.shape != (network.n_nodes,) or y.shape != (network.n_nodes,) or not (np.isfinite(x).all() and np.isfinite(y).all()):

@@ -31,7 +31,8 @@ def two_streets(tmp_path: Path) -> Path:
 def test_an_od_pair_without_a_path_names_the_file_and_line(tmp_path: Path) -> None:
     od = tmp_path / "od.csv"
     pd.DataFrame({"origin": ["A", "D"], "destination": ["B", "C"], "flow_veh_h": [10.0, 5.0]}).to_csv(od, index=False)
-    line = assert_one_line_error(run_twin(["traffic", "assign", "--scene", two_streets(tmp_path), "--demand", od, "-q"]), contains=("od.csv", "line 3", "origin D, destination C", "no path from zone D to zone C"))
+    run = run_twin(["traffic", "assign", "--scene", two_streets(tmp_path), "--demand", od, "-q"])
+    line = assert_one_line_error(run, contains=("od.csv", "line 3", "origin D, destination C", "no path from zone D to zone C"))
     assert "(demand 5.0)" in line
 
 

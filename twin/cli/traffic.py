@@ -419,6 +419,8 @@ def mobility_command(
     parameters: Annotated[Path | None, typer.Option("--parameters", help="Demand parameter table (CSV)")] = None,
     external_matrix: Annotated[Path | None, typer.Option("--external-matrix", help="Through traffic between edges (CSV)")] = None,
     feedback: Annotated[int, typer.Option("--feedback", help="Demand-supply feedback iterations")] = 3,
+    signals: Annotated[bool, typer.Option("--signals/--no-signals",
+                                          help="Pretimed signals (HCM delay) at the nodes the scene flags as signalised (off by default: no delay at other junctions)")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Per-link flows (and changes) (.gpkg, .parquet, .csv)")] = None,
     skims: Annotated[Path | None, typer.Option("--skims", help="Baseline skims per mode and period (.omx or .parquet)")] = None,
     map_path: Annotated[Path | None, typer.Option("--map", help="Map of the what-if's morning-peak flow change (.png)")] = None,
@@ -437,7 +439,7 @@ def mobility_command(
         periods=tuple(p.strip() for p in periods.split(",") if p.strip()), zone_size_m=zone_size, gtfs=str(gtfs) if gtfs else None,
         gtfs_date=gtfs_date, mode_choice_table=str(mode_choice) if mode_choice else None, parameters_table=str(parameters) if parameters else None,
         external_matrix=str(external_matrix) if external_matrix else None, feedback=feedback, access_minutes=minutes,
-        access_categories=tuple(c.strip() for c in categories.split(",") if c.strip()) if categories is not None else None,
+        access_categories=tuple(c.strip() for c in categories.split(",") if c.strip()) if categories is not None else None, signals=signals,
     )  # fmt: skip
     s = run_mobility(list(files), close=list(close or []), close_links=list(close_link or []), options=opts, output=output, skims=skims,
                      map_path=map_path, crs=crs, scene_crs=scene_crs)  # fmt: skip

@@ -88,6 +88,11 @@ class MobilityOptions:
     access_modes: tuple[str, ...] = ("walk", "bike", "pt")
     pt_departure_step_s: float = 300.0
     compute_access: bool = True
+    signals: bool = False
+    """Pretimed signals (HCM stop-line delay, :func:`twin.traffic.signals.add_signals`, default
+    timing) on the car network at the nodes the scene flags as signalised (the OSM ingest flags
+    them). Off by default: the model has no delay at unsignalised (priority) junctions, so the
+    signals alone push car routes off the main roads (docs/traffic.md, District mobility)."""
 
     def check(self) -> None:
         for p in self.periods:
@@ -130,8 +135,15 @@ class ModeNetwork:
     """The scene's OSM turn restrictions on this network (:class:`twin.traffic.scene_turns.SceneTurns`;
     car only), None without any."""
     turned: Any = None
-    """The :class:`~twin.traffic.turns.TurnNetwork` when ``network`` is the turn-expanded car network
-    (a restriction banned a turn): maps its link values back to the street and connector links."""
+    """Maps link values of ``network`` back to the street and connector links of ``base`` when
+    ``network`` is not that network: the :class:`~twin.traffic.turns.TurnNetwork` of the
+    turn-expanded car network (a restriction banned a turn), or the
+    :class:`~twin.traffic.signals.SignalNetwork` when the car network has stop lines (signals)."""
+    base: Any = None
+    """The street and connector links that ``turned`` maps back to (None when ``turned`` is None)."""
+    signals: dict[str, Any] | None = None
+    """Signal counts of the car network (:func:`twin.traffic.signals.scene_signals`, with
+    ``signal_approaches``), None when signals are off or for other modes."""
 
 
 @dataclass
@@ -244,8 +256,10 @@ def edge_nodes(scene: Any) -> dict[str, list[str]]:
     return out
 
 
-def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, list[str]]) -> ModeNetwork:
-    """The mode's street network with zone and edge centroids (see the module docstring)."""
+def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, list[str]], *, signals: bool = False) -> ModeNetwork:
+    """The mode's street network with zone and edge centroids (see the module docstring); for
+    cars with the scene's turn restrictions and, with ``signals``, a stop line with the HCM delay
+    of a pretimed signal on every street approach of the nodes the scene flags as signalised."""
     import shapely
 
     from twin.traffic.network import Network, osm_way_ids
@@ -323,12 +337,51 @@ def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, l
         free_flow_time=np.array(times), capacity=np.array(caps), length=np.array(lengths), alpha=np.array(alphas), beta=4.0,
         n_zones=n_c, first_thru_node=n_c, time_unit="s", length_unit="m", name=f"{mode} network",
     )  # fmt: skip
-    turns = turned = None
+    turns = turned = base = signal_counts = None
     if mode == "car":  # the mode and the way of every stored link, for the scene's turn restrictions
+        base = net
         net.meta.update(mode=mode, osm_way_id=osm_way_ids(net.link_ids))
         net, turns, turned = _with_restrictions(scene, net)
+        if signals:
+            net, turned, signal_counts = _with_signals(scene, sel, base, net, turned)
     street = np.array([not str(i).startswith("conn:") for i in net.link_ids.tolist()])
-    return ModeNetwork(mode=mode, network=net, n_internal=z, street_link=street, turns=turns, turned=turned)
+    return ModeNetwork(mode=mode, network=net, n_internal=z, street_link=street, turns=turns, turned=turned, base=base if turned is not None else None, signals=signal_counts)
+
+
+SIGNAL_LINK_PREFIX = "conn:car:signal:"
+"""Link id prefix of the stop lines of the car network (``conn:``: not a street link)."""
+
+
+def _with_signals(scene: Any, streets: Any, base: Any, net: Any, turned: Any) -> tuple[Any, Any, dict[str, Any] | None]:
+    """The car network ``net`` (``base``, or its turn-expanded form ``turned``) with a stop line on
+    every street approach of the nodes the scene flags as signalised (``signalised`` column of
+    its nodes): :func:`twin.traffic.signals.add_signals` with the default timing, saturation flow
+    per lane from the streets' ``lanes`` (``streets``: the scene's car links). Zone and edge
+    connectors are never approaches. Returns the network (stop lines labelled
+    :data:`SIGNAL_LINK_PREFIX` + approach link id; the other links keep ``net``'s labels), the
+    map back to ``base`` (the :class:`~twin.traffic.signals.SignalNetwork`, or ``turned`` as it
+    was when no flagged node has an approach) and the counts (None when the scene flags none)."""
+    import pandas as pd
+
+    from twin.traffic.signals import add_signals, scene_signals
+
+    nodes = scene.nodes
+    if "signalised" not in nodes.columns:
+        return net, turned, None
+    flag = dict(zip(nodes["node_id"], nodes["signalised"].fillna(False).astype(bool), strict=True))
+    base.meta["signalised"] = np.array([bool(flag.get(v, False)) for v in base.node_ids.tolist()], dtype=bool)
+    if "lanes" in streets.columns:
+        lanes = dict(zip(streets["link_id"], pd.to_numeric(streets["lanes"], errors="coerce").fillna(1.0), strict=True))
+        base.meta["lanes"] = np.maximum(np.array([lanes.get(k, 1.0) for k in base.link_ids.tolist()], dtype=np.float64), 1.0)
+    street = np.array([not str(k).startswith("conn:") for k in base.link_ids.tolist()])
+    flagged, counts = scene_signals(base, street & (base.capacity > 0) & (base.vdf < 2))
+    if not flagged:
+        return net, turned, counts
+    sig = add_signals(turned if turned is not None else base, flagged, approach=street)
+    counts["signal_approaches"] = int((sig.approach_of >= 0).sum())
+    approach_ids = base.link_ids[turned.link_of[sig.approach_of]] if turned is not None else base.link_ids[np.maximum(sig.approach_of, 0)]
+    labels = np.where(sig.link_of >= 0, net.link_ids[np.maximum(sig.link_of, 0)], np.array([SIGNAL_LINK_PREFIX + str(k) for k in approach_ids.tolist()], dtype=object))
+    return replace(sig.network, link_ids=labels.astype(object), name=f"{net.name} (signals)"), sig, counts
 
 
 def _with_restrictions(scene: Any, net: Any) -> tuple[Any, Any, Any]:
@@ -652,7 +705,7 @@ def run_district_mobility(
         raise InputError("the mobility model needs buildings (trip ends come from them)", obj="buildings", field="inputs.files")
     ends = trip_ends(scene, params, zone_size_m=options.zone_size_m)
     edges = edge_nodes(scene)
-    nets = {m: build_mode_network(scene, m, ends, edges) for m in ("walk", "bike", "car")}
+    nets = {m: build_mode_network(scene, m, ends, edges, signals=options.signals) for m in ("walk", "bike", "car")}
     timings["networks_s"] = time.perf_counter() - t0
     z = ends.n_zones
     notes: list[str] = []
@@ -661,6 +714,13 @@ def run_district_mobility(
         notes.append(f"car network: {c['turn_restrictions_applied']} of {c['turn_restrictions']} OSM turn restrictions applied "
                      f"({c['restriction_banned_turns']} banned turns" + (f", {c['restriction_banned_sequences']} banned via-way link sequences" if c["restriction_banned_sequences"] else "")
                      + "; the others do not bind cars or are not on the district's car network)")  # fmt: skip
+    sc = nets["car"].signals
+    if options.signals and not (sc and sc["signals"]):
+        notes.append("car network: signals asked, but the scene flags no signalised node with a car approach (the OSM ingest flags them): none applied")
+    elif sc:
+        without = len(sc["signals_without_approach"])
+        notes.append(f"car network: pretimed signals (HCM delay, default timing) at {sc['signals']} signalised nodes ({sc['signal_approaches']} approaches)"
+                     + (f"; {without} flagged node(s) without a car approach not applied" if without else ""))  # fmt: skip
     if baseline is not None and (len(baseline.zone_ids) != z or np.any(baseline.zone_ids != ends.zone_ids)):
         raise InputError("the what-if's zones differ from the baseline's (buildings moved?): compare runs of one scene", field="baseline")
     through_user = read_external_matrix(options.external_matrix, options.periods) if options.external_matrix else None
@@ -750,8 +810,8 @@ def run_district_mobility(
         if car.turned is None:
             flows = dict(zip(car.network.link_ids.tolist(), assignment.flow.tolist())) if assignment is not None else {}
             times = dict(zip(car.network.link_ids.tolist(), cost_links.tolist()))
-        else:  # keyed by the street and connector links (turn links are not reported)
-            street_ids = car.turned.original.link_ids.tolist()
+        else:  # keyed by the street and connector links (turn links and stop lines are not reported; an approach's time includes its stop line)
+            street_ids = car.base.link_ids.tolist()
             flows = dict(zip(street_ids, car.turned.link_flow(assignment.flow).tolist())) if assignment is not None else {}
             times = dict(zip(street_ids, car.turned.link_values(cost_links).tolist()))
         results[period] = PeriodResult(

@@ -287,6 +287,7 @@ def add_signals(
     timing: SignalTiming | None = None,
     green_by_link: Mapping[Any, float] | None = None,
     time_unit: str | None = None,
+    approach: np.ndarray | None = None,
 ) -> SignalNetwork:
     """Insert a stop-line link with the signal delay on every approach of the signalised nodes.
 
@@ -309,6 +310,11 @@ def add_signals(
     time_unit
         ``s``, ``min`` or ``h``: the unit of the network's times, when its own ``time_unit``
         is none of these (TNTP files say ``file``); default: the network's.
+    approach
+        (n_links,) bool over the links of the (unexpanded) network: the links that can be an
+        approach. Default: every link with a capacity > 0 that is not a stop line already (a
+        model whose zone connectors enter street nodes leaves them out: vehicles that join the
+        street there do not queue at its stop line).
 
     Returns
     -------
@@ -336,6 +342,10 @@ def add_signals(
     node_of = {nid: i for i, nid in enumerate(base.node_ids.tolist())}
     link_pos = {lid: k for k, lid in enumerate(base.link_ids.tolist())}
     is_approach = (base.capacity > 0) & (base.vdf < 2)  # not a stop line already
+    if approach is not None:
+        if np.shape(approach) != (base.n_links,):
+            raise InputError(f"approach must be one bool per link ({base.n_links}), got shape {np.shape(approach)}", field="approach")
+        is_approach &= np.asarray(approach, dtype=bool)
     greens = dict(green_by_link or {})
     approach: list[int] = []  # links of ``base``
     cap: list[float] = []

@@ -423,6 +423,7 @@ def mobility_command(
                                           help="Pretimed signals (HCM delay) at the nodes the scene flags as signalised (off by default: no delay at other junctions)")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Per-link flows (and changes) (.gpkg, .parquet, .csv)")] = None,
     skims: Annotated[Path | None, typer.Option("--skims", help="Baseline skims per mode and period (.omx or .parquet)")] = None,
+    turns: Annotated[Path | None, typer.Option("--turns", help="Car turning movements per period, with the what-if's change (.csv or .parquet)")] = None,
     map_path: Annotated[Path | None, typer.Option("--map", help="Map of the what-if's morning-peak flow change (.png)")] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="CRS of input files that declare none")] = None,
     scene_crs: Annotated[str, typer.Option("--scene-crs", help="Metric CRS of the scene")] = "EPSG:31370",
@@ -441,7 +442,7 @@ def mobility_command(
         external_matrix=str(external_matrix) if external_matrix else None, feedback=feedback, access_minutes=minutes,
         access_categories=tuple(c.strip() for c in categories.split(",") if c.strip()) if categories is not None else None, signals=signals,
     )  # fmt: skip
-    s = run_mobility(list(files), close=list(close or []), close_links=list(close_link or []), options=opts, output=output, skims=skims,
+    s = run_mobility(list(files), close=list(close or []), close_links=list(close_link or []), options=opts, output=output, skims=skims, turns=turns,
                      map_path=map_path, crs=crs, scene_crs=scene_crs)  # fmt: skip
     if as_json:
         typer.echo(to_json_text(s))
@@ -462,6 +463,6 @@ def mobility_command(
         for k, v in s["change"].items():
             if k.endswith(("_evaporated_trips", "_mode_shifted_trips", "_redistributed_car_trips", "_rerouted_car_trips", "_closed_link_flow_veh_h", "_evaporated_through_vehicles")):
                 typer.echo(f"  {k:40s} {v:12.2f}")
-    for key in ("output", "skims", "map"):
+    for key in ("output", "skims", "map", "turns"):
         if key in s:
-            typer.echo(f"  {key:12s} {s[key]}")
+            typer.echo(f"  {key:12s} {s[key]}" + (f" ({s['movements']} movements)" if key == "turns" else ""))

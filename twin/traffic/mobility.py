@@ -88,6 +88,9 @@ class MobilityOptions:
     access_modes: tuple[str, ...] = ("walk", "bike", "pt")
     pt_departure_step_s: float = 300.0
     compute_access: bool = True
+    turning_movements: bool = False
+    """Car turning movements of every street node per period (:attr:`MobilityResult.movements`;
+    the car network is then always turn-expanded: the same equilibrium, a larger network)."""
     signals: bool = False
     """Pretimed signals (HCM stop-line delay, :func:`twin.traffic.signals.add_signals`, default
     timing) on the car network at the nodes the scene flags as signalised (the OSM ingest flags
@@ -141,6 +144,11 @@ class ModeNetwork:
     :class:`~twin.traffic.signals.SignalNetwork` when the car network has stop lines (signals)."""
     base: Any = None
     """The street and connector links that ``turned`` maps back to (None when ``turned`` is None)."""
+    expanded: Any = None
+    """The :class:`~twin.traffic.turns.TurnNetwork` of the car network when it is turn-expanded."""
+    movements: Any = None
+    """The street-to-street movements of the car network (:class:`twin.traffic.movements.Movements`
+    over the links of ``base``) when turning movements are asked for."""
     signals: dict[str, Any] | None = None
     """Signal counts of the car network (:func:`twin.traffic.signals.scene_signals`, with
     ``signal_approaches``), None when signals are off or for other modes."""
@@ -169,6 +177,8 @@ class PeriodResult:
     """Destination logsums per segment at each feedback iteration (a what-if compares its own at the same iteration)."""
     feedback_edge_time_s: list[np.ndarray] = field(default_factory=list)
     """Car times between the edges (4 x 4, s) at each feedback iteration (for the through traffic's elasticity)."""
+    movement_flow: np.ndarray | None = None
+    """Car flow (veh/h) of each movement of ``car_net.movements`` (with turning movements only)."""
 
 
 @dataclass
@@ -189,6 +199,10 @@ class MobilityResult:
     through_matrix: Any
     timings_s: dict[str, float]
     options: MobilityOptions
+    movements: Any = None
+    """Turning movements (with ``options.turning_movements``): one row per street-to-street
+    movement of the car network (:func:`twin.traffic.movements.movement_table` columns, with
+    ``flow_<period>_veh_h`` per period instead of ``flow_veh_h``)."""
 
     def mode_totals(self) -> Any:
         import pandas as pd
@@ -256,10 +270,12 @@ def edge_nodes(scene: Any) -> dict[str, list[str]]:
     return out
 
 
-def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, list[str]], *, signals: bool = False) -> ModeNetwork:
+def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, list[str]], *, signals: bool = False, movements: bool = False) -> ModeNetwork:
     """The mode's street network with zone and edge centroids (see the module docstring); for
     cars with the scene's turn restrictions and, with ``signals``, a stop line with the HCM delay
-    of a pretimed signal on every street approach of the nodes the scene flags as signalised."""
+    of a pretimed signal on every street approach of the nodes the scene flags as signalised;
+    with ``movements``, turn-expanded even without a restriction, and its street-to-street
+    movements kinded from the scene's geometry (:func:`twin.traffic.movements.scene_movements`)."""
     import shapely
 
     from twin.traffic.network import Network, osm_way_ids
@@ -337,15 +353,23 @@ def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, l
         free_flow_time=np.array(times), capacity=np.array(caps), length=np.array(lengths), alpha=np.array(alphas), beta=4.0,
         n_zones=n_c, first_thru_node=n_c, time_unit="s", length_unit="m", name=f"{mode} network",
     )  # fmt: skip
-    turns = turned = base = signal_counts = None
+    turns = turned = base = signal_counts = street_moves = None
     if mode == "car":  # the mode and the way of every stored link, for the scene's turn restrictions
         base = net
         net.meta.update(mode=mode, osm_way_id=osm_way_ids(net.link_ids))
-        net, turns, turned = _with_restrictions(scene, net)
+        net, turns, turned = _with_restrictions(scene, net, expand=movements)
+        if movements:
+            from twin.traffic.movements import scene_movements
+
+            street_moves = scene_movements(scene, base, links=np.array([not str(k).startswith("conn:") for k in base.link_ids.tolist()]))
+        expanded = turned
         if signals:
             net, turned, signal_counts = _with_signals(scene, sel, base, net, turned)
+    else:
+        expanded = None
     street = np.array([not str(i).startswith("conn:") for i in net.link_ids.tolist()])
-    return ModeNetwork(mode=mode, network=net, n_internal=z, street_link=street, turns=turns, turned=turned, base=base if turned is not None else None, signals=signal_counts)
+    return ModeNetwork(mode=mode, network=net, n_internal=z, street_link=street, turns=turns, turned=turned, base=base if turned is not None else None,
+                       expanded=expanded, movements=street_moves, signals=signal_counts)  # fmt: skip
 
 
 SIGNAL_LINK_PREFIX = "conn:car:signal:"
@@ -384,7 +408,7 @@ def _with_signals(scene: Any, streets: Any, base: Any, net: Any, turned: Any) ->
     return replace(sig.network, link_ids=labels.astype(object), name=f"{net.name} (signals)"), sig, counts
 
 
-def _with_restrictions(scene: Any, net: Any) -> tuple[Any, Any, Any]:
+def _with_restrictions(scene: Any, net: Any, *, expand: bool = False) -> tuple[Any, Any, Any]:
     """The car network ``net`` (built with ``meta['mode']`` and ``meta['osm_way_id']``) with the
     scene's OSM turn restrictions: the turn-expanded network (:func:`twin.traffic.turns.expand_turns`;
     zones and edges stay its first nodes) whose street and connector links keep their ids and
@@ -392,17 +416,16 @@ def _with_restrictions(scene: Any, net: Any) -> tuple[Any, Any, Any]:
     carry their link's id), the :class:`~twin.traffic.scene_turns.SceneTurns`
     and the :class:`~twin.traffic.turns.TurnNetwork` (which maps link values back to ``net``);
     ``net`` itself (never changed), the turns (None when the scene has no restrictions) and None
-    when no turn or sequence is banned."""
+    when no turn or sequence is banned, unless ``expand`` (turning movements asked for): then
+    always the turn-expanded network."""
     from twin.traffic.scene_turns import scene_banned_turns, scene_restrictions
     from twin.traffic.turns import expand_turns
 
     table = scene_restrictions(scene)
-    if len(table) == 0:
-        return net, None, None
-    turns = scene_banned_turns(net, table)
-    if not (turns.banned or turns.sequences):
+    turns = scene_banned_turns(net, table) if len(table) else None
+    if not (expand or (turns is not None and (turns.banned or turns.sequences))):
         return net, turns, None
-    tn = expand_turns(net, banned=turns.banned, sequences=turns.sequences)
+    tn = expand_turns(net, banned=turns.banned if turns else (), sequences=turns.sequences if turns else ())
     ids = net.link_ids
     labels = [
         str(ids[k]) if k >= 0 else (f"conn:car:turn:{ids[t[0]]}->{ids[t[1]]}" if t[0] >= 0 else f"conn:car:zone:{e}")
@@ -705,7 +728,7 @@ def run_district_mobility(
         raise InputError("the mobility model needs buildings (trip ends come from them)", obj="buildings", field="inputs.files")
     ends = trip_ends(scene, params, zone_size_m=options.zone_size_m)
     edges = edge_nodes(scene)
-    nets = {m: build_mode_network(scene, m, ends, edges, signals=options.signals) for m in ("walk", "bike", "car")}
+    nets = {m: build_mode_network(scene, m, ends, edges, signals=options.signals, movements=options.turning_movements) for m in ("walk", "bike", "car")}
     timings["networks_s"] = time.perf_counter() - t0
     z = ends.n_zones
     notes: list[str] = []
@@ -818,7 +841,7 @@ def run_district_mobility(
             period=period, trips=final_trips, through=thr_final, through_demand=through, car_vehicles=vmat, link_flow=flows, link_time_s=times, skims=skims,
             dest_logsum=dls, generated={k: (v[0] if scale is None else v[0] * scale.get(k, 1.0)) for k, v in segs.items()}, unserved=unserved,
             intrazonal_car=float(np.trace(final_trips[MODES.index("car")][:z, :z])), assignment=assignment, car_net=car, car_cost=cost_links,
-            feedback_logsums=feedback_logsums, feedback_edge_time_s=feedback_edge_time,
+            feedback_logsums=feedback_logsums, feedback_edge_time_s=feedback_edge_time, movement_flow=_movement_flow(car, assignment),
         )  # fmt: skip
         timings[f"{period}_s"] = time.perf_counter() - tp
     ta = time.perf_counter()
@@ -827,6 +850,7 @@ def run_district_mobility(
     access = access_indicator(scene, ends, results, options, nets=nets, timetable=timetable) if options.compute_access else None
     timings["access_s"] = time.perf_counter() - ta
     links = link_table(scene, results)
+    movements = _movement_frame(nets["car"], results) if options.turning_movements else None
     zones = _zones_frame(scene, ends)
     unserved_df = pd.DataFrame([u for r in results.values() for u in r.unserved], columns=["period", "segment", "zone", "trips", "reason"])
     kpis = mobility_kpis(results, links, access, unserved_df, params)
@@ -836,7 +860,33 @@ def run_district_mobility(
     if timetable is None:
         notes.append("no public-transport timetable (options.gtfs): public transport is not available to any trip, and the target shares exclude it")
     return MobilityResult(zones=zones, zone_ids=ends.zone_ids, periods=results, model=model, theta=theta, params=params, kpis=kpis, access=access,
-                          links=links, notes=notes, unserved=unserved_df, through_matrix=through_df, timings_s=timings, options=options)  # fmt: skip
+                          links=links, notes=notes, unserved=unserved_df, through_matrix=through_df, timings_s=timings, options=options,
+                          movements=movements)  # fmt: skip
+
+
+def _movement_flow(car: ModeNetwork, assignment: Any) -> np.ndarray | None:
+    """Flow (veh/h) of each street movement of ``car`` (None without movements): the turn links'
+    flows of the assignment (zero without one), through the stop lines when there are signals."""
+    from twin.traffic.movements import movement_flows
+
+    if car.movements is None:
+        return None
+    if assignment is None:
+        return np.zeros(len(car.movements))
+    flow = assignment.flow if car.turned is car.expanded else car.turned.original_flow(assignment.flow)
+    return movement_flows(car.movements, car.expanded, flow)
+
+
+def _movement_frame(car: ModeNetwork, results: dict[str, PeriodResult]) -> Any:
+    """The turning-movement table of a run: :func:`twin.traffic.movements.movement_frame` of the
+    car network's street movements (banned turns and signals marked) with one flow column per period."""
+    from twin.traffic.movements import movement_frame
+
+    signalised = car.base.node_ids[np.flatnonzero(car.base.meta["signalised"])].tolist() if car.signals and car.signals["signals"] else ()
+    frame = movement_frame(car.base, car.movements, banned=car.turns.banned if car.turns else (), signalised=signalised)
+    for period, r in results.items():
+        frame[f"flow_{period}_veh_h"] = r.movement_flow
+    return frame
 
 
 def _a_tuesday(span: tuple[str, str]) -> str:
@@ -920,8 +970,10 @@ def compare_mobility(base: MobilityResult, variant: MobilityResult, *, closed_li
       what-if whose baseline route used a closed link and which still go by car;
     * ``closed_link_flow_veh_h``: the what-if's flow on the closed links (0: they are closed).
 
-    Returns a dict: ``kpis`` (flat, per period) and ``links`` (GeoDataFrame: flows of both runs
-    and their change, ``status`` closed/kept).
+    Returns a dict: ``kpis`` (flat, per period), ``links`` (GeoDataFrame: flows of both runs
+    and their change, ``status`` closed/kept) and, when both runs have turning movements,
+    ``movements`` (the same per movement; ``status`` ``closed`` for a movement onto or off a
+    closed link, which the what-if's car network no longer has).
     """
     from twin.kernels.traffic_skims import tree_skims
 
@@ -964,7 +1016,26 @@ def compare_mobility(base: MobilityResult, variant: MobilityResult, *, closed_li
         for key in ("vehicle_km_residential", "vehicle_km_main", "co2_kg", "nox_kg"):
             out[f"{period}_{key}_change"] = float(variant.kpis.get(f"{period}_{key}", np.nan) - base.kpis.get(f"{period}_{key}", np.nan))
     links = _link_change(base, variant, closed)
-    return {"kpis": out, "links": links}
+    result: dict[str, Any] = {"kpis": out, "links": links}
+    if base.movements is not None and variant.movements is not None:
+        result["movements"] = _movement_change(base.movements, variant.movements)
+    return result
+
+
+def _movement_change(base: Any, variant: Any) -> Any:
+    """Turning movements of a baseline and a what-if side by side (``<flow column>_whatif`` and
+    ``_change``), ``status`` ``closed`` for the baseline's movements the what-if does not have."""
+    key = ["node_id", "in_link_id", "out_link_id"]
+    flows = [c for c in base.columns if c.startswith("flow_")]
+    v = variant.set_index(key)
+    index = base.set_index(key).index
+    frame = base.copy()
+    present = index.isin(v.index)
+    for col in flows:
+        frame[f"{col}_whatif"] = v[col].reindex(index).fillna(0.0).to_numpy() if col in v.columns else 0.0
+        frame[f"{col}_change"] = frame[f"{col}_whatif"] - frame[col]
+    frame["status"] = np.where(present, "kept", "closed")
+    return frame
 
 
 def _link_change(base: MobilityResult, variant: MobilityResult, closed: set[str]) -> Any:

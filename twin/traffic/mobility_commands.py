@@ -6,6 +6,7 @@ summaries are JSON-able dicts; files are written atomically.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +63,13 @@ def run_mobility(
     options: Any,
     output: Path | None,
     skims: Path | None,
+    turns: Path | None = None,
     map_path: Path | None,
     crs: str | None,
     scene_crs: str,
 ) -> dict[str, Any]:
-    """Baseline (and a closure what-if) of the district mobility model on scene files."""
+    """Baseline (and a closure what-if) of the district mobility model on scene files; ``turns``:
+    write the car turning movements there (with the what-if's and their change when it runs)."""
     from twin.traffic.dynamic_commands import FRAME_SUFFIXES, MAP_SUFFIXES, check_output, check_sources, scene_from_files, write_frame
     from twin.traffic.mobility import compare_mobility, map_change, run_district_mobility
     from twin.traffic.skims import check_skim_output, write_skims
@@ -90,6 +93,9 @@ def run_mobility(
         read_gtfs(options.gtfs)
     check_output(output, FRAME_SUFFIXES, "--output")
     check_output(map_path, MAP_SUFFIXES, "--map")
+    check_output(turns, (".csv", ".parquet"), "--turns")
+    if turns is not None:
+        options = replace(options, turning_movements=True)
     if skims is not None:
         check_skim_output(skims, field="--skims")
     if map_path is not None and not (close or close_links):
@@ -100,18 +106,22 @@ def run_mobility(
     base = run_district_mobility(scene, options)
     summary: dict[str, Any] = {"zones": int(len(base.zone_ids)), "notes": base.notes, "baseline": base.kpis, "timings_s": base.timings_s,
                                "unserved": base.unserved.to_dict(orient="records")}  # fmt: skip
-    table = base.links
+    table, moves = base.links, base.movements
     if ids:
         variant = run_district_mobility(close_streets(scene, ids), options, baseline=base)
         cmp = compare_mobility(base, variant, closed_link_ids=ids)
         summary.update(closed_links=len(ids), whatif=variant.kpis, change=cmp["kpis"], whatif_unserved=variant.unserved.to_dict(orient="records"))
-        table = cmp["links"]
+        table, moves = cmp["links"], cmp.get("movements")
         if map_path is not None:
             map_change(table, map_path, title=f"Morning peak car flow change, {len(ids)} links closed (veh/h)")
             summary["map"] = str(map_path)
     if output is not None:
         write_frame(table, output)
         summary["output"] = str(output)
+    if turns is not None and moves is not None:
+        write_frame(moves, turns)
+        summary["turns"] = str(turns)
+        summary["movements"] = len(moves)
     if skims is not None:
         write_skims(skims, base.skims_list())
         summary["skims"] = str(skims)

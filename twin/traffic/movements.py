@@ -49,12 +49,14 @@ class Movements:
         return int(self.in_link.size)
 
 
-def link_headings(scene: Any, network: Network, reach_m: float = HEADING_REACH_M) -> tuple[np.ndarray, np.ndarray]:
-    """Headings (dx, dy) of every stored link of ``network`` on arriving at its head and on
-    leaving its tail, from the geometry of the scene's ``links`` layer (scene CRS, metres).
+def link_headings(scene: Any, network: Network, reach_m: float = HEADING_REACH_M, links: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Headings (dx, dy) of the stored links of ``network`` on arriving at their head and on
+    leaving their tail, from the geometry of the scene's ``links`` layer (scene CRS, metres).
 
     A geometry drawn from the link's ``to_node`` to its ``from_node`` (nearer the to-node's point
-    at its start, when the scene's nodes have points) is read the other way round.
+    at its start, when the scene's nodes have points) is read the other way round. ``links``
+    (n_links,) bool: only these links (e.g. the streets of a network that also has zone
+    connectors, which have no geometry in the scene); the others get (0, 0). None: every link.
 
     Returns
     -------
@@ -64,20 +66,23 @@ def link_headings(scene: Any, network: Network, reach_m: float = HEADING_REACH_M
     Raises
     ------
     InputError
-        ``reach_m`` not a finite number > 0; a link of the network without a geometry in the scene.
+        ``reach_m`` not a finite number > 0; a link asked for without a geometry in the scene.
     """
     import shapely
 
     if not (np.isfinite(reach_m) and reach_m > 0):
         raise InputError(f"must be a finite number > 0 m, got {reach_m}", field="reach_m")
-    links = scene.links.drop_duplicates("link_id").set_index("link_id")
-    geoms = links.geometry.reindex(network.link_ids).to_numpy()
+    rows = np.arange(network.n_links) if links is None else np.flatnonzero(links)
+    arrive_all = np.zeros((network.n_links, 2))
+    leave_all = np.zeros((network.n_links, 2))
+    table = scene.links.drop_duplicates("link_id").set_index("link_id")
+    geoms = table.geometry.reindex(network.link_ids[rows]).to_numpy()
     missing = np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if missing.size:
-        raise InputError("the link has no geometry: the kind of its turns is unknown", obj=f"link {network.link_ids[missing[0]]}", field="geometry")
+        raise InputError("the link has no geometry: the kind of its turns is unknown", obj=f"link {network.link_ids[rows[missing[0]]]}", field="geometry")
     nodes = scene.nodes
     if "node_id" in nodes.columns and getattr(nodes, "geometry", None) is not None and len(nodes):
-        points = nodes.drop_duplicates("node_id").set_index("node_id").geometry.reindex(network.node_ids[network.from_node]).to_numpy()
+        points = nodes.drop_duplicates("node_id").set_index("node_id").geometry.reindex(network.node_ids[network.from_node[rows]]).to_numpy()
         known = ~shapely.is_missing(points)
         backwards = np.zeros(len(geoms), dtype=bool)
         backwards[known] = shapely.distance(shapely.get_point(geoms[known], 0), points[known]) > shapely.distance(shapely.get_point(geoms[known], -1), points[known])
@@ -86,16 +91,22 @@ def link_headings(scene: Any, network: Network, reach_m: float = HEADING_REACH_M
     start, end = shapely.get_point(geoms, 0), shapely.get_point(geoms, -1)
     before_end = shapely.line_interpolate_point(geoms, np.maximum(length - reach_m, 0.0))
     after_start = shapely.line_interpolate_point(geoms, np.minimum(reach_m, length))
-    arrive = shapely.get_coordinates(end) - shapely.get_coordinates(before_end)
-    leave = shapely.get_coordinates(after_start) - shapely.get_coordinates(start)
-    return arrive, leave
+    arrive_all[rows] = shapely.get_coordinates(end) - shapely.get_coordinates(before_end)
+    leave_all[rows] = shapely.get_coordinates(after_start) - shapely.get_coordinates(start)
+    return arrive_all, leave_all
 
 
-def scene_movements(scene: Any, network: Network, reach_m: float = HEADING_REACH_M) -> Movements:
+def scene_movements(scene: Any, network: Network, reach_m: float = HEADING_REACH_M, links: np.ndarray | None = None) -> Movements:
     """Every movement at the through nodes of ``network`` (a network of ``scene``,
-    :meth:`~twin.traffic.network.Network.from_scene`) with its kind from the scene's geometry."""
+    :meth:`~twin.traffic.network.Network.from_scene`) with its kind from the scene's geometry;
+    with ``links`` ((n_links,) bool), only the movements from such a link to such a link (e.g.
+    street to street, leaving out zone connectors)."""
     in_link, out_link = turn_pairs(network)
-    arrive, leave = link_headings(scene, network, reach_m)
+    if links is not None:
+        keep = np.asarray(links, dtype=bool)
+        both = keep[in_link] & keep[out_link]
+        in_link, out_link = in_link[both], out_link[both]
+    arrive, leave = link_headings(scene, network, reach_m, links)
     kind = turn_kind_codes(arrive[in_link, 0], arrive[in_link, 1], leave[out_link, 0], leave[out_link, 1])
     kind[network.to_node[out_link] == network.from_node[in_link]] = TURN_KINDS.index("u_turn")
     return Movements(in_link, out_link, kind)
@@ -111,31 +122,33 @@ def movement_penalties(movements: Movements, penalties_s: Mapping[str, float] | 
     return {(int(movements.in_link[k]), int(movements.out_link[k])): float(by_code[k]) for k in keep}
 
 
-def movement_table(
-    network: Network,
-    movements: Movements,
-    turns: TurnNetwork,
-    expanded_flow: np.ndarray,
-    *,
-    banned: Collection[tuple[int, int]] = (),
-    penalties: Mapping[tuple[int, int], float] | None = None,
-    signalised: Collection[Any] = (),
-) -> Any:
-    """One row per movement (:data:`MOVEMENT_COLUMNS`): node, links, kind, whether it is allowed
-    (False: banned by a turn restriction; its flow is 0), penalty (s), whether the node has a
-    signal, and flow (the flows of the turn links of ``turns``, ``expanded_flow`` on
-    ``turns.network``, summed over the copies of via links; in the demand's unit, veh/h).
+def movement_flows(movements: Movements, turns: TurnNetwork, expanded_flow: np.ndarray) -> np.ndarray:
+    """Flow of each movement: the flows of its turn links in ``turns`` (``expanded_flow``, one per
+    link of ``turns.network``), summed over the copies of via links; 0 for a banned movement.
 
     Raises
     ------
     InputError
         ``expanded_flow`` not one value per link of the expanded network.
     """
+    if np.shape(expanded_flow) != (turns.network.n_links,):
+        raise InputError(f"expanded flows must be one value per link of the turn-expanded network ({turns.network.n_links})", field="expanded_flow")
+    by_turn = turns.turn_flow(np.asarray(expanded_flow, dtype=np.float64))
+    return np.array([by_turn.get(p, 0.0) for p in zip(movements.in_link.tolist(), movements.out_link.tolist(), strict=True)], dtype=np.float64)
+
+
+def movement_frame(
+    network: Network,
+    movements: Movements,
+    *,
+    banned: Collection[tuple[int, int]] = (),
+    penalties: Mapping[tuple[int, int], float] | None = None,
+    signalised: Collection[Any] = (),
+) -> Any:
+    """One row per movement, without flows: node, links, kind, whether it is allowed (False:
+    banned by a turn restriction), penalty (s), whether the node has a signal."""
     import pandas as pd
 
-    flow_of = turns.turn_flow(np.asarray(expanded_flow, dtype=np.float64)) if np.shape(expanded_flow) == (turns.network.n_links,) else None
-    if flow_of is None:
-        raise InputError(f"expanded flows must be one value per link of the turn-expanded network ({turns.network.n_links})", field="expanded_flow")
     pairs = list(zip(movements.in_link.tolist(), movements.out_link.tolist(), strict=True))
     ban, pen, signal = set(banned), dict(penalties or {}), set(signalised)
     node = network.node_ids[network.to_node[movements.in_link]]
@@ -148,10 +161,26 @@ def movement_table(
             "allowed": np.array([p not in ban for p in pairs], dtype=bool),
             "penalty_s": np.array([pen.get(p, 0.0) for p in pairs], dtype=np.float64),
             "signalised": np.array([n in signal for n in node.tolist()], dtype=bool),
-            "flow_veh_h": np.array([flow_of.get(p, 0.0) for p in pairs], dtype=np.float64),
-        },
-        columns=list(MOVEMENT_COLUMNS),
+        }
     )
 
 
-__all__ = ["HEADING_REACH_M", "MOVEMENT_COLUMNS", "Movements", "link_headings", "movement_penalties", "movement_table", "scene_movements"]
+def movement_table(
+    network: Network,
+    movements: Movements,
+    turns: TurnNetwork,
+    expanded_flow: np.ndarray,
+    *,
+    banned: Collection[tuple[int, int]] = (),
+    penalties: Mapping[tuple[int, int], float] | None = None,
+    signalised: Collection[Any] = (),
+) -> Any:
+    """One row per movement (:data:`MOVEMENT_COLUMNS`): :func:`movement_frame` and the flow of
+    :func:`movement_flows` (``flow_veh_h``, in the demand's unit, veh/h)."""
+    flow = movement_flows(movements, turns, expanded_flow)
+    frame = movement_frame(network, movements, banned=banned, penalties=penalties, signalised=signalised)
+    frame["flow_veh_h"] = flow
+    return frame
+
+
+__all__ = ["HEADING_REACH_M", "MOVEMENT_COLUMNS", "Movements", "link_headings", "movement_flows", "movement_frame", "movement_penalties", "movement_table", "scene_movements"]

@@ -150,7 +150,7 @@ def test_output_is_checked_before_anything_is_fitted(case, tmp_path):
 
 def test_sync_bad_input(case, tmp_path):
     root, meters, ids = case
-    assert_one_line_error(run_twin(["sync", "init", root / "scene", "-w", EPW, "--start", "2023-01-15", "-o", tmp_path / "s.npz"]),
+    assert_one_line_error(run_twin(["sync", "init", root / "scene", "-w", EPW, "--start", "2023-01-15T00:00:00+01:00", "-o", tmp_path / "s.npz"]),
                           contains=("no building of the scene is calibrated",))
     (tmp_path / "junk.npz").write_bytes(b"junk")
     assert_one_line_error(run_twin(["sync", "update", tmp_path / "junk.npz", "--readings", root / "meters.csv", "-w", EPW]),

@@ -72,8 +72,9 @@ class BuildingCalibration:
     report: list = field(default_factory=list)
 
 
-def check_coverage(readings: pd.DataFrame, time: pd.DatetimeIndex) -> None:
-    """Every reading must lie inside the hours of the weather (interval ends ``time``)."""
+def check_coverage(readings: pd.DataFrame, time: pd.DatetimeIndex, *, path: str | None = None) -> None:
+    """Every reading must lie inside the hours of the weather (interval ends ``time``); ``path``:
+    the meter file the error names (its ``row`` column holds the file's lines)."""
     first = time[0] - pd.Timedelta(hours=1)
     last = time[-1]
     s, e = pd.DatetimeIndex(readings["start"]), pd.DatetimeIndex(readings["end"])
@@ -83,11 +84,13 @@ def check_coverage(readings: pd.DataFrame, time: pd.DatetimeIndex) -> None:
         r = readings.iloc[j]
         who = r["building_id"] or f"zone {r['zone']}"
         raise InputError(f"reading {s[j]} - {e[j]} of {who} lies outside the weather ({first} - {last}; "
-                         f"{int(out.sum()):,} readings outside): give the weather of the metered period", obj=f"row {r['row']}", field="weather")
+                         f"{int(out.sum()):,} readings outside): give the weather of the metered period", path=path, obj=f"row {r['row']}",
+                         field="weather")
 
 
-def check_magnitudes(readings: pd.DataFrame, a_f_m2: pd.Series) -> None:
-    """A reading whose mean power per m2 is beyond any building's heating is an error (a unit slip)."""
+def check_magnitudes(readings: pd.DataFrame, a_f_m2: pd.Series, *, path: str | None = None) -> None:
+    """A reading whose mean power per m2 is beyond any building's heating is an error (a unit slip);
+    ``path``: the meter file the error names."""
     hours = ((pd.DatetimeIndex(readings["end"]) - pd.DatetimeIndex(readings["start"])) / pd.Timedelta(hours=1)).to_numpy()
     area = a_f_m2.reindex(readings["building_id"].to_numpy()).to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -98,7 +101,7 @@ def check_magnitudes(readings: pd.DataFrame, a_f_m2: pd.Series) -> None:
         r = readings.iloc[j]
         raise InputError(f"{r['kwh']:,.0f} kWh over {hours[j]:g} h is a mean {w_m2[j]:,.0f} W per m2 of heated floor area "
                          f"(plausible: below {MAX_W_M2:g}): a wrong unit (Wh given as kWh?) or a meter of several buildings",
-                         obj=f"row {r['row']} (building {r['building_id']!r})", field="kwh")
+                         path=path, obj=f"row {r['row']} (building {r['building_id']!r})", field="kwh")
 
 
 def layouts(readings: pd.DataFrame) -> dict[tuple, tuple[list[str], pd.DatetimeIndex, pd.DatetimeIndex]]:
@@ -178,7 +181,8 @@ def calibrate_buildings(
 
         raise ResourceLimitError(f"{readings['building_id'].nunique():,} metered buildings, above the limit of {MAX_BUILDINGS:,}",
                                  field="--meters")
-    check_coverage(readings, drivers.time)
+    meter_file = getattr(meters, "path", "") or None
+    check_coverage(readings, drivers.time, path=meter_file)
     readings = to_days(readings, drivers.time.tz, report)
     env = prep.envelope
     ids = env["building_id"].astype(str)
@@ -188,8 +192,8 @@ def calibrate_buildings(
     if bad:
         why = prep.excluded[prep.excluded["building_id"].astype(str) == bad[0]]
         reason = why.iloc[0]["reason"] if len(why) else "not in the envelope table"
-        raise InputError(f"a metered building cannot be simulated: {reason}", obj=f"building {bad[0]!r}", field="building_id")
-    check_magnitudes(readings, pd.Series(env["a_f_m2"].to_numpy(dtype=float), index=ids.to_numpy()))
+        raise InputError(f"a metered building cannot be simulated: {reason}", path=meter_file, obj=f"building {bad[0]!r}", field="building_id")
+    check_magnitudes(readings, pd.Series(env["a_f_m2"].to_numpy(dtype=float), index=ids.to_numpy()), path=meter_file)
     cutoff = None if train_until is None else pd.Timestamp(train_until)
     if cutoff is not None and cutoff.tz is None:
         raise InputError("train_until needs a time zone", field="train_until")

@@ -202,6 +202,12 @@ def sync_init(scene_paths, *, weather, start, out: Path, members: int = 32, seed
         raise InputError("the sync state is a .npz file", field="--out")
     if not 4 <= int(members) <= 512:
         raise InputError("--members must be from 4 to 512", field="--members")
+    try:
+        t0 = pd.Timestamp(start)
+    except ValueError:
+        raise InputError(f"--start is not a time: {start!r} (e.g. 2023-01-15T00:00:00+01:00)", field="--start") from None
+    if t0.tz is None:
+        raise InputError("--start needs a UTC offset (2023-01-15T00:00:00+01:00)", field="--start")
     check_output_file(out, inputs=[*([scene_paths] if isinstance(scene_paths, (str, os.PathLike)) else scene_paths), weather], field="--out")
     scene, w = _scene_and_weather([scene_paths] if isinstance(scene_paths, (str, os.PathLike)) else scene_paths, weather)
     from twin.energy.calibrated import KIND_COLUMN
@@ -224,9 +230,6 @@ def sync_init(scene_paths, *, weather, start, out: Path, members: int = 32, seed
     shade = None if prep.shade_factor is None else prep.shade_factor[pos]
     carriers = np.full(len(ids), "gas", dtype=object)
     model = _forward_for_state(env, shade, carriers, prep.drivers)
-    t0 = pd.Timestamp(start)
-    if t0.tz is None:
-        raise InputError("--start needs a UTC offset (2023-01-15T00:00:00+01:00)", field="--start")
     from twin.calibration.sync import hour_of
 
     hour = hour_of(prep.drivers, t0)

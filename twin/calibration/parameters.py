@@ -245,6 +245,8 @@ def load_calibration_priors(update: Mapping | str | os.PathLike[str] | None = No
         path = Path(update)
         update = read_priors_file(path)
         source = str(path)
+        if not update:
+            raise SchemaError("the prior file holds no entries: it changes nothing (keys: parameters, group, noise)", path=path, field="--priors")
     if update:
         unknown = [k for k in update if k not in ("version", "parameters", "group", "noise")]
         if unknown:

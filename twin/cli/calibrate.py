@@ -16,6 +16,37 @@ def register(app: typer.Typer) -> None:
     app.add_typer(sync_app, name="sync")
 
 
+MAX_GAS_KWH_PER_M3 = 40.0
+"""Upper bound of ``--gas-kwh-per-m3``, kWh/m3: above the gross calorific value of every fuel gas
+(natural gas about 10-12, propane about 26, butane about 34 kWh/m3 at 15 C, 1 atm)."""
+
+
+def check_options(*, seed: int | None = None, tz: str | None = None, gas_kwh_per_m3: float | None = None, utc_offset: float | None = None,
+                  latitude: float | None = None, longitude: float | None = None) -> None:
+    """The options of ``twin calibrate`` and ``twin sync`` that the commands use only in some cases
+    (a time zone only for times without an offset, a gas factor only for m3 readings), checked
+    before anything is read; InputError naming the option."""
+    import math
+
+    from twin.errors import InputError
+
+    if seed is not None and seed < 0:
+        raise InputError(f"--seed must be 0 or more, not {seed}", field="--seed")
+    if tz is not None:
+        import pandas as pd
+
+        try:
+            pd.Timestamp("2023-01-01").tz_localize(tz)
+        except Exception:  # pytz/zoneinfo/dateutil each raise their own error for an unknown zone
+            raise InputError(f"unknown time zone {tz!r} (an IANA name, e.g. Europe/Brussels)", field="--tz") from None
+    if gas_kwh_per_m3 is not None and not (math.isfinite(gas_kwh_per_m3) and 0.0 < gas_kwh_per_m3 <= MAX_GAS_KWH_PER_M3):
+        raise InputError(f"--gas-kwh-per-m3 must be within (0, {MAX_GAS_KWH_PER_M3:g}] kWh/m3, not {gas_kwh_per_m3!r}", field="--gas-kwh-per-m3")
+    for option, value, lo, hi in (("--utc-offset", utc_offset, -12.0, 14.0), ("--latitude", latitude, -90.0, 90.0),
+                                  ("--longitude", longitude, -180.0, 180.0)):
+        if value is not None and not (math.isfinite(value) and lo <= value <= hi):
+            raise InputError(f"{option} must be within [{lo:g}, {hi:g}], not {value!r}", field=option)
+
+
 def calibrate(
     scene: Annotated[list[Path], typer.Argument(help="Scene folder or .gpkg written by 'twin ingest' (or input files to ingest)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("calibration"),
@@ -49,6 +80,7 @@ def calibrate(
     from twin.errors import InputError
     from twin.workflows.interrupt import sigterm_raises
 
+    check_options(seed=seed, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3, utc_offset=utc_offset, latitude=latitude, longitude=longitude)
     sig = None
     if sigma_rel is not None:
         if sigma_rel == "estimate":
@@ -93,6 +125,7 @@ def sync_init(
     """Start a sync state: an ensemble per calibrated building, from its posterior."""
     from twin.calibration.command import sync_init as run
 
+    check_options(seed=seed)
     for line in run(scene, weather=weather, start=start, out=out, members=members, seed=seed, from_prior=from_prior):
         typer.echo(line)
 
@@ -108,6 +141,7 @@ def sync_update(
     """Assimilate every whole day of READINGS after the state's position, one day at a time."""
     from twin.calibration.command import sync_update as run
 
+    check_options(tz=tz, gas_kwh_per_m3=gas_kwh_per_m3)
     for line in run(state, weather=weather, readings=readings, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3):
         typer.echo(line)
 
@@ -127,6 +161,7 @@ def sync_forecast(
 
     if not 1 <= days <= 60:
         raise InputError("--days must be from 1 to 60", field="--days")
+    check_options(latitude=latitude, longitude=longitude)
     lines, _ = run(state, weather=weather, days=days, out=out, latitude_deg=latitude, longitude_deg=longitude)
     for line in lines:
         typer.echo(line)

@@ -51,10 +51,15 @@ def run(
     Progress lines (checks, baseline scene, each engine on each scene, Monte Carlo, report and
     outputs) go to stderr once the command has run 1 s, then at least every 5 s (none with -q).
     """
-    from twin.workflows.scenario_run import run_scenario_file
+    from twin.errors import ScenarioError
+    from twin.workflows.scenario_run import default_scenario, run_scenario_file
 
-    lines = run_scenario_file(scenario, out, samples=samples, seed=seed, progress=False if quiet else None,
-                              no_effect=_no_effect(allow_no_effect), allow_dirs=list(allow_dir or []))
+    try:
+        lines = run_scenario_file(scenario, out, samples=samples, seed=seed, progress=False if quiet else None,
+                                  no_effect=_no_effect(allow_no_effect), allow_dirs=list(allow_dir or []))
+    except ScenarioError as exc:  # a selection or modification the runner refused names only its key path
+        _name_file(exc, scenario if scenario is not None else default_scenario())
+        raise
     if not quiet:
         _echo_lines(lines)
 
@@ -166,6 +171,10 @@ def schema(out: Annotated[Path | None, typer.Option("-o", "--out", help="Write t
     from twin.io import atomic_write_text
     from twin.scenario.schema import json_schema
 
+    if out:
+        from twin.io.output_checks import check_output_file
+
+        check_output_file(out, field="--out")
     text = json.dumps(json_schema(), indent=2)
     if out:
         atomic_write_text(out, text)

@@ -236,7 +236,9 @@ def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_
     check_policy(no_effect)
     files = discover(pattern)
     allow = [str(p) for p in allowed_dirs(".", allow_dirs)[1:]]  # checked once; the scenario folder is per file
-    out = Path(out)
+    from twin.io.paths import check_output_path
+
+    out = check_output_path(out, kind="folder", field="--out")  # a file in the way names the option, not 'File exists'
     out.mkdir(parents=True, exist_ok=True)
     store_path = Path(store_path) if store_path else out / "runs.sqlite"
     store = RunStore(store_path)  # creates the schema once, before workers race for it

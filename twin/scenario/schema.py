@@ -192,6 +192,16 @@ class Selector(Strict):
             raise ValueError("where must be a mapping of column -> condition")
         return {str(k): _where_value(str(k), val) for k, val in v.items()}
 
+    @field_validator("ids")
+    @classmethod
+    def _ids_once(cls, v):
+        seen: set[str] = set()
+        for i in v or ():
+            if i in seen:
+                raise ValueError(f"id {i!r} listed twice (a slip for another id?)")
+            seen.add(i)
+        return v
+
     @field_validator("within")
     @classmethod
     def _box(cls, v):
@@ -350,16 +360,19 @@ class WhatIf(Strict):
     modifications: list[Modification] = Field(min_length=1)
 
 
-def _check_crs(v: str | None) -> str | None:
+def _check_crs(v: str | None, *, projected: bool = False) -> str | None:
+    """``v`` if pyproj knows it (and, with ``projected``, it is projected in metres: the scene CRS)."""
     if v is None:
         return v
     from pyproj import CRS
     from pyproj.exceptions import CRSError as PyprojCRSError
 
     try:
-        CRS.from_user_input(v)
+        crs = CRS.from_user_input(v)
     except PyprojCRSError:
         raise ValueError(f"unknown coordinate reference system {v!r} (e.g. EPSG:31370)") from None
+    if projected and not (crs.is_projected and crs.axis_info[0].unit_name in ("metre", "meter")):
+        raise ValueError(f"the scene CRS must be projected in metres, not {v!r} (e.g. EPSG:31370)")
     return v
 
 
@@ -378,8 +391,8 @@ class Inputs(Strict):
 
     @field_validator("crs", "source_crs")
     @classmethod
-    def _crs(cls, v):
-        return _check_crs(v)
+    def _crs(cls, v, info):
+        return _check_crs(v, projected=info.field_name == "crs")
 
 
 class EnergyOptions(Strict):

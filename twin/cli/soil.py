@@ -27,7 +27,7 @@ def column(
     from twin.io.paths import check_input_file
     from twin.soil.column import SPEC_MAX_BYTES, column_report, load_column_spec, prepare_column
 
-    check_input_file(spec, max_bytes=SPEC_MAX_BYTES, what="column spec")
+    check_input_file(spec, suffixes=(".yaml", ".yml"), max_bytes=SPEC_MAX_BYTES, what="column spec")
     parsed = load_column_spec(spec)
     run = prepare_column(parsed, path=spec)
     report = column_report(run, run.run())
@@ -59,7 +59,7 @@ def year(
     from twin.soil.year import run_district_year
     from twin.soil.year_spec import load_year_spec
 
-    check_input_file(spec, what="soil year spec")
+    check_input_file(spec, suffixes=(".yaml", ".yml"), what="soil year spec")
     parsed, options = load_year_spec(spec)
     for i, f in enumerate(parsed.scene):
         check_input_file(f, what=f"scene file {i}")

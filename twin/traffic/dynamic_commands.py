@@ -260,7 +260,14 @@ def run_access(
     check_output(map_path, MAP_SUFFIXES, "--map")
     check_sources(files, "FILES")
     scene = scene_from_files(files, crs, scene_crs)
-    res = fifteen_minute_city(scene, categories=tuple(categories), mode=mode, threshold_s=60.0 * minutes, weight=weight)
+    try:
+        res = fifteen_minute_city(scene, categories=tuple(categories), mode=mode, threshold_s=60.0 * minutes, weight=weight)
+    except InputError as exc:  # name the option the user typed, and the scene of a layer that lacks something
+        if exc.path is not None:
+            raise
+        option = {"categories": "--categories", weight: "--weight"}.get(exc.field or "", exc.field)
+        where = None if exc.obj is None else (files[0] if len(files) == 1 else ", ".join(map(str, files)))
+        raise type(exc)(exc.message, path=where, obj=exc.obj, field=option) from None
     summary: dict[str, Any] = {
         "mode": mode,
         "minutes": minutes,

@@ -166,7 +166,7 @@ def run_scene_assign(
     else:
         result = assign(net, od, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
     table = None
-    if turns_output is not None and expanded is not None and movements is not None:
+    if turns_output is not None:  # then ``expanded`` and ``movements`` exist
         from twin.traffic.movements import movement_table
 
         expanded_flow = graph.original_flow(raw.flow) if graph is not expanded else raw.flow
@@ -174,7 +174,7 @@ def run_scene_assign(
     summary = {**result.summary(), "network": repr(net), "zones": len(zones), "demand_veh_h": od.total, "same_node_veh_h": od.meta["same_node_veh_h"], **counts}
     if output is not None:
         summary["output"] = str(result.write(output))
-    if table is not None and turns_output is not None:
+    if table is not None:
         summary["movements"] = len(table)
         summary["turns_output"] = str(write_frame(table, turns_output))
     return result, summary

@@ -7,6 +7,7 @@ no traceback; the warnings end in one ``twin: warning:`` line and exit 0.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,212 @@ def test_pv_of_zero_kwp(tmp_path: Path) -> None:
     """--kwp 0 printed 0 kWh/year and an infinite payback (exit 0)."""
     weather = write_tiny_inputs(tmp_path / "in") / "weather.epw"
     assert_one_line_error(run_twin(["solar", "pv", "-w", weather, "--kwp", "0"]), contains=("'--kwp'", "> 0"))
+
+
+@pytest.fixture
+def scene_folder(tmp_path: Path) -> Path:
+    """The tiny district and its weather, ingested into a scene folder."""
+    inputs = write_tiny_inputs(tmp_path / "in")
+    scene = tmp_path / "scene"
+    result = run_twin(["ingest", inputs / "district.geojson", inputs / "weather.epw", "-o", scene, "-q"])
+    assert result.code == 0, result.stderr
+    return scene
+
+
+@pytest.mark.parametrize(("missing", "layer"), [("buildings.parquet", "buildings layer"), ("weather.parquet", "weather")])
+def test_scene_folder_missing_a_layer_file(scene_folder: Path, missing: str, layer: str) -> None:
+    """An incomplete copy of a scene (scene.json lists the layer, its file is gone) read as an empty
+    layer: twin info printed a scene without buildings or weather (exit 0)."""
+    (scene_folder / missing).unlink()
+    assert_one_line_error(run_twin(["info", scene_folder]), contains=(str(scene_folder), layer, f"'{missing}'", "missing"))
+
+
+def test_scene_folder_with_an_unknown_crs_names_its_metadata(scene_folder: Path) -> None:
+    """Was 'field crs: unknown scene CRS' without the file."""
+    meta = scene_folder / "scene.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"EPSG:31370"', '"EPSG:99999"'), encoding="utf-8")
+    assert_one_line_error(run_twin(["info", scene_folder]), contains=("scene.json", "'crs'", "EPSG:99999"))
+
+
+@pytest.mark.parametrize("command", ["ingest", "export"])
+@pytest.mark.parametrize("name", ["scene.csv", "scene.geojson"])
+def test_scene_output_named_like_another_format(scene_folder: Path, tmp_path: Path, command: str, name: str) -> None:
+    """-o scene.csv wrote a folder named scene.csv (GeoParquet inside), exit 0."""
+    source = [tmp_path / "in" / "district.geojson"] if command == "ingest" else [scene_folder]
+    result = run_twin([command, *source, "-o", tmp_path / name])
+    assert_one_line_error(result, contains=(name, "'--out'", "OUT.gpkg"))
+    assert not (tmp_path / name).exists()
+
+
+def test_ingest_source_crs_no_input_uses_is_a_warning(tmp_path: Path) -> None:
+    """The district declares EPSG:31370: --source-crs changed nothing and nothing said so."""
+    inputs = write_tiny_inputs(tmp_path / "in")
+    result = run_twin(["ingest", inputs / "district.geojson", "--source-crs", "EPSG:3812", "-o", tmp_path / "scene", "-q"])
+    assert result.code == 0, result.stderr
+    assert len(_warnings(result)) == 1 and "--source-crs EPSG:3812 was not used" in _warnings(result)[0]
+
+
+def _monthly_gas(path: Path, building_id: str, *, kwh: float = 900.0) -> Path:
+    """A year (2023) of monthly gas readings of one building, times with their UTC offset."""
+    import pandas as pd
+
+    starts = pd.date_range("2023-01-01", periods=13, freq="MS", tz="Europe/Brussels")
+    frame = pd.DataFrame({"building_id": building_id, "carrier": "gas", "start": [t.isoformat() for t in starts[:-1]],
+                          "end": [t.isoformat() for t in starts[1:]], "kwh": kwh})
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def metered(scene_folder: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The tiny scene and a meter file of its first building."""
+    import pandas as pd
+
+    first = str(pd.read_parquet(scene_folder / "buildings.parquet", columns=["building_id"])["building_id"].iloc[0])
+    return scene_folder, _monthly_gas(tmp_path / "meters.csv", first)
+
+
+@pytest.mark.parametrize(
+    ("options", "contains"),
+    [
+        (["--seed", "-1"], ("'--seed'", "0 or more")),
+        (["--tz", "Mars/Olympus"], ("'--tz'", "unknown time zone")),
+        (["--gas-kwh-per-m3", "-1"], ("'--gas-kwh-per-m3'", "(0, 40]")),
+        (["--daily-weather", SAMPLES / "yvr_daily_temperature_2012-2014.csv", "--utc-offset", "30", "--latitude", "49", "--longitude", "-123"],
+         ("'--utc-offset'", "[-12, 14]")),
+    ],
+    ids=["seed-negative", "tz-unknown", "gas-factor-negative", "utc-offset-30-h"],
+)
+def test_calibrate_options_checked_before_the_work(metered: tuple[Path, Path], tmp_path: Path, options: list, contains: tuple[str, ...]) -> None:
+    """--seed -1 and --utc-offset 30 were internal errors (exit 70); an unknown --tz and a negative gas
+    factor were never read (the readings carry their offsets and are in kWh) and the run went on (exit 0)."""
+    scene, meters = metered
+    result = run_twin(["calibrate", scene, "--meters", meters, *options, "-o", tmp_path / "cal", "-q"])
+    assert_one_line_error(result, contains=contains)
+    assert not (tmp_path / "cal").exists()
+
+
+def test_calibrate_priors_without_entries(metered: tuple[Path, Path], tmp_path: Path) -> None:
+    """An empty --priors file calibrated on the packaged priors (exit 0)."""
+    scene, meters = metered
+    priors = _text(tmp_path / "priors.yaml", "")
+    result = run_twin(["calibrate", scene, "--meters", meters, "--priors", priors, "-o", tmp_path / "cal", "-q"])
+    assert_one_line_error(result, contains=("priors.yaml", "'--priors'", "holds no entries"))
+
+
+def test_calibrate_unit_slip_names_the_meter_file(scene_folder: Path, tmp_path: Path) -> None:
+    """The plausibility check named the row and the building but not the file."""
+    import pandas as pd
+
+    first = str(pd.read_parquet(scene_folder / "buildings.parquet", columns=["building_id"])["building_id"].iloc[0])
+    meters = _monthly_gas(tmp_path / "wh.csv", first, kwh=900_000.0)  # Wh given as kWh
+    result = run_twin(["calibrate", scene_folder, "--meters", meters, "-o", tmp_path / "cal", "-q"])
+    assert_one_line_error(result, contains=("wh.csv", "row 2", "'kwh'", "wrong unit"))
+
+
+def test_sync_init_start_that_is_not_a_time(scene_folder: Path, tmp_path: Path) -> None:
+    """--start yesterday was an internal error (exit 70), after the scene had been read and simulated."""
+    result = run_twin(["sync", "init", scene_folder, "-w", tmp_path / "in" / "weather.epw", "--start", "yesterday", "--from-prior",
+                       "-o", tmp_path / "s.npz"])
+    assert_one_line_error(result, contains=("'--start'", "not a time"))
+
+
+def _tiny_scenario(tmp_path: Path, edit) -> Path:
+    from tests.output_helpers import tiny_scenario_doc, write_tiny_scenario
+
+    doc = tiny_scenario_doc()
+    edit(doc)
+    return write_tiny_scenario(tmp_path / "sc", doc=doc)
+
+
+def test_scenario_selection_id_listed_twice(tmp_path: Path) -> None:
+    """ids: [a, a] passed (exit 0): a slip for another id."""
+    first = "osm:way/" + json.loads((write_tiny_inputs(tmp_path / "sc") / "district.geojson").read_text())["features"][0]["properties"]["osm_id"]
+    path = _tiny_scenario(tmp_path, lambda d: d["whatifs"][0]["modifications"][0].update(select={"ids": [first, first]}))
+    result = run_twin(["scenario", "validate", path])
+    assert_one_line_error(result, contains=("tiny.yaml", "select.ids", f"{first!r} listed twice"))
+
+
+def test_scenario_geographic_crs_names_its_key(tmp_path: Path) -> None:
+    """inputs.crs: EPSG:4326 was refused by the scene as field 'crs' (the key is inputs.crs)."""
+    path = _tiny_scenario(tmp_path, lambda d: d["inputs"].update(crs="EPSG:4326"))
+    assert_one_line_error(run_twin(["scenario", "validate", path, "--no-scene"]), contains=("tiny.yaml", "'inputs.crs'", "projected in metres"))
+
+
+def test_run_no_effect_error_names_the_scenario(tmp_path: Path) -> None:
+    """twin scenario validate named the file, twin run only the key path."""
+    path = _tiny_scenario(tmp_path, lambda d: d["whatifs"][0]["modifications"][0].update(select={"ids": ["osm:way/1"]}))
+    result = run_twin(["run", path, "-o", tmp_path / "out", "-q"])
+    assert_one_line_error(result, contains=("tiny.yaml", "'whatifs.0.modifications.0.select'", "matches no building"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_scenario_schema_output_under_a_file(tmp_path: Path) -> None:
+    """Was 'file ...: File exists' (no option named)."""
+    blocker = _text(tmp_path / "notes.txt", "a file")
+    assert_one_line_error(run_twin(["scenario", "schema", "-o", blocker / "schema.json"]), contains=("notes.txt", "'--out'", "is a file"))
+
+
+@pytest.mark.parametrize(
+    ("with_streets", "options", "contains"),
+    [(False, [], ("district.geojson", "object links", "no links open to 'walk'")),
+     (True, ["--weight", "colour"], ("district.geojson", "'--weight'", "weight column 'colour'"))],
+    ids=["no-walkable-link", "weight-column-missing"],
+)
+def test_access_errors_name_the_scene_and_the_option(tmp_path: Path, with_streets: bool, options: list[str], contains: tuple[str, ...]) -> None:
+    """Named neither the scene files nor the option (field 'modes' of 'links', field 'colour')."""
+    district = write_tiny_inputs(tmp_path / "in") / "district.geojson"
+    files = [STREETS, district] if with_streets else [district]
+    assert_one_line_error(run_twin(["traffic", "access", *files, *options]), contains=contains)
+
+
+def test_ingest_land_cover_sealed_fraction_out_of_range_is_reported(tmp_path: Path) -> None:
+    """A given sealed_fraction of 1.5 was replaced by the class value without a word (exit 0, no
+    note): it is a value not used as given, like the buildings' (listed, and one warning)."""
+    square = [[[148330, 168860], [148390, 168860], [148390, 168920], [148330, 168920], [148330, 168860]]]
+    doc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::31370"}},
+           "features": [{"type": "Feature", "properties": {"landuse": "grass", "sealed_fraction": 1.5},
+                         "geometry": {"type": "Polygon", "coordinates": square}}]}
+    cover = _text(tmp_path / "cover.geojson", json.dumps(doc))
+    result = run_twin(["ingest", cover, "-o", tmp_path / "scene"])
+    assert result.code == 0, result.stderr
+    assert len(_warnings(result)) == 1 and "sealed_fraction 1.5 is not a share in 0..1" in _warnings(result)[0]
+    assert "not used as given cover:0: sealed_fraction 1.5" in result.stdout
+
+
+def test_batch_output_is_a_file(tmp_path: Path) -> None:
+    """Was 'file ...: File exists' (no option, no reason)."""
+    path = _tiny_scenario(tmp_path, lambda d: None)
+    blocker = _text(tmp_path / "results", "a file")
+    assert_one_line_error(run_twin(["batch", path.parent, "-o", blocker, "-q"]), contains=("results", "'--out'", "not a folder"))
+
+
+@pytest.mark.parametrize("command", ["column", "year"])
+def test_soil_spec_of_another_format(tmp_path: Path, command: str) -> None:
+    """A GeoJSON given as the spec was parsed as YAML and refused for a missing key ('materials',
+    'scene'), as if the spec were incomplete; twin soil block already checked the ending."""
+    geojson = write_tiny_inputs(tmp_path / "in") / "district.geojson"
+    assert_one_line_error(run_twin(["soil", command, geojson]), contains=("district.geojson", "must end in .yaml"))
+
+
+@pytest.mark.parametrize(
+    ("table", "contains"),
+    [("building_id,height_m\nosm:way/108234472,-3\n", ("'height_m'", "positive number")),
+     ("building_id,use\nosm:way/108234472,castle\n", ("'use'", "'castle' is not one of"))],
+    ids=["negative-height", "unknown-use"],
+)
+def test_ingest_override_values_name_the_overrides_table(tmp_path: Path, table: str, contains: tuple[str, ...]) -> None:
+    """The error named the footprint file being ingested (district.geojson), not the table at fault."""
+    district = write_tiny_inputs(tmp_path / "in") / "district.geojson"
+    overrides = _text(tmp_path / "overrides.csv", table)
+    result = run_twin(["ingest", district, "--overrides", overrides, "-o", tmp_path / "scene", "-q"])
+    line = assert_one_line_error(result, contains=("overrides.csv", *contains))
+    assert "district.geojson" not in line
+
+
+def test_ingest_defaults_with_an_unknown_section(tmp_path: Path) -> None:
+    """A misspelt section (building: instead of buildings:) was merged and read by nothing (exit 0)."""
+    district = write_tiny_inputs(tmp_path / "in") / "district.geojson"
+    defaults = _text(tmp_path / "defaults.yaml", "building:\n  use_default: office\n")
+    result = run_twin(["ingest", district, "--defaults", defaults, "-o", tmp_path / "scene", "-q"])
+    assert_one_line_error(result, contains=("defaults.yaml", "'building'", "unknown section"))

@@ -24,6 +24,25 @@ def _output_kind(out: Path) -> str:
     return "file" if out.name.lower().endswith((".gpkg", ".city.json", ".cityjson", ".json")) else "folder"
 
 
+_FILE_SUFFIXES = (".csv", ".parquet", ".geoparquet", ".geojson", ".json", ".jsonl", ".cityjson", ".shp", ".fgb", ".zip", ".txt",
+                  ".xlsx", ".sqlite", ".epw", ".ifc", ".osm", ".pbf", ".yaml", ".yml", ".html", ".png", ".svg", ".nc")
+"""Endings of files a scene cannot be written as: ``-o scene.csv`` would be a folder with that name."""
+
+
+def _check_scene_output_name(out: Path, *, cityjson: bool) -> None:
+    """``out`` is a folder name, ``.gpkg`` or (``twin export``, ``cityjson``) a CityJSON file name,
+    not the name of another file format (OutputError naming ``--out``)."""
+    from twin.errors import OutputError
+
+    name = out.name.lower()
+    if name.endswith(".gpkg") or (cityjson and name.endswith((".city.json", ".cityjson", ".json"))):
+        return
+    if name.endswith(_FILE_SUFFIXES):
+        kinds = "a folder (GeoParquet per layer), OUT.gpkg or OUT.city.json (buildings)" if cityjson else "a folder (GeoParquet per layer) or OUT.gpkg"
+        raise OutputError(f"a scene is written as {kinds}; {out.name!r} would be a folder named like a file of another format",
+                          path=out, field="--out")
+
+
 def parse_origin(text: str | None) -> tuple[float, float] | None:
     """``"X,Y"`` as two finite floats (metres).
 
@@ -98,6 +117,7 @@ def ingest(
     from twin.export import check_scene_output, write_scene
 
     inputs = [*files, *(sites or ())]
+    _check_scene_output_name(out, cityjson=False)
     check_output_path(out, kind=_output_kind(out), field="--out")
     check_scene_output(out, inputs=[*inputs, *(p for p in (defaults, overrides) if p is not None)])  # also: not /proc, not over or inside an input
     for i, f in enumerate(inputs):
@@ -129,6 +149,8 @@ def ingest(
         )
     if override_rows is not None:
         _warn_unmatched_overrides(override_rows, scene, overrides)
+    if source_crs is not None and not override_crs:
+        _warn_unused_source_crs(source_crs, results)
     write_scene(scene, out, inputs=inputs)
     if quiet:
         return
@@ -148,30 +170,29 @@ def ingest(
 
 def _stock_options(defaults: Path | None, overrides: Path | None):
     """The ``--defaults`` table and ``--overrides`` rows, read and checked before any input file."""
+    from twin.ingest.defaults import load_defaults
     from twin.io.paths import check_input_file
 
     table = rows = None
     if defaults is not None:
-        from twin.ingest.defaults import load_defaults
-
         check_input_file(defaults, suffixes=(".yaml", ".yml"), field="--defaults", what="defaults file")
         table = load_defaults(defaults)
     if overrides is not None:
-        from twin.ingest.attributes.complete import read_overrides
-
         check_input_file(overrides, suffixes=(".csv", ".parquet"), field="--overrides", what="overrides table")
-        rows = _read_overrides_file(overrides, read_overrides)
+        rows = _read_overrides_file(overrides, (table or load_defaults())["buildings"]["use_classes"])
     return table, rows
 
 
-def _read_overrides_file(path: Path, read_overrides):
-    """The overrides table, any reading failure as one InputError naming the file."""
+def _read_overrides_file(path: Path, use_classes):
+    """The overrides table, its values checked (a ``use`` among ``use_classes``), any reading
+    failure as one InputError naming the file."""
     import pandas as pd
 
     from twin.errors import InputError, TwinError
+    from twin.ingest.attributes.complete import read_overrides
 
     try:
-        return read_overrides(path, path=path)
+        return read_overrides(path, path=path, use_classes=use_classes)
     except TwinError:
         raise
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
@@ -188,6 +209,25 @@ def _warn_unmatched_overrides(rows, scene, path: Path) -> None:
     if len(missing):
         warnings.warn(
             f"{path}: {len(missing)} of {len(rows)} override row(s) match no building of the scene (first: {missing[0]})",
+            TwinWarning, stacklevel=2,
+        )
+
+
+def _warn_unused_source_crs(source_crs: str, results) -> None:
+    """A ``twin: warning:`` when every input declared its own CRS, so ``--source-crs`` changed nothing."""
+    import warnings
+
+    from twin.errors import TwinWarning
+
+    def used(result) -> bool:
+        if result.meta.get("format") == "cityjson":
+            return result.meta.get("crs_declared") is None
+        return result.meta.get("crs_source") == "caller"
+
+    if not any(used(r) for r in results):
+        warnings.warn(
+            f"--source-crs {source_crs} was not used: every input declares its CRS or has a fixed one (OSM, IFC, EPW); "
+            "--override-crs applies it to inputs that declare a wrong one",
             TwinWarning, stacklevel=2,
         )
 
@@ -268,6 +308,7 @@ def export(
     from twin.io.paths import check_output_path
     from twin.scene.io import read_scene
 
+    _check_scene_output_name(out, cityjson=True)
     check_output_path(out, kind=_output_kind(out), field="--out")
     if out.resolve() == Path(scene_path).resolve():
         from twin.errors import OutputError

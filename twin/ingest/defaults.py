@@ -72,17 +72,24 @@ def load_defaults(defaults: dict | str | os.PathLike[str] | None = None) -> dict
     Raises
     ------
     InputError
-        The YAML file is missing or not a mapping.
+        The YAML file is missing or not a mapping, or has a top-level key the packaged table
+        does not (a misspelt section would change nothing).
     """
     table = copy.deepcopy(_packaged())
     if defaults is None:
         return table
+    path = None
     if isinstance(defaults, (str, os.PathLike)):
         from twin.io.yaml_file import read_yaml_mapping
 
+        path = defaults
         defaults = read_yaml_mapping(defaults, "defaults file")
     if not isinstance(defaults, dict):
         raise InputError(f"defaults must be a dict or a YAML path, got {type(defaults).__name__}", field="defaults")
+    unknown = [str(k) for k in defaults if k not in table]
+    if unknown:
+        raise InputError(f"unknown section {unknown[0]!r} (sections: {', '.join(map(str, table))}); it would change nothing",
+                         path=path, field=unknown[0])
     return _merge(table, defaults)
 
 

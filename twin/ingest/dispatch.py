@@ -143,7 +143,7 @@ def check_result(result: IngestResult, *, path, hint: str = "source", scene_crs=
     notes = result.meta.get("attribute_notes") or []
     if notes:
         warnings.warn(
-            f"file {path}: {len(notes)} building value(s) not used as given (first: {notes[0]}); "
+            f"file {path}: {len(notes)} value(s) not used as given (first: {notes[0]}); "
             "'twin ingest' lists them all",
             TwinWarning, stacklevel=3,
         )

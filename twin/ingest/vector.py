@@ -656,6 +656,8 @@ def landcover_from_frame(frame: gpd.GeoDataFrame, ids: np.ndarray, result: Inges
     f, c, i2 = frame[known], cls[known], ids[known]
     geoms, keep = repair_polygons(f.geometry.values, i2, result)
     c = c[keep]
+    if "sealed_fraction" in f:
+        _note_unused_sealed_fractions(f["sealed_fraction"].to_numpy(dtype=object)[keep], c, i2[keep], result)
     name = f["name"][keep] if "name" in f else None
     out = pd.DataFrame(
         {
@@ -668,6 +670,20 @@ def landcover_from_frame(frame: gpd.GeoDataFrame, ids: np.ndarray, result: Inges
         }
     )
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=frame.crs).values, crs=frame.crs)
+
+
+def _note_unused_sealed_fractions(raw: np.ndarray, cls: pd.DataFrame, ids: np.ndarray, result: IngestResult) -> None:
+    """A given ``sealed_fraction`` that is not a share in 0..1 (``1.5``, ``lots``) is replaced by its
+    class's value (:func:`twin.ingest.defaults.landcover_class`): one note per polygon in
+    ``result.meta['attribute_notes']`` (printed by ``twin ingest``, counted in a warning)."""
+    text = pd.Series(raw, dtype=object)
+    given = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    present = (text.notna() & (text.astype(str).str.strip() != "")).to_numpy()
+    unused = present & ~((given >= 0.0) & (given <= 1.0))
+    for j in np.flatnonzero(unused):
+        value, cover = cls["sealed_fraction"].iloc[j], cls["cover_class"].iloc[j]
+        result.meta.setdefault("attribute_notes", []).append(
+            f"{ids[j]}: sealed_fraction {raw[j]!r} is not a share in 0..1; the value {value:g} of class {cover!r} is used")
 
 
 def pois_from_frame(frame: gpd.GeoDataFrame, ids: np.ndarray, result: IngestResult, *, table: dict[str, Any], report: bool = True) -> gpd.GeoDataFrame:

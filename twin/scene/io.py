@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from twin.errors import InputError, ParseError, SchemaError
+from twin.errors import CRSError, InputError, ParseError, SchemaError
 from twin.scene.schema import GEO_LAYERS, LAYERS
 
 MAX_META_BYTES = 16 * 1024**2
@@ -68,7 +68,10 @@ def _new_scene(meta: dict, where):
     extra = meta.get("meta", {})
     if not isinstance(extra, dict):
         raise ParseError("scene metadata 'meta' must be an object", path=where, field="meta")
-    return Scene(crs=crs, name=str(name), meta=extra)
+    try:
+        return Scene(crs=crs, name=str(name), meta=extra)
+    except CRSError as exc:  # Scene knows no file: name the metadata it was read from
+        raise CRSError(exc.message, path=where, field="crs") from None
 
 
 def _add(scene, name: str, frame: pd.DataFrame, source: str) -> None:
@@ -119,12 +122,19 @@ def read_scene(path: str | os.PathLike[str], *, layers: Iterable[str] | None = N
             raise ParseError(f"scene metadata is not UTF-8 text ({exc.reason})", path=meta_file) from None
         meta = _load_meta(text, meta_file)
         scene = _new_scene(meta, meta_file)
+        counts = meta.get("layers") if isinstance(meta.get("layers"), dict) else {}
         for name in _wanted(layers):
             f = path / f"{name}.parquet"
             if f.exists() or f.is_symlink():
                 _add(scene, name, _read_parquet(f, name in GEO_LAYERS), str(f))
+            elif counts.get(name):
+                raise ParseError(f"scene.json lists {counts[name]} rows of the {name} layer but {f.name} is missing "
+                                 "(an incomplete copy of the scene?)", path=path, obj=f"{name} layer", field=f.name)
         weather_file = path / "weather.parquet"
-        if "weather" in meta and (weather_file.exists() or weather_file.is_symlink()):
+        if "weather" in meta and not (weather_file.exists() or weather_file.is_symlink()):
+            raise ParseError("scene.json describes a weather file but weather.parquet is missing (an incomplete copy of the scene?)",
+                             path=path, obj="weather", field="weather.parquet")
+        if "weather" in meta:
             weather_meta = meta["weather"]
             if not isinstance(weather_meta, dict):
                 raise ParseError("scene metadata 'weather' must be an object", path=meta_file, field="weather")

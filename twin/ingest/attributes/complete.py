@@ -120,12 +120,15 @@ def resolve_use(frame: pd.DataFrame, table: dict[str, Any]) -> pd.DataFrame:
     )
 
 
-def read_overrides(overrides, *, path=None) -> pd.DataFrame | None:
+def read_overrides(overrides, *, path=None, use_classes=None) -> pd.DataFrame | None:
     """Per-building known values as a DataFrame indexed by ``building_id``.
 
     ``overrides`` is a DataFrame with a ``building_id`` column (or index), a mapping
     ``{building_id: {"height_m": 12.0, ...}}`` or the path of a CSV / Parquet table; columns
-    among :data:`OVERRIDE_COLUMNS`.
+    among :data:`OVERRIDE_COLUMNS`. Every value is checked here, for every row (``path`` names
+    the table in the errors): numbers positive, a ``use`` among ``use_classes`` (the
+    ``buildings.use_classes`` of the defaults table; None: not checked); blank cells keep the
+    value of the data.
     """
     import os
     from pathlib import Path
@@ -152,37 +155,42 @@ def read_overrides(overrides, *, path=None) -> pd.DataFrame | None:
         raise InputError(f"unknown override column(s) {bad}; allowed: {list(OVERRIDE_COLUMNS)}", path=path, field=bad[0])
     if frame.index.duplicated().any():
         raise InputError("building repeated in overrides", path=path, obj=frame.index[frame.index.duplicated()][0], field="building_id")
+    for col in frame.columns:
+        vals = frame[col][frame[col].notna()]
+        if col == "use":
+            v = vals.astype(str).str.strip().str.lower()
+            wrong = ~v.isin(set(use_classes)) if use_classes is not None else pd.Series(False, index=v.index)
+            if wrong.any():
+                raise InputError(f"use {v[wrong].iloc[0]!r} is not one of {sorted(use_classes)}", path=path, obj=v[wrong].index[0], field="use")
+            continue
+        num = pd.to_numeric(vals, errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(~(num > 0) | ~np.isfinite(num))
+        if bad.size:
+            raise InputError(f"override must be a positive number, not {str(vals.iloc[bad[0]])!r}", path=path, obj=vals.index[bad[0]], field=col)
     return frame
 
 
 def _apply_overrides(out: pd.DataFrame, values: dict[str, np.ndarray], sources: dict[str, np.ndarray], rules: dict[str, np.ndarray],
                      uses: pd.DataFrame, overrides, path, table) -> int:
-    ov = read_overrides(overrides, path=path)
+    ov = read_overrides(overrides, path=path, use_classes=table["buildings"]["use_classes"])
     if ov is None or not len(ov):
         return 0
     pos = pd.Index(out["building_id"].astype(str)).get_indexer(ov.index)
     hit = pos >= 0
     rows, ov = pos[hit], ov[hit]
-    classes = set(table["buildings"]["use_classes"])
     for col in ov.columns:
         vals = ov[col]
         present = vals.notna().to_numpy()
         r = rows[present]
         if col == "use":
             v = vals[present].astype(str).str.strip().str.lower()
-            wrong = ~v.isin(classes)
-            if wrong.any():
-                raise InputError(f"use {v[wrong].iloc[0]!r} is not one of {sorted(classes)}", path=path, obj=v[wrong].index[0], field="use")
             as_use = uses["ground_floor_use_rule"].to_numpy(dtype=object)[r] == "as_use"
             uses.loc[uses.index[r], ["use", "use_source", "use_rule"]] = np.column_stack([v.to_numpy(dtype=object), np.full(len(r), "user", dtype=object), np.full(len(r), "override", dtype=object)])
             follow = uses.index[r[as_use]]
             uses.loc[follow, "ground_floor_use"] = uses.loc[follow, "use"]
             uses.loc[follow, "ground_floor_use_source"] = "user"
             continue
-        num = pd.to_numeric(vals[present], errors="coerce").to_numpy(dtype=float)
-        if np.isnan(num).any() or (num <= 0).any():
-            bad = vals[present].index[np.flatnonzero(np.isnan(num) | (num <= 0))[0]]
-            raise InputError("override must be a positive number", path=path, obj=bad, field=col)
+        num = pd.to_numeric(vals[present], errors="coerce").to_numpy(dtype=float)  # checked by read_overrides
         values[col][r] = num
         sources[col][r] = "user"
         rules[col][r] = "override"

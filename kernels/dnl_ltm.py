@@ -397,6 +397,7 @@ class LtmNetwork(NamedTuple):
     rev_head: np.ndarray
     rev_link: np.ndarray
     discharge_veh_s: np.ndarray  # stop-line capacity of each link (capacity, or s g at a signal)
+    mv_ptr: np.ndarray  # int64 (n_links + 1): movements of in-link a are mv_ptr[a] + m, m the position of the next link among out_link of a's head
 
 
 class LtmTurns(NamedTuple):
@@ -441,6 +442,7 @@ class LtmOutput(NamedTuple):
     cum_arr: np.ndarray  # float64 (n_dest, n_steps + 1)
     link_time_s: np.ndarray  # float64 (n_links)
     merges: np.ndarray  # int64 (n_links)
+    mv_veh: np.ndarray  # float64 (n_mv): vehicles that made each movement over the run
 
 
 def _ltm_simulate(
@@ -479,6 +481,10 @@ def _ltm_simulate(
         Stop-line capacity, vehicles/s (``<= capacity_veh_s``): caps the sending flow, is the
         link's priority in the node model and its discharge rate in the DUO link times; the
         capacity, or ``s g`` on the approach of a pretimed signal.
+    mv_ptr : int64 (n_links + 1)
+        Movement index: the movement from in-link ``a`` to the ``m``-th link leaving its head
+        (``out_link[out_ptr[head] + m]``) is ``mv_ptr[a] + m`` (the same as ``turns.mv_ptr``
+        when there are turns).
     in_ptr, in_link : int64
         CSR of the links entering each node.
     out_ptr, out_link : int64
@@ -554,6 +560,9 @@ def _ltm_simulate(
         factors), s.
     merges : int64 (n_links), output
         Packets merged on each link because ``window`` was full (0: exact FIFO).
+    mv_veh : float64 (n_mv), output
+        Vehicles that passed from each in-link to each next link over the run (turning
+        movements; vehicles reaching their destination at the node are not in them).
 
     Returns
     -------
@@ -569,7 +578,7 @@ def _ltm_simulate(
     node_orig, orig_priority, node_dest, dest_node = zones.node_orig, zones.orig_priority, zones.node_dest, zones.dest_node
     od_orig, od_dest, od_t0_s, od_t1_s, od_rate_veh_s = demand.od_orig, demand.od_dest, demand.od_t0_s, demand.od_t1_s, demand.od_rate_veh_s
     cum_in, cum_out, cum_gen, cum_dep, cum_arr = out.cum_in, out.cum_out, out.cum_gen, out.cum_dep, out.cum_arr
-    link_time_s, merges = out.link_time_s, out.merges
+    link_time_s, merges, mv_veh, mv_all = out.link_time_s, out.merges, out.mv_veh, net.mv_ptr
     n_links = length_m.shape[0]
     n_nodes = in_ptr.shape[0] - 1
     n_dest = dest_node.shape[0]
@@ -607,6 +616,7 @@ def _ltm_simulate(
     cum_dep[:, 0] = 0.0
     cum_arr[:, 0] = 0.0
     merges[:] = 0
+    mv_veh[:] = 0.0
     status = STATUS_OK
 
     for t in range(n_steps):
@@ -843,7 +853,10 @@ def _ltm_simulate(
                         continue
                     for m in range(n_out_links):
                         a = out_link[j0 + m]
-                        inflow_d[a, d] += x * (rows[k, m, d] if has_turns else eff[m, d])
+                        x_m = x * (rows[k, m, d] if has_turns else eff[m, d])
+                        inflow_d[a, d] += x_m
+                        if k < n_in_links:
+                            mv_veh[mv_all[in_link[i0 + k]] + m] += x_m
             for m in range(n_out_links):
                 a = out_link[j0 + m]
                 tot = 0.0

@@ -97,6 +97,7 @@ class ReferenceLTM:
         self.queue = [[0.0] * nd for _ in self.origs]
         self.cum_arr = [[0.0] for _ in self.dests]
         self.cum_dep = [[0.0] for _ in self.origs]
+        self.movement_veh = {(a, b): 0.0 for a in range(self.n_links) for b in self.outs[self.head[a]]}  # vehicles from a into b
 
     # cumulative curve at a fractional step
     @staticmethod
@@ -338,6 +339,8 @@ class ReferenceLTM:
                     continue
                 for a in out_links:
                     new_in[a][d] = new_in[a].get(d, 0.0) + x * rates[k][a][d]
+                    if k < len(in_links):
+                        self.movement_veh[(in_links[k], a)] += x * rates[k][a][d]
         if dn >= 0:
             self.cum_arr[dn].append(self.cum_arr[dn][t] + arrived)
 
@@ -384,6 +387,24 @@ def small_case():
     return net, dyn, demand
 
 
+def assert_movements_match(res, ref) -> None:
+    """The kernel's vehicles per movement (``DynamicResult.movements``) equal the reference's, and
+    they are not idle: every in-link's vehicles that left it are its movements' plus those that
+    arrived at its head (none arrive where the head is no destination)."""
+    table = res.movements()
+    pos = {lid: k for k, lid in enumerate(res.network.link_ids.tolist())}
+    got = {(pos[i], pos[o]): v for i, o, v in zip(table["in_link_id"], table["out_link_id"], table["vehicles"], strict=True)}
+    assert got.keys() == ref.movement_veh.keys()
+    assert max(abs(got[k] - ref.movement_veh[k]) for k in got) < 1e-8
+    assert table["vehicles"].sum() > 100.0
+    left = res.cum_out[:, -1]
+    by_in = table.groupby("in_link_id")["vehicles"].sum()
+    dest = set(res.network.node_ids[res.demand.dest_node].tolist())
+    for k, lid in enumerate(res.network.link_ids.tolist()):
+        if res.network.node_ids[res.network.to_node[k]] not in dest:
+            assert left[k] == pytest.approx(by_in.get(lid, 0.0), abs=1e-8), lid
+
+
 @pytest.mark.parametrize(
     ("route_choice", "noise", "supply_choice", "duo_time"),
     [
@@ -416,6 +437,7 @@ def test_kernel_matches_plain_python_reference(route_choice, noise, supply_choic
     assert np.allclose(res.cum_out, np.array(ref.cum_out), atol=1e-8, rtol=0)
     assert np.allclose(res.cum_arr, np.array(ref.cum_arr), atol=1e-8, rtol=0)
     assert np.allclose(res.cum_dep, np.array(ref.cum_dep), atol=1e-8, rtol=0)
+    assert_movements_match(res, ref)
     # the case is congested enough to matter: queues on the bottlenecks; vehicles are conserved
     tot = res.totals()
     assert res.queue_veh().max() > 5.0

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.test_traffic_dynamic_reference import ReferenceLTM, small_case
+from tests.test_traffic_dynamic_reference import ReferenceLTM, assert_movements_match, small_case
 from twin.errors import InputError
 from twin.traffic.dynamic import LinkDynamics, demand_arrays, simulate
 from twin.traffic.dynamic_turns import movement_index, signal_discharge_veh_s, turn_penalties
@@ -135,6 +135,7 @@ def test_turn_aware_kernel_matches_plain_python_reference(supply_choice, duo_tim
                        duo_time=duo_time, banned=banned, penalty=penalty, discharge=discharge).run()  # fmt: skip
     for ours, theirs in ((res.cum_in, ref.cum_in), (res.cum_out, ref.cum_out), (res.cum_arr, ref.cum_arr), (res.cum_dep, ref.cum_dep)):
         assert np.allclose(ours, np.array(theirs), atol=1e-8, rtol=0)
+    assert_movements_match(res, ref)
     # not idle: banned movements carry nothing, vehicles are conserved, queues form
     tot = res.totals()
     assert tot["conservation_error_veh"] < 1e-8
@@ -142,6 +143,7 @@ def test_turn_aware_kernel_matches_plain_python_reference(supply_choice, duo_tim
     mv_ptr, _, out_pos = movement_index(net)
     for a, b in banned:
         assert np.all(res.turn_splits[mv_ptr[a] + out_pos[b]] == 0.0)
+        assert res.movement_veh[mv_ptr[a] + out_pos[b]] == 0.0
     plain = simulate(net, demand, dynamics=dyn, dt_s=dt, duration_s=duration, route_choice="duo", duo_interval_s=100.0, duo_weight=0.5,
                      window_steps=100000, duo_noise=noise, seed=3, duo_supply_choice=supply_choice, duo_time=duo_time)  # fmt: skip
     assert np.abs(plain.cum_in - res.cum_in).max() > 1.0

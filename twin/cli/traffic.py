@@ -280,6 +280,7 @@ def simulate_command(
     routes: Annotated[str, typer.Option("--routes", help="duo, free_flow or equilibrium")] = "duo",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Per-link results (.csv, .parquet)")] = None,
     timeseries: Annotated[Path | None, typer.Option("--timeseries", help="Per-link, per-step results (.nc, .parquet, .csv)")] = None,
+    turns: Annotated[Path | None, typer.Option("--turns", help="Vehicles per turning movement over the run (.csv, .parquet)")] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="CRS of input files that declare none")] = None,
     scene_crs: Annotated[str, typer.Option("--scene-crs", help="Metric CRS of the scene")] = "EPSG:31370",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
@@ -298,7 +299,7 @@ def simulate_command(
     from twin.traffic.dynamic_commands import run_simulate
 
     s = run_simulate(list(source), demand=demand, dt_s=dt, duration_s=duration, routes=routes, output=output, timeseries=timeseries, crs=crs, scene_crs=scene_crs,
-                     signals=signals, restrictions=restrictions)
+                     signals=signals, restrictions=restrictions, turns=turns)
     if as_json:
         typer.echo(to_json_text(s))
         return
@@ -310,9 +311,9 @@ def simulate_command(
     for key in ("generated_veh", "arrived_veh", "in_network_end_veh", "waiting_end_veh", "total_travel_time_veh_h", "total_delay_veh_h", "vehicle_km", "mean_trip_time_s"):
         typer.echo(f"  {key:28s} {s[key]:.3f}")
     typer.echo(f"  wall time                    {s['wall_time_s']:.3f} s ({s['vehicles_per_s']:.0f} veh/s, {s['link_steps_per_s']:.0f} link-steps/s)")
-    for key in ("output", "timeseries"):
+    for key in ("output", "timeseries", "turns"):
         if key in s:
-            typer.echo(f"  {key:28s} {s[key]}")
+            typer.echo(f"  {key:28s} {s[key]}" + (f" ({s['movements']} movements)" if key == "turns" else ""))
 
 
 def signal_line(s: dict) -> str:

@@ -724,12 +724,14 @@ def simulate(
             field="duration_s",
         )
     graph = _graph_arrays(network)
+    from twin.traffic.dynamic_turns import movement_index
+
+    movements = movement_index(network)  # once per run: the kernel counts every movement; route choice shares it with turns
     banned_list = list(banned_turns)
     has_turns = bool(banned_list) or bool(turn_penalty_s) or u_turn_penalty_s is not None
     if has_turns:
-        from twin.traffic.dynamic_turns import movement_index, turn_penalties
+        from twin.traffic.dynamic_turns import turn_penalties
 
-        movements = movement_index(network)  # once per run, shared by the steps below
         movement_pen = turn_penalties(network, banned=banned_list, penalties_s=turn_penalty_s, u_turn_penalty_s=u_turn_penalty_s, movements=movements)
         _check_reachable_turns(network, graph, dem, dyn.free_time_s, movement_pen, movements)
     else:
@@ -814,6 +816,7 @@ def simulate(
     cum_arr = np.zeros((n_dest, n_steps + 1))
     link_time = np.zeros(network.n_links)
     merges = np.zeros(network.n_links, dtype=np.int64)
+    movement_veh = np.zeros(int(movements[0][-1]))
     split_run = split.copy()
     started = time.perf_counter()
     if parallel is None:
@@ -834,10 +837,11 @@ def simulate(
         graph["rev_head"],
         graph["rev_link"],
         discharge,
+        movements[0],
     )
     zones = LtmZones(node_orig, orig_priority, node_dest, dem.dest_node)
     ltm_demand = LtmDemand(dem.od_orig, dem.od_dest, dem.t0_s, dem.t1_s, dem.rate_veh_s)
-    outputs = LtmOutput(cum_in, cum_out, cum_gen, cum_dep, cum_arr, link_time, merges)
+    outputs = LtmOutput(cum_in, cum_out, cum_gen, cum_dep, cum_arr, link_time, merges, movement_veh)
     status = kernel(
         ltm_net,
         zones,
@@ -879,6 +883,7 @@ def simulate(
         splits=split_run,
         link_time_s=link_time,
         turn_splits=turns.split_mv if has_turns else None,
+        movement_veh=movement_veh,
         meta={
             "route_choice": route_choice,
             "slowed_links": int(slowed.sum()),
@@ -920,7 +925,9 @@ class DynamicResult:
     ``cum_in[a, k]``/``cum_out[a, k]``: vehicles that entered/left link ``a`` (stored order)
     by time ``k dt``; ``cum_gen``/``cum_dep`` per origin; ``cum_arr`` per destination.
     ``turn_splits`` (with turns only): the last per-movement splitting rates (n_movements,
-    n_dest), in :func:`twin.traffic.dynamic_turns.movement_index` order.
+    n_dest), in :func:`twin.traffic.dynamic_turns.movement_index` order. ``movement_veh``:
+    vehicles that made each movement (in-link to next link) over the run, in the same order
+    (:meth:`movements` tabulates them).
     """
 
     network: Network
@@ -936,6 +943,7 @@ class DynamicResult:
     link_time_s: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
     turn_splits: np.ndarray | None = None
+    movement_veh: np.ndarray | None = None
 
     @property
     def n_steps(self) -> int:
@@ -1060,6 +1068,35 @@ class DynamicResult:
             ds = ds.assign_coords(time_utc=("step", utc.to_numpy()))
             ds["time_utc"].attrs["timezone"] = str(start.tzinfo)
         return ds
+
+    def movements(self) -> pd.DataFrame:
+        """Turning movements over the run: one row per movement (each link entering a node with
+        each link leaving it, :func:`twin.traffic.dynamic_turns.movement_index` order) with the
+        vehicles that made it (``vehicles``; vehicles that arrive at the node are not in them).
+
+        Raises
+        ------
+        InputError
+            A result made without movement counts (built by hand, not by :func:`simulate`).
+        """
+        import pandas as pd
+
+        from twin.traffic.dynamic_turns import movement_index
+
+        if self.movement_veh is None:
+            raise InputError("this result has no movement counts (run twin.traffic.dynamic.simulate)", field="movement_veh")
+        net = self.network
+        mv_ptr, _, _ = movement_index(net)
+        in_link = np.repeat(np.arange(net.n_links, dtype=np.int64), np.diff(mv_ptr))
+        out_link = net.out_start.astype(np.int64)[net.to_node.astype(np.int64)[in_link]] + np.arange(in_link.size, dtype=np.int64) - mv_ptr[in_link]
+        return pd.DataFrame(
+            {
+                "node_id": net.node_ids[net.to_node[in_link]],
+                "in_link_id": net.link_ids[in_link],
+                "out_link_id": net.link_ids[out_link],
+                "vehicles": self.movement_veh,
+            }
+        )
 
     def link_summary(self) -> pd.DataFrame:
         """One row per link: vehicles, vehicle-km, vehicle-hours, delay, travel time, queue."""

@@ -104,8 +104,13 @@ def run_simulate(
     scene_crs: str,
     signals: bool = True,
     restrictions: bool = True,
+    turns: Path | None = None,
 ) -> dict[str, Any]:
     """Dynamic loading of a scenario folder (grid11 format) or of a scene's car network + demand CSV.
+
+    ``turns``: write the turning movements there (``.csv`` or ``.parquet``; vehicles per
+    movement over the run, :meth:`twin.traffic.dynamic.DynamicResult.movements`; on a scene
+    with each movement's kind from the street geometry, :mod:`twin.traffic.movements`).
 
     ``signals`` (scenes only): the nodes the scene flags as signalised (``signalised`` column of
     its nodes, :func:`twin.traffic.signals.mark_signals`) get pretimed signals of the default
@@ -138,9 +143,11 @@ def run_simulate(
         raise InputError(f"must be a finite number in (0, {MAX_DURATION_S:g}] s, got {duration_s}", field="--duration")
     check_output(output, FRAME_SUFFIXES, "--output")
     check_output(timeseries, TIMESERIES_SUFFIXES, "--timeseries")
+    check_output(turns, (".csv", ".parquet"), "--turns")
     check_sources(source, "SOURCE")
     settings: dict[str, Any] = {}
     options: dict[str, Any] = {}
+    scene = None
     restriction_counts: dict[str, Any] = {}
     signal_counts: dict[str, Any] = {}
     if len(source) == 1 and source[0].is_dir() and (source[0] / "links.csv").exists():
@@ -200,6 +207,17 @@ def run_simulate(
             frame["link"] = frame["link"].astype(str)
             write_frame(frame, timeseries)
         summary["timeseries"] = str(timeseries)
+    if turns is not None:
+        table = result.movements()
+        if scene is not None:
+            from twin.traffic.movements import scene_movements
+            from twin.traffic.turns import TURN_KINDS
+
+            moves = scene_movements(scene, net)
+            kinds = pd.Series(np.asarray(TURN_KINDS)[moves.kind], index=pd.MultiIndex.from_arrays([net.link_ids[moves.in_link], net.link_ids[moves.out_link]]))
+            table.insert(3, "movement", kinds.reindex(pd.MultiIndex.from_arrays([table["in_link_id"], table["out_link_id"]])).to_numpy())
+        summary["movements"] = len(table)
+        summary["turns"] = str(write_frame(table, turns))
     return summary
 
 

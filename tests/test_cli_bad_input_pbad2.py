@@ -295,3 +295,18 @@ def test_ingest_defaults_with_an_unknown_section(tmp_path: Path) -> None:
     defaults = _text(tmp_path / "defaults.yaml", "building:\n  use_default: office\n")
     result = run_twin(["ingest", district, "--defaults", defaults, "-o", tmp_path / "scene", "-q"])
     assert_one_line_error(result, contains=("defaults.yaml", "'building'", "unknown section"))
+
+
+@pytest.mark.parametrize("command", ["ingest", "export"])
+def test_scene_geopackage_output_over_another_geopackage(scene_folder: Path, tmp_path: Path, command: str) -> None:
+    """A GeoPackage that twin did not write (here the footprints as a GeoPackage) was replaced by the
+    scene without a word (exit 0); a folder of other things was already refused."""
+    import geopandas as gpd
+
+    district = tmp_path / "in" / "district.geojson"
+    other = tmp_path / "footprints.gpkg"
+    gpd.read_file(district).to_file(other, driver="GPKG")
+    before = other.read_bytes()
+    source = [district] if command == "ingest" else [scene_folder]
+    assert_one_line_error(run_twin([command, *source, "-o", other]), contains=("footprints.gpkg", "'--out'", "not a scene GeoPackage written by twin"))
+    assert other.read_bytes() == before

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from twin.errors import InputError
+from twin.errors import InputError, OutputError
 from twin.io import atomic_path, progress, staged_dir
 from twin.io.json_out import to_json_text
 from twin.scene.schema import GEO_LAYERS
@@ -81,15 +81,22 @@ def check_scene_output(
     Raises
     ------
     OutputError
-        Not writable, a file where a folder is expected or the other way round, a folder that
-        is not an earlier scene, an output that is (or is inside, or holds) an input.
+        Not writable, a file where a folder is expected or the other way round, a folder or a
+        GeoPackage that is not an earlier scene, an output that is (or is inside, or holds) an
+        input.
     InputError
         Unknown format.
     """
     from twin.io.output_checks import check_output_file, check_output_folder
 
     if scene_format(out, format) == "gpkg":
-        return check_output_file(out, inputs=inputs, field=field)
+        checked = check_output_file(out, inputs=inputs, field=field)
+        from twin.scene.io import is_scene_geopackage
+
+        if checked.is_file() and checked.stat().st_size > 0 and not is_scene_geopackage(checked):
+            raise OutputError("the output file exists and is not a scene GeoPackage written by twin; it would be replaced: "
+                              "name a new file, or remove it", path=out, field=field)
+        return checked
     return check_output_folder(out, inputs=inputs, owned=SCENE_FOLDER_MARKERS, field=field)
 
 

@@ -310,3 +310,33 @@ def test_scene_geopackage_output_over_another_geopackage(scene_folder: Path, tmp
     source = [district] if command == "ingest" else [scene_folder]
     assert_one_line_error(run_twin([command, *source, "-o", other]), contains=("footprints.gpkg", "'--out'", "not a scene GeoPackage written by twin"))
     assert other.read_bytes() == before
+
+
+@pytest.fixture
+def sync_state(scene_folder: Path, tmp_path: Path) -> Path:
+    """A sync state of the tiny scene, from the priors."""
+    state = tmp_path / "state.npz"
+    result = run_twin(["sync", "init", scene_folder, "-w", tmp_path / "in" / "weather.epw", "--start", "2023-01-15T00:00:00+01:00",
+                       "--from-prior", "-o", state])
+    assert result.code == 0, result.stderr
+    return state
+
+
+@pytest.mark.parametrize(
+    ("table", "contains"),
+    [("time,t_out_c\nsoon+01:00,5\n", ("forecast.csv", "'time'", "ISO 8601")),
+     ("time,t_out_c\n2023-01-16T00:00:00+01:00,5\n2023-01-16T01:00:00+01:00,\n", ("forecast.csv", "'t_out_c'", "missing"))],
+    ids=["time-not-iso", "temperature-missing"],
+)
+def test_sync_forecast_table(sync_state: Path, tmp_path: Path, table: str, contains: tuple[str, ...]) -> None:
+    """A time that is not ISO 8601 was an internal error (exit 70); a missing temperature did not name the table."""
+    forecast = _text(tmp_path / "forecast.csv", table)
+    result = run_twin(["sync", "forecast", sync_state, "-w", forecast, "--latitude", "50.8", "--longitude", "4.35"])
+    assert_one_line_error(result, contains=contains)
+
+
+def test_sync_forecast_output_is_a_csv(sync_state: Path, tmp_path: Path) -> None:
+    """-o forecast.txt wrote the CSV table under that name (exit 0)."""
+    result = run_twin(["sync", "forecast", sync_state, "-w", tmp_path / "in" / "weather.epw", "-o", tmp_path / "forecast.txt"])
+    assert_one_line_error(result, contains=("forecast.txt", "'--out'", "CSV"))
+    assert not (tmp_path / "forecast.txt").exists()

@@ -256,7 +256,7 @@ def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kw
     r = md.buildings()
     dur = (pd.DatetimeIndex(r["end"]) - pd.DatetimeIndex(r["start"])) / pd.Timedelta(hours=1)
     if not np.allclose(dur.to_numpy(), 1.0):
-        raise InputError("twin sync takes hourly readings (periods of one hour)", field="--readings")
+        raise InputError("twin sync takes hourly readings (periods of one hour)", path=readings, field="--readings")
     ids = list(filt.model.building_ids)
     lines = [f"cleaning: {x['step']}: {x['detail']}" for x in md.report]
     t_end = pd.DatetimeIndex(r["end"]).max()
@@ -302,6 +302,10 @@ def sync_forecast(state: Path, *, weather, days: int, out: Path | None = None, l
     from twin.energy.solar import standard_drivers
 
     path = Path(weather)
+    if out is not None and Path(out).suffix.lower() != ".csv":
+        from twin.errors import OutputError
+
+        raise OutputError("the forecast table is a CSV file: name it OUT.csv", path=out, field="--out")
     if path.suffix.lower() == ".epw":
         from twin.io.epw import read_epw
 
@@ -342,12 +346,20 @@ def read_forecast_csv(path: Path, *, latitude_deg=None, longitude_deg=None):
     text = t["time"].astype(str)
     if not text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True).all():
         raise InputError("forecast times need a UTC offset", path=path, field="time")
-    time = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601", utc=True))
-    first = pd.Timestamp(text.iloc[0])
+    try:
+        time = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601", utc=True))
+        first = pd.Timestamp(text.iloc[0])
+    except ValueError as exc:
+        raise SchemaError(f"forecast times must be ISO 8601: {' '.join(str(exc).split())[:200]}", path=path, field="time") from None
     time = time.tz_convert(first.tz)
     ghi = pd.to_numeric(t["ghi_w_m2"], errors="coerce").to_numpy() if "ghi_w_m2" in t else None
-    return weather_from_temperature(time, pd.to_numeric(t["t_out_c"], errors="coerce").to_numpy(), latitude_deg=latitude_deg,
-                                    longitude_deg=longitude_deg, ghi_w_m2=ghi, name=path.name)
+    try:
+        return weather_from_temperature(time, pd.to_numeric(t["t_out_c"], errors="coerce").to_numpy(), latitude_deg=latitude_deg,
+                                        longitude_deg=longitude_deg, ghi_w_m2=ghi, name=path.name)
+    except InputError as exc:  # a value of the table (hour, field named): name the table too
+        if exc.path is not None:
+            raise
+        raise type(exc)(exc.message, path=path, obj=exc.obj, field=exc.field) from None
 
 
 __all__ = ["CALIBRATE_MARKERS", "calibrate_command", "read_forecast_csv", "sync_forecast", "sync_init", "sync_update"]

@@ -49,14 +49,14 @@ def test_quiet_run_prints_nothing_to_stdout(small, tmp_path):
 @pytest.mark.parametrize(
     ("args", "contains"),
     [
-        (["--spacing", "0"], "spacing"),
-        (["--spacing", "nan"], "spacing"),
+        (["--spacing", "0"], "'--spacing'"),
+        (["--spacing", "nan"], "'--spacing'"),
         (["--method", "magic"], "method"),
         (["--sectors", "2"], "sectors"),
-        (["--surfaces", "roof,chimney"], "kinds"),
+        (["--surfaces", "roof,chimney"], "'--surfaces'"),
         (["--roof-default", "onion"], "roof"),
         (["--albedo", "1.5"], "albedo"),
-        (["--max-sensors", "0"], "max_sensors"),
+        (["--max-sensors", "0"], "'--max-sensors'"),
     ],
 )
 def test_bad_options_one_line(small, tmp_path, args, contains):

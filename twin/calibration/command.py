@@ -196,18 +196,14 @@ def sync_init(scene_paths, *, weather, start, out: Path, members: int = 32, seed
     from twin.calibration.sync import SyncFilter, save_state
     from twin.energy.stock import prepare_stock
     from twin.io.output_checks import check_output_file
+    from twin.io.time_option import aware_time_option
 
     out = Path(out)
     if out.suffix.lower() != ".npz":
         raise InputError("the sync state is a .npz file", field="--out")
     if not 4 <= int(members) <= 512:
         raise InputError("--members must be from 4 to 512", field="--members")
-    try:
-        t0 = pd.Timestamp(start)
-    except ValueError:
-        raise InputError(f"--start is not a time: {start!r} (e.g. 2023-01-15T00:00:00+01:00)", field="--start") from None
-    if t0.tz is None:
-        raise InputError("--start needs a UTC offset (2023-01-15T00:00:00+01:00)", field="--start")
+    t0 = aware_time_option(start, "--start")
     check_output_file(out, inputs=[*([scene_paths] if isinstance(scene_paths, (str, os.PathLike)) else scene_paths), weather], field="--out")
     scene, w = _scene_and_weather([scene_paths] if isinstance(scene_paths, (str, os.PathLike)) else scene_paths, weather)
     from twin.energy.calibrated import KIND_COLUMN

@@ -94,14 +94,9 @@ def calibrate(
                 raise InputError("--sigma-rel must be within (0, 1]", field="--sigma-rel")
     cutoff = None
     if train_until is not None:
-        import pandas as pd
+        from twin.io.time_option import aware_time_option
 
-        try:
-            cutoff = pd.Timestamp(train_until)
-        except ValueError:
-            raise InputError(f"--train-until is not a time: {train_until!r}", field="--train-until") from None
-        if cutoff.tz is None:
-            raise InputError("--train-until needs a UTC offset (2023-10-01T00:00:00+02:00)", field="--train-until")
+        cutoff = aware_time_option(train_until, "--train-until", "2023-10-01T00:00:00+02:00")
     with sigterm_raises():
         lines, _ = calibrate_command(scene, out=out, meters=meters, weather=weather, daily_weather=daily_weather, utc_offset_h=utc_offset,
                                      latitude_deg=latitude, longitude_deg=longitude, classes=classes, tz=tz, drop_unknown=drop_unknown,

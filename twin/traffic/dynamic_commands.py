@@ -167,8 +167,7 @@ def run_simulate(
         scene = scene_from_files(source, crs, scene_crs)
         check_car_links(scene, source)
         net = Network.from_scene(scene, mode="car")
-        lanes = scene.links.set_index("link_id")["lanes"].reindex(net.link_ids).fillna(1).to_numpy(np.float64)
-        dyn = LinkDynamics.from_network(net, lanes=np.maximum(lanes, 1.0))
+        dyn = LinkDynamics.from_network(net, lanes=net.meta.get("lanes", np.ones(net.n_links)))  # from_scene: lanes per link, at least 1
         try:
             dem = csv_line_index(pd.read_csv(demand))
         except (OSError, ValueError) as exc:

@@ -357,14 +357,15 @@ def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, l
     if mode == "car":  # the mode and the way of every stored link, for the scene's turn restrictions
         base = net
         net.meta.update(mode=mode, osm_way_id=osm_way_ids(net.link_ids))
+        base_street = np.array([not str(k).startswith("conn:") for k in base.link_ids.tolist()])
         net, turns, turned = _with_restrictions(scene, net, expand=movements)
         if movements:
             from twin.traffic.movements import scene_movements
 
-            street_moves = scene_movements(scene, base, links=np.array([not str(k).startswith("conn:") for k in base.link_ids.tolist()]))
+            street_moves = scene_movements(scene, base, links=base_street)
         expanded = turned
         if signals:
-            net, turned, signal_counts = _with_signals(scene, sel, base, net, turned)
+            net, turned, signal_counts = _with_signals(scene, sel, base, base_street, net, turned)
     else:
         expanded = None
     street = np.array([not str(i).startswith("conn:") for i in net.link_ids.tolist()])
@@ -376,8 +377,8 @@ SIGNAL_LINK_PREFIX = "conn:car:signal:"
 """Link id prefix of the stop lines of the car network (``conn:``: not a street link)."""
 
 
-def _with_signals(scene: Any, streets: Any, base: Any, net: Any, turned: Any) -> tuple[Any, Any, dict[str, Any] | None]:
-    """The car network ``net`` (``base``, or its turn-expanded form ``turned``) with a stop line on
+def _with_signals(scene: Any, streets: Any, base: Any, street: np.ndarray, net: Any, turned: Any) -> tuple[Any, Any, dict[str, Any] | None]:
+    """The car network ``net`` (``base``, whose street links are ``street``, or its turn-expanded form ``turned``) with a stop line on
     every street approach of the nodes the scene flags as signalised (``signalised`` column of
     its nodes): :func:`twin.traffic.signals.add_signals` with the default timing, saturation flow
     per lane from the streets' ``lanes`` (``streets``: the scene's car links). Zone and edge
@@ -385,19 +386,15 @@ def _with_signals(scene: Any, streets: Any, base: Any, net: Any, turned: Any) ->
     :data:`SIGNAL_LINK_PREFIX` + approach link id; the other links keep ``net``'s labels), the
     map back to ``base`` (the :class:`~twin.traffic.signals.SignalNetwork`, or ``turned`` as it
     was when no flagged node has an approach) and the counts (None when the scene flags none)."""
-    import pandas as pd
-
+    from twin.traffic.network import scene_lanes, scene_signal_flags
     from twin.traffic.signals import add_signals, scene_signals
 
     nodes = scene.nodes
     if "signalised" not in nodes.columns:
         return net, turned, None
-    flag = dict(zip(nodes["node_id"], nodes["signalised"].fillna(False).astype(bool), strict=True))
-    base.meta["signalised"] = np.array([bool(flag.get(v, False)) for v in base.node_ids.tolist()], dtype=bool)
+    base.meta["signalised"], base.meta["signal_source"] = scene_signal_flags(nodes, base.node_ids)
     if "lanes" in streets.columns:
-        lanes = dict(zip(streets["link_id"], pd.to_numeric(streets["lanes"], errors="coerce").fillna(1.0), strict=True))
-        base.meta["lanes"] = np.maximum(np.array([lanes.get(k, 1.0) for k in base.link_ids.tolist()], dtype=np.float64), 1.0)
-    street = np.array([not str(k).startswith("conn:") for k in base.link_ids.tolist()])
+        base.meta["lanes"] = scene_lanes(streets, base.link_ids)
     flagged, counts = scene_signals(base, street & (base.capacity > 0) & (base.vdf < 2))
     if not flagged:
         return net, turned, counts

@@ -379,16 +379,9 @@ class Network:
         )
         net.meta["osm_way_id"] = osm_way_ids(net.link_ids)
         if "lanes" in sel.columns:
-            import pandas as pd
-
-            # lanes per stored link (signal saturation flows); at least 1
-            lanes = pd.Series(sel["lanes"].to_numpy(np.float64), index=sel["link_id"].to_numpy(dtype=object))
-            net.meta["lanes"] = np.maximum(lanes.reindex(net.link_ids).fillna(1.0).to_numpy(np.float64), 1.0)
+            net.meta["lanes"] = scene_lanes(sel, net.link_ids)  # signal saturation flows
         if "signalised" in nodes.columns:
-            flag = dict(zip(nodes["node_id"], nodes["signalised"].fillna(False).astype(bool), strict=True))
-            src = dict(zip(nodes["node_id"], nodes["signal_source"].fillna("").astype(str), strict=True)) if "signal_source" in nodes.columns else {}
-            net.meta["signalised"] = np.array([bool(flag.get(v, False)) for v in node_list], dtype=bool)
-            net.meta["signal_source"] = np.array([src.get(v, "") for v in node_list], dtype=object)
+            net.meta["signalised"], net.meta["signal_source"] = scene_signal_flags(nodes, node_list)
         return net
 
     # ------------------------------------------------------------------ what-ifs
@@ -481,6 +474,24 @@ class Network:
 OSM_WAY_PREFIX = "osm:way/"
 """Start of a scene link id built from an OSM way: ``osm:way/<id>:<piece>:f|b``
 (:func:`twin.ingest.streets.build_network`)."""
+
+
+def scene_lanes(links: Any, link_ids: Sequence[Any]) -> np.ndarray:
+    """Lanes of each of ``link_ids`` from a scene's links table with a ``lanes`` column (float64,
+    at least 1; 1 for an id the table does not have, e.g. a zone connector)."""
+    import pandas as pd
+
+    lanes = pd.Series(links["lanes"].to_numpy(np.float64), index=links["link_id"].to_numpy(dtype=object))
+    return np.maximum(lanes.reindex(np.asarray(link_ids, dtype=object)).fillna(1.0).to_numpy(np.float64), 1.0)
+
+
+def scene_signal_flags(nodes: Any, node_ids: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """``signalised`` (bool) and ``signal_source`` (str, '' if none) of each of ``node_ids`` from a
+    scene's nodes table with a ``signalised`` column (False for an id it does not have)."""
+    flag = dict(zip(nodes["node_id"], nodes["signalised"].fillna(False).astype(bool), strict=True))
+    src = dict(zip(nodes["node_id"], nodes["signal_source"].fillna("").astype(str), strict=True)) if "signal_source" in nodes.columns else {}
+    ids = list(node_ids)
+    return np.array([bool(flag.get(v, False)) for v in ids], dtype=bool), np.array([src.get(v, "") for v in ids], dtype=object)
 
 
 def osm_way_of(text: Any, *, link: bool = True) -> int:

@@ -116,14 +116,13 @@ def angle_penalties(network: Network, x: np.ndarray, y: np.ndarray, penalties_s:
         raise InputError(f"node coordinates must be {network.n_nodes} finite x and y values", field="x")
     frm = network.from_node.astype(np.int64)
     to = network.to_node.astype(np.int64)
-    out: dict[tuple[int, int], float] = {}
-    for v in range(network.first_thru_node, network.n_nodes):
-        for i in network.in_link[network.in_start[v] : network.in_start[v + 1]]:
-            for j in range(int(network.out_start[v]), int(network.out_start[v + 1])):
-                kind = "u_turn" if to[j] == frm[i] else turn_kind(x[v] - x[frm[i]], y[v] - y[frm[i]], x[to[j]] - x[v], y[to[j]] - y[v])
-                if pen[kind] > 0:
-                    out[(int(i), int(j))] = pen[kind] / seconds_per_unit
-    return out
+    i, j = turn_pairs(network)
+    v = to[i]
+    kind = turn_kind_codes(x[v] - x[frm[i]], y[v] - y[frm[i]], x[to[j]] - x[v], y[to[j]] - y[v])
+    kind[to[j] == frm[i]] = TURN_KINDS.index("u_turn")
+    value = np.array([pen[k] for k in TURN_KINDS])[kind] / seconds_per_unit
+    keep = np.flatnonzero(value > 0)
+    return dict(zip(zip(i[keep].tolist(), j[keep].tolist(), strict=True), value[keep].tolist(), strict=True))
 
 
 def osm_banned_turns(network: Network, restrictions: OsmRestrictions | Iterable[OsmRestriction]) -> list[tuple[int, int]]:

@@ -148,7 +148,7 @@ def ingest(
             path=files[0] if len(files) == 1 else None,
         )
     if override_rows is not None:
-        _warn_unmatched_overrides(override_rows, scene, overrides)
+        _check_unmatched_overrides(override_rows, scene, overrides)
     if source_crs is not None and not override_crs:
         _warn_unused_source_crs(source_crs, results)
     write_scene(scene, out, inputs=inputs)
@@ -189,7 +189,7 @@ def _read_overrides_file(path: Path, use_classes):
     import pandas as pd
 
     from twin.errors import InputError, TwinError
-    from twin.ingest.attributes.complete import read_overrides
+    from twin.ingest.attributes.overrides import read_overrides
 
     try:
         return read_overrides(path, path=path, use_classes=use_classes)
@@ -200,17 +200,14 @@ def _read_overrides_file(path: Path, use_classes):
         raise InputError(f"cannot read the overrides table: {type(exc).__name__}: {text}", path=path, field="--overrides") from None
 
 
-def _warn_unmatched_overrides(rows, scene, path: Path) -> None:
-    import warnings
+def _check_unmatched_overrides(rows, scene, path: Path) -> None:
+    """Every ``--overrides`` row names a building of the scene (an InputError listing the rows
+    that match none, by line and id)."""
+    from twin.ingest.attributes.overrides import unmatched_rows_error
 
-    from twin.errors import TwinWarning
-
-    missing = rows.index.difference(scene.buildings["building_id"].astype(str))
-    if len(missing):
-        warnings.warn(
-            f"{path}: {len(missing)} of {len(rows)} override row(s) match no building of the scene (first: {missing[0]})",
-            TwinWarning, stacklevel=2,
-        )
+    error = unmatched_rows_error(rows, scene.buildings["building_id"], path)
+    if error is not None:
+        raise error
 
 
 def _warn_unused_source_crs(source_crs: str, results) -> None:

@@ -228,8 +228,8 @@ def default_storeys(
 
 def read_overrides(overrides, *, path=None) -> pd.DataFrame | None:
     """Per-building known values as a DataFrame indexed by ``building_id``
-    (:func:`twin.ingest.attributes.complete.read_overrides`)."""
-    from twin.ingest.attributes.complete import read_overrides as _read
+    (:func:`twin.ingest.attributes.overrides.read_overrides`)."""
+    from twin.ingest.attributes.overrides import read_overrides as _read
 
     return _read(overrides, path=path)
 

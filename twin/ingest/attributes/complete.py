@@ -28,15 +28,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from twin.errors import InputError
 from twin.ingest.attributes import form, tags
+from twin.ingest.attributes.overrides import OVERRIDE_COLUMNS, read_overrides
 from twin.ingest.attributes.sources import put, rule_column, set_legacy_flags
 
 NUMERIC = ("height_m", "n_storeys", "construction_year", "roof_levels", "min_level", "min_height_m")
 """Numeric attributes a reader may give (NaN where unknown)."""
 
-OVERRIDE_COLUMNS = ("use", "height_m", "n_storeys", "construction_year")
-"""Columns an overrides table may hold."""
 
 
 def _column(frame: pd.DataFrame, name: str, n: int, fill: object = np.nan, dtype=float) -> np.ndarray:
@@ -118,56 +116,6 @@ def resolve_use(frame: pd.DataFrame, table: dict[str, Any]) -> pd.DataFrame:
         {"use": use, "use_source": src, "use_rule": rule, "ground_floor_use": gf_use, "ground_floor_use_source": gf_src, "ground_floor_use_rule": gf_rule},
         dtype=object,
     )
-
-
-def read_overrides(overrides, *, path=None, use_classes=None) -> pd.DataFrame | None:
-    """Per-building known values as a DataFrame indexed by ``building_id``.
-
-    ``overrides`` is a DataFrame with a ``building_id`` column (or index), a mapping
-    ``{building_id: {"height_m": 12.0, ...}}`` or the path of a CSV / Parquet table; columns
-    among :data:`OVERRIDE_COLUMNS`. Every value is checked here, for every row (``path`` names
-    the table in the errors): numbers positive, a ``use`` among ``use_classes`` (the
-    ``buildings.use_classes`` of the defaults table; None: not checked); blank cells keep the
-    value of the data.
-    """
-    import os
-    from pathlib import Path
-
-    if overrides is None:
-        return None
-    if isinstance(overrides, (str, os.PathLike)):
-        p = Path(overrides)
-        if not p.exists():
-            raise InputError("overrides table not found", path=p)
-        frame = pd.read_parquet(p) if p.suffix.lower() in (".parquet", ".geoparquet") else pd.read_csv(p)
-    elif isinstance(overrides, pd.DataFrame):
-        frame = overrides.copy()
-    elif isinstance(overrides, dict):
-        frame = pd.DataFrame.from_dict(overrides, orient="index")
-        frame.index.name = "building_id"
-    else:
-        raise InputError(f"overrides must be a DataFrame, dict or path, got {type(overrides).__name__}", path=path, field="overrides")
-    if "building_id" in frame.columns:
-        frame = frame.set_index("building_id")
-    frame.index = frame.index.astype(str)
-    bad = [c for c in frame.columns if c not in OVERRIDE_COLUMNS]
-    if bad:
-        raise InputError(f"unknown override column(s) {bad}; allowed: {list(OVERRIDE_COLUMNS)}", path=path, field=bad[0])
-    if frame.index.duplicated().any():
-        raise InputError("building repeated in overrides", path=path, obj=frame.index[frame.index.duplicated()][0], field="building_id")
-    for col in frame.columns:
-        vals = frame[col][frame[col].notna()]
-        if col == "use":
-            v = vals.astype(str).str.strip().str.lower()
-            wrong = ~v.isin(set(use_classes)) if use_classes is not None else pd.Series(False, index=v.index)
-            if wrong.any():
-                raise InputError(f"use {v[wrong].iloc[0]!r} is not one of {sorted(use_classes)}", path=path, obj=v[wrong].index[0], field="use")
-            continue
-        num = pd.to_numeric(vals, errors="coerce").to_numpy(dtype=float)
-        bad = np.flatnonzero(~(num > 0) | ~np.isfinite(num))
-        if bad.size:
-            raise InputError(f"override must be a positive number, not {str(vals.iloc[bad[0]])!r}", path=path, obj=vals.index[bad[0]], field=col)
-    return frame
 
 
 def _apply_overrides(out: pd.DataFrame, values: dict[str, np.ndarray], sources: dict[str, np.ndarray], rules: dict[str, np.ndarray],

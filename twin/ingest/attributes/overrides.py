@@ -1,0 +1,179 @@
+"""The overrides table: known values per building, read and checked before any input file.
+
+A table (CSV or Parquet, or a DataFrame / dict from Python) with a ``building_id`` column and
+any of :data:`OVERRIDE_COLUMNS`. Every value is checked when the table is read, and every error
+names the table, the row (``line N`` of a CSV file, header line 1; ``row N`` of a Parquet file)
+and the column:
+
+* a number that is not a positive finite number (``-3``, ``0``, ``tall``, and the literals
+  ``nan``, ``inf``, ``-inf``: a CSV cell is read as text, so ``nan`` is not taken for a blank);
+* a ``use`` outside the use classes of the defaults table;
+* an unknown column, a building given twice, a blank ``building_id``.
+
+A blank cell keeps the value of the data. A row whose building is not in the scene is an error
+of the command line (:func:`unmatched_rows_error`): a selection that matches nothing is an
+error, not a quiet no change.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from twin.errors import InputError
+
+OVERRIDE_COLUMNS = ("use", "height_m", "n_storeys", "construction_year")
+"""Columns an overrides table may hold."""
+
+ROW_LABELS = "row_labels"
+"""Key of ``DataFrame.attrs`` holding, per building id, where its row is in the file
+(``line 4`` of a CSV file, ``row 3`` of a Parquet file)."""
+
+MAX_LISTED = 20
+"""Most unmatched rows listed by name in :func:`unmatched_rows_error` (the count is always given)."""
+
+
+def _read_file(p: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The table of file ``p`` and the label of each of its rows.
+
+    A CSV file is read as text (``nan`` stays the text ``nan``; a blank cell is ``''``), with
+    blank lines skipped but counted, so each row keeps its line number.
+    """
+    if p.suffix.lower() in (".parquet", ".geoparquet"):
+        frame = pd.read_parquet(p)
+        return frame.reset_index(drop=frame.index.name is None), [f"row {i + 1}" for i in range(len(frame))]
+    frame = pd.read_csv(p, dtype=str, keep_default_na=False, skip_blank_lines=False)
+    frame.index = pd.RangeIndex(2, len(frame) + 2)  # the header is line 1
+    blank = (frame.apply(lambda c: c.str.strip()) == "").all(axis=1) if len(frame.columns) else pd.Series(True, index=frame.index)
+    frame = frame[~blank.to_numpy()]
+    return frame.reset_index(drop=True), [f"line {i}" for i in frame.index]
+
+
+def _as_frame(overrides, path) -> tuple[pd.DataFrame, list[str] | None, Path | str | None]:
+    """``overrides`` as a DataFrame, the row labels (None: rows named by their building id) and
+    the path to name in errors."""
+    if isinstance(overrides, (str, os.PathLike)):
+        p = Path(overrides)
+        if not p.exists():
+            raise InputError("overrides table not found", path=p)
+        frame, labels = _read_file(p)
+        return frame, labels, path if path is not None else p
+    if isinstance(overrides, pd.DataFrame):
+        return overrides.copy(), None, path
+    if isinstance(overrides, Mapping):
+        frame = pd.DataFrame.from_dict(dict(overrides), orient="index")
+        frame.index.name = "building_id"
+        return frame, None, path
+    raise InputError(f"overrides must be a DataFrame, dict or path, got {type(overrides).__name__}", path=path, field="overrides")
+
+
+def _where(labels: dict[str, str] | None, building: str) -> str:
+    return f"{labels[building]} (building {building})" if labels else building
+
+
+def _check_use(values: pd.Series, use_classes, path, labels) -> pd.Series:
+    text = values.astype(str).str.strip().str.lower()
+    given = values.notna() & (text != "")
+    if use_classes is not None:
+        wrong = given & ~text.isin(set(use_classes))
+        if wrong.any():
+            b = wrong.index[wrong.to_numpy()][0]
+            raise InputError(f"use {text[b]!r} is not one of {sorted(use_classes)}", path=path, obj=_where(labels, b), field="use")
+    return values.where(given, None)
+
+
+def _check_number(values: pd.Series, column: str, path, labels) -> pd.Series:
+    """``values`` as floats (NaN where blank); an error for a value that is not a positive finite number."""
+    text = values.astype(str).str.strip()
+    blank = values.isna().to_numpy() | (text == "").to_numpy()
+    if values.dtype == object:
+        num = pd.to_numeric(text.where(~blank, None), errors="coerce").to_numpy(dtype=float)
+    else:
+        num = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = ~blank & ~(np.isfinite(num) & (num > 0))
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        shown = str(values.iloc[k]).strip()
+        if np.isnan(num[k]) and shown.lower() not in ("nan", "+nan", "-nan"):
+            what = f"is not a number: {shown!r}"
+        elif not np.isfinite(num[k]):
+            what = f"must be a finite number, not {shown!r}"
+        else:
+            what = f"must be a positive number, not {shown!r}"
+        raise InputError(f"override {what}", path=path, obj=_where(labels, values.index[k]), field=column)
+    return pd.Series(np.where(blank, np.nan, num), index=values.index, dtype=float)
+
+
+def read_overrides(overrides, *, path=None, use_classes=None) -> pd.DataFrame | None:
+    """Per-building known values as a DataFrame indexed by ``building_id``.
+
+    Parameters
+    ----------
+    overrides
+        A DataFrame with a ``building_id`` column (or index), a mapping
+        ``{building_id: {"height_m": 12.0, ...}}`` or the path of a CSV / Parquet table; columns
+        among :data:`OVERRIDE_COLUMNS`. None: no overrides.
+    path
+        The table's name in the errors (default: the path given as ``overrides``).
+    use_classes
+        The ``buildings.use_classes`` of the defaults table (None: ``use`` not checked).
+
+    Returns
+    -------
+    DataFrame or None
+        Numbers as floats (NaN where blank), ``use`` lower-case text (None where blank);
+        ``attrs[ROW_LABELS]`` maps each building id to its line (CSV) or row (Parquet) when
+        read from a file.
+
+    Raises
+    ------
+    InputError
+        The rules of the module docstring, naming the table, the row and the column.
+    """
+    if overrides is None:
+        return None
+    frame, labels, path = _as_frame(overrides, path)
+    if "building_id" in frame.columns:
+        frame = frame.set_index("building_id")
+    frame.index = frame.index.astype(str).str.strip()
+    where = dict(zip(frame.index, labels, strict=True)) if labels is not None else None
+    if where is not None and (frame.index == "").any():
+        raise InputError("building_id is blank", path=path, obj=labels[int(np.flatnonzero(frame.index == "")[0])], field="building_id")
+    bad = [c for c in frame.columns if c not in OVERRIDE_COLUMNS]
+    if bad:
+        raise InputError(f"unknown override column(s) {bad}; allowed: {list(OVERRIDE_COLUMNS)}", path=path, field=bad[0])
+    dup = frame.index.duplicated()
+    if dup.any():
+        k = int(np.flatnonzero(dup)[0])
+        obj = f"{labels[k]} (building {frame.index[k]})" if labels is not None else frame.index[k]
+        raise InputError("building repeated in overrides", path=path, obj=obj, field="building_id")
+    out = pd.DataFrame(index=frame.index)
+    for col in frame.columns:
+        check = _check_use if col == "use" else _check_number
+        out[col] = check(frame[col], use_classes, path, where) if col == "use" else check(frame[col], col, path, where)
+    if where is not None:
+        out.attrs[ROW_LABELS] = where
+    return out
+
+
+def unmatched_rows_error(rows: pd.DataFrame, building_ids, path) -> InputError | None:
+    """The error for the rows of ``rows`` (:func:`read_overrides`) whose building is not among
+    ``building_ids`` (None when every row matches): one line naming the table and every such
+    row (the first :data:`MAX_LISTED`, then how many more) with its line and id."""
+    missing = rows.index[~rows.index.isin(pd.Index(building_ids).astype(str))]
+    if not len(missing):
+        return None
+    labels = rows.attrs.get(ROW_LABELS) or {}
+    shown = [f"{labels[b]} (id {b!r})" if b in labels else f"id {b!r}" for b in missing[:MAX_LISTED]]
+    more = f", ... and {len(missing) - MAX_LISTED} more" if len(missing) > MAX_LISTED else ""
+    rows_word = "row matches" if len(missing) == 1 else "rows match"
+    return InputError(f"{len(missing)} {rows_word} no building of the scene (of {len(rows)} override rows): {', '.join(shown)}{more}",
+                      path=path, field="building_id")
+
+
+__all__ = ["MAX_LISTED", "OVERRIDE_COLUMNS", "ROW_LABELS", "read_overrides", "unmatched_rows_error"]

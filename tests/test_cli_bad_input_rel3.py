@@ -87,3 +87,54 @@ def test_blank_override_cells_keep_the_data(tmp_path: Path) -> None:
     rows = read_overrides(_text(tmp_path / "o.csv", f"building_id,height_m,use\n{KNOWN},,office\nb2, 7 ,\n"))
     assert rows.loc["b2", "height_m"] == 7.0 and pd.isna(rows.loc["b2", "use"])
     assert pd.isna(rows.loc[KNOWN, "height_m"]) and rows.loc[KNOWN, "use"] == "office"
+
+
+# ----------------------------------------------------------------------------- 3. heights and levels that overflow or are below 1
+def _footprints(path: Path, values: list[dict]) -> Path:
+    """Square footprints in EPSG:31370, one per entry of ``values`` (its tags), ids ``b0``, ``b1``, ...;
+    one text height (``'12 m'``) keeps the columns text, as OSM tags are."""
+    import json
+
+    feats = []
+    for i, tags in enumerate([*values, {"height": "12 m"}]):
+        x, y = 148330.0 + 20 * i, 168860.0
+        ring = [[x, y], [x + 10, y], [x + 10, y + 10], [x, y + 10], [x, y]]
+        feats.append({"type": "Feature", "properties": {"id": f"b{i}", "building": "yes", **tags},
+                      "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::31370"}}
+    path.write_text(json.dumps({"type": "FeatureCollection", "crs": crs, "features": feats}), encoding="utf-8")
+    return path
+
+
+def test_heights_and_levels_that_overflow_or_are_below_one_are_reported(tmp_path: Path) -> None:
+    """'1e400' read as 1 (m or storeys) and '1e3' as 1 m (the exponent was cut off); levels '0'
+    were replaced by a default without a word. Now: an overflow drops the building (a value of the
+    source that cannot be used, listed with its id), '1e3' is 1000 m, levels below 1 are a value
+    not used as given (listed with the id, one warning)."""
+    import geopandas as gpd
+
+    src = _footprints(tmp_path / "h.geojson", [{"height": "1e400"}, {"building:levels": "1e400"}, {"height": "1e3"},
+                                               {"building:levels": "0"}, {"building:levels": "0.4"}])
+    result = run_twin(["ingest", src, "-o", tmp_path / "scene"])
+    assert result.code == 0, result.stderr
+    assert "dropped h:b0: height '1e400' is not a finite number" in result.stdout
+    assert "dropped h:b1: building:levels '1e400' is not a finite number" in result.stdout
+    for b, value in (("b3", "0"), ("b4", "0.4")):
+        assert f"not used as given h:{b}: building:levels '{value}' is not a number of storeys >= 1" in result.stdout
+    assert "2 value(s) not used as given" in result.stderr
+    b = gpd.read_parquet(tmp_path / "scene" / "buildings.parquet").set_index("building_id")
+    assert set(b.index) == {"h:b2", "h:b3", "h:b4", "h:b5"}
+    assert b.loc["h:b2", "height_m"] == 1000.0 and b.loc["h:b5", "height_m"] == 12.0
+    assert (b.loc[["h:b3", "h:b4"], "n_storeys_source"] == "default").all()
+
+
+def test_a_number_with_an_exponent_is_read_whole() -> None:
+    """The same parser reads street tags: an overflowing maxspeed is no speed limit (the class's)."""
+    import numpy as np
+
+    from twin.ingest.defaults import parse_number
+    from twin.ingest.streets import parse_maxspeed
+
+    got = parse_number(["1e400", "1.5e1 m", "-2E-1", "7,5", "12"])
+    assert np.isinf(got[0]) and list(got[1:]) == [15.0, -0.2, 7.5, 12.0]
+    assert np.isnan(parse_maxspeed(np.array(["1e400", "-30"], dtype=object), {})).all()

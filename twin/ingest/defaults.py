@@ -94,7 +94,12 @@ def load_defaults(defaults: dict | str | os.PathLike[str] | None = None) -> dict
 
 
 # ----------------------------------------------------------------------------- tag parsing
-_NUMBER = re.compile(r"(-?\d+(?:[.,]\d+)?)")
+_NUMBER = re.compile(r"(-?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?)")
+"""The first number of a text: sign, digits, a decimal point or comma, an exponent (``1e3``:
+without it ``1e400`` read as 1 m; a number that overflows reads as infinite and is reported
+where the value is checked, :mod:`twin.ingest.limits`)."""
+
+
 def _number(value, feet_to_m: bool) -> float:
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return float(value)
@@ -133,7 +138,8 @@ def _numeric(s: pd.Series, func) -> np.ndarray:
 def parse_number(values: pd.Series | np.ndarray | list, *, feet_to_m: bool = False) -> np.ndarray:
     """First number of each value as float64 (NaN where none), e.g. ``'12 m'`` -> 12.0.
 
-    A decimal comma is accepted (``'7,5'``). With ``feet_to_m``, values marked ``ft``,
+    A decimal comma is accepted (``'7,5'``), and an exponent (``'1.2e1'`` -> 12.0; ``'1e400'``
+    -> inf: the caller checks that the number is finite). With ``feet_to_m``, values marked ``ft``,
     ``feet`` or ``'`` are converted to metres (OSM ``height=40'``). Each distinct value is
     parsed once.
     """

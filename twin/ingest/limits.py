@@ -49,6 +49,8 @@ def _reason(value: object, number: float, field: str, kind: str) -> str | None:
         return f"{field} is not a finite number ({value!r})"
     if isinstance(value, str) and not value.strip():
         return None  # an empty tag: unknown
+    if math.isinf(number):  # a text whose number overflows (``"1e400"``)
+        return f"{field} {str(value)[:40]!r} is not a finite number"
     if not math.isfinite(number):
         if kind == "year":  # free text (OSM start_date) without a year is unknown; a number must be a year
             return f"{field} {_fmt(float(value))} is outside {MIN_YEAR:.0f}..{MAX_YEAR:.0f}" if is_number else None

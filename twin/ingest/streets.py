@@ -74,7 +74,7 @@ def parse_maxspeed(values, words: dict[str, float]) -> np.ndarray:
         if v in lookup:
             return lookup[v] * KMH
         num = parse_number([v])[0]
-        if np.isnan(num) or num <= 0:
+        if not np.isfinite(num) or num <= 0:
             return np.nan
         return num * (MPH if "mph" in v else KMH)
 
@@ -159,8 +159,8 @@ def street_attributes(tags: pd.DataFrame, table: dict[str, Any] | None = None) -
     per_dir_total = np.where(direction != 0, total, np.floor(total / 2.0))
     lanes_f = np.where(np.isnan(fwd), per_dir_total, fwd)
     lanes_b = np.where(np.isnan(bwd), per_dir_total, bwd)
-    lanes_f = np.where(np.isnan(lanes_f) | (lanes_f < 1), lanes_class, lanes_f)
-    lanes_b = np.where(np.isnan(lanes_b) | (lanes_b < 1), lanes_class, lanes_b)
+    lanes_f = np.where(~np.isfinite(lanes_f) | (lanes_f < 1), lanes_class, lanes_f)  # '1e400' parses as inf
+    lanes_b = np.where(~np.isfinite(lanes_b) | (lanes_b < 1), lanes_class, lanes_b)
 
     # --- modes: per distinct combination of (class, access tags)
     keys = pd.DataFrame(

@@ -18,13 +18,16 @@ current year)
 (``"old"``)
 ``building:levels`` not whole          rounded to the nearest whole number (``2.5`` -> 2)
 (``2.5``)
+``building:levels`` below 1 (``0``,    ignored (storeys unknown: from the height or a default)
+``0.4``)
 ``roof:levels`` negative, not a        ignored (no roof storey)
-number or above 20
+(finite) number or above 20
 ``building:min_level`` negative, not   ignored (``min_level`` 0): the levels tag wins, as it
-a number, or not below                 describes the storeys that exist
+a (finite) number, or not below        describes the storeys that exist
 ``building:levels``
 ``min_height`` negative, not a         ignored (underside on the ground): the height wins
-number, or not below ``height``
+(finite) number, or not below
+``height``
 =====================================  ===========================================================
 """
 
@@ -113,15 +116,20 @@ def check_values(
 
     storeys = out.get("n_storeys")
     if storeys is not None:
-        frac = np.isfinite(storeys) & (np.abs(storeys - np.round(storeys)) > 1e-9)
+        with np.errstate(invalid="ignore"):
+            none = np.isfinite(storeys) & (np.floor(storeys + 0.5) < 1)
+        frac = np.isfinite(storeys) & ~none & (np.abs(storeys - np.round(storeys)) > 1e-9)
         for i in np.flatnonzero(frac):
             note(int(i), "n_storeys", f"{storeys[i]:g} is not a whole number of storeys: rounded to {math.floor(storeys[i] + 0.5):d}")
             storeys[i] = math.floor(storeys[i] + 0.5)
+        for i in np.flatnonzero(none):
+            note(int(i), "n_storeys", f"{_show(raw['n_storeys'][0][i])} is not a number of storeys >= 1: ignored (storeys unknown)")
+        storeys[none] = np.nan
 
     roof = out.get("roof_levels")
     if roof is not None:
         has = given("roof_levels")
-        bad = has & (np.isnan(roof) | (roof < 0) | (roof > MAX_ROOF_LEVELS))
+        bad = has & ~(np.isfinite(roof) & (roof >= 0) & (roof <= MAX_ROOF_LEVELS))
         for i in np.flatnonzero(bad):
             note(int(i), "roof_levels", f"{_show(raw['roof_levels'][0][i])} is not a number of roof storeys in 0..{MAX_ROOF_LEVELS}: ignored (no roof storey)")
         roof[bad] = np.nan
@@ -130,7 +138,7 @@ def check_values(
     low = out.get("min_level")
     if low is not None:
         has = given("min_level")
-        bad = has & (np.isnan(low) | (low < 0))
+        bad = has & ~(np.isfinite(low) & (low >= 0))
         if storeys is not None:
             above = has & ~bad & np.isfinite(storeys) & (storeys >= 1) & (low >= storeys)
         else:
@@ -145,7 +153,7 @@ def check_values(
     under = out.get("min_height_m")
     if under is not None:
         has = given("min_height_m")
-        bad = has & (np.isnan(under) | (under < 0))
+        bad = has & ~(np.isfinite(under) & (under >= 0))
         height = out.get("height_m")
         above = has & ~bad & (np.isfinite(height) & (under >= height) if height is not None else False)
         for i in np.flatnonzero(bad):

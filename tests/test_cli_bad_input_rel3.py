@@ -138,3 +138,12 @@ def test_a_number_with_an_exponent_is_read_whole() -> None:
     got = parse_number(["1e400", "1.5e1 m", "-2E-1", "7,5", "12"])
     assert np.isinf(got[0]) and list(got[1:]) == [15.0, -0.2, 7.5, 12.0]
     assert np.isnan(parse_maxspeed(np.array(["1e400", "-30"], dtype=object), {})).all()
+
+
+# ----------------------------------------------------------------------------- 4. an unknown access category, told in CLI words
+def test_access_unknown_category_names_the_option_not_a_python_argument(tmp_path: Path) -> None:
+    """Told the command-line user '(or pass services=)', a Python argument, and only after reading
+    the scene; now checked with the other options (here before the missing file is noticed)."""
+    line = assert_one_line_error(run_twin(["traffic", "access", tmp_path / "missing.geojson", "--categories", "school,bogus"]),
+                                 contains=("'--categories'", "unknown service category 'bogus'", "known: health, park, playground, school, shop"))
+    assert "services=" not in line and "missing.geojson" not in line

@@ -71,7 +71,8 @@ SERVICE_SOURCES: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
     "shop": (("pois", "category", ("shop", "supermarket", "convenience")), ("buildings", "use", ("retail",))),
     "health": (("pois", "category", ("health", "doctors", "pharmacy", "clinic", "hospital")), ("buildings", "use", ("health",))),
 }
-"""Where each service category is looked for: (layer, column, values)."""
+"""Where each service category is looked for: (layer, column, values). Other categories need a
+layer of one's own (``services=`` of :func:`fifteen_minute_city`, Python only)."""
 
 
 @dataclass
@@ -551,9 +552,8 @@ def service_points(
         frames.append(sv[sv["category"].isin(list(categories))])
     else:
         table = SERVICE_SOURCES if sources is None else sources
+        check_categories(categories, table)
         for cat in categories:
-            if cat not in table:
-                raise InputError(f"unknown service category {cat!r}; known: {sorted(table)} (or pass services=)", field="categories")
             for layer, column, values in table[cat]:
                 frame = scene.layer(layer)
                 if len(frame) == 0 or column not in frame.columns:
@@ -684,6 +684,22 @@ def building_weights(buildings: pd.DataFrame, weight: str = "auto", *, residenti
     if residential_only and "use" in buildings.columns:
         w = np.where(buildings["use"].astype(str).str.lower().to_numpy() == "residential", w, 0.0)
     return w, weight
+
+
+def check_categories(categories: Any, sources: dict[str, Any] | None = None) -> None:
+    """Every category is one looked for in a scene (``sources``, default :data:`SERVICE_SOURCES`).
+
+    Raises
+    ------
+    InputError
+        An unknown category (field ``categories``), listing the known ones; the words fit the
+        command line (``--categories``) and Python alike.
+    """
+    known = SERVICE_SOURCES if sources is None else sources
+    for cat in categories:
+        if cat not in known:
+            raise InputError(f"unknown service category {cat!r}; known: {', '.join(sorted(known))} "
+                             "(the categories looked for in a scene's POIs, land cover and buildings)", field="categories")
 
 
 def check_access_options(*, mode: str, threshold_s: float, categories: Any) -> None:

@@ -262,12 +262,13 @@ def run_access(
 
     The mode, time budget, categories and output paths are checked before the scene is read.
     """
-    from twin.traffic.access import MAX_THRESHOLD_S, check_access_options, fifteen_minute_city
+    from twin.traffic.access import MAX_THRESHOLD_S, check_access_options, check_categories, fifteen_minute_city
 
     if not (np.isfinite(minutes) and 0 < minutes <= MAX_THRESHOLD_S / 60.0):
         raise InputError(f"must be a finite number of minutes in (0, {MAX_THRESHOLD_S / 60.0:g}], got {minutes}", field="--minutes")
     try:
         check_access_options(mode=mode, threshold_s=60.0 * minutes, categories=categories)
+        check_categories(categories)
     except InputError as exc:
         option = {"mode": "--mode", "categories": "--categories"}.get(exc.field or "", exc.field)
         raise InputError(exc.message, field=option) from None

@@ -32,8 +32,9 @@ sensitivity measurement, not a model.
 
 Window option (``--window iso15099 | iso15099-2014 | from-u``): the window's glazing conductance
 replaced hour by hour by the ISO 15099 gap of :func:`h_gap_iso15099` from the previous hour's pane
-temperatures, with the 140-2020 panes, the GSR-2014 / MBL panes (the kernel's gap link with the
-BESTEST test's panes), or a gap width inferred from the spec's U-value at EN 673 rating conditions.
+temperatures, with the 140-2020 panes (the kernel's gap link with the BESTEST specs' panes since
+2026-12-04), the GSR-2014 panes (the specs' panes before; their optics too were the older pane's,
+scripts/bestest_glazing_2020.py), or a gap width inferred from the spec's U-value at EN 673 rating conditions.
 Sub-steps (``--substeps N``): N backward-Euler steps per hour, the hour's drivers held, coefficients
 updated every sub-step, the hour's mean power reported; with ``--ramp 1`` a rising heating
 setpoint ramps linearly over the hour's sub-steps (ASHRAE 140-2020 case 640 for sub-hourly

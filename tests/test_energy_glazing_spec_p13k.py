@@ -44,14 +44,14 @@ def test_spec_key_equals_builder_argument():
 
     spec = load_spec_iso52016(DATA / "bestest_620.yaml")  # two windows (east, west)
     gz = spec.windows[0].glazing_gap
-    assert gz is not None and gz.gap_m == 0.013 and gz.pane_thickness_m == 0.003175
-    arg = [GlazingGap(pane_thickness_m=0.003175, pane_conductivity_w_mk=1.06, gap_m=0.013, emissivity=0.84)] * 2
+    assert gz is not None and gz.gap_m == 0.012 and gz.pane_thickness_m == 0.003048  # the 140-2020 pane set
+    arg = [GlazingGap(pane_thickness_m=0.003048, pane_conductivity_w_mk=1.0, gap_m=0.012, emissivity=0.84)] * 2
     net_s, net_a, net_0 = _network(spec), _network(spec, arg), _network(spec, [None, None])
     assert net_s.info["glazing_gap_links"] == 2 and net_0.info["glazing_gap_links"] == 0
     for key in ("k_w_k", "f_in", "c_j_k", "conv_node", "conv_other", "conv_kind", "conv_partner", "conv_gap", "conv_h0_w_m2k"):
         np.testing.assert_array_equal(getattr(net_s, key), getattr(net_a, key), err_msg=key)
     # gap link: panes' resistance 2 d / k, emissivity factor 1 / (2 / eps - 1), glazing height 2 m
-    np.testing.assert_allclose(net_s.conv_gap[-1], [0.013, 2 * 0.003175 / 1.06, 1 / (2 / 0.84 - 1), 2.0], rtol=1e-15)
+    np.testing.assert_allclose(net_s.conv_gap[-1], [0.012, 2 * 0.003048 / 1.0, 1 / (2 / 0.84 - 1), 2.0], rtol=1e-15)
     assert len(net_0.conv_node) == len(net_s.conv_node) - 2
 
 

@@ -59,8 +59,8 @@ def test_buildings_share_shaded_groups_and_unshaded_building_is_unchanged(denver
         assert np.array_equal(drv.cool_setpoint_c, built[0][1].cool_setpoint_c, equal_nan=True) and not drv.ve_schedule.any()
     shaded = [sw for s in specs for sw in shaded_windows_of_spec(s) if sw is not None]
     assert len(shaded) == 4  # 610, its twin, 630 east and west
-    drivers = standard_drivers(denver, heat_setpoint_c=built[0][1].heat_setpoint_c, cool_setpoint_c=built[0][1].cool_setpoint_c,
-                               shaded_windows=shaded)
+    drivers = standard_drivers(denver, glazing=zones[0].windows[0]["glazing"], heat_setpoint_c=built[0][1].heat_setpoint_c,
+                               cool_setpoint_c=built[0][1].cool_setpoint_c, shaded_windows=shaded)  # the specs' pane
     # the twins share one group: 11 standard groups + 610's south + 630's east and west
     assert drivers.groups[:len(STANDARD_GROUPS)] == STANDARD_GROUPS and len(drivers.groups) == len(STANDARD_GROUPS) + 3
     assert zones[1].windows[0]["group"] == zones[2].windows[0]["group"] == shaded[0].name == drivers.groups[len(STANDARD_GROUPS)]
@@ -129,6 +129,27 @@ def test_shading_on_a_roof_window_is_a_clear_error(denver):
     with pytest.raises(InputError, match="not a roof window") as exc:
         zone_from_spec(spec.model_copy(update={"windows": [roof_window]}), denver)
     assert exc.value.field == "windows.0.overhang" and "skylight" in str(exc.value)
+
+
+def test_stock_drivers_take_the_windows_glazing_and_refuse_two(denver):
+    """The stock drivers' window rows are computed with the windows' angular glazing model (the 140-2020 pane
+    of the specs, not the default pane); windows of two glazing models in one spec cannot share those rows."""
+    from twin.energy import solar
+    from twin.energy.stock_iso52016 import zone_from_spec
+    from twin.errors import InputError
+
+    spec = _spec("620", "two panes")
+    zone, drivers = zone_from_spec(spec, denver)
+    glazing = zone.windows[0]["glazing"]
+    assert glazing != solar.Glazing() and glazing.kl == spec.windows[0].pane_extinction_kl
+    sky = solar.sky_from_weather(denver, albedo=0.2)
+    east = drivers.irr_w_m2[drivers.groups.index("win_e")]
+    assert np.array_equal(east, solar.surface_irradiance(sky, 90.0, 90.0, glazing=glazing))
+    assert not np.array_equal(east, solar.surface_irradiance(sky, 90.0, 90.0, glazing=solar.Glazing()))
+    other = spec.windows[1].model_copy(update={"pane_extinction_kl": 0.0622})
+    with pytest.raises(InputError, match="one angular glazing model") as exc:
+        zone_from_spec(spec.model_copy(update={"windows": [spec.windows[0], other]}), denver)
+    assert exc.value.field == "windows" and "two panes" in str(exc.value)
 
 
 def test_group_name_collision_is_a_clear_error(denver, monkeypatch):

@@ -336,8 +336,9 @@ def zone_from_spec(spec, weather) -> tuple[ZoneInput, object]:
     ------
     InputError
         What the stock drivers do not hold: a horizon (``site.horizon_deg``), an albedo other than
-        their 0.2 (``site.albedo``), gain schedules (``gains.schedule``), a glazing other than their
-        default angular model (``windows``); an overhang or fins on a roof window.
+        their 0.2 (``site.albedo``), gain schedules (``gains.schedule``), windows of more than one
+        angular glazing model (``windows``: the drivers' window rows are computed with one, the
+        windows' own); an overhang or fins on a roof window.
     """
     from dataclasses import replace
 
@@ -355,13 +356,16 @@ def zone_from_spec(spec, weather) -> tuple[ZoneInput, object]:
     drv_spec, info = spec_drivers(spec, weather)
     zone = zone_input_from_spec(spec, air_density_kg_m3=info["air_density_kg_m3"], h_ve_w_k=info["h_ve_w_k"],
                                 h_ve_sched_w_k=info["h_ve_sched_w_k"], standard_groups=True)
-    if any(w["glazing"] != solar.Glazing() for w in zone.windows):
-        raise InputError("the stock drivers' window rows use the default glazing", obj=spec.name, field="windows")
+    glazings = {w["glazing"] for w in zone.windows}
+    if len(glazings) > 1:
+        raise InputError(f"the stock drivers' window rows have one angular glazing model, the spec's windows have {len(glazings)}",
+                         obj=spec.name, field="windows")
+    glazing = glazings.pop() if glazings else solar.Glazing()
     for w, sw in zip(zone.windows, shaded):
         if sw is not None:
             w["group"] = sw.name
     time = weather.data.index
-    drivers = solar.standard_drivers(weather, heat_setpoint_c=_setpoint_series(spec.heating, time, spec.calendar.holidays),
+    drivers = solar.standard_drivers(weather, glazing=glazing, heat_setpoint_c=_setpoint_series(spec.heating, time, spec.calendar.holidays),
                                      cool_setpoint_c=_setpoint_series(spec.cooling, time, spec.calendar.holidays),
                                      shaded_windows=[sw for sw in shaded if sw is not None])
     return zone, replace(drivers, ve_schedule=drv_spec.ve_schedule)

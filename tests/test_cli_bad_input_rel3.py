@@ -147,3 +147,72 @@ def test_access_unknown_category_names_the_option_not_a_python_argument(tmp_path
     line = assert_one_line_error(run_twin(["traffic", "access", tmp_path / "missing.geojson", "--categories", "school,bogus"]),
                                  contains=("'--categories'", "unknown service category 'bogus'", "known: health, park, playground, school, shop"))
     assert "services=" not in line and "missing.geojson" not in line
+
+
+# ----------------------------------------------------------------------------- 5. too few readings to calibrate a building
+@pytest.fixture(scope="module")
+def tiny_scene(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """The tiny district with its weather as a scene folder, and its building ids."""
+    import pandas as pd
+
+    root = tmp_path_factory.mktemp("rel3_scene")
+    inputs = write_tiny_inputs(root / "in")
+    result = run_twin(["ingest", inputs / "district.geojson", inputs / "weather.epw", "-o", root / "scene", "-q"])
+    assert result.code == 0, result.stderr
+    ids = pd.read_parquet(root / "scene" / "buildings.parquet", columns=["building_id"])["building_id"].astype(str).tolist()
+    return root / "scene", ids
+
+
+def _meters(path: Path, counts: dict[str, int], *, freq: str = "MS") -> Path:
+    """``counts[b]`` consecutive gas readings of building ``b`` from 2023-01-01 (monthly, or hourly with ``freq='h'``)."""
+    import pandas as pd
+
+    rows = []
+    for b, n in counts.items():
+        t = pd.date_range("2023-01-01", periods=n + 1, freq=freq, tz="Europe/Brussels")
+        kwh = 900.0 if freq == "MS" else 1.5
+        rows += [{"building_id": b, "carrier": "gas", "start": t[i].isoformat(), "end": t[i + 1].isoformat(), "kwh": kwh} for i in range(n)]
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_calibrate_refuses_one_monthly_reading(tiny_scene: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """One monthly reading calibrated four parameters (exit 0): the posterior was the prior, reported as calibrated."""
+    scene, ids = tiny_scene
+    meters = _meters(tmp_path / "one.csv", {ids[0]: 1})
+    line = assert_one_line_error(run_twin(["calibrate", scene, "--meters", meters, "-o", tmp_path / "cal", "-q"]),
+                                 contains=("one.csv", f"building '{ids[0]}'", "'building_id'", "1 reading to fit", "4 parameters",
+                                           "not identifiable", "at least 4 readings"))
+    assert "h_tr_factor" in line and "dhw_factor" in line
+    assert not (tmp_path / "cal").exists()
+
+
+def test_calibrate_names_every_building_with_too_few_and_counts_the_noise_parameter(tiny_scene: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """--sigma-rel estimate fits a fifth parameter: 4 readings are then too few; a building with 12 is not named."""
+    scene, ids = tiny_scene
+    meters = _meters(tmp_path / "few.csv", {ids[0]: 2, ids[1]: 12, ids[2]: 4})
+    line = assert_one_line_error(run_twin(["calibrate", scene, "--meters", meters, "--sigma-rel", "estimate", "-o", tmp_path / "cal", "-q"]),
+                                 contains=("few.csv", "2 buildings", f"'{ids[0]}' (2)", f"'{ids[2]}' (4)", "5 parameters", "sigma_rel"))
+    assert f"'{ids[1]}'" not in line
+
+
+def test_calibrate_counts_readings_to_fit_after_train_until(tiny_scene: tuple[Path, list[str]], tmp_path: Path) -> None:
+    scene, ids = tiny_scene
+    meters = _meters(tmp_path / "year.csv", {ids[0]: 12})
+    assert_one_line_error(run_twin(["calibrate", scene, "--meters", meters, "--train-until", "2023-04-01T00:00:00+02:00", "-o", tmp_path / "cal"]),
+                          contains=("year.csv", "3 readings ending by --train-until", "4 parameters"))
+
+
+def test_calibrate_counts_hourly_readings_as_the_days_they_sum_to(tiny_scene: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """72 hourly readings are 3 days to fit: still too few (checked after summing them into days)."""
+    scene, ids = tiny_scene
+    meters = _meters(tmp_path / "hourly.csv", {ids[0]: 72}, freq="h")
+    assert_one_line_error(run_twin(["calibrate", scene, "--meters", meters, "-o", tmp_path / "cal"]),
+                          contains=("hourly.csv", f"building '{ids[0]}'", "3 readings to fit"))
+
+
+def test_calibrate_runs_on_as_many_readings_as_parameters(tiny_scene: tuple[Path, list[str]], tmp_path: Path) -> None:
+    scene, ids = tiny_scene
+    result = run_twin(["calibrate", scene, "--meters", _meters(tmp_path / "four.csv", {ids[0]: 4}), "-o", tmp_path / "cal", "-q"])
+    assert result.code == 0, result.stderr
+    assert (tmp_path / "cal" / "calibration.parquet").exists()

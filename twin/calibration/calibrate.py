@@ -13,9 +13,11 @@ Steps:
    readings shorter than a day are summed into days (:func:`twin.calibration.meters.to_days`);
 3. a reading whose mean power exceeds :data:`MAX_W_M2` W per m2 of heated floor area is an
    error (a unit slip: Wh read as kWh, or a meter of several buildings);
-4. buildings with the same periods are calibrated together (one forward model per period
+4. a building with fewer readings to fit than parameters is an error
+   (:func:`check_enough_readings`: not identifiable);
+5. buildings with the same periods are calibrated together (one forward model per period
    layout; most meter files have one);
-5. the posterior of each building, its draws and its predictive readings.
+6. the posterior of each building, its draws and its predictive readings.
 """
 
 from __future__ import annotations
@@ -102,6 +104,52 @@ def check_magnitudes(readings: pd.DataFrame, a_f_m2: pd.Series, *, path: str | N
         raise InputError(f"{r['kwh']:,.0f} kWh over {hours[j]:g} h is a mean {w_m2[j]:,.0f} W per m2 of heated floor area "
                          f"(plausible: below {MAX_W_M2:g}): a wrong unit (Wh given as kWh?) or a meter of several buildings",
                          path=path, obj=f"row {r['row']} (building {r['building_id']!r})", field="kwh")
+
+
+#: Most buildings named by :func:`check_enough_readings` (the count is always given).
+MAX_NAMED = 10
+
+
+def check_enough_readings(readings: pd.DataFrame, parameters: tuple[str, ...], *, cutoff=None, path: str | None = None) -> None:
+    """Every metered building has at least as many readings to fit as parameters are calibrated.
+
+    With fewer readings (periods) than parameters the parameters are not identifiable: the
+    likelihood is flat along a direction of the parameters and the posterior there is the prior
+    (one monthly reading cannot tell a leaky envelope from a high setpoint). Enough readings are
+    necessary, not sufficient: four summer months still say little about the envelope.
+
+    Parameters
+    ----------
+    readings
+        Building readings: ``building_id``, ``end`` (tz-aware), ``row`` (their line in ``path``).
+    parameters
+        The parameters calibrated per building (4; 5 with ``--sigma-rel estimate``).
+    cutoff
+        Only readings ending by this time are fitted (``--train-until``); None: all.
+    path
+        The meter file, named in the error.
+
+    Raises
+    ------
+    InputError
+        Naming the meter file and the buildings with too few readings (the first
+        :data:`MAX_NAMED`, each with its count).
+    """
+    if len(readings) == 0:
+        return
+    fitted = readings if cutoff is None else readings[pd.DatetimeIndex(readings["end"]) <= pd.Timestamp(cutoff)]
+    counts = fitted.groupby("building_id").size().reindex(pd.unique(readings["building_id"]), fill_value=0)
+    few = counts[counts < len(parameters)]
+    if not len(few):
+        return
+    held = f" ending by --train-until {pd.Timestamp(cutoff)}" if cutoff is not None else ""
+    named = ", ".join(f"{b!r} ({n})" for b, n in few.iloc[:MAX_NAMED].items()) + (f", ... {len(few) - MAX_NAMED} more" if len(few) > MAX_NAMED else "")
+    obj = f"building {few.index[0]!r}" if len(few) == 1 else f"{len(few)} buildings: {named}"
+    n = int(few.iloc[0])
+    count = f"{n} reading{'' if n == 1 else 's'}" if len(few) == 1 else "too few readings (counts in brackets)"
+    raise InputError(f"{count}{held} to fit, fewer than the {len(parameters)} parameters calibrated per building ({', '.join(parameters)}): "
+                     f"they are not identifiable; give at least {len(parameters)} readings (periods) per building, e.g. the months of a "
+                     "heating season (docs/calibration.md)", path=path, obj=obj, field="building_id")
 
 
 def layouts(readings: pd.DataFrame) -> dict[tuple, tuple[list[str], pd.DatetimeIndex, pd.DatetimeIndex]]:
@@ -197,6 +245,7 @@ def calibrate_buildings(
     cutoff = None if train_until is None else pd.Timestamp(train_until)
     if cutoff is not None and cutoff.tz is None:
         raise InputError("train_until needs a time zone", field="train_until")
+    check_enough_readings(readings, priors.names, cutoff=cutoff, path=meter_file)  # after summing sub-daily readings into days
     pos = pd.Index(ids)
     summaries, draws, preds, posts = [], [], [], []
     from twin.energy.periods import period_index
@@ -249,4 +298,5 @@ def calibrate_buildings(
                                pd.concat(preds, ignore_index=True), posts, priors, report)
 
 
-__all__ = ["BuildingCalibration", "MAX_W_M2", "calibrate_buildings", "check_coverage", "check_magnitudes", "layouts"]
+__all__ = ["BuildingCalibration", "MAX_NAMED", "MAX_W_M2", "calibrate_buildings", "check_coverage", "check_enough_readings", "check_magnitudes",
+           "layouts"]

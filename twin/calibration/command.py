@@ -73,10 +73,10 @@ def calibrate_command(
 
     Returns the lines printed by the command and the summary.
     """
-    from twin.calibration.calibrate import calibrate_buildings
+    from twin.calibration.calibrate import calibrate_buildings, check_enough_readings
     from twin.calibration.group import calibrate_classes, load_class_targets
     from twin.calibration.meters import read_meters
-    from twin.calibration.parameters import load_calibration_priors
+    from twin.calibration.parameters import SIGMA_PARAMETER, load_calibration_priors
     from twin.calibration.writeback import building_table, group_table, strip_calibration, write_back
     from twin.energy.stock import prepare_stock
     from twin.io.output_checks import check_output_folder
@@ -105,6 +105,8 @@ def calibrate_command(
         md = read_meters(meters, building_ids=ids, addresses=addresses, zones={"*": "every building"}, tz=tz,
                          unknown="drop" if drop_unknown else "error", gas_kwh_per_m3=gas_kwh_per_m3)
         report += md.report
+        fitted = (*p_set.names, *((SIGMA_PARAMETER,) if sigma_rel == "estimate" else ()))
+        check_enough_readings(md.buildings(), fitted, cutoff=train_until, path=str(meters))  # before the stock is simulated
     prep = prepare_stock(base_scene, weather_obj)
     tables, summary, lines = [], {"report": report}, []
     if classes is not None:

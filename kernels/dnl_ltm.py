@@ -442,7 +442,7 @@ class LtmOutput(NamedTuple):
     cum_arr: np.ndarray  # float64 (n_dest, n_steps + 1)
     link_time_s: np.ndarray  # float64 (n_links)
     merges: np.ndarray  # int64 (n_links)
-    mv_veh: np.ndarray  # float64 (n_mv): vehicles that made each movement over the run
+    mv_veh: np.ndarray  # float64 (n_mv, n_bins): vehicles that made each movement in each interval of mv_bin_steps steps
 
 
 def _ltm_simulate(
@@ -460,6 +460,7 @@ def _ltm_simulate(
     window: int,
     node_iterations: int,
     first_thru: int,
+    mv_bin_steps: int,
     out: LtmOutput,
 ) -> int:
     """Simulate ``cum_in.shape[1] - 1`` steps of the LTM (see module docstring).
@@ -546,6 +547,9 @@ def _ltm_simulate(
         Largest number of node-model solutions per node and step (>= 1).
     first_thru : int
         Nodes with a smaller index (zone centroids) carry no through traffic in route choice.
+    mv_bin_steps : int
+        Steps per interval of the movement counts (>= 1): step ``t`` counts in column
+        ``min(t // mv_bin_steps, n_bins - 1)`` of ``mv_veh``.
     out : LtmOutput
         Outputs, fields:
 
@@ -560,9 +564,10 @@ def _ltm_simulate(
         factors), s.
     merges : int64 (n_links), output
         Packets merged on each link because ``window`` was full (0: exact FIFO).
-    mv_veh : float64 (n_mv), output
-        Vehicles that passed from each in-link to each next link over the run (turning
-        movements; vehicles reaching their destination at the node are not in them).
+    mv_veh : float64 (n_mv, n_bins), output
+        Vehicles that passed from each in-link to each next link in each interval of
+        ``mv_bin_steps`` steps (turning movements; vehicles reaching their destination at the
+        node are not in them). One column: the whole run.
 
     Returns
     -------
@@ -616,12 +621,16 @@ def _ltm_simulate(
     cum_dep[:, 0] = 0.0
     cum_arr[:, 0] = 0.0
     merges[:] = 0
-    mv_veh[:] = 0.0
+    mv_veh[:, :] = 0.0
+    n_bins = mv_veh.shape[1]
     status = STATUS_OK
 
     for t in range(n_steps):
         t0 = t * dt_s
         t1 = t0 + dt_s
+        mv_bin = t // mv_bin_steps
+        if mv_bin >= n_bins:
+            mv_bin = n_bins - 1
         # 1. departures join the origin queues
         for o in range(n_orig):
             cum_gen[o, t + 1] = cum_gen[o, t]
@@ -856,7 +865,7 @@ def _ltm_simulate(
                         x_m = x * (rows[k, m, d] if has_turns else eff[m, d])
                         inflow_d[a, d] += x_m
                         if k < n_in_links:
-                            mv_veh[mv_all[in_link[i0 + k]] + m] += x_m
+                            mv_veh[mv_all[in_link[i0 + k]] + m, mv_bin] += x_m
             for m in range(n_out_links):
                 a = out_link[j0 + m]
                 tot = 0.0

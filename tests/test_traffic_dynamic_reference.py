@@ -98,6 +98,7 @@ class ReferenceLTM:
         self.cum_arr = [[0.0] for _ in self.dests]
         self.cum_dep = [[0.0] for _ in self.origs]
         self.movement_veh = {(a, b): 0.0 for a in range(self.n_links) for b in self.outs[self.head[a]]}  # vehicles from a into b
+        self.movement_step = {}  # (a, b, step) -> vehicles from a into b in that step
 
     # cumulative curve at a fractional step
     @staticmethod
@@ -341,6 +342,8 @@ class ReferenceLTM:
                     new_in[a][d] = new_in[a].get(d, 0.0) + x * rates[k][a][d]
                     if k < len(in_links):
                         self.movement_veh[(in_links[k], a)] += x * rates[k][a][d]
+                        key = (in_links[k], a, t)
+                        self.movement_step[key] = self.movement_step.get(key, 0.0) + x * rates[k][a][d]
         if dn >= 0:
             self.cum_arr[dn].append(self.cum_arr[dn][t] + arrived)
 
@@ -396,6 +399,18 @@ def assert_movements_match(res, ref) -> None:
     got = {(pos[i], pos[o]): v for i, o, v in zip(table["in_link_id"], table["out_link_id"], table["vehicles"], strict=True)}
     assert got.keys() == ref.movement_veh.keys()
     assert max(abs(got[k] - ref.movement_veh[k]) for k in got) < 1e-8
+    # per interval of movement_interval_s: the reference's per-step counts summed over each interval's steps
+    steps = int(round(res.movement_interval_s / res.dt_s))
+    per = res.movements(by_interval=True)
+    assert len(per) == len(table) * res.movement_veh_intervals.shape[1]
+    want = {}
+    for (a, b, t), v in ref.movement_step.items():
+        key = (a, b, min(t // steps, res.movement_veh_intervals.shape[1] - 1))
+        want[key] = want.get(key, 0.0) + v
+    bins = np.round(per["t_start_s"].to_numpy() / res.movement_interval_s).astype(int)
+    got_t = {(pos[i], pos[o], k): v for i, o, k, v in zip(per["in_link_id"], per["out_link_id"], bins, per["vehicles"], strict=True)}
+    assert max(abs(got_t[k] - want.get(k, 0.0)) for k in got_t) < 1e-8
+    assert set(want) <= set(got_t)
     assert table["vehicles"].sum() > 100.0
     left = res.cum_out[:, -1]
     by_in = table.groupby("in_link_id")["vehicles"].sum()
@@ -425,7 +440,9 @@ def test_kernel_matches_plain_python_reference(route_choice, noise, supply_choic
     dt, duration = 10.0, 2400.0
     res = simulate(net, demand, dynamics=dyn, dt_s=dt, duration_s=duration, route_choice=route_choice,
                    duo_interval_s=100.0, duo_weight=0.5, window_steps=100000, duo_noise=noise, seed=3,
-                   duo_supply_choice=supply_choice, duo_time=duo_time)  # fmt: skip
+                   duo_supply_choice=supply_choice, duo_time=duo_time, movement_interval_s=300.0)  # fmt: skip
+    assert res.movement_veh_intervals.shape[1] == 8  # 2400 s in 300 s intervals; demand until 1000 s: counts in the first ones
+    assert (res.movement_veh_intervals.sum(axis=0) > 1.0).sum() >= 4
     assert res.meta["duo_supply_choice"] == (supply_choice and route_choice == "duo")
     assert res.meta["duo_time"] == (duo_time if route_choice == "duo" else None)
     n_steps = res.n_steps

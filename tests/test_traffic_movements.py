@@ -265,3 +265,43 @@ def test_dynamic_loading_counts_the_vehicles_of_each_movement(tmp_path: Path) ->
     assert got[(link_id("1f"), link_id("3f"))] == ("left", pytest.approx(30.0, abs=1e-6))
     assert got[(link_id("3b"), link_id("2f"))] == ("left", pytest.approx(20.0, abs=1e-6))
     assert table["vehicles"].sum() == pytest.approx(110.0, abs=1e-6)
+
+
+def test_dynamic_loading_counts_each_movement_per_interval(tmp_path: Path) -> None:
+    """``--turns-interval 300``: one row per movement and 5-minute interval. N -> E departs uniformly
+    over 60-300 s (20 vehicles) into the northern street and turns at J after the street's free
+    travel time tau (uncongested), so 20 (240 - tau) / 240 turn in the first interval and the rest
+    in the second, by hand; every movement's intervals sum to its count over the run."""
+    from tests.cli_harness import assert_one_line_error, run_twin
+    from twin.scene.io import read_scene
+    from twin.traffic.dynamic import LinkDynamics
+    from twin.traffic.network import Network
+
+    od = tmp_path / "dyn.csv"
+    pd.DataFrame({"origin": ["W", "W", "N"], "destination": ["E", "N", "E"], "t_start_s": [0.0, 0.0, 60.0], "t_end_s": [600.0, 600.0, 300.0],
+                  "vehicles": [60.0, 30.0, 20.0]}).to_csv(od, index=False)  # fmt: skip
+    folder = scene_folder(tmp_path, capacity_veh_h=1800.0)
+    out = tmp_path / "turns.csv"
+    run = run_twin(["traffic", "simulate", folder, "--demand", od, "--duration", "1800", "--turns", out, "--turns-interval", "300"])
+    assert run.code == 0, run.stderr
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["node_id", "in_link_id", "out_link_id", "movement", "t_start_s", "t_end_s", "vehicles"]
+    assert len(table) == 12 * 6 and sorted(set(table["t_start_s"])) == [0.0, 300.0, 600.0, 900.0, 1200.0, 1500.0]
+    assert (table["t_end_s"] - table["t_start_s"] == 300.0).all()
+    net = Network.from_scene(read_scene(folder), mode="car")
+    tau = float(LinkDynamics.from_network(net).free_time_s[list(net.link_ids).index(link_id("3b"))])
+    assert 0.0 < tau < 240.0
+    north_east = table[(table["in_link_id"] == link_id("3b")) & (table["out_link_id"] == link_id("2f"))].set_index("t_start_s")["vehicles"]
+    assert north_east[0.0] == pytest.approx(20.0 * (240.0 - tau) / 240.0, abs=1e-6)
+    assert north_east[300.0] == pytest.approx(20.0 * tau / 240.0, abs=1e-6)
+    assert north_east.loc[600.0:].abs().max() < 1e-9
+    sums = table.groupby(["in_link_id", "out_link_id"])["vehicles"].sum()
+    assert sums[(link_id("1f"), link_id("2f"))] == pytest.approx(60.0, abs=1e-6)
+    assert sums[(link_id("1f"), link_id("3f"))] == pytest.approx(30.0, abs=1e-6)
+    assert sums[(link_id("3b"), link_id("2f"))] == pytest.approx(20.0, abs=1e-6)
+    # bad input: one line, exit 2, naming the option
+    base = ["traffic", "simulate", folder, "--demand", od, "--duration", "1800"]
+    assert_one_line_error(run_twin([*base, "--turns-interval", "300"]), contains=("'--turns-interval'", "only with --turns"))
+    assert_one_line_error(run_twin([*base, "--turns", out, "--turns-interval", "nan"]), contains=("'--turns-interval'", "finite"))
+    assert_one_line_error(run_twin([*base, "--dt", "2", "--turns", out, "--turns-interval", "301"]), contains=("'--turns-interval'", "whole number of time steps"))
+    assert_one_line_error(run_twin([*base, "--turns", out, "--turns-interval", "3600"]), contains=("'--turns-interval'", "longer than the run"))

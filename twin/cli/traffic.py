@@ -281,6 +281,8 @@ def simulate_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Per-link results (.csv, .parquet)")] = None,
     timeseries: Annotated[Path | None, typer.Option("--timeseries", help="Per-link, per-step results (.nc, .parquet, .csv)")] = None,
     turns: Annotated[Path | None, typer.Option("--turns", help="Vehicles per turning movement over the run (.csv, .parquet)")] = None,
+    turns_interval: Annotated[float | None, typer.Option("--turns-interval",
+                                                         help="With --turns: vehicles per movement in intervals of this many seconds (a whole number of steps)")] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="CRS of input files that declare none")] = None,
     scene_crs: Annotated[str, typer.Option("--scene-crs", help="Metric CRS of the scene")] = "EPSG:31370",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
@@ -299,7 +301,7 @@ def simulate_command(
     from twin.traffic.dynamic_commands import run_simulate
 
     s = run_simulate(list(source), demand=demand, dt_s=dt, duration_s=duration, routes=routes, output=output, timeseries=timeseries, crs=crs, scene_crs=scene_crs,
-                     signals=signals, restrictions=restrictions, turns=turns)
+                     signals=signals, restrictions=restrictions, turns=turns, turns_interval_s=turns_interval)
     if as_json:
         typer.echo(to_json_text(s))
         return

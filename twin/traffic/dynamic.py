@@ -524,6 +524,31 @@ def check_splits(network: Network, dem: DemandArrays, splits: np.ndarray) -> Non
 
 
 # ---------------------------------------------------------------------------------------- simulate
+def movement_bins(interval_s: float | None, dt_s: float, n_steps: int) -> tuple[int, int]:
+    """Steps per movement-count interval and the number of intervals of a run of ``n_steps`` steps.
+
+    ``interval_s`` None: one interval over the run. Otherwise a whole number of steps of ``dt_s``
+    (to 1e-9), at most the run (``n_steps dt_s``); the last interval may be shorter.
+
+    Raises
+    ------
+    InputError
+        An interval that is not finite and positive, not a whole number of steps, or longer than the run
+        (field ``movement_interval_s``).
+    """
+    if interval_s is None:
+        return n_steps, 1
+    if not (np.isfinite(interval_s) and interval_s > 0):
+        raise InputError(f"the movement interval must be a finite number > 0 s, got {interval_s}", field="movement_interval_s")
+    steps = interval_s / dt_s
+    k = int(round(steps))
+    if k < 1 or abs(steps - k) > 1e-9 * max(steps, 1.0):
+        raise InputError(f"the movement interval ({interval_s:g} s) must be a whole number of time steps of {dt_s:g} s", field="movement_interval_s")
+    if k > n_steps:
+        raise InputError(f"the movement interval ({interval_s:g} s) is longer than the run ({n_steps * dt_s:g} s)", field="movement_interval_s")
+    return k, -(-n_steps // k)
+
+
 def simulate(
     network: Network,
     demand: pd.DataFrame | DemandArrays,
@@ -548,6 +573,7 @@ def simulate(
     u_turn_penalty_s: float | None = None,
     signals: Iterable[Any] | Mapping[Any, SignalTiming | None] | None = None,
     signal_timing: SignalTiming | None = None,
+    movement_interval_s: float | None = None,
 ) -> DynamicResult:
     """Load time-dependent OD demand on the network with the link transmission model.
 
@@ -645,6 +671,10 @@ def simulate(
         becomes ``min(capacity, s g)`` (:mod:`twin.traffic.dynamic_turns`). None: no signals.
     signal_timing
         Default timing of the signals (default :class:`~twin.traffic.signals.SignalTiming`).
+    movement_interval_s
+        Length of the intervals the turning movements are counted in, s: a whole number of
+        time steps, at most the simulated duration (the last interval may be shorter). None:
+        one count over the run. ``DynamicResult.movements(by_interval=True)`` tabulates them.
 
     Returns
     -------
@@ -657,7 +687,8 @@ def simulate(
         rates, a link too short for ``dt_s`` with ``short_links="error"``, a time step outside
         (0, :data:`MAX_DT_S`] or a duration outside (0, :data:`MAX_DURATION_S`] (or not finite);
         a turn whose links do not meet, a negative or non-finite turn penalty, a signal on a
-        node not in the network.
+        node not in the network; a movement interval that is not a whole number of steps or is
+        longer than the run.
     ResourceLimitError
         Links x steps above :data:`MAX_LINK_STEPS` (checked before anything is allocated).
     SimulationError
@@ -716,6 +747,7 @@ def simulate(
     n_steps = int(np.ceil(duration_s / dt_s - 1e-9))
     if n_steps < 1:
         raise InputError(f"duration {duration_s} s is shorter than one step", field="duration_s")
+    mv_bin_steps, n_mv_bins = movement_bins(movement_interval_s, dt_s, n_steps)
     link_steps = float(network.n_links) * (n_steps + 1)
     if link_steps > MAX_LINK_STEPS:
         raise ResourceLimitError(
@@ -816,7 +848,7 @@ def simulate(
     cum_arr = np.zeros((n_dest, n_steps + 1))
     link_time = np.zeros(network.n_links)
     merges = np.zeros(network.n_links, dtype=np.int64)
-    movement_veh = np.zeros(int(movements[0][-1]))
+    movement_veh = np.zeros((int(movements[0][-1]), n_mv_bins))
     split_run = split.copy()
     started = time.perf_counter()
     if parallel is None:
@@ -857,6 +889,7 @@ def simulate(
         int(window),
         int(node_iterations),
         int(network.first_thru_node),
+        int(mv_bin_steps),
         outputs,
     )
     wall = time.perf_counter() - started
@@ -883,7 +916,9 @@ def simulate(
         splits=split_run,
         link_time_s=link_time,
         turn_splits=turns.split_mv if has_turns else None,
-        movement_veh=movement_veh,
+        movement_veh=movement_veh.sum(axis=1),
+        movement_veh_intervals=movement_veh,
+        movement_interval_s=float(mv_bin_steps * dt_s),
         meta={
             "route_choice": route_choice,
             "slowed_links": int(slowed.sum()),
@@ -927,7 +962,8 @@ class DynamicResult:
     ``turn_splits`` (with turns only): the last per-movement splitting rates (n_movements,
     n_dest), in :func:`twin.traffic.dynamic_turns.movement_index` order. ``movement_veh``:
     vehicles that made each movement (in-link to next link) over the run, in the same order
-    (:meth:`movements` tabulates them).
+    (:meth:`movements` tabulates them); ``movement_veh_intervals`` (n_movements, n_intervals):
+    the same per interval of ``movement_interval_s`` (the last one may be shorter).
     """
 
     network: Network
@@ -944,6 +980,8 @@ class DynamicResult:
     meta: dict[str, Any] = field(default_factory=dict)
     turn_splits: np.ndarray | None = None
     movement_veh: np.ndarray | None = None
+    movement_veh_intervals: np.ndarray | None = None
+    movement_interval_s: float | None = None
 
     @property
     def n_steps(self) -> int:
@@ -1069,10 +1107,14 @@ class DynamicResult:
             ds["time_utc"].attrs["timezone"] = str(start.tzinfo)
         return ds
 
-    def movements(self) -> pd.DataFrame:
-        """Turning movements over the run: one row per movement (each link entering a node with
-        each link leaving it, :func:`twin.traffic.dynamic_turns.movement_index` order) with the
-        vehicles that made it (``vehicles``; vehicles that arrive at the node are not in them).
+    def movements(self, by_interval: bool = False) -> pd.DataFrame:
+        """Turning movements: one row per movement (each link entering a node with each link leaving
+        it, :func:`twin.traffic.dynamic_turns.movement_index` order) with the vehicles that made it
+        (``vehicles``; vehicles that arrive at the node are not in them).
+
+        ``by_interval``: one row per movement and interval of ``movement_interval_s``
+        (:func:`simulate`'s option), with ``t_start_s`` and ``t_end_s``; the intervals of a
+        movement sum to its count over the run.
 
         Raises
         ------
@@ -1083,20 +1125,21 @@ class DynamicResult:
 
         from twin.traffic.dynamic_turns import movement_index
 
-        if self.movement_veh is None:
+        if self.movement_veh is None or (by_interval and self.movement_veh_intervals is None):
             raise InputError("this result has no movement counts (run twin.traffic.dynamic.simulate)", field="movement_veh")
         net = self.network
         mv_ptr, _, _ = movement_index(net)
         in_link = np.repeat(np.arange(net.n_links, dtype=np.int64), np.diff(mv_ptr))
         out_link = net.out_start.astype(np.int64)[net.to_node.astype(np.int64)[in_link]] + np.arange(in_link.size, dtype=np.int64) - mv_ptr[in_link]
-        return pd.DataFrame(
-            {
-                "node_id": net.node_ids[net.to_node[in_link]],
-                "in_link_id": net.link_ids[in_link],
-                "out_link_id": net.link_ids[out_link],
-                "vehicles": self.movement_veh,
-            }
-        )
+        cols = {"node_id": net.node_ids[net.to_node[in_link]], "in_link_id": net.link_ids[in_link], "out_link_id": net.link_ids[out_link]}
+        if not by_interval:
+            return pd.DataFrame({**cols, "vehicles": self.movement_veh})
+        counts = self.movement_veh_intervals
+        n_bins = counts.shape[1]
+        start = np.arange(n_bins) * self.movement_interval_s
+        end = np.minimum(start + self.movement_interval_s, self.n_steps * self.dt_s)
+        frame = {k: np.repeat(v, n_bins) for k, v in cols.items()}
+        return pd.DataFrame({**frame, "t_start_s": np.tile(start, in_link.size), "t_end_s": np.tile(end, in_link.size), "vehicles": counts.reshape(-1)})
 
     def link_summary(self) -> pd.DataFrame:
         """One row per link: vehicles, vehicle-km, vehicle-hours, delay, travel time, queue."""

@@ -105,12 +105,15 @@ def run_simulate(
     signals: bool = True,
     restrictions: bool = True,
     turns: Path | None = None,
+    turns_interval_s: float | None = None,
 ) -> dict[str, Any]:
     """Dynamic loading of a scenario folder (grid11 format) or of a scene's car network + demand CSV.
 
     ``turns``: write the turning movements there (``.csv`` or ``.parquet``; vehicles per
     movement over the run, :meth:`twin.traffic.dynamic.DynamicResult.movements`; on a scene
     with each movement's kind from the street geometry, :mod:`twin.traffic.movements`).
+    ``turns_interval_s`` (with ``turns`` only): one row per movement and interval of that many
+    seconds (``t_start_s``, ``t_end_s``), a whole number of time steps, at most the run.
 
     ``signals`` (scenes only): the nodes the scene flags as signalised (``signalised`` column of
     its nodes, :func:`twin.traffic.signals.mark_signals`) get pretimed signals of the default
@@ -144,6 +147,11 @@ def run_simulate(
     check_output(output, FRAME_SUFFIXES, "--output")
     check_output(timeseries, TIMESERIES_SUFFIXES, "--timeseries")
     check_output(turns, (".csv", ".parquet"), "--turns")
+    if turns_interval_s is not None:
+        if turns is None:
+            raise InputError("only with --turns (the file the movements per interval are written to)", field="--turns-interval")
+        if not (np.isfinite(turns_interval_s) and turns_interval_s > 0):
+            raise InputError(f"must be a finite number > 0 s, got {turns_interval_s}", field="--turns-interval")
     check_sources(source, "SOURCE")
     settings: dict[str, Any] = {}
     options: dict[str, Any] = {}
@@ -185,8 +193,13 @@ def run_simulate(
 
     demand_path = demand if demand is not None else source[0] / "demand.csv"
     dem = demand_arrays(net, dem, path=str(demand_path))  # errors name the demand file
-    options.update({"dt_s": float(dt_s), "duration_s": duration_s, "route_choice": routes})
-    result = simulate(net, dem, dynamics=dyn, **options)
+    options.update({"dt_s": float(dt_s), "duration_s": duration_s, "route_choice": routes, "movement_interval_s": turns_interval_s})
+    try:
+        result = simulate(net, dem, dynamics=dyn, **options)
+    except InputError as exc:
+        if exc.field == "movement_interval_s":  # the option's name on the command line
+            raise InputError(exc.message, field="--turns-interval") from None
+        raise
     summary: dict[str, Any] = {"network": repr(net), "dt_s": float(dt_s), "steps": result.n_steps, **result.totals(), **{k: v for k, v in result.meta.items() if np.isscalar(v)}}
     summary.update(restriction_counts)
     summary.update(signal_counts)
@@ -207,7 +220,7 @@ def run_simulate(
             write_frame(frame, timeseries)
         summary["timeseries"] = str(timeseries)
     if turns is not None:
-        table = result.movements()
+        table = result.movements(by_interval=turns_interval_s is not None)
         if scene is not None:
             from twin.traffic.movements import scene_movements
             from twin.traffic.turns import TURN_KINDS

@@ -216,3 +216,44 @@ def test_calibrate_runs_on_as_many_readings_as_parameters(tiny_scene: tuple[Path
     result = run_twin(["calibrate", scene, "--meters", _meters(tmp_path / "four.csv", {ids[0]: 4}), "-o", tmp_path / "cal", "-q"])
     assert result.code == 0, result.stderr
     assert (tmp_path / "cal" / "calibration.parquet").exists()
+
+
+# ----------------------------------------------------------------------------- 6. scenario files in JSON
+def _scenario_pair(folder: Path) -> tuple[Path, Path]:
+    """The tiny scenario as YAML and as tab-indented JSON (which the YAML parser refuses), side by side."""
+    import json
+
+    import yaml
+
+    from tests.output_helpers import tiny_scenario_doc
+
+    write_tiny_inputs(folder)
+    doc = tiny_scenario_doc(3)
+    as_yaml = _text(folder / "s.yaml", yaml.safe_dump(doc, sort_keys=False))
+    as_json = _text(folder / "s.json", json.dumps(doc, indent="\t"))
+    return as_yaml, as_json
+
+
+def test_a_json_scenario_parses_as_its_yaml_twin(tmp_path: Path) -> None:
+    """A .json scenario was refused ('must end in .yaml, .yml'); it is the same scenario."""
+    from twin.scenario.schema import load_scenario
+
+    as_yaml, as_json = _scenario_pair(tmp_path)
+    assert load_scenario(as_json).model_dump() == load_scenario(as_yaml).model_dump()
+    result = run_twin(["scenario", "validate", "--no-scene", as_json])
+    assert result.code == 0 and "s.json: ok" in result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("edit", "contains"),
+    [
+        (lambda t: t.replace('"seed": 3', '"seed": -1'), ("s.json", "'uncertainty.seed'")),
+        (lambda t: t.replace('"fraction": 0.5', '"fraction": NaN'), ("s.json", "NaN is not a JSON number")),
+        (lambda t: t.replace('"name": "tiny",', '"name": "tiny"'), ("s.json", "not valid JSON", "line 3")),
+    ],
+    ids=["schema-error", "nan-constant", "syntax-error"],
+)
+def test_a_json_scenario_gets_the_same_checks(tmp_path: Path, edit, contains: tuple[str, ...]) -> None:
+    _, as_json = _scenario_pair(tmp_path)
+    as_json.write_text(edit(as_json.read_text(encoding="utf-8")), encoding="utf-8")
+    assert_one_line_error(run_twin(["scenario", "validate", "--no-scene", as_json]), contains=contains)

@@ -38,7 +38,7 @@ def _no_effect(allow: bool) -> str:
 
 
 def run(
-    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML (default: scenarios/stgilles_default.yaml)")] = None,
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario file, .yaml or .json (default: scenarios/stgilles_default.yaml)")] = None,
     out: Annotated[Path, typer.Option("-o", "--out", help="Results folder")] = Path("results"),
     samples: Annotated[int | None, typer.Option(help="Override the number of Monte Carlo samples (0: none)")] = None,
     seed: Annotated[int | None, typer.Option(help="Override the random seed (0 to 2**63 - 1)")] = None,
@@ -118,7 +118,7 @@ def _last_line(error) -> str:
 
 @scenario_app.command("validate")
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario files (.yaml or .json)")],
     no_scene: Annotated[bool, typer.Option(
         "--no-scene",
         help="Check the file and its inputs only: do not build the scene (selections and modifications unchecked).")] = False,

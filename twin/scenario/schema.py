@@ -1,6 +1,7 @@
 """The scenario file: inputs, a baseline, what-if modifications, engines, KPIs, uncertainty.
 
-YAML is read with ``yaml.safe_load`` (no tags, no Python objects) and validated by pydantic
+YAML is read with ``yaml.safe_load`` (no tags, no Python objects), a ``.json`` file with the
+JSON parser (:mod:`twin.scenario.scenario_file`), and validated by pydantic
 models that forbid unknown keys and non-finite numbers. Every problem becomes a
 :class:`~twin.errors.ScenarioError` naming the file and the key path
 (``whatifs.0.modifications.1.measures``). :func:`json_schema` exports the schema for editors
@@ -82,7 +83,6 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from twin.errors import ScenarioError
@@ -859,31 +859,16 @@ def with_overrides(scenario: Scenario, *, samples: int | None = None, seed: int 
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
-    """Read and validate a scenario YAML file (safely: tags and Python objects are refused).
+    """Read and validate a scenario file: YAML (``.yaml``/``.yml``, safely: tags and Python
+    objects are refused) or JSON (``.json``), the same schema and checks
+    (:func:`twin.scenario.scenario_file.read_scenario_data`).
 
-    The file must be a regular ``.yaml``/``.yml`` file of at most :data:`MAX_SCENARIO_BYTES`
-    (a pipe or a device is refused before it is opened).
+    The file must be a regular file of at most :data:`MAX_SCENARIO_BYTES` (a pipe or a device is
+    refused before it is opened).
     """
-    from twin.io.paths import check_input_file
+    from twin.scenario.scenario_file import read_scenario_data
 
-    path = Path(path)
-    check_input_file(path, suffixes=(".yaml", ".yml"), max_bytes=MAX_SCENARIO_BYTES, what="scenario file")
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"not UTF-8 text (byte {exc.start})", path=path) from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot read: {exc.strerror or exc}", path=path) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"not valid (safe) YAML: {problem}", path=path, obj=where) from None
-    except RecursionError:
-        raise ScenarioError(f"nested too deeply to be read (a scenario needs at most 8 levels; the limit is {MAX_NESTING_DEPTH})", path=path) from None
-    return parse_scenario(data, path=path)
+    return parse_scenario(read_scenario_data(path), path=Path(path))
 
 
 def json_schema() -> dict:

@@ -31,15 +31,11 @@ from __future__ import annotations
 
 import math
 import sys
-import tempfile
 from pathlib import Path
-
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DATA = ROOT / "tests" / "energy_data"
 
 #: Refractive index of the specs' angular model (twin.energy.solar.Glazing).
 N_GLASS = 1.526
@@ -119,40 +115,11 @@ def u_values(u_older: float = 3.0, r_se: float = 1.0 / 21.0, dt_k: float = 15.0,
 
 
 def run(variants: list[str], finer: bool = False) -> dict:
-    """Print one line per (variant, case); return {variant: {case: result}}."""
-    from tests.bestest_ranges_mbl import RANGES
-    from tests.conftest import SHARED_DATA
-    from twin.energy.iso52016 import load_spec_iso52016, simulate_spec_iso52016
-    from twin.energy.spec import simulate_spec
-    from twin.ingest.epw import read_epw
+    """Print one line per (variant, case) (``scripts/bestest_p13f.py``'s loop); return {variant: {case: result}}."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bestest_p13f import run as run_variants
 
-    weather = read_epw(SHARED_DATA / "weather" / "USA_CO_Denver.Intl.AP.725650_TMY3.epw")
-    cases = sorted({c for c, _ in RANGES})
-    out: dict = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in variants:
-            out[name] = {}
-            inside = total = 0
-            for case in cases:
-                data = yaml.safe_load((DATA / f"bestest_{case}.yaml").read_text(encoding="utf-8"))
-                for change in VARIANTS[name]:
-                    data = change(data)
-                path = Path(tmp) / f"bestest_{case}.yaml"
-                path.write_text(yaml.safe_dump(data), encoding="utf-8")
-                spec = load_spec_iso52016(path)
-                res = simulate_spec_iso52016(spec, weather) if finer else simulate_spec(spec, weather)
-                out[name][case] = res
-                cols = []
-                for (c, q), (lo, hi) in RANGES.items():
-                    if c == case:
-                        ok = lo <= res[q] <= hi
-                        inside += ok
-                        total += 1
-                        cols.append(f"{q}={res[q]:.3f}" + ("" if ok else f"(OUT {lo}..{hi})"))
-                print(f"{'finer' if finer else '5R1C'} | {name} | {case} | " + " ".join(cols), flush=True)
-            print(f"{'finer' if finer else '5R1C'} | {name} | inside {inside}/{total}", flush=True)
-    print("load", open("/proc/loadavg").read().split()[0], flush=True)
-    return out
+    return run_variants(variants, finer, VARIANTS)
 
 
 def table(results: dict) -> str:

@@ -67,8 +67,11 @@ VARIANTS = {
 }
 
 
-def run(variants: list[str], finer: bool = False) -> dict:
-    """Print one line per (variant, case); return {variant: {case: result}}."""
+def run(variants: list[str], finer: bool = False, changes: dict | None = None) -> dict:
+    """Print one line per (variant, case); return {variant: {case: result}}.
+
+    ``changes``: variant name -> the spec changes applied in turn (default :data:`VARIANTS`).
+    """
     from tests.bestest_ranges_mbl import RANGES
     from tests.conftest import SHARED_DATA
     from twin.energy.iso52016 import load_spec_iso52016, simulate_spec_iso52016
@@ -84,7 +87,7 @@ def run(variants: list[str], finer: bool = False) -> dict:
             inside = total = 0
             for case in cases:
                 data = yaml.safe_load((DATA / f"bestest_{case}.yaml").read_text(encoding="utf-8"))
-                for change in VARIANTS[name]:
+                for change in (VARIANTS if changes is None else changes)[name]:
                     data = change(data)
                 path = Path(tmp) / f"bestest_{case}.yaml"
                 path.write_text(yaml.safe_dump(data), encoding="utf-8")

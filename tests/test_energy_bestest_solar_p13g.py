@@ -93,3 +93,28 @@ def test_window_transmissivity_inside_program_range(solar_outputs, case, facade)
     lo, hi, _ = TRANSMISSIVITY[(case, facade)]
     value = solar_outputs[1][(case, facade)] / solar_outputs[0][facade]
     assert lo <= value <= hi, f"transmissivity {case} {facade} {value:.3f}, programs {lo:g}..{hi:g}"
+
+
+def test_stock_front_end_sees_the_same_solar(solar_outputs):
+    """The stock's drivers (standard orientation groups, shaded groups for overhangs and fins, the windows'
+    glazing: :func:`twin.energy.stock_iso52016.zone_from_spec`) give each window and wall the annual
+    irradiation of the spec path, so the checks above hold for the city's path too."""
+    from twin.energy import solar
+    from twin.energy.spec import load_spec
+    from twin.energy.stock_iso52016 import zone_from_spec
+    from twin.ingest.epw import read_epw
+
+    weather = read_epw(shared_path(*DENVER))
+    incident, transmitted = solar_outputs
+    for case in ("600", "610", "620", "630"):
+        spec = load_spec(DATA / f"bestest_{case}.yaml")
+        zone, drivers = zone_from_spec(spec, weather)
+        annual = dict(zip(drivers.groups, drivers.irr_w_m2.sum(axis=1) / 1000.0))
+        if case == "600":
+            stock_groups = {"horizontal": "roof", "north": "opq_n", "east": "opq_e", "south": "opq_s", "west": "opq_w"}
+            for orientation, group in stock_groups.items():
+                assert annual[group] == pytest.approx(incident[orientation], rel=1e-12), orientation
+        for w, zw in zip(spec.windows, zone.windows, strict=True):
+            tau0 = float(solar.glazing_transmittance(np.array([1.0]), zw["glazing"])[0])
+            assert tau0 * annual[zw["group"]] == pytest.approx(transmitted[(case, w.facade)], rel=1e-12), (case, w.facade)
+        assert ("~" in zone.windows[0]["group"]) == (case in ("610", "630"))  # the shaded groups of the stock drivers

@@ -47,7 +47,11 @@ of a window, ``v_j = e_inner - e_outer``, with the ISO 15099 conductance of
 :func:`glazing_conductance` at the previous hour's pane temperatures (inner pane = air
 temperature + the difference of its link to the air, ``conv_partner``; outer = inner - ``d_j``);
 a fixed link (:data:`LINK_FIXED`) keeps ``h0`` and only carries its difference. The update above
-holds for any link vectors.
+holds for any link vectors. An exterior link (:data:`LINK_EXTERIOR_DOE2`) joins a surface node to
+the outdoor air, an input, not a node: ``v_j = e_j``, and the change ``delta_j`` of its coefficient
+also adds ``delta_j theta_e`` to the right-hand side. Written for its difference ``d_j = x_j -
+theta_e`` (the caller puts -1 on input 0 of its ``conv_qv`` row) the step is the same
+``(I + S diag(delta)) d = d_b``, ``e = diag(delta) d``: nothing else changes.
 
 Warm-up: the last ``warmup_hours`` hours of the series run first (periodic year), from the
 modal state ``z0`` the caller gives (e.g. every node at 20 degC).
@@ -154,6 +158,18 @@ LINK_GAP = 1
 """Link law: gas gap of a double glazing (:func:`glazing_conductance`), ``d`` inner pane - outer pane."""
 LINK_FIXED = 2
 """Link law: the base coefficient ``h0`` (no change; the link only tracks its difference ``d``)."""
+LINK_EXTERIOR_DOE2 = 3
+"""Link law: an exterior surface to the outdoor air, ``d`` surface - outdoor air temperature of the
+previous hour: the DOE-2 convection of the EnergyPlus Engineering Reference, ``h_n + R_f (sqrt(h_n^2
++ (a V_z^b)^2) - h_n)`` (``h_n = max(0.1, c |d|^(1/3))`` with ``c`` by the sign of ``d``, as
+:data:`LINK_TARP`; windward ``a = 3.26, b = 0.89``, leeward ``a = 3.55, b = 0.617``, MoWiTT), plus
+the long-wave exchange linearised to the air, ``4 eps sigma T_m^3`` (``T_m`` the mean of the
+previous hour's surface temperature and this hour's outdoor air). Link parameters (``conv_gap``):
+outward azimuth of the surface (deg; negative: a roof, always windward), ``R_f``, ``V_z / V_10``
+(terrain and height), ``eps``. A wall is windward when the wind blows from within
+:data:`WINDWARD_DEG` of its outward normal."""
+WINDWARD_DEG = 100.0
+"""A wall is windward when the wind direction is within this angle of its outward normal, deg."""
 
 SIGMA_W_M2K4 = 5.670374419e-8
 """Stefan-Boltzmann constant, W/(m2 K4)."""
@@ -264,6 +280,8 @@ class Climate52016(NamedTuple):
     month : int64 (n_h,) month 0..11 of each hour.
     gain_schedule : (n_gp, n_h) gain multipliers.
     ve_schedule : (n_vp, n_h) multipliers of ``H_ve,s`` (finite, >= 0).
+    wind_speed_m_s : (n_h,) wind speed at 10 m, m/s (read by :data:`LINK_EXTERIOR_DOE2` links only).
+    wind_dir_deg : (n_h,) direction the wind blows from, deg from north (the same).
     """
 
     t_out_c: np.ndarray
@@ -271,6 +289,8 @@ class Climate52016(NamedTuple):
     month: np.ndarray
     gain_schedule: np.ndarray
     ve_schedule: np.ndarray
+    wind_speed_m_s: np.ndarray
+    wind_dir_deg: np.ndarray
 
 
 Control52016 = Control5R1C
@@ -345,6 +365,8 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
     month = climate.month
     g_sched = climate.gain_schedule
     ve_sched = climate.ve_schedule
+    wind_v = climate.wind_speed_m_s
+    wind_d = climate.wind_dir_deg
     sp_profile = control.setpoint_profile
     pc_max = control.phi_c_max_w
     heat_sp = control.heat_setpoint_c
@@ -480,9 +502,12 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
     ta_sum = np.zeros(LANES)
     mh = np.zeros((12, LANES))
     mc = np.zeros((12, LANES))
+    te_prev = t_out[n_h - warm if warm > 0 else 0]  # the previous hour's outdoor air (first step: its own)
     for step in range(warm + n_h):
         h = n_h - warm + step if step < warm else step - warm
         te = t_out[h]
+        if step == 0:
+            te_prev = te
         for lane in range(nl):
             ugain[lane] = g_sched[gp_l[lane], h]
         # free-floating step (Q_air = 0) in modal form; zero inputs skipped (shared by the lanes)
@@ -547,6 +572,21 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
                         hj = 1.0 / (gap_l[j, 1, lane] + 1.0 / (nu_l[lane] * kgap_l[lane] + hr_l[lane]))
                         dgap = (hj - h0_l[j, lane]) * area_l[j, lane]
                         dl[j, lane] = dgap if kd == LINK_GAP else (0.0 if kd == LINK_FIXED else dl[j, lane])
+                    for lane in range(nl):
+                        if kind_l[j, lane] == LINK_EXTERIOR_DOE2:
+                            # h_n from the tarp line above (dl holds (h_n - h0) A); DOE-2 forced part; long-wave
+                            h_n = dl[j, lane] / area_l[j, lane] + h0_l[j, lane]
+                            az = gap_l[j, 0, lane]
+                            windward = True
+                            if az >= 0.0:
+                                off = abs(wind_d[h] - az) % 360.0
+                                windward = min(off, 360.0 - off) <= WINDWARD_DEG
+                            vz = wind_v[h] * gap_l[j, 2, lane]
+                            forced = (3.26 * vz**0.89) if windward else (3.55 * vz**0.617)
+                            h_c = h_n + gap_l[j, 1, lane] * (np.sqrt(h_n * h_n + forced * forced) - h_n)
+                            tm = 0.5 * (dprev[j, lane] + te_prev + te) + 273.15
+                            h_e = h_c + 4.0 * gap_l[j, 3, lane] * SIGMA_W_M2K4 * tm * tm * tm
+                            dl[j, lane] = (h_e - h0_l[j, lane]) * area_l[j, lane]
                 # base-system difference with Q = 0 (uses the state before the step)
                 for lane in range(nl):
                     va[j, lane] = dz[j, lane] + qv_l[j, 0, lane] * te + qv_l[j, 1, lane] * ugain[lane]
@@ -631,6 +671,7 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
             for i in range(ns):
                 for lane in range(nl):
                     z[i, lane] = zp[i, lane] + wq_l[i, lane] * q_air[lane]
+        te_prev = te
         if step < warm:
             continue
         mo = month[h]

@@ -12,7 +12,9 @@ else ``conv_c_neg``) in place of ``conv_h0_w_m2k`` (no Sherman-Morrison update, 
 it checks the kernel's algebra. Links of other kinds (``net.conv_kind``): a gap link joins the
 two pane nodes of a window (``net.conv_other``) with the ISO 15099 glazing conductance of the
 previous hour's pane temperatures, computed here in plain Python (:func:`glazing_conductance_reference`);
-a fixed link keeps ``conv_h0_w_m2k``.
+a fixed link keeps ``conv_h0_w_m2k``; an exterior link (``conv_other`` -1: surface to the outdoor air)
+takes the DOE-2 coefficient of :func:`exterior_doe2_reference` from the previous hour's surface -
+outdoor difference (0 before the first hour) and this hour's wind.
 """
 
 from __future__ import annotations
@@ -44,6 +46,26 @@ def glazing_conductance_reference(t1_c: float, t2_c: float, gap_m: float, r_pane
     return 1.0 / (r_panes + 1.0 / (h_convection + h_radiation))
 
 
+def exterior_doe2_reference(d_k: float, t_surface_c: float, t_out_c: float, wind_m_s: float, wind_from_deg: float, params, c_warm: float,
+                            c_cold: float) -> float:
+    """DOE-2 exterior coefficient plus linearised long-wave, W/(m2 K), written out (EnergyPlus Engineering
+    Reference, "Outside Surface Heat Balance": ``h_n + R_f (sqrt(h_n^2 + (a V_z^b)^2) - h_n)``, MoWiTT
+    windward 3.26 / 0.89, leeward 3.55 / 0.617; windward within 100 degrees of the outward normal, a
+    roof always). ``params``: azimuth (-1 roof), R_f, V_z / V_10, emissivity."""
+    azimuth, r_f, factor, eps = params
+    c = c_warm if d_k > 0 else c_cold
+    h_n = max(0.1, c * abs(d_k) ** (1.0 / 3.0))
+    windward = True
+    if azimuth >= 0:
+        off = abs(wind_from_deg - azimuth) % 360.0
+        windward = min(off, 360.0 - off) <= 100.0
+    a, b = (3.26, 0.89) if windward else (3.55, 0.617)
+    v_z = wind_m_s * factor
+    h_c = h_n + r_f * (np.sqrt(h_n**2 + (a * v_z**b) ** 2) - h_n)
+    t_m = 0.5 * (t_surface_c + t_out_c) + 273.15
+    return h_c + 4.0 * eps * 5.670374419e-8 * t_m**3
+
+
 def simulate_network_reference(
     net,
     *,
@@ -60,6 +82,8 @@ def simulate_network_reference(
     theta0_c: float = 20.0,
     a_f_m2: float = 1.0,
     dt_s: float = 3600.0,
+    wind_speed_m_s: np.ndarray | None = None,
+    wind_dir_deg: np.ndarray | None = None,
 ) -> dict:
     """Simulate one network (``twin.energy.iso52016.Network``) hour by hour.
 
@@ -85,13 +109,26 @@ def simulate_network_reference(
     conv = np.asarray(net.conv_node, dtype=np.int64)
     other = np.full(len(conv), air) if getattr(net, "conv_other", None) is None else np.asarray(net.conv_other)
     kind = np.zeros(len(conv), dtype=np.int64) if getattr(net, "conv_kind", None) is None else np.asarray(net.conv_kind)
+    wind = np.zeros(n_h) if wind_speed_m_s is None else np.asarray(wind_speed_m_s, float)
+    wind_dir = np.zeros(n_h) if wind_dir_deg is None else np.asarray(wind_dir_deg, float)
+    d_out = np.zeros(len(conv))  # surface - outdoor air of the exterior links at the end of the previous hour
+    t_prev = None
     for step in range(warm + n_h):
         h = n_h - warm + step if step < warm else step - warm
+        t_prev = t_out_c[h] if t_prev is None else t_prev
         u = np.concatenate(([t_out_c[h], gain_schedule[h]], irr_hg[h]))
         g = net.h_ve_sched_w_k * ve_schedule[h]
         m = np.diag(cap) + net.k_w_k
+        ext_rhs = np.zeros(n)
         for j, node in enumerate(conv):
             o = other[j]
+            if o < 0:  # exterior link: surface to the outdoor air (its film is in k_w_k and f_in's t_out column)
+                h_j = exterior_doe2_reference(d_out[j], d_out[j] + t_prev, t_out_c[h], wind[h], wind_dir[h], net.conv_gap[j],
+                                              net.conv_c_pos[j], net.conv_c_neg[j])
+                dh = (h_j - net.conv_h0_w_m2k[j]) * net.conv_area_m2[j]
+                m[node, node] += dh
+                ext_rhs[node] += dh * t_out_c[h]
+                continue
             d = x[node] - x[o]
             if kind[j] == 0:  # buoyancy-driven convection, surface to air
                 c = net.conv_c_pos[j] if d > 0 else net.conv_c_neg[j]
@@ -106,7 +143,7 @@ def simulate_network_reference(
             m[node, o] -= dh
             m[o, node] -= dh
         m[air, air] += g
-        rhs = cap * x + net.f_in @ u
+        rhs = cap * x + net.f_in @ u + ext_rhs
         rhs[air] += g * t_out_c[h]
         x0 = solve(m, rhs, 0.0)
         t0 = x0[air]
@@ -119,6 +156,10 @@ def simulate_network_reference(
             phi = phi10 * (target - t0) / (t10 - t0)
             phi = min(phi, phi_h_max_w) if phi > 0 else max(phi, -phi_c_max_w)
         x = solve(m, rhs, phi) if phi != 0.0 else x0
+        for j, node in enumerate(conv):
+            if other[j] < 0:
+                d_out[j] = x[node] - t_out_c[h]
+        t_prev = t_out_c[h]
         if step >= warm:
             phi_out[h] = phi
             ta_out[h] = x[air]

@@ -42,31 +42,22 @@ CASES = sorted({c for c, _ in RANGES}, key=lambda c: (c[0], "ff" in c, c))
 # 0.075, k 1.0 W/(m K), IR emissivity 0.84, 12 mm air gap; SHGC 0.762 of the pair
 # (scripts/bestest_glazing_2020.py). The gap conductance follows the pane temperatures hour by hour
 # (ISO 15099, as the programs' window models do). The window's transmitted solar is checked against the
-# programs' own solar outputs in tests/test_energy_bestest_solar_p13g.py.
+# programs' own solar outputs in tests/test_energy_bestest_solar_p13g.py. The exterior surfaces are the
+# specs' simulation.exterior_convection: doe2 (the GSR-2020 EnergyPlus inputs: outside DOE-2, site terrain
+# Country, Rough materials): hourly wind-dependent links to the outdoor air.
 
 
 # Quantities outside the range with the model as documented (measured value, 2026-12-04, interior
-# convection "tarp", glazing gap from the pane temperatures, infiltration and night fan at the
-# Standard's site density 1.0156 kg/m3, fan 1700 m3/h of site air, the 140-2020 pane).
-# docs/energy_iso52016.md, "Validation": with the 140-2020 pane (7 % less transmitted solar than the
-# older pane, as the programs' Table B8-14 shows) the coolings are 1-8 % below and the heatings 1-4 %
-# above the ranges; the 640 setback-recovery peak 2 % above.
+# convection "tarp", hourly DOE-2 exterior surfaces with the GSR-2020 inputs' country terrain and rough
+# surfaces, glazing gap from the pane temperatures, the 140-2020 pane, infiltration and night fan at the
+# Standard's site density 1.0156 kg/m3, fan 1700 m3/h of site air). docs/energy_iso52016.md,
+# "Validation": the 640 setback-recovery peak 1.4 % above (the hourly step), the night-ventilated 950
+# cooling 1.3 % and peak cooling 3.6 % above, the 950FF maximum 0.04 K above.
 OUTSIDE: dict[tuple[str, str], str] = {
-    ("600ff", "t_air_max_c"): "62.113 degC",
-    ("610", "cooling_mwh"): "3.906 MWh",
-    ("620", "cooling_mwh"): "3.727 MWh",
-    ("630", "cooling_mwh"): "2.371 MWh",
-    ("640", "cooling_mwh"): "5.205 MWh",
-    ("640", "peak_heating_kw"): "4.752 kW",
-    ("650ff", "t_air_max_c"): "60.631 degC",
-    ("900", "heating_mwh"): "1.891 MWh",
-    ("900", "cooling_mwh"): "2.247 MWh",
-    ("900ff", "t_air_mean_c"): "24.393 degC",
-    ("910", "heating_mwh"): "2.211 MWh",
-    ("920", "heating_mwh"): "3.653 MWh",
-    ("930", "heating_mwh"): "4.489 MWh",
-    ("930", "cooling_mwh"): "1.622 MWh",
-    ("940", "cooling_mwh"): "2.188 MWh",
+    ("640", "peak_heating_kw"): "4.723 kW",
+    ("950", "cooling_mwh"): "0.716 MWh",
+    ("950", "peak_cooling_kw"): "2.473 kW",
+    ("950ff", "t_air_max_c"): "37.138 degC",
 }
 
 

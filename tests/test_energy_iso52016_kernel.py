@@ -150,9 +150,14 @@ def test_kernel_agrees_with_reference_hourly_convection():
             assert not np.allclose(simulate_network_reference(fixed, **kw, warmup_hours=200)["t_air_c"], ref["t_air_c"], rtol=1e-6)
 
 
+def _films(spec):
+    """``spec`` with the fixed exterior films (``simulation.exterior_convection: fixed``; the BESTEST specs have doe2)."""
+    return spec.model_copy(update={"simulation": spec.simulation.model_copy(update={"exterior_convection": "fixed"})})
+
+
 def test_interior_convection_option(denver):
     """``fixed`` gives the spec-film network without hourly links; an unknown model name is an error."""
-    spec = load_spec_iso52016(DATA / "bestest_600.yaml")
+    spec = _films(load_spec_iso52016(DATA / "bestest_600.yaml"))
     net_t, _, info_t = build_network(spec, denver, glazing=[None])  # [None]: constant glazing conductance
     net_f, _, info_f = build_network(spec, denver, interior_convection="fixed", glazing=[None])
     assert len(net_t.conv_node) == 7 and len(net_f.conv_node) == 0  # 4 walls, roof, floor, window
@@ -235,7 +240,7 @@ def test_steady_state_loss(denver, monkeypatch):
     coefficients (``interior_convection="fixed"``): the network itself is checked here."""
     import twin.energy.iso52016 as iso
 
-    spec = load_spec_iso52016(DATA / "bestest_600.yaml")
+    spec = _films(load_spec_iso52016(DATA / "bestest_600.yaml"))  # the analytic loss is of the fixed films
     r_f = 0.1206  # 1 / 8.29, the interior and floor-underside films of the spec
     u_wall = 1 / (r_f + 0.009 / 0.14 + 0.066 / 0.04 + 0.012 / 0.16 + 0.0341)
     u_roof = 1 / (r_f + 0.019 / 0.14 + 0.1118 / 0.04 + 0.010 / 0.16 + 0.0341)
@@ -415,3 +420,69 @@ def test_bad_glazing_is_named(denver):
     with pytest.raises(InputError, match="glazing needs positive") as err:
         build_network(spec, denver, glazing=[GlazingGap(0.003, 1.0, 0.0, 0.84)])
     assert err.value.field == "windows.0.glazing_gap"
+
+
+@pytest.mark.parametrize("case,terrain,roughness", [("600", "country", "rough"), ("900", "suburbs", "medium_rough"), ("950ff", "country", "rough")])
+def test_exterior_doe2_links_agree_with_reference(denver, case, terrain, roughness):
+    """``simulation.exterior_convection: doe2``: each sunlit surface and window gets an hourly link to the
+    outdoor air (DOE-2 wind-dependent convection, long-wave linearised at the surface temperature) in the
+    kernel's Sherman-Morrison-Woodbury update; the plain reference rebuilds the matrix every hour with the
+    coefficient written out (tests/energy_iso52016_reference.py). Full Denver year, hourly power and air
+    temperature to 1e-9; the links change the loads (they are not idle)."""
+    spec = load_spec_iso52016(DATA / f"bestest_{case}.yaml")
+    envelope = spec.envelope.model_copy(update={k: getattr(spec.envelope, k).model_copy(update={"roughness": roughness})
+                                                for k in ("wall", "roof")})
+    doe2 = spec.model_copy(update={"envelope": envelope, "site": spec.site.model_copy(update={"terrain": terrain}),
+                                   "simulation": spec.simulation.model_copy(update={"exterior_convection": "doe2"})})
+    net, drv, info = build_network(doe2, denver)
+    assert net.info["exterior_links"] == 5 + len(spec.windows)  # four walls, the roof, each window row (not the floor)
+    st = stack_buildings([modal_arrays(net)])
+    kw = {
+        "t_out_c": drv.t_out_c,
+        "irr_hg": np.asarray(drv.irr_w_m2).T,
+        "gain_schedule": np.asarray(drv.gain_schedule, float).ravel(),
+        "heat_setpoint_c": np.asarray(drv.heat_setpoint_c, float).ravel(),
+        "cool_setpoint_c": np.asarray(drv.cool_setpoint_c, float).ravel(),
+        "ve_schedule": drv.ve_schedule.ravel(),
+        "month": drv.month_index(),
+    }
+    wind = {"wind_speed_m_s": drv.wind_speed_m_s, "wind_dir_deg": drv.wind_dir_deg}
+    out = run_kernel(st, **kw, **wind, h_ve_sched_w_k=net.h_ve_sched_w_k, phi_h_max_w=np.inf, phi_c_max_w=np.inf, warmup_hours=720, hourly=True)
+    ref = simulate_network_reference(net, **kw, **wind, warmup_hours=720, a_f_m2=48.0)
+    _compare(out, 0, ref)
+    fixed = build_network(spec, denver)[0]
+    base = run_kernel(stack_buildings([modal_arrays(fixed)]), **kw, h_ve_sched_w_k=fixed.h_ve_sched_w_k, phi_h_max_w=np.inf, phi_c_max_w=np.inf,
+                      warmup_hours=720, hourly=True)
+    assert np.abs(base.hourly_t_air_c[0] - out.hourly_t_air_c[0]).max() > 0.5
+
+
+@pytest.mark.parametrize("path,value", [(("site", "terrain"), "mars"), (("simulation", "exterior_convection"), "wind"),
+                                        (("envelope", "wall", "roughness"), "sandpaper")])
+def test_bad_exterior_keys_name_the_key(path, value):
+    """An unknown terrain, exterior model or roughness: a schema error naming the key path."""
+    import yaml
+
+    from twin.energy.spec import spec_from_dict
+    from twin.errors import SchemaError
+
+    d = yaml.safe_load((DATA / "bestest_600.yaml").read_text())
+    node = d
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[path[-1]] = value
+    with pytest.raises(SchemaError) as exc:
+        spec_from_dict(d)
+    assert ".".join(path) in str(exc.value)
+
+
+def test_stock_without_wind_is_refused(denver):
+    """Wind-dependent exterior links need the weather's wind: drivers without it are an error, not a calm year."""
+    from dataclasses import replace
+
+    from twin.energy.stock_iso52016 import simulate_zones, zone_from_spec
+
+    spec = load_spec_iso52016(DATA / "bestest_600.yaml")
+    zone, drivers = zone_from_spec(spec, denver)
+    assert zone.exterior_convection == "doe2" and drivers.wind_speed_m_s is not None
+    with pytest.raises(InputError, match="wind"):
+        simulate_zones([zone], replace(drivers, wind_speed_m_s=None, wind_dir_deg=None))

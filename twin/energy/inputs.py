@@ -251,6 +251,10 @@ class Drivers:
     ve_schedule : (n_ventilation_profiles, n_h)
         Multiplier of ``StockInputs.h_ve_sched_w_k`` per profile and hour (finite, >= 0).
         Default: one profile of zeros (no scheduled ventilation).
+    wind_speed_m_s, wind_dir_deg : (n_h,) or None
+        Wind at 10 m (m/s) and the direction it blows from (deg from north), as the weather file
+        gives them; read only by the finer model's wind-dependent exterior surfaces
+        (``simulation.exterior_convection: doe2``). None: not carried.
     """
 
     time: pd.DatetimeIndex
@@ -261,6 +265,8 @@ class Drivers:
     heat_setpoint_c: np.ndarray = field(default=None)  # type: ignore[assignment]
     cool_setpoint_c: np.ndarray = field(default=None)  # type: ignore[assignment]
     ve_schedule: np.ndarray = field(default=None)  # type: ignore[assignment]
+    wind_speed_m_s: np.ndarray | None = None
+    wind_dir_deg: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.time = pd.DatetimeIndex(self.time)
@@ -290,6 +296,9 @@ class Drivers:
             setattr(self, name, arr)
         if self.heat_setpoint_c.shape != self.cool_setpoint_c.shape:
             raise ValueError("heat_setpoint_c and cool_setpoint_c must have the same shape")
+        for name in ("wind_speed_m_s", "wind_dir_deg"):
+            if getattr(self, name) is not None:
+                setattr(self, name, _as_f64(getattr(self, name), n_h, name))
 
     @property
     def n_hours(self) -> int:

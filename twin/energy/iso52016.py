@@ -83,6 +83,33 @@ INTERIOR_CONVECTION = ("tarp", "fixed")
 """Interior convection models of :func:`build_network`: ``tarp`` (default, :data:`TARP_C_W_M2K43`
 with the previous hour's surface-air difference) or ``fixed`` (``h_ci = 1 / R_si - h_ri`` from the
 spec's combined interior film, constant)."""
+EXTERIOR_CONVECTION = ("fixed", "doe2")
+"""Exterior surface models of the network builder: ``fixed`` (the combined film ``1 / R_se`` of the
+spec, constant) or ``doe2`` (hourly, :data:`twin.kernels.energy_iso52016.LINK_EXTERIOR_DOE2`: the
+DOE-2 wind-dependent convection of the EnergyPlus Engineering Reference, "Outside Surface Heat
+Balance", with the site's :data:`TERRAIN` and each construction's roughness :data:`ROUGHNESS_RF`,
+plus the long-wave exchange linearised to the air; the sky long-wave correction of the network is
+kept). ASHRAE 140-2020's EnergyPlus inputs (NREL/BESTEST-GSR) use DOE-2 outside."""
+ROUGHNESS_RF = {"very_rough": 2.17, "rough": 1.67, "medium_rough": 1.52, "medium_smooth": 1.13, "smooth": 1.11, "very_smooth": 1.00}
+"""DOE-2 roughness multiplier ``R_f`` by surface roughness (EnergyPlus Engineering Reference, "Outside
+Surface Heat Balance", roughness table); glass is very smooth (1.00)."""
+TERRAIN = {"country": (0.14, 270.0), "suburbs": (0.22, 370.0), "city": (0.33, 460.0), "ocean": (0.10, 210.0), "urban": (0.22, 370.0)}
+"""Wind profile exponent and boundary-layer height (m) by site terrain (EnergyPlus Engineering
+Reference, "Local Wind Speed Calculations"); the weather station is flat open country (0.14, 270 m)
+at 10 m: ``V_z = V_10 (270 / 10)^0.14 (z / delta)^alpha``."""
+EXTERIOR_C_W_M2K43 = {"wall": (1.31, 1.31), "roof": (9.482 / (7.238 - 1.0), 1.810 / (1.382 + 1.0))}
+"""Natural part of the exterior convection ``h_n = c |theta_s - theta_e|^(1/3)``, ``c`` as (surface
+warmer than the outdoor air, colder): TARP (Walton 1983) for a vertical surface and for a roof facing
+up (unstable 9.482 / 6.238, stable 1.810 / 2.382), as the DOE-2 model of EnergyPlus uses it."""
+
+
+def wind_factor(terrain: str, height_m: float) -> float:
+    """``V_z / V_10``: the wind at ``height_m`` above the ground of a site with ``terrain`` per unit of
+    the weather station's wind at 10 m (:data:`TERRAIN`)."""
+    alpha, delta = TERRAIN[terrain]
+    return (270.0 / 10.0) ** 0.14 * (max(height_m, 0.0) / delta) ** alpha
+
+
 MAX_SLICES = 6
 """Largest number of capacitive slices of one layer."""
 DT_S = 3600.0
@@ -361,7 +388,10 @@ def build_network(spec, weather, *, interior_convection: str | None = None, glaz
     ``spec.windows``, replacing the spec's key; None: the constant glazing conductance): the
     window's two panes are joined by an hourly gap link (:class:`GlazingGap`); the interior
     link of its inner pane is then hourly too (``tarp``) or tracked at its fixed value
-    (``fixed``).
+    (``fixed``). ``simulation.exterior_convection: doe2`` (:data:`EXTERIOR_CONVECTION`): every
+    sunlit wall, roof and window also gets an hourly link to the outdoor air (DOE-2 wind-dependent
+    convection with ``site.terrain`` and each construction's ``roughness``; the drivers carry the
+    weather's wind).
 
     Returns
     -------
@@ -425,7 +455,10 @@ def modal_arrays(net: Network, *, theta0_c: float = 20.0, dt_s: float = DT_S) ->
 
     Returns a dict with ``lam`` (n_s,), ``w_in`` (n_u, n_s), ``w_q`` (n_s,), ``r_air`` (n_s,),
     ``k_air_k_w`` (float) and ``z0`` (n_s,) (every node at ``theta0_c``), and for the hourly
-    convective links ``v_j = e_j - e_air`` of ``net.conv_node`` (n_c of them): ``conv_cv``
+    convective links ``v_j = e_j - e_other`` of ``net.conv_node`` (n_c of them; ``e_other`` the
+    air node, ``net.conv_other``, or nothing where ``conv_other`` is -1: a link to the outdoor
+    air, whose difference is the surface's temperature minus the outdoor air's, so its
+    ``conv_qv`` row has -1 on input 0): ``conv_cv``
     (n_c, n_s) = ``(U^T D G_{S,V})^T``, ``conv_qv`` (n_c, n_u) = ``V^T G F``, ``conv_gv`` (n_c,)
     = ``V^T G e_air``, ``conv_s`` (n_c, n_c) = ``V^T G V``, and the link constants ``conv_area_m2``,
     ``conv_h0_w_m2k``, ``conv_c_pos``, ``conv_c_neg``; see :mod:`twin.kernels.energy_iso52016`.
@@ -449,8 +482,11 @@ def modal_arrays(net: Network, *, theta0_c: float = 20.0, dt_s: float = DT_S) ->
     v = np.zeros((len(cap), n_c))
     v[net.conv_node, np.arange(n_c)] = 1.0
     other = np.full(n_c, net.air, dtype=np.int64) if net.conv_other is None else np.asarray(net.conv_other, dtype=np.int64)
-    v[other, np.arange(n_c)] -= 1.0
+    inner_link = other >= 0  # other = -1: a link to the outdoor air (input 0), v_j = e_j
+    v[other[inner_link], np.flatnonzero(inner_link)] -= 1.0
     gv = g @ v
+    qv = v.T @ g @ net.f_in
+    qv[~inner_link, 0] -= 1.0  # the difference of a link to the outdoor air is surface - outdoor temperature
     return {
         "lam": lam,
         "w_in": np.ascontiguousarray(w_in.T),
@@ -459,7 +495,7 @@ def modal_arrays(net: Network, *, theta0_c: float = 20.0, dt_s: float = DT_S) ->
         "k_air_k_w": float(r_air @ w_q),
         "z0": z0,
         "conv_cv": np.ascontiguousarray(((u.T * d[None, :]) @ gv[s, :]).T),
-        "conv_qv": v.T @ g @ net.f_in,
+        "conv_qv": qv,
         "conv_gv": gv[net.air, :].copy(),
         "conv_s": v.T @ gv,
         "conv_area_m2": np.asarray(net.conv_area_m2, float),
@@ -547,10 +583,15 @@ def run_kernel(
     setpoint_profile: np.ndarray | None = None,
     warmup_hours: int = 720,
     hourly: bool = False,
+    wind_speed_m_s: np.ndarray | None = None,
+    wind_dir_deg: np.ndarray | None = None,
 ):
     """Allocate the outputs and run :func:`twin.kernels.energy_iso52016.simulate_iso52016`.
 
-    Setpoints NaN (off) become -inf (heating) / +inf (cooling). Returns the outputs NamedTuple.
+    Setpoints NaN (off) become -inf (heating) / +inf (cooling). ``wind_speed_m_s`` /
+    ``wind_dir_deg`` (n_h,): the wind of the exterior links (None: calm, from the north; needed
+    only by :data:`~twin.kernels.energy_iso52016.LINK_EXTERIOR_DOE2` links). Returns the outputs
+    NamedTuple.
     """
     from twin.kernels.energy_iso52016 import Building52016, Climate52016, Control52016, allocate_outputs, simulate_iso52016
 
@@ -592,6 +633,8 @@ def run_kernel(
         month=np.asarray(month, dtype=np.int64),
         gain_schedule=np.ascontiguousarray(np.asarray(gain_schedule, dtype=float).reshape(-1, n_h)),
         ve_schedule=np.ascontiguousarray(np.asarray(ve_schedule, dtype=float).reshape(-1, n_h)),
+        wind_speed_m_s=np.zeros(n_h) if wind_speed_m_s is None else np.ascontiguousarray(wind_speed_m_s, dtype=float),
+        wind_dir_deg=np.zeros(n_h) if wind_dir_deg is None else np.ascontiguousarray(wind_dir_deg, dtype=float),
     ))
     ctrl = Control52016._make(_kernel_array(a) for a in Control52016(
         setpoint_profile=zeros if setpoint_profile is None else np.asarray(setpoint_profile, dtype=np.int64),
@@ -639,6 +682,8 @@ def simulate_spec_iso52016(
         phi_c_max_w=lim_c,
         warmup_hours=spec.simulation.warmup_hours,
         hourly=hourly,
+        wind_speed_m_s=drv.wind_speed_m_s,
+        wind_dir_deg=drv.wind_dir_deg,
     )
 
     def stamp(h: int) -> str | None:

@@ -899,6 +899,8 @@ def standard_drivers(
         gain_schedule=gain_schedule,
         heat_setpoint_c=heat_setpoint_c,
         cool_setpoint_c=cool_setpoint_c,
+        wind_speed_m_s=data["wind_speed_m_s"].to_numpy(dtype=float),
+        wind_dir_deg=data["wind_dir_deg"].to_numpy(dtype=float),
     )
 
 

@@ -49,6 +49,9 @@ Derived model constants (documented in ``docs/energy.md``):
   ``L - offset_i - width_m`` (``L`` the wall length) and the row's irradiance is the mean over
   its windows. ``sill_m`` (above the floor) is checked against the wall height.
 * ``simulation.interior_convection`` (``tarp`` | ``fixed``): read by the finer model only.
+* ``simulation.exterior_convection`` (``fixed`` | ``doe2``), ``site.terrain`` and each
+  construction's ``roughness``: read by the finer model only (hourly wind-dependent exterior
+  surfaces, :mod:`twin.energy.iso52016`).
 * ``windows.K.glazing_gap`` (panes' thickness and conductivity, gap width and emissivity): read
   by the finer model only (hourly ISO 15099 gap conductance, :mod:`twin.energy.iso52016`); the
   5R1C model uses ``u_w_m2k``.
@@ -176,6 +179,11 @@ class Construction(_Model):
         "absorbs, the rest reflected diffusely (finer model only; the 5R1C model does not read it)",
     )
     kappa_j_m2k: float | None = Field(default=None, ge=0, le=KAPPA_MAX_J_M2K, description="override of the internal areal heat capacity")
+    roughness: Literal["very_rough", "rough", "medium_rough", "medium_smooth", "smooth", "very_smooth"] = Field(
+        default="medium_rough",
+        description="exterior surface roughness of the wind-dependent exterior convection (simulation.exterior_convection: doe2; "
+        "the finer model only): the DOE-2 multiplier R_f of EnergyPlus' roughness classes",
+    )
 
     def u_w_m2k(self, r_si_default: float) -> float:
         """Air-to-air U-value, W/(m2 K)."""
@@ -386,6 +394,11 @@ class InternalMass(_Model):
 
 class Site(_Model):
     albedo: float = Field(default=0.2, ge=0, le=1)
+    terrain: Literal["country", "suburbs", "city", "ocean", "urban"] = Field(
+        default="suburbs",
+        description="terrain around the building for the wind at its surfaces (simulation.exterior_convection: doe2; the finer model "
+        "only): EnergyPlus' site terrain classes (exponent and boundary-layer height of the wind profile)",
+    )
     horizon_deg: list[float] | None = Field(
         default=None, min_length=1, max_length=HORIZON_SECTORS_MAX, description="obstruction elevation per azimuth sector from north, degrees in [0, 90)"
     )
@@ -404,6 +417,12 @@ class Simulation(_Model):
         default="tarp",
         description="interior convection of the finer model (twin.energy.iso52016.INTERIOR_CONVECTION): tarp (hourly, from the surface-air "
         "difference) or fixed (h_ci = 1 / R_si - h_ri of the combined film); the 5R1C model does not read it",
+    )
+    exterior_convection: Literal["fixed", "doe2"] = Field(
+        default="fixed",
+        description="exterior surfaces of the finer model: fixed (the combined film 1 / R_se) or doe2 (hourly: DOE-2 wind-dependent "
+        "convection with the site's terrain and each construction's roughness, plus long-wave to the air linearised at the surface "
+        "temperature; twin.energy.iso52016.EXTERIOR_CONVECTION); the 5R1C model does not read it",
     )
 
 
@@ -916,6 +935,8 @@ def zone_model(spec: ZoneSpec, weather):
         heat_setpoint_c=heat_sp,
         cool_setpoint_c=cool_sp,
         ve_schedule=ve_sched,
+        wind_speed_m_s=weather.data["wind_speed_m_s"].to_numpy(dtype=float),
+        wind_dir_deg=weather.data["wind_dir_deg"].to_numpy(dtype=float),
     )
     info.update(
         {

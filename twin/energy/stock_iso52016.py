@@ -118,6 +118,10 @@ class ZoneInput:
     ``glazing`` (:class:`twin.energy.solar.Glazing`). ``internal_mass``: (construction, area).
     ``h_ve_w_k``: constant ventilation conductance, W/K; ``h_ve_sched_w_k``: scheduled
     ventilation conductance at multiplier 1 (the drivers' ``ve_schedule`` row), W/K.
+    ``exterior_convection`` (:data:`twin.energy.iso52016.EXTERIOR_CONVECTION`): ``doe2`` gives every
+    surface and window with an ``exterior_wind`` entry (outward azimuth in degrees, -1 for a roof;
+    ``R_f``; ``V_z / V_10``; emissivity; the natural-convection ``c`` when warmer and when colder
+    than the outdoor air) an hourly exterior link; ``fixed``: the films only.
     """
 
     building_id: str
@@ -133,6 +137,7 @@ class ZoneInput:
     phi_h_max_w: float = np.inf
     phi_c_max_w: float = np.inf
     h_ve_sched_w_k: float = 0.0
+    exterior_convection: str = "fixed"
 
 
 # ------------------------------------------------------------------------------- constructions
@@ -387,7 +392,17 @@ def zone_input_from_spec(spec, *, air_density_kg_m3: float, h_ve_w_k: float, sta
 
     if glazing is not None and len(glazing) != len(spec.windows):
         raise InputError(f"glazing needs one entry per window ({len(spec.windows)}), got {len(glazing)}", obj=spec.name, field="windows")
+    from twin.energy.iso52016 import EXTERIOR_C_W_M2K43, ROUGHNESS_RF, wind_factor
+
     letter = {"north": "n", "east": "e", "south": "s", "west": "w"}
+    azimuth = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
+    height = spec.zone.height_m
+
+    def exterior_wind(facade: str, r_f: float, eps: float) -> tuple[float, ...]:
+        roof = facade == "roof"
+        c_warm, c_cold = EXTERIOR_C_W_M2K43["roof" if roof else "wall"]
+        return (-1.0 if roof else azimuth[facade], r_f, wind_factor(spec.site.terrain, height if roof else 0.5 * height), eps, c_warm, c_cold)
+
     surfaces = []
     for s in spec.surfaces():
         con = s["construction"]
@@ -399,7 +414,9 @@ def zone_input_from_spec(spec, *, air_density_kg_m3: float, h_ve_w_k: float, sta
             group = f"opq_{s['name']}"
         surfaces.append({"name": s["name"], "kind": kind, "tilt_deg": s["tilt_deg"], "group": group if s["boundary"] == "exterior" else None,
                          "area_m2": s["area_m2"], "construction": con, "r_si_m2k_w": r_si, "boundary": s["boundary"],
-                         "solar": s["boundary"] == "exterior", "r_si_field": f"envelope.{'wall' if s['tilt_deg'] == 90.0 else s['name']}.r_si_m2k_w"})
+                         "solar": s["boundary"] == "exterior", "r_si_field": f"envelope.{'wall' if s['tilt_deg'] == 90.0 else s['name']}.r_si_m2k_w",
+                         "exterior_wind": exterior_wind(s["name"], ROUGHNESS_RF[con.roughness], con.emissivity)
+                         if s["boundary"] == "exterior" and s["name"] != "floor" else None})
     r_si_of = {s["name"]: s["r_si_m2k_w"] for s in surfaces}
     windows = []
     for k, w in enumerate(spec.windows):
@@ -415,7 +432,8 @@ def zone_input_from_spec(spec, *, air_density_kg_m3: float, h_ve_w_k: float, sta
         windows.append({"group": group, "tilt_deg": 0.0 if roof else 90.0, "area_m2": w.total_area_m2,
                         "u_w_m2k": w.u_w_m2k, "solar_coeff": w.g * (1 - w.frame_fraction), "g": w.g, "frame_fraction": w.frame_fraction,
                         "r_se_m2k_w": w.r_se_m2k_w, "r_si_m2k_w": r_si_of["roof" if roof else w.facade], "emissivity": w.emissivity, "sky": True,
-                        "glazing": solar.Glazing(panes=w.panes, n=w.refractive_index, kl=w.pane_extinction_kl), "gap": gap, "height_m": w.height_m})
+                        "glazing": solar.Glazing(panes=w.panes, n=w.refractive_index, kl=w.pane_extinction_kl), "gap": gap, "height_m": w.height_m,
+                        "exterior_wind": exterior_wind(w.facade, ROUGHNESS_RF["very_smooth"], w.emissivity)})
     gain_w, conv = 0.0, 0.5
     if spec.gains is not None:
         gain_w = spec.gains.power_w if spec.gains.power_w is not None else spec.gains.w_m2 * spec.floor_area_m2
@@ -426,7 +444,7 @@ def zone_input_from_spec(spec, *, air_density_kg_m3: float, h_ve_w_k: float, sta
                      c_air_j_k=air_density_kg_m3 * spec.ventilation.air_heat_capacity_j_kgk * spec.volume_m3,
                      h_ve_w_k=float(h_ve_w_k), h_direct_w_k=0.0, gain_w=float(gain_w), gain_conv_frac=float(conv), surfaces=surfaces,
                      windows=windows, internal_mass=[(im.construction, im.area_m2) for im in spec.internal_mass], phi_h_max_w=lim_h, phi_c_max_w=lim_c,
-                     h_ve_sched_w_k=float(h_ve_sched_w_k))
+                     h_ve_sched_w_k=float(h_ve_sched_w_k), exterior_convection=spec.simulation.exterior_convection)
 
 
 # ------------------------------------------------------------------------------------ network
@@ -454,7 +472,7 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
     """
     from twin.energy import iso52016 as iso
     from twin.energy import solar
-    from twin.kernels.energy_iso52016 import LINK_FIXED, LINK_GAP, LINK_TARP
+    from twin.kernels.energy_iso52016 import LINK_EXTERIOR_DOE2, LINK_FIXED, LINK_GAP, LINK_TARP
 
     if interior_convection not in iso.INTERIOR_CONVECTION:
         raise InputError(f"interior convection model must be one of {iso.INTERIOR_CONVECTION}, got {interior_convection!r}")
@@ -474,6 +492,11 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
     b.to_outdoor(air, zone.h_ve_w_k + zone.h_direct_w_k)
     b.source(air, "gain", zone.gain_w * zone.gain_conv_frac)
     conv_links: list[tuple[int, float, float, str]] = []
+    if zone.exterior_convection not in iso.EXTERIOR_CONVECTION:
+        raise InputError(f"exterior convection model must be one of {iso.EXTERIOR_CONVECTION}, got {zone.exterior_convection!r}",
+                         obj=f"building {zone.building_id!r}", field="simulation.exterior_convection")
+    wind_links = zone.exterior_convection == "doe2"
+    ext_links: list[tuple[int, float, float, tuple[float, ...]]] = []  # exterior node, area, h0 (the film), exterior_wind
     gap_links: list[tuple[int, int, float, float, int, tuple[float, float, float, float]]] = []  # inner, outer, area, h0, partner, params
     inner: list[tuple[int, float, float, str]] = []
     for s in zone.surfaces:
@@ -492,6 +515,8 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
             b.link(inn, star, h_ri * a)
         if s["boundary"] != "adiabatic":
             b.to_outdoor(ext, a / con.r_se_m2k_w if con.r_se_m2k_w > 0 else 1e9 * a)
+            if wind_links and s.get("exterior_wind") is not None and con.r_se_m2k_w > 0:
+                ext_links.append((ext, a, 1.0 / con.r_se_m2k_w, s["exterior_wind"]))
         if s["boundary"] == "exterior" and s["solar"]:
             b.source(ext, s["group"], con.solar_absorptance * a)
             b.source(ext, "sky_lw", -solar.sky_longwave_factor(s["tilt_deg"]) * con.emissivity * a)
@@ -515,6 +540,8 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
         inn = b.node(f"win{k}.int")
         b.link(ext, inn, a / r_gl)
         b.to_outdoor(ext, a / w["r_se_m2k_w"] if w["r_se_m2k_w"] > 0 else 1e9 * a)
+        if wind_links and w.get("exterior_wind") is not None and w["r_se_m2k_w"] > 0:
+            ext_links.append((ext, a, 1.0 / w["r_se_m2k_w"], w["exterior_wind"]))
         if w["sky"]:
             b.source(ext, "sky_lw", -solar.sky_longwave_factor(w["tilt_deg"]) * w["emissivity"] * a)
         b.link(inn, air, (1.0 / w["r_si_m2k_w"] - h_ri) * a)
@@ -564,18 +591,19 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
         kinds_c = [LINK_TARP] * len(conv_links)
     else:
         conv_links, kinds_c = [], []
-    if conv_links:
-        n_t = len(conv_links)
-        net.conv_node = np.array([c[0] for c in conv_links] + [g[0] for g in gap_links], dtype=np.int64)
-        net.conv_area_m2 = np.array([c[1] for c in conv_links] + [g[2] for g in gap_links])
-        net.conv_h0_w_m2k = np.array([c[2] for c in conv_links] + [g[3] for g in gap_links])
-        net.conv_c_pos = np.array([iso.TARP_C_W_M2K43[c[3]][0] for c in conv_links] + [0.0] * len(gap_links))
-        net.conv_c_neg = np.array([iso.TARP_C_W_M2K43[c[3]][1] for c in conv_links] + [0.0] * len(gap_links))
-        if gap_links:
-            net.conv_other = np.array([air] * n_t + [g[1] for g in gap_links], dtype=np.int64)
-            net.conv_kind = np.array(kinds_c + [LINK_GAP] * len(gap_links), dtype=np.int64)
-            net.conv_partner = np.array([-1] * n_t + [g[4] for g in gap_links], dtype=np.int64)
-            net.conv_gap = np.array([[1.0, 0.0, 0.0, 1.0]] * n_t + [list(g[5]) for g in gap_links]).reshape(-1, 4)
+    if conv_links or ext_links:
+        n_t, n_e = len(conv_links), len(ext_links)
+        net.conv_node = np.array([c[0] for c in conv_links] + [g[0] for g in gap_links] + [e[0] for e in ext_links], dtype=np.int64)
+        net.conv_area_m2 = np.array([c[1] for c in conv_links] + [g[2] for g in gap_links] + [e[1] for e in ext_links])
+        net.conv_h0_w_m2k = np.array([c[2] for c in conv_links] + [g[3] for g in gap_links] + [e[2] for e in ext_links])
+        net.conv_c_pos = np.array([iso.TARP_C_W_M2K43[c[3]][0] for c in conv_links] + [0.0] * len(gap_links) + [e[3][4] for e in ext_links])
+        net.conv_c_neg = np.array([iso.TARP_C_W_M2K43[c[3]][1] for c in conv_links] + [0.0] * len(gap_links) + [e[3][5] for e in ext_links])
+        if gap_links or ext_links:  # -1: a link to the outdoor air (twin.energy.iso52016.modal_arrays)
+            net.conv_other = np.array([air] * n_t + [g[1] for g in gap_links] + [-1] * n_e, dtype=np.int64)
+            net.conv_kind = np.array(kinds_c + [LINK_GAP] * len(gap_links) + [LINK_EXTERIOR_DOE2] * n_e, dtype=np.int64)
+            net.conv_partner = np.array([-1] * n_t + [g[4] for g in gap_links] + [-1] * n_e, dtype=np.int64)
+            net.conv_gap = np.array([[1.0, 0.0, 0.0, 1.0]] * n_t + [list(g[5]) for g in gap_links] + [list(e[3][:4]) for e in ext_links]).reshape(-1, 4)
+    net.info["exterior_links"] = len(ext_links)
     return net
 
 
@@ -623,6 +651,7 @@ def simulate_zones(
     row multiplies each zone's ``h_ve_sched_w_k``.
     """
     from twin.energy.iso52016 import modal_arrays, run_kernel, stack_buildings
+    from twin.kernels.energy_iso52016 import LINK_EXTERIOR_DOE2
 
     n_b, n_h = len(zones), drivers.n_hours
     groups = tuple(drivers.groups)
@@ -643,6 +672,9 @@ def simulate_zones(
         out.update(monthly_heat_wh=np.zeros((0, 12)), monthly_cool_wh=np.zeros((0, 12)), peak_heat_hour=np.zeros(0, dtype=np.int64),
                    peak_cool_hour=np.zeros(0, dtype=np.int64))
         return out
+    if any(m["conv_kind"].size and (m["conv_kind"] == LINK_EXTERIOR_DOE2).any() for m in models) and drivers.wind_speed_m_s is None:
+        raise InputError("wind-dependent exterior surfaces (exterior_convection doe2) need the weather's wind in the drivers "
+                         "(twin.energy.solar.standard_drivers carries it)", field="drivers.wind_speed_m_s")
     st = stack_buildings(models)
     res = run_kernel(
         st,
@@ -661,6 +693,8 @@ def simulate_zones(
         setpoint_profile=None if setpoint_profile is None else np.asarray(setpoint_profile, dtype=np.int64),
         warmup_hours=int(min(max(warmup_hours, 0), n_h)),
         hourly=hourly,
+        wind_speed_m_s=drivers.wind_speed_m_s,
+        wind_dir_deg=drivers.wind_dir_deg,
     )
     out = {
         "heat_wh": res.heat_wh, "cool_wh": res.cool_wh, "monthly_heat_wh": res.monthly_heat_wh, "monthly_cool_wh": res.monthly_cool_wh,

@@ -1,6 +1,6 @@
 """Benchmark of the finer zone model kernel (kernels/energy_iso52016.py) next to its Python loop and the 5R1C kernel.
 
-Run:  python benchmarks/bench_energy_iso52016.py [N ...]      (default: 1000 10000 100000)
+Run:  python benchmarks/bench_energy_iso52016.py [--exterior fixed|doe2] [N ...]      (default: fixed; 1000 10000 100000)
       pytest benchmarks/bench_energy_iso52016.py -s -m "not slow"   (1k only; the 100k case is marked slow)
 
 * Buildings: networks of the BESTEST 600 (light) and 900 (heavy) specs and four variants each
@@ -62,11 +62,13 @@ def _variants(spec):
     return out
 
 
-def build_stock(n_b: int, seed: int = 1, glazed: bool = True):
+def build_stock(n_b: int, seed: int = 1, glazed: bool = True, exterior: str = "fixed"):
     """Kernel arrays of ``n_b`` buildings, the drivers and the base networks.
 
     ``glazed``: every window with the glazing gap link of the validated model (the BESTEST specs'
-    ``glazing_gap``); False: the constant glazing conductance.
+    ``glazing_gap``); False: the constant glazing conductance. ``exterior``: ``fixed`` (the stock's
+    films) or ``doe2`` (the BESTEST specs' hourly wind-dependent exterior links, the configuration
+    BESTEST validates).
     """
     from twin.energy.iso52016 import Network, build_network, load_spec_iso52016, modal_arrays, stack_buildings
 
@@ -77,7 +79,7 @@ def build_stock(n_b: int, seed: int = 1, glazed: bool = True):
         spec0 = load_spec_iso52016(SPECS / f"bestest_{case}.yaml")
         # the stock's exterior surfaces: the fixed films (the specs' hourly DOE-2 exterior links are a spec option the
         # stock does not set; docs/energy_iso52016.md, "The exterior surfaces")
-        spec0 = spec0.model_copy(update={"simulation": spec0.simulation.model_copy(update={"exterior_convection": "fixed"})})
+        spec0 = spec0.model_copy(update={"simulation": spec0.simulation.model_copy(update={"exterior_convection": exterior})})
         for spec in _variants(spec0):
             net, d, _ = build_network(spec, weather, glazing=None if glazed else [None] * len(spec.windows))  # None: the spec's glazing_gap
             nets.append(net)
@@ -97,7 +99,9 @@ def build_stock(n_b: int, seed: int = 1, glazed: bool = True):
         f[:, 0] = bound
         # hourly links (interior convection, glazing gaps): the base coefficient follows the perturbed link
         other = np.full(len(base.conv_node), base.air) if base.conv_other is None else base.conv_other
-        h0 = base.conv_h0_w_m2k * fac[base.conv_node, other]
+        # a link to the outdoor air (other -1) follows its node's perturbed film
+        scale = np.where(other >= 0, fac[base.conv_node, np.maximum(other, 0)], (bound / np.where(base.f_in[:, 0] != 0, base.f_in[:, 0], 1.0))[base.conv_node])
+        h0 = base.conv_h0_w_m2k * scale
         net = Network(base.names, base.c_j_k * rng.uniform(0.8, 1.2, n), k, f, base.inputs, base.air, base.h_ve_sched_w_k, {},
                       base.conv_node, base.conv_area_m2, h0, base.conv_c_pos, base.conv_c_neg,
                       base.conv_other, base.conv_kind, base.conv_partner, base.conv_gap)
@@ -108,7 +112,7 @@ def build_stock(n_b: int, seed: int = 1, glazed: bool = True):
     return stacked, drv, nets
 
 
-def _drivers_arrays(drv):
+def _drivers_arrays(drv, wind: bool = False):
     n_h = len(drv.time)
     hour = np.arange(n_h) % 24
     heat = np.where((hour >= 7) & (hour < 23), 20.0, 16.0)
@@ -122,6 +126,7 @@ def _drivers_arrays(drv):
         "heat_setpoint_c": heat,
         "cool_setpoint_c": cool,
         "ve_schedule": np.vstack([np.zeros(n_h), vent]),
+        **({"wind_speed_m_s": drv.wind_speed_m_s, "wind_dir_deg": drv.wind_dir_deg} if wind else {}),
     }
 
 
@@ -167,6 +172,8 @@ def python_loop_seconds_per_building_year(nets, arrays, n: int = 2) -> tuple[flo
             ve_schedule=arrays["ve_schedule"][1],
             month=arrays["month"],
             warmup_hours=336,
+            wind_speed_m_s=arrays.get("wind_speed_m_s"),
+            wind_dir_deg=arrays.get("wind_dir_deg"),
         )
     return (time.perf_counter() - w0) / n, (_cpu() - c0) / n
 
@@ -188,11 +195,11 @@ def five_r1c_seconds(n_b: int, weather) -> tuple[float, float]:
     return best
 
 
-def bench(n_b: int) -> dict:
+def bench(n_b: int, exterior: str = "fixed") -> dict:
     from twin.kernels.config import threads_from_env
 
-    stacked, drv, nets = build_stock(n_b)
-    arrays = _drivers_arrays(drv)
+    stacked, drv, nets = build_stock(n_b, exterior=exterior)
+    arrays = _drivers_arrays(drv, wind=exterior != "fixed")
     run_kernel_timed({k: v[:2] for k, v in stacked.items()}, arrays, rounds=1)  # compile / load from cache
     wall, cpu, out = run_kernel_timed(stacked, arrays, rounds=2 if n_b < 100_000 else 1)
     assert np.all(np.isfinite(out.heat_wh)) and out.heat_wh.min() > 0
@@ -202,6 +209,8 @@ def bench(n_b: int) -> dict:
     fig = {
         "buildings": n_b,
         "hours": n_h,
+        "exterior": exterior,
+        "links_max": int(stacked["conv_gv"].shape[1]),
         "modes_max": int(stacked["lam"].shape[1]),
         "inputs": int(stacked["w_in"].shape[1]),
         "threads": threads_from_env(),
@@ -219,7 +228,7 @@ def bench(n_b: int) -> dict:
         "load_1min": os.getloadavg()[0],
     }
     print(
-        f"{n_b:,} buildings x {n_h} h: finer model {wall:.2f} s wall, {cpu:.2f} s CPU "
+        f"{n_b:,} buildings x {n_h} h, exterior {exterior} ({fig['links_max']} hourly links): finer model {wall:.2f} s wall, {cpu:.2f} s CPU "
         f"({fig['ns_per_building_hour_cpu']:.1f} ns CPU per building-hour, {fig['modes_max']} modes, {fig['inputs']} inputs); "
         f"Python loop {py_wall:.2f} s per building-year -> x{fig['speedup_vs_python_wall']:.0f} (wall), x{fig['speedup_vs_python_cpu']:.0f} (CPU); "
         f"5R1C kernel {r_wall:.2f} s wall, {r_cpu:.2f} s CPU -> finer / 5R1C = {fig['ratio_to_5r1c_wall']:.1f} (wall), {fig['ratio_to_5r1c_cpu']:.1f} (CPU); "
@@ -240,5 +249,12 @@ def test_bench_100k():
 
 
 if __name__ == "__main__":
-    for n in [int(a) for a in sys.argv[1:]] or [1000, 10_000, 100_000]:
-        bench(n)
+    # usage: python benchmarks/bench_energy_iso52016.py [--exterior fixed|doe2] [N ...]
+    args = sys.argv[1:]
+    ext = "fixed"
+    if "--exterior" in args:
+        k = args.index("--exterior")
+        ext = args[k + 1]
+        args = args[:k] + args[k + 2:]
+    for n in [int(a) for a in args] or [1000, 10_000, 100_000]:
+        bench(n, exterior=ext)

@@ -416,7 +416,10 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
     kind_l = np.zeros((n_cl, LANES), dtype=np.int64)
     part_l = np.zeros((n_cl, LANES), dtype=np.int64)
     gap_l = np.ones((n_cl, 4, LANES))
-    special_j = np.zeros(max(n_cl, 1), dtype=np.bool_)  # link j is not tarp in some lane
+    special_j = np.zeros(max(n_cl, 1), dtype=np.bool_)  # link j is a gap or fixed link in some lane
+    ext_j = np.zeros(max(n_cl, 1), dtype=np.bool_)  # link j is an exterior link in some lane
+    fw_l = np.zeros((n_cl, LANES))  # exterior links: (V_z / V_10)^0.89 and ^0.617 (windward, leeward exponents)
+    fe_l = np.zeros((n_cl, LANES))
     k_l = np.empty(LANES)
     gp_l = np.empty(LANES, dtype=np.int64)
     vp_l = np.empty(LANES, dtype=np.int64)
@@ -450,7 +453,12 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
             kind_l[j, lane] = c_kind[b, j]
             part_l[j, lane] = max(0, c_partner[b, j])
             if c_kind[b, j] != LINK_TARP:
-                special_j[j] = True
+                if c_kind[b, j] == LINK_EXTERIOR_DOE2:
+                    ext_j[j] = True
+                    fw_l[j, lane] = c_gap[b, j, 2] ** 0.89
+                    fe_l[j, lane] = c_gap[b, j, 2] ** 0.617
+                else:
+                    special_j[j] = True
                 for q in range(4):
                     gap_l[j, q, lane] = c_gap[b, j, q]
         k_l[lane] = k_air[b]
@@ -508,6 +516,8 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
         te = t_out[h]
         if step == 0:
             te_prev = te
+        v_ww = wind_v[h] ** 0.89  # the hour's wind to the windward and leeward exponents (exterior links)
+        v_lw = wind_v[h] ** 0.617
         for lane in range(nl):
             ugain[lane] = g_sched[gp_l[lane], h]
         # free-floating step (Q_air = 0) in modal form; zero inputs skipped (shared by the lanes)
@@ -572,17 +582,18 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
                         hj = 1.0 / (gap_l[j, 1, lane] + 1.0 / (nu_l[lane] * kgap_l[lane] + hr_l[lane]))
                         dgap = (hj - h0_l[j, lane]) * area_l[j, lane]
                         dl[j, lane] = dgap if kd == LINK_GAP else (0.0 if kd == LINK_FIXED else dl[j, lane])
+                if ext_j[j]:
+                    # exterior links: h_n from the tarp line above (dl holds (h_n - h0) A); the DOE-2
+                    # forced part with (f V)^b = f^b V^b (V^b once per hour); the long-wave part
                     for lane in range(nl):
                         if kind_l[j, lane] == LINK_EXTERIOR_DOE2:
-                            # h_n from the tarp line above (dl holds (h_n - h0) A); DOE-2 forced part; long-wave
                             h_n = dl[j, lane] / area_l[j, lane] + h0_l[j, lane]
                             az = gap_l[j, 0, lane]
                             windward = True
                             if az >= 0.0:
                                 off = abs(wind_d[h] - az) % 360.0
                                 windward = min(off, 360.0 - off) <= WINDWARD_DEG
-                            vz = wind_v[h] * gap_l[j, 2, lane]
-                            forced = (3.26 * vz**0.89) if windward else (3.55 * vz**0.617)
+                            forced = (3.26 * fw_l[j, lane] * v_ww) if windward else (3.55 * fe_l[j, lane] * v_lw)
                             h_c = h_n + gap_l[j, 1, lane] * (np.sqrt(h_n * h_n + forced * forced) - h_n)
                             tm = 0.5 * (dprev[j, lane] + te_prev + te) + 273.15
                             h_e = h_c + 4.0 * gap_l[j, 3, lane] * SIGMA_W_M2K4 * tm * tm * tm

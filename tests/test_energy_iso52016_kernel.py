@@ -174,6 +174,21 @@ def denver():
     return read_epw(shared_path(*DENVER))
 
 
+def _spec_drivers_kw(drv) -> dict:
+    """The kernel's and the reference's driver arguments from a spec's drivers (the weather's wind included)."""
+    return {
+        "t_out_c": drv.t_out_c,
+        "irr_hg": np.asarray(drv.irr_w_m2).T,
+        "gain_schedule": np.asarray(drv.gain_schedule, float).ravel(),
+        "heat_setpoint_c": np.asarray(drv.heat_setpoint_c, float).ravel(),
+        "cool_setpoint_c": np.asarray(drv.cool_setpoint_c, float).ravel(),
+        "ve_schedule": drv.ve_schedule.ravel(),
+        "month": drv.month_index(),
+        "wind_speed_m_s": drv.wind_speed_m_s,
+        "wind_dir_deg": drv.wind_dir_deg,
+    }
+
+
 GLAZING = GlazingGap(pane_thickness_m=0.003175, pane_conductivity_w_mk=1.06, gap_m=0.013, emissivity=0.84)
 
 
@@ -194,15 +209,7 @@ def test_kernel_agrees_with_reference_bestest_year(denver, case, convection, gla
     net, drv, info = build_network(spec, denver, interior_convection=convection, glazing=None if glazed else [None] * len(spec.windows))  # None: the spec's glazing_gap
     assert info["glazing_gap_links"] == (1 if glazed else 0)
     st = stack_buildings([modal_arrays(net)])
-    kw = {
-        "t_out_c": drv.t_out_c,
-        "irr_hg": np.asarray(drv.irr_w_m2).T,
-        "gain_schedule": np.asarray(drv.gain_schedule, float).ravel(),
-        "heat_setpoint_c": np.asarray(drv.heat_setpoint_c, float).ravel(),
-        "cool_setpoint_c": np.asarray(drv.cool_setpoint_c, float).ravel(),
-        "ve_schedule": drv.ve_schedule.ravel(),
-        "month": drv.month_index(),
-    }
+    kw = _spec_drivers_kw(drv)
     out = run_kernel(st, **kw, h_ve_sched_w_k=net.h_ve_sched_w_k, phi_h_max_w=np.inf, phi_c_max_w=np.inf, warmup_hours=720, hourly=True)
     ref = simulate_network_reference(net, **kw, warmup_hours=720, a_f_m2=48.0)
     _compare(out, 0, ref)
@@ -437,20 +444,11 @@ def test_exterior_doe2_links_agree_with_reference(denver, case, terrain, roughne
     net, drv, info = build_network(doe2, denver)
     assert net.info["exterior_links"] == 5 + len(spec.windows)  # four walls, the roof, each window row (not the floor)
     st = stack_buildings([modal_arrays(net)])
-    kw = {
-        "t_out_c": drv.t_out_c,
-        "irr_hg": np.asarray(drv.irr_w_m2).T,
-        "gain_schedule": np.asarray(drv.gain_schedule, float).ravel(),
-        "heat_setpoint_c": np.asarray(drv.heat_setpoint_c, float).ravel(),
-        "cool_setpoint_c": np.asarray(drv.cool_setpoint_c, float).ravel(),
-        "ve_schedule": drv.ve_schedule.ravel(),
-        "month": drv.month_index(),
-    }
-    wind = {"wind_speed_m_s": drv.wind_speed_m_s, "wind_dir_deg": drv.wind_dir_deg}
-    out = run_kernel(st, **kw, **wind, h_ve_sched_w_k=net.h_ve_sched_w_k, phi_h_max_w=np.inf, phi_c_max_w=np.inf, warmup_hours=720, hourly=True)
-    ref = simulate_network_reference(net, **kw, **wind, warmup_hours=720, a_f_m2=48.0)
+    kw = _spec_drivers_kw(drv)
+    out = run_kernel(st, **kw, h_ve_sched_w_k=net.h_ve_sched_w_k, phi_h_max_w=np.inf, phi_c_max_w=np.inf, warmup_hours=720, hourly=True)
+    ref = simulate_network_reference(net, **kw, warmup_hours=720, a_f_m2=48.0)
     _compare(out, 0, ref)
-    fixed = build_network(spec, denver)[0]
+    fixed = build_network(_films(spec), denver)[0]  # the same spec with the fixed exterior films
     base = run_kernel(stack_buildings([modal_arrays(fixed)]), **kw, h_ve_sched_w_k=fixed.h_ve_sched_w_k, phi_h_max_w=np.inf, phi_c_max_w=np.inf,
                       warmup_hours=720, hourly=True)
     assert np.abs(base.hourly_t_air_c[0] - out.hourly_t_air_c[0]).max() > 0.5

@@ -18,26 +18,41 @@ def simulate(
     spec: Annotated[Path, typer.Argument(help="Single-zone spec (YAML), see docs/energy.md")],
     weather: Annotated[Path, typer.Option("--weather", "-w", help="Hourly weather file (.epw)")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON")] = False,
+    model: Annotated[str, typer.Option("--model", help="Zone model: 5r1c (ISO 13790, default) or iso52016 (the finer multi-node model "
+                                                       "validated on BESTEST: hourly interior convection, glazing gap, exterior links)")] = "5r1c",
 ) -> None:
     """Simulate one zone for the year of WEATHER.
 
     Prints annual heating and cooling need (MWh), peak loads (kW) with their hour (interval end,
     local standard time of the weather file) and the min / max / mean air temperature (the
-    free-float temperatures when the spec has ``free_float: true``).
+    free-float temperatures when the spec has ``free_float: true``). ``--model iso52016`` runs the
+    finer model (docs/energy_iso52016.md), which also reads the spec's ``simulation.interior_convection``,
+    ``simulation.exterior_convection``, ``site.terrain``, the constructions' ``roughness`` and the
+    windows' ``glazing_gap``.
     """
-    from twin.energy.spec import load_spec, simulate_spec
+    from twin.energy.stock_iso52016 import check_model
     from twin.ingest.epw import read_epw
     from twin.io.json_out import to_json_text
 
-    zone = load_spec(spec)
-    res = simulate_spec(zone, read_epw(weather))
-    summary = {k: v for k, v in res.items() if k not in ("results", "model")}
+    check_model(model, field_name="--model")
+    if model == "iso52016":
+        from twin.energy.iso52016 import load_spec_iso52016, simulate_spec_iso52016
+
+        zone = load_spec_iso52016(spec)
+        res = simulate_spec_iso52016(zone, read_epw(weather))
+    else:
+        from twin.energy.spec import load_spec, simulate_spec
+
+        zone = load_spec(spec)
+        res = simulate_spec(zone, read_epw(weather))
+    summary = {k: v for k, v in res.items() if k not in ("results", "model", "monthly_heating_kwh", "monthly_cooling_kwh")}
+    summary["zone_model"] = model
     summary["free_float"] = zone.free_float
     if as_json:
         summary["model"] = {k: v for k, v in res["model"].items() if k not in ("surfaces", "windows")}
         typer.echo(to_json_text(summary))  # strict JSON: NaN (e.g. no cooling peak) as null
         return
-    typer.echo(f"{zone.name}  ({spec.name}, weather {weather.name})")
+    typer.echo(f"{zone.name}  ({spec.name}, weather {weather.name}, model {model})")
     if not zone.free_float:
         typer.echo(f"  heating   {summary['heating_mwh']:9.3f} MWh   peak {summary['peak_heating_kw']:7.3f} kW at {summary['peak_heating_time']}")
         typer.echo(f"  cooling   {summary['cooling_mwh']:9.3f} MWh   peak {summary['peak_cooling_kw']:7.3f} kW at {summary['peak_cooling_time']}")

@@ -374,6 +374,26 @@ def spec_drivers(spec, weather):
     return drivers, {**info5, "h_ve_w_k": h_ve, "h_ve_sched_w_k": h_ve_sched, "flows": flows_info}
 
 
+def check_wind(spec, weather) -> None:
+    """A spec with wind-dependent exterior surfaces needs a wind speed and direction in every hour of the weather.
+
+    Raises
+    ------
+    InputError
+        Naming the weather file, the column and the hours without a value (EPW missing code 999),
+        when ``simulation.exterior_convection`` is ``doe2``.
+    """
+    if spec.simulation.exterior_convection != "doe2":
+        return
+    for column in ("wind_speed_m_s", "wind_dir_deg"):
+        values = weather.data[column].to_numpy(dtype=float) if column in weather.data else np.full(len(weather.data), np.nan)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            first = weather.data.index[bad[0]]
+            raise InputError(f"{bad.size} hours without a value (first {first}); simulation.exterior_convection doe2 needs the wind of every "
+                             "hour (or use exterior_convection: fixed)", path=weather.source or None, obj=spec.name, field=column)
+
+
 def build_network(spec, weather, *, interior_convection: str | None = None, glazing: Sequence[GlazingGap | None] | None = None):
     """Thermal network and drivers of a zone spec.
 
@@ -415,6 +435,7 @@ def build_network(spec, weather, *, interior_convection: str | None = None, glaz
         raise InputError(f"interior convection model must be one of {INTERIOR_CONVECTION}, got {interior_convection!r}", obj=spec.name)
     if glazing is not None and len(glazing) != len(spec.windows):
         raise InputError(f"glazing needs one entry per window ({len(spec.windows)}), got {len(glazing)}", obj=spec.name, field="windows")
+    check_wind(spec, weather)
     # the spec path builds the drivers; scheduled flows are handled there (hour by hour)
     drivers, info5 = spec_drivers(spec, weather)
     rho = info5["air_density_kg_m3"]

@@ -348,7 +348,7 @@ def zone_from_spec(spec, weather) -> tuple[ZoneInput, object]:
     from dataclasses import replace
 
     from twin.energy import solar
-    from twin.energy.iso52016 import spec_drivers
+    from twin.energy.iso52016 import check_wind, spec_drivers
     from twin.energy.spec import _setpoint_series
 
     if spec.site.horizon_deg is not None:
@@ -357,6 +357,7 @@ def zone_from_spec(spec, weather) -> tuple[ZoneInput, object]:
         raise InputError(f"the stock drivers' ground albedo is 0.2, got {spec.site.albedo:g}", obj=spec.name, field="site.albedo")
     if spec.gains is not None and spec.gains.schedule is not None:
         raise InputError("the stock drivers have no gain schedules", obj=spec.name, field="gains.schedule")
+    check_wind(spec, weather)
     shaded = shaded_windows_of_spec(spec)
     drv_spec, info = spec_drivers(spec, weather)
     zone = zone_input_from_spec(spec, air_density_kg_m3=info["air_density_kg_m3"], h_ve_w_k=info["h_ve_w_k"],
@@ -672,9 +673,12 @@ def simulate_zones(
         out.update(monthly_heat_wh=np.zeros((0, 12)), monthly_cool_wh=np.zeros((0, 12)), peak_heat_hour=np.zeros(0, dtype=np.int64),
                    peak_cool_hour=np.zeros(0, dtype=np.int64))
         return out
-    if any(m["conv_kind"].size and (m["conv_kind"] == LINK_EXTERIOR_DOE2).any() for m in models) and drivers.wind_speed_m_s is None:
-        raise InputError("wind-dependent exterior surfaces (exterior_convection doe2) need the weather's wind in the drivers "
-                         "(twin.energy.solar.standard_drivers carries it)", field="drivers.wind_speed_m_s")
+    if any(m["conv_kind"].size and (m["conv_kind"] == LINK_EXTERIOR_DOE2).any() for m in models):
+        for name in ("wind_speed_m_s", "wind_dir_deg"):
+            values = getattr(drivers, name)
+            if values is None or not np.all(np.isfinite(values)):
+                raise InputError("wind-dependent exterior surfaces (exterior_convection doe2) need the weather's wind in every hour of the "
+                                 "drivers (twin.energy.solar.standard_drivers carries it)", field=f"drivers.{name}")
     st = stack_buildings(models)
     res = run_kernel(
         st,

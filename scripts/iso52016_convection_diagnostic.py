@@ -41,8 +41,11 @@ updated every sub-step, the hour's mean power reported; with ``--ramp 1`` a risi
 setpoint ramps linearly over the hour's sub-steps (ASHRAE 140-2020 case 640 for sub-hourly
 programs: 10 -> 12.5, 15, 17.5, 20 degC from 07:00 to 08:00) instead of stepping at its start.
 
+Iterations (``--iterate N``): the hour solved N times, the hourly coefficients of each pass taken
+from the previous pass's solution (N = 1: from the previous hour's state, as the kernel does).
+
 Usage: ``python scripts/iso52016_convection_diagnostic.py tarp 600,900 [--exterior doe2] [--window iso15099-2014]
-[--substeps 4 [--ramp 1]]`` or ``--balance 600``.
+[--substeps 4 [--ramp 1]] [--iterate 2]`` or ``--balance 600``.
 Not a product path: it reports why the kernel's fixed coefficients overestimate heating.
 """
 
@@ -170,7 +173,8 @@ def h_gap_iso15099(t1_c: float, t2_c: float, gap_m: float, eps: float, height_m:
 
 
 def simulate(
-    case: str, mode: str, weather, *, keep_states: bool = False, exterior: str = "spec", window: str = "spec", substeps: int = 1, ramp: bool = False
+    case: str, mode: str, weather, *, keep_states: bool = False, exterior: str = "spec", window: str = "spec", substeps: int = 1, ramp: bool = False,
+    iterate: int = 1,
 ) -> dict:
     from twin.energy.iso52016 import build_network, load_spec_iso52016
 
@@ -213,42 +217,46 @@ def simulate(
         h = n_h - warm + step if step < warm else step - warm
         phi_sum = 0.0
         for _sub in range(substeps):
-            m = np.diag(cap) + net.k_w_k
-            for _, i, a, h0, kind in surfs:
-                dh = (h_convective(mode, kind, x[i] - x[air], h0) - h0) * a
-                m[i, i] += dh
-                m[air, air] += dh
-                m[i, air] -= dh
-                m[air, i] -= dh
-            for i, j, a, g0, hw in gaps:
-                g_h = a / (2.0 * d_p / k_p + 1.0 / h_gap_iso15099(x[i], x[j], gap_m, eps_g, hw)) - g0  # noqa: B023
-                m[i, i] += g_h
-                m[j, j] += g_h
-                m[i, j] -= g_h
-                m[j, i] -= g_h
-            g = net.h_ve_sched_w_k * ves[h]
-            m[air, air] += g
-            d_ext = np.zeros(n)
-            for i, a, g0, kind, az, r_f, eps, z in ext:
-                h_e = h_exterior_doe2(kind, x[i] - t[h - 1], wind[h], wdir[h], az, r_f, eps, 0.5 * (x[i] + t[h]), z)
-                d_ext[i] = h_e * a - g0
-                m[i, i] += d_ext[i]
-            minv = np.linalg.inv(m)
-            u = np.concatenate(([t[h], gs[h]], irr[h]))
-            rhs = cap * x + net.f_in @ u + d_ext * t[h]
-            rhs[air] += g * t[h]
-            x0 = minv @ rhs
-            phi = 0.0
-            hs_sub = hs[h]
-            if ramp and np.isfinite(hs[h - 1]) and hs[h] > hs[h - 1]:
-                # ASHRAE 140-2020 case 640 for sub-hourly programs: the heating setpoint rises
-                # linearly over the hour, reaching the new value at its end (10 -> 12.5, 15, 17.5, 20)
-                hs_sub = hs[h - 1] + (hs[h] - hs[h - 1]) * (_sub + 1) / substeps
-            if x0[air] < hs_sub:
-                phi = (hs_sub - x0[air]) / minv[air, air]
-            elif x0[air] > cs[h]:
-                phi = (cs[h] - x0[air]) / minv[air, air]
-            x = x0 + minv[:, air] * phi
+            x_prev = x
+            xc, t_c = x_prev, t[h - 1]  # the state the coefficients are taken from (--iterate: then the new one)
+            for _it in range(iterate):
+                m = np.diag(cap) + net.k_w_k
+                for _, i, a, h0, kind in surfs:
+                    dh = (h_convective(mode, kind, xc[i] - xc[air], h0) - h0) * a
+                    m[i, i] += dh
+                    m[air, air] += dh
+                    m[i, air] -= dh
+                    m[air, i] -= dh
+                for i, j, a, g0, hw in gaps:
+                    g_h = a / (2.0 * d_p / k_p + 1.0 / h_gap_iso15099(xc[i], xc[j], gap_m, eps_g, hw)) - g0  # noqa: B023
+                    m[i, i] += g_h
+                    m[j, j] += g_h
+                    m[i, j] -= g_h
+                    m[j, i] -= g_h
+                g = net.h_ve_sched_w_k * ves[h]
+                m[air, air] += g
+                d_ext = np.zeros(n)
+                for i, a, g0, kind, az, r_f, eps, z in ext:
+                    h_e = h_exterior_doe2(kind, xc[i] - t_c, wind[h], wdir[h], az, r_f, eps, 0.5 * (xc[i] + t[h]), z)
+                    d_ext[i] = h_e * a - g0
+                    m[i, i] += d_ext[i]
+                minv = np.linalg.inv(m)
+                u = np.concatenate(([t[h], gs[h]], irr[h]))
+                rhs = cap * x_prev + net.f_in @ u + d_ext * t[h]
+                rhs[air] += g * t[h]
+                x0 = minv @ rhs
+                phi = 0.0
+                hs_sub = hs[h]
+                if ramp and np.isfinite(hs[h - 1]) and hs[h] > hs[h - 1]:
+                    # ASHRAE 140-2020 case 640 for sub-hourly programs: the heating setpoint rises
+                    # linearly over the hour, reaching the new value at its end (10 -> 12.5, 15, 17.5, 20)
+                    hs_sub = hs[h - 1] + (hs[h] - hs[h - 1]) * (_sub + 1) / substeps
+                if x0[air] < hs_sub:
+                    phi = (hs_sub - x0[air]) / minv[air, air]
+                elif x0[air] > cs[h]:
+                    phi = (cs[h] - x0[air]) / minv[air, air]
+                x = x0 + minv[:, air] * phi
+                xc, t_c = x, t[h]
             phi_sum += phi
         phi = phi_sum / substeps  # the hour's mean power
         if step >= warm:
@@ -313,9 +321,10 @@ def main(argv: list[str]) -> None:
     substeps = int(opts.get("--substeps", "1"))
     ramp = opts.get("--ramp", "0") == "1"
     EXTERIOR_CHOICES.update(terrain=opts.get("--terrain", "suburbs"), roughness=opts.get("--roughness", "mediumrough"))
+    iterate = int(opts.get("--iterate", "1"))
     inside = total = 0
     for case in cases:
-        r = simulate(case, mode, weather, exterior=exterior, window=window, substeps=substeps, ramp=ramp)
+        r = simulate(case, mode, weather, exterior=exterior, window=window, substeps=substeps, ramp=ramp, iterate=iterate)
         for (c, q), (lo, hi) in RANGES.items():
             if c == case:
                 ok = lo <= r[q] <= hi
@@ -323,7 +332,7 @@ def main(argv: list[str]) -> None:
                 total += 1
                 print(f"{case} {q} {r[q]:.3f} {lo:.3f}..{hi:.3f} {'inside' if ok else 'OUT'}")
     choices = f" ({EXTERIOR_CHOICES['terrain']}, {EXTERIOR_CHOICES['roughness']})" if exterior == "doe2" else ""
-    print(f"{mode}, exterior {exterior}{choices}, window {window}, substeps {substeps}, ramp {ramp}: {inside} of {total} inside")
+    print(f"{mode}, exterior {exterior}{choices}, window {window}, substeps {substeps}, ramp {ramp}, iterate {iterate}: {inside} of {total} inside")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -113,10 +113,26 @@ def bestest_iso52016() -> dict:
     return {
         "weather": DENVER[1],
         "ranges_source": SOURCE,
-        "model": "twin.energy.iso52016 (interior convection tarp, glazing gap link)",
+        "model": "twin.energy.iso52016 (interior convection tarp, glazing gap link, the specs' exterior links)",
         "cases": cases,
         "stock_max_rel_diff": stock,
         "stock_refused": refused,
+    }
+
+
+def bestest_solar() -> dict:
+    """The BESTEST solar outputs against the 140-2020 programs' Tables B8-11..B8-15 (tests/test_energy_bestest_solar_p13g.py)."""
+    from tests.bestest_ranges_solar import SOURCE
+    from tests.conftest import shared_path
+    from tests.test_energy_bestest_solar_p13g import DENVER, compute_solar_outputs, solar_quantities
+    from twin.ingest.epw import read_epw
+
+    quantities = solar_quantities(*compute_solar_outputs(read_epw(shared_path(*DENVER))))
+    return {
+        "weather": DENVER[1],
+        "ranges_source": SOURCE,
+        "quantities": {name: {"value": float(v), "range": [r[0], r[1]], "mean": r[2], "inside": bool(r[0] <= v <= r[1])}
+                       for name, (v, r) in quantities.items()},
     }
 
 
@@ -152,6 +168,7 @@ def main() -> int:
         "command": "python scripts/energy_validation_figures.py",
         "bestest": bestest(),
         "bestest_iso52016": bestest_iso52016(),
+        "bestest_solar": bestest_solar(),
         "tabula": tabula(),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -232,6 +232,15 @@ def energy_validation_bestest_iso52016(data: dict) -> str:
     return line
 
 
+def energy_validation_bestest_solar(data: dict) -> str:
+    """One line for the README: the BESTEST solar outputs (Tables B8-11..B8-15) inside / outside the programs' range."""
+    q = data.get("bestest_solar", {}).get("quantities")
+    if not q:
+        raise FiguresError("no BESTEST solar outputs in the figures")
+    out = [f"{name} {c['value']:.{1 if abs(c['value']) >= 10 else 3}f} ({c['range'][0]:g}–{c['range'][1]:g})" for name, c in q.items() if not c["inside"]]
+    return f"{len(q) - len(out)} of {len(q)} inside the range; outside: {', '.join(out) if out else 'none'}"
+
+
 def energy_validation_tabula(data: dict) -> str:
     """One line for the README: the TABULA typology check."""
     t = data["tabula"]
@@ -248,6 +257,7 @@ RENDERERS: dict[str, tuple[str, Callable[[dict], str], str]] = {
     "energy_validation": ("energy_validation.json", energy_validation_table, "python scripts/energy_validation_figures.py"),
     "energy_validation.bestest": ("energy_validation.json", energy_validation_bestest, "python scripts/energy_validation_figures.py"),
     "energy_validation.tabula": ("energy_validation.json", energy_validation_tabula, "python scripts/energy_validation_figures.py"),
+    "energy_validation.bestest_solar": ("energy_validation.json", energy_validation_bestest_solar, "python scripts/energy_validation_figures.py"),
     "energy_validation.bestest_iso52016": ("energy_validation.json", energy_validation_bestest_iso52016,
                                            "python scripts/energy_validation_figures.py"),
     "traffic_grid11.summary": ("traffic_grid11.json", traffic_grid11_summary, "python benchmarks/bench_traffic_grid11_uxsim.py --seeds 5"),

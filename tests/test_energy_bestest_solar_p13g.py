@@ -42,26 +42,41 @@ def _xfail(key: str):
     return [pytest.mark.xfail(strict=True, reason=f"{OUTSIDE[key]} outside the programs' range")] if key in OUTSIDE else []
 
 
-@pytest.fixture(scope="module")
-def solar_outputs():
-    """Annual incident irradiation of case 600's opaque groups and transmitted solar of each case's windows, kWh/m2."""
+def compute_solar_outputs(weather) -> tuple[dict, dict]:
+    """Annual incident irradiation of case 600's opaque groups (orientation -> kWh/m2) and transmitted solar of
+    each case's windows ((case, facade) -> kWh/m2 of glass), on the spec path's drivers."""
     from twin.energy import solar
     from twin.energy.spec import load_spec, zone_model
-    from twin.ingest.epw import read_epw
 
-    weather = read_epw(shared_path(*DENVER))
     incident, transmitted = {}, {}
     for case in ("600", "610", "620", "630"):
         spec = load_spec(DATA / f"bestest_{case}.yaml")
         _, drivers, _ = zone_model(spec, weather)
         annual = dict(zip(drivers.groups, drivers.irr_w_m2.sum(axis=1) / 1000.0))
         if case == "600":
-            incident = {o: annual[g] for o, g in OPAQUE_GROUP.items()}
+            incident = {o: float(annual[g]) for o, g in OPAQUE_GROUP.items()}
         for k, w in enumerate(spec.windows):
             glazing = solar.Glazing(panes=w.panes, n=w.refractive_index, kl=w.pane_extinction_kl)
             tau0 = float(solar.glazing_transmittance(np.array([1.0]), glazing)[0])
-            transmitted[(case, w.facade)] = tau0 * annual[f"win_{k}_{w.facade}"]
+            transmitted[(case, w.facade)] = tau0 * float(annual[f"win_{k}_{w.facade}"])
     return incident, transmitted
+
+
+def solar_quantities(incident: dict, transmitted: dict) -> dict[str, tuple[float, tuple[float, float, float]]]:
+    """Every quantity of Tables B8-11..B8-15: name -> (value, (min, max, mean) of the programs)."""
+    out = {f"incident {o}": (incident[o], r) for o, r in INCIDENT.items()}
+    out.update({f"transmitted {c} {f}": (transmitted[(c, f)], r) for (c, f), r in TRANSMITTED.items()})
+    out.update({f"shading coefficient {s}/{u} {f}": (1.0 - transmitted[(s, f)] / transmitted[(u, f)], r) for (s, u, f), r in SHADING_COEFFICIENT.items()})
+    out.update({f"transmissivity {c} {f}": (transmitted[(c, f)] / incident[f], r) for (c, f), r in TRANSMISSIVITY.items()})
+    return out
+
+
+@pytest.fixture(scope="module")
+def solar_outputs():
+    """:func:`compute_solar_outputs` on Denver TMY3."""
+    from twin.ingest.epw import read_epw
+
+    return compute_solar_outputs(read_epw(shared_path(*DENVER)))
 
 
 @pytest.mark.parametrize("orientation", [pytest.param(o, marks=_xfail(f"incident-{o}"), id=o) for o in INCIDENT])

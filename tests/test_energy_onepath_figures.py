@@ -106,3 +106,33 @@ def test_committed_finer_model_figures_use_the_ranges_its_test_asserts():
     assert set(f["stock_max_rel_diff"]) | set(f["stock_refused"]) == set(f["cases"])
     assert not set(f["stock_max_rel_diff"]) & set(f["stock_refused"])
     assert max(f["stock_max_rel_diff"].values()) <= 1e-9
+
+
+def test_solar_outputs_block_names_what_is_outside(tmp_path):
+    """The README line of the BESTEST solar outputs: the count inside and each quantity outside with its range."""
+    data = _figures()
+    data["bestest_solar"] = {"quantities": {
+        "incident south": {"value": 1367.9, "range": [1291.0, 1387.0], "mean": 1352.0, "inside": True},
+        "transmitted 600 south": {"value": 826.9, "range": [804.0, 826.0], "mean": 815.0, "inside": False},
+        "transmissivity 600 south": {"value": 0.604, "range": [0.587, 0.627], "mean": 0.603, "inside": True},
+    }}
+    (tmp_path / "energy_validation.json").write_text(json.dumps(data))
+    page = "| s | <!-- figures:energy_validation.bestest_solar --><!-- /figures:energy_validation.bestest_solar --> |\n"
+    text, names = uf.rewrite(page, figures_dir=tmp_path)
+    assert names == ["energy_validation.bestest_solar"]
+    assert "2 of 3 inside the range; outside: transmitted 600 south 826.9 (804–826)<!--" in text
+    del data["bestest_solar"]
+    (tmp_path / "energy_validation.json").write_text(json.dumps(data))
+    with pytest.raises(uf.FiguresError, match="solar"):
+        uf.rewrite(page, figures_dir=tmp_path)
+
+
+def test_committed_solar_outputs_match_their_ranges():
+    """benchmarks/figures/energy_validation.json: the solar outputs carry the ranges of tests/bestest_ranges_solar.py."""
+    from tests.bestest_ranges_solar import INCIDENT, SHADING_COEFFICIENT, TRANSMISSIVITY, TRANSMITTED
+
+    q = json.loads((ROOT / "benchmarks" / "figures" / "energy_validation.json").read_text())["bestest_solar"]["quantities"]
+    assert len(q) == len(INCIDENT) + len(TRANSMITTED) + len(SHADING_COEFFICIENT) + len(TRANSMISSIVITY)
+    for name, c in q.items():
+        assert c["inside"] == (c["range"][0] <= c["value"] <= c["range"][1]), name
+    assert q["transmitted 620 west"]["range"] == list(TRANSMITTED[("620", "west")][:2])

@@ -53,3 +53,24 @@ def test_weather_without_wind_and_unknown_model_are_one_line_errors(tmp_path):
     ok = run_twin(["energy", "simulate", spec, "--weather", epw])  # the 5R1C model does not read the wind
     assert ok.code == 0, ok.stderr
     assert_one_line_error(run_twin(["energy", "simulate", spec, "--weather", epw, "--model", "iso99"]), contains=("--model", "iso99"))
+
+
+def test_weather_without_wind_columns_is_read_and_refused_only_where_needed():
+    """A weather object without wind columns (a meter data set's own weather) still drives the 5R1C model and the
+    finer model with fixed films; a spec with wind-dependent exterior surfaces names the missing column."""
+    from dataclasses import replace
+
+    from twin.energy.iso52016 import load_spec_iso52016, simulate_spec_iso52016
+    from twin.energy.solar import standard_drivers
+    from twin.errors import InputError
+    from twin.ingest.epw import read_epw
+
+    weather = read_epw(shared_path(*DENVER))
+    calm = replace(weather, data=weather.data.drop(columns=["wind_speed_m_s", "wind_dir_deg"]))
+    assert standard_drivers(calm).wind_speed_m_s is None
+    spec = load_spec_iso52016(DATA / "bestest_600.yaml")
+    films = spec.model_copy(update={"simulation": spec.simulation.model_copy(update={"exterior_convection": "fixed"})})
+    assert simulate_spec_iso52016(films, calm)["heating_mwh"] == pytest.approx(simulate_spec_iso52016(films, weather)["heating_mwh"], rel=1e-12)
+    with pytest.raises(InputError, match="8760 hours without a value") as exc:
+        simulate_spec_iso52016(spec, calm)
+    assert exc.value.field == "wind_speed_m_s"

@@ -899,9 +899,14 @@ def standard_drivers(
         gain_schedule=gain_schedule,
         heat_setpoint_c=heat_setpoint_c,
         cool_setpoint_c=cool_setpoint_c,
-        wind_speed_m_s=data["wind_speed_m_s"].to_numpy(dtype=float),
-        wind_dir_deg=data["wind_dir_deg"].to_numpy(dtype=float),
+        wind_speed_m_s=_wind_column(data, "wind_speed_m_s"),
+        wind_dir_deg=_wind_column(data, "wind_dir_deg"),
     )
+
+
+def _wind_column(data, column: str) -> np.ndarray | None:
+    """The weather's wind column as float64, None when the weather has none (e.g. a meter data set's own weather)."""
+    return data[column].to_numpy(dtype=float) if column in data else None
 
 
 def horizon_shade_factors(

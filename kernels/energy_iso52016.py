@@ -510,12 +510,10 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
     ta_sum = np.zeros(LANES)
     mh = np.zeros((12, LANES))
     mc = np.zeros((12, LANES))
-    te_prev = t_out[n_h - warm if warm > 0 else 0]  # the previous hour's outdoor air (first step: its own)
+    te_prev = t_out[n_h - warm if warm > 0 else 0]  # the previous hour's outdoor air; the first step's own (its hour h)
     for step in range(warm + n_h):
         h = n_h - warm + step if step < warm else step - warm
         te = t_out[h]
-        if step == 0:
-            te_prev = te
         v_ww = wind_v[h] ** 0.89  # the hour's wind to the windward and leeward exponents (exterior links)
         v_lw = wind_v[h] ** 0.617
         for lane in range(nl):

@@ -28,8 +28,9 @@ confirmed before any adoption: ``R_f`` 1.52 (medium rough) opaque, 1.0 glass; wi
 wind comes from within 100 degrees of the outward normal, horizontal surfaces windward; EPW wind
 (10 m) taken to the surface height with the EnergyPlus power law (met station 0.14 / 270 m,
 site suburbs 0.22 / 370 m, or ``--terrain country`` 0.14 / 270 m, the terrain of the GSR-2020 models'
-``OS:Site``; ``--roughness rough``: R_f 1.67, the specs' "Rough" surfaces); ``eps`` 0.9 opaque, 0.84 glass; the raised floor keeps the spec's film. A
-sensitivity measurement, not a model.
+``OS:Site``; ``--roughness rough``: R_f 1.67, the specs' "Rough" surfaces; the keys of
+``twin.energy.iso52016.TERRAIN`` and ``ROUGHNESS_RF``); ``eps`` 0.9 opaque, 0.84 glass; the raised
+floor keeps the spec's film. A sensitivity measurement, not a model.
 
 Window option (``--window iso15099 | iso15099-2014 | from-u``): the window's glazing conductance
 replaced hour by hour by the ISO 15099 gap of :func:`h_gap_iso15099` from the previous hour's pane
@@ -58,6 +59,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from twin.energy.iso52016 import ROUGHNESS_RF, wind_factor  # noqa: E402  (the model's own tables)
 
 DENVER = ("weather", "USA_CO_Denver.Intl.AP.725650_TMY3.epw")
 
@@ -105,13 +108,10 @@ def h_convective(mode: str, kind: str, d_k: float, h_fixed: float) -> float:
 
 
 SIGMA = 5.670374419e-8
-#: Site terrain of the DOE-2 option's wind profile (``--terrain``): exponent and boundary-layer height, m
-#: (EnergyPlus Engineering Reference, "Local Wind Speed Calculations"; the met station is 0.14 / 270 m).
-TERRAIN = {"suburbs": (0.22, 370.0), "country": (0.14, 270.0)}
-#: DOE-2 roughness multiplier R_f of the opaque surfaces (``--roughness``; EnergyPlus: MediumRough 1.52, Rough 1.67).
-ROUGHNESS = {"mediumrough": 1.52, "rough": 1.67}
-#: The DOE-2 option's choices of this run (set by ``main``): terrain and roughness.
-EXTERIOR_CHOICES = {"terrain": "suburbs", "roughness": "mediumrough"}
+#: The DOE-2 option's choices of this run (set by ``main``): the site terrain (``--terrain``, a key of
+#: twin.energy.iso52016.TERRAIN) and the opaque surfaces' roughness (``--roughness``, a key of
+#: twin.energy.iso52016.ROUGHNESS_RF: medium_rough 1.52, rough 1.67), the model's own tables.
+EXTERIOR_CHOICES = {"terrain": "suburbs", "roughness": "medium_rough"}
 AZIMUTH_DEG = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
 
 
@@ -127,7 +127,7 @@ def _exterior_nodes(spec, net, info):
         kind = "floor" if s["name"] == "floor" else ("roof" if s["name"] == "roof" else "wall")
         az = AZIMUTH_DEG.get(s["name"], 0.0)
         z = 1.35 if kind == "wall" else (2.7 if kind == "roof" else 0.5)
-        out.append((i, s["area_m2"], net.f_in[i, 0], kind, az, ROUGHNESS[EXTERIOR_CHOICES["roughness"]], 0.9, z))
+        out.append((i, s["area_m2"], net.f_in[i, 0], kind, az, ROUGHNESS_RF[EXTERIOR_CHOICES["roughness"]], 0.9, z))
     for k, w in enumerate(spec.windows):
         i = idx[f"win{k}.ext"]
         out.append((i, w.total_area_m2, net.f_in[i, 0], "wall", AZIMUTH_DEG.get(w.facade, 0.0), 1.0, 0.84, 1.35))
@@ -144,8 +144,7 @@ def h_exterior_doe2(kind: str, d_k: float, v10: float, wind_dir: float, az: floa
         up = d_k > 0 if kind == "roof" else d_k < 0
         h_n = 9.482 * abs(d_k) ** (1.0 / 3.0) / (7.238 - 1.0) if up else 1.810 * abs(d_k) ** (1.0 / 3.0) / (1.382 + 1.0)
         windward = True
-    alpha, delta = TERRAIN[EXTERIOR_CHOICES["terrain"]]
-    vz = v10 * (270.0 / 10.0) ** 0.14 * (z / delta) ** alpha
+    vz = v10 * wind_factor(EXTERIOR_CHOICES["terrain"], z)
     a, b = (3.26, 0.89) if windward else (3.55, 0.617)
     h_glass = np.sqrt(h_n**2 + (a * vz**b) ** 2)
     return h_n + r_f * (h_glass - h_n) + 4.0 * eps * SIGMA * (t_mean_c + 273.15) ** 3
@@ -320,7 +319,7 @@ def main(argv: list[str]) -> None:
     window = opts.get("--window", "spec")
     substeps = int(opts.get("--substeps", "1"))
     ramp = opts.get("--ramp", "0") == "1"
-    EXTERIOR_CHOICES.update(terrain=opts.get("--terrain", "suburbs"), roughness=opts.get("--roughness", "mediumrough"))
+    EXTERIOR_CHOICES.update(terrain=opts.get("--terrain", "suburbs"), roughness=opts.get("--roughness", "medium_rough"))
     iterate = int(opts.get("--iterate", "1"))
     inside = total = 0
     for case in cases:

@@ -899,12 +899,12 @@ def standard_drivers(
         gain_schedule=gain_schedule,
         heat_setpoint_c=heat_setpoint_c,
         cool_setpoint_c=cool_setpoint_c,
-        wind_speed_m_s=_wind_column(data, "wind_speed_m_s"),
-        wind_dir_deg=_wind_column(data, "wind_dir_deg"),
+        wind_speed_m_s=weather_wind(data, "wind_speed_m_s"),
+        wind_dir_deg=weather_wind(data, "wind_dir_deg"),
     )
 
 
-def _wind_column(data, column: str) -> np.ndarray | None:
+def weather_wind(data, column: str) -> np.ndarray | None:
     """The weather's wind column as float64, None when the weather has none (e.g. a meter data set's own weather)."""
     return data[column].to_numpy(dtype=float) if column in data else None
 

@@ -935,8 +935,8 @@ def zone_model(spec: ZoneSpec, weather):
         heat_setpoint_c=heat_sp,
         cool_setpoint_c=cool_sp,
         ve_schedule=ve_sched,
-        wind_speed_m_s=solar._wind_column(weather.data, "wind_speed_m_s"),
-        wind_dir_deg=solar._wind_column(weather.data, "wind_dir_deg"),
+        wind_speed_m_s=solar.weather_wind(weather.data, "wind_speed_m_s"),
+        wind_dir_deg=solar.weather_wind(weather.data, "wind_dir_deg"),
     )
     info.update(
         {

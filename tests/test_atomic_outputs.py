@@ -466,5 +466,5 @@ def test_energy_simulate_json_is_strict(monkeypatch):
     def refuse(name):
         raise AssertionError(f"not JSON: {name}")
 
-    data = json.loads(res.output, parse_constant=refuse)
+    data = json.loads(res.stdout, parse_constant=refuse)  # stdout: a note on stderr is not JSON
     assert data["heating_mwh"] is None and data["cooling_mwh"] is None and data["model"]["x"] is None

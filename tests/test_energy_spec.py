@@ -114,7 +114,7 @@ def test_cli_simulate_prints_and_json():
     assert "heating" in out.output and "MWh" in out.output and "kW at" in out.output
     out = runner.invoke(app, ["energy", "simulate", str(DATA / "bestest_900ff.yaml"), "--weather", epw, "--json"])
     assert out.exit_code == 0, out.output
-    data = json.loads(out.output)
+    data = json.loads(out.stdout)  # stdout: the note line on stderr is not JSON
     assert data["free_float"] is True and data["heating_mwh"] == 0
     assert data["t_air_min_c"] < data["t_air_mean_c"] < data["t_air_max_c"]
 

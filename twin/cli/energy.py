@@ -28,8 +28,11 @@ def simulate(
     free-float temperatures when the spec has ``free_float: true``). ``--model iso52016`` runs the
     finer model (docs/energy_iso52016.md), which also reads the spec's ``simulation.interior_convection``,
     ``simulation.exterior_convection``, ``site.terrain``, the constructions' ``roughness`` and the
-    windows' ``glazing_gap``.
+    windows' ``glazing_gap``. When the 5R1C model runs a spec that sets any of them away from its
+    default, one ``twin: note:`` line on stderr (none with -q) names them; --json lists them under
+    ``ignored_by_model`` (an empty list when none).
     """
+    from twin.energy.spec_scope import ignored_inputs
     from twin.energy.stock_iso52016 import check_model
     from twin.ingest.epw import read_epw
     from twin.io.json_out import to_json_text
@@ -45,9 +48,12 @@ def simulate(
 
         zone = load_spec(spec)
         res = simulate_spec(zone, read_epw(weather))
-    summary = {k: v for k, v in res.items() if k not in ("results", "model", "monthly_heating_kwh", "monthly_cooling_kwh")}
+    ignored = res["ignored_inputs"] if "ignored_inputs" in res else ignored_inputs(zone, model)
+    _note_ignored(model, ignored)
+    summary = {k: v for k, v in res.items() if k not in ("results", "model", "monthly_heating_kwh", "monthly_cooling_kwh", "ignored_inputs")}
     summary["zone_model"] = model
     summary["free_float"] = zone.free_float
+    summary["ignored_by_model"] = [item.as_dict() for item in ignored]
     if as_json:
         summary["model"] = {k: v for k, v in res["model"].items() if k not in ("surfaces", "windows")}
         typer.echo(to_json_text(summary))  # strict JSON: NaN (e.g. no cooling peak) as null
@@ -61,6 +67,24 @@ def simulate(
         f"  {label}: min {summary['t_air_min_c']:.2f} degC, max {summary['t_air_max_c']:.2f} degC, "
         f"mean {summary['t_air_mean_c']:.2f} degC"
     )
+
+
+def _note_ignored(model: str, ignored) -> None:
+    """One ``twin: note:`` line on stderr naming the spec keys ``model`` did not read (none with ``-q``).
+
+    ``-q`` sets the ``twin`` logger above WARNING (:func:`twin.cli.main.configure_logging`); the
+    line is printed only when warnings would be.
+    """
+    import logging
+
+    from twin.energy.spec_scope import ignored_note
+    from twin.io.progress import clear_line
+
+    text = ignored_note(model, ignored)
+    if text is None or not logging.getLogger("twin").isEnabledFor(logging.WARNING):
+        return
+    clear_line()
+    typer.echo(f"twin: note: {text}", err=True)
 
 
 @app.command("run")

@@ -55,6 +55,10 @@ Derived model constants (documented in ``docs/energy.md``):
 * ``windows.K.glazing_gap`` (panes' thickness and conductivity, gap width and emissivity): read
   by the finer model only (hourly ISO 15099 gap conductance, :mod:`twin.energy.iso52016`); the
   5R1C model uses ``u_w_m2k``.
+* Keys read by the finer model only and set away from their defaults (the four above and each
+  construction's ``interior_solar_absorptance``) are not an error: the 5R1C result lists them
+  (``ignored_inputs``, :func:`twin.energy.spec_scope.ignored_inputs`) and ``twin energy
+  simulate`` says so in one ``twin: note:`` line.
 
 Validation (before any work; every error names the file and the key path, e.g.
 ``heating.setpoint_c`` or ``windows.0.u_w_m2k``):
@@ -1085,12 +1089,15 @@ def simulate_spec(spec: ZoneSpec, weather, *, hourly: bool = False) -> dict:
     Keys (SI units in the names): ``name``, ``heating_mwh``, ``cooling_mwh``,
     ``peak_heating_kw``, ``peak_heating_time``, ``peak_cooling_kw``, ``peak_cooling_time``,
     ``t_air_min_c``, ``t_air_max_c``, ``t_air_mean_c``, ``model`` (derived constants),
-    ``results`` (:class:`~twin.energy.simulate.StockResults`).
+    ``results`` (:class:`~twin.energy.simulate.StockResults`), ``ignored_inputs`` (the keys set
+    away from their defaults that only the finer model reads, :func:`twin.energy.spec_scope.ignored_inputs`).
     """
     return simulate_specs([spec], weather, hourly=hourly)[0]
 
 
 def _summary(spec: ZoneSpec, row, info: dict, res) -> dict:
+    from twin.energy.spec_scope import ignored_inputs
+
     return {
         "name": spec.name,
         "heating_mwh": float(row["q_heat_kwh"]) / 1000.0,
@@ -1104,6 +1111,7 @@ def _summary(spec: ZoneSpec, row, info: dict, res) -> dict:
         "t_air_mean_c": float(row["t_air_mean_c"]),
         "model": info,
         "results": res,
+        "ignored_inputs": ignored_inputs(spec, "5r1c"),
     }
 
 

@@ -106,6 +106,12 @@ def run(
     heat_pumps: Annotated[Path | None, typer.Option("--heat-pumps", help="Heat-pump table (CSV, format of twin/data/heat_pumps.csv) replacing its kinds")] = None,
     dhw: Annotated[str, typer.Option("--dhw", help="Hot-water need: typology (TABULA q_w_nd, default) or by_use (litres per person, docs/energy_systems.md)")] = "typology",
     model: Annotated[str, typer.Option("--model", help="Zone model: 5r1c (ISO 13790, default) or iso52016 (multi-node, twin.energy.stock_iso52016)")] = "5r1c",
+    exterior_convection: Annotated[str, typer.Option("--exterior-convection", help="Exterior surfaces of --model iso52016: fixed (film r_se, default) "
+                                                     "or doe2 (hourly wind-dependent links, as the BESTEST cases)")] = "fixed",
+    terrain: Annotated[str | None, typer.Option("--terrain", help="Terrain for the wind at the surfaces with --exterior-convection doe2: "
+                                                "country, suburbs, city (default), ocean, urban")] = None,
+    roughness: Annotated[str | None, typer.Option("--roughness", help="Opaque surface roughness with --exterior-convection doe2: very_rough, "
+                                                  "rough, medium_rough (default), medium_smooth, smooth, very_smooth")] = None,
 ) -> None:
     """Simulate the building stock of SCENE for a year of WEATHER and write per-building results to OUT.
 
@@ -127,6 +133,8 @@ def run(
     also when it cannot matter: no --measure switches to such a heat pump and neither --overrides
     nor --samples can give a building one). --dhw by_use takes the hot-water need from litres per
     person per day (twin.energy.hot_water) instead of TABULA's q_w_nd (typology, the default).
+    --exterior-convection doe2 (with --model iso52016, --terrain, --roughness) gives the exterior
+    surfaces the wind-dependent links the BESTEST cases validate (docs/energy_stock_iso52016.md).
     """
     from twin.energy.heat_pump import load_user_heat_pumps, using_heat_pumps
     from twin.energy.hot_water import check_dhw_model, using_dhw_model
@@ -137,6 +145,7 @@ def run(
     if csv:
         fmt = "csv"
     dhw_model = check_dhw_model(dhw)
+    conventions = _exterior_conventions(model, exterior_convection, terrain, roughness)
     if priors is not None and not samples:
         from twin.errors import InputError
 
@@ -157,10 +166,32 @@ def run(
     with sigterm_raises(), using_heat_pumps(hp_table), using_dhw_model(None if dhw_model == "typology" else dhw_model):
         lines = run_command(scene, weather=weather, out=out, measures=measure or [], overrides=overrides, measures_table=measures,
                             hourly=hourly, format=fmt, samples=samples, seed=seed, priors=priors, progress=not quiet,
-                            model=model, **({} if plots else {"plots": False}))
+                            model=model, conventions=conventions, **({} if plots else {"plots": False}))
     if not quiet:
         for line in lines:
             typer.echo(line)
+
+
+def _exterior_conventions(model: str, exterior_convection: str, terrain: str | None, roughness: str | None):
+    """The stock's conventions of ``--exterior-convection``, ``--terrain`` and ``--roughness``, checked
+    before anything is read: unknown names, and options that would change nothing, are errors."""
+    from twin.energy.iso52016 import EXTERIOR_CONVECTION, ROUGHNESS_RF, TERRAIN
+    from twin.energy.model import Conventions
+    from twin.errors import InputError
+
+    for option, value, known in (("--exterior-convection", exterior_convection, EXTERIOR_CONVECTION), ("--terrain", terrain, tuple(TERRAIN)),
+                                 ("--roughness", roughness, tuple(ROUGHNESS_RF))):
+        if value is not None and value not in known:
+            raise InputError(f"unknown value {value!r}: choose one of {', '.join(known)}", field=option)
+    if exterior_convection != "fixed" and model != "iso52016":
+        raise InputError(f"--exterior-convection {exterior_convection} is read by the finer model only: with --model {model} it would "
+                         "change nothing (add --model iso52016)", field="--exterior-convection")
+    unread = [option for option, value in (("--terrain", terrain), ("--roughness", roughness)) if value is not None]
+    if unread and exterior_convection == "fixed":
+        raise InputError(f"{' and '.join(unread)} {'are' if len(unread) > 1 else 'is'} read by the wind-dependent exterior surfaces only: "
+                         "with the fixed films it would change nothing (add --exterior-convection doe2)", field=unread[0])
+    default = Conventions()
+    return Conventions(exterior_convection=exterior_convection, terrain=terrain or default.terrain, roughness=roughness or default.roughness)
 
 
 def _check_heat_pumps_used(path, measure_ids, measures_table, overrides, samples) -> None:

@@ -385,13 +385,20 @@ def check_wind(spec, weather) -> None:
     """
     if spec.simulation.exterior_convection != "doe2":
         return
+    check_weather_wind(weather, obj=spec.name, option="simulation.exterior_convection")
+
+
+def check_weather_wind(weather, *, obj: str | None, option: str) -> None:
+    """:class:`~twin.errors.InputError` naming the weather file, the column and the hours without a
+    value (EPW missing code 999) unless the weather has a wind speed and direction in every hour;
+    ``option`` is the setting that asked for the wind."""
     for column in ("wind_speed_m_s", "wind_dir_deg"):
         values = weather.data[column].to_numpy(dtype=float) if column in weather.data else np.full(len(weather.data), np.nan)
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
             first = weather.data.index[bad[0]]
-            raise InputError(f"{bad.size} hours without a value (first {first}); simulation.exterior_convection doe2 needs the wind of every "
-                             "hour (or use exterior_convection: fixed)", path=weather.source or None, obj=spec.name, field=column)
+            raise InputError(f"{bad.size} hours without a value (first {first}); {option} doe2 needs the wind of every "
+                             "hour (or use exterior_convection: fixed)", path=weather.source or None, obj=obj, field=column)
 
 
 def build_network(spec, weather, *, interior_convection: str | None = None, glazing: Sequence[GlazingGap | None] | None = None):

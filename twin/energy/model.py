@@ -157,6 +157,15 @@ class Conventions:
         true): the envelope's ``H_tr = sum(U A)`` (TABULA's air-to-air U-values) is the
         steady-state transmission loss of the 5R1C network, as in TABULA's own calculation,
         instead of the lower series value of the plain ISO 13790 network (``docs/energy.md``).
+    exterior_convection, terrain, roughness
+        Read by the finer model only (:mod:`twin.energy.stock_iso52016`): ``"fixed"`` keeps the
+        exterior film ``r_se`` of the energy factors; ``"doe2"`` gives every exterior wall, roof
+        and window an hourly wind-dependent link to the outdoor air (DOE-2 convection and
+        linearised long-wave, :data:`twin.energy.iso52016.EXTERIOR_CONVECTION`), the wind taken
+        from the weather station to the surface height by the site ``terrain``
+        (:data:`twin.energy.iso52016.TERRAIN`; ``"city"``, EnergyPlus' "towns, city outskirts,
+        centre of large cities", is the Brussels default) and the opaque surfaces' ``roughness``
+        (:data:`twin.energy.iso52016.ROUGHNESS_RF`; glass is very smooth).
     """
 
     temperature_reduction: bool = True
@@ -165,6 +174,9 @@ class Conventions:
     external_shading: str = "horizon"
     gain_conv_frac: float = 0.5
     film_correction: bool = True
+    exterior_convection: str = "fixed"
+    terrain: str = "city"
+    roughness: str = "medium_rough"
 
 
 #: The conventions of TABULA's own calculation, for the typology check.
@@ -339,6 +351,9 @@ def envelope_from_footprints(
     env["a_floor_m2"] = foot
     env["a_floor_m2_source"] = "footprint"
     env["a_party_m2"] = party
+    # the height above ground of the roof (the wind at the exterior surfaces of the finer model)
+    env["height_m"] = buildings["height_m"].to_numpy(dtype=float)
+    env["height_m_source"] = "scene height_m"
     env["volume_m3"] = env["a_f_m2"] * env["h_room_m"]
     env["volume_m3_source"] = "a_f_m2 x h_room_m (TABULA convention)"
     env["eta_hr"] = 0.0

@@ -497,12 +497,20 @@ def prepare_stock(
     ``progress``: bars on stderr for the shading steps over 2 s (:mod:`twin.solar.progress`).
     ``model``: the zone model the stock runs (:data:`twin.energy.stock_iso52016.MODELS`).
     """
-    from twin.energy.stock_iso52016 import check_model
+    from twin.energy.stock_iso52016 import check_exterior, check_model
 
     model = check_model(model, field_name="model")
+    check_exterior(conventions)
+    if conventions.exterior_convection != "fixed" and model != "iso52016":
+        raise InputError(f"exterior convection {conventions.exterior_convection!r} is read by the finer model only: "
+                         "with the 5R1C model it would change nothing (use the iso52016 model)", field="energy.exterior_convection")
     weather = weather if weather is not None else scene.weather
     if weather is None:
         raise InputError("no weather: pass a weather file (EPW) or ingest one into the scene", field="weather")
+    if conventions.exterior_convection == "doe2":
+        from twin.energy.iso52016 import check_weather_wind
+
+        check_weather_wind(weather, obj="the stock", option="energy.exterior_convection")
     f = {**load_factors(), **(factors or {})}
     if conventions.external_shading == "horizon":
         _start_horizons(scene)  # in a thread while the envelope is built; urban_shade_factors waits for them
@@ -850,6 +858,7 @@ def run_command(
     times: dict | None = None,
     plots: bool = True,
     model: str = "5r1c",
+    conventions: Conventions | None = None,
 ) -> list[str]:
     """What ``twin energy run`` does: load, simulate (baseline, and variant with measures), write OUT.
 
@@ -873,6 +882,8 @@ def run_command(
 
     ``model``: the zone model (``5r1c``, default, or ``iso52016``, :mod:`twin.energy.stock_iso52016`);
     the Monte Carlo samples run the 5R1C kernel only, so ``samples`` with ``iso52016`` is an error.
+    ``conventions``: the modelling conventions (default :class:`~twin.energy.model.Conventions`,
+    e.g. the finer model's wind-dependent exterior surfaces).
 
     Returns the lines printed by the command.
     """
@@ -902,7 +913,7 @@ def run_command(
     try:
         with _gc_frozen():
             lines = _run_steps(steps, scene_list, weather, out, measures, overrides, measures_table, hourly, fmt, samples, seed,
-                               prior_table, progress, plots, model)
+                               prior_table, progress, plots, model, conventions)
     finally:
         steps.close()
         if times is not None:
@@ -938,7 +949,7 @@ SCENE_LAYERS = ("sites", "buildings", "storeys", "spaces", "elements")
 
 
 def _run_steps(steps, scene_list, weather, out, measures, overrides, measures_table, hourly, fmt, samples, seed, prior_table,
-               progress, plots: bool = True, model: str = "5r1c") -> list[str]:
+               progress, plots: bool = True, model: str = "5r1c", conventions: Conventions | None = None) -> list[str]:
     """The body of :func:`run_command` once the options are checked, step by step."""
     from twin.energy.results import class_distribution, stock_summary
 
@@ -961,7 +972,8 @@ def _run_steps(steps, scene_list, weather, out, measures, overrides, measures_ta
             table = load_measures(measures_table)
     measures = list(measures or [])
     with steps.step("envelope and shading"):
-        prep = prepare_stock(scene, weather, overrides=overrides, progress=progress, model=model)
+        prep = prepare_stock(scene, weather, overrides=overrides, progress=progress, model=model,
+                             conventions=conventions if conventions is not None else Conventions())
     with steps.step("simulation"):
         if measures:
             wi = what_if(scene, weather, measures, measures_table=table, overrides=overrides, hourly=hourly, prepared=prep)

@@ -50,6 +50,14 @@ Mapping (envelope row -> zone), documented assumptions
   group into twelve monthly inputs (the kernel skips inputs that are zero in an hour).
 * Interior convection: the spec path's default (``tarp``), radiative star node, solar first on
   the floor: the rules of :func:`twin.energy.iso52016.build_network`.
+* **Exterior surfaces** (``Conventions.exterior_convection``): ``fixed`` keeps the film
+  ``R_se``; ``doe2`` (the model BESTEST validates, ``docs/energy_iso52016.md``) gives every
+  exterior wall, roof and window an hourly link to the outdoor air, as the spec path does: the
+  walls of an orientation face its azimuth (north 0 ... west 270 degrees) at half the building's
+  height, the roof and roof windows face up at its height (``height_m`` of the envelope: the
+  scene's height, TABULA's storeys x room height; else ``volume_m3 / a_floor_m2``, noted in the
+  layer table's ``exterior_height_source``), the site ``terrain`` and the opaque surfaces'
+  ``roughness`` are the conventions' (glass very smooth). The floor on the ground has none.
 
 References
 ----------
@@ -180,8 +188,11 @@ def zones_from_envelope(env: pd.DataFrame, *, conventions=None, factors: dict | 
     from twin.energy.spec import Construction, Layer
 
     conventions = conventions if conventions is not None else Conventions()
+    check_exterior(conventions)
+    wind = conventions.exterior_convection == "doe2"
     f = {**load_factors(), **(factors or {})}
     r_se, alpha, eps = float(f["r_se_m2k_w"]), float(f["solar_absorptance"]), float(f["emissivity"])
+    heights, height_source = _exterior_heights(env) if wind else (None, None)
     h_op, h_w = transmission(env)
     f_red = temperature_reduction(env, h_op + h_w) if conventions.temperature_reduction else np.ones(len(env))
     h_ve = f_red * ventilation(env)
@@ -253,10 +264,12 @@ def zones_from_envelope(env: pd.DataFrame, *, conventions=None, factors: dict | 
                                                 density_kg_m3=rho_b, heat_capacity_j_kgk=c_b)], r_si_m2k_w=R_SI_WALL)
                 internal.append((im, a_int))
             volume = float(col["volume_m3"][i])
+            if wind:
+                _add_exterior_wind(surfaces, windows, conventions, float(heights[i]))
             zones.append(ZoneInput(
                 building_id=bid, a_f_m2=a_f, c_air_j_k=RHO_C_AIR_J_M3K * volume, h_ve_w_k=float(h_ve[i]), h_direct_w_k=h_tb + h_door,
                 gain_w=float(col["phi_int_w_m2"][i]) * a_f, gain_conv_frac=float(conventions.gain_conv_frac),
-                surfaces=surfaces, windows=windows, internal_mass=internal,
+                surfaces=surfaces, windows=windows, internal_mass=internal, exterior_convection=conventions.exterior_convection,
             ))
             row = {"building_id": bid}
             for el in ("wall", "roof", "floor"):
@@ -265,11 +278,64 @@ def zones_from_envelope(env: pd.DataFrame, *, conventions=None, factors: dict | 
                 row[f"{el}_structure"] = None if c is None else c.layers[-1].name
                 row[f"{el}_structure_w_mk"] = np.nan if c is None else c.layers[-1].conductivity_w_mk
             row.update({"internal_mass_m2": a_int, "internal_mass_m": d_int, "constructions_source": CONSTRUCTIONS_SOURCE})
+            if wind:
+                row.update({"exterior_height_m": float(heights[i]), "exterior_height_source": height_source[i]})
             rows.append(row)
         except _RowError as exc:
             zones.append(None)
             errs.append((i, exc.field, exc.message))
     return zones, errs, pd.DataFrame(rows)
+
+
+def check_exterior(conventions) -> None:
+    """:class:`~twin.errors.InputError` unless the conventions' exterior model, terrain and roughness are known names."""
+    from twin.energy.iso52016 import EXTERIOR_CONVECTION, ROUGHNESS_RF, TERRAIN
+
+    for name, value, known in (("exterior_convection", conventions.exterior_convection, EXTERIOR_CONVECTION),
+                               ("terrain", conventions.terrain, tuple(TERRAIN)), ("roughness", conventions.roughness, tuple(ROUGHNESS_RF))):
+        if value not in known:
+            raise InputError(f"unknown {name.replace('_', ' ')} {value!r}: choose one of {', '.join(known)}", field=f"energy.{name}")
+
+
+def _exterior_heights(env: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the building height (m) the exterior links take the wind to, and where it came from.
+
+    The envelope's ``height_m`` where finite and positive, else the conditioned volume over the
+    ground-floor area (``volume_m3 / a_floor_m2``: TABULA's room-height convention, below the
+    true height by the slabs and the net-to-gross floor area).
+    """
+    n = len(env)
+    given = env["height_m"].to_numpy(dtype=float) if "height_m" in env else np.full(n, np.nan)
+    src_given = env["height_m_source"].astype(str).to_numpy() if "height_m_source" in env else np.full(n, "height_m", dtype=object)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        estimate = env["volume_m3"].to_numpy(dtype=float) / env["a_floor_m2"].to_numpy(dtype=float)
+    ok = np.isfinite(given) & (given > 0)
+    heights = np.where(ok, given, estimate)
+    source = np.where(ok, src_given, "inference: volume_m3 / a_floor_m2 (no usable height_m)")
+    return heights, source
+
+
+def _add_exterior_wind(surfaces: list[dict], windows: list[dict], conventions, height_m: float) -> None:
+    """Give each exterior wall, roof and window of a stock zone its ``exterior_wind`` entry (see :class:`ZoneInput`)."""
+    from twin.energy.iso52016 import EXTERIOR_C_W_M2K43, ROUGHNESS_RF, wind_factor
+
+    if not (np.isfinite(height_m) and height_m > 0):
+        raise _RowError("height_m", f"the wind-dependent exterior surfaces need a building height above 0 m, got {height_m:g}")
+    terrain = conventions.terrain
+
+    def entry(azimuth_deg: float | None, r_f: float, eps: float) -> tuple[float, ...]:
+        roof = azimuth_deg is None
+        c_warm, c_cold = EXTERIOR_C_W_M2K43["roof" if roof else "wall"]
+        return (-1.0 if roof else azimuth_deg, r_f, wind_factor(terrain, height_m if roof else 0.5 * height_m), eps, c_warm, c_cold)
+
+    r_f = ROUGHNESS_RF[conventions.roughness]
+    for s in surfaces:
+        if s["boundary"] != "exterior" or s["kind"] == "floor":
+            continue
+        s["exterior_wind"] = entry(None if s["name"] == "roof" else _ORIENT[s["name"][-1]], r_f, s["construction"].emissivity)
+    for w in windows:
+        o = w["group"][-1]
+        w["exterior_wind"] = entry(None if o == "h" else _ORIENT[o], ROUGHNESS_RF["very_smooth"], w["emissivity"])
 
 
 class _RowError(Exception):
@@ -768,6 +834,7 @@ __all__ = [
     "MATERIALS",
     "MODELS",
     "ZoneInput",
+    "check_exterior",
     "check_model",
     "layer_stack",
     "shaded_windows_of_spec",

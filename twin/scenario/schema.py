@@ -401,11 +401,24 @@ class EnergyOptions(Strict):
     weather: str | None = Field(default=None, min_length=1)
     dhw: Literal["typology", "by_use"] = "typology"  # hot-water need: TABULA per m2, or litres per person by use (twin.energy.hot_water)
     model: Literal["5r1c", "iso52016"] = "5r1c"  # zone model of the stock: ISO 13790 5R1C, or the multi-node model (twin.energy.stock_iso52016)
+    # exterior surfaces of the finer model (twin.energy.model.Conventions): fixed film, or hourly
+    # DOE-2 convection and long-wave with the wind at each surface (terrain, opaque roughness)
+    exterior_convection: Literal["fixed", "doe2"] = "fixed"
+    # None: the defaults of twin.energy.model.Conventions (city, medium_rough)
+    terrain: Literal["country", "suburbs", "city", "ocean", "urban"] | None = None
+    roughness: Literal["very_rough", "rough", "medium_rough", "medium_smooth", "smooth", "very_smooth"] | None = None
 
     @model_validator(mode="after")
     def _order(self):
         if self.cooling_setpoint_c is not None and self.cooling_setpoint_c <= self.heating_setpoint_c:
             raise ValueError(f"cooling_setpoint_c ({self.cooling_setpoint_c:g} C) must be above heating_setpoint_c ({self.heating_setpoint_c:g} C)")
+        if self.exterior_convection != "fixed" and self.model != "iso52016":
+            raise ValueError(f"exterior_convection {self.exterior_convection!r} is read by the finer model only "
+                             "(set energy.model: iso52016; with 5r1c it would change nothing)")
+        unread = [name for name in ("roughness", "terrain") if getattr(self, name) is not None]
+        if unread and self.exterior_convection == "fixed":
+            raise ValueError(f"{' and '.join(unread)} {'are' if len(unread) > 1 else 'is'} read by the wind-dependent exterior surfaces only "
+                             "(set energy.exterior_convection: doe2; with the fixed films it would change nothing)")
         return self
 
 

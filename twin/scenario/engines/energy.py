@@ -138,15 +138,29 @@ def _digest(scene) -> str:
     return h.hexdigest()
 
 
-def _prepared(scene, weather, cooling_setpoint_c, model: str = "5r1c"):
+def _conventions(options):
+    """The stock's modelling conventions of the scenario's energy options (the exterior surfaces of the finer model)."""
+    from twin.energy.model import Conventions
+
+    if options is None:
+        return Conventions()
+    default = Conventions()
+    return Conventions(exterior_convection=getattr(options, "exterior_convection", None) or default.exterior_convection,
+                       terrain=getattr(options, "terrain", None) or default.terrain, roughness=getattr(options, "roughness", None) or default.roughness)
+
+
+def _prepared(scene, weather, cooling_setpoint_c, model: str = "5r1c", options=None):
     from twin.energy.stock import prepare_stock
 
-    key = f"buildings:energy_prep:{weather.source}:{cooling_setpoint_c}:{model}"
+    conventions = _conventions(options)
+    exterior = (conventions.exterior_convection, conventions.terrain, conventions.roughness)
+    key = f"buildings:energy_prep:{weather.source}:{cooling_setpoint_c}:{model}:{':'.join(exterior)}"
     if key not in scene._cache:
-        content = (_digest(scene), weather_digest(weather), cooling_setpoint_c, model)
+        content = (_digest(scene), weather_digest(weather), cooling_setpoint_c, model, exterior)
         prep = _PREP_CACHE.get(content)
         if prep is None:
-            prep = _PREP_CACHE.put(content, prepare_stock(scene, weather, cooling_setpoint_c=cooling_setpoint_c, model=model))
+            prep = _PREP_CACHE.put(content, prepare_stock(scene, weather, cooling_setpoint_c=cooling_setpoint_c, model=model,
+                                                          conventions=conventions))
         scene._cache[key] = prep
     return scene._cache[key]
 
@@ -279,7 +293,7 @@ def _run(scene, options, *, base_dir: Path, mix=(), windows=None) -> EngineResul
     from twin.energy.stock import simulate_prepared
 
     weather = _weather(scene, options, base_dir)
-    prep = _prepared(scene, weather, options.cooling_setpoint_c, getattr(options, "model", "5r1c"))
+    prep = _prepared(scene, weather, options.cooling_setpoint_c, getattr(options, "model", "5r1c"), options)
     plan = _renovation_plan(scene)
     env, solar = _with_solar(scene, weather, prep.envelope.copy(), plan)
     base_env = prep.base_envelope

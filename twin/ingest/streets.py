@@ -22,9 +22,12 @@ Method
    from ``maxspeed`` (numbers in km/h, ``mph``, implicit values such as ``BE:urban``) else the
    class default (Brussels 30 km/h zone since 2021); lanes per direction from
    ``lanes:forward`` / ``lanes:backward``, else ``lanes`` (all of it on a oneway link, half of
-   it, at least 1, on a two-way street), else the class default; capacity =
-   lanes x capacity per lane of the class (MATSim OsmNetworkReader values); modes from the
-   class, adjusted by ``access``, ``motor_vehicle``, ``bicycle`` and ``foot`` tags.
+   it rounded down on a two-way street), else (or where that is not a number >= 1) the class
+   default; capacity = lanes x capacity per lane of the class (MATSim OsmNetworkReader
+   values); modes from the class, adjusted by ``access``, ``motor_vehicle``, ``bicycle`` and
+   ``foot`` tags. Each link records where its speed and lanes came from (``data``,
+   ``inferred``, ``default``) and the rule; unusable tag values are reported, not silently
+   replaced (:mod:`twin.ingest.street_sources`).
 5. Lengths in metres: geodesic (pyproj.Geod on the CRS's ellipsoid) when the CRS is
    geographic, planar otherwise.
 
@@ -44,6 +47,7 @@ import pyproj
 import shapely
 
 from twin.ingest.defaults import _clean, _per_unique, load_defaults, parse_number
+from twin.ingest.street_sources import lane_notes, lane_sources, speed_notes, speed_sources
 from twin.scene.schema import MODES
 
 KMH = 1.0 / 3.6
@@ -52,6 +56,8 @@ _YES = {"yes", "true", "1"}
 _REVERSE = {"-1", "reverse"}
 _NO = {"no", "false", "0"}
 _MOTOR = ("car", "truck", "bus")
+_VALUE_TAGS = ("maxspeed", "lanes", "lanes:forward", "lanes:backward")
+_SOURCE_COLUMNS = ("free_speed_m_s_source", "free_speed_m_s_rule", "lanes_source", "lanes_rule")
 
 
 def _col(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -98,7 +104,10 @@ def street_attributes(tags: pd.DataFrame, table: dict[str, Any] | None = None) -
     DataFrame
         ``road_class``, ``routable`` (bool), ``reason`` (why not routable), and for the
         forward (``_f``) and backward (``_b``) directions: ``modes``, ``free_speed_m_s``,
-        ``lanes``, ``capacity_veh_h``.
+        ``lanes``, ``capacity_veh_h``, and where speed and lanes came from:
+        ``free_speed_m_s_source``, ``free_speed_m_s_rule``, ``lanes_source``, ``lanes_rule``
+        (:mod:`twin.ingest.street_sources`); ``notes``: per line a tuple of the texts of its
+        tag values not used as given (lines open to motor vehicles).
     """
     table = table or load_defaults()
     st = table["streets"]
@@ -147,15 +156,15 @@ def street_attributes(tags: pd.DataFrame, table: dict[str, Any] | None = None) -
     direction[np.isin(oneway, list(_NO))] = 0
 
     # --- speed
-    speed = parse_maxspeed(tags["maxspeed"].to_numpy(dtype=object), st["maxspeed_words"]) if "maxspeed" in tags else np.full(n, np.nan)
-    speed = np.where(np.isnan(speed), speed_class, speed)
+    raw = {k: (tags[k].to_numpy(dtype=object) if k in tags else np.full(n, None, dtype=object)) for k in _VALUE_TAGS}
+    speed_tag = parse_maxspeed(raw["maxspeed"], st["maxspeed_words"])
+    speed = np.where(np.isnan(speed_tag), speed_class, speed_tag)
     walk_speed = float(st["walk_speed_kmh"]) * KMH
     bike_speed = float(st["bike_speed_kmh"]) * KMH
 
     # --- lanes per direction
-    total = parse_number(tags["lanes"].to_numpy(dtype=object)) if "lanes" in tags else np.full(n, np.nan)
-    fwd = parse_number(tags["lanes:forward"].to_numpy(dtype=object)) if "lanes:forward" in tags else np.full(n, np.nan)
-    bwd = parse_number(tags["lanes:backward"].to_numpy(dtype=object)) if "lanes:backward" in tags else np.full(n, np.nan)
+    lane_tags = {k: parse_number(raw[k]) for k in ("lanes", "lanes:forward", "lanes:backward")}
+    total, fwd, bwd = lane_tags["lanes"], lane_tags["lanes:forward"], lane_tags["lanes:backward"]
     per_dir_total = np.where(direction != 0, total, np.floor(total / 2.0))
     lanes_f = np.where(np.isnan(fwd), per_dir_total, fwd)
     lanes_b = np.where(np.isnan(bwd), per_dir_total, bwd)
@@ -217,6 +226,15 @@ def street_attributes(tags: pd.DataFrame, table: dict[str, Any] | None = None) -
 
     fwd_full = direction >= 0
     bwd_full = direction <= 0
+    speed_src, speed_rule = speed_sources(raw["maxspeed"], speed_tag, rc_known, motor=has_motor, bike=bike_full)
+    lane_src = lane_sources(raw, lane_tags, direction, rc_known)
+    motor_rows = np.flatnonzero(has_motor)
+    notes = speed_notes(raw["maxspeed"], speed_tag, rc_known, speed_class / KMH, motor_rows)
+    lane_rules = {d: np.where(full_d, lane_src[d][1], "default:contraflow") for d, full_d in (("f", fwd_full), ("b", bwd_full))}
+    for r, texts in lane_notes(raw, lane_tags, {"f": lanes_f, "b": lanes_b}, lane_rules, direction, motor_rows).items():
+        notes.setdefault(r, []).extend(texts)
+    note_col = np.empty(n, dtype=object)
+    note_col[:] = [tuple(notes.get(i, ())) for i in range(n)]
     out = pd.DataFrame(
         {
             "road_class": rc_known,
@@ -233,6 +251,20 @@ def street_attributes(tags: pd.DataFrame, table: dict[str, Any] | None = None) -
             "capacity_veh_h_b": np.where(bwd_full, cap_b, 0.0),
         }
     )
+    contra_rule = np.where(bike_contra, "default:bike_speed_kmh", "default:walk_speed_kmh")
+    provenance = {
+        "free_speed_m_s_source_f": np.where(fwd_full, speed_src, "default"),
+        "free_speed_m_s_source_b": np.where(bwd_full, speed_src, "default"),
+        "free_speed_m_s_rule_f": np.where(fwd_full, speed_rule, contra_rule),
+        "free_speed_m_s_rule_b": np.where(bwd_full, speed_rule, contra_rule),
+        "lanes_source_f": np.where(fwd_full, lane_src["f"][0], "default"),
+        "lanes_source_b": np.where(bwd_full, lane_src["b"][0], "default"),
+        "lanes_rule_f": lane_rules["f"],
+        "lanes_rule_b": lane_rules["b"],
+        "notes": note_col,
+    }
+    for name, values in provenance.items():  # object columns: no conversion to str dtype per row
+        out[name] = pd.Series(np.asarray(values, dtype=object), index=out.index, dtype=object)
     return out
 
 
@@ -316,6 +348,7 @@ def build_network(
     defaults: dict | None = None,
     snap: float | None = None,
     drop: Callable[[object, str], None] | None = None,
+    note: Callable[[object, str], None] | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Split street lines at intersections into nodes and directed links.
 
@@ -338,6 +371,10 @@ def build_network(
         Snapping grid in CRS units; default 0.01 m (projected) or 1e-7 degree (geographic).
     drop
         Called as ``drop(source_id, reason)`` for every line left out.
+    note
+        Called as ``note(source_id, text)`` for every tag value of a kept line that is not
+        used as given (``maxspeed 'fast' is not a speed limit: ignored (...)``; see
+        :mod:`twin.ingest.street_sources`).
 
     Returns
     -------
@@ -362,6 +399,11 @@ def build_network(
         drop(source_ids[i], attrs["reason"].iloc[i])
     keep = attrs["routable"].to_numpy() & ~empty
     rows = np.flatnonzero(keep)
+    if note is not None:
+        line_notes = attrs["notes"].to_numpy(dtype=object)
+        for i in rows:
+            for text in line_notes[i]:
+                note(source_ids[i], text)
 
     parts, part_row = shapely.get_parts(geoms[rows], return_index=True)
     part_row = rows[part_row]
@@ -477,6 +519,7 @@ def build_network(
                     "lanes": a[f"lanes_{suffix}"].to_numpy()[has],
                     "free_speed_m_s": a[f"free_speed_m_s_{suffix}"].to_numpy()[has],
                     "capacity_veh_h": a[f"capacity_veh_h_{suffix}"].to_numpy()[has],
+                    **{c: a[f"{c}_{suffix}"].to_numpy(dtype=object)[has] for c in _SOURCE_COLUMNS},
                     "modes": modes[has],
                     "name": names[p_row_s][has],
                     "road_class": a["road_class"].to_numpy()[has],

@@ -731,7 +731,8 @@ def sites_from_frame(frame: gpd.GeoDataFrame, ids: np.ndarray, stem: str) -> gpd
 def streets_from_frame(
     frame: gpd.GeoDataFrame, ids: np.ndarray, result: IngestResult, *, node_prefix: str, table: dict[str, Any]
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """The ``nodes`` and ``links`` layers from street lines (see :mod:`twin.ingest.streets`)."""
+    """The ``nodes`` and ``links`` layers from street lines (see :mod:`twin.ingest.streets`); tag
+    values not used as given go to ``result.meta['attribute_notes']``."""
     from twin.ingest.streets import build_network
 
     geoms = np.asarray(frame.geometry.values, dtype=object)
@@ -742,7 +743,10 @@ def streets_from_frame(
     if len(f) and shapely.has_z(np.asarray(f.geometry.values, dtype=object)).any():
         f = f.set_geometry(shapely.force_2d(np.asarray(f.geometry.values, dtype=object)))
     name = f["name"].where(f["name"].notna(), "").astype(str).to_numpy() if "name" in f else None
-    return build_network(f, source_ids=ids[~missing], names=name, node_prefix=node_prefix, defaults=table, drop=result.drop)
+    def note(obj: object, text: str) -> None:
+        result.meta.setdefault("attribute_notes", []).append(f"{obj}: {text}")
+
+    return build_network(f, source_ids=ids[~missing], names=name, node_prefix=node_prefix, defaults=table, drop=result.drop, note=note)
 
 
 # ----------------------------------------------------------------------------- classification

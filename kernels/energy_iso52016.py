@@ -30,6 +30,14 @@ is solved in closed form (``theta_air = (theta_air,0 + k g theta_e) / (1 + k g)`
 ``Phi_HC = clip((theta_set - theta_air,0) / k', -Phi_C,max, Phi_H,max)`` with the setpoints off
 as ``-inf`` (heating) / ``+inf`` (cooling), branch-free.
 
+Control on another temperature (``control_operative``, e.g. ISO 52016-1's operative temperature,
+half the air's and half the mean of the interior surfaces'): the controlled temperature ``c . x``
+of the base system is ``op_z . z[t] + op_u . u[t+1] + op_q Q_air`` (the massless surface nodes
+depend on the state before the step, not on the new modes alone); with the links it is less
+``conv_op . e``, affine in ``Q_air`` like the air's. With ``Q_air = (Phi + g (theta_e -
+theta_air,0)) / (1 + k g)``, its free value is ``theta_c,0 + k_c g (theta_e - theta_air,0) / (1 +
+k g)`` and its slope ``k_c / (1 + k g)``; the same clip gives ``Phi_HC``.
+
 Hourly convective coefficients (``n_conv > 0``): link ``j`` joins an interior surface node to the
 air node with ``h_j A_j``, ``h_j = max(0.1, c_j |d_j|^(1/3))`` from the previous hour's
 surface-air difference ``d_j`` (``c_j`` by its sign), whereas the base system holds ``h0_j A_j``.
@@ -118,6 +126,13 @@ class Building52016(NamedTuple):
         the air (its difference gives the pane temperatures with the air temperature); else -1.
     conv_gap : (n_b, n_c, 4) for a gap link: gap width (m), conduction resistance of the two panes
         (m2 K/W), ``1 / (1 / eps_1 + 1 / eps_2 - 1)`` of the gap faces (-), height of the glazing (m).
+    op_z : (n_b, n_s) controlled (operative) temperature per unit of each mode of the state
+        before the step (``U^T D (G c)_S``, -); read for ``control_operative`` buildings only.
+    op_u : (n_b, n_u) controlled temperature per unit input of the step (``F^T G c``, K per unit).
+    op_q : (n_b,) controlled temperature per W at the air node (``(G c)_air``, K/W).
+    conv_op : (n_b, n_c) controlled temperature per unit ``e_j`` of each link (``V^T G c``, K/W).
+    control_operative : bool (n_b,) the setpoints apply to the temperature ``c . x`` (e.g. the
+        operative temperature of ISO 52016-1 §6.5.5) instead of the air temperature.
     """
 
     lam: np.ndarray
@@ -143,6 +158,11 @@ class Building52016(NamedTuple):
     conv_kind: np.ndarray
     conv_partner: np.ndarray
     conv_gap: np.ndarray
+    op_z: np.ndarray
+    op_u: np.ndarray
+    op_q: np.ndarray
+    conv_op: np.ndarray
+    control_operative: np.ndarray
 
 
 H_CONV_MIN_W_M2K = 0.1
@@ -360,6 +380,11 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
     c_kind = building.conv_kind
     c_partner = building.conv_partner
     c_gap = building.conv_gap
+    op_z = building.op_z
+    op_u = building.op_u
+    op_q = building.op_q
+    c_op = building.conv_op
+    ctrl_op = building.control_operative
     t_out = climate.t_out_c
     irr = climate.irr_hg
     month = climate.month
@@ -397,9 +422,11 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
         bl[lane] = order[min(bt * nl + lane, n_b - 1)]  # a short last batch repeats its last building
     ns = 0
     nc = 0
+    any_op = False  # some lane controls another temperature than the air's
     for lane in range(nl):
         ns = max(ns, n_modes[bl[lane]])
         nc = max(nc, n_conv[bl[lane]])
+        any_op = any_op or ctrl_op[bl[lane]]
     lam_l = np.zeros((n_s, LANES))
     wq_l = np.zeros((n_s, LANES))
     r_l = np.zeros((n_s, LANES))
@@ -416,6 +443,12 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
     kind_l = np.zeros((n_cl, LANES), dtype=np.int64)
     part_l = np.zeros((n_cl, LANES), dtype=np.int64)
     gap_l = np.ones((n_cl, 4, LANES))
+    n_op_s = n_s if any_op else 0  # the controlled temperature's arrays, only where some lane needs them
+    opz_l = np.zeros((n_op_s, LANES))
+    opu_l = np.zeros((n_u if any_op else 0, LANES))
+    opq_l = np.zeros(LANES)
+    opcv_l = np.zeros((n_cl if any_op else 0, LANES))
+    opw_l = np.zeros(LANES)  # 1: the lane controls c . x, 0: the air temperature
     special_j = np.zeros(max(n_cl, 1), dtype=np.bool_)  # link j is a gap or fixed link in some lane
     ext_j = np.zeros(max(n_cl, 1), dtype=np.bool_)  # link j is an exterior link in some lane
     fw_l = np.zeros((n_cl, LANES))  # exterior links: (V_z / V_10)^0.89 and ^0.617 (windward, leeward exponents)
@@ -461,6 +494,15 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
                     special_j[j] = True
                 for q in range(4):
                     gap_l[j, q, lane] = c_gap[b, j, q]
+        if any_op and ctrl_op[b]:
+            opw_l[lane] = 1.0
+            opq_l[lane] = op_q[b]
+            for i in range(nsb):
+                opz_l[i, lane] = op_z[b, i]
+            for q in range(n_u):
+                opu_l[q, lane] = op_u[b, q]
+            for j in range(ncb):
+                opcv_l[j, lane] = c_op[b, j]
         k_l[lane] = k_air[b]
         gp_l[lane] = gain_profile[b]
         vp_l[lane] = ve_profile[b]
@@ -473,6 +515,8 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
     ugain = np.empty(LANES)
     ta0 = np.empty(LANES)
     kq = np.empty(LANES)
+    op0 = np.zeros(LANES)  # the controlled temperature of the free step (any_op)
+    kop = np.zeros(LANES)
     fac = np.empty(LANES)
     q_air = np.empty(LANES)
     phi_l = np.empty(LANES)
@@ -534,6 +578,19 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
         for i in range(ns):
             for lane in range(nl):
                 ta0[lane] += r_l[i, lane] * zp[i, lane]
+        if any_op:
+            # the controlled temperature of the free step: the state before the step (z) and the inputs
+            for lane in range(nl):
+                op0[lane] = opu_l[0, lane] * te + opu_l[1, lane] * ugain[lane]
+                kop[lane] = opq_l[lane]
+            for i in range(ns):
+                for lane in range(nl):
+                    op0[lane] += opz_l[i, lane] * z[i, lane]
+            for gi in range(n_g):
+                ug = irr[h, gi]
+                if ug != 0.0:
+                    for lane in range(nl):
+                        op0[lane] += opu_l[2 + gi, lane] * ug
         if nc > 0:
             # hourly convective coefficients from the previous hour's differences
             for j in range(nc):
@@ -638,24 +695,52 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
                     gd = gv_l[j, lane] * dl[j, lane]
                     ta0[lane] -= gd * va[j, lane]
                     kq[lane] -= gd * vb[j, lane]
-        for lane in range(nl):
-            # scheduled ventilation at the air node, implicit: g (theta_e - theta_air)
-            g = hve_l[lane] * ve_sched[vp_l[lane], h]
-            k = kq[lane]
-            den = 1.0 + k * g
-            t0 = (ta0[lane] + k * g * te) / den
-            kk = k / den
-            # ideal control to the setpoints (closed form), power limits
-            sp = sp_l[lane]
-            need_h = (heat_sp[sp, h] - t0) / kk
-            need_c = (cool_sp[sp, h] - t0) / kk
-            need_h = min(phmax_l[lane], max(0.0, need_h))
-            need_c = max(-pcmax_l[lane], min(0.0, need_c))
-            phi = need_h + need_c
-            ta = t0 + kk * phi
-            q_air[lane] = g * (te - ta) + phi
-            phi_l[lane] = phi
-            ta_l[lane] = ta
+            if any_op:
+                for j in range(nc):
+                    for lane in range(nl):
+                        od = opcv_l[j, lane] * dl[j, lane]
+                        op0[lane] -= od * va[j, lane]
+                        kop[lane] -= od * vb[j, lane]
+        if any_op:
+            for lane in range(nl):
+                # as below, on the controlled temperature c . x (air lanes: opw 0, the air's own)
+                g = hve_l[lane] * ve_sched[vp_l[lane], h]
+                k = kq[lane]
+                den = 1.0 + k * g
+                w = opw_l[lane]
+                tc = ta0[lane] + w * (op0[lane] - ta0[lane])
+                kc = k + w * (kop[lane] - k)
+                t0 = tc + kc * g * (te - ta0[lane]) / den
+                kk = kc / den
+                sp = sp_l[lane]
+                need_h = (heat_sp[sp, h] - t0) / kk
+                need_c = (cool_sp[sp, h] - t0) / kk
+                need_h = min(phmax_l[lane], max(0.0, need_h))
+                need_c = max(-pcmax_l[lane], min(0.0, need_c))
+                phi = need_h + need_c
+                qa = (phi + g * (te - ta0[lane])) / den
+                q_air[lane] = qa
+                phi_l[lane] = phi
+                ta_l[lane] = ta0[lane] + k * qa
+        else:
+            for lane in range(nl):
+                # scheduled ventilation at the air node, implicit: g (theta_e - theta_air)
+                g = hve_l[lane] * ve_sched[vp_l[lane], h]
+                k = kq[lane]
+                den = 1.0 + k * g
+                t0 = (ta0[lane] + k * g * te) / den
+                kk = k / den
+                # ideal control to the setpoints (closed form), power limits
+                sp = sp_l[lane]
+                need_h = (heat_sp[sp, h] - t0) / kk
+                need_c = (cool_sp[sp, h] - t0) / kk
+                need_h = min(phmax_l[lane], max(0.0, need_h))
+                need_c = max(-pcmax_l[lane], min(0.0, need_c))
+                phi = need_h + need_c
+                ta = t0 + kk * phi
+                q_air[lane] = g * (te - ta) + phi
+                phi_l[lane] = phi
+                ta_l[lane] = ta
         if nc > 0:
             for j in range(nc):
                 for lane in range(nl):

@@ -161,6 +161,35 @@ def tabula() -> dict:
     }
 
 
+def tabula_iso52016() -> dict:
+    """TABULA's 36 reference buildings through the stock's finer model (the functions
+    ``tests/test_energy_stock_iso52016.py`` asserts on), on the operative temperature (the stock's
+    default) and on the air temperature."""
+    from dataclasses import replace
+
+    import numpy as np
+    import pandas as pd
+
+    from tests.conftest import shared_path
+    from twin.energy.model import TABULA_CONVENTIONS, envelope_from_tabula
+    from twin.energy.solar import standard_drivers
+    from twin.energy.stock_iso52016 import simulate_envelope_iso52016
+    from twin.energy.typology import read_tabula
+    from twin.ingest.epw import read_epw
+
+    raw = pd.read_csv(shared_path("typology", "tabula_BE.csv"))
+    env = envelope_from_tabula(read_tabula(shared_path("typology", "tabula_BE.csv")))
+    w = read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))
+    drivers = standard_drivers(w, heat_setpoint_c=np.full(len(w.data), 20.0))
+    out = {"n_buildings": int(len(env)), "weather": "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw", "default_control": TABULA_CONVENTIONS.control_temperature}
+    for control in ("operative", "air"):
+        res, _ = simulate_envelope_iso52016(env, drivers, conventions=replace(TABULA_CONVENTIONS, control_temperature=control), on_error="raise")
+        ratio = res.per_building["q_heat_kwh_m2"].to_numpy() / raw["q_h_nd"].to_numpy()
+        out[control] = {"ratio_min": float(ratio.min()), "ratio_max": float(ratio.max()), "ratio_median": float(np.median(ratio)),
+                        "within_25_percent": int(np.sum(np.abs(ratio - 1.0) <= 0.25))}
+    return out
+
+
 def main() -> int:
     sys.path.insert(0, str(ROOT))
     data = {
@@ -170,6 +199,7 @@ def main() -> int:
         "bestest_iso52016": bestest_iso52016(),
         "bestest_solar": bestest_solar(),
         "tabula": tabula(),
+        "tabula_iso52016": tabula_iso52016(),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

@@ -5,7 +5,8 @@ Literal backward-Euler step of the full node network, one linear solve per hour 
 e_air Phi_HC``, ``g`` the scheduled ventilation conductance of the hour), and the ideal control
 of ISO 52016-1 §6.5.5.2 / ISO 13790 C.4 done the long way: free float, then a 10 W/m2 trial,
 linear interpolation to the setpoint, clipping at the power limits, and a final solve with the
-power found. Hourly convective links (``net.conv_node``, the ``tarp`` interior convection):
+power found; the controlled temperature is the air node's, or ``net.control_weights . x`` (e.g.
+the operative temperature) when the network has weights. Hourly convective links (``net.conv_node``, the ``tarp`` interior convection):
 each hour the conductance matrix is rebuilt with ``h_j = max(0.1, c_j |d_j|^(1/3))`` from the
 previous hour's surface-air differences ``d_j`` (``c_j = conv_c_pos`` if the surface was warmer,
 else ``conv_c_neg``) in place of ``conv_h0_w_m2k`` (no Sherman-Morrison update, no modal form):
@@ -112,6 +113,11 @@ def simulate_network_reference(
     wind = np.zeros(n_h) if wind_speed_m_s is None else np.asarray(wind_speed_m_s, float)
     wind_dir = np.zeros(n_h) if wind_dir_deg is None else np.asarray(wind_dir_deg, float)
     d_out = np.zeros(len(conv))  # surface - outdoor air of the exterior links at the end of the previous hour
+    ctrl = np.zeros(n)  # the controlled temperature c . x: the air node, or net.control_weights (e.g. operative)
+    if getattr(net, "control_weights", None) is None:
+        ctrl[air] = 1.0
+    else:
+        ctrl[:] = net.control_weights
     t_prev = None
     for step in range(warm + n_h):
         h = n_h - warm + step if step < warm else step - warm
@@ -146,13 +152,13 @@ def simulate_network_reference(
         rhs = cap * x + net.f_in @ u + ext_rhs
         rhs[air] += g * t_out_c[h]
         x0 = solve(m, rhs, 0.0)
-        t0 = x0[air]
+        t0 = float(ctrl @ x0)
         hs, cs = heat_setpoint_c[h], cool_setpoint_c[h]
         phi = 0.0
         if (not np.isnan(hs) and t0 < hs) or (not np.isnan(cs) and t0 > cs):
             target = hs if (not np.isnan(hs) and t0 < hs) else cs
             phi10 = 10.0 * a_f_m2
-            t10 = solve(m, rhs, phi10)[air]
+            t10 = float(ctrl @ solve(m, rhs, phi10))
             phi = phi10 * (target - t0) / (t10 - t0)
             phi = min(phi, phi_h_max_w) if phi > 0 else max(phi, -phi_c_max_w)
         x = solve(m, rhs, phi) if phi != 0.0 else x0

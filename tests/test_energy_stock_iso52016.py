@@ -7,9 +7,9 @@
   (:func:`twin.energy.iso52016.simulate_spec_iso52016`) to 1e-9. Sharing of the shaded groups
   and their bad input: ``tests/test_energy_stock_shading_p13k.py``.
 * TABULA check through the finer model: TABULA's 36 Belgian reference buildings (inferred layer
-  stacks) against TABULA's own q_h_nd; the range of the ratios is asserted (it is wider and lower
-  than the 5R1C path's 0.80-1.11, see docs/energy_iso52016.md), and the construction periods
-  must move like TABULA's.
+  stacks, the setpoint on the operative temperature) against TABULA's own q_h_nd, within 25 % as
+  the 5R1C path's check (docs/energy_stock_iso52016.md), and the construction periods must move
+  like TABULA's.
 * Bad input: an unknown model name; an envelope whose U-value no layer stack can give.
 """
 
@@ -114,10 +114,12 @@ def test_tabula_heating_need_through_finer_model(tabula, tabula_finer):
     print("\n" + report.to_string())
     print(f"finer model / TABULA q_h_nd: {ratio.min():.3f}-{ratio.max():.3f} (median {np.median(ratio):.3f})")
     assert len(report) == 36 and len(res.errors) == 0
-    # measured 0.727-0.949 (median 0.847): the network's steady-state loss under convective
-    # heating is below sum(U A) (the ISO 6946 combined film assumes the radiant temperature at the
-    # air's); asserted: inside [0.70, 1.00], i.e. within 30 % of TABULA and never above it
-    assert np.all((ratio > 0.70) & (ratio < 1.00)), report.to_string()
+    # the stock's default control temperature is the operative one (ISO 52016-1 6.5.5; ISO 13790's
+    # "internal temperature", TABULA's set-point): measured 0.765-1.067 (median 0.957) on 2026-12-04;
+    # on the air temperature 0.727-0.949 (median 0.847: the air at 20 degC leaves the surfaces, and
+    # the loss through them, colder). Asserted: the 5R1C path's criterion, within 25 % of TABULA
+    # (tests/test_energy_stock_tabula.py::test_heating_need_within_25_percent_of_tabula)
+    assert np.all(np.abs(ratio - 1.0) <= 0.25), report.to_string()
     assert (layers["constructions_source"].str.startswith("inference")).all()
 
 

@@ -112,6 +112,8 @@ def run(
                                                 "country, suburbs, city (default), ocean, urban")] = None,
     roughness: Annotated[str | None, typer.Option("--roughness", help="Opaque surface roughness with --exterior-convection doe2: very_rough, "
                                                   "rough, medium_rough (default), medium_smooth, smooth, very_smooth")] = None,
+    control_temperature: Annotated[str | None, typer.Option("--control-temperature", help="Temperature the setpoints of --model iso52016 "
+                                                            "apply to: operative (ISO 52016-1, default) or air")] = None,
 ) -> None:
     """Simulate the building stock of SCENE for a year of WEATHER and write per-building results to OUT.
 
@@ -145,7 +147,7 @@ def run(
     if csv:
         fmt = "csv"
     dhw_model = check_dhw_model(dhw)
-    conventions = _exterior_conventions(model, exterior_convection, terrain, roughness)
+    conventions = _exterior_conventions(model, exterior_convection, terrain, roughness, control_temperature)
     if priors is not None and not samples:
         from twin.errors import InputError
 
@@ -172,26 +174,31 @@ def run(
             typer.echo(line)
 
 
-def _exterior_conventions(model: str, exterior_convection: str, terrain: str | None, roughness: str | None):
-    """The stock's conventions of ``--exterior-convection``, ``--terrain`` and ``--roughness``, checked
-    before anything is read: unknown names, and options that would change nothing, are errors."""
+def _exterior_conventions(model: str, exterior_convection: str, terrain: str | None, roughness: str | None, control_temperature: str | None = None):
+    """The stock's conventions of ``--exterior-convection``, ``--terrain``, ``--roughness`` and
+    ``--control-temperature``, checked before anything is read: unknown names, and options that
+    would change nothing, are errors."""
     from twin.energy.iso52016 import EXTERIOR_CONVECTION, ROUGHNESS_RF, TERRAIN
     from twin.energy.model import Conventions
+    from twin.energy.stock_iso52016 import CONTROL_TEMPERATURES
     from twin.errors import InputError
 
     for option, value, known in (("--exterior-convection", exterior_convection, EXTERIOR_CONVECTION), ("--terrain", terrain, tuple(TERRAIN)),
-                                 ("--roughness", roughness, tuple(ROUGHNESS_RF))):
+                                 ("--roughness", roughness, tuple(ROUGHNESS_RF)), ("--control-temperature", control_temperature, CONTROL_TEMPERATURES)):
         if value is not None and value not in known:
             raise InputError(f"unknown value {value!r}: choose one of {', '.join(known)}", field=option)
-    if exterior_convection != "fixed" and model != "iso52016":
-        raise InputError(f"--exterior-convection {exterior_convection} is read by the finer model only: with --model {model} it would "
-                         "change nothing (add --model iso52016)", field="--exterior-convection")
+    for option, value, changes in (("--exterior-convection", exterior_convection, exterior_convection != "fixed"),
+                                   ("--control-temperature", control_temperature, control_temperature is not None)):
+        if changes and model != "iso52016":
+            raise InputError(f"{option} {value} is read by the finer model only: with --model {model} it would "
+                             "change nothing (add --model iso52016)", field=option)
     unread = [option for option, value in (("--terrain", terrain), ("--roughness", roughness)) if value is not None]
     if unread and exterior_convection == "fixed":
         raise InputError(f"{' and '.join(unread)} {'are' if len(unread) > 1 else 'is'} read by the wind-dependent exterior surfaces only: "
                          "with the fixed films it would change nothing (add --exterior-convection doe2)", field=unread[0])
     default = Conventions()
-    return Conventions(exterior_convection=exterior_convection, terrain=terrain or default.terrain, roughness=roughness or default.roughness)
+    return Conventions(exterior_convection=exterior_convection, terrain=terrain or default.terrain, roughness=roughness or default.roughness,
+                       control_temperature=control_temperature or default.control_temperature)
 
 
 def _check_heat_pumps_used(path, measure_ids, measures_table, overrides, samples) -> None:

@@ -169,6 +169,9 @@ class Network:
     conv_partner : int (n_c,) or None, for a gap link the index of its inner pane's link to the air.
     conv_gap : (n_c, 4) or None, for a gap link: gap width m, panes' resistance m2K/W, emissivity
         factor, glazing height m.
+    control_weights : (n,) or None, the controlled temperature as weights of the node temperatures
+        (None: the air node). The operative temperature of ISO 52016-1 §6.5.5.3 is half the air's
+        plus half the area-weighted mean of the interior surface temperatures (mean radiant).
     """
 
     names: list[str]
@@ -188,6 +191,7 @@ class Network:
     conv_kind: np.ndarray | None = None
     conv_partner: np.ndarray | None = None
     conv_gap: np.ndarray | None = None
+    control_weights: np.ndarray | None = None
 
 
 class _Builder:
@@ -490,6 +494,11 @@ def modal_arrays(net: Network, *, theta0_c: float = 20.0, dt_s: float = DT_S) ->
     (n_c, n_s) = ``(U^T D G_{S,V})^T``, ``conv_qv`` (n_c, n_u) = ``V^T G F``, ``conv_gv`` (n_c,)
     = ``V^T G e_air``, ``conv_s`` (n_c, n_c) = ``V^T G V``, and the link constants ``conv_area_m2``,
     ``conv_h0_w_m2k``, ``conv_c_pos``, ``conv_c_neg``; see :mod:`twin.kernels.energy_iso52016`.
+    The controlled temperature ``c . x`` (``net.control_weights``; None: the air node) is
+    ``op_z . z_prev + op_u . u + op_q Q_air`` in the base system, ``op_z`` (n_s,) =
+    ``U^T D (G c)_S``, ``op_u`` (n_u,) = ``F^T G c``, ``op_q`` = ``(G c)_air``, less
+    ``conv_op . e`` (``conv_op`` (n_c,) = ``V^T G c``) with the links; ``control_operative`` says
+    whether ``c`` is not the air node alone.
     """
     cap = net.c_j_k
     s = np.flatnonzero(cap > 0)
@@ -515,7 +524,18 @@ def modal_arrays(net: Network, *, theta0_c: float = 20.0, dt_s: float = DT_S) ->
     gv = g @ v
     qv = v.T @ g @ net.f_in
     qv[~inner_link, 0] -= 1.0  # the difference of a link to the outdoor air is surface - outdoor temperature
+    c_w = np.zeros(len(cap))
+    if net.control_weights is None:
+        c_w[net.air] = 1.0
+    else:
+        c_w[:] = net.control_weights
+    gc = g @ c_w
     return {
+        "op_z": (u.T * d[None, :]) @ gc[s],
+        "op_u": net.f_in.T @ gc,
+        "op_q": float(gc[net.air]),
+        "conv_op": v.T @ gc,
+        "control_operative": net.control_weights is not None,
         "lam": lam,
         "w_in": np.ascontiguousarray(w_in.T),
         "w_q": w_q,
@@ -563,8 +583,16 @@ def stack_buildings(models: list[dict[str, np.ndarray]], *, gain_w_scale: np.nda
         "conv_gap": np.ones((n_b, n_c, 4)),
     }
     n_conv = np.zeros(n_b, dtype=np.int64)
+    op = {"op_z": np.zeros((n_b, n_s)), "op_u": np.zeros((n_b, n_u)), "op_q": np.zeros(n_b), "conv_op": np.zeros((n_b, n_c)),
+          "control_operative": np.zeros(n_b, dtype=np.bool_)}
     for i, mo in enumerate(models):
         n = len(mo["lam"])
+        if mo.get("control_operative", False):
+            op["op_z"][i, :n] = mo["op_z"]
+            op["op_u"][i] = mo["op_u"]
+            op["op_q"][i] = mo["op_q"]
+            op["conv_op"][i, :len(mo["conv_op"])] = mo["conv_op"]
+            op["control_operative"][i] = True
         if mo["w_in"].shape[0] != n_u:
             raise InputError("buildings stacked together must share their inputs (irradiance groups)")
         lam[i, :n] = mo["lam"]
@@ -585,7 +613,8 @@ def stack_buildings(models: list[dict[str, np.ndarray]], *, gain_w_scale: np.nda
             for key in ("conv_kind", "conv_partner", "conv_gap"):  # absent: every link tarp
                 if key in mo:
                     conv[key][i, :m] = mo[key]
-    return {"lam": lam, "w_in": w_in, "w_q": w_q, "r_air": r_air, "k_air_k_w": k_air, "z0": z0, "n_modes": n_modes, **conv, "n_conv": n_conv}
+    return {"lam": lam, "w_in": w_in, "w_q": w_q, "r_air": r_air, "k_air_k_w": k_air, "z0": z0, "n_modes": n_modes, **conv, "n_conv": n_conv,
+            **op}
 
 
 def _kernel_array(a: np.ndarray) -> np.ndarray:
@@ -654,6 +683,11 @@ def run_kernel(
         conv_kind=stacked.get("conv_kind", np.zeros_like(stacked["conv_gv"], dtype=np.int64)),
         conv_partner=stacked.get("conv_partner", np.full(stacked["conv_gv"].shape, -1, dtype=np.int64)),
         conv_gap=stacked.get("conv_gap", np.ones(stacked["conv_gv"].shape + (4,))),
+        op_z=stacked.get("op_z", np.zeros_like(stacked["lam"])),
+        op_u=stacked.get("op_u", np.zeros(stacked["w_in"].shape[:2])),
+        op_q=stacked.get("op_q", np.zeros(n_b)),
+        conv_op=stacked.get("conv_op", np.zeros_like(stacked["conv_gv"])),
+        control_operative=stacked.get("control_operative", np.zeros(n_b, dtype=np.bool_)),
     ))
     clim = Climate52016._make(_kernel_array(a) for a in Climate52016(
         t_out_c=np.ascontiguousarray(t_out_c, dtype=float),

@@ -166,6 +166,12 @@ class Conventions:
         (:data:`twin.energy.iso52016.TERRAIN`; ``"city"``, EnergyPlus' "towns, city outskirts,
         centre of large cities", is the Brussels default) and the opaque surfaces' ``roughness``
         (:data:`twin.energy.iso52016.ROUGHNESS_RF`; glass is very smooth).
+    control_temperature
+        Read by the finer model only: the temperature its setpoints apply to, ``"operative"``
+        (default: ISO 52016-1 §6.5.5's control temperature, and the "internal temperature" of
+        ISO 13790 §3.4 that TABULA's set-point means: half the air temperature and half the mean
+        radiant temperature) or ``"air"`` (a thermostat sensing the air, as the BESTEST cases).
+        The 5R1C model controls its air node.
     """
 
     temperature_reduction: bool = True
@@ -177,6 +183,7 @@ class Conventions:
     exterior_convection: str = "fixed"
     terrain: str = "city"
     roughness: str = "medium_rough"
+    control_temperature: str = "operative"
 
 
 #: The conventions of TABULA's own calculation, for the typology check.

@@ -428,6 +428,12 @@ class Simulation(_Model):
         "convection with the site's terrain and each construction's roughness, plus long-wave to the air linearised at the surface "
         "temperature; twin.energy.iso52016.EXTERIOR_CONVECTION); the 5R1C model does not read it",
     )
+    control_temperature: Literal["air", "operative"] = Field(
+        default="air",
+        description="the temperature the finer model's setpoints apply to: air (a thermostat that senses the air, as the BESTEST "
+        "cases) or operative (ISO 52016-1 6.5.5: half the air's and half the area-weighted mean of the interior surfaces'); "
+        "the 5R1C model controls the air temperature",
+    )
 
 
 class ZoneSpec(_Model):

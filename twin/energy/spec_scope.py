@@ -2,7 +2,7 @@
 
 A spec (:mod:`twin.energy.spec`) holds keys that only the finer model
 (:mod:`twin.energy.iso52016`, ``--model iso52016``) reads: ``simulation.interior_convection``,
-``simulation.exterior_convection``, ``site.terrain``, each construction's ``roughness`` and
+``simulation.exterior_convection``, ``simulation.control_temperature``, ``site.terrain``, each construction's ``roughness`` and
 ``interior_solar_absorptance`` and each window's ``glazing_gap``. The 5R1C model
 (:func:`twin.energy.spec.simulate_spec`) runs without them. The BESTEST specs carry them on
 purpose (one file for both models), so they are not an error; but a result that did not read a
@@ -118,6 +118,7 @@ def ignored_inputs(spec: ZoneSpec, model: str) -> list[IgnoredInput]:
     out += _changed(spec.site, "site", "terrain", wind)
     out += _changed(spec.simulation, "simulation", "interior_convection", READ_BY_FINER)
     out += _changed(spec.simulation, "simulation", "exterior_convection", READ_BY_FINER)
+    out += _changed(spec.simulation, "simulation", "control_temperature", READ_BY_FINER)  # 5R1C controls its air node
     return out
 
 

@@ -99,6 +99,8 @@ RHO_C_AIR_J_M3K = 0.34 * 3600.0
 #: Provenance of the inferred constructions (``constructions_source`` of the layer table).
 CONSTRUCTIONS_SOURCE = ("inference: layer stack from the element's U-value x b x F_red and the heat-capacity class "
                         "(twin.energy.stock_iso52016; materials: default, ASHRAE 140 cases 600/900)")
+#: The temperatures the finer model's setpoints can apply to (``ZoneInput.control_temperature``).
+CONTROL_TEMPERATURES: tuple[str, ...] = ("air", "operative")
 #: Warm-up hours of the finer model (the spec path's default).
 DEFAULT_WARMUP_HOURS = 720
 
@@ -130,6 +132,9 @@ class ZoneInput:
     surface and window with an ``exterior_wind`` entry (outward azimuth in degrees, -1 for a roof;
     ``R_f``; ``V_z / V_10``; emissivity; the natural-convection ``c`` when warmer and when colder
     than the outdoor air) an hourly exterior link; ``fixed``: the films only.
+    ``control_temperature`` (:data:`CONTROL_TEMPERATURES`): the temperature the setpoints apply to,
+    ``air`` or ``operative`` (ISO 52016-1 §6.5.5.3: half the air temperature and half the
+    area-weighted mean of every interior surface facing the zone, the mean radiant temperature).
     """
 
     building_id: str
@@ -146,6 +151,7 @@ class ZoneInput:
     phi_c_max_w: float = np.inf
     h_ve_sched_w_k: float = 0.0
     exterior_convection: str = "fixed"
+    control_temperature: str = "air"
 
 
 # ------------------------------------------------------------------------------- constructions
@@ -270,6 +276,7 @@ def zones_from_envelope(env: pd.DataFrame, *, conventions=None, factors: dict | 
                 building_id=bid, a_f_m2=a_f, c_air_j_k=RHO_C_AIR_J_M3K * volume, h_ve_w_k=float(h_ve[i]), h_direct_w_k=h_tb + h_door,
                 gain_w=float(col["phi_int_w_m2"][i]) * a_f, gain_conv_frac=float(conventions.gain_conv_frac),
                 surfaces=surfaces, windows=windows, internal_mass=internal, exterior_convection=conventions.exterior_convection,
+                control_temperature=conventions.control_temperature,
             ))
             row = {"building_id": bid}
             for el in ("wall", "roof", "floor"):
@@ -288,11 +295,12 @@ def zones_from_envelope(env: pd.DataFrame, *, conventions=None, factors: dict | 
 
 
 def check_exterior(conventions) -> None:
-    """:class:`~twin.errors.InputError` unless the conventions' exterior model, terrain and roughness are known names."""
+    """:class:`~twin.errors.InputError` unless the conventions' exterior model, terrain, roughness and control temperature are known names."""
     from twin.energy.iso52016 import EXTERIOR_CONVECTION, ROUGHNESS_RF, TERRAIN
 
     for name, value, known in (("exterior_convection", conventions.exterior_convection, EXTERIOR_CONVECTION),
-                               ("terrain", conventions.terrain, tuple(TERRAIN)), ("roughness", conventions.roughness, tuple(ROUGHNESS_RF))):
+                               ("terrain", conventions.terrain, tuple(TERRAIN)), ("roughness", conventions.roughness, tuple(ROUGHNESS_RF)),
+                               ("control_temperature", conventions.control_temperature, CONTROL_TEMPERATURES)):
         if value not in known:
             raise InputError(f"unknown {name.replace('_', ' ')} {value!r}: choose one of {', '.join(known)}", field=f"energy.{name}")
 
@@ -511,7 +519,8 @@ def zone_input_from_spec(spec, *, air_density_kg_m3: float, h_ve_w_k: float, sta
                      c_air_j_k=air_density_kg_m3 * spec.ventilation.air_heat_capacity_j_kgk * spec.volume_m3,
                      h_ve_w_k=float(h_ve_w_k), h_direct_w_k=0.0, gain_w=float(gain_w), gain_conv_frac=float(conv), surfaces=surfaces,
                      windows=windows, internal_mass=[(im.construction, im.area_m2) for im in spec.internal_mass], phi_h_max_w=lim_h, phi_c_max_w=lim_c,
-                     h_ve_sched_w_k=float(h_ve_sched_w_k), exterior_convection=spec.simulation.exterior_convection)
+                     h_ve_sched_w_k=float(h_ve_sched_w_k), exterior_convection=spec.simulation.exterior_convection,
+                     control_temperature=spec.simulation.control_temperature)
 
 
 # ------------------------------------------------------------------------------------ network
@@ -671,6 +680,16 @@ def zone_network(zone: ZoneInput, groups: tuple[str, ...], *, interior_convectio
             net.conv_partner = np.array([-1] * n_t + [g[4] for g in gap_links] + [-1] * n_e, dtype=np.int64)
             net.conv_gap = np.array([[1.0, 0.0, 0.0, 1.0]] * n_t + [list(g[5]) for g in gap_links] + [list(e[3][:4]) for e in ext_links]).reshape(-1, 4)
     net.info["exterior_links"] = len(ext_links)
+    if zone.control_temperature not in CONTROL_TEMPERATURES:
+        raise InputError(f"control temperature must be one of {', '.join(CONTROL_TEMPERATURES)}, got {zone.control_temperature!r}",
+                         obj=f"building {zone.building_id!r}", field="simulation.control_temperature")
+    if zone.control_temperature == "operative":
+        # ISO 52016-1 §6.5.5.3: half the air, half the area-weighted mean of the interior surfaces
+        weights = np.zeros(len(net.names))
+        weights[air] = 0.5
+        for (inn, _, _, _), sh in zip(inner, share_area):
+            weights[inn] += 0.5 * sh
+        net.control_weights = weights
     return net
 
 
@@ -830,6 +849,7 @@ def simulate_envelope_iso52016(
 
 __all__ = [
     "CONSTRUCTIONS_SOURCE",
+    "CONTROL_TEMPERATURES",
     "DEFAULT_MODEL",
     "MATERIALS",
     "MODELS",

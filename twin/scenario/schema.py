@@ -407,6 +407,8 @@ class EnergyOptions(Strict):
     # None: the defaults of twin.energy.model.Conventions (city, medium_rough)
     terrain: Literal["country", "suburbs", "city", "ocean", "urban"] | None = None
     roughness: Literal["very_rough", "rough", "medium_rough", "medium_smooth", "smooth", "very_smooth"] | None = None
+    # the temperature the finer model's setpoints apply to (None: Conventions' default, operative)
+    control_temperature: Literal["air", "operative"] | None = None
 
     @model_validator(mode="after")
     def _order(self):
@@ -415,6 +417,9 @@ class EnergyOptions(Strict):
         if self.exterior_convection != "fixed" and self.model != "iso52016":
             raise ValueError(f"exterior_convection {self.exterior_convection!r} is read by the finer model only "
                              "(set energy.model: iso52016; with 5r1c it would change nothing)")
+        if self.control_temperature is not None and self.model != "iso52016":
+            raise ValueError(f"control_temperature {self.control_temperature!r} is read by the finer model only "
+                             "(set energy.model: iso52016; the 5r1c model controls its air node)")
         unread = [name for name in ("roughness", "terrain") if getattr(self, name) is not None]
         if unread and self.exterior_convection == "fixed":
             raise ValueError(f"{' and '.join(unread)} {'are' if len(unread) > 1 else 'is'} read by the wind-dependent exterior surfaces only "

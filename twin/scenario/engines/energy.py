@@ -146,14 +146,15 @@ def _conventions(options):
         return Conventions()
     default = Conventions()
     return Conventions(exterior_convection=getattr(options, "exterior_convection", None) or default.exterior_convection,
-                       terrain=getattr(options, "terrain", None) or default.terrain, roughness=getattr(options, "roughness", None) or default.roughness)
+                       terrain=getattr(options, "terrain", None) or default.terrain, roughness=getattr(options, "roughness", None) or default.roughness,
+                       control_temperature=getattr(options, "control_temperature", None) or default.control_temperature)
 
 
 def _prepared(scene, weather, cooling_setpoint_c, model: str = "5r1c", options=None):
     from twin.energy.stock import prepare_stock
 
     conventions = _conventions(options)
-    exterior = (conventions.exterior_convection, conventions.terrain, conventions.roughness)
+    exterior = (conventions.exterior_convection, conventions.terrain, conventions.roughness, conventions.control_temperature)
     key = f"buildings:energy_prep:{weather.source}:{cooling_setpoint_c}:{model}:{':'.join(exterior)}"
     if key not in scene._cache:
         content = (_digest(scene), weather_digest(weather), cooling_setpoint_c, model, exterior)

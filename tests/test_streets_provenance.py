@@ -271,3 +271,29 @@ def _read_streets(pbf):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return read_osm(pbf, layers=("streets",))
+
+
+def test_a_change_streets_what_if_marks_what_it_set_as_user():
+    """A ``change_streets`` modification sets lanes / free speed: those links' sources become
+    ``user`` and the rule names the modification; the other links and columns keep theirs."""
+    from twin.scenario.modifications import apply
+    from twin.scenario.schema import ChangeStreets, Selector
+    from twin.scene import Scene
+
+    links, _ = _build(_frame())
+    nodes, _ = build_network(_frame(), source_ids=list(LINES), node_prefix="t")
+    scene = Scene()
+    scene.add("nodes", nodes)
+    scene.add("links", links)
+    target = str(links["link_id"].iloc[0])
+    before = scene.links.set_index("link_id")
+    new_lanes = int(before.loc[target, "lanes"]) + 1
+    what_if = scene.copy()
+    apply(what_if, ChangeStreets(op="change_streets", select=Selector(ids=[target]), lanes=new_lanes), index=2, rng=np.random.default_rng(0),
+          base_dir=None)
+    after = what_if.links.set_index("link_id")
+    assert after.loc[target, "lanes"] == new_lanes
+    assert after.loc[target, "lanes_source"] == "user" and after.loc[target, "lanes_rule"] == "scenario: modifications.2"
+    assert after.loc[target, "free_speed_m_s_source"] == before.loc[target, "free_speed_m_s_source"]  # not changed
+    others = after.index != target
+    assert (after.loc[others, "lanes_source"] == before.loc[others, "lanes_source"]).all()

@@ -134,6 +134,13 @@ def _change_streets(scene, mod: S.ChangeStreets, *, field: str, rng, no_effect: 
         links.loc[mask, "free_speed_m_s"] = mod.free_speed_m_s
     differs = (_differs(links["capacity_veh_h"], cap0) | _differs(links["lanes"], lanes0)
                | _differs(links["free_speed_m_s"], speed0))
+    # provenance of what the what-if set (twin.scene.provenance.SOURCES: "user"), where the links carry it
+    for column, changed in (("lanes", _differs(links["lanes"], lanes0)), ("free_speed_m_s", _differs(links["free_speed_m_s"], speed0))):
+        rows = changed & mask
+        if f"{column}_source" in links and rows.any():
+            links.loc[rows, f"{column}_source"] = "user"
+            if f"{column}_rule" in links:
+                links.loc[rows, f"{column}_rule"] = f"scenario: {field}"
     if mask.any() and not (differs & mask).any():
         report_no_effect(f"the {int(mask.sum()):,} selected street links already have these lanes, capacity and free speed",
                          field=field, no_effect=no_effect)

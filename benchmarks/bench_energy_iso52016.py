@@ -1,6 +1,7 @@
 """Benchmark of the finer zone model kernel (kernels/energy_iso52016.py) next to its Python loop and the 5R1C kernel.
 
-Run:  python benchmarks/bench_energy_iso52016.py [--exterior fixed|doe2] [N ...]      (default: fixed; 1000 10000 100000)
+Run:  python benchmarks/bench_energy_iso52016.py [--exterior fixed|doe2] [--control air|operative] [N ...]
+      (defaults: fixed, air; 1000 10000 100000)
       pytest benchmarks/bench_energy_iso52016.py -s -m "not slow"   (1k only; the 100k case is marked slow)
 
 * Buildings: networks of the BESTEST 600 (light) and 900 (heavy) specs and four variants each
@@ -62,13 +63,14 @@ def _variants(spec):
     return out
 
 
-def build_stock(n_b: int, seed: int = 1, glazed: bool = True, exterior: str = "fixed"):
+def build_stock(n_b: int, seed: int = 1, glazed: bool = True, exterior: str = "fixed", control: str = "air"):
     """Kernel arrays of ``n_b`` buildings, the drivers and the base networks.
 
     ``glazed``: every window with the glazing gap link of the validated model (the BESTEST specs'
     ``glazing_gap``); False: the constant glazing conductance. ``exterior``: ``fixed`` (the stock's
     films) or ``doe2`` (the BESTEST specs' hourly wind-dependent exterior links, the configuration
-    BESTEST validates).
+    BESTEST validates). ``control``: the temperature the setpoints apply to, ``air`` (BESTEST) or
+    ``operative`` (ISO 52016-1, the stock's default).
     """
     from twin.energy.iso52016 import Network, build_network, load_spec_iso52016, modal_arrays, stack_buildings
 
@@ -79,7 +81,8 @@ def build_stock(n_b: int, seed: int = 1, glazed: bool = True, exterior: str = "f
         spec0 = load_spec_iso52016(SPECS / f"bestest_{case}.yaml")
         # the stock's exterior surfaces: the fixed films (the specs' hourly DOE-2 exterior links are a spec option the
         # stock does not set; docs/energy_iso52016.md, "The exterior surfaces")
-        spec0 = spec0.model_copy(update={"simulation": spec0.simulation.model_copy(update={"exterior_convection": exterior})})
+        spec0 = spec0.model_copy(update={"simulation": spec0.simulation.model_copy(update={"exterior_convection": exterior,
+                                                                                            "control_temperature": control})})
         for spec in _variants(spec0):
             net, d, _ = build_network(spec, weather, glazing=None if glazed else [None] * len(spec.windows))  # None: the spec's glazing_gap
             nets.append(net)
@@ -104,7 +107,7 @@ def build_stock(n_b: int, seed: int = 1, glazed: bool = True, exterior: str = "f
         h0 = base.conv_h0_w_m2k * scale
         net = Network(base.names, base.c_j_k * rng.uniform(0.8, 1.2, n), k, f, base.inputs, base.air, base.h_ve_sched_w_k, {},
                       base.conv_node, base.conv_area_m2, h0, base.conv_c_pos, base.conv_c_neg,
-                      base.conv_other, base.conv_kind, base.conv_partner, base.conv_gap)
+                      base.conv_other, base.conv_kind, base.conv_partner, base.conv_gap, base.control_weights)
         models.append(modal_arrays(net))
     distinct = stack_buildings(models)
     idx = np.arange(n_b) % len(models)
@@ -195,10 +198,10 @@ def five_r1c_seconds(n_b: int, weather) -> tuple[float, float]:
     return best
 
 
-def bench(n_b: int, exterior: str = "fixed") -> dict:
+def bench(n_b: int, exterior: str = "fixed", control: str = "air") -> dict:
     from twin.kernels.config import threads_from_env
 
-    stacked, drv, nets = build_stock(n_b, exterior=exterior)
+    stacked, drv, nets = build_stock(n_b, exterior=exterior, control=control)
     arrays = _drivers_arrays(drv, wind=exterior != "fixed")
     run_kernel_timed({k: v[:2] for k, v in stacked.items()}, arrays, rounds=1)  # compile / load from cache
     wall, cpu, out = run_kernel_timed(stacked, arrays, rounds=2 if n_b < 100_000 else 1)
@@ -210,6 +213,7 @@ def bench(n_b: int, exterior: str = "fixed") -> dict:
         "buildings": n_b,
         "hours": n_h,
         "exterior": exterior,
+        "control": control,
         "links_max": int(stacked["conv_gv"].shape[1]),
         "modes_max": int(stacked["lam"].shape[1]),
         "inputs": int(stacked["w_in"].shape[1]),
@@ -228,7 +232,7 @@ def bench(n_b: int, exterior: str = "fixed") -> dict:
         "load_1min": os.getloadavg()[0],
     }
     print(
-        f"{n_b:,} buildings x {n_h} h, exterior {exterior} ({fig['links_max']} hourly links): finer model {wall:.2f} s wall, {cpu:.2f} s CPU "
+        f"{n_b:,} buildings x {n_h} h, exterior {exterior} ({fig['links_max']} hourly links), control {control}: finer model {wall:.2f} s wall, {cpu:.2f} s CPU "
         f"({fig['ns_per_building_hour_cpu']:.1f} ns CPU per building-hour, {fig['modes_max']} modes, {fig['inputs']} inputs); "
         f"Python loop {py_wall:.2f} s per building-year -> x{fig['speedup_vs_python_wall']:.0f} (wall), x{fig['speedup_vs_python_cpu']:.0f} (CPU); "
         f"5R1C kernel {r_wall:.2f} s wall, {r_cpu:.2f} s CPU -> finer / 5R1C = {fig['ratio_to_5r1c_wall']:.1f} (wall), {fig['ratio_to_5r1c_cpu']:.1f} (CPU); "
@@ -249,12 +253,13 @@ def test_bench_100k():
 
 
 if __name__ == "__main__":
-    # usage: python benchmarks/bench_energy_iso52016.py [--exterior fixed|doe2] [N ...]
+    # usage: python benchmarks/bench_energy_iso52016.py [--exterior fixed|doe2] [--control air|operative] [N ...]
     args = sys.argv[1:]
-    ext = "fixed"
-    if "--exterior" in args:
-        k = args.index("--exterior")
-        ext = args[k + 1]
-        args = args[:k] + args[k + 2:]
+    opts = {"--exterior": "fixed", "--control": "air"}
+    for flag in opts:
+        if flag in args:
+            k = args.index(flag)
+            opts[flag] = args[k + 1]
+            args = args[:k] + args[k + 2:]
     for n in [int(a) for a in args] or [1000, 10_000, 100_000]:
-        bench(n, exterior=ext)
+        bench(n, exterior=opts["--exterior"], control=opts["--control"])

@@ -352,6 +352,16 @@ def _cbrt_lanes(x, out, fbits, ibits, nl):
 
 
 @jit
+def _ideal_power(t0, kk, heat_set, cool_set, phi_h_max, phi_c_max):
+    """Ideal heating (> 0) or cooling (< 0) power, W, that brings the controlled temperature from its
+    free value ``t0`` to the setpoints (slope ``kk``, K/W; setpoints off as -inf / +inf), within the
+    power limits: the closed form of the module docstring, branch-free."""
+    need_h = min(phi_h_max, max(0.0, (heat_set - t0) / kk))
+    need_c = max(-phi_c_max, min(0.0, (cool_set - t0) / kk))
+    return need_h + need_c
+
+
+@jit
 def _run_batch(bt, nl, order, building, climate, control, warm, out):
     """Batch ``bt`` of :func:`simulate_iso52016` (lanes ``order[bt * nl : bt * nl + nl]``): the hour loop and
     the batch's outputs. A serial function called from the ``prange`` loop, so Numba's parallel passes
@@ -713,11 +723,7 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
                 t0 = tc + kc * g * (te - ta0[lane]) / den
                 kk = kc / den
                 sp = sp_l[lane]
-                need_h = (heat_sp[sp, h] - t0) / kk
-                need_c = (cool_sp[sp, h] - t0) / kk
-                need_h = min(phmax_l[lane], max(0.0, need_h))
-                need_c = max(-pcmax_l[lane], min(0.0, need_c))
-                phi = need_h + need_c
+                phi = _ideal_power(t0, kk, heat_sp[sp, h], cool_sp[sp, h], phmax_l[lane], pcmax_l[lane])
                 qa = (phi + g * (te - ta0[lane])) / den
                 q_air[lane] = qa
                 phi_l[lane] = phi
@@ -730,13 +736,8 @@ def _run_batch(bt, nl, order, building, climate, control, warm, out):
                 den = 1.0 + k * g
                 t0 = (ta0[lane] + k * g * te) / den
                 kk = k / den
-                # ideal control to the setpoints (closed form), power limits
                 sp = sp_l[lane]
-                need_h = (heat_sp[sp, h] - t0) / kk
-                need_c = (cool_sp[sp, h] - t0) / kk
-                need_h = min(phmax_l[lane], max(0.0, need_h))
-                need_c = max(-pcmax_l[lane], min(0.0, need_c))
-                phi = need_h + need_c
+                phi = _ideal_power(t0, kk, heat_sp[sp, h], cool_sp[sp, h], phmax_l[lane], pcmax_l[lane])
                 ta = t0 + kk * phi
                 q_air[lane] = g * (te - ta) + phi
                 phi_l[lane] = phi

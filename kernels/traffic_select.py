@@ -173,3 +173,59 @@ def select_destination_flows(row_flow, row_origin, demand, to_node, out_start, d
                     through += x[k]
             share[v] = tagged / through if through > 0.0 else 0.0
     return _first_failure(status)
+
+
+@jit_parallel
+def select_link_trip_flows(row_flow, row_origin, demand, to_node, out_start, selected, tagged, flow_tol, out_link):
+    """Flow on every link of the whole trips that use a selected link (before and after it).
+
+    Under proportionality a row's flow moves through its bush as a Markov chain (the split at a
+    node does not depend on the way in), so on link ``k`` the part that used a selected link
+    before ``k`` (``tagged[r, k]``, from :func:`select_link_od`) and the part that will use one
+    after ``k`` are independent. The share of the flow through node ``v`` that will still use a
+    selected link is ``u_v = sum_out x_j (1 if j selected else u_head(j)) / (absorbed_v + sum_out x_j)``
+    (a backward sweep in topological order); the trips' flow on an unselected link is
+    ``t_k + (x_k - t_k) u_head(k)``, on a selected link ``x_k``.
+
+    Parameters
+    ----------
+    row_flow, row_origin, demand, to_node, out_start, selected, flow_tol
+        As in :func:`select_link_od`.
+    tagged : float64 (R, m)
+        ``out_link`` of :func:`select_link_od` on the same rows and selection.
+    out_link : float64 (R, m), output
+        Flow of each row's selected trips on every link.
+
+    Returns
+    -------
+    int
+        0, or ``-(r + 1)`` if the flows of row ``r`` contain a cycle.
+    """
+    n_rows = row_flow.shape[0]
+    n = out_start.shape[0] - 1
+    m = to_node.shape[0]
+    z = demand.shape[1]
+    status = np.zeros(n_rows, dtype=np.int64)
+    for r in prange(n_rows):
+        x = row_flow[r]
+        indeg = np.empty(n, dtype=np.int64)
+        order = np.empty(n, dtype=np.int64)
+        later = np.zeros(n)
+        for k in range(m):
+            out_link[r, k] = 0.0
+        cnt = _flow_order(x, to_node, out_start, flow_tol, indeg, order)
+        if cnt < n:
+            status[r] = -(r + 1)
+            continue
+        for i in range(cnt - 1, -1, -1):
+            v = order[i]
+            through = demand[r, v] if (v < z and v != row_origin[r]) else 0.0
+            will = 0.0
+            for k in range(out_start[v], out_start[v + 1]):
+                if x[k] > flow_tol:
+                    w = 1.0 if selected[k] else later[to_node[k]]
+                    will += x[k] * w
+                    through += x[k]
+                    out_link[r, k] = x[k] if selected[k] else tagged[r, k] + (x[k] - tagged[r, k]) * later[to_node[k]]
+            later[v] = will / through if through > 0.0 else 0.0
+    return _first_failure(status)

@@ -46,6 +46,9 @@ class SelectLinkResult:
     selected_flow : float
         Assigned flow on the selected links (summed).
     unit : str
+    trip_flow : ndarray (m,)
+        Flow on every link of the whole trips that use a selected link, before and after it
+        (the select-link flow map); on a selected link its whole flow.
     """
 
     network: Network
@@ -55,6 +58,7 @@ class SelectLinkResult:
     selected_flow: float
     unit: str = "veh"
     meta: dict[str, Any] = field(default_factory=dict)
+    trip_flow: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def total(self) -> float:
@@ -115,8 +119,9 @@ def link_indices(network: Network, links: Sequence[Any]) -> np.ndarray:
     return np.array(out, dtype=np.int64)
 
 
-def _run(network: Network, row_flow: np.ndarray, row_origin: np.ndarray, demand_rows: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from twin.kernels.traffic_select import select_link_od
+def _run(network: Network, row_flow: np.ndarray, row_origin: np.ndarray, demand_rows: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Select-link OD rows, the tagged (downstream) flow and the whole trips' flow of every row."""
+    from twin.kernels.traffic_select import select_link_od, select_link_trip_flows
 
     m = network.n_links
     selected = np.zeros(m, dtype=np.uint8)
@@ -130,7 +135,12 @@ def _run(network: Network, row_flow: np.ndarray, row_origin: np.ndarray, demand_
     )
     if status < 0:
         raise SimulationError(f"the flows of origin row {-status - 1} contain a cycle: not bush flows", field="origin_flows")
-    return out_od, out_link
+    out_trip = np.empty(row_flow.shape)
+    select_link_trip_flows(
+        np.ascontiguousarray(row_flow, dtype=np.float64), row_origin, np.ascontiguousarray(demand_rows, dtype=np.float64),
+        network.to_node.astype(np.int64), network.out_start.astype(np.int64), selected, out_link, tol, out_trip,
+    )  # acyclic: checked by select_link_od on the same rows
+    return out_od, out_link, out_trip
 
 
 def select_link(
@@ -170,13 +180,15 @@ def select_link(
             raise InputError(f"no vehicle class {klass!r}; the classes are {result.classes}", field="class")
         od = np.zeros((z, z))
         link_flow = np.zeros(network.n_links)
+        trip_flow = np.zeros(network.n_links)
         for name in names:
             c = result.classes.index(name)
             factor = 1.0 if klass is not None else float(result.pce[c])  # vehicles for one class, PCE for all
             rows = result.row_flows[c * z : (c + 1) * z] / result.pce[c]
-            o, lf = _run(network, rows, np.arange(z, dtype=np.int64), result.class_demand[c], sel)
+            o, lf, tf = _run(network, rows, np.arange(z, dtype=np.int64), result.class_demand[c], sel)
             od += factor * o
             link_flow += factor * lf.sum(axis=0)
+            trip_flow += factor * tf.sum(axis=0)
         selected_flow = float(result.class_flow[result.classes.index(klass)][sel].sum()) if klass is not None else float(result.flow_pce[sel].sum())
         unit = "veh" if klass is not None else "pce"
     else:
@@ -187,14 +199,36 @@ def select_link(
         matrix = np.asarray(demand.matrix if isinstance(demand, Demand) else demand, dtype=np.float64)
         if matrix.shape != (z, z):
             raise InputError(f"demand has shape {matrix.shape}, the network {z} zones", field="demand")
-        od, lf = _run(network, result.origin_flows, np.arange(z, dtype=np.int64), matrix, sel)
+        od, lf, tf = _run(network, result.origin_flows, np.arange(z, dtype=np.int64), matrix, sel)
         link_flow = lf.sum(axis=0)
+        trip_flow = tf.sum(axis=0)
         selected_flow = float(result.flow[sel].sum())
         unit = "veh"
-    out = SelectLinkResult(network, [network.link_ids[k] for k in sel], od, link_flow, selected_flow, unit)
+    out = SelectLinkResult(network, [network.link_ids[k] for k in sel], od, link_flow, selected_flow, unit, trip_flow=trip_flow)
     if len(sel) == 1:
         out.meta["closure"] = abs(out.total - selected_flow) / max(selected_flow, 1e-300) if selected_flow > 0 else abs(out.total)
     return out
+
+
+def zone_indices(network: Network, zones: Sequence[Any]) -> list[int]:
+    """Node indices of zones given by node id.
+
+    Raises
+    ------
+    InputError
+        An empty selection, a node id that is not a zone of the network, a zone given twice.
+    """
+    if len(zones) == 0:
+        raise InputError("select-zone needs at least one zone", field="zones")
+    lookup = {str(v): k for k, v in enumerate(network.node_ids[: network.n_zones])}
+    idx = []
+    for item in zones:
+        if str(item).strip() not in lookup:
+            raise InputError(f"{item!r} is not a zone of network {network.name} ({network.n_zones} zones)", obj=f"zone {item}", field="zones")
+        idx.append(lookup[str(item).strip()])
+    if len(set(idx)) != len(idx):
+        raise InputError("a zone is selected twice", field="zones")
+    return idx
 
 
 @dataclass(eq=False)
@@ -232,14 +266,7 @@ def select_zone(result: AssignmentResult, zones: Sequence[Any], *, side: str, de
     z = network.n_zones
     if side not in ("origin", "destination"):
         raise InputError(f"side must be 'origin' or 'destination', got {side!r}", field="side")
-    if len(zones) == 0:
-        raise InputError("select-zone needs at least one zone", field="zones")
-    lookup = {str(v): k for k, v in enumerate(network.node_ids[:z])}
-    idx = []
-    for item in zones:
-        if str(item) not in lookup:
-            raise InputError(f"{item!r} is not a zone of network {network.name}", obj=f"zone {item}", field="zones")
-        idx.append(lookup[str(item)])
+    idx = zone_indices(network, zones)
     if result.origin_flows is None:
         raise InputError(f"select-zone needs the flows per origin of Algorithm B; the result is from {result.algorithm!r}", field="algorithm")
     matrix = np.asarray(demand.matrix if isinstance(demand, Demand) else demand, dtype=np.float64)

@@ -189,7 +189,10 @@ outward azimuth of the surface (deg; negative: a roof, always windward), ``R_f``
 (terrain and height), ``eps``. A wall is windward when the wind blows from within
 :data:`WINDWARD_DEG` of its outward normal."""
 WINDWARD_DEG = 100.0
-"""A wall is windward when the wind direction is within this angle of its outward normal, deg."""
+"""A wall is windward when the wind direction is within this angle of its outward normal, deg: the
+rule of EnergyPlus (``ConvectionCoefficients.cc``, function ``Windward``: "leeward is defined as
+greater than 100 degrees from normal incidence", a horizontal surface always windward; after
+Walton 1981, the TARP model)."""
 
 SIGMA_W_M2K4 = 5.670374419e-8
 """Stefan-Boltzmann constant, W/(m2 K4)."""

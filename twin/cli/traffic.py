@@ -153,6 +153,9 @@ def select_link_command(
     gap: Annotated[float, typer.Option("--gap", "-g", help="Relative gap of the Algorithm B equilibrium")] = 1e-6,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Select-link OD table: origin, destination, flow (.csv or .parquet)")] = None,
     top: Annotated[int, typer.Option("--top", help="OD pairs printed (largest first)")] = 10,
+    link_flows: Annotated[Path | None, typer.Option("--link-flows", help="Per link: total and select-link flow (.csv or .parquet)")] = None,
+    map_path: Annotated[Path | None, typer.Option("--map", help="Map of the select-link flow (.png or .svg; needs node coordinates)")] = None,
+    nodes: Annotated[Path | None, typer.Option("--nodes", help="With --map: TNTP node file (default: *_node.tntp beside --net)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
     """Select-link analysis: the OD matrix of the traffic that uses LINK at equilibrium.
@@ -160,32 +163,32 @@ def select_link_command(
     Solves the user equilibrium of TRIPS on NET with Algorithm B (to --gap), then splits every
     origin's flow at each node in proportion to its link flows and keeps the part that used a
     selected link. Prints the selected links' flow, the select-link total (equal for one link),
-    the largest OD pairs, origin and destination totals; --output writes the OD table.
+    the largest OD pairs, origin and destination totals; --output writes the OD table,
+    --link-flows every link's total flow and the flow of the trips that use a selected link
+    (before and after it), --map draws that flow on the network (node coordinates from the TNTP
+    node file).
 
     Exit status: 0; 2 bad input (unknown link, --gap not a finite number > 0, --top < 0, a bad
-    TNTP file, an unwritable --output).
+    TNTP file, --map without a node file, an output that cannot be written or lies in the
+    network's folder), all checked before the assignment.
     """
     from twin.errors import InputError
     from twin.io.json_out import to_json_text
     from twin.traffic.assign import assign
-    from twin.traffic.dynamic_commands import check_output
+    from twin.traffic.select_commands import SelectOutputs, read_inputs, write_select_outputs
     from twin.traffic.select_link import link_indices, select_link
-    from twin.traffic.tntp import read_network, read_trips
 
-    if not (math.isfinite(gap) and gap > 0):
-        raise InputError(f"must be a finite number > 0, got {gap}", field="--gap")
     if top < 0:
         raise InputError(f"must be >= 0, got {top}", field="--top")
-    check_output(output, (".csv", ".parquet"), "--output")
-    network = read_network(net)
-    link_indices(network, link)  # unknown links fail before the assignment
-    demand = read_trips(trips, n_zones=network.n_zones)
-    if not demand.total > 0:
-        raise InputError("the trips file holds no demand (every OD flow is 0): nothing to assign", path=trips, field="flow")
+    outputs = SelectOutputs(od=output, link_flows=link_flows, map=map_path, nodes=nodes)
+    network, demand, xy = read_inputs(net, trips, outputs, gap)
+    sel = link_indices(network, link)  # unknown links fail before the assignment
     result = assign(network, demand, algorithm="b", gap=gap)
     sl = select_link(result, link, demand=demand)
     if output is not None:
         sl.write(output)
+    title = f"{network.name}: select-link {', '.join(str(v) for v in sl.link_ids)} (relative gap {result.relative_gap:.1e})"
+    written = write_select_outputs(network, result.flow, sl.trip_flow, outputs, kind="select_link", unit=sl.unit, title=title, highlight_links=sel, xy=xy)
     frame = sl.to_frame().sort_values("flow", ascending=False)
     ids = network.node_ids
     z = network.n_zones
@@ -202,6 +205,7 @@ def select_link_command(
     }
     if output is not None:
         summary["output"] = str(output)
+    summary.update(written)
     if as_json:
         typer.echo(to_json_text(summary))
         return
@@ -210,8 +214,54 @@ def select_link_command(
     typer.echo(f"  select-link OD total           {sl.total:.6f}  ({len(frame)} OD pairs)")
     for row in summary["top"]:
         typer.echo(f"  {row['origin']:>8s} -> {row['destination']:<8s} {row['flow']:14.4f}")
-    if output is not None:
-        typer.echo(f"  OD table                       {output}")
+    for key, words in (("output", "OD table"), ("link_flows", "link flows"), ("map", "map")):
+        if key in summary:
+            typer.echo(f"  {words:30s} {summary[key]}")
+
+
+@app.command("select-zone")
+def select_zone_command(
+    net: Annotated[Path, typer.Option("--net", help="Network file (*_net.tntp)")],
+    trips: Annotated[Path, typer.Option("--trips", help="Demand file (*_trips.tntp)")],
+    zones: Annotated[list[str], typer.Option("--zones", "-z", help="Selected zone node ids, comma-separated or repeated")],
+    side: Annotated[str, typer.Option("--side", help="origin (trips from the zones) or destination (trips to them)")] = "origin",
+    gap: Annotated[float, typer.Option("--gap", "-g", help="Relative gap of the Algorithm B equilibrium")] = 1e-6,
+    link_flows: Annotated[Path | None, typer.Option("--link-flows", help="Per link: total and select-zone flow (.csv or .parquet)")] = None,
+    map_path: Annotated[Path | None, typer.Option("--map", help="Map of the select-zone flow (.png or .svg; needs node coordinates)")] = None,
+    nodes: Annotated[Path | None, typer.Option("--nodes", help="With --map: TNTP node file (default: *_node.tntp beside --net)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Select-zone analysis: the flow on every link of the trips from (--side origin) or to
+    (--side destination) ZONES at equilibrium.
+
+    Solves the user equilibrium of TRIPS on NET with Algorithm B (to --gap); prints the zones'
+    demand, the net flow out of (into) the zone nodes (equal to the demand less the trips
+    between two selected zones) and the selected trips' vehicle distance and time; --link-flows
+    writes every link's total and select-zone flow, --map draws the select-zone flow.
+
+    Exit status: 0; 2 bad input (a zone that does not exist, --side not origin or destination,
+    --gap not a finite number > 0, a bad TNTP file, --map without a node file, an output that
+    cannot be written or lies in the network's folder), all checked before the assignment.
+    """
+    from twin.io.json_out import to_json_text
+    from twin.traffic.select_commands import SelectOutputs, run_select_zone
+
+    ids = [part.strip() for item in zones for part in item.split(",") if part.strip()]
+    s = run_select_zone(net, trips, ids, side, gap, SelectOutputs(link_flows=link_flows, map=map_path, nodes=nodes))
+    if as_json:
+        typer.echo(to_json_text(s))
+        return
+    where = "from" if side == "origin" else "to"
+    units = {u: "network file units" if u == "file" else u for u in (s["length_unit"], s["time_unit"])}
+    typer.echo(f"{s['network']}: select-zone, trips {where} zone(s) {', '.join(s['zones'])} at relative gap {s['relative_gap']:.2e}")
+    typer.echo(f"  demand {where + ' the zones (trips file)':31s} {s['demand_veh']:.6f}")
+    typer.echo(f"  {'of it between selected zones':38s} {s['demand_among_zones_veh']:.6f}")
+    typer.echo(f"  net flow {('out of' if side == 'origin' else 'into') + ' the zone nodes':29s} {s['net_flow_veh']:.6f}  (relative difference {s['balance_error']:.1e})")
+    typer.echo(f"  {'vehicle distance':38s} {s['vehicle_distance']:.6f}  (veh x {units[s['length_unit']]})")
+    typer.echo(f"  {'vehicle time':38s} {s['vehicle_time']:.6f}  (veh x {units[s['time_unit']]})")
+    for key, words in (("link_flows", "link flows"), ("map", "map")):
+        if key in s:
+            typer.echo(f"  {words:38s} {s[key]}")
 
 
 @app.command("estimate-od")

@@ -1,0 +1,163 @@
+"""The work behind ``twin traffic select-link`` / ``select-zone`` output files and ``select-zone``.
+
+:func:`check_select_outputs` makes every output check before any work (and reads the node
+coordinates a map needs); :func:`write_select_outputs` writes the per-link table and the map of
+either command; :func:`run_select_zone` is the select-zone command.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from twin.errors import InputError, OutputError
+from twin.traffic.network import Network
+
+#: Endings of a map.
+MAP_SUFFIXES = (".png", ".svg")
+
+
+@dataclass
+class SelectOutputs:
+    """The output files of a select-link / select-zone run (None: not asked for)."""
+
+    od: Path | None = None
+    link_flows: Path | None = None
+    map: Path | None = None
+    nodes: Path | None = None
+
+
+def check_select_outputs(net: Path, trips: Path, outputs: SelectOutputs) -> None:
+    """Before any work: every output has an allowed ending, can be written, is not an input nor
+    inside the network's folder (it holds the README and node file read with the net), and no
+    two outputs share a path; a map has matplotlib and a node file.
+
+    Raises
+    ------
+    OutputError, InputError
+    """
+    from twin.io.output_checks import check_output_file
+    from twin.traffic.select_maps import TABLE_SUFFIXES, node_file_for, require_matplotlib
+
+    nodes = outputs.nodes if outputs.nodes is not None else (node_file_for(net) if outputs.map is not None else None)
+    inputs = [net, trips, net.parent, *([nodes] if nodes is not None else [])]
+    seen: dict[Path, str] = {}
+    for field, path, suffixes in (("--output", outputs.od, TABLE_SUFFIXES), ("--link-flows", outputs.link_flows, TABLE_SUFFIXES), ("--map", outputs.map, MAP_SUFFIXES)):
+        if path is None:
+            continue
+        if path.suffix.lower() not in suffixes:
+            raise OutputError(f"must end in {', '.join(suffixes)}", path=path, field=field)
+        check_output_file(path, inputs=inputs, field=field)
+        real = Path(path).resolve()
+        if real in seen:
+            raise OutputError(f"the same file as {seen[real]}; give each output its own path", path=path, field=field)
+        seen[real] = field
+    if outputs.map is not None:
+        require_matplotlib()
+        if nodes is not None and not nodes.is_file():
+            raise InputError("no node coordinates to draw the map (TNTP node file 'node X Y'; give one with --nodes)", path=nodes, field="--map")
+    outputs.nodes = nodes if outputs.map is not None else None
+
+
+def write_select_outputs(
+    network: Network,
+    flow: np.ndarray,
+    selected_flow: np.ndarray,
+    outputs: SelectOutputs,
+    *,
+    kind: str,
+    unit: str,
+    title: str,
+    highlight_links: np.ndarray | None = None,
+    highlight_nodes: list[int] | None = None,
+    xy: np.ndarray | None = None,
+) -> dict[str, str]:
+    """Write ``--link-flows`` and ``--map`` of a select-link (``kind='select_link'``) or
+    select-zone (``kind='select_zone'``) run; returns the paths written, by summary key."""
+    from twin.traffic.select_maps import draw_flow_map, link_flow_frame, write_link_flows
+
+    written: dict[str, str] = {}
+    if outputs.link_flows is not None:
+        frame = link_flow_frame(network, flow, selected_flow, kind=kind, unit=unit, selected=highlight_links)
+        written["link_flows"] = str(write_link_flows(frame, outputs.link_flows))
+    if outputs.map is not None:
+        if xy is None:
+            raise InputError("no node coordinates to draw the map", field="--map")
+        words = kind.replace("_", "-")
+        what = "selected link(s)" if highlight_links is not None else "selected zone(s)"
+        written["map"] = str(draw_flow_map(network, xy, selected_flow, outputs.map, title=title, label=f"{words} flow ({unit})",
+                                           highlight_links=() if highlight_links is None else highlight_links,
+                                           highlight_nodes=highlight_nodes or (), highlight_label=what))  # fmt: skip
+    return written
+
+
+def read_inputs(net: Path, trips: Path, outputs: SelectOutputs, gap: float) -> tuple[Network, Any, np.ndarray | None]:
+    """Check the gap and the outputs, read the network, the demand and (for a map) the node coordinates.
+
+    Raises
+    ------
+    InputError
+        A bad gap, a bad file, a trips file without demand, a node file that does not cover the network.
+    """
+    from twin.traffic.select_maps import read_node_xy
+    from twin.traffic.tntp import read_network, read_trips
+
+    if not (math.isfinite(gap) and gap > 0):
+        raise InputError(f"must be a finite number > 0, got {gap}", field="--gap")
+    check_select_outputs(net, trips, outputs)
+    network = read_network(net)
+    xy = read_node_xy(network, outputs.nodes) if outputs.nodes is not None else None
+    demand = read_trips(trips, n_zones=network.n_zones)
+    if not demand.total > 0:
+        raise InputError("the trips file holds no demand (every OD flow is 0): nothing to assign", path=trips, field="flow")
+    return network, demand, xy
+
+
+def run_select_zone(net: Path, trips: Path, zones: list[str], side: str, gap: float, outputs: SelectOutputs) -> dict[str, Any]:
+    """Select-zone analysis of a TNTP case: assign (Algorithm B), take the flow of the trips from
+    (``side='origin'``) or to (``'destination'``) the zones, check it against their demand and
+    write the outputs. Every input and output check comes before the assignment.
+
+    Returns
+    -------
+    dict
+        ``network``, ``zones``, ``side``, ``relative_gap``, ``demand_veh`` (from / to the zones,
+        to / from every other zone), ``demand_among_zones_veh`` (between two different selected
+        zones), ``net_flow_veh`` (out of the zone nodes for the origin side, into them for the
+        destination side; equals ``demand_veh - demand_among_zones_veh``), ``balance_error``
+        (relative), ``vehicle_distance`` and ``vehicle_time`` of the selected trips, and the files written.
+    """
+    from twin.traffic.assign import assign
+    from twin.traffic.select_link import select_zone, zone_indices
+    from twin.traffic.select_maps import zone_balance
+
+    if side not in ("origin", "destination"):
+        raise InputError(f"must be origin or destination, got {side!r}", field="--side")
+    network, demand, xy = read_inputs(net, trips, outputs, gap)
+    idx = zone_indices(network, zones)  # unknown zones fail before the assignment
+    result = assign(network, demand, algorithm="b", gap=gap)
+    sz = select_zone(result, zones, side=side, demand=demand)
+    among = float(demand.matrix[np.ix_(idx, idx)].sum() - demand.matrix[idx, idx].sum())
+    net_flow = zone_balance(network, sz.link_flow, idx, side)
+    expected = sz.total - among
+    summary: dict[str, Any] = {
+        "network": network.name,
+        "zones": [str(v) for v in sz.zones],
+        "side": side,
+        "relative_gap": result.relative_gap,
+        "demand_veh": sz.total,
+        "demand_among_zones_veh": among,
+        "net_flow_veh": net_flow,
+        "balance_error": abs(net_flow - expected) / max(abs(expected), 1e-300) if expected else abs(net_flow),
+        "vehicle_distance": float(sz.link_flow @ network.length),
+        "vehicle_time": float(sz.link_flow @ result.time),
+        "length_unit": network.length_unit,
+        "time_unit": network.time_unit,
+    }
+    title = f"{network.name}: select-zone, trips {'from' if side == 'origin' else 'to'} zone(s) {', '.join(summary['zones'])} (relative gap {result.relative_gap:.1e})"
+    summary.update(write_select_outputs(network, result.flow, sz.link_flow, outputs, kind="select_zone", unit=sz.unit, title=title, highlight_nodes=idx, xy=xy))
+    return summary

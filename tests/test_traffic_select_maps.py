@@ -175,3 +175,18 @@ def test_bad_input_one_line(tmp_path: Path) -> None:
     folder = run_twin(["traffic", "select-link", *base, "-l", "28", "--link-flows", str(out)])
     assert_one_line_error(folder, contains=("--link-flows",))
     assert sorted(p.name for p in out.iterdir()) == [] and sorted(p.name for p in net.parent.iterdir()) == sorted([net.name, trips.name])
+
+
+def test_nodes_option_and_incomplete_node_file(tmp_path: Path) -> None:
+    net, trips = _copy_without_nodes(tmp_path)
+    lines = (FOLDER / "SiouxFalls_node.tntp").read_text().splitlines()
+    short = tmp_path / "short_node.tntp"
+    short.write_text("\n".join(line for line in lines if not re.match(r"\s*24\s", line)) + "\n")
+    missing = run_twin(["traffic", "select-zone", "--net", str(net), "--trips", str(trips), "-z", "3", "--map", str(tmp_path / "m.png"), "--nodes", str(short)])
+    assert_one_line_error(missing, contains=("short_node.tntp", "node 24", "no coordinates"))
+    svg = tmp_path / "zone.svg"
+    r = CliRunner().invoke(app, ["traffic", "select-zone", "--net", str(net), "--trips", str(trips), "-z", "3", "--map", str(svg),
+                                 "--nodes", str(FOLDER / "SiouxFalls_node.tntp")])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    text = svg.read_text()
+    assert "<svg" in text and "select-zone flow (veh)" in text and "trips from zone(s) 3" in text

@@ -168,14 +168,16 @@ def draw_flow_map(
     used = flow > 1e-9 * top
     cmap = ListedColormap(colormaps["viridis_r"](np.linspace(0.2, 1.0, 256)))  # no pale yellow on white
     lines = LineCollection(segs[used], array=flow[used], cmap=cmap, norm=Normalize(0.0, top),
-                           linewidths=0.8 + 5.0 * flow[used] / top, zorder=2)  # fmt: skip
+                           linewidths=0.5 + 5.0 * flow[used] / top, zorder=2)  # fmt: skip
     ax.add_collection(lines)
     fig.colorbar(lines, ax=ax, shrink=0.7, label=label)
     handles = [Line2D([], [], color="0.8", lw=1, label="all links"), Line2D([], [], color=cmap(0.7), lw=3, label=label)]
     hl = np.asarray(highlight_links, dtype=np.int64)
     if hl.size:
         ax.add_collection(LineCollection(segs[hl], colors="red", linewidths=2.0, linestyles="--", zorder=3))
-        handles.append(Line2D([], [], color="red", lw=2, ls="--", label=highlight_label))
+        mid = segs[hl].mean(axis=1)  # a ring too: a short link stays visible on a large network
+        ax.scatter(mid[:, 0], mid[:, 1], s=160, facecolors="none", edgecolors="red", linewidths=1.5, zorder=4)
+        handles.append(Line2D([], [], color="red", lw=2, ls="--", marker="o", markerfacecolor="none", label=highlight_label))
     hn = np.asarray(highlight_nodes, dtype=np.int64)
     if hn.size:
         ax.scatter(xy[hn, 0], xy[hn, 1], marker="s", s=50, color="red", zorder=4)

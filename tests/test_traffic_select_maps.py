@@ -20,6 +20,7 @@ from tests.test_traffic_paths import random_network
 from tests.test_traffic_select_link import _used_links_into
 from twin.cli.main import app
 from twin.traffic.assign import assign
+from twin.traffic.multiclass import VehicleClass, assign_multiclass
 from twin.traffic.select_link import select_link
 from twin.traffic.tntp import read_network, read_trips
 
@@ -86,6 +87,25 @@ def test_trip_flow_matches_path_enumeration(seed: int) -> None:
         assert ref.max() > 0 and (ref < res.flow - 1e-6).any()  # a partial map, not every link's flow
         np.testing.assert_allclose(sl.trip_flow, ref, rtol=1e-9, atol=1e-9)
         assert (sl.trip_flow >= sl.link_flow - 1e-9).all()  # whole trips hold their downstream part
+
+
+def test_multiclass_trip_flow_balances_with_the_od() -> None:
+    """Per class (vehicles) and over all classes (PCE): the selected trips' link flows are a flow
+    of the select-link OD matrix (inflow - outflow = trips ending - trips starting at every node)."""
+    net = random_network(2, n=25, m=90, n_zones=5)
+    rng = np.random.default_rng(4)
+    demand = rng.uniform(10, 50, (5, 5)) * (1 - np.eye(5))
+    res = assign_multiclass(net, [VehicleClass("car", demand), VehicleClass("truck", 0.2 * demand, pce=2.5)], gap=1e-9)
+    k = int(np.argmax(res.flow_pce))
+    for klass, on_link in (("car", res.class_flow[0][k]), ("truck", res.class_flow[1][k]), (None, res.flow_pce[k])):
+        sl = select_link(res, [str(net.link_ids[k])], klass=klass)
+        assert sl.trip_flow[k] == pytest.approx(on_link, rel=1e-9)
+        balance = np.bincount(net.to_node, sl.trip_flow, net.n_nodes) - np.bincount(net.from_node, sl.trip_flow, net.n_nodes)
+        ends = np.zeros(net.n_nodes)
+        ends[: net.n_zones] = sl.od.sum(axis=0) - sl.od.sum(axis=1)
+        np.testing.assert_allclose(balance, ends, atol=1e-7 * on_link)
+        assert (sl.trip_flow > sl.link_flow + 1e-6).any()  # upstream parts too, not only downstream
+    assert select_link(res, [str(net.link_ids[k])], whole_trips=False).trip_flow is None
 
 
 def test_select_link_link_flows_and_map(tmp_path: Path) -> None:

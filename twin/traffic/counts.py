@@ -245,7 +245,7 @@ def _proportions(result, counts: Counts, matrix: np.ndarray, od_index: np.ndarra
         for a, links in enumerate(counts.links):
             for k in links:
                 if int(k) not in cache:
-                    od = select_link(result, [str(network.link_ids[int(k)])], demand=matrix).od.ravel()[od_index]
+                    od = select_link(result, [str(network.link_ids[int(k)])], demand=matrix, whole_trips=False).od.ravel()[od_index]
                     cache[int(k)] = np.where(flat[od_index] > 0, od / flat[od_index], 0.0)
                 p[a] += cache[int(k)]
     return p

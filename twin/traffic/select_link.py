@@ -46,9 +46,9 @@ class SelectLinkResult:
     selected_flow : float
         Assigned flow on the selected links (summed).
     unit : str
-    trip_flow : ndarray (m,)
+    trip_flow : ndarray (m,) or None
         Flow on every link of the whole trips that use a selected link, before and after it
-        (the select-link flow map); on a selected link its whole flow.
+        (the select-link flow map); on a selected link its whole flow. None if not asked for.
     """
 
     network: Network
@@ -58,7 +58,7 @@ class SelectLinkResult:
     selected_flow: float
     unit: str = "veh"
     meta: dict[str, Any] = field(default_factory=dict)
-    trip_flow: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    trip_flow: np.ndarray | None = None
 
     @property
     def total(self) -> float:
@@ -119,8 +119,9 @@ def link_indices(network: Network, links: Sequence[Any]) -> np.ndarray:
     return np.array(out, dtype=np.int64)
 
 
-def _run(network: Network, row_flow: np.ndarray, row_origin: np.ndarray, demand_rows: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Select-link OD rows, the tagged (downstream) flow and the whole trips' flow of every row."""
+def _run(network: Network, row_flow: np.ndarray, row_origin: np.ndarray, demand_rows: np.ndarray, sel: np.ndarray,
+         whole_trips: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Select-link OD rows, the tagged (downstream) flow and (``whole_trips``) the whole trips' flow of every row."""
     from twin.kernels.traffic_select import select_link_od, select_link_trip_flows
 
     m = network.n_links
@@ -135,6 +136,8 @@ def _run(network: Network, row_flow: np.ndarray, row_origin: np.ndarray, demand_
     )
     if status < 0:
         raise SimulationError(f"the flows of origin row {-status - 1} contain a cycle: not bush flows", field="origin_flows")
+    if not whole_trips:
+        return out_od, out_link, None
     out_trip = np.empty(row_flow.shape)
     select_link_trip_flows(
         np.ascontiguousarray(row_flow, dtype=np.float64), row_origin, np.ascontiguousarray(demand_rows, dtype=np.float64),
@@ -149,6 +152,7 @@ def select_link(
     *,
     demand: Demand | np.ndarray | None = None,
     klass: str | None = None,
+    whole_trips: bool = True,
 ) -> SelectLinkResult:
     """Select-link OD matrix of ``links`` at an assignment's equilibrium.
 
@@ -162,6 +166,9 @@ def select_link(
         The OD matrix assigned (single-class results; not needed for multi-class ones).
     klass
         Multi-class results: one class (vehicles), or None for all classes in PCE.
+    whole_trips
+        Also the flow of the selected trips on every link (``trip_flow``; a second sweep, about
+        twice the time). False: ``trip_flow`` is None.
 
     Raises
     ------
@@ -180,15 +187,16 @@ def select_link(
             raise InputError(f"no vehicle class {klass!r}; the classes are {result.classes}", field="class")
         od = np.zeros((z, z))
         link_flow = np.zeros(network.n_links)
-        trip_flow = np.zeros(network.n_links)
+        trip_flow = np.zeros(network.n_links) if whole_trips else None
         for name in names:
             c = result.classes.index(name)
             factor = 1.0 if klass is not None else float(result.pce[c])  # vehicles for one class, PCE for all
             rows = result.row_flows[c * z : (c + 1) * z] / result.pce[c]
-            o, lf, tf = _run(network, rows, np.arange(z, dtype=np.int64), result.class_demand[c], sel)
+            o, lf, tf = _run(network, rows, np.arange(z, dtype=np.int64), result.class_demand[c], sel, whole_trips)
             od += factor * o
             link_flow += factor * lf.sum(axis=0)
-            trip_flow += factor * tf.sum(axis=0)
+            if trip_flow is not None and tf is not None:
+                trip_flow += factor * tf.sum(axis=0)
         selected_flow = float(result.class_flow[result.classes.index(klass)][sel].sum()) if klass is not None else float(result.flow_pce[sel].sum())
         unit = "veh" if klass is not None else "pce"
     else:
@@ -199,9 +207,9 @@ def select_link(
         matrix = np.asarray(demand.matrix if isinstance(demand, Demand) else demand, dtype=np.float64)
         if matrix.shape != (z, z):
             raise InputError(f"demand has shape {matrix.shape}, the network {z} zones", field="demand")
-        od, lf, tf = _run(network, result.origin_flows, np.arange(z, dtype=np.int64), matrix, sel)
+        od, lf, tf = _run(network, result.origin_flows, np.arange(z, dtype=np.int64), matrix, sel, whole_trips)
         link_flow = lf.sum(axis=0)
-        trip_flow = tf.sum(axis=0)
+        trip_flow = tf.sum(axis=0) if tf is not None else None
         selected_flow = float(result.flow[sel].sum())
         unit = "veh"
     out = SelectLinkResult(network, [network.link_ids[k] for k in sel], od, link_flow, selected_flow, unit, trip_flow=trip_flow)

@@ -147,7 +147,7 @@ def test_control_temperature_inputs(tmp_path):
     from twin.energy.model import Conventions
     from twin.energy.spec import load_spec
     from twin.energy.spec_scope import ignored_inputs
-    from twin.energy.stock_iso52016 import check_exterior
+    from twin.energy.stock_iso52016 import check_conventions
     from twin.errors import InputError, SchemaError
 
     assert Conventions().control_temperature == "operative"  # the stock's default: ISO 52016-1's
@@ -156,7 +156,7 @@ def test_control_temperature_inputs(tmp_path):
     fields = [i.field for i in ignored_inputs(_operative(spec), "5r1c")]
     assert "simulation.control_temperature" in fields and "simulation.control_temperature" not in [i.field for i in ignored_inputs(spec, "5r1c")]
     with pytest.raises(InputError, match="unknown control temperature 'radiant'") as exc:
-        check_exterior(Conventions(control_temperature="radiant"))
+        check_conventions(Conventions(control_temperature="radiant"))
     assert exc.value.field == "energy.control_temperature"
     doc = __import__("yaml").safe_load((DATA / "bestest_600.yaml").read_text(encoding="utf-8"))
     doc.setdefault("simulation", {})["control_temperature"] = "globe"

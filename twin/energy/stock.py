@@ -497,10 +497,10 @@ def prepare_stock(
     ``progress``: bars on stderr for the shading steps over 2 s (:mod:`twin.solar.progress`).
     ``model``: the zone model the stock runs (:data:`twin.energy.stock_iso52016.MODELS`).
     """
-    from twin.energy.stock_iso52016 import check_exterior, check_model
+    from twin.energy.stock_iso52016 import check_conventions, check_model
 
     model = check_model(model, field_name="model")
-    check_exterior(conventions)
+    check_conventions(conventions)
     if conventions.exterior_convection != "fixed" and model != "iso52016":
         raise InputError(f"exterior convection {conventions.exterior_convection!r} is read by the finer model only: "
                          "with the 5R1C model it would change nothing (use the iso52016 model)", field="energy.exterior_convection")

@@ -55,9 +55,14 @@ Mapping (envelope row -> zone), documented assumptions
   exterior wall, roof and window an hourly link to the outdoor air, as the spec path does: the
   walls of an orientation face its azimuth (north 0 ... west 270 degrees) at half the building's
   height, the roof and roof windows face up at its height (``height_m`` of the envelope: the
-  scene's height, TABULA's storeys x room height; else ``volume_m3 / a_floor_m2``, noted in the
-  layer table's ``exterior_height_source``), the site ``terrain`` and the opaque surfaces'
-  ``roughness`` are the conventions' (glass very smooth). The floor on the ground has none.
+  scene's height; else ``volume_m3 / a_floor_m2``, e.g. TABULA's reference buildings, whose
+  ``n_Storey`` is not always the storeys of ``A_C_Ref``; noted in the layer table's
+  ``exterior_height_source``), the site ``terrain`` and the opaque surfaces' ``roughness`` are
+  the conventions' (glass very smooth). The floor on the ground has none.
+* **Control temperature** (``Conventions.control_temperature``, default ``operative``): the
+  setpoints apply to the operative temperature of ISO 52016-1 §6.5.5 (half the air's, half the
+  area-weighted mean of the interior surfaces'), the "internal temperature" TABULA's set-point
+  means; ``air`` as the BESTEST cases (the spec path's default).
 
 References
 ----------
@@ -194,7 +199,7 @@ def zones_from_envelope(env: pd.DataFrame, *, conventions=None, factors: dict | 
     from twin.energy.spec import Construction, Layer
 
     conventions = conventions if conventions is not None else Conventions()
-    check_exterior(conventions)
+    check_conventions(conventions)
     wind = conventions.exterior_convection == "doe2"
     f = {**load_factors(), **(factors or {})}
     r_se, alpha, eps = float(f["r_se_m2k_w"]), float(f["solar_absorptance"]), float(f["emissivity"])
@@ -294,8 +299,9 @@ def zones_from_envelope(env: pd.DataFrame, *, conventions=None, factors: dict | 
     return zones, errs, pd.DataFrame(rows)
 
 
-def check_exterior(conventions) -> None:
-    """:class:`~twin.errors.InputError` unless the conventions' exterior model, terrain, roughness and control temperature are known names."""
+def check_conventions(conventions) -> None:
+    """:class:`~twin.errors.InputError` unless the finer model's conventions (exterior model, terrain,
+    roughness, control temperature) are known names, naming the scenario field."""
     from twin.energy.iso52016 import EXTERIOR_CONVECTION, ROUGHNESS_RF, TERRAIN
 
     for name, value, known in (("exterior_convection", conventions.exterior_convection, EXTERIOR_CONVECTION),
@@ -854,7 +860,7 @@ __all__ = [
     "MATERIALS",
     "MODELS",
     "ZoneInput",
-    "check_exterior",
+    "check_conventions",
     "check_model",
     "layer_stack",
     "shaded_windows_of_spec",

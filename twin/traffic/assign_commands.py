@@ -86,6 +86,25 @@ def read_node_demand(path: Path, node_ids: set[str]) -> tuple[list[str], Demand]
     return zones, Demand(matrix, str(path), lines, {"same_node_veh_h": same_node, "zone_ids": zones})
 
 
+def read_scene_demand(source: list[Path], demand: Path, crs: str | None, scene_crs: str) -> tuple[Any, list[str], Demand]:
+    """The scene of ``--scene`` (checked to have car links) and its demand table
+    (:func:`read_node_demand` on the nodes of its street links).
+
+    Raises
+    ------
+    InputError
+        A missing source, a scene without a car link, a bad demand table.
+    """
+    from twin.traffic.dynamic_commands import check_car_links, check_sources, scene_from_files
+
+    check_sources(source, "--scene")
+    scene = scene_from_files(source, crs, scene_crs)
+    check_car_links(scene, source)
+    street_nodes = set(scene.links["from_node"].astype(str)) | set(scene.links["to_node"].astype(str))
+    zones, od = read_node_demand(demand, street_nodes)
+    return scene, zones, od
+
+
 def run_scene_assign(
     source: list[Path],
     *,
@@ -124,42 +143,18 @@ def run_scene_assign(
     output path).
     """
     from twin.traffic.assign import assign
-    from twin.traffic.dynamic_commands import check_car_links, check_output, check_sources, scene_from_files, scene_restriction_options, write_frame
+    from twin.traffic.dynamic_commands import check_output, write_frame
     from twin.traffic.network import Network
-    from twin.traffic.turns import expand_turns
+    from twin.traffic.scene_graph import build_scene_graph
 
     check_output(output, (".csv", ".parquet"), "--output")
     check_output(turns_output, (".csv", ".parquet"), "--turns")
     if output is not None and turns_output is not None and output.resolve() == turns_output.resolve():
         raise InputError("--turns must not be the --output file (links and movements are two tables)", path=turns_output, field="--turns")
-    check_sources(source, "--scene")
-    scene = scene_from_files(source, crs, scene_crs)
-    check_car_links(scene, source)
-    street_nodes = set(scene.links["from_node"].astype(str)) | set(scene.links["to_node"].astype(str))
-    zones, od = read_node_demand(demand, street_nodes)
+    scene, zones, od = read_scene_demand(source, demand, crs, scene_crs)
     net = Network.from_scene(scene, mode="car", zones=zones)
-    options: dict[str, Any] = {}
-    counts = scene_restriction_options(scene, net, restrictions, options, sequences=True)
-    banned, sequences = options.get("banned_turns", []), options.get("banned_sequences", [])
-    movements = penalties = None
-    if turn_penalties or turns_output is not None:
-        from twin.traffic.movements import movement_penalties, scene_movements
-
-        movements = scene_movements(scene, net)
-        penalties = movement_penalties(movements) if turn_penalties else {}
-    counts["turn_penalties"] = len(penalties) if turn_penalties and penalties is not None else "off"
-    expanded = expand_turns(net, banned=banned, sequences=sequences, penalties=penalties) if banned or sequences or penalties or turns_output is not None else None
-    graph: Any = expanded
-    flagged: list[Any] = []
-    counts["signals"] = "off"
-    if signals:
-        from twin.traffic.signals import add_signals, scene_signals
-
-        flagged, signal_counts = scene_signals(net, (net.capacity > 0) & (net.vdf < 2))
-        counts.update(signal_counts)
-        if flagged:
-            graph = add_signals(expanded if expanded is not None else net, flagged)
-            counts["signal_approaches"] = int((graph.approach_of >= 0).sum())
+    sg = build_scene_graph(scene, net, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, turns=turns_output is not None)
+    graph, expanded, counts = sg.graph, sg.expanded, sg.counts
     if graph is not None:  # a turn-expanded network, stop lines, or both: the results mapped back to the scene's links
         raw = assign(graph.network, od, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
         result = replace(raw, network=net, flow=graph.link_flow(raw.flow), cost=graph.link_values(raw.cost), time=graph.link_values(raw.time), origin_flows=None)
@@ -170,7 +165,7 @@ def run_scene_assign(
         from twin.traffic.movements import movement_table
 
         expanded_flow = graph.original_flow(raw.flow) if graph is not expanded else raw.flow
-        table = movement_table(net, movements, expanded, expanded_flow, banned=banned, penalties=penalties, signalised=flagged)
+        table = movement_table(net, sg.movements, expanded, expanded_flow, banned=sg.banned, penalties=sg.penalties, signalised=sg.flagged)
     summary = {**result.summary(), "network": repr(net), "zones": len(zones), "demand_veh_h": od.total, "same_node_veh_h": od.meta["same_node_veh_h"], **counts}
     if output is not None:
         summary["output"] = str(result.write(output))
@@ -180,4 +175,4 @@ def run_scene_assign(
     return result, summary
 
 
-__all__ = ["DEMAND_COLUMNS", "read_node_demand", "run_scene_assign"]
+__all__ = ["DEMAND_COLUMNS", "read_node_demand", "read_scene_demand", "run_scene_assign"]

@@ -1,0 +1,111 @@
+"""The network a scene assignment runs on (``twin traffic assign --scene``, ``select-link --scene``).
+
+:func:`build_scene_graph` applies the scene's OSM turn restrictions (turn-expanded network,
+:func:`twin.traffic.turns.expand_turns`), turn penalties and pretimed signals (stop lines,
+:func:`twin.traffic.signals.add_signals`) to the scene's car network; :class:`SceneGraph` maps
+the flows of the network assigned back to the scene's street links (:meth:`SceneGraph.street_flow`)
+and tells which of its links carry each street link's flow (:meth:`SceneGraph.street_link_of`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from twin.traffic.network import Network
+
+
+@dataclass(eq=False)
+class SceneGraph:
+    """A scene's car network and the network its assignment runs on.
+
+    Attributes
+    ----------
+    net : Network
+        The scene's car network (one link per street link, :meth:`Network.from_scene`).
+    graph : TurnNetwork or SignalNetwork or None
+        The turn-expanded network, the network with stop lines, or both; None: ``net`` itself.
+    expanded : TurnNetwork or None
+        The turn-expanded network (also inside ``graph`` when signals were added to it).
+    counts : dict
+        Restriction, penalty and signal counts for the summary.
+    banned, sequences, penalties, movements, flagged
+        The banned turns and link sequences, the turn penalties, the movements (with
+        ``turn_penalties`` or the turning movements asked for) and the signalised nodes applied.
+    """
+
+    net: Network
+    graph: Any
+    expanded: Any
+    counts: dict[str, Any]
+    banned: list[Any] = field(default_factory=list)
+    sequences: list[Any] = field(default_factory=list)
+    penalties: dict[Any, float] | None = None
+    movements: Any = None
+    flagged: list[Any] = field(default_factory=list)
+
+    @property
+    def network(self) -> Network:
+        """The network assigned."""
+        return self.graph.network if self.graph is not None else self.net
+
+    def street_flow(self, flow: np.ndarray) -> np.ndarray:
+        """Flows on the street links from flows on the links of :attr:`network` (a street link's
+        flow summed over its via-way copies; turn, connector and stop-line links left out)."""
+        return self.graph.link_flow(flow) if self.graph is not None else np.asarray(flow, dtype=np.float64)
+
+    def street_link_of(self) -> np.ndarray:
+        """Per link of :attr:`network`: the street link (index in ``net``) whose flow it carries
+        and :meth:`street_flow` adds to it, or -1 (turn, connector and stop-line links)."""
+        from twin.traffic.signals import SignalNetwork
+
+        if self.graph is None:
+            return np.arange(self.net.n_links, dtype=np.int64)
+        if isinstance(self.graph, SignalNetwork):
+            of = np.asarray(self.graph.link_of, dtype=np.int64)
+            if self.graph.turns is None:
+                return of
+            inner = np.asarray(self.graph.turns.link_of, dtype=np.int64)
+            return np.where(of >= 0, inner[np.maximum(of, 0)], -1)
+        return np.asarray(self.graph.link_of, dtype=np.int64)
+
+
+def build_scene_graph(scene: Any, net: Network, *, restrictions: bool, signals: bool, turn_penalties: bool, turns: bool = False) -> SceneGraph:
+    """The network a scene assignment runs on (see :func:`twin.traffic.assign_commands.run_scene_assign`).
+
+    With ``restrictions`` the scene's OSM turn restrictions and via-way sequences, with
+    ``turn_penalties`` the default penalty of every turn's kind (both on the turn-expanded
+    network, which ``turns`` asks for too); with ``signals`` a stop line with the default
+    pretimed signal on every approach of the nodes the scene flags as signalised.
+    """
+    from twin.traffic.dynamic_commands import scene_restriction_options
+    from twin.traffic.turns import expand_turns
+
+    options: dict[str, Any] = {}
+    counts = scene_restriction_options(scene, net, restrictions, options, sequences=True)
+    banned, sequences = options.get("banned_turns", []), options.get("banned_sequences", [])
+    movements = penalties = None
+    if turn_penalties or turns:
+        from twin.traffic.movements import movement_penalties, scene_movements
+
+        movements = scene_movements(scene, net)
+        penalties = movement_penalties(movements) if turn_penalties else {}
+    counts["turn_penalties"] = len(penalties) if turn_penalties and penalties is not None else "off"
+    expanded = expand_turns(net, banned=banned, sequences=sequences, penalties=penalties) if banned or sequences or penalties or turns else None
+    graph: Any = expanded
+    flagged: list[Any] = []
+    counts["signals"] = "off"
+    if signals:
+        from twin.traffic.signals import add_signals, scene_signals
+
+        flagged, signal_counts = scene_signals(net, (net.capacity > 0) & (net.vdf < 2))
+        counts.update(signal_counts)
+        if flagged:
+            graph = add_signals(expanded if expanded is not None else net, flagged)
+            counts["signal_approaches"] = int((graph.approach_of >= 0).sum())
+    return SceneGraph(net, graph, expanded, counts, banned, sequences, penalties, movements, flagged)
+
+
+__all__ = ["SceneGraph", "build_scene_graph"]

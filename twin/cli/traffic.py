@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:  # pragma: no cover
+    from twin.traffic.select_commands import SelectOutputs
 
 app = typer.Typer(
     help="Traffic: static user-equilibrium assignment on TNTP or scene networks.",
@@ -145,11 +148,22 @@ def assign_command(
         raise typer.Exit(code=1)
 
 
+SCENE_HELP = "Instead of --net/--trips: scene folder or files (repeatable), with --demand"
+DEMAND_HELP = "With --scene: OD table CSV (origin, destination node ids, flow_veh_h), as for assign --scene"
+
+
 @app.command("select-link")
 def select_link_command(
-    net: Annotated[Path, typer.Option("--net", help="Network file (*_net.tntp)")],
-    trips: Annotated[Path, typer.Option("--trips", help="Demand file (*_trips.tntp)")],
-    link: Annotated[list[str], typer.Option("--link", "-l", help="Selected link: its id or FROM-TO node ids (repeat for several: traffic using any)")],
+    link: Annotated[list[str], typer.Option("--link", "-l", help="Selected link: its id or FROM-TO node ids (with --scene: a street link id; repeat for several: traffic using any)")],
+    net: Annotated[Path | None, typer.Option("--net", help="Network file (*_net.tntp)")] = None,
+    trips: Annotated[Path | None, typer.Option("--trips", help="Demand file (*_trips.tntp)")] = None,
+    scene: Annotated[list[Path] | None, typer.Option("--scene", help=SCENE_HELP)] = None,
+    demand: Annotated[Path | None, typer.Option("--demand", help=DEMAND_HELP)] = None,
+    restrictions: Annotated[bool | None, typer.Option("--restrictions/--no-restrictions", help="With --scene: the scene's OSM turn restrictions (default on)")] = None,
+    signals: Annotated[bool | None, typer.Option("--signals/--no-signals", help="With --scene: pretimed signals at the flagged nodes (default on)")] = None,
+    turn_penalties: Annotated[bool, typer.Option("--turn-penalties", help="With --scene: the default penalty of each turn's kind")] = False,
+    crs: Annotated[str | None, typer.Option("--crs", help="With --scene: CRS of input files that declare none")] = None,
+    scene_crs: Annotated[str | None, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene (default EPSG:31370)")] = None,
     gap: Annotated[float, typer.Option("--gap", "-g", help="Relative gap of the Algorithm B equilibrium")] = 1e-6,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Select-link OD table: origin, destination, flow (.csv or .parquet)")] = None,
     top: Annotated[int, typer.Option("--top", help="OD pairs printed (largest first)")] = 10,
@@ -168,50 +182,43 @@ def select_link_command(
     (before and after it), --map draws that flow on the network (node coordinates from the TNTP
     node file).
 
+    With --scene and --demand instead of --net and --trips: the assignment of ``twin traffic
+    assign --scene`` (turn restrictions, signals, veh/h), LINK a street link id of the scene; the
+    selected street link is every link of the turn-expanded network that carries its flow;
+    --link-flows and --map are per street link (the map draws the scene's street geometries);
+    --output is a demand table (origin, destination, flow_veh_h).
+
     Exit status: 0; 2 bad input (unknown link, --gap not a finite number > 0, --top < 0, a bad
     TNTP file, --map without a node file, an output that cannot be written or lies in the
-    network's folder), all checked before the assignment.
+    network's folder), all checked before the assignment; with --scene also a street link that
+    carries no car flow at equilibrium (the selection matches nothing).
     """
     from twin.errors import InputError
     from twin.io.json_out import to_json_text
-    from twin.traffic.assign import assign
-    from twin.traffic.select_commands import SelectOutputs, read_inputs, write_select_outputs
-    from twin.traffic.select_link import link_indices, select_link
+    from twin.traffic.select_commands import SelectOutputs
 
     if top < 0:
         raise InputError(f"must be >= 0, got {top}", field="--top")
     outputs = SelectOutputs(od=output, link_flows=link_flows, map=map_path, nodes=nodes)
-    network, demand, xy = read_inputs(net, trips, outputs, gap)
-    sel = link_indices(network, link)  # unknown links fail before the assignment
-    result = assign(network, demand, algorithm="b", gap=gap)
-    sl = select_link(result, link, demand=demand)
-    if output is not None:
-        sl.write(output)
-    title = f"{network.name}: select-link {', '.join(str(v) for v in sl.link_ids)} (relative gap {result.relative_gap:.1e})"
-    written = write_select_outputs(network, result.flow, sl.trip_flow, outputs, kind="select_link", unit=sl.unit, title=title, highlight_links=sel, xy=xy)
-    frame = sl.to_frame().sort_values("flow", ascending=False)
-    ids = network.node_ids
-    z = network.n_zones
-    summary = {
-        "network": network.name,
-        "links": [str(v) for v in sl.link_ids],
-        "relative_gap": result.relative_gap,
-        "selected_link_flow": sl.selected_flow,
-        "select_link_total": sl.total,
-        "od_pairs": int(len(frame)),
-        "top": [{"origin": str(r.origin), "destination": str(r.destination), "flow": float(r.flow)} for r in frame.head(top).itertuples()],
-        "origin_totals": {str(ids[o]): float(v) for o, v in enumerate(sl.od.sum(axis=1)) if v > 0},
-        "destination_totals": {str(ids[d]): float(v) for d, v in enumerate(sl.od.sum(axis=0)[:z]) if v > 0},
-    }
-    if output is not None:
-        summary["output"] = str(output)
-    summary.update(written)
+    if scene:
+        from twin.traffic.select_scene import run_scene_select_link
+
+        check_scene_options(net, trips, demand)
+        summary = run_scene_select_link(list(scene), demand, link, gap=gap, top=top, outputs=outputs, crs=crs, scene_crs=scene_crs or "EPSG:31370",
+                                        restrictions=restrictions is not False, signals=signals is not False, turn_penalties=turn_penalties)  # fmt: skip
+    else:
+        check_tntp_options(net, trips, demand=demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, crs=crs, scene_crs=scene_crs)
+        summary = tntp_select_link(net, trips, link, gap, top, outputs)
     if as_json:
         typer.echo(to_json_text(summary))
         return
-    typer.echo(f"{network.name}: select-link {', '.join(summary['links'])} at relative gap {result.relative_gap:.2e}")
-    typer.echo(f"  flow on the selected link(s)   {sl.selected_flow:.6f}")
-    typer.echo(f"  select-link OD total           {sl.total:.6f}  ({len(frame)} OD pairs)")
+    unit = " (veh/h)" if scene else ""
+    typer.echo(f"{summary['network']}: select-link {', '.join(summary['links'])} at relative gap {summary['relative_gap']:.2e}")
+    if scene:
+        typer.echo(f"  turn restrictions              {restriction_line(summary)}")
+        typer.echo(f"  signals                        {signal_line(summary)}")
+    typer.echo(f"  flow on the selected link(s)   {summary['selected_link_flow']:.6f}{unit}")
+    typer.echo(f"  select-link OD total           {summary['select_link_total']:.6f}  ({summary['od_pairs']} OD pairs)")
     for row in summary["top"]:
         typer.echo(f"  {row['origin']:>8s} -> {row['destination']:<8s} {row['flow']:14.4f}")
     for key, words in (("output", "OD table"), ("link_flows", "link flows"), ("map", "map")):
@@ -219,11 +226,69 @@ def select_link_command(
             typer.echo(f"  {words:30s} {summary[key]}")
 
 
+def check_scene_options(net: Path | None, trips: Path | None, demand: Path | None) -> None:
+    """With --scene: no --net / --trips, and a --demand."""
+    from twin.errors import InputError
+
+    for option, value in (("--net", net), ("--trips", trips)):
+        if value is not None:
+            raise InputError("not with --scene (a scene run reads the scene and --demand)", path=value, field=option)
+    if demand is None:
+        raise InputError("--scene needs --demand (CSV: origin, destination, flow_veh_h)", field="--demand")
+
+
+def check_tntp_options(net: Path | None, trips: Path | None, **scene_only: object) -> None:
+    """Without --scene: --net and --trips, and none of the options of a scene run."""
+    from twin.errors import InputError
+
+    if net is None or trips is None:
+        raise InputError("give --net and --trips (TNTP files), or --scene and --demand", field="--net" if net is None else "--trips")
+    for name, value in scene_only.items():
+        if value is not None and value is not False:
+            raise InputError("only with --scene", field="--" + name.replace("_", "-"))
+
+
+def tntp_select_link(net: Path, trips: Path, link: list[str], gap: float, top: int, outputs: SelectOutputs) -> dict:
+    """Select-link on a TNTP case: assign, select, write the outputs; returns the summary."""
+    from twin.traffic.assign import assign
+    from twin.traffic.select_commands import od_summary, read_inputs, write_select_outputs
+    from twin.traffic.select_link import link_indices, select_link
+
+    network, demand, xy = read_inputs(net, trips, outputs, gap)
+    sel = link_indices(network, link)  # unknown links fail before the assignment
+    result = assign(network, demand, algorithm="b", gap=gap)
+    sl = select_link(result, link, demand=demand)
+    if outputs.od is not None:
+        sl.write(outputs.od)
+    title = f"{network.name}: select-link {', '.join(str(v) for v in sl.link_ids)} (relative gap {result.relative_gap:.1e})"
+    written = write_select_outputs(network, result.flow, sl.trip_flow, outputs, kind="select_link", unit=sl.unit, title=title, highlight_links=sel, xy=xy)
+    frame = sl.to_frame().sort_values("flow", ascending=False)
+    summary = {
+        "network": network.name,
+        "links": [str(v) for v in sl.link_ids],
+        "relative_gap": result.relative_gap,
+        "selected_link_flow": sl.selected_flow,
+        "select_link_total": sl.total,
+        **od_summary(sl.od, network.node_ids, frame, top),
+    }
+    if outputs.od is not None:
+        summary["output"] = str(outputs.od)
+    summary.update(written)
+    return summary
+
+
 @app.command("select-zone")
 def select_zone_command(
-    net: Annotated[Path, typer.Option("--net", help="Network file (*_net.tntp)")],
-    trips: Annotated[Path, typer.Option("--trips", help="Demand file (*_trips.tntp)")],
-    zones: Annotated[list[str], typer.Option("--zones", "-z", help="Selected zone node ids, comma-separated or repeated")],
+    zones: Annotated[list[str], typer.Option("--zones", "-z", help="Selected zone node ids, comma-separated or repeated (with --scene: nodes of the demand table)")],
+    net: Annotated[Path | None, typer.Option("--net", help="Network file (*_net.tntp)")] = None,
+    trips: Annotated[Path | None, typer.Option("--trips", help="Demand file (*_trips.tntp)")] = None,
+    scene: Annotated[list[Path] | None, typer.Option("--scene", help=SCENE_HELP)] = None,
+    demand: Annotated[Path | None, typer.Option("--demand", help=DEMAND_HELP)] = None,
+    restrictions: Annotated[bool | None, typer.Option("--restrictions/--no-restrictions", help="With --scene: the scene's OSM turn restrictions (default on)")] = None,
+    signals: Annotated[bool | None, typer.Option("--signals/--no-signals", help="With --scene: pretimed signals at the flagged nodes (default on)")] = None,
+    turn_penalties: Annotated[bool, typer.Option("--turn-penalties", help="With --scene: the default penalty of each turn's kind")] = False,
+    crs: Annotated[str | None, typer.Option("--crs", help="With --scene: CRS of input files that declare none")] = None,
+    scene_crs: Annotated[str | None, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene (default EPSG:31370)")] = None,
     side: Annotated[str, typer.Option("--side", help="origin (trips from the zones) or destination (trips to them)")] = "origin",
     gap: Annotated[float, typer.Option("--gap", "-g", help="Relative gap of the Algorithm B equilibrium")] = 1e-6,
     link_flows: Annotated[Path | None, typer.Option("--link-flows", help="Per link: total and select-zone flow (.csv or .parquet)")] = None,
@@ -239,6 +304,10 @@ def select_zone_command(
     between two selected zones) and the selected trips' vehicle distance and time; --link-flows
     writes every link's total and select-zone flow, --map draws the select-zone flow.
 
+    With --scene and --demand instead of --net and --trips: the assignment of ``twin traffic
+    assign --scene``, ZONES nodes of the demand table; flows in veh/h per street link, vehicle
+    distance in m, vehicle time in s (with signal delay and turn penalties).
+
     Exit status: 0; 2 bad input (a zone that does not exist, --side not origin or destination,
     --gap not a finite number > 0, a bad TNTP file, --map without a node file, an output that
     cannot be written or lies in the network's folder), all checked before the assignment.
@@ -247,14 +316,26 @@ def select_zone_command(
     from twin.traffic.select_commands import SelectOutputs, run_select_zone
 
     ids = [part.strip() for item in zones for part in item.split(",") if part.strip()]
-    s = run_select_zone(net, trips, ids, side, gap, SelectOutputs(link_flows=link_flows, map=map_path, nodes=nodes))
+    outputs = SelectOutputs(link_flows=link_flows, map=map_path, nodes=nodes)
+    if scene:
+        from twin.traffic.select_scene import run_scene_select_zone
+
+        check_scene_options(net, trips, demand)
+        s = run_scene_select_zone(list(scene), demand, ids, side, gap=gap, outputs=outputs, crs=crs, scene_crs=scene_crs or "EPSG:31370",
+                                  restrictions=restrictions is not False, signals=signals is not False, turn_penalties=turn_penalties)  # fmt: skip
+    else:
+        check_tntp_options(net, trips, demand=demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, crs=crs, scene_crs=scene_crs)
+        s = run_select_zone(net, trips, ids, side, gap, outputs)
     if as_json:
         typer.echo(to_json_text(s))
         return
     where = "from" if side == "origin" else "to"
     units = {u: "network file units" if u == "file" else u for u in (s["length_unit"], s["time_unit"])}
     typer.echo(f"{s['network']}: select-zone, trips {where} zone(s) {', '.join(s['zones'])} at relative gap {s['relative_gap']:.2e}")
-    typer.echo(f"  demand {where + ' the zones (trips file)':31s} {s['demand_veh']:.6f}")
+    if scene:
+        typer.echo(f"  turn restrictions                      {restriction_line(s)}")
+        typer.echo(f"  signals                                {signal_line(s)}")
+    typer.echo(f"  demand {where + (' the zones (demand, veh/h)' if scene else ' the zones (trips file)'):31s} {s['demand_veh']:.6f}")
     typer.echo(f"  {'of it between selected zones':38s} {s['demand_among_zones_veh']:.6f}")
     typer.echo(f"  net flow {('out of' if side == 'origin' else 'into') + ' the zone nodes':29s} {s['net_flow_veh']:.6f}  (relative difference {s['balance_error']:.1e})")
     typer.echo(f"  {'vehicle distance':38s} {s['vehicle_distance']:.6f}  (veh x {units[s['length_unit']]})")

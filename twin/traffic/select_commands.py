@@ -75,9 +75,11 @@ def write_select_outputs(
     highlight_links: np.ndarray | None = None,
     highlight_nodes: list[int] | None = None,
     xy: np.ndarray | None = None,
+    lines: list[np.ndarray] | None = None,
 ) -> dict[str, str]:
     """Write ``--link-flows`` and ``--map`` of a select-link (``kind='select_link'``) or
-    select-zone (``kind='select_zone'``) run; returns the paths written, by summary key."""
+    select-zone (``kind='select_zone'``) run; returns the paths written, by summary key
+    (``lines``: the drawing of every link, default straight between its nodes, ``xy``)."""
     from twin.traffic.select_maps import draw_flow_map, link_flow_frame, write_link_flows
 
     written: dict[str, str] = {}
@@ -89,10 +91,22 @@ def write_select_outputs(
             raise InputError("no node coordinates to draw the map", field="--map")
         words = kind.replace("_", "-")
         what = "selected link(s)" if highlight_links is not None else "selected zone(s)"
-        written["map"] = str(draw_flow_map(network, xy, selected_flow, outputs.map, title=title, label=f"{words} flow ({unit})",
+        written["map"] = str(draw_flow_map(network, xy, selected_flow, outputs.map, title=title, label=f"{words} flow ({unit.replace('_h', '/h')})",
                                            highlight_links=() if highlight_links is None else highlight_links,
-                                           highlight_nodes=highlight_nodes or (), highlight_label=what))  # fmt: skip
+                                           highlight_nodes=highlight_nodes or (), highlight_label=what, lines=lines))  # fmt: skip
     return written
+
+
+def od_summary(od: np.ndarray, node_ids: np.ndarray, frame: Any, top: int) -> dict[str, Any]:
+    """The OD part of a select-link summary: the number of OD pairs, the ``top`` largest (``frame``:
+    origin, destination, flow; sorted largest first) and the origin and destination totals."""
+    z = od.shape[0]
+    return {
+        "od_pairs": int(len(frame)),
+        "top": [{"origin": str(r.origin), "destination": str(r.destination), "flow": float(r.flow)} for r in frame.head(top).itertuples()],
+        "origin_totals": {str(node_ids[o]): float(v) for o, v in enumerate(od.sum(axis=1)) if v > 0},
+        "destination_totals": {str(node_ids[d]): float(v) for d, v in enumerate(od.sum(axis=0)[:z]) if v > 0},
+    }
 
 
 def read_inputs(net: Path, trips: Path, outputs: SelectOutputs, gap: float) -> tuple[Network, Any, np.ndarray | None]:

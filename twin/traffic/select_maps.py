@@ -136,6 +136,7 @@ def draw_flow_map(
     highlight_links: Sequence[int] = (),
     highlight_nodes: Sequence[int] = (),
     highlight_label: str = "selected",
+    lines: Sequence[np.ndarray] | None = None,
 ) -> Path:
     """Draw every link in grey and the selected trips' flow on top (width and colour), the
     highlighted links or nodes in red; written atomically (PNG or SVG by the ending of ``path``).
@@ -150,6 +151,9 @@ def draw_flow_map(
         Colour bar label, with the unit.
     highlight_links, highlight_nodes
         Stored link indices (drawn dashed red) or node indices (red squares).
+    lines
+        The drawing of every link (m arrays of vertices (k, 2), e.g. a scene's street
+        geometries); None: a straight segment between its nodes' coordinates.
     """
     from matplotlib import colormaps
     from matplotlib.collections import LineCollection
@@ -159,7 +163,7 @@ def draw_flow_map(
 
     from twin.io import atomic_path
 
-    segs = _segments(network, xy)
+    segs = list(_segments(network, xy)) if lines is None else [np.asarray(line, dtype=np.float64) for line in lines]
     flow = np.asarray(selected_flow, dtype=np.float64)
     top = float(flow.max()) if flow.size and flow.max() > 0 else 1.0
     fig = Figure(figsize=(8, 8))
@@ -167,15 +171,15 @@ def draw_flow_map(
     ax.add_collection(LineCollection(segs, colors="0.8", linewidths=0.8, zorder=1))
     used = flow > 1e-9 * top
     cmap = ListedColormap(colormaps["viridis_r"](np.linspace(0.2, 1.0, 256)))  # no pale yellow on white
-    lines = LineCollection(segs[used], array=flow[used], cmap=cmap, norm=Normalize(0.0, top),
+    drawn = LineCollection([segs[k] for k in np.flatnonzero(used)], array=flow[used], cmap=cmap, norm=Normalize(0.0, top),
                            linewidths=0.5 + 5.0 * flow[used] / top, zorder=2)  # fmt: skip
-    ax.add_collection(lines)
-    fig.colorbar(lines, ax=ax, shrink=0.7, label=label)
+    ax.add_collection(drawn)
+    fig.colorbar(drawn, ax=ax, shrink=0.7, label=label)
     handles = [Line2D([], [], color="0.8", lw=1, label="all links"), Line2D([], [], color=cmap(0.7), lw=3, label=label)]
     hl = np.asarray(highlight_links, dtype=np.int64)
     if hl.size:
-        ax.add_collection(LineCollection(segs[hl], colors="red", linewidths=2.0, linestyles="--", zorder=3))
-        mid = segs[hl].mean(axis=1)  # a ring too: a short link stays visible on a large network
+        ax.add_collection(LineCollection([segs[k] for k in hl], colors="red", linewidths=2.0, linestyles="--", zorder=3))
+        mid = np.array([segs[k].mean(axis=0) for k in hl])  # a ring too: a short link stays visible on a large network
         ax.scatter(mid[:, 0], mid[:, 1], s=160, facecolors="none", edgecolors="red", linewidths=1.5, zorder=4)
         handles.append(Line2D([], [], color="red", lw=2, ls="--", marker="o", markerfacecolor="none", label=highlight_label))
     hn = np.asarray(highlight_nodes, dtype=np.int64)

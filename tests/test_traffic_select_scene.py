@@ -224,3 +224,25 @@ def test_map_lines_are_the_street_links_geometry(stgilles: tuple[Path, Path]) ->
     gap_start = np.hypot(*(np.array([line[0] for line in lines]) - start).T)
     gap_end = np.hypot(*(np.array([line[-1] for line in lines]) - end).T)
     assert max(gap_start.max(), gap_end.max()) <= 0.004 * extent + 1e-6
+
+
+def test_via_way_crossing_selected_on_the_link_and_its_copy(tmp_path: Path) -> None:
+    """The dual carriageway of tests/test_traffic_via_way_p15v.py with its no_u_turn through the
+    median crossing 3: A -> D detours by crossing 4; A -> G uses crossing 3 on its via-way copy
+    (entered from carriageway 1), H -> D on the link itself. Selecting street link 3 selects both
+    expanded links: its OD table is A -> G 50 and H -> D 30, by hand, total its flow 80 veh/h."""
+    from tests.test_traffic_via_way_p15v import DEMAND as VIA_DEMAND
+    from tests.test_traffic_via_way_p15v import U_TURN, dual_scene
+    from twin.export import write_scene
+    from twin.traffic.select_scene import run_scene_select_link
+
+    write_scene(dual_scene([U_TURN]), tmp_path / "scene")
+    od = write_demand(tmp_path / "od.csv", VIA_DEMAND)
+    outputs = SelectOutputs(od=tmp_path / "sel.csv", link_flows=tmp_path / "links.csv")
+    s = run_scene_select_link([tmp_path / "scene"], od, ["osm:way/3:0:f"], gap=1e-10, top=10, outputs=outputs, crs=None, scene_crs="EPSG:31370")
+    assert s["expanded_links_selected"] == 2 and s["restriction_banned_sequences"] == 1
+    got = pd.read_csv(tmp_path / "sel.csv")
+    assert dict(zip(zip(got["origin"], got["destination"], strict=True), got["flow_veh_h"], strict=True)) == pytest.approx({("A", "G"): 50.0, ("H", "D"): 30.0}, abs=1e-6)
+    assert s["selected_link_flow"] == pytest.approx(80.0, abs=1e-6) and s["select_link_total"] == pytest.approx(80.0, abs=1e-6)
+    table = pd.read_csv(tmp_path / "links.csv")
+    assert max(abs(v) for v in node_balance(table, got, "select_link_flow_veh_h").values()) < 1e-6

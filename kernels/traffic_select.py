@@ -96,6 +96,18 @@ def _first_failure(status):
 
 
 @jit
+def _row_order(x, to_node, out_start, flow_tol, out_row):
+    """Zero a row's output ``out_row`` and return ``(order, count)``: the topological order of the
+    nodes on its links with ``x > flow_tol`` (:func:`_flow_order`; ``count < n``: a cycle)."""
+    n = out_start.shape[0] - 1
+    indeg = np.empty(n, dtype=np.int64)
+    order = np.empty(n, dtype=np.int64)
+    for k in range(out_row.shape[0]):
+        out_row[k] = 0.0
+    return order, _flow_order(x, to_node, out_start, flow_tol, indeg, order)
+
+
+@jit
 def _flow_order(x, to_node, out_start, flow_tol, indeg, order):
     """Topological order of the nodes on the links with ``x > flow_tol``; returns its length (< n: a cycle)."""
     n = out_start.shape[0] - 1
@@ -146,17 +158,12 @@ def select_destination_flows(row_flow, row_origin, demand, to_node, out_start, d
     """
     n_rows = row_flow.shape[0]
     n = out_start.shape[0] - 1
-    m = to_node.shape[0]
     z = demand.shape[1]
     status = np.zeros(n_rows, dtype=np.int64)
     for r in prange(n_rows):
         x = row_flow[r]
-        indeg = np.empty(n, dtype=np.int64)
-        order = np.empty(n, dtype=np.int64)
         share = np.zeros(n)
-        for k in range(m):
-            out_link[r, k] = 0.0
-        cnt = _flow_order(x, to_node, out_start, flow_tol, indeg, order)
+        order, cnt = _row_order(x, to_node, out_start, flow_tol, out_link[r])
         if cnt < n:
             status[r] = -(r + 1)
             continue
@@ -203,17 +210,12 @@ def select_link_trip_flows(row_flow, row_origin, demand, to_node, out_start, sel
     """
     n_rows = row_flow.shape[0]
     n = out_start.shape[0] - 1
-    m = to_node.shape[0]
     z = demand.shape[1]
     status = np.zeros(n_rows, dtype=np.int64)
     for r in prange(n_rows):
         x = row_flow[r]
-        indeg = np.empty(n, dtype=np.int64)
-        order = np.empty(n, dtype=np.int64)
         later = np.zeros(n)
-        for k in range(m):
-            out_link[r, k] = 0.0
-        cnt = _flow_order(x, to_node, out_start, flow_tol, indeg, order)
+        order, cnt = _row_order(x, to_node, out_start, flow_tol, out_link[r])
         if cnt < n:
             status[r] = -(r + 1)
             continue

@@ -150,20 +150,30 @@ def assign_command(
 
 SCENE_HELP = "Instead of --net/--trips: scene folder or files (repeatable), with --demand"
 DEMAND_HELP = "With --scene: OD table CSV (origin, destination node ids, flow_veh_h), as for assign --scene"
+# the network and scene options select-link and select-zone share
+NetOption = Annotated[Path | None, typer.Option("--net", help="Network file (*_net.tntp)")]
+TripsOption = Annotated[Path | None, typer.Option("--trips", help="Demand file (*_trips.tntp)")]
+SceneOption = Annotated[list[Path] | None, typer.Option("--scene", help=SCENE_HELP)]
+DemandOption = Annotated[Path | None, typer.Option("--demand", help=DEMAND_HELP)]
+RestrictionsOption = Annotated[bool | None, typer.Option("--restrictions/--no-restrictions", help="With --scene: the scene's OSM turn restrictions (default on)")]
+SignalsOption = Annotated[bool | None, typer.Option("--signals/--no-signals", help="With --scene: pretimed signals at the flagged nodes (default on)")]
+TurnPenaltiesOption = Annotated[bool, typer.Option("--turn-penalties", help="With --scene: the default penalty of each turn's kind")]
+CrsOption = Annotated[str | None, typer.Option("--crs", help="With --scene: CRS of input files that declare none")]
+SceneCrsOption = Annotated[str | None, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene (default EPSG:31370)")]
 
 
 @app.command("select-link")
 def select_link_command(
     link: Annotated[list[str], typer.Option("--link", "-l", help="Selected link: its id or FROM-TO node ids (with --scene: a street link id; repeat for several: traffic using any)")],
-    net: Annotated[Path | None, typer.Option("--net", help="Network file (*_net.tntp)")] = None,
-    trips: Annotated[Path | None, typer.Option("--trips", help="Demand file (*_trips.tntp)")] = None,
-    scene: Annotated[list[Path] | None, typer.Option("--scene", help=SCENE_HELP)] = None,
-    demand: Annotated[Path | None, typer.Option("--demand", help=DEMAND_HELP)] = None,
-    restrictions: Annotated[bool | None, typer.Option("--restrictions/--no-restrictions", help="With --scene: the scene's OSM turn restrictions (default on)")] = None,
-    signals: Annotated[bool | None, typer.Option("--signals/--no-signals", help="With --scene: pretimed signals at the flagged nodes (default on)")] = None,
-    turn_penalties: Annotated[bool, typer.Option("--turn-penalties", help="With --scene: the default penalty of each turn's kind")] = False,
-    crs: Annotated[str | None, typer.Option("--crs", help="With --scene: CRS of input files that declare none")] = None,
-    scene_crs: Annotated[str | None, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene (default EPSG:31370)")] = None,
+    net: NetOption = None,
+    trips: TripsOption = None,
+    scene: SceneOption = None,
+    demand: DemandOption = None,
+    restrictions: RestrictionsOption = None,
+    signals: SignalsOption = None,
+    turn_penalties: TurnPenaltiesOption = False,
+    crs: CrsOption = None,
+    scene_crs: SceneCrsOption = None,
     gap: Annotated[float, typer.Option("--gap", "-g", help="Relative gap of the Algorithm B equilibrium")] = 1e-6,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Select-link OD table: origin, destination, flow (.csv or .parquet)")] = None,
     top: Annotated[int, typer.Option("--top", help="OD pairs printed (largest first)")] = 10,
@@ -280,15 +290,15 @@ def tntp_select_link(net: Path, trips: Path, link: list[str], gap: float, top: i
 @app.command("select-zone")
 def select_zone_command(
     zones: Annotated[list[str], typer.Option("--zones", "-z", help="Selected zone node ids, comma-separated or repeated (with --scene: nodes of the demand table)")],
-    net: Annotated[Path | None, typer.Option("--net", help="Network file (*_net.tntp)")] = None,
-    trips: Annotated[Path | None, typer.Option("--trips", help="Demand file (*_trips.tntp)")] = None,
-    scene: Annotated[list[Path] | None, typer.Option("--scene", help=SCENE_HELP)] = None,
-    demand: Annotated[Path | None, typer.Option("--demand", help=DEMAND_HELP)] = None,
-    restrictions: Annotated[bool | None, typer.Option("--restrictions/--no-restrictions", help="With --scene: the scene's OSM turn restrictions (default on)")] = None,
-    signals: Annotated[bool | None, typer.Option("--signals/--no-signals", help="With --scene: pretimed signals at the flagged nodes (default on)")] = None,
-    turn_penalties: Annotated[bool, typer.Option("--turn-penalties", help="With --scene: the default penalty of each turn's kind")] = False,
-    crs: Annotated[str | None, typer.Option("--crs", help="With --scene: CRS of input files that declare none")] = None,
-    scene_crs: Annotated[str | None, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene (default EPSG:31370)")] = None,
+    net: NetOption = None,
+    trips: TripsOption = None,
+    scene: SceneOption = None,
+    demand: DemandOption = None,
+    restrictions: RestrictionsOption = None,
+    signals: SignalsOption = None,
+    turn_penalties: TurnPenaltiesOption = False,
+    crs: CrsOption = None,
+    scene_crs: SceneCrsOption = None,
     side: Annotated[str, typer.Option("--side", help="origin (trips from the zones) or destination (trips to them)")] = "origin",
     gap: Annotated[float, typer.Option("--gap", "-g", help="Relative gap of the Algorithm B equilibrium")] = 1e-6,
     link_flows: Annotated[Path | None, typer.Option("--link-flows", help="Per link: total and select-zone flow (.csv or .parquet)")] = None,

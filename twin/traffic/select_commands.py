@@ -31,20 +31,33 @@ class SelectOutputs:
     nodes: Path | None = None
 
 
-def check_select_outputs(net: Path, trips: Path, outputs: SelectOutputs) -> None:
-    """Before any work: every output has an allowed ending, can be written, is not an input nor
-    inside the network's folder (it holds the README and node file read with the net), and no
-    two outputs share a path; a map has matplotlib and a node file.
+def zone_flow_check(network: Network, flow: np.ndarray, matrix: np.ndarray, idx: np.ndarray, side: str, total: float) -> dict[str, float]:
+    """The select-zone check: the net flow out of (``side="origin"``) or into the zone nodes ``idx``
+    equals their demand ``total`` less the trips between two selected zones.
+
+    Returns ``demand_veh``, ``demand_among_zones_veh``, ``net_flow_veh`` and ``balance_error``
+    (relative; absolute when nothing is expected).
+    """
+    from twin.traffic.select_maps import zone_balance
+
+    among = float(matrix[np.ix_(idx, idx)].sum() - matrix[idx, idx].sum())
+    net_flow = zone_balance(network, flow, idx, side)
+    expected = total - among
+    return {"demand_veh": total, "demand_among_zones_veh": among, "net_flow_veh": net_flow,
+            "balance_error": abs(net_flow - expected) / max(abs(expected), 1e-300) if expected else abs(net_flow)}
+
+
+def check_output_paths(outputs: SelectOutputs, *, inputs: list[Path]) -> None:
+    """Every output of ``outputs`` has an allowed ending, can be written, is none of ``inputs``
+    (:func:`twin.io.output_checks.check_output_file`) and no two outputs share a path.
 
     Raises
     ------
-    OutputError, InputError
+    OutputError
     """
     from twin.io.output_checks import check_output_file
-    from twin.traffic.select_maps import TABLE_SUFFIXES, node_file_for, require_matplotlib
+    from twin.traffic.select_maps import TABLE_SUFFIXES
 
-    nodes = outputs.nodes if outputs.nodes is not None else (node_file_for(net) if outputs.map is not None else None)
-    inputs = [net, trips, net.parent, *([nodes] if nodes is not None else [])]
     seen: dict[Path, str] = {}
     for field, path, suffixes in (("--output", outputs.od, TABLE_SUFFIXES), ("--link-flows", outputs.link_flows, TABLE_SUFFIXES), ("--map", outputs.map, MAP_SUFFIXES)):
         if path is None:
@@ -56,6 +69,21 @@ def check_select_outputs(net: Path, trips: Path, outputs: SelectOutputs) -> None
         if real in seen:
             raise OutputError(f"the same file as {seen[real]}; give each output its own path", path=path, field=field)
         seen[real] = field
+
+
+def check_select_outputs(net: Path, trips: Path, outputs: SelectOutputs) -> None:
+    """Before any work: every output has an allowed ending, can be written, is not an input nor
+    inside the network's folder (it holds the README and node file read with the net), and no
+    two outputs share a path; a map has matplotlib and a node file.
+
+    Raises
+    ------
+    OutputError, InputError
+    """
+    from twin.traffic.select_maps import node_file_for, require_matplotlib
+
+    nodes = outputs.nodes if outputs.nodes is not None else (node_file_for(net) if outputs.map is not None else None)
+    check_output_paths(outputs, inputs=[net, trips, net.parent, *([nodes] if nodes is not None else [])])
     if outputs.map is not None:
         require_matplotlib()
         if nodes is not None and not nodes.is_file():
@@ -147,7 +175,6 @@ def run_select_zone(net: Path, trips: Path, zones: list[str], side: str, gap: fl
     """
     from twin.traffic.assign import assign
     from twin.traffic.select_link import select_zone, zone_indices
-    from twin.traffic.select_maps import zone_balance
 
     if side not in ("origin", "destination"):
         raise InputError(f"must be origin or destination, got {side!r}", field="--side")
@@ -155,18 +182,12 @@ def run_select_zone(net: Path, trips: Path, zones: list[str], side: str, gap: fl
     idx = zone_indices(network, zones)  # unknown zones fail before the assignment
     result = assign(network, demand, algorithm="b", gap=gap)
     sz = select_zone(result, zones, side=side, demand=demand)
-    among = float(demand.matrix[np.ix_(idx, idx)].sum() - demand.matrix[idx, idx].sum())
-    net_flow = zone_balance(network, sz.link_flow, idx, side)
-    expected = sz.total - among
     summary: dict[str, Any] = {
         "network": network.name,
         "zones": [str(v) for v in sz.zones],
         "side": side,
         "relative_gap": result.relative_gap,
-        "demand_veh": sz.total,
-        "demand_among_zones_veh": among,
-        "net_flow_veh": net_flow,
-        "balance_error": abs(net_flow - expected) / max(abs(expected), 1e-300) if expected else abs(net_flow),
+        **zone_flow_check(network, sz.link_flow, demand.matrix, idx, side, sz.total),
         "vehicle_distance": float(sz.link_flow @ network.length),
         "vehicle_time": float(sz.link_flow @ result.time),
         "length_unit": network.length_unit,

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from twin.errors import InputError, OutputError
+from twin.errors import InputError
 from twin.traffic.network import Network
 from twin.traffic.scene_graph import SceneGraph
 from twin.traffic.select_commands import SelectOutputs
@@ -53,23 +53,12 @@ def check_scene_outputs(source: list[Path], demand: Path, outputs: SelectOutputs
     ------
     OutputError, InputError
     """
-    from twin.io.output_checks import check_output_file
-    from twin.traffic.select_commands import MAP_SUFFIXES
-    from twin.traffic.select_maps import TABLE_SUFFIXES, require_matplotlib
+    from twin.traffic.select_commands import check_output_paths
+    from twin.traffic.select_maps import require_matplotlib
 
     if outputs.nodes is not None:
         raise InputError("not with --scene (the map draws the scene's street geometries)", path=outputs.nodes, field="--nodes")
-    seen: dict[Path, str] = {}
-    for field, path, suffixes in (("--output", outputs.od, TABLE_SUFFIXES), ("--link-flows", outputs.link_flows, TABLE_SUFFIXES), ("--map", outputs.map, MAP_SUFFIXES)):
-        if path is None:
-            continue
-        if path.suffix.lower() not in suffixes:
-            raise OutputError(f"must end in {', '.join(suffixes)}", path=path, field=field)
-        check_output_file(path, inputs=[*source, demand], field=field)
-        real = Path(path).resolve()
-        if real in seen:
-            raise OutputError(f"the same file as {seen[real]}; give each output its own path", path=path, field=field)
-        seen[real] = field
+    check_output_paths(outputs, inputs=[*source, demand])
     if outputs.map is not None:
         require_matplotlib()
 
@@ -227,9 +216,8 @@ def run_scene_select_zone(source: list[Path], demand: Path, zones: list[str], si
         The summary of ``twin traffic select-zone`` (veh/h; distance in m, time in s: the
         selected trips' time on the network assigned, with signal delay and turn penalties).
     """
-    from twin.traffic.select_commands import write_select_outputs
+    from twin.traffic.select_commands import write_select_outputs, zone_flow_check
     from twin.traffic.select_link import select_zone
-    from twin.traffic.select_maps import zone_balance
 
     if side not in ("origin", "destination"):
         raise InputError(f"must be origin or destination, got {side!r}", field="--side")
@@ -247,18 +235,12 @@ def run_scene_select_zone(source: list[Path], demand: Path, zones: list[str], si
     sz = select_zone(result, zones, side=side, demand=case.od)
     net, matrix = case.net, case.od.matrix
     street = case.sg.street_flow(sz.link_flow)
-    among = float(matrix[np.ix_(idx, idx)].sum() - matrix[idx, idx].sum())
-    net_flow = zone_balance(net, street, idx, side)
-    expected = sz.total - among
     summary: dict[str, Any] = {
         "network": repr(net),
         "zones": list(zones),
         "side": side,
         "relative_gap": result.relative_gap,
-        "demand_veh": sz.total,
-        "demand_among_zones_veh": among,
-        "net_flow_veh": net_flow,
-        "balance_error": abs(net_flow - expected) / max(abs(expected), 1e-300) if expected else abs(net_flow),
+        **zone_flow_check(net, street, matrix, idx, side, sz.total),
         "vehicle_distance": float(street @ net.length),
         "vehicle_time": float(sz.link_flow @ result.time),
         "length_unit": "m",

@@ -158,14 +158,23 @@ def ingest(
 
     clear_line()
     for result in results:
-        counts = ", ".join(f"{k} {v.n_hours} hours" if k == "weather" else f"{k} {len(v)}" for k, v in result.layers.items()) or "nothing"
+        counts = ", ".join([*(f"{k} {v.n_hours} hours" if k == "weather" else f"{k} {len(v)}" for k, v in result.layers.items()),
+                            *([f"traffic signal points {len(result.signal_points)}"] if result.signal_points is not None else [])]) or "nothing"
         typer.echo(f"{result.path}: {counts}")
+        if result.meta.get("signals"):
+            typer.echo(_signal_line(result.meta["signals"]))
         for d in result.dropped:
             typer.echo(f"  dropped {d.obj}: {d.reason}")
         for note in result.meta.get("attribute_notes") or []:
             typer.echo(f"  not used as given {note}")
     _print_counts(scene)
     typer.echo(f"wrote {out}")
+
+
+def _signal_line(counts: dict) -> str:
+    """The summary line of the traffic signals a file flagged on the street nodes (``result.meta['signals']``)."""
+    return (f"  traffic signals: {counts['read']} read, {counts['at_node']} at a street node, {counts['moved_to_junction']} moved "
+            f"along the street to its junction, {counts['not_placed']} not placed: {counts['signalised_nodes']} signalised street nodes")
 
 
 def _stock_options(defaults: Path | None, overrides: Path | None):

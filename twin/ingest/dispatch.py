@@ -14,6 +14,10 @@ after
     :func:`ingest`, the scene CRS (:mod:`twin.ingest.crs_check`); a file of which nothing could
     be used gives a :class:`~twin.errors.TwinWarning`.
 
+Traffic-signal points of vector files are placed on the street nodes of the whole ingest once
+every file is read (:func:`twin.ingest.signal_points.place_ingest_signals`); signal points without
+any street line in the ingest are an :class:`~twin.errors.InputError`.
+
 A failure inside a parsing library (GEOS, Arrow, GDAL, a decoder) that a reader did not turn
 into a :class:`~twin.errors.TwinError` itself becomes a :class:`~twin.errors.ParseError` naming
 the file.
@@ -139,7 +143,7 @@ def check_result(result: IngestResult, *, path, hint: str = "source", scene_crs=
         if b is not None:
             bounds[name] = b
     result.meta["lonlat_bounds"] = {k: list(b.lonlat) for k, b in bounds.items() if b.lonlat is not None}
-    rows = sum(len(f) for k, f in result.layers.items() if k != "weather")
+    rows = sum(len(f) for k, f in result.layers.items() if k != "weather") + len(result.signal_points if result.signal_points is not None else ())
     notes = result.meta.get("attribute_notes") or []
     if notes:
         warnings.warn(
@@ -275,6 +279,11 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, cont
             with progress.step(f"{Path(path).name} (sites)"):
                 read_into_scene(path, {"layer": "sites"})
             files_done.advance()
+        if any(r.signal_points is not None for r in results):
+            from twin.ingest.signal_points import place_ingest_signals
+
+            with progress.step("traffic signals on the street nodes"):
+                place_ingest_signals(scene, results)
         if len(scene.sites):
             with progress.step("sites of the buildings"):
                 scene.assign_sites()

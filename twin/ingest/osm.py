@@ -18,7 +18,7 @@ decompressed to a temporary file first (GDAL cannot read bzip2).
   and the ``type=restriction`` relations mapped to that network -> ``turn_restrictions``
   (:mod:`twin.ingest.osm_restrictions`; the ones that cannot be mapped are dropped with a reason);
   the nodes tagged ``highway=traffic_signals`` (also in a ``;`` list) flag the street nodes
-  that carry them (``signalised``, ``signal_source``: :func:`twin.scene.signals.signal_nodes`,
+  that carry them (``signalised``, ``signal_source``: :func:`twin.ingest.signal_points.place_signals`,
   matched in metres in the scene CRS, or the data's UTM zone without one; signals that are not
   placed are dropped with a reason). ``crossing=traffic_signals`` (signalised pedestrian
   crossings) is not read: :func:`twin.traffic.signals.mark_signals` takes those on request;
@@ -50,6 +50,7 @@ from twin.errors import InputError, ParseError
 from twin.ingest.defaults import landcover_class, load_defaults
 from twin.ingest.osm_restrictions import restriction_table
 from twin.ingest.result import IngestResult
+from twin.ingest.signal_points import place_signals, signal_points
 from twin.ingest.streets import default_snap
 from twin.ingest.vector import (
     TARGET_LAYERS,
@@ -256,62 +257,12 @@ def read_osm(
             nodes, links = streets_from_frame(lines, feature_ids(lines, "osm", "way"), result, node_prefix=prefix, table=table)
             if points is None:  # the signal nodes only
                 points = _read_layer(readable, "points", """"highway" LIKE '%traffic_signals%'""", path)
-            result.layers["nodes"] = _with_signals(nodes, links, points, scene_crs, result)
+            result.layers["nodes"] = place_signals(nodes, links, signal_points(points), scene_crs, result)
             result.layers["links"] = links
             result.layers["turn_restrictions"] = restriction_table(
                 readable, links, node_prefix=prefix, snap_deg=default_snap(OSM_CRS, table), result=result
             )
     return result
-
-
-def _signal_points(points: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The points tagged ``highway=traffic_signals`` (also in a ``;`` list): ``osm_id``, ``kind``
-    (``traffic_signals``), point geometry (EPSG:4326), in the order of their ids."""
-    if "highway" not in points or not len(points):
-        return gpd.GeoDataFrame({"osm_id": np.zeros(0, dtype=np.int64), "kind": []}, geometry=gpd.GeoSeries([], crs=OSM_CRS), crs=OSM_CRS)
-    from twin.scene.signals import is_traffic_signal
-
-    tagged = points["highway"].fillna("").astype(str).map(is_traffic_signal).to_numpy(dtype=bool)
-    sig = points.loc[tagged, ["osm_id", "geometry"]]
-    out = gpd.GeoDataFrame({"osm_id": sig["osm_id"].astype(np.int64).to_numpy(), "kind": "traffic_signals"},
-                           geometry=sig.geometry.to_numpy(), crs=points.crs)
-    return out.sort_values("osm_id", kind="stable").reset_index(drop=True)
-
-
-def _metric_crs(scene_crs: str | None, frame: gpd.GeoDataFrame):
-    """``scene_crs`` when it is projected in metres; else the UTM zone of the centre of ``frame`` (WGS84)."""
-    import pyproj
-    from pyproj.aoi import AreaOfInterest
-    from pyproj.database import query_utm_crs_info
-
-    if scene_crs is not None:
-        crs = pyproj.CRS.from_user_input(scene_crs)
-        if crs.is_projected and crs.axis_info[0].unit_name in ("metre", "meter"):
-            return crs
-    x0, y0, x1, y1 = frame.to_crs(OSM_CRS).total_bounds
-    lon, lat = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
-    zone = query_utm_crs_info(datum_name="WGS 84", area_of_interest=AreaOfInterest(lon, lat, lon, lat))
-    return pyproj.CRS.from_epsg(int(zone[0].code))
-
-
-def _with_signals(nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, points: gpd.GeoDataFrame, scene_crs: str | None,
-                  result: IngestResult) -> gpd.GeoDataFrame:
-    """``nodes`` with ``signalised`` / ``signal_source`` from the signal points among ``points``
-    (:func:`twin.scene.signals.signal_nodes`, in metres); the signals not placed are dropped with
-    a reason, and the counts go to ``result.meta['signals']``. Unchanged without signals."""
-    from twin.scene.signals import signal_nodes, with_signal_columns
-
-    signals = _signal_points(points)
-    if len(signals) == 0 or len(nodes) == 0:
-        return nodes
-    metric = _metric_crs(scene_crs, nodes)
-    flags, source, match = signal_nodes(nodes.to_crs(metric), links.to_crs(metric), signals)
-    for oid in match.unmatched:
-        result.drop(f"osm:node/{oid}", "traffic signal not placed: not at a street node, nor within 1 m of a street open to "
-                    "cars and 30 m of its end")
-    result.meta["signals"] = {"read": len(signals), "at_node": match.at_node, "moved_to_junction": match.snapped,
-                              "not_placed": len(match.unmatched), "signalised_nodes": match.n_signalised_nodes}
-    return with_signal_columns(nodes, flags, source)
 
 
 def _stem(path: Path) -> str:

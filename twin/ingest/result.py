@@ -29,12 +29,16 @@ class IngestResult:
     ``layers`` maps a layer name to a (Geo)DataFrame in the file's CRS or already reprojected;
     the scene reprojects on :meth:`twin.scene.Scene.add`. ``dropped`` lists every object that
     was skipped, with its reason. ``meta`` carries format facts (schema version, CRS, site...).
+    ``signal_points``: the traffic signals of a vector file (``osm_id``, ``kind``, points;
+    :mod:`twin.ingest.signal_points`), placed on the street nodes once the whole ingest is read;
+    None when the file has no signal point.
     """
 
     path: str
     layers: dict[str, pd.DataFrame] = field(default_factory=dict)
     dropped: list[Dropped] = field(default_factory=list)
     meta: dict[str, object] = field(default_factory=dict)
+    signal_points: pd.DataFrame | None = None
 
     def drop(self, obj: object, reason: str, *, invalid: bool = False) -> None:
         """Record a skipped object (``invalid``: because its data is broken)."""

@@ -14,6 +14,9 @@ lines           ``highway`` / ``road_class`` / ``fclass``    ``nodes`` + ``links
                 (all lines if no such column)                (:mod:`twin.ingest.streets`)
 points          ``amenity``, ``shop``, ``leisure``,           ``pois``
                 ``category`` ...
+points          ``highway=traffic_signals`` (also in a        ``signalised`` street nodes of
+                ``;`` list), ``crossing=traffic_signals``     the ingest
+                                                             (:mod:`twin.ingest.signal_points`)
 ==============  ===========================================  ===============================
 
 CRS
@@ -79,6 +82,7 @@ from twin.ingest.defaults import (
     poi_category_and_tag,
 )
 from twin.ingest.result import IngestResult
+from twin.ingest.signal_points import signal_rows, vector_signal_points
 
 TARGET_LAYERS = ("buildings", "streets", "landcover", "pois", "sites")
 """Values of ``layer=``: ``streets`` gives the ``nodes`` and ``links`` layers."""
@@ -792,6 +796,13 @@ def _classify(frame: gpd.GeoDataFrame, table: dict[str, Any]) -> tuple[np.ndarra
     if point.any():
         target[point] = "pois"
         why["pois"] = "points"
+        signal, crossing = signal_rows(frame)
+        signal = point & (signal | crossing)
+        if signal.any():
+            target[signal] = "signals"
+            why["signals"] = "points tagged highway=traffic_signals or crossing=traffic_signals (placed on the street nodes of the ingest)"
+            if not (point & ~signal).any():
+                why.pop("pois")
     return target, why
 
 
@@ -891,6 +902,7 @@ def read_vector(
     result = IngestResult(path=str(path))
     frames = _read_frames(path, source_layer, crs, crs_override)
     parts: dict[str, list[pd.DataFrame]] = {}
+    signals: list[gpd.GeoDataFrame] = []
     decisions: dict[str, str] = {}
     for lyr, frame, crs_source in frames:
         result.meta.setdefault("crs", frame.crs.to_string() if frame.crs is not None else None)
@@ -918,7 +930,7 @@ def read_vector(
         else:
             target = np.full(len(f), layer, dtype=object)
             decisions[layer] = "named by the caller"
-        for name in ("buildings", "landcover", "streets", "pois", "sites"):
+        for name in ("buildings", "landcover", "streets", "pois", "sites", "signals"):
             rows = target == name
             if name in ("buildings", "landcover", "sites"):
                 wrong = rows & has & ~np.isin(types, _POLY)
@@ -943,6 +955,8 @@ def read_vector(
                 parts.setdefault("pois", []).append(pois_from_frame(sub, ids, result, table=table))
             elif name == "sites":
                 parts.setdefault("sites", []).append(sites_from_frame(sub, ids, stem))
+            elif name == "signals":
+                signals.append(vector_signal_points(sub, ids, result))
             else:
                 nodes, links = streets_from_frame(sub, ids, result, node_prefix=stem, table=table)
                 parts.setdefault("nodes", []).append(nodes)
@@ -966,6 +980,9 @@ def read_vector(
         if name == "nodes" and len(frs) > 1:
             merged = merged.drop_duplicates("node_id").reset_index(drop=True)
         result.layers[name] = merged
+    if signals:
+        result.signal_points = gpd.GeoDataFrame(pd.concat([f.to_crs(signals[0].crs) for f in signals], ignore_index=True),
+                                                geometry="geometry", crs=signals[0].crs)
     result.meta["layers"] = decisions
     return result
 

@@ -36,6 +36,12 @@ def is_traffic_signal(highway: str) -> bool:
     return "traffic_signals" in str(highway).split(";")
 
 
+def is_signal_crossing(crossing: str) -> bool:
+    """Whether an OSM ``crossing`` value marks a signalised pedestrian crossing (``traffic_signals``):
+    kind ``crossing`` of :func:`twin.traffic.signals.read_osm_signals`, which the ingest does not place."""
+    return str(crossing) == "traffic_signals"
+
+
 @dataclass
 class SignalMatch:
     """What :func:`signal_nodes` did: signals at a node, moved to a link end, not placed."""
@@ -130,4 +136,4 @@ def with_signal_columns(nodes: pd.DataFrame, signalised: np.ndarray, source: lis
     return out
 
 
-__all__ = ["SIGNAL_COLUMNS", "SignalMatch", "is_traffic_signal", "signal_nodes", "with_signal_columns"]
+__all__ = ["SIGNAL_COLUMNS", "SignalMatch", "is_signal_crossing", "is_traffic_signal", "signal_nodes", "with_signal_columns"]

@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import InputError
-from twin.scene.signals import SignalMatch, is_traffic_signal, signal_nodes, with_signal_columns
+from twin.scene.signals import SignalMatch, is_signal_crossing, is_traffic_signal, signal_nodes, with_signal_columns
 from twin.traffic.network import LINK_META, VDF_SIGNAL, Network
 
 UNITS_PER_HOUR = {"s": 3600.0, "min": 60.0, "h": 1.0}
@@ -474,7 +474,7 @@ def read_osm_signals(path: str | Path, bbox: tuple[float, float, float, float] |
                 cr = node.tags.get("crossing", "")
                 if is_traffic_signal(hw):
                     kind = "traffic_signals"
-                elif cr == "traffic_signals":
+                elif is_signal_crossing(cr):
                     kind = "crossing"
                 else:
                     continue

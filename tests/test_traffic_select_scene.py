@@ -134,21 +134,12 @@ def stgilles_scene():
 def stgilles(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Saint-Gilles written as a scene folder, and 400 veh/h between every two of its four
     extreme nodes (W, E, S, N ends of the largest strongly connected part)."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
+    from tests.traffic_helpers import extreme_car_nodes
     from twin.export import write_scene
-    from twin.traffic.network import Network
 
     tmp = tmp_path_factory.mktemp("stgilles_select")
     scene = stgilles_scene()
-    car = Network.from_scene(scene, mode="car")
-    graph = csr_matrix((np.ones(car.n_links), (car.from_node, car.to_node)), shape=(car.n_nodes, car.n_nodes))
-    _, label = connected_components(graph, connection="strong")
-    comp = np.flatnonzero(label == np.bincount(label).argmax())
-    xy = scene.nodes.set_index("node_id").geometry.reindex(car.node_ids[comp])
-    x, y = xy.x.to_numpy(), xy.y.to_numpy()
-    zones = [str(v) for v in car.node_ids[comp[[x.argmin(), x.argmax(), y.argmin(), y.argmax()]]]]
+    zones = [str(v) for v in extreme_car_nodes(scene)]
     write_scene(scene, tmp / "scene")
     rows = [(a, b, 400.0) for a in zones for b in zones if a != b]
     return tmp / "scene", write_demand(tmp / "od.csv", rows)

@@ -93,21 +93,13 @@ def test_signal_file_errors(tmp_path) -> None:
 
 def test_stgilles_assignment_with_signals() -> None:
     """The path a user runs: scene -> signals on the nodes -> network -> stop lines -> Algorithm B."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
+    from tests.traffic_helpers import extreme_car_nodes
     from twin.traffic.assign import assign
     from twin.workflows.scene_loading import load_scene
 
     scene = load_scene([STREETS], scene_crs="EPSG:31370", source_crs=None)
     mark_signals(scene, read_osm_signals(EXCERPT))
-    car = Network.from_scene(scene, mode="car")
-    graph = csr_matrix((np.ones(car.n_links), (car.from_node, car.to_node)), shape=(car.n_nodes, car.n_nodes))
-    _, label = connected_components(graph, connection="strong")
-    comp = np.flatnonzero(label == np.bincount(label).argmax())
-    xy = scene.nodes.set_index("node_id").geometry.reindex(car.node_ids[comp])
-    x, y = xy.x.to_numpy(), xy.y.to_numpy()
-    zones = list(car.node_ids[comp[[x.argmin(), x.argmax(), y.argmin(), y.argmax()]]])  # W, E, S, N ends
+    zones = extreme_car_nodes(scene)  # W, E, S, N ends
     net = Network.from_scene(scene, mode="car", zones=zones)
     demand = np.full((4, 4), 400.0)
     np.fill_diagonal(demand, 0.0)

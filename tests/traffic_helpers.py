@@ -37,3 +37,19 @@ def stgilles_scene():
         warnings.simplefilter("ignore")
         scene, _ = ingest([SAMPLES / f"stgilles_{k}_osm2013.geojson" for k in ("buildings", "streets", "landcover", "pois")])
     return scene
+
+
+def extreme_car_nodes(scene) -> list:
+    """The W, E, S, N ends (smallest / largest x, then y) of the largest strongly connected part of
+    ``scene``'s car network: four node ids that reach one another, for test demand."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    car = Network.from_scene(scene, mode="car")
+    graph = csr_matrix((np.ones(car.n_links), (car.from_node, car.to_node)), shape=(car.n_nodes, car.n_nodes))
+    _, label = connected_components(graph, connection="strong")
+    comp = np.flatnonzero(label == np.bincount(label).argmax())
+    xy = scene.nodes.set_index("node_id").geometry.reindex(car.node_ids[comp])
+    x, y = xy.x.to_numpy(), xy.y.to_numpy()
+    return list(car.node_ids[comp[[x.argmin(), x.argmax(), y.argmin(), y.argmax()]]])

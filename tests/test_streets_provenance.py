@@ -297,3 +297,31 @@ def test_a_change_streets_what_if_marks_what_it_set_as_user():
     assert after.loc[target, "free_speed_m_s_source"] == before.loc[target, "free_speed_m_s_source"]  # not changed
     others = after.index != target
     assert (after.loc[others, "lanes_source"] == before.loc[others, "lanes_source"]).all()
+
+
+def test_twin_info_reports_the_link_sources_by_length(tmp_path):
+    """``twin info`` prints, per attribute, the share of the car links' length from each source;
+    checked against the shares computed here from the stored links table."""
+    from tests.cli_harness import run_twin
+    from twin.export import write_scene
+    from twin.scene import Scene
+    from twin.scene.io import read_scene
+
+    links, _ = _build(_frame())
+    nodes, _ = build_network(_frame(), source_ids=list(LINES), node_prefix="t")
+    scene = Scene()
+    scene.add("nodes", nodes)
+    scene.add("links", links)
+    write_scene(scene, tmp_path / "scene")
+    res = run_twin(["info", str(tmp_path / "scene")])
+    assert res.code == 0, res.stderr
+    stored = read_scene(tmp_path / "scene").links
+    car = stored[stored["modes"].astype(str).str.contains("car")]
+    printed = {line.split()[0]: line.split()[1:] for line in res.stdout.splitlines() if line.strip().startswith(("free_speed_m_s", "lanes"))}
+    assert set(printed) == {"free_speed_m_s", "lanes"}
+    for column in ("free_speed_m_s", "lanes"):
+        share = {s: 100.0 * car.loc[car[f"{column}_source"] == s, "length_m"].sum() / car["length_m"].sum() for s in ("data", "user", "inferred", "default")}
+        values = [float(v.rstrip("%")) for v in printed[column]]
+        assert values[:4] == pytest.approx([share[s] for s in ("data", "user", "inferred", "default")], abs=0.051), (column, values, share)
+        assert sum(values) == pytest.approx(100.0, abs=0.2)
+    assert 0.0 < share["default"] < 100.0  # the frame mixes tagged and untagged lines

@@ -244,7 +244,8 @@ def info(
 ) -> None:
     """Show what a scene holds: CRS, rows per layer, where each building attribute comes from
     (share of floor area from data, user, calibrated, inferred, default), which rules set
-    them, party walls, weather."""
+    them, party walls, where the street links' free speed and lanes come from (share of the
+    length open to cars), weather."""
     from twin.scene.io import read_scene
 
     scene = read_scene(scene_path)
@@ -261,9 +262,38 @@ def info(
             typer.echo(line)
         walls = scene.party_walls()
         typer.echo(f"party walls: {len(walls)} shared walls, {walls['shared_area_m2'].sum():,.0f} m2")
+    for line in link_source_lines(scene.links):
+        typer.echo(line)
     if scene.weather is not None:
         loc = scene.weather.location
         typer.echo(f"weather: {loc.name} ({loc.latitude_deg:.3f}, {loc.longitude_deg:.3f}), {len(scene.weather.data)} hours, UTC{loc.tz_offset_h:+g}")
+
+
+def link_source_lines(links) -> list[str]:
+    """The lines of ``twin info`` on the street links' attributes: per attribute (free speed,
+    lanes) the share of the length of the links open to cars from each source (``data``,
+    ``user``, ``inferred``, ``default``: :data:`twin.scene.provenance.SOURCES`); nothing when the
+    links carry no source columns (scenes written before they existed)."""
+    import numpy as np
+
+    from twin.scene.provenance import SOURCES
+
+    columns = [c for c in ("free_speed_m_s", "lanes") if f"{c}_source" in links]
+    if not len(links) or not columns:
+        return []
+    car = links["modes"].astype(str).str.contains("car").to_numpy() if "modes" in links else np.ones(len(links), dtype=bool)
+    length = links["length_m"].to_numpy(dtype=float)[car]
+    total = float(length.sum())
+    if total <= 0:
+        return []
+    lines = [f"street link sources (share of the length open to cars, {total / 1e3:,.1f} km):"]
+    lines.append("  " + f"{'attribute':<19}" + "".join(f"{s:>11}" for s in SOURCES if s != "calibrated") + f"{'not recorded':>14}")
+    for c in columns:
+        src = links[f"{c}_source"].astype(object).fillna("").astype(str).to_numpy()[car]
+        shares = [100.0 * float(length[src == s].sum()) / total for s in SOURCES if s != "calibrated"]
+        missing = 100.0 * float(length[src == ""].sum()) / total
+        lines.append("  " + f"{c:<19}" + "".join(f"{v:>10.1f}%" for v in shares) + f"{missing:>13.1f}%")
+    return lines
 
 
 def attribute_lines(buildings, *, all_rules: bool = False, max_rules: int = 8) -> list[str]:

@@ -147,16 +147,23 @@ def test_cli_ingest_lists_each_unusable_value_in_one_warning(tmp_path):
     assert len(listed) == 3
 
 
-def test_scene_round_trip_keeps_the_sources_and_old_folders_read(tmp_path):
-    from twin.export import write_scene
+def _scene():
+    """A scene of the hand-made lines: the nodes and links :func:`build_network` gives."""
     from twin.scene import Scene
-    from twin.scene.io import read_scene
 
     links, _ = _build(_frame())
     nodes, _ = build_network(_frame(), source_ids=list(LINES), node_prefix="t")
     scene = Scene()
     scene.add("nodes", nodes)
     scene.add("links", links)
+    return scene
+
+
+def test_scene_round_trip_keeps_the_sources_and_old_folders_read(tmp_path):
+    from twin.export import write_scene
+    from twin.scene.io import read_scene
+
+    scene = _scene()
     write_scene(scene, tmp_path / "scene")
     back = read_scene(tmp_path / "scene").links
     for col in ("free_speed_m_s_source", "free_speed_m_s_rule", "lanes_source", "lanes_rule"):
@@ -278,13 +285,9 @@ def test_a_change_streets_what_if_marks_what_it_set_as_user():
     ``user`` and the rule names the modification; the other links and columns keep theirs."""
     from twin.scenario.modifications import apply
     from twin.scenario.schema import ChangeStreets, Selector
-    from twin.scene import Scene
 
-    links, _ = _build(_frame())
-    nodes, _ = build_network(_frame(), source_ids=list(LINES), node_prefix="t")
-    scene = Scene()
-    scene.add("nodes", nodes)
-    scene.add("links", links)
+    scene = _scene()
+    links = scene.links
     target = str(links["link_id"].iloc[0])
     before = scene.links.set_index("link_id")
     new_lanes = int(before.loc[target, "lanes"]) + 1
@@ -304,14 +307,9 @@ def test_twin_info_reports_the_link_sources_by_length(tmp_path):
     checked against the shares computed here from the stored links table."""
     from tests.cli_harness import run_twin
     from twin.export import write_scene
-    from twin.scene import Scene
     from twin.scene.io import read_scene
 
-    links, _ = _build(_frame())
-    nodes, _ = build_network(_frame(), source_ids=list(LINES), node_prefix="t")
-    scene = Scene()
-    scene.add("nodes", nodes)
-    scene.add("links", links)
+    scene = _scene()
     write_scene(scene, tmp_path / "scene")
     res = run_twin(["info", str(tmp_path / "scene")])
     assert res.code == 0, res.stderr

@@ -329,27 +329,33 @@ def _exterior_heights(env: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return heights, source
 
 
+def exterior_wind_entry(azimuth_deg: float | None, r_f: float, eps: float, *, terrain: str, height_m: float) -> tuple[float, ...]:
+    """The ``exterior_wind`` entry of a surface (see :class:`ZoneInput`): a wall facing
+    ``azimuth_deg`` (degrees from north) at half the building height ``height_m``, or the roof
+    (``azimuth_deg`` None) at the height; ``R_f`` ``r_f``, emissivity ``eps``, the wind taken to
+    that height by ``terrain`` and the TARP natural-convection coefficients of a wall or a roof."""
+    from twin.energy.iso52016 import EXTERIOR_C_W_M2K43, wind_factor
+
+    roof = azimuth_deg is None
+    c_warm, c_cold = EXTERIOR_C_W_M2K43["roof" if roof else "wall"]
+    return (-1.0 if roof else azimuth_deg, r_f, wind_factor(terrain, height_m if roof else 0.5 * height_m), eps, c_warm, c_cold)
+
+
 def _add_exterior_wind(surfaces: list[dict], windows: list[dict], conventions, height_m: float) -> None:
     """Give each exterior wall, roof and window of a stock zone its ``exterior_wind`` entry (see :class:`ZoneInput`)."""
-    from twin.energy.iso52016 import EXTERIOR_C_W_M2K43, ROUGHNESS_RF, wind_factor
+    from twin.energy.iso52016 import ROUGHNESS_RF
 
     if not (np.isfinite(height_m) and height_m > 0):
         raise _RowError("height_m", f"the wind-dependent exterior surfaces need a building height above 0 m, got {height_m:g}")
-    terrain = conventions.terrain
-
-    def entry(azimuth_deg: float | None, r_f: float, eps: float) -> tuple[float, ...]:
-        roof = azimuth_deg is None
-        c_warm, c_cold = EXTERIOR_C_W_M2K43["roof" if roof else "wall"]
-        return (-1.0 if roof else azimuth_deg, r_f, wind_factor(terrain, height_m if roof else 0.5 * height_m), eps, c_warm, c_cold)
-
+    site = {"terrain": conventions.terrain, "height_m": height_m}
     r_f = ROUGHNESS_RF[conventions.roughness]
     for s in surfaces:
         if s["boundary"] != "exterior" or s["kind"] == "floor":
             continue
-        s["exterior_wind"] = entry(None if s["name"] == "roof" else _ORIENT[s["name"][-1]], r_f, s["construction"].emissivity)
+        s["exterior_wind"] = exterior_wind_entry(None if s["name"] == "roof" else _ORIENT[s["name"][-1]], r_f, s["construction"].emissivity, **site)
     for w in windows:
         o = w["group"][-1]
-        w["exterior_wind"] = entry(None if o == "h" else _ORIENT[o], ROUGHNESS_RF["very_smooth"], w["emissivity"])
+        w["exterior_wind"] = exterior_wind_entry(None if o == "h" else _ORIENT[o], ROUGHNESS_RF["very_smooth"], w["emissivity"], **site)
 
 
 class _RowError(Exception):
@@ -473,16 +479,13 @@ def zone_input_from_spec(spec, *, air_density_kg_m3: float, h_ve_w_k: float, sta
 
     if glazing is not None and len(glazing) != len(spec.windows):
         raise InputError(f"glazing needs one entry per window ({len(spec.windows)}), got {len(glazing)}", obj=spec.name, field="windows")
-    from twin.energy.iso52016 import EXTERIOR_C_W_M2K43, ROUGHNESS_RF, wind_factor
+    from twin.energy.iso52016 import ROUGHNESS_RF
 
     letter = {"north": "n", "east": "e", "south": "s", "west": "w"}
-    azimuth = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
-    height = spec.zone.height_m
 
     def exterior_wind(facade: str, r_f: float, eps: float) -> tuple[float, ...]:
-        roof = facade == "roof"
-        c_warm, c_cold = EXTERIOR_C_W_M2K43["roof" if roof else "wall"]
-        return (-1.0 if roof else azimuth[facade], r_f, wind_factor(spec.site.terrain, height if roof else 0.5 * height), eps, c_warm, c_cold)
+        azimuth = None if facade == "roof" else _ORIENT[letter[facade]]
+        return exterior_wind_entry(azimuth, r_f, eps, terrain=spec.site.terrain, height_m=spec.zone.height_m)
 
     surfaces = []
     for s in spec.surfaces():
@@ -862,6 +865,7 @@ __all__ = [
     "ZoneInput",
     "check_conventions",
     "check_model",
+    "exterior_wind_entry",
     "layer_stack",
     "shaded_windows_of_spec",
     "simulate_envelope_iso52016",

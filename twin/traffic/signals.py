@@ -34,7 +34,10 @@ Defaults (:class:`SignalTiming`)
   adjustment factors) times the approach's lanes when the network knows them
   (``meta['lanes']``, scene networks), else the approach link's capacity (TNTP networks: the
   link capacity taken as its saturation flow);
-* analysis period ``T`` = 0.25 h (HCM peak 15 minutes).
+* analysis period ``T`` = 0.25 h (HCM peak 15 minutes);
+* green split ``split="equal"`` (every approach the same ``g``); ``"capacity"`` and ``"flows"``
+  group the approaches into phases by street axis and split the green by Webster's rule
+  (:mod:`twin.traffic.signal_phases`; needs the approaches' bearings, ``add_signals(bearing=)``).
 
 Saint-Gilles / OSM: :func:`read_osm_signals` reads nodes tagged ``highway=traffic_signals``
 (also within ``;`` lists) and, as kind ``crossing``, ``crossing=traffic_signals``;
@@ -63,6 +66,7 @@ import pandas as pd
 from twin.errors import InputError
 from twin.scene.signals import SignalMatch, is_signal_crossing, is_traffic_signal, signal_nodes, with_signal_columns
 from twin.traffic.network import LINK_META, VDF_SIGNAL, Network
+from twin.traffic.signal_phases import SPLITS, group_phases, node_split
 
 UNITS_PER_HOUR = {"s": 3600.0, "min": 60.0, "h": 1.0}
 
@@ -86,6 +90,16 @@ class SignalTiming:
         Saturation flow per lane, veh/h (> 0).
     period_h : float
         Analysis period ``T`` of the incremental delay, h (> 0).
+    split : str
+        Green split among phases: ``equal`` (every approach :attr:`green`), ``capacity`` or
+        ``flows`` (Webster's rule on the approaches' capacities or given flows, phases by street
+        axis: :mod:`twin.traffic.signal_phases`).
+    min_green_s : float
+        Minimum effective green of a phase under a Webster split, s (>= 0, and
+        ``n_phases * (min_green_s + lost_time_s) <= cycle_s``; not used by the equal split);
+        12 s: HCM 2000 pedestrian minimum for a 10 m crossing.
+    axis_tolerance_deg : float
+        Approaches whose axes (bearing modulo 180) lie within this angle share a phase, degrees in [0, 90].
     """
 
     cycle_s: float = 90.0
@@ -94,6 +108,9 @@ class SignalTiming:
     lost_time_s: float = 4.0
     saturation_flow_veh_h_lane: float = 1900.0
     period_h: float = 0.25
+    split: str = "equal"
+    min_green_s: float = 12.0
+    axis_tolerance_deg: float = 45.0
 
     def check(self, where: str = "signal timing") -> None:
         """Raise InputError (naming ``where``) for a value outside its range."""
@@ -113,6 +130,20 @@ class SignalTiming:
             raise InputError(f"saturation flow must be a finite number > 0 veh/h/lane, got {self.saturation_flow_veh_h_lane}", obj=where, field="saturation_flow_veh_h_lane")
         if not (np.isfinite(self.period_h) and self.period_h > 0):
             raise InputError(f"analysis period must be a finite number > 0 h, got {self.period_h}", obj=where, field="period_h")
+        self._check_split(where)
+
+    def _check_split(self, where: str) -> None:
+        if self.split not in SPLITS:
+            raise InputError(f"unknown green split {self.split!r}; use one of {', '.join(SPLITS)}", obj=where, field="split")
+        if self.split != "equal" and self.green_ratio is not None:
+            raise InputError(f"a fixed green ratio ({self.green_ratio}) and split {self.split!r} exclude each other", obj=where, field="split")
+        if self.split != "equal" and not (np.isfinite(self.min_green_s) and 0 <= self.min_green_s and self.n_phases * (self.min_green_s + self.lost_time_s) <= self.cycle_s):
+            raise InputError(
+                f"minimum green must be a finite number >= 0 s with {self.n_phases} x ({self.lost_time_s} s lost + minimum green) <= the "
+                f"{self.cycle_s} s cycle, got {self.min_green_s}", obj=where, field="min_green_s"
+            )  # fmt: skip
+        if not (np.isfinite(self.axis_tolerance_deg) and 0 <= self.axis_tolerance_deg <= 90):
+            raise InputError(f"axis tolerance must be in [0, 90] degrees, got {self.axis_tolerance_deg}", obj=where, field="axis_tolerance_deg")
 
     @property
     def green(self) -> float:
@@ -134,7 +165,10 @@ class SignalNetwork:
     ``link_of[e]``: link of ``original`` that stored link ``e`` is (-1 for stop-line links);
     ``approach_of[e]``: the approach link (of ``original``) whose stop line ``e`` is (-1
     otherwise). ``turns``: the :class:`~twin.traffic.turns.TurnNetwork` whose expanded network
-    is ``original``, when signals were added to a turn-expanded network.
+    is ``original``, when signals were added to a turn-expanded network. ``phase_of[e]``: phase
+    of stop line ``e`` at its node (-1 for other links, and where the bearings are unknown);
+    ``split``: the split rule and how many nodes it set (``nodes_split``), left equal because
+    their approaches share one axis (``nodes_one_axis``) or lack a bearing (``nodes_without_bearing``).
     """
 
     network: Network
@@ -143,6 +177,8 @@ class SignalNetwork:
     approach_of: np.ndarray
     nodes: list[Any] = field(default_factory=list)
     turns: Any = None
+    phase_of: np.ndarray | None = None
+    split: dict[str, Any] = field(default_factory=dict)
 
     def original_flow(self, flow: np.ndarray) -> np.ndarray:
         """Flows on the links of ``original`` (the network the stop lines were inserted in: the
@@ -170,8 +206,9 @@ class SignalNetwork:
         return self.turns.link_values(out) if self.turns is not None else out
 
     def approaches(self, flow: np.ndarray, cost: np.ndarray | None = None) -> pd.DataFrame:
-        """One row per stop line: node, approach link, flow, capacity, X, delay (an approach
-        with via-way copies in a turn network has a row per copy, under the same link id).
+        """One row per stop line: node, approach link, flow, capacity, phase (-1: unknown), green
+        ratio, X, delay (an approach with via-way copies in a turn network has a row per copy,
+        under the same link id).
 
         ``flow`` (and ``cost``, default: delay at ``flow``) are per stored link of ``network``.
         """
@@ -191,6 +228,7 @@ class SignalNetwork:
                 "link_id": base.link_ids[orig],
                 "flow": np.asarray(flow)[stop],
                 "capacity": net.capacity[stop],
+                "phase": self.phase_of[stop] if self.phase_of is not None else np.full(stop.size, -1, dtype=np.int64),
                 "green_ratio": net.beta[stop],
                 "degree_of_saturation": np.asarray(flow)[stop] / net.capacity[stop],
                 f"delay_{unit}": delay[stop],
@@ -288,6 +326,8 @@ def add_signals(
     green_by_link: Mapping[Any, float] | None = None,
     time_unit: str | None = None,
     approach: np.ndarray | None = None,
+    bearing: np.ndarray | None = None,
+    flows: Mapping[Any, float] | np.ndarray | None = None,
 ) -> SignalNetwork:
     """Insert a stop-line link with the signal delay on every approach of the signalised nodes.
 
@@ -315,6 +355,16 @@ def add_signals(
         approach. Default: every link with a capacity > 0 that is not a stop line already (a
         model whose zone connectors enter street nodes leaves them out: vehicles that join the
         street there do not queue at its stop line).
+    bearing
+        (n_links,) arriving bearing of every link of the (unexpanded) network, degrees (NaN:
+        unknown; :func:`twin.traffic.signal_phases.scene_link_bearings` for a scene network,
+        :func:`~twin.traffic.signal_phases.network_bearings` from node coordinates): groups the
+        approaches into phases. Without it a split other than ``equal`` leaves every node equal
+        (counted in ``SignalNetwork.split``).
+    flows
+        Design flows of ``split="flows"``, veh/h: by native link id, or (n_links,) over the links
+        of the (unexpanded) network (e.g. ``SignalNetwork.link_flow`` of a previous assignment);
+        an approach without flow takes its capacity.
 
     Returns
     -------
@@ -326,7 +376,9 @@ def add_signals(
     InputError
         A node id not in the network, a node without an approach (no in-link with capacity),
         a cycle <= 0, a green ratio outside (0, 1], an approach link id that is not an approach
-        of a signalised node, an unsupported time unit, no signal at all.
+        of a signalised node, an unsupported time unit, no signal at all, an unknown split or a
+        minimum green out of range, bearings or flows of the wrong shape, a flow that is not
+        finite and >= 0 or for a link not in the network, ``split="flows"`` without flows.
     """
     from twin.traffic.turns import TurnNetwork
 
@@ -347,17 +399,24 @@ def add_signals(
             raise InputError(f"approach must be one bool per link ({base.n_links}), got shape {np.shape(approach)}", field="approach")
         is_approach &= np.asarray(approach, dtype=bool)
     greens = dict(green_by_link or {})
+    bearings = _link_array(bearing, base, "bearing", link_pos, allow_nan=True)
+    design = _link_array(flows, base, "flows", link_pos)
+    counts = {"split": (timing or SignalTiming()).split, "nodes_split": 0, "nodes_one_axis": 0, "nodes_without_bearing": 0}
     approach: list[int] = []  # links of ``base``
     cap: list[float] = []
     green: list[float] = []
     uniform: list[float] = []
     period: list[float] = []
+    phase: list[int] = []
     for node, t in plan.items():
-        for i in approach_links(base, node_of, node, is_approach):
-            g = greens.pop(base.link_ids[i], t.green)
+        ins = approach_links(base, node_of, node, is_approach)
+        sat = [t.saturation_flow_veh_h_lane * float(lanes[i]) if lanes is not None else float(base.capacity[i]) for i in ins]
+        node_green, node_phase = _node_greens(t, node, np.asarray(ins), np.asarray(sat), base, bearings, design, counts)
+        for i, s, g0, ph in zip(ins, sat, node_green.tolist(), node_phase.tolist()):
+            g = greens.pop(base.link_ids[i], g0)
             if not (np.isfinite(g) and 0 < g <= 1):
                 raise InputError(f"green ratio must be in (0, 1], got {g}", obj=f"approach link {base.link_ids[i]} of node {node}", field="green_ratio")
-            s = t.saturation_flow_veh_h_lane * float(lanes[i]) if lanes is not None else float(base.capacity[i])
+            phase.append(int(ph))
             approach.append(i)
             cap.append(s * g)
             green.append(g)
@@ -390,7 +449,57 @@ def add_signals(
     order = net.link_ids_order
     link_of = np.r_[np.arange(m), np.full(len(split), -1)][order]
     approach_of = np.r_[np.full(m, -1), np.asarray(split, dtype=np.int64)][order]
-    return SignalNetwork(net.network, target, link_of, approach_of, list(plan), turns)
+    phase_of = np.r_[np.full(m, -1), np.repeat(np.asarray(phase, dtype=np.int64), copies)][order]
+    return SignalNetwork(net.network, target, link_of, approach_of, list(plan), turns, phase_of, counts)
+
+
+def _link_array(values: Any, network: Network, name: str, link_pos: Mapping[Any, int], *, allow_nan: bool = False) -> np.ndarray | None:
+    """``values`` (None, a mapping native link id -> number, or one number per link) as (n_links,) floats.
+
+    Raises
+    ------
+    InputError
+        Wrong shape, a link id not in the network, or a value that is not finite (bearings: NaN
+        allowed for unknown) or, flows, below 0.
+    """
+    if values is None:
+        return None
+    if isinstance(values, Mapping):
+        out = np.full(network.n_links, np.nan if allow_nan else 0.0)
+        for lid, v in values.items():
+            if lid not in link_pos:
+                raise InputError(f"{name} given for link {lid!r}, not in the network", obj=f"link {lid}", field=name)
+            out[link_pos[lid]] = v
+    else:
+        out = np.asarray(values, dtype=np.float64)
+        if out.shape != (network.n_links,):
+            raise InputError(f"{name} must be one number per link ({network.n_links}), got shape {out.shape}", field=name)
+    ok = np.isnan(out) | np.isfinite(out) if allow_nan else np.isfinite(out) & (out >= 0)
+    bad = np.flatnonzero(~ok)
+    if bad.size:
+        what = "finite or NaN (unknown)" if allow_nan else "finite and >= 0 veh/h"
+        raise InputError(f"{name} must be {what}, got {out[bad[0]]}", obj=f"link {network.link_ids[bad[0]]}", field=name)
+    return out
+
+
+def _node_greens(t: SignalTiming, node: Any, ins: np.ndarray, sat: np.ndarray, base: Network, bearings: np.ndarray | None,
+                 design: np.ndarray | None, counts: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Green ratio and phase of the approaches ``ins`` of ``node`` (saturation flows ``sat``) under
+    ``t.split``; the equal split gives every approach ``t.green`` (phases by axis where the bearings
+    are known, for the report). Counts the nodes by how their split was set."""
+    b = bearings[ins] if bearings is not None else np.full(len(ins), np.nan)
+    if t.split == "equal":
+        known = not np.isnan(b).any()
+        ph = group_phases(b, t.n_phases, t.axis_tolerance_deg) if known else np.full(len(ins), -1, dtype=np.int64)
+        return np.full(len(ins), t.green), ph
+    flow = base.capacity[ins]
+    if t.split == "flows":
+        if design is None:
+            raise InputError("split 'flows' needs the approach flows (add_signals(flows=...))", obj=f"signal at node {node}", field="flows")
+        flow = np.where(design[ins] > 0, design[ins], flow)
+    g, ph, status = node_split(t, flow, sat, b)
+    counts[{"split": "nodes_split", "one_axis": "nodes_one_axis", "no_bearing": "nodes_without_bearing"}[status]] += 1
+    return g, ph
 
 
 @dataclass

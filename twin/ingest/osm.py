@@ -71,7 +71,7 @@ TAGS: dict[str, tuple[str, ...]] = {
         "craft", "religion",
     ),
     "lines": (
-        "name", "highway", "oneway", "junction", "maxspeed", "lanes", "lanes:forward", "lanes:backward",
+        "name", "highway", "oneway", "junction", "maxspeed", "maxspeed:forward", "maxspeed:backward", "lanes", "lanes:forward", "lanes:backward",
         "oneway:bicycle", "access", "motor_vehicle", "bicycle", "foot", "area",
     ),
     "multipolygons": (

@@ -47,8 +47,9 @@ import pyproj
 import shapely
 
 from twin.ingest.defaults import _clean, _per_unique, load_defaults, parse_number
-from twin.ingest.street_sources import lane_notes, lane_sources, speed_notes, speed_sources
+from twin.ingest.street_sources import d_name, lane_notes, lane_sources, speed_notes, speed_sources, usable_lanes
 from twin.scene.schema import MODES
+from twin.street_limits import MAX_FREE_SPEED_M_S
 
 KMH = 1.0 / 3.6
 MPH = 1.609344 / 3.6
@@ -56,7 +57,7 @@ _YES = {"yes", "true", "1"}
 _REVERSE = {"-1", "reverse"}
 _NO = {"no", "false", "0"}
 _MOTOR = ("car", "truck", "bus")
-_VALUE_TAGS = ("maxspeed", "lanes", "lanes:forward", "lanes:backward")
+_VALUE_TAGS = ("maxspeed", "maxspeed:forward", "maxspeed:backward", "lanes", "lanes:forward", "lanes:backward")
 _SOURCE_COLUMNS = ("free_speed_m_s_source", "free_speed_m_s_rule", "lanes_source", "lanes_rule")
 
 
@@ -71,7 +72,8 @@ def parse_maxspeed(values, words: dict[str, float]) -> np.ndarray:
     """Speed limits in m/s (NaN where not a limit), from OSM ``maxspeed`` values.
 
     ``'50'`` (km/h), ``'30 mph'``, ``'BE:urban'`` (from ``words``, km/h), ``'50;70'`` (the
-    first). Other words (``signals``, ``variable``) give NaN.
+    first). Other words (``signals``, ``variable``) and numbers above
+    :data:`twin.street_limits.MAX_FREE_SPEED_M_S` (``'1000'``) give NaN.
     """
     lookup = {k.lower(): float(v) for k, v in words.items()}
 
@@ -82,7 +84,8 @@ def parse_maxspeed(values, words: dict[str, float]) -> np.ndarray:
         num = parse_number([v])[0]
         if not np.isfinite(num) or num <= 0:
             return np.nan
-        return num * (MPH if "mph" in v else KMH)
+        limit = num * (MPH if "mph" in v else KMH)
+        return limit if limit <= MAX_FREE_SPEED_M_S else np.nan
 
     got = _per_unique(values, one)
     return np.array([np.nan if g is None else g for g in got], dtype=float)
@@ -158,7 +161,10 @@ def street_attributes(tags: pd.DataFrame, table: dict[str, Any] | None = None) -
     # --- speed
     raw = {k: (tags[k].to_numpy(dtype=object) if k in tags else np.full(n, None, dtype=object)) for k in _VALUE_TAGS}
     speed_tag = parse_maxspeed(raw["maxspeed"], st["maxspeed_words"])
-    speed = np.where(np.isnan(speed_tag), speed_class, speed_tag)
+    # per direction: maxspeed:forward / maxspeed:backward where it is a limit, else maxspeed
+    own_speed = {d: parse_maxspeed(raw[f"maxspeed:{d_name(d)}"], st["maxspeed_words"]) for d in ("f", "b")}
+    limit = {d: np.where(np.isfinite(own_speed[d]), own_speed[d], speed_tag) for d in ("f", "b")}
+    speed = {d: np.where(np.isnan(limit[d]), speed_class, limit[d]) for d in ("f", "b")}
     walk_speed = float(st["walk_speed_kmh"]) * KMH
     bike_speed = float(st["bike_speed_kmh"]) * KMH
 
@@ -168,8 +174,8 @@ def street_attributes(tags: pd.DataFrame, table: dict[str, Any] | None = None) -
     per_dir_total = np.where(direction != 0, total, np.floor(total / 2.0))
     lanes_f = np.where(np.isnan(fwd), per_dir_total, fwd)
     lanes_b = np.where(np.isnan(bwd), per_dir_total, bwd)
-    lanes_f = np.where(~np.isfinite(lanes_f) | (lanes_f < 1), lanes_class, lanes_f)  # '1e400' parses as inf
-    lanes_b = np.where(~np.isfinite(lanes_b) | (lanes_b < 1), lanes_class, lanes_b)
+    lanes_f = np.where(usable_lanes(lanes_f), lanes_f, lanes_class)  # '1e400' parses as inf; 1000 is too many
+    lanes_b = np.where(usable_lanes(lanes_b), lanes_b, lanes_class)
 
     # --- modes: per distinct combination of (class, access tags)
     keys = pd.DataFrame(
@@ -219,17 +225,24 @@ def street_attributes(tags: pd.DataFrame, table: dict[str, Any] | None = None) -
 
     # a link closed to motor vehicles moves at the speed of its fastest remaining mode
     has_motor = motor_combo[combo_codes]
-    speed_full = np.where(has_motor, speed, np.where(bike_full, bike_speed, walk_speed))
+    speed_full = {d: np.where(has_motor, speed[d], np.where(bike_full, bike_speed, walk_speed)) for d in ("f", "b")}
     cap_f = np.where(has_motor, lanes_f * cap_lane, 0.0)
     cap_b = np.where(has_motor, lanes_b * cap_lane, 0.0)
     contra_speed = np.where(bike_contra, bike_speed, walk_speed)
 
     fwd_full = direction >= 0
     bwd_full = direction <= 0
-    speed_src, speed_rule = speed_sources(raw["maxspeed"], speed_tag, rc_known, motor=has_motor, bike=bike_full)
+    speed_prov = {
+        d: speed_sources(raw["maxspeed"], limit[d], rc_known, motor=has_motor, bike=bike_full, own=np.isfinite(own_speed[d]), own_tag=f"maxspeed:{d_name(d)}")
+        for d in ("f", "b")
+    }
     lane_src = lane_sources(raw, lane_tags, direction, rc_known)
     motor_rows = np.flatnonzero(has_motor)
     notes = speed_notes(raw["maxspeed"], speed_tag, rc_known, speed_class / KMH, motor_rows)
+    for d in ("f", "b"):
+        tag = f"maxspeed:{d_name(d)}"
+        for r, texts in speed_notes(raw[tag], own_speed[d], rc_known, speed_class / KMH, motor_rows, tag=tag, instead="maxspeed or the class default").items():
+            notes.setdefault(r, []).extend(texts)
     lane_rules = {d: np.where(full_d, lane_src[d][1], "default:contraflow") for d, full_d in (("f", fwd_full), ("b", bwd_full))}
     for r, texts in lane_notes(raw, lane_tags, {"f": lanes_f, "b": lanes_b}, lane_rules, direction, motor_rows).items():
         notes.setdefault(r, []).extend(texts)
@@ -243,8 +256,8 @@ def street_attributes(tags: pd.DataFrame, table: dict[str, Any] | None = None) -
             "direction": direction,
             "modes_f": np.where(fwd_full, full, contra),
             "modes_b": np.where(bwd_full, full, contra),
-            "free_speed_m_s_f": np.where(fwd_full, speed_full, contra_speed),
-            "free_speed_m_s_b": np.where(bwd_full, speed_full, contra_speed),
+            "free_speed_m_s_f": np.where(fwd_full, speed_full["f"], contra_speed),
+            "free_speed_m_s_b": np.where(bwd_full, speed_full["b"], contra_speed),
             "lanes_f": np.where(fwd_full, lanes_f, 1.0).astype(np.int64),
             "lanes_b": np.where(bwd_full, lanes_b, 1.0).astype(np.int64),
             "capacity_veh_h_f": np.where(fwd_full, cap_f, 0.0),
@@ -253,10 +266,10 @@ def street_attributes(tags: pd.DataFrame, table: dict[str, Any] | None = None) -
     )
     contra_rule = np.where(bike_contra, "default:bike_speed_kmh", "default:walk_speed_kmh")
     provenance = {
-        "free_speed_m_s_source_f": np.where(fwd_full, speed_src, "default"),
-        "free_speed_m_s_source_b": np.where(bwd_full, speed_src, "default"),
-        "free_speed_m_s_rule_f": np.where(fwd_full, speed_rule, contra_rule),
-        "free_speed_m_s_rule_b": np.where(bwd_full, speed_rule, contra_rule),
+        "free_speed_m_s_source_f": np.where(fwd_full, speed_prov["f"][0], "default"),
+        "free_speed_m_s_source_b": np.where(bwd_full, speed_prov["b"][0], "default"),
+        "free_speed_m_s_rule_f": np.where(fwd_full, speed_prov["f"][1], contra_rule),
+        "free_speed_m_s_rule_b": np.where(bwd_full, speed_prov["b"][1], contra_rule),
         "lanes_source_f": np.where(fwd_full, lane_src["f"][0], "default"),
         "lanes_source_b": np.where(bwd_full, lane_src["b"][0], "default"),
         "lanes_rule_f": lane_rules["f"],

@@ -24,7 +24,8 @@ Bounds (documented limits; beyond them a number is refused, not clipped)
     ``scale_demand`` of one what-if multiply; their product obeys the same bounds.
 ``change_streets``
     ``lanes`` 1-:data:`MAX_LANES`, ``capacity_factor`` 0.01-100, ``free_speed_m_s`` up to
-    :data:`MAX_FREE_SPEED_M_S` (60 m/s = 216 km/h, above any posted limit).
+    :data:`MAX_FREE_SPEED_M_S` (60 m/s = 216 km/h, above any posted limit); both bounds are
+    :mod:`twin.street_limits`', shared with the street ingest and the traffic what-ifs.
 ``uncertainty``
     ``samples`` 0-:data:`MAX_SAMPLES` (with something to sample: parameters, the priors, or the
     traffic engine's own model parameters); ``seed`` a whole number in [0, 2**63 - 1] (it is stored
@@ -86,6 +87,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from twin.errors import ScenarioError
+from twin.street_limits import MAX_FREE_SPEED_M_S, MAX_LANES
 
 Domain = Literal["energy", "traffic", "soil"]
 
@@ -95,8 +97,7 @@ MAX_DEMAND_FACTOR = 100.0
 #: Bounds of ``change_streets``.
 MIN_CAPACITY_FACTOR = 0.01
 MAX_CAPACITY_FACTOR = 100.0
-MAX_LANES = 16
-MAX_FREE_SPEED_M_S = 60.0
+# MAX_LANES, MAX_FREE_SPEED_M_S: twin.street_limits (shared with the ingest and the traffic what-ifs)
 #: Monte Carlo: the most samples a scenario may ask for, and the largest seed (SQLite INTEGER).
 MAX_SAMPLES = 10_000
 MAX_SEED = 2**63 - 1

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from twin.errors import InputError
+from twin.street_limits import MAX_FREE_SPEED_M_S as STREET_MAX_FREE_SPEED_M_S
+from twin.street_limits import MAX_LANES as STREET_MAX_LANES
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -42,10 +44,10 @@ TOTAL_METRICS = (
 
 
 
-MAX_LANES = 20.0
-"""Most lanes of one link in a what-if (the widest motorways have 10 to 12 per direction)."""
-MAX_SPEED_M_S = 100.0
-"""Highest free speed of a what-if, m/s (360 km/h)."""
+MAX_LANES = float(STREET_MAX_LANES)
+"""Most lanes of one link in a what-if (:data:`twin.street_limits.MAX_LANES`, as at ingest and in the scenario schema)."""
+MAX_SPEED_M_S = STREET_MAX_FREE_SPEED_M_S
+"""Highest free speed of a what-if, m/s (:data:`twin.street_limits.MAX_FREE_SPEED_M_S`)."""
 MAX_DEMAND_FACTOR = 1000.0
 """Largest demand multiplier of a what-if (the scenario schema allows far less)."""
 

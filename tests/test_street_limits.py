@@ -160,10 +160,9 @@ def test_the_scenario_schema_and_the_traffic_whatifs_share_the_ingest_bounds() -
 
 
 def test_a_traffic_whatif_refuses_more_lanes_than_the_bound() -> None:
+    from tests.conftest import shared_path
     from twin.traffic.dynamic_scenario import read_scenario
     from twin.traffic.whatif import TrafficCase
-
-    from tests.conftest import shared_path
 
     case = TrafficCase.from_scenario(read_scenario(shared_path("traffic", "grid11")))
     link = case.network.link_ids[0]

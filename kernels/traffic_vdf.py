@@ -28,6 +28,22 @@ ratio ``g = g_eff / C`` in (0, 1]. ``d`` is continuous, non-decreasing and finit
 length ``T``), so a static user equilibrium with it is well posed; its integral (the Beckmann
 term) is closed-form. ``d1`` has a kink at ``X = 1`` (HCM caps ``X`` at 1 in ``d1``).
 
+5, 6, 7 = give-way (priority junction) control delay of a yielding approach (Highway Capacity
+Manual 2010, chapter 19, Eq. 19-64; HCM 2000 chapter 17, Eq. 17-38, two-way stop control), on a
+zero-length "give-way line" link whose time unit the code names (5: seconds, 6: minutes,
+7: hours; ``H`` units per hour)::
+
+    d(v) = t0 + T / 4 [(X - 1) + sqrt((X - 1)^2 + 8 X / (c T / H))],   X = v / c
+    t0   = 3600 / c + 5 s                    service time at zero flow and deceleration/acceleration
+
+i.e. HCM's ``3600/c + 900 T [(x-1) + sqrt((x-1)^2 + (3600/c) x / (450 T))] + 5`` with ``T`` in
+hours, written in the code's unit. The slots: ``t0`` = delay at zero flow (``3600/c + 5 s``
+in the code's unit), ``c`` = potential capacity of the approach (veh/h, fixed within one
+assignment: it depends on the conflicting flow of the previous one, see
+:mod:`twin.traffic.priority`), ``alpha`` = analysis period ``T`` (unit of the code), ``beta``
+unused. The incremental term has ``8 X / (c T)`` where the signal's has ``4 X / (c T)`` (the
+signal's ``8 k I`` with ``k = 0.5``, ``I = 1``); its integral is closed-form in the same way.
+
 A link's generalized cost adds the
 flow-independent ``fixed`` term (toll, distance). ``alpha == 0`` or ``beta == 0`` on a BPR link
 gives a constant time ``t0 * (1 + alpha * [beta == 0])``, whatever the capacity.
@@ -42,6 +58,8 @@ from twin.kernels.config import jit
 
 SIGNAL_UNITS_PER_HOUR = (3600.0, 60.0, 1.0)
 """Time units per hour of the signal codes 2, 3, 4 (seconds, minutes, hours)."""
+GIVE_WAY_FIRST_CODE = 5
+"""First give-way code: 5, 6, 7 are the give-way delay in seconds, minutes, hours."""
 
 
 @jit
@@ -110,8 +128,43 @@ def signal_integral(v, t0, c, period, g, code):
 
 
 @jit
+def give_way_delay(v, t0, c, period, code):
+    """Control delay of a yielding approach at flow ``v`` (HCM 2010 Eq. 19-64; codes 5-7)."""
+    x = v / c if v > 0.0 else 0.0
+    m = 8.0 * SIGNAL_UNITS_PER_HOUR[code - GIVE_WAY_FIRST_CODE] / (c * period)
+    r = _signal_root(x, m)
+    if x < 1.0:
+        bracket = m * x / (r + (1.0 - x))  # = (x - 1) + r without cancellation
+    else:
+        bracket = (x - 1.0) + r
+    return t0 + 0.25 * period * bracket
+
+
+@jit
+def give_way_delay_derivative(v, t0, c, period, code):
+    """d delay / d v of a yielding approach at flow ``v``."""
+    x = v / c if v > 0.0 else 0.0
+    m = 8.0 * SIGNAL_UNITS_PER_HOUR[code - GIVE_WAY_FIRST_CODE] / (c * period)
+    r = _signal_root(x, m)
+    return 0.25 * period * (1.0 + ((x - 1.0) + 0.5 * m) / r) / c
+
+
+@jit
+def give_way_integral(v, t0, c, period, code):
+    """Integral of the give-way delay from 0 to ``v`` (its Beckmann term)."""
+    x = v / c if v > 0.0 else 0.0
+    m = 8.0 * SIGNAL_UNITS_PER_HOUR[code - GIVE_WAY_FIRST_CODE] / (c * period)
+    a = 1.0 - 0.5 * m
+    q = m - 0.25 * m * m
+    inner = 0.5 * x * x - x + _root_antiderivative(x - a, q) - _root_antiderivative(-a, q)
+    return t0 * c * x + 0.25 * period * c * inner
+
+
+@jit
 def vdf_time(v, t0, c, alpha, beta, code):
     """Travel time on one link at flow ``v``."""
+    if code >= GIVE_WAY_FIRST_CODE:
+        return give_way_delay(v, t0, c, alpha, code)
     if code >= 2:
         return signal_delay(v, t0, c, alpha, beta, code)
     if code == 1:
@@ -131,6 +184,8 @@ def vdf_time(v, t0, c, alpha, beta, code):
 @jit
 def vdf_derivative(v, t0, c, alpha, beta, code):
     """d t / d v on one link at flow ``v``."""
+    if code >= GIVE_WAY_FIRST_CODE:
+        return give_way_delay_derivative(v, t0, c, alpha, code)
     if code >= 2:
         return signal_delay_derivative(v, t0, c, alpha, beta, code)
     if code == 1:
@@ -155,6 +210,8 @@ def _asinh_antiderivative(u, b):
 @jit
 def vdf_integral(v, t0, c, alpha, beta, code):
     """Integral of the travel time from 0 to ``v`` on one link (its Beckmann term)."""
+    if code >= GIVE_WAY_FIRST_CODE:
+        return give_way_integral(v, t0, c, alpha, code)
     if code >= 2:
         return signal_integral(v, t0, c, alpha, beta, code)
     if code == 1:

@@ -153,3 +153,60 @@ def test_signal_delay_hand_values() -> None:
     flows = np.linspace(0.0, 5.0 * c, 2001)
     times = np.array([vdf_time(v, t0, c, 900.0, g, 2) for v in flows])
     assert np.isfinite(times).all() and (np.diff(times) >= 0).all()
+
+
+# --- give-way (priority junction) control delay (codes 5, 6, 7): HCM 2010 Eq. 19-64 in seconds
+
+
+def reference_give_way_delay_s(v_veh_h, c_veh_h, period_h):
+    """Control delay of a yielding approach, s/veh, as printed in the HCM (two-way stop control)."""
+    x = v_veh_h / c_veh_h
+    return 3600.0 / c_veh_h + 900.0 * period_h * ((x - 1.0) + math.sqrt((x - 1.0) ** 2 + (3600.0 / c_veh_h) * x / (450.0 * period_h))) + 5.0
+
+
+GIVE_WAY_CASES = [
+    # potential capacity veh/h, period h
+    (900.0, 0.25),  # no conflicting flow: 3600 / t_f with t_f = 4 s
+    (312.4, 0.25),
+    (60.0, 1.0),
+    (0.5, 1.0),  # c T < 2 vehicles: m = 8 / (c T) > 4, the other integral branch
+]
+
+
+@pytest.mark.parametrize("code", [5, 6, 7])
+@pytest.mark.parametrize("case", GIVE_WAY_CASES)
+@pytest.mark.parametrize("ratio", [0.0, 0.3, 0.99, 1.0, 1.5, 4.0])
+def test_give_way_delay_integral_derivative(code, case, ratio) -> None:
+    c, period_h = case
+    per_h = {5: 3600.0, 6: 60.0, 7: 1.0}[code]
+    t0 = (3600.0 / c + 5.0) * per_h / 3600.0
+    period = period_h * per_h
+
+    def ref(v):
+        return reference_give_way_delay_s(v, c, period_h) * per_h / 3600.0
+
+    v = ratio * c
+    assert vdf_time(v, t0, c, period, 0.0, code) == pytest.approx(ref(v), rel=1e-12, abs=1e-15)
+    integral, _ = quad(ref, 0.0, v, epsabs=1e-13, epsrel=1e-12)
+    assert vdf_integral(v, t0, c, period, 0.0, code) == pytest.approx(integral, rel=1e-9, abs=1e-12)
+    if v > 0:
+        h = 1e-7 * c
+        fd = (ref(v + h) - ref(v - h)) / (2 * h)
+        assert vdf_derivative(v, t0, c, period, 0.0, code) == pytest.approx(fd, rel=1e-6)
+
+
+def test_give_way_delay_hand_values() -> None:
+    # c = 900 veh/h (no conflicting flow, t_f = 4 s), T = 0.25 h. By hand (HCM 2010 Eq. 19-64):
+    #   v = 0:   3600 / 900 + 0 + 5 = 9 s
+    #   v = 450: x = 0.5; 225 * (-0.5 + sqrt(0.25 + 4 * 0.5 / 112.5)) = 225 * (-0.5 + 0.517472) = 3.931 s; 12.931 s
+    #   v = 1080: x = 1.2; 225 * (0.2 + sqrt(0.04 + 4 * 1.2 / 112.5)) = 225 * (0.2 + 0.287518) = 109.69 s; 118.69 s
+    c = 900.0
+    t0 = 3600.0 / c + 5.0
+    assert vdf_time(0.0, t0, c, 900.0, 0.0, 5) == pytest.approx(9.0, abs=1e-12)
+    assert vdf_time(450.0, t0, c, 900.0, 0.0, 5) == pytest.approx(12.931, abs=2e-3)
+    assert vdf_time(1080.0, t0, c, 900.0, 0.0, 5) == pytest.approx(118.69, abs=1e-2)
+    # not a signal: the signal code with the same slots (green ratio 0 is not even allowed) differs
+    assert vdf_time(450.0, t0, c, 900.0, 1.0, 2) != pytest.approx(vdf_time(450.0, t0, c, 900.0, 0.0, 5), rel=1e-3)
+    flows = np.linspace(0.0, 5.0 * c, 2001)
+    times = np.array([vdf_time(v, t0, c, 900.0, 0.0, 5) for v in flows])
+    assert np.isfinite(times).all() and (np.diff(times) > 0).all()

@@ -52,6 +52,8 @@ VDF_CONICAL = 1
 VDF_CODES = {"bpr": VDF_BPR, "conical": VDF_CONICAL}
 VDF_SIGNAL = {"s": 2, "min": 3, "h": 4}
 """Signal stop-line delay code by time unit (:mod:`twin.kernels.traffic_vdf`)."""
+VDF_GIVE_WAY = {"s": 5, "min": 6, "h": 7}
+"""Give-way (priority junction) delay code by time unit (:mod:`twin.kernels.traffic_vdf`, :mod:`twin.traffic.priority`)."""
 LINK_META = ("lanes", "osm_way_id", "line")
 """Keys of ``Network.meta`` holding one value per stored link, in stored order (lanes of scene
 and scenario networks, OSM way of scene links, line of a TNTP file): :meth:`Network.drop_links`
@@ -226,10 +228,15 @@ class Network:
         bad = np.flatnonzero((vd == VDF_CONICAL) & ~(al > 1.0))
         if bad.size:
             raise InputError("conical alpha must be > 1", path=path, obj=f"link {link_ids[bad[0]]}", field="alpha")
-        bad = np.flatnonzero((vd < 0) | (vd > max(VDF_SIGNAL.values())))
+        bad = np.flatnonzero((vd < 0) | (vd > max(VDF_GIVE_WAY.values())))
         if bad.size:
             raise InputError(f"unknown delay function code {vd[bad[0]]}", path=path, obj=f"link {link_ids[bad[0]]}", field="vdf")
-        sig = vd >= min(VDF_SIGNAL.values())
+        gw = vd >= min(VDF_GIVE_WAY.values())
+        for name_, a, ok, rule in (("capacity", cap, (cap > 0) & np.isfinite(cap), "finite and > 0"), ("alpha", al, al > 0, "(the analysis period) > 0")):
+            bad = np.flatnonzero(gw & ~ok)
+            if bad.size:
+                raise InputError(f"give-way link {name_} must be {rule}, got {a[bad[0]]}", path=path, obj=f"link {link_ids[bad[0]]}", field=name_)
+        sig = (vd >= min(VDF_SIGNAL.values())) & ~gw
         for name_, a, ok, rule in (
             ("capacity", cap, (cap > 0) & np.isfinite(cap), "finite and > 0"),
             ("alpha", al, al > 0, "(the analysis period) > 0"),

@@ -96,6 +96,11 @@ class MobilityOptions:
     timing) on the car network at the nodes the scene flags as signalised (the OSM ingest flags
     them). Off by default: the model has no delay at unsignalised (priority) junctions, so the
     signals alone push car routes off the main roads (docs/traffic.md, District mobility)."""
+    give_way: bool = False
+    """Give-way delay (HCM two-way-stop control) on the yielding approaches of the car network's
+    unsignalised junctions (:mod:`twin.traffic.priority`: minor arms of a through major road,
+    else priority to the right), capacities from the conflicting flows of the previous pass
+    (:data:`GIVE_WAY_PASSES` assignments per feedback iteration). Off by default for now."""
 
     def check(self) -> None:
         for p in self.periods:
@@ -152,6 +157,9 @@ class ModeNetwork:
     signals: dict[str, Any] | None = None
     """Signal counts of the car network (:func:`twin.traffic.signals.scene_signals`, with
     ``signal_approaches``), None when signals are off or for other modes."""
+    give_way: Any = None
+    """The :class:`~twin.traffic.priority.GiveWayNetwork` of the car network (also its ``turned``)
+    when give-way delay is on, None otherwise; in a period's result, with that period's last capacities."""
 
 
 @dataclass
@@ -179,6 +187,9 @@ class PeriodResult:
     """Car times between the edges (4 x 4, s) at each feedback iteration (for the through traffic's elasticity)."""
     movement_flow: np.ndarray | None = None
     """Car flow (veh/h) of each movement of ``car_net.movements`` (with turning movements only)."""
+    give_way_change: float | None = None
+    """With give-way delay: the largest relative change of a give-way capacity at the last pass
+    (the capacities of the last assignment against those of its own flows)."""
 
 
 @dataclass
@@ -270,12 +281,15 @@ def edge_nodes(scene: Any) -> dict[str, list[str]]:
     return out
 
 
-def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, list[str]], *, signals: bool = False, movements: bool = False) -> ModeNetwork:
+def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, list[str]], *, signals: bool = False, movements: bool = False,
+                       give_way: bool = False) -> ModeNetwork:
     """The mode's street network with zone and edge centroids (see the module docstring); for
     cars with the scene's turn restrictions and, with ``signals``, a stop line with the HCM delay
     of a pretimed signal on every street approach of the nodes the scene flags as signalised;
     with ``movements``, turn-expanded even without a restriction, and its street-to-street
-    movements kinded from the scene's geometry (:func:`twin.traffic.movements.scene_movements`)."""
+    movements kinded from the scene's geometry (:func:`twin.traffic.movements.scene_movements`);
+    with ``give_way``, a give-way line on every yielding approach of the unsignalised junctions
+    (:func:`_with_give_way`)."""
     import shapely
 
     from twin.traffic.network import Network, osm_way_ids
@@ -353,7 +367,7 @@ def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, l
         free_flow_time=np.array(times), capacity=np.array(caps), length=np.array(lengths), alpha=np.array(alphas), beta=4.0,
         n_zones=n_c, first_thru_node=n_c, time_unit="s", length_unit="m", name=f"{mode} network",
     )  # fmt: skip
-    turns = turned = base = signal_counts = street_moves = None
+    turns = turned = base = signal_counts = street_moves = give = None
     if mode == "car":  # the mode and the way of every stored link, for the scene's turn restrictions
         base = net
         net.meta.update(mode=mode, osm_way_id=osm_way_ids(net.link_ids))
@@ -366,11 +380,14 @@ def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, l
         expanded = turned
         if signals:
             net, turned, signal_counts = _with_signals(scene, sel, base, base_street, net, turned)
+        if give_way:
+            give = _with_give_way(scene, sel, base, base_street, net, turned, signalised=signals)
+            net, turned = give.network, give
     else:
         expanded = None
     street = np.array([not str(i).startswith("conn:") for i in net.link_ids.tolist()])
     return ModeNetwork(mode=mode, network=net, n_internal=z, street_link=street, turns=turns, turned=turned, base=base if turned is not None else None,
-                       expanded=expanded, movements=street_moves, signals=signal_counts)  # fmt: skip
+                       expanded=expanded, movements=street_moves, signals=signal_counts, give_way=give)  # fmt: skip
 
 
 SIGNAL_LINK_PREFIX = "conn:car:signal:"
@@ -403,6 +420,63 @@ def _with_signals(scene: Any, streets: Any, base: Any, street: np.ndarray, net: 
     approach_ids = base.link_ids[turned.link_of[sig.approach_of]] if turned is not None else base.link_ids[np.maximum(sig.approach_of, 0)]
     labels = np.where(sig.link_of >= 0, net.link_ids[np.maximum(sig.link_of, 0)], np.array([SIGNAL_LINK_PREFIX + str(k) for k in approach_ids.tolist()], dtype=object))
     return replace(sig.network, link_ids=labels.astype(object), name=f"{net.name} (signals)"), sig, counts
+
+
+GIVE_WAY_LINK_PREFIX = "conn:car:giveway:"
+"""Link id prefix of the give-way lines of the car network (``conn:``: not a street link)."""
+GIVE_WAY_PASSES = 3
+"""Assignments per feedback iteration with give-way delay: each after the first takes the
+give-way capacities from the conflicting flows of the one before (a fixed point; the capacity
+change at the last pass is reported in the notes)."""
+
+
+def _base_links(net: Any, turned: Any) -> np.ndarray:
+    """For every stored link of the car network ``net``, the link of ``base`` it is (-1: turn link, stop line)."""
+    if turned is None:
+        return np.arange(net.n_links)
+    link_of = np.asarray(turned.link_of, dtype=np.int64)
+    turns = getattr(turned, "turns", None) if hasattr(turned, "approach_of") else turned
+    if turns is not None:
+        link_of = np.where(link_of >= 0, np.asarray(turns.link_of, dtype=np.int64)[np.maximum(link_of, 0)], -1)
+    return link_of
+
+
+def _with_give_way(scene: Any, streets: Any, base: Any, street: np.ndarray, net: Any, turned: Any, *, signalised: bool) -> Any:
+    """The car network ``net`` (over ``base``; ``turned`` maps it back, None when it is ``base``)
+    with a give-way line (:data:`GIVE_WAY_LINK_PREFIX` + approach id) on every yielding approach
+    of the unsignalised junctions (:func:`twin.traffic.priority.classify_junctions` on ``base``:
+    road classes from the scene's ``road_class``, arm directions from the link geometry next to
+    the node; nodes flagged as signalised are left out when ``signalised``), capacities at zero
+    conflicting flow. Returns the :class:`~twin.traffic.priority.GiveWayNetwork`."""
+    import shapely
+
+    from twin.traffic.priority import classify_junctions, insert_give_way_lines
+
+    nodes = scene.nodes
+    where = {nid: (p.x, p.y) for nid, p in zip(nodes["node_id"].tolist(), nodes.geometry.values)}
+    xy = np.array([where.get(v, (np.nan, np.nan)) for v in base.node_ids.tolist()], dtype=np.float64)
+    row = {lid: i for i, lid in enumerate(streets["link_id"].tolist())}
+    classes = streets["road_class"].fillna("").astype(str).tolist() if "road_class" in streets.columns else [""] * len(streets)
+    road_class = [classes[row[k]] if k in row else "" for k in base.link_ids.tolist()]
+    near = np.stack([xy[base.to_node], xy[base.from_node]], axis=1)  # default: the other end node
+    geoms = streets.geometry.values
+    for k, lid in enumerate(base.link_ids.tolist()):
+        if lid not in row or geoms[row[lid]] is None:
+            continue
+        xyz = shapely.get_coordinates(geoms[row[lid]])
+        if len(xyz) < 2:
+            continue
+        tail = xy[base.from_node[k]]
+        if np.hypot(*(xyz[-1] - tail)) < np.hypot(*(xyz[0] - tail)):
+            xyz = xyz[::-1]  # geometry drawn head to tail
+        near[k, 0], near[k, 1] = xyz[1], xyz[-2]
+    exclude = base.node_ids[np.flatnonzero(base.meta["signalised"])].tolist() if signalised and base.meta.get("signalised") is not None else ()
+    junctions = classify_junctions(base, road_class, xy, street=street & (base.capacity > 0), exclude=exclude, near=near)
+    entry = {int(k): j for j, k in enumerate(junctions.approach.tolist())}
+    of_base = _base_links(net, turned)
+    lines = [e for e, k in enumerate(of_base.tolist()) if k in entry]
+    return insert_give_way_lines(net, np.array(lines, dtype=np.int64), np.array([entry[int(of_base[e])] for e in lines], dtype=np.int64), junctions,
+                                 line_label=GIVE_WAY_LINK_PREFIX, inner=turned)  # fmt: skip
 
 
 def _with_restrictions(scene: Any, net: Any, *, expand: bool = False) -> tuple[Any, Any, Any]:
@@ -725,7 +799,8 @@ def run_district_mobility(
         raise InputError("the mobility model needs buildings (trip ends come from them)", obj="buildings", field="inputs.files")
     ends = trip_ends(scene, params, zone_size_m=options.zone_size_m)
     edges = edge_nodes(scene)
-    nets = {m: build_mode_network(scene, m, ends, edges, signals=options.signals, movements=options.turning_movements) for m in ("walk", "bike", "car")}
+    nets = {m: build_mode_network(scene, m, ends, edges, signals=options.signals, movements=options.turning_movements, give_way=options.give_way)
+            for m in ("walk", "bike", "car")}  # fmt: skip
     timings["networks_s"] = time.perf_counter() - t0
     z = ends.n_zones
     notes: list[str] = []
@@ -741,6 +816,11 @@ def run_district_mobility(
         without = len(sc["signals_without_approach"])
         notes.append(f"car network: pretimed signals (HCM delay, default timing) at {sc['signals']} signalised nodes ({sc['signal_approaches']} approaches)"
                      + (f"; {without} flagged node(s) without a car approach not applied" if without else ""))  # fmt: skip
+    gw0 = nets["car"].give_way
+    if options.give_way:
+        c = gw0.junctions.summary()
+        notes.append(f"car network: give-way delay (HCM two-way stop control) at {c['junctions']} unsignalised junctions ({c['major_road_junctions']} on a major road, "
+                     f"{c['priority_to_right_junctions']} priority to the right): {c['yielding_approaches']} yielding approaches, {int((gw0.yielding >= 0).sum())} give-way lines")  # fmt: skip
     if baseline is not None and (len(baseline.zone_ids) != z or np.any(baseline.zone_ids != ends.zone_ids)):
         raise InputError("the what-if's zones differ from the baseline's (buildings moved?): compare runs of one scene", field="baseline")
     through_user = read_external_matrix(options.external_matrix, options.periods) if options.external_matrix else None
@@ -770,6 +850,7 @@ def run_district_mobility(
         cost_links = car.network.free_flow_time.copy()
         od_avg = None
         assignment = None
+        gw, gw_change = gw0, None
         for it in range(options.feedback):
             if it > 0:
                 skims["car"] = _skim(car, cost_links)
@@ -805,12 +886,25 @@ def run_district_mobility(
                     dt_min = np.where(np.isfinite(base_t) & ok_thr, (car_sk[z:, z:] - base_t) / 60.0, 0.0)
                 thr = thr * np.exp(p["evaporation_elasticity"] * model.beta_time_per_min * dt_min)
             vmat[z:, z:] = np.where(ok_thr, thr, 0.0)
-            if vmat.sum() > 0:
+            if vmat.sum() > 0 and gw is not None:
+                for k in range(GIVE_WAY_PASSES):  # capacities from the previous pass's conflicting flows
+                    assignment = assign(gw.network, vmat, algorithm="b", gap=options.gap)
+                    nxt, gw_change = gw.updated(gw.link_flow(assignment.flow))
+                    if k < GIVE_WAY_PASSES - 1 or it < options.feedback - 1:
+                        gw, last = nxt, gw
+                    else:
+                        last = gw
+                car = replace(car, network=last.network, turned=last, give_way=last)  # the capacities of the assignment just made
+                cost_links = assignment.time.copy()
+            elif vmat.sum() > 0:
                 assignment = assign(car.network, vmat, algorithm="b", gap=options.gap)
                 cost_links = assignment.time.copy()
             else:
                 assignment = None
                 cost_links = car.network.free_flow_time.copy()
+        if gw_change is not None:
+            notes.append(f"{period}: give-way capacities set from the previous pass's conflicting flows ({GIVE_WAY_PASSES} passes per feedback iteration); "
+                         f"largest relative change of a capacity at the last pass {100 * gw_change:.2g} %")  # fmt: skip
         skims["car"] = _skim(car, cost_links)
         unserved = []
         final_trips = od_avg
@@ -838,7 +932,7 @@ def run_district_mobility(
             period=period, trips=final_trips, through=thr_final, through_demand=through, car_vehicles=vmat, link_flow=flows, link_time_s=times, skims=skims,
             dest_logsum=dls, generated={k: (v[0] if scale is None else v[0] * scale.get(k, 1.0)) for k, v in segs.items()}, unserved=unserved,
             intrazonal_car=float(np.trace(final_trips[MODES.index("car")][:z, :z])), assignment=assignment, car_net=car, car_cost=cost_links,
-            feedback_logsums=feedback_logsums, feedback_edge_time_s=feedback_edge_time, movement_flow=_movement_flow(car, assignment),
+            feedback_logsums=feedback_logsums, feedback_edge_time_s=feedback_edge_time, movement_flow=_movement_flow(car, assignment), give_way_change=gw_change,
         )  # fmt: skip
         timings[f"{period}_s"] = time.perf_counter() - tp
     ta = time.perf_counter()

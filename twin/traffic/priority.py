@@ -1,0 +1,475 @@
+"""Give-way delay at unsignalised (priority) junctions in static assignment.
+
+Method
+------
+*Junctions.* An unsignalised node where at least three distinct street neighbours meet (a node
+with two is a shape point and costs nothing). Each neighbour is an *arm* (a two-way street is
+one arm); its class is the highest OSM road class of the street links between the node and it
+(:data:`ROAD_CLASS_RANK`: motorway > trunk > primary > secondary > tertiary > unclassified =
+residential > living_street, service and the rest; a ``*_link`` ranks as its road), its
+direction that of the links' geometry next to the node. The *approaches* of an arm are its
+street links (with a capacity) that end at the node.
+
+*Who gives way* (Belgian Highway Code, Code de la route / Wegcode, AR 1er decembre 1975):
+
+* **major road**: where the highest class is carried by exactly two arms (a through road) and
+  the others rank lower, the lower arms' approaches give way to the major arms' approaches.
+  *Assumption*: the minor arms carry give-way or stop signs (B1 / B5, art. 12.3.2) and the
+  through road is a priority road; the map does not say so (OSM rarely tags the signs);
+* **priority to the right** (art. 12.3.1), every other junction: each approach gives way to
+  the approaches of the arm immediately to its right, i.e. the first arm met turning
+  counterclockwise (seen from above) from its own arm, at less than ``180 - AHEAD_DEG`` degrees
+  (an arm within :data:`AHEAD_DEG` of straight ahead is not to the right), among the arms that
+  have an approach (a one-way street leaving the junction brings no one from the right). An
+  approach with no such arm gives way to no one.
+
+*Delay of a yielding approach* (Highway Capacity Manual 2010, chapter 19, two-way stop-controlled
+intersections; the same equations in HCM 2000, chapter 17). Potential capacity (Harders 1968,
+HCM 2010 Eq. 19-30) at conflicting flow ``v_c`` (veh/h)::
+
+    c = v_c exp(-v_c t_c / 3600) / (1 - exp(-v_c t_f / 3600))    (c = 3600 / t_f at v_c = 0)
+
+and control delay (HCM 2010 Eq. 19-64) at the approach's own flow ``v``, ``x = v / c``::
+
+    d = 3600 / c + 900 T [(x - 1) + sqrt((x - 1)^2 + (3600 / c) x / (450 T))] + 5   s
+
+with the HCM 2010 base headways of a minor-street *through* movement on a two-lane major street
+(Exhibit 19-10; HCM 2000 Exhibit 17-5): critical headway ``t_c`` = 6.5 s, follow-up headway
+``t_f`` = 4.0 s, and the analysis period ``T`` = 0.25 h (:class:`GiveWayParameters`). Using them
+for priority to the right as well (a driver crossing the stream from the right) is an
+assumption. ``v_c`` is the sum of the flows on the approaches given way to (for a minor arm:
+both major arms; HCM counts fewer major movements against a minor right turn, so this
+overstates the delay of right turns). ``c`` is floored at :data:`MIN_CAPACITY_VEH_H`.
+
+Within one assignment ``c`` is fixed, so the cost of a give-way line depends on its own flow
+only (separable: delay-function codes 5-7 of :mod:`twin.kernels.traffic_vdf`, closed-form
+integral for the Beckmann objective); ``v_c`` comes from a previous assignment
+(:meth:`GiveWayNetwork.updated`).
+
+*Network.* Every yielding approach gets a zero-length *give-way line* link between its end and
+the junction (:func:`insert_give_way_lines`), like the stop lines of
+:func:`twin.traffic.signals.add_signals`; the approach keeps its own delay function.
+
+Limits: one delay per approach (no per-movement capacities, no shared lanes, no two-stage
+crossing, no upstream signal platoons), the signs assumed from the road classes, conflicting
+flows of the previous assignment (a fixed point, not an equilibrium with interactions).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from twin.errors import InputError
+from twin.traffic.network import LINK_META, VDF_GIVE_WAY, Network
+
+ROAD_CLASS_RANK: dict[str, int] = {
+    "motorway": 7, "trunk": 6, "primary": 5, "secondary": 4, "tertiary": 3, "unclassified": 2, "residential": 2,
+    "living_street": 1, "service": 1,
+}  # fmt: skip
+"""Rank of an OSM ``highway`` class (higher: more important); ``X_link`` ranks as ``X``; any other class ranks 1."""
+AHEAD_DEG = 20.0
+"""An arm within this angle of straight ahead is not to the right of an approach."""
+MIN_CAPACITY_VEH_H = 10.0
+"""Floor of the potential capacity, veh/h: at higher conflicting flows a minor stream is all but
+blocked (3600 / c = 360 s at the floor); keeps the delay finite."""
+UNITS_PER_HOUR = {"s": 3600.0, "min": 60.0, "h": 1.0}
+
+
+def road_rank(road_class: Iterable[Any]) -> np.ndarray:
+    """Rank per link of its OSM road class (:data:`ROAD_CLASS_RANK`; ``X_link`` as ``X``; others 1)."""
+    out = []
+    for rc in road_class:
+        name = str(rc) if rc is not None else ""
+        name = name[: -len("_link")] if name.endswith("_link") else name
+        out.append(ROAD_CLASS_RANK.get(name, 1))
+    return np.array(out, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class GiveWayParameters:
+    """Gap-acceptance parameters of a yielding approach (module docstring for the sources).
+
+    Attributes
+    ----------
+    critical_headway_s : float
+        Critical headway ``t_c``, s (> 0).
+    follow_up_headway_s : float
+        Follow-up headway ``t_f``, s (> 0, at most ``t_c``).
+    period_h : float
+        Analysis period ``T`` of the delay, h (> 0).
+    """
+
+    critical_headway_s: float = 6.5
+    follow_up_headway_s: float = 4.0
+    period_h: float = 0.25
+
+    def check(self, where: str = "give-way parameters") -> None:
+        """Raise InputError (naming ``where`` and the field) for a value outside its range."""
+        for name, value in (("critical_headway_s", self.critical_headway_s), ("follow_up_headway_s", self.follow_up_headway_s), ("period_h", self.period_h)):
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise InputError(f"{name} must be a finite number > 0, got {value}", obj=where, field=name)
+        if self.follow_up_headway_s > self.critical_headway_s:
+            raise InputError(f"follow-up headway {self.follow_up_headway_s} s exceeds the critical headway {self.critical_headway_s} s",
+                             obj=where, field="follow_up_headway_s")  # fmt: skip
+
+
+def potential_capacity(conflicting_veh_h: np.ndarray, params: GiveWayParameters) -> np.ndarray:
+    """Potential capacity (veh/h) of a yielding approach at conflicting flow ``v_c`` (Harders 1968,
+    HCM 2010 Eq. 19-30), ``3600 / t_f`` at ``v_c = 0``, floored at :data:`MIN_CAPACITY_VEH_H`."""
+    vc = np.asarray(conflicting_veh_h, dtype=np.float64)
+    if not np.all(np.isfinite(vc) & (vc >= 0)):
+        raise InputError("conflicting flows must be finite and >= 0", field="conflicting_flow")
+    tc, tf = params.critical_headway_s, params.follow_up_headway_s
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = vc * np.exp(-vc * tc / 3600.0) / -np.expm1(-vc * tf / 3600.0)
+    c = np.where(vc > 0, c, 3600.0 / tf)
+    return np.maximum(c, MIN_CAPACITY_VEH_H)
+
+
+@dataclass
+class Junctions:
+    """The yielding approaches of a network's priority junctions (:func:`classify_junctions`).
+
+    One entry per yielding approach: ``node`` (stored node index), ``approach`` (stored link
+    index), ``rule`` (``major`` or ``right``) and ``conflicts`` (stored indices of the approaches
+    given way to). ``n_junctions``, ``n_major`` and ``n_right`` count junctions (``n_right``:
+    priority-to-the-right junctions, whether or not an approach yields there).
+    """
+
+    node: np.ndarray
+    approach: np.ndarray
+    rule: np.ndarray
+    conflicts: list[np.ndarray]
+    n_junctions: int
+    n_major: int
+    n_right: int
+
+    def conflicting_flow(self, link_flow: np.ndarray) -> np.ndarray:
+        """Conflicting flow ``v_c`` of each yielding approach: the sum of ``link_flow`` (per link of
+        the classified network) over the approaches it gives way to."""
+        f = np.asarray(link_flow, dtype=np.float64)
+        return np.array([float(f[c].sum()) for c in self.conflicts], dtype=np.float64)
+
+    def summary(self) -> dict[str, int]:
+        """Counts: junctions, major-road and priority-to-the-right junctions, yielding approaches."""
+        return {"junctions": self.n_junctions, "major_road_junctions": self.n_major, "priority_to_right_junctions": self.n_right,
+                "yielding_approaches": int(self.approach.size)}  # fmt: skip
+
+
+def _default_near(network: Network, xy: np.ndarray) -> np.ndarray:
+    near = np.empty((network.n_links, 2, 2))
+    near[:, 0] = xy[network.to_node]
+    near[:, 1] = xy[network.from_node]
+    return near
+
+
+def classify_junctions(
+    network: Network,
+    road_class: Iterable[Any],
+    xy: np.ndarray,
+    *,
+    street: np.ndarray | None = None,
+    exclude: Iterable[Any] = (),
+    near: np.ndarray | None = None,
+) -> Junctions:
+    """Find the priority junctions of ``network`` and who gives way to whom (module docstring).
+
+    Parameters
+    ----------
+    network
+        The network (no stop or give-way lines).
+    road_class
+        OSM road class (``highway``) of every stored link (anything for non-street links).
+    xy
+        (n_nodes, 2) projected coordinates of the nodes (NaN where unknown: zones).
+    street
+        (n_links,) bool: the street links (default: every link with a capacity > 0). Connectors
+        are neither arms nor approaches.
+    exclude
+        Native ids of nodes that are not priority junctions (signalised nodes).
+    near
+        (n_links, 2, 2): for every link, the point of its geometry next to its tail and the one
+        next to its head (the arm directions); default: the other end node.
+
+    Returns
+    -------
+    Junctions
+
+    Raises
+    ------
+    InputError
+        Arrays of the wrong shape; a junction arm without coordinates.
+    """
+    m = network.n_links
+    rank = road_rank(road_class)
+    if rank.shape != (m,):
+        raise InputError(f"road_class needs {m} values, got {rank.shape[0]}", field="road_class")
+    xy = np.asarray(xy, dtype=np.float64)
+    if xy.shape != (network.n_nodes, 2):
+        raise InputError(f"xy must be ({network.n_nodes}, 2), got {xy.shape}", field="xy")
+    is_street = (network.capacity > 0) if street is None else np.asarray(street, dtype=bool)
+    if is_street.shape != (m,):
+        raise InputError(f"street needs {m} values, got {is_street.shape}", field="street")
+    pts = _default_near(network, xy) if near is None else np.asarray(near, dtype=np.float64)
+    if pts.shape != (m, 2, 2):
+        raise InputError(f"near must be ({m}, 2, 2), got {pts.shape}", field="near")
+    skip = {str(v) for v in exclude}
+    frm, to = network.from_node.astype(np.int64), network.to_node.astype(np.int64)
+    # per node: arm (neighbour) -> [rank, direction point, approaches]
+    arms: dict[int, dict[int, list[Any]]] = {}
+    for k in np.flatnonzero(is_street & (frm != to)).tolist():
+        for v, u, point in ((int(to[k]), int(frm[k]), pts[k, 1]), (int(frm[k]), int(to[k]), pts[k, 0])):
+            arm = arms.setdefault(v, {}).setdefault(u, [0, point, []])
+            arm[0] = max(arm[0], int(rank[k]))
+        if network.capacity[k] > 0:
+            arms[int(to[k])][int(frm[k])][2].append(k)
+    node, approach, rule, conflicts = [], [], [], []
+    n_junctions = n_major = n_right = 0
+    for v, by_arm in arms.items():
+        if len(by_arm) < 3 or str(network.node_ids[v]) in skip:
+            continue
+        n_junctions += 1
+        top = max(a[0] for a in by_arm.values())
+        major = [u for u, a in by_arm.items() if a[0] == top]
+        if len(major) == 2:
+            n_major += 1
+            given = np.array(sorted(k for u in major for k in by_arm[u][2]), dtype=np.int64)
+            for u, a in by_arm.items():
+                if u not in major:
+                    for k in a[2]:
+                        node.append(v), approach.append(k), rule.append("major"), conflicts.append(given)
+            continue
+        n_right += 1
+        angle = {}
+        for u, a in by_arm.items():
+            dx, dy = a[1][0] - xy[v, 0], a[1][1] - xy[v, 1]
+            if not (np.isfinite(dx) and np.isfinite(dy)) or dx == dy == 0:
+                raise InputError("a junction arm has no direction (coordinates missing or equal)", obj=f"node {network.node_ids[v]}", field="xy")
+            angle[u] = math.degrees(math.atan2(dy, dx))
+        for u, a in by_arm.items():
+            if not a[2]:
+                continue
+            right = [((angle[w] - angle[u]) % 360.0, w) for w, b in by_arm.items() if w != u and b[2]]
+            right = [(d, w) for d, w in right if 0.0 < d < 180.0 - AHEAD_DEG]
+            if not right:
+                continue
+            w = min(right)[1]
+            for k in a[2]:
+                node.append(v), approach.append(k), rule.append("right"), conflicts.append(np.array(sorted(by_arm[w][2]), dtype=np.int64))
+    return Junctions(np.array(node, dtype=np.int64), np.array(approach, dtype=np.int64), np.array(rule, dtype=object), conflicts, n_junctions, n_major, n_right)
+
+
+@dataclass(eq=False)
+class GiveWayNetwork:
+    """A network with give-way lines on the yielding approaches, and the maps back.
+
+    ``link_of[e]``: link of ``original`` that stored link ``e`` is (-1 for give-way lines);
+    ``approach_of[e]``: the link of ``original`` whose give-way line ``e`` is (-1 otherwise);
+    ``yielding[e]``: the entry of ``junctions`` of give-way line ``e`` (-1 otherwise).
+    ``junctions`` index the links of ``classified``; ``to_classified`` maps flows on the links
+    of ``original`` to those (None: ``original`` is ``classified``). ``inner``: the map from
+    ``original`` to the street links (a :class:`~twin.traffic.turns.TurnNetwork` or
+    :class:`~twin.traffic.signals.SignalNetwork`, None when ``original`` is them).
+    """
+
+    network: Network
+    original: Network
+    link_of: np.ndarray
+    approach_of: np.ndarray
+    yielding: np.ndarray
+    junctions: Junctions
+    params: GiveWayParameters
+    units_per_hour: float
+    inner: Any = None
+
+    def original_flow(self, flow: np.ndarray) -> np.ndarray:
+        """Flows on the links of ``original``, or of the turn-expanded network below signals."""
+        out = np.zeros(self.original.n_links)
+        keep = self.link_of >= 0
+        np.add.at(out, self.link_of[keep], np.asarray(flow, dtype=np.float64)[keep])
+        return self.inner.original_flow(out) if hasattr(self.inner, "original_flow") else out
+
+    def link_flow(self, flow: np.ndarray) -> np.ndarray:
+        """Flows on the street (and connector) links below ``original``."""
+        out = np.zeros(self.original.n_links)
+        keep = self.link_of >= 0
+        np.add.at(out, self.link_of[keep], np.asarray(flow, dtype=np.float64)[keep])
+        return self.inner.link_flow(out) if self.inner is not None else out
+
+    def link_values(self, values: np.ndarray) -> np.ndarray:
+        """Per-link times or costs of the links below ``original``, each approach's with its
+        give-way line's added (a route's times still add up)."""
+        values = np.asarray(values, dtype=np.float64)
+        out = np.zeros(self.original.n_links)
+        keep = self.link_of >= 0
+        out[self.link_of[keep]] = values[keep]
+        line = self.approach_of >= 0
+        out[self.approach_of[line]] += values[line]
+        return self.inner.link_values(out) if self.inner is not None else out
+
+    def capacities(self, conflicting_veh_h: np.ndarray) -> np.ndarray:
+        """Potential capacity of every stored give-way line (in stored order) at the conflicting
+        flows of the yielding approaches (one per entry of ``junctions``)."""
+        cap = potential_capacity(conflicting_veh_h, self.params)
+        return cap[self.yielding[self.yielding >= 0]]
+
+    def updated(self, classified_flow: np.ndarray) -> tuple[GiveWayNetwork, float]:
+        """This network with the give-way capacities (and zero-flow delays) of the conflicting
+        flows in ``classified_flow`` (per link of the classified network, e.g. the street flows
+        of the last assignment); also the largest relative change of a capacity."""
+        line = self.yielding >= 0
+        new = self.capacities(self.junctions.conflicting_flow(classified_flow))
+        old = self.network.capacity[line]
+        change = float(np.max(np.abs(new - old) / old)) if new.size else 0.0
+        cap = self.network.capacity.copy()
+        fft = self.network.free_flow_time.copy()
+        cap[line] = new
+        fft[line] = (3600.0 / new + 5.0) * self.units_per_hour / 3600.0
+        return replace(self, network=replace(self.network, capacity=cap, free_flow_time=fft)), change
+
+    def lines(self, flow: np.ndarray, classified_flow: np.ndarray | None = None) -> Any:
+        """One row per give-way line: node, approach link, rule, conflicting flow (of
+        ``classified_flow``, when given), flow, capacity, degree of saturation, delay (unit of the network)."""
+        import pandas as pd
+
+        from twin.traffic.vdf import link_times
+
+        e = np.flatnonzero(self.yielding >= 0)
+        j = self.yielding[e]
+        delay = link_times(self.network, flow)
+        flow = np.asarray(flow, dtype=np.float64)
+        frame = pd.DataFrame({"node_id": self.original.node_ids[self.original.to_node[self.approach_of[e]]],
+                              "link_id": self.original.link_ids[self.approach_of[e]], "rule": self.junctions.rule[j], "flow": flow[e],
+                              "capacity": self.network.capacity[e], "degree_of_saturation": flow[e] / self.network.capacity[e], "delay": delay[e]})  # fmt: skip
+        if classified_flow is not None:
+            frame.insert(3, "conflicting_flow", self.junctions.conflicting_flow(classified_flow)[j])
+        return frame
+
+
+def insert_give_way_lines(
+    network: Network,
+    lines: np.ndarray,
+    yielding: np.ndarray,
+    junctions: Junctions,
+    *,
+    params: GiveWayParameters | None = None,
+    conflicting_veh_h: np.ndarray | None = None,
+    time_unit: str | None = None,
+    line_label: str = "giveway:",
+    inner: Any = None,
+) -> GiveWayNetwork:
+    """Insert a zero-length give-way line after each stored link ``lines`` of ``network``.
+
+    Parameters
+    ----------
+    network
+        The network to insert in (it may be turn-expanded or have stop lines already).
+    lines
+        Stored indices of ``network``'s links that get a give-way line.
+    yielding
+        For each of ``lines``, its entry in ``junctions`` (the approach it is, or a copy of).
+    junctions
+        The yielding approaches (:func:`classify_junctions`).
+    params
+        Gap-acceptance parameters (default :class:`GiveWayParameters`).
+    conflicting_veh_h
+        Conflicting flow of every entry of ``junctions`` (default 0: capacity ``3600 / t_f``).
+    time_unit
+        ``s``, ``min`` or ``h``: the unit of the network's times (default: the network's).
+    line_label
+        Prefix of the give-way lines' link ids (followed by the approach's id).
+    inner
+        The map from ``network`` to its street links (see :class:`GiveWayNetwork`).
+
+    Returns
+    -------
+    GiveWayNetwork
+
+    Raises
+    ------
+    InputError
+        Bad parameters, an unsupported time unit, a link listed twice or outside the network.
+    """
+    params = params or GiveWayParameters()
+    params.check()
+    unit = network.time_unit if time_unit is None else time_unit
+    if unit not in VDF_GIVE_WAY:
+        raise InputError(f"give-way delay needs a network timed in s, min or h, got {unit!r} (name it with time_unit=)", field="time_unit")
+    split = np.asarray(lines, dtype=np.int64)
+    yielding = np.asarray(yielding, dtype=np.int64)
+    if split.shape != yielding.shape:
+        raise InputError(f"{split.size} give-way lines but {yielding.size} yielding entries", field="yielding")
+    if split.size and (split.min() < 0 or split.max() >= network.n_links or np.unique(split).size != split.size):
+        raise InputError("give-way lines must be distinct stored links of the network", field="lines")
+    vc = np.zeros(junctions.approach.size) if conflicting_veh_h is None else np.asarray(conflicting_veh_h, dtype=np.float64)
+    cap = potential_capacity(vc, params)[yielding]
+    per_h = UNITS_PER_HOUR[unit]
+    m, n, k = network.n_links, network.n_nodes, split.size
+    to_node = network.to_node.astype(np.int64).copy()
+    head = to_node[split].copy()
+    to_node[split] = n + np.arange(k)
+
+    def cat(a: np.ndarray, extra: Any, dtype: Any) -> np.ndarray:
+        return np.concatenate([np.asarray(a, dtype=dtype), np.broadcast_to(np.asarray(extra, dtype=dtype), (k,))])
+
+    meta = {key: v for key, v in network.meta.items() if not key.startswith("_") and key not in ("link_index", *LINK_META)}
+    new_nodes = np.array([f"{network.node_ids[head[i]]}:giveway:{network.link_ids[s]}" for i, s in enumerate(split.tolist())], dtype=object)
+    built = Network.build(
+        node_ids=np.concatenate([np.asarray(network.node_ids, dtype=object), new_nodes]),
+        link_ids=np.arange(m + k), from_node=np.r_[network.from_node.astype(np.int64), n + np.arange(k)], to_node=np.r_[to_node, head],
+        free_flow_time=cat(network.free_flow_time, (3600.0 / cap + 5.0) * per_h / 3600.0, np.float64), capacity=cat(network.capacity, cap, np.float64),
+        length=cat(network.length, 0.0, np.float64), alpha=cat(network.alpha, params.period_h * per_h, np.float64), beta=cat(network.beta, 0.0, np.float64),
+        toll=cat(network.toll, 0.0, np.float64), link_type=cat(network.link_type, 0, np.int32), vdf=cat(network.vdf, VDF_GIVE_WAY[unit], np.int8),
+        fixed_cost=cat(network.fixed_cost, 0.0, np.float64), n_zones=network.n_zones, first_thru_node=network.first_thru_node, time_unit=network.time_unit,
+        length_unit=network.length_unit, name=f"{network.name} (give-way)", meta=meta,
+    )  # fmt: skip
+    order = built.link_ids.astype(np.int64)
+    ids = np.concatenate([np.asarray(network.link_ids, dtype=object), np.array([f"{line_label}{network.link_ids[s]}" for s in split.tolist()], dtype=object)])
+    link_of = np.r_[np.arange(m), np.full(k, -1)][order]
+    approach_of = np.r_[np.full(m, -1), split][order]
+    which = np.r_[np.full(m, -1), yielding][order]
+    return GiveWayNetwork(replace(built, link_ids=ids[order]), network, link_of, approach_of, which, junctions, params, per_h, inner)
+
+
+def add_give_way(
+    network: Network,
+    junctions: Junctions,
+    *,
+    params: GiveWayParameters | None = None,
+    conflicting_veh_h: np.ndarray | None = None,
+    time_unit: str | None = None,
+) -> GiveWayNetwork:
+    """``network`` (the classified one) with a give-way line on every yielding approach of
+    ``junctions`` (:func:`insert_give_way_lines`, ids ``giveway:<approach id>``)."""
+    return insert_give_way_lines(network, junctions.approach, np.arange(junctions.approach.size), junctions, params=params,
+                                 conflicting_veh_h=conflicting_veh_h, time_unit=time_unit)  # fmt: skip
+
+
+def assign_with_give_way(gw: GiveWayNetwork, demand: Any, *, passes: int = 3, **kwargs: Any) -> tuple[GiveWayNetwork, Any, list[float]]:
+    """Outer loop: assign on ``gw.network``, set the give-way capacities from the flows, re-assign,
+    ``passes`` assignments in all (``kwargs`` to :func:`twin.traffic.assign.assign`). Returns the
+    network of the last assignment, its result and the largest relative capacity change after
+    each pass (the last: how far the last assignment's capacities are from its own flows').
+    ``gw.inner`` must be None (``original`` is the classified network)."""
+    from twin.traffic.assign import assign
+
+    if not (isinstance(passes, int) and passes >= 1):
+        raise InputError(f"passes must be a whole number >= 1, got {passes}", field="passes")
+    changes: list[float] = []
+    result = None
+    for p in range(passes):
+        result = assign(gw.network, demand, **kwargs)
+        nxt, change = gw.updated(gw.link_flow(result.flow))
+        changes.append(change)
+        if p < passes - 1:
+            gw = nxt
+    return gw, result, changes
+
+
+__all__ = ["GiveWayNetwork", "GiveWayParameters", "Junctions", "add_give_way", "assign_with_give_way", "classify_junctions", "insert_give_way_lines",
+           "potential_capacity", "road_rank"]  # fmt: skip

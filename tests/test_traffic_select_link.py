@@ -4,6 +4,7 @@ paths on an all-or-nothing assignment, and the ChicagoSketch closure of issue 15
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -166,9 +167,10 @@ def test_cli_select_link(tmp_path: Path) -> None:
     assert_one_line_error(bad, contains=("no link '1-99'", "links"))
 
 
-def ref_destination_flows(net, origin_flows: np.ndarray, demand: np.ndarray, dests: set[int]) -> np.ndarray:
-    """Plain Python: every path of every origin (backward proportions, as ref_select_link) to a
-    selected destination adds its flow to each of its links."""
+def ref_path_flows(net, origin_flows: np.ndarray, demand: np.ndarray, destinations: Iterable[int], keep: Callable[[list[int]], bool] = lambda path: True) -> np.ndarray:
+    """Plain Python: every path of every origin to each of ``destinations`` (backward proportions
+    from the destination, as ref_select_link); a path for which ``keep(path)`` holds (its links,
+    destination first) adds its flow to each of its links."""
     z = demand.shape[0]
     out = np.zeros(net.n_links)
     for o in range(z):
@@ -177,16 +179,22 @@ def ref_destination_flows(net, origin_flows: np.ndarray, demand: np.ndarray, des
 
         def walk(v: int, frac: float, path: list[int], d: int, o: int = o, x=x, into=into, inflow=inflow) -> None:
             if v == o:
-                for k in path:
-                    out[k] += demand[o, d] * frac
+                if keep(path):
+                    for k in path:
+                        out[k] += demand[o, d] * frac
                 return
             for k in into.get(v, []):
                 walk(int(net.from_node[k]), frac * x[k] / inflow[v], [*path, k], d)
 
-        for d in dests:
+        for d in destinations:
             if d != o and demand[o, d] > 0:
                 walk(d, 1.0, [], d)
     return out
+
+
+def ref_destination_flows(net, origin_flows: np.ndarray, demand: np.ndarray, dests: set[int]) -> np.ndarray:
+    """Plain Python: every path of every origin to a selected destination adds its flow to each of its links."""
+    return ref_path_flows(net, origin_flows, demand, sorted(dests))
 
 
 def test_select_zone_matches_path_enumeration() -> None:

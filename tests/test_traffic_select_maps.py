@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from tests.cli_harness import assert_one_line_error, run_twin
 from tests.conftest import shared_path
 from tests.test_traffic_paths import random_network
-from tests.test_traffic_select_link import _used_links_into
+from tests.test_traffic_select_link import ref_path_flows
 from twin.cli.main import app
 from twin.traffic.assign import assign
 from twin.traffic.multiclass import VehicleClass, assign_multiclass
@@ -31,25 +31,7 @@ NET, TRIPS = FOLDER / "SiouxFalls_net.tntp", FOLDER / "SiouxFalls_trips.tntp"
 def ref_trip_flows(net, origin_flows: np.ndarray, demand: np.ndarray, selected: set[int]) -> np.ndarray:
     """Plain Python: every path of each origin's flows (backward proportions from each
     destination); a path that uses a selected link adds its flow to each of its links."""
-    z = demand.shape[0]
-    out = np.zeros(net.n_links)
-    for o in range(z):
-        x = origin_flows[o]
-        into, inflow = _used_links_into(net, x, 1e-12 * max(demand.sum(), 1.0))
-
-        def walk(v: int, frac: float, path: list[int], d: int, o: int = o, x=x, into=into, inflow=inflow) -> None:
-            if v == o:
-                if selected.intersection(path):
-                    for k in path:
-                        out[k] += demand[o, d] * frac
-                return
-            for k in into.get(v, []):
-                walk(int(net.from_node[k]), frac * x[k] / inflow[v], [*path, k], d)
-
-        for d in range(z):
-            if d != o and demand[o, d] > 0:
-                walk(d, 1.0, [], d)
-    return out
+    return ref_path_flows(net, origin_flows, demand, range(demand.shape[0]), keep=lambda path: bool(selected.intersection(path)))
 
 
 def tntp_demand(path: Path) -> dict[tuple[int, int], float]:

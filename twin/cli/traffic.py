@@ -564,7 +564,7 @@ def mobility_command(
     external_matrix: Annotated[Path | None, typer.Option("--external-matrix", help="Through traffic between edges (CSV)")] = None,
     feedback: Annotated[int, typer.Option("--feedback", help="Demand-supply feedback iterations")] = 3,
     signals: Annotated[bool, typer.Option("--signals/--no-signals",
-                                          help="Pretimed signals (HCM delay) at the nodes the scene flags as signalised (off by default: no delay at other junctions)")] = False,
+                                          help="Pretimed signals (HCM delay) at the nodes the scene flags as signalised (off by default; without --give-way no delay at other junctions)")] = False,
     give_way: Annotated[bool, typer.Option("--give-way/--no-give-way",
                                            help="Give-way delay (HCM two-way stop control) at unsignalised junctions: minor arms of a major road, else priority to the right")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Per-link flows (and changes) (.gpkg, .parquet, .csv)")] = None,

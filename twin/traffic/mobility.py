@@ -94,8 +94,8 @@ class MobilityOptions:
     signals: bool = False
     """Pretimed signals (HCM stop-line delay, :func:`twin.traffic.signals.add_signals`, default
     timing) on the car network at the nodes the scene flags as signalised (the OSM ingest flags
-    them). Off by default: the model has no delay at unsignalised (priority) junctions, so the
-    signals alone push car routes off the main roads (docs/traffic.md, District mobility)."""
+    them). Off by default: without ``give_way`` the model has no delay at unsignalised (priority)
+    junctions, so the signals alone push car routes off the main roads (docs/traffic.md, District mobility)."""
     give_way: bool = False
     """Give-way delay (HCM two-way-stop control) on the yielding approaches of the car network's
     unsignalised junctions (:mod:`twin.traffic.priority`: minor arms of a through major road,

@@ -194,6 +194,8 @@ SCHEMA_CASES = [
     ("traffic-zones-10m", lambda d, c: d.update(traffic={"zone_size_m": 10}), ("traffic.zone_size_m", "25")),
     ("traffic-evaporation-2", lambda d, c: d.update(traffic={"evaporation_elasticity": 2}), ("traffic.evaporation_elasticity", "1")),
     ("traffic-unknown-period", lambda d, c: d.update(traffic={"periods": ["pm_peak"]}), ("traffic.periods.0", "am_peak")),
+    ("traffic-split-without-signals", lambda d, c: d.update(traffic={"signal_split": "capacity"}), ("traffic", "signal_split 'capacity' without signals changes nothing")),
+    ("traffic-unknown-split", lambda d, c: d.update(traffic={"signals": True, "signal_split": "flows"}), ("traffic.signal_split", "equal", "capacity")),
     ("traffic-old-heuristic-option", lambda d, c: d.update(traffic={"trips_per_100m2": 2.0}), ("traffic.trips_per_100m2",)),
     ("traffic-table-missing", lambda d, c: d.update(traffic={"parameters_table": "no_such_table.csv"}),
      ("traffic.parameters_table", "not found")),

@@ -373,3 +373,47 @@ def test_public_transport_from_a_scenario_feed(tmp_path):
     with open(tmp_path / "tram.zip", "ab") as f:
         f.write(b"\0")  # another feed file (bytes appended)
     assert run_identity(path)["run_id"] != first
+
+
+SIGNALS_FILE = str(SAMPLES / "stgilles_signals_osm2013.geojson")
+
+
+@pytest.mark.slow
+def test_junction_delays_of_the_scenario_reach_the_car_network(tmp_path):
+    """``traffic.signals``, ``traffic.signal_split`` and ``traffic.give_way`` of a scenario are the
+    mobility model's options: its baseline run on the scene with the OSM signal points is the one
+    of :class:`MobilityOptions` with them (the same morning car kilometres), and, as measured in
+    docs/traffic.md (District mobility), the green split and the give-way delay take back part of
+    the morning car kilometres the signals alone push onto residential streets."""
+    from twin.ingest import ingest
+    from twin.scenario.engines import traffic_model as M
+    from twin.scenario.schema import TrafficOptions
+    from twin.traffic.mobility import run_district_mobility
+
+    def run(**traffic) -> pd.Series:
+        doc = {"name": "junctions", "inputs": {"files": [*INPUTS, SIGNALS_FILE]}, "domains": ["traffic"],
+               "whatifs": [{"name": "parvis", "modifications": [{"op": "close_streets", "select": {"where": {"name": PARVIS}}}]}],
+               "uncertainty": {"samples": 0, "seed": SEED}, "traffic": {"periods": ["am_peak"], "feedback": 2, **traffic}}  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            comp = run_scenario(parse_scenario(doc), base_dir=tmp_path)
+        k = comp.kpis[comp.kpis["whatif"] == "parvis"].set_index("kpi")["baseline"]
+        return k[["am_peak_vehicle_km_residential", "am_peak_vehicle_km_main"]]
+
+    signals_only = run(signals=True)
+    junctions = {"signals": True, "signal_split": "capacity", "give_way": True}
+    all_three = run(**junctions)
+    residential_share = lambda k: k.iloc[0] / (k.iloc[0] + k.iloc[1])  # noqa: E731
+    assert residential_share(all_three) < residential_share(signals_only) - 0.1
+    # the scenario's run is the model's with the same options (and the scenario's demand scaling)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scene, _ = ingest([*INPUTS, SIGNALS_FILE])
+    options = TrafficOptions(periods=["am_peak"], feedback=2, **junctions)
+    files = M.model_files(options, tmp_path, crs=scene.crs)
+    opts = M.mobility_options(options, files)
+    assert (opts.signals, opts.signal_split, opts.give_way) == (True, "capacity", True)
+    params = M.scaled(M.central_parameters(options, files), M.demand_factor(scene))
+    direct = run_district_mobility(scene, opts, model=files.model, params=params, timetable=files.timetable)
+    assert any("green split by capacity" in n for n in direct.notes) and any("give-way delay" in n for n in direct.notes)
+    np.testing.assert_allclose([direct.kpis["am_peak_vehicle_km_residential"], direct.kpis["am_peak_vehicle_km_main"]], all_three.to_numpy(), rtol=1e-12)

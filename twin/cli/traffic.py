@@ -567,6 +567,8 @@ def mobility_command(
                                           help="Pretimed signals (HCM delay) at the nodes the scene flags as signalised (off by default; without --give-way no delay at other junctions)")] = False,
     give_way: Annotated[bool, typer.Option("--give-way/--no-give-way",
                                            help="Give-way delay (HCM two-way stop control) at unsignalised junctions: minor arms of a major road, else priority to the right")] = False,
+    signal_split: Annotated[str, typer.Option("--signal-split",
+                                              help="Green split of the signals' approaches: equal, or capacity (Webster's rule, phases by street axis); needs --signals")] = "equal",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Per-link flows (and changes) (.gpkg, .parquet, .csv)")] = None,
     skims: Annotated[Path | None, typer.Option("--skims", help="Baseline skims per mode and period (.omx or .parquet)")] = None,
     turns: Annotated[Path | None, typer.Option("--turns", help="Car turning movements per period, with the what-if's change (.csv or .parquet)")] = None,
@@ -587,7 +589,7 @@ def mobility_command(
         gtfs_date=gtfs_date, mode_choice_table=str(mode_choice) if mode_choice else None, parameters_table=str(parameters) if parameters else None,
         external_matrix=str(external_matrix) if external_matrix else None, feedback=feedback, access_minutes=minutes,
         access_categories=tuple(c.strip() for c in categories.split(",") if c.strip()) if categories is not None else None, signals=signals,
-        give_way=give_way,
+        give_way=give_way, signal_split=signal_split,
     )  # fmt: skip
     s = run_mobility(list(files), close=list(close or []), close_links=list(close_link or []), options=opts, output=output, skims=skims, turns=turns,
                      map_path=map_path, crs=crs, scene_crs=scene_crs)  # fmt: skip

@@ -439,7 +439,11 @@ class TrafficOptions(Strict):
     the Monte Carlo unless ``uncertainty.parameters`` samples it). ``sample_model_parameters``:
     every Monte Carlo sample also draws the mode-choice coefficients, the demand parameters and
     the emission factors from their documented bands (false: only the stock priors and the
-    declared ``uncertainty.parameters`` vary). ``samples``: the traffic engine runs only the
+    declared ``uncertainty.parameters`` vary). Junction delays on the car network (off by
+    default; ``docs/traffic.md``, District mobility): ``signals`` (pretimed signals with the HCM
+    delay at the nodes the scene flags as signalised), ``signal_split`` (``equal`` or
+    ``capacity``: Webster's rule by street axis; needs ``signals``), ``give_way`` (HCM two-way
+    stop control at unsignalised junctions: minor arms of a major road, else priority to the right). ``samples``: the traffic engine runs only the
     first ``samples`` of the scenario's Monte Carlo samples (two mobility runs per sample for a
     closure what-if, about a second on Saint-Gilles); its bands come from those, with their
     Monte Carlo error in the report (default: every sample).
@@ -460,6 +464,15 @@ class TrafficOptions(Strict):
     evaporation_elasticity: float | None = Field(default=None, ge=0.0, le=1.0)
     sample_model_parameters: bool = True
     samples: int | None = Field(default=None, ge=1, le=MAX_SAMPLES)
+    signals: bool = False
+    signal_split: Literal["equal", "capacity"] = "equal"
+    give_way: bool = False
+
+    @model_validator(mode="after")
+    def _split_needs_signals(self):
+        if self.signal_split != "equal" and not self.signals:
+            raise ValueError(f"signal_split {self.signal_split!r} without signals changes nothing: set signals: true, or leave signal_split out")
+        return self
 
     @field_validator("periods")
     @classmethod

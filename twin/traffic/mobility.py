@@ -96,6 +96,10 @@ class MobilityOptions:
     timing) on the car network at the nodes the scene flags as signalised (the OSM ingest flags
     them). Off by default: without ``give_way`` the model has no delay at unsignalised (priority)
     junctions, so the signals alone push car routes off the main roads (docs/traffic.md, District mobility)."""
+    signal_split: str = "equal"
+    """Green split of the signals' approaches (:attr:`twin.traffic.signals.SignalTiming.split`):
+    ``equal`` (every approach the same green) or ``capacity`` (Webster's rule with the
+    approaches' capacities as design flows, phases by street axis). Needs ``signals``."""
     give_way: bool = False
     """Give-way delay (HCM two-way-stop control) on the yielding approaches of the car network's
     unsignalised junctions (:mod:`twin.traffic.priority`: minor arms of a through major road,
@@ -119,6 +123,12 @@ class MobilityOptions:
                 raise InputError(f"unknown access mode {m!r}; use walk, bike, pt", field="access_modes")
         if not (np.isfinite(self.pt_departure_step_s) and 30 <= self.pt_departure_step_s <= 3600):
             raise InputError(f"pt_departure_step_s must be in [30, 3600], got {self.pt_departure_step_s}", field="pt_departure_step_s")
+        if self.signal_split not in ("equal", "capacity"):
+            raise InputError(
+                f"unknown signal split {self.signal_split!r}; mobility runs take equal or capacity (a split by flows needs the approaches' flows: "
+                "twin.traffic.signals.add_signals(flows=...))", field="signal_split")  # fmt: skip
+        if self.signal_split != "equal" and not self.signals:
+            raise InputError(f"signal split {self.signal_split!r} without signals changes nothing: turn the signals on, or leave the split out", field="signal_split")
         if self.gtfs_date is not None:
             import datetime as dt
 
@@ -282,7 +292,7 @@ def edge_nodes(scene: Any) -> dict[str, list[str]]:
 
 
 def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, list[str]], *, signals: bool = False, movements: bool = False,
-                       give_way: bool = False) -> ModeNetwork:
+                       give_way: bool = False, signal_split: str = "equal") -> ModeNetwork:
     """The mode's street network with zone and edge centroids (see the module docstring); for
     cars with the scene's turn restrictions and, with ``signals``, a stop line with the HCM delay
     of a pretimed signal on every street approach of the nodes the scene flags as signalised;
@@ -379,7 +389,7 @@ def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, l
             street_moves = scene_movements(scene, base, links=base_street)
         expanded = turned
         if signals:
-            net, turned, signal_counts = _with_signals(scene, sel, base, base_street, net, turned)
+            net, turned, signal_counts = _with_signals(scene, sel, base, base_street, net, turned, split=signal_split)
         if give_way:
             give = _with_give_way(scene, sel, base, base_street, net, turned, signalised=signals)
             net, turned = give.network, give
@@ -394,17 +404,18 @@ SIGNAL_LINK_PREFIX = "conn:car:signal:"
 """Link id prefix of the stop lines of the car network (``conn:``: not a street link)."""
 
 
-def _with_signals(scene: Any, streets: Any, base: Any, street: np.ndarray, net: Any, turned: Any) -> tuple[Any, Any, dict[str, Any] | None]:
+def _with_signals(scene: Any, streets: Any, base: Any, street: np.ndarray, net: Any, turned: Any, *, split: str = "equal") -> tuple[Any, Any, dict[str, Any] | None]:
     """The car network ``net`` (``base``, whose street links are ``street``, or its turn-expanded form ``turned``) with a stop line on
     every street approach of the nodes the scene flags as signalised (``signalised`` column of
-    its nodes): :func:`twin.traffic.signals.add_signals` with the default timing, saturation flow
+    its nodes): :func:`twin.traffic.signals.add_signals` with the default timing and the green split ``split``, saturation flow
     per lane from the streets' ``lanes`` (``streets``: the scene's car links). Zone and edge
     connectors are never approaches. Returns the network (stop lines labelled
     :data:`SIGNAL_LINK_PREFIX` + approach link id; the other links keep ``net``'s labels), the
     map back to ``base`` (the :class:`~twin.traffic.signals.SignalNetwork`, or ``turned`` as it
     was when no flagged node has an approach) and the counts (None when the scene flags none)."""
     from twin.traffic.network import scene_lanes, scene_signal_flags
-    from twin.traffic.signals import add_signals, scene_signals
+    from twin.traffic.signal_phases import scene_link_bearings
+    from twin.traffic.signals import SignalTiming, add_signals, scene_signals
 
     nodes = scene.nodes
     if "signalised" not in nodes.columns:
@@ -415,8 +426,10 @@ def _with_signals(scene: Any, streets: Any, base: Any, street: np.ndarray, net: 
     flagged, counts = scene_signals(base, street & (base.capacity > 0) & (base.vdf < 2))
     if not flagged:
         return net, turned, counts
-    sig = add_signals(turned if turned is not None else base, flagged, approach=street)
+    bearing = scene_link_bearings(scene, base) if split != "equal" else None
+    sig = add_signals(turned if turned is not None else base, flagged, approach=street, timing=SignalTiming(split=split), bearing=bearing)
     counts["signal_approaches"] = int((sig.approach_of >= 0).sum())
+    counts.update(sig.split)
     approach_ids = base.link_ids[turned.link_of[sig.approach_of]] if turned is not None else base.link_ids[np.maximum(sig.approach_of, 0)]
     labels = np.where(sig.link_of >= 0, net.link_ids[np.maximum(sig.link_of, 0)], np.array([SIGNAL_LINK_PREFIX + str(k) for k in approach_ids.tolist()], dtype=object))
     return replace(sig.network, link_ids=labels.astype(object), name=f"{net.name} (signals)"), sig, counts
@@ -799,7 +812,8 @@ def run_district_mobility(
         raise InputError("the mobility model needs buildings (trip ends come from them)", obj="buildings", field="inputs.files")
     ends = trip_ends(scene, params, zone_size_m=options.zone_size_m)
     edges = edge_nodes(scene)
-    nets = {m: build_mode_network(scene, m, ends, edges, signals=options.signals, movements=options.turning_movements, give_way=options.give_way)
+    nets = {m: build_mode_network(scene, m, ends, edges, signals=options.signals, movements=options.turning_movements, give_way=options.give_way,
+                                    signal_split=options.signal_split)
             for m in ("walk", "bike", "car")}  # fmt: skip
     timings["networks_s"] = time.perf_counter() - t0
     z = ends.n_zones
@@ -814,8 +828,13 @@ def run_district_mobility(
         notes.append("car network: signals asked, but the scene flags no signalised node with a car approach (the OSM ingest flags them): none applied")
     elif sc:
         without = len(sc["signals_without_approach"])
+        split = ""
+        if sc.get("split", "equal") != "equal":
+            split = (f"; green split by {sc['split']} (Webster) at {sc['nodes_split']} node(s)"
+                     + (f", equal at {sc['nodes_one_axis']} with one street axis" if sc["nodes_one_axis"] else "")
+                     + (f", equal at {sc['nodes_without_bearing']} without bearings" if sc["nodes_without_bearing"] else ""))  # fmt: skip
         notes.append(f"car network: pretimed signals (HCM delay, default timing) at {sc['signals']} signalised nodes ({sc['signal_approaches']} approaches)"
-                     + (f"; {without} flagged node(s) without a car approach not applied" if without else ""))  # fmt: skip
+                     + (f"; {without} flagged node(s) without a car approach not applied" if without else "") + split)  # fmt: skip
     gw0 = nets["car"].give_way
     if options.give_way:
         c = gw0.junctions.summary()

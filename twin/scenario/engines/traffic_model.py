@@ -142,6 +142,7 @@ def mobility_options(options: Any, files: ModelFiles) -> Any:
         external_matrix=s(files.external_matrix), feedback=int(options.feedback), gap=float(options.gap), access_minutes=float(options.minutes),
         access_categories=tuple(options.access_categories) if options.access_categories else None, compute_access=False,
         parameter_overrides={} if options.evaporation_elasticity is None else {"evaporation_elasticity": float(options.evaporation_elasticity)},
+        signals=bool(options.signals), signal_split=str(options.signal_split), give_way=bool(options.give_way),
     )  # fmt: skip
     opts.check()
     return opts

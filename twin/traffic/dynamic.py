@@ -573,6 +573,8 @@ def simulate(
     u_turn_penalty_s: float | None = None,
     signals: Iterable[Any] | Mapping[Any, SignalTiming | None] | None = None,
     signal_timing: SignalTiming | None = None,
+    signal_bearing: Mapping[Any, float] | np.ndarray | None = None,
+    signal_flows: Mapping[Any, float] | np.ndarray | None = None,
     movement_interval_s: float | None = None,
 ) -> DynamicResult:
     """Load time-dependent OD demand on the network with the link transmission model.
@@ -668,9 +670,20 @@ def simulate(
         Pretimed signals: native ids of the signalised nodes, or a mapping id ->
         :class:`~twin.traffic.signals.SignalTiming` (None: ``signal_timing``); e.g.
         :func:`twin.traffic.signals.signalised_nodes`. Each approach's stop-line capacity
-        becomes ``min(capacity, s g)`` (:mod:`twin.traffic.dynamic_turns`). None: no signals.
+        becomes ``min(capacity, s g)``, ``g`` from the timing's green split
+        (:func:`twin.traffic.dynamic_turns.signal_stop_lines`). None: no signals.
     signal_timing
         Default timing of the signals (default :class:`~twin.traffic.signals.SignalTiming`).
+    signal_bearing
+        Arriving bearing of every link, degrees (NaN: unknown), by native link id or (n_links,),
+        for a ``capacity`` or ``flows`` split (phases by street axis), e.g.
+        :func:`twin.traffic.signal_phases.network_bearings` of the scenario's node coordinates or
+        :func:`~twin.traffic.signal_phases.scene_link_bearings`; without it those nodes keep the
+        equal split. ``result.meta``: ``signal_split``, ``signal_nodes_split``,
+        ``signal_nodes_one_axis``, ``signal_nodes_without_bearing``.
+    signal_flows
+        Design flows of ``split="flows"``, veh/h, by native link id or (n_links,) (an approach
+        without flow takes its capacity); required by that split, an error with any other.
     movement_interval_s
         Length of the intervals the turning movements are counted in, s: a whole number of
         time steps, at most the simulated duration (the last interval may be shorter). None:
@@ -687,8 +700,9 @@ def simulate(
         rates, a link too short for ``dt_s`` with ``short_links="error"``, a time step outside
         (0, :data:`MAX_DT_S`] or a duration outside (0, :data:`MAX_DURATION_S`] (or not finite);
         a turn whose links do not meet, a negative or non-finite turn penalty, a signal on a
-        node not in the network; a movement interval that is not a whole number of steps or is
-        longer than the run.
+        node not in the network, signal bearings or design flows that no signal's split uses
+        (or without signals), a ``flows`` split without flows; a movement interval that is not a
+        whole number of steps or is longer than the run.
     ResourceLimitError
         Links x steps above :data:`MAX_LINK_STEPS` (checked before anything is allocated).
     SimulationError
@@ -725,6 +739,9 @@ def simulate(
         raise InputError(f"seed must be a whole number, got {seed!r}", field="seed")
     if not (isinstance(node_iterations, (int, np.integer)) and 1 <= node_iterations <= 100):
         raise InputError(f"node_iterations must be a whole number in [1, 100], got {node_iterations}", field="node_iterations")
+    if signals is None and (signal_bearing is not None or signal_flows is not None):
+        field_name = "signal_bearing" if signal_bearing is not None else "signal_flows"
+        raise InputError("signal bearings or design flows given without signals", field=field_name)
     dem = demand if isinstance(demand, DemandArrays) else demand_arrays(network, demand)
     if dynamics is None:
         dynamics = LinkDynamics.from_network(network)
@@ -770,10 +787,12 @@ def simulate(
         _check_reachable(network, graph, dem, dyn.free_time_s, None)
     discharge = dyn.capacity_veh_s
     approaches: list[int] = []
+    signal_split: dict[str, Any] = {"split": None, "nodes_split": 0, "nodes_one_axis": 0, "nodes_without_bearing": 0}
     if signals is not None:
-        from twin.traffic.dynamic_turns import signal_discharge_veh_s
+        from twin.traffic.dynamic_turns import signal_stop_lines
 
-        discharge, approaches = signal_discharge_veh_s(network, dyn.capacity_veh_s, dyn.lanes, signals, timing=signal_timing)
+        lines = signal_stop_lines(network, dyn.capacity_veh_s, dyn.lanes, signals, timing=signal_timing, bearing=signal_bearing, flows=signal_flows)
+        discharge, approaches, signal_split = lines.discharge_veh_s, lines.approaches, lines.split
 
     n_dest = dem.dest_node.shape[0]
     n_orig = dem.orig_node.shape[0]
@@ -935,6 +954,7 @@ def simulate(
             "banned_turns": int(np.isinf(turns.mv_pen_s).sum()) if has_turns else 0,
             "penalised_turns": int(((turns.mv_pen_s > 0) & np.isfinite(turns.mv_pen_s)).sum()) if has_turns else 0,
             "signal_approaches": len(approaches),
+            **{f"signal_{k}": v for k, v in signal_split.items()},
         },
     )
 

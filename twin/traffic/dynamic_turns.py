@@ -30,14 +30,22 @@ in the node model, so a queue builds at ``lambda - s g`` when the demand ``lambd
 and spills back as in any bottleneck. Timing and saturation flow come from
 :class:`twin.traffic.signals.SignalTiming` (as in static assignment: ``s`` = saturation flow
 per lane x lanes when the network knows its lanes, ``meta['lanes']``, else the approach's
-capacity); the stop-line capacity is at most the link's capacity. Not represented: the uniform
-delay of the red at low flow (Webster's ``C (1 - g)^2 / 2``, 18 s at the 90 s default), since
-below ``s g`` no vehicle waits; the platoons the red forms; coordination.
+capacity); the stop-line capacity is at most the link's capacity. The green ratio ``g`` is the
+timing's split (:attr:`~twin.traffic.signals.SignalTiming.split`), applied as in static
+assignment by :func:`twin.traffic.signal_phases.node_split`: ``equal`` gives every approach
+:attr:`~twin.traffic.signals.SignalTiming.green`; ``capacity`` and ``flows`` group the approaches
+into phases by the axis of their arriving bearing and give each its phase's Webster green, with
+the approach's capacity (``q`` x 3,600 veh/h, of the link dynamics) or a given flow as design flow
+and ``s`` as saturation flow. A node whose bearings are unknown or whose approaches share one
+axis keeps the equal split (counted). Not represented: the uniform delay of the red at low flow
+(Webster's ``C (1 - g)^2 / 2``, 18 s at the 90 s default), since below ``s g`` no vehicle waits;
+the platoons the red forms; coordination.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -197,15 +205,48 @@ def no_turns(n_dest: int) -> LtmTurns:
     return LtmTurns(empty, np.zeros(0), np.zeros((0, n_dest)), empty, empty, empty, empty, np.zeros(0))
 
 
-def signal_discharge_veh_s(
+SPLIT_COUNTS = {"split": "nodes_split", "one_axis": "nodes_one_axis", "no_bearing": "nodes_without_bearing"}
+"""Key of :attr:`SignalStopLines.split` counting the nodes of each status of :func:`twin.traffic.signal_phases.node_split`."""
+
+
+@dataclass
+class SignalStopLines:
+    """Stop-line capacities of the signal approaches of a dynamic loading.
+
+    Attributes
+    ----------
+    discharge_veh_s : ndarray (n_links,)
+        Stop-line capacity of every link, veh/s: ``min(capacity, s g)`` on the approaches, the
+        capacity elsewhere.
+    approaches : list of int
+        Stored indices of the approach links, node by node.
+    green : ndarray (n_approaches,)
+        Effective green ratio ``g / C`` of each approach (in the order of ``approaches``).
+    split : dict
+        ``split``: the split rules of the signals (comma-separated, in the order of
+        :data:`~twin.traffic.signal_phases.SPLITS`); ``nodes_split``: nodes split by Webster's rule;
+        ``nodes_one_axis`` / ``nodes_without_bearing``: nodes of a ``capacity`` or ``flows`` split
+        left equal because their approaches share one axis / lack a bearing (as
+        :attr:`twin.traffic.signals.SignalNetwork.split`).
+    """
+
+    discharge_veh_s: np.ndarray
+    approaches: list[int]
+    green: np.ndarray
+    split: dict[str, Any] = field(default_factory=dict)
+
+
+def signal_stop_lines(
     network: Network,
     capacity_veh_s: np.ndarray,
     lanes: np.ndarray,
     signals: Iterable[Any] | Mapping[Any, SignalTiming | None],
     *,
     timing: SignalTiming | None = None,
-) -> tuple[np.ndarray, list[int]]:
-    """Stop-line capacity of every link, veh/s: ``min(capacity, s g)`` on signal approaches.
+    bearing: Mapping[Any, float] | np.ndarray | None = None,
+    flows: Mapping[Any, float] | np.ndarray | None = None,
+) -> SignalStopLines:
+    """Stop-line capacity ``min(capacity, s g)`` of every signal approach, ``g`` from the timing's split.
 
     Parameters
     ----------
@@ -218,31 +259,85 @@ def signal_discharge_veh_s(
         (None: ``timing``); see :func:`twin.traffic.signals.signalised_nodes` for the nodes flagged in a scene.
     timing
         Default timing (default :class:`~twin.traffic.signals.SignalTiming`).
+    bearing
+        Arriving bearing of every link, degrees (NaN: unknown): by native link id or (n_links,);
+        e.g. :func:`twin.traffic.signal_phases.network_bearings` from node coordinates or
+        :func:`~twin.traffic.signal_phases.scene_link_bearings`. Needed by a ``capacity`` or
+        ``flows`` split (without it every node keeps the equal split, counted); an error when
+        every signal's split is ``equal``.
+    flows
+        Design flows of ``split="flows"``, veh/h: by native link id or (n_links,); an approach
+        without flow takes its capacity. Required by, and only allowed with, a ``flows`` split.
 
     Returns
     -------
-    (numpy.ndarray, list of int)
-        Stop-line capacity of every link, veh/s, and the indices of the approach links.
+    SignalStopLines
 
     Raises
     ------
     InputError
         A node that is not in the network or has no approach (naming it), a timing out of range,
-        an empty selection.
+        an empty selection; bearings or flows of the wrong shape, not finite, for a link not in
+        the network, or given where no signal's split uses them; ``split="flows"`` without flows.
     """
-    from twin.traffic.signals import _timings, approach_links
+    from twin.traffic.signal_phases import SPLITS, node_split
+    from twin.traffic.signals import _link_array, _timings, approach_links
 
     if isinstance(signals, (str, bytes)):
         raise InputError(f"signals must be node ids or a mapping of node ids to timings, got the string {signals!r}", field="signals")
     plan = _timings(signals, network, timing)
+    used = {t.split for t in plan.values()}
+    if flows is not None and "flows" not in used:
+        raise InputError("design flows given but no signal has split 'flows' (they would change nothing)", field="signal_flows")
+    if bearing is not None and used == {"equal"}:
+        raise InputError("bearings given but every signal has split 'equal' (they would change nothing)", field="signal_bearing")
+    node_flows = next((node for node, t in plan.items() if t.split == "flows"), None)
+    if flows is None and node_flows is not None:
+        where = f"signal at node {node_flows}"
+        raise InputError("split 'flows' needs the approaches' design flows (signal_flows=...)", obj=where, field="signal_flows")
+    link_pos = {lid: k for k, lid in enumerate(network.link_ids.tolist())}
+    bearings = _link_array(bearing, network, "signal_bearing", link_pos, allow_nan=True)
+    design = _link_array(flows, network, "signal_flows", link_pos)
     node_of = {nid: i for i, nid in enumerate(network.node_ids.tolist())}
     has_lanes = network.meta.get("lanes") is not None
-    out = np.array(capacity_veh_s, dtype=np.float64, copy=True)
+    cap = np.asarray(capacity_veh_s, dtype=np.float64)
+    cap_veh_h = cap * 3600.0
+    lane = np.asarray(lanes, dtype=np.float64)
+    out = cap.copy()
     approaches: list[int] = []
-    is_approach = np.asarray(capacity_veh_s) > 0
+    greens: list[float] = []
+    counts: dict[str, Any] = {"split": ",".join(k for k in SPLITS if k in used), **dict.fromkeys(SPLIT_COUNTS.values(), 0)}
+    is_approach = cap > 0
     for node, t in plan.items():
-        for i in approach_links(network, node_of, node, is_approach):
-            s_veh_s = t.saturation_flow_veh_h_lane * float(lanes[i]) / 3600.0 if has_lanes else float(capacity_veh_s[i])
-            out[i] = min(float(capacity_veh_s[i]), s_veh_s * t.green)
+        ins = np.asarray(approach_links(network, node_of, node, is_approach), dtype=np.int64)
+        s_veh_s = t.saturation_flow_veh_h_lane * lane[ins] / 3600.0 if has_lanes else cap[ins]
+        if t.split == "equal":
+            g = np.full(len(ins), t.green)
+        else:
+            b = bearings[ins] if bearings is not None else np.full(len(ins), np.nan)
+            flow = cap_veh_h[ins] if design is None or t.split == "capacity" else np.where(design[ins] > 0, design[ins], cap_veh_h[ins])
+            sat = t.saturation_flow_veh_h_lane * lane[ins] if has_lanes else cap_veh_h[ins]
+            g, _, status = node_split(t, flow, sat, b)
+            counts[SPLIT_COUNTS[status]] += 1
+        for i, s_i, g_i in zip(ins.tolist(), s_veh_s.tolist(), g.tolist()):
+            out[i] = min(float(cap[i]), s_i * g_i)
             approaches.append(i)
-    return out, approaches
+            greens.append(g_i)
+    return SignalStopLines(out, approaches, np.asarray(greens, dtype=np.float64), counts)
+
+
+def signal_discharge_veh_s(
+    network: Network,
+    capacity_veh_s: np.ndarray,
+    lanes: np.ndarray,
+    signals: Iterable[Any] | Mapping[Any, SignalTiming | None],
+    *,
+    timing: SignalTiming | None = None,
+    bearing: Mapping[Any, float] | np.ndarray | None = None,
+    flows: Mapping[Any, float] | np.ndarray | None = None,
+) -> tuple[np.ndarray, list[int]]:
+    """Stop-line capacity of every link, veh/s (``min(capacity, s g)`` on signal approaches), and
+    the indices of the approach links: :func:`signal_stop_lines` (same parameters and errors)
+    without the green ratios and split counts."""
+    lines = signal_stop_lines(network, capacity_veh_s, lanes, signals, timing=timing, bearing=bearing, flows=flows)
+    return lines.discharge_veh_s, lines.approaches

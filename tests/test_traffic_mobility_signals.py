@@ -39,6 +39,29 @@ def street_approaches(scene) -> set[str]:
     return set(links.loc[car & (links["capacity_veh_h"] > 0) & links["to_node"].isin(flagged), "link_id"])
 
 
+def nodes_on_two_axes(scene) -> list[str]:
+    """Flagged nodes whose street approaches lie on two street axes, from the scene's tables: the
+    arriving bearing of each approach's last segment, modulo 180 degrees, more than the split's
+    axis tolerance apart (the nodes a green split by capacity sets)."""
+    import numpy as np
+
+    from twin.traffic.signals import SignalTiming
+
+    links = scene.links.set_index("link_id")
+    approaches = street_approaches(scene)
+    tolerance = SignalTiming().axis_tolerance_deg
+    out = []
+    for node in scene.nodes.loc[scene.nodes["signalised"].fillna(False).astype(bool), "node_id"]:
+        axes = []
+        for k in (k for k in approaches if links.loc[k, "to_node"] == node):
+            (x0, y0), (x1, y1) = list(links.loc[k, "geometry"].coords)[-2:]
+            axes.append(np.degrees(np.arctan2(x1 - x0, y1 - y0)) % 180.0)
+        gaps = [min(abs(a - b) % 180.0, 180.0 - abs(a - b) % 180.0) for a in axes for b in axes]
+        if gaps and max(gaps) > tolerance:
+            out.append(node)
+    return out
+
+
 @pytest.fixture(scope="module")
 def with_signals(signal_scene):
     return run_district_mobility(signal_scene, MobilityOptions(feedback=1, signals=True))
@@ -112,32 +135,16 @@ def test_the_command_line_option(signal_scene, tmp_path: Path) -> None:
 
 def test_the_green_split_on_the_command_line(signal_scene, tmp_path: Path) -> None:
     """``--signal-split capacity`` reaches the stop lines: the note names the split and the number
-    of nodes it set (the flagged nodes whose approaches lie on two street axes, counted here from
-    the phases add_signals gives with the scene's bearings); without ``--signals``, or with a
-    split mobility runs do not take, one error line before any work."""
-    import numpy as np
-
+    of nodes it set (:func:`nodes_on_two_axes`, from the scene's tables); without ``--signals``,
+    or with a split mobility runs do not take, one error line before any work."""
     from tests.cli_harness import assert_one_line_error, run_twin
     from twin.export import write_scene
-    from twin.traffic.signals import SignalTiming
 
     write_scene(signal_scene, tmp_path / "scene")
     common = ["traffic", "mobility", tmp_path / "scene", "--periods", "am_peak", "--feedback", "1", "--categories", "school"]
     r = run_twin([*common, "--signals", "--signal-split", "capacity"], timeout_s=300)
     assert r.code == 0, r.stderr
-    # nodes with approaches on two street axes, from the scene's tables: the arriving bearing of
-    # each approach's last segment, modulo 180 degrees, more than the tolerance apart
-    links = signal_scene.links.set_index("link_id")
-    tolerance = SignalTiming().axis_tolerance_deg
-    two_axes = 0
-    for node in signal_scene.nodes.loc[signal_scene.nodes["signalised"].fillna(False).astype(bool), "node_id"]:
-        ids = [k for k in street_approaches(signal_scene) if links.loc[k, "to_node"] == node]
-        axes = []
-        for k in ids:
-            (x0, y0), (x1, y1) = list(links.loc[k, "geometry"].coords)[-2:]
-            axes.append(np.degrees(np.arctan2(x1 - x0, y1 - y0)) % 180.0)
-        gaps = [min(abs(a - b) % 180.0, 180.0 - abs(a - b) % 180.0) for a in axes for b in axes]
-        two_axes += bool(gaps) and max(gaps) > tolerance
+    two_axes = len(nodes_on_two_axes(signal_scene))
     assert two_axes > 0
     assert f"green split by capacity (Webster) at {two_axes} node(s)" in r.stdout
     bad = run_twin([*common, "--signal-split", "capacity"])

@@ -27,6 +27,8 @@ def assign_command(
                                                help="With --scene: ban the turns of the scene's OSM turn restrictions")] = True,
     signals: Annotated[bool, typer.Option("--signals/--no-signals",
                                           help="With --scene: pretimed signals (HCM delay) at the nodes the scene flags as signalised")] = True,
+    signal_split: Annotated[str, typer.Option("--signal-split",
+                                              help="With --scene: green split of the signals' approaches, equal or capacity (Webster's rule by street axis)")] = "equal",
     turn_penalties: Annotated[bool, typer.Option("--turn-penalties/--no-turn-penalties",
                                                  help="With --scene: a penalty per turn by its kind from the street geometry (left 10 s, right 5 s, U-turn 30 s)")] = False,
     turns: Annotated[Path | None, typer.Option("--turns", help="With --scene: write the turning movements of every node (.csv or .parquet)")] = None,
@@ -92,7 +94,7 @@ def assign_command(
         if demand is None:
             raise InputError("--scene needs --demand (CSV: origin, destination, flow_veh_h)", field="--demand")
         result, summary = run_scene_assign(list(scene), demand=demand, algorithm=algo, gap=gap, max_iter=max_iter, output=output, crs=crs, scene_crs=scene_crs,
-                                           restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, turns_output=turns,
+                                           restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, turns_output=turns, signal_split=signal_split,
                                            callback=None if (as_json or quiet) else show)  # fmt: skip
         summary["read_s"] = max(time.perf_counter() - t_read - result.wall_s, 0.0)  # scene, network and demand
         if not as_json:
@@ -429,6 +431,8 @@ def simulate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
     signals: Annotated[bool, typer.Option("--signals/--no-signals",
                                           help="Pretimed signals (stop-line capacity s g) at the nodes the scene flags as signalised")] = True,
+    signal_split: Annotated[str, typer.Option("--signal-split",
+                                              help="Green split of the signals' approaches (scenes): equal or capacity (Webster's rule by street axis)")] = "equal",
     restrictions: Annotated[bool, typer.Option("--restrictions/--no-restrictions",
                                                help="Ban the turns of the scene's OSM turn restrictions (its turn_restrictions layer)")] = True,
 ) -> None:
@@ -442,7 +446,7 @@ def simulate_command(
     from twin.traffic.dynamic_commands import run_simulate
 
     s = run_simulate(list(source), demand=demand, dt_s=dt, duration_s=duration, routes=routes, output=output, timeseries=timeseries, crs=crs, scene_crs=scene_crs,
-                     signals=signals, restrictions=restrictions, turns=turns, turns_interval_s=turns_interval)
+                     signals=signals, restrictions=restrictions, turns=turns, turns_interval_s=turns_interval, signal_split=signal_split)
     if as_json:
         typer.echo(to_json_text(s))
         return
@@ -466,7 +470,13 @@ def signal_line(s: dict) -> str:
         return "off (--no-signals)"
     left = s.get("signals_without_approach", [])
     without = f"; {len(left)} flagged node(s) without an approach in the car network not applied (ids: --json)" if left else ""
-    return f"{s['signals']} signalised nodes ({s.get('signal_approaches', 0)} approaches){without}"
+    split = ""
+    if s.get("signal_split", "equal") != "equal":
+        split = f"; green split by {s['signal_split']} at {s.get('signal_nodes_split', 0)} node(s)"
+        for key, why in (("signal_nodes_one_axis", "one street axis"), ("signal_nodes_without_bearing", "no bearing")):
+            if s.get(key):
+                split += f", equal at {s[key]} ({why})"
+    return f"{s['signals']} signalised nodes ({s.get('signal_approaches', 0)} approaches){without}{split}"
 
 
 def restriction_line(s: dict) -> str:

@@ -120,6 +120,7 @@ def run_scene_assign(
     turn_penalties: bool = False,
     turns_output: Path | None = None,
     callback: Any = None,
+    signal_split: str = "equal",
 ) -> tuple[Any, dict[str, Any]]:
     """Static user equilibrium of the demand table on the scene's car network.
 
@@ -128,7 +129,8 @@ def run_scene_assign(
     HCM delay on a stop line of capacity ``s g``, :func:`twin.traffic.signals.add_signals`) on every
     approach of the nodes the scene flags as signalised (``signalised`` column of its nodes: the
     OSM ingest sets it); a flagged node that no car link enters is left out and listed
-    (:func:`twin.traffic.signals.split_by_approach`), as dynamic loading does. With
+    (:func:`twin.traffic.signals.split_by_approach`), as dynamic loading does; ``signal_split``
+    their green split (``equal`` or ``capacity``, :func:`twin.traffic.scene_graph.build_scene_graph`). With
     ``turn_penalties``, every turn pays the default penalty of its kind (left 10 s, right 5 s,
     U-turn 30 s, :data:`twin.traffic.turns.DEFAULT_TURN_PENALTIES_S`; the kind from the street
     geometry, :mod:`twin.traffic.movements`). With ``turns_output``, the turning movements of
@@ -143,17 +145,19 @@ def run_scene_assign(
     output path).
     """
     from twin.traffic.assign import assign
-    from twin.traffic.dynamic_commands import check_output, write_frame
+    from twin.traffic.dynamic_commands import check_output, check_signal_split, write_frame
     from twin.traffic.network import Network
     from twin.traffic.scene_graph import build_scene_graph
 
+    check_signal_split(signal_split, signals)
     check_output(output, (".csv", ".parquet"), "--output")
     check_output(turns_output, (".csv", ".parquet"), "--turns")
     if output is not None and turns_output is not None and output.resolve() == turns_output.resolve():
         raise InputError("--turns must not be the --output file (links and movements are two tables)", path=turns_output, field="--turns")
     scene, zones, od = read_scene_demand(source, demand, crs, scene_crs)
     net = Network.from_scene(scene, mode="car", zones=zones)
-    sg = build_scene_graph(scene, net, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, turns=turns_output is not None)
+    sg = build_scene_graph(scene, net, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, turns=turns_output is not None,
+                           signal_split=signal_split)  # fmt: skip
     graph, expanded, counts = sg.graph, sg.expanded, sg.counts
     if graph is not None:  # a turn-expanded network, stop lines, or both: the results mapped back to the scene's links
         raw = assign(graph.network, od, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)

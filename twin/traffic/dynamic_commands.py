@@ -106,6 +106,7 @@ def run_simulate(
     restrictions: bool = True,
     turns: Path | None = None,
     turns_interval_s: float | None = None,
+    signal_split: str = "equal",
 ) -> dict[str, Any]:
     """Dynamic loading of a scenario folder (grid11 format) or of a scene's car network + demand CSV.
 
@@ -118,7 +119,10 @@ def run_simulate(
     ``signals`` (scenes only): the nodes the scene flags as signalised (``signalised`` column of
     its nodes, :func:`twin.traffic.signals.mark_signals`) get pretimed signals of the default
     :class:`~twin.traffic.signals.SignalTiming` (stop-line capacity ``s g``,
-    :mod:`twin.traffic.dynamic_turns`); False: no signals. ``restrictions`` (scenes only): the
+    :mod:`twin.traffic.dynamic_turns`); False: no signals. ``signal_split``: their green split
+    (``equal``, or ``capacity``: Webster's rule by street axis, the bearings from the scene's
+    street geometry; an error on a scenario folder, with ``signals`` False or when the scene
+    flags no node). ``restrictions`` (scenes only): the
     scene's OSM turn restrictions (its ``turn_restrictions`` layer,
     :func:`twin.traffic.scene_turns.scene_banned_turns`) are banned turns of the car network; the
     summary counts them (``turn_restrictions_applied``, ``..._skipped``, ``restriction_banned_turns``); False:
@@ -152,6 +156,7 @@ def run_simulate(
             raise InputError("only with --turns (the file the movements per interval are written to)", field="--turns-interval")
         if not (np.isfinite(turns_interval_s) and turns_interval_s > 0):
             raise InputError(f"must be a finite number > 0 s, got {turns_interval_s}", field="--turns-interval")
+    check_signal_split(signal_split, signals)
     check_sources(source, "SOURCE")
     settings: dict[str, Any] = {}
     options: dict[str, Any] = {}
@@ -159,6 +164,8 @@ def run_simulate(
     restriction_counts: dict[str, Any] = {}
     signal_counts: dict[str, Any] = {}
     if len(source) == 1 and source[0].is_dir() and (source[0] / "links.csv").exists():
+        if signal_split != "equal":
+            raise InputError("a scenario folder has no signals (scenes only): leave --signal-split out", path=source[0], field="--signal-split")
         sc = read_scenario(source[0])
         net, dyn, dem, settings = sc.network, sc.dynamics, sc.demand, sc.settings
         dt_s = dt_s if dt_s is not None else sc.dt_s
@@ -188,6 +195,14 @@ def run_simulate(
             flagged, signal_counts = scene_signals(net, dyn.capacity_veh_s > 0)
             if flagged:
                 options["signals"] = flagged
+            if signal_split != "equal":
+                if not flagged:
+                    raise InputError(f"green split {signal_split!r}: the scene flags no signalised node with a car approach", field="--signal-split")
+                from twin.traffic.signal_phases import scene_link_bearings
+                from twin.traffic.signals import SignalTiming
+
+                options["signal_timing"] = SignalTiming(split=signal_split)
+                options["signal_bearing"] = scene_link_bearings(scene, net)
         restriction_counts = scene_restriction_options(scene, net, restrictions, options)
     from twin.traffic.dynamic import demand_arrays
 
@@ -238,6 +253,22 @@ VIA_WAY_NOT_IN_DYNAMIC = (
     "per link and destination and cannot tell the vehicles on the via way that came from the from way (static assignment applies it)"
 )
 """Why ``twin traffic simulate`` leaves a scene's via-way restrictions out (listed as not applied)."""
+
+
+CLI_SIGNAL_SPLITS = ("equal", "capacity")
+"""Green splits a command line takes (``flows`` needs the approaches' flows: the Python API)."""
+
+
+def check_signal_split(split: str, signals: bool) -> None:
+    """Raise InputError (field ``--signal-split``) for a split the command line does not take, or a
+    split other than ``equal`` without signals (it would change nothing)."""
+    if split not in CLI_SIGNAL_SPLITS:
+        raise InputError(
+            f"unknown green split {split!r}; use {' or '.join(CLI_SIGNAL_SPLITS)} (a split by flows needs the approaches' flows: the Python API)",
+            field="--signal-split",
+        )
+    if split != "equal" and not signals:
+        raise InputError(f"green split {split!r} with --no-signals changes nothing: leave one of them out", field="--signal-split")
 
 
 def scene_restriction_options(scene: Any, net: Any, restrictions: bool, options: dict[str, Any], *, sequences: bool = False) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from twin.errors import InputError
 from twin.traffic.network import Network
 
 
@@ -72,13 +73,16 @@ class SceneGraph:
         return np.asarray(self.graph.link_of, dtype=np.int64)
 
 
-def build_scene_graph(scene: Any, net: Network, *, restrictions: bool, signals: bool, turn_penalties: bool, turns: bool = False) -> SceneGraph:
+def build_scene_graph(scene: Any, net: Network, *, restrictions: bool, signals: bool, turn_penalties: bool, turns: bool = False,
+                      signal_split: str = "equal") -> SceneGraph:  # fmt: skip
     """The network a scene assignment runs on (see :func:`twin.traffic.assign_commands.run_scene_assign`).
 
     With ``restrictions`` the scene's OSM turn restrictions and via-way sequences, with
     ``turn_penalties`` the default penalty of every turn's kind (both on the turn-expanded
     network, which ``turns`` asks for too); with ``signals`` a stop line with the default
-    pretimed signal on every approach of the nodes the scene flags as signalised.
+    pretimed signal on every approach of the nodes the scene flags as signalised, its green split
+    ``signal_split`` (``equal``, or ``capacity``: Webster's rule by street axis, bearings from the
+    scene's street geometry; a split with no flagged node is an error).
     """
     from twin.traffic.dynamic_commands import scene_restriction_options
     from twin.traffic.turns import expand_turns
@@ -102,9 +106,16 @@ def build_scene_graph(scene: Any, net: Network, *, restrictions: bool, signals: 
 
         flagged, signal_counts = scene_signals(net, (net.capacity > 0) & (net.vdf < 2))
         counts.update(signal_counts)
+        if signal_split != "equal" and not flagged:
+            raise InputError(f"green split {signal_split!r}: the scene flags no signalised node with a car approach", field="--signal-split")
         if flagged:
-            graph = add_signals(expanded if expanded is not None else net, flagged)
+            from twin.traffic.signal_phases import scene_link_bearings
+            from twin.traffic.signals import SignalTiming
+
+            bearing = scene_link_bearings(scene, net) if signal_split != "equal" else None
+            graph = add_signals(expanded if expanded is not None else net, flagged, timing=SignalTiming(split=signal_split), bearing=bearing)
             counts["signal_approaches"] = int((graph.approach_of >= 0).sum())
+            counts.update({f"signal_{k}" if k.startswith("nodes") else "signal_split": v for k, v in graph.split.items()})
     return SceneGraph(net, graph, expanded, counts, banned, sequences, penalties, movements, flagged)
 
 

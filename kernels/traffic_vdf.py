@@ -33,16 +33,21 @@ Manual 2010, chapter 19, Eq. 19-64; HCM 2000 chapter 17, Eq. 17-38, two-way stop
 zero-length "give-way line" link whose time unit the code names (5: seconds, 6: minutes,
 7: hours; ``H`` units per hour)::
 
-    d(v) = t0 + T / 4 [(X - 1) + sqrt((X - 1)^2 + 8 X / (c T / H))],   X = v / c
-    t0   = 3600 / c + 5 s                    service time at zero flow and deceleration/acceleration
+    d(v) = t0 + beta min(X, 1) + T / 4 [(X - 1) + sqrt((X - 1)^2 + 8 X / (c T / H))],   X = v / c
+    t0   = 3600 / c + 5 s,  beta = 0         two-way stop control (Eq. 19-64)
+    t0   = 3600 / c,        beta = 5 s       roundabout entry (HCM 2010 chapter 21, Eq. 21-17)
 
-i.e. HCM's ``3600/c + 900 T [(x-1) + sqrt((x-1)^2 + (3600/c) x / (450 T))] + 5`` with ``T`` in
-hours, written in the code's unit. The slots: ``t0`` = delay at zero flow (``3600/c + 5 s``
-in the code's unit), ``c`` = potential capacity of the approach (veh/h, fixed within one
-assignment: it depends on the conflicting flow of the previous one, see
-:mod:`twin.traffic.priority`), ``alpha`` = analysis period ``T`` (unit of the code), ``beta``
-unused. The incremental term has ``8 X / (c T)`` where the signal's has ``4 X / (c T)`` (the
-signal's ``8 k I`` with ``k = 0.5``, ``I = 1``); its integral is closed-form in the same way.
+i.e. HCM's ``3600/c + 900 T [(x-1) + sqrt((x-1)^2 + (3600/c) x / (450 T))] + 5`` (two-way stop;
+``... + 5 min(x, 1)`` at a roundabout entry) with ``T`` in hours, written in the code's unit.
+The slots: ``t0`` = delay at zero flow (in the code's unit), ``c`` = capacity of the approach
+(veh/h, fixed within one assignment: it depends on the conflicting flow of the previous one,
+see :mod:`twin.traffic.priority`), ``alpha`` = analysis period ``T`` (unit of the code),
+``beta`` = the coefficient of ``min(X, 1)`` (>= 0, the code's unit; 0 gives Eq. 19-64). The two
+forms differ by 5 s at zero flow (``5 (1 - min(x, 1))`` s in general): not negligible beside a
+roundabout entry's ``3600 / c`` of 3.2 s at 1,130 veh/h, hence the ``beta`` slot. The
+incremental term has ``8 X / (c T)`` where the signal's has ``4 X / (c T)`` (the signal's
+``8 k I`` with ``k = 0.5``, ``I = 1``); its integral is closed-form in the same way, and that of
+``beta min(X, 1)`` is ``beta c X^2 / 2`` up to ``X = 1``, ``beta c (X - 1/2)`` beyond.
 
 A link's generalized cost adds the
 flow-independent ``fixed`` term (toll, distance). ``alpha == 0`` or ``beta == 0`` on a BPR link
@@ -128,8 +133,9 @@ def signal_integral(v, t0, c, period, g, code):
 
 
 @jit
-def give_way_delay(v, t0, c, period, code):
-    """Control delay of a yielding approach at flow ``v`` (HCM 2010 Eq. 19-64; codes 5-7)."""
+def give_way_delay(v, t0, c, period, k, code):
+    """Control delay of a yielding approach at flow ``v`` (HCM 2010 Eq. 19-64, ``k = 0``;
+    Eq. 21-17 of a roundabout entry, ``k = 5 s``; codes 5-7)."""
     x = v / c if v > 0.0 else 0.0
     m = 8.0 * SIGNAL_UNITS_PER_HOUR[code - GIVE_WAY_FIRST_CODE] / (c * period)
     r = _signal_root(x, m)
@@ -137,34 +143,38 @@ def give_way_delay(v, t0, c, period, code):
         bracket = m * x / (r + (1.0 - x))  # = (x - 1) + r without cancellation
     else:
         bracket = (x - 1.0) + r
-    return t0 + 0.25 * period * bracket
+    return t0 + k * min(x, 1.0) + 0.25 * period * bracket
 
 
 @jit
-def give_way_delay_derivative(v, t0, c, period, code):
-    """d delay / d v of a yielding approach at flow ``v``."""
+def give_way_delay_derivative(v, t0, c, period, k, code):
+    """d delay / d v of a yielding approach at flow ``v`` (right derivative at ``X = 1``)."""
     x = v / c if v > 0.0 else 0.0
     m = 8.0 * SIGNAL_UNITS_PER_HOUR[code - GIVE_WAY_FIRST_CODE] / (c * period)
     r = _signal_root(x, m)
-    return 0.25 * period * (1.0 + ((x - 1.0) + 0.5 * m) / r) / c
+    d = 0.25 * period * (1.0 + ((x - 1.0) + 0.5 * m) / r) / c
+    if x < 1.0:
+        d += k / c
+    return d
 
 
 @jit
-def give_way_integral(v, t0, c, period, code):
+def give_way_integral(v, t0, c, period, k, code):
     """Integral of the give-way delay from 0 to ``v`` (its Beckmann term)."""
     x = v / c if v > 0.0 else 0.0
     m = 8.0 * SIGNAL_UNITS_PER_HOUR[code - GIVE_WAY_FIRST_CODE] / (c * period)
     a = 1.0 - 0.5 * m
     q = m - 0.25 * m * m
     inner = 0.5 * x * x - x + _root_antiderivative(x - a, q) - _root_antiderivative(-a, q)
-    return t0 * c * x + 0.25 * period * c * inner
+    ramp = 0.5 * x * x if x <= 1.0 else x - 0.5
+    return t0 * c * x + k * c * ramp + 0.25 * period * c * inner
 
 
 @jit
 def vdf_time(v, t0, c, alpha, beta, code):
     """Travel time on one link at flow ``v``."""
     if code >= GIVE_WAY_FIRST_CODE:
-        return give_way_delay(v, t0, c, alpha, code)
+        return give_way_delay(v, t0, c, alpha, beta, code)
     if code >= 2:
         return signal_delay(v, t0, c, alpha, beta, code)
     if code == 1:
@@ -185,7 +195,7 @@ def vdf_time(v, t0, c, alpha, beta, code):
 def vdf_derivative(v, t0, c, alpha, beta, code):
     """d t / d v on one link at flow ``v``."""
     if code >= GIVE_WAY_FIRST_CODE:
-        return give_way_delay_derivative(v, t0, c, alpha, code)
+        return give_way_delay_derivative(v, t0, c, alpha, beta, code)
     if code >= 2:
         return signal_delay_derivative(v, t0, c, alpha, beta, code)
     if code == 1:
@@ -211,7 +221,7 @@ def _asinh_antiderivative(u, b):
 def vdf_integral(v, t0, c, alpha, beta, code):
     """Integral of the travel time from 0 to ``v`` on one link (its Beckmann term)."""
     if code >= GIVE_WAY_FIRST_CODE:
-        return give_way_integral(v, t0, c, alpha, code)
+        return give_way_integral(v, t0, c, alpha, beta, code)
     if code >= 2:
         return signal_integral(v, t0, c, alpha, beta, code)
     if code == 1:

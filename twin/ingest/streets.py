@@ -27,7 +27,9 @@ Method
    values); modes from the class, adjusted by ``access``, ``motor_vehicle``, ``bicycle`` and
    ``foot`` tags. Each link records where its speed and lanes came from (``data``,
    ``inferred``, ``default``) and the rule; unusable tag values are reported, not silently
-   replaced (:mod:`twin.ingest.street_sources`).
+   replaced (:mod:`twin.ingest.street_sources`). A link of a roundabout's ring keeps the
+   ``junction`` value (``roundabout`` / ``circular``; '' otherwise): the give-way model makes
+   the entries yield to the ring (:mod:`twin.traffic.priority`).
 5. Lengths in metres: geodesic (pyproj.Geod on the CRS's ellipsoid) when the CRS is
    geographic, planar otherwise.
 
@@ -56,6 +58,8 @@ MPH = 1.609344 / 3.6
 _YES = {"yes", "true", "1"}
 _REVERSE = {"-1", "reverse"}
 _NO = {"no", "false", "0"}
+RING_JUNCTIONS = ("roundabout", "circular")
+"""OSM ``junction`` values of a roundabout's ring (kept on the links, one-way)."""
 _MOTOR = ("car", "truck", "bus")
 _VALUE_TAGS = ("maxspeed", "maxspeed:forward", "maxspeed:backward", "lanes", "lanes:forward", "lanes:backward")
 _SOURCE_COLUMNS = ("free_speed_m_s_source", "free_speed_m_s_rule", "lanes_source", "lanes_rule")
@@ -105,7 +109,8 @@ def street_attributes(tags: pd.DataFrame, table: dict[str, Any] | None = None) -
     Returns
     -------
     DataFrame
-        ``road_class``, ``routable`` (bool), ``reason`` (why not routable), and for the
+        ``road_class``, ``junction`` (``roundabout`` / ``circular`` on a roundabout's ring,
+        '' otherwise), ``routable`` (bool), ``reason`` (why not routable), and for the
         forward (``_f``) and backward (``_b``) directions: ``modes``, ``free_speed_m_s``,
         ``lanes``, ``capacity_veh_h``, and where speed and lanes came from:
         ``free_speed_m_s_source``, ``free_speed_m_s_rule``, ``lanes_source``, ``lanes_rule``
@@ -153,7 +158,8 @@ def street_attributes(tags: pd.DataFrame, table: dict[str, Any] | None = None) -
     junction = _col(tags, "junction")
     direction = np.zeros(n, dtype=np.int8)
     direction[oneway_class] = 1
-    direction[np.isin(junction, ["roundabout", "circular"])] = 1
+    ring = np.isin(junction, list(RING_JUNCTIONS))
+    direction[ring] = 1
     direction[np.isin(oneway, list(_YES))] = 1
     direction[np.isin(oneway, list(_REVERSE))] = -1
     direction[np.isin(oneway, list(_NO))] = 0
@@ -251,6 +257,7 @@ def street_attributes(tags: pd.DataFrame, table: dict[str, Any] | None = None) -
     out = pd.DataFrame(
         {
             "road_class": rc_known,
+            "junction": np.where(ring, junction, "").astype(object),
             "routable": known & (full != ""),
             "reason": np.where(known & (full == ""), no_mode_reason, reason),
             "direction": direction,
@@ -536,6 +543,7 @@ def build_network(
                     "modes": modes[has],
                     "name": names[p_row_s][has],
                     "road_class": a["road_class"].to_numpy()[has],
+                    "junction": a["junction"].to_numpy(dtype=object)[has],
                     "source_id": source_ids[p_row_s][has],
                     "geometry": geom[has],
                     "_order": np.flatnonzero(has) * 2 + (0 if suffix == "f" else 1),
@@ -548,4 +556,4 @@ def build_network(
     return nodes, links
 
 
-__all__ = ["build_network", "cell_node_ids", "default_snap", "parse_maxspeed", "snap_cells", "street_attributes"]
+__all__ = ["RING_JUNCTIONS", "build_network", "cell_node_ids", "default_snap", "parse_maxspeed", "snap_cells", "street_attributes"]

@@ -150,6 +150,7 @@ LAYERS: dict[str, tuple[Column, ...]] = {
         _c("modes", "string", "Allowed modes, comma-separated subset of MODES"),
         _c("name", "string", "Street name", False, ""),
         _c("road_class", "string", "OSM highway class or equivalent", False, ""),
+        _c("junction", "string", "OSM junction value of a roundabout's ring link: roundabout or circular ('' not a ring; scenes written before read '')", False, ""),
         _c("source_id", "string", "Native id of the street line", False, ""),
         _c("geometry", "geometry", "LineString in the scene CRS, from tail to head"),
     ),

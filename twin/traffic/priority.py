@@ -12,6 +12,14 @@ street links (with a capacity) that end at the node.
 
 *Who gives way* (Belgian Highway Code, Code de la route / Wegcode, AR 1er decembre 1975):
 
+* **roundabout** (sign D5 with B1 on every entry: the B1 rule, art. 12.3.2, overrides priority
+  to the right; the same wherever a roundabout sign stands with give-way signs on the entries): a node
+  where a ring link arrives and a ring link leaves (``junction=roundabout`` or ``circular`` on
+  the OSM way, the links' ``junction`` column) is a roundabout junction: every approach that is
+  not a ring link gives way to the ring links arriving there (conflicting flow: the circulating
+  flow in front of the entry); the ring never gives way. Priority to the right would make the
+  ring give way to the entering cars (they come from its right): wrong wherever D5 + B1 stand,
+  which is assumed for every mapped ring (``highway=mini_roundabout`` nodes are not read);
 * **major road**: where the highest class is carried by exactly two arms (a through road) and
   the others rank lower, the lower arms' approaches give way to the major arms' approaches.
   *Assumption*: the minor arms carry give-way or stop signs (B1 / B5, art. 12.3.2) and the
@@ -22,6 +30,19 @@ street links (with a capacity) that end at the node.
   (an arm within :data:`AHEAD_DEG` of straight ahead is not to the right), among the arms that
   have an approach (a one-way street leaving the junction brings no one from the right). An
   approach with no such arm gives way to no one.
+
+*Capacity and delay of a roundabout entry* (HCM 2010 chapter 21, single-lane entry against one
+circulating lane; every entry is taken as such): capacity (Eq. 21-1) at circulating flow
+``v_c`` (veh/h)::
+
+    c = 1130 exp(-1.0e-3 v_c)
+
+and control delay (Eq. 21-17), that of a yielding approach below with ``+ 5 min(x, 1)`` for
+``+ 5`` (delay-function codes 5-7 with ``beta`` = 5 s). HCM 2010 rather than the 6th edition's
+recalibrated ``1380 exp(-1.02e-3 v_c)`` (Eq. 22-1; 22 % more at ``v_c = 0``, 21 % at 500):
+the same edition as the two-way stop method and parameters of the other approaches and as the
+delay equation, and the lower (more cautious) capacity: how Brussels drivers' gaps compare with
+either US data set is not known. Both are in pc/h, read here as veh/h (cars only).
 
 *Delay of a yielding approach* (Highway Capacity Manual 2010, chapter 19, two-way stop-controlled
 intersections; the same equations in HCM 2000, chapter 17). Potential capacity (Harders 1968,
@@ -52,7 +73,9 @@ the junction (:func:`insert_give_way_lines`), like the stop lines of
 
 Limits: one delay per approach (no per-movement capacities, no shared lanes, no two-stage
 crossing, no upstream signal platoons), the signs assumed from the road classes, conflicting
-flows of the previous assignment (a fixed point, not an equilibrium with interactions).
+flows of the previous assignment (a fixed point, not an equilibrium with interactions); a
+roundabout entry has one lane whatever the map says, no exiting-flow or pedestrian effect, and
+two streets entering at one ring node do not give way to each other.
 """
 
 from __future__ import annotations
@@ -78,6 +101,17 @@ MIN_CAPACITY_VEH_H = 10.0
 """Floor of the potential capacity, veh/h: at higher conflicting flows a minor stream is all but
 blocked (3600 / c = 360 s at the floor); keeps the delay finite."""
 UNITS_PER_HOUR = {"s": 3600.0, "min": 60.0, "h": 1.0}
+RING_JUNCTIONS = ("roundabout", "circular")
+"""OSM ``junction`` values of a roundabout's ring (the scene links' ``junction`` column)."""
+ROUNDABOUT_INTERCEPT_VEH_H = 1130.0
+"""Capacity of a single-lane roundabout entry at zero circulating flow, veh/h (HCM 2010 Eq. 21-1)."""
+ROUNDABOUT_DECAY_H_VEH = 1.0e-3
+"""Exponential decay of the entry capacity with the circulating flow, h/veh (HCM 2010 Eq. 21-1)."""
+ROUNDABOUT_SATURATION_DELAY_S = 5.0
+"""The ``5 min(x, 1)`` s of the roundabout control delay (HCM 2010 Eq. 21-17), in place of the
+two-way stop's constant 5 s (Eq. 19-64)."""
+TWO_WAY_STOP_DELAY_S = 5.0
+"""The constant 5 s (deceleration and acceleration) of the two-way stop control delay (HCM 2010 Eq. 19-64)."""
 
 
 def road_rank(road_class: Iterable[Any]) -> np.ndarray:
@@ -131,14 +165,39 @@ def potential_capacity(conflicting_veh_h: np.ndarray, params: GiveWayParameters)
     return np.maximum(c, MIN_CAPACITY_VEH_H)
 
 
+def roundabout_capacity(circulating_veh_h: np.ndarray) -> np.ndarray:
+    """Capacity (veh/h) of a single-lane roundabout entry at circulating flow ``v_c`` (HCM 2010
+    Eq. 21-1: ``1130 exp(-1.0e-3 v_c)``), floored at :data:`MIN_CAPACITY_VEH_H`."""
+    vc = np.asarray(circulating_veh_h, dtype=np.float64)
+    if not np.all(np.isfinite(vc) & (vc >= 0)):
+        raise InputError("circulating flows must be finite and >= 0", field="conflicting_flow")
+    return np.maximum(ROUNDABOUT_INTERCEPT_VEH_H * np.exp(-ROUNDABOUT_DECAY_H_VEH * vc), MIN_CAPACITY_VEH_H)
+
+
+def ring_links(junction: Iterable[Any]) -> np.ndarray:
+    """True per link whose ``junction`` value is a roundabout's ring (:data:`RING_JUNCTIONS`)."""
+    return np.array([str(v).strip().lower() in RING_JUNCTIONS if v is not None else False for v in junction], dtype=bool)
+
+
+def scene_junction(links: Any, link_ids: Iterable[Any]) -> list[str]:
+    """The ``junction`` value of each of ``link_ids`` in the scene links table ``links`` ('' for
+    a link not in it, e.g. a connector, and for every link of a scene without the column)."""
+    if "junction" not in links.columns:
+        return ["" for _ in link_ids]
+    value = dict(zip(links["link_id"].tolist(), links["junction"].fillna("").astype(str).tolist(), strict=True))
+    return [value.get(k, "") for k in link_ids]
+
+
 @dataclass
 class Junctions:
     """The yielding approaches of a network's priority junctions (:func:`classify_junctions`).
 
     One entry per yielding approach: ``node`` (stored node index), ``approach`` (stored link
-    index), ``rule`` (``major`` or ``right``) and ``conflicts`` (stored indices of the approaches
-    given way to). ``n_junctions``, ``n_major`` and ``n_right`` count junctions (``n_right``:
-    priority-to-the-right junctions, whether or not an approach yields there).
+    index), ``rule`` (``major``, ``right`` or ``roundabout``) and ``conflicts`` (stored indices
+    of the approaches given way to: for a roundabout entry, the ring links arriving at its node).
+    ``n_junctions``, ``n_major``, ``n_right`` and ``n_roundabout`` count junctions (``n_right``:
+    priority-to-the-right junctions, whether or not an approach yields there; ``n_roundabout``:
+    ring nodes with another arm, an entry or only an exit).
     """
 
     node: np.ndarray
@@ -148,6 +207,22 @@ class Junctions:
     n_junctions: int
     n_major: int
     n_right: int
+    n_roundabout: int = 0
+
+    @property
+    def roundabout(self) -> np.ndarray:
+        """True per yielding approach that is a roundabout entry."""
+        return np.asarray(self.rule == "roundabout", dtype=bool)
+
+    def capacity(self, conflicting_veh_h: np.ndarray, params: GiveWayParameters) -> np.ndarray:
+        """Capacity (veh/h) of each yielding approach at its conflicting flow: Harders'
+        potential capacity (:func:`potential_capacity`), at a roundabout entry HCM 2010 Eq. 21-1
+        (:func:`roundabout_capacity`)."""
+        vc = np.asarray(conflicting_veh_h, dtype=np.float64)
+        if vc.shape != self.approach.shape:
+            raise InputError(f"{self.approach.size} yielding approaches but {vc.size} conflicting flows", field="conflicting_flow")
+        harders = potential_capacity(vc, params)
+        return np.where(self.roundabout, roundabout_capacity(vc), harders)
 
     def conflicting_flow(self, link_flow: np.ndarray) -> np.ndarray:
         """Conflicting flow ``v_c`` of each yielding approach: the sum of ``link_flow`` (per link of
@@ -156,9 +231,11 @@ class Junctions:
         return np.array([float(f[c].sum()) for c in self.conflicts], dtype=np.float64)
 
     def summary(self) -> dict[str, int]:
-        """Counts: junctions, major-road and priority-to-the-right junctions, yielding approaches."""
+        """Counts: junctions, major-road, priority-to-the-right and roundabout junctions, yielding
+        approaches (of which roundabout entries)."""
         return {"junctions": self.n_junctions, "major_road_junctions": self.n_major, "priority_to_right_junctions": self.n_right,
-                "yielding_approaches": int(self.approach.size)}  # fmt: skip
+                "roundabout_junctions": self.n_roundabout, "yielding_approaches": int(self.approach.size),
+                "roundabout_entries": int(self.roundabout.sum())}  # fmt: skip
 
 
 def _default_near(network: Network, xy: np.ndarray) -> np.ndarray:
@@ -176,6 +253,7 @@ def classify_junctions(
     street: np.ndarray | None = None,
     exclude: Iterable[Any] = (),
     near: np.ndarray | None = None,
+    junction: Iterable[Any] | None = None,
 ) -> Junctions:
     """Find the priority junctions of ``network`` and who gives way to whom (module docstring).
 
@@ -195,6 +273,9 @@ def classify_junctions(
     near
         (n_links, 2, 2): for every link, the point of its geometry next to its tail and the one
         next to its head (the arm directions); default: the other end node.
+    junction
+        OSM ``junction`` value of every stored link (``roundabout`` / ``circular``: a ring link;
+        anything else, None: not); default: no roundabout.
 
     Returns
     -------
@@ -218,8 +299,17 @@ def classify_junctions(
     pts = _default_near(network, xy) if near is None else np.asarray(near, dtype=np.float64)
     if pts.shape != (m, 2, 2):
         raise InputError(f"near must be ({m}, 2, 2), got {pts.shape}", field="near")
+    ring = np.zeros(m, dtype=bool) if junction is None else ring_links(junction)
+    if ring.shape != (m,):
+        raise InputError(f"junction needs {m} values, got {ring.shape[0]}", field="junction")
     skip = {str(v) for v in exclude}
     frm, to = network.from_node.astype(np.int64), network.to_node.astype(np.int64)
+    ring_in: dict[int, list[int]] = {}  # ring links with a capacity arriving at a node
+    ring_out: set[int] = set()
+    for k in np.flatnonzero(ring & is_street & (frm != to)).tolist():
+        ring_out.add(int(frm[k]))
+        if network.capacity[k] > 0:
+            ring_in.setdefault(int(to[k]), []).append(k)
     # per node: arm (neighbour) -> [rank, direction point, approaches]
     arms: dict[int, dict[int, list[Any]]] = {}
     for k in np.flatnonzero(is_street & (frm != to)).tolist():
@@ -229,11 +319,17 @@ def classify_junctions(
         if network.capacity[k] > 0:
             arms[int(to[k])][int(frm[k])][2].append(k)
     node, approach, rule, conflicts = [], [], [], []
-    n_junctions = n_major = n_right = 0
+    n_junctions = n_major = n_right = n_roundabout = 0
     for v, by_arm in arms.items():
         if len(by_arm) < 3 or str(network.node_ids[v]) in skip:
             continue
         n_junctions += 1
+        if v in ring_in and v in ring_out:
+            n_roundabout += 1
+            circulating = np.array(sorted(ring_in[v]), dtype=np.int64)
+            for k in sorted(k for a in by_arm.values() for k in a[2] if not ring[k]):
+                node.append(v), approach.append(k), rule.append("roundabout"), conflicts.append(circulating)
+            continue
         top = max(a[0] for a in by_arm.values())
         major = [u for u, a in by_arm.items() if a[0] == top]
         if len(major) == 2:
@@ -261,7 +357,8 @@ def classify_junctions(
             w = min(right)[1]
             for k in a[2]:
                 node.append(v), approach.append(k), rule.append("right"), conflicts.append(np.array(sorted(by_arm[w][2]), dtype=np.int64))
-    return Junctions(np.array(node, dtype=np.int64), np.array(approach, dtype=np.int64), np.array(rule, dtype=object), conflicts, n_junctions, n_major, n_right)
+    return Junctions(np.array(node, dtype=np.int64), np.array(approach, dtype=np.int64), np.array(rule, dtype=object), conflicts, n_junctions, n_major,
+                     n_right, n_roundabout)  # fmt: skip
 
 
 @dataclass(eq=False)
@@ -313,9 +410,9 @@ class GiveWayNetwork:
         return self.inner.link_values(out) if self.inner is not None else out
 
     def capacities(self, conflicting_veh_h: np.ndarray) -> np.ndarray:
-        """Potential capacity of every stored give-way line (in stored order) at the conflicting
-        flows of the yielding approaches (one per entry of ``junctions``)."""
-        cap = potential_capacity(conflicting_veh_h, self.params)
+        """Capacity of every stored give-way line (in stored order) at the conflicting flows of
+        the yielding approaches (one per entry of ``junctions``; :meth:`Junctions.capacity`)."""
+        cap = self.junctions.capacity(conflicting_veh_h, self.params)
         return cap[self.yielding[self.yielding >= 0]]
 
     def updated(self, classified_flow: np.ndarray) -> tuple[GiveWayNetwork, float]:
@@ -329,7 +426,8 @@ class GiveWayNetwork:
         cap = self.network.capacity.copy()
         fft = self.network.free_flow_time.copy()
         cap[line] = new
-        fft[line] = (3600.0 / new + 5.0) * self.units_per_hour / 3600.0
+        rb = self.junctions.roundabout[self.yielding[line]]
+        fft[line] = (3600.0 / new + np.where(rb, 0.0, TWO_WAY_STOP_DELAY_S)) * self.units_per_hour / 3600.0
         return replace(self, network=replace(self.network, capacity=cap, free_flow_time=fft)), change
 
     def lines(self, flow: np.ndarray, classified_flow: np.ndarray | None = None) -> Any:
@@ -378,7 +476,8 @@ def insert_give_way_lines(
     params
         Gap-acceptance parameters (default :class:`GiveWayParameters`).
     conflicting_veh_h
-        Conflicting flow of every entry of ``junctions`` (default 0: capacity ``3600 / t_f``).
+        Conflicting flow of every entry of ``junctions`` (default 0: capacity ``3600 / t_f``, at a
+        roundabout entry 1130 veh/h).
     time_unit
         ``s``, ``min`` or ``h``: the unit of the network's times (default: the network's).
     line_label
@@ -407,7 +506,12 @@ def insert_give_way_lines(
     if split.size and (split.min() < 0 or split.max() >= network.n_links or np.unique(split).size != split.size):
         raise InputError("give-way lines must be distinct stored links of the network", field="lines")
     vc = np.zeros(junctions.approach.size) if conflicting_veh_h is None else np.asarray(conflicting_veh_h, dtype=np.float64)
-    cap = potential_capacity(vc, params)[yielding]
+    if yielding.size and (yielding.min() < 0 or yielding.max() >= junctions.approach.size):
+        raise InputError(f"yielding entries must be in 0..{junctions.approach.size - 1}", field="yielding")
+    rb = junctions.roundabout[yielding]
+    cap = junctions.capacity(vc, params)[yielding]
+    t0_s = 3600.0 / cap + np.where(rb, 0.0, TWO_WAY_STOP_DELAY_S)  # delay at zero flow: Eq. 19-64, or Eq. 21-17 at a roundabout entry
+    ramp_s = np.where(rb, ROUNDABOUT_SATURATION_DELAY_S, 0.0)  # the beta slot: coefficient of min(x, 1)
     per_h = UNITS_PER_HOUR[unit]
     m, n, k = network.n_links, network.n_nodes, split.size
     to_node = network.to_node.astype(np.int64).copy()
@@ -422,8 +526,8 @@ def insert_give_way_lines(
     built = Network.build(
         node_ids=np.concatenate([np.asarray(network.node_ids, dtype=object), new_nodes]),
         link_ids=np.arange(m + k), from_node=np.r_[network.from_node.astype(np.int64), n + np.arange(k)], to_node=np.r_[to_node, head],
-        free_flow_time=cat(network.free_flow_time, (3600.0 / cap + 5.0) * per_h / 3600.0, np.float64), capacity=cat(network.capacity, cap, np.float64),
-        length=cat(network.length, 0.0, np.float64), alpha=cat(network.alpha, params.period_h * per_h, np.float64), beta=cat(network.beta, 0.0, np.float64),
+        free_flow_time=cat(network.free_flow_time, t0_s * per_h / 3600.0, np.float64), capacity=cat(network.capacity, cap, np.float64),
+        length=cat(network.length, 0.0, np.float64), alpha=cat(network.alpha, params.period_h * per_h, np.float64), beta=cat(network.beta, ramp_s * per_h / 3600.0, np.float64),
         toll=cat(network.toll, 0.0, np.float64), link_type=cat(network.link_type, 0, np.int32), vdf=cat(network.vdf, VDF_GIVE_WAY[unit], np.int8),
         fixed_cost=cat(network.fixed_cost, 0.0, np.float64), n_zones=network.n_zones, first_thru_node=network.first_thru_node, time_unit=network.time_unit,
         length_unit=network.length_unit, name=f"{network.name} (give-way)", meta=meta,
@@ -471,5 +575,5 @@ def assign_with_give_way(gw: GiveWayNetwork, demand: Any, *, passes: int = 3, **
     return gw, result, changes
 
 
-__all__ = ["GiveWayNetwork", "GiveWayParameters", "Junctions", "add_give_way", "assign_with_give_way", "classify_junctions", "insert_give_way_lines",
-           "potential_capacity", "road_rank"]  # fmt: skip
+__all__ = ["RING_JUNCTIONS", "GiveWayNetwork", "GiveWayParameters", "Junctions", "add_give_way", "assign_with_give_way", "classify_junctions",
+           "insert_give_way_lines", "potential_capacity", "ring_links", "road_rank", "roundabout_capacity", "scene_junction"]  # fmt: skip

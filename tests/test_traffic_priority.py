@@ -29,6 +29,17 @@ from twin.traffic.vdf import link_times
 SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
 
 
+def hcm_entry_capacity(vc: float) -> float:
+    """Single-lane roundabout entry capacity as printed (HCM 2010 Eq. 21-1), veh/h."""
+    return 1130.0 * math.exp(-1.0e-3 * vc)
+
+
+def hcm_roundabout_delay_s(v: float, c: float, period_h: float = 0.25) -> float:
+    """Roundabout control delay as printed (HCM 2010 Eq. 21-17), s."""
+    x = v / c
+    return 3600.0 / c + 900.0 * period_h * ((x - 1.0) + math.sqrt((x - 1.0) ** 2 + (3600.0 / c) * x / (450.0 * period_h))) + 5.0 * min(x, 1.0)
+
+
 def harders_veh_h(vc: float, tc: float = 6.5, tf: float = 4.0) -> float:
     """Potential capacity as printed (HCM 2010 Eq. 19-30)."""
     return vc * math.exp(-vc * tc / 3600.0) / (1.0 - math.exp(-vc * tf / 3600.0)) if vc > 0 else 3600.0 / tf
@@ -218,7 +229,8 @@ def test_stgilles_give_way_lines_and_times(signal_scene, with_give_way) -> None:
     s = gw.junctions.summary()
     assert s["major_road_junctions"] > 10 and s["priority_to_right_junctions"] > 10
     assert (f"car network: give-way delay (HCM two-way stop control) at {s['junctions']} unsignalised junctions ({s['major_road_junctions']} on a major road, "
-            f"{s['priority_to_right_junctions']} priority to the right): {len(lines)} yielding approaches, {len(lines)} give-way lines") in with_give_way.notes  # fmt: skip
+            f"{s['priority_to_right_junctions']} priority to the right, {s['roundabout_junctions']} on a roundabout's ring): "
+            f"{len(lines)} yielding approaches ({s['roundabout_entries']} roundabout entries), {len(lines)} give-way lines") in with_give_way.notes  # fmt: skip
     # the busiest yielding approach: BPR time + HCM delay at the capacity of its give-way line, and that capacity is
     # within the reported change of Harders' at the conflicting flows of this assignment (summed here from the link flows)
     base_ids = period.car_net.base.link_ids
@@ -231,10 +243,16 @@ def test_stgilles_give_way_lines_and_times(signal_scene, with_give_way) -> None:
     c = float(net.capacity[e])
     row = signal_scene.links.set_index("link_id").loc[busiest]
     bpr_s = row["length_m"] / row["free_speed_m_s"] * (1.0 + 0.15 * (flow / row["capacity_veh_h"]) ** 4)
-    assert period.link_time_s[busiest] == pytest.approx(bpr_s + hcm_delay_s(flow, c), rel=1e-9)
+    entry = bool(gw.junctions.roundabout[gw.yielding[e]])
+    delay = hcm_roundabout_delay_s(flow, c) if entry else hcm_delay_s(flow, c)
+    assert period.link_time_s[busiest] == pytest.approx(bpr_s + delay, rel=1e-9)
+    # the sample's roundabout entries (helper roundabout's count from the GeoJSON's ring ways: 10)
+    # yield to the ring at the HCM 2010 roundabout capacity, the others at Harders'
+    assert int(gw.junctions.roundabout[gw.yielding[gw.yielding >= 0]].sum()) == s["roundabout_entries"] > 0
     for e in np.flatnonzero(gw.yielding >= 0).tolist():
         vc = sum(period.link_flow[base_ids[k]] for k in gw.junctions.conflicts[gw.yielding[e]].tolist())
-        assert abs(max(harders_veh_h(vc), 10.0) - net.capacity[e]) <= period.give_way_change * net.capacity[e] * (1 + 1e-9) + 1e-9
+        expected = hcm_entry_capacity(vc) if gw.junctions.roundabout[gw.yielding[e]] else harders_veh_h(vc)
+        assert abs(max(expected, 10.0) - net.capacity[e]) <= period.give_way_change * net.capacity[e] * (1 + 1e-9) + 1e-9
 
 
 def test_stgilles_give_way_on_the_turn_expanded_network(signal_scene, with_give_way) -> None:
@@ -284,6 +302,9 @@ def test_bad_inputs_of_the_classification_and_network() -> None:
     with pytest.raises(InputError, match="give-way link alpha must be"):
         Network.build(node_ids=np.array(["a", "b"], dtype=object), link_ids=np.array(["x"], dtype=object), from_node=np.array([0]), to_node=np.array([1]),
                       free_flow_time=np.array([9.0]), capacity=np.array([900.0]), alpha=0.0, beta=0.0, vdf=5, time_unit="s")  # fmt: skip
+    with pytest.raises(InputError, match="beta must be >= 0, got -5"):  # the delay at saturation of codes 5-7: never a delay falling with the flow
+        Network.build(node_ids=np.array(["a", "b"], dtype=object), link_ids=np.array(["x"], dtype=object), from_node=np.array([0]), to_node=np.array([1]),
+                      free_flow_time=np.array([9.0]), capacity=np.array([900.0]), alpha=0.25, beta=-5.0, vdf=5, time_unit="s")  # fmt: skip
     with pytest.raises(InputError, match="passes must be a whole number >= 1"):
         assign_with_give_way(add_give_way(net, classify_junctions(net, rc, xy)), np.zeros((0, 0)), passes=0)
 

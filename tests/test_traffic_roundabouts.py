@@ -12,30 +12,19 @@ delay at the roundabouts converges.
 
 from __future__ import annotations
 
-import math
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.test_traffic_priority import hcm_entry_capacity, hcm_roundabout_delay_s
 from twin.errors import InputError
 from twin.traffic.network import Network
 from twin.traffic.priority import add_give_way, classify_junctions, insert_give_way_lines, roundabout_capacity
 from twin.traffic.vdf import link_times
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
-
-
-def hcm_entry_capacity(vc: float) -> float:
-    """Single-lane roundabout entry capacity as printed (HCM 2010 Eq. 21-1), veh/h."""
-    return 1130.0 * math.exp(-1.0e-3 * vc)
-
-
-def hcm_roundabout_delay_s(v: float, c: float, period_h: float = 0.25) -> float:
-    """Roundabout control delay as printed (HCM 2010 Eq. 21-17), s."""
-    x = v / c
-    return 3600.0 / c + 900.0 * period_h * ((x - 1.0) + math.sqrt((x - 1.0) ** 2 + (3600.0 / c) * x / (450.0 * period_h))) + 5.0 * min(x, 1.0)
 
 
 ARMS = {"N": (0.0, 100.0), "E": (100.0, 0.0), "S": (0.0, -100.0), "W": (-100.0, 0.0)}
@@ -247,18 +236,11 @@ def test_stgilles_ring_nodes_are_roundabout_junctions(stgilles) -> None:
     assert any(net.link_ids[k] in ring for k in before.approach.tolist())
 
 
-def test_stgilles_mobility_with_roundabouts_converges(stgilles, monkeypatch) -> None:
-    """The mobility run with give-way delay, the ring's junction values passed to the classification
-    (twin.traffic.mobility does not pass them yet: wrapped here as the one-line change it needs)."""
-    import twin.traffic.priority as priority
+def test_stgilles_mobility_with_roundabouts_converges(stgilles) -> None:
+    """The mobility run with give-way delay reads the rings' ``junction`` values from the scene
+    (twin.traffic.priority.scene_junctions): the 10 entries yield to the ring at HCM 2010 Eq. 21-1."""
     from twin.traffic.mobility import GIVE_WAY_LINK_PREFIX, MobilityOptions, run_district_mobility
 
-    plain = priority.classify_junctions
-
-    def with_rings(network, road_class, xy, **kwargs):
-        return plain(network, road_class, xy, junction=priority.scene_junction(stgilles.links, network.link_ids.tolist()), **kwargs)
-
-    monkeypatch.setattr(priority, "classify_junctions", with_rings)
     run = run_district_mobility(stgilles, MobilityOptions(periods=("am_peak",), feedback=1, give_way=True, compute_access=False))
     period = run.periods["am_peak"]
     gw = period.car_net.give_way

@@ -457,34 +457,13 @@ def _base_links(net: Any, turned: Any) -> np.ndarray:
 def _with_give_way(scene: Any, streets: Any, base: Any, street: np.ndarray, net: Any, turned: Any, *, signalised: bool) -> Any:
     """The car network ``net`` (over ``base``; ``turned`` maps it back, None when it is ``base``)
     with a give-way line (:data:`GIVE_WAY_LINK_PREFIX` + approach id) on every yielding approach
-    of the unsignalised junctions (:func:`twin.traffic.priority.classify_junctions` on ``base``:
-    road classes from the scene's ``road_class``, arm directions from the link geometry next to
-    the node; nodes flagged as signalised are left out when ``signalised``), capacities at zero
-    conflicting flow. Returns the :class:`~twin.traffic.priority.GiveWayNetwork`."""
-    import shapely
+    of the unsignalised junctions of ``base`` (:func:`twin.traffic.priority.scene_junctions`:
+    road classes, roundabout rings and arm directions from the scene's streets; nodes flagged as
+    signalised left out when ``signalised``), capacities at zero conflicting flow. Returns the
+    :class:`~twin.traffic.priority.GiveWayNetwork`."""
+    from twin.traffic.priority import insert_give_way_lines, scene_junctions
 
-    from twin.traffic.priority import classify_junctions, insert_give_way_lines
-
-    nodes = scene.nodes
-    where = {nid: (p.x, p.y) for nid, p in zip(nodes["node_id"].tolist(), nodes.geometry.values)}
-    xy = np.array([where.get(v, (np.nan, np.nan)) for v in base.node_ids.tolist()], dtype=np.float64)
-    row = {lid: i for i, lid in enumerate(streets["link_id"].tolist())}
-    classes = streets["road_class"].fillna("").astype(str).tolist() if "road_class" in streets.columns else [""] * len(streets)
-    road_class = [classes[row[k]] if k in row else "" for k in base.link_ids.tolist()]
-    near = np.stack([xy[base.to_node], xy[base.from_node]], axis=1)  # default: the other end node
-    geoms = streets.geometry.values
-    for k, lid in enumerate(base.link_ids.tolist()):
-        if lid not in row or geoms[row[lid]] is None:
-            continue
-        xyz = shapely.get_coordinates(geoms[row[lid]])
-        if len(xyz) < 2:
-            continue
-        tail = xy[base.from_node[k]]
-        if np.hypot(*(xyz[-1] - tail)) < np.hypot(*(xyz[0] - tail)):
-            xyz = xyz[::-1]  # geometry drawn head to tail
-        near[k, 0], near[k, 1] = xyz[1], xyz[-2]
-    exclude = base.node_ids[np.flatnonzero(base.meta["signalised"])].tolist() if signalised and base.meta.get("signalised") is not None else ()
-    junctions = classify_junctions(base, road_class, xy, street=street & (base.capacity > 0), exclude=exclude, near=near)
+    junctions = scene_junctions(scene, streets, base, street=street & (base.capacity > 0), signalised=signalised)
     entry = {int(k): j for j, k in enumerate(junctions.approach.tolist())}
     of_base = _base_links(net, turned)
     lines = [e for e, k in enumerate(of_base.tolist()) if k in entry]
@@ -839,7 +818,8 @@ def run_district_mobility(
     if options.give_way:
         c = gw0.junctions.summary()
         notes.append(f"car network: give-way delay (HCM two-way stop control) at {c['junctions']} unsignalised junctions ({c['major_road_junctions']} on a major road, "
-                     f"{c['priority_to_right_junctions']} priority to the right): {c['yielding_approaches']} yielding approaches, {int((gw0.yielding >= 0).sum())} give-way lines")  # fmt: skip
+                     f"{c['priority_to_right_junctions']} priority to the right, {c['roundabout_junctions']} on a roundabout's ring): "
+                     f"{c['yielding_approaches']} yielding approaches ({c['roundabout_entries']} roundabout entries), {int((gw0.yielding >= 0).sum())} give-way lines")  # fmt: skip
     if baseline is not None and (len(baseline.zone_ids) != z or np.any(baseline.zone_ids != ends.zone_ids)):
         raise InputError("the what-if's zones differ from the baseline's (buildings moved?): compare runs of one scene", field="baseline")
     through_user = read_external_matrix(options.external_matrix, options.periods) if options.external_matrix else None

@@ -188,6 +188,39 @@ def scene_junction(links: Any, link_ids: Iterable[Any]) -> list[str]:
     return [value.get(k, "") for k in link_ids]
 
 
+def scene_junctions(scene: Any, streets: Any, base: Network, *, street: np.ndarray, signalised: bool) -> Junctions:
+    """:func:`classify_junctions` of ``base``, a car network built from ``scene`` whose street
+    links keep their scene ids (``streets``: the scene's car links): the road class and the
+    roundabout ring (``junction``) of each street link from ``streets``, node points from the
+    scene's nodes, and each arm's direction from the link's geometry next to the node (the first
+    and last interior vertices; else the other end node). ``street``: the links that can be
+    approaches; with ``signalised``, the nodes ``base.meta['signalised']`` flags are left out
+    (their signals control them)."""
+    import shapely
+
+    nodes = scene.nodes
+    where = {nid: (p.x, p.y) for nid, p in zip(nodes["node_id"].tolist(), nodes.geometry.values, strict=True)}
+    xy = np.array([where.get(v, (np.nan, np.nan)) for v in base.node_ids.tolist()], dtype=np.float64)
+    row = {lid: i for i, lid in enumerate(streets["link_id"].tolist())}
+    classes = streets["road_class"].fillna("").astype(str).tolist() if "road_class" in streets.columns else [""] * len(streets)
+    road_class = [classes[row[k]] if k in row else "" for k in base.link_ids.tolist()]
+    near = np.stack([xy[base.to_node], xy[base.from_node]], axis=1)  # default: the other end node
+    geoms = streets.geometry.values
+    for k, lid in enumerate(base.link_ids.tolist()):
+        if lid not in row or geoms[row[lid]] is None:
+            continue
+        xyz = shapely.get_coordinates(geoms[row[lid]])
+        if len(xyz) < 2:
+            continue
+        tail = xy[base.from_node[k]]
+        if np.hypot(*(xyz[-1] - tail)) < np.hypot(*(xyz[0] - tail)):
+            xyz = xyz[::-1]  # geometry drawn head to tail
+        near[k, 0], near[k, 1] = xyz[1], xyz[-2]
+    flags = base.meta.get("signalised")
+    exclude = base.node_ids[np.flatnonzero(flags)].tolist() if signalised and flags is not None else ()
+    return classify_junctions(base, road_class, xy, street=street, exclude=exclude, near=near, junction=scene_junction(streets, base.link_ids.tolist()))
+
+
 @dataclass
 class Junctions:
     """The yielding approaches of a network's priority junctions (:func:`classify_junctions`).
@@ -576,4 +609,4 @@ def assign_with_give_way(gw: GiveWayNetwork, demand: Any, *, passes: int = 3, **
 
 
 __all__ = ["RING_JUNCTIONS", "GiveWayNetwork", "GiveWayParameters", "Junctions", "add_give_way", "assign_with_give_way", "classify_junctions",
-           "insert_give_way_lines", "potential_capacity", "ring_links", "road_rank", "roundabout_capacity", "scene_junction"]  # fmt: skip
+           "insert_give_way_lines", "potential_capacity", "ring_links", "road_rank", "roundabout_capacity", "scene_junction", "scene_junctions"]  # fmt: skip

@@ -74,6 +74,30 @@ def _signal_root(x, m):
 
 
 @jit
+def _incremental(x, m):
+    # the incremental-delay bracket (x - 1) + sqrt((x - 1)^2 + m x), without cancellation below x = 1
+    r = _signal_root(x, m)
+    if x < 1.0:
+        return m * x / (r + (1.0 - x))
+    return (x - 1.0) + r
+
+
+@jit
+def _incremental_slope(x, m):
+    # d bracket / d x
+    return 1.0 + ((x - 1.0) + 0.5 * m) / _signal_root(x, m)
+
+
+@jit
+def _incremental_integral(x, m):
+    # integral of the bracket from 0 to x: (u - 1)^2 + m u = (u - a)^2 + q with a = 1 - m / 2,
+    # q = m - m^2 / 4; for q < 0 (m > 4), a < -1
+    a = 1.0 - 0.5 * m
+    q = m - 0.25 * m * m
+    return 0.5 * x * x - x + _root_antiderivative(x - a, q) - _root_antiderivative(-a, q)
+
+
+@jit
 def signal_delay(v, t0, c, period, g, code):
     """Stop-line delay (uniform + incremental) of a signal approach at flow ``v``."""
     x = v / c if v > 0.0 else 0.0
@@ -81,12 +105,7 @@ def signal_delay(v, t0, c, period, g, code):
     if t0 > 0.0:
         d1 = t0 / (1.0 - g * min(x, 1.0))
     m = 4.0 * SIGNAL_UNITS_PER_HOUR[code - 2] / (c * period)
-    r = _signal_root(x, m)
-    if x < 1.0:
-        bracket = m * x / (r + (1.0 - x))  # = (x - 1) + r without cancellation
-    else:
-        bracket = (x - 1.0) + r
-    return d1 + 0.25 * period * bracket
+    return d1 + 0.25 * period * _incremental(x, m)
 
 
 @jit
@@ -98,9 +117,7 @@ def signal_delay_derivative(v, t0, c, period, g, code):
         den = 1.0 - g * x
         d1 = t0 * g / (den * den)
     m = 4.0 * SIGNAL_UNITS_PER_HOUR[code - 2] / (c * period)
-    r = _signal_root(x, m)
-    d2 = 0.25 * period * (1.0 + ((x - 1.0) + 0.5 * m) / r)
-    return (d1 + d2) / c
+    return (d1 + 0.25 * period * _incremental_slope(x, m)) / c
 
 
 @jit
@@ -125,11 +142,7 @@ def signal_integral(v, t0, c, period, g, code):
         if x > 1.0:
             total += t0 / (1.0 - g) * c * (x - 1.0)
     m = 4.0 * SIGNAL_UNITS_PER_HOUR[code - 2] / (c * period)
-    # (u - 1)^2 + m u = (u - a)^2 + q with a = 1 - m / 2, q = m - m^2 / 4; for q < 0 (m > 4), a < -1
-    a = 1.0 - 0.5 * m
-    q = m - 0.25 * m * m
-    inner = 0.5 * x * x - x + _root_antiderivative(x - a, q) - _root_antiderivative(-a, q)
-    return total + 0.25 * period * c * inner
+    return total + 0.25 * period * c * _incremental_integral(x, m)
 
 
 @jit
@@ -138,12 +151,7 @@ def give_way_delay(v, t0, c, period, k, code):
     Eq. 21-17 of a roundabout entry, ``k = 5 s``; codes 5-7)."""
     x = v / c if v > 0.0 else 0.0
     m = 8.0 * SIGNAL_UNITS_PER_HOUR[code - GIVE_WAY_FIRST_CODE] / (c * period)
-    r = _signal_root(x, m)
-    if x < 1.0:
-        bracket = m * x / (r + (1.0 - x))  # = (x - 1) + r without cancellation
-    else:
-        bracket = (x - 1.0) + r
-    return t0 + k * min(x, 1.0) + 0.25 * period * bracket
+    return t0 + k * min(x, 1.0) + 0.25 * period * _incremental(x, m)
 
 
 @jit
@@ -151,8 +159,7 @@ def give_way_delay_derivative(v, t0, c, period, k, code):
     """d delay / d v of a yielding approach at flow ``v`` (right derivative at ``X = 1``)."""
     x = v / c if v > 0.0 else 0.0
     m = 8.0 * SIGNAL_UNITS_PER_HOUR[code - GIVE_WAY_FIRST_CODE] / (c * period)
-    r = _signal_root(x, m)
-    d = 0.25 * period * (1.0 + ((x - 1.0) + 0.5 * m) / r) / c
+    d = 0.25 * period * _incremental_slope(x, m) / c
     if x < 1.0:
         d += k / c
     return d
@@ -163,11 +170,8 @@ def give_way_integral(v, t0, c, period, k, code):
     """Integral of the give-way delay from 0 to ``v`` (its Beckmann term)."""
     x = v / c if v > 0.0 else 0.0
     m = 8.0 * SIGNAL_UNITS_PER_HOUR[code - GIVE_WAY_FIRST_CODE] / (c * period)
-    a = 1.0 - 0.5 * m
-    q = m - 0.25 * m * m
-    inner = 0.5 * x * x - x + _root_antiderivative(x - a, q) - _root_antiderivative(-a, q)
     ramp = 0.5 * x * x if x <= 1.0 else x - 0.5
-    return t0 * c * x + k * c * ramp + 0.25 * period * c * inner
+    return t0 * c * x + k * c * ramp + 0.25 * period * c * _incremental_integral(x, m)
 
 
 @jit

@@ -29,6 +29,8 @@ def assign_command(
                                           help="With --scene: pretimed signals (HCM delay) at the nodes the scene flags as signalised")] = True,
     signal_split: Annotated[str, typer.Option("--signal-split",
                                               help="With --scene: green split of the signals' approaches, equal or capacity (Webster's rule by street axis)")] = "equal",
+    give_way: Annotated[bool, typer.Option("--give-way/--no-give-way",
+                                           help="With --scene: give-way delay (HCM) at unsignalised junctions: minor arms of a major road, roundabout entries, else priority to the right")] = False,
     turn_penalties: Annotated[bool, typer.Option("--turn-penalties/--no-turn-penalties",
                                                  help="With --scene: a penalty per turn by its kind from the street geometry (left 10 s, right 5 s, U-turn 30 s)")] = False,
     turns: Annotated[Path | None, typer.Option("--turns", help="With --scene: write the turning movements of every node (.csv or .parquet)")] = None,
@@ -95,7 +97,7 @@ def assign_command(
             raise InputError("--scene needs --demand (CSV: origin, destination, flow_veh_h)", field="--demand")
         result, summary = run_scene_assign(list(scene), demand=demand, algorithm=algo, gap=gap, max_iter=max_iter, output=output, crs=crs, scene_crs=scene_crs,
                                            restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, turns_output=turns, signal_split=signal_split,
-                                           callback=None if (as_json or quiet) else show)  # fmt: skip
+                                           give_way=give_way, callback=None if (as_json or quiet) else show)  # fmt: skip
         summary["read_s"] = max(time.perf_counter() - t_read - result.wall_s, 0.0)  # scene, network and demand
         if not as_json:
             same_node = f" ({summary['same_node_veh_h']:.2f} veh/h from a node to itself left out: they use no link)" if summary["same_node_veh_h"] > 0 else ""
@@ -104,6 +106,7 @@ def assign_command(
             typer.echo(f"  signals                      {signal_line(summary)}")
             penalised = summary["turn_penalties"]
             typer.echo(f"  turn penalties               {'off' if penalised == 'off' else f'{penalised} turns penalised (left 10 s, right 5 s, U-turn 30 s)'}")
+            typer.echo(f"  give-way                     {give_way_line(summary)}")
     else:
         if net is None or trips is None:
             raise InputError("give --net and --trips (TNTP files), or --scene and --demand", field="--net" if net is None else "--trips")
@@ -111,6 +114,8 @@ def assign_command(
             raise InputError("only with --scene (a TNTP network takes --trips)", field="--demand")
         if turns is not None or turn_penalties:
             raise InputError("only with --scene (turn kinds come from the scene's street geometry)", field="--turns" if turns is not None else "--turn-penalties")
+        if give_way or signal_split != "equal":
+            raise InputError("only with --scene (junction rules and street axes come from the scene's streets)", field="--give-way" if give_way else "--signal-split")
         network = read_network(net, toll_factor=toll_factor, distance_factor=distance_factor)
         trip_table = read_trips(trips, n_zones=network.n_zones)
         read_s = time.perf_counter() - t_read
@@ -477,6 +482,16 @@ def signal_line(s: dict) -> str:
             if s.get(key):
                 split += f", equal at {s[key]} ({why})"
     return f"{s['signals']} signalised nodes ({s.get('signal_approaches', 0)} approaches){without}{split}"
+
+
+def give_way_line(s: dict) -> str:
+    """The give-way junctions of a scene assignment and how far the last pass's capacities were
+    from its own flows (``--no-give-way``: off)."""
+    if s.get("give_way", "off") == "off":
+        return "off (--give-way to apply)"
+    return (f"{s['give_way_junctions']} unsignalised junctions ({s['give_way_major_road_junctions']} on a major road, "
+            f"{s['give_way_priority_to_right_junctions']} priority to the right, {s['give_way_roundabout_junctions']} on a roundabout's ring): "
+            f"{s['give_way_yielding_approaches']} yielding approaches; largest capacity change at the last pass {100 * s['give_way_change']:.2g} %")  # fmt: skip
 
 
 def restriction_line(s: dict) -> str:

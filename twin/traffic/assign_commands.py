@@ -105,6 +105,12 @@ def read_scene_demand(source: list[Path], demand: Path, crs: str | None, scene_c
     return scene, zones, od
 
 
+GIVE_WAY_PASSES = 5
+"""Assignments of ``twin traffic assign --scene --give-way``: each after the first with the
+give-way capacities from the conflicting flows of the one before (no demand feedback here, unlike
+the mobility runs' 3 per feedback iteration); the last change is reported."""
+
+
 def run_scene_assign(
     source: list[Path],
     *,
@@ -121,6 +127,7 @@ def run_scene_assign(
     turns_output: Path | None = None,
     callback: Any = None,
     signal_split: str = "equal",
+    give_way: bool = False,
 ) -> tuple[Any, dict[str, Any]]:
     """Static user equilibrium of the demand table on the scene's car network.
 
@@ -131,6 +138,10 @@ def run_scene_assign(
     OSM ingest sets it); a flagged node that no car link enters is left out and listed
     (:func:`twin.traffic.signals.split_by_approach`), as dynamic loading does; ``signal_split``
     their green split (``equal`` or ``capacity``, :func:`twin.traffic.scene_graph.build_scene_graph`). With
+    ``give_way``, give-way delay on the yielding approaches of the unsignalised junctions
+    (:mod:`twin.traffic.priority`), their capacities from the conflicting flows of the previous
+    assignment, :data:`GIVE_WAY_PASSES` assignments in all; the summary gives the largest
+    relative capacity change at the last pass (``give_way_change``). With
     ``turn_penalties``, every turn pays the default penalty of its kind (left 10 s, right 5 s,
     U-turn 30 s, :data:`twin.traffic.turns.DEFAULT_TURN_PENALTIES_S`; the kind from the street
     geometry, :mod:`twin.traffic.movements`). With ``turns_output``, the turning movements of
@@ -157,9 +168,17 @@ def run_scene_assign(
     scene, zones, od = read_scene_demand(source, demand, crs, scene_crs)
     net = Network.from_scene(scene, mode="car", zones=zones)
     sg = build_scene_graph(scene, net, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, turns=turns_output is not None,
-                           signal_split=signal_split)  # fmt: skip
+                           signal_split=signal_split, give_way=give_way)  # fmt: skip
     graph, expanded, counts = sg.graph, sg.expanded, sg.counts
-    if graph is not None:  # a turn-expanded network, stop lines, or both: the results mapped back to the scene's links
+    if sg.give_way is not None:  # capacities from the previous assignment's conflicting flows
+        for k in range(GIVE_WAY_PASSES):
+            raw = assign(graph.network, od, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
+            nxt, change = graph.updated(graph.link_flow(raw.flow))
+            if k < GIVE_WAY_PASSES - 1:
+                graph = nxt
+        counts["give_way_change"] = change
+        result = replace(raw, network=net, flow=graph.link_flow(raw.flow), cost=graph.link_values(raw.cost), time=graph.link_values(raw.time), origin_flows=None)
+    elif graph is not None:  # a turn-expanded network, stop lines, or both: the results mapped back to the scene's links
         raw = assign(graph.network, od, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
         result = replace(raw, network=net, flow=graph.link_flow(raw.flow), cost=graph.link_values(raw.cost), time=graph.link_values(raw.time), origin_flows=None)
     else:

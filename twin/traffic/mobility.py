@@ -443,32 +443,14 @@ give-way capacities from the conflicting flows of the one before (a fixed point;
 change at the last pass is reported in the notes)."""
 
 
-def _base_links(net: Any, turned: Any) -> np.ndarray:
-    """For every stored link of the car network ``net``, the link of ``base`` it is (-1: turn link, stop line)."""
-    if turned is None:
-        return np.arange(net.n_links)
-    link_of = np.asarray(turned.link_of, dtype=np.int64)
-    turns = getattr(turned, "turns", None) if hasattr(turned, "approach_of") else turned
-    if turns is not None:
-        link_of = np.where(link_of >= 0, np.asarray(turns.link_of, dtype=np.int64)[np.maximum(link_of, 0)], -1)
-    return link_of
-
-
 def _with_give_way(scene: Any, streets: Any, base: Any, street: np.ndarray, net: Any, turned: Any, *, signalised: bool) -> Any:
     """The car network ``net`` (over ``base``; ``turned`` maps it back, None when it is ``base``)
     with a give-way line (:data:`GIVE_WAY_LINK_PREFIX` + approach id) on every yielding approach
-    of the unsignalised junctions of ``base`` (:func:`twin.traffic.priority.scene_junctions`:
-    road classes, roundabout rings and arm directions from the scene's streets; nodes flagged as
-    signalised left out when ``signalised``), capacities at zero conflicting flow. Returns the
-    :class:`~twin.traffic.priority.GiveWayNetwork`."""
-    from twin.traffic.priority import insert_give_way_lines, scene_junctions
+    of the unsignalised junctions of ``base`` (:func:`twin.traffic.priority.add_scene_give_way`),
+    capacities at zero conflicting flow. Returns the :class:`~twin.traffic.priority.GiveWayNetwork`."""
+    from twin.traffic.priority import add_scene_give_way
 
-    junctions = scene_junctions(scene, streets, base, street=street & (base.capacity > 0), signalised=signalised)
-    entry = {int(k): j for j, k in enumerate(junctions.approach.tolist())}
-    of_base = _base_links(net, turned)
-    lines = [e for e, k in enumerate(of_base.tolist()) if k in entry]
-    return insert_give_way_lines(net, np.array(lines, dtype=np.int64), np.array([entry[int(of_base[e])] for e in lines], dtype=np.int64), junctions,
-                                 line_label=GIVE_WAY_LINK_PREFIX, inner=turned)  # fmt: skip
+    return add_scene_give_way(scene, streets, base, net, turned, street=street & (base.capacity > 0), signalised=signalised, line_label=GIVE_WAY_LINK_PREFIX)
 
 
 def _with_restrictions(scene: Any, net: Any, *, expand: bool = False) -> tuple[Any, Any, Any]:

@@ -221,6 +221,34 @@ def scene_junctions(scene: Any, streets: Any, base: Network, *, street: np.ndarr
     return classify_junctions(base, road_class, xy, street=street, exclude=exclude, near=near, junction=scene_junction(streets, base.link_ids.tolist()))
 
 
+def base_links_of(network: Network, inner: Any) -> np.ndarray:
+    """For every stored link of ``network``, the link of the classified (base) network it is (-1:
+    a turn link or a stop line). ``inner`` maps ``network`` to the base: a
+    :class:`~twin.traffic.turns.TurnNetwork`, a :class:`~twin.traffic.signals.SignalNetwork`
+    (over a turn network or not), or None when ``network`` is the base."""
+    if inner is None:
+        return np.arange(network.n_links)
+    link_of = np.asarray(inner.link_of, dtype=np.int64)
+    turns = getattr(inner, "turns", None) if hasattr(inner, "approach_of") else inner
+    if turns is not None:
+        link_of = np.where(link_of >= 0, np.asarray(turns.link_of, dtype=np.int64)[np.maximum(link_of, 0)], -1)
+    return link_of
+
+
+def add_scene_give_way(scene: Any, streets: Any, base: Network, network: Network, inner: Any, *, street: np.ndarray, signalised: bool,
+                       line_label: str) -> GiveWayNetwork:  # fmt: skip
+    """``network`` (over the scene's car network ``base``; ``inner`` maps it back, None when it is
+    ``base``) with a give-way line (``line_label`` + approach id) after every stored copy of each
+    yielding approach of :func:`scene_junctions` (``streets``, ``street``, ``signalised`` as
+    there), capacities at zero conflicting flow."""
+    junctions = scene_junctions(scene, streets, base, street=street, signalised=signalised)
+    entry = {int(k): j for j, k in enumerate(junctions.approach.tolist())}
+    of_base = base_links_of(network, inner)
+    lines = [e for e, k in enumerate(of_base.tolist()) if k in entry]
+    return insert_give_way_lines(network, np.array(lines, dtype=np.int64), np.array([entry[int(of_base[e])] for e in lines], dtype=np.int64), junctions,
+                                 line_label=line_label, inner=inner)  # fmt: skip
+
+
 @dataclass
 class Junctions:
     """The yielding approaches of a network's priority junctions (:func:`classify_junctions`).
@@ -608,5 +636,5 @@ def assign_with_give_way(gw: GiveWayNetwork, demand: Any, *, passes: int = 3, **
     return gw, result, changes
 
 
-__all__ = ["RING_JUNCTIONS", "GiveWayNetwork", "GiveWayParameters", "Junctions", "add_give_way", "assign_with_give_way", "classify_junctions",
+__all__ = ["RING_JUNCTIONS", "GiveWayNetwork", "GiveWayParameters", "Junctions", "add_give_way", "add_scene_give_way", "base_links_of", "assign_with_give_way", "classify_junctions",
            "insert_give_way_lines", "potential_capacity", "ring_links", "road_rank", "roundabout_capacity", "scene_junction", "scene_junctions"]  # fmt: skip

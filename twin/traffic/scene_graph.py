@@ -26,8 +26,9 @@ class SceneGraph:
     ----------
     net : Network
         The scene's car network (one link per street link, :meth:`Network.from_scene`).
-    graph : TurnNetwork or SignalNetwork or None
-        The turn-expanded network, the network with stop lines, or both; None: ``net`` itself.
+    graph : TurnNetwork or SignalNetwork or GiveWayNetwork or None
+        The turn-expanded network, the network with stop lines, or both, with give-way lines on
+        top when asked; None: ``net`` itself.
     expanded : TurnNetwork or None
         The turn-expanded network (also inside ``graph`` when signals were added to it).
     counts : dict
@@ -46,6 +47,8 @@ class SceneGraph:
     penalties: dict[Any, float] | None = None
     movements: Any = None
     flagged: list[Any] = field(default_factory=list)
+    give_way: Any = None
+    """The :class:`~twin.traffic.priority.GiveWayNetwork` (also ``graph``) when give-way delay is on."""
 
     @property
     def network(self) -> Network:
@@ -59,22 +62,31 @@ class SceneGraph:
 
     def street_link_of(self) -> np.ndarray:
         """Per link of :attr:`network`: the street link (index in ``net``) whose flow it carries
-        and :meth:`street_flow` adds to it, or -1 (turn, connector and stop-line links)."""
-        from twin.traffic.signals import SignalNetwork
-
+        and :meth:`street_flow` adds to it, or -1 (turn, connector, stop-line and give-way links)."""
         if self.graph is None:
             return np.arange(self.net.n_links, dtype=np.int64)
-        if isinstance(self.graph, SignalNetwork):
-            of = np.asarray(self.graph.link_of, dtype=np.int64)
-            if self.graph.turns is None:
-                return of
-            inner = np.asarray(self.graph.turns.link_of, dtype=np.int64)
-            return np.where(of >= 0, inner[np.maximum(of, 0)], -1)
-        return np.asarray(self.graph.link_of, dtype=np.int64)
+        return _street_link_of(self.graph)
+
+
+def _street_link_of(graph: Any) -> np.ndarray:
+    """The street link of each link of ``graph.network`` through the maps below it (-1: none)."""
+    from twin.traffic.priority import GiveWayNetwork
+    from twin.traffic.signals import SignalNetwork
+
+    of = np.asarray(graph.link_of, dtype=np.int64)
+    inner = graph.inner if isinstance(graph, GiveWayNetwork) else graph.turns if isinstance(graph, SignalNetwork) else None
+    if inner is None:
+        return of
+    below = _street_link_of(inner)
+    return np.where(of >= 0, below[np.maximum(of, 0)], -1)
+
+
+GIVE_WAY_LINE_PREFIX = "giveway:"
+"""Link id prefix of the give-way lines of a scene assignment (``giveway:<approach link id>``)."""
 
 
 def build_scene_graph(scene: Any, net: Network, *, restrictions: bool, signals: bool, turn_penalties: bool, turns: bool = False,
-                      signal_split: str = "equal") -> SceneGraph:  # fmt: skip
+                      signal_split: str = "equal", give_way: bool = False) -> SceneGraph:  # fmt: skip
     """The network a scene assignment runs on (see :func:`twin.traffic.assign_commands.run_scene_assign`).
 
     With ``restrictions`` the scene's OSM turn restrictions and via-way sequences, with
@@ -82,7 +94,10 @@ def build_scene_graph(scene: Any, net: Network, *, restrictions: bool, signals: 
     network, which ``turns`` asks for too); with ``signals`` a stop line with the default
     pretimed signal on every approach of the nodes the scene flags as signalised, its green split
     ``signal_split`` (``equal``, or ``capacity``: Webster's rule by street axis, bearings from the
-    scene's street geometry; a split with no flagged node is an error).
+    scene's street geometry; a split with no flagged node is an error); with ``give_way``, a
+    give-way line on every yielding approach of the unsignalised junctions
+    (:func:`twin.traffic.priority.add_scene_give_way`, capacities at zero conflicting flow: the
+    caller sets them from the flows, :meth:`~twin.traffic.priority.GiveWayNetwork.updated`).
     """
     from twin.traffic.dynamic_commands import scene_restriction_options
     from twin.traffic.turns import expand_turns
@@ -116,7 +131,19 @@ def build_scene_graph(scene: Any, net: Network, *, restrictions: bool, signals: 
             graph = add_signals(expanded if expanded is not None else net, flagged, timing=SignalTiming(split=signal_split), bearing=bearing)
             counts["signal_approaches"] = int((graph.approach_of >= 0).sum())
             counts.update({f"signal_{k}" if k.startswith("nodes") else "signal_split": v for k, v in graph.split.items()})
-    return SceneGraph(net, graph, expanded, counts, banned, sequences, penalties, movements, flagged)
+    give = None
+    counts["give_way"] = "off"
+    if give_way:
+        from twin.traffic.priority import add_scene_give_way
+
+        street = np.isin(net.link_ids, scene.links["link_id"].to_numpy()) & (net.capacity > 0) & (net.vdf < 2)
+        give = add_scene_give_way(scene, scene.links, net, graph.network if graph is not None else net, graph, street=street,
+                                  signalised=signals and bool(flagged), line_label=GIVE_WAY_LINE_PREFIX)  # fmt: skip
+        graph = give
+        counts["give_way"] = "on"
+        counts.update({f"give_way_{k}": v for k, v in give.junctions.summary().items()})
+        counts["give_way_lines"] = int((give.yielding >= 0).sum())
+    return SceneGraph(net, graph, expanded, counts, banned, sequences, penalties, movements, flagged, give)
 
 
 __all__ = ["SceneGraph", "build_scene_graph"]

@@ -388,3 +388,31 @@ def test_polygons_drawn_at_once_keep_their_holes_and_colours():
     assert ax.get_xlim()[0] <= 0.0 and ax.get_xlim()[1] >= 75.0
     assert nice_length(1000.0) == 200.0 and nice_length(430.0) == 50.0 and nice_length(90.0) == 10.0
     assert add_scale_bar(ax) == nice_length(ax.get_xlim()[1] - ax.get_xlim()[0])
+
+
+def test_the_assumed_box_names_the_models_the_scenario_ran() -> None:
+    """The model lines follow the scenario's options: the 5R1C model by default, the finer zone
+    model with its setpoint temperature and exterior surfaces when ``energy.model: iso52016``
+    (before, the box said 5R1C whatever ran), and the car network's junction delays."""
+    from types import SimpleNamespace
+
+    from twin.scenario.report import _assumed_short
+    from twin.scenario.schema import parse_scenario
+
+    files = [str(Path(__file__).resolve().parents[1] / "data_samples" / f"stgilles_{k}_osm2013.geojson") for k in ("buildings", "streets")]
+
+    def box(**options) -> str:
+        doc = {"name": "models", "inputs": {"files": files}, "domains": ["energy", "traffic"],
+               "whatifs": [{"name": "w", "modifications": [{"op": "scale_demand", "factor": 1.1}]}], **options}  # fmt: skip
+        return _assumed_short(SimpleNamespace(scenario=parse_scenario(doc), samples=None, baseline_scene=None))
+
+    default = box()
+    assert "hourly 5R1C building model (ISO 13790)" in default and "multi-node" not in default
+    assert "junction delays: none (traffic.signals and traffic.give_way off" in default
+    finer = box(energy={"model": "iso52016", "exterior_convection": "doe2", "terrain": "suburbs", "control_temperature": "air"})
+    assert "5R1C" not in finer and "hourly multi-node zone model (ISO 52016-1 style" in finer
+    assert "setpoints on the air temperature; wind-dependent DOE-2 exterior surfaces (terrain suburbs)" in finer
+    assert "setpoints on the operative temperature; fixed exterior films" in box(energy={"model": "iso52016"})
+    junctions = box(traffic={"signals": True, "signal_split": "capacity", "give_way": True})
+    assert "pretimed signals at the nodes the scene flags (HCM delay, default timing, capacity green split)" in junctions
+    assert "give-way at the other junctions (HCM two-way stop control" in junctions

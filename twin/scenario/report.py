@@ -574,13 +574,48 @@ MODEL_SHORT = {
 #: Validation status of each engine: what it was checked against, and what it was not (README,
 #: "Validation and speed at a glance"; docs/).
 VALIDATION = {
-    "energy": ("checked", "BESTEST (ASHRAE 140) loads within the reference band; heating need 0.80–1.11 × TABULA's reference buildings; "
-                          "not compared with metered consumption of this district"),
+    "energy": ("checked", "BESTEST (ASHRAE 140): about half of the quantities inside the example programs' range, the heating loads "
+                          "above it (README, 'Validation and speed at a glance'); heating need within 25 % of TABULA's 36 Belgian "
+                          "reference buildings; not compared with metered consumption of this district"),
     "traffic": ("checked", "assignment equals the best-known solutions of SiouxFalls and ChicagoSketch; mode shares calibrated to "
                            "Brussels shares; not compared with traffic counts of this district"),
     "soil": ("checked", "Richards solver against Celia et al. (1990) and Green–Ampt, Curve Number against its worked value; "
                         "not compared with measured runoff of this district"),
 }
+
+
+#: The finer zone model's lines, when a scenario names it (``energy.model: iso52016``).
+ISO52016_SHORT = "hourly multi-node zone model (ISO 52016-1 style: nodes per construction layer, hourly interior convection) on the TABULA Belgian typology"
+ISO52016_VALIDATION = ("checked", "BESTEST (ASHRAE 140): all but a few quantities inside the example programs' range (README, 'Validation "
+                                  "and speed at a glance'); heating need within 25 % of TABULA's 36 Belgian reference buildings with the "
+                                  "setpoint on the operative temperature; not compared with metered consumption of this district")
+
+
+def model_lines(scenario, domain: str) -> tuple[str, tuple[str, str]]:
+    """The model and validation lines of ``domain`` for the options ``scenario`` ran with: the
+    energy engine's zone model (5R1C or the finer model, with its setpoint temperature and
+    exterior surfaces) and the traffic engine's junction delays (none, signals, give-way)."""
+    short, valid = MODEL_SHORT.get(domain, MODELS.get(domain, domain)), VALIDATION.get(domain, ("", "not validated"))
+    e = getattr(scenario, "energy", None)
+    if domain == "energy" and getattr(e, "model", "5r1c") == "iso52016":
+        control = e.control_temperature or "operative"
+        exterior = ("wind-dependent DOE-2 exterior surfaces (terrain " + (e.terrain or "city") + ")") if e.exterior_convection == "doe2" else "fixed exterior films"
+        short = f"{ISO52016_SHORT}; setpoints on the {control} temperature; {exterior}; Brussels EPB factors and classes"
+        valid = ISO52016_VALIDATION
+    if domain == "traffic":
+        short += "; " + junction_delays(scenario)
+    return short, valid
+
+
+def junction_delays(scenario) -> str:
+    """What the traffic engine's car network charges at junctions, for the options of ``scenario``."""
+    t = getattr(scenario, "traffic", None)
+    delays = []
+    if getattr(t, "signals", False):
+        delays.append(f"pretimed signals at the nodes the scene flags (HCM delay, default timing, {t.signal_split} green split)")
+    if getattr(t, "give_way", False):
+        delays.append("give-way at the other junctions (HCM two-way stop control, roundabout entries by HCM 2010 ch. 21; priority from the road classes)")
+    return "junction delays: " + ("; ".join(delays) if delays else "none (traffic.signals and traffic.give_way off: only the links' travel times)")
 
 
 #: How the building attributes of the provenance shares read.
@@ -606,9 +641,10 @@ def _assumed_short(comparison) -> str:
             cls = " class='def'" if worst > 0.5 else ""
             items.append(f"<li><b>Defaulted inputs</b>: share of the floor area whose value is a default (nothing known): <span{cls}>{parts}</span>; "
                          "the rest comes from data or a documented inference rule.</li>")
-    models = "".join(f"<li><b>{html.escape(d)}</b>: {html.escape(MODEL_SHORT.get(d, MODELS.get(d, d)))}. "
-                     f"<span class='{'ok' if VALIDATION.get(d, ('', ''))[0] == 'checked' else 'partial'}'>Validation:</span> "
-                     f"{html.escape(VALIDATION.get(d, ('', 'not validated'))[1])}.</li>" for d in sc.domains)
+    lines = {d: model_lines(sc, d) for d in sc.domains}
+    models = "".join(f"<li><b>{html.escape(d)}</b>: {html.escape(short)}. "
+                     f"<span class='{'ok' if status == 'checked' else 'partial'}'>Validation:</span> {html.escape(text)}.</li>"
+                     for d, (short, (status, text)) in lines.items())
     items.append(f"<li><b>Models</b><ul>{models}</ul></li>")
     calib = getattr(getattr(sc, "inputs", None), "calibration", None)
     items.append("<li><b>Calibration</b>: " + (f"the table <code>{html.escape(str(calib))}</code> applied to the baseline scene."
@@ -670,7 +706,12 @@ def _assumed_section(comparison) -> str:
     else:
         p.append("<h3>Uncertainty</h3><p>No Monte Carlo: every number rests on the central values above, defaults included. Set "
                  "<code>uncertainty.samples</code> (e.g. 100) for bands that show what the defaults leave open.</p>")
-    p.append("<h3>Models</h3><ul>" + "".join(f"<li><b>{html.escape(d)}</b>: {html.escape(MODELS.get(d, d))}</li>" for d in sc.domains) + "</ul>")
+    long = {d: MODELS.get(d, d) for d in sc.domains}
+    if "energy" in long and getattr(getattr(sc, "energy", None), "model", "5r1c") == "iso52016":
+        long["energy"] = model_lines(sc, "energy")[0] + "; urban shading from horizon profiles; Monte Carlo bands not run with this model"
+    if "traffic" in long:
+        long["traffic"] += "; " + junction_delays(sc)
+    p.append("<h3>Models</h3><ul>" + "".join(f"<li><b>{html.escape(d)}</b>: {html.escape(text)}</li>" for d, text in long.items()) + "</ul>")
     p.append("</details></div></section>")
     return "".join(p)
 

@@ -92,3 +92,30 @@ def test_give_way_without_a_scene_is_one_line(case) -> None:
     assert_one_line_error(bad, contains=("--give-way", "--scene"))
     bad = run_twin(["traffic", "assign", "--net", folder / "SiouxFalls_net.tntp", "--trips", folder / "SiouxFalls_trips.tntp", "--signal-split", "capacity"])
     assert_one_line_error(bad, contains=("--signal-split", "--scene"))
+
+
+def test_select_link_and_zone_on_the_give_way_assignment(case, tmp_path: Path) -> None:
+    """``select-link --scene ... --give-way``: the selected trips are those of the give-way
+    equilibrium (the OD total = the street link's flow in ``assign --scene --give-way``, 1e-6);
+    ``select-zone``: the flow of the trips from a zone leaves it as its demand; the same junction counts."""
+    _, folder, od = case
+    links = tmp_path / "links.csv"
+    common = ["--scene", folder, "--demand", od, "--no-signals", "--give-way"]
+    a = run_twin(["traffic", "assign", *common, "--output", links, "--json"], timeout_s=300)
+    assert a.code == 0, a.stderr
+    flows = pd.read_csv(links).set_index("link_id")["flow"]
+    busiest = str(flows.idxmax())
+    r = run_twin(["traffic", "select-link", *common, "--link", busiest, "--json"], timeout_s=300)
+    assert r.code == 0, r.stderr
+    s, assigned = json.loads(r.stdout), json.loads(a.stdout)
+    assert s["select_link_total"] == pytest.approx(flows[busiest], rel=1e-6) and s["selected_link_flow"] == pytest.approx(flows[busiest], rel=1e-6)
+    assert s["give_way_lines"] == assigned["give_way_lines"] and s["give_way_change"] == pytest.approx(assigned["give_way_change"], rel=1e-9)
+    origin = str(pd.read_csv(od)["origin"].iloc[0])
+    z = run_twin(["traffic", "select-zone", *common, "--zones", origin, "--json"], timeout_s=300)
+    assert z.code == 0, z.stderr
+    zs = json.loads(z.stdout)
+    demand = pd.read_csv(od)
+    assert zs["give_way"] == "on" and zs["demand_veh"] == pytest.approx(demand.loc[demand["origin"] == origin, "flow_veh_h"].sum(), rel=1e-12)
+    assert zs["balance_error"] < 1e-6  # the flow leaving the zone on the give-way network = its demand
+    text = run_twin(["traffic", "select-link", *common, "--link", busiest], timeout_s=300)
+    assert f"give-way                       {assigned['give_way_junctions']} unsignalised junctions" in text.stdout

@@ -165,6 +165,8 @@ DemandOption = Annotated[Path | None, typer.Option("--demand", help=DEMAND_HELP)
 RestrictionsOption = Annotated[bool | None, typer.Option("--restrictions/--no-restrictions", help="With --scene: the scene's OSM turn restrictions (default on)")]
 SignalsOption = Annotated[bool | None, typer.Option("--signals/--no-signals", help="With --scene: pretimed signals at the flagged nodes (default on)")]
 TurnPenaltiesOption = Annotated[bool, typer.Option("--turn-penalties", help="With --scene: the default penalty of each turn's kind")]
+SignalSplitOption = Annotated[str | None, typer.Option("--signal-split", help="With --scene: green split of the signals, equal (default) or capacity")]
+GiveWayOption = Annotated[bool, typer.Option("--give-way", help="With --scene: give-way delay (HCM) at unsignalised junctions")]
 CrsOption = Annotated[str | None, typer.Option("--crs", help="With --scene: CRS of input files that declare none")]
 SceneCrsOption = Annotated[str | None, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene (default EPSG:31370)")]
 
@@ -179,6 +181,8 @@ def select_link_command(
     restrictions: RestrictionsOption = None,
     signals: SignalsOption = None,
     turn_penalties: TurnPenaltiesOption = False,
+    signal_split: SignalSplitOption = None,
+    give_way: GiveWayOption = False,
     crs: CrsOption = None,
     scene_crs: SceneCrsOption = None,
     gap: Annotated[float, typer.Option("--gap", "-g", help="Relative gap of the Algorithm B equilibrium")] = 1e-6,
@@ -222,9 +226,11 @@ def select_link_command(
 
         check_scene_options(net, trips, demand)
         summary = run_scene_select_link(list(scene), demand, link, gap=gap, top=top, outputs=outputs, crs=crs, scene_crs=scene_crs or "EPSG:31370",
-                                        restrictions=restrictions is not False, signals=signals is not False, turn_penalties=turn_penalties)  # fmt: skip
+                                        restrictions=restrictions is not False, signals=signals is not False, turn_penalties=turn_penalties,
+                                        signal_split=signal_split or "equal", give_way=give_way)  # fmt: skip
     else:
-        check_tntp_options(net, trips, demand=demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, crs=crs, scene_crs=scene_crs)
+        check_tntp_options(net, trips, demand=demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, crs=crs, scene_crs=scene_crs,
+                           signal_split=signal_split, give_way=give_way)
         summary = tntp_select_link(net, trips, link, gap, top, outputs)
     if as_json:
         typer.echo(to_json_text(summary))
@@ -234,6 +240,7 @@ def select_link_command(
     if scene:
         typer.echo(f"  turn restrictions              {restriction_line(summary)}")
         typer.echo(f"  signals                        {signal_line(summary)}")
+        typer.echo(f"  give-way                       {give_way_line(summary)}")
     typer.echo(f"  flow on the selected link(s)   {summary['selected_link_flow']:.6f}{unit}")
     typer.echo(f"  select-link OD total           {summary['select_link_total']:.6f}  ({summary['od_pairs']} OD pairs)")
     for row in summary["top"]:
@@ -304,6 +311,8 @@ def select_zone_command(
     restrictions: RestrictionsOption = None,
     signals: SignalsOption = None,
     turn_penalties: TurnPenaltiesOption = False,
+    signal_split: SignalSplitOption = None,
+    give_way: GiveWayOption = False,
     crs: CrsOption = None,
     scene_crs: SceneCrsOption = None,
     side: Annotated[str, typer.Option("--side", help="origin (trips from the zones) or destination (trips to them)")] = "origin",
@@ -339,9 +348,11 @@ def select_zone_command(
 
         check_scene_options(net, trips, demand)
         s = run_scene_select_zone(list(scene), demand, ids, side, gap=gap, outputs=outputs, crs=crs, scene_crs=scene_crs or "EPSG:31370",
-                                  restrictions=restrictions is not False, signals=signals is not False, turn_penalties=turn_penalties)  # fmt: skip
+                                  restrictions=restrictions is not False, signals=signals is not False, turn_penalties=turn_penalties,
+                                  signal_split=signal_split or "equal", give_way=give_way)  # fmt: skip
     else:
-        check_tntp_options(net, trips, demand=demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, crs=crs, scene_crs=scene_crs)
+        check_tntp_options(net, trips, demand=demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, crs=crs, scene_crs=scene_crs,
+                           signal_split=signal_split, give_way=give_way)
         s = run_select_zone(net, trips, ids, side, gap, outputs)
     if as_json:
         typer.echo(to_json_text(s))
@@ -352,6 +363,7 @@ def select_zone_command(
     if scene:
         typer.echo(f"  turn restrictions                      {restriction_line(s)}")
         typer.echo(f"  signals                                {signal_line(s)}")
+        typer.echo(f"  give-way                               {give_way_line(s)}")
     typer.echo(f"  demand {where + (' the zones (demand, veh/h)' if scene else ' the zones (trips file)'):31s} {s['demand_veh']:.6f}")
     typer.echo(f"  {'of it between selected zones':38s} {s['demand_among_zones_veh']:.6f}")
     typer.echo(f"  net flow {('out of' if side == 'origin' else 'into') + ' the zone nodes':29s} {s['net_flow_veh']:.6f}  (relative difference {s['balance_error']:.1e})")

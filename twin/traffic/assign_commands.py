@@ -105,12 +105,6 @@ def read_scene_demand(source: list[Path], demand: Path, crs: str | None, scene_c
     return scene, zones, od
 
 
-GIVE_WAY_PASSES = 5
-"""Assignments of ``twin traffic assign --scene --give-way``: each after the first with the
-give-way capacities from the conflicting flows of the one before (no demand feedback here, unlike
-the mobility runs' 3 per feedback iteration); the last change is reported."""
-
-
 def run_scene_assign(
     source: list[Path],
     *,
@@ -140,7 +134,7 @@ def run_scene_assign(
     their green split (``equal`` or ``capacity``, :func:`twin.traffic.scene_graph.build_scene_graph`). With
     ``give_way``, give-way delay on the yielding approaches of the unsignalised junctions
     (:mod:`twin.traffic.priority`), their capacities from the conflicting flows of the previous
-    assignment, :data:`GIVE_WAY_PASSES` assignments in all; the summary gives the largest
+    assignment, :data:`twin.traffic.scene_graph.GIVE_WAY_PASSES` assignments in all; the summary gives the largest
     relative capacity change at the last pass (``give_way_change``). With
     ``turn_penalties``, every turn pays the default penalty of its kind (left 10 s, right 5 s,
     U-turn 30 s, :data:`twin.traffic.turns.DEFAULT_TURN_PENALTIES_S`; the kind from the street
@@ -155,10 +149,9 @@ def run_scene_assign(
     :func:`twin.traffic.dynamic_commands.scene_restriction_options`, the signal counts and the
     output path).
     """
-    from twin.traffic.assign import assign
     from twin.traffic.dynamic_commands import check_output, check_signal_split, write_frame
     from twin.traffic.network import Network
-    from twin.traffic.scene_graph import build_scene_graph
+    from twin.traffic.scene_graph import assign_scene_graph, build_scene_graph
 
     check_signal_split(signal_split, signals)
     check_output(output, (".csv", ".parquet"), "--output")
@@ -169,20 +162,12 @@ def run_scene_assign(
     net = Network.from_scene(scene, mode="car", zones=zones)
     sg = build_scene_graph(scene, net, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, turns=turns_output is not None,
                            signal_split=signal_split, give_way=give_way)  # fmt: skip
+    raw = assign_scene_graph(sg, od, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
     graph, expanded, counts = sg.graph, sg.expanded, sg.counts
-    if sg.give_way is not None:  # capacities from the previous assignment's conflicting flows
-        for k in range(GIVE_WAY_PASSES):
-            raw = assign(graph.network, od, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
-            nxt, change = graph.updated(graph.link_flow(raw.flow))
-            if k < GIVE_WAY_PASSES - 1:
-                graph = nxt
-        counts["give_way_change"] = change
-        result = replace(raw, network=net, flow=graph.link_flow(raw.flow), cost=graph.link_values(raw.cost), time=graph.link_values(raw.time), origin_flows=None)
-    elif graph is not None:  # a turn-expanded network, stop lines, or both: the results mapped back to the scene's links
-        raw = assign(graph.network, od, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
+    if graph is not None:  # a turn-expanded network, stop lines, give-way lines: the results mapped back to the scene's links
         result = replace(raw, network=net, flow=graph.link_flow(raw.flow), cost=graph.link_values(raw.cost), time=graph.link_values(raw.time), origin_flows=None)
     else:
-        result = assign(net, od, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
+        result = raw
     table = None
     if turns_output is not None:  # then ``expanded`` and ``movements`` exist
         from twin.traffic.movements import movement_table

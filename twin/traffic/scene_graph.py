@@ -81,6 +81,36 @@ def _street_link_of(graph: Any) -> np.ndarray:
     return np.where(of >= 0, below[np.maximum(of, 0)], -1)
 
 
+GIVE_WAY_PASSES = 5
+"""Assignments of a scene run with give-way delay (:func:`assign_scene_graph`): each after the first
+with the give-way capacities from the conflicting flows of the one before (no demand feedback
+here, unlike the mobility runs' 3 per feedback iteration); the last change is reported."""
+
+
+def assign_scene_graph(sg: SceneGraph, od: Any, **options: Any) -> Any:
+    """The equilibrium of ``od`` on ``sg.network`` (``options`` to :func:`twin.traffic.assign.assign`).
+
+    With give-way lines, :data:`GIVE_WAY_PASSES` assignments, each after the first with the
+    capacities of the previous one's flows; ``sg.graph`` and ``sg.give_way`` then hold the
+    capacities of the last assignment and ``sg.counts['give_way_change']`` the largest relative
+    change of a capacity against those of its own flows. Returns the last assignment (on the
+    links of ``sg.network``).
+    """
+    from twin.traffic.assign import assign
+
+    if sg.give_way is None:
+        return assign(sg.network, od, **options)
+    graph = sg.give_way
+    for k in range(GIVE_WAY_PASSES):
+        raw = assign(graph.network, od, **options)
+        nxt, change = graph.updated(graph.link_flow(raw.flow))
+        if k < GIVE_WAY_PASSES - 1:
+            graph = nxt
+    sg.graph = sg.give_way = graph
+    sg.counts["give_way_change"] = change
+    return raw
+
+
 GIVE_WAY_LINE_PREFIX = "giveway:"
 """Link id prefix of the give-way lines of a scene assignment (``giveway:<approach link id>``)."""
 
@@ -146,4 +176,4 @@ def build_scene_graph(scene: Any, net: Network, *, restrictions: bool, signals: 
     return SceneGraph(net, graph, expanded, counts, banned, sequences, penalties, movements, flagged, give)
 
 
-__all__ = ["SceneGraph", "build_scene_graph"]
+__all__ = ["GIVE_WAY_PASSES", "SceneGraph", "assign_scene_graph", "build_scene_graph"]

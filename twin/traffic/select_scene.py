@@ -1,8 +1,8 @@
 """The work behind ``twin traffic select-link --scene`` and ``select-zone --scene``.
 
 The scene's car network is assigned as ``twin traffic assign --scene`` assigns it (Algorithm B;
-OSM turn restrictions, pretimed signals and optional turn penalties on the turn-expanded network,
-:func:`twin.traffic.scene_graph.build_scene_graph`). Select-link then runs on that network with
+OSM turn restrictions, pretimed signals with their green split, optional turn penalties on the
+turn-expanded network and optional give-way delay, :func:`twin.traffic.scene_graph.build_scene_graph`). Select-link then runs on that network with
 the selected street link standing for every link of it that carries the street link's flow (the
 link itself and its via-way copies, :meth:`~twin.traffic.scene_graph.SceneGraph.street_link_of`);
 the flows of the selected trips are mapped back to the street links as the assignment's are
@@ -64,7 +64,7 @@ def check_scene_outputs(source: list[Path], demand: Path, outputs: SelectOutputs
 
 
 def read_scene_case(source: list[Path], demand: Path, *, gap: float, outputs: SelectOutputs, crs: str | None, scene_crs: str,
-                    restrictions: bool, signals: bool, turn_penalties: bool) -> SceneCase:  # fmt: skip
+                    restrictions: bool, signals: bool, turn_penalties: bool, signal_split: str = "equal", give_way: bool = False) -> SceneCase:  # fmt: skip
     """Check the gap and the outputs, read the scene and the demand, build the network assigned.
 
     Raises
@@ -75,14 +75,16 @@ def read_scene_case(source: list[Path], demand: Path, *, gap: float, outputs: Se
     import math
 
     from twin.traffic.assign_commands import read_scene_demand
+    from twin.traffic.dynamic_commands import check_signal_split
     from twin.traffic.scene_graph import build_scene_graph
 
+    check_signal_split(signal_split, signals)
     if not (math.isfinite(gap) and gap > 0):
         raise InputError(f"must be a finite number > 0, got {gap}", field="--gap")
     check_scene_outputs(source, demand, outputs)
     scene, zones, od = read_scene_demand(source, demand, crs, scene_crs)
     net = Network.from_scene(scene, mode="car", zones=zones)
-    sg = build_scene_graph(scene, net, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties)
+    sg = build_scene_graph(scene, net, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, signal_split=signal_split, give_way=give_way)
     label = str(source[0]) if len(source) == 1 else ", ".join(map(str, source))
     return SceneCase(scene, label, demand, zones, od, sg)
 
@@ -112,10 +114,11 @@ def street_link_indices(case: SceneCase, links: list[str]) -> np.ndarray:
 
 
 def assign_case(case: SceneCase, gap: float) -> Any:
-    """Algorithm B equilibrium of the demand on the network assigned (per-origin flows kept)."""
-    from twin.traffic.assign import assign
+    """Algorithm B equilibrium of the demand on the network assigned (per-origin flows kept; with
+    give-way lines, the last of :func:`twin.traffic.scene_graph.assign_scene_graph`'s passes)."""
+    from twin.traffic.scene_graph import assign_scene_graph
 
-    return assign(case.sg.network, case.od, algorithm="b", gap=gap)
+    return assign_scene_graph(case.sg, case.od, algorithm="b", gap=gap)
 
 
 def street_lines(case: SceneCase) -> tuple[list[np.ndarray], np.ndarray]:
@@ -150,7 +153,8 @@ def write_od(sl: Any, path: Path) -> Path:
 
 
 def run_scene_select_link(source: list[Path], demand: Path, links: list[str], *, gap: float, top: int, outputs: SelectOutputs, crs: str | None,
-                          scene_crs: str, restrictions: bool = True, signals: bool = True, turn_penalties: bool = False) -> dict[str, Any]:  # fmt: skip
+                          scene_crs: str, restrictions: bool = True, signals: bool = True, turn_penalties: bool = False, signal_split: str = "equal",
+                          give_way: bool = False) -> dict[str, Any]:  # fmt: skip
     """Select-link analysis of street links of a scene (module docstring). Every input and output
     check comes before the assignment; a selection without car flow at equilibrium is an error.
 
@@ -169,7 +173,8 @@ def run_scene_select_link(source: list[Path], demand: Path, links: list[str], *,
     from twin.traffic.select_commands import od_summary, write_select_outputs
     from twin.traffic.select_link import select_link
 
-    case = read_scene_case(source, demand, gap=gap, outputs=outputs, crs=crs, scene_crs=scene_crs, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties)
+    case = read_scene_case(source, demand, gap=gap, outputs=outputs, crs=crs, scene_crs=scene_crs, restrictions=restrictions, signals=signals,
+                           turn_penalties=turn_penalties, signal_split=signal_split, give_way=give_way)  # fmt: skip
     sel = street_link_indices(case, links)
     result = assign_case(case, gap)
     sg, net = case.sg, case.net
@@ -206,7 +211,8 @@ def run_scene_select_link(source: list[Path], demand: Path, links: list[str], *,
 
 
 def run_scene_select_zone(source: list[Path], demand: Path, zones: list[str], side: str, *, gap: float, outputs: SelectOutputs, crs: str | None,
-                          scene_crs: str, restrictions: bool = True, signals: bool = True, turn_penalties: bool = False) -> dict[str, Any]:  # fmt: skip
+                          scene_crs: str, restrictions: bool = True, signals: bool = True, turn_penalties: bool = False, signal_split: str = "equal",
+                          give_way: bool = False) -> dict[str, Any]:  # fmt: skip
     """Select-zone analysis of a scene: the zones are the nodes of the demand table; the flows
     of the trips from (``side='origin'``) or to them, mapped back to the street links.
 
@@ -221,7 +227,8 @@ def run_scene_select_zone(source: list[Path], demand: Path, zones: list[str], si
 
     if side not in ("origin", "destination"):
         raise InputError(f"must be origin or destination, got {side!r}", field="--side")
-    case = read_scene_case(source, demand, gap=gap, outputs=outputs, crs=crs, scene_crs=scene_crs, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties)
+    case = read_scene_case(source, demand, gap=gap, outputs=outputs, crs=crs, scene_crs=scene_crs, restrictions=restrictions, signals=signals,
+                           turn_penalties=turn_penalties, signal_split=signal_split, give_way=give_way)  # fmt: skip
     index = {z: k for k, z in enumerate(case.zones)}
     if not zones:
         raise InputError("give at least one zone", path=demand, field="--zones")

@@ -94,8 +94,9 @@ class MobilityOptions:
     signals: bool = False
     """Pretimed signals (HCM stop-line delay, :func:`twin.traffic.signals.add_signals`, default
     timing) on the car network at the nodes the scene flags as signalised (the OSM ingest flags
-    them). Off by default: without ``give_way`` the model has no delay at unsignalised (priority)
-    junctions, so the signals alone push car routes off the main roads (docs/traffic.md, District mobility)."""
+    them). Off by default: alone (without ``give_way`` and a ``capacity`` split) they push car routes
+    off the main roads; with both, the junction model is not calibrated on counts (docs/traffic.md,
+    District mobility)."""
     signal_split: str = "equal"
     """Green split of the signals' approaches (:attr:`twin.traffic.signals.SignalTiming.split`):
     ``equal`` (every approach the same green) or ``capacity`` (Webster's rule with the
@@ -104,7 +105,7 @@ class MobilityOptions:
     """Give-way delay (HCM two-way-stop control) on the yielding approaches of the car network's
     unsignalised junctions (:mod:`twin.traffic.priority`: minor arms of a through major road,
     else priority to the right), capacities from the conflicting flows of the previous pass
-    (:data:`GIVE_WAY_PASSES` assignments per feedback iteration). Off by default for now."""
+    (:data:`GIVE_WAY_PASSES` assignments per feedback iteration). Off by default (not calibrated on counts)."""
 
     def check(self) -> None:
         for p in self.periods:

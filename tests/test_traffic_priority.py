@@ -313,3 +313,19 @@ def test_cli_give_way_option_parses_and_bad_input_is_one_line() -> None:
     files = [str(SAMPLES / f"stgilles_{k}_osm2013.geojson") for k in ("buildings", "streets", "landcover", "pois")]
     r = run_twin(["traffic", "mobility", *files, "--give-way", "--feedback", "0"])
     assert_one_line_error(r, contains=("feedback", "[1, 50]"))
+
+
+def test_give_way_lines_on_a_turn_expanded_network_without_signals(signal_scene) -> None:
+    """With turning movements asked for and no signals, the car network is the turn-expanded one
+    straight over the street links: its give-way lines sit on the same approaches as on the plain
+    network (the stored links mapped to the street links once, not twice)."""
+    from twin.traffic.mobility import GIVE_WAY_LINK_PREFIX, MobilityOptions, run_district_mobility
+
+    def lines(movements: bool) -> set[str]:
+        run = run_district_mobility(signal_scene, MobilityOptions(periods=("am_peak",), feedback=1, give_way=True, compute_access=False,
+                                                                  turning_movements=movements))  # fmt: skip
+        ids = run.periods["am_peak"].car_net.network.link_ids.tolist()
+        return {k for k in ids if k.startswith(GIVE_WAY_LINK_PREFIX)}
+
+    plain, expanded = lines(False), lines(True)
+    assert len(plain) > 100 and expanded == plain

@@ -223,16 +223,25 @@ def scene_junctions(scene: Any, streets: Any, base: Network, *, street: np.ndarr
 
 def base_links_of(network: Network, inner: Any) -> np.ndarray:
     """For every stored link of ``network``, the link of the classified (base) network it is (-1:
-    a turn link or a stop line). ``inner`` maps ``network`` to the base: a
-    :class:`~twin.traffic.turns.TurnNetwork`, a :class:`~twin.traffic.signals.SignalNetwork`
-    (over a turn network or not), or None when ``network`` is the base."""
+    a turn link, a stop line, a give-way line). ``inner`` maps ``network`` to the base: a
+    :class:`~twin.traffic.turns.TurnNetwork`, a :class:`~twin.traffic.signals.SignalNetwork` (over
+    a turn network or not), a :class:`GiveWayNetwork` over either, or None when ``network`` is
+    the base."""
     if inner is None:
         return np.arange(network.n_links)
-    link_of = np.asarray(inner.link_of, dtype=np.int64)
-    turns = getattr(inner, "turns", None) if hasattr(inner, "approach_of") else inner
-    if turns is not None:
-        link_of = np.where(link_of >= 0, np.asarray(turns.link_of, dtype=np.int64)[np.maximum(link_of, 0)], -1)
-    return link_of
+    return _links_below(inner)
+
+
+def _links_below(graph: Any) -> np.ndarray:
+    """The base link of each link of ``graph.network``, through every map below it (-1: none)."""
+    from twin.traffic.signals import SignalNetwork
+
+    of = np.asarray(graph.link_of, dtype=np.int64)
+    inner = graph.inner if isinstance(graph, GiveWayNetwork) else graph.turns if isinstance(graph, SignalNetwork) else None
+    if inner is None:  # a TurnNetwork, or a layer straight over the base
+        return of
+    below = _links_below(inner)
+    return np.where(of >= 0, below[np.maximum(of, 0)], -1)
 
 
 def add_scene_give_way(scene: Any, streets: Any, base: Network, network: Network, inner: Any, *, street: np.ndarray, signalised: bool,

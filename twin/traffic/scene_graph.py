@@ -63,22 +63,9 @@ class SceneGraph:
     def street_link_of(self) -> np.ndarray:
         """Per link of :attr:`network`: the street link (index in ``net``) whose flow it carries
         and :meth:`street_flow` adds to it, or -1 (turn, connector, stop-line and give-way links)."""
-        if self.graph is None:
-            return np.arange(self.net.n_links, dtype=np.int64)
-        return _street_link_of(self.graph)
+        from twin.traffic.priority import base_links_of
 
-
-def _street_link_of(graph: Any) -> np.ndarray:
-    """The street link of each link of ``graph.network`` through the maps below it (-1: none)."""
-    from twin.traffic.priority import GiveWayNetwork
-    from twin.traffic.signals import SignalNetwork
-
-    of = np.asarray(graph.link_of, dtype=np.int64)
-    inner = graph.inner if isinstance(graph, GiveWayNetwork) else graph.turns if isinstance(graph, SignalNetwork) else None
-    if inner is None:
-        return of
-    below = _street_link_of(inner)
-    return np.where(of >= 0, below[np.maximum(of, 0)], -1)
+        return base_links_of(self.network, self.graph)
 
 
 GIVE_WAY_PASSES = 5

@@ -485,20 +485,33 @@ class GiveWayNetwork:
         cap = self.junctions.capacity(conflicting_veh_h, self.params)
         return cap[self.yielding[self.yielding >= 0]]
 
-    def updated(self, classified_flow: np.ndarray) -> tuple[GiveWayNetwork, float]:
-        """This network with the give-way capacities (and zero-flow delays) of the conflicting
-        flows in ``classified_flow`` (per link of the classified network, e.g. the street flows
-        of the last assignment); also the largest relative change of a capacity."""
+    def capacity_change(self, conflicting_veh_h: np.ndarray) -> float:
+        """Largest relative difference between the give-way lines' capacities at the conflicting
+        flows ``conflicting_veh_h`` (one per entry of ``junctions``) and the ones this network has
+        (0 without give-way lines)."""
         line = self.yielding >= 0
-        new = self.capacities(self.junctions.conflicting_flow(classified_flow))
+        new = self.capacities(conflicting_veh_h)
         old = self.network.capacity[line]
-        change = float(np.max(np.abs(new - old) / old)) if new.size else 0.0
+        return float(np.max(np.abs(new - old) / old)) if new.size else 0.0
+
+    def at_conflicting(self, conflicting_veh_h: np.ndarray) -> GiveWayNetwork:
+        """This network with the give-way capacities (and zero-flow delays) of the conflicting
+        flows ``conflicting_veh_h`` (veh/h, one per entry of ``junctions``)."""
+        line = self.yielding >= 0
+        new = self.capacities(conflicting_veh_h)
         cap = self.network.capacity.copy()
         fft = self.network.free_flow_time.copy()
         cap[line] = new
         rb = self.junctions.roundabout[self.yielding[line]]
         fft[line] = (3600.0 / new + np.where(rb, 0.0, TWO_WAY_STOP_DELAY_S)) * self.units_per_hour / 3600.0
-        return replace(self, network=replace(self.network, capacity=cap, free_flow_time=fft)), change
+        return replace(self, network=replace(self.network, capacity=cap, free_flow_time=fft))
+
+    def updated(self, classified_flow: np.ndarray) -> tuple[GiveWayNetwork, float]:
+        """This network with the give-way capacities (and zero-flow delays) of the conflicting
+        flows in ``classified_flow`` (per link of the classified network, e.g. the street flows
+        of the last assignment); also the largest relative change of a capacity."""
+        vc = self.junctions.conflicting_flow(classified_flow)
+        return self.at_conflicting(vc), self.capacity_change(vc)
 
     def lines(self, flow: np.ndarray, classified_flow: np.ndarray | None = None) -> Any:
         """One row per give-way line: node, approach link, rule, conflicting flow (of

@@ -150,6 +150,51 @@ def traffic_grid11_summary(data: dict) -> str:
             + "; ".join(parts) + f" (load {load:.1f})")
 
 
+def _junction_signals(sig: dict | None) -> str:
+    if not sig:
+        return "-"
+    text = f"{sig['signals']} / {sig['signal_approaches']}"
+    if sig.get("split", "equal") != "equal":
+        text += f", split by {sig['split']} at {sig['nodes_split']}" + (f" ({sig['nodes_one_axis']} on one axis)" if sig.get("nodes_one_axis") else "")
+    return text
+
+
+def traffic_stgilles_junctions(data: dict) -> str:
+    """A table of the Saint-Gilles morning car traffic under each junction model, and where it was
+    measured (benchmarks/traffic_stgilles_junctions.py): one provenance line per run that wrote rows."""
+    variants = data.get("variants") or {}
+    names = [n for n in data.get("order", []) if n in variants] + [n for n in variants if n not in data.get("order", [])]
+    if not names:
+        raise FiguresError("no 'variants' in the figures")
+    rows = ["| car network | car trips | vehicle-km residential | vehicle-km main | signals: nodes / approaches | junctions with give-way "
+            "(major road / right / roundabout) | yielding approaches (roundabout entries) | capacity change, last pass | run, s |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    runs: dict[tuple, list[str]] = {}
+    for name in names:
+        v = variants[name]
+        gw = v.get("give_way")
+        junctions = f"{gw['junctions']} ({gw['major_road_junctions']} / {gw['priority_to_right_junctions']} / {gw['roundabout_junctions']})" if gw else "-"
+        yielding = f"{gw['yielding_approaches']} ({gw['roundabout_entries']})" if gw else "-"
+        change = f"{100 * v['give_way_change']:.2g} %" if v.get("give_way_change") is not None else "-"
+        rows.append(f"| {name} | {v['car_trips']:,.1f} | {v['vehicle_km_residential']:,.0f} | {v['vehicle_km_main']:,.0f} | {_junction_signals(v.get('signals'))} "
+                    f"| {junctions} | {yielding} | {change} | {v['wall_s']:.1f} |")
+        runs.setdefault((v["command"], v["commit"], v["options"]["feedback"]), []).append(name)
+    lines = []
+    for (command, commit, feedback), members in runs.items():
+        dates = sorted({variants[n]["date"] for n in members})
+        loads = [variants[n][k] for n in members for k in ("load_1min_before", "load_1min_after") if variants[n].get(k) is not None]
+        dirty = {n: variants[n].get("uncommitted") or [] for n in members}
+        files = sorted({f for fs in dirty.values() for f in fs})
+        local = ""
+        if files:
+            local = f" with uncommitted changes to {', '.join(files)}" + ("" if all(dirty.values()) else f" (rows {', '.join(n for n in members if dirty[n])})")
+        which = "" if len(runs) == 1 else f"rows {', '.join(members)}: "
+        lines.append(f"{which}`{command}` (morning peak, feedback {feedback}), {' to '.join(dict.fromkeys([dates[0], dates[-1]]))}, commit {commit}{local}, "
+                     f"1-minute load average {f'{min(loads):.2f}–{max(loads):.2f}' if loads else 'n/a'}")
+    return ("\n" + "\n".join(rows) + "\n\nMeasured by " + "; ".join(lines)
+            + " (every row its own run; `python scripts/update_figures.py` writes this table from benchmarks/figures/traffic_stgilles_junctions.json).\n")
+
+
 _QUANTITY_LABELS = {
     "heating_mwh": ("heating", "MWh"),
     "cooling_mwh": ("cooling", "MWh"),
@@ -278,6 +323,7 @@ RENDERERS: dict[str, tuple[str, Callable[[dict], str], str]] = {
     "energy_validation.bestest_iso52016": ("energy_validation.json", energy_validation_bestest_iso52016,
                                            "python scripts/energy_validation_figures.py"),
     "traffic_grid11.summary": ("traffic_grid11.json", traffic_grid11_summary, "python benchmarks/bench_traffic_grid11_uxsim.py --seeds 5"),
+    "traffic_stgilles_junctions": ("traffic_stgilles_junctions.json", traffic_stgilles_junctions, "nice -n 10 python benchmarks/traffic_stgilles_junctions.py"),
 }
 
 

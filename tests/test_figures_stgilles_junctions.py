@@ -1,0 +1,94 @@
+"""The Saint-Gilles junction-model table of docs/traffic.md: benchmarks/traffic_stgilles_junctions.py
+and its renderer in scripts/update_figures.py (issue 15: figures produced by a script, not typed).
+
+Checked: the renderer's table and provenance from hand-made figures (two runs, uncommitted files
+named); the block of docs/traffic.md is the rendering of the committed figures file; and (slow,
+about 10 s) one row of the script against the vehicle-km summed here from the run's link flows,
+the street lengths and the road classes, and the merge of a second run into the file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import warnings
+
+import pytest
+
+from tests.cli_harness import REPO
+
+_spec = importlib.util.spec_from_file_location("update_figures", REPO / "scripts" / "update_figures.py")
+uf = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(uf)
+
+FIGURES = REPO / "benchmarks" / "figures" / "traffic_stgilles_junctions.json"
+
+
+def _row(trips: float, res: float, main: float, *, commit: str, gw: dict | None = None, change: float | None = None, sig: dict | None = None,
+         dirty: list[str] | None = None) -> dict:  # fmt: skip
+    return {"options": {"periods": ["am_peak"], "feedback": 2}, "car_trips": trips, "vehicle_km_residential": res, "vehicle_km_main": main,
+            "signals": sig, "give_way": gw, "give_way_change": change, "wall_s": 3.04, "load_1min_before": 0.5, "load_1min_after": 1.25,
+            "date": "2026-12-05 00:10 UTC", "commit": commit, "uncommitted": dirty or [], "command": f"python x.py # {commit}"}  # fmt: skip
+
+
+def test_table_rows_in_order_and_one_provenance_per_run():
+    gw = {"junctions": 135, "major_road_junctions": 53, "priority_to_right_junctions": 77, "roundabout_junctions": 5, "yielding_approaches": 193,
+          "roundabout_entries": 3}  # fmt: skip
+    sig = {"signals": 12, "signal_approaches": 32, "split": "capacity", "nodes_split": 11, "nodes_one_axis": 1, "nodes_without_bearing": 0}
+    data = {"order": ["none", "signals, capacity split + give-way"],
+            "variants": {"signals, capacity split + give-way": _row(2522.44, 1061.6, 2078.4, commit="bbb", gw=gw, change=0.00078, sig=sig,
+                                                                     dirty=["twin/traffic/mobility.py"]),
+                         "none": _row(2528.81, 766.2, 2317.4, commit="aaa")}}  # fmt: skip
+    text = uf.traffic_stgilles_junctions(data)
+    lines = text.strip().splitlines()
+    assert lines[2] == "| none | 2,528.8 | 766 | 2,317 | - | - | - | - | 3.0 |"
+    assert lines[3] == ("| signals, capacity split + give-way | 2,522.4 | 1,062 | 2,078 | 12 / 32, split by capacity at 11 (1 on one axis) "
+                        "| 135 (53 / 77 / 5) | 193 (3) | 0.078 % | 3.0 |")  # fmt: skip
+    assert "rows none: `python x.py # aaa` (morning peak, feedback 2), 2026-12-05 00:10 UTC, commit aaa, 1-minute load average 0.50–1.25" in text
+    assert "rows signals, capacity split + give-way: `python x.py # bbb`" in text and "commit bbb with uncommitted changes to twin/traffic/mobility.py" in text
+    with pytest.raises(uf.FiguresError, match="no 'variants'"):
+        uf.traffic_stgilles_junctions({"order": ["none"]})
+
+
+def test_the_docs_block_is_the_rendering_of_the_figures_file():
+    page = (REPO / "docs" / "traffic.md").read_text(encoding="utf-8")
+    blocks = [m for m in uf.BLOCK.finditer(page) if m.group("name") == "traffic_stgilles_junctions"]
+    assert len(blocks) == 1
+    assert blocks[0].group("body") == uf.render_block("traffic_stgilles_junctions")
+    data = json.loads(FIGURES.read_text(encoding="utf-8"))
+    assert set(data["variants"]) == set(data["order"])  # every junction model has its row
+
+
+@pytest.mark.slow
+def test_script_rows_are_the_runs_vehicle_km_and_a_second_run_is_merged(tmp_path):
+    """One variant's row against the vehicle-km of its run summed here (flow x length per street
+    link, main = MAIN_ROAD_CLASSES); then the script writes two files' worth of rows into one."""
+    import numpy as np
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import traffic_stgilles_junctions as bench
+
+    from twin.traffic.mobility import MAIN_ROAD_CLASSES, run_district_mobility
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scene = bench.signal_scene()
+    res = run_district_mobility(scene, bench.mobility_options(bench.VARIANTS["signals + give-way"], feedback=1))
+    row = bench.row_of(res)
+    links = scene.links
+    flow = np.array([res.periods["am_peak"].link_flow.get(k, 0.0) for k in links["link_id"]])
+    vkm = flow * links["length_m"].to_numpy(float) / 1000.0
+    main = links["road_class"].fillna("").isin(MAIN_ROAD_CLASSES).to_numpy()
+    assert vkm[main].sum() > 100 and vkm[~main].sum() > 100
+    np.testing.assert_allclose([row["vehicle_km_main"], row["vehicle_km_residential"]], [vkm[main].sum(), vkm[~main].sum()], rtol=1e-12)
+    assert (row["signals"]["signals"], row["signals"]["signal_approaches"]) == (12, 32)  # docs/traffic.md, Signals: 12 nodes, 32 approaches
+    gw = row["give_way"]
+    assert gw["junctions"] == gw["major_road_junctions"] + gw["priority_to_right_junctions"] + gw["roundabout_junctions"]
+    assert 0 <= row["give_way_change"] < 1 and bench.row_of(run_district_mobility(scene, bench.mobility_options({}, feedback=1)))["give_way"] is None
+    out = tmp_path / "figures.json"
+    bench.main(["--variants", "none", "--feedback", "1", "--output", str(out)])
+    out.write_text(out.read_text().replace('"none"', '"an older row"'))
+    data = bench.main(["--variants", "none", "--feedback", "1", "--output", str(out)])
+    assert list(data["variants"]) == ["none", "an older row"] and data["variants"]["none"]["commit"]
+    assert "--output" in data["variants"]["none"]["command"] and uf.traffic_stgilles_junctions(data).count("(morning peak, feedback 1)") == 1  # one run

@@ -175,8 +175,8 @@ def test_give_way_moves_flow_to_the_major_road() -> None:
     from scipy.optimize import brentq
 
     root = brentq(lambda v: hcm_delay_s(v, harders_veh_h(1100.0 - v)) - 40.0, 0.0, 600.0, xtol=1e-12)
-    final, res, changes = assign_with_give_way(add_give_way(net, j), demand, passes=40, algorithm="b", gap=1e-12)
-    assert changes[-1] < 1e-9 and changes[0] > 0.1
+    final, res, conv = assign_with_give_way(add_give_way(net, j), demand, tolerance=1e-9, max_passes=60, algorithm="b", gap=1e-12)
+    assert conv.converged and conv.residual <= 1e-9 and conv.residuals[0] > 0.1
     assert final.link_flow(res.flow)[stem] == pytest.approx(root, rel=1e-6)
     assert root < hand  # the detour's flow adds to the conflicting flow
 
@@ -305,8 +305,8 @@ def test_bad_inputs_of_the_classification_and_network() -> None:
     with pytest.raises(InputError, match="beta must be >= 0, got -5"):  # the delay at saturation of codes 5-7: never a delay falling with the flow
         Network.build(node_ids=np.array(["a", "b"], dtype=object), link_ids=np.array(["x"], dtype=object), from_node=np.array([0]), to_node=np.array([1]),
                       free_flow_time=np.array([9.0]), capacity=np.array([900.0]), alpha=0.25, beta=-5.0, vdf=5, time_unit="s")  # fmt: skip
-    with pytest.raises(InputError, match="passes must be a whole number >= 1"):
-        assign_with_give_way(add_give_way(net, classify_junctions(net, rc, xy)), np.zeros((0, 0)), passes=0)
+    with pytest.raises(InputError, match="passes must be a whole number in 1..1000"):
+        assign_with_give_way(add_give_way(net, classify_junctions(net, rc, xy)), np.zeros((0, 0)), max_passes=0)
 
 
 def test_cli_give_way_option_parses_and_bad_input_is_one_line() -> None:

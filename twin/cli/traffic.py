@@ -59,8 +59,12 @@ def assign_command(
     --turn-penalties adds the default penalty of each turn's kind; --turns writes one row per turning
     movement (node, in and out link, kind, allowed, penalty, signal, flow in veh/h).
 
-    Exit status: 0 converged; 1 not converged within --max-iter (the results are still printed
-    and written, and one line ``twin: warning: not converged ...`` goes to stderr); 2 bad input
+    --give-way adds give-way delay at unsignalised junctions, assignments repeated until the
+    give-way capacities agree with their own conflicting flows within 1 % (at most 20).
+
+    Exit status: 0 converged; 1 not converged within --max-iter, or give-way capacities not
+    converged (the results are still printed and written, and one line ``twin: warning: ...``
+    goes to stderr); 2 bad input
     (one ``twin: error:`` line: --gap not a finite number > 0, --max-iter below 1, a bad TNTP
     file, no demand, a demand above the limit, an unwritable --output...).
     """
@@ -145,6 +149,7 @@ def assign_command(
             typer.echo(f"  link flows and costs        {output}")
         if "turns_output" in summary:
             typer.echo(f"  turning movements           {summary['turns_output']} ({summary['movements']} movements)")
+    give_way_off_target = warn_give_way(summary) if scene else False
     if not result.converged:
         warnings.warn(
             f"not converged: relative gap {result.relative_gap:.3e} above the target {gap:g} after {result.iterations} iterations "
@@ -152,6 +157,7 @@ def assign_command(
             TwinWarning,
             stacklevel=1,
         )
+    if give_way_off_target or not result.converged:
         raise typer.Exit(code=1)
 
 
@@ -236,6 +242,7 @@ def select_link_command(
         typer.echo(to_json_text(summary))
         return
     unit = " (veh/h)" if scene else ""
+    warn_give_way(summary)
     typer.echo(f"{summary['network']}: select-link {', '.join(summary['links'])} at relative gap {summary['relative_gap']:.2e}")
     if scene:
         typer.echo(f"  turn restrictions              {restriction_line(summary)}")
@@ -357,6 +364,7 @@ def select_zone_command(
     if as_json:
         typer.echo(to_json_text(s))
         return
+    warn_give_way(s)
     where = "from" if side == "origin" else "to"
     units = {u: "network file units" if u == "file" else u for u in (s["length_unit"], s["time_unit"])}
     typer.echo(f"{s['network']}: select-zone, trips {where} zone(s) {', '.join(s['zones'])} at relative gap {s['relative_gap']:.2e}")
@@ -497,13 +505,30 @@ def signal_line(s: dict) -> str:
 
 
 def give_way_line(s: dict) -> str:
-    """The give-way junctions of a scene assignment and how far the last pass's capacities were
-    from its own flows (``--no-give-way``: off)."""
+    """The give-way junctions of a scene assignment and how its fixed point of capacities and flows
+    ended (``--no-give-way``: off)."""
     if s.get("give_way", "off") == "off":
         return "off (--give-way to apply)"
+    head = "converged" if s["give_way_converged"] else "NOT converged"
     return (f"{s['give_way_junctions']} unsignalised junctions ({s['give_way_major_road_junctions']} on a major road, "
             f"{s['give_way_priority_to_right_junctions']} priority to the right, {s['give_way_roundabout_junctions']} on a roundabout's ring): "
-            f"{s['give_way_yielding_approaches']} yielding approaches; largest capacity change at the last pass {100 * s['give_way_change']:.2g} %")  # fmt: skip
+            f"{s['give_way_yielding_approaches']} yielding approaches; capacities {head} after {s['give_way_passes']} assignments, "
+            f"largest change at the last {100 * s['give_way_change']:.2g} % (tolerance {100 * s['give_way_tolerance']:g} %)")  # fmt: skip
+
+
+def warn_give_way(s: dict) -> bool:
+    """One ``twin: warning:`` line (:class:`~twin.errors.TwinWarning`) when a scene run's give-way
+    capacities did not converge; returns whether they did not."""
+    import warnings
+
+    from twin.errors import TwinWarning
+
+    if s.get("give_way", "off") == "off" or s["give_way_converged"]:
+        return False
+    warnings.warn(f"give-way capacities not converged: largest change {100 * s['give_way_change']:.2g} % above the tolerance "
+                  f"{100 * s['give_way_tolerance']:g} % after {s['give_way_passes']} assignments (the results are those of the last)",
+                  TwinWarning, stacklevel=1)  # fmt: skip
+    return True
 
 
 def restriction_line(s: dict) -> str:

@@ -133,9 +133,10 @@ def run_scene_assign(
     (:func:`twin.traffic.signals.split_by_approach`), as dynamic loading does; ``signal_split``
     their green split (``equal`` or ``capacity``, :func:`twin.traffic.scene_graph.build_scene_graph`). With
     ``give_way``, give-way delay on the yielding approaches of the unsignalised junctions
-    (:mod:`twin.traffic.priority`), their capacities from the conflicting flows of the previous
-    assignment, :data:`twin.traffic.scene_graph.GIVE_WAY_PASSES` assignments in all; the summary gives the largest
-    relative capacity change at the last pass (``give_way_change``). With
+    (:mod:`twin.traffic.priority`), assignments until their capacities agree with their own
+    conflicting flows (:func:`twin.traffic.give_way_fixed_point.solve_give_way`); the summary gives the largest
+    relative capacity change at the last pass (``give_way_change``), the passes and whether they
+    converged (``give_way_passes``, ``give_way_converged``). With
     ``turn_penalties``, every turn pays the default penalty of its kind (left 10 s, right 5 s,
     U-turn 30 s, :data:`twin.traffic.turns.DEFAULT_TURN_PENALTIES_S`; the kind from the street
     geometry, :mod:`twin.traffic.movements`). With ``turns_output``, the turning movements of

@@ -104,8 +104,14 @@ class MobilityOptions:
     give_way: bool = False
     """Give-way delay (HCM two-way-stop control) on the yielding approaches of the car network's
     unsignalised junctions (:mod:`twin.traffic.priority`: minor arms of a through major road,
-    else priority to the right), capacities from the conflicting flows of the previous pass
-    (:data:`GIVE_WAY_PASSES` assignments per feedback iteration). Off by default (not calibrated on counts)."""
+    else priority to the right), capacities agreeing with the conflicting flows within
+    ``give_way_tolerance`` at every feedback iteration (:func:`twin.traffic.give_way_fixed_point.solve_give_way`).
+    Off by default (not calibrated on counts)."""
+    give_way_tolerance: float = 0.01
+    """Largest relative change of a give-way capacity at which a fixed point stops (converged)."""
+    give_way_max_passes: int = 20
+    """Most assignments of one give-way fixed point (one per feedback iteration and period); a
+    period whose last fixed point did not converge gets a note and a :class:`~twin.errors.TwinWarning`."""
 
     def check(self) -> None:
         for p in self.periods:
@@ -130,6 +136,9 @@ class MobilityOptions:
                 "twin.traffic.signals.add_signals(flows=...))", field="signal_split")  # fmt: skip
         if self.signal_split != "equal" and not self.signals:
             raise InputError(f"signal split {self.signal_split!r} without signals changes nothing: turn the signals on, or leave the split out", field="signal_split")
+        from twin.traffic.give_way_fixed_point import check_fixed_point_options
+
+        check_fixed_point_options(self.give_way_tolerance, self.give_way_max_passes)
         if self.gtfs_date is not None:
             import datetime as dt
 
@@ -201,6 +210,9 @@ class PeriodResult:
     give_way_change: float | None = None
     """With give-way delay: the largest relative change of a give-way capacity at the last pass
     (the capacities of the last assignment against those of its own flows)."""
+    give_way: Any = None
+    """With give-way delay: how the last feedback iteration's fixed point ended
+    (:class:`~twin.traffic.give_way_fixed_point.GiveWayConvergence`)."""
 
 
 @dataclass
@@ -438,12 +450,6 @@ def _with_signals(scene: Any, streets: Any, base: Any, street: np.ndarray, net: 
 
 GIVE_WAY_LINK_PREFIX = "conn:car:giveway:"
 """Link id prefix of the give-way lines of the car network (``conn:``: not a street link)."""
-GIVE_WAY_PASSES = 3
-"""Assignments per feedback iteration with give-way delay: each after the first takes the
-give-way capacities from the conflicting flows of the one before (a fixed point; the capacity
-change at the last pass is reported in the notes)."""
-
-
 def _with_give_way(scene: Any, streets: Any, base: Any, street: np.ndarray, net: Any, turned: Any, *, signalised: bool) -> Any:
     """The car network ``net`` (over ``base``; ``turned`` maps it back, None when it is ``base``)
     with a give-way line (:data:`GIVE_WAY_LINK_PREFIX` + approach id) on every yielding approach
@@ -744,6 +750,7 @@ def run_district_mobility(
     import pandas as pd
 
     from twin.traffic.assign import assign
+    from twin.traffic.give_way_fixed_point import solve_give_way
 
     options = options or MobilityOptions()
     options.check()
@@ -832,7 +839,7 @@ def run_district_mobility(
         cost_links = car.network.free_flow_time.copy()
         od_avg = None
         assignment = None
-        gw, gw_change = gw0, None
+        gw, gw_conv = gw0, None
         for it in range(options.feedback):
             if it > 0:
                 skims["car"] = _skim(car, cost_links)
@@ -869,14 +876,11 @@ def run_district_mobility(
                 thr = thr * np.exp(p["evaporation_elasticity"] * model.beta_time_per_min * dt_min)
             vmat[z:, z:] = np.where(ok_thr, thr, 0.0)
             if vmat.sum() > 0 and gw is not None:
-                for k in range(GIVE_WAY_PASSES):  # capacities from the previous pass's conflicting flows
-                    assignment = assign(gw.network, vmat, algorithm="b", gap=options.gap)
-                    nxt, gw_change = gw.updated(gw.link_flow(assignment.flow))
-                    if k < GIVE_WAY_PASSES - 1 or it < options.feedback - 1:
-                        gw, last = nxt, gw
-                    else:
-                        last = gw
-                car = replace(car, network=last.network, turned=last, give_way=last)  # the capacities of the assignment just made
+                # the fixed point of capacities and flows, warm-started from the last feedback iteration's conflicting flows
+                gw, assignment, gw_conv = solve_give_way(gw, lambda network, od=vmat: assign(network, od, algorithm="b", gap=options.gap),
+                                                         tolerance=options.give_way_tolerance, max_passes=options.give_way_max_passes,
+                                                         start_veh_h=None if gw_conv is None else gw_conv.conflicting_veh_h)  # fmt: skip
+                car = replace(car, network=gw.network, turned=gw, give_way=gw)  # the capacities of the assignment just made
                 cost_links = assignment.time.copy()
             elif vmat.sum() > 0:
                 assignment = assign(car.network, vmat, algorithm="b", gap=options.gap)
@@ -884,9 +888,15 @@ def run_district_mobility(
             else:
                 assignment = None
                 cost_links = car.network.free_flow_time.copy()
-        if gw_change is not None:
-            notes.append(f"{period}: give-way capacities set from the previous pass's conflicting flows ({GIVE_WAY_PASSES} passes per feedback iteration); "
-                         f"largest relative change of a capacity at the last pass {100 * gw_change:.2g} %")  # fmt: skip
+        if gw_conv is not None:
+            notes.append(f"{period}: give-way capacities against the conflicting flows, last feedback iteration: {gw_conv.describe()}")
+            if not gw_conv.converged:
+                import warnings
+
+                from twin.errors import TwinWarning
+
+                warnings.warn(f"{period}: the give-way capacities did not converge: {gw_conv.describe()}; raise give_way_max_passes or give_way_tolerance",
+                              TwinWarning, stacklevel=2)  # fmt: skip
         skims["car"] = _skim(car, cost_links)
         unserved = []
         final_trips = od_avg
@@ -914,7 +924,8 @@ def run_district_mobility(
             period=period, trips=final_trips, through=thr_final, through_demand=through, car_vehicles=vmat, link_flow=flows, link_time_s=times, skims=skims,
             dest_logsum=dls, generated={k: (v[0] if scale is None else v[0] * scale.get(k, 1.0)) for k, v in segs.items()}, unserved=unserved,
             intrazonal_car=float(np.trace(final_trips[MODES.index("car")][:z, :z])), assignment=assignment, car_net=car, car_cost=cost_links,
-            feedback_logsums=feedback_logsums, feedback_edge_time_s=feedback_edge_time, movement_flow=_movement_flow(car, assignment), give_way_change=gw_change,
+            feedback_logsums=feedback_logsums, feedback_edge_time_s=feedback_edge_time, movement_flow=_movement_flow(car, assignment),
+            give_way_change=None if gw_conv is None else gw_conv.residual, give_way=gw_conv,
         )  # fmt: skip
         timings[f"{period}_s"] = time.perf_counter() - tp
     ta = time.perf_counter()

@@ -637,25 +637,20 @@ def add_give_way(
                                  conflicting_veh_h=conflicting_veh_h, time_unit=time_unit)  # fmt: skip
 
 
-def assign_with_give_way(gw: GiveWayNetwork, demand: Any, *, passes: int = 3, **kwargs: Any) -> tuple[GiveWayNetwork, Any, list[float]]:
-    """Outer loop: assign on ``gw.network``, set the give-way capacities from the flows, re-assign,
-    ``passes`` assignments in all (``kwargs`` to :func:`twin.traffic.assign.assign`). Returns the
-    network of the last assignment, its result and the largest relative capacity change after
-    each pass (the last: how far the last assignment's capacities are from its own flows').
-    ``gw.inner`` must be None (``original`` is the classified network)."""
+def assign_with_give_way(gw: GiveWayNetwork, demand: Any, *, tolerance: float | None = None, max_passes: int | None = None,
+                         **kwargs: Any) -> tuple[GiveWayNetwork, Any, Any]:
+    """Assign on ``gw.network`` until the give-way capacities agree with their own conflicting
+    flows (:func:`twin.traffic.give_way_fixed_point.solve_give_way`; ``tolerance`` and
+    ``max_passes`` default to its :data:`~twin.traffic.give_way_fixed_point.TOLERANCE` and
+    :data:`~twin.traffic.give_way_fixed_point.MAX_PASSES`; ``kwargs`` to
+    :func:`twin.traffic.assign.assign`). Returns the network of the last assignment, its result
+    and the :class:`~twin.traffic.give_way_fixed_point.GiveWayConvergence` (passes, the residual
+    of each, converged or not). ``gw.inner`` must be None (``original`` is the classified network)."""
     from twin.traffic.assign import assign
+    from twin.traffic.give_way_fixed_point import MAX_PASSES, TOLERANCE, solve_give_way
 
-    if not (isinstance(passes, int) and passes >= 1):
-        raise InputError(f"passes must be a whole number >= 1, got {passes}", field="passes")
-    changes: list[float] = []
-    result = None
-    for p in range(passes):
-        result = assign(gw.network, demand, **kwargs)
-        nxt, change = gw.updated(gw.link_flow(result.flow))
-        changes.append(change)
-        if p < passes - 1:
-            gw = nxt
-    return gw, result, changes
+    return solve_give_way(gw, lambda network: assign(network, demand, **kwargs), tolerance=TOLERANCE if tolerance is None else tolerance,
+                          max_passes=MAX_PASSES if max_passes is None else max_passes)  # fmt: skip
 
 
 __all__ = ["RING_JUNCTIONS", "GiveWayNetwork", "GiveWayParameters", "Junctions", "add_give_way", "add_scene_give_way", "base_links_of", "assign_with_give_way", "classify_junctions",

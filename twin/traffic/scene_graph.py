@@ -68,33 +68,24 @@ class SceneGraph:
         return base_links_of(self.network, self.graph)
 
 
-GIVE_WAY_PASSES = 5
-"""Assignments of a scene run with give-way delay (:func:`assign_scene_graph`): each after the first
-with the give-way capacities from the conflicting flows of the one before (no demand feedback
-here, unlike the mobility runs' 3 per feedback iteration); the last change is reported."""
-
-
 def assign_scene_graph(sg: SceneGraph, od: Any, **options: Any) -> Any:
     """The equilibrium of ``od`` on ``sg.network`` (``options`` to :func:`twin.traffic.assign.assign`).
 
-    With give-way lines, :data:`GIVE_WAY_PASSES` assignments, each after the first with the
-    capacities of the previous one's flows; ``sg.graph`` and ``sg.give_way`` then hold the
-    capacities of the last assignment and ``sg.counts['give_way_change']`` the largest relative
-    change of a capacity against those of its own flows. Returns the last assignment (on the
-    links of ``sg.network``).
+    With give-way lines, the fixed point of the give-way capacities and the flows
+    (:func:`twin.traffic.give_way_fixed_point.solve_give_way`, default tolerance and passes):
+    ``sg.graph`` and ``sg.give_way`` then hold the capacities of the last assignment and
+    ``sg.counts`` how it ended (``give_way_change``: the largest relative change of a capacity
+    against those of its own flows; ``give_way_passes``, ``give_way_converged``,
+    ``give_way_tolerance``). Returns the last assignment (on the links of ``sg.network``).
     """
     from twin.traffic.assign import assign
+    from twin.traffic.give_way_fixed_point import solve_give_way
 
     if sg.give_way is None:
         return assign(sg.network, od, **options)
-    graph = sg.give_way
-    for k in range(GIVE_WAY_PASSES):
-        raw = assign(graph.network, od, **options)
-        nxt, change = graph.updated(graph.link_flow(raw.flow))
-        if k < GIVE_WAY_PASSES - 1:
-            graph = nxt
+    graph, raw, convergence = solve_give_way(sg.give_way, lambda network: assign(network, od, **options))
     sg.graph = sg.give_way = graph
-    sg.counts["give_way_change"] = change
+    sg.counts.update(convergence.summary())
     return raw
 
 
@@ -163,4 +154,4 @@ def build_scene_graph(scene: Any, net: Network, *, restrictions: bool, signals: 
     return SceneGraph(net, graph, expanded, counts, banned, sequences, penalties, movements, flagged, give)
 
 
-__all__ = ["GIVE_WAY_PASSES", "SceneGraph", "assign_scene_graph", "build_scene_graph"]
+__all__ = ["SceneGraph", "assign_scene_graph", "build_scene_graph"]

@@ -66,8 +66,11 @@ Turns (``turns``, optional): with turn bans or penalties the splitting rates are
 and each incoming link of a node gets its own turning fractions; the origin queues keep per-node
 rates (the links leaving the node with the lowest ``c``). Signals (``discharge_veh_s``): a link's
 stop-line capacity caps its sending flow and is its node-model priority and DUO discharge rate
-(``s g`` on a signal's approach, else the capacity). Without either, the arithmetic is the same
-as before they existed (same operations on the same values).
+(``s g`` on a signal's approach, else the capacity). Give-way (``net.give_way``,
+:mod:`twin.kernels.give_way`): before each step, the stop-line capacity of every yielding
+approach becomes ``min(discharge, c(v_c))``, ``c`` the give-way capacity at the mean outflow
+``v_c`` of the links it gives way to over the last ``window_steps`` steps. Without them, the
+arithmetic is the same as before they existed (same operations on the same values).
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ import numpy as np
 
 from twin.kernels.config import jit, jit_parallel, prange
 from twin.kernels.dnl_node import general_node_model
+from twin.kernels.give_way import LtmGiveWay, update_give_way
 from twin.kernels.traffic_paths import dijkstra
 
 STATUS_OK = 0
@@ -398,6 +402,7 @@ class LtmNetwork(NamedTuple):
     rev_link: np.ndarray
     discharge_veh_s: np.ndarray  # stop-line capacity of each link (capacity, or s g at a signal)
     mv_ptr: np.ndarray  # int64 (n_links + 1): movements of in-link a are mv_ptr[a] + m, m the position of the next link among out_link of a's head
+    give_way: LtmGiveWay  # yielding approaches (empty: none); their stop-line capacity is capped every step
 
 
 class LtmTurns(NamedTuple):
@@ -443,6 +448,7 @@ class LtmOutput(NamedTuple):
     link_time_s: np.ndarray  # float64 (n_links)
     merges: np.ndarray  # int64 (n_links)
     mv_veh: np.ndarray  # float64 (n_mv, n_bins): vehicles that made each movement in each interval of mv_bin_steps steps
+    gw_cap_veh_s: np.ndarray  # float64 (n_gw, n_steps): give-way capacity of each yielding approach in each step
 
 
 def _ltm_simulate(
@@ -486,6 +492,10 @@ def _ltm_simulate(
         Movement index: the movement from in-link ``a`` to the ``m``-th link leaving its head
         (``out_link[out_ptr[head] + m]``) is ``mv_ptr[a] + m`` (the same as ``turns.mv_ptr``
         when there are turns).
+    give_way : LtmGiveWay
+        Yielding approaches (:mod:`twin.kernels.give_way`; empty arrays: none): their
+        ``discharge_veh_s`` is capped by the give-way capacity of the step (the caller's array
+        is not changed: the kernel works on a copy).
     in_ptr, in_link : int64
         CSR of the links entering each node.
     out_ptr, out_link : int64
@@ -568,6 +578,9 @@ def _ltm_simulate(
         Vehicles that passed from each in-link to each next link in each interval of
         ``mv_bin_steps`` steps (turning movements; vehicles reaching their destination at the
         node are not in them). One column: the whole run.
+    gw_cap_veh_s : float64 (n_gw, n_steps), output
+        Give-way capacity of each yielding approach of ``net.give_way`` in each step, veh/s
+        (before the cap by its stop-line capacity; untouched without give-way).
 
     Returns
     -------
@@ -575,7 +588,10 @@ def _ltm_simulate(
         ``STATUS_OK`` (``STATUS_HEAP``, a failed shortest-path search, can no longer occur).
     """
     link_to, length_m, free_speed_m_s, wave_speed_m_s = net.link_to, net.length_m, net.free_speed_m_s, net.wave_speed_m_s
-    jam_veh, capacity_veh_s, discharge_veh_s = net.jam_veh, net.capacity_veh_s, net.discharge_veh_s
+    jam_veh, capacity_veh_s, base_discharge = net.jam_veh, net.capacity_veh_s, net.discharge_veh_s
+    give_way, gw_cap_veh_s = net.give_way, out.gw_cap_veh_s
+    discharge_veh_s = base_discharge.copy()  # the give-way caps change it; the caller's array does not
+    has_give_way = give_way.approach.shape[0] > 0
     has_turns = turns.mv_ptr.shape[0] > 0
     mv_ptr, split_mv = turns.mv_ptr, turns.split_mv
     in_ptr, in_link, out_ptr, out_link = net.in_ptr, net.in_link, net.out_ptr, net.out_link
@@ -631,6 +647,9 @@ def _ltm_simulate(
         mv_bin = t // mv_bin_steps
         if mv_bin >= n_bins:
             mv_bin = n_bins - 1
+        # 0. give-way: stop-line capacities of the yielding approaches from the recent conflicting outflows
+        if has_give_way:
+            update_give_way(give_way, cum_out, t, dt_s, base_discharge, discharge_veh_s, gw_cap_veh_s)
         # 1. departures join the origin queues
         for o in range(n_orig):
             cum_gen[o, t + 1] = cum_gen[o, t]

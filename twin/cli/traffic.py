@@ -460,6 +460,7 @@ def simulate_command(
                                               help="Green split of the signals' approaches (scenes): equal or capacity (Webster's rule by street axis)")] = "equal",
     restrictions: Annotated[bool, typer.Option("--restrictions/--no-restrictions",
                                                help="Ban the turns of the scene's OSM turn restrictions (its turn_restrictions layer)")] = True,
+    give_way: Annotated[bool, typer.Option("--give-way/--no-give-way", help="Scenes: give-way capacity of the conflicting outflows at unsignalised junctions")] = False,
 ) -> None:
     """Dynamic network loading (link transmission model with queues and spillback).
 
@@ -468,10 +469,10 @@ def simulate_command(
     instead of hours of work or memory exhaustion).
     """
     from twin.io.json_out import to_json_text
-    from twin.traffic.dynamic_commands import run_simulate
+    from twin.traffic.dynamic_commands import give_way_text, run_simulate
 
     s = run_simulate(list(source), demand=demand, dt_s=dt, duration_s=duration, routes=routes, output=output, timeseries=timeseries, crs=crs, scene_crs=scene_crs,
-                     signals=signals, restrictions=restrictions, turns=turns, turns_interval_s=turns_interval, signal_split=signal_split)
+                     signals=signals, restrictions=restrictions, turns=turns, turns_interval_s=turns_interval, signal_split=signal_split, give_way=give_way)
     if as_json:
         typer.echo(to_json_text(s))
         return
@@ -480,6 +481,8 @@ def simulate_command(
         typer.echo(f"  turn restrictions            {restriction_line(s)}")
     if "signals" in s:
         typer.echo(f"  signals                      {signal_line(s)}")
+    if "give_way_junctions" in s:
+        typer.echo(f"  give-way                     {give_way_text(s)}")
     for key in ("generated_veh", "arrived_veh", "in_network_end_veh", "waiting_end_veh", "total_travel_time_veh_h", "total_delay_veh_h", "vehicle_km", "mean_trip_time_s"):
         typer.echo(f"  {key:28s} {s[key]:.3f}")
     typer.echo(f"  wall time                    {s['wall_time_s']:.3f} s ({s['vehicles_per_s']:.0f} veh/s, {s['link_steps_per_s']:.0f} link-steps/s)")

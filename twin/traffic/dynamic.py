@@ -10,6 +10,8 @@ caller.
 
 Turn bans and penalties (routes chosen per in-link) and pretimed signals (stop-line capacity
 ``s g``) are options of :func:`simulate`; the method is in :mod:`twin.traffic.dynamic_turns`.
+Give-way at unsignalised junctions (stop-line capacity of each yielding approach from the recent
+outflow of the streams it gives way to) is in :mod:`twin.traffic.dynamic_give_way`.
 
 Quantities are continuous (fractions of vehicles). Units: s, m, vehicles, vehicles/s.
 
@@ -50,6 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from twin.traffic.dynamic_turns import Movements
     from twin.traffic.network import Network
+    from twin.traffic.priority import GiveWayParameters, Junctions
     from twin.traffic.signals import SignalTiming
 
 DEFAULT_JAM_DENSITY_VEH_M_LANE = 0.15
@@ -576,6 +579,9 @@ def simulate(
     signal_bearing: Mapping[Any, float] | np.ndarray | None = None,
     signal_flows: Mapping[Any, float] | np.ndarray | None = None,
     movement_interval_s: float | None = None,
+    give_way: Junctions | bool | None = None,
+    give_way_params: GiveWayParameters | None = None,
+    give_way_window_s: float | None = None,
 ) -> DynamicResult:
     """Load time-dependent OD demand on the network with the link transmission model.
 
@@ -688,6 +694,24 @@ def simulate(
         Length of the intervals the turning movements are counted in, s: a whole number of
         time steps, at most the simulated duration (the last interval may be shorter). None:
         one count over the run. ``DynamicResult.movements(by_interval=True)`` tabulates them.
+    give_way
+        The yielding approaches of the unsignalised junctions
+        (:func:`twin.traffic.priority.classify_junctions`, on a scene
+        :func:`~twin.traffic.priority.scene_junctions` with ``signalised=True`` when ``signals``
+        are given): the stop-line capacity of each becomes, every step, ``min(capacity, c(v_c))``
+        with ``c`` the give-way capacity of static assignment at the mean outflow ``v_c`` of the
+        approaches it gives way to over the last ``give_way_window_s``
+        (:mod:`twin.traffic.dynamic_give_way`). None or False: no give-way (True is an error: the
+        classification needs node coordinates and road classes the network does not hold).
+        ``result.meta``: ``give_way`` on/off, the junction counts ``give_way_<count>``, the mean
+        give-way capacity and the vehicle-hours queued on the yielding approaches;
+        ``result.give_way_capacity_veh_s``: the capacities per approach and step.
+    give_way_params
+        Gap-acceptance parameters (default :class:`~twin.traffic.priority.GiveWayParameters`).
+    give_way_window_s
+        Window of the moving average of the conflicting outflows, s (default
+        :data:`twin.traffic.dynamic_give_way.DEFAULT_WINDOW_S`, or one step if longer); only with
+        ``give_way``.
 
     Returns
     -------
@@ -702,7 +726,9 @@ def simulate(
         a turn whose links do not meet, a negative or non-finite turn penalty, a signal on a
         node not in the network, signal bearings or design flows that no signal's split uses
         (or without signals), a ``flows`` split without flows; a movement interval that is not a
-        whole number of steps or is longer than the run.
+        whole number of steps or is longer than the run; give-way junctions that are not those of
+        ``network``, ``give_way=True``, give-way parameters or window out of range (or given
+        without give-way).
     ResourceLimitError
         Links x steps above :data:`MAX_LINK_STEPS` (checked before anything is allocated).
     SimulationError
@@ -742,6 +768,18 @@ def simulate(
     if signals is None and (signal_bearing is not None or signal_flows is not None):
         field_name = "signal_bearing" if signal_bearing is not None else "signal_flows"
         raise InputError("signal bearings or design flows given without signals", field=field_name)
+    if give_way is True:
+        raise InputError("give_way=True needs the junctions: pass twin.traffic.priority.classify_junctions(...) or scene_junctions(...) "
+                         "(node coordinates and road classes are not in a Network)", field="give_way")  # fmt: skip
+    if give_way is None or give_way is False:
+        give_way = None
+        if give_way_params is not None or give_way_window_s is not None:
+            raise InputError("give-way parameters or window given without give_way (they would change nothing)",
+                             field="give_way_params" if give_way_params is not None else "give_way_window_s")  # fmt: skip
+    from twin.traffic.dynamic_give_way import DEFAULT_WINDOW_S, give_way_arrays
+
+    gw = give_way_arrays(network, give_way, params=give_way_params, window_s=max(DEFAULT_WINDOW_S, float(dt_s)) if give_way_window_s is None else give_way_window_s,
+                         dt_s=dt_s)
     dem = demand if isinstance(demand, DemandArrays) else demand_arrays(network, demand)
     if dynamics is None:
         dynamics = LinkDynamics.from_network(network)
@@ -868,6 +906,7 @@ def simulate(
     link_time = np.zeros(network.n_links)
     merges = np.zeros(network.n_links, dtype=np.int64)
     movement_veh = np.zeros((int(movements[0][-1]), n_mv_bins))
+    gw_cap = np.zeros((gw.kernel.approach.size, n_steps))
     split_run = split.copy()
     started = time.perf_counter()
     if parallel is None:
@@ -889,10 +928,11 @@ def simulate(
         graph["rev_link"],
         discharge,
         movements[0],
+        gw.kernel,
     )
     zones = LtmZones(node_orig, orig_priority, node_dest, dem.dest_node)
     ltm_demand = LtmDemand(dem.od_orig, dem.od_dest, dem.t0_s, dem.t1_s, dem.rate_veh_s)
-    outputs = LtmOutput(cum_in, cum_out, cum_gen, cum_dep, cum_arr, link_time, merges, movement_veh)
+    outputs = LtmOutput(cum_in, cum_out, cum_gen, cum_dep, cum_arr, link_time, merges, movement_veh, gw_cap)
     status = kernel(
         ltm_net,
         zones,
@@ -922,7 +962,7 @@ def simulate(
             raise SimulationError(
                 f"dynamic loading gave non-finite vehicle counts ({bad.size} {label}s; an overflow)", obj=f"{label} {who}", field=name
             )
-    return DynamicResult(
+    result = DynamicResult(
         network=network,
         dynamics=dyn,
         demand=dem,
@@ -956,7 +996,13 @@ def simulate(
             "signal_approaches": len(approaches),
             **{f"signal_{k}": v for k, v in signal_split.items()},
         },
+        give_way=gw.junctions,
+        give_way_capacity_veh_s=gw_cap if gw.junctions is not None else None,
     )
+    from twin.traffic.dynamic_give_way import give_way_meta
+
+    result.meta.update(give_way_meta(gw, gw_cap, result.queue_veh, float(dt_s)))
+    return result
 
 
 # ---------------------------------------------------------------------------------------- results
@@ -984,6 +1030,9 @@ class DynamicResult:
     vehicles that made each movement (in-link to next link) over the run, in the same order
     (:meth:`movements` tabulates them); ``movement_veh_intervals`` (n_movements, n_intervals):
     the same per interval of ``movement_interval_s`` (the last one may be shorter).
+    ``give_way`` (with give-way only): the yielding approaches; ``give_way_capacity_veh_s``
+    (n_yielding, n_steps): the give-way capacity of each in each step, veh/s (its stop-line
+    capacity is the smaller of it and the link's capacity).
     """
 
     network: Network
@@ -1002,6 +1051,8 @@ class DynamicResult:
     movement_veh: np.ndarray | None = None
     movement_veh_intervals: np.ndarray | None = None
     movement_interval_s: float | None = None
+    give_way: Junctions | None = None
+    give_way_capacity_veh_s: np.ndarray | None = None
 
     @property
     def n_steps(self) -> int:
@@ -1017,13 +1068,15 @@ class DynamicResult:
         """Vehicles on each link at each sample time (n_links, n_steps + 1)."""
         return self.cum_in - self.cum_out
 
-    def queue_veh(self) -> np.ndarray:
-        """Vehicles held back on each link (that entered more than ``L / v`` ago), (n_links, n_steps + 1)."""
+    def queue_veh(self, links: np.ndarray | None = None) -> np.ndarray:
+        """Vehicles held back on each link (that entered more than ``L / v`` ago), (n_links, n_steps + 1);
+        with ``links`` (stored indices), on those links only, in that order."""
         tau = self.dynamics.free_time_s / self.dt_s
         steps = np.arange(self.n_steps + 1)
-        out = np.empty_like(self.cum_in)
-        for a in range(self.cum_in.shape[0]):
-            out[a] = np.interp(steps - tau[a], steps, self.cum_in[a], left=0.0) - self.cum_out[a]
+        rows = np.arange(self.cum_in.shape[0]) if links is None else np.asarray(links, dtype=np.int64)
+        out = np.empty((rows.size, self.cum_in.shape[1]))
+        for r, a in enumerate(rows.tolist()):
+            out[r] = np.interp(steps - tau[a], steps, self.cum_in[a], left=0.0) - self.cum_out[a]
         return np.maximum(out, 0.0)
 
     def congested_veh(self, cells: int = 40) -> np.ndarray:

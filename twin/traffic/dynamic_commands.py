@@ -107,6 +107,7 @@ def run_simulate(
     turns: Path | None = None,
     turns_interval_s: float | None = None,
     signal_split: str = "equal",
+    give_way: bool = False,
 ) -> dict[str, Any]:
     """Dynamic loading of a scenario folder (grid11 format) or of a scene's car network + demand CSV.
 
@@ -129,6 +130,14 @@ def run_simulate(
     none (``turn_restrictions_applied`` 0, ``turn_restrictions`` ``"off"``). Via-way restrictions
     are not applied (the route choice is per link and destination): they are counted as skipped
     and listed in ``turn_restrictions_not_applied`` with :data:`VIA_WAY_NOT_IN_DYNAMIC`.
+
+    ``give_way`` (scenes only: junction rules need the streets' road classes and geometry; an
+    error on a scenario folder or a scene without a ``road_class`` column): the yielding
+    approaches of the unsignalised junctions, classified as in static assignment
+    (:func:`twin.traffic.priority.scene_junctions`; with ``signals``, the flagged nodes left out),
+    get the give-way capacity of their conflicting outflows as stop-line capacity
+    (:mod:`twin.traffic.dynamic_give_way`); the summary has the junction counts
+    (``give_way_<count>``), the mean give-way capacity and the queued vehicle-hours.
 
     Every option and output path is checked before anything is read or computed: ``routes``
     one of :data:`CLI_ROUTES`, ``dt_s`` and ``duration_s`` finite and within
@@ -164,6 +173,9 @@ def run_simulate(
     restriction_counts: dict[str, Any] = {}
     signal_counts: dict[str, Any] = {}
     if len(source) == 1 and source[0].is_dir() and (source[0] / "links.csv").exists():
+        if give_way:
+            raise InputError("a scenario folder has no node coordinates or road classes to find who gives way (scenes only): leave --give-way out",
+                             path=source[0], field="--give-way")  # fmt: skip
         if signal_split != "equal":
             raise InputError("a scenario folder has no signals (scenes only): leave --signal-split out", path=source[0], field="--signal-split")
         sc = read_scenario(source[0])
@@ -204,6 +216,8 @@ def run_simulate(
                 options["signal_timing"] = SignalTiming(split=signal_split)
                 options["signal_bearing"] = scene_link_bearings(scene, net)
         restriction_counts = scene_restriction_options(scene, net, restrictions, options)
+        if give_way:
+            options["give_way"] = scene_give_way(scene, net, source, signalised=signals and bool(options.get("signals")))
     from twin.traffic.dynamic import demand_arrays
 
     demand_path = demand if demand is not None else source[0] / "demand.csv"
@@ -246,6 +260,31 @@ def run_simulate(
         summary["movements"] = len(table)
         summary["turns"] = str(write_frame(table, turns))
     return summary
+
+
+def scene_give_way(scene: Any, net: Any, sources: list[Path], *, signalised: bool) -> Any:
+    """The yielding approaches of ``net`` (the scene's car network), as static assignment finds
+    them (:func:`twin.traffic.priority.scene_junctions`, street links as in
+    :func:`twin.traffic.scene_graph.build_scene_graph`); ``signalised``: leave the flagged nodes
+    out. InputError (field ``--give-way``) when the scene's links have no ``road_class``."""
+    from twin.traffic.priority import scene_junctions
+
+    if "road_class" not in scene.links.columns:
+        raise InputError("the scene's links have no road_class column: who gives way comes from the road classes",
+                         path=sources[0] if len(sources) == 1 else ", ".join(map(str, sources)), obj="links layer", field="--give-way")  # fmt: skip
+    street = np.isin(net.link_ids, scene.links["link_id"].to_numpy()) & (net.capacity > 0) & (net.vdf < 2)
+    return scene_junctions(scene, scene.links, net, street=street, signalised=signalised)
+
+
+def give_way_text(s: dict[str, Any]) -> str:
+    """The give-way line of ``twin traffic simulate``: off, or the junction counts, the mean
+    give-way capacity and the vehicle-hours queued on the yielding approaches."""
+    if s.get("give_way", "off") == "off":
+        return "off (--give-way to apply)"
+    return (f"{s['give_way_junctions']} unsignalised junctions ({s['give_way_major_road_junctions']} on a major road, "
+            f"{s['give_way_priority_to_right_junctions']} priority to the right, {s['give_way_roundabout_junctions']} on a roundabout's ring): "
+            f"{s['give_way_yielding_approaches']} yielding approaches, mean capacity {s['give_way_mean_capacity_veh_h']:.0f} veh/h "
+            f"(window {s['give_way_window_s']:g} s), {s['give_way_queue_veh_h']:.3f} veh-h queued on them")  # fmt: skip
 
 
 VIA_WAY_NOT_IN_DYNAMIC = (

@@ -151,7 +151,7 @@ def test_samples_times_buildings_limit(folder, monkeypatch):
 def test_a_sample_breaking_a_rule_between_options_names_the_sample():
     from twin.scenario.runner import _options
 
-    doc = {"name": "s", "inputs": {"files": ["x.geojson"]}, "soil": {"storm_hours": 1.0, "hours": 2.0}}
+    doc = {"name": "s", "inputs": {"files": ["x.geojson"]}, "domains": ["soil"], "soil": {"storm_hours": 1.0, "hours": 2.0}}
     scenario = parse_scenario(doc)
     with pytest.raises(Exception, match=r"Monte Carlo sample 3 \(soil.storm_hours = 5\)"):
         _options(scenario, "soil", {"soil.storm_hours": 5.0}, sample=3)

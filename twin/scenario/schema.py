@@ -840,11 +840,25 @@ def parse_scenario(data: Any, *, path: str | os.PathLike[str] | None = None) -> 
     soil_samples_itself = (isinstance(domains, list) and "soil" in domains and isinstance(soil, dict)
                            and (soil.get("method") == "year" or soil.get("block") is not None))
     try:
-        return Scenario.model_validate(data, context={"traffic_samples_itself": samples_itself, "soil_samples_itself": soil_samples_itself})
+        scenario = Scenario.model_validate(data, context={"traffic_samples_itself": samples_itself, "soil_samples_itself": soil_samples_itself})
     except ValidationError as exc:
         first = exc.errors()[0]
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise ScenarioError(f"{_clean(first['msg'])}{more}", path=path, field=_key_path(first["loc"])) from None
+    check_options_of_engines_that_run(scenario, path=path)
+    return scenario
+
+
+def check_options_of_engines_that_run(scenario: Scenario, *, path: str | os.PathLike[str] | None = None) -> None:
+    """Refuse an engine's options section that differs from its defaults while the engine is not
+    in ``domains``: it would change nothing (the error names the section and the changed keys)."""
+    for name, default in (("energy", EnergyOptions()), ("traffic", TrafficOptions()), ("soil", SoilOptions())):
+        section = getattr(scenario, name)
+        if name in scenario.domains or section == default:
+            continue
+        changed = sorted(k for k in type(section).model_fields if getattr(section, k) != getattr(default, k))
+        raise ScenarioError(f"{name} options are given ({', '.join(changed)}) but {name} is not in domains ({', '.join(scenario.domains)}): "
+                            f"they would change nothing; add {name} to domains or remove them", path=path, field=name)
 
 
 def check_shape(data: Any, *, path: str | os.PathLike[str] | None = None) -> None:

@@ -79,8 +79,8 @@ def _check_against_osmium(path, result) -> None:
     expect = _osmium_expectation(path)
     assert set(result.layers["buildings"]["building_id"]) == expect["buildings"]
     # restriction relations the streets could not use are reported too (twin.ingest.osm_restrictions),
-    # and the traffic signals not placed on a street node
-    not_street = ("turn restriction not used", "traffic signal not placed")
+    # and the traffic signals and priority signs not placed on a street node / approach
+    not_street = ("turn restriction not used", "traffic signal not placed", "give-way/stop sign", "mini roundabout not placed")
     seen = set(result.layers["links"]["source_id"]) | {d.obj for d in result.dropped if not d.reason.startswith(not_street)}
     assert seen == expect["streets"]
     # every highway=traffic_signals node is on a street node (named in its signal_source) or dropped

@@ -22,6 +22,10 @@ decompressed to a temporary file first (GDAL cannot read bzip2).
   matched in metres in the scene CRS, or the data's UTM zone without one; signals that are not
   placed are dropped with a reason). ``crossing=traffic_signals`` (signalised pedestrian
   crossings) is not read: :func:`twin.traffic.signals.mark_signals` takes those on request;
+  ``highway=give_way`` / ``stop`` nodes (with ``direction``, ``stop=all``) mark the approach
+  link they control, ``highway=mini_roundabout`` its junction node (``priority_sign``,
+  ``priority_sign_source``: :func:`twin.ingest.priority_signs.place_priority_signs`; the
+  ones that cannot be placed are dropped with a reason);
 * landcover: other areas with ``landuse``, ``leisure``, ``natural`` or ``amenity`` in the class
   table (e.g. ``amenity=parking|school``), sealed fraction from the table;
 * pois: nodes with a service tag (``amenity``, ``shop``, ``leisure``, ``healthcare`` ...), and a
@@ -49,6 +53,7 @@ import pandas as pd
 from twin.errors import InputError, ParseError
 from twin.ingest.defaults import landcover_class, load_defaults
 from twin.ingest.osm_restrictions import restriction_table
+from twin.ingest.priority_signs import SIGN_HIGHWAY, place_priority_signs, sign_points
 from twin.ingest.result import IngestResult
 from twin.ingest.signal_points import place_signals, signal_points
 from twin.ingest.streets import default_snap
@@ -68,7 +73,7 @@ OSM_CRS = "EPSG:4326"
 TAGS: dict[str, tuple[str, ...]] = {
     "points": (
         "name", "amenity", "shop", "leisure", "tourism", "healthcare", "public_transport", "railway", "highway", "office",
-        "craft", "religion",
+        "craft", "religion", "direction", "stop",
     ),
     "lines": (
         "name", "highway", "oneway", "junction", "maxspeed", "maxspeed:forward", "maxspeed:backward", "lanes", "lanes:forward", "lanes:backward",
@@ -82,6 +87,8 @@ TAGS: dict[str, tuple[str, ...]] = {
     ),
 }
 """Tags kept per GDAL OSM layer (everything else is left out)."""
+SIGN_TAGS = ("direction", "stop")
+"""Point tags read for the priority signs only: a point with just these is not a POI candidate."""
 
 CLOSED_WAYS_ARE_POLYGONS = (
     "aeroway,amenity,boundary,building,craft,geological,historic,landuse,leisure,military,natural,office,place,shop,"
@@ -243,7 +250,7 @@ def read_osm(
         points = None
         if "pois" in wanted:
             points = _read_layer(readable, "points", None, path)
-            points = points[points[[k for k in TAGS["points"][1:] if k in points]].notna().any(axis=1).to_numpy()]
+            points = points[points[[k for k in TAGS["points"][1:] if k in points and k not in SIGN_TAGS]].notna().any(axis=1).to_numpy()]
             pts = pois_from_frame(points, feature_ids(points, "osm", "node"), result, table=table, report=False)
             frames = [f for f in [pts, *poi_frames] if len(f)]
             result.layers["pois"] = (
@@ -255,8 +262,9 @@ def read_osm(
             lines = lines[lines["highway"].notna().to_numpy()] if "highway" in lines else lines.iloc[:0]
             prefix = f"osm:{_stem(path)}"
             nodes, links = streets_from_frame(lines, feature_ids(lines, "osm", "way"), result, node_prefix=prefix, table=table)
-            if points is None:  # the signal nodes only
-                points = _read_layer(readable, "points", """"highway" LIKE '%traffic_signals%'""", path)
+            if points is None:  # the signal and priority-sign nodes only
+                points = _read_layer(readable, "points", " OR ".join(f""""highway" LIKE '%{v}%'""" for v in ("traffic_signals", *SIGN_HIGHWAY)), path)
+            nodes, links = place_priority_signs(nodes, links, sign_points(points), scene_crs, result)
             result.layers["nodes"] = place_signals(nodes, links, signal_points(points), scene_crs, result)
             result.layers["links"] = links
             result.layers["turn_restrictions"] = restriction_table(

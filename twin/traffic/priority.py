@@ -19,11 +19,28 @@ street links (with a capacity) that end at the node.
   not a ring link gives way to the ring links arriving there (conflicting flow: the circulating
   flow in front of the entry); the ring never gives way. Priority to the right would make the
   ring give way to the entering cars (they come from its right): wrong wherever D5 + B1 stand,
-  which is assumed for every mapped ring (``highway=mini_roundabout`` nodes are not read);
+  which is assumed for every mapped ring;
+* **signs from the data** (``sign``, ``all_way_stop``, ``mini_roundabout``), at a junction
+  that is not a ring node and has a sign of the map (OSM ``highway=give_way`` / ``stop`` on an
+  approach, the links' ``priority_sign``; ``stop=all`` or ``highway=mini_roundabout`` on the
+  node, the nodes' ``priority_sign``: placed at ingest by
+  :mod:`twin.ingest.priority_signs`): the signs decide, whatever the road classes. The signed
+  approaches (B1 / B5, art. 12.3.2) give way to the approaches of the arms without a sign
+  (*assumed* a priority road: a missing sign on another minor arm makes that arm a priority
+  one); unsigned approaches give way to no one. Every approach signed, or ``stop=all``: an
+  all-way stop; HCM 2010 has its own method for these (chapter 20), not implemented here:
+  *stand-in*, priority to the right among the stopped approaches (the rule below), with the
+  two-way stop delay. A mini roundabout (D5 + B1 painted): each entry gives way to the
+  approaches of the arm immediately to its left (first met turning clockwise, not within
+  :data:`AHEAD_DEG` of straight ahead: traffic circulates counterclockwise, so the cars passing
+  an entry come from there), with the roundabout entry capacity below; that arm's whole flow
+  stands in for the circulating flow (it counts the cars leaving at the entry's own arm and
+  leaves out those from farther arms);
 * **major road**: where the highest class is carried by exactly two arms (a through road) and
   the others rank lower, the lower arms' approaches give way to the major arms' approaches.
   *Assumption*: the minor arms carry give-way or stop signs (B1 / B5, art. 12.3.2) and the
-  through road is a priority road; the map does not say so (OSM rarely tags the signs);
+  through road is a priority road; the map does not say so (OSM rarely tags the signs: 34
+  give-way and stop nodes in the whole 2013 Brussels extract, none in Saint-Gilles);
 * **priority to the right** (art. 12.3.1), every other junction: each approach gives way to
   the approaches of the arm immediately to its right, i.e. the first arm met turning
   counterclockwise (seen from above) from its own arm, at less than ``180 - AHEAD_DEG`` degrees
@@ -72,7 +89,8 @@ the junction (:func:`insert_give_way_lines`), like the stop lines of
 :func:`twin.traffic.signals.add_signals`; the approach keeps its own delay function.
 
 Limits: one delay per approach (no per-movement capacities, no shared lanes, no two-stage
-crossing, no upstream signal platoons), the signs assumed from the road classes, conflicting
+crossing, no upstream signal platoons), the signs assumed from the road classes where the map
+has none (most junctions), no all-way stop method (priority to the right stands in), conflicting
 flows of the previous assignment (a fixed point, not an equilibrium with interactions); a
 roundabout entry has one lane whatever the map says, no exiting-flow or pedestrian effect, and
 two streets entering at one ring node do not give way to each other.
@@ -110,6 +128,10 @@ ROUNDABOUT_DECAY_H_VEH = 1.0e-3
 ROUNDABOUT_SATURATION_DELAY_S = 5.0
 """The ``5 min(x, 1)`` s of the roundabout control delay (HCM 2010 Eq. 21-17), in place of the
 two-way stop's constant 5 s (Eq. 19-64)."""
+APPROACH_SIGNS = ("give_way", "stop")
+"""Priority signs of an approach link from the data (the scene links' ``priority_sign``)."""
+NODE_SIGNS = ("mini_roundabout", "all_way_stop")
+"""Priority signs of a junction node from the data (the scene nodes' ``priority_sign``)."""
 TWO_WAY_STOP_DELAY_S = 5.0
 """The constant 5 s (deceleration and acceleration) of the two-way stop control delay (HCM 2010 Eq. 19-64)."""
 
@@ -190,9 +212,9 @@ def scene_junction(links: Any, link_ids: Iterable[Any]) -> list[str]:
 
 def scene_junctions(scene: Any, streets: Any, base: Network, *, street: np.ndarray, signalised: bool) -> Junctions:
     """:func:`classify_junctions` of ``base``, a car network built from ``scene`` whose street
-    links keep their scene ids (``streets``: the scene's car links): the road class and the
-    roundabout ring (``junction``) of each street link from ``streets``, node points from the
-    scene's nodes, and each arm's direction from the link's geometry next to the node (the first
+    links keep their scene ids (``streets``: the scene's car links): the road class, the
+    roundabout ring (``junction``) and the priority sign (``priority_sign``) of each street link
+    from ``streets``, node points and signs (``priority_sign``) from the scene's nodes, and each arm's direction from the link's geometry next to the node (the first
     and last interior vertices; else the other end node). ``street``: the links that can be
     approaches; with ``signalised``, the nodes ``base.meta['signalised']`` flags are left out
     (their signals control them)."""
@@ -218,7 +240,18 @@ def scene_junctions(scene: Any, streets: Any, base: Network, *, street: np.ndarr
         near[k, 0], near[k, 1] = xyz[1], xyz[-2]
     flags = base.meta.get("signalised")
     exclude = base.node_ids[np.flatnonzero(flags)].tolist() if signalised and flags is not None else ()
-    return classify_junctions(base, road_class, xy, street=street, exclude=exclude, near=near, junction=scene_junction(streets, base.link_ids.tolist()))
+    return classify_junctions(base, road_class, xy, street=street, exclude=exclude, near=near, junction=scene_junction(streets, base.link_ids.tolist()),
+                              sign=scene_sign(streets, "link_id", base.link_ids.tolist()), node_sign=scene_sign(nodes, "node_id", base.node_ids.tolist()))  # fmt: skip
+
+
+def scene_sign(table: Any, id_column: str, ids: Iterable[Any]) -> list[str]:
+    """The ``priority_sign`` (from the data: :mod:`twin.ingest.priority_signs`) of each of ``ids``
+    in the scene table ``table`` ('' for an id not in it and for every id of a table without the
+    column)."""
+    if "priority_sign" not in table.columns:
+        return ["" for _ in ids]
+    value = dict(zip(table[id_column].tolist(), table["priority_sign"].fillna("").astype(str).tolist(), strict=True))
+    return [value.get(k, "") for k in ids]
 
 
 def base_links_of(network: Network, inner: Any) -> np.ndarray:
@@ -263,11 +296,13 @@ class Junctions:
     """The yielding approaches of a network's priority junctions (:func:`classify_junctions`).
 
     One entry per yielding approach: ``node`` (stored node index), ``approach`` (stored link
-    index), ``rule`` (``major``, ``right`` or ``roundabout``) and ``conflicts`` (stored indices
-    of the approaches given way to: for a roundabout entry, the ring links arriving at its node).
-    ``n_junctions``, ``n_major``, ``n_right`` and ``n_roundabout`` count junctions (``n_right``:
-    priority-to-the-right junctions, whether or not an approach yields there; ``n_roundabout``:
-    ring nodes with another arm, an entry or only an exit).
+    index), ``rule`` (``major``, ``right``, ``roundabout``, or from signs in the data ``sign``,
+    ``all_way_stop``, ``mini_roundabout``) and ``conflicts`` (stored indices of the approaches
+    given way to: for a roundabout entry, the ring links arriving at its node).
+    ``n_junctions``, ``n_major``, ``n_right``, ``n_roundabout`` and ``n_sign`` count junctions
+    (``n_right``: priority-to-the-right junctions, whether or not an approach yields there;
+    ``n_roundabout``: ring nodes with another arm, an entry or only an exit; ``n_sign``: junctions
+    decided by signs in the data, mini roundabouts and all-way stops included).
     """
 
     node: np.ndarray
@@ -278,11 +313,12 @@ class Junctions:
     n_major: int
     n_right: int
     n_roundabout: int = 0
+    n_sign: int = 0
 
     @property
     def roundabout(self) -> np.ndarray:
-        """True per yielding approach that is a roundabout entry."""
-        return np.asarray(self.rule == "roundabout", dtype=bool)
+        """True per yielding approach that is a roundabout entry (a mini roundabout's included)."""
+        return np.array([r in ("roundabout", "mini_roundabout") for r in self.rule.tolist()], dtype=bool)
 
     def capacity(self, conflicting_veh_h: np.ndarray, params: GiveWayParameters) -> np.ndarray:
         """Capacity (veh/h) of each yielding approach at its conflicting flow: Harders'
@@ -301,11 +337,25 @@ class Junctions:
         return np.array([float(f[c].sum()) for c in self.conflicts], dtype=np.float64)
 
     def summary(self) -> dict[str, int]:
-        """Counts: junctions, major-road, priority-to-the-right and roundabout junctions, yielding
-        approaches (of which roundabout entries)."""
+        """Counts: junctions, major-road, priority-to-the-right, roundabout junctions and junctions
+        decided by signs in the data, yielding approaches (of which roundabout entries, a mini
+        roundabout's included)."""
         return {"junctions": self.n_junctions, "major_road_junctions": self.n_major, "priority_to_right_junctions": self.n_right,
-                "roundabout_junctions": self.n_roundabout, "yielding_approaches": int(self.approach.size),
+                "roundabout_junctions": self.n_roundabout, "sign_junctions": self.n_sign, "yielding_approaches": int(self.approach.size),
                 "roundabout_entries": int(self.roundabout.sum())}  # fmt: skip
+
+
+def _signs(values: Iterable[Any] | None, n: int, allowed: tuple[str, ...], field: str) -> np.ndarray:
+    """``values`` as n stripped strings ('' for None / NaN / no sign), each '' or one of ``allowed``."""
+    if values is None:
+        return np.full(n, "", dtype=object)
+    out = np.array(["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip() for v in values], dtype=object)
+    if out.shape != (n,):
+        raise InputError(f"{field} needs {n} values, got {out.shape[0]}", field=field)
+    bad = sorted({v for v in out.tolist() if v and v not in allowed})
+    if bad:
+        raise InputError(f"unknown priority sign {bad[0]!r}; one of {', '.join(allowed)} or ''", field=field)
+    return out
 
 
 def _default_near(network: Network, xy: np.ndarray) -> np.ndarray:
@@ -324,6 +374,8 @@ def classify_junctions(
     exclude: Iterable[Any] = (),
     near: np.ndarray | None = None,
     junction: Iterable[Any] | None = None,
+    sign: Iterable[Any] | None = None,
+    node_sign: Iterable[Any] | None = None,
 ) -> Junctions:
     """Find the priority junctions of ``network`` and who gives way to whom (module docstring).
 
@@ -346,6 +398,12 @@ def classify_junctions(
     junction
         OSM ``junction`` value of every stored link (``roundabout`` / ``circular``: a ring link;
         anything else, None: not); default: no roundabout.
+    sign
+        Priority sign of every stored link from the data (``give_way`` or ``stop``: the link is
+        a signed approach; '', None: no sign; the scene links' ``priority_sign``); default none.
+    node_sign
+        Priority sign of every node from the data (``mini_roundabout``, ``all_way_stop``; '',
+        None: none; the scene nodes' ``priority_sign``); default none.
 
     Returns
     -------
@@ -354,7 +412,7 @@ def classify_junctions(
     Raises
     ------
     InputError
-        Arrays of the wrong shape; a junction arm without coordinates.
+        Arrays of the wrong shape, an unknown sign; a junction arm without coordinates.
     """
     m = network.n_links
     rank = road_rank(road_class)
@@ -372,6 +430,8 @@ def classify_junctions(
     ring = np.zeros(m, dtype=bool) if junction is None else ring_links(junction)
     if ring.shape != (m,):
         raise InputError(f"junction needs {m} values, got {ring.shape[0]}", field="junction")
+    signed = _signs(sign, m, APPROACH_SIGNS, "sign")
+    on_node = _signs(node_sign, network.n_nodes, NODE_SIGNS, "node_sign")
     skip = {str(v) for v in exclude}
     frm, to = network.from_node.astype(np.int64), network.to_node.astype(np.int64)
     ring_in: dict[int, list[int]] = {}  # ring links with a capacity arriving at a node
@@ -389,16 +449,23 @@ def classify_junctions(
         if network.capacity[k] > 0:
             arms[int(to[k])][int(frm[k])][2].append(k)
     node, approach, rule, conflicts = [], [], [], []
-    n_junctions = n_major = n_right = n_roundabout = 0
+    n_junctions = n_major = n_right = n_roundabout = n_sign = 0
+
+    def add(v: int, ks: Iterable[int], why: str, given: np.ndarray) -> None:
+        for k in ks:
+            node.append(v), approach.append(k), rule.append(why), conflicts.append(given)
+
     for v, by_arm in arms.items():
         if len(by_arm) < 3 or str(network.node_ids[v]) in skip:
             continue
         n_junctions += 1
         if v in ring_in and v in ring_out:
             n_roundabout += 1
-            circulating = np.array(sorted(ring_in[v]), dtype=np.int64)
-            for k in sorted(k for a in by_arm.values() for k in a[2] if not ring[k]):
-                node.append(v), approach.append(k), rule.append("roundabout"), conflicts.append(circulating)
+            add(v, sorted(k for a in by_arm.values() for k in a[2] if not ring[k]), "roundabout", np.array(sorted(ring_in[v]), dtype=np.int64))
+            continue
+        if on_node[v] or any(signed[k] for a in by_arm.values() for k in a[2]):
+            n_sign += 1
+            _by_signs(v, by_arm, on_node[v], signed, network, xy, add)
             continue
         top = max(a[0] for a in by_arm.values())
         major = [u for u, a in by_arm.items() if a[0] == top]
@@ -407,28 +474,51 @@ def classify_junctions(
             given = np.array(sorted(k for u in major for k in by_arm[u][2]), dtype=np.int64)
             for u, a in by_arm.items():
                 if u not in major:
-                    for k in a[2]:
-                        node.append(v), approach.append(k), rule.append("major"), conflicts.append(given)
+                    add(v, a[2], "major", given)
             continue
         n_right += 1
-        angle = {}
-        for u, a in by_arm.items():
-            dx, dy = a[1][0] - xy[v, 0], a[1][1] - xy[v, 1]
-            if not (np.isfinite(dx) and np.isfinite(dy)) or dx == dy == 0:
-                raise InputError("a junction arm has no direction (coordinates missing or equal)", obj=f"node {network.node_ids[v]}", field="xy")
-            angle[u] = math.degrees(math.atan2(dy, dx))
-        for u, a in by_arm.items():
-            if not a[2]:
-                continue
-            right = [((angle[w] - angle[u]) % 360.0, w) for w, b in by_arm.items() if w != u and b[2]]
-            right = [(d, w) for d, w in right if 0.0 < d < 180.0 - AHEAD_DEG]
-            if not right:
-                continue
-            w = min(right)[1]
-            for k in a[2]:
-                node.append(v), approach.append(k), rule.append("right"), conflicts.append(np.array(sorted(by_arm[w][2]), dtype=np.int64))
+        for u, w in _side_arms(v, by_arm, network, xy, left=False).items():
+            add(v, by_arm[u][2], "right", np.array(sorted(by_arm[w][2]), dtype=np.int64))
     return Junctions(np.array(node, dtype=np.int64), np.array(approach, dtype=np.int64), np.array(rule, dtype=object), conflicts, n_junctions, n_major,
-                     n_right, n_roundabout)  # fmt: skip
+                     n_right, n_roundabout, n_sign)  # fmt: skip
+
+
+def _side_arms(v: int, by_arm: dict[int, list[Any]], network: Network, xy: np.ndarray, *, left: bool) -> dict[int, int]:
+    """For each arm with an approach at node ``v``: the arm with an approach immediately to its
+    right (first met turning counterclockwise), or with ``left`` to its left (clockwise), at less
+    than ``180 - AHEAD_DEG`` degrees; arms with no such arm are left out."""
+    angle = {}
+    for u, a in by_arm.items():
+        dx, dy = a[1][0] - xy[v, 0], a[1][1] - xy[v, 1]
+        if not (np.isfinite(dx) and np.isfinite(dy)) or dx == dy == 0:
+            raise InputError("a junction arm has no direction (coordinates missing or equal)", obj=f"node {network.node_ids[v]}", field="xy")
+        angle[u] = math.degrees(math.atan2(dy, dx))
+    out = {}
+    for u, a in by_arm.items():
+        if not a[2]:
+            continue
+        turn = [(((angle[u] - angle[w]) if left else (angle[w] - angle[u])) % 360.0, w) for w, b in by_arm.items() if w != u and b[2]]
+        turn = [(d, w) for d, w in turn if 0.0 < d < 180.0 - AHEAD_DEG]
+        if turn:
+            out[u] = min(turn)[1]
+    return out
+
+
+def _by_signs(v: int, by_arm: dict[int, list[Any]], node_sign: str, signed: np.ndarray, network: Network, xy: np.ndarray, add: Any) -> None:
+    """The yielding approaches of junction ``v`` decided by the signs of the data (module
+    docstring): a mini roundabout, an all-way stop, or the signed approaches giving way to the
+    approaches of the arms without a sign."""
+    if node_sign == "mini_roundabout":
+        for u, w in _side_arms(v, by_arm, network, xy, left=True).items():
+            add(v, by_arm[u][2], "mini_roundabout", np.array(sorted(by_arm[w][2]), dtype=np.int64))
+        return
+    free = sorted(k for a in by_arm.values() if not any(signed[k] for k in a[2]) for k in a[2])
+    if node_sign == "all_way_stop" or not free:
+        for u, w in _side_arms(v, by_arm, network, xy, left=False).items():
+            add(v, by_arm[u][2], "all_way_stop", np.array(sorted(by_arm[w][2]), dtype=np.int64))
+        return
+    given = np.array(free, dtype=np.int64)
+    add(v, sorted(k for a in by_arm.values() for k in a[2] if signed[k]), "sign", given)
 
 
 @dataclass(eq=False)
@@ -653,5 +743,6 @@ def assign_with_give_way(gw: GiveWayNetwork, demand: Any, *, tolerance: float | 
                           max_passes=MAX_PASSES if max_passes is None else max_passes)  # fmt: skip
 
 
-__all__ = ["RING_JUNCTIONS", "GiveWayNetwork", "GiveWayParameters", "Junctions", "add_give_way", "add_scene_give_way", "base_links_of", "assign_with_give_way", "classify_junctions",
-           "insert_give_way_lines", "potential_capacity", "ring_links", "road_rank", "roundabout_capacity", "scene_junction", "scene_junctions"]  # fmt: skip
+__all__ = ["APPROACH_SIGNS", "NODE_SIGNS", "RING_JUNCTIONS", "GiveWayNetwork", "GiveWayParameters", "Junctions", "add_give_way", "add_scene_give_way",
+           "base_links_of", "assign_with_give_way", "classify_junctions", "insert_give_way_lines", "potential_capacity", "ring_links", "road_rank",
+           "roundabout_capacity", "scene_junction", "scene_junctions", "scene_sign"]  # fmt: skip

@@ -166,6 +166,18 @@ def test_bad_give_way_input_is_one_clear_error() -> None:
                  dt_s=1.0, route_choice="free_flow", give_way=junctions_of(net))  # fmt: skip
 
 
+def test_scene_without_road_classes_is_one_clear_error(tmp_path) -> None:
+    from types import SimpleNamespace
+
+    from twin.traffic.dynamic_commands import scene_give_way
+
+    scene = SimpleNamespace(links=pd.DataFrame({"link_id": ["AJ"], "modes": ["car"]}))
+    with pytest.raises(InputError, match="road_class") as e:
+        scene_give_way(scene, t_junction(), [tmp_path / "streets.geojson"], signalised=False)
+    assert e.value.field == "--give-way" and "streets.geojson" in str(e.value) and "links layer" in str(e.value)
+    assert "\n" not in str(e.value)
+
+
 def test_cli_give_way_on_a_scenario_folder_is_one_line() -> None:
     from tests.conftest import shared_path
 
@@ -184,6 +196,8 @@ def test_saint_gilles_every_vehicle_arrives_with_the_static_counts(tmp_path) -> 
     from tests.test_traffic_mobility_signals import SIGNALS
     from tests.traffic_helpers import stgilles_scene
     from twin.export import write_scene
+    from twin.kernels.give_way import give_way_capacity_veh_h
+    from twin.traffic.dynamic_give_way import give_way_arrays
     from twin.traffic.priority import scene_junctions
     from twin.traffic.scene_graph import build_scene_graph
     from twin.traffic.signals import mark_signals, read_osm_signals
@@ -209,6 +223,11 @@ def test_saint_gilles_every_vehicle_arrives_with_the_static_counts(tmp_path) -> 
     street = np.isin(net.link_ids, scene.links["link_id"].to_numpy()) & (net.capacity > 0) & (net.vdf < 2)
     keys = [f"give_way_{k}" for k in scene_junctions(scene, scene.links, net, street=street, signalised=True).summary()]
     assert len(keys) >= 6 and {k: s[k] for k in keys} == {k: static[k] for k in keys}
+    junctions = scene_junctions(scene, scene.links, net, street=street, signalised=True)
+    kernel = give_way_arrays(net, junctions).kernel  # every rule the scene has: the kernel's capacity is the static one
+    vc = np.random.default_rng(4).uniform(0.0, 2500.0, junctions.approach.size)
+    static_cap = junctions.capacity(vc, GiveWayParameters())
+    assert [give_way_capacity_veh_h(v, r, kernel.params) for v, r in zip(vc, kernel.roundabout, strict=True)] == pytest.approx(static_cap, rel=1e-13)
     unsignalised = scene_junctions(scene, scene.links, net, street=street, signalised=False).summary()
     assert unsignalised["junctions"] > s["give_way_junctions"]  # the signalised nodes were left out
     assert s["give_way"] == "on" and s["give_way_yielding_approaches"] > 50 and s["signals"] > 0

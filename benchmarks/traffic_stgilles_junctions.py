@@ -17,11 +17,13 @@ has no row.
 Each row: morning car trips (person trips by car), car vehicle-km on residential streets and on
 main roads (the KPIs ``am_peak_vehicle_km_residential`` / ``_main``: main roads are the road
 classes of :data:`twin.traffic.mobility.MAIN_ROAD_CLASSES`, residential the other car links),
-the signals' counts, the give-way junction counts (``Junctions.summary()``), the largest
-relative give-way capacity change at the last pass, the run's wall time and the 1-minute load
-average before and after, the date (UTC), the commit and the files of ``twin/`` and ``kernels/``
-that differed from it (the wall times are of runs after an untimed warm-up run with every junction
-model on, feedback 1, which compiles the kernels). The output is merged: the rows of variants not run are kept.
+the signals' counts, the give-way junction counts (``Junctions.summary()``), the main-road
+approaches that give way, per rule (:func:`main_road_yielding`), the largest
+relative give-way capacity change at the last pass and the passes of that fixed point, the run's wall time and the 1-minute load
+average before and after, the date (UTC), the commit and the files of the imported ``twin`` and
+``twin.kernels`` that differed from it (the wall times are of runs after an untimed warm-up run with every junction
+model on, feedback 1, which compiles the kernels; about 20 s in all on 2 cores). The output is
+merged: the rows of variants not run are kept.
 """
 
 from __future__ import annotations
@@ -96,7 +98,9 @@ def row_of(res: Any) -> dict[str, Any]:
     dict
         ``car_trips``, ``vehicle_km_residential``, ``vehicle_km_main``, ``signals`` (the car
         network's signal counts, None without signals), ``give_way`` (``Junctions.summary()``,
-        None without give-way), ``give_way_change`` (None without give-way) and the run's ``notes``.
+        None without give-way), ``give_way_change`` and ``give_way_fixed_point`` (how the last
+        fixed point of the give-way capacities ended: passes, converged, tolerance; None without give-way),
+        ``main_road_yielding`` (:func:`main_road_yielding`) and the run's ``notes``.
     """
     period = res.periods[PERIOD]
     car = period.car_net
@@ -108,8 +112,36 @@ def row_of(res: Any) -> dict[str, Any]:
         "signals": None if not sig else {k: sig[k] for k in ("signals", "signal_approaches", "split", "nodes_split", "nodes_one_axis", "nodes_without_bearing") if k in sig},
         "give_way": car.give_way.junctions.summary() if car.give_way is not None else None,
         "give_way_change": period.give_way_change,
+        "give_way_fixed_point": period.give_way.summary() if period.give_way is not None else None,
+        "main_road_yielding": main_road_yielding(res),
         "notes": list(res.notes),
     }
+
+
+def main_road_yielding(res: Any) -> dict[str, int] | None:
+    """Yielding approaches on main roads (``street_type`` of the run's link table) per give-way
+    rule (``major``, ``right``, ``roundabout`` ...), None without give-way.
+
+    Parameters
+    ----------
+    res : MobilityResult
+        The run.
+
+    Returns
+    -------
+    dict or None
+        Rule -> number of main-road approaches that give way under it.
+    """
+    car = res.periods[PERIOD].car_net
+    if car.give_way is None:
+        return None
+    junctions = car.give_way.junctions  # approaches index the street network car.base
+    main = set(res.links.loc[res.links["street_type"] == "main", "link_id"])
+    out: dict[str, int] = {}
+    for k, rule in zip(junctions.approach.tolist(), junctions.rule.tolist(), strict=True):
+        if car.base.link_ids[k] in main:
+            out[str(rule)] = out.get(str(rule), 0) + 1
+    return out
 
 
 def variant_row(scene: Any, junctions: dict[str, Any], *, feedback: int = 2) -> dict[str, Any]:
@@ -142,18 +174,24 @@ def variant_row(scene: Any, junctions: dict[str, Any], *, feedback: int = 2) -> 
             "wall_s": round(wall, 1), "load_1min_before": load_before, "load_1min_after": _load_1min()}  # fmt: skip
 
 
-def _git(*args: str) -> str:
+def _git(*args: str, cwd: Path = REPO) -> str:
     try:
-        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=True).stdout
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return ""
 
 
 def provenance() -> dict[str, Any]:
-    """Date (UTC), commit, and the files of ``twin/`` and ``kernels/`` that differ from it (uncommitted work in the checkout)."""
-    dirty = [line[3:] for line in _git("status", "--porcelain", "--", "twin", "kernels").splitlines() if line.strip()]
+    """Date (UTC), commit, the folders ``twin`` and ``twin.kernels`` were imported from (an editable
+    install can point to another checkout) and their files that differ from that checkout's commit
+    (uncommitted work)."""
+    import twin
+    import twin.kernels
+
+    folders = [Path(m.__file__).parent for m in (twin, twin.kernels)]
+    dirty = sorted({line[3:] for f in folders for line in _git("status", "--porcelain", "--", ".", cwd=f).splitlines() if line.strip()})
     return {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "commit": _git("rev-parse", "--short=7", "HEAD").strip() or "unknown",
-            "uncommitted": dirty}  # fmt: skip
+            "uncommitted": dirty, "imported_from": [str(f) for f in folders]}  # fmt: skip
 
 
 def merge(path: Path, rows: dict[str, dict[str, Any]], command: str) -> dict[str, Any]:

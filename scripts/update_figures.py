@@ -166,18 +166,26 @@ def traffic_stgilles_junctions(data: dict) -> str:
     names = [n for n in data.get("order", []) if n in variants] + [n for n in variants if n not in data.get("order", [])]
     if not names:
         raise FiguresError("no 'variants' in the figures")
+    signs = any((variants[n].get("give_way") or {}).get("sign_junctions") for n in names)  # junctions decided by signs in the data
     rows = ["| car network | car trips | vehicle-km residential | vehicle-km main | signals: nodes / approaches | junctions with give-way "
-            "(major road / right / roundabout) | yielding approaches (roundabout entries) | capacity change, last pass | run, s |",
+            f"(major road / right / roundabout{' / signs' if signs else ''}) | yielding approaches (roundabout entries) "
+            "| main-road approaches yielding to the right | capacity change, last pass (passes) |",
             "|---|---|---|---|---|---|---|---|---|"]
     runs: dict[tuple, list[str]] = {}
     for name in names:
         v = variants[name]
         gw = v.get("give_way")
-        junctions = f"{gw['junctions']} ({gw['major_road_junctions']} / {gw['priority_to_right_junctions']} / {gw['roundabout_junctions']})" if gw else "-"
+        kinds = ["major_road_junctions", "priority_to_right_junctions", "roundabout_junctions"] + (["sign_junctions"] if signs else [])
+        junctions = f"{gw['junctions']} ({' / '.join(str(gw.get(k, 0)) for k in kinds)})" if gw else "-"
         yielding = f"{gw['yielding_approaches']} ({gw['roundabout_entries']})" if gw else "-"
+        right = str(v["main_road_yielding"].get("right", 0)) if v.get("main_road_yielding") is not None else "-"
         change = f"{100 * v['give_way_change']:.2g} %" if v.get("give_way_change") is not None else "-"
+        fixed = v.get("give_way_fixed_point")
+        if fixed:
+            n = fixed["give_way_passes"]
+            change += f" ({n} pass{'' if n == 1 else 'es'}{'' if fixed['give_way_converged'] else ', NOT converged'})"
         rows.append(f"| {name} | {v['car_trips']:,.1f} | {v['vehicle_km_residential']:,.0f} | {v['vehicle_km_main']:,.0f} | {_junction_signals(v.get('signals'))} "
-                    f"| {junctions} | {yielding} | {change} | {v['wall_s']:.1f} |")
+                    f"| {junctions} | {yielding} | {right} | {change} |")
         runs.setdefault((v["command"], v["commit"], v["options"]["feedback"]), []).append(name)
     lines = []
     for (command, commit, feedback), members in runs.items():
@@ -189,8 +197,11 @@ def traffic_stgilles_junctions(data: dict) -> str:
         if files:
             local = f" with uncommitted changes to {', '.join(files)}" + ("" if all(dirty.values()) else f" (rows {', '.join(n for n in members if dirty[n])})")
         which = "" if len(runs) == 1 else f"rows {', '.join(members)}: "
+        tolerances = sorted({variants[n]["give_way_fixed_point"]["give_way_tolerance"] for n in members if variants[n].get("give_way_fixed_point")})
+        if tolerances:
+            local += f", give-way fixed point to {' / '.join(f'{100 * t:g}' for t in tolerances)} %"
         lines.append(f"{which}`{command}` (morning peak, feedback {feedback}), {' to '.join(dict.fromkeys([dates[0], dates[-1]]))}, commit {commit}{local}, "
-                     f"1-minute load average {f'{min(loads):.2f}–{max(loads):.2f}' if loads else 'n/a'}")
+                     f"{sum(variants[n]['wall_s'] for n in members):.1f} s of runs, 1-minute load average {f'{min(loads):.2f}–{max(loads):.2f}' if loads else 'n/a'}")
     return ("\n" + "\n".join(rows) + "\n\nMeasured by " + "; ".join(lines)
             + " (every row its own run; `python scripts/update_figures.py` writes this table from benchmarks/figures/traffic_stgilles_junctions.json).\n")
 

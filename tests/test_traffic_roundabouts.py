@@ -246,7 +246,7 @@ def test_stgilles_mobility_with_roundabouts_converges(stgilles) -> None:
     gw = period.car_net.give_way
     assert gw.junctions.summary()["roundabout_entries"] == 10
     assert period.assignment.converged
-    assert np.isfinite(period.give_way_change)  # 0.055 at the last pass (0.22 without the rings' junction values)
+    assert period.give_way.converged and period.give_way_change <= period.give_way.tolerance  # the fixed point to its tolerance (1 %)
     # every roundabout entry's line at HCM 2010 Eq. 21-1 of the circulating flow of the last assignment, within the reported change
     net, base_ids = period.car_net.network, period.car_net.base.link_ids
     rb = [e for e in np.flatnonzero(gw.yielding >= 0).tolist() if gw.junctions.rule[gw.yielding[e]] == "roundabout"]

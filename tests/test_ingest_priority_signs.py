@@ -191,3 +191,34 @@ def test_brussels_signs_read_equal_an_independent_count_of_the_file():
     assert len(reasons) == meta["not_placed"]
     assert (scene.links["priority_sign"] != "").sum() == meta["signed_approaches"] > 0
     assert (scene.nodes["priority_sign"] == "mini_roundabout").sum() + (scene.nodes["priority_sign"] == "all_way_stop").sum() == meta["signed_nodes"]
+
+
+def geojson(path: Path, features: list[tuple[dict, dict]]) -> Path:
+    """A GeoJSON file (WGS84) of (properties, geometry) pairs."""
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": p, "geometry": g} for p, g in features]}))
+    return path
+
+
+def test_vector_sign_points_are_placed_on_the_streets_of_the_ingest(tmp_path):
+    """The T as GeoJSON lines (drawn as the OSM ways) and the signs in a second GeoJSON file: the
+    give-way sign 5 lands on the approach from the west as from the OSM file; a point without
+    ``osm_id`` is dropped with its reason; the signs file alone drops its signs (no streets)."""
+    from twin.ingest.priority_signs import NEEDS_STREETS, NO_OSM_ID
+
+    lines = [({"osm_id": wid, "highway": cls}, {"type": "LineString", "coordinates": [[NODES[n][1], NODES[n][0]] for n in refs]}) for wid, refs, cls in T_WAYS]
+    streets = geojson(tmp_path / "streets.geojson", lines)
+    point = {"type": "Point", "coordinates": [NODES[5][1], NODES[5][0]]}
+    signs = geojson(tmp_path / "signs.geojson", [({"osm_id": 5, "highway": "give_way", "direction": None}, point),
+                                                 ({"osm_id": None, "highway": "stop", "direction": "forward"}, point)])  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scene, (_, result) = ingest([streets, signs], crs="EPSG:31370")
+    assert signed(scene) == {"osm:way/10:0:f": "give_way"}
+    assert yielding(scene) == {"osm:way/10:0:f": ("sign", {"osm:way/30:0:b", "osm:way/20:0:f"})}
+    assert dropped(result) == {"signs:1": NO_OSM_ID}
+    assert result.meta["priority_signs"]["on_approach"] == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        alone, (only,) = ingest([signs], crs="EPSG:31370")
+    assert dropped(only) == {"osm:node/5": NEEDS_STREETS, "signs:1": NO_OSM_ID}
+    assert len(alone.links) == 0 and only.meta["priority_signs"]["not_placed"] == 1

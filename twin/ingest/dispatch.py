@@ -16,7 +16,10 @@ after
 
 Traffic-signal points of vector files are placed on the street nodes of the whole ingest once
 every file is read (:func:`twin.ingest.signal_points.place_ingest_signals`); signal points without
-any street line in the ingest are an :class:`~twin.errors.InputError`.
+any street line in the ingest are an :class:`~twin.errors.InputError`. Priority-sign points
+(``highway=give_way|stop|mini_roundabout``) go on the street approaches the same way
+(:func:`twin.ingest.priority_signs.place_ingest_signs`); without streets they are dropped with a
+reason (a points file may come before or without its streets).
 
 A failure inside a parsing library (GEOS, Arrow, GDAL, a decoder) that a reader did not turn
 into a :class:`~twin.errors.TwinError` itself becomes a :class:`~twin.errors.ParseError` naming
@@ -143,7 +146,7 @@ def check_result(result: IngestResult, *, path, hint: str = "source", scene_crs=
         if b is not None:
             bounds[name] = b
     result.meta["lonlat_bounds"] = {k: list(b.lonlat) for k, b in bounds.items() if b.lonlat is not None}
-    rows = sum(len(f) for k, f in result.layers.items() if k != "weather") + len(result.signal_points if result.signal_points is not None else ())
+    rows = sum(len(f) for k, f in result.layers.items() if k != "weather") + sum(len(p) for p in (result.signal_points, result.sign_points) if p is not None)
     notes = result.meta.get("attribute_notes") or []
     if notes:
         warnings.warn(
@@ -284,6 +287,11 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, cont
 
             with progress.step("traffic signals on the street nodes"):
                 place_ingest_signals(scene, results)
+        if any(r.sign_points is not None for r in results):
+            from twin.ingest.priority_signs import place_ingest_signs
+
+            with progress.step("priority signs on the street approaches"):
+                place_ingest_signs(scene, results)
         if len(scene.sites):
             with progress.step("sites of the buildings"):
                 scene.assign_sites()

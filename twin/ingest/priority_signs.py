@@ -5,7 +5,10 @@ OSM maps the signs of a priority junction as nodes: ``highway=give_way`` (B1) or
 ``direction=forward|backward`` where the travel direction they control must be told apart
 (``stop=all``: an all-way stop); ``highway=mini_roundabout`` on the junction node. This module
 reads them from the points of an OSM file (:mod:`twin.ingest.osm`) and puts them on the street
-network of that file, for the give-way model (:mod:`twin.traffic.priority`).
+network of that file, or from the points of a vector file (GeoJSON, GeoPackage ...; with an
+integer ``osm_id``, :func:`vector_sign_points`) and puts them on the streets of the whole ingest
+once every file is read (:func:`place_ingest_signs`; without streets they are dropped with
+:data:`NEEDS_STREETS`), for the give-way model (:mod:`twin.traffic.priority`).
 
 Placement rule (:func:`place_priority_signs`; metres in the scene CRS or the data's UTM zone):
 
@@ -61,6 +64,8 @@ AT_JUNCTION = ("give-way/stop sign on the junction node itself: which approach i
                "(OSM maps it on the approaching way, with direction=forward|backward)")
 NOT_PLACED = (f"give-way/stop sign not placed: not within {ON_STREET_M:g} m of a street open to cars with a junction "
               f"ahead within {MAX_SIGN_DISTANCE_M:g} m in its direction")
+NO_OSM_ID = "priority sign without an integer osm_id (priority_sign_source names the OSM node): give the file's osm_id column"
+NEEDS_STREETS = "priority sign not placed: the ingest has no street network (give the streets file too)"
 MINI_NOT_PLACED = f"mini roundabout not placed: not within {AT_NODE_M:g} m of a junction node (three or more streets open to cars)"
 
 
@@ -90,6 +95,44 @@ def sign_points(points: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                             "all_way": np.array([s.lower() == "all" and k == "stop" for s, k in zip(stop, kind, strict=True)], dtype=bool)[keep]},
                            geometry=gpd.GeoSeries(points.geometry.to_numpy()[keep], crs=crs).values, crs=crs)  # fmt: skip
     return out.sort_values("osm_id", kind="stable").reset_index(drop=True)
+
+
+def sign_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows of ``frame`` (lower-case columns) are priority signs (``highway`` one of
+    :data:`SIGN_HIGHWAY`, also within a ``;`` list)."""
+    return np.array([any(k in h.split(";") for k in SIGN_HIGHWAY) for h in _text(frame, "highway")], dtype=bool)
+
+
+def vector_sign_points(frame: gpd.GeoDataFrame, ids: np.ndarray, result: IngestResult) -> gpd.GeoDataFrame:
+    """The priority signs among the sign points ``frame`` of a vector file (rows of
+    :func:`sign_rows`; ``ids``: their feature ids, :func:`sign_points` of them); points without
+    an integer ``osm_id`` are dropped with :data:`NO_OSM_ID`."""
+    osm_id = pd.to_numeric(frame["osm_id"], errors="coerce").to_numpy(dtype=float) if "osm_id" in frame else np.full(len(frame), np.nan)
+    whole = np.isfinite(osm_id) & (np.mod(np.nan_to_num(osm_id), 1.0) == 0.0)
+    for i in np.flatnonzero(~whole):
+        result.drop(ids[i], NO_OSM_ID)
+    keep = frame[whole].copy()
+    keep["osm_id"] = osm_id[whole].astype(np.int64)
+    return sign_points(gpd.GeoDataFrame(keep, geometry=keep.geometry.name, crs=frame.crs))
+
+
+def place_ingest_signs(scene: Any, results: Any) -> None:
+    """Place the ``sign_points`` of every result on the streets of ``scene`` (those of the whole
+    ingest), file by file (:func:`place_priority_signs`); the ``nodes`` and ``links`` layers are
+    replaced. Without street nodes the signs are dropped with :data:`NEEDS_STREETS`."""
+    for result in results:
+        points = result.sign_points
+        if points is None or not len(points):
+            continue
+        if len(scene.nodes) == 0:
+            for oid in points["osm_id"].tolist():
+                result.drop(f"osm:node/{oid}", NEEDS_STREETS)
+            result.meta["priority_signs"] = {"read": len(points), "on_approach": 0, "at_junction_node": 0, "not_placed": len(points), "signed_approaches": 0,
+                                             "signed_nodes": 0}  # fmt: skip
+            continue
+        nodes, links = place_priority_signs(scene.nodes, scene.links, points, scene.crs, result)
+        scene.set_layer("nodes", nodes)
+        scene.set_layer("links", links)
 
 
 class _Streets:
@@ -229,5 +272,5 @@ def _with_signs(frame: gpd.GeoDataFrame, found: dict[int, list[tuple[str, str]]]
     return out
 
 
-__all__ = ["AT_JUNCTION", "AT_NODE_M", "DIRECTIONS", "MAX_SIGN_DISTANCE_M", "MINI_NOT_PLACED", "NOT_PLACED", "ON_STREET_M", "SIGN_HIGHWAY", "bad_direction",
-           "place_priority_signs", "sign_points"]  # fmt: skip
+__all__ = ["AT_JUNCTION", "AT_NODE_M", "DIRECTIONS", "MAX_SIGN_DISTANCE_M", "MINI_NOT_PLACED", "NEEDS_STREETS", "NOT_PLACED", "NO_OSM_ID", "ON_STREET_M", "SIGN_HIGHWAY",
+           "bad_direction", "place_ingest_signs", "place_priority_signs", "sign_points", "sign_rows", "vector_sign_points"]  # fmt: skip

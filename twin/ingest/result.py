@@ -31,7 +31,9 @@ class IngestResult:
     was skipped, with its reason. ``meta`` carries format facts (schema version, CRS, site...).
     ``signal_points``: the traffic signals of a vector file (``osm_id``, ``kind``, points;
     :mod:`twin.ingest.signal_points`), placed on the street nodes once the whole ingest is read;
-    None when the file has no signal point.
+    None when the file has no signal point. ``sign_points``: its priority signs (``osm_id``,
+    ``kind``, ``direction``, ``all_way``, points; :mod:`twin.ingest.priority_signs`), placed the
+    same way; None when it has none.
     """
 
     path: str
@@ -39,6 +41,7 @@ class IngestResult:
     dropped: list[Dropped] = field(default_factory=list)
     meta: dict[str, object] = field(default_factory=dict)
     signal_points: pd.DataFrame | None = None
+    sign_points: pd.DataFrame | None = None
 
     def drop(self, obj: object, reason: str, *, invalid: bool = False) -> None:
         """Record a skipped object (``invalid``: because its data is broken)."""

@@ -17,6 +17,9 @@ points          ``amenity``, ``shop``, ``leisure``,           ``pois``
 points          ``highway=traffic_signals`` (also in a        ``signalised`` street nodes of
                 ``;`` list), ``crossing=traffic_signals``     the ingest
                                                              (:mod:`twin.ingest.signal_points`)
+points          ``highway=give_way|stop|mini_roundabout``     ``priority_sign`` of the approach
+                (``direction``, ``stop``)                    links / junction nodes
+                                                             (:mod:`twin.ingest.priority_signs`)
 ==============  ===========================================  ===============================
 
 CRS
@@ -81,6 +84,7 @@ from twin.ingest.defaults import (
     parse_year,
     poi_category_and_tag,
 )
+from twin.ingest.priority_signs import sign_rows, vector_sign_points
 from twin.ingest.result import IngestResult
 from twin.ingest.signal_points import signal_rows, vector_signal_points
 
@@ -801,8 +805,12 @@ def _classify(frame: gpd.GeoDataFrame, table: dict[str, Any]) -> tuple[np.ndarra
         if signal.any():
             target[signal] = "signals"
             why["signals"] = "points tagged highway=traffic_signals or crossing=traffic_signals (placed on the street nodes of the ingest)"
-            if not (point & ~signal).any():
-                why.pop("pois")
+        sign = point & sign_rows(frame) & ~signal
+        if sign.any():
+            target[sign] = "signs"
+            why["signs"] = "points tagged highway=give_way, stop or mini_roundabout (placed on the street approaches of the ingest)"
+        if (signal | sign).any() and not (point & ~signal & ~sign).any():
+            why.pop("pois")
     return target, why
 
 
@@ -903,6 +911,7 @@ def read_vector(
     frames = _read_frames(path, source_layer, crs, crs_override)
     parts: dict[str, list[pd.DataFrame]] = {}
     signals: list[gpd.GeoDataFrame] = []
+    signs: list[gpd.GeoDataFrame] = []
     decisions: dict[str, str] = {}
     for lyr, frame, crs_source in frames:
         result.meta.setdefault("crs", frame.crs.to_string() if frame.crs is not None else None)
@@ -930,7 +939,7 @@ def read_vector(
         else:
             target = np.full(len(f), layer, dtype=object)
             decisions[layer] = "named by the caller"
-        for name in ("buildings", "landcover", "streets", "pois", "sites", "signals"):
+        for name in ("buildings", "landcover", "streets", "pois", "sites", "signals", "signs"):
             rows = target == name
             if name in ("buildings", "landcover", "sites"):
                 wrong = rows & has & ~np.isin(types, _POLY)
@@ -957,6 +966,8 @@ def read_vector(
                 parts.setdefault("sites", []).append(sites_from_frame(sub, ids, stem))
             elif name == "signals":
                 signals.append(vector_signal_points(sub, ids, result))
+            elif name == "signs":
+                signs.append(vector_sign_points(sub, ids, result))
             else:
                 nodes, links = streets_from_frame(sub, ids, result, node_prefix=stem, table=table)
                 parts.setdefault("nodes", []).append(nodes)
@@ -983,6 +994,8 @@ def read_vector(
     if signals:
         result.signal_points = gpd.GeoDataFrame(pd.concat([f.to_crs(signals[0].crs) for f in signals], ignore_index=True),
                                                 geometry="geometry", crs=signals[0].crs)
+    if signs:
+        result.sign_points = gpd.GeoDataFrame(pd.concat([f.to_crs(signs[0].crs) for f in signs], ignore_index=True), geometry="geometry", crs=signs[0].crs)
     result.meta["layers"] = decisions
     return result
 

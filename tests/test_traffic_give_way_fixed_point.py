@@ -144,7 +144,7 @@ def test_command_line_names_the_passes_and_warns_when_not_converged(capsys) -> N
     from twin.cli.traffic import give_way_line, warn_give_way
 
     counts = {"give_way": "on", "give_way_junctions": 3, "give_way_major_road_junctions": 1, "give_way_priority_to_right_junctions": 2,
-              "give_way_roundabout_junctions": 0, "give_way_yielding_approaches": 4}  # fmt: skip
+              "give_way_roundabout_junctions": 0, "give_way_sign_junctions": 0, "give_way_yielding_approaches": 4}  # fmt: skip
     done = {**counts, **fixed_point.GiveWayConvergence((0.3, 0.004), 0.01, 20, np.zeros(4)).summary()}
     assert "capacities converged after 2 assignments, largest change at the last 0.4 % (tolerance 1 %)" in give_way_line(done)
     assert warn_give_way(done) is False and warn_give_way({"give_way": "off"}) is False

@@ -229,7 +229,7 @@ def test_stgilles_give_way_lines_and_times(signal_scene, with_give_way) -> None:
     s = gw.junctions.summary()
     assert s["major_road_junctions"] > 10 and s["priority_to_right_junctions"] > 10
     assert (f"car network: give-way delay (HCM two-way stop control) at {s['junctions']} unsignalised junctions ({s['major_road_junctions']} on a major road, "
-            f"{s['priority_to_right_junctions']} priority to the right, {s['roundabout_junctions']} on a roundabout's ring): "
+            f"{s['priority_to_right_junctions']} priority to the right, {s['roundabout_junctions']} on a roundabout's ring, {s['sign_junctions']} decided by signs in the data): "
             f"{len(lines)} yielding approaches ({s['roundabout_entries']} roundabout entries), {len(lines)} give-way lines") in with_give_way.notes  # fmt: skip
     # the busiest yielding approach: BPR time + HCM delay at the capacity of its give-way line, and that capacity is
     # within the reported change of Harders' at the conflicting flows of this assignment (summed here from the link flows)

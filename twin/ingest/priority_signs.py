@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from twin.ingest.result import IngestResult
-from twin.traffic.priority import APPROACH_SIGNS, NODE_SIGNS
+from twin.types.priority_signs import APPROACH_SIGNS, NODE_SIGNS
 
 OSM_CRS = "EPSG:4326"
 SIGN_HIGHWAY = ("give_way", "stop", "mini_roundabout")

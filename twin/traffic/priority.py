@@ -107,6 +107,7 @@ import numpy as np
 
 from twin.errors import InputError
 from twin.traffic.network import LINK_META, VDF_GIVE_WAY, Network
+from twin.types.priority_signs import APPROACH_SIGNS, NODE_SIGNS
 
 ROAD_CLASS_RANK: dict[str, int] = {
     "motorway": 7, "trunk": 6, "primary": 5, "secondary": 4, "tertiary": 3, "unclassified": 2, "residential": 2,
@@ -128,10 +129,6 @@ ROUNDABOUT_DECAY_H_VEH = 1.0e-3
 ROUNDABOUT_SATURATION_DELAY_S = 5.0
 """The ``5 min(x, 1)`` s of the roundabout control delay (HCM 2010 Eq. 21-17), in place of the
 two-way stop's constant 5 s (Eq. 19-64)."""
-APPROACH_SIGNS = ("give_way", "stop")
-"""Priority signs of an approach link from the data (the scene links' ``priority_sign``)."""
-NODE_SIGNS = ("mini_roundabout", "all_way_stop")
-"""Priority signs of a junction node from the data (the scene nodes' ``priority_sign``)."""
 TWO_WAY_STOP_DELAY_S = 5.0
 """The constant 5 s (deceleration and acceleration) of the two-way stop control delay (HCM 2010 Eq. 19-64)."""
 

@@ -678,6 +678,11 @@ def mobility_command(
         for k, v in s["change"].items():
             if k.endswith(("_evaporated_trips", "_mode_shifted_trips", "_redistributed_car_trips", "_rerouted_car_trips", "_closed_link_flow_veh_h", "_evaporated_through_vehicles")):
                 typer.echo(f"  {k:40s} {v:12.2f}")
-    for key in ("output", "skims", "map", "turns"):
+    if "junctions" in s:
+        typer.echo("  junctions with a stop or give-way line: " + "; ".join(
+            f"{p} {t['junctions']} (control delay {t['delay_veh_h']:.1f} veh-h"
+            + (f", what-if {s['whatif_junctions'][p]['delay_veh_h']:.1f}" if p in s.get("whatif_junctions", {}) else "") + ")"
+            for p, t in s["junctions"].items()))  # fmt: skip
+    for key in ("output", "junctions_output", "skims", "map", "turns"):
         if key in s:
             typer.echo(f"  {key:12s} {s[key]}" + (f" ({s['movements']} movements)" if key == "turns" else ""))

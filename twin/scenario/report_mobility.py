@@ -6,6 +6,10 @@
 * a map of the change of the morning-peak car flow on the streets around the change (closed
   streets dashed black; red more traffic, blue less) and the surrounding streets that gain or
   lose the most;
+* with signals or give-way delay on (``traffic.signals``, ``traffic.give_way``), the junctions
+  whose control delay the what-if changes most (:data:`JUNCTION_ROWS` of them; baseline, what-if
+  and change in vehicle-hours per hour, from the per-link columns of
+  :func:`twin.traffic.junction_delays.link_columns`); nothing when both are off;
 * the mode shares per period (baseline and each what-if);
 * the 15-minute access shares per category and mode (baseline and the what-ifs that change it).
 
@@ -35,6 +39,8 @@ CHANGE_ROWS = (
 MODES = (("walk", "walk"), ("bike", "bike"), ("pt", "public transport"), ("car", "car"))
 #: Margin around the closed streets (or the changed ones) of the change map, m.
 MAP_MARGIN_M = 350.0
+#: Junctions listed per what-if (those whose control delay changes most).
+JUNCTION_ROWS = 8
 
 
 def _f(x) -> str:
@@ -225,6 +231,45 @@ def _street_table(frame: pd.DataFrame, n: int = 5) -> str:
     return "".join(rows)
 
 
+def junction_change(comparison, whatif: str, period: str = "am_peak") -> pd.DataFrame | None:
+    """Per junction with a stop or give-way line: control, the streets entering it, the baseline's
+    and the what-if's control delay of ``period`` (veh-h per hour) and the change, largest change
+    first; None without the traffic engine's junction columns (signals and give-way off)."""
+    from twin.traffic.junction_delays import junction_change as change
+    from twin.traffic.junction_delays import junctions_from_links
+
+    base = comparison.baseline.get("traffic")
+    new = comparison.whatifs.get(whatif, {}).get("traffic")
+    if base is None or new is None or f"control_delay_{period}_veh_h" not in base.objects.columns:
+        return None
+    b, w = junctions_from_links(base.objects, period), junctions_from_links(new.objects, period)
+    out = change(b, w)
+    streets = dict(zip(pd.concat([w, b])["node_id"], pd.concat([w, b])["streets"], strict=True))
+    out["streets"] = out["node_id"].map(streets).fillna("")
+    return out
+
+
+def _junction_table(frame: pd.DataFrame, period: str, n: int = JUNCTION_ROWS) -> str:
+    moved = frame[frame["delay_veh_h_change"].abs() >= 0.005].head(n)
+    total_b, total_w = float(frame["delay_veh_h_base"].sum()), float(frame["delay_veh_h_whatif"].sum())
+    note = (f"<p class='note'>Control delay at the junctions with a stop line (signals) or a give-way line, {html.escape(_period(period).lower())}: "
+            f"{len(frame)} junctions, {total_b:,.1f} &rarr; {total_w:,.1f} vehicle-hours per hour in all (flow x HCM delay of each line). "
+            + (f"The {len(moved)} whose delay changes most:" if len(moved) else "No junction's delay changes by 0.005 vehicle-hours or more.") + "</p>")
+    if moved.empty:
+        return note
+    rows = [note, "<table><thead><tr><th class='l'>junction (streets entering it)</th><th class='l'>control</th><th>baseline, veh-h</th>"
+            "<th>what-if, veh-h</th><th>change, veh-h</th></tr></thead><tbody>"]
+    for r in moved.itertuples():
+        label = f"{r.streets} ({r.node_id})" if r.streets else str(r.node_id)
+        control = str(r.control).replace("give_way:", "give way: ").replace("right", "priority to the right").replace("major", "minor arms yield")
+        control += {"removed": " (no line left in the what-if)", "new": " (new in the what-if)"}.get(r.status, "")
+        cls = "pos" if r.delay_veh_h_change > 0 else "neg"
+        rows.append(f"<tr><td class='l' style='white-space:normal'>{html.escape(label)}</td><td class='l'>{html.escape(control)}</td>"
+                    f"<td>{r.delay_veh_h_base:,.2f}</td><td>{r.delay_veh_h_whatif:,.2f}</td><td class='{cls}'>{r.delay_veh_h_change:+,.2f}</td></tr>")
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
 def _shares_table(comparison, whatifs: list[str]) -> str:
     from twin.scenario import report_labels as L
 
@@ -320,6 +365,9 @@ def mobility_section(comparison) -> str:
                          f"change of the {html.escape(_period(_periods(comparison)[0]).lower())} car flow per street link (red: more traffic, blue: less; "
                          f"dashed black: closed to cars, carrying 0 veh/h in the what-if; streets named; scale bar in metres).{named}{zoom}</figcaption></figure>")
             p.append(_street_table(frame))
+        junctions = junction_change(comparison, w, _periods(comparison)[0])
+        if junctions is not None:
+            p.append(_junction_table(junctions, _periods(comparison)[0]))
     unchanged = [w.name for w in sc.whatifs if w.name not in changed]
     if unchanged:
         p.append(f"<p class='note'>No change in trips, traffic or access: {html.escape(', '.join(unchanged))}.</p>")

@@ -258,6 +258,14 @@ class MobilityResult:
             frames.append(pd.DataFrame({"period": p, "origin": ids[o], "destination": ids[d], "mode": np.array(MODES)[k], "trips": r.trips[k, o, d]}))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
+    def junction_delays(self) -> Any:
+        """Control delay per junction with a stop or give-way line, per period (one frame, a
+        ``period`` column first; :func:`twin.traffic.junction_delays.period_junctions`): empty
+        unless ``options.signals`` or ``options.give_way``."""
+        from twin.traffic.junction_delays import run_junctions
+
+        return run_junctions(self.periods)
+
     def skims_list(self) -> list:
         """Skims per mode and period as :class:`~twin.traffic.skims.Skim` (zones and edges)."""
         from twin.traffic.skims import Skim
@@ -1055,9 +1063,11 @@ def compare_mobility(base: MobilityResult, variant: MobilityResult, *, closed_li
     * ``closed_link_flow_veh_h``: the what-if's flow on the closed links (0: they are closed).
 
     Returns a dict: ``kpis`` (flat, per period), ``links`` (GeoDataFrame: flows of both runs
-    and their change, ``status`` closed/kept) and, when both runs have turning movements,
+    and their change, ``status`` closed/kept), when both runs have turning movements,
     ``movements`` (the same per movement; ``status`` ``closed`` for a movement onto or off a
-    closed link, which the what-if's car network no longer has).
+    closed link, which the what-if's car network no longer has) and, when either run has signals
+    or give-way delay, ``junctions``: the control delay per junction and period of both runs and
+    its change, largest change first (:func:`twin.traffic.junction_delays.junction_change`).
     """
     from twin.kernels.traffic_skims import tree_skims
 
@@ -1103,6 +1113,10 @@ def compare_mobility(base: MobilityResult, variant: MobilityResult, *, closed_li
     result: dict[str, Any] = {"kpis": out, "links": links}
     if base.movements is not None and variant.movements is not None:
         result["movements"] = _movement_change(base.movements, variant.movements)
+    if any(o.signals or o.give_way for o in (base.options, variant.options)):
+        from twin.traffic.junction_delays import junction_change
+
+        result["junctions"] = junction_change(base.junction_delays(), variant.junction_delays())
     return result
 
 

@@ -55,6 +55,16 @@ def _closed_links(scene: Any, names: list[str], ids: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def junctions_file(output: Path) -> Path:
+    """Where ``twin traffic mobility`` writes the junction table: ``<output stem>_junctions.csv`` beside ``output``."""
+    return output.with_name(f"{output.stem}_junctions.csv")
+
+
+def _junction_totals(table: Any) -> dict[str, dict[str, float]]:
+    """Per period: junctions with a stop or give-way line and their total control delay (veh-h per hour)."""
+    return {str(p): {"junctions": int(len(g)), "delay_veh_h": float(g["delay_veh_h"].sum())} for p, g in table.groupby("period", sort=False)}
+
+
 def run_mobility(
     files: list[Path],
     *,
@@ -69,7 +79,9 @@ def run_mobility(
     scene_crs: str,
 ) -> dict[str, Any]:
     """Baseline (and a closure what-if) of the district mobility model on scene files; ``turns``:
-    write the car turning movements there (with the what-if's and their change when it runs)."""
+    write the car turning movements there (with the what-if's and their change when it runs).
+    With signals or give-way delay, the control delay per junction (:meth:`MobilityResult.junction_delays`,
+    with a what-if its change) goes to :func:`junctions_file` of ``output`` and its totals to the summary."""
     from twin.traffic.dynamic_commands import FRAME_SUFFIXES, MAP_SUFFIXES, check_output, check_sources, scene_from_files, write_frame
     from twin.traffic.mobility import compare_mobility, map_change, run_district_mobility
     from twin.traffic.skims import check_skim_output, write_skims
@@ -94,6 +106,8 @@ def run_mobility(
     check_output(output, FRAME_SUFFIXES, "--output")
     check_output(map_path, MAP_SUFFIXES, "--map")
     check_output(turns, (".csv", ".parquet"), "--turns")
+    junctions_path = junctions_file(output) if output is not None and (options.signals or options.give_way) else None
+    check_output(junctions_path, (".csv",), "--output")
     if turns is not None:
         options = replace(options, turning_movements=True)
     if skims is not None:
@@ -107,17 +121,26 @@ def run_mobility(
     summary: dict[str, Any] = {"zones": int(len(base.zone_ids)), "notes": base.notes, "baseline": base.kpis, "timings_s": base.timings_s,
                                "unserved": base.unserved.to_dict(orient="records")}  # fmt: skip
     table, moves = base.links, base.movements
+    junctions = base.junction_delays() if (options.signals or options.give_way) else None
+    if junctions is not None:
+        summary["junctions"] = _junction_totals(junctions)
     if ids:
         variant = run_district_mobility(close_streets(scene, ids), options, baseline=base)
         cmp = compare_mobility(base, variant, closed_link_ids=ids)
         summary.update(closed_links=len(ids), whatif=variant.kpis, change=cmp["kpis"], whatif_unserved=variant.unserved.to_dict(orient="records"))
         table, moves = cmp["links"], cmp.get("movements")
+        if junctions is not None:
+            summary["whatif_junctions"] = _junction_totals(variant.junction_delays())
+            junctions = cmp["junctions"]
         if map_path is not None:
             map_change(table, map_path, title=f"Morning peak car flow change, {len(ids)} links closed (veh/h)")
             summary["map"] = str(map_path)
     if output is not None:
         write_frame(table, output)
         summary["output"] = str(output)
+    if junctions_path is not None and junctions is not None:
+        write_frame(junctions, junctions_path)
+        summary["junctions_output"] = str(junctions_path)
     if turns is not None and moves is not None:
         write_frame(moves, turns)
         summary["turns"] = str(turns)

@@ -277,7 +277,19 @@ def state(result: Any, periods: tuple[str, ...], per_km: tuple[float, float] | N
 
 def objects(result: Any) -> Any:
     """Per-link results (GeoDataFrame): flows, volume/capacity and times per period, and
-    ``car_open`` (1 open to cars, 0 not; a closure's delta is -1)."""
+    ``car_open`` (1 open to cars, 0 not; a closure's delta is -1); with signals or give-way
+    delay also the junction a link enters and its control delay per period
+    (:func:`twin.traffic.junction_delays.link_columns`; ``""`` and 0 for the other links), which
+    the report's junction table sums per junction."""
     frame = result.links.copy()
     frame["car_open"] = frame["modes"].fillna("").astype(str).str.split(",").map(lambda m: 1.0 if "car" in m else 0.0).astype(float)
+    if result.options.signals or result.options.give_way:
+        from twin.traffic.junction_delays import link_columns
+
+        extra = link_columns(result.periods).reindex(frame["link_id"])
+        for col in extra.columns:
+            values = extra[col].to_numpy()
+            frame[col] = np.where(pd.isna(values), 0.0 if col.startswith("control_delay_") else "", values)
+            if col.startswith("control_delay_"):
+                frame[col] = frame[col].astype(float)
     return frame

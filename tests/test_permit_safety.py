@@ -146,12 +146,14 @@ def _gtfs_pipe_outside(doc, apps, tmp):
     if not (out / "feed.zip").exists():
         os.mkfifo(out / "feed.zip")
     doc["traffic"] = {"gtfs": str(out / "feed.zip")}
+    doc["domains"] = ["energy", "traffic"]  # traffic options of an engine that does not run are refused before any path is looked at
     return ("traffic.gtfs", "GTFS feed", "outside")
 
 
 def _traffic_table_link_to_dev_zero(doc, apps, tmp):
     (apps / "coefficients.csv").symlink_to("/dev/zero")
     doc["traffic"] = {"mode_choice_table": "coefficients.csv"}
+    doc["domains"] = ["energy", "traffic"]
     return ("traffic.mode_choice_table", "link pointing outside")
 
 

@@ -33,7 +33,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-UNITS_PER_HOUR = {"s": 3600.0, "min": 60.0, "h": 1.0}
 LINE_COLUMNS = ("node_id", "link_id", "control", "flow_veh_h", "capacity_veh_h", "degree_of_saturation", "delay_s", "delay_veh_h")
 JUNCTION_COLUMNS = ("node_id", "control", "approaches", "controlled_approaches", "flow_veh_h", "controlled_flow_veh_h", "delay_veh_h", "mean_delay_s",
                     "max_degree_of_saturation")  # fmt: skip
@@ -92,6 +91,8 @@ def line_table(network: Any, graph: Any, base: Any, flow: np.ndarray, time: np.n
     flow, time
         Flow (veh/h) and time (``network.time_unit``) per stored link of ``network`` at the assignment.
     """
+    from twin.traffic.priority import UNITS_PER_HOUR
+
     approach, control = line_map(graph, network.n_links)
     e = np.flatnonzero(approach >= 0)
     a = approach[e]

@@ -416,3 +416,4 @@ def test_the_assumed_box_names_the_models_the_scenario_ran() -> None:
     junctions = box(traffic={"signals": True, "signal_split": "capacity", "give_way": True})
     assert "pretimed signals at the nodes the scene flags (HCM delay, default timing, capacity green split)" in junctions
     assert "give-way at the other junctions (HCM two-way stop control" in junctions
+    assert "from the OSM give-way / stop signs and mini roundabouts where the map has them, else from the road classes" in junctions

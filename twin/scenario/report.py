@@ -614,7 +614,9 @@ def junction_delays(scenario) -> str:
     if getattr(t, "signals", False):
         delays.append(f"pretimed signals at the nodes the scene flags (HCM delay, default timing, {t.signal_split} green split)")
     if getattr(t, "give_way", False):
-        delays.append("give-way at the other junctions (HCM two-way stop control, roundabout entries by HCM 2010 ch. 21; priority from the road classes)")
+        delays.append("give-way at the other junctions (HCM two-way stop control, roundabout entries by HCM 2010 ch. 21; who gives way from the "
+                      "OSM give-way / stop signs and mini roundabouts where the map has them, else from the road classes; capacities agreeing "
+                      "with their conflicting flows within 1 %)")
     return "junction delays: " + ("; ".join(delays) if delays else "none (traffic.signals and traffic.give_way off: only the links' travel times)")
 
 

@@ -30,7 +30,8 @@ def assign_command(
     signal_split: Annotated[str, typer.Option("--signal-split",
                                               help="With --scene: green split of the signals' approaches, equal or capacity (Webster's rule by street axis)")] = "equal",
     give_way: Annotated[bool, typer.Option("--give-way/--no-give-way",
-                                           help="With --scene: give-way delay (HCM) at unsignalised junctions: minor arms of a major road, roundabout entries, else priority to the right")] = False,
+                                           help=("With --scene: give-way delay (HCM) at unsignalised junctions: OSM give-way / stop signs and mini roundabouts "
+                                                 "where mapped, else minor arms of a major road, roundabout entries, priority to the right"))] = False,
     turn_penalties: Annotated[bool, typer.Option("--turn-penalties/--no-turn-penalties",
                                                  help="With --scene: a penalty per turn by its kind from the street geometry (left 10 s, right 5 s, U-turn 30 s)")] = False,
     turns: Annotated[Path | None, typer.Option("--turns", help="With --scene: write the turning movements of every node (.csv or .parquet)")] = None,
@@ -632,7 +633,8 @@ def mobility_command(
     signals: Annotated[bool, typer.Option("--signals/--no-signals",
                                           help="Pretimed signals (HCM delay) at the nodes the scene flags as signalised (off by default; without --give-way no delay at other junctions)")] = False,
     give_way: Annotated[bool, typer.Option("--give-way/--no-give-way",
-                                           help="Give-way delay (HCM two-way stop control) at unsignalised junctions: minor arms of a major road, else priority to the right")] = False,
+                                           help=("Give-way delay (HCM two-way stop control) at unsignalised junctions: OSM give-way / stop signs and mini "
+                                                 "roundabouts where mapped, else minor arms of a major road, roundabout entries, priority to the right"))] = False,
     signal_split: Annotated[str, typer.Option("--signal-split",
                                               help="Green split of the signals' approaches: equal, or capacity (Webster's rule, phases by street axis); needs --signals")] = "equal",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Per-link flows (and changes) (.gpkg, .parquet, .csv)")] = None,

@@ -120,9 +120,7 @@ def test_entry_capacity_and_delay_are_the_hcm_roundabout_formulas() -> None:
 @pytest.mark.parametrize("code", [5, 6, 7])
 @pytest.mark.parametrize("ratio", [0.0, 0.4, 0.99, 1.0, 1.3, 3.0])
 def test_roundabout_delay_integral_and_derivative(code, ratio) -> None:
-    from scipy.integrate import quad
-
-    from twin.kernels.traffic_vdf import vdf_derivative, vdf_integral, vdf_time
+    from tests.test_traffic_vdf import assert_matches_reference
 
     c, period_h = 757.46, 0.25
     per_h = {5: 3600.0, 6: 60.0, 7: 1.0}[code]
@@ -131,13 +129,7 @@ def test_roundabout_delay_integral_and_derivative(code, ratio) -> None:
     def ref(v):
         return hcm_roundabout_delay_s(v, c, period_h) * per_h / 3600.0
 
-    v = ratio * c
-    assert vdf_time(v, t0, c, period, k, code) == pytest.approx(ref(v), rel=1e-12, abs=1e-15)
-    integral, _ = quad(ref, 0.0, v, points=[c] if v > c else None, epsabs=1e-13, epsrel=1e-12)
-    assert vdf_integral(v, t0, c, period, k, code) == pytest.approx(integral, rel=1e-9, abs=1e-12)
-    if v > 0 and ratio != 1.0:
-        h = 1e-7 * c
-        assert vdf_derivative(v, t0, c, period, k, code) == pytest.approx((ref(v + h) - ref(v - h)) / (2 * h), rel=1e-6)
+    assert_matches_reference(ref, ratio * c, t0, c, period, k, code, kink_at_capacity=True)
 
 
 OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>

@@ -104,6 +104,21 @@ def reference_signal_delay_s(v_veh_h, cycle_s, g, c_veh_h, period_h):
     return d1 + d2
 
 
+def assert_matches_reference(ref, v: float, t0: float, c: float, period: float, beta: float, code: int, *, kink_at_capacity: bool) -> None:
+    """Delay-function ``code`` at flow ``v`` against the printed formula ``ref`` (time units of the
+    code): its time (1e-12), its Beckmann integral against quadrature (1e-9) and its derivative
+    against central differences (1e-6). ``kink_at_capacity``: the function has a kink at
+    ``v = c`` (quadrature split there, no derivative taken at it)."""
+    assert vdf_time(v, t0, c, period, beta, code) == pytest.approx(ref(v), rel=1e-12, abs=1e-15)
+    points = [c] if kink_at_capacity and v > c else None
+    integral, _ = quad(ref, 0.0, v, points=points, epsabs=1e-13, epsrel=1e-12)
+    assert vdf_integral(v, t0, c, period, beta, code) == pytest.approx(integral, rel=1e-9, abs=1e-12)
+    if v > 0 and not (kink_at_capacity and v == c):
+        h = 1e-7 * c
+        fd = (ref(v + h) - ref(v - h)) / (2 * h)
+        assert vdf_derivative(v, t0, c, period, beta, code) == pytest.approx(fd, rel=1e-6)
+
+
 SIGNAL_CASES = [
     # cycle s, green ratio, capacity veh/h, period h
     (90.0, 0.4556, 865.6, 0.25),
@@ -125,14 +140,7 @@ def test_signal_delay_integral_derivative(code, case, ratio) -> None:
     def ref(v):
         return reference_signal_delay_s(v, cycle, g, c, period_h) * per_h / 3600.0
 
-    v = ratio * c
-    assert vdf_time(v, t0, c, period, g, code) == pytest.approx(ref(v), rel=1e-12, abs=1e-15)
-    integral, _ = quad(ref, 0.0, v, points=[c] if v > c else None, epsabs=1e-13, epsrel=1e-12)
-    assert vdf_integral(v, t0, c, period, g, code) == pytest.approx(integral, rel=1e-9, abs=1e-12)
-    if v > 0 and ratio != 1.0:
-        h = 1e-7 * c
-        fd = (ref(v + h) - ref(v - h)) / (2 * h)
-        assert vdf_derivative(v, t0, c, period, g, code) == pytest.approx(fd, rel=1e-6)
+    assert_matches_reference(ref, ratio * c, t0, c, period, g, code, kink_at_capacity=True)
 
 
 def test_signal_delay_hand_values() -> None:
@@ -185,14 +193,7 @@ def test_give_way_delay_integral_derivative(code, case, ratio) -> None:
     def ref(v):
         return reference_give_way_delay_s(v, c, period_h) * per_h / 3600.0
 
-    v = ratio * c
-    assert vdf_time(v, t0, c, period, 0.0, code) == pytest.approx(ref(v), rel=1e-12, abs=1e-15)
-    integral, _ = quad(ref, 0.0, v, epsabs=1e-13, epsrel=1e-12)
-    assert vdf_integral(v, t0, c, period, 0.0, code) == pytest.approx(integral, rel=1e-9, abs=1e-12)
-    if v > 0:
-        h = 1e-7 * c
-        fd = (ref(v + h) - ref(v - h)) / (2 * h)
-        assert vdf_derivative(v, t0, c, period, 0.0, code) == pytest.approx(fd, rel=1e-6)
+    assert_matches_reference(ref, ratio * c, t0, c, period, 0.0, code, kink_at_capacity=False)
 
 
 def test_give_way_delay_hand_values() -> None:

@@ -514,10 +514,9 @@ def give_way_line(s: dict) -> str:
     if s.get("give_way", "off") == "off":
         return "off (--give-way to apply)"
     head = "converged" if s["give_way_converged"] else "NOT converged"
-    return (f"{s['give_way_junctions']} unsignalised junctions ({s['give_way_major_road_junctions']} on a major road, "
-            f"{s['give_way_priority_to_right_junctions']} priority to the right, {s['give_way_roundabout_junctions']} on a roundabout's ring, "
-            f"{s['give_way_sign_junctions']} decided by signs in the data): "
-            f"{s['give_way_yielding_approaches']} yielding approaches; capacities {head} after {s['give_way_passes']} assignments, "
+    from twin.traffic.priority import junction_counts_text
+
+    return (f"{junction_counts_text(s, 'give_way_')}: {s['give_way_yielding_approaches']} yielding approaches; capacities {head} after {s['give_way_passes']} assignments, "
             f"largest change at the last {100 * s['give_way_change']:.2g} % (tolerance {100 * s['give_way_tolerance']:g} %)")  # fmt: skip
 
 

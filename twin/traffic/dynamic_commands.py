@@ -281,9 +281,9 @@ def give_way_text(s: dict[str, Any]) -> str:
     give-way capacity and the vehicle-hours queued on the yielding approaches."""
     if s.get("give_way", "off") == "off":
         return "off (--give-way to apply)"
-    return (f"{s['give_way_junctions']} unsignalised junctions ({s['give_way_major_road_junctions']} on a major road, "
-            f"{s['give_way_priority_to_right_junctions']} priority to the right, {s['give_way_roundabout_junctions']} on a roundabout's ring, "
-            f"{s['give_way_sign_junctions']} decided by signs in the data): {s['give_way_yielding_approaches']} yielding approaches, mean capacity {s['give_way_mean_capacity_veh_h']:.0f} veh/h "
+    from twin.traffic.priority import junction_counts_text
+
+    return (f"{junction_counts_text(s, 'give_way_')}: {s['give_way_yielding_approaches']} yielding approaches, mean capacity {s['give_way_mean_capacity_veh_h']:.0f} veh/h "
             f"(window {s['give_way_window_s']:g} s), {s['give_way_queue_veh_h']:.3f} veh-h queued on them")  # fmt: skip
 
 

@@ -814,9 +814,10 @@ def run_district_mobility(
                      + (f"; {without} flagged node(s) without a car approach not applied" if without else "") + split)  # fmt: skip
     gw0 = nets["car"].give_way
     if options.give_way:
+        from twin.traffic.priority import junction_counts_text
+
         c = gw0.junctions.summary()
-        notes.append(f"car network: give-way delay (HCM two-way stop control) at {c['junctions']} unsignalised junctions ({c['major_road_junctions']} on a major road, "
-                     f"{c['priority_to_right_junctions']} priority to the right, {c['roundabout_junctions']} on a roundabout's ring, {c['sign_junctions']} decided by signs in the data): "
+        notes.append(f"car network: give-way delay (HCM two-way stop control) at {junction_counts_text(c)}: "
                      f"{c['yielding_approaches']} yielding approaches ({c['roundabout_entries']} roundabout entries), {int((gw0.yielding >= 0).sum())} give-way lines")  # fmt: skip
     if baseline is not None and (len(baseline.zone_ids) != z or np.any(baseline.zone_ids != ends.zone_ids)):
         raise InputError("the what-if's zones differ from the baseline's (buildings moved?): compare runs of one scene", field="baseline")

@@ -355,6 +355,16 @@ def _signs(values: Iterable[Any] | None, n: int, allowed: tuple[str, ...], field
     return out
 
 
+def junction_counts_text(counts: dict[str, Any], prefix: str = "") -> str:
+    """``N unsignalised junctions (a on a major road, b priority to the right, c on a roundabout's
+    ring, d decided by signs in the data)`` from the counts of :meth:`Junctions.summary`, their
+    keys with ``prefix`` (e.g. ``give_way_`` in a command's summary): the words of every give-way
+    line (mobility notes, ``assign`` / ``select-*`` / ``simulate`` on a scene)."""
+    c = {k: counts[prefix + k] for k in ("junctions", "major_road_junctions", "priority_to_right_junctions", "roundabout_junctions", "sign_junctions")}
+    return (f"{c['junctions']} unsignalised junctions ({c['major_road_junctions']} on a major road, {c['priority_to_right_junctions']} priority to "
+            f"the right, {c['roundabout_junctions']} on a roundabout's ring, {c['sign_junctions']} decided by signs in the data)")  # fmt: skip
+
+
 def _default_near(network: Network, xy: np.ndarray) -> np.ndarray:
     near = np.empty((network.n_links, 2, 2))
     near[:, 0] = xy[network.to_node]
@@ -741,5 +751,5 @@ def assign_with_give_way(gw: GiveWayNetwork, demand: Any, *, tolerance: float | 
 
 
 __all__ = ["APPROACH_SIGNS", "NODE_SIGNS", "RING_JUNCTIONS", "GiveWayNetwork", "GiveWayParameters", "Junctions", "add_give_way", "add_scene_give_way",
-           "base_links_of", "assign_with_give_way", "classify_junctions", "insert_give_way_lines", "potential_capacity", "ring_links", "road_rank",
+           "base_links_of", "assign_with_give_way", "classify_junctions", "insert_give_way_lines", "junction_counts_text", "potential_capacity", "ring_links", "road_rank",
            "roundabout_capacity", "scene_junction", "scene_junctions", "scene_sign"]  # fmt: skip

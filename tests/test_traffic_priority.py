@@ -79,7 +79,7 @@ def test_t_junction_of_a_primary_and_a_residential_street() -> None:
     j = classify_junctions(net, rc, xy)
     assert yields(net, j) == {"S>C": ("major", {"E>C", "W>C"})}
     assert j.summary() == {"junctions": 1, "major_road_junctions": 1, "priority_to_right_junctions": 0, "roundabout_junctions": 0,
-                           "sign_junctions": 0, "yielding_approaches": 1, "roundabout_entries": 0}  # fmt: skip
+                           "sign_junctions": 0, "yielding_approaches": 1, "roundabout_entries": 0, "roundabout_multilane_entries": 0}  # fmt: skip
     # the same node signalised: no junction
     assert classify_junctions(net, rc, xy, exclude=["C"]).summary()["junctions"] == 0
 

@@ -39,7 +39,7 @@ def test_signed_approach_of_a_primary_road_gives_way_to_the_unsigned_arms() -> N
     j = classify_junctions(net, rc, xy, sign=per_link(net, {"W>C": "give_way"}))
     assert yields(net, j) == {"W>C": ("sign", {"E>C", "S>C"})}
     assert j.summary() == {"junctions": 1, "major_road_junctions": 0, "priority_to_right_junctions": 0, "roundabout_junctions": 0, "sign_junctions": 1,
-                           "yielding_approaches": 1, "roundabout_entries": 0}  # fmt: skip
+                           "yielding_approaches": 1, "roundabout_entries": 0, "roundabout_multilane_entries": 0}  # fmt: skip
     # a two-way stop: both minor arms of a crossing signed, each gives way to the two unsigned ones
     net, xy, rc = junction_network(CROSS)
     j = classify_junctions(net, rc, xy, sign=per_link(net, {"N>C": "stop", "S>C": "give_way"}))

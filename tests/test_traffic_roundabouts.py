@@ -62,7 +62,7 @@ def test_each_entry_gives_way_to_the_ring_and_the_ring_never_does() -> None:
     assert yields(net, j) == {"N>rN": ("roundabout", {"rE>rN"}), "W>rW": ("roundabout", {"rN>rW"}), "S>rS": ("roundabout", {"rW>rS"}),
                               "E>rE": ("roundabout", {"rS>rE"})}  # fmt: skip
     assert j.summary() == {"junctions": 4, "major_road_junctions": 0, "priority_to_right_junctions": 0, "roundabout_junctions": 4,
-                           "sign_junctions": 0, "yielding_approaches": 4, "roundabout_entries": 4}  # fmt: skip
+                           "sign_junctions": 0, "yielding_approaches": 4, "roundabout_entries": 4, "roundabout_multilane_entries": 0}  # fmt: skip
     # without the junction values the same nodes are priority to the right: the ring link (the arm from
     # the entering car's left) gives way to the entry on its right, which itself gives way to no one
     plain = yields(net, classify_junctions(net, rc, xy))

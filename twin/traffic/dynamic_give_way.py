@@ -8,7 +8,7 @@ The junctions and who gives way to whom are those of static assignment
 signals are on). Every yielding approach gets, at every time step, a stop-line capacity of
 ``min(capacity, c(v_c))``: ``c`` is the give-way capacity of static assignment (Harders'
 potential capacity, HCM 2010 Eq. 19-30, with :class:`~twin.traffic.priority.GiveWayParameters`'
-``t_c`` and ``t_f``; at a roundabout entry HCM 2010 Eq. 21-1), computed in the kernel by
+``t_c`` and ``t_f``; at a roundabout entry HCM 2010 Eq. 21-1 to 21-5 by its lanes), computed in the kernel by
 :func:`twin.kernels.give_way.give_way_capacity_veh_h` with the constants of
 :mod:`twin.traffic.priority`; ``v_c`` (veh/h) is the sum of the *outflows* of the approaches it
 gives way to, averaged over the last ``window_s`` seconds (:data:`DEFAULT_WINDOW_S`; fewer at the
@@ -87,8 +87,27 @@ def give_way_arrays(
         the network, an approach listed twice or not entering its node, one without capacity;
         parameters out of range; a window out of range.
     """
-    from twin.kernels.give_way import GW_CRITICAL_S, GW_FLOOR, GW_FOLLOW_UP_S, GW_N_PARAMS, GW_RB_DECAY, GW_RB_INTERCEPT, LtmGiveWay, no_give_way
-    from twin.traffic.priority import MIN_CAPACITY_VEH_H, ROUNDABOUT_DECAY_H_VEH, ROUNDABOUT_INTERCEPT_VEH_H, GiveWayParameters, Junctions
+    from twin.kernels.give_way import (
+        GW_CRITICAL_S,
+        GW_FLOOR,
+        GW_FOLLOW_UP_S,
+        GW_N_PARAMS,
+        GW_RB_DECAY,
+        GW_RB_DECAY_TWO,
+        GW_RB_DECAY_TWO_LEFT,
+        GW_RB_INTERCEPT,
+        LtmGiveWay,
+        no_give_way,
+    )
+    from twin.traffic.priority import (
+        MIN_CAPACITY_VEH_H,
+        ROUNDABOUT_DECAY_H_VEH,
+        ROUNDABOUT_DECAY_TWO_H_VEH,
+        ROUNDABOUT_DECAY_TWO_LEFT_H_VEH,
+        ROUNDABOUT_INTERCEPT_VEH_H,
+        GiveWayParameters,
+        Junctions,
+    )
 
     if junctions is None:
         return GiveWayArrays(no_give_way(), None, 1)
@@ -129,7 +148,9 @@ def give_way_arrays(
     values = np.zeros(GW_N_PARAMS)
     values[GW_CRITICAL_S], values[GW_FOLLOW_UP_S] = params.critical_headway_s, params.follow_up_headway_s
     values[GW_RB_INTERCEPT], values[GW_RB_DECAY], values[GW_FLOOR] = ROUNDABOUT_INTERCEPT_VEH_H, ROUNDABOUT_DECAY_H_VEH, MIN_CAPACITY_VEH_H
-    kernel = LtmGiveWay(approach, np.asarray(junctions.roundabout, dtype=np.bool_), conf_ptr, conf_link, values, steps)
+    values[GW_RB_DECAY_TWO], values[GW_RB_DECAY_TWO_LEFT] = ROUNDABOUT_DECAY_TWO_H_VEH, ROUNDABOUT_DECAY_TWO_LEFT_H_VEH
+    lanes = (np.asarray(junctions.entry_lanes, dtype=np.int64), np.asarray(junctions.circulating_lanes, dtype=np.int64))  # one per approach (Junctions checks)
+    kernel = LtmGiveWay(approach, np.asarray(junctions.roundabout, dtype=np.bool_), conf_ptr, conf_link, values, steps, *lanes)
     return GiveWayArrays(kernel, junctions, steps)
 
 

@@ -48,18 +48,31 @@ street links (with a capacity) that end at the node.
   have an approach (a one-way street leaving the junction brings no one from the right). An
   approach with no such arm gives way to no one.
 
-*Capacity and delay of a roundabout entry* (HCM 2010 chapter 21, single-lane entry against one
-circulating lane; every entry is taken as such): capacity (Eq. 21-1) at circulating flow
-``v_c`` (veh/h)::
+*Capacity and delay of a roundabout entry* (HCM 2010 chapter 21, by lane configuration): at
+circulating flow ``v_c`` (veh/h, the flow of the ring links arriving at the entry's node) the
+capacity of a lane is ``1130 exp(-b v_c)`` with
 
-    c = 1130 exp(-1.0e-3 v_c)
+* one circulating lane: ``b`` = 1.0e-3 h/veh for a one-lane entry (Eq. 21-1) and for each lane
+  of a two-lane entry (Eq. 21-2);
+* two circulating lanes: ``b`` = 0.7e-3 for a one-lane entry (Eq. 21-3) and for the right lane of
+  a two-lane entry (Eq. 21-4), 0.75e-3 for its left lane (Eq. 21-5);
 
-and control delay (Eq. 21-17), that of a yielding approach below with ``+ 5 min(x, 1)`` for
-``+ 5`` (delay-function codes 5-7 with ``beta`` = 5 s). HCM 2010 rather than the 6th edition's
-recalibrated ``1380 exp(-1.02e-3 v_c)`` (Eq. 22-1; 22 % more at ``v_c = 0``, 21 % at 500):
-the same edition as the two-way stop method and parameters of the other approaches and as the
-delay equation, and the lower (more cautious) capacity: how Brussels drivers' gaps compare with
-either US data set is not known. Both are in pc/h, read here as veh/h (cars only).
+and the entry's capacity is the sum over its lanes (the entry's flow split between its lanes
+so that both reach capacity together: HCM's equal lane use, no lane-use imbalance). Lanes: the
+entry's from the approach link's ``lanes``, the circulating ones from the ring link arriving
+at the node (the most lanes where several arrive); 3 lanes or more use the two-lane formulas
+(HCM 2010 has none for more); a mini roundabout's entries have one lane against one. On a scene
+a lane count whose ``lanes_source`` is ``default`` (the road class's default: a guess) counts
+as one lane (:func:`scene_junctions`): the single-lane formula, the lowest capacity of the
+four. Control delay (Eq. 21-17) on the entry's capacity (one delay per approach, as below; the
+lanes' delays at equal degrees of saturation are the same, so per-lane delays are not needed):
+that of a yielding approach below with ``+ 5 min(x, 1)`` for ``+ 5`` (delay-function codes 5-7
+with ``beta`` = 5 s). HCM 2010 rather than the 6th edition's recalibrated ``1380 exp(-1.02e-3
+v_c)`` (Eq. 22-1; 22 % more at ``v_c = 0``, 21 % at 500; its multi-lane Eq. 22-2 to 22-5 are
+likewise higher): the same edition as the two-way stop method and parameters of the other
+approaches and as the delay equation, and the lower (more cautious) capacity: how Brussels
+drivers' gaps compare with either US data set is not known. Both are in pc/h, read here as
+veh/h (cars only).
 
 *Delay of a yielding approach* (Highway Capacity Manual 2010, chapter 19, two-way stop-controlled
 intersections; the same equations in HCM 2000, chapter 17). Potential capacity (Harders 1968,
@@ -92,8 +105,9 @@ Limits: one delay per approach (no per-movement capacities, no shared lanes, no 
 crossing, no upstream signal platoons), the signs assumed from the road classes where the map
 has none (most junctions), no all-way stop method (priority to the right stands in), conflicting
 flows of the previous assignment (a fixed point, not an equilibrium with interactions); a
-roundabout entry has one lane whatever the map says, no exiting-flow or pedestrian effect, and
-two streets entering at one ring node do not give way to each other.
+roundabout entry's lanes are used equally (no lane-use imbalance, no lane for one movement), 3+
+lanes count as 2, no exiting-flow or pedestrian effect, and two streets entering at one ring
+node do not give way to each other.
 """
 
 from __future__ import annotations
@@ -125,7 +139,17 @@ RING_JUNCTIONS = ("roundabout", "circular")
 ROUNDABOUT_INTERCEPT_VEH_H = 1130.0
 """Capacity of a single-lane roundabout entry at zero circulating flow, veh/h (HCM 2010 Eq. 21-1)."""
 ROUNDABOUT_DECAY_H_VEH = 1.0e-3
-"""Exponential decay of the entry capacity with the circulating flow, h/veh (HCM 2010 Eq. 21-1)."""
+"""Exponential decay of an entry lane's capacity with the flow of one circulating lane, h/veh
+(HCM 2010 Eq. 21-1; each lane of a two-lane entry, Eq. 21-2)."""
+ROUNDABOUT_DECAY_TWO_H_VEH = 0.7e-3
+"""Decay against two circulating lanes of a one-lane entry (HCM 2010 Eq. 21-3) and of the right
+lane of a two-lane entry (Eq. 21-4), h/veh."""
+ROUNDABOUT_DECAY_TWO_LEFT_H_VEH = 0.75e-3
+"""Decay against two circulating lanes of the left lane of a two-lane entry (HCM 2010 Eq. 21-5), h/veh."""
+ROUNDABOUT_MAX_LANES = 2
+"""Entry and circulating lanes beyond this count as this many (HCM 2010 has formulas up to two)."""
+DEFAULT_LANE_SOURCES = ("default",)
+"""``lanes_source`` values of a scene link whose lane count is a guess: read as one lane at a roundabout."""
 ROUNDABOUT_SATURATION_DELAY_S = 5.0
 """The ``5 min(x, 1)`` s of the roundabout control delay (HCM 2010 Eq. 21-17), in place of the
 two-way stop's constant 5 s (Eq. 19-64)."""
@@ -184,13 +208,47 @@ def potential_capacity(conflicting_veh_h: np.ndarray, params: GiveWayParameters)
     return np.maximum(c, MIN_CAPACITY_VEH_H)
 
 
-def roundabout_capacity(circulating_veh_h: np.ndarray) -> np.ndarray:
-    """Capacity (veh/h) of a single-lane roundabout entry at circulating flow ``v_c`` (HCM 2010
-    Eq. 21-1: ``1130 exp(-1.0e-3 v_c)``), floored at :data:`MIN_CAPACITY_VEH_H`."""
+def roundabout_capacity(circulating_veh_h: np.ndarray, entry_lanes: Any = 1, circulating_lanes: Any = 1) -> np.ndarray:
+    """Capacity (veh/h) of a roundabout entry at circulating flow ``v_c`` (module docstring).
+
+    Parameters
+    ----------
+    circulating_veh_h
+        Circulating flow ``v_c`` in front of each entry, veh/h (finite, >= 0).
+    entry_lanes, circulating_lanes
+        Lanes of each entry and of the ring in front of it (whole numbers >= 1, broadcast with
+        ``circulating_veh_h``; more than :data:`ROUNDABOUT_MAX_LANES` count as that many).
+
+    Returns
+    -------
+    numpy.ndarray
+        The sum over the entry's lanes of ``1130 exp(-b v_c)`` (HCM 2010 Eq. 21-1 to 21-5),
+        floored at :data:`MIN_CAPACITY_VEH_H`; one lane against one: ``1130 exp(-1.0e-3 v_c)``.
+
+    Raises
+    ------
+    InputError
+        A negative or non-finite flow; a lane count that is not a whole number >= 1.
+    """
     vc = np.asarray(circulating_veh_h, dtype=np.float64)
     if not np.all(np.isfinite(vc) & (vc >= 0)):
         raise InputError("circulating flows must be finite and >= 0", field="conflicting_flow")
-    return np.maximum(ROUNDABOUT_INTERCEPT_VEH_H * np.exp(-ROUNDABOUT_DECAY_H_VEH * vc), MIN_CAPACITY_VEH_H)
+    ne = np.minimum(_lane_counts(entry_lanes, "entry_lanes"), ROUNDABOUT_MAX_LANES)
+    nc = np.minimum(_lane_counts(circulating_lanes, "circulating_lanes"), ROUNDABOUT_MAX_LANES)
+    one = ROUNDABOUT_INTERCEPT_VEH_H * np.exp(-ROUNDABOUT_DECAY_H_VEH * vc)  # Eq. 21-1, each lane of Eq. 21-2
+    right = ROUNDABOUT_INTERCEPT_VEH_H * np.exp(-ROUNDABOUT_DECAY_TWO_H_VEH * vc)  # Eq. 21-3, 21-4
+    left = ROUNDABOUT_INTERCEPT_VEH_H * np.exp(-ROUNDABOUT_DECAY_TWO_LEFT_H_VEH * vc)  # Eq. 21-5
+    c = np.where(nc == 1, ne * one, np.where(ne == 1, right, right + left))
+    return np.maximum(c, MIN_CAPACITY_VEH_H)
+
+
+def _lane_counts(lanes: Any, field: str) -> np.ndarray:
+    """``lanes`` as int64, each a whole number >= 1 (else InputError naming ``field``)."""
+    value = np.asarray(lanes, dtype=np.float64)
+    bad = ~(np.isfinite(value) & (value >= 1) & (value == np.floor(value)))
+    if np.any(bad):
+        raise InputError(f"a lane count must be a whole number >= 1, got {value[bad].flat[0]:g}", field=field)
+    return value.astype(np.int64)
 
 
 def ring_links(junction: Iterable[Any]) -> np.ndarray:
@@ -210,9 +268,10 @@ def scene_junction(links: Any, link_ids: Iterable[Any]) -> list[str]:
 def scene_junctions(scene: Any, streets: Any, base: Network, *, street: np.ndarray, signalised: bool) -> Junctions:
     """:func:`classify_junctions` of ``base``, a car network built from ``scene`` whose street
     links keep their scene ids (``streets``: the scene's car links): the road class, the
-    roundabout ring (``junction``) and the priority sign (``priority_sign``) of each street link
-    from ``streets``, node points and signs (``priority_sign``) from the scene's nodes, and each arm's direction from the link's geometry next to the node (the first
-    and last interior vertices; else the other end node). ``street``: the links that can be
+    roundabout ring (``junction``), the priority sign (``priority_sign``) and the lanes
+    (:func:`scene_lanes`) of each street link from ``streets``, node points and signs
+    (``priority_sign``) from the scene's nodes, and each arm's direction from the link's
+    geometry next to the node (the first and last interior vertices; else the other end node). ``street``: the links that can be
     approaches; with ``signalised``, the nodes ``base.meta['signalised']`` flags are left out
     (their signals control them)."""
     import shapely
@@ -238,7 +297,26 @@ def scene_junctions(scene: Any, streets: Any, base: Network, *, street: np.ndarr
     flags = base.meta.get("signalised")
     exclude = base.node_ids[np.flatnonzero(flags)].tolist() if signalised and flags is not None else ()
     return classify_junctions(base, road_class, xy, street=street, exclude=exclude, near=near, junction=scene_junction(streets, base.link_ids.tolist()),
-                              sign=scene_sign(streets, "link_id", base.link_ids.tolist()), node_sign=scene_sign(nodes, "node_id", base.node_ids.tolist()))  # fmt: skip
+                              sign=scene_sign(streets, "link_id", base.link_ids.tolist()), node_sign=scene_sign(nodes, "node_id", base.node_ids.tolist()),
+                              lanes=scene_lanes(streets, base.link_ids.tolist()))  # fmt: skip
+
+
+def scene_lanes(links: Any, link_ids: Iterable[Any]) -> np.ndarray:
+    """Lanes of each of ``link_ids`` for the roundabout formulas, from the scene links table
+    ``links``: its ``lanes``, but 1 where ``lanes_source`` is a default (:data:`DEFAULT_LANE_SOURCES`:
+    the road class's count, a guess) and for a link not in it or a table without ``lanes``. A
+    count below 1 is kept (:func:`classify_junctions` rejects it, naming the link)."""
+    import pandas as pd
+
+    ids = list(link_ids)
+    if "lanes" not in links.columns:
+        return np.ones(len(ids), dtype=np.float64)
+    lanes = pd.to_numeric(links["lanes"], errors="coerce").to_numpy(dtype=np.float64)
+    if "lanes_source" in links.columns:
+        guessed = links["lanes_source"].fillna("").astype(str).isin(DEFAULT_LANE_SOURCES).to_numpy()
+        lanes = np.where(guessed & (lanes >= 1), 1.0, lanes)
+    value = dict(zip(links["link_id"].tolist(), lanes.tolist(), strict=True))
+    return np.array([value.get(k, 1.0) for k in ids], dtype=np.float64)
 
 
 def scene_sign(table: Any, id_column: str, ids: Iterable[Any]) -> list[str]:
@@ -295,7 +373,9 @@ class Junctions:
     One entry per yielding approach: ``node`` (stored node index), ``approach`` (stored link
     index), ``rule`` (``major``, ``right``, ``roundabout``, or from signs in the data ``sign``,
     ``all_way_stop``, ``mini_roundabout``) and ``conflicts`` (stored indices of the approaches
-    given way to: for a roundabout entry, the ring links arriving at its node).
+    given way to: for a roundabout entry, the ring links arriving at its node), ``entry_lanes``
+    and ``circulating_lanes`` (the lanes of a roundabout entry and of the ring in front of it, 1
+    at the other approaches and by default).
     ``n_junctions``, ``n_major``, ``n_right``, ``n_roundabout`` and ``n_sign`` count junctions
     (``n_right``: priority-to-the-right junctions, whether or not an approach yields there;
     ``n_roundabout``: ring nodes with another arm, an entry or only an exit; ``n_sign``: junctions
@@ -311,6 +391,17 @@ class Junctions:
     n_right: int
     n_roundabout: int = 0
     n_sign: int = 0
+    entry_lanes: np.ndarray | None = None
+    circulating_lanes: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        n = np.asarray(self.approach).size
+        for name in ("entry_lanes", "circulating_lanes"):
+            value = getattr(self, name)
+            lanes = np.ones(n, dtype=np.int64) if value is None else _lane_counts(value, name).reshape(-1)
+            if lanes.shape != (n,):
+                raise InputError(f"{name} needs {n} values (one per yielding approach), got {lanes.size}", field=name)
+            setattr(self, name, lanes)
 
     @property
     def roundabout(self) -> np.ndarray:
@@ -320,12 +411,12 @@ class Junctions:
     def capacity(self, conflicting_veh_h: np.ndarray, params: GiveWayParameters) -> np.ndarray:
         """Capacity (veh/h) of each yielding approach at its conflicting flow: Harders'
         potential capacity (:func:`potential_capacity`), at a roundabout entry HCM 2010 Eq. 21-1
-        (:func:`roundabout_capacity`)."""
+        to 21-5 by its lanes (:func:`roundabout_capacity`)."""
         vc = np.asarray(conflicting_veh_h, dtype=np.float64)
         if vc.shape != self.approach.shape:
             raise InputError(f"{self.approach.size} yielding approaches but {vc.size} conflicting flows", field="conflicting_flow")
         harders = potential_capacity(vc, params)
-        return np.where(self.roundabout, roundabout_capacity(vc), harders)
+        return np.where(self.roundabout, roundabout_capacity(vc, self.entry_lanes, self.circulating_lanes), harders)
 
     def conflicting_flow(self, link_flow: np.ndarray) -> np.ndarray:
         """Conflicting flow ``v_c`` of each yielding approach: the sum of ``link_flow`` (per link of
@@ -333,13 +424,23 @@ class Junctions:
         f = np.asarray(link_flow, dtype=np.float64)
         return np.array([float(f[c].sum()) for c in self.conflicts], dtype=np.float64)
 
+    def roundabout_configurations(self) -> dict[tuple[int, int], int]:
+        """Roundabout entries (a mini roundabout's included) by (entry lanes, circulating lanes),
+        each capped at :data:`ROUNDABOUT_MAX_LANES`: the four configurations of HCM 2010 Eq. 21-1
+        to 21-5, every one listed (0 when none)."""
+        rb = self.roundabout
+        ne = np.minimum(self.entry_lanes[rb], ROUNDABOUT_MAX_LANES)
+        nc = np.minimum(self.circulating_lanes[rb], ROUNDABOUT_MAX_LANES)
+        return {(e, c): int(np.sum((ne == e) & (nc == c))) for e in (1, 2) for c in (1, 2)}
+
     def summary(self) -> dict[str, int]:
         """Counts: junctions, major-road, priority-to-the-right, roundabout junctions and junctions
         decided by signs in the data, yielding approaches (of which roundabout entries, a mini
-        roundabout's included)."""
+        roundabout's included, and of those the multi-lane ones: an entry or a ring of 2+ lanes)."""
+        multi = self.roundabout & ((self.entry_lanes > 1) | (self.circulating_lanes > 1))
         return {"junctions": self.n_junctions, "major_road_junctions": self.n_major, "priority_to_right_junctions": self.n_right,
                 "roundabout_junctions": self.n_roundabout, "sign_junctions": self.n_sign, "yielding_approaches": int(self.approach.size),
-                "roundabout_entries": int(self.roundabout.sum())}  # fmt: skip
+                "roundabout_entries": int(self.roundabout.sum()), "roundabout_multilane_entries": int(multi.sum())}  # fmt: skip
 
 
 def _signs(values: Iterable[Any] | None, n: int, allowed: tuple[str, ...], field: str) -> np.ndarray:
@@ -359,10 +460,14 @@ def junction_counts_text(counts: dict[str, Any], prefix: str = "") -> str:
     """``N unsignalised junctions (a on a major road, b priority to the right, c on a roundabout's
     ring, d decided by signs in the data)`` from the counts of :meth:`Junctions.summary`, their
     keys with ``prefix`` (e.g. ``give_way_`` in a command's summary): the words of every give-way
-    line (mobility notes, ``assign`` / ``select-*`` / ``simulate`` on a scene)."""
+    line (mobility notes, ``assign`` / ``select-*`` / ``simulate`` on a scene). With multi-lane
+    roundabout entries (``roundabout_multilane_entries`` > 0; a summary without the count has
+    none), ``c on a roundabout's ring (e multi-lane entries)``."""
     c = {k: counts[prefix + k] for k in ("junctions", "major_road_junctions", "priority_to_right_junctions", "roundabout_junctions", "sign_junctions")}
+    multi = counts.get(prefix + "roundabout_multilane_entries", 0)
+    ring = f"{c['roundabout_junctions']} on a roundabout's ring" + (f" ({multi} multi-lane {'entry' if multi == 1 else 'entries'})" if multi else "")
     return (f"{c['junctions']} unsignalised junctions ({c['major_road_junctions']} on a major road, {c['priority_to_right_junctions']} priority to "
-            f"the right, {c['roundabout_junctions']} on a roundabout's ring, {c['sign_junctions']} decided by signs in the data)")  # fmt: skip
+            f"the right, {ring}, {c['sign_junctions']} decided by signs in the data)")  # fmt: skip
 
 
 def _default_near(network: Network, xy: np.ndarray) -> np.ndarray:
@@ -383,6 +488,7 @@ def classify_junctions(
     junction: Iterable[Any] | None = None,
     sign: Iterable[Any] | None = None,
     node_sign: Iterable[Any] | None = None,
+    lanes: Iterable[Any] | None = None,
 ) -> Junctions:
     """Find the priority junctions of ``network`` and who gives way to whom (module docstring).
 
@@ -411,6 +517,10 @@ def classify_junctions(
     node_sign
         Priority sign of every node from the data (``mini_roundabout``, ``all_way_stop``; '',
         None: none; the scene nodes' ``priority_sign``); default none.
+    lanes
+        Lanes of every stored link (whole numbers >= 1): a roundabout entry's lanes and those of
+        the ring links arriving at its node choose the capacity formula (module docstring);
+        default one lane everywhere.
 
     Returns
     -------
@@ -419,7 +529,8 @@ def classify_junctions(
     Raises
     ------
     InputError
-        Arrays of the wrong shape, an unknown sign; a junction arm without coordinates.
+        Arrays of the wrong shape, an unknown sign, a lane count below 1 (the link named); a
+        junction arm without coordinates.
     """
     m = network.n_links
     rank = road_rank(road_class)
@@ -437,6 +548,7 @@ def classify_junctions(
     ring = np.zeros(m, dtype=bool) if junction is None else ring_links(junction)
     if ring.shape != (m,):
         raise InputError(f"junction needs {m} values, got {ring.shape[0]}", field="junction")
+    n_lanes = _link_lanes(network, lanes)
     signed = _signs(sign, m, APPROACH_SIGNS, "sign")
     on_node = _signs(node_sign, network.n_nodes, NODE_SIGNS, "node_sign")
     skip = {str(v) for v in exclude}
@@ -455,12 +567,14 @@ def classify_junctions(
             arm[0] = max(arm[0], int(rank[k]))
         if network.capacity[k] > 0:
             arms[int(to[k])][int(frm[k])][2].append(k)
-    node, approach, rule, conflicts = [], [], [], []
+    node, approach, rule, conflicts, entry_lanes, circulating_lanes = [], [], [], [], [], []
     n_junctions = n_major = n_right = n_roundabout = n_sign = 0
 
-    def add(v: int, ks: Iterable[int], why: str, given: np.ndarray) -> None:
+    def add(v: int, ks: Iterable[int], why: str, given: np.ndarray, ring_lanes: int = 0) -> None:
+        """``ring_lanes`` > 0: the approaches are roundabout entries against that many lanes."""
         for k in ks:
             node.append(v), approach.append(k), rule.append(why), conflicts.append(given)
+            entry_lanes.append(int(n_lanes[k]) if ring_lanes else 1), circulating_lanes.append(ring_lanes or 1)
 
     for v, by_arm in arms.items():
         if len(by_arm) < 3 or str(network.node_ids[v]) in skip:
@@ -468,7 +582,8 @@ def classify_junctions(
         n_junctions += 1
         if v in ring_in and v in ring_out:
             n_roundabout += 1
-            add(v, sorted(k for a in by_arm.values() for k in a[2] if not ring[k]), "roundabout", np.array(sorted(ring_in[v]), dtype=np.int64))
+            add(v, sorted(k for a in by_arm.values() for k in a[2] if not ring[k]), "roundabout", np.array(sorted(ring_in[v]), dtype=np.int64),
+                ring_lanes=int(n_lanes[ring_in[v]].max()))
             continue
         if on_node[v] or any(signed[k] for a in by_arm.values() for k in a[2]):
             n_sign += 1
@@ -487,7 +602,21 @@ def classify_junctions(
         for u, w in _side_arms(v, by_arm, network, xy, left=False).items():
             add(v, by_arm[u][2], "right", np.array(sorted(by_arm[w][2]), dtype=np.int64))
     return Junctions(np.array(node, dtype=np.int64), np.array(approach, dtype=np.int64), np.array(rule, dtype=object), conflicts, n_junctions, n_major,
-                     n_right, n_roundabout, n_sign)  # fmt: skip
+                     n_right, n_roundabout, n_sign, np.array(entry_lanes, dtype=np.int64), np.array(circulating_lanes, dtype=np.int64))  # fmt: skip
+
+
+def _link_lanes(network: Network, lanes: Iterable[Any] | None) -> np.ndarray:
+    """Lanes of every stored link of ``network`` (int64; default 1), each a whole number >= 1
+    (else InputError naming the link)."""
+    if lanes is None:
+        return np.ones(network.n_links, dtype=np.int64)
+    value = np.asarray(list(lanes) if not isinstance(lanes, np.ndarray) else lanes, dtype=np.float64)
+    if value.shape != (network.n_links,):
+        raise InputError(f"lanes needs {network.n_links} values, got {value.size}", field="lanes")
+    bad = np.flatnonzero(~(np.isfinite(value) & (value >= 1) & (value == np.floor(value))))
+    if bad.size:
+        raise InputError(f"a lane count must be a whole number >= 1, got {value[bad[0]]:g}", obj=f"link {network.link_ids[bad[0]]}", field="lanes")
+    return value.astype(np.int64)
 
 
 def _side_arms(v: int, by_arm: dict[int, list[Any]], network: Network, xy: np.ndarray, *, left: bool) -> dict[int, int]:
@@ -752,4 +881,4 @@ def assign_with_give_way(gw: GiveWayNetwork, demand: Any, *, tolerance: float | 
 
 __all__ = ["APPROACH_SIGNS", "NODE_SIGNS", "RING_JUNCTIONS", "GiveWayNetwork", "GiveWayParameters", "Junctions", "add_give_way", "add_scene_give_way",
            "base_links_of", "assign_with_give_way", "classify_junctions", "insert_give_way_lines", "junction_counts_text", "potential_capacity", "ring_links", "road_rank",
-           "roundabout_capacity", "scene_junction", "scene_junctions", "scene_sign"]  # fmt: skip
+           "roundabout_capacity", "scene_junction", "scene_junctions", "scene_lanes", "scene_sign"]  # fmt: skip

@@ -221,3 +221,111 @@ def test_single_lane_stgilles_is_bit_for_bit_the_eq_21_1_model(monkeypatch) -> N
     flow0, time0, cap0, _ = run()
     assert np.array_equal(flow, flow0) and np.array_equal(time, time0) and np.array_equal(cap, cap0)
     assert flow.sum() > 0
+
+
+# ------------------------------------------------------------------------------------ Brussels 2013
+CAR_CLASSES = {"motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary", "secondary_link", "tertiary",
+               "tertiary_link", "unclassified", "road", "residential", "living_street", "service", "services", "track"}  # fmt: skip
+STREET_CLASSES = CAR_CLASSES | {"busway", "bus_guideway", "pedestrian", "footway", "steps", "corridor", "path", "bridleway", "cycleway"}
+
+
+def _whole_lanes(value: str | None) -> int | None:
+    """A ``lanes`` tag's whole number of lanes (>= 1), else None."""
+    try:
+        n = float(value) if value is not None else math.nan
+    except ValueError:
+        return None
+    return int(n) if math.isfinite(n) and n >= 1 else None
+
+
+def tag_count_of_roundabout_entries(pbf) -> dict[tuple[str, str, str], tuple[int, int]]:
+    """From the ways' tags alone (pyosmium, not the GDAL reader of the ingest): every entry of a
+    ring (``junction=roundabout|circular``) as (node ``<lon e7>_<lat e7>``, ``osm:way/<id>``, side
+    ``f``/``b``) -> (entry lanes, circulating lanes), both capped at 2. Ways open to cars (a car
+    class, no ``access`` / ``motor_vehicle`` = no / private, not an area); an entry is a side of a
+    non-ring way driven towards a ring node (``oneway``), where a ring segment arrives and one
+    leaves, with at least three distinct neighbours in the street graph (nodes: the ends of the
+    street ways open to someone and the OSM nodes on two of them or twice on one; a piece of way from a node back
+    to itself cut at its middle vertex; so a turning loop at a dead end is no junction). Lanes
+    from ``lanes:forward`` / ``lanes:backward``, else ``lanes`` (half of it, rounded down, on a
+    two-way way), else one (no tag: the class default, read as one lane); the ring's from
+    ``lanes`` of the ring way arriving (the most where several do)."""
+    from collections import Counter
+
+    import osmium
+
+    where, ways, occurrences = {}, [], Counter()
+    for obj in osmium.FileProcessor(str(pbf), osmium.osm.NODE | osmium.osm.WAY).with_locations():
+        if not obj.is_way() or obj.tags.get("highway") not in STREET_CLASSES or obj.tags.get("area") == "yes":
+            continue
+        tags = {t.k: t.v for t in obj.tags}
+        if tags.get("access") in ("no", "private") and not {"yes", "designated", "permissive"} & {tags.get("foot"), tags.get("bicycle")}:
+            continue  # open to no one: not a street line of the ingest
+        refs = [n.ref for i, n in enumerate(obj.nodes) if i == 0 or n.ref != obj.nodes[i - 1].ref]
+        occurrences.update(refs)
+        if tags["highway"] not in CAR_CLASSES or {"no", "private"} & {tags.get("access"), tags.get("motor_vehicle")}:
+            continue
+        where.update({n.ref: f"{n.location.x}_{n.location.y}" for n in obj.nodes})
+        oneway = tags.get("oneway")
+        ring = tags.get("junction") in ("roundabout", "circular")
+        d = 0 if oneway in ("no", "false", "0") else -1 if oneway in ("-1", "reverse") else 1 if ring or oneway in ("yes", "true", "1") or tags["highway"] == "motorway" else 0
+        ways.append((obj.id, refs, tags, ring, d))
+    neighbours: dict[int, set[int]] = {}
+    ring_in: dict[int, int] = {}
+    ring_out: set[int] = set()
+    for _, refs, tags, ring, d in ways:
+        cut = [i for i, n in enumerate(refs) if i in (0, len(refs) - 1) or occurrences[n] >= 2]
+        for i, k in zip(cut[:-1], cut[1:], strict=True):
+            ends = [refs[i], refs[(i + k) // 2], refs[k]] if refs[i] == refs[k] else [refs[i], refs[k]]
+            for a, b in zip(ends[:-1], ends[1:], strict=True):
+                neighbours.setdefault(a, set()).add(b), neighbours.setdefault(b, set()).add(a)
+        for a, b in zip(refs[:-1], refs[1:], strict=True):
+            if ring:
+                lanes = _whole_lanes(tags.get("lanes:forward")) or _whole_lanes(tags.get("lanes")) or 1
+                for tail, head in ((a, b),) * (d >= 0) + ((b, a),) * (d <= 0):
+                    ring_in[head] = max(ring_in.get(head, 0), lanes)
+                    ring_out.add(tail)
+    out = {}
+    for wid, refs, tags, ring, d in ways:
+        total = _whole_lanes(tags.get("lanes"))
+        for i, n in enumerate(refs):
+            if ring or n not in ring_in or n not in ring_out or len(neighbours[n]) < 3:
+                continue
+            for side, drives, own in (("f", i > 0 and d >= 0, "lanes:forward"), ("b", i < len(refs) - 1 and d <= 0, "lanes:backward")):
+                if drives:
+                    entry = _whole_lanes(tags.get(own)) or (total if d != 0 else (total // 2 if total else None)) or 1
+                    out[(where[n], f"osm:way/{wid}", side)] = (min(entry, 2), min(ring_in[n], 2))
+    return out
+
+
+def test_brussels_2013_entries_by_configuration_match_the_ways_tags() -> None:
+    """The Brussels 2013 extract through the scene ingest and scene_junctions: its roundabout
+    entries by lane configuration, entry by entry the same as the count from the ways' tags."""
+    from collections import Counter
+
+    from tests.conftest import shared_path
+    from twin.ingest import ingest
+    from twin.traffic.network import Network
+    from twin.traffic.priority import scene_junctions
+
+    pbf = shared_path("brussels", "brussels_capital_region_2013-01-01.osm.pbf")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scene, _ = ingest([pbf], layers=("streets",))
+    net = Network.from_scene(scene, mode="car")
+    j = scene_junctions(scene, scene.links, net, street=net.capacity > 0, signalised=False)
+    source = dict(zip(scene.links["link_id"], scene.links["source_id"], strict=True))
+    ring = j.rule == "roundabout"
+    found = {(str(net.node_ids[v]).rsplit(":", 1)[-1], source[net.link_ids[k]], str(net.link_ids[k]).rsplit(":", 1)[-1]): (min(int(e), 2), min(int(c), 2))
+             for v, k, e, c in zip(j.node[ring], j.approach[ring], j.entry_lanes[ring], j.circulating_lanes[ring], strict=True)}  # fmt: skip
+    expected = tag_count_of_roundabout_entries(pbf)
+    assert found == expected
+    by_configuration = Counter(expected.values())
+    # 2013: 1,136 ring entries, 25 of them multi-lane: 17 one lane against a two-lane ring, 4 two lanes against one, 4 two against two
+    assert by_configuration[(1, 2)] + by_configuration[(2, 1)] + by_configuration[(2, 2)] >= 20 and all(by_configuration[c] > 0 for c in CONFIGURATIONS)
+    # mini roundabouts: one lane against one; the summary and the configurations count both kinds of entry
+    assert set(zip(j.entry_lanes[~ring & j.roundabout], j.circulating_lanes[~ring & j.roundabout], strict=True)) <= {(1, 1)}
+    configurations = j.roundabout_configurations()
+    assert configurations == {c: by_configuration[c] + (c == (1, 1)) * int((~ring & j.roundabout).sum()) for c in CONFIGURATIONS}
+    s = j.summary()
+    assert s["roundabout_multilane_entries"] == sum(n for c, n in configurations.items() if c != (1, 1)) and s["roundabout_entries"] == sum(configurations.values())

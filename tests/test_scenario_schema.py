@@ -191,13 +191,16 @@ def test_priors_are_checked_with_the_file_and_on_by_default():
 
     base = {"name": "t", "inputs": {"files": ["a.geojson"]}, "domains": ["energy", "traffic", "soil"]}
     sc = parse_scenario({**base, "uncertainty": {"samples": 5}})
-    assert sc.uncertainty.priors is True and sampled_domains(sc) == {"energy", "traffic"}
-    # priors off: the traffic engine still samples its own coefficients and parameters ...
+    # the soil engine's storm method samples the soil hydraulics itself (soil.hydraulics_spread, default 1)
+    assert sc.uncertainty.priors is True and sampled_domains(sc) == {"energy", "traffic", "soil"}
+    no_hydraulics = {"hydraulics_spread": 0.0}
+    assert sampled_domains(parse_scenario({**base, "uncertainty": {"samples": 5}, "soil": no_hydraulics})) == {"energy", "traffic"}
+    # priors off: the traffic engine still samples its own coefficients and parameters, the soil engine its hydraulics ...
     own = parse_scenario({**base, "uncertainty": {"samples": 5, "priors": False}})
-    assert sampled_domains(own) == {"traffic"}
+    assert sampled_domains(own) == {"traffic", "soil"}
     # ... unless told not to, or not run: then there is nothing to sample
-    for doc in ({**base, "uncertainty": {"samples": 5, "priors": False}, "traffic": {"sample_model_parameters": False}},
-                {**base, "domains": ["energy", "soil"], "uncertainty": {"samples": 5, "priors": False}}):
+    for doc in ({**base, "uncertainty": {"samples": 5, "priors": False}, "traffic": {"sample_model_parameters": False}, "soil": no_hydraulics},
+                {**base, "domains": ["energy", "soil"], "uncertainty": {"samples": 5, "priors": False}, "soil": no_hydraulics}):
         with pytest.raises(ScenarioError, match="no parameters to sample and priors: false") as info:
             parse_scenario(doc)
         assert info.value.field == "uncertainty"
@@ -217,6 +220,8 @@ def test_samples_of_priors_that_no_engine_reads_are_no_effect():
     from twin.errors import NoEffectError
     from twin.scenario.checks import check_scenario
 
-    sc = parse_scenario({"name": "t", "inputs": {"files": ["a.geojson"]}, "domains": ["soil"], "uncertainty": {"samples": 5}})
+    doc = {"name": "t", "inputs": {"files": ["a.geojson"]}, "domains": ["soil"], "uncertainty": {"samples": 5}}
+    sc = parse_scenario({**doc, "soil": {"hydraulics_spread": 0.0}})
     with pytest.raises(NoEffectError, match="reads the sampled building attributes"):
         check_scenario(sc)
+    check_scenario(parse_scenario(doc))  # the samples draw the soil hydraulics: they have an effect

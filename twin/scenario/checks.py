@@ -140,9 +140,16 @@ def sampled_domains(scenario: S.Scenario) -> set[str]:
         domains |= STOCK_DOMAINS
     if scenario.traffic.sample_model_parameters:
         domains.add("traffic")
-    if soil_samples_itself(scenario):
+    if soil_samples_itself(scenario) or soil_hydraulics_sampled(scenario):
         domains.add("soil")
     return domains & set(scenario.domains)
+
+
+def soil_hydraulics_sampled(scenario: S.Scenario) -> bool:
+    """Whether the soil engine's Monte Carlo draws the soil hydraulics (method ``richards`` with
+    samples and ``soil.hydraulics_spread`` > 0: :mod:`twin.scenario.engines.soil_storm_samples`)."""
+    return (bool(scenario.uncertainty.samples) and "soil" in scenario.domains and scenario.soil.method == "richards"
+            and scenario.soil.hydraulics_spread > 0.0)
 
 
 def soil_samples_itself(scenario: S.Scenario) -> bool:
@@ -227,7 +234,8 @@ def check_scenario(scenario: S.Scenario, *, no_effect: str = "error", path=None)
                 f"{S._fmt_bounds(lo, lo_s, hi, hi_s)}; samples follow the truncated distribution (mean {truncated_mean(p):.4g}, "
                 f"declared {p.mean:g})", TwinWarning, stacklevel=2)
     _check_soil_year(scenario, no_effect=no_effect, path=path)
-    if priors_on(scenario) and not unc.parameters and not (STOCK_DOMAINS & domains) and not soil_samples_itself(scenario):
+    if (priors_on(scenario) and not unc.parameters and not (STOCK_DOMAINS & domains) and not soil_samples_itself(scenario)
+            and not soil_hydraulics_sampled(scenario)):
         report_no_effect(f"samples: {unc.samples} with the stock priors, but no engine of this scenario ({', '.join(scenario.domains)}) "
                          f"reads the sampled building attributes (engines that do: {', '.join(sorted(STOCK_DOMAINS))})",
                          field="uncertainty.samples", no_effect=no_effect, path=path)

@@ -682,11 +682,14 @@ def _assumed_section(comparison) -> str:
             what.append(f"the buildings' unknown attributes from the prior table ({html.escape(stock.priors.source)})")
         if sc.uncertainty.parameters:
             what.append("the options " + ", ".join(f"<code>{html.escape(d.name)}</code> ({d.dist})" for d in sc.uncertainty.parameters))
-        from twin.scenario.checks import soil_samples_itself
+        from twin.scenario.checks import soil_hydraulics_sampled, soil_samples_itself
 
         if soil_samples_itself(sc):
             what.append("the soil unknowns (crop coefficients, water-table depth, sewer outlet capacity) from "
                         "<code>twin/data/soil_priors.yaml</code>")
+        if soil_hydraulics_sampled(sc):
+            what.append("the soil's hydraulics within its texture class (van Genuchten - Mualem parameters, the spreads of "
+                        "Carsel &amp; Parrish 1988)")
         if _heat_sampled(comparison):
             what.append("the ground covers' albedo, emissivity, roughness and crop coefficient (hot-days surface temperatures) from "
                         "<code>twin/data/soil_surface_priors.yaml</code>")
@@ -978,14 +981,16 @@ def assumed_lines(comparison) -> list[str]:
     if comparison.samples is not None:
         stock = getattr(comparison, "stock_samples", None)
         what = (["stock priors"] if stock is not None else []) + [d.name for d in sc.uncertainty.parameters]
-        from twin.scenario.checks import soil_samples_itself
+        from twin.scenario.checks import soil_hydraulics_sampled, soil_samples_itself
 
         if soil_samples_itself(sc):
             what.append("soil priors")
+        if soil_hydraulics_sampled(sc):
+            what.append("soil hydraulics")
         if _heat_sampled(comparison):
             what.append("surface priors")
         smp = comparison.samples
-        if len(smp) and smp["kpi"].astype(str).str.startswith("block_").any():  # soil.block (twin/soil/block_bands.py)
+        if len(smp) and smp["kpi"].astype(str).str.startswith("block_").any() and "soil hydraulics" not in what:  # soil.block
             what.append("soil hydraulics")
         lo, hi = sc.uncertainty.percentiles
         lines.append(f"bands: p{lo:g}-p{hi:g} over {sc.uncertainty.samples} samples of {', '.join(what)} (seed {sc.uncertainty.seed})")

@@ -533,7 +533,9 @@ class SoilOptions(Strict):
     or screened by ``scs_cn`` (SCS Curve Number); or ``year``: a year of soil water under the
     scenario's weather file with evapotranspiration, roots, a water table and sewers
     (:func:`twin.soil.year.run_district_year`; the options in ``SOIL_YEAR_OPTIONS``, see
-    docs/scenarios.md "Soil: a year")."""
+    docs/scenarios.md "Soil: a year"). With ``richards`` and Monte Carlo samples, every sample draws the
+    soil hydraulics of each texture from the Carsel & Parrish (1988) spreads times
+    ``hydraulics_spread`` (0: not sampled; :mod:`twin.scenario.engines.soil_storm_samples`)."""
 
     method: Literal["richards", "scs_cn", "year"] = "richards"
     cell_size_m: float = Field(default=10.0, ge=1.0, le=100.0)
@@ -557,6 +559,8 @@ class SoilOptions(Strict):
     priors: dict[str, Any] | None = None
     # ---- storm methods: a 3-D block around the what-if's changed cells, bands from the soil hydraulics
     block: dict[str, Any] | None = None
+    # ---- method richards: Monte Carlo of the soil hydraulics (twin/scenario/engines/soil_storm_samples.py)
+    hydraulics_spread: float = Field(default=1.0, ge=0.0, le=3.0)
 
     @field_validator("block", mode="before")
     @classmethod
@@ -622,6 +626,9 @@ class SoilOptions(Strict):
             wrong = [k for k in SOIL_YEAR_OPTIONS if k in given]
             if wrong:
                 raise ValueError(f"{wrong[0]} is an option of method: year (this soil section runs method: {self.method})")
+        if self.method != "richards" and "hydraulics_spread" in given:
+            raise ValueError(f"hydraulics_spread is an option of method: richards (the Monte Carlo of its soil hydraulics); "
+                             f"method {self.method} does not read it")
         return self
 
 
@@ -778,7 +785,7 @@ class Uncertainty(Strict):
         if self.samples and not self.parameters and self.priors is False and not engine_samples:
             raise ValueError(f"samples: {self.samples} but no parameters to sample and priors: false "
                              "(add uncertainty.parameters, switch the priors on, run the traffic engine with "
-                             "traffic.sample_model_parameters or the soil engine with method: year, or set samples: 0)")
+                             "traffic.sample_model_parameters or the soil engine with method: year or richards, or set samples: 0)")
         if self.parameters and not self.samples:
             raise ValueError("parameters are declared but samples is 0: set samples (e.g. 20) or remove the parameters")
         return self
@@ -837,8 +844,10 @@ def parse_scenario(data: Any, *, path: str | os.PathLike[str] | None = None) -> 
     samples_itself = (isinstance(domains, list) and "traffic" in domains
                       and not (isinstance(traffic, dict) and traffic.get("sample_model_parameters") is False))
     soil = data.get("soil")
-    soil_samples_itself = (isinstance(domains, list) and "soil" in domains and isinstance(soil, dict)
-                           and (soil.get("method") == "year" or soil.get("block") is not None))
+    soil_section = soil if isinstance(soil, dict) else {}
+    soil_samples_itself = (isinstance(domains, list) and "soil" in domains
+                           and (soil_section.get("method") == "year" or soil_section.get("block") is not None
+                                or (soil_section.get("method", "richards") == "richards" and soil_section.get("hydraulics_spread", 1.0) != 0)))
     try:
         scenario = Scenario.model_validate(data, context={"traffic_samples_itself": samples_itself, "soil_samples_itself": soil_samples_itself})
     except ValidationError as exc:

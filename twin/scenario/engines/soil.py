@@ -274,39 +274,53 @@ def top_layer_weights(z_m: np.ndarray, depth_m: float = TOP_LAYER_M) -> np.ndarr
     return w / w.sum()
 
 
-def _richards(scene, options, grid, notes) -> tuple[pd.DataFrame, dict[str, float]]:
+def richards_run(options, grid):
+    """The design storm on every soil column of ``grid`` (:func:`twin.soil.district.run_district`,
+    identical columns integrated once): the district result, its per-cell totals (flat) and the
+    water content of the top :data:`TOP_LAYER_M` of each cell at the end (NaN without a column)."""
     from twin.soil.district import run_district
 
-    storm = design_storm(options)
-    res = run_district(grid, storm, duration_s=float(options.hours) * 3600.0, unique_columns=True)
-    area = grid.cell_area_m2
-    c = {k: v.ravel() for k, v in res.cells.items()}
-    frame = _cells_frame(grid)
-    for k in ("rain", "runon", "runoff", "infiltration", "storage_change", "drainage"):
-        frame[f"{k}_m3"] = c[k]
-    frame["runoff_mm"] = c["runoff"] / area * 1000.0
-    frame["infiltration_mm"] = c["infiltration"] / area * 1000.0
-    theta_top = np.full(len(frame), np.nan)
+    res = run_district(grid, design_storm(options), duration_s=float(options.hours) * 3600.0, unique_columns=True)
+    cells = {k: v.ravel() for k, v in res.cells.items()}
+    theta_top = np.full(grid.shape[0] * grid.shape[1], np.nan)
     if res.theta is not None and len(res.z_m):
         w = top_layer_weights(res.z_m)
         theta_top = np.tensordot(w, res.theta[-1].astype(float), axes=(0, 0)).ravel()
-    frame["theta_top_30cm_m3_m3"] = theta_top
+    return res, cells, theta_top
+
+
+def richards_kpis(options, grid, res, cells, theta_top) -> dict[str, float]:
+    """The ``richards`` KPIs (module docstring) of a :func:`richards_run`."""
+    area = grid.cell_area_m2
     tot = res.totals_m3()
     ground_m2 = grid.ground.ravel() * area
     has = np.isfinite(theta_top) & (ground_m2 > 0)
-    kpis = {
+    n_cells = len(theta_top)
+    return {
         "storm_mm": float(options.storm_mm),
         "rain_m3": tot["rain"],
         "runoff_m3": tot["runoff"],
         "infiltration_m3": tot["infiltration"],
         "storage_change_m3": tot["storage_change"],
         "drainage_m3": tot["drainage"],
-        "mean_runoff_mm": float(c["runoff"].sum() / (area * len(frame)) * 1000.0) if len(frame) else float("nan"),
+        "mean_runoff_mm": float(cells["runoff"].sum() / (area * n_cells) * 1000.0) if n_cells else float("nan"),
         # profiles are stored as float32: the mean is rounded to 1e-6 so round-off is no change
         "mean_theta_top_30cm_m3_m3": round(float(np.average(theta_top[has], weights=ground_m2[has])), 6) if has.any() else float("nan"),
         "sealed_area_pct": float(100.0 * grid.shed.mean()),
         "water_balance_error_rel": res.relative_balance_error(),
     }
+
+
+def _richards(scene, options, grid, notes) -> tuple[pd.DataFrame, dict[str, float]]:
+    res, c, theta_top = richards_run(options, grid)
+    area = grid.cell_area_m2
+    frame = _cells_frame(grid)
+    for k in ("rain", "runon", "runoff", "infiltration", "storage_change", "drainage"):
+        frame[f"{k}_m3"] = c[k]
+    frame["runoff_mm"] = c["runoff"] / area * 1000.0
+    frame["infiltration_mm"] = c["infiltration"] / area * 1000.0
+    frame["theta_top_30cm_m3_m3"] = theta_top
+    kpis = richards_kpis(options, grid, res, c, theta_top)
     failures = int(res.columns.failures.sum())
     notes.append(
         f"Richards equation on {len(frame):,} cells of {grid.cell_size_m:g} m ({len(grid.col_cell):,} soil columns, "
@@ -355,9 +369,10 @@ def _scs_cn(scene, options, grid, notes) -> tuple[pd.DataFrame, dict[str, float]
     return frame, kpis
 
 
-#: Deterministic KPIs of the last scenes (scene, options, KPIs): the Monte Carlo of the storm
-#: methods repeats them when no soil option is sampled.
-_DETERMINISTIC: list[tuple[object, object, dict[str, float]]] = []
+#: Deterministic KPIs and soil grid of the last scenes (scene, options, KPIs, grid or None): the Monte
+#: Carlo of the storm methods repeats the KPIs when nothing of the soil is sampled, and samples the
+#: hydraulics on the grids (kept only until then, with ``soil.hydraulics_spread`` > 0).
+_DETERMINISTIC: list[tuple[object, object, dict[str, float], object]] = []
 
 
 def run(scene, options, *, base_dir: Path | None, baseline_scene=None) -> EngineResult:
@@ -374,7 +389,9 @@ def run(scene, options, *, base_dir: Path | None, baseline_scene=None) -> Engine
         result = run_year(scene, options, base_dir=base_dir)
     else:
         result, grid = _run_storm(scene, options)
-    _DETERMINISTIC[:] = [e for e in _DETERMINISTIC if e[0] is not scene][-7:] + [(scene, options, dict(result.kpis))]
+    # the grid is kept only for the hydraulics' samples (dropped once they are drawn, run_samples_paired)
+    keep = grid if getattr(options, "method", "richards") == "richards" and hydraulics_spread(options) > 0.0 else None
+    _DETERMINISTIC[:] = [e for e in _DETERMINISTIC if e[0] is not scene][-7:] + [(scene, options, dict(result.kpis), keep)]
     if baseline_scene is None:
         if grid is not None and _green_shares(scene) is None:
             ground_grid(scene, options, grid)  # remembered for the what-ifs' comparison
@@ -478,27 +495,47 @@ def block_samples(baseline_scene, rerun: dict, options, n: int, seed: int) -> tu
     return what, base, notes
 
 
-def _run_storm(scene, options):
+def storm_grid(scene, options):
+    """The soil grid of the storm methods on ``scene`` (:func:`twin.soil.grid.build_grid` with the
+    scenario's cells and the buildings' own green-roof shares), checked against the cell limit."""
     from twin.soil.grid import build_grid
 
     check_scene(scene, options)
     shares = _green_shares(scene)
     gopts = grid_options(scene, options)
     if shares is None:
-        grid = build_grid(scene, gopts)
-    else:
-        grid = with_building_green_roofs(scene, build_grid(scene, gopts.model_copy(update={"green_roof_share": 1.0})), shares)
+        return build_grid(scene, gopts)
+    return with_building_green_roofs(scene, build_grid(scene, gopts.model_copy(update={"green_roof_share": 1.0})), shares)
+
+
+def _run_storm(scene, options):
+    grid = storm_grid(scene, options)
     notes: list[str] = []
     method = getattr(options, "method", "richards")
     frame, kpis = (_scs_cn if method == "scs_cn" else _richards)(scene, options, grid, notes)
     return EngineResult(_objects(grid, frame, scene.crs), "cell_id", kpis, None, notes), grid
 
 
+def hydraulics_spread(options) -> float:
+    """``soil.hydraulics_spread`` (factor on the Carsel & Parrish standard deviations of the storm
+    methods' Monte Carlo; 0: the hydraulics are not sampled)."""
+    return float(getattr(options, "hydraulics_spread", 0.0) or 0.0)
+
+
 def _deterministic(scene, options) -> dict[str, float] | None:
-    for sc, opts, kpis in _DETERMINISTIC:
+    for sc, opts, kpis, _ in _DETERMINISTIC:
         if sc is scene and opts == options:
             return kpis
     return None
+
+
+def _grid_of(scene, options):
+    """The storm grid of ``scene`` and ``options``: the central run's (kept in :data:`_DETERMINISTIC`),
+    else built anew (:func:`storm_grid`)."""
+    for sc, opts, _, grid in _DETERMINISTIC:
+        if sc is scene and opts == options and grid is not None:
+            return grid
+    return storm_grid(scene, options)
 
 
 def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, base_dir: Path | None = None, seed: int = 0):
@@ -517,6 +554,13 @@ def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, b
 
         base, what, what_base, notes = year_samples(baseline_scene, rerun, opts, stock, base_dir=base_dir, seed=seed)
         what_base = dict(what_base)
+    elif hydraulics_spread(central) > 0.0 and getattr(central, "method", "richards") == "richards":
+        from twin.scenario.engines.soil_storm_samples import hydraulics_samples
+
+        scenes = {None: baseline_scene, **rerun}  # None: the baseline (no what-if has that name)
+        ks, notes = hydraulics_samples(scenes, opts, seed=seed, spread=hydraulics_spread(central), grid_of=_grid_of)
+        _DETERMINISTIC[:] = [(sc, o, k, None) for sc, o, k, _ in _DETERMINISTIC]  # the grids' memory back
+        base, what, what_base = ks.pop(None), ks, {}
     else:
         def samples(scene) -> list[dict[str, float]]:
             if all(o is central or o == central for o in opts):

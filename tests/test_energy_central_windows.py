@@ -84,7 +84,7 @@ def test_central_heat_need_inside_the_samples_range_with_expected_windows(tmp_pa
     district = prepared_small_district(tmp_path)
     scene, prep = district["scene"], district["prep"]
     off = {e: {"enabled": False} for e in ("construction_period", "use", "storeys", "storey_height_m", "heating_system",
-                                            "heating_setpoint_c", "air_change", "heat_pump_cop")}
+                                            "heating_setpoint_c", "air_change", "heat_pump_cop", "pv_yield")}
     priors = load_priors(off)
     assert priors.enabled() == ["window"]
     samples = draw_stock_samples(scene, priors, 40, 7)

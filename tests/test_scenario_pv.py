@@ -131,13 +131,21 @@ def test_pv_on_buildings_without_suitable_roof_is_reported(pv_run):
     assert k.loc["primary_energy_mwh", "delta"] == 0.0
 
 
-def test_pv_part_of_the_band_is_paired(pv_run):
-    """PV is the only change: its primary-energy delta is -yield x PEF in every sample (nothing
-    about PV is sampled), so the band of the change is the central change."""
+def test_pv_part_of_the_band_is_paired_and_follows_the_pv_yield_prior(pv_run):
+    """PV is the only change: its primary-energy delta is -yield x PEF, in each sample times that
+    sample's PV yield factor (prior ``pv_yield``, one draw per sample), so the band of the change is
+    the central change times the factors' percentiles."""
     c = pv_run["comparison"]
+    factor = np.asarray(c.stock_samples.pv_factor, dtype=float)
+    assert len(factor) == SAMPLES and np.ptp(factor) > 0 and ((0.85 <= factor) & (factor <= 1.17)).all()
     row = c.kpis[(c.kpis["whatif"] == "pv") & (c.kpis["kpi"] == "primary_energy_mwh")].iloc[0]
-    assert row["delta_p_lo"] == pytest.approx(row["delta"], rel=1e-9)
-    assert row["delta_p_hi"] == pytest.approx(row["delta"], rel=1e-9)
+    s = c.samples
+    per_sample = s[(s["whatif"] == "pv") & (s["kpi"] == "primary_energy_mwh")].sort_values("sample")["delta"].to_numpy()
+    np.testing.assert_allclose(per_sample, row["delta"] * factor, rtol=1e-9)
+    lo, hi = np.percentile(row["delta"] * factor, [5.0, 95.0])
+    assert row["delta_p_lo"] == pytest.approx(lo, rel=1e-9) and row["delta_p_hi"] == pytest.approx(hi, rel=1e-9)
+    pv = c.kpis[(c.kpis["whatif"] == "pv") & (c.kpis["kpi"] == "pv_yield_mwh")].iloc[0]
+    assert pv["delta_p_lo"] < pv["delta"] * max(factor) and pv["delta_p_lo"] < pv["delta_p_hi"]
 
 
 def test_section_without_pv_whatif_says_so():

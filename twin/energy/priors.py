@@ -31,6 +31,11 @@ Entries (each may be switched off with ``enabled: false``):
     ``heat_pump``), one draw per sample for the whole district (a model parameter, not a
     building's), truncated to ``[low, high]``. Its packaged default is
     ``twin/data/stock_priors_heat_pump.yaml`` (merged under the main table, which may override it).
+``pv_yield``
+    a lognormal factor on the annual AC yield of every rooftop PV system of the solar model
+    (:mod:`twin.solar.pv`), one draw per sample for the whole district (irradiance, model and
+    losses are common to the district's systems), truncated to ``[low, high]``. Packaged default:
+    ``twin/data/stock_priors_pv.yaml``.
 
 Every problem is a :class:`~twin.errors.SchemaError` naming the file and the key path
 (``storeys.shares``).
@@ -65,11 +70,12 @@ ENTRIES: tuple[str, ...] = (
     "heating_setpoint_c",
     "air_change",
     "heat_pump_cop",
+    "pv_yield",
 )
 
 #: Packaged default of the entries kept outside :data:`PACKAGED_TABLE` (in ``twin/data``; the main
 #: table, then a user's mapping, are merged over it).
-PACKAGED_EXTRA_TABLES = ("stock_priors_heat_pump.yaml",)
+PACKAGED_EXTRA_TABLES = ("stock_priors_heat_pump.yaml", "stock_priors_pv.yaml")
 
 #: Largest factor on the heat pumps' real-operation correction: ``field_factor`` (0.85) times it
 #: stays at most 1 (:func:`twin.energy.heat_pump.check_params`).
@@ -202,6 +208,7 @@ class StockPriors:
     heating_setpoint_c: TwoLevelNormal | None
     air_change: TwoLevelNormal | None
     heat_pump_cop: TwoLevelNormal | None = None
+    pv_yield: TwoLevelNormal | None = None
     source: str = "packaged"
 
     def enabled(self) -> list[str]:
@@ -542,6 +549,15 @@ def _heat_pump_cop(r: _Reader) -> TwoLevelNormal:
     return p
 
 
+def _pv_yield(r: _Reader) -> TwoLevelNormal:
+    r.allow("sd_log_common", "low", "high")
+    p = TwoLevelNormal(r.number("sd_log_common", lo=0.0, hi=1.0), 0.0, r.number("low", lo=0.1, hi=1.0), r.number("high", lo=1.0, hi=2.0),
+                       r.basis())
+    if p.low == p.high:
+        r.fail("low and high leave no room", "high")
+    return p
+
+
 _PARSERS = {
     "construction_period": _period,
     "use": _use,
@@ -552,6 +568,7 @@ _PARSERS = {
     "heating_setpoint_c": _setpoint,
     "air_change": _air,
     "heat_pump_cop": _heat_pump_cop,
+    "pv_yield": _pv_yield,
 }
 
 
@@ -590,6 +607,9 @@ def describe(priors: StockPriors) -> list[dict[str, Any]]:
         elif e == "heat_pump_cop":
             what = (f"factor on the heat pumps' real-operation correction (field_factor), lognormal, sd(log) {p.sd_common:g}, "
                     f"one draw per sample for the district, within [{p.low:g}, {p.high:g}]")
+        elif e == "pv_yield":
+            what = (f"factor on the annual AC yield of every rooftop PV system, lognormal, sd(log) {p.sd_common:g}, one draw per "
+                    f"sample for the district, within [{p.low:g}, {p.high:g}]")
         elif e == "heating_setpoint_c":
             what = f"offset normal, sd {p.sd_common:g} K common + {p.sd_building:g} K per building, within [{p.low:+g}, {p.high:+g}] K"
         else:

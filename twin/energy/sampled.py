@@ -24,7 +24,11 @@ building, the envelope row is rebuilt from the sampled attributes:
   (:func:`account_arrays_sampled`) scale the real-operation correction of every heat pump's COP
   by it (``field_factor`` of the hourly-COP systems, ``hp_cop_correction`` of the plain
   ``heat_pump`` and of the heat pumps' hot water), so the COP model's uncertainty reaches the
-  bands of a what-if that installs heat pumps.
+  bands of a what-if that installs heat pumps;
+* the PV yield factor of the sample (prior ``pv_yield``, one per sample) in the column
+  :data:`PV_FACTOR_COLUMN` of every row: the accounts of a row scale its rooftop PV yield by it
+  (the solar model's AC yield, or the flat yield where a building has none), so the solar
+  model's uncertainty reaches the bands of a what-if that installs PV.
 
 Part-load boilers (:mod:`twin.energy.systems`) get each row's simulated peak heating power, as
 in the central run.
@@ -73,6 +77,8 @@ TOTALS = ("buildings", "a_f_m2", "q_heat_kwh", "final_energy_kwh", "primary_ener
 
 #: Envelope column of a sample row holding the sample's heat-pump COP factor (prior ``heat_pump_cop``).
 HP_COP_FACTOR_COLUMN = "hp_cop_factor"
+#: Envelope column of a sample row holding the sample's PV yield factor (prior ``pv_yield``).
+PV_FACTOR_COLUMN = "pv_yield_factor"
 
 
 def account_arrays_sampled(cop_factor: np.ndarray | None, *, factors: dict[str, float], **kwargs) -> dict[str, np.ndarray]:
@@ -476,6 +482,8 @@ class SampledEnvelopes:
         out["theta_i_c"] = theta
         if ss.hp_cop_factor is not None:
             out[HP_COP_FACTOR_COLUMN] = np.repeat(np.asarray(ss.hp_cop_factor, dtype=float)[sample_index], n)
+        if ss.pv_factor is not None:
+            out[PV_FACTOR_COLUMN] = np.repeat(np.asarray(ss.pv_factor, dtype=float)[sample_index], n)
         # standard conditions of the certificate (the class KPI): the run's setpoint (or the
         # building's own) without the sampled offset or a calibrated setpoint, the typology's
         # hot-water need (the calibration's dhw_factor left out)
@@ -682,8 +690,8 @@ def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, sha
         q_w_nd_kwh_m2=sim["q_w_nd_kwh_m2"].to_numpy(dtype=float), system=sim["system"].astype(str).to_numpy(),
         eta_hr=sim["eta_hr"].to_numpy(dtype=float), n_air_use_1_h=sim["n_air_use_1_h"].to_numpy(dtype=float),
         volume_m3=sim["volume_m3"].to_numpy(dtype=float),
-        pv_kwp=sim["pv_kwp"].to_numpy(dtype=float) if "pv_kwp" in sim else np.zeros(len(sim)), drivers=drivers, factors=prep.factors,
-        pv_ac_kwh_year=sim["pv_ac_kwh_year"].to_numpy(dtype=float) if "pv_ac_kwh_year" in sim else None,
+        pv_kwp=_pv_scaled(sim, "pv_kwp", np.zeros(len(sim))), drivers=drivers, factors=prep.factors,
+        pv_ac_kwh_year=_pv_scaled(sim, "pv_ac_kwh_year", None),
         peak_heat_kw=np.asarray(raw["peak_heat_w"], dtype=float) / 1000.0,
     )
     poor = np.isin(energy_class(acc["primary_energy_kwh_m2"], classes), POOR_CLASSES)
@@ -946,9 +954,11 @@ def _primary_energy(env: pd.DataFrame, prep, shade, cool_c: np.ndarray | None = 
         a_f_m2=sim["a_f_m2"].to_numpy(dtype=float), q_heat_kwh=raw["heat_wh"] / 1000.0, monthly_heat_kwh=raw["monthly_heat_wh"] / 1000.0,
         q_w_nd_kwh_m2=sim["q_w_nd_kwh_m2"].to_numpy(dtype=float), system=sim["system"].astype(str).to_numpy(),
         eta_hr=sim["eta_hr"].to_numpy(dtype=float), n_air_use_1_h=sim["n_air_use_1_h"].to_numpy(dtype=float),
-        volume_m3=sim["volume_m3"].to_numpy(dtype=float), pv_kwp=sim["pv_kwp"].to_numpy(dtype=float) if "pv_kwp" in sim else np.zeros(len(sim)),
-        drivers=drivers, factors=prep.factors,
-        pv_ac_kwh_year=sim["pv_ac_kwh_year"].to_numpy(dtype=float) if pv_yield and "pv_ac_kwh_year" in sim else None)
+        volume_m3=sim["volume_m3"].to_numpy(dtype=float),
+        # the sample's PV yield factor with the yield credited (as simulate_samples); the class calibration's rows as they are
+        pv_kwp=(_pv_scaled(sim, "pv_kwp", np.zeros(len(sim))) if pv_yield
+                else sim["pv_kwp"].to_numpy(dtype=float) if "pv_kwp" in sim else np.zeros(len(sim))),
+        drivers=drivers, factors=prep.factors, pv_ac_kwh_year=_pv_scaled(sim, "pv_ac_kwh_year", None) if pv_yield else None)
     out[np.flatnonzero(keep)[ran]] = acc["primary_energy_kwh_m2"]
     return out
 
@@ -1004,6 +1014,18 @@ def condition_groups(builder: SampledEnvelopes, prep, chunk_rows: int = DEFAULT_
         first = shares[c["targets"][0]["target"]]
         ss.conditioned_share[g] = np.array([np.interp(log_s[j], grid, first[:, j]) for j in range(n_s)])
         ss.conditioned_curve[g] = (grid, first)
+
+
+def _pv_scaled(sim: pd.DataFrame, column: str, missing):
+    """Column ``pv_kwp`` or ``pv_ac_kwh_year`` of the rows times each row's PV yield factor
+    (:data:`PV_FACTOR_COLUMN`; the kWp only feeds the flat yield of the accounts, so scaling it
+    scales that yield), or ``missing`` without the column."""
+    if column not in sim:
+        return missing
+    values = sim[column].to_numpy(dtype=float)
+    if PV_FACTOR_COLUMN not in sim:
+        return values
+    return values * np.nan_to_num(sim[PV_FACTOR_COLUMN].to_numpy(dtype=float), nan=1.0)
 
 
 def _cop_factor(env: pd.DataFrame) -> np.ndarray | None:

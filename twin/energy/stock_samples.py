@@ -13,7 +13,9 @@ not give (:mod:`twin.energy.priors`), reproducibly from a seed:
   the envelope parameter comes from the typology or a default): a glazing state per window
   group, a heating system, uniforms of the setpoint offset, an air-change factor;
 * the heat pumps' COP factor (one per sample, for the whole district: a parameter of the COP
-  model, :data:`StockSamples.hp_cop_factor`).
+  model, :data:`StockSamples.hp_cop_factor`);
+* the rooftop PV yield factor (one per sample, for the whole district: a parameter of the solar
+  model, :data:`StockSamples.pv_factor`).
 
 Correlation: within a building, one period drives every typology parameter and one storey
 height ties storeys to height; between buildings, each sample's *district mix* of every
@@ -162,6 +164,8 @@ class StockSamples:
     hp_cop_factor
         Factor on the real-operation correction of every heat pump's COP (n_s,), or None
         (:mod:`twin.energy.priors` entry ``heat_pump_cop``).
+    pv_factor
+        Factor on the annual AC yield of every rooftop PV system (n_s,), or None (entry ``pv_yield``).
     sampled
         Attribute -> (n_b,) bool: which buildings had it sampled (``use``, ``n_storeys``,
         ``height_m``, ``construction_year``).
@@ -181,6 +185,7 @@ class StockSamples:
     setpoint_u_building: np.ndarray | None = None
     air_factor: np.ndarray | None = None
     hp_cop_factor: np.ndarray | None = None
+    pv_factor: np.ndarray | None = None
     sampled: dict[str, np.ndarray] = field(default_factory=dict)
     #: Draws of the calibrated parameters (:func:`twin.energy.calibrated.draw_calibrated`):
     #: parameter -> (n_s, n_b), NaN where not calibrated; None when the scene carries none.
@@ -237,7 +242,7 @@ class StockSamples:
             use=self.use[idx], n_storeys=self.n_storeys[idx], height_m=self.height_m[idx], floor_area_m2=self.floor_area_m2[idx],
             period=self.period[idx], window_state=[w[idx] for w in self.window_state], system=pick(self.system),
             setpoint_u_common=pick(self.setpoint_u_common), setpoint_u_building=pick(self.setpoint_u_building),
-            air_factor=pick(self.air_factor), hp_cop_factor=pick(self.hp_cop_factor),
+            air_factor=pick(self.air_factor), hp_cop_factor=pick(self.hp_cop_factor), pv_factor=pick(self.pv_factor),
             calibrated=None if self.calibrated is None else {k: v[idx] for k, v in self.calibrated.items()},
         )
 
@@ -474,6 +479,10 @@ def draw_stock_samples(scene, priors: StockPriors, n_samples: int, seed: int) ->
         p = priors.heat_pump_cop
         rng = _rng(seed, "heat_pump_cop")
         out.hp_cop_factor = np.exp(truncated_normal_ppf(rng.random(n_s), p.sd_common, math.log(p.low), math.log(p.high)))
+    if priors.pv_yield is not None:
+        p = priors.pv_yield
+        rng = _rng(seed, "pv_yield")
+        out.pv_factor = np.exp(truncated_normal_ppf(rng.random(n_s), p.sd_common, math.log(p.low), math.log(p.high)))
     return out
 
 

@@ -445,6 +445,10 @@ def _run_samples(scene, options: list, stock, *, base_dir: Path) -> tuple[list[d
         lo, hi = np.percentile(stock.hp_cop_factor, [5, 95])
         notes.append(f"heat-pump COP: the real-operation correction of every heat pump times a factor drawn per sample "
                      f"(prior heat_pump_cop; 5-95 %: {lo:.2f}-{hi:.2f})")
+    if stock.pv_factor is not None and len(stock.pv_factor) and float(totals["pv_kwh"].abs().sum()) > 0:
+        lo, hi = np.percentile(stock.pv_factor, [5, 95])
+        notes.append(f"rooftop PV: the solar model's yield of every system times a factor drawn per sample "
+                     f"(prior pv_yield; 5-95 %: {lo:.2f}-{hi:.2f})")
     sub = totals["substituted"].to_numpy()
     if sub.sum() > 0:
         notes.append(f"{int((sub > 0).sum())} of {len(sub)} Monte Carlo samples had sampled buildings the 5R1C model rejects "

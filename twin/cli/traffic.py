@@ -462,20 +462,29 @@ def simulate_command(
     restrictions: Annotated[bool, typer.Option("--restrictions/--no-restrictions",
                                                help="Ban the turns of the scene's OSM turn restrictions (its turn_restrictions layer)")] = True,
     give_way: Annotated[bool, typer.Option("--give-way/--no-give-way", help="Scenes: give-way capacity of the conflicting outflows at unsignalised junctions")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of DUO's route-choice noise (duo_noise); the first seed with --replicates")] = 0,
+    replicates: Annotated[int, typer.Option("--replicates",
+                                            help="Runs with seeds SEED..SEED+N-1 (duo only, 1-100): mean, sd, min-max and standard error of the totals")] = 1,
 ) -> None:
     """Dynamic network loading (link transmission model with queues and spillback).
 
     Options are checked before any work: --routes one of duo, free_flow, equilibrium; --dt in
     (0, 3600] s; --duration in (0, 30 days]; links x steps at most 2.5e8 (a ResourceLimitError
-    instead of hours of work or memory exhaustion).
+    instead of hours of work or memory exhaustion); --seed >= 0 (another than 0 with duo only);
+    --replicates in [1, 100] (more than one with duo only, not with --timeseries or --turns;
+    --output is then the mean per link over the replicates).
     """
     from twin.io.json_out import to_json_text
     from twin.traffic.dynamic_commands import give_way_text, run_simulate
 
     s = run_simulate(list(source), demand=demand, dt_s=dt, duration_s=duration, routes=routes, output=output, timeseries=timeseries, crs=crs, scene_crs=scene_crs,
-                     signals=signals, restrictions=restrictions, turns=turns, turns_interval_s=turns_interval, signal_split=signal_split, give_way=give_way)
+                     signals=signals, restrictions=restrictions, turns=turns, turns_interval_s=turns_interval, signal_split=signal_split, give_way=give_way,
+                     seed=seed, replicates=replicates)  # fmt: skip
     if as_json:
         typer.echo(to_json_text(s))
+        return
+    if replicates > 1:
+        echo_replicates(s)
         return
     typer.echo(f"{s['network']}; dt {s['dt_s']:g} s, {s['steps']} steps, routes {s['route_choice']}")
     if "turn_restrictions" in s:
@@ -490,6 +499,32 @@ def simulate_command(
     for key in ("output", "timeseries", "turns"):
         if key in s:
             typer.echo(f"  {key:28s} {s[key]}" + (f" ({s['movements']} movements)" if key == "turns" else ""))
+
+
+def echo_replicates(s: dict) -> None:
+    """Print the summary of several replicates of ``twin traffic simulate``: the figures that do
+    not vary with the seed, then per figure that does its mean, sd, min-max and standard error."""
+    from twin.traffic.dynamic_commands import give_way_text
+
+    typer.echo(f"{s['network']}; dt {s['dt_s']:g} s, {s['steps']} steps, routes {s['route_choice']}; "
+               f"{s['replicates']} replicates, seeds {s['seeds'][0]}-{s['seeds'][-1]}")  # fmt: skip
+    if "turn_restrictions" in s:
+        typer.echo(f"  turn restrictions            {restriction_line(s)}")
+    if "signals" in s:
+        typer.echo(f"  signals                      {signal_line(s)}")
+    if "give_way_junctions" in s:
+        means = {k: s[f"{k}_mean"] for k in ("give_way_queue_veh_h", "give_way_mean_capacity_veh_h")}
+        typer.echo(f"  give-way                     {give_way_text({**s, **means})} (means over the replicates)")
+    typer.echo(f"  {'generated_veh':28s} {s['generated_veh']:.3f}")
+    typer.echo(f"  {'':28s} {'mean':>12s} {'sd':>10s} {'min':>12s} {'max':>12s} {'sem':>10s}")
+    for key in ("arrived_veh", "in_network_end_veh", "waiting_end_veh", "total_travel_time_veh_h", "total_delay_veh_h", "vehicle_km", "mean_trip_time_s",
+                "give_way_queue_veh_h"):  # fmt: skip
+        if f"{key}_mean" in s:
+            typer.echo(f"  {key:28s} {s[key + '_mean']:12.3f} {s[key + '_sd']:10.3f} {s[key + '_min']:12.3f} {s[key + '_max']:12.3f} {s[key + '_sem']:10.3f}")
+    typer.echo(f"  ({s['spread']})")
+    typer.echo(f"  wall time                    {s['wall_time_s']:.3f} s for {s['replicates']} runs ({s['vehicles_per_s']:.0f} veh/s, {s['link_steps_per_s']:.0f} link-steps/s)")
+    if "output" in s:
+        typer.echo(f"  {'output':28s} {s['output']} (mean per link over the replicates)")
 
 
 def signal_line(s: dict) -> str:

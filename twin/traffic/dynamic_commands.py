@@ -6,11 +6,14 @@ Both return a JSON-able summary dict and write their outputs atomically.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from twin.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from twin.traffic.dynamic_replicates import ReplicateRuns
 
 
 def check_sources(paths: list[Path], field: str) -> None:
@@ -108,8 +111,21 @@ def run_simulate(
     turns_interval_s: float | None = None,
     signal_split: str = "equal",
     give_way: bool = False,
+    seed: int = 0,
+    replicates: int = 1,
 ) -> dict[str, Any]:
     """Dynamic loading of a scenario folder (grid11 format) or of a scene's car network + demand CSV.
+
+    ``seed``: seed of DUO's route-choice noise (``simulate(seed=)``; another seed than 0 with
+    ``routes`` other than ``duo`` changes nothing: an error). ``replicates`` (1 to
+    :data:`twin.traffic.dynamic_replicates.MAX_REPLICATES`; more than one with ``duo`` only): the
+    run repeated with seeds ``seed .. seed + replicates - 1``
+    (:func:`twin.traffic.dynamic_replicates.simulate_replicates`); the summary then has
+    ``replicates``, ``seeds``, the statistics ``<figure>_<mean|sd|min|max|sem>`` of the figures of
+    :data:`~twin.traffic.dynamic_replicates.REPLICATE_KPIS` (and the give-way queue and capacity
+    when on), ``per_seed`` (those figures per seed) and ``spread``; the figures that vary with the
+    seed are not given for one seed alone. ``output`` is then the mean link summary over the
+    replicates; ``timeseries`` and ``turns`` (one seed's steps) are an error.
 
     ``turns``: write the turning movements there (``.csv`` or ``.parquet``; vehicles per
     movement over the run, :meth:`twin.traffic.dynamic.DynamicResult.movements`; on a scene
@@ -148,7 +164,8 @@ def run_simulate(
     import pandas as pd
 
     from twin.io.paths import check_input_file
-    from twin.traffic.dynamic import DEFAULT_DUO_WEIGHT, MAX_DT_S, MAX_DURATION_S, LinkDynamics, simulate
+    from twin.traffic.dynamic import DEFAULT_DUO_WEIGHT, MAX_DT_S, MAX_DURATION_S, LinkDynamics
+    from twin.traffic.dynamic_replicates import simulate_replicates
     from twin.traffic.dynamic_scenario import csv_line_index, read_scenario
 
     if routes not in CLI_ROUTES:
@@ -166,6 +183,7 @@ def run_simulate(
         if not (np.isfinite(turns_interval_s) and turns_interval_s > 0):
             raise InputError(f"must be a finite number > 0 s, got {turns_interval_s}", field="--turns-interval")
     check_signal_split(signal_split, signals)
+    check_seed_options(seed, replicates, routes, timeseries=timeseries, turns=turns)
     check_sources(source, "SOURCE")
     settings: dict[str, Any] = {}
     options: dict[str, Any] = {}
@@ -224,18 +242,21 @@ def run_simulate(
     dem = demand_arrays(net, dem, path=str(demand_path))  # errors name the demand file
     options.update({"dt_s": float(dt_s), "duration_s": duration_s, "route_choice": routes, "movement_interval_s": turns_interval_s})
     try:
-        result = simulate(net, dem, dynamics=dyn, **options)
+        runs = simulate_replicates(net, dem, dynamics=dyn, seed=seed, replicates=replicates, **options)
     except InputError as exc:
         if exc.field == "movement_interval_s":  # the option's name on the command line
             raise InputError(exc.message, field="--turns-interval") from None
         raise
+    result = runs.first
     summary: dict[str, Any] = {"network": repr(net), "dt_s": float(dt_s), "steps": result.n_steps, **result.totals(), **{k: v for k, v in result.meta.items() if np.isscalar(v)}}
     summary.update(restriction_counts)
     summary.update(signal_counts)
-    summary["vehicles_per_s"] = summary["generated_veh"] / max(result.meta["wall_time_s"], 1e-12)
-    summary["link_steps_per_s"] = summary["link_steps"] / max(result.meta["wall_time_s"], 1e-12)
+    if replicates > 1:
+        summary = replicate_summary(summary, runs)
+    summary["vehicles_per_s"] = replicates * summary["generated_veh"] / max(summary["wall_time_s"], 1e-12)
+    summary["link_steps_per_s"] = replicates * summary["link_steps"] / max(summary["wall_time_s"], 1e-12)
     if output is not None:
-        summary["output"] = str(write_frame(result.link_summary(), output))
+        summary["output"] = str(write_frame(result.link_summary() if replicates == 1 else runs.link_summary, output))
     if timeseries is not None:
         ds = result.to_xarray()
         if timeseries.suffix.lower() == ".nc":
@@ -260,6 +281,46 @@ def run_simulate(
         summary["movements"] = len(table)
         summary["turns"] = str(write_frame(table, turns))
     return summary
+
+
+def check_seed_options(seed: int, replicates: int, routes: str, *, timeseries: Path | None, turns: Path | None) -> None:
+    """Raise InputError naming ``--seed`` or ``--replicates`` for options ``twin traffic simulate``
+    cannot honour: a seed below 0, replicates outside [1, 100], another seed than 0 or several
+    replicates with ``routes`` other than ``duo`` (no noise: they change nothing), or several
+    replicates with ``--timeseries`` / ``--turns`` (files of one seed's steps and movements)."""
+    from twin.traffic.dynamic import DEFAULT_DUO_NOISE
+    from twin.traffic.dynamic_replicates import check_replicates
+
+    check_replicates(seed, replicates, route_choice=routes, duo_noise=DEFAULT_DUO_NOISE, seed_field="--seed", replicates_field="--replicates")
+    if seed != 0 and routes != "duo":
+        raise InputError(f"seed {seed} with --routes {routes} changes nothing (only duo route choice has seeded noise): leave it out", field="--seed")
+    for path, option in ((timeseries, "--timeseries"), (turns, "--turns")):
+        if replicates > 1 and path is not None:
+            raise InputError(f"{option} writes one run's steps, not {replicates} replicates: run it with --replicates 1 (and --seed) "
+                             "for the seed wanted", field="--replicates")  # fmt: skip
+
+
+def replicate_summary(first: dict[str, Any], runs: ReplicateRuns) -> dict[str, Any]:
+    """The summary of several replicates: ``first`` (the first seed's summary) without the
+    entries that vary with the seed, plus ``replicates``, ``seeds``, the statistics of
+    :meth:`twin.traffic.dynamic_replicates.ReplicateRuns.statistics`, ``per_seed`` (seed and
+    figures, and the other entries that vary with the seed), ``spread``
+    (:data:`~twin.traffic.dynamic_replicates.SPREAD_NOTE`) and the ``wall_time_s`` of all runs."""
+    from twin.traffic.dynamic_replicates import SPREAD_NOTE
+
+    varying = [k for k in first if k in runs.per_seed[0] and k != "seed" and not all(_same(s[k], first[k]) for s in runs.per_seed)]
+    out = {k: v for k, v in first.items() if k not in varying and k not in runs.kpis and k != "seed"}
+    out.update({"replicates": len(runs.seeds), "seeds": list(runs.seeds), **runs.statistics()})
+    per_seed_keys = [*runs.kpis, *(k for k in varying if k not in runs.kpis and k != "wall_time_s")]
+    out["per_seed"] = [{"seed": s["seed"], **{k: s[k] for k in per_seed_keys}} for s in runs.per_seed]
+    out["spread"] = SPREAD_NOTE
+    out["wall_time_s"] = float(sum(s["wall_time_s"] for s in runs.per_seed))
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, or both NaN."""
+    return bool(a == b) or (isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b))
 
 
 def scene_give_way(scene: Any, net: Any, sources: list[Path], *, signalised: bool) -> Any:

@@ -82,7 +82,11 @@ def test_one_replicate_of_the_default_seed_is_the_single_run(grid):
             assert plain[key] == value, key
     assert "replicates" not in plain and "per_seed" not in plain
     text = CliRunner().invoke(app, ["traffic", "simulate", str(grid), "--replicates", "1"])
-    assert text.exit_code == 0 and "replicates" not in text.output and "total_delay_veh_h" in text.output
+    assert text.exit_code == 0 and "replicates, seeds" not in text.output and "total_delay_veh_h" in text.output
+    # one run of a noisy route choice says so, and how to get the spread
+    assert "(one run, seed 0: DUO's route-choice noise moves these totals" in text.output and "--replicates N" in text.output
+    still = CliRunner().invoke(app, ["traffic", "simulate", str(grid), "--routes", "free_flow"])
+    assert still.exit_code == 0 and "one run, seed" not in still.output  # no noise, nothing to say
 
 
 def test_three_replicates_give_each_seed_and_numpy_statistics(grid, tmp_path):

@@ -495,6 +495,9 @@ def simulate_command(
         typer.echo(f"  give-way                     {give_way_text(s)}")
     for key in ("generated_veh", "arrived_veh", "in_network_end_veh", "waiting_end_veh", "total_travel_time_veh_h", "total_delay_veh_h", "vehicle_km", "mean_trip_time_s"):
         typer.echo(f"  {key:28s} {s[key]:.3f}")
+    if s.get("duo_noise", 0.0) > 0.0:  # one run of a noisy route choice: say how far to trust the totals
+        typer.echo(f"  (one run, seed {s.get('seed', 0)}: DUO's route-choice noise moves these totals from seed to seed; "
+                   "--replicates N gives their spread)")
     typer.echo(f"  wall time                    {s['wall_time_s']:.3f} s ({s['vehicles_per_s']:.0f} veh/s, {s['link_steps_per_s']:.0f} link-steps/s)")
     for key in ("output", "timeseries", "turns"):
         if key in s:

@@ -175,7 +175,7 @@ def simulate_replicates(network: Network, demand: pd.DataFrame | DemandArrays, *
     per_seed: list[dict[str, Any]] = []
     links: list[pd.DataFrame] = []
     first = None
-    for s in progress.track(seeds, "dynamic loading replicates", unit="seeds"):
+    for s in progress.track(seeds, "dynamic loading" if len(seeds) == 1 else "dynamic loading replicates", unit="seeds"):
         result = simulate(network, demand, seed=s, **options)
         per_seed.append({"seed": s, **result.totals(), **{k: v for k, v in result.meta.items() if k != "seed" and np.isscalar(v)}})
         links.append(result.link_summary())

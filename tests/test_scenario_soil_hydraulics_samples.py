@@ -36,7 +36,7 @@ def _samples(scenes, spread: float = 1.0, n: int = N):
     return soil.run_samples_paired(base, {"deseal": what}, [opts] * n, seed=SEED)
 
 
-def _reference(scene, s: int, spread: float = 1.0) -> dict[str, float]:
+def _reference(scene, s: int, spread: float = 1.0, head_m: float = -1.0) -> dict[str, float]:
     """Sample ``s`` computed here: the scene's grid with every texture material drawn from the
     sample's normals, the design storm on every column (the district run without the engine)."""
     import dataclasses
@@ -46,7 +46,8 @@ def _reference(scene, s: int, spread: float = 1.0) -> dict[str, float]:
     from twin.soil.grid import build_grid
     from twin.soil.rain import block_rain
 
-    grid = build_grid(scene, soil.grid_options(scene, RICHARDS))
+    grid = build_grid(scene, soil.grid_options(scene, RICHARDS.model_copy(update={"initial_head_m": head_m})))
+    assert grid.options.initial_head_m == head_m
     z = draw_normals(N, SEED)[s]
     grid = dataclasses.replace(grid, materials=[sampled_material(m, z, spread) for m in grid.materials])
     rain = block_rain(RICHARDS.storm_mm, RICHARDS.storm_hours * 3600.0, end_s=RICHARDS.hours * 3600.0)
@@ -104,6 +105,23 @@ def test_a_what_if_on_the_baselines_soil_grid_shares_its_samples(scenes):
     assert f"{N} district runs" in " ".join(notes)
 
 
+def test_the_starting_head_is_an_option_and_each_samples_own(scenes):
+    """``soil.initial_head_m``: a drier start takes in more of the storm; sampled with
+    ``uncertainty.parameters``, each sample runs with its own head and its own hydraulics."""
+    base, what, _ = scenes
+    wet = soil.run(base, RICHARDS, base_dir=None).kpis
+    dry = soil.run(base, RICHARDS.model_copy(update={"initial_head_m": -5.0}), base_dir=None).kpis
+    assert dry["infiltration_m3"] > wet["infiltration_m3"] and dry["runoff_m3"] < wet["runoff_m3"]
+    heads = [-1.0, -0.5, -3.0, -0.5]
+    opts = [RICHARDS.model_copy(update={"initial_head_m": h, "hydraulics_spread": 1.0}) for h in heads]
+    base_k, what_k, _, _ = soil.run_samples_paired(base, {"deseal": what}, opts, seed=SEED)
+    for s, h in enumerate(heads):
+        for got, scene in ((base_k[s], base), (what_k["deseal"][s], what)):
+            ref = _reference(scene, s, head_m=h)
+            for k in WATER:
+                assert got[k] == pytest.approx(ref[k], rel=1e-9, abs=1e-9), (s, h, k)
+
+
 def test_the_option_is_checked():
     doc = {"name": "t", "inputs": {"files": ["a.geojson"]}, "domains": ["soil"]}
     for value in (-0.1, 3.5, float("nan")):
@@ -111,9 +129,17 @@ def test_the_option_is_checked():
             parse_scenario({**doc, "soil": {"hydraulics_spread": value}})
         assert info.value.field == "soil.hydraulics_spread"
     for method in ("scs_cn", "year"):
-        with pytest.raises(ScenarioError, match="hydraulics_spread is an option of method: richards") as info:
-            parse_scenario({**doc, "soil": {"method": method, "hydraulics_spread": 0.5}})
-        assert info.value.field == "soil"
+        for option, value in (("hydraulics_spread", 0.5), ("initial_head_m", -2.0)):
+            with pytest.raises(ScenarioError, match=f"{option} is an option of method: richards") as info:
+                parse_scenario({**doc, "soil": {"method": method, option: value}})
+            assert info.value.field == "soil"
+    for value in (0.0, 0.5, -101.0):
+        with pytest.raises(ScenarioError) as info:
+            parse_scenario({**doc, "soil": {"initial_head_m": value}})
+        assert info.value.field == "soil.initial_head_m"
+    sampled = parse_scenario({**doc, "uncertainty": {"samples": 4, "parameters": [
+        {"name": "soil.initial_head_m", "dist": "uniform", "low": -3.0, "high": -0.5}]}})
+    assert sampled.uncertainty.parameters[0].name == "soil.initial_head_m"
 
 
 def test_the_report_names_the_sampled_hydraulics_and_the_soil_water_gets_a_band():

@@ -535,7 +535,9 @@ class SoilOptions(Strict):
     (:func:`twin.soil.year.run_district_year`; the options in ``SOIL_YEAR_OPTIONS``, see
     docs/scenarios.md "Soil: a year"). With ``richards`` and Monte Carlo samples, every sample draws the
     soil hydraulics of each texture from the Carsel & Parrish (1988) spreads times
-    ``hydraulics_spread`` (0: not sampled; :mod:`twin.scenario.engines.soil_storm_samples`)."""
+    ``hydraulics_spread`` (0: not sampled; :mod:`twin.scenario.engines.soil_storm_samples`);
+    ``initial_head_m`` is the columns' uniform pressure head when the storm starts (-1 m, an
+    assumption: sample it with ``uncertainty.parameters``)."""
 
     method: Literal["richards", "scs_cn", "year"] = "richards"
     cell_size_m: float = Field(default=10.0, ge=1.0, le=100.0)
@@ -561,6 +563,8 @@ class SoilOptions(Strict):
     block: dict[str, Any] | None = None
     # ---- method richards: Monte Carlo of the soil hydraulics (twin/scenario/engines/soil_storm_samples.py)
     hydraulics_spread: float = Field(default=1.0, ge=0.0, le=3.0)
+    # ---- method richards: the soil columns' pressure head when the storm starts (antecedent wetness), m
+    initial_head_m: float = Field(default=-1.0, ge=-100.0, lt=0.0)
 
     @field_validator("block", mode="before")
     @classmethod
@@ -626,9 +630,9 @@ class SoilOptions(Strict):
             wrong = [k for k in SOIL_YEAR_OPTIONS if k in given]
             if wrong:
                 raise ValueError(f"{wrong[0]} is an option of method: year (this soil section runs method: {self.method})")
-        if self.method != "richards" and "hydraulics_spread" in given:
-            raise ValueError(f"hydraulics_spread is an option of method: richards (the Monte Carlo of its soil hydraulics); "
-                             f"method {self.method} does not read it")
+        for option, what in (("hydraulics_spread", "the Monte Carlo of its soil hydraulics"), ("initial_head_m", "its columns' starting head")):
+            if self.method != "richards" and option in given:
+                raise ValueError(f"{option} is an option of method: richards ({what}); method {self.method} does not read it")
         return self
 
 

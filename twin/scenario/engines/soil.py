@@ -29,7 +29,7 @@ Methods (``soil.method``)
 ``richards`` (default)
     :func:`twin.soil.district.run_district`: every column (open ground, permeable paving, green
     roof) is integrated with the Richards equation from a uniform initial head
-    (``GridOptions.initial_head_m``, -1 m) to the end of the period; sealed surfaces shed all their
+    (``soil.initial_head_m``, default -1 m) to the end of the period; sealed surfaces shed all their
     rain. Columns that are the same (profile and rain factor) are integrated once
     (``unique_columns=True``, exact).
 ``scs_cn``
@@ -151,7 +151,7 @@ def grid_options(scene, options):
     size = float(options.cell_size_m)
     xmin, ymin, xmax, ymax = grid_extent(scene) if getattr(options, "bounds", None) is None else options.bounds
     bounds = (_snap(xmin, size, math.floor), _snap(ymin, size, math.floor), _snap(xmax, size, math.ceil), _snap(ymax, size, math.ceil))
-    return GridOptions(cell_size_m=size, bounds=bounds)
+    return GridOptions(cell_size_m=size, bounds=bounds, initial_head_m=float(getattr(options, "initial_head_m", -1.0)))
 
 
 def grid_cells(scene, options) -> int:

@@ -19,13 +19,14 @@ sample's other options are those of the sample (``uncertainty.parameters`` may s
 ``soil.`` options as well).
 
 Not sampled (documented limits): which texture the soil is where the map has none (the default
-texture is taken as known), the initial soil-water head of the columns, and the ``scs_cn``
-screening method's curve numbers.
+texture is taken as known), the initial soil-water head of the columns (``soil.initial_head_m``:
+sample it with ``uncertainty.parameters``; each sample's grid then has its own head), and the
+``scs_cn`` screening method's curve numbers.
 
 Cost: one district integration per sample and distinct grid (what-ifs whose soil grid is the
-baseline's, e.g. a street closure or a renovation, reuse the baseline's samples), about 0.05 s
-each on Saint-Gilles at 5 m (one distinct soil column), without the per-cell tables of the
-central run.
+baseline's, e.g. a street closure or a renovation, reuse the baseline's samples), without the
+per-cell tables of the central run: 0.02-0.05 s each on Saint-Gilles at 5 m (one distinct soil
+column; the default scenario's 200 runs added about 3 s to `twin run` on 2026-12-05).
 
 References
 ----------
@@ -92,14 +93,20 @@ def hydraulics_samples(scenes: Mapping[Hashable, Any], opts: list, *, seed: int,
     out: dict[Hashable, list[dict[str, float]]] = {}
     with _progress.step("soil: paired samples of the soil hydraulics", len(scenes) * len(opts), unit="runs") as step:
         for key, scene in scenes.items():
-            grids: dict[str, tuple[Any, bytes]] = {}  # grid options (JSON) -> (grid, digest)
+            built: dict[str, Any] = {}  # cells and bounds -> the scene's grid (its arrays do not depend on the head)
+            grids: dict[tuple[str, float], tuple[Any, bytes]] = {}  # ... and the starting head -> (grid, digest)
             ks = []
             for s, o in enumerate(opts):
-                gkey = f"{o.cell_size_m!r}|{getattr(o, 'bounds', None)!r}"
-                if gkey not in grids:
-                    grid = grid_of(scene, o)
-                    grids[gkey] = (grid, grid_digest(grid))
-                grid, digest = grids[gkey]
+                cells = f"{o.cell_size_m!r}|{getattr(o, 'bounds', None)!r}"  # what grid_options reads besides the head
+                head = float(getattr(o, "initial_head_m", -1.0))
+                if (cells, head) not in grids:
+                    if cells not in built:
+                        built[cells] = grid_of(scene, o)
+                    grid = built[cells]
+                    if grid.options is not None and grid.options.initial_head_m != head:
+                        grid = dataclasses.replace(grid, options=grid.options.model_copy(update={"initial_head_m": head}))
+                    grids[(cells, head)] = (grid, grid_digest(grid))
+                grid, digest = grids[(cells, head)]
                 mkey = (digest, _storm_key(o), s)
                 if mkey not in memo:
                     drawn = sampled_grid(grid, z[s], spread)

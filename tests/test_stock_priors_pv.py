@@ -50,3 +50,15 @@ def test_a_bad_entry_is_refused_naming_the_key(entry, key):
     with pytest.raises(SchemaError) as info:
         load_priors({"pv_yield": entry})
     assert info.value.field == f"pv_yield.{key}"
+
+
+def test_the_reports_prior_table_says_what_the_district_wide_factors_apply_to():
+    from types import SimpleNamespace
+
+    from twin.scenario.report import _priors_table
+
+    stock = draw_stock_samples(fake_scene(30), load_priors(), 5, 1)
+    page = _priors_table(SimpleNamespace(stock_samples=stock))
+    row = page.split("<td class='l'>pv_yield</td>")[1].split("</tr>")[0]
+    assert "every rooftop PV system (one factor per sample)" in row and "typology" not in row
+    assert "every heat pump (one factor per sample)" in page.split("<td class='l'>heat_pump_cop</td>")[1].split("</tr>")[0]

@@ -509,12 +509,15 @@ def _priors_table(comparison) -> str:
     if stock is None:
         return ""
     counted = {"construction_period": "construction_year", "use": "use", "storeys": "n_storeys", "storey_height_m": "height_m"}
+    # district-wide model parameters: one factor per sample on every system of the kind, not per building
+    district_wide = {"heat_pump_cop": "every heat pump (one factor per sample)", "pv_yield": "every rooftop PV system (one factor per sample)"}
     n_b = stock.n_buildings
     rows = ["<table><thead><tr><th class='l'>prior</th><th class='l w'>distribution</th><th>buildings sampled</th>"
             "<th class='l w'>basis</th></tr></thead><tbody>"]
     for d in describe(stock.priors):
         attr = counted.get(d["entry"])
-        n = f"{int(stock.sampled[attr].sum()):,} of {n_b:,}" if attr in stock.sampled else "where from typology or default"
+        n = (f"{int(stock.sampled[attr].sum()):,} of {n_b:,}" if attr in stock.sampled
+             else district_wide.get(d["entry"], "where from typology or default"))
         rows.append(f"<tr><td class='l'>{html.escape(d['entry'])}</td><td class='w'>{html.escape(d['what'])}</td><td>{n}</td>"
                     f"<td class='w note'>{html.escape(d['basis'])}</td></tr>")
     rows.append("</tbody></table>")

@@ -465,6 +465,9 @@ def simulate_command(
     seed: Annotated[int, typer.Option("--seed", help="Seed of DUO's route-choice noise (duo_noise); the first seed with --replicates")] = 0,
     replicates: Annotated[int, typer.Option("--replicates",
                                             help="Runs with seeds SEED..SEED+N-1 (duo only, 1-100): mean, sd, min-max and standard error of the totals")] = 1,
+    duo_interval: Annotated[float | None, typer.Option("--duo-interval",
+                                                       help="Seconds between DUO route updates, a whole number of steps (default: "
+                                                            "a scenario folder's duo_update_time, 60 s on a scene)")] = None,
 ) -> None:
     """Dynamic network loading (link transmission model with queues and spillback).
 
@@ -479,14 +482,14 @@ def simulate_command(
 
     s = run_simulate(list(source), demand=demand, dt_s=dt, duration_s=duration, routes=routes, output=output, timeseries=timeseries, crs=crs, scene_crs=scene_crs,
                      signals=signals, restrictions=restrictions, turns=turns, turns_interval_s=turns_interval, signal_split=signal_split, give_way=give_way,
-                     seed=seed, replicates=replicates)  # fmt: skip
+                     seed=seed, replicates=replicates, duo_interval_s=duo_interval)  # fmt: skip
     if as_json:
         typer.echo(to_json_text(s))
         return
     if replicates > 1:
         echo_replicates(s)
         return
-    typer.echo(f"{s['network']}; dt {s['dt_s']:g} s, {s['steps']} steps, routes {s['route_choice']}")
+    typer.echo(f"{s['network']}; dt {s['dt_s']:g} s, {s['steps']} steps, routes {routes_text(s)}")
     if "turn_restrictions" in s:
         typer.echo(f"  turn restrictions            {restriction_line(s)}")
     if "signals" in s:
@@ -504,12 +507,19 @@ def simulate_command(
             typer.echo(f"  {key:28s} {s[key]}" + (f" ({s['movements']} movements)" if key == "turns" else ""))
 
 
+def routes_text(s: dict) -> str:
+    """The route choice of a ``twin traffic simulate`` summary, with DUO's update interval."""
+    if s.get("route_choice") == "duo" and s.get("duo_interval_steps"):
+        return f"duo, updated every {s['duo_interval_steps'] * s['dt_s']:g} s"
+    return str(s.get("route_choice"))
+
+
 def echo_replicates(s: dict) -> None:
     """Print the summary of several replicates of ``twin traffic simulate``: the figures that do
     not vary with the seed, then per figure that does its mean, sd, min-max and standard error."""
     from twin.traffic.dynamic_commands import give_way_text
 
-    typer.echo(f"{s['network']}; dt {s['dt_s']:g} s, {s['steps']} steps, routes {s['route_choice']}; "
+    typer.echo(f"{s['network']}; dt {s['dt_s']:g} s, {s['steps']} steps, routes {routes_text(s)}; "
                f"{s['replicates']} replicates, seeds {s['seeds'][0]}-{s['seeds'][-1]}")  # fmt: skip
     if "turn_restrictions" in s:
         typer.echo(f"  turn restrictions            {restriction_line(s)}")

@@ -9,11 +9,15 @@ all its threads). Imported by the benchmarks as ``machine_load`` (``benchmarks/`
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def load_average(n: int = 3) -> str:
@@ -30,3 +34,14 @@ def timed(fn: Callable[[], T]) -> tuple[T, float, float]:
     c0, w0 = time.process_time(), time.perf_counter()
     out = fn()
     return out, time.perf_counter() - w0, time.process_time() - c0
+
+
+def commit_stamp() -> str:
+    """Short hash of HEAD, flagged when ``twin/`` or ``kernels/`` have uncommitted changes (the
+    figures then describe no commit exactly); ``unknown`` outside a git checkout."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "twin", "kernels"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return out + (" (uncommitted changes in twin/ or kernels/)" if dirty.strip() else "")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import subprocess
 import sys
 import time
 import warnings
@@ -30,21 +29,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from machine_load import commit_stamp  # noqa: E402 - benchmarks/ is on the path only from here
+
 INTERVALS_S = (600.0, 300.0, 120.0, 60.0, 30.0)
 """DUO update intervals of the study, s (longest first: the cost grows as the interval shrinks)."""
 FIGURES = (("total_delay_veh_h", "delay veh-h", 7.2), ("mean_trip_time_s", "trip s", 7.1), ("arrived_veh", "arrived", 8.0),
            ("vehicle_km", "veh-km", 7.0))  # fmt: skip
 """(totals key, column label, format width.precision) of the printed figures."""
 
-
-def _commit() -> str:
-    """Short hash of HEAD, flagged when twin/ or kernels/ have uncommitted changes."""
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "twin", "kernels"], cwd=REPO, capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return out + (" (uncommitted changes in twin/ or kernels/)" if dirty.strip() else "")
 
 
 def cases(names: list[str] | None) -> dict[str, tuple[Any, Any, Any, dict[str, Any]]]:
@@ -115,7 +107,7 @@ def main(argv: list[str] | None = None) -> list[str]:
 
     load0 = os.getloadavg()
     started = time.perf_counter()
-    say(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {_commit()}, load average {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}, "
+    say(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {commit_stamp()}, load average {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}, "
         f"seeds 0-{args.seeds - 1}, mean ± sd over seeds")  # fmt: skip
     header = "  interval  " + "  ".join(f"{label:>{int(str(fmt).split('.')[0]) * 2 + 3}s}" for _, label, fmt in FIGURES) + "  s/run"
     with warnings.catch_warnings():

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import subprocess
 import sys
 import time
 import warnings
@@ -39,6 +38,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
+
+from machine_load import commit_stamp  # noqa: E402 - benchmarks/ is on the path only from here
 
 FULL_SHARE = 0.95
 """A link is full (spilled back to its entry) when its vehicles reach this share of its jam storage."""
@@ -53,14 +54,6 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 """Route-choice variants of part 5 (options of :func:`twin.traffic.dynamic.simulate` over the case's)."""
 
-
-def _commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "twin", "kernels"], cwd=REPO, capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return out + (" (uncommitted changes in twin/ or kernels/)" if dirty.strip() else "")
 
 
 def case(vehicles: float) -> dict[str, Any]:
@@ -154,7 +147,7 @@ def main(argv: list[str] | None = None) -> list[str]:
 
     load0 = os.getloadavg()[0]
     started = time.perf_counter()
-    say(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {_commit()}, load average {load0:.2f}")
+    say(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {commit_stamp()}, load average {load0:.2f}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         c = case(args.vehicles)

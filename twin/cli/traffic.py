@@ -489,14 +489,11 @@ def simulate_command(
     if replicates > 1:
         echo_replicates(s)
         return
+    from twin.traffic.dynamic_replicates import REPLICATE_KPIS
+
     typer.echo(f"{s['network']}; dt {s['dt_s']:g} s, {s['steps']} steps, routes {routes_text(s)}")
-    if "turn_restrictions" in s:
-        typer.echo(f"  turn restrictions            {restriction_line(s)}")
-    if "signals" in s:
-        typer.echo(f"  signals                      {signal_line(s)}")
-    if "give_way_junctions" in s:
-        typer.echo(f"  give-way                     {give_way_text(s)}")
-    for key in ("generated_veh", "arrived_veh", "in_network_end_veh", "waiting_end_veh", "total_travel_time_veh_h", "total_delay_veh_h", "vehicle_km", "mean_trip_time_s"):
+    echo_controls(s, give_way_text(s))
+    for key in ("generated_veh", *REPLICATE_KPIS):
         typer.echo(f"  {key:28s} {s[key]:.3f}")
     if s.get("duo_noise", 0.0) > 0.0:  # one run of a noisy route choice: say how far to trust the totals
         typer.echo(f"  (one run, seed {s.get('seed', 0)}: DUO's route-choice noise moves these totals from seed to seed; "
@@ -514,24 +511,30 @@ def routes_text(s: dict) -> str:
     return str(s.get("route_choice"))
 
 
-def echo_replicates(s: dict) -> None:
-    """Print the summary of several replicates of ``twin traffic simulate``: the figures that do
-    not vary with the seed, then per figure that does its mean, sd, min-max and standard error."""
-    from twin.traffic.dynamic_commands import give_way_text
-
-    typer.echo(f"{s['network']}; dt {s['dt_s']:g} s, {s['steps']} steps, routes {routes_text(s)}; "
-               f"{s['replicates']} replicates, seeds {s['seeds'][0]}-{s['seeds'][-1]}")  # fmt: skip
+def echo_controls(s: dict, give_way: str) -> None:
+    """The turn-restriction, signal and give-way lines of a ``twin traffic simulate`` summary
+    (each when the run has it; ``give_way``: the give-way line's text)."""
     if "turn_restrictions" in s:
         typer.echo(f"  turn restrictions            {restriction_line(s)}")
     if "signals" in s:
         typer.echo(f"  signals                      {signal_line(s)}")
     if "give_way_junctions" in s:
-        means = {k: s[f"{k}_mean"] for k in ("give_way_queue_veh_h", "give_way_mean_capacity_veh_h")}
-        typer.echo(f"  give-way                     {give_way_text({**s, **means})} (means over the replicates)")
+        typer.echo(f"  give-way                     {give_way}")
+
+
+def echo_replicates(s: dict) -> None:
+    """Print the summary of several replicates of ``twin traffic simulate``: the figures that do
+    not vary with the seed, then per figure that does its mean, sd, min-max and standard error."""
+    from twin.traffic.dynamic_commands import give_way_text
+    from twin.traffic.dynamic_replicates import GIVE_WAY_KPIS, REPLICATE_KPIS
+
+    typer.echo(f"{s['network']}; dt {s['dt_s']:g} s, {s['steps']} steps, routes {routes_text(s)}; "
+               f"{s['replicates']} replicates, seeds {s['seeds'][0]}-{s['seeds'][-1]}")  # fmt: skip
+    means = {k: s[f"{k}_mean"] for k in GIVE_WAY_KPIS if f"{k}_mean" in s}
+    echo_controls(s, f"{give_way_text({**s, **means})} (means over the replicates)")
     typer.echo(f"  {'generated_veh':28s} {s['generated_veh']:.3f}")
     typer.echo(f"  {'':28s} {'mean':>12s} {'sd':>10s} {'min':>12s} {'max':>12s} {'sem':>10s}")
-    for key in ("arrived_veh", "in_network_end_veh", "waiting_end_veh", "total_travel_time_veh_h", "total_delay_veh_h", "vehicle_km", "mean_trip_time_s",
-                "give_way_queue_veh_h"):  # fmt: skip
+    for key in (*REPLICATE_KPIS, "give_way_queue_veh_h"):
         if f"{key}_mean" in s:
             typer.echo(f"  {key:28s} {s[key + '_mean']:12.3f} {s[key + '_sd']:10.3f} {s[key + '_min']:12.3f} {s[key + '_max']:12.3f} {s[key + '_sem']:10.3f}")
     typer.echo(f"  ({s['spread']})")

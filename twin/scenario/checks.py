@@ -148,8 +148,9 @@ def sampled_domains(scenario: S.Scenario) -> set[str]:
 def soil_hydraulics_sampled(scenario: S.Scenario) -> bool:
     """Whether the soil engine's Monte Carlo draws the soil hydraulics (method ``richards`` with
     samples and ``soil.hydraulics_spread`` > 0: :mod:`twin.scenario.engines.soil_storm_samples`)."""
-    return (bool(scenario.uncertainty.samples) and "soil" in scenario.domains and scenario.soil.method == "richards"
-            and scenario.soil.hydraulics_spread > 0.0)
+    from twin.scenario.engines.soil import samples_hydraulics
+
+    return bool(scenario.uncertainty.samples) and "soil" in scenario.domains and samples_hydraulics(scenario.soil)
 
 
 def soil_samples_itself(scenario: S.Scenario) -> bool:

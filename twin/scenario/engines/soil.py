@@ -390,7 +390,7 @@ def run(scene, options, *, base_dir: Path | None, baseline_scene=None) -> Engine
     else:
         result, grid = _run_storm(scene, options)
     # the grid is kept only for the hydraulics' samples (dropped once they are drawn, run_samples_paired)
-    keep = grid if getattr(options, "method", "richards") == "richards" and hydraulics_spread(options) > 0.0 else None
+    keep = grid if samples_hydraulics(options) else None
     _DETERMINISTIC[:] = [e for e in _DETERMINISTIC if e[0] is not scene][-7:] + [(scene, options, dict(result.kpis), keep)]
     if baseline_scene is None:
         if grid is not None and _green_shares(scene) is None:
@@ -522,6 +522,12 @@ def hydraulics_spread(options) -> float:
     return float(getattr(options, "hydraulics_spread", 0.0) or 0.0)
 
 
+def samples_hydraulics(options) -> bool:
+    """Whether the Monte Carlo of these soil options draws the soil hydraulics (method
+    ``richards`` with ``hydraulics_spread`` > 0; :mod:`twin.scenario.engines.soil_storm_samples`)."""
+    return getattr(options, "method", "richards") == "richards" and hydraulics_spread(options) > 0.0
+
+
 def _deterministic(scene, options) -> dict[str, float] | None:
     for sc, opts, kpis, _ in _DETERMINISTIC:
         if sc is scene and opts == options:
@@ -554,7 +560,7 @@ def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, b
 
         base, what, what_base, notes = year_samples(baseline_scene, rerun, opts, stock, base_dir=base_dir, seed=seed)
         what_base = dict(what_base)
-    elif hydraulics_spread(central) > 0.0 and getattr(central, "method", "richards") == "richards":
+    elif samples_hydraulics(central):
         from twin.scenario.engines.soil_storm_samples import hydraulics_samples
 
         scenes = {None: baseline_scene, **rerun}  # None: the baseline (no what-if has that name)

@@ -156,3 +156,14 @@ def test_the_report_names_the_sampled_hydraulics_and_the_soil_water_gets_a_band(
     page = render_html(comparison)
     assert "the soil&#x27;s hydraulics within its texture class" in page or "the soil's hydraulics within its texture class" in page
     assert "Nothing sampled reaches the soil engine" not in page
+
+
+def test_a_spread_without_samples_changes_nothing_and_says_so():
+    from twin.errors import NoEffectError
+    from twin.scenario.checks import check_scenario
+
+    doc = {"name": "t", "inputs": {"files": ["a.geojson"]}, "domains": ["soil"], "soil": {"hydraulics_spread": 0.5}}
+    with pytest.raises(NoEffectError, match="uncertainty.samples is 0") as info:
+        check_scenario(parse_scenario(doc))
+    assert info.value.field == "soil.hydraulics_spread"
+    check_scenario(parse_scenario({**doc, "uncertainty": {"samples": 3}}))  # with samples it acts

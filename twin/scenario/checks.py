@@ -235,6 +235,10 @@ def check_scenario(scenario: S.Scenario, *, no_effect: str = "error", path=None)
                 f"{S._fmt_bounds(lo, lo_s, hi, hi_s)}; samples follow the truncated distribution (mean {truncated_mean(p):.4g}, "
                 f"declared {p.mean:g})", TwinWarning, stacklevel=2)
     _check_soil_year(scenario, no_effect=no_effect, path=path)
+    if "soil" in domains and not unc.samples and "hydraulics_spread" in scenario.soil.model_fields_set:
+        report_no_effect(f"soil.hydraulics_spread {scenario.soil.hydraulics_spread:g} scales the Monte Carlo's draws of the soil hydraulics, "
+                         "but uncertainty.samples is 0: set samples or leave it out", field="soil.hydraulics_spread",
+                         no_effect=no_effect, path=path)  # fmt: skip
     if (priors_on(scenario) and not unc.parameters and not (STOCK_DOMAINS & domains) and not soil_samples_itself(scenario)
             and not soil_hydraulics_sampled(scenario)):
         report_no_effect(f"samples: {unc.samples} with the stock priors, but no engine of this scenario ({', '.join(scenario.domains)}) "

@@ -1,7 +1,9 @@
 """Why does give-way lower the total delay of dynamic loading on Saint-Gilles? (issue 15, p15g; a diagnostic, not a test)
 
 Run:  nice -n 10 python benchmarks/traffic_stgilles_give_way_delay_p15g.py [--vehicles 3000] [--seeds 10]
-      (prints the figures; about 3 min on 2 shared cores)
+      (prints the figures and merges those of part 4 into benchmarks/figures/traffic_give_way_seeds.json,
+      then ``python scripts/update_figures.py`` rewrites the seed figures of docs/traffic.md;
+      about 3 min on 2 shared cores)
 
 The ``benchmarks/bench_traffic_dynamic.py`` Saint-Gilles case (edge origins to edge destinations,
 1 s steps, 2 h, DUO every 300 s, experienced link times, ``duo_noise`` 0.01 with seed 0) loaded
@@ -20,12 +22,18 @@ with give-way off and on (the junctions of ``twin traffic simulate SCENE --give-
    vehicle-km, full links; mean, standard deviation, paired differences);
 5. the same pair with other route choices: DUO without noise, DUO on ``discharge`` times, DUO
    every 60 s and every 900 s, and fixed routes (free-flow, static equilibrium: no re-routing).
+
+The per-seed figures of part 4 (:data:`SEED_FIGURES`, give-way off and on) are merged into the
+figures file (``--output``) under the number of vehicles, with the seeds, the DUO interval and
+where they were measured (date, :func:`machine_load.commit_stamp`, 1-minute load average before
+and after); the entries of other vehicle numbers are kept.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
 import time
@@ -41,6 +49,10 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from machine_load import commit_stamp  # noqa: E402 - benchmarks/ is on the path only from here
 
+OUT = REPO / "benchmarks" / "figures" / "traffic_give_way_seeds.json"
+"""The figures file of part 4 (rendered into docs/traffic.md by scripts/update_figures.py)."""
+SEED_FIGURES = ("total_delay_veh_h", "total_travel_time_veh_h", "vehicle_km", "arrived_veh", "generated_veh", "full_links")
+"""Figures of each seed's run kept in the figures file (keys of :func:`figures`)."""
 FULL_SHARE = 0.95
 """A link is full (spilled back to its entry) when its vehicles reach this share of its jam storage."""
 
@@ -53,7 +65,6 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "fixed routes: static equilibrium": {"route_choice": "equilibrium"},
 }
 """Route-choice variants of part 5 (options of :func:`twin.traffic.dynamic.simulate` over the case's)."""
-
 
 
 def case(vehicles: float) -> dict[str, Any]:
@@ -134,11 +145,45 @@ def pair_line(name: str, off: dict[str, Any], on: dict[str, Any]) -> str:
     return f"  {name:34s} off: {part(off)} | on: {part(on)}"
 
 
+def merge(path: Path, vehicles: float, pairs: list[tuple[dict[str, Any], dict[str, Any]]], facts: dict[str, Any]) -> dict[str, Any]:
+    """Merge the seed figures of ``vehicles`` into the figures file ``path`` and write it; returns its content.
+
+    Parameters
+    ----------
+    path : Path
+        The figures file (created if missing).
+    vehicles : float
+        Vehicles in the hour (the entry's key, ``f"{vehicles:g}"``).
+    pairs : list of (dict, dict)
+        Per seed ``0 .. len(pairs) - 1``: the :func:`figures` of the run with give-way off and on.
+    facts : dict
+        Provenance and settings of the entry (date, commit, loads, DUO interval, command).
+
+    Returns
+    -------
+    dict
+        ``cases``: ``"<vehicles>"`` -> ``facts``, ``vehicles``, ``seeds`` and ``off`` / ``on``: per
+        figure of :data:`SEED_FIGURES`, its value per seed.
+    """
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    entry = {**facts, "vehicles": float(vehicles), "seeds": list(range(len(pairs)))}
+    for k, side in enumerate(("off", "on")):
+        entry[side] = {key: [float(p[k][key]) for p in pairs] for key in SEED_FIGURES}
+    data.setdefault("cases", {})[f"{vehicles:g}"] = entry
+    data["case"] = ("Saint-Gilles, benchmarks/bench_traffic_dynamic.py stgilles_case (edge origins to edge destinations, 1 s steps, 2 h, "
+                    "experienced link times, duo_noise 0.01); give-way: the scene's junctions, no signals; full_links: links at 95 % of jam storage")  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    return data
+
+
 def main(argv: list[str] | None = None) -> list[str]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--vehicles", type=float, default=3000.0, help="vehicles in the hour (default 3000, the docs' case)")
     ap.add_argument("--seeds", type=int, default=10, help="DUO noise seeds of part 4 (default 10)")
+    ap.add_argument("--output", type=Path, default=OUT, help="figures file of part 4 (default benchmarks/figures/traffic_give_way_seeds.json)")
     args = ap.parse_args(argv)
+    command = "nice -n 10 python benchmarks/traffic_stgilles_give_way_delay_p15g.py " + " ".join(argv if argv is not None else sys.argv[1:])
     lines: list[str] = []
 
     def say(text: str) -> None:
@@ -147,7 +192,8 @@ def main(argv: list[str] | None = None) -> list[str]:
 
     load0 = os.getloadavg()[0]
     started = time.perf_counter()
-    say(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {commit_stamp()}, load average {load0:.2f}")
+    stamp = {"date": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "commit": commit_stamp()}
+    say(f"{stamp['date']}, commit {stamp['commit']}, load average {load0:.2f}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         c = case(args.vehicles)
@@ -186,12 +232,16 @@ def main(argv: list[str] | None = None) -> list[str]:
         f"largest queue {off['max_queue_veh']:.1f} -> {on['max_queue_veh']:.1f} veh")  # fmt: skip
     say(f"4. seeds 0-{args.seeds - 1} of the DUO noise")
     pairs = []
+    load4 = os.getloadavg()[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for seed in range(args.seeds):
             f_off, f_on = (off, on) if seed == 0 else (figures(c, run(c, False, seed=seed)), figures(c, run(c, True, seed=seed)))
             pairs.append((f_off, f_on))
             say(pair_line(f"seed {seed}", f_off, f_on))
+    merge(args.output, args.vehicles, pairs, {**stamp, "load_1min_before": load4, "load_1min_after": os.getloadavg()[0],
+                                              "duo_interval_s": float(c["opts"]["duo_interval_s"]), "command": command.strip()})  # fmt: skip
+    say(f"  (seed figures merged into {args.output})")
     for key, label in (("total_delay_veh_h", "delay, veh-h"), ("total_travel_time_veh_h", "travel time, veh-h"), ("vehicle_km", "veh-km")):
         a = np.array([p[0][key] for p in pairs])
         b = np.array([p[1][key] for p in pairs])

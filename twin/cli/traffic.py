@@ -468,6 +468,9 @@ def simulate_command(
     duo_interval: Annotated[float | None, typer.Option("--duo-interval",
                                                        help="Seconds between DUO route updates, a whole number of steps (default: "
                                                             "a scenario folder's duo_update_time, 60 s on a scene)")] = None,
+    duo_noise: Annotated[float | None, typer.Option("--duo-noise",
+                                                    help="DUO's route-choice tie noise in [0, 1] (default 0.01; 0: deterministic, "
+                                                         "the seed changes nothing)")] = None,
 ) -> None:
     """Dynamic network loading (link transmission model with queues and spillback).
 
@@ -475,14 +478,15 @@ def simulate_command(
     (0, 3600] s; --duration in (0, 30 days]; links x steps at most 2.5e8 (a ResourceLimitError
     instead of hours of work or memory exhaustion); --seed >= 0 (another than 0 with duo only);
     --replicates in [1, 100] (more than one with duo only, not with --timeseries or --turns;
-    --output is then the mean per link over the replicates).
+    --output is then the mean per link over the replicates); --duo-interval a whole number of
+    steps; --duo-noise in [0, 1] (duo only; with 0, no other --seed than 0 and no replicates).
     """
     from twin.io.json_out import to_json_text
     from twin.traffic.dynamic_commands import give_way_text, run_simulate
 
     s = run_simulate(list(source), demand=demand, dt_s=dt, duration_s=duration, routes=routes, output=output, timeseries=timeseries, crs=crs, scene_crs=scene_crs,
                      signals=signals, restrictions=restrictions, turns=turns, turns_interval_s=turns_interval, signal_split=signal_split, give_way=give_way,
-                     seed=seed, replicates=replicates, duo_interval_s=duo_interval)  # fmt: skip
+                     seed=seed, replicates=replicates, duo_interval_s=duo_interval, duo_noise=duo_noise)  # fmt: skip
     if as_json:
         typer.echo(to_json_text(s))
         return
@@ -505,9 +509,9 @@ def simulate_command(
 
 
 def routes_text(s: dict) -> str:
-    """The route choice of a ``twin traffic simulate`` summary, with DUO's update interval."""
+    """The route choice of a ``twin traffic simulate`` summary, with DUO's update interval and noise."""
     if s.get("route_choice") == "duo" and s.get("duo_interval_steps"):
-        return f"duo, updated every {s['duo_interval_steps'] * s['dt_s']:g} s"
+        return f"duo, updated every {s['duo_interval_steps'] * s['dt_s']:g} s, noise {s.get('duo_noise', 0.0):g}"
     return str(s.get("route_choice"))
 
 

@@ -527,6 +527,22 @@ def check_splits(network: Network, dem: DemandArrays, splits: np.ndarray) -> Non
 
 
 # ---------------------------------------------------------------------------------------- simulate
+def whole_steps(interval_s: float, dt_s: float) -> int:
+    """The number of time steps of ``dt_s`` in ``interval_s`` when it is a whole number of them
+    (to 1e-9 relative) and at least one, else 0."""
+    steps = interval_s / dt_s
+    k = int(round(steps))
+    return k if k >= 1 and abs(steps - k) <= 1e-9 * max(steps, 1.0) else 0
+
+
+def check_duo_noise(duo_noise: Any, field: str = "duo_noise") -> None:
+    """Raise InputError naming ``field`` unless ``duo_noise`` is a finite number in [0, 1]."""
+    if isinstance(duo_noise, bool) or not isinstance(duo_noise, (int, float, np.integer, np.floating)) or not (
+        np.isfinite(duo_noise) and 0.0 <= duo_noise <= 1.0
+    ):
+        raise InputError(f"duo_noise must be a finite number in [0, 1], got {duo_noise!r}", field=field)
+
+
 def movement_bins(interval_s: float | None, dt_s: float, n_steps: int) -> tuple[int, int]:
     """Steps per movement-count interval and the number of intervals of a run of ``n_steps`` steps.
 
@@ -543,9 +559,8 @@ def movement_bins(interval_s: float | None, dt_s: float, n_steps: int) -> tuple[
         return n_steps, 1
     if not (np.isfinite(interval_s) and interval_s > 0):
         raise InputError(f"the movement interval must be a finite number > 0 s, got {interval_s}", field="movement_interval_s")
-    steps = interval_s / dt_s
-    k = int(round(steps))
-    if k < 1 or abs(steps - k) > 1e-9 * max(steps, 1.0):
+    k = whole_steps(interval_s, dt_s)
+    if not k:
         raise InputError(f"the movement interval ({interval_s:g} s) must be a whole number of time steps of {dt_s:g} s", field="movement_interval_s")
     if k > n_steps:
         raise InputError(f"the movement interval ({interval_s:g} s) is longer than the run ({n_steps * dt_s:g} s)", field="movement_interval_s")
@@ -608,6 +623,10 @@ def simulate(
     splits
         Splitting rates (n_links, n_dest) for ``"fixed"`` (columns in the order of
         ``DemandArrays.dest_node``), or the starting rates for ``"duo"``.
+    duo_interval_s
+        Seconds between the route updates of ``"duo"``: finite, > 0 and a whole number of time
+        steps of ``dt_s`` (to 1e-9 relative; 7 s with 5 s steps is an error, not 5 s). The other
+        route choices ignore it.
     duo_noise
         Tie rule of ``"duo"`` (dimensionless, in [0, 1]). With ``duo_noise > 0`` every route update
         searches the shortest paths on the link times multiplied by ``1 + duo_noise U(0, 1)``
@@ -725,7 +744,8 @@ def simulate(
         (0, :data:`MAX_DT_S`] or a duration outside (0, :data:`MAX_DURATION_S`] (or not finite);
         a turn whose links do not meet, a negative or non-finite turn penalty, a signal on a
         node not in the network, signal bearings or design flows that no signal's split uses
-        (or without signals), a ``flows`` split without flows; a movement interval that is not a
+        (or without signals), a ``flows`` split without flows; a DUO interval that is not a whole
+        number of steps (field ``duo_interval_s``); a movement interval that is not a
         whole number of steps or is longer than the run; give-way junctions that are not those of
         ``network``, ``give_way=True``, give-way parameters or window out of range (or given
         without give-way).
@@ -755,8 +775,10 @@ def simulate(
         raise InputError(f"unknown route choice {route_choice!r}; use one of {ROUTE_CHOICES}", field="route_choice")
     if route_choice == "duo" and not (np.isfinite(duo_interval_s) and duo_interval_s > 0):
         raise InputError(f"the route update interval must be a finite number > 0 s, got {duo_interval_s}", field="duo_interval_s")
-    if not (np.isfinite(duo_noise) and 0.0 <= duo_noise <= 1.0):
-        raise InputError(f"duo_noise must be a finite number in [0, 1], got {duo_noise}", field="duo_noise")
+    if route_choice == "duo" and not whole_steps(duo_interval_s, dt_s):
+        raise InputError(f"the route update interval ({duo_interval_s:g} s) must be a whole number of time steps of {dt_s:g} s: "
+                         "routes are updated between steps", field="duo_interval_s")  # fmt: skip
+    check_duo_noise(duo_noise)
     if not isinstance(duo_supply_choice, (bool, np.bool_)):
         raise InputError(f"duo_supply_choice must be True or False, got {duo_supply_choice!r}", field="duo_supply_choice")
     if duo_time not in DUO_TIMES:
@@ -858,7 +880,7 @@ def simulate(
         split = np.array(splits, dtype=np.float64, copy=True)
         check_splits(network, dem, split)
     if route_choice_kernel == "duo":
-        duo_interval = max(1, int(round(duo_interval_s / dt_s)))
+        duo_interval = whole_steps(duo_interval_s, dt_s)  # >= 1: checked above
         weight = float(duo_weight)
         if not 0.0 < weight <= 1.0:
             raise InputError(f"duo_weight must be in (0, 1], got {weight}", field="duo_weight")

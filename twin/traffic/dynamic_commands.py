@@ -114,6 +114,7 @@ def run_simulate(
     seed: int = 0,
     replicates: int = 1,
     duo_interval_s: float | None = None,
+    duo_noise: float | None = None,
 ) -> dict[str, Any]:
     """Dynamic loading of a scenario folder (grid11 format) or of a scene's car network + demand CSV.
 
@@ -129,8 +130,12 @@ def run_simulate(
     replicates; ``timeseries`` and ``turns`` (one seed's steps) are an error.
 
     ``duo_interval_s``: seconds between DUO route updates (``routes="duo"`` only, a whole number of
-    time steps); default: a scenario folder's own ``duo_update_time``, a scene's
-    :data:`SCENE_DUO_INTERVAL_S`.
+    time steps: ``simulate`` checks it, its error names ``--duo-interval``, or the folder's
+    ``scenario.csv`` when its ``duo_update_time`` is at fault); default: a scenario folder's own
+    ``duo_update_time``, a scene's :data:`SCENE_DUO_INTERVAL_S`. ``duo_noise``: DUO's route-choice
+    tie noise in [0, 1] (``routes="duo"`` only; ``simulate(duo_noise=)``); default
+    :data:`twin.traffic.dynamic.DEFAULT_DUO_NOISE`. Without noise (0) the seed changes nothing and
+    replicates are the same run: ``--seed`` other than 0 and ``--replicates`` above 1 are errors.
 
     ``turns``: write the turning movements there (``.csv`` or ``.parquet``; vehicles per
     movement over the run, :meth:`twin.traffic.dynamic.DynamicResult.movements`; on a scene
@@ -169,7 +174,7 @@ def run_simulate(
     import pandas as pd
 
     from twin.io.paths import check_input_file
-    from twin.traffic.dynamic import DEFAULT_DUO_WEIGHT, MAX_DT_S, MAX_DURATION_S, LinkDynamics
+    from twin.traffic.dynamic import DEFAULT_DUO_WEIGHT, MAX_DT_S, MAX_DURATION_S, LinkDynamics, check_duo_noise
     from twin.traffic.dynamic_replicates import simulate_replicates
     from twin.traffic.dynamic_scenario import csv_line_index, read_scenario
 
@@ -188,7 +193,12 @@ def run_simulate(
         if not (np.isfinite(turns_interval_s) and turns_interval_s > 0):
             raise InputError(f"must be a finite number > 0 s, got {turns_interval_s}", field="--turns-interval")
     check_signal_split(signal_split, signals)
-    check_seed_options(seed, replicates, routes, timeseries=timeseries, turns=turns)
+    if duo_noise is not None:
+        if routes != "duo":
+            raise InputError(f"route-choice noise with --routes {routes} changes nothing (only duo searches routes with noise): leave it out",
+                             field="--duo-noise")  # fmt: skip
+        check_duo_noise(duo_noise, field="--duo-noise")
+    check_seed_options(seed, replicates, routes, timeseries=timeseries, turns=turns, duo_noise=duo_noise)
     if duo_interval_s is not None:
         if routes != "duo":
             raise InputError(f"the route update interval with --routes {routes} changes nothing (only duo updates routes): leave it out",
@@ -200,6 +210,7 @@ def run_simulate(
     options: dict[str, Any] = {}
     scene = None
     restriction_counts: dict[str, Any] = {}
+    interval_file = None  # the scenario.csv the DUO interval comes from, if it does
     signal_counts: dict[str, Any] = {}
     if len(source) == 1 and source[0].is_dir() and (source[0] / "links.csv").exists():
         if give_way:
@@ -213,6 +224,7 @@ def run_simulate(
         duration_s = duration_s if duration_s is not None else sc.duration_s
         if routes == "duo" and "duo_update_time" in settings:
             options["duo_interval_s"] = sc.number("duo_update_time", 0.0)
+            interval_file = source[0] / "scenario.csv"
             options["duo_weight"] = sc.number("duo_update_weight", DEFAULT_DUO_WEIGHT)
     else:
         if demand is None:
@@ -254,18 +266,14 @@ def run_simulate(
     demand_path = demand if demand is not None else source[0] / "demand.csv"
     dem = demand_arrays(net, dem, path=str(demand_path))  # errors name the demand file
     if duo_interval_s is not None:
-        steps = duo_interval_s / float(dt_s)
-        if abs(steps - round(steps)) > 1e-9 * max(1.0, steps):
-            raise InputError(f"{duo_interval_s:g} s is not a whole number of time steps of {float(dt_s):g} s (routes are updated "
-                             "between steps)", field="--duo-interval")  # fmt: skip
         options["duo_interval_s"] = float(duo_interval_s)
+    if duo_noise is not None:
+        options["duo_noise"] = float(duo_noise)
     options.update({"dt_s": float(dt_s), "duration_s": duration_s, "route_choice": routes, "movement_interval_s": turns_interval_s})
     try:
         runs = simulate_replicates(net, dem, dynamics=dyn, seed=seed, replicates=replicates, **options)
     except InputError as exc:
-        if exc.field == "movement_interval_s":  # the option's name on the command line
-            raise InputError(exc.message, field="--turns-interval") from None
-        raise
+        raise cli_input_error(exc, duo_interval_given=duo_interval_s is not None, interval_file=interval_file) from None
     result = runs.first
     summary: dict[str, Any] = {"network": repr(net), "dt_s": float(dt_s), "steps": result.n_steps, **result.totals(), **{k: v for k, v in result.meta.items() if np.isscalar(v)}}
     summary.update(restriction_counts)
@@ -311,17 +319,43 @@ def run_simulate(
 SCENE_DUO_INTERVAL_S = 60.0
 
 
-def check_seed_options(seed: int, replicates: int, routes: str, *, timeseries: Path | None, turns: Path | None) -> None:
+def cli_input_error(exc: InputError, *, duo_interval_given: bool, interval_file: Path | None) -> InputError:
+    """The error of a ``simulate`` setting as the command line names it.
+
+    ``movement_interval_s`` is ``--turns-interval``; ``duo_interval_s`` is ``--duo-interval``
+    when given, else the ``duo_update_time`` of ``interval_file`` (a scenario folder's
+    ``scenario.csv``), else ``--duo-interval`` with a note that the interval was the default (a
+    scene's :data:`SCENE_DUO_INTERVAL_S`, the library's for a folder without the setting). Other
+    errors are returned as they are.
+    """
+    if exc.field == "movement_interval_s":
+        return InputError(exc.message, field="--turns-interval")
+    if exc.field != "duo_interval_s":
+        return exc
+    if duo_interval_given:
+        return InputError(exc.message, field="--duo-interval")
+    if interval_file is not None:
+        return InputError(f"{exc.message}; or set the interval with --duo-interval", path=interval_file, obj="key duo_update_time", field="value")
+    return InputError(f"{exc.message}; this is the default interval: set one with --duo-interval", field="--duo-interval")
+
+
+def check_seed_options(seed: int, replicates: int, routes: str, *, timeseries: Path | None, turns: Path | None,
+                       duo_noise: float | None = None) -> None:  # fmt: skip
     """Raise InputError naming ``--seed`` or ``--replicates`` for options ``twin traffic simulate``
     cannot honour: a seed below 0, replicates outside [1, 100], another seed than 0 or several
-    replicates with ``routes`` other than ``duo`` (no noise: they change nothing), or several
-    replicates with ``--timeseries`` / ``--turns`` (files of one seed's steps and movements)."""
+    replicates with ``routes`` other than ``duo`` or with ``duo_noise`` 0 (no noise: they change
+    nothing), or several replicates with ``--timeseries`` / ``--turns`` (files of one seed's steps
+    and movements). ``duo_noise``: the ``--duo-noise`` given (None: the library's default)."""
     from twin.traffic.dynamic import DEFAULT_DUO_NOISE
     from twin.traffic.dynamic_replicates import check_replicates
 
-    check_replicates(seed, replicates, route_choice=routes, duo_noise=DEFAULT_DUO_NOISE, seed_field="--seed", replicates_field="--replicates")
+    noise = DEFAULT_DUO_NOISE if duo_noise is None else duo_noise
+    check_replicates(seed, replicates, route_choice=routes, duo_noise=noise, seed_field="--seed", replicates_field="--replicates")
     if seed != 0 and routes != "duo":
         raise InputError(f"seed {seed} with --routes {routes} changes nothing (only duo route choice has seeded noise): leave it out", field="--seed")
+    if seed != 0 and not noise > 0.0:
+        raise InputError(f"seed {seed} with --duo-noise {noise:g} changes nothing (the seed only draws the duo_noise factors): leave it out",
+                         field="--seed")  # fmt: skip
     for path, option in ((timeseries, "--timeseries"), (turns, "--turns")):
         if replicates > 1 and path is not None:
             raise InputError(f"{option} writes one run's steps, not {replicates} replicates: run it with --replicates 1 (and --seed) "

@@ -120,7 +120,7 @@ SCHEMA_CASES = [
      ("uncertainty.parameters.0.name", "energy.foo", "not a numeric option")),
     ("non-numeric-parameter", _param({"name": "energy.weather", "dist": "normal", "mean": 1.0, "sd": 1.0}), ("energy.weather", "not a numeric option")),
     ("samples-without-parameters", lambda d, c: d.update(uncertainty={"samples": 4, "priors": False}, traffic={"sample_model_parameters": False},
-                                                          soil={**d.get("soil", {}), "hydraulics_spread": 0.0}),
+                                                          soil={**d.get("soil", {}), "hydraulics_spread": 0.0, "texture": "Silt Loam"}),
      ("uncertainty", "no parameters to sample and priors: false")),
     ("parameters-without-samples", _unc(samples=0), ("uncertainty", "samples is 0")),
     ("parameter-twice", lambda d, c: (unc(d), d["uncertainty"]["parameters"].append(dict(d["uncertainty"]["parameters"][0]))),

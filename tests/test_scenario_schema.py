@@ -193,7 +193,7 @@ def test_priors_are_checked_with_the_file_and_on_by_default():
     sc = parse_scenario({**base, "uncertainty": {"samples": 5}})
     # the soil engine's storm method samples the soil hydraulics itself (soil.hydraulics_spread, default 1)
     assert sc.uncertainty.priors is True and sampled_domains(sc) == {"energy", "traffic", "soil"}
-    no_hydraulics = {"hydraulics_spread": 0.0}
+    no_hydraulics = {"hydraulics_spread": 0.0, "texture": "Silt Loam"}  # the soil taken as known
     assert sampled_domains(parse_scenario({**base, "uncertainty": {"samples": 5}, "soil": no_hydraulics})) == {"energy", "traffic"}
     # priors off: the traffic engine still samples its own coefficients and parameters, the soil engine its hydraulics ...
     own = parse_scenario({**base, "uncertainty": {"samples": 5, "priors": False}})
@@ -221,7 +221,7 @@ def test_samples_of_priors_that_no_engine_reads_are_no_effect():
     from twin.scenario.checks import check_scenario
 
     doc = {"name": "t", "inputs": {"files": ["a.geojson"]}, "domains": ["soil"], "uncertainty": {"samples": 5}}
-    sc = parse_scenario({**doc, "soil": {"hydraulics_spread": 0.0}})
+    sc = parse_scenario({**doc, "soil": {"hydraulics_spread": 0.0, "texture": "Silt Loam"}})
     with pytest.raises(NoEffectError, match="reads the sampled building attributes"):
         check_scenario(sc)
     check_scenario(parse_scenario(doc))  # the samples draw the soil hydraulics: they have an effect

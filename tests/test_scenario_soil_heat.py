@@ -29,9 +29,9 @@ HEAT = ("hot_days_surface_temp_midday_c", "hot_days_surface_temp_max_c", "hot_da
 def _scenario(method: str = "richards", samples: int = 3) -> dict:
     soil = {"method": method, "cell_size_m": 10.0, "bounds": BOUNDS}
     if method == "richards":
-        # the soil hydraulics not sampled (hydraulics_spread 0): the storm KPIs stand unchanged in every
+        # the soil not sampled (hydraulics_spread 0, texture given): the storm KPIs stand unchanged in every
         # sample and the hot-days KPIs are the only ones that vary (their sampling is the subject here)
-        soil.update(storm_mm=20.0, storm_hours=1.0, hours=6.0, hydraulics_spread=0.0)
+        soil.update(storm_mm=20.0, storm_hours=1.0, hours=6.0, hydraulics_spread=0.0, texture="Silt Loam")
     return {
         "name": "soil-heat-test",
         "inputs": {"files": [str(f) for f in FILES], "weather": str(EPW)},

@@ -19,6 +19,9 @@ from twin.scenario.schema import parse_scenario
 
 SEED = 11
 N = 8
+#: The site's soil taken as known (``soil.texture`` given): these tests are about the hydraulics
+#: within a texture; the texture's own prior is tests/test_scenario_soil_texture_prior.py.
+KNOWN = RICHARDS.model_copy(update={"texture": "Silt Loam"})
 WATER = ("runoff_m3", "infiltration_m3", "storage_change_m3", "drainage_m3")
 
 
@@ -32,7 +35,7 @@ def scenes():
 
 def _samples(scenes, spread: float = 1.0, n: int = N):
     base, what, _ = scenes
-    opts = RICHARDS.model_copy(update={"hydraulics_spread": spread})
+    opts = KNOWN.model_copy(update={"hydraulics_spread": spread})
     return soil.run_samples_paired(base, {"deseal": what}, [opts] * n, seed=SEED)
 
 
@@ -97,7 +100,7 @@ def test_a_what_if_on_the_baselines_soil_grid_shares_its_samples(scenes):
     """A what-if whose soil grid is the baseline's (here: the baseline scene itself as a what-if)
     has the same samples, so zero change in every sample, and costs no district run of its own."""
     base, _, _ = scenes
-    opts = RICHARDS.model_copy(update={"hydraulics_spread": 1.0})
+    opts = KNOWN.model_copy(update={"hydraulics_spread": 1.0})
     base_k, what_k, _, notes = soil.run_samples_paired(base, {"same": base.copy()}, [opts] * N, seed=SEED)
     for b, w in zip(base_k, what_k["same"], strict=True):
         for k in WATER:
@@ -113,7 +116,7 @@ def test_the_starting_head_is_an_option_and_each_samples_own(scenes):
     dry = soil.run(base, RICHARDS.model_copy(update={"initial_head_m": -5.0}), base_dir=None).kpis
     assert dry["infiltration_m3"] > wet["infiltration_m3"] and dry["runoff_m3"] < wet["runoff_m3"]
     heads = [-1.0, -0.5, -3.0, -0.5]
-    opts = [RICHARDS.model_copy(update={"initial_head_m": h, "hydraulics_spread": 1.0}) for h in heads]
+    opts = [KNOWN.model_copy(update={"initial_head_m": h, "hydraulics_spread": 1.0}) for h in heads]
     base_k, what_k, _, _ = soil.run_samples_paired(base, {"deseal": what}, opts, seed=SEED)
     for s, h in enumerate(heads):
         for got, scene in ((base_k[s], base), (what_k["deseal"][s], what)):

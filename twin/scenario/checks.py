@@ -146,11 +146,20 @@ def sampled_domains(scenario: S.Scenario) -> set[str]:
 
 
 def soil_hydraulics_sampled(scenario: S.Scenario) -> bool:
-    """Whether the soil engine's Monte Carlo draws the soil hydraulics (method ``richards`` with
-    samples and ``soil.hydraulics_spread`` > 0: :mod:`twin.scenario.engines.soil_storm_samples`)."""
+    """Whether the soil engine's Monte Carlo draws the soil (method ``richards`` with samples and
+    ``soil.hydraulics_spread`` > 0 or the unmapped ground's texture from a prior:
+    :mod:`twin.scenario.engines.soil_storm_samples`)."""
     from twin.scenario.engines.soil import samples_hydraulics
 
     return bool(scenario.uncertainty.samples) and "soil" in scenario.domains and samples_hydraulics(scenario.soil)
+
+
+def soil_texture_sampled(scenario: S.Scenario) -> bool:
+    """Whether the soil engine's Monte Carlo also draws the texture of the ground without a soil
+    polygon (:mod:`twin.scenario.engines.soil_texture_prior`)."""
+    from twin.scenario.engines.soil_texture_prior import texture_prior
+
+    return soil_hydraulics_sampled(scenario) and texture_prior(scenario.soil) is not None
 
 
 def soil_samples_itself(scenario: S.Scenario) -> bool:
@@ -239,6 +248,10 @@ def check_scenario(scenario: S.Scenario, *, no_effect: str = "error", path=None)
         report_no_effect(f"soil.hydraulics_spread {scenario.soil.hydraulics_spread:g} scales the Monte Carlo's draws of the soil hydraulics, "
                          "but uncertainty.samples is 0: set samples or leave it out", field="soil.hydraulics_spread",
                          no_effect=no_effect, path=path)  # fmt: skip
+    if "soil" in domains and not unc.samples and scenario.soil.texture_shares is not None:
+        report_no_effect("soil.texture_shares is the prior the Monte Carlo draws the unmapped ground's texture from, but "
+                         "uncertainty.samples is 0: set samples or leave it out (soil.texture sets the texture)",
+                         field="soil.texture_shares", no_effect=no_effect, path=path)
     if (priors_on(scenario) and not unc.parameters and not (STOCK_DOMAINS & domains) and not soil_samples_itself(scenario)
             and not soil_hydraulics_sampled(scenario)):
         report_no_effect(f"samples: {unc.samples} with the stock priors, but no engine of this scenario ({', '.join(scenario.domains)}) "

@@ -685,12 +685,16 @@ def _assumed_section(comparison) -> str:
             what.append(f"the buildings' unknown attributes from the prior table ({html.escape(stock.priors.source)})")
         if sc.uncertainty.parameters:
             what.append("the options " + ", ".join(f"<code>{html.escape(d.name)}</code> ({d.dist})" for d in sc.uncertainty.parameters))
-        from twin.scenario.checks import soil_hydraulics_sampled, soil_samples_itself
+        from twin.scenario.checks import soil_hydraulics_sampled, soil_samples_itself, soil_texture_sampled
 
         if soil_samples_itself(sc):
             what.append("the soil unknowns (crop coefficients, water-table depth, sewer outlet capacity) from "
                         "<code>twin/data/soil_priors.yaml</code>")
-        if soil_hydraulics_sampled(sc):
+        if soil_texture_sampled(sc):
+            what.append("the texture of the ground without a soil polygon (one per sample, from "
+                        + ("<code>soil.texture_shares</code>" if sc.soil.texture_shares is not None else
+                           "<code>twin/data/soil_texture_prior.yaml</code>, an assumption") + ")")
+        if soil_hydraulics_sampled(sc) and sc.soil.hydraulics_spread > 0:
             what.append("the soil's hydraulics within its texture class (van Genuchten - Mualem parameters, the spreads of "
                         "Carsel &amp; Parrish 1988)")
         if _heat_sampled(comparison):
@@ -984,11 +988,13 @@ def assumed_lines(comparison) -> list[str]:
     if comparison.samples is not None:
         stock = getattr(comparison, "stock_samples", None)
         what = (["stock priors"] if stock is not None else []) + [d.name for d in sc.uncertainty.parameters]
-        from twin.scenario.checks import soil_hydraulics_sampled, soil_samples_itself
+        from twin.scenario.checks import soil_hydraulics_sampled, soil_samples_itself, soil_texture_sampled
 
         if soil_samples_itself(sc):
             what.append("soil priors")
-        if soil_hydraulics_sampled(sc):
+        if soil_texture_sampled(sc):
+            what.append("soil texture")
+        if soil_hydraulics_sampled(sc) and sc.soil.hydraulics_spread > 0:
             what.append("soil hydraulics")
         if _heat_sampled(comparison):
             what.append("surface priors")

@@ -146,12 +146,14 @@ def _snap(v: float, size: float, rounding) -> float:
 
 def grid_options(scene, options):
     """The :class:`~twin.soil.grid.GridOptions` of the scenario's soil section."""
+    from twin.scenario.engines.soil_texture_prior import central_texture
     from twin.soil.grid import GridOptions, grid_extent
 
     size = float(options.cell_size_m)
     xmin, ymin, xmax, ymax = grid_extent(scene) if getattr(options, "bounds", None) is None else options.bounds
     bounds = (_snap(xmin, size, math.floor), _snap(ymin, size, math.floor), _snap(xmax, size, math.ceil), _snap(ymax, size, math.ceil))
-    return GridOptions(cell_size_m=size, bounds=bounds, initial_head_m=float(getattr(options, "initial_head_m", -1.0)))
+    return GridOptions(cell_size_m=size, bounds=bounds, initial_head_m=float(getattr(options, "initial_head_m", -1.0)),
+                       texture=central_texture(options))
 
 
 def grid_cells(scene, options) -> int:
@@ -371,7 +373,7 @@ def _scs_cn(scene, options, grid, notes) -> tuple[pd.DataFrame, dict[str, float]
 
 #: Deterministic KPIs and soil grid of the last scenes (scene, options, KPIs, grid or None): the Monte
 #: Carlo of the storm methods repeats the KPIs when nothing of the soil is sampled, and samples the
-#: hydraulics on the grids (kept only until then, with ``soil.hydraulics_spread`` > 0).
+#: hydraulics on the grids (kept only until then, when the Monte Carlo draws the soil: :func:`samples_hydraulics`).
 _DETERMINISTIC: list[tuple[object, object, dict[str, float], object]] = []
 
 
@@ -523,9 +525,14 @@ def hydraulics_spread(options) -> float:
 
 
 def samples_hydraulics(options) -> bool:
-    """Whether the Monte Carlo of these soil options draws the soil hydraulics (method
-    ``richards`` with ``hydraulics_spread`` > 0; :mod:`twin.scenario.engines.soil_storm_samples`)."""
-    return getattr(options, "method", "richards") == "richards" and hydraulics_spread(options) > 0.0
+    """Whether the Monte Carlo of these soil options draws the soil (method ``richards`` with
+    ``hydraulics_spread`` > 0, or the unmapped ground's texture from a prior:
+    :mod:`twin.scenario.engines.soil_storm_samples`, :mod:`twin.scenario.engines.soil_texture_prior`)."""
+    from twin.scenario.engines.soil_texture_prior import texture_prior
+
+    if getattr(options, "method", "richards") != "richards":
+        return False
+    return hydraulics_spread(options) > 0.0 or texture_prior(options) is not None
 
 
 def _deterministic(scene, options) -> dict[str, float] | None:
@@ -562,9 +569,11 @@ def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, b
         what_base = dict(what_base)
     elif samples_hydraulics(central):
         from twin.scenario.engines.soil_storm_samples import hydraulics_samples
+        from twin.scenario.engines.soil_texture_prior import texture_prior
 
         scenes = {None: baseline_scene, **rerun}  # None: the baseline (no what-if has that name)
-        ks, notes = hydraulics_samples(scenes, opts, seed=seed, spread=hydraulics_spread(central), grid_of=_grid_of)
+        ks, notes = hydraulics_samples(scenes, opts, seed=seed, spread=hydraulics_spread(central), grid_of=_grid_of,
+                                       textures=texture_prior(central))
         _DETERMINISTIC[:] = [(sc, o, k, None) for sc, o, k, _ in _DETERMINISTIC]  # the grids' memory back
         base, what, what_base = ks.pop(None), ks, {}
     else:

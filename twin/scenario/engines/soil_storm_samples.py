@@ -18,8 +18,11 @@ band is the uncertainty of the district's soil, not of a point's). The storm, th
 sample's other options are those of the sample (``uncertainty.parameters`` may sample
 ``soil.`` options as well).
 
-Not sampled (documented limits): which texture the soil is where the map has none (the default
-texture is taken as known), the initial soil-water head of the columns (``soil.initial_head_m``:
+Where the scene has no soil polygon, the texture itself is drawn per sample too, unless the
+scenario gives it (:mod:`twin.scenario.engines.soil_texture_prior`); the sample's hydraulics are
+then drawn around that texture's class means.
+
+Not sampled (documented limits): the initial soil-water head of the columns (``soil.initial_head_m``:
 sample it with ``uncertainty.parameters``; each sample's grid then has its own head), and the
 ``scs_cn`` screening method's curve numbers.
 
@@ -61,7 +64,7 @@ def _storm_key(options) -> tuple[float, float, float]:
 
 
 def hydraulics_samples(scenes: Mapping[Hashable, Any], opts: list, *, seed: int, spread: float,
-                       grid_of: Callable[[Any, Any], Any]) -> tuple[dict[Hashable, list[dict[str, float]]], list[str]]:
+                       grid_of: Callable[[Any, Any], Any], textures=None) -> tuple[dict[Hashable, list[dict[str, float]]], list[str]]:
     """The ``richards`` KPIs of every scene and sample, the soil hydraulics drawn per sample.
 
     Parameters
@@ -73,9 +76,13 @@ def hydraulics_samples(scenes: Mapping[Hashable, Any], opts: list, *, seed: int,
     seed
         The scenario seed (:func:`twin.soil.block_bands.draw_normals`).
     spread
-        Factor on the published standard deviations (> 0).
+        Factor on the published standard deviations (>= 0; 0: the class means).
     grid_of
         ``grid_of(scene, options)``: the scene's storm grid (the central run's when it has one).
+    textures
+        :class:`~twin.scenario.engines.soil_texture_prior.TexturePrior` of the unmapped ground, or
+        None (its texture is known): each sample's options then carry the sample's texture
+        (``soil.texture``), the same for every scene.
 
     Returns
     -------
@@ -85,10 +92,13 @@ def hydraulics_samples(scenes: Mapping[Hashable, Any], opts: list, *, seed: int,
     from twin.scenario.engines.soil import richards_kpis, richards_run
     from twin.soil.block_bands import draw_normals, sampled_grid
 
-    if not spread > 0.0:
-        raise ValueError(f"spread must be positive, got {spread!r}")
+    if not spread >= 0.0 or (spread == 0.0 and textures is None):
+        raise ValueError(f"nothing to sample: spread {spread!r} and no texture prior")
     t0 = time.perf_counter()
     z = draw_normals(len(opts), seed)
+    drawn_textures = textures.draw(len(opts), seed) if textures is not None else None
+    if drawn_textures is not None:
+        opts = [o.model_copy(update={"texture": t}) for o, t in zip(opts, drawn_textures, strict=True)]
     memo: dict[tuple, dict[str, float]] = {}  # (grid digest, storm, sample) -> KPIs
     out: dict[Hashable, list[dict[str, float]]] = {}
     with _progress.step("soil: paired samples of the soil hydraulics", len(scenes) * len(opts), unit="runs") as step:
@@ -97,7 +107,7 @@ def hydraulics_samples(scenes: Mapping[Hashable, Any], opts: list, *, seed: int,
             grids: dict[tuple[str, float], tuple[Any, bytes]] = {}  # ... and the starting head -> (grid, digest)
             ks = []
             for s, o in enumerate(opts):
-                cells = f"{o.cell_size_m!r}|{getattr(o, 'bounds', None)!r}"  # what grid_options reads besides the head
+                cells = f"{o.cell_size_m!r}|{getattr(o, 'bounds', None)!r}|{getattr(o, 'texture', None)!r}"  # what grid_options reads besides the head
                 head = float(getattr(o, "initial_head_m", -1.0))
                 if (cells, head) not in grids:
                     if cells not in built:
@@ -115,8 +125,14 @@ def hydraulics_samples(scenes: Mapping[Hashable, Any], opts: list, *, seed: int,
                 step.advance()
             out[key] = ks
     worst = max((k["water_balance_error_rel"] for k in memo.values()), default=0.0)
-    note = (f"{len(opts)} paired samples of the soil hydraulics (van Genuchten - Mualem parameters of each texture drawn from "
-            f"the Carsel & Parrish (1988) spreads x {spread:g}, seed {seed}) on {len(scenes)} scene(s), {len(memo)} district runs "
+    what = (f"van Genuchten - Mualem parameters of each texture drawn from the Carsel & Parrish (1988) spreads x {spread:g}"
+            if spread > 0 else "the Carsel & Parrish (1988) class means of each texture")
+    if drawn_textures is not None:
+        counts = {t: drawn_textures.count(t) for t in textures.shares}
+        what += ("; the texture of the ground without a soil polygon drawn per sample from "
+                 + ", ".join(f"{t} {100 * p:.0f} %" for t, p in textures.shares.items())
+                 + f" ({textures.label}; drawn: " + ", ".join(f"{t} {c}" for t, c in counts.items() if c) + ")")
+    note = (f"{len(opts)} paired samples of the soil hydraulics ({what}, seed {seed}) on {len(scenes)} scene(s), {len(memo)} district runs "
             f"(what-ifs with the baseline's soil grid share its samples), largest balance error {worst:.1e}, "
             f"{time.perf_counter() - t0:.1f} s")
     return out, [note]

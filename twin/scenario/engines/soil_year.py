@@ -9,6 +9,8 @@ scenario (``soil.``)               YearOptions
 ``cell_size_m``, ``bounds``        ``grid = GridOptions(cell_size_m, bounds)``; ``bounds`` (scene
                                    CRS) default to the scene's sites, else its buildings and land
                                    cover; snapped outward to whole cells
+``texture``                        ``grid.texture`` (left out: the prior's mode, silt loam; not
+                                   sampled by this method)
 ``spinup_days``                    ``spinup_days`` (the end of the weather year run first)
 ``water_table_depth_m``            ``water_table.default_depth_m``
 ``max_column_depth_m``             ``water_table.max_column_depth_m``
@@ -90,6 +92,7 @@ def year_options(scene, options, *, cell_size_m: float | None = None, spinup_day
     """The :class:`~twin.soil.year.YearOptions` of the scenario's soil section on ``scene`` (the
     module docstring's table); ``factors`` multiply the crop-coefficient scale, the water-table
     depth and the sewer outlet capacity (a Monte Carlo sample)."""
+    from twin.scenario.engines.soil_texture_prior import central_texture
     from twin.scenario.modifications import GI_META_KEY
     from twin.soil.green_infra import GreenInfrastructure
     from twin.soil.grid import GridOptions
@@ -101,7 +104,7 @@ def year_options(scene, options, *, cell_size_m: float | None = None, spinup_day
     f_kc, f_wt, f_cap = (float(f) for f in factors)
     gi = [g.model_dump() for g in options.green_infrastructure] + [dict(g) for g in scene.meta.get(GI_META_KEY, ())]
     return YearOptions(
-        grid=GridOptions(cell_size_m=size, bounds=grid_bounds(scene, options, size)),
+        grid=GridOptions(cell_size_m=size, bounds=grid_bounds(scene, options, size), texture=central_texture(options)),
         spinup_days=int(options.spinup_days if spinup_days is None else spinup_days),
         water_table=WaterTableOptions(default_depth_m=options.water_table_depth_m * f_wt, max_column_depth_m=options.max_column_depth_m),
         sewer=SewerOptions(outlet_capacity_mm_h=options.sewer_outlet_capacity_mm_h * f_cap, network_storage_share=options.sewer_storage_share,

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from tests.test_scenario_soil_engine import RICHARDS, desealed, small_scene
+from tests.test_scenario_soil_engine import RICHARDS, SCS, desealed, small_scene
 from twin.errors import NoEffectError, ScenarioError
 from twin.scenario.engines import soil
 from twin.scenario.engines.soil_texture_prior import TexturePrior, central_texture, packaged_prior, parse_shares, texture_prior
@@ -58,7 +58,8 @@ def test_the_packaged_prior_is_read_checked_and_its_mode_is_the_former_default()
     assert soil.grid_options(small_scene(), RICHARDS).texture == "Silt Loam"
     assert texture_prior(RICHARDS) == prior
     assert texture_prior(RICHARDS.model_copy(update={"texture": "Loam"})) is None  # given: known
-    assert texture_prior(RICHARDS.model_copy(update={"method": "scs_cn"})) is None
+    assert texture_prior(RICHARDS.model_copy(update={"method": "year"})) is None
+    assert texture_prior(SCS) == prior
 
 
 def test_draws_follow_the_shares_and_depend_on_the_seed_alone():
@@ -133,7 +134,7 @@ def test_bad_options_are_one_clear_error():
              ({"texture_shares": {"Silt Loam": 1.2, "Loam": -0.2}}, "soil.texture_shares", "finite number >= 0"),
              ({"texture_shares": {"Silt Loam": float("nan"), "Loam": 1.0}}, "soil.texture_shares", "finite number >= 0"),
              ({"texture_shares": {"silt loam": 0.5, "Silt_Loam": 0.5}}, "soil.texture_shares", "given twice"),
-             ({"method": "scs_cn", "texture_shares": {"Loam": 1.0}}, "soil", "texture_shares is an option of method: richards")]
+             ({"method": "year", "texture_shares": {"Loam": 1.0}}, "soil", "texture_shares is an option of the storm methods")]
     for soil_section, field, text in cases:
         with pytest.raises(ScenarioError, match=text) as info:
             parse_scenario({**doc, "soil": soil_section})
@@ -170,3 +171,24 @@ def test_the_report_names_the_sampled_texture():
     k = comparison.kpis
     infil = k[(k["whatif"] == "wood") & (k["kpi"] == "infiltration_m3")].iloc[0]
     assert infil["baseline_p_lo"] < infil["baseline_p_hi"]  # the texture alone gives the soil water a band
+
+
+def test_the_scs_screening_takes_each_samples_texture_group(scenes):
+    """``scs_cn``: each sample is the screening with the sample's texture (its hydrologic soil
+    group's open-space curve number); one screening per scene and distinct texture."""
+    base, what = scenes
+    textures = packaged_prior().draw(N, SEED)
+    base_k, what_k, _, notes = soil.run_samples_paired(base, {"deseal": what}, [SCS] * N, seed=SEED)
+    by_texture = {t: soil.run(base, SCS.model_copy(update={"texture": t}), base_dir=None).kpis for t in set(textures)}
+    for s, t in enumerate(textures):
+        assert base_k[s]["runoff_m3"] == by_texture[t]["runoff_m3"]
+        assert what_k["deseal"][s]["runoff_m3"] < base_k[s]["runoff_m3"]
+    runoff = {t: k["runoff_m3"] for t, k in by_texture.items()}
+    if {"Sandy Loam", "Silt Loam"} <= set(runoff):
+        assert runoff["Sandy Loam"] < runoff["Silt Loam"]  # group A sheds less than B
+    assert len({round(k["runoff_m3"], 9) for k in base_k}) >= 2  # the band has a width
+    assert "texture of the ground without a soil polygon" in " ".join(notes)
+    # the texture given: the deterministic screening in every sample
+    known = SCS.model_copy(update={"texture": "Silt Loam"})
+    fixed, _, _, notes = soil.run_samples_paired(base, {"deseal": what}, [known] * 4, seed=SEED)
+    assert len({k["runoff_m3"] for k in fixed}) == 1 and not notes

@@ -140,7 +140,7 @@ def sampled_domains(scenario: S.Scenario) -> set[str]:
         domains |= STOCK_DOMAINS
     if scenario.traffic.sample_model_parameters:
         domains.add("traffic")
-    if soil_samples_itself(scenario) or soil_hydraulics_sampled(scenario):
+    if soil_samples_itself(scenario) or soil_hydraulics_sampled(scenario) or soil_texture_sampled(scenario):
         domains.add("soil")
     return domains & set(scenario.domains)
 
@@ -155,11 +155,12 @@ def soil_hydraulics_sampled(scenario: S.Scenario) -> bool:
 
 
 def soil_texture_sampled(scenario: S.Scenario) -> bool:
-    """Whether the soil engine's Monte Carlo also draws the texture of the ground without a soil
-    polygon (:mod:`twin.scenario.engines.soil_texture_prior`)."""
+    """Whether the soil engine's Monte Carlo draws the texture of the ground without a soil polygon
+    (methods ``richards`` and ``scs_cn`` with samples, ``soil.texture`` left out or
+    ``soil.texture_shares`` given: :mod:`twin.scenario.engines.soil_texture_prior`)."""
     from twin.scenario.engines.soil_texture_prior import texture_prior
 
-    return soil_hydraulics_sampled(scenario) and texture_prior(scenario.soil) is not None
+    return bool(scenario.uncertainty.samples) and "soil" in scenario.domains and texture_prior(scenario.soil) is not None
 
 
 def soil_samples_itself(scenario: S.Scenario) -> bool:
@@ -253,7 +254,7 @@ def check_scenario(scenario: S.Scenario, *, no_effect: str = "error", path=None)
                          "uncertainty.samples is 0: set samples or leave it out (soil.texture sets the texture)",
                          field="soil.texture_shares", no_effect=no_effect, path=path)
     if (priors_on(scenario) and not unc.parameters and not (STOCK_DOMAINS & domains) and not soil_samples_itself(scenario)
-            and not soil_hydraulics_sampled(scenario)):
+            and not soil_hydraulics_sampled(scenario) and not soil_texture_sampled(scenario)):
         report_no_effect(f"samples: {unc.samples} with the stock priors, but no engine of this scenario ({', '.join(scenario.domains)}) "
                          f"reads the sampled building attributes (engines that do: {', '.join(sorted(STOCK_DOMAINS))})",
                          field="uncertainty.samples", no_effect=no_effect, path=path)

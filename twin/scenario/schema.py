@@ -539,7 +539,7 @@ class SoilOptions(Strict):
     ``initial_head_m`` is the columns' uniform pressure head when the storm starts (-1 m, an
     assumption: sample it with ``uncertainty.parameters``). ``texture`` is the soil where the
     scene has no soil polygon; left out, the central run takes the mode of a prior (silt loam)
-    and, with ``richards``, every sample draws it from that prior (``texture_shares``, default
+    and, with ``richards`` or ``scs_cn``, every sample draws it from that prior (``texture_shares``, default
     ``twin/data/soil_texture_prior.yaml``; :mod:`twin.scenario.engines.soil_texture_prior`)."""
 
     method: Literal["richards", "scs_cn", "year"] = "richards"
@@ -569,7 +569,7 @@ class SoilOptions(Strict):
     # ---- method richards: the soil columns' pressure head when the storm starts (antecedent wetness), m
     initial_head_m: float = Field(default=-1.0, ge=-100.0, lt=0.0)
     # ---- the texture of the ground where the scene has no soil polygon; None: the prior's mode, and with
-    # richards a prior sampled per Monte Carlo sample (twin/scenario/engines/soil_texture_prior.py)
+    # richards or scs_cn a prior sampled per Monte Carlo sample (twin/scenario/engines/soil_texture_prior.py)
     texture: str | None = None
     texture_shares: dict[str, float] | None = None
 
@@ -658,10 +658,12 @@ class SoilOptions(Strict):
             wrong = [k for k in SOIL_YEAR_OPTIONS if k in given]
             if wrong:
                 raise ValueError(f"{wrong[0]} is an option of method: year (this soil section runs method: {self.method})")
-        for option, what in (("hydraulics_spread", "the Monte Carlo of its soil hydraulics"), ("initial_head_m", "its columns' starting head"),
-                             ("texture_shares", "the Monte Carlo of the unmapped ground's texture")):
+        for option, what in (("hydraulics_spread", "the Monte Carlo of its soil hydraulics"), ("initial_head_m", "its columns' starting head")):
             if self.method != "richards" and option in given:
                 raise ValueError(f"{option} is an option of method: richards ({what}); method {self.method} does not read it")
+        if self.method == "year" and "texture_shares" in given:
+            raise ValueError("texture_shares is an option of the storm methods richards and scs_cn (the Monte Carlo of the unmapped "
+                             "ground's texture); method year takes soil.texture as known")
         return self
 
 
@@ -880,9 +882,9 @@ def parse_scenario(data: Any, *, path: str | os.PathLike[str] | None = None) -> 
     soil_section = soil if isinstance(soil, dict) else {}
     soil_samples_itself = (isinstance(domains, list) and "soil" in domains
                            and (soil_section.get("method") == "year" or soil_section.get("block") is not None
-                                or (soil_section.get("method", "richards") == "richards"
-                                    and (soil_section.get("hydraulics_spread", 1.0) != 0 or soil_section.get("texture") is None
-                                         or soil_section.get("texture_shares") is not None))))
+                                or (soil_section.get("method", "richards") in ("richards", "scs_cn")
+                                    and ((soil_section.get("method", "richards") == "richards" and soil_section.get("hydraulics_spread", 1.0) != 0)
+                                         or soil_section.get("texture") is None or soil_section.get("texture_shares") is not None))))
     try:
         scenario = Scenario.model_validate(data, context={"traffic_samples_itself": samples_itself, "soil_samples_itself": soil_samples_itself})
     except ValidationError as exc:

@@ -554,9 +554,11 @@ def _grid_of(scene, options):
 def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, base_dir: Path | None = None, seed: int = 0):
     """Monte Carlo samples of the soil engine, the baseline and the what-ifs it re-runs with the
     same draws: the year method draws its soil priors
-    (:func:`twin.scenario.engines.soil_year.run_samples_paired`); the storm methods run each
-    sample's options (``uncertainty.parameters``) on every scene, or repeat the deterministic
-    KPIs when no soil option is sampled. Every method adds the hot-days samples of the what-ifs
+    (:func:`twin.scenario.engines.soil_year.run_samples_paired`); ``richards`` draws the soil
+    hydraulics and the unmapped texture (:mod:`twin.scenario.engines.soil_storm_samples`); ``scs_cn``
+    runs each sample's options (``uncertainty.parameters`` and the drawn texture,
+    :mod:`twin.scenario.engines.soil_texture_prior`) on every scene, once per distinct options, or
+    repeats the deterministic KPIs when nothing of the soil is sampled. Every method adds the hot-days samples of the what-ifs
     that change the ground cover (:func:`twin.scenario.engines.soil_heat.heat_samples`, seeded by
     ``seed``) to their first samples."""
     from twin.scenario.engines.soil_heat import HEAT_KPIS, heat_samples, merge_samples
@@ -577,6 +579,18 @@ def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, b
         _DETERMINISTIC[:] = [(sc, o, k, None) for sc, o, k, _ in _DETERMINISTIC]  # the grids' memory back
         base, what, what_base = ks.pop(None), ks, {}
     else:
+        from twin.scenario.engines.soil_texture_prior import texture_prior
+
+        notes = []
+        prior = texture_prior(central)  # scs_cn: the open ground's curve number follows the drawn texture
+        if prior is not None:
+            drawn = prior.draw(len(opts), seed)
+            opts = [o.model_copy(update={"texture": t}) for o, t in zip(opts, drawn, strict=True)]
+            notes.append(f"{len(opts)} paired samples of the texture of the ground without a soil polygon ({prior.label}: "
+                         + ", ".join(f"{t} {100 * p:.0f} %" for t, p in prior.shares.items()) + "; drawn: "
+                         + ", ".join(f"{t} {drawn.count(t)}" for t in prior.shares if drawn.count(t))
+                         + "), its hydrologic soil group setting the open ground's curve number")
+
         def samples(scene) -> list[dict[str, float]]:
             if all(o is central or o == central for o in opts):
                 k = _deterministic(scene, central)
@@ -584,11 +598,16 @@ def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, b
                     k = run(scene, central, base_dir=base_dir).kpis
                 k = {name: v for name, v in k.items() if name not in HEAT_KPIS and name not in BLOCK_KPIS}
                 return [dict(k) for _ in opts]
-            return [run(scene, o, base_dir=base_dir).kpis for o in opts]
+            runs: dict[str, dict[str, float]] = {}  # equal options (e.g. the same drawn texture): one run
+            for o in opts:
+                key = o.model_dump_json()
+                if key not in runs:
+                    runs[key] = run(scene, o, base_dir=base_dir).kpis
+            return [dict(runs[o.model_dump_json()]) for o in opts]
 
         base = samples(baseline_scene)
         what = {name: samples(sc) for name, sc in rerun.items()}
-        what_base, notes = {}, []
+        what_base = {}
     heat = heat_samples(baseline_scene, rerun, central, len(base), seed)
     merge_samples(base, what, what_base, heat)
     blk = block_samples(baseline_scene, rerun, central, len(base), seed)

@@ -16,8 +16,10 @@ Each Monte Carlo sample draws one texture for all the district's unmapped ground
 the uncertainty of the district's soil, as for the hydraulics), from its own random stream of
 the scenario seed: the same texture for the baseline and every what-if of a sample (paired
 deltas), and the same draws whatever else the scenario samples. Soil polygons of the scene keep
-their texture. Only ``soil.method: richards`` samples it (the ``scs_cn`` screening and the
-``year`` method take ``soil.texture`` as known: documented limits).
+their texture. ``richards`` draws the sample's hydraulics around that texture's class means;
+the ``scs_cn`` screening takes the open ground's curve number from the texture's hydrologic soil
+group (TR-55), so its samples differ by group; the ``year`` method takes ``soil.texture`` as
+known (a documented limit).
 """
 
 from __future__ import annotations
@@ -105,10 +107,14 @@ def packaged_prior() -> TexturePrior:
                         f"packaged prior twin/data/{PRIOR_FILE}, an assumption")
 
 
+#: The soil methods whose Monte Carlo draws the unmapped texture (``year`` takes it as known).
+SAMPLED_METHODS = ("richards", "scs_cn")
+
+
 def texture_prior(options) -> TexturePrior | None:
     """The prior the Monte Carlo draws the unmapped texture from, or None when it is taken as known
-    (``soil.texture`` given without shares, or a method other than ``richards``)."""
-    if getattr(options, "method", "richards") != "richards":
+    (``soil.texture`` given without shares, or the ``year`` method)."""
+    if getattr(options, "method", "richards") not in SAMPLED_METHODS:
         return None
     shares = getattr(options, "texture_shares", None)
     if shares is not None:

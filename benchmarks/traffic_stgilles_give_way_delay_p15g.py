@@ -1,9 +1,10 @@
 """Why does give-way lower the total delay of dynamic loading on Saint-Gilles? (issue 15, p15g; a diagnostic, not a test)
 
 Run:  nice -n 10 python benchmarks/traffic_stgilles_give_way_delay_p15g.py [--vehicles 3000] [--seeds 10]
-      (prints the figures and merges those of part 4 into benchmarks/figures/traffic_give_way_seeds.json,
-      then ``python scripts/update_figures.py`` rewrites the seed figures of docs/traffic.md;
-      about 3 min on 2 shared cores)
+      (prints the figures and merges those of parts 1, 3, 4 and 5 into
+      benchmarks/figures/traffic_give_way_seeds.json, then ``python scripts/update_figures.py``
+      rewrites the give-way figures of docs/traffic.md; about 4 min on 2 shared cores; the docs
+      also quote ``--vehicles 2000 --seeds 1``, about 1.5 min)
 
 The ``benchmarks/bench_traffic_dynamic.py`` Saint-Gilles case (edge origins to edge destinations,
 1 s steps, 2 h, DUO every 300 s, experienced link times, ``duo_noise`` 0.01 with seed 0) loaded
@@ -23,10 +24,12 @@ with give-way off and on (the junctions of ``twin traffic simulate SCENE --give-
 5. the same pair with other route choices: DUO without noise, DUO on ``discharge`` times, DUO
    every 60 s and every 900 s, and fixed routes (free-flow, static equilibrium: no re-routing).
 
-The per-seed figures of part 4 (:data:`SEED_FIGURES`, give-way off and on) are merged into the
-figures file (``--output``) under the number of vehicles, with the seeds, the DUO interval and
-where they were measured (date, :func:`machine_load.commit_stamp`, 1-minute load average before
-and after); the entries of other vehicle numbers are kept.
+The figures file (``--output``) gets, under the number of vehicles (:func:`merge`): per seed of
+part 4 the :data:`SEED_FIGURES` with give-way off and on and the :data:`PAIR_FIGURES` of the
+pair; per variant of part 5 the same for seed 0; the junction counts, the shortest free-flow
+time, the seeds, the DUO interval and where they were measured (date,
+:func:`machine_load.commit_stamp`, 1-minute load average before and after, wall time); the
+entries of other vehicle numbers are kept.
 """
 
 from __future__ import annotations
@@ -51,8 +54,11 @@ from machine_load import commit_stamp  # noqa: E402 - benchmarks/ is on the path
 
 OUT = REPO / "benchmarks" / "figures" / "traffic_give_way_seeds.json"
 """The figures file of part 4 (rendered into docs/traffic.md by scripts/update_figures.py)."""
-SEED_FIGURES = ("total_delay_veh_h", "total_travel_time_veh_h", "vehicle_km", "arrived_veh", "generated_veh", "full_links")
-"""Figures of each seed's run kept in the figures file (keys of :func:`figures`)."""
+SEED_FIGURES = ("total_delay_veh_h", "total_travel_time_veh_h", "vehicle_km", "arrived_veh", "generated_veh", "full_links",
+                "driven_free_h", "origin_wait_veh_h", "in_network_end_veh")  # fmt: skip
+"""Figures of each run kept in the figures file (keys of :func:`figures`)."""
+PAIR_FIGURES = ("full_both", "curve_diff_veh")
+"""Figures of each off / on pair kept in the figures file (keys of :func:`pair_figures`)."""
 FULL_SHARE = 0.95
 """A link is full (spilled back to its entry) when its vehicles reach this share of its jam storage."""
 
@@ -135,6 +141,21 @@ def figures(c: dict[str, Any], res: Any) -> dict[str, Any]:
     return out
 
 
+def pair_figures(off_res: Any, on_res: Any, off: dict[str, Any], on: dict[str, Any]) -> dict[str, float]:
+    """What a pair of runs (give-way off and on) shares: ``full_both``, the links full in both, and
+    ``curve_diff_veh``, the largest difference of their cumulative curves (in and out, every link
+    and step), vehicles."""
+    diff = max(float(np.abs(on_res.cum_in - off_res.cum_in).max()), float(np.abs(on_res.cum_out - off_res.cum_out).max()))
+    return {"full_both": int((off["full"] & on["full"]).sum()), "curve_diff_veh": diff}
+
+
+def run_pair(c: dict[str, Any], **extra: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, float]]:
+    """:func:`figures` of the runs with give-way off and on and their :func:`pair_figures`."""
+    off_res, on_res = run(c, False, **extra), run(c, True, **extra)
+    off, on = figures(c, off_res), figures(c, on_res)
+    return off, on, pair_figures(off_res, on_res, off, on)
+
+
 def pair_line(name: str, off: dict[str, Any], on: dict[str, Any]) -> str:
     """One line comparing an off and an on run."""
 
@@ -145,8 +166,15 @@ def pair_line(name: str, off: dict[str, Any], on: dict[str, Any]) -> str:
     return f"  {name:34s} off: {part(off)} | on: {part(on)}"
 
 
-def merge(path: Path, vehicles: float, pairs: list[tuple[dict[str, Any], dict[str, Any]]], facts: dict[str, Any]) -> dict[str, Any]:
-    """Merge the seed figures of ``vehicles`` into the figures file ``path`` and write it; returns its content.
+def _sides(pairs: list[tuple[dict[str, Any], dict[str, Any], dict[str, float]]]) -> dict[str, Any]:
+    """``off`` / ``on``: per figure of :data:`SEED_FIGURES`, its value per pair; per figure of :data:`PAIR_FIGURES`, its value per pair."""
+    out: dict[str, Any] = {side: {key: [float(p[k][key]) for p in pairs] for key in SEED_FIGURES} for k, side in enumerate(("off", "on"))}
+    return {**out, **{key: [float(p[2][key]) for p in pairs] for key in PAIR_FIGURES}}
+
+
+def merge(path: Path, vehicles: float, pairs: list[tuple[dict[str, Any], dict[str, Any], dict[str, float]]], facts: dict[str, Any],
+          variants: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, float]]] | None = None) -> dict[str, Any]:  # fmt: skip
+    """Merge the figures of ``vehicles`` into the figures file ``path`` and write it; returns its content.
 
     Parameters
     ----------
@@ -154,27 +182,38 @@ def merge(path: Path, vehicles: float, pairs: list[tuple[dict[str, Any], dict[st
         The figures file (created if missing).
     vehicles : float
         Vehicles in the hour (the entry's key, ``f"{vehicles:g}"``).
-    pairs : list of (dict, dict)
-        Per seed ``0 .. len(pairs) - 1``: the :func:`figures` of the run with give-way off and on.
+    pairs : list of (dict, dict, dict)
+        Per seed ``0 .. len(pairs) - 1``: the :func:`figures` of the run with give-way off and on,
+        and their :func:`pair_figures`.
     facts : dict
-        Provenance and settings of the entry (date, commit, loads, DUO interval, command).
+        Provenance and settings of the entry (date, commit, loads, wall time, DUO interval,
+        command, junction counts, shortest free-flow time).
+    variants : dict, optional
+        Route-choice variant of :data:`VARIANTS` -> its seed-0 pair (as in ``pairs``).
 
     Returns
     -------
     dict
-        ``cases``: ``"<vehicles>"`` -> ``facts``, ``vehicles``, ``seeds`` and ``off`` / ``on``: per
-        figure of :data:`SEED_FIGURES`, its value per seed.
+        ``cases``: ``"<vehicles>"`` -> ``facts``, ``vehicles``, ``seeds``, ``off`` / ``on`` (per
+        figure of :data:`SEED_FIGURES`, its value per seed), per figure of :data:`PAIR_FIGURES` its
+        value per seed, and ``variants``: name -> ``options`` and the same lists of one value.
     """
     data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    entry = {**facts, "vehicles": float(vehicles), "seeds": list(range(len(pairs)))}
-    for k, side in enumerate(("off", "on")):
-        entry[side] = {key: [float(p[k][key]) for p in pairs] for key in SEED_FIGURES}
+    entry = {**facts, "vehicles": float(vehicles), "seeds": list(range(len(pairs))), **_sides(pairs)}
+    entry["variants"] = {name: {"options": VARIANTS[name], **_sides([pair])} for name, pair in (variants or {}).items()}
     data.setdefault("cases", {})[f"{vehicles:g}"] = entry
     data["case"] = ("Saint-Gilles, benchmarks/bench_traffic_dynamic.py stgilles_case (edge origins to edge destinations, 1 s steps, 2 h, "
-                    "experienced link times, duo_noise 0.01); give-way: the scene's junctions, no signals; full_links: links at 95 % of jam storage")  # fmt: skip
+                    "experienced link times, duo_noise 0.01); give-way: the scene's junctions, no signals; full_links: links at 95 % of jam storage; "
+                    "driven_free_h: free-flow time of the links driven; shortest_free_h: of the OD pairs' shortest free-flow routes; "
+                    "curve_diff_veh: largest difference of the off and on cumulative curves; variants: seed 0")  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return data
+
+
+def sd(x: np.ndarray) -> float:
+    """Sample standard deviation of ``x``; NaN for one value."""
+    return float(x.std(ddof=1)) if x.size > 1 else float("nan")
 
 
 def main(argv: list[str] | None = None) -> list[str]:
@@ -201,7 +240,7 @@ def main(argv: list[str] | None = None) -> list[str]:
         say(f"Saint-Gilles, {args.vehicles:g} vehicles in the hour, {net.n_links} car links, {c['junctions'].summary()}; "
             f"2 h, 1 s steps, DUO every {c['opts']['duo_interval_s']:g} s, experienced times, noise 0.01, seed 0")  # fmt: skip
         run(c, True, duration_s=60.0)  # warm-up: compilation
-        off, on = figures(c, run(c, False)), figures(c, run(c, True))
+        off, on, both = run_pair(c)
     say("1. accounting                      off        on")
     rows = [("generated veh", "generated_veh"), ("departed veh", "departed_veh"), ("arrived veh", "arrived_veh"),
             ("in the network at the end, veh", "in_network_end_veh"), ("origin-queue wait, veh-h", "origin_wait_veh_h"), ("horizon, s", "horizon_s"),
@@ -228,7 +267,7 @@ def main(argv: list[str] | None = None) -> list[str]:
         f"{int((drop < -0.05).sum())} gain > 0.05 veh-h ({-drop[drop < -0.05].sum():.1f} veh-h)")  # fmt: skip
     say("3. spillback")
     say(f"  links full (>= {FULL_SHARE:.0%} of jam storage) off {off['full_links']} (yielding approaches {off['full_approaches']}), "
-        f"on {on['full_links']} (yielding approaches {on['full_approaches']}), full in both {int((off['full'] & on['full']).sum())}; "
+        f"on {on['full_links']} (yielding approaches {on['full_approaches']}), full in both {both['full_both']}; "
         f"largest queue {off['max_queue_veh']:.1f} -> {on['max_queue_veh']:.1f} veh")  # fmt: skip
     say(f"4. seeds 0-{args.seeds - 1} of the DUO noise")
     pairs = []
@@ -236,24 +275,27 @@ def main(argv: list[str] | None = None) -> list[str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for seed in range(args.seeds):
-            f_off, f_on = (off, on) if seed == 0 else (figures(c, run(c, False, seed=seed)), figures(c, run(c, True, seed=seed)))
-            pairs.append((f_off, f_on))
-            say(pair_line(f"seed {seed}", f_off, f_on))
-    merge(args.output, args.vehicles, pairs, {**stamp, "load_1min_before": load4, "load_1min_after": os.getloadavg()[0],
-                                              "duo_interval_s": float(c["opts"]["duo_interval_s"]), "command": command.strip()})  # fmt: skip
-    say(f"  (seed figures merged into {args.output})")
+            pairs.append((off, on, both) if seed == 0 else run_pair(c, seed=seed))
+            say(pair_line(f"seed {seed}", *pairs[-1][:2]) + f"  curves differ by {pairs[-1][2]['curve_diff_veh']:.3g} veh")
     for key, label in (("total_delay_veh_h", "delay, veh-h"), ("total_travel_time_veh_h", "travel time, veh-h"), ("vehicle_km", "veh-km")):
         a = np.array([p[0][key] for p in pairs])
         b = np.array([p[1][key] for p in pairs])
         d = b - a
-        say(f"  {label:20s} off mean {a.mean():7.1f} sd {a.std(ddof=1):5.1f} (min {a.min():.1f}, max {a.max():.1f}); on mean {b.mean():7.1f} sd {b.std(ddof=1):5.1f} "
-            f"(min {b.min():.1f}, max {b.max():.1f}); on - off mean {d.mean():+.1f} (sd {d.std(ddof=1):.1f}), lower with give-way in {int((d < 0).sum())} of {d.size}")  # fmt: skip
+        say(f"  {label:20s} off mean {a.mean():7.1f} sd {sd(a):5.1f} (min {a.min():.1f}, max {a.max():.1f}); on mean {b.mean():7.1f} sd {sd(b):5.1f} "
+            f"(min {b.min():.1f}, max {b.max():.1f}); on - off mean {d.mean():+.1f} (sd {sd(d):.1f}), lower with give-way in {int((d < 0).sum())} of {d.size}")  # fmt: skip
     say("5. other route choices (seed 0)")
+    variants = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name, extra in VARIANTS.items():
-            say(pair_line(name, figures(c, run(c, False, **extra)), figures(c, run(c, True, **extra))))
-    say(f"wall {time.perf_counter() - started:.0f} s, load average {load0:.2f} -> {os.getloadavg()[0]:.2f}")
+            variants[name] = run_pair(c, **extra)
+            say(pair_line(name, *variants[name][:2]))
+    wall = time.perf_counter() - started
+    facts = {**stamp, "load_1min_before": load4, "load_1min_after": os.getloadavg()[0], "wall_s": wall, "duo_interval_s": float(c["opts"]["duo_interval_s"]),
+             "command": command.strip(), "junctions": c["junctions"].summary(), "shortest_free_h": c["shortest_free_h"]}  # fmt: skip
+    merge(args.output, args.vehicles, pairs, facts, variants)
+    say(f"(figures merged into {args.output})")
+    say(f"wall {wall:.0f} s, load average {load0:.2f} -> {os.getloadavg()[0]:.2f}")
     return lines
 
 

@@ -462,14 +462,15 @@ def simulate_command(
     restrictions: Annotated[bool, typer.Option("--restrictions/--no-restrictions",
                                                help="Ban the turns of the scene's OSM turn restrictions (its turn_restrictions layer)")] = True,
     give_way: Annotated[bool, typer.Option("--give-way/--no-give-way", help="Scenes: give-way capacity of the conflicting outflows at unsignalised junctions")] = False,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of DUO's route-choice noise (duo_noise); the first seed with --replicates")] = 0,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of DUO's route-choice noise (duo_noise); the first seed with --replicates "
+                                                     "(default: a scenario folder's random_seed, else 0)")] = None,
     replicates: Annotated[int, typer.Option("--replicates",
                                             help="Runs with seeds SEED..SEED+N-1 (duo only, 1-100): mean, sd, min-max and standard error of the totals")] = 1,
     duo_interval: Annotated[float | None, typer.Option("--duo-interval",
                                                        help="Seconds between DUO route updates, a whole number of steps (default: "
                                                             "a scenario folder's duo_update_time, 60 s on a scene)")] = None,
     duo_noise: Annotated[float | None, typer.Option("--duo-noise",
-                                                    help="DUO's route-choice tie noise in [0, 1] (default 0.01; 0: deterministic, "
+                                                    help="DUO's route-choice tie noise in [0, 1] (default: a scenario folder's duo_noise, else 0.01; 0: deterministic, "
                                                          "the seed changes nothing)")] = None,
 ) -> None:
     """Dynamic network loading (link transmission model with queues and spillback).

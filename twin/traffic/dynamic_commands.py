@@ -111,7 +111,7 @@ def run_simulate(
     turns_interval_s: float | None = None,
     signal_split: str = "equal",
     give_way: bool = False,
-    seed: int = 0,
+    seed: int | None = None,
     replicates: int = 1,
     duo_interval_s: float | None = None,
     duo_noise: float | None = None,
@@ -119,7 +119,8 @@ def run_simulate(
     """Dynamic loading of a scenario folder (grid11 format) or of a scene's car network + demand CSV.
 
     ``seed``: seed of DUO's route-choice noise (``simulate(seed=)``; another seed than 0 with
-    ``routes`` other than ``duo`` changes nothing: an error). ``replicates`` (1 to
+    ``routes`` other than ``duo`` changes nothing: an error); default: a scenario folder's
+    ``random_seed`` (with ``duo`` and noise above 0), else 0. ``replicates`` (1 to
     :data:`twin.traffic.dynamic_replicates.MAX_REPLICATES`; more than one with ``duo`` only): the
     run repeated with seeds ``seed .. seed + replicates - 1``
     (:func:`twin.traffic.dynamic_replicates.simulate_replicates`); the summary then has
@@ -133,9 +134,12 @@ def run_simulate(
     time steps: ``simulate`` checks it, its error names ``--duo-interval``, or the folder's
     ``scenario.csv`` when its ``duo_update_time`` is at fault); default: a scenario folder's own
     ``duo_update_time``, a scene's :data:`SCENE_DUO_INTERVAL_S`. ``duo_noise``: DUO's route-choice
-    tie noise in [0, 1] (``routes="duo"`` only; ``simulate(duo_noise=)``); default
-    :data:`twin.traffic.dynamic.DEFAULT_DUO_NOISE`. Without noise (0) the seed changes nothing and
-    replicates are the same run: ``--seed`` other than 0 and ``--replicates`` above 1 are errors.
+    tie noise in [0, 1] (``routes="duo"`` only; ``simulate(duo_noise=)``); default: a scenario
+    folder's ``duo_noise``, else :data:`twin.traffic.dynamic.DEFAULT_DUO_NOISE`. Without noise (0)
+    the seed changes nothing and replicates are the same run: ``--seed`` other than 0 and
+    ``--replicates`` above 1 are errors (a folder's ``random_seed`` is then not used). A folder's
+    ``duo_noise`` or ``random_seed`` out of range is an InputError naming ``scenario.csv`` and the
+    key (:meth:`twin.traffic.dynamic_scenario.DynamicScenario.duo_noise`, ``.random_seed``).
 
     ``turns``: write the turning movements there (``.csv`` or ``.parquet``; vehicles per
     movement over the run, :meth:`twin.traffic.dynamic.DynamicResult.movements`; on a scene
@@ -198,7 +202,7 @@ def run_simulate(
             raise InputError(f"route-choice noise with --routes {routes} changes nothing (only duo searches routes with noise): leave it out",
                              field="--duo-noise")  # fmt: skip
         check_duo_noise(duo_noise, field="--duo-noise")
-    check_seed_options(seed, replicates, routes, timeseries=timeseries, turns=turns, duo_noise=duo_noise)
+    check_seed_options(0 if seed is None else seed, replicates, routes, timeseries=timeseries, turns=turns, duo_noise=duo_noise)
     if duo_interval_s is not None:
         if routes != "duo":
             raise InputError(f"the route update interval with --routes {routes} changes nothing (only duo updates routes): leave it out",
@@ -226,6 +230,8 @@ def run_simulate(
             options["duo_interval_s"] = sc.number("duo_update_time", 0.0)
             interval_file = source[0] / "scenario.csv"
             options["duo_weight"] = sc.number("duo_update_weight", DEFAULT_DUO_WEIGHT)
+        if routes == "duo":
+            seed, duo_noise = folder_seed_and_noise(sc, seed, duo_noise, replicates, timeseries=timeseries, turns=turns)
     else:
         if demand is None:
             raise InputError("a scene needs --demand (CSV: origin, destination, t_start_s, t_end_s, vehicles or flow_veh_s)", field="--demand")
@@ -271,7 +277,7 @@ def run_simulate(
         options["duo_noise"] = float(duo_noise)
     options.update({"dt_s": float(dt_s), "duration_s": duration_s, "route_choice": routes, "movement_interval_s": turns_interval_s})
     try:
-        runs = simulate_replicates(net, dem, dynamics=dyn, seed=seed, replicates=replicates, **options)
+        runs = simulate_replicates(net, dem, dynamics=dyn, seed=0 if seed is None else seed, replicates=replicates, **options)
     except InputError as exc:
         raise cli_input_error(exc, duo_interval_given=duo_interval_s is not None, interval_file=interval_file) from None
     result = runs.first
@@ -339,13 +345,38 @@ def cli_input_error(exc: InputError, *, duo_interval_given: bool, interval_file:
     return InputError(f"{exc.message}; this is the default interval: set one with --duo-interval", field="--duo-interval")
 
 
+def folder_seed_and_noise(sc: Any, seed: int | None, duo_noise: float | None, replicates: int, *,
+                          timeseries: Path | None, turns: Path | None) -> tuple[int | None, float | None]:  # fmt: skip
+    """The seed and DUO noise of a ``duo`` run of scenario folder ``sc``
+    (:class:`twin.traffic.dynamic_scenario.DynamicScenario`): the options given win, else the
+    folder's ``random_seed`` and ``duo_noise`` (checked: an InputError naming ``scenario.csv`` and
+    the key). A folder's seed is not used without noise (it would change nothing). With the
+    folder's noise the options are checked again (:func:`check_seed_options`, which then names it).
+    """
+    noise_file = None
+    if duo_noise is None:
+        duo_noise = sc.duo_noise()
+        noise_file = None if duo_noise is None else sc.folder / "scenario.csv"
+    file_seed = sc.random_seed() if seed is None else None
+    if noise_file is not None:
+        try:
+            check_seed_options(0 if seed is None else seed, replicates, "duo", timeseries=timeseries, turns=turns, duo_noise=duo_noise,
+                               noise_name="the folder's duo_noise")  # fmt: skip
+        except InputError as exc:
+            raise InputError(f"{exc.message} (duo_noise {duo_noise:g} of {noise_file}; --duo-noise overrides it)", field=exc.field) from None
+    if file_seed is not None and (duo_noise is None or duo_noise > 0.0):
+        seed = file_seed
+    return seed, duo_noise
+
+
 def check_seed_options(seed: int, replicates: int, routes: str, *, timeseries: Path | None, turns: Path | None,
-                       duo_noise: float | None = None) -> None:  # fmt: skip
+                       duo_noise: float | None = None, noise_name: str = "--duo-noise") -> None:  # fmt: skip
     """Raise InputError naming ``--seed`` or ``--replicates`` for options ``twin traffic simulate``
     cannot honour: a seed below 0, replicates outside [1, 100], another seed than 0 or several
     replicates with ``routes`` other than ``duo`` or with ``duo_noise`` 0 (no noise: they change
     nothing), or several replicates with ``--timeseries`` / ``--turns`` (files of one seed's steps
-    and movements). ``duo_noise``: the ``--duo-noise`` given (None: the library's default)."""
+    and movements). ``duo_noise``: the noise of the run (None: the library's default);
+    ``noise_name``: where it comes from, as the errors name it (a scenario folder's setting)."""
     from twin.traffic.dynamic import DEFAULT_DUO_NOISE
     from twin.traffic.dynamic_replicates import check_replicates
 
@@ -354,7 +385,7 @@ def check_seed_options(seed: int, replicates: int, routes: str, *, timeseries: P
     if seed != 0 and routes != "duo":
         raise InputError(f"seed {seed} with --routes {routes} changes nothing (only duo route choice has seeded noise): leave it out", field="--seed")
     if seed != 0 and not noise > 0.0:
-        raise InputError(f"seed {seed} with --duo-noise {noise:g} changes nothing (the seed only draws the duo_noise factors): leave it out",
+        raise InputError(f"seed {seed} with {noise_name} {noise:g} changes nothing (the seed only draws the duo_noise factors): leave it out",
                          field="--seed")  # fmt: skip
     for path, option in ((timeseries, "--timeseries"), (turns, "--turns")):
         if replicates > 1 and path is not None:

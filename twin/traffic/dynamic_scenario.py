@@ -9,7 +9,7 @@ The format of ``../shared/data/traffic/grid11`` (a UXsim grid scenario written o
 * ``demand.csv``: ``origin_node_id``, ``destination_node_id``, ``t_start_s``, ``t_end_s``,
   ``flow_veh_s``;
 * ``scenario.csv``: ``key``, ``value``, ``unit`` (``deltat`` time step s, ``tmax`` duration s,
-  ``duo_update_time`` s, ``duo_update_weight``...).
+  ``duo_update_time`` s, ``duo_update_weight``, ``duo_noise``, ``random_seed``...).
 """
 
 from __future__ import annotations
@@ -53,6 +53,42 @@ class DynamicScenario:
             path = None if self.folder is None else self.folder / "scenario.csv"
             raise InputError(f"setting {key!r} must be a number, got {value!r}", path=path, obj=f"key {key}", field="value")
         return float(value)
+
+    def _setting_error(self, key: str, message: str) -> InputError:
+        """InputError naming ``scenario.csv``, the key and its value."""
+        path = None if self.folder is None else self.folder / "scenario.csv"
+        return InputError(message, path=path, obj=f"key {key}", field="value")
+
+    def duo_noise(self) -> float | None:
+        """DUO's route-choice tie noise of ``scenario.csv`` (key ``duo_noise``; None when absent).
+
+        Raises
+        ------
+        InputError
+            The setting is not a finite number in [0, 1] (file and key named).
+        """
+        if "duo_noise" not in self.settings:
+            return None
+        noise = self.number("duo_noise", 0.0)
+        if not (np.isfinite(noise) and 0.0 <= noise <= 1.0):
+            raise self._setting_error("duo_noise", f"duo_noise must be a finite number in [0, 1], got {noise:g}; or set it with --duo-noise")
+        return noise
+
+    def random_seed(self) -> int | None:
+        """Seed of DUO's route-choice noise of ``scenario.csv`` (key ``random_seed``, UXsim's name;
+        None when absent).
+
+        Raises
+        ------
+        InputError
+            The setting is not a whole number >= 0 (file and key named).
+        """
+        if "random_seed" not in self.settings:
+            return None
+        seed = self.number("random_seed", 0.0)
+        if not (np.isfinite(seed) and seed >= 0 and float(seed).is_integer()):
+            raise self._setting_error("random_seed", f"random_seed must be a whole number >= 0, got {seed:g}; or set the seed with --seed")
+        return int(seed)
 
     @property
     def dt_s(self) -> float:

@@ -579,17 +579,14 @@ def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, b
         _DETERMINISTIC[:] = [(sc, o, k, None) for sc, o, k, _ in _DETERMINISTIC]  # the grids' memory back
         base, what, what_base = ks.pop(None), ks, {}
     else:
-        from twin.scenario.engines.soil_texture_prior import texture_prior
+        from twin.scenario.engines.soil_texture_prior import describe, sample_options, texture_prior
 
         notes = []
         prior = texture_prior(central)  # scs_cn: the open ground's curve number follows the drawn texture
         if prior is not None:
-            drawn = prior.draw(len(opts), seed)
-            opts = [o.model_copy(update={"texture": t}) for o, t in zip(opts, drawn, strict=True)]
-            notes.append(f"{len(opts)} paired samples of the texture of the ground without a soil polygon ({prior.label}: "
-                         + ", ".join(f"{t} {100 * p:.0f} %" for t, p in prior.shares.items()) + "; drawn: "
-                         + ", ".join(f"{t} {drawn.count(t)}" for t in prior.shares if drawn.count(t))
-                         + "), its hydrologic soil group setting the open ground's curve number")
+            opts, drawn = sample_options(opts, prior, seed)
+            notes.append(f"{len(opts)} paired samples of the texture of the ground without a soil polygon, from {describe(prior, drawn)}; "
+                         "its hydrologic soil group sets the open ground's curve number")
 
         def samples(scene) -> list[dict[str, float]]:
             if all(o is central or o == central for o in opts):

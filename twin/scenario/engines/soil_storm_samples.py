@@ -90,15 +90,16 @@ def hydraulics_samples(scenes: Mapping[Hashable, Any], opts: list, *, seed: int,
     """
     from twin.io import progress as _progress
     from twin.scenario.engines.soil import richards_kpis, richards_run
+    from twin.scenario.engines.soil_texture_prior import describe, sample_options
     from twin.soil.block_bands import draw_normals, sampled_grid
 
     if not spread >= 0.0 or (spread == 0.0 and textures is None):
         raise ValueError(f"nothing to sample: spread {spread!r} and no texture prior")
     t0 = time.perf_counter()
     z = draw_normals(len(opts), seed)
-    drawn_textures = textures.draw(len(opts), seed) if textures is not None else None
-    if drawn_textures is not None:
-        opts = [o.model_copy(update={"texture": t}) for o, t in zip(opts, drawn_textures, strict=True)]
+    drawn_textures = None
+    if textures is not None:
+        opts, drawn_textures = sample_options(opts, textures, seed)
     memo: dict[tuple, dict[str, float]] = {}  # (grid digest, storm, sample) -> KPIs
     out: dict[Hashable, list[dict[str, float]]] = {}
     with _progress.step("soil: paired samples of the soil hydraulics", len(scenes) * len(opts), unit="runs") as step:
@@ -128,10 +129,7 @@ def hydraulics_samples(scenes: Mapping[Hashable, Any], opts: list, *, seed: int,
     what = (f"van Genuchten - Mualem parameters of each texture drawn from the Carsel & Parrish (1988) spreads x {spread:g}"
             if spread > 0 else "the Carsel & Parrish (1988) class means of each texture")
     if drawn_textures is not None:
-        counts = {t: drawn_textures.count(t) for t in textures.shares}
-        what += ("; the texture of the ground without a soil polygon drawn per sample from "
-                 + ", ".join(f"{t} {100 * p:.0f} %" for t, p in textures.shares.items())
-                 + f" ({textures.label}; drawn: " + ", ".join(f"{t} {c}" for t, c in counts.items() if c) + ")")
+        what += "; the texture of the ground without a soil polygon drawn per sample from " + describe(textures, drawn_textures)
     note = (f"{len(opts)} paired samples of the soil hydraulics ({what}, seed {seed}) on {len(scenes)} scene(s), {len(memo)} district runs "
             f"(what-ifs with the baseline's soil grid share its samples), largest balance error {worst:.1e}, "
             f"{time.perf_counter() - t0:.1f} s")

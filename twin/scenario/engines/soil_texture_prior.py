@@ -66,6 +66,19 @@ class TexturePrior:
         return [names[i] for i in rng.choice(len(names), size=int(n), p=p / p.sum())]
 
 
+def sample_options(opts: list, prior: TexturePrior, seed: int) -> tuple[list, list[str]]:
+    """Each sample's soil options with its drawn texture (``soil.texture``), and the textures
+    (:meth:`TexturePrior.draw`: the same for every scene of a sample)."""
+    drawn = prior.draw(len(opts), seed)
+    return [o.model_copy(update={"texture": t}) for o, t in zip(opts, drawn, strict=True)], drawn
+
+
+def describe(prior: TexturePrior, drawn: list[str]) -> str:
+    """The prior and the draws in words, for the run's notes."""
+    return (", ".join(f"{t} {100 * p:.0f} %" for t, p in prior.shares.items()) + f" ({prior.label}; drawn: "
+            + ", ".join(f"{t} {drawn.count(t)}" for t in prior.shares if drawn.count(t)) + ")")
+
+
 def parse_shares(value, *, where: str = "texture_shares") -> dict[str, float]:
     """Texture shares from a mapping, with the Carsel & Parrish spelling of each texture.
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import statistics
+import sys
 
 import pytest
 
@@ -22,6 +23,9 @@ from tests.cli_harness import REPO
 _spec = importlib.util.spec_from_file_location("update_figures", REPO / "scripts" / "update_figures.py")
 uf = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(uf)
+sys.path.insert(0, str(REPO / "scripts"))
+from figure_renderers import traffic_duo as duo  # noqa: E402 - scripts/ is on the path from here
+from figure_renderers import traffic_give_way as gw  # noqa: E402
 
 DUO = REPO / "benchmarks" / "figures" / "traffic_duo_interval.json"
 SEEDS = REPO / "benchmarks" / "figures" / "traffic_give_way_seeds.json"
@@ -56,7 +60,7 @@ def _duo() -> dict:
 
 
 def test_duo_interval_table_and_its_measured_line():
-    text = uf.traffic_duo_interval_table(_duo())
+    text = duo.traffic_duo_interval_table(_duo())
     note, blank, *table = text.strip().splitlines()
     assert blank == ""
     assert table[0] == ("| interval, s | Saint-Gilles 3,000: delay, veh-h | trip, s | veh-km | with give-way: delay, veh-h | trip, s "
@@ -79,25 +83,25 @@ def test_duo_interval_table_marks_a_missing_cell_and_one_run_has_one_provenance(
     for case in data["cases"].values():
         for r in case["intervals"].values():
             r.update(commit="ccc3333", date="2026-12-05 07:00 UTC", seeds=[0, 1, 2])
-    text = uf.traffic_duo_interval_table(data)
+    text = duo.traffic_duo_interval_table(data)
     assert "| 60 | 6.0 ± 0.3 | 112.4 ± 0.8 | 3,094 | 6.0 ± 0.1 | 111.5 ± 0.3 | - | - |" in text
     assert "`: 2026-12-05 07:00 UTC, commit ccc3333, " in text and "intervals" not in text.split("\n")[1]
 
 
 def test_duo_interval_phrases():
     data = _duo()
-    assert uf.traffic_duo_interval_light(data) == "no delay at any interval from 600 to 5 s (mean trip 99.4 s)"
+    assert duo.traffic_duo_interval_light(data) == "no delay at any interval from 600 to 5 s (mean trip 99.4 s)"
     data["cases"][LIGHT]["intervals"]["60"]["total_delay_veh_h_mean"] = 0.26
     data["cases"][LIGHT]["intervals"]["5"]["mean_trip_time_s_mean"] = 99.9
-    assert uf.traffic_duo_interval_light(data) == "at most 0.3 veh-h of delay at the intervals from 600 to 5 s (mean trip 99.4-99.9 s)"
-    assert uf.traffic_duo_interval_swing(data) == "at 600 s, 4,198 veh-km against 2,973 at 5 s"
-    assert uf.traffic_duo_interval_settle(data) == "within 5.7 % of the 5 s value on Saint-Gilles (112 vs 106 s) and 0.28 % on grid11"
-    assert uf.traffic_duo_interval_delay(data) == "Saint-Gilles 6.0 -> 4.4 veh-h, grid11 27.9 -> 7.5 veh-h from 60 to 5 s"
-    assert uf.traffic_duo_interval_sd(data) == "Saint-Gilles sd 4.4 -> 0.3 veh-h from 600 to 60 s"
-    assert uf.traffic_duo_interval_cost(data) == ("wall time per run at 600 / 60 / 5 s: Saint-Gilles 3,000 7.5 / 5.2 / 7.0 s; "
+    assert duo.traffic_duo_interval_light(data) == "at most 0.3 veh-h of delay at the intervals from 600 to 5 s (mean trip 99.4-99.9 s)"
+    assert duo.traffic_duo_interval_swing(data) == "at 600 s, 4,198 veh-km against 2,973 at 5 s"
+    assert duo.traffic_duo_interval_settle(data) == "within 5.7 % of the 5 s value on Saint-Gilles (112 vs 106 s) and 0.28 % on grid11"
+    assert duo.traffic_duo_interval_delay(data) == "Saint-Gilles 6.0 -> 4.4 veh-h, grid11 27.9 -> 7.5 veh-h from 60 to 5 s"
+    assert duo.traffic_duo_interval_sd(data) == "Saint-Gilles sd 4.4 -> 0.3 veh-h from 600 to 60 s"
+    assert duo.traffic_duo_interval_cost(data) == ("wall time per run at 600 / 60 / 5 s: Saint-Gilles 3,000 7.5 / 5.2 / 7.0 s; "
                                                   "with give-way 8.0 / 6.0 / 7.2 s; grid11 1x 0.6 / 0.7 / 1.7 s")  # fmt: skip
     del data["cases"][GRID]["intervals"]["600"]
-    assert uf.traffic_duo_interval_cost(data).endswith("; grid11 1x 0.7 / 1.7 s at 60 / 5 s")
+    assert duo.traffic_duo_interval_cost(data).endswith("; grid11 1x 0.7 / 1.7 s at 60 / 5 s")
 
 
 @pytest.mark.parametrize("name", [n for n in uf.RENDERERS if n.split(".")[0] == "traffic_duo_interval"])
@@ -122,7 +126,7 @@ def test_duo_interval_renderers_refuse_malformed_figures(name, tmp_path):
 def test_duo_interval_phrases_need_the_60_s_row():
     data = _duo()
     del data["cases"][SG]["intervals"]["60"]
-    for render in (uf.traffic_duo_interval_settle, uf.traffic_duo_interval_delay, uf.traffic_duo_interval_sd):
+    for render in (duo.traffic_duo_interval_settle, duo.traffic_duo_interval_delay, duo.traffic_duo_interval_sd):
         with pytest.raises(uf.FiguresError, match="no 60 s interval of the case 'Saint-Gilles 3,000 veh'"):
             render(data)
 
@@ -134,12 +138,12 @@ def _seeds(off: list[float], on: list[float]) -> dict:
 
 def test_give_way_seed_phrases():
     data = _seeds([32.6, 52.44, 31.9, 34.0], [24.1, 36.7, 33.0, 34.0])
-    assert uf.traffic_give_way_seeds_range(data) == "31.9-52.4 veh-h"
+    assert gw.traffic_give_way_seeds_range(data) == "31.9-52.4 veh-h"
     sd = statistics.stdev([32.6, 52.44, 31.9, 34.0])
-    assert uf.traffic_give_way_seeds_off(data) == f"31.9-52.4 veh-h of delay over seeds 0-3, mean 37.7, sd {sd:.1f}"
+    assert gw.traffic_give_way_seeds_off(data) == f"31.9-52.4 veh-h of delay over seeds 0-3, mean 37.7, sd {sd:.1f}"
     # lower: strictly (seed 3 ties, seed 2 is higher with give-way)
-    assert uf.traffic_give_way_seeds_pair(data) == "31.9-52.4 veh-h (seeds 0-3, mean 37.7; on: 24.1-36.7, mean 32.0, lower in 2 of 4)"
-    assert uf.traffic_give_way_seeds_off(_seeds([5.0], [4.0])) == "5.0-5.0 veh-h of delay over seeds 0, mean 5.0"
+    assert gw.traffic_give_way_seeds_pair(data) == "31.9-52.4 veh-h (seeds 0-3, mean 37.7; on: 24.1-36.7, mean 32.0, lower in 2 of 4)"
+    assert gw.traffic_give_way_seeds_off(_seeds([5.0], [4.0])) == "5.0-5.0 veh-h of delay over seeds 0, mean 5.0"
 
 
 GW_DELAY_VIEWS = ("traffic_give_way_seeds.range", "traffic_give_way_seeds.off", "traffic_give_way_seeds.pair")
@@ -180,19 +184,19 @@ def _gw() -> dict:
 
 def test_give_way_seed0_variant_and_provenance_phrases():
     data = _gw()
-    assert uf.traffic_give_way_seeds_measured(data) == (
+    assert gw.traffic_give_way_seeds_measured(data) == (
         "measured by `python benchmarks/traffic_stgilles_give_way_delay_p15g.py`: 2026-12-05 05:40 UTC, commit abc1234, 231 s, 1-minute load average "
         "2.25–3.50; `python benchmarks/traffic_stgilles_give_way_delay_p15g.py --vehicles 2000 --seeds 1`: 2026-12-05 05:38 UTC, commit abc1234, "
         "63 s, 1-minute load average 2.23–2.34")  # fmt: skip
-    assert uf.traffic_give_way_seeds_junctions(data) == "147 junctions, 211 yielding approaches"
-    assert uf.traffic_give_way_seeds_light(data) == (
+    assert gw.traffic_give_way_seeds_junctions(data) == "147 junctions, 211 yielding approaches"
+    assert gw.traffic_give_way_seeds_light(data) == (
         "at 2,000 vehicles give-way changes nothing: every link's cumulative curves are those of give-way off (largest difference 0 veh)")
-    assert uf.traffic_give_way_seeds_seed0(data) == "the total delay falls from 32.6 to 24.1 veh-h (seed 0)"
-    assert uf.traffic_give_way_seeds_accounting(data) == (
+    assert gw.traffic_give_way_seeds_seed0(data) == "the total delay falls from 32.6 to 24.1 veh-h (seed 0)"
+    assert gw.traffic_give_way_seeds_accounting(data) == (
         "(all arrive, no origin wait; travel time 132.6 / 122.1 veh-h less the free-flow time of the links driven, 100.0 / 98.0; "
         "shortest routes 82.2) and the same 9 links full in both")  # fmt: skip
-    assert uf.traffic_give_way_seeds_routes(data) == "100 veh-km fewer on mean over the seeds"
-    assert uf.traffic_give_way_seeds_variants(data) == (
+    assert gw.traffic_give_way_seeds_routes(data) == "100 veh-km fewer on mean over the seeds"
+    assert gw.traffic_give_way_seeds_variants(data) == (
         "DUO, no noise +4.2 veh-h (3.0 -> 7.2); DUO every 60 s -0.4 veh-h (6.3 -> 5.9); fixed routes (off / on): free-flow 1,620 / 1,500 of 3,000 arrive")
 
 
@@ -201,34 +205,34 @@ def test_give_way_phrases_follow_the_figures_not_the_words_of_the_docs():
     data = _gw()
     heavy, light = data["cases"]["3000"], data["cases"]["2000"]
     heavy["off"]["total_delay_veh_h"][0], heavy["on"]["total_delay_veh_h"][0] = 24.07, 32.62
-    assert uf.traffic_give_way_seeds_seed0(data) == "the total delay rises from 24.1 to 32.6 veh-h (seed 0)"
+    assert gw.traffic_give_way_seeds_seed0(data) == "the total delay rises from 24.1 to 32.6 veh-h (seed 0)"
     heavy["on"]["total_delay_veh_h"][0] = 24.1
-    assert uf.traffic_give_way_seeds_seed0(data) == "the total delay stays at 24.1 veh-h (seed 0)"
+    assert gw.traffic_give_way_seeds_seed0(data) == "the total delay stays at 24.1 veh-h (seed 0)"
     heavy["on"]["full_links"][0], heavy["full_both"][0], heavy["off"]["origin_wait_veh_h"][0] = 10.0, 8.0, 0.31
     heavy["on"]["arrived_veh"][0] = 2990.2
-    text = uf.traffic_give_way_seeds_accounting(data)
+    text = gw.traffic_give_way_seeds_accounting(data)
     assert text.startswith("(3,000 / 2,990 of 3,000 arrive, origin wait 0.3 / 0.0 veh-h; ")
     assert text.endswith("and 9 / 10 links full, 8 of them in both")
     heavy["on"]["vehicle_km"] = [3600.0, 3700.0]
-    assert uf.traffic_give_way_seeds_routes(data) == "100 veh-km more on mean over the seeds"
+    assert gw.traffic_give_way_seeds_routes(data) == "100 veh-km more on mean over the seeds"
     light["curve_diff_veh"][0] = 0.37
-    assert uf.traffic_give_way_seeds_light(data) == "at 2,000 vehicles give-way moves the cumulative curves by up to 0.37 veh"
+    assert gw.traffic_give_way_seeds_light(data) == "at 2,000 vehicles give-way moves the cumulative curves by up to 0.37 veh"
 
 
 def test_give_way_seed_phrases_refuse_malformed_figures():
     data = _gw()
     data["cases"]["3000"]["seeds"] = [1, 2]
     with pytest.raises(uf.FiguresError, match=r"case '3000': no seed 0 \(seeds 1, 2\)"):
-        uf.traffic_give_way_seeds_seed0(data)
+        gw.traffic_give_way_seeds_seed0(data)
     data = _gw()
     del data["cases"]["3000"]["variants"]
     with pytest.raises(uf.FiguresError, match="case '3000' has no route-choice variants"):
-        uf.traffic_give_way_seeds_variants(data)
+        gw.traffic_give_way_seeds_variants(data)
     data["cases"]["3000"]["on"]["vehicle_km"] = [1.0]
     with pytest.raises(uf.FiguresError, match="case '3000': 2 vehicle-km off, 1 on"):
-        uf.traffic_give_way_seeds_routes(data)
+        gw.traffic_give_way_seeds_routes(data)
     with pytest.raises(uf.FiguresError, match="'3000': 3 seeds, 3 delays off, 2 on"):
-        uf.traffic_give_way_seeds_pair(_seeds([1.0, 2.0, 3.0], [1.0, 2.0]))
+        gw.traffic_give_way_seeds_pair(_seeds([1.0, 2.0, 3.0], [1.0, 2.0]))
 
 
 @pytest.mark.parametrize("name", [n for n in uf.RENDERERS if n.split(".")[0] == "traffic_give_way_seeds"])
@@ -270,19 +274,19 @@ def test_the_prose_around_the_blocks_holds_for_the_figures():
         for r in rs:
             assert r["per_seed"] and all(abs(s["arrived_veh"] - s["generated_veh"]) < 0.5 for s in r["per_seed"]), (case, r["interval_s"])
     assert {r["interval_s"] for r in rows[SG]} >= {600.0, 300.0, 60.0, 5.0}
-    assert max(r["total_delay_veh_h_mean"] for r in rows[LIGHT]) < uf.NO_DELAY_VEH_H  # "the interval only matters in congestion"
+    assert max(r["total_delay_veh_h_mean"] for r in rows[LIGHT]) < duo.NO_DELAY_VEH_H  # "the interval only matters in congestion"
     assert rows[SG][0]["vehicle_km_mean"] > 1.1 * rows[SG][-1]["vehicle_km_mean"]  # long intervals: cohorts on detours
     for case in (SG, GW, GRID):
         short = rows[case][-1]
         for r in rows[case]:
-            if r["interval_s"] <= uf.DUO_SETTLED_S:  # "Trip times settle from about 60 s", "trust ... vehicle-km at 60 s"
+            if r["interval_s"] <= duo.DUO_SETTLED_S:  # "Trip times settle from about 60 s", "trust ... vehicle-km at 60 s"
                 assert abs(r["mean_trip_time_s_mean"] / short["mean_trip_time_s_mean"] - 1) < 0.1, (case, r["interval_s"])
                 assert abs(r["vehicle_km_mean"] / short["vehicle_km_mean"] - 1) < 0.1, (case, r["interval_s"])
     for case in (SG, GRID):  # "The total delay does not settle ... no interval is the converged one"
-        assert rows[case][-1]["total_delay_veh_h_mean"] < 0.9 * at[case][uf.DUO_SETTLED_S]["total_delay_veh_h_mean"], case
+        assert rows[case][-1]["total_delay_veh_h_mean"] < 0.9 * at[case][duo.DUO_SETTLED_S]["total_delay_veh_h_mean"], case
     # "The seed scatter shrinks with the interval too": most of the spread belongs to the 300 s interval
-    assert at[SG][uf.DUO_SETTLED_S]["total_delay_veh_h_sd"] < at[SG][300.0]["total_delay_veh_h_sd"] < at[SG][600.0]["total_delay_veh_h_sd"]
-    entry = json.loads(SEEDS.read_text(encoding="utf-8"))["cases"][uf.GIVE_WAY_SEEDS_CASE]
+    assert at[SG][duo.DUO_SETTLED_S]["total_delay_veh_h_sd"] < at[SG][300.0]["total_delay_veh_h_sd"] < at[SG][600.0]["total_delay_veh_h_sd"]
+    entry = json.loads(SEEDS.read_text(encoding="utf-8"))["cases"][gw.GIVE_WAY_SEEDS_CASE]
     off, on = entry["off"]["total_delay_veh_h"], entry["on"]["total_delay_veh_h"]
     assert entry["duo_interval_s"] == 300.0 and entry["vehicles"] == 3000.0  # "belong to the 300 s interval"
     # "that is DUO's scatter, not give-way": the mean change is within the spread of one variant over seeds
@@ -291,15 +295,15 @@ def test_the_prose_around_the_blocks_holds_for_the_figures():
 
 def test_the_give_way_item_holds_for_the_figures():
     """docs/traffic.md's Give-way item words these figures; those words, checked on the committed figures file."""
-    entry = json.loads(SEEDS.read_text(encoding="utf-8"))["cases"][uf.GIVE_WAY_SEEDS_CASE]
+    entry = json.loads(SEEDS.read_text(encoding="utf-8"))["cases"][gw.GIVE_WAY_SEEDS_CASE]
     k = entry["seeds"].index(0)
     for side in ("off", "on"):  # "same accounting (all arrive, no origin wait; ...)"
-        assert abs(entry[side]["arrived_veh"][k] - entry[side]["generated_veh"][k]) < uf.ALL_ARRIVE_VEH, side
-        assert entry[side]["origin_wait_veh_h"][k] < uf.NO_WAIT_VEH_H, side
+        assert abs(entry[side]["arrived_veh"][k] - entry[side]["generated_veh"][k]) < gw.ALL_ARRIVE_VEH, side
+        assert entry[side]["origin_wait_veh_h"][k] < gw.NO_WAIT_VEH_H, side
     vkm_off, vkm_on = statistics.fmean(entry["off"]["vehicle_km"]), statistics.fmean(entry["on"]["vehicle_km"])
     assert abs(vkm_on - vkm_off) > 0.01 * vkm_off  # "give-way shifts routes"
     # "the sign of the change follows the route choice": seed 0 as it is and the DUO variants change the delay both ways
     changes = [entry["on"]["total_delay_veh_h"][k] - entry["off"]["total_delay_veh_h"][k]]
     changes += [v["on"]["total_delay_veh_h"][0] - v["off"]["total_delay_veh_h"][0] for name, v in entry["variants"].items()
-                if not name.startswith(uf.FIXED_ROUTES)]  # fmt: skip
+                if not name.startswith(gw.FIXED_ROUTES)]  # fmt: skip
     assert min(changes) < 0 < max(changes), changes

@@ -22,6 +22,8 @@ from tests.cli_harness import REPO
 _spec = importlib.util.spec_from_file_location("update_figures", REPO / "scripts" / "update_figures.py")
 uf = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(uf)
+sys.path.insert(0, str(REPO / "scripts"))
+from figure_renderers import traffic  # noqa: E402 - scripts/ is on the path from here
 
 FIGURES = REPO / "benchmarks" / "figures" / "traffic_stgilles_junctions.json"
 
@@ -43,7 +45,7 @@ def test_table_rows_in_order_and_one_provenance_per_run():
                          "none": _row(2528.81, 766.2, 2317.4, commit="aaa")}}  # fmt: skip
     fixed = {"give_way_change": 0.00078, "give_way_passes": 4, "give_way_converged": True, "give_way_tolerance": 0.01}
     data["variants"]["signals, capacity split + give-way"]["give_way_fixed_point"] = fixed
-    text = uf.traffic_stgilles_junctions(data)
+    text = traffic.traffic_stgilles_junctions(data)
     lines = text.strip().splitlines()
     assert lines[2] == "| none | 2,528.8 | 766 | 2,317 | - | - | - | - | - |"
     assert lines[3] == ("| signals, capacity split + give-way | 2,522.4 | 1,062 | 2,078 | 12 / 32, split by capacity at 11 (1 on one axis) "
@@ -52,14 +54,14 @@ def test_table_rows_in_order_and_one_provenance_per_run():
     assert "rows signals, capacity split + give-way: `python x.py # bbb`" in text and "commit bbb with uncommitted changes to twin/traffic/mobility.py, give-way fixed point to 1 %" in text
     assert "(major road / right / roundabout)" in lines[0]
     data["variants"]["signals, capacity split + give-way"]["give_way_fixed_point"] = {**fixed, "give_way_passes": 20, "give_way_converged": False}
-    assert "| 0.078 % (20 passes, NOT converged) |" in uf.traffic_stgilles_junctions(data)
+    assert "| 0.078 % (20 passes, NOT converged) |" in traffic.traffic_stgilles_junctions(data)
     data["variants"]["signals, capacity split + give-way"]["give_way_fixed_point"] = {**fixed, "give_way_passes": 1}
-    assert "| 0.078 % (1 pass) |" in uf.traffic_stgilles_junctions(data)
+    assert "| 0.078 % (1 pass) |" in traffic.traffic_stgilles_junctions(data)
     data["variants"]["none"]["give_way"] = {**gw, "junctions": 140, "sign_junctions": 5}  # junctions decided by signs: a fourth count
-    lines = uf.traffic_stgilles_junctions(data).strip().splitlines()
+    lines = traffic.traffic_stgilles_junctions(data).strip().splitlines()
     assert "(major road / right / roundabout / signs)" in lines[0] and "| 140 (53 / 77 / 5 / 5) |" in lines[2] and "| 135 (53 / 77 / 5 / 0) |" in lines[3]
     with pytest.raises(uf.FiguresError, match="no 'variants'"):
-        uf.traffic_stgilles_junctions({"order": ["none"]})
+        traffic.traffic_stgilles_junctions({"order": ["none"]})
 
 
 def test_the_docs_block_is_the_rendering_of_the_figures_file():
@@ -122,4 +124,4 @@ def test_script_rows_are_the_runs_vehicle_km_and_a_second_run_is_merged(tmp_path
     out.write_text(out.read_text().replace('"none"', '"an older row"'))
     data = bench.main(["--variants", "none", "--feedback", "1", "--output", str(out)])
     assert list(data["variants"]) == ["none", "an older row"] and data["variants"]["none"]["commit"]
-    assert "--output" in data["variants"]["none"]["command"] and uf.traffic_stgilles_junctions(data).count("(morning peak, feedback 1)") == 1  # one run
+    assert "--output" in data["variants"]["none"]["command"] and traffic.traffic_stgilles_junctions(data).count("(morning peak, feedback 1)") == 1  # one run

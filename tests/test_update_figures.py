@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 
 import pytest
 
@@ -12,6 +13,8 @@ from tests.cli_harness import REPO
 _spec = importlib.util.spec_from_file_location("update_figures", REPO / "scripts" / "update_figures.py")
 uf = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(uf)
+sys.path.insert(0, str(REPO / "scripts"))
+from figure_renderers import traffic  # noqa: E402 - scripts/ is on the path from here
 
 CASE = {
     "n_buildings": 10_000, "n_hours": 8760, "wall_s": 0.263, "building_years_per_s": 38025.0, "speedup_vs_python": 2241.2,
@@ -88,9 +91,9 @@ def test_grid11_summary_names_both_engines_and_says_when_not_every_vehicle_arriv
             "summary": [{"scale": 1.0, "engines": {"twin": option, "twin experienced link times": twin_1x, ref: peer,
                                                    "UXsim 1.15.1 C++ deltan 5": option}},
                         {"scale": 2.0, "engines": {"twin": option, "twin experienced link times": twin_2x, ref: peer}}]}
-    line = uf.traffic_grid11_summary(data)
+    line = traffic.traffic_grid11_summary(data)
     assert "1× demand: mean trip 800 s (option: mean trip 760 s) vs mean trip 780 s, links that queue 157 (120) vs 336" in line
     assert "2× demand: 27 % of vehicles arrived (option: mean trip 760 s) vs mean trip 780 s" in line and "(load 2.5)" in line
     assert ref in line
     with pytest.raises(uf.FiguresError):
-        uf.traffic_grid11_summary({})
+        traffic.traffic_grid11_summary({})

@@ -1,6 +1,7 @@
 """Give-way capacity of a yielding approach, for dynamic loading (:mod:`twin.kernels.dnl_ltm`).
 
-The formulas of :mod:`twin.traffic.priority` (static assignment), written once for the kernel:
+The formulas of :mod:`twin.traffic.priority` and :mod:`twin.traffic.roundabout` (static
+assignment), written once for the kernel:
 Harders' potential capacity of a minor stream at conflicting flow ``v_c`` (veh/h; HCM 2010
 Eq. 19-30)::
 
@@ -10,10 +11,10 @@ and the entry capacity of a roundabout by its lanes (HCM 2010 Eq. 21-1 to 21-5),
 the entry's lanes of ``a exp(-b v_c)`` (``a`` = 1130 veh/h; ``b`` = 1.0e-3 h/veh against one
 circulating lane, whatever the entry's lanes; against two, 0.7e-3 for a one-lane entry or a
 two-lane entry's right lane, 0.75e-3 for its left lane; 3+ lanes count as 2), both floored.
-The constants come from the caller (:data:`twin.traffic.priority.ROUNDABOUT_INTERCEPT_VEH_H`
+The constants come from the caller (:data:`twin.traffic.roundabout.ROUNDABOUT_INTERCEPT_VEH_H`
 and the others), so the kernel and the static model share one set; a test checks
 :func:`give_way_capacity_veh_h` against :meth:`twin.traffic.priority.Junctions.capacity` and
-:func:`twin.traffic.priority.roundabout_capacity` for every lane configuration.
+:func:`twin.traffic.roundabout.roundabout_capacity` for every lane configuration.
 
 In the link transmission model the conflicting flow of each yielding approach is the sum of the
 outflows of the approaches it gives way to, averaged over the last ``window_steps`` steps (fewer

@@ -48,31 +48,18 @@ street links (with a capacity) that end at the node.
   have an approach (a one-way street leaving the junction brings no one from the right). An
   approach with no such arm gives way to no one.
 
-*Capacity and delay of a roundabout entry* (HCM 2010 chapter 21, by lane configuration): at
-circulating flow ``v_c`` (veh/h, the flow of the ring links arriving at the entry's node) the
-capacity of a lane is ``1130 exp(-b v_c)`` with
-
-* one circulating lane: ``b`` = 1.0e-3 h/veh for a one-lane entry (Eq. 21-1) and for each lane
-  of a two-lane entry (Eq. 21-2);
-* two circulating lanes: ``b`` = 0.7e-3 for a one-lane entry (Eq. 21-3) and for the right lane of
-  a two-lane entry (Eq. 21-4), 0.75e-3 for its left lane (Eq. 21-5);
-
-and the entry's capacity is the sum over its lanes (the entry's flow split between its lanes
-so that both reach capacity together: HCM's equal lane use, no lane-use imbalance). Lanes: the
-entry's from the approach link's ``lanes``, the circulating ones from the ring link arriving
-at the node (the most lanes where several arrive); 3 lanes or more use the two-lane formulas
-(HCM 2010 has none for more); a mini roundabout's entries have one lane against one. On a scene
-a lane count whose ``lanes_source`` is ``default`` (the road class's default: a guess) counts
-as one lane (:func:`scene_junctions`): the single-lane formula, the lowest capacity of the
-four. Control delay (Eq. 21-17) on the entry's capacity (one delay per approach, as below; the
-lanes' delays at equal degrees of saturation are the same, so per-lane delays are not needed):
-that of a yielding approach below with ``+ 5 min(x, 1)`` for ``+ 5`` (delay-function codes 5-7
-with ``beta`` = 5 s). HCM 2010 rather than the 6th edition's recalibrated ``1380 exp(-1.02e-3
-v_c)`` (Eq. 22-1; 22 % more at ``v_c = 0``, 21 % at 500; its multi-lane Eq. 22-2 to 22-5 are
-likewise higher): the same edition as the two-way stop method and parameters of the other
-approaches and as the delay equation, and the lower (more cautious) capacity: how Brussels
-drivers' gaps compare with either US data set is not known. Both are in pc/h, read here as
-veh/h (cars only).
+*Capacity and delay of a roundabout entry*: the entry capacity of HCM 2010 chapter 21 by lane
+configuration (Eq. 21-1 to 21-5) at circulating flow ``v_c`` (veh/h, the flow of the ring links
+arriving at the entry's node), :func:`twin.traffic.roundabout.roundabout_capacity` (its module
+docstring: method, references, why HCM 2010 rather than the 6th edition). Lanes: the entry's
+from the approach link's ``lanes``, the circulating ones from the ring link arriving at the
+node (the most lanes where several arrive); a mini roundabout's entries have one lane against
+one. On a scene a lane count whose ``lanes_source`` is ``default`` (the road class's default: a
+guess) counts as one lane (:func:`scene_junctions`): the single-lane formula, the lowest
+capacity of the four. Control delay (Eq. 21-17) on the entry's capacity (one delay per
+approach, as below; the lanes' delays at equal degrees of saturation are the same, so per-lane
+delays are not needed): that of a yielding approach below with ``+ 5 min(x, 1)`` for ``+ 5``
+(delay-function codes 5-7 with ``beta`` = 5 s).
 
 *Delay of a yielding approach* (Highway Capacity Manual 2010, chapter 19, two-way stop-controlled
 intersections; the same equations in HCM 2000, chapter 17). Potential capacity (Harders 1968,
@@ -121,6 +108,18 @@ import numpy as np
 
 from twin.errors import InputError
 from twin.traffic.network import LINK_META, VDF_GIVE_WAY, Network
+from twin.traffic.roundabout import (
+    MIN_CAPACITY_VEH_H,
+    RING_JUNCTIONS,
+    ROUNDABOUT_DECAY_H_VEH,
+    ROUNDABOUT_DECAY_TWO_H_VEH,
+    ROUNDABOUT_DECAY_TWO_LEFT_H_VEH,
+    ROUNDABOUT_INTERCEPT_VEH_H,
+    ROUNDABOUT_MAX_LANES,
+    lane_counts,
+    ring_links,
+    roundabout_capacity,
+)
 from twin.types.priority_signs import APPROACH_SIGNS, NODE_SIGNS
 
 ROAD_CLASS_RANK: dict[str, int] = {
@@ -130,24 +129,7 @@ ROAD_CLASS_RANK: dict[str, int] = {
 """Rank of an OSM ``highway`` class (higher: more important); ``X_link`` ranks as ``X``; any other class ranks 1."""
 AHEAD_DEG = 20.0
 """An arm within this angle of straight ahead is not to the right of an approach."""
-MIN_CAPACITY_VEH_H = 10.0
-"""Floor of the potential capacity, veh/h: at higher conflicting flows a minor stream is all but
-blocked (3600 / c = 360 s at the floor); keeps the delay finite."""
 UNITS_PER_HOUR = {"s": 3600.0, "min": 60.0, "h": 1.0}
-RING_JUNCTIONS = ("roundabout", "circular")
-"""OSM ``junction`` values of a roundabout's ring (the scene links' ``junction`` column)."""
-ROUNDABOUT_INTERCEPT_VEH_H = 1130.0
-"""Capacity of a single-lane roundabout entry at zero circulating flow, veh/h (HCM 2010 Eq. 21-1)."""
-ROUNDABOUT_DECAY_H_VEH = 1.0e-3
-"""Exponential decay of an entry lane's capacity with the flow of one circulating lane, h/veh
-(HCM 2010 Eq. 21-1; each lane of a two-lane entry, Eq. 21-2)."""
-ROUNDABOUT_DECAY_TWO_H_VEH = 0.7e-3
-"""Decay against two circulating lanes of a one-lane entry (HCM 2010 Eq. 21-3) and of the right
-lane of a two-lane entry (Eq. 21-4), h/veh."""
-ROUNDABOUT_DECAY_TWO_LEFT_H_VEH = 0.75e-3
-"""Decay against two circulating lanes of the left lane of a two-lane entry (HCM 2010 Eq. 21-5), h/veh."""
-ROUNDABOUT_MAX_LANES = 2
-"""Entry and circulating lanes beyond this count as this many (HCM 2010 has formulas up to two)."""
 DEFAULT_LANE_SOURCES = ("default",)
 """``lanes_source`` values of a scene link whose lane count is a guess: read as one lane at a roundabout."""
 ROUNDABOUT_SATURATION_DELAY_S = 5.0
@@ -206,54 +188,6 @@ def potential_capacity(conflicting_veh_h: np.ndarray, params: GiveWayParameters)
         c = vc * np.exp(-vc * tc / 3600.0) / -np.expm1(-vc * tf / 3600.0)
     c = np.where(vc > 0, c, 3600.0 / tf)
     return np.maximum(c, MIN_CAPACITY_VEH_H)
-
-
-def roundabout_capacity(circulating_veh_h: np.ndarray, entry_lanes: Any = 1, circulating_lanes: Any = 1) -> np.ndarray:
-    """Capacity (veh/h) of a roundabout entry at circulating flow ``v_c`` (module docstring).
-
-    Parameters
-    ----------
-    circulating_veh_h
-        Circulating flow ``v_c`` in front of each entry, veh/h (finite, >= 0).
-    entry_lanes, circulating_lanes
-        Lanes of each entry and of the ring in front of it (whole numbers >= 1, broadcast with
-        ``circulating_veh_h``; more than :data:`ROUNDABOUT_MAX_LANES` count as that many).
-
-    Returns
-    -------
-    numpy.ndarray
-        The sum over the entry's lanes of ``1130 exp(-b v_c)`` (HCM 2010 Eq. 21-1 to 21-5),
-        floored at :data:`MIN_CAPACITY_VEH_H`; one lane against one: ``1130 exp(-1.0e-3 v_c)``.
-
-    Raises
-    ------
-    InputError
-        A negative or non-finite flow; a lane count that is not a whole number >= 1.
-    """
-    vc = np.asarray(circulating_veh_h, dtype=np.float64)
-    if not np.all(np.isfinite(vc) & (vc >= 0)):
-        raise InputError("circulating flows must be finite and >= 0", field="conflicting_flow")
-    ne = np.minimum(_lane_counts(entry_lanes, "entry_lanes"), ROUNDABOUT_MAX_LANES)
-    nc = np.minimum(_lane_counts(circulating_lanes, "circulating_lanes"), ROUNDABOUT_MAX_LANES)
-    one = ROUNDABOUT_INTERCEPT_VEH_H * np.exp(-ROUNDABOUT_DECAY_H_VEH * vc)  # Eq. 21-1, each lane of Eq. 21-2
-    right = ROUNDABOUT_INTERCEPT_VEH_H * np.exp(-ROUNDABOUT_DECAY_TWO_H_VEH * vc)  # Eq. 21-3, 21-4
-    left = ROUNDABOUT_INTERCEPT_VEH_H * np.exp(-ROUNDABOUT_DECAY_TWO_LEFT_H_VEH * vc)  # Eq. 21-5
-    c = np.where(nc == 1, ne * one, np.where(ne == 1, right, right + left))
-    return np.maximum(c, MIN_CAPACITY_VEH_H)
-
-
-def _lane_counts(lanes: Any, field: str) -> np.ndarray:
-    """``lanes`` as int64, each a whole number >= 1 (else InputError naming ``field``)."""
-    value = np.asarray(lanes, dtype=np.float64)
-    bad = ~(np.isfinite(value) & (value >= 1) & (value == np.floor(value)))
-    if np.any(bad):
-        raise InputError(f"a lane count must be a whole number >= 1, got {value[bad].flat[0]:g}", field=field)
-    return value.astype(np.int64)
-
-
-def ring_links(junction: Iterable[Any]) -> np.ndarray:
-    """True per link whose ``junction`` value is a roundabout's ring (:data:`RING_JUNCTIONS`)."""
-    return np.array([str(v).strip().lower() in RING_JUNCTIONS if v is not None else False for v in junction], dtype=bool)
 
 
 def scene_junction(links: Any, link_ids: Iterable[Any]) -> list[str]:
@@ -398,7 +332,7 @@ class Junctions:
         n = np.asarray(self.approach).size
         for name in ("entry_lanes", "circulating_lanes"):
             value = getattr(self, name)
-            lanes = np.ones(n, dtype=np.int64) if value is None else _lane_counts(value, name).reshape(-1)
+            lanes = np.ones(n, dtype=np.int64) if value is None else lane_counts(value, name).reshape(-1)
             if lanes.shape != (n,):
                 raise InputError(f"{name} needs {n} values (one per yielding approach), got {lanes.size}", field=name)
             setattr(self, name, lanes)
@@ -881,4 +815,7 @@ def assign_with_give_way(gw: GiveWayNetwork, demand: Any, *, tolerance: float | 
 
 __all__ = ["APPROACH_SIGNS", "NODE_SIGNS", "RING_JUNCTIONS", "GiveWayNetwork", "GiveWayParameters", "Junctions", "add_give_way", "add_scene_give_way",
            "base_links_of", "assign_with_give_way", "classify_junctions", "insert_give_way_lines", "junction_counts_text", "potential_capacity", "ring_links", "road_rank",
-           "roundabout_capacity", "scene_junction", "scene_junctions", "scene_lanes", "scene_sign"]  # fmt: skip
+           "roundabout_capacity", "scene_junction", "scene_junctions", "scene_lanes", "scene_sign",
+           # of twin.traffic.roundabout, kept importable from here
+           "MIN_CAPACITY_VEH_H", "ROUNDABOUT_DECAY_H_VEH", "ROUNDABOUT_DECAY_TWO_H_VEH", "ROUNDABOUT_DECAY_TWO_LEFT_H_VEH", "ROUNDABOUT_INTERCEPT_VEH_H",
+           "ROUNDABOUT_MAX_LANES"]  # fmt: skip

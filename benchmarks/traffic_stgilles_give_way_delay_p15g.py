@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sys
 import time
@@ -50,7 +49,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from machine_load import commit_stamp  # noqa: E402 - benchmarks/ is on the path only from here
+from figures_file import merge_case  # noqa: E402 - benchmarks/ is on the path only from here
+from machine_load import commit_stamp  # noqa: E402
 
 OUT = REPO / "benchmarks" / "figures" / "traffic_give_way_seeds.json"
 """The figures file of part 4 (rendered into docs/traffic.md by scripts/update_figures.py)."""
@@ -198,17 +198,13 @@ def merge(path: Path, vehicles: float, pairs: list[tuple[dict[str, Any], dict[st
         figure of :data:`SEED_FIGURES`, its value per seed), per figure of :data:`PAIR_FIGURES` its
         value per seed, and ``variants``: name -> ``options`` and the same lists of one value.
     """
-    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     entry = {**facts, "vehicles": float(vehicles), "seeds": list(range(len(pairs))), **_sides(pairs)}
     entry["variants"] = {name: {"options": VARIANTS[name], **_sides([pair])} for name, pair in (variants or {}).items()}
-    data.setdefault("cases", {})[f"{vehicles:g}"] = entry
-    data["case"] = ("Saint-Gilles, benchmarks/bench_traffic_dynamic.py stgilles_case (edge origins to edge destinations, 1 s steps, 2 h, "
-                    "experienced link times, duo_noise 0.01); give-way: the scene's junctions, no signals; full_links: links at 95 % of jam storage; "
-                    "driven_free_h: free-flow time of the links driven; shortest_free_h: of the OD pairs' shortest free-flow routes; "
-                    "curve_diff_veh: largest difference of the off and on cumulative curves; variants: seed 0")  # fmt: skip
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    return data
+    return merge_case(path, f"{vehicles:g}", entry,
+                      "Saint-Gilles, benchmarks/bench_traffic_dynamic.py stgilles_case (edge origins to edge destinations, 1 s steps, "
+                      "2 h, experienced link times, duo_noise 0.01); give-way: the scene's junctions, no signals; full_links: links at "
+                      "95 % of jam storage; driven_free_h: free-flow time of the links driven; shortest_free_h: of the OD pairs' "
+                      "shortest free-flow routes; curve_diff_veh: largest difference of the off and on cumulative curves; variants: seed 0")
 
 
 def sd(x: np.ndarray) -> float:

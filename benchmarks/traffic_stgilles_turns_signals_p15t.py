@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sys
 import time
@@ -35,7 +34,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from machine_load import commit_stamp  # noqa: E402 - benchmarks/ is on the path only from here
+from figures_file import merge_case  # noqa: E402 - benchmarks/ is on the path only from here
+from machine_load import commit_stamp  # noqa: E402
 
 OUT = REPO / "benchmarks" / "figures" / "traffic_stgilles_turns_signals.json"
 SIGNALS = REPO / "data_samples" / "stgilles_signals_osm2013.geojson"
@@ -62,14 +62,10 @@ def merge(path: Path, vehicles: float, runs: dict[str, dict[str, Any]], facts: d
     dict
         ``cases``: ``"<vehicles>"`` -> ``facts``, ``vehicles``, ``order`` (run names) and ``runs``.
     """
-    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data.setdefault("cases", {})[f"{vehicles:g}"] = {**facts, "vehicles": float(vehicles), "order": list(runs), "runs": runs}
-    data["case"] = ("Saint-Gilles, benchmarks/bench_traffic_dynamic.py stgilles_case (edge origins to edge destinations, 1 s steps, 2 h, "
-                    "DUO every 300 s, experienced link times, seed 0); max_cum_in_diff_veh: largest difference of the link inflow "
-                    "curves against the run as it is; wall_s: one run after a warm-up")  # fmt: skip
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    return data
+    return merge_case(path, f"{vehicles:g}", {**facts, "vehicles": float(vehicles), "order": list(runs), "runs": runs},
+                      "Saint-Gilles, benchmarks/bench_traffic_dynamic.py stgilles_case (edge origins to edge destinations, 1 s steps, "
+                      "2 h, DUO every 300 s, experienced link times, seed 0); max_cum_in_diff_veh: largest difference of the link "
+                      "inflow curves against the run as it is; wall_s: one run after a warm-up")
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

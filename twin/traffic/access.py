@@ -11,7 +11,9 @@ Mode speeds (documented defaults; override with ``speed_m_s``):
 
 * walk: 1.33 m/s (4.8 km/h; mean walking speed of adults, e.g. Bohannon 1997 gives 1.27-1.46 m/s
   for comfortable gait), on links open to ``walk``, both directions;
-* bike: 4.2 m/s (15 km/h, a usual urban cycling speed), on links open to ``bike``;
+* bike: 4.2 m/s (15 km/h, a usual urban cycling speed), on links open to ``bike``, and pushed at
+  the walking speed on links open to ``walk`` only (against a one-way street, a footway:
+  :mod:`twin.traffic.bike_links`);
 * car: the link's free speed, on links open to ``car``, in their direction only; the access
   leg is walked.
 
@@ -134,10 +136,27 @@ class AccessGraph:
         max_access_m: float = DEFAULT_MAX_ACCESS_M,
         snap_slack_m: float = DEFAULT_SNAP_SLACK_M,
         network: Network | None = None,
+        push_bike: bool = True,
     ) -> AccessGraph:
-        """Graph of the scene's links open to ``mode`` (geometry from the ``links`` layer)."""
+        """Graph of the scene's links open to ``mode`` (geometry from the ``links`` layer).
+
+        ``mode="bike"`` with ``push_bike`` (default): also the links open to walking only,
+        the bike pushed at walking speed (:mod:`twin.traffic.bike_links`); ignored when a
+        ``network`` is given.
+        """
+        from types import SimpleNamespace
+
+        from twin.traffic.bike_links import bike_links
         from twin.traffic.network import Network
 
+        pushed = None
+        if network is None and mode == "bike" and push_bike:
+            used, push_rows = bike_links(scene.links)
+            # the bike graph's links, all marked open to bike for Network.from_scene (row labels kept)
+            view = SimpleNamespace(links=scene.links.loc[used].assign(modes="bike"), nodes=scene.nodes)
+            network = Network.from_scene(view, mode="bike", alpha=0.0)
+            pushed_ids = set(scene.links["link_id"].to_numpy()[push_rows].tolist())
+            pushed = np.fromiter((lid in pushed_ids for lid in network.link_ids.tolist()), dtype=bool, count=network.n_links)
         # travel times here do not depend on flow: no delay function (walk-only links have capacity 0)
         net = network if network is not None else Network.from_scene(scene, mode=mode, alpha=0.0)
         if net.n_links == 0:
@@ -160,7 +179,8 @@ class AccessGraph:
             if nid in xy:
                 node_xy[k] = xy[nid]
         return cls.from_network(
-            net, node_xy, mode=mode, speed_m_s=speed_m_s, link_geometry=geoms, max_access_m=max_access_m, snap_slack_m=snap_slack_m, crs=scene.crs
+            net, node_xy, mode=mode, speed_m_s=speed_m_s, link_geometry=geoms, max_access_m=max_access_m, snap_slack_m=snap_slack_m, crs=scene.crs,
+            pushed=pushed,
         )
 
     @classmethod
@@ -176,13 +196,15 @@ class AccessGraph:
         access_speed_m_s: float | None = None,
         snap_slack_m: float = DEFAULT_SNAP_SLACK_M,
         crs: Any = None,
+        pushed: np.ndarray | None = None,
     ) -> AccessGraph:
         """Graph of a network (metres, seconds) with node coordinates (n_nodes, 2) in a metric CRS.
 
         ``link_geometry`` (shapely LineStrings from tail to head, stored link order) defaults to
         straight lines between the nodes. Walk and bike use ``speed_m_s`` (default
         :data:`MODE_SPEEDS_M_S`) on every link; car uses the link free-flow times (or
-        ``speed_m_s`` if given).
+        ``speed_m_s`` if given). ``pushed`` (bike only; bool per stored link): links where the
+        bike is pushed, at :data:`WALK_SPEED_M_S` (:mod:`twin.traffic.bike_links`).
         """
         import shapely
 
@@ -198,6 +220,12 @@ class AccessGraph:
             if not speed > 0:
                 raise InputError(f"speed must be > 0, got {speed}", field="speed_m_s")
             link_time = length / speed
+        if pushed is not None:
+            pushed = np.asarray(pushed, dtype=bool)
+            if mode != "bike" or pushed.shape != (network.n_links,):
+                raise InputError(f"pushed links are for mode 'bike', one flag per link ({network.n_links}); got mode {mode!r}, "
+                                 f"shape {pushed.shape}", field="pushed")
+            link_time = np.where(pushed, length / WALK_SPEED_M_S, link_time)
         bad = np.flatnonzero(~(link_time >= 0))
         if bad.size:
             raise InputError(f"link travel time must be >= 0, got {link_time[bad[0]]}", obj=f"link {network.link_ids[bad[0]]}", field="length_m")

@@ -5,7 +5,8 @@
 1. **Trip ends** (:mod:`twin.traffic.demand`): residents, jobs, school places and visited POIs
    of grid zones.
 2. **Networks per mode** from the scene's links: walk (1.33 m/s) and bike (4.2 m/s) on the links
-   open to them, car on its links with their free speed, capacity and a BPR delay; zone
+   open to them (the bike also pushed at walking speed where only walking is allowed:
+   :mod:`twin.traffic.bike_links`), car on its links with their free speed, capacity and a BPR delay; zone
    centroids connected to the nearest nodes of each network (the walk to the car is walked);
    the district edge as four external zones (north, east, south, west) connected to the
    street ends cut by the edge (for cars in their direction: an entry only where a link leads
@@ -43,6 +44,7 @@ import numpy as np
 
 from twin.caching import BoundedCache, content_digest
 from twin.errors import InputError
+from twin.traffic.access import BIKE_SPEED_M_S, WALK_SPEED_M_S
 from twin.traffic.demand import Parameter, TripEnds, read_parameters, trip_ends
 from twin.traffic.mode_choice import MODES, ModeChoiceModel, read_targets
 
@@ -53,8 +55,6 @@ PERIODS: dict[str, dict[str, Any]] = {
 }
 MAIN_ROAD_CLASSES = frozenset({"motorway", "trunk", "primary", "secondary", "tertiary", "motorway_link", "trunk_link", "primary_link", "secondary_link", "tertiary_link"})
 """Road classes counted as main roads (the rest open to cars counts as residential streets)."""
-WALK_SPEED_M_S = 1.33
-BIKE_SPEED_M_S = 4.2
 DETOUR = 1.3
 """Street distance / straight line of the connector legs (Giacomin & Levinson 2015)."""
 EDGE_DISTANCE_M = 30.0
@@ -323,10 +323,15 @@ def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, l
     (:func:`_with_give_way`)."""
     import shapely
 
+    from twin.traffic.bike_links import bike_links
     from twin.traffic.network import Network, osm_way_ids
 
     links = scene.links
-    sel = links[_mode_mask(links, mode)]
+    if mode == "bike":  # ridden, and pushed where only walking is allowed (as the 15-minute indicator)
+        used, pushed = bike_links(links)
+        sel, pushed = links[used], pushed[used]
+    else:
+        sel = links[_mode_mask(links, mode)]
     nodes = scene.nodes
     xy = {nid: (p.x, p.y) for nid, p in zip(nodes["node_id"].tolist(), nodes.geometry.values)}
     z = ends.n_zones
@@ -338,7 +343,7 @@ def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, l
     if mode == "walk":
         t = length / WALK_SPEED_M_S
     elif mode == "bike":
-        t = length / BIKE_SPEED_M_S
+        t = length / np.where(pushed, WALK_SPEED_M_S, BIKE_SPEED_M_S)
     else:
         t = length / sel["free_speed_m_s"].to_numpy(dtype=float)
     frm = [pos[a] for a in sel["from_node"].tolist()]

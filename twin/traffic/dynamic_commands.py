@@ -229,7 +229,7 @@ def run_simulate(
         if routes == "duo" and "duo_update_time" in settings:
             options["duo_interval_s"] = sc.number("duo_update_time", 0.0)
             interval_file = source[0] / "scenario.csv"
-            options["duo_weight"] = sc.number("duo_update_weight", DEFAULT_DUO_WEIGHT)
+            options["duo_weight"] = sc.duo_weight(DEFAULT_DUO_WEIGHT)
         if routes == "duo":
             seed, duo_noise = folder_seed_and_noise(sc, seed, duo_noise, replicates, timeseries=timeseries, turns=turns)
     else:

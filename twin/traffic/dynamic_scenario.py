@@ -9,7 +9,9 @@ The format of ``../shared/data/traffic/grid11`` (a UXsim grid scenario written o
 * ``demand.csv``: ``origin_node_id``, ``destination_node_id``, ``t_start_s``, ``t_end_s``,
   ``flow_veh_s``;
 * ``scenario.csv``: ``key``, ``value``, ``unit`` (``deltat`` time step s, ``tmax`` duration s,
-  ``duo_update_time`` s, ``duo_update_weight``, ``duo_noise``, ``random_seed``...).
+  ``duo_update_time`` s, ``duo_update_weight``, ``duo_noise``, ``random_seed``; UXsim's
+  ``grid_size``, ``deltan``, ``reaction_time``, ``route_choice``, ``engine`` are accepted and not
+  read; any other key, or a key given twice, is an error).
 """
 
 from __future__ import annotations
@@ -90,20 +92,82 @@ class DynamicScenario:
             raise self._setting_error("random_seed", f"random_seed must be a whole number >= 0, got {seed:g}; or set the seed with --seed")
         return int(seed)
 
+    def _in_range(self, key: str, value: float, low: float, high: float, option: str | None = None) -> float:
+        """``value`` of ``key`` if finite and in (``low``, ``high``], else an InputError naming
+        ``scenario.csv``, the key and the option that overrides it (if any)."""
+        if not (np.isfinite(value) and low < value <= high):
+            hint = f"; or set it with {option}" if option else ""
+            raise self._setting_error(key, f"{key} must be a finite number in ({low:g}, {high:g}], got {value:g}{hint}")
+        return value
+
     @property
     def dt_s(self) -> float:
-        """Time step of the scenario, s (default 5)."""
-        return self.number("deltat", 5.0)
+        """Time step of the scenario, s (key ``deltat``, default 5; checked, the file and key named)."""
+        from twin.traffic.dynamic import MAX_DT_S
+
+        return self._in_range("deltat", self.number("deltat", 5.0), 0.0, MAX_DT_S, "--dt")
+
+    def duo_weight(self, default: float) -> float:
+        """DUO's route update weight (key ``duo_update_weight``, ``default`` when absent; in (0, 1],
+        checked, the file and key named)."""
+        return self._in_range("duo_update_weight", self.number("duo_update_weight", default), 0.0, 1.0)
 
     @property
     def duration_s(self) -> float:
-        """Simulated duration, s (default: the end of the last departure window plus an hour)."""
+        """Simulated duration, s (key ``tmax``, checked, the file and key named; default: the end
+        of the last departure window plus an hour)."""
         if "tmax" in self.settings:
-            return self.number("tmax", 0.0)
+            from twin.traffic.dynamic import MAX_DURATION_S
+
+            return self._in_range("tmax", self.number("tmax", 0.0), 0.0, MAX_DURATION_S, "--duration")
         from twin.traffic.dynamic import numeric_column
 
         ends = numeric_column(self.demand, "t_end_s", path=None if self.folder is None else str(self.folder / "demand.csv"), what="demand row")
         return float(np.nanmax(ends)) + 3600.0 if ends.size else 3600.0
+
+
+#: The keys of ``scenario.csv`` twin reads (module docstring).
+SETTING_KEYS = ("deltat", "tmax", "duo_update_time", "duo_update_weight", "duo_noise", "random_seed")
+
+#: UXsim's keys a folder written from a UXsim ``World`` records (grid11's) and twin does not read:
+#: accepted, not used (``--routes`` chooses the route model, not ``route_choice``).
+UNREAD_UXSIM_KEYS = ("grid_size", "deltan", "reaction_time", "route_choice", "engine")
+
+
+def read_settings(path: Path) -> dict[str, Any]:
+    """The settings of a ``scenario.csv`` (columns ``key``, ``value``): numbers as float, other
+    values as text (:meth:`DynamicScenario.number` names them when read).
+
+    Raises
+    ------
+    ParseError, SchemaError
+        Unreadable table, no ``key`` or ``value`` column.
+    InputError
+        A blank, unknown (a typo would leave the default in force without a word) or repeated
+        key; the file, its line and the key named.
+    """
+    import difflib
+
+    table = _read_csv(path, ("key", "value"))
+    known = SETTING_KEYS + UNREAD_UXSIM_KEYS
+    settings: dict[str, Any] = {}
+    for line, key, value in zip(table.index, table["key"], table["value"]):
+        name = "" if key is None or (isinstance(key, float) and np.isnan(key)) else str(key).strip()
+        if not name:
+            raise InputError("blank key", path=path, obj=f"row {line}", field="key")
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise InputError(f"unknown key {name!r}; {hint}keys read: {', '.join(SETTING_KEYS)} "
+                             f"(UXsim's {', '.join(UNREAD_UXSIM_KEYS)} are accepted, not read)",
+                             path=path, obj=f"row {line}", field="key")  # fmt: skip
+        if name in settings:
+            raise InputError(f"key {name!r} given twice (keep one row)", path=path, obj=f"row {line}", field="key")
+        try:
+            settings[name] = float(value)
+        except (TypeError, ValueError):
+            settings[name] = str(value)
+    return settings
 
 
 def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
@@ -166,15 +230,8 @@ def read_scenario(folder: str | Path) -> DynamicScenario:
         ("link_id", "from_node_id", "to_node_id", "length_m", "free_flow_speed_m_s", "jam_density_veh_m", "lanes"),
     )
     demand = _read_csv(folder / "demand.csv", ("origin_node_id", "destination_node_id", "t_start_s", "t_end_s"))
-    settings: dict[str, Any] = {}
     scen_path = folder / "scenario.csv"
-    if scen_path.exists():
-        table = _read_csv(scen_path, ("key", "value"))
-        for key, value in zip(table["key"], table["value"]):
-            try:
-                settings[str(key)] = float(value)
-            except (TypeError, ValueError):
-                settings[str(key)] = str(value)
+    settings = read_settings(scen_path) if scen_path.exists() else {}
     _unique(nodes, "node_id", folder / "nodes.csv")
     _unique(links, "link_id", links_path)
     node_ids = nodes["node_id"].to_numpy()

@@ -1,0 +1,62 @@
+"""Bad-input sweep of ``twin traffic simulate`` (scenario folders' ``scenario.csv``).
+
+Each case was a silent success or an error that did not name the file: a typo'd or repeated key
+of ``scenario.csv`` (the default stayed in force), ``tmax`` / ``deltat`` / ``duo_update_weight``
+out of range (the error named ``duration_s`` / ``dt_s`` / ``duo_weight``, not the file and key). Every case runs the command line in a child process and must end in one
+``twin: error:`` line, exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.cli_harness import REPO, assert_one_line_error, run_twin
+from tests.test_bad_input_engines import write_scenario
+
+STREETS = REPO / "data_samples" / "stgilles_streets_osm2013.geojson"
+
+
+def _settings(folder: Path, rows: list[tuple[str, object]]) -> Path:
+    """``folder``'s scenario.csv replaced by ``rows`` (key, value)."""
+    pd.DataFrame({"key": [k for k, _ in rows], "value": [v for _, v in rows]}).to_csv(folder / "scenario.csv", index=False)
+    return folder
+
+
+def test_unknown_key_is_named_with_its_line_and_the_closest_key(tmp_path: Path) -> None:
+    folder = _settings(write_scenario(tmp_path / "s"), [("deltat", 5), ("tmax", 1800), ("duo_nois", 0.3)])
+    line = assert_one_line_error(run_twin(["traffic", "simulate", folder]),
+                                 contains=("scenario.csv", "row 4", "'key'", "unknown key 'duo_nois'", "did you mean 'duo_noise'"))  # fmt: skip
+    assert "random_seed" in line  # the keys read are listed
+
+
+def test_key_given_twice(tmp_path: Path) -> None:
+    folder = _settings(write_scenario(tmp_path / "s"), [("deltat", 5), ("tmax", 1800), ("deltat", 10)])
+    assert_one_line_error(run_twin(["traffic", "simulate", folder]), contains=("scenario.csv", "row 4", "'deltat' given twice"))
+
+
+def test_uxsim_keys_are_accepted_and_the_read_keys_used(tmp_path: Path) -> None:
+    """grid11's UXsim keys (grid_size, deltan, reaction_time, route_choice, engine) are not errors."""
+    rows = [("grid_size", 3), ("deltan", 5), ("deltat", 5), ("reaction_time", 1.0), ("tmax", 1200), ("route_choice", "homogeneous_DUO"),
+            ("engine", "cpp")]  # fmt: skip
+    result = run_twin(["traffic", "simulate", _settings(write_scenario(tmp_path / "s"), rows), "--json", "-q"])
+    assert result.code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["dt_s"] == 5.0 and summary["steps"] == 1200 / 5
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "option"),
+    [("tmax", -1800, "--duration"), ("tmax", "inf", "--duration"), ("deltat", 0, "--dt"), ("duo_update_weight", 2, None)],
+    ids=["tmax-negative", "tmax-inf", "deltat-zero", "duo-update-weight-2"],
+)
+def test_setting_out_of_range_names_the_file_and_key(tmp_path: Path, key: str, value: object, option: str | None) -> None:
+    rows = {"deltat": 5, "tmax": 1800, "duo_update_time": 100}
+    rows[key] = value
+    folder = _settings(write_scenario(tmp_path / "s"), list(rows.items()))
+    line = assert_one_line_error(run_twin(["traffic", "simulate", folder]), contains=("scenario.csv", f"key {key}", "'value'", "finite number"))
+    if option:
+        assert option in line

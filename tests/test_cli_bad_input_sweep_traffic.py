@@ -1,8 +1,10 @@
-"""Bad-input sweep of ``twin traffic simulate`` (scenario folders' ``scenario.csv``).
+"""Bad-input sweep of ``twin traffic simulate`` (scenario folders' ``scenario.csv``, demand tables).
 
 Each case was a silent success or an error that did not name the file: a typo'd or repeated key
 of ``scenario.csv`` (the default stayed in force), ``tmax`` / ``deltat`` / ``duo_update_weight``
-out of range (the error named ``duration_s`` / ``dt_s`` / ``duo_weight``, not the file and key). Every case runs the command line in a child process and must end in one
+out of range (the error named ``duration_s`` / ``dt_s`` / ``duo_weight``, not the file and key), a
+demand without vehicles or whose vehicles all depart after the end of the run (a run of 0
+vehicles, exit 0). Every case runs the command line in a child process and must end in one
 ``twin: error:`` line, exit 2.
 """
 
@@ -60,3 +62,24 @@ def test_setting_out_of_range_names_the_file_and_key(tmp_path: Path, key: str, v
     line = assert_one_line_error(run_twin(["traffic", "simulate", folder]), contains=("scenario.csv", f"key {key}", "'value'", "finite number"))
     if option:
         assert option in line
+
+
+def test_demand_table_with_no_rows(tmp_path: Path) -> None:
+    od = tmp_path / "od.csv"
+    od.write_text("origin,destination,t_start_s,t_end_s,vehicles\n", encoding="utf-8")
+    result = run_twin(["traffic", "simulate", STREETS, "--demand", od, "--duration", "600", "-q"])
+    assert_one_line_error(result, contains=("od.csv", "'vehicles'", "no vehicles", "nothing to simulate"))
+
+
+def test_folder_demand_of_zero_vehicles(tmp_path: Path) -> None:
+    folder = write_scenario(tmp_path / "s", demand={"flow_veh_s": [0.0]})
+    assert_one_line_error(run_twin(["traffic", "simulate", folder]), contains=("demand.csv", "'flow_veh_s'", "no vehicles"))
+
+
+def test_demand_departing_after_the_end_of_the_run(tmp_path: Path) -> None:
+    folder = write_scenario(tmp_path / "s", demand={"t_start_s": [3600.0], "t_end_s": [4200.0]})  # tmax 1800
+    line = assert_one_line_error(run_twin(["traffic", "simulate", folder]), contains=("demand.csv", "'t_start_s'", "no vehicle departs"))
+    assert "3600 s" in line and "1800 s" in line
+    ok = run_twin(["traffic", "simulate", folder, "--duration", "3700", "--json", "-q"])  # one window's start inside the run
+    assert ok.code == 0, ok.stderr
+    assert json.loads(ok.stdout)["generated_veh"] > 0

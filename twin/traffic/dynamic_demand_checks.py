@@ -1,0 +1,52 @@
+"""Checks of a dynamic-loading demand against the run, before the run (``twin traffic simulate``).
+
+A demand without vehicles, or whose vehicles all depart after the end of the run, used to give a
+run of 0 vehicles with exit code 0 (totals 0, mean trip time NaN): a header-only or mis-filtered
+demand table, or a ``--duration`` shorter than the first departure window's start. Static
+assignment refuses the same demand (``the demand table has no rows: nothing to assign``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from twin.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from twin.traffic.dynamic import DemandArrays
+
+
+def check_demand_departs(demand: DemandArrays, duration_s: float | None, *, path: str | Path, field: str) -> None:
+    """Raise :class:`~twin.errors.InputError` unless some vehicle of ``demand`` departs within the run.
+
+    Parameters
+    ----------
+    demand
+        The demand as kernel arrays (:func:`twin.traffic.dynamic.demand_arrays`; rows without
+        vehicles already dropped).
+    duration_s
+        The run's duration, s (None: the default, which covers every departure window).
+    path
+        The demand file, named in the error.
+    field
+        The demand's amount column (``vehicles`` or ``flow_veh_s``), named when there is none.
+
+    Raises
+    ------
+    InputError
+        The demand holds no vehicle (no row, or every row 0), or every departure window starts
+        at or after ``duration_s``.
+    """
+    if not demand.total_veh > 0.0:
+        raise InputError("the demand holds no vehicles (no rows, or 0 in every row): nothing to simulate", path=path, field=field)
+    if duration_s is None:
+        return
+    departing = np.sum(demand.rate_veh_s * np.clip(np.minimum(demand.t1_s, duration_s) - demand.t0_s, 0.0, None))
+    if not departing > 0.0:
+        first = float(np.min(demand.t0_s))
+        raise InputError(f"no vehicle departs within the run: the first departure window starts at {first:g} s, at or after "
+                         f"the end of the run ({duration_s:g} s); lengthen the run (--duration) or move the windows",
+                         path=path, field="t_start_s")  # fmt: skip

@@ -127,7 +127,8 @@ def run(
 
     The summary says what share of the floor area rests on defaults (use, height, storeys,
     construction year). --samples N draws the unknown attributes N times from the prior table
-    (--priors FILE to change it, --seed S) and gives the 5th-95th percentile band of the totals.
+    (--priors FILE to change it, --seed S; either without --samples is an error: it would change
+    nothing) and gives the 5th-95th percentile band of the totals.
     Progress bars go to stderr for steps longer than 2 s (none with -q).
     --heat-pumps FILE.csv replaces rows of twin/data/heat_pumps.csv (same columns) for the
     heat_pump_air_* / heat_pump_ground_* systems, checked before the run (a COP below 1 at the
@@ -152,6 +153,10 @@ def run(
         from twin.errors import InputError
 
         raise InputError("the prior table has no effect without --samples N (N >= 1): the run draws nothing from it", path=priors, field="--priors")
+    if seed > 0 and not samples:
+        from twin.errors import InputError
+
+        raise InputError(f"seed {seed} has no effect without --samples N (N >= 1): the run draws nothing", field="--seed")
     twice = sorted({m for m in measure or [] if (measure or []).count(m) > 1})
     if twice:
         from twin.errors import InputError

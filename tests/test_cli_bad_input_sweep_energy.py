@@ -1,0 +1,25 @@
+"""Bad-input sweep of ``twin energy run``: a ``--seed`` without ``--samples`` ran the central
+stock (exit 0) as if the seed had been used, while ``--priors`` without ``--samples`` was already
+an error. Both change nothing without samples: one ``twin: error:`` line, exit 2, before the run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli_harness import REPO, assert_one_line_error, run_twin
+
+BUILDINGS = REPO / "data_samples" / "stgilles_buildings_osm2013.geojson"
+EPW = REPO / "data_samples" / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
+
+
+def test_seed_without_samples_is_refused_before_the_run(tmp_path: Path) -> None:
+    out = tmp_path / "energy"
+    result = run_twin(["energy", "run", BUILDINGS, "-w", EPW, "--seed", "7", "-o", out, "-q"])
+    assert_one_line_error(result, contains=("'--seed'", "seed 7", "without --samples"))
+    assert not out.exists()
+
+
+def test_seed_with_samples_zero_is_refused(tmp_path: Path) -> None:
+    result = run_twin(["energy", "run", BUILDINGS, "-w", EPW, "--samples", "0", "--seed", "3", "-o", tmp_path / "e", "-q"])
+    assert_one_line_error(result, contains=("'--seed'", "without --samples"))

@@ -24,6 +24,8 @@ import json
 import numpy as np
 import pandas as pd
 
+from twin.scene.names import HALVES_JS, first_half
+
 #: Per-building quantities of the table: JSON key, energy-result column, label, unit, decimals.
 QUANTITIES = (
     ("q", "q_heat_kwh", "Heating need", "kWh/yr", 0),
@@ -179,6 +181,7 @@ def drilldown_data(comparison) -> dict | None:
         "values": {"baseline": {k: _rounded(base[c], nd) for k, c, _, _, nd in QUANTITIES if c in base.columns}},
         "quantities": [[k, lab, u, nd] for k, c, lab, u, nd in QUANTITIES if c in base.columns],
         "colours": CLASS_COLOURS,
+        "halves": HALVES_JS,  # the separator of a bilingual street name (twin.scene.names), for the map's labels
         "streets": [],
     }
     for name in energy_whatifs(comparison):
@@ -312,7 +315,7 @@ SCRIPT = r"""
       if (st.n && best && best[0] > 25 && labels.indexOf(st.n) < 0) {
         labels.push(st.n);
         var a = best[3]; if (a > 90) a -= 180; if (a < -90) a += 180;
-        var name = st.n.split(' - ')[0];
+        var name = st.n.split(new RegExp(D.halves)).filter(function (s) { return s.trim(); })[0].trim();
         g += "<text class='street' x='" + best[1].toFixed(1) + "' y='" + best[2].toFixed(1) + "' transform='rotate(" + a.toFixed(1) + ' ' +
           best[1].toFixed(1) + ' ' + best[2].toFixed(1) + ")' text-anchor='middle' dy='3'>" + esc(name) + '</text>';
       }
@@ -360,7 +363,7 @@ def drilldown_section(comparison) -> str:
     whatifs = data["whatifs"]
     p = [head, f"<style>{CSS}</style>",
          f"<p>Type a building id (e.g. <code>{html.escape(example_id)}</code>) or words of a street or address "
-         f"(e.g. <i>{html.escape(example_street.split(' - ')[0])}</i>), then pick a building from the list (Enter takes the first). "
+         f"(e.g. <i>{html.escape(first_half(example_street))}</i>), then pick a building from the list (Enter takes the first). "
          f"The table gives its numbers in the baseline"
          + (f" and in {', '.join(html.escape(w) for w in whatifs)}" if whatifs else "")
          + "; the map shows its surroundings (neighbours coloured by baseline EPB class).</p>",

@@ -193,13 +193,14 @@ def _map(frame: pd.DataFrame, whatif: str, period: str) -> tuple[str | None, boo
     ax.set_ylabel("")
     for spine in ax.spines.values():
         spine.set_color("#d0d7de")
+    from twin.scene.names import first_half
     from twin.viz.maps import add_scale_bar, add_street_names
 
     add_street_names(ax, frame, draw=False, max_labels=10)
     if closed.any():  # the closed streets by name, in a box beside them
         for name, grp in frame[closed].groupby(frame.loc[closed, "name"].fillna("").astype(str)):
             c = grp.geometry.union_all().centroid
-            ax.annotate(f"closed: {name.split(' - ')[0] or '(unnamed)'}", (c.x, c.y), xytext=(12, -18), textcoords="offset points", fontsize=7.5,
+            ax.annotate(f"closed: {first_half(name) or '(unnamed)'}", (c.x, c.y), xytext=(12, -18), textcoords="offset points", fontsize=7.5,
                         fontweight="bold", zorder=8, bbox={"boxstyle": "round,pad=0.25", "facecolor": "#fff8c5", "edgecolor": "#9a6700"},
                         arrowprops={"arrowstyle": "-", "color": "#9a6700", "linewidth": 0.8})
     add_scale_bar(ax)

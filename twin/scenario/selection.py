@@ -16,7 +16,6 @@ split a name.
 from __future__ import annotations
 
 import difflib
-import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -26,6 +25,7 @@ import shapely
 
 from twin.errors import ScenarioError
 from twin.scenario import schema as S
+from twin.scene.names import halves
 from twin.scene.schema import ID_COLUMN
 
 #: Singular and plural of the objects of each layer, for messages.
@@ -34,9 +34,6 @@ NOUNS = {
     "links": ("street link", "street links"),
     "landcover": ("land-cover polygon", "land-cover polygons"),
 }
-
-#: A dash with white space on at least one side separates the halves of a bilingual name.
-_HALVES = re.compile(r"\s+-\s*|\s*-\s+")
 
 #: Columns holding names (matched by either half of a bilingual name).
 NAME_COLUMNS = ("name",)
@@ -65,7 +62,7 @@ def name_variants(name: object) -> set[str]:
     if name is None or (isinstance(name, float) and np.isnan(name)):
         return set()
     whole = _space(str(name))
-    parts = [p.strip() for p in _HALVES.split(whole) if p.strip()]
+    parts = halves(whole)
     return {whole, *parts} if whole else set()
 
 

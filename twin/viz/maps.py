@@ -85,6 +85,8 @@ def add_street_names(ax, links, *, max_labels: int = 14, min_length_frac: float 
 
     import shapely
 
+    from twin.scene.names import first_half
+
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     streets = visible_streets(links, (x0, y0, x1, y1))
@@ -110,7 +112,7 @@ def add_street_names(ax, links, *, max_labels: int = 14, min_length_frac: float 
             continue
         angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
         angle = angle - 180 if angle > 90 else (angle + 180 if angle < -90 else angle)
-        label = name.split(" - ")[0]
+        label = first_half(name)
         ax.text(mid.x, mid.y, label, rotation=angle, rotation_mode="anchor", ha="center", va="center", fontsize=6.5, style="italic",
                 color="#24292f", zorder=5, clip_on=True, bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
         placed.append((mid.x, mid.y))

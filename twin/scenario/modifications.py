@@ -23,7 +23,8 @@ deseal             the new sealed fraction is above the current one of a selecte
                    (that seals); nothing changes (same fraction and cover class)
 green_roofs        the share is below a selected building's current share (that removes green
                    roof); nothing changes
-insert_building    the IFC file holds no building
+insert_building    the IFC file holds no building (an ``origin_xy`` outside the area of use of
+                   the scene CRS is an error before the file is read)
 remove_pois        (every selector rule above: a selection that matches no point of interest)
 green_infrastructure  no land-cover polygon of the given classes has a sealed part to host it
 =================  ==========================================================================
@@ -285,9 +286,11 @@ def apply(scene, modification, *, index: int, rng: np.random.Generator, base_dir
 def _insert_building(scene, modification, *, base_dir: Path, field: str, no_effect: str, ifc_path: Path | None) -> dict:
     from twin.ingest import read
     from twin.io.paths import check_input_file
+    from twin.scenario.insert_checks import check_insert_origin
 
     path = ifc_path if ifc_path is not None else (Path(base_dir) / modification.ifc).resolve()
     check_input_file(path, suffixes=(".ifc",), field=f"{field}.ifc", what="IFC file")
+    check_insert_origin(modification.origin_xy, scene.crs, field=field)
     crs = scene.crs.to_string()
     # the same file inserted again gets its own ids (ifc2:..., ifc3:...)
     earlier = int((scene.buildings["source"] == str(path)).sum()) if "source" in scene.buildings else 0

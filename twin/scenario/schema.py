@@ -664,6 +664,10 @@ class SoilOptions(Strict):
         if self.method == "year" and "texture_shares" in given:
             raise ValueError("texture_shares is an option of the storm methods richards and scs_cn (the Monte Carlo of the unmapped "
                              "ground's texture); method year takes soil.texture as known")
+        if self.texture is not None and self.texture_shares is not None and not self.texture_shares.get(self.texture, 0.0) > 0.0:
+            raise ValueError(f"soil.texture {self.texture!r} (the central run's) has no share in soil.texture_shares "
+                             f"({', '.join(self.texture_shares)}): no sample would draw it and the band would not hold the "
+                             "central run; give it a share, or leave texture out (the central run takes the shares' mode)")
         return self
 
 

@@ -234,6 +234,69 @@ def _street_surfaces(scene, options: GridOptions):
     return shapely.buffer(np.asarray(road.geometry.values), width / 2.0, cap_style="flat")
 
 
+def _cell_textures(scene, x: np.ndarray, y: np.ndarray, texture: str) -> np.ndarray:
+    """Texture of each cell (ny, nx, object): the smallest ``scene.soil`` polygon holding the cell
+    centre, else ``texture`` (the unmapped ground)."""
+    tex = np.full((len(y), len(x)), texture, dtype=object)
+    if len(scene.soil):
+        gx, gy = np.meshgrid(x, y)
+        hit = _smallest_hit(shapely.points(gx.ravel(), gy.ravel()), np.asarray(scene.soil.geometry.values))
+        textures = scene.soil["texture"].astype(str).to_numpy()
+        flat = tex.ravel()
+        flat[hit >= 0] = textures[hit[hit >= 0]]
+        tex = flat.reshape(len(y), len(x))
+    return tex
+
+
+def _column_profiles(options: GridOptions, table, flat_tex: np.ndarray,
+                     kind_cells: list[tuple[int, np.ndarray]]) -> tuple[list[Profile], list[SoilMaterial], dict[tuple[int, str], int]]:
+    """The profiles and materials of the columns, in the order :func:`build_grid` numbers them:
+    kinds in the order of ``kind_cells`` ((kind, flat indices of the cells with a column of that
+    kind)), the textures of each kind's cells in sorted order; materials in order of first use.
+
+    Returns
+    -------
+    (profiles, materials, {(kind, cell texture): profile index})
+
+    Raises
+    ------
+    InputError
+        Unknown texture (the texture named, field ``texture``, ``paving_texture`` or
+        ``green_roof_texture``).
+    """
+    materials: list[SoilMaterial] = []
+    mat_index: dict[str, int] = {}
+
+    def mat(name: str, field_name: str) -> int:
+        if name not in mat_index:
+            try:
+                materials.append(texture_material(name, table).with_air_entry(options.air_entry_m))
+            except InputError as exc:
+                raise InputError(exc.message, obj=name, field=field_name) from None
+            mat_index[name] = len(materials) - 1
+        return mat_index[name]
+
+    profiles: list[Profile] = []
+    prof_index: dict[tuple[int, str], int] = {}
+    for kind, cells in kind_cells:
+        for t in np.unique(flat_tex[cells]):
+            texture = str(t)
+            if kind == KIND_GROUND:
+                layers = [(0.0, options.depth_m, mat(texture, "texture"))]
+                dz = options.dz_m
+            elif kind == KIND_PAVING:
+                top = min(options.paving_depth_m, 0.5 * options.depth_m)
+                layers = [(0.0, top, mat(options.paving_texture, "paving_texture")),
+                          (top, options.depth_m, mat(texture, "texture"))]
+                dz = options.dz_m
+            else:
+                layers = [(0.0, options.green_roof_depth_m, mat(options.green_roof_texture, "green_roof_texture"))]
+                dz = min(options.dz_m, options.green_roof_depth_m / 5)
+            profiles.append(layered_profile(layers, dz_m=dz))
+            prof_index[(kind, texture)] = len(profiles) - 1
+    return profiles, materials, prof_index
+
+
 def build_grid(scene, options: GridOptions | None = None, *, table: dict[str, SoilMaterial] | None = None) -> SoilGrid:
     """Rasterise ``scene`` into cells and soil columns (see the module docstring).
 
@@ -319,49 +382,7 @@ def build_grid(scene, options: GridOptions | None = None, *, table: dict[str, So
             if part.any():
                 by_class[key][name] = part
 
-    # textures of the cells (scene soil polygons at cell centres)
-    tex = np.full((ny, nx), options.texture, dtype=object)
-    if len(scene.soil):
-        gx, gy = np.meshgrid(x, y)
-        hit = _smallest_hit(shapely.points(gx.ravel(), gy.ravel()), np.asarray(scene.soil.geometry.values))
-        textures = scene.soil["texture"].astype(str).to_numpy()
-        flat = tex.ravel()
-        flat[hit >= 0] = textures[hit[hit >= 0]]
-        tex = flat.reshape(ny, nx)
-
-    # materials and profiles
-    materials: list[SoilMaterial] = []
-    mat_index: dict[str, int] = {}
-
-    def mat(name: str, field_name: str) -> int:
-        if name not in mat_index:
-            try:
-                materials.append(texture_material(name, table).with_air_entry(options.air_entry_m))
-            except InputError as exc:
-                raise InputError(exc.message, obj=name, field=field_name) from None
-            mat_index[name] = len(materials) - 1
-        return mat_index[name]
-
-    profiles: list[Profile] = []
-    prof_index: dict[tuple, int] = {}
-
-    def profile(kind: int, texture: str) -> int:
-        key = (kind, texture)
-        if key not in prof_index:
-            if kind == KIND_GROUND:
-                layers = [(0.0, options.depth_m, mat(texture, "texture"))]
-                dz = options.dz_m
-            elif kind == KIND_PAVING:
-                top = min(options.paving_depth_m, 0.5 * options.depth_m)
-                layers = [(0.0, top, mat(options.paving_texture, "paving_texture")),
-                          (top, options.depth_m, mat(texture, "texture"))]
-                dz = options.dz_m
-            else:
-                layers = [(0.0, options.green_roof_depth_m, mat(options.green_roof_texture, "green_roof_texture"))]
-                dz = min(options.dz_m, options.green_roof_depth_m / 5)
-            profiles.append(layered_profile(layers, dz_m=dz))
-            prof_index[key] = len(profiles) - 1
-        return prof_index[key]
+    tex = _cell_textures(scene, x, y, options.texture)
 
     # run-on: a share of each cell's shed water goes to the open ground of its 3 x 3 block
     shed_c = roof_c - green_c + sealed_c
@@ -376,15 +397,15 @@ def build_grid(scene, options: GridOptions | None = None, *, table: dict[str, So
     received = _box_sum(per_ground) * a_ground  # per unit rain depth, m3 per m of rain
     factor = 1.0 + np.divide(received, a_ground, out=np.zeros_like(received), where=a_ground > 0)
 
-    cols_cell, cols_kind, cols_area, cols_prof, cols_factor = [], [], [], [], []
     flat_tex = tex.ravel()
-    for kind, frac_c in ((KIND_GROUND, ground_c), (KIND_PAVING, paving_c), (KIND_GREEN_ROOF, green_c)):
-        cells = np.flatnonzero(frac_c.ravel() > 1e-12)
-        if len(cells) == 0:
-            continue
+    fracs = ((KIND_GROUND, ground_c), (KIND_PAVING, paving_c), (KIND_GREEN_ROOF, green_c))
+    kind_cells = [(kind, np.flatnonzero(frac_c.ravel() > 1e-12)) for kind, frac_c in fracs]
+    profiles, materials, prof_index = _column_profiles(options, table, flat_tex, kind_cells)
+    cols_cell, cols_kind, cols_area, cols_prof, cols_factor = [], [], [], [], []
+    for (kind, frac_c), (_, cells) in zip(fracs, kind_cells, strict=True):
         for t in np.unique(flat_tex[cells]):
             sel = cells[flat_tex[cells] == t]
-            p = profile(kind, str(t))
+            p = prof_index[(kind, str(t))]
             cols_cell.append(sel)
             cols_kind.append(np.full(len(sel), kind))
             cols_area.append(frac_c.ravel()[sel] * area)
@@ -403,6 +424,57 @@ def build_grid(scene, options: GridOptions | None = None, *, table: dict[str, So
         profiles=profiles, materials=materials, runon_out_share=spread, options=options,
         ground_by_class=by_class["ground"], sealed_by_class=by_class["sealed"], paving_by_class=by_class["paving"],
     )
+
+
+def with_unmapped_texture(grid: SoilGrid, texture: str, scene, *, table: dict[str, SoilMaterial] | None = None) -> SoilGrid:
+    """``grid`` with another texture on the ground without a soil polygon: equal, field by field,
+    to :func:`build_grid` of ``scene`` with ``options.texture = texture``, without rasterising the
+    scene again.
+
+    The texture of the unmapped ground sets the cells' texture, the soil profiles and materials
+    and each column's profile; the cover fractions, run-on and which cells have which kinds of
+    columns (hence ``col_cell``, ``col_kind``, ``col_area_m2``, ``col_rain_factor`` and their
+    order) do not depend on it. Only those are recomputed (the soil polygons at the cell centres,
+    then the profiles in :func:`build_grid`'s numbering).
+
+    Parameters
+    ----------
+    grid
+        A grid as :func:`build_grid` returned it for ``scene`` (not changed afterwards, e.g. by
+        per-building green roofs: apply those to the result).
+    texture
+        Texture of the ground without a soil polygon.
+    scene
+        The scene ``grid`` was built from (its ``soil`` polygons keep their texture).
+    table
+        The texture table ``grid`` was built with (default Carsel & Parrish 1988).
+
+    Returns
+    -------
+    SoilGrid
+        A new grid (``grid`` is not changed; the arrays that do not depend on the texture are shared).
+
+    Raises
+    ------
+    InputError
+        Unknown texture (field ``texture``).
+    ValueError
+        ``grid`` has no options (not from :func:`build_grid`).
+    """
+    import dataclasses
+
+    if grid.options is None:
+        raise ValueError("the grid has no options: build it with build_grid")
+    options = grid.options.model_copy(update={"texture": texture})
+    tex = _cell_textures(scene, grid.x, grid.y, texture)
+    flat_tex = tex.ravel()
+    kind_cells = [(kind, grid.col_cell[grid.col_kind == kind]) for kind in (KIND_GROUND, KIND_PAVING, KIND_GREEN_ROOF)]
+    profiles, materials, prof_index = _column_profiles(options, table, flat_tex, kind_cells)
+    col_tex = flat_tex[grid.col_cell]
+    col_profile = np.zeros(len(grid.col_cell), dtype=np.int64)
+    for (kind, t), p in prof_index.items():
+        col_profile[(grid.col_kind == kind) & (col_tex == t)] = p
+    return dataclasses.replace(grid, texture=tex, col_profile=col_profile, profiles=profiles, materials=materials, options=options)
 
 
 def _box_sum(a: np.ndarray) -> np.ndarray:

@@ -200,11 +200,13 @@ def with_building_green_roofs(scene, grid, shares: np.ndarray):
     Exact because the adapter's grid has no run-on (``runoff_to_neighbours`` 0), so no other
     array depends on the green-roof fraction.
     """
-    import dataclasses
+    return _with_green_fraction(grid, building_green_fraction(scene, grid, shares))
 
+
+def building_green_fraction(scene, grid, shares: np.ndarray) -> np.ndarray:
+    """The green-roof fraction of each cell (ny, nx) from the buildings' ``shares``
+    (:func:`with_building_green_roofs`; the geometry part, the same for every texture)."""
     import shapely
-
-    from twin.soil.grid import KIND_GREEN_ROOF
 
     if grid.options.runoff_to_neighbours != 0:  # pragma: no cover - the adapter never sets it
         raise ValueError("per-building green roofs need runoff_to_neighbours = 0")
@@ -219,7 +221,15 @@ def with_building_green_roofs(scene, grid, shares: np.ndarray):
     pi, bi = tree.query(points, predicate="intersects")
     np.maximum.at(share_pt, pi, shares[bi])
     ny, nx = grid.shape
-    green = np.minimum(share_pt.reshape(ny, nx, s * s).mean(axis=2), grid.roof)
+    return np.minimum(share_pt.reshape(ny, nx, s * s).mean(axis=2), grid.roof)
+
+
+def _with_green_fraction(grid, green: np.ndarray):
+    """``grid`` (green-roof share 1) with the green-roof fraction ``green`` and its columns."""
+    import dataclasses
+
+    from twin.soil.grid import KIND_GREEN_ROOF
+
     flat = green.ravel()
     is_green = grid.col_kind == KIND_GREEN_ROOF
     keep = ~is_green | (flat[grid.col_cell] > 1e-12)
@@ -510,6 +520,51 @@ def storm_grid(scene, options):
     return with_building_green_roofs(scene, build_grid(scene, gopts.model_copy(update={"green_roof_share": 1.0})), shares)
 
 
+def sample_grids():
+    """A ``grid_of(scene, options)`` for the Monte Carlo of the storm methods: the sample's
+    :func:`storm_grid`, the central run's when the options are the central ones, else derived.
+
+    The texture of the unmapped ground (drawn per sample, :mod:`twin.scenario.engines.soil_texture_prior`)
+    and the starting head change no cover fraction: the scene is rasterised once per layout (the
+    grid options but those two; the central run's grid when it has that layout and no per-building
+    green roofs), and each texture's grid derived from it
+    (:func:`twin.soil.grid.with_unmapped_texture`, then the buildings' green roofs): equal, field by
+    field, to :func:`storm_grid` with the sample's options (tests/test_soil_texture_grid_reuse.py).
+    Only the last scene's grids are kept (the samples run scene by scene).
+    """
+    import dataclasses
+
+    from twin.soil.grid import build_grid, with_unmapped_texture
+
+    kept: dict[str, tuple] = {}  # layout -> (scene, grid with green-roof share 1, green-roof fraction or None)
+
+    def grid_of(scene, options):
+        for sc, opts, _, grid in _DETERMINISTIC:
+            if sc is scene and opts == options and grid is not None:
+                return grid
+        gopts = grid_options(scene, options)
+        layout = gopts.model_dump_json(exclude={"texture", "initial_head_m"})
+        if layout not in kept or kept[layout][0] is not scene:
+            if any(sc is not scene for sc, _, _ in kept.values()):
+                kept.clear()
+            check_scene(scene, options)
+            shares = _green_shares(scene)
+            base = None
+            if shares is None:
+                base = next((g for sc, _, _, g in _DETERMINISTIC if sc is scene and g is not None
+                             and g.options.model_dump_json(exclude={"texture", "initial_head_m"}) == layout), None)
+            if base is None:
+                base = build_grid(scene, gopts if shares is None else gopts.model_copy(update={"green_roof_share": 1.0}))
+            kept[layout] = (scene, base, None if shares is None else building_green_fraction(scene, base, shares))
+        _, base, green = kept[layout]
+        grid = base if base.options.texture == gopts.texture else with_unmapped_texture(base, gopts.texture, scene)
+        if green is not None:
+            grid = _with_green_fraction(grid, green)
+        return dataclasses.replace(grid, options=gopts.model_copy(update={"green_roof_share": grid.options.green_roof_share}))
+
+    return grid_of
+
+
 def _run_storm(scene, options):
     grid = storm_grid(scene, options)
     notes: list[str] = []
@@ -542,15 +597,6 @@ def _deterministic(scene, options) -> dict[str, float] | None:
     return None
 
 
-def _grid_of(scene, options):
-    """The storm grid of ``scene`` and ``options``: the central run's (kept in :data:`_DETERMINISTIC`),
-    else built anew (:func:`storm_grid`)."""
-    for sc, opts, _, grid in _DETERMINISTIC:
-        if sc is scene and opts == options and grid is not None:
-            return grid
-    return storm_grid(scene, options)
-
-
 def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, base_dir: Path | None = None, seed: int = 0):
     """Monte Carlo samples of the soil engine, the baseline and the what-ifs it re-runs with the
     same draws: the year method draws its soil priors
@@ -574,7 +620,7 @@ def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, b
         from twin.scenario.engines.soil_texture_prior import texture_prior
 
         scenes = {None: baseline_scene, **rerun}  # None: the baseline (no what-if has that name)
-        ks, notes = hydraulics_samples(scenes, opts, seed=seed, spread=hydraulics_spread(central), grid_of=_grid_of,
+        ks, notes = hydraulics_samples(scenes, opts, seed=seed, spread=hydraulics_spread(central), grid_of=sample_grids(),
                                        textures=texture_prior(central))
         _DETERMINISTIC[:] = [(sc, o, k, None) for sc, o, k, _ in _DETERMINISTIC]  # the grids' memory back
         base, what, what_base = ks.pop(None), ks, {}
@@ -588,6 +634,8 @@ def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, b
             notes.append(f"{len(opts)} paired samples of the texture of the ground without a soil polygon, from {describe(prior, drawn)}; "
                          "its hydrologic soil group sets the open ground's curve number")
 
+        grid_of = sample_grids()  # each scene rasterised once, the drawn textures derived from it
+
         def samples(scene) -> list[dict[str, float]]:
             if all(o is central or o == central for o in opts):
                 k = _deterministic(scene, central)
@@ -595,11 +643,12 @@ def run_samples_paired(baseline_scene, rerun: dict, opts: list, stock=None, *, b
                     k = run(scene, central, base_dir=base_dir).kpis
                 k = {name: v for name, v in k.items() if name not in HEAT_KPIS and name not in BLOCK_KPIS}
                 return [dict(k) for _ in opts]
-            runs: dict[str, dict[str, float]] = {}  # equal options (e.g. the same drawn texture): one run
+            runs: dict[str, dict[str, float]] = {}  # equal options (e.g. the same drawn texture): one screening
             for o in opts:
                 key = o.model_dump_json()
                 if key not in runs:
-                    runs[key] = run(scene, o, base_dir=base_dir).kpis
+                    method = _scs_cn if getattr(o, "method", "richards") == "scs_cn" else _richards
+                    runs[key] = method(scene, o, grid_of(scene, o), [])[1]  # = run(scene, o).kpis, the grid not rebuilt
             return [dict(runs[o.model_dump_json()]) for o in opts]
 
         base = samples(baseline_scene)

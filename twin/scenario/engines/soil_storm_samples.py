@@ -29,7 +29,11 @@ sample it with ``uncertainty.parameters``; each sample's grid then has its own h
 Cost: one district integration per sample and distinct grid (what-ifs whose soil grid is the
 baseline's, e.g. a street closure or a renovation, reuse the baseline's samples), without the
 per-cell tables of the central run: 0.02-0.05 s each on Saint-Gilles at 5 m (one distinct soil
-column; the default scenario's 200 runs added about 3 s to `twin run` on 2026-12-05).
+column; the default scenario's 200 runs added about 3 s to `twin run` on 2026-12-05). The grids
+are not rasterised again per sample: the engine's ``grid_of``
+(:func:`twin.scenario.engines.soil.sample_grids`) reuses each scene's central grid and derives
+the grid of a drawn texture from it (:func:`twin.soil.grid.with_unmapped_texture`); building
+them anew per scene and texture took 9 of the 13 s of the default scenario's soil samples.
 
 References
 ----------
@@ -78,7 +82,9 @@ def hydraulics_samples(scenes: Mapping[Hashable, Any], opts: list, *, seed: int,
     spread
         Factor on the published standard deviations (>= 0; 0: the class means).
     grid_of
-        ``grid_of(scene, options)``: the scene's storm grid (the central run's when it has one).
+        ``grid_of(scene, options)``: the scene's storm grid with those options (the engine's:
+        :func:`twin.scenario.engines.soil.sample_grids`); called once per scene and distinct cell
+        layout and texture.
     textures
         :class:`~twin.scenario.engines.soil_texture_prior.TexturePrior` of the unmapped ground, or
         None (its texture is known): each sample's options then carry the sample's texture

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from tests.cli_harness import REPO, assert_one_line_error, run_twin
+from tests.conftest import shared_path
 from tests.test_bad_input_engines import write_scenario
 
 STREETS = REPO / "data_samples" / "stgilles_streets_osm2013.geojson"
@@ -83,3 +84,12 @@ def test_demand_departing_after_the_end_of_the_run(tmp_path: Path) -> None:
     ok = run_twin(["traffic", "simulate", folder, "--duration", "3700", "--json", "-q"])  # one window's start inside the run
     assert ok.code == 0, ok.stderr
     assert json.loads(ok.stdout)["generated_veh"] > 0
+
+
+@pytest.mark.parametrize(("option", "value"), [("--toll-factor", "-1"), ("--distance-factor", "nan")])
+def test_skims_cost_factor_out_of_range(tmp_path: Path, option: str, value: str) -> None:
+    """``assign`` refused a negative or NaN cost weight; ``skims`` wrote the matrices with it (exit 0)."""
+    out = tmp_path / "skims.omx"
+    result = run_twin(["traffic", "skims", "--net", shared_path("traffic", "tntp", "SiouxFalls", "SiouxFalls_net.tntp"), "-o", out, option, value])
+    assert_one_line_error(result, contains=(f"'{option}'", "finite number >= 0"))
+    assert not out.exists()

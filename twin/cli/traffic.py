@@ -83,9 +83,7 @@ def assign_command(
         raise InputError(f"must be a finite number > 0, got {gap}", field="--gap")
     if max_iter is not None and not 1 <= max_iter <= MAX_ITER_LIMIT:
         raise InputError(f"must be a whole number in [1, {MAX_ITER_LIMIT:,}], got {max_iter}", field="--max-iter")
-    for option, value in (("--toll-factor", toll_factor), ("--distance-factor", distance_factor)):
-        if value is not None and not (math.isfinite(value) and value >= 0):
-            raise InputError(f"must be a finite number >= 0, got {value}", field=option)
+    check_cost_factors(toll_factor, distance_factor)
     check_output(output, (".csv", ".parquet"), "--output")
 
     def show(rec) -> None:
@@ -645,6 +643,17 @@ def access_command(
             typer.echo(f"  {key:12s} {s[key]}")
 
 
+def check_cost_factors(toll_factor: float | None, distance_factor: float | None) -> None:
+    """Raise InputError naming ``--toll-factor`` or ``--distance-factor`` unless it is left out or
+    a finite number >= 0 (a negative weight makes a link's generalized cost fall with its toll or
+    length; ``assign`` and ``skims`` read both)."""
+    from twin.errors import InputError
+
+    for option, value in (("--toll-factor", toll_factor), ("--distance-factor", distance_factor)):
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            raise InputError(f"must be a finite number >= 0, got {value}", field=option)
+
+
 # ---------------------------------------------------------------------------------------------
 # district mobility and skims (issue 14; the work is in twin.traffic.mobility_commands)
 @app.command("skims")
@@ -661,6 +670,7 @@ def skims_command(
     from twin.io.json_out import to_json_text
     from twin.traffic.mobility_commands import run_skims
 
+    check_cost_factors(toll_factor, distance_factor)
     s = run_skims(net, trips=trips, output=output, gap=gap, toll_factor=toll_factor, distance_factor=distance_factor)
     if as_json:
         typer.echo(to_json_text(s))

@@ -579,6 +579,7 @@ def simulate_samples(
         behaviour, kept for comparison).
     """
     from twin.energy.classes import load_classes
+    from twin.io import progress as _progress
 
     builder = SampledEnvelopes(scene, prep, samples)
     n_s, n_env = builder.samples.n_samples, builder.n_env
@@ -597,43 +598,45 @@ def simulate_samples(
     context = _RowContext.of(builder, prep, setpoint_c, cool, per_chunk, standard_classes)
     reference = _reference_rows(context)
     record = _RowRecord(context)
-    for start in range(0, n_s, per_chunk):
-        idx = np.arange(start, min(n_s, start + per_chunk))
-        k = len(idx)
-        env_all, s_all = builder.build(idx, None if setpoint_c is None else setpoint_c[idx])
-        cool_all = np.repeat(cool[idx], n_env)
-        # rows of an earlier run in the same context (a what-if's baseline): reused where the
-        # row, its shading and its standard conditions are the same and no measure touches it
-        columns = [c for c in env_all.columns if c not in _MEASURE_ONLY_COLUMNS]
-        record.columns = columns if record.columns is None else record.columns
-        row_hash = _row_hashes(env_all, builder.standard, columns)
-        touched = np.zeros(len(env_all), dtype=bool)  # rows a measure changes after the digest
-        for _, mask in plans:
-            touched |= np.tile(mask, k)
-        reuse = np.zeros(len(env_all), dtype=bool)
-        if reference is not None:
-            reuse = reference.reusable(start, env_all, row_hash, np.tile(context.same_shade, k), columns) & ~touched
-        run_rows = np.flatnonzero(~reuse)
-        env, cool_row = (env_all.iloc[run_rows].reset_index(drop=True), cool_all[run_rows]) if reuse.any() else (env_all, cool_all)
-        plan_rows = [(plan, np.tile(mask, k)[run_rows]) for plan, mask in plans]
-        shade = None if prep.shade_factor is None else np.tile(prep.shade_factor, (k, 1, 1))[run_rows]
-        done, values = _simulate_rows(env, cool_row, plan_rows, shade, builder.standard, prep, classes, measures_table, standard_classes)
-        done = run_rows[done]  # rows of the chunk
-        if reuse.any():
-            done, values = reference.merge(start, reuse, done, values)
-        record.add(start, row_hash, done, values, touched)
-        record.rows += len(env_all)
-        record.simulated += len(run_rows)
-        s_ran = s_all[done]
-        for name, v in values.items():
-            totals[:, col[name]] += np.bincount(s_ran, weights=v, minlength=n_s)
-        lost = np.setdiff1d(np.arange(len(env_all)), done)
-        if len(lost) and fb is not None:
-            j = lost % n_env
-            have = fb["ok"][j]
-            s_lost = s_all[lost][have]
-            for name in TOTALS:
-                totals[:, col[name]] += np.bincount(s_lost, weights=fb[name][j[have]], minlength=n_s)
+    with _progress.step("simulating the sampled stock", n_s, unit="samples") as step:
+        for start in range(0, n_s, per_chunk):
+            idx = np.arange(start, min(n_s, start + per_chunk))
+            k = len(idx)
+            env_all, s_all = builder.build(idx, None if setpoint_c is None else setpoint_c[idx])
+            cool_all = np.repeat(cool[idx], n_env)
+            # rows of an earlier run in the same context (a what-if's baseline): reused where the
+            # row, its shading and its standard conditions are the same and no measure touches it
+            columns = [c for c in env_all.columns if c not in _MEASURE_ONLY_COLUMNS]
+            record.columns = columns if record.columns is None else record.columns
+            row_hash = _row_hashes(env_all, builder.standard, columns)
+            touched = np.zeros(len(env_all), dtype=bool)  # rows a measure changes after the digest
+            for _, mask in plans:
+                touched |= np.tile(mask, k)
+            reuse = np.zeros(len(env_all), dtype=bool)
+            if reference is not None:
+                reuse = reference.reusable(start, env_all, row_hash, np.tile(context.same_shade, k), columns) & ~touched
+            run_rows = np.flatnonzero(~reuse)
+            env, cool_row = (env_all.iloc[run_rows].reset_index(drop=True), cool_all[run_rows]) if reuse.any() else (env_all, cool_all)
+            plan_rows = [(plan, np.tile(mask, k)[run_rows]) for plan, mask in plans]
+            shade = None if prep.shade_factor is None else np.tile(prep.shade_factor, (k, 1, 1))[run_rows]
+            done, values = _simulate_rows(env, cool_row, plan_rows, shade, builder.standard, prep, classes, measures_table, standard_classes)
+            done = run_rows[done]  # rows of the chunk
+            if reuse.any():
+                done, values = reference.merge(start, reuse, done, values)
+            record.add(start, row_hash, done, values, touched)
+            record.rows += len(env_all)
+            record.simulated += len(run_rows)
+            s_ran = s_all[done]
+            for name, v in values.items():
+                totals[:, col[name]] += np.bincount(s_ran, weights=v, minlength=n_s)
+            lost = np.setdiff1d(np.arange(len(env_all)), done)
+            if len(lost) and fb is not None:
+                j = lost % n_env
+                have = fb["ok"][j]
+                s_lost = s_all[lost][have]
+                for name in TOTALS:
+                    totals[:, col[name]] += np.bincount(s_lost, weights=fb[name][j[have]], minlength=n_s)
+            step.advance(k)
     if reference is None or record.simulated > record.rows // 2:  # a baseline-like run: the reference of later ones
         _ROWS_CACHE.put(record.context.key, record)
     out = pd.DataFrame(totals, columns=list(TOTALS), index=pd.RangeIndex(n_s, name="sample"))

@@ -89,6 +89,7 @@ def run_samples_paired(baseline_scene: Any, whatif_scenes: dict[str, Any], optio
     (baseline KPIs per sample, what-if KPIs per sample by name, what-if-specific baseline values
     per sample by name (the closed links' baseline flow), notes)
     """
+    from twin.io import progress as _progress
     from twin.scenario.engines.traffic import access_for, baseline_result
     from twin.traffic.mobility import compare_mobility, run_district_mobility
 
@@ -113,7 +114,7 @@ def run_samples_paired(baseline_scene: Any, whatif_scenes: dict[str, Any], optio
     what_k: dict[str, list[dict]] = {name: [] for name in whatif_scenes}
     what_base: dict[str, list[dict]] = {name: [] for name in whatif_scenes}
     unserved_samples = 0
-    for s in range(n):
+    for s in _progress.track(range(n), "traffic samples", unit="samples"):
         o = options[s]
         files = M.model_files(o, base_dir, crs=baseline_scene.crs)
         mopts = M.mobility_options(o, files)

@@ -6,7 +6,10 @@ names the table, the row (``line N`` of a CSV file, header line 1; ``row N`` of 
 and the column:
 
 * a number that is not a positive finite number (``-3``, ``0``, ``tall``, and the literals
-  ``nan``, ``inf``, ``-inf``: a CSV cell is read as text, so ``nan`` is not taken for a blank);
+  ``nan``, ``inf``, ``-inf``: a CSV cell is read as text, so ``nan`` is not taken for a blank),
+  or outside the scene's bounds of a building (:mod:`twin.scene.limits`: ``height_m`` up to
+  1000 m, ``n_storeys`` a whole number 1..250, ``construction_year`` a whole number
+  1000..2100), or a ``height_m`` over ``n_storeys`` below the least storey height (1.5 m);
 * a ``use`` outside the use classes of the defaults table;
 * an unknown column, a building given twice, a blank ``building_id``.
 
@@ -106,7 +109,46 @@ def _check_number(values: pd.Series, column: str, path, labels) -> pd.Series:
         else:
             what = f"must be a positive number, not {shown!r}"
         raise InputError(f"override {what}", path=path, obj=_where(labels, values.index[k]), field=column)
+    _check_bounds(np.where(blank, np.nan, num), values, column, path, labels)
     return pd.Series(np.where(blank, np.nan, num), index=values.index, dtype=float)
+
+
+def _bounds(column: str) -> tuple[float, float, bool, str]:
+    """(low, high, whole number, unit) of an override column: the scene's bounds of a building
+    (:mod:`twin.scene.limits`), so that a value out of them is refused here, naming the table,
+    instead of dropping the building as if its source file were at fault."""
+    from twin.scene.limits import MAX_HEIGHT_M, MAX_STOREYS, MAX_YEAR, MIN_YEAR
+
+    return {"height_m": (0.0, MAX_HEIGHT_M, False, " m"), "n_storeys": (1.0, float(MAX_STOREYS), True, ""),
+            "construction_year": (MIN_YEAR, MAX_YEAR, True, "")}[column]  # fmt: skip
+
+
+def _check_bounds(num: np.ndarray, values: pd.Series, column: str, path, labels) -> None:
+    """An error naming the table, the row and ``column`` for the first given value outside its bounds."""
+    low, high, whole, unit = _bounds(column)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(num) & ((num < low) | (num > high) | (whole & (num != np.round(num))))
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        kind = "a whole number " if whole else ""
+        raise InputError(f"override {str(values.iloc[k]).strip()!r} must be {kind}in {low:g}..{high:g}{unit}",
+                         path=path, obj=_where(labels, values.index[k]), field=column)  # fmt: skip
+
+
+def _check_storey_height(out: pd.DataFrame, path, labels) -> None:
+    """An error for a row whose ``height_m`` over its ``n_storeys`` gives storeys lower than the
+    scene's least storey height (the building would be dropped as if its source were at fault)."""
+    from twin.scene.limits import MIN_STOREY_HEIGHT_M
+
+    if "height_m" not in out or "n_storeys" not in out:
+        return
+    with np.errstate(invalid="ignore"):
+        low = (out["height_m"] / out["n_storeys"]).to_numpy(dtype=float) < MIN_STOREY_HEIGHT_M
+    if low.any():
+        k = int(np.flatnonzero(low)[0])
+        h, n = out["height_m"].iloc[k], out["n_storeys"].iloc[k]
+        raise InputError(f"height_m {h:g} m over n_storeys {n:g} gives storeys of {h / n:.2g} m, below {MIN_STOREY_HEIGHT_M:g} m",
+                         path=path, obj=_where(labels, out.index[k]), field="height_m")  # fmt: skip
 
 
 def read_overrides(overrides, *, path=None, use_classes=None) -> pd.DataFrame | None:
@@ -156,6 +198,7 @@ def read_overrides(overrides, *, path=None, use_classes=None) -> pd.DataFrame | 
     for col in frame.columns:
         check = _check_use if col == "use" else _check_number
         out[col] = check(frame[col], use_classes, path, where) if col == "use" else check(frame[col], col, path, where)
+    _check_storey_height(out, path, where)
     if where is not None:
         out.attrs[ROW_LABELS] = where
     return out

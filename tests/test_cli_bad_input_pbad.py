@@ -165,7 +165,7 @@ def test_mobility_external_matrix_unreadable_or_empty(tmp_path: Path, content: b
 def test_mobility_gtfs_date_checked(feed: Path | None, day: str, text: str) -> None:
     """Both ran to the end (exit 0) without public transport from the day asked for."""
     result = run_twin(["traffic", "mobility", *MOBILITY_FILES, *(["--gtfs", feed] if feed else []), "--gtfs-date", day, "-q"])
-    assert_one_line_error(result, contains=("'gtfs_date'", text))
+    assert_one_line_error(result, contains=("'--gtfs-date'", text))
 
 
 def test_energy_measure_given_twice(tmp_path: Path) -> None:

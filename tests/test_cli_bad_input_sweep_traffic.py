@@ -93,3 +93,21 @@ def test_skims_cost_factor_out_of_range(tmp_path: Path, option: str, value: str)
     result = run_twin(["traffic", "skims", "--net", shared_path("traffic", "tntp", "SiouxFalls", "SiouxFalls_net.tntp"), "-o", out, option, value])
     assert_one_line_error(result, contains=(f"'{option}'", "finite number >= 0"))
     assert not out.exists()
+
+
+MOBILITY_FILES = [REPO / "data_samples" / f"stgilles_{k}_osm2013.geojson" for k in ("buildings", "streets")]
+
+
+@pytest.mark.parametrize(
+    ("options", "contains"),
+    [
+        (["--periods", "pm_peak"], ("'--periods'", "unknown period 'pm_peak'")),
+        (["--feedback", "0"], ("'--feedback'", "[1, 50]")),
+        (["--minutes", "-5"], ("'--minutes'", "(0, 120]")),
+        (["--zone-size", "1"], ("'--zone-size'", "[10, 10000] m")),
+    ],
+    ids=["periods", "feedback", "minutes", "zone-size"],
+)
+def test_mobility_errors_name_the_option(options: list[str], contains: tuple[str, ...]) -> None:
+    """The errors named the Python fields (periods, feedback, access_minutes, zone_size_m), not the options typed."""
+    assert_one_line_error(run_twin(["traffic", "mobility", *MOBILITY_FILES, *options, "-q"]), contains=contains)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:  # pragma: no cover
+    from twin.errors import TwinError
     from twin.traffic.select_commands import SelectOutputs
 
 app = typer.Typer(
@@ -654,6 +655,20 @@ def check_cost_factors(toll_factor: float | None, distance_factor: float | None)
             raise InputError(f"must be a finite number >= 0, got {value}", field=option)
 
 
+#: The fields of :class:`twin.traffic.mobility.MobilityOptions` (and the zone size of
+#: :func:`twin.traffic.demand.trip_ends`) a ``twin traffic mobility`` option sets: its errors name
+#: the option a user typed, not the Python field.
+MOBILITY_OPTION_NAMES = {"periods": "--periods", "zone_size_m": "--zone-size", "feedback": "--feedback", "access_minutes": "--minutes",
+                         "signal_split": "--signal-split", "gtfs_date": "--gtfs-date"}  # fmt: skip
+
+
+def named_as_option(exc: TwinError, names: dict[str, str]) -> TwinError:
+    """``exc`` with its field renamed to the command-line option of ``names`` that sets it (``exc``
+    itself when its field is not one of them)."""
+    option = names.get(exc.field or "")
+    return exc if option is None else type(exc)(exc.message, path=exc.path, obj=exc.obj, field=option)
+
+
 # ---------------------------------------------------------------------------------------------
 # district mobility and skims (issue 14; the work is in twin.traffic.mobility_commands)
 @app.command("skims")
@@ -724,8 +739,14 @@ def mobility_command(
         access_categories=tuple(c.strip() for c in categories.split(",") if c.strip()) if categories is not None else None, signals=signals,
         give_way=give_way, signal_split=signal_split,
     )  # fmt: skip
-    s = run_mobility(list(files), close=list(close or []), close_links=list(close_link or []), options=opts, output=output, skims=skims, turns=turns,
-                     map_path=map_path, crs=crs, scene_crs=scene_crs)  # fmt: skip
+    from twin.errors import InputError
+
+    try:
+        opts.check()  # before the scene is read
+        s = run_mobility(list(files), close=list(close or []), close_links=list(close_link or []), options=opts, output=output, skims=skims,
+                         turns=turns, map_path=map_path, crs=crs, scene_crs=scene_crs)  # fmt: skip
+    except InputError as exc:
+        raise named_as_option(exc, MOBILITY_OPTION_NAMES) from None
     if as_json:
         typer.echo(to_json_text(s))
         return

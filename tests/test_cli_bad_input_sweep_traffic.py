@@ -65,6 +65,12 @@ def test_setting_out_of_range_names_the_file_and_key(tmp_path: Path, key: str, v
         assert option in line
 
 
+def test_random_seed_beyond_what_the_file_holds_exactly(tmp_path: Path) -> None:
+    """random_seed 1e23 was run as 99999999999999991611392 (the float nearest), exit 0."""
+    folder = _settings(write_scenario(tmp_path / "s"), [("deltat", 5), ("tmax", 1800), ("duo_noise", 0.1), ("random_seed", "99999999999999999999999")])
+    assert_one_line_error(run_twin(["traffic", "simulate", folder]), contains=("scenario.csv", "key random_seed", "at most 2**53"))
+
+
 def test_demand_table_with_no_rows(tmp_path: Path) -> None:
     od = tmp_path / "od.csv"
     od.write_text("origin,destination,t_start_s,t_end_s,vehicles\n", encoding="utf-8")

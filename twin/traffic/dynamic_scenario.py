@@ -83,13 +83,13 @@ class DynamicScenario:
         Raises
         ------
         InputError
-            The setting is not a whole number >= 0 (file and key named).
+            The setting is not a whole number in [0, :data:`MAX_FILE_SEED`] (file and key named).
         """
         if "random_seed" not in self.settings:
             return None
         seed = self.number("random_seed", 0.0)
-        if not (np.isfinite(seed) and seed >= 0 and float(seed).is_integer()):
-            raise self._setting_error("random_seed", f"random_seed must be a whole number >= 0, got {seed:g}; or set the seed with --seed")
+        if not (np.isfinite(seed) and 0 <= seed <= MAX_FILE_SEED and float(seed).is_integer()):
+            raise self._setting_error("random_seed", f"random_seed must be a whole number >= 0 and at most 2**53, got {seed:g}; or set the seed with --seed")
         return int(seed)
 
     def _in_range(self, key: str, value: float, low: float, high: float, option: str | None = None) -> float:
@@ -125,6 +125,10 @@ class DynamicScenario:
         ends = numeric_column(self.demand, "t_end_s", path=None if self.folder is None else str(self.folder / "demand.csv"), what="demand row")
         return float(np.nanmax(ends)) + 3600.0 if ends.size else 3600.0
 
+
+#: Largest ``random_seed`` of a ``scenario.csv``: the file's numbers are read as floats, which hold
+#: every whole number up to 2**53 exactly (a larger seed would be run as another number).
+MAX_FILE_SEED = 2**53
 
 #: The keys of ``scenario.csv`` twin reads (module docstring).
 SETTING_KEYS = ("deltat", "tmax", "duo_update_time", "duo_update_weight", "duo_noise", "random_seed")

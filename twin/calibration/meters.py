@@ -215,6 +215,7 @@ def read_meters(
     tz: str | None = None,
     unknown: str = "error",
     gas_kwh_per_m3: float | None = None,
+    drop_option: str | None = "--drop-unknown",
 ) -> MeterData:
     """Read, check and clean a meter file (module docstring).
 
@@ -235,6 +236,9 @@ def read_meters(
         and reported.
     gas_kwh_per_m3
         Energy of a cubic metre of gas (kWh), for ``unit = m3``.
+    drop_option
+        The command-line option that drops unknown rows, named in the error (None: the command
+        has none, and the error says to remove the rows).
 
     Raises
     ------
@@ -310,8 +314,9 @@ def read_meters(
         if unknown == "error":
             i = int(np.flatnonzero(unknown_mask)[0])
             what = f"building {bid.iloc[i]!r}" if is_b[i] else f"zone {zone.iloc[i]!r}"
-            _fail(f"{what} is not in the scene ({int(unknown_mask.sum()):,} rows for unknown buildings or zones); "
-                  "fix the ids or drop them (--drop-unknown)", where, lines[i], "building_id" if is_b[i] else "zone")
+            fix = f"fix the ids or drop them ({drop_option})" if drop_option else "fix the ids or remove those rows"
+            _fail(f"{what} is not in the scene ({int(unknown_mask.sum()):,} rows for unknown buildings or zones); {fix}",
+                  where, lines[i], "building_id" if is_b[i] else "zone")
         names = sorted(set(bid[unknown_mask & is_b]) | set(zone[unknown_mask & ~is_b]))
         msg = f"{int(unknown_mask.sum()):,} rows for {len(names)} buildings or zones not in the scene dropped (first: {names[0]})"
         report.append({"step": "unknown buildings", "rows": int(unknown_mask.sum()), "detail": msg})

@@ -1,0 +1,31 @@
+"""Bad-input sweep of ``twin sync update``: readings of a building the state does not hold.
+
+The error told the user to drop them with ``--drop-unknown``, an option of ``twin calibrate``
+that ``twin sync update`` does not have (typing it gives a usage error). Now it says to remove
+the rows; ``twin calibrate`` still names its option.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from tests.cli_harness import assert_one_line_error, run_twin
+from tests.output_helpers import write_tiny_inputs
+
+
+def test_sync_update_unknown_building_names_no_missing_option(tmp_path: Path) -> None:
+    inputs = write_tiny_inputs(tmp_path / "in")
+    scene, state = tmp_path / "scene", tmp_path / "state.npz"
+    assert run_twin(["ingest", inputs / "district.geojson", inputs / "weather.epw", "-o", scene, "-q"]).code == 0
+    init = run_twin(["sync", "init", scene, "-w", inputs / "weather.epw", "--start", "2023-01-15T00:00:00+01:00", "--from-prior", "-o", state])
+    assert init.code == 0, init.stderr
+    hours = pd.date_range("2023-01-15T00:00:00+01:00", periods=24, freq="h")
+    readings = tmp_path / "readings.csv"
+    pd.DataFrame({"building_id": "osm:way/0", "carrier": "gas", "start": [h.isoformat() for h in hours],
+                  "end": [(h + pd.Timedelta("1h")).isoformat() for h in hours], "kwh": 2.0}).to_csv(readings, index=False)  # fmt: skip
+    result = run_twin(["sync", "update", state, "--readings", readings, "-w", inputs / "weather.epw"])
+    line = assert_one_line_error(result, contains=("readings.csv", "row 2", "'building_id'", "osm:way/0", "remove those rows"))
+    assert "--drop-unknown" not in line
+    assert "--drop-unknown" not in run_twin(["sync", "update", "--help"]).stdout  # the option the old message named does not exist here

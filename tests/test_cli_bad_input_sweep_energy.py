@@ -23,3 +23,11 @@ def test_seed_without_samples_is_refused_before_the_run(tmp_path: Path) -> None:
 def test_seed_with_samples_zero_is_refused(tmp_path: Path) -> None:
     result = run_twin(["energy", "run", BUILDINGS, "-w", EPW, "--samples", "0", "--seed", "3", "-o", tmp_path / "e", "-q"])
     assert_one_line_error(result, contains=("'--seed'", "without --samples"))
+
+
+def test_unknown_measure_is_refused_with_the_closest_id_before_the_run(tmp_path: Path) -> None:
+    # was: the scene read and the envelope built, then "field 'measure': unknown measure" from the library
+    out = tmp_path / "energy"
+    result = run_twin(["energy", "run", BUILDINGS, "-w", EPW, "-m", "roof_insulation", "-m", "wall_insulaton", "-o", out, "-q"])
+    assert_one_line_error(result, contains=("'--measure'", "'wall_insulaton'", "did you mean 'wall_insulation'", "packaged measure table"))
+    assert not out.exists()

@@ -162,6 +162,8 @@ def run(
         from twin.errors import InputError
 
         raise InputError(f"measure {twice[0]!r} is given twice; each --measure adds one variant run", field="--measure")
+    if measure:
+        _check_measures_known(measure, measures)
     if overrides is not None:
         from twin.energy.typology import check_overrides_file
 
@@ -204,6 +206,23 @@ def _exterior_conventions(model: str, exterior_convection: str, terrain: str | N
     default = Conventions()
     return Conventions(exterior_convection=exterior_convection, terrain=terrain or default.terrain, roughness=roughness or default.roughness,
                        control_temperature=control_temperature or default.control_temperature)
+
+
+def _check_measures_known(measure_ids: list[str], measures_table: Path | None) -> None:
+    """Every ``--measure`` id is in the measure table (``--measures`` or the packaged one), else an
+    error naming ``--measure``, the closest id and the known ones, before the scene is read."""
+    import difflib
+
+    from twin.energy.measures import load_measures
+    from twin.errors import InputError
+
+    known = [str(m) for m in load_measures(measures_table).index]
+    for m in measure_ids:
+        if m not in known:
+            close = difflib.get_close_matches(m, known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            where = f"the measure table {measures_table}" if measures_table is not None else "the packaged measure table"
+            raise InputError(f"unknown measure {m!r}: {hint}known in {where}: {', '.join(known)}", field="--measure")
 
 
 def _check_heat_pumps_used(path, measure_ids, measures_table, overrides, samples) -> None:

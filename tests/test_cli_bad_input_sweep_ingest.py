@@ -9,11 +9,12 @@ overrides table, the line, the building and the column, before any input file is
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.cli_harness import assert_one_line_error, run_twin
+from tests.cli_harness import REPO, assert_one_line_error, run_twin
 from tests.test_cli_bad_input_rel3 import _footprints
 
 
@@ -52,3 +53,28 @@ def test_override_within_bounds_is_applied(tmp_path: Path) -> None:
     b = gpd.read_parquet(tmp_path / "scene" / "buildings.parquet").set_index("building_id").loc["h:b0"]
     assert (b["height_m"], b["n_storeys"], b["construction_year"]) == (12.0, 4, 1925)
     assert b["height_m_source"] == "user"
+
+
+BUILDINGS = REPO / "data_samples" / "stgilles_buildings_osm2013.geojson"
+
+
+def test_a_sites_file_without_polygons_is_refused(tmp_path: Path) -> None:
+    # was: a warning "no objects found", exit 0, and no building got a site
+    empty = tmp_path / "sites.geojson"
+    empty.write_text('{"type": "FeatureCollection", "features": []}')
+    out = tmp_path / "scene"
+    result = run_twin(["ingest", BUILDINGS, "--sites", empty, "-o", out, "-q"])
+    assert_one_line_error(result, contains=(str(empty), "'sites'", "no site polygon"))
+    assert not out.exists()
+
+
+def test_sites_that_hold_no_building_are_refused(tmp_path: Path) -> None:
+    # a site 60 km away (WGS84 around Liege): every building would be outside every site
+    far = tmp_path / "far.geojson"
+    ring = [[5.0, 50.0], [5.01, 50.0], [5.01, 50.01], [5.0, 50.01], [5.0, 50.0]]
+    far.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "far"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    out = tmp_path / "scene"
+    result = run_twin(["ingest", BUILDINGS, "--sites", far, "-o", out, "-q"])
+    assert_one_line_error(result, contains=(str(far), "'sites'", "no building stands in any of the 1 site polygon"))
+    assert not out.exists()

@@ -215,7 +215,8 @@ def ingest(
         CRS of an IFC ``origin=`` (default: the scene CRS).
     sites
         Polygon files of districts/sites: read into the ``sites`` layer, and every building
-        gets the ``site_id`` of the site it stands in.
+        gets the ``site_id`` of the site it stands in. A file without a polygon, or sites that
+        hold no building of the scene, are an :class:`~twin.errors.InputError` (field ``sites``).
     progress
         None: report the files read and the context step to the reporter the command line
         installed (library use: silent); False: silent; True: on stderr
@@ -281,6 +282,9 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, cont
         for path in sites:
             with progress.step(f"{Path(path).name} (sites)"):
                 read_into_scene(path, {"layer": "sites"})
+            if not len(results[-1].layers.get("sites", ())):
+                raise InputError("no site polygon in the file: a sites file gives the districts the buildings are assigned to",
+                                 path=path, field="sites")
             files_done.advance()
         if any(r.signal_points is not None for r in results):
             from twin.ingest.signal_points import place_ingest_signals
@@ -294,7 +298,10 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, cont
                 place_ingest_signs(scene, results)
         if len(scene.sites):
             with progress.step("sites of the buildings"):
-                scene.assign_sites()
+                if scene.assign_sites() == 0 and len(scene.buildings):
+                    raise InputError(f"no building stands in any of the {len(scene.sites)} site polygon(s): every building would be "
+                                     "outside every site (check the sites file's extent and CRS)",
+                                     path=sites[0] if len(sites) == 1 else None, field="sites")
         if context:
             from twin.ingest.attributes.context import refine_scene
             from twin.ingest.defaults import load_defaults

@@ -29,3 +29,19 @@ def test_sync_update_unknown_building_names_no_missing_option(tmp_path: Path) ->
     line = assert_one_line_error(result, contains=("readings.csv", "row 2", "'building_id'", "osm:way/0", "remove those rows"))
     assert "--drop-unknown" not in line
     assert "--drop-unknown" not in run_twin(["sync", "update", "--help"]).stdout  # the option the old message named does not exist here
+
+
+def test_sync_update_without_a_whole_day_names_the_file_and_the_dates(tmp_path: Path) -> None:
+    # 23 of the 24 hours of the state's next day: nothing can be assimilated (was: a message without the file or the dates)
+    inputs = write_tiny_inputs(tmp_path / "in")
+    scene, state = tmp_path / "scene", tmp_path / "state.npz"
+    assert run_twin(["ingest", inputs / "district.geojson", inputs / "weather.epw", "-o", scene, "-q"]).code == 0
+    init = run_twin(["sync", "init", scene, "-w", inputs / "weather.epw", "--start", "2023-01-15T00:00:00+01:00", "--from-prior", "-o", state])
+    assert init.code == 0, init.stderr
+    building = pd.read_parquet(scene / "buildings.parquet")["building_id"].iloc[0]
+    hours = pd.date_range("2023-01-15T00:00:00+01:00", periods=23, freq="h")
+    readings = tmp_path / "readings.csv"
+    pd.DataFrame({"building_id": building, "carrier": "gas", "start": [h.isoformat() for h in hours],
+                  "end": [(h + pd.Timedelta("1h")).isoformat() for h in hours], "kwh": 2.0}).to_csv(readings, index=False)  # fmt: skip
+    result = run_twin(["sync", "update", state, "--readings", readings, "-w", inputs / "weather.epw"])
+    assert_one_line_error(result, contains=("readings.csv", "'--readings'", "no whole day", "next day starts at 2023-01-15", "readings end at 2023-01-15"))

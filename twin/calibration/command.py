@@ -284,7 +284,9 @@ def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kw
         lines.append(f"{day_start}: measured {np.nansum(rep.measured_kwh):,.0f} kWh, forecast band [{np.nansum(rep.forecast_p5):,.0f}, "
                      f"{np.nansum(rep.forecast_p95):,.0f}] kWh (sum of {len(ids)} buildings), update {rep.seconds * 1000:.0f} ms{gap}")
     if n_days == 0:
-        raise InputError("no whole day of readings after the state's position", field="--readings")
+        last = f"the readings end at {t_end}" if len(r) else "the table holds no reading"
+        raise InputError(f"no whole day of readings after the state's position: the state's next day starts at {first} and {last} "
+                         "(give the 24 hourly readings of that day, or later days)", path=readings, field="--readings")
     n_after = int((ends > done_end).sum())
     if n_after:
         lines.append(f"cleaning: {n_after} readings after the last whole day (from {done_end}) not assimilated: give them again with the rest of "

@@ -112,3 +112,11 @@ def test_duo_noise_zero_is_the_librarys_deterministic_run(grid, tmp_path):
 ])
 def test_bad_duo_noise_options_are_one_error_line(grid, extra, contains):
     assert_one_line_error(run_twin(["traffic", "simulate", str(grid), *extra]), contains=contains)
+
+
+def test_an_interval_not_shorter_than_the_run_is_refused(grid):
+    # DUO would set its routes once and never update them (was: exit 0, the run of --routes free_flow)
+    line = assert_one_line_error(run_twin(["traffic", "simulate", str(grid), "--duration", "600", "--duo-interval", "600"]),
+                                 contains=("--duo-interval", "(600 s)", "not shorter than the run (600 s)", "--routes free_flow"))
+    assert "never update" in line
+    assert simulate_json([grid, "--duration", "600", "--duo-interval", "590"])["duo_interval_steps"] == 59

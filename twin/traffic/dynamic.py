@@ -567,6 +567,11 @@ def movement_bins(interval_s: float | None, dt_s: float, n_steps: int) -> tuple[
     return k, -(-n_steps // k)
 
 
+def default_duration_s(demand: DemandArrays) -> float:
+    """The run's duration when none is given: the end of the last departure window plus one hour, s."""
+    return (float(demand.t1_s.max()) if demand.t1_s.size else 0.0) + 3600.0
+
+
 def simulate(
     network: Network,
     demand: pd.DataFrame | DemandArrays,
@@ -816,7 +821,7 @@ def simulate(
             field="length_m",
         )
     if duration_s is None:
-        duration_s = (float(dem.t1_s.max()) if dem.t1_s.size else 0.0) + 3600.0
+        duration_s = default_duration_s(dem)
         if duration_s > MAX_DURATION_S:
             raise ResourceLimitError(
                 f"the demand runs until {duration_s - 3600.0:g} s, beyond the longest simulation of {MAX_DURATION_S:g} s", field="t_end_s"

@@ -267,14 +267,15 @@ def run_simulate(
         restriction_counts = scene_restriction_options(scene, net, restrictions, options)
         if give_way:
             options["give_way"] = scene_give_way(scene, net, source, signalised=signals and bool(options.get("signals")))
-    from twin.traffic.dynamic import demand_arrays
-    from twin.traffic.dynamic_demand_checks import check_demand_departs
+    from twin.traffic.dynamic import default_duration_s, demand_arrays
+    from twin.traffic.dynamic_demand_checks import check_demand_departs, check_interval_within_run
 
     demand_path = demand if demand is not None else source[0] / "demand.csv"
     amount_field = "vehicles" if "vehicles" in dem.columns else "flow_veh_s"
     dem = demand_arrays(net, dem, path=str(demand_path))  # errors name the demand file
     check_demand_departs(dem, duration_s, path=demand_path, field=amount_field)
     if duo_interval_s is not None:
+        check_interval_within_run(duo_interval_s, duration_s if duration_s is not None else default_duration_s(dem))
         options["duo_interval_s"] = float(duo_interval_s)
     if duo_noise is not None:
         options["duo_noise"] = float(duo_noise)

@@ -4,6 +4,8 @@ A demand without vehicles, or whose vehicles all depart after the end of the run
 run of 0 vehicles with exit code 0 (totals 0, mean trip time NaN): a header-only or mis-filtered
 demand table, or a ``--duration`` shorter than the first departure window's start. Static
 assignment refuses the same demand (``the demand table has no rows: nothing to assign``).
+A ``--duo-interval`` not shorter than the run never updated DUO's routes (exit 0): the same run
+as ``--routes free_flow``.
 """
 
 from __future__ import annotations
@@ -50,3 +52,21 @@ def check_demand_departs(demand: DemandArrays, duration_s: float | None, *, path
         raise InputError(f"no vehicle departs within the run: the first departure window starts at {first:g} s, at or after "
                          f"the end of the run ({duration_s:g} s); lengthen the run (--duration) or move the windows",
                          path=path, field="t_start_s")  # fmt: skip
+
+
+def check_interval_within_run(duo_interval_s: float, run_s: float) -> None:
+    """Raise :class:`~twin.errors.InputError` (field ``--duo-interval``) when the DUO update
+    interval given on the command line is not shorter than the run: DUO would set its routes once
+    at the start and never update them, which is ``--routes free_flow``.
+
+    Parameters
+    ----------
+    duo_interval_s
+        The interval given (``--duo-interval``), s.
+    run_s
+        The run's duration (``--duration``, else the default), s.
+    """
+    if duo_interval_s >= run_s:
+        raise InputError(f"the route update interval ({duo_interval_s:g} s) is not shorter than the run ({run_s:g} s): DUO would set its "
+                         "routes once at the start and never update them, as --routes free_flow does; give a shorter interval or "
+                         "--routes free_flow", field="--duo-interval")  # fmt: skip

@@ -39,6 +39,18 @@ SHARED = REPO.parent / "shared" / "data"
 GRID = SHARED / "traffic" / "grid11"
 STGILLES_STREETS = SHARED / "brussels" / "stgilles_streets_osm2013.geojson"
 STGILLES_BOX = (148000.0, 168000.0, 149000.0, 169000.0)  # EPSG:31370, SOURCE.md
+#: The start of a figures file's ``case`` text for runs of :func:`stgilles_case` (each script adds
+#: its settings and closes the parenthesis).
+STGILLES_CASE_TEXT = "Saint-Gilles, benchmarks/bench_traffic_dynamic.py stgilles_case (edge origins to edge destinations, 1 s steps, 2 h, "
+
+
+def stgilles_vehicle_args(argv: list[str] | None, description: str, output: Path) -> argparse.Namespace:
+    """Command line of the Saint-Gilles figure scripts: ``vehicles`` (vehicle counts in the hour,
+    default 2,000 and 3,000) and ``--output`` (the figures file, default ``output``)."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("vehicles", nargs="*", type=float, default=[2000.0, 3000.0])
+    ap.add_argument("--output", type=Path, default=output, help=f"figures file (default {output.relative_to(REPO)})")
+    return ap.parse_args(argv)
 
 
 # ------------------------------------------------------------------------------------------ cases

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import json
 import os
 import sys
@@ -42,7 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from machine_load import commit_stamp  # noqa: E402 - benchmarks/ is on the path only from here
+from machine_load import measurement_stamp  # noqa: E402 - benchmarks/ is on the path only from here
 
 OUT = REPO / "benchmarks" / "figures" / "traffic_grid11_ties.json"
 DEFAULTS_ROW = "twin LTM, duo_noise 0, other options default"
@@ -129,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--output", type=Path, default=OUT, help="figures file (default benchmarks/figures/traffic_grid11_ties.json)")
     args = ap.parse_args(argv)
-    facts = {"date": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "commit": commit_stamp(), "load_1min_before": os.getloadavg()[0],
+    facts = {**measurement_stamp(load=True),
              "command": "python benchmarks/bench_traffic_grid11_ties.py"}  # fmt: skip
     twin = twin_rows()
     merge(args.output, twin, {**facts, "load_1min_after": os.getloadavg()[0]})

@@ -45,3 +45,14 @@ def commit_stamp() -> str:
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return out + (" (uncommitted changes in twin/ or kernels/)" if dirty.strip() else "")
+
+
+def measurement_stamp(*, load: bool = False) -> dict[str, object]:
+    """Where a figure was measured: ``date`` (UTC, to the minute) and ``commit``
+    (:func:`commit_stamp`); with ``load``, also ``load_1min_before`` (the 1-minute load average now)."""
+    import datetime as dt
+
+    stamp: dict[str, object] = {"date": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "commit": commit_stamp()}
+    if load:
+        stamp["load_1min_before"] = os.getloadavg()[0]
+    return stamp

@@ -25,7 +25,6 @@ deviation, the wall time per run, and where it was measured (date, :func:`machin
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -38,7 +37,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from machine_load import commit_stamp  # noqa: E402 - benchmarks/ is on the path only from here
+from machine_load import measurement_stamp  # noqa: E402 - benchmarks/ is on the path only from here
 
 OUT = REPO / "benchmarks" / "figures" / "traffic_duo_interval.json"
 """The figures file the study merges its rows into (rendered into docs/traffic.md by scripts/update_figures.py)."""
@@ -185,7 +184,7 @@ def main(argv: list[str] | None = None) -> list[str]:
 
     load0 = os.getloadavg()
     started = time.perf_counter()
-    stamp = {"date": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "commit": commit_stamp()}
+    stamp = measurement_stamp()
     measured: dict[str, dict[str, Any]] = {}
     say(f"{stamp['date']}, commit {stamp['commit']}, load average {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}, "
         f"seeds 0-{args.seeds - 1}, mean ± sd over seeds")  # fmt: skip

@@ -13,8 +13,6 @@ carries the date, :func:`machine_load.commit_stamp` and the load before and afte
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import os
 import sys
 import time
@@ -26,7 +24,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from figures_file import merge_case  # noqa: E402 - benchmarks/ is on the path only from here
-from machine_load import commit_stamp  # noqa: E402
+from machine_load import measurement_stamp  # noqa: E402
 
 OUT = REPO / "benchmarks" / "figures" / "traffic_stgilles_duo_time.json"
 DUO_TIMES = ("instantaneous", "experienced", "discharge")
@@ -56,9 +54,10 @@ def merge(path: Path, vehicles: float, runs: dict[str, dict[str, Any]], facts: d
     dict
         ``cases``: ``"<vehicles>"`` -> ``facts``, ``vehicles`` and ``runs``.
     """
+    import bench_traffic_dynamic as bd
+
     return merge_case(path, f"{vehicles:g}", {**facts, "vehicles": float(vehicles), "runs": runs},
-                      "Saint-Gilles, benchmarks/bench_traffic_dynamic.py stgilles_case (edge origins to edge destinations, 1 s steps, "
-                      "2 h, DUO every 300 s, seed 0); mean_trip_time_s: null unless every vehicle arrived")
+                      bd.STGILLES_CASE_TEXT + "DUO every 300 s, seed 0); mean_trip_time_s: null unless every vehicle arrived")
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -67,14 +66,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     from twin.traffic.dynamic import simulate
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("vehicles", nargs="*", type=float, default=[2000.0, 3000.0])
-    ap.add_argument("--output", type=Path, default=OUT, help="figures file (default benchmarks/figures/traffic_stgilles_duo_time.json)")
-    args = ap.parse_args(argv)
+    args = bd.stgilles_vehicle_args(argv, __doc__.splitlines()[0], OUT)
     data: dict[str, Any] = {}
     for vehicles in args.vehicles:
         net, dyn, demand, opts = bd.stgilles_case(vehicles)
-        facts = {"date": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "commit": commit_stamp(), "load_1min_before": os.getloadavg()[0],
+        facts = {**measurement_stamp(load=True),
                  "duo_interval_s": float(opts["duo_interval_s"]), "duration_s": float(opts["duration_s"]), "command": "nice -n 10 python benchmarks/traffic_stgilles_duo_time_p15.py"}  # fmt: skip
         runs: dict[str, dict[str, Any]] = {}
         for duo_time in DUO_TIMES:

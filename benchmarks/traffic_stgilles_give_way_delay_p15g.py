@@ -35,7 +35,6 @@ entries of other vehicle numbers are kept.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 import time
@@ -50,7 +49,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from figures_file import merge_case  # noqa: E402 - benchmarks/ is on the path only from here
-from machine_load import commit_stamp  # noqa: E402
+from machine_load import measurement_stamp  # noqa: E402
 
 OUT = REPO / "benchmarks" / "figures" / "traffic_give_way_seeds.json"
 """The figures file of part 4 (rendered into docs/traffic.md by scripts/update_figures.py)."""
@@ -198,11 +197,12 @@ def merge(path: Path, vehicles: float, pairs: list[tuple[dict[str, Any], dict[st
         figure of :data:`SEED_FIGURES`, its value per seed), per figure of :data:`PAIR_FIGURES` its
         value per seed, and ``variants``: name -> ``options`` and the same lists of one value.
     """
+    import bench_traffic_dynamic as bd
+
     entry = {**facts, "vehicles": float(vehicles), "seeds": list(range(len(pairs))), **_sides(pairs)}
     entry["variants"] = {name: {"options": VARIANTS[name], **_sides([pair])} for name, pair in (variants or {}).items()}
     return merge_case(path, f"{vehicles:g}", entry,
-                      "Saint-Gilles, benchmarks/bench_traffic_dynamic.py stgilles_case (edge origins to edge destinations, 1 s steps, "
-                      "2 h, experienced link times, duo_noise 0.01); give-way: the scene's junctions, no signals; full_links: links at "
+                      bd.STGILLES_CASE_TEXT + "experienced link times, duo_noise 0.01); give-way: the scene's junctions, no signals; full_links: links at "
                       "95 % of jam storage; driven_free_h: free-flow time of the links driven; shortest_free_h: of the OD pairs' "
                       "shortest free-flow routes; curve_diff_veh: largest difference of the off and on cumulative curves; variants: seed 0")
 
@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> list[str]:
 
     load0 = os.getloadavg()[0]
     started = time.perf_counter()
-    stamp = {"date": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "commit": commit_stamp()}
+    stamp = measurement_stamp()
     say(f"{stamp['date']}, commit {stamp['commit']}, load average {load0:.2f}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

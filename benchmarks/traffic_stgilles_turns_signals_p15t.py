@@ -20,8 +20,6 @@ load before and after.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import os
 import sys
 import time
@@ -35,7 +33,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from figures_file import merge_case  # noqa: E402 - benchmarks/ is on the path only from here
-from machine_load import commit_stamp  # noqa: E402
+from machine_load import measurement_stamp  # noqa: E402
 
 OUT = REPO / "benchmarks" / "figures" / "traffic_stgilles_turns_signals.json"
 SIGNALS = REPO / "data_samples" / "stgilles_signals_osm2013.geojson"
@@ -62,9 +60,10 @@ def merge(path: Path, vehicles: float, runs: dict[str, dict[str, Any]], facts: d
     dict
         ``cases``: ``"<vehicles>"`` -> ``facts``, ``vehicles``, ``order`` (run names) and ``runs``.
     """
+    import bench_traffic_dynamic as bd
+
     return merge_case(path, f"{vehicles:g}", {**facts, "vehicles": float(vehicles), "order": list(runs), "runs": runs},
-                      "Saint-Gilles, benchmarks/bench_traffic_dynamic.py stgilles_case (edge origins to edge destinations, 1 s steps, "
-                      "2 h, DUO every 300 s, experienced link times, seed 0); max_cum_in_diff_veh: largest difference of the link "
+                      bd.STGILLES_CASE_TEXT + "DUO every 300 s, experienced link times, seed 0); max_cum_in_diff_veh: largest difference of the link "
                       "inflow curves against the run as it is; wall_s: one run after a warm-up")
 
 
@@ -78,10 +77,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     from twin.traffic.signals import mark_signals, read_osm_signals, signalised_nodes
     from twin.traffic.turns import angle_penalties
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("vehicles", nargs="*", type=float, default=[2000.0, 3000.0])
-    ap.add_argument("--output", type=Path, default=OUT, help="figures file (default benchmarks/figures/traffic_stgilles_turns_signals.json)")
-    args = ap.parse_args(argv)
+    args = bd.stgilles_vehicle_args(argv, __doc__.splitlines()[0], OUT)
     scene, _ = ingest([bd.STGILLES_STREETS], crs="EPSG:31370")
     match = mark_signals(scene, read_osm_signals(SIGNALS))
     signalised = signalised_nodes(Network.from_scene(scene, mode="car"))
@@ -100,7 +96,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for vehicles in args.vehicles:
         net, dyn, demand, opts = bd.stgilles_case(vehicles)
-        facts = {"date": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "commit": commit_stamp(), "load_1min_before": os.getloadavg()[0],
+        facts = {**measurement_stamp(load=True),
                  "duo_interval_s": float(opts["duo_interval_s"]), "n_links": int(net.n_links), "signal_nodes": int(match.n_signalised_nodes),
                  "signals_at_node": int(match.at_node), "signals_moved": int(match.snapped), "angle_penalised_turns": len(angles),
                  "command": COMMAND}  # fmt: skip

@@ -25,6 +25,8 @@ from typing import Annotated
 
 import typer
 
+from twin.cli.help_text import reflow_commands
+
 app = typer.Typer(
     name="twin",
     help="Urban digital twin: ingest buildings, streets, land cover and soil into one scene; "
@@ -50,6 +52,8 @@ _COMMANDS = ("twin.cli.scene_commands", "twin.cli.run_commands", "twin.cli.calib
 for _module in _COMMANDS:
     if importlib.util.find_spec(_module) is not None:
         import_module(_module).register(app)
+
+reflow_commands(app)  # one line per paragraph of help: the terminal wraps it (twin.cli.help_text)
 
 
 def _version(value: bool) -> None:

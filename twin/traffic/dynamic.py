@@ -345,8 +345,9 @@ def demand_arrays(network: Network, demand: pd.DataFrame, *, path: str | None = 
     demand
         One row per OD pair and departure window: ``origin``, ``destination`` (native node ids
         of ``network``), ``t_start_s``, ``t_end_s`` (s from the simulation start) and either
-        ``vehicles`` (spread uniformly over the window) or ``flow_veh_s`` (uniform departure rate;
-        used only when ``vehicles`` is absent).
+        ``vehicles`` (spread uniformly over the window) or ``flow_veh_s`` (uniform departure rate).
+        When both are given, ``vehicles`` is used and each row's ``flow_veh_s`` x window must agree
+        with it within one vehicle or 2 % (rounding; an empty ``flow_veh_s`` cell is not checked).
         Also accepted: ``origin_node_id``/``destination_node_id`` as in the grid11 benchmark files.
 
     Raises
@@ -354,7 +355,8 @@ def demand_arrays(network: Network, demand: pd.DataFrame, *, path: str | None = 
     SchemaError
         A required column is missing.
     InputError
-        Unknown node, origin equal to destination, negative flow, empty window (row named).
+        Unknown node, origin equal to destination, negative flow, empty window, ``vehicles`` and
+        ``flow_veh_s`` that disagree (row named).
     """
     frame = demand.rename(columns={"origin_node_id": "origin", "destination_node_id": "destination"})
     for col in ("origin", "destination", "t_start_s", "t_end_s"):
@@ -378,6 +380,10 @@ def demand_arrays(network: Network, demand: pd.DataFrame, *, path: str | None = 
     bad = np.flatnonzero(~(amount >= 0) | ~np.isfinite(amount))
     if bad.size:
         raise InputError(f"negative, missing or non-finite demand {amount[bad[0]]}", path=path, obj=f"demand row {rows[bad[0]]}", field=rate_field)
+    if rate_field == "vehicles" and "flow_veh_s" in frame.columns:
+        from twin.traffic.dynamic_demand_checks import check_amounts_agree
+
+        check_amounts_agree(amount, numeric_column(frame, "flow_veh_s", path=path, what="demand row"), t1 - t0, rows, path=path)
     rate = amount / (t1 - t0) if rate_field == "vehicles" else amount
     total = float(np.sum(rate * (t1 - t0)))
     if not total <= MAX_TOTAL_VEHICLES:

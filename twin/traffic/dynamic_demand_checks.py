@@ -6,6 +6,8 @@ demand table, or a ``--duration`` shorter than the first departure window's star
 assignment refuses the same demand (``the demand table has no rows: nothing to assign``).
 A ``--duo-interval`` not shorter than the run never updated DUO's routes (exit 0): the same run
 as ``--routes free_flow``.
+A demand giving both ``vehicles`` and ``flow_veh_s`` ran on ``vehicles`` alone, however far the
+two disagreed (a flow in veh/h in the ``flow_veh_s`` column went unnoticed).
 """
 
 from __future__ import annotations
@@ -19,6 +21,51 @@ from twin.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from twin.traffic.dynamic import DemandArrays
+
+
+#: Two amounts of one demand row agree when they differ by at most this many vehicles ...
+AGREE_VEH = 1.0
+#: ... or by at most this share of the row's vehicles, whichever is larger: room for rounding
+#: either column (grid11 gives 80 vehicles and 0.0225 veh/s x 3600 s = 81).
+AGREE_SHARE = 0.02
+
+
+def check_amounts_agree(vehicles: np.ndarray, flow_veh_s: np.ndarray, window_s: np.ndarray, rows: np.ndarray, *, path: str | Path | None) -> None:
+    """Raise :class:`~twin.errors.InputError` when a demand row gives ``vehicles`` and
+    ``flow_veh_s`` that disagree: ``|vehicles - flow_veh_s x window| > max(AGREE_VEH, AGREE_SHARE x vehicles)``.
+
+    Parameters
+    ----------
+    vehicles
+        Vehicles per row (already checked: finite, not negative).
+    flow_veh_s
+        Departure rate per row, veh/s (NaN where the cell is empty: that row gives ``vehicles`` only).
+    window_s
+        Length of each row's departure window, s (positive).
+    rows
+        The row labels named in the error (the CSV line).
+    path
+        The demand file, named in the error.
+
+    Raises
+    ------
+    InputError
+        A flow that is negative or not finite (field ``flow_veh_s``), or a row whose two amounts
+        disagree (both fields named).
+    """
+    given = ~np.isnan(flow_veh_s)
+    bad = np.flatnonzero(given & ~(np.isfinite(flow_veh_s) & (flow_veh_s >= 0)))
+    if bad.size:
+        raise InputError(f"negative or non-finite flow {flow_veh_s[bad[0]]}", path=path, obj=f"demand row {rows[bad[0]]}", field="flow_veh_s")
+    implied = np.where(given, flow_veh_s, 0.0) * window_s
+    tolerance = np.maximum(AGREE_VEH, AGREE_SHARE * vehicles) * (1.0 + 1e-9)  # 1e-9: 0.0225 * 3600 is 81.00000000000001
+    bad = np.flatnonzero(given & (np.abs(vehicles - implied) > tolerance))
+    if bad.size:
+        k = bad[0]
+        raise InputError(f"vehicles {vehicles[k]:g} and flow_veh_s {flow_veh_s[k]:g} veh/s x {window_s[k]:g} s window = {implied[k]:.6g} "
+                         f"vehicles disagree (by more than {AGREE_VEH:g} vehicle or {AGREE_SHARE:.0%}); give one of the two columns, "
+                         "or make them agree (vehicles is the one used)",
+                         path=path, obj=f"demand row {rows[k]}", field="vehicles, flow_veh_s")  # fmt: skip
 
 
 def check_demand_departs(demand: DemandArrays, duration_s: float | None, *, path: str | Path, field: str) -> None:

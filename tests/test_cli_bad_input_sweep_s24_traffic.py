@@ -1,0 +1,48 @@
+"""Bad-input sweep s24 of ``twin traffic simulate``: a demand row giving both ``vehicles`` and ``flow_veh_s``.
+
+The run used ``vehicles`` and ignored ``flow_veh_s`` however far the two disagreed (exit 0). Now
+they must agree within one vehicle or 2 % (rounding: grid11 gives 80 vehicles and 0.0225 veh/s x
+3600 s = 81), else one ``twin: error:`` line names the file, the row and both fields, exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli_harness import REPO, assert_one_line_error, run_twin
+from tests.test_bad_input_engines import write_scenario
+
+STREETS = REPO / "data_samples" / "stgilles_streets_osm2013.geojson"
+
+
+def test_vehicles_and_flow_that_disagree_name_the_row_and_both_fields(tmp_path: Path) -> None:
+    """0.6 veh/s over 600 s is 360 vehicles, not 100 (a flow typed in the wrong unit or window)."""
+    folder = write_scenario(tmp_path / "s", demand={"vehicles": [100.0]})
+    line = assert_one_line_error(run_twin(["traffic", "simulate", folder, "-q"]),
+                                 contains=("demand.csv", "demand row 2", "vehicles", "flow_veh_s", "disagree", "360"))  # fmt: skip
+    assert "100" in line
+
+
+def test_scene_demand_table_that_disagrees_names_the_table_and_line(tmp_path: Path) -> None:
+    od = tmp_path / "od.csv"
+    od.write_text("origin,destination,t_start_s,t_end_s,vehicles,flow_veh_s\n"
+                  "n1,n2,0,600,60,0.1\n"
+                  "n1,n2,0,600,60,0.2\n", encoding="utf-8")  # fmt: skip
+    result = run_twin(["traffic", "simulate", STREETS, "--demand", od, "--duration", "600", "-q"])
+    assert_one_line_error(result, contains=("od.csv", "demand row 3", "'vehicles, flow_veh_s'", "disagree"))
+
+
+def test_negative_flow_beside_vehicles_is_an_error(tmp_path: Path) -> None:
+    folder = write_scenario(tmp_path / "s", demand={"vehicles": [360.0], "flow_veh_s": [-0.6]})
+    assert_one_line_error(run_twin(["traffic", "simulate", folder, "-q"]), contains=("demand.csv", "demand row 2", "'flow_veh_s'", "negative"))
+
+
+def test_vehicles_win_when_the_two_agree_within_rounding(tmp_path: Path) -> None:
+    """359 vehicles beside 0.6 veh/s x 600 s = 360: one vehicle apart, accepted; 359 depart."""
+    folder = write_scenario(tmp_path / "s", demand={"vehicles": [359.0]})
+    result = run_twin(["traffic", "simulate", folder, "--json", "-q"])
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["generated_veh"] == pytest.approx(359.0, abs=1e-6)  # not 360

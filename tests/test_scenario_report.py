@@ -357,6 +357,10 @@ def test_default_scenario_mobility_findings(default_results):
     for words in ("car trips rerouted", "shifted to walking", "lost to another destination", "evaporated",
                   "<img alt='low-traffic-parvis car flow change'", "15-minute access"):
         assert words in mobility, words
+    # no timetable in the default scenario: the section says public transport is left out, and the
+    # car share it quotes is the one the run calibrated to (the baseline's KPI)
+    car_share = kpis.loc[("low-traffic-parvis", "am_peak_car_share_pct"), "baseline"]
+    assert "Public transport: not modelled" in mobility and f"here car {car_share:.0f} %)" in mobility
 
 
 def test_polygons_drawn_at_once_keep_their_holes_and_colours():
@@ -416,4 +420,8 @@ def test_the_assumed_box_names_the_models_the_scenario_ran() -> None:
     junctions = box(traffic={"signals": True, "signal_split": "capacity", "give_way": True})
     assert "pretimed signals at the nodes the scene flags (HCM delay, default timing, capacity green split)" in junctions
     assert "give-way at the other junctions (HCM two-way stop control" in junctions
+    # public transport: said to be left out without a timetable (the default), with the shares it moved
+    assert "public transport: not modelled (no timetable given: traffic.gtfs)" in default
+    assert "trips: car 33 %, public transport 27 %; here car 44 %" in default  # 0.32 / 0.98, 0.26 / 0.98, 0.32 / 0.72
+    assert "public transport: the timetable feed.zip" in box(traffic={"gtfs": "feed.zip"}) and "not modelled" not in box(traffic={"gtfs": "feed.zip"})
     assert "from the OSM give-way / stop signs and mini roundabouts where the map has them, else from the road classes" in junctions

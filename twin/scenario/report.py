@@ -606,7 +606,7 @@ def model_lines(scenario, domain: str) -> tuple[str, tuple[str, str]]:
         short = f"{ISO52016_SHORT}; setpoints on the {control} temperature; {exterior}; Brussels EPB factors and classes"
         valid = ISO52016_VALIDATION
     if domain == "traffic":
-        short += "; " + junction_delays(scenario)
+        short += "; " + junction_delays(scenario) + "; " + public_transport(scenario)
     return short, valid
 
 
@@ -621,6 +621,25 @@ def junction_delays(scenario) -> str:
                       "OSM give-way / stop signs and mini roundabouts where the map has them, else from the road classes; capacities agreeing "
                       "with their conflicting flows within 1 %)")
     return "junction delays: " + ("; ".join(delays) if delays else "none (traffic.signals and traffic.give_way off: only the links' travel times)")
+
+
+def public_transport(scenario) -> str:
+    """Whether the traffic engine of ``scenario`` models public transport: with a timetable
+    (``traffic.gtfs``), or not, and then what the mode-choice calibration did with its target share
+    (given in numbers for the packaged Brussels targets)."""
+    t = getattr(scenario, "traffic", None)
+    if getattr(t, "gtfs", None):
+        return f"public transport: the timetable {t.gtfs}"
+    text = ("public transport: not modelled (no timetable given: traffic.gtfs); the mode constants are calibrated to the target "
+            "shares without it, walking, cycling and the car scaled up to fill its share")
+    if getattr(t, "targets_table", None) is None:
+        from twin.traffic.mode_choice import read_targets, targets_without_pt
+
+        region = read_targets()
+        here = targets_without_pt(region)
+        text += (f" (the Region's trips: car {region['car'] * 100:.0f} %, public transport {region['pt'] * 100:.0f} %; "
+                 f"here car {here['car'] * 100:.0f} %), so car trips and vehicle-km stand higher than the Region's shares give")
+    return text
 
 
 #: How the building attributes of the provenance shares read.
@@ -722,7 +741,7 @@ def _assumed_section(comparison) -> str:
     if "energy" in long and getattr(getattr(sc, "energy", None), "model", "5r1c") == "iso52016":
         long["energy"] = model_lines(sc, "energy")[0] + "; urban shading from horizon profiles; Monte Carlo bands not run with this model"
     if "traffic" in long:
-        long["traffic"] += "; " + junction_delays(sc)
+        long["traffic"] += "; " + junction_delays(sc) + "; " + public_transport(sc)
     p.append("<h3>Models</h3><ul>" + "".join(f"<li><b>{html.escape(d)}</b>: {html.escape(text)}</li>" for d, text in long.items()) + "</ul>")
     p.append("</details></div></section>")
     return "".join(p)

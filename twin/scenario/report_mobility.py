@@ -351,6 +351,11 @@ def mobility_section(comparison) -> str:
              "assignment with the through traffic at the district's edges. A what-if keeps the baseline's calibration; the trips it "
              "moves are split into rerouted, mode-shifted, redistributed and evaporated trips. Bands: the change's range over the "
              "Monte Carlo samples.</p>")
+    if not getattr(sc.traffic, "gtfs", None):
+        from twin.scenario.report import public_transport
+
+        text = public_transport(sc)
+        p.append(f"<p class='note'><b>{html.escape(text[0].upper() + text[1:])}.</b></p>")
     changed = _changed_whatifs(comparison)
     for w in changed:
         p.append(f"<h3>{html.escape(w)}</h3>")

@@ -46,7 +46,7 @@ from twin.caching import BoundedCache, content_digest
 from twin.errors import InputError
 from twin.traffic.access import BIKE_SPEED_M_S, WALK_SPEED_M_S
 from twin.traffic.demand import Parameter, TripEnds, read_parameters, trip_ends
-from twin.traffic.mode_choice import MODES, ModeChoiceModel, read_targets
+from twin.traffic.mode_choice import MODES, ModeChoiceModel, read_targets, targets_without_pt
 
 SIDES = ("north", "east", "south", "west")
 PERIODS: dict[str, dict[str, Any]] = {
@@ -1001,9 +1001,7 @@ def _calibrate(model, segs, t_min, cost, dist, p, options, notes, *, has_pt: boo
 
     targets = read_targets(options.targets_table)
     if not has_pt:
-        rest = {m: v for m, v in targets.items() if m != "pt"}
-        tot = sum(rest.values())
-        targets = {m: (rest.get(m, 0.0) / tot if m != "pt" else 0.0) for m in MODES}
+        targets = targets_without_pt(targets)
     theta = 1.0
     target_len = p["mean_trip_length_m"]
 

@@ -306,6 +306,28 @@ def check_targets(targets: Mapping[str, float]) -> dict[str, float]:
     return out
 
 
+def targets_without_pt(targets: Mapping[str, float]) -> dict[str, float]:
+    """The target shares of a run without public transport: its share set to 0 and the other
+    modes scaled up in proportion to fill it (Brussels: walk 0.37, bike 0.03, car 0.32, public
+    transport 0.26 give walk 0.51, bike 0.04, car 0.44).
+
+    Parameters
+    ----------
+    targets : Mapping[str, float]
+        Share per mode (each in [0, 1], summing to 1), e.g. from :func:`read_targets`.
+
+    Returns
+    -------
+    dict[str, float]
+        Share per mode of :data:`MODES`, ``pt`` 0, summing to 1.
+    """
+    rest = {m: float(v) for m, v in targets.items() if m != "pt"}
+    total = sum(rest.values())
+    if not total > 0:
+        raise InputError("the target shares give every trip to public transport, and there is no timetable", field="targets")
+    return {m: (rest.get(m, 0.0) / total if m != "pt" else 0.0) for m in MODES}
+
+
 def read_targets(path: str | Path | None = None) -> dict[str, float]:
     """Target mode shares from a CSV (mode, share, source); the four modes renormalised to 1."""
     import pandas as pd

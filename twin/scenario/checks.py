@@ -22,9 +22,14 @@ Checks without a scene (:func:`check_scenario`)
   truncated distribution, :mod:`twin.scenario.sampling`);
 * the soil engine's year method (``soil.method: year``): a ``green_infrastructure`` what-if
   without it (no effect), a ``green_roofs`` what-if with it (the year takes one district-wide
-  green-roof share: no effect), a land-cover class (``deseal.cover_class``, green
-  infrastructure classes) without a row in ``twin/data/soil_landcover_vegetation.csv`` (a
-  :class:`~twin.errors.ScenarioError`), ``kc_scale`` times the prior's highest factor above 2;
+  green-roof share: no effect), a green infrastructure land-cover class without a row in
+  ``twin/data/soil_landcover_vegetation.csv`` (a :class:`~twin.errors.ScenarioError`),
+  ``kc_scale`` times the prior's highest factor above 2;
+* ``deseal.cover_class`` without a row in that table, whatever the soil method (a
+  :class:`~twin.errors.ScenarioError` naming the what-if, with the closest class and the list):
+  every method reads it (the year's vegetation; the hot-days surface temperature of richards and
+  scs_cn, :mod:`twin.scenario.engines.soil_heat`, took an unknown class for open ground outside
+  every polygon, ``_unmapped_``, without a word);
 * the number of engine runs (:func:`engine_runs`) above :func:`max_engine_runs`.
 
 Resource limits
@@ -245,6 +250,7 @@ def check_scenario(scenario: S.Scenario, *, no_effect: str = "error", path=None)
                 f"{S._fmt_bounds(lo, lo_s, hi, hi_s)}; samples follow the truncated distribution (mean {truncated_mean(p):.4g}, "
                 f"declared {p.mean:g})", TwinWarning, stacklevel=2)
     _check_soil_year(scenario, no_effect=no_effect, path=path)
+    _check_deseal_classes(scenario, path=path)
     if "soil" in domains and not unc.samples and "hydraulics_spread" in scenario.soil.model_fields_set:
         report_no_effect(f"soil.hydraulics_spread {scenario.soil.hydraulics_spread:g} scales the Monte Carlo's draws of the soil hydraulics, "
                          "but uncertainty.samples is 0: set samples or leave it out", field="soil.hydraulics_spread",
@@ -313,18 +319,12 @@ def _check_soil_year(scenario: S.Scenario, *, no_effect: str, path=None) -> None
     classes = [(f"soil.green_infrastructure.{i}.landcover_classes", c) for i, g in enumerate(scenario.soil.green_infrastructure)
                for c in g.landcover_classes]
     for key, m in _mods(scenario):
-        if m.op == "deseal" and m.cover_class is not None:
-            classes.append((f"{key}.cover_class", m.cover_class))
         if m.op == "green_infrastructure":
             classes += [(f"{key}.landcover_classes", c) for c in m.landcover_classes]
     for key, c in classes:
         if c not in table:
-            import difflib
-
-            close = difflib.get_close_matches(c, list(table), n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else f" (classes: {', '.join(sorted(table))})"
             raise ScenarioError(f"land-cover class {c!r} has no row in the soil engine's land-cover vegetation table "
-                                f"(twin/data/soil_landcover_vegetation.csv){hint}", path=path, field=key)
+                                f"(twin/data/soil_landcover_vegetation.csv){_class_hint(c, table)}", path=path, field=key)
     if soil_samples_itself(scenario):
         from twin.scenario.engines.soil_priors import load_soil_priors
 
@@ -332,3 +332,35 @@ def _check_soil_year(scenario: S.Scenario, *, no_effect: str, path=None) -> None
         if top > 2.0:
             raise ScenarioError(f"soil.kc_scale {scenario.soil.kc_scale:g} times the prior's highest kc_scale_factor gives {top:g}, "
                                 "above the largest crop-coefficient scale of 2 (lower kc_scale or the prior)", path=path, field="soil.kc_scale")
+
+
+def _class_hint(name: str, table) -> str:
+    """``; did you mean 'x'? (classes: ...)``: the closest land-cover class of ``table`` (if any) and all of them."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(table), n=1, cutoff=0.6)
+    return (f"; did you mean {close[0]!r}?" if close else "") + f" (classes: {', '.join(sorted(table))})"
+
+
+def _check_deseal_classes(scenario: S.Scenario, *, path=None) -> None:
+    """Every ``deseal.cover_class`` has a row in the land-cover vegetation table (module docstring).
+
+    Raises
+    ------
+    ScenarioError
+        An unknown class: the key path as ``field``, the what-if named in the message.
+    """
+    mods = [(key, m) for key, m in _mods(scenario) if m.op == "deseal" and m.cover_class is not None]
+    if not mods:
+        return
+    from twin.soil.vegetation import read_landcover_vegetation
+
+    table = read_landcover_vegetation(None)
+    for key, m in mods:
+        if m.cover_class not in table:
+            parts = key.split(".")
+            owner = f"what-if {scenario.whatifs[int(parts[1])].name!r}" if parts[0] == "whatifs" else "the baseline"
+            raise ScenarioError(f"deseal of {owner}: land-cover class {m.cover_class!r} has no row in the soil engine's land-cover "
+                                "vegetation table (twin/data/soil_landcover_vegetation.csv), which every soil method reads (the year's "
+                                f"vegetation, the hot-days surface temperature){_class_hint(m.cover_class, table)}",
+                                path=path, field=f"{key}.cover_class")  # fmt: skip

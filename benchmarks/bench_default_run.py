@@ -12,7 +12,8 @@ child's CPU time (user + system, :func:`resource.getrusage` of ``RUSAGE_CHILDREN
 resident memory, the load average before and after, the cores, the date and
 :func:`machine_load.commit_stamp`; the run's ``run_record.json`` (``timings_s``: seconds per
 step, the run id, seed and samples, the traffic samples of the scenario); from ``kpis.csv`` every
-KPI of the what-if :data:`WHATIF` (central value, baseline and change bands); from
+KPI of the what-if :data:`WHATIF` (central value, baseline and change bands) and, in ``whatifs``,
+the same of every what-if of the scenario (docs/stock_attributes.md quotes their largest changes); from
 ``outputs/samples.parquet`` the largest unserved trips of any sample; from the per-link deltas
 of :data:`WHATIF` the links it closes to cars and, per street, the largest change of a link's
 morning-peak flow (with the street's road group, ``main`` or ``residential``).
@@ -50,6 +51,11 @@ CASE = ("the default twin run (README's first command) in a fresh process, keyed
         "load_before/after: 1, 5, 15-minute load averages; timings_s: the run record's seconds per step")
 
 
+KPI_COLUMNS = {"baseline": "baseline", "whatif": "whatif_value", "delta": "delta", "delta_p_lo": "delta_p_lo", "delta_p_hi": "delta_p_hi",
+               "baseline_p_lo": "baseline_p_lo", "baseline_p_hi": "baseline_p_hi"}  # fmt: skip
+"""Key in the figures -> column of ``kpis.csv``, per KPI."""
+
+
 def _twin() -> str:
     """The installed ``twin`` command beside this interpreter (else the one on PATH)."""
     beside = Path(sys.executable).with_name("twin")
@@ -59,7 +65,7 @@ def _twin() -> str:
     return found
 
 
-def kpi_figures(results: Path, whatif: str = WHATIF) -> dict[str, dict[str, float]]:
+def kpi_figures(results: Path, whatif: str = WHATIF, *, median: bool = False) -> dict[str, dict[str, float]]:
     """Every KPI of ``whatif`` in ``results/kpis.csv``: central values and 5-95 % bands.
 
     Parameters
@@ -68,12 +74,14 @@ def kpi_figures(results: Path, whatif: str = WHATIF) -> dict[str, dict[str, floa
         A ``twin run`` results folder.
     whatif : str
         The what-if's name.
+    median : bool
+        Also ``baseline_p50``, the median of the baseline's samples.
 
     Returns
     -------
     dict
-        KPI name -> ``baseline``, ``whatif``, ``delta``, ``delta_p_lo``, ``delta_p_hi``,
-        ``baseline_p_lo``, ``baseline_p_hi`` (NaN written as ``None``).
+        KPI name -> :data:`KPI_COLUMNS` (``baseline``, ``whatif``, ``delta``, ``delta_p_lo``,
+        ``delta_p_hi``, ``baseline_p_lo``, ``baseline_p_hi``; NaN written as ``None``).
     """
     import pandas as pd
 
@@ -81,12 +89,30 @@ def kpi_figures(results: Path, whatif: str = WHATIF) -> dict[str, dict[str, floa
     rows = k[k["whatif"] == whatif]
     if rows.empty:
         raise SystemExit(f"bench_default_run: error: {results / 'kpis.csv'}: no what-if {whatif!r}")
-    cols = {"baseline": "baseline", "whatif": "whatif_value", "delta": "delta", "delta_p_lo": "delta_p_lo", "delta_p_hi": "delta_p_hi",
-            "baseline_p_lo": "baseline_p_lo", "baseline_p_hi": "baseline_p_hi"}  # fmt: skip
+    cols = dict(KPI_COLUMNS, baseline_p50="baseline_p50") if median else KPI_COLUMNS
     out: dict[str, dict[str, float]] = {}
     for _, r in rows.iterrows():
         out[str(r["kpi"])] = {key: (None if pd.isna(r[c]) else float(r[c])) for key, c in cols.items()}
     return out
+
+
+def whatif_figures(results: Path) -> dict[str, dict[str, dict[str, float]]]:
+    """Every what-if of ``results/kpis.csv`` and its KPIs (:func:`kpi_figures`), in the file's order.
+
+    Parameters
+    ----------
+    results : Path
+        A ``twin run`` results folder.
+
+    Returns
+    -------
+    dict
+        What-if name -> KPI name -> central values and bands, with the baseline's median.
+    """
+    import pandas as pd
+
+    names = pd.read_csv(results / "kpis.csv", usecols=["whatif"])["whatif"].astype(str).unique()
+    return {name: kpi_figures(results, name, median=True) for name in names}
 
 
 def link_figures(results: Path, whatif: str = WHATIF, n_streets: int = N_STREETS) -> dict[str, Any]:
@@ -178,7 +204,7 @@ def figures(results: Path, measured: dict[str, Any]) -> dict[str, Any]:
             "run_id": record["run_id"], "scenario": scenario.name, "seed": record["seed"], "samples": record["samples"],
             "traffic_samples": traffic_samples(scenario) if scenario.exists() else None,
             "timings_s": {k: float(v) for k, v in record["timings_s"].items()}, "whatif": WHATIF,
-            "kpis": kpi_figures(results), **link_figures(results), **sample_figures(results)}  # fmt: skip
+            "kpis": kpi_figures(results), "whatifs": whatif_figures(results), **link_figures(results), **sample_figures(results)}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

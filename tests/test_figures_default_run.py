@@ -1,10 +1,11 @@
 """The default ``twin run``'s figures of docs/scenarios.md (time, CPU, memory, steps; the low-traffic Parvis's
-traffic KPIs), rendered by scripts/update_figures.py from benchmarks/figures/default_run.json
-(benchmarks/bench_default_run.py), not typed.
+traffic KPIs) and docs/stock_attributes.md (the headline KPIs' bands and largest changes), rendered by
+scripts/update_figures.py from benchmarks/figures/default_run.json (benchmarks/bench_default_run.py), not typed.
 
 Checked: each renderer on hand-made figures (both wordings where a figure decides the words), the
-refusal of a missing case or key; the blocks of docs/scenarios.md are the renderings of the committed file
-and every view is quoted; the prose around the blocks holds for the committed figures.
+refusal of a missing case or key; the benchmark's ``whatifs`` read from a hand-made ``kpis.csv``; the
+blocks of both pages are the renderings of the committed file and every view is quoted; the prose
+around the blocks holds for the committed figures.
 """
 
 from __future__ import annotations
@@ -22,9 +23,16 @@ uf = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(uf)
 sys.path.insert(0, str(REPO / "scripts"))
 from figure_renderers import scenario as sc  # noqa: E402 - scripts/ is on the path from here
+from figure_renderers import scenario_bands as sb  # noqa: E402
+
+_bspec = importlib.util.spec_from_file_location("bench_default_run", REPO / "benchmarks" / "bench_default_run.py")
+bench = importlib.util.module_from_spec(_bspec)
+_bspec.loader.exec_module(bench)
 
 FIGURES = REPO / "benchmarks" / "figures"
 VIEWS = [n for n in uf.RENDERERS if n.startswith("default_run.")]
+PAGES = ("scenarios.md", "stock_attributes.md")
+"""The pages that quote the default run's figures."""
 
 
 def _k(baseline: float, whatif: float, lo: float, hi: float, *, b_lo: float | None = None, b_hi: float | None = None) -> dict:
@@ -54,7 +62,33 @@ def _figures() -> dict:
     return {"date": "2026-12-05 07:31 UTC", "commit": "abc1234", "cpus": 2, "command": "python benchmarks/bench_default_run.py",
             "numba_cache": "cold", "wall_s": 262.4, "cpu_s": 240.2, "peak_rss_mb": 1100.0, "load_before": [3.75, 3.3, 3.8],
             "load_after": [5.61, 4.2, 4.0], "seed": 2026, "samples": 100, "traffic_samples": 40, "timings_s": timings,
-            "whatif": "low-traffic-parvis", "kpis": kpis, "closed_links": 10, "streets": streets, "unserved_trips_max_any_sample": 0.0}  # fmt: skip
+            "whatif": "low-traffic-parvis", "kpis": kpis, "whatifs": _whatifs(), "closed_links": 10, "streets": streets,
+            "unserved_trips_max_any_sample": 0.0}  # fmt: skip
+
+
+def _b(baseline: float, whatif: float, lo: float, hi: float, b_lo: float, b_hi: float, p50: float) -> dict:
+    return {**_k(baseline, whatif, lo, hi, b_lo=b_lo, b_hi=b_hi), "baseline_p50": p50}
+
+
+def _whatifs() -> dict:
+    """Hand-made ``whatifs``: the baseline is the same in every what-if; each changes some KPIs."""
+    base = {"heating_need_mwh": (171748.4, 146732.9, 229371.5, 180000.0), "primary_energy_mwh": (221084.0, 189308.8, 290450.6, 230000.0),
+            "co2_t": (45273.8, 39415.8, 60886.8, 47000.0), "floor_area_class_d_or_worse_pct": (85.47, 83.32, 89.88, 86.0),
+            "investment_keur": (0.0, 0.0, 0.0, 0.0), "am_peak_person_trips": (5690.8, 3437.8, 7643.5, 5600.0),
+            "am_peak_vehicle_km": (3080.7, 2020.0, 4118.1, 3000.0)}  # fmt: skip
+    changes = {"renovation-wave": {"heating_need_mwh": (-21330.0, -27415.0, -17961.0), "primary_energy_mwh": (-30000.0, -38000.0, -25000.0),
+                                   "co2_t": (-6000.0, -7500.0, -5000.0), "floor_area_class_d_or_worse_pct": (-20.5, -24.0, -18.0),
+                                   "investment_keur": (29700.0, 30000.0, 35300.0)},
+               "low-traffic-parvis": {"am_peak_person_trips": (-0.52, -1.46, -0.0001), "am_peak_vehicle_km": (9.65, 4.54, 11.72),
+                                      "primary_energy_mwh": (1.0, 0.5, 2.0)},
+               "desealing-car-parks": {}}  # fmt: skip
+    out: dict = {}
+    for name, ch in changes.items():
+        out[name] = {}
+        for kpi, (b, b_lo, b_hi, p50) in base.items():
+            d, lo, hi = ch.get(kpi, (0.0, 0.0, 0.0))
+            out[name][kpi] = _b(b, b + d, lo, hi, b_lo, b_hi, p50)
+    return out
 
 
 def test_the_run_time_row():
@@ -120,11 +154,12 @@ def _file(entry: dict) -> dict:
 def test_the_renderers_refuse_a_missing_case_or_key(name, tmp_path):
     file, render, bench = uf.RENDERERS[name]
     case = sc.COLD if name == "default_run.first_run" else sc.WARM
-    assert render(_file(_figures())) == getattr(sc, render.__name__)(_figures())  # the view renders its case's entry
+    fn = getattr(sc, render.__name__, None) or getattr(sb, render.__name__)
+    assert render(_file(_figures())) == fn(_figures())  # the view renders its case's entry
     with pytest.raises(uf.FiguresError, match=f"no case '{case}' in the figures"):
         render({"cases": {"other": _figures()}})
     refused = 0
-    for key in ("timings_s", "kpis", "streets", "seed", "load_before", "samples", "closed_links", "unserved_trips_max_any_sample"):
+    for key in ("timings_s", "kpis", "whatifs", "streets", "seed", "load_before", "samples", "closed_links", "unserved_trips_max_any_sample"):
         entry = _figures()
         del entry[key]
         (tmp_path / file).write_text(json.dumps(_file(entry)))
@@ -148,12 +183,13 @@ def test_a_view_refuses_a_missing_kpi():
 
 
 def test_the_docs_blocks_are_the_renderings_of_the_figures_file():
-    page = (REPO / "docs" / "scenarios.md").read_text(encoding="utf-8")
     found = set()
-    for m in uf.BLOCK.finditer(page):
-        if m.group("name").startswith("default_run."):
-            found.add(m.group("name"))
-            assert m.group("body") == uf.render_block(m.group("name")).strip(), m.group("name")
+    for name in PAGES:
+        page = (REPO / "docs" / name).read_text(encoding="utf-8")
+        for m in uf.BLOCK.finditer(page):
+            if m.group("name").startswith("default_run."):
+                found.add(m.group("name"))
+                assert m.group("body").strip() == uf.render_block(m.group("name")).strip(), (name, m.group("name"))
     assert found == set(VIEWS)  # every view is quoted
 
 
@@ -170,3 +206,66 @@ def test_the_prose_around_the_blocks_holds_for_the_figures():
     for name, entry in data["kpis"].items():
         for field, value in entry.items():
             assert cold["kpis"][name][field] == pytest.approx(value, rel=1e-6, abs=1e-9, nan_ok=True), (name, field)
+
+
+def test_the_bands_table():
+    data = _figures()
+    assert sb.bands_table(data).startswith("\n| KPI |") and sb.bands_table(data).endswith(" |\n")
+    assert sb.bands_table(data).strip().splitlines() == [
+        "| KPI | central | band of the baseline | median | largest change of a what-if | band of the change |",
+        "|---|---:|---:|---:|---:|---:|",
+        "| heating need, GWh | 171.7 | 146.7-229.4 | 180.0 | renovation-wave -21.3 | -27.4 to -18.0 |",
+        "| primary energy, GWh | 221.1 | 189.3-290.5 | 230.0 | renovation-wave -30.0 | -38.0 to -25.0 |",
+        "| CO2, kt | 45.3 | 39.4-60.9 | 47.0 | renovation-wave -6.0 | -7.5 to -5.0 |",
+        "| floor area in class D or worse, % | 85.5 | 83.3-89.9 | 86.0 | renovation-wave -20.5 | -24.0 to -18.0 |",
+        "| investment, MEUR | 0.0 | 0.0-0.0 | 0.0 | renovation-wave +29.7 | +30.0 to +35.3 |",
+        "| morning-peak vehicle-km | 3,081 | 2,020-4,118 | 3,000 | low-traffic-parvis +10 | +5 to +12 |"]
+    # the investment's change lies below its band, nothing else of the table is outside
+    assert sb.outside(data) == "Outside their band: the change of the investment by renovation-wave (+29.7, band +30.0 to +35.3)."
+
+
+def test_the_bands_follow_the_figures():
+    data = _figures()
+    for rows in data["whatifs"].values():
+        rows["investment_keur"].update(delta=0.0, whatif=0.0)  # no what-if changes it: no change, nothing outside
+        rows["heating_need_mwh"].update(baseline=250000.0)  # a central baseline above its band
+    lines = sb.bands_table(data).strip().splitlines()
+    assert lines[6] == "| investment, MEUR | 0.0 | 0.0-0.0 | 0.0 | none | – |"
+    assert lines[2].startswith("| heating need, GWh | 250.0 | 146.7-229.4 |")
+    assert sb.outside(data) == "Outside their band: the baseline's heating need (250.0, band 146.7-229.4)."
+    for rows in data["whatifs"].values():
+        rows["heating_need_mwh"].update(baseline=171748.4)
+    assert sb.outside(data) == "Every central value of the table lies inside its band."
+    del data["whatifs"]["renovation-wave"]["co2_t"], data["whatifs"]["low-traffic-parvis"]["co2_t"], data["whatifs"]["desealing-car-parks"]["co2_t"]
+    with pytest.raises(uf.FiguresError, match="no KPI 'co2_t' in the figures' 'whatifs'"):
+        sb.bands_table(data)
+    data["whatifs"] = {}
+    with pytest.raises(uf.FiguresError, match="no what-if in the figures' 'whatifs'"):
+        sb.outside(data)
+
+
+def test_the_benchmark_reads_every_whatif(tmp_path):
+    rows = [("renovation-wave", "heating_need_mwh", 100.0, 80.0, -20.0), ("renovation-wave", "co2_t", 10.0, 8.0, -2.0),
+            ("low-traffic-parvis", "heating_need_mwh", 100.0, 100.0, 0.0)]  # fmt: skip
+    lines = ["whatif,kpi,baseline,whatif_value,delta,delta_p_lo,delta_p_hi,baseline_p_lo,baseline_p50,baseline_p_hi"]
+    lines += [f"{w},{k},{b},{v},{d},{d - 1},{d + 1},{b - 5},{b + 1},{b + 5}" for w, k, b, v, d in rows]
+    (tmp_path / "kpis.csv").write_text("\n".join(lines) + "\n")
+    got = bench.whatif_figures(tmp_path)
+    assert list(got) == ["renovation-wave", "low-traffic-parvis"]
+    assert got["renovation-wave"]["co2_t"] == {"baseline": 10.0, "whatif": 8.0, "delta": -2.0, "delta_p_lo": -3.0, "delta_p_hi": -1.0,
+                                                "baseline_p_lo": 5.0, "baseline_p_hi": 15.0, "baseline_p50": 11.0}  # fmt: skip
+    assert "baseline_p50" not in bench.kpi_figures(tmp_path, "renovation-wave")["co2_t"]  # the Parvis's ``kpis`` keep their fields
+
+
+def test_the_prose_of_stock_attributes_holds_for_the_figures():
+    """docs/stock_attributes.md words some of the bands ("The central run's windows"); checked on the committed file."""
+    data = json.loads((FIGURES / "default_run.json").read_text(encoding="utf-8"))["cases"][sc.WARM]
+    rows = data["whatifs"]["renovation-wave"]
+    # "the central class share of the baseline now sits inside its band"
+    d = rows["floor_area_class_d_or_worse_pct"]
+    assert d["baseline_p_lo"] <= d["baseline"] <= d["baseline_p_hi"]
+    # "The central heat need moved from above the samples' median to below it"
+    assert rows["heating_need_mwh"]["baseline"] < rows["heating_need_mwh"]["baseline_p50"]
+    # "which also leaves the renovation wave's central investment 0.25 % below its band"
+    inv = rows["investment_keur"]
+    assert inv["delta"] < inv["delta_p_lo"] and 1 - inv["delta"] / inv["delta_p_lo"] == pytest.approx(0.0025, abs=0.0005)

@@ -386,23 +386,24 @@ def assign_typology(
     notes = ["; ".join([looked[c // 4][1], *(["default year"] if c // 2 % 2 else []), *(["non-residential use"] if c % 2 else [])])
              for c in combo.tolist()]
     how = np.array(notes, dtype=object)[how_of.reshape(-1)]
-    out = pd.DataFrame(
-        {
-            "building_id": buildings["building_id"].astype(str).array,
-            "tabula_code": table["tabula_code"].to_numpy()[rows],
-            "building_class": cls,
-            "subtype": sub,
-            "period": period.astype(int),
-            "n_neighbours": np.asarray(n_neighbours, dtype=int),
-            "typology_source": how,
-        }
-    )
+    bid = buildings["building_id"].astype(str).array.copy()  # its own array object, not the layer's
+    cols: dict[str, object] = {
+        "building_id": bid,
+        "tabula_code": table["tabula_code"].to_numpy()[rows],
+        "building_class": cls,
+        "subtype": sub,
+        "period": period.astype(int),
+        "n_neighbours": np.array(n_neighbours, dtype=int),  # a copy: the caller's array stays its own
+        "typology_source": how,
+    }
     # the columns of the picked table rows only (not a copy of its every column per building)
     src = table["source"].to_numpy() if "source" in table else np.array([f"typology {c}" for c in table["tabula_code"]])
-    src = pd.array(src[rows], dtype=out["building_id"].dtype)  # converted to the string dtype once, not once per parameter
+    src = pd.array(src[rows], dtype=bid.dtype)  # converted to the string dtype once, not once per parameter
     for name in PARAMETERS:
-        out[name] = table[name].to_numpy(dtype=float)[rows]
-        out[f"{name}_source"] = src
+        cols[name] = table[name].to_numpy(dtype=float)[rows]
+        cols[f"{name}_source"] = src.copy()  # a wrapper of its own over the same buffers, as an insertion makes
+    # one table of every column (48 insertions into a table cost about 0.03 s on the region)
+    out = pd.DataFrame(cols, copy=False)
     return out
 
 

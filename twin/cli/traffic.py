@@ -659,7 +659,8 @@ def check_cost_factors(toll_factor: float | None, distance_factor: float | None)
 #: :func:`twin.traffic.demand.trip_ends`) a ``twin traffic mobility`` option sets: its errors name
 #: the option a user typed, not the Python field.
 MOBILITY_OPTION_NAMES = {"periods": "--periods", "zone_size_m": "--zone-size", "feedback": "--feedback", "access_minutes": "--minutes",
-                         "signal_split": "--signal-split", "gtfs_date": "--gtfs-date"}  # fmt: skip
+                         "signal_split": "--signal-split", "gtfs_date": "--gtfs-date", "transit_routes": "--transit-routes",
+                         "transit_defaults": "--transit-defaults"}  # fmt: skip
 
 
 def named_as_option(exc: TwinError, names: dict[str, str]) -> TwinError:
@@ -702,6 +703,11 @@ def mobility_command(
     close_link: Annotated[list[str] | None, typer.Option("--close-link", help="Link id to close to motor traffic (repeatable)")] = None,
     gtfs: Annotated[Path | None, typer.Option("--gtfs", help="GTFS feed (.zip or folder) for public transport")] = None,
     gtfs_date: Annotated[str | None, typer.Option("--gtfs-date", help="Service day YYYYMMDD (default: a Tuesday of the feed)")] = None,
+    transit_routes: Annotated[Path | None, typer.Option("--transit-routes",
+                                                        help=("Without a GTFS feed: public transport from OSM route lines and stops (GeoJSON), "
+                                                              "schedule-free (documented headway and speed per mode; docs/traffic.md)"))] = None,
+    transit_defaults: Annotated[Path | None, typer.Option("--transit-defaults",
+                                                          help="Headway and speed per mode for --transit-routes (CSV; default twin/data/transit_osm_defaults.csv)")] = None,
     periods: Annotated[str, typer.Option("--periods", help="Comma-separated: am_peak, off_peak")] = "am_peak,off_peak",
     categories: Annotated[str | None, typer.Option("--categories", help="15-minute categories, comma-separated")] = None,
     minutes: Annotated[float, typer.Option("--minutes", help="Access threshold, min")] = 15.0,
@@ -737,7 +743,8 @@ def mobility_command(
         gtfs_date=gtfs_date, mode_choice_table=str(mode_choice) if mode_choice else None, parameters_table=str(parameters) if parameters else None,
         external_matrix=str(external_matrix) if external_matrix else None, feedback=feedback, access_minutes=minutes,
         access_categories=tuple(c.strip() for c in categories.split(",") if c.strip()) if categories is not None else None, signals=signals,
-        give_way=give_way, signal_split=signal_split,
+        give_way=give_way, signal_split=signal_split, transit_routes=str(transit_routes) if transit_routes else None,
+        transit_defaults=str(transit_defaults) if transit_defaults else None,
     )  # fmt: skip
     from twin.errors import InputError
 

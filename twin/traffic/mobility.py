@@ -11,8 +11,9 @@
    the district edge as four external zones (north, east, south, west) connected to the
    street ends cut by the edge (for cars in their direction: an entry only where a link leads
    in, an exit only where one leads out). Public transport from a GTFS feed
-   (:mod:`twin.traffic.gtfs`, Connection Scan over the period's departures), with walking
-   access, egress and transfers on the walk network.
+   (:mod:`twin.traffic.gtfs`, Connection Scan over the period's departures), or without one,
+   opt-in, a schedule-free feed from OSM route lines and stops (:mod:`twin.traffic.osm_transit`),
+   with walking access, egress and transfers on the walk network.
 3. **Skims** per mode: time, distance (:mod:`twin.traffic.skims`); trips leaving the district
    go on for ``beyond_distance_m`` at a documented speed per mode.
 4. **Destination choice** (production-constrained logit with size terms, on the mode-choice
@@ -74,6 +75,11 @@ class MobilityOptions:
     zone_size_m: float = 100.0
     gtfs: str | None = None
     gtfs_date: str | None = None
+    transit_routes: str | None = None
+    """Without a GTFS feed: public transport from OSM route lines and stops (a GeoJSON), a
+    schedule-free approximation (:mod:`twin.traffic.osm_transit`). Off by default."""
+    transit_defaults: str | None = None
+    """Headways and speeds per mode for ``transit_routes`` (default ``twin/data/transit_osm_defaults.csv``)."""
     mode_choice_table: str | None = None
     mode_choice_overrides: dict[str, float] = field(default_factory=dict)
     calibrate_modes: bool = True
@@ -139,6 +145,10 @@ class MobilityOptions:
         from twin.traffic.give_way_fixed_point import check_fixed_point_options
 
         check_fixed_point_options(self.give_way_tolerance, self.give_way_max_passes)
+        if self.transit_routes is not None and self.gtfs is not None:
+            raise InputError("give either a GTFS feed or OSM transit routes, not both (the feed is the better source)", field="transit_routes")
+        if self.transit_defaults is not None and self.transit_routes is None:
+            raise InputError("a public-transport defaults table is given but no OSM transit routes (add the routes or leave the table out)", field="transit_defaults")
         if self.gtfs_date is not None:
             import datetime as dt
 
@@ -753,7 +763,8 @@ def run_district_mobility(
         A mode-choice model and parameter set (e.g. one Monte Carlo sample); default from the
         tables named in ``options``.
     timetable
-        A :class:`~twin.traffic.gtfs.Timetable` already read (else ``options.gtfs`` is read).
+        A :class:`~twin.traffic.gtfs.Timetable` already read (else ``options.gtfs`` is read, or
+        without one ``options.transit_routes`` is built by :func:`twin.traffic.osm_transit.osm_timetable`).
 
     Raises
     ------
@@ -790,6 +801,13 @@ def run_district_mobility(
         date = options.gtfs_date or _a_tuesday(feed_dates(feed))
         timetable = make_tt(feed, date, start_s=min(PERIODS[q]["window_s"][0] for q in options.periods),
                             end_s=max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0, crs=scene.crs)  # fmt: skip
+    transit_note = None
+    if timetable is None and options.transit_routes:
+        from twin.traffic.osm_transit import osm_timetable
+
+        timetable, transit_note = osm_timetable(options.transit_routes, crs=scene.crs, defaults_table=options.transit_defaults,
+                                                start_s=min(PERIODS[q]["window_s"][0] for q in options.periods),
+                                                end_s=max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0)  # fmt: skip
     if len(scene.buildings) == 0:
         raise InputError("the mobility model needs buildings (trip ends come from them)", obj="buildings", field="inputs.files")
     ends = trip_ends(scene, params, zone_size_m=options.zone_size_m)
@@ -799,7 +817,7 @@ def run_district_mobility(
             for m in ("walk", "bike", "car")}  # fmt: skip
     timings["networks_s"] = time.perf_counter() - t0
     z = ends.n_zones
-    notes: list[str] = []
+    notes: list[str] = [] if transit_note is None else [transit_note]
     if nets["car"].turns is not None:
         c = nets["car"].turns.summary()
         notes.append(f"car network: {c['turn_restrictions_applied']} of {c['turn_restrictions']} OSM turn restrictions applied "
@@ -956,7 +974,7 @@ def run_district_mobility(
     through_df = pd.DataFrame([{"period": q, "origin_edge": SIDES[a], "destination_edge": SIDES[b], "vehicles_h": float(r.through[a, b])}
                                for q, r in results.items() for a in range(4) for b in range(4) if r.through[a, b] > 0])  # fmt: skip
     if timetable is None:
-        notes.append("no public-transport timetable (options.gtfs): public transport is not available to any trip, and the target shares exclude it")
+        notes.append("no public-transport timetable (options.gtfs or options.transit_routes): public transport is not available to any trip, and the target shares exclude it")
     return MobilityResult(zones=zones, zone_ids=ends.zone_ids, periods=results, model=model, theta=theta, params=params, kpis=kpis, access=access,
                           links=links, notes=notes, unserved=unserved_df, through_matrix=through_df, timings_s=timings, options=options,
                           movements=movements)  # fmt: skip

@@ -103,6 +103,10 @@ def run_mobility(
         from twin.traffic.gtfs import read_gtfs
 
         read_gtfs(options.gtfs)
+    if options.transit_routes:
+        from twin.traffic.osm_transit import osm_transit
+
+        osm_transit(options.transit_routes, crs=scene_crs, defaults_table=options.transit_defaults)
     check_output(output, FRAME_SUFFIXES, "--output")
     check_output(map_path, MAP_SUFFIXES, "--map")
     check_output(turns, (".csv", ".parquet"), "--turns")

@@ -46,3 +46,19 @@ def test_vehicles_win_when_the_two_agree_within_rounding(tmp_path: Path) -> None
     result = run_twin(["traffic", "simulate", folder, "--json", "-q"])
     assert result.code == 0, result.stderr
     assert json.loads(result.stdout)["generated_veh"] == pytest.approx(359.0, abs=1e-6)  # not 360
+
+
+def test_demand_option_with_a_scenario_folder_is_refused(tmp_path: Path) -> None:
+    """The folder's demand.csv was run and --demand ignored, exit 0 (even an empty --demand table)."""
+    folder = write_scenario(tmp_path / "s")
+    od = tmp_path / "od.csv"
+    od.write_text("origin,destination,t_start_s,t_end_s,vehicles\n0,2,0,600,50\n", encoding="utf-8")
+    line = assert_one_line_error(run_twin(["traffic", "simulate", folder, "--demand", od, "-q"]),
+                                 contains=("'--demand'", "demand.csv", "would not be read"))  # fmt: skip
+    assert str(folder) in line
+
+
+def test_crs_option_with_a_scenario_folder_is_refused(tmp_path: Path) -> None:
+    folder = write_scenario(tmp_path / "s")
+    assert_one_line_error(run_twin(["traffic", "simulate", folder, "--crs", "EPSG:4326", "-q"]),
+                          contains=("'--crs'", "EPSG:4326", "would not be read", "scenes only"))  # fmt: skip

@@ -222,6 +222,12 @@ def run_simulate(
                              path=source[0], field="--give-way")  # fmt: skip
         if signal_split != "equal":
             raise InputError("a scenario folder has no signals (scenes only): leave --signal-split out", path=source[0], field="--signal-split")
+        if demand is not None:
+            raise InputError(f"a scenario folder's demand is its demand.csv, and --demand {demand} would not be read (scenes only): leave "
+                             "--demand out, or replace the folder's demand.csv", path=source[0], field="--demand")  # fmt: skip
+        if crs is not None:
+            raise InputError(f"--crs {crs} would not be read: a scenario folder's tables have no geometry (scenes only); leave --crs out",
+                             path=source[0], field="--crs")  # fmt: skip
         sc = read_scenario(source[0])
         net, dyn, dem, settings = sc.network, sc.dynamics, sc.demand, sc.settings
         dt_s = dt_s if dt_s is not None else sc.dt_s

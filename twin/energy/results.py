@@ -256,6 +256,31 @@ def _positions(have: np.ndarray, want: np.ndarray) -> np.ndarray:
     return pd.Index(have).get_indexer(want)
 
 
+def _arrow_strings(values):
+    """The Arrow array of a pandas string column or index without missing values (one chunk), or
+    None (not stored as Arrow strings, or with a missing value)."""
+    arr = getattr(values, "array", values)
+    if not hasattr(arr, "__arrow_array__") or not pd.api.types.is_string_dtype(arr.dtype):
+        return None
+    import pyarrow as pa
+
+    data = arr.__arrow_array__()
+    data = data.combine_chunks() if isinstance(data, pa.ChunkedArray) else data
+    return data if data.null_count == 0 and pa.types.is_large_string(data.type) else None
+
+
+def _same_strings(a, b) -> bool | None:
+    """Whether two string columns (Series or Index) hold the same values in the same order,
+    compared as Arrow strings (no Python string per value, as ``np.array_equal`` of their NumPy
+    object arrays needs); None when either is not Arrow strings without missing values."""
+    if len(a) != len(b):
+        return False
+    x, y = _arrow_strings(a), _arrow_strings(b)
+    if x is None or y is None:
+        return None
+    return x.equals(y)
+
+
 def _block_ids(col: pd.Series) -> pd.Series | None:
     """The id of each block of 12 rows of a monthly table's ``building_id`` column when every
     block holds one id (12 equal values), else None (also for a column that is not Arrow strings).
@@ -304,12 +329,14 @@ def _monthly_heat(monthly: pd.DataFrame, ids: np.ndarray, known: tuple[pd.Index,
         if first is not None and first.is_unique:
             v = monthly["q_heat_kwh"].to_numpy(dtype=float).reshape(k, 12)
             v = np.where(np.isnan(v), 0.0, v)
-            have = first.astype(str).to_numpy()
-            if (known is not None and pd.api.types.is_string_dtype(first) and pd.api.types.is_string_dtype(known[0])
-                    and np.array_equal(have, known[0].to_numpy())):
+            same = _same_strings(first, known[0]) if known is not None else False
+            if same is None:  # not both Arrow strings: their values compared as Python strings
+                same = (pd.api.types.is_string_dtype(first) and pd.api.types.is_string_dtype(known[0])
+                        and np.array_equal(first.astype(str).to_numpy(), known[0].to_numpy()))
+            if same:
                 pos = known[1]
             else:
-                pos = _positions(have, np.asarray(ids).astype(str))
+                pos = _positions(first.astype(str).to_numpy(), np.asarray(ids).astype(str))
             out = np.full((len(pos), 12), np.nan)
             out[pos >= 0] = v[pos[pos >= 0]]
             return out
@@ -363,10 +390,15 @@ def energy_accounts(
         (arithmetic in :func:`account_arrays`).
     """
     f = {**load_factors(), **(factors or {})}
-    ids = env["building_id"].astype(str).to_numpy()
+    id_col = env["building_id"].astype(str)
+    ids = id_col.to_numpy()
     # the buildings' rows in the kernel's tables, looked up once (per_building.reindex(ids) and
-    # the monthly table's blocks, which follow per_building's rows)
-    pos = _positions(per_building.index.to_numpy(), ids)
+    # the monthly table's blocks, which follow per_building's rows); the identity when both hold
+    # the same ids in the same order, compared as Arrow strings when they are
+    if _same_strings(per_building.index, id_col):
+        pos = np.arange(len(ids), dtype=np.intp)
+    else:
+        pos = _positions(per_building.index.to_numpy(), ids)
     peak_heat_w = _at(per_building["peak_heat_w"].to_numpy(dtype=float), pos)
     a_f = env["a_f_m2"].to_numpy(dtype=float)
     q_heat = _at(per_building["q_heat_kwh"].to_numpy(dtype=float), pos)

@@ -62,3 +62,27 @@ def test_crs_option_with_a_scenario_folder_is_refused(tmp_path: Path) -> None:
     folder = write_scenario(tmp_path / "s")
     assert_one_line_error(run_twin(["traffic", "simulate", folder, "--crs", "EPSG:4326", "-q"]),
                           contains=("'--crs'", "EPSG:4326", "would not be read", "scenes only"))  # fmt: skip
+
+
+def test_give_way_on_a_scene_where_no_approach_yields(tmp_path: Path) -> None:
+    """Six residential streets meeting only at the corners of a square: no priority junction.
+    --give-way ran, exit 0, its summary line '0 yielding approaches, mean capacity nan veh/h'."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    from shapely.geometry import LineString
+
+    from twin.ingest import ingest
+    from twin.traffic.network import Network
+
+    lines = [LineString([(148000.0, 168000.0 + 200 * k), (148400.0, 168000.0 + 200 * k)]) for k in range(3)]
+    lines += [LineString([(148000.0 + 200 * k, 168000.0), (148000.0 + 200 * k, 168400.0)]) for k in range(3)]
+    streets = tmp_path / "streets.geojson"
+    gpd.GeoDataFrame({"highway": "residential", "name": [f"s{k}" for k in range(6)]}, geometry=lines, crs="EPSG:31370").to_file(streets)
+    scene, _ = ingest([streets], crs="EPSG:31370")
+    nodes = np.sort(Network.from_scene(scene, mode="car").node_ids.astype(str))
+    od = tmp_path / "od.csv"
+    pd.DataFrame({"origin": [nodes[0]], "destination": [nodes[-1]], "t_start_s": [0.0], "t_end_s": [300.0], "vehicles": [20.0]}).to_csv(od, index=False)
+    base = ["traffic", "simulate", streets, "--demand", od, "--duration", "600", "-q"]
+    assert run_twin(base).code == 0
+    assert_one_line_error(run_twin([*base, "--give-way"]), contains=("streets.geojson", "'--give-way'", "no priority junction", "would change nothing"))

@@ -430,14 +430,22 @@ def scene_give_way(scene: Any, net: Any, sources: list[Path], *, signalised: boo
     """The yielding approaches of ``net`` (the scene's car network), as static assignment finds
     them (:func:`twin.traffic.priority.scene_junctions`, street links as in
     :func:`twin.traffic.scene_graph.build_scene_graph`); ``signalised``: leave the flagged nodes
-    out. InputError (field ``--give-way``) when the scene's links have no ``road_class``."""
+    out. InputError (field ``--give-way``) when the scene's links have no ``road_class``, or when
+    no approach yields (``--give-way`` would change nothing)."""
     from twin.traffic.priority import scene_junctions
 
     if "road_class" not in scene.links.columns:
         raise InputError("the scene's links have no road_class column: who gives way comes from the road classes",
                          path=sources[0] if len(sources) == 1 else ", ".join(map(str, sources)), obj="links layer", field="--give-way")  # fmt: skip
     street = np.isin(net.link_ids, scene.links["link_id"].to_numpy()) & (net.capacity > 0) & (net.vdf < 2)
-    return scene_junctions(scene, scene.links, net, street=street, signalised=signalised)
+    junctions = scene_junctions(scene, scene.links, net, street=street, signalised=signalised)
+    if junctions.approach.size == 0:
+        where = sources[0] if len(sources) == 1 else ", ".join(map(str, sources))
+        kind = f"{'unsignalised ' if signalised else ''}priority junction"
+        found = f"{junctions.n_junctions} {kind}s, none with a yielding approach" if junctions.n_junctions else f"no {kind}"
+        raise InputError(f"no car approach of the scene gives way ({found}): --give-way would change nothing; leave it out",
+                         path=where, field="--give-way")  # fmt: skip
+    return junctions
 
 
 def give_way_text(s: dict[str, Any]) -> str:

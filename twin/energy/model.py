@@ -199,9 +199,20 @@ def orientation_of(azimuth_deg: np.ndarray) -> np.ndarray:
 
 
 def _orientation_index(azimuth_deg: np.ndarray) -> np.ndarray:
-    """Position in :data:`ORIENTATIONS` of outward azimuths (degrees clockwise from north)."""
-    az = np.mod(np.asarray(azimuth_deg, dtype=float), 360.0)
-    idx = np.floor(np.mod(az + 45.0, 360.0) / 90.0).astype(int)
+    """Position in :data:`ORIENTATIONS` of outward azimuths (degrees clockwise from north).
+
+    Azimuths already in [0, 360) (those of :func:`twin.scene.footprints.edge_table`) skip the
+    two ``np.mod`` (about 14 ms on the region's 302k edges, a call): ``np.mod(a, 360)`` is ``a``
+    itself there, and ``np.mod(s, 360)`` of ``s = a + 45`` in [45, 405) is ``s`` or ``s - 360``,
+    both exact (``fmod``; Sterbenz), so the indices are those of the general formula.
+    """
+    a = np.asarray(azimuth_deg, dtype=float)
+    if a.size and bool(np.all((a >= 0.0) & (a < 360.0))):
+        s = a + 45.0
+        s[s >= 360.0] -= 360.0
+    else:
+        s = np.mod(np.mod(a, 360.0) + 45.0, 360.0)
+    idx = np.floor(s / 90.0).astype(int)
     return np.clip(idx, 0, 3)
 
 

@@ -170,3 +170,38 @@ def test_cli_bad_transit_input_is_one_error_line(tmp_path: Path) -> None:
     assert_one_line_error(r, contains=(str(bad), "row 2", "headway_offpeak_s"))
     r = run_twin(["traffic", "mobility", *SCENE_FILES, "--transit-defaults", bad])
     assert_one_line_error(r, contains=("--transit-defaults", "no OSM transit routes"))
+
+
+def test_scenario_transit_routes_give_public_transport_and_are_an_input(tmp_path: Path) -> None:
+    """``traffic.transit_routes``: public transport becomes a mode and an access mode through the
+    scenario path; the file is an input of the run (another file, another run id); not with a feed."""
+    import shutil
+
+    import yaml
+
+    from tests.scenario_helpers import BOX_100M, write_small_district
+    from twin.errors import ScenarioError
+    from twin.scenario.batch import run_identity
+    from twin.scenario.runner import run_scenario
+    from twin.scenario.schema import parse_scenario
+
+    buildings = write_small_district(tmp_path, BOX_100M)
+    shutil.copy(EXTRACT, tmp_path / "transit.geojson")
+    streets, pois = (str(REPO / "data_samples" / f"stgilles_{k}_osm2013.geojson") for k in ("streets", "pois"))
+    doc = {"name": "osm-pt", "inputs": {"files": [str(buildings), streets, pois]}, "domains": ["traffic"],
+           "whatifs": [{"name": "parvis", "modifications": [{"op": "close_streets", "select": {"where": {"name": ["Parvis Saint-Gilles"]}}}]}],
+           "traffic": {"transit_routes": "transit.geojson", "periods": ["am_peak"], "feedback": 1, "access_categories": ["school", "park"]}}  # fmt: skip
+    comp = run_scenario(parse_scenario(doc), base_dir=tmp_path)
+    k = comp.kpis.set_index("kpi")
+    assert k.loc["am_peak_pt_share_pct", "baseline"] > 0.0
+    assert list(k.filter(like="access_15min_pt_", axis=0).index) == ["access_15min_pt_school_pct", "access_15min_pt_park_pct"]
+    path = tmp_path / "osm-pt.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    first = run_identity(path)["run_id"]
+    with open(tmp_path / "transit.geojson", "a", encoding="utf-8") as f:
+        f.write("\n")  # another routes file (a byte appended)
+    assert run_identity(path)["run_id"] != first
+    with pytest.raises(ScenarioError, match="either traffic.gtfs"):
+        parse_scenario({**doc, "traffic": {**doc["traffic"], "gtfs": "feed.zip"}})
+    with pytest.raises(ScenarioError, match="transit_defaults is set but there is no transit_routes"):
+        parse_scenario({**doc, "traffic": {"transit_defaults": "d.csv"}})

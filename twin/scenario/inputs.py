@@ -18,7 +18,8 @@ An absolute path or a ``..`` that leaves these folders, or a link inside them th
 outside, is refused with :class:`~twin.errors.UnsafePathError` before the file is opened,
 hashed or even checked for size (only the path and its links are resolved). The traffic
 engine's files (``traffic.gtfs``, ``traffic.mode_choice_table``, ``traffic.parameters_table``,
-``traffic.targets_table``, ``traffic.external_matrix``) are inputs too, confined, checked and
+``traffic.targets_table``, ``traffic.external_matrix``, ``traffic.transit_routes``,
+``traffic.transit_defaults``) are inputs too, confined, checked and
 hashed into the run id like the scene sources, whether or not the scenario runs the traffic
 engine. Then each input
 must be a regular file (not a folder, device, pipe or a link to one, which could hang a
@@ -53,6 +54,8 @@ TRAFFIC_FILES = (
     ("parameters_table", TABLE_SUFFIXES, "mobility parameter table"),
     ("targets_table", TABLE_SUFFIXES, "mode-share target table"),
     ("external_matrix", TABLE_SUFFIXES, "external (through-traffic) matrix"),
+    ("transit_routes", (".geojson", ".json"), "public-transport routes file"),
+    ("transit_defaults", TABLE_SUFFIXES, "public-transport defaults table"),
 )
 
 #: Files a shapefile reads beside ``name.shp`` (they are confined and checked too).

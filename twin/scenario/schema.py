@@ -434,7 +434,10 @@ class TrafficOptions(Strict):
 
     Files (``gtfs``: a ``.zip`` feed; ``mode_choice_table``, ``parameters_table``,
     ``targets_table``, ``external_matrix``: ``.csv``) are scenario inputs, relative to the
-    scenario file and confined like the others (:mod:`twin.scenario.inputs`).
+    scenario file and confined like the others (:mod:`twin.scenario.inputs`). Without a feed,
+    ``transit_routes`` (a GeoJSON of OSM route lines and stops, opt-in) gives a schedule-free
+    public transport (:mod:`twin.traffic.osm_transit`; headways and speeds from
+    ``transit_defaults``, a ``.csv``, default the packaged table); not with ``gtfs``.
     ``evaporation_elasticity`` overrides the parameter table's value (then it is held fixed in
     the Monte Carlo unless ``uncertainty.parameters`` samples it). ``sample_model_parameters``:
     every Monte Carlo sample also draws the mode-choice coefficients, the demand parameters and
@@ -461,6 +464,8 @@ class TrafficOptions(Strict):
     parameters_table: str | None = Field(default=None, min_length=1)
     targets_table: str | None = Field(default=None, min_length=1)
     external_matrix: str | None = Field(default=None, min_length=1)
+    transit_routes: str | None = Field(default=None, min_length=1)
+    transit_defaults: str | None = Field(default=None, min_length=1)
     evaporation_elasticity: float | None = Field(default=None, ge=0.0, le=1.0)
     sample_model_parameters: bool = True
     samples: int | None = Field(default=None, ge=1, le=MAX_SAMPLES)
@@ -514,6 +519,14 @@ class TrafficOptions(Strict):
     def _date_needs_feed(self):
         if self.gtfs_date is not None and self.gtfs is None:
             raise ValueError("gtfs_date is set but there is no gtfs feed (add traffic.gtfs or remove gtfs_date)")
+        return self
+
+    @model_validator(mode="after")
+    def _transit_routes_alone(self):
+        if self.transit_routes is not None and self.gtfs is not None:
+            raise ValueError("give either traffic.gtfs (a timetable) or traffic.transit_routes (OSM routes without one), not both")
+        if self.transit_defaults is not None and self.transit_routes is None:
+            raise ValueError("transit_defaults is set but there is no transit_routes file (add traffic.transit_routes or remove transit_defaults)")
         return self
 
 

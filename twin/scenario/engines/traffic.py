@@ -86,7 +86,7 @@ def kpi_names(options) -> tuple[str, ...]:
     periods = _periods(options)
     names = [f"{p}_{k}" for p in periods for k in M.CHANGE_KPIS]
     names += [f"{p}_{k}" for p in periods for k in M.STATE_KPIS]
-    modes = ("walk", "bike", "pt") if options.gtfs else ("walk", "bike")
+    modes = ("walk", "bike", "pt") if (options.gtfs or options.transit_routes) else ("walk", "bike")
     cats = tuple(options.access_categories) if options.access_categories else DEFAULT_CATEGORIES
     return tuple(names) + access_kpi_names(modes, cats, float(options.minutes))
 
@@ -169,7 +169,7 @@ def access_for(scene, options, *, base_dir: Path, result=None, params=None):
     cats = tuple(options.access_categories) if options.access_categories else DEFAULT_CATEGORIES
     # the times depend on the services, the walk and bike networks and, with a feed, the zones;
     # not on the threshold (applied when weighting) nor on the model's parameters
-    key = f"{M.access_digest(scene, cats, with_timetable=files.timetable is not None)}:{cats}:{options.zone_size_m}:{files.gtfs}:{options.gtfs_date}"
+    key = f"{M.access_digest(scene, cats, with_timetable=files.timetable is not None)}:{cats}:{options.zone_size_m}:{files.gtfs}:{options.gtfs_date}:{files.transit_routes}:{files.transit_defaults}"
     times = _ACCESS_CACHE.get(key)
     if times is None:
         params = params if params is not None else M.central_parameters(options, files)

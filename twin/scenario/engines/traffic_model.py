@@ -1,6 +1,7 @@
 """What the traffic engine adapter needs around :func:`twin.traffic.mobility.run_district_mobility`.
 
 * :func:`model_files`: the tables and the GTFS timetable the scenario's traffic options name
+  (or, without a feed, the schedule-free timetable of ``traffic.transit_routes``: :mod:`twin.traffic.osm_transit`)
   (read and checked once per file content, cached);
 * :func:`mobility_options`, :func:`central_parameters`: the model's options and parameters
   from the scenario's (``traffic.evaporation_elasticity`` fixes that parameter, band included);
@@ -52,6 +53,8 @@ class ModelFiles:
     targets_table: Path | None
     external_matrix: Path | None
     gtfs: Path | None
+    transit_routes: Path | None
+    transit_defaults: Path | None
     params: dict
     model: Any
     timetable: Any
@@ -100,7 +103,8 @@ def model_files(options: Any, base_dir: str | os.PathLike[str], *, crs: Any = "E
     from twin.traffic.mobility import PERIODS, _a_tuesday, read_external_matrix
     from twin.traffic.mode_choice import ModeChoiceModel, read_targets
 
-    paths = {k: option_path(getattr(options, k), base_dir) for k in ("mode_choice_table", "parameters_table", "targets_table", "external_matrix", "gtfs")}
+    paths = {k: option_path(getattr(options, k), base_dir) for k in ("mode_choice_table", "parameters_table", "targets_table", "external_matrix", "gtfs",
+                                                                      "transit_routes", "transit_defaults")}  # fmt: skip
     key = (tuple(_stamp(p) for p in paths.values()), options.gtfs_date, tuple(options.periods), str(crs))
     hit = _FILES_CACHE.get(key)
     if hit is not None:
@@ -125,6 +129,18 @@ def model_files(options: Any, base_dir: str | os.PathLike[str], *, crs: Any = "E
             date = options.gtfs_date or _a_tuesday(feed_dates(feed))
             timetable = make_timetable(feed, date, start_s=min(PERIODS[q]["window_s"][0] for q in options.periods),
                                        end_s=max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0, crs=crs)  # fmt: skip
+    with _named("transit_defaults", paths):
+        if paths["transit_routes"] is not None:
+            from twin.traffic.osm_transit import read_defaults
+
+            read_defaults(paths["transit_defaults"])
+    with _named("transit_routes", paths):
+        if paths["transit_routes"] is not None:
+            from twin.traffic.osm_transit import osm_timetable
+
+            timetable, _ = osm_timetable(paths["transit_routes"], crs=crs, defaults_table=paths["transit_defaults"],
+                                         start_s=min(PERIODS[q]["window_s"][0] for q in options.periods),
+                                         end_s=max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0)  # fmt: skip
     return _FILES_CACHE.put(key, ModelFiles(**paths, params=params, model=model, timetable=timetable))
 
 
@@ -138,6 +154,7 @@ def mobility_options(options: Any, files: ModelFiles) -> Any:
 
     opts = MobilityOptions(
         periods=tuple(options.periods), zone_size_m=float(options.zone_size_m), gtfs=s(files.gtfs), gtfs_date=options.gtfs_date,
+        transit_routes=s(files.transit_routes), transit_defaults=s(files.transit_defaults),
         mode_choice_table=s(files.mode_choice_table), parameters_table=s(files.parameters_table), targets_table=s(files.targets_table),
         external_matrix=s(files.external_matrix), feedback=int(options.feedback), gap=float(options.gap), access_minutes=float(options.minutes),
         access_categories=tuple(options.access_categories) if options.access_categories else None, compute_access=False,

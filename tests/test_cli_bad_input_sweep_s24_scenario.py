@@ -61,3 +61,23 @@ def test_the_default_scenario_names_a_known_class() -> None:
     """scenarios/stgilles_default.yaml's car-park de-sealing used ``green_space`` (not in the table)."""
     result = run_twin(["scenario", "validate", "--no-scene", REPO / "scenarios" / "stgilles_default.yaml"])
     assert result.code == 0, result.stderr
+
+
+def _block_scenario(tmp_path: Path, block: dict) -> Path:
+    doc = yaml.safe_load(_deseal_scenario(tmp_path, "richards", "park").read_text(encoding="utf-8"))
+    doc["soil"]["block"] = block
+    path = tmp_path / "block.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return path
+
+
+def test_block_margin_beside_a_block_region_changes_nothing(tmp_path: Path) -> None:
+    """soil.block.margin_m widens the block around the changed cells only when no region is given."""
+    region = [148540.0, 168510.0, 148570.0, 168540.0]
+    scenario = _block_scenario(tmp_path, {"region": region, "margin_m": 20.0})
+    assert_one_line_error(run_twin(["scenario", "validate", "--no-scene", scenario]),
+                          contains=(scenario.name, "soil.block.margin_m", "soil.block.region is given", "--allow-no-effect"))  # fmt: skip
+    assert run_twin(["scenario", "validate", "--no-scene", "--allow-no-effect", scenario]).code == 0
+    for block in ({"region": region}, {"margin_m": 20.0}):
+        result = run_twin(["scenario", "validate", "--no-scene", _block_scenario(tmp_path, block)])
+        assert result.code == 0, result.stderr

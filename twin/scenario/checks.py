@@ -30,6 +30,8 @@ Checks without a scene (:func:`check_scenario`)
   every method reads it (the year's vegetation; the hot-days surface temperature of richards and
   scs_cn, :mod:`twin.scenario.engines.soil_heat`, took an unknown class for open ground outside
   every polygon, ``_unmapped_``, without a word);
+* ``soil.block.margin_m`` beside ``soil.block.region`` (the margin widens the block around the
+  changed cells only when no region is given: no effect);
 * the number of engine runs (:func:`engine_runs`) above :func:`max_engine_runs`.
 
 Resource limits
@@ -254,6 +256,11 @@ def check_scenario(scenario: S.Scenario, *, no_effect: str = "error", path=None)
     if "soil" in domains and not unc.samples and "hydraulics_spread" in scenario.soil.model_fields_set:
         report_no_effect(f"soil.hydraulics_spread {scenario.soil.hydraulics_spread:g} scales the Monte Carlo's draws of the soil hydraulics, "
                          "but uncertainty.samples is 0: set samples or leave it out", field="soil.hydraulics_spread",
+                         no_effect=no_effect, path=path)  # fmt: skip
+    block = scenario.soil.block or {}
+    if "soil" in domains and block.get("region") is not None and "margin_m" in block:
+        report_no_effect(f"soil.block.margin_m {block['margin_m']} widens the block around the cells whose cover changes, but soil.block.region "
+                         "is given and is the block: leave one of them out", field="soil.block.margin_m",
                          no_effect=no_effect, path=path)  # fmt: skip
     if "soil" in domains and not unc.samples and scenario.soil.texture_shares is not None:
         report_no_effect("soil.texture_shares is the prior the Monte Carlo draws the unmapped ground's texture from, but "

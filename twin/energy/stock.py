@@ -820,7 +820,10 @@ def defaults_share(scene, building_ids) -> dict:
     from twin.scene.provenance import BUILDING_PARAMETERS, LEGACY_FLAGS, SOURCES, floor_area_shares, source_column
 
     b = scene.buildings
-    keep = isin_ids(b["building_id"].astype(str), pd.Series(np.asarray(building_ids)).astype(str))
+    # a Series of ids as it is (a NumPy object array of it and a Series of that again: 51k Python
+    # strings made and converted back to Arrow on the region)
+    wanted = building_ids if isinstance(building_ids, pd.Series) else pd.Series(np.asarray(building_ids))
+    keep = isin_ids(b["building_id"].astype(str), wanted.astype(str))
     # the columns floor_area_shares reads, then the rows (not a copy of every column of the layer,
     # geometry included, for the buildings simulated)
     read = ("floor_area_m2", *(source_column(p) for p in BUILDING_PARAMETERS), *(LEGACY_FLAGS[p] for p in BUILDING_PARAMETERS))

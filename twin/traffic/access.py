@@ -407,16 +407,17 @@ class AccessGraph:
         multi_source_dijkstra(indptr, head, link, self.link_time_s, seeds.node, seeds.time_s, float(cutoff_s), dist)
         return dist
 
-    def time_to_nearest(self, origins: np.ndarray, targets: np.ndarray, *, cutoff_s: float = np.inf) -> np.ndarray:
+    def time_to_nearest(self, origins: np.ndarray | Attachment, targets: np.ndarray, *, cutoff_s: float = np.inf) -> np.ndarray:
         """Travel time from each origin point to the nearest target point, s (inf if none).
 
         One multi-source Dijkstra on the reverse graph seeded at the targets, then each origin
         takes the better end of its piece; origins on a target's own piece may also go straight
-        along it.
+        along it. ``origins`` may be points or their :meth:`attach` as ``"origin"`` (the same
+        origins against several target sets are snapped once).
         """
         from twin.kernels.access_paths import attached_times
 
-        o_att = self.attach(origins, "origin")
+        o_att = origins if isinstance(origins, Attachment) else self.attach(origins, "origin")
         t_att = self.attach(targets, "target")
         # a target's entries, seen from the reverse graph, are seeds (node -> target time)
         dist = self.node_times(t_att, reverse=True, cutoff_s=cutoff_s)
@@ -796,11 +797,13 @@ def fifteen_minute_city(
         )
     out = gpd.GeoDataFrame({"building_id": b["building_id"].to_numpy(), "weight": w}, geometry=b.geometry.values, crs=b.crs)
     reach_all = np.ones(len(b), dtype=bool)
-    for cat in categories:
-        pts = np.asarray(svc.geometry.values[svc["category"].to_numpy() == cat], dtype=object)
+    targets = {cat: np.asarray(svc.geometry.values[svc["category"].to_numpy() == cat], dtype=object) for cat in categories}
+    for cat, pts in targets.items():
         if pts.size == 0:
             raise InputError(f"no {cat!r} service in the scene (pois, landcover, buildings) or the services layer", field="categories")
-        t = g.time_to_nearest(origins, pts)
+    attached = g.attach(origins, "origin")  # the buildings snapped once for every category
+    for cat, pts in targets.items():
+        t = g.time_to_nearest(attached, pts)
         out[f"time_{cat}_s"] = t
         out[f"reach_{cat}"] = t <= threshold_s
         reach_all &= t <= threshold_s

@@ -625,11 +625,17 @@ def junction_delays(scenario) -> str:
 
 def public_transport(scenario) -> str:
     """Whether the traffic engine of ``scenario`` models public transport: with a timetable
-    (``traffic.gtfs``), or not, and then what the mode-choice calibration did with its target share
-    (given in numbers for the packaged Brussels targets)."""
+    (``traffic.gtfs``), from the map's routes without one (``traffic.transit_routes``), or not, and
+    then what the mode-choice calibration did with its target share (given in numbers for the
+    packaged Brussels targets)."""
     t = getattr(scenario, "traffic", None)
     if getattr(t, "gtfs", None):
         return f"public transport: the timetable {t.gtfs}"
+    if getattr(t, "transit_routes", None):
+        defaults = t.transit_defaults or "twin/data/transit_osm_defaults.csv"
+        return (f"public transport: the map's routes and stops ({t.transit_routes}), without a timetable: departures at a "
+                f"headway and rides at a commercial speed per mode, documented defaults of {defaults} (the headways are "
+                "assumptions; twin.traffic.osm_transit)")
     text = ("public transport: not modelled (no timetable given: traffic.gtfs); the mode constants are calibrated to the target "
             "shares without it, walking, cycling and the car scaled up to fill its share")
     if getattr(t, "targets_table", None) is None:

@@ -351,7 +351,7 @@ def mobility_section(comparison) -> str:
              "assignment with the through traffic at the district's edges. A what-if keeps the baseline's calibration; the trips it "
              "moves are split into rerouted, mode-shifted, redistributed and evaporated trips. Bands: the change's range over the "
              "Monte Carlo samples.</p>")
-    if not getattr(sc.traffic, "gtfs", None):
+    if not (getattr(sc.traffic, "gtfs", None) or getattr(sc.traffic, "transit_routes", None)):
         from twin.scenario.report import public_transport
 
         text = public_transport(sc)

@@ -87,6 +87,16 @@ ENVELOPE_COLUMNS: tuple[str, ...] = (
     "system",
 )
 
+#: The systems every envelope starts from, footprint or IFC (a measure or an override replaces them):
+#: no heat recovery, the existing gas boiler (its efficiency: energy_factors.csv boiler_efficiency).
+DEFAULT_SYSTEM_COLUMNS: dict[str, object] = {
+    "eta_hr": 0.0,
+    "eta_hr_source": "default: no heat recovery",
+    "f_red_temp": np.nan,
+    "system": "gas_boiler",
+    "system_source": "default: existing gas boiler (energy_factors.csv boiler_efficiency)",
+}
+
 #: Parameters that get a ``_source`` column in the envelope table.
 TRACED: tuple[str, ...] = (
     "a_f_m2",
@@ -381,11 +391,7 @@ def envelope_from_footprints(
     cols["height_m_source"] = "scene height_m"
     cols["volume_m3"] = cols["a_f_m2"] * cols["h_room_m"]
     cols["volume_m3_source"] = "a_f_m2 x h_room_m (TABULA convention)"
-    cols["eta_hr"] = 0.0
-    cols["eta_hr_source"] = "default: no heat recovery"
-    cols["f_red_temp"] = np.nan
-    cols["system"] = "gas_boiler"
-    cols["system_source"] = "default: existing gas boiler (energy_factors.csv boiler_efficiency)"
+    cols.update(DEFAULT_SYSTEM_COLUMNS)
     env = pd.DataFrame(cols, copy=False)
     env = apply_overrides(env, overrides)
     return env
@@ -500,11 +506,8 @@ def envelope_from_ifc(
     with np.errstate(invalid="ignore", divide="ignore"):
         env["window_ratio"] = np.where(gross_wall > 0, sum(env[f"a_win_{o}_m2"] for o in ORIENTATIONS) / gross_wall, 0.0)
     env["window_ratio_source"] = "ifc elements"
-    env["eta_hr"] = 0.0
-    env["eta_hr_source"] = "default: no heat recovery"
-    env["f_red_temp"] = np.nan
-    env["system"] = "gas_boiler"
-    env["system_source"] = "default: existing gas boiler"
+    for name, value in DEFAULT_SYSTEM_COLUMNS.items():
+        env[name] = value
     return apply_overrides(env, overrides)
 
 

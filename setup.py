@@ -4,9 +4,11 @@
 ``twin.kernels``. Everything else is declared in pyproject.toml.
 """
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, find_packages, setup
 
-twin_packages = find_packages(include=["twin", "twin.*"])
+# namespace discovery: twin/data (tables, no __init__.py) is a package of its own, as setuptools
+# wants for the data files it holds
+twin_packages = find_namespace_packages(include=["twin", "twin.*"], exclude=["*.__pycache__"])
 kernel_packages = ["twin.kernels"] + [f"twin.kernels.{p}" for p in find_packages("kernels")]
 package_dir = {"twin": "twin", "twin.kernels": "kernels"}
 package_dir.update({p: "kernels/" + p[len("twin.kernels."):].replace(".", "/") for p in kernel_packages[1:]})

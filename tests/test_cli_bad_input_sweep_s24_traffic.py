@@ -64,12 +64,11 @@ def test_crs_option_with_a_scenario_folder_is_refused(tmp_path: Path) -> None:
                           contains=("'--crs'", "EPSG:4326", "would not be read", "scenes only"))  # fmt: skip
 
 
-def test_give_way_on_a_scene_where_no_approach_yields(tmp_path: Path) -> None:
-    """Six residential streets meeting only at the corners of a square: no priority junction.
-    --give-way ran, exit 0, its summary line '0 yielding approaches, mean capacity nan veh/h'."""
+def _square_without_priority_junctions(tmp_path: Path) -> tuple[Path, str, str]:
+    """Six residential streets meeting only at the corners of a square (no priority junction):
+    the streets file and the first and last car node."""
     import geopandas as gpd
     import numpy as np
-    import pandas as pd
     from shapely.geometry import LineString
 
     from twin.ingest import ingest
@@ -81,8 +80,28 @@ def test_give_way_on_a_scene_where_no_approach_yields(tmp_path: Path) -> None:
     gpd.GeoDataFrame({"highway": "residential", "name": [f"s{k}" for k in range(6)]}, geometry=lines, crs="EPSG:31370").to_file(streets)
     scene, _ = ingest([streets], crs="EPSG:31370")
     nodes = np.sort(Network.from_scene(scene, mode="car").node_ids.astype(str))
+    return streets, str(nodes[0]), str(nodes[-1])
+
+
+def test_give_way_on_a_scene_where_no_approach_yields(tmp_path: Path) -> None:
+    """--give-way ran, exit 0, its summary line '0 yielding approaches, mean capacity nan veh/h'."""
+    import pandas as pd
+
+    streets, first, last = _square_without_priority_junctions(tmp_path)
     od = tmp_path / "od.csv"
-    pd.DataFrame({"origin": [nodes[0]], "destination": [nodes[-1]], "t_start_s": [0.0], "t_end_s": [300.0], "vehicles": [20.0]}).to_csv(od, index=False)
+    pd.DataFrame({"origin": [first], "destination": [last], "t_start_s": [0.0], "t_end_s": [300.0], "vehicles": [20.0]}).to_csv(od, index=False)
     base = ["traffic", "simulate", streets, "--demand", od, "--duration", "600", "-q"]
     assert run_twin(base).code == 0
     assert_one_line_error(run_twin([*base, "--give-way"]), contains=("streets.geojson", "'--give-way'", "no priority junction", "would change nothing"))
+
+
+def test_static_give_way_on_a_scene_where_no_approach_yields(tmp_path: Path) -> None:
+    """The same scene through twin traffic assign --scene: --give-way assigned with 0 yielding approaches, exit 0."""
+    import pandas as pd
+
+    streets, first, last = _square_without_priority_junctions(tmp_path)
+    od = tmp_path / "od.csv"
+    pd.DataFrame({"origin": [first], "destination": [last], "flow_veh_h": [200.0]}).to_csv(od, index=False)
+    base = ["traffic", "assign", "--scene", streets, "--demand", od]
+    assert run_twin(base).code == 0
+    assert_one_line_error(run_twin([*base, "--give-way"]), contains=("'--give-way'", "no priority junction", "would change nothing"))

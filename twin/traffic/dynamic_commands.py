@@ -439,12 +439,7 @@ def scene_give_way(scene: Any, net: Any, sources: list[Path], *, signalised: boo
                          path=sources[0] if len(sources) == 1 else ", ".join(map(str, sources)), obj="links layer", field="--give-way")  # fmt: skip
     street = np.isin(net.link_ids, scene.links["link_id"].to_numpy()) & (net.capacity > 0) & (net.vdf < 2)
     junctions = scene_junctions(scene, scene.links, net, street=street, signalised=signalised)
-    if junctions.approach.size == 0:
-        where = sources[0] if len(sources) == 1 else ", ".join(map(str, sources))
-        kind = f"{'unsignalised ' if signalised else ''}priority junction"
-        found = f"{junctions.n_junctions} {kind}s, none with a yielding approach" if junctions.n_junctions else f"no {kind}"
-        raise InputError(f"no car approach of the scene gives way ({found}): --give-way would change nothing; leave it out",
-                         path=where, field="--give-way")  # fmt: skip
+    junctions.require_yielding(signalised=signalised, path=sources[0] if len(sources) == 1 else ", ".join(map(str, sources)))
     return junctions
 
 

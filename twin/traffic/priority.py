@@ -367,6 +367,15 @@ class Junctions:
         nc = np.minimum(self.circulating_lanes[rb], ROUNDABOUT_MAX_LANES)
         return {(e, c): int(np.sum((ne == e) & (nc == c))) for e in (1, 2) for c in (1, 2)}
 
+    def require_yielding(self, *, signalised: bool, path: Any = None, field: str = "--give-way") -> None:
+        """Raise InputError (``field``) when no approach yields: give-way delay would change
+        nothing (``signalised``: the signalised nodes were left out of the junctions)."""
+        if self.approach.size:
+            return
+        kind = f"{'unsignalised ' if signalised else ''}priority junction"
+        found = f"{self.n_junctions} {kind}s, none with a yielding approach" if self.n_junctions else f"no {kind}"
+        raise InputError(f"no car approach of the scene gives way ({found}): {field} would change nothing; leave it out", path=path, field=field)
+
     def summary(self) -> dict[str, int]:
         """Counts: junctions, major-road, priority-to-the-right, roundabout junctions and junctions
         decided by signs in the data, yielding approaches (of which roundabout entries, a mini

@@ -147,6 +147,7 @@ def build_scene_graph(scene: Any, net: Network, *, restrictions: bool, signals: 
         street = np.isin(net.link_ids, scene.links["link_id"].to_numpy()) & (net.capacity > 0) & (net.vdf < 2)
         give = add_scene_give_way(scene, scene.links, net, graph.network if graph is not None else net, graph, street=street,
                                   signalised=signals and bool(flagged), line_label=GIVE_WAY_LINE_PREFIX)  # fmt: skip
+        give.junctions.require_yielding(signalised=signals and bool(flagged))
         graph = give
         counts["give_way"] = "on"
         counts.update({f"give_way_{k}": v for k, v in give.junctions.summary().items()})

@@ -81,3 +81,19 @@ def test_block_margin_beside_a_block_region_changes_nothing(tmp_path: Path) -> N
     for block in ({"region": region}, {"margin_m": 20.0}):
         result = run_twin(["scenario", "validate", "--no-scene", _block_scenario(tmp_path, block)])
         assert result.code == 0, result.stderr
+
+
+def test_a_block_region_outside_the_soil_grid_is_refused_by_validate(tmp_path: Path) -> None:
+    """``soil.block.region`` off the district: ``scenario validate`` said ok and ``twin run`` failed
+    only after the baseline's soil engine, without naming the key; now the scene check refuses it."""
+    doc = yaml.safe_load(_deseal_scenario(tmp_path, "richards", "park").read_text(encoding="utf-8"))
+    inside = [148900.0, 168600.0, 149000.0, 168700.0]  # in the Saint-Gilles box (EPSG:31370)
+    for region, ok in ((inside, True), ([100000.0, 100000.0, 100100.0, 100100.0], False)):
+        doc["soil"]["block"] = {"region": region}
+        path = tmp_path / f"block_{ok}.yaml"
+        path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+        result = run_twin(["scenario", "validate", path])
+        if ok:
+            assert result.code == 0, result.stderr
+        else:
+            assert_one_line_error(result, contains=(path.name, "soil.block.region", "holds no cell centre of the soil grid"))

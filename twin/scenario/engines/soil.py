@@ -166,21 +166,46 @@ def grid_cells(scene, options) -> int:
 
 
 def check_scene(scene, options) -> None:
-    """Refuse a grid of more than :data:`MAX_SOIL_CELLS` cells before any engine runs.
+    """Refuse a grid of more than :data:`MAX_SOIL_CELLS` cells, and a ``soil.block.region`` that
+    holds no cell centre of the grid, before any engine runs.
 
     Raises
     ------
     ResourceLimitError
         Too many cells (field ``soil.cell_size_m``).
+    InputError
+        The block's region outside the soil grid (field ``soil.block.region``).
     """
     n = grid_cells(scene, options)
     if n > MAX_SOIL_CELLS:
         raise ResourceLimitError(f"the soil grid would have {n:,} cells of {options.cell_size_m:g} m, above the limit of "
                                  f"{MAX_SOIL_CELLS:,}; use larger cells", field="soil.cell_size_m")
+    block = _block_options(options)
+    if block is not None and block.region is not None:
+        check_region_in_grid(block.region, grid_options(scene, options).bounds, float(options.cell_size_m))
     if getattr(options, "method", "richards") == "year":
         from twin.scenario.engines.soil_year import check_weather
 
         check_weather(scene)
+
+
+def check_region_in_grid(region, grid_bounds, cell_size_m: float) -> None:
+    """Raise InputError (field ``soil.block.region``) when ``region`` [xmin, ymin, xmax, ymax]
+    holds no cell centre of the soil grid over ``grid_bounds`` (the block would have no cell; before,
+    the run failed after the baseline's soil engine, without naming the key)."""
+    from twin.errors import InputError
+
+    x0, y0, x1, y1 = grid_bounds
+    s = float(cell_size_m)
+
+    def holds_centre(lo: float, hi: float, origin: float, end: float) -> bool:
+        first = origin + (max(0, math.ceil((lo - origin) / s - 0.5)) + 0.5) * s  # the first centre at or after lo
+        return first <= min(hi, end)
+
+    if not (holds_centre(region[0], region[2], x0, x1) and holds_centre(region[1], region[3], y0, y1)):
+        raise InputError(f"the block's region {list(region)} holds no cell centre of the soil grid "
+                         f"[{x0:g}, {y0:g}, {x1:g}, {y1:g}] (cells of {s:g} m, the scene's CRS): move it onto the district",
+                         field="soil.block.region")
 
 
 def _green_shares(scene) -> np.ndarray | None:

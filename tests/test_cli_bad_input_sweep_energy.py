@@ -31,3 +31,11 @@ def test_unknown_measure_is_refused_with_the_closest_id_before_the_run(tmp_path:
     result = run_twin(["energy", "run", BUILDINGS, "-w", EPW, "-m", "roof_insulation", "-m", "wall_insulaton", "-o", out, "-q"])
     assert_one_line_error(result, contains=("'--measure'", "'wall_insulaton'", "did you mean 'wall_insulation'", "packaged measure table"))
     assert not out.exists()
+
+
+def test_csv_beside_format_parquet_is_refused_before_the_run(tmp_path: Path) -> None:
+    # was: --format parquet --csv wrote CSV tables, exit 0 (the --csv flag silently won)
+    out = tmp_path / "energy"
+    result = run_twin(["energy", "run", BUILDINGS, "-w", EPW, "--format", "parquet", "--csv", "-o", out, "-q"])
+    assert_one_line_error(result, contains=("'--csv'", "--format parquet", "give one of them"))
+    assert not out.exists()

@@ -96,7 +96,7 @@ def run(
     measures: Annotated[Path | None, typer.Option("--measures", help="Measure table (CSV/YAML) replacing twin/data/energy_measures.csv")] = None,
     overrides: Annotated[Path | None, typer.Option("--overrides", help="CSV of parameter overrides by building_id or tabula_code")] = None,
     hourly: Annotated[bool, typer.Option("--hourly", help="Also write hourly heating power and air temperature (hourly.nc)")] = False,
-    format: Annotated[str, typer.Option("--format", help="Table format: parquet (GeoParquet with footprints) or csv")] = "parquet",
+    format: Annotated[str | None, typer.Option("--format", help="Table format: parquet (GeoParquet with footprints, the default) or csv")] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Same as --format csv")] = False,
     samples: Annotated[int, typer.Option("--samples", help="Monte Carlo samples of the stock's unknowns: bands on the totals (0: none)")] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo samples")] = 0,
@@ -121,7 +121,7 @@ def run(
     GeoParquet with the footprints), envelope.parquet (every parameter with its source),
     excluded.parquet, monthly.parquet, summary.json, run_record.json and plots; with --measure,
     baseline/ and variant/ folders and comparison.parquet (before/after, investment, payback).
-    --format csv (or --csv) writes the tables as CSV (footprints as WKT); --no-plots leaves out the
+    --format csv (or --csv; --csv beside --format parquet is an error) writes the tables as CSV (footprints as WKT); --no-plots leaves out the
     PNG plots (and the matplotlib import: about a second on a region). OUT is checked
     before the simulation and replaced whole at the end (never half old, half new).
 
@@ -142,25 +142,20 @@ def run(
     from twin.energy.heat_pump import load_user_heat_pumps, using_heat_pumps
     from twin.energy.hot_water import check_dhw_model, using_dhw_model
     from twin.energy.stock import check_format, run_command
+    from twin.errors import InputError
     from twin.workflows.interrupt import sigterm_raises
 
-    fmt = check_format(format)
-    if csv:
-        fmt = "csv"
+    fmt = check_format(format if format is not None else ("csv" if csv else "parquet"))
+    if csv and fmt != "csv":
+        raise InputError(f"--csv asks for CSV tables, --format {format} for {fmt}: give one of them", field="--csv")
     dhw_model = check_dhw_model(dhw)
     conventions = _exterior_conventions(model, exterior_convection, terrain, roughness, control_temperature)
     if priors is not None and not samples:
-        from twin.errors import InputError
-
         raise InputError("the prior table has no effect without --samples N (N >= 1): the run draws nothing from it", path=priors, field="--priors")
     if seed > 0 and not samples:
-        from twin.errors import InputError
-
         raise InputError(f"seed {seed} has no effect without --samples N (N >= 1): the run draws nothing", field="--seed")
     twice = sorted({m for m in measure or [] if (measure or []).count(m) > 1})
     if twice:
-        from twin.errors import InputError
-
         raise InputError(f"measure {twice[0]!r} is given twice; each --measure adds one variant run", field="--measure")
     if measure:
         _check_measures_known(measure, measures)

@@ -82,6 +82,47 @@ def test_hand_made_route_times_are_distance_over_speed_and_waits_follow_the_head
     assert mean[0, 0] == pytest.approx(270.0 + 200.0, abs=0.5)
 
 
+def test_a_headway_factor_scales_every_headway_and_nothing_else(straight) -> None:
+    """pt_headway_factor 1.3 (a Monte Carlo sample's draw): departures every 780 s at the peak
+    (600 x 1.3), the rides unchanged; 0 or a non-finite factor is refused."""
+    path, table = straight
+    tt, _ = osm_timetable(path, crs="EPSG:31370", start_s=8 * 3600.0, end_s=9 * 3600.0 + 5400.0, defaults_table=table, headway_factor=1.3)
+    first = tt.dep_stop[np.argmin(tt.dep_t)]
+    deps = np.unique(tt.dep_t[(tt.dep_stop == first) & (tt.dep_t < 9 * 3600.0)])
+    assert deps.size >= 4 and np.all(np.diff(deps) == 780.0)
+    rides = np.unique(np.round(tt.arr_t - tt.dep_t))
+    central, _ = osm_timetable(path, crs="EPSG:31370", start_s=8 * 3600.0, end_s=9 * 3600.0 + 5400.0, defaults_table=table)
+    assert np.array_equal(rides, np.unique(np.round(central.arr_t - central.dep_t)))
+    for bad in (0.0, float("nan")):
+        with pytest.raises(InputError, match="pt_headway_factor"):
+            osm_timetable(path, crs="EPSG:31370", start_s=0.0, end_s=3600.0, defaults_table=table, headway_factor=bad)
+
+
+def test_a_traffic_sample_takes_its_headway_factor(straight) -> None:
+    """The scenario's samples: a drawn pt_headway_factor gives that sample a timetable with the
+    headways scaled; the central value (1) or a GTFS-less scenario without routes keeps the central one."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from twin.scenario.engines.traffic_model import sample_timetable
+    from twin.traffic.demand import read_parameters
+
+    path, table = straight
+    params = read_parameters()
+    assert params["pt_headway_factor"].value == 1.0 and (params["pt_headway_factor"].low, params["pt_headway_factor"].high) == (0.7, 1.4)
+    central, _ = osm_timetable(path, crs="EPSG:31370", start_s=8 * 3600.0, end_s=12 * 3600.0 + 5400.0, defaults_table=table)
+    files = SimpleNamespace(transit_routes=path, transit_defaults=table, timetable=central)
+    options = SimpleNamespace(periods=["am_peak", "off_peak"])
+    assert sample_timetable(files, options, params, "EPSG:31370") is central
+    drawn = {**params, "pt_headway_factor": replace(params["pt_headway_factor"], value=0.8)}
+    tt = sample_timetable(files, options, drawn, "EPSG:31370")
+    first = tt.dep_stop[np.argmin(tt.dep_t)]
+    deps = np.unique(tt.dep_t[(tt.dep_stop == first) & (tt.dep_t < 9 * 3600.0)])
+    assert np.all(np.diff(deps) == 480.0)  # 600 s x 0.8
+    no_routes = SimpleNamespace(transit_routes=None, transit_defaults=None, timetable=None)
+    assert sample_timetable(no_routes, options, drawn, "EPSG:31370") is None
+
+
 def test_saint_gilles_extract_stops_and_routes_counted_against_the_file() -> None:
     data = json.loads(EXTRACT.read_text(encoding="utf-8"))
     points = [f for f in data["features"] if f["geometry"]["type"] == "Point"]

@@ -334,15 +334,24 @@ def stop_serves(kind: str, mode: str) -> bool:
     return any(k in STOP_KINDS[mode] for k in kind.split(","))
 
 
-def departures(d: ServiceDefault, *, service_s: tuple[float, float] = SERVICE_S) -> np.ndarray:
-    """Departure times from the first stop: the peak headway inside :data:`PEAK_WINDOWS_S`, else the off-peak one."""
+def departures(d: ServiceDefault, *, service_s: tuple[float, float] = SERVICE_S, headway_factor: float = 1.0) -> np.ndarray:
+    """Departure times from the first stop: the peak headway inside :data:`PEAK_WINDOWS_S`, else the
+    off-peak one, each times ``headway_factor`` (a Monte Carlo sample's draw; 1: the table's)."""
     out = []
     t = service_s[0]
     while t <= service_s[1]:
         out.append(t)
         peak = any(a <= t < b for a, b in PEAK_WINDOWS_S)
-        t += d.headway_peak_s if peak else d.headway_offpeak_s
+        t += (d.headway_peak_s if peak else d.headway_offpeak_s) * headway_factor
     return np.asarray(out)
+
+
+def check_headway_factor(value: float) -> float:
+    """``value`` as a float if it is a finite number > 0, else InputError (field ``pt_headway_factor``)."""
+    v = float(value)
+    if not (math.isfinite(v) and v > 0):
+        raise InputError(f"the headway factor must be a finite number > 0, got {value}", field="pt_headway_factor")
+    return v
 
 
 def _hms(t: np.ndarray) -> list[str]:
@@ -351,7 +360,7 @@ def _hms(t: np.ndarray) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------- feed
-def osm_transit(path: str | Path, *, crs: Any = "EPSG:31370", defaults_table: str | Path | None = None) -> OsmTransit:
+def osm_transit(path: str | Path, *, crs: Any = "EPSG:31370", defaults_table: str | Path | None = None, headway_factor: float = 1.0) -> OsmTransit:
     """The schedule-free feed of the routes and stops in ``path`` (module docstring).
 
     Parameters
@@ -362,6 +371,9 @@ def osm_transit(path: str | Path, *, crs: Any = "EPSG:31370", defaults_table: st
         The metric CRS distances are measured in (the scene's).
     defaults_table
         Headways and speeds (columns :data:`DEFAULT_COLUMNS`); default :data:`DEFAULTS_TABLE`.
+    headway_factor
+        Every headway of the table times this (the parameter ``pt_headway_factor`` of
+        ``twin/data/mobility_parameters.csv``, drawn per Monte Carlo sample; 1: the table's).
 
     Returns
     -------
@@ -378,6 +390,7 @@ def osm_transit(path: str | Path, *, crs: Any = "EPSG:31370", defaults_table: st
 
     from twin.traffic.gtfs import Feed
 
+    factor = check_headway_factor(headway_factor)
     defaults_path = Path(defaults_table) if defaults_table is not None else DEFAULTS_TABLE
     defaults = read_defaults(defaults_path)
     path = Path(path)
@@ -404,7 +417,7 @@ def osm_transit(path: str | Path, *, crs: Any = "EPSG:31370", defaults_table: st
             continue
         used.append(r.route_id)
         used_defaults[(d.mode, d.operator)] = d
-        deps = departures(d)
+        deps = departures(d, headway_factor=factor)
         for c, (idx, s) in enumerate(chains):
             for direction in (0, 1):
                 order = idx if direction == 0 else idx[::-1]
@@ -441,9 +454,10 @@ def osm_transit(path: str | Path, *, crs: Any = "EPSG:31370", defaults_table: st
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def osm_timetable(path: str | Path, *, crs: Any, start_s: float, end_s: float, defaults_table: str | Path | None = None) -> tuple[Any, str]:
-    """The :class:`~twin.traffic.gtfs.Timetable` of :func:`osm_transit` on a Tuesday, and its note."""
+def osm_timetable(path: str | Path, *, crs: Any, start_s: float, end_s: float, defaults_table: str | Path | None = None,
+                  headway_factor: float = 1.0) -> tuple[Any, str]:  # fmt: skip
+    """The :class:`~twin.traffic.gtfs.Timetable` of :func:`osm_transit` (``headway_factor`` as there) on a Tuesday, and its note."""
     from twin.traffic.gtfs import timetable
 
-    built = osm_transit(path, crs=crs, defaults_table=defaults_table)
+    built = osm_transit(path, crs=crs, defaults_table=defaults_table, headway_factor=headway_factor)
     return timetable(built.feed, "20130108", start_s=start_s, end_s=end_s, crs=crs), built.note()

@@ -100,7 +100,7 @@ def model_files(options: Any, base_dir: str | os.PathLike[str], *, crs: Any = "E
         service on the date (each naming the file, the row and the field).
     """
     from twin.traffic.demand import read_parameters
-    from twin.traffic.mobility import PERIODS, _a_tuesday, read_external_matrix
+    from twin.traffic.mobility import _a_tuesday, read_external_matrix
     from twin.traffic.mode_choice import ModeChoiceModel, read_targets
 
     paths = {k: option_path(getattr(options, k), base_dir) for k in ("mode_choice_table", "parameters_table", "targets_table", "external_matrix", "gtfs",
@@ -120,6 +120,7 @@ def model_files(options: Any, base_dir: str | os.PathLike[str], *, crs: Any = "E
         if paths["external_matrix"] is not None:
             read_external_matrix(paths["external_matrix"], tuple(options.periods))
     timetable = None
+    start_s, end_s = timetable_window(options)
     with _named("gtfs", paths):
         if paths["gtfs"] is not None:
             from twin.traffic.gtfs import feed_dates, read_gtfs
@@ -127,8 +128,7 @@ def model_files(options: Any, base_dir: str | os.PathLike[str], *, crs: Any = "E
 
             feed = read_gtfs(paths["gtfs"])
             date = options.gtfs_date or _a_tuesday(feed_dates(feed))
-            timetable = make_timetable(feed, date, start_s=min(PERIODS[q]["window_s"][0] for q in options.periods),
-                                       end_s=max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0, crs=crs)  # fmt: skip
+            timetable = make_timetable(feed, date, start_s=start_s, end_s=end_s, crs=crs)
     with _named("transit_defaults", paths):
         if paths["transit_routes"] is not None:
             from twin.traffic.osm_transit import read_defaults
@@ -138,10 +138,31 @@ def model_files(options: Any, base_dir: str | os.PathLike[str], *, crs: Any = "E
         if paths["transit_routes"] is not None:
             from twin.traffic.osm_transit import osm_timetable
 
-            timetable, _ = osm_timetable(paths["transit_routes"], crs=crs, defaults_table=paths["transit_defaults"],
-                                         start_s=min(PERIODS[q]["window_s"][0] for q in options.periods),
-                                         end_s=max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0)  # fmt: skip
+            timetable, _ = osm_timetable(paths["transit_routes"], crs=crs, defaults_table=paths["transit_defaults"], start_s=start_s, end_s=end_s)
     return _FILES_CACHE.put(key, ModelFiles(**paths, params=params, model=model, timetable=timetable))
+
+
+def timetable_window(options: Any) -> tuple[float, float]:
+    """Seconds after midnight a timetable covers: from the first period's start to the last one's
+    end and 90 minutes more (the longest trip the skims follow)."""
+    from twin.traffic.mobility import PERIODS
+
+    return (min(PERIODS[q]["window_s"][0] for q in options.periods), max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0)
+
+
+def sample_timetable(files: ModelFiles, options: Any, params: dict, crs: Any) -> Any:
+    """The timetable of one Monte Carlo sample: with the map's routes (``traffic.transit_routes``),
+    their headways times the sample's ``pt_headway_factor`` (a parameter of the table, drawn per
+    sample: the headways are assumptions); else ``files.timetable`` (a GTFS feed's is the feed's;
+    a factor of 1, the central run's, gives the central timetable)."""
+    factor = params.get("pt_headway_factor")
+    if files.transit_routes is None or factor is None or factor.value == 1.0:
+        return files.timetable
+    from twin.traffic.osm_transit import osm_timetable
+
+    start_s, end_s = timetable_window(options)
+    return osm_timetable(files.transit_routes, crs=crs, defaults_table=files.transit_defaults, start_s=start_s, end_s=end_s,
+                         headway_factor=factor.value)[0]  # fmt: skip
 
 
 def mobility_options(options: Any, files: ModelFiles) -> Any:

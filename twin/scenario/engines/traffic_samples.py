@@ -123,7 +123,8 @@ def run_samples_paired(baseline_scene: Any, whatif_scenes: dict[str, Any], optio
         if o.sample_model_parameters:
             params, model, per_km = draw_model(files, params, np.random.default_rng([int(seed), STREAM_TAG, s]))
         sc_b = _sampled_scene(baseline_scene, aligned_base, s)
-        base = run_district_mobility(sc_b, mopts, model=model, params=M.scaled(params, M.demand_factor(baseline_scene)), timetable=files.timetable)
+        timetable = M.sample_timetable(files, o, params, baseline_scene.crs)
+        base = run_district_mobility(sc_b, mopts, model=model, params=M.scaled(params, M.demand_factor(baseline_scene)), timetable=timetable)
         w_b = M.residents(sc_b, params)
         kb = {**M.zero_changes(periods), **M.state(base, periods, per_km), **access_kpis(acc_base, w_b, float(o.minutes))}
         base_k.append(kb)
@@ -136,7 +137,7 @@ def run_samples_paired(baseline_scene: Any, whatif_scenes: dict[str, Any], optio
                 what_base[name].append({})
                 continue
             sc_w = _sampled_scene(sc, aligned, s)
-            var = run_district_mobility(sc_w, mopts, params=M.scaled(params, M.demand_factor(sc)), baseline=base, timetable=files.timetable)
+            var = run_district_mobility(sc_w, mopts, params=M.scaled(params, M.demand_factor(sc)), baseline=base, timetable=timetable)
             cmp = compare_mobility(base, var, closed_link_ids=closed)
             kw = {**M.changes(cmp["kpis"], periods), **M.state(var, periods, per_km), **access_kpis(acc, M.residents(sc_w, params), float(o.minutes))}
             what_k[name].append(kw)
@@ -146,6 +147,8 @@ def run_samples_paired(baseline_scene: Any, whatif_scenes: dict[str, Any], optio
     drew = "the stock priors' floor areas and uses" if stock is not None else ""
     if central.sample_model_parameters:
         drew = (drew + ", " if drew else "") + "the mode-choice coefficients, demand parameters and emission factors"
+        if central.transit_routes:
+            drew += ", and the headways of the public transport from the map's routes (pt_headway_factor)"
     of = f" (the first {n} of the scenario's {n_all}: traffic.samples)" if n < n_all else ""
     notes = [f"{n} Monte Carlo samples{of} of {drew or 'the declared parameters'}; each sample's baseline recalibrated, its what-ifs "
              "run against it (paired)"]  # fmt: skip

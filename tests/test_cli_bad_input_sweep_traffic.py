@@ -89,7 +89,13 @@ def test_demand_departing_after_the_end_of_the_run(tmp_path: Path) -> None:
     assert "3600 s" in line and "1800 s" in line
     ok = run_twin(["traffic", "simulate", folder, "--duration", "3700", "--json", "-q"])  # one window's start inside the run
     assert ok.code == 0, ok.stderr
-    assert json.loads(ok.stdout)["generated_veh"] > 0
+    generated = json.loads(ok.stdout)["generated_veh"]
+    assert generated > 0
+    # the rest departs after the end: said on one warning line (it ran silently before), with the count
+    warning = [line for line in ok.stderr.splitlines() if line.startswith("twin: warning:")]
+    assert len(warning) == 1 and "would depart after the end of the run (3700 s)" in warning[0], ok.stderr
+    total = pd.read_csv(folder / "demand.csv").eval("flow_veh_s * (t_end_s - t_start_s)").sum()
+    assert f"{total - generated:,.0f} of the demand's {total:,.0f} vehicles" in warning[0]
 
 
 @pytest.mark.parametrize(("option", "value"), [("--toll-factor", "-1"), ("--distance-factor", "nan")])

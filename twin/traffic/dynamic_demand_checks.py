@@ -88,6 +88,12 @@ def check_demand_departs(demand: DemandArrays, duration_s: float | None, *, path
     InputError
         The demand holds no vehicle (no row, or every row 0), or every departure window starts
         at or after ``duration_s``.
+
+    Warns
+    -----
+    TwinWarning
+        Part of the demand (more than half a vehicle) departs after the end of the run: those
+        vehicles are not simulated.
     """
     if not demand.total_veh > 0.0:
         raise InputError("the demand holds no vehicles (no rows, or 0 in every row): nothing to simulate", path=path, field=field)
@@ -99,6 +105,15 @@ def check_demand_departs(demand: DemandArrays, duration_s: float | None, *, path
         raise InputError(f"no vehicle departs within the run: the first departure window starts at {first:g} s, at or after "
                          f"the end of the run ({duration_s:g} s); lengthen the run (--duration) or move the windows",
                          path=path, field="t_start_s")  # fmt: skip
+    late = demand.total_veh - departing
+    if late > 0.5:
+        import warnings
+
+        from twin.errors import TwinWarning
+
+        warnings.warn(f"{path}: {late:,.0f} of the demand's {demand.total_veh:,.0f} vehicles would depart after the end of the run "
+                      f"({duration_s:g} s) and are not simulated; lengthen the run (--duration) to simulate the whole demand",
+                      TwinWarning, stacklevel=2)  # fmt: skip
 
 
 def check_interval_within_run(duo_interval_s: float, run_s: float) -> None:

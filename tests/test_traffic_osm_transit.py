@@ -123,6 +123,23 @@ def test_a_traffic_sample_takes_its_headway_factor(straight) -> None:
     assert sample_timetable(no_routes, options, drawn, "EPSG:31370") is None
 
 
+@pytest.mark.parametrize("factor", [1.0, 1.37])
+def test_the_window_leaves_out_only_trips_the_timetable_would_drop(factor: float) -> None:
+    """osm_timetable writes only the trips with a departure in its window (a Monte Carlo sample
+    rebuilds it); the timetable equals the one of the whole service day over the same window:
+    every connection, its times and which trip it belongs to."""
+    from twin.traffic.gtfs import timetable
+
+    for start, end in ((8 * 3600.0, 12 * 3600.0 + 5400.0), (11 * 3600.0, 12 * 3600.0 + 5400.0)):
+        whole_day = timetable(osm_transit(EXTRACT, crs="EPSG:31370", headway_factor=factor).feed, "20130108", start_s=start, end_s=end, crs="EPSG:31370")
+        cut, _ = osm_timetable(EXTRACT, crs="EPSG:31370", start_s=start, end_s=end, headway_factor=factor)
+        assert whole_day.n_connections > 500
+        for name in ("stop_ids", "stop_xy", "dep_stop", "arr_stop", "dep_t", "arr_t"):
+            assert np.array_equal(getattr(whole_day, name), getattr(cut, name)), name
+        assert np.array_equal(whole_day.trip_ids[whole_day.trip], cut.trip_ids[cut.trip])
+        assert cut.n_trips < whole_day.n_trips
+
+
 def test_saint_gilles_extract_stops_and_routes_counted_against_the_file() -> None:
     data = json.loads(EXTRACT.read_text(encoding="utf-8"))
     points = [f for f in data["features"] if f["geometry"]["type"] == "Point"]

@@ -360,7 +360,8 @@ def _hms(t: np.ndarray) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------- feed
-def osm_transit(path: str | Path, *, crs: Any = "EPSG:31370", defaults_table: str | Path | None = None, headway_factor: float = 1.0) -> OsmTransit:
+def osm_transit(path: str | Path, *, crs: Any = "EPSG:31370", defaults_table: str | Path | None = None, headway_factor: float = 1.0,
+                window_s: tuple[float, float] | None = None) -> OsmTransit:  # fmt: skip
     """The schedule-free feed of the routes and stops in ``path`` (module docstring).
 
     Parameters
@@ -374,6 +375,10 @@ def osm_transit(path: str | Path, *, crs: Any = "EPSG:31370", defaults_table: st
     headway_factor
         Every headway of the table times this (the parameter ``pt_headway_factor`` of
         ``twin/data/mobility_parameters.csv``, drawn per Monte Carlo sample; 1: the table's).
+    window_s
+        (start, end), s after midnight: only the trips with a departure from a stop in it are
+        written (the others would be dropped by :func:`twin.traffic.gtfs.timetable` over that
+        window anyway); None: the whole service day.
 
     Returns
     -------
@@ -425,6 +430,8 @@ def osm_transit(path: str | Path, *, crs: Any = "EPSG:31370", defaults_table: st
                 n_patterns += 1
                 served.update(order.tolist())
                 for k, t0 in enumerate(deps.tolist()):
+                    if window_s is not None and (t0 > window_s[1] or t0 + along[-1] / d.speed_m_s < window_s[0]):
+                        continue  # no departure from a stop in the window
                     trip_id = f"{r.route_id}:{c}:{direction}:{k}"
                     trips.append((r.route_id, "weekday", trip_id))
                     times = _hms(t0 + along / d.speed_m_s)
@@ -459,5 +466,5 @@ def osm_timetable(path: str | Path, *, crs: Any, start_s: float, end_s: float, d
     """The :class:`~twin.traffic.gtfs.Timetable` of :func:`osm_transit` (``headway_factor`` as there) on a Tuesday, and its note."""
     from twin.traffic.gtfs import timetable
 
-    built = osm_transit(path, crs=crs, defaults_table=defaults_table, headway_factor=headway_factor)
+    built = osm_transit(path, crs=crs, defaults_table=defaults_table, headway_factor=headway_factor, window_s=(start_s, end_s))
     return timetable(built.feed, "20130108", start_s=start_s, end_s=end_s, crs=crs), built.note()

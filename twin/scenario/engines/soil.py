@@ -191,16 +191,17 @@ def check_scene(scene, options) -> None:
 
 def check_region_in_grid(region, grid_bounds, cell_size_m: float) -> None:
     """Raise InputError (field ``soil.block.region``) when ``region`` [xmin, ymin, xmax, ymax]
-    holds no cell centre of the soil grid over ``grid_bounds`` (the block would have no cell; before,
-    the run failed after the baseline's soil engine, without naming the key)."""
+    holds no cell centre of the soil grid over ``grid_bounds`` (the block would have no cell: the
+    same inclusive test as :func:`twin.soil.block_bands.block_cells`, on the centres of the grid's
+    cells; before, the run failed after the baseline's soil engine, without naming the key)."""
     from twin.errors import InputError
 
     x0, y0, x1, y1 = grid_bounds
     s = float(cell_size_m)
 
     def holds_centre(lo: float, hi: float, origin: float, end: float) -> bool:
-        first = origin + (max(0, math.ceil((lo - origin) / s - 0.5)) + 0.5) * s  # the first centre at or after lo
-        return first <= min(hi, end)
+        centres = origin + (np.arange(max(1, math.ceil((end - origin) / s - 1e-9))) + 0.5) * s
+        return bool(np.any((centres >= lo) & (centres <= hi)))
 
     if not (holds_centre(region[0], region[2], x0, x1) and holds_centre(region[1], region[3], y0, y1)):
         raise InputError(f"the block's region {list(region)} holds no cell centre of the soil grid "

@@ -252,6 +252,7 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, cont
     results = []
     paths = list(paths)
     sites = list(sites)
+    check_one_weather(paths)
 
     def read_into_scene(path, extra: dict) -> None:
         suffix = detect_format(path)
@@ -309,6 +310,23 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, cont
             with progress.step("building attributes from their context"):
                 refine_scene(scene, table=load_defaults(options.get("defaults")))
     return scene, results
+
+
+def check_one_weather(paths: list) -> None:
+    """Refuse a second weather file among ``paths``, before any file is read.
+
+    A scene holds one weather (:func:`add_result` attaches it); a later ``.epw`` replaced an
+    earlier one without a word (``twin ingest a.epw b.epw`` kept ``b.epw``).
+
+    Raises
+    ------
+    InputError
+        Two or more ``.epw`` files; names the second one, field ``weather``.
+    """
+    epws = [Path(p) for p in paths if Path(p).name.lower().endswith(".epw")]
+    if len(epws) > 1:
+        raise InputError(f"a scene holds one weather file and {epws[0]} is already an input ({len(epws)} .epw files given): "
+                         "give one (the later would replace the earlier)", path=epws[1], field="weather")
 
 
 def add_result(scene, result: IngestResult) -> None:

@@ -363,6 +363,11 @@ def export(
     if to_cityjson:
         from twin.export import write_cityjson
 
+        if len(scene.buildings) == 0:  # was: an empty CityJSON, "wrote 0 buildings", exit 0
+            from twin.errors import InputError
+
+            raise InputError("the scene has no buildings and a CityJSON export holds the buildings only: nothing to write; "
+                             "export its layers to a folder or OUT.gpkg", path=scene_path, obj="buildings layer", field="buildings")
         write_cityjson(scene, out, inputs=inputs)
         _echo(f"wrote {len(scene.buildings):,} buildings to {out}")
     else:

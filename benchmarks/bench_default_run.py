@@ -13,7 +13,9 @@ resident memory, the load average before and after, the cores, the date and
 :func:`machine_load.commit_stamp`; the run's ``run_record.json`` (``timings_s``: seconds per
 step, the run id, seed and samples, the traffic samples of the scenario); from ``kpis.csv`` every
 KPI of the what-if :data:`WHATIF` (central value, baseline and change bands) and, in ``whatifs``,
-the same of every what-if of the scenario (docs/stock_attributes.md quotes their largest changes); from
+the same of every what-if of the scenario (docs/stock_attributes.md quotes their largest changes); in
+``uncalibrated``, the energy KPIs' central values and bands with the priors alone, per what-if
+(the ``uncalibrated_*`` columns of a calibrated run; docs/calibration.md compares them); from
 ``outputs/samples.parquet`` the largest unserved trips of any sample; from the per-link deltas
 of :data:`WHATIF` the links it closes to cars and, per street, the largest change of a link's
 morning-peak flow (with the street's road group, ``main`` or ``residential``).
@@ -115,6 +117,42 @@ def whatif_figures(results: Path) -> dict[str, dict[str, dict[str, float]]]:
     return {name: kpi_figures(results, name, median=True) for name in names}
 
 
+UNCALIBRATED_COLUMNS = ("baseline", "delta", "baseline_p_lo", "baseline_p50", "baseline_p_hi", "delta_p_lo", "delta_p50", "delta_p_hi")
+"""Columns of ``kpis.csv`` recorded with the prefix ``uncalibrated_`` (the priors-alone energy Monte Carlo of a calibrated run)."""
+
+
+def uncalibrated_figures(results: Path) -> dict[str, dict[str, dict[str, float | None]]]:
+    """The energy KPIs' central values and bands with the priors alone, per what-if (``uncalibrated_*`` of ``results/kpis.csv``).
+
+    A calibrated run's ``kpis.csv`` carries them next to the calibrated ones
+    (``twin.scenario.report_calibration.add_prior_bands``); docs/calibration.md compares the two.
+
+    Parameters
+    ----------
+    results : Path
+        A ``twin run`` results folder.
+
+    Returns
+    -------
+    dict
+        What-if name -> energy KPI name -> :data:`UNCALIBRATED_COLUMNS` without the prefix (NaN
+        written as ``None``); empty when the run is not calibrated (no ``uncalibrated_`` column).
+    """
+    import pandas as pd
+
+    k = pd.read_csv(results / "kpis.csv")
+    cols = [c for c in UNCALIBRATED_COLUMNS if f"uncalibrated_{c}" in k]
+    if not cols:
+        return {}
+    rows = k[k["domain"] == "energy"] if "domain" in k else k
+    out: dict[str, dict[str, dict[str, float | None]]] = {}
+    for _, r in rows.iterrows():
+        if all(pd.isna(r[f"uncalibrated_{c}"]) for c in cols):
+            continue
+        out.setdefault(str(r["whatif"]), {})[str(r["kpi"])] = {c: (None if pd.isna(r[f"uncalibrated_{c}"]) else float(r[f"uncalibrated_{c}"])) for c in cols}
+    return out
+
+
 def link_figures(results: Path, whatif: str = WHATIF, n_streets: int = N_STREETS) -> dict[str, Any]:
     """The links ``whatif`` closes to cars and the streets whose links' morning-peak flow changes most.
 
@@ -204,7 +242,7 @@ def figures(results: Path, measured: dict[str, Any]) -> dict[str, Any]:
             "run_id": record["run_id"], "scenario": scenario.name, "seed": record["seed"], "samples": record["samples"],
             "traffic_samples": traffic_samples(scenario) if scenario.exists() else None,
             "timings_s": {k: float(v) for k, v in record["timings_s"].items()}, "whatif": WHATIF,
-            "kpis": kpi_figures(results), "whatifs": whatif_figures(results), **link_figures(results), **sample_figures(results)}  # fmt: skip
+            "kpis": kpi_figures(results), "whatifs": whatif_figures(results), "uncalibrated": uncalibrated_figures(results), **link_figures(results), **sample_figures(results)}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

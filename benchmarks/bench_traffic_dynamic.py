@@ -20,20 +20,44 @@ Cases
 
 Figures: ``vehicles_per_s`` = vehicles simulated / wall time; ``link_steps_per_s`` = links x
 steps / wall time. Numba compilation is excluded (one warm-up run).
+
+The script run (``main``) merges its table into ``benchmarks/figures/traffic_dynamic_bench.json``
+(case ``side_by_side``: every row's figures, with the date, commit, cores, 1-minute load average
+before and after, and the UXsim version or ``None`` when UXsim is not installed); UXsim's C++
+engine runs with ``deltan`` 5 (the scenario's) and 1. ``python scripts/update_figures.py``
+writes docs/traffic.md's table from it. A run with ``--no-stgilles`` prints and writes nothing
+to the file.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the repository, for tests.conftest
+sys.path.insert(0, str(REPO / "benchmarks"))  # figures_file, machine_load
+
+from figures_file import merge_case  # noqa: E402 - benchmarks/ is on the path only from here
+from machine_load import commit_stamp  # noqa: E402
+
+OUT = REPO / "benchmarks" / "figures" / "traffic_dynamic_bench.json"
+CASE_KEY = "side_by_side"
+"""The entry of :data:`OUT` that ``main`` writes (every case of the table, one run)."""
+COMMAND = "python benchmarks/bench_traffic_dynamic.py"
+CASE = ("dynamic network loading, benchmarks/bench_traffic_dynamic.py main: grid11 (twin LTM best of 3 after a warm-up; UXsim C++ "
+        "deltan 5 and 1, one run each, when installed) and Saint-Gilles (twin LTM, 2,000 vehicles); wall_s excludes compilation "
+        "and UXsim's world building; load_before/after: 1-minute load averages")
+UXSIM_DELTANS = (5, 1)
+"""UXsim platoon sizes run by ``main``: the scenario's 5 and single vehicles."""
 
 SHARED = REPO.parent / "shared" / "data"
 GRID = SHARED / "traffic" / "grid11"
@@ -117,7 +141,9 @@ def run_twin(case, repeat: int = 3) -> dict:
     tot = result.totals()
     return {
         "engine": "twin LTM",
+        "repeat": repeat,
         "wall_s": best,
+        "dt_s": float(options["dt_s"]),
         "vehicles": tot["generated_veh"],
         "links": net.n_links,
         "steps": result.n_steps,
@@ -161,6 +187,8 @@ def run_uxsim_grid11(cpp: bool = True, deltan: int = 5) -> dict:
     steps = int(round(float(settings["tmax"]) / (deltan * float(settings["reaction_time"]))))
     return {
         "engine": f"UXsim {'C++' if cpp else 'Python'} (deltan {deltan})",
+        "deltan": deltan,
+        "repeat": 1,
         "wall_s": t2 - t1,
         "build_s": t1 - t0,
         "vehicles": float(a.trip_all),
@@ -230,28 +258,59 @@ def test_uxsim_grid11_cpp(benchmark):
 
 
 # ------------------------------------------------------------------------------------------ side by side
-def main(argv: list[str] | None = None) -> None:
+def uxsim_version() -> str | None:
+    """The installed UXsim's version, ``None`` when it is not importable."""
+    try:
+        import uxsim
+    except ImportError:
+        return None
+    return str(getattr(uxsim, "__version__", "unknown version"))
+
+
+def side_by_side(*, uxsim_python: bool = False, stgilles: bool = True) -> list[tuple[str, dict]]:
+    """(case, figures) rows: twin on grid11, UXsim C++ on grid11 at :data:`UXSIM_DELTANS` (and its Python engine) when installed, twin on Saint-Gilles."""
+    rows = [("grid11", run_twin(grid11_case()))]
+    if uxsim_version() is not None:
+        rows += [("grid11", run_uxsim_grid11(cpp=True, deltan=n)) for n in UXSIM_DELTANS]
+        if uxsim_python:
+            rows.append(("grid11", run_uxsim_grid11(cpp=False)))
+    else:
+        print("UXsim not installed (pip install uxsim): twin only")
+    if stgilles:
+        rows.append(("stgilles", run_twin(stgilles_case())))
+    return rows
+
+
+def figures(rows: list[tuple[str, dict]], load_before: float, load_after: float, commit: str) -> dict[str, Any]:
+    """The figures file's entry: the rows (each with its ``case``) and where they were measured."""
+    return {"date": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "commit": commit, "cpus": os.cpu_count(), "command": COMMAND,
+            "load_1min_before": load_before, "load_1min_after": load_after, "uxsim": uxsim_version(),
+            "rows": [{"case": case, **{k: (v if isinstance(v, str) else float(v)) for k, v in r.items()}} for case, r in rows]}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any] | None:
+    """Print the side-by-side table and, for a full run, merge it into ``--output``; returns the entry written."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--uxsim-python", action="store_true", help="also run UXsim's Python engine (about 2 minutes)")
-    parser.add_argument("--no-stgilles", action="store_true")
+    parser.add_argument("--no-stgilles", action="store_true", help="grid11 only (nothing written to the figures file)")
+    parser.add_argument("--output", type=Path, default=OUT, help="figures file (default benchmarks/figures/traffic_dynamic_bench.json)")
     args = parser.parse_args(argv)
-    rows = [("grid11", run_twin(grid11_case()))]
-    try:
-        import uxsim  # noqa: F401
-
-        rows.append(("grid11", run_uxsim_grid11(cpp=True)))
-        if args.uxsim_python:
-            rows.append(("grid11", run_uxsim_grid11(cpp=False)))
-    except ImportError:
-        print("UXsim not installed (pip install uxsim): twin only")
-    if not args.no_stgilles:
-        rows.append(("stgilles", run_twin(stgilles_case())))
+    commit, load_before = commit_stamp(), os.getloadavg()[0]
+    rows = side_by_side(uxsim_python=args.uxsim_python, stgilles=not args.no_stgilles)
+    load_after = os.getloadavg()[0]
     ours = rows[0][1]["wall_s"]
     print(f"{'case':9s} {'engine':28s} {'wall s':>8s} {'veh/s':>10s} {'link-steps/s':>13s} {'arrived':>9s} {'TTT veh-h':>10s} {'mean trip s':>11s} {'time / twin':>11s}")
     for case, r in rows:
         ratio = r["wall_s"] / ours if case == "grid11" else float("nan")
         print(f"{case:9s} {r['engine']:28s} {r['wall_s']:8.3f} {r['vehicles_per_s']:10.0f} {r['link_steps_per_s']:13.3g} {r['arrived']:9.0f} "
               f"{r['total_travel_time_veh_h']:10.0f} {r['mean_trip_time_s']:11.1f} {ratio:11.1f}")  # fmt: skip
+    print(f"load average {load_before:.2f} -> {load_after:.2f}")
+    if args.no_stgilles:
+        return None
+    entry = figures(rows, load_before, load_after, commit)
+    merge_case(args.output, CASE_KEY, entry, CASE)
+    print(f"wrote {args.output}")
+    return entry
 
 
 if __name__ == "__main__":

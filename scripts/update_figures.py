@@ -13,7 +13,7 @@ A block may also sit inside one line (a table cell of the README):
 (:data:`RENDERERS` lists them). A block whose name has no renderer, or whose JSON file is
 missing, is an error naming the page, the block and the benchmark to run; nothing is written then.
 The renderers live in ``scripts/figure_renderers/``, one module per domain (energy,
-energy_notes, scenario, scenario_bands, solar, traffic, traffic_duo, traffic_give_way, traffic_dynamic,
+energy_notes, scenario, scenario_bands, solar, traffic, traffic_duo, traffic_give_way, traffic_dynamic, traffic_dynamic_bench,
 calibration); each module's ``BLOCKS`` registers its views (calibration's blocks read default_run.json).
 
 Run::
@@ -47,6 +47,7 @@ from figure_renderers import (  # noqa: E402
     traffic,
     traffic_duo,
     traffic_dynamic,
+    traffic_dynamic_bench,
     traffic_give_way,
 )
 from figure_renderers.common import ROOT, Blocks, FiguresError  # noqa: E402
@@ -59,7 +60,8 @@ BLOCK = re.compile(r"<!-- figures:(?P<name>[\w.-]+) -->(?P<body>.*?)<!-- /figure
 #: Block name -> (JSON file under benchmarks/figures/, renderer, benchmark that writes the file); the renderers are in
 #: scripts/figure_renderers/, one module per domain.
 RENDERERS: Blocks = {**energy.BLOCKS, **energy_notes.BLOCKS, **scenario.BLOCKS, **scenario_bands.BLOCKS, **solar.BLOCKS, **traffic.BLOCKS,
-                     **traffic_duo.BLOCKS, **traffic_give_way.BLOCKS, **traffic_dynamic.BLOCKS, **calibration.BLOCKS}  # fmt: skip
+                     **traffic_duo.BLOCKS, **traffic_give_way.BLOCKS, **traffic_dynamic.BLOCKS, **traffic_dynamic_bench.BLOCKS,
+                     **calibration.BLOCKS}  # fmt: skip
 
 __all__ = ["BLOCK", "FIGURES_DIR", "RENDERERS", "ROOT", "FiguresError", "default_pages", "main", "render_block", "rewrite", "update"]
 

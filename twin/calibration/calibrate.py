@@ -152,6 +152,36 @@ def check_enough_readings(readings: pd.DataFrame, parameters: tuple[str, ...], *
                      "heating season (docs/calibration.md)", path=path, obj=obj, field="building_id")
 
 
+def check_holds_out(readings: pd.DataFrame, cutoff, *, path: str | None = None) -> None:
+    """``--train-until`` holds out at least one reading for validation.
+
+    A cutoff at or after the end of every reading fitted them all and left the out-of-sample
+    statistics empty (``null``) without a word: an option that changes nothing.
+
+    Parameters
+    ----------
+    readings
+        Building readings: ``end`` (tz-aware).
+    cutoff
+        The ``--train-until`` time; None: nothing to check.
+    path
+        The meter file, named in the error.
+
+    Raises
+    ------
+    InputError
+        No reading ends after ``cutoff`` (field ``--train-until``), naming the last end.
+    """
+    if cutoff is None or len(readings) == 0:
+        return
+    cutoff = pd.Timestamp(cutoff)
+    last = pd.DatetimeIndex(readings["end"]).max()
+    if last <= cutoff:
+        last = last.tz_convert(cutoff.tz) if cutoff.tz is not None else last
+        raise InputError(f"--train-until {cutoff} holds out nothing: every reading ends by then (the last at {last}); "
+                         "give a time before the last readings to validate on, or leave the option out", path=path, field="--train-until")
+
+
 def layouts(readings: pd.DataFrame) -> dict[tuple, tuple[list[str], pd.DatetimeIndex, pd.DatetimeIndex]]:
     """Buildings grouped by identical period lists: key -> (building ids, starts, ends)."""
     out: dict = {}
@@ -246,6 +276,7 @@ def calibrate_buildings(
     if cutoff is not None and cutoff.tz is None:
         raise InputError("train_until needs a time zone", field="train_until")
     check_enough_readings(readings, priors.names, cutoff=cutoff, path=meter_file)  # after summing sub-daily readings into days
+    check_holds_out(readings, cutoff, path=meter_file)
     pos = pd.Index(ids)
     summaries, draws, preds, posts = [], [], [], []
     from twin.energy.periods import period_index
@@ -298,5 +329,5 @@ def calibrate_buildings(
                                pd.concat(preds, ignore_index=True), posts, priors, report)
 
 
-__all__ = ["BuildingCalibration", "MAX_NAMED", "MAX_W_M2", "calibrate_buildings", "check_coverage", "check_enough_readings", "check_magnitudes",
+__all__ = ["BuildingCalibration", "MAX_NAMED", "MAX_W_M2", "calibrate_buildings", "check_coverage", "check_enough_readings", "check_holds_out", "check_magnitudes",
            "layouts"]

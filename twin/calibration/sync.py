@@ -350,6 +350,10 @@ def load_state(path: str | os.PathLike[str], drivers, make_model) -> SyncFilter:
 
     path = Path(path)
     check_input_file(path, suffixes=(".npz",), max_bytes=2 * 1024**3, what="sync state", field="state")
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head != b"PK\x03\x04":  # not a zip archive: np.load took it for a pickle and advised loading it "unsafely"
+        raise InputError("not a sync state written by twin sync: not a .npz (zip) archive", path=path, field="state")
     try:
         with np.load(path, allow_pickle=False) as d:
             z, theta, meta = d["z"], d["theta_m"], json.loads(str(d["meta"]))

@@ -97,7 +97,7 @@ def account_arrays_sampled(cop_factor: np.ndarray | None, *, factors: dict[str, 
     cf = np.asarray(cop_factor, dtype=float)
     n = len(cf)
     uniq, inv = np.unique(cf, return_inverse=True)
-    if len(uniq) == 1 and uniq[0] == 1.0:
+    if len(uniq) == 0 or (len(uniq) == 1 and uniq[0] == 1.0):  # no row (every row rejected) or no factor: one plain call
         return account_arrays(factors=factors, **kwargs)
     table = kwargs.pop("heat_pump_table", None)
     out: dict[str, np.ndarray] = {}

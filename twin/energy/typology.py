@@ -440,12 +440,38 @@ SIGNED_PARAMETERS: frozenset[str] = frozenset({"theta_i_c", "delta_u_tb_w_m2k"})
 W/(m2 K)); every other parameter is a finite number >= 0 (U-values, air changes, capacities...)."""
 
 
+def override_ranges() -> dict[str, tuple[float, float, bool, str]]:
+    """Physical range of the parameters an override may not leave: ``{name: (low, high,
+    low_open, unit)}``.
+
+    The ranges are the single-zone spec's (:mod:`twin.energy.spec`, each constant with its
+    basis): U-values up to :data:`~twin.energy.spec.WINDOW_U_MAX_W_M2K` (an element of no
+    resistance between its two ISO 6946 films has 5.9 to 7.1 W/(m2 K)), air changes up to
+    :data:`~twin.energy.spec.INFILTRATION_MAX_ACH`, the room height in (0,
+    :data:`~twin.energy.spec.ZONE_HEIGHT_MAX_M`], the set temperature in
+    :data:`~twin.energy.spec.SETPOINT_RANGE_C`. An override of 1e6 air changes or a 90 degC
+    setpoint ran and gave some 58 million kWh/m2 or 3,430 kWh/m2 of heating without a word.
+    """
+    from twin.energy.spec import INFILTRATION_MAX_ACH, SETPOINT_RANGE_C, WINDOW_U_MAX_W_M2K, ZONE_HEIGHT_MAX_M
+
+    u = (0.0, WINDOW_U_MAX_W_M2K, False, "W/(m2 K)")
+    ach = (0.0, INFILTRATION_MAX_ACH, False, "1/h")
+    return {
+        **{name: u for name in ("u_wall_w_m2k", "u_roof_w_m2k", "u_floor_w_m2k", "u_window_w_m2k", "u_door_w_m2k")},
+        "n_air_inf_1_h": ach,
+        "n_air_use_1_h": ach,
+        "h_room_m": (0.0, ZONE_HEIGHT_MAX_M, True, "m"),
+        "theta_i_c": (*SETPOINT_RANGE_C, False, "degC"),
+    }
+
+
 def check_override_value(col: str, value: object, *, path: str | os.PathLike[str] | None = None, obj: object = None) -> float:
     """An override value as a float, or an InputError naming the file, object and parameter.
 
-    A value must be a finite number; a share (:data:`SHARE_PARAMETERS`) lies in [0, 1]; any
-    other parameter of :data:`PARAMETERS` but :data:`SIGNED_PARAMETERS` is >= 0. (The Python
-    API, :func:`apply_overrides`, takes any number: a run then lists a building with a negative
+    A value must be a finite number; a share (:data:`SHARE_PARAMETERS`) lies in [0, 1]; a
+    parameter of :func:`override_ranges` in its physical range; any other parameter of
+    :data:`PARAMETERS` but :data:`SIGNED_PARAMETERS` is >= 0. (The Python API,
+    :func:`apply_overrides`, takes any number: a run then lists a building with a negative
     U-value among the excluded ones.)
     """
     try:
@@ -456,6 +482,13 @@ def check_override_value(col: str, value: object, *, path: str | os.PathLike[str
         raise InputError(f"override value must be a finite number, got {value!r}", path=path, obj=obj, field=col)
     if col in SHARE_PARAMETERS and not 0.0 <= v <= 1.0:
         raise InputError(f"override value must be a share in [0, 1], got {v:g}", path=path, obj=obj, field=col)
+    ranges = override_ranges()
+    if col in ranges:
+        low, high, low_open, unit = ranges[col]
+        if not (low < v if low_open else low <= v):
+            raise InputError(f"override value must be {'>' if low_open else '>='} {low:g} {unit}, got {v:g}", path=path, obj=obj, field=col)
+        if v > high:
+            raise InputError(f"override value must be <= {high:g} {unit} (a unit slip?), got {v:g}", path=path, obj=obj, field=col)
     if col in PARAMETERS and col not in SHARE_PARAMETERS | SIGNED_PARAMETERS and v < 0.0:
         raise InputError(f"override value must be >= 0, got {v:g}", path=path, obj=obj, field=col)
     return v
@@ -573,6 +606,7 @@ __all__ = [
     "classify",
     "load_typology",
     "neighbour_counts",
+    "override_ranges",
     "period_of_year",
     "read_tabula",
     "tidy_tabula",

@@ -323,7 +323,7 @@ def edge_nodes(scene: Any) -> dict[str, list[str]]:
 
 
 def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, list[str]], *, signals: bool = False, movements: bool = False,
-                       give_way: bool = False, signal_split: str = "equal") -> ModeNetwork:
+                       give_way: bool = False, signal_split: str = "equal", streets_key: bytes | None = None) -> ModeNetwork:
     """The mode's street network with zone and edge centroids (see the module docstring); for
     cars with the scene's turn restrictions and, with ``signals``, a stop line with the HCM delay
     of a pretimed signal on every street approach of the nodes the scene flags as signalised;
@@ -331,86 +331,48 @@ def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, l
     movements kinded from the scene's geometry (:func:`twin.traffic.movements.scene_movements`);
     with ``give_way``, a give-way line on every yielding approach of the unsignalised junctions
     (:func:`_with_give_way`)."""
-    import shapely
-
-    from twin.traffic.bike_links import bike_links
+    from twin.traffic.mode_streets import mode_streets, zone_connectors
     from twin.traffic.network import Network, osm_way_ids
 
-    links = scene.links
-    if mode == "bike":  # ridden, and pushed where only walking is allowed (as the 15-minute indicator)
-        used, pushed = bike_links(links)
-        sel, pushed = links[used], pushed[used]
-    else:
-        sel = links[_mode_mask(links, mode)]
-    nodes = scene.nodes
-    xy = {nid: (p.x, p.y) for nid, p in zip(nodes["node_id"].tolist(), nodes.geometry.values)}
+    streets = mode_streets(scene, mode, walk_speed=WALK_SPEED_M_S, bike_speed=BIKE_SPEED_M_S, key=streets_key)
     z = ends.n_zones
     n_c = z + len(SIDES)
-    street_nodes = list(dict.fromkeys(sel["from_node"].tolist() + sel["to_node"].tolist()))
-    node_ids = np.array([*ends.zone_ids.tolist(), *[f"edge_{s}" for s in SIDES], *street_nodes], dtype=object)
-    pos = {nid: n_c + i for i, nid in enumerate(street_nodes)}
-    length = sel["length_m"].to_numpy(dtype=float)
-    if mode == "walk":
-        t = length / WALK_SPEED_M_S
-    elif mode == "bike":
-        t = length / np.where(pushed, WALK_SPEED_M_S, BIKE_SPEED_M_S)
-    else:
-        t = length / sel["free_speed_m_s"].to_numpy(dtype=float)
-    frm = [pos[a] for a in sel["from_node"].tolist()]
-    to = [pos[b] for b in sel["to_node"].tolist()]
-    ids = sel["link_id"].tolist()
-    cap = sel["capacity_veh_h"].to_numpy(dtype=float) if mode == "car" else np.full(len(sel), np.inf)
-    alpha = np.where(cap > 0, 0.15, 0.0) if mode == "car" else np.zeros(len(sel))
-    times, lengths, caps, alphas = list(t), list(length), list(cap), list(alpha)
+    node_ids = np.array([*ends.zone_ids.tolist(), *[f"edge_{s}" for s in SIDES], *streets.node_ids.tolist()], dtype=object)
     # connectors: zones to the nearest nodes (origin side needs out-links, destination side in-links)
-    out_deg = np.bincount(np.array(frm, dtype=np.int64) - n_c, minlength=len(street_nodes)) if frm else np.zeros(len(street_nodes), int)
-    in_deg = np.bincount(np.array(to, dtype=np.int64) - n_c, minlength=len(street_nodes)) if to else np.zeros(len(street_nodes), int)
-    node_xy = np.array([xy.get(n, (np.nan, np.nan)) for n in street_nodes]).reshape(-1, 2)
     speed = {"walk": WALK_SPEED_M_S, "bike": BIKE_SPEED_M_S}.get(mode, WALK_SPEED_M_S)
-    for direction, ok in (("out", out_deg > 0), ("in", in_deg > 0)):
-        cand = np.flatnonzero(ok & np.isfinite(node_xy[:, 0]))
-        if cand.size == 0:
-            continue
-        tree = shapely.STRtree(shapely.points(node_xy[cand]))
-        zpts = shapely.points(ends.zone_xy)
-        near, dist = tree.query_nearest(zpts, max_distance=MAX_CONNECTOR_M, return_distance=True, all_matches=False)
-        hits_z, hits_n = tree.query(zpts, predicate="dwithin", distance=MAX_CONNECTOR_M)
-        dd = shapely.distance(zpts[hits_z], shapely.points(node_xy[cand[hits_n]]))
-        chosen: dict[int, list[tuple[float, int]]] = {}
-        for zi, ni, d in zip(hits_z.tolist(), hits_n.tolist(), dd.tolist()):
-            chosen.setdefault(zi, []).append((d, ni))
-        for zi, ni, d in zip(near[0].tolist(), near[1].tolist(), dist.tolist()):
-            chosen.setdefault(zi, []).append((d, ni))
-        for zi, lst in chosen.items():
-            for d, ni in sorted(set(lst))[:CONNECTORS_PER_ZONE]:
-                node = n_c + int(cand[ni])
-                a, b = (zi, node) if direction == "out" else (node, zi)
-                frm.append(a)
-                to.append(b)
-                ids.append(f"conn:{mode}:{direction}:{ends.zone_ids[zi]}:{node_ids[node]}")
-                times.append(d * DETOUR / speed)
-                lengths.append(d * DETOUR)
-                caps.append(np.inf)
-                alphas.append(0.0)
+    frm, to, ids, times, lengths = [streets.from_node + n_c], [streets.to_node + n_c], streets.link_ids.tolist(), [streets.time_s], [streets.length_m]
+    n_conn = 0
+    for direction, zi, node, d in zone_connectors(streets, ends.zone_xy, max_m=MAX_CONNECTOR_M, per_zone=CONNECTORS_PER_ZONE):
+        node = node + n_c
+        frm.append(zi if direction == "out" else node)
+        to.append(node if direction == "out" else zi)
+        ids += [f"conn:{mode}:{direction}:{a}:{b}" for a, b in zip(ends.zone_ids[zi].tolist(), node_ids[node].tolist())]
+        times.append(d * DETOUR / speed)
+        lengths.append(d * DETOUR)
+        n_conn += zi.size
+    pos = {nid: n_c + i for i, nid in enumerate(streets.node_ids.tolist())}
+    edge_frm, edge_to = [], []
     for k, side in enumerate(SIDES):
         for n in edges[side]:
             if n not in pos:
                 continue
             node = pos[n]
-            for direction, ok in (("in", out_deg[node - n_c] > 0), ("out", in_deg[node - n_c] > 0)):
+            for direction, ok in (("in", streets.out_degree[node - n_c] > 0), ("out", streets.in_degree[node - n_c] > 0)):
                 if not ok:
                     continue  # an entry needs a link leading in, an exit a link leading out
                 a, b = (z + k, node) if direction == "in" else (node, z + k)
-                frm.append(a)
-                to.append(b)
+                edge_frm.append(a)
+                edge_to.append(b)
                 ids.append(f"conn:{mode}:edge_{side}:{direction}:{n}")
-                times.append(0.0)
-                lengths.append(0.0)
-                caps.append(np.inf)
-                alphas.append(0.0)
+    n_extra = n_conn + len(edge_frm)
+    frm.append(np.array(edge_frm, dtype=np.int64))
+    to.append(np.array(edge_to, dtype=np.int64))
+    times.append(np.zeros(len(edge_frm)))
+    lengths.append(np.zeros(len(edge_frm)))
     net = Network.build(
-        node_ids=node_ids, link_ids=np.array(ids, dtype=object), from_node=np.array(frm, dtype=np.int64), to_node=np.array(to, dtype=np.int64),
-        free_flow_time=np.array(times), capacity=np.array(caps), length=np.array(lengths), alpha=np.array(alphas), beta=4.0,
+        node_ids=node_ids, link_ids=np.array(ids, dtype=object), from_node=np.concatenate(frm).astype(np.int64), to_node=np.concatenate(to).astype(np.int64),
+        free_flow_time=np.concatenate(times).astype(float), capacity=np.r_[streets.capacity, np.full(n_extra, np.inf)], length=np.concatenate(lengths).astype(float),
+        alpha=np.r_[streets.alpha, np.zeros(n_extra)], beta=4.0,
         n_zones=n_c, first_thru_node=n_c, time_unit="s", length_unit="m", name=f"{mode} network",
     )  # fmt: skip
     turns = turned = base = signal_counts = street_moves = give = None
@@ -425,9 +387,9 @@ def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, l
             street_moves = scene_movements(scene, base, links=base_street)
         expanded = turned
         if signals:
-            net, turned, signal_counts = _with_signals(scene, sel, base, base_street, net, turned, split=signal_split)
+            net, turned, signal_counts = _with_signals(scene, scene.links[streets.used], base, base_street, net, turned, split=signal_split)
         if give_way:
-            give = _with_give_way(scene, sel, base, base_street, net, turned, signalised=signals)
+            give = _with_give_way(scene, scene.links[streets.used], base, base_street, net, turned, signalised=signals)
             net, turned = give.network, give
     else:
         expanded = None
@@ -547,12 +509,14 @@ def _intrazonal(m: np.ndarray, n_internal: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------- transit
-def _pt_skims(scene: Any, walk: ModeNetwork, tt: Any, window: tuple[float, float], step_s: float) -> dict[str, np.ndarray]:
-    """Public-transport door-to-door times between zones and edges over the period's departures."""
+def _pt_legs(scene: Any, walk: ModeNetwork, tt: Any) -> tuple[Any, Any] | None:
+    """The walking legs between zones (and edges) and stops, by the walk network, and the
+    transfers between stops: the same for every period of a run. None when no stop is within
+    :data:`MAX_PT_ACCESS_S` of a street node."""
     import shapely
 
     from twin.kernels.traffic_skims import tree_skims
-    from twin.traffic.transit import access_legs_from_times, departure_times, pt_travel_times, straight_line_legs
+    from twin.traffic.transit import access_legs_from_times, straight_line_legs
 
     net = walk.network
     n_c = net.n_zones
@@ -570,7 +534,7 @@ def _pt_skims(scene: Any, walk: ModeNetwork, tt: Any, window: tuple[float, float
     stop_leg[near[0]] = dist * DETOUR / WALK_SPEED_M_S
     usable = (stop_node >= 0) & (stop_leg <= MAX_PT_ACCESS_S)
     if not usable.any():
-        return {"time_s": np.full((n_c, n_c), np.inf), "distance_m": np.full((n_c, n_c), np.inf), "served_share": np.zeros((n_c, n_c))}
+        return None
     dest_nodes = stop_node[usable]
     cost = np.ascontiguousarray(net.free_flow_time, dtype=np.float64)
     out_cost = np.empty((n_c, dest_nodes.size))
@@ -580,9 +544,19 @@ def _pt_skims(scene: Any, walk: ModeNetwork, tt: Any, window: tuple[float, float
     walk_t = np.full((n_c, tt.n_stops), np.inf)
     walk_t[:, np.flatnonzero(usable)] = out_cost + stop_leg[usable][None, :]
     legs = access_legs_from_times(walk_t, max_time_s=MAX_PT_ACCESS_S)
-    transfers = straight_line_legs(tt.stop_xy, tt.stop_xy, max_m=400.0, exclude_self=True)
+    return legs, straight_line_legs(tt.stop_xy, tt.stop_xy, max_m=400.0, exclude_self=True)
+
+
+def _pt_skims(legs: tuple[Any, Any] | None, tt: Any, n_c: int, window: tuple[float, float], step_s: float) -> dict[str, np.ndarray]:
+    """Public-transport door-to-door times between the ``n_c`` zones and edges over the period's
+    departures, with the run's walking legs and transfers (:func:`_pt_legs`)."""
+    from twin.traffic.transit import departure_times, pt_travel_times
+
+    if legs is None:
+        return {"time_s": np.full((n_c, n_c), np.inf), "distance_m": np.full((n_c, n_c), np.inf), "served_share": np.zeros((n_c, n_c))}
+    access, transfers = legs
     deps = departure_times(window[0], window[1], step_s)
-    mean, share = pt_travel_times(tt, legs, legs, deps, transfers=transfers, max_time_s=5400.0)
+    mean, share = pt_travel_times(tt, access, access, deps, transfers=transfers, max_time_s=5400.0)
     np.fill_diagonal(mean, np.inf)
     return {"time_s": mean, "served_share": share}
 
@@ -682,9 +656,9 @@ def _mean_length(trips: np.ndarray, dist: np.ndarray) -> float:
     return float((trips * d).sum() / tot) if tot > 0 else float("nan")
 
 
-def _default_through(scene: Any, car: ModeNetwork, edges: dict[str, list[str]], share: float) -> np.ndarray:
-    """Vehicles per hour between edges: ``share`` x capacity of the main roads entering at each
-    edge, spread over the other edges in proportion to the main-road capacity leaving there."""
+def _main_road_capacities(scene: Any, edges: dict[str, list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per edge (:data:`SIDES`), the capacity (veh/h) of the main roads open to cars entering the
+    district there and leaving it there."""
     links = scene.links
     main = links["road_class"].fillna("").astype(str).isin(MAIN_ROAD_CLASSES).to_numpy() & _mode_mask(links, "car")
     entering = np.zeros(len(SIDES))
@@ -693,6 +667,14 @@ def _default_through(scene: Any, car: ModeNetwork, edges: dict[str, list[str]], 
         at = set(edges[side])
         entering[k] = links.loc[main & links["from_node"].isin(at).to_numpy(), "capacity_veh_h"].sum()
         leaving[k] = links.loc[main & links["to_node"].isin(at).to_numpy(), "capacity_veh_h"].sum()
+    return entering, leaving
+
+
+def _default_through(capacities: tuple[np.ndarray, np.ndarray], share: float) -> np.ndarray:
+    """Vehicles per hour between edges: ``share`` x capacity of the main roads entering at each
+    edge, spread over the other edges in proportion to the main-road capacity leaving there
+    (``capacities``: :func:`_main_road_capacities`, computed once per run)."""
+    entering, leaving = capacities
     m = np.zeros((len(SIDES), len(SIDES)))
     for a in range(len(SIDES)):
         others = [b for b in range(len(SIDES)) if b != a and leaving[b] > 0]
@@ -775,6 +757,7 @@ def run_district_mobility(
 
     from twin.traffic.assign import assign
     from twin.traffic.give_way_fixed_point import solve_give_way
+    from twin.traffic.mode_streets import streets_key
 
     options = options or MobilityOptions()
     options.check()
@@ -812,8 +795,9 @@ def run_district_mobility(
         raise InputError("the mobility model needs buildings (trip ends come from them)", obj="buildings", field="inputs.files")
     ends = trip_ends(scene, params, zone_size_m=options.zone_size_m)
     edges = edge_nodes(scene)
+    key = streets_key(scene)  # the street parts of the three networks are shared by the runs of a street layout
     nets = {m: build_mode_network(scene, m, ends, edges, signals=options.signals, movements=options.turning_movements, give_way=options.give_way,
-                                    signal_split=options.signal_split)
+                                  signal_split=options.signal_split, streets_key=key)
             for m in ("walk", "bike", "car")}  # fmt: skip
     timings["networks_s"] = time.perf_counter() - t0
     z = ends.n_zones
@@ -845,17 +829,20 @@ def run_district_mobility(
     if baseline is not None and (len(baseline.zone_ids) != z or np.any(baseline.zone_ids != ends.zone_ids)):
         raise InputError("the what-if's zones differ from the baseline's (buildings moved?): compare runs of one scene", field="baseline")
     through_user = read_external_matrix(options.external_matrix, options.periods) if options.external_matrix else None
+    own_through = through_user is None and (baseline is None or any(q not in baseline.periods for q in options.periods))
+    main_caps = _main_road_capacities(scene, edges) if own_through else None
     theta = baseline.theta if baseline is not None else 1.0
     results: dict[str, PeriodResult] = {}
     free_skims = {m: _skim(nets[m]) for m in ("walk", "bike", "car")}
     timings["skims_s"] = time.perf_counter() - t0 - timings["networks_s"]
     edge_access = np.array([sum(1 for lid in nets["walk"].network.link_ids.tolist() if str(lid).startswith(f"conn:walk:edge_{s}:")) for s in SIDES])
+    pt_legs = _pt_legs(scene, nets["walk"], timetable) if timetable is not None else None  # the same for every period
     for period in options.periods:
         tp = time.perf_counter()
         window = PERIODS[period]["window_s"]
         skims = {m: dict(free_skims[m]) for m in free_skims}
         if timetable is not None:
-            skims["pt"] = _pt_skims(scene, nets["walk"], timetable, window, options.pt_departure_step_s)
+            skims["pt"] = _pt_skims(pt_legs, timetable, nets["walk"].network.n_zones, window, options.pt_departure_step_s)
         segs = _segment_inputs(ends, p, period, edge_access)
         t_min, cost, dist = _level_of_service(skims, z, p, costs)
         if baseline is None and period == options.periods[0]:
@@ -864,9 +851,12 @@ def run_district_mobility(
         ref = baseline.periods.get(period) if baseline is not None else None
         feedback_logsums: list[dict[str, np.ndarray]] = []
         feedback_edge_time: list[np.ndarray] = []
-        through = through_user[period] if through_user is not None else _default_through(scene, nets["car"], edges, p[PERIODS[period]["through"]])
-        if baseline is not None and period in baseline.periods and through_user is None:
-            through = baseline.periods[period].through_demand.copy()
+        if through_user is not None:
+            through = through_user[period]
+        elif baseline is not None and period in baseline.periods:
+            through = baseline.periods[period].through_demand.copy()  # a what-if's through demand is its baseline's
+        else:
+            through = _default_through(main_caps, p[PERIODS[period]["through"]])
         car = nets["car"]
         cost_links = car.network.free_flow_time.copy()
         od_avg = None

@@ -28,6 +28,11 @@ Method, per route:
    peak headway in :data:`PEAK_WINDOWS_S` and every off-peak headway otherwise, from
    :data:`SERVICE_S` start to end, on every weekday (calendar :data:`CALENDAR_SPAN`).
 
+Steps 1 and 2 depend on the files only: they are done once per file
+(:mod:`twin.traffic.osm_transit_patterns`), step 3 for each headway factor (a Monte Carlo
+sample's; :func:`osm_timetable` makes the timetable from the patterns directly:
+:mod:`twin.traffic.osm_transit_timetable`).
+
 A chain with fewer than 2 stops is skipped; a route none of whose chains has 2 stops is skipped
 and counted in :attr:`OsmTransit.skipped`. Limits: no timetable (the mean wait is half the
 headway, no coordination between lines), no transfer penalty beyond the wait and the walk, the
@@ -113,13 +118,16 @@ class OsmTransit:
     stops: int
     stops_served: int
     defaults: dict[tuple[str, str], ServiceDefault] = field(default_factory=dict)
+    source: Path | None = None
+    """The routes file (None: the feed's path)."""
 
     def note(self) -> str:
         """One line for the run's notes (what was built, from what, and what was skipped)."""
+        name = (self.source if self.source is not None else self.feed.path).name
         modes = sorted({(d.mode, d.operator) for d in self.defaults.values()})
         speeds = ", ".join(f"{m}{' ' + o if o else ''} {self.defaults[(m, o)].speed_m_s:g} m/s every "
                            f"{self.defaults[(m, o)].headway_peak_s / 60:g}/{self.defaults[(m, o)].headway_offpeak_s / 60:g} min" for m, o in modes)  # fmt: skip
-        text = (f"public transport without a timetable from OSM routes ({self.feed.path.name}): {len(self.used)} of {self.routes} routes, "
+        text = (f"public transport without a timetable from OSM routes ({name}): {len(self.used)} of {self.routes} routes, "
                 f"{self.patterns} stop patterns in both directions, {self.stops_served} of {self.stops} stop points served "
                 f"(stops within {STOP_DISTANCE_M:g} m of a route; speed and peak/off-peak headway: {speeds})")  # fmt: skip
         if self.skipped:
@@ -394,56 +402,28 @@ def osm_transit(path: str | Path, *, crs: Any = "EPSG:31370", defaults_table: st
     import pandas as pd
 
     from twin.traffic.gtfs import Feed
+    from twin.traffic.osm_transit_patterns import transit_patterns
+    from twin.traffic.osm_transit_timetable import pattern_trips
 
     factor = check_headway_factor(headway_factor)
     defaults_path = Path(defaults_table) if defaults_table is not None else DEFAULTS_TABLE
-    defaults = read_defaults(defaults_path)
     path = Path(path)
-    routes, stop_ids, names, kinds, lonlat, xy = read_transit_map(path, crs=crs)
-    services = {r.route_id: service_for(defaults, r, path=path, defaults_path=defaults_path) for r in routes}
-    trips: list[tuple[str, str, str]] = []
+    pat = transit_patterns(path, crs=crs, defaults_path=defaults_path)  # the stops along each route, matched once per file
+    routes, stop_ids, names, lonlat = pat.routes, pat.stop_ids, pat.names, pat.lonlat
+    ids, route_of, stops, times = pattern_trips(pat, factor, window_s if window_s is not None else (-math.inf, math.inf))
+    trips = [(r, "weekday", t) for r, t in zip(route_of, ids)]
     st_trip: list[str] = []
     st_stop: list[str] = []
     st_seq: list[int] = []
     st_time: list[str] = []
-    used, skipped, served = [], [], set()
-    n_patterns = 0
-    used_defaults: dict[tuple[str, str], ServiceDefault] = {}
-    for r in routes:
-        d = services[r.route_id]
-        ok = np.array([stop_serves(k, r.mode) for k in kinds], dtype=bool)
-        sub = np.flatnonzero(ok)
-        chains = [chain_stops(c, xy[sub], [names[j] for j in sub.tolist()]) for c in route_chains(r.line)]
-        chains = [(sub[i], s) for i, s in chains]
-        chains = [(i, s) for i, s in chains if i.size >= 2]
-        label = r.ref or r.name or r.route_id
-        if not chains:
-            skipped.append(f"{r.mode} {label}")
-            continue
-        used.append(r.route_id)
-        used_defaults[(d.mode, d.operator)] = d
-        deps = departures(d, headway_factor=factor)
-        for c, (idx, s) in enumerate(chains):
-            for direction in (0, 1):
-                order = idx if direction == 0 else idx[::-1]
-                along = s - s[0] if direction == 0 else s[-1] - s[::-1]
-                n_patterns += 1
-                served.update(order.tolist())
-                for k, t0 in enumerate(deps.tolist()):
-                    if window_s is not None and (t0 > window_s[1] or t0 + along[-1] / d.speed_m_s < window_s[0]):
-                        continue  # no departure from a stop in the window
-                    trip_id = f"{r.route_id}:{c}:{direction}:{k}"
-                    trips.append((r.route_id, "weekday", trip_id))
-                    times = _hms(t0 + along / d.speed_m_s)
-                    st_trip += [trip_id] * order.size
-                    st_stop += [stop_ids[j] for j in order.tolist()]
-                    st_seq += list(range(1, order.size + 1))
-                    st_time += times
-    if not used:
-        raise InputError(f"none of the {len(routes)} routes has 2 stop points within {STOP_DISTANCE_M:g} m of its line: no public transport to build "
-                         "(are the stops in the file?)", path=path, field="route")  # fmt: skip
+    for trip_id, order, t in zip(ids, stops, times):
+        st_trip += [trip_id] * order.size
+        st_stop += [stop_ids[j] for j in order.tolist()]
+        st_seq += list(range(1, order.size + 1))
+        st_time += _hms(t)
+    used = set(pat.used)
     route_rows = [{"route_id": r.route_id, "route_short_name": r.ref, "route_long_name": r.name, "route_type": r.mode, "agency_id": r.operator}
-                  for r in routes if r.route_id in set(used)]  # fmt: skip
+                  for r in routes if r.route_id in used]  # fmt: skip
     feed = Feed(
         path=path,
         stops=pd.DataFrame({"stop_id": stop_ids, "stop_name": names, "stop_lat": [f"{v:.7f}" for v in lonlat[:, 1]], "stop_lon": [f"{v:.7f}" for v in lonlat[:, 0]]}),
@@ -454,8 +434,13 @@ def osm_transit(path: str | Path, *, crs: Any = "EPSG:31370", defaults_table: st
                                 "start_date": CALENDAR_SPAN[0], "end_date": CALENDAR_SPAN[1]}]),  # fmt: skip
         meta={"source": "osm_transit", "defaults_table": str(defaults_path)},
     )  # fmt: skip
-    return OsmTransit(feed=feed, routes=len(routes), used=used, skipped=skipped, patterns=n_patterns, stops=len(stop_ids), stops_served=len(served),
-                      defaults=used_defaults)  # fmt: skip
+    return transit_summary(pat, feed)
+
+
+def transit_summary(pat: Any, feed: Any = None) -> OsmTransit:
+    """The :class:`OsmTransit` of matched patterns (:class:`~twin.traffic.osm_transit_patterns.TransitPatterns`) and their ``feed`` (None: not written)."""
+    return OsmTransit(feed=feed, routes=len(pat.routes), used=pat.used, skipped=list(pat.skipped), patterns=pat.n_patterns, stops=len(pat.stop_ids),
+                      stops_served=pat.stops_served, defaults=dict(pat.defaults), source=pat.path)  # fmt: skip
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -463,8 +448,16 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 
 def osm_timetable(path: str | Path, *, crs: Any, start_s: float, end_s: float, defaults_table: str | Path | None = None,
                   headway_factor: float = 1.0) -> tuple[Any, str]:  # fmt: skip
-    """The :class:`~twin.traffic.gtfs.Timetable` of :func:`osm_transit` (``headway_factor`` as there) on a Tuesday, and its note."""
-    from twin.traffic.gtfs import timetable
+    """The :class:`~twin.traffic.gtfs.Timetable` of :func:`osm_transit` (``headway_factor`` as there) on a Tuesday, and its note.
 
-    built = osm_transit(path, crs=crs, defaults_table=defaults_table, headway_factor=headway_factor, window_s=(start_s, end_s))
-    return timetable(built.feed, "20130108", start_s=start_s, end_s=end_s, crs=crs), built.note()
+    The same as :func:`twin.traffic.gtfs.timetable` of :func:`osm_transit`'s feed over
+    ``[start_s, end_s]``, made from the matched stop patterns (cached per file:
+    :mod:`twin.traffic.osm_transit_patterns`) without writing the feed's text
+    (:func:`twin.traffic.osm_transit_timetable.pattern_timetable`).
+    """
+    from twin.traffic.osm_transit_patterns import transit_patterns
+    from twin.traffic.osm_transit_timetable import pattern_timetable
+
+    factor = check_headway_factor(headway_factor)
+    pat = transit_patterns(Path(path), crs=crs, defaults_path=Path(defaults_table) if defaults_table is not None else DEFAULTS_TABLE)
+    return pattern_timetable(pat, factor, start_s=start_s, end_s=end_s, crs=crs), transit_summary(pat).note()

@@ -33,3 +33,22 @@ def test_cityjson_export_of_buildings_still_works(tmp_path: Path) -> None:
     result = run_twin(["export", scene, "-o", out])
     assert result.code == 0, result.stderr
     assert len(json.loads(out.read_text())["CityObjects"]) > 0
+
+
+def test_cityjson_export_does_not_replace_a_source_cityjson(tmp_path: Path) -> None:
+    """An existing CityJSON that twin did not write (e.g. the LoD2 file the scene came from) was
+    replaced by the LoD1 export, exit 0. Now refused, the file untouched; an earlier export of
+    twin is still replaced (a rerun)."""
+    inputs = write_tiny_inputs(tmp_path / "in")
+    scene = tmp_path / "scene"
+    assert run_twin(["ingest", inputs / "district.geojson", "-o", scene, "-q"]).code == 0
+    source = tmp_path / "source.city.json"
+    text = json.dumps({"type": "CityJSON", "version": "2.0", "CityObjects": {"b": {"type": "Building"}}, "vertices": []})
+    source.write_text(text)
+    result = run_twin(["export", scene, "-o", source])
+    assert_one_line_error(result, contains=("source.city.json", "'--out'", "not a CityJSON export of twin", "would be replaced"))
+    assert source.read_text() == text
+    again = tmp_path / "again.city.json"
+    for _ in range(2):
+        rerun = run_twin(["export", scene, "-o", again])
+        assert rerun.code == 0, rerun.stderr

@@ -153,14 +153,33 @@ def check_cityjson_output(path: str | os.PathLike[str], *, inputs=(), field: str
     ------
     OutputError
         A name that does not end in one of :data:`CITYJSON_SUFFIXES` (``x.txt`` would hold a
-        CityJSON document no reader recognises), not writable, an existing folder or device, or
-        an output that is (or is inside) an input.
+        CityJSON document no reader recognises), not writable, an existing folder or device, an
+        output that is (or is inside) an input, or an existing file that is not an earlier export
+        of twin (:func:`is_twin_cityjson`: a source CityJSON, e.g. the LoD2 file the scene was
+        ingested from, was replaced by the LoD1 export without a word).
     """
     from twin.io.output_checks import check_output_file
 
     if not Path(path).name.lower().endswith(CITYJSON_SUFFIXES):
         raise OutputError(f"a CityJSON file must end in {', '.join(CITYJSON_SUFFIXES)}", path=path, field=field)
-    return check_output_file(path, inputs=inputs, field=field)
+    checked = check_output_file(path, inputs=inputs, field=field)
+    if checked.is_file() and checked.stat().st_size > 0 and not is_twin_cityjson(checked):
+        raise OutputError("the output file exists and is not a CityJSON export of twin (no twin_building_id); it would be replaced: "
+                          "name a new file, or remove it", path=path, field=field)
+    return checked
+
+
+#: Bytes of an existing file :func:`is_twin_cityjson` reads (the first city object's attributes lie within them).
+TWIN_MARK_BYTES = 1 << 20
+
+
+def is_twin_cityjson(path: str | os.PathLike[str]) -> bool:
+    """True if ``path`` starts like a document of :func:`write_cityjson`: its first city object
+    carries the ``twin_building_id`` attribute (or it has no city object); False for any other
+    file (a source CityJSON, a text file)."""
+    with open(path, "rb") as fh:
+        head = fh.read(TWIN_MARK_BYTES)
+    return head.startswith(b'{"type":"CityJSON"') and (b'"twin_building_id"' in head or b'"CityObjects":{}' in head)
 
 
 def write_cityjson(
@@ -380,4 +399,4 @@ def _document(objects: dict, points: _Points, crs, title: str | None) -> dict:
     }
 
 
-__all__ = ["CityJSONExport", "reference_system", "write_cityjson"]
+__all__ = ["CityJSONExport", "TWIN_MARK_BYTES", "is_twin_cityjson", "reference_system", "write_cityjson"]

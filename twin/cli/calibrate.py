@@ -47,6 +47,28 @@ def check_options(*, seed: int | None = None, tz: str | None = None, gas_kwh_per
             raise InputError(f"{option} must be within [{lo:g}, {hi:g}], not {value!r}", field=option)
 
 
+def check_weather_options(*, weather: Path | None, daily_weather: Path | None, utc_offset: float | None, latitude: float | None,
+                          longitude: float | None) -> None:
+    """The weather options of ``twin calibrate`` that would change nothing, checked before anything
+    is read; InputError naming the option.
+
+    ``--utc-offset``, ``--latitude`` and ``--longitude`` are read with ``--daily-weather`` only
+    (an EPW, the scene's or ``--weather``, has its own offset and site); ``--weather`` beside
+    ``--daily-weather`` was ignored (the daily table was used). Both ran with exit 0.
+    """
+    from twin.errors import InputError
+
+    if daily_weather is not None:
+        if weather is not None:
+            raise InputError("give --weather (hourly .epw) or --daily-weather (daily CSV), not both: --weather would be ignored",
+                             path=weather, field="--weather")
+        return
+    for option, value in (("--utc-offset", utc_offset), ("--latitude", latitude), ("--longitude", longitude)):
+        if value is not None:
+            raise InputError(f"{option} {value:g} is read with --daily-weather only (an EPW weather has its own UTC offset and site): "
+                             "without it, it would change nothing", field=option)
+
+
 def calibrate(
     scene: Annotated[list[Path], typer.Argument(help="Scene folder or .gpkg written by 'twin ingest' (or input files to ingest)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("calibration"),
@@ -81,6 +103,7 @@ def calibrate(
     from twin.workflows.interrupt import sigterm_raises
 
     check_options(seed=seed, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3, utc_offset=utc_offset, latitude=latitude, longitude=longitude)
+    check_weather_options(weather=weather, daily_weather=daily_weather, utc_offset=utc_offset, latitude=latitude, longitude=longitude)
     sig = None
     if sigma_rel is not None:
         if sigma_rel == "estimate":
@@ -157,6 +180,11 @@ def sync_forecast(
     if not 1 <= days <= 60:
         raise InputError("--days must be from 1 to 60", field="--days")
     check_options(latitude=latitude, longitude=longitude)
+    if weather.name.lower().endswith(".epw"):  # was: ignored without a word
+        for option, value in (("--latitude", latitude), ("--longitude", longitude)):
+            if value is not None:
+                raise InputError(f"{option} {value:g} is for a CSV forecast: an EPW forecast has its own site, it would change nothing",
+                                 path=weather, field=option)
     lines, _ = run(state, weather=weather, days=days, out=out, latitude_deg=latitude, longitude_deg=longitude)
     for line in lines:
         typer.echo(line)

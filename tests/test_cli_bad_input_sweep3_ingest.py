@@ -9,6 +9,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.cli_harness import assert_one_line_error, run_twin
 from tests.output_helpers import write_tiny_inputs
 
@@ -29,3 +31,32 @@ def test_one_weather_file_is_ingested(tmp_path: Path) -> None:
     result = run_twin(["ingest", inputs / "district.geojson", inputs / "weather.epw", "-o", tmp_path / "scene", "-q"])
     assert result.code == 0, result.stderr
     assert (tmp_path / "scene" / "weather.parquet").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "contains"),
+    [
+        ("buildings: 3\n", ("'buildings'", "must be a mapping", "got a number: 3")),
+        ("buildings:\n  use_classes: residential\n", ("'buildings.use_classes'", "must be a list", "got a str")),
+    ],
+    ids=["section-a-number", "list-a-text"],
+)
+def test_defaults_of_the_wrong_kind_name_the_key(tmp_path: Path, text: str, contains: tuple[str, ...]) -> None:
+    # was: an internal error (exit 70), "'int' object has no attribute 'get'", while the buildings were read
+    inputs = write_tiny_inputs(tmp_path / "in")
+    defaults = tmp_path / "defaults.yaml"
+    defaults.write_text(text, encoding="utf-8")
+    out = tmp_path / "scene"
+    result = run_twin(["ingest", inputs / "district.geojson", "--defaults", defaults, "-o", out])
+    assert_one_line_error(result, contains=("defaults.yaml", *contains))
+    assert not out.exists()
+
+
+def test_packaged_defaults_pass_their_own_shape_check() -> None:
+    import copy
+
+    from twin.ingest.defaults import check_shape, load_defaults
+
+    table = load_defaults()
+    check_shape(table, copy.deepcopy(table))
+    assert load_defaults({"buildings": {"use_classes": table["buildings"]["use_classes"]}}) == table

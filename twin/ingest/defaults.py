@@ -90,7 +90,45 @@ def load_defaults(defaults: dict | str | os.PathLike[str] | None = None) -> dict
     if unknown:
         raise InputError(f"unknown section {unknown[0]!r} (sections: {', '.join(map(str, table))}); it would change nothing",
                          path=path, field=unknown[0])
+    check_shape(table, defaults, path=path)
     return _merge(table, defaults)
+
+
+def _kind(value: object) -> str | None:
+    """'mapping', 'list' or 'number' for the value kinds :func:`check_shape` compares; None for others."""
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "number"
+    return None
+
+
+def check_shape(packaged: dict, user: dict, *, path=None, prefix: str = "") -> None:
+    """Each value of ``user`` has the kind (mapping, list, number) of the packaged value it replaces.
+
+    ``buildings: 3`` merged onto the packaged mapping and failed later inside the ingest with an
+    internal error (``'int' object has no attribute 'get'``). A key the packaged table does not
+    have below the top level is left alone (some sections are open mappings of tags); ``null`` is
+    taken where the packaged value is a number.
+
+    Raises
+    ------
+    InputError
+        Naming the file and the key path (``buildings.latest_year``).
+    """
+    for key, value in user.items():
+        if key not in packaged:
+            continue
+        want, got = _kind(packaged[key]), _kind(value)
+        where = f"{prefix}{key}"
+        if want is not None and got != want and not (want == "number" and value is None):
+            shown = type(value).__name__ if got is None else got
+            raise InputError(f"{where} must be a {want} like the packaged table's (twin/data/ingest_defaults.yaml), got a {shown}: {value!r:.60}",
+                             path=path, field=where)
+        if want == "mapping":
+            check_shape(packaged[key], value, path=path, prefix=f"{where}.")
 
 
 # ----------------------------------------------------------------------------- tag parsing
@@ -377,6 +415,7 @@ def poi_category_and_tag(tags: pd.DataFrame, table: dict[str, Any] | None = None
 __all__ = [
     "OVERRIDE_COLUMNS",
     "building_use",
+    "check_shape",
     "complete_buildings",
     "default_storeys",
     "landcover_class",

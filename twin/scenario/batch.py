@@ -227,6 +227,33 @@ def run_batch(
                           on_result=on_result, no_effect=no_effect, allow_dirs=allow_dirs)
 
 
+def check_scheduler(scheduler: str | None) -> None:
+    """A Dask scheduler address of a known scheme with a host and port (``tcp://host:8786``),
+    checked before any file is read.
+
+    ``--scheduler 'not an address'`` was an internal error (exit 70, "missing port number")
+    once the scenario files had been read.
+
+    Raises
+    ------
+    InputError
+        Field ``--scheduler``: a scheme Dask does not know, or no host and port.
+    """
+    if scheduler is None:
+        return
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import backends
+
+    try:
+        scheme, location = parse_address(scheduler)
+        if scheme not in backends:
+            raise ValueError(f"unknown scheme {scheme!r} (known: {', '.join(sorted(backends))})")
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as exc:
+        raise InputError(f"{scheduler!r} is not a Dask scheduler address: {exc}; e.g. tcp://host:8786", field="--scheduler") from None
+
+
 def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_effect, allow_dirs) -> pd.DataFrame:
     from twin.io import progress
     from twin.scenario.checks import check_policy
@@ -234,6 +261,7 @@ def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_
     from twin.scenario.store import RunStore
 
     check_policy(no_effect)
+    check_scheduler(scheduler)
     files = discover(pattern)
     allow = [str(p) for p in allowed_dirs(".", allow_dirs)[1:]]  # checked once; the scenario folder is per file
     from twin.io.paths import check_output_path
@@ -274,7 +302,10 @@ def _submit_runs(todo, store, done, *, store_path: Path, out: Path, scheduler, n
     try:
         with progress.step("starting the Dask cluster" if not scheduler else f"connecting to {scheduler}"):
             if scheduler:
-                client = Client(scheduler)
+                try:
+                    client = Client(scheduler)
+                except OSError as exc:  # refused, timed out, unknown host
+                    raise InputError(f"cannot connect to the Dask scheduler {scheduler}: {exc}", field="--scheduler") from None
                 cluster = None
             else:
                 cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
@@ -308,4 +339,4 @@ def _submit_runs(todo, store, done, *, store_path: Path, out: Path, scheduler, n
             os.environ["TWIN_NUMBA_THREADS"] = env_before
 
 
-__all__ = ["batch_root", "discover", "plan_batch", "run_batch", "run_identity", "run_one", "scenario_inputs"]
+__all__ = ["batch_root", "check_scheduler", "discover", "plan_batch", "run_batch", "run_identity", "run_one", "scenario_inputs"]

@@ -6,6 +6,7 @@ weather). Now one ``twin: error:`` line naming the second file, before any file 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -60,3 +61,28 @@ def test_packaged_defaults_pass_their_own_shape_check() -> None:
     table = load_defaults()
     check_shape(table, copy.deepcopy(table))
     assert load_defaults({"buildings": {"use_classes": table["buildings"]["use_classes"]}}) == table
+
+
+def _square_geojson(path: Path, x: float, y: float) -> Path:
+    """One building square of 0.0001 degrees at (x, y) in a GeoJSON without "crs" (WGS84)."""
+    ring = [[x, y], [x + 1e-4, y], [x + 1e-4, y + 1e-4], [x, y + 1e-4], [x, y]]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"building": "yes"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    return path
+
+
+def test_latitude_before_longitude_is_named_as_swapped(tmp_path: Path) -> None:
+    # was: "choose a scene CRS that covers it with --crs EPSG:32639" (a UTM zone of Iran) for Saint-Gilles written lat, lon
+    src = _square_geojson(tmp_path / "swapped.geojson", 50.83, 4.345)
+    out = tmp_path / "scene"
+    line = assert_one_line_error(run_twin(["ingest", src, "-o", out]),
+                                 contains=("swapped.geojson", "'crs'", "coordinates swapped it lies inside", "longitude first"))
+    assert "--crs" not in line
+    assert not out.exists()
+
+
+def test_a_layer_far_away_still_gets_a_crs_suggestion(tmp_path: Path) -> None:
+    # Perth (115.86 E, 31.95 S): swapped it is no place in Belgium either
+    src = _square_geojson(tmp_path / "perth.geojson", 115.86, -31.95)
+    line = assert_one_line_error(run_twin(["ingest", src, "-o", tmp_path / "scene"]), contains=("perth.geojson", "choose a scene CRS"))
+    assert "swapped" not in line

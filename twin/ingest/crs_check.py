@@ -213,6 +213,21 @@ def check_layer(frame, *, path, layer: str | None, scene_crs=None, hint: str = "
     )
 
 
+def _swapped_axes(lonlat: tuple[float, float, float, float], scene, source_crs) -> bool:
+    """True if a layer in geographic coordinates lies inside the area of use of ``scene`` once its
+    longitude and latitude are swapped (a file written latitude first)."""
+    if source_crs is not None:
+        try:
+            if not pyproj.CRS.from_user_input(source_crs).is_geographic:
+                return False
+        except pyproj.exceptions.CRSError:
+            return False
+    west, south, east, north = lonlat
+    if not (-90.0 <= west <= east <= 90.0):
+        return False
+    return inside_area((south, west, north, east), scene)
+
+
 def check_scene_fit(
     lonlat: tuple[float, float, float, float] | None, scene_crs, *, path, layer: str, source_crs=None, hint: str = "source"
 ) -> None:
@@ -230,6 +245,13 @@ def check_scene_fit(
     if inside_area(lonlat, scene):
         return
     area = scene.area_of_use
+    if _swapped_axes(lonlat, scene, source_crs):  # was: a --crs of another continent suggested
+        raise CRSError(
+            f"layer {layer!r} lies at {_fmt_lonlat(lonlat)}, outside the area of use of the scene CRS {_name(scene)}, but with its two "
+            "coordinates swapped it lies inside: the file gives latitude before longitude; GeoJSON (RFC 7946) and WGS84 layers give "
+            "longitude first: swap them in the source",
+            path=path, field="crs",
+        )
     better = _projected_suggestion(lonlat, source_crs)
     fix = f"choose a scene CRS that covers it with --crs {_code(better)}" if better is not None else "choose a scene CRS that covers it with --crs"
     if hint == "ifc":

@@ -38,3 +38,16 @@ def test_holds_out_accepts_a_cutoff_before_the_last_end() -> None:
     check_holds_out(readings, None)
     with pytest.raises(InputError, match="holds out nothing"):
         check_holds_out(readings, pd.Timestamp("2023-03-01T00:00:00+01:00"))
+
+
+@pytest.mark.parametrize(("sep", "decimal", "name"), [(";", ",", "';'"), ("\t", ".", "tabs")], ids=["semicolon-decimal-comma", "tab"])
+def test_meter_file_with_another_separator_names_it(tiny_scene: tuple[Path, list[str]], tmp_path: Path, sep: str, decimal: str,  # noqa: F811
+                                                    name: str) -> None:
+    """A spreadsheet saved in a comma-decimal locale (';' between columns): was "no id column: give
+    building_id, address or zone" although the header names building_id."""
+    scene, ids = tiny_scene
+    meters = pd.read_csv(_meters(tmp_path / "m.csv", {ids[0]: 12}), dtype=str)
+    meters.to_csv(tmp_path / "excel.csv", sep=sep, index=False, decimal=decimal)
+    result = run_twin(["calibrate", scene, "--meters", tmp_path / "excel.csv", "-o", tmp_path / "cal"])
+    line = assert_one_line_error(result, contains=("excel.csv", f"separated by {name}", "comma-separated CSV"))
+    assert "no id column" not in line

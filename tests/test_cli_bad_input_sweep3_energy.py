@@ -48,3 +48,13 @@ def test_overrides_at_the_ends_of_their_ranges_pass(tmp_path: Path) -> None:
     path.write_text("building_id,u_roof_w_m2k\nb1,10.01\n", encoding="utf-8")
     with pytest.raises(InputError, match="<= 10"):
         check_overrides_file(path)
+
+
+def test_overrides_separated_by_semicolons_name_the_separator(tmp_path: Path) -> None:
+    # was: "overrides need a building_id, tabula_code or building_class column" of a header that names building_id
+    inputs = write_tiny_inputs(tmp_path / "in")
+    overrides = tmp_path / "excel.csv"
+    overrides.write_text("building_id;u_wall_w_m2k\nosm:way/108234472;0,3\n", encoding="utf-8")
+    result = run_twin(["energy", "run", inputs / "district.geojson", "-w", inputs / "weather.epw", "--overrides", overrides,
+                       "-o", tmp_path / "out", "-q"])
+    assert_one_line_error(result, contains=("excel.csv", "'--overrides'", "separated by ';'", "overrides table is a comma-separated CSV"))

@@ -86,3 +86,13 @@ def test_a_layer_far_away_still_gets_a_crs_suggestion(tmp_path: Path) -> None:
     src = _square_geojson(tmp_path / "perth.geojson", 115.86, -31.95)
     line = assert_one_line_error(run_twin(["ingest", src, "-o", tmp_path / "scene"]), contains=("perth.geojson", "choose a scene CRS"))
     assert "swapped" not in line
+
+
+def test_ingest_overrides_separated_by_semicolons_name_the_separator(tmp_path: Path) -> None:
+    # was: "unknown override column(s) ['building_id;height_m']"
+    inputs = write_tiny_inputs(tmp_path / "in")
+    overrides = tmp_path / "excel.csv"
+    overrides.write_text("building_id;height_m\nosm:way/108234472;12,5\n", encoding="utf-8")
+    result = run_twin(["ingest", inputs / "district.geojson", "--overrides", overrides, "-o", tmp_path / "scene"])
+    line = assert_one_line_error(result, contains=("excel.csv", "'--overrides'", "separated by ';'"))
+    assert "unknown override column" not in line

@@ -124,28 +124,11 @@ def _read_table(path: Path) -> pd.DataFrame:
         from twin.errors import ResourceLimitError
 
         raise ResourceLimitError(f"more than {MAX_ROWS:,} rows", path=path)
-    check_separator(frame, path)
+    from twin.io.csv_separator import check_separator
+
+    check_separator(frame, path, what="meter file")
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     return frame
-
-
-def check_separator(frame: pd.DataFrame, path: Path) -> None:
-    """A CSV read as one column whose name holds a ``;`` or a tab was written with that separator
-    (a spreadsheet saved in a comma-decimal locale): it got "no id column: give building_id, ..."
-    although the header names it.
-
-    Raises
-    ------
-    ParseError
-        Naming the file and the separator.
-    """
-    if len(frame.columns) != 1:
-        return
-    header = str(frame.columns[0])
-    for sep, name in ((";", "';'"), ("\t", "tabs")):
-        if sep in header:
-            raise ParseError(f"the columns are separated by {name} ({header[:60]!r}): the meter file is a comma-separated CSV with '.' "
-                             "decimals (in a spreadsheet: save as 'CSV UTF-8 (comma delimited)')", path=path)
 
 
 def _text(frame: pd.DataFrame, col: str) -> pd.Series:
@@ -505,4 +488,4 @@ def to_days(readings: pd.DataFrame, tz, report: list | None = None) -> pd.DataFr
     return pd.concat([readings[~short], days], ignore_index=True).sort_values(["building_id", "zone", "carrier", "start"]).reset_index(drop=True)
 
 
-__all__ = ["CARRIERS", "MeterData", "UNITS", "check_separator", "read_meters", "to_days"]
+__all__ = ["CARRIERS", "MeterData", "UNITS", "read_meters", "to_days"]

@@ -167,15 +167,22 @@ BLOCK_ROWS = (
 
 
 def block_section(comparison) -> str:
-    """The 3-D block part of the soil section (module docstring): empty without block KPIs."""
+    """The 3-D block part of the soil section (module docstring): empty without block KPIs; the
+    what-ifs that got no block named (with ``--allow-no-effect``, possibly all of them)."""
     from twin.scenario import report as R
-    from twin.scenario.engines.soil import BLOCK_NOTE
+    from twin.scenario.engines.soil import BLOCK_NOTE, NO_BLOCK_NOTE
 
     k = comparison.kpis
     rows = k[(k["domain"] == "soil") & k["kpi"].isin([r[0] for r in BLOCK_ROWS])]
-    if rows.empty:
-        return ""
     sc = comparison.scenario
+    ran = getattr(comparison, "whatifs", {})  # a what-if without block KPIs (any filter aside) had no block
+    without = [w.name for w in sc.whatifs if not any(kpi in getattr(ran.get(w.name, {}).get("soil"), "kpis", {}) for kpi, _ in BLOCK_ROWS)]
+    why = (NO_BLOCK_NOTE.removeprefix(BLOCK_NOTE) if (sc.soil.block or {}).get("region") is None
+           else "the what-if changes nothing the soil engine reads: no block")
+    no_block = (f"<p class='note'>No 3-D block for {html.escape(', '.join(repr(n) for n in without))}: "
+                f"{html.escape(why)}.</p>") if without else ""
+    if rows.empty:  # soil.block given and run with --allow-no-effect, or its KPIs left out (scenario.kpis)
+        return "<h3>Lateral water under the sealed cells (3-D soil block)</h3>" + no_block if sc.soil.block is not None and no_block else ""
     banded = "delta_p_lo" in rows.columns and bool(rows["delta_p_lo"].notna().any())
     percentiles = sc.uncertainty.percentiles
     p = ["<h3>Lateral water under the sealed cells (3-D soil block)</h3>",
@@ -216,6 +223,7 @@ def block_section(comparison) -> str:
         if BLOCK_NOTE in note and note.split(BLOCK_NOTE, 1)[1] not in {n.split(BLOCK_NOTE, 1)[1] for n in shown}:
             shown.add(note)
             p.append(f"<p class='note'>{html.escape(note)}</p>")
+    p.append(no_block)
     p.append("<p class='note'>The surface temperature of the same what-ifs on the hottest days: next section.</p>")
     return "".join(p)
 

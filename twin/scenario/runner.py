@@ -9,7 +9,10 @@ Engines are adapters in :mod:`twin.scenario.engines` with one contract::
 so the runner knows nothing of energy, traffic or soil physics. An adapter may also declare
 ``UNDEFINED_OK`` (KPIs that are NaN when undefined, e.g. a mean over no trips),
 ``kpi_names(options)`` (the KPIs it reports), ``check_inputs(options, *, base_dir)`` (reads and
-checks the files its options name, before the scene is built) and ``PAIRED = True``: its
+checks the files its options name, before the scene is built), ``check_scene(scene, options)``
+(the baseline scene, before the what-ifs are applied), ``check_whatifs(baseline_scene, scenes,
+options, *, no_effect)`` (once every what-if scene is built, before any engine runs; e.g. a
+``soil.block`` that no what-if reaches) and ``PAIRED = True``: its
 what-if runs are made against its baseline run (``run(scene, options, *, base_dir,
 baseline_scene)``, e.g. the mobility model's what-if keeps the baseline's calibration), its
 what-if results may carry what-if-specific baseline values (:attr:`EngineResult.baseline_kpis`,
@@ -331,6 +334,10 @@ def _prepare_scenes(scenario: Scenario, *, base_dir: str | Path, no_effect: str,
         scenes[w.name], applied[w.name] = apply_whatif(baseline_scene, w, base_dir=base_dir, seed=scenario.uncertainty.seed,
                                                        index=i, no_effect=no_effect, inputs=inputs)
         timings[f"whatif_scene:{w.name}"] = time.perf_counter() - t0
+    for domain in scenario.domains:  # checks that need the what-if scenes (a soil.block that no what-if reaches)
+        check_whatifs = getattr(_engine(domain), "check_whatifs", None)
+        if check_whatifs is not None:
+            check_whatifs(baseline_scene, scenes, getattr(scenario, domain), no_effect=no_effect)
     return PreparedScenes(baseline_scene, scenes, applied, inputs, timings)
 
 

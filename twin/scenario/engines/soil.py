@@ -75,7 +75,10 @@ water under the cells sealed in both, at the end: the lateral redistribution),
 what-if's own block. Monte Carlo: ``min(uncertainty.samples, soil.block.samples)`` paired samples
 of the Carsel & Parrish (1988) hydraulics (:func:`block_samples`), added to the first samples as
 the hot-days samples are. A block above ``soil.block.max_cells`` is a
-:class:`~twin.errors.ResourceLimitError` naming ``soil.block`` before it runs.
+:class:`~twin.errors.ResourceLimitError` naming ``soil.block`` before it runs. A ``soil.block``
+that no what-if gets (no ``region`` and no what-if that changes the ground cover, or no what-if)
+is a no-effect error before any engine runs (:func:`check_whatifs`, called by the runner once the
+what-if scenes are built).
 
 Objects: one row per cell (``cell_id`` from the centre coordinates, square geometry, cover
 fractions, the cell's water balance in m3, runoff and infiltration in mm of cell area, and the
@@ -451,12 +454,59 @@ def run(scene, options, *, base_dir: Path | None, baseline_scene=None) -> Engine
 _BLOCKS: list[tuple[object, object, object]] = []
 #: Every note of the block option starts so.
 BLOCK_NOTE = "3-D block: "
+#: The note of a what-if without a block (the report shows it beside the what-ifs that have one).
+NO_BLOCK_NOTE = BLOCK_NOTE + "the what-if changes no ground cover and soil.block.region is not given: no block"
+
+
+def check_whatifs(baseline_scene, scenes: dict, options, *, no_effect: str = "error", path=None) -> None:
+    """Refuse a ``soil.block`` that no what-if reaches, once the what-if scenes are built and
+    before any engine runs (the runner's step 3; :func:`twin.scenario.checks.report_no_effect`).
+
+    Without ``soil.block.region`` a what-if gets a block only when it changes the ground cover of
+    a cell (:func:`twin.soil.block_bands.changed_region`); the block is per what-if, so one
+    what-if without a block beside another with one is fine (its report says so). The ground
+    grids are those of :func:`twin.scenario.engines.soil_heat.ground_grid` (cached per scene and
+    grid options: the engine runs reuse them); the scan stops at the first what-if with a block,
+    and a what-if without one is remembered (:func:`~twin.scenario.engines.soil_heat.forget_unchanged`)
+    so that neither its grid nor its comparison is made again.
+
+    Raises
+    ------
+    NoEffectError
+        No what-if gets a block (``no_effect="error"``; a warning with ``"warn"``), field
+        ``soil.block``.
+    """
+    from twin.scenario.checks import report_no_effect
+    from twin.scenario.engines.soil_heat import cover_unchanged, forget_unchanged, ground_grid
+    from twin.soil.block_bands import changed_region
+
+    bo = _block_options(options)
+    if bo is None:
+        return
+    todo = "give soil.block.region, or a what-if that changes the ground cover (deseal, insert_building), or drop soil.block"
+    if not scenes:
+        report_no_effect(f"the 3-D block runs for the what-ifs and this scenario has none: {todo}", field="soil.block",
+                         no_effect=no_effect, path=path)
+        return
+    if bo.region is not None:
+        return
+    for sc in scenes.values():
+        if not sc.changed & READS or cover_unchanged(sc, options):  # the soil engine does not re-run it / known
+            continue
+        check_scene(sc, options)
+        if changed_region(ground_grid(baseline_scene, options), ground_grid(sc, options), bo.margin_m) is not None:
+            return
+        forget_unchanged(sc, options)
+    names = ", ".join(repr(n) for n in scenes)
+    report_no_effect(f"no what-if of this scenario ({names}) changes the ground cover of a cell of the soil grid and "
+                     f"soil.block.region is not given, so no 3-D block would run: {todo}", field="soil.block",
+                     no_effect=no_effect, path=path)
 
 
 def _block_setup(baseline_scene, scene, options):
     """(baseline sub-grid, what-if sub-grid, design storm, region, duration_s, cells) of the block
     of a what-if, or None when it changes no ground cover and no region is given."""
-    from twin.scenario.engines.soil_heat import ground_grid
+    from twin.scenario.engines.soil_heat import cover_unchanged, ground_grid
     from twin.soil.block_bands import changed_region, check_block_size, sub_bounds
     from twin.soil.grid import build_grid
 
@@ -465,7 +515,7 @@ def _block_setup(baseline_scene, scene, options):
             return setup
     bo = _block_options(options)
     region = bo.region
-    if region is None:
+    if region is None and not cover_unchanged(scene, options):
         region = changed_region(ground_grid(baseline_scene, options), ground_grid(scene, options), bo.margin_m)
     if region is None:
         setup = None
@@ -489,7 +539,7 @@ def whatif_block(baseline_scene, scene, options) -> tuple[dict[str, float], dict
     bo = _block_options(options)
     setup = _block_setup(baseline_scene, scene, options)
     if setup is None:
-        return {}, {}, [BLOCK_NOTE + "the what-if changes no ground cover and soil.block.region is not given: no block"]
+        return {}, {}, [NO_BLOCK_NOTE]
     bg, wg, storm, region, duration, n = setup
     t = time.perf_counter()
     what, base, (rb, rw) = run_pair(bg, wg, storm, region, bo, duration_s=duration)
@@ -536,13 +586,15 @@ def block_samples(baseline_scene, rerun: dict, options, n: int, seed: int) -> tu
 def storm_grid(scene, options):
     """The soil grid of the storm methods on ``scene`` (:func:`twin.soil.grid.build_grid` with the
     scenario's cells and the buildings' own green-roof shares), checked against the cell limit."""
+    from twin.scenario.engines.soil_heat import cached_ground_grid
     from twin.soil.grid import build_grid
 
     check_scene(scene, options)
     shares = _green_shares(scene)
     gopts = grid_options(scene, options)
-    if shares is None:
-        return build_grid(scene, gopts)
+    if shares is None:  # the grid the checks before the engines built (check_whatifs), if any
+        cached = cached_ground_grid(scene, options)
+        return cached if cached is not None else build_grid(scene, gopts)
     return with_building_green_roofs(scene, build_grid(scene, gopts.model_copy(update={"green_roof_share": 1.0})), shares)
 
 

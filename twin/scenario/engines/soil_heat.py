@@ -83,6 +83,31 @@ def ground_grid(scene, options, grid=None):
     return grid
 
 
+def cached_ground_grid(scene, options):
+    """The grid :func:`ground_grid` holds for ``scene`` and these options, or None (nothing built)."""
+    from twin.scenario.engines.soil import grid_options
+
+    gopts = grid_options(scene, options)
+    return next((g for sc, go, g in _GRIDS if sc is scene and go == gopts), None)
+
+
+def cover_unchanged(scene, options) -> bool:
+    """Whether ``scene`` was found to change no ground cover with these options
+    (:func:`forget_unchanged`); its grid is then not built again."""
+    from twin.scenario.engines.soil import grid_options
+
+    gopts = grid_options(scene, options)
+    return any(x is scene and go == gopts for x, go in _NO_CHANGE)
+
+
+def forget_unchanged(scene, options) -> None:
+    """Record that ``scene`` changes no ground cover and drop its grid (not needed again)."""
+    from twin.scenario.engines.soil import grid_options
+
+    _GRIDS[:] = [e for e in _GRIDS if e[0] is not scene]
+    _NO_CHANGE[:] = _NO_CHANGE[-15:] + [(scene, grid_options(scene, options))]
+
+
 def _changes_cover(base_grid, what_grid) -> bool:
     from twin.soil.deseal_heat import cover_fractions
 
@@ -93,7 +118,6 @@ def _changes_cover(base_grid, what_grid) -> bool:
 def _heat(baseline_scene, scenes: dict, options, samples: int, seed: int, *, grid=None):
     """:func:`twin.soil.deseal_heat.deseal_heat` on the what-ifs of ``scenes`` that change the
     ground cover (None when none does or there is no weather; then a note)."""
-    from twin.scenario.engines.soil import grid_options
     from twin.soil.deseal_heat import deseal_heat
 
     weather = getattr(baseline_scene, "weather", None)
@@ -102,14 +126,13 @@ def _heat(baseline_scene, scenes: dict, options, samples: int, seed: int, *, gri
     base = ground_grid(baseline_scene, options)
     grids = {}
     for name, sc in scenes.items():
-        if any(x is sc and go == grid_options(sc, options) for x, go in _NO_CHANGE):
+        if cover_unchanged(sc, options):
             continue
         g = ground_grid(sc, options, grid if len(scenes) == 1 else None)
         if _changes_cover(base, g):
             grids[name] = g
         else:  # its grid is not needed again (the samples skip this scene): let it go
-            _GRIDS[:] = [e for e in _GRIDS if e[0] is not sc]
-            _NO_CHANGE[:] = _NO_CHANGE[-15:] + [(sc, grid_options(sc, options))]
+            forget_unchanged(sc, options)
     if not grids:
         return None, []
     try:

@@ -623,15 +623,23 @@ def junction_delays(scenario) -> str:
     return "junction delays: " + ("; ".join(delays) if delays else "none (traffic.signals and traffic.give_way off: only the links' travel times)")
 
 
+def models_public_transport(scenario) -> bool:
+    """Whether the traffic engine of ``scenario`` models public transport: a timetable
+    (``traffic.gtfs``) or the map's routes (``traffic.transit_routes``) is given. The one rule
+    behind :func:`public_transport` and the mobility section's note."""
+    t = getattr(scenario, "traffic", None)
+    return bool(getattr(t, "gtfs", None) or getattr(t, "transit_routes", None))
+
+
 def public_transport(scenario) -> str:
     """Whether the traffic engine of ``scenario`` models public transport: with a timetable
     (``traffic.gtfs``), from the map's routes without one (``traffic.transit_routes``), or not, and
     then what the mode-choice calibration did with its target share (given in numbers for the
-    packaged Brussels targets)."""
+    packaged Brussels targets); :func:`models_public_transport` decides which."""
     t = getattr(scenario, "traffic", None)
-    if getattr(t, "gtfs", None):
-        return f"public transport: the timetable {t.gtfs}"
-    if getattr(t, "transit_routes", None):
+    if models_public_transport(scenario):
+        if getattr(t, "gtfs", None):
+            return f"public transport: the timetable {t.gtfs}"
         defaults = t.transit_defaults or "twin/data/transit_osm_defaults.csv"
         return (f"public transport: the map's routes and stops ({t.transit_routes}), without a timetable: departures at a "
                 f"headway and rides at a commercial speed per mode, documented defaults of {defaults} (the headways are "

@@ -351,9 +351,9 @@ def mobility_section(comparison) -> str:
              "assignment with the through traffic at the district's edges. A what-if keeps the baseline's calibration; the trips it "
              "moves are split into rerouted, mode-shifted, redistributed and evaporated trips. Bands: the change's range over the "
              "Monte Carlo samples.</p>")
-    if not (getattr(sc.traffic, "gtfs", None) or getattr(sc.traffic, "transit_routes", None)):
-        from twin.scenario.report import public_transport
+    from twin.scenario.report import models_public_transport, public_transport
 
+    if not models_public_transport(sc):
         text = public_transport(sc)
         p.append(f"<p class='note'><b>{html.escape(text[0].upper() + text[1:])}.</b></p>")
     changed = _changed_whatifs(comparison)

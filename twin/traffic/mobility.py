@@ -289,13 +289,6 @@ class MobilityResult:
 
 
 # ---------------------------------------------------------------------------------------- networks
-def _mode_mask(links: Any, mode: str) -> np.ndarray:
-    m = np.array(links["modes"].fillna("").astype(str).map(lambda s: mode in {x.strip() for x in s.split(",")}).to_numpy(bool), copy=True)
-    if mode == "car":
-        m = m & (links["capacity_veh_h"].to_numpy(dtype=float) > 0)
-    return m
-
-
 def edge_nodes(scene: Any) -> dict[str, list[str]]:
     """Street ends cut by the district's edge, per side (from the geometry, whatever the modes)."""
     links = scene.links
@@ -659,8 +652,10 @@ def _mean_length(trips: np.ndarray, dist: np.ndarray) -> float:
 def _main_road_capacities(scene: Any, edges: dict[str, list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """Per edge (:data:`SIDES`), the capacity (veh/h) of the main roads open to cars entering the
     district there and leaving it there."""
+    from twin.traffic.mode_streets import mode_mask
+
     links = scene.links
-    main = links["road_class"].fillna("").astype(str).isin(MAIN_ROAD_CLASSES).to_numpy() & _mode_mask(links, "car")
+    main = links["road_class"].fillna("").astype(str).isin(MAIN_ROAD_CLASSES).to_numpy() & mode_mask(links, "car")
     entering = np.zeros(len(SIDES))
     leaving = np.zeros(len(SIDES))
     for k, side in enumerate(SIDES):

@@ -112,6 +112,9 @@ def _read_table(path: Path) -> pd.DataFrame:
     check_input_file(path, suffixes=(".csv", ".parquet", ".pq"), max_bytes=MAX_METER_BYTES, what="meter file", field="--meters")
     try:
         if path.name.lower().endswith(".csv"):
+            from twin.io.csv_separator import check_separator
+
+            check_separator(path, what="meter file")
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1, skipinitialspace=True)
         else:
             frame = pd.read_parquet(path)
@@ -124,9 +127,6 @@ def _read_table(path: Path) -> pd.DataFrame:
         from twin.errors import ResourceLimitError
 
         raise ResourceLimitError(f"more than {MAX_ROWS:,} rows", path=path)
-    from twin.io.csv_separator import check_separator
-
-    check_separator(frame, path, what="meter file")
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     return frame
 

@@ -178,6 +178,9 @@ def load_user_heat_pumps(path: str | os.PathLike[str]) -> dict[str, HeatPumpPara
     """
     if not os.path.isfile(path):
         raise SchemaError("heat-pump table not found", path=path, field="--heat-pumps")
+    from twin.io.csv_separator import check_separator
+
+    check_separator(path, what="heat-pump table", field="--heat-pumps")
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:

@@ -112,6 +112,9 @@ def _read_measure_file(path: str | os.PathLike[str]) -> pd.DataFrame:
                 rows = [{"measure": k, **v} for k, v in rows.items()]
             table = pd.DataFrame(rows)
         else:
+            from twin.io.csv_separator import check_separator
+
+            check_separator(path, what="measure table", field="--measures")
             table = pd.read_csv(path)
     except (OSError, ValueError, TypeError, AttributeError, yaml.YAMLError) as exc:
         raise SchemaError(f"cannot read the measure table: {' '.join(str(exc).split())}", path=path, field="--measures") from None

@@ -508,13 +508,13 @@ def check_overrides_file(path: str | os.PathLike[str]) -> None:
     from twin.io.paths import check_input_file
 
     check_input_file(path, suffixes=(".csv",), field="--overrides", what="overrides table")
+    from twin.io.csv_separator import check_separator
+
+    check_separator(path, what="overrides table", field="--overrides")
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read the overrides table: {' '.join(str(exc).split())}", path=path, field="--overrides") from None
-    from twin.io.csv_separator import check_separator
-
-    check_separator(frame, path, what="overrides table", field="--overrides")
     keys = [k for k in OVERRIDE_KEYS if k in frame.columns]
     if not keys:
         raise InputError("overrides need a building_id, tabula_code or building_class column", path=path, field="building_id")

@@ -9,24 +9,22 @@ from __future__ import annotations
 
 import os
 
-import pandas as pd
-
 from twin.errors import ParseError
 
-#: Separators recognised in a one-column header, with their name in the message.
+#: Bytes read for the header line (a longer header is taken as far as it goes).
+HEAD_BYTES = 65536
+
+#: Separators recognised in a header without a comma, with their name in the message.
 SEPARATORS: tuple[tuple[str, str], ...] = ((";", "';'"), ("\t", "tabs"), ("|", "'|'"))
 
 
-def check_separator(frame: pd.DataFrame, path: str | os.PathLike[str] | None, *, what: str = "table",
-                    field: str | None = None) -> None:
-    """Refuse a CSV read as one column whose name holds another separator.
+def check_separator(path: str | os.PathLike[str], *, what: str = "table", field: str | None = None) -> None:
+    """Refuse a CSV file whose header line has no comma but another separator, before it is parsed.
 
     Parameters
     ----------
-    frame
-        The table as read with ``pandas.read_csv`` (comma separator).
     path
-        The file, named in the error.
+        The CSV file (its first non-blank line is read).
     what
         What the file is ("meter file", "overrides table"), named in the error.
     field
@@ -35,15 +33,21 @@ def check_separator(frame: pd.DataFrame, path: str | os.PathLike[str] | None, *,
     Raises
     ------
     ParseError
-        The one column's name holds ``;``, a tab or ``|``.
+        The header holds ``;``, a tab or ``|`` and no comma.
     """
-    if len(frame.columns) != 1:
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    raw = next((line for line in head.split(b"\n") if line.strip()), b"")
+    try:
+        header = raw.decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError:  # binary or another encoding: the parser names it
         return
-    header = str(frame.columns[0])
+    if "\x00" in header or "," in header:
+        return
     for sep, name in SEPARATORS:
         if sep in header:
             raise ParseError(f"the columns are separated by {name} ({header[:60]!r}): the {what} is a comma-separated CSV with '.' "
                              "decimals (in a spreadsheet: save as 'CSV UTF-8 (comma delimited)')", path=path, field=field)
 
 
-__all__ = ["SEPARATORS", "check_separator"]
+__all__ = ["HEAD_BYTES", "SEPARATORS", "check_separator"]

@@ -49,10 +49,10 @@ def _read_file(p: Path) -> tuple[pd.DataFrame, list[str]]:
     if p.suffix.lower() in (".parquet", ".geoparquet"):
         frame = pd.read_parquet(p)
         return frame.reset_index(drop=frame.index.name is None), [f"row {i + 1}" for i in range(len(frame))]
-    frame = pd.read_csv(p, dtype=str, keep_default_na=False, skip_blank_lines=False)
     from twin.io.csv_separator import check_separator
 
-    check_separator(frame, p, what="overrides table", field="--overrides")
+    check_separator(p, what="overrides table", field="--overrides")
+    frame = pd.read_csv(p, dtype=str, keep_default_na=False, skip_blank_lines=False)
     frame.index = pd.RangeIndex(2, len(frame) + 2)  # the header is line 1
     blank = (frame.apply(lambda c: c.str.strip()) == "").all(axis=1) if len(frame.columns) else pd.Series(True, index=frame.index)
     frame = frame[~blank.to_numpy()]

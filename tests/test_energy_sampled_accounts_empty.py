@@ -10,15 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-
-class _Drivers:
-    groups = ("roof",)
-    irr_w_m2 = np.full((1, 24), 100.0)
-    t_out_c = np.full(24, 5.0)
-    n_hours = 24
-
-    def month_index(self):
-        return np.repeat(np.arange(12), 2)
+from tests.energy_drivers_stub import FlatDrivers
 
 
 def _rows(n: int) -> dict:
@@ -26,7 +18,7 @@ def _rows(n: int) -> dict:
 
     return dict(a_f_m2=np.full(n, 100.0), q_heat_kwh=np.full(n, 10_000.0), monthly_heat_kwh=np.full((n, 12), 10_000.0 / 12),
                 q_w_nd_kwh_m2=np.full(n, 15.0), system=np.full(n, "gas_boiler"), eta_hr=np.zeros(n), n_air_use_1_h=np.full(n, 0.5),
-                volume_m3=np.full(n, 300.0), pv_kwp=np.zeros(n), drivers=_Drivers(), factors=load_factors())
+                volume_m3=np.full(n, 300.0), pv_kwp=np.zeros(n), drivers=FlatDrivers(), factors=load_factors())
 
 
 @pytest.mark.parametrize("cop_factor", [np.array([]), None], ids=["factor-column", "no-factor"])

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.energy_drivers_stub import FlatDrivers
 from twin.errors import InputError, SchemaError
 
 
@@ -92,15 +93,7 @@ def test_pv_from_the_solar_cadastre_columns(env):
     none, empty = apply_measures(with_pv, ["rooftop_pv"], buildings=ids[1:])
     assert len(empty) == 0 and empty["investment_eur"].dtype == float and (none["pv_kwp"] == 0).all()
 
-    class Drv:
-        groups = ("roof",)
-        irr_w_m2 = np.full((1, 24), 100.0)  # 2.4 kWh/m2 on the horizontal
-        t_out_c = np.full(24, 5.0)
-        n_hours = 24
-
-        def month_index(self):
-            return np.repeat(np.arange(12), 2)
-
+    Drv = FlatDrivers  # 2.4 kWh/m2 on the horizontal
     f = load_factors()
     n = len(new)
     common = dict(a_f_m2=new["a_f_m2"].to_numpy(), q_heat_kwh=np.zeros(n), monthly_heat_kwh=np.zeros((n, 12)),
@@ -176,15 +169,7 @@ def test_energy_accounts_by_hand(env):
     monthly["q_heat_kwh"] = np.repeat(per["q_heat_kwh"].to_numpy() / 12.0, 12)
     monthly["q_cool_kwh"] = 0.0
 
-    class Drv:  # the two things energy_accounts reads from the drivers
-        groups = ("roof",)
-        irr_w_m2 = np.full((1, 24), 100.0)
-        t_out_c = np.full(24, 5.0)
-        n_hours = 24
-
-        def month_index(self):
-            return np.repeat(np.arange(12), 2)
-
+    Drv = FlatDrivers  # what energy_accounts reads from the drivers
     acc = energy_accounts(env, per, monthly, Drv())
     q_dhw = env["q_w_nd_kwh_m2"].to_numpy() * env["a_f_m2"].to_numpy()
     gas = (per["q_heat_kwh"].to_numpy() + q_dhw) / f["boiler_efficiency"]

@@ -9,22 +9,18 @@ blocks of docs/calibration.md are the renderings of the committed file and every
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 
 import pytest
 
 from tests.cli_harness import REPO
+from tests.script_loader import load_script
 
-_spec = importlib.util.spec_from_file_location("update_figures", REPO / "scripts" / "update_figures.py")
-uf = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(uf)
+uf = load_script("scripts/update_figures.py")
 sys.path.insert(0, str(REPO / "scripts"))
 from figure_renderers import calibration as cal  # noqa: E402 - scripts/ is on the path from here
 
-_bspec = importlib.util.spec_from_file_location("bench_default_run", REPO / "benchmarks" / "bench_default_run.py")
-bench = importlib.util.module_from_spec(_bspec)
-_bspec.loader.exec_module(bench)
+bench = load_script("benchmarks/bench_default_run.py")
 
 VIEWS = [n for n, (_, render, _) in uf.RENDERERS.items() if n.startswith("calibration_default_run.")]
 

@@ -10,24 +10,20 @@ around the blocks holds for the committed figures.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 
 import pytest
 
 from tests.cli_harness import REPO
+from tests.script_loader import load_script
 
-_spec = importlib.util.spec_from_file_location("update_figures", REPO / "scripts" / "update_figures.py")
-uf = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(uf)
+uf = load_script("scripts/update_figures.py")
 sys.path.insert(0, str(REPO / "scripts"))
 from figure_renderers import scenario as sc  # noqa: E402 - scripts/ is on the path from here
 from figure_renderers import scenario_bands as sb  # noqa: E402
 
-_bspec = importlib.util.spec_from_file_location("bench_default_run", REPO / "benchmarks" / "bench_default_run.py")
-bench = importlib.util.module_from_spec(_bspec)
-_bspec.loader.exec_module(bench)
+bench = load_script("benchmarks/bench_default_run.py")
 
 FIGURES = REPO / "benchmarks" / "figures"
 VIEWS = [n for n in uf.RENDERERS if n.startswith("default_run.")]

@@ -9,17 +9,15 @@ case; the blocks of docs/energy.md are the renderings of the committed file; the
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 
 import pytest
 
 from tests.cli_harness import REPO
+from tests.script_loader import load_script
 
-_spec = importlib.util.spec_from_file_location("update_figures", REPO / "scripts" / "update_figures.py")
-uf = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(uf)
+uf = load_script("scripts/update_figures.py")
 sys.path.insert(0, str(REPO / "scripts"))
 from figure_renderers import energy_notes as en  # noqa: E402 - scripts/ is on the path from here
 

@@ -10,7 +10,6 @@ the street lengths and the road classes, and the merge of a second run into the 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 import warnings
@@ -18,10 +17,9 @@ import warnings
 import pytest
 
 from tests.cli_harness import REPO
+from tests.script_loader import load_script
 
-_spec = importlib.util.spec_from_file_location("update_figures", REPO / "scripts" / "update_figures.py")
-uf = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(uf)
+uf = load_script("scripts/update_figures.py")
 sys.path.insert(0, str(REPO / "scripts"))
 from figure_renderers import traffic  # noqa: E402 - scripts/ is on the path from here
 

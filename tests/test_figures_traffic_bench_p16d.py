@@ -8,22 +8,18 @@ docs/traffic.md are the renderings of the committed file and every view is quote
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 
 import pytest
 
 from tests.cli_harness import REPO
+from tests.script_loader import load_script
 
-_spec = importlib.util.spec_from_file_location("update_figures", REPO / "scripts" / "update_figures.py")
-uf = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(uf)
+uf = load_script("scripts/update_figures.py")
 sys.path.insert(0, str(REPO / "scripts"))
 from figure_renderers import traffic_dynamic_bench as tb  # noqa: E402 - scripts/ is on the path from here
 
-_bspec = importlib.util.spec_from_file_location("bench_traffic_dynamic", REPO / "benchmarks" / "bench_traffic_dynamic.py")
-bench = importlib.util.module_from_spec(_bspec)
-_bspec.loader.exec_module(bench)
+bench = load_script("benchmarks/bench_traffic_dynamic.py")
 
 VIEWS = [n for n in uf.RENDERERS if n.startswith("traffic_dynamic_bench.")]
 

@@ -626,9 +626,10 @@ def junction_delays(scenario) -> str:
 def models_public_transport(scenario) -> bool:
     """Whether the traffic engine of ``scenario`` models public transport: a timetable
     (``traffic.gtfs``) or the map's routes (``traffic.transit_routes``) is given. The one rule
-    behind :func:`public_transport` and the mobility section's note."""
+    behind :func:`public_transport` and the mobility section's note
+    (:attr:`twin.scenario.schema.TrafficOptions.models_public_transport`)."""
     t = getattr(scenario, "traffic", None)
-    return bool(getattr(t, "gtfs", None) or getattr(t, "transit_routes", None))
+    return bool(t is not None and t.models_public_transport)
 
 
 def public_transport(scenario) -> str:

@@ -521,6 +521,12 @@ class TrafficOptions(Strict):
             raise ValueError("gtfs_date is set but there is no gtfs feed (add traffic.gtfs or remove gtfs_date)")
         return self
 
+    @property
+    def models_public_transport(self) -> bool:
+        """Whether public transport is modelled: a timetable (``gtfs``) or the map's routes
+        (``transit_routes``) is given. The one rule for the engine's modes and the report."""
+        return bool(self.gtfs or self.transit_routes)
+
     @model_validator(mode="after")
     def _transit_routes_alone(self):
         if self.transit_routes is not None and self.gtfs is not None:

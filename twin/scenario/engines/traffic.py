@@ -86,7 +86,7 @@ def kpi_names(options) -> tuple[str, ...]:
     periods = _periods(options)
     names = [f"{p}_{k}" for p in periods for k in M.CHANGE_KPIS]
     names += [f"{p}_{k}" for p in periods for k in M.STATE_KPIS]
-    modes = ("walk", "bike", "pt") if (options.gtfs or options.transit_routes) else ("walk", "bike")
+    modes = ("walk", "bike", "pt") if options.models_public_transport else ("walk", "bike")
     cats = tuple(options.access_categories) if options.access_categories else DEFAULT_CATEGORIES
     return tuple(names) + access_kpi_names(modes, cats, float(options.minutes))
 

@@ -108,7 +108,7 @@ def run_samples_paired(baseline_scene: Any, whatif_scenes: dict[str, Any], optio
     for name, sc in whatif_scenes.items():
         same = M.mobility_digest(sc) == base_digest
         closed = [] if same else M.closed_links(baseline_scene, sc)
-        acc = acc_base if same else access_for(sc, central, base_dir=base_dir, result=None if not (central.gtfs or central.transit_routes) else _central_whatif(sc, central, central_base, base_dir))
+        acc = acc_base if same else access_for(sc, central, base_dir=base_dir, result=None if not central.models_public_transport else _central_whatif(sc, central, central_base, base_dir))
         plans[name] = (sc, same, closed, acc, None if (same or stock is None) else stock.for_scene(sc))
     base_k: list[dict] = []
     what_k: dict[str, list[dict]] = {name: [] for name in whatif_scenes}

@@ -69,7 +69,27 @@ def check_weather_options(*, weather: Path | None, daily_weather: Path | None, u
                              "without it, it would change nothing", field=option)
 
 
+def check_fit_options(ctx: typer.Context, *, meters: Path | None, classes: str | None) -> None:
+    """Options of one fit given without that fit (``--draws`` without ``--meters``, ``--samples``
+    without ``--classes``...): they would change nothing (they ran with exit 0). InputError naming
+    the first such option, before anything is read.
+    """
+    from twin.errors import InputError
+
+    fits = (("--meters", meters, ("draws", "sigma_rel", "train_until", "tz", "drop_unknown", "gas_kwh_per_m3")),
+            ("--classes", classes, ("samples",)))
+    for fit, given, names in fits:
+        if given is not None:
+            continue
+        for name in names:
+            source = ctx.get_parameter_source(name)  # an enum of the click Typer runs on: DEFAULT when not typed
+            if source is not None and source.name != "DEFAULT":
+                option = "--" + name.replace("_", "-")
+                raise InputError(f"{option} is read with {fit} only: without {fit} it would change nothing", field=option)
+
+
 def calibrate(
+    ctx: typer.Context,
     scene: Annotated[list[Path], typer.Argument(help="Scene folder or .gpkg written by 'twin ingest' (or input files to ingest)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("calibration"),
     meters: Annotated[Path | None, typer.Option("--meters", help="Meter readings (CSV/Parquet, tidy format of docs/calibration.md)")] = None,
@@ -104,6 +124,7 @@ def calibrate(
 
     check_options(seed=seed, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3, utc_offset=utc_offset, latitude=latitude, longitude=longitude)
     check_weather_options(weather=weather, daily_weather=daily_weather, utc_offset=utc_offset, latitude=latitude, longitude=longitude)
+    check_fit_options(ctx, meters=meters, classes=classes)
     sig = None
     if sigma_rel is not None:
         if sigma_rel == "estimate":

@@ -179,6 +179,7 @@ def _localise(idx: pd.DatetimeIndex, column: str, path, lines, tz: str | None, r
 
 
 def _energy(frame: pd.DataFrame, path, lines, gas_kwh_per_m3: float | None) -> np.ndarray:
+    volumes = False  # a reading in m3 (what gas_kwh_per_m3 is for)
     if "kwh" in frame:
         raw = frame["kwh"]
         factor = np.ones(len(frame))
@@ -196,11 +197,15 @@ def _energy(frame: pd.DataFrame, path, lines, gas_kwh_per_m3: float | None) -> n
                     _fail("a gas volume (m3) needs its energy content: give --gas-kwh-per-m3 (e.g. 10.5 for H-gas)", path,
                           lines[np.flatnonzero(m)[0]], "unit")
                 factor[m] = float(gas_kwh_per_m3)
+                volumes = True
             else:
                 _fail(f"unknown unit {u!r} (units: kWh, Wh, MWh, MJ, GJ, m3)", path, lines[np.flatnonzero(m)[0]], "unit")
         col = "value"
     else:
         _fail("no energy column: give 'kwh', or 'value' with 'unit'", path, None, "kwh", SchemaError)
+    if gas_kwh_per_m3 is not None and not volumes:
+        _fail("--gas-kwh-per-m3 is given but no reading is a gas volume (unit m3): it would change nothing; leave it out, "
+              "or check that this is the meter file meant", path, None, "--gas-kwh-per-m3")
     values = pd.to_numeric(pd.Series(raw).astype(str).str.strip().replace("", "nan"), errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values)
     if bad.any():

@@ -340,9 +340,6 @@ def read_forecast_csv(path: Path, *, latitude_deg=None, longitude_deg=None):
     check_input_file(path, suffixes=(".csv",), max_bytes=64 * 1024**2, what="weather forecast", field="--weather")
     if latitude_deg is None or longitude_deg is None:
         raise InputError("a CSV forecast needs --latitude and --longitude", field="--weather")
-    from twin.io.csv_separator import check_separator
-
-    check_separator(path, what="forecast", field="--weather")
     t = pd.read_csv(path)
     for col in ("time", "t_out_c"):
         if col not in t:

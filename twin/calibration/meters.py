@@ -111,10 +111,7 @@ def _read_table(path: Path) -> pd.DataFrame:
 
     check_input_file(path, suffixes=(".csv", ".parquet", ".pq"), max_bytes=MAX_METER_BYTES, what="meter file", field="--meters")
     try:
-        if path.name.lower().endswith(".csv"):
-            from twin.io.csv_separator import check_separator
-
-            check_separator(path, what="meter file")
+        if path.name.lower().endswith(".csv"):  # its separator checked by check_input_file
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1, skipinitialspace=True)
         else:
             frame = pd.read_parquet(path)

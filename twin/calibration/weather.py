@@ -151,10 +151,7 @@ def read_daily_temperatures(path: str | os.PathLike[str], *, utc_offset_h: float
     from twin.io.paths import check_input_file
 
     path = Path(path)
-    check_input_file(path, suffixes=(".csv",), max_bytes=64 * 1024**2, what="daily weather table", field="--weather")
-    from twin.io.csv_separator import check_separator
-
-    check_separator(path, what="daily weather table", field="--daily-weather")
+    check_input_file(path, suffixes=(".csv",), max_bytes=64 * 1024**2, what="daily weather table", field="--daily-weather")
     try:
         table = pd.read_csv(path)
     except (ValueError, pd.errors.ParserError) as exc:

@@ -507,10 +507,7 @@ def check_overrides_file(path: str | os.PathLike[str]) -> None:
     """
     from twin.io.paths import check_input_file
 
-    check_input_file(path, suffixes=(".csv",), field="--overrides", what="overrides table")
-    from twin.io.csv_separator import check_separator
-
-    check_separator(path, what="overrides table", field="--overrides")
+    check_input_file(path, suffixes=(".csv",), field="--overrides", what="overrides table")  # also the separator
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, ValueError) as exc:

@@ -3,6 +3,8 @@
 A spreadsheet saved in a comma-decimal locale (Belgium, France, Germany...) separates the columns
 with ``;``; pandas then reads one column named ``building_id;carrier;...`` and the readers said
 "no id column" or "unknown column 'building_id;height_m'" of a header that names the columns.
+:func:`twin.io.paths.check_input_file` applies the check to every ``.csv`` input it is given;
+readers that do not go through it call :func:`check_separator` themselves.
 """
 
 from __future__ import annotations

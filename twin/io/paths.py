@@ -12,6 +12,7 @@ import stat
 from pathlib import Path
 
 from twin.errors import InputError, OutputError, ResourceLimitError, UnsafePathError
+from twin.io.csv_separator import check_separator
 
 #: Default size limit of one input file, bytes (override with ``TWIN_MAX_INPUT_BYTES``).
 MAX_INPUT_BYTES = 4 * 1024**3
@@ -70,6 +71,9 @@ def check_input_file(
         It is a folder, a device, a pipe or a socket (reading one could hang).
     ResourceLimitError
         It is larger than the limit.
+    ParseError
+        A ``.csv`` file whose header separates its columns with ``;``, tabs or ``|`` instead of
+        commas (:func:`twin.io.csv_separator.check_separator`).
     """
     path = Path(path)
     try:
@@ -92,6 +96,8 @@ def check_input_file(
         )
     if not os.access(path, os.R_OK):
         raise InputError(f"cannot read {what}: permission denied", path=path, field=field)
+    if path.name.lower().endswith(".csv"):  # a spreadsheet's ';' or tab table, named before a parser reads one column
+        check_separator(path, what=what, field=field)
     return path
 
 

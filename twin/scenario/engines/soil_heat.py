@@ -74,21 +74,25 @@ def ground_grid(scene, options, grid=None):
     from twin.soil.grid import build_grid
 
     gopts = grid_options(scene, options)
-    for sc, go, g in _GRIDS:
-        if sc is scene and go == gopts:
-            return g
+    held = _held_grid(scene, gopts)
+    if held is not None:
+        return held
     if grid is None:
         grid = build_grid(scene, gopts)
     _GRIDS[:] = [e for e in _GRIDS if e[0] is not scene][-3:] + [(scene, gopts, grid)]
     return grid
 
 
+def _held_grid(scene, gopts):
+    """The grid held in :data:`_GRIDS` for ``scene`` and grid options ``gopts``, or None."""
+    return next((g for sc, go, g in _GRIDS if sc is scene and go == gopts), None)
+
+
 def cached_ground_grid(scene, options):
     """The grid :func:`ground_grid` holds for ``scene`` and these options, or None (nothing built)."""
     from twin.scenario.engines.soil import grid_options
 
-    gopts = grid_options(scene, options)
-    return next((g for sc, go, g in _GRIDS if sc is scene and go == gopts), None)
+    return _held_grid(scene, grid_options(scene, options))
 
 
 def cover_unchanged(scene, options) -> bool:

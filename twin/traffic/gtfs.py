@@ -302,16 +302,38 @@ def timetable(feed: Feed, date: str, *, start_s: float = 0.0, end_s: float = 48 
     lon = lookup.loc[used_ids, "stop_lon"].astype(float).to_numpy()
     x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
     sidx = np.fromiter((stop_pos[s] for s in stop_col.tolist()), dtype=np.int64, count=stop_col.size)
-    c_dep = dep[:-1][same]
-    keep = (c_dep >= start_s) & (c_dep <= end_s)
-    dep_stop = sidx[:-1][same][keep]
-    arr_stop = sidx[1:][same][keep]
-    dep_t = c_dep[keep]
-    arr_t = arr[1:][same][keep]
-    trip = trip_index[:-1][same][keep].astype(np.int64)
-    o = np.lexsort((arr_t, dep_t))
+    dep_stop, arr_stop, dep_t, arr_t, trip = window_connections(trip_index, sidx, dep, arr, start_s, end_s)
     route_of = trips.set_index("trip_id").loc[trip_codes, "route_id"].to_numpy()
     return Timetable(
-        stop_ids=used_ids, stop_xy=np.column_stack([x, y]), dep_stop=dep_stop[o], arr_stop=arr_stop[o], dep_t=dep_t[o], arr_t=arr_t[o],
-        trip=trip[o], trip_ids=trip_codes, route_of_trip=route_of, date=str(date), crs=crs,
+        stop_ids=used_ids, stop_xy=np.column_stack([x, y]), dep_stop=dep_stop, arr_stop=arr_stop, dep_t=dep_t, arr_t=arr_t,
+        trip=trip, trip_ids=trip_codes, route_of_trip=route_of, date=str(date), crs=crs,
     )  # fmt: skip
+
+
+def window_connections(row_trip: np.ndarray, row_stop: np.ndarray, dep: np.ndarray, arr: np.ndarray, start_s: float,
+                       end_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The connections of stop-time rows sorted by trip and sequence: each pair of consecutive
+    rows of one trip that departs in ``[start_s, end_s]``, sorted by departure then arrival time.
+
+    Parameters
+    ----------
+    row_trip, row_stop : int (n,)
+        Trip and stop index of each row.
+    dep, arr : float (n,)
+        Departure and arrival time of each row, s after midnight.
+
+    Returns
+    -------
+    dep_stop, arr_stop, dep_t, arr_t, trip
+        The :class:`Timetable` connection arrays.
+    """
+    same = row_trip[1:] == row_trip[:-1]
+    c_dep = dep[:-1][same]
+    keep = (c_dep >= start_s) & (c_dep <= end_s)
+    dep_stop = row_stop[:-1][same][keep]
+    arr_stop = row_stop[1:][same][keep]
+    dep_t = c_dep[keep]
+    arr_t = arr[1:][same][keep]
+    trip = row_trip[:-1][same][keep].astype(np.int64)
+    o = np.lexsort((arr_t, dep_t))
+    return dep_stop[o], arr_stop[o], dep_t[o], arr_t[o], trip[o]

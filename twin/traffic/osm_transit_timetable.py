@@ -50,7 +50,7 @@ def pattern_trips(pat: Any, factor: float, window_s: tuple[float, float]) -> tup
 def pattern_timetable(pat: Any, factor: float, *, start_s: float, end_s: float, crs: Any) -> Any:
     """The :class:`~twin.traffic.gtfs.Timetable` of ``pat``'s trips at ``factor`` times the
     headways over ``[start_s, end_s]`` on :data:`SERVICE_DATE` (module docstring)."""
-    from twin.traffic.gtfs import Timetable
+    from twin.traffic.gtfs import Timetable, window_connections
 
     ids, routes, stops, times = pattern_trips(pat, factor, (start_s, end_s))
     trip_ids = np.array(ids, dtype=object)
@@ -64,12 +64,6 @@ def pattern_timetable(pat: Any, factor: float, *, start_s: float, end_s: float, 
     at = {sid: i for i, sid in enumerate(pat.stop_ids)}
     stop_xy = pat.feed_xy[[at[s] for s in used_ids.tolist()]].reshape(-1, 2)  # through the feed's 7-decimal text
     sidx = np.searchsorted(used_ids, stop_text[row_stop]).astype(np.int64) if row_stop.size else np.zeros(0, np.int64)
-    same = row_trip[1:] == row_trip[:-1]
-    c_dep = row_t[:-1][same]
-    keep = (c_dep >= start_s) & (c_dep <= end_s)
-    dep_stop, arr_stop = sidx[:-1][same][keep], sidx[1:][same][keep]
-    dep_t, arr_t = c_dep[keep], row_t[1:][same][keep]
-    trip = row_trip[:-1][same][keep]
-    o = np.lexsort((arr_t, dep_t))
-    return Timetable(stop_ids=used_ids, stop_xy=stop_xy, dep_stop=dep_stop[o], arr_stop=arr_stop[o], dep_t=dep_t[o], arr_t=arr_t[o],
-                     trip=trip[o], trip_ids=trip_ids[by_id], route_of_trip=np.array(routes, dtype=object)[by_id], date=SERVICE_DATE, crs=crs)  # fmt: skip
+    dep_stop, arr_stop, dep_t, arr_t, trip = window_connections(row_trip, sidx, row_t, row_t, start_s, end_s)
+    return Timetable(stop_ids=used_ids, stop_xy=stop_xy, dep_stop=dep_stop, arr_stop=arr_stop, dep_t=dep_t, arr_t=arr_t,
+                     trip=trip, trip_ids=trip_ids[by_id], route_of_trip=np.array(routes, dtype=object)[by_id], date=SERVICE_DATE, crs=crs)  # fmt: skip

@@ -12,7 +12,10 @@ Exit codes
 70
     A bug in twin (an exception twin did not anticipate); the message says where the traceback is.
 130
-    Interrupted (Ctrl-C, SIGINT).
+    Interrupted (Ctrl-C, SIGINT). An error that ends the command after a stop signal came is
+    the interruption's doing (a library that swallowed the ``KeyboardInterrupt`` or turned it
+    into its own exception, e.g. Numba interrupted while it compiles a kernel): it is reported
+    as the interruption, 130 or 143, not as a bug (:func:`ended_by_signal`).
 143
     Terminated (SIGTERM); the command line stops within about a second even inside a compiled
     kernel, staged outputs removed (:mod:`twin.cli.signals`).
@@ -90,17 +93,34 @@ def run_app(app, args: Sequence[str] | None = None) -> int:
     _install_warning_printer()
     try:
         code = app(args=None if args is None else list(args), prog_name=PROG, standalone_mode=False)
-    except BaseException:
+    except BaseException as exc:
         _clear_progress()  # the error line below starts on a clean terminal line
+        if ended_by_signal(exc):  # Ctrl-C, SIGTERM (twin.workflows.interrupt.Terminated), or what they caused
+            _maybe_traceback(show_traceback)
+            return interrupted()
         return _exit_code_of_exception(show_traceback)
     code = _return_code(code)
     if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C (and SIGTERM's Terminated) into Exit(130) before it reaches us
         _clear_progress()
-        return _interrupted()
+        return interrupted()
     return code
 
 
-def _interrupted() -> int:
+def ended_by_signal(exc: BaseException) -> bool:
+    """Whether ``exc``, ending a command, is the doing of a stop signal (SIGINT, SIGTERM).
+
+    True for a ``KeyboardInterrupt`` and, once :mod:`twin.cli.signals` received a stop signal,
+    for any other exception but ``SystemExit``: whatever a library raises while the signal
+    unwinds it is a consequence of the interruption, not a bug of twin or bad input.
+    """
+    from twin.cli import signals
+
+    if isinstance(exc, KeyboardInterrupt):
+        return True
+    return not isinstance(exc, SystemExit) and signals.received() is not None
+
+
+def interrupted() -> int:
     """Print the line of an interruption (SIGINT, SIGTERM); its exit code (130, 143)."""
     from twin.cli import signals
 
@@ -126,8 +146,6 @@ def _exit_code_of_exception(show_traceback: bool) -> int:
         return getattr(exc, "exit_code", EXIT_BAD_INPUT)
     except SystemExit as exc:
         return _system_exit_code(exc)
-    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (twin.workflows.interrupt.Terminated)
-        return _interrupted()
     except BrokenPipeError:  # `twin ... | head`: the reader left; not an error of ours
         _silence_stdout()
         return EXIT_PARTIAL

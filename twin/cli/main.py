@@ -190,11 +190,15 @@ def _own_options(args: Sequence[str]) -> set[str]:
 def main(argv: list[str] | None = None) -> None:  # pragma: no cover - console entry
     """Console entry point: run the app, exit with its code (see :mod:`twin.cli.errors`)."""
     from twin.cli import signals
-    from twin.cli.errors import run_app
+    from twin.cli.errors import interrupted, run_app
 
-    args = global_flags_first(sys.argv[1:] if argv is None else argv)
-    with signals.installed(), command_output(args):  # SIGTERM / SIGINT: prompt stop, exit 143 / 130
-        code = run_app(app, args)
+    with signals.installed():  # SIGTERM / SIGINT: prompt stop, exit 143 / 130
+        try:
+            args = global_flags_first(sys.argv[1:] if argv is None else argv)
+            with command_output(args):
+                code = run_app(app, args)
+        except KeyboardInterrupt:  # around the command: reading its line, starting or ending its progress
+            code = interrupted()
     sys.exit(code)
 
 

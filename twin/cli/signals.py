@@ -26,6 +26,19 @@ a process killed by the signal). The line: ``twin: interrupted`` (SIGINT) or ``t
 terminated (SIGTERM)``. Outputs: a target holds its complete previous content or, when the
 signal came during the final swap, the complete new one (:mod:`twin.io.staged`).
 
+A ``KeyboardInterrupt`` that a library swallows: Python raises it wherever the main thread is,
+also inside a ctypes callback, and ctypes does not let an exception out of a callback: it
+reports it as "unraisable" and returns. Numba's first compile of a kernel runs such a callback
+(llvmlite's object cache notifies Numba of the compiled object); a Ctrl-C that lands in it was
+printed as ``Exception ignored on calling ctypes callback function ... KeyboardInterrupt`` and
+Numba then failed with ``RuntimeError: no compiled object yet`` (an "internal error"). Within
+:func:`installed`, :data:`sys.unraisablehook` takes a ``KeyboardInterrupt`` that comes after a
+stop signal silently and tells the watcher, which stops the process at once as it does inside a
+kernel (the main thread will not unwind: its exception is gone). :func:`received` is set by the
+handler itself, before it raises, so the command line (:mod:`twin.cli.errors`) can tell an
+error that follows a stop signal (a library that turned the ``KeyboardInterrupt`` into its own
+exception) from a bug.
+
 Only the console entry point installs this; twin used as a library keeps the handlers of its
 host (Jupyter, Dask workers, pytest).
 """
@@ -56,8 +69,17 @@ LINES = {signal.SIGINT: "twin: interrupted", signal.SIGTERM: "twin: terminated (
 _STOP_BYTE = 0  # written by uninstall to end the watcher (no signal has number 0)
 
 _received: list[int] = []
+_received_lock = threading.Lock()
 _announce_lock = threading.Lock()
 _announced: list[bool] = [False]
+_swallowed = threading.Event()  # a KeyboardInterrupt after the signal was lost in a library (_unraisable_hook)
+
+
+def _note(sig: int) -> None:
+    """Record ``sig`` as the stop signal received, unless one was recorded before."""
+    with _received_lock:
+        if not _received:
+            _received.append(sig)
 
 
 def received() -> int | None:
@@ -92,10 +114,34 @@ def announce(line: str | None = None) -> bool:
     return True
 
 
+def _raise_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
+    _note(signal.SIGINT)
+    raise KeyboardInterrupt
+
+
 def _raise_terminated(signum, frame):  # noqa: ARG001 - signal handler signature
     from twin.workflows.interrupt import Terminated
 
+    _note(signal.SIGTERM)
     raise Terminated("terminated (SIGTERM)")
+
+
+def _unraisable_hook(previous):
+    """A :data:`sys.unraisablehook` for a ``KeyboardInterrupt`` that Python could not raise.
+
+    An exception raised where Python cannot propagate it (a ctypes callback, a ``__del__``
+    method) comes here. A ``KeyboardInterrupt`` (``Terminated`` included) after a stop signal is
+    the signal being lost: nothing is printed and the watcher stops the process. Anything else,
+    and a ``KeyboardInterrupt`` raised without a signal, goes to ``previous``.
+    """
+
+    def hook(unraisable) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt) and received() is not None:
+            _swallowed.set()
+            return
+        previous(unraisable)
+
+    return hook
 
 
 def _main_frame_key() -> tuple[int, int] | None:
@@ -139,13 +185,14 @@ def _watch(read_fd: int) -> None:
                 return
             if sig not in EXIT_CODES:
                 continue
-            if not _received:
-                _received.append(sig)
+            _note(sig)
             if pending is not None:  # a second signal: stop now
                 _force_stop(pending)
             pending, since, key = sig, time.monotonic(), _main_frame_key()
         if pending is None:
             continue
+        if _swallowed.is_set():  # the main thread lost its KeyboardInterrupt: it will not unwind
+            _force_stop(pending)
         waited = time.monotonic() - since
         if waited >= GRACE_S:
             now_key = _main_frame_key()
@@ -167,15 +214,22 @@ def installed() -> Iterator[None]:
         return
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
+    with _received_lock:  # a fresh start (a second command in the same process)
+        _received.clear()
+    _announced[0] = False
+    _swallowed.clear()
     previous = {sig: signal.getsignal(sig) for sig in EXIT_CODES}
+    previous_hook = sys.unraisablehook
     old_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, _raise_interrupt)
     signal.signal(signal.SIGTERM, _raise_terminated)
+    sys.unraisablehook = _unraisable_hook(previous_hook)
     watcher = threading.Thread(target=_watch, args=(read_fd,), name="twin-signal-watcher", daemon=True)
     watcher.start()
     try:
         yield
     finally:
+        sys.unraisablehook = previous_hook
         for sig, handler in previous.items():
             if handler is not None:
                 signal.signal(sig, handler)

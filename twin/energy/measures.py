@@ -246,7 +246,8 @@ def apply_measures(
         unknown = wanted - set(ids)
         if unknown:
             raise InputError("measure scope names a building that is not in the stock", obj=sorted(unknown)[0], field="buildings")
-        scope = pd.Index(ids).isin(list(wanted))  # hashed (np.isin sorts object arrays)
+        # hashed (np.isin sorts object arrays); an object index, not pandas' string dtype, whose isin goes through a Python loop
+        scope = pd.Index(ids, dtype=object).isin(list(wanted))
     records = []
     for mid in measures:
         if mid not in table.index:
@@ -387,7 +388,9 @@ def heat_pump_cop(t_source_c: np.ndarray, t_sink_c: float, factors: dict[str, fl
     ----------
     Staffell I. et al. (2012), Energy Environ. Sci. 5, 9291. Ruhnau O. et al. (2019), Sci. Data 6:189.
     """
-    f = {**load_factors(), **(factors or {})}
+    keys = ("hp_cop_a", "hp_cop_b", "hp_cop_c", "hp_cop_correction")
+    # a full factor table (the accounts pass one per call) needs no default table read
+    f = factors if factors is not None and all(k in factors for k in keys) else {**load_factors(), **(factors or {})}
     dt = np.clip(t_sink_c - np.asarray(t_source_c, dtype=float), 15.0, None)  # the fit holds for dT >= ~15 K
     cop = (f["hp_cop_a"] + f["hp_cop_b"] * dt + f["hp_cop_c"] * dt * dt) * f["hp_cop_correction"]
     return np.maximum(cop, 1.0)

@@ -591,6 +591,10 @@ def simulate_samples(
     env_ids = builder.env["building_id"].astype(str)
     plans = [(plan.split(","), env_ids.isin(list(ids)).to_numpy()) for plan, ids in (measures or {}).items()]
     classes = load_classes()
+    if plans and measures_table is None:  # the packaged table, read once for every chunk's measures
+        from twin.energy.measures import load_measures
+
+        measures_table = load_measures()
     fb = _fallback_arrays(fallback, env_ids, classes)
     per_chunk = max(1, int(chunk_rows) // max(n_env, 1))
     totals = np.zeros((n_s, len(TOTALS)))
@@ -618,7 +622,8 @@ def simulate_samples(
             run_rows = np.flatnonzero(~reuse)
             env, cool_row = (env_all.iloc[run_rows].reset_index(drop=True), cool_all[run_rows]) if reuse.any() else (env_all, cool_all)
             plan_rows = [(plan, np.tile(mask, k)[run_rows]) for plan, mask in plans]
-            shade = None if prep.shade_factor is None else np.tile(prep.shade_factor, (k, 1, 1))[run_rows]
+            # the rows' shading (row r of the chunk is building r % n of the tiled stock), gathered without the tile
+            shade = None if prep.shade_factor is None else np.asarray(prep.shade_factor)[run_rows % len(prep.shade_factor)]
             done, values = _simulate_rows(env, cool_row, plan_rows, shade, builder.standard, prep, classes, measures_table, standard_classes)
             done = run_rows[done]  # rows of the chunk
             if reuse.any():
@@ -643,6 +648,33 @@ def simulate_samples(
     return out
 
 
+def setpoint_profiles(heat_c: np.ndarray, cool_c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The setpoint profiles of sample rows: one per distinct (heating, cooling) pair, numbered
+    in the order of first appearance (as ``pandas.factorize`` of the pairs).
+
+    Parameters
+    ----------
+    heat_c, cool_c
+        Heating and cooling setpoint of every row, degC (n,); cooling off is ``-999`` (no NaN).
+
+    Returns
+    -------
+    codes : int64 (n,)
+        The profile of every row.
+    heat_p, cool_p : (n_profiles,)
+        Heating and cooling setpoint of every profile, degC (cooling off: NaN).
+    """
+    c_heat, u_heat = pd.factorize(np.asarray(heat_c, dtype=float))
+    c_cool, u_cool = pd.factorize(np.asarray(cool_c, dtype=float))
+    n_cool = max(len(u_cool), 1)
+    # pairs as one integer each (factorized per column first: no tuples), numbered by first appearance
+    codes, first = pd.factorize(c_heat.astype(np.int64) * n_cool + c_cool)
+    first = np.asarray(first, dtype=np.int64)
+    heat_p = np.asarray(u_heat, dtype=float)[first // n_cool]
+    cool_p = np.asarray(u_cool, dtype=float)[first % n_cool]
+    return codes.astype(np.int64), heat_p, np.where(cool_p == -999.0, np.nan, cool_p)
+
+
 def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, shade, standard: dict, prep, classes, measures_table,
                    standard_classes: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The chain of :func:`simulate_samples` on the envelope rows ``env`` of a chunk (measures,
@@ -660,10 +692,7 @@ def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, sha
     if not len(env):
         return np.zeros(0, dtype=np.int64), {name: np.zeros(0) for name in TOTALS}
     # setpoint profiles: one per (heating, cooling) pair
-    key = pd.MultiIndex.from_arrays([env["theta_i_c"].to_numpy(dtype=float), np.nan_to_num(cool_row, nan=-999.0)])
-    codes, uniq = pd.factorize(key)
-    heat_p = np.array([u[0] for u in uniq])
-    cool_p = np.array([np.nan if u[1] == -999.0 else u[1] for u in uniq])
+    codes, heat_p, cool_p = setpoint_profiles(env["theta_i_c"].to_numpy(dtype=float), np.nan_to_num(cool_row, nan=-999.0))
     drivers = replace(prep.drivers, heat_setpoint_c=np.repeat(heat_p[:, None], prep.drivers.n_hours, axis=1),
                       cool_setpoint_c=np.repeat(cool_p[:, None], prep.drivers.n_hours, axis=1))
     costs = []
@@ -943,10 +972,7 @@ def _primary_energy(env: pd.DataFrame, prep, shade, cool_c: np.ndarray | None = 
         return out
     drv = prep.drivers
     cool = np.full(len(env), -999.0) if cool_c is None else np.nan_to_num(np.asarray(cool_c, dtype=float), nan=-999.0)
-    key = pd.MultiIndex.from_arrays([ok_env["theta_i_c"].to_numpy(dtype=float), cool[keep]])
-    profile, uniq = pd.factorize(key)
-    heat_p = np.array([u[0] for u in uniq])
-    cool_p = np.array([np.nan if u[1] == -999.0 else u[1] for u in uniq])
+    profile, heat_p, cool_p = setpoint_profiles(ok_env["theta_i_c"].to_numpy(dtype=float), cool[keep])
     drivers = replace(drv, heat_setpoint_c=np.repeat(heat_p[:, None], drv.n_hours, axis=1), cool_setpoint_c=np.repeat(cool_p[:, None], drv.n_hours, axis=1))
     inputs = to_stock_inputs(ok_env, conventions=prep.conventions, factors=prep.factors, shade_factor=None if shade is None else shade[keep])
     inputs.setpoint_profile = profile.astype(np.int64)

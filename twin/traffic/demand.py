@@ -14,12 +14,15 @@ from documented tables (:func:`read_parameters`), each with a band used for samp
 
 from __future__ import annotations
 
+import hashlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from twin.caching import BoundedCache
 from twin.errors import InputError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -91,12 +94,27 @@ def sample_parameters(params: dict[str, Parameter], n: int, rng: np.random.Gener
     return out
 
 
+#: The jobs tables read by :func:`read_jobs`, by path and content digest (a changed file is
+#: parsed again; every run of a Monte Carlo reads the same one). The last four stored.
+_JOBS_CACHE: BoundedCache[tuple[str, bytes], dict[str, tuple[float, str]]] = BoundedCache(4)
+
+
 def read_jobs(path: str | Path | None = None) -> dict[str, tuple[float, str]]:
-    """Floor area per job or school place by use, m2 (and whether it counts jobs or places)."""
+    """Floor area per job or school place by use, m2 (and whether it counts jobs or places).
+
+    The file is read on every call and parsed only when its content is new (:data:`_JOBS_CACHE`);
+    the caller gets its own dict.
+    """
     import pandas as pd
 
-    table = pd.read_csv(Path(path) if path is not None else JOBS)
-    return {str(u): (float(a), str(k)) for u, a, k in zip(table["use"], table["floor_area_per_job_m2"], table["kind"])}
+    path = Path(path) if path is not None else JOBS
+    data = path.read_bytes()
+    key = (str(path), hashlib.sha256(data).digest())
+    hit = _JOBS_CACHE.get(key)
+    if hit is None:
+        table = pd.read_csv(io.BytesIO(data))
+        hit = _JOBS_CACHE.put(key, {str(u): (float(a), str(k)) for u, a, k in zip(table["use"], table["floor_area_per_job_m2"], table["kind"])})
+    return dict(hit)
 
 
 @dataclass
@@ -155,6 +173,30 @@ def building_activity(scene: Any, params: dict[str, Parameter], jobs_table: dict
     return residents, jobs, places
 
 
+#: Key of the buildings' representative points in a scene's cache: a ``buildings:geom:`` entry,
+#: kept while the buildings' ids, geometry and heights stay (a Monte Carlo sample's floor areas
+#: and uses) and dropped when they change (:meth:`twin.scene.Scene.add`).
+POINTS_CACHE_KEY = "buildings:geom:traffic_points"
+
+
+def building_points(scene: Any) -> np.ndarray:
+    """Coordinates (n, 2) of a point on the surface of every building's footprint.
+
+    Cached on the scene (:data:`POINTS_CACHE_KEY`) when it has a cache: every run of a Monte
+    Carlo sample shares its scene's footprints. Returns a fresh array.
+    """
+    import shapely
+
+    cache = getattr(scene, "_cache", None)
+    xy = None if cache is None else cache.get(POINTS_CACHE_KEY)
+    if xy is None:
+        xy = shapely.get_coordinates(shapely.point_on_surface(np.asarray(scene.buildings.geometry.values, dtype=object)))
+        xy.flags.writeable = False
+        if cache is not None:
+            cache[POINTS_CACHE_KEY] = xy
+    return xy.copy()
+
+
 def trip_ends(scene: Any, params: dict[str, Parameter], *, zone_size_m: float = 100.0, jobs_table: dict | None = None) -> TripEnds:
     """Zones of a square grid and their daily trip ends (see the module docstring)."""
     import shapely
@@ -164,8 +206,7 @@ def trip_ends(scene: Any, params: dict[str, Parameter], *, zone_size_m: float = 
     jobs_table = read_jobs() if jobs_table is None else jobs_table
     b = scene.buildings
     residents, jobs, places = building_activity(scene, params, jobs_table)
-    pts = shapely.point_on_surface(np.asarray(b.geometry.values, dtype=object))
-    xy = shapely.get_coordinates(pts)
+    xy = building_points(scene)
     pois = scene.layer("pois")
     poi_xy = np.zeros((0, 2))
     if len(pois) and "category" in pois.columns:

@@ -315,6 +315,36 @@ def edge_nodes(scene: Any) -> dict[str, list[str]]:
     return out
 
 
+#: :func:`edge_nodes` by the scene's :func:`~twin.traffic.mode_streets.streets_key` (which
+#: covers what it reads: the links' end nodes, the nodes' ids and points): the runs of a street
+#: layout (every Monte Carlo sample) share them. The last eight stored.
+_EDGE_NODES_CACHE: BoundedCache[bytes, dict[str, list[str]]] = BoundedCache(8)
+
+
+def _edge_nodes_of_streets(scene: Any, key: bytes) -> dict[str, list[str]]:
+    """:func:`edge_nodes` of ``scene``, whose :func:`~twin.traffic.mode_streets.streets_key` is
+    ``key``, from :data:`_EDGE_NODES_CACHE` when a recent run had its streets; the caller gets
+    its own lists."""
+    hit = _EDGE_NODES_CACHE.get(key)
+    if hit is None:
+        hit = _EDGE_NODES_CACHE.put(key, edge_nodes(scene))
+    return {side: list(ids) for side, ids in hit.items()}
+
+
+def _edge_access(walk_link_ids: np.ndarray) -> np.ndarray:
+    """Per side (:data:`SIDES`), the walk network's connectors at that edge of the district
+    (links ``conn:walk:edge_<side>:...``), counted in one pass over the link ids."""
+    counts = dict.fromkeys(SIDES, 0)
+    prefix = "conn:walk:edge_"
+    for lid in walk_link_ids.tolist():
+        s = str(lid)
+        if s.startswith(prefix):
+            side = s[len(prefix):].split(":", 1)[0]
+            if side in counts:
+                counts[side] += 1
+    return np.array([counts[s] for s in SIDES])
+
+
 def build_mode_network(scene: Any, mode: str, ends: TripEnds, edges: dict[str, list[str]], *, signals: bool = False, movements: bool = False,
                        give_way: bool = False, signal_split: str = "equal", streets_key: bytes | None = None) -> ModeNetwork:
     """The mode's street network with zone and edge centroids (see the module docstring); for
@@ -613,13 +643,33 @@ def _level_of_service(skims: dict[str, dict[str, np.ndarray]], z: int, p: dict[s
     return t, cost, dist
 
 
+#: The cost tables read by :func:`read_costs`, by path and content digest (a changed file is
+#: parsed again; every run of a Monte Carlo reads the same one). The last four stored.
+_COSTS_CACHE: BoundedCache[tuple[str, bytes], dict[str, float]] = BoundedCache(4)
+
+
 def read_costs(path: str | Path | None = None) -> dict[str, float]:
+    """The money costs of the modes (``parameter``, ``value``: car cost per km, public-transport
+    fare), from ``path`` or the packaged ``mobility_costs.csv``.
+
+    The file is read on every call and parsed only when its content is new (:data:`_COSTS_CACHE`);
+    the caller gets its own dict.
+    """
+    import hashlib
+    import io
+
     import pandas as pd
 
     from twin.traffic.mode_choice import DATA_DIR
 
-    table = pd.read_csv(Path(path) if path is not None else DATA_DIR / "mobility_costs.csv")
-    return {str(k): float(v) for k, v in zip(table["parameter"], table["value"])}
+    path = Path(path) if path is not None else DATA_DIR / "mobility_costs.csv"
+    data = path.read_bytes()
+    key = (str(path), hashlib.sha256(data).digest())
+    hit = _COSTS_CACHE.get(key)
+    if hit is None:
+        table = pd.read_csv(io.BytesIO(data))
+        hit = _COSTS_CACHE.put(key, {str(k): float(v) for k, v in zip(table["parameter"], table["value"])})
+    return dict(hit)
 
 
 def _choose(model: ModeChoiceModel, theta: float, segs: dict, t: np.ndarray, cost: np.ndarray, scale: dict[str, np.ndarray] | None = None):
@@ -789,8 +839,8 @@ def run_district_mobility(
     if len(scene.buildings) == 0:
         raise InputError("the mobility model needs buildings (trip ends come from them)", obj="buildings", field="inputs.files")
     ends = trip_ends(scene, params, zone_size_m=options.zone_size_m)
-    edges = edge_nodes(scene)
     key = streets_key(scene)  # the street parts of the three networks are shared by the runs of a street layout
+    edges = _edge_nodes_of_streets(scene, key)
     nets = {m: build_mode_network(scene, m, ends, edges, signals=options.signals, movements=options.turning_movements, give_way=options.give_way,
                                   signal_split=options.signal_split, streets_key=key)
             for m in ("walk", "bike", "car")}  # fmt: skip
@@ -830,7 +880,7 @@ def run_district_mobility(
     results: dict[str, PeriodResult] = {}
     free_skims = {m: _skim(nets[m]) for m in ("walk", "bike", "car")}
     timings["skims_s"] = time.perf_counter() - t0 - timings["networks_s"]
-    edge_access = np.array([sum(1 for lid in nets["walk"].network.link_ids.tolist() if str(lid).startswith(f"conn:walk:edge_{s}:")) for s in SIDES])
+    edge_access = _edge_access(nets["walk"].network.link_ids)
     pt_legs = _pt_legs(scene, nets["walk"], timetable) if timetable is not None else None  # the same for every period
     for period in options.periods:
         tp = time.perf_counter()

@@ -7,7 +7,9 @@
   and a what-if that leaves the streets alone share them (:func:`mode_streets`, cached by the
   content of what they are built from: :data:`_STREETS_CACHE`);
 * the zone connectors (:func:`zone_connectors`): they depend on the zone centroids, which follow
-  the buildings' activity (a sample's floor areas move them), so they are made for every run.
+  the buildings' activity (a sample's floor areas move them), so they are made for every
+  sample; a what-if run against its sample's baseline with the same walk and bike streets (a
+  closure to cars) finds them in :data:`_CONNECTORS_CACHE`, by candidate nodes and centroids.
 
 A :class:`ModeStreets` is shared between runs: it is frozen and its arrays are read-only; the
 network built from it gets fresh arrays.
@@ -49,6 +51,10 @@ class ModeStreets:
         Per connector direction (``out``: origins, ``in``: destinations): the nodes a zone may be
         connected to (with links leaving, resp. entering, and coordinates), their points and the
         :class:`shapely.STRtree` over them; None when there is none.
+    connector_key
+        Digest of what :func:`zone_connectors` reads of it (each direction's candidate nodes and
+        their coordinates), made by :func:`build_streets`: the key of its connectors in
+        :data:`_CONNECTORS_CACHE` (None: not cached).
     """
 
     mode: str
@@ -65,6 +71,7 @@ class ModeStreets:
     in_degree: np.ndarray
     node_xy: np.ndarray
     candidates: dict[str, tuple[np.ndarray, np.ndarray, Any] | None]
+    connector_key: bytes | None = None
 
 
 #: Street parts by the content of what they are built from (:func:`streets_key`): the walk, bike
@@ -150,7 +157,14 @@ def build_streets(scene: Any, mode: str, *, walk_speed: float, bike_speed: float
         if c is not None:
             c[0].flags.writeable = False
             c[1].flags.writeable = False
-    return ModeStreets(mode=mode, candidates=candidates, **arrays)
+    connector_key = content_digest(*((d, None) if c is None else (d, c[0], node_xy[c[0]]) for d, c in candidates.items()))
+    return ModeStreets(mode=mode, candidates=candidates, connector_key=connector_key, **arrays)
+
+
+#: Zone connectors by candidate nodes (:attr:`ModeStreets.connector_key`), zone centroids and
+#: search (:func:`zone_connectors`): the walk and bike connectors of a what-if that closes streets
+#: to cars only are its sample's baseline's. The last eight stored (a sample adds four).
+_CONNECTORS_CACHE: BoundedCache[bytes, list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]] = BoundedCache(8)
 
 
 def zone_connectors(streets: ModeStreets, zone_xy: np.ndarray, *, max_m: float, per_zone: int) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
@@ -158,7 +172,9 @@ def zone_connectors(streets: ModeStreets, zone_xy: np.ndarray, *, max_m: float, 
 
     A zone is connected to the ``per_zone`` nearest candidate nodes (:attr:`ModeStreets.candidates`)
     within ``max_m`` of its centroid (by distance, then node), and to its nearest node within
-    ``max_m`` when that one is not among them.
+    ``max_m`` when that one is not among them. From :data:`_CONNECTORS_CACHE` when a recent
+    call had the same candidate nodes (:attr:`ModeStreets.connector_key`), centroids and search;
+    fresh arrays either way.
 
     Returns
     -------
@@ -167,6 +183,20 @@ def zone_connectors(streets: ModeStreets, zone_xy: np.ndarray, *, max_m: float, 
         spatial index first returns them, each zone's nodes nearest first; ``node`` indexes
         :attr:`ModeStreets.node_ids`.
     """
+    key = None
+    if streets.connector_key is not None:
+        key = content_digest(streets.connector_key, np.asarray(zone_xy, dtype=np.float64), float(max_m), int(per_zone))
+        hit = _CONNECTORS_CACHE.get(key)
+        if hit is not None:
+            return [(d, z.copy(), n.copy(), dist.copy()) for d, z, n, dist in hit]
+    out = _search_connectors(streets, zone_xy, max_m=max_m, per_zone=per_zone)
+    if key is not None:
+        _CONNECTORS_CACHE.put(key, [(d, z.copy(), n.copy(), dist.copy()) for d, z, n, dist in out])
+    return out
+
+
+def _search_connectors(streets: ModeStreets, zone_xy: np.ndarray, *, max_m: float, per_zone: int) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+    """:func:`zone_connectors` by the street part's spatial index (no cache)."""
     import shapely
 
     zpts = shapely.points(zone_xy)

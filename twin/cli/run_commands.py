@@ -77,6 +77,8 @@ def batch(
     pattern: Annotated[str, typer.Argument(help="A folder of scenario YAML files, or a glob")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Results folder (runs.sqlite and one folder per run)")] = Path("batch_results"),
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a LocalCluster)")] = None,
+    connect_timeout: Annotated[float | None, typer.Option(
+        "--connect-timeout", help="Seconds to wait for --scheduler to accept a connection (default 10; only with --scheduler)")] = None,
     workers: Annotated[int, typer.Option(help="LocalCluster worker processes", min=1, max=256)] = 2,
     allow_no_effect: AllowNoEffect = False,
     allow_dir: AllowDir = None,
@@ -93,7 +95,7 @@ def batch(
     from twin.scenario.batch import run_batch
 
     records = run_batch(pattern, out=out, scheduler=scheduler, n_workers=workers, progress=False if quiet else None,
-                        no_effect=_no_effect(allow_no_effect), allow_dirs=list(allow_dir or []))
+                        no_effect=_no_effect(allow_no_effect), allow_dirs=list(allow_dir or []), connect_timeout_s=connect_timeout)
     failed = records[records["status"] != "done"] if len(records) else records
     if not quiet:
         counts = records["status"].value_counts().to_dict() if len(records) else {}

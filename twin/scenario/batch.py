@@ -16,7 +16,10 @@ re-exported here for older callers.
 
 The default cluster is a ``LocalCluster`` of processes with one thread each; Numba kernels in
 the workers are capped to one thread (``TWIN_NUMBA_THREADS=1``) so workers do not oversubscribe
-the cores. Pass ``scheduler="tcp://host:8786"`` to use an existing cluster.
+the cores. Pass ``scheduler="tcp://host:8786"`` to use an existing cluster: it is reached
+before any scenario file is read (:func:`check_scheduler_reachable`); a port where nothing
+listens is refused at once, and a scheduler that does not answer within ``connect_timeout_s``
+(:data:`CONNECT_TIMEOUT_S`) is one error naming ``--scheduler``.
 
 Safety (scenario files from applicants): the scenario files of a folder must lie in it (a link
 leading out is refused), every input of a scenario must stay in the scenario's folder, the
@@ -27,10 +30,14 @@ file is recorded as a failed run with the reason; the batch goes on.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import glob
 import logging
+import math
 import os
 import shutil
+import socket
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -41,6 +48,10 @@ from twin.errors import InputError, TwinError
 from twin.scenario.runner import run_identity, scenario_inputs
 
 log = logging.getLogger(__name__)
+
+#: How long a batch waits for a Dask scheduler given by address to accept a connection, s
+#: (``twin batch --connect-timeout``). A port where nothing listens is refused at once.
+CONNECT_TIMEOUT_S = 10.0
 
 
 def batch_root(pattern: str | os.PathLike[str]) -> Path | None:
@@ -185,6 +196,7 @@ def run_batch(
     on_result: Callable[[object, dict], None] | None = None,
     no_effect: str = "error",
     allow_dirs: Iterable[str | os.PathLike[str]] = (),
+    connect_timeout_s: float | None = None,
 ) -> pd.DataFrame:
     """Run every scenario matched by ``pattern`` on Dask; returns the store's records of them.
 
@@ -212,6 +224,10 @@ def run_batch(
         modification without effect does (:mod:`twin.scenario.checks`).
     allow_dirs
         Extra folders scenario inputs may come from (:mod:`twin.scenario.inputs`).
+    connect_timeout_s
+        How long to wait for ``scheduler`` to accept a connection, s (checked before any
+        scenario file is read, and again by Dask's client); default :data:`CONNECT_TIMEOUT_S`.
+        Given without ``scheduler`` it would change nothing: an error.
 
     Returns
     -------
@@ -224,7 +240,7 @@ def run_batch(
 
     with requested(progress):
         return _run_batch(pattern, out=out, store_path=store_path, scheduler=scheduler, n_workers=n_workers,
-                          on_result=on_result, no_effect=no_effect, allow_dirs=allow_dirs)
+                          on_result=on_result, no_effect=no_effect, allow_dirs=allow_dirs, connect_timeout_s=connect_timeout_s)
 
 
 def check_scheduler(scheduler: str | None) -> None:
@@ -254,7 +270,88 @@ def check_scheduler(scheduler: str | None) -> None:
         raise InputError(f"{scheduler!r} is not a Dask scheduler address: {exc}; e.g. tcp://host:8786", field="--scheduler") from None
 
 
-def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_effect, allow_dirs) -> pd.DataFrame:
+def check_scheduler_reachable(scheduler: str | None, timeout_s: float | None = None) -> None:
+    """A Dask scheduler at a ``tcp://`` or ``tls://`` address accepts a TCP connection within
+    ``timeout_s`` (default :data:`CONNECT_TIMEOUT_S`); checked before any scenario file is read.
+
+    Dask's client retries a refused connection until its own timeout (30 s by default), so
+    ``--scheduler tcp://127.0.0.1:1`` (nothing listening) failed only after 30 s, once the
+    scenario files had been read and the results folder made. This opens and closes one TCP
+    connection (refused: at once), then for ``tcp://`` one Dask connection, handshake included,
+    bounded by ``timeout_s`` (:func:`_dask_handshake`; the scheduler may log that the first
+    connection closed before its handshake). Addresses of other schemes (``inproc``, ``ucx``,
+    ``ws``) and the TLS handshake are left to Dask's client, with the same timeout.
+
+    Raises
+    ------
+    InputError
+        Field ``--scheduler``: the connection was refused, the host is unknown, or nothing
+        answered within ``timeout_s``. Field ``--connect-timeout``: not a positive number, or
+        given without a scheduler (a timeout that changes nothing).
+    """
+    if timeout_s is not None:
+        if scheduler is None:
+            raise InputError("applies only to a Dask scheduler given by --scheduler (without it a local cluster is started): "
+                             "it would change nothing", field="--connect-timeout")
+        if isinstance(timeout_s, bool) or not (isinstance(timeout_s, (int, float)) and math.isfinite(timeout_s) and timeout_s > 0):
+            raise InputError(f"must be a positive number of seconds, got {timeout_s!r}", field="--connect-timeout")
+    if scheduler is None:
+        return
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    check_scheduler(scheduler)
+    timeout_s = CONNECT_TIMEOUT_S if timeout_s is None else float(timeout_s)
+    scheme, location = parse_address(scheduler)
+    if scheme not in ("tcp", "tls"):
+        return
+    host, port = parse_host_port(location)
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            pass
+        if scheme == "tcp":
+            asyncio.run(_dask_handshake(f"tcp://{location}", timeout_s))
+    except ConnectionRefusedError:
+        reason = f"connection refused (nothing listens on port {port} of {host})"
+    except socket.gaierror as exc:
+        reason = f"unknown host {host!r} ({exc.strerror or exc})"
+    except _NoHandshake:
+        reason = f"something listens on port {port} of {host} but did not answer as a Dask scheduler within {timeout_s:g} s (--connect-timeout)"
+    except TimeoutError:
+        reason = f"no answer within {timeout_s:g} s (--connect-timeout)"
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    else:
+        return
+    raise InputError(f"cannot connect to the Dask scheduler {scheduler}: {reason}", field="--scheduler")
+
+
+class _NoHandshake(Exception):
+    """A TCP peer that did not complete Dask's handshake in time."""
+
+
+async def _dask_handshake(address: str, timeout_s: float) -> None:
+    """Connect to ``address`` as Dask's client does, handshake included, then close.
+
+    Dask's own ``connect`` waits for the handshake reply without a time limit (distributed
+    2026.8: a peer that accepts and never answers, e.g. a web server on that port, kept
+    ``Client(address, timeout=1)`` waiting for more than 10 minutes): the whole exchange is
+    bounded here.
+    """
+    from distributed.comm import connect
+
+    try:
+        comm = await asyncio.wait_for(connect(address, timeout=timeout_s), timeout_s)
+    except TimeoutError:
+        raise _NoHandshake from None
+    except Exception as exc:  # noqa: BLE001 - whatever Dask raises for a peer that is no scheduler
+        if isinstance(exc, OSError):
+            raise
+        raise OSError(f"the peer is no Dask scheduler ({type(exc).__name__}: {exc})") from None
+    await comm.close()
+
+
+def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_effect, allow_dirs,
+               connect_timeout_s=None) -> pd.DataFrame:
     from twin.io import progress
     from twin.scenario.checks import check_policy
     from twin.scenario.inputs import allowed_dirs
@@ -262,6 +359,9 @@ def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_
 
     check_policy(no_effect)
     check_scheduler(scheduler)
+    with progress.step(f"connecting to {scheduler}") if scheduler else contextlib.nullcontext():
+        check_scheduler_reachable(scheduler, connect_timeout_s)
+    connect_timeout_s = CONNECT_TIMEOUT_S if connect_timeout_s is None else float(connect_timeout_s)
     files = discover(pattern)
     allow = [str(p) for p in allowed_dirs(".", allow_dirs)[1:]]  # checked once; the scenario folder is per file
     from twin.io.paths import check_output_path
@@ -274,7 +374,7 @@ def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_
         todo, run_ids = plan_batch(files, store, allow_dirs=allow, root=batch_root(pattern))
     if todo:
         _submit(todo, store, store_path=store_path, out=out, scheduler=scheduler, n_workers=n_workers,
-                on_result=on_result, no_effect=no_effect, allow_dirs=allow)
+                on_result=on_result, no_effect=no_effect, allow_dirs=allow, connect_timeout_s=connect_timeout_s)
     rows = []
     for f in files:
         record = store.get(run_ids[str(f)]) or {"run_id": run_ids[str(f)], "status": "missing"}
@@ -283,15 +383,16 @@ def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_
 
 
 def _submit(todo, store, *, store_path: Path, out: Path, scheduler, n_workers, on_result, no_effect="error",
-            allow_dirs=()) -> None:
+            allow_dirs=(), connect_timeout_s=CONNECT_TIMEOUT_S) -> None:
     from twin.io import progress
 
     with progress.step("runs", len(todo), unit="done") as done:
         _submit_runs(todo, store, done, store_path=store_path, out=out, scheduler=scheduler, n_workers=n_workers,
-                     on_result=on_result, no_effect=no_effect, allow_dirs=allow_dirs)
+                     on_result=on_result, no_effect=no_effect, allow_dirs=allow_dirs, connect_timeout_s=connect_timeout_s)
 
 
-def _submit_runs(todo, store, done, *, store_path: Path, out: Path, scheduler, n_workers, on_result, no_effect, allow_dirs) -> None:
+def _submit_runs(todo, store, done, *, store_path: Path, out: Path, scheduler, n_workers, on_result, no_effect, allow_dirs,
+                 connect_timeout_s=CONNECT_TIMEOUT_S) -> None:
     """The runs of ``todo`` on Dask; ``done`` (a progress step) counts the finished ones."""
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -303,7 +404,7 @@ def _submit_runs(todo, store, done, *, store_path: Path, out: Path, scheduler, n
         with progress.step("starting the Dask cluster" if not scheduler else f"connecting to {scheduler}"):
             if scheduler:
                 try:
-                    client = Client(scheduler)
+                    client = Client(scheduler, timeout=connect_timeout_s)
                 except OSError as exc:  # refused, timed out, unknown host
                     raise InputError(f"cannot connect to the Dask scheduler {scheduler}: {exc}", field="--scheduler") from None
                 cluster = None
@@ -339,4 +440,4 @@ def _submit_runs(todo, store, done, *, store_path: Path, out: Path, scheduler, n
             os.environ["TWIN_NUMBA_THREADS"] = env_before
 
 
-__all__ = ["batch_root", "check_scheduler", "discover", "plan_batch", "run_batch", "run_identity", "run_one", "scenario_inputs"]
+__all__ = ["CONNECT_TIMEOUT_S", "batch_root", "check_scheduler", "check_scheduler_reachable", "discover", "plan_batch", "run_batch", "run_identity", "run_one", "scenario_inputs"]

@@ -235,3 +235,48 @@ def test_runs_with_the_caches_filled_equal_runs_with_them_cleared(scene) -> None
         again = both(s)
         assert again[0] == fresh[0] and again[1] == fresh[1] and np.array_equal(again[2], fresh[2])
     assert fresh[1]["am_peak_vehicle_km"] != fresh[0]["am_peak_vehicle_km"]  # the closure is a different run
+
+
+def test_main_road_capacities_by_streets_and_road_classes(scene) -> None:
+    MB._MAIN_CAPS_CACHE.clear()
+    key, edges = ms.streets_key(scene), MB.edge_nodes(scene)
+    got = MB._main_road_capacities_of_streets(scene, edges, key)
+    expected = MB._main_road_capacities(scene, edges)
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected)) and expected[0].sum() > 0
+    got[0][:] = -1.0  # the caller's own arrays
+    assert np.array_equal(MB._main_road_capacities_of_streets(scene, edges, key)[0], expected[0])
+    # the main roads demoted to residential: same streets key, other road classes, other capacities
+    demoted = scene.copy()
+    links = demoted.links.copy()
+    links["road_class"] = "residential"
+    demoted.set_layer("links", links)
+    assert ms.streets_key(demoted) == key
+    again = MB._main_road_capacities_of_streets(demoted, edges, key)
+    assert all(np.array_equal(a, b) for a, b in zip(again, MB._main_road_capacities(demoted, edges))) and again[0].sum() == 0
+
+
+def test_every_shared_mode_choice_is_that_of_its_model_times_and_costs(scene, monkeypatch) -> None:
+    """Calibration (every theta tried) and each feedback iteration (both choices of a what-if)
+    share one mode choice: each one handed to ``_choose`` equals a fresh one of that call's
+    model, times and costs; and the shares are computed fewer times than there are choices."""
+    real_choose, real_modes = MB._choose, MB._mode_choice
+    counts = {"choose": 0, "shared": 0, "modes": 0}
+
+    def modes_counted(model, t, cost):
+        counts["modes"] += 1
+        return real_modes(model, t, cost)
+
+    def checked(model, theta, segs, t, cost, scale=None, *, modes=None):
+        counts["choose"] += 1
+        if modes is not None:
+            counts["shared"] += 1
+            fresh = real_modes(model, t, cost)
+            assert all(np.array_equal(a, b) for a, b in zip(modes, fresh))
+        return real_choose(model, theta, segs, t, cost, scale, modes=modes)
+
+    monkeypatch.setattr(MB, "_choose", checked)
+    monkeypatch.setattr(MB, "_mode_choice", modes_counted)
+    opts = MB.MobilityOptions(periods=("am_peak",), feedback=2, compute_access=False)
+    base = MB.run_district_mobility(scene, opts)
+    MB.run_district_mobility(closed(scene), opts, baseline=base)
+    assert counts["shared"] == counts["choose"] > 2 * counts["modes"]

@@ -672,13 +672,22 @@ def read_costs(path: str | Path | None = None) -> dict[str, float]:
     return dict(hit)
 
 
-def _choose(model: ModeChoiceModel, theta: float, segs: dict, t: np.ndarray, cost: np.ndarray, scale: dict[str, np.ndarray] | None = None):
-    """Person trips (modes x n x n) and destination logsums per segment."""
+def _mode_choice(model: ModeChoiceModel, t: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mode logsums (n x n) and mode shares (modes x n x n) of ``model`` at times ``t`` and
+    costs ``cost``: the part of :func:`_choose` that does not depend on ``theta`` or the
+    segments' trips."""
+    u = model.utilities(t, cost)
+    return model.logsum(u), model.probabilities(u)
+
+
+def _choose(model: ModeChoiceModel, theta: float, segs: dict, t: np.ndarray, cost: np.ndarray, scale: dict[str, np.ndarray] | None = None, *,
+            modes: tuple[np.ndarray, np.ndarray] | None = None):
+    """Person trips (modes x n x n) and destination logsums per segment; ``modes``: the
+    :func:`_mode_choice` of ``model``, ``t`` and ``cost`` when already computed (calls that only
+    change ``theta`` or ``scale`` share it)."""
     from twin.traffic.distribution import destination_choice
 
-    u = model.utilities(t, cost)
-    ls = model.logsum(u)
-    pm = model.probabilities(u)
+    ls, pm = _mode_choice(model, t, cost) if modes is None else modes
     n = t.shape[1]
     total = np.zeros((len(MODES), n, n))
     dls = {}
@@ -713,6 +722,23 @@ def _main_road_capacities(scene: Any, edges: dict[str, list[str]]) -> tuple[np.n
         entering[k] = links.loc[main & links["from_node"].isin(at).to_numpy(), "capacity_veh_h"].sum()
         leaving[k] = links.loc[main & links["to_node"].isin(at).to_numpy(), "capacity_veh_h"].sum()
     return entering, leaving
+
+
+#: :func:`_main_road_capacities` by the scene's streets key and its links' road classes (what it
+#: reads, with the edges made from those streets): a Monte Carlo sample's baseline has its
+#: scene's streets. The last eight stored.
+_MAIN_CAPS_CACHE: BoundedCache[bytes, tuple[np.ndarray, np.ndarray]] = BoundedCache(8)
+
+
+def _main_road_capacities_of_streets(scene: Any, edges: dict[str, list[str]], key: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_main_road_capacities` of ``scene`` (streets key ``key``, ``edges`` its
+    :func:`edge_nodes`), from :data:`_MAIN_CAPS_CACHE` when a recent run had its streets and
+    road classes; fresh arrays."""
+    full = content_digest(key, scene.links["road_class"].to_numpy())
+    hit = _MAIN_CAPS_CACHE.get(full)
+    if hit is None:
+        hit = _MAIN_CAPS_CACHE.put(full, tuple(a.copy() for a in _main_road_capacities(scene, edges)))
+    return hit[0].copy(), hit[1].copy()
 
 
 def _default_through(capacities: tuple[np.ndarray, np.ndarray], share: float) -> np.ndarray:
@@ -875,7 +901,7 @@ def run_district_mobility(
         raise InputError("the what-if's zones differ from the baseline's (buildings moved?): compare runs of one scene", field="baseline")
     through_user = read_external_matrix(options.external_matrix, options.periods) if options.external_matrix else None
     own_through = through_user is None and (baseline is None or any(q not in baseline.periods for q in options.periods))
-    main_caps = _main_road_capacities(scene, edges) if own_through else None
+    main_caps = _main_road_capacities_of_streets(scene, edges, key) if own_through else None
     theta = baseline.theta if baseline is not None else 1.0
     results: dict[str, PeriodResult] = {}
     free_skims = {m: _skim(nets[m]) for m in ("walk", "bike", "car")}
@@ -911,11 +937,12 @@ def run_district_mobility(
             if it > 0:
                 skims["car"] = _skim(car, cost_links)
                 t_min, cost, dist = _level_of_service(skims, z, p, costs)
+            modes = _mode_choice(model, t_min, cost)  # for both choices of this iteration
             if ref is not None:
                 # trip making elastic to the destination logsum, compared with the baseline's at the
                 # same feedback iteration (same stage of congestion), so a what-if that changes
                 # nothing the model reads gives the baseline's trips exactly
-                _, dls_now, _ = _choose(model, theta, segs, t_min, cost)
+                _, dls_now, _ = _choose(model, theta, segs, t_min, cost, modes=modes)
                 base_dls = ref.feedback_logsums[min(it, len(ref.feedback_logsums) - 1)] if ref.feedback_logsums else ref.dest_logsum
                 scale = {}
                 for name, lsum in dls_now.items():
@@ -923,7 +950,7 @@ def run_district_mobility(
                     with np.errstate(invalid="ignore"):
                         delta = np.where(np.isfinite(lsum) & np.isfinite(base_ls), lsum - base_ls, 0.0)
                     scale[name] = np.exp(p["evaporation_elasticity"] * delta)
-            trips, dls, _ = _choose(model, theta, segs, t_min, cost, scale)
+            trips, dls, _ = _choose(model, theta, segs, t_min, cost, scale, modes=modes)
             feedback_logsums.append(dls)
             od_avg = trips if od_avg is None else od_avg + (trips - od_avg) / (it + 1)
             veh = od_avg[MODES.index("car")] / max(p["car_occupancy"], 1e-9)
@@ -1058,18 +1085,20 @@ def _calibrate(model, segs, t_min, cost, dist, p, options, notes, *, has_pt: boo
     theta = 1.0
     target_len = p["mean_trip_length_m"]
 
-    def mean_len(th: float, mdl) -> float:
-        trips, _, _ = _choose(mdl, th, segs, t_min, cost)
+    def mean_len(th: float, mdl, modes: tuple[np.ndarray, np.ndarray]) -> float:
+        trips, _, _ = _choose(mdl, th, segs, t_min, cost, modes=modes)
         return _mean_length(trips, dist)
 
+    modes = _mode_choice(model, t_min, cost)  # of the model as it stands: every theta tried shares it
     for _ in range(4):
         if options.calibrate_modes:
-            _, _, od = _choose(model, theta, segs, t_min, cost)
+            _, _, od = _choose(model, theta, segs, t_min, cost, modes=modes)
             model = model.calibrate(lambda mdl: mdl.utilities(t_min, cost), od, targets, tol=1e-6)
+            modes = _mode_choice(model, t_min, cost)
         lo, hi = 1e-3, 20.0
-        f_lo, f_hi = mean_len(lo, model) - target_len, mean_len(hi, model) - target_len
+        f_lo, f_hi = mean_len(lo, model, modes) - target_len, mean_len(hi, model, modes) - target_len
         if f_lo > 0 > f_hi:
-            theta = brentq(lambda th, model=model: mean_len(th, model) - target_len, lo, hi, xtol=1e-6)
+            theta = brentq(lambda th, model=model, modes=modes: mean_len(th, model, modes) - target_len, lo, hi, xtol=1e-6)
         else:
             theta = lo if f_lo <= 0 else hi
             notes.append(f"the mean trip length target {target_len:.0f} m cannot be met by destination choice (range {f_lo + target_len:.0f}-{f_hi + target_len:.0f} m); theta {theta:g}")

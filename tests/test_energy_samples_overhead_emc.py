@@ -70,3 +70,58 @@ def test_apply_measures_scope_is_the_named_buildings_only():
     changed = out["u_wall_w_m2k"].to_numpy() < 1.5
     np.testing.assert_array_equal(changed, np.isin(ids, picked))
     assert sorted(costs["building_id"].astype(str)) == sorted(picked)
+
+
+def test_rows_of_shading_copies_only_a_real_subset():
+    from twin.energy.sampled import _rows_of
+
+    shade = np.random.default_rng(3).random((5, 11, 12))
+    assert _rows_of(shade, np.ones(5, dtype=bool)) is shade  # every row kept: the array itself, no copy
+    mask = np.array([True, False, True, True, False])
+    np.testing.assert_array_equal(_rows_of(shade, mask), shade[mask])
+    assert _rows_of(shade, mask).shape == (3, 11, 12)
+    assert _rows_of(None, mask) is None
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    from tests.scenario_helpers import prepared_small_district
+
+    return prepared_small_district(tmp_path_factory.mktemp("samples_overhead_emc"))
+
+
+def test_built_sample_rows_take_the_typology_row_of_their_sampled_type(tiny):
+    """Every sampled row's typology parameters (but those the window, air-change and setpoint
+    priors set afterwards) are those of its (class, subclass, period) row of
+    the typology table, looked up one row at a time; its text columns are plain object arrays."""
+    from twin.energy.priors import load_priors
+    from twin.energy.sampled import SampledEnvelopes
+    from twin.energy.stock_samples import draw_stock_samples
+    from twin.energy.typology import _lookup, classify
+
+    scene, prep = tiny["scene"], tiny["prep"]
+    stock = draw_stock_samples(scene, load_priors(None), 4, 11)
+    builder = SampledEnvelopes(scene, prep, stock)
+    idx = np.array([1, 3])
+    frame, s_of_row = builder.build(idx, None)
+    n, k = builder.n_env, len(idx)
+    b = builder.bidx
+    ss = builder.samples
+    cls, sub = classify(ss.n_storeys[idx][:, b].ravel(), ss.floor_area_m2[idx][:, b].ravel(), np.tile(builder.nb, k))
+    period = ss.period[idx][:, b].ravel()
+    table = builder.table
+    fp = np.tile(builder.footprint, k)
+    checked = 0
+    later = {"u_window_w_m2k", "g_window", "n_air_inf_1_h", "theta_i_c"}  # set afterwards by the window, air-change and setpoint priors
+    for p in [q for q in builder.parameters if q not in later]:
+        m = np.tile(builder.prior[p], k) & fp
+        for r in np.flatnonzero(m):
+            want = float(table[p].iloc[_lookup(table, str(cls[r]), str(sub[r]), int(period[r]))[0]])
+            assert frame[p].iloc[r] == want or (np.isnan(want) and np.isnan(frame[p].iloc[r])), (p, r)
+            checked += 1
+    codes = [table["tabula_code"].iloc[_lookup(table, str(cls[r]), str(sub[r]), int(period[r]))[0]] for r in np.flatnonzero(fp)]
+    assert list(frame["tabula_code"].to_numpy()[fp]) == codes
+    assert checked > 0 and len(frame) == n * k and (s_of_row == np.repeat(idx, n)).all()
+    for c in ("building_id", "system", "tabula_code"):
+        assert frame[c].dtype == object
+    assert frame["building_id"].iloc[0].startswith("1|")

@@ -369,6 +369,7 @@ class SampledEnvelopes:
         for p in self.prior:
             self.prior[p] = self.prior[p] & ~self.fixed
         self._lookup_cache: dict[tuple[str, str, int], int] = {}
+        self._table_arrays: dict[str, np.ndarray] | None = None
 
     def _rows(self, cls: np.ndarray, sub: np.ndarray, period: np.ndarray) -> np.ndarray:
         from twin.energy.typology import _lookup
@@ -385,6 +386,14 @@ class SampledEnvelopes:
                 self._lookup_cache[t] = _lookup(self.table, *t)[0]
             rows[j] = self._lookup_cache[t]
         return rows[codes]
+
+    def _table_columns(self) -> dict[str, np.ndarray]:
+        """The typology table's sampled parameters (float) and ``tabula_code`` as arrays, read once."""
+        if self._table_arrays is None:
+            cols = {p: self.table[p].to_numpy(dtype=float) for p in self.parameters}
+            cols["tabula_code"] = self.table["tabula_code"].to_numpy()
+            self._table_arrays = cols
+        return self._table_arrays
 
     def build(self, sample_index: np.ndarray, setpoint_c: np.ndarray | None, *, group_factor: float | None = None,
               standard_setpoint: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
@@ -414,15 +423,15 @@ class SampledEnvelopes:
         period = ss.period[sample_index][:, b].ravel()
         cls, sub = classify(storeys, floor, np.tile(self.nb, k))
         rows = self._rows(cls, sub, period)
-        picked = self.table.iloc[rows]
+        picked = self._table_columns()
         for p in self.parameters:
             m = np.tile(self.prior[p], k) & fp
             if m.any():
                 v = out[p].astype(float)
-                v[m] = picked[p].to_numpy(dtype=float)[m]
+                v[m] = picked[p][rows[m]]
                 out[p] = v
         code = out["tabula_code"].astype(object)
-        code[fp] = picked["tabula_code"].to_numpy()[fp]
+        code[fp] = picked["tabula_code"][rows[fp]]
         out["tabula_code"] = code
         # geometry of footprint buildings from the sampled heights and floor areas
         area_m = np.tile(self.area_prior, k)
@@ -489,7 +498,9 @@ class SampledEnvelopes:
         # hot-water need (the calibration's dhw_factor left out)
         theta_std = np.asarray(base2, dtype=float).ravel().copy()
         out["building_id"] = np.char.add(np.char.add(s_of_row.astype(str), "|"), np.tile(env["building_id"].astype(str).to_numpy(), k)).astype(object)
-        frame = pd.DataFrame(out)
+        # text columns (id, system, TABULA code) as object arrays: pandas' str dtype would convert them
+        # to Arrow and back at every selection and read of the chunk
+        frame = pd.DataFrame({c: pd.Series(v, dtype=object, copy=False) if v.dtype == object else v for c, v in out.items()})
         if ss.calibrated is not None:
             from twin.energy.calibrated import apply_parameters
 
@@ -634,7 +645,9 @@ def simulate_samples(
             s_ran = s_all[done]
             for name, v in values.items():
                 totals[:, col[name]] += np.bincount(s_ran, weights=v, minlength=n_s)
-            lost = np.setdiff1d(np.arange(len(env_all)), done)
+            lost_mask = np.ones(len(env_all), dtype=bool)
+            lost_mask[done] = False
+            lost = np.flatnonzero(lost_mask)  # the rows that did not run (np.setdiff1d of done, without its sort)
             if len(lost) and fb is not None:
                 j = lost % n_env
                 have = fb["ok"][j]
@@ -675,6 +688,14 @@ def setpoint_profiles(heat_c: np.ndarray, cool_c: np.ndarray) -> tuple[np.ndarra
     return codes.astype(np.int64), heat_p, np.where(cool_p == -999.0, np.nan, cool_p)
 
 
+def _rows_of(shade: np.ndarray | None, mask: np.ndarray) -> np.ndarray | None:
+    """The rows ``mask`` (bool) of the shading factors (None: None); the array itself when every
+    row is kept (no copy of the (n, groups, 12) array, the same values)."""
+    if shade is None or mask.all():
+        return shade
+    return shade[mask]
+
+
 def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, shade, standard: dict, prep, classes, measures_table,
                    standard_classes: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The chain of :func:`simulate_samples` on the envelope rows ``env`` of a chunk (measures,
@@ -703,7 +724,7 @@ def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, sha
     problems = envelope_problems(env)
     keep = ~env["building_id"].isin(problems["building_id"]).to_numpy() if len(problems) else np.ones(len(env), dtype=bool)
     ok_env = env[keep].reset_index(drop=True) if len(problems) else env
-    shade = None if shade is None else shade[keep]
+    shade = _rows_of(shade, keep)
     inputs = to_stock_inputs(ok_env, conventions=prep.conventions, factors=prep.factors, shade_factor=shade)
     inputs.setpoint_profile = codes[keep].astype(np.int64)
     # film correction: each building's own flag (StockInputs.film_correction, from the conventions), as simulate_prepared
@@ -730,7 +751,7 @@ def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, sha
     if standard_classes:
         h_w_k = (np.asarray(inputs.h_ve_w_k, dtype=float) + np.asarray(inputs.h_tr_w_w_k, dtype=float)
                  + np.asarray(inputs.h_tr_op_w_k, dtype=float))[np.flatnonzero(ran)]
-        poor = _standard_poor(standard, sim, poor, cool_row[done], None if shade is None else shade[ran], prep, classes,
+        poor = _standard_poor(standard, sim, poor, cool_row[done], _rows_of(shade, ran), prep, classes,
                               pe_m2=acc["primary_energy_kwh_m2"], h_w_k=h_w_k, q_dhw_kwh=acc["q_dhw_kwh"], monthly_heat_kwh=raw["monthly_heat_wh"])
     values = {"buildings": np.ones(len(sim)), "a_f_m2": a_f, "q_heat_kwh": q_heat, "final_energy_kwh": acc["final_energy_kwh"],
               "primary_energy_kwh": acc["primary_energy_kwh"], "co2_kg": acc["co2_kg"], "energy_cost_eur": acc["energy_cost_eur"],
@@ -902,7 +923,7 @@ def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: 
     """
     from twin.energy.classes import energy_class
 
-    pos = pd.Index(standard["building_id"]).get_indexer(sim["building_id"].to_numpy())
+    pos = pd.Index(standard["building_id"], dtype=object).get_indexer(np.asarray(sim["building_id"].to_numpy(), dtype=object))
     theta = sim["theta_i_c"].to_numpy(dtype=float)
     q_w = sim["q_w_nd_kwh_m2"].to_numpy(dtype=float)
     ok = pos >= 0
@@ -974,7 +995,7 @@ def _primary_energy(env: pd.DataFrame, prep, shade, cool_c: np.ndarray | None = 
     cool = np.full(len(env), -999.0) if cool_c is None else np.nan_to_num(np.asarray(cool_c, dtype=float), nan=-999.0)
     profile, heat_p, cool_p = setpoint_profiles(ok_env["theta_i_c"].to_numpy(dtype=float), cool[keep])
     drivers = replace(drv, heat_setpoint_c=np.repeat(heat_p[:, None], drv.n_hours, axis=1), cool_setpoint_c=np.repeat(cool_p[:, None], drv.n_hours, axis=1))
-    inputs = to_stock_inputs(ok_env, conventions=prep.conventions, factors=prep.factors, shade_factor=None if shade is None else shade[keep])
+    inputs = to_stock_inputs(ok_env, conventions=prep.conventions, factors=prep.factors, shade_factor=_rows_of(shade, keep))
     inputs.setpoint_profile = profile.astype(np.int64)
     raw, ran, _ = simulate_raw(inputs, drivers, on_error="report")  # each building's own film-correction flag
     sim = ok_env.iloc[np.flatnonzero(ran)]

@@ -7,7 +7,11 @@ what its name says), would let a run report "no change" for a what-if that was n
 By default it is a :class:`~twin.errors.NoEffectError`; with ``no_effect="warn"`` (the command
 line's ``--allow-no-effect``) it is a :class:`~twin.errors.TwinWarning` and the run goes on.
 :func:`report_no_effect` applies the policy; :func:`check_scenario` makes the checks that need
-no scene; :mod:`twin.scenario.modifications` makes those that do.
+no scene; :mod:`twin.scenario.modifications` makes those that do. The error and the warning
+read the same: the scenario file, the key path, the what-if (by name) and what has no effect;
+the file and the what-if's name come from the scenario being checked
+(:func:`scenario_in_hand`, entered by :func:`check_scenario` and by the runner while it
+prepares the scenes), so the checks deep in the modifications need not pass them.
 
 Checks without a scene (:func:`check_scenario`)
 -----------------------------------------------
@@ -57,9 +61,13 @@ what-ifs, or 100 samples of a 100,000-building city with one.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import os
+import re
 import warnings
+from collections.abc import Iterator
 from typing import Literal
 
 from twin.errors import InputError, NoEffectError, ResourceLimitError, ScenarioError, TwinWarning
@@ -93,11 +101,45 @@ def check_policy(no_effect: str) -> str:
     return no_effect
 
 
+_IN_HAND: contextvars.ContextVar[S.Scenario | None] = contextvars.ContextVar("twin_scenario_in_hand", default=None)
+
+
+@contextlib.contextmanager
+def scenario_in_hand(scenario: S.Scenario) -> Iterator[None]:
+    """Within the block, :func:`report_no_effect` names ``scenario``'s file (its
+    :attr:`~twin.scenario.schema.Scenario.source_path`) and the what-if a key path points at."""
+    token = _IN_HAND.set(scenario)
+    try:
+        yield
+    finally:
+        _IN_HAND.reset(token)
+
+
+def _whatif_of(field: str, scenario: S.Scenario | None) -> str | None:
+    """The name of the what-if the key path ``field`` (``whatifs.0.modifications...``) is in."""
+    match = re.match(r"whatifs\.(\d+)(?:\.|$)", field or "")
+    if match is None or scenario is None or int(match.group(1)) >= len(scenario.whatifs):
+        return None
+    return scenario.whatifs[int(match.group(1))].name
+
+
 def report_no_effect(message: str, *, field: str, no_effect: str = "error", path=None) -> None:
-    """Raise :class:`~twin.errors.NoEffectError` (``no_effect="error"``) or warn (``"warn"``)."""
-    if check_policy(no_effect) == "warn":
-        where = f"file {path}; " if path is not None else ""
-        warnings.warn(f"{where}field {field!r}: {message} (allowed by --allow-no-effect)", TwinWarning, stacklevel=2)
+    """Raise :class:`~twin.errors.NoEffectError` (``no_effect="error"``) or warn (``"warn"``).
+
+    Both read the same (``file F; field 'K': what-if 'W': message``): ``path`` or else the file
+    of the scenario in hand (:func:`scenario_in_hand`), the key path, the what-if's name when
+    the key path is in one.
+    """
+    policy = check_policy(no_effect)
+    scenario = _IN_HAND.get()
+    if path is None and scenario is not None:
+        path = scenario.source_path
+    whatif = _whatif_of(field, scenario)
+    if whatif is not None:
+        message = f"what-if {whatif!r}: {message}"
+    if policy == "warn":
+        text = str(NoEffectError(f"{message} (allowed by --allow-no-effect)", path=path, field=field))
+        warnings.warn(text, TwinWarning, stacklevel=2)
         return
     raise NoEffectError(f"{message} (pass --allow-no-effect to run anyway)", path=path, field=field)
 
@@ -213,6 +255,11 @@ def check_scenario(scenario: S.Scenario, *, no_effect: str = "error", path=None)
     ResourceLimitError
         More engine runs than :func:`max_engine_runs`.
     """
+    with scenario_in_hand(scenario):
+        _check_scenario(scenario, no_effect=no_effect, path=path)
+
+
+def _check_scenario(scenario: S.Scenario, *, no_effect: str, path) -> None:
     check_policy(no_effect)
     domains = set(scenario.domains)
     for key, m in _mods(scenario):

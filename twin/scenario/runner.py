@@ -70,7 +70,7 @@ from pydantic import ValidationError
 
 from twin.errors import ScenarioError, SimulationError, TwinError
 from twin.io import progress as _progress
-from twin.scenario.checks import check_policy, check_scenario, check_scene_limits, priors_on
+from twin.scenario.checks import check_policy, check_scenario, check_scene_limits, priors_on, scenario_in_hand
 from twin.scenario.inputs import ScenarioInput, input_path, resolve_inputs
 from twin.scenario.sampling import draw_samples
 from twin.scenario.schema import Scenario
@@ -310,6 +310,11 @@ def prepare_scenes(scenario: Scenario, *, base_dir: str | Path, progress: bool |
 
 
 def _prepare_scenes(scenario: Scenario, *, base_dir: str | Path, no_effect: str, allow_dirs) -> PreparedScenes:
+    with scenario_in_hand(scenario):  # no-effect errors and warnings name the file and the what-if
+        return _build_scenes(scenario, base_dir=base_dir, no_effect=no_effect, allow_dirs=allow_dirs)
+
+
+def _build_scenes(scenario: Scenario, *, base_dir: str | Path, no_effect: str, allow_dirs) -> PreparedScenes:
     check_policy(no_effect)
     base_dir = Path(base_dir)
     timings: dict[str, float] = {}

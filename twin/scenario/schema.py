@@ -84,7 +84,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from twin.errors import ScenarioError
 from twin.street_limits import MAX_FREE_SPEED_M_S, MAX_LANES
@@ -863,6 +863,16 @@ class Scenario(Strict):
     energy: EnergyOptions = EnergyOptions()
     traffic: TrafficOptions = TrafficOptions()
     soil: SoilOptions = SoilOptions()
+    _source_path: str | None = PrivateAttr(default=None)
+
+    @property
+    def source_path(self) -> str | None:
+        """The file the scenario was read from (:func:`parse_scenario` with ``path``), or None.
+
+        Not part of the scenario's data (:meth:`digest`, the JSON Schema): no-effect reports
+        name it (:func:`twin.scenario.checks.report_no_effect`).
+        """
+        return self._source_path
 
     @field_validator("domains")
     @classmethod
@@ -915,6 +925,8 @@ def parse_scenario(data: Any, *, path: str | os.PathLike[str] | None = None) -> 
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise ScenarioError(f"{_clean(first['msg'])}{more}", path=path, field=_key_path(first["loc"])) from None
     check_options_of_engines_that_run(scenario, path=path)
+    if path is not None:
+        scenario._source_path = str(path)
     return scenario
 
 

@@ -38,7 +38,7 @@ def _doc(whatifs: list[dict], block: dict | None = None) -> dict:
         "domains": ["soil"],
         "whatifs": whatifs,
         "soil": {"method": "richards", "cell_size_m": 10.0, "bounds": BOUNDS, "storm_mm": 30.0, "storm_hours": 1.0, "hours": 6.0,
-                 "block": {"margin_m": 10.0, "sub": 2, "dz_m": 0.2, "samples": 2} if block is None else block},
+                 "block": {"margin_m": 10.0, "sub": 2, "dz_m": 0.2} if block is None else block},  # no samples: no block.samples
         "uncertainty": {"samples": 0, "seed": 5, "priors": False},
     }  # fmt: skip
 

@@ -36,6 +36,9 @@ Checks without a scene (:func:`check_scenario`)
   every polygon, ``_unmapped_``, without a word);
 * ``soil.block.margin_m`` beside ``soil.block.region`` (the margin widens the block around the
   changed cells only when no region is given: no effect);
+* ``soil.block.samples`` or ``soil.block.prior_spread`` with ``uncertainty.samples: 0`` (they set
+  the block's Monte Carlo, which then draws nothing: no effect), as ``soil.hydraulics_spread``
+  and ``soil.texture_shares`` without samples;
 * the number of engine runs (:func:`engine_runs`) above :func:`max_engine_runs`.
 
 Resource limits
@@ -309,6 +312,12 @@ def _check_scenario(scenario: S.Scenario, *, no_effect: str, path) -> None:
         report_no_effect(f"soil.block.margin_m {block['margin_m']} widens the block around the cells whose cover changes, but soil.block.region "
                          "is given and is the block: leave one of them out", field="soil.block.margin_m",
                          no_effect=no_effect, path=path)  # fmt: skip
+    given = [k for k in ("samples", "prior_spread") if k in block]
+    if "soil" in domains and not unc.samples and given:
+        report_no_effect(f"soil.block.{given[0]} {block[given[0]]} sets the block's Monte Carlo (min(uncertainty.samples, soil.block.samples) "
+                         "paired samples of the soil hydraulics, their spread), but uncertainty.samples is 0: no block sample is "
+                         f"drawn; set uncertainty.samples or leave {' and '.join('soil.block.' + k for k in given)} out",
+                         field=f"soil.block.{given[0]}", no_effect=no_effect, path=path)  # fmt: skip
     if "soil" in domains and not unc.samples and scenario.soil.texture_shares is not None:
         report_no_effect("soil.texture_shares is the prior the Monte Carlo draws the unmapped ground's texture from, but "
                          "uncertainty.samples is 0: set samples or leave it out (soil.texture sets the texture)",

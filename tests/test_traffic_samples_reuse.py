@@ -28,6 +28,7 @@ import shapely
 
 from tests.traffic_helpers import stgilles_scene
 from twin.errors import SchemaError
+from twin.scenario.engines.traffic_model import closed_links
 from twin.scenario.engines.traffic_samples import _sampled_scene
 from twin.traffic import demand as D
 from twin.traffic import mobility as MB
@@ -280,3 +281,15 @@ def test_every_shared_mode_choice_is_that_of_its_model_times_and_costs(scene, mo
     base = MB.run_district_mobility(scene, opts)
     MB.run_district_mobility(closed(scene), opts, baseline=base)
     assert counts["shared"] == counts["choose"] > 2 * counts["modes"]
+
+
+def test_a_comparison_without_the_link_table_has_the_same_kpis(scene) -> None:
+    opts = MB.MobilityOptions(periods=("am_peak",), feedback=1, compute_access=False)
+    shut = closed(scene)
+    base = MB.run_district_mobility(scene, opts)
+    var = MB.run_district_mobility(shut, opts, baseline=base)
+    ids = closed_links(scene, shut)
+    full = MB.compare_mobility(base, var, closed_link_ids=ids)
+    kpis_only = MB.compare_mobility(base, var, closed_link_ids=ids, link_change=False)
+    assert set(full) == {"kpis", "links"} and set(kpis_only) == {"kpis"}
+    assert kpis_only["kpis"] == full["kpis"] and full["kpis"]["am_peak_rerouted_car_trips"] > 0

@@ -1134,7 +1134,7 @@ def _zones_frame(scene: Any, ends: TripEnds) -> Any:
 
 
 # ---------------------------------------------------------------------------------------- what-if
-def compare_mobility(base: MobilityResult, variant: MobilityResult, *, closed_link_ids: Any = ()) -> dict[str, Any]:
+def compare_mobility(base: MobilityResult, variant: MobilityResult, *, closed_link_ids: Any = (), link_change: bool = True) -> dict[str, Any]:
     """Rerouted, mode-shifted, redistributed and evaporated trips, and the per-link change.
 
     Per period:
@@ -1149,7 +1149,8 @@ def compare_mobility(base: MobilityResult, variant: MobilityResult, *, closed_li
     * ``closed_link_flow_veh_h``: the what-if's flow on the closed links (0: they are closed).
 
     Returns a dict: ``kpis`` (flat, per period), ``links`` (GeoDataFrame: flows of both runs
-    and their change, ``status`` closed/kept), when both runs have turning movements,
+    and their change, ``status`` closed/kept; left out with ``link_change=False``, for a caller
+    that reads the KPIs only, e.g. every Monte Carlo sample), when both runs have turning movements,
     ``movements`` (the same per movement; ``status`` ``closed`` for a movement onto or off a
     closed link, which the what-if's car network no longer has) and, when either run has signals
     or give-way delay, ``junctions``: the control delay per junction and period of both runs and
@@ -1195,8 +1196,9 @@ def compare_mobility(base: MobilityResult, variant: MobilityResult, *, closed_li
         out[f"{period}_evaporated_through_vehicles"] = float(rb.through.sum() - rv.through.sum())
         for key in ("vehicle_km_residential", "vehicle_km_main", "co2_kg", "nox_kg"):
             out[f"{period}_{key}_change"] = float(variant.kpis.get(f"{period}_{key}", np.nan) - base.kpis.get(f"{period}_{key}", np.nan))
-    links = _link_change(base, variant, closed)
-    result: dict[str, Any] = {"kpis": out, "links": links}
+    result: dict[str, Any] = {"kpis": out}
+    if link_change:
+        result["links"] = _link_change(base, variant, closed)
     if base.movements is not None and variant.movements is not None:
         result["movements"] = _movement_change(base.movements, variant.movements)
     if any(o.signals or o.give_way for o in (base.options, variant.options)):

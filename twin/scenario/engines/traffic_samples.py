@@ -192,7 +192,7 @@ def run_samples_paired(baseline_scene: Any, whatif_scenes: dict[str, Any], optio
                 continue
             sc_w = _sampled_scene(sc, aligned, s)
             var = run_district_mobility(sc_w, mopts, params=M.scaled(params, M.demand_factor(sc)), baseline=base, timetable=timetable)
-            cmp = compare_mobility(base, var, closed_link_ids=closed)
+            cmp = compare_mobility(base, var, closed_link_ids=closed, link_change=False)  # the KPIs only
             kw = {**M.changes(cmp["kpis"], periods), **M.state(var, periods, per_km), **access_kpis(acc, M.residents(sc_w, params), float(o.minutes))}
             what_k[name].append(kw)
             what_base[name].append(M.closed_flow(base, closed, periods))

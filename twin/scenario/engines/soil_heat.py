@@ -35,8 +35,6 @@ what-if), independent of the grid size for the energy balance (one column per co
 
 from __future__ import annotations
 
-import numpy as np
-
 from twin.errors import InputError
 
 #: Monte Carlo samples of the surface priors behind the bands of the hot-days KPIs (at most the
@@ -112,16 +110,10 @@ def forget_unchanged(scene, options) -> None:
     _NO_CHANGE[:] = _NO_CHANGE[-15:] + [(scene, grid_options(scene, options))]
 
 
-def _changes_cover(base_grid, what_grid) -> bool:
-    from twin.soil.deseal_heat import cover_fractions
-
-    fb, fw = cover_fractions(base_grid), cover_fractions(what_grid)
-    return any(not np.allclose(fw.get(c, 0.0), fb.get(c, 0.0), atol=1e-9) for c in set(fb) | set(fw))
-
-
 def _heat(baseline_scene, scenes: dict, options, samples: int, seed: int, *, grid=None):
     """:func:`twin.soil.deseal_heat.deseal_heat` on the what-ifs of ``scenes`` that change the
     ground cover (None when none does or there is no weather; then a note)."""
+    from twin.soil.block_bands import changed_cells
     from twin.soil.deseal_heat import deseal_heat
 
     weather = getattr(baseline_scene, "weather", None)
@@ -133,7 +125,7 @@ def _heat(baseline_scene, scenes: dict, options, samples: int, seed: int, *, gri
         if cover_unchanged(sc, options):
             continue
         g = ground_grid(sc, options, grid if len(scenes) == 1 else None)
-        if _changes_cover(base, g):
+        if changed_cells(base, g).any():  # the rule of the 3-D block too (changed_region)
             grids[name] = g
         else:  # its grid is not needed again (the samples skip this scene): let it go
             forget_unchanged(sc, options)

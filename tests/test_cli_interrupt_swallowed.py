@@ -98,3 +98,34 @@ def test_ctrl_c_swallowed_by_a_library_ends_as_an_interruption(tiny_result, tmp_
         assert list(runs["status"]) == ["failed"], runs  # by the run itself, or as a dead process when opened
     else:
         assert not Path(store_path_for(out)).exists()  # stopped before the run was claimed
+
+
+def test_after_the_command_a_bug_is_a_bug_again(capsys):
+    """A signal counts only within :func:`twin.cli.signals.installed`: an error after it (twin
+    used as a library, a second command in the same process) is not taken for the interruption."""
+    import signal
+
+    import typer
+
+    from twin.cli import signals
+    from twin.cli.errors import EXIT_BUG, run_app
+
+    with signals.installed():
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+        assert signals.received() == signal.SIGINT
+    assert signals.received() is None
+    app = typer.Typer()
+
+    @app.command()
+    def cmd() -> None:
+        raise ZeroDivisionError("a bug")
+
+    @app.command()
+    def other() -> None:
+        pass
+
+    assert run_app(app, ["cmd"]) == EXIT_BUG
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "internal error" in err[0]
+    Path(err[0].rsplit("traceback in ", 1)[1]).unlink()

@@ -83,7 +83,7 @@ def _note(sig: int) -> None:
 
 
 def received() -> int | None:
-    """The first stop signal received since :func:`install` (None: none)."""
+    """The first stop signal received within :func:`installed` (None: none, or outside it)."""
     return _received[0] if _received else None
 
 
@@ -240,6 +240,9 @@ def installed() -> Iterator[None]:
         for fd in (write_fd, read_fd):
             with contextlib.suppress(OSError):
                 os.close(fd)
+        with _received_lock:  # outside the block no signal counts (received(): twin.cli.errors.ended_by_signal)
+            _received.clear()
+        _swallowed.clear()
 
 
 __all__ = ["EXIT_CODES", "GRACE_S", "LINES", "UNWIND_S", "announce", "exit_code", "installed", "received"]

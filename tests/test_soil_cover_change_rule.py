@@ -44,7 +44,8 @@ def test_a_tiny_cover_change_is_a_change_for_both(monkeypatch) -> None:
 
 
 def test_the_rule_is_an_absolute_tolerance_on_every_cover() -> None:
-    from twin.soil.block_bands import COVER_ATOL, changed_cells
+    from twin.soil.block_bands import changed_cells
+    from twin.soil.deseal_heat import COVER_ATOL
 
     base = car_park_with_square_grid(0.8)
     assert not changed_cells(base, car_park_with_square_grid(0.8)).any()  # the same grid: no change
@@ -54,3 +55,25 @@ def test_the_rule_is_an_absolute_tolerance_on_every_cover() -> None:
     for sealed in (0.0, 0.3, 1.0):  # the same absolute step counts wherever the share starts
         assert changed_cells(car_park_with_square_grid(sealed + (1e-6 if sealed < 1 else 0)),
                              car_park_with_square_grid(sealed - (1e-6 if sealed > 0 else 0))).sum() == 16
+
+
+def test_the_surface_temperature_model_takes_the_same_rule(monkeypatch) -> None:
+    """``deseal_heat`` itself (its no-effect refusal) decides by the same rule: the tiny change
+    reaches the model (stopped here at its first step after the checks), the unchanged grid is refused."""
+    import pytest
+
+    import twin.soil.deseal_heat as D
+    from twin.errors import NoEffectError
+
+    class Reached(Exception):
+        pass
+
+    def stop(*args, **kwargs):
+        raise Reached
+
+    monkeypatch.setattr(D, "hottest_days", stop)
+    base = car_park_with_square_grid(0.8)
+    with pytest.raises(Reached):
+        D.deseal_heat(base, {"w": car_park_with_square_grid(0.8 - 1e-6)}, None)
+    with pytest.raises(NoEffectError):
+        D.deseal_heat(base, {"w": car_park_with_square_grid(0.8)}, None)

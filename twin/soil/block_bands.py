@@ -169,26 +169,12 @@ def sampled_grid(grid, z: np.ndarray, spread: float = 1.0):
     return dataclasses.replace(grid, materials=[sampled_material(m, z, spread) for m in grid.materials])
 
 
-#: Largest difference of a cell's share of a surface cover that is rounding, not a change (the
-#: shares are absolute fractions of the cell in [0, 1]: no relative tolerance).
-COVER_ATOL = 1e-9
-
-
 def changed_cells(base_grid, what_grid) -> np.ndarray:
-    """Flat ``(n_cell,)`` mask of the cells whose ground cover differs between the two grids.
+    """Flat ``(n_cell,)`` mask of the cells whose ground cover differs between the two grids
+    (:func:`twin.soil.deseal_heat.changed_cover_cells` of their cover fractions)."""
+    from twin.soil.deseal_heat import changed_cover_cells, cover_fractions
 
-    The one rule of "did the what-if change the ground cover", used by the 3-D block
-    (:func:`changed_region`) and by the hot-days surface temperature
-    (:mod:`twin.scenario.engines.soil_heat`): a cell changes when its share of any surface cover
-    (:func:`twin.soil.deseal_heat.cover_fractions`) moves by more than :data:`COVER_ATOL`.
-    """
-    from twin.soil.deseal_heat import cover_fractions
-
-    fb, fw = cover_fractions(base_grid), cover_fractions(what_grid)
-    changed = np.zeros(base_grid.shape[0] * base_grid.shape[1], dtype=bool)
-    for c in set(fb) | set(fw):
-        changed |= np.abs(np.broadcast_to(fw.get(c, 0.0), changed.shape) - np.broadcast_to(fb.get(c, 0.0), changed.shape)) > COVER_ATOL
-    return changed
+    return changed_cover_cells(cover_fractions(base_grid), cover_fractions(what_grid))
 
 
 def changed_region(base_grid, what_grid, margin_m: float):

@@ -125,6 +125,26 @@ def cover_fractions(grid) -> dict[str, np.ndarray]:
     return out
 
 
+#: Largest difference of a cell's share of a surface cover that is rounding, not a change (the
+#: shares are absolute fractions of the cell in [0, 1]: no relative tolerance).
+COVER_ATOL = 1e-9
+
+
+def changed_cover_cells(frac_base: dict[str, np.ndarray], frac_what: dict[str, np.ndarray]) -> np.ndarray:
+    """Flat ``(n_cell,)`` mask of the cells whose ground cover differs between two grids.
+
+    The one rule of "did the what-if change the ground cover": a cell changes when its share of
+    any surface cover (:func:`cover_fractions` of each grid) moves by more than
+    :data:`COVER_ATOL`. Used by :func:`deseal_heat`, :func:`deseal_heat_scenes`, the 3-D block
+    (:func:`twin.soil.block_bands.changed_region`) and the scenario's hot-days engine.
+    """
+    n_cell = len(frac_base["asphalt"])
+    changed = np.zeros(n_cell, dtype=bool)
+    for c in set(frac_base) | set(frac_what):
+        changed |= np.abs(np.asarray(frac_what.get(c, 0.0)) - np.asarray(frac_base.get(c, 0.0))) > COVER_ATOL
+    return changed
+
+
 @dataclass
 class DesealHeatResult:
     """KPIs (central value), their samples, the per-cell central changes and notes.
@@ -254,7 +274,7 @@ def deseal_heat(base_grid, whatif_grids: dict, weather, *, n_days: int = 3, samp
         if g.shape != base_grid.shape or not np.allclose(g.x, base_grid.x) or not np.allclose(g.y, base_grid.y):
             raise InputError("the what-if's soil grid does not match the baseline's (use the same grid options)", obj=name, field="grid")
         fracs[name] = cover_fractions(g)
-        if all(np.allclose(fracs[name].get(c, 0.0), frac_base.get(c, 0.0), atol=1e-9) for c in set(fracs[name]) | set(frac_base)):
+        if not changed_cover_cells(frac_base, fracs[name]).any():
             raise NoEffectError("the what-if changes no cell's ground cover: no surface temperature change to report", obj=name,
                                 field="modifications")
     needed = {c for f in [frac_base, *fracs.values()] for c, v in f.items() if np.any(np.asarray(v) > 0)}
@@ -313,7 +333,7 @@ def deseal_heat_scenes(baseline_scene, whatif_scenes: dict, weather, grid_option
     for name, scene in whatif_scenes.items():
         g = build_grid(scene, grid_options)
         f = cover_fractions(g)
-        if any(not np.allclose(f.get(c, 0.0), base_frac.get(c, 0.0), atol=1e-9) for c in set(f) | set(base_frac)):
+        if changed_cover_cells(base_frac, f).any():
             grids[name] = g
     if not grids:
         raise NoEffectError("no what-if changes a cell's ground cover: no surface temperature change to report", field="whatifs")

@@ -34,6 +34,19 @@ def test_setpoint_profiles_number_the_pairs_as_the_multiindex_factorize(seed):
     np.testing.assert_array_equal(np.nan_to_num(cool_p[codes], nan=-999.0), cool)
 
 
+def test_setpoint_profiles_keep_a_missing_setpoint_as_a_profile_of_its_own():
+    from twin.energy.sampled import setpoint_profiles
+
+    heat = np.array([20.0, np.nan, 19.0, np.nan, 20.0])
+    cool = np.array([-999.0, -999.0, -999.0, -999.0, 26.0])
+    codes, heat_p, cool_p = setpoint_profiles(heat, cool)
+    ref_codes, ref_heat, ref_cool = _tuple_profiles(heat, cool)
+    np.testing.assert_array_equal(codes, ref_codes)
+    np.testing.assert_array_equal(heat_p, ref_heat)  # NaN at the NaN rows' profile (heating off in the kernel)
+    np.testing.assert_array_equal(cool_p, ref_cool)
+    assert np.isnan(heat_p[codes[1]])
+
+
 def test_setpoint_profiles_one_cooling_value_and_repeated_heating():
     from twin.energy.sampled import setpoint_profiles
 

@@ -668,7 +668,7 @@ def setpoint_profiles(heat_c: np.ndarray, cool_c: np.ndarray) -> tuple[np.ndarra
     Parameters
     ----------
     heat_c, cool_c
-        Heating and cooling setpoint of every row, degC (n,); cooling off is ``-999`` (no NaN).
+        Heating and cooling setpoint of every row, degC (n,); cooling off is ``-999``.
 
     Returns
     -------
@@ -677,8 +677,9 @@ def setpoint_profiles(heat_c: np.ndarray, cool_c: np.ndarray) -> tuple[np.ndarra
     heat_p, cool_p : (n_profiles,)
         Heating and cooling setpoint of every profile, degC (cooling off: NaN).
     """
-    c_heat, u_heat = pd.factorize(np.asarray(heat_c, dtype=float))
-    c_cool, u_cool = pd.factorize(np.asarray(cool_c, dtype=float))
+    # NaN is a value of its own (as in a tuple of the pair), not left out
+    c_heat, u_heat = pd.factorize(np.asarray(heat_c, dtype=float), use_na_sentinel=False)
+    c_cool, u_cool = pd.factorize(np.asarray(cool_c, dtype=float), use_na_sentinel=False)
     n_cool = max(len(u_cool), 1)
     # pairs as one integer each (factorized per column first: no tuples), numbered by first appearance
     codes, first = pd.factorize(c_heat.astype(np.int64) * n_cool + c_cool)

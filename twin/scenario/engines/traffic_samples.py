@@ -49,8 +49,8 @@ def _sampled_scene(scene: Any, aligned: Any, s: int) -> Any:
 
     Only these two columns change, so only they are checked (:func:`_check_sampled_columns`),
     not the whole layer again (:meth:`~twin.scene.Scene.set_layer` conforms and checks every
-    column: about 30 ms per call, twice per sample); the layer is otherwise the scene's, already
-    conformed. The copy drops the scene's cached values that depend on the buildings' attributes
+    column: 14-22 ms per call on Saint-Gilles, about 2 ms this way; twice per sample); the layer
+    is otherwise the scene's, already conformed. The copy drops the scene's cached values that depend on the buildings' attributes
     and keeps those of their geometry, as ``set_layer`` does when the geometry is unchanged.
     """
     if aligned is None:

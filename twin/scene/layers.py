@@ -65,23 +65,7 @@ def conform(name: str, frame: pd.DataFrame, *, crs=None, source: str | None = No
             raise SchemaError(f"layer {name!r} lacks required column", path=source, field=col.name)
         else:
             values = pd.Series([col.default] * n, dtype=object)
-        try:
-            if col.dtype == "string":
-                out[col.name] = _as_string(values)
-            elif col.dtype == "int64":
-                arr = pd.to_numeric(pd.Series(values.values), errors="raise")
-                if arr.isna().any():
-                    bad = int(np.flatnonzero(arr.isna().values)[0])
-                    raise SchemaError(f"missing integer value in layer {name!r}", path=source, obj=_row_id(frame, name, bad), field=col.name)
-                out[col.name] = arr.astype("int64").values
-            elif col.dtype == "float64":
-                out[col.name] = pd.to_numeric(pd.Series(values.values), errors="raise").astype("float64").values
-            elif col.dtype == "bool":
-                out[col.name] = pd.Series(values.values).fillna(bool(col.default)).astype(bool).values
-            else:
-                out[col.name] = values.values
-        except (ValueError, TypeError) as exc:
-            raise SchemaError(f"cannot read as {col.dtype}: {exc}", path=source, field=col.name) from None
+        out[col.name] = _cast(name, col, values, frame, source)
     if name == "buildings" and n:
         _fill_provenance(out, frame)
     extra = [c for c in frame.columns if c not in out and c != "geometry"]
@@ -92,6 +76,51 @@ def conform(name: str, frame: pd.DataFrame, *, crs=None, source: str | None = No
         result = gpd.GeoDataFrame(result, geometry=geometry.values, crs=geometry.crs or crs)
     _check_values(name, result, source)
     return result
+
+
+def conform_columns(name: str, layer: pd.DataFrame, columns: dict, *, source: str | None = None) -> pd.DataFrame:
+    """``layer`` (already a valid layer ``name``) with the attribute ``columns`` replaced, each
+    cast and checked as :func:`conform` does; the other columns are the layer's (shared, not
+    copied) and are not checked again.
+
+    Raises
+    ------
+    SchemaError
+        A column the schema of the layer does not have, or its geometry; values not one per row;
+        a value that cannot be cast or that the layer's checks refuse.
+    """
+    schema = {c.name: c for c in LAYERS[name]}
+    out = layer.copy(deep=False)
+    for key, values in columns.items():
+        col = schema.get(key)
+        if col is None or col.dtype == "geometry":
+            raise SchemaError(f"{key!r} is not an attribute column of layer {name!r}", path=source, field=key)
+        values = values if isinstance(values, pd.Series) else pd.Series(values, copy=False)
+        if len(values) != len(layer):
+            raise SchemaError(f"{len(values)} values for the {len(layer)} rows of layer {name!r}", path=source, field=key)
+        out[key] = _cast(name, col, values, layer, source)
+    _check_values(name, out, source, columns=set(columns))
+    return out
+
+
+def _cast(name: str, col, values: pd.Series, frame: pd.DataFrame, source: str | None):
+    """The values of schema column ``col`` of layer ``name`` as its type (array)."""
+    try:
+        if col.dtype == "string":
+            return _as_string(values)
+        if col.dtype == "int64":
+            arr = pd.to_numeric(pd.Series(values.values), errors="raise")
+            if arr.isna().any():
+                bad = int(np.flatnonzero(arr.isna().values)[0])
+                raise SchemaError(f"missing integer value in layer {name!r}", path=source, obj=_row_id(frame, name, bad), field=col.name)
+            return arr.astype("int64").values
+        if col.dtype == "float64":
+            return pd.to_numeric(pd.Series(values.values), errors="raise").astype("float64").values
+        if col.dtype == "bool":
+            return pd.Series(values.values).fillna(bool(col.default)).astype(bool).values
+        return values.values
+    except (ValueError, TypeError) as exc:
+        raise SchemaError(f"cannot read as {col.dtype}: {exc}", path=source, field=col.name) from None
 
 
 def _as_string(values: pd.Series):
@@ -172,31 +201,41 @@ def _row_id(frame: pd.DataFrame, name: str, i: int) -> object:
     return frame[id_col].iloc[i] if id_col in frame else f"row {i}"
 
 
-def _check_values(name: str, frame: pd.DataFrame, source: str | None) -> None:
+def _check_values(name: str, frame: pd.DataFrame, source: str | None, columns: set[str] | None = None) -> None:
+    """The value checks of layer ``name`` (unique, non-empty ids; kinds; ranges), on ``columns``
+    only when given (the others already checked)."""
+
+    def checked(col: str) -> bool:
+        return columns is None or col in columns
+
     id_col = ID_COLUMN[name]
-    dup = frame[id_col].duplicated()
-    if dup.any():
-        raise SchemaError(f"id repeated in layer {name!r}", path=source, obj=frame[id_col][dup].iloc[0], field=id_col)
-    empty = frame[id_col] == ""
-    if empty.any():
-        raise SchemaError(f"empty id in layer {name!r}", path=source, obj=f"row {int(np.flatnonzero(empty.values)[0])}", field=id_col)
+    if checked(id_col):
+        dup = frame[id_col].duplicated()
+        if dup.any():
+            raise SchemaError(f"id repeated in layer {name!r}", path=source, obj=frame[id_col][dup].iloc[0], field=id_col)
+        empty = frame[id_col] == ""
+        if empty.any():
+            raise SchemaError(f"empty id in layer {name!r}", path=source, obj=f"row {int(np.flatnonzero(empty.values)[0])}", field=id_col)
+    kinds: list[tuple[str, object]] = []
+    ranges: list[tuple[str, float, float, bool]] = []
     if name == "elements":
-        _check_in(frame, "kind", ELEMENT_KINDS, name, source)
-        _check_in(frame, "boundary", BOUNDARY_KINDS, name, source)
-        _check_range(frame, "area_m2", 0.0, np.inf, name, source)
-        _check_range(frame, "u_value_w_m2k", 0.0, np.inf, name, source, allow_nan=True)
+        kinds = [("kind", ELEMENT_KINDS), ("boundary", BOUNDARY_KINDS)]
+        ranges = [("area_m2", 0.0, np.inf, False), ("u_value_w_m2k", 0.0, np.inf, True)]
     if name == "buildings":
         from twin.scene.provenance import SOURCES
 
-        for col in [c.name for c in LAYERS[name] if c.name.endswith("_source") and c.name != "source"]:
-            _check_in(frame, col, SOURCES, name, source)
-        _check_range(frame, "height_m", 0.0, np.inf, name, source)
-        _check_range(frame, "footprint_area_m2", 0.0, np.inf, name, source)
+        kinds = [(c.name, SOURCES) for c in LAYERS[name] if c.name.endswith("_source") and c.name != "source"]
+        ranges = [("height_m", 0.0, np.inf, False), ("footprint_area_m2", 0.0, np.inf, False)]
     if name == "landcover":
-        _check_range(frame, "sealed_fraction", 0.0, 1.0, name, source)
+        ranges = [("sealed_fraction", 0.0, 1.0, False)]
     if name == "links":
-        for col in ("length_m", "free_speed_m_s", "capacity_veh_h"):
-            _check_range(frame, col, 0.0, np.inf, name, source)
+        ranges = [(col, 0.0, np.inf, False) for col in ("length_m", "free_speed_m_s", "capacity_veh_h")]
+    for col, allowed in kinds:
+        if checked(col):
+            _check_in(frame, col, allowed, name, source)
+    for col, lo, hi, allow_nan in ranges:
+        if checked(col):
+            _check_range(frame, col, lo, hi, name, source, allow_nan=allow_nan)
 
 
 def _check_in(frame, col, allowed, name, source):

@@ -22,7 +22,7 @@ import pyproj
 import shapely
 
 from twin.errors import CRSError, InputError, SchemaError
-from twin.scene.layers import conform, empty_layer
+from twin.scene.layers import conform, conform_columns, empty_layer
 from twin.scene.schema import GEO_LAYERS, ID_COLUMN, LAYERS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -112,6 +112,29 @@ class Scene:
     def set_layer(self, name: str, frame: pd.DataFrame) -> None:
         """Replace layer ``name`` (used by what-if modifications)."""
         self.add(name, frame, replace=True)
+
+    def set_columns(self, name: str, columns: dict[str, Any]) -> None:
+        """Replace attribute columns of layer ``name``, keeping its ids, geometry and heights.
+
+        Each column is cast and checked as :meth:`add` does (:func:`~twin.scene.layers.conform_columns`),
+        only these columns: the rest of the layer is already valid and stays shared. The cached
+        values of the layer's geometry are kept, the others dropped, as :meth:`set_layer` does
+        when only attributes change. What a Monte Carlo sample of the stock changes (floor areas,
+        uses) without checking the whole layer again (``set_layer``: 14-22 ms on Saint-Gilles).
+
+        Raises
+        ------
+        SchemaError
+            A column that decides the layer's geometry (ids, geometry, heights: use
+            :meth:`set_layer`), or one :func:`~twin.scene.layers.conform_columns` refuses.
+        """
+        fixed = {ID_COLUMN[name], "geometry", *GEOMETRY_COLUMNS.get(name, ())} & set(columns)
+        if fixed:
+            raise SchemaError(f"{sorted(fixed)[0]!r} decides the geometry of layer {name!r}: replace the layer (set_layer)",
+                              field=sorted(fixed)[0])
+        self.layers[name] = conform_columns(name, self.layers[name], columns)
+        self._changed.add(name)
+        self._invalidate(name, keep_geometry=True)
 
     def _to_scene_crs(self, frame: pd.DataFrame, source: str | None) -> gpd.GeoDataFrame:
         if not isinstance(frame, gpd.GeoDataFrame):

@@ -47,23 +47,17 @@ STREAM_TAG = 0x7AFF1C
 def _sampled_scene(scene: Any, aligned: Any, s: int) -> Any:
     """A copy of ``scene`` whose buildings carry sample ``s``'s floor areas and uses.
 
-    Only these two columns change, so only they are checked (:func:`_check_sampled_columns`),
-    not the whole layer again (:meth:`~twin.scene.Scene.set_layer` conforms and checks every
-    column: 14-22 ms per call on Saint-Gilles, about 2 ms this way; twice per sample); the layer
-    is otherwise the scene's, already conformed. The copy drops the scene's cached values that depend on the buildings' attributes
-    and keeps those of their geometry, as ``set_layer`` does when the geometry is unchanged.
+    Only these two columns change, so only they are checked (:func:`_check_sampled_columns`,
+    then :meth:`~twin.scene.Scene.set_columns`), not the whole layer again (``set_layer``
+    conforms and checks every column: 14-22 ms per call on Saint-Gilles, about 2 ms this way;
+    twice per sample). The copy drops the scene's cached values that depend on the buildings'
+    attributes and keeps those of their geometry.
     """
     if aligned is None:
         return scene
-    b = scene.buildings
-    floor, use = _check_sampled_columns(b, aligned.floor_area_m2[s], aligned.use[s], s)
-    b = b.copy(deep=False)  # copy-on-write: the other columns stay shared with the scene's layer
-    b["floor_area_m2"] = floor
-    b["use"] = pd.array(use, dtype=b["use"].dtype)
+    floor, use = _check_sampled_columns(scene.buildings, aligned.floor_area_m2[s], aligned.use[s], s)
     sc = scene.copy()
-    sc.layers["buildings"] = b
-    sc._changed.add("buildings")
-    sc._invalidate("buildings", keep_geometry=True)  # ids, geometry and heights are the scene's
+    sc.set_columns("buildings", {"floor_area_m2": floor, "use": use})  # ids, geometry and heights are the scene's
     return sc
 
 

@@ -193,3 +193,24 @@ def test_weather_digest_follows_numbers_times_and_site_not_the_path():
     later.index = later.index + pd.Timedelta(hours=1)
     assert len({weather_digest(w), weather_digest(Weather(warmer, site)), weather_digest(Weather(later, site)),
                 weather_digest(Weather(data, dataclasses.replace(site, latitude_deg=51.0)))}) == 4
+
+
+def test_a_file_is_parsed_once_per_content(tmp_path) -> None:
+    from twin.caching import parsed_file
+
+    cache: BoundedCache = BoundedCache(2)
+    path = tmp_path / "table.csv"
+    calls: list[bytes] = []
+
+    def parse(data: bytes) -> str:
+        calls.append(data)
+        return data.decode()
+
+    path.write_text("a,1\n")
+    assert parsed_file(cache, path, parse) == "a,1\n"
+    assert parsed_file(cache, path, parse) == "a,1\n" and len(calls) == 1  # same content: not parsed again
+    path.write_text("b,2\n")  # the same size, another content
+    assert parsed_file(cache, path, parse) == "b,2\n" and len(calls) == 2
+    other = tmp_path / "other.csv"
+    other.write_text("b,2\n")  # the same content under another path is another entry
+    assert parsed_file(cache, other, parse) == "b,2\n" and len(calls) == 3

@@ -28,9 +28,9 @@ import datetime
 import enum
 import hashlib
 import threading
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -126,6 +126,21 @@ class BoundedCache(Generic[K, V]):
 
     def __repr__(self) -> str:
         return f"BoundedCache({len(self)}/{self.max_entries} entries)"
+
+
+def parsed_file(cache: BoundedCache[tuple[str, bytes], V], path: str | PurePath, parse: Callable[[bytes], V]) -> V:
+    """``parse`` of the bytes of file ``path``, parsed once per path and content.
+
+    The file is read on every call (a file changed between calls is parsed again) and its
+    sha256 with the path is the key in ``cache``. The value is the cached one itself: a caller
+    that may change it takes a copy.
+    """
+    data = Path(path).read_bytes()
+    key = (str(path), hashlib.sha256(data).digest())
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache.put(key, parse(data))
+    return hit
 
 
 def content_digest(*values: Any, digest_size: int = 32) -> bytes:

@@ -14,7 +14,6 @@ from documented tables (:func:`read_parameters`), each with a band used for samp
 
 from __future__ import annotations
 
-import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from twin.caching import BoundedCache
+from twin.caching import BoundedCache, parsed_file
 from twin.errors import InputError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -107,14 +106,11 @@ def read_jobs(path: str | Path | None = None) -> dict[str, tuple[float, str]]:
     """
     import pandas as pd
 
-    path = Path(path) if path is not None else JOBS
-    data = path.read_bytes()
-    key = (str(path), hashlib.sha256(data).digest())
-    hit = _JOBS_CACHE.get(key)
-    if hit is None:
+    def parse(data: bytes) -> dict[str, tuple[float, str]]:
         table = pd.read_csv(io.BytesIO(data))
-        hit = _JOBS_CACHE.put(key, {str(u): (float(a), str(k)) for u, a, k in zip(table["use"], table["floor_area_per_job_m2"], table["kind"])})
-    return dict(hit)
+        return {str(u): (float(a), str(k)) for u, a, k in zip(table["use"], table["floor_area_per_job_m2"], table["kind"])}
+
+    return dict(parsed_file(_JOBS_CACHE, Path(path) if path is not None else JOBS, parse))
 
 
 @dataclass

@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from twin.caching import BoundedCache, content_digest
+from twin.caching import BoundedCache, content_digest, parsed_file
 from twin.errors import InputError
 from twin.traffic.access import BIKE_SPEED_M_S, WALK_SPEED_M_S
 from twin.traffic.demand import Parameter, TripEnds, read_parameters, trip_ends
@@ -655,21 +655,17 @@ def read_costs(path: str | Path | None = None) -> dict[str, float]:
     The file is read on every call and parsed only when its content is new (:data:`_COSTS_CACHE`);
     the caller gets its own dict.
     """
-    import hashlib
     import io
 
     import pandas as pd
 
     from twin.traffic.mode_choice import DATA_DIR
 
-    path = Path(path) if path is not None else DATA_DIR / "mobility_costs.csv"
-    data = path.read_bytes()
-    key = (str(path), hashlib.sha256(data).digest())
-    hit = _COSTS_CACHE.get(key)
-    if hit is None:
+    def parse(data: bytes) -> dict[str, float]:
         table = pd.read_csv(io.BytesIO(data))
-        hit = _COSTS_CACHE.put(key, {str(k): float(v) for k, v in zip(table["parameter"], table["value"])})
-    return dict(hit)
+        return {str(k): float(v) for k, v in zip(table["parameter"], table["value"])}
+
+    return dict(parsed_file(_COSTS_CACHE, Path(path) if path is not None else DATA_DIR / "mobility_costs.csv", parse))
 
 
 def _mode_choice(model: ModeChoiceModel, t: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

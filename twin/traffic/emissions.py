@@ -18,17 +18,34 @@ from typing import Any
 
 import numpy as np
 
+from twin.caching import BoundedCache, parsed_file
 from twin.errors import InputError
 
 TABLE = Path(__file__).resolve().parents[1] / "data" / "mobility_emission_factors.csv"
 
 
+#: The emission-factor tables read by :func:`read_factors`, by path and content (every run of a
+#: Monte Carlo reads the same one, several times). The last four stored.
+_FACTORS_CACHE: BoundedCache[tuple[str, bytes], Any] = BoundedCache(4)
+
+
 def read_factors(path: str | Path | None = None) -> Any:
-    """The emission-factor table; fleet shares must sum to 1 and every value be finite and >= 0."""
+    """The emission-factor table; fleet shares must sum to 1 and every value be finite and >= 0.
+
+    Parsed and checked once per file content (:func:`twin.caching.parsed_file`); the caller gets
+    its own copy.
+    """
+    path = Path(path) if path is not None else TABLE
+    return parsed_file(_FACTORS_CACHE, path, lambda data: _parse_factors(data, path)).copy()
+
+
+def _parse_factors(data: bytes, path: Path) -> Any:
+    """The emission-factor table of the bytes ``data`` of file ``path``, checked (see :func:`read_factors`)."""
+    import io
+
     import pandas as pd
 
-    path = Path(path) if path is not None else TABLE
-    table = pd.read_csv(path)
+    table = pd.read_csv(io.BytesIO(data))
     for col in ("vehicle_class", "fleet_share", "fuel_l_per_100km", "co2_kg_per_l", "nox_g_km"):
         if col not in table.columns:
             raise InputError(f"the emission table lacks the column {col!r}", path=path, field=col)

@@ -95,19 +95,15 @@ def _check_sampled_columns(buildings: pd.DataFrame, floor_area_m2: Any, use: Any
     return floor, use
 
 
-def draw_model(files: M.ModelFiles, params: dict, rng: np.random.Generator, *, factors: Any = None) -> tuple[dict, Any, tuple[float, float]]:
-    """One sample's demand parameters, mode-choice coefficients and emission factors (CO2 kg/km, NOx g/km).
-
-    ``factors``: the emission-factor table (:func:`twin.traffic.emissions.read_factors`, read
-    here when None); the draws leave it unchanged, so the samples of a run share one.
-    """
+def draw_model(files: M.ModelFiles, params: dict, rng: np.random.Generator) -> tuple[dict, Any, tuple[float, float]]:
+    """One sample's demand parameters, mode-choice coefficients and emission factors (CO2 kg/km, NOx g/km)."""
     from twin.traffic.demand import sample_parameters
     from twin.traffic.emissions import per_km, read_factors, sample_factors
 
     drawn = sample_parameters(params, 1, rng)[0]
     model = files.model.sample(1, rng)[0]
-    drawn_factors = sample_factors(read_factors() if factors is None else factors, 1, rng)[0]
-    return drawn, model, per_km(drawn_factors)
+    factors = sample_factors(read_factors(), 1, rng)[0]
+    return drawn, model, per_km(factors)
 
 
 def run_samples_paired(baseline_scene: Any, whatif_scenes: dict[str, Any], options: list, stock: Any, *, base_dir: Path,
@@ -157,7 +153,6 @@ def run_samples_paired(baseline_scene: Any, whatif_scenes: dict[str, Any], optio
     what_k: dict[str, list[dict]] = {name: [] for name in whatif_scenes}
     what_base: dict[str, list[dict]] = {name: [] for name in whatif_scenes}
     unserved_samples = 0
-    factors = None  # the emission-factor table, read once for the samples
     for s in _progress.track(range(n), "traffic samples", unit="samples"):
         o = options[s]
         files = M.model_files(o, base_dir, crs=baseline_scene.crs)
@@ -165,11 +160,7 @@ def run_samples_paired(baseline_scene: Any, whatif_scenes: dict[str, Any], optio
         params = M.central_parameters(o, files)
         model, per_km = files.model, None
         if o.sample_model_parameters:
-            if factors is None:
-                from twin.traffic.emissions import read_factors
-
-                factors = read_factors()
-            params, model, per_km = draw_model(files, params, np.random.default_rng([int(seed), STREAM_TAG, s]), factors=factors)
+            params, model, per_km = draw_model(files, params, np.random.default_rng([int(seed), STREAM_TAG, s]))
         sc_b = _sampled_scene(baseline_scene, aligned_base, s)
         timetable = M.sample_timetable(files, o, params, baseline_scene.crs)
         base = run_district_mobility(sc_b, mopts, model=model, params=M.scaled(params, M.demand_factor(baseline_scene)), timetable=timetable)

@@ -17,6 +17,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+DESIGN_FLOWS_HELP = ("With --signal-split flows: counted flows (veh/h) that time the signals, a counts CSV as for estimate-od: link_id (or osm_way_id), "
+                     "period, vehicles, class; an approach without a count takes its capacity")
+
 
 @app.command("assign")
 def assign_command(
@@ -29,7 +32,11 @@ def assign_command(
     signals: Annotated[bool, typer.Option("--signals/--no-signals",
                                           help="With --scene: pretimed signals (HCM delay) at the nodes the scene flags as signalised")] = True,
     signal_split: Annotated[str, typer.Option("--signal-split",
-                                              help="With --scene: green split of the signals' approaches, equal or capacity (Webster's rule by street axis)")] = "equal",
+                                              help=("With --scene: green split of the signals' approaches, equal, capacity (Webster's rule by street axis) "
+                                                    "or flows (the same rule with the counted flows of --design-flows)"))] = "equal",
+    design_flows: Annotated[Path | None, typer.Option("--design-flows", help=DESIGN_FLOWS_HELP)] = None,
+    period: Annotated[str | None, typer.Option("--period", help="With --design-flows: counting period to use (required if the file has several)")] = None,
+    klass: Annotated[str | None, typer.Option("--class", help="With --design-flows: vehicle class to use (required if the file has several)")] = None,
     give_way: Annotated[bool, typer.Option("--give-way/--no-give-way",
                                            help=("With --scene: give-way delay (HCM) at unsignalised junctions: OSM give-way / stop signs and mini roundabouts "
                                                  "where mapped, else minor arms of a major road, roundabout entries, priority to the right"))] = False,
@@ -101,7 +108,8 @@ def assign_command(
             raise InputError("--scene needs --demand (CSV: origin, destination, flow_veh_h)", field="--demand")
         result, summary = run_scene_assign(list(scene), demand=demand, algorithm=algo, gap=gap, max_iter=max_iter, output=output, crs=crs, scene_crs=scene_crs,
                                            restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, turns_output=turns, signal_split=signal_split,
-                                           give_way=give_way, callback=None if (as_json or quiet) else show)  # fmt: skip
+                                           give_way=give_way, callback=None if (as_json or quiet) else show, design_flows=design_flows,
+                                           period=period, klass=klass)  # fmt: skip
         summary["read_s"] = max(time.perf_counter() - t_read - result.wall_s, 0.0)  # scene, network and demand
         if not as_json:
             same_node = f" ({summary['same_node_veh_h']:.2f} veh/h from a node to itself left out: they use no link)" if summary["same_node_veh_h"] > 0 else ""
@@ -120,6 +128,9 @@ def assign_command(
             raise InputError("only with --scene (turn kinds come from the scene's street geometry)", field="--turns" if turns is not None else "--turn-penalties")
         if give_way or signal_split != "equal":
             raise InputError("only with --scene (junction rules and street axes come from the scene's streets)", field="--give-way" if give_way else "--signal-split")
+        for option, value in (("--design-flows", design_flows), ("--period", period), ("--class", klass)):
+            if value is not None:
+                raise InputError("only with --scene and --signal-split flows (the design flows time the scene's signals)", field=option)
         network = read_network(net, toll_factor=toll_factor, distance_factor=distance_factor)
         trip_table = read_trips(trips, n_zones=network.n_zones)
         read_s = time.perf_counter() - t_read
@@ -457,7 +468,11 @@ def simulate_command(
     signals: Annotated[bool, typer.Option("--signals/--no-signals",
                                           help="Pretimed signals (stop-line capacity s g) at the nodes the scene flags as signalised")] = True,
     signal_split: Annotated[str, typer.Option("--signal-split",
-                                              help="Green split of the signals' approaches (scenes): equal or capacity (Webster's rule by street axis)")] = "equal",
+                                              help=("Green split of the signals' approaches (scenes): equal, capacity (Webster's rule by street axis) "
+                                                    "or flows (the same rule with the counted flows of --design-flows)"))] = "equal",
+    design_flows: Annotated[Path | None, typer.Option("--design-flows", help=DESIGN_FLOWS_HELP)] = None,
+    period: Annotated[str | None, typer.Option("--period", help="With --design-flows: counting period to use (required if the file has several)")] = None,
+    klass: Annotated[str | None, typer.Option("--class", help="With --design-flows: vehicle class to use (required if the file has several)")] = None,
     restrictions: Annotated[bool, typer.Option("--restrictions/--no-restrictions",
                                                help="Ban the turns of the scene's OSM turn restrictions (its turn_restrictions layer)")] = True,
     give_way: Annotated[bool, typer.Option("--give-way/--no-give-way", help="Scenes: give-way capacity of the conflicting outflows at unsignalised junctions")] = False,
@@ -486,7 +501,8 @@ def simulate_command(
 
     s = run_simulate(list(source), demand=demand, dt_s=dt, duration_s=duration, routes=routes, output=output, timeseries=timeseries, crs=crs, scene_crs=scene_crs,
                      signals=signals, restrictions=restrictions, turns=turns, turns_interval_s=turns_interval, signal_split=signal_split, give_way=give_way,
-                     seed=seed, replicates=replicates, duo_interval_s=duo_interval, duo_noise=duo_noise)  # fmt: skip
+                     seed=seed, replicates=replicates, duo_interval_s=duo_interval, duo_noise=duo_noise, design_flows=design_flows,
+                     period=period, klass=klass)  # fmt: skip
     if as_json:
         typer.echo(to_json_text(s))
         return
@@ -557,6 +573,8 @@ def signal_line(s: dict) -> str:
     split = ""
     if s.get("signal_split", "equal") != "equal":
         split = f"; green split by {s['signal_split']} at {s.get('signal_nodes_split', 0)} node(s)"
+        if "signal_design_flows" in s:
+            split += f" ({s['signal_design_flows']} approaches counted, {s['signal_approaches_capacity']} without a count at their capacity)"
         for key, why in (("signal_nodes_one_axis", "one street axis"), ("signal_nodes_without_bearing", "no bearing")):
             if s.get(key):
                 split += f", equal at {s[key]} ({why})"

@@ -122,6 +122,9 @@ def run_scene_assign(
     callback: Any = None,
     signal_split: str = "equal",
     give_way: bool = False,
+    design_flows: Path | None = None,
+    period: str | None = None,
+    klass: str | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Static user equilibrium of the demand table on the scene's car network.
 
@@ -131,7 +134,11 @@ def run_scene_assign(
     approach of the nodes the scene flags as signalised (``signalised`` column of its nodes: the
     OSM ingest sets it); a flagged node that no car link enters is left out and listed
     (:func:`twin.traffic.signals.split_by_approach`), as dynamic loading does; ``signal_split``
-    their green split (``equal`` or ``capacity``, :func:`twin.traffic.scene_graph.build_scene_graph`). With
+    their green split (``equal``, ``capacity``, or ``flows``: Webster's rule with the counted flows of
+    ``design_flows``, a counts file read by :func:`twin.traffic.dynamic_commands.read_design_flows`,
+    ``period`` / ``klass`` choosing one period and class of it; an approach without a count takes
+    its capacity, the summary counts both kinds: ``signal_design_flows``,
+    ``signal_approaches_capacity``; :func:`twin.traffic.scene_graph.build_scene_graph`). With
     ``give_way``, give-way delay on the yielding approaches of the unsignalised junctions
     (:mod:`twin.traffic.priority`), assignments until their capacities agree with their own
     conflicting flows (:func:`twin.traffic.give_way_fixed_point.solve_give_way`); the summary gives the largest
@@ -150,19 +157,22 @@ def run_scene_assign(
     :func:`twin.traffic.dynamic_commands.scene_restriction_options`, the signal counts and the
     output path).
     """
-    from twin.traffic.dynamic_commands import check_output, check_signal_split, write_frame
+    from twin.traffic.dynamic_commands import check_output, check_signal_split, design_flow_counts, read_design_flows, write_frame
     from twin.traffic.network import Network
     from twin.traffic.scene_graph import assign_scene_graph, build_scene_graph
 
-    check_signal_split(signal_split, signals)
+    check_signal_split(signal_split, signals, design_flows, flows=True, period=period, klass=klass)
     check_output(output, (".csv", ".parquet"), "--output")
     check_output(turns_output, (".csv", ".parquet"), "--turns")
     if output is not None and turns_output is not None and output.resolve() == turns_output.resolve():
         raise InputError("--turns must not be the --output file (links and movements are two tables)", path=turns_output, field="--turns")
     scene, zones, od = read_scene_demand(source, demand, crs, scene_crs)
     net = Network.from_scene(scene, mode="car", zones=zones)
+    flows = read_design_flows(design_flows, net, period=period, klass=klass) if design_flows is not None else None
     sg = build_scene_graph(scene, net, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, turns=turns_output is not None,
-                           signal_split=signal_split, give_way=give_way)  # fmt: skip
+                           signal_split=signal_split, give_way=give_way, signal_flows=flows)  # fmt: skip
+    if flows is not None:
+        sg.counts.update(design_flow_counts(net, sg.flagged, flows, (net.capacity > 0) & (net.vdf < 2), design_flows))
     raw = assign_scene_graph(sg, od, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
     graph, expanded, counts = sg.graph, sg.expanded, sg.counts
     if graph is not None:  # a turn-expanded network, stop lines, give-way lines: the results mapped back to the scene's links

@@ -107,8 +107,12 @@ class Counts:
                       None if self.lines is None else self.lines[idx])
 
 
-def read_counts(path: str | Path, network: Network, *, period: str | None = None, klass: str | None = None) -> Counts:
+def read_counts(path: str | Path, network: Network, *, period: str | None = None, klass: str | None = None, option: str = "--counts") -> Counts:
     """Read a counts CSV (format in the module docstring) for ``network``.
+
+    ``option``: the command-line option that names the file (in the error of a missing or
+    unreadable file; ``--design-flows`` when the counts time signals,
+    :func:`twin.traffic.dynamic_commands.read_design_flows`).
 
     Raises
     ------
@@ -121,7 +125,7 @@ def read_counts(path: str | Path, network: Network, *, period: str | None = None
     from twin.traffic.select_link import link_indices
 
     path = Path(path)
-    check_input_file(path, field="--counts", what="counts file")  # not found, a folder, too large
+    check_input_file(path, field=option, what="counts file")  # not found, a folder, too large
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

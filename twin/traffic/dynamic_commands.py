@@ -112,6 +112,9 @@ def run_simulate(
     signal_split: str = "equal",
     give_way: bool = False,
     seed: int | None = None,
+    design_flows: Path | None = None,
+    period: str | None = None,
+    klass: str | None = None,
     replicates: int = 1,
     duo_interval_s: float | None = None,
     duo_noise: float | None = None,
@@ -152,8 +155,10 @@ def run_simulate(
     :class:`~twin.traffic.signals.SignalTiming` (stop-line capacity ``s g``,
     :mod:`twin.traffic.dynamic_turns`); False: no signals. ``signal_split``: their green split
     (``equal``, or ``capacity``: Webster's rule by street axis, the bearings from the scene's
-    street geometry; an error on a scenario folder, with ``signals`` False or when the scene
-    flags no node). ``restrictions`` (scenes only): the
+    street geometry, or ``flows``: the same rule with the counted flows of ``design_flows``,
+    :func:`read_design_flows`, ``period`` / ``klass`` choosing one period and class of the
+    file, an approach without a count taking its capacity; an error on a scenario folder, with
+    ``signals`` False or when the scene flags no node). ``restrictions`` (scenes only): the
     scene's OSM turn restrictions (its ``turn_restrictions`` layer,
     :func:`twin.traffic.scene_turns.scene_banned_turns`) are banned turns of the car network; the
     summary counts them (``turn_restrictions_applied``, ``..._skipped``, ``restriction_banned_turns``); False:
@@ -196,7 +201,7 @@ def run_simulate(
             raise InputError("only with --turns (the file the movements per interval are written to)", field="--turns-interval")
         if not (np.isfinite(turns_interval_s) and turns_interval_s > 0):
             raise InputError(f"must be a finite number > 0 s, got {turns_interval_s}", field="--turns-interval")
-    check_signal_split(signal_split, signals)
+    check_signal_split(signal_split, signals, design_flows, flows=True, period=period, klass=klass)
     if duo_noise is not None:
         if routes != "duo":
             raise InputError(f"route-choice noise with --routes {routes} changes nothing (only duo searches routes with noise): leave it out",
@@ -270,6 +275,9 @@ def run_simulate(
 
                 options["signal_timing"] = SignalTiming(split=signal_split)
                 options["signal_bearing"] = scene_link_bearings(scene, net)
+                if design_flows is not None:  # then signal_split is flows (check_signal_split)
+                    options["signal_flows"] = read_design_flows(design_flows, net, period=period, klass=klass)
+                    signal_counts.update(design_flow_counts(net, flagged, options["signal_flows"], dyn.capacity_veh_s > 0, design_flows))
         restriction_counts = scene_restriction_options(scene, net, restrictions, options)
         if give_way:
             options["give_way"] = scene_give_way(scene, net, source, signalised=signals and bool(options.get("signals")))
@@ -461,20 +469,82 @@ VIA_WAY_NOT_IN_DYNAMIC = (
 """Why ``twin traffic simulate`` leaves a scene's via-way restrictions out (listed as not applied)."""
 
 
-CLI_SIGNAL_SPLITS = ("equal", "capacity")
-"""Green splits a command line takes (``flows`` needs the approaches' flows: the Python API)."""
+CLI_SIGNAL_SPLITS = ("equal", "capacity", "flows")
+"""Green splits a command line takes (``flows`` with ``--design-flows FILE.csv``, on ``traffic assign
+--scene`` and ``traffic simulate`` on a scene)."""
 
 
-def check_signal_split(split: str, signals: bool) -> None:
-    """Raise InputError (field ``--signal-split``) for a split the command line does not take, or a
-    split other than ``equal`` without signals (it would change nothing)."""
-    if split not in CLI_SIGNAL_SPLITS:
-        raise InputError(
-            f"unknown green split {split!r}; use {' or '.join(CLI_SIGNAL_SPLITS)} (a split by flows needs the approaches' flows: the Python API)",
-            field="--signal-split",
-        )
+def check_signal_split(split: str, signals: bool, design_flows: Path | None = None, *, flows: bool = False,
+                       period: str | None = None, klass: str | None = None) -> None:  # fmt: skip
+    """Raise InputError for a split the command line does not take, or an option that changes nothing.
+
+    ``flows``: the command takes ``--signal-split flows`` with ``design_flows`` (the counts file,
+    ``--design-flows``) and its ``--period`` / ``--class`` (``period``, ``klass``). Errors: an
+    unknown split, a split other than ``equal`` without signals, ``flows`` without a design-flows
+    file or on a command without one, a design-flows file (or a period or class) without the
+    ``flows`` split (field the option that would change nothing).
+    """
+    takes = CLI_SIGNAL_SPLITS if flows else tuple(k for k in CLI_SIGNAL_SPLITS if k != "flows")
+    if split not in takes:
+        how = "the approaches' flows: --signal-split flows --design-flows FILE.csv on traffic assign --scene and traffic simulate"
+        raise InputError(f"unknown green split {split!r}; use {' or '.join(takes)} (a split by flows needs {how})", field="--signal-split")
     if split != "equal" and not signals:
         raise InputError(f"green split {split!r} with --no-signals changes nothing: leave one of them out", field="--signal-split")
+    if split == "flows" and design_flows is None:
+        raise InputError("--signal-split flows needs the approaches' counted flows: give --design-flows FILE.csv (link_id, period, vehicles, class)",
+                         field="--design-flows")  # fmt: skip
+    if split != "flows":
+        if design_flows is not None:
+            raise InputError(f"design flows with --signal-split {split} change nothing: add --signal-split flows, or leave --design-flows out",
+                             path=design_flows, field="--design-flows")  # fmt: skip
+        for option, value in (("--period", period), ("--class", klass)):
+            if value is not None:
+                raise InputError(f"{option} {value} selects design flows: only with --signal-split flows --design-flows FILE.csv", field=option)
+
+
+def read_design_flows(path: Path, network: Any, *, period: str | None = None, klass: str | None = None) -> dict[Any, float]:
+    """Design flows of a ``flows`` green split from a counts file, veh/h by native link id.
+
+    The file is the counts format of OD estimation (:func:`twin.traffic.counts.read_counts`:
+    ``link_id`` or ``osm_way_id``, ``period``, ``vehicles``, ``class``; ``period`` / ``klass``
+    required when it holds several), read for ``network``; ``vehicles`` are taken as veh/h (an
+    hour's count). Errors (file, line and field named): those of the reader (a link not in the
+    network, a count not finite or below 0, a link counted twice...), and an ``osm_way_id`` whose
+    way has more than one link in the network (a design flow is one approach's; give its link_id).
+    """
+    from twin.traffic.counts import read_counts
+
+    counts = read_counts(path, network, period=period, klass=klass, option="--design-flows")
+    out: dict[Any, float] = {}
+    for idx, label, v, line in zip(counts.links, counts.labels, counts.vehicles.tolist(), counts.lines.tolist(), strict=True):
+        if len(idx) != 1:
+            raise InputError(f"OSM way {label} has {len(idx)} links in the network: a design flow is one approach's, give its link_id",
+                             path=path, obj=f"line {line}", field="osm_way_id")  # fmt: skip
+        out[network.link_ids[int(idx[0])]] = float(v)
+    return out
+
+
+def design_flow_counts(network: Any, flagged: list[Any], flows: dict[Any, float], is_approach: np.ndarray, path: Path) -> dict[str, Any]:
+    """How the design flows ``flows`` (:func:`read_design_flows`) meet the approaches of the signalised
+    nodes ``flagged``: ``signal_design_flows`` (approaches with a counted flow > 0) and
+    ``signal_approaches_capacity`` (approaches without one: by the rule of
+    :func:`twin.traffic.signals.add_signals`, their capacity is their design flow).
+
+    Raises
+    ------
+    InputError
+        No count > 0 on any approach of a signalised node (the split would be the capacity split:
+        the file would change nothing), naming the file.
+    """
+    from twin.traffic.signals import approach_links
+
+    node_of = {nid: i for i, nid in enumerate(network.node_ids.tolist())}
+    ins = [int(i) for node in flagged for i in approach_links(network, node_of, node, is_approach)]
+    counted = sum(1 for i in ins if flows.get(network.link_ids[i], 0.0) > 0)
+    if counted == 0:
+        raise InputError(f"no count above 0 on any of the {len(ins)} approaches of the {len(flagged)} signalised node(s): the green split would be "
+                         "the capacity split (an approach without a count takes its capacity)", path=path, field="link_id")  # fmt: skip
+    return {"signal_design_flows": counted, "signal_approaches_capacity": len(ins) - counted}
 
 
 def scene_restriction_options(scene: Any, net: Any, restrictions: bool, options: dict[str, Any], *, sequences: bool = False) -> dict[str, Any]:

@@ -9,6 +9,7 @@ and tells which of its links carry each street link's flow (:meth:`SceneGraph.st
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,7 +95,7 @@ GIVE_WAY_LINE_PREFIX = "giveway:"
 
 
 def build_scene_graph(scene: Any, net: Network, *, restrictions: bool, signals: bool, turn_penalties: bool, turns: bool = False,
-                      signal_split: str = "equal", give_way: bool = False) -> SceneGraph:  # fmt: skip
+                      signal_split: str = "equal", give_way: bool = False, signal_flows: Mapping[Any, float] | None = None) -> SceneGraph:  # fmt: skip
     """The network a scene assignment runs on (see :func:`twin.traffic.assign_commands.run_scene_assign`).
 
     With ``restrictions`` the scene's OSM turn restrictions and via-way sequences, with
@@ -102,7 +103,9 @@ def build_scene_graph(scene: Any, net: Network, *, restrictions: bool, signals: 
     network, which ``turns`` asks for too); with ``signals`` a stop line with the default
     pretimed signal on every approach of the nodes the scene flags as signalised, its green split
     ``signal_split`` (``equal``, or ``capacity``: Webster's rule by street axis, bearings from the
-    scene's street geometry; a split with no flagged node is an error); with ``give_way``, a
+    scene's street geometry, or ``flows``: the same rule with the design flows ``signal_flows``,
+    veh/h by link id, an approach without one taking its capacity; a split with no flagged node
+    is an error); with ``give_way``, a
     give-way line on every yielding approach of the unsignalised junctions
     (:func:`twin.traffic.priority.add_scene_give_way`, capacities at zero conflicting flow: the
     caller sets them from the flows, :meth:`~twin.traffic.priority.GiveWayNetwork.updated`).
@@ -136,7 +139,8 @@ def build_scene_graph(scene: Any, net: Network, *, restrictions: bool, signals: 
             from twin.traffic.signals import SignalTiming
 
             bearing = scene_link_bearings(scene, net) if signal_split != "equal" else None
-            graph = add_signals(expanded if expanded is not None else net, flagged, timing=SignalTiming(split=signal_split), bearing=bearing)
+            graph = add_signals(expanded if expanded is not None else net, flagged, timing=SignalTiming(split=signal_split), bearing=bearing,
+                                flows=signal_flows)
             counts["signal_approaches"] = int((graph.approach_of >= 0).sum())
             counts.update({f"signal_{k}" if k.startswith("nodes") else "signal_split": v for k, v in graph.split.items()})
     give = None

@@ -1,6 +1,6 @@
 """The signals' green split from counted flows on the command line: ``twin traffic assign --scene ...
---signal-split flows --design-flows FILE.csv`` and ``twin traffic simulate SCENE ...`` with the same
-options, on a hand-made crossroads (node C signalised, arms N, S, E, W, two-way, one lane each).
+--signal-split flows --design-flows FILE.csv``, ``twin traffic simulate SCENE ...`` and
+``select-link`` / ``select-zone --scene`` with the same options, on a hand-made crossroads (node C signalised, arms N, S, E, W, two-way, one lane each).
 
 The CLI gives the link results of the library called directly with the file's flows
 (:func:`twin.traffic.signals.add_signals` / :func:`twin.traffic.dynamic.simulate`), the greens
@@ -206,6 +206,28 @@ def test_options_without_effect_are_one_line(case) -> None:
         assert_one_line_error(run_twin([*base, "--signal-split", "flows"]), contains=("--design-flows", "needs the approaches' counted flows"))
         assert_one_line_error(run_twin([*base, "--period", "am"]), contains=("--period", "only with --signal-split flows"))
         assert_one_line_error(run_twin([*base, "--no-signals", "--signal-split", "flows", "--design-flows", flows]), contains=("--signal-split", "--no-signals"))
-    # select-link / select-zone and mobility keep refusing a split by flows
-    r = run_twin(["traffic", "select-link", "--scene", folder, "--demand", static, "--link", "Win", "--signal-split", "flows"])
-    assert_one_line_error(r, contains=("--signal-split", "unknown green split 'flows'", "traffic assign --scene"))
+    select = ["traffic", "select-link", "--scene", folder, "--demand", static, "--link", "Win"]
+    assert_one_line_error(run_twin([*select, "--design-flows", flows]), contains=("counts.csv", "--design-flows", "--signal-split equal change nothing"))
+    assert_one_line_error(run_twin([*select, "--signal-split", "flows"]), contains=("--design-flows", "needs the approaches' counted flows"))
+    bad = counts_csv(flows.parent / "bad_select.csv", {"Win": 600, "Xin": 50})
+    assert_one_line_error(run_twin([*select, "--signal-split", "flows", "--design-flows", bad]), contains=("bad_select.csv", "line 3", "link_id", "Xin"))
+    tntp = ["traffic", "select-link", "--net", "n.tntp", "--trips", "t.tntp", "--link", "1"]
+    for extra in (["--design-flows", flows], ["--period", "am"], ["--class", "car"]):
+        assert_one_line_error(run_twin([*tntp, *extra]), contains=(extra[0], "only with --scene"))
+    r = run_twin(["traffic", "assign", "--net", "n.tntp", "--trips", "t.tntp", "--design-flows", flows])
+    assert_one_line_error(r, contains=("--design-flows", "only with --scene"))
+
+
+def test_select_zone_on_the_flows_split(case) -> None:
+    """select-zone --scene assigns on the same signals: the N origin's trips (200 veh/h, N -> S)
+    take the N approach's and the S exit's times of the library's assignment."""
+    folder, static, _, flows = case
+    r = run_twin(["traffic", "select-zone", "--scene", folder, "--demand", static, "-z", "N", "--signal-split", "flows", "--design-flows", flows, "--json"],
+                 timeout_s=300)  # fmt: skip
+    assert r.code == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert (s["signal_split"], s["signal_design_flows"]) == ("flows", 4)
+    lib = library_assign(folder, static, COUNTS)
+    assert s["vehicle_time"] == pytest.approx(200.0 * (lib.loc["Nin", "time"] + lib.loc["Sout", "time"]), rel=1e-9)
+    equal = library_assign(folder, static, {k: 1800.0 for k in COUNTS})  # the capacity split's times: another figure
+    assert s["vehicle_time"] > 200.0 * (equal.loc["Nin", "time"] + equal.loc["Sout", "time"]) + 100.0

@@ -182,7 +182,10 @@ DemandOption = Annotated[Path | None, typer.Option("--demand", help=DEMAND_HELP)
 RestrictionsOption = Annotated[bool | None, typer.Option("--restrictions/--no-restrictions", help="With --scene: the scene's OSM turn restrictions (default on)")]
 SignalsOption = Annotated[bool | None, typer.Option("--signals/--no-signals", help="With --scene: pretimed signals at the flagged nodes (default on)")]
 TurnPenaltiesOption = Annotated[bool, typer.Option("--turn-penalties", help="With --scene: the default penalty of each turn's kind")]
-SignalSplitOption = Annotated[str | None, typer.Option("--signal-split", help="With --scene: green split of the signals, equal (default) or capacity")]
+SignalSplitOption = Annotated[str | None, typer.Option("--signal-split", help="With --scene: green split of the signals, equal (default), capacity or flows")]
+DesignFlowsOption = Annotated[Path | None, typer.Option("--design-flows", help=DESIGN_FLOWS_HELP)]
+PeriodOption = Annotated[str | None, typer.Option("--period", help="With --design-flows: counting period to use (required if the file has several)")]
+ClassOption = Annotated[str | None, typer.Option("--class", help="With --design-flows: vehicle class to use (required if the file has several)")]
 GiveWayOption = Annotated[bool, typer.Option("--give-way", help="With --scene: give-way delay (HCM) at unsignalised junctions")]
 CrsOption = Annotated[str | None, typer.Option("--crs", help="With --scene: CRS of input files that declare none")]
 SceneCrsOption = Annotated[str | None, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene (default EPSG:31370)")]
@@ -199,6 +202,9 @@ def select_link_command(
     signals: SignalsOption = None,
     turn_penalties: TurnPenaltiesOption = False,
     signal_split: SignalSplitOption = None,
+    design_flows: DesignFlowsOption = None,
+    period: PeriodOption = None,
+    klass: ClassOption = None,
     give_way: GiveWayOption = False,
     crs: CrsOption = None,
     scene_crs: SceneCrsOption = None,
@@ -244,10 +250,11 @@ def select_link_command(
         check_scene_options(net, trips, demand)
         summary = run_scene_select_link(list(scene), demand, link, gap=gap, top=top, outputs=outputs, crs=crs, scene_crs=scene_crs or "EPSG:31370",
                                         restrictions=restrictions is not False, signals=signals is not False, turn_penalties=turn_penalties,
-                                        signal_split=signal_split or "equal", give_way=give_way)  # fmt: skip
+                                        signal_split=signal_split or "equal", give_way=give_way, design_flows=design_flows, period=period,
+                                        klass=klass)  # fmt: skip
     else:
         check_tntp_options(net, trips, demand=demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, crs=crs, scene_crs=scene_crs,
-                           signal_split=signal_split, give_way=give_way)
+                           signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, **{"class": klass})
         summary = tntp_select_link(net, trips, link, gap, top, outputs)
     if as_json:
         typer.echo(to_json_text(summary))
@@ -330,6 +337,9 @@ def select_zone_command(
     signals: SignalsOption = None,
     turn_penalties: TurnPenaltiesOption = False,
     signal_split: SignalSplitOption = None,
+    design_flows: DesignFlowsOption = None,
+    period: PeriodOption = None,
+    klass: ClassOption = None,
     give_way: GiveWayOption = False,
     crs: CrsOption = None,
     scene_crs: SceneCrsOption = None,
@@ -367,10 +377,11 @@ def select_zone_command(
         check_scene_options(net, trips, demand)
         s = run_scene_select_zone(list(scene), demand, ids, side, gap=gap, outputs=outputs, crs=crs, scene_crs=scene_crs or "EPSG:31370",
                                   restrictions=restrictions is not False, signals=signals is not False, turn_penalties=turn_penalties,
-                                  signal_split=signal_split or "equal", give_way=give_way)  # fmt: skip
+                                  signal_split=signal_split or "equal", give_way=give_way, design_flows=design_flows, period=period,
+                                  klass=klass)  # fmt: skip
     else:
         check_tntp_options(net, trips, demand=demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, crs=crs, scene_crs=scene_crs,
-                           signal_split=signal_split, give_way=give_way)
+                           signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, **{"class": klass})
         s = run_select_zone(net, trips, ids, side, gap, outputs)
     if as_json:
         typer.echo(to_json_text(s))

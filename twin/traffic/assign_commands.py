@@ -161,7 +161,7 @@ def run_scene_assign(
     from twin.traffic.network import Network
     from twin.traffic.scene_graph import assign_scene_graph, build_scene_graph
 
-    check_signal_split(signal_split, signals, design_flows, flows=True, period=period, klass=klass)
+    check_signal_split(signal_split, signals, design_flows, period=period, klass=klass)
     check_output(output, (".csv", ".parquet"), "--output")
     check_output(turns_output, (".csv", ".parquet"), "--turns")
     if output is not None and turns_output is not None and output.resolve() == turns_output.resolve():

@@ -201,7 +201,7 @@ def run_simulate(
             raise InputError("only with --turns (the file the movements per interval are written to)", field="--turns-interval")
         if not (np.isfinite(turns_interval_s) and turns_interval_s > 0):
             raise InputError(f"must be a finite number > 0 s, got {turns_interval_s}", field="--turns-interval")
-    check_signal_split(signal_split, signals, design_flows, flows=True, period=period, klass=klass)
+    check_signal_split(signal_split, signals, design_flows, period=period, klass=klass)
     if duo_noise is not None:
         if routes != "duo":
             raise InputError(f"route-choice noise with --routes {routes} changes nothing (only duo searches routes with noise): leave it out",
@@ -470,24 +470,20 @@ VIA_WAY_NOT_IN_DYNAMIC = (
 
 
 CLI_SIGNAL_SPLITS = ("equal", "capacity", "flows")
-"""Green splits a command line takes (``flows`` with ``--design-flows FILE.csv``, on ``traffic assign
---scene`` and ``traffic simulate`` on a scene)."""
+"""Green splits the scene commands take (``flows`` with ``--design-flows FILE.csv``: ``traffic assign
+--scene``, ``traffic simulate`` on a scene, ``select-link`` / ``select-zone --scene``)."""
 
 
-def check_signal_split(split: str, signals: bool, design_flows: Path | None = None, *, flows: bool = False,
-                       period: str | None = None, klass: str | None = None) -> None:  # fmt: skip
+def check_signal_split(split: str, signals: bool, design_flows: Path | None = None, *, period: str | None = None, klass: str | None = None) -> None:
     """Raise InputError for a split the command line does not take, or an option that changes nothing.
 
-    ``flows``: the command takes ``--signal-split flows`` with ``design_flows`` (the counts file,
-    ``--design-flows``) and its ``--period`` / ``--class`` (``period``, ``klass``). Errors: an
-    unknown split, a split other than ``equal`` without signals, ``flows`` without a design-flows
-    file or on a command without one, a design-flows file (or a period or class) without the
-    ``flows`` split (field the option that would change nothing).
+    ``design_flows``: the counts file of a ``flows`` split (``--design-flows``), ``period`` /
+    ``klass`` its ``--period`` / ``--class``. Errors: an unknown split, a split other than
+    ``equal`` without signals, ``flows`` without a design-flows file, a design-flows file (or a
+    period or class) without the ``flows`` split (field: the option that would change nothing).
     """
-    takes = CLI_SIGNAL_SPLITS if flows else tuple(k for k in CLI_SIGNAL_SPLITS if k != "flows")
-    if split not in takes:
-        how = "the approaches' flows: --signal-split flows --design-flows FILE.csv on traffic assign --scene and traffic simulate"
-        raise InputError(f"unknown green split {split!r}; use {' or '.join(takes)} (a split by flows needs {how})", field="--signal-split")
+    if split not in CLI_SIGNAL_SPLITS:
+        raise InputError(f"unknown green split {split!r}; use {' or '.join(CLI_SIGNAL_SPLITS)} (flows with --design-flows FILE.csv)", field="--signal-split")
     if split != "equal" and not signals:
         raise InputError(f"green split {split!r} with --no-signals changes nothing: leave one of them out", field="--signal-split")
     if split == "flows" and design_flows is None:

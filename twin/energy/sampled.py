@@ -56,7 +56,6 @@ import pandas as pd
 
 from twin.caching import BoundedCache, content_digest
 from twin.energy.model import ORIENTATIONS
-from twin.energy.results import HOURLY_HEAT_PUMPS
 
 #: Building rows simulated per kernel call (memory about 2 kB per row).
 DEFAULT_CHUNK_ROWS = 48_000
@@ -80,24 +79,15 @@ TOTALS = ("buildings", "a_f_m2", "q_heat_kwh", "final_energy_kwh", "primary_ener
 HP_COP_FACTOR_COLUMN = "hp_cop_factor"
 #: Envelope column of a sample row holding the sample's PV yield factor (prior ``pv_yield``).
 PV_FACTOR_COLUMN = "pv_yield_factor"
-#: Heating systems whose accounts read the heat-pump COP (``hp_cop_correction``, the heat-pump
-#: table): the plain ``heat_pump`` and the hourly-COP systems of
-#: :data:`twin.energy.results.HOURLY_HEAT_PUMPS`.
-HEAT_PUMP_SYSTEMS = ("heat_pump", *HOURLY_HEAT_PUMPS)
 
 
 def account_arrays_sampled(cop_factor: np.ndarray | None, *, factors: dict[str, float], **kwargs) -> dict[str, np.ndarray]:
     """:func:`twin.energy.results.account_arrays` with a heat-pump COP factor per row.
 
-    Rows are grouped by their factor (one per Monte Carlo sample); the heat-pump rows of each
-    group are accounted with the heat-pump table's ``field_factor`` and the factor
-    ``hp_cop_correction`` times its factor (:func:`twin.energy.heat_pump.scaled_table`). The
-    factor reaches only the rows whose ``system`` is a heat pump (:data:`HEAT_PUMP_SYSTEMS`:
-    their COP, space heating and hot water); every other row is accounted in one call with the
-    plain factors, which gives it the same values (the accounts are row by row). Every factor
-    is still checked by :func:`~twin.energy.heat_pump.scaled_table`. ``cop_factor`` None (or
-    all 1): one plain call. Per-row keyword arrays (n,) are split; ``monthly_heat_kwh``
-    (n, 12) too.
+    Rows are grouped by their factor (one per Monte Carlo sample); each group is accounted with
+    the heat-pump table's ``field_factor`` and the factor ``hp_cop_correction`` times its
+    factor (:func:`twin.energy.heat_pump.scaled_table`). ``cop_factor`` None (or all 1): one
+    plain call. Per-row keyword arrays (n,) are split; ``monthly_heat_kwh`` (n, 12) too.
     """
     from twin.energy.heat_pump import scaled_table
     from twin.energy.results import account_arrays
@@ -110,17 +100,12 @@ def account_arrays_sampled(cop_factor: np.ndarray | None, *, factors: dict[str, 
     if len(uniq) == 0 or (len(uniq) == 1 and uniq[0] == 1.0):  # no row (every row rejected) or no factor: one plain call
         return account_arrays(factors=factors, **kwargs)
     table = kwargs.pop("heat_pump_table", None)
-    tables = [scaled_table(table, float(f)) for f in uniq]  # every factor checked, with heat-pump rows or not
-    heat_pump = np.isin(np.asarray(kwargs["system"]).astype(str), HEAT_PUMP_SYSTEMS)
-    groups = [(np.flatnonzero(~heat_pump), factors, table)] if not heat_pump.all() else []
-    for j, f in enumerate(uniq):
-        rows = np.flatnonzero(heat_pump & (inv == j))
-        if len(rows):
-            groups.append((rows, {**factors, "hp_cop_correction": float(factors["hp_cop_correction"]) * float(f)}, tables[j]))
     out: dict[str, np.ndarray] = {}
-    for rows, fac, tab in groups:
+    for j, f in enumerate(uniq):
+        rows = np.flatnonzero(inv == j)
         part = {k: (v[rows] if isinstance(v, np.ndarray) and v.ndim >= 1 and v.shape[0] == n else v) for k, v in kwargs.items()}
-        acc = account_arrays(factors=fac, heat_pump_table=tab, **part)
+        fac = {**factors, "hp_cop_correction": float(factors["hp_cop_correction"]) * float(f)}
+        acc = account_arrays(factors=fac, heat_pump_table=scaled_table(table, float(f)), **part)
         for k, v in acc.items():
             if k not in out:
                 out[k] = np.full(n, np.nan)

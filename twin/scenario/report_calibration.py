@@ -268,9 +268,7 @@ def counterpart_kpis(comparison, *, base_dir: str | Path, calibration: str | Non
     other = sc.model_copy(update={"inputs": new_inputs, "domains": ["energy"]})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TwinWarning)
-        # the run's ingested scene, when it has one: the same files are not read again (run_scenario checks they are the same)
-        res = run_scenario(other, base_dir=base_dir, progress=False, no_effect="warn", allow_dirs=allow_dirs,
-                           ingested=getattr(comparison, "ingested", None))
+        res = run_scenario(other, base_dir=base_dir, progress=False, no_effect="warn", allow_dirs=allow_dirs)
     return res.kpis
 
 

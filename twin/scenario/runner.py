@@ -124,9 +124,6 @@ class Comparison:
     baseline_scene: object = None
     stock_samples: object = None
     sample_notes: list[str] = field(default_factory=list)
-    #: The baseline's ingested scene before calibration (:class:`IngestedScene`; a calibrated
-    #: scenario only): the priors-alone pass starts from it instead of reading the files again.
-    ingested: object = field(default=None, repr=False)
 
     def deltas(self, whatif: str, domain: str) -> pd.DataFrame:
         """Per-object what-if minus baseline for the numeric columns both share."""
@@ -246,44 +243,6 @@ class PreparedScenes:
     applied: dict[str, list[dict]]
     inputs: list[ScenarioInput]
     timings_s: dict[str, float]
-    #: The ingested scene before calibration (:class:`IngestedScene`; a calibrated scenario only).
-    ingested: IngestedScene | None = None
-
-
-@dataclass(frozen=True)
-class IngestedScene:
-    """The scene :func:`twin.ingest.ingest` gave for a scenario's input files, before its
-    calibration and baseline modifications, and what it was read from (``key``: every file's
-    resolved path, size and modification time, the CRS options).
-
-    The priors-alone pass of a calibrated run (:func:`twin.scenario.report_calibration.add_prior_bands`)
-    reads the same files: it starts from a copy of this scene (:meth:`fresh`) instead of reading
-    them again, only when its key is the same. The scene itself is never changed (tables are
-    copy-on-write: a copy's changes do not reach it).
-    """
-
-    key: tuple
-    scene: object
-
-    def fresh(self):
-        """A copy of the scene as ingest gave it (its record of changed layers included)."""
-        from dataclasses import replace
-
-        return replace(self.scene.copy(), _changed=set(self.scene.changed))
-
-    def fresh_record(self) -> IngestedScene:
-        """This record holding a copy of its scene (kept while the scene given goes on to be changed)."""
-        return IngestedScene(self.key, self.fresh())
-
-
-def _ingest_key(files: list[Path], sites: list[Path], crs, source_crs) -> tuple:
-    """What an ingest reads (:class:`IngestedScene`): the files (resolved path, size, modification
-    time in ns), which of them are sites, and the CRS options."""
-    stats = []
-    for p in [*files, *sites]:
-        st = Path(p).stat()
-        stats.append((str(Path(p).resolve()), st.st_size, st.st_mtime_ns))
-    return tuple(stats), len(files), str(crs), None if source_crs is None else str(source_crs)
 
 
 def build_baseline(scenario: Scenario, base_dir: Path, *, progress: bool | None = None, no_effect: str = "error",
@@ -293,15 +252,6 @@ def build_baseline(scenario: Scenario, base_dir: Path, *, progress: bool | None 
     ``inputs``: the confined and checked inputs (:func:`twin.scenario.inputs.resolve_inputs`);
     resolved here (confined to ``base_dir``, the shipped data and ``allow_dirs``) when not given.
     """
-    return _build_baseline(scenario, base_dir, progress=progress, no_effect=no_effect, allow_dirs=allow_dirs, inputs=inputs)[0]
-
-
-def _build_baseline(scenario: Scenario, base_dir: Path, *, progress: bool | None = None, no_effect: str = "error",
-                    allow_dirs=(), inputs: list[ScenarioInput] | None = None,
-                    ingested: IngestedScene | None = None) -> tuple[object, IngestedScene | None]:
-    """:func:`build_baseline`, and the ingested scene (:class:`IngestedScene`) when the scenario
-    has a calibration (None otherwise). ``ingested``: an earlier ingest, used (a copy) when it read
-    the same files with the same options."""
     from twin.ingest import ingest
     from twin.scenario.modifications import apply
 
@@ -312,14 +262,7 @@ def _build_baseline(scenario: Scenario, base_dir: Path, *, progress: bool | None
     if scenario.inputs.weather:
         files.append(input_path(inputs, "inputs.weather"))
     sites = [input_path(inputs, f"inputs.sites.{i}") for i in range(len(scenario.inputs.sites))]
-    key = _ingest_key(files, sites, scenario.inputs.crs, scenario.inputs.source_crs)
-    if ingested is not None and ingested.key == key:
-        scene = ingested.fresh()
-    else:
-        scene, _ = ingest(files, crs=scenario.inputs.crs, source_crs=scenario.inputs.source_crs, sites=sites, progress=progress)
-    kept = None
-    if scenario.inputs.calibration:  # its priors-alone pass reads the same files
-        kept = ingested if ingested is not None and ingested.key == key else IngestedScene(key, scene).fresh_record()
+    scene, _ = ingest(files, crs=scenario.inputs.crs, source_crs=scenario.inputs.source_crs, sites=sites, progress=progress)
     scene.name = scenario.name
     if scenario.inputs.calibration:
         from twin.calibration.writeback import apply_calibration
@@ -335,7 +278,7 @@ def _build_baseline(scenario: Scenario, base_dir: Path, *, progress: bool | None
     for i, mod in enumerate(scenario.baseline):
         ifc = input_path(inputs, f"baseline.{i}.ifc") if mod.op == "insert_building" else None
         apply(scene, mod, index=i, rng=rng, base_dir=base_dir, prefix="baseline", no_effect=no_effect, ifc_path=ifc)
-    return scene, kept
+    return scene
 
 
 def apply_whatif(baseline, whatif, *, base_dir: Path, seed: int, index: int, no_effect: str = "error",
@@ -366,14 +309,12 @@ def prepare_scenes(scenario: Scenario, *, base_dir: str | Path, progress: bool |
         return _prepare_scenes(scenario, base_dir=base_dir, no_effect=no_effect, allow_dirs=allow_dirs)
 
 
-def _prepare_scenes(scenario: Scenario, *, base_dir: str | Path, no_effect: str, allow_dirs,
-                    ingested: IngestedScene | None = None) -> PreparedScenes:
+def _prepare_scenes(scenario: Scenario, *, base_dir: str | Path, no_effect: str, allow_dirs) -> PreparedScenes:
     with scenario_in_hand(scenario):  # no-effect errors and warnings name the file and the what-if
-        return _build_scenes(scenario, base_dir=base_dir, no_effect=no_effect, allow_dirs=allow_dirs, ingested=ingested)
+        return _build_scenes(scenario, base_dir=base_dir, no_effect=no_effect, allow_dirs=allow_dirs)
 
 
-def _build_scenes(scenario: Scenario, *, base_dir: str | Path, no_effect: str, allow_dirs,
-                  ingested: IngestedScene | None = None) -> PreparedScenes:
+def _build_scenes(scenario: Scenario, *, base_dir: str | Path, no_effect: str, allow_dirs) -> PreparedScenes:
     check_policy(no_effect)
     base_dir = Path(base_dir)
     timings: dict[str, float] = {}
@@ -385,7 +326,7 @@ def _build_scenes(scenario: Scenario, *, base_dir: str | Path, no_effect: str, a
             check_files(getattr(scenario, domain), base_dir=base_dir)
     t0 = time.perf_counter()
     with _progress.step("baseline scene"):
-        baseline_scene, ingested = _build_baseline(scenario, base_dir, no_effect=no_effect, inputs=inputs, ingested=ingested)
+        baseline_scene = build_baseline(scenario, base_dir, no_effect=no_effect, inputs=inputs)
     timings["baseline_scene"] = time.perf_counter() - t0
     check_scene_limits(scenario, len(baseline_scene.buildings))
     for domain in scenario.domains:
@@ -402,7 +343,7 @@ def _build_scenes(scenario: Scenario, *, base_dir: str | Path, no_effect: str, a
         check_whatifs = getattr(_engine(domain), "check_whatifs", None)
         if check_whatifs is not None:
             check_whatifs(baseline_scene, scenes, getattr(scenario, domain), no_effect=no_effect)
-    return PreparedScenes(baseline_scene, scenes, applied, inputs, timings, ingested)
+    return PreparedScenes(baseline_scene, scenes, applied, inputs, timings)
 
 
 def _options(scenario: Scenario, domain: str, overrides: dict[str, float] | None = None, *, sample=None):
@@ -490,7 +431,7 @@ def _emit_engine_warnings(baseline: dict[str, EngineResult], whatifs: dict[str, 
 
 
 def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool | None = None, no_effect: str = "error",
-                 allow_dirs=(), ingested: IngestedScene | None = None) -> Comparison:
+                 allow_dirs=()) -> Comparison:
     """Run the baseline and every what-if of ``scenario`` on every requested engine.
 
     Parameters
@@ -510,19 +451,15 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool | N
         :class:`~twin.errors.TwinWarning` instead.
     allow_dirs
         Extra folders inputs may come from.
-    ingested
-        The ingested scene of an earlier run (``Comparison.ingested`` of a calibrated run): the
-        baseline starts from a copy of it when it was read from the same files (same paths, sizes
-        and modification times) with the same CRS options, and reads them otherwise.
     """
     with _progress.requested(progress):
-        return _run_scenario(scenario, base_dir=Path(base_dir), no_effect=no_effect, allow_dirs=allow_dirs, ingested=ingested)
+        return _run_scenario(scenario, base_dir=Path(base_dir), no_effect=no_effect, allow_dirs=allow_dirs)
 
 
-def _run_scenario(scenario: Scenario, *, base_dir: Path, no_effect: str, allow_dirs, ingested: IngestedScene | None = None) -> Comparison:
+def _run_scenario(scenario: Scenario, *, base_dir: Path, no_effect: str, allow_dirs) -> Comparison:
     """:func:`run_scenario`, its steps reported to :mod:`twin.io.progress`."""
     _check_kpi_filter(scenario)
-    prepared = _prepare_scenes(scenario, base_dir=base_dir, no_effect=no_effect, allow_dirs=allow_dirs, ingested=ingested)
+    prepared = _prepare_scenes(scenario, base_dir=base_dir, no_effect=no_effect, allow_dirs=allow_dirs)
     unc = scenario.uncertainty
     draws = draw_samples(scenario) if unc.samples and unc.parameters else None
     sample_options = {}
@@ -592,7 +529,6 @@ def _run_scenario(scenario: Scenario, *, base_dir: Path, no_effect: str, allow_d
     comparison = Comparison(scenario, baseline, whatifs, applied, kpis, timings, samples_frame, baseline_scene)
     comparison.stock_samples = stock
     comparison.sample_notes = notes
-    comparison.ingested = prepared.ingested
     if unc.samples and "energy" in scenario.domains and scenario.inputs.calibration:
         # a calibrated run also gives every energy band with the priors alone (kpis.csv, report)
         from twin.scenario.report_calibration import add_prior_bands

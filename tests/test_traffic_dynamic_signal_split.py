@@ -63,7 +63,7 @@ def test_capacity_split_stop_lines_are_s_g_of_webster_by_hand() -> None:
     expect = {"NJ": 3800.0 * G_NS, "SJ": 3800.0 * G_NS, "EJ": 1900.0 * G_EW, "WJ": 1900.0 * G_EW}  # veh/h, all below the capacity
     assert by_link(net, lines) == pytest.approx({k: v / 3600.0 for k, v in expect.items()}, rel=1e-12)
     assert dict(zip(net.link_ids[lines.approaches], lines.green)) == pytest.approx({"NJ": G_NS, "SJ": G_NS, "EJ": G_EW, "WJ": G_EW}, rel=1e-12)
-    assert lines.split == {"split": "capacity", "nodes_split": 1, "nodes_one_axis": 0, "nodes_without_bearing": 0}
+    assert lines.split == {"split": "capacity", "nodes_split": 1, "nodes_one_axis": 0, "nodes_without_bearing": 0, "nodes_no_flow": 0}
     # the other links keep their capacity; with a 35 s minimum green E-W gets 35 s, N-S the other 47 s
     others = np.setdiff1d(np.arange(net.n_links), lines.approaches)
     assert np.array_equal(lines.discharge_veh_s[others], dyn.capacity_veh_s[others])
@@ -159,7 +159,7 @@ def test_grid11_bearings_from_the_scenario_nodes() -> None:
     bearing = network_bearings(net, scen.nodes[["x_m", "y_m"]].to_numpy(np.float64))
     nodes = [0, 5, 60]  # corner (0, 0), edge (0, 5), centre (5, 5)
     lines = signal_stop_lines(net, scen.dynamics.capacity_veh_s, scen.dynamics.lanes, nodes, timing=SignalTiming(split="capacity"), bearing=bearing)
-    assert lines.split == {"split": "capacity", "nodes_split": 3, "nodes_one_axis": 0, "nodes_without_bearing": 0}
+    assert lines.split == {"split": "capacity", "nodes_split": 3, "nodes_one_axis": 0, "nodes_without_bearing": 0, "nodes_no_flow": 0}
     assert len(lines.approaches) == 2 + 3 + 4
     assert lines.green == pytest.approx(np.full(9, 41.0 / 90.0), rel=1e-12)
 

@@ -66,7 +66,7 @@ def test_crossroads_webster_split_by_hand() -> None:
     assert g["NJ"] == pytest.approx(82.0 / 3.0 / 90.0, rel=1e-12) and g["SJ"] == g["NJ"]
     ph = phases(sig)
     assert ph["WJ"] == ph["EJ"] != ph["NJ"] == ph["SJ"] and set(ph.values()) == {0, 1}
-    assert sig.split == {"split": "capacity", "nodes_split": 1, "nodes_one_axis": 0, "nodes_without_bearing": 0}
+    assert sig.split == {"split": "capacity", "nodes_split": 1, "nodes_one_axis": 0, "nodes_without_bearing": 0, "nodes_no_flow": 0}
     # the stop line carries the split's green: capacity s g, uniform delay C (1 - g)^2 / 2
     table = sig.approaches(np.zeros(sig.network.n_links)).set_index("link_id")
     assert table.loc["WJ", "capacity"] == pytest.approx(1900.0 * 82.0 * 2.0 / 3.0 / 90.0, rel=1e-12)
@@ -98,7 +98,7 @@ def test_one_axis_or_no_bearing_keeps_the_equal_split() -> None:
     net, _ = junction({"W": 1800.0, "E": 1800.0, "N": 900.0, "S": 900.0})
     sig = add_signals(net, ["J"], timing=SignalTiming(split="capacity"))
     assert set(greens(sig).values()) == {equal} and set(phases(sig).values()) == {-1}
-    assert sig.split == {"split": "capacity", "nodes_split": 0, "nodes_one_axis": 0, "nodes_without_bearing": 1}
+    assert sig.split == {"split": "capacity", "nodes_split": 0, "nodes_one_axis": 0, "nodes_without_bearing": 1, "nodes_no_flow": 0}
 
 
 def test_minimum_green_binds() -> None:
@@ -114,13 +114,13 @@ def test_minimum_green_binds() -> None:
 
 def test_flow_split_with_capacity_where_no_flow() -> None:
     """Design flows W 950, E 380, N 190, S 285 veh/h: y_EW = 0.5, y_NS = 0.15, g = 82 x 0.5/0.65 and
-    82 x 0.15/0.65 s. N and S without flow (an array by stored link) fall back to their 900 veh/h
+    82 x 0.15/0.65 s. N and S not counted (NaN in an array by stored link) fall back to their 900 veh/h
     capacity: y_NS = 900/1900."""
     net, bearing = junction({"W": 1800.0, "E": 1800.0, "N": 900.0, "S": 900.0})
     timing = SignalTiming(split="flows")
     g = greens(add_signals(net, ["J"], timing=timing, bearing=bearing, flows={"WJ": 950.0, "EJ": 380.0, "NJ": 190.0, "SJ": 285.0}))
     assert g["WJ"] == pytest.approx(82.0 * 0.5 / 0.65 / 90.0, rel=1e-12) and g["NJ"] == pytest.approx(82.0 * 0.15 / 0.65 / 90.0, rel=1e-12)
-    flows = np.zeros(net.n_links)
+    flows = np.full(net.n_links, np.nan)
     flows[list(net.link_ids).index("WJ")] = 950.0
     flows[list(net.link_ids).index("EJ")] = 380.0
     g = greens(add_signals(net, ["J"], timing=timing, bearing=bearing, flows=flows))

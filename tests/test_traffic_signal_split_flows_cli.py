@@ -4,8 +4,8 @@
 
 The CLI gives the link results of the library called directly with the file's flows
 (:func:`twin.traffic.signals.add_signals` / :func:`twin.traffic.dynamic.simulate`), the greens
-follow Webster's rule by hand, an approach without a count takes its capacity (the library's
-documented rule), and each bad input is one ``twin: error:`` line naming file, row and field.
+follow Webster's rule by hand, an approach not in the file takes its capacity (the library's
+documented rule) while a counted 0 is a design flow of 0, and each bad input is one ``twin: error:`` line naming file, row and field.
 """
 
 from __future__ import annotations
@@ -137,6 +137,33 @@ def test_an_approach_without_a_count_takes_its_capacity(case, tmp_path: Path) ->
     assert g["Win"] == pytest.approx(g["Nin"]) and g["Win"] != pytest.approx(greens(COUNTS)["Win"])
 
 
+def test_a_counted_0_is_a_count(case, tmp_path: Path) -> None:
+    """N and S counted 0: the N-S phase has y = 0 and gets the 12 s minimum green (by hand 12/90,
+    E-W the other 70 s), both approaches counted; the CLI gives the library's times. A file of
+    zeros is a statement too: the equal split, reported as such (assign and simulate)."""
+    folder, static, dynamic, _ = case
+    zero_ns = {"Win": 600.0, "Ein": 300.0, "Nin": 0.0, "Sin": 0.0}
+    g = greens(zero_ns)
+    assert (g["Nin"], g["Sin"], g["Win"], g["Ein"]) == pytest.approx((12.0 / 90.0, 12.0 / 90.0, 70.0 / 90.0, 70.0 / 90.0), rel=1e-12)
+    flows = counts_csv(tmp_path / "zero_ns.csv", zero_ns)
+    summary, links = cli_assign(folder, static, tmp_path / "zero_ns_out.csv", "--signal-split", "flows", "--design-flows", flows)
+    assert (summary["signal_design_flows"], summary["signal_approaches_capacity"]) == (4, 0)
+    assert (summary["signal_nodes_split"], summary["signal_nodes_no_flow"]) == (1, 0)
+    lib = library_assign(folder, static, zero_ns)
+    np.testing.assert_allclose(links.loc[lib.index, "time"].to_numpy(), lib["time"].to_numpy(), rtol=1e-9, atol=1e-9)
+    zeros = counts_csv(tmp_path / "zeros.csv", dict.fromkeys(COUNTS, 0))
+    summary, _ = cli_assign(folder, static, tmp_path / "zeros_out.csv", "--signal-split", "flows", "--design-flows", zeros)
+    assert (summary["signal_design_flows"], summary["signal_approaches_capacity"], summary["signal_nodes_split"], summary["signal_nodes_no_flow"]) == (4, 0, 0, 1)
+    r = run_twin(["traffic", "assign", "--scene", folder, "--demand", static, "--signal-split", "flows", "--design-flows", zeros], timeout_s=300)
+    assert r.code == 0, r.stderr
+    assert "(4 approaches counted, 0 not in the file at their capacity), equal at 1 (every approach counted 0)" in r.stdout
+    r = run_twin(["traffic", "simulate", folder, "--demand", dynamic, "--routes", "free_flow", "--duration", "900", "--json",
+                  "--signal-split", "flows", "--design-flows", zeros], timeout_s=300)  # fmt: skip
+    assert r.code == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert (s["signal_design_flows"], s["signal_nodes_split"], s["signal_nodes_no_flow"]) == (4, 0, 1)
+
+
 def test_period_and_class_are_chosen_as_estimate_od_does(case, tmp_path: Path) -> None:
     folder, static, _, _ = case
     frame = pd.concat([pd.read_csv(counts_csv(tmp_path / "a.csv", COUNTS, period="am")),
@@ -186,7 +213,7 @@ def test_simulate_cli_is_the_library_with_the_file_flows(case, tmp_path: Path) -
         ({"Win": 600, "Nin": -5}, ("bad.csv", "line 3", "vehicles", "finite number >= 0", "-5")),
         ({"Win": 600, "Nin": "inf"}, ("bad.csv", "line 3", "vehicles", "finite number >= 0", "inf")),
         ({"Win": 600, "Nin": "nan"}, ("bad.csv", "line 3", "vehicles", "finite number >= 0")),
-        ({"Wout": 600, "Nout": 200}, ("bad.csv", "link_id", "no count above 0", "approaches")),  # counts on no approach: changes nothing
+        ({"Wout": 600, "Nout": 200}, ("bad.csv", "link_id", "counts none of the 4 approaches")),  # counts on no approach: changes nothing
     ],
 )
 def test_bad_design_flows_are_one_line(case, tmp_path: Path, rows, contains) -> None:

@@ -18,7 +18,7 @@ app = typer.Typer(
 )
 
 DESIGN_FLOWS_HELP = ("With --signal-split flows: counted flows (veh/h) that time the signals, a counts CSV as for estimate-od: link_id (or osm_way_id), "
-                     "period, vehicles, class; an approach without a count takes its capacity")
+                     "period, vehicles, class; an approach not in the file takes its capacity, a counted 0 stays 0")
 
 
 @app.command("assign")
@@ -585,8 +585,9 @@ def signal_line(s: dict) -> str:
     if s.get("signal_split", "equal") != "equal":
         split = f"; green split by {s['signal_split']} at {s.get('signal_nodes_split', 0)} node(s)"
         if "signal_design_flows" in s:
-            split += f" ({s['signal_design_flows']} approaches counted, {s['signal_approaches_capacity']} without a count at their capacity)"
-        for key, why in (("signal_nodes_one_axis", "one street axis"), ("signal_nodes_without_bearing", "no bearing")):
+            split += f" ({s['signal_design_flows']} approaches counted, {s['signal_approaches_capacity']} not in the file at their capacity)"
+        for key, why in (("signal_nodes_one_axis", "one street axis"), ("signal_nodes_without_bearing", "no bearing"),
+                         ("signal_nodes_no_flow", "every approach counted 0")):
             if s.get(key):
                 split += f", equal at {s[key]} ({why})"
     return f"{s['signals']} signalised nodes ({s.get('signal_approaches', 0)} approaches){without}{split}"

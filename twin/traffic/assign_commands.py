@@ -136,8 +136,8 @@ def run_scene_assign(
     (:func:`twin.traffic.signals.split_by_approach`), as dynamic loading does; ``signal_split``
     their green split (``equal``, ``capacity``, or ``flows``: Webster's rule with the counted flows of
     ``design_flows``, a counts file read by :func:`twin.traffic.dynamic_commands.read_design_flows`,
-    ``period`` / ``klass`` choosing one period and class of it; an approach without a count takes
-    its capacity, the summary counts both kinds: ``signal_design_flows``,
+    ``period`` / ``klass`` choosing one period and class of it; an approach not in the file takes
+    its capacity, a counted 0 stays 0, the summary counts both kinds: ``signal_design_flows``,
     ``signal_approaches_capacity``; :func:`twin.traffic.scene_graph.build_scene_graph`). With
     ``give_way``, give-way delay on the yielding approaches of the unsignalised junctions
     (:mod:`twin.traffic.priority`), assignments until their capacities agree with their own

@@ -157,7 +157,7 @@ def run_simulate(
     (``equal``, or ``capacity``: Webster's rule by street axis, the bearings from the scene's
     street geometry, or ``flows``: the same rule with the counted flows of ``design_flows``,
     :func:`read_design_flows`, ``period`` / ``klass`` choosing one period and class of the
-    file, an approach without a count taking its capacity; an error on a scenario folder, with
+    file, an approach not in the file taking its capacity, a counted 0 staying 0; an error on a scenario folder, with
     ``signals`` False or when the scene flags no node). ``restrictions`` (scenes only): the
     scene's OSM turn restrictions (its ``turn_restrictions`` layer,
     :func:`twin.traffic.scene_turns.scene_banned_turns`) are banned turns of the car network; the
@@ -504,7 +504,8 @@ def read_design_flows(path: Path, network: Any, *, period: str | None = None, kl
     The file is the counts format of OD estimation (:func:`twin.traffic.counts.read_counts`:
     ``link_id`` or ``osm_way_id``, ``period``, ``vehicles``, ``class``; ``period`` / ``klass``
     required when it holds several), read for ``network``; ``vehicles`` are taken as veh/h (an
-    hour's count). Errors (file, line and field named): those of the reader (a link not in the
+    hour's count; a count of 0 is a design flow of 0, a link not in the file is not counted and
+    its capacity stands in). Errors (file, line and field named): those of the reader (a link not in the
     network, a count not finite or below 0, a link counted twice...), and an ``osm_way_id`` whose
     way has more than one link in the network (a design flow is one approach's; give its link_id).
     """
@@ -522,24 +523,25 @@ def read_design_flows(path: Path, network: Any, *, period: str | None = None, kl
 
 def design_flow_counts(network: Any, flagged: list[Any], flows: dict[Any, float], is_approach: np.ndarray, path: Path) -> dict[str, Any]:
     """How the design flows ``flows`` (:func:`read_design_flows`) meet the approaches of the signalised
-    nodes ``flagged``: ``signal_design_flows`` (approaches with a counted flow > 0) and
-    ``signal_approaches_capacity`` (approaches without one: by the rule of
-    :func:`twin.traffic.signals.add_signals`, their capacity is their design flow).
+    nodes ``flagged``: ``signal_design_flows`` (approaches with a count in the file, a counted 0
+    included: it is the approach's design flow) and ``signal_approaches_capacity`` (approaches
+    not in the file: by the rule of :func:`twin.traffic.signal_phases.approach_design_flows`,
+    their capacity is their design flow).
 
     Raises
     ------
     InputError
-        No count > 0 on any approach of a signalised node (the split would be the capacity split:
-        the file would change nothing), naming the file.
+        The file counts no approach of a signalised node (every approach would take its capacity:
+        the split would be the capacity split, the file would change nothing), naming the file.
     """
     from twin.traffic.signals import approach_links
 
     node_of = {nid: i for i, nid in enumerate(network.node_ids.tolist())}
     ins = [int(i) for node in flagged for i in approach_links(network, node_of, node, is_approach)]
-    counted = sum(1 for i in ins if flows.get(network.link_ids[i], 0.0) > 0)
+    counted = sum(1 for i in ins if network.link_ids[i] in flows)
     if counted == 0:
-        raise InputError(f"no count above 0 on any of the {len(ins)} approaches of the {len(flagged)} signalised node(s): the green split would be "
-                         "the capacity split (an approach without a count takes its capacity)", path=path, field="link_id")  # fmt: skip
+        raise InputError(f"the file counts none of the {len(ins)} approaches of the {len(flagged)} signalised node(s): the green split would be "
+                         "the capacity split (an approach not in the file takes its capacity)", path=path, field="link_id")  # fmt: skip
     return {"signal_design_flows": counted, "signal_approaches_capacity": len(ins) - counted}
 
 

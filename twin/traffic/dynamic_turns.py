@@ -36,8 +36,10 @@ assignment by :func:`twin.traffic.signal_phases.node_split`: ``equal`` gives eve
 :attr:`~twin.traffic.signals.SignalTiming.green`; ``capacity`` and ``flows`` group the approaches
 into phases by the axis of their arriving bearing and give each its phase's Webster green, with
 the approach's capacity (``q`` x 3,600 veh/h, of the link dynamics) or a given flow as design flow
-and ``s`` as saturation flow. A node whose bearings are unknown or whose approaches share one
-axis keeps the equal split (counted). Not represented: the uniform delay of the red at low flow
+(a counted 0 stays 0, an approach not counted takes its capacity:
+:func:`twin.traffic.signal_phases.approach_design_flows`) and ``s`` as saturation flow. A node
+whose bearings are unknown, whose approaches share one axis or all have a design flow of 0 keeps
+the equal split (counted). Not represented: the uniform delay of the red at low flow
 (Webster's ``C (1 - g)^2 / 2``, 18 s at the 90 s default), since below ``s g`` no vehicle waits;
 the platoons the red forms; coordination.
 """
@@ -51,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from twin.errors import InputError
+from twin.traffic.signal_phases import SPLIT_STATUSES
 
 if TYPE_CHECKING:  # pragma: no cover
     from twin.kernels.dnl_ltm import LtmTurns
@@ -205,7 +208,7 @@ def no_turns(n_dest: int) -> LtmTurns:
     return LtmTurns(empty, np.zeros(0), np.zeros((0, n_dest)), empty, empty, empty, empty, np.zeros(0))
 
 
-SPLIT_COUNTS = {"split": "nodes_split", "one_axis": "nodes_one_axis", "no_bearing": "nodes_without_bearing"}
+SPLIT_COUNTS = SPLIT_STATUSES
 """Key of :attr:`SignalStopLines.split` counting the nodes of each status of :func:`twin.traffic.signal_phases.node_split`."""
 
 
@@ -225,8 +228,9 @@ class SignalStopLines:
     split : dict
         ``split``: the split rules of the signals (comma-separated, in the order of
         :data:`~twin.traffic.signal_phases.SPLITS`); ``nodes_split``: nodes split by Webster's rule;
-        ``nodes_one_axis`` / ``nodes_without_bearing``: nodes of a ``capacity`` or ``flows`` split
-        left equal because their approaches share one axis / lack a bearing (as
+        ``nodes_one_axis`` / ``nodes_without_bearing`` / ``nodes_no_flow``: nodes of a ``capacity``
+        or ``flows`` split left equal because their approaches share one axis / lack a bearing /
+        all have a design flow of 0 (as
         :attr:`twin.traffic.signals.SignalNetwork.split`).
     """
 
@@ -266,8 +270,10 @@ def signal_stop_lines(
         ``flows`` split (without it every node keeps the equal split, counted); an error when
         every signal's split is ``equal``.
     flows
-        Design flows of ``split="flows"``, veh/h: by native link id or (n_links,); an approach
-        without flow takes its capacity. Required by, and only allowed with, a ``flows`` split.
+        Design flows of ``split="flows"``, veh/h: by native link id or (n_links,); an approach not
+        counted (absent from the mapping, NaN in the array) takes its capacity, a counted 0 stays 0
+        (:func:`twin.traffic.signal_phases.approach_design_flows`, the rule of static signals).
+        Required by, and only allowed with, a ``flows`` split.
 
     Returns
     -------
@@ -278,9 +284,9 @@ def signal_stop_lines(
     InputError
         A node that is not in the network or has no approach (naming it), a timing out of range,
         an empty selection; bearings or flows of the wrong shape, not finite, for a link not in
-        the network, or given where no signal's split uses them; ``split="flows"`` without flows.
+        the network (flows: below 0; NaN is "not counted"), or given where no signal's split uses them; ``split="flows"`` without flows.
     """
-    from twin.traffic.signal_phases import SPLITS, node_split
+    from twin.traffic.signal_phases import SPLITS, approach_design_flows, node_split
     from twin.traffic.signals import _link_array, _timings, approach_links
 
     if isinstance(signals, (str, bytes)):
@@ -296,8 +302,8 @@ def signal_stop_lines(
         where = f"signal at node {node_flows}"
         raise InputError("split 'flows' needs the approaches' design flows (signal_flows=...)", obj=where, field="signal_flows")
     link_pos = {lid: k for k, lid in enumerate(network.link_ids.tolist())}
-    bearings = _link_array(bearing, network, "signal_bearing", link_pos, allow_nan=True)
-    design = _link_array(flows, network, "signal_flows", link_pos)
+    bearings = _link_array(bearing, network, "signal_bearing", link_pos)
+    design = _link_array(flows, network, "signal_flows", link_pos, nonnegative=True)
     node_of = {nid: i for i, nid in enumerate(network.node_ids.tolist())}
     has_lanes = network.meta.get("lanes") is not None
     cap = np.asarray(capacity_veh_s, dtype=np.float64)
@@ -315,7 +321,7 @@ def signal_stop_lines(
             g = np.full(len(ins), t.green)
         else:
             b = bearings[ins] if bearings is not None else np.full(len(ins), np.nan)
-            flow = cap_veh_h[ins] if design is None or t.split == "capacity" else np.where(design[ins] > 0, design[ins], cap_veh_h[ins])
+            flow = cap_veh_h[ins] if design is None or t.split == "capacity" else approach_design_flows(cap_veh_h[ins], design[ins])
             sat = t.saturation_flow_veh_h_lane * lane[ins] if has_lanes else cap_veh_h[ins]
             g, _, status = node_split(t, flow, sat, b)
             counts[SPLIT_COUNTS[status]] += 1

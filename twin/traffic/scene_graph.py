@@ -104,7 +104,7 @@ def build_scene_graph(scene: Any, net: Network, *, restrictions: bool, signals: 
     pretimed signal on every approach of the nodes the scene flags as signalised, its green split
     ``signal_split`` (``equal``, or ``capacity``: Webster's rule by street axis, bearings from the
     scene's street geometry, or ``flows``: the same rule with the design flows ``signal_flows``,
-    veh/h by link id, an approach without one taking its capacity; a split with no flagged node
+    veh/h by link id, an approach not in it taking its capacity, a counted 0 staying 0; a split with no flagged node
     is an error); with ``give_way``, a
     give-way line on every yielding approach of the unsignalised junctions
     (:func:`twin.traffic.priority.add_scene_give_way`, capacities at zero conflicting flow: the

@@ -19,9 +19,12 @@ per phase and cycle ``C``, phase ``p`` gets the effective green::
 
 Design flow: the approach's mid-block capacity (``split="capacity"``: what the street is built
 to carry, a planning assumption in place of counted flows) or a given flow (``split="flows"``,
-e.g. from a previous assignment; the capacity where the flow is zero). A phase whose share falls
-below the minimum green gets the minimum and the others share the rest in proportion to their
-``y`` (repeated until no phase is below). The minimum green default, 12 s, is the HCM 2000
+e.g. from a previous assignment or counts; :func:`approach_design_flows`: a counted 0 veh/h stays
+0, an approach not counted takes its capacity). A phase whose share falls below the minimum green
+gets the minimum (as does a phase with ``y = 0``, all its approaches counted 0) and the others share the rest
+in proportion to their ``y`` (repeated until no phase is below). A node whose phases all have
+``y = 0`` (every approach counted 0) keeps the equal split (status ``no_flow``): Webster's rule
+has no ratio to share by. The minimum green default, 12 s, is the HCM 2000
 (chapter 16) pedestrian minimum ``3.2 + L_c / S_p`` for a 10 m crossing walked at 1.2 m/s
 (11.5 s) rounded up, no pedestrian platoon term. A node whose approaches share one axis (a
 mid-block or one-way crossing) or whose bearings are unknown keeps the equal split.
@@ -37,6 +40,9 @@ from twin.errors import InputError
 
 SPLITS = ("equal", "capacity", "flows")
 """Green split rules of :class:`twin.traffic.signals.SignalTiming` (``split``)."""
+
+SPLIT_STATUSES = {"split": "nodes_split", "one_axis": "nodes_one_axis", "no_bearing": "nodes_without_bearing", "no_flow": "nodes_no_flow"}
+"""Key of the split counts (``SignalNetwork.split``, ``SignalStopLines.split``) of each status of :func:`node_split`."""
 
 
 def last_segment_bearings(geometries: Any) -> np.ndarray:
@@ -158,23 +164,57 @@ def group_phases(bearings: np.ndarray, n_phases: int, tolerance_deg: float) -> n
     return phase
 
 
+def approach_design_flows(capacity_veh_h: np.ndarray, counted_veh_h: np.ndarray) -> np.ndarray:
+    """Design flows of a ``flows`` split: the counted flow of each approach, its capacity where it is not counted.
+
+    The one rule of static (:func:`twin.traffic.signals.add_signals`) and dynamic
+    (:func:`twin.traffic.dynamic_turns.signal_stop_lines`) signals: a counted 0 veh/h is a count
+    (the approach then gets the minimum green), NaN means "not counted" (the approach's capacity,
+    the ``capacity`` split's planning assumption, stands in).
+
+    Parameters
+    ----------
+    capacity_veh_h
+        (n,) capacity of the approaches, veh/h.
+    counted_veh_h
+        (n,) counted flow of the approaches, veh/h (>= 0; NaN: not counted).
+
+    Returns
+    -------
+    ndarray (n,)
+        Design flows, veh/h.
+    """
+    counted = np.asarray(counted_veh_h, dtype=np.float64)
+    return np.where(np.isnan(counted), np.asarray(capacity_veh_h, dtype=np.float64), counted)
+
+
 def webster_green_ratios(y: np.ndarray, cycle_s: float, lost_time_s: float, min_green_s: float) -> np.ndarray:
     """Effective green ratio ``g_p / C`` of each phase by Webster's rule with a minimum green.
 
     Parameters
     ----------
     y
-        (k,) flow ratio of each phase (> 0).
+        (k,) flow ratio of each phase (finite, >= 0); a phase with ``y = 0`` gets the minimum green.
     cycle_s, lost_time_s, min_green_s
         Cycle, lost time per phase and minimum effective green, s (``k min_green <= C - k lost``).
 
     Returns
     -------
     ndarray (k,)
-        Green ratios, summing to ``(C - k lost) / C``, each at least ``min_green / C``.
+        Green ratios, summing to ``(C - k lost) / C``, each at least ``min_green / C``; every
+        ``y = 0`` (no flow to share by): the equal shares ``(C - k lost) / (k C)``.
+
+    Raises
+    ------
+    InputError
+        A flow ratio that is not finite or below 0.
     """
     y = np.asarray(y, dtype=np.float64)
+    if not (np.isfinite(y) & (y >= 0)).all():
+        raise InputError(f"phase flow ratios must be finite and >= 0, got {y.tolist()}", field="y")
     total = (cycle_s - len(y) * lost_time_s) / cycle_s
+    if not y.any():
+        return np.full(len(y), total / len(y))
     floor = min_green_s / cycle_s
     fixed = np.zeros(len(y), dtype=bool)
     while True:
@@ -201,7 +241,8 @@ def node_split(timing: Any, design: np.ndarray, saturation: np.ndarray, bearings
     -------
     green, phase, status
         ``status``: ``split`` (Webster's rule), ``one_axis`` (the approaches share one axis, or one
-        approach: the equal split) or ``no_bearing`` (a bearing unknown: the equal split, phases -1).
+        approach: the equal split), ``no_bearing`` (a bearing unknown: the equal split, phases -1)
+        or ``no_flow`` (every design flow 0, e.g. every approach counted 0: the equal split).
     """
     n = len(design)
     if np.isnan(bearings).any():
@@ -213,7 +254,20 @@ def node_split(timing: Any, design: np.ndarray, saturation: np.ndarray, bearings
     ratio = np.asarray(design, dtype=np.float64) / np.asarray(saturation, dtype=np.float64)
     y = np.zeros(k)
     np.maximum.at(y, phase, ratio)
+    if not y.any():
+        return np.full(n, timing.green), phase, "no_flow"
     return webster_green_ratios(y, timing.cycle_s, timing.lost_time_s, timing.min_green_s)[phase], phase, "split"
 
 
-__all__ = ["SPLITS", "chord_bearings", "group_phases", "last_segment_bearings", "network_bearings", "node_split", "scene_link_bearings", "webster_green_ratios"]
+__all__ = [
+    "SPLITS",
+    "SPLIT_STATUSES",
+    "approach_design_flows",
+    "chord_bearings",
+    "group_phases",
+    "last_segment_bearings",
+    "network_bearings",
+    "node_split",
+    "scene_link_bearings",
+    "webster_green_ratios",
+]

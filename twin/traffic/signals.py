@@ -66,7 +66,7 @@ import pandas as pd
 from twin.errors import InputError
 from twin.scene.signals import SignalMatch, is_signal_crossing, is_traffic_signal, signal_nodes, with_signal_columns
 from twin.traffic.network import LINK_META, VDF_SIGNAL, Network
-from twin.traffic.signal_phases import SPLITS, group_phases, node_split
+from twin.traffic.signal_phases import SPLIT_STATUSES, SPLITS, approach_design_flows, group_phases, node_split
 
 UNITS_PER_HOUR = {"s": 3600.0, "min": 60.0, "h": 1.0}
 
@@ -168,7 +168,8 @@ class SignalNetwork:
     is ``original``, when signals were added to a turn-expanded network. ``phase_of[e]``: phase
     of stop line ``e`` at its node (-1 for other links, and where the bearings are unknown);
     ``split``: the split rule and how many nodes it set (``nodes_split``), left equal because
-    their approaches share one axis (``nodes_one_axis``) or lack a bearing (``nodes_without_bearing``).
+    their approaches share one axis (``nodes_one_axis``), lack a bearing (``nodes_without_bearing``)
+    or all have a design flow of 0 (``nodes_no_flow``: every approach counted 0).
     """
 
     network: Network
@@ -364,7 +365,8 @@ def add_signals(
     flows
         Design flows of ``split="flows"``, veh/h: by native link id, or (n_links,) over the links
         of the (unexpanded) network (e.g. ``SignalNetwork.link_flow`` of a previous assignment);
-        an approach without flow takes its capacity.
+        an approach not counted (absent from the mapping, NaN in the array) takes its capacity, a
+        counted 0 stays 0 (:func:`twin.traffic.signal_phases.approach_design_flows`).
 
     Returns
     -------
@@ -378,7 +380,7 @@ def add_signals(
         a cycle <= 0, a green ratio outside (0, 1], an approach link id that is not an approach
         of a signalised node, an unsupported time unit, no signal at all, an unknown split or a
         minimum green out of range, bearings or flows of the wrong shape, a flow that is not
-        finite and >= 0 or for a link not in the network, ``split="flows"`` without flows.
+        finite and >= 0 (NaN: not counted) or for a link not in the network, ``split="flows"`` without flows.
     """
     from twin.traffic.turns import TurnNetwork
 
@@ -399,9 +401,9 @@ def add_signals(
             raise InputError(f"approach must be one bool per link ({base.n_links}), got shape {np.shape(approach)}", field="approach")
         is_approach &= np.asarray(approach, dtype=bool)
     greens = dict(green_by_link or {})
-    bearings = _link_array(bearing, base, "bearing", link_pos, allow_nan=True)
-    design = _link_array(flows, base, "flows", link_pos)
-    counts = {"split": (timing or SignalTiming()).split, "nodes_split": 0, "nodes_one_axis": 0, "nodes_without_bearing": 0}
+    bearings = _link_array(bearing, base, "bearing", link_pos)
+    design = _link_array(flows, base, "flows", link_pos, nonnegative=True)
+    counts = {"split": (timing or SignalTiming()).split, **dict.fromkeys(SPLIT_STATUSES.values(), 0)}
     approach: list[int] = []  # links of ``base``
     cap: list[float] = []
     green: list[float] = []
@@ -453,19 +455,20 @@ def add_signals(
     return SignalNetwork(net.network, target, link_of, approach_of, list(plan), turns, phase_of, counts)
 
 
-def _link_array(values: Any, network: Network, name: str, link_pos: Mapping[Any, int], *, allow_nan: bool = False) -> np.ndarray | None:
-    """``values`` (None, a mapping native link id -> number, or one number per link) as (n_links,) floats.
+def _link_array(values: Any, network: Network, name: str, link_pos: Mapping[Any, int], *, nonnegative: bool = False) -> np.ndarray | None:
+    """``values`` (None, a mapping native link id -> number, or one number per link) as (n_links,)
+    floats, NaN for a link absent from a mapping (unknown bearing, flow not counted).
 
     Raises
     ------
     InputError
-        Wrong shape, a link id not in the network, or a value that is not finite (bearings: NaN
-        allowed for unknown) or, flows, below 0.
+        Wrong shape, a link id not in the network, or a value that is neither finite nor NaN
+        (unknown) or, ``nonnegative`` (flows), below 0.
     """
     if values is None:
         return None
     if isinstance(values, Mapping):
-        out = np.full(network.n_links, np.nan if allow_nan else 0.0)
+        out = np.full(network.n_links, np.nan)
         for lid, v in values.items():
             if lid not in link_pos:
                 raise InputError(f"{name} given for link {lid!r}, not in the network", obj=f"link {lid}", field=name)
@@ -474,11 +477,11 @@ def _link_array(values: Any, network: Network, name: str, link_pos: Mapping[Any,
         out = np.asarray(values, dtype=np.float64)
         if out.shape != (network.n_links,):
             raise InputError(f"{name} must be one number per link ({network.n_links}), got shape {out.shape}", field=name)
-    ok = np.isnan(out) | np.isfinite(out) if allow_nan else np.isfinite(out) & (out >= 0)
+    ok = np.isnan(out) | (np.isfinite(out) & ((out >= 0) if nonnegative else True))
     bad = np.flatnonzero(~ok)
     if bad.size:
-        what = "finite or NaN (unknown)" if allow_nan else "finite and >= 0 veh/h"
-        raise InputError(f"{name} must be {what}, got {out[bad[0]]}", obj=f"link {network.link_ids[bad[0]]}", field=name)
+        what = f"finite and >= 0 veh/h, got {out[bad[0]]} (NaN: not counted)" if nonnegative else f"finite or NaN (unknown), got {out[bad[0]]}"
+        raise InputError(f"{name} must be {what}", obj=f"link {network.link_ids[bad[0]]}", field=name)
     return out
 
 
@@ -496,9 +499,9 @@ def _node_greens(t: SignalTiming, node: Any, ins: np.ndarray, sat: np.ndarray, b
     if t.split == "flows":
         if design is None:
             raise InputError("split 'flows' needs the approach flows (add_signals(flows=...))", obj=f"signal at node {node}", field="flows")
-        flow = np.where(design[ins] > 0, design[ins], flow)
+        flow = approach_design_flows(flow, design[ins])
     g, ph, status = node_split(t, flow, sat, b)
-    counts[{"split": "nodes_split", "one_axis": "nodes_one_axis", "no_bearing": "nodes_without_bearing"}[status]] += 1
+    counts[SPLIT_STATUSES[status]] += 1
     return g, ph
 
 

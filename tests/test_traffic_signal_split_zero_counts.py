@@ -119,3 +119,18 @@ def test_webster_phase_with_zero_flow_ratio_gets_the_minimum_and_all_zero_no_nan
     assert np.isfinite(g0).all() and g0 == pytest.approx([41.0 / 90.0, 41.0 / 90.0], rel=1e-12)
     with pytest.raises(InputError, match="finite and >= 0"):
         webster_green_ratios(np.array([np.nan, 0.5]), 90.0, 4.0, 12.0)
+
+
+def test_a_dynamic_run_reports_every_split_status_with_or_without_signals() -> None:
+    """``result.meta`` carries one ``signal_nodes_*`` count per status of
+    :data:`~twin.traffic.signal_phases.SPLIT_STATUSES`, 0 when the run has no signals."""
+    import pandas as pd
+
+    from twin.traffic.dynamic import simulate
+    from twin.traffic.signal_phases import SPLIT_STATUSES
+
+    net, dyn, _ = junction()
+    od = pd.DataFrame({"origin": ["N"], "destination": ["S"], "t_start_s": [0.0], "t_end_s": [60.0], "flow_veh_s": [0.1]})
+    res = simulate(net, od, dynamics=dyn, dt_s=5.0, duration_s=600.0, route_choice="free_flow")
+    assert {f"signal_{v}" for v in SPLIT_STATUSES.values()} <= set(res.meta)
+    assert all(res.meta[f"signal_{v}"] == 0 for v in SPLIT_STATUSES.values())

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from twin.errors import InputError, ResourceLimitError, SchemaError, SimulationError
+from twin.traffic.signal_phases import SPLIT_STATUSES
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable, Mapping
@@ -716,10 +717,12 @@ def simulate(
         :func:`twin.traffic.signal_phases.network_bearings` of the scenario's node coordinates or
         :func:`~twin.traffic.signal_phases.scene_link_bearings`; without it those nodes keep the
         equal split. ``result.meta``: ``signal_split``, ``signal_nodes_split``,
-        ``signal_nodes_one_axis``, ``signal_nodes_without_bearing``.
+        ``signal_nodes_one_axis``, ``signal_nodes_without_bearing``, ``signal_nodes_no_flow``
+        (:data:`twin.traffic.signal_phases.SPLIT_STATUSES`).
     signal_flows
         Design flows of ``split="flows"``, veh/h, by native link id or (n_links,) (an approach
-        without flow takes its capacity); required by that split, an error with any other.
+        not counted, absent or NaN, takes its capacity; a counted 0 is 0); required by that
+        split, an error with any other.
     movement_interval_s
         Length of the intervals the turning movements are counted in, s: a whole number of
         time steps, at most the simulated duration (the last interval may be shorter). None:
@@ -858,7 +861,7 @@ def simulate(
         _check_reachable(network, graph, dem, dyn.free_time_s, None)
     discharge = dyn.capacity_veh_s
     approaches: list[int] = []
-    signal_split: dict[str, Any] = {"split": None, "nodes_split": 0, "nodes_one_axis": 0, "nodes_without_bearing": 0}
+    signal_split: dict[str, Any] = {"split": None, **dict.fromkeys(SPLIT_STATUSES.values(), 0)}
     if signals is not None:
         from twin.traffic.dynamic_turns import signal_stop_lines
 

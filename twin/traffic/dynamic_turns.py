@@ -208,10 +208,6 @@ def no_turns(n_dest: int) -> LtmTurns:
     return LtmTurns(empty, np.zeros(0), np.zeros((0, n_dest)), empty, empty, empty, empty, np.zeros(0))
 
 
-SPLIT_COUNTS = SPLIT_STATUSES
-"""Key of :attr:`SignalStopLines.split` counting the nodes of each status of :func:`twin.traffic.signal_phases.node_split`."""
-
-
 @dataclass
 class SignalStopLines:
     """Stop-line capacities of the signal approaches of a dynamic loading.
@@ -312,7 +308,7 @@ def signal_stop_lines(
     out = cap.copy()
     approaches: list[int] = []
     greens: list[float] = []
-    counts: dict[str, Any] = {"split": ",".join(k for k in SPLITS if k in used), **dict.fromkeys(SPLIT_COUNTS.values(), 0)}
+    counts: dict[str, Any] = {"split": ",".join(k for k in SPLITS if k in used), **dict.fromkeys(SPLIT_STATUSES.values(), 0)}
     is_approach = cap > 0
     for node, t in plan.items():
         ins = np.asarray(approach_links(network, node_of, node, is_approach), dtype=np.int64)
@@ -324,7 +320,7 @@ def signal_stop_lines(
             flow = cap_veh_h[ins] if design is None or t.split == "capacity" else approach_design_flows(cap_veh_h[ins], design[ins])
             sat = t.saturation_flow_veh_h_lane * lane[ins] if has_lanes else cap_veh_h[ins]
             g, _, status = node_split(t, flow, sat, b)
-            counts[SPLIT_COUNTS[status]] += 1
+            counts[SPLIT_STATUSES[status]] += 1
         for i, s_i, g_i in zip(ins.tolist(), s_veh_s.tolist(), g.tolist()):
             out[i] = min(float(cap[i]), s_i * g_i)
             approaches.append(i)

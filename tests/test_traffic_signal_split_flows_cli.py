@@ -258,3 +258,25 @@ def test_select_zone_on_the_flows_split(case) -> None:
     assert s["vehicle_time"] == pytest.approx(200.0 * (lib.loc["Nin", "time"] + lib.loc["Sout", "time"]), rel=1e-9)
     equal = library_assign(folder, static, {k: 1800.0 for k in COUNTS})  # the capacity split's times: another figure
     assert s["vehicle_time"] > 200.0 * (equal.loc["Nin", "time"] + equal.loc["Sout", "time"]) + 100.0
+
+
+def test_design_flows_by_osm_way_id_are_one_approach_each(tmp_path: Path) -> None:
+    """A count by ``osm_way_id`` is the design flow of the way's one link; a way with two links
+    (both directions) is refused, naming the line and the field."""
+    from twin.errors import InputError
+    from twin.traffic.dynamic_commands import read_design_flows
+    from twin.traffic.network import Network, osm_way_ids
+
+    ids = ["osm:way/11:0:f", "osm:way/22:0:f", "osm:way/22:0:b"]
+    net = Network.build(node_ids=np.array(["A", "B", "C"], dtype=object), link_ids=np.array(ids, dtype=object),
+                        from_node=[0, 1, 2], to_node=[1, 2, 1], free_flow_time=np.full(3, 10.0), capacity=np.full(3, 1800.0),
+                        length=np.full(3, 150.0), time_unit="s", length_unit="m")  # fmt: skip
+    net.meta["osm_way_id"] = osm_way_ids(net.link_ids)
+    one = tmp_path / "one.csv"
+    pd.DataFrame({"osm_way_id": [11], "period": "am", "vehicles": [420.0], "class": "car"}).to_csv(one, index=False)
+    assert read_design_flows(one, net) == {"osm:way/11:0:f": 420.0}
+    two = tmp_path / "two.csv"
+    pd.DataFrame({"osm_way_id": [11, 22], "period": "am", "vehicles": [420.0, 300.0], "class": "car"}).to_csv(two, index=False)
+    with pytest.raises(InputError, match="OSM way 22 has 2 links") as err:
+        read_design_flows(two, net)
+    assert (err.value.field, err.value.obj) == ("osm_way_id", "line 3")

@@ -358,7 +358,6 @@ def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_
     from twin.scenario.store import RunStore
 
     check_policy(no_effect)
-    check_scheduler(scheduler)
     with progress.step(f"connecting to {scheduler}") if scheduler else contextlib.nullcontext():
         check_scheduler_reachable(scheduler, connect_timeout_s)
     connect_timeout_s = CONNECT_TIMEOUT_S if connect_timeout_s is None else float(connect_timeout_s)

@@ -40,30 +40,52 @@ def _pid_alive(pid: int) -> bool:
 
 
 class KillAWorkerHoldingARun:
-    """``on_result`` hook: after the first finished run, SIGKILL a worker that has claimed a run."""
+    """``on_result`` hook: after the first finished run, SIGKILL a worker that has claimed a run.
+
+    A run can finish between the look at the store and the signal (CI, 2026-12-05); the kill then
+    missed it, so the hook kills the next worker that holds a run (the one that died is
+    restarted). ``wasted`` counts such kills.
+    """
 
     def __init__(self, store_path, timeout_s=300.0):
         self.store = RunStore(store_path)
         self.timeout_s = timeout_s
         self.killed: tuple[int, str] | None = None
+        self.wasted = 0
         self.results = 0
 
     def __call__(self, client, record):
         self.results += 1
         if self.killed is not None:
             return
-        workers = set(client.run(os.getpid).values())
         deadline = time.monotonic() + self.timeout_s
         while time.monotonic() < deadline:
+            workers = set(client.run(os.getpid, on_error="ignore").values())
             runs = self.store.runs()
             running = runs[(runs["status"] == "running") & runs["pid"].isin(workers)]
             if len(running):
                 pid, run_id = int(running["pid"].iloc[0]), str(running["run_id"].iloc[0])
                 os.kill(pid, signal.SIGKILL)
-                self.killed = (pid, run_id)
-                return
+                _wait_until_gone(pid)
+                if not self._finished_by(run_id, pid):
+                    self.killed = (pid, run_id)
+                    return
+                self.wasted += 1
             time.sleep(0.1)
         raise AssertionError("no worker held a run to kill")
+
+    def _finished_by(self, run_id: str, pid: int) -> bool:
+        """Whether ``pid`` finished ``run_id`` before it died (the kill came too late)."""
+        row = self.store.runs().set_index("run_id").loc[run_id]
+        return row["status"] == "done" and int(row["pid"]) == pid and int(row["attempts"]) == 1
+
+
+def _wait_until_gone(pid: int, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while _pid_alive(pid):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"worker {pid} still alive {timeout_s:.0f} s after SIGKILL")
+        time.sleep(0.05)
 
 
 def _check_outputs(out, runs):
@@ -91,7 +113,9 @@ def test_permit_batch_completes_when_a_worker_is_killed(tmp_path):
     assert len(runs) == N_PERMITS and runs["run_id"].is_unique and set(runs["run_id"]) == set(records["run_id"])
     killed = runs.set_index("run_id").loc[killed_run]
     assert killed["status"] == "done" and killed["attempts"] == 2 and killed["pid"] != pid
-    assert (runs.loc[runs["run_id"] != killed_run, "attempts"] == 1).all()
+    others = runs.loc[runs["run_id"] != killed_run, "attempts"]
+    # a kill that came too late may still have caught its worker on its next run
+    assert (others == 1).all() if killer.wasted == 0 else others.between(1, 2).all()
     _check_outputs(out, runs)
     for kpis in records["kpis"]:
         assert kpis["permit/energy/buildings_simulated"] == 1.0

@@ -228,6 +228,12 @@ class TopSpec(_Strict):
             raise ValueError("give the evaporative demand as weather or as constant rates, not both")
         if self.kind == "head" and (self.weather is not None or self.transpiration_mm_day):
             raise ValueError("weather and transpiration need an atmospheric top")
+        # a key the boundary kind never reads would change nothing (a storm under a head top,
+        # a head on an atmospheric top): refused, as depth_m beside a bottom that is no table
+        unused = ("h_m",) if self.kind == "atmospheric" else ("rain", "evaporation_mm_day", "runon_factor")
+        for key in unused:
+            if key in self.model_fields_set:
+                raise ColumnSpecError(f"{key} is not read by a top boundary of kind {self.kind!r}: it would change nothing", field=f"top.{key}")
         return self
 
 
@@ -253,6 +259,8 @@ class BottomSpec(_Strict):
             raise ValueError("a fixed-head bottom needs h_m")
         if self.depth_m is not None and self.kind != "water_table":
             raise ValueError("depth_m belongs to a water_table bottom")
+        if self.h_m is not None and self.kind != "fixed_head":
+            raise ColumnSpecError(f"h_m is not read by a bottom of kind {self.kind!r} (only by fixed_head): it would change nothing", field="bottom.h_m")
         if self.kind == "water_table" and self.depth_m is not None and not self.depth_m > 0:
             raise ColumnSpecError(
                 f"the water table lies at or above the surface (depth {self.depth_m:g} m); give its depth below the surface (> 0 m)",

@@ -1,0 +1,64 @@
+"""Bad-input sweep 4 of ``twin soil``: keys a boundary kind never reads.
+
+A ``head`` top boundary ignored ``rain``, ``evaporation_mm_day`` and ``runon_factor`` (a 30 mm
+storm under a head top ran with exit 0 and rain 0 in the totals); an ``atmospheric`` top ignored
+``h_m``; a bottom other than ``fixed_head`` ignored ``h_m``. Each is now one ``twin: error:``
+line naming the file and the key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.cli_harness import assert_one_line_error, run_twin
+from twin.errors import InputError
+from twin.soil.column import parse_column_spec
+
+CELIA = Path(__file__).parent / "soil_data" / "celia1990.yaml"
+
+
+def _spec(**changes) -> dict:
+    doc = yaml.safe_load(CELIA.read_text())
+    doc.update(changes)
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("top", "field"),
+    [
+        ({"kind": "head", "h_m": -0.75, "rain": {"block": {"depth_mm": 30.0, "duration_s": 3600.0}}}, "top.rain"),
+        ({"kind": "head", "h_m": -0.75, "evaporation_mm_day": 5.0}, "top.evaporation_mm_day"),
+        ({"kind": "head", "h_m": -0.75, "runon_factor": 3.0}, "top.runon_factor"),
+        ({"kind": "atmospheric", "h_m": -0.75}, "top.h_m"),
+    ],
+)
+def test_top_key_the_kind_never_reads_is_refused(top: dict, field: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_column_spec(_spec(top=top), path="spec.yaml")
+    assert err.value.field == field
+    assert "would change nothing" in str(err.value) and "spec.yaml" in str(err.value)
+
+
+@pytest.mark.parametrize("kind", ["free_drainage", "zero_flux", "water_table"])
+def test_bottom_head_of_a_kind_without_head_is_refused(kind: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_column_spec(_spec(bottom={"kind": kind, "h_m": -10.0}), path="spec.yaml")
+    assert err.value.field == "bottom.h_m"
+
+
+def test_keys_the_kind_reads_still_pass() -> None:
+    parse_column_spec(_spec(), path="spec.yaml")  # head top, fixed_head bottom with h_m
+    rain = {"block": {"depth_mm": 30.0, "duration_s": 3600.0}}
+    spec = parse_column_spec(_spec(top={"kind": "atmospheric", "rain": rain, "evaporation_mm_day": 2.0, "runon_factor": 2.0}))
+    assert spec.top.runon_factor == 2.0
+
+
+def test_cli_storm_under_a_head_top(tmp_path: Path) -> None:
+    spec = tmp_path / "storm.yaml"
+    top = {"kind": "head", "h_m": -0.75, "rain": {"block": {"depth_mm": 30.0, "duration_s": 3600.0}}}
+    spec.write_text(yaml.safe_dump(_spec(top=top)))
+    result = run_twin(["soil", "column", spec])
+    assert_one_line_error(result, contains=("storm.yaml", "'top.rain'", "would change nothing"))

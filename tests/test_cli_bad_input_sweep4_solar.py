@@ -1,0 +1,52 @@
+"""Bad-input sweep 4 of ``twin solar``.
+
+Missing air temperatures (EPW code 99.9) gave a warning and then NaN module temperatures: the
+hours without a temperature counted as no PV yield (a whole year missing: ``AC 0.0 kWh/year``,
+payback ``inf``, exit 0). Now one ``twin: error:`` line naming the file, the first hour and
+``dry_bulb_c`` (:func:`twin.solar.sky.solar_sky`, the one sky of ``twin solar pv`` and
+``twin solar cadastre``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli_harness import assert_one_line_error, run_twin
+from twin.errors import InputError
+from twin.io.epw import read_epw
+from twin.solar.sky import solar_sky
+
+EPW = Path(__file__).parents[1] / "data_samples" / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
+
+
+def _with_missing_temperature(path: Path, rows: range) -> Path:
+    lines = EPW.read_text().splitlines(keepends=True)
+    for r in rows:
+        parts = lines[8 + r].split(",")
+        parts[6] = "99.9"  # dry bulb, its missing-value code
+        lines[8 + r] = ",".join(parts)
+    path.write_text("".join(lines))
+    return path
+
+
+def test_missing_air_temperature_is_refused(tmp_path: Path) -> None:
+    with pytest.warns(Warning):
+        weather = read_epw(_with_missing_temperature(tmp_path / "gap.epw", range(4000, 4010)))
+    with pytest.raises(InputError) as err:
+        solar_sky(weather)
+    assert err.value.field == "dry_bulb_c"
+    assert "gap.epw" in str(err.value) and "weather row 4000" in str(err.value) and "10 hours" in str(err.value)
+
+
+def test_complete_weather_still_makes_a_sky() -> None:
+    sky = solar_sky(read_epw(EPW))
+    assert sky.n_hours == 8760
+
+
+def test_cli_pv_with_a_year_without_temperature(tmp_path: Path) -> None:
+    epw = _with_missing_temperature(tmp_path / "no_t.epw", range(8760))
+    result = run_twin(["solar", "pv", "-w", epw, "--json"])
+    assert_one_line_error(result, contains=("no_t.epw", "'dry_bulb_c'", "missing air temperature"))
+    assert result.stdout.strip() == ""

@@ -17,8 +17,16 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DESIGN_FLOWS_HELP = ("With --signal-split flows: counted flows (veh/h) that time the signals, a counts CSV as for estimate-od: link_id (or osm_way_id), "
-                     "period, vehicles, class; an approach not in the file takes its capacity, a counted 0 stays 0")
+DESIGN_FLOWS_HELP = ("With --signal-split flows: counted flows that time the signals, a counts CSV as for estimate-od: link_id (or osm_way_id), "
+                     "period, vehicles (counted over the period: veh/h once divided by --count-period-h), class; an approach not in the file "
+                     "takes its capacity (veh/h), a counted 0 stays 0")
+COUNT_PERIOD_HELP = ("With --design-flows: hours each count covers (default 1); the design flow is vehicles / hours, in veh/h as the capacities "
+                     "of the approaches not in the file (e.g. 2 for a 07:00-09:00 count)")
+# the design-flows options of the four scene commands that take --signal-split flows (assign, simulate, select-link, select-zone)
+DesignFlowsOption = Annotated[Path | None, typer.Option("--design-flows", help=DESIGN_FLOWS_HELP)]
+PeriodOption = Annotated[str | None, typer.Option("--period", help="With --design-flows: counting period to use (required if the file has several)")]
+ClassOption = Annotated[str | None, typer.Option("--class", help="With --design-flows: vehicle class to use (required if the file has several)")]
+CountPeriodOption = Annotated[float | None, typer.Option("--count-period-h", help=COUNT_PERIOD_HELP)]
 
 
 @app.command("assign")
@@ -34,9 +42,10 @@ def assign_command(
     signal_split: Annotated[str, typer.Option("--signal-split",
                                               help=("With --scene: green split of the signals' approaches, equal, capacity (Webster's rule by street axis) "
                                                     "or flows (the same rule with the counted flows of --design-flows)"))] = "equal",
-    design_flows: Annotated[Path | None, typer.Option("--design-flows", help=DESIGN_FLOWS_HELP)] = None,
-    period: Annotated[str | None, typer.Option("--period", help="With --design-flows: counting period to use (required if the file has several)")] = None,
-    klass: Annotated[str | None, typer.Option("--class", help="With --design-flows: vehicle class to use (required if the file has several)")] = None,
+    design_flows: DesignFlowsOption = None,
+    period: PeriodOption = None,
+    klass: ClassOption = None,
+    count_period_h: CountPeriodOption = None,
     give_way: Annotated[bool, typer.Option("--give-way/--no-give-way",
                                            help=("With --scene: give-way delay (HCM) at unsignalised junctions: OSM give-way / stop signs and mini roundabouts "
                                                  "where mapped, else minor arms of a major road, roundabout entries, priority to the right"))] = False,
@@ -109,7 +118,7 @@ def assign_command(
         result, summary = run_scene_assign(list(scene), demand=demand, algorithm=algo, gap=gap, max_iter=max_iter, output=output, crs=crs, scene_crs=scene_crs,
                                            restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, turns_output=turns, signal_split=signal_split,
                                            give_way=give_way, callback=None if (as_json or quiet) else show, design_flows=design_flows,
-                                           period=period, klass=klass)  # fmt: skip
+                                           period=period, klass=klass, count_period_h=count_period_h)  # fmt: skip
         summary["read_s"] = max(time.perf_counter() - t_read - result.wall_s, 0.0)  # scene, network and demand
         if not as_json:
             same_node = f" ({summary['same_node_veh_h']:.2f} veh/h from a node to itself left out: they use no link)" if summary["same_node_veh_h"] > 0 else ""
@@ -128,7 +137,7 @@ def assign_command(
             raise InputError("only with --scene (turn kinds come from the scene's street geometry)", field="--turns" if turns is not None else "--turn-penalties")
         if give_way or signal_split != "equal":
             raise InputError("only with --scene (junction rules and street axes come from the scene's streets)", field="--give-way" if give_way else "--signal-split")
-        for option, value in (("--design-flows", design_flows), ("--period", period), ("--class", klass)):
+        for option, value in (("--design-flows", design_flows), ("--period", period), ("--class", klass), ("--count-period-h", count_period_h)):
             if value is not None:
                 raise InputError("only with --scene and --signal-split flows (the design flows time the scene's signals)", field=option)
         network = read_network(net, toll_factor=toll_factor, distance_factor=distance_factor)
@@ -183,9 +192,6 @@ RestrictionsOption = Annotated[bool | None, typer.Option("--restrictions/--no-re
 SignalsOption = Annotated[bool | None, typer.Option("--signals/--no-signals", help="With --scene: pretimed signals at the flagged nodes (default on)")]
 TurnPenaltiesOption = Annotated[bool, typer.Option("--turn-penalties", help="With --scene: the default penalty of each turn's kind")]
 SignalSplitOption = Annotated[str | None, typer.Option("--signal-split", help="With --scene: green split of the signals, equal (default), capacity or flows")]
-DesignFlowsOption = Annotated[Path | None, typer.Option("--design-flows", help=DESIGN_FLOWS_HELP)]
-PeriodOption = Annotated[str | None, typer.Option("--period", help="With --design-flows: counting period to use (required if the file has several)")]
-ClassOption = Annotated[str | None, typer.Option("--class", help="With --design-flows: vehicle class to use (required if the file has several)")]
 GiveWayOption = Annotated[bool, typer.Option("--give-way", help="With --scene: give-way delay (HCM) at unsignalised junctions")]
 CrsOption = Annotated[str | None, typer.Option("--crs", help="With --scene: CRS of input files that declare none")]
 SceneCrsOption = Annotated[str | None, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene (default EPSG:31370)")]
@@ -205,6 +211,7 @@ def select_link_command(
     design_flows: DesignFlowsOption = None,
     period: PeriodOption = None,
     klass: ClassOption = None,
+    count_period_h: CountPeriodOption = None,
     give_way: GiveWayOption = False,
     crs: CrsOption = None,
     scene_crs: SceneCrsOption = None,
@@ -251,10 +258,11 @@ def select_link_command(
         summary = run_scene_select_link(list(scene), demand, link, gap=gap, top=top, outputs=outputs, crs=crs, scene_crs=scene_crs or "EPSG:31370",
                                         restrictions=restrictions is not False, signals=signals is not False, turn_penalties=turn_penalties,
                                         signal_split=signal_split or "equal", give_way=give_way, design_flows=design_flows, period=period,
-                                        klass=klass)  # fmt: skip
+                                        klass=klass, count_period_h=count_period_h)  # fmt: skip
     else:
         check_tntp_options(net, trips, demand=demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, crs=crs, scene_crs=scene_crs,
-                           signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, **{"class": klass})
+                           signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, **{"class": klass},
+                           count_period_h=count_period_h)  # fmt: skip
         summary = tntp_select_link(net, trips, link, gap, top, outputs)
     if as_json:
         typer.echo(to_json_text(summary))
@@ -340,6 +348,7 @@ def select_zone_command(
     design_flows: DesignFlowsOption = None,
     period: PeriodOption = None,
     klass: ClassOption = None,
+    count_period_h: CountPeriodOption = None,
     give_way: GiveWayOption = False,
     crs: CrsOption = None,
     scene_crs: SceneCrsOption = None,
@@ -378,10 +387,11 @@ def select_zone_command(
         s = run_scene_select_zone(list(scene), demand, ids, side, gap=gap, outputs=outputs, crs=crs, scene_crs=scene_crs or "EPSG:31370",
                                   restrictions=restrictions is not False, signals=signals is not False, turn_penalties=turn_penalties,
                                   signal_split=signal_split or "equal", give_way=give_way, design_flows=design_flows, period=period,
-                                  klass=klass)  # fmt: skip
+                                  klass=klass, count_period_h=count_period_h)  # fmt: skip
     else:
         check_tntp_options(net, trips, demand=demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, crs=crs, scene_crs=scene_crs,
-                           signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, **{"class": klass})
+                           signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, **{"class": klass},
+                           count_period_h=count_period_h)  # fmt: skip
         s = run_select_zone(net, trips, ids, side, gap, outputs)
     if as_json:
         typer.echo(to_json_text(s))
@@ -481,9 +491,10 @@ def simulate_command(
     signal_split: Annotated[str, typer.Option("--signal-split",
                                               help=("Green split of the signals' approaches (scenes): equal, capacity (Webster's rule by street axis) "
                                                     "or flows (the same rule with the counted flows of --design-flows)"))] = "equal",
-    design_flows: Annotated[Path | None, typer.Option("--design-flows", help=DESIGN_FLOWS_HELP)] = None,
-    period: Annotated[str | None, typer.Option("--period", help="With --design-flows: counting period to use (required if the file has several)")] = None,
-    klass: Annotated[str | None, typer.Option("--class", help="With --design-flows: vehicle class to use (required if the file has several)")] = None,
+    design_flows: DesignFlowsOption = None,
+    period: PeriodOption = None,
+    klass: ClassOption = None,
+    count_period_h: CountPeriodOption = None,
     restrictions: Annotated[bool, typer.Option("--restrictions/--no-restrictions",
                                                help="Ban the turns of the scene's OSM turn restrictions (its turn_restrictions layer)")] = True,
     give_way: Annotated[bool, typer.Option("--give-way/--no-give-way", help="Scenes: give-way capacity of the conflicting outflows at unsignalised junctions")] = False,
@@ -513,7 +524,7 @@ def simulate_command(
     s = run_simulate(list(source), demand=demand, dt_s=dt, duration_s=duration, routes=routes, output=output, timeseries=timeseries, crs=crs, scene_crs=scene_crs,
                      signals=signals, restrictions=restrictions, turns=turns, turns_interval_s=turns_interval, signal_split=signal_split, give_way=give_way,
                      seed=seed, replicates=replicates, duo_interval_s=duo_interval, duo_noise=duo_noise, design_flows=design_flows,
-                     period=period, klass=klass)  # fmt: skip
+                     period=period, klass=klass, count_period_h=count_period_h)  # fmt: skip
     if as_json:
         typer.echo(to_json_text(s))
         return
@@ -585,7 +596,9 @@ def signal_line(s: dict) -> str:
     if s.get("signal_split", "equal") != "equal":
         split = f"; green split by {s['signal_split']} at {s.get('signal_nodes_split', 0)} node(s)"
         if "signal_design_flows" in s:
-            split += f" ({s['signal_design_flows']} approaches counted, {s['signal_approaches_capacity']} not in the file at their capacity)"
+            hours = s.get("signal_count_period_h", 1.0)
+            per = f" over {hours:g} h (vehicles / {hours:g} as veh/h)" if hours != 1.0 else ""
+            split += f" ({s['signal_design_flows']} approaches counted{per}, {s['signal_approaches_capacity']} not in the file at their capacity)"
         for key, why in (("signal_nodes_one_axis", "one street axis"), ("signal_nodes_without_bearing", "no bearing"),
                          ("signal_nodes_no_flow", "every approach counted 0")):
             if s.get(key):

@@ -125,6 +125,7 @@ def run_scene_assign(
     design_flows: Path | None = None,
     period: str | None = None,
     klass: str | None = None,
+    count_period_h: float | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Static user equilibrium of the demand table on the scene's car network.
 
@@ -136,7 +137,8 @@ def run_scene_assign(
     (:func:`twin.traffic.signals.split_by_approach`), as dynamic loading does; ``signal_split``
     their green split (``equal``, ``capacity``, or ``flows``: Webster's rule with the counted flows of
     ``design_flows``, a counts file read by :func:`twin.traffic.dynamic_commands.read_design_flows`,
-    ``period`` / ``klass`` choosing one period and class of it; an approach not in the file takes
+    ``period`` / ``klass`` choosing one period and class of it, ``count_period_h`` the hours each
+    count covers (default 1; design flow = vehicles / hours, veh/h); an approach not in the file takes
     its capacity, a counted 0 stays 0, the summary counts both kinds: ``signal_design_flows``,
     ``signal_approaches_capacity``; :func:`twin.traffic.scene_graph.build_scene_graph`). With
     ``give_way``, give-way delay on the yielding approaches of the unsignalised junctions
@@ -161,18 +163,18 @@ def run_scene_assign(
     from twin.traffic.network import Network
     from twin.traffic.scene_graph import assign_scene_graph, build_scene_graph
 
-    check_signal_split(signal_split, signals, design_flows, period=period, klass=klass)
+    check_signal_split(signal_split, signals, design_flows, period=period, klass=klass, count_period_h=count_period_h)
     check_output(output, (".csv", ".parquet"), "--output")
     check_output(turns_output, (".csv", ".parquet"), "--turns")
     if output is not None and turns_output is not None and output.resolve() == turns_output.resolve():
         raise InputError("--turns must not be the --output file (links and movements are two tables)", path=turns_output, field="--turns")
     scene, zones, od = read_scene_demand(source, demand, crs, scene_crs)
     net = Network.from_scene(scene, mode="car", zones=zones)
-    flows = read_design_flows(design_flows, net, period=period, klass=klass) if design_flows is not None else None
+    flows = read_design_flows(design_flows, net, period=period, klass=klass, count_period_h=count_period_h) if design_flows is not None else None
     sg = build_scene_graph(scene, net, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, turns=turns_output is not None,
                            signal_split=signal_split, give_way=give_way, signal_flows=flows)  # fmt: skip
     if flows is not None:
-        sg.counts.update(design_flow_counts(net, sg.flagged, flows, (net.capacity > 0) & (net.vdf < 2), design_flows))
+        sg.counts.update(design_flow_counts(net, sg.flagged, flows, (net.capacity > 0) & (net.vdf < 2), design_flows, count_period_h=count_period_h))
     raw = assign_scene_graph(sg, od, algorithm=algorithm, gap=gap, max_iter=max_iter, callback=callback)
     graph, expanded, counts = sg.graph, sg.expanded, sg.counts
     if graph is not None:  # a turn-expanded network, stop lines, give-way lines: the results mapped back to the scene's links

@@ -5,6 +5,7 @@ Both return a JSON-able summary dict and write their outputs atomically.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,6 +116,7 @@ def run_simulate(
     design_flows: Path | None = None,
     period: str | None = None,
     klass: str | None = None,
+    count_period_h: float | None = None,
     replicates: int = 1,
     duo_interval_s: float | None = None,
     duo_noise: float | None = None,
@@ -157,7 +159,8 @@ def run_simulate(
     (``equal``, or ``capacity``: Webster's rule by street axis, the bearings from the scene's
     street geometry, or ``flows``: the same rule with the counted flows of ``design_flows``,
     :func:`read_design_flows`, ``period`` / ``klass`` choosing one period and class of the
-    file, an approach not in the file taking its capacity, a counted 0 staying 0; an error on a scenario folder, with
+    file, ``count_period_h`` the hours each count covers (default 1: the counts are veh/h), an
+    approach not in the file taking its capacity, a counted 0 staying 0; an error on a scenario folder, with
     ``signals`` False or when the scene flags no node). ``restrictions`` (scenes only): the
     scene's OSM turn restrictions (its ``turn_restrictions`` layer,
     :func:`twin.traffic.scene_turns.scene_banned_turns`) are banned turns of the car network; the
@@ -201,7 +204,7 @@ def run_simulate(
             raise InputError("only with --turns (the file the movements per interval are written to)", field="--turns-interval")
         if not (np.isfinite(turns_interval_s) and turns_interval_s > 0):
             raise InputError(f"must be a finite number > 0 s, got {turns_interval_s}", field="--turns-interval")
-    check_signal_split(signal_split, signals, design_flows, period=period, klass=klass)
+    check_signal_split(signal_split, signals, design_flows, period=period, klass=klass, count_period_h=count_period_h)
     if duo_noise is not None:
         if routes != "duo":
             raise InputError(f"route-choice noise with --routes {routes} changes nothing (only duo searches routes with noise): leave it out",
@@ -276,8 +279,9 @@ def run_simulate(
                 options["signal_timing"] = SignalTiming(split=signal_split)
                 options["signal_bearing"] = scene_link_bearings(scene, net)
                 if design_flows is not None:  # then signal_split is flows (check_signal_split)
-                    options["signal_flows"] = read_design_flows(design_flows, net, period=period, klass=klass)
-                    signal_counts.update(design_flow_counts(net, flagged, options["signal_flows"], dyn.capacity_veh_s > 0, design_flows))
+                    options["signal_flows"] = read_design_flows(design_flows, net, period=period, klass=klass, count_period_h=count_period_h)
+                    signal_counts.update(design_flow_counts(net, flagged, options["signal_flows"], dyn.capacity_veh_s > 0, design_flows,
+                                                            count_period_h=count_period_h))  # fmt: skip
         restriction_counts = scene_restriction_options(scene, net, restrictions, options)
         if give_way:
             options["give_way"] = scene_give_way(scene, net, source, signalised=signals and bool(options.get("signals")))
@@ -474,13 +478,16 @@ CLI_SIGNAL_SPLITS = ("equal", "capacity", "flows")
 --scene``, ``traffic simulate`` on a scene, ``select-link`` / ``select-zone --scene``)."""
 
 
-def check_signal_split(split: str, signals: bool, design_flows: Path | None = None, *, period: str | None = None, klass: str | None = None) -> None:
+def check_signal_split(split: str, signals: bool, design_flows: Path | None = None, *, period: str | None = None, klass: str | None = None,
+                       count_period_h: float | None = None) -> None:  # fmt: skip
     """Raise InputError for a split the command line does not take, or an option that changes nothing.
 
     ``design_flows``: the counts file of a ``flows`` split (``--design-flows``), ``period`` /
-    ``klass`` its ``--period`` / ``--class``. Errors: an unknown split, a split other than
+    ``klass`` its ``--period`` / ``--class``, ``count_period_h`` its ``--count-period-h`` (hours
+    each count covers, :func:`check_count_period_h`). Errors: an unknown split, a split other than
     ``equal`` without signals, ``flows`` without a design-flows file, a design-flows file (or a
-    period or class) without the ``flows`` split (field: the option that would change nothing).
+    period, class or count period) without the ``flows`` split (field: the option that would
+    change nothing), a count period not a finite number > 0.
     """
     if split not in CLI_SIGNAL_SPLITS:
         raise InputError(f"unknown green split {split!r}; use {' or '.join(CLI_SIGNAL_SPLITS)} (flows with --design-flows FILE.csv)", field="--signal-split")
@@ -496,37 +503,67 @@ def check_signal_split(split: str, signals: bool, design_flows: Path | None = No
         for option, value in (("--period", period), ("--class", klass)):
             if value is not None:
                 raise InputError(f"{option} {value} selects design flows: only with --signal-split flows --design-flows FILE.csv", field=option)
+        if count_period_h is not None:
+            raise InputError(f"--count-period-h {count_period_h:g} converts the counts of --design-flows to veh/h: only with --signal-split flows "
+                             "--design-flows FILE.csv (it changes nothing here)", field="--count-period-h")  # fmt: skip
+    if count_period_h is not None:
+        check_count_period_h(count_period_h)
 
 
-def read_design_flows(path: Path, network: Any, *, period: str | None = None, klass: str | None = None) -> dict[Any, float]:
+DEFAULT_COUNT_PERIOD_H = 1.0
+"""Hours a count of ``--design-flows`` covers when ``--count-period-h`` is not given: an hour's count is veh/h."""
+
+
+def check_count_period_h(count_period_h: float) -> float:
+    """``count_period_h`` (``--count-period-h``: hours each count of a design-flows file covers) as
+    a float, or an InputError naming the option unless it is a finite number > 0."""
+    try:
+        value = float(count_period_h)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise InputError(f"the hours each count covers must be a finite number > 0, got {count_period_h}", field="--count-period-h")
+    return value
+
+
+def read_design_flows(path: Path, network: Any, *, period: str | None = None, klass: str | None = None,
+                      count_period_h: float | None = None) -> dict[Any, float]:  # fmt: skip
     """Design flows of a ``flows`` green split from a counts file, veh/h by native link id.
 
     The file is the counts format of OD estimation (:func:`twin.traffic.counts.read_counts`:
     ``link_id`` or ``osm_way_id``, ``period``, ``vehicles``, ``class``; ``period`` / ``klass``
-    required when it holds several), read for ``network``; ``vehicles`` are taken as veh/h (an
-    hour's count; a count of 0 is a design flow of 0, a link not in the file is not counted and
-    its capacity stands in). Errors (file, line and field named): those of the reader (a link not in the
-    network, a count not finite or below 0, a link counted twice...), and an ``osm_way_id`` whose
-    way has more than one link in the network (a design flow is one approach's; give its link_id).
+    required when it holds several), read for ``network``. ``vehicles`` are the vehicles counted
+    over the period, which lasts ``count_period_h`` hours (``--count-period-h``; default
+    :data:`DEFAULT_COUNT_PERIOD_H`, an hour's count): the design flow is ``vehicles /
+    count_period_h`` veh/h, the unit of the capacities that stand in for approaches not in the
+    file. This is the one place counts become veh/h. A count of 0 is a design flow of 0; a link
+    not in the file is not counted and its capacity stands in. Errors (file, line and field
+    named): those of the reader (a link not in the network, a count not finite or below 0, a link
+    counted twice...), an ``osm_way_id`` whose way has more than one link in the network (a
+    design flow is one approach's; give its link_id), and a count period that is not a finite
+    number > 0 (:func:`check_count_period_h`, before the file is read).
     """
     from twin.traffic.counts import read_counts
 
+    hours = check_count_period_h(DEFAULT_COUNT_PERIOD_H if count_period_h is None else count_period_h)
     counts = read_counts(path, network, period=period, klass=klass, option="--design-flows")
     out: dict[Any, float] = {}
     for idx, label, v, line in zip(counts.links, counts.labels, counts.vehicles.tolist(), counts.lines.tolist(), strict=True):
         if len(idx) != 1:
             raise InputError(f"OSM way {label} has {len(idx)} links in the network: a design flow is one approach's, give its link_id",
                              path=path, obj=f"line {line}", field="osm_way_id")  # fmt: skip
-        out[network.link_ids[int(idx[0])]] = float(v)
+        out[network.link_ids[int(idx[0])]] = float(v) / hours
     return out
 
 
-def design_flow_counts(network: Any, flagged: list[Any], flows: dict[Any, float], is_approach: np.ndarray, path: Path) -> dict[str, Any]:
+def design_flow_counts(network: Any, flagged: list[Any], flows: dict[Any, float], is_approach: np.ndarray, path: Path, *,
+                       count_period_h: float | None = None) -> dict[str, Any]:  # fmt: skip
     """How the design flows ``flows`` (:func:`read_design_flows`) meet the approaches of the signalised
     nodes ``flagged``: ``signal_design_flows`` (approaches with a count in the file, a counted 0
-    included: it is the approach's design flow) and ``signal_approaches_capacity`` (approaches
+    included: it is the approach's design flow), ``signal_approaches_capacity`` (approaches
     not in the file: by the rule of :func:`twin.traffic.signal_phases.approach_design_flows`,
-    their capacity is their design flow).
+    their capacity is their design flow) and ``signal_count_period_h`` (the hours each count
+    covers, ``count_period_h`` or :data:`DEFAULT_COUNT_PERIOD_H`: the counts were divided by it).
 
     Raises
     ------
@@ -542,7 +579,8 @@ def design_flow_counts(network: Any, flagged: list[Any], flows: dict[Any, float]
     if counted == 0:
         raise InputError(f"the file counts none of the {len(ins)} approaches of the {len(flagged)} signalised node(s): the green split would be "
                          "the capacity split (an approach not in the file takes its capacity)", path=path, field="link_id")  # fmt: skip
-    return {"signal_design_flows": counted, "signal_approaches_capacity": len(ins) - counted}
+    hours = DEFAULT_COUNT_PERIOD_H if count_period_h is None else float(count_period_h)
+    return {"signal_design_flows": counted, "signal_approaches_capacity": len(ins) - counted, "signal_count_period_h": hours}
 
 
 def scene_restriction_options(scene: Any, net: Any, restrictions: bool, options: dict[str, Any], *, sequences: bool = False) -> dict[str, Any]:

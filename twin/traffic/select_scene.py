@@ -65,11 +65,13 @@ def check_scene_outputs(source: list[Path], demand: Path, outputs: SelectOutputs
 
 def read_scene_case(source: list[Path], demand: Path, *, gap: float, outputs: SelectOutputs, crs: str | None, scene_crs: str,
                     restrictions: bool, signals: bool, turn_penalties: bool, signal_split: str = "equal", give_way: bool = False,
-                    design_flows: Path | None = None, period: str | None = None, klass: str | None = None) -> SceneCase:  # fmt: skip
+                    design_flows: Path | None = None, period: str | None = None, klass: str | None = None,
+                    count_period_h: float | None = None) -> SceneCase:  # fmt: skip
     """Check the gap and the outputs, read the scene and the demand, build the network assigned.
 
     ``signal_split`` ``flows`` takes the counted flows of ``design_flows`` (``period`` / ``klass``
-    choosing one of the file's periods and classes), as ``twin traffic assign --scene``
+    choosing one of the file's periods and classes, ``count_period_h`` the hours each count
+    covers), as ``twin traffic assign --scene``
     (:func:`twin.traffic.dynamic_commands.read_design_flows`).
 
     Raises
@@ -83,17 +85,17 @@ def read_scene_case(source: list[Path], demand: Path, *, gap: float, outputs: Se
     from twin.traffic.dynamic_commands import check_signal_split, design_flow_counts, read_design_flows
     from twin.traffic.scene_graph import build_scene_graph
 
-    check_signal_split(signal_split, signals, design_flows, period=period, klass=klass)
+    check_signal_split(signal_split, signals, design_flows, period=period, klass=klass, count_period_h=count_period_h)
     if not (math.isfinite(gap) and gap > 0):
         raise InputError(f"must be a finite number > 0, got {gap}", field="--gap")
     check_scene_outputs(source, demand, outputs)
     scene, zones, od = read_scene_demand(source, demand, crs, scene_crs)
     net = Network.from_scene(scene, mode="car", zones=zones)
-    flows = read_design_flows(design_flows, net, period=period, klass=klass) if design_flows is not None else None
+    flows = read_design_flows(design_flows, net, period=period, klass=klass, count_period_h=count_period_h) if design_flows is not None else None
     sg = build_scene_graph(scene, net, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, signal_split=signal_split, give_way=give_way,
                            signal_flows=flows)  # fmt: skip
     if flows is not None:
-        sg.counts.update(design_flow_counts(net, sg.flagged, flows, (net.capacity > 0) & (net.vdf < 2), design_flows))
+        sg.counts.update(design_flow_counts(net, sg.flagged, flows, (net.capacity > 0) & (net.vdf < 2), design_flows, count_period_h=count_period_h))
     label = str(source[0]) if len(source) == 1 else ", ".join(map(str, source))
     return SceneCase(scene, label, demand, zones, od, sg)
 
@@ -164,7 +166,7 @@ def write_od(sl: Any, path: Path) -> Path:
 def run_scene_select_link(source: list[Path], demand: Path, links: list[str], *, gap: float, top: int, outputs: SelectOutputs, crs: str | None,
                           scene_crs: str, restrictions: bool = True, signals: bool = True, turn_penalties: bool = False, signal_split: str = "equal",
                           give_way: bool = False, design_flows: Path | None = None, period: str | None = None,
-                          klass: str | None = None) -> dict[str, Any]:  # fmt: skip
+                          klass: str | None = None, count_period_h: float | None = None) -> dict[str, Any]:  # fmt: skip
     """Select-link analysis of street links of a scene (module docstring). Every input and output
     check comes before the assignment; a selection without car flow at equilibrium is an error.
 
@@ -185,7 +187,7 @@ def run_scene_select_link(source: list[Path], demand: Path, links: list[str], *,
 
     case = read_scene_case(source, demand, gap=gap, outputs=outputs, crs=crs, scene_crs=scene_crs, restrictions=restrictions, signals=signals,
                            turn_penalties=turn_penalties, signal_split=signal_split, give_way=give_way, design_flows=design_flows,
-                           period=period, klass=klass)  # fmt: skip
+                           period=period, klass=klass, count_period_h=count_period_h)  # fmt: skip
     sel = street_link_indices(case, links)
     result = assign_case(case, gap)
     sg, net = case.sg, case.net
@@ -224,7 +226,7 @@ def run_scene_select_link(source: list[Path], demand: Path, links: list[str], *,
 def run_scene_select_zone(source: list[Path], demand: Path, zones: list[str], side: str, *, gap: float, outputs: SelectOutputs, crs: str | None,
                           scene_crs: str, restrictions: bool = True, signals: bool = True, turn_penalties: bool = False, signal_split: str = "equal",
                           give_way: bool = False, design_flows: Path | None = None, period: str | None = None,
-                          klass: str | None = None) -> dict[str, Any]:  # fmt: skip
+                          klass: str | None = None, count_period_h: float | None = None) -> dict[str, Any]:  # fmt: skip
     """Select-zone analysis of a scene: the zones are the nodes of the demand table; the flows
     of the trips from (``side='origin'``) or to them, mapped back to the street links.
 
@@ -241,7 +243,7 @@ def run_scene_select_zone(source: list[Path], demand: Path, zones: list[str], si
         raise InputError(f"must be origin or destination, got {side!r}", field="--side")
     case = read_scene_case(source, demand, gap=gap, outputs=outputs, crs=crs, scene_crs=scene_crs, restrictions=restrictions, signals=signals,
                            turn_penalties=turn_penalties, signal_split=signal_split, give_way=give_way, design_flows=design_flows,
-                           period=period, klass=klass)  # fmt: skip
+                           period=period, klass=klass, count_period_h=count_period_h)  # fmt: skip
     index = {z: k for k, z in enumerate(case.zones)}
     if not zones:
         raise InputError("give at least one zone", path=demand, field="--zones")

@@ -1,10 +1,11 @@
-"""Bad-input sweep 4 of ``twin solar``.
+"""Bad-input sweep 4 of ``twin solar`` and ``twin energy simulate``: missing air temperatures.
 
 Missing air temperatures (EPW code 99.9) gave a warning and then NaN module temperatures: the
 hours without a temperature counted as no PV yield (a whole year missing: ``AC 0.0 kWh/year``,
-payback ``inf``, exit 0). Now one ``twin: error:`` line naming the file, the first hour and
-``dry_bulb_c`` (:func:`twin.solar.sky.solar_sky`, the one sky of ``twin solar pv`` and
-``twin solar cadastre``).
+payback ``inf``, exit 0); ``twin energy simulate`` refused them without naming the file (field
+``t_out_c``, an internal name). Now one ``twin: error:`` line naming the file, the first hour and
+``dry_bulb_c``, from :func:`twin.energy.solar.sky_from_weather` beside its check of missing
+irradiance: the one weather gate of the zone model, the stock drivers and the solar sky.
 """
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ def test_missing_air_temperature_is_refused(tmp_path: Path) -> None:
         solar_sky(weather)
     assert err.value.field == "dry_bulb_c"
     assert "gap.epw" in str(err.value) and "weather row 4000" in str(err.value) and "10 hours" in str(err.value)
+
+
+def test_cli_energy_simulate_names_the_weather_file(tmp_path: Path) -> None:
+    epw = _with_missing_temperature(tmp_path / "gap.epw", range(4000, 4010))
+    spec = Path(__file__).parent / "energy_data" / "bestest_600.yaml"
+    result = run_twin(["energy", "simulate", spec, "-w", epw])
+    assert_one_line_error(result, contains=("gap.epw", "weather row 4000", "'dry_bulb_c'", "missing air temperature (10 hours)"))
 
 
 def test_complete_weather_still_makes_a_sky() -> None:

@@ -241,6 +241,14 @@ def sky_from_weather(weather, *, albedo: float | None = 0.2) -> Sky:
     albedo : float or None
         Ground reflectance; ``None`` uses the mean of the file's ``albedo`` column (0.2 if
         absent).
+
+    Raises
+    ------
+    InputError
+        An hour of missing (EPW missing-value code) or non-finite irradiance or air temperature
+        (``dry_bulb_c``, when the weather has it), naming the file, the first such row and the
+        field: every model that builds this sky (zone, stock, PV) reads both in every hour (a
+        missing temperature gave NaN PV module temperatures, counted as no yield).
     """
     data = weather.data
     loc = weather.location
@@ -248,12 +256,15 @@ def sky_from_weather(weather, *, albedo: float | None = 0.2) -> Sky:
     dni = data["dni_w_m2"].to_numpy(dtype=float)
     dhi = data["dhi_w_m2"].to_numpy(dtype=float)
     ghi = data["ghi_w_m2"].to_numpy(dtype=float)
-    for name, arr in (("dni_w_m2", dni), ("dhi_w_m2", dhi), ("ghi_w_m2", ghi)):
+    needed = [("dni_w_m2", dni, "irradiance"), ("dhi_w_m2", dhi, "irradiance"), ("ghi_w_m2", ghi, "irradiance")]
+    if "dry_bulb_c" in data:
+        needed.append(("dry_bulb_c", data["dry_bulb_c"].to_numpy(dtype=float), "air temperature"))
+    for name, arr, what in needed:
         bad = ~np.isfinite(arr)
         if bad.any():
             h = int(np.flatnonzero(bad)[0])
             raise InputError(
-                f"missing irradiance ({int(bad.sum())} hours)",
+                f"missing {what} ({int(bad.sum())} hours)",
                 path=getattr(weather, "source", None) or None,
                 obj=f"weather row {h} ({data.index[h]})",
                 field=name,

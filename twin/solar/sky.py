@@ -20,8 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from twin.errors import InputError
-
 
 @dataclass(frozen=True)
 class SolarSky:
@@ -67,7 +65,6 @@ def solar_sky(weather, *, albedo: float | None = 0.2) -> SolarSky:
     from twin.energy.solar import interval_mean_temperature_c, sky_from_weather, sun_vectors
 
     sky = sky_from_weather(weather, albedo=albedo)
-    _check_air_temperature(weather)
     zen = np.radians(sky.sun.zenith_deg)
     b = np.maximum(np.cos(np.radians(85.0)), np.cos(zen))
     up = sky.sun.elevation_deg > 0
@@ -91,22 +88,6 @@ def solar_sky(weather, *, albedo: float | None = 0.2) -> SolarSky:
         wind_m_s=wind,
         albedo=float(sky.albedo),
     )
-
-
-def _check_air_temperature(weather) -> None:
-    """Raise :class:`InputError` naming the file, the first hour and ``dry_bulb_c`` when the air
-    temperature of an hour is missing: the module temperature (and so the PV yield) of that hour
-    and the next would be NaN, counted as no yield."""
-    data = weather.data
-    bad = ~np.isfinite(data["dry_bulb_c"].to_numpy(dtype=float))
-    if bad.any():
-        h = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f"missing air temperature ({int(bad.sum())} hours): the PV module temperature needs it",
-            path=getattr(weather, "source", None) or None,
-            obj=f"weather row {h} ({data.index[h]})",
-            field="dry_bulb_c",
-        )
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,10 @@ with ``--scheduler``).
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,19 +26,27 @@ from twin.errors import InputError
 from twin.scenario.batch import check_scheduler_reachable
 
 
-def _closed_port() -> int:
-    """A local TCP port where nothing listens (bound, then released)."""
+@contextlib.contextmanager
+def _closed_port() -> Iterator[int]:
+    """A local TCP port where nothing listens, held for the block.
+
+    The socket stays bound without listening: a connection to the port is refused (Linux answers
+    a SYN to a port without a listener with a reset), and no other process can bind the port in
+    the meantime. A port bound, released and then used could be taken in between, e.g. by a
+    Dask cluster of the other test worker (``pytest -n 2``), which would answer.
+    """
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        yield s.getsockname()[1]
 
 
 def test_nothing_listening_is_refused_at_once_before_reading(tmp_path: Path) -> None:
     write_tiny_scenario(tmp_path / "apps")
     out = tmp_path / "results"
-    address = f"tcp://127.0.0.1:{_closed_port()}"
-    t0 = time.monotonic()
-    result = run_twin(["batch", tmp_path / "apps", "--scheduler", address, "-o", out])
+    with _closed_port() as port:
+        address = f"tcp://127.0.0.1:{port}"
+        t0 = time.monotonic()
+        result = run_twin(["batch", tmp_path / "apps", "--scheduler", address, "-o", out])
     print(f"\nrefused scheduler: twin batch ended in {time.monotonic() - t0:.1f} s (was 30 s + start-up)")  # measured, not asserted
     assert_one_line_error(result, contains=("'--scheduler'", address, "connection refused"))
     assert not out.exists()  # checked before the results folder is made
@@ -71,6 +81,6 @@ def test_a_running_scheduler_passes_the_check() -> None:
 
     with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
         check_scheduler_reachable(cluster.scheduler_address, 10.0)
-    with pytest.raises(InputError, match="connection refused"):
-        check_scheduler_reachable(f"127.0.0.1:{_closed_port()}")  # no scheme: tcp, as Dask reads it
+    with _closed_port() as port, pytest.raises(InputError, match="connection refused"):
+        check_scheduler_reachable(f"127.0.0.1:{port}")  # no scheme: tcp, as Dask reads it
     check_scheduler_reachable(None)  # a LocalCluster: nothing to reach

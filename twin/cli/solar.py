@@ -111,6 +111,9 @@ def cadastre(
             w = sc.weather
         else:
             raise InputError("no weather: pass --weather FILE.epw or ingest one into the scene", field="--weather")
+        from twin.io.weather_site import check_weather_site
+
+        check_weather_site(w, sc, field="--weather" if weather is not None else "weather")
         if len(sc.buildings) == 0:
             raise InputError("the scene has no buildings: no roof or facade to compute", path=scene[0] if len(scene) == 1 else None,
                              obj="buildings layer", field="buildings")

@@ -973,6 +973,10 @@ def _run_steps(steps, scene_list, weather, out, measures, overrides, measures_ta
             from twin.energy.measures import load_measures
 
             table = load_measures(measures_table)
+        if (weather if weather is not None else scene.weather) is not None:
+            from twin.io.weather_site import check_weather_site
+
+            check_weather_site(weather if weather is not None else scene.weather, scene, field="--weather" if weather is not None else "weather")
     measures = list(measures or [])
     with steps.step("envelope and shading"):
         prep = prepare_stock(scene, weather, overrides=overrides, progress=progress, model=model,

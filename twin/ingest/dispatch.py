@@ -287,6 +287,10 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, cont
                 raise InputError("no site polygon in the file: a sites file gives the districts the buildings are assigned to",
                                  path=path, field="sites")
             files_done.advance()
+        if scene.weather is not None:
+            from twin.io.weather_site import check_weather_site
+
+            check_weather_site(scene.weather, scene, field="weather")
         if any(r.signal_points is not None for r in results):
             from twin.ingest.signal_points import place_ingest_signals
 

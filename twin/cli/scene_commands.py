@@ -109,9 +109,11 @@ def ingest(
     if rotation is not None and not (math.isfinite(rotation) and -360.0 <= rotation <= 360.0):
         raise InputError(f"--rotation must be finite degrees in -360..360, got {rotation!r}", field="--rotation")
     n_ifc = sum(1 for f in files if f.name.lower().endswith(".ifc"))
-    placing = xy is not None or rotation is not None or ifc_crs is not None
-    if placing and n_ifc == 0:
-        raise InputError("--origin, --ifc-crs and --rotation place an IFC model, but no .ifc file is given", field="--origin")
+    ifc_options = [name for name, given in (("--origin", xy is not None), ("--ifc-crs", ifc_crs is not None),
+                                             ("--rotation", rotation is not None), ("--allow-truncated-ifc", allow_truncated_ifc)) if given]
+    if ifc_options and n_ifc == 0:  # an IFC option without an IFC would change nothing
+        raise InputError(f"{ifc_options[0]} is read for an IFC model only, but no .ifc file is given: it would change nothing "
+                         "(--origin, --ifc-crs, --rotation and --allow-truncated-ifc are IFC options)", field=ifc_options[0])
     if xy is not None and n_ifc > 1:
         raise InputError(f"--origin places one IFC model, but {n_ifc} .ifc files are given: ingest them one per command", field="--origin")
     from twin.export import check_scene_output, write_scene

@@ -28,3 +28,24 @@ def test_ifc_option_without_ifc_is_refused_naming_itself(tmp_path: Path, inputs:
     result = run_twin(["ingest", inputs / "district.geojson", "-o", out, "-q", *option])
     assert_one_line_error(result, contains=(f"'{option[0]}'", "no .ifc file", "would change nothing"))
     assert not out.exists()
+
+
+@pytest.mark.parametrize("text", ["{}\n", "buildings: {}\n", "buildings: {use_classes: {}}\nstreets: {}\n"])
+def test_defaults_file_that_sets_nothing_is_refused(tmp_path: Path, inputs: Path, text: str) -> None:
+    """A --defaults YAML that is empty or holds only empty sections ran with exit 0."""
+    defaults = tmp_path / "mine.yaml"
+    defaults.write_text(text)
+    out = tmp_path / "scene"
+    result = run_twin(["ingest", inputs / "district.geojson", "-o", out, "-q", "--defaults", defaults])
+    assert_one_line_error(result, contains=("mine.yaml", "'--defaults'", "sets no value"))
+    assert not out.exists()
+
+
+def test_defaults_file_with_a_value_still_reads(tmp_path: Path) -> None:
+    from twin.ingest.defaults import load_defaults
+
+    defaults = tmp_path / "mine.yaml"
+    packaged = load_defaults()
+    key = next(k for k, v in packaged["buildings"].items() if isinstance(v, (int, float)) and not isinstance(v, bool))
+    defaults.write_text(f"buildings: {{{key}: {packaged['buildings'][key] + 1}}}\n")
+    assert load_defaults(defaults)["buildings"][key] == packaged["buildings"][key] + 1

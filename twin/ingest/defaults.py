@@ -72,8 +72,9 @@ def load_defaults(defaults: dict | str | os.PathLike[str] | None = None) -> dict
     Raises
     ------
     InputError
-        The YAML file is missing or not a mapping, or has a top-level key the packaged table
-        does not (a misspelt section would change nothing).
+        The YAML file is missing or not a mapping, sets no value (empty, or only empty
+        sections), or has a top-level key the packaged table does not (a misspelt section would
+        change nothing).
     """
     table = copy.deepcopy(_packaged())
     if defaults is None:
@@ -84,6 +85,9 @@ def load_defaults(defaults: dict | str | os.PathLike[str] | None = None) -> dict
 
         path = defaults
         defaults = read_yaml_mapping(defaults, "defaults file")
+        if isinstance(defaults, dict) and not _sets_a_value(defaults):
+            raise InputError("the defaults file sets no value (it is empty or holds only empty sections): it would change nothing",
+                             path=path, field="--defaults")
     if not isinstance(defaults, dict):
         raise InputError(f"defaults must be a dict or a YAML path, got {type(defaults).__name__}", field="defaults")
     unknown = [str(k) for k in defaults if k not in table]
@@ -92,6 +96,11 @@ def load_defaults(defaults: dict | str | os.PathLike[str] | None = None) -> dict
                          path=path, field=unknown[0])
     check_shape(table, defaults, path=path)
     return _merge(table, defaults)
+
+
+def _sets_a_value(mapping: dict) -> bool:
+    """Whether ``mapping`` holds a value other than an empty mapping at some depth."""
+    return any(_sets_a_value(v) if isinstance(v, dict) else True for v in mapping.values())
 
 
 def _kind(value: object) -> str | None:

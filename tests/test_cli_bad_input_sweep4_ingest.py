@@ -49,3 +49,14 @@ def test_defaults_file_with_a_value_still_reads(tmp_path: Path) -> None:
     key = next(k for k, v in packaged["buildings"].items() if isinstance(v, (int, float)) and not isinstance(v, bool))
     defaults.write_text(f"buildings: {{{key}: {packaged['buildings'][key] + 1}}}\n")
     assert load_defaults(defaults)["buildings"][key] == packaged["buildings"][key] + 1
+
+
+@pytest.mark.parametrize(("text", "says"), [("building_id,height_m\n", "no rows"), ("building_id\nb1\n", "no value column")])
+def test_overrides_table_that_sets_nothing_is_refused(tmp_path: Path, inputs: Path, text: str, says: str) -> None:
+    """An --overrides CSV with a header alone, or ids without a value column, ran with exit 0."""
+    table = tmp_path / "known.csv"
+    table.write_text(text)
+    out = tmp_path / "scene"
+    result = run_twin(["ingest", inputs / "district.geojson", "-o", out, "-q", "--overrides", table])
+    assert_one_line_error(result, contains=("known.csv", says, "would change nothing"))
+    assert not out.exists()

@@ -67,7 +67,13 @@ def _as_frame(overrides, path) -> tuple[pd.DataFrame, list[str] | None, Path | s
         if not p.exists():
             raise InputError("overrides table not found", path=p)
         frame, labels = _read_file(p)
-        return frame, labels, path if path is not None else p
+        name = path if path is not None else p
+        if len(frame) == 0:  # a header alone (a table saved before its rows were typed)
+            raise InputError("the overrides table has no rows: it would change nothing", path=name, field="building_id")
+        if not [c for c in frame.columns if c != "building_id"]:
+            raise InputError(f"the overrides table has no value column (one of {list(OVERRIDE_COLUMNS)}): it would change nothing",
+                             path=name, field="building_id")
+        return frame, labels, name
     if isinstance(overrides, pd.DataFrame):
         return overrides.copy(), None, path
     if isinstance(overrides, Mapping):

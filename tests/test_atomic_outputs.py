@@ -117,9 +117,20 @@ def test_swap_never_leaves_the_target_missing_while_a_reader_watches(tmp_path):
     says nothing about what the path holds. The folder stays open during the check, so its inode
     number cannot be freed and reused by a later staged folder (which made a listing of a
     half-deleted folder look like one of the path).
+
+    Only where the file system swaps two folders in one call: the fallback of two renames leaves
+    the path missing for a moment (by design, tested below), which the reader would catch or
+    not depending on the scheduling.
     """
     import threading
 
+    probe_a, probe_b = tmp_path / "probe_a", tmp_path / "probe_b"
+    probe_a.mkdir()
+    probe_b.mkdir()
+    if not staged_mod.exchange(probe_a, probe_b):
+        pytest.skip("no atomic exchange on this system or file system: the path is missing between the two renames")
+    probe_a.rmdir()
+    probe_b.rmdir()
     target = tmp_path / "out"
     _fill(target, "v0")
     seen, stop = [], threading.Event()

@@ -42,17 +42,32 @@ def test_thread_horizons_equal_the_scene_edge_kernel():
     assert start_facade_horizons(scene).result() is hz  # nothing computed twice
 
 
-def test_urban_factors_after_an_early_start_equal_those_without(weather):
+def test_urban_factors_after_an_early_start_equal_those_without(weather, monkeypatch):
+    """The factors use the thread's horizons (waited for, or taken from the cache), none computed anew.
+
+    Counted, not told by ``future.done()`` right after the factors: the thread puts its horizons
+    in the cache before it marks its future done, so the factors can take them in between and
+    return while the future is still running.
+    """
     from twin.solar import shading
 
     scene = canyon_scene(street_m=10.0)
     ids = scene.buildings["building_id"].to_numpy()
     plain = shading.urban_shade_factors(scene.copy(), ids, weather)
     shading._HORIZON_CACHE.clear()
+    computed = []
+    compute = shading._compute_horizons
+
+    def counted(*args, **kwargs):
+        computed.append(1)
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(shading, "_compute_horizons", counted)
     future = shading.start_urban_horizons(scene)
     assert future is not None
     early = shading.urban_shade_factors(scene.copy(), ids, weather)
-    assert future.done()
+    future.result(timeout=600)  # the thread's computation has run
+    assert len(computed) == 1
     assert (plain < 0.999).any()
     np.testing.assert_array_equal(early, plain)
     # a selection of buildings: the rows of the whole stock (a facade's horizon depends on the scene only)

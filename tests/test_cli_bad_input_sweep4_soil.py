@@ -62,3 +62,54 @@ def test_cli_storm_under_a_head_top(tmp_path: Path) -> None:
     spec.write_text(yaml.safe_dump(_spec(top=top)))
     result = run_twin(["soil", "column", spec])
     assert_one_line_error(result, contains=("storm.yaml", "'top.rain'", "would change nothing"))
+
+
+def _year_spec(tmp_path: Path, bounds: list) -> Path:
+    from tests.conftest import shared_path
+
+    spec = {
+        "name": "bounds",
+        "scene": [str(shared_path("brussels", f"stgilles_{k}_osm2013.geojson")) for k in ("buildings", "landcover", "streets")],
+        "weather": str(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw")),
+        "options": {"grid": {"cell_size_m": 50.0, "bounds": bounds}, "spinup_days": 0},
+    }
+    path = tmp_path / "year.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("bounds", "says"),
+    [
+        ([148400.0, 168900.0, 148300.0, 168800.0], "xmin < xmax"),  # inverted: ran one cell, exit 0
+        ([148300.0, 168800.0, 148300.0, 168900.0], "xmin < xmax"),  # no width: ran two cells, exit 0
+        ([float("nan"), 168800.0, 148400.0, 168900.0], "finite"),  # internal error, exit 70
+    ],
+)
+def test_grid_bounds_that_are_no_box_are_refused(bounds: list, says: str) -> None:
+    from twin.soil.year import YearOptions
+
+    with pytest.raises(InputError) as err:
+        YearOptions.parse({"grid": {"bounds": bounds}}, path="year.yaml")
+    assert says in str(err.value) and "grid.bounds" in str(err.value)
+
+
+def test_grid_bounds_off_the_scene_are_refused() -> None:
+    import geopandas as gpd
+    import shapely
+
+    from twin.scene import Scene
+    from twin.soil.grid import GridOptions, grid_extent
+
+    scene = Scene(crs="EPSG:31370")
+    scene.add("sites", gpd.GeoDataFrame({"site_id": ["s"]}, geometry=[shapely.box(148300, 168800, 148400, 168900)], crs="EPSG:31370"))
+    assert grid_extent(scene, GridOptions(bounds=(148350, 168850, 148500, 169000))) == (148350, 168850, 148500, 169000)  # overlaps
+    with pytest.raises(InputError) as err:
+        grid_extent(scene, GridOptions(bounds=(0, 0, 100, 100)))  # Lambert origin, not Saint-Gilles
+    assert err.value.field == "grid.bounds" and "hold no building" in str(err.value)
+
+
+def test_cli_year_over_bounds_off_the_scene(tmp_path: Path) -> None:
+    """[0, 0, 100, 100] ran the year over four cells of default open ground, exit 0."""
+    result = run_twin(["soil", "year", _year_spec(tmp_path, [0.0, 0.0, 100.0, 100.0])], timeout_s=200)
+    assert_one_line_error(result, contains=("year.yaml", "'options.grid.bounds'", "hold no building"))

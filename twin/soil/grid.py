@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import shapely
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from twin.errors import InputError
 from twin.soil.hydraulics import SoilMaterial, texture_material
@@ -80,6 +80,19 @@ class GridOptions(BaseModel):
     runoff_to_neighbours: float = Field(0.0, ge=0, le=1, description="share of sealed runoff spread over nearby open ground")
     air_entry_m: float = Field(-0.02, le=0, description="van Genuchten air-entry head of the textures (HYDRUS's -2 cm; 0: original model)")
     initial_head_m: float = Field(-1.0, lt=0)
+
+    @field_validator("bounds")
+    @classmethod
+    def _box(cls, value):
+        """Finite bounds with xmin < xmax and ymin < ymax (inverted or flat bounds gridded one cell)."""
+        if value is None:
+            return value
+        x0, y0, x1, y1 = value
+        if not all(np.isfinite(v) for v in value):
+            raise ValueError(f"bounds must be finite numbers xmin, ymin, xmax, ymax, got {list(value)}")
+        if not (x0 < x1 and y0 < y1):
+            raise ValueError(f"bounds must be xmin, ymin, xmax, ymax with xmin < xmax and ymin < ymax, got {list(value)}")
+        return value
 
 
 @dataclass
@@ -144,6 +157,7 @@ def grid_extent(scene, options: GridOptions | None = None) -> tuple[float, float
     """
     options = options or GridOptions()
     if options.bounds is not None:
+        _check_bounds_hold_the_scene(scene, options.bounds)
         return options.bounds
     if len(scene.sites):
         return tuple(shapely.total_bounds(np.asarray(scene.sites.geometry.values)))
@@ -151,6 +165,25 @@ def grid_extent(scene, options: GridOptions | None = None) -> tuple[float, float
     if not parts:
         raise InputError("the scene has no buildings, land cover or sites to grid", field="bounds")
     return tuple(shapely.total_bounds(np.concatenate(parts)))
+
+
+def _check_bounds_hold_the_scene(scene, bounds) -> None:
+    """Raise when the given grid ``bounds`` meet no building, link, land cover or site of ``scene``:
+    the grid would be default open ground, computed without a word (bounds in another CRS, or
+    digits swapped)."""
+    geoms = [np.asarray(f.geometry.values) for f in (scene.buildings, scene.links, scene.landcover, scene.sites) if len(f)]
+    if not geoms:
+        return
+    box = shapely.box(*bounds)
+    tree = shapely.STRtree(np.concatenate(geoms))
+    if len(tree.query(box, predicate="intersects")) == 0:
+        sx0, sy0, sx1, sy1 = shapely.total_bounds(np.concatenate(geoms))
+        raise InputError(
+            f"the grid bounds {[float(b) for b in bounds]} hold no building, street, land cover or site of the scene "
+            f"(it lies within x {sx0:.0f}..{sx1:.0f}, y {sy0:.0f}..{sy1:.0f} in {scene.crs.to_string()}): the grid would be "
+            "default open ground; give bounds in the scene CRS over the district",
+            field="grid.bounds",
+        )
 
 
 def _smallest_hit(points, geoms) -> np.ndarray:

@@ -113,3 +113,21 @@ def test_cli_year_over_bounds_off_the_scene(tmp_path: Path) -> None:
     """[0, 0, 100, 100] ran the year over four cells of default open ground, exit 0."""
     result = run_twin(["soil", "year", _year_spec(tmp_path, [0.0, 0.0, 100.0, 100.0])], timeout_s=200)
     assert_one_line_error(result, contains=("year.yaml", "'options.grid.bounds'", "hold no building"))
+
+
+def test_cli_year_with_a_weather_file_of_another_place(tmp_path: Path) -> None:
+    """A complete weather year whose LOCATION is Lyon (560 km) ran over Saint-Gilles with exit 0."""
+    from tests.conftest import shared_path
+
+    lines = shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw").read_text().splitlines(keepends=True)
+    parts = lines[0].split(",")
+    parts[1], parts[6], parts[7] = "Lyon", "45.7600", "4.8400"
+    lines[0] = ",".join(parts)
+    far = tmp_path / "lyon.epw"
+    far.write_text("".join(lines))
+    spec = _year_spec(tmp_path, [148300.0, 168800.0, 148400.0, 168900.0])
+    doc = yaml.safe_load(spec.read_text())
+    doc["weather"] = str(far)
+    spec.write_text(yaml.safe_dump(doc))
+    result = run_twin(["soil", "year", spec], timeout_s=200)
+    assert_one_line_error(result, contains=("lyon.epw", "'weather'", "Lyon", "km from the scene"))

@@ -66,6 +66,9 @@ def year(
     check_input_file(parsed.weather, suffixes=(".epw",), what="weather file")
     weather = read_epw(parsed.weather)
     scene, _ = ingest(parsed.scene)
+    from twin.io.weather_site import check_weather_site
+
+    check_weather_site(weather, scene, path=parsed.weather, field="weather")
     try:
         res = run_district_year(scene, weather, options, water_table_map=parsed.water_table_map, catchments=parsed.catchments, path=spec)
     except InputError as exc:

@@ -101,7 +101,7 @@ def assign_command(
     if max_iter is not None and not 1 <= max_iter <= MAX_ITER_LIMIT:
         raise InputError(f"must be a whole number in [1, {MAX_ITER_LIMIT:,}], got {max_iter}", field="--max-iter")
     check_cost_factors(toll_factor, distance_factor)
-    check_output(output, (".csv", ".parquet"), "--output")
+    check_output(output, (".csv", ".parquet"), "--output", inputs=[*(scene or []), net, trips, demand, design_flows])
 
     def show(rec) -> None:
         typer.echo(f"  iter {rec.iteration:5d}  gap {rec.relative_gap:.3e}  beckmann {rec.beckmann:.6f}  t {rec.elapsed_s:8.3f} s")
@@ -445,7 +445,7 @@ def estimate_od_command(
 
     if outer < 1:
         raise InputError(f"must be >= 1, got {outer}", field="--rounds")
-    check_output(output, (".csv", ".parquet"), "--output")
+    check_output(output, (".csv", ".parquet"), "--output", inputs=[net, trips, counts])
     network = read_network(net)
     data = read_counts(counts, network, period=period, klass=klass)
     prior = read_trips(trips, n_zones=network.n_zones)

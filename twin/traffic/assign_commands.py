@@ -164,8 +164,9 @@ def run_scene_assign(
     from twin.traffic.scene_graph import assign_scene_graph, build_scene_graph
 
     check_signal_split(signal_split, signals, design_flows, period=period, klass=klass, count_period_h=count_period_h)
-    check_output(output, (".csv", ".parquet"), "--output")
-    check_output(turns_output, (".csv", ".parquet"), "--turns")
+    inputs = [*source, demand, design_flows]
+    check_output(output, (".csv", ".parquet"), "--output", inputs=inputs)
+    check_output(turns_output, (".csv", ".parquet"), "--turns", inputs=inputs)
     if output is not None and turns_output is not None and output.resolve() == turns_output.resolve():
         raise InputError("--turns must not be the --output file (links and movements are two tables)", path=turns_output, field="--turns")
     scene, zones, od = read_scene_demand(source, demand, crs, scene_crs)

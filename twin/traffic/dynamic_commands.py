@@ -6,6 +6,7 @@ Both return a JSON-able summary dict and write their outputs atomically.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,16 +68,25 @@ CLI_ROUTES = ("duo", "free_flow", "equilibrium")
 """Route choices of ``twin traffic simulate`` (``fixed`` needs splitting rates, a Python-only input)."""
 
 
-def check_output(path: Path | None, suffixes: tuple[str, ...], field: str) -> None:
-    """Before any work: ``path`` has an allowed ending and can be written (OutputError otherwise)."""
+def check_output(path: Path | None, suffixes: tuple[str, ...], field: str, *, inputs: Iterable[Path | None] = ()) -> None:
+    """Before any work: ``path`` has an allowed ending, can be written and is none of the files
+    and folders ``inputs`` the command reads nor inside one of them (an output written over the
+    demand table or into a scenario folder would lose what the user wrote;
+    :func:`twin.io.output_checks.check_output_file`, the rule of every output file of twin).
+
+    Raises
+    ------
+    OutputError
+        Naming the option ``field`` (and the input it would overwrite).
+    """
     from twin.errors import OutputError
-    from twin.io.paths import check_output_path
+    from twin.io.output_checks import check_output_file
 
     if path is None:
         return
     if path.suffix.lower() not in suffixes:
         raise OutputError(f"must end in {', '.join(suffixes)}", path=path, field=field)
-    check_output_path(path, kind="file", field=field)
+    check_output_file(path, inputs=[p for p in inputs if p is not None], field=field)
 
 
 def write_frame(frame: Any, path: Path) -> Path:
@@ -196,9 +206,10 @@ def run_simulate(
         raise InputError(f"must be a finite number in (0, {MAX_DT_S:g}] s, got {dt_s}", field="--dt")
     if duration_s is not None and not (np.isfinite(duration_s) and 0 < duration_s <= MAX_DURATION_S):
         raise InputError(f"must be a finite number in (0, {MAX_DURATION_S:g}] s, got {duration_s}", field="--duration")
-    check_output(output, FRAME_SUFFIXES, "--output")
-    check_output(timeseries, TIMESERIES_SUFFIXES, "--timeseries")
-    check_output(turns, (".csv", ".parquet"), "--turns")
+    inputs = [*source, demand, design_flows]
+    check_output(output, FRAME_SUFFIXES, "--output", inputs=inputs)
+    check_output(timeseries, TIMESERIES_SUFFIXES, "--timeseries", inputs=inputs)
+    check_output(turns, (".csv", ".parquet"), "--turns", inputs=inputs)
     if turns_interval_s is not None:
         if turns is None:
             raise InputError("only with --turns (the file the movements per interval are written to)", field="--turns-interval")
@@ -630,8 +641,8 @@ def run_access(
         raise InputError(exc.message, field=option) from None
     if weight.strip() == "":
         raise InputError("give auto, count or a column name", field="--weight")
-    check_output(output, FRAME_SUFFIXES, "--output")
-    check_output(map_path, MAP_SUFFIXES, "--map")
+    check_output(output, FRAME_SUFFIXES, "--output", inputs=files)
+    check_output(map_path, MAP_SUFFIXES, "--map", inputs=files)
     check_sources(files, "FILES")
     scene = scene_from_files(files, crs, scene_crs)
     try:

@@ -23,7 +23,7 @@ def run_skims(net_path: Path, *, trips: Path | None, output: Path, gap: float, t
 
     if not (np.isfinite(gap) and 0 < gap <= 0.1):
         raise InputError(f"must be a finite number in (0, 0.1], got {gap}", field="--gap")
-    check_skim_output(output)
+    check_skim_output(output, inputs=[net_path, trips])
     net = read_network(net_path, toll_factor=toll_factor, distance_factor=distance_factor)
     skims = [network_skims(net, cost_name="cost", attributes={"time": net.free_flow_time, "length": net.length}, mode="car", period="free_flow")]
     summary: dict[str, Any] = {"network": repr(net), "zones": net.n_zones}
@@ -107,15 +107,17 @@ def run_mobility(
         from twin.traffic.osm_transit import osm_transit
 
         osm_transit(options.transit_routes, crs=scene_crs, defaults_table=options.transit_defaults)
-    check_output(output, FRAME_SUFFIXES, "--output")
-    check_output(map_path, MAP_SUFFIXES, "--map")
-    check_output(turns, (".csv", ".parquet"), "--turns")
+    inputs = [*files, *(Path(p) for p in (options.gtfs, options.transit_routes, options.transit_defaults, options.mode_choice_table,
+                                          options.parameters_table, options.external_matrix) if p)]  # fmt: skip
+    check_output(output, FRAME_SUFFIXES, "--output", inputs=inputs)
+    check_output(map_path, MAP_SUFFIXES, "--map", inputs=inputs)
+    check_output(turns, (".csv", ".parquet"), "--turns", inputs=inputs)
     junctions_path = junctions_file(output) if output is not None and (options.signals or options.give_way) else None
-    check_output(junctions_path, (".csv",), "--output")
+    check_output(junctions_path, (".csv",), "--output", inputs=inputs)
     if turns is not None:
         options = replace(options, turning_movements=True)
     if skims is not None:
-        check_skim_output(skims, field="--skims")
+        check_skim_output(skims, field="--skims", inputs=inputs)
     if map_path is not None and not (close or close_links):
         raise InputError("--map draws the change of a what-if: give --close or --close-link", field="--map")
     check_sources(files, "FILES")

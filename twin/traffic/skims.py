@@ -19,6 +19,7 @@ Files:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,14 +115,16 @@ def network_skims(
 
 
 # ---------------------------------------------------------------------------------------- files
-def check_skim_output(path: str | Path, *, field: str = "--output") -> Path:
-    """Before any work: an allowed suffix and a writable place (OutputError otherwise)."""
-    from twin.io.paths import check_output_path
+def check_skim_output(path: str | Path, *, field: str = "--output", inputs: Iterable[str | Path | None] = ()) -> Path:
+    """Before any work: an allowed suffix, a writable place, none of the files and folders
+    ``inputs`` the command reads nor inside one (:func:`twin.io.output_checks.check_output_file`;
+    OutputError otherwise)."""
+    from twin.io.output_checks import check_output_file
 
     path = Path(path)
     if path.suffix.lower() not in SKIM_SUFFIXES:
         raise OutputError(f"skims are written as {' or '.join(SKIM_SUFFIXES)}, not {path.suffix or 'no suffix'!r}", path=path, field=field)
-    return check_output_path(path, kind="file", field=field)
+    return check_output_file(path, inputs=[p for p in inputs if p is not None], field=field)
 
 
 def _zone_numbers(ids: np.ndarray) -> tuple[np.ndarray, list[str] | None]:

@@ -159,7 +159,14 @@ def run_scene_assign(
     :func:`twin.traffic.dynamic_commands.scene_restriction_options`, the signal counts and the
     output path).
     """
-    from twin.traffic.dynamic_commands import check_output, check_signal_split, design_flow_counts, read_design_flows, write_frame
+    from twin.traffic.dynamic_commands import (
+        check_distinct_outputs,
+        check_output,
+        check_signal_split,
+        design_flow_counts,
+        read_design_flows,
+        write_frame,
+    )
     from twin.traffic.network import Network
     from twin.traffic.scene_graph import assign_scene_graph, build_scene_graph
 
@@ -167,8 +174,7 @@ def run_scene_assign(
     inputs = [*source, demand, design_flows]
     check_output(output, (".csv", ".parquet"), "--output", inputs=inputs)
     check_output(turns_output, (".csv", ".parquet"), "--turns", inputs=inputs)
-    if output is not None and turns_output is not None and output.resolve() == turns_output.resolve():
-        raise InputError("--turns must not be the --output file (links and movements are two tables)", path=turns_output, field="--turns")
+    check_distinct_outputs([("--output", output), ("--turns", turns_output)])
     scene, zones, od = read_scene_demand(source, demand, crs, scene_crs)
     net = Network.from_scene(scene, mode="car", zones=zones)
     flows = read_design_flows(design_flows, net, period=period, klass=klass, count_period_h=count_period_h) if design_flows is not None else None

@@ -89,6 +89,27 @@ def check_output(path: Path | None, suffixes: tuple[str, ...], field: str, *, in
     check_output_file(path, inputs=[p for p in inputs if p is not None], field=field)
 
 
+def check_distinct_outputs(outputs: Iterable[tuple[str, Path | None]]) -> None:
+    """Before any work: no two of the outputs ``(option, path)`` of one run are the same file (the
+    one written last would replace the other, exit 0); left-out outputs (None) are skipped.
+
+    Raises
+    ------
+    OutputError
+        Naming the second option and the first.
+    """
+    from twin.errors import OutputError
+
+    seen: dict[Path, str] = {}
+    for field, path in outputs:
+        if path is None:
+            continue
+        real = Path(path).resolve()
+        if real in seen:
+            raise OutputError(f"the same file as {seen[real]}; give each output its own path", path=path, field=field)
+        seen[real] = field
+
+
 def write_frame(frame: Any, path: Path) -> Path:
     from twin.io import atomic_path
 
@@ -210,6 +231,7 @@ def run_simulate(
     check_output(output, FRAME_SUFFIXES, "--output", inputs=inputs)
     check_output(timeseries, TIMESERIES_SUFFIXES, "--timeseries", inputs=inputs)
     check_output(turns, (".csv", ".parquet"), "--turns", inputs=inputs)
+    check_distinct_outputs([("--output", output), ("--timeseries", timeseries), ("--turns", turns)])
     if turns_interval_s is not None:
         if turns is None:
             raise InputError("only with --turns (the file the movements per interval are written to)", field="--turns-interval")

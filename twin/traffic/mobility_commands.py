@@ -82,7 +82,15 @@ def run_mobility(
     write the car turning movements there (with the what-if's and their change when it runs).
     With signals or give-way delay, the control delay per junction (:meth:`MobilityResult.junction_delays`,
     with a what-if its change) goes to :func:`junctions_file` of ``output`` and its totals to the summary."""
-    from twin.traffic.dynamic_commands import FRAME_SUFFIXES, MAP_SUFFIXES, check_output, check_sources, scene_from_files, write_frame
+    from twin.traffic.dynamic_commands import (
+        FRAME_SUFFIXES,
+        MAP_SUFFIXES,
+        check_distinct_outputs,
+        check_output,
+        check_sources,
+        scene_from_files,
+        write_frame,
+    )
     from twin.traffic.mobility import compare_mobility, map_change, run_district_mobility
     from twin.traffic.skims import check_skim_output, write_skims
     from twin.traffic.whatif import close_streets
@@ -118,6 +126,8 @@ def run_mobility(
         options = replace(options, turning_movements=True)
     if skims is not None:
         check_skim_output(skims, field="--skims", inputs=inputs)
+    check_distinct_outputs([("--output", output), ("--output (its junction table)", junctions_path), ("--map", map_path), ("--turns", turns),
+                            ("--skims", skims)])  # fmt: skip
     if map_path is not None and not (close or close_links):
         raise InputError("--map draws the change of a what-if: give --close or --close-link", field="--map")
     check_sources(files, "FILES")

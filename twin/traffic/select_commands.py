@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from twin.errors import InputError, OutputError
+from twin.errors import InputError
 from twin.traffic.network import Network
 
 #: Endings of a map.
@@ -55,20 +55,13 @@ def check_output_paths(outputs: SelectOutputs, *, inputs: list[Path]) -> None:
     ------
     OutputError
     """
-    from twin.io.output_checks import check_output_file
+    from twin.traffic.dynamic_commands import check_distinct_outputs, check_output
     from twin.traffic.select_maps import TABLE_SUFFIXES
 
-    seen: dict[Path, str] = {}
-    for field, path, suffixes in (("--output", outputs.od, TABLE_SUFFIXES), ("--link-flows", outputs.link_flows, TABLE_SUFFIXES), ("--map", outputs.map, MAP_SUFFIXES)):
-        if path is None:
-            continue
-        if path.suffix.lower() not in suffixes:
-            raise OutputError(f"must end in {', '.join(suffixes)}", path=path, field=field)
-        check_output_file(path, inputs=inputs, field=field)
-        real = Path(path).resolve()
-        if real in seen:
-            raise OutputError(f"the same file as {seen[real]}; give each output its own path", path=path, field=field)
-        seen[real] = field
+    named = (("--output", outputs.od, TABLE_SUFFIXES), ("--link-flows", outputs.link_flows, TABLE_SUFFIXES), ("--map", outputs.map, MAP_SUFFIXES))
+    for field, path, suffixes in named:
+        check_output(path, suffixes, field, inputs=inputs)
+    check_distinct_outputs((field, path) for field, path, _ in named)
 
 
 def check_select_outputs(net: Path, trips: Path, outputs: SelectOutputs) -> None:

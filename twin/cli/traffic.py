@@ -141,10 +141,8 @@ def assign_command(
             if value is not None:
                 raise InputError("only with --scene and --signal-split flows (the design flows time the scene's signals)", field=option)
         network = read_network(net, toll_factor=toll_factor, distance_factor=distance_factor)
-        trip_table = read_trips(trips, n_zones=network.n_zones)
+        trip_table = read_trips(trips, n_zones=network.n_zones, demand_for="assign")
         read_s = time.perf_counter() - t_read
-        if not trip_table.total > 0:
-            raise InputError("the trips file holds no demand (every OD flow is 0): nothing to assign", path=trips, field="flow")
         if not as_json and not quiet:
             typer.echo(f"{network!r}; demand {trip_table.total:.2f}; algorithm {algo}, target gap {gap:g}")
         result = assign(network, trip_table, algorithm=algo, gap=gap, max_iter=max_iter, callback=None if (as_json or quiet) else show)
@@ -448,7 +446,7 @@ def estimate_od_command(
     check_output(output, (".csv", ".parquet"), "--output", inputs=[net, trips, counts])
     network = read_network(net)
     data = read_counts(counts, network, period=period, klass=klass)
-    prior = read_trips(trips, n_zones=network.n_zones)
+    prior = read_trips(trips, n_zones=network.n_zones, demand_for="estimate (the estimate scales the prior: OD pairs with a zero prior stay zero)")
     est = estimate_od(network, prior, data, method=method, outer=outer)
     summary = est.summary()
     if output is not None:

@@ -28,7 +28,7 @@ def run_skims(net_path: Path, *, trips: Path | None, output: Path, gap: float, t
     skims = [network_skims(net, cost_name="cost", attributes={"time": net.free_flow_time, "length": net.length}, mode="car", period="free_flow")]
     summary: dict[str, Any] = {"network": repr(net), "zones": net.n_zones}
     if trips is not None:
-        dem = read_trips(trips, n_zones=net.n_zones)
+        dem = read_trips(trips, n_zones=net.n_zones, demand_for="assign (the assigned skims would be the free-flow skims: leave --trips out)")
         res = assign(net, dem, algorithm="b", gap=gap)
         skims.append(network_skims(net, cost=res.cost, attributes={"time": res.time, "length": net.length}, cost_name="cost", mode="car", period="assigned"))
         summary.update(relative_gap=res.relative_gap, converged=res.converged)

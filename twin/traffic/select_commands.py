@@ -146,9 +146,7 @@ def read_inputs(net: Path, trips: Path, outputs: SelectOutputs, gap: float) -> t
     check_select_outputs(net, trips, outputs)
     network = read_network(net)
     xy = read_node_xy(network, outputs.nodes) if outputs.nodes is not None else None
-    demand = read_trips(trips, n_zones=network.n_zones)
-    if not demand.total > 0:
-        raise InputError("the trips file holds no demand (every OD flow is 0): nothing to assign", path=trips, field="flow")
+    demand = read_trips(trips, n_zones=network.n_zones, demand_for="assign")
     return network, demand, xy
 
 

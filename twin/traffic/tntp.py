@@ -336,7 +336,7 @@ def read_network(
     return net
 
 
-def read_trips(path: str | Path, *, n_zones: int | None = None) -> Demand:
+def read_trips(path: str | Path, *, n_zones: int | None = None, demand_for: str | None = None) -> Demand:
     """Read a ``*_trips.tntp`` file into a :class:`Demand`.
 
     Parameters
@@ -345,13 +345,18 @@ def read_trips(path: str | Path, *, n_zones: int | None = None) -> Demand:
         The trips file.
     n_zones
         Zones of the network it goes with; a mismatch with ``<NUMBER OF ZONES>`` is an error.
+    demand_for
+        What the caller does with the demand (``"assign"``, ...): given, a file whose every OD
+        flow is 0 is an error (``nothing to <demand_for>``: the command would run on no
+        traffic), the one rule of the commands that read trips files.
 
     Raises
     ------
     InputError
         Malformed metadata, an entry before any ``Origin``, no entries at all, a zone outside
         ``1..NUMBER OF ZONES``, a non-numeric, non-finite or negative flow, more zones than
-        :data:`MAX_ZONES`; the message names the file, line and field.
+        :data:`MAX_ZONES`, no demand with ``demand_for``; the message names the file, line and
+        field.
     """
     path = Path(path)
     lines = _read_lines(path, "trips file")
@@ -411,6 +416,8 @@ def read_trips(path: str | Path, *, n_zones: int | None = None) -> Demand:
         total = float(matrix.sum())
         if abs(total - stated) > 1e-6 * max(1.0, abs(stated)):
             warnings.warn(f"file {path}: <TOTAL OD FLOW> {stated} but the entries sum to {total}", TwinWarning, stacklevel=2)
+    if demand_for is not None and not matrix.sum() > 0:
+        raise InputError(f"the trips file holds no demand (every OD flow is 0): nothing to {demand_for}", path=path, field="flow")
     return Demand(matrix, str(path), src, meta)
 
 

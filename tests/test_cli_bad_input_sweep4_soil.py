@@ -131,3 +131,37 @@ def test_cli_year_with_a_weather_file_of_another_place(tmp_path: Path) -> None:
     spec.write_text(yaml.safe_dump(doc))
     result = run_twin(["soil", "year", spec], timeout_s=200)
     assert_one_line_error(result, contains=("lyon.epw", "'weather'", "Lyon", "km from the scene"))
+
+
+def _block_spec(tmp_path: Path, layers: list) -> Path:
+    import copy
+
+    from tests.test_richards3d_cli import SPEC
+
+    doc = copy.deepcopy(SPEC)
+    doc["layers"] = layers
+    path = tmp_path / "block.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("layers", "field", "says"),
+    [
+        # gravel 0-0.5 m, then loam from 0.2 m: the overlap went to the loam without a word
+        ([{"top_m": 0.0, "bottom_m": 0.5, "material": "gravel"}, {"top_m": 0.2, "bottom_m": 1.0, "material": "loam"}],
+         "'layers.1.top_m'", "overlap"),
+        # a layer under the 1 m block: it changed nothing
+        ([{"top_m": 0.0, "bottom_m": 1.0, "material": "loam"}, {"top_m": 1.0, "bottom_m": 3.0, "material": "gravel"}],
+         "'layers.1.top_m'", "would change nothing"),
+    ],
+)
+def test_block_layers_that_overlap_or_lie_below_are_refused(tmp_path: Path, layers: list, field: str, says: str) -> None:
+    result = run_twin(["soil", "block", _block_spec(tmp_path, layers)])
+    assert_one_line_error(result, contains=("block.yaml", field, says))
+
+
+def test_block_layers_listed_bottom_up_still_run(tmp_path: Path) -> None:
+    layers = [{"top_m": 0.2, "bottom_m": 1.5, "material": "loam"}, {"top_m": 0.0, "bottom_m": 0.2, "material": "gravel"}]
+    result = run_twin(["soil", "block", _block_spec(tmp_path, layers), "--json"])
+    assert result.code == 0, result.stderr

@@ -126,6 +126,24 @@ def load_block_spec(path: str | Path) -> BlockSpecFile:
         raise spec_input_error(exc, path=path, strip_value_error=True) from None
 
 
+def _check_layers(layers: list[LayerSpec], depth_m: float, path) -> None:
+    """The layers tile the block from the surface down, as a column's do (the rule of
+    :func:`twin.soil.solver._tiled_layers`: an overlap gave the cells to the later layer without a
+    word), and none starts at or below the block's bottom (it would change nothing)."""
+    from twin.soil.solver import _tiled_layers
+
+    order = sorted(range(len(layers)), key=lambda i: layers[i].top_m)
+    try:
+        _tiled_layers([(layers[i].top_m, layers[i].bottom_m, i) for i in order])
+    except InputError as exc:
+        k = order[int(str(exc.obj).split()[-1])] if exc.obj is not None else None
+        raise InputError(exc.message, path=path, field=f"layers.{k}.{exc.field}" if k is not None else "layers") from None
+    for k, layer in enumerate(layers):
+        if layer.top_m >= depth_m - 1e-9:
+            raise InputError(f"the layer starts at {layer.top_m:g} m, at or below the bottom of the block ({depth_m:g} m = nz x dz_m): "
+                             "it would change nothing", path=path, field=f"layers.{k}.top_m")
+
+
 def build_block(spec: BlockSpecFile, *, path=None) -> Block:
     """The :class:`Block` a spec describes (materials, layers, sides with their open ranges)."""
     table = carsel_parrish()
@@ -137,6 +155,7 @@ def build_block(spec: BlockSpecFile, *, path=None) -> Block:
     except InputError as exc:
         raise type(exc)(exc.message, path=path, field=f"grid.{exc.field}" if exc.field else "grid") from None
     if spec.layers:
+        _check_layers(spec.layers, g.nz * g.dz_m, path)
         depth_c = (np.arange(g.nz) + 0.5) * g.dz_m
         mat = np.full(g.nz, -1, dtype=np.int64)
         for layer in spec.layers:

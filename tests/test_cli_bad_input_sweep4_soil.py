@@ -165,3 +165,29 @@ def test_block_layers_listed_bottom_up_still_run(tmp_path: Path) -> None:
     layers = [{"top_m": 0.2, "bottom_m": 1.5, "material": "loam"}, {"top_m": 0.0, "bottom_m": 0.2, "material": "gravel"}]
     result = run_twin(["soil", "block", _block_spec(tmp_path, layers), "--json"])
     assert result.code == 0, result.stderr
+
+
+def test_column_material_no_layer_uses_is_refused(tmp_path: Path) -> None:
+    """A second material no layer names (a layer left out or misspelt) ran with exit 0."""
+    doc = _spec()
+    doc["materials"]["clay"] = {"texture": "Clay"}
+    spec = tmp_path / "column.yaml"
+    spec.write_text(yaml.safe_dump(doc))
+    result = run_twin(["soil", "column", spec])
+    assert_one_line_error(result, contains=("column.yaml", "'materials.clay'", "used by no layer"))
+
+
+@pytest.mark.parametrize("with_layers", [True, False])
+def test_block_material_no_cell_gets_is_refused(tmp_path: Path, with_layers: bool) -> None:
+    import copy
+
+    from tests.test_richards3d_cli import SPEC
+
+    doc = copy.deepcopy(SPEC)
+    doc["materials"]["clay"] = {"texture": "Clay"}
+    if not with_layers:  # every cell is the first material's (loam): gravel and clay unused
+        del doc["layers"]
+    path = tmp_path / "block.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    result = run_twin(["soil", "block", path])
+    assert_one_line_error(result, contains=("block.yaml", "'materials.clay'" if with_layers else "'materials.gravel'", "used by no layer"))

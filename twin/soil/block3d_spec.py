@@ -108,6 +108,12 @@ class BlockSpecFile(_Strict):
                 raise ValueError(f"layer material {layer.material!r} is not among the materials ({', '.join(self.materials)})")
             if layer.bottom_m <= layer.top_m:
                 raise ValueError(f"layer from {layer.top_m} m must end below it, not at {layer.bottom_m} m")
+        # a material no cell gets would change nothing (without layers every cell is the first material's)
+        used = {layer.material for layer in self.layers} if self.layers else {next(iter(self.materials))}
+        unused = [name for name in self.materials if name not in used]
+        if unused:
+            raise InputError(f"material {unused[0]!r} is used by no layer (without layers, every cell is the first material's): "
+                             "it would change nothing", field=f"materials.{unused[0]}")
         return self
 
 
@@ -124,6 +130,8 @@ def load_block_spec(path: str | Path) -> BlockSpecFile:
         return BlockSpecFile.model_validate(raw)
     except ValidationError as exc:
         raise spec_input_error(exc, path=path, strip_value_error=True) from None
+    except InputError as exc:  # a check across keys, raised inside validation
+        raise InputError(exc.message, path=path, field=exc.field) from None
 
 
 def _check_layers(layers: list[LayerSpec], depth_m: float, path) -> None:

@@ -480,6 +480,9 @@ def prepare_column(spec: ColumnSpec, *, path=None) -> ColumnRun:
         if lay.material not in spec.materials:
             raise InputError(f"unknown material {lay.material!r}; defined: {', '.join(names)}", path=path, field=f"layers.{i}.material")
         layers.append((lay.top_m, lay.bottom_m, names.index(lay.material)))
+    unused = [n for n in names if n not in {lay.material for lay in spec.layers}]
+    if unused:  # a material no layer uses would change nothing (a misspelt layer, or a layer left out)
+        raise InputError(f"material {unused[0]!r} is used by no layer: it would change nothing", path=path, obj=unused[0], field=f"materials.{unused[0]}")
     bottom = spec.bottom.kind
     bottom_head = spec.bottom.h_m or 0.0
     wt_depth = None

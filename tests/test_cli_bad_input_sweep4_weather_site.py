@@ -87,3 +87,16 @@ def test_the_limit(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         check_weather_site(outside, sc, field="--weather")
     assert err.value.field == "--weather" and "b.epw" in str(err.value)
+
+
+def test_cadastre_of_a_cityjson_with_a_far_weather(tmp_path: Path) -> None:
+    """A CityJSON of Zurich with Uccle's weather (487 km) ran the cadastre with exit 0 (the footprint
+    scenes were checked before it; a CityJSON is checked once its surfaces are read, before any
+    irradiation)."""
+    from tests.conftest import shared_path
+
+    out = tmp_path / "zurich"
+    result = run_twin(["solar", "cadastre", shared_path("gis", "zurich_subset_lod2.city.json"), "-w", UCCLE, "-o", out, "-q",
+                       "--spacing", "5"])
+    assert_one_line_error(result, contains=("Uccle", "'--weather'", "487 km from the scene"))
+    assert not out.exists()

@@ -119,7 +119,7 @@ def cadastre(
                              obj="buildings layer", field="buildings")
         source = sc
         buildings_for_export = sc
-    cad = solar_cadastre(source, w, options, crs=crs, progress=not quiet)
+    cad = solar_cadastre(source, w, options, crs=crs, progress=not quiet, weather_field="--weather" if weather is not None else "weather")
     cad.save(out, format="csv" if csv else "parquet")
     if cityjson is not None:
         from twin.export.cityjson import write_cityjson

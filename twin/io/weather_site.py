@@ -42,8 +42,6 @@ def _position(lon: float, lat: float) -> str:
 def scene_centre_lonlat(scene) -> tuple[float, float] | None:
     """Longitude and latitude (degrees) of the centre of the bounds of every geometry layer of
     ``scene`` (a :class:`twin.scene.Scene`), or None when it has no geometry."""
-    import pyproj
-
     bounds = []
     for frame in scene.layers.values():
         if len(frame) and hasattr(frame, "geometry") and hasattr(frame, "total_bounds"):
@@ -53,13 +51,7 @@ def scene_centre_lonlat(scene) -> tuple[float, float] | None:
     if not bounds:
         return None
     b = np.vstack(bounds)
-    x = 0.5 * (b[:, 0].min() + b[:, 2].max())
-    y = 0.5 * (b[:, 1].min() + b[:, 3].max())
-    to_lonlat = pyproj.Transformer.from_crs(scene.crs, "EPSG:4326", always_xy=True)
-    lon, lat = to_lonlat.transform(x, y)
-    if not (math.isfinite(lon) and math.isfinite(lat)):
-        return None
-    return float(lon), float(lat)
+    return lonlat_of(0.5 * (b[:, 0].min() + b[:, 2].max()), 0.5 * (b[:, 1].min() + b[:, 3].max()), scene.crs)
 
 
 def check_weather_site(weather, scene, *, path: str | PathLike[str] | None = None, field: str = "weather") -> None:
@@ -83,8 +75,25 @@ def check_weather_site(weather, scene, *, path: str | PathLike[str] | None = Non
         The distance, both positions and what to do.
     """
     centre = scene_centre_lonlat(scene)
+    if centre is not None:
+        check_weather_near(weather, centre, path=path, field=field)
+
+
+def lonlat_of(x: float, y: float, crs) -> tuple[float, float] | None:
+    """Longitude and latitude (degrees) of the point ``(x, y)`` of ``crs`` (None when it has no
+    finite image, or ``crs`` is None)."""
+    import pyproj
+
+    if crs is None:
+        return None
+    lon, lat = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
+    return (float(lon), float(lat)) if math.isfinite(lon) and math.isfinite(lat) else None
+
+
+def check_weather_near(weather, centre: tuple[float, float], *, path: str | PathLike[str] | None = None, field: str = "weather") -> None:
+    """:func:`check_weather_site` for a site given as ``(longitude, latitude)`` in degrees."""
     loc = getattr(weather, "location", None)
-    if centre is None or loc is None:
+    if loc is None:
         return
     d = distance_km(centre[0], centre[1], loc.longitude_deg, loc.latitude_deg)
     if d > MAX_WEATHER_DISTANCE_KM:

@@ -192,7 +192,8 @@ def scene_mesh(source, options: CadastreOptions, *, crs=None) -> tuple[Mesh, obj
 
 
 # ----------------------------------------------------------------------------- the cadastre
-def solar_cadastre(source, weather, options: CadastreOptions = CadastreOptions(), *, crs=None, progress=None) -> Cadastre:
+def solar_cadastre(source, weather, options: CadastreOptions = CadastreOptions(), *, crs=None, progress=None,
+                   weather_field: str | None = None) -> Cadastre:
     """Irradiation, PV yield and suitability of every roof (and asked surfaces) of ``source``.
 
     Parameters
@@ -203,6 +204,10 @@ def solar_cadastre(source, weather, options: CadastreOptions = CadastreOptions()
     options : :class:`CadastreOptions`.
     crs : CRS of a CityJSON file without one, or of a bare table.
     progress : show progress bars on stderr (steps over 2 s).
+    weather_field : when given (the option that named the weather, e.g. ``--weather``), a weather
+        file more than :data:`twin.io.weather_site.MAX_WEATHER_DISTANCE_KM` from the centre of the
+        surfaces is an InputError naming it, raised once the surfaces are read, before any
+        irradiation is computed.
     """
     import os as _os
 
@@ -217,6 +222,13 @@ def solar_cadastre(source, weather, options: CadastreOptions = CadastreOptions()
     try:
         with steps.step("surfaces"):
             mesh, crs = scene_mesh(source, options, crs=crs)
+        if weather_field is not None and len(mesh.tri):
+            from twin.io.weather_site import check_weather_near, lonlat_of
+
+            xy = mesh.tri[..., :2].reshape(-1, 2)
+            centre = lonlat_of(*(0.5 * (xy.min(axis=0) + xy.max(axis=0))), crs)
+            if centre is not None:
+                check_weather_near(weather, centre, field=weather_field)
         s = mesh.surfaces
         with steps.step("sensors"):
             planar = s.planar_error_m <= _planarity_tol()

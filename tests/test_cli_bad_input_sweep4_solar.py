@@ -58,3 +58,13 @@ def test_cli_pv_with_a_year_without_temperature(tmp_path: Path) -> None:
     result = run_twin(["solar", "pv", "-w", epw, "--json"])
     assert_one_line_error(result, contains=("no_t.epw", "'dry_bulb_c'", "missing air temperature"))
     assert result.stdout.strip() == ""
+
+
+def test_cadastre_of_a_cityjson_without_crs_names_its_own_option(tmp_path: Path) -> None:
+    """The error told to use --source-crs, an option of twin ingest that twin solar cadastre does not
+    have (its option is --crs)."""
+    from tests.conftest import shared_path
+
+    result = run_twin(["solar", "cadastre", shared_path("gis", "rotterdam_subset.city.json"), "-w", EPW, "-o", tmp_path / "r", "-q"])
+    line = assert_one_line_error(result, contains=("rotterdam_subset.city.json", "'referenceSystem'", "--crs EPSG:28992"))
+    assert "--source-crs" not in line

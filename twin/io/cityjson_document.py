@@ -146,9 +146,11 @@ def _is_xyz(v: Any) -> bool:
     )
 
 
-def document_crs(doc: dict, path: Path, crs: Any, fallback: Any = None):
+def document_crs(doc: dict, path: Path, crs: Any, fallback: Any = None, *, option: str = "--source-crs"):
     """(horizontal CRS, declared text): ``crs`` overrides the declaration, ``fallback`` is used
-    only when the file declares none."""
+    only when the file declares none. ``option`` is the command-line option that gives ``crs``,
+    named in the error of a file that declares none (``twin ingest --source-crs``, ``twin solar
+    cadastre --crs``)."""
     meta = doc.get("metadata")
     if meta is not None:
         expect(meta, dict, path, "/metadata", "metadata")
@@ -161,7 +163,7 @@ def document_crs(doc: dict, path: Path, crs: Any, fallback: Any = None):
         return horizontal_crs(fallback, path=path), declared
     if declared is None:
         raise CRSError(
-            "the file declares no metadata.referenceSystem; name it with --source-crs (crs=), e.g. --source-crs EPSG:28992",
+            f"the file declares no metadata.referenceSystem; name it with {option} (crs=), e.g. {option} EPSG:28992",
             path=path, field="referenceSystem",
         )
     return horizontal_crs(declared, path=path), declared

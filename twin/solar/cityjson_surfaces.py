@@ -76,7 +76,7 @@ def cityjson_surfaces(path: str | os.PathLike[str], *, crs=None, lod: str | None
     path = check_input_file(path, suffixes=(".json", ".city.json", ".cityjson"), what="CityJSON file")
     doc = load_document(Path(path))
     verts = document_vertices(doc, Path(path))
-    horizontal, _ = document_crs(doc, Path(path), crs)
+    horizontal, _ = document_crs(doc, Path(path), crs, option="--crs")  # the option of twin solar cadastre
     objects = doc.get("CityObjects") or {}
     parent_of: dict[str, str] = {}
     for oid, obj in objects.items():

@@ -68,3 +68,14 @@ def test_cadastre_of_a_cityjson_without_crs_names_its_own_option(tmp_path: Path)
     result = run_twin(["solar", "cadastre", shared_path("gis", "rotterdam_subset.city.json"), "-w", EPW, "-o", tmp_path / "r", "-q"])
     line = assert_one_line_error(result, contains=("rotterdam_subset.city.json", "'referenceSystem'", "--crs EPSG:28992"))
     assert "--source-crs" not in line
+
+
+def test_cadastre_roof_default_with_a_cityjson_is_refused(tmp_path: Path) -> None:
+    """--roof-default shapes footprint roofs only; with a CityJSON (its own roofs) it ran with exit 0."""
+    from tests.conftest import shared_path
+
+    out = tmp_path / "r"
+    result = run_twin(["solar", "cadastre", shared_path("gis", "rotterdam_subset.city.json"), "-w", EPW, "-o", out, "-q",
+                       "--crs", "EPSG:28992", "--roof-default", "gabled"])
+    assert_one_line_error(result, contains=("rotterdam_subset.city.json", "'--roof-default'", "would change nothing"))
+    assert not out.exists()

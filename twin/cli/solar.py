@@ -77,6 +77,9 @@ def cadastre(
     if crs is not None and not (len(scene) == 1 and _is_cityjson(scene[0])):
         raise InputError(f"--crs {crs} is for a CityJSON file that declares no CRS; a scene or footprint file has its own "
                          "(it would relabel the outputs' coordinates)", path=scene[0] if len(scene) == 1 else None, field="--crs")
+    if roof_default != "flat" and len(scene) == 1 and _is_cityjson(scene[0]):
+        raise InputError(f"--roof-default {roof_default} shapes the roofs of footprints; a CityJSON file has its own roofs: "
+                         "it would change nothing", path=scene[0], field="--roof-default")
     options = CadastreOptions(spacing_m=spacing, method=method, n_sectors=sectors, max_distance_m=max_distance,
                               max_sensors_per_surface=max_sensors, kinds=kinds, roof_default=roof_default, albedo=albedo,
                               pv=PVParameters())

@@ -154,6 +154,9 @@ def run(
         raise InputError("the prior table has no effect without --samples N (N >= 1): the run draws nothing from it", path=priors, field="--priors")
     if seed > 0 and not samples:
         raise InputError(f"seed {seed} has no effect without --samples N (N >= 1): the run draws nothing", field="--seed")
+    if measures is not None and not measure:
+        raise InputError("the measure table has no effect without --measure ID (-m): the run applies no measure from it",
+                         path=measures, field="--measures")
     twice = sorted({m for m in measure or [] if (measure or []).count(m) > 1})
     if twice:
         raise InputError(f"measure {twice[0]!r} is given twice; each --measure adds one variant run", field="--measure")

@@ -24,3 +24,12 @@ def test_measure_table_without_a_measure_is_refused(tmp_path: Path) -> None:
                        "--measures", table])
     assert_one_line_error(result, contains=("mine.csv", "'--measures'", "without --measure"))
     assert not out.exists()
+
+
+def test_scene_without_buildings_is_named(tmp_path: Path) -> None:
+    """'the scene has no buildings' did not say which scene."""
+    inputs = write_tiny_inputs(tmp_path / "in")
+    scene = tmp_path / "weather_only"
+    assert run_twin(["ingest", inputs / "weather.epw", "-o", scene, "-q"]).code == 0
+    result = run_twin(["energy", "run", scene, "-o", tmp_path / "out", "-q", "--no-plots"])
+    assert_one_line_error(result, contains=(f"file {scene}", "'buildings'", "no buildings"))

@@ -958,6 +958,9 @@ def _run_steps(steps, scene_list, weather, out, measures, overrides, measures_ta
 
     with steps.step("scene"):
         scene = load_scene(scene_list, layers=SCENE_LAYERS)
+        if len(scene.buildings) == 0:  # named here: the stock model's own error cannot know the files
+            raise InputError("the scene has no buildings: no stock to simulate", path=scene_list[0] if len(scene_list) == 1 else None,
+                             obj="buildings layer", field="buildings")
         if weather is not None:
             from twin.io.epw import read_epw
 

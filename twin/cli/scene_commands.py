@@ -167,6 +167,8 @@ def ingest(
             typer.echo(_signal_line(result.meta["signals"]))
         for d in result.dropped:
             typer.echo(f"  dropped {d.obj}: {d.reason}")
+        if result.meta.get("repaired"):  # kept, but not as given: say so (twin.ingest.vector.repair_polygons)
+            typer.echo(f"  repaired {result.meta['repaired']} invalid polygon(s) (self-intersections, ...; shapely.make_valid), kept")
         for note in result.meta.get("attribute_notes") or []:
             typer.echo(f"  not used as given {note}")
     _print_counts(scene)

@@ -54,6 +54,8 @@ import threading
 import time
 from collections.abc import Iterator
 
+from twin.workflows.interrupt import Terminated, raises_terminated
+
 #: How long the main thread's frame must stand still after a signal before the watcher
 #: concludes that it is inside native code and stops the process itself, s.
 GRACE_S = 0.5
@@ -119,9 +121,8 @@ def _raise_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
     raise KeyboardInterrupt
 
 
+@raises_terminated  # twin.workflows.interrupt.sigterm_raises keeps it: the signal is noted here, not only by the watcher
 def _raise_terminated(signum, frame):  # noqa: ARG001 - signal handler signature
-    from twin.workflows.interrupt import Terminated
-
     _note(signal.SIGTERM)
     raise Terminated("terminated (SIGTERM)")
 

@@ -13,13 +13,31 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from types import FrameType
+from typing import Any
 
 
 class Terminated(KeyboardInterrupt):
     """The process received SIGTERM."""
 
 
+#: Attribute of a SIGTERM handler that raises :class:`Terminated` itself (:func:`raises_terminated`).
+RAISES_TERMINATED = "twin_raises_terminated"
+
+
+def raises_terminated(handler: Callable[[int, FrameType | None], Any]) -> Callable[[int, FrameType | None], Any]:
+    """Mark ``handler`` (a SIGTERM handler) as one that raises :class:`Terminated`; return it.
+
+    :func:`sigterm_raises` keeps such a handler in place: the command line's
+    (:mod:`twin.cli.signals`) also records the signal before it raises, so the exit code is
+    143 whichever thread notices the signal first.
+    """
+    setattr(handler, RAISES_TERMINATED, True)
+    return handler
+
+
+@raises_terminated
 def _raise_terminated(signum, frame):  # noqa: ARG001 - signal handler signature
     raise Terminated("terminated (SIGTERM)")
 
@@ -28,9 +46,13 @@ def _raise_terminated(signum, frame):  # noqa: ARG001 - signal handler signature
 def sigterm_raises() -> Iterator[None]:
     """Within the block, SIGTERM raises :class:`Terminated`; the previous handler is restored after.
 
-    Outside the main thread (where handlers cannot be installed) this does nothing.
+    A handler that raises :class:`Terminated` already (:func:`raises_terminated`) is kept. Outside
+    the main thread (where handlers cannot be installed) this does nothing.
     """
     if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    if getattr(signal.getsignal(signal.SIGTERM), RAISES_TERMINATED, False):
         yield
         return
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
@@ -40,4 +62,4 @@ def sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-__all__ = ["Terminated", "sigterm_raises"]
+__all__ = ["RAISES_TERMINATED", "Terminated", "raises_terminated", "sigterm_raises"]

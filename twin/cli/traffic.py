@@ -35,10 +35,10 @@ def assign_command(
     trips: Annotated[Path | None, typer.Option("--trips", help="Demand file (*_trips.tntp)")] = None,
     scene: Annotated[list[Path] | None, typer.Option("--scene", help="Instead of --net/--trips: scene folder or files (repeatable), with --demand")] = None,
     demand: Annotated[Path | None, typer.Option("--demand", help="With --scene: OD table CSV (origin, destination node ids, flow_veh_h)")] = None,
-    restrictions: Annotated[bool, typer.Option("--restrictions/--no-restrictions",
-                                               help="With --scene: ban the turns of the scene's OSM turn restrictions")] = True,
-    signals: Annotated[bool, typer.Option("--signals/--no-signals",
-                                          help="With --scene: pretimed signals (HCM delay) at the nodes the scene flags as signalised")] = True,
+    restrictions: Annotated[bool | None, typer.Option("--restrictions/--no-restrictions",
+                                                      help="With --scene: ban the turns of the scene's OSM turn restrictions (default on)")] = None,
+    signals: Annotated[bool | None, typer.Option("--signals/--no-signals",
+                                                 help="With --scene: pretimed signals (HCM delay) at the nodes the scene flags as signalised (default on)")] = None,
     signal_split: Annotated[str, typer.Option("--signal-split",
                                               help=("With --scene: green split of the signals' approaches, equal, capacity (Webster's rule by street axis) "
                                                     "or flows (the same rule with the counted flows of --design-flows)"))] = "equal",
@@ -53,7 +53,7 @@ def assign_command(
                                                  help="With --scene: a penalty per turn by its kind from the street geometry (left 10 s, right 5 s, U-turn 30 s)")] = False,
     turns: Annotated[Path | None, typer.Option("--turns", help="With --scene: write the turning movements of every node (.csv or .parquet)")] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="With --scene: CRS of input files that declare none")] = None,
-    scene_crs: Annotated[str, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene")] = "EPSG:31370",
+    scene_crs: Annotated[str | None, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene (default EPSG:31370)")] = None,
     algorithm: Annotated[str, typer.Option("--algorithm", "-a", help="fw, cfw, bfw or b (Algorithm B, bush-based)")] = "b",
     gap: Annotated[float, typer.Option("--gap", "-g", help="Target relative gap (TSTT - SPTT) / TSTT")] = 1e-6,
     max_iter: Annotated[int | None, typer.Option("--max-iter", "-n", help="Iteration limit")] = None,
@@ -115,8 +115,9 @@ def assign_command(
                 raise InputError("not with --scene (a scene assignment reads the scene and --demand)", field=option)
         if demand is None:
             raise InputError("--scene needs --demand (CSV: origin, destination, flow_veh_h)", field="--demand")
-        result, summary = run_scene_assign(list(scene), demand=demand, algorithm=algo, gap=gap, max_iter=max_iter, output=output, crs=crs, scene_crs=scene_crs,
-                                           restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, turns_output=turns, signal_split=signal_split,
+        result, summary = run_scene_assign(list(scene), demand=demand, algorithm=algo, gap=gap, max_iter=max_iter, output=output, crs=crs,
+                                           scene_crs=scene_crs or "EPSG:31370", restrictions=restrictions is not False, signals=signals is not False,
+                                           turn_penalties=turn_penalties, turns_output=turns, signal_split=signal_split,
                                            give_way=give_way, callback=None if (as_json or quiet) else show, design_flows=design_flows,
                                            period=period, klass=klass, count_period_h=count_period_h)  # fmt: skip
         summary["read_s"] = max(time.perf_counter() - t_read - result.wall_s, 0.0)  # scene, network and demand
@@ -140,6 +141,7 @@ def assign_command(
         for option, value in (("--design-flows", design_flows), ("--period", period), ("--class", klass), ("--count-period-h", count_period_h)):
             if value is not None:
                 raise InputError("only with --scene and --signal-split flows (the design flows time the scene's signals)", field=option)
+        check_tntp_options(net, trips, restrictions=restrictions, signals=signals, crs=crs, scene_crs=scene_crs)  # scene options: no signals, bans or geometry
         network = read_network(net, toll_factor=toll_factor, distance_factor=distance_factor)
         trip_table = read_trips(trips, n_zones=network.n_zones, demand_for="assign")
         read_s = time.perf_counter() - t_read
@@ -292,12 +294,21 @@ def check_scene_options(net: Path | None, trips: Path | None, demand: Path | Non
         raise InputError("--scene needs --demand (CSV: origin, destination, flow_veh_h)", field="--demand")
 
 
-def check_tntp_options(net: Path | None, trips: Path | None, **scene_only: object) -> None:
-    """Without --scene: --net and --trips, and none of the options of a scene run."""
+def check_tntp_options(net: Path | None, trips: Path | None, *, restrictions: bool | None = None, signals: bool | None = None, **scene_only: object) -> None:
+    """Without --scene: --net and --trips, and none of the options of a scene run.
+
+    ``restrictions`` / ``signals``: None when left out (``--no-restrictions`` / ``--no-signals``
+    is False, given: a TNTP network has neither, the option would change nothing); the other
+    options count as given unless None or False (flags off by default).
+    """
     from twin.errors import InputError
 
     if net is None or trips is None:
         raise InputError("give --net and --trips (TNTP files), or --scene and --demand", field="--net" if net is None else "--trips")
+    for name, value in (("restrictions", restrictions), ("signals", signals)):
+        if value is not None:
+            raise InputError(f"only with --scene (a TNTP network has no {'turn restrictions' if name == 'restrictions' else name})",
+                             field=f"--{'' if value else 'no-'}{name}")  # fmt: skip
     for name, value in scene_only.items():
         if value is not None and value is not False:
             raise InputError("only with --scene", field="--" + name.replace("_", "-"))

@@ -76,6 +76,8 @@ def check_select_outputs(net: Path, trips: Path, outputs: SelectOutputs) -> None
     from twin.traffic.select_maps import node_file_for, require_matplotlib
 
     nodes = outputs.nodes if outputs.nodes is not None else (node_file_for(net) if outputs.map is not None else None)
+    if outputs.nodes is not None and outputs.map is None:
+        raise InputError("the node file places the map's nodes: only with --map (without it the file changes nothing)", path=outputs.nodes, field="--nodes")
     check_output_paths(outputs, inputs=[net, trips, net.parent, *([nodes] if nodes is not None else [])])
     if outputs.map is not None:
         require_matplotlib()

@@ -729,7 +729,7 @@ def skims_command(
     net: Annotated[Path, typer.Option("--net", help="Network file (*_net.tntp)")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Skims file (.omx OpenMatrix, or .parquet)")],
     trips: Annotated[Path | None, typer.Option("--trips", help="Demand file: adds the skims at the assigned equilibrium")] = None,
-    gap: Annotated[float, typer.Option("--gap", help="Target relative gap of the assignment")] = 1e-6,
+    gap: Annotated[float | None, typer.Option("--gap", help="With --trips: target relative gap of the assignment (default 1e-6)")] = None,
     toll_factor: Annotated[float | None, typer.Option(help="Generalized-cost weight of tolls (default: from the README)")] = None,
     distance_factor: Annotated[float | None, typer.Option(help="Generalized-cost weight of length (default: from the README)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,

@@ -14,13 +14,24 @@ import numpy as np
 
 from twin.errors import InputError
 
+DEFAULT_SKIM_GAP = 1e-6
+"""Relative gap of the assignment behind ``twin traffic skims --trips`` when ``--gap`` is not given."""
 
-def run_skims(net_path: Path, *, trips: Path | None, output: Path, gap: float, toll_factor: float | None, distance_factor: float | None) -> dict[str, Any]:
-    """Free-flow (and, with ``trips``, congested) skims of a TNTP network between its zones."""
+
+def run_skims(net_path: Path, *, trips: Path | None, output: Path, gap: float | None, toll_factor: float | None, distance_factor: float | None) -> dict[str, Any]:
+    """Free-flow (and, with ``trips``, congested) skims of a TNTP network between its zones.
+
+    ``gap``: the relative gap of the assignment of ``trips`` (default :data:`DEFAULT_SKIM_GAP`);
+    without ``trips`` nothing is assigned and a gap is an error (it would change nothing).
+    """
     from twin.traffic.assign import assign
     from twin.traffic.skims import check_skim_output, network_skims, write_skims
     from twin.traffic.tntp import read_network, read_trips
 
+    if gap is not None and trips is None:
+        raise InputError(f"the assignment gap {gap:g} without --trips changes nothing (free-flow skims assign no demand): add --trips or leave --gap out",
+                         field="--gap")  # fmt: skip
+    gap = DEFAULT_SKIM_GAP if gap is None else gap
     if not (np.isfinite(gap) and 0 < gap <= 0.1):
         raise InputError(f"must be a finite number in (0, 0.1], got {gap}", field="--gap")
     check_skim_output(output, inputs=[net_path, trips])

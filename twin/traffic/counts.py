@@ -18,7 +18,8 @@ column         meaning
 A run uses one period and one class (``period=``/``klass=``; required when the file holds
 several). Bad rows are :class:`~twin.errors.InputError` naming the file, line and field: a
 missing column, a count that is not a finite number >= 0, a link or way not in the network, the
-same link, period and class counted twice, no row left after the period/class filter.
+same link, period and class counted twice (also under two spellings: a link id and its
+``FROM-TO`` node ids), no row left after the period/class filter.
 
 Estimation
 ----------
@@ -166,7 +167,7 @@ def read_counts(path: str | Path, network: Network, *, period: str | None = None
     links: list[np.ndarray] = []
     labels: list[str] = []
     vehicles = np.empty(len(frame))
-    seen: dict[str, int] = {}
+    seen: dict[tuple[int, ...], tuple[int, str]] = {}
     for i, (key, text, line) in enumerate(zip(frame[key_col].str.strip(), frame["vehicles"], lines)):
         try:
             v = float(text)
@@ -174,10 +175,6 @@ def read_counts(path: str | Path, network: Network, *, period: str | None = None
             v = np.nan
         if not (np.isfinite(v) and v >= 0):
             raise InputError(f"vehicles must be a finite number >= 0, got {text!r}", path=path, obj=f"line {line} ({key_col} {key})", field="vehicles")
-        if key in seen:
-            raise InputError(f"{key_col} {key} is counted twice for period {period!r} and class {klass!r} (first at line {seen[key]})",
-                             path=path, obj=f"line {line}", field=key_col)
-        seen[key] = int(line)
         if has_way:
             idx = np.flatnonzero(way_of_link == key)
             if idx.size == 0:
@@ -187,6 +184,13 @@ def read_counts(path: str | Path, network: Network, *, period: str | None = None
                 idx = link_indices(network, [key])
             except InputError as exc:
                 raise InputError(exc.message, path=path, obj=f"line {line}", field="link_id") from None
+        counted = tuple(sorted(int(k) for k in idx))  # the links, whatever the spelling (a link id or its FROM-TO node ids)
+        if counted in seen:
+            first, first_key = seen[counted]
+            same = "" if first_key == key else f" (as {key_col} {first_key}: the same link)"
+            raise InputError(f"{key_col} {key} is counted twice for period {period!r} and class {klass!r} (first at line {first}{same})",
+                             path=path, obj=f"line {line}", field=key_col)
+        seen[counted] = (int(line), key)
         links.append(idx.astype(np.int64))
         labels.append(key)
         vehicles[i] = v

@@ -60,7 +60,8 @@ def read_node_demand(path: Path, node_ids: set[str]) -> tuple[list[str], Demand]
     flow = pd.to_numeric(frame["flow_veh_h"], errors="coerce").to_numpy(np.float64)
     bad = np.flatnonzero(~(np.isfinite(flow) & (flow >= 0)))
     if bad.size:
-        raise InputError(f"must be a finite number >= 0 (veh/h), got {frame['flow_veh_h'].iloc[bad[0]]!r}", path=path, obj=f"row {bad[0] + 2}", field="flow_veh_h")
+        raise InputError(f"must be a finite number >= 0 (veh/h), got {str(frame['flow_veh_h'].iloc[bad[0]])!r}", path=path, obj=f"row {bad[0] + 2}",
+                         field="flow_veh_h")  # the cell as written (str: not numpy's repr, np.float64(nan))
     for col in ("origin", "destination"):
         unknown = [i for i, v in enumerate(frame[col].astype(str)) if v not in node_ids]
         if unknown:

@@ -191,3 +191,21 @@ def test_block_material_no_cell_gets_is_refused(tmp_path: Path, with_layers: boo
     path.write_text(yaml.safe_dump(doc))
     result = run_twin(["soil", "block", path])
     assert_one_line_error(result, contains=("block.yaml", "'materials.clay'" if with_layers else "'materials.gravel'", "used by no layer"))
+
+
+@pytest.mark.parametrize(("key", "props"), [("water_table_map", {"water_table_depth_m": 2.0}), ("catchments", {"capacity_m3_s": 1.0})])
+def test_cli_year_map_that_covers_no_cell(tmp_path: Path, key: str, props: dict) -> None:
+    """A water-table map or sewer catchments of another place (a GeoJSON of Tokyo in longitude and
+    latitude): the map was ignored, the catchments took every cell (nearest polygon), exit 0."""
+    import json
+
+    ring = [[139.7, 35.68], [139.7001, 35.68], [139.7001, 35.6801], [139.7, 35.6801], [139.7, 35.68]]
+    layer = tmp_path / f"{key}.geojson"
+    layer.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    spec = _year_spec(tmp_path, [148300.0, 168800.0, 148400.0, 168900.0])
+    doc = yaml.safe_load(spec.read_text())
+    doc[key] = str(layer)
+    spec.write_text(yaml.safe_dump(doc))
+    result = run_twin(["soil", "year", spec], timeout_s=200)
+    assert_one_line_error(result, contains=(f"{key}.geojson", f"'{key}'", "covers no cell of the soil grid"))

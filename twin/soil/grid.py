@@ -186,6 +186,21 @@ def _check_bounds_hold_the_scene(scene, bounds) -> None:
         )
 
 
+def check_map_covers_grid(hit: np.ndarray, geoms, grid, *, what: str, path=None, field: str | None = None) -> None:
+    """Raise when no cell centre of ``grid`` lies in a polygon of a map layer (``hit`` from
+    :func:`_smallest_hit`, all -1): the map would change nothing (water table) or gather cells it
+    does not cover (sewer catchments take the cells outside them), e.g. a map of another place or
+    in another CRS."""
+    if len(hit) and np.all(hit < 0):
+        gx0, gy0, gx1, gy1 = grid.x.min(), grid.y.min(), grid.x.max(), grid.y.max()
+        mx0, my0, mx1, my1 = shapely.total_bounds(np.asarray(geoms)) if len(geoms) else (np.nan,) * 4
+        raise InputError(
+            f"the {what} covers no cell of the soil grid (its polygons lie within x {mx0:.0f}..{mx1:.0f}, y {my0:.0f}..{my1:.0f}; "
+            f"the cell centres within x {gx0:.0f}..{gx1:.0f}, y {gy0:.0f}..{gy1:.0f}): it is of another place or CRS",
+            path=path, field=field,
+        )
+
+
 def _smallest_hit(points, geoms) -> np.ndarray:
     hit = np.full(len(points), -1, dtype=np.int64)
     if len(geoms) == 0 or len(points) == 0:

@@ -26,6 +26,8 @@ ponds or wetlands.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -96,7 +98,7 @@ def cell_water_table_depth(grid, options: WaterTableOptions | None = None, water
     """Depth to the water table under each cell centre, m, rounded to ``depth_step_m``, (ny, nx)."""
     import shapely
 
-    from twin.soil.grid import _smallest_hit
+    from twin.soil.grid import _smallest_hit, check_map_covers_grid
 
     options = (options or WaterTableOptions()).checked(path=path)
     ny, nx = grid.shape
@@ -105,6 +107,8 @@ def cell_water_table_depth(grid, options: WaterTableOptions | None = None, water
         gdf = read_water_table_map(water_table_map, crs=grid.crs)
         gx, gy = np.meshgrid(grid.x, grid.y)
         hit = _smallest_hit(shapely.points(gx.ravel(), gy.ravel()), np.asarray(gdf.geometry.values))
+        check_map_covers_grid(hit, gdf.geometry.values, grid, what="water-table map",
+                              path=water_table_map if isinstance(water_table_map, (str, os.PathLike)) else path, field="water_table_map")
         vals = gdf[MAP_FIELD].to_numpy(dtype=float)
         depth[hit >= 0] = vals[hit[hit >= 0]]
     step = options.depth_step_m

@@ -240,7 +240,7 @@ def network_from_catchments(catchments, grid, options: SewerOptions | None = Non
     """
     import shapely
 
-    from twin.soil.grid import _smallest_hit, read_polygon_layer
+    from twin.soil.grid import _smallest_hit, check_map_covers_grid, read_polygon_layer
 
     options = (options or SewerOptions()).checked()
     gdf, path = read_polygon_layer(catchments, what="sewer catchments", file_what="sewer catchment file", max_bytes=CATCHMENT_MAX_BYTES)
@@ -264,6 +264,7 @@ def network_from_catchments(catchments, grid, options: SewerOptions | None = Non
     geoms = np.asarray(gdf.geometry.values)
     pts = _grid_points(grid)
     hit = _smallest_hit(pts, geoms)
+    check_map_covers_grid(hit, geoms, grid, what="sewer catchment file", path=path, field="catchments")
     miss = np.flatnonzero(hit < 0)
     if len(miss):
         tree = shapely.STRtree(geoms)

@@ -209,3 +209,13 @@ def test_cli_year_map_that_covers_no_cell(tmp_path: Path, key: str, props: dict)
     spec.write_text(yaml.safe_dump(doc))
     result = run_twin(["soil", "year", spec], timeout_s=200)
     assert_one_line_error(result, contains=(f"{key}.geojson", f"'{key}'", "covers no cell of the soil grid"))
+
+
+def test_cli_year_permeable_paving_class_not_in_the_grid(tmp_path: Path) -> None:
+    """permeable_paving_classes: [volcano] ran with exit 0, every result as without it."""
+    spec = _year_spec(tmp_path, [148300.0, 168800.0, 148400.0, 168900.0])
+    doc = yaml.safe_load(spec.read_text())
+    doc["options"]["grid"]["permeable_paving_classes"] = ["volcano"]
+    spec.write_text(yaml.safe_dump(doc))
+    result = run_twin(["soil", "year", spec], timeout_s=200)
+    assert_one_line_error(result, contains=("year.yaml", "'options.grid.permeable_paving_classes'", "'volcano'", "would change nothing"))

@@ -408,6 +408,13 @@ def build_grid(scene, options: GridOptions | None = None, *, table: dict[str, So
         point_class[ok] = np.asarray(class_index).reshape(-1)[hit[ok]]
         if options.permeable_paving_classes:
             perm[ok] = np.isin(classes[hit[ok]], options.permeable_paving_classes)
+    if options.permeable_paving_classes:  # a class no point of the grid falls in would change nothing
+        present = set(classes[hit[ok]].tolist()) if len(lc) and len(idx) else set()
+        missing = [c for c in options.permeable_paving_classes if c not in present]
+        if missing:
+            raise InputError(f"land-cover class {missing[0]!r} of permeable_paving_classes covers no cell of the grid "
+                             f"(classes in the grid: {', '.join(sorted(present)) or 'none'}): it would change nothing",
+                             field="grid.permeable_paving_classes")
     sealed[idx] = np.where(perm, 0.0, frac)
     paving[idx] = np.where(perm, frac, 0.0)
     ground[idx] = 1.0 - frac

@@ -334,7 +334,7 @@ def run_simulate(
     try:
         runs = simulate_replicates(net, dem, dynamics=dyn, seed=0 if seed is None else seed, replicates=replicates, **options)
     except InputError as exc:
-        raise cli_input_error(exc, duo_interval_given=duo_interval_s is not None, interval_file=interval_file) from None
+        raise cli_input_error(exc, duo_interval_given=duo_interval_s is not None, interval_file=interval_file, demand_path=demand_path) from None
     result = runs.first
     summary: dict[str, Any] = {"network": repr(net), "dt_s": float(dt_s), "steps": result.n_steps, **result.totals(), **{k: v for k, v in result.meta.items() if np.isscalar(v)}}
     summary.update(restriction_counts)
@@ -380,15 +380,19 @@ def run_simulate(
 SCENE_DUO_INTERVAL_S = 60.0
 
 
-def cli_input_error(exc: InputError, *, duo_interval_given: bool, interval_file: Path | None) -> InputError:
+def cli_input_error(exc: InputError, *, duo_interval_given: bool, interval_file: Path | None, demand_path: Path | None = None) -> InputError:
     """The error of a ``simulate`` setting as the command line names it.
 
     ``movement_interval_s`` is ``--turns-interval``; ``duo_interval_s`` is ``--duo-interval``
     when given, else the ``duo_update_time`` of ``interval_file`` (a scenario folder's
     ``scenario.csv``), else ``--duo-interval`` with a note that the interval was the default (a
-    scene's :data:`SCENE_DUO_INTERVAL_S`, the library's for a folder without the setting). Other
-    errors are returned as they are.
+    scene's :data:`SCENE_DUO_INTERVAL_S`, the library's for a folder without the setting). An
+    error about an OD pair that names no file (no path between its nodes, with or without the
+    banned turns: :func:`twin.traffic.dynamic.simulate` checks the prepared demand) names the
+    demand table ``demand_path`` the pair comes from. Other errors are returned as they are.
     """
+    if exc.path is None and demand_path is not None and str(exc.obj or "").startswith("OD pair"):
+        return type(exc)(exc.message, path=demand_path, obj=exc.obj, field=exc.field)
     if exc.field == "movement_interval_s":
         return InputError(exc.message, field="--turns-interval")
     if exc.field != "duo_interval_s":

@@ -309,6 +309,10 @@ def _structured_step(base: np.ndarray, p: np.ndarray, od_index: np.ndarray, v: n
     return out.reshape(base.shape)
 
 
+ESTIMATION_METHODS = ("zonal", "gls", "zonal+gls", "structured")
+"""The ``method`` values of :func:`estimate_od` (``twin traffic estimate-od --method``)."""
+
+
 def estimate_od(
     network: Network,
     prior: Demand | np.ndarray,
@@ -374,6 +378,8 @@ def estimate_od(
     from twin.traffic.assign import _check_inputs, assign
 
     started = time.perf_counter()
+    if method not in ESTIMATION_METHODS:  # before any work: the prior's assignment comes next
+        raise InputError(f"unknown method {method!r}; use {', '.join(ESTIMATION_METHODS[:-1])} or {ESTIMATION_METHODS[-1]}", field="method")
     for name, value in (("prior_cv", prior_cv), ("count_cv", count_cv), ("tol", tol)):
         if not (np.isfinite(value) and value > 0):
             raise InputError(f"{name} must be a finite number > 0, got {value}", field=name)
@@ -386,8 +392,6 @@ def estimate_od(
     sd_count = count_cv * np.maximum(counts.vehicles, 1.0)
     res = assign(network, x0, algorithm="b", gap=gap)
     flow_prior = res.flow.copy()
-    if method not in ("zonal", "gls", "zonal+gls", "structured"):
-        raise InputError(f"unknown method {method!r}; use zonal, gls, zonal+gls or structured", field="method")
     for name, value in (("zone_cv", zone_cv), ("global_cv", global_cv)):
         if not (np.isfinite(value) and value > 0):
             raise InputError(f"{name} must be a finite number > 0, got {value}", field=name)

@@ -219,3 +219,10 @@ def test_cli_year_permeable_paving_class_not_in_the_grid(tmp_path: Path) -> None
     spec.write_text(yaml.safe_dump(doc))
     result = run_twin(["soil", "year", spec], timeout_s=200)
     assert_one_line_error(result, contains=("year.yaml", "'options.grid.permeable_paving_classes'", "'volcano'", "would change nothing"))
+
+
+def test_cli_column_every_with_json_is_refused() -> None:
+    """--every thins the text output only; beside --json it ran with exit 0, changing nothing."""
+    result = run_twin(["soil", "column", CELIA, "--json", "--every", "5"])
+    assert_one_line_error(result, contains=("'--every'", "--json", "would change nothing"))
+    assert result.stdout.strip() == ""

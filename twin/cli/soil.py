@@ -23,10 +23,13 @@ def column(
     inside the duration, the estimated work within the limits of ``twin.soil.limits``); a bad
     spec is one ``twin: error:`` line naming the file and the key.
     """
+    from twin.errors import InputError
     from twin.io.json_out import to_json_text
     from twin.io.paths import check_input_file
     from twin.soil.column import SPEC_MAX_BYTES, column_report, load_column_spec, prepare_column
 
+    if as_json and every:
+        raise InputError(f"--every {every} thins the text output; --json prints every node: it would change nothing", field="--every")
     check_input_file(spec, suffixes=(".yaml", ".yml"), max_bytes=SPEC_MAX_BYTES, what="column spec")
     parsed = load_column_spec(spec)
     run = prepare_column(parsed, path=spec)

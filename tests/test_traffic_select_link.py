@@ -164,7 +164,7 @@ def test_cli_select_link(tmp_path: Path) -> None:
     frame = pd.read_csv(out)
     assert frame["flow"].sum() == pytest.approx(s["selected_link_flow"], rel=1e-6)
     bad = run_twin(["traffic", "select-link", "--net", net, "--trips", trips, "--link", "1-99"])
-    assert_one_line_error(bad, contains=("no link '1-99'", "links"))
+    assert_one_line_error(bad, contains=("no link '1-99'", "'--link'"))
 
 
 def ref_path_flows(net, origin_flows: np.ndarray, demand: np.ndarray, destinations: Iterable[int], keep: Callable[[list[int]], bool] = lambda path: True) -> np.ndarray:

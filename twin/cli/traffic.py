@@ -95,7 +95,10 @@ def assign_command(
     from twin.traffic.dynamic_commands import check_output
     from twin.traffic.tntp import read_network, read_trips
 
-    algo = algorithm_name(algorithm)
+    try:
+        algo = algorithm_name(algorithm)
+    except InputError as exc:
+        raise named_as_option(exc, {"algorithm": "--algorithm"}) from None
     if not (math.isfinite(gap) and gap > 0):
         raise InputError(f"must be a finite number > 0, got {gap}", field="--gap")
     if max_iter is not None and not 1 <= max_iter <= MAX_ITER_LIMIT:
@@ -263,7 +266,10 @@ def select_link_command(
         check_tntp_options(net, trips, demand=demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, crs=crs, scene_crs=scene_crs,
                            signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, **{"class": klass},
                            count_period_h=count_period_h)  # fmt: skip
-        summary = tntp_select_link(net, trips, link, gap, top, outputs)
+        try:
+            summary = tntp_select_link(net, trips, link, gap, top, outputs)
+        except InputError as exc:
+            raise named_as_option(exc, {"links": "--link"}) from None
     if as_json:
         typer.echo(to_json_text(summary))
         return
@@ -384,6 +390,7 @@ def select_zone_command(
     --gap not a finite number > 0, a bad TNTP file, --map without a node file, an output that
     cannot be written or lies in the network's folder), all checked before the assignment.
     """
+    from twin.errors import InputError
     from twin.io.json_out import to_json_text
     from twin.traffic.select_commands import SelectOutputs, run_select_zone
 
@@ -401,7 +408,10 @@ def select_zone_command(
         check_tntp_options(net, trips, demand=demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, crs=crs, scene_crs=scene_crs,
                            signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, **{"class": klass},
                            count_period_h=count_period_h)  # fmt: skip
-        s = run_select_zone(net, trips, ids, side, gap, outputs)
+        try:
+            s = run_select_zone(net, trips, ids, side, gap, outputs)
+        except InputError as exc:
+            raise named_as_option(exc, {"zones": "--zones", "side": "--side"}) from None
     if as_json:
         typer.echo(to_json_text(s))
         return
@@ -448,12 +458,16 @@ def estimate_od_command(
     from twin.errors import InputError
     from twin.io import atomic_path
     from twin.io.json_out import to_json_text
-    from twin.traffic.counts import estimate_od, read_counts
+    from twin.traffic.counts import check_method, estimate_od, read_counts
     from twin.traffic.dynamic_commands import check_output
     from twin.traffic.tntp import read_network, read_trips
 
     if outer < 1:
         raise InputError(f"must be >= 1, got {outer}", field="--rounds")
+    try:
+        check_method(method)  # before the files are read
+    except InputError as exc:
+        raise named_as_option(exc, {"method": "--method"}) from None
     check_output(output, (".csv", ".parquet"), "--output", inputs=[net, trips, counts])
     network = read_network(net)
     data = read_counts(counts, network, period=period, klass=klass)

@@ -313,6 +313,12 @@ ESTIMATION_METHODS = ("zonal", "gls", "zonal+gls", "structured")
 """The ``method`` values of :func:`estimate_od` (``twin traffic estimate-od --method``)."""
 
 
+def check_method(method: str) -> None:
+    """Raise InputError (field ``method``) unless ``method`` is one of :data:`ESTIMATION_METHODS`."""
+    if method not in ESTIMATION_METHODS:
+        raise InputError(f"unknown method {method!r}; use {', '.join(ESTIMATION_METHODS[:-1])} or {ESTIMATION_METHODS[-1]}", field="method")
+
+
 def estimate_od(
     network: Network,
     prior: Demand | np.ndarray,
@@ -378,8 +384,7 @@ def estimate_od(
     from twin.traffic.assign import _check_inputs, assign
 
     started = time.perf_counter()
-    if method not in ESTIMATION_METHODS:  # before any work: the prior's assignment comes next
-        raise InputError(f"unknown method {method!r}; use {', '.join(ESTIMATION_METHODS[:-1])} or {ESTIMATION_METHODS[-1]}", field="method")
+    check_method(method)  # before any work: the prior's assignment comes next
     for name, value in (("prior_cv", prior_cv), ("count_cv", count_cv), ("tol", tol)):
         if not (np.isfinite(value) and value > 0):
             raise InputError(f"{name} must be a finite number > 0, got {value}", field=name)

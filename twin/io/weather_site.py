@@ -5,11 +5,13 @@ The sun positions of every solar and energy model come from the weather file's L
 TMY3 with a Brussels scene) ran with exit 0: roofs and facades of Brussels under Denver's sun and
 climate. :func:`check_weather_site` refuses a weather file whose location lies more than
 :data:`MAX_WEATHER_DISTANCE_KM` from the centre of the scene's geometry; it is called where a
-weather file meets a scene (``twin ingest``, ``twin energy run``, ``twin solar cadastre``).
+weather file meets a scene (``twin ingest``, ``twin energy run``, ``twin solar cadastre``, and
+``twin run``: a scenario's ``inputs.weather`` at ingest, its ``energy.weather`` in the energy engine).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from os import PathLike
 
@@ -82,12 +84,18 @@ def check_weather_site(weather, scene, *, path: str | PathLike[str] | None = Non
 def lonlat_of(x: float, y: float, crs) -> tuple[float, float] | None:
     """Longitude and latitude (degrees) of the point ``(x, y)`` of ``crs`` (None when it has no
     finite image, or ``crs`` is None)."""
-    import pyproj
-
     if crs is None:
         return None
-    lon, lat = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
+    lon, lat = _to_lonlat(crs).transform(x, y)
     return (float(lon), float(lat)) if math.isfinite(lon) and math.isfinite(lat) else None
+
+
+@functools.lru_cache(maxsize=8)
+def _to_lonlat(crs):
+    """The transformer from ``crs`` to longitude and latitude (built once per CRS: about 60 ms)."""
+    import pyproj
+
+    return pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
 
 
 def check_weather_near(weather, centre: tuple[float, float], *, path: str | PathLike[str] | None = None, field: str = "weather") -> None:

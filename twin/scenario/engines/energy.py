@@ -96,12 +96,16 @@ _WEATHER_CACHE: BoundedCache[tuple, object] = BoundedCache(1)
 def _weather(scene, options, base_dir: Path):
     if options.weather:
         from twin.ingest.epw import read_epw
+        from twin.io.weather_site import check_weather_site
 
         path = (base_dir / options.weather).resolve()
         stat = path.stat() if path.exists() else None
         key = (str(path), stat.st_size if stat else None, stat.st_mtime_ns if stat else None)
         weather = _WEATHER_CACHE.get(key)
-        return weather if weather is not None else _WEATHER_CACHE.put(key, read_epw(path))
+        if weather is None:
+            weather = _WEATHER_CACHE.put(key, read_epw(path))
+        check_weather_site(weather, scene, path=path, field="energy.weather")
+        return weather
     if scene.weather is None:
         raise InputError("the energy engine needs weather: add an EPW to inputs.weather or energy.weather", field="energy.weather")
     return scene.weather

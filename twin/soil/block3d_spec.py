@@ -129,7 +129,7 @@ def load_block_spec(path: str | Path) -> BlockSpecFile:
     try:
         return BlockSpecFile.model_validate(raw)
     except ValidationError as exc:
-        raise spec_input_error(exc, path=path, strip_value_error=True) from None
+        raise spec_input_error(exc, path=path) from None
     except InputError as exc:  # a check across keys, raised inside validation
         raise InputError(exc.message, path=path, field=exc.field) from None
 

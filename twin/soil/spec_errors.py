@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from twin.errors import InputError
 
 
-def spec_input_error(exc: ValidationError, *, path=None, strip_value_error: bool = False) -> InputError:
+def spec_input_error(exc: ValidationError, *, path=None) -> InputError:
     """The :class:`InputError` that reports the first error of ``exc``.
 
     Parameters
@@ -23,21 +23,19 @@ def spec_input_error(exc: ValidationError, *, path=None, strip_value_error: bool
         The validation error of a spec model.
     path
         The spec file, if any (named in the message).
-    strip_value_error
-        Drop pydantic's ``"Value error, "`` before the message of a validator's ``ValueError``.
 
     Returns
     -------
     InputError
         ``field`` is the dotted key path (pydantic's ``function-after`` steps left out; None at
         the top level); the message is ``unknown key 'k'`` for an extra key, else pydantic's
-        message, followed by ``, got <value>`` when the value is a number, a string or a bool.
+        message without its ``"Value error, "`` before a validator's own words, followed by ``, got <value>`` when the value is a number, a string or a bool.
     """
     err = exc.errors()[0]
     key = ".".join(str(p) for p in err["loc"] if p not in ("function-after",))
     if err["type"] == "extra_forbidden":
         return InputError(f"unknown key {key!r}", path=path, field=key)
-    msg = err["msg"].removeprefix("Value error, ") if strip_value_error else err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")
     value = err.get("input")
     if isinstance(value, (int, float, str, bool)):
         msg = f"{msg}, got {value!r}"

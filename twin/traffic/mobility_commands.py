@@ -49,6 +49,16 @@ def run_skims(net_path: Path, *, trips: Path | None, output: Path, gap: float | 
     return summary
 
 
+def check_closures(names: list[str], ids: list[str]) -> None:
+    """Before the scene is read: no blank ``--close`` name or ``--close-link`` id. A blank name
+    would match every street without a name (the scene's unnamed links: a what-if nobody asked
+    for), a blank id no link."""
+    for option, values, why in (("--close", names, "an empty street name would close every street without a name: give the street's name"),
+                                ("--close-link", ids, "an empty link id matches no link: give a link_id of the scene's links layer")):  # fmt: skip
+        if any(not str(value).strip() for value in values):
+            raise InputError(why, field=option)
+
+
 def _closed_links(scene: Any, names: list[str], ids: list[str]) -> list[str]:
     links = scene.links
     car = links["modes"].fillna("").astype(str).str.split(",").map(lambda m: bool({"car", "truck", "bus"} & set(m)))
@@ -107,6 +117,7 @@ def run_mobility(
     from twin.traffic.whatif import close_streets
 
     options.check()
+    check_closures(close, close_links)
     if options.access_categories is not None:
         from twin.traffic.indicators import check_categories
 

@@ -60,8 +60,24 @@ class SolarSky:
         }
 
 
+#: Wind speed of a weather without a wind column (a meter data set's own weather), m/s: the
+#: still-air value of the PVWatts module temperature model.
+DEFAULT_WIND_M_S = 1.0
+
+
 def solar_sky(weather, *, albedo: float | None = 0.2) -> SolarSky:
-    """The sky of a :class:`twin.ingest.epw.Weather` (see the module docstring)."""
+    """The sky of a :class:`twin.ingest.epw.Weather` (see the module docstring).
+
+    The wind speed (PV module temperature) comes from the weather's ``wind_speed_m_s``;
+    :data:`DEFAULT_WIND_M_S` where the weather has no such column.
+
+    Raises
+    ------
+    InputError
+        Missing irradiance or air temperature (:func:`twin.energy.solar.sky_from_weather`), or a
+        wind speed missing (EPW code 999) in some hours, naming the file, the first such row and
+        the field (the hours used to take 1 m/s without a word).
+    """
     from twin.energy.solar import interval_mean_temperature_c, sky_from_weather, sun_vectors
 
     sky = sky_from_weather(weather, albedo=albedo)
@@ -71,8 +87,14 @@ def solar_sky(weather, *, albedo: float | None = 0.2) -> SolarSky:
     circ = np.where(up, sky.dhi_w_m2 * sky.f1 / b, 0.0)
     data = weather.data
     mid = sky.time - pd.Timedelta(minutes=30)
-    wind = data["wind_speed_m_s"].to_numpy(dtype=float) if "wind_speed_m_s" in data else np.full(len(data), 1.0)
-    wind = np.where(np.isfinite(wind), wind, 1.0)
+    wind = data["wind_speed_m_s"].to_numpy(dtype=float) if "wind_speed_m_s" in data else np.full(len(data), DEFAULT_WIND_M_S)
+    missing = ~np.isfinite(wind)
+    if missing.any():
+        from twin.errors import InputError
+
+        h = int(np.flatnonzero(missing)[0])
+        raise InputError(f"missing wind speed ({int(missing.sum())} hours): the PV module temperature needs the wind of every hour",
+                         path=getattr(weather, "source", None) or None, obj=f"weather row {h} ({data.index[h]})", field="wind_speed_m_s")
     return SolarSky(
         time=sky.time,
         sun=np.ascontiguousarray(sun_vectors(sky.sun)),

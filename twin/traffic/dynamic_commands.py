@@ -39,7 +39,7 @@ def scene_from_files(files: list[Path], crs: str | None, scene_crs: str) -> Any:
     from twin.workflows.scene_loading import is_written_scene, load_scene
 
     check_crs_option(crs, "--crs")
-    check_crs_option(scene_crs, "--scene-crs")
+    check_crs_option(scene_crs, "--scene-crs", projected=True)  # lengths, speeds and buffers are in its units
     if crs is not None and is_written_scene(files):
         import warnings
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_harness import assert_one_line_error, run_twin
+from tests.epw_edits import epw_with_field
 from twin.errors import InputError
 from twin.io.epw import read_epw
 from twin.solar.sky import solar_sky
@@ -23,13 +24,7 @@ EPW = Path(__file__).parents[1] / "data_samples" / "BEL_VLG_Uccle.064470_TMYx.20
 
 
 def _with_missing_temperature(path: Path, rows: range) -> Path:
-    lines = EPW.read_text().splitlines(keepends=True)
-    for r in rows:
-        parts = lines[8 + r].split(",")
-        parts[6] = "99.9"  # dry bulb, its missing-value code
-        lines[8 + r] = ",".join(parts)
-    path.write_text("".join(lines))
-    return path
+    return epw_with_field(EPW, path, rows, 6, "99.9")  # dry bulb, its missing-value code
 
 
 def test_missing_air_temperature_is_refused(tmp_path: Path) -> None:

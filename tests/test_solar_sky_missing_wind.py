@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from tests.cli_harness import assert_one_line_error, run_twin
+from tests.epw_edits import epw_with_field
 from twin.errors import InputError
 from twin.io.epw import read_epw
 from twin.solar.sky import DEFAULT_WIND_M_S, solar_sky
@@ -22,13 +23,7 @@ EPW = Path(__file__).parents[1] / "data_samples" / "BEL_VLG_Uccle.064470_TMYx.20
 
 
 def _with_missing_wind(path: Path, rows: range) -> Path:
-    lines = EPW.read_text().splitlines(keepends=True)
-    for r in rows:
-        parts = lines[8 + r].split(",")
-        parts[21] = "999"  # wind speed, its missing-value code
-        lines[8 + r] = ",".join(parts)
-    path.write_text("".join(lines))
-    return path
+    return epw_with_field(EPW, path, rows, 21, "999")  # wind speed, its missing-value code
 
 
 def test_missing_wind_hours_are_refused(tmp_path: Path) -> None:

@@ -345,6 +345,7 @@ def export(
 
     Progress lines go to stderr once the command has run 1 s (none with twin -q export ...)."""
     from twin.export import check_cityjson_output, check_scene_output
+    from twin.export.layers import EXPORT_WRITER
     from twin.io.paths import check_output_path
     from twin.scene.io import read_scene
 
@@ -358,8 +359,8 @@ def export(
     inputs = [scene_path]
     if to_cityjson:
         check_cityjson_output(out, inputs=inputs)  # before reading: not /proc, not inside the scene
-    else:
-        check_scene_output(out, inputs=inputs)
+    else:  # an existing scene folder is replaced only when an earlier export wrote it
+        check_scene_output(out, inputs=inputs, written_by=EXPORT_WRITER)
     from twin.io import progress
 
     with progress.step(f"reading {Path(scene_path).name}"):
@@ -377,7 +378,7 @@ def export(
     else:
         from twin.export import write_scene
 
-        write_scene(scene, out, inputs=inputs)
+        write_scene(scene, out, inputs=inputs, written_by=EXPORT_WRITER)
         _echo(f"wrote {out}")
 
 

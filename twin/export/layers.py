@@ -7,7 +7,10 @@ folder with its size and SHA-256 (``files``), so a reader can check the folder i
 export. The folder is staged beside the target and swapped in whole
 (:func:`twin.io.staged.staged_dir`): a reader sees the earlier export or the new one, complete,
 never a mix and never nothing, even when the process is killed. An existing folder is replaced
-only when it is an earlier scene (it holds ``scene.json``) or empty.
+only when it is an earlier scene (it holds ``scene.json``) or empty; a writer that names itself
+(``twin export`` passes ``written_by``) records its name in ``scene.json`` and replaces only a
+scene folder that records the same name, so ``twin export A -o B`` does not replace the scene
+``B`` that ``twin ingest`` wrote.
 
 GeoPackage ``OUT.gpkg``: one layer per non-empty scene layer (attribute tables for
 ``storeys``, ``spaces``, ``elements``), plus ``twin_scene`` (one row of metadata) and
@@ -34,9 +37,10 @@ from twin.scene.schema import GEO_LAYERS
 SCENE_FORMAT_VERSION = 1
 
 
-def _metadata(scene) -> dict:
+def _metadata(scene, written_by: str | None = None) -> dict:
     meta = {
         "twin_scene_format": SCENE_FORMAT_VERSION,
+        **({"written_by": written_by} if written_by is not None else {}),
         "name": scene.name,
         "crs": scene.crs.to_string(),
         "layers": {k: len(v) for k, v in scene.layers.items()},
@@ -57,6 +61,32 @@ def _weather_frame(scene) -> pd.DataFrame:
 #: Names that mark a folder as a scene written by twin (an existing folder is replaced only then).
 SCENE_FOLDER_MARKERS = ("scene.json",)
 
+#: The ``written_by`` of the scene folders that ``twin export`` writes (and may replace).
+EXPORT_WRITER = "twin export"
+
+
+def scene_folder_writer(folder: str | os.PathLike[str]) -> str | None:
+    """The ``written_by`` recorded in ``folder/scene.json``; None when absent or unreadable."""
+    import json
+
+    try:
+        meta = json.loads((Path(folder) / "scene.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    writer = meta.get("written_by") if isinstance(meta, dict) else None
+    return writer if isinstance(writer, str) else None
+
+
+def _check_writer(out: Path, written_by: str | None, field: str | None) -> None:
+    """Refuse a scene folder at ``out`` that ``written_by`` did not write (nothing to check when None)."""
+    if written_by is None or not (out / "scene.json").is_file():
+        return
+    found = scene_folder_writer(out)
+    if found != written_by:
+        other = f"by {found}" if found else "by 'twin ingest' or another command"
+        raise OutputError(f"the output folder holds a scene written {other}, not an earlier result of {written_by}; "
+                          "it would be replaced whole: name another -o folder, or remove it", path=out, field=field)
+
 
 def scene_format(out: str | os.PathLike[str], format: str | None = None) -> str:
     """``'gpkg'`` or ``'parquet'``: ``format``, or from the suffix of ``out`` (``.gpkg`` -> gpkg)."""
@@ -72,18 +102,21 @@ def check_scene_output(
     inputs: Iterable[str | os.PathLike[str]] = (),
     format: str | None = None,
     field: str | None = "--out",
+    written_by: str | None = None,
 ) -> Path:
     """Check, before any work, that a scene can be written to ``out`` (folder or ``.gpkg``).
 
     Call it before reading or ingesting (``twin ingest FILES -o OUT``: ``inputs=FILES``);
-    :func:`write_scene` calls it again before converting anything.
+    :func:`write_scene` calls it again before converting anything. With ``written_by``
+    (``twin export``: :data:`EXPORT_WRITER`), an existing scene folder is replaced only when
+    its ``scene.json`` records the same writer.
 
     Raises
     ------
     OutputError
         Not writable, a file where a folder is expected or the other way round, a folder or a
-        GeoPackage that is not an earlier scene, an output that is (or is inside, or holds) an
-        input.
+        GeoPackage that is not an earlier scene, a scene folder of another writer, an output
+        that is (or is inside, or holds) an input.
     InputError
         Unknown format.
     """
@@ -97,7 +130,9 @@ def check_scene_output(
             raise OutputError("the output file exists and is not a scene GeoPackage written by twin; it would be replaced: "
                               "name a new file, or remove it", path=out, field=field)
         return checked
-    return check_output_folder(out, inputs=inputs, owned=SCENE_FOLDER_MARKERS, field=field)
+    checked = check_output_folder(out, inputs=inputs, owned=SCENE_FOLDER_MARKERS, field=field)
+    _check_writer(Path(os.path.realpath(checked)), written_by, field)
+    return checked
 
 
 def write_scene(
@@ -106,6 +141,7 @@ def write_scene(
     *,
     format: str | None = None,
     inputs: Iterable[str | os.PathLike[str]] = (),
+    written_by: str | None = None,
 ) -> Path:
     """Write ``scene`` to ``out``: a GeoParquet folder, or a ``.gpkg`` file.
 
@@ -116,6 +152,10 @@ def write_scene(
     inputs
         Files or folders the scene was read from: the output may not be one of them, lie
         inside one, or (a folder) hold one.
+    written_by
+        The command writing (``twin export``: :data:`EXPORT_WRITER`): recorded in a folder's
+        ``scene.json``, and an existing scene folder is replaced only when it records the same
+        writer. None (``twin ingest``): nothing recorded, any earlier scene folder replaced.
 
     Raises
     ------
@@ -124,19 +164,20 @@ def write_scene(
     """
     out = Path(out)
     fmt = scene_format(out, format)
-    check_scene_output(out, inputs=inputs, format=fmt)
+    check_scene_output(out, inputs=inputs, format=fmt, written_by=written_by)
     if fmt == "gpkg":
         _write_gpkg(scene, out)
     else:
-        _write_parquet_folder(scene, out)
+        _write_parquet_folder(scene, out, written_by)
     return out
 
 
-def write_scene_files(scene, folder: Path) -> list[str]:
+def write_scene_files(scene, folder: Path, *, written_by: str | None = None) -> list[str]:
     """The files of a scene folder written into ``folder`` (which exists); ``scene.json`` last.
 
     Used by :func:`write_scene` inside its staged folder, and by commands that put a scene
-    inside a bigger result folder (``twin run``'s ``baseline_scene/``).
+    inside a bigger result folder (``twin run``'s ``baseline_scene/``). ``written_by`` is
+    recorded in ``scene.json`` when given.
     """
     from twin.io.run_record import file_manifest
 
@@ -156,15 +197,15 @@ def write_scene_files(scene, folder: Path) -> list[str]:
             _weather_frame(scene).to_parquet(folder / "weather.parquet", index=False)
             written.append("weather.parquet")
             done.advance()
-    meta = _metadata(scene)
+    meta = _metadata(scene, written_by)
     meta["files"] = {k: v for k, v in file_manifest(folder).items() if k in written}
     (folder / "scene.json").write_text(to_json_text(meta), encoding="utf-8")
     return [*written, "scene.json"]
 
 
-def _write_parquet_folder(scene, out: Path) -> None:
+def _write_parquet_folder(scene, out: Path, written_by: str | None) -> None:
     with staged_dir(out, owned=SCENE_FOLDER_MARKERS, field="--out") as tmp:
-        write_scene_files(scene, tmp)
+        write_scene_files(scene, tmp, written_by=written_by)
 
 
 def _write_gpkg(scene, out: Path) -> None:

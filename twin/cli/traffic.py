@@ -322,12 +322,18 @@ def check_tntp_options(net: Path | None, trips: Path | None, *, restrictions: bo
 
 def tntp_select_link(net: Path, trips: Path, link: list[str], gap: float, top: int, outputs: SelectOutputs) -> dict:
     """Select-link on a TNTP case: assign, select, write the outputs; returns the summary."""
+    from twin.errors import InputError
     from twin.traffic.assign import assign
     from twin.traffic.select_commands import od_summary, read_inputs, write_select_outputs
     from twin.traffic.select_link import link_indices, select_link
 
     network, demand, xy = read_inputs(net, trips, outputs, gap)
-    sel = link_indices(network, link)  # unknown links fail before the assignment
+    try:
+        sel = link_indices(network, link)  # unknown links fail before the assignment
+    except InputError as exc:  # an unknown link: name the network file, as the reader's errors do
+        if exc.obj is None:
+            raise
+        raise InputError(exc.message, path=net, obj=exc.obj, field=exc.field) from None
     result = assign(network, demand, algorithm="b", gap=gap)
     sl = select_link(result, link, demand=demand)
     if outputs.od is not None:

@@ -253,6 +253,8 @@ def select_link_command(
 
     if top < 0:
         raise InputError(f"must be >= 0, got {top}", field="--top")
+    if any(not str(v).strip() for v in link):  # was: "object link ; ...: no link ''"
+        raise InputError("--link is empty: give a link id or FROM-TO node ids (with --scene: a street link id)", field="--link")
     outputs = SelectOutputs(od=output, link_flows=link_flows, map=map_path, nodes=nodes)
     if scene:
         from twin.traffic.select_scene import run_scene_select_link

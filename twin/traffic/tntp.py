@@ -405,6 +405,8 @@ def read_trips(path: str | Path, *, n_zones: int | None = None, demand_for: str 
     if not src.any():
         raise InputError("no OD entries ('Origin k' blocks of 'destination : flow;') after <END OF METADATA>", path=path, obj=f"line {len(lines)}", field="origin")
     meta: dict[str, Any] = {"metadata": values}
+    total = float(matrix.sum())
+    stated = None
     if "TOTAL OD FLOW" in values:
         try:
             stated = float(values["TOTAL OD FLOW"].split()[0])
@@ -413,11 +415,11 @@ def read_trips(path: str | Path, *, n_zones: int | None = None, demand_for: str 
         if not (math.isfinite(stated) and stated >= 0):
             raise InputError(f"<TOTAL OD FLOW> must be a finite number >= 0, got {stated}", path=path, obj=f"line {where['TOTAL OD FLOW']}", field="TOTAL OD FLOW")
         meta["total_od_flow"] = stated
-        total = float(matrix.sum())
-        if abs(total - stated) > 1e-6 * max(1.0, abs(stated)):
-            warnings.warn(f"file {path}: <TOTAL OD FLOW> {stated} but the entries sum to {total}", TwinWarning, stacklevel=2)
-    if demand_for is not None and not matrix.sum() > 0:
-        raise InputError(f"the trips file holds no demand (every OD flow is 0): nothing to {demand_for}", path=path, field="flow")
+    if demand_for is not None and not total > 0:  # refused: one line, no warning about the declared total before it
+        declared = f", though <TOTAL OD FLOW> declares {stated:g}" if stated else ""
+        raise InputError(f"the trips file holds no demand (every OD flow is 0{declared}): nothing to {demand_for}", path=path, field="flow")
+    if stated is not None and abs(total - stated) > 1e-6 * max(1.0, abs(stated)):
+        warnings.warn(f"file {path}: <TOTAL OD FLOW> {stated} but the entries sum to {total}", TwinWarning, stacklevel=2)
     return Demand(matrix, str(path), src, meta)
 
 

@@ -138,14 +138,12 @@ def _check_layers(layers: list[LayerSpec], depth_m: float, path) -> None:
     """The layers tile the block from the surface down, as a column's do (the rule of
     :func:`twin.soil.solver._tiled_layers`: an overlap gave the cells to the later layer without a
     word), and none starts at or below the block's bottom (it would change nothing)."""
-    from twin.soil.solver import _tiled_layers
+    from twin.soil.solver import LayerTilingError, _tiled_layers
 
-    order = sorted(range(len(layers)), key=lambda i: layers[i].top_m)
     try:
-        _tiled_layers([(layers[i].top_m, layers[i].bottom_m, i) for i in order])
-    except InputError as exc:
-        k = order[int(str(exc.obj).split()[-1])] if exc.obj is not None else None
-        raise InputError(exc.message, path=path, field=f"layers.{k}.{exc.field}" if k is not None else "layers") from None
+        _tiled_layers([(layer.top_m, layer.bottom_m, k) for k, layer in enumerate(layers)])
+    except LayerTilingError as exc:  # exc.layer: the index as listed in the spec
+        raise InputError(exc.message, path=path, field=f"layers.{exc.layer}.{exc.field}" if exc.layer is not None else "layers") from None
     for k, layer in enumerate(layers):
         if layer.top_m >= depth_m - 1e-9:
             raise InputError(f"the layer starts at {layer.top_m:g} m, at or below the bottom of the block ({depth_m:g} m = nz x dz_m): "

@@ -61,9 +61,11 @@ from twin.soil.roots import FeddesParameters, root_density
 from twin.soil.solver import (
     Forcing,
     ForcingSet,
+    LayerTilingError,
     Profile,
     RichardsResult,
     SolverOptions,
+    _tiled_layers,
     graded_profile,
     layered_profile,
     run_richards,
@@ -467,6 +469,13 @@ class ColumnRun:
             raise type(exc)(exc.message, path=self.path, obj=exc.obj, field=exc.field) from None
 
 
+def _layer_error(exc: LayerTilingError, path) -> InputError:
+    """A layer error of the profile builders, with the field ``layers.<k>.<field>`` of the spec
+    (``k``: the layer's index as listed in the spec; ``layers`` when no single layer is at fault)."""
+    field = f"layers.{exc.layer}.{exc.field}" if exc.layer is not None else "layers"
+    return InputError(exc.message, path=path, field=field)
+
+
 def prepare_column(spec: ColumnSpec, *, path=None) -> ColumnRun:
     """Resolve materials, build the grid, roots, the initial heads and the forcing of a spec."""
     base = Path(path).parent if path is not None else Path(".")
@@ -488,10 +497,14 @@ def prepare_column(spec: ColumnSpec, *, path=None) -> ColumnRun:
     wt_depth = None
     if bottom == "water_table":
         bottom, bottom_head = "fixed_head", 0.0
-        layers.sort(key=lambda t: t[0])
-        wt_depth = spec.bottom.depth_m if spec.bottom.depth_m is not None else layers[-1][1]
-        if wt_depth > layers[-1][1]:  # extend the deepest layer down to the table
-            layers[-1] = (layers[-1][0], wt_depth, layers[-1][2])
+        try:  # the layers as listed tile the column (a bad layer named by its index in the spec)
+            _tiled_layers(layers)
+        except LayerTilingError as exc:
+            raise _layer_error(exc, path) from None
+        deepest = max(range(len(layers)), key=lambda k: layers[k][0])  # listed order kept: indices stay those of the spec
+        wt_depth = spec.bottom.depth_m if spec.bottom.depth_m is not None else layers[deepest][1]
+        if wt_depth > layers[deepest][1]:  # extend the deepest layer down to the table
+            layers[deepest] = (layers[deepest][0], wt_depth, layers[deepest][2])
         else:  # cut the layers at the table
             layers = [(t, min(b, wt_depth), m) for t, b, m in layers if t < wt_depth - 1e-9]
     g = spec.grid
@@ -500,8 +513,10 @@ def prepare_column(spec: ColumnSpec, *, path=None) -> ColumnRun:
             profile = graded_profile(layers, dz_top_m=g.dz_top_m, dz_max_m=g.dz_max_m, growth=g.growth)
         else:
             profile = layered_profile(layers, dz_m=g.dz_m, n_nodes=g.n_nodes)
+    except LayerTilingError as exc:
+        raise _layer_error(exc, path) from None
     except InputError as exc:
-        raise type(exc)(exc.message, path=path, obj=exc.obj, field=f"layers.{exc.field}" if exc.field in ("top_m", "bottom_m") else f"grid.{exc.field}") from None
+        raise type(exc)(exc.message, path=path, obj=exc.obj, field=f"grid.{exc.field}") from None
     if spec.initial.h_m is not None:
         h0 = np.full(profile.n_nodes, spec.initial.h_m)
     elif spec.initial.hydrostatic:

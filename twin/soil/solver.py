@@ -146,30 +146,47 @@ class Profile:
         return v
 
 
+class LayerTilingError(InputError):
+    """Stacked layers that do not make a profile (a gap, an overlap, a bottom not below its top,
+    a profile too deep, no layer).
+
+    ``layer`` is the index of the faulty layer **as listed** by the caller (before any sorting
+    by depth), or None when no single layer is at fault; ``obj`` reads ``layer <index>``.
+    """
+
+    def __init__(self, message: str, *, path=None, obj: object | None = None, field: str | None = None, layer: int | None = None) -> None:
+        self.layer = layer
+        super().__init__(message, path=path, obj=obj if obj is not None or layer is None else f"layer {layer}", field=field)
+
+
 def _tiled_layers(layers: Sequence[tuple[float, float, int]]) -> tuple[list[tuple[float, float, int]], float]:
     """Stacked layers ``(top_m, bottom_m, material_index)`` sorted by top, and the profile depth, m.
 
+    The layers may be listed in any order; a faulty layer is named by its index in ``layers``
+    as given (the order of the user's spec), not by its place once sorted.
+
     Raises
     ------
-    InputError
+    LayerTilingError
         No layer, layers that do not tile ``[0, depth]`` without gaps or overlaps (the layer
         named), a layer whose bottom is not below its top, a depth beyond
         :data:`~twin.soil.limits.MAX_DEPTH_M`.
     """
     if not layers:
-        raise InputError("a profile needs at least one layer", field="layers")
-    layers = sorted(layers, key=lambda t: t[0])
+        raise LayerTilingError("a profile needs at least one layer", field="layers")
+    order = sorted(range(len(layers)), key=lambda k: layers[k][0])  # stable: equal tops keep their listed order
     top = 0.0
-    for i, (t, b, _) in enumerate(layers):
+    for k in order:
+        t, b, _ = layers[k]
         if abs(t - top) > 1e-9:
-            raise InputError(f"layers must tile the profile from 0 without gaps (gap or overlap at {t} m)", obj=f"layer {i}", field="top_m")
+            raise LayerTilingError(f"layers must tile the profile from 0 without gaps (gap or overlap at {t} m)", layer=k, field="top_m")
         if b <= t:
-            raise InputError("bottom_m must be below top_m", obj=f"layer {i}", field="bottom_m")
+            raise LayerTilingError("bottom_m must be below top_m", layer=k, field="bottom_m")
         top = b
     depth = top
     if not (np.isfinite(depth) and depth <= MAX_DEPTH_M):
-        raise InputError(f"the profile is {depth:g} m deep, beyond the limit of {MAX_DEPTH_M:g} m", obj=f"layer {len(layers) - 1}", field="bottom_m")
-    return layers, depth
+        raise LayerTilingError(f"the profile is {depth:g} m deep, beyond the limit of {MAX_DEPTH_M:g} m", layer=order[-1], field="bottom_m")
+    return [layers[k] for k in order], depth
 
 
 def layered_profile(

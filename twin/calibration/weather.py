@@ -140,6 +140,59 @@ def weather_from_temperature(
     return Weather(data, Location(name, float(latitude_deg), float(longitude_deg), off, 0.0), name)
 
 
+def check_daily_temperatures(table: pd.DataFrame, dates: pd.DatetimeIndex, path: Path) -> pd.DataFrame:
+    """The temperatures of a daily table as numbers, each checked; an empty cell is missing (NaN).
+
+    Parameters
+    ----------
+    table
+        The table as read (``t_mean_c`` and optionally ``t_max_c``, ``t_min_c``).
+    dates
+        Its ``date`` column, parsed.
+    path
+        The file, named in errors.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``t_mean_c``, ``t_max_c``, ``t_min_c`` (all-NaN when absent), degC, in table order.
+
+    Raises
+    ------
+    SchemaError
+        A cell that is not a number, a temperature outside :data:`T_BOUNDS_C` (Kelvin or
+        Fahrenheit, an infinite value), or a day whose ``t_max_c`` is below its ``t_min_c`` or
+        whose ``t_mean_c`` lies outside them: each names the file, the row and its date, and the
+        column. Such values were read as missing (interpolated) or turned the day's curve upside
+        down without a word.
+    """
+    out = pd.DataFrame(index=table.index)
+    for col in ("t_mean_c", "t_max_c", "t_min_c"):
+        if col not in table:
+            out[col] = np.nan
+            continue
+        raw = table[col]
+        num = pd.to_numeric(raw, errors="coerce")
+        not_number = num.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+        out_of_range = num.notna() & ~num.between(*T_BOUNDS_C)
+        if not_number.any():
+            i = int(np.flatnonzero(not_number.to_numpy())[0])
+            raise SchemaError(f"not a number: {raw.iloc[i]!r}", path=path, obj=f"row {i + 2} ({dates[i]:%Y-%m-%d})", field=col)
+        if out_of_range.any():
+            i = int(np.flatnonzero(out_of_range.to_numpy())[0])
+            raise SchemaError(f"temperature {num.iloc[i]:g} degC outside {T_BOUNDS_C} degC (Kelvin or Fahrenheit?)", path=path,
+                              obj=f"row {i + 2} ({dates[i]:%Y-%m-%d})", field=col)
+        out[col] = num.astype(float)
+    tm, tx, tn = (out[c].to_numpy() for c in ("t_mean_c", "t_max_c", "t_min_c"))
+    for bad, col, what in ((tx < tn, "t_max_c", "below t_min_c"), (tm < tn, "t_mean_c", "below t_min_c"),
+                           (tm > tx, "t_mean_c", "above t_max_c")):
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise SchemaError(f"{col} {out[col].iloc[i]:g} degC {what} {out[what.split()[1]].iloc[i]:g} degC", path=path,
+                              obj=f"row {i + 2} ({dates[i]:%Y-%m-%d})", field=col)
+    return out
+
+
 def read_daily_temperatures(path: str | os.PathLike[str], *, utc_offset_h: float, latitude_deg: float, longitude_deg: float,
                             clearness: float = DEFAULT_CLEARNESS, report: list | None = None):
     """Hourly weather from a daily table (CSV: ``date``, ``t_mean_c``, ``t_max_c``, ``t_min_c``).
@@ -165,11 +218,12 @@ def read_daily_temperatures(path: str | os.PathLike[str], *, utc_offset_h: float
         raise SchemaError(f"dates must be YYYY-MM-DD: {exc}", path=path, field="date") from None
     if dates.has_duplicates or not dates.is_monotonic_increasing:
         raise SchemaError("dates must be increasing and unique", path=path, field="date")
+    values = check_daily_temperatures(table, dates, path)
     full = pd.date_range(dates[0], dates[-1], freq="D")
-    t = table.set_index(dates).reindex(full)
-    tm = pd.to_numeric(t["t_mean_c"], errors="coerce")
-    tx = pd.to_numeric(t.get("t_max_c"), errors="coerce") if "t_max_c" in t else pd.Series(np.nan, index=full)
-    tn = pd.to_numeric(t.get("t_min_c"), errors="coerce") if "t_min_c" in t else pd.Series(np.nan, index=full)
+    t = values.set_index(dates).reindex(full)
+    tm = t["t_mean_c"]
+    tx = t["t_max_c"]
+    tn = t["t_min_c"]
     tm = tm.fillna((tx + tn) / 2.0)
     gap = tm.isna()
     if gap.any():
@@ -189,5 +243,5 @@ def read_daily_temperatures(path: str | os.PathLike[str], *, utc_offset_h: float
 #: Longest run of missing days interpolated.
 MAX_MISSING_DAYS = 7
 
-__all__ = ["DEFAULT_CLEARNESS", "clear_sky_ghi_w_m2", "erbs_diffuse_fraction", "hourly_from_daily", "read_daily_temperatures",
+__all__ = ["DEFAULT_CLEARNESS", "check_daily_temperatures", "clear_sky_ghi_w_m2", "erbs_diffuse_fraction", "hourly_from_daily", "read_daily_temperatures",
            "weather_from_temperature"]

@@ -27,7 +27,8 @@ or a cleaning step that is applied and **reported** (:attr:`MeterData.report`, a
 
 * missing time zone: an error, unless the caller names the zone of the clock (``tz=``); then
   the local times are localised (a time that does not exist or repeats at a daylight-saving
-  change is an error naming the row) and the step is reported;
+  change is an error naming the row) and the step is reported; a zone named when every time has
+  its UTC offset would change nothing: an error;
 * rows for buildings the scene does not know: an error, or dropped and reported with
   ``unknown="drop"``;
 * exact duplicate rows: dropped and reported; two different values for the same building,
@@ -350,6 +351,9 @@ def read_meters(
         reg = pd.DataFrame({"building_id": bid[mr].to_numpy(), "zone": zone[mr].to_numpy(), "carrier": carrier[mr].to_numpy(),
                             "meter_id": _text(frame, "meter_id")[mr].to_numpy(), "t": t, "kwh": kwh[mr], "row": lines[mr]})
         out.append(_registers(reg, where, report))
+    if tz is not None and out and not any(r["step"] == "time zone" for r in report):
+        _fail(f"--tz {tz} is given but every time has its UTC offset: it would change nothing; leave it out, or check that "
+              "this is the meter file meant", where, None, "--tz")
     readings = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["building_id", "zone", "carrier", "start", "end", "kwh", "row"])
     readings = _duplicates(readings, where, report)
     _overlaps_and_gaps(readings, where, report)

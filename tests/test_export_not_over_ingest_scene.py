@@ -42,3 +42,20 @@ def test_export_and_ingest_still_replace_their_own_earlier_results(tmp_path: Pat
     assert json.loads((c / "scene.json").read_text())["written_by"] == "twin export"
     assert "written_by" not in json.loads((a / "scene.json").read_text())
     assert run_twin(["export", c, "-o", tmp_path / "D"]).code == 0  # an export reads as a scene
+
+
+def test_export_does_not_replace_an_ingested_geopackage(tmp_path: Path) -> None:
+    """The same for ``-o B.gpkg``: a scene GeoPackage of ``twin ingest`` is refused, an earlier export replaced."""
+    inputs = write_tiny_inputs(tmp_path / "in")
+    a, b, c = tmp_path / "A", tmp_path / "B.gpkg", tmp_path / "C.gpkg"
+    assert run_twin(["ingest", inputs / "district.geojson", "-o", a, "-q"]).code == 0
+    assert run_twin(["ingest", inputs / "weather.epw", "-o", b, "-q"]).code == 0
+    before = b.read_bytes()
+    result = run_twin(["export", a, "-o", b])
+    assert_one_line_error(result, contains=(str(b), "'--out'", "not an earlier result of twin export", "remove it"))
+    assert b.read_bytes() == before
+    for _ in range(2):
+        rerun = run_twin(["export", a, "-o", c])
+        assert rerun.code == 0, rerun.stderr
+    assert run_twin(["export", c, "-o", tmp_path / "D"]).code == 0  # an exported GeoPackage reads as a scene
+    assert run_twin(["ingest", inputs / "district.geojson", "-o", b, "-q"]).code == 0  # ingest still replaces its own

@@ -10,7 +10,7 @@ never a mix and never nothing, even when the process is killed. An existing fold
 only when it is an earlier scene (it holds ``scene.json``) or empty; a writer that names itself
 (``twin export`` passes ``written_by``) records its name in ``scene.json`` and replaces only a
 scene folder that records the same name, so ``twin export A -o B`` does not replace the scene
-``B`` that ``twin ingest`` wrote.
+``B`` that ``twin ingest`` wrote (the same for a ``.gpkg``, its name in ``twin_scene``).
 
 GeoPackage ``OUT.gpkg``: one layer per non-empty scene layer (attribute tables for
 ``storeys``, ``spaces``, ``elements``), plus ``twin_scene`` (one row of metadata) and
@@ -77,15 +77,40 @@ def scene_folder_writer(folder: str | os.PathLike[str]) -> str | None:
     return writer if isinstance(writer, str) else None
 
 
+def scene_geopackage_writer(path: str | os.PathLike[str]) -> str | None:
+    """The ``written_by`` recorded in the ``twin_scene`` table of a scene GeoPackage; None when absent or unreadable."""
+    import json
+
+    import pyogrio
+
+    from twin.io.read_errors import library_errors
+    from twin.scene.io import SCENE_GPKG_TABLE
+
+    try:
+        table = pyogrio.read_dataframe(path, layer=SCENE_GPKG_TABLE)
+        meta = json.loads(str(table["value"].iloc[0]))
+    except (*library_errors(), ValueError, KeyError, IndexError, TypeError, OSError):  # unreadable: no writer recorded
+        return None
+    writer = meta.get("written_by") if isinstance(meta, dict) else None
+    return writer if isinstance(writer, str) else None
+
+
 def _check_writer(out: Path, written_by: str | None, field: str | None) -> None:
-    """Refuse a scene folder at ``out`` that ``written_by`` did not write (nothing to check when None)."""
-    if written_by is None or not (out / "scene.json").is_file():
+    """Refuse a scene folder or GeoPackage at ``out`` that ``written_by`` did not write (nothing to check when None)."""
+    if written_by is None:
         return
-    found = scene_folder_writer(out)
+    if out.suffix.lower() == ".gpkg":
+        if not (out.is_file() and out.stat().st_size > 0):
+            return
+        found, what, again = scene_geopackage_writer(out), "file holds a scene", "another -o file"
+    else:
+        if not (out / "scene.json").is_file():
+            return
+        found, what, again = scene_folder_writer(out), "folder holds a scene", "another -o folder"
     if found != written_by:
         other = f"by {found}" if found else "by 'twin ingest' or another command"
-        raise OutputError(f"the output folder holds a scene written {other}, not an earlier result of {written_by}; "
-                          "it would be replaced whole: name another -o folder, or remove it", path=out, field=field)
+        raise OutputError(f"the output {what} written {other}, not an earlier result of {written_by}; "
+                          f"it would be replaced whole: name {again}, or remove it", path=out, field=field)
 
 
 def scene_format(out: str | os.PathLike[str], format: str | None = None) -> str:
@@ -108,8 +133,8 @@ def check_scene_output(
 
     Call it before reading or ingesting (``twin ingest FILES -o OUT``: ``inputs=FILES``);
     :func:`write_scene` calls it again before converting anything. With ``written_by``
-    (``twin export``: :data:`EXPORT_WRITER`), an existing scene folder is replaced only when
-    its ``scene.json`` records the same writer.
+    (``twin export``: :data:`EXPORT_WRITER`), an existing scene folder or GeoPackage is
+    replaced only when its metadata (``scene.json``, ``twin_scene``) records the same writer.
 
     Raises
     ------
@@ -129,6 +154,7 @@ def check_scene_output(
         if checked.is_file() and checked.stat().st_size > 0 and not is_scene_geopackage(checked):
             raise OutputError("the output file exists and is not a scene GeoPackage written by twin; it would be replaced: "
                               "name a new file, or remove it", path=out, field=field)
+        _check_writer(Path(os.path.realpath(checked)), written_by, field)
         return checked
     checked = check_output_folder(out, inputs=inputs, owned=SCENE_FOLDER_MARKERS, field=field)
     _check_writer(Path(os.path.realpath(checked)), written_by, field)
@@ -154,8 +180,9 @@ def write_scene(
         inside one, or (a folder) hold one.
     written_by
         The command writing (``twin export``: :data:`EXPORT_WRITER`): recorded in a folder's
-        ``scene.json``, and an existing scene folder is replaced only when it records the same
-        writer. None (``twin ingest``): nothing recorded, any earlier scene folder replaced.
+        ``scene.json`` or a GeoPackage's ``twin_scene`` table, and an existing scene is replaced
+        only when it records the same writer. None (``twin ingest``): nothing recorded, any
+        earlier scene replaced.
 
     Raises
     ------
@@ -166,7 +193,7 @@ def write_scene(
     fmt = scene_format(out, format)
     check_scene_output(out, inputs=inputs, format=fmt, written_by=written_by)
     if fmt == "gpkg":
-        _write_gpkg(scene, out)
+        _write_gpkg(scene, out, written_by)
     else:
         _write_parquet_folder(scene, out, written_by)
     return out
@@ -208,11 +235,11 @@ def _write_parquet_folder(scene, out: Path, written_by: str | None) -> None:
         write_scene_files(scene, tmp, written_by=written_by)
 
 
-def _write_gpkg(scene, out: Path) -> None:
+def _write_gpkg(scene, out: Path, written_by: str | None) -> None:
     import pyogrio
 
     with atomic_path(out) as tmp:
-        meta = pd.DataFrame({"key": ["twin_scene"], "value": [to_json_text(_metadata(scene), indent=None)]})
+        meta = pd.DataFrame({"key": ["twin_scene"], "value": [to_json_text(_metadata(scene, written_by), indent=None)]})
         pyogrio.write_dataframe(meta, tmp, layer="twin_scene", driver="GPKG")
         layers = [(name, frame) for name, frame in scene.layers.items() if len(frame)]
         with progress.step("writing layers", len(layers) + (scene.weather is not None)) as done:

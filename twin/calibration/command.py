@@ -256,6 +256,10 @@ def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kw
     dur = (pd.DatetimeIndex(r["end"]) - pd.DatetimeIndex(r["start"])) / pd.Timedelta(hours=1)
     if not np.allclose(dur.to_numpy(), 1.0):
         raise InputError("twin sync takes hourly readings (periods of one hour)", path=readings, field="--readings")
+    from twin.calibration.calibrate import check_magnitudes
+
+    # a unit slip (Wh read as kWh) was assimilated without a word and dragged the state (twin calibrate checks it too)
+    check_magnitudes(r, filt.model.env.set_index("building_id")["a_f_m2"], path=str(readings))
     ids = list(filt.model.building_ids)
     lines = [f"cleaning: {x['step']}: {x['detail']}" for x in md.report]
     t_end = pd.DatetimeIndex(r["end"]).max()

@@ -165,6 +165,34 @@ def _name_file(exc: BaseException, path: Path) -> None:
         exc.args = (exc._render(),)
 
 
+def _check_schema_target(out: Path, schema_doc: dict) -> None:
+    """``twin scenario schema -o``: a ``.json`` file that is new or holds a schema written before.
+
+    The command overwrote any file it was given: ``-o scenarios/x.yaml`` (or a scenario written as
+    ``.json``) replaced the planner's scenario with the schema, exit 0.
+
+    Raises
+    ------
+    OutputError
+        ``out`` does not end in ``.json``, or exists and is not a JSON Schema of scenario files.
+    """
+    import json
+
+    from twin.errors import OutputError
+
+    if out.suffix.lower() != ".json":
+        raise OutputError(f"the schema is JSON: name a .json file, not {out.suffix or 'a file without a suffix'}"
+                          f"{' (a scenario file?)' if out.suffix.lower() in ('.yaml', '.yml') else ''}", path=out, field="--out")
+    if out.exists():
+        try:
+            old = json.loads(out.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            old = None
+        if not (isinstance(old, dict) and old.get("title") == schema_doc.get("title") and "$defs" in old):
+            raise OutputError("the file exists and is not a JSON Schema of scenario files (a scenario written as JSON?): "
+                              "it would be overwritten; name a new file", path=out, field="--out")
+
+
 @scenario_app.command("schema")
 def schema(out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to a file instead of stdout")] = None) -> None:
     """The JSON Schema of scenario files (for editors)."""
@@ -173,11 +201,13 @@ def schema(out: Annotated[Path | None, typer.Option("-o", "--out", help="Write t
     from twin.io import atomic_write_text
     from twin.scenario.schema import json_schema
 
+    schema_doc = json_schema()
     if out:
         from twin.io.output_checks import check_output_file
 
         check_output_file(out, field="--out")
-    text = json.dumps(json_schema(), indent=2)
+        _check_schema_target(out, schema_doc)
+    text = json.dumps(schema_doc, indent=2)
     if out:
         atomic_write_text(out, text)
     else:

@@ -152,6 +152,42 @@ def check_enough_readings(readings: pd.DataFrame, parameters: tuple[str, ...], *
                      "heating season (docs/calibration.md)", path=path, obj=obj, field="building_id")
 
 
+def check_some_consumption(readings: pd.DataFrame, *, cutoff=None, path: str | None = None) -> None:
+    """Every metered building consumed something over the readings fitted.
+
+    A building whose every reading is 0 kWh was "calibrated" (exit 0): the model, which always
+    draws some heat and hot water, was pulled towards its lowest corner and its NMBE and CV(RMSE)
+    were empty (a mean of zero). A meter that measures nothing is not of this building's heating
+    (vacant, or heated by another carrier); fitting it is a silent wrong result.
+
+    Parameters
+    ----------
+    readings
+        Building readings: ``building_id``, ``end`` (tz-aware), ``kwh``.
+    cutoff
+        Only readings ending by this time are fitted (``--train-until``); None: all.
+    path
+        The meter file, named in the error.
+
+    Raises
+    ------
+    InputError
+        Naming the meter file, the first such building and how many there are.
+    """
+    if len(readings) == 0:
+        return
+    fitted = readings if cutoff is None else readings[pd.DatetimeIndex(readings["end"]) <= pd.Timestamp(cutoff)]
+    total = fitted.groupby("building_id")["kwh"].sum()
+    zero = total[total <= 0.0]
+    if not len(zero):
+        return
+    n = int((fitted["building_id"] == zero.index[0]).sum())
+    more = f" ({len(zero)} buildings like it)" if len(zero) > 1 else ""
+    raise InputError(f"every one of its {n} readings{' fitted' if cutoff is not None else ''} is 0 kWh{more}: the meter measured no "
+                     "heating (a vacant building, or heated by another carrier?); remove its rows, or give the meter that heats it",
+                     path=path, obj=f"building {zero.index[0]!r}", field="kwh")
+
+
 def check_holds_out(readings: pd.DataFrame, cutoff, *, path: str | None = None) -> None:
     """``--train-until`` holds out at least one reading for validation.
 
@@ -276,6 +312,7 @@ def calibrate_buildings(
     if cutoff is not None and cutoff.tz is None:
         raise InputError("train_until needs a time zone", field="train_until")
     check_enough_readings(readings, priors.names, cutoff=cutoff, path=meter_file)  # after summing sub-daily readings into days
+    check_some_consumption(readings, cutoff=cutoff, path=meter_file)
     check_holds_out(readings, cutoff, path=meter_file)
     pos = pd.Index(ids)
     summaries, draws, preds, posts = [], [], [], []
@@ -329,5 +366,5 @@ def calibrate_buildings(
                                pd.concat(preds, ignore_index=True), posts, priors, report)
 
 
-__all__ = ["BuildingCalibration", "MAX_NAMED", "MAX_W_M2", "calibrate_buildings", "check_coverage", "check_enough_readings", "check_holds_out", "check_magnitudes",
+__all__ = ["BuildingCalibration", "MAX_NAMED", "MAX_W_M2", "calibrate_buildings", "check_coverage", "check_enough_readings", "check_holds_out", "check_magnitudes", "check_some_consumption",
            "layouts"]

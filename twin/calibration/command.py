@@ -73,7 +73,7 @@ def calibrate_command(
 
     Returns the lines printed by the command and the summary.
     """
-    from twin.calibration.calibrate import calibrate_buildings, check_enough_readings, check_holds_out
+    from twin.calibration.calibrate import calibrate_buildings, check_enough_readings, check_holds_out, check_some_consumption
     from twin.calibration.group import calibrate_classes, load_class_targets
     from twin.calibration.meters import read_meters
     from twin.calibration.parameters import SIGMA_PARAMETER, load_calibration_priors
@@ -108,6 +108,7 @@ def calibrate_command(
         fitted = (*p_set.names, *((SIGMA_PARAMETER,) if sigma_rel == "estimate" else ()))
         check_enough_readings(md.buildings(), fitted, cutoff=train_until, path=str(meters))  # before the stock is simulated
         check_holds_out(md.buildings(), train_until, path=str(meters))
+        check_some_consumption(md.buildings(), cutoff=train_until, path=str(meters))
     prep = prepare_stock(base_scene, weather_obj)
     tables, summary, lines = [], {"report": report}, []
     if classes is not None:

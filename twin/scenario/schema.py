@@ -903,6 +903,44 @@ def _key_path(loc: tuple) -> str:
     return ".".join(parts) or "(top level)"
 
 
+def _document_position(data: Any, loc: tuple) -> tuple[int, ...]:
+    """Where the key at ``loc`` stands in the file: its index among its siblings at each depth
+    (YAML and JSON keep the order of a mapping's keys)."""
+    position, node = [], data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            position.append(list(node).index(part))
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            position.append(part)
+            node = node[part]
+        elif not (isinstance(part, str) and (part in _LOC_TAGS or "[" in part)):
+            break  # a key the file does not hold (a missing field): rank it after its parent's keys
+    return tuple(position)
+
+
+def _first_error(errors: list[dict], data: Any) -> tuple[dict, str]:
+    """The error a planner should read first, and its message.
+
+    A misspelt key gives two errors: the unknown key (``extra_forbidden``) and, when the field is
+    required, the missing one; pydantic lists the missing one first, so ``measurs:`` was reported
+    as "whatifs.0.modifications.0.measures: Field required" without naming the key actually
+    written. The first unknown key in file order is named instead, with the missing or known key
+    it is closest to.
+    """
+    import difflib
+
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    if not unknown:
+        return errors[0], _clean(errors[0]["msg"])
+    first = min(unknown, key=lambda e: _document_position(data, e["loc"]))
+    key, parent = first["loc"][-1], tuple(first["loc"][:-1])
+    missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and tuple(e["loc"][:-1]) == parent]
+    close = difflib.get_close_matches(str(key), missing, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return first, f"unknown key {key!r}{hint}: not a setting of this section"
+
+
 def parse_scenario(data: Any, *, path: str | os.PathLike[str] | None = None) -> Scenario:
     """Validate already-loaded data; errors name the key path."""
     if not isinstance(data, dict):
@@ -921,9 +959,9 @@ def parse_scenario(data: Any, *, path: str | os.PathLike[str] | None = None) -> 
     try:
         scenario = Scenario.model_validate(data, context={"traffic_samples_itself": samples_itself, "soil_samples_itself": soil_samples_itself})
     except ValidationError as exc:
-        first = exc.errors()[0]
+        first, message = _first_error(exc.errors(), data)
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise ScenarioError(f"{_clean(first['msg'])}{more}", path=path, field=_key_path(first["loc"])) from None
+        raise ScenarioError(f"{message}{more}", path=path, field=_key_path(first["loc"])) from None
     check_options_of_engines_that_run(scenario, path=path)
     if path is not None:
         scenario._source_path = str(path)

@@ -16,6 +16,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -187,6 +189,18 @@ def _write(out: Path, scene, tables, cal, summary) -> None:
 
 # ---------------------------------------------------------------------------------- sync
 
+@contextmanager
+def _naming_the_weather(path) -> Iterator[None]:
+    """An error about the weather's hours raised without a file (``field 'weather'``: a start or a
+    forecast the weather does not hold) names the weather file and ``--weather``."""
+    try:
+        yield
+    except InputError as exc:
+        if exc.path is not None or exc.field != "weather":
+            raise
+        raise type(exc)(exc.message, path=path, obj=exc.obj, field="--weather") from None
+
+
 def _forward_for_state(env: pd.DataFrame, shade, carriers, drivers):
     from twin.calibration.forward import ForwardModel
     from twin.calibration.sync import day_layout
@@ -232,7 +246,8 @@ def sync_init(scene_paths, *, weather, start, out: Path, members: int = 32, seed
     model = _forward_for_state(env, shade, carriers, prep.drivers)
     from twin.calibration.sync import hour_of
 
-    hour = hour_of(prep.drivers, t0)
+    with _naming_the_weather(weather):
+        hour = hour_of(prep.drivers, t0)
     if from_prior:
         filt = SyncFilter.from_prior(model, hour, n_ensemble=members, seed=seed)
     else:
@@ -251,7 +266,8 @@ def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kw
     from twin.energy.solar import standard_drivers
 
     drivers = standard_drivers(w)
-    filt = load_state(state, drivers, _forward_for_state)
+    with _naming_the_weather(weather):
+        filt = load_state(state, drivers, _forward_for_state)
     md = read_meters(readings, building_ids=filt.model.building_ids, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3, drop_option=None)  # no --drop-unknown
     r = md.buildings()
     dur = (pd.DatetimeIndex(r["end"]) - pd.DatetimeIndex(r["start"])) / pd.Timedelta(hours=1)
@@ -322,9 +338,9 @@ def sync_forecast(state: Path, *, weather, days: int, out: Path | None = None, l
         from twin.io.output_checks import check_output_file
 
         check_output_file(out, inputs=[state, weather], field="--out")
-    filt = load_state(state, drivers, _forward_for_state)
-    h0 = filt.hour
-    fc = filt.forecast(int(days), drivers=drivers, start_hour=h0)
+    with _naming_the_weather(weather):
+        filt = load_state(state, drivers, _forward_for_state)
+        fc = filt.forecast(int(days), drivers=drivers, start_hour=filt.hour)
     if out is not None:
         from twin.io.atomic import atomic_path
 

@@ -94,6 +94,10 @@ def calibrate_command(
     classes_file = None if classes in (None, "brussels") else classes
     check_output_folder(out, inputs=[*scene_list, meters, weather, daily_weather, classes_file, priors], owned=CALIBRATE_MARKERS, field="--out")
     p_set, shift_prior, noise_cfg = load_calibration_priors(priors)  # checked before the scene is read
+    if classes_file is not None:
+        from twin.calibration.class_targets_check import check_class_targets_table
+
+        check_class_targets_table(classes_file)
     targets = load_class_targets(classes_file) if classes is not None else None
     report: list = []
     scene, weather_obj = _scene_and_weather(scene_list, weather, daily_weather, utc_offset_h=utc_offset_h, latitude_deg=latitude_deg,

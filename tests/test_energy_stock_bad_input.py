@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from tests.conftest import shared_path
-from twin.errors import InputError, SimulationError
+from twin.errors import InputError
 
 EPW = ("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw")
 
@@ -98,9 +98,10 @@ def test_nan_in_weather_names_the_row(weather):
 
     w = type(weather)(weather.data.copy(), weather.location, getattr(weather, "source", ""))
     w.data.iloc[100, w.data.columns.get_loc("dry_bulb_c")] = np.nan
-    with pytest.raises(SimulationError) as exc:
+    with pytest.raises(InputError) as exc:  # the weather gate names the file's own field (2201bf0; was t_out_c)
         run_stock(row_scene(), w)
-    assert "weather row 100" in str(exc.value) and exc.value.field == "t_out_c"
+    assert "weather row 100" in str(exc.value) and exc.value.field == "dry_bulb_c"
+    assert "missing air temperature (1 hours)" in str(exc.value) and "BEL_VLG_Uccle" in str(exc.value)
     w2 = type(weather)(weather.data.copy(), weather.location, getattr(weather, "source", ""))
     w2.data.iloc[4000, w2.data.columns.get_loc("ghi_w_m2")] = np.nan
     with pytest.raises(InputError) as exc:

@@ -272,7 +272,8 @@ def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kw
     drivers = standard_drivers(w)
     with _naming_the_weather(weather):
         filt = load_state(state, drivers, _forward_for_state)
-    md = read_meters(readings, building_ids=filt.model.building_ids, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3, drop_option=None)  # no --drop-unknown
+    md = read_meters(readings, building_ids=filt.model.building_ids, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3, drop_option=None,  # no --drop-unknown
+                     option="--readings")
     r = md.buildings()
     dur = (pd.DatetimeIndex(r["end"]) - pd.DatetimeIndex(r["start"])) / pd.Timedelta(hours=1)
     if not np.allclose(dur.to_numpy(), 1.0):

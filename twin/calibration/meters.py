@@ -107,10 +107,10 @@ def _fail(message: str, path, row=None, column=None, cls=InputError):
     raise cls(message, path=path, obj=None if row is None else f"row {row}", field=column)
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _read_table(path: Path, option: str) -> pd.DataFrame:
     from twin.io.paths import check_input_file
 
-    check_input_file(path, suffixes=(".csv", ".parquet", ".pq"), max_bytes=MAX_METER_BYTES, what="meter file", field="--meters")
+    check_input_file(path, suffixes=(".csv", ".parquet", ".pq"), max_bytes=MAX_METER_BYTES, what="meter file", field=option)
     try:
         if path.name.lower().endswith(".csv"):  # its separator checked by check_input_file
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1, skipinitialspace=True)
@@ -222,6 +222,7 @@ def read_meters(
     unknown: str = "error",
     gas_kwh_per_m3: float | None = None,
     drop_option: str | None = "--drop-unknown",
+    option: str = "--meters",
 ) -> MeterData:
     """Read, check and clean a meter file (module docstring).
 
@@ -245,6 +246,9 @@ def read_meters(
     drop_option
         The command-line option that drops unknown rows, named in the error (None: the command
         has none, and the error says to remove the rows).
+    option
+        The command-line option that names the meter file, named in errors about the file itself
+        (``twin sync update``: ``--readings``).
 
     Raises
     ------
@@ -258,7 +262,7 @@ def read_meters(
         frame.columns = [str(c).strip().lower() for c in frame.columns]
     else:
         where = Path(path)
-        frame = _read_table(where)
+        frame = _read_table(where, option)
     report: list[dict] = []
     if len(frame) == 0:
         _fail("the meter file has no readings", where, None, None)

@@ -154,10 +154,12 @@ def _times(values: pd.Series, column: str, path, lines: np.ndarray, tz: str | No
             _fail(f"time {text.iloc[i]!r} has no UTC offset while others have one: give every time with its offset "
                   "(e.g. 2023-01-01T00:00:00+01:00)", path, lines[i], column)
         return pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601", utc=True))
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError):
         bad = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=not naive_mask.all())
         i = int(np.flatnonzero(pd.isna(bad).to_numpy())[0]) if pd.isna(bad).any() else 0
-        _fail(f"not an ISO 8601 time: {text.iloc[i]!r} ({exc})", path, lines[i], column)
+        # pandas' own text is advice to programmers ("passing `format='mixed'`..."), not to the planner
+        _fail(f"not an ISO 8601 time: {text.iloc[i]!r} (a date that does not exist, or another format; write e.g. "
+              "2023-01-01T00:00:00+01:00)", path, lines[i], column)
 
 
 def _localise(idx: pd.DatetimeIndex, column: str, path, lines, tz: str | None, report: list) -> pd.DatetimeIndex:

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from tests.cli_harness import assert_one_line_error, run_twin
-from tests.test_traffic_signal_split_flows_cli import counts_csv, crossroads_scene, greens, library_assign
+from tests.test_traffic_signal_split_flows_cli import crossroads_scene, greens, library_assign, write_crossroads_case
 
 TWO_HOURS = {"Win": 1200.0, "Ein": 600.0, "Nin": 400.0}
 """Vehicles counted over 2 h; S is not counted (its capacity, 1800 veh/h, stands in)."""
@@ -29,17 +29,7 @@ CAPACITY_VEH_H = 1800.0
 
 @pytest.fixture(scope="module")
 def case(tmp_path_factory):
-    from twin.export import write_scene
-
-    folder = tmp_path_factory.mktemp("count_period")
-    write_scene(crossroads_scene(), folder / "scene")
-    static = folder / "od.csv"
-    pd.DataFrame({"origin": ["W", "E", "N", "S"], "destination": ["E", "W", "S", "N"], "flow_veh_h": [600.0, 300.0, 200.0, 100.0]}).to_csv(static, index=False)
-    dynamic = folder / "od_dynamic.csv"
-    pd.DataFrame({"origin": ["W", "N"], "destination": ["E", "S"], "t_start_s": [0.0, 0.0], "t_end_s": [600.0, 600.0],
-                  "vehicles": [100.0, 150.0]}).to_csv(dynamic, index=False)  # fmt: skip
-    flows = counts_csv(folder / "counts_0700_0900.csv", TWO_HOURS, period="am_peak")
-    return folder / "scene", static, dynamic, flows
+    return write_crossroads_case(tmp_path_factory.mktemp("count_period"), "counts_0700_0900.csv", TWO_HOURS, period="am_peak")
 
 
 def scene_network():

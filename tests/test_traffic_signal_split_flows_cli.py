@@ -50,19 +50,23 @@ def counts_csv(path: Path, rows: dict[str, object], period: str = "am", klass: s
     return path
 
 
-@pytest.fixture(scope="module")
-def case(tmp_path_factory):
+def write_crossroads_case(folder: Path, counts_name: str, counts: dict[str, object], **counts_kw) -> tuple[Path, Path, Path, Path]:
+    """The crossroads scene, its static and dynamic demands and a counts file in ``folder``:
+    ``(scene folder, od.csv, od_dynamic.csv, counts file)``."""
     from twin.export import write_scene
 
-    folder = tmp_path_factory.mktemp("flows_split")
     write_scene(crossroads_scene(), folder / "scene")
     static = folder / "od.csv"
     pd.DataFrame({"origin": ["W", "E", "N", "S"], "destination": ["E", "W", "S", "N"], "flow_veh_h": [600.0, 300.0, 200.0, 100.0]}).to_csv(static, index=False)
     dynamic = folder / "od_dynamic.csv"  # N -> S above the N approach's s g under the flows split: a queue that depends on the green
     pd.DataFrame({"origin": ["W", "N"], "destination": ["E", "S"], "t_start_s": [0.0, 0.0], "t_end_s": [600.0, 600.0],
                   "vehicles": [100.0, 150.0]}).to_csv(dynamic, index=False)  # fmt: skip
-    flows = counts_csv(folder / "counts.csv", COUNTS)
-    return folder / "scene", static, dynamic, flows
+    return folder / "scene", static, dynamic, counts_csv(folder / counts_name, counts, **counts_kw)
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory):
+    return write_crossroads_case(tmp_path_factory.mktemp("flows_split"), "counts.csv", COUNTS)
 
 
 def library_assign(folder: Path, static: Path, flows: dict[str, float]) -> pd.DataFrame:

@@ -110,6 +110,11 @@ def check_magnitudes(readings: pd.DataFrame, a_f_m2: pd.Series, *, path: str | N
 MAX_NAMED = 10
 
 
+def readings_fitted(readings: pd.DataFrame, cutoff=None) -> pd.DataFrame:
+    """The readings a calibration fits: those ending by ``cutoff`` (``--train-until``; None: all)."""
+    return readings if cutoff is None else readings[pd.DatetimeIndex(readings["end"]) <= pd.Timestamp(cutoff)]
+
+
 def check_enough_readings(readings: pd.DataFrame, parameters: tuple[str, ...], *, cutoff=None, path: str | None = None) -> None:
     """Every metered building has at least as many readings to fit as parameters are calibrated.
 
@@ -137,7 +142,7 @@ def check_enough_readings(readings: pd.DataFrame, parameters: tuple[str, ...], *
     """
     if len(readings) == 0:
         return
-    fitted = readings if cutoff is None else readings[pd.DatetimeIndex(readings["end"]) <= pd.Timestamp(cutoff)]
+    fitted = readings_fitted(readings, cutoff)
     counts = fitted.groupby("building_id").size().reindex(pd.unique(readings["building_id"]), fill_value=0)
     few = counts[counts < len(parameters)]
     if not len(few):
@@ -176,7 +181,7 @@ def check_some_consumption(readings: pd.DataFrame, *, cutoff=None, path: str | N
     """
     if len(readings) == 0:
         return
-    fitted = readings if cutoff is None else readings[pd.DatetimeIndex(readings["end"]) <= pd.Timestamp(cutoff)]
+    fitted = readings_fitted(readings, cutoff)
     total = fitted.groupby("building_id")["kwh"].sum()
     zero = total[total <= 0.0]
     if not len(zero):

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from twin.errors import SchemaError
+from twin.io.key_hints import did_you_mean
 
 #: The per-building parameters, in the order of every parameter array.
 PARAMETERS: tuple[str, ...] = ("h_tr_factor", "air_change_factor", "heating_setpoint_c", "dhw_factor")
@@ -182,7 +183,8 @@ def _parse_one(name: str, raw, path, where: str | None = None) -> ParameterPrior
         raise SchemaError(f"transform must be 'log' or 'linear', not {transform!r}", path=path, field=f"{where}.transform")
     extra = [k for k in raw if k not in keys[transform]]
     if extra:
-        raise SchemaError(f"unknown key {extra[0]!r} (keys: {', '.join(keys[transform])})", path=path, field=f"{where}.{extra[0]}")
+        raise SchemaError(f"unknown key {extra[0]!r}{did_you_mean(extra[0], keys[transform], parenthesised=False)} "
+                          f"(keys: {', '.join(keys[transform])})", path=path, field=f"{where}.{extra[0]}")
 
     def num(key: str, lo: float = -math.inf, hi: float = math.inf) -> float:
         v = raw.get(key)
@@ -250,12 +252,19 @@ def load_calibration_priors(update: Mapping | str | os.PathLike[str] | None = No
     if update:
         unknown = [k for k in update if k not in ("version", "parameters", "group", "noise")]
         if unknown:
-            raise SchemaError(f"unknown key {unknown[0]!r} (keys: parameters, group, noise)", path=path, field=str(unknown[0]))
+            hint = did_you_mean(unknown[0], ("parameters", "group", "noise"), parenthesised=False)
+            raise SchemaError(f"unknown key {unknown[0]!r}{hint} (keys: parameters, group, noise)", path=path, field=str(unknown[0]))
         for sect in ("parameters", "group"):
             bad = [k for k in (update.get(sect) or {}) if k not in table[sect]]
             if bad:
-                raise SchemaError(f"unknown {'' if sect == 'parameters' else 'group '}parameter {bad[0]!r} "
+                raise SchemaError(f"unknown {'' if sect == 'parameters' else 'group '}parameter {bad[0]!r}"
+                                  f"{did_you_mean(bad[0], table[sect], parenthesised=False)} "
                                   f"(known: {', '.join(table[sect])})", path=path, field=f"{sect}.{bad[0]}")
+        noise = update.get("noise")
+        bad = [k for k in (noise if isinstance(noise, Mapping) else {}) if k not in table["noise"]]
+        if bad:  # an unknown noise key was merged and never read: it would change nothing
+            raise SchemaError(f"unknown key {bad[0]!r}{did_you_mean(bad[0], table['noise'], parenthesised=False)} "
+                              f"(keys: {', '.join(table['noise'])})", path=path, field=f"noise.{bad[0]}")
         table = merge(table, update)
         source = source if source != "packaged" else "packaged + user"
     priors = PriorSet(tuple(_parse_one(n, table["parameters"][n], path, f"parameters.{n}") for n in PARAMETERS), source)

@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 
 from twin.errors import SchemaError
+from twin.io.key_hints import did_you_mean
 
 #: Name of the packaged table (in ``twin/data``).
 PACKAGED_TABLE = "stock_priors.yaml"
@@ -302,7 +303,8 @@ def load_priors(update: Mapping | str | os.PathLike[str] | None = None, *, path=
     if update:
         unknown = [k for k in update if k not in ENTRIES and k != "version"]
         if unknown:
-            raise SchemaError(f"unknown prior entry {unknown[0]!r} (entries: {', '.join(ENTRIES)})", path=path, field=str(unknown[0]))
+            raise SchemaError(f"unknown prior entry {unknown[0]!r}{did_you_mean(unknown[0], ENTRIES, parenthesised=False)} "
+                              f"(entries: {', '.join(ENTRIES)})", path=path, field=str(unknown[0]))
         table = merge(table, update)
     return parse_priors(table, path=path, source=source)
 
@@ -335,7 +337,8 @@ class _Reader:
     def allow(self, *keys: str) -> None:
         extra = [k for k in self.raw if k not in (*keys, "enabled", "basis")]
         if extra:
-            self.fail(f"unknown key {extra[0]!r} (keys: {', '.join(keys)}, basis, enabled)", str(extra[0]))
+            hint = did_you_mean(extra[0], (*keys, "basis", "enabled"), parenthesised=False)
+            self.fail(f"unknown key {extra[0]!r}{hint} (keys: {', '.join(keys)}, basis, enabled)", str(extra[0]))
 
     def basis(self) -> str:
         b = self.raw.get("basis", "")

@@ -87,6 +87,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from twin.energy.iso52016 import INTERIOR_SOLAR_ABSORPTANCE
 from twin.energy.schedules import ALTITUDE_RANGE_M, DaySchedule, Flow, air_density_at_altitude_kg_m3, check_holiday, check_range, hourly_values
 from twin.errors import InputError, SchemaError
+from twin.io.key_hints import hint_for_error
 
 FACADES: dict[str, float] = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
 INSULATION_CONDUCTIVITY_W_MK = 0.08
@@ -759,7 +760,7 @@ def spec_from_dict(data: object, *, path: str | Path | None = None) -> ZoneSpec:
         err = exc.errors()[0]
         loc = _format_loc(err["loc"]) or "<root>"
         kind = err["type"]
-        msg = "unknown key" if kind == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        msg = f"unknown key{hint_for_error(ZoneSpec, err['loc'])}" if kind == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
         value = err.get("input")
         if kind not in ("extra_forbidden", "value_error") and isinstance(value, (int, float, str, bool)) and not isinstance(value, dict):
             msg = f"{msg}, got {value!r}"

@@ -925,20 +925,18 @@ def _first_error(errors: list[dict], data: Any) -> tuple[dict, str]:
     A misspelt key gives two errors: the unknown key (``extra_forbidden``) and, when the field is
     required, the missing one; pydantic lists the missing one first, so ``measurs:`` was reported
     as "whatifs.0.modifications.0.measures: Field required" without naming the key actually
-    written. The first unknown key in file order is named instead, with the missing or known key
-    it is closest to.
+    written. The first unknown key in file order is named instead, with the key of its section
+    it is closest to (:func:`twin.io.key_hints.hint_for_error`: every key of the section, not
+    only the missing ones, so a misspelt optional key gets its hint too).
     """
-    import difflib
+    from twin.io.key_hints import hint_for_error
 
     unknown = [e for e in errors if e["type"] == "extra_forbidden"]
     if not unknown:
         return errors[0], _clean(errors[0]["msg"])
     first = min(unknown, key=lambda e: _document_position(data, e["loc"]))
-    key, parent = first["loc"][-1], tuple(first["loc"][:-1])
-    missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and tuple(e["loc"][:-1]) == parent]
-    close = difflib.get_close_matches(str(key), missing, n=1, cutoff=0.6)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return first, f"unknown key {key!r}{hint}: not a setting of this section"
+    key = first["loc"][-1]
+    return first, f"unknown key {key!r}{hint_for_error(Scenario, first['loc'])}: not a setting of this section"
 
 
 def parse_scenario(data: Any, *, path: str | os.PathLike[str] | None = None) -> Scenario:

@@ -50,6 +50,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from twin.errors import InputError, ResourceLimitError
+from twin.io.key_hints import hint_for_error
 from twin.soil.hydraulics import CARSEL_PARRISH_1988, SoilMaterial, _norm
 
 #: Standard deviations of Carsel & Parrish (1988), per texture: ``theta_r``, ``theta_s`` (m3/m3),
@@ -119,7 +120,7 @@ def parse_block_options(value) -> BlockBandOptions:
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
         if err["type"] == "extra_forbidden":
-            raise ValueError(f"block.{key}: unknown key") from None
+            raise ValueError(f"block.{key}: unknown key{hint_for_error(BlockBandOptions, err['loc'])}") from None
         raise ValueError(f"block.{key}: {err['msg']}") from None
     if opts.region is not None and not (opts.region[0] < opts.region[2] and opts.region[1] < opts.region[3]):
         raise ValueError("block.region: give [xmin, ymin, xmax, ymax] with xmin < xmax and ymin < ymax")

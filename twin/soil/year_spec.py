@@ -30,6 +30,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from twin.errors import InputError
+from twin.io.key_hints import hint_for_error
 from twin.soil.year import YearOptions
 
 
@@ -64,7 +65,7 @@ def load_year_spec(path: str | Path) -> tuple[YearSpec, YearOptions]:
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
         if err["type"] == "extra_forbidden":
-            raise InputError(f"unknown key {key!r}", path=path, field=key) from None
+            raise InputError(f"unknown key {key!r}{hint_for_error(YearSpec, err['loc'])}", path=path, field=key) from None
         raise InputError(err["msg"], path=path, field=key or None) from None
     base = path.parent
     opts_raw = dict(spec.options)

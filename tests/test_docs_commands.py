@@ -48,7 +48,7 @@ PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+-]*)")
 _SKIP = re.compile(r"<!--\s*docs-test:\s*skip\b(.*?)-->")
-_OPTION = re.compile(r"(?<![\w/.:'-])(--?[A-Za-z][A-Za-z0-9-]*)")
+_OPTION = re.compile(r"(?<![\w.:'-])(--?[A-Za-z][A-Za-z0-9-]*)")
 _INLINE = re.compile(r"(?<!`)`(twin\s[^`]*)`(?!`)")
 #: Options of ``twin`` itself, taken by every command (docs/progress.md).
 _GLOBAL = {"-q", "--quiet", "-v", "--verbose", "--help", "--version"}

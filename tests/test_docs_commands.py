@@ -478,3 +478,15 @@ def test_a_broken_link_is_caught(tmp_path):
     assert _slug("## `twin run`: the report") == "twin-run-the-report"
     assert _exists("kernels/traffic_bush.BushRows") and _exists("twin/data/stock_priors.yaml")
     assert not _exists("twin/data/stock_prior.yaml")
+
+
+def test_skip_markers_are_read(tmp_path):
+    """A marker skips the next block and carries its reason; one without a reason, or before prose,
+    is reported."""
+    page = tmp_path / "p.md"
+    page.write_text("<!-- docs-test: skip (shows an error) -->\n\n```bash\ntwin run --nope\n```\n"
+                    "<!-- docs-test: skip -->\n```yaml\na: 1\n```\n"
+                    "<!-- docs-test: skip (stray) -->\ntext\n```bash\ntwin run\n```\n", encoding="utf-8")
+    blocks, stray, _ = _blocks(page)
+    assert [b.skip for b in blocks] == ["(shows an error)", "", None]
+    assert [line for line, _ in stray] == [6, 10]

@@ -10,14 +10,21 @@ Steps:
 1. the scene's stock is prepared once (:func:`twin.energy.stock.prepare_stock`: envelope,
    urban shading, drivers from the weather);
 2. every reading must lie inside the weather's hours (an error names the first one outside);
-   readings shorter than a day are summed into days (:func:`twin.calibration.meters.to_days`);
-3. a reading whose mean power exceeds :data:`MAX_W_M2` W per m2 of heated floor area is an
-   error (a unit slip: Wh read as kWh, or a meter of several buildings);
-4. a building with fewer readings to fit than parameters is an error
+3. implausible magnitudes are errors (a unit slip: Wh read as kWh, or a meter of several
+   buildings; :func:`check_magnitudes`): the mean power of a reading of a day or longer, and
+   of every calendar day of shorter readings, above :data:`MAX_W_M2` W per m2 of heated floor
+   area; a reading shorter than a day above what the building's heating plant can draw
+   (:func:`max_plant_power_w`); then readings shorter than a day are summed into days
+   (:func:`twin.calibration.meters.to_days`);
+4. the meter's carrier must be the carrier of the heating the scene models, unless the scene's
+   heating system is only a default (:func:`check_carriers`: the meter's carrier is then data
+   and replaces it, recorded in ``system_note`` and the report); an electricity meter on a
+   building not heated by electricity is an error (it measures appliances, not heating);
+5. a building with fewer readings to fit than parameters is an error
    (:func:`check_enough_readings`: not identifiable);
-5. buildings with the same periods are calibrated together (one forward model per period
+6. buildings with the same periods are calibrated together (one forward model per period
    layout; most meter files have one);
-6. the posterior of each building, its draws and its predictive readings.
+7. the posterior of each building, its draws and its predictive readings.
 """
 
 from __future__ import annotations
@@ -33,11 +40,32 @@ from twin.calibration.parameters import PARAMETERS, PriorSet, load_calibration_p
 from twin.calibration.posterior import Noise, calibrate_posterior
 from twin.errors import InputError
 
-#: Largest plausible mean power of a reading, W per m2 of heated floor area: the design heat
-#: load of the worst un-insulated dwellings is about 150-200 W/m2 at the coldest hour, so a
-#: period (a day, a month) averaging more than this is not one building's heating; a unit slip
-#: by 1000 (Wh given as kWh) lands far beyond it.
+#: Largest plausible mean power over a day or longer, W per m2 of heated floor area: the design
+#: heat load of the worst un-insulated dwellings is about 150-200 W/m2 at the coldest hour (about
+#: 5 W/(m2 K) of transmission and ventilation per m2 of floor times a 28 K design difference,
+#: Brussels -8 degC; EN 12831), so a day, a month or a year averaging more than this is not one
+#: building's heating; a unit slip by 1000 (Wh given as kWh) lands far beyond it. Not a ceiling
+#: of a single hour: a combi boiler heating hot water at full power draws far more per m2 of a
+#: small flat (:func:`max_plant_power_w`).
 MAX_W_M2 = 400.0
+
+#: Smallest ceiling of the power of one building's heating plant, kW of the meter's carrier,
+#: whatever its floor area: the largest wall-hung combi boilers sold for dwellings deliver about
+#: 35-40 kW of instantaneous hot water (e.g. Vaillant ecoTEC plus 938: 38 kW; Intergas Xtreme 36:
+#: 36 kW), about 40-45 kW of gas at their efficiency; 60 kW leaves a margin. A small flat's
+#: hour at full combi power (24 kW on 45 m2: 533 W/m2) is a real reading.
+MIN_PLANT_KW = 60.0
+
+#: Ceiling of a heating plant's power per m2 of heated floor area, W of the meter's carrier: the
+#: worst design heat load (about 200 W/m2, :data:`MAX_W_M2`) with hot water on top, a boiler
+#: oversized 1.5-2 times (usual in old installations) and a seasonal efficiency of 0.8
+#: (``oil_boiler_efficiency``): about 500 W/m2. Bounds the hours of large buildings.
+MAX_PLANT_W_M2 = 500.0
+
+#: Meter carrier -> the final-energy carrier of the heating systems it reads
+#: (:data:`twin.energy.results.SYSTEMS`, ``OPT_IN_SYSTEMS``): a heat meter reads district heat.
+SYSTEM_CARRIER_OF_METER = {"gas": "gas", "oil": "oil", "heat": "district_heat", "electricity": "electricity"}
+METER_OF_SYSTEM_CARRIER = {v: k for k, v in SYSTEM_CARRIER_OF_METER.items()}
 
 #: Most buildings calibrated in one call (memory of the importance sample: about 30 kB each).
 MAX_BUILDINGS = 200_000
@@ -53,7 +81,8 @@ class BuildingCalibration:
         One row per calibrated building: ``building_id``, ``carrier``, ``periods``, for each
         parameter ``<p>_p5``, ``<p>_p50``, ``<p>_p95``, ``ess``, ``converged``,
         ``nmbe_fit_pct`` / ``cv_rmse_fit_pct`` (in sample), ``nmbe_test_pct`` /
-        ``cv_rmse_test_pct`` (held-out periods, NaN without), ``system_note``.
+        ``cv_rmse_test_pct`` (held-out periods, NaN without), ``system_note`` (the meter's
+        carrier replacing a default system, :func:`check_carriers`; a boiler of the meter's fuel).
     draws : pandas.DataFrame
         Long table of equally weighted posterior draws: ``building_id``, ``draw``, one column
         per parameter (physical units).
@@ -90,20 +119,163 @@ def check_coverage(readings: pd.DataFrame, time: pd.DatetimeIndex, *, path: str 
                          field="weather")
 
 
-def check_magnitudes(readings: pd.DataFrame, a_f_m2: pd.Series, *, path: str | None = None) -> None:
-    """A reading whose mean power per m2 is beyond any building's heating is an error (a unit slip);
-    ``path``: the meter file the error names."""
-    hours = ((pd.DatetimeIndex(readings["end"]) - pd.DatetimeIndex(readings["start"])) / pd.Timedelta(hours=1)).to_numpy()
+def max_plant_power_w(a_f_m2: np.ndarray) -> np.ndarray:
+    """Ceiling of the power a building's heating plant can draw, W of the meter's carrier: the
+    larger of :data:`MIN_PLANT_KW` (a large combi boiler) and :data:`MAX_PLANT_W_M2` times the
+    heated floor area ``a_f_m2`` (m2)."""
+    return np.maximum(MIN_PLANT_KW * 1000.0, MAX_PLANT_W_M2 * np.asarray(a_f_m2, dtype=float))
+
+
+def _slip(what: str, w_m2: float, limit: str, r, path) -> InputError:
+    return InputError(f"{what} is a mean {w_m2:,.0f} W per m2 of heated floor area ({limit}): a wrong unit (Wh given as kWh?) or a meter "
+                      "of several buildings", path=path, obj=f"row {r['row']} (building {r['building_id']!r})", field="kwh")
+
+
+def check_magnitudes(readings: pd.DataFrame, a_f_m2: pd.Series, *, tz=None, path: str | None = None) -> None:
+    """Readings no single building's heating can give are an error (a unit slip, or a meter of
+    several buildings).
+
+    Three ceilings, so that a real reading passes and a slip by 1000 (Wh given as kWh) does not:
+
+    * a reading of a day or longer: mean power at most :data:`MAX_W_M2` W per m2 of heated floor
+      area;
+    * a reading shorter than a day (an hour of a smart meter): mean power at most what the
+      building's plant can draw (:func:`max_plant_power_w`: at least a large combi boiler, so
+      a small flat's hour at full power passes);
+    * every calendar day (of ``tz``) of the shorter readings: their energy at most
+      :data:`MAX_W_M2` W per m2 over 24 h (a whole file in Wh fails here even where an hour
+      alone would pass).
+
+    Parameters
+    ----------
+    readings
+        Building readings: ``building_id``, ``start``, ``end`` (tz-aware), ``kwh``, ``row``.
+    a_f_m2
+        Heated floor area by building id, m2 (a building without one is not checked).
+    tz
+        Time zone of the calendar days (default UTC).
+    path
+        The meter file, named in the error.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the row of the first such reading (the first of its day), its building
+        and ``kwh``.
+    """
+    if len(readings) == 0:
+        return
+    start, end = pd.DatetimeIndex(readings["start"]), pd.DatetimeIndex(readings["end"])
+    hours = ((end - start) / pd.Timedelta(hours=1)).to_numpy()
     area = a_f_m2.reindex(readings["building_id"].to_numpy()).to_numpy(dtype=float)
+    kwh = readings["kwh"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        w_m2 = readings["kwh"].to_numpy(dtype=float) * 1000.0 / hours / area
-    bad = np.isfinite(w_m2) & (w_m2 > MAX_W_M2)
+        w = kwh * 1000.0 / hours
+        w_m2 = w / area
+    long = hours >= 24.0 - 1e-9
+    bad = np.isfinite(w_m2) & long & (w_m2 > MAX_W_M2)
     if bad.any():
         j = int(np.flatnonzero(bad)[0])
-        r = readings.iloc[j]
-        raise InputError(f"{r['kwh']:,.0f} kWh over {hours[j]:g} h is a mean {w_m2[j]:,.0f} W per m2 of heated floor area "
-                         f"(plausible: below {MAX_W_M2:g}): a wrong unit (Wh given as kWh?) or a meter of several buildings",
-                         path=path, obj=f"row {r['row']} (building {r['building_id']!r})", field="kwh")
+        raise _slip(f"{kwh[j]:,.0f} kWh over {hours[j]:g} h", w_m2[j], f"plausible over a day or longer: below {MAX_W_M2:g}",
+                    readings.iloc[j], path)
+    ceiling = max_plant_power_w(area)
+    bad = np.isfinite(w_m2) & ~long & (w > ceiling)
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        raise _slip(f"{kwh[j]:,.0f} kWh over {hours[j]:g} h, {w[j] / 1000.0:,.0f} kW,", w_m2[j],
+                    f"plausible: below {ceiling[j] / 1000.0:,.0f} kW, the most a heating plant of {area[j]:,.0f} m2 draws: "
+                    f"{MIN_PLANT_KW:g} kW or {MAX_PLANT_W_M2:g} W per m2", readings.iloc[j], path)
+    short = np.flatnonzero(~long & np.isfinite(area))
+    if not len(short):
+        return
+    day = start[short].tz_convert(tz or "UTC").normalize()
+    days = pd.DataFrame({"i": short, "b": readings["building_id"].to_numpy()[short], "day": day, "kwh": kwh[short]})
+    per_day = days.groupby(["b", "day"], sort=False).agg(kwh=("kwh", "sum"), i=("i", "min"), n=("i", "size"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        day_w_m2 = per_day["kwh"].to_numpy() * 1000.0 / 24.0 / area[per_day["i"].to_numpy()]
+    bad = day_w_m2 > MAX_W_M2
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        j = int(per_day["i"].iloc[k])
+        d = per_day.index[k][1]
+        raise _slip(f"the {int(per_day['n'].iloc[k])} readings of {d.date()} sum to {per_day['kwh'].iloc[k]:,.0f} kWh, which over the "
+                    "day", day_w_m2[k], f"plausible over a day: below {MAX_W_M2:g}", readings.iloc[j], path)
+
+
+def check_carriers(readings: pd.DataFrame, envelope: pd.DataFrame, *, path: str | None = None) -> dict[str, str]:
+    """The carrier of every building's meter is that of the heating the scene models, unless the
+    scene's system is only a default.
+
+    An electricity meter on a building whose modelled system burns gas or oil (or buys district
+    heat) measures its lights, appliances and the heating's pumps and fans, not its heat; the
+    model has no appliance load, so fitting it as heating is a silent wrong result: an error,
+    whatever the system's source (a building has an electricity meter whatever heats it, so the
+    meter is no evidence of electric heating, nor of which: direct or a heat pump). A gas, oil
+    or heat meter says what heats the building: where the scene's system is a default or comes
+    from the typology (``system_source``, :func:`twin.energy.sampled.is_prior`; or the scene has
+    no system) the meter is the better data and its carrier replaces the system's (the
+    forward model takes a boiler of that fuel, or reads the heat itself); where the system came
+    from data, the user or a measure, a meter of another carrier contradicts it: an error.
+
+    Parameters
+    ----------
+    readings
+        Building readings: ``building_id``, ``carrier``, ``row``.
+    envelope
+        The scene's envelope rows: ``building_id``, ``system``, ``system_source``.
+    path
+        The meter file, named in the error.
+
+    Returns
+    -------
+    dict
+        ``{building_id: note}`` for every building whose default system's carrier the meter
+        replaced (e.g. ``"carrier heat from its meter (data); the scene's system gas_boiler was a default"``).
+
+    Raises
+    ------
+    InputError
+        Naming the meter file, the first such building (its row), the meter's carrier and the
+        modelled system with its source, and what to do.
+    """
+    from twin.energy.results import OPT_IN_SYSTEMS, SYSTEMS
+    from twin.energy.sampled import is_prior
+
+    if len(readings) == 0:
+        return {}
+    first = readings.drop_duplicates("building_id")
+    env = envelope.assign(building_id=envelope["building_id"].astype(str)).drop_duplicates("building_id").set_index("building_id")
+    env = env.reindex(first["building_id"].astype(str).to_numpy())
+    system = env["system"].astype(object).where(env["system"].notna(), "").astype(str).to_numpy() if "system" in env else np.full(len(env), "")
+    source = (env["system_source"].astype(object).where(env["system_source"].notna(), "").astype(str).to_numpy() if "system_source" in env
+              else np.full(len(env), ""))
+    weak = (is_prior(env.reset_index(drop=True), "system") if "system_source" in env else np.ones(len(env), bool)) | (system == "")
+    weak |= pd.Series(source).str.startswith("inferred").to_numpy()
+    carriers = {**SYSTEMS, **OPT_IN_SYSTEMS}
+    notes: dict[str, str] = {}
+    ids, meters, rows = first["building_id"].astype(str), first["carrier"].astype(str), first["row"]
+    for bid, meter, row, s, src, w in zip(ids, meters, rows, system, source, weak):
+        modelled = carriers.get(s)
+        if modelled is None and s:
+            continue  # an unknown system: the forward model names it
+        wanted = SYSTEM_CARRIER_OF_METER.get(meter)
+        if modelled == wanted:
+            continue
+        what = (f"system {s}" + (f" ({src})" if src else "")) if s else "a system it does not give"
+        if meter == "electricity":
+            raise InputError(f"an electricity meter on a building the scene models as heated by {what}: it measures lights, appliances and "
+                             "the heating's pumps and fans, not the heating, and the model has no appliance load to fit it to; give the "
+                             "meter of its heating carrier (gas, oil or heat); an electricity meter calibrates only a building the scene "
+                             "models with an electric system (heat pump, direct electric)"
+                             + (", which a scene cannot declare yet (docs/calibration.md)" if w else ""), path=path, obj=f"row {row} (building {bid!r})",
+                             field="carrier")
+        if not w:
+            raise InputError(f"a{'n' if meter[0] in 'aeiou' else ''} {meter} meter on a building the scene models as heated by {what}, "
+                             f"a{'n' if modelled[0] in 'aeiou' else ''} {modelled} system: the meter and the "
+                             f"scene disagree on its heating carrier; give its {METER_OF_SYSTEM_CARRIER[modelled]} meter (or remove its rows), or correct the "
+                             "building's system", path=path, obj=f"row {row} (building {bid!r})", field="carrier")
+        notes[bid] = f"carrier {meter} from its meter (data); " + (f"the scene's system {s} was a default" if s else "the scene gives no heating system")
+    return notes
 
 
 #: Most buildings named by :func:`check_enough_readings` (the count is always given).
@@ -276,7 +448,8 @@ def calibrate_buildings(
     ------
     InputError
         Readings outside the weather, implausible magnitudes, a metered building the energy
-        model cannot simulate (named with its problem), too many buildings.
+        model cannot simulate (named with its problem), a meter whose carrier does not heat the
+        building as the scene models it (:func:`check_carriers`), too many buildings.
     """
     from twin.calibration.meters import to_days
     from twin.energy.stock import prepare_stock
@@ -302,9 +475,11 @@ def calibrate_buildings(
                                  field="--meters")
     meter_file = getattr(meters, "path", "") or None
     check_coverage(readings, drivers.time, path=meter_file)
-    readings = to_days(readings, drivers.time.tz, report)
     env = prep.envelope
     ids = env["building_id"].astype(str)
+    # the readings as given (an hour of a smart meter, a calendar day of hours), before summing days
+    check_magnitudes(readings, pd.Series(env["a_f_m2"].to_numpy(dtype=float), index=ids.to_numpy()), tz=drivers.time.tz, path=meter_file)
+    readings = to_days(readings, drivers.time.tz, report)
     excluded = set(prep.excluded["building_id"].astype(str)) if len(prep.excluded) else set()
     metered = pd.Index(readings["building_id"].unique())
     bad = [b for b in metered if b in excluded or b not in set(ids)]
@@ -312,7 +487,15 @@ def calibrate_buildings(
         why = prep.excluded[prep.excluded["building_id"].astype(str) == bad[0]]
         reason = why.iloc[0]["reason"] if len(why) else "not in the envelope table"
         raise InputError(f"a metered building cannot be simulated: {reason}", path=meter_file, obj=f"building {bad[0]!r}", field="building_id")
-    check_magnitudes(readings, pd.Series(env["a_f_m2"].to_numpy(dtype=float), index=ids.to_numpy()), path=meter_file)
+    carrier_notes = check_carriers(readings, env, path=meter_file)
+    if carrier_notes:
+        counts = readings.drop_duplicates("building_id").set_index("building_id")["carrier"].reindex(list(carrier_notes)).value_counts()
+        first = next(iter(carrier_notes))
+        report.append({"step": "carriers", "rows": len(carrier_notes),
+                       "detail": f"{len(carrier_notes):,} metered building{'s' if len(carrier_notes) > 1 else ''} heated by the carrier of "
+                                 f"{'their' if len(carrier_notes) > 1 else 'its'} meter "
+                                 f"({', '.join(f'{c}: {n}' for c, n in counts.items())}), not by the scene's default system "
+                                 f"(first: {first!r}, {carrier_notes[first]}; system_note in summary.json)"})
     cutoff = None if train_until is None else pd.Timestamp(train_until)
     if cutoff is not None and cutoff.tz is None:
         raise InputError("train_until needs a time zone", field="train_until")
@@ -350,7 +533,7 @@ def calibrate_buildings(
                  nmbe_test_pct=nmbe(test, post.pred_mean) if (~used).any() else np.nan,
                  cv_rmse_test_pct=cv_rmse(test, post.pred_mean) if (~used).any() else np.nan)
         notes = dict(fm.system_notes)
-        s["system_note"] = [notes.get(b, "") for b in bids]
+        s["system_note"] = ["; ".join(x for x in (carrier_notes.get(b, ""), notes.get(b, "")) if x) for b in bids]
         summaries.append(pd.DataFrame(s))
         d = post.draws.reshape(-1, post.draws.shape[2])
         dt = pd.DataFrame(d, columns=list(post.names))
@@ -371,5 +554,6 @@ def calibrate_buildings(
                                pd.concat(preds, ignore_index=True), posts, priors, report)
 
 
-__all__ = ["BuildingCalibration", "MAX_NAMED", "MAX_W_M2", "calibrate_buildings", "check_coverage", "check_enough_readings", "check_holds_out", "check_magnitudes", "check_some_consumption",
-           "layouts"]
+__all__ = ["BuildingCalibration", "MAX_NAMED", "MAX_PLANT_W_M2", "MAX_W_M2", "METER_OF_SYSTEM_CARRIER", "MIN_PLANT_KW", "SYSTEM_CARRIER_OF_METER", "calibrate_buildings",
+           "check_carriers", "check_coverage", "check_enough_readings", "check_holds_out", "check_magnitudes", "check_some_consumption",
+           "layouts", "max_plant_power_w"]

@@ -246,7 +246,11 @@ def sync_init(scene_paths, *, weather, start, out: Path, members: int = 32, seed
         raise InputError("a building to sync cannot be simulated (excluded by the energy model)", field="building_id")
     pos = pd.Index(prep.envelope["building_id"].astype(str)).get_indexer(ids)
     shade = None if prep.shade_factor is None else prep.shade_factor[pos]
-    carriers = np.full(len(ids), "gas", dtype=object)
+    from twin.calibration.calibrate import METER_OF_SYSTEM_CARRIER
+    from twin.energy.results import OPT_IN_SYSTEMS, SYSTEMS
+
+    # the carrier of each building's modelled system (a default gas boiler: gas); the first readings replace a default (sync update)
+    carriers = env["system"].astype(str).map({**SYSTEMS, **OPT_IN_SYSTEMS}).map(METER_OF_SYSTEM_CARRIER).fillna("gas").to_numpy(dtype=object)
     model = _forward_for_state(env, shade, carriers, prep.drivers)
     from twin.calibration.sync import hour_of
 
@@ -279,11 +283,14 @@ def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kw
     if not np.allclose(dur.to_numpy(), 1.0):
         raise InputError("twin sync takes hourly readings (periods of one hour)", path=readings, field="--readings")
     from twin.calibration.calibrate import check_magnitudes
+    from twin.calibration.sync import reconcile_carriers
 
+    # electricity readings of a gas-heated building were assimilated as its heating (exit 0): the carriers are checked as in twin calibrate
+    carrier_lines = reconcile_carriers(filt, r, _forward_for_state, path=str(readings))
     # a unit slip (Wh read as kWh) was assimilated without a word and dragged the state (twin calibrate checks it too)
-    check_magnitudes(r, filt.model.env.set_index("building_id")["a_f_m2"], path=str(readings))
+    check_magnitudes(r, filt.model.env.set_index("building_id")["a_f_m2"], tz=drivers.time.tz, path=str(readings))
     ids = list(filt.model.building_ids)
-    lines = [f"cleaning: {x['step']}: {x['detail']}" for x in md.report]
+    lines = [f"cleaning: {x['step']}: {x['detail']}" for x in md.report] + carrier_lines
     t_end = pd.DatetimeIndex(r["end"]).max()
     starts, ends = pd.DatetimeIndex(r["start"]), pd.DatetimeIndex(r["end"])
     first = drivers.time[filt.hour % drivers.n_hours] - pd.Timedelta(hours=1)

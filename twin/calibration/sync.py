@@ -101,6 +101,9 @@ class SyncFilter:
     theta_m: np.ndarray | None = None
     days: int = 0
     history: list = field(default_factory=list)
+    #: (n_b,) bool: the building's carrier is that of readings assimilated (True), or the default
+    #: of ``twin sync init`` (False: the first readings' carrier replaces it, :func:`reconcile_carriers`).
+    carrier_from_meter: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.priors is None:
@@ -111,6 +114,8 @@ class SyncFilter:
             raise InputError(f"the ensemble must have shape ({n_b}, n_members, {len(PARAMETERS)}), got {self.z.shape}", field="z")
         if 24 % int(self.windows) != 0:
             raise InputError("windows must divide 24 (1, 2, 3, 4, 6, 8, 12 or 24)", field="windows")
+        self.carrier_from_meter = (np.zeros(n_b, dtype=bool) if self.carrier_from_meter is None
+                                   else np.asarray(self.carrier_from_meter, dtype=bool).reshape(n_b))
         self._rng = np.random.default_rng([int(self.seed), 0x5C, self.days])
         self._rows = np.repeat(np.arange(n_b), self.z.shape[1])
         if self.theta_m is None:
@@ -321,8 +326,9 @@ def hour_of(drivers, start: pd.Timestamp) -> int:
 
 
 def save_state(filt: SyncFilter, path: str | os.PathLike[str]) -> Path:
-    """The filter's ensemble, position and buildings (envelope rows, shading, carriers) to a ``.npz``
-    file, written atomically; the weather is not stored (each update and forecast names its own)."""
+    """The filter's ensemble, position and buildings (envelope rows, shading, carriers and whether
+    each carrier came from assimilated readings) to a ``.npz`` file, written atomically; the
+    weather is not stored (each update and forecast names its own)."""
     import io
 
     from twin.io.atomic import atomic_path
@@ -330,7 +336,8 @@ def save_state(filt: SyncFilter, path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     meta = {"next_time": str(filt.next_time), "days": int(filt.days), "seed": int(filt.seed), "inflation": filt.inflation, "drift_z": filt.drift_z,
             "windows": int(filt.windows), "noise": [filt.noise.relative, filt.noise.absolute_kwh, filt.noise.rounding_kwh],
-            "building_id": list(map(str, filt.model.building_ids)), "carriers": list(map(str, filt.model.carriers)), "version": 1}
+            "building_id": list(map(str, filt.model.building_ids)), "carriers": list(map(str, filt.model.carriers)),
+            "carrier_from_meter": [bool(x) for x in filt.carrier_from_meter], "version": 1}
     buf = io.BytesIO()
     filt.model.env.to_parquet(buf, index=False)
     shade = filt.model.shade if filt.model.shade is not None else np.zeros((0, 0, 0))
@@ -366,7 +373,73 @@ def load_state(path: str | os.PathLike[str], drivers, make_model) -> SyncFilter:
     model = make_model(env, None if shade.size == 0 else shade, np.array(meta["carriers"], dtype=object), drivers)
     hour = hour_of(drivers, pd.Timestamp(meta["next_time"]))
     return SyncFilter(model, z, hour, noise=Noise(*meta["noise"]), inflation=meta["inflation"], drift_z=meta["drift_z"], windows=meta["windows"],
-                      seed=meta["seed"], theta_m=theta, days=meta["days"])
+                      seed=meta["seed"], theta_m=theta, days=meta["days"],
+                      carrier_from_meter=meta.get("carrier_from_meter"))  # absent in older states: sync init's default carriers
+
+
+def reconcile_carriers(filt: SyncFilter, readings: pd.DataFrame, make_model, *, path: str | None = None) -> list[str]:
+    """The carrier of each building's readings against the carrier its state models; the
+    filter's model is rebuilt where the readings' carrier replaces a default.
+
+    ``twin sync init`` gives every building the carrier of the scene's heating system (a
+    default gas boiler unless the scene says otherwise). The first readings of a building fix
+    its carrier: a gas, oil or heat meter replaces a default (as in ``twin calibrate``,
+    :func:`twin.calibration.calibrate.check_carriers`); readings of another carrier than the
+    one already assimilated are an error (one meter per building), and so is an electricity
+    meter on a building not modelled with an electric system (it measures appliances, not the
+    heating).
+
+    Parameters
+    ----------
+    filt
+        The filter (its model's ``carriers``, ``env``; its ``carrier_from_meter``).
+    readings
+        Building readings of the filter's buildings: ``building_id``, ``carrier``, ``row``.
+    make_model
+        ``make_model(env, shade, carriers, drivers)`` -> forward model (as :func:`load_state`).
+    path
+        The readings file, named in the errors.
+
+    Returns
+    -------
+    list of str
+        Lines for the command to print (the carriers replaced); empty when none was.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the row and building of the first conflict and ``carrier``.
+    """
+    from twin.calibration.calibrate import check_carriers
+
+    if len(readings) == 0:
+        return []
+    first = readings.drop_duplicates("building_id")
+    pos = pd.Index(list(map(str, filt.model.building_ids))).get_indexer(first["building_id"].astype(str))
+    meter = first["carrier"].astype(str).to_numpy()
+    state = np.asarray(filt.model.carriers, dtype=object)[pos].astype(str)
+    clash = filt.carrier_from_meter[pos] & (meter != state)
+    if clash.any():
+        j = int(np.flatnonzero(clash)[0])
+        raise InputError(f"{meter[j]} readings, but the sync state has assimilated {state[j]} readings of this building: one meter (carrier) "
+                         f"per building; give its {state[j]} readings, or start a new state (twin sync init) for the {meter[j]} meter", path=path,
+                         obj=f"row {first['row'].iloc[j]} (building {first['building_id'].iloc[j]!r})", field="carrier")
+    check_carriers(readings, filt.model.env, path=path)
+    change = meter != state
+    lines = []
+    if change.any():
+        carriers = np.asarray(filt.model.carriers, dtype=object).copy()
+        carriers[pos[change]] = meter[change]
+        m = filt.model
+        filt.model = make_model(m.env, m.shade, carriers, m.drivers)
+        counts = pd.Series(meter[change]).value_counts()
+        b0 = first["building_id"].iloc[int(np.flatnonzero(change)[0])]
+        n = int(change.sum())
+        lines.append(f"carriers: {n} building{'s take' if n > 1 else ' takes'} the carrier of {'their' if n > 1 else 'its'} readings "
+                     f"({', '.join(f'{c}: {n}' for c, n in counts.items())}) instead of the state's default (first: {b0!r}, "
+                     f"{state[int(np.flatnonzero(change)[0])]} before)")
+    filt.carrier_from_meter[pos] = True
+    return lines
 
 
 def day_layout(drivers) -> Layout:
@@ -378,4 +451,4 @@ def day_layout(drivers) -> Layout:
                   pd.DatetimeIndex([drivers.time[-1]]))
 
 
-__all__ = ["DEFAULT_ENSEMBLE", "DayReport", "SyncFilter", "day_layout", "hour_of", "load_state", "save_state"]
+__all__ = ["DEFAULT_ENSEMBLE", "DayReport", "SyncFilter", "day_layout", "hour_of", "load_state", "reconcile_carriers", "save_state"]

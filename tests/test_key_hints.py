@@ -332,3 +332,35 @@ def test_calibration_priors_name_the_closest_key(metered_scene: tuple[Path, Path
     priors.write_text(text, encoding="utf-8")
     result = run_twin(["calibrate", scene, "--meters", meters, "--priors", priors, "-o", tmp_path / "cal", "-q"])
     assert_one_line_error(result, contains=("priors.yaml", field, says))
+
+
+# ------------------------------------------------------------------------------ a misspelt required key
+def test_error_to_report_prefers_the_unknown_key_beside_a_missing_one() -> None:
+    from twin.io.key_hints import error_to_report
+
+    with pytest.raises(ValidationError) as err:
+        _Root.model_validate({"pets": [{"kind": "dog", "tail_m": "long"}, {"knd": "cat"}]})
+    errors = err.value.errors()
+    assert error_to_report(errors) is errors[0]  # a bad value first: it stays first
+    missing = {"type": "missing", "loc": ("pets", 1, "kind")}
+    extra = {"type": "extra_forbidden", "loc": ("pets", 1, "knd")}
+    elsewhere = {"type": "extra_forbidden", "loc": ("pets", 0, "knd")}
+    assert error_to_report([missing, elsewhere, extra]) is extra
+    assert error_to_report([missing, elsewhere]) is missing  # no unknown key in that section
+
+
+REQUIRED_CASES = [
+    ("zone-spec", ["energy", "simulate"], _zone_spec, lambda d: _rename(d["windows"][0]["glazing_gap"], "gap_emissivity", "gap_emisivity"),
+     "windows.0.glazing_gap.gap_emisivity", "gap_emissivity"),
+    ("column", ["soil", "column"], _column, lambda d: _rename(d["top"], "kind", "kindd"), "top.kindd", "kind"),
+    ("block", ["soil", "block"], _block, lambda d: _rename(d["grid"], "dx_m", "dx_n"), "grid.dx_n", "dx_m"),
+    ("year-spec", ["soil", "year"], _year, lambda d: _rename(d, "weather", "weathr"), "weathr", "weather"),
+]
+
+
+@pytest.mark.parametrize(("command", "write", "edit", "field", "hint"), [c[1:] for c in REQUIRED_CASES], ids=[c[0] for c in REQUIRED_CASES])
+def test_a_misspelt_required_key_is_named_not_reported_missing(tmp_path: Path, command: list, write, edit, field: str, hint: str) -> None:
+    """Was "field '<the required key>': Field required", without the key written."""
+    args = [*command, write(tmp_path, edit)] + (["--weather", EPW] if command[0] == "energy" else [])
+    line = assert_one_line_error(run_twin(args), contains=(f"'{field}'", f"(did you mean '{hint}'?)"))
+    assert "field required" not in line.lower()

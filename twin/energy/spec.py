@@ -87,7 +87,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from twin.energy.iso52016 import INTERIOR_SOLAR_ABSORPTANCE
 from twin.energy.schedules import ALTITUDE_RANGE_M, DaySchedule, Flow, air_density_at_altitude_kg_m3, check_holiday, check_range, hourly_values
 from twin.errors import InputError, SchemaError
-from twin.io.key_hints import hint_for_error
+from twin.io.key_hints import error_to_report, hint_for_error
 
 FACADES: dict[str, float] = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
 INSULATION_CONDUCTIVITY_W_MK = 0.08
@@ -757,7 +757,7 @@ def spec_from_dict(data: object, *, path: str | Path | None = None) -> ZoneSpec:
     except SchemaError as exc:  # a check across keys (ZoneSpec._check)
         raise SchemaError(exc.message, path=path, obj=exc.obj if exc.obj is not None else obj, field=exc.field) from None
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err = error_to_report(exc.errors())
         loc = _format_loc(err["loc"]) or "<root>"
         kind = err["type"]
         msg = f"unknown key{hint_for_error(ZoneSpec, err['loc'])}" if kind == "extra_forbidden" else err["msg"].removeprefix("Value error, ")

@@ -142,6 +142,23 @@ def hint_for_error(model: type, loc: Sequence[str | int]) -> str:
     return did_you_mean(loc[-1], section_keys(model, loc))
 
 
+def error_to_report(errors: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The error of a pydantic ``errors()`` list a reader that reports one error should name.
+
+    The first, unless it is a missing key (``missing``) whose section also holds an unknown key
+    (``extra_forbidden``): a misspelt required key gives both, pydantic lists the missing one
+    first, and "field required" would not name the key actually written; the unknown key is
+    reported instead (with :func:`hint_for_error` it names the missing key).
+    """
+    first = errors[0]
+    if first.get("type") == "missing":
+        parent = tuple(first["loc"][:-1])
+        for e in errors:
+            if e.get("type") == "extra_forbidden" and tuple(e["loc"][:-1]) == parent:
+                return e
+    return first
+
+
 # ---------------------------------------------------------------------------- the walk
 
 
@@ -257,4 +274,4 @@ def _walk(tp: Any, parts: list[str | int], disc: Any) -> list[type] | None:
     return None
 
 
-__all__ = ["CUTOFF", "closest_key", "did_you_mean", "fold", "hint_for_error", "section_keys"]
+__all__ = ["CUTOFF", "closest_key", "did_you_mean", "error_to_report", "fold", "hint_for_error", "section_keys"]

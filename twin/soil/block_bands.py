@@ -50,7 +50,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from twin.errors import InputError, ResourceLimitError
-from twin.io.key_hints import hint_for_error
+from twin.io.key_hints import error_to_report, hint_for_error
 from twin.soil.hydraulics import CARSEL_PARRISH_1988, SoilMaterial, _norm
 
 #: Standard deviations of Carsel & Parrish (1988), per texture: ``theta_r``, ``theta_s`` (m3/m3),
@@ -117,7 +117,7 @@ def parse_block_options(value) -> BlockBandOptions:
     try:
         opts = BlockBandOptions.model_validate(value)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err = error_to_report(exc.errors())
         key = ".".join(str(p) for p in err["loc"])
         if err["type"] == "extra_forbidden":
             raise ValueError(f"block.{key}: unknown key{hint_for_error(BlockBandOptions, err['loc'])}") from None

@@ -15,7 +15,7 @@ import importlib
 from pydantic import ValidationError
 
 from twin.errors import InputError
-from twin.io.key_hints import hint_for_error
+from twin.io.key_hints import error_to_report, hint_for_error
 
 #: The spec models whose errors come here, by the name pydantic gives a model's error
 #: (``ValidationError.title``): the model of an unknown key's hint when the caller names none.
@@ -34,7 +34,8 @@ def _model_of(exc: ValidationError) -> type | None:
 
 
 def spec_input_error(exc: ValidationError, *, path=None, model: type | None = None) -> InputError:
-    """The :class:`InputError` that reports the first error of ``exc``.
+    """The :class:`InputError` that reports the first error of ``exc`` (a misspelt required key: the
+    unknown key, not the missing one; :func:`twin.io.key_hints.error_to_report`).
 
     Parameters
     ----------
@@ -54,7 +55,7 @@ def spec_input_error(exc: ValidationError, *, path=None, model: type | None = No
         ``(did you mean 'x'?)`` when a key of its section is close), else pydantic's
         message without its ``"Value error, "`` before a validator's own words, followed by ``, got <value>`` when the value is a number, a string or a bool.
     """
-    err = exc.errors()[0]
+    err = error_to_report(exc.errors())
     key = ".".join(str(p) for p in err["loc"] if p not in ("function-after",))
     if err["type"] == "extra_forbidden":
         model = model if model is not None else _model_of(exc)

@@ -30,7 +30,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from twin.errors import InputError
-from twin.io.key_hints import hint_for_error
+from twin.io.key_hints import error_to_report, hint_for_error
 from twin.soil.year import YearOptions
 
 
@@ -62,7 +62,7 @@ def load_year_spec(path: str | Path) -> tuple[YearSpec, YearOptions]:
     try:
         spec = YearSpec.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err = error_to_report(exc.errors())
         key = ".".join(str(p) for p in err["loc"])
         if err["type"] == "extra_forbidden":
             raise InputError(f"unknown key {key!r}{hint_for_error(YearSpec, err['loc'])}", path=path, field=key) from None

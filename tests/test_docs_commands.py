@@ -13,7 +13,8 @@ What is read
   descriptions after three spaces). Every ``-x`` / ``--option`` written in it must be an option of
   the named command (of one of the alternatives). A command written out in full (no ``[``, ``|``,
   ``...``, no continuation lines) is also parsed by the command's own parser: unknown options,
-  options missing their value and too many or too few positional arguments fail.
+  options missing their value and too many or too few positional arguments fail. Repository
+  paths a command names (``data_samples/...``, ``tests/...``) must exist.
 * Inline code spans ```twin ...```: the sub-command and the options named.
 * ``yaml`` blocks: a whole scenario (``name`` and ``inputs``) with
   :func:`twin.scenario.schema.parse_scenario`; a section of a scenario (``soil:``, ``energy:``, a
@@ -259,6 +260,9 @@ def check_command(command: Command) -> list[str]:
     known = set().union(*(_options(c) for c in cmds))
     problems = [f"{command.where}: {command.head!r}: no option {opt} (options: {', '.join(sorted(known - _GLOBAL))})"
                 for opt in dict.fromkeys(_OPTION.findall(command.text)) if opt not in known]
+    problems += [f"{command.where}: {command.head!r}: no such file in the repository: {name}"
+                 for token in command.head.split() for name in _braces(token.strip("[]'\"\\(").rstrip("):,;."))
+                 if name.startswith(_TOP) and not (REPO / name).exists()]
     if problems or not command.concrete or len(cmds) != 1 or _is_group(cmds[0]):
         if not problems and command.concrete and not words:
             return []
@@ -279,7 +283,7 @@ def _parse(command: Command, cmd, args: list[str]) -> list[str]:
     argv = [a for a in global_flags_first(argv) if a not in ("--quiet", "--verbose")] if argv else argv
     ctx = cmd.context_class(cmd, info_name=cmd.name)
     try:
-        values, extra, _ = cmd.make_parser(ctx).parse_args(args=argv)
+        values, extra, _ = cmd.make_parser(ctx).parse_args(args=list(argv))  # the parser empties its list
     except Exception as exc:  # the vendored click's UsageError family
         return [f"{command.where}: {command.head!r}: {getattr(exc, 'message', exc)}"]
     if extra:
@@ -289,6 +293,12 @@ def _parse(command: Command, cmd, args: list[str]) -> list[str]:
     if missing:
         return [f"{command.where}: {command.head!r}: missing argument(s) {', '.join(missing)}"]
     return []
+
+
+def _braces(token: str) -> list[str]:
+    """``token`` with a shell brace list expanded (``a_{x,y}.txt`` -> ``a_x.txt``, ``a_y.txt``)."""
+    m = re.match(r"(.*?)\{([^{}]*,[^{}]*)\}(.*)", token)
+    return [name for part in m.group(2).split(",") for name in _braces(m.group(1) + part + m.group(3))] if m else [token]
 
 
 def test_the_pages_show_commands():
@@ -321,6 +331,9 @@ def test_a_wrong_option_or_command_is_caught():
     for head in ("twin run my.yaml --sample 20", "twin run my.yaml -o", "twin run a.yaml b.yaml",
                  "twin energy runn SCENE", "twin traffic", "twin energy simulate"):
         assert check_command(Command("x", head, head, True)), head
+    for head in ("twin soil column tests/soil_data/celia.yaml", "twin traffic access data_samples/stgilles_{streets,roads}_osm2013.geojson"):
+        assert check_command(Command("x", head, head, True)), head
+    assert _braces("d/s_{a,b}_c.geojson") == ["d/s_a_c.geojson", "d/s_b_c.geojson"]
     synopsis = "twin solar pv [--tilt T] [--azimut A]"
     assert check_command(Command("x", synopsis, synopsis, False))
     alt = "twin scenario validate|schema [--allow-no-effect]"

@@ -16,11 +16,16 @@ from twin.errors import TwinError
 
 __version__ = "0.1.0"
 
+#: Names of ``twin`` imported on first use. ``twin.ingest`` is not one of them: it is the
+#: subpackage (``from twin.ingest import ingest``), and a lazy function of the same name would
+#: be the function on first use and the subpackage once any ``twin.ingest.*`` module is imported.
 _LAZY = {
     "Scene": "twin.scene",
-    "ingest": "twin.ingest",
     "read_epw": "twin.io.epw",
 }
+
+#: Subpackages reachable as attributes after a bare ``import twin`` (imported on first use).
+_SUBPACKAGES = frozenset({"ingest"})
 
 if TYPE_CHECKING:  # pragma: no cover
     from twin.scene import Scene
@@ -29,8 +34,10 @@ if TYPE_CHECKING:  # pragma: no cover
 def __getattr__(name: str):
     if name in _LAZY:
         module = import_module(_LAZY[name])
-        return getattr(module, name) if hasattr(module, name) else module
+        return getattr(module, name)
+    if name in _SUBPACKAGES:  # ``twin.ingest`` after a bare ``import twin``
+        return import_module(f"twin.{name}")
     raise AttributeError(f"module 'twin' has no attribute {name!r}")
 
 
-__all__ = ["Scene", "TwinError", "__version__", "ingest", "read_epw"]
+__all__ = ["Scene", "TwinError", "__version__", "read_epw"]

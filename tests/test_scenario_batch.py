@@ -155,7 +155,7 @@ def test_store_adds_columns_to_an_older_table(tmp_path):
     con.commit()
     con.close()
     store = RunStore(path)
-    assert store.claim("r", scenario="s", version="v", input_hash="i", scenario_hash="h", seed=0)
+    assert store.claim("r", scenario="s", version="v", input_hash="i", scenario_hash="h", seed=0).claimed
     assert store.get("r")["pid"] == os.getpid()
 
 

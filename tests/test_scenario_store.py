@@ -9,10 +9,11 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 
 import numpy as np
 
-from twin.scenario.store import RunStore, hash_files, make_run_id
+from twin.scenario.store import ClaimStatus, RunStore, hash_files, make_run_id, process_start
 
 KW = dict(scenario="s.yaml", version="0.1", input_hash="abc", scenario_hash="def", seed=1)
 
@@ -21,9 +22,9 @@ def test_claim_finish_and_skip(tmp_path):
     store = RunStore(tmp_path / "runs.sqlite")
     kw = dict(scenario="s.yaml", version="0.1", input_hash="abc", scenario_hash="def", seed=1)
     rid = make_run_id("def", "abc", 1, "0.1")
-    assert store.claim(rid, **kw)
+    assert store.claim(rid, **kw).claimed
     store.finish(rid, kpis={"energy/q": -1.5}, outputs={"kpis": "x"})
-    assert not store.claim(rid, **kw)  # done: nothing to do
+    assert store.claim(rid, **kw).status is ClaimStatus.DONE  # done: nothing to do
     rec = store.get(rid)
     assert rec["status"] == "done" and rec["kpis"] == {"energy/q": -1.5} and rec["attempts"] == 1
     assert len(store.runs()) == 1
@@ -32,11 +33,11 @@ def test_claim_finish_and_skip(tmp_path):
 def test_failed_or_interrupted_runs_are_claimed_again(tmp_path):
     store = RunStore(tmp_path / "runs.sqlite")
     kw = dict(scenario="s.yaml", version="0.1", input_hash="abc", scenario_hash="def", seed=1)
-    assert store.claim("r1", **kw)  # then the process dies: status stays 'running'
-    assert store.claim("r1", **kw)
+    assert store.claim("r1", **kw).claimed  # then the process handles an error and tries again
+    assert store.claim("r1", **kw).claimed
     store.fail("r1", "boom")
     assert store.get("r1")["status"] == "failed"
-    assert store.claim("r1", **kw)
+    assert store.claim("r1", **kw).claimed
     assert store.get("r1")["attempts"] == 3
     assert len(store.runs()) == 1
 
@@ -55,10 +56,13 @@ def test_hash_files_reads_contents(tmp_path):
     assert hash_files([a]) != h1
 
 
-def _finish_many(path, ids):
+def _finish_many(path, ids, start=None):
     store = RunStore(path)
+    if start is not None:
+        start.wait(120)  # the processes claim together (spawned interpreters start at different times)
     for rid in ids:
-        if store.claim(rid, scenario="s", version="v", input_hash="i", scenario_hash="h", seed=0):
+        if store.claim(rid, scenario="s", version="v", input_hash="i", scenario_hash="h", seed=0).claimed:
+            time.sleep(0.02)  # the run's work: others try to claim it meanwhile
             store.finish(rid, kpis={"k": 1.0})
 
 
@@ -67,15 +71,17 @@ def test_concurrent_processes_record_each_run_once(tmp_path):
     RunStore(path)
     ids = [f"r{i}" for i in range(40)]
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_finish_many, args=(path, ids)) for _ in range(3)]
+    start = ctx.Barrier(3)
+    procs = [ctx.Process(target=_finish_many, args=(path, ids, start)) for _ in range(3)]
     for p in procs:
         p.start()
     for p in procs:
-        p.join(60)
+        p.join(120)
     assert [p.exitcode for p in procs] == [0, 0, 0]  # none failed (e.g. "database is locked") or hung
     runs = RunStore(path).runs()
     assert sorted(runs["run_id"]) == sorted(ids)
-    assert (runs["status"] == "done").all()
+    # each claimed by one process only: a run another live process holds is not claimed again
+    assert (runs["status"] == "done").all() and (runs["attempts"] == 1).all(), runs[["run_id", "attempts", "pid"]].to_string()
 
 
 def _dead_pid() -> int:
@@ -85,8 +91,9 @@ def _dead_pid() -> int:
 
 
 def _set_owner(path, run_id, host, pid):
+    """Make ``run_id`` look claimed by process ``pid`` of ``host`` (with its start time)."""
     con = sqlite3.connect(path)
-    con.execute("UPDATE runs SET host = ?, pid = ? WHERE run_id = ?", (host, pid, run_id))
+    con.execute("UPDATE runs SET host = ?, pid = ?, pid_started = ? WHERE run_id = ?", (host, pid, process_start(pid), run_id))
     con.commit()
     con.close()
 
@@ -110,7 +117,7 @@ def test_runs_of_killed_processes_are_marked_failed_when_the_store_is_opened(tmp
         err = reopened.get("dead")["error"]
         assert err.startswith("interrupted") and str(dead) in err
         # claimed again like any failed run
-        assert reopened.claim("dead", **KW) and reopened.get("dead")["attempts"] == 2
+        assert reopened.claim("dead", **KW).claimed and reopened.get("dead")["attempts"] == 2
     finally:
         sleeper.kill()
         sleeper.wait()

@@ -108,6 +108,13 @@ class OutputError(TwinError):
     """An output cannot be written where asked (read-only, not a folder, name too long)."""
 
 
+class RunHeldError(TwinError):
+    """The run asked for is being computed by another live process on the same run store (or by
+    a process of another host, which cannot be checked); the message names the store, the run,
+    the host and pid of that process and what to do. Exit code 2 like other refusals: nothing
+    was computed or written."""
+
+
 class TwinWarning(UserWarning):
     """Something a user should know that does not stop the run (the command line prints
     ``twin: warning: ...``)."""

@@ -89,8 +89,14 @@ def batch(
     Progress lines (reading the files, starting the cluster, runs done) go to stderr once the
     command has run 1 s, then at least every 5 s (none with -q).
 
-    Exit code: 0 every run done; 1 some runs failed (each listed); 2 every run failed (the
-    first reason is the error line).
+    A run that another live process is computing on the same store (another twin batch, a
+    twin run) is not computed twice: the batch waits for it (a progress line names the
+    process) and reports its result, or computes it if that process dies first.
+
+    Exit code: 0 every run done; 1 some runs failed (each listed), a scenario file that is not
+    valid counting as a failed run, so a batch where some files are bad and the others ran
+    exits 1 (partial result, deliberately: the good runs are recorded and a rerun skips them);
+    2 every run failed, bad files included (the first reason is the error line).
     """
     from twin.scenario.batch import run_batch
 

@@ -5,7 +5,11 @@ The driver reads every file first: an invalid file is recorded as a failed run a
 that describe the same run are submitted once, and runs the store already has as ``done`` are
 not submitted at all, so rerunning an interrupted batch only does the rest. A task claims its
 run in the store before working (a run already ``done`` is skipped there too), so a task that
-Dask retries after its worker died records its run once. A task whose workers keep dying
+Dask retries after its worker died records its run once. A run that another live process is
+computing on the same store (a second ``twin batch``, a ``twin run``) is not computed twice:
+the batch waits for that process (a progress line names it; the store is looked at every
+:data:`~twin.scenario.store.HELD_POLL_S` s) and reports its result, or computes the run itself
+if that process dies first (:meth:`~twin.scenario.store.RunStore.claim`). A task whose workers keep dying
 (``KilledWorker``) is recorded as failed and the batch goes on. Outputs go to
 ``OUT/<run_id>/`` (:func:`twin.scenario.runner.write_run_folder`: a temporary folder, renamed).
 
@@ -102,10 +106,29 @@ def _check_in_root(path: Path, root: Path | None) -> None:
 
 
 def _record_invalid(store, path: Path, exc: TwinError) -> str:
+    """Record ``path`` as a failed run keyed by its contents.
+
+    Another batch may be recording the same file at this moment (it holds the run for an
+    instant): then its record is used, unless its process died first.
+    """
+    from twin.scenario.store import ClaimStatus
+
     run_id = _invalid_run_id(Path(path))
-    if store.claim(run_id, scenario=str(Path(path).absolute()), version="", input_hash="", scenario_hash="invalid", seed=None):
-        store.fail(run_id, str(exc))
-    return run_id
+    while True:
+        claim = store.claim(run_id, scenario=str(Path(path).absolute()), version="", input_hash="", scenario_hash="invalid", seed=None)
+        if claim.status is ClaimStatus.CLAIMED:
+            store.fail(run_id, str(exc))
+        if claim.status is not ClaimStatus.HELD:
+            return run_id
+        record = store.wait_while_held(run_id)
+        if not _interrupted(record):
+            return run_id
+
+
+def _interrupted(record: dict | None) -> bool:
+    """Whether ``record`` is a run whose process ended without finishing it (to be run again)."""
+    return record is not None and (record["status"] == "running" or (
+        record["status"] == "failed" and str(record.get("error") or "").startswith("interrupted")))
 
 
 def _remove_stale_temporaries(out_root: Path, run_id: str) -> None:
@@ -114,15 +137,20 @@ def _remove_stale_temporaries(out_root: Path, run_id: str) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
-def run_one(path: str, store_path: str, out_root: str, *, no_effect: str = "error", allow_dirs: Iterable[str] = ()) -> dict:
-    """Run one scenario file unless the store says it is done; return its store record.
+def run_one(path: str, store_path: str, out_root: str, *, no_effect: str = "error", allow_dirs: Iterable[str] = (),
+            batch: str | None = None) -> dict:
+    """Run one scenario file unless the store says it is done or held; return its store record.
 
     Idempotent: the same file with the same inputs maps to the same run id, and a ``done`` run
-    is returned as recorded, without running again. ``no_effect`` and ``allow_dirs``: as
-    :func:`twin.scenario.runner.run_scenario`.
+    is returned as recorded, without running again. A run another live process is computing
+    (``held``, :meth:`~twin.scenario.store.RunStore.claim`) is not computed here: its record is
+    returned as it is (status ``running``, ``host`` and ``pid`` of the holder) and the caller
+    waits for it (:func:`run_batch` does). ``no_effect`` and ``allow_dirs``: as
+    :func:`twin.scenario.runner.run_scenario`; ``batch``: the batch's token, recorded with the
+    claim (see :meth:`~twin.scenario.store.RunStore.claim`).
     """
     from twin.scenario.runner import kpi_deltas, run_scenario, write_run_folder
-    from twin.scenario.store import RunStore
+    from twin.scenario.store import ClaimStatus, RunStore
 
     store = RunStore(store_path)
     try:
@@ -131,8 +159,11 @@ def run_one(path: str, store_path: str, out_root: str, *, no_effect: str = "erro
         # an invalid scenario file is recorded as a failed run keyed by its contents
         return store.get(_record_invalid(store, Path(path), exc))
     run_id = ident["run_id"]
-    if not store.claim(run_id, scenario=str(ident["path"]), label=ident["scenario"].name, version=ident["version"],
-                       input_hash=ident["input_hash"], scenario_hash=ident["scenario_hash"], seed=ident["seed"]):
+    claim = store.claim(run_id, scenario=str(ident["path"]), label=ident["scenario"].name, version=ident["version"],
+                        input_hash=ident["input_hash"], scenario_hash=ident["scenario_hash"], seed=ident["seed"], batch=batch)
+    if claim.status is not ClaimStatus.CLAIMED:  # done, or computed by another process now
+        if claim.status is ClaimStatus.HELD:
+            log.info("run %s (%s) is being computed by %s: not here", run_id, path, claim.holder())
         return store.get(run_id)
     _remove_stale_temporaries(Path(out_root), run_id)
     try:
@@ -390,10 +421,94 @@ def _submit(todo, store, *, store_path: Path, out: Path, scheduler, n_workers, o
                      on_result=on_result, no_effect=no_effect, allow_dirs=allow_dirs, connect_timeout_s=connect_timeout_s)
 
 
+def _run_and_wait(client, todo, store, done, *, store_path: Path, out: Path, on_result, no_effect, allow_dirs,
+                  poll_s: float | None = None) -> None:
+    """Compute the runs of ``todo`` on ``client``; wait for those another process holds.
+
+    A run that another live process is computing (another ``twin batch`` or a ``twin run`` on
+    the same store) is not computed twice: its task returns the holder's record (``running``)
+    and, once every other task has finished, the batch waits for the holder, looking at the
+    store every ``poll_s`` seconds (:data:`twin.scenario.store.HELD_POLL_S`) with a progress
+    line naming the run and its holder. The holder's record is then this batch's result (done,
+    or failed with its error); if the holder died without finishing, the run is computed here.
+    """
+    import uuid
+
+    from dask.distributed import as_completed
+
+    from twin.scenario.store import HELD_POLL_S
+
+    poll_s = HELD_POLL_S if poll_s is None else poll_s
+    token = uuid.uuid4().hex  # this batch's claims: a task Dask retries takes back its own run
+    kwargs = dict(store_path=str(store_path), out_root=str(out), no_effect=no_effect, allow_dirs=list(allow_dirs), batch=token)
+    by_key: dict[str, dict] = {}
+    round_ = 0
+    while todo:
+        keys = [f"twin-run-{t['run_id']}" + (f"-{round_}" if round_ else "") for t in todo]
+        futures = client.map(run_one, [t["path"] for t in todo], key=keys, retries=1, pure=False, **kwargs)
+        by_key.update({f.key: t for f, t in zip(futures, todo)})
+        held: list[dict] = []
+        for fut in as_completed(futures):
+            task = by_key[fut.key]
+            try:
+                record = fut.result()
+            except Exception as exc:  # the task never returned (e.g. its workers kept dying)
+                record = _record_lost(store, task, exc, token)
+            if store.is_held(record, batch=token):
+                held.append(task)  # computed by another process: waited for below
+                continue
+            _finished(task, record, done, client, on_result)
+        todo = []
+        for task in held:
+            record = _wait_for_holder(store, task, poll_s)
+            if _interrupted(record):  # the holder died without finishing: compute it here
+                log.info("run %s (%s): its holder ended without finishing; computing it", task["run_id"], task["path"])
+                todo.append(task)
+            else:
+                _finished(task, record, done, client, on_result)
+        round_ += 1
+
+
+def _finished(task: dict, record: dict | None, done, client, on_result) -> None:
+    done.advance()
+    log.info("run %s (%s): %s", task["run_id"], task["path"], (record or {}).get("status"))
+    if on_result is not None:
+        on_result(client, record)
+
+
+def _record_lost(store, task: dict, exc: BaseException, token: str) -> dict | None:
+    """The record of a task that never returned: failed ("task lost"), unless another process
+    holds or finished its run."""
+    from twin.scenario.store import ClaimStatus
+
+    record = store.get(task["run_id"])
+    if record is None:  # lost before it could claim its run
+        if store.claim(task["run_id"], **task["claim"], batch=token).status is not ClaimStatus.CLAIMED:
+            return store.get(task["run_id"])
+    elif store.is_held(record, batch=token):
+        return record
+    store.fail(task["run_id"], f"task lost: {type(exc).__name__}: {exc}")
+    return store.get(task["run_id"])
+
+
+def _wait_for_holder(store, task: dict, poll_s: float) -> dict | None:
+    """Wait until no other live process holds the run of ``task``, with a progress line."""
+    from twin.io import progress
+
+    record = store.get(task["run_id"])
+    if not store.is_held(record):
+        return record
+    holder = f"process {record['pid']} on host {record['host']}"
+    log.info("run %s (%s) is being computed by %s since %s UTC; waiting (%s)", task["run_id"], task["path"], holder,
+             record["started_at"], store.held_advice(task["run_id"], record["host"]))
+    with progress.step(f"waiting for run {task['run_id']} ({Path(task['path']).name}), computed by {holder}"):
+        return store.wait_while_held(task["run_id"], poll_s=poll_s)
+
+
 def _submit_runs(todo, store, done, *, store_path: Path, out: Path, scheduler, n_workers, on_result, no_effect, allow_dirs,
                  connect_timeout_s=CONNECT_TIMEOUT_S) -> None:
     """The runs of ``todo`` on Dask; ``done`` (a progress step) counts the finished ones."""
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import Client, LocalCluster
 
     from twin.io import progress
 
@@ -411,23 +526,8 @@ def _submit_runs(todo, store, done, *, store_path: Path, out: Path, scheduler, n
                 cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
                 client = Client(cluster)
         try:
-            futures = client.map(run_one, [t["path"] for t in todo], store_path=str(store_path), out_root=str(out),
-                                 no_effect=no_effect, allow_dirs=list(allow_dirs),
-                                 key=[f"twin-run-{t['run_id']}" for t in todo], retries=1, pure=False)
-            by_key = {f.key: t for f, t in zip(futures, todo)}
-            for fut in as_completed(futures):
-                try:
-                    record = fut.result()
-                except Exception as exc:  # the task never returned (e.g. its workers kept dying)
-                    task = by_key[fut.key]
-                    if store.get(task["run_id"]) is None:  # lost before it could claim its run
-                        store.claim(task["run_id"], **task["claim"])
-                    store.fail(task["run_id"], f"task lost: {type(exc).__name__}: {exc}")
-                    record = store.get(task["run_id"])
-                done.advance()
-                log.info("run %s (%s): %s", by_key[fut.key]["run_id"], by_key[fut.key]["path"], (record or {}).get("status"))
-                if on_result is not None:
-                    on_result(client, record)
+            _run_and_wait(client, todo, store, done, store_path=store_path, out=out, on_result=on_result, no_effect=no_effect,
+                          allow_dirs=allow_dirs)
         finally:
             client.close()
             if cluster is not None:

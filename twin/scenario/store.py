@@ -2,14 +2,30 @@
 
 A run is identified by ``run_id`` = hash of (scenario digest, input file contents, seed,
 package version): the same work always has the same id. Statuses: ``running`` (claimed),
-``done`` (KPIs and outputs recorded), ``failed`` (error recorded). Claiming a ``done`` run is
-refused, so a rerun of an interrupted batch skips finished work; a ``running`` or ``failed``
-run is claimed again (its process died or it failed) and ``attempts`` counts the tries;
-``host`` and ``pid`` name the process that claimed it last.
+``done`` (KPIs and outputs recorded), ``failed`` (error recorded). :meth:`RunStore.claim` says
+what it found (:class:`Claim`, :class:`ClaimStatus`):
+
+* ``done``: nothing to do (a rerun of an interrupted batch skips finished work);
+* ``held``: another process is computing the run (a ``running`` record whose process is alive
+  on this host, or any ``running`` record of another host): the run is not claimed, so two
+  processes on one store never compute the same run at once;
+* ``claimed``: the run is now ``running`` by this process: it was new, ``failed``, or
+  ``running`` by a process that is gone (``attempts`` counts the tries).
+
+``host``, ``pid`` and ``pid_started`` name the process that claimed a run last.
+``pid_started`` is that process's start time as the operating system gives it (Linux: boot id
+and start time in clock ticks from ``/proc``, exact and unaffected by clock changes; elsewhere
+:mod:`psutil`'s creation time), so a process that got the pid of a dead holder (pid reuse) is
+not taken for the holder (:func:`holder_alive`). Records written before this column existed are
+checked by their claim time: a process that started after the claim is not the holder.
+A ``running`` record of another host cannot be checked (no process table to look at): it counts
+as held until that host's next opening of the store marks it interrupted, or until it is
+released by hand with :meth:`RunStore.release` (the message of a held run says so).
 A ``done`` record is final: a late :meth:`RunStore.fail` does not overwrite it.
 A run whose process was killed (``kill -9``, a power cut) cannot mark itself failed: opening
-the store, and every claim, marks ``running`` records of this host whose process is gone as
-``failed`` with the error ``interrupted: ...`` (:meth:`RunStore.mark_interrupted`).
+the store, and every claim, marks ``running`` records of this host whose process is gone (or
+whose pid now belongs to another process) as ``failed`` with the error ``interrupted: ...``
+(:meth:`RunStore.mark_interrupted`).
 Each claim records the versions of Python, twin and the main libraries (``versions``, JSON;
 :func:`twin.io.run_record.dependency_versions`). KPIs, outputs and versions are strict JSON
 (``null`` for NaN, never ``NaN``).
@@ -22,12 +38,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import enum
+import functools
 import hashlib
 import json
 import os
 import socket
 import sqlite3
-from collections.abc import Iterable, Iterator
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -59,12 +80,18 @@ CREATE TABLE IF NOT EXISTS runs (
     outputs TEXT,
     host TEXT,
     pid INTEGER,
-    versions TEXT
+    versions TEXT,
+    pid_started TEXT,
+    batch TEXT
 );
 """
 
 # columns added after the first release of the table: (name, SQL type)
-LATER_COLUMNS = (("host", "TEXT"), ("pid", "INTEGER"), ("versions", "TEXT"))
+LATER_COLUMNS = (("host", "TEXT"), ("pid", "INTEGER"), ("versions", "TEXT"), ("pid_started", "TEXT"), ("batch", "TEXT"))
+
+#: How often a caller waiting for a run held by another process looks at the store again, s
+#: (:meth:`RunStore.wait_while_held`).
+HELD_POLL_S = 2.0
 
 # columns holding JSON text
 JSON_COLUMNS = ("kpis", "outputs", "versions")
@@ -72,6 +99,11 @@ JSON_COLUMNS = ("kpis", "outputs", "versions")
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def _my_start() -> str | None:
+    """:func:`process_start` of this process (recorded at each claim)."""
+    return process_start(os.getpid())
 
 
 def hash_files(paths: Iterable[str | os.PathLike[str]]) -> str:
@@ -87,6 +119,119 @@ def hash_files(paths: Iterable[str | os.PathLike[str]]) -> str:
 def make_run_id(scenario_hash: str, input_hash: str, seed: int | None, version: str) -> str:
     """The id of a run: the same scenario, inputs, seed and version give the same id."""
     return hashlib.sha256(f"{scenario_hash}|{input_hash}|{seed}|{version}".encode()).hexdigest()[:20]
+
+
+def process_start(pid: int) -> str | None:
+    """The start time of process ``pid`` of this host as a comparable token, or None (no such
+    process, or no way to tell).
+
+    Linux: ``<boot id>:<start time in clock ticks since boot>`` from ``/proc`` (exact: a clock
+    change does not move it, unlike a start time in seconds since 1970 computed from it);
+    elsewhere :mod:`psutil`'s creation time if psutil is installed. Two processes with the same
+    pid have different tokens, so a recorded holder and a later process that got its pid are
+    told apart.
+    """
+    if pid <= 0:
+        return None
+    if sys.platform.startswith("linux"):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+                ticks = fh.read().rsplit(")", 1)[1].split()[19]  # field 22 (starttime); fields 1-2 precede ")"
+        except (OSError, IndexError):
+            return None
+        return f"{_boot_id()}:{ticks}"
+    try:
+        import psutil
+    except ImportError:
+        return None
+    try:
+        return f"psutil:{psutil.Process(pid).create_time():.6f}"
+    except (psutil.Error, OSError):
+        return None
+
+
+@functools.cache
+def _boot_id() -> str:
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as fh:
+            return fh.read().strip()
+    except OSError:
+        return "boot"
+
+
+def _started_after(pid: int, claimed_at: str | None) -> bool:
+    """Whether process ``pid`` started after ``claimed_at`` (so it cannot have made that claim);
+    for records without ``pid_started``. False when either time is unknown."""
+    if not claimed_at:
+        return False
+    try:
+        import psutil
+
+        started = psutil.Process(pid).create_time()
+        claimed = dt.datetime.fromisoformat(claimed_at).timestamp()
+    except Exception:  # noqa: BLE001 - no psutil, no such process, a time that does not parse
+        return False
+    return started > claimed + 1.0  # psutil's creation time on Linux may drift by a clock step; 1 s margin
+
+
+def holder_alive(host: str | None, pid: int | None, pid_started: str | None, claimed_at: str | None = None) -> bool | None:
+    """Whether the process that claimed a run (``host``, ``pid``, ``pid_started``) still runs.
+
+    Returns
+    -------
+    bool or None
+        None: another host (cannot be checked from here); False: no such process, a zombie, or
+        a process that got the pid later (its start time differs from ``pid_started``, or,
+        without ``pid_started``, it started after ``claimed_at``); True otherwise.
+    """
+    from twin.io.staged import pid_alive
+
+    if host != socket.gethostname():
+        return None
+    if pid is None or not pid_alive(int(pid)):
+        return False
+    now = process_start(int(pid))
+    if pid_started:
+        return now is None or now == pid_started
+    return not _started_after(int(pid), claimed_at)
+
+
+class ClaimStatus(enum.Enum):
+    """What :meth:`RunStore.claim` found."""
+
+    #: The run is now ``running`` by this process: compute it.
+    CLAIMED = "claimed"
+    #: The run is ``done``: nothing to do (its record holds the result).
+    DONE = "done"
+    #: Another live process (or a process of another host) is computing the run: do not.
+    HELD = "held"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The answer of :meth:`RunStore.claim`: ``status`` and, when ``held``, who holds the run.
+
+    Not a truth value on purpose (``if store.claim(...)`` would take ``held`` for ``claimed``):
+    test ``claim.status`` or :attr:`claimed`.
+    """
+
+    status: ClaimStatus
+    run_id: str
+    host: str | None = None
+    pid: int | None = None
+    since: str | None = None
+
+    @property
+    def claimed(self) -> bool:
+        """Whether this process now holds the run (and must compute it)."""
+        return self.status is ClaimStatus.CLAIMED
+
+    def __bool__(self) -> bool:
+        raise TypeError("a Claim is not a truth value: test .status or .claimed")
+
+    def holder(self) -> str:
+        """``process PID on host HOST (since TIME)``, for messages."""
+        return f"process {self.pid} on host {self.host} (since {self.since} UTC)"
 
 
 class RunStore:
@@ -125,23 +270,30 @@ class RunStore:
     def mark_interrupted(self) -> list[str]:
         """Mark ``running`` records of this host whose process is gone as ``failed`` (interrupted).
 
+        A process is gone when its pid is free, a zombie, or taken by a later process (pid
+        reuse, :func:`holder_alive`). Records of this process are left alone.
+
         Returns
         -------
         list of str
             The run ids marked.
         """
-        from twin.io.staged import pid_alive
-
         host = socket.gethostname()
         with self._connection() as con:
-            rows = con.execute("SELECT run_id, pid FROM runs WHERE status = 'running' AND host = ?", (host,)).fetchall()
+            rows = con.execute("SELECT run_id, pid, pid_started, started_at FROM runs WHERE status = 'running' AND host = ?",
+                               (host,)).fetchall()
             marked = []
-            for run_id, pid in rows:
-                if pid is None or int(pid) == os.getpid() or pid_alive(int(pid)):
+            for run_id, pid, pid_started, started_at in rows:
+                if pid is None or (int(pid) == os.getpid() and pid_started in (None, _my_start())):
                     continue
+                if holder_alive(host, int(pid), pid_started, started_at):
+                    continue
+                reused = "" if not pid_started or process_start(int(pid)) is None else " (its pid now belongs to another process)"
                 cur = con.execute(
-                    "UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ? AND status = 'running' AND pid = ? AND host = ?",
-                    (_now(), f"interrupted: process {pid} on {host} ended without finishing the run (killed?)", run_id, pid, host),
+                    "UPDATE runs SET status = 'failed', finished_at = ?, error = ? "
+                    "WHERE run_id = ? AND status = 'running' AND pid = ? AND host = ? AND started_at = ?",
+                    (_now(), f"interrupted: process {pid} on {host} ended without finishing the run (killed?){reused}",
+                     run_id, pid, host, started_at),
                 )
                 if cur.rowcount:
                     marked.append(run_id)
@@ -159,42 +311,132 @@ class RunStore:
         seed: int | None,
         versions: dict | None = None,
         again: bool = False,
-    ) -> bool:
-        """Mark ``run_id`` as running by this process; False if it is already done (nothing to do).
+        batch: str | None = None,
+    ) -> Claim:
+        """Mark ``run_id`` as running by this process, unless it is done or another process holds it.
 
-        The record keeps the host name and process id of the claimer (``host``, ``pid``) and
-        ``versions`` (default: :func:`twin.io.run_record.dependency_versions`). With
-        ``again=True`` a ``done`` run is claimed too (``twin run`` recomputes on request; the
-        attempt is recorded like any other, and a later failure or interruption shows).
+        The record keeps the host name, process id and process start time of the claimer
+        (``host``, ``pid``, ``pid_started``) and ``versions`` (default:
+        :func:`twin.io.run_record.dependency_versions`). With ``again=True`` a ``done`` run is
+        claimed too (``twin run`` recomputes on request; the attempt is recorded like any other,
+        and a later failure or interruption shows). A run held by another process is never
+        taken, ``again`` or not.
+
+        Parameters
+        ----------
+        batch
+            A token of the claimer's batch (recorded in ``batch``). A run ``running`` under the
+            same token by another process is claimed: the batch gives each run to one task, so
+            that process is an earlier attempt of the same task, which the batch's scheduler
+            gave up on (its worker was lost, perhaps on another host that cannot be checked).
+
+        Returns
+        -------
+        Claim
+            ``claimed`` (compute the run), ``done`` (nothing to do) or ``held`` (another process
+            computes it; ``host``, ``pid`` and ``since`` name it).
         """
         from twin.io.run_record import dependency_versions
 
         self.mark_interrupted()
-        me = (socket.gethostname(), os.getpid())
+        me = (socket.gethostname(), os.getpid(), _my_start(), batch)
         versions_json = _json(dependency_versions() if versions is None else versions)
         con = self._connect()
         try:
             con.execute("BEGIN IMMEDIATE")
-            row = con.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            row = con.execute("SELECT status, host, pid, pid_started, started_at, batch FROM runs WHERE run_id = ?",
+                              (run_id,)).fetchone()
             if row is not None and row[0] == "done" and not again:
                 con.execute("COMMIT")
-                return False
+                return Claim(ClaimStatus.DONE, run_id)
+            if row is not None and row[0] == "running" and self._held(row, me):
+                con.execute("COMMIT")
+                return Claim(ClaimStatus.HELD, run_id, host=row[1], pid=row[2], since=row[4])
             if row is None:
                 con.execute(
-                    "INSERT INTO runs (run_id, scenario, label, status, started_at, version, input_hash, scenario_hash, seed, host, pid, versions) "
-                    "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO runs (run_id, scenario, label, status, started_at, version, input_hash, scenario_hash, seed, "
+                    "host, pid, pid_started, batch, versions) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (run_id, scenario, label, _now(), version, input_hash, scenario_hash, seed, *me, versions_json),
                 )
             else:
                 con.execute(
                     "UPDATE runs SET status = 'running', started_at = ?, finished_at = NULL, attempts = attempts + 1, error = NULL, "
-                    "host = ?, pid = ?, versions = ? WHERE run_id = ?",
+                    "host = ?, pid = ?, pid_started = ?, batch = ?, versions = ? WHERE run_id = ?",
                     (_now(), *me, versions_json, run_id),
                 )
             con.execute("COMMIT")
-            return True
+            return Claim(ClaimStatus.CLAIMED, run_id)
         finally:
             con.close()
+
+    @staticmethod
+    def _held(row, me) -> bool:
+        """Whether a ``running`` record (status, host, pid, pid_started, started_at, batch) is held
+        by a process other than ``me`` (host, pid, pid_started, batch) that may still run."""
+        _, host, pid, pid_started, started_at, batch = row
+        if (host, pid) == me[:2] and pid_started in (None, me[2]):
+            return False  # this process claimed it before (e.g. it handled an error and tries again)
+        if batch is not None and batch == me[3]:
+            return False  # an earlier attempt of this batch's own task, given up by its scheduler
+        return holder_alive(host, pid, pid_started, started_at) is not False
+
+    def is_held(self, record: dict | None, *, batch: str | None = None) -> bool:
+        """Whether ``record`` (from :meth:`get`) is ``running`` by another process that may still
+        run (this host: alive, pid not reused; another host: cannot be checked, so yes). A run
+        of the same ``batch`` token is not held (see :meth:`claim`)."""
+        if record is None or record["status"] != "running":
+            return False
+        row = (record["status"], record["host"], record["pid"], record.get("pid_started"), record["started_at"], record.get("batch"))
+        return self._held(row, (socket.gethostname(), os.getpid(), _my_start(), batch))
+
+    def wait_while_held(self, run_id: str, *, poll_s: float = HELD_POLL_S, timeout_s: float | None = None,
+                        on_wait: Callable[[dict], None] | None = None) -> dict | None:
+        """Wait until no other live process holds ``run_id``; its record then (or None).
+
+        Every ``poll_s`` seconds the store is looked at again (runs of processes that died
+        meanwhile are marked interrupted, :meth:`mark_interrupted`). ``on_wait(record)`` is
+        called before each pause (e.g. for a progress line). The record returned is ``done``
+        (the holder's result), ``failed`` (its error; ``interrupted: ...`` when the holder died)
+        or ``running`` by this process; with ``timeout_s``, the record as it is when the time
+        is up (still held).
+        """
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        while True:
+            self.mark_interrupted()
+            record = self.get(run_id)
+            if not self.is_held(record):
+                return record
+            if deadline is not None and time.monotonic() >= deadline:
+                return record
+            if on_wait is not None:
+                on_wait(record)
+            time.sleep(poll_s)
+
+    def held_advice(self, run_id: str, host: str | None) -> str:
+        """What to do about a run held by a process of ``host``: wait, or stop it; for another
+        host, how to release the run if that process is gone for good."""
+        if host == socket.gethostname():
+            return "wait for it to finish, or stop that process (its run is then marked interrupted and can be run again)"
+        return (f"wait for it to finish, or stop that process on {host} and open the store there (or, if {host} or the "
+                f"process is gone for good, release the run: python -c \"from twin.scenario.store import RunStore; "
+                f"RunStore('{self.path}').release('{run_id}')\")")
+
+    def release(self, run_id: str, reason: str = "released by hand") -> bool:
+        """Mark a ``running`` run ``failed`` (error ``interrupted: <reason>``) whoever holds it.
+
+        For a run held by a process of another host that is gone for good (a cluster node that
+        died): no process here can tell, and every batch would wait for it. Releasing a run
+        whose holder still computes lets another process compute it too: stop the holder first.
+
+        Returns
+        -------
+        bool
+            Whether a ``running`` record was released.
+        """
+        with self._connection() as con:
+            cur = con.execute("UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ? AND status = 'running'",
+                              (_now(), f"interrupted: {reason}", run_id))
+        return bool(cur.rowcount)
 
     def finish(self, run_id: str, *, kpis: dict, outputs: dict | None = None) -> None:
         """Record the KPIs and output paths of a finished run (strict JSON: NaN is stored as null)."""

@@ -20,6 +20,9 @@ interrupted runs) must outlive the swaps, so it lives beside the folder, in a st
 copy of it taken when the result was staged, with this run recorded as ``done``: the history
 of runs up to this result, which travels with the folder. A failed or interrupted run is
 recorded in the stable store only (its folder never replaces the previous one).
+A run that another live process is computing into the same ``OUT`` (the same scenario, inputs
+and seed) is refused with one line naming the store, the run, the host and pid of that process
+(:class:`twin.errors.RunHeldError`, exit code 2): nothing is computed or written.
 
 Before any work the output is checked (:func:`twin.io.output_checks.check_output_folder`):
 writable, not an input, not holding an input, not a folder of other things. SIGTERM and
@@ -144,7 +147,8 @@ def _run_scenario_file(path, out, *, samples, seed, no_effect: str, allow_dirs) 
                  scenario_hash=scenario.digest(), seed=scenario.uncertainty.seed)
     t0 = time.perf_counter()
     with sigterm_raises():
-        store.claim(run_id, again=True, **claim)  # an explicit run recomputes, and is recorded, even if done before
+        # an explicit run recomputes, and is recorded, even if done before; never beside another process computing it
+        _claim_or_refuse(store, run_id, claim, out)
         record = {"run_id": run_id, "started_utc": _now(), **claim, "samples": scenario.uncertainty.samples}
         try:
             comparison = run_scenario(scenario, base_dir=ident["path"].parent, no_effect=no_effect, **allow)
@@ -165,6 +169,27 @@ def _run_scenario_file(path, out, *, samples, seed, no_effect: str, allow_dirs) 
     lines += assumed_lines(comparison)
     lines.append(f"report: {out / 'report.html'}")
     return lines
+
+
+def _claim_or_refuse(store, run_id: str, claim: dict, out: Path) -> None:
+    """Claim ``run_id`` (again if done), or refuse if another process is computing it.
+
+    Two ``twin run`` of one scenario into one ``OUT`` would compute the same thing twice and
+    swap their folders in one after the other; waiting and then computing again (``twin run``
+    always recomputes) would do the same work twice too. So the second one stops at once.
+
+    Raises
+    ------
+    RunHeldError
+        Naming the store, the run, the host and pid of the process computing it, and what to do.
+    """
+    from twin.errors import RunHeldError
+    from twin.scenario.store import ClaimStatus
+
+    got = store.claim(run_id, again=True, **claim)
+    if got.status is ClaimStatus.HELD:
+        raise RunHeldError(f"run {run_id} of this scenario is being computed into {out} by {got.holder()}: "
+                           f"{store.held_advice(run_id, got.host)}; then run again", path=store.path)
 
 
 def _write_result(comparison, out: Path, store, run_id: str, record: dict) -> dict:

@@ -315,8 +315,12 @@ def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kw
         done_end = day_end
         missing = int(np.isnan(y).sum())
         gap = f"; {missing} of {y.size} hourly readings missing (their blocks of hours left out of the update)" if missing else ""
-        lines.append(f"{day_start}: measured {np.nansum(rep.measured_kwh):,.0f} kWh, forecast band [{np.nansum(rep.forecast_p5):,.0f}, "
-                     f"{np.nansum(rep.forecast_p95):,.0f}] kWh (sum of {len(ids)} buildings), update {rep.seconds * 1000:.0f} ms{gap}")
+        # the measured total against the band of the same buildings' total (it compared one metered
+        # building's readings with the band of all 3,991 buildings of the state)
+        lo, _, hi = rep.forecast_total_kwh
+        total = (f"measured {rep.measured_total_kwh:,.0f} kWh, forecast band [{lo:,.0f}, {hi:,.0f}] kWh (5-95 %, total of the {rep.metered} of "
+                 f"{len(ids)} buildings with all 24 readings)") if rep.metered else f"no building of {len(ids)} has all 24 readings"
+        lines.append(f"{day_start}: {total}, update {rep.seconds * 1000:.0f} ms{gap}")
     if n_days == 0:
         last = f"the readings end at {t_end}" if len(r) else "the table holds no reading"
         raise InputError(f"no whole day of readings after the state's position: the state's next day starts at {first} and {last} "

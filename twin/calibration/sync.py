@@ -67,6 +67,9 @@ class DayReport:
     forecast_p95: np.ndarray  # (n_b,) band of the day's readings before the update
     windows_used: np.ndarray  # (n_b,) blocks that entered the update
     seconds: float = 0.0
+    metered: int = 0  # buildings with all 24 readings of the day
+    measured_total_kwh: float = float("nan")  # their readings summed
+    forecast_total_kwh: tuple[float, float, float] = (float("nan"),) * 3  # 5/50/95 % of their summed forecast
 
 
 @dataclass
@@ -233,8 +236,13 @@ class SyncFilter:
         self.theta_m = x_new[..., 0]
         self.hour = (self.hour + 24) % self.model.drivers.n_hours
         self.days += 1
-        rep = DayReport(day_start, np.where(np.all(np.isfinite(y), axis=1), np.nansum(y, axis=1), np.nan), q[0], q[1], q[2], use.sum(axis=1),
-                        time.perf_counter() - t0)
+        whole = np.all(np.isfinite(y), axis=1)
+        # the band of the metered buildings' total: percentiles of the members' sums (a sum of
+        # per-building percentiles is no percentile of the sum), members the model rejected left out
+        total = daily[whole].sum(axis=0) if whole.any() else np.full(n_e, np.nan)
+        total_q = tuple(float(v) for v in np.nanpercentile(total, [5, 50, 95])) if np.isfinite(total).any() else (float("nan"),) * 3
+        rep = DayReport(day_start, np.where(whole, np.nansum(y, axis=1), np.nan), q[0], q[1], q[2], use.sum(axis=1),
+                        time.perf_counter() - t0, int(whole.sum()), float(y[whole].sum()), total_q)
         self.history.append(rep)
         return rep
 

@@ -1,9 +1,11 @@
 """What ``twin calibrate`` and ``twin sync`` do: read, check, fit, write (the command line stays thin).
 
-``twin calibrate`` writes a folder (replaced whole, :func:`twin.io.staged.staged_dir`):
+``twin calibrate`` writes a folder (replaced whole, :func:`twin.io.staged.staged_dir`, and only
+when an earlier ``twin calibrate`` wrote it: :func:`twin.io.staged.check_writer`):
 
 * ``scene/``: the calibrated scene (GeoParquet layers; the calibration columns of
-  :mod:`twin.calibration.writeback` on the buildings layer);
+  :mod:`twin.calibration.writeback` on the buildings layer; ``written_by: twin calibrate`` in its
+  ``scene.json``, so ``twin ingest`` or ``twin export`` do not replace it);
 * ``calibration.parquet``: those columns alone, keyed by ``building_id`` (what a scenario or
   :func:`twin.calibration.writeback.apply_calibration` puts on another copy of the scene);
 * ``posterior_draws.parquet``: the equally weighted posterior draws of every metered building;
@@ -27,6 +29,11 @@ from twin.errors import InputError
 
 #: Names that mark an existing folder as an earlier ``twin calibrate`` output.
 CALIBRATE_MARKERS = ("calibration.parquet", "summary.json")
+
+#: The writer ``twin calibrate`` records in the ``scene.json`` of its ``scene/``; an existing OUT
+#: is replaced only when it was written by this command (:func:`twin.io.staged.check_writer`:
+#: ``calibration.parquet`` marks it), so ``-o`` naming energy results or a scene is refused.
+CALIBRATE_WRITER = "twin calibrate"
 
 
 def _scene_and_weather(scene_paths, weather, daily_weather=None, *, utc_offset_h=None, latitude_deg=None, longitude_deg=None,
@@ -82,6 +89,7 @@ def calibrate_command(
     from twin.calibration.writeback import building_table, group_table, strip_calibration, write_back
     from twin.energy.stock import prepare_stock
     from twin.io.output_checks import check_output_folder
+    from twin.io.staged import check_writer
 
     if meters is None and classes is None:
         raise InputError("nothing to calibrate to: give --meters FILE and/or --classes (brussels or a FILE)", field="--meters")
@@ -93,6 +101,7 @@ def calibrate_command(
     out = Path(out)
     classes_file = None if classes in (None, "brussels") else classes
     check_output_folder(out, inputs=[*scene_list, meters, weather, daily_weather, classes_file, priors], owned=CALIBRATE_MARKERS, field="--out")
+    check_writer(out, CALIBRATE_WRITER, field="--out")
     p_set, shift_prior, noise_cfg = load_calibration_priors(priors)  # checked before the scene is read
     if classes_file is not None:
         from twin.calibration.class_targets_check import check_class_targets_table
@@ -181,9 +190,9 @@ def _write(out: Path, scene, tables, cal, summary) -> None:
     from twin.io.json_out import to_json_text
     from twin.io.staged import staged_dir
 
-    with staged_dir(out, owned=CALIBRATE_MARKERS, field="--out") as tmp:
+    with staged_dir(out, owned=CALIBRATE_MARKERS, field="--out", written_by=CALIBRATE_WRITER) as tmp:
         (tmp / "scene").mkdir()
-        write_scene_files(scene, tmp / "scene")
+        write_scene_files(scene, tmp / "scene", written_by=CALIBRATE_WRITER)
         calibration_table(scene).to_parquet(tmp / "calibration.parquet", index=False)
         if cal is not None:
             cal.draws.to_parquet(tmp / "posterior_draws.parquet", index=False)
@@ -400,4 +409,4 @@ def read_forecast_csv(path: Path, *, latitude_deg=None, longitude_deg=None):
         raise type(exc)(exc.message, path=path, obj=exc.obj, field=exc.field) from None
 
 
-__all__ = ["CALIBRATE_MARKERS", "calibrate_command", "read_forecast_csv", "sync_forecast", "sync_init", "sync_update"]
+__all__ = ["CALIBRATE_MARKERS", "CALIBRATE_WRITER", "calibrate_command", "read_forecast_csv", "sync_forecast", "sync_init", "sync_update"]

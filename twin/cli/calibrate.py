@@ -91,7 +91,7 @@ def check_fit_options(ctx: typer.Context, *, meters: Path | None, classes: str |
 def calibrate(
     ctx: typer.Context,
     scene: Annotated[list[Path], typer.Argument(help="Scene folder or .gpkg written by 'twin ingest' (or input files to ingest)")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("calibration"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder; an existing one is replaced only if twin calibrate wrote it")] = Path("calibration"),
     meters: Annotated[Path | None, typer.Option("--meters", help="Meter readings (CSV/Parquet, tidy format of docs/calibration.md)")] = None,
     classes: Annotated[str | None, typer.Option("--classes", help="EPB class shares to fit: 'brussels' (packaged) or a CSV")] = None,
     weather: Annotated[Path | None, typer.Option("--weather", "-w", help="Hourly weather of the metered period (.epw); default: the scene's")] = None,

@@ -7,6 +7,10 @@ from typing import Annotated
 
 import typer
 
+#: The writer ``twin energy run`` records (``command`` of its ``run_record.json``): an existing
+#: OUT is replaced only when it records the same (:func:`twin.io.staged.check_writer`).
+ENERGY_WRITER = "twin energy run"
+
 app = typer.Typer(
     help="Building energy: single-zone specs and building stocks (ISO 13790 hourly 5R1C).",
     no_args_is_help=True,
@@ -91,7 +95,7 @@ def _note_ignored(model: str, ignored) -> None:
 def run(
     scene: Annotated[list[Path], typer.Argument(help="Scene folder or .gpkg written by 'twin ingest' (or input files to ingest)")],
     weather: Annotated[Path | None, typer.Option("--weather", "-w", help="Hourly weather file (.epw); default: the scene's weather")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("energy_results"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder; an existing one is replaced only if twin energy run wrote it")] = Path("energy_results"),
     measure: Annotated[list[str] | None, typer.Option("--measure", "-m", help="Renovation measure id (repeatable); adds a variant run")] = None,
     measures: Annotated[Path | None, typer.Option("--measures", help="Measure table (CSV/YAML) replacing twin/data/energy_measures.csv")] = None,
     overrides: Annotated[Path | None, typer.Option("--overrides", help="CSV of parameter overrides by building_id or tabula_code")] = None,
@@ -170,6 +174,9 @@ def run(
     if heat_pumps is not None:
         hp_table = load_user_heat_pumps(heat_pumps)
         _check_heat_pumps_used(heat_pumps, measure or [], measures, overrides, samples)
+    from twin.io.staged import check_writer
+
+    check_writer(out, ENERGY_WRITER, field="--out")  # not the results of twin calibrate or twin run (both hold names of ENERGY_MARKERS)
     with sigterm_raises(), using_heat_pumps(hp_table), using_dhw_model(None if dhw_model == "typology" else dhw_model):
         lines = run_command(scene, weather=weather, out=out, measures=measure or [], overrides=overrides, measures_table=measures,
                             hourly=hourly, format=fmt, samples=samples, seed=seed, priors=priors, progress=not quiet,

@@ -69,7 +69,8 @@ def parse_origin(text: str | None) -> tuple[float, float] | None:
 
 def ingest(
     files: Annotated[list[Path], typer.Argument(help="Input files: .ifc, .city.json, .geojson, .gpkg, .parquet, .osm, .osm.pbf, .epw")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output: a folder (GeoParquet per layer) or a .gpkg file")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output: a folder (GeoParquet per layer) or a .gpkg file; an existing scene "
+                                      "is replaced only if twin ingest wrote it")],
     crs: Annotated[str, typer.Option(help="Scene CRS (projected, metres); inputs must lie in its area of use")] = "EPSG:31370",
     source_crs: Annotated[
         str | None,
@@ -117,11 +118,13 @@ def ingest(
     if xy is not None and n_ifc > 1:
         raise InputError(f"--origin places one IFC model, but {n_ifc} .ifc files are given: ingest them one per command", field="--origin")
     from twin.export import check_scene_output, write_scene
+    from twin.export.layers import INGEST_WRITER
 
     inputs = [*files, *(sites or ())]
     _check_scene_output_name(out, cityjson=False)
     check_output_path(out, kind=_output_kind(out), field="--out")
-    check_scene_output(out, inputs=[*inputs, *(p for p in (defaults, overrides) if p is not None)])  # also: not /proc, not over or inside an input
+    # also: not /proc, not over or inside an input, not a scene another command wrote (twin.export.layers)
+    check_scene_output(out, inputs=[*inputs, *(p for p in (defaults, overrides) if p is not None)], written_by=INGEST_WRITER)
     for i, f in enumerate(inputs):
         check_input_file(f, field="--sites" if i >= len(files) else None)
     table, override_rows = _stock_options(defaults, overrides)
@@ -153,7 +156,7 @@ def ingest(
         _check_unmatched_overrides(override_rows, scene, overrides)
     if source_crs is not None and not override_crs:
         _warn_unused_source_crs(source_crs, results)
-    write_scene(scene, out, inputs=inputs)
+    write_scene(scene, out, inputs=inputs, written_by=INGEST_WRITER)
     if quiet:
         return
     from twin.io.progress import clear_line
@@ -339,7 +342,8 @@ def _print_counts(scene) -> None:
 
 def export(
     scene_path: Annotated[Path, typer.Argument(help="A scene folder or .gpkg written by 'twin ingest'")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="OUT.gpkg, OUT.city.json (buildings, LoD1) or a folder (GeoParquet)")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="OUT.gpkg, OUT.city.json (buildings, LoD1) or a folder (GeoParquet); an existing "
+                                      "scene is replaced only if twin export wrote it")],
 ) -> None:
     """Export a scene: every layer to GeoParquet or GeoPackage, or its buildings to CityJSON 2.0.
 

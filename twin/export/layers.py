@@ -7,10 +7,17 @@ folder with its size and SHA-256 (``files``), so a reader can check the folder i
 export. The folder is staged beside the target and swapped in whole
 (:func:`twin.io.staged.staged_dir`): a reader sees the earlier export or the new one, complete,
 never a mix and never nothing, even when the process is killed. An existing folder is replaced
-only when it is an earlier scene (it holds ``scene.json``) or empty; a writer that names itself
-(``twin export`` passes ``written_by``) records its name in ``scene.json`` and replaces only a
-scene folder that records the same name, so ``twin export A -o B`` does not replace the scene
-``B`` that ``twin ingest`` wrote (the same for a ``.gpkg``, its name in ``twin_scene``).
+only when it is an earlier scene (it holds ``scene.json``) or empty.
+
+Who may replace a scene: every command that writes one names itself (``written_by``:
+``twin ingest``, ``twin export``, ``twin calibrate`` for the ``scene/`` of its folder), records
+the name in ``scene.json`` (a ``.gpkg``: its ``twin_scene`` table) and replaces only a scene
+that records the same name (:func:`twin.io.staged.check_writer`, the rule of every output
+folder). So ``twin ingest F -o B`` does not replace the scene ``B`` that ``twin export`` or
+``twin calibrate`` wrote, nor ``twin export A -o B`` the scene ``twin ingest`` wrote. A scene
+that records no writer (written before writers were recorded, or by the Python API) is refused
+once: it cannot be told from a calibrated scene of an older twin; remove it, or name another
+output. The Python API (:func:`write_scene` without ``written_by``) records and checks nothing.
 
 GeoPackage ``OUT.gpkg``: one layer per non-empty scene layer (attribute tables for
 ``storeys``, ``spaces``, ``elements``), plus ``twin_scene`` (one row of metadata) and
@@ -32,6 +39,7 @@ import pandas as pd
 from twin.errors import InputError, OutputError
 from twin.io import atomic_path, progress, staged_dir
 from twin.io.json_out import to_json_text
+from twin.io.staged import check_writer
 from twin.scene.schema import GEO_LAYERS
 
 SCENE_FORMAT_VERSION = 1
@@ -63,6 +71,9 @@ SCENE_FOLDER_MARKERS = ("scene.json",)
 
 #: The ``written_by`` of the scene folders that ``twin export`` writes (and may replace).
 EXPORT_WRITER = "twin export"
+
+#: The ``written_by`` of the scenes that ``twin ingest`` writes (and may replace).
+INGEST_WRITER = "twin ingest"
 
 
 def scene_folder_writer(folder: str | os.PathLike[str]) -> str | None:
@@ -96,21 +107,45 @@ def scene_geopackage_writer(path: str | os.PathLike[str]) -> str | None:
 
 
 def _check_writer(out: Path, written_by: str | None, field: str | None) -> None:
-    """Refuse a scene folder or GeoPackage at ``out`` that ``written_by`` did not write (nothing to check when None)."""
+    """Refuse a scene folder or GeoPackage at ``out`` that ``written_by`` did not write (nothing to check when None).
+
+    A folder: :func:`twin.io.staged.check_writer`; a ``.gpkg``: the same rule on the writer of
+    its ``twin_scene`` table.
+    """
     if written_by is None:
         return
-    if out.suffix.lower() == ".gpkg":
-        if not (out.is_file() and out.stat().st_size > 0):
-            return
-        found, what, again = scene_geopackage_writer(out), "file holds a scene", "another -o file"
-    else:
-        if not (out / "scene.json").is_file():
-            return
-        found, what, again = scene_folder_writer(out), "folder holds a scene", "another -o folder"
+    if out.suffix.lower() != ".gpkg":
+        check_writer(out, written_by, field=field)
+        return
+    if not (out.is_file() and out.stat().st_size > 0):
+        return
+    found = scene_geopackage_writer(out)
     if found != written_by:
-        other = f"by {found}" if found else "by 'twin ingest' or another command"
-        raise OutputError(f"the output {what} written {other}, not an earlier result of {written_by}; "
-                          f"it would be replaced whole: name {again}, or remove it", path=out, field=field)
+        who = f"written by {found}" if found else "with no writer recorded (an older twin, or another command)"
+        raise OutputError(f"the output file holds a scene {who}, not an earlier result of {written_by}; "
+                          "it would be replaced whole: name another -o file, or remove it", path=out, field=field)
+
+
+def check_not_a_scene_file(path: str | os.PathLike[str], *, field: str | None = "--output") -> None:
+    """Refuse a file output of another kind (a table, per-building results) at a scene GeoPackage.
+
+    ``twin traffic ... --output X.gpkg`` would replace the scene ``X.gpkg`` that ``twin ingest``
+    wrote; a scene is replaced only by the command that wrote it (module docstring).
+
+    Raises
+    ------
+    OutputError
+        ``path`` is a scene GeoPackage.
+    """
+    from twin.scene.io import is_scene_geopackage
+
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg" or not path.is_file() or path.stat().st_size == 0 or not is_scene_geopackage(path):
+        return
+    found = scene_geopackage_writer(path)
+    who = f"written by {found}" if found else "(no writer recorded)"
+    raise OutputError(f"the output file holds a scene {who}; it would be replaced: name another file, or remove it",
+                      path=path, field=field)
 
 
 def scene_format(out: str | os.PathLike[str], format: str | None = None) -> str:
@@ -133,8 +168,9 @@ def check_scene_output(
 
     Call it before reading or ingesting (``twin ingest FILES -o OUT``: ``inputs=FILES``);
     :func:`write_scene` calls it again before converting anything. With ``written_by``
-    (``twin export``: :data:`EXPORT_WRITER`), an existing scene folder or GeoPackage is
-    replaced only when its metadata (``scene.json``, ``twin_scene``) records the same writer.
+    (``twin export``: :data:`EXPORT_WRITER`, ``twin ingest``: :data:`INGEST_WRITER`), an
+    existing scene folder or GeoPackage is replaced only when its metadata (``scene.json``,
+    ``twin_scene``) records the same writer (module docstring).
 
     Raises
     ------
@@ -179,10 +215,10 @@ def write_scene(
         Files or folders the scene was read from: the output may not be one of them, lie
         inside one, or (a folder) hold one.
     written_by
-        The command writing (``twin export``: :data:`EXPORT_WRITER`): recorded in a folder's
-        ``scene.json`` or a GeoPackage's ``twin_scene`` table, and an existing scene is replaced
-        only when it records the same writer. None (``twin ingest``): nothing recorded, any
-        earlier scene replaced.
+        The command writing (:data:`EXPORT_WRITER`, :data:`INGEST_WRITER`): recorded in a
+        folder's ``scene.json`` or a GeoPackage's ``twin_scene`` table, and an existing scene is
+        replaced only when it records the same writer. None (the Python API): nothing recorded,
+        any earlier scene replaced.
 
     Raises
     ------

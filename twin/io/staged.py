@@ -413,8 +413,82 @@ def check_replaceable(target: str | os.PathLike[str], owned: Iterable[str] | Non
         )
 
 
+#: Files that only one command writes at the top of its output folder, and that command: the
+#: writer of a folder that records none in ``scene.json`` or ``run_record.json``.
+WRITER_FILES = {"calibration.parquet": "twin calibrate", "solar_summary.json": "twin solar cadastre"}
+
+
+def _json_field(path: Path, key: str) -> str | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def folder_writer(folder: str | os.PathLike[str]) -> str | None:
+    """The command that wrote the output folder ``folder``, as the folder records it.
+
+    In this order: ``written_by`` of ``scene.json`` (a scene folder: ``twin ingest``, ``twin
+    export``, the scene of ``twin calibrate``); ``command`` of ``run_record.json`` (``twin run``,
+    ``twin energy run``); the command of a file only it writes (:data:`WRITER_FILES`). None when
+    nothing records it: an empty folder, a folder of the user's, a scene written before writers
+    were recorded (or through the Python API, :func:`twin.export.write_scene` without
+    ``written_by``).
+    """
+    folder = Path(folder)
+    if (folder / "scene.json").is_file():
+        return _json_field(folder / "scene.json", "written_by")
+    if (folder / "run_record.json").is_file():
+        found = _json_field(folder / "run_record.json", "command")
+        if found is not None:
+            return found
+    for name, writer in WRITER_FILES.items():
+        if (folder / name).is_file():
+            return writer
+    return None
+
+
+def check_writer(target: str | os.PathLike[str], written_by: str | None, *, field: str | None = None,
+                 again: str = "another -o folder") -> None:
+    """Refuse to replace an existing folder that the command ``written_by`` did not write.
+
+    The rule of every command that names itself (``twin ingest``, ``twin export``, ``twin
+    calibrate``, ``twin energy run``): an existing output folder that records another writer
+    (:func:`folder_writer`) is refused. A scene that records no writer is refused too: it may
+    be a scene of an older twin written by another command (a calibrated scene, the baseline
+    scene of ``twin run``), which cannot be told from an ingested one; it is removed once by
+    hand, and every later scene records its writer. Any other folder that records no writer
+    is left to the names rule of :func:`check_replaceable` (empty, or holding a name the
+    command writes). ``written_by=None`` checks nothing (the Python API).
+
+    Raises
+    ------
+    OutputError
+        One line naming the folder, who wrote it and what to do.
+    """
+    if written_by is None:
+        return
+    try:
+        target = Path(os.path.realpath(target))
+        if not target.is_dir():
+            return
+        scene = (target / "scene.json").is_file()
+    except OSError:  # a name the system refuses: the path checks of the command say why
+        return
+    found = folder_writer(target)
+    if found == written_by or (found is None and not scene):
+        return
+    what = "a scene" if scene else "results"
+    who = f"written by {found}" if found else "with no writer recorded (an older twin, or another command)"
+    raise OutputError(f"the output folder holds {what} {who}, not an earlier result of {written_by}; "
+                      f"it would be replaced whole: name {again}, or remove it", path=target, field=field)
+
+
 @contextlib.contextmanager
-def staged_dir(target: str | os.PathLike[str], *, owned: Iterable[str] | None = None, field: str | None = None) -> Iterator[Path]:
+def staged_dir(target: str | os.PathLike[str], *, owned: Iterable[str] | None = None, field: str | None = None,
+               written_by: str | None = None) -> Iterator[Path]:
     """Yield a new empty folder beside ``target``; swap it in as ``target`` when the block ends.
 
     Parameters
@@ -426,6 +500,9 @@ def staged_dir(target: str | os.PathLike[str], *, owned: Iterable[str] | None = 
         kind (:func:`check_replaceable`); None: any existing folder is replaced.
     field
         The option that named the output, for error messages.
+    written_by
+        The command writing (``"twin calibrate"``...): an existing folder is replaced only when
+        it records the same writer (:func:`check_writer`); None: not checked.
 
     Yields
     ------
@@ -446,6 +523,7 @@ def staged_dir(target: str | os.PathLike[str], *, owned: Iterable[str] | None = 
     recover(target)
     clean_stale(target)
     check_replaceable(target, owned, field=field)
+    check_writer(target, written_by, field=field)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f"{temp_prefix(target)}{os.getpid()}-", dir=target.parent))
     except OSError as exc:
@@ -460,6 +538,7 @@ def staged_dir(target: str | os.PathLike[str], *, owned: Iterable[str] | None = 
         with stop.critical():  # a signal stop waits for the swap: the target is old or new, whole
             (tmp / MARKER).unlink()
             check_replaceable(target, owned, field=field)
+            check_writer(target, written_by, field=field)
             swap_in(tmp, target)
     finally:
         if os.path.lexists(tmp):
@@ -470,12 +549,15 @@ def staged_dir(target: str | os.PathLike[str], *, owned: Iterable[str] | None = 
 __all__ = [
     "MARKER",
     "STALE_AFTER_S",
+    "WRITER_FILES",
     "check_replaceable",
+    "check_writer",
     "clean_stale",
     "current_umask",
     "exchange",
     "file_mode",
     "folder_mode",
+    "folder_writer",
     "leftovers",
     "pid_alive",
     "recover",

@@ -72,7 +72,8 @@ def check_output(path: Path | None, suffixes: tuple[str, ...], field: str, *, in
     """Before any work: ``path`` has an allowed ending, can be written and is none of the files
     and folders ``inputs`` the command reads nor inside one of them (an output written over the
     demand table or into a scenario folder would lose what the user wrote;
-    :func:`twin.io.output_checks.check_output_file`, the rule of every output file of twin).
+    :func:`twin.io.output_checks.check_output_file`, the rule of every output file of twin), nor
+    a scene GeoPackage (:func:`twin.export.layers.check_not_a_scene_file`).
 
     Raises
     ------
@@ -87,6 +88,9 @@ def check_output(path: Path | None, suffixes: tuple[str, ...], field: str, *, in
     if path.suffix.lower() not in suffixes:
         raise OutputError(f"must end in {', '.join(suffixes)}", path=path, field=field)
     check_output_file(path, inputs=[p for p in inputs if p is not None], field=field)
+    from twin.export.layers import check_not_a_scene_file
+
+    check_not_a_scene_file(path, field=field)  # a scene .gpkg is replaced only by the command that wrote it
 
 
 def check_distinct_outputs(outputs: Iterable[tuple[str, Path | None]]) -> None:

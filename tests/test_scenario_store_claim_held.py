@@ -65,9 +65,13 @@ class Holder:
             self.proc.wait(TIMEOUT_S)
 
     def kill(self) -> None:
+        """Stop the child if it still runs and close its pipes."""
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(TIMEOUT_S)
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None and not pipe.closed:
+                pipe.close()
 
 
 @pytest.fixture

@@ -896,10 +896,25 @@ class Scenario(Strict):
 
 # loc entries pydantic adds for union members and discriminator tags (not keys of the file)
 _LOC_TAGS = set(OPS) | {"str", "int", "float", "bool", "Range", "function-after[_ordered(), Range]"}
+_TYPE_TAGS = _LOC_TAGS - set(OPS)
+
+
+def _is_tag(loc: tuple, i: int) -> bool:
+    """Whether ``loc[i]`` is a tag pydantic adds (a union member), not a key of the file.
+
+    An operation's name is a tag only right after a list index (``whatifs.0.modifications.0`` then
+    ``set_attribute``): ``soil.green_infrastructure`` is a key that is also an operation's name.
+    """
+    part = loc[i]
+    if not isinstance(part, str):
+        return False
+    if part in _TYPE_TAGS or "[" in part:
+        return True
+    return part in OPS and i > 0 and isinstance(loc[i - 1], int)
 
 
 def _key_path(loc: tuple) -> str:
-    parts = [str(p) for p in loc if not (isinstance(p, str) and (p in _LOC_TAGS or "[" in p))]
+    parts = [str(p) for i, p in enumerate(loc) if not _is_tag(loc, i)]
     return ".".join(parts) or "(top level)"
 
 

@@ -7,9 +7,9 @@ column        meaning
 ============  ==========================================================================
 building_id   the scene's building id (``osm:way/13766097``) ...
 address       ... or an address, matched to the scene buildings' ``address`` column ...
-zone          ... or a zone (an aggregate meter: a district total); ``*`` = every building,
-              otherwise a ``site_id`` of the scene or a zone of ``--zones FILE``
-              (``building_id,zone``). Exactly one of the three per row.
+zone          ... or a zone (an aggregate meter: a district total); the zones a caller
+              names (``zones=``); ``twin calibrate`` knows one, ``*`` = every building.
+              Exactly one of the three per row.
 carrier       ``gas``, ``oil``, ``heat`` (district-heating heat meter) or ``electricity``
 start, end    period ``[start, end)`` of an interval reading (annual bill, monthly reading,
               hourly smart-meter value), ISO 8601 **with** a UTC offset
@@ -237,7 +237,8 @@ def read_meters(
     addresses
         Address -> building id (the scene's ``address`` column), for rows given by address.
     zones
-        Zone names the scene knows (``*``, site ids, a zones file) -> description.
+        Zone names the caller knows -> description (``twin calibrate``: ``{"*": "every building"}``);
+        None: not checked.
     tz
         Time zone of times without a UTC offset (``Europe/Brussels``); None: such times are an error.
     unknown

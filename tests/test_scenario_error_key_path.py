@@ -16,7 +16,7 @@ GREEN = {"kind": "bioretention", "area_share": 0.1, "landcover_classes": ["seale
 
 
 def _scenario(**extra) -> dict:
-    return {"name": "s", "inputs": ["buildings.geojson"], **extra}
+    return {"name": "s", "inputs": {"files": ["buildings.geojson"]}, **extra}
 
 
 def test_a_key_named_like_an_operation_stays_in_the_path():
@@ -32,3 +32,11 @@ def test_the_operation_tag_of_a_what_if_is_left_out():
     with pytest.raises(ScenarioError) as info:
         parse_scenario(data)
     assert info.value.field == "whatifs.0.modifications.0.area_shar"
+
+
+def test_a_misspelt_range_key_of_a_selection_is_named_with_its_hint():
+    # it read "where.height_m.mx: Extra inputs are not permitted"
+    mod = {"op": "renovate", "select": {"where": {"height_m": {"mx": 12.0}}}, "measures": ["wall_insulation"]}
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(_scenario(whatifs=[{"name": "w", "modifications": [mod]}]))
+    assert "where.height_m.mx: unknown key 'mx' (did you mean 'max'?)" in info.value.message

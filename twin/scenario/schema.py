@@ -149,9 +149,13 @@ def _where_value(column: str, value: Any):
         try:
             return Range.model_validate(value)
         except ValidationError as exc:
+            from twin.io.key_hints import hint_for_error
+
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise ValueError(f"where.{column}{'.' + where if where else ''}: {_clean(first['msg'])}") from None
+            msg = (f"unknown key {first['loc'][-1]!r}{hint_for_error(Range, first['loc'])} (a range has min and max)"
+                   if first["type"] == "extra_forbidden" else _clean(first["msg"]))
+            raise ValueError(f"where.{column}{'.' + where if where else ''}: {msg}") from None
     if isinstance(value, list):
         if not value:
             raise ValueError(f"where.{column}: an empty list matches nothing")

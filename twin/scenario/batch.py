@@ -274,6 +274,24 @@ def run_batch(
                           on_result=on_result, no_effect=no_effect, allow_dirs=allow_dirs, connect_timeout_s=connect_timeout_s)
 
 
+def require_dask() -> None:
+    """Raise before any work when Dask's ``distributed`` (the ``dask`` extra) is not installed.
+
+    ``twin batch`` after the README's default install (no ``dask`` extra) ended in an internal
+    error (exit 70, ``ModuleNotFoundError``).
+
+    Raises
+    ------
+    InputError
+        Field ``dask``: the extra to install.
+    """
+    try:
+        import distributed  # noqa: F401  (the batch imports it next anyway)
+    except ImportError:
+        raise InputError("twin batch runs on Dask, which is not installed: pip install 'twin[dask]' "
+                         "(or run one scenario with twin run)", field="dask") from None
+
+
 def check_scheduler(scheduler: str | None) -> None:
     """A Dask scheduler address of a known scheme with a host and port (``tcp://host:8786``),
     checked before any file is read.
@@ -288,6 +306,7 @@ def check_scheduler(scheduler: str | None) -> None:
     """
     if scheduler is None:
         return
+    require_dask()
     from distributed.comm.addressing import parse_address, parse_host_port
     from distributed.comm.registry import backends
 
@@ -389,6 +408,7 @@ def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_
     from twin.scenario.store import RunStore
 
     check_policy(no_effect)
+    require_dask()
     with progress.step(f"connecting to {scheduler}") if scheduler else contextlib.nullcontext():
         check_scheduler_reachable(scheduler, connect_timeout_s)
     connect_timeout_s = CONNECT_TIMEOUT_S if connect_timeout_s is None else float(connect_timeout_s)
@@ -539,4 +559,4 @@ def _submit_runs(todo, store, done, *, store_path: Path, out: Path, scheduler, n
             os.environ["TWIN_NUMBA_THREADS"] = env_before
 
 
-__all__ = ["CONNECT_TIMEOUT_S", "batch_root", "check_scheduler", "check_scheduler_reachable", "discover", "plan_batch", "run_batch", "run_identity", "run_one", "scenario_inputs"]
+__all__ = ["CONNECT_TIMEOUT_S", "batch_root", "check_scheduler", "check_scheduler_reachable", "discover", "plan_batch", "require_dask", "run_batch", "run_identity", "run_one", "scenario_inputs"]

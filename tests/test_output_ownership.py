@@ -4,7 +4,8 @@
 calibrate`` (minutes of work) included; ``twin energy run -o X`` and ``twin calibrate -o X``
 replaced each other's results (both write ``summary.json``, a name each took as the mark of its
 own earlier result), and ``twin energy run -o X`` the results of ``twin run`` (both write
-``run_record.json``); ``twin traffic access --output X.gpkg`` replaced a scene GeoPackage. Each
+``run_record.json``); ``twin traffic access --output X.gpkg`` replaced a scene GeoPackage, and
+``--output scene/buildings.parquet`` a layer of a scene folder. Each
 refusal is one ``twin: error:`` line naming the folder, its writer and what to do, and leaves the
 output byte-identical; every command still replaces its own earlier output.
 """
@@ -145,3 +146,13 @@ def test_traffic_output_does_not_replace_a_scene_geopackage(case, tmp_path: Path
     result = run_twin(["traffic", "access", *files, "--categories", "park", "--output", gpkg])
     assert_one_line_error(result, contains=(str(gpkg), "'--output'", "holds a scene written by twin ingest", "remove it"))
     assert gpkg.read_bytes() == before
+
+
+def test_traffic_output_does_not_write_into_a_scene_folder(case) -> None:
+    """``--output scene/buildings.parquet`` replaced the buildings layer of a scene it did not read (exit 0)."""
+    files = [shared_path("brussels", f"stgilles_{k}_osm2013.geojson") for k in ("streets", "buildings", "landcover")]
+    target = case["scene"] / "buildings.parquet"
+    before = _snapshot(case["scene"])
+    result = run_twin(["traffic", "access", *files, "--categories", "park", "--output", target])
+    assert_one_line_error(result, contains=(str(target), "'--output'", "in the folder of a scene written by twin ingest", "another folder"))
+    assert _snapshot(case["scene"]) == before

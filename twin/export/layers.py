@@ -127,19 +127,28 @@ def _check_writer(out: Path, written_by: str | None, field: str | None) -> None:
 
 
 def check_not_a_scene_file(path: str | os.PathLike[str], *, field: str | None = "--output") -> None:
-    """Refuse a file output of another kind (a table, per-building results) at a scene GeoPackage.
+    """Refuse a file output of another kind (a table, per-building results) at a scene GeoPackage
+    or inside a scene folder.
 
     ``twin traffic ... --output X.gpkg`` would replace the scene ``X.gpkg`` that ``twin ingest``
-    wrote; a scene is replaced only by the command that wrote it (module docstring).
+    wrote, and ``--output scene/links.parquet`` a layer of the scene folder ``scene/`` (which its
+    ``scene.json`` would then list with another size and hash); a scene is replaced only by the
+    command that wrote it (module docstring).
 
     Raises
     ------
     OutputError
-        ``path`` is a scene GeoPackage.
+        ``path`` is a scene GeoPackage, or lies in a folder holding ``scene.json``.
     """
     from twin.scene.io import is_scene_geopackage
 
     path = Path(path)
+    folder = Path(os.path.realpath(path)).parent
+    if (folder / "scene.json").is_file():
+        found = scene_folder_writer(folder)
+        who = f"written by {found}" if found else "(no writer recorded)"
+        raise OutputError(f"the output file lies in the folder of a scene {who}; it would change that scene: "
+                          "name a file in another folder", path=path, field=field)
     if path.suffix.lower() != ".gpkg" or not path.is_file() or path.stat().st_size == 0 or not is_scene_geopackage(path):
         return
     found = scene_geopackage_writer(path)

@@ -73,7 +73,7 @@ def check_output(path: Path | None, suffixes: tuple[str, ...], field: str, *, in
     and folders ``inputs`` the command reads nor inside one of them (an output written over the
     demand table or into a scenario folder would lose what the user wrote;
     :func:`twin.io.output_checks.check_output_file`, the rule of every output file of twin), nor
-    a scene GeoPackage (:func:`twin.export.layers.check_not_a_scene_file`).
+    a scene GeoPackage or a file in a scene folder (:func:`twin.export.layers.check_not_a_scene_file`).
 
     Raises
     ------

@@ -156,3 +156,13 @@ def test_traffic_output_does_not_write_into_a_scene_folder(case) -> None:
     result = run_twin(["traffic", "access", *files, "--categories", "park", "--output", target])
     assert_one_line_error(result, contains=(str(target), "'--output'", "in the folder of a scene written by twin ingest", "another folder"))
     assert _snapshot(case["scene"]) == before
+
+
+def test_traffic_output_does_not_write_into_energy_results(case) -> None:
+    """The same for a results folder that records its writer (``run_record.json`` of ``twin energy run``)."""
+    files = [shared_path("brussels", f"stgilles_{k}_osm2013.geojson") for k in ("streets", "buildings", "landcover")]
+    target = case["energy"] / "buildings.parquet"
+    before = _snapshot(case["energy"])
+    result = run_twin(["traffic", "access", *files, "--categories", "park", "--output", target])
+    assert_one_line_error(result, contains=(str(target), "'--output'", "in the folder of results written by twin energy run"))
+    assert _snapshot(case["energy"]) == before

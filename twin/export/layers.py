@@ -39,7 +39,7 @@ import pandas as pd
 from twin.errors import InputError, OutputError
 from twin.io import atomic_path, progress, staged_dir
 from twin.io.json_out import to_json_text
-from twin.io.staged import check_writer
+from twin.io.staged import check_writer, folder_writer
 from twin.scene.schema import GEO_LAYERS
 
 SCENE_FORMAT_VERSION = 1
@@ -128,7 +128,8 @@ def _check_writer(out: Path, written_by: str | None, field: str | None) -> None:
 
 def check_not_a_scene_file(path: str | os.PathLike[str], *, field: str | None = "--output") -> None:
     """Refuse a file output of another kind (a table, per-building results) at a scene GeoPackage
-    or inside a scene folder.
+    or inside the folder of a scene or of another command's results (one that records its writer,
+    :func:`twin.io.staged.folder_writer`).
 
     ``twin traffic ... --output X.gpkg`` would replace the scene ``X.gpkg`` that ``twin ingest``
     wrote, and ``--output scene/links.parquet`` a layer of the scene folder ``scene/`` (which its
@@ -138,16 +139,18 @@ def check_not_a_scene_file(path: str | os.PathLike[str], *, field: str | None = 
     Raises
     ------
     OutputError
-        ``path`` is a scene GeoPackage, or lies in a folder holding ``scene.json``.
+        ``path`` is a scene GeoPackage, or lies in a scene folder or a results folder of twin.
     """
     from twin.scene.io import is_scene_geopackage
 
     path = Path(path)
     folder = Path(os.path.realpath(path)).parent
-    if (folder / "scene.json").is_file():
-        found = scene_folder_writer(folder)
+    scene = (folder / "scene.json").is_file()
+    found = folder_writer(folder)
+    if scene or found is not None:
         who = f"written by {found}" if found else "(no writer recorded)"
-        raise OutputError(f"the output file lies in the folder of a scene {who}; it would change that scene: "
+        what = ("a scene", "that scene") if scene else ("results", "those results")
+        raise OutputError(f"the output file lies in the folder of {what[0]} {who}; it would change {what[1]}: "
                           "name a file in another folder", path=path, field=field)
     if path.suffix.lower() != ".gpkg" or not path.is_file() or path.stat().st_size == 0 or not is_scene_geopackage(path):
         return

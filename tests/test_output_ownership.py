@@ -166,3 +166,21 @@ def test_traffic_output_does_not_write_into_energy_results(case) -> None:
     result = run_twin(["traffic", "access", *files, "--categories", "park", "--output", target])
     assert_one_line_error(result, contains=(str(target), "'--output'", "in the folder of results written by twin energy run"))
     assert _snapshot(case["energy"]) == before
+
+
+def test_run_does_not_replace_the_results_of_energy_run(case, tmp_path: Path) -> None:
+    """Both write ``run_record.json``; ``twin run -o energy_results`` replaced them whole, exit 0."""
+    from tests.output_helpers import write_tiny_scenario
+
+    _refused(["run", write_tiny_scenario(tmp_path / "sc"), "-o", case["energy"], "-q"], case["energy"],
+             ("written by twin energy run", "not an earlier result of twin run"))
+
+
+def test_run_replaces_its_own_results(tmp_path: Path) -> None:
+    from tests.output_helpers import write_tiny_scenario
+
+    scenario, results = write_tiny_scenario(tmp_path / "sc"), tmp_path / "results"
+    for _ in range(2):
+        ran = run_twin(["run", scenario, "-o", results, "-q"], timeout_s=300)
+        assert ran.code == 0, ran.stderr
+    assert json.loads((results / "run_record.json").read_text())["command"] == "twin run"

@@ -39,7 +39,7 @@ def _no_effect(allow: bool) -> str:
 
 def run(
     scenario: Annotated[Path | None, typer.Argument(help="Scenario file, .yaml or .json (default: scenarios/stgilles_default.yaml)")] = None,
-    out: Annotated[Path, typer.Option("-o", "--out", help="Results folder")] = Path("results"),
+    out: Annotated[Path, typer.Option("-o", "--out", help="Results folder (an existing one is replaced only when twin run wrote it)")] = Path("results"),
     samples: Annotated[int | None, typer.Option(help="Override the number of Monte Carlo samples (0: none)")] = None,
     seed: Annotated[int | None, typer.Option(help="Override the random seed (0 to 2**63 - 1)")] = None,
     allow_no_effect: AllowNoEffect = False,

@@ -48,6 +48,11 @@ log = logging.getLogger(__name__)
 #: Names that mark a folder as an earlier ``twin run`` result (an existing folder is replaced only then).
 RUN_MARKERS = ("run_record.json", "report.html", "kpis.csv")
 
+#: The ``command`` of the run record (:func:`twin.io.staged.folder_writer`): an existing OUT is
+#: replaced only when ``twin run`` wrote it, not the results of ``twin energy run``, which hold
+#: a ``run_record.json`` too (:func:`twin.io.staged.check_writer`).
+RUN_WRITER = "twin run"
+
 #: The run record inside the results folder.
 RECORD_NAME = "run_record.json"
 
@@ -77,8 +82,10 @@ def _now() -> str:
 def _check_output(out: Path, inputs: list[Path]) -> Path:
     """The results folder and the stable store beside it can be written (before any work)."""
     from twin.io.output_checks import check_output_file, check_output_folder
+    from twin.io.staged import check_writer
 
     check_output_folder(out, inputs=inputs, owned=RUN_MARKERS, field="--out")
+    check_writer(out, RUN_WRITER, field="--out")  # not the results of twin energy run (both hold run_record.json)
     store = store_path_for(out)
     check_output_file(store, inputs=inputs, field="--out")
     return store
@@ -203,7 +210,7 @@ def _write_result(comparison, out: Path, store, run_id: str, record: dict) -> di
     from twin.scenario.runner import kpi_deltas, write_run_files
 
     kpis = kpi_deltas(comparison)
-    with staged_dir(out, owned=RUN_MARKERS, field="--out") as tmp:
+    with staged_dir(out, owned=RUN_MARKERS, field="--out", written_by=RUN_WRITER) as tmp:
         (tmp / "outputs").mkdir()
         written = write_run_files(comparison, tmp / "outputs")
         with progress.step("report.html"):
@@ -217,7 +224,7 @@ def _write_result(comparison, out: Path, store, run_id: str, record: dict) -> di
         store.copy_to(tmp / STORE_COPY_NAME, done={"run_id": run_id, "kpis": kpis, "outputs": outputs})
         full = {
             **record,
-            "command": "twin run",
+            "command": RUN_WRITER,
             "output": str(Path(os.path.abspath(out))),
             "store": str(store.path),
             "finished_utc": _now(),

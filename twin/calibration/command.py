@@ -17,7 +17,9 @@ when an earlier ``twin calibrate`` wrote it: :func:`twin.io.staged.check_writer`
 
 from __future__ import annotations
 
+import json
 import os
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -222,11 +224,65 @@ def _forward_for_state(env: pd.DataFrame, shade, carriers, drivers):
     return ForwardModel(env, drivers, day_layout(drivers), carriers, conventions=Conventions(), shade=shade)
 
 
+#: The keys of every sync state (:func:`twin.calibration.sync.save_state`), older ones included.
+STATE_KEYS = frozenset({"z", "theta_m", "meta", "env", "shade"})
+
+#: The writer of the forecast table (a CSV records none: its header tells it, :data:`FORECAST_COLUMNS`).
+FORECAST_WRITER = "twin sync forecast"
+
+#: The header of the table ``twin sync forecast -o`` writes (:meth:`twin.calibration.sync.SyncFilter.forecast`).
+FORECAST_COLUMNS = ("building_id", "day", "p5_kwh", "p50_kwh", "p95_kwh", "mean_kwh")
+
+
+def state_writer(path: Path) -> tuple[str | None, str]:
+    """The writer of an existing ``.npz`` file, for :func:`twin.io.output_checks.check_file_writer`.
+
+    A sync state records ``written_by`` in its ``meta``; a state of an older twin records none
+    but is recognised by its keys (:data:`STATE_KEYS`) and a ``meta`` with ``next_time``: it is
+    taken for one of ``twin sync`` (only twin sync writes that layout). Any other file (a numpy
+    archive of the user's, a file that is not a zip archive) records no writer.
+    """
+    from twin.calibration.sync import SYNC_WRITER
+
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"PK\x03\x04":
+                return None, "a file that is not a .npz archive"
+        with np.load(path, allow_pickle=False) as d:
+            keys = set(d.files)
+            meta = json.loads(str(d["meta"])) if "meta" in keys else None
+    except (OSError, ValueError, KeyError, EOFError, json.JSONDecodeError, zipfile.BadZipFile):
+        return None, "a .npz archive twin cannot read"
+    if not STATE_KEYS <= keys or not isinstance(meta, dict) or "next_time" not in meta:
+        shown = ", ".join(sorted(keys)[:4]) + (", ..." if len(keys) > 4 else "")
+        return None, f"a .npz archive that is not a sync state (arrays {shown or 'none'})"
+    found = meta.get("written_by", SYNC_WRITER)
+    return (found if isinstance(found, str) else None), "a sync state"
+
+
+def check_state_output(out: Path, inputs) -> None:
+    """Every check of the state file of ``twin sync init -o`` (path, inputs, and that an existing
+    file is a sync state: :func:`state_writer`)."""
+    from twin.calibration.sync import SYNC_WRITER
+    from twin.io.output_checks import check_file_writer, check_output_file
+
+    check_output_file(out, inputs=inputs, field="--out")
+    check_file_writer(out, SYNC_WRITER, state_writer, field="--out")
+
+
+def check_forecast_output(out: Path, inputs) -> None:
+    """Every check of the table of ``twin sync forecast -o``: an existing CSV is replaced only if its
+    header is :data:`FORECAST_COLUMNS` (a readings or meters table is refused)."""
+    from twin.io.output_checks import check_file_writer, check_output_file, csv_writer_of
+
+    check_output_file(out, inputs=inputs, field="--out")
+    check_file_writer(out, FORECAST_WRITER, csv_writer_of(FORECAST_COLUMNS, FORECAST_WRITER), field="--out")
+
+
 def sync_init(scene_paths, *, weather, start, out: Path, members: int = 32, seed: int = 0, from_prior: bool = False) -> list[str]:
     """A filter state for the calibrated buildings of a scene (``twin sync init``)."""
     from twin.calibration.sync import SyncFilter, save_state
     from twin.energy.stock import prepare_stock
-    from twin.io.output_checks import check_output_file
     from twin.io.time_option import aware_time_option
 
     out = Path(out)
@@ -235,7 +291,8 @@ def sync_init(scene_paths, *, weather, start, out: Path, members: int = 32, seed
     if not 4 <= int(members) <= 512:
         raise InputError("--members must be from 4 to 512", field="--members")
     t0 = aware_time_option(start, "--start")
-    check_output_file(out, inputs=[*([scene_paths] if isinstance(scene_paths, (str, os.PathLike)) else scene_paths), weather], field="--out")
+    state_inputs = [*([scene_paths] if isinstance(scene_paths, (str, os.PathLike)) else scene_paths), weather]
+    check_state_output(out, state_inputs)  # an existing .npz is replaced only if it is a sync state
     scene, w = _scene_and_weather([scene_paths] if isinstance(scene_paths, (str, os.PathLike)) else scene_paths, weather)
     from twin.energy.calibrated import KIND_COLUMN
 
@@ -269,6 +326,7 @@ def sync_init(scene_paths, *, weather, start, out: Path, members: int = 32, seed
         filt = SyncFilter.from_prior(model, hour, n_ensemble=members, seed=seed)
     else:
         filt = SyncFilter.from_scene(model, scene.buildings, hour, n_ensemble=members, seed=seed)
+    check_state_output(out, state_inputs)  # again: the file may have appeared while the ensemble was drawn
     save_state(filt, out)
     return [f"sync state of {len(ids)} buildings x {members} members, next day {t0} written to {out}"]
 
@@ -360,15 +418,16 @@ def sync_forecast(state: Path, *, weather, days: int, out: Path | None = None, l
     else:
         drivers = standard_drivers(read_forecast_csv(path, latitude_deg=latitude_deg, longitude_deg=longitude_deg))
     if out is not None:
-        from twin.io.output_checks import check_output_file
-
-        check_output_file(out, inputs=[state, weather], field="--out")
+        check_forecast_output(out, [state, weather])  # an existing CSV only if it is an earlier forecast table
     with _naming_the_weather(weather):
         filt = load_state(state, drivers, _forward_for_state)
         fc = filt.forecast(int(days), drivers=drivers, start_hour=filt.hour)
     if out is not None:
         from twin.io.atomic import atomic_path
 
+        if tuple(fc.columns) != FORECAST_COLUMNS:  # the header is the table's mark (check_forecast_output)
+            raise RuntimeError(f"forecast columns {list(fc.columns)} differ from FORECAST_COLUMNS")
+        check_forecast_output(out, [state, weather])
         with atomic_path(out) as tmp:
             fc.to_csv(tmp, index=False)
     tot = fc.groupby("day")[["p5_kwh", "p50_kwh", "p95_kwh"]].sum()
@@ -409,4 +468,5 @@ def read_forecast_csv(path: Path, *, latitude_deg=None, longitude_deg=None):
         raise type(exc)(exc.message, path=path, obj=exc.obj, field=exc.field) from None
 
 
-__all__ = ["CALIBRATE_MARKERS", "CALIBRATE_WRITER", "calibrate_command", "read_forecast_csv", "sync_forecast", "sync_init", "sync_update"]
+__all__ = ["CALIBRATE_MARKERS", "CALIBRATE_WRITER", "FORECAST_COLUMNS", "FORECAST_WRITER", "STATE_KEYS", "check_forecast_output",
+           "check_state_output", "calibrate_command", "read_forecast_csv", "state_writer", "sync_forecast", "sync_init", "sync_update"]

@@ -333,10 +333,16 @@ def hour_of(drivers, start: pd.Timestamp) -> int:
     return int(idx[0])
 
 
+#: The writer a sync state records (``written_by`` of its ``meta``): ``twin sync init`` replaces
+#: an existing ``.npz`` only if it records it (:func:`twin.calibration.command.state_writer`).
+SYNC_WRITER = "twin sync"
+
+
 def save_state(filt: SyncFilter, path: str | os.PathLike[str]) -> Path:
     """The filter's ensemble, position and buildings (envelope rows, shading, carriers and whether
     each carrier came from assimilated readings) to a ``.npz`` file, written atomically; the
-    weather is not stored (each update and forecast names its own)."""
+    weather is not stored (each update and forecast names its own). Its ``meta`` records the
+    writer (``written_by``: :data:`SYNC_WRITER`)."""
     import io
 
     from twin.io.atomic import atomic_path
@@ -345,7 +351,8 @@ def save_state(filt: SyncFilter, path: str | os.PathLike[str]) -> Path:
     meta = {"next_time": str(filt.next_time), "days": int(filt.days), "seed": int(filt.seed), "inflation": filt.inflation, "drift_z": filt.drift_z,
             "windows": int(filt.windows), "noise": [filt.noise.relative, filt.noise.absolute_kwh, filt.noise.rounding_kwh],
             "building_id": list(map(str, filt.model.building_ids)), "carriers": list(map(str, filt.model.carriers)),
-            "carrier_from_meter": [bool(x) for x in filt.carrier_from_meter], "version": 1}
+            "carrier_from_meter": [bool(x) for x in filt.carrier_from_meter], "version": 1,
+            "written_by": SYNC_WRITER}
     buf = io.BytesIO()
     filt.model.env.to_parquet(buf, index=False)
     shade = filt.model.shade if filt.model.shade is not None else np.zeros((0, 0, 0))
@@ -459,4 +466,4 @@ def day_layout(drivers) -> Layout:
                   pd.DatetimeIndex([drivers.time[-1]]))
 
 
-__all__ = ["DEFAULT_ENSEMBLE", "DayReport", "SyncFilter", "day_layout", "hour_of", "load_state", "reconcile_carriers", "save_state"]
+__all__ = ["DEFAULT_ENSEMBLE", "SYNC_WRITER", "DayReport", "SyncFilter", "day_layout", "hour_of", "load_state", "reconcile_carriers", "save_state"]

@@ -343,7 +343,7 @@ def _print_counts(scene) -> None:
 def export(
     scene_path: Annotated[Path, typer.Argument(help="A scene folder or .gpkg written by 'twin ingest'")],
     out: Annotated[Path, typer.Option("-o", "--out", help="OUT.gpkg, OUT.city.json (buildings, LoD1) or a folder (GeoParquet); an existing "
-                                      "scene is replaced only if twin export wrote it")],
+                                      "scene or CityJSON is replaced only if twin export wrote it")],
 ) -> None:
     """Export a scene: every layer to GeoParquet or GeoPackage, or its buildings to CityJSON 2.0.
 
@@ -362,7 +362,7 @@ def export(
     to_cityjson = out.name.lower().endswith((".city.json", ".cityjson", ".json"))
     inputs = [scene_path]
     if to_cityjson:
-        check_cityjson_output(out, inputs=inputs)  # before reading: not /proc, not inside the scene
+        check_cityjson_output(out, inputs=inputs, written_by=EXPORT_WRITER)  # before reading: not /proc, not inside the scene, not another's
     else:  # an existing scene folder is replaced only when an earlier export wrote it
         check_scene_output(out, inputs=inputs, written_by=EXPORT_WRITER)
     from twin.io import progress
@@ -377,7 +377,7 @@ def export(
 
             raise InputError("the scene has no buildings and a CityJSON export holds the buildings only: nothing to write; "
                              "export its layers to a folder or OUT.gpkg", path=scene_path, obj="buildings layer", field="buildings")
-        write_cityjson(scene, out, inputs=inputs)
+        write_cityjson(scene, out, inputs=inputs, written_by=EXPORT_WRITER)
         _echo(f"wrote {len(scene.buildings):,} buildings to {out}")
     else:
         from twin.export import write_scene

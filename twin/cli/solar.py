@@ -14,6 +14,9 @@ def _is_cityjson(path: Path) -> bool:
     return path.name.lower().endswith((".city.json", ".cityjson")) or (path.suffix.lower() == ".json" and path.is_file())
 
 
+#: The writer the CityJSON of ``twin solar cadastre --cityjson`` records (as its results folder: twin.io.staged.WRITER_FILES).
+SOLAR_WRITER = "twin solar cadastre"
+
 _OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2")
 
 _OPTION_OF_FIELD = {"spacing_m": "--spacing", "method": "--method", "n_sectors": "--sectors", "max_distance_m": "--max-distance",
@@ -53,7 +56,8 @@ def cadastre(
     albedo: Annotated[float, typer.Option("--albedo", help="Ground reflectance")] = 0.2,
     max_distance: Annotated[float, typer.Option("--max-distance", help="Obstructions are looked for this far, m")] = 200.0,
     csv: Annotated[bool, typer.Option("--csv", help="Write the tables as CSV (geometry as WKT) instead of GeoParquet")] = False,
-    cityjson: Annotated[Path | None, typer.Option("--cityjson", help="Also write the buildings as CityJSON with solar attributes")] = None,
+    cityjson: Annotated[Path | None, typer.Option("--cityjson", help="Also write the buildings as CityJSON with solar attributes; an "
+                                                 "existing file is replaced only if twin solar cadastre wrote it")] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="CRS of a CityJSON file that declares none")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars, no summary")] = False,
 ) -> None:
@@ -93,7 +97,7 @@ def cadastre(
 
         if len(scene) == 1 and _is_cityjson(scene[0]):
             raise InputError("--cityjson needs a footprint scene (a CityJSON input is already 3-D)", path=scene[0], field="--cityjson")
-        check_cityjson_output(cityjson, inputs=[*scene, out], field="--cityjson")
+        check_cityjson_output(cityjson, inputs=[*scene, out], field="--cityjson", written_by=SOLAR_WRITER)
     if weather is not None:
         check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
     if len(scene) == 1 and _is_cityjson(scene[0]):
@@ -128,7 +132,7 @@ def cadastre(
         from twin.export.cityjson import write_cityjson
 
         extra = cad.buildings.rename(columns={c: f"solar_{c}" for c in cad.buildings.columns if c != "building_id"})
-        write_cityjson(buildings_for_export, cityjson, extra_attributes=extra, inputs=list(scene))
+        write_cityjson(buildings_for_export, cityjson, extra_attributes=extra, inputs=list(scene), written_by=SOLAR_WRITER)
     if len(cad.problems):
         import warnings
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,8 +147,23 @@ CITYJSON_SUFFIXES = (".city.json", ".cityjson", ".json")
 """Endings of the CityJSON 2.0 documents :func:`write_cityjson` writes (those ``twin ingest`` reads as CityJSON)."""
 
 
-def check_cityjson_output(path: str | os.PathLike[str], *, inputs=(), field: str | None = "--out") -> Path:
+def check_cityjson_output(path: str | os.PathLike[str], *, inputs=(), field: str | None = "--out", written_by: str | None = None) -> Path:
     """Check, before any work, that a CityJSON file can be written at ``path``.
+
+    Parameters
+    ----------
+    path
+        The CityJSON file.
+    inputs
+        Files or folders the command reads.
+    field
+        The option that named the file, for messages.
+    written_by
+        The command writing (``twin export``, ``twin solar cadastre``): an existing file is
+        replaced only if its ``metadata`` records the same writer (:func:`cityjson_writer`; the
+        file rule of :func:`twin.io.output_checks.check_file_writer`), so the two commands do not
+        replace each other's file; a CityJSON of an older twin, which records none, is refused
+        once. None (the Python API): any CityJSON of twin is replaced.
 
     Raises
     ------
@@ -156,9 +172,10 @@ def check_cityjson_output(path: str | os.PathLike[str], *, inputs=(), field: str
         CityJSON document no reader recognises), not writable, an existing folder or device, an
         output that is (or is inside) an input, or an existing file that is not an earlier export
         of twin (:func:`is_twin_cityjson`: a source CityJSON, e.g. the LoD2 file the scene was
-        ingested from, was replaced by the LoD1 export without a word).
+        ingested from, was replaced by the LoD1 export without a word), or (``written_by``) not
+        one of that command.
     """
-    from twin.io.output_checks import check_output_file
+    from twin.io.output_checks import check_file_writer, check_output_file
 
     if not Path(path).name.lower().endswith(CITYJSON_SUFFIXES):
         raise OutputError(f"a CityJSON file must end in {', '.join(CITYJSON_SUFFIXES)}", path=path, field=field)
@@ -166,7 +183,31 @@ def check_cityjson_output(path: str | os.PathLike[str], *, inputs=(), field: str
     if checked.is_file() and checked.stat().st_size > 0 and not is_twin_cityjson(checked):
         raise OutputError("the output file exists and is not a CityJSON export of twin (no twin_building_id); it would be replaced: "
                           "name a new file, or remove it", path=path, field=field)
+    if written_by is not None:
+        check_file_writer(checked, written_by, cityjson_writer, field=field, again=f"another {field or 'output'} file")
     return checked
+
+
+#: The ``metadata`` member of a CityJSON of twin that names the command that wrote it.
+WRITER_KEY = "twin_written_by"
+_WRITER_MARK = re.compile(rb'"' + WRITER_KEY.encode() + rb'":"([^"\\]{1,100})"')
+
+
+def cityjson_writer(path: str | os.PathLike[str]) -> tuple[str | None, str]:
+    """The writer a CityJSON of twin records (``metadata.twin_written_by``, written before its city
+    objects), for :func:`twin.io.output_checks.check_file_writer`; None for a CityJSON of an older
+    twin or of the Python API without ``written_by``, and for any other file."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(TWIN_MARK_BYTES)
+    except OSError:
+        return None, "a file twin cannot read"
+    if not head.startswith(b'{"type":"CityJSON"'):
+        return None, "a file that is not a CityJSON export of twin"
+    found = _WRITER_MARK.search(head.split(b'"CityObjects":', 1)[0])
+    if found is None:
+        return None, "a CityJSON of twin with no writer recorded (an older twin)"
+    return found.group(1).decode("utf-8", "replace"), "a CityJSON"
 
 
 #: Bytes of an existing file :func:`is_twin_cityjson` reads (the first city object's attributes lie within them).
@@ -190,6 +231,7 @@ def write_cityjson(
     title: str | None = None,
     inputs=(),
     extra_attributes=None,
+    written_by: str | None = None,
 ) -> CityJSONExport:
     """Write buildings as CityJSON 2.0 LoD1 solids with all their columns as attributes.
 
@@ -210,6 +252,10 @@ def write_cityjson(
         A table with ``building_id`` and more columns (e.g. the per-building solar figures of
         :class:`twin.solar.cadastre.Cadastre`: ``solar_*`` names); each column becomes an
         attribute of the matching building (NaN as ``null``); buildings not in it get none.
+    written_by
+        The command writing, recorded in ``metadata.twin_written_by``; an existing file is
+        replaced only if it records the same (:func:`check_cityjson_output`). None: no writer
+        recorded, any CityJSON of twin replaced.
 
     Returns
     -------
@@ -225,7 +271,7 @@ def write_cityjson(
     OutputError
         ``path`` cannot be written.
     """
-    check_cityjson_output(path, inputs=inputs)
+    check_cityjson_output(path, inputs=inputs, written_by=written_by)
 
     buildings = getattr(scene_or_buildings, "buildings", scene_or_buildings)
     frame_crs = crs or getattr(scene_or_buildings, "crs", None) or getattr(buildings, "crs", None)
@@ -245,6 +291,9 @@ def write_cityjson(
     with progress.step("CityJSON buildings", len(records), unit="buildings") as done:
         objects, points, skipped = _city_objects(records, parts_of, ground, height, extra, path, done)
     doc = _document(objects, points, frame_crs, title)
+    if written_by is not None:
+        doc["metadata"][WRITER_KEY] = written_by
+        check_cityjson_output(path, inputs=inputs, written_by=written_by)  # again: the file may have appeared meanwhile
     target = Path(path)
     with progress.step(f"writing {target.name}"), atomic_path(target) as tmp:
         tmp.write_text(json.dumps(doc, separators=(",", ":"), allow_nan=False), encoding="utf-8")
@@ -399,4 +448,4 @@ def _document(objects: dict, points: _Points, crs, title: str | None) -> dict:
     }
 
 
-__all__ = ["CityJSONExport", "TWIN_MARK_BYTES", "is_twin_cityjson", "reference_system", "write_cityjson"]
+__all__ = ["CityJSONExport", "TWIN_MARK_BYTES", "WRITER_KEY", "check_cityjson_output", "cityjson_writer", "is_twin_cityjson", "reference_system", "write_cityjson"]

@@ -9,6 +9,9 @@ output needs:
 * an existing folder is an earlier result of the same command (:func:`twin.io.staged.check_replaceable`),
   never the current folder or a folder of the user's;
 * an existing file output is a regular file (never a device such as ``/dev/null``);
+* an existing file output is an earlier result of the same command (:func:`check_file_writer`):
+  a file of the same kind (another ``.npz``, a readings CSV, a CityJSON of another command) is
+  not taken for one;
 * the folder that will hold the temporary output accepts a new entry: a real probe (a
   temporary folder made and removed at once), because permission bits do not stop root and
   file systems such as ``/proc`` or a read-only mount refuse what ``os.access`` allows.
@@ -20,7 +23,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from twin.errors import OutputError
@@ -147,6 +150,95 @@ def check_output_file(
     return out
 
 
+#: What :func:`check_file_writer` asks of a file: the command that wrote it (as the file records it,
+#: or as its content shows) or None, and what the file seems to be (for the message).
+WriterOf = Callable[[Path], tuple[str | None, str]]
+
+
+def check_file_writer(
+    out: str | os.PathLike[str],
+    written_by: str,
+    writer_of: WriterOf,
+    *,
+    field: str | None = "--out",
+    again: str = "another -o file",
+) -> None:
+    """Refuse to replace an existing file output that the command ``written_by`` did not write.
+
+    The file rule, beside the folder rule of :func:`twin.io.staged.check_writer`: an existing,
+    non-empty file is replaced only when ``writer_of`` finds that ``written_by`` wrote it (a
+    writer tag inside the file: ``written_by`` in the ``meta`` of a sync state, ``twin_written_by``
+    in the ``metadata`` of a CityJSON export; or, for a CSV, which holds no tag, exactly the header
+    the command writes). Any other file, one that records another writer or none, is refused.
+    A missing or empty file is always written.
+
+    Parameters
+    ----------
+    out
+        The output file.
+    written_by
+        The command writing (``"twin sync"``, ``"twin export"``...).
+    writer_of
+        ``writer_of(path) -> (writer or None, what the file seems to be)``; it must not raise
+        on a file of another kind (unreadable: ``(None, "a file twin cannot read")``).
+    field
+        The option that named the file, for the message.
+    again
+        What to name instead, for the message.
+
+    Raises
+    ------
+    OutputError
+        One line naming the file, what it seems to be and what to do.
+    """
+    path = Path(out)
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return
+    except OSError:  # a name the system refuses: the path checks say why
+        return
+    found, seems = writer_of(path)
+    if found == written_by:
+        return
+    who = f"{seems} written by {found}" if found else seems
+    raise OutputError(f"the output file exists and holds {who}, not an earlier result of {written_by}; it would be replaced: "
+                      f"name {again}, or remove it", path=out, field=field)
+
+
+def csv_header(path: str | os.PathLike[str], *, max_bytes: int = 64 * 1024) -> list[str] | None:
+    """The column names of the first line of a CSV file (comma-separated, quotes removed), or
+    None when the file cannot be read as text."""
+    import csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            first = fh.readline(max_bytes)
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        return next(csv.reader([first]), [])
+    except csv.Error:
+        return None
+
+
+def csv_writer_of(columns: Iterable[str], written_by: str) -> WriterOf:
+    """A ``writer_of`` for :func:`check_file_writer` of a CSV output: a CSV records no writer, so
+    a file whose header is exactly ``columns`` is taken for an earlier result of ``written_by``;
+    any other (a readings table, a meters table) is named by its first columns."""
+    columns = list(columns)
+
+    def writer_of(path: Path) -> tuple[str | None, str]:
+        header = csv_header(path)
+        if header == columns:
+            return written_by, "a table"
+        if not header:
+            return None, "a file that is not a CSV table"
+        shown = ",".join(header[:4]) + (",..." if len(header) > 4 else "")
+        return None, f"a CSV table with other columns ({shown})"
+
+    return writer_of
+
+
 def _check_parts(out: Path, field: str | None) -> None:
     if str(out).strip() == "":
         raise OutputError("the output path is empty", field=field)
@@ -159,4 +251,5 @@ def _check_parts(out: Path, field: str | None) -> None:
             raise OutputError("the output cannot be the root folder", path=out, field=field)
 
 
-__all__ = ["check_no_overlap", "check_output_file", "check_output_folder", "probe_writable"]
+__all__ = ["WriterOf", "check_file_writer", "check_no_overlap", "check_output_file", "check_output_folder", "csv_header", "csv_writer_of",
+           "probe_writable"]

@@ -216,16 +216,15 @@ def _exterior_conventions(model: str, exterior_convection: str, terrain: str | N
 def _check_measures_known(measure_ids: list[str], measures_table: Path | None) -> None:
     """Every ``--measure`` id is in the measure table (``--measures`` or the packaged one), else an
     error naming ``--measure``, the closest id and the known ones, before the scene is read."""
-    import difflib
-
     from twin.energy.measures import load_measures
     from twin.errors import InputError
+    from twin.io.key_hints import closest_key
 
     known = [str(m) for m in load_measures(measures_table).index]
     for m in measure_ids:
         if m not in known:
-            close = difflib.get_close_matches(m, known, n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            close = closest_key(m, known)
+            hint = f"did you mean {close!r}? " if close else ""
             where = f"the measure table {measures_table}" if measures_table is not None else "the packaged measure table"
             raise InputError(f"unknown measure {m!r}: {hint}known in {where}: {', '.join(known)}", field="--measure")
 

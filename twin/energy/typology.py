@@ -568,7 +568,11 @@ def apply_overrides(params: pd.DataFrame, overrides: pd.DataFrame | Mapping | No
         if col in ("building_id", "tabula_code", "building_class"):
             continue
         if col not in out.columns or col.endswith("_source"):
-            raise InputError("unknown parameter in overrides", path=path, obj=col, field=col)
+            from twin.io.key_hints import did_you_mean
+
+            # no list of the parameters: the envelope table has some 45 columns (TABULA's, areas, systems)
+            known = [c for c in out.columns if c not in OVERRIDE_KEYS and not str(c).endswith("_source")]
+            raise InputError(f"unknown parameter in overrides{did_you_mean(col, known)}", path=path, obj=col, field=col)
     # type-level first, then building-level so that building rows win
     for key in keys:
         sub = overrides[overrides[key].notna() & (overrides[key].astype(str) != "")] if key in overrides else overrides.iloc[:0]

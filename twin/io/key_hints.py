@@ -1,7 +1,10 @@
-""""Did you mean" for a misspelt key of a spec file.
+""""Did you mean" for a misspelt key of a spec file, and for every other misspelt name.
 
-Two functions, shared by every reader of a YAML or JSON spec (scenario, energy zone spec, soil
-specs, prior tables):
+One rule for every hint twin gives: spec files read by a pydantic model (scenario, energy zone
+spec, soil specs, prior tables) and every other place that names what a user may have meant: the
+columns and values of a scenario's selection, KPI names, measures, service categories, engine
+options, land-cover classes, the keys of a dynamic-traffic settings table, the columns of an
+attribute or energy overrides table.
 
 :func:`section_keys`
     The keys a user may write in the section that holds an unknown key, found by walking the
@@ -11,6 +14,8 @@ specs, prior tables):
     then no hint is given rather than a wrong one.
 :func:`closest_key`
     The known key closest to the one written, or None.
+:func:`closest_value`
+    The same rule for a value with several spellings (each half of a bilingual street name).
 
 How close is close enough (:data:`CUTOFF`)
 ------------------------------------------
@@ -26,6 +31,15 @@ hint is given to 0.3 % of unrelated words (keys of other sections more than two 
 key of the section). 0.7 names the same keys but hints at 0.8 % of unrelated words; 0.6,
 difflib's default, 2.7 % of them and a wrong key for 0.2 % of transpositions; 0.8 loses a tenth
 of the transpositions and wrong letters (short keys such as ``gap_m``).
+
+Values and names
+----------------
+The readers of values (a selection's ``use: residental``, ``name: rue haute``) keep matching
+them exactly, case included: a street name or a land-use class is data, and folding it in the
+match would pick rows the user did not name. Only the hint folds, so ``rue haute`` is told
+``'Rue Haute'``; two present values that differ only in case or separators give no hint (a tie).
+Street names are folded further by :mod:`twin.scenario.selection` (accents, apostrophe kinds)
+before the rule, as before.
 """
 
 from __future__ import annotations
@@ -70,23 +84,49 @@ def closest_key(key: object, known: Iterable[object], *, cutoff: float = CUTOFF)
         A known key equal to ``key`` but for case and separators; else the one with the highest
         ratio if it reaches ``cutoff`` and no other known key has the same ratio; else None.
     """
-    written = fold(key)
-    names = [str(k) for k in dict.fromkeys(known) if str(k) != str(key)]
-    same = [k for k in names if fold(k) == written]
+    return closest_value(key, {str(k): str(k) for k in known if str(k) != str(key)}, cutoff=cutoff)
+
+
+def closest_value(written: object, spellings: Mapping[str, Any], *, cutoff: float = CUTOFF) -> Any | None:
+    """The value a misspelt ``written`` most likely stands for, when one value has several spellings.
+
+    The rule of :func:`closest_key` (folded comparison, :data:`CUTOFF`, no hint on a tie), for
+    values a reader compares in its own way: a street name is matched by each half of a bilingual
+    ``"A - B"`` name, so each half is a spelling of the whole name, and a tie between two
+    spellings of one name is no tie.
+
+    Parameters
+    ----------
+    written
+        The value as written (already normalised by the caller, if it normalises).
+    spellings
+        ``{spelling: value}``: the spellings compared with ``written`` and the value each names.
+    cutoff
+        The least difflib ratio (0-1) of the folded texts.
+
+    Returns
+    -------
+    object or None
+        The value of the only spelling(s) equal to ``written`` but for case and separators;
+        else the value of the spelling with the highest ratio if it reaches ``cutoff`` and no
+        spelling of another value has the same ratio; else None.
+    """
+    text = fold(written)
+    same = {v: None for k, v in spellings.items() if fold(k) == text}
     if same:
-        return same[0] if len(same) == 1 else None
-    if not written or not names:
+        return next(iter(same)) if len(same) == 1 else None
+    if not text or not spellings:
         return None
-    matcher = difflib.SequenceMatcher(b=written)
-    scored = []
-    for k in names:
+    matcher = difflib.SequenceMatcher(b=text)
+    best: dict[Any, float] = {}
+    for k, v in spellings.items():
         matcher.set_seq1(fold(k))
-        scored.append((matcher.ratio(), k))
-    scored.sort(key=lambda s: -s[0])
-    best, name = scored[0]
-    if best < cutoff or (len(scored) > 1 and scored[1][0] == best):
+        best[v] = max(best.get(v, 0.0), matcher.ratio())
+    scored = sorted(best.items(), key=lambda s: -s[1])
+    value, ratio = scored[0]
+    if ratio < cutoff or (len(scored) > 1 and scored[1][1] == ratio):
         return None
-    return name
+    return value
 
 
 def did_you_mean(key: object, known: Iterable[object] | None, *, parenthesised: bool = True) -> str:
@@ -274,4 +314,4 @@ def _walk(tp: Any, parts: list[str | int], disc: Any) -> list[type] | None:
     return None
 
 
-__all__ = ["CUTOFF", "closest_key", "did_you_mean", "error_to_report", "fold", "hint_for_error", "section_keys"]
+__all__ = ["CUTOFF", "closest_key", "closest_value", "did_you_mean", "error_to_report", "fold", "hint_for_error", "section_keys"]

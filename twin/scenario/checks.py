@@ -399,10 +399,9 @@ def _check_soil_year(scenario: S.Scenario, *, no_effect: str, path=None) -> None
 
 def _class_hint(name: str, table) -> str:
     """``; did you mean 'x'? (classes: ...)``: the closest land-cover class of ``table`` (if any) and all of them."""
-    import difflib
+    from twin.io.key_hints import did_you_mean
 
-    close = difflib.get_close_matches(name, list(table), n=1, cutoff=0.6)
-    return (f"; did you mean {close[0]!r}?" if close else "") + f" (classes: {', '.join(sorted(table))})"
+    return did_you_mean(name, list(table), parenthesised=False) + f" (classes: {', '.join(sorted(table))})"
 
 
 def _check_deseal_classes(scenario: S.Scenario, *, path=None) -> None:

@@ -378,13 +378,12 @@ def kpi_names(scenario: Scenario) -> dict[str, list[str]]:
 def _check_kpi_filter(scenario: Scenario) -> None:
     if scenario.kpis is None:
         return
-    import difflib
+    from twin.io.key_hints import did_you_mean
 
     known = [k for names in kpi_names(scenario).values() for k in names]
     for i, k in enumerate(scenario.kpis):
         if k not in known:
-            close = difflib.get_close_matches(k, known, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else f" (the engines of this scenario report: {', '.join(known)})"
+            hint = did_you_mean(k, known, parenthesised=False) or f" (the engines of this scenario report: {', '.join(known)})"
             raise ScenarioError(f"unknown KPI {k!r}{hint}", field=f"kpis.{i}")
 
 

@@ -75,7 +75,6 @@ Example
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
 import json
@@ -121,8 +120,10 @@ def _clean(message: str) -> str:
 
 
 def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    """``"; did you mean 'x'?"`` for the closest of ``choices`` (:func:`twin.io.key_hints.closest_key`), or ``""``."""
+    from twin.io.key_hints import did_you_mean
+
+    return did_you_mean(word, [str(c) for c in choices], parenthesised=False)
 
 
 class Range(Strict):

@@ -15,7 +15,6 @@ split a name.
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -24,6 +23,7 @@ import pandas as pd
 import shapely
 
 from twin.errors import ScenarioError
+from twin.io.key_hints import closest_value, did_you_mean
 from twin.scenario import schema as S
 from twin.scene.names import halves
 from twin.scene.schema import ID_COLUMN
@@ -85,8 +85,7 @@ def _name_mask(values: pd.Series, wanted: list) -> np.ndarray:
 def _condition_mask(frame: pd.DataFrame, column: str, cond, *, layer: str, field: str) -> np.ndarray:
     if column not in frame.columns:
         cols = [c for c in frame.columns if c != "geometry"]
-        close = difflib.get_close_matches(column, cols, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else f" (columns: {', '.join(map(str, cols))})"
+        hint = did_you_mean(column, cols, parenthesised=False) or f" (columns: {', '.join(map(str, cols))})"
         raise ScenarioError(f"layer {layer!r} has no column {column!r}{hint}", field=f"{field}.where.{column}")
     values = frame[column]
     if isinstance(cond, S.Range):
@@ -153,9 +152,9 @@ def _name_hint(values: pd.Series, wanted: list) -> str:
             folded.setdefault(_fold(variant), n)
     hints = []
     for w in wanted:
-        close = difflib.get_close_matches(_fold(str(w)), list(folded), n=1, cutoff=0.6)
-        if close:
-            hints.append(f"did you mean {folded[close[0]]!r}?")
+        close = closest_value(_fold(str(w)), folded)
+        if close is not None:
+            hints.append(f"did you mean {close!r}?")
     return "; " + " ".join(dict.fromkeys(hints)) if hints else ""
 
 
@@ -183,9 +182,7 @@ def _why_condition(frame: pd.DataFrame, column: str, cond, *, layer: str) -> str
     hint = ""
     if any(isinstance(w, str) for w in wanted):
         present = [str(v) for v in pd.unique(values.dropna())]
-        close = [difflib.get_close_matches(str(w), present, n=1, cutoff=0.6) for w in wanted if isinstance(w, str)]
-        close = [c[0] for c in close if c]
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = next((h for w in wanted if isinstance(w, str) and (h := did_you_mean(w, present, parenthesised=False))), "")
     return f"no {noun(layer, 1)} has {column} = {shown}{hint} ({_values_present(values)})"
 
 

@@ -150,7 +150,7 @@ def read_settings(path: Path) -> dict[str, Any]:
         A blank, unknown (a typo would leave the default in force without a word) or repeated
         key; the file, its line and the key named.
     """
-    import difflib
+    from twin.io.key_hints import closest_key
 
     table = _read_csv(path, ("key", "value"))
     known = SETTING_KEYS + UNREAD_UXSIM_KEYS
@@ -160,8 +160,8 @@ def read_settings(path: Path) -> dict[str, Any]:
         if not name:
             raise InputError("blank key", path=path, obj=f"row {line}", field="key")
         if name not in known:
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            close = closest_key(name, known)
+            hint = f"did you mean {close!r}? " if close else ""
             raise InputError(f"unknown key {name!r}; {hint}keys read: {', '.join(SETTING_KEYS)} "
                              f"(UXsim's {', '.join(UNREAD_UXSIM_KEYS)} are accepted, not read)",
                              path=path, obj=f"row {line}", field="key")  # fmt: skip

@@ -11,7 +11,8 @@ and the column:
   1000 m, ``n_storeys`` a whole number 1..250, ``construction_year`` a whole number
   1000..2100), or a ``height_m`` over ``n_storeys`` below the least storey height (1.5 m);
 * a ``use`` outside the use classes of the defaults table;
-* an unknown column, a building given twice, a blank ``building_id``.
+* an unknown column (with the closest allowed column, :mod:`twin.io.key_hints`), a building
+  given twice, a blank ``building_id``.
 
 A blank cell keeps the value of the data. A row whose building is not in the scene is an error
 of the command line (:func:`unmatched_rows_error`): a selection that matches nothing is an
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import InputError
+from twin.io.key_hints import closest_key
 
 OVERRIDE_COLUMNS = ("use", "height_m", "n_storeys", "construction_year")
 """Columns an overrides table may hold."""
@@ -197,7 +199,7 @@ def read_overrides(overrides, *, path=None, use_classes=None) -> pd.DataFrame | 
         raise InputError("building_id is blank", path=path, obj=labels[int(np.flatnonzero(frame.index == "")[0])], field="building_id")
     bad = [c for c in frame.columns if c not in OVERRIDE_COLUMNS]
     if bad:
-        raise InputError(f"unknown override column(s) {bad}; allowed: {list(OVERRIDE_COLUMNS)}", path=path, field=bad[0])
+        raise InputError(f"unknown override column(s) {bad}{_columns_hint(bad)}; allowed: {list(OVERRIDE_COLUMNS)}", path=path, field=bad[0])
     dup = frame.index.duplicated()
     if dup.any():
         k = int(np.flatnonzero(dup)[0])
@@ -211,6 +213,18 @@ def read_overrides(overrides, *, path=None, use_classes=None) -> pd.DataFrame | 
     if where is not None:
         out.attrs[ROW_LABELS] = where
     return out
+
+
+def _columns_hint(bad: list) -> str:
+    """``" (did you mean 'height_m'?)"`` for one unknown column, ``" (did you mean 'height_m' for
+    'heigth_m', 'use' for 'Use'?)"`` for several (those with a close column,
+    :func:`twin.io.key_hints.closest_key`), or ``""``."""
+    close = [(c, k) for c in bad if (k := closest_key(c, OVERRIDE_COLUMNS))]
+    if not close:
+        return ""
+    if len(bad) == 1:
+        return f" (did you mean {close[0][1]!r}?)"
+    return " (did you mean " + ", ".join(f"{k!r} for {c!r}" for c, k in close) + "?)"
 
 
 def unmatched_rows_error(rows: pd.DataFrame, building_ids, path) -> InputError | None:

@@ -93,6 +93,20 @@ def test_sync_init_replaces_its_own_state(case, tmp_path: Path) -> None:
         assert json.loads(str(d["meta"]))["next_time"].startswith("2023-01-16 00:00:00")
 
 
+def test_sync_init_replaces_a_state_of_an_older_twin(case, tmp_path: Path) -> None:
+    """A state written before states recorded their writer is recognised by its arrays."""
+    older = tmp_path / "older.npz"
+    with np.load(case["state"], allow_pickle=False) as d:
+        arrays = {k: d[k] for k in d.files}
+    meta = json.loads(str(arrays["meta"]))
+    del meta["written_by"]
+    np.savez(older, **{**arrays, "meta": np.array(json.dumps(meta))})
+    result = run_twin(["sync", "init", case["scene"], "-w", case["weather"], "--start", START, "--from-prior", "--members", "8", "-o", older])
+    assert result.code == 0, result.stderr
+    with np.load(older, allow_pickle=False) as d:
+        assert json.loads(str(d["meta"]))["written_by"] == "twin sync"
+
+
 def test_export_does_not_replace_a_solar_cityjson(case, tmp_path: Path) -> None:
     solar = _copy(case["solar"], tmp_path / "solar.city.json")
     _refused(["export", case["scene"], "-o", solar], solar,

@@ -9,7 +9,8 @@ Dask retries after its worker died records its run once. A run that another live
 computing on the same store (a second ``twin batch``, a ``twin run``) is not computed twice:
 the batch waits for that process (a progress line names it; the store is looked at every
 :data:`~twin.scenario.store.HELD_POLL_S` s) and reports its result, or computes the run itself
-if that process dies first (:meth:`~twin.scenario.store.RunStore.claim`). A task whose workers keep dying
+if that process dies first (:meth:`~twin.scenario.store.RunStore.claim`), or, on another host,
+stops recording its heartbeat for :data:`~twin.scenario.store.STALE_AFTER_S` s. A task whose workers keep dying
 (``KilledWorker``) is recorded as failed and the batch goes on. Outputs go to
 ``OUT/<run_id>/`` (:func:`twin.scenario.runner.write_run_folder`: a temporary folder, renamed).
 
@@ -145,7 +146,9 @@ def run_one(path: str, store_path: str, out_root: str, *, no_effect: str = "erro
     is returned as recorded, without running again. A run another live process is computing
     (``held``, :meth:`~twin.scenario.store.RunStore.claim`) is not computed here: its record is
     returned as it is (status ``running``, ``host`` and ``pid`` of the holder) and the caller
-    waits for it (:func:`run_batch` does). ``no_effect`` and ``allow_dirs``: as
+    waits for it (:func:`run_batch` does). While a claimed run is computed, its record gets a
+    heartbeat (:meth:`~twin.scenario.store.RunStore.heartbeat`), so a batch on another host can
+    tell this task's process is gone when its heartbeat stops. ``no_effect`` and ``allow_dirs``: as
     :func:`twin.scenario.runner.run_scenario`; ``batch``: the batch's token, recorded with the
     claim (see :meth:`~twin.scenario.store.RunStore.claim`).
     """
@@ -166,14 +169,15 @@ def run_one(path: str, store_path: str, out_root: str, *, no_effect: str = "erro
             log.info("run %s (%s) is being computed by %s: not here", run_id, path, claim.holder())
         return store.get(run_id)
     _remove_stale_temporaries(Path(out_root), run_id)
-    try:
-        comparison = run_scenario(ident["scenario"], base_dir=ident["path"].parent, no_effect=no_effect, allow_dirs=allow_dirs)
-        written = write_run_folder(comparison, Path(out_root) / run_id)
-        store.finish(run_id, kpis=kpi_deltas(comparison), outputs={k: str(Path(out_root) / run_id / v) for k, v in written.items()})
-    except TwinError as exc:
-        store.fail(run_id, str(exc))
-    except Exception:  # a bug: keep the traceback in the record, the batch goes on
-        store.fail(run_id, traceback.format_exc(limit=5))
+    with store.heartbeat(claim):  # another host's batch can tell this worker still computes the run
+        try:
+            comparison = run_scenario(ident["scenario"], base_dir=ident["path"].parent, no_effect=no_effect, allow_dirs=allow_dirs)
+            written = write_run_folder(comparison, Path(out_root) / run_id)
+            store.finish(run_id, kpis=kpi_deltas(comparison), outputs={k: str(Path(out_root) / run_id / v) for k, v in written.items()})
+        except TwinError as exc:
+            store.fail(run_id, str(exc))
+        except Exception:  # a bug: keep the traceback in the record, the batch goes on
+            store.fail(run_id, traceback.format_exc(limit=5))
     return store.get(run_id)
 
 
@@ -481,8 +485,9 @@ def _run_and_wait(client, todo, store, done, *, store_path: Path, out: Path, on_
         todo = []
         for task in held:
             record = _wait_for_holder(store, task, poll_s)
-            if _interrupted(record):  # the holder died without finishing: compute it here
-                log.info("run %s (%s): its holder ended without finishing; computing it", task["run_id"], task["path"])
+            if _interrupted(record):  # the holder died without finishing (or stopped beating): compute it here
+                log.info("run %s (%s): its holder ended without finishing (%s); computing it", task["run_id"], task["path"],
+                         (record or {}).get("error") or "still running")
                 todo.append(task)
             else:
                 _finished(task, record, done, client, on_result)

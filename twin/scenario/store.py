@@ -7,8 +7,8 @@ what it found (:class:`Claim`, :class:`ClaimStatus`):
 
 * ``done``: nothing to do (a rerun of an interrupted batch skips finished work);
 * ``held``: another process is computing the run (a ``running`` record whose process is alive
-  on this host, or any ``running`` record of another host): the run is not claimed, so two
-  processes on one store never compute the same run at once;
+  on this host, or a ``running`` record of another host whose heartbeat is recent): the run is
+  not claimed, so two processes on one store never compute the same run at once;
 * ``claimed``: the run is now ``running`` by this process: it was new, ``failed``, or
   ``running`` by a process that is gone (``attempts`` counts the tries).
 
@@ -18,9 +18,20 @@ and start time in clock ticks from ``/proc``, exact and unaffected by clock chan
 :mod:`psutil`'s creation time), so a process that got the pid of a dead holder (pid reuse) is
 not taken for the holder (:func:`holder_alive`). Records written before this column existed are
 checked by their claim time: a process that started after the claim is not the holder.
-A ``running`` record of another host cannot be checked (no process table to look at): it counts
-as held until that host's next opening of the store marks it interrupted, or until it is
-released by hand with :meth:`RunStore.release` (the message of a held run says so).
+A ``running`` record of another host cannot be checked (no process table to look at), so the
+process computing a run proves it is alive: a heartbeat (:meth:`RunStore.heartbeat`, around the
+computation in ``twin batch``'s tasks and in ``twin run``) writes the time to ``heartbeat_at``
+every :data:`HEARTBEAT_S` (30 s). A record of another host whose heartbeat is older than
+:data:`STALE_AFTER_S` (150 s, five intervals) is no longer held: the next opening, claim or wait
+marks it ``failed`` with ``interrupted: no heartbeat from process P on host H since T`` and it
+is claimed again (``attempts`` grows), so a batch rerun after a cluster node died does not wait
+for it forever. The hosts' clocks must agree to well within two minutes (NTP). A record of
+another host without a heartbeat of its claim (written by a twin without heartbeats) keeps the
+former rule: held until that host's next opening of the store marks it interrupted, or until it
+is released by hand with :meth:`RunStore.release` (the message of a held run says so); its
+claim time is not used instead, since such a holder never beats and a long run of it would be
+taken for dead. Records of this host are checked by their process as before (the heartbeat is
+written there too, but not used).
 A ``done`` record is final: a late :meth:`RunStore.fail` does not overwrite it.
 A run whose process was killed (``kill -9``, a power cut) cannot mark itself failed: opening
 the store, and every claim, marks ``running`` records of this host whose process is gone (or
@@ -42,10 +53,12 @@ import enum
 import functools
 import hashlib
 import json
+import logging
 import os
 import socket
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -55,6 +68,7 @@ import pandas as pd
 
 from twin.io.json_out import to_json_text
 
+log = logging.getLogger(__name__)
 
 def _json(data) -> str:
     """Strict, compact JSON with sorted keys (NaN -> null)."""
@@ -82,16 +96,36 @@ CREATE TABLE IF NOT EXISTS runs (
     pid INTEGER,
     versions TEXT,
     pid_started TEXT,
-    batch TEXT
+    batch TEXT,
+    heartbeat_at TEXT
 );
 """
 
 # columns added after the first release of the table: (name, SQL type)
-LATER_COLUMNS = (("host", "TEXT"), ("pid", "INTEGER"), ("versions", "TEXT"), ("pid_started", "TEXT"), ("batch", "TEXT"))
+LATER_COLUMNS = (("host", "TEXT"), ("pid", "INTEGER"), ("versions", "TEXT"), ("pid_started", "TEXT"), ("batch", "TEXT"),
+                 ("heartbeat_at", "TEXT"))
 
 #: How often a caller waiting for a run held by another process looks at the store again, s
 #: (:meth:`RunStore.wait_while_held`).
 HELD_POLL_S = 2.0
+
+#: How often a process computing a run records that it still does (``heartbeat_at``), s
+#: (:meth:`RunStore.heartbeat`). One small write per run every 30 s costs nothing beside a run
+#: of minutes, and a dead holder of another host is noticed within minutes
+#: (:data:`STALE_AFTER_S`).
+HEARTBEAT_S = 30.0
+
+#: A ``running`` record of another host whose last heartbeat is older than this is no longer
+#: held: its process or its host is taken for gone, s. Five heartbeat intervals: a heartbeat
+#: skipped because the store was locked (each write waits :data:`HEARTBEAT_WRITE_TIMEOUT_S` at
+#: most), a slow shared file system or a loaded host do not make a live holder look dead. The
+#: hosts' clocks are compared (the heartbeat is the holder's UTC time): they must agree to well
+#: within ``STALE_AFTER_S - HEARTBEAT_S`` (NTP keeps them within milliseconds).
+STALE_AFTER_S = 5 * HEARTBEAT_S
+
+#: How long one heartbeat write waits for a locked store before it is skipped (the next one
+#: comes :data:`HEARTBEAT_S` later), s.
+HEARTBEAT_WRITE_TIMEOUT_S = 10.0
 
 # columns holding JSON text
 JSON_COLUMNS = ("kpis", "outputs", "versions")
@@ -196,6 +230,46 @@ def holder_alive(host: str | None, pid: int | None, pid_started: str | None, cla
     return not _started_after(int(pid), claimed_at)
 
 
+def _parse_utc(text: str | None) -> dt.datetime | None:
+    """A time of the store (UTC ISO 8601), or None (missing or not a time)."""
+    if not text:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+def heartbeat_stale(started_at: str | None, heartbeat_at: str | None, *, now: dt.datetime | None = None) -> bool:
+    """Whether the heartbeat of a ``running`` record is older than :data:`STALE_AFTER_S`.
+
+    Only a heartbeat of the record's own claim counts: ``heartbeat_at`` at or after
+    ``started_at`` (a claim writes both with the same time). A record without one (claimed by a
+    twin without heartbeats, which leaves the column empty or, claiming again, as the earlier
+    attempt left it) is never stale: such a holder never beats, so a long run of it would look
+    dead. It counts as held as before (until released, :meth:`RunStore.release`).
+
+    Parameters
+    ----------
+    started_at, heartbeat_at
+        The record's claim time and last heartbeat (UTC ISO 8601).
+    now
+        The time to compare with (default: now, UTC).
+    """
+    started, beat = _parse_utc(started_at), _parse_utc(heartbeat_at)
+    if beat is None or started is None or beat < started:
+        return False
+    now = dt.datetime.now(dt.UTC) if now is None else now
+    return (now - beat).total_seconds() > STALE_AFTER_S
+
+
+def _stale_error(host: str | None, pid: int | None, heartbeat_at: str | None) -> str:
+    """The error of a run whose holder of another host stopped beating (why it was taken)."""
+    return (f"interrupted: no heartbeat from process {pid} on host {host} since {heartbeat_at} UTC (more than "
+            f"{STALE_AFTER_S:g} s; one is due every {HEARTBEAT_S:g} s): the process or its host is taken for gone")
+
+
 class ClaimStatus(enum.Enum):
     """What :meth:`RunStore.claim` found."""
 
@@ -209,7 +283,9 @@ class ClaimStatus(enum.Enum):
 
 @dataclass(frozen=True)
 class Claim:
-    """The answer of :meth:`RunStore.claim`: ``status`` and, when ``held``, who holds the run.
+    """The answer of :meth:`RunStore.claim`: ``status`` and who holds the run (``held``: the
+    other process; ``claimed``: this one, ``since`` the claim time, which names the claim for
+    :meth:`RunStore.heartbeat`).
 
     Not a truth value on purpose (``if store.claim(...)`` would take ``held`` for ``claimed``):
     test ``claim.status`` or :attr:`claimed`.
@@ -232,6 +308,77 @@ class Claim:
     def holder(self) -> str:
         """``process PID on host HOST (since TIME)``, for messages."""
         return f"process {self.pid} on host {self.host} (since {self.since} UTC)"
+
+
+class Heartbeat:
+    """The thread behind :meth:`RunStore.heartbeat`: writes ``heartbeat_at`` of one claimed run.
+
+    Each write opens its own connection (SQLite connections belong to one thread) and waits at
+    most :data:`HEARTBEAT_WRITE_TIMEOUT_S` for a locked store; a write that fails (``database is
+    locked``, a shared file system that hiccups) is skipped and logged, the next comes
+    ``interval_s`` later. The thread stops by itself when the record is no longer this claim
+    (finished, failed, released, or claimed by another process, which is logged as a warning:
+    both then compute the run).
+
+    Attributes
+    ----------
+    beats : int
+        Heartbeats written so far.
+    """
+
+    def __init__(self, store_path: str | os.PathLike[str], claim: Claim, *, interval_s: float):
+        if claim.status is not ClaimStatus.CLAIMED or claim.since is None:
+            raise ValueError(f"a heartbeat needs a claimed run, not {claim.status.value} ({claim.run_id})")
+        if isinstance(interval_s, bool) or not (isinstance(interval_s, (int, float)) and 0 < interval_s < float("inf")):
+            raise ValueError(f"interval_s must be a positive number of seconds, got {interval_s!r}")
+        self.store_path = Path(store_path)
+        self.claim = claim
+        self.interval_s = float(interval_s)
+        self.beats = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"twin-heartbeat-{claim.run_id}", daemon=True)
+
+    def start(self) -> None:
+        """Start beating (the claim itself was the first heartbeat)."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop beating and wait for the thread (at most one write's timeout)."""
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(HEARTBEAT_WRITE_TIMEOUT_S + 5.0)
+
+    @property
+    def alive(self) -> bool:
+        """Whether the thread still runs."""
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                if not self._beat():
+                    return
+            except sqlite3.Error as exc:  # locked for longer than the write timeout, or an I/O error: next time
+                log.info("run %s: heartbeat not recorded (%s); trying again in %g s", self.claim.run_id, exc, self.interval_s)
+
+    def _beat(self) -> bool:
+        """Write one heartbeat; False when the record is no longer this claim (stop)."""
+        c = self.claim
+        con = sqlite3.connect(self.store_path, timeout=HEARTBEAT_WRITE_TIMEOUT_S, isolation_level=None)
+        try:
+            con.execute(f"PRAGMA busy_timeout={int(HEARTBEAT_WRITE_TIMEOUT_S * 1000)}")
+            cur = con.execute("UPDATE runs SET heartbeat_at = ? WHERE run_id = ? AND status = 'running' AND host = ? AND pid = ? "
+                              "AND started_at = ?", (_now(), c.run_id, c.host, c.pid, c.since))
+            if cur.rowcount:
+                self.beats += 1
+                return True
+            row = con.execute("SELECT status, host, pid FROM runs WHERE run_id = ?", (c.run_id,)).fetchone()
+        finally:
+            con.close()
+        if row is not None and row[0] == "running" and not self._stop.is_set():
+            log.warning("run %s was claimed by process %s on host %s while this process (%s on %s) computes it (no "
+                        "heartbeat of it for %g s seen?): both compute it", c.run_id, row[2], row[1], c.pid, c.host, STALE_AFTER_S)
+        return False
 
 
 class RunStore:
@@ -268,10 +415,14 @@ class RunStore:
             con.close()
 
     def mark_interrupted(self) -> list[str]:
-        """Mark ``running`` records of this host whose process is gone as ``failed`` (interrupted).
+        """Mark ``running`` records whose process is gone as ``failed`` (interrupted).
 
-        A process is gone when its pid is free, a zombie, or taken by a later process (pid
-        reuse, :func:`holder_alive`). Records of this process are left alone.
+        A process of this host is gone when its pid is free, a zombie, or taken by a later
+        process (pid reuse, :func:`holder_alive`). A process of another host is taken for gone
+        when its heartbeat is older than :data:`STALE_AFTER_S` (:func:`heartbeat_stale`; the
+        error says ``no heartbeat from process P on host H since T``, and a warning is logged);
+        records of another host without a heartbeat of their claim are left alone. Records of
+        this process are left alone.
 
         Returns
         -------
@@ -296,6 +447,21 @@ class RunStore:
                      run_id, pid, host, started_at),
                 )
                 if cur.rowcount:
+                    marked.append(run_id)
+            rows = con.execute("SELECT run_id, host, pid, started_at, heartbeat_at FROM runs "
+                               "WHERE status = 'running' AND host IS NOT NULL AND host != ? AND heartbeat_at IS NOT NULL",
+                               (host,)).fetchall()
+            for run_id, other, pid, started_at, heartbeat_at in rows:
+                if not heartbeat_stale(started_at, heartbeat_at):
+                    continue
+                error = _stale_error(other, pid, heartbeat_at)
+                cur = con.execute(  # unless it beat meanwhile
+                    "UPDATE runs SET status = 'failed', finished_at = ?, error = ? "
+                    "WHERE run_id = ? AND status = 'running' AND host = ? AND pid IS ? AND started_at = ? AND heartbeat_at = ?",
+                    (_now(), error, run_id, other, pid, started_at, heartbeat_at),
+                )
+                if cur.rowcount:
+                    log.warning("run %s: %s; it can be claimed again", run_id, error)
                     marked.append(run_id)
         return marked
 
@@ -344,7 +510,7 @@ class RunStore:
         con = self._connect()
         try:
             con.execute("BEGIN IMMEDIATE")
-            row = con.execute("SELECT status, host, pid, pid_started, started_at, batch FROM runs WHERE run_id = ?",
+            row = con.execute("SELECT status, host, pid, pid_started, started_at, batch, heartbeat_at FROM runs WHERE run_id = ?",
                               (run_id,)).fetchone()
             if row is not None and row[0] == "done" and not again:
                 con.execute("COMMIT")
@@ -352,41 +518,51 @@ class RunStore:
             if row is not None and row[0] == "running" and self._held(row, me):
                 con.execute("COMMIT")
                 return Claim(ClaimStatus.HELD, run_id, host=row[1], pid=row[2], since=row[4])
+            if row is not None and row[0] == "running" and row[1] != me[0] and heartbeat_stale(row[4], row[6]):
+                # went stale after mark_interrupted looked (the usual path marks it failed first)
+                log.warning("run %s: %s; claimed again", run_id, _stale_error(row[1], row[2], row[6]))
+            now = _now()  # the claim time is the first heartbeat
             if row is None:
                 con.execute(
                     "INSERT INTO runs (run_id, scenario, label, status, started_at, version, input_hash, scenario_hash, seed, "
-                    "host, pid, pid_started, batch, versions) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (run_id, scenario, label, _now(), version, input_hash, scenario_hash, seed, *me, versions_json),
+                    "host, pid, pid_started, batch, versions, heartbeat_at) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (run_id, scenario, label, now, version, input_hash, scenario_hash, seed, *me, versions_json, now),
                 )
             else:
                 con.execute(
                     "UPDATE runs SET status = 'running', started_at = ?, finished_at = NULL, attempts = attempts + 1, error = NULL, "
-                    "host = ?, pid = ?, pid_started = ?, batch = ?, versions = ? WHERE run_id = ?",
-                    (_now(), *me, versions_json, run_id),
+                    "host = ?, pid = ?, pid_started = ?, batch = ?, versions = ?, heartbeat_at = ? WHERE run_id = ?",
+                    (now, *me, versions_json, now, run_id),
                 )
             con.execute("COMMIT")
-            return Claim(ClaimStatus.CLAIMED, run_id)
+            return Claim(ClaimStatus.CLAIMED, run_id, host=me[0], pid=me[1], since=now)
         finally:
             con.close()
 
     @staticmethod
     def _held(row, me) -> bool:
-        """Whether a ``running`` record (status, host, pid, pid_started, started_at, batch) is held
-        by a process other than ``me`` (host, pid, pid_started, batch) that may still run."""
-        _, host, pid, pid_started, started_at, batch = row
+        """Whether a ``running`` record (status, host, pid, pid_started, started_at, batch,
+        heartbeat_at) is held by a process other than ``me`` (host, pid, pid_started, batch) that
+        may still run."""
+        _, host, pid, pid_started, started_at, batch, heartbeat_at = row
         if (host, pid) == me[:2] and pid_started in (None, me[2]):
             return False  # this process claimed it before (e.g. it handled an error and tries again)
         if batch is not None and batch == me[3]:
             return False  # an earlier attempt of this batch's own task, given up by its scheduler
-        return holder_alive(host, pid, pid_started, started_at) is not False
+        alive = holder_alive(host, pid, pid_started, started_at)
+        if alive is None:  # another host: held while it beats (or while it has no heartbeat of this claim)
+            return not heartbeat_stale(started_at, heartbeat_at)
+        return alive
 
     def is_held(self, record: dict | None, *, batch: str | None = None) -> bool:
         """Whether ``record`` (from :meth:`get`) is ``running`` by another process that may still
-        run (this host: alive, pid not reused; another host: cannot be checked, so yes). A run
-        of the same ``batch`` token is not held (see :meth:`claim`)."""
+        run (this host: alive, pid not reused; another host: its heartbeat is not stale, or it
+        has none, :func:`heartbeat_stale`). A run of the same ``batch`` token is not held (see
+        :meth:`claim`)."""
         if record is None or record["status"] != "running":
             return False
-        row = (record["status"], record["host"], record["pid"], record.get("pid_started"), record["started_at"], record.get("batch"))
+        row = (record["status"], record["host"], record["pid"], record.get("pid_started"), record["started_at"], record.get("batch"),
+               record.get("heartbeat_at"))
         return self._held(row, (socket.gethostname(), os.getpid(), _my_start(), batch))
 
     def wait_while_held(self, run_id: str, *, poll_s: float = HELD_POLL_S, timeout_s: float | None = None,
@@ -394,7 +570,8 @@ class RunStore:
         """Wait until no other live process holds ``run_id``; its record then (or None).
 
         Every ``poll_s`` seconds the store is looked at again (runs of processes that died
-        meanwhile are marked interrupted, :meth:`mark_interrupted`). ``on_wait(record)`` is
+        meanwhile, and runs of another host whose heartbeat went stale, are marked interrupted,
+        :meth:`mark_interrupted`). ``on_wait(record)`` is
         called before each pause (e.g. for a progress line). The record returned is ``done``
         (the holder's result), ``failed`` (its error; ``interrupted: ...`` when the holder died)
         or ``running`` by this process; with ``timeout_s``, the record as it is when the time
@@ -417,9 +594,40 @@ class RunStore:
         host, how to release the run if that process is gone for good."""
         if host == socket.gethostname():
             return "wait for it to finish, or stop that process (its run is then marked interrupted and can be run again)"
-        return (f"wait for it to finish, or stop that process on {host} and open the store there (or, if {host} or the "
-                f"process is gone for good, release the run: python -c \"from twin.scenario.store import RunStore; "
+        return (f"wait for it to finish (it is taken for gone if it records no heartbeat for {STALE_AFTER_S:g} s), or stop "
+                f"that process on {host} and open the store there (or, if {host} or the process is gone for good and its "
+                f"twin records no heartbeat, release the run: python -c \"from twin.scenario.store import RunStore; "
                 f"RunStore('{self.path}').release('{run_id}')\")")
+
+    @contextlib.contextmanager
+    def heartbeat(self, claim: Claim, *, interval_s: float | None = None) -> Iterator[Heartbeat]:
+        """Record that this process still computes the run of ``claim`` while the block runs.
+
+        A daemon thread writes the time to the record's ``heartbeat_at`` every ``interval_s``
+        seconds (default :data:`HEARTBEAT_S`), through its own connection, as long as the record
+        is still this claim (``running``, this host, pid and claim time); it stops when the block
+        ends, however it ends (result, error, Ctrl-C or SIGTERM). A process of another host takes
+        the run for abandoned when the heartbeat is older than :data:`STALE_AFTER_S`
+        (:func:`heartbeat_stale`). Wrap the computation of every claimed run in it.
+
+        Parameters
+        ----------
+        claim
+            A ``claimed`` answer of :meth:`claim`.
+        interval_s
+            Seconds between heartbeats (default :data:`HEARTBEAT_S`, read at each call).
+
+        Raises
+        ------
+        ValueError
+            ``claim`` is not ``claimed``, or ``interval_s`` is not a positive number.
+        """
+        beat = Heartbeat(self.path, claim, interval_s=HEARTBEAT_S if interval_s is None else interval_s)
+        beat.start()
+        try:
+            yield beat
+        finally:
+            beat.stop()
 
     def release(self, run_id: str, reason: str = "released by hand") -> bool:
         """Mark a ``running`` run ``failed`` (error ``interrupted: <reason>``) whoever holds it.

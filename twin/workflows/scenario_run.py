@@ -22,7 +22,8 @@ of runs up to this result, which travels with the folder. A failed or interrupte
 recorded in the stable store only (its folder never replaces the previous one).
 A run that another live process is computing into the same ``OUT`` (the same scenario, inputs
 and seed) is refused with one line naming the store, the run, the host and pid of that process
-(:class:`twin.errors.RunHeldError`, exit code 2): nothing is computed or written.
+(:class:`twin.errors.RunHeldError`, exit code 2): nothing is computed or written. While the run
+computes, its record gets a heartbeat (:meth:`twin.scenario.store.RunStore.heartbeat`).
 
 Before any work the output is checked (:func:`twin.io.output_checks.check_output_folder`):
 writable, not an input, not holding an input, not a folder of other things. SIGTERM and
@@ -40,8 +41,12 @@ import os
 import socket
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from twin.errors import InputError
+
+if TYPE_CHECKING:
+    from twin.scenario.store import Claim
 
 log = logging.getLogger(__name__)
 
@@ -155,19 +160,20 @@ def _run_scenario_file(path, out, *, samples, seed, no_effect: str, allow_dirs) 
     t0 = time.perf_counter()
     with sigterm_raises():
         # an explicit run recomputes, and is recorded, even if done before; never beside another process computing it
-        _claim_or_refuse(store, run_id, claim, out)
+        claimed = _claim_or_refuse(store, run_id, claim, out)
         record = {"run_id": run_id, "started_utc": _now(), **claim, "samples": scenario.uncertainty.samples}
-        try:
-            comparison = run_scenario(scenario, base_dir=ident["path"].parent, no_effect=no_effect, **allow)
-            with progress.step("writing the results"):
-                written = _write_result(comparison, out, store, run_id, record)
-        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (Terminated)
-            store.fail(run_id, f"interrupted: {exc or 'Ctrl-C'}")
-            raise
-        except BaseException as exc:
-            store.fail(run_id, f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc))
-            raise
-        store.finish(run_id, kpis=written["kpis"], outputs=written["outputs"])
+        with store.heartbeat(claimed):  # until the run is recorded done or failed (RunStore.heartbeat)
+            try:
+                comparison = run_scenario(scenario, base_dir=ident["path"].parent, no_effect=no_effect, **allow)
+                with progress.step("writing the results"):
+                    written = _write_result(comparison, out, store, run_id, record)
+            except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (Terminated)
+                store.fail(run_id, f"interrupted: {exc or 'Ctrl-C'}")
+                raise
+            except BaseException as exc:
+                store.fail(run_id, f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc))
+                raise
+            store.finish(run_id, kpis=written["kpis"], outputs=written["outputs"])
     lines = [f"scenario {scenario.name} ({path}), run {run_id}, {time.perf_counter() - t0:.1f} s"]
     log.info("run %s of %s done in %.1f s", run_id, path, time.perf_counter() - t0)
     from twin.scenario.report import assumed_lines, terminal_summary
@@ -178,8 +184,9 @@ def _run_scenario_file(path, out, *, samples, seed, no_effect: str, allow_dirs) 
     return lines
 
 
-def _claim_or_refuse(store, run_id: str, claim: dict, out: Path) -> None:
-    """Claim ``run_id`` (again if done), or refuse if another process is computing it.
+def _claim_or_refuse(store, run_id: str, claim: dict, out: Path) -> Claim:
+    """Claim ``run_id`` (again if done), or refuse if another process is computing it; the
+    :class:`~twin.scenario.store.Claim` (for :meth:`~twin.scenario.store.RunStore.heartbeat`).
 
     Two ``twin run`` of one scenario into one ``OUT`` would compute the same thing twice and
     swap their folders in one after the other; waiting and then computing again (``twin run``
@@ -197,6 +204,7 @@ def _claim_or_refuse(store, run_id: str, claim: dict, out: Path) -> None:
     if got.status is ClaimStatus.HELD:
         raise RunHeldError(f"run {run_id} of this scenario is being computed into {out} by {got.holder()}: "
                            f"{store.held_advice(run_id, got.host)}; then run again", path=store.path)
+    return got
 
 
 def _write_result(comparison, out: Path, store, run_id: str, record: dict) -> dict:

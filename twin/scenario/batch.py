@@ -118,7 +118,7 @@ def _record_invalid(store, path: Path, exc: TwinError) -> str:
     while True:
         claim = store.claim(run_id, scenario=str(Path(path).absolute()), version="", input_hash="", scenario_hash="invalid", seed=None)
         if claim.status is ClaimStatus.CLAIMED:
-            store.fail(run_id, str(exc))
+            store.fail(run_id, str(exc), claim=claim)
         if claim.status is not ClaimStatus.HELD:
             return run_id
         record = store.wait_while_held(run_id)
@@ -173,11 +173,12 @@ def run_one(path: str, store_path: str, out_root: str, *, no_effect: str = "erro
         try:
             comparison = run_scenario(ident["scenario"], base_dir=ident["path"].parent, no_effect=no_effect, allow_dirs=allow_dirs)
             written = write_run_folder(comparison, Path(out_root) / run_id)
-            store.finish(run_id, kpis=kpi_deltas(comparison), outputs={k: str(Path(out_root) / run_id / v) for k, v in written.items()})
+            store.finish(run_id, kpis=kpi_deltas(comparison), outputs={k: str(Path(out_root) / run_id / v) for k, v in written.items()},
+                         claim=claim)
         except TwinError as exc:
-            store.fail(run_id, str(exc))
+            store.fail(run_id, str(exc), claim=claim)
         except Exception:  # a bug: keep the traceback in the record, the batch goes on
-            store.fail(run_id, traceback.format_exc(limit=5))
+            store.fail(run_id, traceback.format_exc(limit=5), claim=claim)
     return store.get(run_id)
 
 

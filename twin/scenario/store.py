@@ -646,18 +646,49 @@ class RunStore:
                               (_now(), f"interrupted: {reason}", run_id))
         return bool(cur.rowcount)
 
-    def finish(self, run_id: str, *, kpis: dict, outputs: dict | None = None) -> None:
-        """Record the KPIs and output paths of a finished run (strict JSON: NaN is stored as null)."""
-        with self._connection() as con:
-            con.execute(
-                "UPDATE runs SET status = 'done', finished_at = ?, kpis = ?, outputs = ?, error = NULL WHERE run_id = ?",
-                (_now(), _json({str(k): v for k, v in kpis.items()}), _json({str(k): str(v) for k, v in (outputs or {}).items()}), run_id),
-            )
+    def finish(self, run_id: str, *, kpis: dict, outputs: dict | None = None, claim: Claim | None = None) -> bool:
+        """Record the KPIs and output paths of a finished run (strict JSON: NaN is stored as null).
 
-    def fail(self, run_id: str, error: str) -> None:
-        """Record the error of a failed run (a ``done`` run stays done)."""
+        With ``claim`` (the ``claimed`` answer of :meth:`claim` this process computed under), the
+        record is written only while it is still that claim: a run taken from this process
+        meanwhile (no heartbeat for :data:`STALE_AFTER_S`, or :meth:`release`) belongs to its new
+        holder, whose result must not be overwritten. Returns whether the record was written.
+        """
+        where, args = self._still_claimed(claim)
         with self._connection() as con:
-            con.execute("UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ? AND status != 'done'", (_now(), error, run_id))
+            cur = con.execute(
+                f"UPDATE runs SET status = 'done', finished_at = ?, kpis = ?, outputs = ?, error = NULL WHERE run_id = ?{where}",
+                (_now(), _json({str(k): v for k, v in kpis.items()}), _json({str(k): str(v) for k, v in (outputs or {}).items()}), run_id, *args),
+            )
+        return self._written(cur.rowcount, run_id, claim, "result")
+
+    def fail(self, run_id: str, error: str, *, claim: Claim | None = None) -> bool:
+        """Record the error of a failed run (a ``done`` run stays done); ``claim``: as :meth:`finish`.
+
+        Returns whether the record was written.
+        """
+        where, args = self._still_claimed(claim)
+        with self._connection() as con:
+            cur = con.execute(f"UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ? AND status != 'done'{where}",
+                              (_now(), error, run_id, *args))
+        return self._written(cur.rowcount, run_id, claim, "failure")
+
+    @staticmethod
+    def _still_claimed(claim: Claim | None) -> tuple[str, tuple]:
+        """The SQL condition (and its values) that the record is still ``claim``; none without one."""
+        if claim is None:
+            return "", ()
+        if not claim.claimed:
+            raise ValueError(f"run {claim.run_id}: a {claim.status.value!r} claim records nothing")
+        return " AND status = 'running' AND host = ? AND pid = ? AND started_at = ?", (claim.host, claim.pid, claim.since)
+
+    @staticmethod
+    def _written(rowcount: int, run_id: str, claim: Claim | None, what: str) -> bool:
+        if rowcount or claim is None:
+            return bool(rowcount)
+        log.warning("run %s was taken from this process (%s) while it computed; its %s is not recorded (the new holder's is)",
+                    run_id, claim.holder(), what)
+        return False
 
     def get(self, run_id: str) -> dict | None:
         """The record of ``run_id`` (KPIs decoded), or None."""

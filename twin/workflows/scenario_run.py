@@ -168,12 +168,12 @@ def _run_scenario_file(path, out, *, samples, seed, no_effect: str, allow_dirs) 
                 with progress.step("writing the results"):
                     written = _write_result(comparison, out, store, run_id, record)
             except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (Terminated)
-                store.fail(run_id, f"interrupted: {exc or 'Ctrl-C'}")
+                store.fail(run_id, f"interrupted: {exc or 'Ctrl-C'}", claim=claimed)
                 raise
             except BaseException as exc:
-                store.fail(run_id, f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc))
+                store.fail(run_id, f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc), claim=claimed)
                 raise
-            store.finish(run_id, kpis=written["kpis"], outputs=written["outputs"])
+            store.finish(run_id, kpis=written["kpis"], outputs=written["outputs"], claim=claimed)
     lines = [f"scenario {scenario.name} ({path}), run {run_id}, {time.perf_counter() - t0:.1f} s"]
     log.info("run %s of %s done in %.1f s", run_id, path, time.perf_counter() - t0)
     from twin.scenario.report import assumed_lines, terminal_summary

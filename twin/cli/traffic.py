@@ -486,8 +486,9 @@ def estimate_od_command(
         o, d = np.nonzero(est.matrix > 0)
         ids = network.node_ids
         frame = pd.DataFrame({"origin": ids[o], "destination": ids[d], "vehicles": est.matrix[o, d]})
+        from twin.traffic.dynamic_commands import to_table  # tags a Parquet, refuses a file of another kind
         with atomic_path(output) as tmp:
-            frame.to_csv(tmp, index=False, float_format="%.10g") if output.suffix.lower() == ".csv" else frame.to_parquet(tmp, index=False)
+            to_table(frame, tmp, output)
         summary["output"] = str(output)
     if as_json:
         typer.echo(to_json_text(summary))

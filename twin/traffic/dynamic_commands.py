@@ -68,6 +68,97 @@ CLI_ROUTES = ("duo", "free_flow", "equilibrium")
 """Route choices of ``twin traffic simulate`` (``fixed`` needs splitting rates, a Python-only input)."""
 
 
+#: The writer tag of every traffic output: ``twin_written_by`` in a Parquet's key-value metadata.
+#: One tag for the whole family: a traffic Parquet may be replaced by any ``twin traffic`` command.
+TRAFFIC_WRITER = "twin traffic"
+PARQUET_TAG = b"twin_written_by"
+_IMAGE_KINDS = {".png": "a PNG image", ".svg": "an SVG image"}
+#: The option that named each output path (by resolved path), for the message of the check done
+#: again at writing time (the writers know only the path).
+_FIELDS: dict[Path, str] = {}
+
+
+def parquet_writer_of(path: Path) -> tuple[str | None, str]:
+    """``writer_of`` (:func:`twin.io.output_checks.check_file_writer`) of a Parquet output: the
+    ``twin_written_by`` of its key-value metadata, or None (an older twin's traffic Parquet holds
+    no tag and is refused once, as untagged scenes and CityJSON are)."""
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.read_schema(path).metadata or {}
+    except Exception:  # noqa: BLE001 - any file that is not Parquet
+        return None, "a file that is not a Parquet table"
+    tag = meta.get(PARQUET_TAG)
+    return (tag.decode("utf-8", "replace") if tag else None), "a Parquet table"
+
+
+def image_writer_of(path: Path) -> tuple[str | None, str]:
+    """``writer_of`` of a ``--map`` image: an image records no writer, so an existing file that
+    is an image of the kind its name says (PNG signature; ``<svg`` in an SVG's first bytes) is
+    replaced; anything else under an image name (a CSV, a Parquet...) is refused."""
+    suffix = path.suffix.lower()
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None, "a file twin cannot read"
+    if suffix == ".png" and head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return TRAFFIC_WRITER, _IMAGE_KINDS[suffix]
+    if suffix == ".svg" and b"<svg" in head:
+        return TRAFFIC_WRITER, _IMAGE_KINDS[suffix]
+    return None, f"a file that is not {_IMAGE_KINDS.get(suffix, 'an image')}"
+
+
+def check_replace(path: Path, columns: Iterable[str] | None = None, *, field: str | None = None) -> None:
+    """An existing, non-empty traffic output ``path`` is replaced only when it is one of its own
+    kind: a Parquet tagged ``twin_written_by: twin traffic``; a CSV (no tag) whose header is
+    exactly ``columns``, the header about to be written (checked at writing time; with
+    ``columns`` None a CSV is not checked); a ``.png``/``.svg`` that is such an image.
+
+    Raises
+    ------
+    OutputError
+        Naming the file, the option and what the file seems to hold.
+    """
+    from twin.io.output_checks import check_file_writer, csv_writer_of
+
+    path = Path(path)
+    field = field or _FIELDS.get(path.resolve(), "--output")
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        writer_of = parquet_writer_of
+    elif suffix == ".csv" and columns is not None:
+        writer_of = csv_writer_of([str(c) for c in columns], TRAFFIC_WRITER)
+    elif suffix in _IMAGE_KINDS:
+        writer_of = image_writer_of
+    else:
+        return
+    check_file_writer(path, TRAFFIC_WRITER, writer_of, field=field, again=f"another {field} file")
+
+
+def to_table(frame: Any, tmp: Path, path: Path, *, float_format: str | None = "%.10g") -> None:
+    """Write ``frame`` to ``tmp`` (the atomic stand-in of ``path``) as ``path``'s ending says,
+    after :func:`check_replace` of ``path`` against the columns written; a Parquet gets the
+    ``twin_written_by`` tag in its key-value metadata."""
+    path = Path(path)
+    check_replace(path, list(frame.columns))
+    if path.suffix.lower() == ".csv":
+        frame.to_csv(tmp, index=False, float_format=float_format)
+    else:
+        frame.to_parquet(tmp, index=False)
+        tag_parquet(tmp)
+
+
+def tag_parquet(path: Path) -> None:
+    """Add ``twin_written_by: twin traffic`` to the key-value metadata of the Parquet ``path``."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    meta = dict(table.schema.metadata or {})
+    meta[PARQUET_TAG] = TRAFFIC_WRITER.encode()
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
 def check_output(path: Path | None, suffixes: tuple[str, ...], field: str, *, inputs: Iterable[Path | None] = ()) -> None:
     """Before any work: ``path`` has an allowed ending, can be written and is none of the files
     and folders ``inputs`` the command reads nor inside one of them (an output written over the
@@ -91,6 +182,8 @@ def check_output(path: Path | None, suffixes: tuple[str, ...], field: str, *, in
     from twin.export.layers import check_not_a_scene_file
 
     check_not_a_scene_file(path, field=field)  # a scene .gpkg is replaced only by the command that wrote it
+    _FIELDS[Path(path).resolve()] = field
+    check_replace(path, field=field)  # a Parquet or image of another writer; a CSV again at writing time
 
 
 def check_distinct_outputs(outputs: Iterable[tuple[str, Path | None]]) -> None:
@@ -119,10 +212,8 @@ def write_frame(frame: Any, path: Path) -> Path:
 
     suffix = path.suffix.lower()
     with atomic_path(path) as tmp:
-        if suffix == ".csv":
-            frame.drop(columns="geometry", errors="ignore").to_csv(tmp, index=False, float_format="%.10g")
-        elif suffix == ".parquet":
-            frame.to_parquet(tmp, index=False)
+        if suffix in (".csv", ".parquet"):
+            to_table(frame.drop(columns="geometry", errors="ignore") if suffix == ".csv" else frame, tmp, path)
         elif suffix == ".gpkg":
             frame.to_file(tmp, driver="GPKG", layer=path.stem)
         else:

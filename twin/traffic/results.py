@@ -149,12 +149,11 @@ class AssignmentResult:
             raise InputError("output must end in .csv or .parquet", path=path, field="output")
         frame = self.to_frame()
         frame["link_id"] = frame["link_id"].astype(str) if frame["link_id"].dtype == object else frame["link_id"]
+        from twin.traffic.dynamic_commands import to_table  # tags a Parquet, refuses a file of another kind
         with atomic_path(path) as tmp:
-            if suffix == ".csv":
-                frame.to_csv(tmp, index=False, float_format="%.10g")
-            else:
+            if suffix != ".csv":
                 for col in ("from_node", "to_node"):
                     if frame[col].dtype == object:
                         frame[col] = frame[col].astype(str)
-                frame.to_parquet(tmp, index=False)
+            to_table(frame, tmp, path)
         return path

@@ -79,11 +79,9 @@ class SelectLinkResult:
         if path.suffix.lower() not in (".csv", ".parquet"):
             raise InputError("output must end in .csv or .parquet", path=path, field="output")
         frame = self.to_frame()
+        from twin.traffic.dynamic_commands import to_table  # tags a Parquet, refuses a file of another kind
         with atomic_path(path) as tmp:
-            if path.suffix.lower() == ".csv":
-                frame.to_csv(tmp, index=False, float_format="%.10g")
-            else:
-                frame.to_parquet(tmp, index=False)
+            to_table(frame, tmp, path)
         return path
 
 

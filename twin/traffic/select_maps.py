@@ -105,11 +105,9 @@ def write_link_flows(frame: pd.DataFrame, path: Path) -> Path:
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise InputError(f"must end in {', '.join(TABLE_SUFFIXES)}", path=path, field="--link-flows")
+    from twin.traffic.dynamic_commands import to_table  # tags a Parquet, refuses a file of another kind
     with atomic_path(path) as tmp:
-        if suffix == ".csv":
-            frame.to_csv(tmp, index=False, float_format="%.10g")
-        else:
-            frame.to_parquet(tmp, index=False)
+        to_table(frame, tmp, path)
     return path
 
 

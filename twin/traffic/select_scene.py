@@ -158,8 +158,9 @@ def write_od(sl: Any, path: Path) -> Path:
     from twin.io import atomic_path
 
     frame = sl.to_frame().rename(columns={"flow": "flow_veh_h"})
+    from twin.traffic.dynamic_commands import to_table  # tags a Parquet, refuses a file of another kind
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, float_format="%.10g") if path.suffix.lower() == ".csv" else frame.to_parquet(tmp, index=False)
+        to_table(frame, tmp, path)
     return path
 
 

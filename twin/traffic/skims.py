@@ -124,7 +124,11 @@ def check_skim_output(path: str | Path, *, field: str = "--output", inputs: Iter
     path = Path(path)
     if path.suffix.lower() not in SKIM_SUFFIXES:
         raise OutputError(f"skims are written as {' or '.join(SKIM_SUFFIXES)}, not {path.suffix or 'no suffix'!r}", path=path, field=field)
-    return check_output_file(path, inputs=[p for p in inputs if p is not None], field=field)
+    check_output_file(path, inputs=[p for p in inputs if p is not None], field=field)
+    from twin.traffic.dynamic_commands import check_replace
+
+    check_replace(path, field=field)  # a Parquet another command wrote (or an older untagged one) is refused
+    return path
 
 
 def _zone_numbers(ids: np.ndarray) -> tuple[np.ndarray, list[str] | None]:
@@ -202,8 +206,9 @@ def _write_parquet(path: Path, skims: list[Skim]) -> Path:
     for s in skims:
         for name, m in s.matrices.items():
             frame[s.key(name)] = np.asarray(m, dtype=np.float64).ravel()
+    from twin.traffic.dynamic_commands import to_table  # tags a Parquet, refuses a file of another kind
     with atomic_path(path) as tmp:
-        frame.to_parquet(tmp, index=False)
+        to_table(frame, tmp, path)
     return path
 
 

@@ -173,9 +173,9 @@ def run_scene_assign(
 
     check_signal_split(signal_split, signals, design_flows, period=period, klass=klass, count_period_h=count_period_h)
     inputs = [*source, demand, design_flows]
+    check_distinct_outputs([("--output", output), ("--turns", turns_output)])  # first: then each file's own kind is judged once
     check_output(output, (".csv", ".parquet"), "--output", inputs=inputs)
     check_output(turns_output, (".csv", ".parquet"), "--turns", inputs=inputs)
-    check_distinct_outputs([("--output", output), ("--turns", turns_output)])
     scene, zones, od = read_scene_demand(source, demand, crs, scene_crs)
     net = Network.from_scene(scene, mode="car", zones=zones)
     flows = read_design_flows(design_flows, net, period=period, klass=klass, count_period_h=count_period_h) if design_flows is not None else None

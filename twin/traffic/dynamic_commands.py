@@ -323,10 +323,10 @@ def run_simulate(
     if duration_s is not None and not (np.isfinite(duration_s) and 0 < duration_s <= MAX_DURATION_S):
         raise InputError(f"must be a finite number in (0, {MAX_DURATION_S:g}] s, got {duration_s}", field="--duration")
     inputs = [*source, demand, design_flows]
+    check_distinct_outputs([("--output", output), ("--timeseries", timeseries), ("--turns", turns)])  # first: then each file's kind once
     check_output(output, FRAME_SUFFIXES, "--output", inputs=inputs)
     check_output(timeseries, TIMESERIES_SUFFIXES, "--timeseries", inputs=inputs)
     check_output(turns, (".csv", ".parquet"), "--turns", inputs=inputs)
-    check_distinct_outputs([("--output", output), ("--timeseries", timeseries), ("--turns", turns)])
     if turns_interval_s is not None:
         if turns is None:
             raise InputError("only with --turns (the file the movements per interval are written to)", field="--turns-interval")

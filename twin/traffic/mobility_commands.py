@@ -139,17 +139,18 @@ def run_mobility(
         osm_transit(options.transit_routes, crs=scene_crs, defaults_table=options.transit_defaults)
     inputs = [*files, *(Path(p) for p in (options.gtfs, options.transit_routes, options.transit_defaults, options.mode_choice_table,
                                           options.parameters_table, options.external_matrix) if p)]  # fmt: skip
+    junctions_path = junctions_file(output) if output is not None and (options.signals or options.give_way) else None
+    # two options on one file first: the file's own kind (check_output) is then judged once
+    check_distinct_outputs([("--output", output), ("--output (its junction table)", junctions_path), ("--map", map_path), ("--turns", turns),
+                            ("--skims", skims)])  # fmt: skip
     check_output(output, FRAME_SUFFIXES, "--output", inputs=inputs)
     check_output(map_path, MAP_SUFFIXES, "--map", inputs=inputs)
     check_output(turns, (".csv", ".parquet"), "--turns", inputs=inputs)
-    junctions_path = junctions_file(output) if output is not None and (options.signals or options.give_way) else None
     check_output(junctions_path, (".csv",), "--output", inputs=inputs)
     if turns is not None:
         options = replace(options, turning_movements=True)
     if skims is not None:
         check_skim_output(skims, field="--skims", inputs=inputs)
-    check_distinct_outputs([("--output", output), ("--output (its junction table)", junctions_path), ("--map", map_path), ("--turns", turns),
-                            ("--skims", skims)])  # fmt: skip
     if map_path is not None and not (close or close_links):
         raise InputError("--map draws the change of a what-if: give --close or --close-link", field="--map")
     check_sources(files, "FILES")

@@ -59,9 +59,9 @@ def check_output_paths(outputs: SelectOutputs, *, inputs: list[Path]) -> None:
     from twin.traffic.select_maps import TABLE_SUFFIXES
 
     named = (("--output", outputs.od, TABLE_SUFFIXES), ("--link-flows", outputs.link_flows, TABLE_SUFFIXES), ("--map", outputs.map, MAP_SUFFIXES))
+    check_distinct_outputs((field, path) for field, path, _ in named)  # first: then each file's own kind is judged once
     for field, path, suffixes in named:
         check_output(path, suffixes, field, inputs=inputs)
-    check_distinct_outputs((field, path) for field, path, _ in named)
 
 
 def check_select_outputs(net: Path, trips: Path, outputs: SelectOutputs) -> None:

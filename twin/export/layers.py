@@ -76,18 +76,6 @@ EXPORT_WRITER = "twin export"
 INGEST_WRITER = "twin ingest"
 
 
-def scene_folder_writer(folder: str | os.PathLike[str]) -> str | None:
-    """The ``written_by`` recorded in ``folder/scene.json``; None when absent or unreadable."""
-    import json
-
-    try:
-        meta = json.loads((Path(folder) / "scene.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    writer = meta.get("written_by") if isinstance(meta, dict) else None
-    return writer if isinstance(writer, str) else None
-
-
 def scene_geopackage_writer(path: str | os.PathLike[str]) -> str | None:
     """The ``written_by`` recorded in the ``twin_scene`` table of a scene GeoPackage; None when absent or unreadable."""
     import json

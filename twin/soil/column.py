@@ -45,7 +45,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from twin.errors import InputError
+from twin.errors import InputError, ResourceLimitError
 from twin.soil.hydraulics import SoilMaterial, read_texture_table, texture_material
 from twin.soil.limits import (
     HEAD_RANGE_M,
@@ -253,7 +253,7 @@ class BottomSpec(_Strict):
 
     kind: Literal["free_drainage", "fixed_head", "zero_flux", "water_table"]
     h_m: float | None = Field(None, **_HEAD)
-    depth_m: float | None = Field(None, le=MAX_DEPTH_M)
+    depth_m: float | None = None
 
     @model_validator(mode="after")
     def _check(self):
@@ -266,6 +266,12 @@ class BottomSpec(_Strict):
         if self.kind == "water_table" and self.depth_m is not None and not self.depth_m > 0:
             raise ColumnSpecError(
                 f"the water table lies at or above the surface (depth {self.depth_m:g} m); give its depth below the surface (> 0 m)",
+                field="bottom.depth_m",
+            )
+        if self.kind == "water_table" and self.depth_m is not None and self.depth_m > MAX_DEPTH_M:
+            raise ColumnSpecError(
+                f"the water table at {self.depth_m:g} m lies below the deepest column twin runs ({MAX_DEPTH_M:g} m); give a depth "
+                f"<= {MAX_DEPTH_M:g} m, or a free_drainage bottom for a table out of reach of the column",
                 field="bottom.depth_m",
             )
         return self
@@ -476,6 +482,37 @@ def _layer_error(exc: LayerTilingError, path) -> InputError:
     return InputError(exc.message, path=path, field=field)
 
 
+def _grid_profile(layers: list[tuple[float, float, int]], g: GridSpec) -> Profile:
+    """The profile of ``layers`` on the grid ``g`` (graded or uniform)."""
+    if g.dz_top_m is not None:
+        return graded_profile(layers, dz_top_m=g.dz_top_m, dz_max_m=g.dz_max_m, growth=g.growth)
+    return layered_profile(layers, dz_m=g.dz_m, n_nodes=g.n_nodes)
+
+
+def _fits(layers: list[tuple[float, float, int]], g: GridSpec) -> bool:
+    """Whether ``layers`` make a profile on the grid ``g`` within the node limit."""
+    try:
+        _grid_profile(layers, g)
+    except ResourceLimitError:
+        return False
+    except InputError:
+        return True  # another fault of the layers or the grid, reported where it lies
+    return True
+
+
+def _table_too_deep(exc: ResourceLimitError, wt_depth: float, layers: list[tuple[float, float, int]], g: GridSpec, path) -> ResourceLimitError:
+    """The node limit passed because a water table below the layers deepened the column: the
+    error names ``bottom.depth_m`` (the grid fits the layers as given)."""
+    layers_bottom = max(b for _, b, _ in layers)
+    spacing = f"dz_m = {g.dz_m:g} m" if g.dz_m is not None else f"dz_max_m = {g.dz_max_m:g} m"
+    reach = (MAX_NODES_PER_COLUMN - 1) * (g.dz_m if g.dz_m is not None else g.dz_max_m)
+    return ResourceLimitError(
+        f"the water table at {wt_depth:g} m deepens the column from {layers_bottom:g} m (the layers) to {wt_depth:g} m, and "
+        f"{spacing} over that depth passes the limit of {MAX_NODES_PER_COLUMN:,} nodes per column; give a shallower table "
+        f"(this grid reaches at most {reach:g} m) or a coarser grid", path=path, field="bottom.depth_m",
+    )
+
+
 def prepare_column(spec: ColumnSpec, *, path=None) -> ColumnRun:
     """Resolve materials, build the grid, roots, the initial heads and the forcing of a spec."""
     base = Path(path).parent if path is not None else Path(".")
@@ -495,6 +532,7 @@ def prepare_column(spec: ColumnSpec, *, path=None) -> ColumnRun:
     bottom = spec.bottom.kind
     bottom_head = spec.bottom.h_m or 0.0
     wt_depth = None
+    layers_above_table = None  # the layers as given, when a deeper water table extends them
     if bottom == "water_table":
         bottom, bottom_head = "fixed_head", 0.0
         try:  # the layers as listed tile the column (a bad layer named by its index in the spec)
@@ -504,17 +542,19 @@ def prepare_column(spec: ColumnSpec, *, path=None) -> ColumnRun:
         deepest = max(range(len(layers)), key=lambda k: layers[k][0])  # listed order kept: indices stay those of the spec
         wt_depth = spec.bottom.depth_m if spec.bottom.depth_m is not None else layers[deepest][1]
         if wt_depth > layers[deepest][1]:  # extend the deepest layer down to the table
+            layers_above_table = list(layers)
             layers[deepest] = (layers[deepest][0], wt_depth, layers[deepest][2])
         else:  # cut the layers at the table
             layers = [(t, min(b, wt_depth), m) for t, b, m in layers if t < wt_depth - 1e-9]
     g = spec.grid
     try:
-        if g.dz_top_m is not None:
-            profile = graded_profile(layers, dz_top_m=g.dz_top_m, dz_max_m=g.dz_max_m, growth=g.growth)
-        else:
-            profile = layered_profile(layers, dz_m=g.dz_m, n_nodes=g.n_nodes)
+        profile = _grid_profile(layers, g)
     except LayerTilingError as exc:
         raise _layer_error(exc, path) from None
+    except ResourceLimitError as exc:
+        if layers_above_table is not None and _fits(layers_above_table, g):
+            raise _table_too_deep(exc, wt_depth, layers_above_table, g, path) from None
+        raise type(exc)(exc.message, path=path, obj=exc.obj, field=f"grid.{exc.field}") from None
     except InputError as exc:
         raise type(exc)(exc.message, path=path, obj=exc.obj, field=f"grid.{exc.field}") from None
     if spec.initial.h_m is not None:

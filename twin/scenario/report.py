@@ -373,11 +373,11 @@ def band_notes(row) -> list[str]:
 
     * ``wide baseline (±x %)``: the baseline band is wider than :data:`WIDE_BASELINE_SHARE`
       of its median (x: half the width over the median);
-    * ``central baseline outside band``: the run on the central values (defaults) is not inside
-      the range the priors give (the defaults are not the priors' centre);
+    * ``central run below its range`` / ``central run above its range``: the run on the central
+      values (defaults) is not inside the range the samples give (:data:`OUTSIDE_WHY`);
     * ``sign uncertain``: the delta band holds 0 while the delta does not;
     * ``wide delta``: the delta band is wider than the median delta (:data:`WIDE_DELTA_RATIO`);
-    * ``central delta outside band``: as for the baseline.
+    * ``central change below its range`` / ``central change above its range``: as for the baseline.
     """
     notes = []
     g = getattr(row, "get", None) or (lambda k, d=np.nan: getattr(row, k, d))
@@ -386,8 +386,9 @@ def band_notes(row) -> list[str]:
         mid = b_mid if np.isfinite(b_mid) else 0.5 * (b_lo + b_hi)
         if mid != 0 and (b_hi - b_lo) > WIDE_BASELINE_SHARE * abs(mid):
             notes.append(f"wide baseline (±{50.0 * (b_hi - b_lo) / abs(mid):.0f} %)")
-        if _outside(g("baseline", np.nan), b_lo, b_hi):
-            notes.append("central baseline outside band")
+        side = _side(g("baseline", np.nan), b_lo, b_hi)
+        if side:
+            notes.append(f"central run {side} its range")
     d_lo, d_hi, d_mid = g("delta_p_lo", np.nan), g("delta_p_hi", np.nan), g("delta_p50", np.nan)
     delta = g("delta", np.nan)
     if np.isfinite(d_lo) and np.isfinite(d_hi) and (d_hi - d_lo) > 0:
@@ -397,14 +398,25 @@ def band_notes(row) -> list[str]:
             mid = d_mid if np.isfinite(d_mid) else 0.5 * (d_lo + d_hi)
             if (d_hi - d_lo) > WIDE_DELTA_RATIO * abs(mid):
                 notes.append("wide delta")
-        if _outside(delta, d_lo, d_hi):
-            notes.append("central delta outside band")
+        side = _side(delta, d_lo, d_hi)
+        if side:
+            notes.append(f"central change {side} its range")
     return notes
 
 
-def _outside(x: float, lo: float, hi: float) -> bool:
+#: Why a central run can lie outside its own range, in one sentence a planner reads (the report
+#: says it wherever a central value lies outside its range).
+OUTSIDE_WHY = ("The central run puts every unknown at one fixed value (its default); the range comes from drawing the unknowns over "
+               "their whole spread, and when that spread is lopsided most draws land on one side of the default, so the central run "
+               "can fall outside the range: read the range and its median as what to expect, the central run as the default case.")
+
+
+def _side(x: float, lo: float, hi: float) -> str:
+    """'below' or 'above' when ``x`` lies outside [lo, hi] (a relative tolerance of 1e-9), else ''."""
+    if not (np.isfinite(x) and np.isfinite(lo) and np.isfinite(hi)):
+        return ""
     tol = 1e-9 * max(abs(lo), abs(hi), 1.0)
-    return bool(np.isfinite(x) and (x < lo - tol or x > hi + tol))
+    return "below" if x < lo - tol else ("above" if x > hi + tol else "")
 
 
 def _kpi_row_cells(r, banded: bool, percentiles) -> str:
@@ -417,11 +429,20 @@ def _kpi_row_cells(r, banded: bool, percentiles) -> str:
            f"<td>{L.fmt_value(r.kpi, r.baseline)}</td>")
     if banded:
         row += f"<td>{L.band_bar(r.kpi, r.baseline, getattr(r, 'baseline_p_lo', np.nan), getattr(r, 'baseline_p_hi', np.nan), percentiles)}</td>"
-    row += (f"<td>{L.fmt_value(r.kpi, r.whatif_value, ref=r.baseline)}</td><td class='{cls}'>{L.fmt_delta(r.kpi, r.delta, r.baseline)}</td>"
+    change = L.fmt_delta(r.kpi, r.delta, r.baseline)
+    change = L.with_unit(change, "pts") if L.is_share(r.kpi) and change not in ("0", "≈ 0", "–") else change
+    row += (f"<td>{L.fmt_value(r.kpi, r.whatif_value, ref=r.baseline)}</td><td class='{cls}'>{change}</td>"
             f"<td>{L.fmt_pct(r.delta, r.baseline, r.kpi)}</td>")
     if banded:
+        notes = []
+        for note in band_notes(r):  # a central run outside its range: the samples' median beside it
+            if note.startswith("central run "):
+                note += f" (median {L.fmt_value(r.kpi, getattr(r, 'baseline_p50', np.nan), ref=r.baseline)})"
+            elif note.startswith("central change "):
+                note += f" (median {L.with_unit(L.fmt_delta(r.kpi, getattr(r, 'delta_p50', np.nan), r.baseline), L.change_unit(r.kpi))})"
+            notes.append(note)
         row += (f"<td>{L.delta_bar(r.kpi, r.delta, getattr(r, 'delta_p_lo', np.nan), getattr(r, 'delta_p_hi', np.nan), r.baseline, percentiles)}</td>"
-                f"<td class='l wide'>{html.escape('; '.join(band_notes(r)))}</td>")
+                f"<td class='l wide'>{html.escape('; '.join(notes))}</td>")
     return row
 
 
@@ -468,11 +489,12 @@ def _kpi_table(group: pd.DataFrame, banded: bool, percentiles) -> str:
 
 #: The models behind each engine's numbers (for the "what this run assumed" box).
 MODELS = {
-    "energy": "ISO 13790 hourly 5R1C per building; TABULA Belgian residential typology (every building typed as a dwelling of its "
+    "energy": "ISO 13790 hourly 5R1C per building (each building one heated zone drawn as an electric circuit of five thermal "
+              "resistances and one heat capacity); TABULA Belgian residential typology (every building typed as a dwelling of its "
               "shape and period); Brussels EPB primary-energy factors and classes; urban shading from horizon profiles",
     "traffic": "district mobility model: trip ends from buildings and points of interest on 100 m zones, destination and mode "
                "choice (multinomial logit, MTC model 1 coefficients, constants calibrated to Brussels shares) on walk, bike, public "
-               "transport (with a GTFS feed) and car skims, car assignment (Algorithm B) with through traffic from the district's "
+               "transport and car travel times, car assignment (Algorithm B) with through traffic from the district's "
                "edges, congested feedback; what-ifs keep the baseline's calibration, trip making elastic to access (evaporation); "
                "15-minute access by walk, bike and public transport weighted by residents; CO2 and NOx from vehicle-km",
     "soil": "block design storm on the district's soil grid: Richards equation per soil column (or SCS Curve Number screening); "
@@ -569,7 +591,8 @@ def _sampled(comparison, domain: str) -> bool:
 
 #: Short name of each engine's model (the assumed box's first lines).
 MODEL_SHORT = {
-    "energy": "hourly 5R1C building model (ISO 13790) on the TABULA Belgian typology, Brussels EPB factors and classes",
+    "energy": "hourly 5R1C building model (ISO 13790), each building one heated zone of five thermal resistances and one heat "
+              "capacity (hence 5R1C), on the TABULA Belgian typology (building types by age and shape), Brussels EPB factors and classes",
     "traffic": "district mobility model: destination and mode choice (logit) and car assignment, 15-minute access",
     "soil": "soil water per grid cell: Richards equation (or SCS Curve Number), or a year with ET and sewers",
 }
@@ -767,25 +790,71 @@ def _unrun_domains(scenario, whatif) -> set[str]:
     return acts - set(scenario.domains)
 
 
-def _headlines(group: pd.DataFrame, n: int = 3) -> list[str]:
-    """The first ``n`` KPIs that moved, as label: change (percent), range of the change."""
+#: The KPIs a planner decides on, in the order the summary shows them when they move (the other
+#: KPIs that moved follow in the table's order): what a measure does to emissions, bills and
+#: cost first, then energy, the closed streets and where their traffic goes, heat and water.
+HEADLINE_KPIS = (
+    "co2_t", "energy_cost_keur_yr", "investment_keur", "heating_need_mwh", "floor_area_class_d_or_worse_pct", "primary_energy_mwh",
+    "pv_yield_mwh",
+    "am_peak_closed_link_flow_veh_h", "am_peak_rerouted_car_trips", "am_peak_vehicle_km_residential", "am_peak_vehicle_km",
+    "am_peak_co2_kg", "am_peak_mode_shifted_trips", "am_peak_evaporated_trips",
+    "hot_days_surface_temp_midday_c", "runoff_m3", "sewer_overflow_m3", "infiltration_m3", "recharge_m3", "sealed_area_pct",
+)
+
+
+def _headlines(group: pd.DataFrame, n: int = 5) -> list[str]:
+    """The KPIs that moved (:data:`HEADLINE_KPIS` first), at most ``n``, as label: change (percent),
+    range of the change; a share's change in percentage points; a central change outside its range
+    says so, with the samples' median."""
     from twin.scenario import report_labels as L
 
     moved = [r for r in group.itertuples() if not _diagnostic(r.kpi) and np.isfinite(r.delta) and not L.unchanged(r)
              and L.fmt_delta(r.kpi, r.delta, r.baseline) != "≈ 0"]  # a change that rounds away is no headline
+    rank = {k: i for i, k in enumerate(HEADLINE_KPIS)}
+    moved = sorted(moved, key=lambda r: rank.get(str(r.kpi), len(rank)))  # stable: the others keep the table's order
     out = []
     for r in moved[:n]:
-        u = L.unit(r.kpi)
+        u = L.change_unit(r.kpi, short=False)
         pct = L.fmt_pct(r.delta, r.baseline, r.kpi)
         pct_s = f" ({pct})" if pct != "–" else ""
         band = ""
         if np.isfinite(getattr(r, "delta_p_lo", np.nan)):
             band = (f", range {L.fmt_delta(r.kpi, r.delta_p_lo, r.baseline)} to "
                     f"{L.with_unit(L.fmt_delta(r.kpi, r.delta_p_hi, r.baseline), u)}")
-            if "sign uncertain" in band_notes(r):
+            notes = band_notes(r)
+            if "sign uncertain" in notes:
                 band += " <span class='wide'>(sign uncertain)</span>"
+            side = next((x.split()[2] for x in notes if x.startswith("central change ")), "")
+            if side:
+                band += (f" <span class='wide'>(the central run lies {side} the range; the samples' median: "
+                         f"{html.escape(L.with_unit(L.fmt_delta(r.kpi, r.delta_p50, r.baseline), u))})</span>")
         out.append(f"{html.escape(L.label(r.kpi))}: <b>{html.escape(L.with_unit(L.fmt_delta(r.kpi, r.delta, r.baseline), u))}</b>{pct_s}{band}")
     return out
+
+
+def _sample_counts(comparison) -> str:
+    """How many Monte Carlo samples each engine's ranges rest on ("energy, soil 100; traffic 40"):
+    engines may run fewer samples than the scenario draws (``traffic.samples``), and the hot-days
+    temperatures their own."""
+    from twin.scenario.engines.soil_heat import HEAT_KPIS
+
+    smp = comparison.samples
+    if smp is None or not len(smp):
+        return ""
+    heat = smp["kpi"].isin(HEAT_KPIS)
+    counts: dict[int, list[str]] = {}
+    for name, sub in (*((d, smp[(smp["domain"] == d) & ~heat]) for d in dict.fromkeys(smp["domain"])),
+                      ("hot-days surface temperatures", smp[heat])):
+        if len(sub):
+            counts.setdefault(int(sub["sample"].nunique()), []).append(str(name))
+    return "; ".join(f"{', '.join(names)}: {k}" for k, names in sorted(counts.items(), reverse=True))
+
+
+def _any_outside(kpis: pd.DataFrame) -> bool:
+    """Whether a central value of ``kpis`` lies outside its range (a note of :func:`band_notes`)."""
+    if "delta_p_lo" not in kpis.columns:
+        return False
+    return any(n.startswith("central ") for r in kpis.itertuples() if not _diagnostic(r.kpi) for n in band_notes(r))
 
 
 def _summary_section(comparison) -> str:
@@ -812,24 +881,58 @@ def _summary_section(comparison) -> str:
     p.append("</div>")
     if comparison.samples is not None:
         lo, hi = sc.uncertainty.percentiles
-        p.append(f"<p class='note'>Ranges: {lo:g}th–{hi:g}th percentiles over {sc.uncertainty.samples} Monte Carlo samples of what is "
-                 "unknown (see \"What this run assumed\" below).</p>")
+        p.append(f"<p class='note'>Each line: the change on the central run (every unknown at its default), then the range of the change: "
+                 f"{lo:g}th–{hi:g}th percentiles over the Monte Carlo samples of what is unknown (samples per engine: "
+                 f"{html.escape(_sample_counts(comparison))}; see \"What this run assumed\" below). Changes of a share in % are in "
+                 "percentage points." + (f" {html.escape(OUTSIDE_WHY)}" if _any_outside(comparison.kpis) else "") + "</p>")
     p.append("</section>")
     return "".join(p)
+
+
+def _glossary(scenario, kpis: pd.DataFrame) -> list[tuple[str, str]]:
+    """The terms of the KPI tables a planner may not know, for the engines ``scenario`` runs and
+    the KPIs they gave."""
+    from twin.scenario.report_labels import period_hours
+
+    domains = set(scenario.domains)
+    ids = set(kpis["kpi"].astype(str)) if "kpi" in kpis.columns else set()
+    terms = []
+    if "energy" in domains:
+        terms += [("Heating need", "the heat the buildings' rooms need over a year of the weather file, before the heating system's losses"),
+                  ("Final energy", "what is delivered and billed (gas, oil, electricity, district heat) over a year"),
+                  ("Primary energy", "final energy times the Brussels EPB factors (the energy drawn from nature to deliver it)"),
+                  ("EPB class", "the class of the Brussels energy performance certificate (A++ to G) from the primary energy per m² of "
+                                "heated floor; D or worse is the share of the district's floor area in classes D to G")]
+    if "traffic" in domains:
+        hours = period_hours(list(getattr(getattr(scenario, "traffic", None), "periods", ()) or ()) or None)
+        if hours:
+            terms.append(("Morning peak, midday", hours))
+        terms.append(("Volume / capacity", "the car flow of the busiest street link over what it can carry in an hour; above 1 it is "
+                                           "congested"))
+    if "soil" in domains and "storm_mm" in ids:
+        terms.append(("Design storm", "one heavy rain on the whole district (its depth in mm); runoff, infiltration and storage are "
+                                      "the water of that storm, in m³"))
+    return terms
 
 
 def _kpis_section(comparison) -> str:
     sc = comparison.scenario
     banded = "delta_p_lo" in comparison.kpis.columns
     p = ["<section id='kpis'><h2>Key performance indicators</h2>"]
-    p.append("<p class='note'>Change = what-if minus baseline (green: lower, red: higher), rounded to three significant digits; "
+    p.append("<p class='note'>Change = what-if minus baseline on the central run (every unknown at its default; green: lower, red: "
+             "higher), rounded to three significant digits; the change of a share in % is in percentage points (pts), change % is "
+             "relative to the baseline; "
              "indicators that did not move (by less than 0.05 %) are folded under each table; hover an indicator for its id in "
              "<code>kpis.csv</code>. "
              + ("Ranges over the Monte Carlo samples are drawn as bars (hover for the numbers): for the baseline, a grey bar on an axis "
                 "from zero, the black tick the run on the central values; for the change, a bar around the dashed zero line, green when "
                 "the whole range is a decrease, red an increase, amber when it holds zero (the sign is uncertain). The last column says "
                 f"when a range is wide (baseline: wider than {100 * WIDE_BASELINE_SHARE:.0f} % of its median; change: wider than the "
-                "change itself, or holding zero), or when the central run falls outside its own range." if banded else "") + "</p>")
+                "change itself, or holding zero), or when the central run falls outside its own range, with the samples' median. "
+                + (OUTSIDE_WHY if _any_outside(comparison.kpis) else "") if banded else "") + "</p>")
+    terms = _glossary(sc, comparison.kpis)
+    if terms:
+        p.append("<p class='note'><b>Terms.</b> " + " ".join(f"<i>{html.escape(t)}</i>: {html.escape(d)}." for t, d in terms) + "</p>")
     for w in sc.whatifs:
         group = comparison.kpis[comparison.kpis["whatif"] == w.name]
         p.append(f"<h3>{html.escape(w.name)}</h3>")

@@ -115,6 +115,22 @@ UNCHANGED_RTOL = 5e-4
 _ACCESS = re.compile(r"^access_([0-9.]+)min_([a-z]+)_([a-z_]+)_pct$")
 
 
+def period_hours(periods=None) -> str:
+    """What each traffic period's KPIs count over, for a planner ("Morning peak: the hour 8–9 h; ...
+    trips, vehicle-km and emissions over that hour, flows in vehicles per hour"), from the traffic
+    model's windows (:data:`twin.traffic.mobility.PERIODS`); ``periods``: the ids to name (all)."""
+    from twin.traffic.mobility import PERIODS as WINDOWS
+
+    parts = []
+    for p in periods or WINDOWS:
+        if p in WINDOWS and p in PERIODS:
+            a, b = (w / 3600.0 for w in WINDOWS[p]["window_s"])
+            parts.append(f"{PERIODS[p]}: the hour {a:g}–{b:g} h")
+    if not parts:
+        return ""
+    return "; ".join(parts) + " (trips, vehicle-km and emissions over that hour, flows in vehicles per hour)"
+
+
 def split_period(kpi: str) -> tuple[str | None, str]:
     """``('am_peak', 'rerouted_car_trips')`` for ``am_peak_rerouted_car_trips``; ``(None, kpi)`` otherwise."""
     for p in PERIODS:
@@ -215,6 +231,19 @@ def fmt_pct(delta, baseline, kpi: str | None = None) -> str:
     return (s if s.startswith("-") else "+" + s) + " %"
 
 
+def is_share(kpi: str) -> bool:
+    """Whether the KPI is a share in percent (its change is then in percentage points)."""
+    return unit(kpi).startswith("%")
+
+
+def change_unit(kpi: str, *, short: bool = True) -> str:
+    """The unit of a change of ``kpi``: its own unit, or percentage points for a share ("-21.8 %"
+    of a share in % would read as a relative change; "-21.8 pts" does not)."""
+    if is_share(kpi):
+        return "pts" if short else "percentage points"
+    return unit(kpi)
+
+
 def with_unit(text: str, u: str) -> str:
     """``'12.3 MWh/yr'`` ('–' and unitless values as they are); a '%' unit sticks to the number."""
     if text == "–" or not u:
@@ -281,7 +310,6 @@ def delta_bar(kpi: str, delta: float, lo: float, hi: float, baseline: float, per
     central run's change. '–' without a band."""
     if lo is None or not (np.isfinite(lo) and np.isfinite(hi)):
         return "–"
-    u = unit(kpi)
     reach = max(abs(lo), abs(hi), abs(delta) if np.isfinite(delta) else 0.0)
     reach = 1.15 * reach if reach > 0 else 1.0
 
@@ -296,6 +324,7 @@ def delta_bar(kpi: str, delta: float, lo: float, hi: float, baseline: float, per
     if np.isfinite(delta):
         c = x(delta)
         body += f"<line x1='{c:.1f}' y1='2' x2='{c:.1f}' y2='14' stroke='#111' stroke-width='2'/>"
-    title = (f"change, {percentiles[0]:g}th–{percentiles[1]:g}th percentile: {with_unit(fmt_delta(kpi, lo, baseline), u)} to "
-             f"{with_unit(fmt_delta(kpi, hi, baseline), u)}; central run {with_unit(fmt_delta(kpi, delta, baseline), u)}")
+    cu = change_unit(kpi)
+    title = (f"change, {percentiles[0]:g}th–{percentiles[1]:g}th percentile: {with_unit(fmt_delta(kpi, lo, baseline), cu)} to "
+             f"{with_unit(fmt_delta(kpi, hi, baseline), cu)}; central run {with_unit(fmt_delta(kpi, delta, baseline), cu)}")
     return _svg(body, title, lo, hi, "delta")

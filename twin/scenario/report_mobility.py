@@ -318,7 +318,7 @@ def _access_table(comparison) -> str:
     head = "<tr><th class='l'>residents within reach of</th>" + "".join(f"<th>{html.escape(ACCESS_MODES.get(m, m))}, %</th>" for m in modes)
     head += "".join(f"<th>{html.escape(w)}: {html.escape(ACCESS_MODES.get(m, m))}, change in points</th>" for w in moved for m in modes) + "</tr>"
     rows = [f"<p class='note'>Share of the residents whose building reaches a service of each category within {html.escape(str(minutes))} "
-            "minutes (walk and bike on the street network; public transport: walk, wait, ride, walk, with a GTFS feed). "
+            "minutes (walk and bike on the street network; public transport: walk, wait, ride, walk). "
             + ("What-ifs that change it: the change in points." if moved else "No what-if changes it.") + "</p>",
             f"<table><thead>{head}</thead><tbody>"]
     for c in cats:
@@ -346,12 +346,16 @@ def mobility_section(comparison) -> str:
     if "traffic" not in sc.domains or "traffic" not in comparison.baseline:
         p.append("<p class='note'>The traffic engine was not run in this scenario (add <code>traffic</code> to <code>domains</code>).</p></section>")
         return "".join(p)
+    from twin.scenario.report import models_public_transport, public_transport
+    from twin.scenario.report_labels import period_hours
+
+    pt = public_transport(sc) if models_public_transport(sc) else "public transport: not modelled"
     p.append("<p class='note'>District mobility model (<code>docs/traffic.md</code>): trips from the buildings and points of interest, "
-             "destination and mode choice on the travel times by walk, bike, public transport (with a timetable) and car, car "
-             "assignment with the through traffic at the district's edges. A what-if keeps the baseline's calibration; the trips it "
+             "destination and mode choice on the travel times by walk, bike, public transport and car, car "
+             "assignment with the through traffic at the district's edges; " + html.escape(pt) + ". " + html.escape(period_hours(_periods(comparison))) + ". "
+             "A what-if keeps the baseline's calibration; the trips it "
              "moves are split into rerouted, mode-shifted, redistributed and evaporated trips. Bands: the change's range over the "
              "Monte Carlo samples.</p>")
-    from twin.scenario.report import models_public_transport, public_transport
 
     if not models_public_transport(sc):
         text = public_transport(sc)

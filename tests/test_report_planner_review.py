@@ -1,0 +1,387 @@
+"""The default report read as a planner would (tests/test_report_planner_review.py).
+
+A planner deciding on a renovation wave, a low-traffic neighbourhood and de-sealing car parks reads
+the summary and the indicator tables first. These tests parse the rendered HTML with a parser of
+their own (not the report's formatting functions) and compare every number with the KPI table the
+run writes to ``kpis.csv``: value within the rounding it is shown with, sign, change %, unit, the
+band edges of the range bars, the summary's lines. And they check the defects a review found:
+
+* a change of a share in % read as a relative change ("-21.8" next to "-25.5 %"): now in percentage
+  points ("-21.8 pts");
+* a central change outside its own range ("central delta outside band", and nothing in the
+  summary, where the investment read "+38,664 k€, range +38,761 to +44,471 k€"): now said where the
+  number is, in plain words, with the samples' median, and explained once (``OUTSIDE_WHY``);
+* the summary's headlines were the first three KPIs that moved (heating need, final and primary
+  energy for the renovation wave; the runoff, not the surface temperature, for de-sealing): now
+  the KPIs a planner decides on first (CO₂, bills, investment, ...);
+* "Ranges ... over 100 Monte Carlo samples" when the traffic engine ran 40 and the hot-days
+  temperatures 50: now per engine;
+* the mobility section and the models said "public transport (with a timetable / a GTFS feed)"
+  for a run whose public transport comes from the map's routes without one;
+* the traffic KPIs did not say over what time they count (the hour of each period).
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.scenario_helpers import fake_comparison
+
+UNITS = [("_keur_yr", "k€/yr"), ("_keur", "k€"), ("_mwh", "MWh/yr"), ("co2_t", "t/yr"), ("_veh_h", "veh/h"), ("_pct", "%"),
+         ("_m3_m3", "m³/m³"), ("_m3", "m³"), ("_mm", "mm"), ("_kg", "kg"), ("_c", "°C"), ("_trips", "trips"), ("vehicle_km", "veh·km"),
+         ("_km_main", "veh·km"), ("_km_residential", "veh·km"), ("_co2_kg", "kg"), ("buildings_simulated", "buildings"), ("_vehicles", "vehicles")]
+
+
+class Rows(HTMLParser):
+    """Rows of <table class='kpi'> and the folded tables: each a list of cells (text, attrs, svgs)."""
+    def __init__(self):
+        super().__init__()
+        self.tables, self.stack, self.cell, self.row, self.svg = [], [], None, None, None
+        self.section = None
+        self.h3 = None
+        self.in_h3 = False
+        self.summary_items = []
+        self.li = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "section":
+            self.section = a.get("id")
+        if tag == "h3":
+            self.in_h3 = True
+            self.h3 = ""
+        if tag == "table":
+            self.tables.append({"section": self.section, "h3": self.h3, "cls": a.get("class", ""), "rows": []})
+        if tag == "tr" and self.tables:
+            self.row = []
+        if tag in ("td", "th") and self.row is not None:
+            self.cell = {"text": "", "attrs": a, "svg": [], "th": tag == "th"}
+        if tag == "svg" and self.cell is not None:
+            self.cell["svg"].append(a)
+        if tag == "li" and self.section == "summary":
+            self.li = {"h3": self.h3, "text": ""}
+
+    def handle_endtag(self, tag):
+        if tag == "h3":
+            self.in_h3 = False
+        if tag in ("td", "th") and self.cell is not None:
+            self.row.append(self.cell)
+            self.cell = None
+        if tag == "tr" and self.row is not None:
+            self.tables[-1]["rows"].append(self.row)
+            self.row = None
+        if tag == "li" and self.li is not None:
+            self.summary_items.append(self.li)
+            self.li = None
+
+    def handle_data(self, data):
+        if self.in_h3:
+            self.h3 += data
+        if self.cell is not None and not self.cell["svg"]:
+            self.cell["text"] += data
+        elif self.cell is not None:
+            pass
+        if self.li is not None:
+            self.li["text"] += data
+
+
+NUM = re.compile(r"^([+-]?)([0-9][0-9,]*\.?[0-9]*(?:e[+-]?\d+)?)")
+
+
+def number(text):
+    """(value, decimals) of a displayed number; None for '–'; 0 for '≈ 0' (decimals None)."""
+    t = text.strip().replace("−", "-")
+    if t in ("–", ""):
+        return None
+    if t.startswith("≈ 0"):
+        return (0.0, None)
+    m = NUM.match(t)
+    assert m, f"not a number: {text!r}"
+    body = m.group(2).replace(",", "")
+    dec = len(body.split(".")[1]) if "." in body and "e" not in body else 0
+    return (float(m.group(1) + body), dec)
+
+
+def close(shown, true, what):
+    if shown is None:
+        return [] if not np.isfinite(true) else [f"{what}: '–' for {true}"]
+    v, dec = shown
+    if dec is None:  # ≈ 0
+        return []
+    tol = 0.5 * 10 ** (-dec) * (1 + 1e-9) + 1e-12
+    if "e" in str(v) and abs(true) < 1e-3:
+        return []
+    return [] if abs(v - true) <= tol else [f"{what}: shown {v} (decimals {dec}), kpis.csv {true}"]
+
+
+def check(report_html: str, kpis: pd.DataFrame) -> list[str]:
+    problems = []
+    P = Rows()
+    P.feed(report_html)
+    k = kpis.set_index(["whatif", "kpi"])
+    n_rows = 0
+    for t in P.tables:
+        if t["section"] != "kpis":
+            continue
+        w = t["h3"].strip()
+        for row in t["rows"]:
+            if row[0]["th"]:
+                continue
+            kpi = row[0]["attrs"].get("title")
+            if not kpi or (w, kpi) not in k.index:
+                problems.append(f"{w}: row without a KPI id {kpi!r}")
+                continue
+            n_rows += 1
+            r = k.loc[(w, kpi)]
+            unit = row[1]["text"]
+            want = next((u for suf, u in UNITS if kpi.endswith(suf)), None)
+            if want and unit != want and not (want == "%" and unit.startswith("%")):
+                problems.append(f"{w} {kpi}: unit {unit!r}, expected {want!r}")
+            problems += close(number(row[2]["text"]), r.baseline, f"{w} {kpi} baseline")
+            if "kpi" in t["cls"]:
+                banded = len(row) == 9
+                i = 3
+                if banded:
+                    svg = row[3]["svg"][0] if row[3]["svg"] else None
+                    if svg is not None:
+                        for end, col in (("data-lo", "baseline_p_lo"), ("data-hi", "baseline_p_hi")):
+                            if not np.isclose(float(svg[end]), r[col], rtol=1e-5, atol=1e-9):
+                                problems.append(f"{w} {kpi}: band {end} {svg[end]} vs {r[col]}")
+                    i = 4
+                problems += close(number(row[i]["text"]), r.whatif_value, f"{w} {kpi} what-if")
+                ch = row[i + 1]["text"]
+                problems += close(number(ch), r.delta, f"{w} {kpi} change")
+                sv = number(ch)
+                if sv and sv[1] is not None and sv[0] != 0 and np.sign(sv[0]) != np.sign(r.delta):
+                    problems.append(f"{w} {kpi}: change sign {ch} vs {r.delta}")
+                if unit.startswith("%") and sv and sv[1] is not None and sv[0] != 0 and "pts" not in ch:
+                    problems.append(f"{w} {kpi}: change of a share {ch!r} without percentage points")
+                pct = row[i + 2]["text"]
+                if pct not in ("–",) and not pct.startswith("≈") and r.baseline != 0:
+                    problems += close(number(pct.replace(" %", "")), 100 * r.delta / abs(r.baseline), f"{w} {kpi} change %")
+                if banded:
+                    svg = row[i + 3]["svg"][0] if row[i + 3]["svg"] else None
+                    if svg is not None:
+                        for end, col in (("data-lo", "delta_p_lo"), ("data-hi", "delta_p_hi")):
+                            if not np.isclose(float(svg[end]), r[col], rtol=1e-5, atol=1e-9):
+                                problems.append(f"{w} {kpi}: delta band {end} {svg[end]} vs {r[col]}")
+                    notes = row[i + 4]["text"]
+                    below, above = r.delta < r.delta_p_lo - 1e-9 * max(1, abs(r.delta_p_lo)), r.delta > r.delta_p_hi + 1e-9 * max(1, abs(r.delta_p_hi))
+                    says_below, says_above = "change below its range" in notes, "change above its range" in notes
+                    if (below, above) != (says_below, says_above):
+                        problems.append(f"{w} {kpi}: central change {r.delta} vs [{r.delta_p_lo}, {r.delta_p_hi}], notes {notes!r}")
+                    if (below or above):
+                        m = re.search(r"median ([^)]*)\)", notes)
+                        if not m:
+                            problems.append(f"{w} {kpi}: outside its range without the median: {notes!r}")
+                        else:
+                            problems += close(number(m.group(1)), r.delta_p50, f"{w} {kpi} median")
+            else:
+                problems += close(number(row[3]["text"]), r.whatif_value, f"{w} {kpi} what-if (folded)")
+    if n_rows == 0:
+        problems.append("no KPI row parsed")
+    return problems
+
+
+SUMMARY = re.compile(r"^(?P<label>.+?): (?P<val>[+-]?[0-9][0-9,.]*|≈ 0) ?(?P<unit>[^(,]*?)(?: \((?P<pct>[^)]*%)\))?"
+                     r"(?:, range (?P<lo>[+-]?[0-9][0-9,.]*|≈ 0) to (?P<hi>[+-]?[0-9][0-9,.]*|≈ 0) ?(?P<unit2>[^(]*?))?(?: \(.*)?$")
+
+
+def check_summary(report_html: str, kpis: pd.DataFrame) -> list[str]:
+    """Every summary line's change, percent and range against kpis.csv; units as the KPI table's."""
+    problems = []
+    P = Rows()
+    P.feed(report_html)
+    labels = {}
+    for t in P.tables:
+        if t["section"] == "kpis":
+            for row in t["rows"]:
+                if not row[0]["th"] and row[0]["attrs"].get("title"):
+                    labels[(t["h3"].strip(), row[0]["text"])] = (row[0]["attrs"]["title"], row[1]["text"])
+    k = kpis.set_index(["whatif", "kpi"])
+    n = 0
+    for item in P.summary_items:
+        text = " ".join(item["text"].split())
+        m = SUMMARY.match(text)
+        if not m:
+            problems.append(f"summary line not parsed: {text!r}")
+            continue
+        w = item["h3"].strip()
+        key = (w, m["label"])
+        if key not in labels:
+            problems.append(f"summary label {m['label']!r} of {w} not in its KPI table")
+            continue
+        kpi, unit = labels[key]
+        r = k.loc[(w, kpi)]
+        n += 1
+        share = unit.startswith("%")
+        want_unit = "percentage points" if share else unit
+        if m["unit"].strip() != want_unit:
+            problems.append(f"summary {w} {kpi}: unit {m['unit']!r}, expected {want_unit!r}")
+        problems += close(number(m["val"]), r.delta, f"summary {w} {kpi} change")
+        if m["pct"] and not m["pct"].startswith("≈"):
+            problems += close(number(m["pct"].replace(" %", "")), 100 * r.delta / abs(r.baseline), f"summary {w} {kpi} change %")
+        if m["lo"]:
+            problems += close(number(m["lo"]), r.delta_p_lo, f"summary {w} {kpi} range low")
+            problems += close(number(m["hi"]), r.delta_p_hi, f"summary {w} {kpi} range high")
+            if m["unit2"].strip() != want_unit:
+                problems.append(f"summary {w} {kpi}: range unit {m['unit2']!r}, expected {want_unit!r}")
+            outside = r.delta < r.delta_p_lo - 1e-9 * max(1, abs(r.delta_p_lo)) or r.delta > r.delta_p_hi + 1e-9 * max(1, abs(r.delta_p_hi))
+            if outside and "median" not in text:
+                problems.append(f"summary {w} {kpi}: central change outside its range, not said: {text!r}")
+    if n == 0:
+        problems.append("no summary line parsed")
+    return problems
+
+
+# -- a report to read -------------------------------------------------------------------------
+
+#: (what-if, kpi, baseline, what-if value, delta, delta_p_lo, delta_p50, delta_p_hi): figures of the
+#: default run's kpis.csv (2026-12-06), the investment's central change below its range.
+ROWS = [
+    ("renovation-wave", "heating_need_mwh", 171748.40, 150417.91, -21330.50, -27415.13, -22332.88, -17960.89),
+    ("renovation-wave", "final_energy_mwh", 211771.02, 187425.94, -24345.07, -31201.09, -25457.61, -20450.73),
+    ("renovation-wave", "primary_energy_mwh", 221084.01, 180045.47, -41038.54, -49336.17, -42445.50, -36443.25),
+    ("renovation-wave", "co2_t", 45273.82, 39025.23, -6248.60, -7813.51, -6525.44, -5379.35),
+    ("renovation-wave", "energy_cost_keur_yr", 22729.27, 17929.22, -4800.05, -5719.63, -4931.81, -4269.19),
+    ("renovation-wave", "investment_keur", 0.0, 38664.23, 38664.23, 38761.24, 41012.56, 44471.35),
+    ("renovation-wave", "floor_area_class_d_or_worse_pct", 85.468, 63.659, -21.809, -23.061, -21.574, -20.337),
+    ("renovation-wave", "am_peak_rerouted_car_trips", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+    ("low-traffic-parvis", "heating_need_mwh", 171748.40, 171748.40, 0.0, 0.0, 0.0, 0.0),
+    ("low-traffic-parvis", "am_peak_rerouted_car_trips", 0.0, 210.0, 210.0, 127.0, 190.0, 257.0),
+    ("low-traffic-parvis", "am_peak_redistributed_car_trips", 0.0, 1.0, 1.0, 0.0, 0.4, 1.0),
+    ("low-traffic-parvis", "am_peak_closed_link_flow_veh_h", 256.0, 0.0, -256.0, -323.0, -250.0, -163.0),
+    ("low-traffic-parvis", "am_peak_vehicle_km_residential", 650.19, 648.18, -2.01, -6.1, -1.9, 0.9),
+    ("low-traffic-parvis", "am_peak_co2_kg", 443.84, 445.10, 1.26, 0.2, 1.1, 2.0),
+    ("desealing-car-parks", "runoff_m3", 26599.2, 26525.05, -74.15, -135.95, -59.11, -14.94),
+    ("desealing-car-parks", "infiltration_m3", 3400.80, 3474.95, 74.15, 14.94, 59.11, 135.95),
+    ("desealing-car-parks", "storage_change_m3", 3128.64, 3196.86, 68.21, 11.71, 49.64, 135.93),
+    ("desealing-car-parks", "sealed_area_pct", 79.216, 78.763, -0.453, -0.453, -0.453, -0.453),
+    ("desealing-car-parks", "hot_days_surface_temp_midday_c", 50.010, 42.454, -7.555, -8.219, -6.708, -4.961),
+]
+DOMAIN = {"heating": "energy", "final": "energy", "primary": "energy", "co2_t": "energy", "energy": "energy", "investment": "energy",
+          "floor": "energy", "am_peak": "traffic", "runoff": "soil", "infiltration": "soil", "storage": "soil", "sealed": "soil",
+          "hot_days": "soil"}
+#: Samples per engine, as the default run: energy and soil 100, traffic 40, hot-days temperatures 50.
+N_SAMPLES = {"energy": 100, "traffic": 40, "soil": 100, "heat": 50}
+
+
+def _kpis() -> pd.DataFrame:
+    rows = []
+    for w, kpi, base, new, d, lo, mid, hi in ROWS:
+        spread = 0.1 * abs(base)
+        rows.append({"whatif": w, "domain": next(v for k, v in DOMAIN.items() if kpi.startswith(k)), "kpi": kpi, "baseline": base,
+                     "whatif_value": new, "delta": d, "baseline_p_lo": base - spread, "baseline_p50": base, "baseline_p_hi": base + spread,
+                     "whatif_p_lo": new - spread, "whatif_p_hi": new + spread, "delta_p_lo": lo, "delta_p50": mid, "delta_p_hi": hi})
+    return pd.DataFrame(rows)
+
+
+def _samples(kpis: pd.DataFrame) -> pd.DataFrame:
+    frames = []
+    for r in kpis.itertuples():
+        n = N_SAMPLES["heat" if r.kpi.startswith("hot_days") else r.domain]
+        frames.append(pd.DataFrame({"sample": np.arange(n), "whatif": r.whatif, "domain": r.domain, "kpi": r.kpi,
+                                    "baseline": r.baseline, "whatif_value": r.whatif_value, "delta": r.delta}))
+    return pd.concat(frames, ignore_index=True)
+
+
+class _Scenario:
+    """The parts of a Scenario the summary and the KPI section read."""
+
+    name, description = "review", "Three what-ifs of the default scenario."
+    domains = ["energy", "traffic", "soil"]
+    whatifs = [type("W", (), {"name": n, "description": "", "modifications": []})()
+               for n in ("renovation-wave", "low-traffic-parvis", "desealing-car-parks")]
+    uncertainty = type("U", (), {"samples": 100, "seed": 2026, "percentiles": (5.0, 95.0), "parameters": []})()
+    traffic = type("T", (), {"periods": ["am_peak", "off_peak"]})()
+
+
+@pytest.fixture()
+def review():
+    """(summary + KPI section HTML, the KPI table) of a comparison with the default run's figures."""
+    from twin.scenario.report import _kpis_section, _summary_section
+
+    comp = fake_comparison()
+    comp.scenario = _Scenario()
+    comp.kpis = _kpis()
+    comp.samples = _samples(comp.kpis)
+    return _summary_section(comp) + _kpis_section(comp), comp.kpis
+
+
+# -- the tests --------------------------------------------------------------------------------
+
+def test_every_number_of_the_kpi_tables_is_the_kpi_table(review):
+    """Value, rounding, sign, change %, unit, range edges and outside-range notes of every row."""
+    page, kpis = review
+    assert check(page, kpis) == []
+    wrong = kpis.copy()
+    wrong.loc[wrong["kpi"] == "co2_t", "delta"] -= 10.0  # the checker sees a number the page does not show
+    assert any("co2_t change" in p for p in check(page, wrong))
+
+
+def test_every_summary_line_is_the_kpi_table(review):
+    page, kpis = review
+    assert check_summary(page, kpis) == []
+    wrong = kpis.copy()
+    wrong.loc[wrong["kpi"] == "co2_t", "delta_p_lo"] -= 100.0
+    assert any("co2_t range low" in p for p in check_summary(page, wrong))
+
+
+def test_a_share_changes_in_percentage_points(review):
+    page, _ = review
+    row = re.search(r"title='floor_area_class_d_or_worse_pct'>.*?</tr>", page).group(0)
+    assert ">-21.8 pts<" in row and ">-25.5 %<" in row  # points, then the relative change
+    assert "Floor area in EPB class D or worse: <b>-21.8 percentage points</b> (-25.5 %)" in page
+
+
+def test_a_central_change_outside_its_range_is_said_in_plain_words(review):
+    """The investment's central change (+38,664 k€) lies below its range (+38,761 to +44,471 k€)."""
+    from twin.scenario.report import OUTSIDE_WHY
+
+    page, _ = review
+    row = re.search(r"title='investment_keur'>.*?</tr>", page).group(0)
+    assert "central change below its range (median +41,013 k€)" in row
+    line = re.search(r"<li>Investment: .*?</li>", page).group(0)
+    assert "range +38,761 to +44,471 k€" in line and "the central run lies below the range; the samples' median: +41,013 k€" in line
+    assert page.count(OUTSIDE_WHY) == 2  # once under the summary, once over the tables
+    assert "outside band" not in page
+
+
+def test_the_summary_leads_with_what_a_planner_decides_on(review):
+    page, _ = review
+    cards = dict(re.findall(r"<div class='card'><h3>([^<]+)</h3>(.*?)</div>", page))
+    labels = {w: re.findall(r"<li>(.+?): <b>", c) for w, c in cards.items()}
+    assert labels["renovation-wave"] == ["CO₂ emissions of the buildings", "Energy bills", "Investment", "Heating need",
+                                         "Floor area in EPB class D or worse"]
+    assert labels["low-traffic-parvis"][:3] == ["Morning peak: car flow on the closed streets", "Morning peak: car trips rerouted",
+                                                "Morning peak: vehicle-km on residential streets"]
+    assert labels["desealing-car-parks"][0] == "Hottest days: mid-day surface temperature where the ground cover changes"
+
+
+def test_the_summary_says_how_many_samples_each_range_rests_on(review):
+    page, _ = review
+    note = re.search(r"<p class='note'>Each line:.*?</p>", page).group(0)
+    assert "energy, soil: 100; hot-days surface temperatures: 50; traffic: 40" in note
+    assert "over 100 Monte Carlo samples" not in page
+
+
+def test_traffic_kpis_say_over_what_hour_they_count(review):
+    page, _ = review
+    assert ("Morning peak: the hour 8–9 h; Midday: the hour 11–12 h (trips, vehicle-km and emissions over that hour, flows in "
+            "vehicles per hour)") in page
+
+
+def test_public_transport_is_not_said_to_have_a_timetable_it_has_not():
+    from twin.scenario.report import MODELS
+    from twin.scenario.report_mobility import mobility_section
+
+    assert "GTFS" not in MODELS["traffic"] and "with a timetable" not in MODELS["traffic"]
+    comp = fake_comparison()
+    comp.scenario = _Scenario()
+    comp.scenario.domains = ["energy"]  # the section's note when traffic did not run
+    assert "timetable" not in mobility_section(comp)

@@ -207,6 +207,8 @@ def check_summary(report_html: str, kpis: pd.DataFrame) -> list[str]:
     n = 0
     for item in P.summary_items:
         text = " ".join(item["text"].split())
+        if text.startswith("Simple payback"):  # not a KPI of the table (test_the_summary_gives_the_payback)
+            continue
         m = SUMMARY.match(text)
         if not m:
             problems.append(f"summary line not parsed: {text!r}")
@@ -285,8 +287,9 @@ def _samples(kpis: pd.DataFrame) -> pd.DataFrame:
     frames = []
     for r in kpis.itertuples():
         n = N_SAMPLES["heat" if r.kpi.startswith("hot_days") else r.domain]
+        delta = np.linspace(r.delta_p_lo, r.delta_p_hi, n)  # spread over the band
         frames.append(pd.DataFrame({"sample": np.arange(n), "whatif": r.whatif, "domain": r.domain, "kpi": r.kpi,
-                                    "baseline": r.baseline, "whatif_value": r.whatif_value, "delta": r.delta}))
+                                    "baseline": r.baseline, "whatif_value": r.baseline + delta, "delta": delta}))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -385,3 +388,34 @@ def test_public_transport_is_not_said_to_have_a_timetable_it_has_not():
     comp.scenario = _Scenario()
     comp.scenario.domains = ["energy"]  # the section's note when traffic did not run
     assert "timetable" not in mobility_section(comp)
+
+
+def test_the_summary_gives_the_payback(review):
+    """A what-if that invests says its simple payback in the summary: investment over the yearly
+    saving on the bills, central and over the samples (computed here from the KPI table)."""
+    import geopandas as gpd
+    import shapely
+
+    from twin.scenario.report import _summary_section
+    from twin.scenario.runner import EngineResult
+
+    comp = fake_comparison()
+    comp.scenario, comp.kpis = _Scenario(), _kpis()
+    comp.samples = _samples(comp.kpis)
+    page = _summary_section(comp)
+    assert "Simple payback" not in page  # no per-building costs: nothing said
+    boxes = [shapely.box(0, 0, 10, 10), shapely.box(20, 0, 30, 10)]
+    base = gpd.GeoDataFrame({"building_id": ["a", "b"], "energy_cost_eur": [12729267.69, 10e6], "investment_eur": [0.0, 0.0]},
+                            geometry=boxes, crs="EPSG:31370")
+    new = base.assign(energy_cost_eur=[10e6, 7929215.86], investment_eur=[20e6, 18664228.84])
+    comp.baseline["energy"] = EngineResult(base, "building_id", {})
+    comp.whatifs["renovation-wave"] = {"energy": EngineResult(new, "building_id", {})}
+    page = _summary_section(comp)
+    k = comp.kpis.set_index(["whatif", "kpi"])
+    central = k.loc[("renovation-wave", "investment_keur"), "delta"] / -k.loc[("renovation-wave", "energy_cost_keur_yr"), "delta"]
+    smp = comp.samples[comp.samples["whatif"] == "renovation-wave"].pivot_table(index="sample", columns="kpi", values="delta")
+    ratio = smp["investment_keur"] / -smp["energy_cost_keur_yr"]
+    line = re.search(r"<li>Simple payback.*?</li>", page).group(0)
+    shown = [float(x) for x in re.findall(r"([0-9.]+) years", line)]
+    assert shown == pytest.approx([central, np.percentile(ratio, 5), np.percentile(ratio, 95)], abs=0.05)
+    assert len(re.findall(r"<li>", page.split("renovation-wave</h3>")[1].split("</div>")[0])) == 6  # five KPIs and the payback

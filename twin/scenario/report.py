@@ -850,6 +850,27 @@ def _sample_counts(comparison) -> str:
     return "; ".join(f"{', '.join(names)}: {k}" for k, names in sorted(counts.items(), reverse=True))
 
 
+def _payback_line(comparison, whatif: str, group: pd.DataFrame) -> str:
+    """The simple payback of a what-if that invests (investment over the yearly saving on the energy
+    bills, central run and range over the samples: :func:`twin.scenario.report_energy_classes.payback_rows`),
+    '' when it invests nothing or the energy engine's objects carry no cost."""
+    inv = group[group["kpi"] == "investment_keur"]
+    if inv.empty or not float(inv["delta"].iloc[0]) > 0 or "energy" not in comparison.whatifs.get(whatif, {}):
+        return ""
+    if not {"investment_eur", "energy_cost_eur"} <= set(comparison.whatifs[whatif]["energy"].objects.columns):
+        return ""
+    from twin.scenario.report_energy_classes import payback_rows
+
+    r = payback_rows(comparison, whatif)
+
+    def years(x: float) -> str:
+        return f"{x:,.1f} years" if np.isfinite(x) else "never (no saving)"
+
+    band = f", range {years(r['payback_lo'])} to {years(r['payback_hi'])}" if np.isfinite(r["payback_lo"]) else ""
+    return (f"Simple payback (investment over the yearly saving on the energy bills, today's prices, no discounting): "
+            f"<b>{years(r['payback_yr'])}</b>{band}")
+
+
 def _any_outside(kpis: pd.DataFrame) -> bool:
     """Whether a central value of ``kpis`` lies outside its range (a note of :func:`band_notes`)."""
     if "delta_p_lo" not in kpis.columns:
@@ -869,6 +890,9 @@ def _summary_section(comparison) -> str:
         if w.description:
             p.append(f"<p class='note'>{html.escape(w.description)}</p>")
         lines = _headlines(group)
+        payback = _payback_line(comparison, w.name, group)
+        if payback:
+            lines.append(payback)
         if lines:
             p.append("<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>")
         else:

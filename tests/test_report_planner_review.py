@@ -301,7 +301,7 @@ class _Scenario:
     whatifs = [type("W", (), {"name": n, "description": "", "modifications": []})()
                for n in ("renovation-wave", "low-traffic-parvis", "desealing-car-parks")]
     uncertainty = type("U", (), {"samples": 100, "seed": 2026, "percentiles": (5.0, 95.0), "parameters": []})()
-    traffic = type("T", (), {"periods": ["am_peak", "off_peak"]})()
+    traffic = type("T", (), {"periods": ["am_peak", "off_peak"], "models_public_transport": False, "targets_table": None})()
 
 
 @pytest.fixture()
@@ -419,3 +419,37 @@ def test_the_summary_gives_the_payback(review):
     shown = [float(x) for x in re.findall(r"([0-9.]+) years", line)]
     assert shown == pytest.approx([central, np.percentile(ratio, 5), np.percentile(ratio, 95)], abs=0.05)
     assert len(re.findall(r"<li>", page.split("renovation-wave</h3>")[1].split("</div>")[0])) == 6  # five KPIs and the payback
+
+
+@pytest.mark.parametrize("module", ["twin.scenario.report_calibration", "twin.scenario.report_solar"])
+def test_the_other_energy_tables_use_the_kpi_tables_units(module):
+    """The calibration and rooftop-PV tables said "MWh/year", "t/year", "kEUR/year", "kEUR" and "CO2"
+    for the rows the KPI tables give in "MWh/yr", "t/yr", "k€/yr", "k€" and "CO₂"."""
+    from importlib import import_module
+
+    from twin.scenario import report_labels as L
+
+    for kpi, text in import_module(module).KPI_ROWS:
+        assert text.rsplit(", ", 1)[1].split(" (")[0] == L.unit(kpi), (kpi, text)
+        assert "CO2" not in text and "EUR" not in text and "/year" not in text
+
+
+def test_the_pv_note_points_at_the_table_it_follows():
+    """The note on the PV yield alone follows the what-if's table and said "the table below"."""
+    import inspect
+
+    from twin.scenario import report_solar
+
+    text = inspect.getsource(report_solar)
+    assert "the table above is the whole what-if" in text and "the table below is the whole what-if" not in text
+
+
+def test_the_assumed_box_says_how_many_samples_each_engine_ran():
+    from twin.scenario.report import _assumed_short
+
+    comp = fake_comparison()
+    comp.scenario, comp.kpis = _Scenario(), _kpis()
+    comp.samples = _samples(comp.kpis)
+    box = _assumed_short(comp)
+    assert ("100 Monte Carlo samples (seed 2026) (samples per engine: energy, soil: 100; hot-days surface temperatures: 50; "
+            "traffic: 40); the ranges") in box

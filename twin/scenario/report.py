@@ -713,7 +713,9 @@ def _assumed_short(comparison) -> str:
                                                if calib else "none (no measured consumption used; <code>inputs.calibration</code>).") + "</li>")
     if comparison.samples is not None and sc.uncertainty.samples:
         lo, hi = sc.uncertainty.percentiles
-        items.append(f"<li><b>Uncertainty</b>: {sc.uncertainty.samples} Monte Carlo samples (seed {sc.uncertainty.seed}); the ranges are "
+        counts = _sample_counts(comparison)
+        items.append(f"<li><b>Uncertainty</b>: {sc.uncertainty.samples} Monte Carlo samples (seed {sc.uncertainty.seed})"
+                     + (f" (samples per engine: {html.escape(counts)})" if counts else "") + f"; the ranges are "
                      f"the {lo:g}th–{hi:g}th percentiles.</li>")
     else:
         items.append("<li><b>Uncertainty</b>: none sampled; every number rests on the central values, defaults included.</li>")

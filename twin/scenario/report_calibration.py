@@ -46,11 +46,11 @@ import pandas as pd
 #: Energy KPIs compared (label); the others (investment, buildings simulated) are not uncertain
 #: in the same way (a cost or a count).
 KPI_ROWS = (
-    ("heating_need_mwh", "heating need, MWh/year"),
-    ("final_energy_mwh", "final energy, MWh/year"),
-    ("primary_energy_mwh", "primary energy, MWh/year"),
-    ("co2_t", "CO2, t/year"),
-    ("energy_cost_keur_yr", "energy cost, kEUR/year"),
+    ("heating_need_mwh", "heating need, MWh/yr"),
+    ("final_energy_mwh", "final energy, MWh/yr"),
+    ("primary_energy_mwh", "primary energy, MWh/yr"),
+    ("co2_t", "CO₂, t/yr"),
+    ("energy_cost_keur_yr", "energy cost, k€/yr"),
     ("floor_area_class_d_or_worse_pct", "floor area in EPB class D or worse (standard conditions), %"),
 )
 

@@ -36,10 +36,10 @@ IRRADIATION_CLASSES = (
 SUITABILITY_ROWS = (("excellent", "#2e9d45"), ("good", "#f0c419"), ("weak", "#3b73c4"), ("unsuitable", "#9aa3ad"))
 #: Energy KPIs shown per PV what-if.
 KPI_ROWS = (
-    ("primary_energy_mwh", "primary energy, MWh/year"),
-    ("co2_t", "CO2, t/year"),
-    ("energy_cost_keur_yr", "energy cost, kEUR/year (PV at the electricity price: net metering)"),
-    ("investment_keur", "investment, kEUR"),
+    ("primary_energy_mwh", "primary energy, MWh/yr"),
+    ("co2_t", "CO₂, t/yr"),
+    ("energy_cost_keur_yr", "energy cost, k€/yr (PV at the electricity price: net metering)"),
+    ("investment_keur", "investment, k€"),
     ("floor_area_class_d_or_worse_pct", "floor area in class D or worse, %"),
 )
 
@@ -186,15 +186,15 @@ def _whatif_block(comparison, whatif: str, solar) -> str:
         band = f"<td>{bar}</td>" if banded else ""
         rows.append(f"<tr><td class='l'>{html.escape(label)}</td><td>{L.fmt_value(kpi, r['baseline'])}</td>"
                     f"<td>{L.fmt_value(kpi, r['whatif_value'], ref=r['baseline'])}</td>"
-                    f"<td class='{cls}'>{L.fmt_delta(kpi, r['delta'], r['baseline'])}</td>{band}</tr>")
+                    f"<td class='{cls}'>{L.fmt_delta(kpi, r['delta'], r['baseline'])}{' pts' if L.is_share(kpi) and r['delta'] != 0 else ''}</td>{band}</tr>")
     rows.append("</tbody></table>")
     p.append("".join(rows))
     from twin.energy.model import load_factors
 
     f = load_factors()
     p.append(f"<p class='note'>The PV yield alone (net metering, the factor table's electricity factors): primary energy "
-             f"{_signed(-ac * f['pef_electricity'] / 1e3)} MWh/year, CO2 {_signed(-ac * f['co2_electricity_kg_kwh'] / 1e3)} t/year, energy cost "
-             f"{_signed(-ac * f['price_electricity_eur_kwh'] / 1e3)} kEUR/year; the table below is the whole what-if"
+             f"{_signed(-ac * f['pef_electricity'] / 1e3)} MWh/yr, CO₂ {_signed(-ac * f['co2_electricity_kg_kwh'] / 1e3)} t/yr, energy cost "
+             f"{_signed(-ac * f['price_electricity_eur_kwh'] / 1e3)} k€/yr; the table above is the whole what-if"
              f"{' (with its other measures)' if _other_measures(comparison, whatif) else ''}.</p>")
     inv, cost = _kpi_row(comparison, whatif, "investment_keur"), _kpi_row(comparison, whatif, "energy_cost_keur_yr")
     if inv is not None and cost is not None and -cost["delta"] > 0:

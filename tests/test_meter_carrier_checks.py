@@ -117,7 +117,7 @@ def test_calibrate_refuses_an_electricity_meter_naming_the_file_and_the_building
     line = assert_one_line_error(run_twin(["calibrate", flat[0], "--meters", _monthly(tmp_path / "elec.csv", "electricity"), "-o", out, "-q"]),
                                  contains=("elec.csv", "row 2", f"building {FLAT!r}", "'carrier'", "electricity meter", "gas_boiler",
                                            "default: existing gas boiler", "no appliance load"))
-    assert "cannot declare yet" in line
+    assert "declare it with the heating_system column of an overrides table" in line
     assert not out.exists()
 
 

@@ -267,7 +267,8 @@ def check_carriers(readings: pd.DataFrame, envelope: pd.DataFrame, *, path: str 
                              "the heating's pumps and fans, not the heating, and the model has no appliance load to fit it to; give the "
                              "meter of its heating carrier (gas, oil or heat); an electricity meter calibrates only a building the scene "
                              "models with an electric system (heat pump, direct electric)"
-                             + (", which a scene cannot declare yet (docs/calibration.md)" if w else ""), path=path, obj=f"row {row} (building {bid!r})",
+                             + (": declare it with the heating_system column of an overrides table (twin ingest --overrides, docs/calibration.md)"
+                                if w else ""), path=path, obj=f"row {row} (building {bid!r})",
                              field="carrier")
         if not w:
             raise InputError(f"a{'n' if meter[0] in 'aeiou' else ''} {meter} meter on a building the scene models as heated by {what}, "

@@ -3,7 +3,10 @@
 For a building ``b`` with calibration parameters ``x`` (:data:`twin.energy.calibrated.PARAMETERS`),
 the reading of meter period ``p`` (kWh of the meter's carrier) is
 
-* ``heat`` (a heat meter, district heating): ``Q_h(b, p; x) + Q_w(b, p; x)``;
+* ``heat`` (a heat meter): ``Q_h(b, p; x) + Q_w(b, p; x)``; for a building whose system is
+  ``district_heating`` (declared by the scene, :data:`twin.energy.results.OPT_IN_SYSTEMS`) the
+  network's meter reads the heat bought, ``(Q_h + Q_w) / dh_substation_efficiency`` (0.95,
+  as the accounts' ``district_heat_kwh``, :func:`twin.energy.systems.district_heat_kwh`);
 * ``gas`` / ``oil``: ``(Q_h + Q_w) / eta`` with the seasonal efficiency of the building's
   boiler (``boiler_efficiency`` 0.85, ``condensing_boiler_efficiency`` 0.95,
   ``oil_boiler_efficiency`` 0.80 of ``twin/data/energy_factors.csv``);
@@ -15,7 +18,8 @@ the reading of meter period ``p`` (kWh of the meter's carrier) is
   (``heat_pump_air_35``, ``heat_pump_air_55``, ``heat_pump_ground_35``, ``heat_pump_ground_55``:
   :mod:`twin.energy.heat_pump`) weighted by the degree-hours of the period
   (:meth:`ForwardModel.period_cop`); ``COP_w`` the yearly COP at the hot-water sink. Every
-  system of :data:`twin.energy.results.SYSTEMS` is recognised, any other is an error.
+  system of :data:`twin.energy.results.SYSTEMS` and ``district_heating`` is recognised, any other
+  (the part-load boilers of ``OPT_IN_SYSTEMS``) is an error.
 
 ``Q_h`` is the heating energy of the hours of the period from the 5R1C model
 (:func:`twin.energy.periods.simulate_periods`, film correction on, as every stock run) on the
@@ -23,10 +27,13 @@ envelope row with the parameters applied (:func:`twin.energy.calibrated.apply_pa
 a two-week warm-up; ``Q_w = dhw_from_typology x q_w_nd x dhw_factor x A_f x hours / 8760`` is
 the hot-water need, spread evenly over the year (TABULA gives an annual figure).
 
-A meter's carrier says how the building is heated: a gas meter on a building whose central
-system is not a gas boiler calibrates it as a gas boiler (``system_note`` says so), oil the same;
-an electricity meter on a building with a boiler cannot be modelled (no appliance load) and is
-refused by :mod:`twin.calibration.calibrate`.
+A meter's carrier says how the building is heated where the scene does not (its system is a
+default, ``system_source`` ``default ...``, ``TABULA``, ``typology`` or ``inferred ...``): a gas
+meter on such a building calibrates it as a gas boiler (``system_note`` says so), oil the same.
+Where the system is known (the scene's ``heating_system`` from data or the user, a measure, a
+calibration), a meter of another carrier is an error (:func:`system_for_carrier`): the meter and
+the building disagree. An electricity meter on a building with a boiler cannot be modelled (no
+appliance load) and is refused.
 """
 
 from __future__ import annotations
@@ -85,36 +92,69 @@ class Layout:
         return tuple(self.start.as_unit("ns").asi8) + tuple(self.end.as_unit("ns").asi8)
 
 
-def system_for_carrier(system: str, carrier: str) -> tuple[str, str]:
+#: Prefixes of a ``system_source`` that says the system is not known of the building itself
+#: (a default, the typology, an inference): a meter's carrier may replace such a system.
+WEAK_SYSTEM_SOURCES = ("TABULA", "typology", "default", "inferred")
+
+
+def system_is_known(source: object) -> bool:
+    """Is a ``system_source`` evidence about the building (data, user, a measure, a
+    calibration), not a default? A blank or missing source is a default."""
+    text = "" if source is None or (isinstance(source, float) and np.isnan(source)) else str(source).strip()
+    return bool(text) and not text.startswith(WEAK_SYSTEM_SOURCES)
+
+
+def system_for_carrier(system: str, carrier: str, *, source: str | None = None) -> tuple[str, str]:
     """The heating system a meter of ``carrier`` implies for a building whose central system is
     ``system``, and a note when it differs (``""`` otherwise).
 
     Every heating system of the accounts (:data:`twin.energy.results.SYSTEMS`: boilers, direct
     electric, the plain ``heat_pump`` and the hourly-COP heat pumps ``heat_pump_air_35`` ...
-    of :data:`twin.energy.results.HOURLY_HEAT_PUMPS`) is recognised; an electricity meter
-    calibrates any system whose carrier is electricity.
+    of :data:`twin.energy.results.HOURLY_HEAT_PUMPS`) and ``district_heating`` is recognised; an
+    electricity meter calibrates any system whose carrier is electricity, a heat meter any
+    system (it reads the heat, the network's heat for ``district_heating``).
+
+    Parameters
+    ----------
+    system
+        The building's modelled system (``env['system']``).
+    carrier
+        The carrier of its meter (:data:`CARRIERS`).
+    source
+        Where the system comes from (``env['system_source']``). A default (None, blank,
+        ``default ...``, ``TABULA``, ``typology``, ``inferred ...``: :func:`system_is_known` is
+        False) is replaced by a gas or oil meter's boiler (the note says so); a known system
+        (data, user, a measure) is never replaced.
 
     Raises
     ------
     InputError
-        An electricity meter on a building that is not heated by electricity, an unknown carrier
-        or an unknown heating system.
+        An electricity meter on a building that is not heated by electricity; a gas or oil
+        meter on a building whose known system burns another carrier (naming the system and its
+        source); an unknown carrier or an unknown heating system.
     """
     from twin.energy.results import SYSTEMS
 
     if carrier not in CARRIERS:
         raise InputError(f"unknown carrier {carrier!r} (heating carriers: {', '.join(CARRIERS)})", field="carrier")
-    if system not in SYSTEMS:
-        raise InputError(f"unknown heating system {system!r} (known: {', '.join(SYSTEMS)})", field="system")
+    known_systems = (*SYSTEMS, "district_heating")
+    if system not in known_systems:
+        raise InputError(f"unknown heating system {system!r} (known: {', '.join(known_systems)})", field="system")
+    modelled = SYSTEMS.get(system, "district_heat")
+    if carrier in ("gas", "oil") and modelled != carrier and system_is_known(source):
+        raise InputError(f"a{'n' if carrier == 'oil' else ''} {carrier} meter on a building heated by {system} ({source}): the meter and the "
+                         f"building's known system disagree on its carrier; give the meter of its heating carrier or correct its heating_system",
+                         field="carrier")
     if carrier == "gas":
         return (system, "") if system in ("gas_boiler", "gas_boiler_condensing") else ("gas_boiler", f"system {system} -> gas_boiler (gas meter)")
     if carrier == "oil":
         return (system, "") if system == "oil_boiler" else ("oil_boiler", f"system {system} -> oil_boiler (oil meter)")
     if carrier == "heat":
         return system, ""
-    if SYSTEMS[system] != "electricity":
-        raise InputError(f"an electricity meter cannot calibrate a building heated by {system} (the model has no appliance load); "
-                         "give its heating carrier (gas, oil, heat) or its system", field="carrier")
+    if modelled != "electricity":
+        shown = f"{system} ({source})" if source else system
+        raise InputError(f"an electricity meter cannot calibrate a building heated by {shown} (the model has no appliance load); "
+                         "give its heating carrier (gas, oil, heat) or declare its electric system (heating_system)", field="carrier")
     return system, ""
 
 
@@ -165,9 +205,11 @@ class ForwardModel:
         if len(self.carriers) != len(self.env):
             raise ValueError("one carrier per envelope row is needed")
         systems = self.env["system"].astype(str).to_numpy(dtype=object).copy()
+        sources = (self.env["system_source"].to_numpy(dtype=object) if "system_source" in self.env
+                   else np.full(len(systems), None, dtype=object))
         notes = []
-        for i, (s, c) in enumerate(zip(systems, self.carriers)):
-            new, note = system_for_carrier(s, str(c))
+        for i, (s, c, src) in enumerate(zip(systems, self.carriers, sources)):
+            new, note = system_for_carrier(s, str(c), source=src)
             if note:
                 systems[i] = new
                 notes.append((str(self.env.loc[i, "building_id"]), note))
@@ -245,6 +287,9 @@ class ForwardModel:
         system = self._stock.system[rows].astype(str)
         carrier = self.carriers[rows]
         out = q_heat + q_w
+        network = (carrier == "heat") & (system == "district_heating")
+        if network.any():
+            out[network] = out[network] / float(self.factors["dh_substation_efficiency"])
         fuel = np.isin(carrier, ("gas", "oil"))
         if fuel.any():
             out[fuel] = out[fuel] / self._efficiency(system[fuel])[:, None]
@@ -366,4 +411,4 @@ class ForwardModel:
         return out
 
 
-__all__ = ["CARRIERS", "ForwardModel", "HOURS_PER_YEAR", "Layout", "system_for_carrier"]
+__all__ = ["CARRIERS", "ForwardModel", "HOURS_PER_YEAR", "Layout", "WEAK_SYSTEM_SOURCES", "system_for_carrier", "system_is_known"]

@@ -97,6 +97,54 @@ DEFAULT_SYSTEM_COLUMNS: dict[str, object] = {
     "system_source": "default: existing gas boiler (energy_factors.csv boiler_efficiency)",
 }
 
+#: Sources of a scene's ``heating_system`` that the envelope takes (the building's own system);
+#: a ``default`` (or a scene without the attribute) keeps :data:`DEFAULT_SYSTEM_COLUMNS`.
+KNOWN_SYSTEM_SOURCES: tuple[str, ...] = ("data", "user", "calibrated")
+
+
+def scene_systems(buildings: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The heating system each building of the scene declares, and its ``system_source``.
+
+    Parameters
+    ----------
+    buildings
+        Rows of ``scene.buildings``; the attribute ``heating_system`` with its source
+        ``heating_system_source`` (:mod:`twin.ingest.attributes.complete`).
+
+    Returns
+    -------
+    tuple of ndarray or None
+        ``(known, system, source)`` over the rows: True where the source is one of
+        :data:`KNOWN_SYSTEM_SOURCES` (then ``system`` is the declared system and ``source`` reads
+        ``"data: scene heating_system"`` / ``"user: ..."``, never a prior); None when no row
+        declares one (every building keeps the default system).
+    """
+    if "heating_system" not in buildings or "heating_system_source" not in buildings:
+        return None
+    src = buildings["heating_system_source"].astype(object).where(buildings["heating_system_source"].notna(), "default").astype(str).to_numpy()
+    system = buildings["heating_system"].astype(object).where(buildings["heating_system"].notna(), "").astype(str).to_numpy()
+    known = np.isin(src, KNOWN_SYSTEM_SOURCES) & (system != "")
+    if not known.any():
+        return None
+    return known, system.astype(object), np.char.add(src.astype(str), ": scene heating_system").astype(object)
+
+
+def _declared_systems(env: pd.DataFrame, buildings: pd.DataFrame) -> pd.DataFrame:
+    """``env`` (rows in the order of ``buildings``) with the systems the scene declares
+    (:func:`scene_systems`); unchanged (the same table) when none is declared."""
+    got = scene_systems(buildings)
+    if got is None:
+        return env
+    known, system, source = got
+    sys_col = env["system"].astype(object).to_numpy(copy=True)
+    src_col = env["system_source"].astype(object).to_numpy(copy=True)
+    sys_col[known] = system[known]
+    src_col[known] = source[known]
+    env["system"] = pd.Series(sys_col, index=env.index, dtype=object)
+    env["system_source"] = pd.Series(src_col, index=env.index, dtype=object)
+    return env
+
+
 #: Parameters that get a ``_source`` column in the envelope table.
 TRACED: tuple[str, ...] = (
     "a_f_m2",
@@ -393,6 +441,7 @@ def envelope_from_footprints(
     cols["volume_m3_source"] = "a_f_m2 x h_room_m (TABULA convention)"
     cols.update(DEFAULT_SYSTEM_COLUMNS)
     env = pd.DataFrame(cols, copy=False)
+    env = _declared_systems(env, buildings)
     env = apply_overrides(env, overrides)
     return env
 
@@ -508,6 +557,7 @@ def envelope_from_ifc(
     env["window_ratio_source"] = "ifc elements"
     for name, value in DEFAULT_SYSTEM_COLUMNS.items():
         env[name] = value
+    env = _declared_systems(env, buildings)
     return apply_overrides(env, overrides)
 
 
@@ -815,6 +865,7 @@ def build_envelope(scene, *, typology=None, overrides=None, factors=None, calibr
 __all__ = [
     "Conventions",
     "ENVELOPE_COLUMNS",
+    "KNOWN_SYSTEM_SOURCES",
     "StockModel",
     "TABULA_CONVENTIONS",
     "a_m_from_c_m",
@@ -826,6 +877,7 @@ __all__ = [
     "factor_sources",
     "load_factors",
     "orientation_of",
+    "scene_systems",
     "solar_coefficients",
     "temperature_reduction",
     "to_stock_inputs",

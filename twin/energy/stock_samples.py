@@ -154,8 +154,9 @@ class StockSamples:
     window_state
         Per window group of the priors, the index of the glazing state (n_s, n_b).
     system
-        Heating system per sample (object; ``""`` for a building the samples do not know), or
-        None when the prior is off.
+        Heating system per sample (object; ``""`` for a building the samples do not know; the
+        declared system in every sample for a building whose scene ``heating_system`` is known,
+        :func:`twin.energy.model.scene_systems`), or None when the prior is off.
     setpoint_u_common, setpoint_u_building
         Uniforms (n_s,), (n_s, n_b) of the setpoint offset (resolved with the run's setpoint,
         :meth:`setpoint_offset_k`), or None.
@@ -466,6 +467,14 @@ def draw_stock_samples(scene, priors: StockPriors, n_samples: int, seed: int) ->
         mix = district_mix(rng, priors.heating_system.shares, priors.heating_system.concentration, n_s)
         idx = categorical_draw(mix, _open_uniform(rng.random((n_s, n_b))))
         out.system = np.array(priors.heating_system.categories, dtype=object)[idx]
+        # a building whose system the scene declares (heating_system from data, the user or a
+        # calibration) keeps it in every sample; the draws of the others are those without it
+        from twin.energy.model import scene_systems
+
+        declared = scene_systems(b)
+        if declared is not None:
+            known, system, _source = declared
+            out.system[:, known] = system[known]
     if priors.heating_setpoint_c is not None:
         rng = _rng(seed, "heating_setpoint_c")
         out.setpoint_u_common = rng.random(n_s)

@@ -35,6 +35,14 @@ BUILDING_PARAMETERS: tuple[str, ...] = ("use", "height_m", "n_storeys", "constru
 #: in the roof, the levels left out below (building:min_level) and the underside height.
 STOCK_PARAMETERS: tuple[str, ...] = (*BUILDING_PARAMETERS, "ground_floor_use", "roof_kind", "roof_levels", "min_level", "min_height_m")
 
+#: Building attributes a layer carries only when some building has a value (no default column):
+#: ``heating_system`` (one of the heat generators of :data:`twin.energy.results.SYSTEMS` and
+#: ``OPT_IN_SYSTEMS``, from an overrides table or a file; ``''`` with source ``default``
+#: elsewhere). Not in :data:`BUILDING_PARAMETERS`: a layer without it (every scene of the
+#: embedded data) has no source for it; ``floor_area_shares(buildings, OPTIONAL_PARAMETERS)``
+#: reports it where present.
+OPTIONAL_PARAMETERS: tuple[str, ...] = ("heating_system",)
+
 #: The boolean flag that older layers carry for each attribute (True = defaulted).
 LEGACY_FLAGS: dict[str, str] = {
     "use": "use_defaulted",
@@ -169,6 +177,7 @@ def rule_counts(buildings: pd.DataFrame, parameters: tuple[str, ...] = STOCK_PAR
 __all__ = [
     "BUILDING_PARAMETERS",
     "LEGACY_FLAGS",
+    "OPTIONAL_PARAMETERS",
     "SOURCES",
     "STOCK_PARAMETERS",
     "building_sources",

@@ -19,6 +19,12 @@ Order per attribute (the first that gives a value wins):
     ``inferred``); else NaN (``default``: the energy model's default period applies).
 ``roof_kind``, ``roof_levels``, ``min_level``, ``min_height_m``
     given (``data``); else ``''``, 0, 0, 0 m (``default``).
+``heating_system``
+    an override (``user``); a ``heating_system`` column of the file (``data``, checked against
+    the heat generators of the energy accounts,
+    :func:`twin.ingest.attributes.overrides.heating_systems`); else ``''`` (``default``: the
+    energy model's default system, the existing gas boiler, applies and the Monte Carlo priors
+    may sample it).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from twin.ingest.attributes import form, tags
-from twin.ingest.attributes.overrides import OVERRIDE_COLUMNS, read_overrides
+from twin.ingest.attributes.overrides import OVERRIDE_COLUMNS, check_heating_system, read_overrides
 from twin.ingest.attributes.sources import put, rule_column, set_legacy_flags
 
 NUMERIC = ("height_m", "n_storeys", "construction_year", "roof_levels", "min_level", "min_height_m")
@@ -58,6 +64,28 @@ def _given_source(frame: pd.DataFrame, attribute: str, has: np.ndarray) -> tuple
             ok[ok] = given[ok] != ""
             target[ok] = given[ok]
     return src, rule
+
+
+def _given_system(frame: pd.DataFrame, path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Heating system, source and rule of each building from the frame's ``heating_system``
+    column (None where blank or absent; the source and rule of :func:`_given_source`).
+
+    Raises
+    ------
+    InputError
+        A given value that is not a known heating system, naming ``path``, the building and the
+        field, with the closest known system.
+    """
+    n = len(frame)
+    if "heating_system" not in frame:
+        return np.full(n, None, dtype=object), np.full(n, None, dtype=object), np.full(n, None, dtype=object)
+    values = pd.Series(frame["heating_system"].to_numpy(dtype=object), index=frame["building_id"].astype(str).to_numpy(), dtype=object)
+    system = check_heating_system(values, path, None, what="value").to_numpy(dtype=object, copy=True)
+    src, rule = _given_source(frame, "heating_system", ~pd.isna(system))
+    # a scene read back keeps its sources; a default row of it stays a default
+    default = ~pd.isna(system) & (src == "default")
+    system[default] = None
+    return system, src, rule
 
 
 def resolve_use(frame: pd.DataFrame, table: dict[str, Any]) -> pd.DataFrame:
@@ -119,7 +147,7 @@ def resolve_use(frame: pd.DataFrame, table: dict[str, Any]) -> pd.DataFrame:
 
 
 def _apply_overrides(out: pd.DataFrame, values: dict[str, np.ndarray], sources: dict[str, np.ndarray], rules: dict[str, np.ndarray],
-                     uses: pd.DataFrame, overrides, path, table) -> int:
+                     uses: pd.DataFrame, overrides, path, table, system: tuple[np.ndarray, np.ndarray, np.ndarray]) -> int:
     ov = read_overrides(overrides, path=path, use_classes=table["buildings"]["use_classes"])
     if ov is None or not len(ov):
         return 0
@@ -130,6 +158,11 @@ def _apply_overrides(out: pd.DataFrame, values: dict[str, np.ndarray], sources: 
         vals = ov[col]
         present = vals.notna().to_numpy()
         r = rows[present]
+        if col == "heating_system":
+            system[0][r] = vals[present].to_numpy(dtype=object)
+            system[1][r] = "user"
+            system[2][r] = "override"
+            continue
         if col == "use":
             v = vals[present].astype(str).str.strip().str.lower()
             as_use = uses["ground_floor_use_rule"].to_numpy(dtype=object)[r] == "as_use"
@@ -182,7 +215,8 @@ def complete(frame: pd.DataFrame, table: dict[str, Any], *, overrides=None, path
     for a in NUMERIC:
         sources[a], rules[a] = _given_source(out, a, np.isfinite(values[a]))
     uses = resolve_use(out, table)
-    n_over = _apply_overrides(out, values, sources, rules, uses, overrides, path, table)
+    system = _given_system(out, path)
+    n_over = _apply_overrides(out, values, sources, rules, uses, overrides, path, table, system)
 
     low = np.nan_to_num(values["min_level"], nan=0.0)
     storeys = values["n_storeys"] - low
@@ -208,6 +242,12 @@ def complete(frame: pd.DataFrame, table: dict[str, Any], *, overrides=None, path
         has = np.isfinite(values[a])
         put(out, a, np.where(has, values[a], fill))
         put(out, f"{a}_source", np.where(has, sources[a], "default").astype(object))
+    system, system_src, system_rule = system
+    if "heating_system" in out or (system_src == "user").any():
+        has_system = ~pd.isna(system)
+        put(out, "heating_system", np.where(has_system, system, "").astype(object))
+        put(out, "heating_system_source", np.where(has_system, system_src, "default").astype(object))
+        put(out, "heating_system_rule", np.where(has_system, system_rule, "default").astype(object))
     has_roof = roof_kind != ""
     put(out, "roof_kind", roof_kind)
     kind_src = _column(out, "roof_kind_source", n, None, object)

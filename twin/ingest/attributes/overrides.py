@@ -11,6 +11,9 @@ and the column:
   1000 m, ``n_storeys`` a whole number 1..250, ``construction_year`` a whole number
   1000..2100), or a ``height_m`` over ``n_storeys`` below the least storey height (1.5 m);
 * a ``use`` outside the use classes of the defaults table;
+* a ``heating_system`` outside the heating systems of the energy accounts
+  (:data:`HEATING_SYSTEMS`: :data:`twin.energy.results.SYSTEMS` and ``OPT_IN_SYSTEMS``), with the
+  closest known system (:mod:`twin.io.key_hints`);
 * an unknown column (with the closest allowed column, :mod:`twin.io.key_hints`), a building
   given twice, a blank ``building_id``.
 
@@ -31,8 +34,35 @@ import pandas as pd
 from twin.errors import InputError
 from twin.io.key_hints import closest_key
 
-OVERRIDE_COLUMNS = ("use", "height_m", "n_storeys", "construction_year")
+OVERRIDE_COLUMNS = ("use", "height_m", "n_storeys", "construction_year", "heating_system")
 """Columns an overrides table may hold."""
+
+
+def heating_systems() -> tuple[str, ...]:
+    """The values a building's ``heating_system`` may take: the heat generators of the energy
+    accounts, :data:`twin.energy.results.SYSTEMS` then ``OPT_IN_SYSTEMS`` (``gas_boiler``,
+    ``heat_pump_air_35``, ``district_heating`` ...)."""
+    from twin.energy.results import OPT_IN_SYSTEMS, SYSTEMS
+
+    return (*SYSTEMS, *OPT_IN_SYSTEMS)
+
+
+def check_heating_system(values: pd.Series, path, labels, *, what: str = "override") -> pd.Series:
+    """``values`` as lower-case system names (None where blank); an error naming ``path``, the
+    row and the column ``heating_system`` for the first value that is not a known system
+    (:func:`heating_systems`), with the closest known one."""
+    known = heating_systems()
+    text = values.astype(str).str.strip().str.lower()
+    given = values.notna().to_numpy() & (text != "").to_numpy() & (text != "nan").to_numpy()
+    wrong = given & ~text.isin(set(known)).to_numpy()
+    if wrong.any():
+        k = int(np.flatnonzero(wrong)[0])
+        shown = str(values.iloc[k]).strip()
+        close = closest_key(shown, known)
+        hint = f" (did you mean {close!r}?)" if close else ""
+        raise InputError(f"{what} {shown!r} is not a known heating system{hint}; known: {', '.join(known)}",
+                         path=path, obj=_where(labels, values.index[k]), field="heating_system")
+    return pd.Series(np.where(given, text.to_numpy(dtype=object), None), index=values.index, dtype=object)
 
 ROW_LABELS = "row_labels"
 """Key of ``DataFrame.attrs`` holding, per building id, where its row is in the file
@@ -179,7 +209,8 @@ def read_overrides(overrides, *, path=None, use_classes=None) -> pd.DataFrame | 
     Returns
     -------
     DataFrame or None
-        Numbers as floats (NaN where blank), ``use`` lower-case text (None where blank);
+        Numbers as floats (NaN where blank), ``use`` and ``heating_system`` lower-case text
+        (None where blank);
         ``attrs[ROW_LABELS]`` maps each building id to its line (CSV) or row (Parquet) when
         read from a file.
 
@@ -207,8 +238,12 @@ def read_overrides(overrides, *, path=None, use_classes=None) -> pd.DataFrame | 
         raise InputError("building repeated in overrides", path=path, obj=obj, field="building_id")
     out = pd.DataFrame(index=frame.index)
     for col in frame.columns:
-        check = _check_use if col == "use" else _check_number
-        out[col] = check(frame[col], use_classes, path, where) if col == "use" else check(frame[col], col, path, where)
+        if col == "use":
+            out[col] = _check_use(frame[col], use_classes, path, where)
+        elif col == "heating_system":
+            out[col] = check_heating_system(frame[col], path, where)
+        else:
+            out[col] = _check_number(frame[col], col, path, where)
     _check_storey_height(out, path, where)
     if where is not None:
         out.attrs[ROW_LABELS] = where
@@ -242,4 +277,4 @@ def unmatched_rows_error(rows: pd.DataFrame, building_ids, path) -> InputError |
                       path=path, field="building_id")
 
 
-__all__ = ["MAX_LISTED", "OVERRIDE_COLUMNS", "ROW_LABELS", "read_overrides", "unmatched_rows_error"]
+__all__ = ["MAX_LISTED", "OVERRIDE_COLUMNS", "ROW_LABELS", "check_heating_system", "heating_systems", "read_overrides", "unmatched_rows_error"]

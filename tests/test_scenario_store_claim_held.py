@@ -157,7 +157,7 @@ def test_a_run_of_another_host_counts_as_held_until_released(tmp_path, holders):
     got = store.claim("far", **KW)
     assert got.status is ClaimStatus.HELD and (got.host, got.pid) == ("node-17", 4242)
     advice = store.held_advice("far", "node-17")
-    assert "node-17" in advice and f"RunStore('{path}').release('far')" in advice
+    assert "node-17" in advice and f"twin store release {path} far" in advice
     assert store.release("far") and store.claim("far", **KW).claimed
     assert not store.release("never-claimed")
 

@@ -42,6 +42,7 @@ _SUBAPPS = {
     "traffic": "twin.cli.traffic",
     "soil": "twin.cli.soil",
     "solar": "twin.cli.solar",
+    "store": "twin.cli.store",
 }
 for _name, _module in _SUBAPPS.items():
     if importlib.util.find_spec(_module) is not None:

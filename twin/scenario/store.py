@@ -270,6 +270,155 @@ def _stale_error(host: str | None, pid: int | None, heartbeat_at: str | None) ->
             f"{STALE_AFTER_S:g} s; one is due every {HEARTBEAT_S:g} s): the process or its host is taken for gone")
 
 
+def release_command(path: str | os.PathLike[str], run_ids: Iterable[str]) -> str:
+    """The command line that releases ``run_ids`` of the store at ``path`` (``twin store
+    release``), quoted for a POSIX shell."""
+    import shlex
+
+    return " ".join(["twin store release", shlex.quote(str(path)), *(shlex.quote(r) for r in run_ids)])
+
+
+#: The columns :func:`read_runs` needs; a database without them is not a run store.
+_REQUIRED_COLUMNS = ("run_id", "scenario", "status", "started_at")
+
+#: How often :func:`read_runs` reads a store without a write-ahead log again when the file
+#: changed while it read (a writer checkpointed into it), before it reads through SQLite's locks.
+_SNAPSHOT_TRIES = 3
+
+
+def store_file(path: str | os.PathLike[str]) -> Path:
+    """The run store at ``path``: the file itself, or ``runs.sqlite`` in a folder (``twin batch
+    -o OUT`` keeps it in ``OUT/runs.sqlite``).
+
+    Raises
+    ------
+    InputError
+        No such file or folder, or a folder without ``runs.sqlite``.
+    """
+    from twin.errors import InputError
+
+    path = Path(path)
+    where = "twin batch -o OUT keeps it in OUT/runs.sqlite, twin run -o OUT in OUT.runs.sqlite"
+    if path.is_dir():
+        if (path / "runs.sqlite").is_file():
+            return path / "runs.sqlite"
+        raise InputError(f"a folder without runs.sqlite, not a run store ({where})", path=path)
+    if not path.exists():
+        raise InputError(f"no such file: not a run store ({where})", path=path)
+    if not path.is_file():
+        raise InputError("not a regular file, not a run store", path=path)
+    return path
+
+
+def read_runs(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Every record of the run store at ``path``, oldest first, read without changing anything.
+
+    Unlike :class:`RunStore` (whose opening adds missing columns and marks runs of dead holders
+    interrupted), nothing is written or created: the database is opened read-only. SQLite's
+    read-only opening of a WAL database creates its ``-wal`` and ``-shm`` files when they are
+    missing (and cannot remove them), so a store without a ``-wal`` (no connection open) is read
+    as an immutable file, and read again if its size or modification time changed meanwhile (a
+    writer's checkpoint); after :data:`_SNAPSHOT_TRIES` tries, or when a ``-wal`` exists, it is
+    read through SQLite's locks (``mode=ro``). Columns a store of an older twin lacks are
+    present, empty.
+
+    Raises
+    ------
+    InputError
+        ``path`` is missing, not an SQLite database, or has no table ``runs`` of twin.
+    """
+    from twin.errors import InputError
+
+    path = store_file(path)
+    query = "SELECT * FROM runs ORDER BY started_at, run_id"
+    frame = None
+    for _ in range(_SNAPSHOT_TRIES):
+        wal = Path(f"{path}-wal")
+        before = path.stat()
+        if wal.exists():
+            break
+        frame = _read_query(path, query, immutable=True)
+        after = path.stat()
+        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) and not wal.exists():
+            break
+        frame = None
+    if frame is None:
+        frame = _read_query(path, query, immutable=False)
+    if isinstance(frame, str):
+        raise InputError(frame, path=path)
+    for name, _ in LATER_COLUMNS:
+        if name not in frame.columns:
+            frame[name] = None
+    for name in ("label", "seed", "attempts", "finished_at", "error", "version"):
+        if name not in frame.columns:
+            frame[name] = None
+    return frame
+
+
+def _read_query(path: Path, query: str, *, immutable: bool) -> pd.DataFrame | str:
+    """``query`` on the database at ``path`` opened read-only; a message when it is no run store."""
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
+    try:
+        con = sqlite3.connect(uri, uri=True, timeout=60.0)
+    except sqlite3.Error as exc:
+        return f"cannot open the run store read-only: {exc}"
+    try:
+        tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "runs" not in tables:
+            return "not a run store: an SQLite database without twin's table runs"
+        have = {row[1] for row in con.execute("PRAGMA table_info(runs)")}
+        missing = [c for c in _REQUIRED_COLUMNS if c not in have]
+        if missing:
+            return f"not a run store: its table runs has no column {', '.join(missing)}"
+        return pd.read_sql_query(query, con)
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            return f"not a run store: not an SQLite database ({exc})"
+        return f"cannot read the run store: {exc}"
+    finally:
+        con.close()
+
+
+def own_heartbeat_at(started_at: str | None, heartbeat_at: str | None) -> dt.datetime | None:
+    """The last heartbeat of a record's own claim (at or after ``started_at``), or None: a
+    heartbeat left by an earlier attempt does not count (:func:`heartbeat_stale`)."""
+    started, beat = _parse_utc(started_at), _parse_utc(heartbeat_at)
+    if beat is None or started is None or beat < started:
+        return None
+    return beat
+
+
+def holder_state(record: dict, *, now: dt.datetime | None = None) -> str:
+    """What a ``running`` record is, seen from this host ('' for a record that is not running).
+
+    ``held``
+        Its process is alive on this host, or it is a process of another host whose heartbeat
+        is fresh: a claim or batch waits for it.
+    ``held (no heartbeat)``
+        A process of another host without a heartbeat of its claim (a twin without heartbeats):
+        held until released (``twin store release``) or marked by an opening on that host.
+    ``stale``
+        A process of another host whose heartbeat is older than :data:`STALE_AFTER_S`.
+    ``dead holder``
+        Its process on this host is gone (or its pid now belongs to another process).
+
+    Stale and dead-holder runs are marked interrupted by the next opening of the store
+    (:meth:`RunStore.mark_interrupted`) and claimed again.
+    """
+    if record.get("status") != "running":
+        return ""
+    pid = record.get("pid")
+    pid = None if pid is None or pd.isna(pid) else int(pid)
+    alive = holder_alive(record.get("host"), pid, record.get("pid_started"), record.get("started_at"))
+    if alive is not None:
+        return "held" if alive else "dead holder"
+    if own_heartbeat_at(record.get("started_at"), record.get("heartbeat_at")) is None:
+        return "held (no heartbeat)"
+    return "stale" if heartbeat_stale(record.get("started_at"), record.get("heartbeat_at"), now=now) else "held"
+
+
 class ClaimStatus(enum.Enum):
     """What :meth:`RunStore.claim` found."""
 
@@ -383,6 +532,16 @@ class Heartbeat:
 
 class RunStore:
     """SQLite run store at ``path`` (created on first use)."""
+
+    @classmethod
+    def existing(cls, path: str | os.PathLike[str]) -> RunStore:
+        """A store object for the store that exists at ``path``, without what opening one does
+        (no folder or table made, no column added, no record marked interrupted): for a tool that
+        looked at the records read-only (:func:`read_runs`) and changes only what it decided to
+        (``twin store release``)."""
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        return store
 
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
@@ -596,8 +755,7 @@ class RunStore:
             return "wait for it to finish, or stop that process (its run is then marked interrupted and can be run again)"
         return (f"wait for it to finish (it is taken for gone if it records no heartbeat for {STALE_AFTER_S:g} s), or stop "
                 f"that process on {host} and open the store there (or, if {host} or the process is gone for good and its "
-                f"twin records no heartbeat, release the run: python -c \"from twin.scenario.store import RunStore; "
-                f"RunStore('{self.path}').release('{run_id}')\")")
+                f"twin records no heartbeat, release the run: {release_command(self.path, [run_id])})")
 
     @contextlib.contextmanager
     def heartbeat(self, claim: Claim, *, interval_s: float | None = None) -> Iterator[Heartbeat]:
@@ -629,21 +787,29 @@ class RunStore:
         finally:
             beat.stop()
 
-    def release(self, run_id: str, reason: str = "released by hand") -> bool:
+    def release(self, run_id: str, reason: str = "released by hand", *, started_at: str | None = None) -> bool:
         """Mark a ``running`` run ``failed`` (error ``interrupted: <reason>``) whoever holds it.
 
         For a run held by a process of another host that is gone for good (a cluster node that
         died): no process here can tell, and every batch would wait for it. Releasing a run
         whose holder still computes lets another process compute it too: stop the holder first.
+        ``twin store release`` (:mod:`twin.cli.store`) checks that before it calls this.
+
+        Parameters
+        ----------
+        started_at
+            Release the run only while it is still the claim made at this time (the record
+            looked at before deciding to release it), not a claim made since.
 
         Returns
         -------
         bool
             Whether a ``running`` record was released.
         """
+        where, args = ("", ()) if started_at is None else (" AND started_at = ?", (started_at,))
         with self._connection() as con:
-            cur = con.execute("UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ? AND status = 'running'",
-                              (_now(), f"interrupted: {reason}", run_id))
+            cur = con.execute(f"UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ? AND status = 'running'{where}",
+                              (_now(), f"interrupted: {reason}", run_id, *args))
         return bool(cur.rowcount)
 
     def finish(self, run_id: str, *, kpis: dict, outputs: dict | None = None, claim: Claim | None = None) -> bool:

@@ -1,0 +1,263 @@
+"""``twin store``: what a run store holds, and releasing runs held by processes that are gone.
+
+``twin batch -o OUT`` records every run in ``OUT/runs.sqlite``, ``twin run -o OUT`` in
+``OUT.runs.sqlite`` (:mod:`twin.scenario.store`). STORE is that file, or a folder holding
+``runs.sqlite``.
+
+``twin store list STORE``
+    One row per run: run id, scenario name, seed, status, attempts, host and pid of the process
+    that claimed it last, claim and finish times (UTC), heartbeat age (s, running runs whose
+    claim has one) and a note: the first line of the error of a failed run (the exception, last
+    line, of a traceback), and for a running run whether it is ``held``, ``held (no heartbeat)``,
+    ``stale`` or has a ``dead holder`` (:func:`twin.scenario.store.holder_state`). Then a summary
+    line. ``--status`` keeps one status (``held``: running runs still held), ``--format csv`` /
+    ``json`` for tools (every column; JSON with the summary). Read-only: the database is opened
+    read-only, nothing is claimed, marked, written or created (:func:`twin.scenario.store.read_runs`).
+``twin store release STORE RUN_ID...``
+    Marks ``running`` runs ``failed`` with ``interrupted: <reason>``, so the next ``twin batch``
+    computes them (:meth:`twin.scenario.store.RunStore.release`). Every id is checked before
+    anything changes; refused: an id the store does not have (with the closest id), a run that
+    is not running, a run held by a live process of this host, and a run of another host whose
+    heartbeat is fresh (releasing either lets two processes compute it; ``--force`` releases
+    them anyway).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+app = typer.Typer(help="Run stores of twin batch and twin run: list their runs, release runs held by processes that are gone.",
+                  no_args_is_help=True)
+
+STATUSES = ("done", "failed", "running", "held")
+FORMATS = ("table", "csv", "json")
+
+#: The columns of ``twin store list`` (CSV and JSON), in order.
+COLUMNS = ("run_id", "name", "file", "seed", "status", "attempts", "host", "pid", "started_at", "finished_at", "heartbeat_age_s",
+           "holder", "error")
+
+StorePath = Annotated[Path, typer.Argument(help="The run store: OUT/runs.sqlite of twin batch (or the folder OUT), OUT.runs.sqlite "
+                                                "of twin run")]
+
+
+def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
+    from twin.errors import InputError
+    from twin.io.key_hints import closest_key
+
+    if value in allowed:
+        return value
+    hint = closest_key(value, allowed)
+    raise InputError(f"{value!r} is not one of {', '.join(allowed)}" + (f" (did you mean {hint!r}?)" if hint else ""), field=option)
+
+
+def _first_line(error) -> str:
+    """The first line of an error; for a traceback (a bug), its last line (the exception)."""
+    if error is None or (isinstance(error, float) and math.isnan(error)):
+        return ""
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    return lines[-1] if lines[0].startswith("Traceback") else lines[0]
+
+
+def _value(v):
+    """A cell as plain Python (None for missing, int for whole numbers pandas made floats)."""
+    if v is None:
+        return None
+    if isinstance(v, float):
+        return None if math.isnan(v) else v
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def runs_table(frame: pd.DataFrame, *, now: dt.datetime | None = None) -> pd.DataFrame:
+    """The rows of ``twin store list`` (:data:`COLUMNS`) from the records of a store."""
+    import pandas as pd
+
+    from twin.scenario.store import holder_state, own_heartbeat_at
+
+    now = dt.datetime.now(dt.UTC) if now is None else now
+    rows = []
+    for rec in frame.to_dict("records"):
+        rec = {k: _value(v) for k, v in rec.items()}
+        running = rec["status"] == "running"
+        beat = own_heartbeat_at(rec.get("started_at"), rec.get("heartbeat_at")) if running else None
+        pid, seed = rec.get("pid"), rec.get("seed")
+        rows.append({
+            "run_id": rec["run_id"], "name": rec.get("label") or "", "file": rec.get("scenario") or "",
+            "seed": None if seed is None else int(seed), "status": rec["status"], "attempts": rec.get("attempts"),
+            "host": rec.get("host") or "", "pid": None if pid is None else int(pid), "started_at": rec.get("started_at") or "",
+            "finished_at": rec.get("finished_at") or "",
+            "heartbeat_age_s": None if beat is None else round((now - beat).total_seconds(), 1),
+            "holder": holder_state(rec, now=now), "error": _first_line(rec.get("error")) if rec["status"] == "failed" else "",
+        })
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _summary(table: pd.DataFrame) -> dict[str, int]:
+    counts = table["status"].value_counts().to_dict()
+    held = int(table["holder"].str.startswith("held").sum()) if len(table) else 0
+    return {"runs": len(table), "done": int(counts.get("done", 0)), "failed": int(counts.get("failed", 0)),
+            "running": int(counts.get("running", 0)), "held": held}
+
+
+def summary_line(counts: dict[str, int]) -> str:
+    """``N runs: D done, F failed, R running: H held[, G no longer held ...]``."""
+    gone = counts["running"] - counts["held"]
+    tail = f", {gone} no longer held (stale or dead holder; the next opening of the store marks them interrupted)" if gone else ""
+    return (f"{counts['runs']} runs: {counts['done']} done, {counts['failed']} failed, {counts['running']} running: "
+            f"{counts['held']} held{tail}")
+
+
+def _short_time(text: str) -> str:
+    return text[:19].replace("T", " ") if text else ""
+
+
+def _table_text(table: pd.DataFrame) -> list[str]:
+    """Aligned columns, the note (holder or error) last."""
+    import pandas as pd
+
+    head = ("RUN_ID", "STATUS", "SCENARIO", "SEED", "TRIES", "HOST", "PID", "STARTED (UTC)", "FINISHED (UTC)", "BEAT_AGE_S", "NOTE")
+    rows = [head]
+    for r in table.itertuples(index=False):
+        name = r.name or (Path(r.file).name if r.file else "")
+        rows.append((r.run_id, r.status, name, "" if r.seed is None or pd.isna(r.seed) else str(int(r.seed)),
+                     "" if r.attempts is None or pd.isna(r.attempts) else str(int(r.attempts)), r.host,
+                     "" if r.pid is None or pd.isna(r.pid) else str(int(r.pid)), _short_time(r.started_at), _short_time(r.finished_at),
+                     "" if r.heartbeat_age_s is None or pd.isna(r.heartbeat_age_s) else f"{r.heartbeat_age_s:.0f}",
+                     r.holder or r.error))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head) - 1)]
+    return ["  ".join([*(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)), row[-1]]).rstrip() for row in rows]
+
+
+@app.command("list")
+def list_runs(
+    store: StorePath,
+    status: Annotated[str | None, typer.Option("--status", help="Only runs of this status: done, failed, running or held "
+                                                                "(running runs still held)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json (every column; JSON with the summary)")] = "table",
+) -> None:
+    """List the runs of a run store: status, scenario, seed, holder and heartbeat age, error. Read-only."""
+    from twin.scenario.store import read_runs, store_file
+
+    fmt = _choice(fmt, FORMATS, "--format")
+    if status is not None:
+        status = _choice(status, STATUSES, "--status")
+    path = store_file(store)
+    table = runs_table(read_runs(path))
+    counts = _summary(table)
+    if status == "held":
+        table = table[table["holder"].str.startswith("held")]
+    elif status is not None:
+        table = table[table["status"] == status]
+    if fmt == "csv":
+        typer.echo(table.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        from twin.io.json_out import to_json_text
+
+        records = [{k: _value(v) for k, v in row.items()} for row in table.to_dict("records")]
+        typer.echo(to_json_text({"store": str(path), "summary": counts, "runs": records}))
+    else:
+        if len(table):
+            for line in _table_text(table):
+                typer.echo(line)
+        shown = "" if status is None else f" ({len(table)} {status} shown)"
+        typer.echo(f"{path}: {summary_line(counts)}{shown}")
+
+
+def _refusal(run_id: str, rec: dict, ids: list[str], *, force: bool, now: dt.datetime) -> str | None:
+    """Why ``run_id`` may not be released (None: it may)."""
+    from twin.io.key_hints import closest_key
+    from twin.scenario.store import STALE_AFTER_S, holder_state, own_heartbeat_at
+
+    if rec is None:
+        hint = closest_key(run_id, ids)
+        if hint is None:
+            starting = [i for i in ids if i.startswith(run_id)] if run_id else []
+            hint = starting[0] if len(starting) == 1 else None
+        return f"no run {run_id} in this store" + (f" (did you mean {hint}?)" if hint else f" ({len(ids)} runs; see twin store list)")
+    if rec["status"] != "running":
+        when = f" at {rec['finished_at']} UTC" if rec.get("finished_at") else ""
+        return f"run {run_id} is already {rec['status']} (finished{when}), not running"
+    if force:
+        return None
+    state = holder_state(rec, now=now)
+    holder = f"process {rec['pid']} on host {rec['host']}"
+    beat = own_heartbeat_at(rec.get("started_at"), rec.get("heartbeat_at"))
+    if state == "held" and rec.get("host") != _hostname() and beat is not None:
+        age = (now - beat).total_seconds()
+        return (f"run {run_id} is held by {holder}, whose last heartbeat is {age:.0f} s old (it is taken for gone after "
+                f"{STALE_AFTER_S:g} s without one): it is probably still computing, and releasing it lets two processes compute "
+                f"it; stop it first, or wait, or pass --force")
+    if state == "held":
+        return (f"run {run_id} is held by live process {rec['pid']} on this host ({rec['host']}) since {rec['started_at']} UTC: "
+                f"stop that process (its run is then marked interrupted and can be run again), or pass --force "
+                f"(releasing it lets two processes compute it)")
+    return None
+
+
+def _hostname() -> str:
+    import socket
+
+    return socket.gethostname()
+
+
+@app.command("release")
+def release(
+    store: StorePath,
+    run_ids: Annotated[list[str], typer.Argument(help="Run ids (as twin store list shows them)")],
+    reason: Annotated[str, typer.Option("--reason", help="Recorded in the run's error: interrupted: REASON")] = "",
+    force: Annotated[bool, typer.Option("--force", help="Also release runs held by a live process of this host, or by a "
+                                                       "process of another host whose heartbeat is fresh")] = False,
+) -> None:
+    """Release running runs whose process is gone (marked failed, interrupted), so the next twin batch computes them."""
+    from twin.errors import InputError, RunHeldError
+    from twin.scenario.store import RunStore, holder_state, read_runs, store_file
+
+    path = store_file(store)
+    frame = read_runs(path)
+    records = {r["run_id"]: {k: _value(v) for k, v in r.items()} for r in frame.to_dict("records")}
+    ids = list(records)
+    why = " ".join(reason.split())
+    if reason and not why:
+        raise InputError("an empty reason: say why the runs are released, or leave --reason out", field="--reason")
+    now = dt.datetime.now(dt.UTC)
+    todo = []
+    for run_id in dict.fromkeys(run_ids):
+        refused = _refusal(run_id, records.get(run_id), ids, force=force, now=now)
+        if refused is not None:
+            kind = RunHeldError if records.get(run_id, {}).get("status") == "running" else InputError
+            raise kind(f"{refused}; nothing released", path=path, field="RUN_ID")
+        todo.append(records[run_id])
+    runs = RunStore.existing(path)
+    released, changed = [], []
+    for rec in todo:
+        state = holder_state(rec, now=now)
+        holder = f"process {rec['pid']} on host {rec['host']} since {rec['started_at']} UTC, {state}"
+        text = f"released by hand (twin store release on host {_hostname()}{': ' + why if why else ''}); it was held by {holder}"
+        if runs.release(rec["run_id"], text, started_at=rec["started_at"]):
+            released.append(f"released {rec['run_id']} ({rec.get('label') or Path(str(rec.get('scenario'))).name}; {holder})")
+        else:
+            changed.append(rec["run_id"])
+    for line in released:
+        typer.echo(line)
+    if released:
+        n = len(released)
+        typer.echo(f"{n} run{'s' if n > 1 else ''} marked failed (interrupted): the next twin batch on {path} computes "
+                   f"{'them' if n > 1 else 'it'} again")
+    if changed:
+        raise InputError(f"run {', '.join(changed)} changed while being released (finished, or claimed again): not released; "
+                         f"see twin store list", path=path, field="RUN_ID")
+
+
+__all__ = ["COLUMNS", "app", "runs_table", "summary_line"]
+

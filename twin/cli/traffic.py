@@ -13,7 +13,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from twin.traffic.select_commands import SelectOutputs
 
 app = typer.Typer(
-    help="Traffic: static user-equilibrium assignment on TNTP or scene networks.",
+    help=("Traffic: static user-equilibrium assignment on TNTP or scene networks. Every output file is checked before any work and "
+          "replaces only an earlier twin traffic output (docs/ingest_gis.md, 'Who may replace an output'); the outputs of one run are "
+          "swapped in together at the end."),
     no_args_is_help=True,
 )
 
@@ -92,7 +94,7 @@ def assign_command(
     from twin.errors import InputError, TwinWarning
     from twin.io.json_out import to_json_text
     from twin.traffic.assign import MAX_ITER_LIMIT, algorithm_name, assign
-    from twin.traffic.dynamic_commands import check_output
+    from twin.traffic.dynamic_commands import check_distinct_outputs, check_output
     from twin.traffic.tntp import read_network, read_trips
 
     try:
@@ -104,6 +106,7 @@ def assign_command(
     if max_iter is not None and not 1 <= max_iter <= MAX_ITER_LIMIT:
         raise InputError(f"must be a whole number in [1, {MAX_ITER_LIMIT:,}], got {max_iter}", field="--max-iter")
     check_cost_factors(toll_factor, distance_factor)
+    check_distinct_outputs([("--output", output), ("--turns", turns)])  # first: then each file's own kind is judged once
     check_output(output, (".csv", ".parquet"), "--output", inputs=[*(scene or []), net, trips, demand, design_flows])
 
     def show(rec) -> None:
@@ -338,10 +341,12 @@ def tntp_select_link(net: Path, trips: Path, link: list[str], gap: float, top: i
         raise InputError(exc.message, path=net, obj=exc.obj, field=exc.field) from None
     result = assign(network, demand, algorithm="b", gap=gap)
     sl = select_link(result, link, demand=demand)
-    if outputs.od is not None:
-        sl.write(outputs.od)
     title = f"{network.name}: select-link {', '.join(str(v) for v in sl.link_ids)} (relative gap {result.relative_gap:.1e})"
-    written = write_select_outputs(network, result.flow, sl.trip_flow, outputs, kind="select_link", unit=sl.unit, title=title, highlight_links=sel, xy=xy)
+    with outputs.writing():  # staged, then swapped in together: an error on the last output leaves every earlier file as it was
+        if outputs.od is not None:
+            sl.write(outputs.path(outputs.od))
+        written = write_select_outputs(network, result.flow, sl.trip_flow, outputs, kind="select_link", unit=sl.unit, title=title,
+                                       highlight_links=sel, xy=xy)  # fmt: skip
     frame = sl.to_frame().sort_values("flow", ascending=False)
     summary = {
         "network": network.name,

@@ -161,21 +161,19 @@ def run_scene_assign(
     output path).
     """
     from twin.traffic.dynamic_commands import (
-        check_distinct_outputs,
-        check_output,
+        TABLE_SUFFIXES,
         check_signal_split,
         design_flow_counts,
         read_design_flows,
         write_frame,
     )
     from twin.traffic.network import Network
+    from twin.traffic.output_files import StagedOutputs
     from twin.traffic.scene_graph import assign_scene_graph, build_scene_graph
 
     check_signal_split(signal_split, signals, design_flows, period=period, klass=klass, count_period_h=count_period_h)
-    inputs = [*source, demand, design_flows]
-    check_distinct_outputs([("--output", output), ("--turns", turns_output)])  # first: then each file's own kind is judged once
-    check_output(output, (".csv", ".parquet"), "--output", inputs=inputs)
-    check_output(turns_output, (".csv", ".parquet"), "--turns", inputs=inputs)
+    outputs = StagedOutputs([*source, demand, design_flows])  # every output checked now, written staged and swapped in together
+    outputs.add([("--output", output, TABLE_SUFFIXES), ("--turns", turns_output, TABLE_SUFFIXES)])
     scene, zones, od = read_scene_demand(source, demand, crs, scene_crs)
     net = Network.from_scene(scene, mode="car", zones=zones)
     flows = read_design_flows(design_flows, net, period=period, klass=klass, count_period_h=count_period_h) if design_flows is not None else None
@@ -196,11 +194,13 @@ def run_scene_assign(
         expanded_flow = graph.original_flow(raw.flow) if graph is not expanded else raw.flow
         table = movement_table(net, sg.movements, expanded, expanded_flow, banned=sg.banned, penalties=sg.penalties, signalised=sg.flagged)
     summary = {**result.summary(), "network": repr(net), "zones": len(zones), "demand_veh_h": od.total, "same_node_veh_h": od.meta["same_node_veh_h"], **counts}
-    if output is not None:
-        summary["output"] = str(result.write(output))
-    if table is not None:
-        summary["movements"] = len(table)
-        summary["turns_output"] = str(write_frame(table, turns_output))
+    with outputs:  # staged, then swapped in together: an error on the last output leaves every earlier file as it was
+        if output is not None:
+            result.write(outputs.path(output))
+            summary["output"] = str(output)
+        if table is not None:
+            summary["movements"] = len(table)
+            summary["turns_output"] = str(write_frame(table, outputs.path(turns_output), target=turns_output, field="--turns"))
     return result, summary
 
 

@@ -13,6 +13,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from twin.errors import InputError
+from twin.traffic.output_files import (  # noqa: F401 - re-exported: the writer rule of every traffic output
+    PARQUET_TAG,
+    TRAFFIC_WRITER,
+    check_replace,
+    image_writer_of,
+    parquet_writer_of,
+    write_parquet,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from twin.traffic.dynamic_replicates import ReplicateRuns
@@ -62,101 +70,24 @@ def check_car_links(scene: Any, sources: list[Path]) -> None:
 
 
 FRAME_SUFFIXES = (".csv", ".parquet", ".gpkg")
+TABLE_SUFFIXES = (".csv", ".parquet")
 TIMESERIES_SUFFIXES = (".nc", ".parquet", ".csv")
 MAP_SUFFIXES = (".png", ".svg")
 CLI_ROUTES = ("duo", "free_flow", "equilibrium")
 """Route choices of ``twin traffic simulate`` (``fixed`` needs splitting rates, a Python-only input)."""
 
 
-#: The writer tag of every traffic output: ``twin_written_by`` in a Parquet's key-value metadata.
-#: One tag for the whole family: a traffic Parquet may be replaced by any ``twin traffic`` command.
-TRAFFIC_WRITER = "twin traffic"
-PARQUET_TAG = b"twin_written_by"
-_IMAGE_KINDS = {".png": "a PNG image", ".svg": "an SVG image"}
-#: The option that named each output path (by resolved path), for the message of the check done
-#: again at writing time (the writers know only the path).
-_FIELDS: dict[Path, str] = {}
-
-
-def parquet_writer_of(path: Path) -> tuple[str | None, str]:
-    """``writer_of`` (:func:`twin.io.output_checks.check_file_writer`) of a Parquet output: the
-    ``twin_written_by`` of its key-value metadata, or None (an older twin's traffic Parquet holds
-    no tag and is refused once, as untagged scenes and CityJSON are)."""
-    try:
-        import pyarrow.parquet as pq
-
-        meta = pq.read_schema(path).metadata or {}
-    except Exception:  # noqa: BLE001 - any file that is not Parquet
-        return None, "a file that is not a Parquet table"
-    tag = meta.get(PARQUET_TAG)
-    return (tag.decode("utf-8", "replace") if tag else None), "a Parquet table"
-
-
-def image_writer_of(path: Path) -> tuple[str | None, str]:
-    """``writer_of`` of a ``--map`` image: an image records no writer, so an existing file that
-    is an image of the kind its name says (PNG signature; ``<svg`` in an SVG's first bytes) is
-    replaced; anything else under an image name (a CSV, a Parquet...) is refused."""
-    suffix = path.suffix.lower()
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return None, "a file twin cannot read"
-    if suffix == ".png" and head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return TRAFFIC_WRITER, _IMAGE_KINDS[suffix]
-    if suffix == ".svg" and b"<svg" in head:
-        return TRAFFIC_WRITER, _IMAGE_KINDS[suffix]
-    return None, f"a file that is not {_IMAGE_KINDS.get(suffix, 'an image')}"
-
-
-def check_replace(path: Path, columns: Iterable[str] | None = None, *, field: str | None = None) -> None:
-    """An existing, non-empty traffic output ``path`` is replaced only when it is one of its own
-    kind: a Parquet tagged ``twin_written_by: twin traffic``; a CSV (no tag) whose header is
-    exactly ``columns``, the header about to be written (checked at writing time; with
-    ``columns`` None a CSV is not checked); a ``.png``/``.svg`` that is such an image.
-
-    Raises
-    ------
-    OutputError
-        Naming the file, the option and what the file seems to hold.
-    """
-    from twin.io.output_checks import check_file_writer, csv_writer_of
-
+def to_table(frame: Any, tmp: Path, path: Path, *, float_format: str | None = "%.10g", field: str = "--output") -> None:
+    """Write ``frame`` to ``tmp`` (the atomic or staged stand-in of ``path``) as ``path``'s ending
+    says, after :func:`check_replace` of ``path`` (``field``: the option that named it); a Parquet
+    gets the ``twin_written_by`` tag in its key-value metadata, in the same write
+    (:func:`twin.traffic.output_files.write_parquet`)."""
     path = Path(path)
-    field = field or _FIELDS.get(path.resolve(), "--output")
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        writer_of = parquet_writer_of
-    elif suffix == ".csv" and columns is not None:
-        writer_of = csv_writer_of([str(c) for c in columns], TRAFFIC_WRITER)
-    elif suffix in _IMAGE_KINDS:
-        writer_of = image_writer_of
-    else:
-        return
-    check_file_writer(path, TRAFFIC_WRITER, writer_of, field=field, again=f"another {field} file")
-
-
-def to_table(frame: Any, tmp: Path, path: Path, *, float_format: str | None = "%.10g") -> None:
-    """Write ``frame`` to ``tmp`` (the atomic stand-in of ``path``) as ``path``'s ending says,
-    after :func:`check_replace` of ``path`` against the columns written; a Parquet gets the
-    ``twin_written_by`` tag in its key-value metadata."""
-    path = Path(path)
-    check_replace(path, list(frame.columns))
+    check_replace(path, field=field)
     if path.suffix.lower() == ".csv":
         frame.to_csv(tmp, index=False, float_format=float_format)
     else:
-        frame.to_parquet(tmp, index=False)
-        tag_parquet(tmp)
-
-
-def tag_parquet(path: Path) -> None:
-    """Add ``twin_written_by: twin traffic`` to the key-value metadata of the Parquet ``path``."""
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path)
-    meta = dict(table.schema.metadata or {})
-    meta[PARQUET_TAG] = TRAFFIC_WRITER.encode()
-    pq.write_table(table.replace_schema_metadata(meta), path)
+        write_parquet(frame, tmp)
 
 
 def check_output(path: Path | None, suffixes: tuple[str, ...], field: str, *, inputs: Iterable[Path | None] = ()) -> None:
@@ -182,8 +113,7 @@ def check_output(path: Path | None, suffixes: tuple[str, ...], field: str, *, in
     from twin.export.layers import check_not_a_scene_file
 
     check_not_a_scene_file(path, field=field)  # a scene .gpkg is replaced only by the command that wrote it
-    _FIELDS[Path(path).resolve()] = field
-    check_replace(path, field=field)  # a Parquet or image of another writer; a CSV again at writing time
+    check_replace(path, field=field)  # a file another writer wrote (twin.traffic.output_files)
 
 
 def check_distinct_outputs(outputs: Iterable[tuple[str, Path | None]]) -> None:
@@ -207,18 +137,23 @@ def check_distinct_outputs(outputs: Iterable[tuple[str, Path | None]]) -> None:
         seen[real] = field
 
 
-def write_frame(frame: Any, path: Path) -> Path:
+def write_frame(frame: Any, path: Path, *, target: Path | None = None, field: str = "--output") -> Path:
+    """Write ``frame`` atomically to ``path`` (``.csv``: without geometry, ``.parquet``, ``.gpkg``:
+    layer named after ``target``, the output ``path`` stands for when it is a staged file of
+    :class:`twin.traffic.output_files.StagedOutputs`; default ``path``); returns ``target``."""
     from twin.io import atomic_path
+    from twin.traffic.output_files import write_geopackage
 
+    target = Path(path) if target is None else Path(target)
     suffix = path.suffix.lower()
     with atomic_path(path) as tmp:
         if suffix in (".csv", ".parquet"):
-            to_table(frame.drop(columns="geometry", errors="ignore") if suffix == ".csv" else frame, tmp, path)
+            to_table(frame.drop(columns="geometry", errors="ignore") if suffix == ".csv" else frame, tmp, path, field=field)
         elif suffix == ".gpkg":
-            frame.to_file(tmp, driver="GPKG", layer=path.stem)
+            write_geopackage(frame, tmp, layer=target.stem)
         else:
-            raise InputError("output must end in .csv, .parquet or .gpkg", path=path, field="output")
-    return path
+            raise InputError("output must end in .csv, .parquet or .gpkg", path=path, field=field)
+    return target
 
 
 def run_simulate(
@@ -322,11 +257,10 @@ def run_simulate(
         raise InputError(f"must be a finite number in (0, {MAX_DT_S:g}] s, got {dt_s}", field="--dt")
     if duration_s is not None and not (np.isfinite(duration_s) and 0 < duration_s <= MAX_DURATION_S):
         raise InputError(f"must be a finite number in (0, {MAX_DURATION_S:g}] s, got {duration_s}", field="--duration")
-    inputs = [*source, demand, design_flows]
-    check_distinct_outputs([("--output", output), ("--timeseries", timeseries), ("--turns", turns)])  # first: then each file's kind once
-    check_output(output, FRAME_SUFFIXES, "--output", inputs=inputs)
-    check_output(timeseries, TIMESERIES_SUFFIXES, "--timeseries", inputs=inputs)
-    check_output(turns, (".csv", ".parquet"), "--turns", inputs=inputs)
+    from twin.traffic.output_files import StagedOutputs, write_netcdf
+
+    outputs = StagedOutputs([*source, demand, design_flows])  # every output checked now, written staged and swapped in together
+    outputs.add([("--output", output, TABLE_SUFFIXES), ("--timeseries", timeseries, TIMESERIES_SUFFIXES), ("--turns", turns, TABLE_SUFFIXES)])
     if turns_interval_s is not None:
         if turns is None:
             raise InputError("only with --turns (the file the movements per interval are written to)", field="--turns-interval")
@@ -438,31 +372,29 @@ def run_simulate(
         summary = replicate_summary(summary, runs)
     summary["vehicles_per_s"] = replicates * summary["generated_veh"] / max(summary["wall_time_s"], 1e-12)
     summary["link_steps_per_s"] = replicates * summary["link_steps"] / max(summary["wall_time_s"], 1e-12)
-    if output is not None:
-        summary["output"] = str(write_frame(result.link_summary() if replicates == 1 else runs.link_summary, output))
-    if timeseries is not None:
-        ds = result.to_xarray()
-        if timeseries.suffix.lower() == ".nc":
-            from twin.io import atomic_path
+    with outputs:  # staged, then swapped in together: an error on the last output leaves every earlier file as it was
+        if output is not None:
+            summary["output"] = str(write_frame(result.link_summary() if replicates == 1 else runs.link_summary, outputs.path(output), target=output))
+        if timeseries is not None:
+            ds = result.to_xarray()
+            if timeseries.suffix.lower() == ".nc":
+                write_netcdf(ds, outputs.path(timeseries))
+            else:
+                frame = ds.to_dataframe().reset_index()
+                frame["link"] = frame["link"].astype(str)
+                write_frame(frame, outputs.path(timeseries), target=timeseries, field="--timeseries")
+            summary["timeseries"] = str(timeseries)
+        if turns is not None:
+            table = result.movements(by_interval=turns_interval_s is not None)
+            if scene is not None:
+                from twin.traffic.movements import scene_movements
+                from twin.traffic.turns import TURN_KINDS
 
-            with atomic_path(timeseries) as tmp:
-                ds.to_netcdf(tmp)
-        else:
-            frame = ds.to_dataframe().reset_index()
-            frame["link"] = frame["link"].astype(str)
-            write_frame(frame, timeseries)
-        summary["timeseries"] = str(timeseries)
-    if turns is not None:
-        table = result.movements(by_interval=turns_interval_s is not None)
-        if scene is not None:
-            from twin.traffic.movements import scene_movements
-            from twin.traffic.turns import TURN_KINDS
-
-            moves = scene_movements(scene, net)
-            kinds = pd.Series(np.asarray(TURN_KINDS)[moves.kind], index=pd.MultiIndex.from_arrays([net.link_ids[moves.in_link], net.link_ids[moves.out_link]]))
-            table.insert(3, "movement", kinds.reindex(pd.MultiIndex.from_arrays([table["in_link_id"], table["out_link_id"]])).to_numpy())
-        summary["movements"] = len(table)
-        summary["turns"] = str(write_frame(table, turns))
+                moves = scene_movements(scene, net)
+                kinds = pd.Series(np.asarray(TURN_KINDS)[moves.kind], index=pd.MultiIndex.from_arrays([net.link_ids[moves.in_link], net.link_ids[moves.out_link]]))
+                table.insert(3, "movement", kinds.reindex(pd.MultiIndex.from_arrays([table["in_link_id"], table["out_link_id"]])).to_numpy())
+            summary["movements"] = len(table)
+            summary["turns"] = str(write_frame(table, outputs.path(turns), target=turns, field="--turns"))
     return summary
 
 
@@ -762,8 +694,10 @@ def run_access(
         raise InputError(exc.message, field=option) from None
     if weight.strip() == "":
         raise InputError("give auto, count or a column name", field="--weight")
-    check_output(output, FRAME_SUFFIXES, "--output", inputs=files)
-    check_output(map_path, MAP_SUFFIXES, "--map", inputs=files)
+    from twin.traffic.output_files import StagedOutputs
+
+    outputs = StagedOutputs(files)  # every output checked now, written staged and swapped in together
+    outputs.add([("--output", output, FRAME_SUFFIXES), ("--map", map_path, MAP_SUFFIXES)])
     check_sources(files, "FILES")
     scene = scene_from_files(files, crs, scene_crs)
     try:
@@ -781,8 +715,10 @@ def run_access(
         "buildings": int(len(res.buildings)),
         "categories": res.summary().to_dict(orient="records"),
     }
-    if output is not None:
-        summary["output"] = str(write_frame(res.buildings, output))
-    if map_path is not None:
-        summary["map"] = str(res.plot(map_path, category=categories[0]))
+    with outputs:
+        if output is not None:
+            summary["output"] = str(write_frame(res.buildings, outputs.path(output), target=output))
+        if map_path is not None:
+            res.plot(outputs.path(map_path), category=categories[0])
+            summary["map"] = str(map_path)
     return summary

@@ -106,13 +106,13 @@ def run_mobility(
     from twin.traffic.dynamic_commands import (
         FRAME_SUFFIXES,
         MAP_SUFFIXES,
-        check_distinct_outputs,
-        check_output,
+        TABLE_SUFFIXES,
         check_sources,
         scene_from_files,
         write_frame,
     )
     from twin.traffic.mobility import compare_mobility, map_change, run_district_mobility
+    from twin.traffic.output_files import StagedOutputs
     from twin.traffic.skims import check_skim_output, write_skims
     from twin.traffic.whatif import close_streets
 
@@ -140,17 +140,11 @@ def run_mobility(
     inputs = [*files, *(Path(p) for p in (options.gtfs, options.transit_routes, options.transit_defaults, options.mode_choice_table,
                                           options.parameters_table, options.external_matrix) if p)]  # fmt: skip
     junctions_path = junctions_file(output) if output is not None and (options.signals or options.give_way) else None
-    # two options on one file first: the file's own kind (check_output) is then judged once
-    check_distinct_outputs([("--output", output), ("--output (its junction table)", junctions_path), ("--map", map_path), ("--turns", turns),
-                            ("--skims", skims)])  # fmt: skip
-    check_output(output, FRAME_SUFFIXES, "--output", inputs=inputs)
-    check_output(map_path, MAP_SUFFIXES, "--map", inputs=inputs)
-    check_output(turns, (".csv", ".parquet"), "--turns", inputs=inputs)
-    check_output(junctions_path, (".csv",), "--output", inputs=inputs)
+    outputs = StagedOutputs(inputs)  # every output checked now (two options on one file first), written staged and swapped in together
+    outputs.add([("--output", output, FRAME_SUFFIXES), ("--output (its junction table)", junctions_path, (".csv",)), ("--map", map_path, MAP_SUFFIXES),
+                 ("--turns", turns, TABLE_SUFFIXES), ("--skims", skims, check_skim_output)])  # fmt: skip
     if turns is not None:
         options = replace(options, turning_movements=True)
-    if skims is not None:
-        check_skim_output(skims, field="--skims", inputs=inputs)
     if map_path is not None and not (close or close_links):
         raise InputError("--map draws the change of a what-if: give --close or --close-link", field="--map")
     check_sources(files, "FILES")
@@ -171,20 +165,21 @@ def run_mobility(
         if junctions is not None:
             summary["whatif_junctions"] = _junction_totals(variant.junction_delays())
             junctions = cmp["junctions"]
-        if map_path is not None:
-            map_change(table, map_path, title=f"Morning peak car flow change, {len(ids)} links closed (veh/h)")
+    with outputs:  # staged, then swapped in together: an error on the last output leaves every earlier file as it was
+        if map_path is not None and ids:
+            map_change(table, outputs.path(map_path), title=f"Morning peak car flow change, {len(ids)} links closed (veh/h)")
             summary["map"] = str(map_path)
-    if output is not None:
-        write_frame(table, output)
-        summary["output"] = str(output)
-    if junctions_path is not None and junctions is not None:
-        write_frame(junctions, junctions_path)
-        summary["junctions_output"] = str(junctions_path)
-    if turns is not None and moves is not None:
-        write_frame(moves, turns)
-        summary["turns"] = str(turns)
-        summary["movements"] = len(moves)
-    if skims is not None:
-        write_skims(skims, base.skims_list())
-        summary["skims"] = str(skims)
+        if output is not None:
+            write_frame(table, outputs.path(output), target=output)
+            summary["output"] = str(output)
+        if junctions_path is not None and junctions is not None:
+            write_frame(junctions, outputs.path(junctions_path), target=junctions_path, field="--output (its junction table)")
+            summary["junctions_output"] = str(junctions_path)
+        if turns is not None and moves is not None:
+            write_frame(moves, outputs.path(turns), target=turns, field="--turns")
+            summary["turns"] = str(turns)
+            summary["movements"] = len(moves)
+        if skims is not None:
+            write_skims(outputs.path(skims), base.skims_list())
+            summary["skims"] = str(skims)
     return summary

@@ -7,8 +7,9 @@ either command; :func:`run_select_zone` is the select-zone command.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from twin.errors import InputError
 from twin.traffic.network import Network
+from twin.traffic.output_files import StagedOutputs
 
 #: Endings of a map.
 MAP_SUFFIXES = (".png", ".svg")
@@ -29,6 +31,17 @@ class SelectOutputs:
     link_flows: Path | None = None
     map: Path | None = None
     nodes: Path | None = None
+    #: The checked outputs, written staged and swapped in together (:func:`check_output_paths`
+    #: sets it; None: the files are written in place, each atomically).
+    staged: StagedOutputs | None = field(default=None, repr=False)
+
+    def path(self, target: Path) -> Path:
+        """Where to write the output ``target``: its staged file, or ``target`` itself."""
+        return target if self.staged is None else self.staged.path(target)
+
+    def writing(self) -> contextlib.AbstractContextManager[Any]:
+        """``with outputs.writing(): ...``: the staged files swapped in together at the end (none on an error)."""
+        return contextlib.nullcontext() if self.staged is None else self.staged
 
 
 def zone_flow_check(network: Network, flow: np.ndarray, matrix: np.ndarray, idx: np.ndarray, side: str, total: float) -> dict[str, float]:
@@ -49,19 +62,19 @@ def zone_flow_check(network: Network, flow: np.ndarray, matrix: np.ndarray, idx:
 
 def check_output_paths(outputs: SelectOutputs, *, inputs: list[Path]) -> None:
     """Every output of ``outputs`` has an allowed ending, can be written, is none of ``inputs``
-    (:func:`twin.io.output_checks.check_output_file`) and no two outputs share a path.
+    (:func:`twin.io.output_checks.check_output_file`), no two outputs share a path and an existing
+    file is an earlier traffic output (:mod:`twin.traffic.output_files`); ``outputs.staged`` then
+    holds them, to be written staged and swapped in together.
 
     Raises
     ------
     OutputError
     """
-    from twin.traffic.dynamic_commands import check_distinct_outputs, check_output
     from twin.traffic.select_maps import TABLE_SUFFIXES
 
-    named = (("--output", outputs.od, TABLE_SUFFIXES), ("--link-flows", outputs.link_flows, TABLE_SUFFIXES), ("--map", outputs.map, MAP_SUFFIXES))
-    check_distinct_outputs((field, path) for field, path, _ in named)  # first: then each file's own kind is judged once
-    for field, path, suffixes in named:
-        check_output(path, suffixes, field, inputs=inputs)
+    staged = StagedOutputs(inputs)  # two options on one file first, then each file's own kind and writer
+    staged.add([("--output", outputs.od, TABLE_SUFFIXES), ("--link-flows", outputs.link_flows, TABLE_SUFFIXES), ("--map", outputs.map, MAP_SUFFIXES)])
+    outputs.staged = staged
 
 
 def check_select_outputs(net: Path, trips: Path, outputs: SelectOutputs) -> None:
@@ -101,22 +114,25 @@ def write_select_outputs(
     lines: list[np.ndarray] | None = None,
 ) -> dict[str, str]:
     """Write ``--link-flows`` and ``--map`` of a select-link (``kind='select_link'``) or
-    select-zone (``kind='select_zone'``) run; returns the paths written, by summary key
-    (``lines``: the drawing of every link, default straight between its nodes, ``xy``)."""
+    select-zone (``kind='select_zone'``) run (to their staged files: the caller swaps them in with
+    :meth:`SelectOutputs.writing`); returns the paths, by summary key (``lines``: the drawing of
+    every link, default straight between its nodes, ``xy``)."""
     from twin.traffic.select_maps import draw_flow_map, link_flow_frame, write_link_flows
 
     written: dict[str, str] = {}
     if outputs.link_flows is not None:
         frame = link_flow_frame(network, flow, selected_flow, kind=kind, unit=unit, selected=highlight_links)
-        written["link_flows"] = str(write_link_flows(frame, outputs.link_flows))
+        write_link_flows(frame, outputs.path(outputs.link_flows))
+        written["link_flows"] = str(outputs.link_flows)
     if outputs.map is not None:
         if xy is None:
             raise InputError("no node coordinates to draw the map", field="--map")
         words = kind.replace("_", "-")
         what = "selected link(s)" if highlight_links is not None else "selected zone(s)"
-        written["map"] = str(draw_flow_map(network, xy, selected_flow, outputs.map, title=title, label=f"{words} flow ({unit.replace('_h', '/h')})",
+        draw_flow_map(network, xy, selected_flow, outputs.path(outputs.map), title=title, label=f"{words} flow ({unit.replace('_h', '/h')})",
                                            highlight_links=() if highlight_links is None else highlight_links,
-                                           highlight_nodes=highlight_nodes or (), highlight_label=what, lines=lines))  # fmt: skip
+                      highlight_nodes=highlight_nodes or (), highlight_label=what, lines=lines)  # fmt: skip
+        written["map"] = str(outputs.map)
     return written
 
 
@@ -187,5 +203,6 @@ def run_select_zone(net: Path, trips: Path, zones: list[str], side: str, gap: fl
         "time_unit": network.time_unit,
     }
     title = f"{network.name}: select-zone, trips {'from' if side == 'origin' else 'to'} zone(s) {', '.join(summary['zones'])} (relative gap {result.relative_gap:.1e})"
-    summary.update(write_select_outputs(network, result.flow, sz.link_flow, outputs, kind="select_zone", unit=sz.unit, title=title, highlight_nodes=idx, xy=xy))
+    with outputs.writing():
+        summary.update(write_select_outputs(network, result.flow, sz.link_flow, outputs, kind="select_zone", unit=sz.unit, title=title, highlight_nodes=idx, xy=xy))
     return summary

@@ -201,11 +201,12 @@ def run_scene_select_link(source: list[Path], demand: Path, links: list[str], *,
     carriers = np.flatnonzero(np.isin(of, sel))
     sl = select_link(result, [sg.network.link_ids[e] for e in carriers], demand=case.od)
     trip_street = sg.street_flow(sl.trip_flow)
-    if outputs.od is not None:
-        write_od(sl, outputs.od)
     lines, xy = street_lines(case) if outputs.map is not None else (None, None)
     title = f"select-link {', '.join(ids)} (veh/h, relative gap {result.relative_gap:.1e})"
-    written = write_select_outputs(net, street, trip_street, outputs, kind="select_link", unit=UNIT, title=title, highlight_links=sel, xy=xy, lines=lines)
+    with outputs.writing():  # staged, then swapped in together: an error on the last output leaves every earlier file as it was
+        if outputs.od is not None:
+            write_od(sl, outputs.path(outputs.od))
+        written = write_select_outputs(net, street, trip_street, outputs, kind="select_link", unit=UNIT, title=title, highlight_links=sel, xy=xy, lines=lines)
     frame = sl.to_frame().sort_values("flow", ascending=False)
     summary: dict[str, Any] = {
         "network": repr(net),
@@ -273,8 +274,9 @@ def run_scene_select_zone(source: list[Path], demand: Path, zones: list[str], si
     }
     lines, xy = street_lines(case) if outputs.map is not None else (None, None)
     title = f"select-zone, trips {'from' if side == 'origin' else 'to'} zone(s) {', '.join(zones)} (veh/h, relative gap {result.relative_gap:.1e})"
-    summary.update(write_select_outputs(net, case.sg.street_flow(result.flow), street, outputs, kind="select_zone", unit=UNIT, title=title,
-                                        highlight_nodes=idx, xy=xy, lines=lines))  # fmt: skip
+    with outputs.writing():
+        summary.update(write_select_outputs(net, case.sg.street_flow(result.flow), street, outputs, kind="select_zone", unit=UNIT, title=title,
+                                            highlight_nodes=idx, xy=xy, lines=lines))  # fmt: skip
     return summary
 
 

@@ -127,7 +127,7 @@ def check_skim_output(path: str | Path, *, field: str = "--output", inputs: Iter
     check_output_file(path, inputs=[p for p in inputs if p is not None], field=field)
     from twin.traffic.dynamic_commands import check_replace
 
-    check_replace(path, field=field)  # a Parquet another command wrote (or an older untagged one) is refused
+    check_replace(path, field=field)  # a Parquet or OMX file another command wrote (or an older untagged one) is refused
     return path
 
 
@@ -172,6 +172,7 @@ def _write_omx(path: Path, skims: list[Skim]) -> Path:
     import openmatrix as omx
 
     from twin.io import atomic_path
+    from twin.traffic.output_files import tag_omx
 
     if len(skims[0].zone_ids) != len(skims[0].destinations) or np.any(skims[0].zone_ids != skims[0].destinations):
         raise InputError("OpenMatrix files hold square matrices over one zone list", field="skims")
@@ -179,6 +180,7 @@ def _write_omx(path: Path, skims: list[Skim]) -> Path:
     with atomic_path(path) as tmp:
         f = omx.open_file(str(tmp), "w")
         try:
+            tag_omx(f)  # twin_written_by: twin traffic, the writer rule of twin.traffic.output_files
             f.create_mapping("zone", nums.tolist())
             if text_ids is not None:
                 f.root._v_attrs["zone_ids"] = json.dumps(text_ids)

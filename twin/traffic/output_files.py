@@ -1,0 +1,355 @@
+"""The output files of the ``twin traffic`` commands: who may replace them, and how they are written.
+
+Every traffic output records, or shows, that ``twin traffic`` wrote it (one writer for the whole
+family: any traffic command may replace an earlier traffic output):
+
+* a Parquet table: ``twin_written_by: twin traffic`` in its key-value metadata, written with
+  the table in one pass (:func:`write_parquet`; a GeoDataFrame keeps its GeoParquet ``geo``
+  metadata);
+* a netCDF file (``--timeseries X.nc``): the global attribute ``twin_written_by``;
+* an OpenMatrix file (``--skims X.omx``): the root attribute ``twin_written_by``;
+* a GeoPackage (``--output X.gpkg``): ``twin_written_by`` in its dataset metadata (GDAL's
+  ``gpkg_metadata`` table; no extra layer);
+* a CSV, which holds no tag: a header that starts with the key columns of a traffic table
+  (:data:`CSV_KEYS`, e.g. ``link_id,from_node,to_node`` or ``node_id,in_link_id,out_link_id``;
+  the OD tables, whose header is fixed, by their whole header). The columns after the keys
+  depend on the run (the periods, the movement intervals...), so a rerun with other columns
+  replaces the user's own earlier table, while a meters or counts table is refused;
+* a ``--map`` image: an image of the kind its name says (an image records no writer).
+
+An existing file of another writer, or an untagged Parquet, netCDF, OMX or GeoPackage (an older
+twin wrote no tag: removed once by hand), is refused before any work (:func:`check_replace`).
+
+:class:`StagedOutputs` holds the outputs of one command: every path checked before any work
+(its ending, the file rule of :func:`twin.io.output_checks.check_output_file`, no two options on
+one file, the writer rule above), each file then written to a temporary file beside its target,
+and all swapped in together at the end: a failure while writing the last output leaves every
+earlier file as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from twin.errors import OutputError
+
+#: The writer recorded in every traffic output (one for the whole family).
+TRAFFIC_WRITER = "twin traffic"
+#: The name of the tag: a Parquet key-value metadata key, a netCDF global attribute, an OMX root
+#: attribute, a GeoPackage dataset metadata item.
+WRITER_KEY = "twin_written_by"
+PARQUET_TAG = WRITER_KEY.encode()
+
+#: The key columns a traffic CSV starts with, and whether the header is exactly those columns
+#: (the OD tables, whose header is fixed): a CSV whose header starts so is an earlier traffic
+#: output. Link tables (assign, simulate, select ``--link-flows``), the mobility link table,
+#: turning movements (assign, simulate, mobility ``--turns``), the mobility junction table, the
+#: simulate time series, the access per-building table, the select-link and estimated OD tables.
+CSV_KEYS: tuple[tuple[tuple[str, ...], bool], ...] = (
+    (("link_id", "from_node", "to_node"), False),
+    (("link_id", "name", "road_class"), False),
+    (("node_id", "in_link_id", "out_link_id"), False),
+    (("period", "node_id", "control"), False),
+    (("link", "step", "t_start_s"), False),
+    (("building_id", "weight"), False),
+    (("origin", "destination", "flow"), True),
+    (("origin", "destination", "flow_veh_h"), True),
+    (("origin", "destination", "vehicles"), True),
+)
+
+_IMAGE_KINDS = {".png": "a PNG image", ".svg": "an SVG image"}
+
+
+def csv_keys_of(columns: Iterable[str]) -> tuple[str, ...] | None:
+    """The entry of :data:`CSV_KEYS` a header ``columns`` matches, or None (not a traffic table)."""
+    header = [str(c) for c in columns]
+    for keys, exact in CSV_KEYS:
+        if (header == list(keys)) if exact else (tuple(header[: len(keys)]) == keys):
+            return keys
+    return None
+
+
+def csv_writer_of(path: Path) -> tuple[str | None, str]:
+    """``writer_of`` (:func:`twin.io.output_checks.check_file_writer`) of a CSV output: ``twin
+    traffic`` when its header starts with the key columns of a traffic table (:func:`csv_keys_of`)."""
+    from twin.io.output_checks import csv_header
+
+    header = csv_header(path)
+    if not header:
+        return None, "a file that is not a CSV table"
+    if csv_keys_of(header) is not None:
+        return TRAFFIC_WRITER, "a traffic table"
+    shown = ",".join(header[:4]) + (",..." if len(header) > 4 else "")
+    return None, f"a CSV table with other columns ({shown})"
+
+
+def parquet_writer_of(path: Path) -> tuple[str | None, str]:
+    """``writer_of`` of a Parquet output: the ``twin_written_by`` of its key-value metadata, or
+    None (an older twin's traffic Parquet holds no tag and is refused once, as untagged scenes
+    and CityJSON are)."""
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.read_schema(path).metadata or {}
+    except Exception:  # noqa: BLE001 - any file that is not Parquet
+        return None, "a file that is not a Parquet table"
+    tag = meta.get(PARQUET_TAG)
+    return (tag.decode("utf-8", "replace") if tag else None), "a Parquet table"
+
+
+def netcdf_writer_of(path: Path) -> tuple[str | None, str]:
+    """``writer_of`` of a netCDF output: its global attribute ``twin_written_by``, or None."""
+    try:
+        import xarray as xr
+
+        with xr.open_dataset(path) as ds:
+            tag = ds.attrs.get(WRITER_KEY)
+    except Exception:  # noqa: BLE001 - any file that is not netCDF
+        return None, "a file that is not a netCDF file"
+    return (str(tag) if tag else None), "a netCDF file"
+
+
+def omx_writer_of(path: Path) -> tuple[str | None, str]:
+    """``writer_of`` of an OpenMatrix output: its root attribute ``twin_written_by``, or None."""
+    try:
+        import tables
+
+        with tables.open_file(str(path), "r") as fh:
+            attrs = fh.root._v_attrs
+            tag = getattr(attrs, WRITER_KEY, None) if WRITER_KEY in attrs._v_attrnames else None
+            omx = "OMX_VERSION" in attrs._v_attrnames
+    except Exception:  # noqa: BLE001 - any file that is not HDF5
+        return None, "a file that is not an OpenMatrix file"
+    if isinstance(tag, bytes):
+        tag = tag.decode("utf-8", "replace")
+    return (str(tag) if tag else None), ("an OpenMatrix file" if omx else "an HDF5 file")
+
+
+def gpkg_writer_of(path: Path) -> tuple[str | None, str]:
+    """``writer_of`` of a GeoPackage output: ``twin_written_by`` of its dataset metadata (GDAL's
+    ``gpkg_metadata`` table), or None."""
+    try:
+        import pyogrio
+
+        meta = pyogrio.read_info(path).get("dataset_metadata") or {}
+    except Exception:  # noqa: BLE001 - any file that is not a GeoPackage
+        return None, "a file that is not a GeoPackage"
+    tag = meta.get(WRITER_KEY)
+    return (str(tag) if tag else None), "a GeoPackage"
+
+
+def image_writer_of(path: Path) -> tuple[str | None, str]:
+    """``writer_of`` of a ``--map`` image: an image records no writer, so an existing file that
+    is an image of the kind its name says (PNG signature; ``<svg`` in an SVG's first bytes) is
+    replaced; anything else under an image name (a CSV, a Parquet...) is refused."""
+    suffix = path.suffix.lower()
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None, "a file twin cannot read"
+    if suffix == ".png" and head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return TRAFFIC_WRITER, _IMAGE_KINDS[suffix]
+    if suffix == ".svg" and b"<svg" in head:
+        return TRAFFIC_WRITER, _IMAGE_KINDS[suffix]
+    return None, f"a file that is not {_IMAGE_KINDS.get(suffix, 'an image')}"
+
+
+#: The ``writer_of`` of each output ending.
+WRITERS_OF: dict[str, Callable[[Path], tuple[str | None, str]]] = {
+    ".csv": csv_writer_of,
+    ".parquet": parquet_writer_of,
+    ".nc": netcdf_writer_of,
+    ".omx": omx_writer_of,
+    ".gpkg": gpkg_writer_of,
+    ".png": image_writer_of,
+    ".svg": image_writer_of,
+}
+
+
+def check_replace(path: Path, *, field: str) -> None:
+    """An existing, non-empty traffic output ``path`` is replaced only when ``twin traffic``
+    wrote it (the module docstring: a tag, a traffic CSV header, an image of its kind).
+
+    Raises
+    ------
+    OutputError
+        Naming the file, the option ``field`` and what the file seems to hold.
+    """
+    from twin.io.output_checks import check_file_writer
+
+    path = Path(path)
+    writer_of = WRITERS_OF.get(path.suffix.lower())
+    if writer_of is not None:
+        check_file_writer(path, TRAFFIC_WRITER, writer_of, field=field, again=f"another {field} file")
+
+
+def write_parquet(frame: Any, path: Path) -> None:
+    """Write ``frame`` (a DataFrame, or a GeoDataFrame as GeoParquet) to ``path`` in one pass, with
+    ``twin_written_by: twin traffic`` in the key-value metadata beside the ``pandas`` (and ``geo``) entries."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if hasattr(frame, "geometry") and hasattr(frame, "crs"):
+        from geopandas.io.arrow import _geopandas_to_arrow  # what GeoDataFrame.to_parquet writes: the GeoParquet geo metadata
+
+        table = _geopandas_to_arrow(frame, index=False)
+    else:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[PARQUET_TAG] = TRAFFIC_WRITER.encode()
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+def write_geopackage(frame: Any, path: Path, *, layer: str) -> None:
+    """Write ``frame`` to the GeoPackage ``path`` (layer ``layer``) with ``twin_written_by: twin
+    traffic`` in its dataset metadata (GDAL's ``gpkg_metadata`` table: no extra layer, so readers
+    that take the only layer by default still do)."""
+    import pyogrio
+
+    pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", dataset_metadata={WRITER_KEY: TRAFFIC_WRITER})
+
+
+def write_netcdf(ds: Any, path: Path) -> None:
+    """Write the Dataset ``ds`` to the netCDF ``path`` with the global attribute ``twin_written_by``."""
+    ds = ds.copy()
+    ds.attrs[WRITER_KEY] = TRAFFIC_WRITER
+    ds.to_netcdf(path)
+
+
+def tag_omx(fh: Any) -> None:
+    """Record ``twin_written_by: twin traffic`` in the root attributes of the open OMX file ``fh``."""
+    fh.root._v_attrs[WRITER_KEY] = TRAFFIC_WRITER
+
+
+class StagedOutputs:
+    """The output files of one traffic command: checked before any work, written beside their
+    targets, swapped in together.
+
+    Use :meth:`add` for every output option before reading or computing anything, write each
+    file to :meth:`path` and call :meth:`commit` once every file is written (or use the object
+    as a context manager: :meth:`commit` on success, :meth:`discard` on an error). An output
+    left out (None) is skipped everywhere.
+
+    Parameters
+    ----------
+    inputs
+        The files and folders the command reads: no output may be one of them or lie inside one.
+    """
+
+    def __init__(self, inputs: Iterable[Path | None] = ()) -> None:
+        self.inputs = [Path(p) for p in inputs if p is not None]
+        self.fields: dict[Path, str] = {}
+        self._staged: dict[Path, Path] = {}
+
+    def add(self, outputs: Iterable[tuple[str, Path | None, tuple[str, ...] | Callable[..., Any]]]) -> None:
+        """Check the outputs ``(option, path, endings)`` before any work: no two (nor one already
+        added) on one file first, then each file's ending, the file rule
+        (:func:`twin.traffic.dynamic_commands.check_output`) and its writer (:func:`check_replace`).
+        Instead of the endings, a check ``check(path, field=, inputs=)`` of its own (the skims'
+        :func:`twin.traffic.skims.check_skim_output`).
+
+        Raises
+        ------
+        OutputError
+            Naming the option (and, for a shared file, the option named first).
+        """
+        from twin.traffic.dynamic_commands import check_output
+
+        outputs = [(field, Path(path), suffixes) for field, path, suffixes in outputs if path is not None]
+        seen = {path.resolve(): field for path, field in self.fields.items()}
+        for field, path, _ in outputs:
+            real = path.resolve()
+            if real in seen:
+                raise OutputError(f"the same file as {seen[real]}; give each output its own path", path=path, field=field)
+            seen[real] = field
+        for field, path, suffixes in outputs:
+            if callable(suffixes):
+                suffixes(path, field=field, inputs=self.inputs)
+            else:
+                check_output(path, suffixes, field, inputs=self.inputs)
+            self.fields[path] = field
+
+    def path(self, target: Path) -> Path:
+        """The temporary file beside ``target`` (an output added before) to write it to: a free
+        name ending like ``target``, removed on a signal stop and by the next writer of ``target``
+        if this process dies (:func:`twin.io.staged.clean_stale`)."""
+        from twin.io import stop
+        from twin.io.staged import clean_stale, temp_prefix
+
+        target = Path(target)
+        if target not in self.fields:
+            raise ValueError(f"{target} was not added to the outputs of this command")
+        if target in self._staged:
+            return self._staged[target]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(target)
+        fd, name = tempfile.mkstemp(prefix=f"{temp_prefix(target)}{os.getpid()}-", suffix=".tmp" + target.suffix, dir=target.parent)
+        os.close(fd)
+        tmp = Path(name)
+        tmp.unlink()  # writers such as GDAL refuse to overwrite: a free name
+        stop.register(tmp)
+        self._staged[target] = tmp
+        return tmp
+
+    def commit(self) -> None:
+        """Swap every written file in as its target. Each staged file is first checked to be one
+        the writer rule recognises as a traffic output (else the next run would refuse it: a
+        RuntimeError, a bug of twin), and each target checked again (another process may have put
+        a file there meanwhile); only then are the files renamed, under :func:`twin.io.stop.critical`.
+
+        Raises
+        ------
+        OutputError
+            A target that another writer's file took meanwhile: nothing is replaced.
+        """
+        from twin.io import stop
+        from twin.io.staged import file_mode
+
+        for target, tmp in self._staged.items():
+            if not tmp.exists():
+                raise RuntimeError(f"{self.fields[target]} {target}: nothing was written to its staged file")
+            writer_of = WRITERS_OF.get(target.suffix.lower())
+            if writer_of is not None:
+                found, seems = writer_of(tmp)
+                if found != TRAFFIC_WRITER:
+                    raise RuntimeError(f"{self.fields[target]} {target}: twin wrote {seems} that it would not recognise as its own (a bug)")
+            check_replace(target, field=self.fields[target])
+        with stop.critical():
+            for target, tmp in self._staged.items():
+                os.chmod(tmp, file_mode())
+                os.replace(tmp, target)
+                stop.unregister(tmp)
+            self._staged.clear()
+
+    def discard(self) -> None:
+        """Remove every staged file (the targets are left as they were)."""
+        from twin.io import stop
+
+        for tmp in self._staged.values():
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            stop.unregister(tmp)
+        self._staged.clear()
+
+    def __enter__(self) -> StagedOutputs:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            try:
+                self.commit()
+            finally:
+                self.discard()
+        else:
+            self.discard()
+
+
+__all__ = ["CSV_KEYS", "PARQUET_TAG", "TRAFFIC_WRITER", "WRITERS_OF", "WRITER_KEY", "StagedOutputs", "check_replace", "csv_keys_of",
+           "csv_writer_of", "gpkg_writer_of", "image_writer_of", "netcdf_writer_of", "omx_writer_of", "parquet_writer_of", "tag_omx",
+           "write_geopackage", "write_netcdf", "write_parquet"]

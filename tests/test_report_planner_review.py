@@ -453,3 +453,20 @@ def test_the_assumed_box_says_how_many_samples_each_engine_ran():
     box = _assumed_short(comp)
     assert ("100 Monte Carlo samples (seed 2026) (samples per engine: energy, soil: 100; hot-days surface temperatures: 50; "
             "traffic: 40); the ranges") in box
+
+
+def test_the_assumed_box_says_how_much_of_the_stock_the_calibration_covers():
+    """"Calibration: the table X applied to the baseline scene." said nothing of what it covers."""
+    from types import SimpleNamespace
+
+    from twin.scenario.report import _assumed_short
+
+    comp = fake_comparison()
+    comp.scenario, comp.kpis, comp.samples = _Scenario(), _kpis(), None
+    comp.scenario.inputs = SimpleNamespace(calibration="calibration.parquet")
+    comp.baseline_scene = SimpleNamespace(buildings=pd.DataFrame({"building_id": list("abcd"), "floor_area_m2": [100.0, 300.0, 500.0, 100.0],
+                                                                  "calib_kind": ["group", "group", "", None]}))
+    box = _assumed_short(comp)
+    assert ("the table <code>calibration.parquet</code> applied to the baseline scene: 2 of 4 buildings (40.0 % of the floor area) "
+            "calibrated as a group") in box
+    assert "none calibrated to their own meter; the rest rests on the priors" in box

@@ -709,8 +709,11 @@ def _assumed_short(comparison) -> str:
                      for d, (short, (status, text)) in lines.items())
     items.append(f"<li><b>Models</b><ul>{models}</ul></li>")
     calib = getattr(getattr(sc, "inputs", None), "calibration", None)
-    items.append("<li><b>Calibration</b>: " + (f"the table <code>{html.escape(str(calib))}</code> applied to the baseline scene."
-                                               if calib else "none (no measured consumption used; <code>inputs.calibration</code>).") + "</li>")
+    share = _calibrated_share(scene)
+    items.append("<li><b>Calibration</b>: " + (f"the table <code>{html.escape(str(calib))}</code> applied to the baseline scene"
+                                               if calib else ("the scene's buildings carry one" if share else
+                                                              "none (no measured consumption used; <code>inputs.calibration</code>)"))
+                 + (f": {html.escape(share)}" if share else "") + ".</li>")
     if comparison.samples is not None and sc.uncertainty.samples:
         lo, hi = sc.uncertainty.percentiles
         counts = _sample_counts(comparison)
@@ -720,6 +723,30 @@ def _assumed_short(comparison) -> str:
     else:
         items.append("<li><b>Uncertainty</b>: none sampled; every number rests on the central values, defaults included.</li>")
     return "<ul class='assumed-short'>" + "".join(items) + "</ul>"
+
+
+def _calibrated_share(scene) -> str:
+    """How much of the stock a calibration covers, by kind ("3,937 of 3,991 buildings (97.1 % of the
+    floor area) calibrated as a group to an aggregate, none to their own meter"); '' when the scene's
+    buildings carry no calibration."""
+    from twin.energy.calibrated import KIND_COLUMN
+
+    b = getattr(scene, "buildings", None)
+    if b is None or KIND_COLUMN not in getattr(b, "columns", ()):
+        return ""
+    kind = b[KIND_COLUMN].astype("string").fillna("").to_numpy()
+    if not (kind != "").any():
+        return ""
+    area = (pd.to_numeric(b["floor_area_m2"], errors="coerce").fillna(0.0).clip(lower=0.0).to_numpy(dtype=float)
+            if "floor_area_m2" in b.columns else np.ones(len(b)))
+    total = float(area.sum()) or 1.0
+    parts = []
+    for k, how in (("group", "calibrated as a group to an aggregate (the group's parameters shifted together)"),
+                   ("building", "calibrated to their own meter")):
+        m = kind == k
+        parts.append(f"{int(m.sum()):,} of {len(b):,} buildings ({100.0 * float(area[m].sum()) / total:.1f} % of the floor area) {how}"
+                     if m.any() else f"none {how}")
+    return "; ".join(parts) + "; the rest rests on the priors"
 
 
 def _assumed_section(comparison) -> str:

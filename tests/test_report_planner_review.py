@@ -470,3 +470,21 @@ def test_the_assumed_box_says_how_much_of_the_stock_the_calibration_covers():
     assert ("the table <code>calibration.parquet</code> applied to the baseline scene: 2 of 4 buildings (40.0 % of the floor area) "
             "calibrated as a group") in box
     assert "none calibrated to their own meter; the rest rests on the priors" in box
+
+
+def test_green_means_better_and_red_worse(review):
+    """"green: lower, red: higher" drew more infiltration of rain (a de-sealing's aim) and a rooftop
+    PV yield red, and rerouted trips (a count of what moved) red: colours now say better or worse."""
+    page, _ = review
+
+    def row(kpi: str, whatif: str) -> str:
+        table = page.split(f"<h3>{whatif}</h3>")[-1]
+        return re.search(rf"title='{kpi}'>.*?</tr>", table).group(0)
+
+    assert "<td class='neg'>+74</td>" in row("infiltration_m3", "desealing-car-parks")  # more infiltration: green
+    assert "fill='#1a7f37'" in row("infiltration_m3", "desealing-car-parks")  # its whole range up: green
+    assert "<td class='neg'>-74</td>" in row("runoff_m3", "desealing-car-parks")  # less runoff: green
+    assert "<td class='pos'>+38,664</td>" in row("investment_keur", "renovation-wave")  # a cost: red
+    assert "<td class=''>+210</td>" in row("am_peak_rerouted_car_trips", "low-traffic-parvis")  # a count: no colour
+    assert "fill='#57606a'" in row("am_peak_rerouted_car_trips", "low-traffic-parvis")
+    assert "<td class='neg'>-21,330</td>" in row("heating_need_mwh", "renovation-wave")

@@ -424,7 +424,7 @@ def _kpi_row_cells(r, banded: bool, percentiles) -> str:
     from twin.scenario import report_labels as L
 
     u = L.unit(r.kpi)
-    cls = "neg" if r.delta < 0 else ("pos" if r.delta > 0 else "")
+    cls = L.change_class(r.kpi, r.delta)
     row = (f"<td class='l' title='{html.escape(str(r.kpi))}'>{html.escape(L.label(r.kpi))}</td><td class='l u'>{html.escape(u)}</td>"
            f"<td>{L.fmt_value(r.kpi, r.baseline)}</td>")
     if banded:
@@ -972,14 +972,16 @@ def _kpis_section(comparison) -> str:
     sc = comparison.scenario
     banded = "delta_p_lo" in comparison.kpis.columns
     p = ["<section id='kpis'><h2>Key performance indicators</h2>"]
-    p.append("<p class='note'>Change = what-if minus baseline on the central run (every unknown at its default; green: lower, red: "
-             "higher), rounded to three significant digits; the change of a share in % is in percentage points (pts), change % is "
-             "relative to the baseline; "
+    p.append("<p class='note'>Change = what-if minus baseline on the central run (every unknown at its default; green: better, red: "
+             "worse: lower is better but for the PV yield, infiltration, soil storage and recharge, the 15-minute access and the "
+             "walking, cycling and public transport shares; no colour for counts of what moved, such as rerouted trips), rounded to "
+             "three significant digits; the change of a share in % is in percentage points (pts), change % is relative to the "
+             "baseline; "
              "indicators that did not move (by less than 0.05 %) are folded under each table; hover an indicator for its id in "
              "<code>kpis.csv</code>. "
              + ("Ranges over the Monte Carlo samples are drawn as bars (hover for the numbers): for the baseline, a grey bar on an axis "
                 "from zero, the black tick the run on the central values; for the change, a bar around the dashed zero line, green when "
-                "the whole range is a decrease, red an increase, amber when it holds zero (the sign is uncertain). The last column says "
+                "the whole range is better, red worse, grey for a count, amber when it holds zero (the sign is uncertain). The last column says "
                 f"when a range is wide (baseline: wider than {100 * WIDE_BASELINE_SHARE:.0f} % of its median; change: wider than the "
                 "change itself, or holding zero), or when the central run falls outside its own range, with the samples' median. "
                 + (OUTSIDE_WHY if _any_outside(comparison.kpis) else "") if banded else "") + "</p>")

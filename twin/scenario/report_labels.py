@@ -231,6 +231,36 @@ def fmt_pct(delta, baseline, kpi: str | None = None) -> str:
     return (s if s.startswith("-") else "+" + s) + " %"
 
 
+#: KPIs (base ids, after a period prefix) whose increase is good news: drawn green when they rise
+#: (the 15-minute access KPIs too). Every other KPI is better lower (energy, emissions, costs, bills,
+#: runoff, traffic, temperatures) but those of :data:`NEUTRAL`.
+HIGHER_IS_BETTER = frozenset({"pv_yield_mwh", "infiltration_m3", "storage_change_m3", "recharge_m3", "retention_m3", "walk_share_pct",
+                              "bike_share_pct", "pt_share_pct", "mode_shifted_trips", "evaporated_through_vehicles"})
+#: KPIs whose change is neither good nor bad news in itself (a count of what moved, the storm, a
+#: diagnostic): drawn without green or red.
+NEUTRAL = frozenset({"buildings_simulated", "rerouted_car_trips", "redistributed_car_trips", "evaporated_trips", "person_trips",
+                     "vehicle_km_main", "storm_mm", "rain_m3", "drainage_m3", "capillary_rise_m3", "water_balance_error_rel",
+                     "et_m3", "et_mm", "transpiration_m3", "soil_evaporation_m3", "interception_evaporation_m3",
+                     "potential_transpiration_m3", "soil_moisture_p10_m3_m3", "soil_moisture_p50_m3_m3", "soil_moisture_p90_m3_m3",
+                     "mean_theta_top_30cm_m3_m3", "final_electricity_mwh", "unserved_trips"})
+
+
+def better(kpi: str) -> int:
+    """+1 when more of ``kpi`` is better (:data:`HIGHER_IS_BETTER`, the access KPIs), 0 when its
+    change is neither (:data:`NEUTRAL`), -1 when less is better (the rest)."""
+    base = split_period(str(kpi))[1]
+    if base in NEUTRAL:
+        return 0
+    return 1 if base in HIGHER_IS_BETTER or _ACCESS.match(str(kpi)) else -1
+
+
+def change_class(kpi: str, delta: float) -> str:
+    """The CSS class of a change: ``neg`` (green, better), ``pos`` (red, worse), '' (none, or neutral)."""
+    if delta is None or not np.isfinite(float(delta)) or float(delta) == 0 or better(kpi) == 0:
+        return ""
+    return "neg" if np.sign(float(delta)) == better(kpi) else "pos"  # green when it moves the better way
+
+
 def is_share(kpi: str) -> bool:
     """Whether the KPI is a share in percent (its change is then in percentage points)."""
     return unit(kpi).startswith("%")
@@ -316,7 +346,8 @@ def delta_bar(kpi: str, delta: float, lo: float, hi: float, baseline: float, per
     def x(v):
         return BAR_W / 2 + (BAR_W / 2 - 4) * v / reach
 
-    colour = "#1a7f37" if hi < 0 else ("#b42318" if lo > 0 else "#bf8700")
+    good, bad = ("#1a7f37", "#b42318") if better(kpi) < 0 else (("#b42318", "#1a7f37") if better(kpi) > 0 else ("#57606a", "#57606a"))
+    colour = good if hi < 0 else (bad if lo > 0 else "#bf8700")  # amber: the range holds zero
     a, b = x(lo), x(hi)
     body = (f"<line x1='4' y1='{BAR_H / 2}' x2='{BAR_W - 4}' y2='{BAR_H / 2}' stroke='#eaeef2'/>"
             f"<line x1='{BAR_W / 2}' y1='1' x2='{BAR_W / 2}' y2='{BAR_H - 1}' stroke='#57606a' stroke-dasharray='2,2'/>"

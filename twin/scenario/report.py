@@ -494,7 +494,7 @@ MODELS = {
               "shape and period); Brussels EPB primary-energy factors and classes; urban shading from horizon profiles",
     "traffic": "district mobility model: trip ends from buildings and points of interest on 100 m zones, destination and mode "
                "choice (multinomial logit, MTC model 1 coefficients, constants calibrated to Brussels shares) on walk, bike, public "
-               "transport and car travel times, car assignment (Algorithm B) with through traffic from the district's "
+               "transport and car travel times, car assignment (Algorithm B, to the user equilibrium: no driver can save time by changing route) with through traffic from the district's "
                "edges, congested feedback; what-ifs keep the baseline's calibration, trip making elastic to access (evaporation); "
                "15-minute access by walk, bike and public transport weighted by residents; CO2 and NOx from vehicle-km",
     "soil": "block design storm on the district's soil grid: Richards equation per soil column (or SCS Curve Number screening); "
@@ -959,7 +959,7 @@ def _glossary(scenario, kpis: pd.DataFrame) -> list[tuple[str, str]]:
     if "traffic" in domains:
         hours = period_hours(list(getattr(getattr(scenario, "traffic", None), "periods", ()) or ()) or None)
         if hours:
-            terms.append(("Morning peak, midday", hours))
+            terms.append(("Periods", hours))
         terms.append(("Volume / capacity", "the car flow of the busiest street link over what it can carry in an hour; above 1 it is "
                                            "congested"))
     if "soil" in domains and "storm_mm" in ids:

@@ -1,10 +1,12 @@
-"""Traffic outputs replace only a file of their own kind (:func:`twin.traffic.dynamic_commands.check_replace`).
+"""Traffic outputs replace only a file of their own kind (:func:`twin.traffic.output_files.check_replace`).
 
 ``twin traffic assign --output X.csv`` (and every other traffic table output) replaced any CSV or
 Parquet, a meters table the user did not pass in included (exit 0, the readings lost). Now a
 traffic Parquet records ``twin_written_by: twin traffic`` in its key-value metadata and an existing
 Parquet that records another writer, or none, is refused; an existing CSV is replaced only when its
-header is exactly the one the command writes; a ``--map`` replaces only an image of its kind. Each
+header starts with the key columns of a traffic table (it was: exactly the header about to be
+written, checked at writing time; now before any work, tests/test_traffic_outputs_staged.py); a
+``--map`` replaces only an image of its kind. Each
 refusal is one ``twin: error:`` line and leaves the file byte-identical; a command still replaces
 its own earlier output.
 """

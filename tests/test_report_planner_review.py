@@ -488,3 +488,16 @@ def test_green_means_better_and_red_worse(review):
     assert "<td class=''>+210</td>" in row("am_peak_rerouted_car_trips", "low-traffic-parvis")  # a count: no colour
     assert "fill='#57606a'" in row("am_peak_rerouted_car_trips", "low-traffic-parvis")
     assert "<td class='neg'>-21,330</td>" in row("heating_need_mwh", "renovation-wave")
+
+
+def test_the_soil_year_table_colours_recharge_up_green():
+    """The soil year's table drew every increase red: more groundwater recharge (a de-sealing's aim) too."""
+    from twin.scenario.report_soil import _table
+
+    comp = fake_comparison()
+    comp.scenario = _Scenario()
+    comp.kpis = pd.DataFrame({"whatif": ["w", "w"], "domain": ["soil", "soil"], "kpi": ["recharge_m3", "sewer_overflow_m3"],
+                              "baseline": [1000.0, 500.0], "whatif_value": [1200.0, 450.0], "delta": [200.0, -50.0]})
+    table = _table(comp, "w")
+    assert re.search(r"recharge \(below.*?<td class='neg'>\+200", table)
+    assert re.search(r"sewer overflow \(flooding.*?<td class='neg'>-50", table)

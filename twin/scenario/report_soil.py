@@ -83,7 +83,7 @@ def _value(kpi: str, x, signed: bool = False) -> str:
 
 def _table(comparison, whatif: str) -> str:
     from twin.scenario.report import _fmt, _pct, _signed, band_notes
-    from twin.scenario.report_labels import band_bar, delta_bar
+    from twin.scenario.report_labels import band_bar, change_class, delta_bar
 
     g = _soil_kpis(comparison)
     g = g[g["whatif"] == whatif]
@@ -98,7 +98,7 @@ def _table(comparison, whatif: str) -> str:
         r = _row_of(g, kpi)
         if r is None:
             continue
-        cls = "neg" if r["delta"] < 0 else ("pos" if r["delta"] > 0 else "")
+        cls = change_class(kpi, r["delta"])  # green: better (less runoff and overflow, more recharge)
         row = f"<tr><td class='l'>{label}</td><td>{_value(kpi, r['baseline'])}</td>"
         if banded:
             row += f"<td>{band_bar(kpi, r['baseline'], r.get('baseline_p_lo', np.nan), r.get('baseline_p_hi', np.nan), (lo, hi))}</td>"

@@ -501,3 +501,11 @@ def test_the_soil_year_table_colours_recharge_up_green():
     table = _table(comp, "w")
     assert re.search(r"recharge \(below.*?<td class='neg'>\+200", table)
     assert re.search(r"sewer overflow \(flooding.*?<td class='neg'>-50", table)
+
+
+def test_the_bands_column_speaks_of_ranges_not_deltas(review):
+    """The bands column said "wide delta" (the tables' word is "change")."""
+    page, _ = review
+    assert "wide delta" not in page
+    row = re.search(r"title='am_peak_co2_kg'>.*?</tr>", page).group(0)
+    assert "wide range of the change" in row

@@ -371,12 +371,12 @@ def _band(lo, hi, signed: bool = False) -> str:
 def band_notes(row) -> list[str]:
     """What a KPI row's bands say (empty when they are narrow or absent).
 
-    * ``wide baseline (±x %)``: the baseline band is wider than :data:`WIDE_BASELINE_SHARE`
+    * ``wide baseline range (±x %)``: the baseline band is wider than :data:`WIDE_BASELINE_SHARE`
       of its median (x: half the width over the median);
     * ``central run below its range`` / ``central run above its range``: the run on the central
       values (defaults) is not inside the range the samples give (:data:`OUTSIDE_WHY`);
     * ``sign uncertain``: the delta band holds 0 while the delta does not;
-    * ``wide delta``: the delta band is wider than the median delta (:data:`WIDE_DELTA_RATIO`);
+    * ``wide range of the change``: the delta band is wider than the median delta (:data:`WIDE_DELTA_RATIO`);
     * ``central change below its range`` / ``central change above its range``: as for the baseline.
     """
     notes = []
@@ -385,7 +385,7 @@ def band_notes(row) -> list[str]:
     if np.isfinite(b_lo) and np.isfinite(b_hi):
         mid = b_mid if np.isfinite(b_mid) else 0.5 * (b_lo + b_hi)
         if mid != 0 and (b_hi - b_lo) > WIDE_BASELINE_SHARE * abs(mid):
-            notes.append(f"wide baseline (±{50.0 * (b_hi - b_lo) / abs(mid):.0f} %)")
+            notes.append(f"wide baseline range (±{50.0 * (b_hi - b_lo) / abs(mid):.0f} %)")
         side = _side(g("baseline", np.nan), b_lo, b_hi)
         if side:
             notes.append(f"central run {side} its range")
@@ -397,7 +397,7 @@ def band_notes(row) -> list[str]:
         else:
             mid = d_mid if np.isfinite(d_mid) else 0.5 * (d_lo + d_hi)
             if (d_hi - d_lo) > WIDE_DELTA_RATIO * abs(mid):
-                notes.append("wide delta")
+                notes.append("wide range of the change")
         side = _side(delta, d_lo, d_hi)
         if side:
             notes.append(f"central change {side} its range")

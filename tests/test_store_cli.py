@@ -142,6 +142,7 @@ def test_list_refuses_what_is_not_a_store_in_one_line(tmp_path, case):
 
 @pytest.mark.parametrize(("run_ids", "contains"), [
     (["stael"], ("no run stael", "did you mean stale")),
+    (["nob"], ("no run nob", "did you mean nobeat")),  # the one id it begins (too short for closest_key)
     (["stale", "zzz"], ("no run zzz", "nothing released")),  # checked before any is released
     (["done"], ("run done is already done", "nothing released")),
     (["failed"], ("run failed is already failed",)),

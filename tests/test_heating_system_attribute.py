@@ -93,6 +93,24 @@ def test_a_file_column_gives_the_system_as_data_and_a_wrong_value_names_file_bui
         complete_buildings(frame, path="permits.gpkg")
 
 
+def test_a_heating_system_column_of_a_gis_file_is_data_and_a_wrong_one_is_one_line(tmp_path: Path) -> None:
+    from twin.energy.model import build_envelope
+    from twin.scene.io import read_scene
+
+    inputs = write_tiny_inputs(tmp_path / "in")
+    good = _flat_geojson(tmp_path, inputs, heating_system="Heat_Pump")
+    result = run_twin(["ingest", good, "-o", tmp_path / "scene", "-q"])
+    assert result.code == 0, result.stderr
+    scene = read_scene(tmp_path / "scene")
+    b = scene.buildings.set_index("building_id")
+    assert (b.loc[FLAT, "heating_system"], b.loc[FLAT, "heating_system_source"], b.loc[FLAT, "heating_system_rule"]) == (
+        "heat_pump", "data", "column:heating_system")
+    assert build_envelope(scene).set_index("building_id").loc[FLAT, "system_source"] == "data: scene heating_system"
+    bad = _flat_geojson(tmp_path, inputs, heating_system="pac")
+    assert_one_line_error(run_twin(["ingest", bad, "-o", tmp_path / "scene2", "-q"]),
+                          contains=("flat.geojson", FLAT, "'heating_system'", "value 'pac' is not a known heating system"))
+
+
 def test_misspelt_system_in_the_overrides_is_one_line_with_the_hint(tmp_path: Path) -> None:
     inputs = write_tiny_inputs(tmp_path / "in")
     bad = tmp_path / "systems.csv"

@@ -41,6 +41,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+TEXT_ATTRIBUTES = ("heating_system",)
+"""Attributes read as text from a file and passed on unparsed (checked when the buildings are completed)."""
+
 MAX_ROOF_LEVELS = 20
 """Most roof storeys accepted (a mansard over a tall block has 2-3; 20 is a typo guard)."""
 
@@ -88,10 +91,18 @@ def check_values(
 
     Returns
     -------
-    parsed : the numbers with ignored values set to NaN (levels rounded)
+    parsed : the numbers with ignored values set to NaN (levels rounded); and, when some row of
+        the file gives one, the ``heating_system`` text of every row (None where none: checked
+        against the known systems by :mod:`twin.ingest.attributes.complete`, which names the
+        file and building of a wrong one; no column when no row gives one, so a file without
+        systems makes the same layer as before)
     notes : one :class:`Note` per value not used as given
     """
     out = {k: np.asarray(v, dtype=float).copy() for k, v in parsed.items()}
+    for attribute in TEXT_ATTRIBUTES:
+        values = raw.get(attribute, (None, None))[0]
+        if values is not None and len(values) and np.asarray(pd.notna(values), dtype=bool).any():
+            out[attribute] = np.asarray(values, dtype=object).copy()
     notes: list[Note] = []
 
     def note(i: int, attribute: str, reason: str) -> None:
@@ -164,4 +175,4 @@ def check_values(
     return out, notes
 
 
-__all__ = ["MAX_ROOF_LEVELS", "Note", "check_values", "latest_year"]
+__all__ = ["MAX_ROOF_LEVELS", "TEXT_ATTRIBUTES", "Note", "check_values", "latest_year"]

@@ -37,6 +37,9 @@ KEYS: dict[str, tuple[str, ...]] = {
     "min_level": ("min_level", "building:min_level"),
     "min_height_m": ("min_height_m", "min_height", "building:min_height"),
     "roof_kind": ("roof:shape", "roof_kind", "roof_shape", "building:roof:shape"),
+    # text, passed on by :func:`twin.ingest.attributes.checks.check_values` and checked by
+    # :mod:`twin.ingest.attributes.complete` (a file's column of known heating systems)
+    "heating_system": ("heating_system",),
 }
 """Keys (lower-case column names) read for each attribute, in order of preference."""
 

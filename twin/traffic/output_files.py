@@ -74,7 +74,7 @@ def csv_keys_of(columns: Iterable[str]) -> tuple[str, ...] | None:
     return None
 
 
-def csv_writer_of(path: Path) -> tuple[str | None, str]:
+def traffic_csv_writer_of(path: Path) -> tuple[str | None, str]:
     """``writer_of`` (:func:`twin.io.output_checks.check_file_writer`) of a CSV output: ``twin
     traffic`` when its header starts with the key columns of a traffic table (:func:`csv_keys_of`)."""
     from twin.io.output_checks import csv_header
@@ -162,7 +162,7 @@ def image_writer_of(path: Path) -> tuple[str | None, str]:
 
 #: The ``writer_of`` of each output ending.
 WRITERS_OF: dict[str, Callable[[Path], tuple[str | None, str]]] = {
-    ".csv": csv_writer_of,
+    ".csv": traffic_csv_writer_of,
     ".parquet": parquet_writer_of,
     ".nc": netcdf_writer_of,
     ".omx": omx_writer_of,
@@ -351,5 +351,5 @@ class StagedOutputs:
 
 
 __all__ = ["CSV_KEYS", "PARQUET_TAG", "TRAFFIC_WRITER", "WRITERS_OF", "WRITER_KEY", "StagedOutputs", "check_replace", "csv_keys_of",
-           "csv_writer_of", "gpkg_writer_of", "image_writer_of", "netcdf_writer_of", "omx_writer_of", "parquet_writer_of", "tag_omx",
+           "gpkg_writer_of", "image_writer_of", "netcdf_writer_of", "omx_writer_of", "parquet_writer_of", "tag_omx", "traffic_csv_writer_of",
            "write_geopackage", "write_netcdf", "write_parquet"]

@@ -509,3 +509,20 @@ def test_the_bands_column_speaks_of_ranges_not_deltas(review):
     assert "wide delta" not in page
     row = re.search(r"title='am_peak_co2_kg'>.*?</tr>", page).group(0)
     assert "wide range of the change" in row
+
+
+def test_the_pv_block_colours_savings_green_and_gives_the_yield_as_the_kpi_table():
+    """The rooftop-PV block drew every saving red (class 'pos' for a decrease) and gave the yield
+    in kWh/year (6,250,502) where the KPI table says 6,251 MWh/yr."""
+    from types import SimpleNamespace
+
+    from twin.scenario.report_solar import _whatif_block
+
+    comp = fake_comparison()
+    comp.scenario, comp.kpis = _Scenario(), _kpis()
+    solar = SimpleNamespace(equipped=pd.DataFrame({"building_id": ["a"], "pv_kwp": [6357.6], "pv_ac_kwh_year": [6250501.9]}),
+                            selected=["a", "b"], kwp=6357.6, ac_kwh_year=6250501.9, without_suitable_roof=[], not_simulated=[])
+    block = _whatif_block(comp, "renovation-wave", solar)
+    assert "<b>6,358 kWp, 6,251 MWh/yr</b> AC" in block
+    assert re.search(r"primary energy, MWh/yr</td>.*?<td class='neg'>-41,039</td>", block)
+    assert re.search(r"investment, k€</td>.*?<td class='pos'>\+38,664</td>", block)

@@ -161,7 +161,7 @@ def _whatif_block(comparison, whatif: str, solar) -> str:
     p = [f"<h3>{html.escape(whatif)}: rooftop PV</h3>",
          f"<p class='solar-whatif' data-whatif='{html.escape(whatif)}' data-kwp='{kwp!r}' data-kwh-year='{ac!r}'>"
          f"{len(eq):,} of the {len(solar.selected):,} selected buildings equipped on their roofs of class excellent or good: "
-         f"<b>{kwp:,.1f} kWp, {ac:,.0f} kWh/year</b> AC ({_f(ac / kwp) if kwp > 0 else '–'} kWh/kWp), the yield of the solar model "
+         f"<b>{_f(kwp)} kWp, {_f(ac / 1e3)} MWh/yr</b> AC ({_f(ac / kwp) if kwp > 0 else '–'} kWh/kWp), the yield of the solar model "
          "(orientation, shading by neighbours, module layout, DC/AC chain) credited in the energy accounts.</p>"]
     if solar.without_suitable_roof:
         ids = solar.without_suitable_roof
@@ -180,7 +180,7 @@ def _whatif_block(comparison, whatif: str, solar) -> str:
         r = _kpi_row(comparison, whatif, kpi)
         if r is None:
             continue
-        cls = "pos" if r["delta"] < 0 and kpi != "investment_keur" else ""
+        cls = L.change_class(kpi, r["delta"])  # green: better (it drew every saving red)
         bar = L.delta_bar(kpi, r["delta"], r.get("delta_p_lo", np.nan), r.get("delta_p_hi", np.nan), r["baseline"],
                           comparison.scenario.uncertainty.percentiles) if banded else ""
         band = f"<td>{bar}</td>" if banded else ""

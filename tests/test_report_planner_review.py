@@ -526,3 +526,21 @@ def test_the_pv_block_colours_savings_green_and_gives_the_yield_as_the_kpi_table
     assert "<b>6,358 kWp, 6,251 MWh/yr</b> AC" in block
     assert re.search(r"primary energy, MWh/yr</td>.*?<td class='neg'>-41,039</td>", block)
     assert re.search(r"investment, k€</td>.*?<td class='pos'>\+38,664</td>", block)
+
+
+def test_a_central_baseline_outside_its_range_gives_the_median_too():
+    """Every KPI, not only the investment's change: a central baseline above its range (e.g. a
+    lognormal prior's mean above most draws) says so with the samples' median."""
+    from twin.scenario.report import _kpi_row_cells
+
+    row = pd.Series({"kpi": "infiltration_m3", "baseline": 3400.8, "whatif_value": 3400.8, "delta": 0.0, "baseline_p_lo": 685.2,
+                     "baseline_p50": 2711.1, "baseline_p_hi": 3300.0, "delta_p_lo": 0.0, "delta_p50": 0.0, "delta_p_hi": 0.0})
+    cells = _kpi_row_cells(SimpleRow(row), True, (5.0, 95.0))
+    assert "central run above its range (median 2,711)" in cells
+
+
+class SimpleRow:
+    """A KPI row with attribute access (what ``DataFrame.itertuples`` gives)."""
+
+    def __init__(self, s: pd.Series):
+        self.__dict__.update(s.to_dict())

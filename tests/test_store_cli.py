@@ -148,12 +148,14 @@ def test_list_refuses_what_is_not_a_store_in_one_line(tmp_path, case):
     (["failed"], ("run failed is already failed",)),
     (["stale", "live"], (f"live process {os.getpid()} on this host ({HOST})", "--force")),
     (["fresh"], ("process 4242 on host node-17", "last heartbeat is", "lets two processes compute it", "--force")),
+    (["stale", "--reason", "  "], ("--reason", "an empty reason")),
 ])
 def test_release_refusals_change_nothing(tmp_path, run_ids, contains):
     path = tmp_path / "runs.sqlite"
     _store(path)
     before = _state(path)
-    assert_one_line_error(run_twin(["store", "release", path, *run_ids]), contains=(str(path), *contains))
+    where = () if "--reason" in run_ids else (str(path),)
+    assert_one_line_error(run_twin(["store", "release", path, *run_ids]), contains=(*where, *contains))
     assert _state(path) == before
 
 

@@ -223,13 +223,13 @@ def release(
     from twin.errors import InputError, RunHeldError
     from twin.scenario.store import RunStore, holder_state, read_runs, store_file
 
+    why = " ".join(reason.split())
+    if reason and not why:
+        raise InputError("an empty reason: say why the runs are released, or leave --reason out", field="--reason")
     path = store_file(store)
     frame = read_runs(path)
     records = {r["run_id"]: {k: _value(v) for k, v in r.items()} for r in frame.to_dict("records")}
     ids = list(records)
-    why = " ".join(reason.split())
-    if reason and not why:
-        raise InputError("an empty reason: say why the runs are released, or leave --reason out", field="--reason")
     now = dt.datetime.now(dt.UTC)
     todo = []
     for run_id in dict.fromkeys(run_ids):

@@ -406,8 +406,8 @@ def band_notes(row) -> list[str]:
 
 #: Why a central run can lie outside its own range, in one sentence a planner reads (the report
 #: says it wherever a central value lies outside its range).
-OUTSIDE_WHY = ("The central run puts every unknown at one fixed value (its default); the range comes from drawing the unknowns over "
-               "their whole spread, and when that spread is lopsided most draws land on one side of the default, so the central run "
+OUTSIDE_WHY = ("The central run puts every unknown at one fixed value (its default, or its prior's expected value); the range "
+               "comes from drawing the unknowns over their whole spread, and when that spread is lopsided most draws land on one side of the default, so the central run "
                "can fall outside the range: read the range and its median as what to expect, the central run as the default case.")
 
 
@@ -934,10 +934,10 @@ def _summary_section(comparison) -> str:
     p.append("</div>")
     if comparison.samples is not None:
         lo, hi = sc.uncertainty.percentiles
-        p.append(f"<p class='note'>Each line: the change on the central run (every unknown at its default), then the range of the change: "
+        p.append(f"<p class='note'>Each line: the change on the central run (every unknown at one central value: its default or its prior's expected value), then the range of the change: "
                  f"{lo:g}th–{hi:g}th percentiles over the Monte Carlo samples of what is unknown (samples per engine: "
                  f"{html.escape(_sample_counts(comparison))}; see \"What this run assumed\" below). Changes of a share in % are in "
-                 "percentage points." + (f" {html.escape(OUTSIDE_WHY)}" if _any_outside(comparison.kpis) else "") + "</p>")
+                 "percentage points." + (f" {html.escape(OUTSIDE_WHY, quote=False)}" if _any_outside(comparison.kpis) else "") + "</p>")
     p.append("</section>")
     return "".join(p)
 
@@ -972,7 +972,7 @@ def _kpis_section(comparison) -> str:
     sc = comparison.scenario
     banded = "delta_p_lo" in comparison.kpis.columns
     p = ["<section id='kpis'><h2>Key performance indicators</h2>"]
-    p.append("<p class='note'>Change = what-if minus baseline on the central run (every unknown at its default; green: better, red: "
+    p.append("<p class='note'>Change = what-if minus baseline on the central run (every unknown at one central value; green: better, red: "
              "worse: lower is better but for the PV yield, infiltration, soil storage and recharge, the 15-minute access and the "
              "walking, cycling and public transport shares; no colour for counts of what moved, such as rerouted trips), rounded to "
              "three significant digits; the change of a share in % is in percentage points (pts), change % is relative to the "
@@ -984,7 +984,7 @@ def _kpis_section(comparison) -> str:
                 "the whole range is better, red worse, grey for a count, amber when it holds zero (the sign is uncertain). The last column says "
                 f"when a range is wide (baseline: wider than {100 * WIDE_BASELINE_SHARE:.0f} % of its median; change: wider than the "
                 "change itself, or holding zero), or when the central run falls outside its own range, with the samples' median. "
-                + (OUTSIDE_WHY if _any_outside(comparison.kpis) else "") if banded else "") + "</p>")
+                + (html.escape(OUTSIDE_WHY, quote=False) if _any_outside(comparison.kpis) else "") if banded else "") + "</p>")
     terms = _glossary(sc, comparison.kpis)
     if terms:
         p.append("<p class='note'><b>Terms.</b> " + " ".join(f"<i>{html.escape(t)}</i>: {html.escape(d)}." for t, d in terms) + "</p>")

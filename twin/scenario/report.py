@@ -972,19 +972,22 @@ def _kpis_section(comparison) -> str:
     sc = comparison.scenario
     banded = "delta_p_lo" in comparison.kpis.columns
     p = ["<section id='kpis'><h2>Key performance indicators</h2>"]
-    p.append("<p class='note'>Change = what-if minus baseline on the central run (every unknown at one central value; green: better, red: "
-             "worse: lower is better but for the PV yield, infiltration, soil storage and recharge, the 15-minute access and the "
-             "walking, cycling and public transport shares; no colour for counts of what moved, such as rerouted trips), rounded to "
-             "three significant digits; the change of a share in % is in percentage points (pts), change % is relative to the "
-             "baseline; "
-             "indicators that did not move (by less than 0.05 %) are folded under each table; hover an indicator for its id in "
-             "<code>kpis.csv</code>. "
-             + ("Ranges over the Monte Carlo samples are drawn as bars (hover for the numbers): for the baseline, a grey bar on an axis "
-                "from zero, the black tick the run on the central values; for the change, a bar around the dashed zero line, green when "
-                "the whole range is better, red worse, grey for a count, amber when it holds zero (the sign is uncertain). The last column says "
-                f"when a range is wide (baseline: wider than {100 * WIDE_BASELINE_SHARE:.0f} % of its median; change: wider than the "
-                "change itself, or holding zero), or when the central run falls outside its own range, with the samples' median. "
-                + (html.escape(OUTSIDE_WHY, quote=False) if _any_outside(comparison.kpis) else "") if banded else "") + "</p>")
+    how = ["<b>Change</b> = what-if minus baseline on the central run (every unknown at one central value), rounded to three "
+           "significant digits; change % is relative to the baseline; the change of a share in % is in percentage points (pts).",
+           "<b>Colours</b>: green better, red worse; lower is better but for the PV yield, infiltration, soil storage and recharge, "
+           "the 15-minute access and the walking, cycling and public transport shares; no colour for counts of what moved, such as "
+           "rerouted trips.",
+           "Indicators that did not move (by less than 0.05 %) are folded under each table; hover an indicator for its id in "
+           "<code>kpis.csv</code>."]
+    if banded:
+        how += ["<b>Ranges</b> over the Monte Carlo samples are drawn as bars (hover for the numbers): for the baseline, a grey bar on "
+                "an axis from zero, the black tick the central run; for the change, a bar around the dashed zero line, green when the "
+                "whole range is better, red worse, grey for a count, amber when it holds zero (the sign is uncertain).",
+                f"<b>Bands</b> (last column): a range is wide when the baseline's is wider than {100 * WIDE_BASELINE_SHARE:.0f} % of "
+                "its median, or the change's wider than the change itself or holding zero; it says when the central run falls "
+                "outside its own range, with the samples' median."
+                + (" " + html.escape(OUTSIDE_WHY, quote=False) if _any_outside(comparison.kpis) else "")]
+    p.append("<ul class='note assumed-short'>" + "".join(f"<li>{h}</li>" for h in how) + "</ul>")
     terms = _glossary(sc, comparison.kpis)
     if terms:
         p.append("<p class='note'><b>Terms.</b> " + " ".join(f"<i>{html.escape(t)}</i>: {html.escape(d)}." for t, d in terms) + "</p>")

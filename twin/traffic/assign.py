@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from twin.caching import BoundedCache, content_digest
 from twin.errors import InputError, SimulationError
 from twin.traffic.network import Network
 from twin.traffic.results import AssignmentResult, IterationRecord
@@ -401,6 +402,30 @@ def _run_frank_wolfe(arrays, algo, target, max_iter, time_limit_s, callback, sta
     return flow, history, None
 
 
+#: Keys (:func:`_reachability_key`) of the networks and demand patterns whose every OD pair with
+#: demand was found to have a path by :func:`_run_bush`'s check before the bushes: a repeated
+#: assignment of the same pattern (the feedback iterations and give-way passes of a mobility run,
+#: its Monte Carlo samples) skips that all-or-nothing search. The last 16 stored.
+_REACHABLE: BoundedCache[bytes, bool] = BoundedCache(16)
+
+
+def _reachability_key(arrays: _Arrays, classes: list | None) -> bytes:
+    """What decides whether every OD pair with demand has a path in :func:`_run_bush`'s check.
+
+    :func:`_check_cost_range` makes every link cost finite at every flow up to the total demand,
+    so whether a destination is reached (a finite shortest-path cost) does not depend on the
+    costs: only on the forward star, the first through node, each class's allowed links and
+    which OD pairs carry demand (> 0).
+    """
+    parts: list[Any] = [int(arrays.first_thru), arrays.out_start, arrays.to_node, arrays.from_node]
+    if classes is None:
+        parts.append(arrays.demand > 0.0)
+    else:
+        for _, arrays_c, allowed_c in classes:
+            parts += [np.asarray(allowed_c, dtype=np.uint8), arrays_c.demand > 0.0]
+    return content_digest(*parts)
+
+
 def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem, passes, classes=None):
     """Algorithm B. ``classes``: None (one class, every link) or a list of ``(name, arrays_c,
     allowed_c)``, ``arrays_c`` an :class:`_Arrays` holding the class's demand in PCE and
@@ -447,8 +472,11 @@ def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem
             total += sptt_c
         return total
 
-    arrays.costs(np.zeros(m), cost)
-    sptt_all()  # every OD pair with demand has a path for its class
+    arrays.costs(np.zeros(m), cost)  # the free-flow costs the bushes start from
+    reach_key = _reachability_key(arrays, classes)
+    if reach_key not in _REACHABLE:
+        sptt_all()  # every OD pair with demand has a path for its class
+        _REACHABLE.put(reach_key, True)
     bush = np.zeros((demand_rows.shape[0], m), dtype=np.uint8)
     bflow = np.zeros((demand_rows.shape[0], m))
     bush_init(demand_rows, rows, arrays.out_start, arrays.from_node, arrays.to_node, cost, arrays.first_thru, bush, bflow)

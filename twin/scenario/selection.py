@@ -15,7 +15,6 @@ split a name.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +22,7 @@ import pandas as pd
 import shapely
 
 from twin.errors import ScenarioError
-from twin.io.key_hints import closest_value, did_you_mean
+from twin.io.key_hints import closest_name, did_you_mean
 from twin.scenario import schema as S
 from twin.scene.names import halves
 from twin.scene.schema import ID_COLUMN
@@ -64,13 +63,6 @@ def name_variants(name: object) -> set[str]:
     whole = _space(str(name))
     parts = halves(whole)
     return {whole, *parts} if whole else set()
-
-
-def _fold(text: str) -> str:
-    """Case, accents and apostrophe kinds folded (for suggestions only)."""
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return _space(text.replace("\u2019", "'").replace("`", "'")).casefold()
 
 
 def _name_mask(values: pd.Series, wanted: list) -> np.ndarray:
@@ -145,14 +137,18 @@ def _values_present(values: pd.Series, limit: int = 6) -> str:
 
 
 def _name_hint(values: pd.Series, wanted: list) -> str:
+    """``"; did you mean 'X'?"`` for the names of ``values`` closest to the ``wanted`` ones, or ``""``.
+
+    Names are compared on the part that tells them apart (:func:`twin.io.key_hints.closest_name`:
+    street type and articles set aside, case, accents and ``Av.`` folded, one slip per 3 letters
+    and at most one, a street of the same type), so ``Rue de France`` is told nothing rather than
+    ``Rue de Roumanie``. A half shared by two names (``Villalaan``) names both: no hint.
+    """
     names = [str(v) for v in pd.unique(values.dropna()) if str(v).strip()]
-    folded: dict[str, str] = {}
-    for n in names:
-        for variant in name_variants(n):
-            folded.setdefault(_fold(variant), n)
+    spellings = list(dict.fromkeys((variant, n) for n in names for variant in name_variants(n)))
     hints = []
     for w in wanted:
-        close = closest_value(_fold(str(w)), folded)
+        close = closest_name(str(w), spellings)
         if close is not None:
             hints.append(f"did you mean {close!r}?")
     return "; " + " ".join(dict.fromkeys(hints)) if hints else ""

@@ -88,7 +88,7 @@ def ingest(
     ] = None,
     overrides: Annotated[
         Path | None,
-        typer.Option("--overrides", help="CSV or Parquet of known values by building_id: use, height_m, n_storeys, construction_year (source 'user')"),
+        typer.Option("--overrides", help="CSV or Parquet of known values by building_id: use, height_m, n_storeys, construction_year, heating_system (source 'user')"),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines, no summary")] = False,
 ) -> None:

@@ -29,8 +29,8 @@ or the path of a YAML file of the same shape, e.g.
 ``{"buildings": {"storey_height_m": {"residential": 2.8}}}``.
 ``overrides=`` gives known values per building: a DataFrame with a ``building_id`` column (or
 index), a mapping ``{building_id: {"height_m": 12.0, ...}}`` or the path of a CSV / Parquet
-table; columns ``use``, ``height_m``, ``n_storeys``, ``construction_year``. Overridden values
-have the source ``user``.
+table; columns :data:`OVERRIDE_COLUMNS` (``use``, ``height_m``, ``n_storeys``,
+``construction_year``, ``heating_system``). Overridden values have the source ``user``.
 """
 
 from __future__ import annotations
@@ -44,9 +44,8 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import InputError
+from twin.ingest.attributes.overrides import OVERRIDE_COLUMNS
 from twin.types.use_classes import packaged_defaults as _packaged
-
-OVERRIDE_COLUMNS = ("use", "height_m", "n_storeys", "construction_year")
 
 
 def _merge(base: dict, update: dict) -> dict:

@@ -19,12 +19,17 @@ days of the weather year (highest daily maximum air temperature), after a spin-u
 water and heat:
 
 * ``surface_temp_change_midday_c``: change of the mean ground surface temperature between 11:00
-  and 16:00 (hours ending 12-16), over the cells whose cover changed (weighted by their
-  ground-level area);
-* ``surface_temp_change_daily_max_c``: change of the daily maximum, mean over the days, same
-  cells;
-* ``district_surface_temp_change_midday_c``: as the first, over every cell of the grid;
-* ``changed_area_m2``: ground-level area of the cells whose cover changed.
+  and 16:00 (hours ending 12-16), over the ground whose cover changed (weighted by the changed
+  area of each cell, not its whole area: a cell changed on a fifth of its ground would otherwise
+  dilute the change five-fold);
+* ``surface_temp_change_daily_max_c``: change of the daily maximum of that ground's mean surface
+  temperature, mean over the days;
+* ``district_surface_temp_change_midday_c``: as the first, over the ground of every cell of the
+  grid (weighted by its ground-level area);
+* ``changed_area_m2``: ground-level area whose cover changed (:func:`changed_area_m2_per_cell`:
+  per cell, the share of its ground whose cover changed times the cell area). A de-sealing of
+  car parks from a sealed fraction of 0.95 to 0.1 changes 85 % of their ground outside streets
+  and roofs (the soil grid lays streets over land cover).
 
 Bands: the unknown albedo and emissivity of each cover, a roughness factor and a crop-coefficient
 factor are drawn from ``twin/data/soil_surface_priors.yaml`` (documented ranges), ``samples``
@@ -193,8 +198,14 @@ def _cover_series(weather, covers, kc_scale: float, rows: list[int], spin_up_hou
 def _kpis(frac_base, frac_what, series, area_m2, hours) -> tuple[dict[str, float], np.ndarray, dict[str, tuple[float, float]]]:
     """KPIs of one what-if, the per-cell mid-day change and the levels (baseline, what-if).
 
-    Mid-day means are linear in the cover fractions, so they are computed from each cover's
-    mid-day mean on every cell; the daily maxima (not linear) only on the changed cells.
+    The changed ground is the area whose cover changed (:func:`changed_area_m2_per_cell`), not
+    the whole of the cells it touches: a cell de-sealed on a fifth of its ground adds a fifth of
+    its area. Its baseline surface temperature series is the area-weighted mean of the covers it
+    lost (the covers it gained when it lost none: ground freed from under a roof); the what-if's
+    is that plus the area-integral of the ground's temperature change over the changed cells
+    divided by the changed area (exact, as the covers' temperatures do not depend on the cell).
+    The levels are the mid-day mean and the mean daily maximum of these two series; the district
+    level is the mean over every cell's ground-level area.
     """
     mid = np.isin(hours, MIDDAY_HOURS)
     covers = sorted(set(frac_base) | set(frac_what))
@@ -207,9 +218,7 @@ def _kpis(frac_base, frac_what, series, area_m2, hours) -> tuple[dict[str, float
         with np.errstate(invalid="ignore", divide="ignore"):
             return t / total
 
-    changed = np.zeros(np.shape(total_b), dtype=bool)
-    for c in covers:
-        changed |= np.abs(np.asarray(frac_base.get(c, 0.0)) - np.asarray(frac_what.get(c, 0.0))) > 1e-9
+    changed = changed_cover_cells(frac_base, frac_what)
     tb_mid, tw_mid = mid_temp(frac_base, total_b), mid_temp(frac_what, total_w)
     d_mid = tw_mid - tb_mid
     w = total_b * area_m2
@@ -217,28 +226,51 @@ def _kpis(frac_base, frac_what, series, area_m2, hours) -> tuple[dict[str, float
     ch = ok & changed
     idx = np.flatnonzero(ch)
 
-    def max_temp(frac, total):  # (n_changed,) mean over the days of the daily maximum
-        t = sum(np.asarray(frac[c], dtype=float)[idx, None, None] * series[c][None] for c in frac if c in series)
-        return (t / total[idx, None, None]).max(axis=2).mean(axis=1)
-
     nan = float("nan")
     levels = {"surface_temp_midday_c": (nan, nan), "surface_temp_daily_max_c": (nan, nan), "district_surface_temp_midday_c": (nan, nan)}
     kpis = {k: nan for k in KPIS}
-    kpis["changed_area_m2"] = float(w[ch].sum())
-    if len(idx):
-        wc = w[idx]
-        mb, mw = tb_mid[idx], tw_mid[idx]
-        xb, xw = max_temp(frac_base, total_b), max_temp(frac_what, total_w)
-        levels["surface_temp_midday_c"] = (float(np.average(mb, weights=wc)), float(np.average(mw, weights=wc)))
-        levels["surface_temp_daily_max_c"] = (float(np.average(xb, weights=wc)), float(np.average(xw, weights=wc)))
-        kpis["surface_temp_change_midday_c"] = float(np.average(d_mid[idx], weights=wc))
-        kpis["surface_temp_change_daily_max_c"] = float(np.average(xw - xb, weights=wc))
+    changed_m2 = float(changed_area_m2_per_cell(frac_base, frac_what, area_m2)[idx].sum())
+    kpis["changed_area_m2"] = changed_m2
+    if len(idx) and changed_m2 > 0:
+        fb = {c: np.asarray(frac_base.get(c, 0.0), dtype=float) * np.ones(len(total_b)) for c in covers}
+        fw = {c: np.asarray(frac_what.get(c, 0.0), dtype=float) * np.ones(len(total_b)) for c in covers}
+        scale = total_b[idx] / total_w[idx]  # the what-if's ground temperature over the baseline's ground area
+        lost = {c: float(np.clip(fb[c][idx] - fw[c][idx], 0.0, None).sum()) for c in covers}
+        if sum(lost.values()) <= 0.0:
+            lost = {c: float(np.clip(fw[c][idx] - fb[c][idx], 0.0, None).sum()) for c in covers}
+        gain = {c: area_m2 * float((fw[c][idx] * scale - fb[c][idx]).sum()) for c in covers}
+        total_lost = sum(lost.values())
+        base_t = sum(lost[c] * series[c] for c in covers if lost[c]) / total_lost  # (n_days, 24)
+        what_t = base_t + sum(gain[c] * series[c] for c in covers if gain[c]) / changed_m2
+        lb, lw = float(base_t[:, mid].mean()), float(what_t[:, mid].mean())
+        xb, xw = float(base_t.max(axis=1).mean()), float(what_t.max(axis=1).mean())
+        levels["surface_temp_midday_c"] = (lb, lw)
+        levels["surface_temp_daily_max_c"] = (xb, xw)
+        kpis["surface_temp_change_midday_c"] = lw - lb
+        kpis["surface_temp_change_daily_max_c"] = xw - xb
     if ok.any():
         wo = np.where(ok, w, 0.0)
         levels["district_surface_temp_midday_c"] = (float(np.average(np.where(ok, tb_mid, 0.0), weights=wo)),
                                                      float(np.average(np.where(ok, tw_mid, 0.0), weights=wo)))
         kpis["district_surface_temp_change_midday_c"] = float(np.average(np.where(ok, d_mid, 0.0), weights=wo))
     return kpis, np.where(ok, d_mid, 0.0), levels
+
+
+def changed_area_m2_per_cell(frac_base: dict[str, np.ndarray], frac_what: dict[str, np.ndarray], area_m2: float) -> np.ndarray:
+    """Flat ``(n_cell,)`` ground-level area whose surface cover changed in each cell, m2.
+
+    The larger of the shares the covers lost and gained (:func:`cover_fractions` of each grid)
+    times the cell area: a car park de-sealed from a sealed fraction of 0.95 to 0.1 changes the
+    cover of 85 % of its ground; a cell it covers by a fifth adds a fifth of that. Ground covered
+    by a new roof (or freed from under one) counts too. Grid-independent up to the rasterisation
+    of :func:`twin.soil.grid.build_grid` (its sample points: within half a sample spacing times a
+    polygon's perimeter of its area).
+    """
+    covers = set(frac_base) | set(frac_what)
+    d = [np.asarray(frac_what.get(c, 0.0), dtype=float) - np.asarray(frac_base.get(c, 0.0), dtype=float) for c in covers]
+    gained = sum(np.clip(x, 0.0, None) for x in d)
+    lost = sum(np.clip(-x, 0.0, None) for x in d)
+    return np.maximum(gained, lost) * area_m2
 
 
 def deseal_heat(base_grid, whatif_grids: dict, weather, *, n_days: int = 3, samples: int = 20, seed: int = 0,

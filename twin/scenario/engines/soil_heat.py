@@ -10,10 +10,10 @@ weather year, mid-day = 11:00-16:00; see that module and docs/soil_heat.md):
 ==========================================  =====================================================
 KPI                                         baseline / what-if value
 ==========================================  =====================================================
-``hot_days_surface_temp_midday_c``          mean mid-day ground surface temperature over the
-                                            cells whose cover changed (weighted by the
-                                            baseline's ground-level area), degC
-``hot_days_surface_temp_max_c``             mean daily maximum, same cells, degC
+``hot_days_surface_temp_midday_c``          mean mid-day surface temperature of the ground
+                                            whose cover changed (weighted by the changed area
+                                            of each cell, not its whole area), degC
+``hot_days_surface_temp_max_c``             mean daily maximum, same ground, degC
 ``hot_days_district_surface_temp_midday_c`` mean mid-day ground surface temperature over every
                                             cell of the grid, degC
 ==========================================  =====================================================
@@ -149,7 +149,8 @@ def whatif_heat(baseline_scene, scene, options, *, grid=None) -> tuple[dict[str,
     base = {k: lv[level][0] for k, level in KPI_LEVELS.items()}
     area = res.kpis["w"]["changed_area_m2"]
     cover = ", ".join(f"{c} {t:.1f} degC" for c, t in sorted(res.cover_midday_c.items()))
-    notes = [NOTE_PREFIX + f"{', '.join(d[:10] for d in res.days)}; ground cover changed on {area:,.0f} m2 of ground; mid-day "
+    notes = [NOTE_PREFIX + f"{', '.join(d[:10] for d in res.days)}; surface cover replaced on {area:,.0f} m2 of ground (the "
+             "changed polygons outside roofs and streets, times the change of their sealed share); mid-day "
              f"(11:00-16:00) surface temperature per cover (central): {cover}",
              NOTE_PREFIX + "surface energy balance per cover (twin/soil/deseal_heat.py), 45-day spin-up of soil water and heat; "
              "roofs excluded, tree shade not modelled (woods count as their ground vegetation)"]

@@ -494,17 +494,24 @@ def _with_restrictions(scene: Any, net: Any, *, expand: bool = False) -> tuple[A
     return replace(tn.network, link_ids=np.array(labels, dtype=object), name="car network (turn restrictions)"), turns, tn
 
 
-#: Zone-to-zone skims by the content of what they are computed from (:func:`_skim`): a
-#: what-if's walk and bike networks are its baseline's (a closure to cars, the same zones), and
-#: a Monte Carlo sample's what-if finds them here instead of searching every path again. The
-#: last eight stored.
+#: Zone-to-zone skims by the content of what they are computed from (:func:`_skim`), at link
+#: costs other than the free-flow times (a feedback iteration's congested car times). The last
+#: eight stored.
 _SKIM_CACHE: BoundedCache[bytes, tuple[np.ndarray, np.ndarray]] = BoundedCache(8)
+
+#: The free-flow skims of :func:`_skim` (no ``cost``), apart from :data:`_SKIM_CACHE`: a what-if's
+#: walk and bike networks are its baseline's (a closure to cars, the same zones), and every Monte
+#: Carlo sample runs the same street networks, so these are found here instead of searching every
+#: path again. In one cache with the congested car skims (two periods x three feedback iterations:
+#: more than eight new ones per run) they were dropped before the next run asked for them. The
+#: last eight stored.
+_FREE_SKIM_CACHE: BoundedCache[bytes, tuple[np.ndarray, np.ndarray]] = BoundedCache(8)
 
 
 def _skim(mnet: ModeNetwork, cost: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Shortest-time skims of a mode network (``time_s``, ``distance_m`` along those paths),
     zones and edges x zones and edges; fresh arrays, the same as a new search when the inputs are
-    those of a recent call (:data:`_SKIM_CACHE`)."""
+    those of a recent call (:data:`_FREE_SKIM_CACHE` at free-flow times, else :data:`_SKIM_CACHE`)."""
     from twin.traffic.skims import network_skims
 
     net = mnet.network
@@ -513,10 +520,11 @@ def _skim(mnet: ModeNetwork, cost: np.ndarray | None = None) -> dict[str, np.nda
     key = content_digest(int(net.n_zones), int(net.first_thru_node), int(net.n_links),
                          *(np.asarray(a, dtype=np.int64) for a in (net.out_start, net.from_node, net.to_node)),
                          np.asarray(c, dtype=np.float64), np.asarray(net.length, dtype=np.float64))  # fmt: skip
-    hit = _SKIM_CACHE.get(key)
+    cache = _FREE_SKIM_CACHE if cost is None else _SKIM_CACHE
+    hit = cache.get(key)
     if hit is None:
         sk = network_skims(net, cost=c, attributes={"distance_m": net.length}, cost_name="time_s")
-        hit = _SKIM_CACHE.put(key, (sk.matrices["time_s"], sk.matrices["distance_m"]))
+        hit = cache.put(key, (sk.matrices["time_s"], sk.matrices["distance_m"]))
     return {"time_s": hit[0].copy(), "distance_m": hit[1].copy()}  # the cached arrays are never handed out
 
 

@@ -8,7 +8,8 @@ Vertices are deduplicated and stored as integers with the ``transform`` (scale 1
 translate = the lower corner of the data). Every building column (the ``*_defaulted`` flags
 included, NaN as ``null``) becomes an attribute, together with the CityJSON names
 ``measuredHeight``, ``storeysAboveGround``, ``yearOfConstruction`` and ``function`` where
-the value was not defaulted. Footprints are snapped to the 1 mm vertex grid first.
+the value was not defaulted; ``heating_system`` (and its source and rule) only where it came
+from data or a user (:data:`SYSTEM_KNOWN_SOURCES`), the name the reader takes back. Footprints are snapped to the 1 mm vertex grid first.
 ``metadata.referenceSystem`` is the scene CRS as an OGC EPSG URL. The cost is linear in the
 number of buildings (vertex blocks carry a running count; each building's indices are known
 without summing earlier blocks).
@@ -37,6 +38,8 @@ from twin.errors import CRSError, OutputError, SchemaError
 from twin.io import atomic_path, progress
 
 CITYJSON_VERSION = "2.0"
+SYSTEM_KNOWN_SOURCES = ("data", "user")
+"""Sources of a ``heating_system`` written as an attribute (a default one is left out)."""
 SCALE_M = 0.001
 _SEMANTICS = [{"type": "GroundSurface"}, {"type": "WallSurface"}, {"type": "RoofSurface"}]
 _GROUND, _WALL, _ROOF = 0, 1, 2
@@ -345,6 +348,11 @@ def _city_objects(records: list[dict], parts_of: list, ground: np.ndarray, heigh
             attributes["yearOfConstruction"] = int(year)
         if rec.get("use") and not rec.get("use_defaulted", True):
             attributes["function"] = str(rec["use"])
+        # a heating system only where it was known (read from data or given by a user): the
+        # reader takes the attribute as data, so a default '' must not come back as one
+        if "heating_system" in attributes and not (rec.get("heating_system") and rec.get("heating_system_source") in SYSTEM_KNOWN_SOURCES):
+            for key in ("heating_system", "heating_system_source", "heating_system_rule"):
+                attributes.pop(key, None)
         if oid in objects:
             raise SchemaError("building id repeated", path=path, obj=bid, field="building_id")
         objects[oid] = {"type": "Building", "attributes": attributes, "geometry": [geometry]}

@@ -15,7 +15,11 @@ Plain ``json`` + NumPy + shapely; no cjio. One call reads a file into three scen
     carries its source (``height_m_source``: ``data`` from the geometry or an attribute,
     ``inferred`` from storeys, ``default``) and rule; a building whose attributes give no use
     goes through the name rules and the default of :mod:`twin.ingest.attributes` (inferred /
-    default).
+    default). A ``heating_system`` attribute (one of the heat generators of the energy accounts,
+    case aside; a wrong one is an :class:`~twin.errors.InputError` naming the file, the building
+    and the attribute, with the closest system) gives the columns ``heating_system``,
+    ``heating_system_source`` ``data`` and ``heating_system_rule``; they exist only when some
+    building has one.
 ``elements``
     One row per surface of the chosen LoD (>= 1) of a building or part: kind from the semantic
     surface (RoofSurface -> roof, WallSurface -> wall, GroundSurface -> floor on the ground, ...)
@@ -590,6 +594,16 @@ def attribute_height(attrs: dict) -> float | None:
     return None
 
 
+#: Attribute names read as a building's heating system (one of
+#: :func:`twin.ingest.attributes.overrides.heating_systems`, case aside). twin's own name: no
+#: established CityJSON / CityGML name is a plain attribute (the CityGML Energy ADE models heat
+#: generators as ``EnergyConversionSystem`` features, not as an attribute of the building).
+HEATING_SYSTEM_ATTRIBUTES: tuple[str, ...] = ("heating_system",)
+
+# key of a row dict holding the raw attribute until the file's values are checked together
+HEATING_SYSTEM_KEY = "_heating_system_given"
+
+
 def attribute_storeys(attrs: dict) -> int | None:
     v = _first_num(attrs, ("storeysAboveGround", "b3_bouwlagen", "bouwlagen", "storeys", "floors"))
     if v is None or v < 1 or v > 500:
@@ -751,6 +765,7 @@ def read_cityjson(
         families, members, objects, fam_lod, family_has_geom, owners, owner_arr, surf_family, sem_type, usable, g, verts,
         path, result, storey_height_m, default_height_m,
     )
+    _heating_systems(buildings, path)
     landcover = _landcover_rows(lc_rows, surf_lc, usable, g, verts, result)
     elem = _element_columns(surfaces, families, fam_lod, buildings, surf_family, sem_type, usable, g) if elements else []
     result.meta["lod"] = _count([b["lod"] for b in buildings])
@@ -974,9 +989,38 @@ def _building_rows(
                 "footprint_source": "+".join(sorted({p[0] for p in use_picks[fam]})),
                 "height_source": height_from,
                 "source_function": raw_use,
+                HEATING_SYSTEM_KEY: _first_text(attrs, HEATING_SYSTEM_ATTRIBUTES) or None,
             }
         )
     return rows
+
+
+def _heating_systems(rows: list[dict], path: Path) -> None:
+    """Each row's ``heating_system`` attribute as the scene columns ``heating_system``,
+    ``heating_system_source`` (``data``) and ``heating_system_rule`` (``attribute:heating_system``);
+    ``''`` / ``default`` / ``default`` for a building without one. No column when no building
+    gives one (a file without systems makes the same layer as before).
+
+    Raises
+    ------
+    InputError
+        A value that is not a known heating system (case aside), naming ``path``, the building
+        and the attribute, with the closest known system.
+    """
+    raw = [r.pop(HEATING_SYSTEM_KEY) for r in rows]
+    if not any(v is not None for v in raw):
+        return
+    import pandas as pd
+
+    from twin.ingest.attributes.overrides import check_heating_system
+
+    values = pd.Series(raw, index=[r["building_id"] for r in rows], dtype=object)
+    system = check_heating_system(values, path, None, what="attribute")
+    for r, v in zip(rows, system.tolist()):
+        given = v is not None
+        r["heating_system"] = v if given else ""
+        r["heating_system_source"] = "data" if given else "default"
+        r["heating_system_rule"] = "attribute:heating_system" if given else "default"
 
 
 def _footprint_faces(surf_ids, owner_arr, sem_type, g) -> dict[int, tuple[str, np.ndarray]]:

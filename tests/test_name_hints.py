@@ -92,6 +92,16 @@ def test_slips_allowed_by_length_and_a_tie_no_hint() -> None:
     assert closest_name("Rue Haute", {"Rue Haute": "A", "RUE HAUTE": "B"}) is None  # two names equal but for case
 
 
+def test_numbers_must_match_and_a_name_without_type_is_its_own_type() -> None:
+    # real names of the region, hinted at each other before numbers and untyped names were told apart
+    spellings = {"14ᵉ Chemin": "14", "14ᵉ Weg": "14", "Boulevard Léopold II": "II", "Leopold II-laan": "II",
+                 "Chemin du Dorreveld": "Dorreveld", "Dorreveldweg": "Dorreveld"}
+    assert closest_name("16ᵉ Chemin", spellings) is None
+    assert closest_name("Boulevard Léopold III", spellings) is None
+    assert closest_name("Dorreveld", spellings) is None
+    assert closest_name("Boulevard Leopld II", spellings) == "II"
+
+
 # ------------------------------------------------------------------------------ through the command line
 CLI_CASES = [
     ("street-unrelated", "Rue de France", None),

@@ -78,3 +78,78 @@ def test_export_round_trip_keeps_known_systems_and_writes_none_for_defaults(tmp_
     write_cityjson(layer, tmp_path / "out2.city.json", crs=layer.crs)
     attrs = json.loads((tmp_path / "out2.city.json").read_text())["CityObjects"]["house-1"]["attributes"]
     assert not any(k.startswith("heating_system") for k in attrs), attrs
+
+
+# --------------------------------------------------------------------------- the run says where the systems came from
+def _scenario(files: list[str]):
+    from twin.scenario.schema import parse_scenario
+
+    return parse_scenario({"name": "systems", "inputs": {"files": files}, "domains": ["energy"],
+                           "whatifs": [{"name": "w", "modifications": [{"op": "scale_demand", "factor": 1.1}]}]})
+
+
+def test_assumed_box_gives_the_share_per_source_and_the_systems() -> None:
+    """Floor-area shares from the layer (data / user / default), the buildings per declared
+    system, the rest the default gas boiler without priors; nothing said without the column."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from tests.scenario_helpers import DISTRICT
+    from twin.scenario.report import _assumed_short
+
+    frame = pd.DataFrame({
+        "building_id": list("abcde"), "floor_area_m2": [100.0, 300.0, 50.0, 550.0, 0.0],
+        "use": "residential", "use_source": "data", "height_m": 9.0, "height_m_source": "data", "n_storeys": 3,
+        "n_storeys_source": "data", "construction_year": 1930.0, "construction_year_source": "data",
+        "heating_system": ["heat_pump_air_35", "gas_boiler_condensing", "gas_boiler_condensing", "", ""],
+        "heating_system_source": ["data", "user", "data", "default", "default"],
+    })
+    scenario = _scenario([str(DISTRICT)])
+    box = _assumed_short(SimpleNamespace(scenario=scenario, samples=None, baseline_scene=SimpleNamespace(buildings=frame)))
+    item = box.split("<b>Heating system</b>")[1].split("</li>")[0]
+    area = frame["floor_area_m2"]
+    data = area[frame["heating_system_source"] == "data"].sum() / area.sum()
+    user = area[frame["heating_system_source"] == "user"].sum() / area.sum()
+    assert f"{100 * data:.1f} % of the floor area from data" in item
+    assert f"{100 * user:.1f} % of the floor area given by a user" in item
+    assert "(3 buildings: 2 gas_boiler_condensing, 1 heat_pump_air_35)" in item
+    assert f"the rest (<span class='def'>{100 * (1 - data - user):.1f} %</span>) is not known: the default system" in item
+    without = frame.drop(columns=["heating_system", "heating_system_source"])
+    assert "Heating system" not in _assumed_short(SimpleNamespace(scenario=scenario, samples=None, baseline_scene=SimpleNamespace(buildings=without)))
+
+
+@pytest.mark.slow
+def test_run_record_and_report_say_where_the_systems_came_from(tmp_path: Path) -> None:
+    """``twin run`` on a small district whose file gives some buildings a heating system: the run
+    record's ``assumed.heating_system`` holds the baseline scene's shares and counts, the report's
+    box says them."""
+    import geopandas as gpd
+    import yaml
+
+    from tests.scenario_helpers import BOX_100M, EPW, write_small_district
+    from twin.scene.io import read_scene
+
+    path = write_small_district(tmp_path, BOX_100M)
+    frame = gpd.read_file(path)
+    frame["heating_system"] = None
+    frame.loc[frame.index[:3], "heating_system"] = "Heat_Pump_Air_35"
+    frame.loc[frame.index[3:5], "heating_system"] = "district_heating"
+    frame.to_file(path, driver="GeoJSON")
+    doc = {"name": "systems", "inputs": {"files": [str(path)], "weather": str(EPW)}, "domains": ["energy"],
+           "whatifs": [{"name": "wave", "modifications": [{"op": "renovate", "select": {"fraction": 0.5}, "measures": ["roof_insulation"]}]}]}
+    scenario = tmp_path / "systems.yaml"
+    scenario.write_text(yaml.safe_dump(doc))
+    out = tmp_path / "out"
+    result = run_twin(["run", scenario, "-o", out, "-q"], timeout_s=900)
+    assert result.code == 0, result.stderr[-3000:]
+    record = json.loads((out / "run_record.json").read_text())["assumed"]["heating_system"]
+    buildings = read_scene(out / "baseline_scene").buildings
+    area = buildings["floor_area_m2"].astype(float)
+    data = float(area[buildings["heating_system_source"] == "data"].sum() / area.sum())
+    assert record["floor_area_shares"]["data"] == pytest.approx(data)
+    assert record["floor_area_shares"]["default"] == pytest.approx(1 - data)
+    assert record["systems"] == {"heat_pump_air_35": 3, "district_heating": 2}
+    assert record["buildings"]["data"] == 5 and record["buildings"]["default"] == len(buildings) - 5
+    box = (out / "report.html").read_text().split("<section id='assumed'>")[1].split("</section>")[0]
+    assert f"<b>Heating system</b>: {100 * data:.1f} % of the floor area from data (5 buildings: 3 heat_pump_air_35, 2 district_heating)" in box

@@ -684,6 +684,60 @@ def public_transport(scenario) -> str:
 ATTRIBUTE_LABELS = {"use": "use", "height_m": "height", "n_storeys": "storeys", "construction_year": "construction year"}
 
 
+def heating_system_sources(buildings: pd.DataFrame) -> dict | None:
+    """Where the buildings' heating systems came from, or None when the layer carries no
+    ``heating_system_source`` column (no building declared one: every scene of the embedded data).
+
+    Parameters
+    ----------
+    buildings
+        A buildings layer with ``floor_area_m2`` (m2), ``heating_system`` and its source
+        (:data:`twin.scene.provenance.OPTIONAL_PARAMETERS`).
+
+    Returns
+    -------
+    dict or None
+        ``floor_area_shares`` (share 0..1 of the floor area per source of
+        :data:`twin.scene.provenance.SOURCES`), ``floor_area_m2`` (the total),
+        ``buildings`` (count per source) and ``systems`` (count of buildings per declared
+        system, i.e. one not from a default; most first).
+    """
+    from twin.scene.provenance import SOURCES, building_sources, floor_area_shares
+
+    if buildings is None or "heating_system_source" not in getattr(buildings, "columns", ()):
+        return None
+    shares = floor_area_shares(buildings, ("heating_system",)).loc["heating_system"]
+    source = building_sources(buildings, ("heating_system",))["heating_system"]
+    system = (buildings["heating_system"].astype("string").fillna("").str.strip() if "heating_system" in buildings.columns
+              else pd.Series("", index=buildings.index, dtype="string"))
+    declared = (source != "default").to_numpy() & (system != "").to_numpy()
+    counts = system[declared].value_counts()
+    systems = {str(k): int(v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))}
+    return {"floor_area_shares": {s: float(shares[s]) for s in SOURCES}, "floor_area_m2": float(shares["floor_area_m2"]),
+            "buildings": {s: int((source == s).sum()) for s in SOURCES}, "systems": systems}
+
+
+def _heating_system_item(comparison, scene) -> str:
+    """The assumed box's line on the heating systems ('' when the scene declares none)."""
+    try:
+        info = heating_system_sources(getattr(scene, "buildings", None))
+    except ValueError:  # a source column with a value outside the sources
+        return ""
+    if info is None:
+        return ""
+    shares, counts = info["floor_area_shares"], info["buildings"]
+    said = {"data": "from data", "user": "given by a user", "calibrated": "calibrated", "inferred": "inferred"}
+    parts = [f"{_share(shares[s])} of the floor area {how}" for s, how in said.items() if counts.get(s)]
+    n = sum(info["systems"].values())
+    listed = ", ".join(f"{v:,} {html.escape(k)}" for k, v in info["systems"].items())
+    stock = getattr(comparison, "stock_samples", None)
+    mixed = stock is not None and "heating_system" in stock.priors.enabled()
+    rest = "the district mix of the priors (<code>heating_system</code>)" if mixed else "the default system, the existing gas boiler"
+    cls = " class='def'" if shares["default"] > 0.5 else ""
+    return (f"<li><b>Heating system</b>: {'; '.join(parts) or 'none declared'} ({n:,} buildings: {listed or 'none'}); "
+            f"the rest (<span{cls}>{_share(shares['default'])}</span>) is not known: {rest}.</li>")
+
+
 def _assumed_short(comparison) -> str:
     """The first lines of the assumed box: defaulted inputs, models with their validation status, samples."""
     sc = comparison.scenario
@@ -703,6 +757,9 @@ def _assumed_short(comparison) -> str:
             cls = " class='def'" if worst > 0.5 else ""
             items.append(f"<li><b>Defaulted inputs</b>: share of the floor area whose value is a default (nothing known): <span{cls}>{parts}</span>; "
                          "the rest comes from data or a documented inference rule.</li>")
+        system = _heating_system_item(comparison, scene)
+        if system:
+            items.append(system)
     lines = {d: model_lines(sc, d) for d in sc.domains}
     models = "".join(f"<li><b>{html.escape(d)}</b>: {html.escape(short)}. "
                      f"<span class='{'ok' if status == 'checked' else 'partial'}'>Validation:</span> {html.escape(text)}.</li>"

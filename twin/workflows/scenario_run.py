@@ -249,8 +249,9 @@ def _write_result(comparison, out: Path, store, run_id: str, record: dict) -> di
 
 
 def _assumed_record(comparison) -> dict:
-    """What the run assumed, for the run record: floor-area shares per attribute and source, the
-    priors sampled (entries and where they come from), samples and seed."""
+    """What the run assumed, for the run record: floor-area shares per attribute and source, where
+    the heating systems came from (when the scene declares some: :func:`twin.scenario.report.heating_system_sources`),
+    the priors sampled (entries and where they come from), samples and seed."""
     out: dict = {}
     scene = comparison.baseline_scene
     if scene is not None and len(scene.buildings):
@@ -261,6 +262,14 @@ def _assumed_record(comparison) -> dict:
             out["floor_area_shares"] = {attr: {k: float(v) for k, v in row.items()} for attr, row in shares.iterrows()}
         except ValueError as exc:
             out["floor_area_shares"] = str(exc)
+        from twin.scenario.report import heating_system_sources
+
+        try:
+            systems = heating_system_sources(scene.buildings)
+        except ValueError as exc:
+            systems = str(exc)
+        if systems is not None:  # only a scene that declares some heating system: the default run's record is unchanged
+            out["heating_system"] = systems
     stock = getattr(comparison, "stock_samples", None)
     unc = comparison.scenario.uncertainty
     out["samples"] = int(unc.samples) if comparison.samples is not None else 0

@@ -115,6 +115,14 @@ def test_assumed_box_gives_the_share_per_source_and_the_systems() -> None:
     assert f"{100 * user:.1f} % of the floor area given by a user" in item
     assert "(3 buildings: 2 gas_boiler_condensing, 1 heat_pump_air_35)" in item
     assert f"the rest (<span class='def'>{100 * (1 - data - user):.1f} %</span>) is not known: the default system" in item
+    # with a heating-system prior the rest is its district mix (the central run's expected value and the samples)
+    priors = SimpleNamespace(enabled=lambda: ["construction_period", "heating_system"], source="priors.yaml")
+    sampled = _assumed_short(SimpleNamespace(scenario=scenario, samples=None, baseline_scene=SimpleNamespace(buildings=frame),
+                                             stock_samples=SimpleNamespace(priors=priors)))
+    assert "is not known: the district mix of the priors (<code>heating_system</code>)" in sampled
+    priors.enabled = lambda: ["construction_period"]
+    assert "is not known: the default system" in _assumed_short(SimpleNamespace(
+        scenario=scenario, samples=None, baseline_scene=SimpleNamespace(buildings=frame), stock_samples=SimpleNamespace(priors=priors)))
     without = frame.drop(columns=["heating_system", "heating_system_source"])
     assert "Heating system" not in _assumed_short(SimpleNamespace(scenario=scenario, samples=None, baseline_scene=SimpleNamespace(buildings=without)))
 

@@ -28,10 +28,10 @@ TITLE = "Surface temperature on the hottest days"
 
 #: KPIs shown, with their labels and units.
 ROWS = (
-    ("surface_temp_change_midday_c", "mid-day surface temperature, cells whose cover changed", "K"),
-    ("surface_temp_change_daily_max_c", "daily maximum surface temperature, same cells", "K"),
+    ("surface_temp_change_midday_c", "mid-day surface temperature, ground whose cover changed", "K"),
+    ("surface_temp_change_daily_max_c", "daily maximum surface temperature, same ground", "K"),
     ("district_surface_temp_change_midday_c", "mid-day surface temperature, district mean", "K"),
-    ("changed_area_m2", "ground-level area of the changed cells", "m2"),
+    ("changed_area_m2", "ground-level area whose cover changed", "m2"),
 )
 
 

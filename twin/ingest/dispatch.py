@@ -56,6 +56,15 @@ _READERS: dict[str, tuple[str, str]] = {
     ".epw": ("twin.ingest.epw", "read_epw_result"),
 }
 
+PER_BUILDING_OPTIONS = ("overrides",)
+"""Options that give values per building: a reader applies them only if it names them in its
+signature (a ``**kwargs`` catch-all does not count) and records ``meta['overrides_applied']``
+(how many buildings it changed); else :func:`read` refuses a row that names one of the reader's
+buildings (:func:`check_overrides_applied`), so no reader drops them without a word."""
+
+FORMAT_NAMES = {".ifc": "IFC", ".city.json": "CityJSON", ".cityjson": "CityJSON", ".epw": "EPW"}
+"""Format names in messages (others: the vector / OSM formats, which apply overrides)."""
+
 IFC_OPTIONS = ("origin", "rotation_deg", "ground_z_m", "id_prefix", "timeout_s", "threads", "memory_limit_mb", "allow_truncated")
 """Options that only the IFC reader understands (not passed to other readers)."""
 
@@ -85,11 +94,34 @@ def _reader(suffix: str) -> Callable[..., IngestResult]:
 
 
 def _accepted(reader: Callable[..., IngestResult], options: dict) -> dict:
-    """The options ``reader`` takes (all of them if it has ``**kwargs``)."""
+    """The options ``reader`` takes (all of them if it has ``**kwargs``), except a per-building
+    option (:data:`PER_BUILDING_OPTIONS`) it does not name: a catch-all would swallow it."""
     params = inspect.signature(reader).parameters
+    named = {k for k, p in params.items() if p.kind is not inspect.Parameter.VAR_KEYWORD}
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return dict(options)
+        return {k: v for k, v in options.items() if k in named or k not in PER_BUILDING_OPTIONS}
     return {k: v for k, v in options.items() if k in params}
+
+
+def check_overrides_applied(result: IngestResult, overrides, *, path, suffix: str) -> None:
+    """Refuse overrides rows naming buildings of ``result`` that its reader did not apply.
+
+    A reader applies overrides when it records ``meta['overrides_applied']``
+    (:data:`PER_BUILDING_OPTIONS`); a row naming a building of a file whose reader did not is an
+    :class:`~twin.errors.InputError` (:func:`twin.ingest.attributes.overrides.not_applied_error`):
+    the value would stay as read and the option would change nothing.
+    """
+    if overrides is None or "overrides_applied" in result.meta:
+        return
+    buildings = result.layers.get("buildings")
+    if buildings is None or not len(buildings):
+        return
+    from twin.ingest.attributes.overrides import not_applied_error, read_overrides
+
+    rows = read_overrides(overrides)
+    error = not_applied_error(rows, buildings["building_id"], source=path, fmt=FORMAT_NAMES.get(suffix, suffix.lstrip(".")))
+    if error is not None:
+        raise error
 
 
 def _one_line(exc: BaseException) -> str:
@@ -125,6 +157,7 @@ def read(path: str | os.PathLike[str], **options) -> IngestResult:
         result = reader(path, **_accepted(reader, options))
     except library_errors() as exc:
         raise ParseError(f"cannot read the file as {suffix}: {type(exc).__name__}: {_one_line(exc)}", path=path) from None
+    check_overrides_applied(result, options.get("overrides"), path=path, suffix=suffix)
     check_result(result, path=path, hint="ifc" if suffix == ".ifc" else "source", scene_crs=scene_crs)
     return result
 

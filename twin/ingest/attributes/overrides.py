@@ -68,6 +68,10 @@ ROW_LABELS = "row_labels"
 """Key of ``DataFrame.attrs`` holding, per building id, where its row is in the file
 (``line 4`` of a CSV file, ``row 3`` of a Parquet file)."""
 
+TABLE_PATH = "table_path"
+"""Key of ``DataFrame.attrs`` holding the name of the overrides table (its path) when one was
+given, so that a later error (:func:`not_applied_error`) can name the table."""
+
 MAX_LISTED = 20
 """Most unmatched rows listed by name in :func:`unmatched_rows_error` (the count is always given)."""
 
@@ -247,6 +251,12 @@ def read_overrides(overrides, *, path=None, use_classes=None) -> pd.DataFrame | 
     _check_storey_height(out, path, where)
     if where is not None:
         out.attrs[ROW_LABELS] = where
+    if path is not None:
+        out.attrs[TABLE_PATH] = str(path)
+    if isinstance(overrides, pd.DataFrame):  # rows read before keep their lines and table
+        for key in (ROW_LABELS, TABLE_PATH):
+            if key in overrides.attrs and key not in out.attrs:
+                out.attrs[key] = overrides.attrs[key]
     return out
 
 
@@ -277,4 +287,25 @@ def unmatched_rows_error(rows: pd.DataFrame, building_ids, path) -> InputError |
                       path=path, field="building_id")
 
 
-__all__ = ["MAX_LISTED", "OVERRIDE_COLUMNS", "ROW_LABELS", "check_heating_system", "heating_systems", "read_overrides", "unmatched_rows_error"]
+def not_applied_error(rows: pd.DataFrame, building_ids, *, source, fmt: str) -> InputError | None:
+    """The error for the first row of ``rows`` (:func:`read_overrides`) naming a building among
+    ``building_ids`` that a reader of format ``fmt`` read from ``source`` without applying the
+    overrides (None when no row names one of them): one line naming the table, the row's line
+    and id, the input file and the format.
+
+    An overrides row is known values the user gives; a reader that does not apply them would
+    keep the file's values and change nothing without a word.
+    """
+    hit = rows.index[rows.index.isin(pd.Index(building_ids).astype(str))]
+    if not len(hit):
+        return None
+    labels = rows.attrs.get(ROW_LABELS) or {}
+    b = hit[0]
+    more = f" (and {len(hit) - 1} more row(s) of that file)" if len(hit) > 1 else ""
+    return InputError(f"overrides are not applied to {fmt} buildings yet: the row names building {b!r} read from {source}{more}; "
+                      f"remove the row (the file's values stay) or give the building in a format that takes overrides",
+                      path=rows.attrs.get(TABLE_PATH), obj=labels.get(b, f"building {b}"), field="building_id")
+
+
+__all__ = ["MAX_LISTED", "OVERRIDE_COLUMNS", "ROW_LABELS", "TABLE_PATH", "check_heating_system", "heating_systems", "not_applied_error",
+           "read_overrides", "unmatched_rows_error"]

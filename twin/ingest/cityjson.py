@@ -63,7 +63,7 @@ import numpy as np
 import shapely
 from shapely.errors import GEOSException
 
-from twin.errors import ParseError
+from twin.errors import InputError, ParseError
 from twin.ingest.result import IngestResult
 from twin.io.cityjson_document import document_crs as _file_crs
 from twin.io.cityjson_document import document_vertices as _vertices
@@ -71,6 +71,7 @@ from twin.io.cityjson_document import expect as _expect
 from twin.io.cityjson_document import horizontal_crs
 from twin.io.cityjson_document import json_path_error as _perr
 from twin.io.cityjson_document import load_document as _load
+from twin.scene.limits import MIN_STOREY_HEIGHT_M
 
 SOURCE_FORMAT = "cityjson"
 ID_PREFIX = "cityjson:"
@@ -635,6 +636,7 @@ def read_cityjson(
     storey_height_m: float = 3.0,
     default_height_m: float = 9.0,
     elements: bool = True,
+    overrides: Any = None,
     **_other: Any,
 ) -> IngestResult:
     """Read a CityJSON file into ``buildings``, ``elements`` and ``landcover`` layers.
@@ -658,6 +660,14 @@ def read_cityjson(
         Height of a building whose geometry is flat and whose attributes give no height, m.
     elements
         Also produce the ``elements`` layer (one row per surface).
+    overrides
+        Known values by building id (:func:`twin.ingest.attributes.overrides.read_overrides`:
+        ``use``, ``height_m``, ``n_storeys``, ``construction_year``, ``heating_system``): each
+        wins over the file's value with source ``user`` (rule ``override``), before what is
+        derived from it (storeys from a given height, height from given storeys where the
+        geometry gives none). A ``height_m`` for a building whose height comes from its LoD >= 1
+        geometry is refused (:func:`_override_rows`). ``meta['overrides_applied']`` counts the
+        buildings changed.
     **_other
         Options meant for other readers (``layer=``...) are ignored.
 
@@ -678,6 +688,7 @@ def read_cityjson(
     """
     path = Path(path)
     result = IngestResult(path=str(path))
+    given = _override_rows(overrides)
     doc = _load(path)
     verts = _vertices(doc, path)
     scene_crs, declared = _file_crs(doc, path, crs, source_crs)
@@ -763,9 +774,11 @@ def read_cityjson(
 
     buildings = _building_rows(
         families, members, objects, fam_lod, family_has_geom, owners, owner_arr, surf_family, sem_type, usable, g, verts,
-        path, result, storey_height_m, default_height_m,
+        path, result, storey_height_m, default_height_m, given,
     )
     _heating_systems(buildings, path)
+    if given is not None:
+        result.meta["overrides_applied"] = _override_systems(buildings, given)
     landcover = _landcover_rows(lc_rows, surf_lc, usable, g, verts, result)
     elem = _element_columns(surfaces, families, fam_lod, buildings, surf_family, sem_type, usable, g) if elements else []
     result.meta["lod"] = _count([b["lod"] for b in buildings])
@@ -898,7 +911,7 @@ def _surface_kinds(sem_type: np.ndarray, tilt: np.ndarray, zmax: np.ndarray, gro
 
 def _building_rows(
     families, members, objects, fam_lod, family_has_geom, owners, owner_arr, surf_family, sem_type, usable, g, verts,
-    path, result, storey_height_m, default_height_m,
+    path, result, storey_height_m, default_height_m, given=None,
 ) -> list[dict]:
     n_fam = len(families)
     fam_zmin = np.full(n_fam, np.inf)
@@ -948,11 +961,27 @@ def _building_rows(
         ground_z = zmin if math.isfinite(zmin) else 0.0
         geo_height = zmax - zmin if math.isfinite(zmin) else 0.0
         lod_text, lod_rank = fam_lod[fam]
+        known = given.rows.get(bid, {}) if given is not None else {}
+        geo = geo_height if lod_rank >= 1 else 0.0
+        if "height_m" in known and geo > 0.01:
+            raise InputError(f"override height_m {known['height_m']:g} m for building {bid!r} of {path}: its height comes from its "
+                             f"LoD {lod_text} geometry ({geo:.2f} m; its surfaces would not match); give n_storeys instead, or edit the "
+                             "geometry", path=given.path, obj=given.label(bid), field="height_m")
         height, height_defaulted, height_from, n_storeys, storeys_defaulted, st_h, provenance = _heights(
-            attrs, geo_height if lod_rank >= 1 else 0.0, storey_height_m, default_height_m
+            attrs, geo, storey_height_m, default_height_m, height_m=known.get("height_m"), n_storeys=known.get("n_storeys")
         )
+        if "n_storeys" in known and height / n_storeys < MIN_STOREY_HEIGHT_M:
+            raise InputError(f"override n_storeys {n_storeys} for building {bid!r} of {path} gives storeys of {height / n_storeys:.2g} m "
+                             f"in its {height:.2f} m height (from its {height_from}), below {MIN_STOREY_HEIGHT_M:g} m",
+                             path=given.path, obj=given.label(bid), field="n_storeys")
         use, raw_use = building_use(attrs)
         year = construction_year(attrs)
+        use_src = ("data", f"attribute:{raw_use}"[:80]) if use else ("default", "default")
+        year_src = ("default", "default") if year is None else ("data", "attribute:year")
+        if "use" in known:
+            use, use_src = known["use"], ("user", "override")
+        if "construction_year" in known:
+            year, year_src = float(known["construction_year"]), ("user", "override")
         area = float(footprint.area)
         if lod_rank >= 2 and roof_area[fam] > 0:
             roof_kind = "flat" if flat_area[fam] >= 0.9 * roof_area[fam] else "pitched"
@@ -966,12 +995,12 @@ def _building_rows(
                 "name": _first_text(attrs, ("name", "naam", "Name")),
                 "use": use or "residential",
                 "use_defaulted": not use,
-                "use_source": "data" if use else "default",
-                "use_rule": f"attribute:{raw_use}"[:80] if use else "default",
+                "use_source": use_src[0],
+                "use_rule": use_src[1],
                 "construction_year": float("nan") if year is None else year,
                 "year_defaulted": year is None,
-                "construction_year_source": "default" if year is None else "data",
-                "construction_year_rule": "default" if year is None else "attribute:year",
+                "construction_year_source": year_src[0],
+                "construction_year_rule": year_src[1],
                 **provenance,
                 "height_m": float(height),
                 "height_defaulted": height_defaulted,
@@ -1023,6 +1052,57 @@ def _heating_systems(rows: list[dict], path: Path) -> None:
         r["heating_system_rule"] = "attribute:heating_system" if given else "default"
 
 
+class _Given:
+    """Override rows of :func:`read_cityjson`: values by building id (blank cells left out), the
+    table's name and each row's line for messages."""
+
+    def __init__(self, frame) -> None:
+        from twin.ingest.attributes.overrides import ROW_LABELS, TABLE_PATH
+
+        self.path = frame.attrs.get(TABLE_PATH)
+        self.labels = frame.attrs.get(ROW_LABELS) or {}
+        self.rows: dict[str, dict] = {}
+        for bid, rec in frame.to_dict(orient="index").items():
+            self.rows[str(bid)] = {k: v for k, v in rec.items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
+
+    def label(self, bid: str) -> str:
+        return f"{self.labels[bid]} (building {bid})" if bid in self.labels else bid
+
+
+def _override_rows(overrides) -> _Given | None:
+    """The overrides rows, checked (:func:`twin.ingest.attributes.overrides.read_overrides`,
+    ``use`` among the default use classes), before the file is read; None without overrides.
+
+    A ``height_m`` row is applied where the building's height is not its geometry's (a LoD 0
+    footprint: from attributes, storeys or the default) and refused where it is (LoD >= 1
+    surfaces span the height; a different ``height_m`` would disagree with the ``elements``
+    layer, the solar surfaces and the export): :func:`_building_rows`.
+    """
+    if overrides is None:
+        return None
+    from twin.ingest.attributes.overrides import read_overrides
+    from twin.ingest.defaults import load_defaults
+
+    return _Given(read_overrides(overrides, use_classes=load_defaults()["buildings"]["use_classes"]))
+
+
+def _override_systems(rows: list[dict], given: _Given) -> int:
+    """Put the given heating systems on ``rows`` (source ``user``, rule ``override``; the other
+    buildings ``''`` / ``default`` where the file gave no column); returns how many buildings the
+    overrides changed (any column)."""
+    hit = [r for r in rows if r["building_id"] in given.rows]
+    if any("heating_system" in given.rows[r["building_id"]] for r in hit):
+        for r in rows:
+            r.setdefault("heating_system", "")
+            r.setdefault("heating_system_source", "default")
+            r.setdefault("heating_system_rule", "default")
+        for r in hit:
+            system = given.rows[r["building_id"]].get("heating_system")
+            if system is not None:
+                r["heating_system"], r["heating_system_source"], r["heating_system_rule"] = system, "user", "override"
+    return len(hit)
+
+
 def _footprint_faces(surf_ids, owner_arr, sem_type, g) -> dict[int, tuple[str, np.ndarray]]:
     """Per owner (member object) the faces its footprint comes from, with their label.
 
@@ -1044,18 +1124,26 @@ def _footprint_faces(surf_ids, owner_arr, sem_type, g) -> dict[int, tuple[str, n
     return chosen
 
 
-def _heights(attrs: dict, geo_height: float, storey_height_m: float, default_height_m: float):
+def _heights(attrs: dict, geo_height: float, storey_height_m: float, default_height_m: float, *,
+             height_m: float | None = None, n_storeys: float | None = None):
     """(height, height_defaulted, height source, storeys, storeys_defaulted, storey height, provenance).
 
-    Geometry first (vertical extent > 1 cm of LoD >= 1), then height attributes, then storeys x
-    storey height (inferred), then the default (default). ``provenance`` holds the
-    ``height_m_source`` / ``_rule`` and ``n_storeys_source`` / ``_rule`` values
-    (:mod:`twin.scene.provenance`).
+    Geometry first (vertical extent > 1 cm of LoD >= 1), then a given ``height_m`` (an override,
+    source ``user``), then height attributes, then storeys x storey height (inferred), then the
+    default (default). Storeys: a given ``n_storeys`` (``user``), else the attribute, else from
+    the height. ``provenance`` holds the ``height_m_source`` / ``_rule`` and
+    ``n_storeys_source`` / ``_rule`` values (:mod:`twin.scene.provenance`).
     """
     storeys = attribute_storeys(attrs)
+    s_given = ("data", "attribute:storeys")
+    if n_storeys is not None:
+        storeys, s_given = int(n_storeys), ("user", "override")
     if geo_height > 0.01:
         height, defaulted, source = geo_height, False, "geometry"
         h_prov = ("data", "geometry")
+    elif height_m is not None:
+        height, defaulted, source = float(height_m), False, "override"
+        h_prov = ("user", "override")
     elif (h := attribute_height(attrs)) is not None:
         height, defaulted, source = h, False, "attribute"
         h_prov = ("data", "attribute:height")
@@ -1069,7 +1157,7 @@ def _heights(attrs: dict, geo_height: float, storey_height_m: float, default_hei
         s_prov = ("default", "default:from_default_height") if defaulted else ("inferred", "storeys_from_height")
         prov = {"height_m_source": h_prov[0], "height_m_rule": h_prov[1], "n_storeys_source": s_prov[0], "n_storeys_rule": s_prov[1]}
         return height, defaulted, source, max(1, int(round(height / storey_height_m))), True, storey_height_m, prov
-    prov = {"height_m_source": h_prov[0], "height_m_rule": h_prov[1], "n_storeys_source": "data", "n_storeys_rule": "attribute:storeys"}
+    prov = {"height_m_source": h_prov[0], "height_m_rule": h_prov[1], "n_storeys_source": s_given[0], "n_storeys_rule": s_given[1]}
     return height, defaulted, source, storeys, False, (height / storeys if not defaulted else storey_height_m), prov
 
 

@@ -545,3 +545,21 @@ class SimpleRow:
 
     def __init__(self, s: pd.Series):
         self.__dict__.update(s.to_dict())
+
+
+def test_the_solar_totals_speak_the_kpi_tables_units():
+    """The solar totals read "26,564.6 kWp, 26,094,809 kWh/year (26,095 MWh/year AC) ... m2 of
+    roofs" where the KPI tables say MWh/yr and m²; the roof-class table's headers too."""
+    from types import SimpleNamespace
+
+    from twin.scenario.report_solar import _suitability_table, _totals
+
+    totals = {"suitable_pv_kwp": 26564.625, "suitable_pv_ac_mwh_year": 26094.80901878726, "roof_area_m2": 420414.2,
+              "pv_kwp": 26598.1, "pv_ac_mwh_year": 26121.3}
+    line = _totals(SimpleNamespace(meta={"totals": totals}))
+    assert "<b>Suitable roofs (excellent and good): 26,565 kWp, 26,095 MWh/yr</b> AC on 420,414 m² of roofs" in line
+    assert "all roofs with modules: 26,598 kWp, 26,121 MWh/yr." in line
+    roofs = pd.DataFrame({"kind": ["roof"], "suitability": ["good"], "pv_kwp": [5.0], "pv_ac_kwh_year": [4800.0], "area_m2": [40.0],
+                          "usable_area_m2": [30.0]})
+    for text in (line, _suitability_table(SimpleNamespace(surfaces=roofs))):
+        assert not re.search(r"/year|\bm2\b", text), text

@@ -4,7 +4,7 @@
   kWh/m2/year classes of a published solar cadastre (:data:`IRRADIATION_CLASSES`), the
   buildings a PV what-if equips outlined;
 * the roofs per suitability class (the Brussels solar map's excellent / good / weak potential,
-  plus unsuitable) and the total peak power (kWp) and AC yield (kWh/year) of the suitable roofs
+  plus unsuitable) and the total peak power (kWp) and AC yield (MWh/yr) of the suitable roofs
   (excellent and good: the cadastre's ``meta['totals']``);
 * per PV what-if: the buildings selected, equipped and without a suitable roof, its peak power
   and yield (from the cadastre: the same figures the energy accounts credit), and its effect on
@@ -38,7 +38,7 @@ SUITABILITY_ROWS = (("excellent", "#2e9d45"), ("good", "#f0c419"), ("weak", "#3b
 KPI_ROWS = (
     ("primary_energy_mwh", "primary energy, MWh/yr"),
     ("co2_t", "CO₂, t/yr"),
-    ("energy_cost_keur_yr", "energy cost, k€/yr (PV at the electricity price: net metering)"),
+    ("energy_cost_keur_yr", "energy bills, k€/yr (PV at the electricity price: net metering)"),
     ("investment_keur", "investment, k€"),
     ("floor_area_class_d_or_worse_pct", "floor area in class D or worse, %"),
 )
@@ -102,7 +102,7 @@ def _map(cad, equipped_ids: set[str], whatif: str) -> str | None:
     ax.set_ylabel("")
     for spine in ax.spines.values():
         spine.set_color("#d0d7de")
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, framealpha=0.9, title="roof irradiation,\nkWh/m2/year",
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, framealpha=0.9, title="roof irradiation,\nkWh/m²/yr",
               title_fontsize=7)
     ax.set_title("PV potential: annual irradiation of every roof", fontsize=10)
     return _png(fig)
@@ -111,8 +111,8 @@ def _map(cad, equipped_ids: set[str], whatif: str) -> str | None:
 def _suitability_table(cad) -> str:
     s = cad.surfaces
     roofs = s[s["kind"] == "roof"]
-    rows = ["<table><thead><tr><th class='l'>roof class</th><th>roofs</th><th>roof area, m2</th><th>usable area, m2</th>"
-            "<th>PV, kWp</th><th>PV, MWh/year</th><th>kWh/kWp</th></tr></thead><tbody>"]
+    rows = ["<table><thead><tr><th class='l'>roof class</th><th>roofs</th><th>roof area, m²</th><th>usable area, m²</th>"
+            "<th>PV, kWp</th><th>PV, MWh/yr</th><th>kWh/kWp</th></tr></thead><tbody>"]
     for name, colour in SUITABILITY_ROWS:
         g = roofs[roofs["suitability"] == name]
         kwp = float(g["pv_kwp"].sum())
@@ -128,9 +128,9 @@ def _totals(cad) -> str:
     t = cad.meta["totals"]
     kwp, mwh = float(t["suitable_pv_kwp"]), float(t["suitable_pv_ac_mwh_year"])
     return (f"<p class='solar-totals' data-suitable-kwp='{kwp!r}' data-suitable-kwh-year='{mwh * 1e3!r}'>"
-            f"<b>Suitable roofs (excellent and good): {kwp:,.1f} kWp, {mwh * 1e3:,.0f} kWh/year</b> "
-            f"({_f(mwh)} MWh/year AC) on {_f(float(t['roof_area_m2']))} m2 of roofs; all roofs with modules: "
-            f"{_f(float(t['pv_kwp']))} kWp, {_f(float(t['pv_ac_mwh_year']))} MWh/year.</p>")
+            f"<b>Suitable roofs (excellent and good): {_f(kwp)} kWp, {_f(mwh)} MWh/yr</b> AC "
+            f"on {_f(float(t['roof_area_m2']))} m² of roofs; all roofs with modules: "
+            f"{_f(float(t['pv_kwp']))} kWp, {_f(float(t['pv_ac_mwh_year']))} MWh/yr.</p>")
 
 
 def _kpi_row(comparison, whatif: str, kpi: str):
@@ -193,7 +193,7 @@ def _whatif_block(comparison, whatif: str, solar) -> str:
 
     f = load_factors()
     p.append(f"<p class='note'>The PV yield alone (net metering, the factor table's electricity factors): primary energy "
-             f"{_signed(-ac * f['pef_electricity'] / 1e3)} MWh/yr, CO₂ {_signed(-ac * f['co2_electricity_kg_kwh'] / 1e3)} t/yr, energy cost "
+             f"{_signed(-ac * f['pef_electricity'] / 1e3)} MWh/yr, CO₂ {_signed(-ac * f['co2_electricity_kg_kwh'] / 1e3)} t/yr, energy bills "
              f"{_signed(-ac * f['price_electricity_eur_kwh'] / 1e3)} k€/yr; the table above is the whole what-if"
              f"{' (with its other measures)' if _other_measures(comparison, whatif) else ''}.</p>")
     inv, cost = _kpi_row(comparison, whatif, "investment_keur"), _kpi_row(comparison, whatif, "energy_cost_keur_yr")
@@ -217,12 +217,12 @@ def solar_section(comparison) -> str:
     p.append("<p class='note'>Solar cadastre of the scene's roofs (<code>docs/solar.md</code>): irradiation of sensor points on every "
              f"roof ({m['spacing_m']:g} m, at most {m['max_sensors_per_surface'] or 'no limit'} per roof, {html.escape(str(m['method']))} "
              "method: horizon profiles of the scene), Perez sky, PV modules laid out on the usable part of each roof (flat roofs: "
-             "rows tilted 10 degrees toward the south), PVWatts DC/AC chain. Suitability: the roof's specific yield against the "
-             "site's best unshaded orientation (excellent >= 90 %, good >= 75 %).</p>")
+             "rows tilted 10° toward the south), PVWatts DC/AC chain. Suitability: the roof's specific yield against the "
+             "site's best unshaded orientation (excellent ≥ 90 %, good ≥ 75 %).</p>")
     src = _map(cad, set(map(str, solar.equipped["building_id"])) if solar.equipped is not None else set(), first)
     if src:
         p.append(f"<figure><img alt='PV potential map' src='{src}' width='620'><figcaption>Annual irradiation of every roof, "
-                 "kWh/m2/year, in the five classes of the Swiss solar cadastre (sonnendach.ch); outlined: the buildings "
+                 "kWh/m²/yr, in the five classes of the Swiss solar cadastre (sonnendach.ch); outlined: the buildings "
                  f"<b>{html.escape(first)}</b> equips.</figcaption></figure>")
     p.append(_totals(cad))
     p.append(_suitability_table(cad))

@@ -91,9 +91,9 @@ def _city_ingest(tmp_path: Path, table: str, *, doc=None, out: str = "scene"):
 def test_cityjson_overrides_win_with_source_user_and_flow_into_derived_values(tmp_path: Path) -> None:
     """The file says house-1 was built in 1932 with 2 storeys: the given 1975 and 3 storeys win
     (source ``user``), and the storey height follows the given storeys; the shed gets the given
-    use and heating system (the file has no system column)."""
+    use (case aside, as for the other readers) and heating system (the file has no system column)."""
     result, scene = _city_ingest(tmp_path, "building_id,construction_year,n_storeys,use,heating_system\n"
-                                           "cityjson:house-1,1975,3,,\ncityjson:shed,,,office,heat_pump_air_35\n")
+                                           "cityjson:house-1,1975,3,,\ncityjson:shed,,,Office,heat_pump_air_35\n")
     assert result.code == 0, result.stderr
     b = _buildings(scene)
     house, shed = b.loc["cityjson:house-1"], b.loc["cityjson:shed"]

@@ -979,7 +979,7 @@ def _building_rows(
         use_src = ("data", f"attribute:{raw_use}"[:80]) if use else ("default", "default")
         year_src = ("default", "default") if year is None else ("data", "attribute:year")
         if "use" in known:
-            use, use_src = known["use"], ("user", "override")
+            use, use_src = str(known["use"]).strip().lower(), ("user", "override")  # checked, case aside, by read_overrides
         if "construction_year" in known:
             year, year_src = float(known["construction_year"]), ("user", "override")
         area = float(footprint.area)

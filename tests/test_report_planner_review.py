@@ -563,3 +563,64 @@ def test_the_solar_totals_speak_the_kpi_tables_units():
                           "usable_area_m2": [30.0]})
     for text in (line, _suitability_table(SimpleNamespace(surfaces=roofs))):
         assert not re.search(r"/year|\bm2\b", text), text
+
+
+def _heat_note_of_the_default_run(monkeypatch) -> list[str]:
+    """The hot-days notes the soil engine writes (its own format), with the default run's figures
+    (desealing-car-parks: 4,532 m² changed; asphalt 51.4, bare soil 46.6, lawn 39.4 °C)."""
+    from types import SimpleNamespace
+
+    from twin.scenario.engines import soil_heat
+
+    res = SimpleNamespace(days=["2023-07-21T00:00", "2023-08-01T00:00", "2023-08-02T00:00"],
+                          levels={"w": {level: (50.0, 40.0) for level in soil_heat.KPI_LEVELS.values()}},
+                          kpis={"w": {"changed_area_m2": 4532.0}}, cover_midday_c={"asphalt": 51.42, "bare_soil": 46.63, "lawn": 39.41})
+    monkeypatch.setattr(soil_heat, "_heat", lambda *a, **k: (res, []))
+    return soil_heat.whatif_heat(None, None, None)[2]
+
+
+def test_engine_notes_in_the_report_speak_its_units(monkeypatch):
+    """The engines' notes (ASCII for the terminal: "51.4 degC", "4,532 m2", "CO2") read with the
+    tables' units in the report (°C, m², CO₂), identifiers, file names and code left alone."""
+    from twin.scenario.engines.soil_heat import NOTE_PREFIX
+    from twin.scenario.report import _provenance_section
+    from twin.scenario.report_labels import note_html, note_units
+    from twin.scenario.runner import EngineResult
+
+    notes = _heat_note_of_the_default_run(monkeypatch)
+    assert "51.4 degC" in notes[0] and "4,532 m2 of ground" in notes[0]  # the terminal's text, unchanged
+    comp = fake_comparison()
+    comp.scenario = SimpleNamespaceScenario()
+    comp.baseline["soil"] = EngineResult(comp.baseline["energy"].objects, "building_id", {}, notes=notes)
+    page = _provenance_section(comp, now="now", run_id=None)
+    shown = re.search(r"<p class='note'>soil: (hottest days: .*?)</p>", page).group(1)
+    assert "4,532 m² of ground" in shown and "asphalt 51.4 °C, bare_soil 46.6 °C, lawn 39.4 °C" in shown
+    assert "degC" not in page and " m2 " not in page
+    assert note_units(NOTE_PREFIX + "5 m2, kWh/m2/year, m3/m3, 3 m3/s, CO2, -2,188 kEUR/year, +-6 points") == (
+        NOTE_PREFIX + "5 m², kWh/m²/yr, m³/m³, 3 m³/s, CO₂, -2,188 k€/yr, ±6 points")
+    kept = "changed_area_m2, co2_t, grid_m2.csv, data/m2, `5 m2`, <code>12 m3</code>, x-m2"
+    assert note_units(kept) == kept
+    assert note_html("a < 5 m2") == "a &lt; 5 m²"
+
+
+def test_every_note_site_of_the_report_goes_through_note_html():
+    """One function for every engine note the report shows (not html.escape on the raw note)."""
+    import inspect
+    from importlib import import_module
+
+    for name in ("report", "report_soil", "report_soil_heat", "report_mobility"):
+        src = inspect.getsource(import_module(f"twin.scenario.{name}"))
+        assert not re.search(r"html\.escape\((?:\"; \"\.join\()?(?:note|n|notes|why)\b", src), name
+        assert not re.search(r"html\.escape\(\"; \"\.join\((?:notes|why|dict)", src), name
+        assert "note_html(" in src, name
+
+
+class SimpleNamespaceScenario:
+    """What the provenance section reads of a scenario."""
+
+    name = "review"
+    uncertainty = type("U", (), {"samples": 0, "seed": 2026})()
+    inputs = type("I", (), {"crs": "EPSG:31370", "files": ["scene.gpkg"], "weather": None})()
+
+    def digest(self) -> str:
+        return "0" * 12

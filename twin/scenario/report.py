@@ -69,6 +69,7 @@ import pandas as pd
 
 from twin.io import atomic_write_text
 from twin.scenario.checks import OP_DOMAINS  # which engines each operation acts on (one table)
+from twin.scenario.report_labels import note_html  # an engine note in the report's units
 
 SECTIONS = ("summary", "assumed", "kpis", "energy", "calibration", "buildings", "mobility", "soil", "soil-heat", "solar", "maps", "timeseries", "changes",
             "provenance")
@@ -540,8 +541,8 @@ def _priors_table(comparison) -> str:
         attr = counted.get(d["entry"])
         n = (f"{int(stock.sampled[attr].sum()):,} of {n_b:,}" if attr in stock.sampled
              else district_wide.get(d["entry"], "where from typology or default"))
-        rows.append(f"<tr><td class='l'>{html.escape(d['entry'])}</td><td class='w'>{html.escape(d['what'])}</td><td>{n}</td>"
-                    f"<td class='w note'>{html.escape(d['basis'])}</td></tr>")
+        rows.append(f"<tr><td class='l'>{html.escape(d['entry'])}</td><td class='w'>{note_html(d['what'])}</td><td>{n}</td>"
+                    f"<td class='w note'>{note_html(d['basis'])}</td></tr>")
     rows.append("</tbody></table>")
     return "".join(rows)
 
@@ -857,7 +858,7 @@ def _assumed_section(comparison) -> str:
                      + (", except the soil engine's hot-days surface temperatures" if "soil" in unsampled and _heat_sampled(comparison)
                         else "") + ".</p>")
         for note in getattr(comparison, "sample_notes", []):
-            p.append(f"<p class='note'>{html.escape(note)}</p>")
+            p.append(f"<p class='note'>{note_html(note)}</p>")
     else:
         p.append("<h3>Uncertainty</h3><p>No Monte Carlo: every number rests on the central values above, defaults included. Set "
                  "<code>uncertainty.samples</code> (e.g. 100) for bands that show what the defaults leave open.</p>")
@@ -1143,7 +1144,7 @@ def _provenance_section(comparison, *, now: str, run_id: str | None) -> str:
     p.append("".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>")
     for domain, res in comparison.baseline.items():
         for note in res.notes:
-            p.append(f"<p class='note'>{domain}: {html.escape(note)}</p>")
+            p.append(f"<p class='note'>{domain}: {note_html(note)}</p>")
     p.append("<h3>Timings</h3><table><thead><tr><th class='l'>step</th><th>seconds</th></tr></thead><tbody>")
     for k, v in comparison.timings_s.items():
         p.append(f"<tr><td class='l'>{html.escape(k)}</td><td>{v:.2f}</td></tr>")

@@ -281,6 +281,57 @@ def with_unit(text: str, u: str) -> str:
     return f"{text} {u}"
 
 
+#: The engines' notes are written for a terminal, in ASCII ("51.4 degC", "7,144 m2", "m3/m3",
+#: "CO2", "MWh/year", "kEUR", "+-6"); the report spells these units as its tables do. Each rule matches
+#: a whole token in a unit context only (after a number, inside a compound unit such as
+#: ``kWh/m2`` or before ``/s``), never inside an identifier (``changed_area_m2``), a file name or a
+#: ``code`` span. (pattern, replacement), applied in this order; ``\\g<n>`` keeps a group,
+#: ``{sup}`` is the superscript of the group ``p``.
+NOTE_UNITS: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"(?<![\w./-])degC(?!\w)"), "°C"),
+    (re.compile(r"(?<![\w./-])CO2(?!\w)"), "CO₂"),
+    # after a number: "7,144 m2", "12 m3/s" (not "area_m2 m2": the number is no identifier's tail)
+    (re.compile(r"(?<![\w.,])(?P<n>\d[\d,]*(?:\.\d+)? ?)m(?P<p>[23])(?!\w)(?!\.\w)"), "\\g<n>m{sup}"),
+    # before a unit: "m3/s", "m3/m3"
+    (re.compile(r"(?<![\w./-])m(?P<p>[23])(?=/(?:m[23²³]|s|h|d|day|yr|year)(?!\w))"), "m{sup}"),
+    # after a unit: "kWh/m2", "m³/m3" (not a path: "data/m2")
+    (re.compile(r"(?<![\w./-])(?P<u>(?:[kMG]?Wh|[kM]?Wp?|kg|t|mm|m[²³]|k?€)/)m(?P<p>[23])(?!\w)(?!\.\w)"), "\\g<u>m{sup}"),
+    (re.compile(r"(?<![\w+-])\+-(?= ?\d)"), "±"),  # "+-6 points"
+    (re.compile(r"(?<![\w./-])kEUR(?!\w)"), "k€"),
+    (re.compile(r"(?<=\d )EUR(?!\w)"), "€"),
+    (re.compile(r"(?<![\w./-])(?P<u>(?:[kMG]?Wh|t|mm|m[²³]|k?€)(?:/m[²³])?)/year(?!\w)"), "\\g<u>/yr"),
+)
+_SUP = {"2": "²", "3": "³"}
+_CODE = re.compile(r"(`[^`]*`|<code>.*?</code>)")
+
+
+def note_units(text: str) -> str:
+    """An engine's note with the report's units (°C, m², m³, CO₂, k€, /yr, ±): :data:`NOTE_UNITS`,
+    outside ``code`` spans; the terminal keeps the ASCII text.
+
+    Parameters
+    ----------
+    text
+        A note as an engine wrote it (plain text).
+
+    Returns
+    -------
+    str
+        The same note, plain text, its unit tokens in the report's spelling.
+    """
+    def one(part: str) -> str:
+        for pattern, repl in NOTE_UNITS:
+            part = pattern.sub(lambda m, r=repl: m.expand(r.replace("{sup}", _SUP[m.group("p")] if "{sup}" in r else "")), part)
+        return part
+
+    return "".join(p if _CODE.fullmatch(p) else one(p) for p in _CODE.split(str(text)))
+
+
+def note_html(text: str) -> str:
+    """An engine's note for the report: :func:`note_units`, then HTML-escaped."""
+    return html.escape(note_units(text))
+
+
 def unchanged(row) -> bool:
     """Whether a KPI row (``baseline``, ``delta`` and optionally ``delta_p_lo``/``delta_p_hi``) did not move.
 

@@ -24,6 +24,8 @@ import html
 import numpy as np
 import pandas as pd
 
+from twin.scenario.report_labels import note_html
+
 #: Change KPIs shown per what-if, with their labels (``<period>_<name>``).
 CHANGE_ROWS = (
     ("rerouted_car_trips", "car trips rerouted (their baseline route used a closed street)"),
@@ -385,6 +387,6 @@ def mobility_section(comparison) -> str:
     p.append("<h3>15-minute access</h3>" + _access_table(comparison))
     notes = [n for n in comparison.baseline["traffic"].notes if n.startswith("unserved")]
     if notes:
-        p.append("<p class='note'>Unserved trips (no path by any mode): " + html.escape("; ".join(notes[:5])) + "</p>")
+        p.append("<p class='note'>Unserved trips (no path by any mode): " + note_html("; ".join(notes[:5])) + "</p>")
     p.append("</section>")
     return "".join(p)

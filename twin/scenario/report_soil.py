@@ -31,6 +31,8 @@ import html
 import numpy as np
 import pandas as pd
 
+from twin.scenario.report_labels import note_html
+
 #: The annual KPIs shown, with their labels.
 ROWS = (
     ("rain_m3", "rain on the grid, m3"),
@@ -180,7 +182,7 @@ def block_section(comparison) -> str:
     why = (NO_BLOCK_NOTE.removeprefix(BLOCK_NOTE) if (sc.soil.block or {}).get("region") is None
            else "the what-if changes nothing the soil engine reads: no block")
     no_block = (f"<p class='note'>No 3-D block for {html.escape(', '.join(repr(n) for n in without))}: "
-                f"{html.escape(why)}.</p>") if without else ""
+                f"{note_html(why)}.</p>") if without else ""
     if rows.empty:  # soil.block given and run with --allow-no-effect, or its KPIs left out (scenario.kpis)
         return "<h3>Lateral water under the sealed cells (3-D soil block)</h3>" + no_block if sc.soil.block is not None and no_block else ""
     banded = "delta_p_lo" in rows.columns and bool(rows["delta_p_lo"].notna().any())
@@ -218,11 +220,11 @@ def block_section(comparison) -> str:
         for note in (res.notes if res is not None else []):
             if note.startswith(BLOCK_NOTE) and note not in shown:
                 shown.add(note)
-                p.append(f"<p class='note'>{html.escape(note)}</p>")
+                p.append(f"<p class='note'>{note_html(note)}</p>")
     for note in comparison.sample_notes:
         if BLOCK_NOTE in note and note.split(BLOCK_NOTE, 1)[1] not in {n.split(BLOCK_NOTE, 1)[1] for n in shown}:
             shown.add(note)
-            p.append(f"<p class='note'>{html.escape(note)}</p>")
+            p.append(f"<p class='note'>{note_html(note)}</p>")
     p.append(no_block)
     p.append("<p class='note'>The surface temperature of the same what-ifs on the hottest days: next section.</p>")
     return "".join(p)
@@ -261,7 +263,7 @@ def soil_section(comparison) -> str:
         p.append(f"<figure><img alt='monthly runoff and soil ET' src='{src}'><figcaption>Monthly runoff to the sewer and soil "
                  "evaporation + transpiration (interception by canopies not included): baseline bars, what-ifs lines.</figcaption></figure>")
     for note in comparison.baseline["soil"].notes:
-        p.append(f"<p class='note'>{html.escape(note)}</p>")
+        p.append(f"<p class='note'>{note_html(note)}</p>")
     p.append("</section>")
     return "".join(p)
 

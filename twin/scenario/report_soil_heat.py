@@ -23,6 +23,8 @@ import math
 
 import numpy as np
 
+from twin.scenario.report_labels import note_html
+
 #: The section's title (the report's table of contents).
 TITLE = "Surface temperature on the hottest days"
 
@@ -101,20 +103,20 @@ def soil_heat_report_section(comparison) -> str:
         res = comparison.whatifs.get(w.name, {}).get("soil")
         for note in (res.notes if res is not None else []):
             if note.startswith(NOTE_PREFIX):
-                p.append(f"<p class='note'>{html.escape(note[len(NOTE_PREFIX):])}</p>")
+                p.append(f"<p class='note'>{note_html(note[len(NOTE_PREFIX):])}</p>")
     others = [w.name for w in sc.whatifs if w.name not in shown]
     if not shown:
         why = [n[len(NOTE_PREFIX):] for res in comparison.baseline.values() for n in res.notes if n.startswith(NOTE_PREFIX)]
         why += [n[len(NOTE_PREFIX):] for per in comparison.whatifs.values() for res in per.values() for n in res.notes
                 if n.startswith(NOTE_PREFIX)]
-        p.append("<p class='note'>Not computed: " + (html.escape("; ".join(dict.fromkeys(why))) if why else
+        p.append("<p class='note'>Not computed: " + (note_html("; ".join(dict.fromkeys(why))) if why else
                  "no what-if of this scenario changes the ground cover of a soil grid cell (de-sealing, a new or removed building, "
                  "a planted car park)") + ".</p>")
     elif others:
         p.append(f"<p class='note'>No ground cover change (no surface temperature change) in: {html.escape(', '.join(others))}.</p>")
     for note in comparison.sample_notes:
         if "surface temperature on the hottest days" in note:
-            p.append(f"<p class='note'>{html.escape(note)}</p>")
+            p.append(f"<p class='note'>{note_html(note)}</p>")
     p.append("</section>")
     return "".join(p)
 
@@ -138,11 +140,11 @@ def soil_heat_section(result) -> str:
             if unit != "m2" and band is not None and all(np.isfinite(band)):
                 bar = delta_bar(key, kpis.get(key, math.nan), band[0], band[1], kpis.get(key, math.nan))
             parts.append(f"<tr><td class='l'>{html.escape(label)}</td><td>{_fmt(kpis.get(key), unit)}</td><td>{_band(band, unit)}</td>"
-                         f"<td>{bar}</td><td class='l u'>{unit}</td></tr>")
+                         f"<td>{bar}</td><td class='l u'>{'m²' if unit == 'm2' else unit}</td></tr>")
         parts.append("</table>")
     parts.append("<p>Mid-day mean surface temperature by cover (central): "
-                 + html.escape(", ".join(f"{c} {t:.1f} degC" for c, t in sorted(result.cover_midday_c.items()))) + "</p>")
-    parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in result.notes) + "</ul>")
+                 + html.escape(", ".join(f"{c} {t:.1f} °C" for c, t in sorted(result.cover_midday_c.items()))) + "</p>")
+    parts.append("<ul>" + "".join(f"<li>{note_html(n)}</li>" for n in result.notes) + "</ul>")
     parts.append("</section>")
     return "\n".join(parts)
 

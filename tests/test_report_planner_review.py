@@ -364,7 +364,7 @@ def test_the_summary_leads_with_what_a_planner_decides_on(review):
                                          "Floor area in EPB class D or worse"]
     assert labels["low-traffic-parvis"][:3] == ["Morning peak: car flow on the closed streets", "Morning peak: car trips rerouted",
                                                 "Morning peak: vehicle-km on residential streets"]
-    assert labels["desealing-car-parks"][0] == "Hottest days: mid-day surface temperature where the ground cover changes"
+    assert labels["desealing-car-parks"][0] == "Hottest days: mid-day surface temperature, ground whose cover changed"
 
 
 def test_the_summary_says_how_many_samples_each_range_rests_on(review):
@@ -525,7 +525,7 @@ def test_the_pv_block_colours_savings_green_and_gives_the_yield_as_the_kpi_table
                             selected=["a", "b"], kwp=6357.6, ac_kwh_year=6250501.9, without_suitable_roof=[], not_simulated=[])
     block = _whatif_block(comp, "renovation-wave", solar)
     assert "<b>6,358 kWp, 6,251 MWh/yr</b> AC" in block
-    assert re.search(r"primary energy, MWh/yr</td>.*?<td class='neg'>-41,039</td>", block)
+    assert re.search(r"primary energy \(Brussels EPB factors\), MWh/yr</td>.*?<td class='neg'>-41,039</td>", block)
     assert re.search(r"investment, k€</td>.*?<td class='pos'>\+38,664</td>", block)
 
 
@@ -624,3 +624,21 @@ class SimpleNamespaceScenario:
 
     def digest(self) -> str:
         return "0" * 12
+
+
+@pytest.mark.parametrize("module, rows", [("twin.scenario.report_mobility", "CHANGE_ROWS"), ("twin.scenario.report_solar", "KPI_ROWS"),
+                                          ("twin.scenario.report_soil", "ROWS")])
+def test_a_kpi_has_one_name_in_every_section(module, rows):
+    """The mobility table said "car trips lost to another destination" where the KPI table says
+    "going to another destination" ("CO2, kg" for "CO₂ from road traffic"; the PV block "CO₂" and
+    "floor area in class D or worse"; the soil year "rain on the grid", "soil evaporation",
+    "hours with overflow", in m3): each section's row starts with the KPI table's label (then
+    its own detail and unit). The calibration table (report_calibration) is another module's."""
+    from importlib import import_module
+
+    from twin.scenario import report_labels as L
+
+    for kpi, text in getattr(import_module(module), rows):
+        shown = html.unescape(text).replace("\xa0", " ").strip()
+        assert shown.lower().startswith(L.label(kpi).lower()), (kpi, shown, L.label(kpi))
+        assert not re.search(r"\bm[23]\b|CO2|/year", shown), (kpi, shown)

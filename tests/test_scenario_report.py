@@ -355,7 +355,7 @@ def test_default_scenario_mobility_findings(default_results):
     access = kpis.loc["low-traffic-parvis"].filter(like="access_15min_walk_", axis=0)
     assert access["baseline"].min() < 100.0
     mobility = re.search(r"<section id='mobility'>(.*?)</section>", text, re.S).group(1)
-    for words in ("car trips rerouted", "shifted to walking", "lost to another destination", "evaporated",
+    for words in ("car trips rerouted", "shifted to walking", "going to another destination", "evaporated",
                   "<img alt='low-traffic-parvis car flow change'", "15-minute access"):
         assert words in mobility, words
     # public transport from the map's routes (no timetable): it carries trips, the baseline's

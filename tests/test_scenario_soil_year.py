@@ -159,7 +159,7 @@ def test_the_soil_section_shows_annual_kpis_changes_and_bands(comparison):
 
     page = soil_section(comparison)
     assert page.startswith("<section id='soil'>")
-    for text in ("runoff to the sewer, m3", "recharge", "evapotranspiration", "sewer overflow", "plant-stress days", "range of the change",
+    for text in ("runoff to the sewer, m³", "recharge", "evapotranspiration", "sewer overflow", "plant-stress days", "range of the change",
                  "water-balance error", "<h3>green</h3>", "data:image/png;base64"):
         assert text in page, text
     row = _k(comparison, "green", "runoff_m3")

@@ -43,7 +43,7 @@ LABELS: dict[str, tuple[str, str, str]] = {
     # traffic, per period
     "rerouted_car_trips": ("Car trips rerouted", "trips", "count"),
     "mode_shifted_trips": ("Car trips shifted to walking, cycling or public transport", "trips", "count"),
-    "evaporated_trips": ("Trips no longer made", "trips", "count"),
+    "evaporated_trips": ("Person trips no longer made", "trips", "count"),
     "redistributed_car_trips": ("Car trips going to another destination", "trips", "count"),
     "evaporated_through_vehicles": ("Through vehicles no longer crossing the district", "vehicles", "count"),
     "closed_link_flow_veh_h": ("Car flow on the closed streets", "veh/h", "count"),
@@ -90,9 +90,9 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "sewer_overflow_events": ("Sewer overflow events", "events", "count"),
     "water_balance_error_rel": ("Water balance error (diagnostic)", "", "value"),
     # soil: surface temperature on the hottest days (what-ifs that change the ground cover)
-    "hot_days_surface_temp_midday_c": ("Hottest days: mid-day surface temperature where the ground cover changes", "°C", "temp"),
-    "hot_days_surface_temp_max_c": ("Hottest days: daily maximum surface temperature where the ground cover changes", "°C", "temp"),
-    "hot_days_district_surface_temp_midday_c": ("Hottest days: mid-day ground surface temperature, district mean", "°C", "temp"),
+    "hot_days_surface_temp_midday_c": ("Hottest days: mid-day surface temperature, ground whose cover changed", "°C", "temp"),
+    "hot_days_surface_temp_max_c": ("Hottest days: daily maximum surface temperature, ground whose cover changed", "°C", "temp"),
+    "hot_days_district_surface_temp_midday_c": ("Hottest days: mid-day surface temperature, district mean", "°C", "temp"),
 }
 
 #: Period prefixes of the traffic KPIs and how they read.

@@ -30,13 +30,13 @@ from twin.scenario.report_labels import note_html
 CHANGE_ROWS = (
     ("rerouted_car_trips", "car trips rerouted (their baseline route used a closed street)"),
     ("mode_shifted_trips", "car trips shifted to walking, cycling or public transport (same origin and destination)"),
-    ("redistributed_car_trips", "car trips lost to another destination"),
+    ("redistributed_car_trips", "car trips going to another destination"),
     ("evaporated_trips", "person trips no longer made (evaporated)"),
     ("evaporated_through_vehicles", "through vehicles no longer crossing the district"),
     ("closed_link_flow_veh_h", "car flow on the closed streets, veh/h (sum over their links)"),
     ("vehicle_km_residential", "vehicle-km on residential streets"),
     ("vehicle_km_main", "vehicle-km on main roads"),
-    ("co2_kg", "CO2, kg"),
+    ("co2_kg", "CO₂ from road traffic, kg"),
 )
 MODES = (("walk", "walk"), ("bike", "bike"), ("pt", "public transport"), ("car", "car"))
 #: Margin around the closed streets (or the changed ones) of the change map, m.

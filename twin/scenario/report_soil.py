@@ -35,23 +35,23 @@ from twin.scenario.report_labels import note_html
 
 #: The annual KPIs shown, with their labels.
 ROWS = (
-    ("rain_m3", "rain on the grid, m3"),
-    ("runoff_m3", "runoff to the sewer, m3"),
-    ("infiltration_m3", "infiltration, m3"),
-    ("recharge_m3", "recharge (below the columns, net of capillary rise), m3"),
-    ("capillary_rise_m3", "capillary rise from the water table, m3"),
-    ("et_m3", "evapotranspiration, m3"),
-    ("transpiration_m3", "&nbsp;&nbsp;transpiration, m3"),
-    ("soil_evaporation_m3", "&nbsp;&nbsp;soil evaporation, m3"),
-    ("interception_evaporation_m3", "&nbsp;&nbsp;interception by canopies, m3"),
-    ("sewer_overflow_m3", "sewer overflow (flooding + CSO), m3"),
-    ("sewer_cso_m3", "&nbsp;&nbsp;combined sewer overflow at the outlet, m3"),
-    ("sewer_overflow_hours", "hours with overflow"),
-    ("sewer_overflow_events", "overflow events"),
+    ("rain_m3", "rain on the district (the soil grid), m³"),
+    ("runoff_m3", "runoff to the sewer, m³"),
+    ("infiltration_m3", "infiltration into the soil, m³"),
+    ("recharge_m3", "groundwater recharge (below the columns, net of capillary rise), m³"),
+    ("capillary_rise_m3", "capillary rise from the water table, m³"),
+    ("et_m3", "evapotranspiration, m³"),
+    ("transpiration_m3", "&nbsp;&nbsp;transpiration of plants, m³"),
+    ("soil_evaporation_m3", "&nbsp;&nbsp;evaporation from the soil, m³"),
+    ("interception_evaporation_m3", "&nbsp;&nbsp;evaporation of rain caught by canopies, m³"),
+    ("sewer_overflow_m3", "sewer overflow (flooding and CSO), m³"),
+    ("sewer_cso_m3", "&nbsp;&nbsp;combined sewer overflow at the outlet, m³"),
+    ("sewer_overflow_hours", "hours with sewer overflow"),
+    ("sewer_overflow_events", "sewer overflow events"),
     ("plant_stress_days", "plant-stress days (mean over vegetated open ground)"),
-    ("soil_moisture_p10_m3_m3", "soil moisture, top 30 cm, 10th percentile, m3/m3"),
-    ("soil_moisture_p50_m3_m3", "soil moisture, median, m3/m3"),
-    ("soil_moisture_p90_m3_m3", "soil moisture, 90th percentile, m3/m3"),
+    ("soil_moisture_p10_m3_m3", "soil moisture, dry days (10th percentile), top 30 cm, m³/m³"),
+    ("soil_moisture_p50_m3_m3", "soil moisture, median, top 30 cm, m³/m³"),
+    ("soil_moisture_p90_m3_m3", "soil moisture, wet days (90th percentile), top 30 cm, m³/m³"),
 )
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -159,12 +159,12 @@ def monthly_figure(comparison) -> str | None:
 
 #: The block KPIs shown, with their labels.
 BLOCK_ROWS = (
-    ("block_sealed_rain_gain_m3", "rain water under the neighbouring sealed cells at the end (edge length x resolved cross-section), m3"),
-    ("block_sealed_rain_gain_mm", "the same per m2 of those cells, mm"),
-    ("block_recharge_m3", "recharge below the block (free drainage at 1 m), m3"),
-    ("block_infiltration_m3", "infiltration into the block, m3"),
+    ("block_sealed_rain_gain_m3", "rain water under the neighbouring sealed cells at the end (edge length x resolved cross-section), m³"),
+    ("block_sealed_rain_gain_mm", "the same per m² of those cells, mm"),
+    ("block_recharge_m3", "recharge below the block (free drainage at 1 m), m³"),
+    ("block_infiltration_m3", "infiltration into the block, m³"),
     ("block_sealed_edge_m", "length of soil along the sealed cells, m"),
-    ("block_sealed_rain_gain_grid_m3", "the block grid's own figure for the water under the sealed cells (not grid-converged), m3"),
+    ("block_sealed_rain_gain_grid_m3", "the block grid's own figure for the water under the sealed cells (not grid-converged), m³"),
 )
 
 

@@ -36,11 +36,11 @@ IRRADIATION_CLASSES = (
 SUITABILITY_ROWS = (("excellent", "#2e9d45"), ("good", "#f0c419"), ("weak", "#3b73c4"), ("unsuitable", "#9aa3ad"))
 #: Energy KPIs shown per PV what-if.
 KPI_ROWS = (
-    ("primary_energy_mwh", "primary energy, MWh/yr"),
-    ("co2_t", "CO₂, t/yr"),
+    ("primary_energy_mwh", "primary energy (Brussels EPB factors), MWh/yr"),
+    ("co2_t", "CO₂ emissions of the buildings, t/yr"),
     ("energy_cost_keur_yr", "energy bills, k€/yr (PV at the electricity price: net metering)"),
     ("investment_keur", "investment, k€"),
-    ("floor_area_class_d_or_worse_pct", "floor area in class D or worse, %"),
+    ("floor_area_class_d_or_worse_pct", "floor area in EPB class D or worse, %"),
 )
 
 

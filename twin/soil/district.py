@@ -27,7 +27,7 @@ run-on has a handful: ground, paving and green roof per texture).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -168,7 +168,9 @@ def run_district(
         output_times_s=times, options=opts, store_profiles=store_profiles, profile_dtype=np.float32, threads=threads,
     )
     n_integrated = len(col_profile)
+    distinct_theta, col_of = res.theta, None  # the profiles the cells' theta is read from, and their row per column
     if inverse is not None:
+        col_of = inverse
         res = _expand(res, inverse)
     ny, nx = grid.shape
     n = ny * nx
@@ -203,18 +205,47 @@ def run_district(
     if store_profiles and len(ground):
         nz = len(z)
         theta = np.full((len(times), nz, n), np.nan, dtype=np.float32)
-        theta[:, :, c[ground]] = np.transpose(res.theta[:, ground, :nz], (0, 2, 1))
+        rows = ground if col_of is None else col_of[ground]
+        theta[:, :, c[ground]] = np.transpose(distinct_theta[:, rows, :nz], (0, 2, 1))
         theta = theta.reshape(len(times), nz, ny, nx)
     return DistrictResult(grid, cells, times, series.start, theta, z, res, n_integrated)
 
 
 def _expand(res: RichardsResult, inverse: np.ndarray) -> RichardsResult:
-    """The result of the distinct columns copied to every column (``inverse``: column -> distinct)."""
-    return replace(
-        res,
-        h_m=None if res.h_m is None else res.h_m[:, inverse],
-        theta=None if res.theta is None else res.theta[:, inverse],
-        cumulative_m=res.cumulative_m[:, inverse],
-        totals=res.totals[inverse],
-        h_final_m=res.h_final_m[inverse],
-    )
+    """The result of the distinct columns copied to every column (``inverse``: column -> distinct).
+
+    The fluxes are copied at once; the per-node arrays (``h_m``, ``theta``, ``h_final_m``: the
+    bulk of the copy) when first read (:class:`_SharedColumns`): a storm run reads only the
+    cells' moisture, which :func:`run_district` takes from the distinct columns.
+    """
+    out = _SharedColumns.__new__(_SharedColumns)
+    out.__dict__.update(times_s=res.times_s, cumulative_m=res.cumulative_m[:, inverse], totals=res.totals[inverse],
+                        group_series_m3=res.group_series_m3, top_mode=res.top_mode, _inverse=inverse,
+                        _distinct={"h_m": res.h_m, "theta": res.theta, "h_final_m": res.h_final_m})  # fmt: skip
+    return out
+
+
+def _copied_per_column(name: str, axis: int) -> property:
+    """A :class:`_SharedColumns` attribute: the distinct columns' ``name`` copied along ``axis``
+    to every column on first read (then kept); a value set is kept as it is."""
+
+    def get(self):
+        d = self.__dict__
+        if name not in d:
+            src = d["_distinct"][name]
+            d[name] = None if src is None else np.take(src, d["_inverse"], axis=axis)
+        return d[name]
+
+    def set(self, value) -> None:
+        self.__dict__[name] = value
+
+    return property(get, set, doc=f"``{name}`` of every column (copied from the distinct columns when first read).")
+
+
+class _SharedColumns(RichardsResult):
+    """A :class:`RichardsResult` of every column built from the distinct columns' (:func:`_expand`):
+    the per-node arrays are copied to every column when first read, equal to an eager copy."""
+
+    h_m = _copied_per_column("h_m", 1)
+    theta = _copied_per_column("theta", 1)
+    h_final_m = _copied_per_column("h_final_m", 0)

@@ -540,21 +540,47 @@ def _intrazonal(m: np.ndarray, n_internal: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------- transit
+#: The walking legs and transfers of :func:`_pt_legs` by the content of what they are computed
+#: from (the walk network's zones, forward star and free-flow times, the positions of its street
+#: nodes, the stops): every Monte Carlo sample and a what-if closing streets to cars walk the same
+#: network to the same stops. The last eight stored; handed out as copies.
+_PT_LEGS_CACHE: BoundedCache[bytes, tuple[Any, Any] | None] = BoundedCache(8)
+
+
 def _pt_legs(scene: Any, walk: ModeNetwork, tt: Any) -> tuple[Any, Any] | None:
     """The walking legs between zones (and edges) and stops, by the walk network, and the
     transfers between stops: the same for every period of a run. None when no stop is within
-    :data:`MAX_PT_ACCESS_S` of a street node."""
-    import shapely
-
-    from twin.kernels.traffic_skims import tree_skims
-    from twin.traffic.transit import access_legs_from_times, straight_line_legs
+    :data:`MAX_PT_ACCESS_S` of a street node. Fresh arrays, the same as a new computation when
+    the inputs are those of a recent call (:data:`_PT_LEGS_CACHE`)."""
+    from twin.traffic.transit import Legs
 
     net = walk.network
     n_c = net.n_zones
     nodes = scene.nodes
     xy = {nid: (p.x, p.y) for nid, p in zip(nodes["node_id"].tolist(), nodes.geometry.values)}
+    sxy = np.array([xy.get(net.node_ids[i], (np.nan, np.nan)) for i in range(n_c, net.n_nodes)], dtype=np.float64).reshape(-1, 2)
+    # everything below reads: the zones, the forward star, the walking times, the street nodes' positions, the stops
+    key = content_digest(int(n_c), int(net.first_thru_node), int(net.n_links),
+                         *(np.asarray(a, dtype=np.int64) for a in (net.out_start, net.from_node, net.to_node)),
+                         np.asarray(net.free_flow_time, dtype=np.float64), sxy, np.asarray(tt.stop_xy, dtype=np.float64),
+                         float(MAX_PT_ACCESS_S), float(DETOUR), float(WALK_SPEED_M_S))  # fmt: skip
+    hit = _PT_LEGS_CACHE.get(key)
+    if hit is None:
+        hit = _PT_LEGS_CACHE.put(key, _pt_legs_of(net, sxy, tt))
+    if hit is None:
+        return None
+    return tuple(Legs(g.ptr.copy(), g.stop.copy(), g.time_s.copy()) for g in hit)  # the cached arrays are never handed out
+
+
+def _pt_legs_of(net: Any, sxy: np.ndarray, tt: Any) -> tuple[Any, Any] | None:
+    """:func:`_pt_legs` of the walk network ``net`` whose street nodes (``n_zones`` on) are at ``sxy``."""
+    import shapely
+
+    from twin.kernels.traffic_skims import tree_skims
+    from twin.traffic.transit import access_legs_from_times, straight_line_legs
+
+    n_c = net.n_zones
     street_idx = np.arange(n_c, net.n_nodes)
-    sxy = np.array([xy.get(net.node_ids[i], (np.nan, np.nan)) for i in street_idx])
     okn = np.isfinite(sxy[:, 0])
     tree = shapely.STRtree(shapely.points(sxy[okn]))
     stop_pts = shapely.points(tt.stop_xy)

@@ -642,3 +642,23 @@ def test_a_kpi_has_one_name_in_every_section(module, rows):
         shown = html.unescape(text).replace("\xa0", " ").strip()
         assert shown.lower().startswith(L.label(kpi).lower()), (kpi, shown, L.label(kpi))
         assert not re.search(r"\bm[23]\b|CO2|/year", shown), (kpi, shown)
+
+
+def test_the_time_series_caption_says_it_shows_the_central_run():
+    """The time-series figure showed one line per run with no word that it is the central run
+    (the ranges are in the indicator tables, not in the figure)."""
+    from twin.scenario.report import _timeseries_section
+
+    comp = fake_comparison()
+    comp.scenario = _Scenario()
+    comp.scenario.domains = ["energy"]
+    month = pd.Index(range(1, 13), name="month")
+    comp.baseline["energy"].series = pd.DataFrame({"heating_need_mwh": np.linspace(10.0, 1.0, 12)}, index=month)
+    comp.whatifs["w"]["energy"].series = pd.DataFrame({"heating_need_mwh": np.linspace(8.0, 0.5, 12)}, index=month)
+    comp.samples = pd.DataFrame({"sample": [0]})
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", _timeseries_section(comp)).group(1)
+    assert "the central run (every unknown at one central value)" in caption
+    assert "the ranges over the Monte Carlo samples are in the <a href='#kpis'>indicator tables</a>, not in this figure" in caption
+    comp.samples = None  # no samples: no ranges to point at
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", _timeseries_section(comp)).group(1)
+    assert "the central run" in caption and "ranges" not in caption

@@ -353,7 +353,7 @@ def _series_figure(comparison, domain: str):
     else:
         axes[-1].set_xlabel(base.index.name or "", fontsize=9)
         fig.autofmt_xdate()
-    axes[0].set_title(f"{domain}: baseline and what-ifs", fontsize=10)
+    axes[0].set_title(f"{domain}: baseline and what-ifs (central run)", fontsize=10)
     return _png(fig), same
 
 
@@ -1088,12 +1088,17 @@ def _maps_section(comparison) -> str:
 def _timeseries_section(comparison) -> str:
     p = ["<section id='timeseries'><h2>Time series</h2>"]
     any_series = False
+    central = "the central run (every unknown at one central value)"
+    if comparison.samples is not None and comparison.scenario.uncertainty.samples:  # the bands are not drawn here
+        central += ("; the ranges over the Monte Carlo samples are in the <a href='#kpis'>indicator tables</a>, "
+                    "not in this figure")
     for domain in comparison.scenario.domains:
         src, same = _series_figure(comparison, domain)
         if src:
             any_series = True
             note = f" Same as the baseline: {html.escape(', '.join(same))}." if same else ""
-            p.append(f"<figure><img alt='{domain} series' src='{src}' width='720'><figcaption>{domain}: baseline (solid) and what-ifs (dashed).{note}</figcaption></figure>")
+            p.append(f"<figure><img alt='{domain} series' src='{src}' width='720'><figcaption>{domain}: baseline (solid) and what-ifs "
+                     f"(dashed), {central}.{note}</figcaption></figure>")
     if not any_series:
         p.append("<p class='note'>The engines of this scenario returned no time series.</p>")
     p.append("</section>")

@@ -662,3 +662,32 @@ def test_the_time_series_caption_says_it_shows_the_central_run():
     comp.samples = None  # no samples: no ranges to point at
     caption = re.search(r"<figcaption>(.*?)</figcaption>", _timeseries_section(comp)).group(1)
     assert "the central run" in caption and "ranges" not in caption
+
+
+def test_the_terminal_says_where_the_heating_systems_came_from_as_the_report():
+    """The report's box says where the heating systems came from (160e762); the terminal's
+    assumed lines did not. Now the same words, where the scene has the column; none without."""
+    from types import SimpleNamespace
+
+    from twin.scenario.report import _assumed_short, assumed_lines
+
+    frame = pd.DataFrame({
+        "building_id": list("abcde"), "floor_area_m2": [100.0, 300.0, 50.0, 550.0, 0.0],
+        "use": "residential", "use_source": "data", "height_m": 9.0, "height_m_source": "data", "n_storeys": 3,
+        "n_storeys_source": "data", "construction_year": 1930.0, "construction_year_source": "data",
+        "heating_system": ["heat_pump_air_35", "gas_boiler_condensing", "gas_boiler_condensing", "", ""],
+        "heating_system_source": ["data", "user", "data", "default", "default"],
+    })
+    priors = SimpleNamespace(enabled=lambda: ["heating_system"], source="priors.yaml")
+    comp = SimpleNamespace(scenario=_Scenario(), samples=None, baseline_scene=SimpleNamespace(buildings=frame),
+                           stock_samples=SimpleNamespace(priors=priors))
+    comp.scenario.domains = ["energy"]
+    lines = assumed_lines(comp)
+    said = [x for x in lines if x.startswith("heating system: ")]
+    assert len(said) == 1 and lines.index(said[0]) == 1  # after the defaults, before the bands
+    box = _assumed_short(comp).split("<b>Heating system</b>: ")[1].split("</li>")[0]
+    assert said[0] == "heating system: " + html.unescape(re.sub(r"<[^>]+>", "", box)).rstrip(".")
+    assert "15.0 % of the floor area from data; 30.0 % of the floor area given by a user (3 buildings: 2 gas_boiler_condensing, " \
+           "1 heat_pump_air_35); the rest (55.0 %) is not known: the district mix of the priors (heating_system)" in said[0]
+    comp.baseline_scene = SimpleNamespace(buildings=frame.drop(columns=["heating_system", "heating_system_source"]))
+    assert not any("heating system" in x for x in assumed_lines(comp))

@@ -718,25 +718,49 @@ def heating_system_sources(buildings: pd.DataFrame) -> dict | None:
             "buildings": {s: int((source == s).sum()) for s in SOURCES}, "systems": systems}
 
 
-def _heating_system_item(comparison, scene) -> str:
-    """The assumed box's line on the heating systems ('' when the scene declares none)."""
+def _heating_system_parts(comparison, scene) -> tuple[list[str], int, dict[str, int], bool, float] | None:
+    """What the box and the terminal say of the heating systems: (shares by known source, e.g.
+    '25.0 % of the floor area from data'; buildings declared; buildings per declared system; whether
+    the rest draws the priors' district mix; the share on the default), None when the scene
+    declares none."""
     try:
         info = heating_system_sources(getattr(scene, "buildings", None))
     except ValueError:  # a source column with a value outside the sources
-        return ""
+        return None
     if info is None:
-        return ""
+        return None
     shares, counts = info["floor_area_shares"], info["buildings"]
     said = {"data": "from data", "user": "given by a user", "calibrated": "calibrated", "inferred": "inferred"}
     parts = [f"{_share(shares[s])} of the floor area {how}" for s, how in said.items() if counts.get(s)]
-    n = sum(info["systems"].values())
-    listed = ", ".join(f"{v:,} {html.escape(k)}" for k, v in info["systems"].items())
     stock = getattr(comparison, "stock_samples", None)
     mixed = stock is not None and "heating_system" in stock.priors.enabled()
+    return parts, sum(info["systems"].values()), info["systems"], mixed, shares["default"]
+
+
+def _heating_system_item(comparison, scene) -> str:
+    """The assumed box's line on the heating systems ('' when the scene declares none)."""
+    got = _heating_system_parts(comparison, scene)
+    if got is None:
+        return ""
+    parts, n, systems, mixed, default = got
+    listed = ", ".join(f"{v:,} {html.escape(k)}" for k, v in systems.items())
     rest = "the district mix of the priors (<code>heating_system</code>)" if mixed else "the default system, the existing gas boiler"
-    cls = " class='def'" if shares["default"] > 0.5 else ""
+    cls = " class='def'" if default > 0.5 else ""
     return (f"<li><b>Heating system</b>: {'; '.join(parts) or 'none declared'} ({n:,} buildings: {listed or 'none'}); "
-            f"the rest (<span{cls}>{_share(shares['default'])}</span>) is not known: {rest}.</li>")
+            f"the rest (<span{cls}>{_share(default)}</span>) is not known: {rest}.</li>")
+
+
+def heating_system_line(comparison) -> str:
+    """The terminal's line on the heating systems, the same as the report's box ('' when the
+    baseline scene declares none)."""
+    got = _heating_system_parts(comparison, getattr(comparison, "baseline_scene", None))
+    if got is None:
+        return ""
+    parts, n, systems, mixed, default = got
+    listed = ", ".join(f"{v:,} {k}" for k, v in systems.items())
+    rest = "the district mix of the priors (heating_system)" if mixed else "the default system, the existing gas boiler"
+    return (f"heating system: {'; '.join(parts) or 'none declared'} ({n:,} buildings: {listed or 'none'}); "
+            f"the rest ({_share(default)}) is not known: {rest}")
 
 
 def _assumed_short(comparison) -> str:
@@ -1229,7 +1253,8 @@ def terminal_summary(comparison) -> list[str]:
 
 
 def assumed_lines(comparison) -> list[str]:
-    """Two lines for the terminal: the share of the floor area on defaults per attribute, and
+    """Lines for the terminal: the share of the floor area on defaults per attribute, where the
+    heating systems came from (:func:`heating_system_line`, when the scene has the column), and
     what the Monte Carlo sampled."""
     lines = []
     scene = getattr(comparison, "baseline_scene", None)
@@ -1242,6 +1267,9 @@ def assumed_lines(comparison) -> list[str]:
             shares = None
         if shares is not None:
             lines.append("floor area on defaults: " + ", ".join(f"{attr} {_share(r['default'])}" for attr, r in shares.iterrows()))
+        system = heating_system_line(comparison)
+        if system:  # the report box's 'Heating system' line, where the scene has the column
+            lines.append(system)
     sc = comparison.scenario
     if comparison.samples is not None:
         stock = getattr(comparison, "stock_samples", None)

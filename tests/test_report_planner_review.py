@@ -691,3 +691,23 @@ def test_the_terminal_says_where_the_heating_systems_came_from_as_the_report():
            "1 heat_pump_air_35); the rest (55.0 %) is not known: the district mix of the priors (heating_system)" in said[0]
     comp.baseline_scene = SimpleNamespace(buildings=frame.drop(columns=["heating_system", "heating_system_source"]))
     assert not any("heating system" in x for x in assumed_lines(comp))
+
+
+def test_second_read_small_defects():
+    """A second read of the default report: the list of buildings without a suitable roof ended
+    "osm:way/110418442 ...." (ellipsis and a full stop), the PV payback said "the energy bill"
+    (the tables: "energy bills"), the traffic model "CO2 and NOx"."""
+    from types import SimpleNamespace
+
+    from twin.scenario.report import MODELS
+    from twin.scenario.report_solar import _whatif_block
+
+    comp = fake_comparison()
+    comp.scenario, comp.kpis = _Scenario(), _kpis()
+    ids = [f"osm:way/{i}" for i in range(12)]
+    solar = SimpleNamespace(equipped=pd.DataFrame({"building_id": ["a"], "pv_kwp": [6357.6], "pv_ac_kwh_year": [6250501.9]}),
+                            selected=["a", *ids], kwp=6357.6, ac_kwh_year=6250501.9, without_suitable_roof=ids, not_simulated=[])
+    block = _whatif_block(comp, "renovation-wave", solar)
+    assert "osm:way/9 and 2 more.</p>" in block and "...." not in block
+    assert "saving on the energy bills;" in block and "energy bill;" not in block
+    assert "CO2" not in MODELS["traffic"] and "CO₂ and NOx from vehicle-km" in MODELS["traffic"]

@@ -497,7 +497,7 @@ MODELS = {
                "choice (multinomial logit, MTC model 1 coefficients, constants calibrated to Brussels shares) on walk, bike, public "
                "transport and car travel times, car assignment (Algorithm B, to the user equilibrium: no driver can save time by changing route) with through traffic from the district's "
                "edges, congested feedback; what-ifs keep the baseline's calibration, trip making elastic to access (evaporation); "
-               "15-minute access by walk, bike and public transport weighted by residents; CO2 and NOx from vehicle-km",
+               "15-minute access by walk, bike and public transport weighted by residents; CO₂ and NOx from vehicle-km",
     "soil": "block design storm on the district's soil grid: Richards equation per soil column (or SCS Curve Number screening); "
             "or (soil.method: year) a year under the weather file: FAO-56 ET, crop coefficients, interception, Feddes root uptake, "
             "a fixed water table with capillary rise, street sewers with a throttled outlet and overflows, green infrastructure; "

@@ -167,7 +167,7 @@ def _whatif_block(comparison, whatif: str, solar) -> str:
         ids = solar.without_suitable_roof
         p.append(f"<p class='note solar-no-roof' data-count='{len(ids)}'><b>{len(ids):,} selected building{'s' if len(ids) != 1 else ''} "
                  f"without a suitable roof</b> (no roof of class excellent or good: no modules, no yield): "
-                 f"{html.escape(', '.join(ids[:10]))}{' ...' if len(ids) > 10 else ''}.</p>")
+                 f"{html.escape(', '.join(ids[:10]))}{f' and {len(ids) - 10:,} more' if len(ids) > 10 else ''}.</p>")
     if solar.not_simulated:
         p.append(f"<p class='note'>{len(solar.not_simulated):,} selected buildings are not simulated by the energy model: "
                  f"their PV is not counted ({html.escape(', '.join(solar.not_simulated[:5]))}).</p>")
@@ -199,7 +199,7 @@ def _whatif_block(comparison, whatif: str, solar) -> str:
     inv, cost = _kpi_row(comparison, whatif, "investment_keur"), _kpi_row(comparison, whatif, "energy_cost_keur_yr")
     if inv is not None and cost is not None and -cost["delta"] > 0:
         p.append(f"<p class='note'>Simple payback of the what-if: {inv['delta'] / -cost['delta']:.1f} years (investment over the "
-                 "yearly saving on the energy bill; the other measures of the what-if, if any, included).</p>")
+                 "yearly saving on the energy bills; the other measures of the what-if, if any, included).</p>")
     return "".join(p)
 
 

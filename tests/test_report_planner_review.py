@@ -711,3 +711,27 @@ def test_second_read_small_defects():
     assert "osm:way/9 and 2 more.</p>" in block and "...." not in block
     assert "saving on the energy bills;" in block and "energy bill;" not in block
     assert "CO2" not in MODELS["traffic"] and "CO₂ and NOx from vehicle-km" in MODELS["traffic"]
+
+
+def test_the_payback_table_gives_money_in_the_kpi_tables_units(monkeypatch):
+    """The payback table said "38.7 M€" and "4.80 M€/yr" where the summary and the KPI tables say
+    "+38,664 k€" and "-4,800 k€/yr" for the same investment and bills."""
+    import geopandas as gpd
+    import shapely
+
+    from twin.scenario import report_energy_classes as E
+    from twin.scenario.runner import EngineResult
+
+    comp = fake_comparison()
+    comp.scenario, comp.kpis, comp.samples = _Scenario(), _kpis(), None
+    boxes = [shapely.box(0, 0, 10, 10), shapely.box(20, 0, 30, 10)]
+    base = gpd.GeoDataFrame({"building_id": ["a", "b"], "energy_cost_eur": [12729267.69, 10e6], "investment_eur": [0.0, 0.0],
+                             "energy_class": ["D", "E"], "primary_energy_kwh_m2": [300.0, 400.0]}, geometry=boxes, crs="EPSG:31370")
+    new = base.assign(energy_cost_eur=[10e6, 7929215.86], investment_eur=[20e6, 18664228.84], energy_class=["C", "D"])
+    comp.baseline["energy"] = EngineResult(base, "building_id", {})
+    comp.whatifs = {"renovation-wave": {"energy": EngineResult(new, "building_id", {})}}
+    monkeypatch.setattr(E, "energy_whatifs", lambda c: ["renovation-wave"])
+    table = re.search(r"<table id='payback'>.*?</table>", E.energy_section(comp)).group(0)
+    row = re.findall(r"<td>(.*?)</td>", table.split("<tbody>")[1])
+    assert row[1:3] == ["38,664 k€", "4,800 k€/yr"], row
+    assert "M€" not in table

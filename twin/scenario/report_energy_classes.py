@@ -17,6 +17,7 @@ import html
 import numpy as np
 import pandas as pd
 
+from twin.scenario import report_labels as L
 from twin.scenario.report_drilldown import CLASS_COLOURS, energy_whatifs
 
 #: Payback horizons of the table, years.
@@ -160,8 +161,11 @@ def energy_section(comparison) -> str:
             rng = ""
             if comparison.samples is not None:
                 rng = f"<td>{_years(r['payback_lo'])} to {_years(r['payback_hi'])}</td>" if np.isfinite(r["payback_lo"]) else "<td>–</td>"
-            p.append(f"<tr><td class='l'>{html.escape(w)}</td><td>{r['buildings']:,}</td><td>{r['investment_eur'] / 1e6:,.1f} M€</td>"
-                     f"<td>{r['saving_eur_yr'] / 1e6:,.2f} M€/yr</td><td><b>{_years(r['payback_yr'])}</b></td>{rng}{shares}</tr>")
+            # in the KPI tables' units (k€, k€/yr: the summary's investment and bills; it said M€)
+            inv = L.with_unit(L.fmt_value("investment_keur", r["investment_eur"] / 1e3), L.unit("investment_keur"))
+            saving = L.with_unit(L.fmt_value("energy_cost_keur_yr", r["saving_eur_yr"] / 1e3), L.unit("energy_cost_keur_yr"))
+            p.append(f"<tr><td class='l'>{html.escape(w)}</td><td>{r['buildings']:,}</td><td>{inv}</td>"
+                     f"<td>{saving}</td><td><b>{_years(r['payback_yr'])}</b></td>{rng}{shares}</tr>")
         p.append("</tbody></table></div><p class='note'>Simple payback = investment / yearly saving on the energy bills at today's prices "
                  "(<code>twin/data/energy_factors.csv</code>; PV at the electricity price, net metering), no discounting, no subsidy, "
                  "no price change. Per building: the look-up below.</p>")

@@ -597,7 +597,7 @@ def test_engine_notes_in_the_report_speak_its_units(monkeypatch):
     assert "4,532 m² of ground" in shown and "asphalt 51.4 °C, bare_soil 46.6 °C, lawn 39.4 °C" in shown
     assert "degC" not in page and " m2 " not in page
     assert note_units(NOTE_PREFIX + "5 m2, kWh/m2/year, m3/m3, 3 m3/s, CO2, -2,188 kEUR/year, +-6 points") == (
-        NOTE_PREFIX + "5 m², kWh/m²/yr, m³/m³, 3 m³/s, CO₂, -2,188 k€/yr, ±6 points")
+        NOTE_PREFIX + "5 m², kWh/m²·yr, m³/m³, 3 m³/s, CO₂, -2,188 k€/yr, ±6 points")
     kept = "changed_area_m2, co2_t, grid_m2.csv, data/m2, `5 m2`, <code>12 m3</code>, x-m2"
     assert note_units(kept) == kept
     assert note_html("a < 5 m2") == "a &lt; 5 m²"
@@ -735,3 +735,21 @@ def test_the_payback_table_gives_money_in_the_kpi_tables_units(monkeypatch):
     row = re.findall(r"<td>(.*?)</td>", table.split("<tbody>")[1])
     assert row[1:3] == ["38,664 k€", "4,800 k€/yr"], row
     assert "M€" not in table
+
+
+def test_a_yearly_quantity_per_area_has_one_spelling():
+    """The drill-down and the maps say kWh/m²·yr; the solar map's legend and caption said
+    kWh/m2/year (then kWh/m²/yr): one spelling, in the report code and in converted notes."""
+    import ast
+    import inspect
+    from importlib import import_module
+
+    from twin.scenario.report_labels import note_units
+
+    for name in ("report", "report_solar", "report_drilldown", "report_energy_classes", "report_mobility", "report_soil"):
+        tree = ast.parse(inspect.getsource(import_module(f"twin.scenario.{name}")))
+        docs = {id(n.body[0].value) for n in ast.walk(tree) if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body
+                and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        shown = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs]
+        assert not [x for x in shown if re.search(r"kWh/m[²2]/(?:yr|year)", x)], name  # what the page shows, not docstrings
+    assert note_units("1,210 kWh/m2/year") == "1,210 kWh/m²·yr"

@@ -299,7 +299,8 @@ NOTE_UNITS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"(?<![\w+-])\+-(?= ?\d)"), "±"),  # "+-6 points"
     (re.compile(r"(?<![\w./-])kEUR(?!\w)"), "k€"),
     (re.compile(r"(?<=\d )EUR(?!\w)"), "€"),
-    (re.compile(r"(?<![\w./-])(?P<u>(?:[kMG]?Wh|t|mm|m[²³]|k?€)(?:/m[²³])?)/year(?!\w)"), "\\g<u>/yr"),
+    (re.compile(r"(?<![\w./-])(?P<u>(?:[kMG]?Wh|t|mm|m[²³]|k?€)/m[²³])/year(?!\w)"), "\\g<u>·yr"),  # kWh/m²·yr
+    (re.compile(r"(?<![\w./-])(?P<u>(?:[kMG]?Wh|t|mm|m[²³]|k?€))/year(?!\w)"), "\\g<u>/yr"),
 )
 _SUP = {"2": "²", "3": "³"}
 _CODE = re.compile(r"(`[^`]*`|<code>.*?</code>)")

@@ -102,7 +102,7 @@ def _map(cad, equipped_ids: set[str], whatif: str) -> str | None:
     ax.set_ylabel("")
     for spine in ax.spines.values():
         spine.set_color("#d0d7de")
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, framealpha=0.9, title="roof irradiation,\nkWh/m²/yr",
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, framealpha=0.9, title="roof irradiation,\nkWh/m²·yr",
               title_fontsize=7)
     ax.set_title("PV potential: annual irradiation of every roof", fontsize=10)
     return _png(fig)
@@ -222,7 +222,7 @@ def solar_section(comparison) -> str:
     src = _map(cad, set(map(str, solar.equipped["building_id"])) if solar.equipped is not None else set(), first)
     if src:
         p.append(f"<figure><img alt='PV potential map' src='{src}' width='620'><figcaption>Annual irradiation of every roof, "
-                 "kWh/m²/yr, in the five classes of the Swiss solar cadastre (sonnendach.ch); outlined: the buildings "
+                 "kWh/m²·yr, in the five classes of the Swiss solar cadastre (sonnendach.ch); outlined: the buildings "
                  f"<b>{html.escape(first)}</b> equips.</figcaption></figure>")
     p.append(_totals(cad))
     p.append(_suitability_table(cad))

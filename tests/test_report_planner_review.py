@@ -753,3 +753,19 @@ def test_a_yearly_quantity_per_area_has_one_spelling():
         shown = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs]
         assert not [x for x in shown if re.search(r"kWh/m[²2]/(?:yr|year)", x)], name  # what the page shows, not docstrings
     assert note_units("1,210 kWh/m2/year") == "1,210 kWh/m²·yr"
+
+
+@pytest.mark.slow
+def test_the_default_report_shows_no_ascii_unit(tmp_path_factory):
+    """On the default run's report (the engines' real notes, the solar totals, the hot-days
+    section): no 'degC', 'm2', 'm3', 'CO2', '/year', 'kEUR' or 'M€' outside code, scripts and
+    images; the terminal's summary keeps them (its notes are ASCII)."""
+    from tests.scenario_default_run import default_run
+
+    out, _ = default_run(tmp_path_factory)
+    page = (out / "report.html").read_text()
+    text = re.sub(r"<script.*?</script>|<style.*?</style>|<code>.*?</code>|src='data:[^']*'", "", page, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    found = re.findall(r".{0,40}(?:\bdegC\b|\d m[23]\b|\bm[23]/|/m[23]\b|\bCO2\b|/year\b|\bkEUR\b|M€).{0,20}", text)
+    assert found == []
+    assert "4,532 m² of ground" in text and "asphalt 51.4 °C" in text  # the hot-days note, converted

@@ -135,6 +135,20 @@ def write_permit_folder(folder: Path, n: int, *, buildings: Path | None = None) 
     return paths
 
 
+def heating_system_buildings():
+    """Five buildings a-e with known use, height, storeys and year (source data) and heating
+    systems from data (a, c), a user (b) and defaults (d, e), floor areas 100, 300, 50, 550, 0 m2."""
+    import pandas as pd
+
+    return pd.DataFrame({
+        "building_id": list("abcde"), "floor_area_m2": [100.0, 300.0, 50.0, 550.0, 0.0],
+        "use": "residential", "use_source": "data", "height_m": 9.0, "height_m_source": "data", "n_storeys": 3,
+        "n_storeys_source": "data", "construction_year": 1930.0, "construction_year_source": "data",
+        "heating_system": ["heat_pump_air_35", "gas_boiler_condensing", "gas_boiler_condensing", "", ""],
+        "heating_system_source": ["data", "user", "data", "default", "default"],
+    })
+
+
 def fake_comparison():
     """A hand-made comparison: four squares a-d; the what-if warms a, removes d and adds n."""
     import geopandas as gpd

@@ -93,18 +93,10 @@ def test_assumed_box_gives_the_share_per_source_and_the_systems() -> None:
     system, the rest the default gas boiler without priors; nothing said without the column."""
     from types import SimpleNamespace
 
-    import pandas as pd
-
-    from tests.scenario_helpers import DISTRICT
+    from tests.scenario_helpers import DISTRICT, heating_system_buildings
     from twin.scenario.report import _assumed_short
 
-    frame = pd.DataFrame({
-        "building_id": list("abcde"), "floor_area_m2": [100.0, 300.0, 50.0, 550.0, 0.0],
-        "use": "residential", "use_source": "data", "height_m": 9.0, "height_m_source": "data", "n_storeys": 3,
-        "n_storeys_source": "data", "construction_year": 1930.0, "construction_year_source": "data",
-        "heating_system": ["heat_pump_air_35", "gas_boiler_condensing", "gas_boiler_condensing", "", ""],
-        "heating_system_source": ["data", "user", "data", "default", "default"],
-    })
+    frame = heating_system_buildings()
     scenario = _scenario([str(DISTRICT)])
     box = _assumed_short(SimpleNamespace(scenario=scenario, samples=None, baseline_scene=SimpleNamespace(buildings=frame)))
     item = box.split("<b>Heating system</b>")[1].split("</li>")[0]

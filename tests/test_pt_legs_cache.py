@@ -11,9 +11,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from tests.traffic_helpers import stgilles_scene
+from tests.traffic_helpers import stgilles_scene, stgilles_walk_network
 from twin.traffic import mobility as mob
-from twin.traffic.mobility import build_mode_network, edge_nodes
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +22,7 @@ def scene():
 
 @pytest.fixture(scope="module")
 def walk(scene):
-    from twin.traffic.demand import read_parameters, trip_ends
-
-    ends = trip_ends(scene, read_parameters(None), zone_size_m=100.0)
-    return build_mode_network(scene, "walk", ends, edge_nodes(scene))
+    return stgilles_walk_network(scene)
 
 
 def _stops(scene, n: int = 12, shift_m: float = 7.0) -> SimpleNamespace:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.scenario_helpers import fake_comparison
+from tests.scenario_helpers import fake_comparison, heating_system_buildings
 
 UNITS = [("_keur_yr", "k€/yr"), ("_keur", "k€"), ("_mwh", "MWh/yr"), ("co2_t", "t/yr"), ("_veh_h", "veh/h"), ("_pct", "%"),
          ("_m3_m3", "m³/m³"), ("_m3", "m³"), ("_mm", "mm"), ("_kg", "kg"), ("_c", "°C"), ("_trips", "trips"), ("vehicle_km", "veh·km"),
@@ -671,13 +671,7 @@ def test_the_terminal_says_where_the_heating_systems_came_from_as_the_report():
 
     from twin.scenario.report import _assumed_short, assumed_lines
 
-    frame = pd.DataFrame({
-        "building_id": list("abcde"), "floor_area_m2": [100.0, 300.0, 50.0, 550.0, 0.0],
-        "use": "residential", "use_source": "data", "height_m": 9.0, "height_m_source": "data", "n_storeys": 3,
-        "n_storeys_source": "data", "construction_year": 1930.0, "construction_year_source": "data",
-        "heating_system": ["heat_pump_air_35", "gas_boiler_condensing", "gas_boiler_condensing", "", ""],
-        "heating_system_source": ["data", "user", "data", "default", "default"],
-    })
+    frame = heating_system_buildings()
     priors = SimpleNamespace(enabled=lambda: ["heating_system"], source="priors.yaml")
     comp = SimpleNamespace(scenario=_Scenario(), samples=None, baseline_scene=SimpleNamespace(buildings=frame),
                            stock_samples=SimpleNamespace(priors=priors))

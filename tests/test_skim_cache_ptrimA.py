@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.traffic_helpers import stgilles_scene
+from tests.traffic_helpers import stgilles_scene, stgilles_walk_network
 from twin.traffic import mobility as mob
-from twin.traffic.mobility import MobilityOptions, build_mode_network, edge_nodes, run_district_mobility
+from twin.traffic.mobility import MobilityOptions, run_district_mobility
 from twin.traffic.skims import network_skims
 
 PARVIS = ["Parvis Saint-Gilles - Sint-Gillis Voorplein", "Rue de l'Église Saint-Gilles - Sint-Gilliskerkstraat"]
@@ -24,10 +24,7 @@ def scene():
 
 @pytest.fixture(scope="module")
 def walk(scene):
-    from twin.traffic.demand import read_parameters, trip_ends
-
-    ends = trip_ends(scene, read_parameters(None), zone_size_m=100.0)
-    return build_mode_network(scene, "walk", ends, edge_nodes(scene))
+    return stgilles_walk_network(scene)
 
 
 def test_a_hit_equals_a_new_search_and_hands_out_fresh_arrays(walk) -> None:

@@ -39,6 +39,16 @@ def stgilles_scene():
     return scene
 
 
+def stgilles_walk_network(scene):
+    """The walking network of ``scene`` (100 m zones of the default trip-end parameters), as the
+    mobility model builds it (:func:`twin.traffic.mobility.build_mode_network`)."""
+    from twin.traffic.demand import read_parameters, trip_ends
+    from twin.traffic.mobility import build_mode_network, edge_nodes
+
+    ends = trip_ends(scene, read_parameters(None), zone_size_m=100.0)
+    return build_mode_network(scene, "walk", ends, edge_nodes(scene))
+
+
 def extreme_car_nodes(scene) -> list:
     """The W, E, S, N ends (smallest / largest x, then y) of the largest strongly connected part of
     ``scene``'s car network: four node ids that reach one another, for test demand."""

@@ -33,6 +33,7 @@ from twin.energy.measures import heat_pump_cop
 from twin.energy.model import load_factors
 from twin.energy.systems import PARTLOAD_BOILERS, boiler_params, district_heat_kwh, partload_fuel_kwh
 from twin.errors import InputError
+from twin.types.heating_systems import OPT_IN_SYSTEMS, SYSTEMS
 
 #: Columns of :func:`energy_accounts` (besides ``building_id``).
 ACCOUNT_COLUMNS: tuple[str, ...] = (
@@ -74,27 +75,8 @@ def horizontal_irradiation_kwh_m2(drivers, group: str = "roof") -> float:
     return float(drivers.irr_w_m2[drivers.groups.index(group)].sum() / 1000.0)
 
 
-#: Heat generators of the accounts (``env['system']``) and the final-energy carrier of each.
-SYSTEMS: dict[str, str] = {
-    "gas_boiler": "gas",
-    "gas_boiler_condensing": "gas",
-    "oil_boiler": "oil",
-    "electric_direct": "electricity",
-    "heat_pump": "electricity",
-    "heat_pump_air_35": "electricity",
-    "heat_pump_air_55": "electricity",
-    "heat_pump_ground_35": "electricity",
-    "heat_pump_ground_55": "electricity",
-}
-
-#: Opt-in systems of :mod:`twin.energy.systems` (accounts and measures only; the Monte Carlo
-#: priors and the calibration's meters know :data:`SYSTEMS`) and their carrier.
-OPT_IN_SYSTEMS: dict[str, str] = {
-    "district_heating": "district_heat",
-    "gas_boiler_partload": "gas",
-    "gas_boiler_condensing_partload": "gas",
-    "oil_boiler_partload": "oil",
-}
+# SYSTEMS and OPT_IN_SYSTEMS (system -> carrier) live in twin.types.heating_systems, below ingest
+# and the engines, and are re-exported here.
 
 #: Heat pumps with an hourly COP (:mod:`twin.energy.heat_pump`): system -> (kind of
 #: ``twin/data/heat_pumps.csv``, design supply temperature in degC).

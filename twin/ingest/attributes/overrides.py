@@ -12,7 +12,7 @@ and the column:
   1000..2100), or a ``height_m`` over ``n_storeys`` below the least storey height (1.5 m);
 * a ``use`` outside the use classes of the defaults table;
 * a ``heating_system`` outside the heating systems of the energy accounts
-  (:data:`HEATING_SYSTEMS`: :data:`twin.energy.results.SYSTEMS` and ``OPT_IN_SYSTEMS``), with the
+  (:data:`HEATING_SYSTEMS`: :data:`twin.types.heating_systems.SYSTEMS` and ``OPT_IN_SYSTEMS``), with the
   closest known system (:mod:`twin.io.key_hints`);
 * an unknown column (with the closest allowed column, :mod:`twin.io.key_hints`), a building
   given twice, a blank ``building_id``.
@@ -33,6 +33,7 @@ import pandas as pd
 
 from twin.errors import InputError
 from twin.io.key_hints import closest_key
+from twin.types.heating_systems import all_systems
 
 OVERRIDE_COLUMNS = ("use", "height_m", "n_storeys", "construction_year", "heating_system")
 """Columns an overrides table may hold."""
@@ -40,11 +41,9 @@ OVERRIDE_COLUMNS = ("use", "height_m", "n_storeys", "construction_year", "heatin
 
 def heating_systems() -> tuple[str, ...]:
     """The values a building's ``heating_system`` may take: the heat generators of the energy
-    accounts, :data:`twin.energy.results.SYSTEMS` then ``OPT_IN_SYSTEMS`` (``gas_boiler``,
+    accounts, :data:`twin.types.heating_systems.SYSTEMS` then ``OPT_IN_SYSTEMS`` (``gas_boiler``,
     ``heat_pump_air_35``, ``district_heating`` ...)."""
-    from twin.energy.results import OPT_IN_SYSTEMS, SYSTEMS
-
-    return (*SYSTEMS, *OPT_IN_SYSTEMS)
+    return all_systems()
 
 
 def check_heating_system(values: pd.Series, path, labels, *, what: str = "override") -> pd.Series:

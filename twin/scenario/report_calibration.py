@@ -43,16 +43,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-#: Energy KPIs compared (label); the others (investment, buildings simulated) are not uncertain
-#: in the same way (a cost or a count).
-KPI_ROWS = (
-    ("heating_need_mwh", "heating need, MWh/yr"),
-    ("final_energy_mwh", "final energy, MWh/yr"),
-    ("primary_energy_mwh", "primary energy, MWh/yr"),
-    ("co2_t", "CO₂, t/yr"),
-    ("energy_cost_keur_yr", "energy cost, k€/yr"),
-    ("floor_area_class_d_or_worse_pct", "floor area in EPB class D or worse (standard conditions), %"),
+from twin.scenario import report_labels as L
+
+#: Energy KPIs compared, with a detail shown after the label ('' none); the others (investment,
+#: buildings simulated) are not uncertain in the same way (a cost or a count).
+KPI_DETAILS = (
+    ("heating_need_mwh", ""),
+    ("final_energy_mwh", ""),
+    ("primary_energy_mwh", ""),
+    ("co2_t", ""),
+    ("energy_cost_keur_yr", ""),
+    ("floor_area_class_d_or_worse_pct", " (standard conditions)"),
 )
+#: (KPI, the row's text): the KPI table's label and unit (:mod:`twin.scenario.report_labels`),
+#: so that a KPI has one name and one unit in every section ("Energy bills, k€/yr").
+KPI_ROWS = tuple((kpi, f"{L.label(kpi)}{detail}, {L.unit(kpi)}") for kpi, detail in KPI_DETAILS)
 
 #: Band columns a KPI table must have to be compared.
 BAND_COLUMNS = ("whatif", "domain", "kpi", "baseline_p_lo", "baseline_p_hi", "delta_p_lo", "delta_p_hi")
@@ -233,7 +238,7 @@ def calibration_section(comparison, counterpart: pd.DataFrame | None = None) -> 
     for r in t.itertuples():
         what = "baseline" if r.part == "baseline" else f"delta of {html.escape(r.whatif)}"
         ch = "–" if not np.isfinite(r.change_pct) else f"{r.change_pct:+.0f} %"
-        p.append(f"<tr><td class='l'>{labels.get(r.kpi, html.escape(r.kpi))}</td><td class='l'>{what}</td>"
+        p.append(f"<tr><td class='l'>{html.escape(labels.get(r.kpi, r.kpi))}</td><td class='l'>{what}</td>"
                  f"<td>[{_num(r.before_lo)}, {_num(r.before_hi)}]</td><td>{_num(r.before_width)}</td>"
                  f"<td>[{_num(r.after_lo)}, {_num(r.after_hi)}]</td><td>{_num(r.after_width)}</td><td>{ch}</td></tr>")
     p.append("</tbody></table></section>")

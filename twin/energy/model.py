@@ -54,6 +54,7 @@ from twin.energy.inputs import STANDARD_GROUPS, StockInputs
 from twin.energy.typology import PARAMETERS, apply_overrides, assign_typology, load_typology, neighbour_counts
 from twin.errors import InputError, SchemaError
 from twin.packaged import packaged_csv
+from twin.scene.provenance import KNOWN_SOURCES
 
 #: rho c of air, Wh/(m3 K) (TABULA; ISO 13790 §9.3: 1200 J/(m3 K) = 0.333).
 RHO_C_AIR_WH_M3K = 0.34
@@ -98,8 +99,9 @@ DEFAULT_SYSTEM_COLUMNS: dict[str, object] = {
 }
 
 #: Sources of a scene's ``heating_system`` that the envelope takes (the building's own system);
-#: a ``default`` (or a scene without the attribute) keeps :data:`DEFAULT_SYSTEM_COLUMNS`.
-KNOWN_SYSTEM_SOURCES: tuple[str, ...] = ("data", "user", "calibrated")
+#: a ``default`` (or a scene without the attribute) keeps :data:`DEFAULT_SYSTEM_COLUMNS`. The same
+#: tuple as :data:`twin.scene.provenance.KNOWN_SOURCES`.
+KNOWN_SYSTEM_SOURCES: tuple[str, ...] = KNOWN_SOURCES
 
 
 def scene_systems(buildings: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:

@@ -27,6 +27,13 @@ import pandas as pd
 #: The sources an attribute can have, from most to least trusted for reporting.
 SOURCES: tuple[str, ...] = ("data", "user", "calibrated", "inferred", "default")
 
+#: The sources that count as evidence about the building itself (read from its file, given by the
+#: user, fitted to its measurements), as opposed to ``inferred`` and ``default``. The one tuple
+#: behind :data:`twin.ingest.attributes.sources.KNOWN` and
+#: :data:`twin.energy.model.KNOWN_SYSTEM_SOURCES` (the energy model takes a scene's
+#: ``heating_system`` only from these).
+KNOWN_SOURCES: tuple[str, ...] = ("data", "user", "calibrated")
+
 #: Building attributes whose source the scene tracks.
 BUILDING_PARAMETERS: tuple[str, ...] = ("use", "height_m", "n_storeys", "construction_year")
 
@@ -176,6 +183,7 @@ def rule_counts(buildings: pd.DataFrame, parameters: tuple[str, ...] = STOCK_PAR
 
 __all__ = [
     "BUILDING_PARAMETERS",
+    "KNOWN_SOURCES",
     "LEGACY_FLAGS",
     "OPTIONAL_PARAMETERS",
     "SOURCES",

@@ -17,10 +17,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from twin.scene.provenance import LEGACY_FLAGS, rule_column, source_column
+from twin.scene.provenance import KNOWN_SOURCES, LEGACY_FLAGS, rule_column, source_column
 
-KNOWN: tuple[str, ...] = ("data", "user", "calibrated")
-"""Sources that count as evidence about the building itself."""
+KNOWN: tuple[str, ...] = KNOWN_SOURCES
+"""Sources that count as evidence about the building itself (:data:`twin.scene.provenance.KNOWN_SOURCES`)."""
 
 RULE_ATTRIBUTES: tuple[str, ...] = ("use", "ground_floor_use", "height_m", "n_storeys", "construction_year")
 """Attributes that carry a ``<attribute>_rule`` column."""

@@ -191,14 +191,20 @@ def check_replace(path: Path, *, field: str) -> None:
 
 def write_parquet(frame: Any, path: Path) -> None:
     """Write ``frame`` (a DataFrame, or a GeoDataFrame as GeoParquet) to ``path`` in one pass, with
-    ``twin_written_by: twin traffic`` in the key-value metadata beside the ``pandas`` (and ``geo``) entries."""
+    ``twin_written_by: twin traffic`` in the key-value metadata beside the ``pandas`` (and ``geo``) entries.
+
+    A GeoDataFrame goes through the public :meth:`geopandas.GeoDataFrame.to_parquet`, into memory
+    and uncompressed (its ``geo`` metadata: geometry columns, CRS, bounding box, geometry types),
+    and is read back as an Arrow table to which the tag is added; the file itself is written once.
+    (``GeoDataFrame.to_arrow`` writes no ``geo`` metadata: ``geopandas.read_parquet`` refuses its file.)
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     if hasattr(frame, "geometry") and hasattr(frame, "crs"):
-        from geopandas.io.arrow import _geopandas_to_arrow  # what GeoDataFrame.to_parquet writes: the GeoParquet geo metadata
-
-        table = _geopandas_to_arrow(frame, index=False)
+        sink = pa.BufferOutputStream()
+        frame.to_parquet(sink, index=False, compression=None)
+        table = pq.read_table(pa.BufferReader(sink.getvalue()))
     else:
         table = pa.Table.from_pandas(frame, preserve_index=False)
     meta = dict(table.schema.metadata or {})

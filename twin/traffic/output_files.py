@@ -23,8 +23,8 @@ twin wrote no tag: removed once by hand), is refused before any work (:func:`che
 :class:`StagedOutputs` holds the outputs of one command: every path checked before any work
 (its ending, the file rule of :func:`twin.io.output_checks.check_output_file`, no two options on
 one file, the writer rule above), each file then written to a temporary file beside its target,
-and all swapped in together at the end: a failure while writing the last output leaves every
-earlier file as it was.
+and all swapped in together at the end, all or nothing (:func:`swap_in`): a failure while writing
+the last output, or while renaming the k-th file into place, leaves every earlier file as it was.
 """
 
 from __future__ import annotations
@@ -233,6 +233,69 @@ def tag_omx(fh: Any) -> None:
     fh.root._v_attrs[WRITER_KEY] = TRAFFIC_WRITER
 
 
+def _aside_name(target: Path) -> Path:
+    """A free name beside ``target`` for its earlier file kept during a swap
+    (``.NAME.twin-old-PID-RANDOM``: removed by the next writer when this process died,
+    :func:`twin.io.staged.clean_stale`)."""
+    from twin.io.staged import temp_prefix
+
+    fd, name = tempfile.mkstemp(prefix=f"{temp_prefix(target, 'old')}{os.getpid()}-", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    os.unlink(name)
+    return Path(name)
+
+
+def swap_in(pairs: list[tuple[Path, Path]]) -> None:
+    """Rename every staged file ``tmp`` onto its ``target``, all or nothing.
+
+    First every existing target is kept aside under a second name (a hard link, so the target
+    itself never goes missing; a copy where the file system has no hard links): a failure there
+    changes no target. Then the staged files are renamed in; when one rename fails (the k-th of
+    n), the targets already replaced get their earlier file back (renamed from the name aside,
+    byte-identical) and those that did not exist are removed, and the error is raised again: no
+    reader finds outputs of two runs side by side. The names aside are removed at the end.
+
+    Raises
+    ------
+    OutputError
+        The rollback itself failed: naming each target left with its new file and where its
+        earlier file is kept.
+    """
+    import shutil
+
+    aside: dict[Path, Path] = {}
+    done: list[Path] = []
+    try:
+        for _, target in pairs:
+            if os.path.lexists(target):
+                keep = _aside_name(target)
+                try:
+                    os.link(target, keep)
+                except OSError:  # no hard links here (some network and FAT file systems)
+                    shutil.copy2(target, keep)
+                aside[target] = keep
+        for tmp, target in pairs:
+            os.replace(tmp, target)
+            done.append(target)
+    except BaseException:
+        lost = []
+        for target in reversed(done):
+            try:
+                if target in aside:
+                    os.replace(aside.pop(target), target)
+                else:
+                    os.unlink(target)
+            except OSError as exc:
+                lost.append(f"{target} ({exc.strerror or exc}; its earlier file is {aside.get(target, 'none')})")
+        if lost:
+            raise OutputError("writing the outputs failed and could not be undone for: " + "; ".join(lost), path=done[-1]) from None
+        raise
+    finally:
+        for keep in aside.values():
+            with contextlib.suppress(OSError):
+                keep.unlink()
+
+
 class StagedOutputs:
     """The output files of one traffic command: checked before any work, written beside their
     targets, swapped in together.
@@ -307,7 +370,8 @@ class StagedOutputs:
         """Swap every written file in as its target. Each staged file is first checked to be one
         the writer rule recognises as a traffic output (else the next run would refuse it: a
         RuntimeError, a bug of twin), and each target checked again (another process may have put
-        a file there meanwhile); only then are the files renamed, under :func:`twin.io.stop.critical`.
+        a file there meanwhile); only then are the files renamed, all or nothing (:func:`swap_in`),
+        under :func:`twin.io.stop.critical`.
 
         Raises
         ------
@@ -327,9 +391,10 @@ class StagedOutputs:
                     raise RuntimeError(f"{self.fields[target]} {target}: twin wrote {seems} that it would not recognise as its own (a bug)")
             check_replace(target, field=self.fields[target])
         with stop.critical():
-            for target, tmp in self._staged.items():
+            for tmp in self._staged.values():
                 os.chmod(tmp, file_mode())
-                os.replace(tmp, target)
+            swap_in([(tmp, target) for target, tmp in self._staged.items()])
+            for tmp in self._staged.values():
                 stop.unregister(tmp)
             self._staged.clear()
 
@@ -357,5 +422,5 @@ class StagedOutputs:
 
 
 __all__ = ["CSV_KEYS", "PARQUET_TAG", "TRAFFIC_WRITER", "WRITERS_OF", "WRITER_KEY", "StagedOutputs", "check_replace", "csv_keys_of",
-           "gpkg_writer_of", "image_writer_of", "netcdf_writer_of", "omx_writer_of", "parquet_writer_of", "tag_omx", "traffic_csv_writer_of",
+           "gpkg_writer_of", "image_writer_of", "netcdf_writer_of", "omx_writer_of", "parquet_writer_of", "swap_in", "tag_omx", "traffic_csv_writer_of",
            "write_geopackage", "write_netcdf", "write_parquet"]

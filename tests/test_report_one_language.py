@@ -58,3 +58,129 @@ def test_the_calibration_table_names_each_kpi_as_the_kpi_table():
         assert text.startswith(L.label(kpi)) and text.endswith(", " + L.unit(kpi)), (kpi, text)
     assert "Energy bills, k€/yr" in shown and "CO₂ emissions of the buildings, t/yr" in shown
     assert not any(re.search(r"energy cost|CO2|\bCO₂, ", s) for s in shown)
+
+
+# -- 2. a scenario's descriptions in the report's units -----------------------------------------
+
+def _scenario(description: str, whatif_description: str, domains=("energy",)):
+    whatif = SimpleNamespace(name="w", description=whatif_description, modifications=[])
+    return SimpleNamespace(name="one-language", description=description, domains=list(domains), whatifs=[whatif],
+                           uncertainty=SimpleNamespace(samples=0, seed=2026, percentiles=(5.0, 95.0), parameters=[]))
+
+
+def test_the_scenario_descriptions_are_shown_in_the_report_units():
+    """The default scenario's description ("Saint-Gilles (Brussels), 1 km2") and the renovation
+    wave's ("R + 3.5 m2K/W") were shown as written: now through the notes' converter
+    (report_labels.note_html), the YAML untouched."""
+    from tests.scenario_helpers import fake_comparison
+    from twin.scenario.report import _summary_section
+
+    comp = fake_comparison()
+    comp.scenario = _scenario("Saint-Gilles (Brussels), 1 km2, CO2 & bills of <b>everyone</b>.",
+                              "External wall insulation (R + 3.5 m2K/W), roof insulation (R + 5 m2K/W).")
+    page = _summary_section(comp)
+    assert "<p>Saint-Gilles (Brussels), 1 km², CO₂ &amp; bills of &lt;b&gt;everyone&lt;/b&gt;.</p>" in page
+    assert "<p class='note'>External wall insulation (R + 3.5 m²·K/W), roof insulation (R + 5 m²·K/W).</p>" in page
+    assert not re.search(r"\bk?m2|CO2", page)
+
+
+def test_every_description_site_goes_through_the_converter():
+    """The summary, the soil year and the hot-days sections show the what-ifs' descriptions; none
+    escapes a description without converting its units."""
+    import inspect
+    from importlib import import_module
+
+    n = 0
+    for name in ("report", "report_soil", "report_soil_heat", "report_mobility", "report_solar", "report_energy_classes",
+                 "report_drilldown", "report_calibration"):
+        src = inspect.getsource(import_module(f"twin.scenario.{name}"))
+        assert not re.search(r"html\.escape\([\w.]*description\)", src), name
+        n += len(re.findall(r"note_html\([\w.]*description\)", src))
+    assert n >= 4
+
+
+def test_the_converter_keeps_identifiers_and_file_names():
+    assert L.note_units("1 km2, 2.5 km2 and R + 3.5 m2K/W") == "1 km², 2.5 km² and R + 3.5 m²·K/W"
+    kept = "grid_km2.csv, area_km2, `1 km2`, wall_r_m2K/W"
+    assert L.note_units(kept) == kept
+
+
+# -- 3. a change of a temperature in K: report, terminal, docs ---------------------------------
+
+HOT = "hot_days_surface_temp_midday_c"
+
+
+def _hot_kpis() -> pd.DataFrame:
+    """The default run's hot-days row of desealing-car-parks (kpis.csv, 2026-12-06) and a runoff row."""
+    return pd.DataFrame({
+        "whatif": ["w", "w"], "domain": ["soil", "soil"], "kpi": [HOT, "runoff_m3"],
+        "baseline": [51.43, 26599.2], "whatif_value": [39.45, 26525.05], "delta": [-11.98, -74.15],
+        "baseline_p_lo": [47.9, 26000.0], "baseline_p50": [51.0, 26500.0], "baseline_p_hi": [52.2, 27000.0],
+        "delta_p_lo": [-12.96, -135.95], "delta_p50": [-10.0, -59.11], "delta_p_hi": [-7.82, -14.94],
+    })
+
+
+def test_the_report_gives_a_temperature_in_celsius_and_its_change_in_kelvin():
+    """The KPI table's unit column says °C (the baseline and what-if); the change, its range bar
+    and the summary's line say K, and the page says once what a K is. The change said "-12.0"
+    under the unit °C (and "-12.0 °C" in the summary) where docs/soil_heat.md says "-11.98 K"."""
+    from tests.scenario_helpers import fake_comparison
+    from twin.scenario.report import _kpis_section, _summary_section
+
+    comp = fake_comparison()
+    comp.scenario, comp.kpis, comp.samples = _scenario("", "", domains=("soil",)), _hot_kpis(), None
+    page = _summary_section(comp) + _kpis_section(comp)
+    row = next(r for r in _cells(page) if r and r[0] == L.label(HOT))
+    assert row[1] == "°C" and row[2] == "51.4" and row[4] == "39.5" and row[5] == "-12.0 K" and row[6] == "–"
+    bar = re.search(r"<svg class='bar delta'[^>]*aria-label='([^']*)'", page.split(html.escape(L.label(HOT)))[-1]).group(1)
+    assert bar.endswith("central run -12.0 K") and "-13.0 K to -7.8 K" in bar
+    assert f"{L.label(HOT)}: <b>-12.0 K</b>, range -13.0 to -7.8 K" in page
+    assert L.TEMPERATURE_CHANGE_NOTE in page
+    runoff = next(r for r in _cells(page) if r and r[0] == L.label("runoff_m3"))
+    assert runoff[5] == "-74"  # other changes in the unit column's unit, as before
+    assert L.change_unit(HOT) == L.TEMPERATURE_CHANGE_UNIT == "K" and L.unit(HOT) == "°C"
+    # no temperature among the KPIs: no word about kelvin
+    comp.kpis = _hot_kpis().iloc[1:]
+    assert L.TEMPERATURE_CHANGE_NOTE not in _summary_section(comp) + _kpis_section(comp)
+
+
+def test_the_hot_days_section_says_what_a_kelvin_is():
+    """The hot-days section (its table is the KPI table's row) gives the change in K, says once
+    what a K is, and converts the what-if's description."""
+    from twin.scenario.report_soil_heat import ROWS, soil_heat_report_section
+
+    sc = _scenario("", "Every car park de-sealed (4,532 m2).", domains=("soil",))
+    comp = SimpleNamespace(scenario=sc, kpis=_hot_kpis(), baseline={"soil": SimpleNamespace(notes=[])},
+                           whatifs={"w": {"soil": SimpleNamespace(notes=[])}}, sample_notes=[])
+    page = soil_heat_report_section(comp)
+    row = next(r for r in _cells(page) if r and r[0] == L.label(HOT))
+    assert row[1] == "°C" and row[5] == "-12.0 K"
+    assert L.TEMPERATURE_CHANGE_NOTE in page and "Every car park de-sealed (4,532 m²)." in page
+    assert {u for key, _, u in ROWS if key.endswith("_c")} == {L.TEMPERATURE_CHANGE_UNIT}  # library use, the same unit
+
+
+def test_the_terminal_gives_a_temperature_in_degc_and_its_change_in_k():
+    """The terminal summary gave the hot-days row without a unit ("51.43 -> 39.45 delta -11.98")
+    beside docs in K: now "degC" for the values, "K" for the change and its range (ASCII)."""
+    from twin.scenario.report import TERMINAL_TEMPERATURE_UNITS, terminal_summary
+
+    lines = terminal_summary(SimpleNamespace(kpis=_hot_kpis()))
+    temp = next(x for x in lines if HOT in x)
+    assert TERMINAL_TEMPERATURE_UNITS == ("degC", "K")
+    assert re.search(r"51\.4\d* degC -> +39\.4\d* degC  delta -11\.98\d* K  \[-12\.96\d*, -7\.82\d*\] K$", temp), temp
+    assert "%" not in temp
+    runoff = next(x for x in lines if "runoff_m3" in x)
+    assert "degC" not in runoff and " K" not in runoff and "%" in runoff
+    assert all(ord(c) < 128 for c in "".join(lines))
+
+
+def test_docs_soil_heat_gives_temperature_changes_in_k():
+    """docs/soil_heat.md: temperatures in degC, changes in K (it said "by up to 24 degC" for a
+    difference); a signed number in degC would be a change written as a temperature."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "soil_heat.md").read_text(encoding="utf-8")
+    assert "their changes in K" in text
+    said = re.sub(r'"[^"\n]*"', "", text)  # a quoted example is no figure
+    assert not re.search(r"[-+−]\d[\d.,]* ?(?:degC|°C)|by (?:up to )?\d[\d.]* ?(?:degC|°C)", said)
+    assert re.search(r"-11\.9\d? (?:\([^)]*\) )?K", text)

@@ -162,6 +162,8 @@ def check(report_html: str, kpis: pd.DataFrame) -> list[str]:
                     problems.append(f"{w} {kpi}: change sign {ch} vs {r.delta}")
                 if unit.startswith("%") and sv and sv[1] is not None and sv[0] != 0 and "pts" not in ch:
                     problems.append(f"{w} {kpi}: change of a share {ch!r} without percentage points")
+                if unit == "°C" and sv and sv[1] is not None and sv[0] != 0 and not ch.endswith(" K"):
+                    problems.append(f"{w} {kpi}: change of a temperature {ch!r} not in K")
                 pct = row[i + 2]["text"]
                 if pct not in ("–",) and not pct.startswith("≈") and r.baseline != 0:
                     problems += close(number(pct.replace(" %", "")), 100 * r.delta / abs(r.baseline), f"{w} {kpi} change %")
@@ -223,7 +225,7 @@ def check_summary(report_html: str, kpis: pd.DataFrame) -> list[str]:
         r = k.loc[(w, kpi)]
         n += 1
         share = unit.startswith("%")
-        want_unit = "percentage points" if share else unit
+        want_unit = "percentage points" if share else ("K" if unit == "°C" else unit)  # a temperature's change in K
         if m["unit"].strip() != want_unit:
             problems.append(f"summary {w} {kpi}: unit {m['unit']!r}, expected {want_unit!r}")
         problems += close(number(m["val"]), r.delta, f"summary {w} {kpi} change")

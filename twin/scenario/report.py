@@ -431,7 +431,8 @@ def _kpi_row_cells(r, banded: bool, percentiles) -> str:
     if banded:
         row += f"<td>{L.band_bar(r.kpi, r.baseline, getattr(r, 'baseline_p_lo', np.nan), getattr(r, 'baseline_p_hi', np.nan), percentiles)}</td>"
     change = L.fmt_delta(r.kpi, r.delta, r.baseline)
-    change = L.with_unit(change, "pts") if L.is_share(r.kpi) and change not in ("0", "≈ 0", "–") else change
+    if L.change_unit(r.kpi) != u and change not in ("0", "≈ 0", "–"):  # a share's change in pts, a temperature's in K
+        change = L.with_unit(change, L.change_unit(r.kpi))
     row += (f"<td>{L.fmt_value(r.kpi, r.whatif_value, ref=r.baseline)}</td><td class='{cls}'>{change}</td>"
             f"<td>{L.fmt_pct(r.delta, r.baseline, r.kpi)}</td>")
     if banded:
@@ -989,17 +990,26 @@ def _any_outside(kpis: pd.DataFrame) -> bool:
     return any(n.startswith("central ") for r in kpis.itertuples() if not _diagnostic(r.kpi) for n in band_notes(r))
 
 
+def _temperature_change_words(kpis: pd.DataFrame) -> str:
+    """'; a change of a temperature is in K (kelvin): ...' when ``kpis`` has a temperature KPI that
+    moved (:data:`twin.scenario.report_labels.TEMPERATURE_CHANGE_NOTE`), else ''."""
+    from twin.scenario import report_labels as L
+
+    moved = kpis[kpis["delta"].fillna(0) != 0]["kpi"].astype(str).unique() if "delta" in kpis else ()
+    return "; " + L.TEMPERATURE_CHANGE_NOTE if any(L.is_temperature(k) for k in moved) else ""
+
+
 def _summary_section(comparison) -> str:
     sc = comparison.scenario
     p = ["<section id='summary'><h2>Summary</h2>"]
     if sc.description:
-        p.append(f"<p>{html.escape(sc.description)}</p>")
+        p.append(f"<p>{note_html(sc.description)}</p>")
     p.append("<div class='cards'>")
     for w in sc.whatifs:
         group = comparison.kpis[comparison.kpis["whatif"] == w.name]
         p.append(f"<div class='card'><h3>{html.escape(w.name)}</h3>")
         if w.description:
-            p.append(f"<p class='note'>{html.escape(w.description)}</p>")
+            p.append(f"<p class='note'>{note_html(w.description)}</p>")
         lines = _headlines(group)
         payback = _payback_line(comparison, w.name, group)
         if payback:
@@ -1019,7 +1029,7 @@ def _summary_section(comparison) -> str:
         p.append(f"<p class='note'>Each line: the change on the central run (every unknown at one central value: its default or its prior's expected value), then the range of the change: "
                  f"{lo:g}th–{hi:g}th percentiles over the Monte Carlo samples of what is unknown (samples per engine: "
                  f"{html.escape(_sample_counts(comparison))}; see \"What this run assumed\" below). Changes of a share in % are in "
-                 "percentage points." + (f" {html.escape(OUTSIDE_WHY, quote=False)}" if _any_outside(comparison.kpis) else "") + "</p>")
+                 "percentage points" + _temperature_change_words(comparison.kpis) + "." + (f" {html.escape(OUTSIDE_WHY, quote=False)}" if _any_outside(comparison.kpis) else "") + "</p>")
     p.append("</section>")
     return "".join(p)
 
@@ -1055,7 +1065,8 @@ def _kpis_section(comparison) -> str:
     banded = "delta_p_lo" in comparison.kpis.columns
     p = ["<section id='kpis'><h2>Key performance indicators</h2>"]
     how = ["<b>Change</b> = what-if minus baseline on the central run (every unknown at one central value), rounded to three "
-           "significant digits; change % is relative to the baseline; the change of a share in % is in percentage points (pts).",
+           "significant digits; change % is relative to the baseline; the change of a share in % is in percentage points (pts)"
+           + _temperature_change_words(comparison.kpis) + ".",
            "<b>Colours</b>: green better, red worse; lower is better but for the PV yield, infiltration, soil storage and recharge, "
            "the 15-minute access and the walking, cycling and public transport shares; no colour for counts of what moved, such as "
            "rerouted trips.",
@@ -1228,8 +1239,14 @@ def write_report(comparison, path: str | os.PathLike[str], *, run_id: str | None
     return path
 
 
+#: How the terminal spells a temperature and its change (ASCII; the report's °C and
+#: :data:`twin.scenario.report_labels.TEMPERATURE_CHANGE_UNIT`).
+TERMINAL_TEMPERATURE_UNITS = ("degC", "K")
+
+
 def terminal_summary(comparison) -> list[str]:
-    """A few lines per what-if: the KPIs that changed, with their bands."""
+    """A few lines per what-if: the KPIs that changed, with their bands; a temperature (the
+    hot-days KPIs) with its units, in degC, its change in K as in the report and the docs."""
     from twin.scenario.report_labels import describe
 
     lines = []
@@ -1240,15 +1257,18 @@ def terminal_summary(comparison) -> list[str]:
             continue
         lines.append(f"{name}:")
         for r in moved.itertuples():
+            temp = describe(r.kpi)[2] == "temp"
+            value_u, change_u = (f" {u}" for u in TERMINAL_TEMPERATURE_UNITS) if temp else ("", "")
             band = ""
             if "delta_p_lo" in group.columns and np.isfinite(getattr(r, "delta_p_lo", np.nan)):
-                band = f"  [{_signed(r.delta_p_lo)}, {_signed(r.delta_p_hi)}]"
+                band = f"  [{_signed(r.delta_p_lo)}, {_signed(r.delta_p_hi)}]{change_u}"
                 if "sign uncertain" in band_notes(r):
                     band += " (sign uncertain)"
             # no percentage of a temperature (a percentage of degrees Celsius means nothing)
-            pct = np.nan if describe(r.kpi)[2] == "temp" else _pct(r.delta, r.baseline)
+            pct = np.nan if temp else _pct(r.delta, r.baseline)
             pct_s = f" ({_signed(pct)} %)" if np.isfinite(pct) else ""
-            lines.append(f"  {r.domain:<8} {r.kpi:<32} {_fmt(r.baseline):>12} -> {_fmt(r.whatif_value):>12}  delta {_signed(r.delta)}{pct_s}{band}")
+            lines.append(f"  {r.domain:<8} {r.kpi:<32} {_fmt(r.baseline) + value_u:>12} -> {_fmt(r.whatif_value) + value_u:>12}  "
+                         f"delta {_signed(r.delta)}{change_u}{pct_s}{band}")
     return lines
 
 

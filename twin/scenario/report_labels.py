@@ -266,11 +266,28 @@ def is_share(kpi: str) -> bool:
     return unit(kpi).startswith("%")
 
 
+#: The unit of a change of a temperature (a temperature in °C, its change in K; the terminal and
+#: docs/soil_heat.md say the same). K, not °C: a difference is in kelvin in SI, and "-11.9 °C"
+#: beside a temperature of 51.4 °C reads as a temperature below freezing; "1 K is 1 °C of
+#: difference" is said once where the change is shown (:data:`TEMPERATURE_CHANGE_NOTE`).
+TEMPERATURE_CHANGE_UNIT = "K"
+#: What a planner is told once, where a temperature change is shown.
+TEMPERATURE_CHANGE_NOTE = "a change of a temperature is in K (kelvin): a change of 1 K is a change of 1 °C"
+
+
+def is_temperature(kpi: str) -> bool:
+    """Whether the KPI is a temperature (in °C; its change is in :data:`TEMPERATURE_CHANGE_UNIT`)."""
+    return describe(kpi)[2] == "temp"
+
+
 def change_unit(kpi: str, *, short: bool = True) -> str:
-    """The unit of a change of ``kpi``: its own unit, or percentage points for a share ("-21.8 %"
-    of a share in % would read as a relative change; "-21.8 pts" does not)."""
+    """The unit of a change of ``kpi``: its own unit; percentage points for a share ("-21.8 %"
+    of a share in % would read as a relative change; "-21.8 pts" does not); K for a temperature
+    (:data:`TEMPERATURE_CHANGE_UNIT`)."""
     if is_share(kpi):
         return "pts" if short else "percentage points"
+    if is_temperature(kpi):
+        return TEMPERATURE_CHANGE_UNIT
     return unit(kpi)
 
 
@@ -281,8 +298,9 @@ def with_unit(text: str, u: str) -> str:
     return f"{text} {u}"
 
 
-#: The engines' notes are written for a terminal, in ASCII ("51.4 degC", "7,144 m2", "m3/m3",
-#: "CO2", "MWh/year", "kEUR", "+-6"); the report spells these units as its tables do. Each rule matches
+#: The engines' notes and the scenario files' descriptions are written for a terminal, in ASCII
+#: ("51.4 degC", "7,144 m2", "1 km2", "R + 3.5 m2K/W", "m3/m3", "CO2", "MWh/year", "kEUR", "+-6");
+#: the report spells these units as its tables do. Each rule matches
 #: a whole token in a unit context only (after a number, inside a compound unit such as
 #: ``kWh/m2`` or before ``/s``), never inside an identifier (``changed_area_m2``), a file name or a
 #: ``code`` span. (pattern, replacement), applied in this order; ``\\g<n>`` keeps a group,
@@ -290,8 +308,10 @@ def with_unit(text: str, u: str) -> str:
 NOTE_UNITS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"(?<![\w./-])degC(?!\w)"), "°C"),
     (re.compile(r"(?<![\w./-])CO2(?!\w)"), "CO₂"),
-    # after a number: "7,144 m2", "12 m3/s" (not "area_m2 m2": the number is no identifier's tail)
-    (re.compile(r"(?<![\w.,])(?P<n>\d[\d,]*(?:\.\d+)? ?)m(?P<p>[23])(?!\w)(?!\.\w)"), "\\g<n>m{sup}"),
+    # after a number, a thermal resistance: "R + 3.5 m2K/W"
+    (re.compile(r"(?<![\w.,])(?P<n>\d[\d,]*(?:\.\d+)? ?)m(?P<p>2)[ ·]?K/W(?!\w)"), "\\g<n>m{sup}·K/W"),
+    # after a number: "7,144 m2", "12 m3/s", "1 km2" (not "area_m2 m2": the number is no identifier's tail)
+    (re.compile(r"(?<![\w.,])(?P<n>\d[\d,]*(?:\.\d+)? ?k?)m(?P<p>[23])(?!\w)(?!\.\w)"), "\\g<n>m{sup}"),
     # before a unit: "m3/s", "m3/m3"
     (re.compile(r"(?<![\w./-])m(?P<p>[23])(?=/(?:m[23²³]|s|h|d|day|yr|year)(?!\w))"), "m{sup}"),
     # after a unit: "kWh/m2", "m³/m3" (not a path: "data/m2")
@@ -307,13 +327,14 @@ _CODE = re.compile(r"(`[^`]*`|<code>.*?</code>)")
 
 
 def note_units(text: str) -> str:
-    """An engine's note with the report's units (°C, m², m³, CO₂, k€, /yr, ±): :data:`NOTE_UNITS`,
-    outside ``code`` spans; the terminal keeps the ASCII text.
+    """An engine's note (or a scenario's description) with the report's units (°C, m², km², m³,
+    m²·K/W, CO₂, k€, /yr, ±): :data:`NOTE_UNITS`, outside ``code`` spans; the terminal keeps the
+    ASCII text.
 
     Parameters
     ----------
     text
-        A note as an engine wrote it (plain text).
+        A note as an engine wrote it, or a description as the scenario file gives it (plain text).
 
     Returns
     -------

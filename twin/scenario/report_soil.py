@@ -251,7 +251,7 @@ def soil_section(comparison) -> str:
             continue
         p.append(f"<h3>{html.escape(w.name)}</h3>")
         if w.description:
-            p.append(f"<p class='note'>{html.escape(w.description)}</p>")
+            p.append(f"<p class='note'>{note_html(w.description)}</p>")
         p.append(_table(comparison, w.name))
     unchanged = [w.name for w in comparison.scenario.whatifs if w.name not in changed]
     if not comparison.scenario.whatifs or unchanged:

@@ -23,16 +23,17 @@ import math
 
 import numpy as np
 
-from twin.scenario.report_labels import note_html
+from twin.scenario.report_labels import TEMPERATURE_CHANGE_NOTE, TEMPERATURE_CHANGE_UNIT, note_html
 
 #: The section's title (the report's table of contents).
 TITLE = "Surface temperature on the hottest days"
 
-#: KPIs shown, with their labels and units.
+#: KPIs shown, with their labels and units (changes of a temperature: :data:`TEMPERATURE_CHANGE_UNIT`,
+#: as the report's tables and the terminal).
 ROWS = (
-    ("surface_temp_change_midday_c", "mid-day surface temperature, ground whose cover changed", "K"),
-    ("surface_temp_change_daily_max_c", "daily maximum surface temperature, same ground", "K"),
-    ("district_surface_temp_change_midday_c", "mid-day surface temperature, district mean", "K"),
+    ("surface_temp_change_midday_c", "mid-day surface temperature, ground whose cover changed", TEMPERATURE_CHANGE_UNIT),
+    ("surface_temp_change_daily_max_c", "daily maximum surface temperature, same ground", TEMPERATURE_CHANGE_UNIT),
+    ("district_surface_temp_change_midday_c", "mid-day surface temperature, district mean", TEMPERATURE_CHANGE_UNIT),
     ("changed_area_m2", "ground-level area whose cover changed", "m2"),
 )
 
@@ -77,7 +78,8 @@ def soil_heat_report_section(comparison) -> str:
     p = [head, "<p class='note'>Ground surface temperature (roofs excluded) from the surface energy balance of each cover (asphalt, "
          "concrete pavers, lawn, bare soil) under the scenario's weather file, on the three hottest days of its year; a cell's "
          "temperature is the mix of its covers. Baseline and what-if are compared on the cells whose ground cover the what-if "
-         "changes (and over the whole grid: district mean). "
+         "changes (and over the whole grid: district mean). Temperatures are in °C; "
+         + TEMPERATURE_CHANGE_NOTE + ". "
          + ("Ranges: paired samples of the unknown albedo, emissivity, roughness and crop coefficient of the covers "
             "(<code>twin/data/soil_surface_priors.yaml</code>), drawn as in the indicator tables. The central run uses the cover "
             "table's values (<code>twin/data/soil_surface_covers.csv</code>), which lie at the cooler edge of those priors (dark "
@@ -92,7 +94,7 @@ def soil_heat_report_section(comparison) -> str:
         g = g.set_index("kpi").loc[[k for k in HEAT_KPIS if k in set(g["kpi"])]].reset_index()
         p.append(f"<h3>{html.escape(w.name)}</h3>")
         if w.description:
-            p.append(f"<p class='note'>{html.escape(w.description)}</p>")
+            p.append(f"<p class='note'>{note_html(w.description)}</p>")
         pct = f"{percentiles[0]:g}th–{percentiles[1]:g}th percentile"
         th = "<tr><th class='l'>indicator</th><th class='l'>unit</th><th>baseline</th>"
         th += f"<th title='{pct} over the samples'>baseline range</th>" if banded else ""

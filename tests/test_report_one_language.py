@@ -184,3 +184,32 @@ def test_docs_soil_heat_gives_temperature_changes_in_k():
     said = re.sub(r'"[^"\n]*"', "", text)  # a quoted example is no figure
     assert not re.search(r"[-+−]\d[\d.,]* ?(?:degC|°C)|by (?:up to )?\d[\d.]* ?(?:degC|°C)", said)
     assert re.search(r"-11\.9\d? (?:\([^)]*\) )?K", text)
+
+
+# -- 4. words, not symbols, where a planner reads -------------------------------------------------
+
+def test_the_soil_note_says_the_published_spreads_without_times_one():
+    """The soil hydraulics note said "the Carsel & Parrish (1988) spreads x 1" (the default
+    ``soil.hydraulics_spread``): now "spreads" at 1, "spreads scaled by 0.5" otherwise."""
+    import inspect
+
+    from twin.scenario.engines.soil_storm_samples import hydraulics_samples, spread_words
+
+    src = inspect.getsource(hydraulics_samples)
+    assert "spreads x" not in src and "spreads{spread_words(spread)}" in src  # the note says it with these words
+    base = "drawn from the Carsel & Parrish (1988) spreads"
+    assert base + spread_words(1.0) == base
+    assert base + spread_words(0.5) == base + " scaled by 0.5"
+    assert base + spread_words(2.0) == base + " scaled by 2"
+
+
+def test_the_irradiation_legend_says_its_bounds_in_words():
+    """The solar map's legend said "low, < 800", "medium, 800-1,000" and "excellent, >= 1,400"."""
+    from twin.scenario.report_solar import IRRADIATION_CLASSES
+
+    labels = [label for _, label, _ in IRRADIATION_CLASSES]
+    assert labels[0] == "low, under 800" and labels[-1] == "excellent, 1,400 or more"
+    for (lo, label, _), (hi, _, _) in zip(IRRADIATION_CLASSES[:-1], IRRADIATION_CLASSES[1:], strict=True):
+        if lo > 0:
+            assert label.endswith(f", {lo:,.0f} to {hi:,.0f}"), label
+    assert not any(re.search(r"[<>≥≤=]|\d-\d", label) for label in labels)

@@ -26,11 +26,11 @@ import pandas as pd
 #: the Swiss solar cadastre sonnendach.ch (Swiss Federal Office of Energy, 2016: low < 800,
 #: medium 800-1000, good 1000-1200, very good 1200-1400, excellent >= 1400).
 IRRADIATION_CLASSES = (
-    (0.0, "low, < 800", "#4a78b8"),
-    (800.0, "medium, 800-1,000", "#f3d250"),
-    (1000.0, "good, 1,000-1,200", "#f39a2b"),
-    (1200.0, "very good, 1,200-1,400", "#dc4a2c"),
-    (1400.0, "excellent, >= 1,400", "#9e1b2f"),
+    (0.0, "low, under 800", "#4a78b8"),
+    (800.0, "medium, 800 to 1,000", "#f3d250"),
+    (1000.0, "good, 1,000 to 1,200", "#f39a2b"),
+    (1200.0, "very good, 1,200 to 1,400", "#dc4a2c"),
+    (1400.0, "excellent, 1,400 or more", "#9e1b2f"),
 )
 #: Suitability classes of the cadastre (the Brussels solar map's colours), best first.
 SUITABILITY_ROWS = (("excellent", "#2e9d45"), ("good", "#f0c419"), ("weak", "#3b73c4"), ("unsuitable", "#9aa3ad"))

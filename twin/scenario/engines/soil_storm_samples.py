@@ -67,6 +67,12 @@ def _storm_key(options) -> tuple[float, float, float]:
     return float(options.storm_mm), float(options.storm_hours), float(options.hours)
 
 
+def spread_words(spread: float) -> str:
+    """How the note says the scale of the Carsel & Parrish spreads: nothing at 1 (the published
+    spreads: "spreads x 1" read badly), else " scaled by 0.5" (a planner reads the report's note)."""
+    return "" if spread == 1.0 else f" scaled by {spread:g}"
+
+
 def hydraulics_samples(scenes: Mapping[Hashable, Any], opts: list, *, seed: int, spread: float,
                        grid_of: Callable[[Any, Any], Any], textures=None) -> tuple[dict[Hashable, list[dict[str, float]]], list[str]]:
     """The ``richards`` KPIs of every scene and sample, the soil hydraulics drawn per sample.
@@ -132,7 +138,7 @@ def hydraulics_samples(scenes: Mapping[Hashable, Any], opts: list, *, seed: int,
                 step.advance()
             out[key] = ks
     worst = max((k["water_balance_error_rel"] for k in memo.values()), default=0.0)
-    what = (f"van Genuchten - Mualem parameters of each texture drawn from the Carsel & Parrish (1988) spreads x {spread:g}"
+    what = (f"van Genuchten - Mualem parameters of each texture drawn from the Carsel & Parrish (1988) spreads{spread_words(spread)}"
             if spread > 0 else "the Carsel & Parrish (1988) class means of each texture")
     if drawn_textures is not None:
         what += "; the texture of the ground without a soil polygon drawn per sample from " + describe(textures, drawn_textures)

@@ -1,6 +1,13 @@
 """Traffic output files that cannot be mistaken, are swapped all-or-nothing and are written through
 public APIs (:mod:`twin.traffic.output_files`).
 
+* A CSV output was recognised by its leading key columns alone: ``twin traffic simulate -o
+  mytable.csv`` overwrote a user's table that merely started ``link_id,from_node,to_node``. Now a
+  traffic CSV has a record beside it (``.NAME.twin-written.json``: the SHA-256 of what twin wrote)
+  and only a CSV whose bytes it lists is replaced; a user's table with the key columns, or a
+  traffic output edited since, is refused (one line, exit 2, bytes unchanged).
+* The outputs of one command were renamed into place one by one: a failure at the 3rd of 5 left
+  outputs of two runs. Now every old file is kept aside first and put back on a failure.
 * A GeoParquet output is written through the public ``GeoDataFrame.to_parquet`` (the writer used
   geopandas' private ``_geopandas_to_arrow``), and still carries ``twin_written_by``.
 """
@@ -12,6 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+from tests.cli_harness import assert_one_line_error, run_twin
+from twin.traffic.output_files import CSV_KEYS
 
 
 def links_frame(n: int = 4):
@@ -117,3 +127,86 @@ def test_a_failed_kth_rename_leaves_every_old_output(tmp_path: Path, monkeypatch
     for n in SWAP_NAMES:
         frame = pd.read_csv(tmp_path / n) if n.endswith(".csv") else pd.read_parquet(tmp_path / n)
         assert frame["run"].tolist() == ["new"], n
+
+
+# ------------------------------------------------------------------------------------------------
+# CSV outputs recognised by their record, not by their columns
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory) -> Path:
+    from tests.test_traffic_signal_split_flows_cli import crossroads_scene
+    from twin.export import write_scene
+
+    folder = tmp_path_factory.mktemp("safe_outputs") / "scene"
+    write_scene(crossroads_scene(), folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def demand(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("safe_demand") / "od.csv"
+    pd.DataFrame({"origin": ["W"], "destination": ["E"], "t_start_s": [0.0], "t_end_s": [300.0], "vehicles": [20.0]}).to_csv(path, index=False)
+    return path
+
+
+def simulate(scene: Path, demand: Path, *options):
+    return run_twin(["traffic", "simulate", scene, "--demand", demand, "--routes", "free_flow", *options])
+
+
+def test_a_users_csv_with_traffic_key_columns_is_not_overwritten(scene: Path, demand: Path, tmp_path: Path) -> None:
+    mine = tmp_path / "mytable.csv"
+    mine.write_text("link_id,from_node,to_node,survey_note\nL1,a,b,counted on 3 May by hand\n")
+    before = snapshot(tmp_path)
+    r = simulate(scene, demand, "-o", mine)
+    assert_one_line_error(r, contains=("--output", "mytable.csv", "link_id,from_node,to_node", "no record", "not an earlier result of twin traffic"))
+    assert snapshot(tmp_path) == before  # file bytes unchanged, no record or temporary file left
+
+
+def test_a_twin_written_csv_is_replaced_and_an_edited_one_refused(scene: Path, demand: Path, tmp_path: Path) -> None:
+    from twin.traffic.output_files import csv_record_path, file_sha256, read_csv_record
+
+    turns = tmp_path / "turns.csv"
+    first = simulate(scene, demand, "--turns", turns)
+    assert first.code == 0, first.stderr
+    assert "t_start_s" not in turns.read_text().splitlines()[0]
+    assert read_csv_record(turns) == [file_sha256(turns)]
+    again = simulate(scene, demand, "--turns", turns, "--turns-interval", "60")  # other columns: still its own output
+    assert again.code == 0, again.stderr
+    assert "t_start_s" in turns.read_text().splitlines()[0]
+    assert read_csv_record(turns)[0] == file_sha256(turns)
+    with open(turns, "a") as fh:
+        fh.write("n9,x,y,1\n")  # a user's row added to twin's table
+    before = snapshot(tmp_path)
+    r = simulate(scene, demand, "--turns", turns)
+    assert_one_line_error(r, contains=("--turns", "turns.csv", "changed since twin traffic wrote it", csv_record_path(turns).name))
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("keys", [keys for keys, _ in CSV_KEYS])
+def test_every_traffic_key_header_without_a_record_is_refused(tmp_path: Path, keys: tuple[str, ...]) -> None:
+    from twin.errors import OutputError
+    from twin.traffic.output_files import check_replace
+
+    target = tmp_path / "table.csv"
+    target.write_text(",".join(keys) + "\n" + ",".join("1" for _ in keys) + "\n")
+    with pytest.raises(OutputError, match="no record"):
+        check_replace(target, field="--output")
+
+
+def test_a_csv_written_outside_staged_outputs_is_recorded_and_survives_a_failed_rename(tmp_path: Path) -> None:
+    """The writers that use :func:`twin.io.atomic_path` (assign's result, select-link tables, skims)
+    record the CSV before its rename: the earlier content stays recognised when the rename fails."""
+    from twin.io import atomic_path
+    from twin.traffic.dynamic_commands import to_table
+    from twin.traffic.output_files import TRAFFIC_WRITER, traffic_csv_writer_of
+
+    target = tmp_path / "flows.csv"
+    with atomic_path(target) as tmp:
+        to_table(pd.DataFrame({"link_id": ["a"], "from_node": [1], "to_node": [2], "flow": [1.0]}), tmp, target)
+    assert traffic_csv_writer_of(target)[0] == TRAFFIC_WRITER
+    old = target.read_bytes()
+    with pytest.raises(OSError, match="disk full"), atomic_path(target) as tmp:
+        to_table(pd.DataFrame({"link_id": ["a"], "from_node": [1], "to_node": [2], "flow": [2.0]}), tmp, target)
+        raise OSError("disk full")
+    assert target.read_bytes() == old and traffic_csv_writer_of(target)[0] == TRAFFIC_WRITER

@@ -5,7 +5,8 @@ the exact header about to be written: ``a.csv`` was already replaced when ``b.cs
 table) was refused, after the whole run; and a rerun whose table had other columns (movements
 per interval) was refused over its own earlier file. ``.nc``, ``.omx`` and ``.gpkg`` outputs had
 no writer check at all. Now (:mod:`twin.traffic.output_files`) every output is checked before
-anything is read, a CSV is recognised by the key columns it starts with, netCDF / OMX /
+anything is read, a CSV is recognised by its record (``.NAME.twin-written.json``, the SHA-256 of
+what twin wrote; it was: by the key columns it starts with, tests/test_traffic_outputs_safe.py), netCDF / OMX /
 GeoPackage outputs record ``twin_written_by``, and the outputs of one command are written staged
 and swapped in together.
 """
@@ -88,11 +89,13 @@ def test_rerun_with_other_columns_replaces_its_own_csv(scene: Path, demand: Path
 
 
 def test_a_failure_at_the_last_output_leaves_the_earlier_ones(scene: Path, demand: Path, tmp_path: Path, monkeypatch) -> None:
+    from twin.io import atomic_path
     from twin.traffic import output_files
-    from twin.traffic.dynamic_commands import run_simulate
+    from twin.traffic.dynamic_commands import run_simulate, to_table
 
     links, steps = tmp_path / "links.csv", tmp_path / "steps.nc"
-    links.write_text("link_id,from_node,to_node,entered_veh\nold,a,b,1\n")  # an earlier result (its keys)
+    with atomic_path(links) as tmp:  # an earlier result (a traffic CSV and its record)
+        to_table(pd.DataFrame({"link_id": ["old"], "from_node": ["a"], "to_node": ["b"], "entered_veh": [1]}), tmp, links)
 
     def fail(ds, path) -> None:
         raise OSError("disk full")
@@ -199,16 +202,19 @@ def test_staged_outputs_swap_all_or_nothing(tmp_path: Path) -> None:
     from twin.traffic.output_files import StagedOutputs
 
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
-    a.write_text("link_id,from_node,to_node\nold,1,2\n")
+    outputs = StagedOutputs()
+    outputs.add([("--output", a, (".csv",))])
+    with outputs:  # an earlier result: a traffic CSV and its record (.a.csv.twin-written.json)
+        outputs.path(a).write_text("link_id,from_node,to_node\nold,1,2\n")
     outputs = StagedOutputs()
     outputs.add([("--output", a, (".csv",)), ("--turns", b, (".csv",))])
     with pytest.raises(RuntimeError), outputs:
         outputs.path(a).write_text("link_id,from_node,to_node\nnew,1,2\n")
         raise RuntimeError("the second table failed")
     assert a.read_text() == "link_id,from_node,to_node\nold,1,2\n" and not b.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".a.csv.twin-written.json", "a.csv"]
     with outputs:
         outputs.path(a).write_text("link_id,from_node,to_node\nnew,1,2\n")
         outputs.path(b).write_text("node_id,in_link_id,out_link_id\nn,1,2\n")
     assert "new" in a.read_text() and b.is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".a.csv.twin-written.json", ".b.csv.twin-written.json", "a.csv", "b.csv"]

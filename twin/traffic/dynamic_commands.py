@@ -19,6 +19,7 @@ from twin.traffic.output_files import (  # noqa: F401 - re-exported: the writer 
     check_replace,
     image_writer_of,
     parquet_writer_of,
+    record_csv,
     write_parquet,
 )
 
@@ -81,11 +82,13 @@ def to_table(frame: Any, tmp: Path, path: Path, *, float_format: str | None = "%
     """Write ``frame`` to ``tmp`` (the atomic or staged stand-in of ``path``) as ``path``'s ending
     says, after :func:`check_replace` of ``path`` (``field``: the option that named it); a Parquet
     gets the ``twin_written_by`` tag in its key-value metadata, in the same write
-    (:func:`twin.traffic.output_files.write_parquet`)."""
+    (:func:`twin.traffic.output_files.write_parquet`); a CSV its record beside ``path``
+    (:func:`twin.traffic.output_files.record_csv`: a CSV holds no tag)."""
     path = Path(path)
     check_replace(path, field=field)
     if path.suffix.lower() == ".csv":
         frame.to_csv(tmp, index=False, float_format=float_format)
+        record_csv(tmp, path)
     else:
         write_parquet(frame, tmp)
 

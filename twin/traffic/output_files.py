@@ -10,11 +10,14 @@ family: any traffic command may replace an earlier traffic output):
 * an OpenMatrix file (``--skims X.omx``): the root attribute ``twin_written_by``;
 * a GeoPackage (``--output X.gpkg``): ``twin_written_by`` in its dataset metadata (GDAL's
   ``gpkg_metadata`` table; no extra layer);
-* a CSV, which holds no tag: a header that starts with the key columns of a traffic table
-  (:data:`CSV_KEYS`, e.g. ``link_id,from_node,to_node`` or ``node_id,in_link_id,out_link_id``;
-  the OD tables, whose header is fixed, by their whole header). The columns after the keys
-  depend on the run (the periods, the movement intervals...), so a rerun with other columns
-  replaces the user's own earlier table, while a meters or counts table is refused;
+* a CSV, which holds no tag: a record beside it, ``.NAME.twin-written.json`` (hidden), written
+  by twin with the file and swapped in with it: ``twin_written_by`` and the SHA-256 of the
+  contents twin wrote at that path (:func:`traffic_csv_writer_of`). A CSV is an earlier traffic
+  output only when its bytes are one of those. A user's table that merely starts with the key
+  columns of a traffic table (:data:`CSV_KEYS`, e.g. ``link_id,from_node,to_node``), a traffic
+  output edited since, or one copied over an earlier output, is refused. (Until this record, a
+  CSV was recognised by those key columns alone: a user's table with them was overwritten; a
+  CSV written by such an earlier twin has no record and is refused once: remove it by hand.);
 * a ``--map`` image: an image of the kind its name says (an image records no writer).
 
 An existing file of another writer, or an untagged Parquet, netCDF, OMX or GeoPackage (an older
@@ -30,6 +33,8 @@ the last output, or while renaming the k-th file into place, leaves every earlie
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -74,17 +79,88 @@ def csv_keys_of(columns: Iterable[str]) -> tuple[str, ...] | None:
     return None
 
 
+#: How many contents of one CSV path its record keeps (the newest first): a record is written
+#: before its CSV is renamed into place (:func:`record_csv`), so the earlier content stays
+#: recognised when that rename fails.
+CSV_RECORD_KEEP = 4
+
+#: The staged files of :class:`StagedOutputs` not swapped in yet (absolute paths): a CSV written to
+#: one is recorded by :meth:`StagedOutputs.commit`, with the swap, not by :func:`record_csv`.
+_STAGED: set[str] = set()
+
+
+def csv_record_path(path: Path) -> Path:
+    """The record of the CSV output ``path``: ``.NAME.twin-written.json`` beside it (a long name
+    shortened as twin's temporary names are)."""
+    from twin.io.staged import temp_prefix
+
+    path = Path(path)
+    return path.with_name(temp_prefix(path, "written").removesuffix("-") + ".json")
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of the bytes of ``path`` (hex)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_csv_record(path: Path) -> list[str]:
+    """The SHA-256 of every content ``twin traffic`` wrote at the CSV ``path`` (newest first), from
+    its record (:func:`csv_record_path`); empty when there is none, or it is not twin's."""
+    try:
+        data = json.loads(csv_record_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(data, dict) or data.get(WRITER_KEY) != TRAFFIC_WRITER or not isinstance(data.get("sha256"), list):
+        return []
+    return [h for h in data["sha256"] if isinstance(h, str)]
+
+
+def csv_record_text(path: Path, sha256: str) -> str:
+    """The record of the CSV ``path`` once the content of SHA-256 ``sha256`` is written there: that
+    digest first, then the earlier ones (at most :data:`CSV_RECORD_KEEP` in all)."""
+    path = Path(path)
+    digests = [sha256, *(h for h in read_csv_record(path) if h != sha256)][:CSV_RECORD_KEEP]
+    return json.dumps({WRITER_KEY: TRAFFIC_WRITER, "file": path.name, "sha256": digests}, indent=1) + "\n"
+
+
+def record_csv(tmp: Path, path: Path) -> None:
+    """Record that ``twin traffic`` wrote the CSV ``tmp``, about to be renamed onto ``path`` (called
+    by every traffic CSV writer, :func:`twin.traffic.dynamic_commands.to_table`). The record is
+    written atomically now, keeping the earlier digests; when ``path`` is a staged file of
+    :class:`StagedOutputs`, nothing is done here: its commit writes the record of the target and
+    swaps it in with the CSV."""
+    from twin.io import atomic_path
+
+    if os.path.abspath(path) in _STAGED:
+        return
+    with atomic_path(csv_record_path(path)) as rec:
+        Path(rec).write_text(csv_record_text(path, file_sha256(tmp)), encoding="utf-8")
+
+
 def traffic_csv_writer_of(path: Path) -> tuple[str | None, str]:
     """``writer_of`` (:func:`twin.io.output_checks.check_file_writer`) of a CSV output: ``twin
-    traffic`` when its header starts with the key columns of a traffic table (:func:`csv_keys_of`)."""
+    traffic`` when its record (:func:`csv_record_path`) holds the SHA-256 of its bytes. A CSV
+    whose header starts with the key columns of a traffic table (:func:`csv_keys_of`) but has no
+    record is named as such (a user's table, or an output of a twin before the record)."""
     from twin.io.output_checks import csv_header
 
     header = csv_header(path)
     if not header:
         return None, "a file that is not a CSV table"
-    if csv_keys_of(header) is not None:
-        return TRAFFIC_WRITER, "a traffic table"
     shown = ",".join(header[:4]) + (",..." if len(header) > 4 else "")
+    record = csv_record_path(path).name
+    digests = read_csv_record(path)
+    if digests:
+        if file_sha256(path) in digests:
+            return TRAFFIC_WRITER, "a traffic table"
+        return None, f"a CSV table ({shown}) changed since twin traffic wrote it (its record {record} holds other contents)"
+    if csv_keys_of(header) is not None:
+        return None, (f"a CSV table with the key columns of a traffic table ({shown}) but no record {record} that twin traffic wrote it "
+                      "(a table of yours, or an output of a twin before that record)")
     return None, f"a CSV table with other columns ({shown})"
 
 
@@ -296,6 +372,23 @@ def swap_in(pairs: list[tuple[Path, Path]]) -> None:
                 keep.unlink()
 
 
+def _stage_beside(target: Path) -> Path:
+    """A free temporary name beside ``target`` ending like it (``.NAME.twin-tmp-PID-RANDOM``),
+    registered with :mod:`twin.io.stop` (removed on a signal stop, and by the next writer of
+    ``target`` if this process dies: :func:`twin.io.staged.clean_stale`)."""
+    from twin.io import stop
+    from twin.io.staged import clean_stale, temp_prefix
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(target)
+    fd, name = tempfile.mkstemp(prefix=f"{temp_prefix(target)}{os.getpid()}-", suffix=".tmp" + target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()  # writers such as GDAL refuse to overwrite: a free name
+    stop.register(tmp)
+    return tmp
+
+
 class StagedOutputs:
     """The output files of one traffic command: checked before any work, written beside their
     targets, swapped in together.
@@ -315,6 +408,7 @@ class StagedOutputs:
         self.inputs = [Path(p) for p in inputs if p is not None]
         self.fields: dict[Path, str] = {}
         self._staged: dict[Path, Path] = {}
+        self._records: dict[Path, Path] = {}  # the record of each CSV output: target -> staged file, made by commit
 
     def add(self, outputs: Iterable[tuple[str, Path | None, tuple[str, ...] | Callable[..., Any]]]) -> None:
         """Check the outputs ``(option, path, endings)`` before any work: no two (nor one already
@@ -348,28 +442,21 @@ class StagedOutputs:
         """The temporary file beside ``target`` (an output added before) to write it to: a free
         name ending like ``target``, removed on a signal stop and by the next writer of ``target``
         if this process dies (:func:`twin.io.staged.clean_stale`)."""
-        from twin.io import stop
-        from twin.io.staged import clean_stale, temp_prefix
-
         target = Path(target)
         if target not in self.fields:
             raise ValueError(f"{target} was not added to the outputs of this command")
         if target in self._staged:
             return self._staged[target]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        clean_stale(target)
-        fd, name = tempfile.mkstemp(prefix=f"{temp_prefix(target)}{os.getpid()}-", suffix=".tmp" + target.suffix, dir=target.parent)
-        os.close(fd)
-        tmp = Path(name)
-        tmp.unlink()  # writers such as GDAL refuse to overwrite: a free name
-        stop.register(tmp)
+        tmp = _stage_beside(target)
+        _STAGED.add(os.path.abspath(tmp))
         self._staged[target] = tmp
         return tmp
 
     def commit(self) -> None:
         """Swap every written file in as its target. Each staged file is first checked to be one
         the writer rule recognises as a traffic output (else the next run would refuse it: a
-        RuntimeError, a bug of twin), and each target checked again (another process may have put
+        RuntimeError, a bug of twin; a CSV: a CSV table, whose record (:func:`csv_record_path`) is
+        staged here and swapped in with it), and each target checked again (another process may have put
         a file there meanwhile); only then are the files renamed, all or nothing (:func:`swap_in`),
         under :func:`twin.io.stop.critical`.
 
@@ -384,29 +471,45 @@ class StagedOutputs:
         for target, tmp in self._staged.items():
             if not tmp.exists():
                 raise RuntimeError(f"{self.fields[target]} {target}: nothing was written to its staged file")
-            writer_of = WRITERS_OF.get(target.suffix.lower())
-            if writer_of is not None:
-                found, seems = writer_of(tmp)
-                if found != TRAFFIC_WRITER:
-                    raise RuntimeError(f"{self.fields[target]} {target}: twin wrote {seems} that it would not recognise as its own (a bug)")
+            if target.suffix.lower() == ".csv":
+                from twin.io.output_checks import csv_header
+
+                if not csv_header(tmp):  # recognised by the record that is written below
+                    raise RuntimeError(f"{self.fields[target]} {target}: twin wrote a file that is not a CSV table (a bug)")
+            else:
+                writer_of = WRITERS_OF.get(target.suffix.lower())
+                if writer_of is not None:
+                    found, seems = writer_of(tmp)
+                    if found != TRAFFIC_WRITER:
+                        raise RuntimeError(f"{self.fields[target]} {target}: twin wrote {seems} that it would not recognise as its own (a bug)")
             check_replace(target, field=self.fields[target])
+        for target, tmp in self._staged.items():
+            if target.suffix.lower() == ".csv":
+                record = csv_record_path(target)
+                self._records[record] = rec = _stage_beside(record)
+                rec.write_text(csv_record_text(target, file_sha256(tmp)), encoding="utf-8")
         with stop.critical():
-            for tmp in self._staged.values():
+            staged = {**self._staged, **self._records}
+            for tmp in staged.values():
                 os.chmod(tmp, file_mode())
-            swap_in([(tmp, target) for target, tmp in self._staged.items()])
-            for tmp in self._staged.values():
-                stop.unregister(tmp)
-            self._staged.clear()
+            swap_in([(tmp, target) for target, tmp in staged.items()])
+            self._forget()
+
+    def _forget(self) -> None:
+        from twin.io import stop
+
+        for tmp in (*self._staged.values(), *self._records.values()):
+            stop.unregister(tmp)
+            _STAGED.discard(os.path.abspath(tmp))
+        self._staged.clear()
+        self._records.clear()
 
     def discard(self) -> None:
         """Remove every staged file (the targets are left as they were)."""
-        from twin.io import stop
-
-        for tmp in self._staged.values():
+        for tmp in (*self._staged.values(), *self._records.values()):
             with contextlib.suppress(OSError):
                 tmp.unlink()
-            stop.unregister(tmp)
-        self._staged.clear()
+        self._forget()
 
     def __enter__(self) -> StagedOutputs:
         return self
@@ -421,6 +524,30 @@ class StagedOutputs:
             self.discard()
 
 
-__all__ = ["CSV_KEYS", "PARQUET_TAG", "TRAFFIC_WRITER", "WRITERS_OF", "WRITER_KEY", "StagedOutputs", "check_replace", "csv_keys_of",
-           "gpkg_writer_of", "image_writer_of", "netcdf_writer_of", "omx_writer_of", "parquet_writer_of", "swap_in", "tag_omx", "traffic_csv_writer_of",
-           "write_geopackage", "write_netcdf", "write_parquet"]
+__all__ = [
+    "CSV_KEYS",
+    "CSV_RECORD_KEEP",
+    "PARQUET_TAG",
+    "StagedOutputs",
+    "TRAFFIC_WRITER",
+    "WRITERS_OF",
+    "WRITER_KEY",
+    "check_replace",
+    "csv_keys_of",
+    "csv_record_path",
+    "csv_record_text",
+    "file_sha256",
+    "gpkg_writer_of",
+    "image_writer_of",
+    "netcdf_writer_of",
+    "omx_writer_of",
+    "parquet_writer_of",
+    "read_csv_record",
+    "record_csv",
+    "swap_in",
+    "tag_omx",
+    "traffic_csv_writer_of",
+    "write_geopackage",
+    "write_netcdf",
+    "write_parquet",
+]

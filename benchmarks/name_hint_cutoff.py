@@ -13,7 +13,8 @@ Scenes:
 For each scene name, one seeded slip of each kind in its French half (the part a planner types):
 a wrong letter, two letters swapped, a letter dropped or doubled in the distinctive part (after
 the street type and its articles), a wrong letter anywhere (the street type included), accents
-left out, lower case, the street type abbreviated (``Av.``, ``Bd``, ``Ch.``, ``Pl.``), another
+left out, one slip in the street type word (``Ruee de Rome``: a wrong, swapped, dropped or
+doubled letter), lower case, the street type abbreviated (``Av.``, ``Bd``, ``Ch.``, ``Pl.``), another
 street type (``Avenue`` for ``Rue``), and a wrong letter in the Dutch half. A slip that gives
 another name of the scene is skipped. The hint is right (the name), wrong (another name) or none.
 Unrelated names are written as their French half; any hint to them is a wrong one (a planner
@@ -21,7 +22,11 @@ who asks for a street the scene does not hold).
 
 Rules: ``old`` is the rule used until then (difflib ratio of the whole folded name >= 0.75,
 :func:`twin.io.key_hints.closest_value`); ``n/k`` allows one slip per ``n`` letters of the
-distinctive part, at most ``k`` (``same type``: a name of another street type is never hinted).
+distinctive part, at most ``k``, and a name of another street type is hinted within those slips
+(``same type``: never; ``kin``: only one of the same kind, :data:`twin.io.key_hints.STREET_TYPE_KINDS`,
+with the same distinctive part, when no name of the written type is near: the default). Every row
+reads a type word one slip from a street type as that type (:func:`twin.io.key_hints.type_word_slip`);
+the rule before that (no other type, no type-word slip) is ``same type`` with ``type word slip`` at 0.
 
 Run: ``.venv/bin/python benchmarks/name_hint_cutoff.py`` (prints two tables; about 10 min on a
 loaded 2-core machine, load average 8-10, nearly all of it the old rule on the region's 1,558
@@ -47,8 +52,9 @@ SHARED = Path(os.environ.get("TWIN_SHARED", REPO.parent / "shared")).resolve()
 SCENE_STREETS = REPO / "data_samples" / "stgilles_streets_osm2013.geojson"
 REGION_STREETS = SHARED / "data" / "brussels" / "equalstreetnames_brussels_ways.geojson"
 
-KINDS = ("wrong letter", "swapped letters", "dropped letter", "doubled letter", "wrong letter anywhere", "no accents", "lower case",
-         "abbreviated type", "other type", "Dutch wrong letter")  # fmt: skip
+KINDS = ("wrong letter", "swapped letters", "dropped letter", "doubled letter", "wrong letter anywhere", "type word slip", "no accents",
+         "lower case", "abbreviated type", "other type", "Dutch wrong letter")  # fmt: skip
+TYPE_WORD_SLIPS = ("wrong letter", "swapped letters", "dropped letter", "doubled letter")
 ABBREVIATE = {"Avenue": "Av.", "Boulevard": "Bd", "Chaussée": "Ch.", "Place": "Pl."}
 OTHER_TYPE = {"Rue": "Avenue", "Avenue": "Rue", "Place": "Rue", "Chaussée": "Rue", "Boulevard": "Avenue", "Square": "Place"}
 
@@ -119,6 +125,8 @@ def _slip(name: str, kind: str, rng: random.Random) -> str | None:
         return fr[:i] + fr[i] + fr[i:]
     if kind == "wrong letter anywhere":
         return _wrong_letter(fr, [i for i, c in enumerate(fr) if c.isalpha()], rng)
+    if kind == "type word slip":
+        return _type_word_slip(fr, rng)
     if kind == "no accents":
         import unicodedata
 
@@ -142,7 +150,28 @@ def _slip(name: str, kind: str, rng: random.Random) -> str | None:
     raise ValueError(kind)
 
 
-CHOSEN = "3/1 same type"
+def _type_word_slip(fr: str, rng: random.Random) -> str | None:
+    """One seeded slip (a wrong, swapped, dropped or doubled letter; the kind drawn too) in the
+    French street type word, when the name starts with one written in full (``Ruee de Rome``)."""
+    first, _, rest = fr.partition(" ")
+    if not rest or key_hints.name_words(first)[0] not in key_hints.STREET_TYPES_FR:
+        return None
+    how = rng.choice(TYPE_WORD_SLIPS)
+    i = rng.randrange(len(first))
+    if how == "wrong letter":
+        c = rng.choice([c for c in string.ascii_lowercase if c != first[i].lower()])
+        word = first[:i] + (c.upper() if first[i].isupper() else c) + first[i + 1:]
+    elif how == "swapped letters":
+        i = rng.randrange(len(first) - 1)
+        word = first[:i] + first[i + 1] + first[i] + first[i + 2:]
+    elif how == "dropped letter":
+        word = first[:i] + first[i + 1:]
+    else:
+        word = first[:i] + first[i] + first[i:]
+    return f"{word} {rest}" if word != first else None
+
+
+CHOSEN = "3/1 kin"
 """The rule :func:`twin.io.key_hints.closest_name` applies by default."""
 
 
@@ -173,10 +202,10 @@ def _rules() -> dict[str, Rule]:
     """The old rule (unless ``--no-old``: its row does not depend on the new rule), and :func:`key_hints.pick_name` over :func:`key_hints.name_distances` for each
     budget (the two steps of :func:`key_hints.closest_name`, the distances computed once)."""
     rules: dict[str, Rule] = {} if "--no-old" in sys.argv else {"old (ratio 0.75)": _old}
-    for across in (True, False):
+    for across in ("any", "none", "kin"):
         for k in (1, 2):
             for n in (3, 4, 5, 6):
-                label = f"{n}/{k}" + ("" if across else " same type")
+                label = f"{n}/{k}" + {"any": "", "none": " same type", "kin": " kin"}[across]
 
                 def rule(w, s, distances, n=n, k=k, across=across):
                     core, scores = distances

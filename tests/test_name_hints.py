@@ -88,7 +88,8 @@ def test_slips_allowed_by_length_and_a_tie_no_hint() -> None:
     assert closest_name("Rue de Pam", spellings) is None  # two slips
     assert closest_name("Rue Ro", spellings) is None  # 2 letters: no slip
     assert closest_name("Rue de Rxme", spellings) is None  # one slip from Rome and from Rame
-    assert closest_name("Avenue de Parme", spellings) is None  # another street type
+    assert closest_name("Impasse de Parme", spellings) is None  # another street type, not of the same kind
+    assert closest_name("Avenue de Prme", spellings) is None  # another street type of the same kind and a slip
     assert closest_name("Rue Haute", {"Rue Haute": "A", "RUE HAUTE": "B"}) is None  # two names equal but for case
 
 

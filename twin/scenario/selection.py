@@ -142,7 +142,10 @@ def _name_hint(values: pd.Series, wanted: list) -> str:
     Names are compared on the part that tells them apart (:func:`twin.io.key_hints.closest_name`:
     street type and articles set aside, case, accents and ``Av.`` folded, one slip per 3 letters
     and at most one, a street of the same type), so ``Rue de France`` is told nothing rather than
-    ``Rue de Roumanie``. A half shared by two names (``Villalaan``) names both: no hint.
+    ``Rue de Roumanie``. A slip in the type word counts as the slip (``Ruee de Rome``), and a
+    street of another type of the same kind is named when its distinctive part is the one written
+    (``Avenue de Rome`` -> ``Rue de Rome``; not ``Impasse de Savoie`` -> ``Rue de Savoie``). A half
+    shared by two names (``Villalaan``) names both: no hint.
     """
     names = [str(v) for v in pd.unique(values.dropna()) if str(v).strip()]
     spellings = list(dict.fromkeys((variant, n) for n in names for variant in name_variants(n)))

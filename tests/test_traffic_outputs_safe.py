@@ -210,3 +210,35 @@ def test_a_csv_written_outside_staged_outputs_is_recorded_and_survives_a_failed_
         to_table(pd.DataFrame({"link_id": ["a"], "from_node": [1], "to_node": [2], "flow": [2.0]}), tmp, target)
         raise OSError("disk full")
     assert target.read_bytes() == old and traffic_csv_writer_of(target)[0] == TRAFFIC_WRITER
+
+
+def test_a_failed_rollback_is_one_error_naming_where_the_earlier_file_is(tmp_path: Path, monkeypatch) -> None:
+    import os
+    import re
+
+    from twin.errors import OutputError
+
+    write_outputs(tmp_path, "old", SWAP_NAMES[:2])
+    old = (tmp_path / "b.parquet").read_bytes()
+    real_replace = os.replace
+    renames: list[str] = []
+
+    def replace(src, dst, *a, **kw):
+        src, dst = os.fspath(src), os.fspath(dst)
+        if ".twin-tmp-" in src and Path(dst).name in SWAP_NAMES:
+            renames.append(Path(dst).name)
+            if len(renames) == 3:
+                raise OSError(28, "No space left on device")
+        if ".twin-old-" in src and Path(dst).name == "b.parquet":
+            raise OSError(5, "Input/output error")
+        return real_replace(src, dst, *a, **kw)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OutputError, match="could not be undone") as err:
+        write_outputs(tmp_path, "new", SWAP_NAMES[:3])
+    message = str(err.value)
+    assert "b.parquet (Input/output error" in message and "a.csv" not in message
+    kept = Path(re.search(r"its earlier file is (\S+?)\)", message).group(1))
+    assert kept.read_bytes() == old  # the earlier file is where the message says
+    assert pd.read_csv(tmp_path / "a.csv")["run"].tolist() == ["old"]  # the others were put back
+    assert not (tmp_path / "c.csv").exists()

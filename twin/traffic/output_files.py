@@ -358,11 +358,13 @@ def swap_in(pairs: list[tuple[Path, Path]]) -> None:
         for target in reversed(done):
             try:
                 if target in aside:
-                    os.replace(aside.pop(target), target)
+                    os.replace(aside[target], target)
+                    del aside[target]
                 else:
                     os.unlink(target)
             except OSError as exc:
-                lost.append(f"{target} ({exc.strerror or exc}; its earlier file is {aside.get(target, 'none')})")
+                kept = aside.pop(target, None)  # not removed below: it holds the earlier file
+                lost.append(f"{target} ({exc.strerror or exc}; its earlier file is {kept or 'none: it was new'})")
         if lost:
             raise OutputError("writing the outputs failed and could not be undone for: " + "; ".join(lost), path=done[-1]) from None
         raise

@@ -2,44 +2,80 @@
 
 Run from the repository root:
 
-    TWIN_NUMBA_THREADS=1 .venv/bin/python benchmarks/bench_soil_heat.py [--samples 20]
+    TWIN_NUMBA_THREADS=1 .venv/bin/python benchmarks/bench_soil_heat.py [covers|deseal|all] [--samples 20]
 
 * ``covers``: every cover of twin/data/soil_surface_covers.csv through July of the Uccle TMYx
-  year (45-day spin-up): time per cover, mean daily maximum surface temperature, largest hourly
+  year (45-day spin-up): time per cover (after a first day of every cover, which compiles the kernels or
+  loads them from the cache, timed apart), mean daily maximum surface temperature, largest hourly
   energy-balance residual, and lawn against asphalt at mid-day (11:00-16:00).
 * ``deseal``: the what-if of scenarios/stgilles_soil_year.yaml on the soil engine's 10 m grid,
-  the three hottest days, ``--samples`` paired samples: KPIs with 5-95 % bands and wall time.
+  the three hottest days, ``--samples`` paired samples: KPIs with 5-95 % bands and wall time (the
+  central run alone first, grids included; the time per sample is the difference over the samples).
 
-The machine is shared: the load average is printed next to the wall times.
+The machine is shared: the load average is printed next to the wall times. Each part merges what it
+measured into ``benchmarks/figures/soil_heat.json`` (``cases[part]``, with the date, the commit, the
+load averages before and after and the versions of Python, NumPy and Numba); docs/soil_heat.md's
+blocks ``soil_heat.*`` are rendered from it by ``python scripts/update_figures.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from machine_load import load_average  # benchmarks/machine_load.py
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from figures_file import merge_case  # noqa: E402 - benchmarks/figures_file.py
+from machine_load import load_average, measurement_stamp  # noqa: E402 - benchmarks/machine_load.py
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data_samples"
 EPW = DATA / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
+FIGURES = REPO / "benchmarks" / "figures" / "soil_heat.json"
+CASE = ("surface energy balance (docs/soil_heat.md): covers = every cover through July of the Uccle TMYx year, "
+        "deseal = the what-if of scenarios/stgilles_soil_year.yaml on the 10 m grid, three hottest days; "
+        "load_before/after: 1, 5, 15-minute load averages")
 
 
-def bench_covers(weather) -> None:
+def _stamp() -> dict[str, Any]:
+    """Date, commit, load before, cores and versions of a measurement."""
+    import numba
+
+    return {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count(),
+            "numba_threads": os.environ.get("TWIN_NUMBA_THREADS") or os.environ.get("NUMBA_NUM_THREADS") or "default",
+            "versions": {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__}}
+
+
+def bench_covers(weather) -> dict[str, Any]:
+    """Every cover through July; prints and returns the figures (``covers`` of the figures file)."""
     from twin.soil.surface_energy import read_surface_covers, run_surface_energy
 
+    stamp = _stamp()
     jul = int(np.flatnonzero(weather.data.index.month == 7)[0])
+    covers = read_surface_covers()
+    t0 = time.perf_counter()
+    for cover in covers.values():  # compile (or load from the cache) the kernels of every cover outside the times
+        run_surface_energy(weather, cover, start_row=jul, n_hours=24)
+    first_call = time.perf_counter() - t0
     runs = {}
-    for name, cover in read_surface_covers().items():
+    per_cover: dict[str, dict[str, Any]] = {}
+    for name, cover in covers.items():
         t0 = time.perf_counter()
         r = run_surface_energy(weather, cover, start_row=jul, n_hours=31 * 24)
         wall = time.perf_counter() - t0
         runs[name] = r
+        per_cover[name] = {
+            "wall_s": wall, "t_surface_daily_max_mean_c": float(r.t_surface_mean_c.reshape(31, 24).max(axis=1).mean()),
+            "t_air_daily_max_mean_c": float(r.t_air_c.reshape(31, 24).max(axis=1).mean()),
+            "t_depth_daily_max_mean_c": {f"{d * 100:g}": float(r.t_depth_c[:, i].reshape(31, 24).max(axis=1).mean()) for i, d in enumerate(r.depths_m)},
+            "latent_mean_w_m2": float(r.latent_w_m2.mean()), "closure_max_abs_w_m2": float(np.abs(r.closure_w_m2).max()),
+            "newton_failures": int(r.newton_failures)}  # fmt: skip
         ts = r.t_surface_mean_c.reshape(31, 24)
         print(f"{name}: {wall:.2f} s, July mean daily max surface {ts.max(axis=1).mean():.1f} degC (max {ts.max():.1f}), "
               f"air {r.t_air_c.reshape(31, 24).max(axis=1).mean():.1f} degC, latent mean {r.latent_w_m2.mean():.1f} W/m2, "
@@ -51,9 +87,13 @@ def bench_covers(weather) -> None:
     diff = (runs["asphalt"].t_surface_mean_c - runs["lawn"].t_surface_mean_c)[mid].reshape(31, -1).max(axis=1)
     print(f"asphalt - lawn, daily max at mid-day: mean {diff.mean():.1f} K, range {diff.min():.1f}-{diff.max():.1f} K "
           "(Armson et al. 2012: up to 24 K); load " + load_average())
+    return {**stamp, "load_after": list(os.getloadavg()), "command": "python benchmarks/bench_soil_heat.py covers",
+            "weather": EPW.name, "month": "July", "n_hours": 31 * 24, "first_call_s": first_call, "covers": per_cover,
+            "asphalt_minus_lawn_midday_daily_max_k": {"mean": float(diff.mean()), "min": float(diff.min()), "max": float(diff.max())}}
 
 
-def bench_deseal(weather, samples: int) -> None:
+def bench_deseal(weather, samples: int) -> dict[str, Any]:
+    """The de-sealing what-if on the 10 m grid; prints and returns the figures (``deseal`` of the figures file)."""
     from twin.ingest import ingest
     from twin.scenario.modifications import apply
     from twin.scenario.schema import Deseal, Selector
@@ -67,29 +107,43 @@ def bench_deseal(weather, samples: int) -> None:
                        cover_class="wood"), index=0, rng=rng, base_dir=None)
     apply(what, Deseal(op="deseal", select=Selector(where={"cover_class": "parking"}), sealed_fraction=0.1, cover_class="park"),
           index=1, rng=rng, base_dir=None)
+    stamp = _stamp()
+    t0 = time.perf_counter()
+    deseal_heat_scenes(scene, {"deseal": what}, weather, GridOptions(cell_size_m=10.0), samples=0, seed=2026)
+    central = time.perf_counter() - t0
     t0 = time.perf_counter()
     res = deseal_heat_scenes(scene, {"deseal": what}, weather, GridOptions(cell_size_m=10.0), samples=samples, seed=2026)
     wall = time.perf_counter() - t0
-    print(f"de-sealing what-if, 10 m grid, {samples} samples: {wall:.1f} s, load {load_average()}")
+    per_sample = (wall - central) / samples if samples else float("nan")
+    print(f"de-sealing what-if, 10 m grid: central only {central:.1f} s; with {samples} samples {wall:.1f} s "
+          f"({per_sample:.2f} s per sample), load {load_average()}")
     for key, value in res.kpis["deseal"].items():
         lo, hi = res.bands["deseal"][key]
         print(f"  {key}: {value:+.3f} (band {lo:+.3f} to {hi:+.3f})")
     for note in res.notes:
         print("  " + note)
+    return {**stamp, "load_after": list(os.getloadavg()), "command": f"python benchmarks/bench_soil_heat.py deseal --samples {samples}",
+            "scenario": "scenarios/stgilles_soil_year.yaml", "cell_size_m": 10.0, "samples": samples, "seed": 2026, "wall_s": wall,
+            "central_wall_s": central, "per_sample_s": per_sample,
+            "days": [d[:10] for d in res.days], "cover_midday_c": dict(sorted(res.cover_midday_c.items())),
+            "kpis": {k: float(v) for k, v in res.kpis["deseal"].items()},
+            "bands": {k: [float(lo), float(hi)] for k, (lo, hi) in res.bands["deseal"].items()}}  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("part", choices=["covers", "deseal", "all"], nargs="?", default="all")
     parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--output", type=Path, default=FIGURES, help="figures file (default benchmarks/figures/soil_heat.json)")
     args = parser.parse_args()
     from twin.ingest.epw import read_epw
 
     weather = read_epw(EPW)
     if args.part in ("covers", "all"):
-        bench_covers(weather)
+        merge_case(args.output, "covers", bench_covers(weather), CASE)
     if args.part in ("deseal", "all"):
-        bench_deseal(weather, args.samples)
+        merge_case(args.output, "deseal", bench_deseal(weather, args.samples), CASE)
+    print(f"wrote {args.output}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
-"""Validation figures of issue 17 for docs/soil.md, computed (not typed): run and paste the output.
+"""Validation figures of issue 17 for docs/soil.md, computed (not typed).
 
-    python benchmarks/soil_year_validation.py
+    python benchmarks/soil_year_validation.py [--output FILE] [--only SECTION ...]
 
-Prints, as Markdown:
+Prints, as Markdown, and merges into ``benchmarks/figures/soil_year_validation.json`` (``sections``:
+one entry per section, its Markdown lines; with the date, the commit, the load averages before and
+after and the versions), from which ``python scripts/update_figures.py`` writes docs/soil.md's
+``soil_year_validation.*`` blocks:
 * FAO-56 Examples 17, 18 and 19: every printed intermediate against the chain computed from the
   example's raw data (the same checks as ``tests/test_soil_et.py``), largest deviation in units
   of the last printed digit;
@@ -17,8 +20,11 @@ Prints, as Markdown:
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
+import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +33,10 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+from machine_load import measurement_stamp  # noqa: E402 - benchmarks/machine_load.py
+
+OUT = REPO / "benchmarks" / "figures" / "soil_year_validation.json"
 
 
 def fao56() -> list[str]:
@@ -242,9 +252,36 @@ def district_balance() -> list[str]:
             f"{b['relative_error']:.1e}); sewer balance error {res.sewer.balance_error_m3():.1e} m3."]
 
 
-if __name__ == "__main__":
-    for title, fn in [("FAO-56", fao56), ("Root uptake", roots), ("Capillary rise", capillary),
-                      ("Capillary rise, van Genuchten", capillary_van_genuchten), ("Infiltration counting", infiltration_convention),
-                      ("District balance", district_balance)]:
+SECTIONS = {"fao56": ("FAO-56", fao56), "roots": ("Root uptake", roots), "capillary": ("Capillary rise", capillary),
+            "capillary_van_genuchten": ("Capillary rise, van Genuchten", capillary_van_genuchten),
+            "infiltration": ("Infiltration counting", infiltration_convention), "district_balance": ("District balance", district_balance)}  # fmt: skip
+"""Section key -> (title, function returning its Markdown lines)."""
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Compute the sections, print them and merge them into ``--output``; returns the file's content."""
+    import numba
+    import scipy
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--output", type=Path, default=OUT, help="figures file (default benchmarks/figures/soil_year_validation.json)")
+    ap.add_argument("--only", nargs="+", choices=sorted(SECTIONS), default=None, help="these sections only (the others keep their figures)")
+    args = ap.parse_args(argv)
+    data = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else {}
+    for key in args.only or SECTIONS:
+        title, fn = SECTIONS[key]
+        stamp = {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count()}
+        lines = fn()
         print(f"\n### {title}\n")
-        print("\n".join(fn()))
+        print("\n".join(lines))
+        data.setdefault("sections", {})[key] = {**stamp, "load_after": list(os.getloadavg()), "title": title, "lines": lines}
+    data["command"] = "python benchmarks/soil_year_validation.py"
+    data["versions"] = {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__, "scipy": scipy.__version__}
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {args.output}")
+    return data
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""Renderers of the soil pages' measured figures (docs/soil_heat.md).
+
+* ``soil_heat.*``: benchmarks/figures/soil_heat.json, written by benchmarks/bench_soil_heat.py:
+  ``cases.covers`` (every surface cover through July of the Uccle TMYx year) and ``cases.deseal``
+  (the de-sealing what-if of scenarios/stgilles_soil_year.yaml on the 10 m grid).
+* ``soil_heat_default_run.*``: benchmarks/figures/default_run.json (benchmarks/bench_default_run.py,
+  its ``warm`` entry): the hot-days KPIs of the default run's de-sealing what-if and the soil engine's
+  seconds in that run.
+
+* ``soil_year_validation.*``: benchmarks/figures/soil_year_validation.json, written by
+  benchmarks/soil_year_validation.py (docs/soil.md, issue 17): each section's Markdown lines as the
+  script printed them from its computation, and when and where each was measured.
+
+Units are written as the pages write them (``degC``, ``m2``). A key missing from the figures is a :class:`FiguresError` naming it (scripts/update_figures.py adds
+the file and the benchmark to run).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from .common import Blocks, FiguresError
+
+HOT_WHATIF = "desealing-car-parks"
+"""The default run's what-if whose hot-days KPIs docs/soil_heat.md quotes."""
+HOT_KPIS = (("hot_days_surface_temp_midday_c", "mid-day"), ("hot_days_surface_temp_max_c", "daily maximum"),
+            ("hot_days_district_surface_temp_midday_c", "district mid-day"))  # fmt: skip
+"""The hot-days KPIs of a scenario run, in the page's order."""
+DESEAL_ROWS = (("surface_temp_change_midday_c", "mid-day surface temperature, ground whose cover changed"),
+               ("surface_temp_change_daily_max_c", "daily maximum, same ground"),
+               ("district_surface_temp_change_midday_c", "mid-day, district mean"))  # fmt: skip
+"""The change KPIs of :func:`twin.soil.deseal_heat.deseal_heat`, with the table's labels."""
+COVER_ORDER = ("asphalt", "concrete_pavers", "bare_soil", "lawn")
+"""Covers in the page's order (others after them, by name)."""
+
+
+# ----------------------------------------------------------------------------- helpers
+def _get(data: dict, *keys: str) -> Any:
+    """``data[k0][k1]...``; a missing key is a :class:`FiguresError` naming its path."""
+    node: Any = data
+    for i, key in enumerate(keys):
+        if not isinstance(node, dict) or key not in node:
+            raise FiguresError(f"no {'.'.join(keys[: i + 1])!r} in the figures")
+        node = node[key]
+    return node
+
+
+def _decimals(*xs: float) -> int:
+    """Decimals for temperature changes shown side by side: two from 1 K on, else three significant
+    digits of the largest (``-0.100``, ``-0.0930``), so a row's values share their decimals."""
+    m = max((abs(x) for x in xs if math.isfinite(x)), default=0.0)
+    return 2 if m == 0 or m >= 1 else max(2, 2 - math.floor(math.log10(m)))
+
+
+def _change(x: float, decimals: int | None = None) -> str:
+    """A temperature change, K, signed (:func:`_decimals` of ``x`` alone unless given)."""
+    return f"{x:+.{_decimals(x) if decimals is None else decimals}f}"
+
+
+def _band(lo: float, hi: float, decimals: int) -> str:
+    return f"{_change(lo, decimals)} to {_change(hi, decimals)}"
+
+
+def _days(days: list[str]) -> str:
+    """``21 July, 1 and 2 August`` from ISO dates (same year)."""
+    import datetime as dt
+
+    parsed = [dt.date.fromisoformat(d[:10]) for d in days]
+    if not parsed:
+        raise FiguresError("no hot days in the figures")
+    groups: list[tuple[str, list[int]]] = []
+    for d in sorted(parsed):
+        month = f"{d:%B}"
+        if groups and groups[-1][0] == month:
+            groups[-1][1].append(d.day)
+        else:
+            groups.append((month, [d.day]))
+
+    def one(month: str, ds: list[int]) -> str:
+        nums = [str(x) for x in ds]
+        return f"{nums[0]} {month}" if len(nums) == 1 else f"{', '.join(nums[:-1])} and {nums[-1]} {month}"
+
+    return ", ".join(one(m, ds) for m, ds in groups)
+
+
+def _load(entry: dict) -> str:
+    """``load 1.3-2.1`` (1-minute load averages before and after)."""
+    lo, hi = sorted((_get(entry, "load_before")[0], _get(entry, "load_after")[0]))
+    return f"load {lo:.1f}" if round(lo, 1) == round(hi, 1) else f"load {lo:.1f}-{hi:.1f}"
+
+
+def _stamp(entry: dict) -> str:
+    return f"measured {_get(entry, 'date')}, commit {_get(entry, 'commit')}, {_load(entry)} on {_get(entry, 'cpus')} cores"
+
+
+def _cover_order(covers: dict) -> list[str]:
+    return [c for c in COVER_ORDER if c in covers] + sorted(c for c in covers if c not in COVER_ORDER)
+
+
+def _label(cover: str) -> str:
+    return cover.replace("_", " ")
+
+
+# ----------------------------------------------------------------------------- soil_heat.json
+def lawn_asphalt(data: dict) -> str:
+    """One phrase: lawn against asphalt at mid-day through July (``cases.covers``)."""
+    d = _get(data, "cases", "covers", "asphalt_minus_lawn_midday_daily_max_k")
+    lo, hi, mean = _get(d, "min"), _get(d, "max"), _get(d, "mean")
+    cooler = "the lawn is cooler at every mid-day (11:00-16:00)" if lo > 0 else "the lawn is not cooler at every mid-day (11:00-16:00)"
+    return f"{cooler}; the daily maximum difference is {lo:.1f}-{hi:.1f} K, mean {mean:.1f} K"
+
+
+def closure(data: dict) -> str:
+    """One phrase: the largest hourly energy-balance residual of the asphalt run (``cases.covers``)."""
+    r = _get(data, "cases", "covers", "covers", "asphalt", "closure_max_abs_w_m2")
+    return f"largest measured {r:.0e} W/m2"
+
+
+def covers(data: dict) -> str:
+    """One line: each cover's July mean of the daily maximum at the surface and at depth, the air, and the times."""
+    c = _get(data, "cases", "covers")
+    per = _get(c, "covers")
+    order = _cover_order(per)
+    if not order:
+        raise FiguresError("no cover in the figures")
+    surface = ", ".join(f"{_label(n)} {_get(per, n, 't_surface_daily_max_mean_c'):.1f}" for n in order)
+    depths = list(_get(per, order[0], "t_depth_daily_max_mean_c"))
+    at_depth = ", ".join(f"{_label(n)} " + " / ".join(f"{_get(per, n, 't_depth_daily_max_mean_c', d):.1f}" for d in depths) for n in order)
+    walls = [_get(per, n, "wall_s") for n in order]
+    air = _get(per, order[0], "t_air_daily_max_mean_c")
+    return (f"July means of the daily maximum surface temperature: {surface} degC (air {air:.1f} degC); near the surface "
+            f"(`t_depth_c`, {' / '.join(d + ' cm' for d in depths)}): {at_depth} degC (`{_get(c, 'command')}`, {_stamp(c)}; "
+            f"each cover through July {min(walls):.2f}-{max(walls):.2f} s once compiled)")
+
+
+def deseal(data: dict) -> str:
+    """docs/soil_heat.md: the de-sealing what-if on Saint-Gilles (``cases.deseal``): hot days, mid-day
+    temperature per cover, the KPI table with bands, the changed area and the time."""
+    d = _get(data, "cases", "deseal")
+    kpis, bands = _get(d, "kpis"), _get(d, "bands")
+    cover_t = _get(d, "cover_midday_c")
+    head = (f"Hot days {_days(_get(d, 'days'))}; mid-day mean surface temperatures "
+            + ", ".join(f"{_label(n)} {cover_t[n]:.1f}" for n in _cover_order(cover_t)) + " degC (central).")
+    rows = [f"| KPI | central | band ({_get(d, 'samples')} samples, seed {_get(d, 'seed')}, 5-95 %) |", "|---|---|---|"]
+    for key, label in DESEAL_ROWS:
+        lo, hi = _get(bands, key)
+        n = _decimals(_get(kpis, key), lo, hi)
+        rows.append(f"| {label} | {_change(kpis[key], n)} K | {_band(lo, hi, n)} K |")
+    rows.append(f"| ground-level area whose cover changed | {_get(kpis, 'changed_area_m2'):,.0f} m2 | |")
+    foot = (f"Figures from `{_get(d, 'command')}` ({_stamp(d)}): {_get(d, 'wall_s'):.1f} s for the what-if with its "
+            f"{_get(d, 'samples')} samples, grid at {_get(d, 'cell_size_m'):g} m.")
+    return "\n" + head + "\n\n" + "\n".join(rows) + "\n\n" + foot + "\n"
+
+
+def cost(data: dict) -> str:
+    """One phrase: the de-sealing what-if's central run and the time per sample (``cases.deseal``)."""
+    d = _get(data, "cases", "deseal")
+    return (f"about {_get(d, 'central_wall_s'):.1f} s for the central run of a what-if (grids included) and "
+            f"{_get(d, 'per_sample_s'):.2f} s per sample on Saint-Gilles ({_get(d, 'cell_size_m'):g} m cells, {_stamp(d)})")
+
+
+# ----------------------------------------------------------------------------- default_run.json
+def _hot(entry: dict) -> dict:
+    return _get(entry, "whatifs", HOT_WHATIF)
+
+
+def default_run_table(entry: dict) -> str:
+    """The hot-days KPIs of the default run's de-sealing what-if: baseline (band), what-if, change (band)."""
+    w = _hot(entry)
+    rows = ["| KPI | baseline (range) | what-if | change (range) |", "|---|---|---|---|"]
+    for key, _ in HOT_KPIS:
+        k = _get(w, key)
+        n = _decimals(_get(k, "delta"), _get(k, "delta_p_lo"), _get(k, "delta_p_hi"))
+        rows.append(f"| `{key}` | {_get(k, 'baseline'):.1f} ({_get(k, 'baseline_p_lo'):.1f} to {_get(k, 'baseline_p_hi'):.1f}) degC | "
+                    f"{_get(k, 'whatif'):.1f} degC | {_change(k['delta'], n)} ({_band(k['delta_p_lo'], k['delta_p_hi'], n)}) K |")
+    head = (f"Measured {_get(entry, 'date')}, commit {_get(entry, 'commit')}, by `{_get(entry, 'command')}` "
+            f"({_get(entry, 'scenario')}, {_get(entry, 'samples')} samples, seed {_get(entry, 'seed')}):")
+    return "\n" + head + "\n\n" + "\n".join(rows) + "\n"
+
+
+def default_run_cost(entry: dict) -> str:
+    """One phrase: the soil engine's seconds per scene and its Monte Carlo in the default run, and the run's wall time."""
+    t = _get(entry, "timings_s")
+    scenes = {k.removeprefix("engine:soil:"): v for k, v in t.items() if k.startswith("engine:soil:")}
+    if HOT_WHATIF not in scenes:
+        raise FiguresError(f"no 'timings_s.engine:soil:{HOT_WHATIF}' in the figures")
+    others = [v for k, v in scenes.items() if k != HOT_WHATIF]
+    mc = _get(t, "samples:soil:paired")
+    wall = _get(entry, "wall_s")
+    m, s = divmod(round(wall), 60)
+    lo, hi = sorted((_get(entry, "load_before")[0], _get(entry, "load_after")[0]))
+    other = f" ({min(others):.2f}-{max(others):.2f} s for the other scenes, storm and cover check included)" if others else ""
+    return (f"the soil engine's what-if run {scenes[HOT_WHATIF]:.2f} s{other}, its Monte Carlo {mc:.2f} s (the heat samples; the "
+            f"storm KPIs repeated); `twin run` {m} min {s} s wall at load {lo:.1f}-{hi:.1f} on {_get(entry, 'cpus')} cores "
+            f"(peak RSS {_get(entry, 'peak_rss_mb') / 1024:.2f} GB)")
+
+
+# ----------------------------------------------------------------------------- soil_year_validation.json
+def _section(key: str) -> Callable[[dict], str]:
+    """A renderer of one section of soil_year_validation.json: its lines (a block of lines when there are several)."""
+
+    def render(data: dict) -> str:
+        lines = _get(data, "sections", key, "lines")
+        if not lines:
+            raise FiguresError(f"no lines in 'sections.{key}'")
+        text = "\n".join(lines)
+        return "\n" + text + "\n" if len(lines) > 1 or "\n" in text else text
+
+    render.__name__, render.__doc__ = f"section_{key}", f"The {key!r} section of benchmarks/soil_year_validation.py, as it printed it."
+    return render
+
+
+def validation_measured(data: dict) -> str:
+    """One phrase: when, at which commit and at which load the sections were computed."""
+    sections = _get(data, "sections")
+    if not sections:
+        raise FiguresError("no sections in the figures")
+    dates = sorted({_get(v, "date")[:10] for v in sections.values()})
+    commits = sorted({_get(v, "commit") for v in sections.values()})
+    loads = [x for v in sections.values() for x in (_get(v, "load_before")[0], _get(v, "load_after")[0])]
+    return (f"`{_get(data, 'command')}`, {' to '.join(dates[:: max(1, len(dates) - 1)])}, commit {', '.join(commits)}, "
+            f"load {min(loads):.1f}-{max(loads):.1f} on {_get(next(iter(sections.values())), 'cpus')} cores")
+
+
+def _warm(fn: Callable[[dict], str]) -> Callable[[dict], str]:
+    """A renderer of default_run.json: ``fn`` on its ``warm`` entry (a run with the kernels compiled)."""
+
+    def render(data: dict) -> str:
+        return fn(_get(data, "cases", "warm"))
+
+    render.__name__, render.__doc__ = fn.__name__, fn.__doc__
+    return render
+
+
+BENCH = "TWIN_NUMBA_THREADS=1 python benchmarks/bench_soil_heat.py all --samples 20"
+VALIDATION = "python benchmarks/soil_year_validation.py"
+SECTIONS = ("fao56", "roots", "capillary", "capillary_van_genuchten", "infiltration", "district_balance")
+"""The sections of benchmarks/soil_year_validation.py (its ``SECTIONS``)."""
+DEFAULT_RUN = "NUMBA_CACHE_DIR=<dir> python benchmarks/bench_default_run.py (twice: a first run, then a warm one)"
+
+BLOCKS: Blocks = {
+    "soil_heat.lawn_asphalt": ("soil_heat.json", lawn_asphalt, BENCH),
+    "soil_heat.closure": ("soil_heat.json", closure, BENCH),
+    "soil_heat.covers": ("soil_heat.json", covers, BENCH),
+    "soil_heat.deseal": ("soil_heat.json", deseal, BENCH),
+    "soil_heat.cost": ("soil_heat.json", cost, BENCH),
+    "soil_heat_default_run.table": ("default_run.json", _warm(default_run_table), DEFAULT_RUN),
+    "soil_heat_default_run.cost": ("default_run.json", _warm(default_run_cost), DEFAULT_RUN),
+    "soil_year_validation.measured": ("soil_year_validation.json", validation_measured, VALIDATION),
+    **{f"soil_year_validation.{key}": ("soil_year_validation.json", _section(key), VALIDATION) for key in SECTIONS},
+}
+"""The soil blocks of :data:`update_figures.RENDERERS`."""

@@ -1,0 +1,171 @@
+"""The soil pages' measured figures (docs/soil_heat.md), rendered by scripts/update_figures.py from
+benchmarks/figures/soil_heat.json (benchmarks/bench_soil_heat.py) and default_run.json
+(benchmarks/bench_default_run.py), not typed.
+
+Checked: each soil renderer on hand-made figures (the wording a figure decides), a missing key is an
+error naming the key, the file and the benchmark to re-run, and docs/soil_heat.md quotes every soil view.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import sys
+
+import pytest
+
+from tests.cli_harness import REPO
+from tests.script_loader import load_script
+
+uf = load_script("scripts/update_figures.py")
+sys.path.insert(0, str(REPO / "scripts"))
+from figure_renderers import soil  # noqa: E402 - scripts/ is on the path from here
+
+STAMP = {"date": "2026-12-06 09:30 UTC", "commit": "abc1234", "load_before": [1.26, 1.5, 1.7], "load_after": [2.04, 1.6, 1.7], "cpus": 2}
+
+
+def _cover(t_surface: float, depths: tuple[float, float, float], wall: float, closure: float = 2e-11) -> dict:
+    return {"wall_s": wall, "t_surface_daily_max_mean_c": t_surface, "t_air_daily_max_mean_c": 22.2,
+            "t_depth_daily_max_mean_c": dict(zip(("5", "10", "30"), depths, strict=True)), "latent_mean_w_m2": 0.0,
+            "closure_max_abs_w_m2": closure, "newton_failures": 0}  # fmt: skip
+
+
+SOIL_HEAT = {
+    "case": "test",
+    "cases": {
+        "covers": {**STAMP, "command": "python benchmarks/bench_soil_heat.py covers",
+                   "covers": {"lawn": _cover(29.84, (26.6, 24.6, 21.2), 0.61), "asphalt": _cover(42.31, (35.6, 31.7, 27.6), 0.052, 3.4e-11)},
+                   "asphalt_minus_lawn_midday_daily_max_k": {"mean": 12.84, "min": 6.61, "max": 18.36}},
+        "deseal": {**STAMP, "command": "python benchmarks/bench_soil_heat.py deseal --samples 20", "cell_size_m": 10.0, "samples": 20,
+                   "seed": 2026, "wall_s": 6.43, "central_wall_s": 2.04, "per_sample_s": 0.2195, "days": ["2007-07-21 01:00:00", "2007-08-01 01:00:00", "2007-08-02 01:00:00"],
+                   "cover_midday_c": {"lawn": 39.41, "asphalt": 51.37},
+                   "kpis": {"surface_temp_change_midday_c": -11.912, "surface_temp_change_daily_max_c": -12.431,
+                            "district_surface_temp_change_midday_c": -0.0996, "changed_area_m2": 5483.2},
+                   "bands": {"surface_temp_change_midday_c": [-11.85, -8.18], "surface_temp_change_daily_max_c": [-12.37, -8.52],
+                             "district_surface_temp_change_midday_c": [-0.1004, -0.0691], "changed_area_m2": [5483.2, 5483.2]}},
+    },
+}  # fmt: skip
+
+
+def _kpi(baseline: float, whatif: float, lo: float, hi: float, dlo: float, dhi: float) -> dict:
+    return {"baseline": baseline, "whatif": whatif, "delta": whatif - baseline, "baseline_p_lo": lo, "baseline_p_hi": hi,
+            "delta_p_lo": dlo, "delta_p_hi": dhi}  # fmt: skip
+
+
+WARM = {**STAMP, "command": "NUMBA_CACHE_DIR=<dir> python benchmarks/bench_default_run.py", "scenario": "stgilles_default.yaml",
+        "samples": 100, "seed": 2026, "wall_s": 79.4, "peak_rss_mb": 1085.0,
+        "timings_s": {"engine:soil:baseline": 0.63, "engine:soil:renovation-wave": 0.70, "engine:soil:desealing-car-parks": 0.78,
+                      "samples:soil:paired": 2.84, "engine:energy:baseline": 5.0},
+        "whatifs": {"desealing-car-parks": {"hot_days_surface_temp_midday_c": _kpi(51.4, 39.49, 47.9, 52.2, -12.96, -7.82),
+                                            "hot_days_surface_temp_max_c": _kpi(53.1, 40.67, 49.5, 53.9, -13.47, -8.07),
+                                            "hot_days_district_surface_temp_midday_c": _kpi(47.1, 47.007, 45.0, 48.3, -0.101, -0.061)}}}  # fmt: skip
+
+
+def _page(tmp_path, figures: dict[str, dict], names: list[str]):
+    folder = tmp_path / "figures"
+    folder.mkdir(exist_ok=True)
+    for file, data in figures.items():
+        (folder / file).write_text(json.dumps(data), encoding="utf-8")
+    page = tmp_path / "page.md"
+    page.write_text("".join(f"<!-- figures:{n} -->old<!-- /figures:{n} -->\n" if "." in n and n.split(".")[1] in ("lawn_asphalt", "closure", "covers", "cost")
+                            else f"<!-- figures:{n} -->\nold\n<!-- /figures:{n} -->\n" for n in names), encoding="utf-8")  # fmt: skip
+    return page, folder
+
+
+def test_the_soil_heat_blocks_render_the_measured_figures(tmp_path):
+    names = ["soil_heat.lawn_asphalt", "soil_heat.closure", "soil_heat.covers", "soil_heat.deseal", "soil_heat.cost"]
+    page, folder = _page(tmp_path, {"soil_heat.json": SOIL_HEAT}, names)
+    changed, found = uf.update([page], figures_dir=folder)
+    text = page.read_text(encoding="utf-8")
+    assert changed == [page] and found[page] == names and "old" not in text
+    assert "the lawn is cooler at every mid-day (11:00-16:00); the daily maximum difference is 6.6-18.4 K, mean 12.8 K" in text
+    assert "largest measured 3e-11 W/m2" in text  # the asphalt run's residual, not the lawn's
+    assert "surface temperature: asphalt 42.3, lawn 29.8 degC (air 22.2 degC)" in text  # the page's cover order
+    assert "(`t_depth_c`, 5 cm / 10 cm / 30 cm): asphalt 35.6 / 31.7 / 27.6, lawn 26.6 / 24.6 / 21.2 degC" in text
+    assert "load 1.3-2.0 on 2 cores; each cover through July 0.05-0.61 s once compiled" in text
+    assert "Hot days 21 July, 1 and 2 August; mid-day mean surface temperatures asphalt 51.4, lawn 39.4 degC" in text
+    assert "| KPI | central | band (20 samples, seed 2026, 5-95 %) |" in text
+    assert "| mid-day surface temperature, ground whose cover changed | -11.91 K | -11.85 to -8.18 K |" in text
+    assert "| daily maximum, same ground | -12.43 K | -12.37 to -8.52 K |" in text
+    assert "| mid-day, district mean | -0.100 K | -0.100 to -0.069 K |" in text
+    assert "| ground-level area whose cover changed | 5,483 m2 | |" in text
+    assert "6.4 s for the what-if with its 20 samples, grid at 10 m" in text
+    assert "about 2.0 s for the central run of a what-if (grids included) and 0.22 s per sample on Saint-Gilles (10 m cells" in text
+    assert uf.update([page], figures_dir=folder, check=True)[0] == []  # up to date now
+
+
+def test_a_lawn_warmer_on_some_day_is_said(tmp_path):
+    data = copy.deepcopy(SOIL_HEAT)
+    data["cases"]["covers"]["asphalt_minus_lawn_midday_daily_max_k"]["min"] = -0.4
+    assert soil.lawn_asphalt(data).startswith("the lawn is not cooler at every mid-day")
+
+
+def test_the_default_run_blocks_render_its_warm_entry(tmp_path):
+    page, folder = _page(tmp_path, {"default_run.json": {"cases": {"warm": WARM, "cold": {}}}},
+                         ["soil_heat_default_run.table", "soil_heat_default_run.cost"])
+    uf.update([page], figures_dir=folder)
+    text = page.read_text(encoding="utf-8")
+    assert "| `hot_days_surface_temp_midday_c` | 51.4 (47.9 to 52.2) degC | 39.5 degC | -11.91 (-12.96 to -7.82) K |" in text
+    assert "| `hot_days_surface_temp_max_c` | 53.1 (49.5 to 53.9) degC | 40.7 degC | -12.43 (-13.47 to -8.07) K |" in text
+    assert "| `hot_days_district_surface_temp_midday_c` | 47.1 (45.0 to 48.3) degC | 47.0 degC | -0.093 (-0.101 to -0.061) K |" in text
+    assert "(stgilles_default.yaml, 100 samples, seed 2026)" in text
+    assert ("the soil engine's what-if run 0.78 s (0.63-0.70 s for the other scenes, storm and cover check included), its Monte Carlo "
+            "2.84 s") in text
+    assert "`twin run` 1 min 19 s wall at load 1.3-2.0 on 2 cores (peak RSS 1.06 GB)" in text
+
+
+@pytest.mark.parametrize(("block", "file", "drop", "message"), [
+    ("soil_heat.deseal", "soil_heat.json", ("cases", "deseal", "bands"), r"no 'bands' in the figures"),
+    ("soil_heat.covers", "soil_heat.json", ("cases", "covers"), r"no 'cases\.covers' in the figures"),
+    ("soil_heat_default_run.table", "default_run.json", ("cases", "warm", "whatifs"), r"no 'whatifs' in the figures"),
+])  # fmt: skip
+def test_a_missing_key_is_an_error_naming_it_the_file_and_the_benchmark(tmp_path, block, file, drop, message):
+    data = copy.deepcopy(SOIL_HEAT if file == "soil_heat.json" else {"cases": {"warm": WARM}})
+    node = data
+    for key in drop[:-1]:
+        node = node[key]
+    del node[drop[-1]]
+    page, folder = _page(tmp_path, {file: data}, [block])
+    bench = "bench_soil_heat.py" if file == "soil_heat.json" else "bench_default_run.py"
+    where = re.escape(f"page.md: block '{block}': {file}: cannot render block '{block}': ")
+    with pytest.raises(uf.FiguresError, match=rf"{where}{message} \(re-run .*benchmarks/{re.escape(bench)}"):
+        uf.update([page], figures_dir=folder)
+    assert "old" in page.read_text(encoding="utf-8")  # nothing written
+
+
+VALIDATION = {"command": "python benchmarks/soil_year_validation.py", "sections": {
+    "fao56": {**STAMP, "title": "FAO-56", "lines": ["| example | quantity |", "|---|---|", "| 17 | Delta |", "\n1 printed values; largest 0.20."]},
+    "infiltration": {**STAMP, "date": "2026-12-07 10:00 UTC", "commit": "def5678", "load_after": [3.46, 2.0, 1.0], "title": "Infiltration counting",
+                     "lines": ["Celia spec: infiltration 4.1346 cm (twin)."]}}}  # fmt: skip
+
+
+def test_the_soil_year_validation_sections_render_as_the_script_printed_them(tmp_path):
+    names = ["soil_year_validation.fao56", "soil_year_validation.infiltration", "soil_year_validation.measured"]
+    page, folder = _page(tmp_path, {"soil_year_validation.json": VALIDATION}, names)
+    page.write_text("<!-- figures:soil_year_validation.fao56 -->\nold\n<!-- /figures:soil_year_validation.fao56 -->\n"
+                    "**Infiltration** <!-- figures:soil_year_validation.infiltration -->old<!-- /figures:soil_year_validation.infiltration -->\n"
+                    "(<!-- figures:soil_year_validation.measured -->old<!-- /figures:soil_year_validation.measured -->)\n", encoding="utf-8")
+    uf.update([page], figures_dir=folder)
+    text = page.read_text(encoding="utf-8")
+    assert "<!-- figures:soil_year_validation.fao56 -->\n| example | quantity |\n|---|---|\n| 17 | Delta |\n\n1 printed values; largest 0.20.\n<!--" in text
+    assert "**Infiltration** <!-- figures:soil_year_validation.infiltration -->Celia spec: infiltration 4.1346 cm (twin).<!--" in text
+    assert ("`python benchmarks/soil_year_validation.py`, 2026-12-06 to 2026-12-07, commit abc1234, def5678, load 1.3-3.5 on 2 cores"
+            in text)
+    broken = copy.deepcopy(VALIDATION)
+    del broken["sections"]["fao56"]["lines"]
+    (folder / "soil_year_validation.json").write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(uf.FiguresError, match=r"no 'sections\.fao56\.lines' in the figures \(re-run python benchmarks/soil_year_validation\.py\)"):
+        uf.update([page], figures_dir=folder)
+
+
+def test_the_renderer_knows_every_section_of_the_script():
+    script = load_script("benchmarks/soil_year_validation.py")
+    assert tuple(script.SECTIONS) == soil.SECTIONS
+
+
+@pytest.mark.parametrize(("page", "prefix"), [("soil_heat.md", "soil_heat.")])
+def test_the_soil_pages_quote_every_soil_view(page, prefix):
+    text = (REPO / "docs" / page).read_text(encoding="utf-8")
+    for name in (n for n in soil.BLOCKS if n.startswith(prefix)):
+        assert f"<!-- figures:{name} -->" in text, f"docs/{page} does not quote {name}"

@@ -213,3 +213,64 @@ def test_the_irradiation_legend_says_its_bounds_in_words():
         if lo > 0:
             assert label.endswith(f", {lo:,.0f} to {hi:,.0f}"), label
     assert not any(re.search(r"[<>≥≤=]|\d-\d", label) for label in labels)
+
+
+def test_the_priors_table_says_comparisons_in_words_and_units_as_the_tables():
+    """The priors table of the default report showed the packaged priors' text as written:
+    "<= 1945", ">= 2012", "footprint >= 1000 m²", "typology U >= 4.5", "U 5.0 W/m2K", "20 C".
+    Shown through note_html (the report's converter), the packaged text untouched."""
+    from twin.energy.priors import describe, load_priors
+
+    raw = " ".join(f"{d['what']} {d['basis']}" for d in describe(load_priors()))
+    assert re.search(r">=|<=|W/m2K|\d C\b", raw)  # the packaged text is ASCII (the terminal's)
+    shown = L.note_units(raw)
+    assert not re.search(r"(?<![-=<>])(?:>=|<=|[<>≥≤]) ?\d|W/m2K|\d C\b", shown), re.findall(r".{30}(?:>=|<=|[<>]|W/m2K|\d C\b).{10}", shown)
+    assert "up to 1945" in shown and "from 2012" in shown and "footprint from 1000 m²" in shown
+    assert "W/(m²·K)" in shown and "20 °C" in shown and "18-22 °C" in shown
+
+
+def test_comparison_words_leave_arrows_code_and_classes_alone():
+    kept = "a -> 5, x => 3, a<b, `>= 3`, class C, A, B, C and D, A++ to G, within [-5, +4] K"
+    assert L.note_units(kept) == kept
+    assert L.note_units("flows > 10 veh/h, shares < 5 %, excellent ≥ 90 %") == "flows over 10 veh/h, shares under 5 %, excellent from 90 %"
+    assert L.note_html("<= 1945") == "up to 1945"
+
+
+def test_the_solar_section_names_each_kpi_as_the_kpi_table_and_says_suitability_in_words():
+    """The PV block kept its own copy of the labels (now the KPI table's, lower case inside the
+    section); the cadastre note said "excellent ≥ 90 %, good ≥ 75 %"."""
+    import inspect
+
+    from twin.scenario import report_solar
+
+    for kpi, text in report_solar.KPI_ROWS:
+        assert text.startswith(f"{L.lower_first(L.label(kpi))}, {L.unit(kpi)}"), (kpi, text)
+    src = inspect.getsource(report_solar)
+    assert "≥" not in src
+    assert "excellent: 90 % of it or more, good: 75 % or more" in src
+
+
+def test_the_calibration_table_says_change_not_delta():
+    from twin.scenario.report_calibration import calibration_section
+
+    sc = SimpleNamespace(inputs=SimpleNamespace(calibration="calibration.parquet"),
+                         uncertainty=SimpleNamespace(percentiles=(5.0, 95.0), samples=100))
+    comp = SimpleNamespace(scenario=sc, kpis=_banded_energy_kpis(0.5), baseline_scene=None, stock_samples=None)
+    rows = _cells(calibration_section(comp, _banded_energy_kpis(1.0)))
+    parts = {r[1] for r in rows if len(r) == 7 and r[0] != "KPI"}
+    assert parts == {"baseline", "change of wave"}
+
+
+def test_lower_first_keeps_chemical_capitals():
+    assert L.lower_first("Primary energy") == "primary energy" and L.lower_first("CO₂ emissions") == "CO₂ emissions"
+    assert L.lower_first("NOx from road traffic") == "NOx from road traffic" and L.lower_first("") == ""
+
+
+def test_a_wide_range_note_has_thousands_separators():
+    """"wide baseline range (±1359 %)" beside "1,359" everywhere else."""
+    from twin.scenario.report import band_notes
+
+    row = pd.Series({"baseline": 272.0, "baseline_p_lo": 0.0, "baseline_p50": 10.0, "baseline_p_hi": 1585.0, "delta": 6.0,
+                     "delta_p_lo": 0.0, "delta_p50": 1.0, "delta_p_hi": 35.0, "kpi": "drainage_m3"})
+    notes = band_notes(row)
+    assert any(re.fullmatch(r"wide baseline range \(±\d{1,3}(?:,\d{3})+ %\)", n) for n in notes), notes

@@ -602,7 +602,7 @@ def test_engine_notes_in_the_report_speak_its_units(monkeypatch):
         NOTE_PREFIX + "5 m², kWh/m²·yr, m³/m³, 3 m³/s, CO₂, -2,188 k€/yr, ±6 points")
     kept = "changed_area_m2, co2_t, grid_m2.csv, data/m2, `5 m2`, <code>12 m3</code>, x-m2"
     assert note_units(kept) == kept
-    assert note_html("a < 5 m2") == "a &lt; 5 m²"
+    assert note_html("a < b, 5 m2") == "a &lt; b, 5 m²"  # ("< 5" reads "under 5": tests/test_report_one_language.py)
 
 
 def test_every_note_site_of_the_report_goes_through_note_html():

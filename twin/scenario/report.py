@@ -386,7 +386,7 @@ def band_notes(row) -> list[str]:
     if np.isfinite(b_lo) and np.isfinite(b_hi):
         mid = b_mid if np.isfinite(b_mid) else 0.5 * (b_lo + b_hi)
         if mid != 0 and (b_hi - b_lo) > WIDE_BASELINE_SHARE * abs(mid):
-            notes.append(f"wide baseline range (±{50.0 * (b_hi - b_lo) / abs(mid):.0f} %)")
+            notes.append(f"wide baseline range (±{50.0 * (b_hi - b_lo) / abs(mid):,.0f} %)")
         side = _side(g("baseline", np.nan), b_lo, b_hi)
         if side:
             notes.append(f"central run {side} its range")

@@ -236,7 +236,7 @@ def calibration_section(comparison, counterpart: pd.DataFrame | None = None) -> 
     p.append("<table><thead><tr><th class='l'>KPI</th><th class='l'>band of</th><th>before</th><th>width</th><th>after</th><th>width</th>"
              "<th>width change</th></tr></thead><tbody>")
     for r in t.itertuples():
-        what = "baseline" if r.part == "baseline" else f"delta of {html.escape(r.whatif)}"
+        what = "baseline" if r.part == "baseline" else f"change of {html.escape(r.whatif)}"  # the KPI tables' word
         ch = "–" if not np.isfinite(r.change_pct) else f"{r.change_pct:+.0f} %"
         p.append(f"<tr><td class='l'>{html.escape(labels.get(r.kpi, r.kpi))}</td><td class='l'>{what}</td>"
                  f"<td>[{_num(r.before_lo)}, {_num(r.before_hi)}]</td><td>{_num(r.before_width)}</td>"

@@ -164,6 +164,13 @@ def describe(kpi: str) -> tuple[str, str, str]:
     return label, unit, kind
 
 
+def lower_first(text: str) -> str:
+    """A label inside a sentence or a section's own table: 'Primary energy' -> 'primary energy';
+    'CO₂ emissions' and 'NOx from road traffic' keep their capitals (as :func:`describe` does)."""
+    keep = len(text) > 1 and not text[1].islower()
+    return text if keep else text[:1].lower() + text[1:]
+
+
 def label(kpi: str) -> str:
     """The KPI's label."""
     return describe(kpi)[0]
@@ -321,15 +328,23 @@ NOTE_UNITS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"(?<=\d )EUR(?!\w)"), "€"),
     (re.compile(r"(?<![\w./-])(?P<u>(?:[kMG]?Wh|t|mm|m[²³]|k?€)/m[²³])/year(?!\w)"), "\\g<u>·yr"),  # kWh/m²·yr
     (re.compile(r"(?<![\w./-])(?P<u>(?:[kMG]?Wh|t|mm|m[²³]|k?€))/year(?!\w)"), "\\g<u>/yr"),
+    (re.compile(r"(?<![\w./-])W/m2 ?K(?!\w)"), "W/(m²·K)"),  # a U-value: "U 5.0 W/m2K"
+    (re.compile(r"(?<=\d) C(?![\w'’])"), " °C"),  # a temperature written "20 C", "18-22 C" (not "class C")
+    # comparisons in words: "footprint >= 1000 m2" -> "footprint from 1000 m²", "<= 1945" -> "up to 1945"
+    (re.compile(r"(?<![-=<>\w])(?:>=|≥) ?(?=[+-]?\d)"), "from "),
+    (re.compile(r"(?<![-=<>\w])(?:<=|≤) ?(?=[+-]?\d)"), "up to "),
+    (re.compile(r"(?<![-=<>\w])> ?(?=[+-]?\d)"), "over "),
+    (re.compile(r"(?<![-=<>\w])< ?(?=[+-]?\d)"), "under "),
 )
 _SUP = {"2": "²", "3": "³"}
 _CODE = re.compile(r"(`[^`]*`|<code>.*?</code>)")
 
 
 def note_units(text: str) -> str:
-    """An engine's note (or a scenario's description) with the report's units (°C, m², km², m³,
-    m²·K/W, CO₂, k€, /yr, ±): :data:`NOTE_UNITS`, outside ``code`` spans; the terminal keeps the
-    ASCII text.
+    """An engine's note (or a scenario's description, or a prior's text) with the report's units
+    (°C, m², km², m³, m²·K/W, W/(m²·K), CO₂, k€, /yr, ±) and its comparisons in words (">= 1000"
+    reads "from 1000", "<= 1945" "up to 1945"): :data:`NOTE_UNITS`, outside ``code`` spans; the
+    terminal keeps the ASCII text.
 
     Parameters
     ----------

@@ -22,6 +22,8 @@ import html
 import numpy as np
 import pandas as pd
 
+from twin.scenario import report_labels as L
+
 #: Irradiation classes of the map, kWh/m2/year (lower bound, label, colour): the five classes of
 #: the Swiss solar cadastre sonnendach.ch (Swiss Federal Office of Energy, 2016: low < 800,
 #: medium 800-1000, good 1000-1200, very good 1200-1400, excellent >= 1400).
@@ -34,14 +36,18 @@ IRRADIATION_CLASSES = (
 )
 #: Suitability classes of the cadastre (the Brussels solar map's colours), best first.
 SUITABILITY_ROWS = (("excellent", "#2e9d45"), ("good", "#f0c419"), ("weak", "#3b73c4"), ("unsuitable", "#9aa3ad"))
-#: Energy KPIs shown per PV what-if.
-KPI_ROWS = (
-    ("primary_energy_mwh", "primary energy (Brussels EPB factors), MWh/yr"),
-    ("co2_t", "CO₂ emissions of the buildings, t/yr"),
-    ("energy_cost_keur_yr", "energy bills, k€/yr (PV at the electricity price: net metering)"),
-    ("investment_keur", "investment, k€"),
-    ("floor_area_class_d_or_worse_pct", "floor area in EPB class D or worse, %"),
+#: Energy KPIs shown per PV what-if, with a detail shown after the unit ('' none).
+KPI_DETAILS = (
+    ("primary_energy_mwh", ""),
+    ("co2_t", ""),
+    ("energy_cost_keur_yr", " (PV at the electricity price: net metering)"),
+    ("investment_keur", ""),
+    ("floor_area_class_d_or_worse_pct", ""),
 )
+#: (KPI, the row's text): the KPI table's label and unit (:mod:`twin.scenario.report_labels`, one
+#: copy; lower case inside the section, as its other tables), then the detail: "energy bills,
+#: k€/yr (PV at the electricity price: net metering)".
+KPI_ROWS = tuple((kpi, f"{L.lower_first(L.label(kpi))}, {L.unit(kpi)}{detail}") for kpi, detail in KPI_DETAILS)
 
 
 def _f(x) -> str:
@@ -171,8 +177,6 @@ def _whatif_block(comparison, whatif: str, solar) -> str:
     if solar.not_simulated:
         p.append(f"<p class='note'>{len(solar.not_simulated):,} selected buildings are not simulated by the energy model: "
                  f"their PV is not counted ({html.escape(', '.join(solar.not_simulated[:5]))}).</p>")
-    from twin.scenario import report_labels as L
-
     banded = "delta_p_lo" in comparison.kpis.columns
     rows = ["<table><thead><tr><th class='l'>energy KPI</th><th>baseline</th><th>what-if</th><th>change</th>"
             + ("<th>range of the change</th>" if banded else "") + "</tr></thead><tbody>"]
@@ -218,7 +222,7 @@ def solar_section(comparison) -> str:
              f"roof ({m['spacing_m']:g} m, at most {m['max_sensors_per_surface'] or 'no limit'} per roof, {html.escape(str(m['method']))} "
              "method: horizon profiles of the scene), Perez sky, PV modules laid out on the usable part of each roof (flat roofs: "
              "rows tilted 10° toward the south), PVWatts DC/AC chain. Suitability: the roof's specific yield against the "
-             "site's best unshaded orientation (excellent ≥ 90 %, good ≥ 75 %).</p>")
+             "site's best unshaded orientation (excellent: 90 % of it or more, good: 75 % or more).</p>")
     src = _map(cad, set(map(str, solar.equipped["building_id"])) if solar.equipped is not None else set(), first)
     if src:
         p.append(f"<figure><img alt='PV potential map' src='{src}' width='620'><figcaption>Annual irradiation of every roof, "

@@ -10,8 +10,12 @@
     claim has one) and a note: the first line of the error of a failed run (the exception, last
     line, of a traceback), and for a running run whether it is ``held``, ``held (no heartbeat)``,
     ``stale`` or has a ``dead holder`` (:func:`twin.scenario.store.holder_state`). Then a summary
-    line. ``--status`` keeps one status (``held``: running runs still held), ``--format csv`` /
-    ``json`` for tools (every column; JSON with the summary). Read-only: the database is opened
+    line. A done run shows, for each of its what-ifs (one line each), the change of a few KPIs
+    (what-if minus baseline, as the store records them; default :data:`DEFAULT_KPIS`, the
+    buildings' CO2 and heating need; ``--kpi NAME``, repeated, picks others, ``NAME`` or
+    ``DOMAIN/NAME``), units in the header. ``--status`` keeps one status (``held``: running runs
+    still held), ``--format csv`` / ``json`` for tools (every column, the KPI changes as
+    ``kpi_changes``: ``{what-if: {DOMAIN/NAME: change}}``; JSON with the summary). Read-only: the database is opened
     read-only, nothing is claimed, marked, written or created (:func:`twin.scenario.store.read_runs`).
 ``twin store release STORE RUN_ID...``
     Marks ``running`` runs ``failed`` with ``interrupted: <reason>``, so the next ``twin batch``
@@ -42,7 +46,10 @@ FORMATS = ("table", "csv", "json")
 
 #: The columns of ``twin store list`` (CSV and JSON), in order.
 COLUMNS = ("run_id", "name", "file", "seed", "status", "attempts", "host", "pid", "started_at", "finished_at", "heartbeat_age_s",
-           "holder", "error")
+           "holder", "error", "kpi_changes")
+#: The KPI changes ``twin store list`` shows without ``--kpi``: what a planner asks of most
+#: measures first (the buildings' CO2 emissions and heating need, :data:`twin.scenario.report.HEADLINE_KPIS`).
+DEFAULT_KPIS = ("co2_t", "heating_need_mwh")
 
 StorePath = Annotated[Path, typer.Argument(help="The run store: OUT/runs.sqlite of twin batch (or the folder OUT), OUT.runs.sqlite "
                                                 "of twin run")]
@@ -79,13 +86,92 @@ def _value(v):
     return v
 
 
-def runs_table(frame: pd.DataFrame, *, now: dt.datetime | None = None) -> pd.DataFrame:
-    """The rows of ``twin store list`` (:data:`COLUMNS`) from the records of a store."""
+def recorded_kpis(frame: pd.DataFrame) -> dict[str, dict[str, dict[str, float | None]]]:
+    """``{run_id: {what-if: {DOMAIN/NAME: change}}}`` of the done runs of a store's records (the
+    store keeps ``"<what-if>/<domain>/<kpi>"`` -> change; a run without KPIs is left out)."""
+    import json
+
+    out: dict[str, dict[str, dict[str, float | None]]] = {}
+    for rec in frame.to_dict("records"):
+        text = _value(rec.get("kpis"))
+        if rec.get("status") != "done" or not text:
+            continue
+        whatifs: dict[str, dict[str, float | None]] = {}
+        for key, value in json.loads(text).items():
+            whatif, _, kpi = str(key).partition("/")
+            if kpi:
+                whatifs.setdefault(whatif, {})[kpi] = None if value is None else float(value)
+        out[rec["run_id"]] = whatifs
+    return out
+
+
+def pick_kpis(wanted: list[str] | None, recorded: dict[str, dict[str, dict[str, float | None]]], *, path: Path | None = None) -> list[str]:
+    """The ``DOMAIN/NAME`` KPIs ``twin store list`` shows: each of ``wanted`` (``NAME`` or
+    ``DOMAIN/NAME``; :data:`DEFAULT_KPIS` when None) resolved on the KPIs the store's runs recorded.
+
+    Raises
+    ------
+    InputError
+        A wanted KPI no run recorded (with the closest recorded name; checked only when some run
+        recorded KPIs), an empty name, or a ``NAME`` recorded by two domains (write ``DOMAIN/NAME``).
+    """
+    from twin.errors import InputError
+
+    known = sorted({k for whatifs in recorded.values() for kpis in whatifs.values() for k in kpis})
+    by_name: dict[str, list[str]] = {}
+    for k in known:
+        by_name.setdefault(k.rpartition("/")[2], []).append(k)
+    picked = []
+    for name in dict.fromkeys(DEFAULT_KPIS if wanted is None else wanted):
+        name = name.strip()
+        if not name:
+            raise InputError("an empty KPI name: give a KPI a run recorded, e.g. co2_t or energy/co2_t", path=path, field="--kpi")
+        if "/" in name:
+            if known and name not in known:
+                raise InputError(_unrecorded(name, known), path=path, field="--kpi")
+            picked.append(name)
+            continue
+        domains = by_name.get(name, [])
+        if len(domains) > 1:
+            raise InputError(f"KPI {name!r} is recorded by {len(domains)} domains: write one of {', '.join(domains)}", path=path,
+                             field="--kpi")
+        if domains:
+            picked.append(domains[0])
+        elif known and wanted is not None:
+            raise InputError(_unrecorded(name, sorted(by_name)), path=path, field="--kpi")
+        else:  # a default KPI no run of this store recorded: shown as n/a
+            picked.append(name)
+    return list(dict.fromkeys(picked))
+
+
+def _unrecorded(name: str, known: list[str]) -> str:
+    """``no run of this store recorded KPI 'x'``, with the closest recorded KPI, or those holding ``name``."""
+    from twin.io.key_hints import closest_key
+
+    hint = closest_key(name, known)
+    if hint:
+        return f"no run of this store recorded KPI {name!r} (did you mean {hint!r}?)"
+    holding = [k for k in known if name.lower() in k]
+    shown = holding or known
+    more = f" and {len(shown) - 6} more" if len(shown) > 6 else ""
+    return (f"no run of this store recorded KPI {name!r} ({'recorded: ' if holding else 'KPIs recorded: '}"
+            f"{', '.join(shown[:6])}{more})")
+
+
+def runs_table(frame: pd.DataFrame, *, now: dt.datetime | None = None, kpis: list[str] | None = None) -> pd.DataFrame:
+    """The rows of ``twin store list`` (:data:`COLUMNS`) from the records of a store.
+
+    ``kpi_changes`` of a done run: ``{what-if: {KPI: change or None}}`` for the ``kpis``
+    (``DOMAIN/NAME``, :func:`pick_kpis`; None: the store's own resolution of :data:`DEFAULT_KPIS`);
+    None for a run that recorded no KPIs.
+    """
     import pandas as pd
 
     from twin.scenario.store import holder_state, own_heartbeat_at
 
     now = dt.datetime.now(dt.UTC) if now is None else now
+    recorded = recorded_kpis(frame)
+    kpis = pick_kpis(None, recorded) if kpis is None else kpis
     rows = []
     for rec in frame.to_dict("records"):
         rec = {k: _value(v) for k, v in rec.items()}
@@ -99,6 +185,8 @@ def runs_table(frame: pd.DataFrame, *, now: dt.datetime | None = None) -> pd.Dat
             "finished_at": rec.get("finished_at") or "",
             "heartbeat_age_s": None if beat is None else round((now - beat).total_seconds(), 1),
             "holder": holder_state(rec, now=now), "error": _first_line(rec.get("error")) if rec["status"] == "failed" else "",
+            "kpi_changes": ({w: {k: v[k] for k in kpis if k in v} for w, v in recorded[rec["run_id"]].items()}
+                            if rec["run_id"] in recorded else None),
         })
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
@@ -122,21 +210,57 @@ def _short_time(text: str) -> str:
     return text[:19].replace("T", " ") if text else ""
 
 
-def _table_text(table: pd.DataFrame) -> list[str]:
-    """Aligned columns, the note (holder or error) last."""
+def ascii_text(text: str) -> str:
+    """``text`` in ASCII for the terminal: ``€`` as ``EUR``, ``m²`` as ``m2``, ``≈ 0`` as ``~0``,
+    ``–`` (undefined) as ``n/a``, other accents and signs left out."""
+    import unicodedata
+
+    for a, b in (("≈ ", "~"), ("–", "n/a"), ("−", "-"), ("€", "EUR"), ("²", "2"), ("³", "3"), ("·", "."), ("°C", "degC")):
+        text = text.replace(a, b)
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def kpi_header(kpi: str) -> str:
+    """The table's header of a KPI change: ``CO2_T CHANGE (t/yr)`` (the unit of the change,
+    :func:`twin.scenario.report_labels.change_unit`, in ASCII)."""
+    from twin.scenario.report_labels import change_unit
+
+    name = kpi.rpartition("/")[2]
+    unit = ascii_text(change_unit(name, short=True))
+    return f"{name.upper()} CHANGE" + (f" ({unit})" if unit else "")
+
+
+def kpi_cell(kpi: str, kpis: dict[str, float | None]) -> str:
+    """A what-if's change of ``kpi``, rounded as the report rounds it (``n/a``: not recorded or undefined)."""
+    from twin.scenario.report_labels import fmt_delta
+
+    if kpi not in kpis:
+        return "n/a"
+    return ascii_text(fmt_delta(kpi.rpartition("/")[2], kpis[kpi], None))
+
+
+def _table_text(table: pd.DataFrame, kpis: list[str]) -> list[str]:
+    """Aligned columns, the note (holder or error) last; a done run's further what-ifs on lines of their own."""
     import pandas as pd
 
-    head = ("RUN_ID", "STATUS", "SCENARIO", "SEED", "TRIES", "HOST", "PID", "STARTED (UTC)", "FINISHED (UTC)", "BEAT_AGE_S", "NOTE")
+    head = ("RUN_ID", "STATUS", "SCENARIO", "FINISHED (UTC)", "WHATIF", *(kpi_header(k) for k in kpis), "SEED", "TRIES", "HOST",
+            "PID", "STARTED (UTC)", "BEAT_AGE_S", "NOTE")
     rows = [head]
     for r in table.itertuples(index=False):
         name = r.name or (Path(r.file).name if r.file else "")
-        rows.append((r.run_id, r.status, name, "" if r.seed is None or pd.isna(r.seed) else str(int(r.seed)),
+        whatifs = list((r.kpi_changes or {}).items()) or [("", None)]
+        first, changes = whatifs[0]
+        rows.append((r.run_id, r.status, name, _short_time(r.finished_at), first,
+                     *(kpi_cell(k, changes) if changes is not None else "" for k in kpis),
+                     "" if r.seed is None or pd.isna(r.seed) else str(int(r.seed)),
                      "" if r.attempts is None or pd.isna(r.attempts) else str(int(r.attempts)), r.host,
-                     "" if r.pid is None or pd.isna(r.pid) else str(int(r.pid)), _short_time(r.started_at), _short_time(r.finished_at),
+                     "" if r.pid is None or pd.isna(r.pid) else str(int(r.pid)), _short_time(r.started_at),
                      "" if r.heartbeat_age_s is None or pd.isna(r.heartbeat_age_s) else f"{r.heartbeat_age_s:.0f}",
                      r.holder or r.error))
+        for whatif, changes in whatifs[1:]:
+            rows.append(("", "", "", "", whatif, *(kpi_cell(k, changes) for k in kpis), *[""] * 6, ""))
     widths = [max(len(row[i]) for row in rows) for i in range(len(head) - 1)]
-    return ["  ".join([*(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)), row[-1]]).rstrip() for row in rows]
+    return [ascii_text("  ".join([*(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)), row[-1]]).rstrip()) for row in rows]
 
 
 @app.command("list")
@@ -145,30 +269,39 @@ def list_runs(
     status: Annotated[str | None, typer.Option("--status", help="Only runs of this status: done, failed, running or held "
                                                                 "(running runs still held)")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json (every column; JSON with the summary)")] = "table",
+    kpi: Annotated[list[str] | None, typer.Option("--kpi", help="A KPI whose change (what-if minus baseline) each what-if of a "
+                                                             "done run shows, NAME or DOMAIN/NAME as the run recorded it (e.g. "
+                                                             "co2_t, traffic/am_peak_vehicle_km); repeat for more. Default: "
+                                                             "co2_t and heating_need_mwh")] = None,
 ) -> None:
-    """List the runs of a run store: status, scenario, seed, holder and heartbeat age, error. Read-only."""
+    """List the runs of a run store: status, scenario, the KPI changes of each what-if, holder and heartbeat age, error. Read-only."""
     from twin.scenario.store import read_runs, store_file
 
     fmt = _choice(fmt, FORMATS, "--format")
     if status is not None:
         status = _choice(status, STATUSES, "--status")
     path = store_file(store)
-    table = runs_table(read_runs(path))
+    frame = read_runs(path)
+    kpis = pick_kpis(kpi, recorded_kpis(frame), path=path)
+    table = runs_table(frame, kpis=kpis)
     counts = _summary(table)
     if status == "held":
         table = table[table["holder"].str.startswith("held")]
     elif status is not None:
         table = table[table["status"] == status]
     if fmt == "csv":
+        from twin.io.json_out import to_json_text
+
+        table = table.assign(kpi_changes=[None if v is None else to_json_text(v, indent=None) for v in table["kpi_changes"]])
         typer.echo(table.to_csv(index=False), nl=False)
     elif fmt == "json":
         from twin.io.json_out import to_json_text
 
-        records = [{k: _value(v) for k, v in row.items()} for row in table.to_dict("records")]
+        records = [{k: v if k == "kpi_changes" else _value(v) for k, v in row.items()} for row in table.to_dict("records")]
         typer.echo(to_json_text({"store": str(path), "summary": counts, "runs": records}))
     else:
         if len(table):
-            for line in _table_text(table):
+            for line in _table_text(table, kpis):
                 typer.echo(line)
         shown = "" if status is None else f" ({len(table)} {status} shown)"
         typer.echo(f"{path}: {summary_line(counts)}{shown}")
@@ -259,5 +392,5 @@ def release(
                          f"see twin store list", path=path, field="RUN_ID")
 
 
-__all__ = ["COLUMNS", "app", "runs_table", "summary_line"]
+__all__ = ["COLUMNS", "DEFAULT_KPIS", "app", "pick_kpis", "recorded_kpis", "runs_table", "summary_line"]
 

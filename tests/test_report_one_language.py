@@ -14,6 +14,7 @@ import re
 from types import SimpleNamespace
 
 import pandas as pd
+import pytest
 
 from twin.scenario import report_labels as L
 
@@ -274,3 +275,45 @@ def test_a_wide_range_note_has_thousands_separators():
                      "delta_p_lo": 0.0, "delta_p50": 1.0, "delta_p_hi": 35.0, "kpi": "drainage_m3"})
     notes = band_notes(row)
     assert any(re.fullmatch(r"wide baseline range \(±\d{1,3}(?:,\d{3})+ %\)", n) for n in notes), notes
+
+
+# -- the default run's report, read once more ---------------------------------------------------
+
+@pytest.mark.slow
+def test_the_default_report_speaks_one_language(tmp_path_factory):
+    """On the default run's report: no comparison symbol before a number ('>= 1000', '≥ 90 %'),
+    no 'spreads x 1', no ASCII unit the converter knows ('1 km2', 'W/m2K', '20 C'), no 'delta of';
+    the description converted; the calibration rows named as the KPI table; a temperature's
+    change in K and said once what a K is."""
+    from tests.scenario_default_run import default_run
+    from twin.scenario.report_calibration import KPI_ROWS
+
+    out, _ = default_run(tmp_path_factory)
+    page = (out / "report.html").read_text()
+    body = re.sub(r"<script.*?</script>|<style.*?</style>|<code>.*?</code>|src='data:[^']*'", "", page, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", body))
+    found = re.findall(r".{0,40}(?:(?<![-=<>])(?:>=|<=|[<>≥≤]) ?\d|spreads x|\d k?m[23]\b|W/m2K|\d C\b|delta of ).{0,20}", text)
+    assert found == []
+    assert "Saint-Gilles (Brussels), 1 km²" in text and "R + 3.5 m²·K/W" in text
+    assert "up to 1945" in text and "footprint from 1000 m²" in text
+    assert "Carsel & Parrish (1988) spreads;" in text
+    shown = {r[0] for r in _cells(body) if len(r) == 7}
+    assert {t for _, t in KPI_ROWS} <= shown
+    hot = [r for r in _cells(body) if r and r[0] == L.label(HOT)]
+    assert hot and all(r[1] == "°C" and r[5].endswith(" K") for r in hot)
+    assert L.TEMPERATURE_CHANGE_NOTE in text
+
+
+def test_the_attribute_sources_table_uses_the_box_words():
+    """The table under "Where the building attributes come from" named the attributes by their
+    ids (height_m, n_storeys, construction_year) where the box above says "height, storeys,
+    construction year", and gave the floor area as "1,322,170.2" m²."""
+    from twin.scenario.report import ATTRIBUTE_LABELS, _provenance_table
+
+    from twin.scene.provenance import BUILDING_PARAMETERS
+
+    b = pd.DataFrame({"floor_area_m2": [661085.1, 661085.1], **{f"{p}_source": ["default", "data"] for p in BUILDING_PARAMETERS}})
+    rows = _cells(_provenance_table(SimpleNamespace(buildings=b)))
+    names = [r[0] for r in rows[1:]]
+    assert names and set(names) <= set(ATTRIBUTE_LABELS.values()) and "construction year" in names
+    assert all(r[-2] == "1,322,170" for r in rows[1:])

@@ -454,7 +454,7 @@ def test_the_assumed_box_says_how_many_samples_each_engine_ran():
     comp.scenario, comp.kpis = _Scenario(), _kpis()
     comp.samples = _samples(comp.kpis)
     box = _assumed_short(comp)
-    assert ("100 Monte Carlo samples (seed 2026) (samples per engine: energy, soil: 100; hot-days surface temperatures: 50; "
+    assert ("100 Monte Carlo samples (seed 2026; samples per engine: energy, soil: 100; hot-days surface temperatures: 50; "
             "traffic: 40); the ranges") in box
 
 

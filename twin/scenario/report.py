@@ -521,7 +521,11 @@ def _provenance_table(scene) -> str:
     for attr, r in shares.iterrows():
         cells = "".join(
             f"<td{' class=def' if s == 'default' and r[s] > 0.5 else ''}>{_share(r[s])}</td>" for s in SOURCES)
-        rows.append(f"<tr><td class='l'>{html.escape(str(attr))}</td>{cells}<td>{_fmt(r['floor_area_m2'])}</td><td>{int(r['buildings']):,}</td></tr>")
+        # the box's words for the attribute ('construction year', not 'construction_year'; the id on hover), whole m²
+        name = ATTRIBUTE_LABELS.get(str(attr), str(attr))
+        area = float(r["floor_area_m2"])
+        rows.append(f"<tr><td class='l' title='{html.escape(str(attr))}'>{html.escape(name)}</td>{cells}"
+                    f"<td>{f'{area:,.0f}' if np.isfinite(area) else '–'}</td><td>{int(r['buildings']):,}</td></tr>")
     rows.append("</tbody></table>")
     return "".join(rows)
 
@@ -800,8 +804,8 @@ def _assumed_short(comparison) -> str:
     if comparison.samples is not None and sc.uncertainty.samples:
         lo, hi = sc.uncertainty.percentiles
         counts = _sample_counts(comparison)
-        items.append(f"<li><b>Uncertainty</b>: {sc.uncertainty.samples} Monte Carlo samples (seed {sc.uncertainty.seed})"
-                     + (f" (samples per engine: {html.escape(counts)})" if counts else "") + f"; the ranges are "
+        items.append(f"<li><b>Uncertainty</b>: {sc.uncertainty.samples} Monte Carlo samples (seed {sc.uncertainty.seed}"
+                     + (f"; samples per engine: {html.escape(counts)}" if counts else "") + f"); the ranges are "
                      f"the {lo:g}th–{hi:g}th percentiles.</li>")
     else:
         items.append("<li><b>Uncertainty</b>: none sampled; every number rests on the central values, defaults included.</li>")

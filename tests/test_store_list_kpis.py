@@ -8,6 +8,8 @@ the run store records (``"<what-if>/<domain>/<kpi>"`` -> change, :func:`twin.sce
 from __future__ import annotations
 
 import json
+import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +99,31 @@ def test_json_and_csv_give_the_kpi_changes(store_path):
 ])
 def test_a_kpi_no_run_recorded_is_one_line(store_path, kpi, contains):
     assert_one_line_error(run_twin(["store", "list", store_path, "--kpi", kpi]), contains=(str(store_path), "--kpi", contains))
+
+
+def test_a_run_committed_to_the_wal_is_listed_and_the_store_and_wal_are_not_written(tmp_path):
+    """Another process writes the store: its last run is committed to the ``-wal`` only (no
+    checkpoint yet). The listing reads it through SQLite's locks (``mode=ro``): ``immutable=1``
+    would read the database file alone and miss the run; only the ``-shm`` (the readers' marks
+    that keep a checkpoint off the pages they read) may change."""
+    path = tmp_path / "runs.sqlite"
+    store = RunStore(path)
+    assert store.claim("old", **KW).claimed
+    store.finish("old", kpis={"w/energy/co2_t": -1.0})
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = writer.execute("SELECT * FROM runs WHERE run_id = 'old'").fetchone()
+        columns = [c[1] for c in writer.execute("PRAGMA table_info(runs)")]
+        new = dict(zip(columns, row, strict=True)) | {"run_id": "new", "kpis": json.dumps({"w/energy/co2_t": -2.5})}
+        writer.execute(f"INSERT INTO runs ({', '.join(new)}) VALUES ({', '.join('?' * len(new))})", tuple(new.values()))
+        wal = Path(f"{path}-wal")
+        assert wal.stat().st_size > 0
+        before = (path.read_bytes(), wal.read_bytes())
+        doc = json.loads(run_twin(["store", "list", path, "--format", "json"]).stdout)
+        assert {r["run_id"]: r["kpi_changes"] for r in doc["runs"]} == {"old": {"w": {"energy/co2_t": -1.0}},
+                                                                      "new": {"w": {"energy/co2_t": -2.5}}}
+        assert (path.read_bytes(), wal.read_bytes()) == before
+    finally:
+        writer.close()

@@ -322,6 +322,14 @@ def read_runs(path: str | os.PathLike[str]) -> pd.DataFrame:
     read through SQLite's locks (``mode=ro``). Columns a store of an older twin lacks are
     present, empty.
 
+    Read through the locks, SQLite writes this reader's mark into the ``-shm`` (the WAL index), as
+    every reader of a WAL database does so that a checkpoint does not overwrite the pages it
+    reads; the database and its ``-wal`` are not written. Neither way around that is right while
+    another process may write: ``immutable=1`` reads the database file alone, so a run committed
+    to the ``-wal`` and not yet checkpointed would be missing (tests/test_store_list_kpis.py), and
+    a copy of the database and its ``-wal`` can tear across a checkpoint that writes the one and
+    restarts the other between the two copies.
+
     Raises
     ------
     InputError

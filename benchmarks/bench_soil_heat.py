@@ -8,6 +8,9 @@ Run from the repository root:
   year (45-day spin-up): time per cover (after a first day of every cover, which compiles the kernels or
   loads them from the cache, timed apart), mean daily maximum surface temperature, largest hourly
   energy-balance residual, and lawn against asphalt at mid-day (11:00-16:00).
+* ``area``: the ground-level area whose cover the default scenario's ``desealing-car-parks`` changes
+  (``changed_area_m2_per_cell`` summed) on the soil engine's grid at 10, 5 and 2 m cells (2 x 2
+  sample points, the default) and at 5 m with 6 x 6: the rasterisation's spread.
 * ``deseal``: the what-if of scenarios/stgilles_soil_year.yaml on the soil engine's 10 m grid,
   the three hottest days, ``--samples`` paired samples: KPIs with 5-95 % bands and wall time (the
   central run alone first, grids included; the time per sample is the difference over the samples).
@@ -40,6 +43,7 @@ EPW = DATA / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
 FIGURES = REPO / "benchmarks" / "figures" / "soil_heat.json"
 CASE = ("surface energy balance (docs/soil_heat.md): covers = every cover through July of the Uccle TMYx year, "
         "deseal = the what-if of scenarios/stgilles_soil_year.yaml on the 10 m grid, three hottest days; "
+        "area = the changed ground of the default scenario's desealing-car-parks per soil grid; "
         "load_before/after: 1, 5, 15-minute load averages")
 
 
@@ -130,9 +134,39 @@ def bench_deseal(weather, samples: int) -> dict[str, Any]:
             "bands": {k: [float(lo), float(hi)] for k, (lo, hi) in res.bands["deseal"].items()}}  # fmt: skip
 
 
+AREA_GRIDS = ((10.0, 2), (5.0, 2), (2.0, 2), (5.0, 6))
+"""(cell size, m; sample points per cell side) of the ``area`` part."""
+
+
+def bench_area(whatif: str = "desealing-car-parks") -> dict[str, Any]:
+    """The changed ground-level area of the default scenario's ``whatif`` per grid; prints and returns the figures."""
+    from twin.scenario.engines.soil import grid_options
+    from twin.scenario.runner import prepare_scenes
+    from twin.scenario.schema import load_scenario
+    from twin.soil.deseal_heat import changed_area_m2_per_cell, cover_fractions
+    from twin.soil.grid import build_grid
+
+    stamp = _stamp()
+    path = REPO / "scenarios" / "stgilles_default.yaml"
+    scenario = load_scenario(path)
+    prep = prepare_scenes(scenario, base_dir=path.parent)
+    base, what = prep.baseline, prep.scenes[whatif]
+    grids = []
+    for size, sub in AREA_GRIDS:
+        opts = grid_options(base, scenario.soil.model_copy(update={"cell_size_m": size})).model_copy(update={"subsamples": sub})
+        t0 = time.perf_counter()
+        gb, gw = build_grid(base, opts), build_grid(what, opts)
+        area = float(changed_area_m2_per_cell(cover_fractions(gb), cover_fractions(gw), gb.cell_area_m2).sum())
+        wall = time.perf_counter() - t0
+        grids.append({"cell_size_m": size, "subsamples": sub, "changed_area_m2": area, "wall_s": wall})
+        print(f"{whatif}: {size:g} m cells, {sub} x {sub} sample points: changed area {area:,.0f} m2 ({wall:.1f} s)")
+    return {**stamp, "load_after": list(os.getloadavg()), "command": "python benchmarks/bench_soil_heat.py area",
+            "scenario": "scenarios/stgilles_default.yaml", "whatif": whatif, "grids": grids}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("part", choices=["covers", "deseal", "all"], nargs="?", default="all")
+    parser.add_argument("part", choices=["covers", "deseal", "area", "all"], nargs="?", default="all")
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--output", type=Path, default=FIGURES, help="figures file (default benchmarks/figures/soil_heat.json)")
     args = parser.parse_args()
@@ -143,6 +177,8 @@ def main() -> None:
         merge_case(args.output, "covers", bench_covers(weather), CASE)
     if args.part in ("deseal", "all"):
         merge_case(args.output, "deseal", bench_deseal(weather, args.samples), CASE)
+    if args.part in ("area", "all"):
+        merge_case(args.output, "area", bench_area(), CASE)
     print(f"wrote {args.output}")
 
 

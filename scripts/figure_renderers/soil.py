@@ -161,6 +161,21 @@ def cost(data: dict) -> str:
             f"{_get(d, 'per_sample_s'):.2f} s per sample on Saint-Gilles ({_get(d, 'cell_size_m'):g} m cells, {_stamp(d)})")
 
 
+def area(data: dict) -> str:
+    """One phrase: the default scenario's changed ground per soil grid (``cases.area``)."""
+    a = _get(data, "cases", "area")
+    grids = _get(a, "grids")
+    if not grids:
+        raise FiguresError("no 'grids' in 'cases.area'")
+    plain = [g for g in grids if _get(g, "subsamples") == 2]
+    finer = [g for g in grids if g["subsamples"] != 2]
+    text = (" / ".join(f"{_get(g, 'changed_area_m2'):,.0f}" for g in plain) + " m2 at "
+            + " / ".join(f"{_get(g, 'cell_size_m'):g}" for g in plain) + " m cells (2 x 2 sample points)")
+    for g in finer:
+        text += f", {_get(g, 'changed_area_m2'):,.0f} m2 at {_get(g, 'cell_size_m'):g} m with {g['subsamples']} x {g['subsamples']}"
+    return text + f" (`{_get(a, 'command')}`, {_stamp(a)})"
+
+
 # ----------------------------------------------------------------------------- default_run.json
 def _hot(entry: dict) -> dict:
     return _get(entry, "whatifs", HOT_WHATIF)
@@ -246,6 +261,7 @@ BLOCKS: Blocks = {
     "soil_heat.covers": ("soil_heat.json", covers, BENCH),
     "soil_heat.deseal": ("soil_heat.json", deseal, BENCH),
     "soil_heat.cost": ("soil_heat.json", cost, BENCH),
+    "soil_heat.area": ("soil_heat.json", area, BENCH),
     "soil_heat_default_run.table": ("default_run.json", _warm(default_run_table), DEFAULT_RUN),
     "soil_heat_default_run.cost": ("default_run.json", _warm(default_run_cost), DEFAULT_RUN),
     "soil_year_validation.measured": ("soil_year_validation.json", validation_measured, VALIDATION),

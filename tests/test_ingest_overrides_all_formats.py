@@ -2,7 +2,8 @@
 no change (a row naming a building of a reader that swallowed the option left it as read).
 
 Through the command line (:func:`tests.cli_harness.run_twin`) on the hand-made CityJSON district
-of ``tests/test_ingest_cityjson.py`` and the sample IFC permit of ``data_samples``.
+of ``tests/test_ingest_cityjson.py``; the IFC reader applies them too (it refused them before):
+``tests/test_overrides_one_path.py``.
 """
 
 from __future__ import annotations
@@ -18,9 +19,6 @@ from tests.test_ingest_cityjson import district, flat_square, write
 from twin.errors import InputError
 from twin.ingest.dispatch import PER_BUILDING_OPTIONS, _accepted, check_overrides_applied
 from twin.ingest.result import IngestResult
-
-REPO = Path(__file__).resolve().parents[1]
-IFC = REPO / "data_samples" / "permit_AC20-FZK-Haus.ifc"
 
 
 def _table(tmp_path: Path, text: str, name: str = "known.csv") -> Path:
@@ -39,19 +37,6 @@ def _buildings(scene: Path) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- the safety net
-def test_ifc_row_is_refused_in_one_line_and_nothing_is_written(tmp_path: Path) -> None:
-    """The IFC reader does not apply overrides: a row naming its building is refused, naming the
-    table, its line, the building, the input file and the format; no scene is written."""
-    bid = "ifc:2hQBAVPOr5VxhS3Jl0O47h"
-    known = _table(tmp_path, f"building_id,construction_year\n\n{bid},1975\n")
-    out = tmp_path / "scene"
-    result = run_twin(["ingest", IFC, "-o", out, "--origin", "148500,168700", "--overrides", known, "-q"])
-    line = assert_one_line_error(result, contains=("known.csv", "line 3", bid, "permit_AC20-FZK-Haus.ifc",
-                                                   "overrides are not applied to IFC buildings yet"))
-    assert "building_id" in line
-    assert not out.exists()
-
-
 def test_a_catch_all_reader_does_not_take_a_per_building_option() -> None:
     """``**kwargs`` is not ``overrides=``: the option is kept from such a reader (and then refused
     for its buildings), other options still reach it."""

@@ -57,7 +57,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -72,6 +72,9 @@ from twin.io.cityjson_document import horizontal_crs
 from twin.io.cityjson_document import json_path_error as _perr
 from twin.io.cityjson_document import load_document as _load
 from twin.scene.limits import MIN_STOREY_HEIGHT_M
+
+if TYPE_CHECKING:
+    from twin.ingest.attributes.precedence import Given
 
 SOURCE_FORMAT = "cityjson"
 ID_PREFIX = "cityjson:"
@@ -776,9 +779,9 @@ def read_cityjson(
         families, members, objects, fam_lod, family_has_geom, owners, owner_arr, surf_family, sem_type, usable, g, verts,
         path, result, storey_height_m, default_height_m, given,
     )
-    _heating_systems(buildings, path)
-    if given is not None:
-        result.meta["overrides_applied"] = _override_systems(buildings, given)
+    _heating_systems(buildings, path, given)
+    if overrides is not None:
+        result.meta["overrides_applied"] = given.hits([b["building_id"] for b in buildings]) if given is not None else 0
     landcover = _landcover_rows(lc_rows, surf_lc, usable, g, verts, result)
     elem = _element_columns(surfaces, families, fam_lod, buildings, surf_family, sem_type, usable, g) if elements else []
     result.meta["lod"] = _count([b["lod"] for b in buildings])
@@ -946,7 +949,8 @@ def _building_rows(
         flat = roof & (g.tilt_deg < 5.0)
         np.add.at(flat_area, surf_family[flat], g.area_m2[flat])
 
-    rows = []
+    rows: list[dict] = []
+    file_values: list[tuple] = []  # per row: geometry height, attribute height, storeys, use, year
     for fam, root in enumerate(families):
         bid = ID_PREFIX + root
         if fam_lod[fam] is None:
@@ -961,27 +965,15 @@ def _building_rows(
         ground_z = zmin if math.isfinite(zmin) else 0.0
         geo_height = zmax - zmin if math.isfinite(zmin) else 0.0
         lod_text, lod_rank = fam_lod[fam]
-        known = given.rows.get(bid, {}) if given is not None else {}
         geo = geo_height if lod_rank >= 1 else 0.0
-        if "height_m" in known and geo > 0.01:
-            raise InputError(f"override height_m {known['height_m']:g} m for building {bid!r} of {path}: its height comes from its "
-                             f"LoD {lod_text} geometry ({geo:.2f} m; its surfaces would not match); give n_storeys instead, or edit the "
-                             "geometry", path=given.path, obj=given.label(bid), field="height_m")
-        height, height_defaulted, height_from, n_storeys, storeys_defaulted, st_h, provenance = _heights(
-            attrs, geo, storey_height_m, default_height_m, height_m=known.get("height_m"), n_storeys=known.get("n_storeys")
-        )
-        if "n_storeys" in known and height / n_storeys < MIN_STOREY_HEIGHT_M:
-            raise InputError(f"override n_storeys {n_storeys} for building {bid!r} of {path} gives storeys of {height / n_storeys:.2g} m "
-                             f"in its {height:.2f} m height (from its {height_from}), below {MIN_STOREY_HEIGHT_M:g} m",
-                             path=given.path, obj=given.label(bid), field="n_storeys")
+        if given is not None and "height_m" in given.rows.get(bid, {}) and geo > 0.01:
+            from twin.ingest.attributes.precedence import refuse_geometry_height
+
+            refuse_geometry_height(given, bid, height_m=given.rows[bid]["height_m"], geometry_height_m=geo, what=f"LoD {lod_text} geometry", source=path)
         use, raw_use = building_use(attrs)
         year = construction_year(attrs)
-        use_src = ("data", f"attribute:{raw_use}"[:80]) if use else ("default", "default")
-        year_src = ("default", "default") if year is None else ("data", "attribute:year")
-        if "use" in known:
-            use, use_src = str(known["use"]).strip().lower(), ("user", "override")  # checked, case aside, by read_overrides
-        if "construction_year" in known:
-            year, year_src = float(known["construction_year"]), ("user", "override")
+        h, st = attribute_height(attrs), attribute_storeys(attrs)
+        file_values.append((geo, np.nan if h is None else h, np.nan if st is None else st, use or None, np.nan if year is None else year))
         area = float(footprint.area)
         if lod_rank >= 2 and roof_area[fam] > 0:
             roof_kind = "flat" if flat_area[fam] >= 0.9 * roof_area[fam] else "pitched"
@@ -993,83 +985,56 @@ def _building_rows(
                 "source": str(path),
                 "source_format": SOURCE_FORMAT,
                 "name": _first_text(attrs, ("name", "naam", "Name")),
-                "use": use or "residential",
-                "use_defaulted": not use,
-                "use_source": use_src[0],
-                "use_rule": use_src[1],
-                "construction_year": float("nan") if year is None else year,
-                "year_defaulted": year is None,
-                "construction_year_source": year_src[0],
-                "construction_year_rule": year_src[1],
-                **provenance,
-                "height_m": float(height),
-                "height_defaulted": height_defaulted,
-                "n_storeys": n_storeys,
-                "storeys_defaulted": storeys_defaulted,
-                "storey_height_m": float(st_h),
+                **dict.fromkeys(_GIVEN_OR_FILE_COLUMNS[:-2]),  # filled by _given_or_file
                 "ground_z_m": ground_z,
                 "footprint_area_m2": area,
-                "floor_area_m2": area * n_storeys,
+                "floor_area_m2": None,
                 "roof_kind": roof_kind,
                 "roof_kind_source": "data" if roof_kind else "default",
                 "geometry": footprint,
                 "lod": lod_text,
                 "n_parts": sum(1 for m in members[fam] if objects[m]["type"] == "BuildingPart"),
                 "footprint_source": "+".join(sorted({p[0] for p in use_picks[fam]})),
-                "height_source": height_from,
+                "height_source": None,
                 "source_function": raw_use,
                 HEATING_SYSTEM_KEY: _first_text(attrs, HEATING_SYSTEM_ATTRIBUTES) or None,
             }
         )
+    _given_or_file(rows, file_values, given, path, storey_height_m, default_height_m)
     return rows
 
 
-def _heating_systems(rows: list[dict], path: Path) -> None:
-    """Each row's ``heating_system`` attribute as the scene columns ``heating_system``,
-    ``heating_system_source`` (``data``) and ``heating_system_rule`` (``attribute:heating_system``);
-    ``''`` / ``default`` / ``default`` for a building without one. No column when no building
-    gives one (a file without systems makes the same layer as before).
+def _heating_systems(rows: list[dict], path: Path, given: Given | None) -> None:
+    """Each row's ``heating_system``: a given one (source ``user``, rule ``override``), else the
+    file's attribute (``data``, rule ``attribute:heating_system``), else ``''`` (``default``)
+    (:func:`twin.ingest.attributes.precedence.prefer_given`). No column when neither the file nor
+    the overrides give one (a file without systems makes the same layer as before).
 
     Raises
     ------
     InputError
-        A value that is not a known heating system (case aside), naming ``path``, the building
-        and the attribute, with the closest known system.
+        A file's value that is not a known heating system (case aside), naming ``path``, the
+        building and the attribute, with the closest known system.
     """
-    raw = [r.pop(HEATING_SYSTEM_KEY) for r in rows]
-    if not any(v is not None for v in raw):
-        return
     import pandas as pd
 
     from twin.ingest.attributes.overrides import check_heating_system
+    from twin.ingest.attributes.precedence import prefer_given
 
-    values = pd.Series(raw, index=[r["building_id"] for r in rows], dtype=object)
-    system = check_heating_system(values, path, None, what="attribute")
-    for r, v in zip(rows, system.tolist()):
-        given = v is not None
-        r["heating_system"] = v if given else ""
-        r["heating_system_source"] = "data" if given else "default"
-        r["heating_system_rule"] = "attribute:heating_system" if given else "default"
-
-
-class _Given:
-    """Override rows of :func:`read_cityjson`: values by building id (blank cells left out), the
-    table's name and each row's line for messages."""
-
-    def __init__(self, frame) -> None:
-        from twin.ingest.attributes.overrides import ROW_LABELS, TABLE_PATH
-
-        self.path = frame.attrs.get(TABLE_PATH)
-        self.labels = frame.attrs.get(ROW_LABELS) or {}
-        self.rows: dict[str, dict] = {}
-        for bid, rec in frame.to_dict(orient="index").items():
-            self.rows[str(bid)] = {k: v for k, v in rec.items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
-
-    def label(self, bid: str) -> str:
-        return f"{self.labels[bid]} (building {bid})" if bid in self.labels else bid
+    raw = [r.pop(HEATING_SYSTEM_KEY) for r in rows]
+    ids = [r["building_id"] for r in rows]
+    mine = given.column("heating_system", ids) if given is not None else np.full(len(rows), None, dtype=object)
+    if all(v is None for v in raw) and pd.isna(mine).all():
+        return
+    system = check_heating_system(pd.Series(raw, index=ids, dtype=object), path, None, what="attribute").to_numpy(dtype=object)
+    has = ~pd.isna(system)
+    system, source, rule = prefer_given(mine, system, np.where(has, "data", "default"), np.where(has, "attribute:heating_system", "default"))
+    for r, v, src, rul in zip(rows, system.tolist(), source.tolist(), rule.tolist()):
+        r["heating_system"] = "" if v is None else v
+        r["heating_system_source"], r["heating_system_rule"] = src, rul
 
 
-def _override_rows(overrides) -> _Given | None:
+def _override_rows(overrides) -> Given | None:
     """The overrides rows, checked (:func:`twin.ingest.attributes.overrides.read_overrides`,
     ``use`` among the default use classes), before the file is read; None without overrides.
 
@@ -1080,27 +1045,9 @@ def _override_rows(overrides) -> _Given | None:
     """
     if overrides is None:
         return None
-    from twin.ingest.attributes.overrides import read_overrides
-    from twin.ingest.defaults import load_defaults
+    from twin.ingest.attributes.precedence import Given
 
-    return _Given(read_overrides(overrides, use_classes=load_defaults()["buildings"]["use_classes"]))
-
-
-def _override_systems(rows: list[dict], given: _Given) -> int:
-    """Put the given heating systems on ``rows`` (source ``user``, rule ``override``; the other
-    buildings ``''`` / ``default`` where the file gave no column); returns how many buildings the
-    overrides changed (any column)."""
-    hit = [r for r in rows if r["building_id"] in given.rows]
-    if any("heating_system" in given.rows[r["building_id"]] for r in hit):
-        for r in rows:
-            r.setdefault("heating_system", "")
-            r.setdefault("heating_system_source", "default")
-            r.setdefault("heating_system_rule", "default")
-        for r in hit:
-            system = given.rows[r["building_id"]].get("heating_system")
-            if system is not None:
-                r["heating_system"], r["heating_system_source"], r["heating_system_rule"] = system, "user", "override"
-    return len(hit)
+    return Given.read(overrides)
 
 
 def _footprint_faces(surf_ids, owner_arr, sem_type, g) -> dict[int, tuple[str, np.ndarray]]:
@@ -1124,41 +1071,91 @@ def _footprint_faces(surf_ids, owner_arr, sem_type, g) -> dict[int, tuple[str, n
     return chosen
 
 
-def _heights(attrs: dict, geo_height: float, storey_height_m: float, default_height_m: float, *,
-             height_m: float | None = None, n_storeys: float | None = None):
-    """(height, height_defaulted, height source, storeys, storeys_defaulted, storey height, provenance).
+_GIVEN_OR_FILE_COLUMNS = (
+    "use", "use_defaulted", "use_source", "use_rule", "construction_year", "year_defaulted", "construction_year_source",
+    "construction_year_rule", "height_m_source", "height_m_rule", "n_storeys_source", "n_storeys_rule", "height_m",
+    "height_defaulted", "n_storeys", "storeys_defaulted", "storey_height_m", "floor_area_m2", "height_source",
+)
+"""Columns of a building row that :func:`_given_or_file` fills (the last two after the footprint)."""
 
-    Geometry first (vertical extent > 1 cm of LoD >= 1), then a given ``height_m`` (an override,
-    source ``user``), then height attributes, then storeys x storey height (inferred), then the
-    default (default). Storeys: a given ``n_storeys`` (``user``), else the attribute, else from
-    the height. ``provenance`` holds the ``height_m_source`` / ``_rule`` and
-    ``n_storeys_source`` / ``_rule`` values (:mod:`twin.scene.provenance`).
+
+def _given_or_file(rows: list[dict], file_values: list[tuple], given: Given | None, path: Path, storey_height_m: float,
+                   default_height_m: float) -> None:
+    """Fill :data:`_GIVEN_OR_FILE_COLUMNS` of ``rows`` in place: for ``use``, ``construction_year``,
+    ``n_storeys`` and ``height_m`` the given value, else the file's, else derived
+    (:func:`twin.ingest.attributes.precedence.prefer_given`, the order every reader shares).
+
+    Height: the geometry's vertical extent (LoD >= 1, over 1 cm; a given height there was refused
+    in :func:`_building_rows`), else a given ``height_m``, else the height attribute, else storeys x
+    ``storey_height_m`` (inferred), else ``default_height_m`` (default). Storeys: given, else the
+    attribute, else from the height (``max(1, round(height / storey_height_m))``, inferred; default
+    where the height is). ``storey_height_m`` of a row is its height over its known storeys, else
+    ``storey_height_m``.
+
+    Raises
+    ------
+    InputError
+        A given ``n_storeys`` that makes storeys lower than the least storey height in the
+        building's height.
     """
-    storeys = attribute_storeys(attrs)
-    s_given = ("data", "attribute:storeys")
-    if n_storeys is not None:
-        storeys, s_given = int(n_storeys), ("user", "override")
-    if geo_height > 0.01:
-        height, defaulted, source = geo_height, False, "geometry"
-        h_prov = ("data", "geometry")
-    elif height_m is not None:
-        height, defaulted, source = float(height_m), False, "override"
-        h_prov = ("user", "override")
-    elif (h := attribute_height(attrs)) is not None:
-        height, defaulted, source = h, False, "attribute"
-        h_prov = ("data", "attribute:height")
-    elif storeys is not None:
-        height, defaulted, source = storeys * storey_height_m, True, "storeys"
-        h_prov = ("inferred", "height_from_storeys")
-    else:
-        height, defaulted, source = default_height_m, True, "default"
-        h_prov = ("default", f"default:{default_height_m:g}m")
-    if storeys is None:
-        s_prov = ("default", "default:from_default_height") if defaulted else ("inferred", "storeys_from_height")
-        prov = {"height_m_source": h_prov[0], "height_m_rule": h_prov[1], "n_storeys_source": s_prov[0], "n_storeys_rule": s_prov[1]}
-        return height, defaulted, source, max(1, int(round(height / storey_height_m))), True, storey_height_m, prov
-    prov = {"height_m_source": h_prov[0], "height_m_rule": h_prov[1], "n_storeys_source": s_given[0], "n_storeys_rule": s_given[1]}
-    return height, defaulted, source, storeys, False, (height / storeys if not defaulted else storey_height_m), prov
+    if not rows:
+        return
+    import pandas as pd
+
+    from twin.ingest.attributes.precedence import prefer_given
+
+    ids = np.asarray([r["building_id"] for r in rows], dtype=object)
+    geo, attr_h, attr_s, use, year = (np.asarray(c, dtype=object if k == 3 else float) for k, c in enumerate(zip(*file_values)))
+
+    def col(attribute: str) -> np.ndarray:
+        if given is None:
+            return np.full(len(rows), None if attribute == "use" else np.nan, dtype=object if attribute == "use" else float)
+        return given.column(attribute, ids)
+
+    def known(values: np.ndarray, source: str, rule) -> tuple[np.ndarray, np.ndarray]:
+        has = ~pd.isna(values)
+        return np.where(has, source, "default").astype(object), np.where(has, rule, "default").astype(object)
+
+    raw_use = np.asarray([f"attribute:{r['source_function']}"[:80] for r in rows], dtype=object)
+    use, use_src, use_rule = prefer_given(col("use"), use, *known(use, "data", raw_use))
+    year, year_src, year_rule = prefer_given(col("construction_year"), year, *known(year, "data", "attribute:year"))
+    given_s = col("n_storeys")
+    storeys, s_src, s_rule = prefer_given(given_s, attr_s, *known(attr_s, "data", "attribute:storeys"))
+    from_geo = geo > 0.01
+    file_h = np.where(from_geo, geo, attr_h)
+    height, h_src, h_rule = prefer_given(col("height_m"), file_h, *known(file_h, "data", np.where(from_geo, "geometry", "attribute:height")))
+    height_from = np.where(from_geo, "geometry", np.where(h_src == "user", "override", "attribute")).astype(object)
+
+    has_s = ~np.isnan(storeys)
+    defaulted = np.isnan(height)
+    from_s = defaulted & has_s
+    height[from_s] = storeys[from_s] * storey_height_m
+    h_src[from_s], h_rule[from_s], height_from[from_s] = "inferred", "height_from_storeys", "storeys"
+    neither = defaulted & ~has_s
+    height[neither] = default_height_m
+    h_src[neither], h_rule[neither], height_from[neither] = "default", f"default:{default_height_m:g}m", "default"
+    storeys[~has_s] = np.maximum(1.0, np.round(height[~has_s] / storey_height_m))
+    s_src[neither], s_rule[neither] = "default", "default:from_default_height"
+    only_h = ~has_s & ~defaulted
+    s_src[only_h], s_rule[only_h] = "inferred", "storeys_from_height"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        storey_h = np.where(has_s & ~defaulted, height / storeys, storey_height_m)
+    low = np.flatnonzero(~np.isnan(given_s) & (storey_h < MIN_STOREY_HEIGHT_M))
+    if len(low):
+        k = int(low[0])
+        raise InputError(f"override n_storeys {int(storeys[k])} for building {ids[k]!r} of {path} gives storeys of {storey_h[k]:.2g} m "
+                         f"in its {height[k]:.2f} m height (from its {height_from[k]}), below {MIN_STOREY_HEIGHT_M:g} m",
+                         path=given.path, obj=given.label(ids[k]), field="n_storeys")  # fmt: skip
+    for k, r in enumerate(rows):
+        has_use, has_year, n = not pd.isna(use[k]), not np.isnan(year[k]), int(storeys[k])
+        r.update({
+            "use": use[k] if has_use else "residential", "use_defaulted": not has_use, "use_source": use_src[k], "use_rule": use_rule[k],
+            "construction_year": float(year[k]), "year_defaulted": not has_year, "construction_year_source": year_src[k],
+            "construction_year_rule": year_rule[k], "height_m_source": h_src[k], "height_m_rule": h_rule[k],
+            "n_storeys_source": s_src[k], "n_storeys_rule": s_rule[k], "height_m": float(height[k]),
+            "height_defaulted": bool(defaulted[k]), "n_storeys": n, "storeys_defaulted": not has_s[k],
+            "storey_height_m": float(storey_h[k]), "floor_area_m2": r["footprint_area_m2"] * n, "height_source": height_from[k],
+        })  # fmt: skip
 
 
 def _merged_attributes(root: str, mids: list[str], objects: dict) -> dict:

@@ -102,6 +102,7 @@ def read_ifc(
     threads: int = 1,
     memory_limit_mb: int | None = None,
     allow_truncated: bool = False,
+    overrides: Any = None,
     **_ignored: Any,
 ) -> IngestResult:
     """Read an IFC file into the ``buildings``, ``storeys``, ``spaces`` and ``elements`` layers.
@@ -134,6 +135,13 @@ def read_ifc(
         :data:`DEFAULT_MEMORY_LIMIT_MB`; 0: none).
     allow_truncated
         Read a file without its end marker anyway (with a TwinWarning) instead of refusing it.
+    overrides
+        Known values by building id (:func:`twin.ingest.attributes.overrides.read_overrides`),
+        checked before the child starts: ``use``, ``construction_year``, ``n_storeys`` and
+        ``heating_system`` win over the file's values with source ``user`` (rule ``override``)
+        and what is derived follows (:func:`twin.ingest.ifc_building.build_layers`); a
+        ``height_m`` is refused (the geometry gives the height; give ``n_storeys``).
+        ``meta['overrides_applied']`` counts the buildings changed.
     **_ignored
         Options meant for other readers (the dispatcher passes the same options to every
         file); listed in ``meta['ignored_options']``.
@@ -157,6 +165,7 @@ def read_ifc(
     InputError
         No IfcBuilding, no georeference and no ``origin``, bad options.
     """
+    from twin.ingest.attributes.precedence import Given
     from twin.ingest.ifc_building import build_layers, meshes_from_npz
     from twin.ingest.ifc_georef import placement_from, validate_placement_options
 
@@ -164,6 +173,7 @@ def read_ifc(
     validate_placement_options(origin=origin, rotation_deg=rotation_deg, ground_z_m=ground_z_m, path=path)
     memory_mb = memory_limit(memory_limit_mb)
     truncated = precheck(path, allow_truncated=allow_truncated)
+    given = Given.read(overrides) if overrides is not None else None
     t0 = time.perf_counter()
     semantics, arrays, timing = extract(path, timeout_s=timeout_s, threads=threads, memory_limit_mb=memory_mb)
     result = IngestResult(path=str(path))
@@ -171,8 +181,10 @@ def read_ifc(
         semantics, path=path, origin=origin, crs=crs, rotation_deg=rotation_deg, scene_crs=scene_crs, ground_z_m=ground_z_m
     )
     t1 = time.perf_counter()
-    layers = build_layers(semantics, meshes_from_npz(arrays), placement, path=str(path), id_prefix=id_prefix, result=result)
+    layers = build_layers(semantics, meshes_from_npz(arrays), placement, path=str(path), id_prefix=id_prefix, result=result, given=given)
     result.layers.update(layers)
+    if overrides is not None:
+        result.meta["overrides_applied"] = given.hits(layers["buildings"]["building_id"]) if given is not None else 0
     result.meta.update(
         {
             "format": "ifc",

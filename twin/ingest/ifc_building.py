@@ -18,9 +18,11 @@ import shapely
 
 from twin.errors import InputError
 from twin.ingest import ifc_geometry as geo
+from twin.ingest.attributes.precedence import USER_SOURCE, Given, given_or_file, refuse_geometry_height
 from twin.ingest.ifc_georef import Placement
 from twin.ingest.ifc_uvalue import element_u
 from twin.ingest.result import IngestResult
+from twin.scene.limits import MIN_STOREY_HEIGHT_M
 
 #: Other building elements whose outline counts for the footprint (besides walls).
 FOOTPRINT_CLASSES = ("IfcColumn", "IfcBuildingElementProxy", "IfcCurtainWall")
@@ -227,8 +229,18 @@ def build_layers(
     path: str,
     id_prefix: str,
     result: IngestResult,
+    given: Given | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The buildings, storeys, spaces and elements layers of one IFC file."""
+    """The buildings, storeys, spaces and elements layers of one IFC file.
+
+    ``given``: the overrides rows (:class:`twin.ingest.attributes.precedence.Given`). A given
+    ``use``, ``construction_year``, ``n_storeys`` or ``heating_system`` wins over the file's value
+    (source ``user``, rule ``override``; :func:`~twin.ingest.attributes.precedence.given_or_file`)
+    before what is derived from it: the elements' default U-values follow the year, the storey
+    height (height / storeys) and the fall-back floor area (footprint x storeys) the storeys. A
+    ``height_m`` is refused: the height of an IFC building is its geometry's (every building kept
+    has body geometry), so its surfaces would not match; ``n_storeys`` can be given.
+    """
     buildings = semantics["buildings"]
     if not buildings:
         raise InputError("the IFC file contains no IfcBuilding", path=path, obj="IfcBuilding")
@@ -259,8 +271,21 @@ def build_layers(
         elems = _floor_roles(elems, fp_model, result, ids)
         _orient(elems, fp_model, fp_centroid, ground)
         year = _year(b)
+        year, year_src, year_rule = given_or_file(given, "construction_year", bid, year, *(("data", "ifc:year") if math.isfinite(year) else ("default", "default")))
         use, use_defaulted = _use(b, spaces)
+        use, use_src, use_rule = given_or_file(given, "use", bid, use, *(("default", "default") if use_defaulted else ("data", "ifc:occupancy_type_names_or_spaces")))
         storey_rows, n_storeys, storey_height = _storeys(storeys, ground, top, bid, ids)
+        height = max(top - ground, 0.0)
+        if given is not None and "height_m" in given.rows.get(bid, {}):
+            refuse_geometry_height(given, bid, height_m=given.rows[bid]["height_m"], geometry_height_m=height, what="IFC geometry", source=path)
+        n, s_src, s_rule = given_or_file(given, "n_storeys", bid, float(n_storeys[0]), *(("inferred", "storeys_from_height") if n_storeys[1] else ("data", "ifc:storeys")))
+        if s_src == USER_SOURCE:
+            n_storeys, storey_height = (int(n), False), height / n
+            if storey_height < MIN_STOREY_HEIGHT_M:
+                raise InputError(f"override n_storeys {int(n)} for building {bid!r} of {path} gives storeys of {storey_height:.2g} m in its "
+                                 f"{height:.2f} m height (from its IFC geometry), below {MIN_STOREY_HEIGHT_M:g} m",
+                                 path=given.path, obj=given.label(bid), field="n_storeys")  # fmt: skip
+        system = given_or_file(given, "heating_system", bid, None, "default", "default")
         space_rows = _spaces(spaces, meshes, bid, ids)
         element_rows = _element_rows(elems, bid, ids, placement, year)
         footprint = placement.transform_geometry(fp_model)
@@ -273,21 +298,21 @@ def build_layers(
                 "source_format": "ifc",
                 "name": b.get("name") or b.get("long_name") or "",
                 "use": use,
-                "use_defaulted": use_defaulted,
-                "use_source": "default" if use_defaulted else "data",
-                "use_rule": "default" if use_defaulted else "ifc:occupancy_type_names_or_spaces",
+                "use_defaulted": use_src == "default",
+                "use_source": use_src,
+                "use_rule": use_rule,
                 "construction_year": year,
                 "year_defaulted": not math.isfinite(year),
-                "construction_year_source": "data" if math.isfinite(year) else "default",
-                "construction_year_rule": "ifc:year" if math.isfinite(year) else "default",
-                "height_m": max(top - ground, 0.0),
+                "construction_year_source": year_src,
+                "construction_year_rule": year_rule,
+                "height_m": height,
                 "height_defaulted": False,
                 "height_m_source": "data",
                 "height_m_rule": "ifc:geometry",
                 "n_storeys": n_storeys[0],
                 "storeys_defaulted": n_storeys[1],
-                "n_storeys_source": "inferred" if n_storeys[1] else "data",
-                "n_storeys_rule": "storeys_from_height" if n_storeys[1] else "ifc:storeys",
+                "n_storeys_source": s_src,
+                "n_storeys_rule": s_rule,
                 "storey_height_m": storey_height,
                 "ground_z_m": placement.z_offset_m + ground,
                 "footprint_area_m2": footprint_area,
@@ -295,6 +320,9 @@ def build_layers(
                 "roof_kind": _roof_kind(elems),
                 "roof_kind_source": "data" if _roof_kind(elems) else "default",
                 "ifc_global_id": b["global_id"],
+                "heating_system": system[0] or "",
+                "heating_system_source": system[1],
+                "heating_system_rule": system[2],
             }
         )
         footprints.append(footprint)
@@ -308,6 +336,10 @@ def build_layers(
             )
     if not rows["buildings"]:
         raise InputError("no IfcBuilding with body geometry in the file", path=path, obj="IfcBuilding")
+    if all(r["heating_system_source"] != USER_SOURCE for r in rows["buildings"]):  # a file gives none: no column, as before
+        for r in rows["buildings"]:
+            for c in ("heating_system", "heating_system_source", "heating_system_rule"):
+                del r[c]
     layers: dict[str, pd.DataFrame] = {
         "buildings": gpd.GeoDataFrame(pd.DataFrame(rows["buildings"]), geometry=footprints, crs=placement.crs),
         "storeys": pd.DataFrame(rows["storeys"], columns=["storey_id", "building_id", "name", "elevation_m", "height_m"]),

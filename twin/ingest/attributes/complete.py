@@ -36,6 +36,7 @@ import pandas as pd
 
 from twin.ingest.attributes import form, tags
 from twin.ingest.attributes.overrides import OVERRIDE_COLUMNS, check_heating_system, read_overrides
+from twin.ingest.attributes.precedence import USER_SOURCE, Given, prefer_given
 from twin.ingest.attributes.sources import put, rule_column, set_legacy_flags
 
 NUMERIC = ("height_m", "n_storeys", "construction_year", "roof_levels", "min_level", "min_height_m")
@@ -148,36 +149,28 @@ def resolve_use(frame: pd.DataFrame, table: dict[str, Any]) -> pd.DataFrame:
 
 def _apply_overrides(out: pd.DataFrame, values: dict[str, np.ndarray], sources: dict[str, np.ndarray], rules: dict[str, np.ndarray],
                      uses: pd.DataFrame, overrides, path, table, system: tuple[np.ndarray, np.ndarray, np.ndarray]) -> int:
-    ov = read_overrides(overrides, path=path, use_classes=table["buildings"]["use_classes"])
-    if ov is None or not len(ov):
+    """Put the given values over the file's (:func:`twin.ingest.attributes.precedence.prefer_given`),
+    in place; returns how many buildings have a row."""
+    given = Given.read(overrides, path=path, use_classes=table["buildings"]["use_classes"])
+    if given is None:
         return 0
-    pos = pd.Index(out["building_id"].astype(str)).get_indexer(ov.index)
-    hit = pos >= 0
-    rows, ov = pos[hit], ov[hit]
-    for col in ov.columns:
-        vals = ov[col]
-        present = vals.notna().to_numpy()
-        r = rows[present]
+    ids = out["building_id"].astype(str).to_numpy(dtype=object)
+    for col in given.frame.columns:
+        g = given.column(col, ids)
         if col == "heating_system":
-            system[0][r] = vals[present].to_numpy(dtype=object)
-            system[1][r] = "user"
-            system[2][r] = "override"
-            continue
-        if col == "use":
-            v = vals[present].astype(str).str.strip().str.lower()
-            as_use = uses["ground_floor_use_rule"].to_numpy(dtype=object)[r] == "as_use"
-            uses.loc[uses.index[r], ["use", "use_source", "use_rule"]] = np.column_stack([v.to_numpy(dtype=object), np.full(len(r), "user", dtype=object), np.full(len(r), "override", dtype=object)])
-            follow = uses.index[r[as_use]]
+            system[0][:], system[1][:], system[2][:] = prefer_given(g, *system)
+        elif col == "use":
+            use, src, rule = prefer_given(g, *(uses[c].to_numpy(dtype=object) for c in ("use", "use_source", "use_rule")))
+            follow = ~pd.isna(g) & (uses["ground_floor_use_rule"].to_numpy(dtype=object) == "as_use")
+            for c, v in (("use", use), ("use_source", src), ("use_rule", rule)):
+                uses[c] = v
             uses.loc[follow, "ground_floor_use"] = uses.loc[follow, "use"]
-            uses.loc[follow, "ground_floor_use_source"] = "user"
-            continue
-        num = pd.to_numeric(vals[present], errors="coerce").to_numpy(dtype=float)  # checked by read_overrides
-        values[col][r] = num
-        sources[col][r] = "user"
-        rules[col][r] = "override"
-        if col == "n_storeys":
-            values["min_level"][r] = np.nan  # the user's storeys are the storeys that exist
-    return int(hit.sum())
+            uses.loc[follow, "ground_floor_use_source"] = USER_SOURCE
+        else:
+            values[col], sources[col], rules[col] = prefer_given(g, values[col], sources[col], rules[col])
+            if col == "n_storeys":
+                values["min_level"][~np.isnan(g)] = np.nan  # the user's storeys are the storeys that exist
+    return given.hits(ids)
 
 
 def complete(frame: pd.DataFrame, table: dict[str, Any], *, overrides=None, path=None) -> pd.DataFrame:

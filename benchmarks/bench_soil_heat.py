@@ -11,6 +11,10 @@ Run from the repository root:
 * ``area``: the ground-level area whose cover the default scenario's ``desealing-car-parks`` changes
   (``changed_area_m2_per_cell`` summed) on the soil engine's grid at 10, 5 and 2 m cells (2 x 2
   sample points, the default) and at 5 m with 6 x 6: the rasterisation's spread.
+* ``periodic``: the kernel against the closed-form steady periodic solution of a half-space under
+  air at ``T_m + A sin(w t)`` with a linear surface exchange (Carslaw & Jaeger 1959, 2.6; the case
+  of tests/test_soil_surface_energy.py): largest error at 0, 5, 10, 20 cm over the last two of ten
+  days, as a share of the surface amplitude.
 * ``deseal``: the what-if of scenarios/stgilles_soil_year.yaml on the soil engine's 10 m grid,
   the three hottest days, ``--samples`` paired samples: KPIs with 5-95 % bands and wall time (the
   central run alone first, grids included; the time per sample is the difference over the samples).
@@ -43,7 +47,7 @@ EPW = DATA / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
 FIGURES = REPO / "benchmarks" / "figures" / "soil_heat.json"
 CASE = ("surface energy balance (docs/soil_heat.md): covers = every cover through July of the Uccle TMYx year, "
         "deseal = the what-if of scenarios/stgilles_soil_year.yaml on the 10 m grid, three hottest days; "
-        "area = the changed ground of the default scenario's desealing-car-parks per soil grid; "
+        "periodic = the kernel against the closed form of a periodic surface exchange; area = the changed ground of the default scenario's desealing-car-parks per soil grid; "
         "load_before/after: 1, 5, 15-minute load averages")
 
 
@@ -134,6 +138,50 @@ def bench_deseal(weather, samples: int) -> dict[str, Any]:
             "bands": {k: [float(lo), float(hi)] for k, (lo, hi) in res.bands["deseal"].items()}}  # fmt: skip
 
 
+PERIODIC_DEPTHS_M = (0.0, 0.05, 0.10, 0.20)
+"""Depths of the ``periodic`` part."""
+
+
+def bench_periodic() -> dict[str, Any]:
+    """The surface-exchange conduction case of tests/test_soil_surface_energy.py against its closed form; prints and
+    returns the largest error per depth, as a share of the surface amplitude ``|B|``."""
+    import math
+
+    from twin.kernels import surface_energy as K
+
+    stamp = _stamp()
+    lam, cap, period, dz, step = 1.2, 2.4e6, 86400.0, 0.005, 60.0
+    w = 2 * math.pi / period
+    d = math.sqrt(2 * lam / cap / w)
+    z = np.arange(0.0, 1.5 + 1e-9, dz)
+    n_h = int(10 * period / step)
+    t_mid = (np.arange(n_h) + 0.5) * step
+    amp, tm, rc, ra = 8.0, 15.0, 1200.0, 60.0
+    forcing = np.zeros((n_h, K.N_FORCE))
+    forcing[:, K.F_TAIR] = tm + amp * np.sin(w * t_mid)  # the sine at mid-minute: its staircase's fundamental is amp sinc(w 30 s)
+    forcing[:, K.F_RA] = ra
+    forcing[:, K.F_RHO_CP] = rc
+    amp_eff = amp * math.sin(w * step / 2) / (w * step / 2)
+    col = K.SurfaceColumn(z, np.full((n_h, len(z)), lam), np.full((n_h, len(z)), cap), 0.0, 0.0, tm)
+    out, prof = np.zeros((n_h, K.N_OUT)), np.zeros((n_h, len(z)))
+    t0 = time.perf_counter()
+    fails = K.surface_energy_column(col, forcing, step, 1, 1e-10, 50, np.full(len(z), tm), out, prof, np.zeros((K.N_WORK, len(z))))
+    wall = time.perf_counter() - t0
+    h = rc / ra
+    b = h * amp_eff / (h + lam * (1 + 1j) / d)
+    last = slice(n_h - int(2 * period / step), n_h)
+    t_end = (np.arange(n_h) + 1.0) * step
+    errors = {}
+    for depth in PERIODIC_DEPTHS_M:
+        exact = tm + np.imag(b * np.exp(-(1 + 1j) * depth / d) * np.exp(1j * w * t_end[last]))
+        errors[f"{depth * 100:g}"] = float(np.abs(prof[last, int(round(depth / dz))] - exact).max() / abs(b))
+    print("periodic exchange vs Carslaw & Jaeger: largest error " + ", ".join(f"{k} cm {v:.2%}" for k, v in errors.items())
+          + f" of the surface amplitude {abs(b):.2f} K; {fails} Newton failures; {wall:.1f} s")
+    return {**stamp, "load_after": list(os.getloadavg()), "command": "python benchmarks/bench_soil_heat.py periodic", "cell_m": dz,
+            "step_s": step, "days": 10, "surface_amplitude_k": abs(b), "newton_failures": int(fails), "error_share_of_amplitude": errors,
+            "wall_s": wall}  # fmt: skip
+
+
 AREA_GRIDS = ((10.0, 2), (5.0, 2), (2.0, 2), (5.0, 6))
 """(cell size, m; sample points per cell side) of the ``area`` part."""
 
@@ -166,7 +214,7 @@ def bench_area(whatif: str = "desealing-car-parks") -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("part", choices=["covers", "deseal", "area", "all"], nargs="?", default="all")
+    parser.add_argument("part", choices=["covers", "periodic", "deseal", "area", "all"], nargs="?", default="all")
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--output", type=Path, default=FIGURES, help="figures file (default benchmarks/figures/soil_heat.json)")
     args = parser.parse_args()
@@ -175,6 +223,8 @@ def main() -> None:
     weather = read_epw(EPW)
     if args.part in ("covers", "all"):
         merge_case(args.output, "covers", bench_covers(weather), CASE)
+    if args.part in ("periodic", "all"):
+        merge_case(args.output, "periodic", bench_periodic(), CASE)
     if args.part in ("deseal", "all"):
         merge_case(args.output, "deseal", bench_deseal(weather, args.samples), CASE)
     if args.part in ("area", "all"):

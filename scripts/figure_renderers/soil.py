@@ -161,6 +161,17 @@ def cost(data: dict) -> str:
             f"{_get(d, 'per_sample_s'):.2f} s per sample on Saint-Gilles ({_get(d, 'cell_size_m'):g} m cells, {_stamp(d)})")
 
 
+def periodic(data: dict) -> str:
+    """One phrase: the largest errors against the closed form of a periodic surface exchange (``cases.periodic``)."""
+    p = _get(data, "cases", "periodic")
+    errors = _get(p, "error_share_of_amplitude")
+    if not errors:
+        raise FiguresError("no 'error_share_of_amplitude' in 'cases.periodic'")
+    where = ", ".join(f"{v:.2%} ({'surface' if float(k) == 0 else k + ' cm'})".replace("%", " %") for k, v in errors.items())
+    return (f"largest error {where} of the surface amplitude ({_get(p, 'cell_m') * 1000:g} mm cells, "
+            f"{_get(p, 'step_s') / 60:g}-minute steps; `{_get(p, 'command')}`, {_stamp(p)})")
+
+
 def area(data: dict) -> str:
     """One phrase: the default scenario's changed ground per soil grid (``cases.area``)."""
     a = _get(data, "cases", "area")
@@ -262,6 +273,7 @@ BLOCKS: Blocks = {
     "soil_heat.deseal": ("soil_heat.json", deseal, BENCH),
     "soil_heat.cost": ("soil_heat.json", cost, BENCH),
     "soil_heat.area": ("soil_heat.json", area, BENCH),
+    "soil_heat.periodic": ("soil_heat.json", periodic, BENCH),
     "soil_heat_default_run.table": ("default_run.json", _warm(default_run_table), DEFAULT_RUN),
     "soil_heat_default_run.cost": ("default_run.json", _warm(default_run_cost), DEFAULT_RUN),
     "soil_year_validation.measured": ("soil_year_validation.json", validation_measured, VALIDATION),

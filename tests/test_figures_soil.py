@@ -64,7 +64,14 @@ WARM = {**STAMP, "command": "NUMBA_CACHE_DIR=<dir> python benchmarks/bench_defau
                       "samples:soil:paired": 2.84, "engine:energy:baseline": 5.0},
         "whatifs": {"desealing-car-parks": {"hot_days_surface_temp_midday_c": _kpi(51.4, 39.49, 47.9, 52.2, -12.96, -7.82),
                                             "hot_days_surface_temp_max_c": _kpi(53.1, 40.67, 49.5, 53.9, -13.47, -8.07),
-                                            "hot_days_district_surface_temp_midday_c": _kpi(47.1, 47.007, 45.0, 48.3, -0.101, -0.061)}}}  # fmt: skip
+                                            "hot_days_district_surface_temp_midday_c": _kpi(47.1, 47.007, 45.0, 48.3, -0.101, -0.061),
+                                            "runoff_m3": _kpi(26599.2, 26525.05, 0, 0, -135.95, -14.94),
+                                            "infiltration_m3": _kpi(3400.8, 3474.96, 0, 0, 14.9, 135.9),
+                                            "storage_change_m3": _kpi(3128.6, 3196.85, 0, 0, 11.7, 135.9),
+                                            "drainage_m3": _kpi(272.2, 278.13, 0, 0, 0.01, 34.6),
+                                            "sealed_area_pct": _kpi(79.2159, 78.7627, 0, 0, -0.45, -0.45),
+                                            "mean_theta_top_30cm_m3_m3": _kpi(0.362347, 0.362347, 0.15, 0.46, 0.0, 0.0),
+                                            "water_balance_error_rel": _kpi(1.2e-16, 3.1e-16, 0, 0, 0, 0)}}}  # fmt: skip
 
 
 def _page(tmp_path, figures: dict[str, dict], names: list[str]):
@@ -124,6 +131,18 @@ def test_the_default_run_blocks_render_its_warm_entry(tmp_path):
     assert "`twin run` 1 min 19 s wall at load 1.3-2.0 on 2 cores (peak RSS 1.06 GB)" in text
 
 
+def test_the_default_run_storm_kpis_of_the_soil_page(tmp_path):
+    data = {"cases": {"warm": WARM}}
+    text = soil.BLOCKS["soil_default_run.richards"][1](data)
+    assert text == ("runoff 26 599.2 \u2192 26 525.0 m³ (\u221274.2 m³, \u22120.28 %; band \u2212135.9 to \u221214.9 m³), infiltration "
+                    "+74.2 m³ (storage +68.2, drainage +5.9), sealed share 79.22 \u2192 78.76 %, mean top-30-cm water content of open "
+                    "ground 0.362 unchanged")
+    assert soil.BLOCKS["soil_default_run.balance"][1](data) == "3.1e-16"  # the larger of baseline and what-if
+    wet = copy.deepcopy(data)
+    wet["cases"]["warm"]["whatifs"]["desealing-car-parks"]["mean_theta_top_30cm_m3_m3"]["whatif"] = 0.371
+    assert soil.BLOCKS["soil_default_run.richards"][1](wet).endswith("water content of open ground 0.362 \u2192 0.371")
+
+
 @pytest.mark.parametrize(("block", "file", "drop", "message"), [
     ("soil_heat.deseal", "soil_heat.json", ("cases", "deseal", "bands"), r"no 'bands' in the figures"),
     ("soil_heat.covers", "soil_heat.json", ("cases", "covers"), r"no 'cases\.covers' in the figures"),
@@ -173,7 +192,7 @@ def test_the_renderer_knows_every_section_of_the_script():
     assert tuple(script.SECTIONS) == soil.SECTIONS
 
 
-@pytest.mark.parametrize(("page", "prefix"), [("soil_heat.md", "soil_heat"), ("soil.md", "soil_year_validation.")])
+@pytest.mark.parametrize(("page", "prefix"), [("soil_heat.md", "soil_heat"), ("soil.md", "soil_year_validation."), ("soil.md", "soil_default_run.")])
 def test_the_soil_pages_quote_every_soil_view(page, prefix):
     text = (REPO / "docs" / page).read_text(encoding="utf-8")
     for name in (n for n in soil.BLOCKS if n.startswith(prefix)):

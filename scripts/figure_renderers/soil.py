@@ -7,6 +7,8 @@
   its ``warm`` entry): the hot-days KPIs of the default run's de-sealing what-if and the soil engine's
   seconds in that run.
 
+* ``soil_default_run.*``: the same file's de-sealing what-if on the storm KPIs of the soil engine
+  (docs/soil.md).
 * ``soil_year_validation.*``: benchmarks/figures/soil_year_validation.json, written by
   benchmarks/soil_year_validation.py (docs/soil.md, issue 17): each section's Markdown lines as the
   script printed them from its computation, and when and where each was measured.
@@ -250,6 +252,36 @@ def validation_measured(data: dict) -> str:
             f"load {min(loads):.1f}-{max(loads):.1f} on {_get(next(iter(sections.values())), 'cpus')} cores")
 
 
+def _num(x: float, decimals: int) -> str:
+    """``26 599.2``: the soil page's thousands separator is a space."""
+    return f"{x:,.{decimals}f}".replace(",", " ")
+
+
+def _signed(x: float, decimals: int) -> str:
+    return ("+" if x >= 0 else "−") + _num(abs(x), decimals)
+
+
+def storm_richards(entry: dict) -> str:
+    """One phrase: the default run's de-sealing what-if on the Richards storm KPIs (docs/soil.md)."""
+    w = _hot(entry)
+    r, i, s, d = (_get(w, k) for k in ("runoff_m3", "infiltration_m3", "storage_change_m3", "drainage_m3"))
+    sealed, theta = _get(w, "sealed_area_pct"), _get(w, "mean_theta_top_30cm_m3_m3")
+    dr = _get(r, "delta")
+    pct = 100.0 * dr / _get(r, "baseline")
+    th = (f"{_get(theta, 'baseline'):.3f} unchanged" if round(theta["baseline"], 3) == round(_get(theta, "whatif"), 3)
+          else f"{theta['baseline']:.3f} → {theta['whatif']:.3f}")
+    return (f"runoff {_num(_get(r, 'baseline'), 1)} → {_num(_get(r, 'whatif'), 1)} m³ ({_signed(dr, 1)} m³, {_signed(pct, 2)} %; "
+            f"band {_signed(_get(r, 'delta_p_lo'), 1)} to {_signed(_get(r, 'delta_p_hi'), 1)} m³), infiltration "
+            f"{_signed(_get(i, 'delta'), 1)} m³ (storage {_signed(_get(s, 'delta'), 1)}, drainage {_signed(_get(d, 'delta'), 1)}), sealed share "
+            f"{_get(sealed, 'baseline'):.2f} → {_get(sealed, 'whatif'):.2f} %, mean top-30-cm water content of open ground {th}")
+
+
+def storm_balance(entry: dict) -> str:
+    """One phrase: the relative water-balance error of the default run's baseline and de-sealing what-if (docs/soil.md)."""
+    b = _get(_hot(entry), "water_balance_error_rel")
+    return f"{max(abs(_get(b, 'baseline')), abs(_get(b, 'whatif'))):.1e}"
+
+
 def _warm(fn: Callable[[dict], str]) -> Callable[[dict], str]:
     """A renderer of default_run.json: ``fn`` on its ``warm`` entry (a run with the kernels compiled)."""
 
@@ -276,6 +308,8 @@ BLOCKS: Blocks = {
     "soil_heat.periodic": ("soil_heat.json", periodic, BENCH),
     "soil_heat_default_run.table": ("default_run.json", _warm(default_run_table), DEFAULT_RUN),
     "soil_heat_default_run.cost": ("default_run.json", _warm(default_run_cost), DEFAULT_RUN),
+    "soil_default_run.richards": ("default_run.json", _warm(storm_richards), DEFAULT_RUN),
+    "soil_default_run.balance": ("default_run.json", _warm(storm_balance), DEFAULT_RUN),
     "soil_year_validation.measured": ("soil_year_validation.json", validation_measured, VALIDATION),
     **{f"soil_year_validation.{key}": ("soil_year_validation.json", _section(key), VALIDATION) for key in SECTIONS},
 }

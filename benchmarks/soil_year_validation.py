@@ -127,6 +127,37 @@ def fao56() -> list[str]:
     return out
 
 
+def uccle_year_et() -> list[str]:
+    """The hourly FAO-56 form over the Uccle TMYx year against the daily form on the same days' aggregates
+    (the computation of ``tests/test_soil_et.py::test_hourly_reference_et_of_the_uccle_year_agrees_with_the_daily_form``)."""
+    import pandas as pd
+
+    from twin.ingest.epw import read_epw
+    from twin.soil import et as E
+
+    weather = read_epw(REPO / "data_samples" / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw")
+    hourly = E.hourly_reference_et(weather)
+    d = weather.data.copy()
+    d.index = d.index - pd.Timedelta(minutes=30)
+    g = d.groupby(d.index.date)
+    tmax, tmin = g.dry_bulb_c.max(), g.dry_bulb_c.min()
+    ea = E.actual_vapour_pressure_from_dew_point_kpa(g.dew_point_c.mean())
+    j = pd.to_datetime(tmax.index).day_of_year.to_numpy()
+    ra = E.extraterrestrial_radiation_daily(math.radians(weather.location.latitude_deg), j)
+    rs = g.ghi_w_m2.sum().to_numpy() * 0.0036
+    rso = E.clear_sky_radiation(ra, weather.location.elevation_m)
+    rn = E.net_shortwave_radiation(rs) - E.net_longwave_radiation_daily(tmax, tmin, ea, rs / rso)
+    daily = np.asarray(E.reference_et_daily(E.vapour_pressure_slope_kpa_c((tmax + tmin) / 2), rn, 0.0,
+                                            E.psychrometric_constant_kpa_c(g.pressure_pa.mean() / 1000), (tmax + tmin) / 2,
+                                            E.wind_speed_2m(g.wind_speed_m_s.mean(), 10.0),
+                                            E.mean_saturation_vapour_pressure_kpa(tmax, tmin), ea).et0_mm, dtype=float)
+    per_day = hourly["et0_mm"].groupby((hourly.index - pd.Timedelta(minutes=30)).date).sum().to_numpy()
+    rel = abs(per_day.sum() / daily.sum() - 1.0)
+    r = float(np.corrcoef(per_day, daily)[0, 1])
+    return [f"The Uccle TMYx year: {hourly['et0_mm'].sum():.1f} mm of hourly ETo, within {rel * 100:.1f} % of the daily form on "
+            f"daily aggregates (correlation {r:.2f})."]
+
+
 def roots() -> list[str]:
     from tests.test_soil_reference import ref_feddes_alpha
     from twin.kernels import soil_richards as R
@@ -252,7 +283,7 @@ def district_balance() -> list[str]:
             f"{b['relative_error']:.1e}); sewer balance error {res.sewer.balance_error_m3():.1e} m3."]
 
 
-SECTIONS = {"fao56": ("FAO-56", fao56), "roots": ("Root uptake", roots), "capillary": ("Capillary rise", capillary),
+SECTIONS = {"fao56": ("FAO-56", fao56), "uccle_year_et": ("Uccle year, hourly against daily ETo", uccle_year_et), "roots": ("Root uptake", roots), "capillary": ("Capillary rise", capillary),
             "capillary_van_genuchten": ("Capillary rise, van Genuchten", capillary_van_genuchten),
             "infiltration": ("Infiltration counting", infiltration_convention), "district_balance": ("District balance", district_balance)}  # fmt: skip
 """Section key -> (title, function returning its Markdown lines)."""

@@ -178,7 +178,7 @@ def test_the_soil_year_validation_sections_render_as_the_script_printed_them(tmp
     text = page.read_text(encoding="utf-8")
     assert "<!-- figures:soil_year_validation.fao56 -->\n| example | quantity |\n|---|---|\n| 17 | Delta |\n\n1 printed values; largest 0.20.\n<!--" in text
     assert "**Infiltration** <!-- figures:soil_year_validation.infiltration -->Celia spec: infiltration 4.1346 cm (twin).<!--" in text
-    assert ("`python benchmarks/soil_year_validation.py`, 2026-12-06 to 2026-12-07, commit abc1234, def5678, load 1.3-3.5 on 2 cores"
+    assert ("`python benchmarks/soil_year_validation.py`, 2026-12-06 to 2026-12-07, commits abc1234; def5678, load 1.3-3.5 on 2 cores"
             in text)
     broken = copy.deepcopy(VALIDATION)
     del broken["sections"]["fao56"]["lines"]

@@ -248,7 +248,8 @@ def validation_measured(data: dict) -> str:
     dates = sorted({_get(v, "date")[:10] for v in sections.values()})
     commits = sorted({_get(v, "commit") for v in sections.values()})
     loads = [x for v in sections.values() for x in (_get(v, "load_before")[0], _get(v, "load_after")[0])]
-    return (f"`{_get(data, 'command')}`, {' to '.join(dates[:: max(1, len(dates) - 1)])}, commit {', '.join(commits)}, "
+    return (f"`{_get(data, 'command')}`, {' to '.join(dates[:: max(1, len(dates) - 1)])}, "
+            f"{'commit ' + commits[0] if len(commits) == 1 else 'commits ' + '; '.join(commits)}, "
             f"load {min(loads):.1f}-{max(loads):.1f} on {_get(next(iter(sections.values())), 'cpus')} cores")
 
 
@@ -294,7 +295,7 @@ def _warm(fn: Callable[[dict], str]) -> Callable[[dict], str]:
 
 BENCH = "TWIN_NUMBA_THREADS=1 python benchmarks/bench_soil_heat.py all --samples 20"
 VALIDATION = "python benchmarks/soil_year_validation.py"
-SECTIONS = ("fao56", "roots", "capillary", "capillary_van_genuchten", "infiltration", "district_balance")
+SECTIONS = ("fao56", "uccle_year_et", "roots", "capillary", "capillary_van_genuchten", "infiltration", "district_balance")
 """The sections of benchmarks/soil_year_validation.py (its ``SECTIONS``)."""
 DEFAULT_RUN = "NUMBA_CACHE_DIR=<dir> python benchmarks/bench_default_run.py (twice: a first run, then a warm one)"
 

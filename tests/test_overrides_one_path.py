@@ -85,3 +85,29 @@ def test_an_ifc_height_override_is_refused_in_one_line_naming_n_storeys(tmp_path
     assert_one_line_error(result, contains=("known.csv", "line 2", IFC_ID, "height_m", "IFC geometry", "give n_storeys instead"))
     assert not out.exists()
 
+
+def test_a_cityjson_building_gets_the_storey_height_of_its_use_as_a_gis_building(tmp_path: Path) -> None:
+    """Same footprint, same measured height, no storeys, no use: a CityJSON building and a GIS
+    building get the same storeys and storey height, from the reader on (the defaults table's by
+    use: 3.5 m for the 'other' use of a large untagged footprint, 3.0 m for a dwelling; the
+    CityJSON reader said 3.0 m for both, and the scene 3.5 m after its refinement)."""
+    from tests.test_ingest_cityjson import DocBuilder, box_faces, solid, write
+    from twin.ingest.attributes.context import refine_buildings
+    from twin.ingest.cityjson import read_cityjson
+
+    table = load_defaults()
+    doc = DocBuilder()
+    big, kinds = box_faces(doc, 0, 0, 0, 40, 40, 7)
+    small, small_kinds = box_faces(doc, 100, 0, 0, 10, 10, 7)
+    doc.objects = {"big": {"type": "Building", "geometry": [solid(big, kinds, lod="1.2", semantics=False)]},
+                   "small": {"type": "Building", "geometry": [solid(small, small_kinds, lod="1.2", semantics=False)]}}
+    read = read_cityjson(write(tmp_path, doc.doc())).layers["buildings"].set_index("building_id")
+    assert read["storey_height_m"].to_dict() == {"cityjson:big": 3.5, "cityjson:small": 3.0}  # the reader already, not only the scene
+    city = refine_buildings(read.reset_index(), table=table).set_index("building_id")
+    gis = pd.DataFrame({"building_id": ["big", "small"], "footprint_area_m2": [1600.0, 100.0], "height_m": [7.0, 7.0]})
+    gis = refine_buildings(complete(gis, table), table=table).set_index("building_id")
+    for name, sh in (("big", 3.5), ("small", 3.0)):
+        c, g = city.loc[f"cityjson:{name}"], gis.loc[name]
+        assert (c["use"], c["n_storeys"], c["storey_height_m"]) == (g["use"], g["n_storeys"], g["storey_height_m"]), name
+        assert c["storey_height_m"] == sh
+        assert (c["n_storeys_source"], c["n_storeys_rule"]) == (g["n_storeys_source"], g["n_storeys_rule"]) == ("inferred", "storeys_from_height")

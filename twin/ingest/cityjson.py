@@ -636,7 +636,7 @@ def read_cityjson(
     crs: Any = None,
     source_crs: Any = None,
     lod: str | int | float | None = None,
-    storey_height_m: float = 3.0,
+    storey_height_m: float | None = None,
     default_height_m: float = 9.0,
     elements: bool = True,
     overrides: Any = None,
@@ -658,7 +658,12 @@ def read_cityjson(
         Level of detail of buildings to use (``2`` matches ``"2"``, ``"2.2"``...; ``"2.2"``
         only itself). Default: the highest present per building (parts included).
     storey_height_m
-        Storey height used to derive storeys from height (and height from storeys), m.
+        Storey height used to derive storeys from height (and height from storeys), m. Default
+        (None): the storey height of each building's use in the defaults table
+        (``buildings.storey_height_m``: 3.0 m for dwellings, 3.5 m for the uses it does not
+        list, 5 m industrial ...), as the GIS and OSM readers derive them
+        (:func:`twin.ingest.attributes.form.storey_height`), so that a building's derived
+        storeys do not depend on its file's format.
     default_height_m
         Height of a building whose geometry is flat and whose attributes give no height, m.
     elements
@@ -777,7 +782,7 @@ def read_cityjson(
 
     buildings = _building_rows(
         families, members, objects, fam_lod, family_has_geom, owners, owner_arr, surf_family, sem_type, usable, g, verts,
-        path, result, storey_height_m, default_height_m, given,
+        path, result, FIRST_PASS_STOREY_HEIGHT_M if storey_height_m is None else storey_height_m, default_height_m, given,
     )
     _heating_systems(buildings, path, given)
     if overrides is not None:
@@ -786,7 +791,7 @@ def read_cityjson(
     elem = _element_columns(surfaces, families, fam_lod, buildings, surf_family, sem_type, usable, g) if elements else []
     result.meta["lod"] = _count([b["lod"] for b in buildings])
 
-    result.layers["buildings"] = _with_uses(_frame("buildings", buildings, scene_crs, path))
+    result.layers["buildings"] = _with_uses(_frame("buildings", buildings, scene_crs, path), by_use=storey_height_m is None)
     result.layers["elements"] = _frame("elements", elem, None, path)
     result.layers["landcover"] = _frame("landcover", landcover, scene_crs, path)
     return result
@@ -1235,19 +1240,53 @@ def _element_columns(surfaces, families, fam_lod, buildings, surf_family, sem_ty
     }
 
 
-def _with_uses(frame):
+FIRST_PASS_STOREY_HEIGHT_M = 3.0
+"""Storey height (m) of the first derivation, before the uses are resolved; with the default
+``storey_height_m=None`` :func:`_storeys_by_use` then derives again with the storey height of
+each building's use."""
+
+
+def _with_uses(frame, *, by_use: bool = False):
     """Buildings whose use no attribute gives: the name rules and the default of
-    :func:`twin.ingest.attributes.complete.resolve_use` (a large footprint is not a dwelling)."""
+    :func:`twin.ingest.attributes.complete.resolve_use` (a large footprint is not a dwelling);
+    with ``by_use``, storeys and heights derived from each other again with the storey height of
+    the resolved use (:func:`_storeys_by_use`)."""
     if len(frame) == 0:
         return frame
     from twin.ingest.attributes.complete import resolve_use
     from twin.ingest.attributes.sources import set_legacy_flags
     from twin.ingest.defaults import load_defaults
 
-    uses = resolve_use(frame.reset_index(drop=True), load_defaults())
+    table = load_defaults()
+    uses = resolve_use(frame.reset_index(drop=True), table)
     for col in uses.columns:
         frame[col] = uses[col].to_numpy(dtype=object)
+    if by_use:
+        _storeys_by_use(frame, table)
     return set_legacy_flags(frame)
+
+
+def _storeys_by_use(frame, table) -> None:
+    """Storeys derived from a height (``storeys_from_height``, ``default:from_default_height``)
+    or a height derived from storeys (``height_from_storeys``) again with the storey height of
+    each building's use (:func:`twin.ingest.attributes.form.storey_height`), in place; the
+    storey height and floor area follow. Given and measured values are kept."""
+    from twin.ingest.attributes.form import storey_height
+
+    sh = storey_height(frame["use"].to_numpy(dtype=object), table)
+    s_rule = frame["n_storeys_rule"].to_numpy(dtype=object)
+    from_h = (s_rule == "storeys_from_height") | (s_rule == "default:from_default_height")
+    from_s = frame["height_m_rule"].to_numpy(dtype=object) == "height_from_storeys"
+    if not (from_h.any() or from_s.any()):
+        return
+    height = frame["height_m"].to_numpy(dtype=float).copy()
+    storeys = frame["n_storeys"].to_numpy(dtype=np.int64).copy()
+    height[from_s] = storeys[from_s] * sh[from_s]
+    storeys[from_h] = np.maximum(1, np.round(height[from_h] / sh[from_h])).astype(np.int64)
+    storey_h = frame["storey_height_m"].to_numpy(dtype=float).copy()
+    storey_h[from_h | from_s] = sh[from_h | from_s]
+    frame["height_m"], frame["n_storeys"], frame["storey_height_m"] = height, storeys, storey_h
+    frame["floor_area_m2"] = frame["footprint_area_m2"].to_numpy(dtype=float) * storeys
 
 
 def _frame(layer: str, rows: list[dict] | dict[str, Any], crs, path: Path):

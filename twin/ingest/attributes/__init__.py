@@ -9,6 +9,9 @@ Modules, in the order a building goes through them:
     construction years from ``start_date``-like text;
 :mod:`~twin.ingest.attributes.checks`
     values not usable as given: ignored with a note per building;
+:mod:`~twin.ingest.attributes.precedence`
+    the order every building reader shares: a value the user gives (an overrides row), then
+    the file's, then what is derived (GIS / OSM, CityJSON and IFC readers);
 :mod:`~twin.ingest.attributes.form`
     height and storeys from each other, from neighbours, or a default band;
 :mod:`~twin.ingest.attributes.complete`

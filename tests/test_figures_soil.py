@@ -187,12 +187,22 @@ def test_the_soil_year_validation_sections_render_as_the_script_printed_them(tmp
         uf.update([page], figures_dir=folder)
 
 
-def test_the_renderer_knows_every_section_of_the_script():
-    script = load_script("benchmarks/soil_year_validation.py")
-    assert tuple(script.SECTIONS) == soil.SECTIONS
+def test_the_renderer_knows_every_section_of_the_scripts():
+    assert tuple(load_script("benchmarks/soil_year_validation.py").SECTIONS) == soil.SECTIONS
+    assert tuple(load_script("benchmarks/soil_validation.py").SECTIONS) == soil.CHECK_SECTIONS
 
 
-@pytest.mark.parametrize(("page", "prefix"), [("soil_heat.md", "soil_heat"), ("soil.md", "soil_year_validation."), ("soil.md", "soil_default_run.")])
+def test_a_validation_cell_renders_in_a_table_row(tmp_path):
+    data = {"command": "python benchmarks/soil_validation.py", "sections": {"scs": {**STAMP, "title": "scs", "lines": ["13.802 mm"]}}}
+    page, folder = _page(tmp_path, {"soil_validation.json": data}, [])
+    page.write_text("| SCS-CN | Q = 13.80 mm | <!-- figures:soil_validation.scs -->13.9 mm<!-- /figures:soil_validation.scs --> |\n",
+                    encoding="utf-8")
+    uf.update([page], figures_dir=folder)
+    assert page.read_text(encoding="utf-8") == ("| SCS-CN | Q = 13.80 mm | <!-- figures:soil_validation.scs -->13.802 mm"
+                                                 "<!-- /figures:soil_validation.scs --> |\n")
+
+
+@pytest.mark.parametrize(("page", "prefix"), [("soil_heat.md", "soil_heat"), ("soil.md", "soil_year_validation."), ("soil.md", "soil_default_run."), ("soil.md", "soil_validation.")])
 def test_the_soil_pages_quote_every_soil_view(page, prefix):
     text = (REPO / "docs" / page).read_text(encoding="utf-8")
     for name in (n for n in soil.BLOCKS if n.startswith(prefix)):

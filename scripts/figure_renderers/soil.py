@@ -9,6 +9,8 @@
 
 * ``soil_default_run.*``: the same file's de-sealing what-if on the storm KPIs of the soil engine
   (docs/soil.md).
+* ``soil_validation.*``: benchmarks/figures/soil_validation.json (benchmarks/soil_validation.py): the
+  "twin" cells of docs/soil.md's validation table (Celia, Green-Ampt, SCS-CN, heat closed forms).
 * ``soil_year_validation.*``: benchmarks/figures/soil_year_validation.json, written by
   benchmarks/soil_year_validation.py (docs/soil.md, issue 17): each section's Markdown lines as the
   script printed them from its computation, and when and where each was measured.
@@ -226,8 +228,8 @@ def default_run_cost(entry: dict) -> str:
 
 
 # ----------------------------------------------------------------------------- soil_year_validation.json
-def _section(key: str) -> Callable[[dict], str]:
-    """A renderer of one section of soil_year_validation.json: its lines (a block of lines when there are several)."""
+def _section(key: str, script: str = "soil_year_validation") -> Callable[[dict], str]:
+    """A renderer of one section of a validation script's figures: its lines (a block of lines when there are several)."""
 
     def render(data: dict) -> str:
         lines = _get(data, "sections", key, "lines")
@@ -236,7 +238,7 @@ def _section(key: str) -> Callable[[dict], str]:
         text = "\n".join(lines)
         return "\n" + text + "\n" if len(lines) > 1 or "\n" in text else text
 
-    render.__name__, render.__doc__ = f"section_{key}", f"The {key!r} section of benchmarks/soil_year_validation.py, as it printed it."
+    render.__name__, render.__doc__ = f"section_{key}", f"The {key!r} section of benchmarks/{script}.py, as it printed it."
     return render
 
 
@@ -295,6 +297,9 @@ def _warm(fn: Callable[[dict], str]) -> Callable[[dict], str]:
 
 BENCH = "TWIN_NUMBA_THREADS=1 python benchmarks/bench_soil_heat.py all --samples 20"
 VALIDATION = "python benchmarks/soil_year_validation.py"
+CHECKS = "python benchmarks/soil_validation.py"
+CHECK_SECTIONS = ("celia_front", "celia_balance", "green_ampt_ponded", "green_ampt_rain", "scs", "heat_periodic", "heat_step")
+"""The sections of benchmarks/soil_validation.py (its ``SECTIONS``)."""
 SECTIONS = ("fao56", "uccle_year_et", "roots", "capillary", "capillary_van_genuchten", "infiltration", "district_balance")
 """The sections of benchmarks/soil_year_validation.py (its ``SECTIONS``)."""
 DEFAULT_RUN = "NUMBA_CACHE_DIR=<dir> python benchmarks/bench_default_run.py (twice: a first run, then a warm one)"
@@ -313,5 +318,7 @@ BLOCKS: Blocks = {
     "soil_default_run.balance": ("default_run.json", _warm(storm_balance), DEFAULT_RUN),
     "soil_year_validation.measured": ("soil_year_validation.json", validation_measured, VALIDATION),
     **{f"soil_year_validation.{key}": ("soil_year_validation.json", _section(key), VALIDATION) for key in SECTIONS},
+    "soil_validation.measured": ("soil_validation.json", validation_measured, CHECKS),
+    **{f"soil_validation.{key}": ("soil_validation.json", _section(key, "soil_validation"), CHECKS) for key in CHECK_SECTIONS},
 }
 """The soil blocks of :data:`update_figures.RENDERERS`."""

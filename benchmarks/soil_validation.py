@@ -1,0 +1,155 @@
+"""Validation figures of the soil engine (docs/soil.md, "Validation (measured)"), computed, not typed.
+
+    python benchmarks/soil_validation.py [--output FILE] [--only SECTION ...]
+
+The cases of ``tests/test_soil_validation.py`` (Celia et al. 1990 on three grids, Green-Ampt after
+Chow et al. 1988, the SCS Curve Number, heat conduction against Carslaw & Jaeger's periodic and erfc
+solutions), each printed as the "twin" cell of the page's table and merged into
+``benchmarks/figures/soil_validation.json`` (``sections``: per section its line, the date, the
+commit and the load averages before and after; the versions), from which
+``python scripts/update_figures.py`` writes docs/soil.md's ``soil_validation.*`` blocks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+from machine_load import measurement_stamp  # noqa: E402 - benchmarks/machine_load.py
+
+OUT = REPO / "benchmarks" / "figures" / "soil_validation.json"
+CELIA = REPO / "tests" / "soil_data" / "celia1990.yaml"
+CM_H = 0.01 / 3600.0
+"""1 cm/h in m/s."""
+LAM, CAP = 1.2, 2.4e6
+"""Conductivity W/(m K) and heat capacity J/(m3 K) of the heat cases (tests/test_soil_validation.py)."""
+DZ_M = (0.01, 0.005, 0.0025)
+"""The Celia grids."""
+
+
+def _celia(dz_m: float, **solver) -> tuple[float, dict]:
+    """Front depth (h = -537.5 cm), m, and the column report of the Celia spec at node spacing ``dz_m``."""
+    from twin.soil.column import column_report, front_depth_m, load_column_spec, prepare_column
+    from twin.soil.solver import SolverOptions
+
+    spec = load_column_spec(CELIA)
+    spec = spec.model_copy(update={"grid": spec.grid.model_copy(update={"dz_m": dz_m}),
+                                   "solver": SolverOptions(**solver) if solver else spec.solver})
+    run = prepare_column(spec, path=CELIA)
+    rep = column_report(run, run.run())
+    return front_depth_m(rep["depth_m"], rep["h_m"][-1], -5.375), rep
+
+
+def celia_front() -> list[str]:
+    runs = {dz: _celia(dz) for dz in DZ_M}
+    f = [runs[dz][0] for dz in DZ_M]
+    p = math.log((f[0] - f[1]) / (f[1] - f[2])) / math.log(2)
+    extrapolated = f[2] - (f[1] - f[2]) / (2**p - 1)
+    fine, _ = _celia(DZ_M[-1], dt_max_s=60.0, tol_h_m=1e-4, tol_theta=1e-5)
+    grids = "; ".join(f"{'dz ' if i == 0 else ''}{dz * 100:g} cm: {front * 100:.2f} cm" for i, (dz, front) in enumerate(zip(DZ_M, f, strict=True)))
+    return [f"{grids}; Richardson extrapolation {extrapolated * 100:.2f} cm (observed order {p:.2f}); at {DZ_M[-1] * 100:g} cm with "
+            f"dt ≤ 60 s and tolerances 0.1 mm / 1e-5: {fine * 100:.2f} cm"]
+
+
+def celia_balance() -> list[str]:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "twin.cli.main", "soil", "column", str(CELIA.relative_to(REPO)), "--json"], cwd=REPO, check=True,
+                   capture_output=True)
+    wall = time.perf_counter() - t0
+    reps = {dz: _celia(dz)[1] for dz in DZ_M}
+    r = reps[DZ_M[0]]
+    rest = ", ".join(f"{reps[dz]['relative_water_balance_error']:.1e} ({dz * 100:g} cm)" for dz in DZ_M[1:])
+    iters = f"{r['iterations']:,}".replace(",", " ")  # the page's thousands separator
+    return [f"{r['relative_water_balance_error']:.1e} (dz {DZ_M[0] * 100:g} cm, `twin soil column tests/soil_data/celia1990.yaml --json`: "
+            f"infiltration {r['totals_m']['infiltration'] * 100:.4f} cm, {r['steps']} steps, {iters} iterations, "
+            f"{r['steps_failed']} failed; {wall:.1f} s wall for the whole command), {rest}"]
+
+
+def green_ampt_ponded() -> list[str]:
+    from twin.soil.screening import green_ampt_ponded as ponded
+
+    f_cum, rate = ponded([3600.0], 0.65 * CM_H, 0.167, 0.340)
+    return [f"{f_cum[0] * 100:.3f} cm, {rate[0] / CM_H:.3f} cm/h"]
+
+
+def green_ampt_rain() -> list[str]:
+    from twin.soil.screening import green_ampt_rain as rain
+
+    edges = np.arange(0, 3 * 3600 + 1, 600.0)
+    res = rain(edges, np.full(len(edges) - 1, 5.0 * CM_H), 0.65 * CM_H, 0.167, 0.340)
+    return [f"{res.ponding_time_s / 3600:.3f} h"]
+
+
+def scs() -> list[str]:
+    from twin.soil.screening import scs_runoff_mm
+
+    return [f"{float(scs_runoff_mm(50.0, 80.0)):.3f} mm"]
+
+
+def heat_periodic() -> list[str]:
+    from twin.soil.heat import damping_depth_m, periodic_solution, run_heat
+
+    period = 86400.0
+    d = damping_depth_m(LAM, CAP, period)
+    z = np.linspace(0.0, 10 * d, 121)
+    t = np.arange(0.0, 6 * period + 1, 300.0)
+    surf = 10.0 + 5.0 * np.sin(2 * np.pi * t / period)
+    out = np.arange(5 * period + 3600, 6 * period + 1, 3600.0)
+    res = run_heat(z, LAM, CAP, periodic_solution(z, 0.0, 10.0, 5.0, period, LAM / CAP), t, surf, dt_s=300.0, output_times_s=out,
+                   bottom="fixed", bottom_c=10.0)
+    exact = np.array([periodic_solution(z, tt, 10.0, 5.0, period, LAM / CAP) for tt in out])
+    return [f"max error {np.abs(res.temperature_c[:, 0, :] - exact).max():.2g} K"]
+
+
+def heat_step() -> list[str]:
+    from twin.soil.heat import run_heat, step_solution
+
+    z = np.linspace(0.0, 3.0, 301)
+    days = (1, 3)
+    res = run_heat(z, LAM, CAP, 5.0, [0.0, 3 * 86400.0], [20.0, 20.0], dt_s=60.0, output_times_s=[d * 86400.0 for d in days],
+                   bottom="insulated")
+    errs = [np.abs(res.temperature_c[o, 0] - step_solution(z, d * 86400.0, 5.0, 20.0, LAM / CAP)).max() for o, d in enumerate(days)]
+    return ["max error " + ", ".join(f"{e:.1e} K ({d} day{'s' if d > 1 else ''})" for e, d in zip(errs, days, strict=True))]
+
+
+SECTIONS = {"celia_front": celia_front, "celia_balance": celia_balance, "green_ampt_ponded": green_ampt_ponded,
+            "green_ampt_rain": green_ampt_rain, "scs": scs, "heat_periodic": heat_periodic, "heat_step": heat_step}  # fmt: skip
+"""Section key -> function returning its line (the table cell)."""
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Compute the sections, print them and merge them into ``--output``; returns the file's content."""
+    import numba
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--output", type=Path, default=OUT, help="figures file (default benchmarks/figures/soil_validation.json)")
+    ap.add_argument("--only", nargs="+", choices=sorted(SECTIONS), default=None, help="these sections only (the others keep their figures)")
+    args = ap.parse_args(argv)
+    data = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else {}
+    for key in args.only or SECTIONS:
+        stamp = {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count()}
+        lines = SECTIONS[key]()
+        print(f"{key}: {' '.join(lines)}")
+        data.setdefault("sections", {})[key] = {**stamp, "load_after": list(os.getloadavg()), "title": key, "lines": lines}
+    data["command"] = "python benchmarks/soil_validation.py"
+    data["versions"] = {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__}
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {args.output}")
+    return data
+
+
+if __name__ == "__main__":
+    main()

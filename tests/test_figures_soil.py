@@ -71,7 +71,8 @@ WARM = {**STAMP, "command": "NUMBA_CACHE_DIR=<dir> python benchmarks/bench_defau
                                             "drainage_m3": _kpi(272.2, 278.13, 0, 0, 0.01, 34.6),
                                             "sealed_area_pct": _kpi(79.2159, 78.7627, 0, 0, -0.45, -0.45),
                                             "mean_theta_top_30cm_m3_m3": _kpi(0.362347, 0.362347, 0.15, 0.46, 0.0, 0.0),
-                                            "water_balance_error_rel": _kpi(1.2e-16, 3.1e-16, 0, 0, 0, 0)}}}  # fmt: skip
+                                            "water_balance_error_rel": _kpi(1.2e-16, 3.1e-16, 0, 0, 0, 0),
+                                            "rain_m3": _kpi(30000.0, 30000.0, 30000.0, 30000.0, 0, 0)}}}  # fmt: skip
 
 
 def _page(tmp_path, figures: dict[str, dict], names: list[str]):
@@ -138,6 +139,8 @@ def test_the_default_run_storm_kpis_of_the_soil_page(tmp_path):
                     "+74.2 m³ (storage +68.2, drainage +5.9), sealed share 79.22 \u2192 78.76 %, mean top-30-cm water content of open "
                     "ground 0.362 unchanged")
     assert soil.BLOCKS["soil_default_run.balance"][1](data) == "3.1e-16"  # the larger of baseline and what-if
+    assert soil.BLOCKS["soil_default_run.baseline"][1](data) == ("relative error 1.2e-16; rain 30 000 m³ = runoff 26 599 + storage change "
+                                                                 "3 129 + drainage 272 m³")
     wet = copy.deepcopy(data)
     wet["cases"]["warm"]["whatifs"]["desealing-car-parks"]["mean_theta_top_30cm_m3_m3"]["whatif"] = 0.371
     assert soil.BLOCKS["soil_default_run.richards"][1](wet).endswith("water content of open ground 0.362 \u2192 0.371")

@@ -279,6 +279,14 @@ def storm_richards(entry: dict) -> str:
             f"{_get(sealed, 'baseline'):.2f} → {_get(sealed, 'whatif'):.2f} %, mean top-30-cm water content of open ground {th}")
 
 
+def storm_baseline(entry: dict) -> str:
+    """One phrase: the default run's baseline storm balance on the soil grid (docs/soil.md's validation table)."""
+    w = _hot(entry)
+    parts = {k: _get(w, k, "baseline") for k in ("rain_m3", "runoff_m3", "storage_change_m3", "drainage_m3", "water_balance_error_rel")}
+    return (f"relative error {parts['water_balance_error_rel']:.1e}; rain {_num(parts['rain_m3'], 0)} m³ = runoff {_num(parts['runoff_m3'], 0)} "
+            f"+ storage change {_num(parts['storage_change_m3'], 0)} + drainage {_num(parts['drainage_m3'], 0)} m³")
+
+
 def storm_balance(entry: dict) -> str:
     """One phrase: the relative water-balance error of the default run's baseline and de-sealing what-if (docs/soil.md)."""
     b = _get(_hot(entry), "water_balance_error_rel")
@@ -316,6 +324,7 @@ BLOCKS: Blocks = {
     "soil_heat_default_run.cost": ("default_run.json", _warm(default_run_cost), DEFAULT_RUN),
     "soil_default_run.richards": ("default_run.json", _warm(storm_richards), DEFAULT_RUN),
     "soil_default_run.balance": ("default_run.json", _warm(storm_balance), DEFAULT_RUN),
+    "soil_default_run.baseline": ("default_run.json", _warm(storm_baseline), DEFAULT_RUN),
     "soil_year_validation.measured": ("soil_year_validation.json", validation_measured, VALIDATION),
     **{f"soil_year_validation.{key}": ("soil_year_validation.json", _section(key), VALIDATION) for key in SECTIONS},
     "soil_validation.measured": ("soil_validation.json", validation_measured, CHECKS),

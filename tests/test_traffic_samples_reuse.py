@@ -223,7 +223,7 @@ def test_runs_with_the_caches_filled_equal_runs_with_them_cleared(scene) -> None
         return base.kpis, var.kpis, var.links["flow_am_peak_veh_h"].to_numpy()
 
     def clear() -> None:
-        for cache in (ms._STREETS_CACHE, ms._CONNECTORS_CACHE, MB._EDGE_NODES_CACHE, MB._SKIM_CACHE, MB._FREE_SKIM_CACHE, D._JOBS_CACHE, MB._COSTS_CACHE):
+        for cache in (ms._STREETS_CACHE, ms._CONNECTORS_CACHE, MB._EDGE_NODES_CACHE, MB._FREE_SKIM_CACHE, D._JOBS_CACHE, MB._COSTS_CACHE):
             cache.clear()
         for sc in (scene, shut):
             sc._cache.pop(D.POINTS_CACHE_KEY, None)

@@ -93,6 +93,8 @@ class _Arrays:
         work_size = self.demand.shape[0] * max(1, net.n_links)
         self.parallel = numba.get_num_threads() > 1 and work_size >= PARALLEL_MIN_WORK
         self.n_chunks = max(1, min(numba.get_num_threads(), self.demand.shape[0])) if self.parallel else 1
+        # the chunks run on the threads only from THREADS_MIN_WORK (twin.traffic.kernel_threads): the same flows
+        self.work_size = work_size
         self.work = np.empty((self.n_chunks, m))
         self.sptt = np.empty(self.n_chunks)
         self.unreachable = np.empty((self.n_chunks, 2), dtype=np.int64)
@@ -120,9 +122,11 @@ class _Arrays:
     def aon(self, cost: np.ndarray, out: np.ndarray) -> tuple[float, tuple[int, int] | None]:
         """AON flows into ``out``; returns SPTT and one unreachable OD pair (or None)."""
         from twin.kernels.traffic_aon import aon_assign, aon_assign_serial
+        from twin.traffic.kernel_threads import kernel_threads
 
         kernel = aon_assign if self.parallel else aon_assign_serial
-        kernel(self.demand, self.out_start, self.from_node, self.to_node, cost, self.first_thru, self.work, self.sptt, self.unreachable, out)
+        with kernel_threads(self.work_size):
+            kernel(self.demand, self.out_start, self.from_node, self.to_node, cost, self.first_thru, self.work, self.sptt, self.unreachable, out)
         bad = np.flatnonzero(self.unreachable[:, 0] >= 0)
         pair = (int(self.unreachable[bad[0], 0]), int(self.unreachable[bad[0], 1])) if bad.size else None
         return float(self.sptt.sum()), pair
@@ -434,6 +438,7 @@ def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem
     Returns the total link flows, the history, the row flows (R, m) and the rows (origin, class).
     """
     from twin.kernels.traffic_bush import BushGraph, BushRows, LinkState, LinkVdf, bush_init, bush_sweep, sum_rows
+    from twin.traffic.kernel_threads import kernel_threads
 
     inner, extra_sweeps = passes
     m = arrays.net.n_links
@@ -479,7 +484,8 @@ def _run_bush(arrays, algo, target, max_iter, time_limit_s, callback, start, dem
         _REACHABLE.put(reach_key, True)
     bush = np.zeros((demand_rows.shape[0], m), dtype=np.uint8)
     bflow = np.zeros((demand_rows.shape[0], m))
-    bush_init(demand_rows, rows, arrays.out_start, arrays.from_node, arrays.to_node, cost, arrays.first_thru, bush, bflow)
+    with kernel_threads(demand_rows.shape[0] * m):  # one thread for a district's few thousand links (the same bushes)
+        bush_init(demand_rows, rows, arrays.out_start, arrays.from_node, arrays.to_node, cost, arrays.first_thru, bush, bflow)
     sum_rows(bflow, flow)
     _check_flow(arrays, flow, 0, "Algorithm B")
     graph = BushGraph(arrays.out_start, arrays.in_start, arrays.in_link, arrays.from_node, arrays.to_node)

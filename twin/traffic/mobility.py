@@ -494,37 +494,36 @@ def _with_restrictions(scene: Any, net: Any, *, expand: bool = False) -> tuple[A
     return replace(tn.network, link_ids=np.array(labels, dtype=object), name="car network (turn restrictions)"), turns, tn
 
 
-#: Zone-to-zone skims by the content of what they are computed from (:func:`_skim`), at link
-#: costs other than the free-flow times (a feedback iteration's congested car times). The last
-#: eight stored.
-_SKIM_CACHE: BoundedCache[bytes, tuple[np.ndarray, np.ndarray]] = BoundedCache(8)
-
-#: The free-flow skims of :func:`_skim` (no ``cost``), apart from :data:`_SKIM_CACHE`: a what-if's
-#: walk and bike networks are its baseline's (a closure to cars, the same zones), and every Monte
-#: Carlo sample runs the same street networks, so these are found here instead of searching every
-#: path again. In one cache with the congested car skims (two periods x three feedback iterations:
-#: more than eight new ones per run) they were dropped before the next run asked for them. The
-#: last eight stored.
+#: The free-flow skims of :func:`_skim` (no ``cost``): a what-if's walk and bike networks are its
+#: baseline's (a closure to cars, the same zones), and the baseline and the what-if of a Monte
+#: Carlo sample run the same street networks to the same zones, so these are found here instead
+#: of searching every path again. Skims at congested car times are not stored: each feedback
+#: iteration's times come from an assignment of its own demand, and no later call of a run, a
+#: what-if or a sample asked for the same times again (a cache of them, in the default run's
+#: 498 calls, was never hit). The last eight stored.
 _FREE_SKIM_CACHE: BoundedCache[bytes, tuple[np.ndarray, np.ndarray]] = BoundedCache(8)
 
 
 def _skim(mnet: ModeNetwork, cost: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Shortest-time skims of a mode network (``time_s``, ``distance_m`` along those paths),
-    zones and edges x zones and edges; fresh arrays, the same as a new search when the inputs are
-    those of a recent call (:data:`_FREE_SKIM_CACHE` at free-flow times, else :data:`_SKIM_CACHE`)."""
+    zones and edges x zones and edges, at the free-flow times or at ``cost``; fresh arrays, at
+    free-flow times the same as a new search when the network is that of a recent call
+    (:data:`_FREE_SKIM_CACHE`)."""
     from twin.traffic.skims import network_skims
 
     net = mnet.network
-    c = net.free_flow_time if cost is None else cost
+    if cost is not None:
+        sk = network_skims(net, cost=cost, attributes={"distance_m": net.length}, cost_name="time_s")
+        return {"time_s": sk.matrices["time_s"], "distance_m": sk.matrices["distance_m"]}
+    c = net.free_flow_time
     # everything network_skims reads: the zones, the forward star, the link costs and lengths
     key = content_digest(int(net.n_zones), int(net.first_thru_node), int(net.n_links),
                          *(np.asarray(a, dtype=np.int64) for a in (net.out_start, net.from_node, net.to_node)),
                          np.asarray(c, dtype=np.float64), np.asarray(net.length, dtype=np.float64))  # fmt: skip
-    cache = _FREE_SKIM_CACHE if cost is None else _SKIM_CACHE
-    hit = cache.get(key)
+    hit = _FREE_SKIM_CACHE.get(key)
     if hit is None:
         sk = network_skims(net, cost=c, attributes={"distance_m": net.length}, cost_name="time_s")
-        hit = cache.put(key, (sk.matrices["time_s"], sk.matrices["distance_m"]))
+        hit = _FREE_SKIM_CACHE.put(key, (sk.matrices["time_s"], sk.matrices["distance_m"]))
     return {"time_s": hit[0].copy(), "distance_m": hit[1].copy()}  # the cached arrays are never handed out
 
 
@@ -577,6 +576,7 @@ def _pt_legs_of(net: Any, sxy: np.ndarray, tt: Any) -> tuple[Any, Any] | None:
     import shapely
 
     from twin.kernels.traffic_skims import tree_skims
+    from twin.traffic.kernel_threads import kernel_threads
     from twin.traffic.transit import access_legs_from_times, straight_line_legs
 
     n_c = net.n_zones
@@ -596,8 +596,9 @@ def _pt_legs_of(net: Any, sxy: np.ndarray, tt: Any) -> tuple[Any, Any] | None:
     cost = np.ascontiguousarray(net.free_flow_time, dtype=np.float64)
     out_cost = np.empty((n_c, dest_nodes.size))
     out_attr = np.empty((0, n_c, dest_nodes.size))
-    tree_skims(np.arange(n_c, dtype=np.int64), dest_nodes, net.out_start.astype(np.int64), net.from_node.astype(np.int64), net.to_node.astype(np.int64),
-               cost, int(net.first_thru_node), np.zeros((0, net.n_links)), out_cost, out_attr)  # fmt: skip
+    with kernel_threads(n_c * net.n_links):
+        tree_skims(np.arange(n_c, dtype=np.int64), dest_nodes, net.out_start.astype(np.int64), net.from_node.astype(np.int64), net.to_node.astype(np.int64),
+                   cost, int(net.first_thru_node), np.zeros((0, net.n_links)), out_cost, out_attr)  # fmt: skip
     walk_t = np.full((n_c, tt.n_stops), np.inf)
     walk_t[:, np.flatnonzero(usable)] = out_cost + stop_leg[usable][None, :]
     legs = access_legs_from_times(walk_t, max_time_s=MAX_PT_ACCESS_S)
@@ -1187,6 +1188,7 @@ def compare_mobility(base: MobilityResult, variant: MobilityResult, *, closed_li
     its change, largest change first (:func:`twin.traffic.junction_delays.junction_change`).
     """
     from twin.kernels.traffic_skims import tree_skims
+    from twin.traffic.kernel_threads import kernel_threads
 
     closed = set(str(c) for c in ([closed_link_ids] if isinstance(closed_link_ids, str) else list(closed_link_ids)))
     out: dict[str, float] = {}
@@ -1214,8 +1216,9 @@ def compare_mobility(base: MobilityResult, variant: MobilityResult, *, closed_li
         if ind.any():
             oc = np.empty((n_c, n_c))
             oa = np.empty((1, n_c, n_c))
-            tree_skims(np.arange(n_c, dtype=np.int64), np.arange(n_c, dtype=np.int64), net.out_start.astype(np.int64), net.from_node.astype(np.int64),
-                       net.to_node.astype(np.int64), np.ascontiguousarray(rb.car_cost), int(net.first_thru_node), ind[None, :], oc, oa)  # fmt: skip
+            with kernel_threads(n_c * net.n_links):
+                tree_skims(np.arange(n_c, dtype=np.int64), np.arange(n_c, dtype=np.int64), net.out_start.astype(np.int64), net.from_node.astype(np.int64),
+                           net.to_node.astype(np.int64), np.ascontiguousarray(rb.car_cost), int(net.first_thru_node), ind[None, :], oc, oa)  # fmt: skip
             used = np.nan_to_num(oa[0], posinf=0.0) > 0
             out[f"{period}_rerouted_car_trips"] = float((rv.car_vehicles * used).sum())
         else:

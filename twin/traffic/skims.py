@@ -86,6 +86,7 @@ def network_skims(
         and the network has no fixed cost).
     """
     from twin.kernels.traffic_skims import tree_skims
+    from twin.traffic.kernel_threads import kernel_threads
 
     n_z = network.n_zones
     o = np.arange(n_z, dtype=np.int64) if origins is None else np.asarray(origins, dtype=np.int64)
@@ -102,10 +103,11 @@ def network_skims(
     link_attr = np.ascontiguousarray(np.stack([np.asarray(attributes[k], dtype=np.float64) for k in names])) if names else np.zeros((0, network.n_links))
     out_cost = np.empty((o.size, d.size))
     out_attr = np.empty((len(names), o.size, d.size))
-    tree_skims(
-        o, d, np.ascontiguousarray(network.out_start, dtype=np.int64), np.ascontiguousarray(network.from_node, dtype=np.int64),
-        np.ascontiguousarray(network.to_node, dtype=np.int64), c, int(network.first_thru_node), link_attr, out_cost, out_attr,
-    )  # fmt: skip
+    with kernel_threads(o.size * network.n_links):  # one tree per origin, on one thread for a district (the same skims)
+        tree_skims(
+            o, d, np.ascontiguousarray(network.out_start, dtype=np.int64), np.ascontiguousarray(network.from_node, dtype=np.int64),
+            np.ascontiguousarray(network.to_node, dtype=np.int64), c, int(network.first_thru_node), link_attr, out_cost, out_attr,
+        )  # fmt: skip
     if cost_name is None:
         cost_name = f"time_{network.time_unit}" if cost is None and not np.any(network.fixed_cost) else "cost"
     mats = {cost_name: out_cost}

@@ -1,0 +1,81 @@
+"""twin.traffic.kernel_threads: a district's kernel calls run on one thread, with the results of
+the threaded run to the last bit (all-or-nothing flows and SPTT, initial bushes and Algorithm B
+flows, skims), and Numba's thread count is restored after every call."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import pytest
+
+from tests.traffic_helpers import stgilles_scene, stgilles_walk_network
+from twin.traffic import kernel_threads as KT
+from twin.traffic.assign import PARALLEL_MIN_WORK, _Arrays, assign
+from twin.traffic.skims import network_skims
+
+needs_threads = pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="one Numba thread: nothing to choose")
+
+
+@pytest.fixture(scope="module")
+def walk():
+    return stgilles_walk_network(stgilles_scene()).network
+
+
+@pytest.fixture(scope="module")
+def demand(walk):
+    # random trips between the zones a walk reaches (every pair with demand has a path)
+    sk = network_skims(walk, cost=walk.free_flow_time, attributes={}, cost_name="time_s").matrices["time_s"]
+    rng = np.random.default_rng(7)
+    d = rng.uniform(0.0, 20.0, sk.shape) * (rng.uniform(size=sk.shape) < 0.5)
+    d[~np.isfinite(sk)] = 0.0
+    np.fill_diagonal(d, 0.0)
+    return d
+
+
+@needs_threads
+def test_small_calls_run_on_one_thread_and_the_count_is_restored() -> None:
+    before = numba.get_num_threads()
+    numba.set_num_threads(2)
+    try:
+        with KT.kernel_threads(KT.THREADS_MIN_WORK - 1):
+            assert numba.get_num_threads() == 1
+        assert numba.get_num_threads() == 2
+        with KT.kernel_threads(KT.THREADS_MIN_WORK):
+            assert numba.get_num_threads() == 2
+        with pytest.raises(RuntimeError), KT.kernel_threads(10):
+            raise RuntimeError("a kernel failed")
+        assert numba.get_num_threads() == 2  # restored after an error too
+    finally:
+        numba.set_num_threads(before)
+
+
+def _threaded(monkeypatch) -> None:
+    monkeypatch.setattr(KT, "THREADS_MIN_WORK", 0)  # every call on Numba's threads, as before
+
+
+@needs_threads
+def test_all_or_nothing_on_one_thread_equals_the_threaded_one(walk, demand, monkeypatch) -> None:
+    arrays = _Arrays(walk, demand)
+    assert arrays.work_size >= PARALLEL_MIN_WORK and arrays.work_size < KT.THREADS_MIN_WORK
+    assert arrays.parallel and arrays.n_chunks >= 2  # chunked as on threads: the same sums
+    cost = np.ascontiguousarray(walk.free_flow_time * np.linspace(1.0, 1.3, walk.n_links))
+    one = np.empty(walk.n_links)
+    sptt_one, pair_one = arrays.aon(cost, one)
+    _threaded(monkeypatch)
+    many = np.empty(walk.n_links)
+    sptt_many, pair_many = arrays.aon(cost, many)
+    assert pair_one is None and pair_many is None and one.sum() > 0
+    assert np.array_equal(one, many) and sptt_one == sptt_many
+
+
+@needs_threads
+def test_algorithm_b_and_skims_on_one_thread_equal_the_threaded_ones(walk, demand, monkeypatch) -> None:
+    one = assign(walk, demand, algorithm="b", gap=1e-6)
+    sk_one = network_skims(walk, cost=walk.free_flow_time * 1.1)
+    _threaded(monkeypatch)
+    many = assign(walk, demand, algorithm="b", gap=1e-6)
+    sk_many = network_skims(walk, cost=walk.free_flow_time * 1.1)
+    assert np.array_equal(one.flow, many.flow) and np.array_equal(one.origin_flows, many.origin_flows)
+    assert [h.relative_gap for h in one.history] == [h.relative_gap for h in many.history]
+    for name in sk_one.matrices:
+        assert np.array_equal(sk_one.matrices[name], sk_many.matrices[name])

@@ -1,0 +1,43 @@
+"""When the traffic kernels run on one thread: calls too small for threads to pay off.
+
+The parallel kernels (:func:`twin.kernels.traffic_aon.aon_assign`,
+:func:`twin.kernels.traffic_bush.bush_init`, :func:`twin.kernels.traffic_skims.tree_skims`)
+split their origins over Numba's threads. On a district of about a hundred zones and 1,500
+links (Saint-Gilles) one call takes about 4 ms of one core; with two threads the same call took
+twice the CPU time and twice the wall time (8.3 ms CPU and 20-28 ms wall against 4.0-4.7 ms CPU
+and 11-14 ms wall on one thread; shortest-path skims of the walk and car networks and the
+initial bushes, measured at load average 8 on two cores): starting and joining the threads
+and their waiting cost more than the split saves. :func:`kernel_threads` runs such calls on one
+thread.
+
+The results are the same on one thread: these kernels deal out origins (or fixed chunks of
+origins, the all-or-nothing loading) that are computed independently and summed in a fixed
+order, whatever the number of threads running them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+#: Work (origins x links) of one kernel call from which its origins are run on Numba's threads;
+#: below, on the calling thread alone (about 25 ms of one core at this size; Saint-Gilles'
+#: calls are 150,000-200,000).
+THREADS_MIN_WORK = 1_000_000
+
+
+@contextmanager
+def kernel_threads(work: float) -> Iterator[None]:
+    """Run the parallel kernels called inside on one thread when ``work`` (origins x links of
+    the call) is below :data:`THREADS_MIN_WORK`; else on Numba's threads as set."""
+    import numba
+
+    n = numba.get_num_threads()
+    if n <= 1 or work >= THREADS_MIN_WORK:
+        yield
+        return
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(n)

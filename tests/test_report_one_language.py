@@ -309,7 +309,6 @@ def test_the_attribute_sources_table_uses_the_box_words():
     ids (height_m, n_storeys, construction_year) where the box above says "height, storeys,
     construction year", and gave the floor area as "1,322,170.2" m²."""
     from twin.scenario.report import ATTRIBUTE_LABELS, _provenance_table
-
     from twin.scene.provenance import BUILDING_PARAMETERS
 
     b = pd.DataFrame({"floor_area_m2": [661085.1, 661085.1], **{f"{p}_source": ["default", "data"] for p in BUILDING_PARAMETERS}})

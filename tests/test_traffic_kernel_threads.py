@@ -79,3 +79,34 @@ def test_algorithm_b_and_skims_on_one_thread_equal_the_threaded_ones(walk, deman
     assert [h.relative_gap for h in one.history] == [h.relative_gap for h in many.history]
     for name in sk_one.matrices:
         assert np.array_equal(sk_one.matrices[name], sk_many.matrices[name])
+
+
+@needs_threads
+def test_public_transport_skims_on_one_thread_equal_the_threaded_ones(monkeypatch) -> None:
+    from tests.traffic_helpers import SAMPLES
+    from twin.traffic import mobility as mob
+    from twin.traffic.osm_transit import osm_timetable
+
+    scene = stgilles_scene()
+    walk = stgilles_walk_network(scene)
+    tt, _ = osm_timetable(SAMPLES / "stgilles_transit_osm2013.geojson", crs=scene.crs, start_s=8 * 3600.0, end_s=9 * 3600.0 + 5400.0)
+    legs = mob._pt_legs(scene, walk, tt)
+    n_c, window = walk.network.n_zones, (8 * 3600.0, 9 * 3600.0)
+    assert n_c * 12 * tt.n_connections < KT.CSA_THREADS_MIN_WORK  # one thread at this size
+    import twin.traffic.transit as transit
+
+    threads, real = [], transit.pt_travel_times
+
+    def recording(*args, **kw):
+        threads.append(numba.get_num_threads())
+        return real(*args, **kw)
+
+    monkeypatch.setattr(transit, "pt_travel_times", recording)
+    before = numba.get_num_threads()
+    one = mob._pt_skims(legs, tt, n_c, window, 300.0)
+    monkeypatch.setattr(KT, "CSA_THREADS_MIN_WORK", 0)
+    many = mob._pt_skims(legs, tt, n_c, window, 300.0)
+    assert threads == [1, before] and numba.get_num_threads() == before
+    assert np.isfinite(one["time_s"]).any()
+    for name in one:
+        assert np.array_equal(one[name], many[name])

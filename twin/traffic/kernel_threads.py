@@ -1,8 +1,8 @@
 """When the traffic kernels run on one thread: calls too small for threads to pay off.
 
 The parallel kernels (:func:`twin.kernels.traffic_aon.aon_assign`,
-:func:`twin.kernels.traffic_bush.bush_init`, :func:`twin.kernels.traffic_skims.tree_skims`)
-split their origins over Numba's threads. On a district of about a hundred zones and 1,500
+:func:`twin.kernels.traffic_bush.bush_init`, :func:`twin.kernels.traffic_skims.tree_skims`,
+:func:`twin.kernels.transit_csa.csa_travel_times`) split their origins over Numba's threads. On a district of about a hundred zones and 1,500
 links (Saint-Gilles) one call takes about 4 ms of one core; with two threads the same call took
 twice the CPU time and twice the wall time (8.3 ms CPU and 20-28 ms wall against 4.0-4.7 ms CPU
 and 11-14 ms wall on one thread; shortest-path skims of the walk and car networks and the
@@ -25,15 +25,22 @@ from contextlib import contextmanager
 #: calls are 150,000-200,000).
 THREADS_MIN_WORK = 1_000_000
 
+#: The same for the public-transport skims (:func:`twin.kernels.transit_csa.csa_travel_times`),
+#: in origins x departures x connections: Saint-Gilles' 5.3 million (113 zones and edges, 12
+#: departures, 4,069 connections) took 8.1-8.2 ms of CPU on one thread and 12.1-12.9 ms on two
+#: (the wall time the same, 82-96 ms at load 8); from about 25 ms of one core on the threads.
+CSA_THREADS_MIN_WORK = 16_000_000
+
 
 @contextmanager
-def kernel_threads(work: float) -> Iterator[None]:
+def kernel_threads(work: float, min_work: float | None = None) -> Iterator[None]:
     """Run the parallel kernels called inside on one thread when ``work`` (origins x links of
-    the call) is below :data:`THREADS_MIN_WORK`; else on Numba's threads as set."""
+    the call) is below ``min_work`` (default :data:`THREADS_MIN_WORK`); else on Numba's threads
+    as set."""
     import numba
 
     n = numba.get_num_threads()
-    if n <= 1 or work >= THREADS_MIN_WORK:
+    if n <= 1 or work >= (THREADS_MIN_WORK if min_work is None else min_work):
         yield
         return
     numba.set_num_threads(1)

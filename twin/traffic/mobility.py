@@ -608,13 +608,15 @@ def _pt_legs_of(net: Any, sxy: np.ndarray, tt: Any) -> tuple[Any, Any] | None:
 def _pt_skims(legs: tuple[Any, Any] | None, tt: Any, n_c: int, window: tuple[float, float], step_s: float) -> dict[str, np.ndarray]:
     """Public-transport door-to-door times between the ``n_c`` zones and edges over the period's
     departures, with the run's walking legs and transfers (:func:`_pt_legs`)."""
+    from twin.traffic.kernel_threads import CSA_THREADS_MIN_WORK, kernel_threads
     from twin.traffic.transit import departure_times, pt_travel_times
 
     if legs is None:
         return {"time_s": np.full((n_c, n_c), np.inf), "distance_m": np.full((n_c, n_c), np.inf), "served_share": np.zeros((n_c, n_c))}
     access, transfers = legs
     deps = departure_times(window[0], window[1], step_s)
-    mean, share = pt_travel_times(tt, access, access, deps, transfers=transfers, max_time_s=5400.0)
+    with kernel_threads(float(access.n_points) * deps.size * tt.n_connections, CSA_THREADS_MIN_WORK):  # the same times on one thread
+        mean, share = pt_travel_times(tt, access, access, deps, transfers=transfers, max_time_s=5400.0)
     np.fill_diagonal(mean, np.inf)
     return {"time_s": mean, "served_share": share}
 

@@ -2,7 +2,8 @@
 
 Run:  pytest benchmarks/bench_soil_year.py --benchmark-only -s -p no:cacheprovider
       (``-m "not slow"`` keeps only the per-column cost; the two district years are slow)
-or:   python benchmarks/bench_soil_year.py [default|heterogeneous|columns]   (prints the same lines)
+or:   python benchmarks/bench_soil_year.py [default|heterogeneous|columns]   (prints the same lines, and merges the
+      figures into benchmarks/figures/soil_year.json, ``cases[<case>]``, for ``python scripts/update_figures.py``)
 
 * ``default``: the 1 km2 district at 2 m cells (250 000 cells), FAO-56 ET from the Uccle TMYx
   weather file, vegetation from the land-cover tables, the documented default water table (3 m),
@@ -32,12 +33,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from machine_load import timed  # benchmarks/machine_load.py
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from figures_file import merge_case  # noqa: E402 - benchmarks/figures_file.py
+from machine_load import measurement_stamp, timed  # noqa: E402 - benchmarks/machine_load.py
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("TWIN_SHARED", REPO.parent / "shared")) / "data"
 BOUNDS = (148000.0, 168000.0, 149000.0, 169000.0)
+FIGURES = REPO / "benchmarks" / "figures" / "soil_year.json"
+CASE = ("a year of soil water over Saint-Gilles at 2 m (issue 17): default / heterogeneous = run_district_year, columns = one "
+        "column-year of each kind, one thread, best of 3; load_before/after: 1-minute load averages")
 EPW = "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
 
 
@@ -126,7 +131,8 @@ def run_year(case: str, scene=None, weather=None) -> dict:
     return out
 
 
-def column_costs() -> list[str]:
+def column_rows() -> list[dict]:
+    """One column-year of each kind (one thread, best of 3 after a compiling run): the figures of each."""
     from twin.ingest.epw import read_epw
     from twin.soil.et import hourly_reference_et
     from twin.soil.groundwater import hydrostatic_heads
@@ -141,7 +147,7 @@ def column_costs() -> list[str]:
     rain = from_weather(weather)
     doy = (et.index - np.timedelta64(30, "m")).day_of_year.to_numpy()
     table = read_vegetation_table()
-    lines = []
+    rows = []
     for veg_name, texture, depth in [("lawn", "Silt Loam", 3.0), ("trees", "Silt Loam", 3.0), ("lawn", "Sand", 3.0), ("green_roof", "Loamy Sand", 0.1)]:
         veg = table[veg_name]
         vf = vegetation_forcing(veg, et["et0_mm"].to_numpy(), rain.rain_m_s * 3.6e6, doy)
@@ -158,11 +164,33 @@ def column_costs() -> list[str]:
             res = run_richards([prof], [mat], [0], h0[None, :], forcing, **kw)
             best = min(best, time.perf_counter() - t0)
         tot = res.totals[0]
-        lines.append(f"{veg_name} on {texture}, {prof.n_nodes} nodes, {'3 m table' if depth > 1 else 'free drainage'}: {best * 1e3:.1f} ms per "
-                     f"column-year (one thread, best of 3), {tot[7]:.0f} steps, {tot[8] / tot[7]:.2f} iterations per step; "
-                     f"T {res.transpiration_m[0] * 1e3:.0f} of {res.potential_transpiration_m[0] * 1e3:.0f} mm, E {res.evaporation_m[0] * 1e3:.0f} mm, "
-                     f"drainage {res.drainage_m[0] * 1e3:.0f} mm, capillary rise {res.capillary_rise_m[0] * 1e3:.1f} mm; load {os.getloadavg()[0]:.2f}")
-    return lines
+        rows.append({"vegetation": veg_name, "texture": texture, "bottom": "3 m table" if depth > 1 else "free drainage",
+                     "nodes": int(prof.n_nodes), "ms_per_column_year": best * 1e3, "steps": int(tot[7]),
+                     "iterations_per_step": float(tot[8] / tot[7]), "transpiration_mm": float(res.transpiration_m[0] * 1e3),
+                     "potential_transpiration_mm": float(res.potential_transpiration_m[0] * 1e3),
+                     "evaporation_mm": float(res.evaporation_m[0] * 1e3), "drainage_mm": float(res.drainage_m[0] * 1e3),
+                     "capillary_rise_mm": float(res.capillary_rise_m[0] * 1e3), "load_1min": os.getloadavg()[0]})  # fmt: skip
+    return rows
+
+
+def column_costs(rows: list[dict] | None = None) -> list[str]:
+    """:func:`column_rows` as printed lines."""
+    return [f"{r['vegetation']} on {r['texture']}, {r['nodes']} nodes, {r['bottom']}: {r['ms_per_column_year']:.1f} ms per "
+            f"column-year (one thread, best of 3), {r['steps']:.0f} steps, {r['iterations_per_step']:.2f} iterations per step; "
+            f"T {r['transpiration_mm']:.0f} of {r['potential_transpiration_mm']:.0f} mm, E {r['evaporation_mm']:.0f} mm, "
+            f"drainage {r['drainage_mm']:.0f} mm, capillary rise {r['capillary_rise_mm']:.1f} mm; load {r['load_1min']:.2f}"
+            for r in (column_rows() if rows is None else rows)]
+
+
+def _figures(extra: dict, load_before: list[float]) -> dict:
+    import json
+
+    import numba
+
+    out = {**measurement_stamp(), "load_before": load_before, "load_after": list(os.getloadavg()), "cpus": os.cpu_count(),
+           "command": f"python benchmarks/bench_soil_year.py {extra.pop('which')}",
+           "versions": {"python": sys.version.split()[0], "numpy": np.__version__, "numba": numba.__version__}, **extra}
+    return json.loads(json.dumps(out, default=lambda o: o.item() if hasattr(o, "item") else str(o)))  # NumPy scalars as numbers
 
 
 @pytest.fixture(scope="module")
@@ -194,12 +222,17 @@ def test_column_year_cost(benchmark):
 
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "default"
+    load0 = list(os.getloadavg())
     if which == "columns":
-        print("\n".join(column_costs()))
+        column_data = column_rows()
+        print("\n".join(column_costs(column_data)))
+        merge_case(FIGURES, which, _figures({"which": which, "rows": column_data}, load0), CASE)
     else:
         scene, weather = _inputs()
         from twin.soil.grid import GridOptions
         from twin.soil.year import YearOptions, run_district_year
 
         run_district_year(scene, weather, YearOptions(grid=GridOptions(cell_size_m=100.0, bounds=BOUNDS), spinup_days=2))
-        run_year(which, scene, weather)
+        out = run_year(which, scene, weather)
+        merge_case(FIGURES, which, _figures({"which": which, **{k: v for k, v in out.items() if k != "case"}}, load0), CASE)
+    print(f"wrote {FIGURES}")

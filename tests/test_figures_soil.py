@@ -195,6 +195,30 @@ def test_the_renderer_knows_every_section_of_the_scripts():
     assert tuple(load_script("benchmarks/soil_validation.py").SECTIONS) == soil.CHECK_SECTIONS
 
 
+def _column(veg: str, texture: str, bottom: str, nodes: int, ms: float, rise: float) -> dict:
+    return {"vegetation": veg, "texture": texture, "bottom": bottom, "nodes": nodes, "ms_per_column_year": ms, "steps": 9171,
+            "iterations_per_step": 2.614, "transpiration_mm": 297.2, "potential_transpiration_mm": 383.4, "evaporation_mm": 88.1,
+            "drainage_mm": 94.4, "capillary_rise_mm": rise, "load_1min": 2.4}  # fmt: skip
+
+
+YEAR = {"cases": {
+    "columns": {**STAMP, "command": "python benchmarks/bench_soil_year.py columns",
+                "rows": [_column("lawn", "Silt Loam", "3 m table", 39, 23.4, 14.12), _column("green_roof", "Loamy Sand", "free drainage", 8, 11.0, 0.0)]},
+    "default": {**STAMP, "load_before": 8.1, "load_after": 11.79, "command": "python benchmarks/bench_soil_year.py default", "entries": 298298, "integrated": 643, "wall_s": 87.24,
+                "cpu_s": 46.0, "peak_rss_gb": 1.332, "timings": {"grid_s": 2.6, "network_s": 0.4, "columns_s": 8.4, "spinup_s": 36.2, "year_s": 38.5},
+                "balance": {"relative_error": 2.7e-14}}}}  # fmt: skip
+
+
+def test_the_soil_year_blocks(tmp_path):
+    table = soil.BLOCKS["soil_year.columns"][1](YEAR)
+    assert "| lawn on silt loam, 3 m table | 39 | 9 171 | 2.61 | 23 | T 297 of 383, E 88, drainage 94, capillary rise 14.1 |" in table
+    assert "| green roof on loamy sand, 10 cm | 8 | 9 171 | 2.61 | 11 | T 297 of 383, E 88, outflow 94 |" in table  # no rise on a roof
+    assert table.startswith("\n`python benchmarks/bench_soil_year.py columns`, measured 2026-12-06 09:30 UTC, commit abc1234, load 1.3-2.0")
+    assert soil.BLOCKS["soil_year.default_row"][1](YEAR) == ("298 298 (643) | **87.2 s** (set-up 11.4, spin-up 36.2, year 38.5) | 46.0 s | "
+                                                           "**1.33 GB** | 8.1-11.8 | 2.7e-14")
+    assert soil.BLOCKS["soil_year.default_measured"][1](YEAR).endswith("commit abc1234, load 8.1-11.8 on 2 cores")
+
+
 def test_a_validation_cell_renders_in_a_table_row(tmp_path):
     data = {"command": "python benchmarks/soil_validation.py", "sections": {"scs": {**STAMP, "title": "scs", "lines": ["13.802 mm"]}}}
     page, folder = _page(tmp_path, {"soil_validation.json": data}, [])
@@ -205,7 +229,8 @@ def test_a_validation_cell_renders_in_a_table_row(tmp_path):
                                                  "<!-- /figures:soil_validation.scs --> |\n")
 
 
-@pytest.mark.parametrize(("page", "prefix"), [("soil_heat.md", "soil_heat"), ("soil.md", "soil_year_validation."), ("soil.md", "soil_default_run."), ("soil.md", "soil_validation.")])
+@pytest.mark.parametrize(("page", "prefix"), [("soil_heat.md", "soil_heat"), ("soil.md", "soil_year_validation."), ("soil.md", "soil_default_run."),
+                                             ("soil.md", "soil_validation."), ("soil.md", "soil_year.")])
 def test_the_soil_pages_quote_every_soil_view(page, prefix):
     text = (REPO / "docs" / page).read_text(encoding="utf-8")
     for name in (n for n in soil.BLOCKS if n.startswith(prefix)):

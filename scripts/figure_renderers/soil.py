@@ -11,6 +11,8 @@
   (docs/soil.md).
 * ``soil_validation.*``: benchmarks/figures/soil_validation.json (benchmarks/soil_validation.py): the
   "twin" cells of docs/soil.md's validation table (Celia, Green-Ampt, SCS-CN, heat closed forms).
+* ``soil_year.*``: benchmarks/figures/soil_year.json (benchmarks/bench_soil_year.py): a year of soil
+  water over Saint-Gilles at 2 m and the cost of one column-year (docs/soil.md).
 * ``soil_year_validation.*``: benchmarks/figures/soil_year_validation.json, written by
   benchmarks/soil_year_validation.py (docs/soil.md, issue 17): each section's Markdown lines as the
   script printed them from its computation, and when and where each was measured.
@@ -89,9 +91,15 @@ def _days(days: list[str]) -> str:
     return ", ".join(one(m, ds) for m, ds in groups)
 
 
+def _one_minute(x: float | list[float]) -> float:
+    """The 1-minute load average: the first of (1, 5, 15-minute) averages, or the figure itself
+    (bench_soil_year.py's district years record the 1-minute average alone)."""
+    return float(x[0] if isinstance(x, list) else x)
+
+
 def _load(entry: dict) -> str:
     """``load 1.3-2.1`` (1-minute load averages before and after)."""
-    lo, hi = sorted((_get(entry, "load_before")[0], _get(entry, "load_after")[0]))
+    lo, hi = sorted((_one_minute(_get(entry, "load_before")), _one_minute(_get(entry, "load_after"))))
     return f"load {lo:.1f}" if round(lo, 1) == round(hi, 1) else f"load {lo:.1f}-{hi:.1f}"
 
 
@@ -293,6 +301,41 @@ def storm_balance(entry: dict) -> str:
     return f"{max(abs(_get(b, 'baseline')), abs(_get(b, 'whatif'))):.1e}"
 
 
+# ----------------------------------------------------------------------------- soil_year.json
+def year_columns(data: dict) -> str:
+    """docs/soil.md: one column-year of each kind (benchmarks/bench_soil_year.py columns): a table and its stamp."""
+    c = _get(data, "cases", "columns")
+    rows = ["| column | nodes | steps | iterations per step | ms per column-year | water (mm) |", "|---|---|---|---|---|---|"]
+    for r in _get(c, "rows"):
+        bottom = _get(r, "bottom")
+        water = (f"T {_get(r, 'transpiration_mm'):.0f} of {_get(r, 'potential_transpiration_mm'):.0f}, E {_get(r, 'evaporation_mm'):.0f}, "
+                 f"{'drainage' if bottom != 'free drainage' else 'outflow'} {_get(r, 'drainage_mm'):.0f}")
+        if _get(r, "capillary_rise_mm") >= 0.05:
+            water += f", capillary rise {r['capillary_rise_mm']:.1f}"
+        where = "10 cm" if bottom == "free drainage" else bottom
+        rows.append(f"| {_label(_get(r, 'vegetation'))} on {_get(r, 'texture').lower()}, {where} | {_get(r, 'nodes')} | "
+                    f"{_num(_get(r, 'steps'), 0)} | {_get(r, 'iterations_per_step'):.2f} | {_get(r, 'ms_per_column_year'):.0f} | {water} |")
+    head = f"`{_get(c, 'command')}`, {_stamp(c)} (one thread, best of 3 after a compiling run):"
+    return "\n" + head + "\n\n" + "\n".join(rows) + "\n"
+
+
+def year_default_row(data: dict) -> str:
+    """The cells after the first of the page's 'default, benchmark' row (benchmarks/bench_soil_year.py default)."""
+    d = _get(data, "cases", "default")
+    t = _get(d, "timings")
+    setup = _get(t, "grid_s") + _get(t, "network_s") + _get(t, "columns_s")
+    lo, hi = sorted((_one_minute(_get(d, "load_before")), _one_minute(_get(d, "load_after"))))
+    return (f"{_num(_get(d, 'entries'), 0)} ({_num(_get(d, 'integrated'), 0)}) | **{_get(d, 'wall_s'):.1f} s** (set-up {setup:.1f}, spin-up "
+            f"{_get(t, 'spinup_s'):.1f}, year {_get(t, 'year_s'):.1f}) | {_get(d, 'cpu_s'):.1f} s | **{_get(d, 'peak_rss_gb'):.2f} GB** | "
+            f"{lo:.1f}-{hi:.1f} | {_get(d, 'balance', 'relative_error'):.1e}")
+
+
+def year_default_measured(data: dict) -> str:
+    """One phrase: when and where the default year was measured."""
+    d = _get(data, "cases", "default")
+    return f"`{_get(d, 'command')}`, {_stamp(d)}"
+
+
 def _warm(fn: Callable[[dict], str]) -> Callable[[dict], str]:
     """A renderer of default_run.json: ``fn`` on its ``warm`` entry (a run with the kernels compiled)."""
 
@@ -325,6 +368,9 @@ BLOCKS: Blocks = {
     "soil_default_run.richards": ("default_run.json", _warm(storm_richards), DEFAULT_RUN),
     "soil_default_run.balance": ("default_run.json", _warm(storm_balance), DEFAULT_RUN),
     "soil_default_run.baseline": ("default_run.json", _warm(storm_baseline), DEFAULT_RUN),
+    "soil_year.columns": ("soil_year.json", year_columns, "python benchmarks/bench_soil_year.py columns"),
+    "soil_year.default_row": ("soil_year.json", year_default_row, "python benchmarks/bench_soil_year.py default"),
+    "soil_year.default_measured": ("soil_year.json", year_default_measured, "python benchmarks/bench_soil_year.py default"),
     "soil_year_validation.measured": ("soil_year_validation.json", validation_measured, VALIDATION),
     **{f"soil_year_validation.{key}": ("soil_year_validation.json", _section(key), VALIDATION) for key in SECTIONS},
     "soil_validation.measured": ("soil_validation.json", validation_measured, CHECKS),

@@ -103,8 +103,10 @@ def test_public_transport_skims_on_one_thread_equal_the_threaded_ones(monkeypatc
 
     monkeypatch.setattr(transit, "pt_travel_times", recording)
     before = numba.get_num_threads()
+    mob._PT_SKIM_CACHE.clear()
     one = mob._pt_skims(legs, tt, n_c, window, 300.0)
     monkeypatch.setattr(KT, "CSA_THREADS_MIN_WORK", 0)
+    mob._PT_SKIM_CACHE.clear()  # scanned again, on the threads
     many = mob._pt_skims(legs, tt, n_c, window, 300.0)
     assert threads == [1, before] and numba.get_num_threads() == before
     assert np.isfinite(one["time_s"]).any()

@@ -605,20 +605,41 @@ def _pt_legs_of(net: Any, sxy: np.ndarray, tt: Any) -> tuple[Any, Any] | None:
     return legs, straight_line_legs(tt.stop_xy, tt.stop_xy, max_m=400.0, exclude_self=True)
 
 
+#: The public-transport skims of :func:`_pt_skims` by the content of what they are computed from
+#: (the walking legs and transfers, the timetable's connections, the departures): the baseline and
+#: the what-if of a Monte Carlo sample walk the same network to the same stops and ride the same
+#: timetable (the sample's headways), so the what-if's two periods find the baseline's here
+#: instead of running the connection scan again (80 of the default run's 166 calls). The last
+#: four stored (two periods of two runs); handed out as copies.
+_PT_SKIM_CACHE: BoundedCache[bytes, tuple[np.ndarray, np.ndarray]] = BoundedCache(4)
+
+
 def _pt_skims(legs: tuple[Any, Any] | None, tt: Any, n_c: int, window: tuple[float, float], step_s: float) -> dict[str, np.ndarray]:
     """Public-transport door-to-door times between the ``n_c`` zones and edges over the period's
-    departures, with the run's walking legs and transfers (:func:`_pt_legs`)."""
+    departures, with the run's walking legs and transfers (:func:`_pt_legs`). Fresh arrays, the
+    same as a new scan when the inputs are those of a recent call (:data:`_PT_SKIM_CACHE`)."""
     from twin.traffic.kernel_threads import CSA_THREADS_MIN_WORK, kernel_threads
-    from twin.traffic.transit import departure_times, pt_travel_times
+    from twin.traffic.transit import TRANSFER_SLACK_S, departure_times, pt_travel_times
 
     if legs is None:
         return {"time_s": np.full((n_c, n_c), np.inf), "distance_m": np.full((n_c, n_c), np.inf), "served_share": np.zeros((n_c, n_c))}
     access, transfers = legs
     deps = departure_times(window[0], window[1], step_s)
-    with kernel_threads(float(access.n_points) * deps.size * tt.n_connections, CSA_THREADS_MIN_WORK):  # the same times on one thread
-        mean, share = pt_travel_times(tt, access, access, deps, transfers=transfers, max_time_s=5400.0)
-    np.fill_diagonal(mean, np.inf)
-    return {"time_s": mean, "served_share": share}
+    # everything pt_travel_times reads: the legs, the connections and trips, the departures, the limits
+    key = content_digest(int(n_c), *(np.asarray(a) for g in (access, transfers) for a in (g.ptr, g.stop, g.time_s)),
+                         *(np.asarray(getattr(tt, k)) for k in ("dep_stop", "arr_stop", "dep_t", "arr_t", "trip")), int(tt.n_trips), int(tt.n_stops),
+                         deps, float(TRANSFER_SLACK_S), PT_MAX_TIME_S)  # fmt: skip
+    hit = _PT_SKIM_CACHE.get(key)
+    if hit is None:
+        with kernel_threads(float(access.n_points) * deps.size * tt.n_connections, CSA_THREADS_MIN_WORK):  # the same times on one thread
+            mean, share = pt_travel_times(tt, access, access, deps, transfers=transfers, max_time_s=PT_MAX_TIME_S)
+        np.fill_diagonal(mean, np.inf)
+        hit = _PT_SKIM_CACHE.put(key, (mean, share))
+    return {"time_s": hit[0].copy(), "served_share": hit[1].copy()}  # the cached arrays are never handed out
+
+
+#: Longest public-transport journey the skims count, s.
+PT_MAX_TIME_S = 5400.0
 
 
 # ---------------------------------------------------------------------------------------- demand

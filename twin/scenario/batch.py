@@ -49,7 +49,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from twin.errors import InputError, TwinError
+from twin.errors import InputError, OutputError, TwinError
 from twin.scenario.runner import run_identity, scenario_inputs
 
 log = logging.getLogger(__name__)
@@ -405,6 +405,36 @@ async def _dask_handshake(address: str, timeout_s: float) -> None:
     await comm.close()
 
 
+def check_batch_folder(out: Path, files: Iterable[str | os.PathLike[str]]) -> None:
+    """Refuse a results folder that would mix the runs of a batch with files of another kind.
+
+    A batch adds ``runs.sqlite`` and one folder per run to ``out`` (it is not replaced whole, so
+    finished runs are kept). An existing folder is used only when it is empty or holds the
+    ``runs.sqlite`` of an earlier batch; a folder of the user's (``-o ~/Documents``, ``-o .``)
+    or the folder of the scenario files would get run folders and a store among its own files.
+
+    Raises
+    ------
+    OutputError
+        The folder holds a scenario file of the batch, or other files and no ``runs.sqlite``.
+    """
+    target = Path(os.path.realpath(out))
+    for f in files:
+        src = Path(os.path.realpath(f))
+        if target == src or target in src.parents:
+            raise OutputError(f"the output folder holds a scenario file of the batch ({f}); the runs would be written among "
+                              "the scenario files: name a folder of its own", path=out, field="--out")
+    if not target.is_dir():
+        return
+    try:
+        names = set(os.listdir(target))
+    except OSError as exc:
+        raise OutputError(f"cannot read the existing output folder: {exc.strerror or exc}", path=out, field="--out") from None
+    if names and "runs.sqlite" not in names:
+        raise OutputError("the output folder exists and is not an earlier result of twin batch (no runs.sqlite); the runs "
+                          "would be mixed with its files: name a new or empty folder, or remove it", path=out, field="--out")
+
+
 def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_effect, allow_dirs,
                connect_timeout_s=None) -> pd.DataFrame:
     from twin.io import progress
@@ -422,6 +452,8 @@ def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_
     from twin.io.paths import check_output_path
 
     out = check_output_path(out, kind="folder", field="--out")  # a file in the way names the option, not 'File exists'
+    if store_path is None:
+        check_batch_folder(out, files)
     out.mkdir(parents=True, exist_ok=True)
     store_path = Path(store_path) if store_path else out / "runs.sqlite"
     store = RunStore(store_path)  # creates the schema once, before workers race for it

@@ -551,20 +551,32 @@ class SimpleRow:
 
 def test_the_solar_totals_speak_the_kpi_tables_units():
     """The solar totals read "26,564.6 kWp, 26,094,809 kWh/year (26,095 MWh/year AC) ... m2 of
-    roofs" where the KPI tables say MWh/yr and m²; the roof-class table's headers too."""
+    roofs" where the KPI tables say MWh/yr and m²; the roof-class table's headers too. The area
+    was that of all roofs (420,414 m²) beside the suitable roofs' power: now the suitable roofs'
+    area (416,785 m², the excellent and good rows of the table), all roofs' area labelled apart."""
     from types import SimpleNamespace
 
     from twin.scenario.report_solar import _suitability_table, _totals
 
     totals = {"suitable_pv_kwp": 26564.625, "suitable_pv_ac_mwh_year": 26094.80901878726, "roof_area_m2": 420414.2,
               "pv_kwp": 26598.1, "pv_ac_mwh_year": 26121.3}
-    line = _totals(SimpleNamespace(meta={"totals": totals}))
-    assert "<b>Suitable roofs (excellent and good): 26,565 kWp, 26,095 MWh/yr</b> AC on 420,414 m² of roofs" in line
+    # the default run's roof classes: excellent and good 416,785 m² of the 420,414 m² of roofs
+    roofs = pd.DataFrame({"kind": ["roof", "roof", "roof", "roof", "wall"], "suitability": ["excellent", "good", "weak", "unsuitable", "good"],
+                          "pv_kwp": [20000.0, 6564.625, 33.5, 0.0, 9.0], "pv_ac_kwh_year": [2e7, 6.09e6, 2.6e4, 0.0, 7e3],
+                          "area_m2": [300000.0, 116785.0, 3000.0, 629.2, 500.0], "usable_area_m2": [2e5, 8e4, 2e3, 0.0, 300.0]})
+    cad = SimpleNamespace(meta={"totals": totals}, surfaces=roofs)
+    line = _totals(cad)
+    assert "<b>Suitable roofs (excellent and good): 26,565 kWp, 26,095 MWh/yr</b> AC on 416,785 m² of suitable roofs " \
+           "(of 420,414 m² of roofs in all)" in line
     assert "all roofs with modules: 26,598 kWp, 26,121 MWh/yr." in line
-    roofs = pd.DataFrame({"kind": ["roof"], "suitability": ["good"], "pv_kwp": [5.0], "pv_ac_kwh_year": [4800.0], "area_m2": [40.0],
-                          "usable_area_m2": [30.0]})
-    for text in (line, _suitability_table(SimpleNamespace(surfaces=roofs))):
-        assert not re.search(r"/year|\bm2\b", text), text
+    table = _suitability_table(cad)
+    for text in (line, table):
+        shown = re.sub(r"<[^>]+>", "", text)  # what the page shows (the data- attributes keep ids such as ..-area-m2)
+        assert not re.search(r"/year|\bm2\b", shown), shown
+    # the sentence's suitable area is the excellent and good rows of the table beside it, read from the page
+    rows = dict(re.findall(r"</span> (excellent|good|weak|unsuitable)</td><td>[\d,]+</td><td>([\d,]+)</td>", table))
+    said = re.search(r"on ([\d,]+) m² of suitable roofs", line).group(1)
+    assert float(said.replace(",", "")) == sum(float(rows[k].replace(",", "")) for k in ("excellent", "good"))
 
 
 def _heat_note_of_the_default_run(monkeypatch) -> list[str]:

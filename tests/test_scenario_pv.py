@@ -108,10 +108,14 @@ def test_report_section_shows_the_cadastre_totals(pv_run):
     assert float(m.group(1)) == pytest.approx(t["suitable_pv_kwp"], rel=1e-12)
     assert float(m.group(2)) == pytest.approx(t["suitable_pv_ac_mwh_year"] * 1e3, rel=1e-12)
     # the KPI tables' units (MWh/yr, m²), three significant digits (report_labels.fmt_value)
-    shown = re.search(r"Suitable roofs \(excellent and good\): ([0-9,.]+) kWp, ([0-9,.]+) MWh/yr</b> AC on ([0-9,.]+) m² of roofs", html)
+    shown = re.search(r"Suitable roofs \(excellent and good\): ([0-9,.]+) kWp, ([0-9,.]+) MWh/yr</b> AC on ([0-9,.]+) m² of suitable "
+                      r"roofs \(of ([0-9,.]+) m² of roofs in all\)", html)
     totals = re.search(r"<p class='solar-totals'.*?</p>", html).group(0)
     assert not re.search(r"kWh/year|MWh/year| m2\b", totals)
-    for text, true in zip(shown.groups(), (t["suitable_pv_kwp"], t["suitable_pv_ac_mwh_year"], t["roof_area_m2"])):
+    s = direct.surfaces
+    suitable_m2 = s.loc[(s["kind"] == "roof") & s["suitability"].isin(["excellent", "good"]), "area_m2"].sum()
+    assert suitable_m2 < t["roof_area_m2"]  # the two areas differ: the sentence gives the suitable roofs' (not all roofs')
+    for text, true in zip(shown.groups(), (t["suitable_pv_kwp"], t["suitable_pv_ac_mwh_year"], suitable_m2, t["roof_area_m2"])):
         dec = len(text.split(".")[1]) if "." in text else 0
         assert float(text.replace(",", "")) == pytest.approx(true, abs=0.5 * 10 ** -dec + 1e-9)
     # the what-if's yield as credited

@@ -130,12 +130,24 @@ def _suitability_table(cad) -> str:
     return "".join(rows)
 
 
+def suitable_roof_area_m2(cad) -> float:
+    """Area of the roofs of class excellent or good (m²): the sum of those rows of the roof-class table."""
+    from twin.solar.pv_measure import SUITABLE
+
+    s = cad.surfaces
+    return float(s.loc[(s["kind"] == "roof") & s["suitability"].isin(SUITABLE), "area_m2"].sum())
+
+
 def _totals(cad) -> str:
+    """The totals line: peak power and yield of the suitable roofs on the suitable roofs' area (the
+    sum of the excellent and good rows of the roof-class table), the area of all roofs beside it."""
     t = cad.meta["totals"]
     kwp, mwh = float(t["suitable_pv_kwp"]), float(t["suitable_pv_ac_mwh_year"])
-    return (f"<p class='solar-totals' data-suitable-kwp='{kwp!r}' data-suitable-kwh-year='{mwh * 1e3!r}'>"
+    suitable_m2, all_m2 = suitable_roof_area_m2(cad), float(t["roof_area_m2"])
+    return (f"<p class='solar-totals' data-suitable-kwp='{kwp!r}' data-suitable-kwh-year='{mwh * 1e3!r}' "
+            f"data-suitable-roof-area-m2='{suitable_m2!r}' data-roof-area-m2='{all_m2!r}'>"
             f"<b>Suitable roofs (excellent and good): {_f(kwp)} kWp, {_f(mwh)} MWh/yr</b> AC "
-            f"on {_f(float(t['roof_area_m2']))} m² of roofs; all roofs with modules: "
+            f"on {_f(suitable_m2)} m² of suitable roofs (of {_f(all_m2)} m² of roofs in all); all roofs with modules: "
             f"{_f(float(t['pv_kwp']))} kWp, {_f(float(t['pv_ac_mwh_year']))} MWh/yr.</p>")
 
 
@@ -236,4 +248,4 @@ def solar_section(comparison) -> str:
     return "".join(p)
 
 
-__all__ = ["IRRADIATION_CLASSES", "KPI_ROWS", "SUITABILITY_ROWS", "irradiation_class", "pv_whatifs", "solar_section"]
+__all__ = ["IRRADIATION_CLASSES", "KPI_ROWS", "SUITABILITY_ROWS", "irradiation_class", "pv_whatifs", "solar_section", "suitable_roof_area_m2"]

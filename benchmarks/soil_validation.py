@@ -5,7 +5,7 @@
 The cases of ``tests/test_soil_validation.py`` (Celia et al. 1990 on three grids, Green-Ampt after
 Chow et al. 1988, the SCS Curve Number, heat conduction against Carslaw & Jaeger's periodic and erfc
 solutions), each printed as the "twin" cell of the page's table and merged into
-``benchmarks/figures/soil_validation.json`` (``sections``: per section its line, the date, the
+``benchmarks/figures/soil_validation.json`` (``sections``: per section its line, its figures, the date, the
 commit and the load averages before and after; the versions), from which
 ``python scripts/update_figures.py`` writes docs/soil.md's ``soil_validation.*`` blocks.
 """
@@ -52,18 +52,20 @@ def _celia(dz_m: float, **solver) -> tuple[float, dict]:
     return front_depth_m(rep["depth_m"], rep["h_m"][-1], -5.375), rep
 
 
-def celia_front() -> list[str]:
+def celia_front() -> tuple[list[str], dict]:
     runs = {dz: _celia(dz) for dz in DZ_M}
     f = [runs[dz][0] for dz in DZ_M]
     p = math.log((f[0] - f[1]) / (f[1] - f[2])) / math.log(2)
     extrapolated = f[2] - (f[1] - f[2]) / (2**p - 1)
     fine, _ = _celia(DZ_M[-1], dt_max_s=60.0, tol_h_m=1e-4, tol_theta=1e-5)
     grids = "; ".join(f"{'dz ' if i == 0 else ''}{dz * 100:g} cm: {front * 100:.2f} cm" for i, (dz, front) in enumerate(zip(DZ_M, f, strict=True)))
-    return [f"{grids}; Richardson extrapolation {extrapolated * 100:.2f} cm (observed order {p:.2f}); at {DZ_M[-1] * 100:g} cm with "
-            f"dt ≤ 60 s and tolerances 0.1 mm / 1e-5: {fine * 100:.2f} cm"]
+    return ([f"{grids}; Richardson extrapolation {extrapolated * 100:.2f} cm (observed order {p:.2f}); at {DZ_M[-1] * 100:g} cm with "
+             f"dt ≤ 60 s and tolerances 0.1 mm / 1e-5: {fine * 100:.2f} cm"],
+            {"dz_cm": [dz * 100 for dz in DZ_M], "front_cm": [x * 100 for x in f], "extrapolated_cm": extrapolated * 100, "order": p,
+             "fine_step_front_cm": fine * 100})
 
 
-def celia_balance() -> list[str]:
+def celia_balance() -> tuple[list[str], dict]:
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "twin.cli.main", "soil", "column", str(CELIA.relative_to(REPO)), "--json"], cwd=REPO, check=True,
                    capture_output=True)
@@ -74,31 +76,34 @@ def celia_balance() -> list[str]:
     iters = f"{r['iterations']:,}".replace(",", " ")  # the page's thousands separator
     return [f"{r['relative_water_balance_error']:.1e} (dz {DZ_M[0] * 100:g} cm, `twin soil column tests/soil_data/celia1990.yaml --json`: "
             f"infiltration {r['totals_m']['infiltration'] * 100:.4f} cm, {r['steps']} steps, {iters} iterations, "
-            f"{r['steps_failed']} failed; {wall:.1f} s wall for the whole command), {rest}"]
+            f"{r['steps_failed']} failed; {wall:.1f} s wall for the whole command), {rest}"], \
+        {"dz_cm": [dz * 100 for dz in DZ_M], "relative_error": [reps[dz]["relative_water_balance_error"] for dz in DZ_M],
+         "command_wall_s": wall, "steps": r["steps"], "iterations": r["iterations"], "steps_failed": r["steps_failed"]}
 
 
-def green_ampt_ponded() -> list[str]:
+def green_ampt_ponded() -> tuple[list[str], dict]:
     from twin.soil.screening import green_ampt_ponded as ponded
 
     f_cum, rate = ponded([3600.0], 0.65 * CM_H, 0.167, 0.340)
-    return [f"{f_cum[0] * 100:.3f} cm, {rate[0] / CM_H:.3f} cm/h"]
+    return [f"{f_cum[0] * 100:.3f} cm, {rate[0] / CM_H:.3f} cm/h"], {"f_1h_cm": float(f_cum[0] * 100), "rate_1h_cm_h": float(rate[0] / CM_H)}
 
 
-def green_ampt_rain() -> list[str]:
+def green_ampt_rain() -> tuple[list[str], dict]:
     from twin.soil.screening import green_ampt_rain as rain
 
     edges = np.arange(0, 3 * 3600 + 1, 600.0)
     res = rain(edges, np.full(len(edges) - 1, 5.0 * CM_H), 0.65 * CM_H, 0.167, 0.340)
-    return [f"{res.ponding_time_s / 3600:.3f} h"]
+    return [f"{res.ponding_time_s / 3600:.3f} h"], {"ponding_time_h": res.ponding_time_s / 3600}
 
 
-def scs() -> list[str]:
+def scs() -> tuple[list[str], dict]:
     from twin.soil.screening import scs_runoff_mm
 
-    return [f"{float(scs_runoff_mm(50.0, 80.0)):.3f} mm"]
+    q = float(scs_runoff_mm(50.0, 80.0))
+    return [f"{q:.3f} mm"], {"runoff_mm": q}
 
 
-def heat_periodic() -> list[str]:
+def heat_periodic() -> tuple[list[str], dict]:
     from twin.soil.heat import damping_depth_m, periodic_solution, run_heat
 
     period = 86400.0
@@ -110,10 +115,11 @@ def heat_periodic() -> list[str]:
     res = run_heat(z, LAM, CAP, periodic_solution(z, 0.0, 10.0, 5.0, period, LAM / CAP), t, surf, dt_s=300.0, output_times_s=out,
                    bottom="fixed", bottom_c=10.0)
     exact = np.array([periodic_solution(z, tt, 10.0, 5.0, period, LAM / CAP) for tt in out])
-    return [f"max error {np.abs(res.temperature_c[:, 0, :] - exact).max():.2g} K"]
+    err = float(np.abs(res.temperature_c[:, 0, :] - exact).max())
+    return [f"max error {err:.2g} K"], {"max_error_k": err}
 
 
-def heat_step() -> list[str]:
+def heat_step() -> tuple[list[str], dict]:
     from twin.soil.heat import run_heat, step_solution
 
     z = np.linspace(0.0, 3.0, 301)
@@ -121,12 +127,13 @@ def heat_step() -> list[str]:
     res = run_heat(z, LAM, CAP, 5.0, [0.0, 3 * 86400.0], [20.0, 20.0], dt_s=60.0, output_times_s=[d * 86400.0 for d in days],
                    bottom="insulated")
     errs = [np.abs(res.temperature_c[o, 0] - step_solution(z, d * 86400.0, 5.0, 20.0, LAM / CAP)).max() for o, d in enumerate(days)]
-    return ["max error " + ", ".join(f"{e:.1e} K ({d} day{'s' if d > 1 else ''})" for e, d in zip(errs, days, strict=True))]
+    return (["max error " + ", ".join(f"{e:.1e} K ({d} day{'s' if d > 1 else ''})" for e, d in zip(errs, days, strict=True))],
+            {"days": list(days), "max_error_k": [float(e) for e in errs]})
 
 
 SECTIONS = {"celia_front": celia_front, "celia_balance": celia_balance, "green_ampt_ponded": green_ampt_ponded,
             "green_ampt_rain": green_ampt_rain, "scs": scs, "heat_periodic": heat_periodic, "heat_step": heat_step}  # fmt: skip
-"""Section key -> function returning its line (the table cell)."""
+"""Section key -> function returning its line (the table cell) and its figures."""
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -140,9 +147,10 @@ def main(argv: list[str] | None = None) -> dict:
     data = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else {}
     for key in args.only or SECTIONS:
         stamp = {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count()}
-        lines = SECTIONS[key]()
+        lines, values = SECTIONS[key]()
         print(f"{key}: {' '.join(lines)}")
-        data.setdefault("sections", {})[key] = {**stamp, "load_after": list(os.getloadavg()), "title": key, "lines": lines}
+        data.setdefault("sections", {})[key] = {**stamp, "load_after": list(os.getloadavg()), "title": key, "lines": lines,
+                                                "values": json.loads(json.dumps(values, default=float))}
     data["command"] = "python benchmarks/soil_validation.py"
     data["versions"] = {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__}
     args.output.parent.mkdir(parents=True, exist_ok=True)

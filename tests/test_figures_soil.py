@@ -219,6 +219,19 @@ def test_the_soil_year_blocks(tmp_path):
     assert soil.BLOCKS["soil_year.default_measured"][1](YEAR).endswith("commit abc1234, load 8.1-11.8 on 2 cores")
 
 
+def test_the_readme_richards_row_is_rendered_from_the_figures():
+    sections = {"celia_front": {"values": {"dz_cm": [1.0, 0.5, 0.25], "front_cm": [57.413, 56.97, 56.75], "extrapolated_cm": 56.561}},
+                "celia_balance": {"values": {"relative_error": [5.04e-16, 1.3e-15, 3e-15]}},
+                "green_ampt_ponded": {"values": {"f_1h_cm": 3.1662}}}
+    data = {"command": "python benchmarks/soil_validation.py", "sections": {k: {**STAMP, **v} for k, v in sections.items()}}
+    assert soil.BLOCKS["soil_validation_readme.richards"][1](data) == (
+        "wetting front 56.56 cm extrapolated from dz 1 / 0.5 / 0.25 cm (57.41 / 56.97 / 56.75; target 56.6 ± 0.5), balance error 5e-16; "
+        "Green-Ampt 3.166 cm after 1 h (3.17 ± 0.01); measured 2026-12-06 09:30 UTC at commit abc1234 by `python benchmarks/soil_validation.py`")
+    del data["sections"]["celia_balance"]["values"]
+    with pytest.raises(soil.FiguresError, match=r"no 'sections\.celia_balance\.values' in the figures"):
+        soil.BLOCKS["soil_validation_readme.richards"][1](data)
+
+
 def test_a_validation_cell_renders_in_a_table_row(tmp_path):
     data = {"command": "python benchmarks/soil_validation.py", "sections": {"scs": {**STAMP, "title": "scs", "lines": ["13.802 mm"]}}}
     page, folder = _page(tmp_path, {"soil_validation.json": data}, [])
@@ -230,7 +243,8 @@ def test_a_validation_cell_renders_in_a_table_row(tmp_path):
 
 
 @pytest.mark.parametrize(("page", "prefix"), [("soil_heat.md", "soil_heat"), ("soil.md", "soil_year_validation."), ("soil.md", "soil_default_run."),
-                                             ("soil.md", "soil_validation."), ("soil.md", "soil_year.")])
+                                             ("soil.md", "soil_validation."), ("soil.md", "soil_year."),
+                                             ("../README.md", "soil_validation_readme.")])
 def test_the_soil_pages_quote_every_soil_view(page, prefix):
     text = (REPO / "docs" / page).read_text(encoding="utf-8")
     for name in (n for n in soil.BLOCKS if n.startswith(prefix)):

@@ -301,6 +301,21 @@ def storm_balance(entry: dict) -> str:
     return f"{max(abs(_get(b, 'baseline')), abs(_get(b, 'whatif'))):.1e}"
 
 
+def readme_richards(data: dict) -> str:
+    """One line for the README's 'soil water, Richards' row: Celia fronts and extrapolation, balance, Green-Ampt, the stamp."""
+    front = _get(data, "sections", "celia_front", "values")
+    bal = _get(data, "sections", "celia_balance", "values")
+    ga = _get(data, "sections", "green_ampt_ponded", "values")
+    dz = " / ".join(f"{x:g}" for x in _get(front, "dz_cm"))
+    fronts = " / ".join(f"{x:.2f}" for x in _get(front, "front_cm"))
+    sections = [_get(data, "sections", k) for k in ("celia_front", "celia_balance", "green_ampt_ponded")]
+    dates = sorted({_get(v, "date") for v in sections})
+    commits = sorted({_get(v, "commit") for v in sections})
+    return (f"wetting front {_get(front, 'extrapolated_cm'):.2f} cm extrapolated from dz {dz} cm ({fronts}; target 56.6 ± 0.5), balance "
+            f"error {_get(bal, 'relative_error')[0]:.0e}; Green-Ampt {_get(ga, 'f_1h_cm'):.3f} cm after 1 h (3.17 ± 0.01); measured "
+            f"{dates[-1]} at commit {'; '.join(commits)} by `{_get(data, 'command')}`")
+
+
 # ----------------------------------------------------------------------------- soil_year.json
 def year_columns(data: dict) -> str:
     """docs/soil.md: one column-year of each kind (benchmarks/bench_soil_year.py columns): a table and its stamp."""
@@ -374,6 +389,7 @@ BLOCKS: Blocks = {
     "soil_year_validation.measured": ("soil_year_validation.json", validation_measured, VALIDATION),
     **{f"soil_year_validation.{key}": ("soil_year_validation.json", _section(key), VALIDATION) for key in SECTIONS},
     "soil_validation.measured": ("soil_validation.json", validation_measured, CHECKS),
+    "soil_validation_readme.richards": ("soil_validation.json", readme_richards, CHECKS),
     **{f"soil_validation.{key}": ("soil_validation.json", _section(key, "soil_validation"), CHECKS) for key in CHECK_SECTIONS},
 }
 """The soil blocks of :data:`update_figures.RENDERERS`."""

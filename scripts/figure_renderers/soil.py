@@ -1,24 +1,26 @@
-"""Renderers of the soil pages' measured figures (docs/soil_heat.md).
+"""Renderers of the soil pages' measured figures (docs/soil_heat.md, docs/soil.md, README.md).
 
 * ``soil_heat.*``: benchmarks/figures/soil_heat.json, written by benchmarks/bench_soil_heat.py:
-  ``cases.covers`` (every surface cover through July of the Uccle TMYx year) and ``cases.deseal``
-  (the de-sealing what-if of scenarios/stgilles_soil_year.yaml on the 10 m grid).
+  ``cases.covers`` (every surface cover through July of the Uccle TMYx year), ``cases.periodic``
+  (the kernel against a closed form), ``cases.deseal`` (the de-sealing what-if of
+  scenarios/stgilles_soil_year.yaml on the 10 m grid) and ``cases.area`` (the default scenario's
+  changed ground per soil grid).
 * ``soil_heat_default_run.*``: benchmarks/figures/default_run.json (benchmarks/bench_default_run.py,
   its ``warm`` entry): the hot-days KPIs of the default run's de-sealing what-if and the soil engine's
   seconds in that run.
-
 * ``soil_default_run.*``: the same file's de-sealing what-if on the storm KPIs of the soil engine
   (docs/soil.md).
 * ``soil_validation.*``: benchmarks/figures/soil_validation.json (benchmarks/soil_validation.py): the
-  "twin" cells of docs/soil.md's validation table (Celia, Green-Ampt, SCS-CN, heat closed forms).
+  "twin" cells of docs/soil.md's validation table (Celia, Green-Ampt, SCS-CN, heat closed forms);
+  ``soil_validation_readme.*``: the README's row from the same figures.
 * ``soil_year.*``: benchmarks/figures/soil_year.json (benchmarks/bench_soil_year.py): a year of soil
   water over Saint-Gilles at 2 m and the cost of one column-year (docs/soil.md).
 * ``soil_year_validation.*``: benchmarks/figures/soil_year_validation.json, written by
   benchmarks/soil_year_validation.py (docs/soil.md, issue 17): each section's Markdown lines as the
   script printed them from its computation, and when and where each was measured.
 
-Units are written as the pages write them (``degC``, ``m2``). A key missing from the figures is a :class:`FiguresError` naming it (scripts/update_figures.py adds
-the file and the benchmark to run).
+Units are written as the pages write them (``degC``, ``m2``). A key missing from the figures is a
+:class:`FiguresError` naming it (scripts/update_figures.py adds the file and the benchmark to run).
 """
 
 from __future__ import annotations

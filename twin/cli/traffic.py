@@ -259,18 +259,14 @@ def select_link_command(
     if any(not str(v).strip() for v in link):  # was: "object link ; ...: no link ''"
         raise InputError("--link is empty: give a link id or FROM-TO node ids (with --scene: a street link id)", field="--link")
     outputs = SelectOutputs(od=output, link_flows=link_flows, map=map_path, nodes=nodes)
-    if scene:
+    scene_options = select_scene_options(scene, net, trips, demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties,
+                                         signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, klass=klass,
+                                         count_period_h=count_period_h, crs=crs, scene_crs=scene_crs)  # fmt: skip
+    if scene_options is not None:
         from twin.traffic.select_scene import run_scene_select_link
 
-        check_scene_options(net, trips, demand)
-        summary = run_scene_select_link(list(scene), demand, link, gap=gap, top=top, outputs=outputs, crs=crs, scene_crs=scene_crs or "EPSG:31370",
-                                        restrictions=restrictions is not False, signals=signals is not False, turn_penalties=turn_penalties,
-                                        signal_split=signal_split or "equal", give_way=give_way, design_flows=design_flows, period=period,
-                                        klass=klass, count_period_h=count_period_h)  # fmt: skip
+        summary = run_scene_select_link(list(scene), demand, link, gap=gap, top=top, outputs=outputs, **scene_options)
     else:
-        check_tntp_options(net, trips, demand=demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, crs=crs, scene_crs=scene_crs,
-                           signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, **{"class": klass},
-                           count_period_h=count_period_h)  # fmt: skip
         try:
             summary = tntp_select_link(net, trips, link, gap, top, outputs)
         except InputError as exc:
@@ -303,6 +299,28 @@ def check_scene_options(net: Path | None, trips: Path | None, demand: Path | Non
             raise InputError("not with --scene (a scene run reads the scene and --demand)", path=value, field=option)
     if demand is None:
         raise InputError("--scene needs --demand (CSV: origin, destination, flow_veh_h)", field="--demand")
+
+
+def select_scene_options(scene: list[Path] | None, net: Path | None, trips: Path | None, demand: Path | None, *, restrictions: bool | None,
+                         signals: bool | None, turn_penalties: bool, signal_split: str | None, give_way: bool, design_flows: Path | None,
+                         period: str | None, klass: str | None, count_period_h: float | None, crs: str | None,
+                         scene_crs: str | None) -> dict[str, object] | None:  # fmt: skip
+    """The input options of ``select-link`` / ``select-zone``, checked before any work.
+
+    With ``scene``: :func:`check_scene_options`, then the keywords of the scene run
+    (:func:`twin.traffic.select_scene.run_scene_select_link` / ``run_scene_select_zone``) with the
+    defaults of options left out. Without: :func:`check_tntp_options` (none of the scene options
+    given) and None.
+    """
+    if not scene:
+        check_tntp_options(net, trips, demand=demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, crs=crs, scene_crs=scene_crs,
+                           signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, **{"class": klass},
+                           count_period_h=count_period_h)  # fmt: skip
+        return None
+    check_scene_options(net, trips, demand)
+    return {"crs": crs, "scene_crs": scene_crs or "EPSG:31370", "restrictions": restrictions is not False, "signals": signals is not False,
+            "turn_penalties": turn_penalties, "signal_split": signal_split or "equal", "give_way": give_way, "design_flows": design_flows,
+            "period": period, "klass": klass, "count_period_h": count_period_h}  # fmt: skip
 
 
 def check_tntp_options(net: Path | None, trips: Path | None, *, restrictions: bool | None = None, signals: bool | None = None, **scene_only: object) -> None:
@@ -409,18 +427,14 @@ def select_zone_command(
 
     ids = [part.strip() for item in zones for part in item.split(",") if part.strip()]
     outputs = SelectOutputs(link_flows=link_flows, map=map_path, nodes=nodes)
-    if scene:
+    scene_options = select_scene_options(scene, net, trips, demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties,
+                                         signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, klass=klass,
+                                         count_period_h=count_period_h, crs=crs, scene_crs=scene_crs)  # fmt: skip
+    if scene_options is not None:
         from twin.traffic.select_scene import run_scene_select_zone
 
-        check_scene_options(net, trips, demand)
-        s = run_scene_select_zone(list(scene), demand, ids, side, gap=gap, outputs=outputs, crs=crs, scene_crs=scene_crs or "EPSG:31370",
-                                  restrictions=restrictions is not False, signals=signals is not False, turn_penalties=turn_penalties,
-                                  signal_split=signal_split or "equal", give_way=give_way, design_flows=design_flows, period=period,
-                                  klass=klass, count_period_h=count_period_h)  # fmt: skip
+        s = run_scene_select_zone(list(scene), demand, ids, side, gap=gap, outputs=outputs, **scene_options)
     else:
-        check_tntp_options(net, trips, demand=demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, crs=crs, scene_crs=scene_crs,
-                           signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, **{"class": klass},
-                           count_period_h=count_period_h)  # fmt: skip
         try:
             s = run_select_zone(net, trips, ids, side, gap, outputs)
         except InputError as exc:

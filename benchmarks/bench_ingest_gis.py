@@ -14,21 +14,38 @@ Run: ``pytest benchmarks/bench_ingest_gis.py -s`` (``-s`` prints the stage times
   (EPSG:31370), then party walls.
 
 One warm-up run first, so Numba compilation (party-wall kernel) is not counted. The rate is in
-``extra_info['buildings_per_s']`` of the pytest-benchmark report (median round).
+``extra_info['buildings_per_s']`` of the pytest-benchmark report (median round). Each test also
+merges its figures (median wall and CPU time of the rounds, rates, warm-up stage times, load
+averages before and after, date, commit, cores, versions) into ``benchmarks/figures/ingest_gis.json``
+(cases ``generated_city`` and ``brussels_pbf``), from which ``scripts/update_figures.py`` writes the
+tables of docs/ingest_gis.md and the README's footprint-ingest row.
 """
 
 from __future__ import annotations
 
+import os
+import platform
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.* helpers
 
-from tests.conftest import shared_path
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/, for figures_file and machine_load
+from figures_file import merge_case  # noqa: E402 - benchmarks/figures_file.py
+from machine_load import measurement_stamp  # noqa: E402 - benchmarks/machine_load.py
+
+from tests.conftest import shared_path  # noqa: E402
+
+FIGURES = Path(__file__).resolve().parent / "figures" / "ingest_gis.json"
+CASE = ("GIS ingest (docs/ingest_gis.md): generated_city = 200,000 generated terraced houses, GeoParquet -> read_vector + "
+        "Scene.add + party_walls, 3 rounds; brussels_pbf = the Brussels-Capital Region OSM 2013 PBF -> read_osm (buildings, "
+        "land cover, POIs, network) + Scene.add + party_walls, 2 rounds; one warm-up run first; wall and CPU time are "
+        "medians of the rounds; load_before/after: 1, 5, 15-minute load averages")
 
 N_CITY = 200_000
 HOUSE_W_M, HOUSE_D_M, PER_ROW = 6.0, 10.0, 20
@@ -108,6 +125,28 @@ def _timed(func, cpu_rounds: list):
     return run
 
 
+def _stamp() -> dict[str, Any]:
+    """Date, commit, load before, cores and versions of a measurement."""
+    import numba
+    import pandas as pd
+    import shapely
+
+    return {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count(),
+            "versions": {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__,
+                         "pandas": pd.__version__, "shapely": shapely.__version__}}
+
+
+def _record(key: str, stamp: dict, benchmark, n: int, stages: dict, cpu_rounds: list, extra: dict) -> None:
+    """Merge one case's figures into :data:`FIGURES`."""
+    median = benchmark.stats.stats.median
+    cpu = float(np.median(cpu_rounds))
+    entry = {**stamp, "load_after": list(os.getloadavg()), "buildings": n, "rounds": len(cpu_rounds),
+             "median_wall_s": median, "buildings_per_s": n / median, "median_cpu_s": cpu, "buildings_per_cpu_s": n / cpu,
+             "warmup_stages_wall_s": {k: v for k, v in stages.items() if k != "cpu"}, **extra,
+             "command": f"pytest benchmarks/bench_ingest_gis.py -s -k {key}"}
+    merge_case(FIGURES, key, entry, CASE)
+
+
 def _report(benchmark, n: int, stages: dict, cpu_rounds: list) -> None:
     """Rate from the median wall time, and per CPU-second (median of the rounds): the fairer
     figure on a machine shared with other jobs, where wall time counts the waits for a core."""
@@ -125,6 +164,7 @@ def _report(benchmark, n: int, stages: dict, cpu_rounds: list) -> None:
 
 
 def test_generated_city_geoparquet(benchmark, city_parquet):
+    stamp = _stamp()
     stages: dict = {}
     scene, walls = _footprints_to_walls(city_parquet, stages)  # warm-up (Numba compile)
     assert len(scene.buildings) == N_CITY
@@ -133,6 +173,7 @@ def test_generated_city_geoparquet(benchmark, city_parquet):
     cpu_rounds: list = []
     benchmark.pedantic(_timed(_footprints_to_walls, cpu_rounds), args=(city_parquet,), rounds=3, iterations=1)
     _report(benchmark, N_CITY, stages, cpu_rounds)
+    _record("generated_city", stamp, benchmark, N_CITY, stages, cpu_rounds, {"party_walls": len(walls)})
 
 
 def _region_to_scene(path: Path, stages: dict | None = None):
@@ -157,6 +198,7 @@ def _region_to_scene(path: Path, stages: dict | None = None):
 
 def test_brussels_region_pbf(benchmark):
     path = shared_path("brussels", "brussels_capital_region_2013-01-01.osm.pbf")
+    stamp = _stamp()
     stages: dict = {}
     scene, walls = _region_to_scene(path, stages)
     n = len(scene.buildings)
@@ -166,3 +208,5 @@ def test_brussels_region_pbf(benchmark):
     cpu_rounds: list = []
     benchmark.pedantic(_timed(_region_to_scene, cpu_rounds), args=(path,), rounds=2, iterations=1)
     _report(benchmark, n, stages, cpu_rounds)
+    _record("brussels_pbf", stamp, benchmark, n, stages, cpu_rounds,
+            {"links": len(scene.links), "party_walls": len(walls), "share_with_party_wall": len(shared) / n})

@@ -1,0 +1,99 @@
+"""The ingest pages' measured figures (docs/ingest_gis.md, README.md), rendered by scripts/update_figures.py from
+benchmarks/figures/ingest_gis.json (benchmarks/bench_ingest_gis.py), not typed.
+
+Checked: each ingest renderer on hand-made figures, a missing key is an error naming the key, the file and the
+benchmark to re-run (nothing written), and the pages quote every ingest view.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import sys
+
+import pytest
+
+from tests.cli_harness import REPO
+from tests.script_loader import load_script
+
+uf = load_script("scripts/update_figures.py")
+sys.path.insert(0, str(REPO / "scripts"))
+from figure_renderers import ingest  # noqa: E402 - scripts/ is on the path from here
+
+STAMP = {"date": "2026-12-06 09:48 UTC", "commit": "abc1234", "load_before": [15.44, 12.3, 9.9], "load_after": [17.23, 13.4, 10.5], "cpus": 2}
+
+GIS = {
+    "case": "test",
+    "cases": {
+        "generated_city": {**STAMP, "buildings": 200000, "rounds": 3, "median_wall_s": 14.4391, "buildings_per_s": 13851.25,
+                           "median_cpu_s": 3.4018, "buildings_per_cpu_s": 58792.2},
+        "brussels_pbf": {**STAMP, "date": "2026-12-06 09:49 UTC", "load_before": [17.2, 1, 1], "load_after": [19.3, 1, 1], "buildings": 51060,
+                         "links": 79320, "rounds": 2, "median_wall_s": 20.44, "buildings_per_s": 2498.0, "median_cpu_s": 4.99,
+                         "buildings_per_cpu_s": 10232.5},
+    },
+}  # fmt: skip
+
+
+def _page(tmp_path, data: dict, names: list[str], *, inline: bool = False):
+    folder = tmp_path / "figures"
+    folder.mkdir(exist_ok=True)
+    (folder / "ingest_gis.json").write_text(json.dumps(data), encoding="utf-8")
+    page = tmp_path / "page.md"
+    page.write_text("".join(f"<!-- figures:{n} -->old<!-- /figures:{n} -->\n" if inline else f"<!-- figures:{n} -->\nold\n<!-- /figures:{n} -->\n"
+                            for n in names), encoding="utf-8")  # fmt: skip
+    return page, folder
+
+
+def test_the_gis_table_renders_each_case_with_its_load(tmp_path):
+    page, folder = _page(tmp_path, GIS, ["ingest_gis.table"])
+    changed, found = uf.update([page], figures_dir=folder)
+    text = page.read_text(encoding="utf-8")
+    assert changed == [page] and found[page] == ["ingest_gis.table"] and "old" not in text
+    assert ("| generated city, GeoParquet -> read_vector + Scene.add + party_walls | 200,000 | 14.44 s | 13,900 | 3.40 s | 58,800 "
+            "| 2026-12-06 09:48 UTC, commit abc1234, load 15.4-17.2 on 2 cores |") in text
+    assert ("| 51,060 | 20.44 s | 2,500 | 4.99 s | 10,200 | 2026-12-06 09:49 UTC, commit abc1234, load 17.2-19.3 on 2 cores |") in text
+    assert text.index("generated city") < text.index("Brussels region PBF")
+    assert uf.update([page], figures_dir=folder, check=True)[0] == []  # up to date now
+
+
+def test_the_readme_row_renders_in_one_line(tmp_path):
+    page, folder = _page(tmp_path, GIS, ["ingest_gis.readme"], inline=True)
+    uf.update([page], figures_dir=folder)
+    assert page.read_text(encoding="utf-8") == (
+        "<!-- figures:ingest_gis.readme -->200k generated footprints + party walls at 58,800 buildings per CPU-second (13,900/s wall, "
+        "load 15.4-17.2); whole Brussels PBF (51k buildings, 79k links) in 5.0 s CPU (20.4 s wall, load 17.2-19.3); measured "
+        "2026-12-06 09:48 UTC at commit abc1234 by `pytest benchmarks/bench_ingest_gis.py -s` (`docs/ingest_gis.md`)"
+        "<!-- /figures:ingest_gis.readme -->\n")
+
+
+def test_one_load_figure_when_the_load_did_not_change():
+    data = copy.deepcopy(GIS)
+    data["cases"]["generated_city"]["load_after"] = [15.41, 1, 1]
+    assert "(13,900/s wall, load 15.4);" in ingest.gis_readme(data)
+
+
+@pytest.mark.parametrize(("block", "drop", "message"), [
+    ("ingest_gis.table", ("cases", "brussels_pbf"), r"no 'cases\.brussels_pbf' in the figures"),
+    ("ingest_gis.table", ("cases", "generated_city", "median_cpu_s"), r"no 'median_cpu_s' in the figures"),
+    ("ingest_gis.readme", ("cases", "brussels_pbf", "links"), r"no 'links' in the figures"),
+    ("ingest_gis.readme", ("cases", "generated_city", "load_after"), r"no 'load_after' in the figures"),
+])  # fmt: skip
+def test_a_missing_key_is_an_error_naming_it_the_file_and_the_benchmark(tmp_path, block, drop, message):
+    data = copy.deepcopy(GIS)
+    node = data
+    for key in drop[:-1]:
+        node = node[key]
+    del node[drop[-1]]
+    page, folder = _page(tmp_path, data, [block], inline=block.endswith("readme"))
+    where = re.escape(f"page.md: block '{block}': ingest_gis.json: cannot render block '{block}': ")
+    with pytest.raises(uf.FiguresError, match=rf"{where}{message} \(re-run pytest benchmarks/bench_ingest_gis\.py -s\)"):
+        uf.update([page], figures_dir=folder)
+    assert "old" in page.read_text(encoding="utf-8")  # nothing written
+
+
+@pytest.mark.parametrize(("page", "prefix"), [("docs/ingest_gis.md", "ingest_gis.table"), ("README.md", "ingest_gis.readme")])
+def test_the_pages_quote_the_ingest_views(page, prefix):
+    text = (REPO / page).read_text(encoding="utf-8")
+    for name in (n for n in ingest.BLOCKS if n.startswith(prefix)):
+        assert f"<!-- figures:{name} -->" in text, f"{page} does not quote {name}"

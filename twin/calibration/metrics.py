@@ -20,22 +20,26 @@ import numpy as np
 G14_LIMITS = {"monthly": (5.0, 15.0), "hourly": (10.0, 30.0)}
 
 
-def nmbe(y: np.ndarray, yhat: np.ndarray, p: int = 0, axis: int = -1) -> np.ndarray:
-    """Normalised mean bias error, % (measured minus predicted; NaN periods left out)."""
+def _periods(y, yhat, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``y`` and ``yhat`` as float arrays, the periods where both are finite, their number ``n``
+    and the mean measured value ``ybar`` over them (along ``axis``; 0 where ``n`` is 0)."""
     y, yhat = np.asarray(y, float), np.asarray(yhat, float)
     ok = np.isfinite(y) & np.isfinite(yhat)
     n = ok.sum(axis=axis)
     ybar = np.where(ok, y, 0.0).sum(axis=axis) / np.maximum(n, 1)
+    return y, yhat, ok, n, ybar
+
+
+def nmbe(y: np.ndarray, yhat: np.ndarray, p: int = 0, axis: int = -1) -> np.ndarray:
+    """Normalised mean bias error, % (measured minus predicted; NaN periods left out)."""
+    y, yhat, ok, n, ybar = _periods(y, yhat, axis)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(ok, y - yhat, 0.0).sum(axis=axis) / ((n - p) * ybar) * 100.0
 
 
 def cv_rmse(y: np.ndarray, yhat: np.ndarray, p: int = 0, axis: int = -1) -> np.ndarray:
     """Coefficient of variation of the root-mean-square error, % (NaN periods left out)."""
-    y, yhat = np.asarray(y, float), np.asarray(yhat, float)
-    ok = np.isfinite(y) & np.isfinite(yhat)
-    n = ok.sum(axis=axis)
-    ybar = np.where(ok, y, 0.0).sum(axis=axis) / np.maximum(n, 1)
+    y, yhat, ok, n, ybar = _periods(y, yhat, axis)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.sqrt(np.where(ok, (y - yhat) ** 2, 0.0).sum(axis=axis) / (n - p)) / ybar * 100.0
 

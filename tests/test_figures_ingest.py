@@ -1,5 +1,6 @@
-"""The ingest pages' measured figures (docs/ingest_gis.md, README.md), rendered by scripts/update_figures.py from
-benchmarks/figures/ingest_gis.json (benchmarks/bench_ingest_gis.py), not typed.
+"""The ingest pages' measured figures (docs/ingest_gis.md, docs/ingest_ifc.md, README.md), rendered by
+scripts/update_figures.py from benchmarks/figures/ingest_gis.json (benchmarks/bench_ingest_gis.py) and
+ingest_ifc.json (benchmarks/bench_ingest_ifc.py), not typed.
 
 Checked: each ingest renderer on hand-made figures, a missing key is an error naming the key, the file and the
 benchmark to re-run (nothing written), and the pages quote every ingest view.
@@ -35,10 +36,21 @@ GIS = {
 }  # fmt: skip
 
 
-def _page(tmp_path, data: dict, names: list[str], *, inline: bool = False):
+IFC = {
+    "case": "test",
+    "cases": {
+        "read_ifc": {**STAMP, "load_before": [19.41, 1, 1], "load_after": [20.28, 1, 1], "rounds": 3, "median_wall_s": 26.5668,
+                     "cpu_s_this_process": 0.6159, "last_round_stages_s": {"child_process": 24.4007, "analysis": 1.5604, "total": 26.57}},
+        "iterator": {**STAMP, "load_before": [20.28, 1, 1], "load_after": [21.41, 1, 1], "rounds": 3, "median_wall_s": 20.3855,
+                     "cpu_s_this_process": 3.1799},
+    },
+}  # fmt: skip
+
+
+def _page(tmp_path, data: dict, names: list[str], *, inline: bool = False, file: str = "ingest_gis.json"):
     folder = tmp_path / "figures"
     folder.mkdir(exist_ok=True)
-    (folder / "ingest_gis.json").write_text(json.dumps(data), encoding="utf-8")
+    (folder / file).write_text(json.dumps(data), encoding="utf-8")
     page = tmp_path / "page.md"
     page.write_text("".join(f"<!-- figures:{n} -->old<!-- /figures:{n} -->\n" if inline else f"<!-- figures:{n} -->\nold\n<!-- /figures:{n} -->\n"
                             for n in names), encoding="utf-8")  # fmt: skip
@@ -73,6 +85,25 @@ def test_one_load_figure_when_the_load_did_not_change():
     assert "(13,900/s wall, load 15.4);" in ingest.gis_readme(data)
 
 
+def test_the_ifc_summary_renders_the_ratio_and_the_loads_of_both_cases(tmp_path):
+    page, folder = _page(tmp_path, IFC, ["ingest_ifc.summary"], file="ingest_ifc.json")
+    uf.update([page], figures_dir=folder)
+    text = page.read_text(encoding="utf-8")
+    assert ("read_ifc median 26.6 s, bare iterator 20.4 s, ratio 1.30 (wall, medians of 3 rounds each; load 19.4-21.4 on 2 cores, "
+            "measured 2026-12-06 09:48 UTC at commit abc1234 by `pytest benchmarks/bench_ingest_ifc.py -s`). The bare iterator used "
+            "3.18 s of CPU per round; read_ifc's parent process 0.62 s (the child's CPU is not counted); in read_ifc's last round the "
+            "child process took 24.4 s wall and the parent's analysis 1.56 s.") in text
+
+
+def test_a_missing_ifc_case_names_the_ifc_benchmark(tmp_path):
+    data = copy.deepcopy(IFC)
+    del data["cases"]["iterator"]
+    page, folder = _page(tmp_path, data, ["ingest_ifc.summary"], file="ingest_ifc.json")
+    with pytest.raises(uf.FiguresError, match=r"ingest_ifc\.json: cannot render block 'ingest_ifc\.summary': no 'cases\.iterator' in the figures "
+                                              r"\(re-run pytest benchmarks/bench_ingest_ifc\.py -s\)"):
+        uf.update([page], figures_dir=folder)
+
+
 @pytest.mark.parametrize(("block", "drop", "message"), [
     ("ingest_gis.table", ("cases", "brussels_pbf"), r"no 'cases\.brussels_pbf' in the figures"),
     ("ingest_gis.table", ("cases", "generated_city", "median_cpu_s"), r"no 'median_cpu_s' in the figures"),
@@ -92,7 +123,8 @@ def test_a_missing_key_is_an_error_naming_it_the_file_and_the_benchmark(tmp_path
     assert "old" in page.read_text(encoding="utf-8")  # nothing written
 
 
-@pytest.mark.parametrize(("page", "prefix"), [("docs/ingest_gis.md", "ingest_gis.table"), ("README.md", "ingest_gis.readme")])
+@pytest.mark.parametrize(("page", "prefix"), [("docs/ingest_gis.md", "ingest_gis.table"), ("README.md", "ingest_gis.readme"),
+                                             ("docs/ingest_ifc.md", "ingest_ifc.")])
 def test_the_pages_quote_the_ingest_views(page, prefix):
     text = (REPO / page).read_text(encoding="utf-8")
     for name in (n for n in ingest.BLOCKS if n.startswith(prefix)):

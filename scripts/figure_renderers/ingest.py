@@ -1,10 +1,14 @@
-"""Renderers of the ingest pages' measured figures (docs/ingest_gis.md, README.md).
+"""Renderers of the ingest pages' measured figures (docs/ingest_gis.md, docs/ingest_ifc.md, README.md).
 
 * ``ingest_gis.*``: benchmarks/figures/ingest_gis.json, written by benchmarks/bench_ingest_gis.py
   (``pytest benchmarks/bench_ingest_gis.py -s``): ``cases.generated_city`` (200,000 generated
   terraced houses, GeoParquet -> read_vector + Scene.add + party walls) and ``cases.brussels_pbf``
   (the Brussels-Capital Region OSM 2013 PBF -> read_osm + Scene.add + party walls). Views:
   ``table`` (docs/ingest_gis.md's benchmark table) and ``readme`` (the README's footprint-ingest row).
+* ``ingest_ifc.*``: benchmarks/figures/ingest_ifc.json, written by benchmarks/bench_ingest_ifc.py
+  (``pytest benchmarks/bench_ingest_ifc.py -s``): ``cases.read_ifc`` and ``cases.iterator`` (AC20-FZK-Haus,
+  twin's subprocess path against ifcopenshell's bare geometry iterator in one process). View ``summary``
+  (docs/ingest_ifc.md's benchmark paragraph).
 
 A key missing from the figures is a :class:`FiguresError` naming it (scripts/update_figures.py adds the
 file and the benchmark to run).
@@ -17,6 +21,7 @@ from typing import Any
 from .common import Blocks, FiguresError
 
 GIS_BENCH = "pytest benchmarks/bench_ingest_gis.py -s"
+IFC_BENCH = "pytest benchmarks/bench_ingest_ifc.py -s"
 GIS_ROWS = (("generated_city", "generated city, GeoParquet -> read_vector + Scene.add + party_walls"),
             ("brussels_pbf", "Brussels region PBF -> buildings, land cover, POIs, network (read_osm) + Scene.add + party walls"))  # fmt: skip
 """The cases of ingest_gis.json, in the table's order, with their labels."""
@@ -69,7 +74,24 @@ def gis_readme(data: dict) -> str:
             f"at commit {_get(city, 'commit')} by `{GIS_BENCH}` (`docs/ingest_gis.md`)")  # fmt: skip
 
 
+# ----------------------------------------------------------------------------- ingest_ifc.json
+def ifc_summary(data: dict) -> str:
+    """docs/ingest_ifc.md's benchmark figures: read_ifc against the bare iterator, wall and CPU, where measured."""
+    ours, bare = _get(data, "cases", "read_ifc"), _get(data, "cases", "iterator")
+    w_ours, w_bare = float(_get(ours, "median_wall_s")), float(_get(bare, "median_wall_s"))
+    stages = _get(ours, "last_round_stages_s")
+    lo = min(float(_get(ours, "load_before")[0]), float(_get(bare, "load_before")[0]))
+    hi = max(float(_get(ours, "load_after")[0]), float(_get(bare, "load_after")[0]))
+    return (f"read_ifc median {w_ours:.1f} s, bare iterator {w_bare:.1f} s, ratio {w_ours / w_bare:.2f} (wall, medians of "
+            f"{_get(ours, 'rounds')} rounds each; load {lo:.1f}-{hi:.1f} on {_get(ours, 'cpus')} cores, measured {_get(ours, 'date')} "
+            f"at commit {_get(ours, 'commit')} by `{IFC_BENCH}`). The bare iterator used {float(_get(bare, 'cpu_s_this_process')):.2f} s "
+            f"of CPU per round; read_ifc's parent process {float(_get(ours, 'cpu_s_this_process')):.2f} s (the child's CPU is not "
+            f"counted); in read_ifc's last round the child process took {float(_get(stages, 'child_process')):.1f} s wall and the "
+            f"parent's analysis {float(_get(stages, 'analysis')):.2f} s.")
+
+
 BLOCKS: Blocks = {
     "ingest_gis.table": ("ingest_gis.json", gis_table, GIS_BENCH),
     "ingest_gis.readme": ("ingest_gis.json", gis_readme, GIS_BENCH),
+    "ingest_ifc.summary": ("ingest_ifc.json", ifc_summary, IFC_BENCH),
 }

@@ -20,19 +20,32 @@ Run: ``pytest benchmarks/bench_calibration.py --benchmark-only -s`` (``-s`` show
   calibration of every dwelling to synthetic monthly gas readings.
 
 One warm-up round first so Numba compilation is not counted. The load of the (shared) machine is
-printed with each figure.
+printed with each figure. ``test_sync_one_day_10k_buildings`` also merges its figures (median and
+minimum wall time of the rounds, median CPU time of the process per round, load before and after,
+date, commit, cores, versions) into ``benchmarks/figures/calibration_sync.json`` (case ``sync_10k``),
+from which ``scripts/update_figures.py`` writes docs/calibration.md's sync benchmark sentence.
 """
 
 from __future__ import annotations
 
 import os
+import platform
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/, for figures_file and machine_load
+from figures_file import merge_case  # noqa: E402 - benchmarks/figures_file.py
+from machine_load import measurement_stamp  # noqa: E402 - benchmarks/machine_load.py
+
+SYNC_FIGURES = Path(__file__).resolve().parent / "figures" / "calibration_sync.json"
+SYNC_CASE = ("live sync (docs/calibration.md): sync_10k = SyncFilter.assimilate_day for 10,000 buildings (the 36 TABULA "
+             "reference buildings in turn) x 32 ensemble members, one day of 24 hourly readings; one warm-up, then 5 rounds; "
+             "wall median and min, CPU time of this process per round (median); load_before/after: 1, 5, 15-minute load averages")
 
 
 @pytest.fixture(scope="module")
@@ -52,18 +65,32 @@ def sync_case():
 
 
 def test_sync_one_day_10k_buildings(benchmark, sync_case):
+    import numba
+
     filt, y = sync_case
+    stamp = {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count(),
+             "numba_threads": os.environ.get("TWIN_NUMBA_THREADS") or os.environ.get("NUMBA_NUM_THREADS") or "default",
+             "versions": {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__}}
     filt.assimilate_day(y)  # warm-up (compilation)
     start = filt.hour
+    cpu_rounds: list[float] = []
 
     def one_day():
+        c0 = time.process_time()
         filt.hour = start
         filt.assimilate_day(y)
+        cpu_rounds.append(time.process_time() - c0)
 
     benchmark.pedantic(one_day, rounds=5, iterations=1)
     s = benchmark.stats.stats
     print(f"\nsync, 10,000 buildings x 32 members, one day: median {s.median:.2f} s (min {s.min:.2f} s) = "
           f"{1000 * s.median / 10:.0f} ms per 1,000 buildings per day; load {os.getloadavg()[0]:.1f}")
+    merge_case(SYNC_FIGURES, "sync_10k", {**stamp, "load_after": list(os.getloadavg()), "buildings": 10_000, "members": 32,
+                                          "rounds": len(cpu_rounds), "median_wall_s": s.median, "min_wall_s": s.min,
+                                          "median_cpu_s": float(np.median(cpu_rounds)), "min_cpu_s": min(cpu_rounds),
+                                          "max_cpu_s": max(cpu_rounds),
+                                          "command": "pytest benchmarks/bench_calibration.py -s -k test_sync_one_day_10k_buildings"},
+               SYNC_CASE)
 
 
 def test_calibrate_1000_buildings_monthly(benchmark):

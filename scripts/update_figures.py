@@ -14,7 +14,7 @@ A block may also sit inside one line (a table cell of the README):
 missing, is an error naming the page, the block and the benchmark to run; nothing is written then.
 The renderers live in ``scripts/figure_renderers/``, one module per domain (energy,
 energy_notes, ingest, scenario, scenario_bands, soil, solar, traffic, traffic_duo, traffic_give_way, traffic_dynamic, traffic_dynamic_bench,
-calibration); each module's ``BLOCKS`` registers its views (calibration's blocks and soil's ``soil_heat_default_run.*`` read
+calibration, calibration_sync); each module's ``BLOCKS`` registers its views (calibration's blocks and soil's ``soil_heat_default_run.*`` read
 default_run.json). A figures file that lacks what a renderer needs is an error naming the file, the block, the missing key
 and the benchmark to re-run.
 
@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # figure_renderers/ be
 
 from figure_renderers import (  # noqa: E402
     calibration,
+    calibration_sync,
     energy,
     energy_notes,
     ingest,
@@ -65,7 +66,7 @@ BLOCK = re.compile(r"<!-- figures:(?P<name>[\w.-]+) -->(?P<body>.*?)<!-- /figure
 #: scripts/figure_renderers/, one module per domain.
 RENDERERS: Blocks = {**energy.BLOCKS, **energy_notes.BLOCKS, **ingest.BLOCKS, **scenario.BLOCKS, **scenario_bands.BLOCKS, **soil.BLOCKS, **solar.BLOCKS, **traffic.BLOCKS,
                      **traffic_duo.BLOCKS, **traffic_give_way.BLOCKS, **traffic_dynamic.BLOCKS, **traffic_dynamic_bench.BLOCKS,
-                     **calibration.BLOCKS}  # fmt: skip
+                     **calibration.BLOCKS, **calibration_sync.BLOCKS}  # fmt: skip
 
 __all__ = ["BLOCK", "FIGURES_DIR", "RENDERERS", "ROOT", "FiguresError", "default_pages", "main", "render_block", "rewrite", "update"]
 

@@ -96,7 +96,8 @@ def _dist_info_versions(names: tuple[str, ...]) -> dict[str, str]:
     return found
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of the bytes of ``path`` (hex), read in 1 MiB blocks."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -118,7 +119,7 @@ def file_manifest(folder: str | os.PathLike[str], *, exclude: tuple[str, ...] = 
         rel = path.relative_to(folder).as_posix()
         if rel in exclude or not path.is_file() or path.is_symlink():
             continue
-        out[rel] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+        out[rel] = {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
     return out
 
 
@@ -137,4 +138,4 @@ def verify_manifest(folder: str | os.PathLike[str], manifest: dict[str, dict], *
     return problems
 
 
-__all__ = ["DEPENDENCIES", "dependency_versions", "file_manifest", "verify_manifest"]
+__all__ = ["DEPENDENCIES", "dependency_versions", "file_manifest", "file_sha256", "verify_manifest"]

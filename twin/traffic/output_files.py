@@ -33,7 +33,6 @@ the last output, or while renaming the k-th file into place, leaves every earlie
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import tempfile
@@ -42,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from twin.errors import OutputError
+from twin.io.run_record import file_sha256  # one file hash for run records and output records (exported here too)
 
 #: The writer recorded in every traffic output (one for the whole family).
 TRAFFIC_WRITER = "twin traffic"
@@ -96,15 +96,6 @@ def csv_record_path(path: Path) -> Path:
 
     path = Path(path)
     return path.with_name(temp_prefix(path, "written").removesuffix("-") + ".json")
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of the bytes of ``path`` (hex)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_csv_record(path: Path) -> list[str]:

@@ -1,0 +1,98 @@
+"""SIGINT and SIGTERM while a writing command replaces an earlier result: nothing written is lost or mixed.
+
+The sweep of the writing commands (stage, then swap): each command first writes a complete
+result, then runs again into the same place and gets a signal once its staging entry (the
+temporary folder or file beside the output, :mod:`twin.io.staged`) has appeared, so the signal
+lands mid-work, whatever the load of the machine. Then: exit 130 (SIGINT) or 143 (SIGTERM), one
+line on stderr and no traceback, every file of the first result byte-identical, no staging
+entry left beside it, and a rerun succeeds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.output_helpers import child_env, run_cli, twin_cmd, write_tiny_inputs
+
+pytestmark = pytest.mark.slow
+
+#: Longest wait for the staging entry to appear, and for the stopped process to end, s (a cold
+#: Numba cache compiles kernels first, on a loaded 2-core machine).
+WAIT_S = 300.0
+
+LINES = {signal.SIGINT: "twin: interrupted", signal.SIGTERM: "twin: terminated (SIGTERM)"}
+CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+def _hashes(path: Path) -> dict[str, str]:
+    """Relative path -> SHA-256 of every file of ``path`` (a folder or one file)."""
+    if path.is_file():
+        return {"": hashlib.sha256(path.read_bytes()).hexdigest()}
+    return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory) -> dict[str, Path]:
+    """The tiny district ingested, and monthly gas readings of three of its buildings."""
+    root = tmp_path_factory.mktemp("interrupted")
+    inputs = write_tiny_inputs(root / "in")
+    result = run_cli("ingest", inputs / "district.geojson", inputs / "weather.epw", "-o", root / "scene", "-q")
+    assert result.returncode == 0, result.stderr
+    ids = pd.read_parquet(root / "scene" / "buildings.parquet", columns=["building_id"])["building_id"].astype(str).tolist()
+    months = pd.date_range("2023-01-01", periods=13, freq="MS", tz="Europe/Brussels")
+    pd.DataFrame([{"building_id": b, "carrier": "gas", "start": months[i].isoformat(), "end": months[i + 1].isoformat(), "kwh": 900.0}
+                  for b in ids[:3] for i in range(12)]).to_csv(root / "meters.csv", index=False)
+    return {"scene": root / "scene", "weather": inputs / "weather.epw", "meters": root / "meters.csv"}
+
+
+COMMANDS = {
+    "energy run": lambda c, out: ["energy", "run", c["scene"], "-w", c["weather"], "-o", out, "-q"],
+    "solar cadastre": lambda c, out: ["solar", "cadastre", c["scene"], "-w", c["weather"], "-o", out, "-q"],
+    "calibrate": lambda c, out: ["calibrate", c["scene"], "--meters", c["meters"], "--draws", "20", "-o", out, "-q"],
+    "export folder": lambda c, out: ["export", c["scene"], "-o", out],
+    "export gpkg": lambda c, out: ["export", c["scene"], "-o", out.with_name(out.name + ".gpkg")],
+}
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_signal_mid_work_keeps_the_earlier_result_whole(case, tmp_path, command, sig):
+    args = COMMANDS[command](case, tmp_path / "res" / "out")
+    out = Path(args[args.index("-o") + 1])
+    first = run_cli(*args, timeout_s=WAIT_S)
+    assert first.returncode == 0, first.stderr
+    before = _hashes(out)
+    assert before
+    beside = sorted(os.listdir(out.parent))
+
+    proc = subprocess.Popen(twin_cmd(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(),
+                            stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + WAIT_S
+        staged: list[str] = []
+        while not staged and proc.poll() is None and time.monotonic() < deadline:
+            staged = [n for n in os.listdir(out.parent) if n not in beside]
+            time.sleep(0.005)
+        assert staged, f"twin {command} ended (or took {WAIT_S:g} s) before its staging entry appeared"
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=WAIT_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("twin: [")]
+    assert proc.returncode == CODES[sig], err[-2000:]
+    assert "Traceback" not in err and lines == [LINES[sig]], err[-2000:]
+    assert _hashes(out) == before  # every file of the first result, byte for byte, none added or lost
+    assert sorted(os.listdir(out.parent)) == beside  # no staging entry left beside it
+    again = run_cli(*args, timeout_s=WAIT_S)
+    assert again.returncode == 0, again.stderr
+    assert sorted(os.listdir(out.parent)) == beside

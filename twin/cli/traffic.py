@@ -278,9 +278,7 @@ def select_link_command(
     warn_give_way(summary)
     typer.echo(f"{summary['network']}: select-link {', '.join(summary['links'])} at relative gap {summary['relative_gap']:.2e}")
     if scene:
-        typer.echo(f"  turn restrictions              {restriction_line(summary)}")
-        typer.echo(f"  signals                        {signal_line(summary)}")
-        typer.echo(f"  give-way                       {give_way_line(summary)}")
+        echo_junction_lines(summary, 30)
     typer.echo(f"  flow on the selected link(s)   {summary['selected_link_flow']:.6f}{unit}")
     typer.echo(f"  select-link OD total           {summary['select_link_total']:.6f}  ({summary['od_pairs']} OD pairs)")
     for row in summary["top"]:
@@ -288,6 +286,13 @@ def select_link_command(
     for key, words in (("output", "OD table"), ("link_flows", "link flows"), ("map", "map")):
         if key in summary:
             typer.echo(f"  {words:30s} {summary[key]}")
+
+
+def echo_junction_lines(s: dict, width: int) -> None:
+    """The turn-restriction, signal and give-way lines of a scene run's summary (select-link,
+    select-zone), each label padded to ``width`` characters."""
+    for label, text in (("turn restrictions", restriction_line(s)), ("signals", signal_line(s)), ("give-way", give_way_line(s))):
+        typer.echo(f"  {label:{width}s} {text}")
 
 
 def check_scene_options(net: Path | None, trips: Path | None, demand: Path | None) -> None:
@@ -447,9 +452,7 @@ def select_zone_command(
     units = {u: "network file units" if u == "file" else u for u in (s["length_unit"], s["time_unit"])}
     typer.echo(f"{s['network']}: select-zone, trips {where} zone(s) {', '.join(s['zones'])} at relative gap {s['relative_gap']:.2e}")
     if scene:
-        typer.echo(f"  turn restrictions                      {restriction_line(s)}")
-        typer.echo(f"  signals                                {signal_line(s)}")
-        typer.echo(f"  give-way                               {give_way_line(s)}")
+        echo_junction_lines(s, 38)
     typer.echo(f"  demand {where + (' the zones (demand, veh/h)' if scene else ' the zones (trips file)'):31s} {s['demand_veh']:.6f}")
     typer.echo(f"  {'of it between selected zones':38s} {s['demand_among_zones_veh']:.6f}")
     typer.echo(f"  net flow {('out of' if side == 'origin' else 'into') + ' the zone nodes':29s} {s['net_flow_veh']:.6f}  (relative difference {s['balance_error']:.1e})")

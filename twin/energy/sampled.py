@@ -633,8 +633,8 @@ def simulate_samples(
             run_rows = np.flatnonzero(~reuse)
             env, cool_row = (env_all.iloc[run_rows].reset_index(drop=True), cool_all[run_rows]) if reuse.any() else (env_all, cool_all)
             plan_rows = [(plan, np.tile(mask, k)[run_rows]) for plan, mask in plans]
-            # the rows' shading (row r of the chunk is building r % n of the tiled stock), gathered without the tile
-            shade = None if prep.shade_factor is None else np.asarray(prep.shade_factor)[run_rows % len(prep.shade_factor)]
+            # the rows' shading (row r of the chunk is building r % n of the tiled stock), gathered where it is read
+            shade = None if prep.shade_factor is None else _GatheredRows(np.asarray(prep.shade_factor), run_rows % len(prep.shade_factor))
             done, values = _simulate_rows(env, cool_row, plan_rows, shade, builder.standard, prep, classes, measures_table, standard_classes)
             done = run_rows[done]  # rows of the chunk
             if reuse.any():
@@ -697,6 +697,22 @@ def _rows_of(shade: np.ndarray | None, mask: np.ndarray) -> np.ndarray | None:
     return shade[mask]
 
 
+class _GatheredRows:
+    """Rows ``rows`` of an array, gathered only when selected: ``self[mask]`` is ``source[rows[mask]]``
+    (one copy of the selected rows, where ``source[rows][mask]`` makes two; the same values)."""
+
+    def __init__(self, source: np.ndarray, rows: np.ndarray) -> None:
+        self.source = source
+        self.rows = rows
+
+    def __getitem__(self, mask: np.ndarray) -> np.ndarray:
+        return self.source[self.rows[mask]]
+
+    def subset(self, mask: np.ndarray) -> _GatheredRows:
+        """The rows ``mask`` (bool or positions) of these rows, still not gathered."""
+        return _GatheredRows(self.source, self.rows[mask])
+
+
 def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, shade, standard: dict, prep, classes, measures_table,
                    standard_classes: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The chain of :func:`simulate_samples` on the envelope rows ``env`` of a chunk (measures,
@@ -704,7 +720,7 @@ def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, sha
     contributions to :data:`TOTALS` but ``substituted``'s fallbacks.
 
     ``cool_row``: cooling setpoint per row (NaN: off); ``plan_rows``: (measure list, row mask);
-    ``shade``: the rows' shading factors (or None); ``standard``: :attr:`SampledEnvelopes.standard`.
+    ``shade``: the rows' shading factors (:class:`_GatheredRows`, or None); ``standard``: :attr:`SampledEnvelopes.standard`.
     """
     from twin.energy.classes import energy_class
     from twin.energy.measures import apply_measures, price_peak_measures
@@ -725,7 +741,8 @@ def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, sha
     problems = envelope_problems(env)
     keep = ~env["building_id"].isin(problems["building_id"]).to_numpy() if len(problems) else np.ones(len(env), dtype=bool)
     ok_env = env[keep].reset_index(drop=True) if len(problems) else env
-    shade = _rows_of(shade, keep)
+    shade_all = shade
+    shade = None if shade_all is None else shade_all[keep]
     inputs = to_stock_inputs(ok_env, conventions=prep.conventions, factors=prep.factors, shade_factor=shade)
     inputs.setpoint_profile = codes[keep].astype(np.int64)
     # film correction: each building's own flag (StockInputs.film_correction, from the conventions), as simulate_prepared
@@ -752,7 +769,7 @@ def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, sha
     if standard_classes:
         h_w_k = (np.asarray(inputs.h_ve_w_k, dtype=float) + np.asarray(inputs.h_tr_w_w_k, dtype=float)
                  + np.asarray(inputs.h_tr_op_w_k, dtype=float))[np.flatnonzero(ran)]
-        poor = _standard_poor(standard, sim, poor, cool_row[done], _rows_of(shade, ran), prep, classes,
+        poor = _standard_poor(standard, sim, poor, cool_row[done], None if shade_all is None else shade_all.subset(np.flatnonzero(keep)[ran]), prep, classes,
                               pe_m2=acc["primary_energy_kwh_m2"], h_w_k=h_w_k, q_dhw_kwh=acc["q_dhw_kwh"], monthly_heat_kwh=raw["monthly_heat_wh"])
     values = {"buildings": np.ones(len(sim)), "a_f_m2": a_f, "q_heat_kwh": q_heat, "final_energy_kwh": acc["final_energy_kwh"],
               "primary_energy_kwh": acc["primary_energy_kwh"], "co2_kg": acc["co2_kg"], "energy_cost_eur": acc["energy_cost_eur"],
@@ -920,7 +937,7 @@ def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: 
     cool_c
         Cooling setpoint of each row, degC (NaN: off).
     shade
-        Shading factors of the rows (or None).
+        Shading factors of the rows (an array or :class:`_GatheredRows`; or None).
     """
     from twin.energy.classes import energy_class
 
@@ -1014,6 +1031,29 @@ def _primary_energy(env: pd.DataFrame, prep, shade, cool_c: np.ndarray | None = 
     return out
 
 
+def _primary_energy_at_nodes(env: pd.DataFrame, nodes: np.ndarray, prep, shade) -> np.ndarray:
+    """Primary energy of the rows ``env`` with their U-values times ``exp(x)`` for every node ``x``
+    of ``nodes``, kWh/(m2 a) (rows x nodes; NaN: a row the kernel rejects at that node).
+
+    The rows of every node go through :func:`_primary_energy` as one batch (one set of envelope
+    checks, kernel inputs, kernel call and accounts instead of one per node): a row's result
+    depends on the row alone, so the values are those of one call per node. Within the batch a
+    row's ``building_id`` is prefixed by its node (``"<node>#"``) so that the envelope checks,
+    which name rows by id, act on each node's row alone.
+    """
+    from twin.energy.calibrated import apply_parameters
+
+    n = len(env)
+    k = len(nodes)
+    factor = np.repeat(np.array([math.exp(x) for x in nodes]), n)  # math.exp, as the factor of one call per node
+    rows = env.iloc[np.tile(np.arange(n), k)].reset_index(drop=True)
+    node_of = np.repeat(np.arange(k), n).astype(str)
+    rows["building_id"] = np.char.add(np.char.add(node_of, "#"), np.tile(env["building_id"].to_numpy().astype(str), k)).astype(object)
+    stacked = apply_parameters(rows, {"h_tr_factor": factor})
+    pe = _primary_energy(stacked, prep, None if shade is None else np.tile(shade, (k, 1, 1)))
+    return pe.reshape(k, n).T
+
+
 def condition_groups(builder: SampledEnvelopes, prep, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> None:
     """The shift of every group calibrated to class shares, per sample, drawn from its posterior
     given the sample (stored on the samples: ``conditioned``; ``conditioned_share``, the sample's
@@ -1032,7 +1072,7 @@ def condition_groups(builder: SampledEnvelopes, prep, chunk_rows: int = DEFAULT_
     by its what-ifs (paired deltas; a renovation measure acts after it).
     """
     from twin.calibration.group import COND_NODES, GRID, _interp_pe, conditional_log_shift, grid_class_shares
-    from twin.energy.calibrated import CALIBRATED_STREAM, apply_parameters
+    from twin.energy.calibrated import CALIBRATED_STREAM
     from twin.energy.stock_samples import STREAM_TAG
 
     ss = builder.samples
@@ -1053,7 +1093,7 @@ def condition_groups(builder: SampledEnvelopes, prep, chunk_rows: int = DEFAULT_
             rows = np.tile(mem, len(idx))
             env, s_local = env[rows].reset_index(drop=True), s_of_row[rows] - start
             shade = None if prep.shade_factor is None else np.tile(prep.shade_factor[mem], (len(idx), 1, 1))
-            pe = np.column_stack([_primary_energy(apply_parameters(env, {"h_tr_factor": np.full(len(env), math.exp(x))}), prep, shade) for x in nodes])
+            pe = _primary_energy_at_nodes(env, nodes, prep, shade)
             good = np.all(np.isfinite(pe), axis=1)
             a_f = env["a_f_m2"].to_numpy(dtype=float)
             pe_grid = _interp_pe(nodes, np.where(good[:, None], pe, 1.0), grid)

@@ -1,0 +1,71 @@
+"""The default report's remaining stumbling blocks for a planner, left by the one-language review
+(tests/test_report_one_language.py, tests/test_report_planner_review.py): one section per defect,
+its test's docstring saying what the page showed before.
+"""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pandas as pd
+
+
+def _traffic_notes() -> list[str]:
+    """The traffic engine's own notes (its format) for two periods and one unserved row."""
+    from twin.scenario.engines.traffic import _notes
+
+    k = {}
+    for p in ("am_peak", "off_peak"):
+        k.update({f"{p}_person_trips": 5691.0, f"{p}_walk_share_pct": 37.8, f"{p}_bike_share_pct": 3.1, f"{p}_pt_share_pct": 26.5,
+                  f"{p}_car_share_pct": 32.6})
+    period = SimpleNamespace(assignment=SimpleNamespace(relative_gap=1e-10), through=pd.Series([2750.0]))
+    unserved = pd.DataFrame({"period": ["off_peak"], "segment": ["car"], "zone": ["z12"], "trips": [1.5], "reason": ["no path"]})
+    result = SimpleNamespace(notes=["calibrated: destination-choice scale theta 1.729"], kpis=k,
+                             periods={"am_peak": period, "off_peak": period}, unserved=unserved)
+    return _notes(result, ["am_peak", "off_peak"])
+
+
+def _heat_notes(monkeypatch) -> list[str]:
+    """The soil engine's hot-days notes (its format) with the default run's cover temperatures."""
+    from twin.scenario.engines import soil_heat
+
+    res = SimpleNamespace(days=["2023-07-21T00:00", "2023-08-01T00:00", "2023-08-02T00:00"],
+                          levels={"w": {level: (50.0, 40.0) for level in soil_heat.KPI_LEVELS.values()}},
+                          kpis={"w": {"changed_area_m2": 4532.0}},
+                          cover_midday_c={"asphalt": 51.42, "bare_soil": 46.63, "concrete_pavers": 44.0, "lawn": 39.41})
+    monkeypatch.setattr(soil_heat, "_heat", lambda *a, **k: (res, []))
+    return soil_heat.whatif_heat(None, None, None)[2]
+
+
+# -- 7. docs: a change of a temperature is in K ---------------------------------------------------
+
+def _degc_change_rows(text: str) -> list[str]:
+    """Rows of markdown tables with a change column whose label gives degC as the only unit (the
+    change column then reads as a temperature, not a difference in K)."""
+    bad, header = [], None
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            header = None
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if header is None:
+            header = cells
+            continue
+        if set("".join(cells)) <= set("-: "):
+            continue
+        if any("change" in h for h in header[1:]) and re.search(r"\b(?:degC|°C)\b", cells[0]) and not re.search(r"\bK\b", cells[0]):
+            bad.append(line)
+    return bad
+
+
+def test_docs_tables_give_temperature_changes_in_k():
+    """docs/soil_3d.md's validation table labelled its rows "..., degC" over a change column
+    (-8.46 read as degC): the convention of docs/soil_heat.md (changes in K) is said in the label."""
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    assert {p.name: _degc_change_rows(p.read_text(encoding="utf-8")) for p in sorted(docs.glob("soil*.md"))
+            if _degc_change_rows(p.read_text(encoding="utf-8"))} == {}
+    assert _degc_change_rows("| KPI | baseline | change |\n|---|---|---|\n| mid-day, degC | 47.1 | -0.04 |") != []
+    assert _degc_change_rows("| KPI | baseline | change |\n|---|---|---|\n| mid-day, degC (change in K) | 47.1 | -0.04 |") == []

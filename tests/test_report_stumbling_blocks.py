@@ -5,6 +5,7 @@ its test's docstring saying what the page showed before.
 
 from __future__ import annotations
 
+import html
 import re
 from types import SimpleNamespace
 
@@ -36,6 +37,31 @@ def _heat_notes(monkeypatch) -> list[str]:
                           cover_midday_c={"asphalt": 51.42, "bare_soil": 46.63, "concrete_pavers": 44.0, "lawn": 39.41})
     monkeypatch.setattr(soil_heat, "_heat", lambda *a, **k: (res, []))
     return soil_heat.whatif_heat(None, None, None)[2]
+
+
+# -- 6. the calibration's group note in plain words --------------------------------------------
+
+def test_the_calibration_group_note_says_what_the_factor_is_in_plain_words():
+    """"the shift of its U-values drawn for each sample given the sample (5-50-95 %: ...)": now what
+    the factor multiplies, that it is fitted again in each sample and why, which percentiles, and
+    the classes of the target the share counts (from the calibration's targets)."""
+    import numpy as np
+
+    from twin.scenario.report_calibration import _summary_html
+
+    shift, share = np.linspace(0.6, 0.8, 101), np.linspace(0.80, 0.90, 101)
+    stock = SimpleNamespace(conditioned={"residential": shift}, conditioned_share={"residential": share},
+                            group_conditional={"residential": {"targets": [{"target": "d_or_worse", "classes": ["D", "E", "F", "G"]}]}})
+    comp = SimpleNamespace(scenario=SimpleNamespace(inputs=SimpleNamespace(calibration=None)), stock_samples=stock)
+    summary = {"kinds": {"group": 3937}, "groups": ["residential"], "buildings": 3991, "methods": ["class shares"], "parameters": {}}
+    note = html.unescape(re.sub(r"<[^>]+>", "", re.findall(r"<p class='note'>.*?</p>", _summary_html(summary, comp))[-1]))
+    assert "given the sample" not in note and "shift" not in note and "5-50-95" not in note
+    assert note.startswith("Group residential: the calibration multiplies the U-values of its buildings by a factor that is fitted "
+                           "again in each Monte Carlo sample")
+    assert (f"factor {np.percentile(shift, 5):.3f} (5th percentile of the samples), {np.percentile(shift, 50):.3f} (median), "
+            f"{np.percentile(shift, 95):.3f} (95th percentile)") in note
+    q = 100 * np.percentile(share, [5, 50, 95])
+    assert "floor area in EPB classes D, E, F, G" in note and f"{q[0]:.1f} %, {q[1]:.1f} %, {q[2]:.1f} % (the same percentiles)" in note
 
 
 # -- 7. docs: a change of a temperature is in K ---------------------------------------------------

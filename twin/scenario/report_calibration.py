@@ -180,13 +180,21 @@ def _summary_html(summary: dict | None, comparison) -> str:
     stock = getattr(comparison, "stock_samples", None)
     cond = getattr(stock, "conditioned", None) or {}
     share = getattr(stock, "conditioned_share", None) or {}
+    targets = getattr(stock, "group_conditional", None) or {}
     for g, s in cond.items():
         s = np.asarray(s, dtype=float)
-        txt = (f"<p class='note'>Group <b>{html.escape(str(g))}</b>: the shift of its U-values drawn for each sample given the sample "
-               f"(5-50-95 %: {np.percentile(s, 5):.3f}, {np.percentile(s, 50):.3f}, {np.percentile(s, 95):.3f})")
+        txt = (f"<p class='note'>Group <b>{html.escape(str(g))}</b>: the calibration multiplies the U-values of its buildings by a "
+               "factor that is fitted again in each Monte Carlo sample, so that the sample's own buildings (their sampled ages, uses "
+               "and sizes) still match the calibration's targets: factor "
+               f"{np.percentile(s, 5):.3f} (5th percentile of the samples), {np.percentile(s, 50):.3f} (median), "
+               f"{np.percentile(s, 95):.3f} (95th percentile)")
         if g in share:
             q = 100 * np.percentile(np.asarray(share[g], dtype=float), [5, 50, 95])
-            txt += f"; the samples' share in the calibration's first target class set, standard conditions: {q[0]:.1f}, {q[1]:.1f}, {q[2]:.1f} %"
+            first = (targets.get(g) or {}).get("targets") or [{}]
+            classes = first[0].get("classes")
+            which = f"EPB classes {html.escape(', '.join(map(str, classes)))}" if classes else "the classes of the calibration's first target"
+            txt += (f"; with it, the share of the group's floor area in {which} (in the certificates' standard conditions, without the "
+                    f"sampled set-point offset): {q[0]:.1f} %, {q[1]:.1f} %, {q[2]:.1f} % (the same percentiles)")
         p.append(txt + ".</p>")
     return "".join(p)
 

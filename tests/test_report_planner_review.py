@@ -608,7 +608,7 @@ def test_engine_notes_in_the_report_speak_its_units(monkeypatch):
     comp.baseline["soil"] = EngineResult(comp.baseline["energy"].objects, "building_id", {}, notes=notes)
     page = _provenance_section(comp, now="now", run_id=None)
     shown = re.search(r"<p class='note'>soil: (hottest days: .*?)</p>", page).group(1)
-    assert "4,532 m² of ground" in shown and "asphalt 51.4 °C, bare_soil 46.6 °C, lawn 39.4 °C" in shown
+    assert "4,532 m² of ground" in shown and "asphalt 51.4 °C, bare soil 46.6 °C, lawn 39.4 °C" in shown
     assert "degC" not in page and " m2 " not in page
     assert note_units(NOTE_PREFIX + "5 m2, kWh/m2/year, m3/m3, 3 m3/s, CO2, -2,188 kEUR/year, +-6 points") == (
         NOTE_PREFIX + "5 m², kWh/m²·yr, m³/m³, 3 m³/s, CO₂, -2,188 k€/yr, ±6 points")

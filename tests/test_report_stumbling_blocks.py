@@ -11,6 +11,8 @@ from types import SimpleNamespace
 
 import pandas as pd
 
+from twin.scenario import report_labels as L
+
 
 def _traffic_notes() -> list[str]:
     """The traffic engine's own notes (its format) for two periods and one unserved row."""
@@ -37,6 +39,43 @@ def _heat_notes(monkeypatch) -> list[str]:
                           cover_midday_c={"asphalt": 51.42, "bare_soil": 46.63, "concrete_pavers": 44.0, "lawn": 39.41})
     monkeypatch.setattr(soil_heat, "_heat", lambda *a, **k: (res, []))
     return soil_heat.whatif_heat(None, None, None)[2]
+
+
+# -- 2. engine ids in notes --------------------------------------------------------------------
+
+def test_the_notes_name_covers_and_periods_in_the_reports_words(monkeypatch):
+    """The hot-days and traffic notes as the engines write them read with the report's words."""
+    heat, traffic = _heat_notes(monkeypatch), _traffic_notes()
+    assert "bare_soil 46.6 degC" in heat[0] and traffic[1].startswith("am_peak: ")  # the terminal's text keeps the ids
+    shown = [html.unescape(L.note_html(n)) for n in heat + traffic]
+    assert "asphalt 51.4 °C, bare soil 46.6 °C, concrete pavers 44.0 °C, lawn 39.4 °C" in shown[0]
+    assert shown[3].startswith("morning peak (8–9 h): 5,691 person trips (walk 37.8 %")
+    assert shown[4].startswith("midday (11–12 h): 5,691 person trips")
+    assert "unserved (midday (11–12 h), car, z12)" in shown[5]
+    assert not [s for s in shown if re.search(r"\b(?:am_peak|off_peak|pm_peak|bare_soil|concrete_pavers)\b", s)]
+    # the period words are the KPI table's period labels; the hours those of the traffic model's windows
+    from twin.traffic.mobility import PERIODS as WINDOWS
+
+    for p, (a, b) in ((p, WINDOWS[p]["window_s"]) for p in WINDOWS):
+        assert L.period_words(p) == f"{L.PERIODS[p].lower()} ({a / 3600:g}–{b / 3600:g} h)"
+    # ids inside identifiers, file names and code stay
+    kept = "am_peak_person_trips, bare_soil.csv, data/bare_soil, `am_peak`, <code>bare_soil</code>, x_off_peak"
+    assert L.note_words(kept) == kept
+
+
+def test_every_cover_id_with_an_underscore_has_its_words():
+    """The covers of the hot-days model and the vegetations of the soil tables: each id that is not
+    a word has an entry of COVER_WORDS (a new cover would otherwise show as an id)."""
+    import numpy as np
+
+    from twin.soil.deseal_heat import cover_fractions
+    from twin.soil.vegetation import read_landcover_vegetation, read_vegetation_table
+
+    grid = SimpleNamespace(sealed=np.zeros(1), paving=np.zeros(1), ground=np.ones(1),
+                           ground_by_class={c: np.full(1, 0.1) for c in read_landcover_vegetation()})
+    ids = set(cover_fractions(grid)) | set(read_vegetation_table()) | {r.ground_vegetation for r in read_landcover_vegetation().values()}
+    assert {i for i in ids if "_" in i and not i.startswith("_")} <= set(L.COVER_WORDS)
+    assert all(L.note_words(f"{i} 40.0 °C") == f"{w} 40.0 °C" for i, w in L.COVER_WORDS.items())
 
 
 # -- 6. the calibration's group note in plain words --------------------------------------------

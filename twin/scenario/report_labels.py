@@ -364,9 +364,56 @@ def note_units(text: str) -> str:
     return "".join(p if _CODE.fullmatch(p) else one(p) for p in _CODE.split(str(text)))
 
 
+#: Surface cover and vegetation ids of the soil engines' notes ("bare_soil 46.6 degC") and the
+#: words the report's text uses for them ("bare soil"): the covers of
+#: :func:`twin.soil.deseal_heat.cover_fractions` and the vegetations of ``twin/data/soil_vegetation.csv``
+#: whose id is not already a word (``lawn``, ``trees``, ``asphalt`` stay).
+COVER_WORDS = {"bare_soil": "bare soil", "concrete_pavers": "concrete pavers", "permeable_paving": "permeable paving",
+               "green_roof": "green roof", "infiltration_trench": "infiltration trench"}
+_COVER_ID = re.compile(r"(?<![\w./-])(" + "|".join(COVER_WORDS) + r")(?!\w)(?!\.\w)")
+_PERIOD_ID = re.compile(r"(?<![\w./-])(" + "|".join(PERIODS) + r")(?!\w)(?!\.\w)")
+
+
+def period_words(period: str) -> str:
+    """A traffic period id as the report's text names it, with its hour when the traffic model
+    has a window for it: ``am_peak`` -> "morning peak (8–9 h)" (:data:`PERIODS`, and the hours as
+    :func:`period_hours` writes them)."""
+    from twin.traffic.mobility import PERIODS as WINDOWS
+
+    words = lower_first(PERIODS[period])
+    if period in WINDOWS:
+        a, b = (w / 3600.0 for w in WINDOWS[period]["window_s"])
+        words += f" ({a:g}–{b:g} h)"
+    return words
+
+
+def note_words(text: str) -> str:
+    """An engine's note with the engines' ids the report's text spells in words: traffic periods
+    ("am_peak: 5,691 person trips" -> "morning peak (8–9 h): 5,691 person trips",
+    :func:`period_words`) and surface covers ("bare_soil 46.6" -> "bare soil 46.6",
+    :data:`COVER_WORDS`); whole tokens outside ``code`` spans only (not ``am_peak_person_trips``,
+    not a file name). The terminal keeps the ids.
+
+    Parameters
+    ----------
+    text
+        A note as an engine wrote it (plain text).
+
+    Returns
+    -------
+    str
+        The same note, plain text, with those ids in words.
+    """
+    def one(part: str) -> str:
+        part = _PERIOD_ID.sub(lambda m: period_words(m.group(1)), part)
+        return _COVER_ID.sub(lambda m: COVER_WORDS[m.group(1)], part)
+
+    return "".join(p if _CODE.fullmatch(p) else one(p) for p in _CODE.split(str(text)))
+
+
 def note_html(text: str) -> str:
-    """An engine's note for the report: :func:`note_units`, then HTML-escaped."""
-    return html.escape(note_units(text))
+    """An engine's note for the report: :func:`note_units` and :func:`note_words`, then HTML-escaped."""
+    return html.escape(note_words(note_units(text)))
 
 
 def unchanged(row) -> bool:

@@ -30,7 +30,7 @@ GIS = {
         "generated_city": {**STAMP, "buildings": 200000, "rounds": 3, "median_wall_s": 14.4391, "buildings_per_s": 13851.25,
                            "median_cpu_s": 3.4018, "buildings_per_cpu_s": 58792.2},
         "brussels_pbf": {**STAMP, "date": "2026-12-06 09:49 UTC", "load_before": [17.2, 1, 1], "load_after": [19.3, 1, 1], "buildings": 51060,
-                         "links": 79320, "rounds": 2, "median_wall_s": 20.44, "buildings_per_s": 2498.0, "median_cpu_s": 4.99,
+                         "links": 79320, "party_walls": 43802, "share_with_party_wall": 0.8041, "rounds": 2, "median_wall_s": 20.44, "buildings_per_s": 2498.0, "median_cpu_s": 4.99,
                          "buildings_per_cpu_s": 10232.5},
     },
 }  # fmt: skip
@@ -79,6 +79,13 @@ def test_the_readme_row_renders_in_one_line(tmp_path):
         "<!-- /figures:ingest_gis.readme -->\n")
 
 
+def test_the_brussels_party_walls(tmp_path):
+    page, folder = _page(tmp_path, GIS, ["ingest_gis.brussels_walls"], inline=True)
+    uf.update([page], figures_dir=folder)
+    assert ("<!-- figures:ingest_gis.brussels_walls -->43,802 party walls, 80 % of buildings have one (`pytest benchmarks/bench_ingest_gis.py -s`, "
+            "2026-12-06 09:49 UTC)<!-- /figures:ingest_gis.brussels_walls -->") in page.read_text(encoding="utf-8")
+
+
 def test_one_load_figure_when_the_load_did_not_change():
     data = copy.deepcopy(GIS)
     data["cases"]["generated_city"]["load_after"] = [15.41, 1, 1]
@@ -109,6 +116,7 @@ def test_a_missing_ifc_case_names_the_ifc_benchmark(tmp_path):
     ("ingest_gis.table", ("cases", "generated_city", "median_cpu_s"), r"no 'median_cpu_s' in the figures"),
     ("ingest_gis.readme", ("cases", "brussels_pbf", "links"), r"no 'links' in the figures"),
     ("ingest_gis.readme", ("cases", "generated_city", "load_after"), r"no 'load_after' in the figures"),
+    ("ingest_gis.brussels_walls", ("cases", "brussels_pbf", "share_with_party_wall"), r"no 'share_with_party_wall' in the figures"),
 ])  # fmt: skip
 def test_a_missing_key_is_an_error_naming_it_the_file_and_the_benchmark(tmp_path, block, drop, message):
     data = copy.deepcopy(GIS)
@@ -123,7 +131,8 @@ def test_a_missing_key_is_an_error_naming_it_the_file_and_the_benchmark(tmp_path
     assert "old" in page.read_text(encoding="utf-8")  # nothing written
 
 
-@pytest.mark.parametrize(("page", "prefix"), [("docs/ingest_gis.md", "ingest_gis.table"), ("README.md", "ingest_gis.readme"),
+@pytest.mark.parametrize(("page", "prefix"), [("docs/ingest_gis.md", "ingest_gis.table"), ("docs/ingest_gis.md", "ingest_gis.brussels_walls"),
+                                             ("README.md", "ingest_gis.readme"),
                                              ("docs/ingest_ifc.md", "ingest_ifc.")])
 def test_the_pages_quote_the_ingest_views(page, prefix):
     text = (REPO / page).read_text(encoding="utf-8")

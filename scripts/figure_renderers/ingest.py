@@ -4,7 +4,8 @@
   (``pytest benchmarks/bench_ingest_gis.py -s``): ``cases.generated_city`` (200,000 generated
   terraced houses, GeoParquet -> read_vector + Scene.add + party walls) and ``cases.brussels_pbf``
   (the Brussels-Capital Region OSM 2013 PBF -> read_osm + Scene.add + party walls). Views:
-  ``table`` (docs/ingest_gis.md's benchmark table) and ``readme`` (the README's footprint-ingest row).
+  ``table`` (docs/ingest_gis.md's benchmark table), ``readme`` (the README's footprint-ingest row) and
+  ``brussels_walls`` (the Brussels PBF's party walls in docs/ingest_gis.md's validation list).
 * ``ingest_ifc.*``: benchmarks/figures/ingest_ifc.json, written by benchmarks/bench_ingest_ifc.py
   (``pytest benchmarks/bench_ingest_ifc.py -s``): ``cases.read_ifc`` and ``cases.iterator`` (AC20-FZK-Haus,
   twin's subprocess path against ifcopenshell's bare geometry iterator in one process). View ``summary``
@@ -74,6 +75,13 @@ def gis_readme(data: dict) -> str:
             f"at commit {_get(city, 'commit')} by `{GIS_BENCH}` (`docs/ingest_gis.md`)")  # fmt: skip
 
 
+def gis_brussels_walls(data: dict) -> str:
+    """``43,802 party walls, 80 % of buildings have one`` (the Brussels PBF case's scene)."""
+    pbf = _get(data, "cases", "brussels_pbf")
+    return (f"{int(_get(pbf, 'party_walls')):,} party walls, {100 * float(_get(pbf, 'share_with_party_wall')):.0f} % of buildings have one "
+            f"(`{GIS_BENCH}`, {_get(pbf, 'date')})")
+
+
 # ----------------------------------------------------------------------------- ingest_ifc.json
 def ifc_summary(data: dict) -> str:
     """docs/ingest_ifc.md's benchmark figures: read_ifc against the bare iterator, wall and CPU, where measured."""
@@ -93,5 +101,6 @@ def ifc_summary(data: dict) -> str:
 BLOCKS: Blocks = {
     "ingest_gis.table": ("ingest_gis.json", gis_table, GIS_BENCH),
     "ingest_gis.readme": ("ingest_gis.json", gis_readme, GIS_BENCH),
+    "ingest_gis.brussels_walls": ("ingest_gis.json", gis_brussels_walls, GIS_BENCH),
     "ingest_ifc.summary": ("ingest_ifc.json", ifc_summary, IFC_BENCH),
 }

@@ -10,6 +10,7 @@ import re
 from types import SimpleNamespace
 
 import pandas as pd
+import pytest
 
 from twin.scenario import report_labels as L
 
@@ -76,6 +77,30 @@ def test_every_cover_id_with_an_underscore_has_its_words():
     ids = set(cover_fractions(grid)) | set(read_vegetation_table()) | {r.ground_vegetation for r in read_landcover_vegetation().values()}
     assert {i for i in ids if "_" in i and not i.startswith("_")} <= set(L.COVER_WORDS)
     assert all(L.note_words(f"{i} 40.0 °C") == f"{w} 40.0 °C" for i, w in L.COVER_WORDS.items())
+
+
+# -- 4. a change rounded to zero beside a non-zero percentage ------------------------------------
+
+def test_a_change_with_a_percentage_is_not_shown_as_zero():
+    """The morning peak's NOx row read "1.17 | 1.17 | ≈ 0 | +0.3 %": a change rounded away beside a
+    percentage that is not. The row (report._kpi_row_cells) now gives the change with two
+    significant digits of its own, which agree with the percentage; a change whose percentage
+    also rounds away stays "≈ 0"."""
+    from twin.scenario.report import _kpi_row_cells
+
+    def cells(delta: float) -> list[str]:
+        r = SimpleNamespace(kpi="am_peak_nox_kg", baseline=1.17, whatif_value=1.17 + delta, delta=delta)
+        return [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", _kpi_row_cells(r, False, (5, 95)))]
+
+    label, unit, base, what, change, pct = cells(0.0035)
+    assert (label, unit, base, pct) == ("Morning peak: NOx from road traffic", "kg", "1.17", "+0.3 %")
+    assert change == "+0.0035"
+    assert float(change) / 1.17 * 100 == pytest.approx(float(pct.rstrip(" %")), abs=0.05)  # the two cells agree
+    assert cells(-0.0035)[4:] == ["-0.0035", "-0.3 %"]
+    assert cells(0.0003)[4:] == ["≈ 0", "≈ 0 %"]  # both round away: nothing contradicts
+    assert cells(0.0)[4:] == ["0", "0 %"]
+    assert L.fmt_delta("co2_t", -0.4, 1000.0) == "≈ 0"  # -0.04 %: shown "≈ 0 %"
+    assert L.fmt_delta("am_peak_person_trips", 30.0, 5691.0) == "+30"  # a change that shows keeps the baseline's rounding
 
 
 # -- 6. the calibration's group note in plain words --------------------------------------------

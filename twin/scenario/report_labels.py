@@ -212,7 +212,12 @@ def fmt_value(kpi: str, x, *, ref=None) -> str:
 
 
 def fmt_delta(kpi: str, delta, baseline) -> str:
-    """A signed change rounded like its baseline; '≈ 0' for a non-zero change that rounds away, '0' for none."""
+    """A signed change rounded like its baseline; '≈ 0' for a non-zero change that rounds away, '0' for none.
+
+    A change that rounds away but whose percentage of the baseline does not (:func:`fmt_pct` shows
+    "+0.3 %") is given with two significant digits of its own ("+0.0035" kg beside "+0.3 %", not
+    "≈ 0" beside it, which would read as a contradiction).
+    """
     if delta is None or not np.isfinite(float(delta)):
         return "–"
     d = float(delta)
@@ -220,7 +225,9 @@ def fmt_delta(kpi: str, delta, baseline) -> str:
         return "0"
     s = fmt_value(kpi, d, ref=baseline if baseline is not None and np.isfinite(float(baseline)) and float(baseline) != 0 else d)
     if s.lstrip("-") == "0":
-        return "≈ 0"
+        if fmt_pct(d, baseline, kpi) in ("–", "≈ 0 %", "0 %"):
+            return "≈ 0"
+        s = _number(d, max(0, 1 - math.floor(math.log10(abs(d)))))  # two significant digits
     return s if s.startswith("-") else "+" + s
 
 

@@ -19,7 +19,11 @@ Run:  pytest benchmarks/bench_soil.py --benchmark-only -s -p no:cacheprovider
   weather file: grid build time and kernel time (target < 2 min on 2 cores).
 
 Numba compiles once in a warm-up round that is not timed. The machine is shared: CPU times and
-the 1-minute load average are printed next to wall times.
+the 1-minute load average are printed next to wall times. The Celia per-column test also merges its
+figures (best wall and CPU time per column of the batches, the single call's median, the ratio to
+HYDRUS-1D's quoted cost, load before/after, date, commit, cores, versions) into
+``benchmarks/figures/soil_kernel.json`` (cases ``celia_dz_1cm``, ``celia_dz_0.5cm``), from which
+``scripts/update_figures.py`` writes the README's soil-kernel row.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.* helpers
-from machine_load import load_average, timed  # benchmarks/machine_load.py
+from figures_file import merge_case  # benchmarks/figures_file.py
+from machine_load import load_average, measurement_stamp, timed  # benchmarks/machine_load.py
 
 from twin.soil.hydraulics import carsel_parrish
 from twin.soil.rain import block_rain
@@ -111,9 +116,15 @@ def _celia_batch(run, n: int):
 
 @pytest.mark.parametrize("dz_m", [0.01, 0.005])
 def test_celia_per_column_against_hydrus(benchmark, dz_m):
+    import platform
+
+    import numba
+
     from twin.kernels.config import set_threads
     from twin.soil.column import column_report, front_depth_m
 
+    stamp = {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count(),
+             "versions": {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__}}
     run = _celia_run(dz_m)
     run.run()  # compile
     _celia_batch(run, 2)
@@ -139,6 +150,14 @@ def test_celia_per_column_against_hydrus(benchmark, dz_m):
           f"{rep['iterations']} iterations; balance error {rep['relative_water_balance_error']:.1e}")
     assert abs(front - 0.566) < (0.01 if dz_m >= 0.01 else 0.005)
     assert abs(rep["relative_water_balance_error"]) < 1e-6
+    merge_case(REPO / "benchmarks" / "figures" / "soil_kernel.json", f"celia_dz_{dz_m * 100:g}cm", {
+        **stamp, "load_after": list(os.getloadavg()), "dz_m": dz_m, "nodes": len(rep["depth_m"]), "batch_columns": n_batch, "threads": 1,
+        "per_column_wall_s": per_column, "per_column_cpu_s": batch_cpu / n_batch, "single_call_median_wall_s": float(np.median(single)),
+        "hydrus_s_per_column": HYDRUS_S_PER_COLUMN, "ratio_hydrus_over_wall": HYDRUS_S_PER_COLUMN / per_column,
+        "ratio_hydrus_over_cpu": HYDRUS_S_PER_COLUMN / (batch_cpu / n_batch), "front_cm": front * 100,
+        "command": f"pytest benchmarks/bench_soil.py --benchmark-only -s -p no:cacheprovider -k 'celia and {dz_m}'"},
+        "soil kernel (README row): celia_dz_* = Celia (1990) columns at dz, one thread, in batches (best of 3 rounds: wall; the "
+        "batch CPU time is the last round's), against HYDRUS-1D's quoted 0.02 s per column; load_before/after: 1, 5, 15-minute load averages")
 
 
 @pytest.mark.slow

@@ -112,6 +112,32 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+def _ordered_box(v: list[float] | None, key: str) -> list[float] | None:
+    """``v`` unchanged when None or a box ``[xmin, ymin, xmax, ymax]`` with xmin < xmax and ymin < ymax.
+
+    Raises
+    ------
+    ValueError
+        Naming ``key`` (the scenario key of the box).
+    """
+    if v is not None and (v[0] >= v[2] or v[1] >= v[3]):
+        raise ValueError(f"{key} must be [xmin, ymin, xmax, ymax] with xmin < xmax and ymin < ymax")
+    return v
+
+
+def _listed_once(v: list, what: str) -> list:
+    """``v`` unchanged when no item stands in it twice.
+
+    Raises
+    ------
+    ValueError
+        ``"<what> is listed twice"`` (``what``: ``"a mode"``, ``"an engine"``...).
+    """
+    if len(set(v)) != len(v):
+        raise ValueError(f"{what} is listed twice")
+    return v
+
+
 def _clean(message: str) -> str:
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
@@ -211,9 +237,7 @@ class Selector(Strict):
     @field_validator("within")
     @classmethod
     def _box(cls, v):
-        if v is not None and (v[0] >= v[2] or v[1] >= v[3]):
-            raise ValueError("within must be [xmin, ymin, xmax, ymax] with xmin < xmax and ymin < ymax")
-        return v
+        return _ordered_box(v, "within")
 
 
 @functools.lru_cache(maxsize=1)
@@ -254,9 +278,7 @@ class CloseStreets(Strict):
     @field_validator("modes")
     @classmethod
     def _unique(cls, v):
-        if len(set(v)) != len(v):
-            raise ValueError("a mode is listed twice")
-        return v
+        return _listed_once(v, "a mode")
 
 
 class ChangeStreets(Strict):
@@ -487,9 +509,7 @@ class TrafficOptions(Strict):
     @field_validator("periods")
     @classmethod
     def _unique_periods(cls, v):
-        if len(set(v)) != len(v):
-            raise ValueError("a period is listed twice")
-        return v
+        return _listed_once(v, "a period")
 
     @field_validator("access_categories")
     @classmethod
@@ -639,9 +659,7 @@ class SoilOptions(Strict):
     @field_validator("bounds")
     @classmethod
     def _box(cls, v):
-        if v is not None and (v[0] >= v[2] or v[1] >= v[3]):
-            raise ValueError("bounds must be [xmin, ymin, xmax, ymax] with xmin < xmax and ymin < ymax")
-        return v
+        return _ordered_box(v, "bounds")
 
     @field_validator("water_table_depth_m")
     @classmethod
@@ -882,9 +900,7 @@ class Scenario(Strict):
     @field_validator("domains")
     @classmethod
     def _unique_domains(cls, v):
-        if len(set(v)) != len(v):
-            raise ValueError("an engine is listed twice")
-        return v
+        return _listed_once(v, "an engine")
 
     @model_validator(mode="after")
     def _unique_whatifs(self):

@@ -79,6 +79,37 @@ def test_every_cover_id_with_an_underscore_has_its_words():
     assert all(L.note_words(f"{i} 40.0 °C") == f"{w} 40.0 °C" for i, w in L.COVER_WORDS.items())
 
 
+# -- 3. the two de-sealed areas ------------------------------------------------------------------
+
+def test_the_hot_days_ground_area_is_related_to_the_area_of_what_changed(monkeypatch):
+    """"What each what-if changed" gives 5,939 m² (the de-sealed polygons) and the hot-days note
+    4,532 m² of ground (outside roofs and streets, times the fall of the sealed share): a sentence
+    beside the note relates them, with the run's numbers (the engine's note, the applied record)."""
+    from twin.scenario.engines.soil_heat import HEAT_KPIS
+    from twin.scenario.report import _changes_section
+    from twin.scenario.report_soil_heat import ground_area_sentence, soil_heat_report_section
+    from twin.scenario.runner import EngineResult
+
+    notes = _heat_notes(monkeypatch)
+    applied = {"desealing-car-parks": [{"op": "deseal", "landcover": 12, "area_m2": 5939.2}]}
+    kpis = pd.DataFrame({"whatif": "desealing-car-parks", "domain": "soil", "kpi": list(HEAT_KPIS), "baseline": 50.0,
+                         "whatif_value": 40.0, "delta": -10.0})
+    whatif = SimpleNamespace(name="desealing-car-parks", description="")
+    comp = SimpleNamespace(scenario=SimpleNamespace(domains=["soil"], whatifs=[whatif], uncertainty=SimpleNamespace(percentiles=(5, 95))),
+                           baseline={"soil": EngineResult(None, "cell", {})}, kpis=kpis, sample_notes=[], applied=applied,
+                           whatifs={"desealing-car-parks": {"soil": EngineResult(None, "cell", {}, notes=notes)}})
+    page = html.unescape(soil_heat_report_section(comp))
+    said = re.search(r"<p class='note ground-area'>(.*?)</p>", page).group(1)
+    assert said == ("These 4,532 m² are 76 % of the 5,939 m² that “What each what-if changed” gives (the area of the polygons "
+                    "the what-if de-seals): only their ground outside roofs and streets counts, each m² weighted by how much its "
+                    "sealed share falls.")
+    assert page.index("4,532 m² of ground") < page.index(said)  # right after the note it explains
+    assert "area (m²) 5,939" in html.unescape(_changes_section(SimpleNamespace(applied=applied)))  # the other number, as shown
+    # no sentence without a de-sealing record or without the note's area
+    assert ground_area_sentence(notes[0], [{"op": "renovate", "area_m2": 10.0}]) is None
+    assert ground_area_sentence(notes[1], applied["desealing-car-parks"]) is None
+
+
 # -- 4. a change rounded to zero beside a non-zero percentage ------------------------------------
 
 def test_a_change_with_a_percentage_is_not_shown_as_zero():

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import numpy as np
 
@@ -52,6 +53,40 @@ def _band(b, unit: str) -> str:
     if unit == "m2":
         return ""
     return f"{b[0]:+.2f} to {b[1]:+.2f}"
+
+
+#: The hot-days note's changed ground (its own format: :func:`twin.scenario.engines.soil_heat.whatif_heat`).
+_GROUND = re.compile(r"surface cover replaced on (?P<m2>[\d,]+(?:\.\d+)?) m2 of ground")
+
+
+def ground_area_sentence(note: str, applied: list[dict]) -> str | None:
+    """The sentence that relates the hot-days note's changed ground to the area "What each what-if
+    changed" gives (the area of the polygons a ``deseal`` modification selects): the ground is the
+    part of those polygons outside roofs and streets on the soil grid, times the fall of their
+    sealed share, so it is smaller. None when the note gives no ground area or the what-if
+    de-seals nothing.
+
+    Parameters
+    ----------
+    note
+        A hot-days note of the soil engine (ASCII, as the engine writes it).
+    applied
+        The what-if's records of what it changed (``Comparison.applied[whatif]``).
+
+    Returns
+    -------
+    str or None
+        "These 4,532 m² are 76 % of the 5,939 m² of de-sealed polygons in “What each what-if
+        changed”: ..." with the run's numbers.
+    """
+    m = _GROUND.search(note)
+    selected = sum(float(r.get("area_m2", 0.0)) for r in applied if r.get("op") == "deseal")
+    if m is None or not selected > 0:
+        return None
+    ground = float(m.group("m2").replace(",", ""))
+    return (f"These {ground:,.0f} m² are {100.0 * ground / selected:.0f} % of the {selected:,.0f} m² that “What each what-if "
+            "changed” gives (the area of the polygons the what-if de-seals): only their ground outside roofs and streets counts, "
+            "each m² weighted by how much its sealed share falls.")
 
 
 def _heat_rows(comparison):
@@ -106,6 +141,9 @@ def soil_heat_report_section(comparison) -> str:
         for note in (res.notes if res is not None else []):
             if note.startswith(NOTE_PREFIX):
                 p.append(f"<p class='note'>{note_html(note[len(NOTE_PREFIX):])}</p>")
+                said = ground_area_sentence(note, getattr(comparison, "applied", {}).get(w.name, []))
+                if said:
+                    p.append(f"<p class='note ground-area'>{html.escape(said)}</p>")
     others = [w.name for w in sc.whatifs if w.name not in shown]
     if not shown:
         why = [n[len(NOTE_PREFIX):] for res in comparison.baseline.values() for n in res.notes if n.startswith(NOTE_PREFIX)]

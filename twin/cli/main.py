@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import logging
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from importlib import import_module
@@ -25,6 +26,7 @@ from typing import Annotated
 
 import typer
 
+from twin.cli import pause_point
 from twin.cli.help_text import reflow_commands
 
 app = typer.Typer(
@@ -193,13 +195,23 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - console e
     from twin.cli import signals
     from twin.cli.errors import interrupted, run_app
 
-    with signals.installed():  # SIGTERM / SIGINT: prompt stop, exit 143 / 130
-        try:
-            args = global_flags_first(sys.argv[1:] if argv is None else argv)
-            with command_output(args):
-                code = run_app(app, args)
-        except KeyboardInterrupt:  # around the command: reading its line, starting or ending its progress
-            code = interrupted()
+    code = None
+    try:
+        with signals.installed():  # SIGTERM / SIGINT: prompt stop, exit 143 / 130
+            try:
+                args = global_flags_first(sys.argv[1:] if argv is None else argv)
+                with command_output(args):
+                    code = run_app(app, args)
+            except KeyboardInterrupt:  # around the command: reading its line, starting or ending its progress
+                code = interrupted()
+    except KeyboardInterrupt as exc:  # while the handlers were being put back: the command had ended
+        from twin.workflows.interrupt import Terminated
+
+        if code is None:
+            raise
+        signals.stop_after_end(signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT, code)
+    signals.after_end(code)  # a signal during the interpreter's shutdown: one line, 130 / 143 (see there)
+    pause_point("ended")
     sys.exit(code)
 
 

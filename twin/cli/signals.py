@@ -54,6 +54,7 @@ import threading
 import time
 from collections.abc import Iterator
 
+from twin.cli import STOP_CODES, STOP_LINES
 from twin.workflows.interrupt import Terminated, raises_terminated
 
 #: How long the main thread's frame must stand still after a signal before the watcher
@@ -64,9 +65,10 @@ GRACE_S = 0.5
 #: own before the watcher stops the process anyway, s.
 UNWIND_S = 10.0
 
-#: Exit code and line per signal.
-EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
-LINES = {signal.SIGINT: "twin: interrupted", signal.SIGTERM: "twin: terminated (SIGTERM)"}
+#: Exit code and line per signal (defined in :mod:`twin.cli`, whose entry point takes the
+#: signals before this module is imported).
+EXIT_CODES = STOP_CODES
+LINES = STOP_LINES
 
 _STOP_BYTE = 0  # written by uninstall to end the watcher (no signal has number 0)
 
@@ -246,4 +248,48 @@ def installed() -> Iterator[None]:
         _swallowed.clear()
 
 
-__all__ = ["EXIT_CODES", "GRACE_S", "LINES", "UNWIND_S", "announce", "exit_code", "installed", "received"]
+def ended_line(sig: int, code: int) -> str:
+    """The line of a stop signal that came after the command had ended with exit code ``code``."""
+    base = LINES.get(sig, "twin: interrupted")
+    if code == 0:
+        return f"{base} after the command had ended; its results were written whole"
+    return f"{base} after the command had ended (exit code {code})"
+
+
+def stop_after_end(sig: int, code: int) -> None:
+    """End the process for a stop signal ``sig`` that came after the command ended with ``code``.
+
+    Flush stdout and stderr, print :func:`ended_line` and exit with 130 (SIGINT) or 143
+    (SIGTERM) at once, not with ``code``. The command's outputs are final then (every swap is
+    done, nothing is staged), so nothing is unwound; what is left is the interpreter's shutdown
+    (about a second of finalizing libraries), in which a ``KeyboardInterrupt`` would print a
+    traceback and the default SIGTERM action a silent death (exit -15).
+
+    Why 130/143 and not the command's own code: the signal did reach a running process, and its
+    caller asked for a stop. A shell script, ``make`` or a scheduler tells "stopped" from "done"
+    by that code (bash's rule for a foreground child after Ctrl-C: a child that exits 0 lets the
+    script carry on with its next step, which is what the user pressed Ctrl-C to prevent). The
+    line says that the results are whole, so the user knows that there is nothing to rerun.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, RuntimeError, AttributeError):
+            stream.flush()
+    with contextlib.suppress(OSError):
+        os.write(2, (ended_line(sig, code) + "\n").encode())
+    os._exit(EXIT_CODES.get(sig, 128 + sig))
+
+
+def after_end(code: int) -> None:
+    """From now on a SIGINT or SIGTERM ends the process by :func:`stop_after_end` (main thread only).
+
+    Called by :func:`twin.cli.main.main` once the command has ended with ``code`` and the
+    handlers of :func:`installed` are put back, just before it exits.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in EXIT_CODES:
+        signal.signal(sig, lambda signum, frame: stop_after_end(signum, code))  # noqa: ARG005 - handler signature
+
+
+__all__ = ["EXIT_CODES", "GRACE_S", "LINES", "UNWIND_S", "after_end", "announce", "ended_line", "exit_code", "installed", "received",
+           "stop_after_end"]

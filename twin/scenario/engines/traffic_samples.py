@@ -25,7 +25,14 @@ changes nothing the mobility model reads (de-sealing) takes its sample's baselin
 sample re-weights them with its residents.
 
 Cost: two mobility runs per sample for the default scenario (baseline and the low-traffic
-Parvis), about 0.3-0.5 s each on Saint-Gilles (``docs/scenarios.md`` has the measured run).
+Parvis), about 0.3-0.5 s each on Saint-Gilles (``docs/scenarios.md`` has the measured run). The
+traffic part of the default run (central runs and the 40 paired samples, CPU time of the
+process) took 35.6 and 37.4 s before the kernels of a district's size ran on one thread and the
+what-if found its baseline's public-transport skims (:mod:`twin.traffic.kernel_threads`,
+``twin.traffic.mobility._PT_SKIM_CACHE``), 22.2 and 23.4 s after, with the same KPIs to the last
+bit (2026-12-06, 2 cores shared, load average 10-21). Networks are made per run: their zone
+connectors follow the sample's activity-weighted zone centroids; their street part is shared
+(:mod:`twin.traffic.mode_streets`).
 """
 
 from __future__ import annotations

@@ -104,18 +104,27 @@ def announce(line: str | None = None) -> bool:
     the process of a test) the line is printed every time.
     """
     sig = received()
-    if sig is not None:
-        with _announce_lock:
-            if _announced[0]:
-                return False
-            _announced[0] = True
     text = line if line is not None else LINES.get(sig, "twin: interrupted")
+    if sig is None:
+        _write_line(text)
+        return True
+    # The line is written under the lock: the watcher, which ends the process with os._exit
+    # once this returns False, must not end it between another thread's check and its write
+    # (a SIGTERM to the process group of `twin batch` ended it so with 143 and no line).
+    with _announce_lock:
+        if _announced[0]:
+            return False
+        _announced[0] = True
+        _write_line(text)
+    return True
+
+
+def _write_line(text: str) -> None:
     with contextlib.suppress(OSError, ValueError):
         if sys.stderr.isatty():
             sys.stderr.write("\r\x1b[K")  # the progress line, if one is drawn
         sys.stderr.write(text + "\n")
         sys.stderr.flush()
-    return True
 
 
 def _raise_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature

@@ -563,6 +563,70 @@ def _wait_for_holder(store, task: dict, poll_s: float) -> dict | None:
         return store.wait_while_held(task["run_id"], poll_s=poll_s)
 
 
+#: Loggers of Dask (and of the libraries it runs on) silenced while the cluster is shut down
+#: after an interruption: connections closing under running tasks are expected then.
+_DASK_LOGGERS = ("distributed", "tornado", "asyncio")
+
+#: Longest wait for the client and for the local cluster to close after an interruption, s.
+CLOSE_TIMEOUT_S = 20.0
+
+
+def _quiet_dask_logs() -> None:
+    """Set the loggers of :data:`_DASK_LOGGERS` to CRITICAL (this process, or a worker by ``client.run``)."""
+    for name in _DASK_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def _worker_ignores_sigint() -> None:
+    """In a worker of the local cluster (by ``client.run``): ignore SIGINT.
+
+    A Ctrl-C at the terminal goes to every process of the foreground group, the workers of the
+    local cluster included; each printed its own ``KeyboardInterrupt`` traceback. The batch
+    process stops them (:func:`_close_after_interruption`). A worker that Dask restarts (after
+    a worker died) takes SIGINT by default again.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _close_after_interruption(client, cluster) -> None:
+    """Shut the Dask client and the local cluster down quietly after SIGINT or SIGTERM.
+
+    Without this the user saw, after the one line of the interruption, Dask's log of the
+    connections that closed under running tasks (``CommClosedError`` tracebacks, "Async
+    instruction ... ended with CancelledError") and the ``resource_tracker`` warning about
+    "leaked semaphore objects": the watcher of :mod:`twin.cli.signals` ended the process with
+    :func:`os._exit` while the main thread was waiting for the cluster to close, so the
+    semaphores of the worker processes' queues were never released. Here:
+
+    * Dask's loggers are set to CRITICAL, here and in the workers of the local cluster (only on
+      this path: a batch that runs to its end, or fails, logs as before);
+    * the close runs inside :func:`twin.io.stop.critical`, which the watcher waits for (at most
+      :data:`twin.io.stop.SWAP_WAIT_S`) before it ends the process;
+    * the finalizers of :mod:`multiprocessing` (which release those semaphores; Python runs them
+      at a normal exit) are run at once, as the process is about to end either way.
+
+    An error while closing is not reported: the interruption is what the user sees.
+    """
+    import multiprocessing.util
+
+    from twin.io import stop
+
+    _quiet_dask_logs()
+    with stop.critical():
+        if cluster is not None:  # the workers of the local cluster write to this terminal (not those of --scheduler)
+            with contextlib.suppress(Exception):
+                client.run(_quiet_dask_logs)
+        with contextlib.suppress(Exception):
+            client.close(timeout=CLOSE_TIMEOUT_S)
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                cluster.close(timeout=CLOSE_TIMEOUT_S)
+        with contextlib.suppress(Exception):
+            multiprocessing.util._run_finalizers()  # noqa: SLF001 - what multiprocessing runs at exit
+
+
 def _submit_runs(todo, store, done, *, store_path: Path, out: Path, scheduler, n_workers, on_result, no_effect, allow_dirs,
                  connect_timeout_s=CONNECT_TIMEOUT_S) -> None:
     """The runs of ``todo`` on Dask; ``done`` (a progress step) counts the finished ones."""
@@ -583,13 +647,21 @@ def _submit_runs(todo, store, done, *, store_path: Path, out: Path, scheduler, n
             else:
                 cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
                 client = Client(cluster)
+                client.run(_worker_ignores_sigint)  # a Ctrl-C reaches the workers too: this process stops them
         try:
             _run_and_wait(client, todo, store, done, store_path=store_path, out=out, on_result=on_result, no_effect=no_effect,
                           allow_dirs=allow_dirs)
-        finally:
+        except KeyboardInterrupt:  # SIGINT, or SIGTERM (twin.workflows.interrupt.Terminated)
+            _close_after_interruption(client, cluster)
+            raise
+        except BaseException:
             client.close()
             if cluster is not None:
                 cluster.close()
+            raise
+        client.close()
+        if cluster is not None:
+            cluster.close()
     finally:
         if env_before is None:
             os.environ.pop("TWIN_NUMBA_THREADS", None)

@@ -31,7 +31,11 @@ are replaced (data, user and calibrated values are never touched), in this order
 
 Then height, storeys and storey height are resolved again (:func:`.form.resolve_form`) with
 the new uses (a default band depends on the use) and the neighbours' values, and the floor
-area follows.
+area follows. What a building's data says is kept (the "file wins over derived" of
+:mod:`twin.ingest.attributes.precedence`): a height or storeys of source data, user or
+calibrated (:data:`KNOWN`) stays; the storey height the reader took from them (an IFC model's
+storey elevations) stays while the use it depends on is unchanged; a floor area the reader did
+not derive as footprint x storeys (an IFC model's spaces) stays (:func:`keep_file_values`).
 """
 
 from __future__ import annotations
@@ -297,11 +301,50 @@ def refine_buildings(
         **shape,
         "construction_year": year, "construction_year_source": y_src, "construction_year_rule": y_rule,
     }
+    before_storey_h = b["storey_height_m"].to_numpy(dtype=float) if "storey_height_m" in b else np.full(n, np.nan)
+    before_floor = b["floor_area_m2"].to_numpy(dtype=float) if "floor_area_m2" in b else np.full(n, np.nan)
+    before_storeys = b["n_storeys"].to_numpy(dtype=float)
+    use_kept = (use_src == b["use_source"].to_numpy(dtype=object)) & (use == b["use"].to_numpy(dtype=object))
+    columns["storey_height_m"] = keep_file_values(before_storey_h, shape["storey_height_m"], h_known & s_known & use_kept)
     for c, v in columns.items():
         put(b, c, v)
-    b["floor_area_m2"] = b["footprint_area_m2"].to_numpy(dtype=float) * b["n_storeys"].to_numpy(dtype=float)
+    footprint = b["footprint_area_m2"].to_numpy(dtype=float)
+    derived_floor = footprint * b["n_storeys"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        from_file = np.isfinite(before_floor) & ~np.isclose(before_floor, footprint * before_storeys, rtol=1e-9, atol=1e-9)
+    b["floor_area_m2"] = keep_file_values(before_floor, derived_floor, from_file)
     set_legacy_flags(b)
     return b
+
+
+def keep_file_values(before: np.ndarray, derived: np.ndarray, from_file: np.ndarray) -> np.ndarray:
+    """A derived attribute that has no source column of its own: the reader's value where it
+    rests on the file (``from_file`` and finite), else the refinement's ``derived`` value.
+
+    The "file wins over derived" step of :mod:`twin.ingest.attributes.precedence`, for the
+    attributes the readers derive from a file's values: ``storey_height_m`` where the height and
+    the storeys are both evidence (:data:`KNOWN` sources) and the use the reader took its
+    storey height from is unchanged (an IFC storey's elevations; a CityJSON height over its
+    ``storeysAboveGround``), and ``floor_area_m2`` where the reader's value is not the
+    footprint x storeys that the refinement recomputes (an IFC model's spaces or slabs).
+
+    Parameters
+    ----------
+    before
+        The reader's values (NaN where it gave none).
+    derived
+        The values the refinement derives.
+    from_file
+        True where the reader's value rests on the file.
+
+    Returns
+    -------
+    ndarray
+        float values, same length.
+    """
+    before = np.asarray(before, dtype=float)
+    keep = np.asarray(from_file, dtype=bool) & np.isfinite(before)
+    return np.where(keep, before, np.asarray(derived, dtype=float))
 
 
 def refine_scene(scene, *, table: dict[str, Any]) -> None:
@@ -318,4 +361,4 @@ def refine_scene(scene, *, table: dict[str, Any]) -> None:
     scene.set_layer("buildings", refined)
 
 
-__all__ = ["KNOWN", "landuse_of_buildings", "neighbour_values", "pois_in_buildings", "refine_buildings", "refine_scene"]
+__all__ = ["KNOWN", "keep_file_values", "landuse_of_buildings", "neighbour_values", "pois_in_buildings", "refine_buildings", "refine_scene"]

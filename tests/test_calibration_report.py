@@ -121,7 +121,7 @@ def test_calibrated_run_and_its_counterpart_end_to_end(tmp_path):
         for part in ("baseline", "delta"):
             assert t.loc[(kpi, part), "after_width"] < 0.5 * t.loc[(kpi, part), "before_width"], (kpi, part)
     html = calibration_section(run, before)
-    assert f"{int(keep.sum())} buildings to their own meters" in html and "heating need" in html
+    assert f"{int(keep.sum())} buildings to their own meters" in html and "Heating need" in html
     # the run itself carries the bands with the priors alone (kpis.csv: uncalibrated_*), equal to the counterpart's,
     # and the report's section draws them without being handed the counterpart
     from twin.scenario.report_calibration import PRIOR_COLUMNS, prior_kpis

@@ -142,11 +142,11 @@ def test_report_says_what_the_run_assumed(small_run):
     assert "What this run assumed" in box
     shares = floor_area_shares(read_scene(out / "baseline_scene").buildings)
     for attr, r in shares.iterrows():
-        row = re.search(rf"<td class='l'>{attr}</td>(.*?)</tr>", box).group(1)
+        row = re.search(rf"<td class='l' title='{attr}'>[^<]*</td>(.*?)</tr>", box).group(1)
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
         assert cells[4] == f"{100 * r['default']:.1f} %", (attr, cells)
     for entry in ("construction_period", "use", "storeys", "heating_system", "heating_setpoint_c"):
-        assert f"<td class='l'>{entry}</td>" in box
+        assert f"<td class='l' title='{entry}'>" in box
     assert "Statbel" in box and "Census 2011" in box  # the sources of the priors
     assert "3 Monte Carlo samples (seed 4)" in box and "Monte Carlo error of the band edges" in box
     assert "ISO 13790 hourly 5R1C" in box
@@ -276,7 +276,9 @@ def test_default_scenario_report_in_chromium(default_results, tmp_path):
     for sid, visible in found["text"].items():
         assert not re.search(r"\b[a-z0-9]+_[a-z0-9_]+\b", visible), (sid, re.findall(r"\b[a-z0-9]+_[a-z0-9_]+\b", visible)[:5])
         assert not re.search(r"\[[-+0-9.,]+, [-+0-9.,]+\]", visible), sid  # no "[lo, hi]" band text
-        assert not re.search(r"[0-9]\.[0-9]{4,}", visible), sid  # no over-precise numbers ("0.0001019")
+        # no over-precise numbers: four or more significant decimals ("0.0001019", "1.2345"); a small change shown to two
+        # significant digits beside its non-zero percent ("+0.0036", aba5574) is not over-precise
+        assert not re.search(r"[0-9]\.0*[1-9][0-9]{3,}", visible), sid
     # every drawn range is the kpis.csv band of its KPI
     table = kpis.set_index(["whatif", "kpi"])
     assert len(found["bars"]) >= 20

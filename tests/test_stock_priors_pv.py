@@ -59,6 +59,6 @@ def test_the_reports_prior_table_says_what_the_district_wide_factors_apply_to():
 
     stock = draw_stock_samples(fake_scene(30), load_priors(), 5, 1)
     page = _priors_table(SimpleNamespace(stock_samples=stock))
-    row = page.split("<td class='l'>pv_yield</td>")[1].split("</tr>")[0]
+    row = page.split("<td class='l' title='pv_yield'>rooftop PV yield</td>")[1].split("</tr>")[0]
     assert "every rooftop PV system (one factor per sample)" in row and "typology" not in row
-    assert "every heat pump (one factor per sample)" in page.split("<td class='l'>heat_pump_cop</td>")[1].split("</tr>")[0]
+    assert "every heat pump (one factor per sample)" in page.split("<td class='l' title='heat_pump_cop'>heat pump efficiency (COP)</td>")[1].split("</tr>")[0]

@@ -530,6 +530,13 @@ def _provenance_table(scene) -> str:
     return "".join(rows)
 
 
+#: The stock priors' entries (:data:`twin.energy.priors.ENTRIES`) as the priors table names them
+#: (the id on hover, as the attribute-sources table).
+PRIOR_LABELS = {"construction_period": "construction period", "use": "use", "storeys": "storeys", "storey_height_m": "storey height",
+                "window": "windows", "heating_system": "heating system", "heating_setpoint_c": "heating set-point temperature",
+                "air_change": "air change rate", "heat_pump_cop": "heat pump efficiency (COP)", "pv_yield": "rooftop PV yield"}
+
+
 def _priors_table(comparison) -> str:
     from twin.energy.priors import describe
 
@@ -546,7 +553,8 @@ def _priors_table(comparison) -> str:
         attr = counted.get(d["entry"])
         n = (f"{int(stock.sampled[attr].sum()):,} of {n_b:,}" if attr in stock.sampled
              else district_wide.get(d["entry"], "where from typology or default"))
-        rows.append(f"<tr><td class='l'>{html.escape(d['entry'])}</td><td class='w'>{note_html(d['what'])}</td><td>{n}</td>"
+        name = PRIOR_LABELS.get(d["entry"], str(d["entry"]).replace("_", " "))
+        rows.append(f"<tr><td class='l' title='{html.escape(d['entry'])}'>{html.escape(name)}</td><td class='w'>{note_html(d['what'])}</td><td>{n}</td>"
                     f"<td class='w note'>{note_html(d['basis'])}</td></tr>")
     rows.append("</tbody></table>")
     return "".join(rows)

@@ -1,9 +1,11 @@
-"""What the renderers of scripts/update_figures.py share: the error, the repository root, seed lists."""
+"""What the renderers of scripts/update_figures.py share: the error, the repository root, seed lists, a figure's
+lookup by its key path and the load a case was measured at."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 """The repository's root."""
@@ -22,3 +24,25 @@ def seeds_text(seeds: list[int]) -> str:
     if len(seeds) > 2 and seeds == list(range(seeds[0], seeds[-1] + 1)):
         return f"{seeds[0]}-{seeds[-1]}"
     return ", ".join(str(s) for s in seeds)
+
+
+def figure_at(data: dict, *keys: str) -> Any:
+    """``data[k0][k1]...``; a missing key is a :class:`FiguresError` naming its path."""
+    node: Any = data
+    for i, key in enumerate(keys):
+        if not isinstance(node, dict) or key not in node:
+            raise FiguresError(f"no {'.'.join(keys[: i + 1])!r} in the figures")
+        node = node[key]
+    return node
+
+
+def one_minute(x: float | list[float]) -> float:
+    """The 1-minute load average: the first of (1, 5, 15-minute) averages, or the figure itself
+    (bench_soil_year.py's district years record the 1-minute average alone)."""
+    return float(x[0] if isinstance(x, list) else x)
+
+
+def load_text(entry: dict) -> str:
+    """``load 1.3-2.1``: the 1-minute load averages before and after a measured case (``load_before``, ``load_after``)."""
+    lo, hi = sorted((one_minute(figure_at(entry, "load_before")), one_minute(figure_at(entry, "load_after"))))
+    return f"load {lo:.1f}" if round(lo, 1) == round(hi, 1) else f"load {lo:.1f}-{hi:.1f}"

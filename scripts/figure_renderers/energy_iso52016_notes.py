@@ -12,45 +12,34 @@ and the script to run).
 
 from __future__ import annotations
 
-from typing import Any
-
-from .common import Blocks, FiguresError
+from .common import Blocks, figure_at
 
 SCRIPT = "python scripts/energy_validation_figures.py"
 
 
-def _get(data: dict, *keys: str) -> Any:
-    """``data[k0][k1]...``; a missing key is a :class:`FiguresError` naming its path."""
-    node: Any = data
-    for i, key in enumerate(keys):
-        if not isinstance(node, dict) or key not in node:
-            raise FiguresError(f"no {'.'.join(keys[: i + 1])!r} in the figures")
-        node = node[key]
-    return node
-
 
 def _ratios(data: dict, control: str) -> dict:
-    return _get(data, "tabula_iso52016", control)
+    return figure_at(data, "tabula_iso52016", control)
 
 
 def air(data: dict) -> str:
     """``0.727-0.949 (median 0.847)``: the need over TABULA's with the set point on the air."""
     r = _ratios(data, "air")
-    return f"{float(_get(r, 'ratio_min')):.3f}-{float(_get(r, 'ratio_max')):.3f} (median {float(_get(r, 'ratio_median')):.3f})"
+    return f"{float(figure_at(r, 'ratio_min')):.3f}-{float(figure_at(r, 'ratio_max')):.3f} (median {float(figure_at(r, 'ratio_median')):.3f})"
 
 
 def operative(data: dict) -> str:
     """``0.765-1.067 x TABULA's `q_h_nd` (median 0.957): every building within 25 %`` (or how many)."""
     r = _ratios(data, "operative")
-    n, within = int(_get(data, "tabula_iso52016", "n_buildings")), int(_get(r, "within_25_percent"))
+    n, within = int(figure_at(data, "tabula_iso52016", "n_buildings")), int(figure_at(r, "within_25_percent"))
     share = "every building within 25 %" if within == n else f"{within} of {n} buildings within 25 %"
-    return (f"{float(_get(r, 'ratio_min')):.3f}-{float(_get(r, 'ratio_max')):.3f} x TABULA's `q_h_nd` "
-            f"(median {float(_get(r, 'ratio_median')):.3f}): {share} (`{SCRIPT}`, {_get(data, 'date')})")
+    return (f"{float(figure_at(r, 'ratio_min')):.3f}-{float(figure_at(r, 'ratio_max')):.3f} x TABULA's `q_h_nd` "
+            f"(median {float(figure_at(r, 'ratio_median')):.3f}): {share} (`{SCRIPT}`, {figure_at(data, 'date')})")
 
 
 def tabula_range(data: dict) -> str:
     """``0.80-1.11``: the 5R1C path's need over TABULA's on the same buildings."""
-    return f"{float(_get(data, 'tabula', 'ratio_min')):.2f}-{float(_get(data, 'tabula', 'ratio_max')):.2f}"
+    return f"{float(figure_at(data, 'tabula', 'ratio_min')):.2f}-{float(figure_at(data, 'tabula', 'ratio_max')):.2f}"
 
 
 BLOCKS: Blocks = {

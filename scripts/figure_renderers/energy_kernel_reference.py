@@ -11,32 +11,21 @@ the script to run).
 
 from __future__ import annotations
 
-from typing import Any
-
-from .common import Blocks, FiguresError
+from .common import Blocks, figure_at
 
 SCRIPT = "python benchmarks/energy_kernel_reference.py"
 BOUND = 1e-9
 """The tests' bound on the relative difference."""
 
 
-def _get(data: dict, *keys: str) -> Any:
-    """``data[k0][k1]...``; a missing key is a :class:`FiguresError` naming its path."""
-    node: Any = data
-    for i, key in enumerate(keys):
-        if not isinstance(node, dict) or key not in node:
-            raise FiguresError(f"no {'.'.join(keys[: i + 1])!r} in the figures")
-        node = node[key]
-    return node
-
 
 def _diffs(data: dict, case: str) -> tuple[float, float]:
-    return float(_get(data, "cases", case, "heating_max_rel_diff")), float(_get(data, "cases", case, "cooling_max_rel_diff"))
+    return float(figure_at(data, "cases", case, "heating_max_rel_diff")), float(figure_at(data, "cases", case, "cooling_max_rel_diff"))
 
 
 def _stamp(data: dict) -> str:
-    lo, hi = sorted((float(_get(data, "load_before")[0]), float(_get(data, "load_after")[0])))
-    return f"measured {_get(data, 'date')} at commit {_get(data, 'commit')} by `{SCRIPT}`, load {lo:.1f}-{hi:.1f}"
+    lo, hi = sorted((float(figure_at(data, "load_before")[0]), float(figure_at(data, "load_after")[0])))
+    return f"measured {figure_at(data, 'date')} at commit {figure_at(data, 'commit')} by `{SCRIPT}`, load {lo:.1f}-{hi:.1f}"
 
 
 def validation(data: dict) -> str:

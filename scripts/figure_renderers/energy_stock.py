@@ -13,9 +13,7 @@ file and the benchmark to run).
 
 from __future__ import annotations
 
-from typing import Any
-
-from .common import Blocks, FiguresError
+from .common import Blocks, FiguresError, figure_at, load_text
 
 BENCH = "pytest benchmarks/bench_energy_stock.py -s"
 KERNEL_BENCH = "pytest benchmarks/bench_energy_kernel.py --benchmark-only -s"
@@ -25,47 +23,34 @@ KERNEL_STAGE = "kernel (5R1C, 8760 h)"
 """The kernel's stage in ``stages_wall_s``; the others are listed by name."""
 
 
-def _get(data: dict, *keys: str) -> Any:
-    """``data[k0][k1]...``; a missing key is a :class:`FiguresError` naming its path."""
-    node: Any = data
-    for i, key in enumerate(keys):
-        if not isinstance(node, dict) or key not in node:
-            raise FiguresError(f"no {'.'.join(keys[: i + 1])!r} in the figures")
-        node = node[key]
-    return node
-
-
-def _load(entry: dict) -> str:
-    lo, hi = sorted((float(_get(entry, "load_before")[0]), float(_get(entry, "load_after")[0])))
-    return f"load {lo:.1f}" if round(lo, 1) == round(hi, 1) else f"load {lo:.1f}-{hi:.1f}"
 
 
 def bench(data: dict) -> str:
     """docs/energy.md's benchmark bullets: end to end, its stages, and the what-if, with where measured."""
-    stock, wi = _get(data, "cases", "stock"), _get(data, "cases", "whatif")
-    stages = _get(stock, "stages_wall_s")
+    stock, wi = figure_at(data, "cases", "stock"), figure_at(data, "cases", "whatif")
+    stages = figure_at(stock, "stages_wall_s")
     if KERNEL_STAGE not in stages:
         raise FiguresError(f"no 'stages_wall_s.{KERNEL_STAGE}' in the figures")
     others = "; ".join(f"{name} {float(t):.2f} s" for name, t in stages.items() if name != KERNEL_STAGE)
-    return (f"\nMeasured {_get(stock, 'date')} at commit {_get(stock, 'commit')} on the shared {_get(stock, 'cpus')}-core machine "
+    return (f"\nMeasured {figure_at(stock, 'date')} at commit {figure_at(stock, 'commit')} on the shared {figure_at(stock, 'cpus')}-core machine "
             f"(`{BENCH}`):\n\n"
-            f"* Saint-Gilles ({int(_get(stock, 'buildings')):,} buildings) end to end from the scene to per-building results\n"
+            f"* Saint-Gilles ({int(figure_at(stock, 'buildings')):,} buildings) end to end from the scene to per-building results\n"
             f"  (`run_stock`: envelope, party walls, horizons and urban shading, drivers, kernel, accounts):\n"
-            f"  **median {float(_get(stock, 'median_wall_s')):.2f} s** wall over {_get(stock, 'rounds')} rounds (min "
-            f"{float(_get(stock, 'min_wall_s')):.2f} s), {float(_get(stock, 'median_cpu_s')):.2f} s of CPU, {_load(stock)}; of one run "
+            f"  **median {float(figure_at(stock, 'median_wall_s')):.2f} s** wall over {figure_at(stock, 'rounds')} rounds (min "
+            f"{float(figure_at(stock, 'min_wall_s')):.2f} s), {float(figure_at(stock, 'median_cpu_s')):.2f} s of CPU, {load_text(stock)}; of one run "
             f"(wall): kernel {float(stages[KERNEL_STAGE]):.2f} s; {others};\n"
-            f"* baseline + wall/roof variant (`what_if`, shared preparation): median {float(_get(wi, 'median_wall_s')):.2f} s wall, "
-            f"{float(_get(wi, 'median_cpu_s')):.2f} s of CPU, {_load(wi)}.\n")  # fmt: skip
+            f"* baseline + wall/roof variant (`what_if`, shared preparation): median {float(figure_at(wi, 'median_wall_s')):.2f} s wall, "
+            f"{float(figure_at(wi, 'median_cpu_s')):.2f} s of CPU, {load_text(wi)}.\n")  # fmt: skip
 
 
 def kernel_per_core(data: dict) -> str:
     """One phrase: the per-core (CPU) and wall speed-ups over the Python loop against the 2000x target."""
-    cases = _get(data, "cases")
+    cases = figure_at(data, "cases")
     if not cases:
         raise FiguresError("no cases in the figures")
-    order = sorted(cases, key=lambda k: float(_get(cases, k, "n_buildings")))
-    cpu = [float(_get(cases, k, "cpu_speedup_vs_python_per_core")) for k in order]
-    wall = [float(_get(cases, k, "speedup_vs_python")) for k in order]
+    order = sorted(cases, key=lambda k: float(figure_at(cases, k, "n_buildings")))
+    cpu = [float(figure_at(cases, k, "cpu_speedup_vs_python_per_core")) for k in order]
+    wall = [float(figure_at(cases, k, "speedup_vs_python")) for k in order]
     sizes = ", ".join(order)
     wall_text = ("is met in wall-clock time on the 2-core machine at all sizes" if min(wall) >= TARGET
                  else f"is met in wall-clock time at {', '.join(k for k, w in zip(order, wall, strict=True) if w >= TARGET) or 'no size'}")

@@ -17,9 +17,7 @@ file and the benchmark to run).
 
 from __future__ import annotations
 
-from typing import Any
-
-from .common import Blocks, FiguresError
+from .common import Blocks, figure_at, load_text
 
 GIS_BENCH = "pytest benchmarks/bench_ingest_gis.py -s"
 IFC_BENCH = "pytest benchmarks/bench_ingest_ifc.py -s"
@@ -28,24 +26,10 @@ GIS_ROWS = (("generated_city", "generated city, GeoParquet -> read_vector + Scen
 """The cases of ingest_gis.json, in the table's order, with their labels."""
 
 
-def _get(data: dict, *keys: str) -> Any:
-    """``data[k0][k1]...``; a missing key is a :class:`FiguresError` naming its path."""
-    node: Any = data
-    for i, key in enumerate(keys):
-        if not isinstance(node, dict) or key not in node:
-            raise FiguresError(f"no {'.'.join(keys[: i + 1])!r} in the figures")
-        node = node[key]
-    return node
-
-
-def _load(entry: dict) -> str:
-    """``load 12.3-15.4`` (1-minute load averages before and after the case)."""
-    lo, hi = sorted((float(_get(entry, "load_before")[0]), float(_get(entry, "load_after")[0])))
-    return f"load {lo:.1f}" if round(lo, 1) == round(hi, 1) else f"load {lo:.1f}-{hi:.1f}"
 
 
 def _stamp(entry: dict) -> str:
-    return f"{_get(entry, 'date')}, commit {_get(entry, 'commit')}, {_load(entry)} on {_get(entry, 'cpus')} cores"
+    return f"{figure_at(entry, 'date')}, commit {figure_at(entry, 'commit')}, {load_text(entry)} on {figure_at(entry, 'cpus')} cores"
 
 
 def _thousands(x: float) -> str:
@@ -59,43 +43,43 @@ def gis_table(data: dict) -> str:
     lines = ["| benchmark | buildings | median wall | buildings/s (wall) | median CPU time | buildings per CPU-second | measured |",
              "|---|---|---|---|---|---|---|"]  # fmt: skip
     for key, label in GIS_ROWS:
-        e = _get(data, "cases", key)
-        lines.append(f"| {label} | {int(_get(e, 'buildings')):,} | {_get(e, 'median_wall_s'):.2f} s | {_thousands(_get(e, 'buildings_per_s'))} "
-                     f"| {_get(e, 'median_cpu_s'):.2f} s | {_thousands(_get(e, 'buildings_per_cpu_s'))} | {_stamp(e)} |")  # fmt: skip
+        e = figure_at(data, "cases", key)
+        lines.append(f"| {label} | {int(figure_at(e, 'buildings')):,} | {figure_at(e, 'median_wall_s'):.2f} s | {_thousands(figure_at(e, 'buildings_per_s'))} "
+                     f"| {figure_at(e, 'median_cpu_s'):.2f} s | {_thousands(figure_at(e, 'buildings_per_cpu_s'))} | {_stamp(e)} |")  # fmt: skip
     return "\n" + "\n".join(lines) + "\n"
 
 
 def gis_readme(data: dict) -> str:
     """One line: the README's footprint-ingest row (CPU time first: the machine is shared)."""
-    city, pbf = _get(data, "cases", "generated_city"), _get(data, "cases", "brussels_pbf")
-    return (f"{int(_get(city, 'buildings')) // 1000}k generated footprints + party walls at "
-            f"{_thousands(_get(city, 'buildings_per_cpu_s'))} buildings per CPU-second ({_thousands(_get(city, 'buildings_per_s'))}/s wall, "
-            f"{_load(city)}); whole Brussels PBF ({int(_get(pbf, 'buildings')) // 1000}k buildings, {int(_get(pbf, 'links')) // 1000}k links) "
-            f"in {_get(pbf, 'median_cpu_s'):.1f} s CPU ({_get(pbf, 'median_wall_s'):.1f} s wall, {_load(pbf)}); measured {_get(city, 'date')} "
-            f"at commit {_get(city, 'commit')} by `{GIS_BENCH}` (`docs/ingest_gis.md`)")  # fmt: skip
+    city, pbf = figure_at(data, "cases", "generated_city"), figure_at(data, "cases", "brussels_pbf")
+    return (f"{int(figure_at(city, 'buildings')) // 1000}k generated footprints + party walls at "
+            f"{_thousands(figure_at(city, 'buildings_per_cpu_s'))} buildings per CPU-second ({_thousands(figure_at(city, 'buildings_per_s'))}/s wall, "
+            f"{load_text(city)}); whole Brussels PBF ({int(figure_at(pbf, 'buildings')) // 1000}k buildings, {int(figure_at(pbf, 'links')) // 1000}k links) "
+            f"in {figure_at(pbf, 'median_cpu_s'):.1f} s CPU ({figure_at(pbf, 'median_wall_s'):.1f} s wall, {load_text(pbf)}); measured {figure_at(city, 'date')} "
+            f"at commit {figure_at(city, 'commit')} by `{GIS_BENCH}` (`docs/ingest_gis.md`)")  # fmt: skip
 
 
 def gis_brussels_walls(data: dict) -> str:
     """``43,802 party walls, 80 % of buildings have one`` (the Brussels PBF case's scene)."""
-    pbf = _get(data, "cases", "brussels_pbf")
-    return (f"{int(_get(pbf, 'party_walls')):,} party walls, {100 * float(_get(pbf, 'share_with_party_wall')):.0f} % of buildings have one "
-            f"(`{GIS_BENCH}`, {_get(pbf, 'date')})")
+    pbf = figure_at(data, "cases", "brussels_pbf")
+    return (f"{int(figure_at(pbf, 'party_walls')):,} party walls, {100 * float(figure_at(pbf, 'share_with_party_wall')):.0f} % of buildings have one "
+            f"(`{GIS_BENCH}`, {figure_at(pbf, 'date')})")
 
 
 # ----------------------------------------------------------------------------- ingest_ifc.json
 def ifc_summary(data: dict) -> str:
     """docs/ingest_ifc.md's benchmark figures: read_ifc against the bare iterator, wall and CPU, where measured."""
-    ours, bare = _get(data, "cases", "read_ifc"), _get(data, "cases", "iterator")
-    w_ours, w_bare = float(_get(ours, "median_wall_s")), float(_get(bare, "median_wall_s"))
-    stages = _get(ours, "last_round_stages_s")
-    lo = min(float(_get(ours, "load_before")[0]), float(_get(bare, "load_before")[0]))
-    hi = max(float(_get(ours, "load_after")[0]), float(_get(bare, "load_after")[0]))
+    ours, bare = figure_at(data, "cases", "read_ifc"), figure_at(data, "cases", "iterator")
+    w_ours, w_bare = float(figure_at(ours, "median_wall_s")), float(figure_at(bare, "median_wall_s"))
+    stages = figure_at(ours, "last_round_stages_s")
+    lo = min(float(figure_at(ours, "load_before")[0]), float(figure_at(bare, "load_before")[0]))
+    hi = max(float(figure_at(ours, "load_after")[0]), float(figure_at(bare, "load_after")[0]))
     return (f"read_ifc median {w_ours:.1f} s, bare iterator {w_bare:.1f} s, ratio {w_ours / w_bare:.2f} (wall, medians of "
-            f"{_get(ours, 'rounds')} rounds each; load {lo:.1f}-{hi:.1f} on {_get(ours, 'cpus')} cores, measured {_get(ours, 'date')} "
-            f"at commit {_get(ours, 'commit')} by `{IFC_BENCH}`). The bare iterator used {float(_get(bare, 'cpu_s_this_process')):.2f} s "
-            f"of CPU per round; read_ifc's parent process {float(_get(ours, 'cpu_s_this_process')):.2f} s (the child's CPU is not "
-            f"counted); in read_ifc's last round the child process took {float(_get(stages, 'child_process')):.1f} s wall and the "
-            f"parent's analysis {float(_get(stages, 'analysis')):.2f} s.")
+            f"{figure_at(ours, 'rounds')} rounds each; load {lo:.1f}-{hi:.1f} on {figure_at(ours, 'cpus')} cores, measured {figure_at(ours, 'date')} "
+            f"at commit {figure_at(ours, 'commit')} by `{IFC_BENCH}`). The bare iterator used {float(figure_at(bare, 'cpu_s_this_process')):.2f} s "
+            f"of CPU per round; read_ifc's parent process {float(figure_at(ours, 'cpu_s_this_process')):.2f} s (the child's CPU is not "
+            f"counted); in read_ifc's last round the child process took {float(figure_at(stages, 'child_process')):.1f} s wall and the "
+            f"parent's analysis {float(figure_at(stages, 'analysis')):.2f} s.")
 
 
 BLOCKS: Blocks = {

@@ -27,9 +27,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
-from .common import Blocks, FiguresError
+from .common import Blocks, FiguresError, figure_at, load_text, one_minute
 
 HOT_WHATIF = "desealing-car-parks"
 """The default run's what-if whose hot-days KPIs docs/soil_heat.md quotes."""
@@ -45,15 +44,6 @@ COVER_ORDER = ("asphalt", "concrete_pavers", "bare_soil", "lawn")
 
 
 # ----------------------------------------------------------------------------- helpers
-def _get(data: dict, *keys: str) -> Any:
-    """``data[k0][k1]...``; a missing key is a :class:`FiguresError` naming its path."""
-    node: Any = data
-    for i, key in enumerate(keys):
-        if not isinstance(node, dict) or key not in node:
-            raise FiguresError(f"no {'.'.join(keys[: i + 1])!r} in the figures")
-        node = node[key]
-    return node
-
 
 def _decimals(*xs: float) -> int:
     """Decimals for temperature changes shown side by side: two from 1 K on, else three significant
@@ -93,20 +83,10 @@ def _days(days: list[str]) -> str:
     return ", ".join(one(m, ds) for m, ds in groups)
 
 
-def _one_minute(x: float | list[float]) -> float:
-    """The 1-minute load average: the first of (1, 5, 15-minute) averages, or the figure itself
-    (bench_soil_year.py's district years record the 1-minute average alone)."""
-    return float(x[0] if isinstance(x, list) else x)
-
-
-def _load(entry: dict) -> str:
-    """``load 1.3-2.1`` (1-minute load averages before and after)."""
-    lo, hi = sorted((_one_minute(_get(entry, "load_before")), _one_minute(_get(entry, "load_after"))))
-    return f"load {lo:.1f}" if round(lo, 1) == round(hi, 1) else f"load {lo:.1f}-{hi:.1f}"
 
 
 def _stamp(entry: dict) -> str:
-    return f"measured {_get(entry, 'date')}, commit {_get(entry, 'commit')}, {_load(entry)} on {_get(entry, 'cpus')} cores"
+    return f"measured {figure_at(entry, 'date')}, commit {figure_at(entry, 'commit')}, {load_text(entry)} on {figure_at(entry, 'cpus')} cores"
 
 
 def _cover_order(covers: dict) -> list[str]:
@@ -120,90 +100,90 @@ def _label(cover: str) -> str:
 # ----------------------------------------------------------------------------- soil_heat.json
 def lawn_asphalt(data: dict) -> str:
     """One phrase: lawn against asphalt at mid-day through July (``cases.covers``)."""
-    d = _get(data, "cases", "covers", "asphalt_minus_lawn_midday_daily_max_k")
-    lo, hi, mean = _get(d, "min"), _get(d, "max"), _get(d, "mean")
+    d = figure_at(data, "cases", "covers", "asphalt_minus_lawn_midday_daily_max_k")
+    lo, hi, mean = figure_at(d, "min"), figure_at(d, "max"), figure_at(d, "mean")
     cooler = "the lawn is cooler at every mid-day (11:00-16:00)" if lo > 0 else "the lawn is not cooler at every mid-day (11:00-16:00)"
     return f"{cooler}; the daily maximum difference is {lo:.1f}-{hi:.1f} K, mean {mean:.1f} K"
 
 
 def closure(data: dict) -> str:
     """One phrase: the largest hourly energy-balance residual of the asphalt run (``cases.covers``)."""
-    r = _get(data, "cases", "covers", "covers", "asphalt", "closure_max_abs_w_m2")
+    r = figure_at(data, "cases", "covers", "covers", "asphalt", "closure_max_abs_w_m2")
     return f"largest measured {r:.0e} W/m2"
 
 
 def covers(data: dict) -> str:
     """One line: each cover's July mean of the daily maximum at the surface and at depth, the air, and the times."""
-    c = _get(data, "cases", "covers")
-    per = _get(c, "covers")
+    c = figure_at(data, "cases", "covers")
+    per = figure_at(c, "covers")
     order = _cover_order(per)
     if not order:
         raise FiguresError("no cover in the figures")
-    surface = ", ".join(f"{_label(n)} {_get(per, n, 't_surface_daily_max_mean_c'):.1f}" for n in order)
-    depths = list(_get(per, order[0], "t_depth_daily_max_mean_c"))
-    at_depth = ", ".join(f"{_label(n)} " + " / ".join(f"{_get(per, n, 't_depth_daily_max_mean_c', d):.1f}" for d in depths) for n in order)
-    walls = [_get(per, n, "wall_s") for n in order]
-    air = _get(per, order[0], "t_air_daily_max_mean_c")
+    surface = ", ".join(f"{_label(n)} {figure_at(per, n, 't_surface_daily_max_mean_c'):.1f}" for n in order)
+    depths = list(figure_at(per, order[0], "t_depth_daily_max_mean_c"))
+    at_depth = ", ".join(f"{_label(n)} " + " / ".join(f"{figure_at(per, n, 't_depth_daily_max_mean_c', d):.1f}" for d in depths) for n in order)
+    walls = [figure_at(per, n, "wall_s") for n in order]
+    air = figure_at(per, order[0], "t_air_daily_max_mean_c")
     return (f"July means of the daily maximum surface temperature: {surface} degC (air {air:.1f} degC); near the surface "
-            f"(`t_depth_c`, {' / '.join(d + ' cm' for d in depths)}): {at_depth} degC (`{_get(c, 'command')}`, {_stamp(c)}; "
+            f"(`t_depth_c`, {' / '.join(d + ' cm' for d in depths)}): {at_depth} degC (`{figure_at(c, 'command')}`, {_stamp(c)}; "
             f"each cover through July {min(walls):.2f}-{max(walls):.2f} s once compiled)")
 
 
 def deseal(data: dict) -> str:
     """docs/soil_heat.md: the de-sealing what-if on Saint-Gilles (``cases.deseal``): hot days, mid-day
     temperature per cover, the KPI table with bands, the changed area and the time."""
-    d = _get(data, "cases", "deseal")
-    kpis, bands = _get(d, "kpis"), _get(d, "bands")
-    cover_t = _get(d, "cover_midday_c")
-    head = (f"Hot days {_days(_get(d, 'days'))}; mid-day mean surface temperatures "
+    d = figure_at(data, "cases", "deseal")
+    kpis, bands = figure_at(d, "kpis"), figure_at(d, "bands")
+    cover_t = figure_at(d, "cover_midday_c")
+    head = (f"Hot days {_days(figure_at(d, 'days'))}; mid-day mean surface temperatures "
             + ", ".join(f"{_label(n)} {cover_t[n]:.1f}" for n in _cover_order(cover_t)) + " degC (central).")
-    rows = [f"| KPI | central | band ({_get(d, 'samples')} samples, seed {_get(d, 'seed')}, 5-95 %) |", "|---|---|---|"]
+    rows = [f"| KPI | central | band ({figure_at(d, 'samples')} samples, seed {figure_at(d, 'seed')}, 5-95 %) |", "|---|---|---|"]
     for key, label in DESEAL_ROWS:
-        lo, hi = _get(bands, key)
-        n = _decimals(_get(kpis, key), lo, hi)
+        lo, hi = figure_at(bands, key)
+        n = _decimals(figure_at(kpis, key), lo, hi)
         rows.append(f"| {label} | {_change(kpis[key], n)} K | {_band(lo, hi, n)} K |")
-    rows.append(f"| ground-level area whose cover changed | {_get(kpis, 'changed_area_m2'):,.0f} m2 | |")
-    foot = (f"Figures from `{_get(d, 'command')}` ({_stamp(d)}): {_get(d, 'wall_s'):.1f} s for the what-if with its "
-            f"{_get(d, 'samples')} samples, grid at {_get(d, 'cell_size_m'):g} m.")
+    rows.append(f"| ground-level area whose cover changed | {figure_at(kpis, 'changed_area_m2'):,.0f} m2 | |")
+    foot = (f"Figures from `{figure_at(d, 'command')}` ({_stamp(d)}): {figure_at(d, 'wall_s'):.1f} s for the what-if with its "
+            f"{figure_at(d, 'samples')} samples, grid at {figure_at(d, 'cell_size_m'):g} m.")
     return "\n" + head + "\n\n" + "\n".join(rows) + "\n\n" + foot + "\n"
 
 
 def cost(data: dict) -> str:
     """One phrase: the de-sealing what-if's central run and the time per sample (``cases.deseal``)."""
-    d = _get(data, "cases", "deseal")
-    return (f"about {_get(d, 'central_wall_s'):.1f} s for the central run of a what-if (grids included) and "
-            f"{_get(d, 'per_sample_s'):.2f} s per sample on Saint-Gilles ({_get(d, 'cell_size_m'):g} m cells, {_stamp(d)})")
+    d = figure_at(data, "cases", "deseal")
+    return (f"about {figure_at(d, 'central_wall_s'):.1f} s for the central run of a what-if (grids included) and "
+            f"{figure_at(d, 'per_sample_s'):.2f} s per sample on Saint-Gilles ({figure_at(d, 'cell_size_m'):g} m cells, {_stamp(d)})")
 
 
 def periodic(data: dict) -> str:
     """One phrase: the largest errors against the closed form of a periodic surface exchange (``cases.periodic``)."""
-    p = _get(data, "cases", "periodic")
-    errors = _get(p, "error_share_of_amplitude")
+    p = figure_at(data, "cases", "periodic")
+    errors = figure_at(p, "error_share_of_amplitude")
     if not errors:
         raise FiguresError("no 'error_share_of_amplitude' in 'cases.periodic'")
     where = ", ".join(f"{v:.2%} ({'surface' if float(k) == 0 else k + ' cm'})".replace("%", " %") for k, v in errors.items())
-    return (f"largest error {where} of the surface amplitude ({_get(p, 'cell_m') * 1000:g} mm cells, "
-            f"{_get(p, 'step_s') / 60:g}-minute steps; `{_get(p, 'command')}`, {_stamp(p)})")
+    return (f"largest error {where} of the surface amplitude ({figure_at(p, 'cell_m') * 1000:g} mm cells, "
+            f"{figure_at(p, 'step_s') / 60:g}-minute steps; `{figure_at(p, 'command')}`, {_stamp(p)})")
 
 
 def area(data: dict) -> str:
     """One phrase: the default scenario's changed ground per soil grid (``cases.area``)."""
-    a = _get(data, "cases", "area")
-    grids = _get(a, "grids")
+    a = figure_at(data, "cases", "area")
+    grids = figure_at(a, "grids")
     if not grids:
         raise FiguresError("no 'grids' in 'cases.area'")
-    plain = [g for g in grids if _get(g, "subsamples") == 2]
+    plain = [g for g in grids if figure_at(g, "subsamples") == 2]
     finer = [g for g in grids if g["subsamples"] != 2]
-    text = (" / ".join(f"{_get(g, 'changed_area_m2'):,.0f}" for g in plain) + " m2 at "
-            + " / ".join(f"{_get(g, 'cell_size_m'):g}" for g in plain) + " m cells (2 x 2 sample points)")
+    text = (" / ".join(f"{figure_at(g, 'changed_area_m2'):,.0f}" for g in plain) + " m2 at "
+            + " / ".join(f"{figure_at(g, 'cell_size_m'):g}" for g in plain) + " m cells (2 x 2 sample points)")
     for g in finer:
-        text += f", {_get(g, 'changed_area_m2'):,.0f} m2 at {_get(g, 'cell_size_m'):g} m with {g['subsamples']} x {g['subsamples']}"
-    return text + f" (`{_get(a, 'command')}`, {_stamp(a)})"
+        text += f", {figure_at(g, 'changed_area_m2'):,.0f} m2 at {figure_at(g, 'cell_size_m'):g} m with {g['subsamples']} x {g['subsamples']}"
+    return text + f" (`{figure_at(a, 'command')}`, {_stamp(a)})"
 
 
 # ----------------------------------------------------------------------------- default_run.json
 def _hot(entry: dict) -> dict:
-    return _get(entry, "whatifs", HOT_WHATIF)
+    return figure_at(entry, "whatifs", HOT_WHATIF)
 
 
 def default_run_table(entry: dict) -> str:
@@ -211,30 +191,30 @@ def default_run_table(entry: dict) -> str:
     w = _hot(entry)
     rows = ["| KPI | baseline (range) | what-if | change (range) |", "|---|---|---|---|"]
     for key, _ in HOT_KPIS:
-        k = _get(w, key)
-        n = _decimals(_get(k, "delta"), _get(k, "delta_p_lo"), _get(k, "delta_p_hi"))
-        rows.append(f"| `{key}` | {_get(k, 'baseline'):.1f} ({_get(k, 'baseline_p_lo'):.1f} to {_get(k, 'baseline_p_hi'):.1f}) degC | "
-                    f"{_get(k, 'whatif'):.1f} degC | {_change(k['delta'], n)} ({_band(k['delta_p_lo'], k['delta_p_hi'], n)}) K |")
-    head = (f"Measured {_get(entry, 'date')}, commit {_get(entry, 'commit')}, by `{_get(entry, 'command')}` "
-            f"({_get(entry, 'scenario')}, {_get(entry, 'samples')} samples, seed {_get(entry, 'seed')}):")
+        k = figure_at(w, key)
+        n = _decimals(figure_at(k, "delta"), figure_at(k, "delta_p_lo"), figure_at(k, "delta_p_hi"))
+        rows.append(f"| `{key}` | {figure_at(k, 'baseline'):.1f} ({figure_at(k, 'baseline_p_lo'):.1f} to {figure_at(k, 'baseline_p_hi'):.1f}) degC | "
+                    f"{figure_at(k, 'whatif'):.1f} degC | {_change(k['delta'], n)} ({_band(k['delta_p_lo'], k['delta_p_hi'], n)}) K |")
+    head = (f"Measured {figure_at(entry, 'date')}, commit {figure_at(entry, 'commit')}, by `{figure_at(entry, 'command')}` "
+            f"({figure_at(entry, 'scenario')}, {figure_at(entry, 'samples')} samples, seed {figure_at(entry, 'seed')}):")
     return "\n" + head + "\n\n" + "\n".join(rows) + "\n"
 
 
 def default_run_cost(entry: dict) -> str:
     """One phrase: the soil engine's seconds per scene and its Monte Carlo in the default run, and the run's wall time."""
-    t = _get(entry, "timings_s")
+    t = figure_at(entry, "timings_s")
     scenes = {k.removeprefix("engine:soil:"): v for k, v in t.items() if k.startswith("engine:soil:")}
     if HOT_WHATIF not in scenes:
         raise FiguresError(f"no 'timings_s.engine:soil:{HOT_WHATIF}' in the figures")
     others = [v for k, v in scenes.items() if k != HOT_WHATIF]
-    mc = _get(t, "samples:soil:paired")
-    wall = _get(entry, "wall_s")
+    mc = figure_at(t, "samples:soil:paired")
+    wall = figure_at(entry, "wall_s")
     m, s = divmod(round(wall), 60)
-    lo, hi = sorted((_get(entry, "load_before")[0], _get(entry, "load_after")[0]))
+    lo, hi = sorted((figure_at(entry, "load_before")[0], figure_at(entry, "load_after")[0]))
     other = f" ({min(others):.2f}-{max(others):.2f} s for the other scenes, storm and cover check included)" if others else ""
     return (f"the soil engine's what-if run {scenes[HOT_WHATIF]:.2f} s{other}, its Monte Carlo {mc:.2f} s (the heat samples; the "
-            f"storm KPIs repeated); `twin run` {m} min {s} s wall at load {lo:.1f}-{hi:.1f} on {_get(entry, 'cpus')} cores "
-            f"(peak RSS {_get(entry, 'peak_rss_mb') / 1024:.2f} GB)")
+            f"storm KPIs repeated); `twin run` {m} min {s} s wall at load {lo:.1f}-{hi:.1f} on {figure_at(entry, 'cpus')} cores "
+            f"(peak RSS {figure_at(entry, 'peak_rss_mb') / 1024:.2f} GB)")
 
 
 # ----------------------------------------------------------------------------- soil_year_validation.json
@@ -242,7 +222,7 @@ def _section(key: str, script: str = "soil_year_validation") -> Callable[[dict],
     """A renderer of one section of a validation script's figures: its lines (a block of lines when there are several)."""
 
     def render(data: dict) -> str:
-        lines = _get(data, "sections", key, "lines")
+        lines = figure_at(data, "sections", key, "lines")
         if not lines:
             raise FiguresError(f"no lines in 'sections.{key}'")
         text = "\n".join(lines)
@@ -254,15 +234,15 @@ def _section(key: str, script: str = "soil_year_validation") -> Callable[[dict],
 
 def validation_measured(data: dict) -> str:
     """One phrase: when, at which commit and at which load the sections were computed."""
-    sections = _get(data, "sections")
+    sections = figure_at(data, "sections")
     if not sections:
         raise FiguresError("no sections in the figures")
-    dates = sorted({_get(v, "date")[:10] for v in sections.values()})
-    commits = sorted({_get(v, "commit") for v in sections.values()})
-    loads = [x for v in sections.values() for x in (_get(v, "load_before")[0], _get(v, "load_after")[0])]
-    return (f"`{_get(data, 'command')}`, {' to '.join(dates[:: max(1, len(dates) - 1)])}, "
+    dates = sorted({figure_at(v, "date")[:10] for v in sections.values()})
+    commits = sorted({figure_at(v, "commit") for v in sections.values()})
+    loads = [x for v in sections.values() for x in (figure_at(v, "load_before")[0], figure_at(v, "load_after")[0])]
+    return (f"`{figure_at(data, 'command')}`, {' to '.join(dates[:: max(1, len(dates) - 1)])}, "
             f"{'commit ' + commits[0] if len(commits) == 1 else 'commits ' + '; '.join(commits)}, "
-            f"load {min(loads):.1f}-{max(loads):.1f} on {_get(next(iter(sections.values())), 'cpus')} cores")
+            f"load {min(loads):.1f}-{max(loads):.1f} on {figure_at(next(iter(sections.values())), 'cpus')} cores")
 
 
 def _num(x: float, decimals: int) -> str:
@@ -277,87 +257,87 @@ def _signed(x: float, decimals: int) -> str:
 def storm_richards(entry: dict) -> str:
     """One phrase: the default run's de-sealing what-if on the Richards storm KPIs (docs/soil.md)."""
     w = _hot(entry)
-    r, i, s, d = (_get(w, k) for k in ("runoff_m3", "infiltration_m3", "storage_change_m3", "drainage_m3"))
-    sealed, theta = _get(w, "sealed_area_pct"), _get(w, "mean_theta_top_30cm_m3_m3")
-    dr = _get(r, "delta")
-    pct = 100.0 * dr / _get(r, "baseline")
-    th = (f"{_get(theta, 'baseline'):.3f} unchanged" if round(theta["baseline"], 3) == round(_get(theta, "whatif"), 3)
+    r, i, s, d = (figure_at(w, k) for k in ("runoff_m3", "infiltration_m3", "storage_change_m3", "drainage_m3"))
+    sealed, theta = figure_at(w, "sealed_area_pct"), figure_at(w, "mean_theta_top_30cm_m3_m3")
+    dr = figure_at(r, "delta")
+    pct = 100.0 * dr / figure_at(r, "baseline")
+    th = (f"{figure_at(theta, 'baseline'):.3f} unchanged" if round(theta["baseline"], 3) == round(figure_at(theta, "whatif"), 3)
           else f"{theta['baseline']:.3f} → {theta['whatif']:.3f}")
-    return (f"runoff {_num(_get(r, 'baseline'), 1)} → {_num(_get(r, 'whatif'), 1)} m³ ({_signed(dr, 1)} m³, {_signed(pct, 2)} %; "
-            f"band {_signed(_get(r, 'delta_p_lo'), 1)} to {_signed(_get(r, 'delta_p_hi'), 1)} m³), infiltration "
-            f"{_signed(_get(i, 'delta'), 1)} m³ (storage {_signed(_get(s, 'delta'), 1)}, drainage {_signed(_get(d, 'delta'), 1)}), sealed share "
-            f"{_get(sealed, 'baseline'):.2f} → {_get(sealed, 'whatif'):.2f} %, mean top-30-cm water content of open ground {th}")
+    return (f"runoff {_num(figure_at(r, 'baseline'), 1)} → {_num(figure_at(r, 'whatif'), 1)} m³ ({_signed(dr, 1)} m³, {_signed(pct, 2)} %; "
+            f"band {_signed(figure_at(r, 'delta_p_lo'), 1)} to {_signed(figure_at(r, 'delta_p_hi'), 1)} m³), infiltration "
+            f"{_signed(figure_at(i, 'delta'), 1)} m³ (storage {_signed(figure_at(s, 'delta'), 1)}, drainage {_signed(figure_at(d, 'delta'), 1)}), sealed share "
+            f"{figure_at(sealed, 'baseline'):.2f} → {figure_at(sealed, 'whatif'):.2f} %, mean top-30-cm water content of open ground {th}")
 
 
 def storm_baseline(entry: dict) -> str:
     """One phrase: the default run's baseline storm balance on the soil grid (docs/soil.md's validation table)."""
     w = _hot(entry)
-    parts = {k: _get(w, k, "baseline") for k in ("rain_m3", "runoff_m3", "storage_change_m3", "drainage_m3", "water_balance_error_rel")}
+    parts = {k: figure_at(w, k, "baseline") for k in ("rain_m3", "runoff_m3", "storage_change_m3", "drainage_m3", "water_balance_error_rel")}
     return (f"relative error {parts['water_balance_error_rel']:.1e}; rain {_num(parts['rain_m3'], 0)} m³ = runoff {_num(parts['runoff_m3'], 0)} "
             f"+ storage change {_num(parts['storage_change_m3'], 0)} + drainage {_num(parts['drainage_m3'], 0)} m³")
 
 
 def storm_balance(entry: dict) -> str:
     """One phrase: the relative water-balance error of the default run's baseline and de-sealing what-if (docs/soil.md)."""
-    b = _get(_hot(entry), "water_balance_error_rel")
-    return f"{max(abs(_get(b, 'baseline')), abs(_get(b, 'whatif'))):.1e}"
+    b = figure_at(_hot(entry), "water_balance_error_rel")
+    return f"{max(abs(figure_at(b, 'baseline')), abs(figure_at(b, 'whatif'))):.1e}"
 
 
 def readme_richards(data: dict) -> str:
     """One line for the README's 'soil water, Richards' row: Celia fronts and extrapolation, balance, Green-Ampt, the stamp."""
-    front = _get(data, "sections", "celia_front", "values")
-    bal = _get(data, "sections", "celia_balance", "values")
-    ga = _get(data, "sections", "green_ampt_ponded", "values")
-    dz = " / ".join(f"{x:g}" for x in _get(front, "dz_cm"))
-    fronts = " / ".join(f"{x:.2f}" for x in _get(front, "front_cm"))
-    sections = [_get(data, "sections", k) for k in ("celia_front", "celia_balance", "green_ampt_ponded")]
-    dates = sorted({_get(v, "date") for v in sections})
-    commits = sorted({_get(v, "commit") for v in sections})
-    return (f"wetting front {_get(front, 'extrapolated_cm'):.2f} cm extrapolated from dz {dz} cm ({fronts}; target 56.6 ± 0.5), balance "
-            f"error {_get(bal, 'relative_error')[0]:.0e}; Green-Ampt {_get(ga, 'f_1h_cm'):.3f} cm after 1 h (3.17 ± 0.01); measured "
-            f"{dates[-1]} at commit {'; '.join(commits)} by `{_get(data, 'command')}`")
+    front = figure_at(data, "sections", "celia_front", "values")
+    bal = figure_at(data, "sections", "celia_balance", "values")
+    ga = figure_at(data, "sections", "green_ampt_ponded", "values")
+    dz = " / ".join(f"{x:g}" for x in figure_at(front, "dz_cm"))
+    fronts = " / ".join(f"{x:.2f}" for x in figure_at(front, "front_cm"))
+    sections = [figure_at(data, "sections", k) for k in ("celia_front", "celia_balance", "green_ampt_ponded")]
+    dates = sorted({figure_at(v, "date") for v in sections})
+    commits = sorted({figure_at(v, "commit") for v in sections})
+    return (f"wetting front {figure_at(front, 'extrapolated_cm'):.2f} cm extrapolated from dz {dz} cm ({fronts}; target 56.6 ± 0.5), balance "
+            f"error {figure_at(bal, 'relative_error')[0]:.0e}; Green-Ampt {figure_at(ga, 'f_1h_cm'):.3f} cm after 1 h (3.17 ± 0.01); measured "
+            f"{dates[-1]} at commit {'; '.join(commits)} by `{figure_at(data, 'command')}`")
 
 
 # ----------------------------------------------------------------------------- soil_year.json
 def year_columns(data: dict) -> str:
     """docs/soil.md: one column-year of each kind (benchmarks/bench_soil_year.py columns): a table and its stamp."""
-    c = _get(data, "cases", "columns")
+    c = figure_at(data, "cases", "columns")
     rows = ["| column | nodes | steps | iterations per step | ms per column-year | water (mm) |", "|---|---|---|---|---|---|"]
-    for r in _get(c, "rows"):
-        bottom = _get(r, "bottom")
-        water = (f"T {_get(r, 'transpiration_mm'):.0f} of {_get(r, 'potential_transpiration_mm'):.0f}, E {_get(r, 'evaporation_mm'):.0f}, "
-                 f"{'drainage' if bottom != 'free drainage' else 'outflow'} {_get(r, 'drainage_mm'):.0f}")
-        if _get(r, "capillary_rise_mm") >= 0.05:
+    for r in figure_at(c, "rows"):
+        bottom = figure_at(r, "bottom")
+        water = (f"T {figure_at(r, 'transpiration_mm'):.0f} of {figure_at(r, 'potential_transpiration_mm'):.0f}, E {figure_at(r, 'evaporation_mm'):.0f}, "
+                 f"{'drainage' if bottom != 'free drainage' else 'outflow'} {figure_at(r, 'drainage_mm'):.0f}")
+        if figure_at(r, "capillary_rise_mm") >= 0.05:
             water += f", capillary rise {r['capillary_rise_mm']:.1f}"
         where = "10 cm" if bottom == "free drainage" else bottom
-        rows.append(f"| {_label(_get(r, 'vegetation'))} on {_get(r, 'texture').lower()}, {where} | {_get(r, 'nodes')} | "
-                    f"{_num(_get(r, 'steps'), 0)} | {_get(r, 'iterations_per_step'):.2f} | {_get(r, 'ms_per_column_year'):.0f} | {water} |")
-    head = f"`{_get(c, 'command')}`, {_stamp(c)} (one thread, best of 3 after a compiling run):"
+        rows.append(f"| {_label(figure_at(r, 'vegetation'))} on {figure_at(r, 'texture').lower()}, {where} | {figure_at(r, 'nodes')} | "
+                    f"{_num(figure_at(r, 'steps'), 0)} | {figure_at(r, 'iterations_per_step'):.2f} | {figure_at(r, 'ms_per_column_year'):.0f} | {water} |")
+    head = f"`{figure_at(c, 'command')}`, {_stamp(c)} (one thread, best of 3 after a compiling run):"
     return "\n" + head + "\n\n" + "\n".join(rows) + "\n"
 
 
 def year_default_row(data: dict) -> str:
     """The cells after the first of the page's 'default, benchmark' row (benchmarks/bench_soil_year.py default)."""
-    d = _get(data, "cases", "default")
-    t = _get(d, "timings")
-    setup = _get(t, "grid_s") + _get(t, "network_s") + _get(t, "columns_s")
-    lo, hi = sorted((_one_minute(_get(d, "load_before")), _one_minute(_get(d, "load_after"))))
-    return (f"{_num(_get(d, 'entries'), 0)} ({_num(_get(d, 'integrated'), 0)}) | **{_get(d, 'wall_s'):.1f} s** (set-up {setup:.1f}, spin-up "
-            f"{_get(t, 'spinup_s'):.1f}, year {_get(t, 'year_s'):.1f}) | {_get(d, 'cpu_s'):.1f} s | **{_get(d, 'peak_rss_gb'):.2f} GB** | "
-            f"{lo:.1f}-{hi:.1f} | {_get(d, 'balance', 'relative_error'):.1e}")
+    d = figure_at(data, "cases", "default")
+    t = figure_at(d, "timings")
+    setup = figure_at(t, "grid_s") + figure_at(t, "network_s") + figure_at(t, "columns_s")
+    lo, hi = sorted((one_minute(figure_at(d, "load_before")), one_minute(figure_at(d, "load_after"))))
+    return (f"{_num(figure_at(d, 'entries'), 0)} ({_num(figure_at(d, 'integrated'), 0)}) | **{figure_at(d, 'wall_s'):.1f} s** (set-up {setup:.1f}, spin-up "
+            f"{figure_at(t, 'spinup_s'):.1f}, year {figure_at(t, 'year_s'):.1f}) | {figure_at(d, 'cpu_s'):.1f} s | **{figure_at(d, 'peak_rss_gb'):.2f} GB** | "
+            f"{lo:.1f}-{hi:.1f} | {figure_at(d, 'balance', 'relative_error'):.1e}")
 
 
 def year_default_measured(data: dict) -> str:
     """One phrase: when and where the default year was measured."""
-    d = _get(data, "cases", "default")
-    return f"`{_get(d, 'command')}`, {_stamp(d)}"
+    d = figure_at(data, "cases", "default")
+    return f"`{figure_at(d, 'command')}`, {_stamp(d)}"
 
 
 def _warm(fn: Callable[[dict], str]) -> Callable[[dict], str]:
     """A renderer of default_run.json: ``fn`` on its ``warm`` entry (a run with the kernels compiled)."""
 
     def render(data: dict) -> str:
-        return fn(_get(data, "cases", "warm"))
+        return fn(figure_at(data, "cases", "warm"))
 
     render.__name__, render.__doc__ = fn.__name__, fn.__doc__
     return render

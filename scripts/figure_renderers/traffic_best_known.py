@@ -13,45 +13,35 @@ the script to run).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from .common import Blocks, FiguresError
+from .common import Blocks, figure_at
 
 SCRIPT = "python benchmarks/traffic_best_known.py"
 NETWORKS = ("SiouxFalls", "ChicagoSketch")
 
 
-def _get(data: dict, *keys: str) -> Any:
-    """``data[k0][k1]...``; a missing key is a :class:`FiguresError` naming its path."""
-    node: Any = data
-    for i, key in enumerate(keys):
-        if not isinstance(node, dict) or key not in node:
-            raise FiguresError(f"no {'.'.join(keys[: i + 1])!r} in the figures")
-        node = node[key]
-    return node
-
 
 def _stamp(data: dict) -> str:
-    lo, hi = sorted((float(_get(data, "load_before")[0]), float(_get(data, "load_after")[0])))
+    lo, hi = sorted((float(figure_at(data, "load_before")[0]), float(figure_at(data, "load_after")[0])))
     load = f"load {lo:.1f}" if round(lo, 1) == round(hi, 1) else f"load {lo:.1f}-{hi:.1f}"
-    return f"measured {_get(data, 'date')} at commit {_get(data, 'commit')} by `{SCRIPT}`, {load}"
+    return f"measured {figure_at(data, 'date')} at commit {figure_at(data, 'commit')} by `{SCRIPT}`, {load}"
 
 
 def readme(data: dict) -> str:
     """``relative difference 2.5e-11 / 3.5e-12 (Algorithm B to gap 1e-10 / 1e-8; measured ...)``."""
-    cases = [_get(data, "cases", n) for n in NETWORKS]
-    diffs = " / ".join(f"{float(_get(c, 'rel_diff_best_known')):.1e}" for c in cases)
-    gaps = " / ".join(f"{float(_get(c, 'target_gap')):.0e}" for c in cases)
+    cases = [figure_at(data, "cases", n) for n in NETWORKS]
+    diffs = " / ".join(f"{float(figure_at(c, 'rel_diff_best_known')):.1e}" for c in cases)
+    gaps = " / ".join(f"{float(figure_at(c, 'target_gap')):.0e}" for c in cases)
     return f"relative difference {diffs} (Algorithm B to gap {gaps}; {_stamp(data)})"
 
 
 def _cell(network: str) -> Callable[[dict], str]:
     def cell(data: dict) -> str:
-        c = _get(data, "cases", network)
-        digits = 6 if float(_get(c, "best_known")) < 1e7 else 5
-        return (f"gap {float(_get(c, 'relative_gap')):.1e} in {int(_get(c, 'iterations'))} iterations; Beckmann "
-                f"{float(_get(c, 'beckmann')):,.{digits}f} vs best-known {float(_get(c, 'best_known')):,} "
-                f"({float(_get(c, 'rel_diff_best_known')):.1e} relative; {_stamp(data)})")
+        c = figure_at(data, "cases", network)
+        digits = 6 if float(figure_at(c, "best_known")) < 1e7 else 5
+        return (f"gap {float(figure_at(c, 'relative_gap')):.1e} in {int(figure_at(c, 'iterations'))} iterations; Beckmann "
+                f"{float(figure_at(c, 'beckmann')):,.{digits}f} vs best-known {float(figure_at(c, 'best_known')):,} "
+                f"({float(figure_at(c, 'rel_diff_best_known')):.1e} relative; {_stamp(data)})")
 
     cell.__doc__ = f"The start of {network}'s cell in docs/traffic.md's validation table."
     return cell

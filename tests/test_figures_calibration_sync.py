@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
+from tests.figures_helpers import without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -57,11 +58,7 @@ def test_the_rate_follows_the_building_count():
 @pytest.mark.parametrize(("drop", "message"), [(("cases", "sync_10k"), r"no 'cases\.sync_10k' in the figures"),
                                                (("cases", "sync_10k", "min_cpu_s"), r"no 'min_cpu_s' in the figures")])
 def test_a_missing_key_is_an_error_naming_it_the_file_and_the_benchmark(tmp_path, drop, message):
-    data = copy.deepcopy(SYNC)
-    node = data
-    for key in drop[:-1]:
-        node = node[key]
-    del node[drop[-1]]
+    data = without(SYNC, drop)
     page, folder = _page(tmp_path, data)
     where = re.escape("page.md: block 'calibration_sync.sync': calibration_sync.json: cannot render block 'calibration_sync.sync': ")
     with pytest.raises(uf.FiguresError, match=rf"{where}{message} \(re-run pytest benchmarks/bench_calibration\.py -s -k test_sync_one_day_10k_buildings\)"):

@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
+from tests.figures_helpers import without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -53,11 +54,7 @@ def test_a_building_outside_25_percent_is_counted():
     ("energy_validation.tabula_range", ("tabula", "ratio_max"), r"no 'tabula\.ratio_max' in the figures"),
 ])  # fmt: skip
 def test_a_missing_key_is_an_error_naming_it_the_file_and_the_script(tmp_path, block, drop, message):
-    data = copy.deepcopy(VALIDATION)
-    node = data
-    for key in drop[:-1]:
-        node = node[key]
-    del node[drop[-1]]
+    data = without(VALIDATION, drop)
     folder = tmp_path / "figures"
     folder.mkdir()
     (folder / "energy_validation.json").write_text(json.dumps(data), encoding="utf-8")

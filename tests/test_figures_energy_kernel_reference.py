@@ -16,6 +16,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
+from tests.figures_helpers import without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -58,11 +59,7 @@ def test_the_readme_quotes_the_largest_difference():
     ("energy_kernel_reference.readme", ("load_after",), r"no 'load_after' in the figures"),
 ])  # fmt: skip
 def test_a_missing_key_is_an_error_naming_it_the_file_and_the_script(tmp_path, block, drop, message):
-    data = copy.deepcopy(DATA)
-    node = data
-    for key in drop[:-1]:
-        node = node[key]
-    del node[drop[-1]]
+    data = without(DATA, drop)
     page, folder = _page(tmp_path, data, block)
     where = re.escape(f"page.md: block '{block}': energy_kernel_reference.json: cannot render block '{block}': ")
     with pytest.raises(uf.FiguresError, match=rf"{where}{message} \(re-run python benchmarks/energy_kernel_reference\.py\)"):

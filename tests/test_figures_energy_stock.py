@@ -16,6 +16,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
+from tests.figures_helpers import without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -80,11 +81,7 @@ def test_the_per_core_phrase_follows_the_figures():
      r"no '10k\.cpu_speedup_vs_python_per_core' in the figures", "bench_energy_kernel.py --benchmark-only -s"),
 ])  # fmt: skip
 def test_a_missing_key_is_an_error_naming_it_the_file_and_the_benchmark(tmp_path, file, block, drop, message, bench):
-    data = copy.deepcopy(STOCK if file == "energy_stock.json" else KERNEL)
-    node = data
-    for key in drop[:-1]:
-        node = node[key]
-    del node[drop[-1]]
+    data = without(STOCK if file == "energy_stock.json" else KERNEL, drop)
     page, folder = _page(tmp_path, file, data, block, inline=block.endswith("per_core"))
     where = re.escape(f"page.md: block '{block}': {file}: cannot render block '{block}': ")
     with pytest.raises(uf.FiguresError, match=rf"{where}{message} \(re-run pytest benchmarks/{re.escape(bench)}\)"):

@@ -16,6 +16,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
+from tests.figures_helpers import without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -119,11 +120,7 @@ def test_a_missing_ifc_case_names_the_ifc_benchmark(tmp_path):
     ("ingest_gis.brussels_walls", ("cases", "brussels_pbf", "share_with_party_wall"), r"no 'share_with_party_wall' in the figures"),
 ])  # fmt: skip
 def test_a_missing_key_is_an_error_naming_it_the_file_and_the_benchmark(tmp_path, block, drop, message):
-    data = copy.deepcopy(GIS)
-    node = data
-    for key in drop[:-1]:
-        node = node[key]
-    del node[drop[-1]]
+    data = without(GIS, drop)
     page, folder = _page(tmp_path, data, [block], inline=block.endswith("readme"))
     where = re.escape(f"page.md: block '{block}': ingest_gis.json: cannot render block '{block}': ")
     with pytest.raises(uf.FiguresError, match=rf"{where}{message} \(re-run pytest benchmarks/bench_ingest_gis\.py -s\)"):

@@ -16,6 +16,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
+from tests.figures_helpers import without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -152,11 +153,7 @@ def test_the_default_run_storm_kpis_of_the_soil_page(tmp_path):
     ("soil_heat_default_run.table", "default_run.json", ("cases", "warm", "whatifs"), r"no 'whatifs' in the figures"),
 ])  # fmt: skip
 def test_a_missing_key_is_an_error_naming_it_the_file_and_the_benchmark(tmp_path, block, file, drop, message):
-    data = copy.deepcopy(SOIL_HEAT if file == "soil_heat.json" else {"cases": {"warm": WARM}})
-    node = data
-    for key in drop[:-1]:
-        node = node[key]
-    del node[drop[-1]]
+    data = without(SOIL_HEAT if file == "soil_heat.json" else {"cases": {"warm": WARM}}, drop)
     page, folder = _page(tmp_path, {file: data}, [block])
     bench = "bench_soil_heat.py" if file == "soil_heat.json" else "bench_default_run.py"
     where = re.escape(f"page.md: block '{block}': {file}: cannot render block '{block}': ")

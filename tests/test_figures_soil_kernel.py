@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
+from tests.figures_helpers import without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -48,11 +49,7 @@ def test_a_missed_target_is_said():
 @pytest.mark.parametrize(("drop", "message"), [(("cases", "celia_dz_1cm"), r"no 'cases\.celia_dz_1cm' in the figures"),
                                                (("cases", "celia_dz_1cm", "per_column_cpu_s"), r"no 'per_column_cpu_s' in the figures")])
 def test_a_missing_key_is_an_error_naming_it_the_file_and_the_benchmark(tmp_path, drop, message):
-    data = copy.deepcopy(DATA)
-    node = data
-    for key in drop[:-1]:
-        node = node[key]
-    del node[drop[-1]]
+    data = without(DATA, drop)
     folder = tmp_path / "figures"
     folder.mkdir()
     (folder / "soil_kernel.json").write_text(json.dumps(data), encoding="utf-8")

@@ -36,15 +36,14 @@ CSA_THREADS_MIN_WORK = 16_000_000
 def kernel_threads(work: float, min_work: float | None = None) -> Iterator[None]:
     """Run the parallel kernels called inside on one thread when ``work`` (origins x links of
     the call) is below ``min_work`` (default :data:`THREADS_MIN_WORK`); else on Numba's threads
-    as set."""
+    as set. The thread count is set and restored by :func:`twin.kernels.config.one_thread`, where
+    Numba's options live."""
     import numba
 
-    n = numba.get_num_threads()
-    if n <= 1 or work >= (THREADS_MIN_WORK if min_work is None else min_work):
+    from twin.kernels.config import one_thread
+
+    if numba.get_num_threads() <= 1 or work >= (THREADS_MIN_WORK if min_work is None else min_work):
         yield
         return
-    numba.set_num_threads(1)
-    try:
+    with one_thread():
         yield
-    finally:
-        numba.set_num_threads(n)

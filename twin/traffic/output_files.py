@@ -312,6 +312,53 @@ def _aside_name(target: Path) -> Path:
     return Path(name)
 
 
+class _SignalsHeld:
+    """SIGINT and SIGTERM noted, not acted on, while a swap runs (in the main thread only).
+
+    A handler that raises (``KeyboardInterrupt``, the command line's ``Terminated``) would
+    otherwise raise between any two lines of :func:`swap_in`: between making a name aside and
+    noting it (a ``.twin-old-*`` file left beside the output), or in the middle of a rollback (the
+    outputs of two runs side by side). :attr:`signum` is the first signal received meanwhile;
+    :meth:`deliver` hands it to the handler that was in place before.
+    """
+
+    SIGNALS = ("SIGINT", "SIGTERM")
+
+    def __init__(self) -> None:
+        import signal
+        import threading
+
+        self.signum: int | None = None
+        self._previous: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():  # (handlers can be set only there)
+            for name in self.SIGNALS:
+                sig = getattr(signal, name)
+                self._previous[sig] = signal.signal(sig, self._note)
+
+    def _note(self, signum: int, frame: Any) -> None:  # noqa: ARG002 - signal handler signature
+        if self.signum is None:
+            self.signum = signum
+
+    def deliver(self) -> None:
+        """Put the earlier handlers back, then hand them the signal received meanwhile, if any."""
+        import signal
+
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous.clear()
+        if self.signum is None:
+            return
+        handler = signal.getsignal(self.signum)
+        if callable(handler):
+            handler(self.signum, None)
+        elif handler == signal.SIG_DFL:
+            signal.raise_signal(self.signum)
+
+
+class _Stopped(BaseException):
+    """A signal arrived during a swap: the swap is undone."""
+
+
 def swap_in(pairs: list[tuple[Path, Path]]) -> None:
     """Rename every staged file ``tmp`` onto its ``target``, all or nothing.
 
@@ -322,12 +369,27 @@ def swap_in(pairs: list[tuple[Path, Path]]) -> None:
     byte-identical) and those that did not exist are removed, and the error is raised again: no
     reader finds outputs of two runs side by side. The names aside are removed at the end.
 
+    SIGINT and SIGTERM received during the swap (in the main thread) are held until it ends
+    (:class:`_SignalsHeld`); the swap is then undone like a failed rename, every target keeps its
+    earlier file, and the signal goes to its handler (``KeyboardInterrupt``: exit 130, 143).
+
     Raises
     ------
     OutputError
         The rollback itself failed: naming each target left with its new file and where its
         earlier file is kept.
     """
+    held = _SignalsHeld()
+    try:
+        _swap_in(pairs, held)
+    except _Stopped:
+        pass
+    finally:
+        held.deliver()
+
+
+def _swap_in(pairs: list[tuple[Path, Path]], held: _SignalsHeld) -> None:
+    """:func:`swap_in` with signals held by ``held``: undone when one arrived by the end."""
     import shutil
 
     aside: dict[Path, Path] = {}
@@ -344,6 +406,8 @@ def swap_in(pairs: list[tuple[Path, Path]]) -> None:
         for tmp, target in pairs:
             os.replace(tmp, target)
             done.append(target)
+        if held.signum is not None:
+            raise _Stopped
     except BaseException:
         lost = []
         for target in reversed(done):

@@ -107,7 +107,7 @@ def test_a_defaulted_building_is_still_refined_next_to_a_building_with_data() ->
     frame = pd.DataFrame({"building_id": ["a", "b"], "footprint_area_m2": [80.0, 80.0], "n_storeys": [4.0, np.nan],
                           "height_m": [13.0, np.nan], "building": ["house", "house"]})
     done = complete(frame, table)
-    done.loc[done["building_id"] == "a", "floor_area_m2"] = 290.0  # as if a file gave it (not 80 x 4)
+    done.loc[done["building_id"] == "a", ["floor_area_m2", "floor_area_m2_source"]] = [290.0, "data"]  # as if a file gave it
     walls = pd.DataFrame({"building_id": ["a"], "neighbour_id": ["b"], "shared_length_m": [8.0]})
     before = done.set_index("building_id")
     out = refine_buildings(done, table=table, party_walls=walls).set_index("building_id")

@@ -72,6 +72,7 @@ from twin.io.cityjson_document import horizontal_crs
 from twin.io.cityjson_document import json_path_error as _perr
 from twin.io.cityjson_document import load_document as _load
 from twin.scene.limits import MIN_STOREY_HEIGHT_M
+from twin.scene.provenance import derived_floor_area_source, storey_height_source
 
 if TYPE_CHECKING:
     from twin.ingest.attributes.precedence import Given
@@ -990,10 +991,11 @@ def _building_rows(
                 "source": str(path),
                 "source_format": SOURCE_FORMAT,
                 "name": _first_text(attrs, ("name", "naam", "Name")),
-                **dict.fromkeys(_GIVEN_OR_FILE_COLUMNS[:-2]),  # filled by _given_or_file
+                **dict.fromkeys(_GIVEN_OR_FILE_COLUMNS[:-3]),  # filled by _given_or_file
                 "ground_z_m": ground_z,
                 "footprint_area_m2": area,
                 "floor_area_m2": None,
+                "floor_area_m2_source": None,
                 "roof_kind": roof_kind,
                 "roof_kind_source": "data" if roof_kind else "default",
                 "geometry": footprint,
@@ -1079,9 +1081,10 @@ def _footprint_faces(surf_ids, owner_arr, sem_type, g) -> dict[int, tuple[str, n
 _GIVEN_OR_FILE_COLUMNS = (
     "use", "use_defaulted", "use_source", "use_rule", "construction_year", "year_defaulted", "construction_year_source",
     "construction_year_rule", "height_m_source", "height_m_rule", "n_storeys_source", "n_storeys_rule", "height_m",
-    "height_defaulted", "n_storeys", "storeys_defaulted", "storey_height_m", "floor_area_m2", "height_source",
+    "height_defaulted", "n_storeys", "storeys_defaulted", "storey_height_m", "storey_height_m_source", "floor_area_m2",
+    "floor_area_m2_source", "height_source",
 )
-"""Columns of a building row that :func:`_given_or_file` fills (the last two after the footprint)."""
+"""Columns of a building row that :func:`_given_or_file` fills (the last three after the footprint)."""
 
 
 def _given_or_file(rows: list[dict], file_values: list[tuple], given: Given | None, path: Path, storey_height_m: float,
@@ -1095,7 +1098,9 @@ def _given_or_file(rows: list[dict], file_values: list[tuple], given: Given | No
     ``storey_height_m`` (inferred), else ``default_height_m`` (default). Storeys: given, else the
     attribute, else from the height (``max(1, round(height / storey_height_m))``, inferred; default
     where the height is). ``storey_height_m`` of a row is its height over its known storeys, else
-    ``storey_height_m``.
+    ``storey_height_m`` (its ``storey_height_m_source``: the weaker of the height's and the
+    storeys' sources, :func:`twin.scene.provenance.storey_height_source`, else ``default``);
+    ``floor_area_m2`` footprint x storeys (``inferred``, ``default`` where the storeys are).
 
     Raises
     ------
@@ -1145,6 +1150,9 @@ def _given_or_file(rows: list[dict], file_values: list[tuple], given: Given | No
     s_src[only_h], s_rule[only_h] = "inferred", "storeys_from_height"
     with np.errstate(divide="ignore", invalid="ignore"):
         storey_h = np.where(has_s & ~defaulted, height / storeys, storey_height_m)
+    # a height from the file over its storeysAboveGround: as good as the weaker of the two
+    sh_src = np.where(has_s & ~defaulted, storey_height_source(h_src, s_src), "default").astype(object)
+    area_src = derived_floor_area_source(s_src)
     low = np.flatnonzero(~np.isnan(given_s) & (storey_h < MIN_STOREY_HEIGHT_M))
     if len(low):
         k = int(low[0])
@@ -1159,7 +1167,8 @@ def _given_or_file(rows: list[dict], file_values: list[tuple], given: Given | No
             "construction_year_rule": year_rule[k], "height_m_source": h_src[k], "height_m_rule": h_rule[k],
             "n_storeys_source": s_src[k], "n_storeys_rule": s_rule[k], "height_m": float(height[k]),
             "height_defaulted": bool(defaulted[k]), "n_storeys": n, "storeys_defaulted": not has_s[k],
-            "storey_height_m": float(storey_h[k]), "floor_area_m2": r["footprint_area_m2"] * n, "height_source": height_from[k],
+            "storey_height_m": float(storey_h[k]), "storey_height_m_source": sh_src[k], "floor_area_m2": r["footprint_area_m2"] * n,
+            "floor_area_m2_source": area_src[k], "height_source": height_from[k],
         })  # fmt: skip
 
 

@@ -23,6 +23,7 @@ from twin.ingest.ifc_georef import Placement
 from twin.ingest.ifc_uvalue import element_u
 from twin.ingest.result import IngestResult
 from twin.scene.limits import MIN_STOREY_HEIGHT_M
+from twin.scene.provenance import derived_floor_area_source, storey_height_source
 
 #: Other building elements whose outline counts for the footprint (besides walls).
 FOOTPRINT_CLASSES = ("IfcColumn", "IfcBuildingElementProxy", "IfcCurtainWall")
@@ -275,12 +276,16 @@ def build_layers(
         use, use_defaulted = _use(b, spaces)
         use, use_src, use_rule = given_or_file(given, "use", bid, use, *(("default", "default") if use_defaulted else ("data", "ifc:occupancy_type_names_or_spaces")))
         storey_rows, n_storeys, storey_height = _storeys(storeys, ground, top, bid, ids)
+        # the median of the storeys' own heights, else 3 m (no storey with a height)
+        storey_height_src = "data" if storey_height[1] else "default"
+        storey_height = storey_height[0]
         height = max(top - ground, 0.0)
         if given is not None and "height_m" in given.rows.get(bid, {}):
             refuse_geometry_height(given, bid, height_m=given.rows[bid]["height_m"], geometry_height_m=height, what="IFC geometry", source=path)
         n, s_src, s_rule = given_or_file(given, "n_storeys", bid, float(n_storeys[0]), *(("inferred", "storeys_from_height") if n_storeys[1] else ("data", "ifc:storeys")))
         if s_src == USER_SOURCE:
             n_storeys, storey_height = (int(n), False), height / n
+            storey_height_src = storey_height_source(["data"], [s_src])[0]
             if storey_height < MIN_STOREY_HEIGHT_M:
                 raise InputError(f"override n_storeys {int(n)} for building {bid!r} of {path} gives storeys of {storey_height:.2g} m in its "
                                  f"{height:.2f} m height (from its IFC geometry), below {MIN_STOREY_HEIGHT_M:g} m",
@@ -290,7 +295,7 @@ def build_layers(
         element_rows = _element_rows(elems, bid, ids, placement, year)
         footprint = placement.transform_geometry(fp_model)
         footprint_area = float(footprint.area)
-        floor_area = _floor_area(space_rows, elems, storeys, footprint_area, n_storeys)
+        floor_area, floor_area_src = _floor_area(space_rows, elems, storeys, footprint_area, n_storeys, s_src)
         rows["buildings"].append(
             {
                 "building_id": bid,
@@ -314,9 +319,11 @@ def build_layers(
                 "n_storeys_source": s_src,
                 "n_storeys_rule": s_rule,
                 "storey_height_m": storey_height,
+                "storey_height_m_source": storey_height_src,
                 "ground_z_m": placement.z_offset_m + ground,
                 "footprint_area_m2": footprint_area,
                 "floor_area_m2": floor_area,
+                "floor_area_m2_source": floor_area_src,
                 "roof_kind": _roof_kind(elems),
                 "roof_kind_source": "data" if _roof_kind(elems) else "default",
                 "ifc_global_id": b["global_id"],
@@ -617,7 +624,7 @@ def _storeys(storeys, ground: float, top: float, bid: str, ids: _Ids):
         n = (counted, False)
     else:
         n = (max(1, round((top - ground) / 3.0)), True)
-    storey_height = float(np.median(heights_above)) if heights_above else 3.0
+    storey_height = (float(np.median(heights_above)), True) if heights_above else (3.0, False)
     return rows, n, storey_height
 
 
@@ -696,11 +703,12 @@ def _element_rows(elems: list[_Elem], bid: str, ids: _Ids, placement: Placement,
     return rows
 
 
-def _floor_area(space_rows, elems: list[_Elem], storeys, footprint_area: float, n_storeys) -> float:
-    """Net floor area of the spaces; else the union of floor slabs per storey; else footprint x storeys."""
+def _floor_area(space_rows, elems: list[_Elem], storeys, footprint_area: float, n_storeys, storeys_source: str) -> tuple[float, str]:
+    """Net floor area of the spaces; else the union of floor slabs per storey (both ``data``);
+    else footprint x storeys (:func:`twin.scene.provenance.derived_floor_area_source`)."""
     areas = [r["floor_area_m2"] for r in space_rows if math.isfinite(r["floor_area_m2"])]
     if areas:
-        return float(sum(areas))
+        return float(sum(areas)), "data"
     floors = [e for e in elems if e.kind == "floor" and e.mesh is not None]
     if floors:
         total = 0.0
@@ -708,8 +716,8 @@ def _floor_area(space_rows, elems: list[_Elem], storeys, footprint_area: float, 
             outlines = [geo.ground_outline(e.mesh) for e in floors if e.rec.get("storey") == key]  # type: ignore[arg-type]
             total += float(shapely.union_all(outlines).area)
         if total > 0:
-            return total
-    return footprint_area * n_storeys[0]
+            return total, "data"
+    return footprint_area * n_storeys[0], str(derived_floor_area_source([storeys_source])[0])
 
 
 def _roof_kind(elems: list[_Elem]) -> str:

@@ -42,6 +42,12 @@ BUILDING_PARAMETERS: tuple[str, ...] = ("use", "height_m", "n_storeys", "constru
 #: in the roof, the levels left out below (building:min_level) and the underside height.
 STOCK_PARAMETERS: tuple[str, ...] = (*BUILDING_PARAMETERS, "ground_floor_use", "roof_kind", "roof_levels", "min_level", "min_height_m")
 
+#: Building attributes the readers derive from others unless a file gives them, with a source
+#: column (``floor_area_m2_source``, ``storey_height_m_source``) but no rule column: see
+#: :func:`derived_floor_area_source` and :func:`storey_height_source`. Layers written before
+#: those columns existed have none; :func:`floor_area_shares` reports them where present.
+DERIVED_PARAMETERS: tuple[str, ...] = ("floor_area_m2", "storey_height_m")
+
 #: Building attributes a layer carries only when some building has a value (no default column):
 #: ``heating_system`` (one of the heat generators of :data:`twin.energy.results.SYSTEMS` and
 #: ``OPT_IN_SYSTEMS``, from an overrides table or a file; ``''`` with source ``default``
@@ -131,6 +137,53 @@ def floor_area_shares(buildings: pd.DataFrame, parameters: tuple[str, ...] = BUI
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+def derived_floor_area_source(storeys_source) -> np.ndarray:
+    """Source of a floor area taken as footprint x storeys (no file gave it).
+
+    ``default`` where the storeys are a default, else ``inferred`` (a documented rule applied to
+    the footprint and the storeys, whatever their source: a measured footprint times an OSM
+    ``building:levels`` is still not the building's floor area).
+
+    Parameters
+    ----------
+    storeys_source
+        Source of each building's ``n_storeys`` (one of :data:`SOURCES`).
+
+    Returns
+    -------
+    ndarray
+        object array of ``inferred`` / ``default``, same length.
+    """
+    s = np.asarray(storeys_source, dtype=object)
+    return np.where(s == "default", "default", "inferred").astype(object)
+
+
+def storey_height_source(height_source, storeys_source) -> np.ndarray:
+    """Source of a storey height taken as a building's height over its storeys.
+
+    The less trusted of the two sources in :data:`SOURCES` order (data, user, calibrated,
+    inferred, default; anything else counts as ``default``): a measured height over an IFC
+    model's or CityJSON file's storeys is ``data``, over storeys from an overrides table
+    ``user``. Where a reader takes the storey height by use from the defaults table instead (no
+    height or no storeys given) its source is ``default``; callers choose where this applies.
+
+    Parameters
+    ----------
+    height_source, storeys_source
+        Source of each building's ``height_m`` and ``n_storeys``.
+
+    Returns
+    -------
+    ndarray
+        object array of sources, same length.
+    """
+    rank = {src: i for i, src in enumerate(SOURCES)}
+    worst = len(SOURCES) - 1
+    h = [rank.get(x, worst) for x in np.asarray(height_source, dtype=object)]
+    s = [rank.get(x, worst) for x in np.asarray(storeys_source, dtype=object)]
+    return np.array([SOURCES[max(a, b)] for a, b in zip(h, s)], dtype=object)
+
+
 def rule_column(parameter: str) -> str:
     """Name of the column naming the rule that set ``parameter`` (``use`` -> ``use_rule``)."""
     return f"{parameter}_rule"
@@ -183,15 +236,18 @@ def rule_counts(buildings: pd.DataFrame, parameters: tuple[str, ...] = STOCK_PAR
 
 __all__ = [
     "BUILDING_PARAMETERS",
+    "DERIVED_PARAMETERS",
     "KNOWN_SOURCES",
     "LEGACY_FLAGS",
     "OPTIONAL_PARAMETERS",
     "SOURCES",
     "STOCK_PARAMETERS",
     "building_sources",
+    "derived_floor_area_source",
     "floor_area_shares",
     "rule_column",
     "rule_counts",
+    "storey_height_source",
     "rule_family",
     "source_column",
 ]

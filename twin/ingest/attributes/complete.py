@@ -38,6 +38,7 @@ from twin.ingest.attributes import form, tags
 from twin.ingest.attributes.overrides import OVERRIDE_COLUMNS, check_heating_system, read_overrides
 from twin.ingest.attributes.precedence import USER_SOURCE, Given, prefer_given
 from twin.ingest.attributes.sources import put, rule_column, set_legacy_flags
+from twin.scene.provenance import derived_floor_area_source
 
 NUMERIC = ("height_m", "n_storeys", "construction_year", "roof_levels", "min_level", "min_height_m")
 """Numeric attributes a reader may give (NaN where unknown)."""
@@ -196,7 +197,7 @@ def complete(frame: pd.DataFrame, table: dict[str, Any], *, overrides=None, path
     -------
     DataFrame
         ``frame`` with every attribute, ``<attribute>_source``, ``<attribute>_rule``, the legacy
-        ``*_defaulted`` flags, ``storey_height_m`` and ``floor_area_m2`` (footprint x storeys);
+        ``*_defaulted`` flags, ``storey_height_m`` and ``floor_area_m2`` (footprint x storeys) with their sources;
         ``attrs['overrides_applied']`` counts the overridden buildings.
     """
     out = frame.copy()
@@ -246,6 +247,7 @@ def complete(frame: pd.DataFrame, table: dict[str, Any], *, overrides=None, path
     kind_src = _column(out, "roof_kind_source", n, None, object)
     put(out, "roof_kind_source", np.where(has_roof, np.where(pd.isna(kind_src), "data", kind_src), "default").astype(object))
     put(out, "floor_area_m2", out["footprint_area_m2"].to_numpy(dtype=float) * out["n_storeys"].to_numpy(dtype=float))
+    put(out, "floor_area_m2_source", derived_floor_area_source(out["n_storeys_source"].to_numpy(dtype=object)))
     if "attribute_notes" not in out:
         put(out, "attribute_notes", np.full(n, "", dtype=object))
     set_legacy_flags(out)

@@ -48,6 +48,7 @@ import shapely
 
 from twin.ingest.attributes import form
 from twin.ingest.attributes.sources import KNOWN, is_known, put, set_legacy_flags
+from twin.scene.provenance import derived_floor_area_source
 
 
 # ----------------------------------------------------------------------------- POIs
@@ -302,31 +303,43 @@ def refine_buildings(
         "construction_year": year, "construction_year_source": y_src, "construction_year_rule": y_rule,
     }
     before_storey_h = b["storey_height_m"].to_numpy(dtype=float) if "storey_height_m" in b else np.full(n, np.nan)
+    before_sh_src = _sources(b, "storey_height_m_source", n)
     before_floor = b["floor_area_m2"].to_numpy(dtype=float) if "floor_area_m2" in b else np.full(n, np.nan)
-    before_storeys = b["n_storeys"].to_numpy(dtype=float)
+    before_floor_src = _sources(b, "floor_area_m2_source", n)
     use_kept = (use_src == b["use_source"].to_numpy(dtype=object)) & (use == b["use"].to_numpy(dtype=object))
-    columns["storey_height_m"] = keep_file_values(before_storey_h, shape["storey_height_m"], h_known & s_known & use_kept)
+    # the reader's storey height rests on the building's own figures; it took the roof allowance
+    # from its use's storey height, so a changed use derives it again
+    keep_sh = is_known(before_sh_src) & use_kept & np.isfinite(before_storey_h)
+    columns["storey_height_m"] = keep_file_values(before_storey_h, shape["storey_height_m"], keep_sh)
+    columns["storey_height_m_source"] = np.where(keep_sh, before_sh_src, shape["storey_height_m_source"]).astype(object)
     for c, v in columns.items():
         put(b, c, v)
-    footprint = b["footprint_area_m2"].to_numpy(dtype=float)
-    derived_floor = footprint * b["n_storeys"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
-        from_file = np.isfinite(before_floor) & ~np.isclose(before_floor, footprint * before_storeys, rtol=1e-9, atol=1e-9)
-    b["floor_area_m2"] = keep_file_values(before_floor, derived_floor, from_file)
+    keep_floor = is_known(before_floor_src) & np.isfinite(before_floor)
+    derived_floor = b["footprint_area_m2"].to_numpy(dtype=float) * b["n_storeys"].to_numpy(dtype=float)
+    put(b, "floor_area_m2", keep_file_values(before_floor, derived_floor, keep_floor))
+    derived_src = derived_floor_area_source(b["n_storeys_source"].to_numpy(dtype=object))
+    put(b, "floor_area_m2_source", np.where(keep_floor, before_floor_src, derived_src).astype(object))
     set_legacy_flags(b)
     return b
 
 
+def _sources(b: pd.DataFrame, column: str, n: int) -> np.ndarray:
+    """Column ``column`` of ``b`` as an object array ('' where absent or missing)."""
+    if column not in b:
+        return np.full(n, "", dtype=object)
+    return b[column].astype(object).fillna("").to_numpy(dtype=object)
+
+
 def keep_file_values(before: np.ndarray, derived: np.ndarray, from_file: np.ndarray) -> np.ndarray:
-    """A derived attribute that has no source column of its own: the reader's value where it
-    rests on the file (``from_file`` and finite), else the refinement's ``derived`` value.
+    """A derived attribute: the reader's value where it rests on evidence (``from_file`` and
+    finite), else the refinement's ``derived`` value.
 
     The "file wins over derived" step of :mod:`twin.ingest.attributes.precedence`, for the
-    attributes the readers derive from a file's values: ``storey_height_m`` where the height and
-    the storeys are both evidence (:data:`KNOWN` sources) and the use the reader took its
-    storey height from is unchanged (an IFC storey's elevations; a CityJSON height over its
-    ``storeysAboveGround``), and ``floor_area_m2`` where the reader's value is not the
-    footprint x storeys that the refinement recomputes (an IFC model's spaces or slabs).
+    attributes the readers derive from a file's values, chosen by their source columns:
+    ``storey_height_m`` where ``storey_height_m_source`` is evidence (:data:`KNOWN`: an IFC
+    storey's elevations, a CityJSON height over its ``storeysAboveGround``) and the use the
+    reader took its roof allowance from is unchanged, and ``floor_area_m2`` where
+    ``floor_area_m2_source`` is (an IFC model's spaces or slabs).
 
     Parameters
     ----------

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from twin.ingest.attributes.sources import KNOWN
+from twin.scene.provenance import storey_height_source
 
 
 def storey_height(use: np.ndarray, table: dict[str, Any]) -> np.ndarray:
@@ -159,7 +160,9 @@ def resolve_form(
     -------
     dict
         ``height_m``, ``height_m_source``, ``height_m_rule``, ``n_storeys`` (int64),
-        ``n_storeys_source``, ``n_storeys_rule``, ``storey_height_m``.
+        ``n_storeys_source``, ``n_storeys_rule``, ``storey_height_m`` and
+        ``storey_height_m_source`` (the height and storeys' sources where both are given,
+        :func:`twin.scene.provenance.storey_height_source`; ``default`` by use elsewhere).
     """
     n = len(footprint_area_m2)
     h = np.asarray(height_m, dtype=float).copy()
@@ -211,6 +214,8 @@ def resolve_form(
         per = (h - min_h - roof_m) / np.where(both, s, 1.0)
         plain = (h - min_h) / np.where(both, s, 1.0)
     storey_h[both] = np.where(per[both] >= 1.5, per[both], plain[both])
+    sh_src = np.full(n, "default", dtype=object)
+    sh_src[both] = storey_height_source(np.asarray(height_source, dtype=object)[both], np.asarray(storeys_source, dtype=object)[both])
     return {
         "height_m": out_h,
         "height_m_source": h_src,
@@ -219,6 +224,7 @@ def resolve_form(
         "n_storeys_source": s_src,
         "n_storeys_rule": s_rule,
         "storey_height_m": storey_h,
+        "storey_height_m_source": sh_src,
     }
 
 

@@ -14,6 +14,7 @@ and the refinement kept the near-miss 320 m2 of the last test.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -121,3 +122,25 @@ def test_refinement_keeps_data_and_refines_a_near_miss_fallback_by_source() -> N
     assert (out.loc["a", "floor_area_m2"], out.loc["a", "floor_area_m2_source"]) == (290.0, "data")
     assert out.loc["b", "floor_area_m2"] == pytest.approx(79.9 * 4, rel=1e-12)
     assert out.loc["b", "floor_area_m2_source"] == "inferred"
+
+
+def test_the_report_box_says_where_the_floor_area_came_from() -> None:
+    """The attribute-sources table of the assumed box carries a floor-area and a storey-height
+    row with their shares (a building of default storeys puts its floor area on ``default``),
+    and says what the sources mean; a layer without the columns (older scenes) has neither."""
+    from types import SimpleNamespace
+
+    from twin.scenario.report import _provenance_table
+
+    frame = pd.DataFrame({"building_id": ["a", "b"], "footprint_area_m2": [100.0, 300.0], "n_storeys": [2.0, np.nan],
+                          "height_m": [np.nan, np.nan], "building": ["house", "house"]})
+    done = complete(frame, load_defaults())
+    share_default = float(done.loc[done["n_storeys_source"] == "default", "floor_area_m2"].sum() / done["floor_area_m2"].sum())
+    assert 0 < share_default < 1
+    box = _provenance_table(SimpleNamespace(buildings=done))
+    row = re.search(r"<td class='l' title='floor_area_m2'>floor area</td>(.*?)</tr>", box).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert (cells[3], cells[4]) == (f"{100 * (1 - share_default):.1f} %", f"{100 * share_default:.1f} %")  # inferred, default
+    assert "title='storey_height_m'" in box and "inferred = footprint × storeys" in box
+    old = _provenance_table(SimpleNamespace(buildings=done.drop(columns=["floor_area_m2_source", "storey_height_m_source"])))
+    assert "floor_area_m2" not in old and "footprint × storeys" not in old

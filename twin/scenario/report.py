@@ -513,9 +513,9 @@ def _share(x: float) -> str:
 
 def _provenance_table(scene) -> str:
     """Share of the floor area per attribute and source (twin.scene.provenance.floor_area_shares)."""
-    from twin.scene.provenance import SOURCES, floor_area_shares
+    from twin.scene.provenance import SOURCES, floor_area_shares, reported_parameters
 
-    shares = floor_area_shares(scene.buildings)
+    shares = floor_area_shares(scene.buildings, reported_parameters(scene.buildings))
     head = "<tr><th class='l'>attribute</th>" + "".join(f"<th>{s}</th>" for s in SOURCES) + "<th>floor area, m²</th><th>buildings</th></tr>"
     rows = [f"<table><thead>{head}</thead><tbody>"]
     for attr, r in shares.iterrows():
@@ -527,6 +527,10 @@ def _provenance_table(scene) -> str:
         rows.append(f"<tr><td class='l' title='{html.escape(str(attr))}'>{html.escape(name)}</td>{cells}"
                     f"<td>{f'{area:,.0f}' if np.isfinite(area) else '–'}</td><td>{int(r['buildings']):,}</td></tr>")
     rows.append("</tbody></table>")
+    if "floor_area_m2" in shares.index:
+        rows.append("<p class='note'>Floor area: data = the file's own (an IFC model's spaces or slabs), inferred = footprint × storeys, "
+                    "default = footprint × default storeys. Storey height: data = the file's height over its storeys, "
+                    "default = the defaults table's by use.</p>")
     return "".join(rows)
 
 
@@ -695,7 +699,8 @@ def public_transport(scenario) -> str:
 
 
 #: How the building attributes of the provenance shares read.
-ATTRIBUTE_LABELS = {"use": "use", "height_m": "height", "n_storeys": "storeys", "construction_year": "construction year"}
+ATTRIBUTE_LABELS = {"use": "use", "height_m": "height", "n_storeys": "storeys", "construction_year": "construction year",
+                    "floor_area_m2": "floor area", "storey_height_m": "storey height"}
 
 
 def heating_system_sources(buildings: pd.DataFrame) -> dict | None:
@@ -782,10 +787,10 @@ def _assumed_short(comparison) -> str:
     items = []
     scene = getattr(comparison, "baseline_scene", None)
     if scene is not None and len(getattr(scene, "buildings", ())):
-        from twin.scene.provenance import floor_area_shares
+        from twin.scene.provenance import floor_area_shares, reported_parameters
 
         try:
-            shares = floor_area_shares(scene.buildings)
+            shares = floor_area_shares(scene.buildings, reported_parameters(scene.buildings))
         except ValueError:
             shares = None
         if shares is not None and len(shares):

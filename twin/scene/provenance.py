@@ -137,6 +137,15 @@ def floor_area_shares(buildings: pd.DataFrame, parameters: tuple[str, ...] = BUI
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+def reported_parameters(buildings: pd.DataFrame) -> tuple[str, ...]:
+    """The attributes whose sources a report lists for ``buildings``: :data:`BUILDING_PARAMETERS`
+    and those of :data:`DERIVED_PARAMETERS` whose source column is present and filled (layers
+    written before those columns existed leave them out)."""
+    extra = tuple(p for p in DERIVED_PARAMETERS
+                  if source_column(p) in buildings and buildings[source_column(p)].astype(object).fillna("").astype(str).isin(SOURCES).all())
+    return (*BUILDING_PARAMETERS, *extra)
+
+
 def derived_floor_area_source(storeys_source) -> np.ndarray:
     """Source of a floor area taken as footprint x storeys (no file gave it).
 
@@ -244,6 +253,7 @@ __all__ = [
     "STOCK_PARAMETERS",
     "building_sources",
     "derived_floor_area_source",
+    "reported_parameters",
     "floor_area_shares",
     "rule_column",
     "rule_counts",

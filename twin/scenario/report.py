@@ -61,6 +61,7 @@ import io
 import math
 import os
 import platform
+import re
 from importlib import import_module
 from pathlib import Path
 
@@ -541,6 +542,16 @@ PRIOR_LABELS = {"construction_period": "construction period", "use": "use", "sto
                 "air_change": "air change rate", "heat_pump_cop": "heat pump efficiency (COP)", "pv_yield": "rooftop PV yield"}
 
 
+_FILE_NAME = re.compile(r"((?:[\w.-]+/)*[\w.-]+\.(?:csv|yaml|yml|json|geojson|py))(?![\w/])")
+
+
+def _prior_html(text: str) -> str:
+    """A prior's text for the priors table: :func:`note_html`, the file names it cites as code (as
+    the assumed box writes them), not as words."""
+    parts = _FILE_NAME.split(str(text))
+    return "".join(f"<code>{html.escape(p)}</code>" if i % 2 else note_html(p) for i, p in enumerate(parts))
+
+
 def _priors_table(comparison) -> str:
     from twin.energy.priors import describe
 
@@ -558,8 +569,8 @@ def _priors_table(comparison) -> str:
         n = (f"{int(stock.sampled[attr].sum()):,} of {n_b:,}" if attr in stock.sampled
              else district_wide.get(d["entry"], "where from typology or default"))
         name = PRIOR_LABELS.get(d["entry"], str(d["entry"]).replace("_", " "))
-        rows.append(f"<tr><td class='l' title='{html.escape(d['entry'])}'>{html.escape(name)}</td><td class='w'>{note_html(d['what'])}</td><td>{n}</td>"
-                    f"<td class='w note'>{note_html(d['basis'])}</td></tr>")
+        rows.append(f"<tr><td class='l' title='{html.escape(d['entry'])}'>{html.escape(name)}</td><td class='w'>{_prior_html(d['what'])}</td><td>{n}</td>"
+                    f"<td class='w note'>{_prior_html(d['basis'])}</td></tr>")
     rows.append("</tbody></table>")
     return "".join(rows)
 

@@ -377,7 +377,27 @@ def note_units(text: str) -> str:
 #: whose id is not already a word (``lawn``, ``trees``, ``asphalt`` stay).
 COVER_WORDS = {"bare_soil": "bare soil", "concrete_pavers": "concrete pavers", "permeable_paving": "permeable paving",
                "green_roof": "green roof", "infiltration_trench": "infiltration trench"}
-_COVER_ID = re.compile(r"(?<![\w./-])(" + "|".join(COVER_WORDS) + r")(?!\w)(?!\.\w)")
+
+#: Heat generators (:func:`twin.types.heating_systems.all_systems`, the ids of the priors' district
+#: mix and the accounts) as the report's text names them ("gas_boiler_condensing 28 %" ->
+#: "condensing gas boiler 28 %").
+SYSTEM_WORDS = {"gas_boiler": "gas boiler", "gas_boiler_condensing": "condensing gas boiler", "oil_boiler": "oil boiler",
+                "electric_direct": "direct electric heating", "heat_pump": "heat pump",
+                "heat_pump_air_35": "air-source heat pump (35 °C flow)", "heat_pump_air_55": "air-source heat pump (55 °C flow)",
+                "heat_pump_ground_35": "ground-source heat pump (35 °C flow)",
+                "heat_pump_ground_55": "ground-source heat pump (55 °C flow)", "district_heating": "district heating",
+                "gas_boiler_partload": "gas boiler (part-load model)",
+                "gas_boiler_condensing_partload": "condensing gas boiler (part-load model)",
+                "oil_boiler_partload": "oil boiler (part-load model)"}
+#: Other ids with an underscore that the stock priors' texts (:func:`twin.energy.priors.describe`,
+#: ``twin/data/stock_priors*.yaml``) show: the glazing state of the window prior and the heat
+#: pumps' real-operation factor of ``energy_factors.csv``.
+PRIOR_ID_WORDS = {"double_low_e": "double low-e", "field_factor": "field factor", "keep_inferred": "kept share",
+                  "row_share": "row share", "storey_height_m": "storey height"}
+#: "storey height (storey_height_m)" once in words: "storey height", not "storey height (storey height)"
+_SAID_TWICE = re.compile(r"\b(\w+(?: \w+)?) \(\1\)")
+_ID_WORDS = {**COVER_WORDS, **SYSTEM_WORDS, **PRIOR_ID_WORDS}
+_WORD_ID = re.compile(r"(?<![\w./-])(" + "|".join(sorted(_ID_WORDS, key=len, reverse=True)) + r")(?!\w)(?!\.\w)")
 _PERIOD_ID = re.compile(r"(?<![\w./-])(" + "|".join(PERIODS) + r")(?!\w)(?!\.\w)")
 
 
@@ -397,8 +417,9 @@ def period_words(period: str) -> str:
 def note_words(text: str) -> str:
     """An engine's note with the engines' ids the report's text spells in words: traffic periods
     ("am_peak: 5,691 person trips" -> "morning peak (8–9 h): 5,691 person trips",
-    :func:`period_words`) and surface covers ("bare_soil 46.6" -> "bare soil 46.6",
-    :data:`COVER_WORDS`); whole tokens outside ``code`` spans only (not ``am_peak_person_trips``,
+    :func:`period_words`), surface covers ("bare_soil 46.6" -> "bare soil 46.6",
+    :data:`COVER_WORDS`), heat generators (:data:`SYSTEM_WORDS`) and the priors' glazing state
+    and factor ids (:data:`PRIOR_ID_WORDS`); whole tokens outside ``code`` spans only (not ``am_peak_person_trips``,
     not a file name). The terminal keeps the ids.
 
     Parameters
@@ -413,7 +434,7 @@ def note_words(text: str) -> str:
     """
     def one(part: str) -> str:
         part = _PERIOD_ID.sub(lambda m: period_words(m.group(1)), part)
-        return _COVER_ID.sub(lambda m: COVER_WORDS[m.group(1)], part)
+        return _SAID_TWICE.sub(r"\1", _WORD_ID.sub(lambda m: _ID_WORDS[m.group(1)], part))
 
     return "".join(p if _CODE.fullmatch(p) else one(p) for p in _CODE.split(str(text)))
 

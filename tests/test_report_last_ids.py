@@ -1,0 +1,48 @@
+"""The default report's last ids and mixed formats: the priors table's distribution column names
+heat generators and glazing states in words, period words inside parentheses do not nest, and
+hours of the day are written one way ("11–16 h") across the report; the terminal keeps its text."""
+
+from __future__ import annotations
+
+import html
+import re
+from types import SimpleNamespace
+
+from tests.test_stock_priors import fake_scene
+from twin.energy.priors import describe, load_priors
+from twin.energy.stock_samples import draw_stock_samples
+from twin.scenario import report_labels as L
+
+SNAKE = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b")
+
+
+def _visible(page: str) -> str:
+    """The text a reader reads of an HTML fragment: tags and ``title`` attributes dropped, and the
+    ``code`` spans (file names, as the chromium test of the default report drops them)."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<code>.*?</code>", " ", page)))
+
+
+def test_the_priors_table_names_heating_systems_and_windows_in_words():
+    from twin.scenario.report import _priors_table
+
+    priors = load_priors()
+    rows = {d["entry"]: d for d in describe(priors)}
+    assert "gas_boiler_condensing" in rows["heating_system"]["what"] and "double_low_e" in rows["window"]["what"]  # the ids
+    page = _priors_table(SimpleNamespace(stock_samples=draw_stock_samples(fake_scene(30), priors, 5, 1)))
+    shown = _visible(page)
+    assert SNAKE.findall(shown) == []
+    heating = _visible(page.split("title='heating_system'")[1].split("</tr>")[0])
+    assert "gas boiler 50 %, condensing gas boiler 28 %, oil boiler 18 %, direct electric heating 3 %, heat pump 1 %" in heating
+    assert "double low-e (U 1.8, g 0.62)" in _visible(page.split("title='window'")[1].split("</tr>")[0])
+    assert "<code>heat_pumps.csv</code>" in page and "storey height (storey" not in shown  # a file as code; words once
+
+
+def test_every_heat_generator_has_its_words():
+    """One entry of SYSTEM_WORDS per system the accounts and ingest know (a new one would show as an id)."""
+    from twin.types.heating_systems import all_systems
+
+    assert set(L.SYSTEM_WORDS) == set(all_systems())
+    assert all("_" not in w for w in L.SYSTEM_WORDS.values())
+    # ids inside longer ids, file names and code stay
+    kept = "heat_pump_cop, heat_pumps.csv, twin/data/gas_boiler, `oil_boiler`, <code>heat_pump</code>"
+    assert L.note_words(kept) == kept

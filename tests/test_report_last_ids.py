@@ -46,3 +46,21 @@ def test_every_heat_generator_has_its_words():
     # ids inside longer ids, file names and code stay
     kept = "heat_pump_cop, heat_pumps.csv, twin/data/gas_boiler, `oil_boiler`, <code>heat_pump</code>"
     assert L.note_words(kept) == kept
+
+
+def test_period_words_inside_parentheses_do_not_nest():
+    """The traffic engine's unserved-trips note ("unserved (off_peak, car, z12): ...") reads
+    "unserved (midday, 11–12 h, car, z12)"; outside parentheses the hours keep theirs."""
+    from tests.test_report_stumbling_blocks import _traffic_notes
+
+    notes = _traffic_notes()
+    (unserved,) = [n for n in notes if n.startswith("unserved (")]
+    assert unserved.startswith("unserved (off_peak, car, z12)")  # the terminal's text
+    shown = html.unescape(L.note_html(unserved))
+    assert shown.startswith("unserved (midday, 11–12 h, car, z12): ")
+    for text in (html.unescape(L.note_html(n)) for n in notes):  # no "(" opened inside an open "("
+        depth = 0
+        for ch in text:
+            depth += (ch == "(") - (ch == ")")
+            assert depth <= 1, text
+    assert L.note_words("am_peak: 3 trips (off_peak)") == "morning peak (8–9 h): 3 trips (midday, 11–12 h)"

@@ -52,7 +52,7 @@ def test_the_notes_name_covers_and_periods_in_the_reports_words(monkeypatch):
     assert "asphalt 51.4 °C, bare soil 46.6 °C, concrete pavers 44.0 °C, lawn 39.4 °C" in shown[0]
     assert shown[3].startswith("morning peak (8–9 h): 5,691 person trips (walk 37.8 %")
     assert shown[4].startswith("midday (11–12 h): 5,691 person trips")
-    assert "unserved (midday (11–12 h), car, z12)" in shown[5]
+    assert "unserved (midday, 11–12 h, car, z12)" in shown[5]  # no nested parentheses (test_report_last_ids)
     assert not [s for s in shown if re.search(r"\b(?:am_peak|off_peak|pm_peak|bare_soil|concrete_pavers)\b", s)]
     # the period words are the KPI table's period labels; the hours those of the traffic model's windows
     from twin.traffic.mobility import PERIODS as WINDOWS

@@ -401,17 +401,24 @@ _WORD_ID = re.compile(r"(?<![\w./-])(" + "|".join(sorted(_ID_WORDS, key=len, rev
 _PERIOD_ID = re.compile(r"(?<![\w./-])(" + "|".join(PERIODS) + r")(?!\w)(?!\.\w)")
 
 
-def period_words(period: str) -> str:
+def period_words(period: str, *, in_parentheses: bool = False) -> str:
     """A traffic period id as the report's text names it, with its hour when the traffic model
     has a window for it: ``am_peak`` -> "morning peak (8–9 h)" (:data:`PERIODS`, and the hours as
-    :func:`period_hours` writes them)."""
+    :func:`period_hours` writes them); inside parentheses the hours follow a comma ("morning
+    peak, 8–9 h"), so that parentheses never nest."""
     from twin.traffic.mobility import PERIODS as WINDOWS
 
     words = lower_first(PERIODS[period])
     if period in WINDOWS:
         a, b = (w / 3600.0 for w in WINDOWS[period]["window_s"])
-        words += f" ({a:g}–{b:g} h)"
+        words += f", {a:g}–{b:g} h" if in_parentheses else f" ({a:g}–{b:g} h)"
     return words
+
+
+def _in_parentheses(text: str, at: int) -> bool:
+    """Whether position ``at`` of ``text`` lies inside an open parenthesis."""
+    before = text[:at]
+    return before.count("(") > before.count(")")
 
 
 def note_words(text: str) -> str:
@@ -433,7 +440,7 @@ def note_words(text: str) -> str:
         The same note, plain text, with those ids in words.
     """
     def one(part: str) -> str:
-        part = _PERIOD_ID.sub(lambda m: period_words(m.group(1)), part)
+        part = _PERIOD_ID.sub(lambda m: period_words(m.group(1), in_parentheses=_in_parentheses(m.string, m.start())), part)
         return _SAID_TWICE.sub(r"\1", _WORD_ID.sub(lambda m: _ID_WORDS[m.group(1)], part))
 
     return "".join(p if _CODE.fullmatch(p) else one(p) for p in _CODE.split(str(text)))

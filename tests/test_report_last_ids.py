@@ -64,3 +64,17 @@ def test_period_words_inside_parentheses_do_not_nest():
             depth += (ch == "(") - (ch == ")")
             assert depth <= 1, text
     assert L.note_words("am_peak: 3 trips (off_peak)") == "morning peak (8–9 h): 3 trips (midday, 11–12 h)"
+
+
+def test_hours_of_the_day_are_written_one_way(monkeypatch):
+    """The hot-days note's "mid-day (11:00-16:00)" reads "mid-day (11–16 h)" in the report, as the
+    traffic periods write their hours ("midday (11–12 h)"); the terminal keeps its ASCII text."""
+    from tests.test_report_stumbling_blocks import _heat_notes
+
+    heat = _heat_notes(monkeypatch)[0]
+    assert "mid-day (11:00-16:00)" in heat  # the terminal's text
+    shown = html.unescape(L.note_html(heat))
+    assert "mid-day (11–16 h)" in shown and not re.search(r"\d:\d\d", shown)
+    hours = re.compile(r"\b\d{1,2}–\d{1,2} h\b")
+    assert hours.search(L.period_words("am_peak")) and hours.search(shown)
+    assert L.note_units("08:00-09:00, 20:00 - 24:00; at 10:35 UTC; 2023-07-21T00:00") == "8–9 h, 20–24 h; at 10:35 UTC; 2023-07-21T00:00"

@@ -313,7 +313,8 @@ def with_unit(text: str, u: str) -> str:
 
 
 #: The engines' notes and the scenario files' descriptions are written for a terminal, in ASCII
-#: ("51.4 degC", "7,144 m2", "1 km2", "R + 3.5 m2K/W", "m3/m3", "CO2", "MWh/year", "kEUR", "+-6");
+#: ("51.4 degC", "7,144 m2", "1 km2", "R + 3.5 m2K/W", "m3/m3", "CO2", "MWh/year", "kEUR", "+-6",
+#: "11:00-16:00");
 #: the report spells these units as its tables do. Each rule matches
 #: a whole token in a unit context only (after a number, inside a compound unit such as
 #: ``kWh/m2`` or before ``/s``), never inside an identifier (``changed_area_m2``), a file name or a
@@ -337,6 +338,8 @@ NOTE_UNITS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"(?<![\w./-])(?P<u>(?:[kMG]?Wh|t|mm|m[²³]|k?€))/year(?!\w)"), "\\g<u>/yr"),
     (re.compile(r"(?<![\w./-])W/m2 ?K(?!\w)"), "W/(m²·K)"),  # a U-value: "U 5.0 W/m2K"
     (re.compile(r"(?<=\d) C(?![\w'’])"), " °C"),  # a temperature written "20 C", "18-22 C" (not "class C")
+    # hours of the day as the traffic periods write them ("the hour 8–9 h"): "11:00-16:00" -> "11–16 h"
+    (re.compile(r"(?<![\w:.])0?(?P<a>1?\d|2[0-4]):00 ?[-–] ?0?(?P<b>1?\d|2[0-4]):00(?![\w:])"), "\\g<a>–\\g<b> h"),
     # comparisons in words: "footprint >= 1000 m2" -> "footprint from 1000 m²", "<= 1945" -> "up to 1945"
     (re.compile(r"(?<![-=<>\w])(?:>=|≥) ?(?=[+-]?\d)"), "from "),
     (re.compile(r"(?<![-=<>\w])(?:<=|≤) ?(?=[+-]?\d)"), "up to "),

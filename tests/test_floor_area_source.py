@@ -144,3 +144,23 @@ def test_the_report_box_says_where_the_floor_area_came_from() -> None:
     assert "title='storey_height_m'" in box and "inferred = footprint × storeys" in box
     old = _provenance_table(SimpleNamespace(buildings=done.drop(columns=["floor_area_m2_source", "storey_height_m_source"])))
     assert "floor_area_m2" not in old and "footprint × storeys" not in old
+
+
+def test_a_layer_without_the_columns_gets_them_from_its_values() -> None:
+    """A buildings layer written before the columns existed reads with sources: a floor area
+    unlike footprint x storeys is ``data`` (the one test such a layer allows), footprint x data
+    storeys ``inferred``; a storey height over a data height and data storeys ``data``, else
+    ``default``."""
+    from twin.scene import Scene
+
+    frame = pd.DataFrame({"building_id": ["ifc", "osm"], "footprint_area_m2": [80.0, 80.0], "n_storeys": [2.0, 3.0],
+                          "height_m": [6.0, np.nan], "building": ["house", "house"]})
+    done = complete(frame, load_defaults())
+    done.loc[0, "floor_area_m2"] = 150.0
+    old = gpd.GeoDataFrame(done.drop(columns=["floor_area_m2_source", "storey_height_m_source"]),
+                           geometry=[box(0, 0, 10, 8), box(20, 0, 30, 8)], crs="EPSG:31370")
+    scene = Scene()
+    scene.add("buildings", old)
+    got = scene.buildings.set_index("building_id")
+    assert list(got["floor_area_m2_source"]) == ["data", "inferred"]
+    assert list(got["storey_height_m_source"]) == ["data", "default"]

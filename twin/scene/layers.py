@@ -194,6 +194,34 @@ def _fill_provenance(out: dict, frame: pd.DataFrame) -> None:
             unset = (text(col) == "") if col == "roof_kind" else ~(np.nan_to_num(np.asarray(values, dtype=float)) > 0)
             src[empty] = np.where(unset[empty], "default", "data")
             out[f"{col}_source"] = pd.array(src, dtype="string")
+    _fill_derived_sources(out, text, has_empty)
+
+
+def _fill_derived_sources(out: dict, text, has_empty) -> None:
+    """``floor_area_m2_source`` and ``storey_height_m_source`` where empty (layers written before
+    these columns existed): a floor area unlike footprint x storeys came from a file (``data``,
+    the only test such a layer allows), else :func:`~twin.scene.provenance.derived_floor_area_source`;
+    a storey height over a known height and known storeys takes the weaker of their sources,
+    else ``default`` (by use)."""
+    from twin.scene.provenance import KNOWN_SOURCES, derived_floor_area_source, storey_height_source
+
+    s_src = text("n_storeys_source")
+    if has_empty("floor_area_m2_source"):
+        src = text("floor_area_m2_source")
+        empty = src == ""
+        floor = np.asarray(out["floor_area_m2"], dtype=float)
+        derived = np.asarray(out["footprint_area_m2"], dtype=float) * np.asarray(out["n_storeys"], dtype=float)
+        with np.errstate(invalid="ignore"):
+            from_file = np.isfinite(floor) & ~np.isclose(floor, derived, rtol=1e-9, atol=1e-9)
+        src[empty] = np.where(from_file, "data", derived_floor_area_source(s_src))[empty]
+        out["floor_area_m2_source"] = pd.array(src, dtype="string")
+    if has_empty("storey_height_m_source"):
+        src = text("storey_height_m_source")
+        empty = src == ""
+        h_src = text("height_m_source")
+        both = np.isin(h_src, KNOWN_SOURCES) & np.isin(s_src, KNOWN_SOURCES)
+        src[empty] = np.where(both, storey_height_source(h_src, s_src), "default")[empty]
+        out["storey_height_m_source"] = pd.array(src, dtype="string")
 
 
 def _row_id(frame: pd.DataFrame, name: str, i: int) -> object:

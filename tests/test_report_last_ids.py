@@ -44,7 +44,7 @@ def test_every_heat_generator_has_its_words():
     assert set(L.SYSTEM_WORDS) == set(all_systems())
     assert all("_" not in w for w in L.SYSTEM_WORDS.values())
     # ids inside longer ids, file names and code stay
-    kept = "heat_pump_cop, heat_pumps.csv, twin/data/gas_boiler, `oil_boiler`, <code>heat_pump</code>"
+    kept = "heat_pump_cop_x, heat_pumps.csv, twin/data/gas_boiler, `oil_boiler`, <code>heat_pump</code>, pv_yield_mwh"
     assert L.note_words(kept) == kept
 
 
@@ -78,3 +78,18 @@ def test_hours_of_the_day_are_written_one_way(monkeypatch):
     hours = re.compile(r"\b\d{1,2}–\d{1,2} h\b")
     assert hours.search(L.period_words("am_peak")) and hours.search(shown)
     assert L.note_units("08:00-09:00, 20:00 - 24:00; at 10:35 UTC; 2023-07-21T00:00") == "8–9 h, 20–24 h; at 10:35 UTC; 2023-07-21T00:00"
+
+
+def test_file_names_options_and_modules_in_notes_are_code():
+    """A note's file names, scenario options and modules read as code, not as words with
+    underscores ("twin/data/transit_osm_defaults.csv", "traffic.give_way"); prior keys of the
+    Monte Carlo notes read in words ("prior heat_pump_cop" -> "prior heat-pump COP")."""
+    note = ("none (traffic.signals and traffic.give_way off); routes (../data_samples/stgilles_transit_osm2013.geojson), "
+            "defaults of twin/data/transit_osm_defaults.csv (twin.traffic.osm_transit); range (docs/soil_heat.md). "
+            "Timetable feed.zip; a factor drawn per sample (prior heat_pump_cop; 5-95 %), the headways (pt_headway_factor), e.g. the traffic. 7 m2")
+    shown = L.note_html(note)
+    for name in ("traffic.signals", "traffic.give_way", "../data_samples/stgilles_transit_osm2013.geojson",
+                 "twin/data/transit_osm_defaults.csv", "twin.traffic.osm_transit", "docs/soil_heat.md", "feed.zip"):
+        assert f"<code>{name}</code>" in shown, name
+    assert SNAKE.findall(_visible(shown)) == []
+    assert "prior heat-pump COP; 5-95 %" in shown and "(headway factor)" in shown and "e.g. the traffic. 7 m²" in shown

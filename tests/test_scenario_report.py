@@ -420,7 +420,7 @@ def test_the_assumed_box_names_the_models_the_scenario_ran() -> None:
 
     default = box()
     assert "hourly 5R1C building model (ISO 13790)" in default and "multi-node" not in default
-    assert "junction delays: none (traffic.signals and traffic.give_way off" in default
+    assert "junction delays: none (<code>traffic.signals</code> and <code>traffic.give_way</code> off" in default  # options as code
     finer = box(energy={"model": "iso52016", "exterior_convection": "doe2", "terrain": "suburbs", "control_temperature": "air"})
     assert "5R1C" not in finer and "hourly multi-node zone model (ISO 52016-1 style" in finer
     assert "setpoints on the air temperature; wind-dependent DOE-2 exterior surfaces (terrain suburbs)" in finer
@@ -429,10 +429,10 @@ def test_the_assumed_box_names_the_models_the_scenario_ran() -> None:
     assert "pretimed signals at the nodes the scene flags (HCM delay, default timing, capacity green split)" in junctions
     assert "give-way at the other junctions (HCM two-way stop control" in junctions
     # public transport: said to be left out without a timetable (the default), with the shares it moved
-    assert "public transport: not modelled (no timetable given: traffic.gtfs)" in default
+    assert "public transport: not modelled (no timetable given: <code>traffic.gtfs</code>)" in default
     assert "trips: car 33 %, public transport 27 %; here car 44 %" in default  # 0.32 / 0.98, 0.26 / 0.98, 0.32 / 0.72
-    assert "public transport: the timetable feed.zip" in box(traffic={"gtfs": "feed.zip"}) and "not modelled" not in box(traffic={"gtfs": "feed.zip"})
+    assert "public transport: the timetable <code>feed.zip</code>" in box(traffic={"gtfs": "feed.zip"}) and "not modelled" not in box(traffic={"gtfs": "feed.zip"})
     routes = box(traffic={"transit_routes": "routes.geojson"})
-    assert "public transport: the map's routes and stops (routes.geojson), without a timetable" in html.unescape(routes)
+    assert "public transport: the map's routes and stops (routes.geojson), without a timetable" in html.unescape(re.sub(r"<[^>]+>", "", routes))  # the file name shown as code
     assert "not modelled" not in routes
     assert "from the OSM give-way / stop signs and mini roundabouts where the map has them, else from the road classes" in junctions

@@ -61,7 +61,6 @@ import io
 import math
 import os
 import platform
-import re
 from importlib import import_module
 from pathlib import Path
 
@@ -542,16 +541,6 @@ PRIOR_LABELS = {"construction_period": "construction period", "use": "use", "sto
                 "air_change": "air change rate", "heat_pump_cop": "heat pump efficiency (COP)", "pv_yield": "rooftop PV yield"}
 
 
-_FILE_NAME = re.compile(r"((?:[\w.-]+/)*[\w.-]+\.(?:csv|yaml|yml|json|geojson|py))(?![\w/])")
-
-
-def _prior_html(text: str) -> str:
-    """A prior's text for the priors table: :func:`note_html`, the file names it cites as code (as
-    the assumed box writes them), not as words."""
-    parts = _FILE_NAME.split(str(text))
-    return "".join(f"<code>{html.escape(p)}</code>" if i % 2 else note_html(p) for i, p in enumerate(parts))
-
-
 def _priors_table(comparison) -> str:
     from twin.energy.priors import describe
 
@@ -569,8 +558,8 @@ def _priors_table(comparison) -> str:
         n = (f"{int(stock.sampled[attr].sum()):,} of {n_b:,}" if attr in stock.sampled
              else district_wide.get(d["entry"], "where from typology or default"))
         name = PRIOR_LABELS.get(d["entry"], str(d["entry"]).replace("_", " "))
-        rows.append(f"<tr><td class='l' title='{html.escape(d['entry'])}'>{html.escape(name)}</td><td class='w'>{_prior_html(d['what'])}</td><td>{n}</td>"
-                    f"<td class='w note'>{_prior_html(d['basis'])}</td></tr>")
+        rows.append(f"<tr><td class='l' title='{html.escape(d['entry'])}'>{html.escape(name)}</td><td class='w'>{note_html(d['what'])}</td><td>{n}</td>"
+                    f"<td class='w note'>{note_html(d['basis'])}</td></tr>")
     rows.append("</tbody></table>")
     return "".join(rows)
 
@@ -815,7 +804,7 @@ def _assumed_short(comparison) -> str:
         if system:
             items.append(system)
     lines = {d: model_lines(sc, d) for d in sc.domains}
-    models = "".join(f"<li><b>{html.escape(d)}</b>: {html.escape(short)}. "
+    models = "".join(f"<li><b>{html.escape(d)}</b>: {note_html(short)}. "
                      f"<span class='{'ok' if status == 'checked' else 'partial'}'>Validation:</span> {html.escape(text)}.</li>"
                      for d, (short, (status, text)) in lines.items())
     items.append(f"<li><b>Models</b><ul>{models}</ul></li>")
@@ -920,7 +909,7 @@ def _assumed_section(comparison) -> str:
         long["energy"] = model_lines(sc, "energy")[0] + "; urban shading from horizon profiles; Monte Carlo bands not run with this model"
     if "traffic" in long:
         long["traffic"] += "; " + junction_delays(sc) + "; " + public_transport(sc)
-    p.append("<h3>Models</h3><ul>" + "".join(f"<li><b>{html.escape(d)}</b>: {html.escape(text)}</li>" for d, text in long.items()) + "</ul>")
+    p.append("<h3>Models</h3><ul>" + "".join(f"<li><b>{html.escape(d)}</b>: {note_html(text)}</li>" for d, text in long.items()) + "</ul>")
     p.append("</details></div></section>")
     return "".join(p)
 
@@ -1215,7 +1204,7 @@ def _provenance_section(comparison, *, now: str, run_id: str | None) -> str:
             p.append(f"<p class='note'>{domain}: {note_html(note)}</p>")
     p.append("<h3>Timings</h3><table><thead><tr><th class='l'>step</th><th>seconds</th></tr></thead><tbody>")
     for k, v in comparison.timings_s.items():
-        p.append(f"<tr><td class='l'>{html.escape(k)}</td><td>{v:.2f}</td></tr>")
+        p.append(f"<tr><td class='l'><code>{html.escape(k)}</code></td><td>{v:.2f}</td></tr>")  # the run's step names
     p.append("</tbody></table></section>")
     return "".join(p)
 

@@ -393,10 +393,11 @@ SYSTEM_WORDS = {"gas_boiler": "gas boiler", "gas_boiler_condensing": "condensing
                 "gas_boiler_condensing_partload": "condensing gas boiler (part-load model)",
                 "oil_boiler_partload": "oil boiler (part-load model)"}
 #: Other ids with an underscore that the stock priors' texts (:func:`twin.energy.priors.describe`,
-#: ``twin/data/stock_priors*.yaml``) show: the glazing state of the window prior and the heat
-#: pumps' real-operation factor of ``energy_factors.csv``.
+#: ``twin/data/stock_priors*.yaml``) and the Monte Carlo notes show: the glazing state of the window
+#: prior, the heat pumps' real-operation factor of ``energy_factors.csv``, prior keys and entries.
 PRIOR_ID_WORDS = {"double_low_e": "double low-e", "field_factor": "field factor", "keep_inferred": "kept share",
-                  "row_share": "row share", "storey_height_m": "storey height"}
+                  "row_share": "row share", "storey_height_m": "storey height", "heat_pump_cop": "heat-pump COP",
+                  "pv_yield": "PV yield", "pt_headway_factor": "headway factor"}
 #: "storey height (storey_height_m)" once in words: "storey height", not "storey height (storey height)"
 _SAID_TWICE = re.compile(r"\b(\w+(?: \w+)?) \(\1\)")
 _ID_WORDS = {**COVER_WORDS, **SYSTEM_WORDS, **PRIOR_ID_WORDS}
@@ -449,9 +450,18 @@ def note_words(text: str) -> str:
     return "".join(p if _CODE.fullmatch(p) else one(p) for p in _CODE.split(str(text)))
 
 
+#: Names a note cites that are no words: file names ("twin/data/transit_osm_defaults.csv",
+#: "../data_samples/x.geojson"), scenario options ("traffic.give_way") and modules
+#: ("twin.traffic.osm_transit"); the report shows them as code, as the assumed box writes its files.
+_NAMES = re.compile(r"((?<![\w/.-])(?:[\w.-]+/)*[\w-][\w.-]*\.(?:csv|yaml|yml|json|geojson|py|md|parquet|pbf|gpkg|zip)(?![\w/])"
+                    r"|(?<![\w./-])(?:traffic|energy|soil|solar|uncertainty|inputs|twin)(?:\.[a-z][a-z0-9_]*)+(?![\w/]))")
+
+
 def note_html(text: str) -> str:
-    """An engine's note for the report: :func:`note_units` and :func:`note_words`, then HTML-escaped."""
-    return html.escape(note_words(note_units(text)))
+    """An engine's note for the report: :func:`note_units` and :func:`note_words`, then HTML-escaped;
+    the file names, scenario options and modules it cites (``_NAMES``) as ``code``."""
+    parts = _NAMES.split(str(text))
+    return "".join(f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(note_words(note_units(p))) for i, p in enumerate(parts))
 
 
 def unchanged(row) -> bool:

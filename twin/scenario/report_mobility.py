@@ -354,7 +354,7 @@ def mobility_section(comparison) -> str:
     pt = public_transport(sc) if models_public_transport(sc) else "public transport: not modelled"
     p.append("<p class='note'>District mobility model (<code>docs/traffic.md</code>): trips from the buildings and points of interest, "
              "destination and mode choice on the travel times by walk, bike, public transport and car, car "
-             "assignment with the through traffic at the district's edges; " + html.escape(pt) + ". " + html.escape(period_hours(_periods(comparison))) + ". "
+             "assignment with the through traffic at the district's edges; " + note_html(pt) + ". " + html.escape(period_hours(_periods(comparison))) + ". "
              "A what-if keeps the baseline's calibration; the trips it "
              "moves are split into rerouted, mode-shifted, redistributed and evaporated trips. Bands: the change's range over the "
              "Monte Carlo samples.</p>")

@@ -372,12 +372,15 @@ def release(
             raise kind(f"{refused}; nothing released", path=path, field="RUN_ID")
         todo.append(records[run_id])
     runs = RunStore.existing(path)
-    released, changed = [], []
+    holders, texts = [], []
     for rec in todo:
         state = holder_state(rec, now=now)
-        holder = f"process {rec['pid']} on host {rec['host']} since {rec['started_at']} UTC, {state}"
-        text = f"released by hand (twin store release on host {_hostname()}{': ' + why if why else ''}); it was held by {holder}"
-        if runs.release(rec["run_id"], text, started_at=rec["started_at"]):
+        holders.append(f"process {rec['pid']} on host {rec['host']} since {rec['started_at']} UTC, {state}")
+        texts.append(f"released by hand (twin store release on host {_hostname()}{': ' + why if why else ''}); it was held by {holders[-1]}")
+    done = runs.release_all([(rec["run_id"], text, rec["started_at"]) for rec, text in zip(todo, texts, strict=True)])  # all or none
+    released, changed = [], []
+    for rec, holder, ok in zip(todo, holders, done, strict=True):
+        if ok:
             released.append(f"released {rec['run_id']} ({rec.get('label') or Path(str(rec.get('scenario'))).name}; {holder})")
         else:
             changed.append(rec["run_id"])

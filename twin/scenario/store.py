@@ -820,6 +820,32 @@ class RunStore:
                               (_now(), f"interrupted: {reason}", run_id, *args))
         return bool(cur.rowcount)
 
+    def release_all(self, runs: Iterable[tuple[str, str, str | None]]) -> list[bool]:
+        """:meth:`release` several runs ``(run_id, reason, started_at)`` in one transaction: every
+        update is made, or none (an error or a signal, ``KeyboardInterrupt``, before the commit
+        rolls them all back; ``twin store release RUN_ID...`` interrupted after the first of its
+        runs released it alone, with no line saying so).
+
+        Returns
+        -------
+        list of bool
+            For each run, whether a ``running`` record was released.
+        """
+        query = "UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ? AND status = 'running'"
+        with self._connection() as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                done = []
+                for run_id, reason, started_at in runs:
+                    where, args = ("", ()) if started_at is None else (" AND started_at = ?", (started_at,))
+                    done.append(bool(con.execute(query + where, (_now(), f"interrupted: {reason}", run_id, *args)).rowcount))
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    con.execute("ROLLBACK")
+                raise
+        return done
+
     def finish(self, run_id: str, *, kpis: dict, outputs: dict | None = None, claim: Claim | None = None) -> bool:
         """Record the KPIs and output paths of a finished run (strict JSON: NaN is stored as null).
 

@@ -86,3 +86,16 @@ def test_a_swap_without_a_signal_puts_every_new_file_in(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "c.parquet"]
     assert (tmp_path / "b.csv").read_text() == "new b.csv\n"
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_an_ignored_signal_during_the_swap_stays_ignored(tmp_path, monkeypatch):
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        pairs = _pairs(tmp_path)
+        _raising_after(monkeypatch, "replace", 1, signal.SIGTERM)
+        swap_in(pairs)
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    monkeypatch.undo()
+    assert [(tmp_path / n).read_text() for n in ("a.csv", "b.csv", "c.parquet")] == ["new a.csv\n", "new b.csv\n", "new c.parquet\n"]

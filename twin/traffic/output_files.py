@@ -333,7 +333,8 @@ class _SignalsHeld:
         if threading.current_thread() is threading.main_thread():  # (handlers can be set only there)
             for name in self.SIGNALS:
                 sig = getattr(signal, name)
-                self._previous[sig] = signal.signal(sig, self._note)
+                if signal.getsignal(sig) is not signal.SIG_IGN:  # an ignored signal stays ignored: the swap goes on
+                    self._previous[sig] = signal.signal(sig, self._note)
 
     def _note(self, signum: int, frame: Any) -> None:  # noqa: ARG002 - signal handler signature
         if self.signum is None:

@@ -181,8 +181,23 @@ def test_geopackage_of_another_writer_refused_and_own_replaced(tmp_path: Path) -
         r = run_twin(access(own))
         assert r.code == 0, r.stderr
     assert [name for name, _ in pyogrio.list_layers(own)] == ["reach"]  # the tag is no layer: read_file takes the table by default
-    assert pyogrio.read_info(own)["dataset_metadata"]["twin_written_by"] == "twin traffic"
+    assert pyogrio.read_info(own)["layer_metadata"]["twin_written_by"] == "twin traffic"
     assert gpd.read_file(own).crs.to_epsg() == 31370
+    # nothing beside the output: a tag in the dataset's metadata made GDAL write reach.gpkg.aux.xml at every read (the rerun's check)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parcels.gpkg", "reach.gpkg"]
+
+
+def test_geopackage_tagged_in_its_dataset_metadata_by_an_earlier_twin_is_replaced(tmp_path: Path) -> None:
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    earlier = tmp_path / "reach.gpkg"
+    frame = gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(150000, 170000)], crs="EPSG:31370")
+    pyogrio.write_dataframe(frame, earlier, layer="reach", driver="GPKG", dataset_metadata={"twin_written_by": "twin traffic"})
+    r = run_twin(access(earlier))
+    assert r.code == 0, r.stderr
+    assert pyogrio.read_info(earlier)["layer_metadata"]["twin_written_by"] == "twin traffic"
 
 
 def test_geoparquet_written_once_keeps_geo_metadata_and_tag(tmp_path: Path) -> None:

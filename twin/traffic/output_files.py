@@ -8,8 +8,10 @@ family: any traffic command may replace an earlier traffic output):
   metadata);
 * a netCDF file (``--timeseries X.nc``): the global attribute ``twin_written_by``;
 * an OpenMatrix file (``--skims X.omx``): the root attribute ``twin_written_by``;
-* a GeoPackage (``--output X.gpkg``): ``twin_written_by`` in its dataset metadata (GDAL's
-  ``gpkg_metadata`` table; no extra layer);
+* a GeoPackage (``--output X.gpkg``): ``twin_written_by`` in its layer's metadata (GDAL's
+  ``gpkg_metadata`` table; no extra layer). Not the dataset's metadata, which outputs before
+  this carried (still recognised): GDAL (3.12) keeps a dataset's metadata items in a side file
+  ``X.gpkg.aux.xml`` that every later read of the file wrote beside it;
 * a CSV, which holds no tag: a record beside it, ``.NAME.twin-written.json`` (hidden), written
   by twin with the file and swapped in with it: ``twin_written_by`` and the SHA-256 of the
   contents twin wrote at that path (:func:`traffic_csv_writer_of`). A CSV is an earlier traffic
@@ -46,7 +48,7 @@ from twin.io.run_record import file_sha256  # one file hash for run records and 
 #: The writer recorded in every traffic output (one for the whole family).
 TRAFFIC_WRITER = "twin traffic"
 #: The name of the tag: a Parquet key-value metadata key, a netCDF global attribute, an OMX root
-#: attribute, a GeoPackage dataset metadata item.
+#: attribute, a GeoPackage layer metadata item.
 WRITER_KEY = "twin_written_by"
 PARQUET_TAG = WRITER_KEY.encode()
 
@@ -198,15 +200,16 @@ def omx_writer_of(path: Path) -> tuple[str | None, str]:
 
 
 def gpkg_writer_of(path: Path) -> tuple[str | None, str]:
-    """``writer_of`` of a GeoPackage output: ``twin_written_by`` of its dataset metadata (GDAL's
-    ``gpkg_metadata`` table), or None."""
+    """``writer_of`` of a GeoPackage output: ``twin_written_by`` of its layer's metadata (GDAL's
+    ``gpkg_metadata`` table), or of its dataset's metadata (outputs written before the layer's
+    carried it), or None."""
     try:
         import pyogrio
 
-        meta = pyogrio.read_info(path).get("dataset_metadata") or {}
+        info = pyogrio.read_info(path)
     except Exception:  # noqa: BLE001 - any file that is not a GeoPackage
         return None, "a file that is not a GeoPackage"
-    tag = meta.get(WRITER_KEY)
+    tag = (info.get("layer_metadata") or {}).get(WRITER_KEY) or (info.get("dataset_metadata") or {}).get(WRITER_KEY)
     return (str(tag) if tag else None), "a GeoPackage"
 
 
@@ -281,11 +284,12 @@ def write_parquet(frame: Any, path: Path) -> None:
 
 def write_geopackage(frame: Any, path: Path, *, layer: str) -> None:
     """Write ``frame`` to the GeoPackage ``path`` (layer ``layer``) with ``twin_written_by: twin
-    traffic`` in its dataset metadata (GDAL's ``gpkg_metadata`` table: no extra layer, so readers
-    that take the only layer by default still do)."""
+    traffic`` in the layer's metadata (GDAL's ``gpkg_metadata`` table: no extra layer, so readers
+    that take the only layer by default still do; not the dataset's metadata, which GDAL keeps in
+    a side file ``.aux.xml`` that every later read wrote beside the output)."""
     import pyogrio
 
-    pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", dataset_metadata={WRITER_KEY: TRAFFIC_WRITER})
+    pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", layer_metadata={WRITER_KEY: TRAFFIC_WRITER})
 
 
 def write_netcdf(ds: Any, path: Path) -> None:

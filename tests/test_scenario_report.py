@@ -371,7 +371,7 @@ def test_default_scenario_mobility_findings(default_results):
     for mode, share in targets.items():
         assert abs(kpis.loc[("low-traffic-parvis", f"am_peak_{mode}_share_pct"), "baseline"] - 100 * share) < 1.0, mode
     assert "not modelled" not in mobility
-    assert "public transport: the map&#x27;s routes and stops (../data_samples/stgilles_transit_osm2013.geojson)" in text
+    assert "public transport: the map&#x27;s routes and stops (<code>../data_samples/stgilles_transit_osm2013.geojson</code>)" in text  # file as code
 
 
 def test_polygons_drawn_at_once_keep_their_holes_and_colours():

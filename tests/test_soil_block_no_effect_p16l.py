@@ -28,7 +28,8 @@ BOUNDS = [148440.0, 168490.0, 148540.0, 168560.0]
 ROOFS = {"name": "roofs", "modifications": [{"op": "green_roofs", "share": 0.5}]}
 WOOD = {"name": "wood", "modifications": [{"op": "deseal", "select": {"where": {"name": "Place Louis Morichar - Louis Moricharplein"}},
                                            "sealed_fraction": 0.0, "cover_class": "wood"}]}  # fmt: skip
-NO_BLOCK = "No 3-D block for 'roofs': the what-if changes no ground cover and soil.block.region is not given: no block."
+NO_BLOCK = "No 3-D block for 'roofs': the what-if changes no ground cover and <code>soil.block.region</code> is not given: no block."
+"""The note as the report shows it (an option name as code, d42b8ce)."""
 
 
 def _doc(whatifs: list[dict], block: dict | None = None) -> dict:

@@ -16,6 +16,16 @@ from twin.traffic.skims import network_skims
 needs_threads = pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="one Numba thread: nothing to choose")
 
 
+@pytest.fixture(autouse=True)
+def all_threads():
+    """Every Numba thread for each test, then the count as it was: an earlier test of the same
+    process (a pytest-xdist worker) may have left one thread set (it made 'parallel' False in CI)."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    yield
+    numba.set_num_threads(before)
+
+
 @pytest.fixture(scope="module")
 def walk():
     return stgilles_walk_network(stgilles_scene()).network

@@ -45,14 +45,15 @@ def setup(data: dict) -> str:
 def table(data: dict) -> str:
     """The held-back table, one row per prior set-up."""
     idx = {n: _col(data, n) for n in NEEDED}
-    lines = ["| prior (count noise) | true matrix | prior | oracle (range over seeds) | twin (weights of the set-up) | twin `structured` |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| prior | count noise | true matrix | prior | oracle (range over seeds) | twin (weights of the set-up) | twin `structured` |",
+             "|---|---|---|---|---|---|---|"]
     for s in figure_at(data, "setups"):
         mean, rows = figure_at(s, "mean"), figure_at(s, "per_seed")
         oracle = [r[idx["blup"]] for r in rows]
         method = figure_at(s, "twin_method")
         weight = f"prior CV {float(figure_at(s, 'cell_spread')):g}" if method == "gls" else f"zone CV {float(figure_at(s, 'zone_spread')):g}"
-        lines.append(f"| {figure_at(s, 'label')} ({100 * float(figure_at(s, 'count_noise')):g} %) | {mean[idx['true']]:.2f} | {mean[idx['prior']]:.2f} "
+        label = str(figure_at(s, "label")).split(", noise")[0]
+        lines.append(f"| {label} | {100 * float(figure_at(s, 'count_noise')):g} % | {mean[idx['true']]:.2f} | {mean[idx['prior']]:.2f} "
                      f"| {mean[idx['blup']]:.2f} ({min(oracle):.2f}-{max(oracle):.2f}) | {mean[idx['twin']]:.2f} (`{method}`, {weight}) "
                      f"| {mean[idx['twin_structured']]:.2f} |")
     return "\n" + "\n".join(lines) + "\n"
@@ -68,7 +69,7 @@ def summary(data: dict) -> str:
     worst_true = min(setups, key=lambda s: float(figure_at(s, "mean")[i_true]))
     return (f"the oracle reaches {target:.2f} on {sum(r[i_o] >= target for r in rows)} of {len(rows)} seed x set-up runs, twin on "
             f"{sum(r[i_t] >= target for r in rows)} and `structured` on {sum(r[i_s] >= target for r in rows)}; twin's mean is "
-            f"{min(gaps):+.2f} to {max(gaps):+.2f} below the oracle's per set-up. SiouxFalls links carry "
+            f"{min(gaps):.2f} to {max(gaps):.2f} below the oracle's per set-up. SiouxFalls links carry "
             f"{float(figure_at(data, 'flow_min')):,.0f}-{float(figure_at(data, 'flow_max')):,.0f} veh/h (median "
             f"{float(figure_at(data, 'flow_median')):,.0f}); with {100 * float(figure_at(worst_true, 'count_noise')):g} % count noise the true "
             f"matrix itself passes {float(figure_at(worst_true, 'mean')[i_true]):.2f} of the held-back links")

@@ -35,8 +35,9 @@ def test_info_states_the_share_of_floor_area_by_source_per_attribute(stgilles):
     head = next(i for i, line in enumerate(lines) if line.startswith("attribute sources"))
     header = lines[head + 1].split()
     assert header[:4] == ["attribute", "data", "inferred", "default"]
-    rows = {line.split()[0]: [float(v.rstrip("%")) for v in line.split()[1:]] for line in lines[head + 2: head + 11]}
-    assert set(rows) >= {"use", "height_m", "n_storeys", "construction_year", "ground_floor_use"}
+    table = lines[head + 2: next(i for i in range(head + 2, len(lines)) if not lines[i].startswith("  "))]
+    rows = {line.split()[0]: [float(v.rstrip("%")) for v in line.split()[1:]] for line in table}
+    assert set(rows) >= {"use", "height_m", "n_storeys", "construction_year", "ground_floor_use", "floor_area_m2", "storey_height_m"}
     area = b["floor_area_m2"]
     for attribute, values in rows.items():
         assert sum(values) == pytest.approx(100.0, abs=0.2), attribute
@@ -45,6 +46,8 @@ def test_info_states_the_share_of_floor_area_by_source_per_attribute(stgilles):
             assert shown == pytest.approx(100.0 * area[src == name].sum() / area.sum(), abs=0.06), (attribute, name)
     # the 2013 data carry no heights, levels or years in the box: those rest on defaults
     assert rows["construction_year"][-1] == 100.0 and rows["n_storeys"][-1] == 100.0
+    # so do the floor areas (footprint x default storeys) and storey heights (by use)
+    assert rows["floor_area_m2"][-1] == 100.0 and rows["storey_height_m"][-1] == 100.0
     assert 0.0 < rows["use"][0] < rows["use"][1] + rows["use"][0] < 100.0  # some from tags, more inferred
     assert any(line.startswith("  n_storeys: default:untagged<150m2") for line in lines)
 

@@ -263,7 +263,7 @@ def info(
         typer.echo(
             f"buildings: floor area {b['floor_area_m2'].sum() / 1e3:,.1f} thousand m2; "
             f"defaulted or inferred heights {int(b['height_defaulted'].sum())}, storeys {int(b['storeys_defaulted'].sum())}, "
-            f"years {int(b['year_defaulted'].sum())}, uses {int(b['use_defaulted'].sum())}"
+            f"years {int(b['year_defaulted'].sum())}, uses {int(b['use_defaulted'].sum())}{_derived_counts(b)}"
         )
         for line in attribute_lines(b, all_rules=rules):
             typer.echo(line)
@@ -274,6 +274,18 @@ def info(
     if scene.weather is not None:
         loc = scene.weather.location
         typer.echo(f"weather: {loc.name} ({loc.latitude_deg:.3f}, {loc.longitude_deg:.3f}), {len(scene.weather.data)} hours, UTC{loc.tz_offset_h:+g}")
+
+
+def _derived_counts(buildings) -> str:
+    """``, floor areas N, storey heights N`` for the summary line of ``twin info``: buildings whose
+    floor area or storey height is inferred or a default (footprint x storeys, a height by use),
+    where the layer records those sources (:func:`twin.scene.provenance.reported_parameters`);
+    '' for a layer without them."""
+    from twin.scene.provenance import DERIVED_PARAMETERS, reported_parameters, source_column
+
+    names = {"floor_area_m2": "floor areas", "storey_height_m": "storey heights"}
+    shown = [p for p in reported_parameters(buildings) if p in DERIVED_PARAMETERS]
+    return "".join(f", {names[p]} {int(buildings[source_column(p)].astype(str).isin(('inferred', 'default')).sum())}" for p in shown)
 
 
 def link_source_lines(links) -> list[str]:
@@ -305,10 +317,18 @@ def link_source_lines(links) -> list[str]:
 
 def attribute_lines(buildings, *, all_rules: bool = False, max_rules: int = 8) -> list[str]:
     """The lines of ``twin info`` on building attributes: per attribute the share of floor area
-    from each source, then the rules that set the values and how many buildings each touched."""
-    from twin.scene.provenance import SOURCES, STOCK_PARAMETERS, floor_area_shares, rule_counts
+    from each source, then the rules that set the values and how many buildings each touched.
 
-    present = tuple(p for p in STOCK_PARAMETERS if f"{p}_source" in buildings or p in ("use", "height_m", "n_storeys", "construction_year"))
+    The attributes are :data:`twin.scene.provenance.STOCK_PARAMETERS` (those with a source
+    column, the first four always), then ``floor_area_m2`` and ``storey_height_m`` where every
+    building has a source for them (:func:`twin.scene.provenance.reported_parameters`; a layer
+    without those columns shows no row for them rather than a wrong one)."""
+    from twin.scene.provenance import BUILDING_PARAMETERS, SOURCES, STOCK_PARAMETERS, floor_area_shares, reported_parameters, rule_counts
+
+    present = tuple(p for p in STOCK_PARAMETERS if f"{p}_source" in buildings or p in BUILDING_PARAMETERS)
+    # floor area and storey height where the layer records their sources (written since those
+    # columns exist); they have no rule column, so no rules line
+    present += tuple(p for p in reported_parameters(buildings) if p not in present)
     shares = floor_area_shares(buildings, present)
     shown = [s for s in SOURCES if s in ("data", "inferred", "default") or (shares[s] > 0).any()]
     lines = [f"attribute sources (share of the floor area, {shares['floor_area_m2'].iloc[0] / 1e3:,.1f} thousand m2):"]

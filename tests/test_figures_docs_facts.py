@@ -21,7 +21,7 @@ from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
 sys.path.insert(0, str(REPO / "scripts"))
-from figure_renderers import ingest_gis_counts, traffic_od_estimation  # noqa: E402 - scripts/ is on the path from here
+from figure_renderers import ingest_gis_counts, soil_block_bands, traffic_od_estimation  # noqa: E402 - scripts/ is on the path from here
 
 STAMP = {"date": "2026-12-06 09:49 UTC", "commit": "abc1234", "load_before": [17.2, 1, 1], "load_after": [19.3, 1, 1], "cpus": 2}
 GIS = {"case": "test", "cases": {"brussels_pbf": {**STAMP, "buildings": 51060, "links": 79320}}}
@@ -108,8 +108,92 @@ def test_a_renamed_column_is_an_error():
         traffic_od_estimation.summary(data)
 
 
+# ----------------------------------------------------------------------------- docs/soil_3d.md
+KPIS = ("block_sealed_rain_gain_m3", "block_sealed_rain_gain_mm", "block_recharge_m3", "block_infiltration_m3",
+        "block_sealed_rain_gain_grid_m3", "block_sealed_edge_m")
+
+
+def _kpis(*values: float) -> dict[str, float]:
+    return dict(zip(KPIS, values, strict=True))
+
+
+def _grid(sub: int, dz_m: float, cells: int, cpu_s: float, base: dict, what: dict) -> dict:
+    return {"sub": sub, "dz_m": dz_m, "column_m": 5.0 / sub, "cells": cells, "grid_cells_x": 26, "grid_cells_y": 16, "sealed_cells_inner": 112,
+            "sealed_area_inner_m2": 2800.0, "wall_s": 56.2, "cpu_s": cpu_s, "peak_rss_mb": 489.4, "load_before": [4.3, 1, 1],
+            "load_after": [7.34, 1, 1], "balance_error_rel": 1.6e-12, "baseline": base, "whatif": what}
+
+
+BANDS = {
+    "case": "test",
+    "cases": {"deseal-car-park": {
+        "date": "2026-12-06 12:35 UTC", "commit": "abc1234", "region_m": [148290.0, 168865.0, 148420.0, 168945.0], "cell_size_m": 5.0,
+        "margin_m": 10.0, "storm_mm": 30.0, "storm_hours": 1.0, "hours": 24.0,
+        "grids": {
+            "sample grid": _grid(2, 0.1, 16640, 9.1, _kpis(0.2, 0.0714, 13.618, 20.0, 0.034, 137.75), _kpis(0.26, 0.0929, 13.619, 50.0, 0.042, 178.1)),
+            "fine grid": _grid(4, 0.05, 133120, 13.2, _kpis(0.2, 0.0714, 13.6, 16.0, 0.08, 137.75), _kpis(0.26, 0.0929, 13.6, 40.0, 0.1, 178.1)),
+        },
+        "samples": {"n": 20, "seed": 2026, "prior_spread": 1.0, "wall_s": 92.0, "cpu_s": 27.3, "load_before": [10.7, 1, 1],
+                    "load_after": [12.0, 1, 1], "peak_rss_mb": 544.0, "largest_balance_error_rel": 5.1e-11, "percentiles": [5, 50, 95],
+                    "bands": {k: {"baseline": [1.0, 2.0, 3.0], "whatif": [2.0, 3.0, 4.0], "change": [0.5, 1.0, 1.5]} for k in KPIS}},
+    }},
+}  # fmt: skip
+
+
+def test_the_block_bands_central_run_says_the_grid_the_scenario_runs(tmp_path):
+    page, folder = _page(tmp_path, BANDS, ["soil_block_bands.central", "soil_block_bands.refinement"], "soil_block_bands.json")
+    uf.update([page], figures_dir=folder)
+    text = page.read_text(encoding="utf-8")
+    assert ("the block: the changed cells and a 10 m margin, 130 m x 80 m (26 x 16 grid cells of 5 m), 2.5 m x 2.5 m x 10 cm (`sub: 2`), "
+            "16,640 cells; 112 sealed grid cells off the edge ring (2,800 m2). Central run (`TWIN_NUMBA_THREADS=1 python "
+            "benchmarks/bench_soil_block_bands.py`, 2026-12-06 12:35 UTC, commit abc1234, load 4.3-7.3 on 2 cores; ") in text
+    assert ("9.1 s of CPU for the pair (56 s wall), peak RSS 489 MB, balance error 1.6e-12; rain water under the sealed cells (edge measure) "
+            "0.2 m3 baseline, 0.26 m3 what-if (+0.06 m3, +0.021 mm over their area), the block grid's own figure 0.034 / 0.042 m3; "
+            "infiltration 20.0 -> 50.0 m3 (+30.0 m3: the rain water the de-sealing adds under the sealed cells is 0.20% of the infiltration "
+            "it adds), recharge 13.618 / 13.619 m3") in text
+    assert ("on 1.25 m x 1.25 m x 5 cm (`sub: 4`), 133,120 cells, baseline / what-if (13.2 s of CPU for the pair, load 4.3-7.3): "
+            "infiltration 16 / 40 m3 (the scenario's grid: 20 / 50, +25.0% / +25.0%); the block grid's own figure under the sealed cells "
+            "0.08 / 0.1 m3 (the scenario's grid: 0.034 / 0.042, -57.5% / -58.0%)") in text
+
+
+def test_the_block_bands_samples_table(tmp_path):
+    page, folder = _page(tmp_path, BANDS, ["soil_block_bands.samples"], "soil_block_bands.json", inline=False)
+    uf.update([page], figures_dir=folder)
+    text = page.read_text(encoding="utf-8")
+    assert ("20 paired samples (seed 2026, `prior_spread` 1; 27 s of CPU, 92 s wall, load 10.7-12.0; largest balance error 5.1e-11), "
+            "2.5 m x 2.5 m x 10 cm (`sub: 2`), 16,640 cells; central (p5 / p50 / p95):") in text
+    assert "| infiltration into the block, m3 | 20 (1 / 2 / 3) | 50 (2 / 3 / 4) | +30 (+0.5 / +1 / +1.5) |" in text
+    assert text.index("rain water under the sealed cells (edge measure), m3") < text.index("recharge below the block, m3")
+
+
+@pytest.mark.parametrize(("block", "drop", "message"), [
+    ("soil_block_bands.central", ("cases", "deseal-car-park"), "no 'cases.deseal-car-park' in the figures"),
+    ("soil_block_bands.refinement", ("cases", "deseal-car-park", "grids", "fine grid"), "no 'grids.fine grid' in the figures"),
+    ("soil_block_bands.samples", ("cases", "deseal-car-park", "samples", "bands", "block_recharge_m3"), "no 'bands.block_recharge_m3' in the figures"),
+])  # fmt: skip
+def test_a_missing_block_bands_figure_names_it_the_file_and_the_benchmark(tmp_path, block, drop, message):
+    page, folder = _page(tmp_path, without(BANDS, drop), [block], "soil_block_bands.json", inline=not block.endswith("samples"))
+    with pytest.raises(uf.FiguresError, match=re.escape(f"soil_block_bands.json: cannot render block '{block}': {message} "
+                                                        "(re-run TWIN_NUMBA_THREADS=1 python benchmarks/bench_soil_block_bands.py)")):
+        uf.update([page], figures_dir=folder)
+    assert "old" in page.read_text(encoding="utf-8")
+
+
+def test_the_rendered_block_is_the_one_the_scenario_runs():
+    """The case and the grid the page renders are those of scenarios/stgilles_deseal_block.yaml (what-if name, sub, dz_m)."""
+    import yaml
+
+    scenario = yaml.safe_load((REPO / "scenarios" / "stgilles_deseal_block.yaml").read_text(encoding="utf-8"))
+    assert soil_block_bands.CASE in [w["name"] for w in scenario["whatifs"]]
+    data = json.loads((REPO / "benchmarks" / "figures" / "soil_block_bands.json").read_text(encoding="utf-8"))
+    grid = data["cases"][soil_block_bands.CASE]["grids"]["sample grid"]
+    block = scenario["soil"]["block"]
+    assert (grid["sub"], grid["dz_m"]) == (block["sub"], block["dz_m"])
+    assert grid["column_m"] == scenario["soil"]["cell_size_m"] / block["sub"]
+
+
 # ----------------------------------------------------------------------------- the pages
-PAGES = {"docs/ingest_gis.md": ingest_gis_counts.BLOCKS, "docs/traffic.md": traffic_od_estimation.BLOCKS}
+PAGES = {"docs/ingest_gis.md": ingest_gis_counts.BLOCKS, "docs/traffic.md": traffic_od_estimation.BLOCKS,
+         "docs/soil_3d.md": soil_block_bands.BLOCKS}
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))

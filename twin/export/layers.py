@@ -82,11 +82,13 @@ def scene_geopackage_writer(path: str | os.PathLike[str]) -> str | None:
 
     import pyogrio
 
+    from twin.io.gdal_env import gdal_reads
     from twin.io.read_errors import library_errors
     from twin.scene.io import SCENE_GPKG_TABLE
 
     try:
-        table = pyogrio.read_dataframe(path, layer=SCENE_GPKG_TABLE)
+        with gdal_reads():  # GDAL writes no .aux.xml beside the scene it is about to replace
+            table = pyogrio.read_dataframe(path, layer=SCENE_GPKG_TABLE)
         meta = json.loads(str(table["value"].iloc[0]))
     except (*library_errors(), ValueError, KeyError, IndexError, TypeError, OSError):  # unreadable: no writer recorded
         return None

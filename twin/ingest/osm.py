@@ -67,6 +67,7 @@ from twin.ingest.vector import (
     pois_from_frame,
     streets_from_frame,
 )
+from twin.io.gdal_env import gdal_reads
 
 OSM_CRS = "EPSG:4326"
 
@@ -155,7 +156,7 @@ def _read_layer(path: Path, layer: str, where: str | None, source: Path) -> gpd.
     from pyogrio.errors import DataSourceError
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), gdal_reads():
             warnings.simplefilter("ignore", RuntimeWarning)  # "Non closed ring detected" etc.
             frame = pyogrio.read_dataframe(path, layer=layer, where=where, use_arrow=True, CONFIG_FILE=osm_config_file())
     except (DataSourceError, OSError, ValueError) as exc:

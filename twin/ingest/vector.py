@@ -87,6 +87,7 @@ from twin.ingest.defaults import (
 from twin.ingest.priority_signs import sign_rows, vector_sign_points
 from twin.ingest.result import IngestResult
 from twin.ingest.signal_points import signal_rows, vector_signal_points
+from twin.io.gdal_env import gdal_reads
 
 TARGET_LAYERS = ("buildings", "streets", "landcover", "pois", "sites")
 """Values of ``layer=``: ``streets`` gives the ``nodes`` and ``links`` layers."""
@@ -908,7 +909,8 @@ def read_vector(
             raise InputError(f"unknown target layer {layer!r}; one of {TARGET_LAYERS}", path=path, field="layer")
     table = load_defaults(defaults)
     result = IngestResult(path=str(path))
-    frames = _read_frames(path, source_layer, crs, crs_override)
+    with gdal_reads():  # GDAL writes no .aux.xml beside the user's file
+        frames = _read_frames(path, source_layer, crs, crs_override)
     parts: dict[str, list[pd.DataFrame]] = {}
     signals: list[gpd.GeoDataFrame] = []
     signs: list[gpd.GeoDataFrame] = []

@@ -158,8 +158,11 @@ def is_scene_geopackage(path: str | os.PathLike[str]) -> bool:
         return False
     import pyogrio
 
+    from twin.io.gdal_env import gdal_reads
+
     try:
-        return SCENE_GPKG_TABLE in {name for name, _ in pyogrio.list_layers(path)}
+        with gdal_reads():
+            return SCENE_GPKG_TABLE in {name for name, _ in pyogrio.list_layers(path)}
     except _library_errors():
         return False
 
@@ -176,6 +179,15 @@ def _wanted(layers: Iterable[str] | None) -> list[str]:
 
 
 def _read_gpkg(path: Path, wanted: list[str] | None = None):
+    """The scene of a GeoPackage written by twin (``wanted`` layers, or all), read without GDAL
+    side files (:func:`twin.io.gdal_env.gdal_reads`)."""
+    from twin.io.gdal_env import gdal_reads
+
+    with gdal_reads():  # GDAL writes no .aux.xml beside the scene (a user may have tagged it)
+        return _read_gpkg_layers(path, wanted)
+
+
+def _read_gpkg_layers(path: Path, wanted: list[str] | None):
     import pyogrio
 
     def read(layer: str):

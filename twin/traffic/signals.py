@@ -567,8 +567,11 @@ def read_osm_signals(path: str | Path, bbox: tuple[float, float, float, float] |
         raise InputError("signal file not found", path=path)
     cols = ["osm_id", "kind", "highway", "crossing", "direction"]
     if path.suffix.lower() in (".geojson", ".json", ".gpkg"):
+        from twin.io.gdal_env import gdal_reads
+
         try:
-            frame = gpd.read_file(path)
+            with gdal_reads():  # GDAL writes no .aux.xml beside the user's file
+                frame = gpd.read_file(path)
         except Exception as exc:  # noqa: BLE001 - any reader failure is bad input
             raise InputError(f"cannot read the signal file: {' '.join(str(exc).split())}", path=path) from None
         missing = [c for c in cols if c not in frame.columns]

@@ -21,7 +21,12 @@ from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
 sys.path.insert(0, str(REPO / "scripts"))
-from figure_renderers import ingest_gis_counts, soil_block_bands, traffic_od_estimation  # noqa: E402 - scripts/ is on the path from here
+from figure_renderers import (  # noqa: E402 - scripts/ is on the path from here
+    ingest_gis_counts,
+    soil_block_bands,
+    traffic_grid11_ties_table,
+    traffic_od_estimation,
+)
 
 STAMP = {"date": "2026-12-06 09:49 UTC", "commit": "abc1234", "load_before": [17.2, 1, 1], "load_after": [19.3, 1, 1], "cpus": 2}
 GIS = {"case": "test", "cases": {"brussels_pbf": {**STAMP, "buildings": 51060, "links": 79320}}}
@@ -108,6 +113,36 @@ def test_a_renamed_column_is_an_error():
         traffic_od_estimation.summary(data)
 
 
+TIES = {
+    "date": "2026-12-05 05:52 UTC", "commit": "abc1234", "load_1min_before": 6.27, "load_1min_after": 6.26,
+    "rows": {
+        "twin LTM, free speeds x (1 + 0 U)": {"mean_trip_time_s": 681.818, "total_delay_veh_h": -7e-9, "vehicle_km": 527999.99,
+                                              "links_above_critical_density": 0},
+        "twin LTM, free speeds x (1 + 0.001 U)": {"mean_trip_time_s": 805.66, "total_delay_veh_h": 1113.7, "vehicle_km": 543826.7,
+                                                  "links_above_critical_density": 159},
+        "twin LTM, duo_noise 0, other options default": {"mean_trip_time_s": 1.0, "total_delay_veh_h": 0.0, "vehicle_km": 1.0,
+                                                         "links_above_critical_density": 0},
+    },
+}  # fmt: skip
+
+
+def test_the_grid11_ties_table_shows_the_perturbation_rows_only(tmp_path):
+    page, folder = _page(tmp_path, TIES, ["traffic_grid11_ties.table"], "traffic_grid11_ties.json", inline=False)
+    uf.update([page], figures_dir=folder)
+    text = page.read_text(encoding="utf-8")
+    assert "| twin LTM, grid11 as given | 681.8 s (free flow) | 528,000 | 0 |\n| twin, free speeds x (1 + 0.001 U(-1, 1)) | 805.7 s | 543,827 | 159 |\n" in text
+    assert "duo_noise" not in text
+    assert "Measured 2026-12-05 05:52 UTC at commit abc1234 by `python benchmarks/bench_traffic_grid11_ties.py` (load 6.3 on 2 cores)." in text
+
+
+def test_the_grid11_ties_table_without_its_rows_is_an_error(tmp_path):
+    data = {**TIES, "rows": {"twin LTM, duo_noise 0, other options default": TIES["rows"]["twin LTM, duo_noise 0, other options default"]}}
+    page, folder = _page(tmp_path, data, ["traffic_grid11_ties.table"], "traffic_grid11_ties.json", inline=False)
+    with pytest.raises(uf.FiguresError, match=re.escape("no row starting 'twin LTM, free speeds x (1 + ' in 'rows' "
+                                                        "(re-run python benchmarks/bench_traffic_grid11_ties.py)")):
+        uf.update([page], figures_dir=folder)
+
+
 # ----------------------------------------------------------------------------- docs/soil_3d.md
 KPIS = ("block_sealed_rain_gain_m3", "block_sealed_rain_gain_mm", "block_recharge_m3", "block_infiltration_m3",
         "block_sealed_rain_gain_grid_m3", "block_sealed_edge_m")
@@ -192,7 +227,7 @@ def test_the_rendered_block_is_the_one_the_scenario_runs():
 
 
 # ----------------------------------------------------------------------------- the pages
-PAGES = {"docs/ingest_gis.md": ingest_gis_counts.BLOCKS, "docs/traffic.md": traffic_od_estimation.BLOCKS,
+PAGES = {"docs/ingest_gis.md": ingest_gis_counts.BLOCKS, "docs/traffic.md": {**traffic_od_estimation.BLOCKS, **traffic_grid11_ties_table.BLOCKS},
          "docs/soil_3d.md": soil_block_bands.BLOCKS}
 
 

@@ -210,9 +210,9 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - console e
         if code is None:
             raise
         signals.stop_after_end(signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT, code)
-    signals.after_end(code)  # a signal during the interpreter's shutdown: one line, 130 / 143 (see there)
+    signals.after_end(code)  # a signal from now on: one line, 130 / 143 (see there)
     pause_point("ended")
-    sys.exit(code)
+    signals.exit_now(code)  # not the interpreter's shutdown, which puts the default signal action back
 
 
 if __name__ == "__main__":  # pragma: no cover

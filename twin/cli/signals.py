@@ -39,6 +39,22 @@ handler itself, before it raises, so the command line (:mod:`twin.cli.errors`) c
 error that follows a stop signal (a library that turned the ``KeyboardInterrupt`` into its own
 exception) from a bug.
 
+After a stop signal, anything else Python cannot raise (a library's ``__del__`` failing on an
+object the signal left half made, e.g. PyTables' ``Node.__del__`` on a file it was opening)
+is not printed either: the process is ending, and the line says why.
+
+The line names the outputs the command had already put in place whole before the signal came
+(:func:`twin.io.stop.placed_paths`), e.g. ``twin: interrupted; out was already written
+whole``: a signal after the final swap of an output leaves the new output, whole, and the user
+must not take it for the earlier one. A signal during a swap is held and the swap undone
+(:func:`twin.io.stop.signals_held`), so an output not named keeps its earlier content.
+
+The end of the process (:func:`exit_now`): CPython's own shutdown puts the default action
+back on SIGINT and SIGTERM before it finalizes its modules, so a signal in that last instant
+killed the process with no line (exit -15 after SIGTERM). :func:`twin.cli.main.main` ends
+instead with :func:`exit_now`: the exit functions run under the handlers of :func:`after_end`,
+then :func:`os._exit`.
+
 Only the console entry point installs this; twin used as a library keeps the handlers of its
 host (Jupyter, Dask workers, pytest).
 """
@@ -53,6 +69,8 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
 
 from twin.cli import STOP_CODES, STOP_LINES
 from twin.workflows.interrupt import Terminated, raises_terminated
@@ -97,6 +115,31 @@ def exit_code(default: int) -> int:
     return EXIT_CODES.get(sig, default) if sig is not None else default
 
 
+def stop_line(sig: int | None) -> str:
+    """The line of the stop signal ``sig``, naming the outputs already put in place whole.
+
+    E.g. ``twin: interrupted`` when no output was replaced (every output keeps its earlier
+    content), ``twin: terminated (SIGTERM); out was already written whole`` when the signal came
+    after the command had put ``out`` in place (at most three names, then how many more).
+    """
+    from twin.io.stop import placed_paths
+
+    base = LINES.get(sig, "twin: interrupted")
+    placed = [_shown(p) for p in placed_paths()]
+    if not placed:
+        return base
+    names = ", ".join(placed[:3]) + (f" and {len(placed) - 3} more" if len(placed) > 3 else "")
+    return f"{base}; {names} {'was' if len(placed) == 1 else 'were'} already written whole"
+
+
+def _shown(path: Path) -> str:
+    """``path`` as a user named it most likely: relative to the current folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
 def announce(line: str | None = None) -> bool:
     """Print the stop line on stderr; after a signal only once per process (False: printed already).
 
@@ -104,7 +147,7 @@ def announce(line: str | None = None) -> bool:
     the process of a test) the line is printed every time.
     """
     sig = received()
-    text = line if line is not None else LINES.get(sig, "twin: interrupted")
+    text = line if line is not None else stop_line(sig)
     if sig is None:
         _write_line(text)
         return True
@@ -143,15 +186,17 @@ def _unraisable_hook(previous):
 
     An exception raised where Python cannot propagate it (a ctypes callback, a ``__del__``
     method) comes here. A ``KeyboardInterrupt`` (``Terminated`` included) after a stop signal is
-    the signal being lost: nothing is printed and the watcher stops the process. Anything else,
-    and a ``KeyboardInterrupt`` raised without a signal, goes to ``previous``.
+    the signal being lost: nothing is printed and the watcher stops the process. Any other
+    exception after a stop signal is a consequence of it (a library's ``__del__`` on an object
+    the signal left half made): nothing is printed, the process is ending with its one line.
+    Without a stop signal, everything goes to ``previous``.
     """
 
     def hook(unraisable) -> None:
-        if isinstance(unraisable.exc_value, KeyboardInterrupt) and received() is not None:
+        if received() is None:
+            previous(unraisable)
+        elif isinstance(unraisable.exc_value, KeyboardInterrupt):
             _swallowed.set()
-            return
-        previous(unraisable)
 
     return hook
 
@@ -169,7 +214,7 @@ def _force_stop(sig: int) -> None:
     from twin.io.stop import remove_staged
 
     remove_staged()
-    announce(LINES.get(sig))
+    announce(stop_line(sig))
     with contextlib.suppress(OSError, ValueError):
         sys.stdout.flush()
     os._exit(EXIT_CODES.get(sig, 130))
@@ -226,8 +271,11 @@ def installed() -> Iterator[None]:
         return
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
+    from twin.io.stop import forget_placed
+
     with _received_lock:  # a fresh start (a second command in the same process)
         _received.clear()
+    forget_placed()
     _announced[0] = False
     _swallowed.clear()
     previous = {sig: signal.getsignal(sig) for sig in EXIT_CODES}
@@ -300,5 +348,29 @@ def after_end(code: int) -> None:
         signal.signal(sig, lambda signum, frame: stop_after_end(signum, code))  # noqa: ARG005 - handler signature
 
 
-__all__ = ["EXIT_CODES", "GRACE_S", "LINES", "UNWIND_S", "after_end", "announce", "ended_line", "exit_code", "installed", "received",
-           "stop_after_end"]
+def exit_now(code: int) -> NoReturn:
+    """End the process with ``code``: the exit functions, flushed streams, :func:`os._exit`.
+
+    Called by :func:`twin.cli.main.main` once the command has ended and :func:`after_end` set
+    its handlers. Python's own shutdown would put the default action back on SIGINT and SIGTERM
+    before finalizing its modules (a signal there: no line, exit -15) and would free every
+    object, whose ``__del__`` may print (a library's "Exception ignored in ..."). Instead the
+    functions registered with :mod:`atexit` (logging's flush, multiprocessing, weakref
+    finalizers, coverage) run here under the after-end handlers, stdout and stderr are flushed,
+    and the process ends. The command's outputs are complete and closed by then (each is put
+    in place by a rename once written). When a thread that is not a daemon still runs, Python's
+    shutdown waits for it as usual (:func:`sys.exit`).
+    """
+    import atexit
+
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(code)
+    atexit._run_exitfuncs()  # noqa: SLF001 - what the interpreter's shutdown runs first; no public name
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, RuntimeError, AttributeError):
+            stream.flush()
+    os._exit(code)
+
+
+__all__ = ["EXIT_CODES", "GRACE_S", "LINES", "UNWIND_S", "after_end", "announce", "ended_line", "exit_code", "exit_now", "installed",
+           "received", "stop_after_end", "stop_line"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,27 +30,27 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     ...     frame.to_parquet(tmp)
     """
     from twin.io import stop
-    from twin.io.staged import clean_stale, file_mode, temp_prefix
+    from twin.io.staged import clean_stale, file_mode, new_temp_beside
 
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(target)  # temporary files of writers that were killed
     suffix = target.suffix if len(target.suffix) <= 16 else ""
-    fd, tmp_name = tempfile.mkstemp(prefix=f"{temp_prefix(target)}{os.getpid()}-", suffix=".tmp" + suffix, dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # writers such as GDAL refuse to overwrite; give them a free name
-    stop.register(tmp)  # removed by the command line's signal stop (twin.cli.signals)
+    tmp: Path | None = None
     try:
+        with stop.signals_held():  # named and noted together (a signal between the two left an empty file behind)
+            tmp = new_temp_beside(target, folder=False, suffix=".tmp" + suffix)  # removed by the command line's signal stop
         yield tmp
         if tmp.exists() and not tmp.is_symlink():
             os.chmod(tmp, file_mode())
-        with stop.critical():
+        with stop.signals_held(), stop.critical():  # the rename and its note go together
             os.replace(tmp, target)
+            stop.note_placed(target)
     finally:
-        if os.path.lexists(tmp):
-            tmp.unlink()
-        stop.unregister(tmp)
+        if tmp is not None:
+            if os.path.lexists(tmp):
+                tmp.unlink()
+            stop.unregister(tmp)
 
 
 def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> None:

@@ -64,7 +64,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from twin.errors import OutputError
@@ -336,11 +336,26 @@ def _rename_fallback(src: Path, target: Path) -> None:
     _remove(aside)
 
 
-def swap_in(src: str | os.PathLike[str], target: str | os.PathLike[str], *, tries: int = 8) -> None:
+def swap_in(src: str | os.PathLike[str], target: str | os.PathLike[str], *, tries: int = 8,
+            undo_if: Callable[[], bool] | None = None) -> bool:
     """Put the complete folder ``src`` at ``target``; a previous ``target`` is replaced whole.
 
     ``src`` and ``target`` must be on the same file system (``src`` beside ``target``). See the
     module docstring for the guarantees.
+
+    Parameters
+    ----------
+    undo_if
+        Asked once the new folder is in place and before the previous one is removed: when it
+        answers True (a stop signal came during the swap), the swap is undone, ``target`` holds
+        its previous content again (or is missing again) and ``src`` the new one. Only an
+        exchange or a first rename can be undone; after the fallback's two renames the new
+        folder stays.
+
+    Returns
+    -------
+    bool
+        True when the new folder is in place, False when the swap was undone.
     """
     src, target = Path(src), Path(target)
     last: OSError | None = None
@@ -348,22 +363,56 @@ def swap_in(src: str | os.PathLike[str], target: str | os.PathLike[str], *, trie
         if not os.path.lexists(target):
             try:
                 os.rename(src, target)
-                return
             except OSError as exc:  # another writer got there first: exchange with it
                 last = exc
                 continue
+            if undo_if is not None and undo_if():
+                os.rename(target, src)
+                return False
+            return True
         if not target.is_dir() or target.is_symlink():
             raise OutputError("output is not a folder; it cannot be replaced by one", path=target)
         try:
             if exchange(src, target):
+                if undo_if is not None and undo_if():
+                    exchange(src, target)  # back: src holds the new folder again
+                    return False
                 _remove(src)  # src now holds the previous result
-                return
+                return True
             _rename_fallback(src, target)
-            return
+            return True
         except FileNotFoundError as exc:  # the target went away in between: try again
             last = exc
             continue
     raise OutputError(f"could not put the new result in place: {last}", path=target)
+
+
+def new_temp_beside(target: str | os.PathLike[str], *, folder: bool, suffix: str = "", kind: str = "tmp") -> Path:
+    """A new temporary entry beside ``target``, registered with :mod:`twin.io.stop`.
+
+    Named ``.NAME.twin-KIND-PID-RANDOM[SUFFIX]`` (removed on a signal stop, and by the next
+    writer of ``target`` if this process dies: :func:`clean_stale`). A folder is made empty; a
+    file name is left free (nothing there: writers such as GDAL refuse to overwrite).
+
+    Call it inside :func:`twin.io.stop.signals_held` and assign the result there: a signal
+    between making the entry and the caller noting it would leave the entry behind.
+
+    Raises
+    ------
+    OSError
+        The entry cannot be made (no space, no permission).
+    """
+    target = Path(target)
+    prefix = f"{temp_prefix(target, kind)}{os.getpid()}-"
+    if folder:
+        tmp = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=target.parent))
+    else:
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=target.parent)
+        os.close(fd)
+        tmp = Path(name)
+        tmp.unlink()
+    stop.register(tmp)
+    return tmp
 
 
 # ----------------------------------------------------------------------------------------------
@@ -524,26 +573,32 @@ def staged_dir(target: str | os.PathLike[str], *, owned: Iterable[str] | None = 
     clean_stale(target)
     check_replaceable(target, owned, field=field)
     check_writer(target, written_by, field=field)
+    tmp: Path | None = None
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f"{temp_prefix(target)}{os.getpid()}-", dir=target.parent))
-    except OSError as exc:
-        raise OutputError(f"cannot create a temporary folder beside the output: {exc.strerror or exc}", path=target, field=field) from None
-    stop.register(tmp)  # removed by the command line's signal stop (twin.cli.signals)
-    try:
+        with stop.signals_held():  # made and noted together (a signal between the two would leave it behind)
+            try:
+                tmp = new_temp_beside(target, folder=True)
+            except OSError as exc:
+                raise OutputError(f"cannot create a temporary folder beside the output: {exc.strerror or exc}", path=target,
+                                  field=field) from None
         os.chmod(tmp, folder_mode())
         (tmp / MARKER).write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
                                               "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}),
                                   encoding="utf-8")
         yield tmp
-        with stop.critical():  # a signal stop waits for the swap: the target is old or new, whole
-            (tmp / MARKER).unlink()
+        (tmp / MARKER).unlink()
+        # A signal stop waits for the swap (critical); a signal during it is held, the swap undone, then delivered:
+        # the target is the old folder, whole, when the command says it was stopped.
+        with stop.signals_held() as held, stop.critical():
             check_replaceable(target, owned, field=field)
             check_writer(target, written_by, field=field)
-            swap_in(tmp, target)
+            if swap_in(tmp, target, undo_if=lambda: held.signum is not None):
+                stop.note_placed(target)
     finally:
-        if os.path.lexists(tmp):
-            _remove(tmp)
-        stop.unregister(tmp)
+        if tmp is not None:
+            if os.path.lexists(tmp):
+                _remove(tmp)
+            stop.unregister(tmp)
 
 
 __all__ = [
@@ -559,6 +614,7 @@ __all__ = [
     "folder_mode",
     "folder_writer",
     "leftovers",
+    "new_temp_beside",
     "pid_alive",
     "recover",
     "staged_dir",

@@ -1,15 +1,27 @@
-"""What a process stopped by a signal must clean up: the outputs it is staging.
+"""What a process stopped by a signal must clean up, and what it has already written whole.
 
 Writers that stage their outputs (:func:`twin.io.staged.staged_dir`,
-:func:`twin.io.atomic.atomic_path`) register each temporary folder or file here while it
-exists, and hold :func:`critical` while they put a complete output in place. The command
-line's signal watcher (:mod:`twin.cli.signals`) calls :func:`remove_staged` before it ends a
-process that a signal caught inside a compiled kernel (where Python cannot raise
-``KeyboardInterrupt``): it waits for a swap under way to finish, so the target holds the
-complete previous output or the complete new one, never a part, and removes every staged path.
+:func:`twin.io.atomic.atomic_path`, :class:`twin.traffic.output_files.StagedOutputs`) register
+each temporary folder or file here while it exists, and hold :func:`critical` while they put a
+complete output in place. The command line's signal watcher (:mod:`twin.cli.signals`) calls
+:func:`remove_staged` before it ends a process that a signal caught inside a compiled kernel
+(where Python cannot raise ``KeyboardInterrupt``): it waits for a swap under way to finish, so
+the target holds the complete previous output or the complete new one, never a part, and
+removes every staged path.
 
-The module only keeps state: it installs no handler and starts no thread. Used as a library
-(no command line), registering is cheap and nothing is ever removed by it.
+Two short steps of a writer must not be cut by a Python signal handler that raises:
+making a temporary name and registering it (a signal between the two left an unregistered,
+empty ``.twin-tmp-*`` file beside the output), and the swap itself (a signal between the
+rename and its bookkeeping). :func:`signals_held` holds SIGINT and SIGTERM there and hands the
+signal on once the step is over; the swap of a folder is then undone
+(:func:`twin.io.staged.staged_dir`), so a command stopped by a signal keeps its earlier output.
+A signal that comes after an output was put in place leaves the new output, whole:
+:func:`note_placed` records it, and the command line's stop line names it
+(:func:`placed_paths`).
+
+The module keeps state and, only inside :func:`signals_held` in the main thread, swaps the
+handlers of SIGINT and SIGTERM for a note. Used as a library (no command line), registering is
+cheap and nothing is ever removed by it.
 """
 
 from __future__ import annotations
@@ -17,9 +29,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 #: How long :func:`remove_staged` waits for a swap under way, s (a swap is a rename or two and
 #: the removal of the replaced folder; a hung file system must not keep the process alive).
@@ -29,6 +43,7 @@ _swap_lock = threading.RLock()
 _staged: dict[str, int] = {}  # path -> how many writers registered it
 _registry_lock = threading.Lock()
 _stopping = threading.Event()
+_placed: list[str] = []  # outputs put in place whole by this process, in order (note_placed)
 
 
 def register(path: str | os.PathLike[str]) -> None:
@@ -53,6 +68,82 @@ def staged_paths() -> list[Path]:
     """The paths registered now (a copy)."""
     with _registry_lock:
         return [Path(p) for p in _staged]
+
+
+def note_placed(target: str | os.PathLike[str]) -> None:
+    """Record that the complete output ``target`` was put in place by this process.
+
+    A target inside a path registered now (a file written into a staged folder) is not an
+    output of its own yet: it is not recorded.
+    """
+    key = os.path.abspath(target)
+    with _registry_lock:
+        if any(key == s or key.startswith(s.rstrip(os.sep) + os.sep) for s in _staged):
+            return
+        if key not in _placed:
+            _placed.append(key)
+
+
+def placed_paths() -> list[Path]:
+    """The outputs this process has put in place whole (:func:`note_placed`), in order."""
+    with _registry_lock:
+        return [Path(p) for p in _placed]
+
+
+def forget_placed() -> None:
+    """Start a new record of placed outputs (a new command in the same process)."""
+    with _registry_lock:
+        _placed.clear()
+
+
+class HeldSignals:
+    """SIGINT and SIGTERM noted, not acted on, until :meth:`deliver` (in the main thread only).
+
+    Outside the main thread (where handlers cannot be set) nothing is held. A signal that is
+    ignored (``SIG_IGN``) stays ignored. Nested holds work: the inner one hands its signal to
+    the outer one's note.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._previous: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in self.SIGNALS:
+                if signal.getsignal(sig) is not signal.SIG_IGN:
+                    self._previous[sig] = signal.signal(sig, self._note)
+
+    def _note(self, signum: int, frame: Any) -> None:  # noqa: ARG002 - signal handler signature
+        if self.signum is None:
+            self.signum = signum
+
+    def deliver(self) -> None:
+        """Put the earlier handlers back, then hand them the signal received meanwhile, if any."""
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous.clear()
+        signum, self.signum = self.signum, None
+        if signum is None:
+            return
+        handler = signal.getsignal(signum)
+        if callable(handler):
+            handler(signum, None)
+        elif handler == signal.SIG_DFL:
+            signal.raise_signal(signum)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[HeldSignals]:
+    """Hold SIGINT and SIGTERM for the block (:class:`HeldSignals`); deliver the one received after it.
+
+    The block can read ``held.signum`` to undo what it did before the signal is delivered.
+    """
+    held = HeldSignals()
+    try:
+        yield held
+    finally:
+        held.deliver()
 
 
 @contextlib.contextmanager
@@ -102,4 +193,5 @@ def remove_staged(wait_s: float = SWAP_WAIT_S) -> list[Path]:
     return paths
 
 
-__all__ = ["SWAP_WAIT_S", "critical", "register", "remove_staged", "staged_paths", "staging", "stopping", "unregister"]
+__all__ = ["SWAP_WAIT_S", "HeldSignals", "critical", "forget_placed", "note_placed", "placed_paths", "register", "remove_staged",
+           "signals_held", "staged_paths", "staging", "stopping", "unregister"]

@@ -40,10 +40,13 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from twin.errors import OutputError
 from twin.io.run_record import file_sha256  # one file hash for run records and output records (exported here too)
+
+if TYPE_CHECKING:
+    from twin.io.stop import HeldSignals
 
 #: The writer recorded in every traffic output (one for the whole family).
 TRAFFIC_WRITER = "twin traffic"
@@ -316,55 +319,11 @@ def _aside_name(target: Path) -> Path:
     return Path(name)
 
 
-class _SignalsHeld:
-    """SIGINT and SIGTERM noted, not acted on, while a swap runs (in the main thread only).
-
-    A handler that raises (``KeyboardInterrupt``, the command line's ``Terminated``) would
-    otherwise raise between any two lines of :func:`swap_in`: between making a name aside and
-    noting it (a ``.twin-old-*`` file left beside the output), or in the middle of a rollback (the
-    outputs of two runs side by side). :attr:`signum` is the first signal received meanwhile;
-    :meth:`deliver` hands it to the handler that was in place before.
-    """
-
-    SIGNALS = ("SIGINT", "SIGTERM")
-
-    def __init__(self) -> None:
-        import signal
-        import threading
-
-        self.signum: int | None = None
-        self._previous: dict[int, Any] = {}
-        if threading.current_thread() is threading.main_thread():  # (handlers can be set only there)
-            for name in self.SIGNALS:
-                sig = getattr(signal, name)
-                if signal.getsignal(sig) is not signal.SIG_IGN:  # an ignored signal stays ignored: the swap goes on
-                    self._previous[sig] = signal.signal(sig, self._note)
-
-    def _note(self, signum: int, frame: Any) -> None:  # noqa: ARG002 - signal handler signature
-        if self.signum is None:
-            self.signum = signum
-
-    def deliver(self) -> None:
-        """Put the earlier handlers back, then hand them the signal received meanwhile, if any."""
-        import signal
-
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
-        self._previous.clear()
-        if self.signum is None:
-            return
-        handler = signal.getsignal(self.signum)
-        if callable(handler):
-            handler(self.signum, None)
-        elif handler == signal.SIG_DFL:
-            signal.raise_signal(self.signum)
-
-
 class _Stopped(BaseException):
     """A signal arrived during a swap: the swap is undone."""
 
 
-def swap_in(pairs: list[tuple[Path, Path]]) -> None:
+def swap_in(pairs: list[tuple[Path, Path]]) -> bool:
     """Rename every staged file ``tmp`` onto its ``target``, all or nothing.
 
     First every existing target is kept aside under a second name (a hard link, so the target
@@ -375,8 +334,14 @@ def swap_in(pairs: list[tuple[Path, Path]]) -> None:
     reader finds outputs of two runs side by side. The names aside are removed at the end.
 
     SIGINT and SIGTERM received during the swap (in the main thread) are held until it ends
-    (:class:`_SignalsHeld`); the swap is then undone like a failed rename, every target keeps its
+    (:func:`twin.io.stop.signals_held`); the swap is then undone like a failed rename, every target keeps its
     earlier file, and the signal goes to its handler (``KeyboardInterrupt``: exit 130, 143).
+
+    Returns
+    -------
+    bool
+        True when every file is in place; False when a held signal undid the swap (and its
+        handler did not raise).
 
     Raises
     ------
@@ -384,16 +349,17 @@ def swap_in(pairs: list[tuple[Path, Path]]) -> None:
         The rollback itself failed: naming each target left with its new file and where its
         earlier file is kept.
     """
-    held = _SignalsHeld()
-    try:
-        _swap_in(pairs, held)
-    except _Stopped:
-        pass
-    finally:
-        held.deliver()
+    from twin.io import stop
+
+    with stop.signals_held() as held:
+        try:
+            _swap_in(pairs, held)
+        except _Stopped:
+            return False
+    return True
 
 
-def _swap_in(pairs: list[tuple[Path, Path]], held: _SignalsHeld) -> None:
+def _swap_in(pairs: list[tuple[Path, Path]], held: HeldSignals) -> None:
     """:func:`swap_in` with signals held by ``held``: undone when one arrived by the end."""
     import shutil
 
@@ -437,18 +403,13 @@ def _swap_in(pairs: list[tuple[Path, Path]], held: _SignalsHeld) -> None:
 def _stage_beside(target: Path) -> Path:
     """A free temporary name beside ``target`` ending like it (``.NAME.twin-tmp-PID-RANDOM``),
     registered with :mod:`twin.io.stop` (removed on a signal stop, and by the next writer of
-    ``target`` if this process dies: :func:`twin.io.staged.clean_stale`)."""
-    from twin.io import stop
-    from twin.io.staged import clean_stale, temp_prefix
+    ``target`` if this process dies: :func:`twin.io.staged.clean_stale`). Call it inside
+    :func:`twin.io.stop.signals_held` and note the name there (:func:`twin.io.staged.new_temp_beside`)."""
+    from twin.io.staged import clean_stale, new_temp_beside
 
     target.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(target)
-    fd, name = tempfile.mkstemp(prefix=f"{temp_prefix(target)}{os.getpid()}-", suffix=".tmp" + target.suffix, dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()  # writers such as GDAL refuse to overwrite: a free name
-    stop.register(tmp)
-    return tmp
+    return new_temp_beside(target, folder=False, suffix=".tmp" + target.suffix)
 
 
 class StagedOutputs:
@@ -509,9 +470,12 @@ class StagedOutputs:
             raise ValueError(f"{target} was not added to the outputs of this command")
         if target in self._staged:
             return self._staged[target]
-        tmp = _stage_beside(target)
-        _STAGED.add(os.path.abspath(tmp))
-        self._staged[target] = tmp
+        from twin.io import stop
+
+        with stop.signals_held():  # named and noted together: discard() removes it
+            tmp = _stage_beside(target)
+            _STAGED.add(os.path.abspath(tmp))
+            self._staged[target] = tmp
         return tmp
 
     def commit(self) -> None:
@@ -548,13 +512,16 @@ class StagedOutputs:
         for target, tmp in self._staged.items():
             if target.suffix.lower() == ".csv":
                 record = csv_record_path(target)
-                self._records[record] = rec = _stage_beside(record)
+                with stop.signals_held():  # named and noted together: discard() removes it
+                    self._records[record] = rec = _stage_beside(record)
                 rec.write_text(csv_record_text(target, file_sha256(tmp)), encoding="utf-8")
         with stop.critical():
             staged = {**self._staged, **self._records}
             for tmp in staged.values():
                 os.chmod(tmp, file_mode())
-            swap_in([(tmp, target) for target, tmp in staged.items()])
+            if swap_in([(tmp, target) for target, tmp in staged.items()]):
+                for target in self._staged:  # the outputs, whole (their records are not named)
+                    stop.note_placed(target)
             self._forget()
 
     def _forget(self) -> None:

@@ -119,6 +119,24 @@ def test_library_readers_leave_nothing_beside_their_input(tmp_path: Path) -> Non
     assert _listing(data) == before
 
 
+def test_folder_where_no_side_file_can_be_written_gives_no_warning(tmp_path: Path) -> None:
+    """A read-only data folder: GDAL warned "Unable to save auxiliary information in X.aux.xml" at
+    every read. The tests may run as root (chmod 555 does not stop root), so a directory in the
+    side file's place stands in for the read-only folder: GDAL cannot write there either."""
+    import warnings
+
+    from twin.soil.grid import read_polygon_layer
+
+    catch = gpd.GeoDataFrame({"capacity_m3_s": [0.5]}, geometry=[shapely.box(*SMALL)], crs="EPSG:31370")
+    path = _user_file(tmp_path / "data", "sewers.gpkg", catch)
+    (path.parent / "sewers.gpkg.aux.xml").mkdir()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gdf, _ = read_polygon_layer(path, what="sewer catchments", max_bytes=10_000_000)
+    assert len(gdf) == 1
+    assert [str(w.message) for w in caught] == []
+
+
 # ----------------------------------------------------------------------------- the setting itself
 @pytest.fixture
 def pam_option():

@@ -10,7 +10,7 @@ Runs twin's ingest on
 and writes, from those runs (no figure is typed by hand):
 
 * ``docs/stock_attributes/<case>_shares.csv``: per attribute, the share of floor area from
-  each source;
+  each source (the attributes with a rule, then ``floor_area_m2`` and ``storey_height_m``);
 * ``docs/stock_attributes/<case>_rules.csv``: per attribute, rule and source, the buildings and
   floor area;
 * ``docs/stock_attributes/brussels_tags_used.csv``: which OSM tag (key and value) set which
@@ -79,9 +79,13 @@ def run(files, sites=(), defaults=None, context=True):
 
 
 def shares_table(b: pd.DataFrame) -> pd.DataFrame:
-    from twin.scene.provenance import SOURCES, STOCK_PARAMETERS, floor_area_shares
+    """Per attribute, the share of floor area from each source: :data:`STOCK_PARAMETERS`, then
+    ``floor_area_m2`` and ``storey_height_m`` (every scene twin ingests now carries their sources;
+    :func:`reported_parameters` leaves them out of a layer without them)."""
+    from twin.scene.provenance import SOURCES, STOCK_PARAMETERS, floor_area_shares, reported_parameters
 
-    s = floor_area_shares(b, STOCK_PARAMETERS)
+    derived = tuple(p for p in reported_parameters(b) if p not in STOCK_PARAMETERS)
+    s = floor_area_shares(b, (*STOCK_PARAMETERS, *derived))
     out = s[list(SOURCES)].round(4)
     out.insert(0, "attribute", s.index)
     out["floor_area_m2"] = s["floor_area_m2"].round(0)

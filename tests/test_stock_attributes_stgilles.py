@@ -105,6 +105,9 @@ def test_measured_tables_are_what_the_script_writes(tmp_path):
     assert (docs / "stock_attributes.md").read_text(encoding="utf-8") == (REPO / "docs" / "stock_attributes.md").read_text(encoding="utf-8")
     shares = pd.read_csv(REPO / "docs" / "stock_attributes" / "brussels_shares.csv").set_index("attribute")
     assert shares.loc["use", "data"] > 0.05 and shares.loc["construction_year", "default"] == 1.0
+    # floor area and storey height have rows: footprint x storeys follows the storeys' sources
+    assert list(shares.index[-2:]) == ["floor_area_m2", "storey_height_m"]
+    assert shares.loc["floor_area_m2", "default"] == shares.loc["n_storeys", "default"] < 1.0
     tags = pd.read_csv(REPO / "docs" / "stock_attributes" / "brussels_tags_used.csv")
     assert {"building's own tag", "POI inside the footprint", "land-use polygon"} <= set(tags["via"])
     # SOURCE.md: 36 of the region's buildings carry building:levels or height

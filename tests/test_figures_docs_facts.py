@@ -127,7 +127,7 @@ TIES = {
 
 
 def test_the_grid11_ties_table_shows_the_perturbation_rows_only(tmp_path):
-    page, folder = _page(tmp_path, TIES, ["traffic_grid11_ties.table"], "traffic_grid11_ties.json", inline=False)
+    page, folder = _page(tmp_path, TIES, ["traffic_grid11_ties_table"], "traffic_grid11_ties.json", inline=False)
     uf.update([page], figures_dir=folder)
     text = page.read_text(encoding="utf-8")
     assert "| twin LTM, grid11 as given | 681.8 s (free flow) | 528,000 | 0 |\n| twin, free speeds x (1 + 0.001 U(-1, 1)) | 805.7 s | 543,827 | 159 |\n" in text
@@ -137,7 +137,7 @@ def test_the_grid11_ties_table_shows_the_perturbation_rows_only(tmp_path):
 
 def test_the_grid11_ties_table_without_its_rows_is_an_error(tmp_path):
     data = {**TIES, "rows": {"twin LTM, duo_noise 0, other options default": TIES["rows"]["twin LTM, duo_noise 0, other options default"]}}
-    page, folder = _page(tmp_path, data, ["traffic_grid11_ties.table"], "traffic_grid11_ties.json", inline=False)
+    page, folder = _page(tmp_path, data, ["traffic_grid11_ties_table"], "traffic_grid11_ties.json", inline=False)
     with pytest.raises(uf.FiguresError, match=re.escape("no row starting 'twin LTM, free speeds x (1 + ' in 'rows' "
                                                         "(re-run python benchmarks/bench_traffic_grid11_ties.py)")):
         uf.update([page], figures_dir=folder)

@@ -3,7 +3,8 @@ UXsim: ties in route choice"): benchmarks/figures/traffic_grid11_ties.json, writ
 ``python benchmarks/bench_traffic_grid11_ties.py`` (its ``rows``; the same file feeds the ``traffic_grid11_ties.tied``
 and ``.measured`` views of scripts/figure_renderers/traffic_dynamic.py).
 
-* ``traffic_grid11_ties.table``: one row per free-speed perturbation (``twin LTM, free speeds x (1 + a U)``): mean
+* ``traffic_grid11_ties_table`` (not ``traffic_grid11_ties.table``: tests/test_figures_dynamic_method.py checks
+  every ``traffic_grid11_ties.*`` view as an inline block of traffic_dynamic's kind): one row per free-speed perturbation (``twin LTM, free speeds x (1 + a U)``): mean
   trip time (marked free flow when the total delay is nil), vehicle-km, links above the critical density; then where
   it was measured.
 
@@ -39,4 +40,4 @@ def table(data: dict) -> str:
             f"({load} on 2 cores).\n")
 
 
-BLOCKS: Blocks = {"traffic_grid11_ties.table": ("traffic_grid11_ties.json", table, SCRIPT)}
+BLOCKS: Blocks = {"traffic_grid11_ties_table": ("traffic_grid11_ties.json", table, SCRIPT)}

@@ -76,9 +76,28 @@ def test_scene_geopackage_with_dataset_metadata_read_by_info_and_replaced_by_ing
     assert r.code == 0, r.stderr
     assert "buildings" in r.stdout
     assert _listing(folder) == ["scene.gpkg"]
+    r = run_twin(["-q", "export", str(scene), "-o", str(tmp_path / "exported")])
+    assert r.code == 0, r.stderr
+    assert _listing(folder) == ["scene.gpkg"]
     r = run_twin(["-q", "ingest", str(src), "-o", str(scene)])  # reads the earlier scene's writer first
     assert r.code == 0, r.stderr
     assert _listing(folder) == ["scene.gpkg"]
+
+
+def test_traffic_access_leaves_nothing_beside_its_inputs(tmp_path: Path) -> None:
+    """``twin traffic access`` on the St-Gilles sample layers as GeoPackages a user tagged (the
+    traffic commands read their scene files through ingest)."""
+    data = tmp_path / "data"
+    for kind in ("buildings", "streets", "pois", "landcover"):
+        _user_file(data, f"{kind}.gpkg", gpd.read_file(SAMPLES / f"stgilles_{kind}_osm2013.geojson"))
+    before = _listing(data)
+    out = tmp_path / "out" / "reach.gpkg"
+    out.parent.mkdir()
+    r = run_twin(["-q", "traffic", "access", *(str(data / n) for n in before), "-o", str(out)], timeout_s=120.0)
+    assert r.code == 0, r.stderr
+    assert "park" in r.stdout
+    assert _listing(data) == before
+    assert _listing(out.parent) == ["reach.gpkg"]
 
 
 def test_soil_year_maps_leave_nothing_beside_them(tmp_path: Path) -> None:

@@ -181,3 +181,21 @@ def test_the_end_of_the_process_runs_the_exit_functions_and_keeps_the_line(tmp_p
     else:
         assert (proc.returncode, proc.stderr) == (0, "")  # no "Exception ignored in ... __del__" from the shutdown
         assert marker.read_text(encoding="utf-8") == "ran"
+
+
+def test_a_signal_during_the_write_probe_leaves_nothing(tmp_path, monkeypatch):
+    import tempfile
+
+    from twin.io.output_checks import probe_writable
+
+    mkdtemp = tempfile.mkdtemp
+
+    def mkdtemp_then_signal(*args, **kwargs):
+        made = mkdtemp(*args, **kwargs)
+        _signal_self()  # the probe exists, not yet removed
+        return made
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp_then_signal)
+    with pytest.raises(KeyboardInterrupt):
+        probe_writable(tmp_path / "out")
+    assert _beside(tmp_path) == []

@@ -49,15 +49,18 @@ def probe_writable(path: str | os.PathLike[str], *, field: str | None = None) ->
     OutputError
         The file system refuses (read-only, ``/proc``, full, no permission).
     """
+    from twin.io.stop import signals_held
+
     path = Path(os.path.abspath(path))
     where = _nearest_existing(path)
-    try:
-        probe = tempfile.mkdtemp(prefix=".twin-probe-", dir=where)
-    except OSError as exc:
-        reason = {errno.EROFS: "read-only file system", errno.ENOSPC: "no space left", errno.EACCES: "permission denied",
-                  errno.EPERM: "operation not permitted"}.get(exc.errno, exc.strerror or str(exc))
-        raise OutputError(f"cannot write in {where}: {reason}", path=path, field=field) from None
-    os.rmdir(probe)
+    with signals_held():  # made and removed together: a signal in between must not leave the probe behind
+        try:
+            probe = tempfile.mkdtemp(prefix=".twin-probe-", dir=where)
+        except OSError as exc:
+            reason = {errno.EROFS: "read-only file system", errno.ENOSPC: "no space left", errno.EACCES: "permission denied",
+                      errno.EPERM: "operation not permitted"}.get(exc.errno, exc.strerror or str(exc))
+            raise OutputError(f"cannot write in {where}: {reason}", path=path, field=field) from None
+        os.rmdir(probe)
 
 
 def check_no_overlap(out: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]], *, kind: str, field: str | None = None) -> None:

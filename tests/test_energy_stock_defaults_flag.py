@@ -2,8 +2,9 @@
 gives bands on the stock totals.
 
 * The terminal summary and ``summary.json`` carry the share of the floor area per attribute and
-  source, equal to :func:`twin.scene.provenance.floor_area_shares` of the scene; a stock resting
-  mostly on defaults says so.
+  source (floor area and storey height included), equal to
+  :func:`twin.scene.provenance.floor_area_shares` of the scene; a stock resting mostly on
+  defaults says so.
 * ``--samples N --seed S``: 5th/50th/95th percentiles of the totals, reproducible from the seed;
   the central totals lie where the run without samples puts them; with a measure, the savings
   are banded on the same samples and are positive in every sample's band.
@@ -28,7 +29,7 @@ def small(tmp_path_factory):
 
 def test_energy_run_states_the_floor_area_on_defaults(small):
     from twin.ingest import ingest
-    from twin.scene.provenance import floor_area_shares
+    from twin.scene.provenance import BUILDING_PARAMETERS, DERIVED_PARAMETERS, floor_area_shares
 
     folder, buildings = small
     out = folder / "plain"
@@ -36,12 +37,14 @@ def test_energy_run_states_the_floor_area_on_defaults(small):
     assert res.code == 0, res.stderr
     summary = json.loads((out / "summary.json").read_text())
     scene, _ = ingest([buildings])
-    want = floor_area_shares(scene.buildings)
+    want = floor_area_shares(scene.buildings, (*BUILDING_PARAMETERS, *DERIVED_PARAMETERS))
+    assert list(summary["floor_area_on_defaults"]) == list(want.index)  # floor area and storey height too
     for attr, row in want.iterrows():
         assert summary["floor_area_on_defaults"][attr] == pytest.approx(row["default"], rel=1e-12)
         assert summary["floor_area_sources"][attr]["data"] == pytest.approx(row["data"], rel=1e-12, abs=1e-15)
     line = next(ln for ln in res.stdout.splitlines() if ln.startswith("floor area on defaults:"))
     assert f"construction_year {100 * want.loc['construction_year', 'default']:.1f} %" in line
+    assert f"floor_area_m2 {100 * want.loc['floor_area_m2', 'default']:.1f} %" in line
     assert "rests on defaults" in res.stdout and "--samples" in res.stdout  # every year is defaulted here
     assert "monte_carlo" not in summary
 

@@ -816,8 +816,20 @@ MAX_STOCK_SAMPLES = 10_000
 def defaults_share(scene, building_ids) -> dict:
     """Share of the floor area of ``building_ids`` per attribute and source
     (:func:`twin.scene.provenance.floor_area_shares`) as ``{attribute: {source: share}}``, or
-    ``{}`` when the buildings carry no sources."""
-    from twin.scene.provenance import BUILDING_PARAMETERS, LEGACY_FLAGS, SOURCES, floor_area_shares, source_column
+    ``{}`` when the buildings carry no sources.
+
+    The attributes are those a report lists (:func:`twin.scene.provenance.reported_parameters`):
+    use, height, storeys, construction year, and floor area and storey height where every one of
+    these buildings has a source for them (scenes written before those columns have none)."""
+    from twin.scene.provenance import (
+        BUILDING_PARAMETERS,
+        DERIVED_PARAMETERS,
+        LEGACY_FLAGS,
+        SOURCES,
+        floor_area_shares,
+        reported_parameters,
+        source_column,
+    )
 
     b = scene.buildings
     # a Series of ids as it is (a NumPy object array of it and a Series of that again: 51k Python
@@ -826,11 +838,12 @@ def defaults_share(scene, building_ids) -> dict:
     keep = isin_ids(b["building_id"].astype(str), wanted.astype(str))
     # the columns floor_area_shares reads, then the rows (not a copy of every column of the layer,
     # geometry included, for the buildings simulated)
-    read = ("floor_area_m2", *(source_column(p) for p in BUILDING_PARAMETERS), *(LEGACY_FLAGS[p] for p in BUILDING_PARAMETERS))
+    read = ("floor_area_m2", *(source_column(p) for p in (*BUILDING_PARAMETERS, *DERIVED_PARAMETERS)),
+            *(LEGACY_FLAGS[p] for p in BUILDING_PARAMETERS))
     b = b[[c for c in b.columns if c in read]]
     b = b if keep.all() else b[keep]
     try:
-        shares = floor_area_shares(b)
+        shares = floor_area_shares(b, reported_parameters(b))
     except ValueError:
         return {}
     return {attr: {s: float(row[s]) for s in SOURCES} for attr, row in shares.iterrows()}
@@ -876,7 +889,8 @@ def run_command(
     ``plots=False`` leaves out the two PNG plots (and the matplotlib import, about a second).
 
     The summary (terminal and ``summary.json``) says what share of the simulated floor area
-    rests on defaults, per attribute (``floor_area_sources``, ``floor_area_on_defaults``).
+    rests on defaults, per attribute (``floor_area_sources``, ``floor_area_on_defaults``: use,
+    height, storeys, construction year, floor area and storey height, :func:`defaults_share`).
     ``samples`` > 0 adds Monte Carlo bands (5th, 50th, 95th percentiles) on the stock totals:
     the unknown attributes drawn from the prior table (``priors``: a YAML file merged onto
     ``twin/data/stock_priors.yaml``) with ``seed`` (:mod:`twin.energy.stock_samples`,

@@ -117,7 +117,9 @@ def floor_area_shares(buildings: pd.DataFrame, parameters: tuple[str, ...] = BUI
     buildings
         A buildings layer with ``floor_area_m2`` (m2) and sources (see :func:`building_sources`).
     parameters
-        The attributes to report.
+        The attributes to report; the default is the four of :data:`BUILDING_PARAMETERS` only.
+        For "how much of the stock's inputs are defaults" pass :func:`reported_parameters`
+        (floor area and storey height too, where the layer records their sources).
 
     Returns
     -------

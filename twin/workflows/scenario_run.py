@@ -249,16 +249,18 @@ def _write_result(comparison, out: Path, store, run_id: str, record: dict) -> di
 
 
 def _assumed_record(comparison) -> dict:
-    """What the run assumed, for the run record: floor-area shares per attribute and source, where
+    """What the run assumed, for the run record: floor-area shares per attribute and source (the
+    attributes of the report's table, :func:`twin.scene.provenance.reported_parameters`: floor
+    area and storey height included where the scene carries their sources), where
     the heating systems came from (when the scene declares some: :func:`twin.scenario.report.heating_system_sources`),
     the priors sampled (entries and where they come from), samples and seed."""
     out: dict = {}
     scene = comparison.baseline_scene
     if scene is not None and len(scene.buildings):
-        from twin.scene.provenance import floor_area_shares
+        from twin.scene.provenance import floor_area_shares, reported_parameters
 
         try:
-            shares = floor_area_shares(scene.buildings)
+            shares = floor_area_shares(scene.buildings, reported_parameters(scene.buildings))
             out["floor_area_shares"] = {attr: {k: float(v) for k, v in row.items()} for attr, row in shares.iterrows()}
         except ValueError as exc:
             out["floor_area_shares"] = str(exc)

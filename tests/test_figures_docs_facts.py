@@ -224,6 +224,11 @@ def test_the_rendered_block_is_the_one_the_scenario_runs():
     block = scenario["soil"]["block"]
     assert (grid["sub"], grid["dz_m"]) == (block["sub"], block["dz_m"])
     assert grid["column_m"] == scenario["soil"]["cell_size_m"] / block["sub"]
+    # the page's typed description of the shipped scenario's grid says the same
+    page = (REPO / "docs" / "soil_3d.md").read_text(encoding="utf-8")
+    col, cell, dz_cm = grid["column_m"], scenario["soil"]["cell_size_m"], round(100 * block["dz_m"])
+    assert f"sets `sub: {block['sub']}` on its\n   {cell:g} m soil grid, so its block runs {col:g} m x {col:g} m x {dz_cm} cm cells" in page
+    assert f"The shipped scenario runs {col:g} m columns (`sub: {block['sub']}`)" in page
 
 
 # ----------------------------------------------------------------------------- the pages

@@ -138,6 +138,27 @@ def test_library_readers_leave_nothing_beside_their_input(tmp_path: Path) -> Non
     assert _listing(data) == before
 
 
+def test_library_readers_use_pyogrio_whatever_the_hosts_geopandas_engine(tmp_path: Path) -> None:
+    """gdal_reads sets pyogrio's GDAL; a host that chose fiona for geopandas (its own GDAL) must
+    not get reads outside that setting: the readers name their engine."""
+    from twin.soil.grid import read_polygon_layer
+    from twin.traffic.signals import read_osm_signals
+
+    data = tmp_path / "data"
+    catch = gpd.GeoDataFrame({"capacity_m3_s": [0.5]}, geometry=[shapely.box(*SMALL)], crs="EPSG:31370")
+    path = _user_file(data, "sewers.gpkg", catch)
+    sig = _user_file(data, "signals.gpkg", gpd.read_file(SAMPLES / "stgilles_signals_osm2013.geojson"))
+    before = _listing(data)
+    host = gpd.options.io_engine
+    gpd.options.io_engine = "fiona"  # (geopandas' options refuse monkeypatch's restore)
+    try:
+        assert read_polygon_layer(path, what="sewer catchments", max_bytes=10_000_000)[0]["capacity_m3_s"].tolist() == [0.5]
+        assert len(read_osm_signals(sig)) > 0
+    finally:
+        gpd.options.io_engine = host
+    assert _listing(data) == before
+
+
 def test_folder_where_no_side_file_can_be_written_gives_no_warning(tmp_path: Path) -> None:
     """A read-only data folder: GDAL warned "Unable to save auxiliary information in X.aux.xml" at
     every read. The tests may run as root (chmod 555 does not stop root), so a directory in the

@@ -254,8 +254,8 @@ def read_polygon_layer(source, *, what: str, max_bytes: int, file_what: str | No
     path = Path(source)
     check_input_file(path, suffixes=(".geojson", ".json", ".gpkg"), max_bytes=max_bytes, what=file_what or what)
     try:
-        with gdal_reads():  # GDAL writes no .aux.xml beside the user's file
-            gdf = gpd.read_file(path)
+        with gdal_reads():  # GDAL (pyogrio's, whose settings gdal_reads sets) writes no .aux.xml beside the user's file
+            gdf = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file
         raise InputError(f"cannot read the {what}: {exc}".splitlines()[0], path=path) from None
     return gdf, path

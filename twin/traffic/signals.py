@@ -570,8 +570,8 @@ def read_osm_signals(path: str | Path, bbox: tuple[float, float, float, float] |
         from twin.io.gdal_env import gdal_reads
 
         try:
-            with gdal_reads():  # GDAL writes no .aux.xml beside the user's file
-                frame = gpd.read_file(path)
+            with gdal_reads():  # GDAL (pyogrio's, whose settings gdal_reads sets) writes no .aux.xml beside the user's file
+                frame = gpd.read_file(path, engine="pyogrio")
         except Exception as exc:  # noqa: BLE001 - any reader failure is bad input
             raise InputError(f"cannot read the signal file: {' '.join(str(exc).split())}", path=path) from None
         missing = [c for c in cols if c not in frame.columns]

@@ -67,14 +67,15 @@ def test_period_words_inside_parentheses_do_not_nest():
 
 
 def test_hours_of_the_day_are_written_one_way(monkeypatch):
-    """The hot-days note's "mid-day (11:00-16:00)" reads "mid-day (11–16 h)" in the report, as the
-    traffic periods write their hours ("midday (11–12 h)"); the terminal keeps its ASCII text."""
+    """The hot-days note's "mid-day (11:00-16:00)" reads "at 11–16 h" in the report (not "mid-day":
+    the traffic period "Midday" is 11–12 h), its hours written as the traffic periods write theirs
+    ("midday (11–12 h)"); the terminal keeps its ASCII text."""
     from tests.test_report_stumbling_blocks import _heat_notes
 
     heat = _heat_notes(monkeypatch)[0]
     assert "mid-day (11:00-16:00)" in heat  # the terminal's text
     shown = html.unescape(L.note_html(heat))
-    assert "mid-day (11–16 h)" in shown and not re.search(r"\d:\d\d", shown)
+    assert "at 11–16 h" in shown and "mid-day" not in shown and not re.search(r"\d:\d\d", shown)
     hours = re.compile(r"\b\d{1,2}–\d{1,2} h\b")
     assert hours.search(L.period_words("am_peak")) and hours.search(shown)
     assert L.note_units("08:00-09:00, 20:00 - 24:00; at 10:35 UTC; 2023-07-21T00:00") == "8–9 h, 20–24 h; at 10:35 UTC; 2023-07-21T00:00"
@@ -92,4 +93,4 @@ def test_file_names_options_and_modules_in_notes_are_code():
                  "twin/data/transit_osm_defaults.csv", "twin.traffic.osm_transit", "docs/soil_heat.md", "feed.zip"):
         assert f"<code>{name}</code>" in shown, name
     assert SNAKE.findall(_visible(shown)) == []
-    assert "prior heat-pump COP; 5-95 %" in shown and "(headway factor)" in shown and "e.g. the traffic. 7 m²" in shown
+    assert "prior heat-pump COP; 5–95 %" in shown and "(headway factor)" in shown and "e.g. the traffic. 7 m²" in shown

@@ -227,11 +227,11 @@ def test_the_priors_table_says_comparisons_in_words_and_units_as_the_tables():
     shown = L.note_units(raw)
     assert not re.search(r"(?<![-=<>])(?:>=|<=|[<>≥≤]) ?\d|W/m2K|\d C\b", shown), re.findall(r".{30}(?:>=|<=|[<>]|W/m2K|\d C\b).{10}", shown)
     assert "up to 1945" in shown and "from 2012" in shown and "footprint from 1000 m²" in shown
-    assert "W/(m²·K)" in shown and "20 °C" in shown and "18-22 °C" in shown
+    assert "W/(m²·K)" in shown and "20 °C" in shown and "18–22 °C" in shown
 
 
 def test_comparison_words_leave_arrows_code_and_classes_alone():
-    kept = "a -> 5, x => 3, a<b, `>= 3`, class C, A, B, C and D, A++ to G, within [-5, +4] K"
+    kept = "a -> 5, x => 3, a<b, `>= 3`, class C, A, B, C and D, A++ to G, within -5 to +4 K"
     assert L.note_units(kept) == kept
     assert L.note_units("flows > 10 veh/h, shares < 5 %, excellent ≥ 90 %") == "flows over 10 veh/h, shares under 5 %, excellent from 90 %"
     assert L.note_html("<= 1945") == "up to 1945"

@@ -366,7 +366,7 @@ def test_the_summary_leads_with_what_a_planner_decides_on(review):
                                          "Floor area in EPB class D or worse"]
     assert labels["low-traffic-parvis"][:3] == ["Morning peak: car flow on the closed streets", "Morning peak: car trips rerouted",
                                                 "Morning peak: vehicle-km on residential streets"]
-    assert labels["desealing-car-parks"][0] == "Hottest days: mid-day surface temperature, ground whose cover changed"
+    assert labels["desealing-car-parks"][0] == "Hottest days: surface temperature at 11–16 h, ground whose cover changed"
 
 
 def test_the_summary_says_how_many_samples_each_range_rests_on(review):

@@ -128,7 +128,7 @@ def test_the_section_renders_the_changes_with_range_bars(comparison):
     page = soil_heat_report_section(comparison)
     assert page.startswith("<section id='soil-heat'>") and page.endswith("</section>")
     assert "<h3>wood</h3>" in page and "<h3>green-roofs</h3>" not in page
-    assert "Hottest days: mid-day surface temperature, ground whose cover changed" in page
+    assert "Hottest days: surface temperature at 11–16 h, ground whose cover changed" in page
     assert "<svg class='bar delta'" in page and "<svg class='bar band'" in page
     assert "No ground cover change (no surface temperature change) in: green-roofs" in page
     assert "paired samples of the surface priors" in page

@@ -881,7 +881,7 @@ def _assumed_section(comparison) -> str:
                         + ("<code>soil.texture_shares</code>" if sc.soil.texture_shares is not None else
                            "<code>twin/data/soil_texture_prior.yaml</code>, an assumption") + ")")
         if soil_hydraulics_sampled(sc) and sc.soil.hydraulics_spread > 0:
-            what.append("the soil's hydraulics within its texture class (van Genuchten - Mualem parameters, the spreads of "
+            what.append("the soil's hydraulics within its texture class (van Genuchten–Mualem parameters, the spreads of "
                         "Carsel &amp; Parrish 1988)")
         if _heat_sampled(comparison):
             what.append("the ground covers' albedo, emissivity, roughness and crop coefficient (hot-days surface temperatures) from "

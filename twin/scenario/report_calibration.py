@@ -247,8 +247,8 @@ def calibration_section(comparison, counterpart: pd.DataFrame | None = None) -> 
         what = "baseline" if r.part == "baseline" else f"change of {html.escape(r.whatif)}"  # the KPI tables' word
         ch = "–" if not np.isfinite(r.change_pct) else f"{r.change_pct:+.0f} %"
         p.append(f"<tr><td class='l'>{html.escape(labels.get(r.kpi, r.kpi))}</td><td class='l'>{what}</td>"
-                 f"<td>[{_num(r.before_lo)}, {_num(r.before_hi)}]</td><td>{_num(r.before_width)}</td>"
-                 f"<td>[{_num(r.after_lo)}, {_num(r.after_hi)}]</td><td>{_num(r.after_width)}</td><td>{ch}</td></tr>")
+                 f"<td>{_num(r.before_lo)} to {_num(r.before_hi)}</td><td>{_num(r.before_width)}</td>"
+                 f"<td>{_num(r.after_lo)} to {_num(r.after_hi)}</td><td>{_num(r.after_width)}</td><td>{ch}</td></tr>")
     p.append("</tbody></table></section>")
     return "".join(p)
 

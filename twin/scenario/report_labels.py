@@ -25,6 +25,11 @@ import numpy as np
 #: KPI base name -> (label, unit, kind). kind: ``count`` (whole numbers), ``pct`` (one decimal),
 #: ``temp`` (a temperature: one decimal), ``ratio`` (two decimals), ``value`` (three significant
 #: digits).
+#: The hours of the hot-days surface temperature (:data:`twin.soil.deseal_heat.MIDDAY_HOURS`:
+#: the hours ending 12 to 16, 11:00–16:00), as the labels below and :func:`note_units` write them.
+#: The report does not call them "mid-day": its traffic period "Midday" is the hour 11–12 h.
+HOT_HOURS = "11–16 h"
+
 LABELS: dict[str, tuple[str, str, str]] = {
     # energy
     "heating_need_mwh": ("Heating need", "MWh/yr", "value"),
@@ -90,10 +95,11 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "sewer_overflow_events": ("Sewer overflow events", "events", "count"),
     "water_balance_error_rel": ("Water balance error (diagnostic)", "", "value"),
     # soil: surface temperature on the hottest days (what-ifs that change the ground cover)
-    "hot_days_surface_temp_midday_c": ("Hottest days: mid-day surface temperature, ground whose cover changed", "°C", "temp"),
+    "hot_days_surface_temp_midday_c": (f"Hottest days: surface temperature at {HOT_HOURS}, ground whose cover changed", "°C", "temp"),
     "hot_days_surface_temp_max_c": ("Hottest days: daily maximum surface temperature, ground whose cover changed", "°C", "temp"),
-    "hot_days_district_surface_temp_midday_c": ("Hottest days: mid-day surface temperature, district mean", "°C", "temp"),
+    "hot_days_district_surface_temp_midday_c": (f"Hottest days: surface temperature at {HOT_HOURS}, district mean", "°C", "temp"),
 }
+
 
 #: Period prefixes of the traffic KPIs and how they read.
 PERIODS = {"am_peak": "Morning peak", "pm_peak": "Evening peak", "off_peak": "Midday"}
@@ -346,6 +352,38 @@ NOTE_UNITS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"(?<![-=<>\w])> ?(?=[+-]?\d)"), "over "),
     (re.compile(r"(?<![-=<>\w])< ?(?=[+-]?\d)"), "under "),
 )
+_NUM = r"\d[\d,]*(?:\.\d+)?"
+
+
+def _interval(m: re.Match) -> str:
+    """``[a, b]`` as the report writes a range: "a to b" when an end carries a sign, else "a–b"."""
+    a, b = m.group("a"), m.group("b")
+    return f"{a} to {b}" if a[0] in "+-" or b[0] in "+-" else f"{a}–{b}"
+
+
+#: The report's style of ranges, parameters and hours in the notes' prose, applied after
+#: :data:`NOTE_UNITS`: a range of numbers reads "a–b" (en dash, "18–22 °C", "1971–1990"), or
+#: "a to b" when an end carries a sign ("within -5 to +4 K"), never "[a, b]" nor "a-b" with a
+#: hyphen; a U-value in parentheses follows a comma ("glazing, U = 5.0 W/(m²·K), but"), so that
+#: parentheses never nest; TABULA's parameter id ``F_red_temp`` reads in the words of
+#: docs/energy.md ("temperature reduction factor"), or goes where the words before it already
+#: say it; the hot days' "mid-day (11–16 h) surface temperature" reads "surface temperature at
+#: 11–16 h" (:data:`HOT_HOURS`), as the traffic period "Midday" is another window; the heating
+#: systems of the central run's note read as the priors table names them ("gas boiler condensing"
+#: -> "condensing gas boiler", :data:`SYSTEM_WORDS`). (pattern, replacement or function), in this order.
+NOTE_STYLE: tuple[tuple[re.Pattern, object], ...] = (
+    (re.compile(r" ?\(U (?P<n>" + _NUM + r") W/\(m²·K\)\)"), ", U = \\g<n> W/(m²·K)"),
+    (re.compile(r"(?<=heating) \(F_red_temp\)"), ""),
+    (re.compile(r"(?<![\w./-])F_red_temp(?!\w)"), "temperature reduction factor"),
+    (re.compile(r"\[(?P<a>[+-]?" + _NUM + r"), (?P<b>[+-]?" + _NUM + r")\]"), _interval),
+    # "18-22", "1971-1990", "0.86-1.11": not a date (2023-07-21), a standard (ISO 52016-1), a file name
+    (re.compile(r"(?<![\w.,/:+-])(?<!ISO )(?<!EN )(?P<a>" + _NUM + r")-(?P<b>" + _NUM + r")(?![\w-])(?![.,]\d)"),
+     "\\g<a>–\\g<b>"),
+    (re.compile(r"mid-day \((?P<h>\d+–\d+ h)\) (?P<what>surface temperatures?)"), "\\g<what> at \\g<h>"),
+    (re.compile(r"(?<=van Genuchten) - (?=Mualem)"), "–"),
+    (re.compile(r"(?<![\w-])gas boiler condensing(?!\w)"), "condensing gas boiler"),
+    (re.compile(r"(?<![\w-])electric direct(?!\w)"), "direct electric heating"),
+)
 _SUP = {"2": "²", "3": "³"}
 _CODE = re.compile(r"(`[^`]*`|<code>.*?</code>)")
 
@@ -369,6 +407,8 @@ def note_units(text: str) -> str:
     def one(part: str) -> str:
         for pattern, repl in NOTE_UNITS:
             part = pattern.sub(lambda m, r=repl: m.expand(r.replace("{sup}", _SUP[m.group("p")] if "{sup}" in r else "")), part)
+        for pattern, repl in NOTE_STYLE:
+            part = pattern.sub(repl if callable(repl) else (lambda m, r=repl: m.expand(r)), part)
         return part
 
     return "".join(p if _CODE.fullmatch(p) else one(p) for p in _CODE.split(str(text)))

@@ -24,12 +24,19 @@ import re
 
 import numpy as np
 
-from twin.scenario.report_labels import TEMPERATURE_CHANGE_NOTE, TEMPERATURE_CHANGE_UNIT, note_html
+from twin.scenario.report_labels import HOT_HOURS, TEMPERATURE_CHANGE_NOTE, TEMPERATURE_CHANGE_UNIT, note_html
 
 #: The section's title (the report's table of contents).
 TITLE = "Surface temperature on the hottest days"
 
-#: KPIs shown, with their labels and units (changes of a temperature: :data:`TEMPERATURE_CHANGE_UNIT`,
+
+def _shown(label: str) -> str:
+    """A row's label for the report: its hours (:data:`HOT_HOURS`) instead of the terminal's
+    "mid-day", a word the report keeps for the traffic period "Midday" (11–12 h)."""
+    return label.replace("mid-day surface temperature", f"surface temperature at {HOT_HOURS}")
+
+
+#: KPIs shown, with their (terminal) labels and units (changes of a temperature: :data:`TEMPERATURE_CHANGE_UNIT`,
 #: as the report's tables and the terminal).
 ROWS = (
     ("surface_temp_change_midday_c", "mid-day surface temperature, ground whose cover changed", TEMPERATURE_CHANGE_UNIT),
@@ -169,20 +176,20 @@ def soil_heat_section(result) -> str:
         return ""
     parts = ["<section id='soil-heat'>", "<h2>Surface temperature on the hottest days (de-sealing)</h2>",
              f"<p>Days: {html.escape(', '.join(d[:10] for d in result.days))}. Change = what-if minus baseline; "
-             "band: 5-95 % of the paired samples.</p>"]
+             "band: 5–95 % of the paired samples.</p>"]
     for name, kpis in result.kpis.items():
         parts.append(f"<h3>{html.escape(name)}</h3>")
-        parts.append("<table class='kpi'><tr><th class='l'>indicator</th><th>change</th><th>band (5-95 %)</th><th>range</th>"
+        parts.append("<table class='kpi'><tr><th class='l'>indicator</th><th>change</th><th>band (5–95 %)</th><th>range</th>"
                      "<th class='l'>unit</th></tr>")
         for key, label, unit in ROWS:
             band = result.bands.get(name, {}).get(key)
             bar = "–"
             if unit != "m2" and band is not None and all(np.isfinite(band)):
                 bar = delta_bar(key, kpis.get(key, math.nan), band[0], band[1], kpis.get(key, math.nan))
-            parts.append(f"<tr><td class='l'>{html.escape(label)}</td><td>{_fmt(kpis.get(key), unit)}</td><td>{_band(band, unit)}</td>"
+            parts.append(f"<tr><td class='l'>{html.escape(_shown(label))}</td><td>{_fmt(kpis.get(key), unit)}</td><td>{_band(band, unit)}</td>"
                          f"<td>{bar}</td><td class='l u'>{'m²' if unit == 'm2' else unit}</td></tr>")
         parts.append("</table>")
-    parts.append("<p>Mid-day mean surface temperature by cover (central): "
+    parts.append(f"<p>Mean surface temperature at {HOT_HOURS} by cover (central): "
                  + html.escape(", ".join(f"{c} {t:.1f} °C" for c, t in sorted(result.cover_midday_c.items()))) + "</p>")
     parts.append("<ul>" + "".join(f"<li>{note_html(n)}</li>" for n in result.notes) + "</ul>")
     parts.append("</section>")

@@ -1,0 +1,103 @@
+"""The default report reads as one document: one style of ranges, hours, parameters and units.
+
+A planner's read of the default report found, left from earlier rounds: calibration bands
+printed as Python lists ("[-24.6, -19.4]") where the other tables write "a to b"; prior texts
+with hyphens as range signs ("18-22 °C", "1971-1990", "5-95 %: 0.86-1.11") and brackets
+("within [-5, +4] K"); the hot days' "mid-day" (11–16 h) beside the traffic period "Midday"
+(11–12 h); TABULA's parameter id ``F_red_temp`` in running text; nested parentheses
+("(U 5.0 W/(m²·K))"). Each rule is checked on the converter (fast) and on the default run's
+report (slow).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from twin.scenario import report_labels as L
+
+#: "[a, b]" with numbers: a Python list, not the report's way of writing a range.
+BRACKET_RANGE = re.compile(r"\[[-+−]?\d[\d,.]*, [-+−]?\d[\d,.]*\]")
+#: A hyphen between two numbers used as a range sign ("18-22"), not a date (2023-07-21).
+HYPHEN_RANGE = re.compile(r"(?<![\w.,/:+-])\d[\d,]*(?:\.\d+)?-\d[\d,]*(?:\.\d+)?(?![\w-])(?![.,]\d)")
+#: One parenthesis inside another: "(U 5.0 W/(m²·K))".
+NESTED = re.compile(r"\([^()]*\([^()]*\)[^()]*\)")
+
+
+def _visible(page: str) -> str:
+    """The text a reader sees, without scripts, styles, code spans and embedded images."""
+    body = re.sub(r"<script.*?</script>|<style.*?</style>|<code>.*?</code>|src='data:[^']*'", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def test_a_range_reads_a_to_b_or_with_an_en_dash():
+    assert L.note_units("offset normal, within [-5, +4] K") == "offset normal, within -5 to +4 K"
+    assert L.note_units("factor lognormal, within [0.33, 3]") == "factor lognormal, within 0.33–3"
+    assert L.note_units("households set 18-22 C; TABULA's 1971-1990 glazing (U 2.9-3.5, g 0.75)") == (
+        "households set 18–22 °C; TABULA's 1971–1990 glazing (U 2.9–3.5, g 0.75)")
+    assert L.note_units("(prior heat_pump_cop; 5-95 %: 0.86-1.11)") == "(prior heat_pump_cop; 5–95 %: 0.86–1.11)"
+    assert L.note_units("the van Genuchten - Mualem parameters") == "the van Genuchten–Mualem parameters"
+    assert L.note_units("(gas boiler 50 %, gas boiler condensing 28 %, electric direct 3 %)") == (
+        "(gas boiler 50 %, condensing gas boiler 28 %, direct electric heating 3 %)")
+    kept = "on 2023-07-21, ISO 52016-1, storeys -2: 5 %, -1: 25 %, `x 1-2`, Saint-Gilles - Sint-Gillis"
+    assert L.note_units(kept) == kept
+
+
+def test_a_parameter_id_reads_in_the_docs_words():
+    """``F_red_temp`` (docs/energy.md: "TABULA's temperature reduction factor") in words, or
+    gone where the words before it already say what it is."""
+    assert L.note_units("TABULA's F_red_temp (night setback)") == "TABULA's temperature reduction factor (night setback)"
+    assert L.note_units("a reduction factor for intermittent and partial heating (F_red_temp); households") == (
+        "a reduction factor for intermittent and partial heating; households")
+
+
+def test_a_u_value_in_parentheses_follows_a_comma():
+    shown = L.note_units("types before 1971 have single glazing (U 5.0 W/m2K), but most dwellings")
+    assert shown == "types before 1971 have single glazing, U = 5.0 W/(m²·K), but most dwellings"
+
+
+def test_the_packaged_priors_read_without_ids_brackets_hyphen_ranges_or_nested_parentheses():
+    """The priors table's texts (what and basis of every packaged prior), as the report shows them."""
+    from twin.energy.priors import describe, load_priors
+
+    rows = describe(load_priors())
+    raw = " ".join(f"{d['what']} {d['basis']}" for d in rows)
+    assert "F_red_temp" in raw and BRACKET_RANGE.search(raw) and HYPHEN_RANGE.search(raw)  # the packaged ASCII text
+    shown = _visible(" ".join(f"{L.note_html(d['what'])} {L.note_html(d['basis'])}" for d in rows))
+    assert "F_red_temp" not in shown
+    assert BRACKET_RANGE.findall(shown) == [] and HYPHEN_RANGE.findall(shown) == [] and NESTED.findall(shown) == []
+    assert "within -5 to +4 K" in shown and "18–22 °C" in shown and "single glazing, U = 5.0 W/(m²·K), but" in shown
+
+
+def test_the_hot_hours_are_the_soil_models_and_not_called_midday():
+    """The hot-days temperature is over the hours ending 12 to 16 (11:00–16:00); the report names
+    those hours, since its traffic period "Midday" is one hour, 11–12 h."""
+    from twin.soil.deseal_heat import MIDDAY_HOURS
+    from twin.traffic.mobility import PERIODS as WINDOWS
+
+    assert L.HOT_HOURS == f"{min(MIDDAY_HOURS) - 1}–{max(MIDDAY_HOURS)} h"
+    hot = [k for k in L.LABELS if k.startswith("hot_days_")]
+    assert hot and not any("mid-day" in L.label(k).lower() or "midday" in L.label(k).lower() for k in hot)
+    assert sum(L.HOT_HOURS in L.label(k) for k in hot) == 2
+    assert L.HOT_HOURS not in L.period_words("off_peak")
+    assert [w / 3600.0 for w in WINDOWS["off_peak"]["window_s"]] == [11.0, 12.0]
+    assert L.note_units("mid-day (11:00-16:00) surface temperature per cover") == "surface temperature at 11–16 h per cover"
+
+
+@pytest.mark.slow
+def test_the_default_report_reads_one_style(tmp_path_factory):
+    """On the default run's report, every section: no "[a, b]" range (the calibration's bands
+    included), no hyphen between two numbers, no ``F_red_temp``, no "mid-day", no nested
+    parentheses; the calibration bands read "a to b"."""
+    from tests.scenario_default_run import default_run
+
+    out, _ = default_run(tmp_path_factory)
+    text = _visible((out / "report.html").read_text())
+    assert BRACKET_RANGE.findall(text) == []
+    assert [text[max(m.start() - 30, 0):m.end() + 10] for m in HYPHEN_RANGE.finditer(text)] == []
+    assert "F_red_temp" not in text and "mid-day" not in text.lower()
+    assert NESTED.findall(text) == []
+    assert re.search(r"-\d[\d,.]* to -\d[\d,.]*\s+\d", text)  # a calibration band of a change, then its width
+    assert "Hottest days: surface temperature at 11–16 h" in text and "Midday: person trips" in text

@@ -437,7 +437,9 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
     # skylights, the sky row) are 1, written now (before the wait for the horizons), not twice
     oriented = [groups.index(g) for o in ORIENTATIONS for g in (f"win_{o}", f"opq_{o}") if g in groups]
     out = np.empty((len(ids), len(groups), 12))
-    out[:, [k for k in range(len(groups)) if k not in oriented], :] = 1.0
+    for k in range(len(groups)):  # a basic slice per group: 12 contiguous values per building, no fancy-index temporaries
+        if k not in oriented:
+            out[:, k, :] = 1.0
     if len(ids) == 0:
         return out
     steps = Steps(["facades", "horizons", "factors"], progress)
@@ -488,15 +490,23 @@ def urban_shade_factors(scene, building_ids, weather, *, groups: tuple[str, ...]
             cell = pos_of_edge[keep] * n_o + oi
             den = np.bincount(cell, weights=area, minlength=len(ids) * n_o).reshape(len(ids), n_o)
             has = den > 0
-            f = np.empty((len(ids), n_o))
-            targets = [(k, groups.index(g)) for k, o in enumerate(ORIENTATIONS) for g in (f"win_{o}", f"opq_{o}") if g in groups]
+            # the means of every month first, month-major (each month's (building, orientation)
+            # block contiguous), then copied into ``out`` once per group, 12 contiguous months per
+            # building: writing each month's column of each group into ``out`` (96 passes, one
+            # cache line per building and pass over its 54 MB on the region) cost about 0.06 s
+            per_month = np.empty((12, len(ids), n_o))
+            by_month = factors.T  # (12, n_f) view: the same values as factors[:, month]
             for month in range(12):
-                num = np.bincount(cell, weights=factors[:, month] * area, minlength=len(ids) * n_o).reshape(len(ids), n_o)
+                num = np.bincount(cell, weights=by_month[month] * area, minlength=len(ids) * n_o).reshape(len(ids), n_o)
+                f = per_month[month]
                 f.fill(1.0)  # a building without a facade of an orientation: 1
                 np.divide(num, den, out=f, where=has)
                 np.clip(f, 0.0, 1.0, out=f)
-                for k, gi in targets:
-                    out[:, gi, month] = f[:, k]
+            means = per_month.transpose(1, 2, 0)  # (building, orientation, month) view
+            for k, o in enumerate(ORIENTATIONS):
+                for g in (f"win_{o}", f"opq_{o}"):
+                    if g in groups:
+                        out[:, groups.index(g), :] = means[:, k, :]
     finally:
         steps.close()
         if times is not None:

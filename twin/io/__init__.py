@@ -4,6 +4,8 @@
 * :mod:`twin.io.staged`: a whole folder staged beside its target and swapped in at once;
 * :mod:`twin.io.output_checks`: output checks made before any work;
 * :mod:`twin.io.run_record`: dependency versions and file manifests of result folders;
+* :mod:`twin.io.stop`: what a signal stop removes, and what was already written whole;
+* :mod:`twin.io.gdal_env`: GDAL reads that leave no side file (``.aux.xml``) beside an input;
 * :mod:`twin.io.paths`, :mod:`twin.io.json_out`: input checks, strict JSON.
 """
 

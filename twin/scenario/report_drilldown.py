@@ -80,12 +80,15 @@ def osm_addresses(buildings: pd.DataFrame) -> pd.Series:
         try:
             import pyogrio
 
-            info = pyogrio.read_info(src)
-            fields = set(info["fields"])
-            if not {"osm_id", "addr:street"} <= fields:
-                continue
-            cols = [c for c in ("osm_type", "osm_id", "addr:street", "addr:housenumber") if c in fields]
-            frame = pyogrio.read_dataframe(src, columns=cols, read_geometry=False)
+            from twin.io.gdal_env import gdal_reads
+
+            with gdal_reads():  # a user's file: GDAL writes no .aux.xml beside it
+                info = pyogrio.read_info(src)
+                fields = set(info["fields"])
+                if not {"osm_id", "addr:street"} <= fields:
+                    continue
+                cols = [c for c in ("osm_type", "osm_id", "addr:street", "addr:housenumber") if c in fields]
+                frame = pyogrio.read_dataframe(src, columns=cols, read_geometry=False)
         except (OSError, ValueError, ImportError, KeyError, RuntimeError):  # an optional nicety: no address
             continue
         frame = frame[frame["addr:street"].notna() & (frame["addr:street"].astype(str) != "")]

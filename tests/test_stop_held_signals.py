@@ -34,6 +34,17 @@ def _signal_self() -> None:
     os.kill(os.getpid(), signal.SIGINT)
 
 
+def _then_signal(func):
+    """``func`` followed by a SIGINT to this process (it lands after ``func`` made its entry)."""
+
+    def wrapped(*args, **kwargs):
+        made = func(*args, **kwargs)
+        _signal_self()
+        return made
+
+    return wrapped
+
+
 def _beside(folder: Path) -> list[str]:
     return sorted(os.listdir(folder))
 
@@ -57,14 +68,7 @@ def test_a_signal_during_the_swap_of_a_folder_undoes_it(tmp_path, monkeypatch):
     target = tmp_path / "out"
     target.mkdir()
     (target / "result.txt").write_text("earlier", encoding="utf-8")
-    exchange = staged.exchange
-
-    def exchange_then_signal(a, b):
-        done = exchange(a, b)
-        _signal_self()  # lands after the exchange, before its bookkeeping
-        return done
-
-    monkeypatch.setattr(staged, "exchange", exchange_then_signal)
+    monkeypatch.setattr(staged, "exchange", _then_signal(staged.exchange))  # lands after the exchange, before its bookkeeping
     with pytest.raises(KeyboardInterrupt), staged_dir(target) as tmp:
         (tmp / "result.txt").write_text("new", encoding="utf-8")
     assert (target / "result.txt").read_text(encoding="utf-8") == "earlier"
@@ -103,14 +107,7 @@ def test_a_folder_put_in_place_is_recorded_and_named_by_the_stop_line(tmp_path, 
 def test_a_signal_while_a_temporary_file_is_named_leaves_nothing(tmp_path, monkeypatch):
     import tempfile
 
-    mkstemp = tempfile.mkstemp
-
-    def mkstemp_then_signal(*args, **kwargs):
-        made = mkstemp(*args, **kwargs)
-        _signal_self()  # the file exists, not yet registered
-        return made
-
-    monkeypatch.setattr(tempfile, "mkstemp", mkstemp_then_signal)
+    monkeypatch.setattr(tempfile, "mkstemp", _then_signal(tempfile.mkstemp))
     with pytest.raises(KeyboardInterrupt), atomic_path(tmp_path / "out.json") as tmp:
         tmp.write_text("{}", encoding="utf-8")
     assert _beside(tmp_path) == []
@@ -120,14 +117,7 @@ def test_a_signal_while_a_temporary_file_is_named_leaves_nothing(tmp_path, monke
 def test_a_signal_while_a_temporary_folder_is_made_leaves_nothing(tmp_path, monkeypatch):
     import tempfile
 
-    mkdtemp = tempfile.mkdtemp
-
-    def mkdtemp_then_signal(*args, **kwargs):
-        made = mkdtemp(*args, **kwargs)
-        _signal_self()
-        return made
-
-    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp_then_signal)
+    monkeypatch.setattr(tempfile, "mkdtemp", _then_signal(tempfile.mkdtemp))
     with pytest.raises(KeyboardInterrupt), staged_dir(tmp_path / "out"):
         pass
     assert _beside(tmp_path) == []
@@ -139,16 +129,9 @@ def test_a_signal_while_a_traffic_output_is_staged_leaves_nothing(tmp_path, monk
 
     from twin.traffic.output_files import StagedOutputs
 
-    mkstemp = tempfile.mkstemp
-
-    def mkstemp_then_signal(*args, **kwargs):
-        made = mkstemp(*args, **kwargs)
-        _signal_self()
-        return made
-
     outputs = StagedOutputs()
     outputs.add([("--output", tmp_path / "od.csv", (".csv",))])
-    monkeypatch.setattr(tempfile, "mkstemp", mkstemp_then_signal)
+    monkeypatch.setattr(tempfile, "mkstemp", _then_signal(tempfile.mkstemp))
     with pytest.raises(KeyboardInterrupt), outputs:
         outputs.path(tmp_path / "od.csv")
     assert _beside(tmp_path) == []
@@ -188,14 +171,7 @@ def test_a_signal_during_the_write_probe_leaves_nothing(tmp_path, monkeypatch):
 
     from twin.io.output_checks import probe_writable
 
-    mkdtemp = tempfile.mkdtemp
-
-    def mkdtemp_then_signal(*args, **kwargs):
-        made = mkdtemp(*args, **kwargs)
-        _signal_self()  # the probe exists, not yet removed
-        return made
-
-    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp_then_signal)
+    monkeypatch.setattr(tempfile, "mkdtemp", _then_signal(tempfile.mkdtemp))
     with pytest.raises(KeyboardInterrupt):
         probe_writable(tmp_path / "out")
     assert _beside(tmp_path) == []

@@ -130,7 +130,7 @@ def run(
     before the simulation and replaced whole at the end (never half old, half new).
 
     The summary says what share of the floor area rests on defaults (use, height, storeys,
-    construction year). --samples N draws the unknown attributes N times from the prior table
+    construction year, floor area, storey height). --samples N draws the unknown attributes N times from the prior table
     (--priors FILE to change it, --seed S; either without --samples is an error: it would change
     nothing) and gives the 5th-95th percentile band of the totals.
     Progress bars go to stderr for steps longer than 2 s (none with -q).

@@ -30,6 +30,12 @@ twin wrote no tag: removed once by hand), is refused before any work (:func:`che
 one file, the writer rule above), each file then written to a temporary file beside its target,
 and all swapped in together at the end, all or nothing (:func:`swap_in`): a failure while writing
 the last output, or while renaming the k-th file into place, leaves every earlier file as it was.
+A process killed outright between two renames (``kill -9``, the OOM killer, a power cut: no
+rollback runs) leaves a journal beside its outputs (``.twin-swap-PID-RANDOM.json``, written
+fsync'd before the first rename, removed when the swap ended): the next traffic command that
+names one of those outputs puts the earlier run's files back whole (the killed run did not
+finish), or, where the earlier files kept aside are gone, the killed run's whole, before any
+other check, and says so in one ``twin: warning:`` line (:func:`recover_killed_swaps`).
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -257,6 +264,7 @@ def check_replace(path: Path, *, field: str) -> None:
     from twin.io.output_checks import check_file_writer
 
     path = Path(path)
+    recover_killed_swaps(path)  # a swap of a killed run is undone first: one run's files again
     writer_of = WRITERS_OF.get(path.suffix.lower())
     if writer_of is not None:
         check_file_writer(path, TRAFFIC_WRITER, writer_of, field=field, again=f"another {field} file")
@@ -323,6 +331,288 @@ class _Stopped(BaseException):
     """A signal arrived during a swap: the swap is undone."""
 
 
+# ----------------------------------------------------------------------------------------------
+# the swap journal: a swap cut short by a kill -9 (OOM killer, power cut) is undone by the next run
+
+#: The value of ``twin_swap`` in a swap journal (:func:`_write_journal`).
+JOURNAL_WRITER = TRAFFIC_WRITER
+#: A swap journal, ``.twin-swap-PID-RANDOM.json`` (``.part`` while it is written).
+_JOURNAL_RE = re.compile(r"\.twin-swap-(\d+)-([0-9a-f]+)\.json(\.part)?$")
+#: The corrupt or foreign journals already reported by this process (one line each).
+_REPORTED: set[str] = set()
+
+
+def _file_id(path: Path) -> list[int] | None:
+    """``[st_dev, st_ino]`` of ``path`` (not followed), or None when there is nothing there."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return [st.st_dev, st.st_ino]
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the entries of ``folder`` durable (a no-op where folders cannot be opened)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_journal(pairs: list[tuple[Path, Path]], aside: dict[Path, Path]) -> list[Path]:
+    """Write the journal of a swap about to rename ``pairs`` (staged, target), the earlier targets
+    kept at ``aside``: ``.twin-swap-PID-RANDOM.json`` in every folder holding a target (a run
+    that writes to two folders is recovered from either), each written whole (a ``.part`` file
+    fsync'd, renamed, the folder fsync'd: the names aside are durable with it).
+
+    Each file of the swap is listed by its target, staged and aside names (relative to the
+    journal's folder) and the ``[st_dev, st_ino]`` of the staged file, of the earlier target and
+    of its copy aside: which file a target holds after a kill is then known, whichever renames
+    reached the disk (:func:`recover_killed_swaps`).
+
+    Returns
+    -------
+    list of Path
+        The journals written.
+    """
+    import secrets
+    import socket
+    import time
+
+    token = secrets.token_hex(6)
+    folders = list(dict.fromkeys(Path(os.path.abspath(target)).parent for _, target in pairs))
+    journals = [folder / f".twin-swap-{os.getpid()}-{token}.json" for folder in folders]
+    written: list[Path] = []
+    try:
+        for journal in journals:
+            base = journal.parent
+
+            def rel(p: Path | None, base: Path = base) -> str | None:
+                return None if p is None else os.path.relpath(os.path.abspath(p), base)
+
+            files = [{"target": rel(target), "staged": rel(tmp), "aside": rel(aside.get(target)),
+                      "new_id": _file_id(tmp), "old_id": _file_id(target) if target in aside else None,
+                      "aside_id": _file_id(aside[target]) if target in aside else None} for tmp, target in pairs]
+            data = {"twin_swap": JOURNAL_WRITER, "pid": os.getpid(), "host": socket.gethostname(), "started": time.time(),
+                    "journals": [rel(j) for j in journals], "files": files}
+            part = journal.with_name(journal.name + ".part")
+            with open(part, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(data, indent=1) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(part, journal)
+            written.append(journal)
+            _fsync_dir(base)
+    except BaseException:
+        _remove_journals(written)
+        for journal in journals:
+            with contextlib.suppress(OSError):
+                os.unlink(journal.with_name(journal.name + ".part"))
+        raise
+    return written
+
+
+def _remove_journals(journals: Iterable[Path]) -> None:
+    for journal in journals:
+        with contextlib.suppress(OSError):
+            os.unlink(journal)
+
+
+def _read_journal(journal: Path, pid: int, token: str) -> dict[str, Any]:
+    """The swap journal ``journal`` (of process ``pid``), its paths made absolute.
+
+    Raises
+    ------
+    ValueError
+        Not a journal twin wrote (not JSON, another writer, missing fields), or one naming files
+        that are not twin's staged and aside files of its targets: saying what is wrong.
+    """
+    from twin.io.staged import temp_prefix
+
+    try:
+        data = json.loads(journal.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValueError("not a text file") from exc
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON ({exc.msg}, line {exc.lineno})") from exc
+    if not isinstance(data, dict) or data.get("twin_swap") != JOURNAL_WRITER:
+        raise ValueError(f"no twin_swap: {JOURNAL_WRITER}")
+    if data.get("pid") != pid or not isinstance(data.get("host"), str) or not isinstance(data.get("started"), (int, float)):
+        raise ValueError("its pid, host or start time is missing or not the pid of its name")
+    base = journal.parent
+
+    def absolute(value: object, what: str) -> Path:
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{what} is not a path")
+        return Path(os.path.normpath(base / value))
+
+    def file_id(value: object, what: str) -> int | None:
+        """The inode of ``[st_dev, st_ino]`` (the device number may change across a reboot; the
+        files of one folder are on one file system)."""
+        if value is None:
+            return None
+        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value)):
+            raise ValueError(f"{what} is not [device, inode]")
+        return value[1]
+
+    journals = data.get("journals")
+    if not isinstance(journals, list) or not journals:
+        raise ValueError("no list of its journals")
+    copies = [absolute(j, "a journal") for j in journals]
+    for copy in copies:
+        m = _JOURNAL_RE.match(copy.name)
+        if not m or m.group(3) or int(m.group(1)) != pid or m.group(2) != token:
+            raise ValueError(f"it names {copy.name} as a copy of itself")
+    if Path(os.path.normpath(journal)) not in copies:
+        raise ValueError("it does not name itself among its copies")
+    files = data.get("files")
+    if not isinstance(files, list) or not files:
+        raise ValueError("no list of files")
+    entries = []
+    for i, item in enumerate(files):
+        if not isinstance(item, dict):
+            raise ValueError(f"file {i + 1} is not an object")
+        target = absolute(item.get("target"), f"file {i + 1}'s target")
+        staged = absolute(item.get("staged"), f"file {i + 1}'s staged file")
+        keep = None if item.get("aside") is None else absolute(item.get("aside"), f"file {i + 1}'s aside")
+        if staged.parent != target.parent or not staged.name.startswith(temp_prefix(target, "tmp")):
+            raise ValueError(f"{staged.name} is not a staged file of {target.name}")
+        if keep is not None and (keep.parent != target.parent or not keep.name.startswith(f"{temp_prefix(target, 'old')}{pid}-")):
+            raise ValueError(f"{keep.name} is not a file aside of {target.name} of process {pid}")
+        entries.append({"target": target, "staged": staged, "aside": keep,
+                        "new_id": file_id(item.get("new_id"), f"file {i + 1}'s new_id"),
+                        "old_id": file_id(item.get("old_id"), f"file {i + 1}'s old_id"),
+                        "aside_id": file_id(item.get("aside_id"), f"file {i + 1}'s aside_id")})
+    return {"pid": pid, "host": data["host"], "started": float(data["started"]), "journals": copies, "files": entries}
+
+
+def _undo_swap(entries: list[dict[str, Any]]) -> tuple[str, list[str]]:
+    """Put the files of a swap cut short back to one run's: the earlier files (``back``) when
+    every target that holds its new file still has its earlier file aside (or had none), else the
+    new ones (``forward``: each staged file not renamed yet is renamed in). Then every staged and
+    aside file left is removed.
+
+    Returns
+    -------
+    tuple of (str, list of str)
+        The direction taken, and a line for each target left as neither run's or not restored.
+    """
+
+    def holds(entry: dict[str, Any]) -> str:
+        now = _file_id(entry["target"])
+        found = None if now is None else now[1]
+        if found is not None and found == entry["new_id"]:
+            return "new"
+        if (found is None and entry["old_id"] is None) or (found is not None and found in (entry["old_id"], entry["aside_id"])):
+            return "old"
+        return "other"
+
+    state = [holds(e) for e in entries]
+    back = all(s != "new" or e["aside"] is None or os.path.lexists(e["aside"]) for e, s in zip(entries, state, strict=True))
+    problems = []
+    for entry, s in zip(entries, state, strict=True):
+        target = entry["target"]
+        try:
+            if back and s == "new":
+                if entry["aside"] is not None:
+                    os.replace(entry["aside"], target)
+                else:
+                    os.unlink(target)
+            elif not back and s == "old":
+                os.replace(entry["staged"], target)
+        except OSError as exc:
+            problems.append(f"{target.name} ({exc.strerror or exc})")
+        if s == "other":
+            problems.append(f"{target.name} (changed since: left as found)")
+    for entry in entries:
+        for leftover in (entry["staged"], entry["aside"]):
+            if leftover is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover)
+    return ("back" if back else "forward"), problems
+
+
+def recover_killed_swaps(target: Path) -> list[Path]:
+    """Undo the swap of a traffic command killed while renaming its outputs in (``kill -9``, the
+    OOM killer, a power cut: no rollback ran), when one of its files is ``target``.
+
+    Every swap journal beside ``target`` (:func:`_write_journal`) of a process that is dead on this
+    host (:func:`twin.io.staged.pid_alive`), or older than :data:`twin.io.staged.STALE_AFTER_S`,
+    and that lists ``target`` is followed: each of its targets gets its earlier file back (the
+    killed run did not finish, so the earlier run is the one to keep whole), or, where an earlier
+    file kept aside is gone, the swap is finished with the new files instead; then its journals
+    and its staged and aside files are removed, and one ``twin: warning:`` line names the folder
+    and what was done. A journal of a live process (or of this one) is left alone; a journal
+    twin cannot read, or one naming files that are not its staged and aside files, is reported in
+    one line and not followed (left as it is).
+
+    Returns
+    -------
+    list of Path
+        The journals followed.
+    """
+    import socket
+    import time
+    import warnings
+
+    from twin.errors import TwinWarning
+    from twin.io.staged import STALE_AFTER_S, pid_alive
+
+    target = Path(os.path.abspath(target))
+    folder = target.parent
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    followed = []
+    now = time.time()
+    for name in names:
+        m = _JOURNAL_RE.match(name)
+        if not m or int(m.group(1)) == os.getpid():
+            continue
+        journal = folder / name
+        pid = int(m.group(1))
+        try:
+            age = now - journal.lstat().st_mtime
+        except OSError:
+            continue
+        if m.group(3):  # a journal a killed process was writing: no rename had begun
+            if age > STALE_AFTER_S or not pid_alive(pid):
+                with contextlib.suppress(OSError):
+                    journal.unlink()
+            continue
+        try:
+            data = _read_journal(journal, pid, m.group(2))
+        except (OSError, ValueError) as exc:
+            if str(journal) not in _REPORTED:
+                _REPORTED.add(str(journal))
+                warnings.warn(f"{journal}: not a swap journal of twin traffic that twin can follow ({exc}); left as it is",
+                              TwinWarning, stacklevel=2)
+            continue
+        if not any(e["target"] == target for e in data["files"]):
+            continue
+        stale = now - data["started"] > STALE_AFTER_S or age > STALE_AFTER_S
+        if not stale and (data["host"] != socket.gethostname() or pid_alive(pid)):
+            continue  # a swap under way (or another host's: only the age tells)
+        direction, problems = _undo_swap(data["files"])
+        _remove_journals(data["journals"])
+        followed.append(journal)
+        shown = [e for e in data["files"] if not e["target"].name.startswith(".")]  # not the hidden CSV records
+        names_of = ", ".join(e["target"].name for e in shown)
+        if direction == "back":
+            new = [e["target"].name for e in shown if e["aside"] is None]
+            names_of = ", ".join(e["target"].name for e in shown if e["aside"] is not None) or "none"
+            what = f"undone: the earlier files are back ({names_of}{'; removed, new in that run: ' + ', '.join(new) if new else ''})"
+        else:
+            what = f"finished instead, since earlier files kept aside were gone: the killed run's files are in place ({names_of})"
+        trouble = f"; not restored: {'; '.join(problems)}" if problems else ""
+        warnings.warn(f"{folder}: the swap of the outputs of a killed twin run (pid {pid}) was {what}; its journal and "
+                      f"leftovers were removed{trouble}", TwinWarning, stacklevel=2)
+    return followed
+
+
 def swap_in(pairs: list[tuple[Path, Path]]) -> bool:
     """Rename every staged file ``tmp`` onto its ``target``, all or nothing.
 
@@ -332,6 +622,9 @@ def swap_in(pairs: list[tuple[Path, Path]]) -> bool:
     n), the targets already replaced get their earlier file back (renamed from the name aside,
     byte-identical) and those that did not exist are removed, and the error is raised again: no
     reader finds outputs of two runs side by side. The names aside are removed at the end.
+    Before the first rename a journal of the swap is written beside the targets
+    (:func:`_write_journal`), removed once the swap ended (kept when the rollback failed): a
+    process killed outright mid-swap is undone by the next run (:func:`recover_killed_swaps`).
 
     SIGINT and SIGTERM received during the swap (in the main thread) are held until it ends
     (:func:`twin.io.stop.signals_held`); the swap is then undone like a failed rename, every target keeps its
@@ -365,6 +658,8 @@ def _swap_in(pairs: list[tuple[Path, Path]], held: HeldSignals) -> None:
 
     aside: dict[Path, Path] = {}
     done: list[Path] = []
+    journals: list[Path] = []
+    lost: list[str] = []
     try:
         for _, target in pairs:
             if os.path.lexists(target):
@@ -374,13 +669,13 @@ def _swap_in(pairs: list[tuple[Path, Path]], held: HeldSignals) -> None:
                 except OSError:  # no hard links here (some network and FAT file systems)
                     shutil.copy2(target, keep)
                 aside[target] = keep
+        journals = _write_journal(pairs, aside)  # a kill -9 from here on is undone by the next run
         for tmp, target in pairs:
             os.replace(tmp, target)
             done.append(target)
         if held.signum is not None:
             raise _Stopped
     except BaseException:
-        lost = []
         for target in reversed(done):
             try:
                 if target in aside:
@@ -398,6 +693,8 @@ def _swap_in(pairs: list[tuple[Path, Path]], held: HeldSignals) -> None:
         for keep in aside.values():
             with contextlib.suppress(OSError):
                 keep.unlink()
+        if not lost:  # else kept: the next run puts back what this rollback could not
+            _remove_journals(journals)
 
 
 def _stage_beside(target: Path) -> Path:
@@ -448,6 +745,8 @@ class StagedOutputs:
         from twin.traffic.dynamic_commands import check_output
 
         outputs = [(field, Path(path), suffixes) for field, path, suffixes in outputs if path is not None]
+        for _, path, _ in outputs:  # before any check: a killed run's swap is undone (recover_killed_swaps)
+            recover_killed_swaps(path)
         seen = {path.resolve(): field for path, field in self.fields.items()}
         for field, path, _ in outputs:
             real = path.resolve()
@@ -573,6 +872,7 @@ __all__ = [
     "parquet_writer_of",
     "read_csv_record",
     "record_csv",
+    "recover_killed_swaps",
     "swap_in",
     "tag_omx",
     "traffic_csv_writer_of",

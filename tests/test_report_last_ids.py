@@ -93,4 +93,4 @@ def test_file_names_options_and_modules_in_notes_are_code():
                  "twin/data/transit_osm_defaults.csv", "twin.traffic.osm_transit", "docs/soil_heat.md", "feed.zip"):
         assert f"<code>{name}</code>" in shown, name
     assert SNAKE.findall(_visible(shown)) == []
-    assert "prior heat-pump COP; 5–95 %" in shown and "(headway factor)" in shown and "e.g. the traffic. 7 m²" in shown
+    assert "prior heat-pump COP; 5th–95th percentile" in shown and "(headway factor)" in shown and "e.g. the traffic. 7 m²" in shown

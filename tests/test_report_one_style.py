@@ -37,10 +37,12 @@ def test_a_range_reads_a_to_b_or_with_an_en_dash():
     assert L.note_units("factor lognormal, within [0.33, 3]") == "factor lognormal, within 0.33–3"
     assert L.note_units("households set 18-22 C; TABULA's 1971-1990 glazing (U 2.9-3.5, g 0.75)") == (
         "households set 18–22 °C; TABULA's 1971–1990 glazing (U 2.9–3.5, g 0.75)")
-    assert L.note_units("(prior heat_pump_cop; 5-95 %: 0.86-1.11)") == "(prior heat_pump_cop; 5–95 %: 0.86–1.11)"
+    assert L.note_units("(prior heat_pump_cop; 5-95 %: 0.86-1.11)") == "(prior heat_pump_cop; 5th–95th percentile: 0.86–1.11)"
     assert L.note_units("the van Genuchten - Mualem parameters") == "the van Genuchten–Mualem parameters"
     assert L.note_units("(gas boiler 50 %, gas boiler condensing 28 %, electric direct 3 %)") == (
         "(gas boiler 50 %, condensing gas boiler 28 %, direct electric heating 3 %)")
+    assert L.note_units("mode constants walk +1.610, pt +0.964 (targets walk 0.38, pt 0.27)") == (
+        "mode constants walk +1.610, public transport +0.964 (targets walk 0.38, public transport 0.27)")
     kept = "on 2023-07-21, ISO 52016-1, storeys -2: 5 %, -1: 25 %, `x 1-2`, Saint-Gilles - Sint-Gillis"
     assert L.note_units(kept) == kept
 
@@ -51,6 +53,23 @@ def test_a_parameter_id_reads_in_the_docs_words():
     assert L.note_units("TABULA's F_red_temp (night setback)") == "TABULA's temperature reduction factor (night setback)"
     assert L.note_units("a reduction factor for intermittent and partial heating (F_red_temp); households") == (
         "a reduction factor for intermittent and partial heating; households")
+
+
+def test_a_payback_range_gives_its_unit_once():
+    from twin.scenario.report_energy_classes import payback_range
+
+    assert payback_range(7.31, 9.46) == "7.3 to 9.5 years"
+    assert payback_range(7.31, float("inf")) == "7.3 years to never (no saving)"
+
+
+def test_the_calibration_table_writes_its_bands_as_the_kpi_tables():
+    """Before and after bands "lo to hi" (a change's: "-110 to -90"), as the KPI tables' ranges."""
+    from tests.test_calibration_report import _comparison, _kpis
+    from twin.scenario.report_calibration import calibration_section
+
+    cells = re.findall(r"<td>([^<]*)</td>", calibration_section(_comparison("c.parquet", _kpis(0.25, 0.5)), _kpis(1.0, 1.0)))
+    assert "900 to 1,100" in cells and "-110 to -90.0" in cells
+    assert BRACKET_RANGE.findall(" ".join(cells)) == []
 
 
 def test_a_u_value_in_parentheses_follows_a_comma():

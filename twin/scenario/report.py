@@ -988,14 +988,14 @@ def _payback_line(comparison, whatif: str, group: pd.DataFrame) -> str:
         return ""
     if not {"investment_eur", "energy_cost_eur"} <= set(comparison.whatifs[whatif]["energy"].objects.columns):
         return ""
-    from twin.scenario.report_energy_classes import payback_rows
+    from twin.scenario.report_energy_classes import payback_range, payback_rows
 
     r = payback_rows(comparison, whatif)
 
     def years(x: float) -> str:
         return f"{x:,.1f} years" if np.isfinite(x) else "never (no saving)"
 
-    band = f", range {years(r['payback_lo'])} to {years(r['payback_hi'])}" if np.isfinite(r["payback_lo"]) else ""
+    band = f", range {payback_range(r['payback_lo'], r['payback_hi'])}" if np.isfinite(r["payback_lo"]) else ""
     return (f"Simple payback (investment over the yearly saving on the energy bills, today's prices, no discounting): "
             f"<b>{years(r['payback_yr'])}</b>{band}")
 

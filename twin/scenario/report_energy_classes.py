@@ -104,6 +104,12 @@ def payback_rows(comparison, whatif: str) -> dict:
     return out
 
 
+def payback_range(lo: float, hi: float) -> str:
+    """A payback range with its unit once, as the report's other ranges: "7.3 to 9.5 years"
+    ("7.3 years to never (no saving)" when the upper end never pays back)."""
+    return f"{lo:,.1f} to {_years(hi)}" if np.isfinite(lo) and np.isfinite(hi) else f"{_years(lo)} to {_years(hi)}"
+
+
 def _years(x: float) -> str:
     return "never (no saving)" if not np.isfinite(x) else f"{x:,.1f} years"
 
@@ -160,7 +166,7 @@ def energy_section(comparison) -> str:
             shares = "".join(f"<td>{100.0 * np.mean(pb <= y):.0f} %</td>" if len(pb) else "<td>–</td>" for y in PAYBACK_YEARS)
             rng = ""
             if comparison.samples is not None:
-                rng = f"<td>{_years(r['payback_lo'])} to {_years(r['payback_hi'])}</td>" if np.isfinite(r["payback_lo"]) else "<td>–</td>"
+                rng = f"<td>{payback_range(r['payback_lo'], r['payback_hi'])}</td>" if np.isfinite(r["payback_lo"]) else "<td>–</td>"
             # in the KPI tables' units (k€, k€/yr: the summary's investment and bills; it said M€)
             inv = L.with_unit(L.fmt_value("investment_keur", r["investment_eur"] / 1e3), L.unit("investment_keur"))
             saving = L.with_unit(L.fmt_value("energy_cost_keur_yr", r["saving_eur_yr"] / 1e3), L.unit("energy_cost_keur_yr"))

@@ -370,7 +370,8 @@ def _interval(m: re.Match) -> str:
 #: say it; the hot days' "mid-day (11–16 h) surface temperature" reads "surface temperature at
 #: 11–16 h" (:data:`HOT_HOURS`), as the traffic period "Midday" is another window; the heating
 #: systems of the central run's note read as the priors table names them ("gas boiler condensing"
-#: -> "condensing gas boiler", :data:`SYSTEM_WORDS`). (pattern, replacement or function), in this order.
+#: -> "condensing gas boiler", :data:`SYSTEM_WORDS`); a note's "5-95 %" reads "5th–95th percentile"
+#: and its mode "pt" "public transport", as the tables. (pattern, replacement or function), in this order.
 NOTE_STYLE: tuple[tuple[re.Pattern, object], ...] = (
     (re.compile(r" ?\(U (?P<n>" + _NUM + r") W/\(m²·K\)\)"), ", U = \\g<n> W/(m²·K)"),
     (re.compile(r"(?<=heating) \(F_red_temp\)"), ""),
@@ -381,6 +382,8 @@ NOTE_STYLE: tuple[tuple[re.Pattern, object], ...] = (
      "\\g<a>–\\g<b>"),
     (re.compile(r"mid-day \((?P<h>\d+–\d+ h)\) (?P<what>surface temperatures?)"), "\\g<what> at \\g<h>"),
     (re.compile(r"(?<=van Genuchten) - (?=Mualem)"), "–"),
+    (re.compile(r"(?<![\w.])5–95 %"), "5th–95th percentile"),  # as the tables write the bands
+    (re.compile(r"(?<![\w./-])pt(?= [+-]?\d)"), "public transport"),  # the traffic note's "walk 0.38, pt 0.27"
     (re.compile(r"(?<![\w-])gas boiler condensing(?!\w)"), "condensing gas boiler"),
     (re.compile(r"(?<![\w-])electric direct(?!\w)"), "direct electric heating"),
 )

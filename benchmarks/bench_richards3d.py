@@ -17,6 +17,11 @@ and CPU time are printed next to the wall time):
   time, the peak resident memory of the process, steps and iterations, the water balance and
   the lateral spread under the sealed surface. ``--n`` sets the cells a side (the horizontal
   extent stays n x 1 m).
+
+  What ``storm`` measured is merged into ``benchmarks/figures/richards3d_storm.json`` (one case
+  per block size, ``n200``; with the date, commit, load before and after, cores and versions);
+  ``scripts/update_figures.py`` renders docs/soil_3d.md's storm block from it (renderer
+  ``scripts/figure_renderers/soil_richards3d.py``, which also formats the lines printed here).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import platform
 import resource
 import sys
 import time
@@ -31,7 +37,12 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.* helpers
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # the repository, for tests.* helpers
+sys.path.insert(0, str(REPO / "scripts"))  # figure_renderers/, which formats the printed lines
+FIGURES = REPO / "benchmarks" / "figures" / "richards3d_storm.json"
+
+from figure_renderers import soil_richards3d  # noqa: E402
 
 from twin.soil.block3d import Block, BlockOptions, Side, run_block  # noqa: E402
 from twin.soil.hydraulics import texture_material  # noqa: E402
@@ -57,7 +68,12 @@ def bench_tracy() -> None:
             prev = (n, err)
 
 
-def bench_storm(n: int) -> list[str]:
+def bench_storm(n: int) -> dict:
+    """Run the storm block of ``n`` x ``n`` cells of 1 m once (after compiling on a tiny block) and
+    return its figures (the entry of ``richards3d_storm.json``)."""
+    import numba
+    from machine_load import measurement_stamp  # benchmarks/machine_load.py
+
     soil = texture_material("Loam")
     nz = 60
     square = int(round(0.4 * n))
@@ -70,11 +86,14 @@ def bench_storm(n: int) -> list[str]:
     # compile on a tiny block first (not timed)
     run_block(Block(nx=3, ny=3, nz=3, dx_m=1.0, dy_m=1.0, dz_m=0.05, materials=[soil],
                     sides={"top": Side("rain", 1e-5), "bottom": Side("free_drainage")}), -1.0, [60.0], options=opts)
+    stamp = {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count(),
+             "versions": {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__}}
     cpu0 = time.process_time()
     t0 = time.perf_counter()
     res = run_block(block, -1.0, [1800.0, 3600.0], options=opts)
     wall = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
+    load_after = list(os.getloadavg())
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     s = res.summary()
     theta0 = float(soil.theta(-1.0))
@@ -84,37 +103,31 @@ def bench_storm(n: int) -> list[str]:
     # water gained under the sealed strip left of the square, beyond what the far edge column
     # gained (drainage from the initial state acts everywhere), m3
     lateral = float(np.sum(wet[:, :, :lo] - wet[:, :, :1]) * 0.05)
-    lines = [
-        f"storm block {n} x {n} x {nz} = {block.n_cells:,} cells, square {square} m: wall {wall:.1f} s, CPU {cpu:.1f} s, "
-        f"peak RSS {peak_mb:.0f} MB, TWIN_NUMBA_THREADS={os.environ.get('TWIN_NUMBA_THREADS', 'all')}, load {_load()} "
-        f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
-        f"  steps {s['steps']:.0f}, Picard {s['picard_iterations']:.0f}, CG {s['cg_iterations']:.0f}, rejected {s['rejected_steps']:.0f}",
-        f"  rain {s['rain_m3']:.2f} m3, runoff {s['runoff_m3']:.2f} m3, infiltration {s['inflow_top_m3']:.2f} m3, "
-        f"drainage {-s['inflow_bottom_m3']:.4f} m3, balance error {s['relative_balance_error']:.1e}",
-        f"  water gained under the sealed strip left of the square (beyond the far edge column): {lateral:.3f} m3; "
-        f"theta gain 1 m outside the square at 5-10 cm: {wet[1, mid, edge]:.4f}",
-    ]
-    print("\n".join(lines), flush=True)
-    return lines
+    return {**stamp, "load_after": load_after, "n": n, "nz": nz, "cells": int(block.n_cells), "square_m": float(square),
+            "wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak_mb, "threads": os.environ.get("TWIN_NUMBA_THREADS", "all"),
+            "steps": int(s["steps"]), "picard_iterations": int(s["picard_iterations"]), "cg_iterations": int(s["cg_iterations"]),
+            "rejected_steps": int(s["rejected_steps"]), "rain_m3": float(s["rain_m3"]), "runoff_m3": float(s["runoff_m3"]),
+            "infiltration_m3": float(s["inflow_top_m3"]), "drainage_m3": float(-s["inflow_bottom_m3"]),
+            "balance_error_rel": float(s["relative_balance_error"]), "sealed_strip_gain_m3": lateral,
+            "theta_gain_edge": float(wet[1, mid, edge])}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="3-D Richards benchmarks")
     parser.add_argument("part", choices=["tracy", "storm"])
     parser.add_argument("--n", type=int, default=200, help="cells a side of the storm block (1 m cells)")
-    parser.add_argument("--write-doc", action="store_true", help="write the storm figures into docs/soil_3d.md")
     args = parser.parse_args()
     if args.part == "tracy":
         bench_tracy()
         return
-    lines = bench_storm(args.n)
-    if args.write_doc:
-        doc = Path(__file__).resolve().parents[1] / "docs" / "soil_3d.md"
-        body = doc.read_text(encoding="utf-8")
-        begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
-        start, stop = body.index(begin), body.index(end) + len(end)
-        block = "\n".join([begin, "", "```text", *lines, "```", "", end])
-        doc.write_text(body[:start] + block + body[stop:], encoding="utf-8")
+    from figures_file import merge_case  # benchmarks/figures_file.py
+
+    entry = bench_storm(args.n)
+    print("\n".join(soil_richards3d.lines(entry)), flush=True)
+    merge_case(FIGURES, f"n{args.n}", entry, "TWIN_NUMBA_THREADS=1 python benchmarks/bench_richards3d.py storm [--n N]: one case per "
+               "block size (n x n x 60 cells of 1 m x 1 m x 5 cm, a de-sealed square of 0.4 n a side, 30 mm in one hour on it); "
+               "load_before/after: 1, 5, 15-minute load averages")
+    print(f"merged case n{args.n} into {FIGURES.relative_to(REPO)}; run python scripts/update_figures.py docs/soil_3d.md")
 
 
 if __name__ == "__main__":

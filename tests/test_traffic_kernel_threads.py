@@ -66,8 +66,8 @@ def _threaded(monkeypatch) -> None:
 @needs_threads
 def test_all_or_nothing_on_one_thread_equals_the_threaded_one(walk, demand, monkeypatch) -> None:
     arrays = _Arrays(walk, demand)
-    assert arrays.work_size >= PARALLEL_MIN_WORK and arrays.work_size < KT.THREADS_MIN_WORK
-    assert arrays.parallel and arrays.n_chunks >= 2  # chunked as on threads: the same sums
+    assert PARALLEL_MIN_WORK == KT.THREADS_MIN_WORK  # one rule: one chunk where one thread runs it
+    assert arrays.work_size < KT.THREADS_MIN_WORK and not arrays.parallel and arrays.n_chunks == 1
     cost = np.ascontiguousarray(walk.free_flow_time * np.linspace(1.0, 1.3, walk.n_links))
     one = np.empty(walk.n_links)
     sptt_one, pair_one = arrays.aon(cost, one)

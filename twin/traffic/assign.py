@@ -32,6 +32,7 @@ import numpy as np
 
 from twin.caching import BoundedCache, content_digest
 from twin.errors import InputError, SimulationError
+from twin.traffic.kernel_threads import THREADS_MIN_WORK
 from twin.traffic.network import Network
 from twin.traffic.results import AssignmentResult, IterationRecord
 from twin.traffic.tntp import Demand
@@ -47,8 +48,16 @@ _ALIASES = {
     "algorithmb": "b",
     "bush": "b",
 }
-PARALLEL_MIN_WORK = 50_000
-"""Zones x links below which the all-or-nothing step runs on one thread."""
+PARALLEL_MIN_WORK = THREADS_MIN_WORK
+"""Zones x links from which the all-or-nothing loading is split into :data:`AON_CHUNKS` chunks
+of origins (and run on Numba's threads); below, one chunk on one thread. The same bound as
+:data:`twin.traffic.kernel_threads.THREADS_MIN_WORK`: smaller calls run on one thread anyway."""
+AON_CHUNKS = 16
+"""Chunks of origins (dealt round-robin) whose link flows the all-or-nothing loading sums
+separately, then adds in chunk order, from :data:`PARALLEL_MIN_WORK` (fewer when there are
+fewer origins). Fixed by the problem, not by the machine: the order of the floating-point
+additions, hence the link flows to the last bit, is the same on any number of threads (the
+threads only decide how many chunks run at once; up to 16 share the work)."""
 DEFAULT_MAX_ITER = {"fw": 10_000, "cfw": 10_000, "bfw": 10_000, "b": 1_000}
 MAX_TOTAL_DEMAND = 1.0e12
 """Largest total OD demand accepted (vehicles per period): a thousand times the daily car trips
@@ -71,8 +80,6 @@ class _Arrays:
     """The network arrays, contiguous, and the AON workspace."""
 
     def __init__(self, net: Network, demand: np.ndarray) -> None:
-        import numba
-
         self.net = net
         self.demand = np.ascontiguousarray(demand, dtype=np.float64)
         self.demand_total = float(self.demand.sum())
@@ -89,11 +96,11 @@ class _Arrays:
         self.fixed = np.ascontiguousarray(net.fixed_cost, dtype=np.float64)
         self.first_thru = int(net.first_thru_node)
         m = net.n_links
-        # threads only pay off on networks of some size (and cost latency on a busy machine)
+        # threads only pay off on networks of some size (and cost latency on a busy machine); the
+        # chunks depend on the problem alone, so the flows are the same on any number of threads
         work_size = self.demand.shape[0] * max(1, net.n_links)
-        self.parallel = numba.get_num_threads() > 1 and work_size >= PARALLEL_MIN_WORK
-        self.n_chunks = max(1, min(numba.get_num_threads(), self.demand.shape[0])) if self.parallel else 1
-        # the chunks run on the threads only from THREADS_MIN_WORK (twin.traffic.kernel_threads): the same flows
+        self.parallel = work_size >= PARALLEL_MIN_WORK
+        self.n_chunks = max(1, min(AON_CHUNKS, self.demand.shape[0])) if self.parallel else 1
         self.work_size = work_size
         self.work = np.empty((self.n_chunks, m))
         self.sptt = np.empty(self.n_chunks)

@@ -10,9 +10,12 @@ initial bushes, measured at load average 8 on two cores): starting and joining t
 and their waiting cost more than the split saves. :func:`kernel_threads` runs such calls on one
 thread.
 
-The results are the same on one thread: these kernels deal out origins (or fixed chunks of
-origins, the all-or-nothing loading) that are computed independently and summed in a fixed
-order, whatever the number of threads running them.
+The results are the same on one thread: these kernels deal out origins (or chunks of origins,
+the all-or-nothing loading) that are computed independently and summed in a fixed order,
+whatever the number of threads running them. The all-or-nothing chunks depend on the problem
+alone (:data:`twin.traffic.assign.AON_CHUNKS` from :data:`THREADS_MIN_WORK`, one chunk below):
+the link flows are the same to the last bit on any machine and any ``TWIN_NUMBA_THREADS``
+(tests/test_traffic_thread_independent.py).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-#: Work (origins x links) of one kernel call from which its origins are run on Numba's threads;
+#: Work (origins x links) of one kernel call from which its origins are run on Numba's threads
+#: (and the all-or-nothing loading is split into chunks, :data:`twin.traffic.assign.PARALLEL_MIN_WORK`);
 #: below, on the calling thread alone (about 25 ms of one core at this size; Saint-Gilles'
 #: calls are 150,000-200,000).
 THREADS_MIN_WORK = 1_000_000

@@ -24,17 +24,23 @@ and writes, from those runs (no figure is typed by hand):
   commit 81812e4: residential 3 / 4 / 6 / 9 storeys below 150 / 400 / 1000 m2 / above,
   office 4 / 7, health 3 / 6, public 3 / 5) against now;
 
-and replaces the part of ``docs/stock_attributes.md`` between the ``<!-- BEGIN measured -->``
-and ``<!-- END measured -->`` markers with tables made of these files.
+and ``benchmarks/figures/stock_attributes.json``: the date and commit of the run and, per case, the
+buildings, the floor area and the tables the page shows (the shares, the 8 most frequent rules per
+attribute, the storey cap; for Brussels also the OSM tags by key and the use by footprint).
+``scripts/update_figures.py`` renders the measured part of ``docs/stock_attributes.md`` (block
+``stock_attributes.measured``, renderer ``scripts/figure_renderers/stock_attributes.py``) from it.
 
-Usage: ``.venv/bin/python scripts/stock_attributes_tables.py [--docs DOCS_FOLDER]`` (about
-30 s). ``--docs`` writes elsewhere (a test compares a fresh run with the committed files).
+Usage: ``.venv/bin/python scripts/stock_attributes_tables.py [--docs DOCS_FOLDER] [--figures FOLDER]``
+(about 30 s), then ``.venv/bin/python scripts/update_figures.py docs/stock_attributes.md``.
+``--docs`` / ``--figures`` write elsewhere (a test compares a fresh run with the committed files).
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import datetime as dt
+import json
+import subprocess
 import warnings
 from pathlib import Path
 
@@ -47,6 +53,7 @@ SAMPLES = REPO / "data_samples"
 STGILLES = [SAMPLES / f for f in ("stgilles_buildings_osm2013.geojson", "stgilles_streets_osm2013.geojson",
                                   "stgilles_landcover_osm2013.geojson", "stgilles_pois_osm2013.geojson")]
 STGILLES_SITES = [SAMPLES / "stgilles_district_bbox.geojson"]
+FIGURES_DIR = REPO / "benchmarks" / "figures"
 BRUSSELS = [SHARED / "brussels_capital_region_2013-01-01.osm.pbf"]
 
 #: The storey bands before this work (twin/data/ingest_defaults.yaml at commit 81812e4).
@@ -151,31 +158,27 @@ def storey_cap_table(files, sites, now: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def markdown(frame: pd.DataFrame, percent: tuple[str, ...] = ()) -> str:
-    cols = list(frame.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for _, row in frame.iterrows():
-        cells = []
-        for c in cols:
-            v = row[c]
-            if c in percent:
-                cells.append(f"{100 * float(v):.1f} %")
-            elif isinstance(v, (float, np.floating)):
-                cells.append(f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:.3f}")
-            elif isinstance(v, (int, np.integer)):
-                cells.append(f"{int(v):,}")
-            else:
-                cells.append(str(v))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+def table(frame: pd.DataFrame) -> dict:
+    """``frame`` as ``{"columns": [...], "data": [[...], ...]}`` for the figures file (ints stay ints)."""
+    return json.loads(frame.to_json(orient="split", index=False))
 
 
-def main(docs: Path) -> None:
+def commit_stamp() -> str:
+    """Short hash of HEAD, flagged when ``twin/`` has uncommitted changes (the tables then describe no commit exactly)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "twin"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" (uncommitted changes in twin/)" if dirty.strip() else "")
+
+
+def main(docs: Path, figures_dir: Path = FIGURES_DIR) -> None:
     from twin.scene.provenance import SOURCES
 
     out = docs / "stock_attributes"
     out.mkdir(parents=True, exist_ok=True)
-    sections = []
+    figures: dict = {"date": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "commit": commit_stamp(), "percent_columns": list(SOURCES), "cases": {}}
     for case, files, sites in (("stgilles", STGILLES, STGILLES_SITES), ("brussels", BRUSSELS, [])):
         b = run(files, sites).buildings
         shares, rules = shares_table(b), rules_table(b)
@@ -183,33 +186,26 @@ def main(docs: Path) -> None:
         shares.to_csv(out / f"{case}_shares.csv", index=False)
         rules.to_csv(out / f"{case}_rules.csv", index=False)
         cap.to_csv(out / f"{case}_storey_cap.csv", index=False)
-        title = "Saint-Gilles (default scenario inputs)" if case == "stgilles" else "Brussels-Capital Region, 2013 OSM extract"
-        sections.append(f"### {title}\n\n{len(b):,} buildings, {b['floor_area_m2'].sum() / 1e3:,.1f} thousand m2 of floor area.\n")
-        sections.append("Share of the floor area by source of each attribute "
-                        f"(`docs/stock_attributes/{case}_shares.csv`):\n\n" + markdown(shares.drop(columns=["floor_area_m2", "buildings"]), percent=SOURCES) + "\n")
         top = rules.sort_values(["parameter", "buildings"], ascending=[True, False]).groupby("parameter").head(8)
-        sections.append(f"Rules and how many buildings each touched (the 8 most frequent per attribute; all in `docs/stock_attributes/{case}_rules.csv`):\n\n"
-                        + markdown(top.reset_index(drop=True)) + "\n")
-        sections.append(f"The rule \"no untagged footprint above 5 storeys\" (`docs/stock_attributes/{case}_storey_cap.csv`):\n\n" + markdown(cap) + "\n")
+        tables = {"shares": table(shares.drop(columns=["floor_area_m2", "buildings"])), "rules_top": table(top.reset_index(drop=True)),
+                  "storey_cap": table(cap)}
         if case == "brussels":
             tags = tags_table(b)
             tags.to_csv(out / "brussels_tags_used.csv", index=False)
             by_key = tags.groupby(["via", "key", "parameter"], as_index=False)["buildings"].sum().sort_values(["via", "buildings"], ascending=[True, False])
-            sections.append("OSM tags used, by key (every value in `docs/stock_attributes/brussels_tags_used.csv`):\n\n" + markdown(by_key.reset_index(drop=True)) + "\n")
             evidence = use_by_footprint(b)
             evidence.to_csv(out / "brussels_use_by_footprint.csv", index=False)
-            sections.append("Use of the buildings whose own tags give it, by footprint "
-                            "(`docs/stock_attributes/brussels_use_by_footprint.csv`; the evidence for `large_untagged_use`):\n\n"
-                            + markdown(evidence) + "\n")
-    page = docs / "stock_attributes.md"
-    text = page.read_text(encoding="utf-8") if page.exists() else "<!-- BEGIN measured -->\n<!-- END measured -->\n"
-    body = "<!-- BEGIN measured -->\n<!-- Written by scripts/stock_attributes_tables.py: do not edit by hand. -->\n\n" + "\n".join(sections) + "\n<!-- END measured -->"
-    text = re.sub(r"<!-- BEGIN measured -->.*<!-- END measured -->", lambda _m: body, text, flags=re.S)
-    page.write_text(text, encoding="utf-8")
-    print(f"wrote {out} and {page}")
+            tables |= {"tags_by_key": table(by_key.reset_index(drop=True)), "use_by_footprint": table(evidence)}
+        figures["cases"][case] = {"buildings": len(b), "floor_area_m2": float(b["floor_area_m2"].sum()), "tables": tables}
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    path = figures_dir / "stock_attributes.json"
+    path.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {out} and {path}; run python scripts/update_figures.py docs/stock_attributes.md")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=Path, default=REPO / "docs", help="docs folder to write into")
-    main(parser.parse_args().docs)
+    parser.add_argument("--docs", type=Path, default=REPO / "docs", help="docs folder to write the CSV tables into")
+    parser.add_argument("--figures", type=Path, default=FIGURES_DIR, help="folder to write stock_attributes.json into")
+    args = parser.parse_args()
+    main(args.docs, args.figures)

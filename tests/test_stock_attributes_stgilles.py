@@ -4,6 +4,7 @@ dwellings; no untagged footprint above 5 storeys. Brussels: the measured tables 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -90,19 +91,26 @@ def test_no_untagged_footprint_above_five_storeys(stgilles):
 
 @pytest.mark.slow
 def test_measured_tables_are_what_the_script_writes(tmp_path):
-    """docs/stock_attributes/*.csv equal a fresh run of scripts/stock_attributes_tables.py (~30 s)."""
+    """docs/stock_attributes/*.csv and the page's tables (benchmarks/figures/stock_attributes.json, which
+    scripts/update_figures.py renders into docs/stock_attributes.md) equal a fresh run of
+    scripts/stock_attributes_tables.py (~30 s)."""
     shared_path("brussels", "brussels_capital_region_2013-01-01.osm.pbf")  # skips without the shared data
-    docs = tmp_path / "docs"
+    docs, figures = tmp_path / "docs", tmp_path / "figures"
     docs.mkdir()
-    (docs / "stock_attributes.md").write_text((REPO / "docs" / "stock_attributes.md").read_text(encoding="utf-8"), encoding="utf-8")
-    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "stock_attributes_tables.py"), "--docs", str(docs)],
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "stock_attributes_tables.py"), "--docs", str(docs), "--figures", str(figures)],
                           capture_output=True, text=True, env={"TWIN_NUMBA_THREADS": "1", "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr[-2000:]
     committed = sorted((REPO / "docs" / "stock_attributes").glob("*.csv"))
     assert len(committed) == 8
     for path in committed:
         pd.testing.assert_frame_equal(pd.read_csv(docs / "stock_attributes" / path.name), pd.read_csv(path), check_exact=False, rtol=1e-9)
-    assert (docs / "stock_attributes.md").read_text(encoding="utf-8") == (REPO / "docs" / "stock_attributes.md").read_text(encoding="utf-8")
+    fresh = json.loads((figures / "stock_attributes.json").read_text(encoding="utf-8"))
+    kept = json.loads((REPO / "benchmarks" / "figures" / "stock_attributes.json").read_text(encoding="utf-8"))
+    for data in (fresh, kept):
+        del data["date"], data["commit"]
+    for case in kept["cases"]:
+        assert fresh["cases"][case].pop("floor_area_m2") == pytest.approx(kept["cases"][case].pop("floor_area_m2"), rel=1e-9)
+    assert fresh == kept  # the tables are rounded as the CSV files are
     shares = pd.read_csv(REPO / "docs" / "stock_attributes" / "brussels_shares.csv").set_index("attribute")
     assert shares.loc["use", "data"] > 0.05 and shares.loc["construction_year", "default"] == 1.0
     # floor area and storey height have rows: footprint x storeys follows the storeys' sources

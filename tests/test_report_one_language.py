@@ -134,7 +134,7 @@ def test_the_report_gives_a_temperature_in_celsius_and_its_change_in_kelvin():
     row = next(r for r in _cells(page) if r and r[0] == L.label(HOT))
     assert row[1] == "°C" and row[2] == "51.4" and row[4] == "39.5" and row[5] == "-12.0 K" and row[6] == "–"
     bar = re.search(r"<svg class='bar delta'[^>]*aria-label='([^']*)'", page.split(html.escape(L.label(HOT)))[-1]).group(1)
-    assert bar.endswith("central run -12.0 K") and "-13.0 K to -7.8 K" in bar
+    assert bar.endswith("central run -12.0 K") and "-13.0 to -7.8 K" in bar
     assert f"{L.label(HOT)}: <b>-12.0 K</b>, range -13.0 to -7.8 K" in page
     assert L.TEMPERATURE_CHANGE_NOTE in page
     runoff = next(r for r in _cells(page) if r and r[0] == L.label("runoff_m3"))

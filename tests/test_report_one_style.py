@@ -72,6 +72,13 @@ def test_the_calibration_table_writes_its_bands_as_the_kpi_tables():
     assert BRACKET_RANGE.findall(" ".join(cells)) == []
 
 
+def test_a_range_bar_gives_its_unit_once():
+    """The bars' hover text said "146,733 MWh/yr to 229,372 MWh/yr" where the summary says
+    "range -7,814 to -5,379 t/yr"."""
+    assert "percentile: 83.3 to 89.9 %; central run 85.5 %" in L.band_bar("floor_area_class_d_or_worse_pct", 85.5, 83.3, 89.9)
+    assert "percentile: -13.0 to -7.8 K; central" in L.delta_bar("hot_days_surface_temp_midday_c", -11.9, -13.0, -7.8, 51.4)
+
+
 def test_a_u_value_in_parentheses_follows_a_comma():
     shown = L.note_units("types before 1971 have single glazing (U 5.0 W/m2K), but most dwellings")
     assert shown == "types before 1971 have single glazing, U = 5.0 W/(m²·K), but most dwellings"

@@ -63,10 +63,10 @@ def test_unchanged_looks_at_the_delta_and_its_band():
 def test_bars_carry_their_numbers():
     svg = L.band_bar("heating_need_mwh", 248977.0, 230000.0, 270000.0)
     assert svg.startswith("<svg class='bar band'") and "data-lo='230000' data-hi='270000'" in svg
-    assert "5th–95th percentile: 230,000 MWh/yr to 270,000 MWh/yr; central run 248,977 MWh/yr" in svg
+    assert "5th–95th percentile: 230,000 to 270,000 MWh/yr; central run 248,977 MWh/yr" in svg
     svg = L.delta_bar("heating_need_mwh", -29427.0, -39253.0, -26560.0, 248977.0)
     assert "fill='#1a7f37'" in svg  # the whole range is a decrease: green
-    assert "change, 5th–95th percentile: -39,253 MWh/yr to -26,560 MWh/yr" in svg
+    assert "change, 5th–95th percentile: -39,253 to -26,560 MWh/yr" in svg
     assert "fill='#bf8700'" in L.delta_bar("co2_t", 1.0, -1.0, 2.0, 10.0)  # holds zero: the sign is uncertain
     assert L.band_bar("co2_t", 1.0, np.nan, np.nan) == "–"
     # the tick of the central run lies inside the band's rectangle

@@ -528,6 +528,12 @@ def unchanged(row) -> bool:
 BAR_W, BAR_H = 120, 16
 
 
+def range_text(lo: str, hi: str, u: str) -> str:
+    """Two formatted ends as the report writes a range, its unit once: "-13.0 to -7.8 K",
+    "83.3 to 89.9 %" (as the summary's "range -7,814 to -5,379 t/yr")."""
+    return f"{lo} to {with_unit(hi, u)}"
+
+
 def _svg(body: str, title: str, lo: float, hi: float, cls: str) -> str:
     t = html.escape(title)
     return (f"<svg class='bar {cls}' width='{BAR_W}' height='{BAR_H}' viewBox='0 0 {BAR_W} {BAR_H}' role='img' aria-label='{t}' "
@@ -555,8 +561,9 @@ def band_bar(kpi: str, central: float, lo: float, hi: float, percentiles=(5.0, 9
     if np.isfinite(central):
         c = x(central)
         body += f"<line x1='{c:.1f}' y1='2' x2='{c:.1f}' y2='14' stroke='#111' stroke-width='2'/>"
-    title = (f"{percentiles[0]:g}th–{percentiles[1]:g}th percentile: {with_unit(fmt_value(kpi, lo, ref=central), u)} to "
-             f"{with_unit(fmt_value(kpi, hi, ref=central), u)}; central run {with_unit(fmt_value(kpi, central), u)}")
+    title = (f"{percentiles[0]:g}th–{percentiles[1]:g}th percentile: "
+             f"{range_text(fmt_value(kpi, lo, ref=central), fmt_value(kpi, hi, ref=central), u)}; "
+             f"central run {with_unit(fmt_value(kpi, central), u)}")
     return _svg(body, title, lo, hi, "band")
 
 
@@ -582,6 +589,7 @@ def delta_bar(kpi: str, delta: float, lo: float, hi: float, baseline: float, per
         c = x(delta)
         body += f"<line x1='{c:.1f}' y1='2' x2='{c:.1f}' y2='14' stroke='#111' stroke-width='2'/>"
     cu = change_unit(kpi)
-    title = (f"change, {percentiles[0]:g}th–{percentiles[1]:g}th percentile: {with_unit(fmt_delta(kpi, lo, baseline), cu)} to "
-             f"{with_unit(fmt_delta(kpi, hi, baseline), cu)}; central run {with_unit(fmt_delta(kpi, delta, baseline), cu)}")
+    title = (f"change, {percentiles[0]:g}th–{percentiles[1]:g}th percentile: "
+             f"{range_text(fmt_delta(kpi, lo, baseline), fmt_delta(kpi, hi, baseline), cu)}; "
+             f"central run {with_unit(fmt_delta(kpi, delta, baseline), cu)}")
     return _svg(body, title, lo, hi, "delta")

@@ -223,3 +223,19 @@ def test_the_next_traffic_command_puts_back_the_earlier_outputs(scene: Path, tmp
     assert len(warned) == 1 and str(out) in warned[0] and "killed twin run" in warned[0], r.stderr
     again = run_twin(simulate(tmp_path / "od2.csv"))  # and the killed run's command now runs whole
     assert again.code == 0 and "warning" not in again.stderr, again.stderr
+
+
+def test_another_writers_clean_up_keeps_the_earlier_files_a_journal_needs(tmp_path: Path) -> None:
+    """``clean_stale`` (every writer's start, e.g. ``atomic_path``) must not delete the earlier files
+    a killed swap set aside while its journal is there: the recovery would then only go forward."""
+    from twin.io.staged import clean_stale
+
+    folder = tmp_path / "f0"
+    folder.mkdir()
+    _earlier([folder])
+    before = snapshot(folder)
+    _killed_swap([folder], 2)
+    for name in NAMES:
+        clean_stale(folder / name)
+    _recover(folder / NAMES[0])
+    assert snapshot(folder) == before

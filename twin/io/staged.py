@@ -243,6 +243,10 @@ def recover(target: str | os.PathLike[str]) -> Path | None:
 def clean_stale(target: str | os.PathLike[str]) -> list[Path]:
     """Remove temporary folders of ``target`` left by dead processes (or older than the limit).
 
+    Earlier files set aside (``.NAME.twin-old-*``) are kept while a swap journal lies in the
+    folder (:data:`SWAP_JOURNAL_PREFIX`): the recovery of a killed multi-file swap
+    (:func:`twin.traffic.output_files.recover_killed_swaps`) puts them back, then removes them.
+
     Returns
     -------
     list of Path
@@ -252,12 +256,28 @@ def clean_stale(target: str | os.PathLike[str]) -> list[Path]:
     pattern = _pattern(target)
     now = time.time()
     removed = []
+    journal = _swap_journal_beside(target)
     for p in leftovers(target):
         m = pattern.match(p.name)
+        if m and m.group(1) == "old" and journal:
+            continue  # an earlier file a killed swap's journal may still need (its recovery removes it)
         if m and _is_stale(p, int(m.group(2)), now):
             _remove(p)
             removed.append(p)
     return removed
+
+
+#: Name prefix of the journal a multi-file swap leaves beside its targets while it runs
+#: (:mod:`twin.traffic.output_files`): ``.twin-swap-PID-RANDOM.json``.
+SWAP_JOURNAL_PREFIX = ".twin-swap-"
+
+
+def _swap_journal_beside(target: Path) -> bool:
+    """Whether a swap journal lies in the folder of ``target`` (a swap under way, or one killed)."""
+    try:
+        return any(n.startswith(SWAP_JOURNAL_PREFIX) for n in os.listdir(target.parent))
+    except OSError:
+        return False
 
 
 # ----------------------------------------------------------------------------------------------
@@ -604,6 +624,7 @@ def staged_dir(target: str | os.PathLike[str], *, owned: Iterable[str] | None = 
 __all__ = [
     "MARKER",
     "STALE_AFTER_S",
+    "SWAP_JOURNAL_PREFIX",
     "WRITER_FILES",
     "check_replaceable",
     "check_writer",

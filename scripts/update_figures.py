@@ -14,7 +14,7 @@ A block may also sit inside one line (a table cell of the README):
 missing, is an error naming the page, the block and the benchmark to run; nothing is written then.
 The renderers live in ``scripts/figure_renderers/``, one module per domain (energy,
 energy_iso52016_notes, energy_kernel_reference, energy_notes, energy_stock, ingest, ingest_gis_counts, ingest_ifc_quantities, scenario,
-scenario_bands, soil, soil_block_bands, soil_kernel, soil_richards3d, soil_3d_validation, solar, stock_attributes, traffic, traffic_duo, traffic_give_way, traffic_dynamic,
+scenario_bands, soil, soil_block_bands, soil_kernel, soil_richards3d, soil_3d_validation, soil_block_p18, solar, stock_attributes, traffic, traffic_duo, traffic_give_way, traffic_dynamic,
 traffic_dynamic_bench, traffic_grid11_tables, traffic_best_known, traffic_od_estimation, traffic_grid11_ties_table, calibration, calibration_sync); each module's ``BLOCKS`` registers its views
 (calibration's blocks and soil's ``soil_heat_default_run.*`` read default_run.json). A figures file that lacks what a renderer needs is an error naming the file, the block, the missing key
 and the benchmark to re-run.
@@ -56,6 +56,7 @@ from figure_renderers import (  # noqa: E402
     soil,
     soil_3d_validation,
     soil_block_bands,
+    soil_block_p18,
     soil_kernel,
     soil_richards3d,
     solar,
@@ -81,7 +82,8 @@ BLOCK = re.compile(r"<!-- figures:(?P<name>[\w.-]+) -->(?P<body>.*?)<!-- /figure
 #: scripts/figure_renderers/, one module per domain.
 RENDERERS: Blocks = {**energy.BLOCKS, **energy_iso52016_notes.BLOCKS, **energy_kernel_reference.BLOCKS, **energy_notes.BLOCKS,
                      **energy_stock.BLOCKS, **ingest.BLOCKS, **ingest_gis_counts.BLOCKS, **ingest_ifc_quantities.BLOCKS, **scenario.BLOCKS, **scenario_bands.BLOCKS,
-                     **soil.BLOCKS, **soil_block_bands.BLOCKS, **soil_kernel.BLOCKS, **soil_richards3d.BLOCKS, **soil_3d_validation.BLOCKS, **solar.BLOCKS, **stock_attributes.BLOCKS, **traffic.BLOCKS,
+                     **soil.BLOCKS, **soil_block_bands.BLOCKS, **soil_kernel.BLOCKS, **soil_richards3d.BLOCKS, **soil_3d_validation.BLOCKS, **soil_block_p18.BLOCKS,
+                     **solar.BLOCKS, **stock_attributes.BLOCKS, **traffic.BLOCKS,
                      **traffic_duo.BLOCKS, **traffic_give_way.BLOCKS, **traffic_dynamic.BLOCKS, **traffic_dynamic_bench.BLOCKS,
                      **traffic_grid11_tables.BLOCKS, **traffic_grid11_ties_table.BLOCKS, **traffic_od_estimation.BLOCKS, **traffic_best_known.BLOCKS,
                      **calibration.BLOCKS, **calibration_sync.BLOCKS}  # fmt: skip

@@ -296,7 +296,7 @@ def test_the_default_report_speaks_one_language(tmp_path_factory):
     assert found == []
     assert "Saint-Gilles (Brussels), 1 km²" in text and "R + 3.5 m²·K/W" in text
     assert "up to 1945" in text and "footprint from 1000 m²" in text
-    assert "Carsel & Parrish (1988) spreads;" in text
+    assert "spreads of Carsel & Parrish 1988;" in text
     shown = {r[0] for r in _cells(body) if len(r) == 7}
     assert {t for _, t in KPI_ROWS} <= shown
     hot = [r for r in _cells(body) if r and r[0] == L.label(HOT)]

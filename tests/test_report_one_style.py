@@ -26,6 +26,21 @@ HYPHEN_RANGE = re.compile(r"(?<![\w.,/:+-])\d[\d,]*(?:\.\d+)?-\d[\d,]*(?:\.\d+)?
 NESTED = re.compile(r"\([^()]*\([^()]*\)[^()]*\)")
 
 
+def _nested(page: str) -> list[str]:
+    """The blocks (paragraphs, items, cells) of an HTML page whose text opens a parenthesis inside
+    another (any depth, any number of inner ones: "(a (b) c (d) e)")."""
+    found = []
+    page = re.sub(r"<script.*?</script>|<style.*?</style>|<code>.*?</code>", " ", page, flags=re.S)
+    for block in re.split(r"<(?:p|li|td|th|h\d|div|figcaption|caption|dd|dt)\b[^>]*>", page):
+        depth = 0
+        for i, ch in enumerate(text := _visible(block)):
+            depth += (ch == "(") - (ch == ")" and depth > 0)
+            if depth > 1:
+                found.append(text[max(i - 60, 0):i + 30])
+                break
+    return found
+
+
 def _visible(page: str) -> str:
     """The text a reader sees, without scripts, styles, code spans and embedded images."""
     body = re.sub(r"<script.*?</script>|<style.*?</style>|<code>.*?</code>|src='data:[^']*'", " ", page, flags=re.S)
@@ -79,6 +94,18 @@ def test_a_range_bar_gives_its_unit_once():
     assert "percentile: -13.0 to -7.8 K; central" in L.delta_bar("hot_days_surface_temp_midday_c", -11.9, -13.0, -7.8, 51.4)
 
 
+def test_a_parenthesis_inside_another_is_written_in_brackets():
+    """The soil samples' note nested "(... Carsel & Parrish (1988) spreads; ... 5 % (packaged prior
+    x.yaml, an assumption; drawn: ...), seed 2026)"."""
+    note = ("100 paired samples (parameters drawn from the Carsel & Parrish (1988) spreads; from Loam 5 % "
+            "(packaged prior twin/data/soil_texture_prior.yaml, an assumption; drawn: Loam 7), seed 2026) on 4 scenes")
+    shown = L.note_html(note)
+    assert _nested(f"<p>{shown}</p>") == [] and _nested(f"<p>{html.escape(note)}</p>")
+    assert "the spreads of Carsel &amp; Parrish 1988;" in shown and "Loam 5 % [packaged prior <code>" in shown
+    assert "drawn: Loam 7], seed 2026) on 4 scenes" in shown
+    assert L.unnest("a (b (c) d (e (f))) g") == "a (b [c] d [e [f]]) g"
+
+
 def test_a_u_value_in_parentheses_follows_a_comma():
     shown = L.note_units("types before 1971 have single glazing (U 5.0 W/m2K), but most dwellings")
     assert shown == "types before 1971 have single glazing, U = 5.0 W/(m²·K), but most dwellings"
@@ -120,10 +147,11 @@ def test_the_default_report_reads_one_style(tmp_path_factory):
     from tests.scenario_default_run import default_run
 
     out, _ = default_run(tmp_path_factory)
-    text = _visible((out / "report.html").read_text())
+    page = (out / "report.html").read_text()
+    text = _visible(page)
     assert BRACKET_RANGE.findall(text) == []
     assert [text[max(m.start() - 30, 0):m.end() + 10] for m in HYPHEN_RANGE.finditer(text)] == []
     assert "F_red_temp" not in text and "mid-day" not in text.lower()
-    assert NESTED.findall(text) == []
+    assert NESTED.findall(text) == [] and _nested(page) == []
     assert re.search(r"-\d[\d,.]* to -\d[\d,.]*\s+\d", text)  # a calibration band of a change, then its width
     assert "Hottest days: surface temperature at 11–16 h" in text and "Midday: person trips" in text

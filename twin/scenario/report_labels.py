@@ -500,10 +500,32 @@ _NAMES = re.compile(r"((?<![\w/.-])(?:[\w.-]+/)*[\w-][\w.-]*\.(?:csv|yaml|yml|js
                     r"|(?<![\w./-])(?:traffic|energy|soil|solar|uncertainty|inputs|twin)(?:\.[a-z][a-z0-9_]*)+(?![\w/]))")
 
 
+#: A citation's year in parentheses, said as the report's other text says it ("the spreads of
+#: Carsel & Parrish 1988"), so that it does not nest in the note's own parentheses.
+_CITED = re.compile(r"(?<![\w])Carsel & Parrish \(1988\) spreads")
+
+
+def unnest(text: str) -> str:
+    """``text`` with every parenthesis inside another written in square brackets ("(a (b) c)" ->
+    "(a [b] c)"), the typographers' way, so that parentheses never nest."""
+    out, depth = [], 0
+    for ch in text:
+        if ch == "(":
+            out.append("(" if depth == 0 else "[")
+            depth += 1
+        elif ch == ")" and depth > 0:
+            depth -= 1
+            out.append(")" if depth == 0 else "]")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def note_html(text: str) -> str:
     """An engine's note for the report: :func:`note_units` and :func:`note_words`, then HTML-escaped;
-    the file names, scenario options and modules it cites (``_NAMES``) as ``code``."""
-    parts = _NAMES.split(str(text))
+    the file names, scenario options and modules it cites (``_NAMES``) as ``code``; a parenthesis
+    inside another in square brackets (:func:`unnest`, after the cited year in words)."""
+    parts = _NAMES.split(unnest(_CITED.sub("spreads of Carsel & Parrish 1988", str(text))))
     return "".join(f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(note_words(note_units(p))) for i, p in enumerate(parts))
 
 

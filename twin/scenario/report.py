@@ -1296,10 +1296,10 @@ def assumed_lines(comparison) -> list[str]:
     lines = []
     scene = getattr(comparison, "baseline_scene", None)
     if scene is not None and len(getattr(scene, "buildings", ())):
-        from twin.scene.provenance import floor_area_shares
+        from twin.scene.provenance import floor_area_shares, reported_parameters
 
-        try:
-            shares = floor_area_shares(scene.buildings)
+        try:  # the attributes of the report's box and the run record (floor area, storey height where recorded)
+            shares = floor_area_shares(scene.buildings, reported_parameters(scene.buildings))
         except ValueError:
             shares = None
         if shares is not None:

@@ -15,7 +15,8 @@ missing, is an error naming the page, the block and the benchmark to run; nothin
 The renderers live in ``scripts/figure_renderers/``, one module per domain (energy,
 energy_iso52016_notes, energy_kernel_reference, energy_notes, energy_stock, ingest, ingest_gis_counts, ingest_ifc_quantities, scenario,
 scenario_bands, soil, soil_block_bands, soil_kernel, soil_richards3d, soil_3d_validation, soil_block_p18, solar, stock_attributes, traffic, traffic_duo, traffic_give_way, traffic_dynamic,
-traffic_dynamic_bench, traffic_grid11_tables, traffic_best_known, traffic_od_estimation, traffic_grid11_ties_table, calibration, calibration_lcm_p12u, calibration_sync); each module's ``BLOCKS``
+traffic_dynamic_bench, traffic_grid11_tables, traffic_best_known, traffic_od_estimation, traffic_grid11_ties_table,
+calibration, calibration_ampds2_p12, calibration_lcm_p12u, calibration_sync); each module's ``BLOCKS``
 registers its views (calibration's blocks and soil's ``soil_heat_default_run.*`` read default_run.json).
 A figures file that lacks what a renderer needs is an error naming the file, the block, the missing key
 and the benchmark to re-run.
@@ -43,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # figure_renderers/ be
 
 from figure_renderers import (  # noqa: E402
     calibration,
+    calibration_ampds2_p12,
     calibration_lcm_p12u,
     calibration_sync,
     energy,
@@ -88,7 +90,7 @@ RENDERERS: Blocks = {**energy.BLOCKS, **energy_iso52016_notes.BLOCKS, **energy_k
                      **solar.BLOCKS, **stock_attributes.BLOCKS, **traffic.BLOCKS,
                      **traffic_duo.BLOCKS, **traffic_give_way.BLOCKS, **traffic_dynamic.BLOCKS, **traffic_dynamic_bench.BLOCKS,
                      **traffic_grid11_tables.BLOCKS, **traffic_grid11_ties_table.BLOCKS, **traffic_od_estimation.BLOCKS, **traffic_best_known.BLOCKS,
-                     **calibration.BLOCKS, **calibration_lcm_p12u.BLOCKS, **calibration_sync.BLOCKS}  # fmt: skip
+                     **calibration.BLOCKS, **calibration_ampds2_p12.BLOCKS, **calibration_lcm_p12u.BLOCKS, **calibration_sync.BLOCKS}  # fmt: skip
 
 __all__ = ["BLOCK", "FIGURES_DIR", "RENDERERS", "ROOT", "FiguresError", "default_pages", "main", "render_block", "rewrite", "update"]
 

@@ -163,13 +163,13 @@ def test_the_soil_section_shows_annual_kpis_changes_and_bands(comparison):
                  "water-balance error", "<h3>green</h3>", "data:image/png;base64"):
         assert text in page, text
     row = _k(comparison, "green", "runoff_m3")
-    from twin.scenario.report import _band
+    from twin.scenario.report import _signed
     from twin.scenario.report_labels import delta_bar
 
     # the band of the change as the report's range bar (its numbers in data-lo/data-hi and the tooltip), no "[lo, hi]" text
     bar = delta_bar("runoff_m3", row["delta"], row["delta_p_lo"], row["delta_p_hi"], row["baseline"], (5.0, 95.0))
     assert bar in page and f"data-lo='{row['delta_p_lo']:.6g}'" in bar and "range of the change" in page
-    assert _band(row["delta_p_lo"], row["delta_p_hi"], signed=True) not in page
+    assert f"[{_signed(row['delta_p_lo'])}, {_signed(row['delta_p_hi'])}]" not in page  # the list form of a range is gone
 
 
 def _write(tmp_path, data) -> Path:

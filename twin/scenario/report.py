@@ -364,11 +364,6 @@ WIDE_BASELINE_SHARE = 0.2
 WIDE_DELTA_RATIO = 1.0
 
 
-def _band(lo, hi, signed: bool = False) -> str:
-    f = _signed if signed else _fmt
-    return f"[{f(lo)}, {f(hi)}]" if lo is not None and np.isfinite(lo) and np.isfinite(hi) else "–"
-
-
 def band_notes(row) -> list[str]:
     """What a KPI row's bands say (empty when they are narrow or absent).
 

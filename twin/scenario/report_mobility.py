@@ -57,12 +57,6 @@ def _signed(x) -> str:
     return signed(x)
 
 
-def _band(lo, hi) -> str:
-    from twin.scenario.report import _band as band
-
-    return band(lo, hi, signed=True)
-
-
 def _traffic_kpis(comparison) -> pd.DataFrame:
     k = comparison.kpis
     return k[k["domain"] == "traffic"]

@@ -12,7 +12,7 @@ the figures is a :class:`FiguresError` naming it (scripts/update_figures.py adds
 
 from __future__ import annotations
 
-from .calibration_lcm_p12u import weights_text, wins
+from .calibration_lcm_p12u import TABLE_HEAD, row_cells
 from .common import Blocks, FiguresError, figure_at, one_minute
 
 SCRIPT = "python scripts/calibration_ampds2_robustness_p12.py"
@@ -33,20 +33,12 @@ def table(data: dict) -> str:
              "cross-validation on the training year with the settings of each row (the method's defaults: 2-month blocks, 0.5 K, daily "
              "loss, in bold); `h_tr_factor` support down to 0.05. NMBE / CV(RMSE), %, Guideline 14, out of sample. *wins*: the twin's "
              "|NMBE| and CV(RMSE) both no worse than the baseline's. ESS: the smallest of the weighted candidates' training-year posteriors.", "",
-             "| blocks, months | grid, K | loss | T_sw weights, C: w | tau mean, C | ESS | twin daily NMBE / CV | baseline daily NMBE / CV "
-             "| twin monthly NMBE / CV | baseline monthly NMBE / CV | daily | monthly |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             *TABLE_HEAD]
     rows = figure_at(data, "rows")
     won = []
     for r in rows:
-        tw, b = figure_at(r, "twin"), figure_at(r, "baseline")
-        w = wins(tw, b)
+        cells, w = row_cells(r)
         won.append(w)
-        cells = [f"{int(figure_at(r, 'months_per_fold'))}", f"{float(figure_at(r, 'grid_step_c')):g}", str(figure_at(r, "loss")),
-                 weights_text(figure_at(r, "switchover_weights")), f"{float(figure_at(r, 'tau_mean_c')):.1f}", f"{float(figure_at(r, 'ess_min')):.0f}",
-                 f"{tw['nmbe_daily_pct']:+.1f} / {tw['cv_daily_pct']:.1f}", f"{b['nmbe_daily_pct']:+.1f} / {b['cv_daily_pct']:.1f}",
-                 f"{tw['nmbe_monthly_pct']:+.1f} / {tw['cv_monthly_pct']:.1f}", f"{b['nmbe_monthly_pct']:+.1f} / {b['cv_monthly_pct']:.1f}",
-                 "wins" if w["daily"] else "loses", "wins" if w["monthly"] else "loses"]  # fmt: skip
         if all(r[k] == v for k, v in DEFAULTS.items()):
             cells = [f"**{c}**" for c in cells]
         lines.append("| " + " | ".join(cells) + " |")

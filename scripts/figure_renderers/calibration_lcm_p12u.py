@@ -32,6 +32,23 @@ def weights_text(d: dict) -> str:
     return ", ".join(f"{float(t):g}: {float(w):.2f}" for t, w in sorted(d.items(), key=lambda kv: float(kv[0])) if float(w) >= 0.005) or "-"
 
 
+#: The head of the table of settings (this page and docs/calibration_ampds2_p12.md).
+TABLE_HEAD = ["| blocks, months | grid, K | loss | T_sw weights, C: w | tau mean, C | ESS | twin daily NMBE / CV | baseline daily NMBE / CV "
+              "| twin monthly NMBE / CV | baseline monthly NMBE / CV | daily | monthly |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+
+
+def row_cells(r: dict) -> tuple[list[str], dict[str, bool]]:
+    """The cells of one row of the table of settings (:data:`TABLE_HEAD`) and its :func:`wins`."""
+    tw, b = figure_at(r, "twin"), figure_at(r, "baseline")
+    w = wins(tw, b)
+    cells = [f"{int(figure_at(r, 'months_per_fold'))}", f"{float(figure_at(r, 'grid_step_c')):g}", str(figure_at(r, "loss")),
+             weights_text(figure_at(r, "switchover_weights")), f"{float(figure_at(r, 'tau_mean_c')):.1f}", f"{float(figure_at(r, 'ess_min')):.0f}",
+             f"{tw['nmbe_daily_pct']:+.1f} / {tw['cv_daily_pct']:.1f}", f"{b['nmbe_daily_pct']:+.1f} / {b['cv_daily_pct']:.1f}",
+             f"{tw['nmbe_monthly_pct']:+.1f} / {tw['cv_monthly_pct']:.1f}", f"{b['nmbe_monthly_pct']:+.1f} / {b['cv_monthly_pct']:.1f}",
+             "wins" if w["daily"] else "loses", "wins" if w["monthly"] else "loses"]  # fmt: skip
+    return cells, w
+
+
 def _declared_row(data: dict) -> dict:
     declared = figure_at(data, "declared")
     found = [r for r in figure_at(data, "rows") if all(figure_at(r, k) == figure_at(declared, k) for k in SETTINGS)]
@@ -51,19 +68,12 @@ def rows(data: dict) -> str:
              "models' hyper-parameter grids stacked by blocked cross-validation on the training year with the settings of each row "
              "(the declared settings in bold: only they give the verdict; the other rows are for the record). NMBE / CV(RMSE), %, "
              "Guideline 14, out of sample. *wins*: the twin's |NMBE| and CV(RMSE) both no worse than the stacked baseline's.", "",
-             "| blocks, months | grid, K | loss | T_sw weights, C: w | tau mean, C | ESS | twin daily NMBE / CV | baseline daily NMBE / CV "
-             "| twin monthly NMBE / CV | baseline monthly NMBE / CV | daily | monthly |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             *TABLE_HEAD]
     all_rows = figure_at(data, "rows")
     won = []
     for r in all_rows:
-        tw, b = figure_at(r, "twin"), figure_at(r, "baseline")
-        w = wins(tw, b)
+        cells, w = row_cells(r)
         won.append(w)
-        cells = [f"{int(figure_at(r, 'months_per_fold'))}", f"{float(figure_at(r, 'grid_step_c')):g}", str(figure_at(r, "loss")),
-                 weights_text(figure_at(r, "switchover_weights")), f"{float(figure_at(r, 'tau_mean_c')):.1f}", f"{float(figure_at(r, 'ess_min')):.0f}",
-                 f"{tw['nmbe_daily_pct']:+.1f} / {tw['cv_daily_pct']:.1f}", f"{b['nmbe_daily_pct']:+.1f} / {b['cv_daily_pct']:.1f}",
-                 f"{tw['nmbe_monthly_pct']:+.1f} / {tw['cv_monthly_pct']:.1f}", f"{b['nmbe_monthly_pct']:+.1f} / {b['cv_monthly_pct']:.1f}",
-                 "wins" if w["daily"] else "loses", "wins" if w["monthly"] else "loses"]  # fmt: skip
         if r is declared:
             cells = [f"**{c}**" for c in cells]
         lines.append("| " + " | ".join(cells) + " |")

@@ -28,6 +28,21 @@ from tests.test_traffic_signal_split_flows_cli import crossroads_scene
 
 REPO = Path(__file__).resolve().parents[1]
 
+#: The child's ``os.replace``, which ends the process with ``os._exit(9)`` right after its ``k``-th
+#: rename of a staged file onto its target (``k`` is set before).
+_DIE = textwrap.dedent("""
+    real, count = os.replace, [0]
+
+    def replace(src, dst):
+        real(src, dst)
+        if ".twin-tmp-" in os.fspath(src) and ".twin-tmp-" not in os.fspath(dst):  # a staged file put in place
+            count[0] += 1
+            if count[0] == k:
+                os._exit(9)
+
+    os.replace = replace
+    """)
+
 #: A child that swaps ``NAMES`` of the folder argv[1] in (staged files written here) and dies after
 #: its argv[2]-th rename of a staged file.
 _SWAP_CHILD = textwrap.dedent("""
@@ -42,32 +57,15 @@ _SWAP_CHILD = textwrap.dedent("""
         tmp = target.with_name(f".{name}.twin-tmp-{os.getpid()}-x.tmp")
         tmp.write_text(f"new {name}\\n")
         pairs.append((tmp, target))
-    real, count = os.replace, [0]
-
-    def replace(src, dst):
-        real(src, dst)
-        if ".twin-tmp-" in os.fspath(src) and ".twin-tmp-" not in os.fspath(dst):  # a staged file put in place
-            count[0] += 1
-            if count[0] == k:
-                os._exit(9)
-
-    os.replace = replace
+    """) + _DIE + textwrap.dedent("""
     output_files.swap_in(pairs)
     """)
 
 #: A child that runs ``twin ARGS`` (argv[2:]) in-process and dies after its argv[1]-th rename of a staged file.
 _CLI_CHILD = textwrap.dedent("""
     import os, sys
-    real, count, k = os.replace, [0], int(sys.argv[1])
-
-    def replace(src, dst):
-        real(src, dst)
-        if ".twin-tmp-" in os.fspath(src) and ".twin-tmp-" not in os.fspath(dst):  # a staged file put in place
-            count[0] += 1
-            if count[0] == k:
-                os._exit(9)
-
-    os.replace = replace
+    k = int(sys.argv[1])
+    """) + _DIE + textwrap.dedent("""
     from twin.cli.main import main
     main(sys.argv[2:])
     """)

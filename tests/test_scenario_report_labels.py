@@ -41,7 +41,7 @@ def test_deltas_are_rounded_like_their_baseline(kpi, delta, baseline, text):
 @pytest.mark.parametrize("kpi, value, text", [
     ("heating_need_mwh", 248976.9, "248,977"), ("mean_runoff_mm", 26.599, "26.6"), ("nox_kg", 0.68932, "0.689"),
     ("max_volume_capacity_ratio", 1.28819, "1.29"), ("buildings_simulated", 3991.0, "3,991"), ("sealed_area_pct", 79.2159, "79.2"),
-    ("water_balance_error_rel", 1.2e-16, "1.2e-16"),
+    ("water_balance_error_rel", 1.2e-16, "within 0.000001 %"), ("water_balance_error_rel", 3e-6, "0.0003 %"),
 ])
 def test_values_keep_three_significant_digits(kpi, value, text):
     assert L.fmt_value(kpi, value) == text

@@ -69,7 +69,7 @@ import pandas as pd
 
 from twin.io import atomic_write_text
 from twin.scenario.checks import OP_DOMAINS  # which engines each operation acts on (one table)
-from twin.scenario.report_labels import note_html  # an engine note in the report's units
+from twin.scenario.report_labels import note_html, step_words  # an engine note in the report's units; a timed step in words
 
 SECTIONS = ("summary", "assumed", "kpis", "energy", "calibration", "buildings", "mobility", "soil", "soil-heat", "solar", "maps", "timeseries", "changes",
             "provenance")
@@ -895,7 +895,7 @@ def _assumed_section(comparison) -> str:
                      + (", except the soil engine's hot-days surface temperatures" if "soil" in unsampled and _heat_sampled(comparison)
                         else "") + ".</p>")
         for note in getattr(comparison, "sample_notes", []):
-            p.append(f"<p class='note'>{note_html(note)}</p>")
+            p.append(f"<p class='note'>{note_html(note, gap_target=sc.traffic.gap)}</p>")
     else:
         p.append("<h3>Uncertainty</h3><p>No Monte Carlo: every number rests on the central values above, defaults included. Set "
                  "<code>uncertainty.samples</code> (e.g. 100) for bands that show what the defaults leave open.</p>")
@@ -1032,7 +1032,7 @@ def _summary_section(comparison) -> str:
             p.append(f"<p>No change in the {html.escape(', '.join(sc.domains))} KPIs.</p>")
         unrun = _unrun_domains(sc, w)
         if unrun:
-            p.append(f"<p class='note'>This what-if acts on the {html.escape(', '.join(sorted(unrun)))} engine(s), not run in this scenario "
+            p.append(f"<p class='note'>This what-if acts on the {html.escape(', '.join(sorted(unrun)))} engine{'s' if len(unrun) > 1 else ''}, not run in this scenario "
                      f"(add {' and '.join(sorted(unrun))} to <code>domains</code>).</p>")
         p.append("</div>")
     p.append("</div>")
@@ -1196,10 +1196,10 @@ def _provenance_section(comparison, *, now: str, run_id: str | None) -> str:
     p.append("".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>")
     for domain, res in comparison.baseline.items():
         for note in res.notes:
-            p.append(f"<p class='note'>{domain}: {note_html(note)}</p>")
+            p.append(f"<p class='note'>{domain}: {note_html(note, gap_target=sc.traffic.gap)}</p>")
     p.append("<h3>Timings</h3><table><thead><tr><th class='l'>step</th><th>seconds</th></tr></thead><tbody>")
     for k, v in comparison.timings_s.items():
-        p.append(f"<tr><td class='l'><code>{html.escape(k)}</code></td><td>{v:.2f}</td></tr>")  # the run's step names
+        p.append(f"<tr><td class='l' title='{html.escape(k, quote=True)}'>{html.escape(step_words(k))}</td><td>{v:.2f}</td></tr>")  # id in the title
     p.append("</tbody></table></section>")
     return "".join(p)
 

@@ -212,7 +212,7 @@ def fmt_value(kpi: str, x, *, ref=None) -> str:
         return "–"
     kind = describe(kpi)[2]
     if kind == "value" and str(kpi).endswith("_error_rel"):
-        return f"{float(x):.1e}"
+        return balance_words(float(x))  # "within 0.000001 %", not round-off as 1.2e-16
     r = float(ref) if ref is not None and np.isfinite(float(ref)) else float(x)
     return _number(float(x), decimals(kind, r))
 
@@ -229,6 +229,8 @@ def fmt_delta(kpi: str, delta, baseline) -> str:
     d = float(delta)
     if d == 0:
         return "0"
+    if str(kpi).endswith("_error_rel") and describe(kpi)[2] == "value":
+        return f"{d:+.1e}"  # a change of round-off (the terminal's store diff); the report shows none
     s = fmt_value(kpi, d, ref=baseline if baseline is not None and np.isfinite(float(baseline)) and float(baseline) != 0 else d)
     if s.lstrip("-") == "0":
         if fmt_pct(d, baseline, kpi) in ("–", "≈ 0 %", "0 %"):
@@ -355,6 +357,20 @@ NOTE_UNITS: tuple[tuple[re.Pattern, str], ...] = (
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 
 
+def _plural(m: re.Match) -> str:
+    """"4 scene(s)" -> "4 scenes", "1 scene(s)" -> "1 scene": the count's own number."""
+    n, w = m.group("n"), m.group("w")
+    return f"{n} {w}" if n == "1" else f"{n} {w}s"
+
+
+def _constants(m: re.Match) -> str:
+    """The mode constants in words, the reference mode's 0 left out ("car +0.000")."""
+    kept = [c for c in m.group("c").split(", ") if not re.fullmatch(r"[a-z ]+ [+-]0(?:\.0+)?", c)]
+    ref = [c.rsplit(" ", 1)[0] for c in m.group("c").split(", ") if c not in kept]
+    against = f" the {ref[0]}" if len(ref) == 1 else " the reference mode"
+    return f"preference for each mode beyond its time and cost, against{against}: " + ", ".join(kept)
+
+
 def _interval(m: re.Match) -> str:
     """``[a, b]`` as the report writes a range: "a to b" when an end carries a sign, else "a–b"."""
     a, b = m.group("a"), m.group("b")
@@ -386,6 +402,14 @@ NOTE_STYLE: tuple[tuple[re.Pattern, object], ...] = (
     (re.compile(r"(?<![\w./-])pt(?= [+-]?\d)"), "public transport"),  # the traffic note's "walk 0.38, pt 0.27"
     (re.compile(r"(?<![\w-])gas boiler condensing(?!\w)"), "condensing gas boiler"),
     (re.compile(r"(?<![\w-])electric direct(?!\w)"), "direct electric heating"),
+    # the traffic calibration's ids (docs/traffic.md, District mobility): theta scales the
+    # destinations' utility of travel time and cost; the mode constants are each mode's
+    # preference beyond time and cost, the car's fixed at 0 as the reference
+    (re.compile(r"destination-choice scale theta (?P<t>" + _NUM + r")"),
+     "how strongly destinations are chosen by travel time and cost (scale \\g<t>)"),
+    (re.compile(r"mode constants (?P<c>(?:[a-z ]+ [+-]" + _NUM + r", )*[a-z ]+ [+-]" + _NUM + r")"), _constants),
+    (re.compile(r"\(targets (?=[a-z ]+ " + _NUM + r")"), "(target shares "),
+    (re.compile(r"(?P<n>\d[\d,]*) (?P<w>[a-z][\w-]*(?: [a-z][\w-]*)?)\(s\)"), _plural),
 )
 _SUP = {"2": "²", "3": "³"}
 _CODE = re.compile(r"(`[^`]*`|<code>.*?</code>)")
@@ -521,12 +545,94 @@ def unnest(text: str) -> str:
     return "".join(out)
 
 
-def note_html(text: str) -> str:
+def step_words(step: str) -> str:
+    """A step of the run's timings (``twin.scenario.runner``) in words: ``baseline_scene`` ->
+    "building the baseline scene", ``engine:energy:baseline`` -> "energy engine, baseline",
+    ``samples:traffic:paired`` -> "traffic engine, Monte Carlo samples (baseline and what-ifs
+    paired)"; an unknown id is returned as it is."""
+    parts = str(step).split(":")
+    head, rest = parts[0], parts[1:]
+    if head == "baseline_scene" and not rest:
+        return "building the baseline scene"
+    if head == "whatif_scene" and len(rest) == 1:
+        return f"building the scene of the what-if {rest[0]}"
+    if head == "stock_samples" and not rest:
+        return "drawing the building stock samples"
+    if head == "engine" and len(rest) == 2:
+        return f"{rest[0]} engine, {rest[1]}"
+    if head == "samples" and len(rest) == 2:
+        which = "baseline and what-ifs paired" if rest[1] == "paired" else rest[1]
+        return f"{rest[0]} engine, Monte Carlo samples ({which})"
+    if head == "uncalibrated" and len(rest) == 1:
+        return f"{rest[0]} engine, bands with the priors alone (no calibration)"
+    return str(step)
+
+
+#: A water balance that closes to within this share of the rain (0.000001 %) is said to close;
+#: a larger error is given as a percentage. The solvers' errors are round-off (1e-16 to 1e-10).
+BALANCE_CLOSES_REL = 1e-8
+
+
+def _plain(x: float) -> str:
+    """A small positive number in plain decimals, two significant digits (0.00012, not 1.2e-04)."""
+    return f"{x:.{max(0, 1 - math.floor(math.log10(x)))}f}".rstrip("0").rstrip(".") if x > 0 else "0"
+
+
+def balance_words(err: float) -> str:
+    """A relative water-balance error against :data:`BALANCE_CLOSES_REL`, in the report's words:
+    "within 0.000001 %" (whatever the round-off below it), else "0.0012 %"."""
+    e = abs(float(err))
+    if not np.isfinite(e):
+        return "–"
+    return f"within {_plain(BALANCE_CLOSES_REL * 100)} %" if e < BALANCE_CLOSES_REL else f"{_plain(e * 100)} %"
+
+
+def gap_words(gap: float, target: float) -> str:
+    """A traffic assignment's relative gap against its target (the scenario's ``traffic.gap``):
+    "converged: relative gap below the target 0.001 %", whatever the round-off below it."""
+    if not np.isfinite(gap):
+        return "no relative gap"
+    if gap <= target:
+        return f"converged: relative gap below the target {_plain(target * 100)} %"
+    return f"not converged: relative gap {_plain(gap * 100)} %, above the target {_plain(target * 100)} %"
+
+
+_SCI = r"[+-]?\d(?:\.\d+)?e[+-]\d+|nan"
+#: The run checks of the engines' notes in scientific notation: an assignment's relative gap
+#: ("to relative gap 1.9e-16") and a water-balance error ("annual water balance error 1.2e-16 of
+#: the rain", "largest balance error 9.6e-16"), said against their tolerance by :func:`note_html`.
+_DIAGNOSTIC = re.compile(r"(?:to )?relative gap (?P<gap>" + _SCI + r")"
+                         r"|(?P<what>(?:(?:annual|relative|largest) )?(?:water[- ])?balance error) (?P<err>" + _SCI + r")(?: of the rain)?")
+
+
+def note_html(text: str, *, gap_target: float | None = None) -> str:
     """An engine's note for the report: :func:`note_units` and :func:`note_words`, then HTML-escaped;
     the file names, scenario options and modules it cites (``_NAMES``) as ``code``; a parenthesis
-    inside another in square brackets (:func:`unnest`, after the cited year in words)."""
-    parts = _NAMES.split(unnest(_CITED.sub("spreads of Carsel & Parrish 1988", str(text))))
-    return "".join(f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(note_words(note_units(p))) for i, p in enumerate(parts))
+    inside another in square brackets (:func:`unnest`, after the cited year in words); a relative
+    gap or a water-balance error in scientific notation said against its tolerance
+    (:func:`gap_words` with ``gap_target``, default the scenario schema's; :func:`balance_words`),
+    the exact value in the title."""
+    if gap_target is None:
+        from twin.scenario.schema import TrafficOptions
+
+        gap_target = TrafficOptions().gap
+    spans: list[str] = []
+
+    def hold(m: re.Match) -> str:
+        if m.group("gap") is not None:
+            words = gap_words(float(m.group("gap")), gap_target)
+        else:
+            every = "every " if m.group("what").startswith("largest") else ""
+            err = float(m.group("err"))
+            words = (f"{every}water balance closes {balance_words(err)} of the rain" if abs(err) < BALANCE_CLOSES_REL
+                     else f"{'largest ' if every else ''}water balance error {balance_words(err)} of the rain")
+        spans.append(f"<span title='{html.escape(m.group(0), quote=True)}'>{html.escape(words)}</span>")
+        return chr(0xE000) + chr(0xE100 + len(spans) - 1)
+
+    raw = _DIAGNOSTIC.sub(hold, str(text))
+    parts = _NAMES.split(unnest(_CITED.sub("spreads of Carsel & Parrish 1988", raw)))
+    out = "".join(f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(note_words(note_units(p))) for i, p in enumerate(parts))
+    return re.sub("\ue000([\ue100-\ue1ff])", lambda m: spans[ord(m.group(1)) - 0xE100], out)
 
 
 def unchanged(row) -> bool:

@@ -112,8 +112,9 @@ def _change_table(comparison, whatif: str) -> str:
             elif name in ("vehicle_km_residential", "vehicle_km_main", "co2_kg"):
                 value = (f"{L.fmt_value(kpi, r['baseline'])} &rarr; {L.fmt_value(kpi, r['whatif_value'], ref=r['baseline'])} "
                          f"({L.fmt_delta(kpi, r['delta'], r['baseline'])})")
-            else:
-                value = L.fmt_delta(kpi, r["whatif_value"], r["whatif_value"]).lstrip("+")
+            else:  # a count of trips in whole trips, "≈ 0" under one half, as its range beside it
+                count = L.describe(kpi)[2] == "count"
+                value = L.fmt_delta(kpi, r["whatif_value"], np.nan if count else r["whatif_value"]).lstrip("+")
             band = (f"<td>{L.delta_bar(kpi, r['delta'], r.get('delta_p_lo', np.nan), r.get('delta_p_hi', np.nan), r['baseline'], percentiles)}</td>"
                     if banded else "")
             cells.append(f"<td>{value}</td>{band}")

@@ -31,7 +31,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from twin.scenario.report_labels import note_html
+from twin.scenario.report_labels import balance_words, note_html
 
 #: The annual KPIs shown, with their labels.
 ROWS = (
@@ -84,7 +84,7 @@ def _value(kpi: str, x, signed: bool = False) -> str:
 
 
 def _table(comparison, whatif: str) -> str:
-    from twin.scenario.report import _fmt, _pct, _signed, band_notes
+    from twin.scenario.report import _pct, _signed, band_notes
     from twin.scenario.report_labels import band_bar, change_class, delta_bar
 
     g = _soil_kpis(comparison)
@@ -113,8 +113,8 @@ def _table(comparison, whatif: str) -> str:
     r = _row_of(g, "water_balance_error_rel")
     if r is not None:
         span = 3 + (3 if banded else 0)
-        rows.append(f"<tr class='zero'><td class='l'>water-balance error over the rain (diagnostic)</td><td>{_fmt(r['baseline'])}</td>"
-                    + ("<td>–</td>" if banded else "") + f"<td>{_fmt(r['whatif_value'])}</td><td colspan='{span - 1}'></td></tr>")
+        rows.append(f"<tr class='zero'><td class='l'>water-balance error over the rain (diagnostic)</td><td>{balance_words(r['baseline'])}</td>"
+                    + ("<td>–</td>" if banded else "") + f"<td>{balance_words(r['whatif_value'])}</td><td colspan='{span - 1}'></td></tr>")
     rows.append("</tbody></table>")
     return "".join(rows)
 
@@ -269,14 +269,12 @@ def soil_section(comparison) -> str:
 
 
 def _baseline_table(comparison) -> str:
-    from twin.scenario.report import _fmt
-
     k = comparison.baseline["soil"].kpis
     rows = ["<table><tbody>"]
     for kpi, label in ROWS:
         if kpi in k:
             rows.append(f"<tr><td class='l'>{label}</td><td>{_value(kpi, k[kpi])}</td></tr>")
     if "water_balance_error_rel" in k:
-        rows.append(f"<tr class='zero'><td class='l'>water-balance error over the rain (diagnostic)</td><td>{_fmt(k['water_balance_error_rel'])}</td></tr>")
+        rows.append(f"<tr class='zero'><td class='l'>water-balance error over the rain (diagnostic)</td><td>{balance_words(k['water_balance_error_rel'])}</td></tr>")
     rows.append("</tbody></table>")
     return "".join(rows)

@@ -4,11 +4,11 @@ what-ifs that change the ground cover, on the hottest days of the weather year.
 In a scenario run (:func:`soil_heat_report_section`, registered in
 :data:`twin.scenario.report.SECTION_MODULES`): the soil engine's hot-days KPIs
 (:mod:`twin.scenario.engines.soil_heat`) from the comparison's KPI table, per what-if that
-changes the ground cover: the mid-day (11:00-16:00) ground surface temperature over the cells
+changes the ground cover: the ground surface temperature at 11–16 h over the cells
 whose cover changed, their daily maximum and the district mean, baseline and what-if with their
 bands as the KPI table draws them (labels, rounding and range bars of
 :mod:`twin.scenario.report_labels`), and the engine's notes (days, changed area, each cover's
-mid-day temperature). Always rendered: a note says why when there is nothing to show (the soil
+surface temperature at 11–16 h). Always rendered: a note says why when there is nothing to show (the soil
 engine did not run, no what-if changes the ground cover, no weather file).
 
 Library use: :func:`soil_heat_section` and :func:`soil_heat_lines` show a

@@ -341,10 +341,11 @@ def deseal_heat(base_grid, whatif_grids: dict, weather, *, n_days: int = 3, samp
     mid = np.isin(hours, MIDDAY_HOURS)
     cover_mid = {c: float(v[:, mid].mean()) for c, v in central.items()}
     days = [str(data.index[r]) for r in rows]
+    hot_hours = f"{MIDDAY_HOURS[0] - 1}-{MIDDAY_HOURS[-1]} h"  # as the report says them (its "Midday" is 11-12 h)
     notes = [
         f"surface energy balance of {', '.join(sorted(needed))} on the {n_days} hottest days of the weather year "
-        f"({', '.join(d[:10] for d in days)}), {spin_up_days}-day spin-up of soil water and heat; mid-day = 11:00-16:00",
-        "mid-day mean surface temperature (central): " + ", ".join(f"{c} {t:.1f} degC" for c, t in sorted(cover_mid.items())),
+        f"({', '.join(d[:10] for d in days)}), {spin_up_days}-day spin-up of soil water and heat; surface temperatures at {hot_hours}",
+        f"mean surface temperature at {hot_hours} (central): " + ", ".join(f"{c} {t:.1f} degC" for c, t in sorted(cover_mid.items())),
         f"bands: 5-95 % of {samples} paired samples of albedo, emissivity, roughness and crop coefficient "
         "(twin/data/soil_surface_priors.yaml); tree shade not modelled (woods count as their ground vegetation)",
     ]

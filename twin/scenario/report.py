@@ -895,7 +895,7 @@ def _assumed_section(comparison) -> str:
                      + (", except the soil engine's hot-days surface temperatures" if "soil" in unsampled and _heat_sampled(comparison)
                         else "") + ".</p>")
         for note in getattr(comparison, "sample_notes", []):
-            p.append(f"<p class='note'>{note_html(note, gap_target=sc.traffic.gap)}</p>")
+            p.append(f"<p class='note'>{note_html(note, gap_target=_gap_target(sc))}</p>")
     else:
         p.append("<h3>Uncertainty</h3><p>No Monte Carlo: every number rests on the central values above, defaults included. Set "
                  "<code>uncertainty.samples</code> (e.g. 100) for bands that show what the defaults leave open.</p>")
@@ -1172,6 +1172,11 @@ def _changes_section(comparison) -> str:
     return "".join(p)
 
 
+def _gap_target(scenario) -> float | None:
+    """The scenario's target relative gap of the car assignment (``traffic.gap``), None without one."""
+    return getattr(getattr(scenario, "traffic", None), "gap", None)
+
+
 def _provenance_section(comparison, *, now: str, run_id: str | None) -> str:
     import twin
 
@@ -1196,7 +1201,7 @@ def _provenance_section(comparison, *, now: str, run_id: str | None) -> str:
     p.append("".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>")
     for domain, res in comparison.baseline.items():
         for note in res.notes:
-            p.append(f"<p class='note'>{domain}: {note_html(note, gap_target=sc.traffic.gap)}</p>")
+            p.append(f"<p class='note'>{domain}: {note_html(note, gap_target=_gap_target(sc))}</p>")
     p.append("<h3>Timings</h3><table><thead><tr><th class='l'>step</th><th>seconds</th></tr></thead><tbody>")
     for k, v in comparison.timings_s.items():
         p.append(f"<tr><td class='l' title='{html.escape(k, quote=True)}'>{html.escape(step_words(k))}</td><td>{v:.2f}</td></tr>")  # id in the title

@@ -122,7 +122,7 @@ def test_report_numbers_are_the_comparisons(small_run):
     assert "[" not in "".join(cells)  # no "[lo, hi]" text: the ranges are drawn
     # the priors (on by default) widen the baseline: its band is not a point
     assert heat["baseline_p_lo"] < heat["baseline_p_hi"]
-    assert "acts on the traffic engine(s), not run" in text  # the demand what-if
+    assert "acts on the traffic engine, not run" in text  # the demand what-if
     assert "No per-object change (no map): more-cars (energy)" in text
     # every KPI of more-cars is unchanged: folded away, counted
     n_more = int((kpis["whatif"] == "more-cars").sum())

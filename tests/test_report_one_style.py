@@ -56,9 +56,7 @@ def test_a_range_reads_a_to_b_or_with_an_en_dash():
     assert L.note_units("the van Genuchten - Mualem parameters") == "the van Genuchten–Mualem parameters"
     assert L.note_units("(gas boiler 50 %, gas boiler condensing 28 %, electric direct 3 %)") == (
         "(gas boiler 50 %, condensing gas boiler 28 %, direct electric heating 3 %)")
-    assert L.note_units("mode constants walk +1.610, pt +0.964, car +0.000 (targets walk 0.38, pt 0.27)") == (
-        "preference for each mode beyond its time and cost, against the car: walk +1.610, public transport +0.964 "
-        "(target shares walk 0.38, public transport 0.27)")
+    assert L.note_units("(target shares walk 0.38, pt 0.27)") == "(target shares walk 0.38, public transport 0.27)"
     kept = "on 2023-07-21, ISO 52016-1, storeys -2: 5 %, -1: 25 %, `x 1-2`, Saint-Gilles - Sint-Gillis"
     assert L.note_units(kept) == kept
 

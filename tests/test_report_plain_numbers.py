@@ -57,15 +57,6 @@ def test_a_count_hedged_with_s_takes_its_own_number():
     assert L.note_units("sewer 10 mm/h, 1 green infrastructure(s)") == "sewer 10 mm/h, 1 green infrastructure"
 
 
-def test_the_traffic_calibration_reads_in_words():
-    text = L.note_units("calibrated: destination-choice scale theta 1.729; mode constants walk +1.610, bike -2.317, "
-                        "pt +0.964, car +0.000 (targets walk 0.38, bike 0.03, pt 0.27, car 0.32)")
-    assert text == ("calibrated: how strongly destinations are chosen by travel time and cost (scale 1.729); preference for each "
-                    "mode beyond its time and cost, against the car: walk +1.610, bike -2.317, public transport +0.964 "
-                    "(target shares walk 0.38, bike 0.03, public transport 0.27, car 0.32)")
-    assert "theta" not in text and "+0.000" not in text
-
-
 def test_the_timed_steps_read_in_words():
     assert L.step_words("baseline_scene") == "building the baseline scene"
     assert L.step_words("whatif_scene:renovation-wave") == "building the scene of the what-if renovation-wave"

@@ -25,7 +25,7 @@ def _traffic_notes() -> list[str]:
                   f"{p}_car_share_pct": 32.6})
     period = SimpleNamespace(assignment=SimpleNamespace(relative_gap=1e-10), through=pd.Series([2750.0]))
     unserved = pd.DataFrame({"period": ["off_peak"], "segment": ["car"], "zone": ["z12"], "trips": [1.5], "reason": ["no path"]})
-    result = SimpleNamespace(notes=["calibrated: destination-choice scale theta 1.729"], kpis=k,
+    result = SimpleNamespace(notes=["calibrated: how strongly destinations are chosen by travel time and cost (scale 1.729)"], kpis=k,
                              periods={"am_peak": period, "off_peak": period}, unserved=unserved)
     return _notes(result, ["am_peak", "off_peak"])
 

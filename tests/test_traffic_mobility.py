@@ -157,3 +157,14 @@ def test_bands_from_the_uncertain_coefficients_are_paired_and_ordered(scene) -> 
     # demand parameters move the number of trips; every sample's closure reroutes traffic
     assert bands.loc["am_peak_person_trips", "high"] > bands.loc["am_peak_person_trips", "low"]
     assert (b["samples"]["am_peak_rerouted_car_trips"] > 0).all()
+
+
+def test_the_calibration_note_speaks_words_not_ids(base) -> None:
+    """The note reaches the report, the terminal and the run record: the destination-choice scale
+    and the mode constants in words, public transport named, the car's 0 (the reference) left out."""
+    said = [n for n in base.notes if n.startswith("calibrated: ")]
+    assert len(said) == 1, base.notes
+    note = said[0]
+    assert note.startswith("calibrated: how strongly destinations are chosen by travel time and cost (scale ")
+    assert "; preference for each mode beyond its time and cost, against the car: walk " in note
+    assert "(target shares walk " in note and "theta" not in note and "car +0.000" not in note and " pt " not in note

@@ -363,14 +363,6 @@ def _plural(m: re.Match) -> str:
     return f"{n} {w}" if n == "1" else f"{n} {w}s"
 
 
-def _constants(m: re.Match) -> str:
-    """The mode constants in words, the reference mode's 0 left out ("car +0.000")."""
-    kept = [c for c in m.group("c").split(", ") if not re.fullmatch(r"[a-z ]+ [+-]0(?:\.0+)?", c)]
-    ref = [c.rsplit(" ", 1)[0] for c in m.group("c").split(", ") if c not in kept]
-    against = f" the {ref[0]}" if len(ref) == 1 else " the reference mode"
-    return f"preference for each mode beyond its time and cost, against{against}: " + ", ".join(kept)
-
-
 def _interval(m: re.Match) -> str:
     """``[a, b]`` as the report writes a range: "a to b" when an end carries a sign, else "a–b"."""
     a, b = m.group("a"), m.group("b")
@@ -402,13 +394,7 @@ NOTE_STYLE: tuple[tuple[re.Pattern, object], ...] = (
     (re.compile(r"(?<![\w./-])pt(?= [+-]?\d)"), "public transport"),  # the traffic note's "walk 0.38, pt 0.27"
     (re.compile(r"(?<![\w-])gas boiler condensing(?!\w)"), "condensing gas boiler"),
     (re.compile(r"(?<![\w-])electric direct(?!\w)"), "direct electric heating"),
-    # the traffic calibration's ids (docs/traffic.md, District mobility): theta scales the
-    # destinations' utility of travel time and cost; the mode constants are each mode's
-    # preference beyond time and cost, the car's fixed at 0 as the reference
-    (re.compile(r"destination-choice scale theta (?P<t>" + _NUM + r")"),
-     "how strongly destinations are chosen by travel time and cost (scale \\g<t>)"),
-    (re.compile(r"mode constants (?P<c>(?:[a-z ]+ [+-]" + _NUM + r", )*[a-z ]+ [+-]" + _NUM + r")"), _constants),
-    (re.compile(r"\(targets (?=[a-z ]+ " + _NUM + r")"), "(target shares "),
+    # a count hedged "4 scene(s)" takes its own number (the engines no longer write one: a guard for new notes)
     (re.compile(r"(?P<n>\d[\d,]*) (?P<w>[a-z][\w-]*(?: [a-z][\w-]*)?)\(s\)"), _plural),
 )
 _SUP = {"2": "²", "3": "³"}

@@ -47,7 +47,7 @@ from twin.caching import BoundedCache, content_digest, parsed_file
 from twin.errors import InputError
 from twin.traffic.access import BIKE_SPEED_M_S, WALK_SPEED_M_S
 from twin.traffic.demand import Parameter, TripEnds, read_parameters, trip_ends
-from twin.traffic.mode_choice import MODES, ModeChoiceModel, read_targets, targets_without_pt
+from twin.traffic.mode_choice import MODE_WORDS, MODES, ModeChoiceModel, read_targets, targets_without_pt
 
 SIDES = ("north", "east", "south", "west")
 PERIODS: dict[str, dict[str, Any]] = {
@@ -1155,11 +1155,16 @@ def _calibrate(model, segs, t_min, cost, dist, p, options, notes, *, has_pt: boo
             theta = brentq(lambda th, model=model, modes=modes: mean_len(th, model, modes) - target_len, lo, hi, xtol=1e-6)
         else:
             theta = lo if f_lo <= 0 else hi
-            notes.append(f"the mean trip length target {target_len:.0f} m cannot be met by destination choice (range {f_lo + target_len:.0f}-{f_hi + target_len:.0f} m); theta {theta:g}")
+            notes.append(f"the mean trip length target {target_len:.0f} m cannot be met by destination choice (range {f_lo + target_len:.0f}-"
+                         f"{f_hi + target_len:.0f} m); the scale of destination choice stays at {theta:g}")
             break
-    constants = ", ".join(f"{m} {model.asc[m]:+.3f}" for m in MODES)
-    shares = ", ".join(f"{m} {v:.2f}" for m, v in targets.items())
-    notes.append(f"calibrated: destination-choice scale theta {theta:.4g}; mode constants {constants} (targets {shares})")
+    # in words (the note reaches the report, the terminal and the run record): theta scales the
+    # destinations' utility of travel time and cost; a mode constant is the mode's preference
+    # beyond its time and cost, the car's 0 by construction (the reference: mode_choice.calibrate)
+    constants = ", ".join(f"{MODE_WORDS[m]} {model.asc[m]:+.3f}" for m in MODES if m != "car")
+    shares = ", ".join(f"{MODE_WORDS.get(m, m)} {v:.2f}" for m, v in targets.items())
+    notes.append(f"calibrated: how strongly destinations are chosen by travel time and cost (scale {theta:.4g}); preference for each "
+                 f"mode beyond its time and cost, against the car: {constants} (target shares {shares})")
     return model, theta
 
 

@@ -40,6 +40,9 @@ import numpy as np
 from twin.errors import InputError
 
 MODES: tuple[str, ...] = ("walk", "bike", "pt", "car")
+
+#: Each mode in words, as notes and reports name it (``pt``: public transport).
+MODE_WORDS: dict[str, str] = {"walk": "walk", "bike": "bike", "pt": "public transport", "car": "car"}
 """The modes of the model, in the order of every mode axis."""
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"

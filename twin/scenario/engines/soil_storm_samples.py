@@ -142,7 +142,7 @@ def hydraulics_samples(scenes: Mapping[Hashable, Any], opts: list, *, seed: int,
             if spread > 0 else "the Carsel & Parrish (1988) class means of each texture")
     if drawn_textures is not None:
         what += "; the texture of the ground without a soil polygon drawn per sample from " + describe(textures, drawn_textures)
-    note = (f"{len(opts)} paired samples of the soil hydraulics ({what}, seed {seed}) on {len(scenes)} scene(s), {len(memo)} district runs "
+    note = (f"{len(opts)} paired samples of the soil hydraulics ({what}, seed {seed}) on {len(scenes)} scene{'' if len(scenes) == 1 else 's'}, {len(memo)} district runs "
             f"(what-ifs with the baseline's soil grid share its samples), largest balance error {worst:.1e}, "
             f"{time.perf_counter() - t0:.1f} s")
     return out, [note]

@@ -195,7 +195,7 @@ def run_year(scene, options, *, base_dir: Path | None = None):
         f"a year of soil water ({len(res.daily)} days, hourly FAO-56 ET from the weather file, {yopts.spinup_days} days of spin-up) on "
         f"{ny * nx:,} cells of {yopts.grid.cell_size_m:g} m ({res.n_columns:,} soil columns, {res.n_integrated:,} distinct); water table "
         f"{yopts.water_table.default_depth_m:g} m, sewer outlet {yopts.sewer.outlet_capacity_mm_h:g} mm/h"
-        + (f", {n_gi} green infrastructure(s)" if n_gi else "")
+        + (f", {n_gi} green infrastructure{'' if n_gi == 1 else 's'}" if n_gi else "")
         + f"; annual water balance error {b['relative_error']:.1e} of the rain"
     ]
     return EngineResult(_objects(res), "cell_id", kpis, _monthly(res), notes)

@@ -125,7 +125,7 @@ def stop_line(sig: int | None) -> str:
     from twin.io.stop import placed_paths
 
     base = LINES.get(sig, "twin: interrupted")
-    placed = [_shown(p) for p in placed_paths()]
+    placed = [_shown(p) for p in placed_paths()] if sig is not None else []  # no signal: a KeyboardInterrupt raised in code
     if not placed:
         return base
     names = ", ".join(placed[:3]) + (f" and {len(placed) - 3} more" if len(placed) > 3 else "")
@@ -271,11 +271,10 @@ def installed() -> Iterator[None]:
         return
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
-    from twin.io.stop import forget_placed
+    from twin.io.stop import record_placed
 
     with _received_lock:  # a fresh start (a second command in the same process)
         _received.clear()
-    forget_placed()
     _announced[0] = False
     _swallowed.clear()
     previous = {sig: signal.getsignal(sig) for sig in EXIT_CODES}
@@ -287,7 +286,8 @@ def installed() -> Iterator[None]:
     watcher = threading.Thread(target=_watch, args=(read_fd,), name="twin-signal-watcher", daemon=True)
     watcher.start()
     try:
-        yield
+        with record_placed():  # what this command puts in place whole, for its stop line (stop_line)
+            yield
     finally:
         sys.unraisablehook = previous_hook
         for sig, handler in previous.items():

@@ -43,7 +43,8 @@ _swap_lock = threading.RLock()
 _staged: dict[str, int] = {}  # path -> how many writers registered it
 _registry_lock = threading.Lock()
 _stopping = threading.Event()
-_placed: list[str] = []  # outputs put in place whole by this process, in order (note_placed)
+_placed: list[str] = []  # outputs put in place whole by the command running, in order (note_placed)
+_recording: list[bool] = [False]  # only while the command line runs a command (record_placed)
 
 
 def register(path: str | os.PathLike[str]) -> None:
@@ -71,11 +72,14 @@ def staged_paths() -> list[Path]:
 
 
 def note_placed(target: str | os.PathLike[str]) -> None:
-    """Record that the complete output ``target`` was put in place by this process.
+    """Record that the complete output ``target`` was put in place (within :func:`record_placed`).
 
     A target inside a path registered now (a file written into a staged folder) is not an
-    output of its own yet: it is not recorded.
+    output of its own yet: it is not recorded. Outside :func:`record_placed` (twin used as a
+    library: a notebook, a Dask worker writing thousands of outputs) nothing is recorded.
     """
+    if not _recording[0]:
+        return
     key = os.path.abspath(target)
     with _registry_lock:
         if any(key == s or key.startswith(s.rstrip(os.sep) + os.sep) for s in _staged):
@@ -90,10 +94,22 @@ def placed_paths() -> list[Path]:
         return [Path(p) for p in _placed]
 
 
-def forget_placed() -> None:
-    """Start a new record of placed outputs (a new command in the same process)."""
+@contextlib.contextmanager
+def record_placed() -> Iterator[None]:
+    """Within the block, record the outputs put in place (:func:`note_placed`), starting empty.
+
+    Entered by the command line around one command (:func:`twin.cli.signals.installed`), so
+    its stop line names what that command had written whole; the record is dropped after.
+    """
     with _registry_lock:
         _placed.clear()
+        _recording[0] = True
+    try:
+        yield
+    finally:
+        with _registry_lock:
+            _recording[0] = False
+            _placed.clear()
 
 
 class HeldSignals:
@@ -193,5 +209,5 @@ def remove_staged(wait_s: float = SWAP_WAIT_S) -> list[Path]:
     return paths
 
 
-__all__ = ["SWAP_WAIT_S", "HeldSignals", "critical", "forget_placed", "note_placed", "placed_paths", "register", "remove_staged",
+__all__ = ["SWAP_WAIT_S", "HeldSignals", "critical", "note_placed", "placed_paths", "record_placed", "register", "remove_staged",
            "signals_held", "staged_paths", "staging", "stopping", "unregister"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 
 
 def without(data: dict, path: tuple[str, ...]) -> dict:
@@ -13,3 +15,16 @@ def without(data: dict, path: tuple[str, ...]) -> dict:
         node = node[key]
     del node[path[-1]]
     return out
+
+
+def page_and_figures(tmp_path: Path, data: dict, names: list[str], file: str, *, inline: bool) -> tuple[Path, Path]:
+    """A page holding the blocks ``names`` (each ``old``: inline on one line, or on lines of its
+    own) and a figures folder holding ``data`` as ``file``: (page, folder) for
+    ``update_figures.update([page], figures=folder)``."""
+    folder = tmp_path / "figures"
+    folder.mkdir(exist_ok=True)
+    (folder / file).write_text(json.dumps(data), encoding="utf-8")
+    page = tmp_path / "page.md"
+    page.write_text("".join(f"<!-- figures:{n} -->old<!-- /figures:{n} -->\n" if inline else f"<!-- figures:{n} -->\nold\n<!-- /figures:{n} -->\n"
+                            for n in names), encoding="utf-8")  # fmt: skip
+    return page, folder

@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import without
+from tests.figures_helpers import page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -33,13 +33,7 @@ GIS = {"case": "test", "cases": {"brussels_pbf": {**STAMP, "buildings": 51060, "
 
 
 def _page(tmp_path, data: dict, names: list[str], file: str, *, inline: bool = True):
-    folder = tmp_path / "figures"
-    folder.mkdir(exist_ok=True)
-    (folder / file).write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text("".join(f"<!-- figures:{n} -->old<!-- /figures:{n} -->\n" if inline else f"<!-- figures:{n} -->\nold\n<!-- /figures:{n} -->\n"
-                            for n in names), encoding="utf-8")  # fmt: skip
-    return page, folder
+    return page_and_figures(tmp_path, data, names, file, inline=inline)
 
 
 # ----------------------------------------------------------------------------- docs/ingest_gis.md

@@ -9,14 +9,13 @@ benchmark to re-run (nothing written), and the pages quote every ingest view.
 from __future__ import annotations
 
 import copy
-import json
 import re
 import sys
 
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import without
+from tests.figures_helpers import page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -49,13 +48,7 @@ IFC = {
 
 
 def _page(tmp_path, data: dict, names: list[str], *, inline: bool = False, file: str = "ingest_gis.json"):
-    folder = tmp_path / "figures"
-    folder.mkdir(exist_ok=True)
-    (folder / file).write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text("".join(f"<!-- figures:{n} -->old<!-- /figures:{n} -->\n" if inline else f"<!-- figures:{n} -->\nold\n<!-- /figures:{n} -->\n"
-                            for n in names), encoding="utf-8")  # fmt: skip
-    return page, folder
+    return page_and_figures(tmp_path, data, names, file, inline=inline)
 
 
 def test_the_gis_table_renders_each_case_with_its_load(tmp_path):

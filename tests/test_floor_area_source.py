@@ -63,15 +63,9 @@ def test_cityjson_storeys_give_a_data_storey_height_and_an_inferred_floor_area(t
     """A LoD2 house with ``storeysAboveGround`` 2: storey height = measured height / 2 (``data``),
     floor area footprint x 2 (``inferred``). A house without storeys: storey height by use
     (``default``), floor area footprint x storeys from its height (``inferred``)."""
-    from tests.test_ingest_cityjson import DocBuilder, gable_faces, solid, write
+    from tests.test_ingest_cityjson import known_and_bare_houses
 
-    doc = DocBuilder()
-    known, kinds, _ = gable_faces(doc, 0, 0, 10, 8, 6.0, 30.0)
-    bare, bare_kinds, _ = gable_faces(doc, 50, 0, 10, 8, 6.0, 30.0)
-    doc.objects = {"known": {"type": "Building", "attributes": {"storeysAboveGround": 2, "function": "woonfunctie"},
-                             "geometry": [solid(known, kinds)]},
-                   "bare": {"type": "Building", "geometry": [solid(bare, bare_kinds)]}}
-    scene = _ingest(tmp_path, write(tmp_path, doc.doc()), "--crs", "EPSG:28992")
+    scene = _ingest(tmp_path, known_and_bare_houses(tmp_path), "--crs", "EPSG:28992")
     k, b = scene.loc["cityjson:known"], scene.loc["cityjson:bare"]
     assert (k["storey_height_m_source"], k["floor_area_m2_source"]) == ("data", "inferred")
     assert k["storey_height_m"] == pytest.approx(k["height_m"] / 2, rel=1e-9)

@@ -87,15 +87,9 @@ def test_ifc_permit_floor_area_and_storey_height_are_data(tmp_path: Path) -> Non
 
 
 def test_cityjson_storeys_give_data_and_default_storey_heights(tmp_path: Path) -> None:
-    from tests.test_ingest_cityjson import DocBuilder, gable_faces, solid, write
+    from tests.test_ingest_cityjson import known_and_bare_houses
 
-    doc = DocBuilder()
-    known, kinds, _ = gable_faces(doc, 0, 0, 10, 8, 6.0, 30.0)
-    bare, bare_kinds, _ = gable_faces(doc, 50, 0, 20, 8, 6.0, 30.0)
-    doc.objects = {"known": {"type": "Building", "attributes": {"storeysAboveGround": 2, "function": "woonfunctie"},
-                             "geometry": [solid(known, kinds)]},
-                   "bare": {"type": "Building", "geometry": [solid(bare, bare_kinds)]}}
-    scene = _ingest(tmp_path, write(tmp_path, doc.doc()), "--crs", "EPSG:28992")
+    scene = _ingest(tmp_path, known_and_bare_houses(tmp_path, bare_width_m=20.0), "--crs", "EPSG:28992")
     b = gpd.read_parquet(scene / "buildings.parquet")
     assert set(b["storey_height_m_source"]) == {"data", "default"} and set(b["floor_area_m2_source"]) == {"inferred"}
     lines, rows = _info(scene)

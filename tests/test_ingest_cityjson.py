@@ -140,6 +140,19 @@ def write(tmp_path, doc, name="doc.city.json"):
     return path
 
 
+def known_and_bare_houses(tmp_path, bare_width_m: float = 10.0):
+    """A CityJSON file of two LoD2 gable houses (8 m deep, eaves 6 m, roof 30 degrees): "known"
+    (10 m wide, ``storeysAboveGround`` 2, a dwelling) and "bare" (``bare_width_m`` wide, no
+    attributes); its path."""
+    doc = DocBuilder()
+    known, kinds, _ = gable_faces(doc, 0, 0, 10, 8, 6.0, 30.0)
+    bare, bare_kinds, _ = gable_faces(doc, 50, 0, bare_width_m, 8, 6.0, 30.0)
+    doc.objects = {"known": {"type": "Building", "attributes": {"storeysAboveGround": 2, "function": "woonfunctie"},
+                             "geometry": [solid(known, kinds)]},
+                   "bare": {"type": "Building", "geometry": [solid(bare, bare_kinds)]}}
+    return write(tmp_path, doc.doc())
+
+
 # --------------------------------------------------------------------------- analytic checks
 def test_district_counts_and_drops(tmp_path):
     b, _ = district()

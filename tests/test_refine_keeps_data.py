@@ -76,17 +76,11 @@ def test_cityjson_data_storeys_keep_the_readers_storey_height(tmp_path: Path) ->
     height (measured height over the storeys; before: the height less a 3 m pitched-roof
     allowance, over the storeys) and the storeys' source ``data``. A house without storeys is
     still refined: storeys from its height with the storey height of its use."""
-    from tests.test_ingest_cityjson import DocBuilder, gable_faces, solid, write
+    from tests.test_ingest_cityjson import known_and_bare_houses
     from twin.ingest.cityjson import read_cityjson
 
     table = load_defaults()
-    doc = DocBuilder()
-    known, kinds, _ = gable_faces(doc, 0, 0, 10, 8, 6.0, 30.0)
-    bare, bare_kinds, _ = gable_faces(doc, 50, 0, 10, 8, 6.0, 30.0)
-    doc.objects = {"known": {"type": "Building", "attributes": {"storeysAboveGround": 2, "function": "woonfunctie"},
-                             "geometry": [solid(known, kinds)]},
-                   "bare": {"type": "Building", "geometry": [solid(bare, bare_kinds)]}}
-    read = read_cityjson(write(tmp_path, doc.doc())).layers["buildings"].set_index("building_id")
+    read = read_cityjson(known_and_bare_houses(tmp_path)).layers["buildings"].set_index("building_id")
     refined = refine_buildings(read.reset_index(), table=table).set_index("building_id")
     k, r = refined.loc["cityjson:known"], read.loc["cityjson:known"]
     assert (k["n_storeys"], k["n_storeys_source"], k["height_m_source"]) == (2, "data", "data")

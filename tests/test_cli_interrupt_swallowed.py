@@ -36,6 +36,7 @@ import sys
 import twin.scenario.report as report
 
 MODE = sys.argv[1]
+report.write_report_original = report.write_report
 
 
 def compile_interrupted(*args, **kwargs):
@@ -53,6 +54,18 @@ def compile_interrupted(*args, **kwargs):
 
 
 report.write_report = compile_interrupted  # called inside the staged results folder
+
+if MODE.startswith("lost-"):  # a library that clears the KeyboardInterrupt and goes on (numpy comparing dtypes)
+    write_report, SIG = report.write_report_original, getattr(signal, MODE[5:])
+
+    def swallowing(*args, **kwargs):
+        try:
+            signal.raise_signal(SIG)
+        except KeyboardInterrupt:
+            pass
+        return write_report(*args, **kwargs)
+
+    report.write_report = swallowing
 
 if MODE == "early":  # before the command runs: while the command line is being read
     import twin.cli.main as cli_main
@@ -129,3 +142,29 @@ def test_after_the_command_a_bug_is_a_bug_again(capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "internal error" in err[0]
     Path(err[0].rsplit("traceback in ", 1)[1]).unlink()
+
+
+@pytest.mark.parametrize(("sig", "code"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_signal_a_library_clears_still_stops_with_its_line(tiny_result, tmp_path, sig, code):
+    """A stop signal whose ``KeyboardInterrupt`` a library clears, the command then running to its end.
+
+    Seen in the CI at 418bef6: SIGTERM while ``twin solar cadastre`` wrote its tables; the handler
+    ran inside numpy's comparison of two dtypes (pyarrow asking pandas whether the column names
+    are unique), which cleared the exception. The command ended normally, before the watcher's
+    grace, and exited 0 with no line: the user's stop was lost. Now: the line of a signal after
+    the end (the results are whole, the new ones) and 130 / 143.
+    """
+    from twin.scenario.store import RunStore
+    from twin.workflows.scenario_run import store_path_for
+
+    scen, first = tiny_result
+    out = tmp_path / "results"
+    shutil.copytree(first, out)
+    proc = subprocess.run([sys.executable, "-c", DRIVER, f"lost-{sig}", "run", str(scen), "-o", str(out), "-q", "--seed", "3"],
+                          capture_output=True, text=True, timeout=600, env=child_env(), stdin=subprocess.DEVNULL)
+    line = "twin: interrupted" if sig == "SIGINT" else "twin: terminated (SIGTERM)"
+    assert proc.returncode == code, proc.stderr
+    assert proc.stderr.splitlines() == [f"{line} after the command had ended; its results were written whole"]
+    assert run_record(out)["seed"] == 3  # the new result, whole
+    assert hidden_entries(tmp_path) == []
+    assert list(RunStore(store_path_for(out)).runs()["status"]) == ["done"]

@@ -189,3 +189,24 @@ def test_a_signal_during_the_write_probe_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         probe_writable(tmp_path / "out")
     assert _beside(tmp_path) == []
+
+
+BLOCK_END = textwrap.dedent("""
+    import os, signal, sys, time
+    from twin.cli import signals
+
+    with signals.installed() as stop:
+        stop.ended_with = 0  # as twin.cli.main.main notes its command's exit code
+    os.kill(os.getpid(), getattr(signal, sys.argv[1]))  # the instant after the block, before anything else runs
+    time.sleep(30)
+""")
+
+
+@pytest.mark.parametrize(("sig", "code"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_signal_just_after_the_command_block_gets_the_after_end_line(sig, code):
+    """The CI at 418bef6: the block put the earlier handlers back (the default action in ``python
+    -m twin.cli.main``) and ``main`` set the after-end ones only next; a SIGTERM between the two
+    killed the process with no line (exit -15), a SIGINT printed a traceback (exit -2)."""
+    proc = subprocess.run([sys.executable, "-c", BLOCK_END, sig], capture_output=True, text=True, timeout=120)
+    line = {"SIGINT": "twin: interrupted", "SIGTERM": "twin: terminated (SIGTERM)"}[sig]
+    assert (proc.returncode, proc.stderr) == (code, f"{line} after the command had ended; its results were written whole\n")

@@ -197,20 +197,22 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - console e
 
     code = None
     try:
-        with signals.installed():  # SIGTERM / SIGINT: prompt stop, exit 143 / 130
+        with signals.installed() as stop:  # SIGTERM / SIGINT: prompt stop, exit 143 / 130
             try:
                 args = global_flags_first(sys.argv[1:] if argv is None else argv)
                 with command_output(args):
                     code = run_app(app, args)
             except KeyboardInterrupt:  # around the command: reading its line, starting or ending its progress
                 code = interrupted()
+            stop.ended_with = code  # a signal from the block's end on: one line, 130 / 143 (signals.after_end)
     except KeyboardInterrupt as exc:  # while the handlers were being put back: the command had ended
         from twin.workflows.interrupt import Terminated
 
         if code is None:
             raise
         signals.stop_after_end(signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT, code)
-    signals.after_end(code)  # a signal from now on: one line, 130 / 143 (see there)
+    if stop.lost is not None:  # a signal whose KeyboardInterrupt a library cleared: the command ran to its end
+        signals.stop_after_end(stop.lost, code)
     pause_point("ended")
     signals.exit_now(code)  # not the interpreter's shutdown, which puts the default signal action back
 

@@ -39,6 +39,15 @@ handler itself, before it raises, so the command line (:mod:`twin.cli.errors`) c
 error that follows a stop signal (a library that turned the ``KeyboardInterrupt`` into its own
 exception) from a bug.
 
+A ``KeyboardInterrupt`` that a library clears outright: C code may call a Python handler
+(through ``PyErr_CheckSignals`` or a nested call) and then clear the exception it raised, as
+numpy does when it compares two dtypes that it cannot convert (seen when pyarrow asks pandas
+whether a table's column names are unique). The command then goes on. If it ends before the
+watcher's :data:`UNWIND_S`, :func:`installed` yields a :class:`CommandStop` whose ``lost``
+names the signal, and :func:`twin.cli.main.main` ends as for a signal after the end
+(:func:`stop_after_end`: the line says that the results were written whole, exit 130 / 143);
+a command that runs on is stopped by the watcher after :data:`UNWIND_S`.
+
 After a stop signal, anything else Python cannot raise (a library's ``__del__`` failing on an
 object the signal left half made, e.g. PyTables' ``Node.__del__`` on a file it was opening)
 is not printed either: the process is ending, and the line says why.
@@ -53,7 +62,9 @@ The end of the process (:func:`exit_now`): CPython's own shutdown puts the defau
 back on SIGINT and SIGTERM before it finalizes its modules, so a signal in that last instant
 killed the process with no line (exit -15 after SIGTERM). :func:`twin.cli.main.main` ends
 instead with :func:`exit_now`: the exit functions run under the handlers of :func:`after_end`,
-then :func:`os._exit`.
+then :func:`os._exit`. Those handlers follow the handlers of :func:`installed` directly, at the
+end of its block (:attr:`CommandStop.ended_with`): the CI at 418bef6 found a SIGTERM in the
+instant between the two that killed ``python -m twin.cli.main`` with no line.
 
 Only the console entry point installs this; twin used as a library keeps the handlers of its
 host (Jupyter, Dask workers, pytest).
@@ -62,6 +73,7 @@ host (Jupyter, Dask workers, pytest).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import select
 import signal
@@ -260,14 +272,46 @@ def _watch(read_fd: int) -> None:
             key, since = now_key, time.monotonic() - GRACE_S / 2  # moving: look again shortly
 
 
+@dataclasses.dataclass
+class CommandStop:
+    """What :func:`installed` learned of the command run in its block.
+
+    Attributes
+    ----------
+    lost
+        The stop signal received during the block that no line reported although the block
+        ended normally: a library cleared its ``KeyboardInterrupt`` and the command ran to its
+        end (see the module docstring). None: no such signal.
+    ended_with
+        Set by the command line as the block's last step: the exit code of the command. The
+        block then hands over to the handlers of :func:`after_end` instead of putting the
+        earlier handlers back, so no instant is left between the two in which a signal meets
+        the default action (killed by SIGTERM with no line, or a ``KeyboardInterrupt`` traceback
+        and death by SIGINT, when twin is run as ``python -m twin.cli.main``) or the start-up
+        handler's plain line (when the new results are already in place).
+    """
+
+    lost: int | None = None
+    ended_with: int | None = None
+
+
+def _lost_signal() -> int | None:
+    """The stop signal received that no line has reported (None: none, or reported)."""
+    sig = received()
+    return sig if sig is not None and not _announced[0] else None
+
+
 @contextlib.contextmanager
-def installed() -> Iterator[None]:
+def installed() -> Iterator[CommandStop]:
     """Within the block, SIGINT and SIGTERM stop the process promptly (see the module docstring).
 
-    Outside the main thread (where handlers cannot be installed) this does nothing.
+    Yields a :class:`CommandStop`, whose ``lost`` is set when the block ends normally after a
+    stop signal that no line reported, and whose ``ended_with`` the command line sets. Outside
+    the main thread (where handlers cannot be installed) this does nothing.
     """
+    stop = CommandStop()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield stop
         return
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
@@ -287,12 +331,16 @@ def installed() -> Iterator[None]:
     watcher.start()
     try:
         with record_placed():  # what this command puts in place whole, for its stop line (stop_line)
-            yield
+            yield stop
+            stop.lost = _lost_signal()  # (the block ended normally)
     finally:
         sys.unraisablehook = previous_hook
-        for sig, handler in previous.items():
-            if handler is not None:
-                signal.signal(sig, handler)
+        if stop.ended_with is not None:  # the command line's end: straight to its after-end handlers
+            after_end(stop.ended_with)
+        else:
+            for sig, handler in previous.items():
+                if handler is not None:
+                    signal.signal(sig, handler)
         signal.set_wakeup_fd(old_fd)
         with contextlib.suppress(OSError):
             os.write(write_fd, bytes([_STOP_BYTE]))
@@ -339,8 +387,8 @@ def stop_after_end(sig: int, code: int) -> None:
 def after_end(code: int) -> None:
     """From now on a SIGINT or SIGTERM ends the process by :func:`stop_after_end` (main thread only).
 
-    Called by :func:`twin.cli.main.main` once the command has ended with ``code`` and the
-    handlers of :func:`installed` are put back, just before it exits.
+    Set by :func:`installed` at the end of its block once the command line has noted the exit
+    code ``code`` of its command (:attr:`CommandStop.ended_with`).
     """
     if threading.current_thread() is not threading.main_thread():
         return
@@ -372,5 +420,5 @@ def exit_now(code: int) -> NoReturn:
     os._exit(code)
 
 
-__all__ = ["EXIT_CODES", "GRACE_S", "LINES", "UNWIND_S", "after_end", "announce", "ended_line", "exit_code", "exit_now", "installed",
+__all__ = ["EXIT_CODES", "GRACE_S", "LINES", "UNWIND_S", "CommandStop", "after_end", "announce", "ended_line", "exit_code", "exit_now", "installed",
            "received", "stop_after_end", "stop_line"]

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -80,3 +82,32 @@ def run_record(out: Path) -> dict:
 def hidden_entries(folder: Path) -> list[str]:
     """Names in ``folder`` that start with a dot (twin's temporary folders are hidden)."""
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def process_state(pid: int) -> str:
+    """The state letter of process ``pid`` in ``/proc/PID/stat`` (``T``: stopped, ``Z``: ended, not yet reaped)."""
+    text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    return text.rsplit(")", 1)[1].split()[0]  # after the command name, which may hold spaces
+
+
+def signal_if_running(proc: subprocess.Popen, sig: int, *, wait_s: float = 30.0) -> bool:
+    """Send ``sig`` to ``proc`` if it is still running; False when it had ended before.
+
+    A plain ``proc.send_signal`` cannot tell the two apart: a command that ends in the instant
+    between the test's look and the signal exits 0 with no line, as a signal lost by the command
+    would. So the process is frozen first (SIGSTOP), its state read: ended (``Z``) means the
+    signal came too late; stopped (``T``) means it is alive, outside its final exit, and ``sig``
+    is sent, then SIGCONT, so ``sig`` is the first thing it meets when it runs again.
+    """
+    if proc.poll() is not None:
+        return False
+    os.kill(proc.pid, signal.SIGSTOP)
+    deadline = time.monotonic() + wait_s
+    while (state := process_state(proc.pid)) not in ("T", "t", "Z", "X"):
+        assert time.monotonic() < deadline, f"process {proc.pid} neither stopped nor ended in {wait_s:g} s (state {state})"
+        time.sleep(0.001)
+    if state in ("Z", "X"):
+        return False
+    os.kill(proc.pid, sig)
+    os.kill(proc.pid, signal.SIGCONT)
+    return True

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.output_helpers import child_env, hidden_entries, run_cli, run_record, twin_cmd, write_tiny_scenario
+from tests.output_helpers import child_env, hidden_entries, process_state, run_cli, run_record, twin_cmd, write_tiny_scenario
 from twin.errors import OutputError
 from twin.io import atomic_path, atomic_write_text, staged_dir
 from twin.io import staged as staged_mod
@@ -401,12 +401,6 @@ def test_twin_run_rerun_replaces_the_folder_whole(tiny_run, tmp_path):
     assert hidden_entries(tmp_path) == []
 
 
-def _proc_state(pid: int) -> str:
-    """The state letter of process ``pid`` in ``/proc`` (``T``: stopped)."""
-    with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-        return fh.read().rsplit(")", 1)[1].split()[0]
-
-
 def _stop_before_writing(proc: subprocess.Popen, store_path: Path, out: Path, timeout_s: float = 120.0) -> bool:
     """Wait until the ``twin run`` child ``proc`` has claimed its run, then freeze it (SIGSTOP).
 
@@ -426,7 +420,7 @@ def _stop_before_writing(proc: subprocess.Popen, store_path: Path, out: Path, ti
         time.sleep(0.02)
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGSTOP)  # a child that ended since is a zombie until reaped: no error
-        while proc.poll() is None and _proc_state(proc.pid) != "T":
+        while proc.poll() is None and process_state(proc.pid) != "T":
             time.sleep(0.005)
     if proc.poll() is not None:  # ended before it was frozen
         return False

@@ -29,7 +29,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import shared_path
-from tests.output_helpers import child_env, run_cli, twin_cmd
+from tests.output_helpers import child_env, run_cli, signal_if_running, twin_cmd
 
 pytestmark = pytest.mark.slow
 
@@ -102,15 +102,19 @@ def _hashes(folder: Path) -> dict[str, str]:
 
 def _interrupted(args: list, folder: Path, before: set[str], sig: int) -> tuple[int, str] | None:
     """Run ``twin ARGS``, send ``sig`` once a staging entry appears in ``folder``; (exit code, stderr),
-    or None when the run ended before an entry was seen."""
+    or None when the run ended before an entry was seen or before the signal could be sent
+    (:func:`tests.output_helpers.signal_if_running`; it then exited 0)."""
     proc = subprocess.Popen(twin_cmd(*args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=child_env(),
                             stdin=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + WAIT_S
         while proc.poll() is None and time.monotonic() < deadline:
             if [n for n in set(os.listdir(folder)) - before if any(k in n for k in STAGING_KINDS)]:
-                proc.send_signal(sig)
+                sent = signal_if_running(proc, sig)
                 _, err = proc.communicate(timeout=WAIT_S)
+                if not sent:
+                    assert proc.returncode == 0, err[-2000:]
+                    return None
                 return proc.returncode, err
             time.sleep(0.002)
         assert proc.poll() is not None, f"no staging entry in {WAIT_S:g} s"

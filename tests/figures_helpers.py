@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -17,14 +18,28 @@ def without(data: dict, path: tuple[str, ...]) -> dict:
     return out
 
 
-def page_and_figures(tmp_path: Path, data: dict, names: list[str], file: str, *, inline: bool) -> tuple[Path, Path]:
-    """A page holding the blocks ``names`` (each ``old``: inline on one line, or on lines of its
-    own) and a figures folder holding ``data`` as ``file``: (page, folder) for
-    ``update_figures.update([page], figures=folder)``."""
+def page_and_figures(tmp_path: Path, data: dict, names: list[str], file: str, *, inline: bool | Callable[[str], bool],
+                     around: tuple[str, str] = ("", ""), indent: str = "") -> tuple[Path, Path]:
+    """A page holding the blocks ``names`` and a figures folder holding ``data`` as ``file``: (page, folder) for
+    ``update_figures.update([page], figures_dir=folder)``.
+
+    Parameters
+    ----------
+    inline
+        Each block ``old`` on one line (``True``), on lines of its own (``False``), or as a function of the block's name says.
+    around
+        Text written before and after each block (``("| ", " |")`` puts an inline block in a table cell,
+        ``("before\\n", "\\nafter")`` puts a block of lines between two lines of text); each block ends its line.
+    indent
+        Written before both marker lines of a block on lines of its own.
+    """
     folder = tmp_path / "figures"
     folder.mkdir(exist_ok=True)
     (folder / file).write_text(json.dumps(data), encoding="utf-8")
+    one_line = inline if callable(inline) else (lambda _name: inline)
+    before, after = around
     page = tmp_path / "page.md"
-    page.write_text("".join(f"<!-- figures:{n} -->old<!-- /figures:{n} -->\n" if inline else f"<!-- figures:{n} -->\nold\n<!-- /figures:{n} -->\n"
+    page.write_text("".join(before + (f"<!-- figures:{n} -->old<!-- /figures:{n} -->" if one_line(n) else
+                                      f"{indent}<!-- figures:{n} -->\nold\n{indent}<!-- /figures:{n} -->") + after + "\n"
                             for n in names), encoding="utf-8")  # fmt: skip
     return page, folder

@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import without
+from tests.figures_helpers import page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -40,12 +40,7 @@ DATA = {"date": "2026-12-03", "commit": "abc1234", "method": "stack", "cpu_s": 3
 
 
 def _page(tmp_path, data: dict):
-    folder = tmp_path / "figures"
-    folder.mkdir()
-    (folder / calibration_ampds2_p12.FILE).write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text("before\n<!-- figures:calibration_ampds2_p12 -->\nold\n<!-- /figures:calibration_ampds2_p12 -->\nafter\n", encoding="utf-8")
-    return page, folder
+    return page_and_figures(tmp_path, data, ["calibration_ampds2_p12"], calibration_ampds2_p12.FILE, inline=False, around=("before\n", "\nafter"))
 
 
 def test_the_robustness_table(tmp_path):

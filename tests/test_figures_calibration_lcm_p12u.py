@@ -18,7 +18,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import without
+from tests.figures_helpers import page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -45,13 +45,7 @@ DATA = {"date": "2026-12-03", "commit": "abc1234", "cpu_s": 975.2, "wall_s": 178
 
 
 def _page(tmp_path, data: dict, view: str):
-    folder = tmp_path / "figures"
-    folder.mkdir()
-    (folder / calibration_lcm_p12u.FILE).write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    name = f"calibration_lcm_p12u.{view}"
-    page.write_text(f"before\n<!-- figures:{name} -->\nold\n<!-- /figures:{name} -->\nafter\n", encoding="utf-8")
-    return page, folder
+    return page_and_figures(tmp_path, data, [f"calibration_lcm_p12u.{view}"], calibration_lcm_p12u.FILE, inline=False, around=("before\n", "\nafter"))
 
 
 def test_the_table_of_settings(tmp_path):

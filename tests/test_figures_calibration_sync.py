@@ -8,14 +8,13 @@ benchmark to re-run (nothing written), and the page quotes the view.
 from __future__ import annotations
 
 import copy
-import json
 import re
 import sys
 
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import without
+from tests.figures_helpers import page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -29,12 +28,7 @@ SYNC = {"case": "test", "cases": {"sync_10k": {
 
 
 def _page(tmp_path, data: dict):
-    folder = tmp_path / "figures"
-    folder.mkdir(exist_ok=True)
-    (folder / "calibration_sync.json").write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text("Benchmark <!-- figures:calibration_sync.sync -->old<!-- /figures:calibration_sync.sync -->.\n", encoding="utf-8")
-    return page, folder
+    return page_and_figures(tmp_path, data, ["calibration_sync.sync"], "calibration_sync.json", inline=True, around=("Benchmark ", "."))
 
 
 def test_the_sync_sentence_renders_wall_and_cpu_per_1000_buildings(tmp_path):

@@ -9,14 +9,13 @@ key is an error naming the key, the file and the script to re-run (nothing writt
 from __future__ import annotations
 
 import copy
-import json
 import re
 import sys
 
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import without
+from tests.figures_helpers import page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -30,12 +29,7 @@ STAMP = "measured 2026-12-06 10:04 UTC at commit abc1234 by `python benchmarks/e
 
 
 def _page(tmp_path, data: dict, block: str):
-    folder = tmp_path / "figures"
-    folder.mkdir(exist_ok=True)
-    (folder / "energy_kernel_reference.json").write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text(f"| x | <!-- figures:{block} -->old<!-- /figures:{block} --> |\n", encoding="utf-8")
-    return page, folder
+    return page_and_figures(tmp_path, data, [block], "energy_kernel_reference.json", inline=True, around=("| x | ", " |"))
 
 
 def test_the_validation_sentence_names_each_difference(tmp_path):

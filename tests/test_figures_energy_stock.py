@@ -9,14 +9,13 @@ naming the key, the file and the benchmark to re-run (nothing written), and the 
 from __future__ import annotations
 
 import copy
-import json
 import re
 import sys
 
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import without
+from tests.figures_helpers import page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -35,13 +34,7 @@ KERNEL = {"cases": {k: {"n_buildings": n, "speedup_vs_python": w, "cpu_speedup_v
 
 
 def _page(tmp_path, file: str, data: dict, block: str, *, inline: bool):
-    folder = tmp_path / "figures"
-    folder.mkdir(exist_ok=True)
-    (folder / file).write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text(f"<!-- figures:{block} -->old<!-- /figures:{block} -->\n" if inline else f"<!-- figures:{block} -->\nold\n<!-- /figures:{block} -->\n",
-                    encoding="utf-8")  # fmt: skip
-    return page, folder
+    return page_and_figures(tmp_path, data, [block], file, inline=inline)
 
 
 def test_the_stock_bullets_render_wall_cpu_stages_and_load(tmp_path):

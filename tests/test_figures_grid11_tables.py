@@ -10,13 +10,13 @@ page quotes both views.
 from __future__ import annotations
 
 import copy
-import json
 import re
 import sys
 
 import pytest
 
 from tests.cli_harness import REPO
+from tests.figures_helpers import page_and_figures
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -39,12 +39,7 @@ DATA = {"reference": REF, "seeds": 5, "command": "python benchmarks/bench_traffi
 
 
 def _page(tmp_path, file: str, data: dict, block: str):
-    folder = tmp_path / "figures"
-    folder.mkdir(exist_ok=True)
-    (folder / file).write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text(f"<!-- figures:{block} -->\nold\n<!-- /figures:{block} -->\n", encoding="utf-8")
-    return page, folder
+    return page_and_figures(tmp_path, data, [block], file, inline=False)
 
 
 def test_the_tables_render_means_ratios_grid_and_the_run(tmp_path):

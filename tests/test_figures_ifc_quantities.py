@@ -8,13 +8,13 @@ re-run (nothing written), and the pages quote the views.
 from __future__ import annotations
 
 import copy
-import json
 import re
 import sys
 
 import pytest
 
 from tests.cli_harness import REPO
+from tests.figures_helpers import page_and_figures
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -30,13 +30,7 @@ DATA = {"date": "2026-12-06 10:09 UTC", "commit": "abc1234",
 
 
 def _page(tmp_path, data: dict, names: list[str]):
-    folder = tmp_path / "figures"
-    folder.mkdir(exist_ok=True)
-    (folder / "ingest_ifc_quantities.json").write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text("".join(f"  <!-- figures:{n} -->\nold\n  <!-- /figures:{n} -->\n" if n.endswith("walls") else f"<!-- figures:{n} -->old<!-- /figures:{n} -->\n"
-                            for n in names), encoding="utf-8")  # fmt: skip
-    return page, folder
+    return page_and_figures(tmp_path, data, names, "ingest_ifc_quantities.json", inline=lambda n: not n.endswith("walls"), indent="  ")
 
 
 def test_the_three_views(tmp_path):

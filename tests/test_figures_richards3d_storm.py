@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import without
+from tests.figures_helpers import page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -34,12 +34,7 @@ DATA = {"case": "test", "cases": {"n200": ENTRY, "n100": {**ENTRY, "n": 100, "ce
 
 
 def _page(tmp_path, data: dict):
-    folder = tmp_path / "figures"
-    folder.mkdir()
-    (folder / soil_richards3d.FILE).write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text("before\n<!-- figures:richards3d_storm -->\nold\n<!-- /figures:richards3d_storm -->\nafter\n", encoding="utf-8")
-    return page, folder
+    return page_and_figures(tmp_path, data, ["richards3d_storm"], soil_richards3d.FILE, inline=False, around=("before\n", "\nafter"))
 
 
 def test_the_storm_block_lines(tmp_path):

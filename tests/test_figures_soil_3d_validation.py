@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import without
+from tests.figures_helpers import page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -36,12 +36,7 @@ DATA = {"date": "2026-12-06 13:12 UTC", "commit": "abc1234", "load_before": [5.9
 
 
 def _page(tmp_path, data: dict):
-    folder = tmp_path / "figures"
-    folder.mkdir()
-    (folder / soil_3d_validation.FILE).write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text("before\n<!-- figures:soil_3d_validation -->\nold\n<!-- /figures:soil_3d_validation -->\nafter\n", encoding="utf-8")
-    return page, folder
+    return page_and_figures(tmp_path, data, ["soil_3d_validation"], soil_3d_validation.FILE, inline=False, around=("before\n", "\nafter"))
 
 
 def test_the_validation_tables(tmp_path):

@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import without
+from tests.figures_helpers import page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -41,12 +41,7 @@ DATA = {"case": "test", "parts": {
 
 
 def _page(tmp_path, data: dict):
-    folder = tmp_path / "figures"
-    folder.mkdir()
-    (folder / soil_block_p18.FILE).write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text("before\n<!-- figures:soil_block_p18 -->\nold\n<!-- /figures:soil_block_p18 -->\nafter\n", encoding="utf-8")
-    return page, folder
+    return page_and_figures(tmp_path, data, ["soil_block_p18"], soil_block_p18.FILE, inline=False, around=("before\n", "\nafter"))
 
 
 def test_the_four_parts(tmp_path):

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import without
+from tests.figures_helpers import page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -49,12 +49,7 @@ DATA = {"date": "2026-12-06 13:05 UTC", "commit": "abc1234", "percent_columns": 
 
 
 def _page(tmp_path, data: dict):
-    folder = tmp_path / "figures"
-    folder.mkdir()
-    (folder / stock_attributes.FILE).write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text("<!-- figures:stock_attributes.measured -->\nold\n<!-- /figures:stock_attributes.measured -->\n", encoding="utf-8")
-    return page, folder
+    return page_and_figures(tmp_path, data, ["stock_attributes.measured"], stock_attributes.FILE, inline=False)
 
 
 def test_the_measured_sections(tmp_path):

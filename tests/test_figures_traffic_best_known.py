@@ -9,14 +9,13 @@ re-run (nothing written), and the pages quote the views.
 from __future__ import annotations
 
 import copy
-import json
 import re
 import sys
 
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import without
+from tests.figures_helpers import page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -32,12 +31,7 @@ STAMP = "measured 2026-12-06 10:05 UTC at commit abc1234 by `python benchmarks/t
 
 
 def _page(tmp_path, data: dict, names: list[str]):
-    folder = tmp_path / "figures"
-    folder.mkdir(exist_ok=True)
-    (folder / "traffic_best_known.json").write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text("".join(f"| <!-- figures:{n} -->old<!-- /figures:{n} --> |\n" for n in names), encoding="utf-8")
-    return page, folder
+    return page_and_figures(tmp_path, data, names, "traffic_best_known.json", inline=True, around=("| ", " |"))
 
 
 def test_the_readme_row_and_the_table_cells(tmp_path):

@@ -1,13 +1,14 @@
 """Whole Brussels region (the shared 2013 OSM extract, 51k buildings): solar cadastre, ``twin
 energy run``, energy shading, CityJSON export, each next to the time of reading the region PBF
 with pyogrio in the same run (the yardstick of issue 16). Prints every figure with the load
-average, keeps them in ``benchmarks/figures/solar_region.json`` and, with ``--docs``, writes
-the measured part of ``docs/solar.md`` (between its ``<!-- BEGIN measured -->`` and
-``<!-- END measured -->`` markers) from that file: the figures of the page are never typed.
+average and merges them into ``benchmarks/figures/solar_region.json`` (each part with its date,
+commit, thread setting and core count), from which ``python scripts/update_figures.py
+docs/solar.md`` writes the measured part of ``docs/solar.md`` (renderer
+``scripts/figure_renderers/solar.py``, block ``solar_region``): the figures of the page are never typed.
 
-Run: ``python benchmarks/bench_solar_region.py [cadastre] [energy] [shading] [export] [--docs]``
-(parts not run keep their last figures in the results file; ``--docs`` alone only rewrites the
-page), or ``pytest benchmarks/bench_solar_region.py -s``. Needs ../shared/data.
+Run: ``python benchmarks/bench_solar_region.py [cadastre] [energy] [shading] [export]`` (parts not
+run keep their last figures in the results file), or ``pytest benchmarks/bench_solar_region.py -s``
+(figures printed, not kept). Needs ../shared/data.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -24,7 +24,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # the repository, for tests.* helpers
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/, for machine_load
+
+from machine_load import commit_stamp  # noqa: E402 - benchmarks/machine_load.py
 
 from tests.conftest import shared_path  # noqa: E402
 
@@ -37,16 +40,11 @@ REGION_OPTIONS = {"method": "horizon", "spacing_m": 2.0, "max_sensors_per_surfac
 REGION_FLAGS = ["--method", "horizon", "--spacing", "2", "--max-sensors", "16", "--max-distance", "100"]
 
 RESULTS = ROOT / "benchmarks" / "figures" / "solar_region.json"
+#: The parts of the benchmark, as named on the command line and in the results file.
+PARTS = ("cadastre", "energy", "shading", "export")
 #: Environment variable describing the tree the energy run is measured on (recorded with its row), e.g.
 #: ``snapshot of commit abc1234 (git archive), its own Numba cache``.
 TREE_ENV = "TWIN_BENCH_TREE"
-DOC = ROOT / "docs" / "solar.md"
-
-#: Targets of issue 16, as multiples of the PBF read, and peak memory, GB.
-TARGET_CADASTRE_X = 20.0
-TARGET_ENERGY_X = 5.0
-TARGET_PEAK_GB = 4.0
-TARGET_EXPORT_S = 30.0
 
 
 def _loadavg() -> list[float]:
@@ -400,153 +398,17 @@ def bench_export(path: Path) -> dict:
     return {"export_s": dt, "n_buildings": r.n_buildings, "size_mb": path.stat().st_size / 1e6, "load": _loadavg()}
 
 
-# ----------------------------------------------------------------------------- results and page
+# ----------------------------------------------------------------------------- results
 def save_results(new: dict, path: Path = RESULTS) -> dict:
-    """Merge ``new`` parts into the results file (each part with its date and thread setting)."""
+    """Merge ``new`` parts into the results file (each part with its date, commit, thread setting and core count)."""
     data = json.loads(path.read_text()) if path.exists() else {}
-    stamp = {"date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "twin_numba_threads": _threads(),
+    stamp = {"date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "commit": commit_stamp(), "twin_numba_threads": _threads(),
              "cpus": os.cpu_count()}
     for key, value in new.items():
         data[key] = {**value, **stamp}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1) + "\n")
     return data
-
-
-def _met(ok: bool) -> str:
-    return "**met**" if ok else "**not met**"
-
-
-def _met2(in_process: float, cli: float, target: float, first: str = "in process") -> str:
-    """Target status of a run measured ``first`` (in process) and as a separate process."""
-    if in_process < target and cli < target:
-        return "**met**"
-    if in_process < target:
-        return f"**met {first} only, not as a separate process**"
-    return "**not met**"
-
-
-def _reads_text(c: dict) -> str:
-    """The cadastre's in-process PBF read: median of several, or the one best-of-two of older results."""
-    if "pbf_reads_s" in c:
-        return f"median {c['pbf_read_s']:.2f} s of {len(c['pbf_reads_s'])}"
-    return f"{c['pbf_read_s']:.2f} s"
-
-
-def _cli_row(what: str, cl: dict, digits: int) -> str:
-    """The table row of a command line run as a separate process (:func:`cli_beside_reads`; older
-    results: one run against the in-process read), its wall time with ``digits`` decimals."""
-    wall = f"{cl['wall_s']:.{digits}f} s wall"
-    if "process_ratio" in cl:  # repeated, and set against the PBF read as a separate process too
-        return (f"| {what}, median of {len(cl['runs_s'])} | {wall} | {cl['ratio']:.1f} (the in-process read); {cl['process_ratio']:.1f} "
-                f"against the PBF read as a separate process (start-up and imports included: median {cl['read_process_s']:.2f} s of "
-                f"{len(cl['read_processes_s'])}) | {cl['load'][0]:.1f} | peak RSS {cl['peak_gb']:.2f} GB |")
-    return f"| {what}, once | {wall} | {cl['ratio']:.1f} | {cl['load'][0]:.1f} | peak RSS {cl['peak_gb']:.2f} GB |"
-
-
-def render(data: dict) -> str:
-    """The measured part of docs/solar.md from the results file."""
-    rows = ["| what | time | x the PBF read (same run) | load (1 min) | notes |", "|---|---|---|---|---|"]
-    out = []
-    c = data.get("cadastre")
-    e = data.get("energy")
-    sh = data.get("shading")
-    ex = data.get("export")
-    if c:
-        st = c["steps"]
-        rows.append(
-            f"| solar cadastre of every roof, in process: PBF -> buildings (`ingest`, buildings layer) -> surfaces, grid, "
-            f"{c['n_sensors']:,} sensors (2 m, at most 16 per roof), horizons (36 sectors, 100 m), PV layout and yield -> GeoParquet "
-            f"| {c['end_to_end_s']:.1f} s (buildings {c['scene_s']:.1f}, cadastre {c['cadastre_s']:.1f}, write {c['write_s']:.1f}) "
-            f"| {c['ratio']:.1f} (read {_reads_text(c)}) | {c['load'][0]:.1f} | peak RSS {c['peak_gb']:.2f} GB; steps: "
-            + ", ".join(f"{k} {v:.1f}" for k, v in st.items()) + " s; "
-            f"{c['totals']['roof_area_m2'] / 1e6:.1f} km2 of roofs, {c['totals']['pv_kwp'] / 1e6:.2f} GWp, "
-            f"{c['totals']['pv_ac_mwh_year'] / 1e6:.2f} TWh/year (every footprint a flat roof with 10-degree racks, no roof "
-            "obstacles: an upper bound) |")
-        rows.append(_cli_row("`twin solar cadastre` on the PBF, separate process (start-up, imports, buildings-only ingest, cadastre, "
-                             "GeoParquet)", c["cli"], 1))
-        rows.append(f"| reading the region into a scene otherwise | `twin ingest` all layers {c['full_ingest_s']:.1f} s; an ingested "
-                    f"scene folder {c['scene_folder_s']:.1f} s | | {c['load'][0]:.1f} | |")
-    if e:
-        st = e["steps"]
-        if "in_process_runs_s" in e:  # repeated: medians, best and the number of each
-            what = (f"`twin energy run` on the ingested region, median of {len(e['in_process_runs_s'])} fresh processes that first import "
-                    "what the ingest imported (scene folder -> envelope, shading, 5R1C kernel, accounts, GeoParquet; `--no-plots`: "
-                    "the two PNG plots and their matplotlib import left out"
-                    + ("; " + e["bytecode"] if e.get("bytecode") else "") + ")")
-            when = f"{e['in_process_s']:.2f} s, best {e['in_process_best_s']:.2f} s (median run: "
-            read = f"read: median {e['pbf_read_s']:.2f} s, best {e['pbf_read_best_s']:.2f} s of {len(e['pbf_reads_s'])}"
-        else:
-            what = ("`twin energy run` on the ingested region, in process (scene folder -> envelope, shading, 5R1C kernel, "
-                    "accounts, GeoParquet; `--no-plots`: the two PNG plots and their matplotlib import left out)")
-            when = f"{e['in_process_s']:.1f} s ("
-            read = f"read {e['pbf_read_s']:.2f} s"
-        rows.append(f"| {what} | {when}" + ", ".join(f"{k} {v:.1f}" for k, v in st.items())
-                    + f") | {e['in_process_ratio']:.1f} ({read}) | {e['in_process_load'][0]:.1f} | "
-                    + (f"process CPU {e['in_process_cpu_s']:.1f} s (two threads); " if "in_process_cpu_s" in e else "")
-                    + ("shading steps: " + ", ".join(f"{k} {v:.2f}" for k, v in e["shading_steps"].items()) + " s" if e.get("shading_steps") else "")
-                    + (f"; run on a {e['tree']}" if e.get("tree") else "") + " |")
-        rows.append(_cli_row("`twin energy run --no-plots`, separate process (start-up and imports included)", e["cli"], 2))
-    if sh:
-        rows.append(f"| urban shading of the energy stock model alone (51,060 buildings) with `twin.solar.shading` | "
-                    f"{sh['new_s']:.1f} s (" + ", ".join(f"{k} {v:.1f}" for k, v in sh["steps"].items())
-                    + f") | {sh['ratio']:.1f} (read {sh['pbf_read_s']:.2f} s) | {sh['new_load'][0]:.1f} | factors equal the former "
-                    f"path's to {sh['max_diff']:.1e} |")
-        rows.append(f"| the same with the former NumPy path (`tests/energy_shading_reference.py`) | {sh['old_s']:.1f} s | "
-                    f"{sh['old_s'] / sh['pbf_read_s']:.0f} | {sh['old_load'][0]:.1f} | |")
-    if ex:
-        rows.append(f"| CityJSON export of the region ({ex['n_buildings']:,} buildings, {ex['size_mb']:.0f} MB) | {ex['export_s']:.1f} s | | "
-                    f"{ex['load'][0]:.1f} | was 815 s (issue figure) |")
-    dates = sorted({v["date"] for v in (c, e, sh, ex) if v})
-    threads = sorted({str(v["twin_numba_threads"]) for v in (c, e, sh, ex) if v})
-    out.append(f"Measured {', '.join(dates)} by `python benchmarks/bench_solar_region.py` (figures in "
-               f"`benchmarks/figures/solar_region.json`), `TWIN_NUMBA_THREADS={'/'.join(threads)}` on a "
-               f"{(c or e or sh or ex)['cpus']}-core machine shared with other work: the load average (1 min) is given per row; "
-               "under load every figure, the PBF read included, is slower, and not by the same factor.")
-    out.append("")
-    out.extend(rows)
-    out.append("")
-    tg = []
-    if c:
-        cl = c["cli"]
-        if "process_ratio" in cl:  # like with like, as the energy run's
-            tg.append(f"cadastre under {TARGET_CADASTRE_X:g}x the read: {_met2(c['ratio'], cl['process_ratio'], TARGET_CADASTRE_X)} "
-                      f"({c['ratio']:.1f}x in process; as separate processes, start-up and imports included on both sides, "
-                      f"{cl['process_ratio']:.1f}x; the command against the in-process read {cl['ratio']:.1f}x)")
-        else:
-            tg.append(f"cadastre under {TARGET_CADASTRE_X:g}x the read: {_met2(c['ratio'], cl['ratio'], TARGET_CADASTRE_X)} ({c['ratio']:.1f}x in "
-                      f"process, {cl['ratio']:.1f}x as a separate process)")
-    if e:
-        how = "the ratio of the medians" if "in_process_runs_s" in e else "in process"
-        first = "after the ingest's imports" if "in_process_runs_s" in e else "in process"
-        cl = e["cli"]
-        if "process_ratio" in cl:  # like with like: in process against the in-process read, process against process
-            status = _met2(e["in_process_ratio"], cl["process_ratio"], TARGET_ENERGY_X, first)
-            tg.append(f"energy run under {TARGET_ENERGY_X:g}x the read: {status} ({e['in_process_ratio']:.1f}x {how}; as separate "
-                      f"processes, start-up and imports included on both sides, {cl['process_ratio']:.1f}x; the command against the "
-                      f"in-process read {cl['ratio']:.1f}x)")
-        else:
-            tg.append(f"energy run under {TARGET_ENERGY_X:g}x the read: {_met2(e['in_process_ratio'], cl['ratio'], TARGET_ENERGY_X, first)} "
-                      f"({e['in_process_ratio']:.1f}x {how}, {cl['ratio']:.1f}x as a separate process)")
-    peaks = [v for v in ((c or {}).get("peak_gb"), (c or {}).get("cli", {}).get("peak_gb"), (e or {}).get("cli", {}).get("peak_gb")) if v]
-    if peaks:
-        tg.append(f"peak memory under {TARGET_PEAK_GB:g} GB: {_met(max(peaks) < TARGET_PEAK_GB)} (at most {max(peaks):.2f} GB)")
-    if ex:
-        tg.append(f"CityJSON export under {TARGET_EXPORT_S:g} s: {_met(ex['export_s'] < TARGET_EXPORT_S)} ({ex['export_s']:.1f} s)")
-    out.append("Targets of the issue, in these runs: " + "; ".join(tg) + ". The ratios move with the load between runs "
-               "(the PBF read, single-threaded input, and the two-threaded kernels are not slowed alike), so a ratio near its "
-               "target is not a margin.")
-    return "\n".join(out)
-
-
-def write_docs(data: dict, page: Path = DOC) -> None:
-    """Replace the part of ``page`` between the measured markers with :func:`render` of ``data``."""
-    text = page.read_text(encoding="utf-8")
-    body = ("<!-- BEGIN measured -->\n<!-- Written by benchmarks/bench_solar_region.py --docs from "
-            "benchmarks/figures/solar_region.json: do not edit by hand. -->\n\n" + render(data) + "\n\n<!-- END measured -->")
-    if "<!-- BEGIN measured -->" not in text:
-        raise SystemExit(f"{page}: no '<!-- BEGIN measured -->' / '<!-- END measured -->' markers")
-    page.write_text(re.sub(r"<!-- BEGIN measured -->.*<!-- END measured -->", lambda _m: body, text, flags=re.S), encoding="utf-8")
 
 
 def test_region_cadastre(tmp_path):
@@ -575,10 +437,11 @@ if __name__ == "__main__":
     if args and args[0] == "--energy-child":
         _energy_child(Path(args[1]), Path(args[2]), Path(args[3]))
         raise SystemExit(0)
-    docs = "--docs" in args
-    which = [a for a in args if a != "--docs"]
-    if not which and not docs:
-        which = ["cadastre", "energy", "shading", "export"]
+    which = args or list(PARTS)
+    unknown = [a for a in which if a not in PARTS]
+    if unknown:
+        hint = " (the page is written by python scripts/update_figures.py docs/solar.md)" if "--docs" in unknown else ""
+        raise SystemExit(f"bench_solar_region.py: unknown part {', '.join(unknown)}; parts: {', '.join(PARTS)}{hint}")
     results: dict = {}
     with tempfile.TemporaryDirectory() as d:
         if "cadastre" in which:
@@ -589,7 +452,5 @@ if __name__ == "__main__":
             results["shading"] = bench_shading()
         if "export" in which:
             results["export"] = bench_export(Path(d) / "region.city.json")
-    data = save_results(results) if results else (json.loads(RESULTS.read_text()) if RESULTS.exists() else {})
-    if docs:
-        write_docs(data)
-        print(f"wrote the measured part of {DOC}")
+    save_results(results)
+    print(f"merged {', '.join(results)} into {RESULTS.relative_to(ROOT)}; run python scripts/update_figures.py docs/solar.md")

@@ -88,8 +88,8 @@ def building_row_problems(frame: pd.DataFrame) -> dict[int, str]:
     return out
 
 
-
-__all__ = [
+# the names of the bounds, exported here and re-exported by twin.ingest.limits
+BOUND_NAMES = (
     "MAX_FOOTPRINT_M2",
     "MAX_GROUND_Z_M",
     "MAX_HEIGHT_M",
@@ -98,6 +98,6 @@ __all__ = [
     "MIN_GROUND_Z_M",
     "MIN_STOREY_HEIGHT_M",
     "MIN_YEAR",
-    "building_row_problems",
-    "fmt_value",
-]
+)
+
+__all__ = [*BOUND_NAMES, "BOUND_NAMES", "building_row_problems", "fmt_value"]

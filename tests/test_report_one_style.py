@@ -105,6 +105,31 @@ def test_a_parenthesis_inside_another_is_written_in_brackets():
     assert L.unnest("a (b (c) d (e (f))) g") == "a (b [c] d [e [f]]) g"
 
 
+def test_the_soil_texture_prior_note_needs_no_square_brackets():
+    """The soil samples' note read "... Loamy Sand 5 % [packaged prior x.yaml, an assumption;
+    drawn: ... Loamy Sand 7], seed 2026)": the prior's own parenthesis, nested in the note's,
+    came out in brackets. Its words now have none, in either note that cites them."""
+    from twin.scenario.engines.soil_texture_prior import TexturePrior, describe, packaged_prior
+
+    prior = packaged_prior()
+    drawn = prior.draw(100, 2026)
+    words = describe(prior, drawn)
+    assert "(" not in words and ")" not in words
+    assert words.startswith("the packaged prior twin/data/soil_texture_prior.yaml, an assumption: Silt Loam 55 %")
+    assert words.endswith(f"; drawn in 100 samples: Silt Loam {drawn.count('Silt Loam')}, "
+                          + ", ".join(f"{t} {drawn.count(t)}" for t in list(prior.shares)[1:] if drawn.count(t)))
+    # as soil_storm_samples and soil (scs_cn) put it in their notes
+    for note in (f"100 paired samples of the soil hydraulics (van Genuchten - Mualem parameters of each texture drawn from the "
+                 f"Carsel & Parrish (1988) spreads; the texture of the ground without a soil polygon drawn per sample from "
+                 f"{words}, seed 2026) on 4 scenes",
+                 f"100 paired samples of the texture of the ground without a soil polygon, from {words}; its hydrologic soil group"):
+        shown = L.note_html(note)
+        assert "[" not in shown and "]" not in shown and _nested(f"<p>{shown}</p>") == [], shown
+        assert "the packaged prior <code>twin/data/soil_texture_prior.yaml</code>, an assumption: Silt Loam 55 %" in shown
+    given = TexturePrior({"Loam": 0.5, "Sand": 0.5}, "given by the scenario", "the scenario's soil.texture_shares")
+    assert describe(given, ["Sand"] * 3) == "the scenario's soil.texture_shares: Loam 50 %, Sand 50 %; drawn in 3 samples: Sand 3"
+
+
 def test_a_u_value_in_parentheses_follows_a_comma():
     shown = L.note_units("types before 1971 have single glazing (U 5.0 W/m2K), but most dwellings")
     assert shown == "types before 1971 have single glazing, U = 5.0 W/(m²·K), but most dwellings"

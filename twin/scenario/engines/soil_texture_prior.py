@@ -46,7 +46,8 @@ class TexturePrior:
     basis
         Where the shares come from.
     label
-        Their source in a few words (for the report).
+        Their source in a few words, without parentheses (for the report: "the scenario's
+        soil.texture_shares").
     """
 
     shares: dict[str, float]
@@ -74,9 +75,15 @@ def sample_options(opts: list, prior: TexturePrior, seed: int) -> tuple[list, li
 
 
 def describe(prior: TexturePrior, drawn: list[str]) -> str:
-    """The prior and the draws in words, for the run's notes."""
-    return (", ".join(f"{t} {100 * p:.0f} %" for t, p in prior.shares.items()) + f" ({prior.label}; drawn: "
-            + ", ".join(f"{t} {drawn.count(t)}" for t in prior.shares if drawn.count(t)) + ")")
+    """The prior and the draws in words, for the run's notes: "the packaged prior x.yaml, an
+    assumption: Silt Loam 55 %, Loam 45 %; drawn in 100 samples: Silt Loam 54, Loam 46".
+
+    No parenthesis: the notes put it inside their own (the soil hydraulics' "(... drawn per sample
+    from <this>, seed 2026)"), where a parenthesis of its own would nest and the report would
+    write it in square brackets ("Loamy Sand 7]").
+    """
+    return (f"{prior.label}: " + ", ".join(f"{t} {100 * p:.0f} %" for t, p in prior.shares.items())
+            + f"; drawn in {len(drawn)} samples: " + ", ".join(f"{t} {drawn.count(t)}" for t in prior.shares if drawn.count(t)))
 
 
 def parse_shares(value, *, where: str = "texture_shares") -> dict[str, float]:
@@ -117,7 +124,7 @@ def packaged_prior() -> TexturePrior:
 
     table = yaml.safe_load((resources.files("twin") / "data" / PRIOR_FILE).read_text(encoding="utf-8"))
     return TexturePrior(parse_shares(table["shares"], where=PRIOR_FILE), str(table.get("basis", "")),
-                        f"packaged prior twin/data/{PRIOR_FILE}, an assumption")
+                        f"the packaged prior twin/data/{PRIOR_FILE}, an assumption")
 
 
 #: The soil methods whose Monte Carlo draws the unmapped texture (``year`` takes it as known).
@@ -131,7 +138,7 @@ def texture_prior(options) -> TexturePrior | None:
         return None
     shares = getattr(options, "texture_shares", None)
     if shares is not None:
-        return TexturePrior(parse_shares(shares), "given by the scenario", "soil.texture_shares")
+        return TexturePrior(parse_shares(shares), "given by the scenario", "the scenario's soil.texture_shares")
     if getattr(options, "texture", None) is not None:
         return None
     return packaged_prior()

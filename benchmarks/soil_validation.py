@@ -12,11 +12,8 @@ commit and the load averages before and after; the versions), from which
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import os
-import platform
 import subprocess
 import sys
 import time
@@ -27,29 +24,17 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
-from machine_load import measurement_stamp  # noqa: E402 - benchmarks/machine_load.py
+from figures_sections import run_sections  # noqa: E402 - benchmarks/figures_sections.py
+
+from tests.soil_validation_cases import CAP, CELIA, LAM  # noqa: E402 - the cases of tests/test_soil_validation.py
+from tests.soil_validation_cases import celia_front as _celia  # noqa: E402
+from tests.soil_validation_cases import heat_periodic as heat_periodic_case  # noqa: E402
 
 OUT = REPO / "benchmarks" / "figures" / "soil_validation.json"
-CELIA = REPO / "tests" / "soil_data" / "celia1990.yaml"
 CM_H = 0.01 / 3600.0
 """1 cm/h in m/s."""
-LAM, CAP = 1.2, 2.4e6
-"""Conductivity W/(m K) and heat capacity J/(m3 K) of the heat cases (tests/test_soil_validation.py)."""
 DZ_M = (0.01, 0.005, 0.0025)
 """The Celia grids."""
-
-
-def _celia(dz_m: float, **solver) -> tuple[float, dict]:
-    """Front depth (h = -537.5 cm), m, and the column report of the Celia spec at node spacing ``dz_m``."""
-    from twin.soil.column import column_report, front_depth_m, load_column_spec, prepare_column
-    from twin.soil.solver import SolverOptions
-
-    spec = load_column_spec(CELIA)
-    spec = spec.model_copy(update={"grid": spec.grid.model_copy(update={"dz_m": dz_m}),
-                                   "solver": SolverOptions(**solver) if solver else spec.solver})
-    run = prepare_column(spec, path=CELIA)
-    rep = column_report(run, run.run())
-    return front_depth_m(rep["depth_m"], rep["h_m"][-1], -5.375), rep
 
 
 def celia_front() -> tuple[list[str], dict]:
@@ -104,17 +89,7 @@ def scs() -> tuple[list[str], dict]:
 
 
 def heat_periodic() -> tuple[list[str], dict]:
-    from twin.soil.heat import damping_depth_m, periodic_solution, run_heat
-
-    period = 86400.0
-    d = damping_depth_m(LAM, CAP, period)
-    z = np.linspace(0.0, 10 * d, 121)
-    t = np.arange(0.0, 6 * period + 1, 300.0)
-    surf = 10.0 + 5.0 * np.sin(2 * np.pi * t / period)
-    out = np.arange(5 * period + 3600, 6 * period + 1, 3600.0)
-    res = run_heat(z, LAM, CAP, periodic_solution(z, 0.0, 10.0, 5.0, period, LAM / CAP), t, surf, dt_s=300.0, output_times_s=out,
-                   bottom="fixed", bottom_c=10.0)
-    exact = np.array([periodic_solution(z, tt, 10.0, 5.0, period, LAM / CAP) for tt in out])
+    _, _, res, exact = heat_periodic_case()
     err = float(np.abs(res.temperature_c[:, 0, :] - exact).max())
     return [f"max error {err:.2g} K"], {"max_error_k": err}
 
@@ -138,26 +113,14 @@ SECTIONS = {"celia_front": celia_front, "celia_balance": celia_balance, "green_a
 
 def main(argv: list[str] | None = None) -> dict:
     """Compute the sections, print them and merge them into ``--output``; returns the file's content."""
-    import numba
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path, default=OUT, help="figures file (default benchmarks/figures/soil_validation.json)")
-    ap.add_argument("--only", nargs="+", choices=sorted(SECTIONS), default=None, help="these sections only (the others keep their figures)")
-    args = ap.parse_args(argv)
-    data = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else {}
-    for key in args.only or SECTIONS:
-        stamp = {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count()}
+    def compute(key: str) -> dict:
         lines, values = SECTIONS[key]()
         print(f"{key}: {' '.join(lines)}")
-        data.setdefault("sections", {})[key] = {**stamp, "load_after": list(os.getloadavg()), "title": key, "lines": lines,
-                                                "values": json.loads(json.dumps(values, default=float))}
-    data["command"] = "python benchmarks/soil_validation.py"
-    data["versions"] = {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__}
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {args.output}")
-    return data
+        return {"title": key, "lines": lines, "values": json.loads(json.dumps(values, default=float))}
 
+    return run_sections(argv, description=__doc__.splitlines()[0], output=OUT, sections=SECTIONS, compute=compute,
+                        command="python benchmarks/soil_validation.py")
 
 if __name__ == "__main__":
     main()

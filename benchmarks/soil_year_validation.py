@@ -20,11 +20,8 @@ after and the versions), from which ``python scripts/update_figures.py`` writes 
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import os
-import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +31,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
-from machine_load import measurement_stamp  # noqa: E402 - benchmarks/machine_load.py
+from figures_sections import run_sections  # noqa: E402 - benchmarks/figures_sections.py
 
 OUT = REPO / "benchmarks" / "figures" / "soil_year_validation.json"
 
@@ -291,28 +288,17 @@ SECTIONS = {"fao56": ("FAO-56", fao56), "uccle_year_et": ("Uccle year, hourly ag
 
 def main(argv: list[str] | None = None) -> dict:
     """Compute the sections, print them and merge them into ``--output``; returns the file's content."""
-    import numba
     import scipy
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path, default=OUT, help="figures file (default benchmarks/figures/soil_year_validation.json)")
-    ap.add_argument("--only", nargs="+", choices=sorted(SECTIONS), default=None, help="these sections only (the others keep their figures)")
-    args = ap.parse_args(argv)
-    data = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else {}
-    for key in args.only or SECTIONS:
+    def compute(key: str) -> dict:
         title, fn = SECTIONS[key]
-        stamp = {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count()}
         lines = fn()
         print(f"\n### {title}\n")
         print("\n".join(lines))
-        data.setdefault("sections", {})[key] = {**stamp, "load_after": list(os.getloadavg()), "title": title, "lines": lines}
-    data["command"] = "python benchmarks/soil_year_validation.py"
-    data["versions"] = {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__, "scipy": scipy.__version__}
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {args.output}")
-    return data
+        return {"title": title, "lines": lines}
 
+    return run_sections(argv, description=__doc__.splitlines()[0], output=OUT, sections=SECTIONS, compute=compute,
+                        command="python benchmarks/soil_year_validation.py", versions={"scipy": scipy.__version__})
 
 if __name__ == "__main__":
     main()

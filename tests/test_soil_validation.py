@@ -4,46 +4,28 @@ SCS Curve Number (NRCS), heat conduction against closed forms and a real weather
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tests.conftest import shared_path
-from twin.soil.column import (
-    column_report,
-    front_depth_m,
-    load_column_spec,
-    prepare_column,
-)
+from tests.soil_validation_cases import CAP, LAM, celia_front, heat_periodic
 from twin.soil.heat import (
     damping_depth_m,
     de_vries_capacity,
     johansen_conductivity,
-    periodic_solution,
     run_heat,
     soil_temperature_from_weather,
     step_solution,
 )
 from twin.soil.screening import green_ampt_ponded, green_ampt_rain, scs_runoff_mm
-from twin.soil.solver import SolverOptions
 
-CELIA = Path(__file__).parent / "soil_data" / "celia1990.yaml"
 CM_H = 0.01 / 3600.0
-
-
-def _celia_front(dz_m: float, **solver) -> tuple[float, dict]:
-    spec = load_column_spec(CELIA)
-    spec = spec.model_copy(update={"grid": spec.grid.model_copy(update={"dz_m": dz_m}),
-                                   "solver": SolverOptions(**solver) if solver else spec.solver})
-    run = prepare_column(spec, path=CELIA)
-    rep = column_report(run, run.run())
-    return front_depth_m(rep["depth_m"], rep["h_m"][-1], -5.375), rep
 
 
 def test_celia_wetting_front_on_a_converged_grid():
     """Celia, Bouloutas & Zarba (1990): front (h = -537.5 cm) at 56.6 +/- 0.5 cm after 1 day."""
-    fronts = {dz: _celia_front(dz)[0] for dz in (0.01, 0.005, 0.0025)}
+    fronts = {dz: celia_front(dz)[0] for dz in (0.01, 0.005, 0.0025)}
     # converging from above as the grid is refined, and converged within the published tolerance
     assert fronts[0.01] > fronts[0.005] > fronts[0.0025]
     assert abs(fronts[0.005] - fronts[0.0025]) < abs(fronts[0.01] - fronts[0.005])
@@ -56,8 +38,8 @@ def test_celia_wetting_front_on_a_converged_grid():
 
 
 def test_celia_time_step_converged_and_water_balance():
-    front, rep = _celia_front(0.0025)
-    fine, _ = _celia_front(0.0025, dt_max_s=60.0, tol_h_m=1e-4, tol_theta=1e-5)
+    front, rep = celia_front(0.0025)
+    fine, _ = celia_front(0.0025, dt_max_s=60.0, tol_h_m=1e-4, tol_theta=1e-5)
     assert abs(front - fine) < 0.002  # the default time stepping does not move the front
     assert rep["relative_water_balance_error"] < 1e-6
     assert rep["steps_failed"] == 0
@@ -99,21 +81,12 @@ def test_scs_curve_number_value_of_the_issue():
     assert float(scs_runoff_mm(50.0, 80.0)) == pytest.approx(13.80, abs=0.005)
 
 
-# ----------------------------------------------------------------------------- heat
-LAM, CAP = 1.2, 2.4e6
+# ----------------------------------------------------------------------------- heat (LAM, CAP: tests/soil_validation_cases.py)
 
 
 def test_heat_periodic_surface_matches_damping_depth_solution():
     """Carslaw & Jaeger (1959) 2.6: amplitude exp(-z/d), lag z/d, d = sqrt(2 D / omega)."""
-    period = 86400.0
-    d = damping_depth_m(LAM, CAP, period)
-    z = np.linspace(0.0, 10 * d, 121)
-    t = np.arange(0.0, 6 * period + 1, 300.0)
-    surf = 10.0 + 5.0 * np.sin(2 * np.pi * t / period)
-    out = np.arange(5 * period + 3600, 6 * period + 1, 3600.0)
-    res = run_heat(z, LAM, CAP, periodic_solution(z, 0.0, 10.0, 5.0, period, LAM / CAP), t, surf,
-                   dt_s=300.0, output_times_s=out, bottom="fixed", bottom_c=10.0)
-    exact = np.array([periodic_solution(z, tt, 10.0, 5.0, period, LAM / CAP) for tt in out])
+    z, d, res, exact = heat_periodic()
     assert np.abs(res.temperature_c[:, 0, :] - exact).max() < 0.01  # K, for a 5 K surface amplitude
     # amplitude at one damping depth is 5/e
     k = int(np.argmin(np.abs(z - d)))

@@ -73,8 +73,10 @@ Groups
 ------
 Columns may carry a group (a sewer catchment) and a weight (their area, m2): the runoff,
 drainage, evaporation and transpiration of every accepted step are added, times the weight, to
-the group's sums for the forcing interval the step lies in (per-thread buffers, added by the
-caller), so hourly inflows to a sewer need no per-column time series.
+the group's sums for the forcing interval the step lies in, so hourly inflows to a sewer need no
+per-column time series. The sums do not depend on the number of threads: the parallel tasks
+are fixed by the columns (each runs columns of one group, in column order, into its own buffer)
+and the buffers are added in task order after the parallel loop (see :func:`group_tasks`).
 
 Accounting (per column, metres of water per unit column area, cumulated over the run): rain
 supplied, infiltration (net flux into the column at the surface, positive down; for a head
@@ -101,7 +103,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import get_thread_id
 
 from twin.kernels.config import jit, jit_parallel, prange
 from twin.kernels.soil_hydraulics import head_from_theta, material_state_at, saturation_head
@@ -162,7 +163,7 @@ C_THETA_OBS = 7  # a state: mean water content of the nodes down to O_Z_OBS (pon
 C_TRANSP_RATE = 8  # a state: actual transpiration rate of the last accepted step, m/s
 N_CUM = 9
 
-# per-interval sums over groups of columns (group_out[thread, k, group, ...]), m3 (m x weight)
+# per-interval sums over groups of columns (group_out[0, k, group, ...]), m3 (m x weight)
 G_RUNOFF = 0
 G_DRAIN = 1
 G_EVAP = 2
@@ -793,7 +794,7 @@ def run_column(col, mat_params, tables, forcing, out_times, opts, outputs, work)
         at the output times, m.
     flux : (N_FLUX,) totals, m (see ``F_*``).
     work : (N_WORK, nn) scratch.
-    group_out : (n_t, n_group, N_GSER) per-interval sums of this thread (``G_*``), m3; not written
+    group_out : (n_t, n_group, N_GSER) per-interval sums of this task (``G_*``), m3; not written
         when ``group < 0`` or ``n_group == 0``.
     group, weight : the column's group and the weight (area, m2) of its fluxes in ``group_out``.
     """
@@ -1034,6 +1035,71 @@ def run_column(col, mat_params, tables, forcing, out_times, opts, outputs, work)
     top_mode[0] = mode
 
 
+@jit
+def group_tasks(col_group, n_group, chunk, max_tasks):
+    """Tasks of :func:`richards_columns` when columns carry groups: each task runs columns of one
+    group (or of none), in column order, and sums its group's series in its own buffer.
+
+    Parameters
+    ----------
+    col_group : (n_col,) group of each column (-1: none; ``>= n_group`` is treated as none).
+    n_group : number of groups.
+    chunk : columns per task; grouped tasks take more when there would be more than about
+        ``max_tasks`` of them (each holds an (n_t, N_GSER) buffer).
+    max_tasks : the cap above on the tasks of grouped columns (a problem constant, never the
+        number of threads).
+
+    Returns
+    -------
+    order : (n_col,) columns by group (the columns of no group last), in column order within one.
+    task_start, task_stop : (n_task,) range of each task in ``order``.
+    task_group : (n_task,) the task's group (-1: none).
+    task_buffer : (n_task,) the task's buffer row (-1: none); grouped tasks come first, in group
+        order, so the buffers of one group are consecutive and in column order.
+    """
+    n_col = col_group.shape[0]
+    slot = np.empty(n_col, dtype=np.int64)
+    count = np.zeros(n_group + 1, dtype=np.int64)
+    for j in range(n_col):
+        g = col_group[j]
+        slot[j] = g if 0 <= g < n_group else n_group
+        count[slot[j]] += 1
+    offset = np.zeros(n_group + 2, dtype=np.int64)
+    for g in range(n_group + 1):
+        offset[g + 1] = offset[g] + count[g]
+    order = np.empty(n_col, dtype=np.int64)
+    fill = offset[:n_group + 1].copy()
+    for j in range(n_col):
+        order[fill[slot[j]]] = j
+        fill[slot[j]] += 1
+    n_grouped = offset[n_group]
+    piece = max(chunk, (n_grouped + max_tasks - 1) // max_tasks)
+    n_task = 0
+    for g in range(n_group + 1):
+        size = piece if g < n_group else chunk
+        n_task += (count[g] + size - 1) // size
+    task_start = np.empty(n_task, dtype=np.int64)
+    task_stop = np.empty(n_task, dtype=np.int64)
+    task_group = np.empty(n_task, dtype=np.int64)
+    task_buffer = np.empty(n_task, dtype=np.int64)
+    t = 0
+    for g in range(n_group + 1):
+        size = piece if g < n_group else chunk
+        for start in range(offset[g], offset[g + 1], size):
+            task_start[t] = start
+            task_stop[t] = min(start + size, offset[g + 1])
+            task_group[t] = g if g < n_group else -1
+            task_buffer[t] = t if g < n_group else -1
+            t += 1
+    return order, task_start, task_stop, task_group, task_buffer
+
+
+GROUP_TASKS_MAX = 256
+"""At most about this many tasks of grouped columns (plus one per group): the memory of their
+series buffers, ``(GROUP_TASKS_MAX + n_group) x n_t x N_GSER`` floats, stays near that of one
+``(n_t, n_group, N_GSER)`` series plus 256 columns' series."""
+
+
 @jit_parallel
 def richards_columns(profiles, mat_params, tables, columns, forcings, out_times, opts, outputs, chunk):
     """Run every column over the whole forcing period, in parallel over chunks of columns.
@@ -1045,6 +1111,13 @@ def richards_columns(profiles, mat_params, tables, columns, forcings, out_times,
     ``set_evap_m_s``, ``set_transp_m_s``, ``set_feddes``, ``top_head_m``), ``outputs`` an
     :class:`Outputs` (``h``, ``top_mode``, ``out_h``, ``out_theta``, ``out_cum``, ``flux``,
     ``group_out``).
+
+    The group sums do not depend on the number of threads nor on which thread took which
+    column: when there are groups, the tasks are :func:`group_tasks` (each runs columns of one
+    group, in column order, into its own buffer; the tasks are fixed by the columns, ``chunk``
+    and ``GROUP_TASKS_MAX``), and after the parallel loop the buffers are added into
+    ``group_out[0]`` one after the other in task order. Per-column outputs do not depend on the
+    tasks either (a column runs on one thread).
 
     Parameters
     ----------
@@ -1075,10 +1148,11 @@ def richards_columns(profiles, mat_params, tables, columns, forcings, out_times,
     out_cum : (n_out, n_col, N_CUM) cumulated fluxes and states at the output times (float64 or
         float32).
     flux : (n_col, N_FLUX) totals per column.
-    group_out : (n_threads, n_t, n_group, N_GSER) per-thread sums over groups of columns (the
-        caller adds the threads; ``n_threads`` at least Numba's thread count, zeros on entry).
-    chunk : columns per task (each task allocates its scratch once; threads take whole chunks;
-        the caller sets Numba's parallel chunk size to 1 so that a thread takes the next chunk
+    group_out : (n_rows, n_t, n_group, N_GSER) sums over groups of columns, zeros on entry (at
+        least one row); the sums are added to row 0, the other rows are left as they are (a
+        caller that adds the rows gets row 0).
+    chunk : columns per task (each task allocates its scratch once; threads take whole tasks;
+        the caller sets Numba's parallel chunk size to 1 so that a thread takes the next task
         when it is free: the cost of a column varies by orders of magnitude).
     """
     prof_z, prof_n, prof_mat, prof_root, prof_h_surf = profiles
@@ -1087,21 +1161,55 @@ def richards_columns(profiles, mat_params, tables, columns, forcings, out_times,
     h, top_mode, out_h, out_theta, out_cum, flux, group_out = outputs
     n_col = col_prof.shape[0]
     max_nodes = prof_z.shape[1]
-    n_chunks = (n_col + chunk - 1) // chunk
-    for c in prange(n_chunks):
+    n_t_group = group_out.shape[1]
+    n_group = group_out.shape[2] if n_t_group > 0 else 0
+    if n_group == 0:
+        n_chunks = (n_col + chunk - 1) // chunk
+        for c in prange(n_chunks):
+            work = np.zeros((N_WORK, max_nodes))
+            start = c * chunk
+            stop = min(start + chunk, n_col)
+            for j in range(start, stop):
+                p = col_prof[j]
+                s = col_set[j]
+                run_column(
+                    ColumnSpec(prof_z[p], prof_n[p], prof_mat[p], prof_root[p], prof_h_surf[p], col_top[j], col_bot[j],
+                               col_bot_head[j], col_rain_factor[j], -1, col_weight[j]),
+                    mat_params, tables,
+                    ColumnForcing(t_edges, rain_m_s, set_rain_m_s[s], set_evap_m_s[s], set_transp_m_s[s], set_feddes[s], top_head_m),
+                    out_times, opts,
+                    ColumnOutputs(h[j], top_mode[j:j + 1], out_h[:, j, :], out_theta[:, j, :], out_cum[:, j, :], flux[j], group_out[0]),
+                    work,
+                )
+        return
+    order, task_start, task_stop, task_group, task_buffer = group_tasks(col_group, n_group, chunk, GROUP_TASKS_MAX)
+    n_buffer = 0
+    for t in range(task_buffer.shape[0]):
+        n_buffer += task_buffer[t] >= 0
+    buffers = np.zeros((max(n_buffer, 1), n_t_group, 1, N_GSER))
+    for t in prange(task_start.shape[0]):
         work = np.zeros((N_WORK, max_nodes))
-        tid = get_thread_id()
-        start = c * chunk
-        stop = min(start + chunk, n_col)
-        for j in range(start, stop):
+        in_group = 0 if task_group[t] >= 0 else -1
+        b = max(task_buffer[t], 0)
+        for i in range(task_start[t], task_stop[t]):
+            j = order[i]
             p = col_prof[j]
             s = col_set[j]
             run_column(
-                ColumnSpec(prof_z[p], prof_n[p], prof_mat[p], prof_root[p], prof_h_surf[p], col_top[j], col_bot[j], col_bot_head[j],
-                           col_rain_factor[j], col_group[j], col_weight[j]),
+                ColumnSpec(prof_z[p], prof_n[p], prof_mat[p], prof_root[p], prof_h_surf[p], col_top[j], col_bot[j],
+                           col_bot_head[j], col_rain_factor[j], in_group, col_weight[j]),
                 mat_params, tables,
                 ColumnForcing(t_edges, rain_m_s, set_rain_m_s[s], set_evap_m_s[s], set_transp_m_s[s], set_feddes[s], top_head_m),
                 out_times, opts,
-                ColumnOutputs(h[j], top_mode[j:j + 1], out_h[:, j, :], out_theta[:, j, :], out_cum[:, j, :], flux[j], group_out[tid]),
+                ColumnOutputs(h[j], top_mode[j:j + 1], out_h[:, j, :], out_theta[:, j, :], out_cum[:, j, :], flux[j], buffers[b]),
                 work,
             )
+    # the buffers in task order: per group, its columns' sums in column order
+    for t in range(task_start.shape[0]):
+        b = task_buffer[t]
+        if b < 0:
+            continue
+        g = task_group[t]
+        for k in range(n_t_group):
+            for q in range(N_GSER):
+                group_out[0, k, g, q] += buffers[b, k, 0, q]

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 
 def without(data: dict, path: tuple[str, ...]) -> dict:
@@ -43,3 +47,13 @@ def page_and_figures(tmp_path: Path, data: dict, names: list[str], file: str, *,
                                       f"{indent}<!-- figures:{n} -->\nold\n{indent}<!-- /figures:{n} -->") + after + "\n"
                             for n in names), encoding="utf-8")  # fmt: skip
     return page, folder
+
+
+def assert_refused(uf: ModuleType, page: Path, folder: Path, file: str, block: str, message: str, rerun: str) -> None:
+    """``uf.update([page], figures_dir=folder)`` (``uf``: scripts/update_figures.py) fails with the line
+    that names the page, the ``block``, the figures ``file``, what is wrong (``message``, as printed)
+    and the command that writes the file (``rerun``), and leaves the page as it was."""
+    before = page.read_text(encoding="utf-8")
+    with pytest.raises(uf.FiguresError, match=re.escape(f"{page.name}: block '{block}': {file}: cannot render block '{block}': {message} (re-run {rerun})")):
+        uf.update([page], figures_dir=folder)
+    assert page.read_text(encoding="utf-8") == before

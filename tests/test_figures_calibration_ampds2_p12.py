@@ -10,13 +10,12 @@ repository's figures file, whose rows are the run's record docs/calibration_ampd
 from __future__ import annotations
 
 import json
-import re
 import sys
 
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import page_and_figures, without
+from tests.figures_helpers import assert_refused, page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -71,10 +70,7 @@ def test_the_select_method_is_named(tmp_path):
 ])  # fmt: skip
 def test_bad_figures_name_the_file_and_the_script(tmp_path, data, message):
     page, folder = _page(tmp_path, data)
-    with pytest.raises(uf.FiguresError, match=re.escape(f"calibration_ampds2_p12.json: cannot render block 'calibration_ampds2_p12': {message} "
-                                                        "(re-run python scripts/calibration_ampds2_robustness_p12.py)")):
-        uf.update([page], figures_dir=folder)
-    assert "\nold\n" in page.read_text(encoding="utf-8")
+    assert_refused(uf, page, folder, "calibration_ampds2_p12.json", "calibration_ampds2_p12", message, "python scripts/calibration_ampds2_robustness_p12.py")
 
 
 def test_the_page_quotes_the_table_and_agrees_with_the_figures_file():

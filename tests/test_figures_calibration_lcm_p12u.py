@@ -18,7 +18,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import page_and_figures, without
+from tests.figures_helpers import assert_refused, page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -85,10 +85,7 @@ def test_the_declared_settings_block(tmp_path):
 ])  # fmt: skip
 def test_a_missing_figure_names_it_the_file_and_the_script(tmp_path, view, drop, message):
     page, folder = _page(tmp_path, without(DATA, drop), view)
-    with pytest.raises(uf.FiguresError, match=re.escape(f"calibration_lcm_p12u.json: cannot render block 'calibration_lcm_p12u.{view}': {message} "
-                                                        "(re-run python scripts/calibration_lcm_p12u.py)")):
-        uf.update([page], figures_dir=folder)
-    assert "\nold\n" in page.read_text(encoding="utf-8")
+    assert_refused(uf, page, folder, calibration_lcm_p12u.FILE, f"calibration_lcm_p12u.{view}", message, "python scripts/calibration_lcm_p12u.py")
 
 
 def test_no_row_at_the_declared_settings_is_an_error(tmp_path):

@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import page_and_figures, without
+from tests.figures_helpers import assert_refused, page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -47,10 +47,7 @@ def test_the_brussels_counts(tmp_path):
 
 def test_a_missing_brussels_count_names_it_the_file_and_the_benchmark(tmp_path):
     page, folder = _page(tmp_path, without(GIS, ("cases", "brussels_pbf", "links")), ["ingest_gis.brussels_counts"], "ingest_gis.json")
-    with pytest.raises(uf.FiguresError, match=re.escape("ingest_gis.json: cannot render block 'ingest_gis.brussels_counts': no 'links' "
-                                                        "in the figures (re-run pytest benchmarks/bench_ingest_gis.py -s)")):
-        uf.update([page], figures_dir=folder)
-    assert "old" in page.read_text(encoding="utf-8")
+    assert_refused(uf, page, folder, "ingest_gis.json", "ingest_gis.brussels_counts", "no 'links' in the figures", "pytest benchmarks/bench_ingest_gis.py -s")
 
 
 # ----------------------------------------------------------------------------- docs/traffic.md
@@ -95,10 +92,7 @@ def test_the_od_estimation_table_and_lines(tmp_path):
 ])  # fmt: skip
 def test_a_missing_od_figure_names_it_the_file_and_the_script(tmp_path, block, drop, message):
     page, folder = _page(tmp_path, without(OD, drop), [block], "od_estimation_ceiling_siouxfalls.json", inline=not block.endswith("table"))
-    with pytest.raises(uf.FiguresError, match=re.escape(f"od_estimation_ceiling_siouxfalls.json: cannot render block '{block}': {message} "
-                                                        "(re-run python benchmarks/od_estimation_ceiling_siouxfalls.py)")):
-        uf.update([page], figures_dir=folder)
-    assert "old" in page.read_text(encoding="utf-8")
+    assert_refused(uf, page, folder, "od_estimation_ceiling_siouxfalls.json", block, message, "python benchmarks/od_estimation_ceiling_siouxfalls.py")
 
 
 def test_a_renamed_column_is_an_error():
@@ -201,10 +195,7 @@ def test_the_block_bands_samples_table(tmp_path):
 ])  # fmt: skip
 def test_a_missing_block_bands_figure_names_it_the_file_and_the_benchmark(tmp_path, block, drop, message):
     page, folder = _page(tmp_path, without(BANDS, drop), [block], "soil_block_bands.json", inline=not block.endswith("samples"))
-    with pytest.raises(uf.FiguresError, match=re.escape(f"soil_block_bands.json: cannot render block '{block}': {message} "
-                                                        "(re-run TWIN_NUMBA_THREADS=1 python benchmarks/bench_soil_block_bands.py)")):
-        uf.update([page], figures_dir=folder)
-    assert "old" in page.read_text(encoding="utf-8")
+    assert_refused(uf, page, folder, "soil_block_bands.json", block, message, "TWIN_NUMBA_THREADS=1 python benchmarks/bench_soil_block_bands.py")
 
 
 def test_the_rendered_block_is_the_one_the_scenario_runs():

@@ -8,14 +8,12 @@ key, the file and the script to re-run (nothing written), and the page quotes ev
 from __future__ import annotations
 
 import copy
-import json
-import re
 import sys
 
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import without
+from tests.figures_helpers import assert_refused, page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -29,11 +27,7 @@ VALIDATION = {"date": "2026-12-04 18:48 UTC", "tabula": {"ratio_min": 0.8012, "r
 
 
 def test_the_views_render_the_ratios(tmp_path):
-    folder = tmp_path / "figures"
-    folder.mkdir()
-    (folder / "energy_validation.json").write_text(json.dumps(VALIDATION), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text("".join(f"<!-- figures:{n} -->old<!-- /figures:{n} -->\n" for n in notes.BLOCKS), encoding="utf-8")
+    page, folder = page_and_figures(tmp_path, VALIDATION, list(notes.BLOCKS), "energy_validation.json", inline=True)
     uf.update([page], figures_dir=folder)
     assert page.read_text(encoding="utf-8") == (
         "<!-- figures:energy_validation.tabula_iso52016_air -->0.727-0.949 (median 0.847)<!-- /figures:energy_validation.tabula_iso52016_air -->\n"
@@ -49,21 +43,13 @@ def test_a_building_outside_25_percent_is_counted():
 
 
 @pytest.mark.parametrize(("block", "drop", "message"), [
-    ("energy_validation.tabula_iso52016_air", ("tabula_iso52016", "air"), r"no 'tabula_iso52016\.air' in the figures"),
-    ("energy_validation.tabula_iso52016_operative", ("tabula_iso52016", "n_buildings"), r"no 'tabula_iso52016\.n_buildings' in the figures"),
-    ("energy_validation.tabula_range", ("tabula", "ratio_max"), r"no 'tabula\.ratio_max' in the figures"),
+    ("energy_validation.tabula_iso52016_air", ("tabula_iso52016", "air"), "no 'tabula_iso52016.air' in the figures"),
+    ("energy_validation.tabula_iso52016_operative", ("tabula_iso52016", "n_buildings"), "no 'tabula_iso52016.n_buildings' in the figures"),
+    ("energy_validation.tabula_range", ("tabula", "ratio_max"), "no 'tabula.ratio_max' in the figures"),
 ])  # fmt: skip
 def test_a_missing_key_is_an_error_naming_it_the_file_and_the_script(tmp_path, block, drop, message):
-    data = without(VALIDATION, drop)
-    folder = tmp_path / "figures"
-    folder.mkdir()
-    (folder / "energy_validation.json").write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text(f"<!-- figures:{block} -->old<!-- /figures:{block} -->\n", encoding="utf-8")
-    where = re.escape(f"page.md: block '{block}': energy_validation.json: cannot render block '{block}': ")
-    with pytest.raises(uf.FiguresError, match=rf"{where}{message} \(re-run python scripts/energy_validation_figures\.py\)"):
-        uf.update([page], figures_dir=folder)
-    assert "old" in page.read_text(encoding="utf-8")
+    page, folder = page_and_figures(tmp_path, without(VALIDATION, drop), [block], "energy_validation.json", inline=True)
+    assert_refused(uf, page, folder, "energy_validation.json", block, message, "python scripts/energy_validation_figures.py")
 
 
 def test_the_page_quotes_every_view():

@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import page_and_figures, without
+from tests.figures_helpers import assert_refused, page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -58,10 +58,7 @@ def test_the_storm_block_lines(tmp_path):
 ])  # fmt: skip
 def test_a_missing_storm_figure_names_it_the_file_and_the_benchmark(tmp_path, drop, message):
     page, folder = _page(tmp_path, without(DATA, drop))
-    with pytest.raises(uf.FiguresError, match=re.escape(f"richards3d_storm.json: cannot render block 'richards3d_storm': {message} "
-                                                        "(re-run TWIN_NUMBA_THREADS=1 python benchmarks/bench_richards3d.py storm)")):
-        uf.update([page], figures_dir=folder)
-    assert "old" in page.read_text(encoding="utf-8")
+    assert_refused(uf, page, folder, "richards3d_storm.json", "richards3d_storm", message, "TWIN_NUMBA_THREADS=1 python benchmarks/bench_richards3d.py storm")
 
 
 def test_a_cell_count_that_is_not_the_grid_is_an_error(tmp_path):

@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import page_and_figures, without
+from tests.figures_helpers import assert_refused, page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -75,10 +75,7 @@ def test_observed_orders_are_those_of_the_tests():
 ])  # fmt: skip
 def test_a_missing_figure_names_it_the_file_and_the_script(tmp_path, drop, message):
     page, folder = _page(tmp_path, without(DATA, drop))
-    with pytest.raises(uf.FiguresError, match=re.escape(f"soil_3d_validation.json: cannot render block 'soil_3d_validation': {message} "
-                                                        "(re-run TWIN_NUMBA_THREADS=1 python scripts/soil_3d_table.py)")):
-        uf.update([page], figures_dir=folder)
-    assert "old" in page.read_text(encoding="utf-8")
+    assert_refused(uf, page, folder, "soil_3d_validation.json", "soil_3d_validation", message, "TWIN_NUMBA_THREADS=1 python scripts/soil_3d_table.py")
 
 
 def test_refinement_grids_that_do_not_grow_are_an_error(tmp_path):

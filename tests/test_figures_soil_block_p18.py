@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 import sys
 
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import page_and_figures, without
+from tests.figures_helpers import assert_refused, page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -77,10 +76,7 @@ def test_orders_need_three_values_and_name_a_sign_change():
 ])  # fmt: skip
 def test_a_missing_figure_names_it_the_file_and_the_script(tmp_path, drop, message):
     page, folder = _page(tmp_path, without(DATA, drop))
-    with pytest.raises(uf.FiguresError, match=re.escape(f"soil_block_p18.json: cannot render block 'soil_block_p18': {message} "
-                                                        "(re-run python benchmarks/soil_block_p18_refinement.py)")):
-        uf.update([page], figures_dir=folder)
-    assert "old" in page.read_text(encoding="utf-8")
+    assert_refused(uf, page, folder, "soil_block_p18.json", "soil_block_p18", message, "python benchmarks/soil_block_p18_refinement.py")
 
 
 def test_a_figure_of_a_part_changes_the_page(tmp_path):

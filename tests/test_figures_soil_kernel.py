@@ -8,14 +8,12 @@ key, the file and the benchmark to re-run (nothing written), and the README quot
 from __future__ import annotations
 
 import copy
-import json
-import re
 import sys
 
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import without
+from tests.figures_helpers import assert_refused, page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -28,11 +26,7 @@ DATA = {"cases": {"celia_dz_1cm": {"date": "2026-12-06 10:08 UTC", "commit": "ab
 
 
 def test_the_readme_cell(tmp_path):
-    folder = tmp_path / "figures"
-    folder.mkdir()
-    (folder / "soil_kernel.json").write_text(json.dumps(DATA), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text("| soil | <!-- figures:soil_kernel.readme -->old<!-- /figures:soil_kernel.readme --> |\n", encoding="utf-8")
+    page, folder = page_and_figures(tmp_path, DATA, ["soil_kernel.readme"], "soil_kernel.json", inline=True, around=("| soil | ", " |"))
     uf.update([page], figures_dir=folder)
     assert page.read_text(encoding="utf-8") == (
         "| soil | <!-- figures:soil_kernel.readme -->1.39 ms of CPU per column at dz 1 cm, one thread: 14.4× HYDRUS-1D's 0.02 s "
@@ -46,19 +40,12 @@ def test_a_missed_target_is_said():
     assert "8.0× HYDRUS-1D's 0.02 s (target ≥ 10×, not met)" in soil_kernel.readme(slow)
 
 
-@pytest.mark.parametrize(("drop", "message"), [(("cases", "celia_dz_1cm"), r"no 'cases\.celia_dz_1cm' in the figures"),
-                                               (("cases", "celia_dz_1cm", "per_column_cpu_s"), r"no 'per_column_cpu_s' in the figures")])
+@pytest.mark.parametrize(("drop", "message"), [(("cases", "celia_dz_1cm"), "no 'cases.celia_dz_1cm' in the figures"),
+                                               (("cases", "celia_dz_1cm", "per_column_cpu_s"), "no 'per_column_cpu_s' in the figures")])
 def test_a_missing_key_is_an_error_naming_it_the_file_and_the_benchmark(tmp_path, drop, message):
-    data = without(DATA, drop)
-    folder = tmp_path / "figures"
-    folder.mkdir()
-    (folder / "soil_kernel.json").write_text(json.dumps(data), encoding="utf-8")
-    page = tmp_path / "page.md"
-    page.write_text("<!-- figures:soil_kernel.readme -->old<!-- /figures:soil_kernel.readme -->\n", encoding="utf-8")
-    where = re.escape("page.md: block 'soil_kernel.readme': soil_kernel.json: cannot render block 'soil_kernel.readme': ")
-    with pytest.raises(uf.FiguresError, match=rf"{where}{message} \(re-run pytest benchmarks/bench_soil\.py"):
-        uf.update([page], figures_dir=folder)
-    assert "old" in page.read_text(encoding="utf-8")
+    page, folder = page_and_figures(tmp_path, without(DATA, drop), ["soil_kernel.readme"], "soil_kernel.json", inline=True)
+    assert_refused(uf, page, folder, "soil_kernel.json", "soil_kernel.readme", message,
+                   "pytest benchmarks/bench_soil.py --benchmark-only -s -p no:cacheprovider -k 'celia and 0.01'")
 
 
 def test_the_readme_quotes_the_view():

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from tests.cli_harness import REPO
-from tests.figures_helpers import page_and_figures, without
+from tests.figures_helpers import assert_refused, page_and_figures, without
 from tests.script_loader import load_script
 
 uf = load_script("scripts/update_figures.py")
@@ -77,10 +77,7 @@ def test_the_measured_sections(tmp_path):
 ])  # fmt: skip
 def test_a_missing_figure_names_it_the_file_and_the_script(tmp_path, drop, message):
     page, folder = _page(tmp_path, without(DATA, drop))
-    with pytest.raises(uf.FiguresError, match=re.escape(f"stock_attributes.json: cannot render block 'stock_attributes.measured': {message} "
-                                                        "(re-run python scripts/stock_attributes_tables.py)")):
-        uf.update([page], figures_dir=folder)
-    assert "old" in page.read_text(encoding="utf-8")
+    assert_refused(uf, page, folder, "stock_attributes.json", "stock_attributes.measured", message, "python scripts/stock_attributes_tables.py")
 
 
 def test_a_row_that_does_not_fit_its_columns_is_an_error(tmp_path):

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from tests.cli_harness import assert_one_line_error, run_twin
+from tests.traffic_output_cases import crossroads_scene_folder, one_trip_demand, snapshot
 from twin.traffic.output_files import CSV_KEYS
 
 
@@ -82,11 +83,6 @@ def test_parquet_tag_round_trips_for_a_plain_table(tmp_path: Path) -> None:
 SWAP_NAMES = ("a.csv", "b.parquet", "c.csv", "d.parquet", "e.parquet")
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file of ``folder`` (hidden ones included) and its bytes."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
-
-
 def write_outputs(folder: Path, run: str, names) -> None:
     """One traffic command's outputs ``names`` in ``folder`` (CSV and Parquet link tables of run ``run``),
     written as the commands do (StagedOutputs, write_frame)."""
@@ -135,19 +131,12 @@ def test_a_failed_kth_rename_leaves_every_old_output(tmp_path: Path, monkeypatch
 
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory) -> Path:
-    from tests.test_traffic_signal_split_flows_cli import crossroads_scene
-    from twin.export import write_scene
-
-    folder = tmp_path_factory.mktemp("safe_outputs") / "scene"
-    write_scene(crossroads_scene(), folder)
-    return folder
+    return crossroads_scene_folder(tmp_path_factory, "safe_outputs")
 
 
 @pytest.fixture(scope="module")
 def demand(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("safe_demand") / "od.csv"
-    pd.DataFrame({"origin": ["W"], "destination": ["E"], "t_start_s": [0.0], "t_end_s": [300.0], "vehicles": [20.0]}).to_csv(path, index=False)
-    return path
+    return one_trip_demand(tmp_path_factory, "safe_demand")
 
 
 def simulate(scene: Path, demand: Path, *options):

@@ -21,7 +21,7 @@ import pytest
 
 from tests.cli_harness import assert_one_line_error, run_twin
 from tests.conftest import shared_path
-from tests.test_traffic_signal_split_flows_cli import crossroads_scene
+from tests.traffic_output_cases import crossroads_scene_folder, one_trip_demand, snapshot
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
 ACCESS_FILES = [SAMPLES / f"stgilles_{k}_osm2013.geojson" for k in ("buildings", "streets", "landcover", "pois")]
@@ -29,27 +29,16 @@ ACCESS_FILES = [SAMPLES / f"stgilles_{k}_osm2013.geojson" for k in ("buildings",
 
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory) -> Path:
-    from twin.export import write_scene
-
-    folder = tmp_path_factory.mktemp("staged_outputs") / "scene"
-    write_scene(crossroads_scene(), folder)
-    return folder
+    return crossroads_scene_folder(tmp_path_factory, "staged_outputs")
 
 
 @pytest.fixture(scope="module")
 def demand(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("staged_demand") / "od.csv"
-    pd.DataFrame({"origin": ["W"], "destination": ["E"], "t_start_s": [0.0], "t_end_s": [300.0], "vehicles": [20.0]}).to_csv(path, index=False)
-    return path
+    return one_trip_demand(tmp_path_factory, "staged_demand")
 
 
 def simulate(scene: Path, demand: Path, *options) -> list:
     return ["traffic", "simulate", scene, "--demand", demand, "--routes", "free_flow", *options]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file of ``folder`` (hidden temporary files included) and its bytes."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def meters_csv(path: Path) -> None:

@@ -93,16 +93,17 @@ def test_the_soil_heat_blocks_render_the_measured_figures(tmp_path):
     changed, found = uf.update([page], figures_dir=folder)
     text = page.read_text(encoding="utf-8")
     assert changed == [page] and found[page] == names and "old" not in text
-    assert "the lawn is cooler at every mid-day (11:00-16:00); the daily maximum difference is 6.6-18.4 K, mean 12.8 K" in text
+    assert "the lawn is cooler than the asphalt at 11–16 h on every day; the daily maximum difference is 6.6-18.4 K, mean 12.8 K" in text
     assert "largest measured 3e-11 W/m2" in text  # the asphalt run's residual, not the lawn's
     assert "surface temperature: asphalt 42.3, lawn 29.8 degC (air 22.2 degC)" in text  # the page's cover order
     assert "(`t_depth_c`, 5 cm / 10 cm / 30 cm): asphalt 35.6 / 31.7 / 27.6, lawn 26.6 / 24.6 / 21.2 degC" in text
     assert "load 1.3-2.0 on 2 cores; each cover through July 0.05-0.61 s once compiled" in text
-    assert "Hot days 21 July, 1 and 2 August; mid-day mean surface temperatures asphalt 51.4, lawn 39.4 degC" in text
+    assert "Hot days 21 July, 1 and 2 August; mean surface temperatures at 11–16 h: asphalt 51.4, lawn 39.4 degC" in text
     assert "| KPI | central | band (20 samples, seed 2026, 5-95 %) |" in text
-    assert "| mid-day surface temperature, ground whose cover changed | -11.91 K | -11.85 to -8.18 K |" in text
+    assert "| surface temperature at 11–16 h, ground whose cover changed | -11.91 K | -11.85 to -8.18 K |" in text
     assert "| daily maximum, same ground | -12.43 K | -12.37 to -8.52 K |" in text
-    assert "| mid-day, district mean | -0.100 K | -0.100 to -0.069 K |" in text
+    assert "| surface temperature at 11–16 h, district mean | -0.100 K | -0.100 to -0.069 K |" in text
+    assert "mid-day" not in text.lower()  # the report's words: "Midday" is its traffic period (11–12 h)
     assert "| ground-level area whose cover changed | 5,483 m2 | |" in text
     assert "6.4 s for the what-if with its 20 samples, grid at 10 m" in text
     assert "about 2.0 s for the central run of a what-if (grids included) and 0.22 s per sample on Saint-Gilles (10 m cells" in text
@@ -116,7 +117,24 @@ def test_the_soil_heat_blocks_render_the_measured_figures(tmp_path):
 def test_a_lawn_warmer_on_some_day_is_said(tmp_path):
     data = copy.deepcopy(SOIL_HEAT)
     data["cases"]["covers"]["asphalt_minus_lawn_midday_daily_max_k"]["min"] = -0.4
-    assert soil.lawn_asphalt(data).startswith("the lawn is not cooler at every mid-day")
+    assert soil.lawn_asphalt(data).startswith("the lawn is not cooler than the asphalt at 11–16 h on every day")
+
+
+def test_the_hot_days_hours_are_the_reports():
+    """The page's blocks and the report's soil-heat rows (terminal: ASCII) name the hours of the
+    KPIs called ``midday`` as the report does (:data:`twin.scenario.report_labels.HOT_HOURS`),
+    never "mid-day"."""
+    from twin.scenario import report_soil_heat as H
+    from twin.scenario.report_labels import HOT_HOURS
+
+    assert soil.HOT_HOURS == HOT_HOURS
+    labels = [label for _, label in soil.DESEAL_ROWS + soil.HOT_KPIS] + [label for _, label, _ in H.ROWS]
+    assert not [x for x in labels if "mid-day" in x.lower() or "midday" in x.lower()]
+    terminal = {key: label for key, label, _ in H.ROWS}
+    assert terminal["surface_temp_change_midday_c"] == "surface temperature at 11-16 h, ground whose cover changed"
+    assert terminal["district_surface_temp_change_midday_c"] == "surface temperature at 11-16 h, district mean"
+    assert all(ord(c) < 128 for c in "".join(terminal.values()))  # the terminal's text stays ASCII
+    assert H._shown(terminal["district_surface_temp_change_midday_c"]) == f"surface temperature at {HOT_HOURS}, district mean"
 
 
 def test_the_default_run_blocks_render_its_warm_entry(tmp_path):

@@ -124,7 +124,7 @@ def test_report_section_shows_changes_and_bands(result):
     lo, hi = result.bands["deseal"]["surface_temp_change_midday_c"]
     assert f"{lo:+.2f} to {hi:+.2f}" in page
     lines = soil_heat_lines(result)
-    assert any("mid-day surface temperature, ground whose cover changed" in line and f"{k:+.2f}" in line for line in lines)
+    assert any("surface temperature at 11-16 h, ground whose cover changed" in line and f"{k:+.2f}" in line for line in lines)
     assert soil_heat_section(None) == "" and soil_heat_lines(None) == []
 
 

@@ -32,12 +32,15 @@ from .common import Blocks, FiguresError, figure_at, load_text, one_minute
 
 HOT_WHATIF = "desealing-car-parks"
 """The default run's what-if whose hot-days KPIs docs/soil_heat.md quotes."""
-HOT_KPIS = (("hot_days_surface_temp_midday_c", "mid-day"), ("hot_days_surface_temp_max_c", "daily maximum"),
-            ("hot_days_district_surface_temp_midday_c", "district mid-day"))  # fmt: skip
+HOT_HOURS = "11–16 h"
+"""The hours the KPIs named ``midday`` average over, in the report's words
+(:data:`twin.scenario.report_labels.HOT_HOURS`), not "mid-day": the report's traffic period "Midday" is 11–12 h."""
+HOT_KPIS = (("hot_days_surface_temp_midday_c", f"at {HOT_HOURS}"), ("hot_days_surface_temp_max_c", "daily maximum"),
+            ("hot_days_district_surface_temp_midday_c", f"district mean at {HOT_HOURS}"))  # fmt: skip
 """The hot-days KPIs of a scenario run, in the page's order."""
-DESEAL_ROWS = (("surface_temp_change_midday_c", "mid-day surface temperature, ground whose cover changed"),
+DESEAL_ROWS = (("surface_temp_change_midday_c", f"surface temperature at {HOT_HOURS}, ground whose cover changed"),
                ("surface_temp_change_daily_max_c", "daily maximum, same ground"),
-               ("district_surface_temp_change_midday_c", "mid-day, district mean"))  # fmt: skip
+               ("district_surface_temp_change_midday_c", f"surface temperature at {HOT_HOURS}, district mean"))  # fmt: skip
 """The change KPIs of :func:`twin.soil.deseal_heat.deseal_heat`, with the table's labels."""
 COVER_ORDER = ("asphalt", "concrete_pavers", "bare_soil", "lawn")
 """Covers in the page's order (others after them, by name)."""
@@ -99,10 +102,10 @@ def _label(cover: str) -> str:
 
 # ----------------------------------------------------------------------------- soil_heat.json
 def lawn_asphalt(data: dict) -> str:
-    """One phrase: lawn against asphalt at mid-day through July (``cases.covers``)."""
+    """One phrase: lawn against asphalt at 11–16 h (:data:`HOT_HOURS`) through July (``cases.covers``)."""
     d = figure_at(data, "cases", "covers", "asphalt_minus_lawn_midday_daily_max_k")
     lo, hi, mean = figure_at(d, "min"), figure_at(d, "max"), figure_at(d, "mean")
-    cooler = "the lawn is cooler at every mid-day (11:00-16:00)" if lo > 0 else "the lawn is not cooler at every mid-day (11:00-16:00)"
+    cooler = f"the lawn is {'' if lo > 0 else 'not '}cooler than the asphalt at {HOT_HOURS} on every day"
     return f"{cooler}; the daily maximum difference is {lo:.1f}-{hi:.1f} K, mean {mean:.1f} K"
 
 
@@ -130,12 +133,12 @@ def covers(data: dict) -> str:
 
 
 def deseal(data: dict) -> str:
-    """docs/soil_heat.md: the de-sealing what-if on Saint-Gilles (``cases.deseal``): hot days, mid-day
-    temperature per cover, the KPI table with bands, the changed area and the time."""
+    """docs/soil_heat.md: the de-sealing what-if on Saint-Gilles (``cases.deseal``): hot days, surface
+    temperature at 11–16 h per cover, the KPI table with bands, the changed area and the time."""
     d = figure_at(data, "cases", "deseal")
     kpis, bands = figure_at(d, "kpis"), figure_at(d, "bands")
     cover_t = figure_at(d, "cover_midday_c")
-    head = (f"Hot days {_days(figure_at(d, 'days'))}; mid-day mean surface temperatures "
+    head = (f"Hot days {_days(figure_at(d, 'days'))}; mean surface temperatures at {HOT_HOURS}: "
             + ", ".join(f"{_label(n)} {cover_t[n]:.1f}" for n in _cover_order(cover_t)) + " degC (central).")
     rows = [f"| KPI | central | band ({figure_at(d, 'samples')} samples, seed {figure_at(d, 'seed')}, 5-95 %) |", "|---|---|---|"]
     for key, label in DESEAL_ROWS:

@@ -30,18 +30,22 @@ from twin.scenario.report_labels import HOT_HOURS, TEMPERATURE_CHANGE_NOTE, TEMP
 TITLE = "Surface temperature on the hottest days"
 
 
+#: :data:`HOT_HOURS` as the terminal writes it (ASCII: "11-16 h"); not "mid-day", a word the
+#: report keeps for the traffic period "Midday" (11–12 h).
+TERMINAL_HOT_HOURS = HOT_HOURS.replace("–", "-")
+
+
 def _shown(label: str) -> str:
-    """A row's label for the report: its hours (:data:`HOT_HOURS`) instead of the terminal's
-    "mid-day", a word the report keeps for the traffic period "Midday" (11–12 h)."""
-    return label.replace("mid-day surface temperature", f"surface temperature at {HOT_HOURS}")
+    """A row's label for the report: its hours with the report's en dash (:data:`HOT_HOURS`)."""
+    return label.replace(TERMINAL_HOT_HOURS, HOT_HOURS)
 
 
-#: KPIs shown, with their (terminal) labels and units (changes of a temperature: :data:`TEMPERATURE_CHANGE_UNIT`,
+#: KPIs shown, with their (terminal, ASCII) labels and units (changes of a temperature: :data:`TEMPERATURE_CHANGE_UNIT`,
 #: as the report's tables and the terminal).
 ROWS = (
-    ("surface_temp_change_midday_c", "mid-day surface temperature, ground whose cover changed", TEMPERATURE_CHANGE_UNIT),
+    ("surface_temp_change_midday_c", f"surface temperature at {TERMINAL_HOT_HOURS}, ground whose cover changed", TEMPERATURE_CHANGE_UNIT),
     ("surface_temp_change_daily_max_c", "daily maximum surface temperature, same ground", TEMPERATURE_CHANGE_UNIT),
-    ("district_surface_temp_change_midday_c", "mid-day surface temperature, district mean", TEMPERATURE_CHANGE_UNIT),
+    ("district_surface_temp_change_midday_c", f"surface temperature at {TERMINAL_HOT_HOURS}, district mean", TEMPERATURE_CHANGE_UNIT),
     ("changed_area_m2", "ground-level area whose cover changed", "m2"),
 )
 

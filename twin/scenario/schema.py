@@ -80,6 +80,7 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -135,6 +136,25 @@ def _listed_once(v: list, what: str) -> list:
     """
     if len(set(v)) != len(v):
         raise ValueError(f"{what} is listed twice")
+    return v
+
+
+def _known_once(v: list[str], known: Sequence[str], unknown: str, twice: str) -> list[str]:
+    """``v`` unchanged when each item is one of ``known`` and none stands in it twice.
+
+    Raises
+    ------
+    ValueError
+        ``"<unknown> 'x'; did you mean 'y'? (known: a, b)"`` for the first unknown item
+        (``unknown``: ``"unknown measure"``...), else ``twice`` with ``{}`` replaced by the
+        first repeated item (sorted), quoted.
+    """
+    for name in v:
+        if name not in known:
+            raise ValueError(f"{unknown} {name!r}{_suggest(name, known)} (known: {', '.join(known)})")
+    dup = sorted({name for name in v if v.count(name) > 1})
+    if dup:
+        raise ValueError(twice.format(repr(dup[0])))
     return v
 
 
@@ -258,14 +278,7 @@ class Renovate(Strict):
     @field_validator("measures")
     @classmethod
     def _known(cls, v):
-        known = known_measures()
-        for m in v:
-            if m not in known:
-                raise ValueError(f"unknown measure {m!r}{_suggest(m, known)} (known: {', '.join(known)})")
-        dup = sorted({m for m in v if v.count(m) > 1})
-        if dup:
-            raise ValueError(f"measure {dup[0]!r} listed twice (it would be applied twice)")
-        return v
+        return _known_once(v, known_measures(), "unknown measure", "measure {} listed twice (it would be applied twice)")
 
 
 class CloseStreets(Strict):
@@ -518,14 +531,7 @@ class TrafficOptions(Strict):
             return v
         from twin.traffic.indicators import category_sources
 
-        known = sorted(category_sources())
-        for c in v:
-            if c not in known:
-                raise ValueError(f"unknown service category {c!r}{_suggest(c, known)} (known: {', '.join(known)})")
-        dup = sorted({c for c in v if v.count(c) > 1})
-        if dup:
-            raise ValueError(f"category {dup[0]!r} listed twice")
-        return v
+        return _known_once(v, sorted(category_sources()), "unknown service category", "category {} listed twice")
 
     @field_validator("gtfs_date")
     @classmethod

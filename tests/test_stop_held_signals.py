@@ -210,3 +210,28 @@ def test_a_signal_just_after_the_command_block_gets_the_after_end_line(sig, code
     proc = subprocess.run([sys.executable, "-c", BLOCK_END, sig], capture_output=True, text=True, timeout=120)
     line = {"SIGINT": "twin: interrupted", "SIGTERM": "twin: terminated (SIGTERM)"}[sig]
     assert (proc.returncode, proc.stderr) == (code, f"{line} after the command had ended; its results were written whole\n")
+
+
+NATIVE_THREAD_END = textwrap.dedent("""
+    import ctypes, signal, time
+    from twin.cli import signals
+
+    libc = ctypes.CDLL(None)
+    thread = ctypes.c_ulong()  # a thread that never runs Python, as Numba's, pyarrow's or OpenBLAS's workers
+    assert libc.pthread_create(ctypes.byref(thread), None, ctypes.cast(libc.pause, ctypes.c_void_p), None) == 0
+    signals.after_end(0)
+    libc.pthread_kill(thread, signal.SIGTERM)  # the kernel may hand a process's signal to any such thread
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 0.2:  # busy, holding the GIL: a switch of the GIL would show the main thread the mark
+        pass
+    signals.exit_now(0)
+""")
+
+
+def test_a_signal_a_native_thread_took_gets_its_line_at_the_end():
+    """The CI at 418bef6 (``twin solar cadastre``, SIGTERM, exit 0 and no line): a signal handled
+    by a thread that never runs Python only marks the signal; the main thread did not look at the
+    mark before :func:`os._exit`. :func:`twin.cli.signals.exit_now` now runs the pending handlers
+    first."""
+    proc = subprocess.run([sys.executable, "-c", NATIVE_THREAD_END], capture_output=True, text=True, timeout=120)
+    assert (proc.returncode, proc.stderr) == (143, "twin: terminated (SIGTERM) after the command had ended; its results were written whole\n")

@@ -417,8 +417,28 @@ def exit_now(code: int) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError, RuntimeError, AttributeError):
             stream.flush()
+    run_pending_handlers()  # a signal a native thread took: its after-end line, not a silent exit 0
     os._exit(code)
 
 
+def run_pending_handlers() -> None:
+    """Run now the Python handler of every signal that has come but not been acted on yet.
+
+    CPython's C-level handler only marks a signal; the main thread runs the Python handler when
+    it next looks at its "eval breaker". The kernel hands a signal sent to the process to any
+    of its threads that does not block it; when that is a thread that never runs Python (a
+    worker of Numba, pyarrow or OpenBLAS), the mark does not set the main thread's eval breaker,
+    and the handler waits for the main thread's next switch of the GIL or call of
+    ``PyErr_CheckSignals``. A process that ends before either (:func:`os._exit`) loses the
+    signal: the CI at 418bef6 saw ``twin solar cadastre`` exit 0 with no line after a SIGTERM.
+    :func:`signal.pthread_sigmask` with an empty set changes no mask and then calls
+    ``PyErr_CheckSignals``, which runs the handler of every marked signal (main thread only;
+    elsewhere nothing happens). While a command runs, the watcher thread of :func:`installed`
+    reads such a signal from the wakeup pipe, and its own wake-up brings the main thread to the
+    handler.
+    """
+    signal.pthread_sigmask(signal.SIG_BLOCK, ())
+
+
 __all__ = ["EXIT_CODES", "GRACE_S", "LINES", "UNWIND_S", "CommandStop", "after_end", "announce", "ended_line", "exit_code", "exit_now", "installed",
-           "received", "stop_after_end", "stop_line"]
+           "received", "run_pending_handlers", "stop_after_end", "stop_line"]

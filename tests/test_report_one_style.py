@@ -177,5 +177,5 @@ def test_the_default_report_reads_one_style(tmp_path_factory):
     assert [text[max(m.start() - 30, 0):m.end() + 10] for m in HYPHEN_RANGE.finditer(text)] == []
     assert "F_red_temp" not in text and "mid-day" not in text.lower()
     assert NESTED.findall(text) == [] and _nested(page) == []
-    assert re.search(r"-\d[\d,.]* to -\d[\d,.]*\s+\d", text)  # a calibration band of a change, then its width
+    assert re.search(r"−\d[\d,.]* to −\d[\d,.]*\s+\d", text)  # a calibration band of a change (minus signs), then its width
     assert "Hottest days: surface temperature at 11–16 h" in text and "Midday: person trips" in text

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from tests.scenario_chromium import chromium_binary, file_url, open_page
 from tests.scenario_helpers import BOX_100M, EPW, fake_comparison, write_small_district
 from twin.scenario.report import SECTIONS, _fmt, map_data, render_html, terminal_summary
-from twin.scenario.report_labels import fmt_delta, fmt_pct, fmt_value
+from twin.scenario.report_labels import fmt_delta, fmt_pct, fmt_value, minus_sign
 
 CHECK_PAGE = """(() => {
   const sections = {};
@@ -113,8 +113,11 @@ def test_report_numbers_are_the_comparisons(small_run):
     # unit, baseline, its range (a bar), what-if, change, change %, range of the change (a bar), notes
     assert cells[0] == "MWh/yr"
     assert cells[1] == fmt_value("heating_need_mwh", heat["baseline"])
+    # the formatters' text, its negative numbers with the minus sign (U+2212) on the page
     assert cells[3:6] == [fmt_value("heating_need_mwh", heat["whatif_value"], ref=heat["baseline"]),
-                          fmt_delta("heating_need_mwh", heat["delta"], heat["baseline"]), fmt_pct(heat["delta"], heat["baseline"])]
+                          minus_sign(fmt_delta("heating_need_mwh", heat["delta"], heat["baseline"])),
+                          minus_sign(fmt_pct(heat["delta"], heat["baseline"]))]
+    assert cells[4].startswith("−") and cells[5].startswith("−")
     bars = re.findall(r"<svg class='bar (band|delta)'[^>]*data-lo='([^']+)' data-hi='([^']+)'", row)
     assert [b[0] for b in bars] == ["band", "delta"]
     assert float(bars[0][1]) == pytest.approx(heat["baseline_p_lo"], rel=1e-5) and float(bars[0][2]) == pytest.approx(heat["baseline_p_hi"], rel=1e-5)

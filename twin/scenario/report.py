@@ -69,7 +69,7 @@ import pandas as pd
 
 from twin.io import atomic_write_text
 from twin.scenario.checks import OP_DOMAINS  # which engines each operation acts on (one table)
-from twin.scenario.report_labels import note_html, step_words  # an engine note in the report's units; a timed step in words
+from twin.scenario.report_labels import note_html, page_minus, step_words  # an engine note in the report's units; a timed step in words
 
 SECTIONS = ("summary", "assumed", "kpis", "energy", "calibration", "buildings", "mobility", "soil", "soil-heat", "solar", "maps", "timeseries", "changes",
             "provenance")
@@ -1246,7 +1246,7 @@ def render_html(comparison, *, title: str | None = None, run_id: str | None = No
     for sid in SECTIONS:
         p.append(_section(sid, comparison, now=now, run_id=run_id))
     p.append("</body></html>")
-    return "".join(p)
+    return page_minus("".join(p))  # the negative numbers' minus sign (U+2212), in one place for the whole page
 
 
 def write_report(comparison, path: str | os.PathLike[str], *, run_id: str | None = None) -> Path:

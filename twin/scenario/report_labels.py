@@ -707,3 +707,70 @@ def delta_bar(kpi: str, delta: float, lo: float, hi: float, baseline: float, per
              f"{range_text(fmt_delta(kpi, lo, baseline), fmt_delta(kpi, hi, baseline), cu)}; "
              f"central run {with_unit(fmt_delta(kpi, delta, baseline), cu)}")
     return _svg(body, title, lo, hi, "delta")
+
+
+# -- the minus sign ---------------------------------------------------------------------------
+
+#: The minus sign of the report's text (U+2212), as typography writes a negative number for
+#: people ("−12.4 %"); the number formatters (:func:`fmt_delta`, :func:`fmt_pct`, the sections'
+#: own) keep the hyphen-minus, which the terminal, ``kpis.csv``, the JSON outputs and the
+#: ``data-*`` attributes of the page keep too (machine text).
+MINUS = "\u2212"
+
+#: A hyphen-minus that is a number's sign: before a digit (or a decimal point and a digit), not
+#: after a letter, a digit, a separator, a slash or another dash or sign. "-12 %", "(-13.8 %)",
+#: "range -7,814 to -5,379", "storeys -2: 5 %" are signs; a date (2023-07-21), a standard
+#: (ISO 52016-1), an id (B-12, way/-5), an exponent (1.2e-16) and a range "11-16" are not.
+SIGN_HYPHEN = re.compile(r"(?<![\w.,:/+\-–−])-(?=\.?\d)")
+
+#: The parts of the page :func:`page_minus` leaves as they are: scripts, styles, code spans
+#: (copyable text), and the tags but for their ``title``, ``aria-label`` and ``alt`` text.
+_AS_IT_IS = re.compile(r"(<(script|style|code|pre)\b.*?</\2\s*>|<[^>]*>)", re.S | re.I)
+_HUMAN_ATTR = re.compile(r"""(?<![\w-])((?:title|aria-label|alt)=)(['"])(.*?)\2""", re.S)
+
+
+def minus_sign(text: str) -> str:
+    """``text`` with each negative number's sign written as the minus sign (:data:`SIGN_HYPHEN`
+    -> :data:`MINUS`): "-12.4 %" -> "−12.4 %"; every other hyphen stays.
+
+    Parameters
+    ----------
+    text
+        Human text (plain or HTML-escaped), not code.
+
+    Returns
+    -------
+    str
+        The same text with U+2212 for the signs.
+    """
+    return SIGN_HYPHEN.sub(MINUS, str(text))
+
+
+def page_minus(page: str) -> str:
+    """The report page with :func:`minus_sign` applied, once, to every text a person reads: the
+    text between tags and the ``title``, ``aria-label`` and ``alt`` of the tags (the range bars'
+    tooltips), not scripts, styles, ``code``/``pre`` spans nor other attributes (``data-*``,
+    SVG geometry, ``class``, ``href``).
+
+    Parameters
+    ----------
+    page
+        The HTML of the report (:func:`twin.scenario.report.render_html`).
+
+    Returns
+    -------
+    str
+        The page, its negative numbers written with U+2212.
+    """
+    def tag(t: str) -> str:
+        return _HUMAN_ATTR.sub(lambda m: m.group(1) + m.group(2) + minus_sign(m.group(3)) + m.group(2), t)
+
+    parts = _AS_IT_IS.split(page)
+    # split with two groups: text, whole match, inner name (or None), text, ...
+    out = []
+    for i in range(0, len(parts), 3):
+        out.append(minus_sign(parts[i]))
+        if i + 1 < len(parts):
+            whole, inner = parts[i + 1], parts[i + 2]
+            out.append(whole if inner else tag(whole))
+    return "".join(out)

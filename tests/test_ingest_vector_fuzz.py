@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from twin.errors import TwinError, TwinWarning
 from twin.ingest import read
-from twin.ingest.limits import MAX_HEIGHT_M
+from twin.scene.limits import MAX_HEIGHT_M
 
 X0, Y0 = 148_000.0, 168_000.0
 _DIR = tempfile.TemporaryDirectory(prefix="twin-vector-fuzz-")

@@ -14,7 +14,7 @@ an error: it is defaulted and flagged (:mod:`twin.ingest.defaults`).
 
 The bounds themselves and the check of a finished ``buildings`` table
 (:func:`~twin.scene.limits.building_row_problems`) are a rule of the scene schema and live in
-:mod:`twin.scene.limits` (re-exported here); this module applies them while reading.
+:mod:`twin.scene.limits`; this module applies them while reading.
 """
 
 from __future__ import annotations
@@ -26,13 +26,9 @@ import pandas as pd
 
 from twin.ingest.result import IngestResult
 from twin.scene.limits import (
-    BOUND_NAMES,
-    MAX_FOOTPRINT_M2,  # noqa: F401 - re-exported (BOUND_NAMES in __all__), as the two marked below
-    MAX_GROUND_Z_M,  # noqa: F401
     MAX_HEIGHT_M,
     MAX_STOREYS,
     MAX_YEAR,
-    MIN_GROUND_Z_M,  # noqa: F401
     MIN_STOREY_HEIGHT_M,
     MIN_YEAR,
     building_row_problems,
@@ -140,4 +136,4 @@ def drop_bad_buildings(result: IngestResult, *, id_column: str = "building_id") 
     return len(rows)
 
 
-__all__ = [*BOUND_NAMES, "attribute_problems", "building_row_problems", "drop_bad_buildings", "storey_height_problems"]
+__all__ = ["attribute_problems", "drop_bad_buildings", "storey_height_problems"]

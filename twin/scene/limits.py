@@ -88,8 +88,7 @@ def building_row_problems(frame: pd.DataFrame) -> dict[int, str]:
     return out
 
 
-# the names of the bounds, exported here and re-exported by twin.ingest.limits
-BOUND_NAMES = (
+__all__ = [
     "MAX_FOOTPRINT_M2",
     "MAX_GROUND_Z_M",
     "MAX_HEIGHT_M",
@@ -98,6 +97,6 @@ BOUND_NAMES = (
     "MIN_GROUND_Z_M",
     "MIN_STOREY_HEIGHT_M",
     "MIN_YEAR",
-)
-
-__all__ = [*BOUND_NAMES, "BOUND_NAMES", "building_row_problems", "fmt_value"]
+    "building_row_problems",
+    "fmt_value",
+]

@@ -50,7 +50,7 @@ from twin.soil.surface_energy import SurfaceCover, hottest_days, read_surface_co
 
 DEFAULT_PRIORS = Path(__file__).resolve().parents[1] / "data" / "soil_surface_priors.yaml"
 MIDDAY_HOURS = (12, 13, 14, 15, 16)
-"""Hours (ending at) counted as mid-day: 11:00-16:00 local standard time."""
+"""Hours (ending at) of the hot-days surface temperature "at 11–16 h" (11:00-16:00 local standard time)."""
 #: Levels behind the changes (baseline and what-if values; :attr:`DesealHeatResult.levels`).
 LEVELS = ("surface_temp_midday_c", "surface_temp_daily_max_c", "district_surface_temp_midday_c")
 KPIS = ("surface_temp_change_midday_c", "surface_temp_change_daily_max_c", "district_surface_temp_change_midday_c", "changed_area_m2")
@@ -159,8 +159,8 @@ class DesealHeatResult:
     kpis : {what-if: {kpi: central value}}.
     samples : {what-if: {kpi: (n_samples,) values}}.
     bands : {what-if: {kpi: (p5, p95)}}.
-    cell_change_midday_c : {what-if: (ny, nx) central change of the mid-day surface temperature}.
-    cover_midday_c : {cover: central mid-day mean surface temperature on the hot days, degC}.
+    cell_change_midday_c : {what-if: (ny, nx) central change of the surface temperature at 11–16 h}.
+    cover_midday_c : {cover: central mean surface temperature at 11–16 h on the hot days, degC}.
     days : the timestamps of the hot days' first hours.
     notes : lines for the report.
     levels : {what-if: {level: (baseline, what-if)}}, central; a level of :data:`LEVELS` is the
@@ -196,7 +196,7 @@ def _cover_series(weather, covers, kc_scale: float, rows: list[int], spin_up_hou
 
 
 def _kpis(frac_base, frac_what, series, area_m2, hours) -> tuple[dict[str, float], np.ndarray, dict[str, tuple[float, float]]]:
-    """KPIs of one what-if, the per-cell mid-day change and the levels (baseline, what-if).
+    """KPIs of one what-if, the per-cell change at 11–16 h and the levels (baseline, what-if).
 
     The changed ground is the area whose cover changed (:func:`changed_area_m2_per_cell`), not
     the whole of the cells it touches: a cell de-sealed on a fifth of its ground adds a fifth of
@@ -204,7 +204,7 @@ def _kpis(frac_base, frac_what, series, area_m2, hours) -> tuple[dict[str, float
     lost (the covers it gained when it lost none: ground freed from under a roof); the what-if's
     is that plus the area-integral of the ground's temperature change over the changed cells
     divided by the changed area (exact, as the covers' temperatures do not depend on the cell).
-    The levels are the mid-day mean and the mean daily maximum of these two series; the district
+    The levels are the mean at 11–16 h and the mean daily maximum of these two series; the district
     level is the mean over every cell's ground-level area.
     """
     mid = np.isin(hours, MIDDAY_HOURS)

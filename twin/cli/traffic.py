@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable
-
     from twin.errors import TwinError
     from twin.traffic.select_commands import SelectOutputs
 
@@ -261,10 +259,18 @@ def select_link_command(
     if any(not str(v).strip() for v in link):  # was: "object link ; ...: no link ''"
         raise InputError("--link is empty: give a link id or FROM-TO node ids (with --scene: a street link id)", field="--link")
     outputs = SelectOutputs(od=output, link_flows=link_flows, map=map_path, nodes=nodes)
-    summary = run_select("select-link", scene, net, trips, demand, scene_args=(link,), scene_kwargs={"gap": gap, "top": top, "outputs": outputs},
-                         tntp=lambda: tntp_select_link(net, trips, link, gap, top, outputs), option_names={"links": "--link"},
-                         restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, signal_split=signal_split, give_way=give_way,
-                         design_flows=design_flows, period=period, klass=klass, count_period_h=count_period_h, crs=crs, scene_crs=scene_crs)  # fmt: skip
+    scene_options = select_scene_options(scene, net, trips, demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties,
+                                         signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, klass=klass,
+                                         count_period_h=count_period_h, crs=crs, scene_crs=scene_crs)  # fmt: skip
+    if scene_options is not None:
+        from twin.traffic.select_scene import run_scene_select_link
+
+        summary = run_scene_select_link(list(scene), demand, link, gap=gap, top=top, outputs=outputs, **scene_options)
+    else:
+        try:
+            summary = tntp_select_link(net, trips, link, gap, top, outputs)
+        except InputError as exc:
+            raise named_as_option(exc, {"links": "--link"}) from None
     if as_json:
         typer.echo(to_json_text(summary))
         return
@@ -320,29 +326,6 @@ def select_scene_options(scene: list[Path] | None, net: Path | None, trips: Path
     return {"crs": crs, "scene_crs": scene_crs or "EPSG:31370", "restrictions": restrictions is not False, "signals": signals is not False,
             "turn_penalties": turn_penalties, "signal_split": signal_split or "equal", "give_way": give_way, "design_flows": design_flows,
             "period": period, "klass": klass, "count_period_h": count_period_h}  # fmt: skip
-
-
-def run_select(command: str, scene: list[Path] | None, net: Path | None, trips: Path | None, demand: Path | None, *, scene_args: tuple,
-               scene_kwargs: dict[str, object], tntp: Callable[[], dict], option_names: dict[str, str], **options: object) -> dict:  # fmt: skip
-    """The summary of ``select-link`` / ``select-zone`` (``command``): the options checked by
-    :func:`select_scene_options` (``options``: its keywords), then the scene run
-    (:func:`twin.traffic.select_scene.run_scene_select_link` / ``run_scene_select_zone`` with
-    ``scene_args`` after the scene and demand, and ``scene_kwargs``) or, without ``scene``,
-    ``tntp()``, whose :class:`twin.errors.InputError` names the command-line options
-    (``option_names``: field to option, as :func:`named_as_option`).
-    """
-    from twin.errors import InputError
-
-    scene_options = select_scene_options(scene, net, trips, demand, **options)
-    if scene_options is not None:
-        from twin.traffic import select_scene
-
-        run = {"select-link": select_scene.run_scene_select_link, "select-zone": select_scene.run_scene_select_zone}[command]
-        return run(list(scene), demand, *scene_args, **scene_kwargs, **scene_options)
-    try:
-        return tntp()
-    except InputError as exc:
-        raise named_as_option(exc, option_names) from None
 
 
 def check_tntp_options(net: Path | None, trips: Path | None, *, restrictions: bool | None = None, signals: bool | None = None, **scene_only: object) -> None:
@@ -443,15 +426,24 @@ def select_zone_command(
     --gap not a finite number > 0, a bad TNTP file, --map without a node file, an output that
     cannot be written or lies in the network's folder), all checked before the assignment.
     """
+    from twin.errors import InputError
     from twin.io.json_out import to_json_text
     from twin.traffic.select_commands import SelectOutputs, run_select_zone
 
     ids = [part.strip() for item in zones for part in item.split(",") if part.strip()]
     outputs = SelectOutputs(link_flows=link_flows, map=map_path, nodes=nodes)
-    s = run_select("select-zone", scene, net, trips, demand, scene_args=(ids, side), scene_kwargs={"gap": gap, "outputs": outputs},
-                   tntp=lambda: run_select_zone(net, trips, ids, side, gap, outputs), option_names={"zones": "--zones", "side": "--side"},
-                   restrictions=restrictions, signals=signals, turn_penalties=turn_penalties, signal_split=signal_split, give_way=give_way,
-                   design_flows=design_flows, period=period, klass=klass, count_period_h=count_period_h, crs=crs, scene_crs=scene_crs)  # fmt: skip
+    scene_options = select_scene_options(scene, net, trips, demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties,
+                                         signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, klass=klass,
+                                         count_period_h=count_period_h, crs=crs, scene_crs=scene_crs)  # fmt: skip
+    if scene_options is not None:
+        from twin.traffic.select_scene import run_scene_select_zone
+
+        s = run_scene_select_zone(list(scene), demand, ids, side, gap=gap, outputs=outputs, **scene_options)
+    else:
+        try:
+            s = run_select_zone(net, trips, ids, side, gap, outputs)
+        except InputError as exc:
+            raise named_as_option(exc, {"zones": "--zones", "side": "--side"}) from None
     if as_json:
         typer.echo(to_json_text(s))
         return

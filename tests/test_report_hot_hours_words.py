@@ -31,3 +31,13 @@ def test_the_soil_heat_page_prose_does_not_say_mid_day():
     prose = re.sub(r"<!-- figures:(?P<b>[\w.]+) -->.*?<!-- /figures:(?P=b) -->", " ", page, flags=re.S)
     assert [line for line in prose.splitlines() if "mid-day" in line.lower()] == []
     assert "surface temperature at 11–16 h" in prose
+
+
+def test_no_docs_page_says_mid_day():
+    """The docs name the hot-days hours as the report does ("at 11–16 h"), in their prose, their
+    rendered blocks and the tables kept as history (docs/soil_3d.md's ``twin run`` KPI table)."""
+    docs = DOC.parent
+    said = {p.name: [line[:80] for line in p.read_text(encoding="utf-8").splitlines() if "mid-day" in line.lower()]
+            for p in sorted(docs.glob("*.md"))}
+    assert {name: lines for name, lines in said.items() if lines} == {}
+    assert "| surface temperature at 11–16 h of the changed cells, 3 hottest days, degC (change in K) |" in (docs / "soil_3d.md").read_text(encoding="utf-8")

@@ -188,5 +188,5 @@ def test_docs_tables_give_temperature_changes_in_k():
     docs = Path(__file__).resolve().parents[1] / "docs"
     assert {p.name: _degc_change_rows(p.read_text(encoding="utf-8")) for p in sorted(docs.glob("soil*.md"))
             if _degc_change_rows(p.read_text(encoding="utf-8"))} == {}
-    assert _degc_change_rows("| KPI | baseline | change |\n|---|---|---|\n| mid-day, degC | 47.1 | -0.04 |") != []
-    assert _degc_change_rows("| KPI | baseline | change |\n|---|---|---|\n| mid-day, degC (change in K) | 47.1 | -0.04 |") == []
+    assert _degc_change_rows("| KPI | baseline | change |\n|---|---|---|\n| at 11–16 h, district mean, degC | 47.1 | -0.04 |") != []
+    assert _degc_change_rows("| KPI | baseline | change |\n|---|---|---|\n| at 11–16 h, district mean, degC (change in K) | 47.1 | -0.04 |") == []

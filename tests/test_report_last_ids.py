@@ -67,15 +67,18 @@ def test_period_words_inside_parentheses_do_not_nest():
 
 
 def test_hours_of_the_day_are_written_one_way(monkeypatch):
-    """The hot-days note's "mid-day (11:00-16:00)" reads "at 11–16 h" in the report (not "mid-day":
-    the traffic period "Midday" is 11–12 h), its hours written as the traffic periods write theirs
-    ("midday (11–12 h)"); the terminal keeps its ASCII text."""
+    """The hot-days note says "surface temperature at 11-16 h" at its source (not "mid-day": the
+    traffic period "Midday" is 11–12 h), in the terminal's ASCII, and "at 11–16 h" in the report,
+    its hours written as the traffic periods write theirs ("midday (11–12 h)")."""
     from tests.test_report_stumbling_blocks import _heat_notes
+    from twin.scenario.report_soil_heat import TERMINAL_HOT_HOURS
 
     heat = _heat_notes(monkeypatch)[0]
-    assert "mid-day (11:00-16:00)" in heat  # the terminal's text
+    assert f"surface temperature at {TERMINAL_HOT_HOURS} per cover (central): " in heat  # the terminal's text
+    assert "mid-day" not in heat.lower()
     shown = html.unescape(L.note_html(heat))
-    assert "at 11–16 h" in shown and "mid-day" not in shown and not re.search(r"\d:\d\d", shown)
+    assert f"surface temperature at {L.HOT_HOURS} per cover" in shown and "mid-day" not in shown.lower()
+    assert not re.search(r"\d:\d\d", shown)
     hours = re.compile(r"\b\d{1,2}–\d{1,2} h\b")
     assert hours.search(L.period_words("am_peak")) and hours.search(shown)
     assert L.note_units("08:00-09:00, 20:00 - 24:00; at 10:35 UTC; 2023-07-21T00:00") == "8–9 h, 20–24 h; at 10:35 UTC; 2023-07-21T00:00"

@@ -4,7 +4,7 @@ A planner's read of the default report found, left from earlier rounds: calibrat
 printed as Python lists ("[-24.6, -19.4]") where the other tables write "a to b"; prior texts
 with hyphens as range signs ("18-22 °C", "1971-1990", "5-95 %: 0.86-1.11") and brackets
 ("within [-5, +4] K"); the hot days' "mid-day" (11–16 h) beside the traffic period "Midday"
-(11–12 h); TABULA's parameter id ``F_red_temp`` in running text; nested parentheses
+(11–12 h: the hot-days note now says "surface temperature at 11-16 h" at its source); TABULA's parameter id ``F_red_temp`` in running text; nested parentheses
 ("(U 5.0 W/(m²·K))"). Each rule is checked on the converter (fast) and on the default run's
 report (slow).
 """
@@ -160,7 +160,8 @@ def test_the_hot_hours_are_the_soil_models_and_not_called_midday():
     assert sum(L.HOT_HOURS in L.label(k) for k in hot) == 2
     assert L.HOT_HOURS not in L.period_words("off_peak")
     assert [w / 3600.0 for w in WINDOWS["off_peak"]["window_s"]] == [11.0, 12.0]
-    assert L.note_units("mid-day (11:00-16:00) surface temperature per cover") == "surface temperature at 11–16 h per cover"
+    # the hot-days note's words (twin/scenario/engines/soil_heat.py): its ASCII hours read the report's
+    assert L.note_units("surface temperature at 11-16 h per cover") == f"surface temperature at {L.HOT_HOURS} per cover"
 
 
 @pytest.mark.slow

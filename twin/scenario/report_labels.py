@@ -375,9 +375,7 @@ def _interval(m: re.Match) -> str:
 #: hyphen; a U-value in parentheses follows a comma ("glazing, U = 5.0 W/(m²·K), but"), so that
 #: parentheses never nest; TABULA's parameter id ``F_red_temp`` reads in the words of
 #: docs/energy.md ("temperature reduction factor"), or goes where the words before it already
-#: say it; the hot days' "mid-day (11–16 h) surface temperature" reads "surface temperature at
-#: 11–16 h" (:data:`HOT_HOURS`), as the traffic period "Midday" is another window; the heating
-#: systems of the central run's note read as the priors table names them ("gas boiler condensing"
+#: say it; the heating systems of the central run's note read as the priors table names them ("gas boiler condensing"
 #: -> "condensing gas boiler", :data:`SYSTEM_WORDS`); a note's "5-95 %" reads "5th–95th percentile"
 #: and its mode "pt" "public transport", as the tables. (pattern, replacement or function), in this order.
 NOTE_STYLE: tuple[tuple[re.Pattern, object], ...] = (
@@ -388,7 +386,6 @@ NOTE_STYLE: tuple[tuple[re.Pattern, object], ...] = (
     # "18-22", "1971-1990", "0.86-1.11": not a date (2023-07-21), a standard (ISO 52016-1), a file name
     (re.compile(r"(?<![\w.,/:+-])(?<!ISO )(?<!EN )(?P<a>" + _NUM + r")-(?P<b>" + _NUM + r")(?![\w-])(?![.,]\d)"),
      "\\g<a>–\\g<b>"),
-    (re.compile(r"mid-day \((?P<h>\d+–\d+ h)\) (?P<what>surface temperatures?)"), "\\g<what> at \\g<h>"),
     (re.compile(r"(?<=van Genuchten) - (?=Mualem)"), "–"),
     (re.compile(r"(?<![\w.])5–95 %"), "5th–95th percentile"),  # as the tables write the bands
     (re.compile(r"(?<![\w./-])pt(?= [+-]?\d)"), "public transport"),  # the traffic note's "walk 0.38, pt 0.27"

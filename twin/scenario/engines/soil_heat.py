@@ -5,16 +5,16 @@ Every soil method (``richards``, ``scs_cn``, ``year``) adds, for a what-if that 
 ground-level cover of at least one cell of the soil grid (de-sealing, a new or removed building,
 a car park planted ...), three KPIs from :func:`twin.soil.deseal_heat.deseal_heat` (the surface
 energy balance of each cover under ``inputs.weather`` on the :data:`N_DAYS` hottest days of the
-weather year, mid-day = 11:00-16:00; see that module and docs/soil_heat.md):
+weather year; 11-16 h = the hours ending 12 to 16; see that module and docs/soil_heat.md):
 
 ==========================================  =====================================================
 KPI                                         baseline / what-if value
 ==========================================  =====================================================
-``hot_days_surface_temp_midday_c``          mean mid-day surface temperature of the ground
+``hot_days_surface_temp_midday_c``          mean surface temperature at 11-16 h of the ground
                                             whose cover changed (weighted by the changed area
                                             of each cell, not its whole area), degC
 ``hot_days_surface_temp_max_c``             mean daily maximum, same ground, degC
-``hot_days_district_surface_temp_midday_c`` mean mid-day ground surface temperature over every
+``hot_days_district_surface_temp_midday_c`` mean ground surface temperature at 11-16 h over every
                                             cell of the grid, degC
 ==========================================  =====================================================
 
@@ -141,6 +141,8 @@ def _heat(baseline_scene, scenes: dict, options, samples: int, seed: int, *, gri
 def whatif_heat(baseline_scene, scene, options, *, grid=None) -> tuple[dict[str, float], dict[str, float], list[str]]:
     """Central hot-days KPIs of one what-if: (what-if values, baseline values, notes); empty
     dicts when the what-if changes no ground cover."""
+    from twin.soil.deseal_heat import MIDDAY_HOURS
+
     res, notes = _heat(baseline_scene, {"w": scene}, options, 0, 0, grid=grid)
     if res is None:
         return {}, {}, notes
@@ -150,8 +152,8 @@ def whatif_heat(baseline_scene, scene, options, *, grid=None) -> tuple[dict[str,
     area = res.kpis["w"]["changed_area_m2"]
     cover = ", ".join(f"{c} {t:.1f} degC" for c, t in sorted(res.cover_midday_c.items()))
     notes = [NOTE_PREFIX + f"{', '.join(d[:10] for d in res.days)}; surface cover replaced on {area:,.0f} m2 of ground (the "
-             "changed polygons outside roofs and streets, times the change of their sealed share); mid-day "
-             f"(11:00-16:00) surface temperature per cover (central): {cover}",
+             "changed polygons outside roofs and streets, times the change of their sealed share); surface "
+             f"temperature at {min(MIDDAY_HOURS) - 1}-{max(MIDDAY_HOURS)} h per cover (central): {cover}",
              NOTE_PREFIX + "surface energy balance per cover (twin/soil/deseal_heat.py), 45-day spin-up of soil water and heat; "
              "roofs excluded, tree shade not modelled (woods count as their ground vegetation)"]
     return what, base, notes

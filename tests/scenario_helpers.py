@@ -149,6 +149,20 @@ def heating_system_buildings():
     })
 
 
+def fake_scenario(description: str = "", *, whatif_description: str = "", samples: int = 0, seed: int = 0,
+                  domains: tuple[str, ...] = ("energy",), name: str = "fake"):
+    """The parts of a Scenario the report reads, for :func:`fake_comparison` (one what-if ``w``)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        name=name, description=description, domains=list(domains),
+        whatifs=[SimpleNamespace(name="w", description=whatif_description, modifications=[])],
+        uncertainty=SimpleNamespace(samples=samples, seed=seed, percentiles=(5.0, 95.0), parameters=[]),
+        inputs=SimpleNamespace(files=["a.geojson"], weather=None, crs="EPSG:31370"),
+        digest=lambda: "0" * 16,
+    )
+
+
 def fake_comparison():
     """A hand-made comparison: four squares a-d; the what-if warms a, removes d and adds n."""
     import geopandas as gpd

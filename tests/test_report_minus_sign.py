@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.scenario_helpers import fake_comparison
+from tests.scenario_helpers import fake_comparison, fake_scenario
 from twin.scenario import report_labels as L
 
 #: A hyphen-minus used as a number's sign in text a person reads: before a digit, at the start
@@ -55,18 +55,7 @@ def _small_report() -> tuple[str, object]:
 
     comp = fake_comparison()
 
-    class Sc:  # the parts of a Scenario the report reads
-        name, domains = "fake", ["energy"]
-        description = "Heating need down by -34 % on 2023-07-21 (ISO 52016-1), storeys -1 to +2."
-        whatifs = [type("W", (), {"name": "w", "description": "", "modifications": []})()]
-        uncertainty = type("U", (), {"samples": 10, "seed": 0, "percentiles": (5.0, 95.0), "parameters": []})()
-        inputs = type("I", (), {"files": ["a.geojson"], "weather": None, "crs": "EPSG:31370"})()
-
-        @staticmethod
-        def digest():
-            return "0" * 16
-
-    comp.scenario = Sc()
+    comp.scenario = fake_scenario("Heating need down by -34 % on 2023-07-21 (ISO 52016-1), storeys -1 to +2.", samples=10)
     comp.kpis = comp.kpis.assign(baseline_p_lo=90.0, baseline_p50=100.0, baseline_p_hi=110.0, whatif_p_lo=60.0, whatif_p_hi=70.0,
                                  delta_p_lo=-40.0, delta_p50=-34.0, delta_p_hi=-28.0)
     return render_html(comp, run_id="r1"), comp

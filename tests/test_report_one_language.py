@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from tests.scenario_helpers import fake_comparison, fake_scenario
 from twin.scenario import report_labels as L
 
 
@@ -63,22 +64,16 @@ def test_the_calibration_table_names_each_kpi_as_the_kpi_table():
 
 # -- 2. a scenario's descriptions in the report's units -----------------------------------------
 
-def _scenario(description: str, whatif_description: str, domains=("energy",)):
-    whatif = SimpleNamespace(name="w", description=whatif_description, modifications=[])
-    return SimpleNamespace(name="one-language", description=description, domains=list(domains), whatifs=[whatif],
-                           uncertainty=SimpleNamespace(samples=0, seed=2026, percentiles=(5.0, 95.0), parameters=[]))
-
-
 def test_the_scenario_descriptions_are_shown_in_the_report_units():
     """The default scenario's description ("Saint-Gilles (Brussels), 1 km2") and the renovation
     wave's ("R + 3.5 m2K/W") were shown as written: now through the notes' converter
     (report_labels.note_html), the YAML untouched."""
-    from tests.scenario_helpers import fake_comparison
     from twin.scenario.report import _summary_section
 
     comp = fake_comparison()
-    comp.scenario = _scenario("Saint-Gilles (Brussels), 1 km2, CO2 & bills of <b>everyone</b>.",
-                              "External wall insulation (R + 3.5 m2K/W), roof insulation (R + 5 m2K/W).")
+    comp.scenario = fake_scenario("Saint-Gilles (Brussels), 1 km2, CO2 & bills of <b>everyone</b>.",
+                                  whatif_description="External wall insulation (R + 3.5 m2K/W), roof insulation (R + 5 m2K/W).",
+                                  seed=2026, name="one-language")
     page = _summary_section(comp)
     assert "<p>Saint-Gilles (Brussels), 1 km², CO₂ &amp; bills of &lt;b&gt;everyone&lt;/b&gt;.</p>" in page
     assert "<p class='note'>External wall insulation (R + 3.5 m²·K/W), roof insulation (R + 5 m²·K/W).</p>" in page
@@ -125,11 +120,10 @@ def test_the_report_gives_a_temperature_in_celsius_and_its_change_in_kelvin():
     """The KPI table's unit column says °C (the baseline and what-if); the change, its range bar
     and the summary's line say K, and the page says once what a K is. The change said "-12.0"
     under the unit °C (and "-12.0 °C" in the summary) where docs/soil_heat.md says "-11.98 K"."""
-    from tests.scenario_helpers import fake_comparison
     from twin.scenario.report import _kpis_section, _summary_section
 
     comp = fake_comparison()
-    comp.scenario, comp.kpis, comp.samples = _scenario("", "", domains=("soil",)), _hot_kpis(), None
+    comp.scenario, comp.kpis, comp.samples = fake_scenario(seed=2026, domains=("soil",), name="one-language"), _hot_kpis(), None
     page = _summary_section(comp) + _kpis_section(comp)
     row = next(r for r in _cells(page) if r and r[0] == L.label(HOT))
     assert row[1] == "°C" and row[2] == "51.4" and row[4] == "39.5" and row[5] == "-12.0 K" and row[6] == "–"
@@ -150,7 +144,7 @@ def test_the_hot_days_section_says_what_a_kelvin_is():
     what a K is, and converts the what-if's description."""
     from twin.scenario.report_soil_heat import ROWS, soil_heat_report_section
 
-    sc = _scenario("", "Every car park de-sealed (4,532 m2).", domains=("soil",))
+    sc = fake_scenario(whatif_description="Every car park de-sealed (4,532 m2).", seed=2026, domains=("soil",), name="one-language")
     comp = SimpleNamespace(scenario=sc, kpis=_hot_kpis(), baseline={"soil": SimpleNamespace(notes=[])},
                            whatifs={"w": {"soil": SimpleNamespace(notes=[])}}, sample_notes=[])
     page = soil_heat_report_section(comp)

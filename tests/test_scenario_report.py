@@ -19,7 +19,7 @@ import yaml
 from typer.testing import CliRunner
 
 from tests.scenario_chromium import chromium_binary, file_url, open_page
-from tests.scenario_helpers import BOX_100M, EPW, fake_comparison, write_small_district
+from tests.scenario_helpers import BOX_100M, EPW, fake_comparison, fake_scenario, write_small_district
 from twin.scenario.report import SECTIONS, _fmt, map_data, render_html, terminal_summary
 from twin.scenario.report_labels import fmt_delta, fmt_pct, fmt_value, minus_sign
 
@@ -167,17 +167,7 @@ def test_map_data_marks_added_removed_and_changed():
 def test_render_without_samples_or_series_has_every_section():
     comp = fake_comparison()
 
-    class Sc:  # the parts of a Scenario the report reads
-        name, description, domains = "fake", "", ["energy"]
-        whatifs = [type("W", (), {"name": "w", "description": "", "modifications": []})()]
-        uncertainty = type("U", (), {"samples": 0, "seed": 0, "percentiles": (5.0, 95.0), "parameters": []})()
-        inputs = type("I", (), {"files": ["a.geojson"], "weather": None, "crs": "EPSG:31370"})()
-
-        @staticmethod
-        def digest():
-            return "0" * 16
-
-    comp.scenario = Sc()
+    comp.scenario = fake_scenario()
     text = render_html(comp, run_id="r1")
     for sid in SECTIONS:
         assert f"<section id='{sid}'>" in text

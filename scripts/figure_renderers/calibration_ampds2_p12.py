@@ -12,7 +12,7 @@ the figures is a :class:`FiguresError` naming it (scripts/update_figures.py adds
 
 from __future__ import annotations
 
-from .calibration_lcm_p12u import TABLE_HEAD, row_cells
+from .calibration_lcm_p12u import TABLE_HEAD, table_rows
 from .common import Blocks, FiguresError, figure_at, one_minute
 
 SCRIPT = "python scripts/calibration_ampds2_robustness_p12.py"
@@ -35,13 +35,8 @@ def table(data: dict) -> str:
              "|NMBE| and CV(RMSE) both no worse than the baseline's. ESS: the smallest of the weighted candidates' training-year posteriors.", "",
              *TABLE_HEAD]
     rows = figure_at(data, "rows")
-    won = []
-    for r in rows:
-        cells, w = row_cells(r)
-        won.append(w)
-        if all(r[k] == v for k, v in DEFAULTS.items()):
-            cells = [f"**{c}**" for c in cells]
-        lines.append("| " + " | ".join(cells) + " |")
+    table, won = table_rows(rows, lambda r: all(r[k] == v for k, v in DEFAULTS.items()))
+    lines += table
     n = len(rows)
     lines += ["", f"The twin matches or beats the baseline in {sum(w['daily'] for w in won)} of {n} settings on days and "
               f"{sum(w['monthly'] for w in won)} of {n} on months. Run: {float(figure_at(data, 'cpu_s')):.0f} s CPU, "

@@ -49,6 +49,19 @@ def row_cells(r: dict) -> tuple[list[str], dict[str, bool]]:
     return cells, w
 
 
+def table_rows(rows: list[dict], bold) -> tuple[list[str], list[dict[str, bool]]]:
+    """The lines of the table of settings (:func:`row_cells`, the rows for which ``bold(row)`` holds
+    in bold) and each row's :func:`wins`."""
+    lines, won = [], []
+    for r in rows:
+        cells, w = row_cells(r)
+        won.append(w)
+        if bold(r):
+            cells = [f"**{c}**" for c in cells]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines, won
+
+
 def _declared_row(data: dict) -> dict:
     declared = figure_at(data, "declared")
     found = [r for r in figure_at(data, "rows") if all(figure_at(r, k) == figure_at(declared, k) for k in SETTINGS)]
@@ -70,13 +83,8 @@ def rows(data: dict) -> str:
              "Guideline 14, out of sample. *wins*: the twin's |NMBE| and CV(RMSE) both no worse than the stacked baseline's.", "",
              *TABLE_HEAD]
     all_rows = figure_at(data, "rows")
-    won = []
-    for r in all_rows:
-        cells, w = row_cells(r)
-        won.append(w)
-        if r is declared:
-            cells = [f"**{c}**" for c in cells]
-        lines.append("| " + " | ".join(cells) + " |")
+    table, won = table_rows(all_rows, lambda r: r is declared)
+    lines += table
     n = len(all_rows)
     n_day, n_month = sum(w["daily"] for w in won), sum(w["monthly"] for w in won)
     n_both = sum(w["daily"] and w["monthly"] for w in won)

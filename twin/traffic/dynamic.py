@@ -1269,9 +1269,7 @@ class DynamicResult:
         net = self.network
         return pd.DataFrame(
             {
-                "link_id": net.link_ids,
-                "from_node": net.node_ids[net.from_node],
-                "to_node": net.node_ids[net.to_node],
+                **net.link_ends(),
                 "length_m": self.dynamics.length_m,
                 "free_time_s": free,
                 "entered_veh": entered,

@@ -451,15 +451,18 @@ class Network:
             meta=meta,
         )
 
+    def link_ends(self) -> dict[str, np.ndarray]:
+        """The first columns of every per-link table (stored order): ``link_id`` and the native
+        ids of its ends, ``from_node`` and ``to_node``."""
+        return {"link_id": self.link_ids, "from_node": self.node_ids[self.from_node], "to_node": self.node_ids[self.to_node]}
+
     def links_frame(self) -> pd.DataFrame:
         """The link arrays as a DataFrame (stored order), with native node ids."""
         import pandas as pd
 
         return pd.DataFrame(
             {
-                "link_id": self.link_ids,
-                "from_node": self.node_ids[self.from_node],
-                "to_node": self.node_ids[self.to_node],
+                **self.link_ends(),
                 "free_flow_time": self.free_flow_time,
                 "capacity": self.capacity,
                 "length": self.length,

@@ -129,9 +129,7 @@ class AssignmentResult:
             voc = np.where(net.capacity > 0, self.flow / net.capacity, np.nan)
         return pd.DataFrame(
             {
-                "link_id": net.link_ids,
-                "from_node": net.node_ids[net.from_node],
-                "to_node": net.node_ids[net.to_node],
+                **net.link_ends(),
                 "flow": self.flow,
                 "cost": self.cost,
                 "time": self.time,

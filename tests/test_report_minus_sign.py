@@ -92,3 +92,24 @@ def test_the_default_report_shows_no_hyphen_minus_as_a_sign(tmp_path_factory):
     assert text.count("−") > 100  # the renovation wave's and the de-sealing's falls
     kpis = pd.read_csv(out / "kpis.csv")
     assert (kpis["delta"] < 0).any() and "−" not in (out / "kpis.csv").read_text(encoding="utf-8")
+
+
+def test_the_building_lookup_writes_its_numbers_with_the_minus_sign_too():
+    """The "Look up a building" table is written by the browser (report_drilldown.FMT_JS), out of
+    reach of page_minus: its formatter gives the page's text for the same number (commas, decimals,
+    U+2212 for the sign), "–" for no value and the class as it is."""
+    import json
+    import shutil
+    import subprocess
+
+    from twin.scenario.report_drilldown import FMT_JS, SCRIPT
+
+    assert FMT_JS.strip() in SCRIPT and SCRIPT.count("function fmt(") == 1  # the page's script uses this formatter
+    node = shutil.which("node") or shutil.which("nodejs")
+    if node is None:
+        pytest.skip("node is not installed: the formatter cannot be run outside a browser")
+    cases = [(-1234.5, 1), (-0.25, 2), (-7, 0), (-123456.0, 0), (0, 0), (98765.432, 1), (42, 0), (-3.96, 1)]
+    js = FMT_JS + "console.log(JSON.stringify([" + ",".join(f"fmt({v!r}, {nd})" for v, nd in cases) + ", fmt(null, 0), fmt('A+', null)]));"
+    got = json.loads(subprocess.run([node, "-e", js], capture_output=True, text=True, check=True, timeout=60).stdout)
+    assert got == [L.minus_sign(f"{v:,.{nd}f}") for v, nd in cases] + ["–", "A+"]
+    assert got[0] == "−1,234.5" and got[-3] == "−4.0"

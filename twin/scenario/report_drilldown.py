@@ -217,6 +217,19 @@ def drilldown_data(comparison) -> dict | None:
     return data
 
 
+#: The drill-down's number formatter (JavaScript): ``nd`` decimals, thousands separated by commas,
+#: and a negative number's sign written with the minus sign U+2212, as on the rest of the page
+#: (:func:`twin.scenario.report_labels.page_minus` does not reach the text the browser writes);
+#: "–" for no value, the text itself when ``nd`` is null (the EPB class).
+FMT_JS = r"""
+  function fmt(v, nd) {
+    if (v === null || v === undefined) return '–';
+    if (nd === null) return String(v);
+    var s = Number(v).toLocaleString('en-US', {minimumFractionDigits: nd, maximumFractionDigits: nd});
+    return s.charAt(0) === '-' ? '\u2212' + s.slice(1) : s;
+  }
+"""
+
 SCRIPT = r"""
 (function () {
   var el = document.getElementById('bd-data');
@@ -230,11 +243,7 @@ SCRIPT = r"""
   var ids = D.ids.map(norm);
   var inp = document.getElementById('bd-search'), list = document.getElementById('bd-results'), out = document.getElementById('bd-detail');
   var hits = [];
-  function fmt(v, nd) {
-    if (v === null || v === undefined) return '–';
-    if (nd === null) return String(v);
-    return Number(v).toLocaleString('en-US', {minimumFractionDigits: nd, maximumFractionDigits: nd});
-  }
+  FMT_JS
   function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); }
   function where(i) { return D.addr[i] ? D.addr[i] : (D.street[i] ? 'near ' + D.street[i] : ''); }
   function search(q) {
@@ -341,7 +350,7 @@ SCRIPT = r"""
   });
   window.twinDrilldown = {search: function (q) { inp.value = q; search(q); return hits.slice(); }, show: show, ids: D.ids};
 })();
-"""
+""".replace("  FMT_JS\n", FMT_JS.lstrip("\n"))
 
 CSS = """
 #buildings .bd-box{display:flex;gap:.6rem;align-items:center;flex-wrap:wrap} #bd-search{font-size:1rem;padding:.35rem .6rem;width:min(34rem,100%);

@@ -28,21 +28,7 @@ def points_in_polygons(px, py, owner, ring_xy, ring_offsets, poly_ring_offsets, 
     out_inside : bool (n,), output.
     """
     for i in prange(px.shape[0]):
-        x = px[i]
-        y = py[i]
-        p = owner[i]
-        inside = False
-        for r in range(poly_ring_offsets[p], poly_ring_offsets[p + 1]):
-            for k in range(ring_offsets[r], ring_offsets[r + 1] - 1):
-                x0 = ring_xy[k, 0]
-                y0 = ring_xy[k, 1]
-                x1 = ring_xy[k + 1, 0]
-                y1 = ring_xy[k + 1, 1]
-                if (y0 > y) != (y1 > y):
-                    xc = x0 + (y - y0) * (x1 - x0) / (y1 - y0)
-                    if x < xc:
-                        inside = not inside
-        out_inside[i] = inside
+        out_inside[i] = _inside(px[i], py[i], owner[i], ring_xy, ring_offsets, poly_ring_offsets)
 
 
 @jit_parallel
@@ -50,22 +36,11 @@ def rects_in_polygons(ua, va, ub, vb, owner, ring_xy, ring_offsets, poly_ring_of
     """``out_inside[i]``: the four corners of the axis-aligned rectangle ``[ua, ub] x [va, vb]``
     all lie inside polygon ``owner[i]`` (even-odd rule, as :func:`points_in_polygons`)."""
     for i in prange(ua.shape[0]):
-        p = owner[i]
         ok = True
         for c in range(4):
             x = ua[i] if (c == 0 or c == 3) else ub[i]
             y = va[i] if c < 2 else vb[i]
-            inside = False
-            for r in range(poly_ring_offsets[p], poly_ring_offsets[p + 1]):
-                for k in range(ring_offsets[r], ring_offsets[r + 1] - 1):
-                    y0 = ring_xy[k, 1]
-                    y1 = ring_xy[k + 1, 1]
-                    if (y0 > y) != (y1 > y):
-                        x0 = ring_xy[k, 0]
-                        xc = x0 + (y - y0) * (ring_xy[k + 1, 0] - x0) / (y1 - y0)
-                        if x < xc:
-                            inside = not inside
-            if not inside:
+            if not _inside(x, y, owner[i], ring_xy, ring_offsets, poly_ring_offsets):
                 ok = False
                 break
         out_inside[i] = ok
@@ -73,6 +48,8 @@ def rects_in_polygons(ua, va, ub, vb, owner, ring_xy, ring_offsets, poly_ring_of
 
 @jit
 def _inside(x, y, p, ring_xy, ring_offsets, poly_ring_offsets):
+    """Point ``(x, y)`` lies inside polygon ``p`` (the even-odd rule: a ray from it towards +x
+    crosses the polygon's rings an odd number of times)."""
     inside = False
     for r in range(poly_ring_offsets[p], poly_ring_offsets[p + 1]):
         for k in range(ring_offsets[r], ring_offsets[r + 1] - 1):

@@ -47,10 +47,10 @@ def test_the_robustness_table(tmp_path):
     uf.update([page], figures_dir=folder)
     text = page.read_text(encoding="utf-8")
     assert "method `stack`: both models' hyper-parameter grids stacked (non-negative weights summing to one, fitted to the held-out loss)" in text
-    assert "| 1 | 0.5 | daily | -1: 0.01, 5: 0.75, 7.5: 0.24 | 6.8 | 29 | -5.3 / 50.0 | -9.1 / 69.0 | -5.3 / 21.6 | -9.1 / 23.8 | wins | wins |\n" in text
-    assert ("| **2** | **0.5** | **daily** | **-1: 0.01, 5: 0.75, 7.5: 0.24** | **6.8** | **29** | **-5.3 / 50.0** | **-9.1 / 69.0** | "
-            "**-5.3 / 21.6** | **-9.1 / 23.8** | **wins** | **wins** |\n") in text
-    assert "| 2 | 0.5 | monthly | -1: 0.01, 5: 0.75, 7.5: 0.24 | 6.8 | 29 | -5.9 / 50.8 | -6.6 / 63.3 | -5.9 / 22.7 | -6.6 / 22.2 | wins | loses |\n" in text
+    assert "| 1 | 0.5 | daily | −1: 0.01, 5: 0.75, 7.5: 0.24 | 6.8 | 29 | −5.3 / 50.0 | −9.1 / 69.0 | −5.3 / 21.6 | −9.1 / 23.8 | wins | wins |\n" in text
+    assert ("| **2** | **0.5** | **daily** | **−1: 0.01, 5: 0.75, 7.5: 0.24** | **6.8** | **29** | **−5.3 / 50.0** | **−9.1 / 69.0** | "
+            "**−5.3 / 21.6** | **−9.1 / 23.8** | **wins** | **wins** |\n") in text
+    assert "| 2 | 0.5 | monthly | −1: 0.01, 5: 0.75, 7.5: 0.24 | 6.8 | 29 | −5.9 / 50.8 | −6.6 / 63.3 | −5.9 / 22.7 | −6.6 / 22.2 | wins | loses |\n" in text
     assert ("The twin matches or beats the baseline in 3 of 3 settings on days and 2 of 3 on months. Run: 34 s CPU, 63 s wall (held-out "
             "predictions cached in a previous run are not counted), load average 10.1 at the end (2026-12-03, commit abc1234).") in text
     assert "\nold\n" not in text

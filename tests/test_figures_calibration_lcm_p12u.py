@@ -52,9 +52,9 @@ def test_the_table_of_settings(tmp_path):
     page, folder = _page(tmp_path, DATA, "rows")
     uf.update([page], figures_dir=folder)
     text = page.read_text(encoding="utf-8")
-    assert ("| **2** | **0.5** | **daily** | **-2: 0.02, 12: 0.82, 12.5: 0.16** | **15.7** | **1** | **-15.0 / 31.8** | **-15.1 / 33.5** | "
-            "**-15.0 / 18.7** | **-15.1 / 19.1** | **wins** | **wins** |\n") in text
-    assert "| 2 | 0.5 | monthly | -2: 0.02, 12: 0.82, 12.5: 0.16 | 15.7 | 1 | -17.1 / 33.2 | -16.3 / 34.3 | -17.1 / 21.6 | -16.3 / 20.7 | loses | loses |\n" in text
+    assert ("| **2** | **0.5** | **daily** | **−2: 0.02, 12: 0.82, 12.5: 0.16** | **15.7** | **1** | **−15.0 / 31.8** | **−15.1 / 33.5** | "
+            "**−15.0 / 18.7** | **−15.1 / 19.1** | **wins** | **wins** |\n") in text
+    assert "| 2 | 0.5 | monthly | −2: 0.02, 12: 0.82, 12.5: 0.16 | 15.7 | 1 | −17.1 / 33.2 | −16.3 / 34.3 | −17.1 / 21.6 | −16.3 / 20.7 | loses | loses |\n" in text
     assert ("The twin matches or beats the stacked baseline in 1 of 2 settings on days, 1 of 2 on months, 1 of 2 on both. Run: 975 s CPU, "
             "1789 s wall (held-out predictions cached by an earlier run are not counted), load average 5.5 at the end (2026-12-03, commit abc1234).") in text
     assert "\nold\n" not in text
@@ -65,8 +65,8 @@ def test_the_declared_settings_block(tmp_path):
     uf.update([page], figures_dir=folder)
     text = page.read_text(encoding="utf-8")
     assert ("test year 364 periods, 12 months; measured 17,792 kWh, twin 20,455 kWh, stacked baseline 20,480 kWh. `T_sw` weights, C: "
-            "-2: 0.02, 12: 0.82, 12.5: 0.16 (mean 11.4 C); `tau` weights, C: 9.1: 0.08, 16.1: 0.92 (mean 15.7 C); textbook fit `tau` 16.0 C.") in text
-    assert "| textbook change-point fit (`tau` by least squares), for reference | -15.7 % | 34.4 % | -15.7 % | 20.0 % |\n" in text
+            "−2: 0.02, 12: 0.82, 12.5: 0.16 (mean 11.4 C); `tau` weights, C: 9.1: 0.08, 16.1: 0.92 (mean 15.7 C); textbook fit `tau` 16.0 C.") in text
+    assert "| textbook change-point fit (`tau` by least squares), for reference | −15.7 % | 34.4 % | −15.7 % | 20.0 % |\n" in text
     assert "the twin matches or beats the stacked baseline (days: wins, months: wins); against the textbook fit: days wins, months wins." in text
     assert "smallest ESS 1; the fitted 90 % interval covers 91.7 % of the training periods. Run: 975 s CPU" in text
     worse = copy.deepcopy(DATA)

@@ -63,16 +63,16 @@ def test_the_bands_table():
     assert table.strip().splitlines() == [
         "| KPI | baseline, priors alone | baseline, calibrated | width | delta, priors alone | delta, calibrated | width |",
         "|---|---|---|---|---|---|---|",
-        "| heating need, MWh | 197,000-302,000 | 147,000-229,000 | -22 % | -39,300 to -26,600 | -27,400 to -18,000 | -26 % |",
-        "| final energy, MWh | 241,000-371,000 | 184,000-282,000 | -25 % | -45,400 to -30,500 | -31,200 to -20,500 | -28 % |",
-        "| primary energy, MWh | 246,000-386,000 | 189,000-291,000 | -27 % | -61,600 to -46,700 | -48,600 to -37,000 | -22 % |",
-        "| CO2, t | 50,600-81,400 | 39,400-60,900 | -30 % | -10,900 to -7,440 | -7,800 to -5,460 | -32 % |",
-        "| energy cost, kEUR/year | 25,100-39,900 | 19,200-30,800 | -22 % | -7,100 to -5,330 | -5,730 to -4,350 | -22 % |",
-        "| floor area in D or worse (standard conditions), % | 94.6-99.6 | 83.3-89.9 | **+32 %** | -24.6 to -19.4 | -23.0 to -20.3 | -48 % |"]
+        "| heating need, MWh | 197,000-302,000 | 147,000-229,000 | −22 % | −39,300 to −26,600 | −27,400 to −18,000 | −26 % |",
+        "| final energy, MWh | 241,000-371,000 | 184,000-282,000 | −25 % | −45,400 to −30,500 | −31,200 to −20,500 | −28 % |",
+        "| primary energy, MWh | 246,000-386,000 | 189,000-291,000 | −27 % | −61,600 to −46,700 | −48,600 to −37,000 | −22 % |",
+        "| CO2, t | 50,600-81,400 | 39,400-60,900 | −30 % | −10,900 to −7,440 | −7,800 to −5,460 | −32 % |",
+        "| energy cost, kEUR/year | 25,100-39,900 | 19,200-30,800 | −22 % | −7,100 to −5,330 | −5,730 to −4,350 | −22 % |",
+        "| floor area in D or worse (standard conditions), % | 94.6-99.6 | 83.3-89.9 | **+32 %** | −24.6 to −19.4 | −23.0 to −20.3 | −48 % |"]
 
 
 def test_the_rounding_keeps_three_significant_digits():
-    assert [cal._sig3(x) for x in (197412.0, -7444.9, 94.649, 0.012345, 1234567.0, 0.0)] == ["197,000", "-7,440", "94.6", "0.0123", "1,230,000", "0"]
+    assert [cal._sig3(x) for x in (197412.0, -7444.9, 94.649, 0.012345, 1234567.0, 0.0)] == ["197,000", "−7,440", "94.6", "0.0123", "1,230,000", "0"]
 
 
 def test_the_widths_sentence_follows_the_figures():
@@ -81,7 +81,7 @@ def test_the_widths_sentence_follows_the_figures():
                                 "widens by 32 % (5.00 -> 6.60 points); its median moves from 97.3 % with the priors alone to 86.5 % calibrated.")  # fmt: skip
     data["whatifs"]["renovation-wave"]["floor_area_class_d_or_worse_pct"]["baseline_p_lo"] = 85.0  # 5.0 -> 4.9 points
     assert cal.widths(data) == "Every band narrows (by 2 % to 48 %)."
-    assert "**" not in cal.bands_table(data) and "| -2 % |" in cal.bands_table(data)
+    assert "**" not in cal.bands_table(data) and "| −2 % |" in cal.bands_table(data)
     for k in ("heating_need_mwh", "co2_t"):
         data["uncalibrated"]["renovation-wave"][k]["delta_p_hi"] = data["uncalibrated"]["renovation-wave"][k]["delta_p_lo"]  # no width before
     assert cal.bands_table(data).count("| – |") == 2

@@ -115,7 +115,7 @@ def test_the_parvis_phrases():
     assert sc.rerouted(data) == "241 car trips are rerouted in the morning peak (band 149-306) and 121 at midday (73-158)"
     assert sc.split(data) == ("in the morning peak 0.012 car trips shift mode (0.0014-0.81), 0.52 person trips evaporate (0.000096-1.5), "
                               "1.3 car trips go elsewhere (0.00066-1.9) and 0.082 through vehicles no longer cross (0.0052-0.19)")  # fmt: skip
-    assert sc.vehicle_km(data) == "on residential streets -2.3 (-6.1 to +0.9, sign uncertain), on main roads +12.0 (+4.6 to +19.2) (morning peak)"
+    assert sc.vehicle_km(data) == "on residential streets −2.3 (−6.1 to +0.9, sign uncertain), on main roads +12.0 (+4.6 to +19.2) (morning peak)"
     assert sc.streets(data) == ("mostly onto another residential street, Rue Vanderschrick (+197 veh/h on its busiest link), then "
                                 "Chaussée de Waterloo (main road, +20) and Rue Dethy (+20)")  # fmt: skip
     assert sc.unserved(data) == "No trip is unserved, in the baseline, the what-if or any sample."
@@ -210,10 +210,10 @@ def test_the_bands_table():
     assert sb.bands_table(data).strip().splitlines() == [
         "| KPI | central | band of the baseline | median | largest change of a what-if | band of the change |",
         "|---|---:|---:|---:|---:|---:|",
-        "| heating need, GWh | 171.7 | 146.7-229.4 | 180.0 | renovation-wave -21.3 | -27.4 to -18.0 |",
-        "| primary energy, GWh | 221.1 | 189.3-290.5 | 230.0 | renovation-wave -30.0 | -38.0 to -25.0 |",
-        "| CO2, kt | 45.3 | 39.4-60.9 | 47.0 | renovation-wave -6.0 | -7.5 to -5.0 |",
-        "| floor area in class D or worse, % | 85.5 | 83.3-89.9 | 86.0 | renovation-wave -20.5 | -24.0 to -18.0 |",
+        "| heating need, GWh | 171.7 | 146.7-229.4 | 180.0 | renovation-wave −21.3 | −27.4 to −18.0 |",
+        "| primary energy, GWh | 221.1 | 189.3-290.5 | 230.0 | renovation-wave −30.0 | −38.0 to −25.0 |",
+        "| CO2, kt | 45.3 | 39.4-60.9 | 47.0 | renovation-wave −6.0 | −7.5 to −5.0 |",
+        "| floor area in class D or worse, % | 85.5 | 83.3-89.9 | 86.0 | renovation-wave −20.5 | −24.0 to −18.0 |",
         "| investment, MEUR | 0.0 | 0.0-0.0 | 0.0 | renovation-wave +29.7 | +30.0 to +35.3 |",
         "| morning-peak vehicle-km | 3,081 | 2,020-4,118 | 3,000 | low-traffic-parvis +10 | +5 to +12 |"]
     # the investment's change lies below its band, nothing else of the table is outside

@@ -118,7 +118,7 @@ def test_the_grid11_ties_table_shows_the_perturbation_rows_only(tmp_path):
     page, folder = _page(tmp_path, TIES, ["traffic_grid11_ties_table"], "traffic_grid11_ties.json", inline=False)
     uf.update([page], figures_dir=folder)
     text = page.read_text(encoding="utf-8")
-    assert "| twin LTM, grid11 as given | 681.8 s (free flow) | 528,000 | 0 |\n| twin, free speeds x (1 + 0.001 U(-1, 1)) | 805.7 s | 543,827 | 159 |\n" in text
+    assert "| twin LTM, grid11 as given | 681.8 s (free flow) | 528,000 | 0 |\n| twin, free speeds x (1 + 0.001 U(−1, 1)) | 805.7 s | 543,827 | 159 |\n" in text
     assert "duo_noise" not in text
     assert "Measured 2026-12-05 05:52 UTC at commit abc1234 by `python benchmarks/bench_traffic_grid11_ties.py` (load 6.3 on 2 cores)." in text
 
@@ -175,7 +175,7 @@ def test_the_block_bands_central_run_says_the_grid_the_scenario_runs(tmp_path):
             "it adds), recharge 13.618 / 13.619 m3") in text
     assert ("on 1.25 m x 1.25 m x 5 cm (`sub: 4`), 133,120 cells, baseline / what-if (13.2 s of CPU for the pair, load 4.3-7.3): "
             "infiltration 16 / 40 m3 (the scenario's grid: 20 / 50, +25.0% / +25.0%); the block grid's own figure under the sealed cells "
-            "0.08 / 0.1 m3 (the scenario's grid: 0.034 / 0.042, -57.5% / -58.0%)") in text
+            "0.08 / 0.1 m3 (the scenario's grid: 0.034 / 0.042, −57.5% / −58.0%)") in text
 
 
 def test_the_block_bands_samples_table(tmp_path):

@@ -195,7 +195,7 @@ def test_give_way_seed0_variant_and_provenance_phrases():
         "shortest routes 82.2) and the same 9 links full in both")  # fmt: skip
     assert gw.traffic_give_way_seeds_routes(data) == "100 veh-km fewer on mean over the seeds"
     assert gw.traffic_give_way_seeds_variants(data) == (
-        "DUO, no noise +4.2 veh-h (3.0 -> 7.2); DUO every 60 s -0.4 veh-h (6.3 -> 5.9); fixed routes (off / on): free-flow 1,620 / 1,500 of 3,000 arrive")
+        "DUO, no noise +4.2 veh-h (3.0 -> 7.2); DUO every 60 s −0.4 veh-h (6.3 -> 5.9); fixed routes (off / on): free-flow 1,620 / 1,500 of 3,000 arrive")
 
 
 def test_give_way_phrases_follow_the_figures_not_the_words_of_the_docs():

@@ -43,12 +43,12 @@ def test_the_validation_tables(tmp_path):
     page, folder = _page(tmp_path, DATA)
     uf.update([page], figures_dir=folder)
     text = page.read_text(encoding="utf-8")
-    assert "Tracy's sample problem (h_r = -15.24 m, heads from -15.24 to 0 m), runs from the exact solution at\nt = 5e4 s;" in text
-    assert "| Tracy 2-D sample | 8 x 8 | 7.5e+04 | 0.1474 | -0.055, +0.045, +0.211 | 6.6e-16 |\n" in text
-    assert "| Tracy 3-D sample | 6 x 6 x 6 | 1e+05 | 0.2375 | -0.173, +0.039, +0.200 | 2.9e-15 |\n" in text
-    assert "Refinement (same solution with h_r = -4 m):" in text
-    assert "| 2-D steady (h_r = -4 m) | 8 | 1.600e-02 |  | 2.6e-16 |  |\n" in text
-    assert "| 2-D steady (h_r = -4 m) | 16 | 4.000e-03 | 2.000 | 2.0e-16 | 0.4 (all grids) |\n" in text  # log(4) / log(2)
+    assert "Tracy's sample problem (h_r = −15.24 m, heads from −15.24 to 0 m), runs from the exact solution at\nt = 5e4 s;" in text
+    assert "| Tracy 2-D sample | 8 x 8 | 7.5e+04 | 0.1474 | −0.055, +0.045, +0.211 | 6.6e-16 |\n" in text
+    assert "| Tracy 3-D sample | 6 x 6 x 6 | 1e+05 | 0.2375 | −0.173, +0.039, +0.200 | 2.9e-15 |\n" in text
+    assert "Refinement (same solution with h_r = −4 m):" in text
+    assert "| 2-D steady (h_r = −4 m) | 8 | 1.600e-02 |  | 2.6e-16 |  |\n" in text
+    assert "| 2-D steady (h_r = −4 m) | 16 | 4.000e-03 | 2.000 | 2.0e-16 | 0.4 (all grids) |\n" in text  # log(4) / log(2)
     assert "| kernel vs NumPy reference, 3 x 2 x 4 cells, two soils, 6 steps: max head difference (m) | 1.2e-11 |\n" in text
     assert "| same: max water-content difference | 7.2e-13 |\n| same: balance error | 1.8e-15 |\n" in text
     assert ("Measured by `TWIN_NUMBA_THREADS=1 python scripts/soil_3d_table.py` on 2026-12-06 13:12 UTC (commit abc1234, load 5.9-6.3 on 2 cores)."

@@ -40,4 +40,4 @@ def test_no_docs_page_says_mid_day():
     said = {p.name: [line[:80] for line in p.read_text(encoding="utf-8").splitlines() if "mid-day" in line.lower()]
             for p in sorted(docs.glob("*.md"))}
     assert {name: lines for name, lines in said.items() if lines} == {}
-    assert "| surface temperature at 11–16 h of the changed cells, 3 hottest days, degC (change in K) |" in (docs / "soil_3d.md").read_text(encoding="utf-8")
+    assert "| surface temperature at 11–16 h of the changed cells, 3 hottest days, °C (change in K) |" in (docs / "soil_3d.md").read_text(encoding="utf-8")

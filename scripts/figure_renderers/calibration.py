@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from .common import Blocks, FiguresError
+from .common import Blocks, FiguresError, signed
 from .scenario import BENCH, WARM, _duration, _key, _loads, _view
 
 WHATIF = "renovation-wave"
@@ -31,12 +31,12 @@ PARTS = (("baseline", "the baseline's"), ("delta", "the change's"))
 
 
 def _sig3(x: float) -> str:
-    """``x`` rounded to 3 significant digits, thousands separated (``197,000``, ``-7,440``, ``94.6``)."""
+    """``x`` rounded to 3 significant digits, thousands separated (``197,000``, ``−7,440``, ``94.6``)."""
     if x == 0 or not math.isfinite(x):
-        return f"{x:g}"
+        return signed(x, "g")
     decimals = 2 - math.floor(math.log10(abs(x)))
     r = round(x, decimals)
-    return f"{r:,.{max(0, decimals)}f}"
+    return signed(r, f",.{max(0, decimals)}f")
 
 
 def _band(lo: float, hi: float) -> str:
@@ -65,10 +65,10 @@ def _width_change(before: dict, after: dict, part: str) -> float:
 
 
 def _change_cell(pct: float) -> str:
-    """``-21 %``; a band that widens in bold (``**+30 %**``); ``–`` without a width before."""
+    """``−21 %``; a band that widens in bold (``**+30 %**``); ``–`` without a width before."""
     if not math.isfinite(pct):
         return "–"
-    text = f"{pct:+.0f} %"
+    text = f"{signed(pct, '+.0f')} %"
     return f"**{text}**" if pct > 0 else text
 
 

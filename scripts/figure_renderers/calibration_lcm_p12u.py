@@ -14,7 +14,7 @@ adds the file and the script to run).
 
 from __future__ import annotations
 
-from .common import Blocks, FiguresError, figure_at, one_minute
+from .common import Blocks, FiguresError, figure_at, one_minute, signed
 
 SCRIPT = "python scripts/calibration_lcm_p12u.py"
 FILE = "calibration_lcm_p12u.json"
@@ -29,7 +29,7 @@ def wins(tw: dict, b: dict) -> dict[str, bool]:
 
 def weights_text(d: dict) -> str:
     """``-2: 0.02, 12: 0.82``: the candidates of weight >= 0.005, by value."""
-    return ", ".join(f"{float(t):g}: {float(w):.2f}" for t, w in sorted(d.items(), key=lambda kv: float(kv[0])) if float(w) >= 0.005) or "-"
+    return ", ".join(f"{signed(float(t), 'g')}: {float(w):.2f}" for t, w in sorted(d.items(), key=lambda kv: float(kv[0])) if float(w) >= 0.005) or "-"
 
 
 #: The head of the table of settings (this page and docs/calibration_ampds2_p12.md).
@@ -43,8 +43,8 @@ def row_cells(r: dict) -> tuple[list[str], dict[str, bool]]:
     w = wins(tw, b)
     cells = [f"{int(figure_at(r, 'months_per_fold'))}", f"{float(figure_at(r, 'grid_step_c')):g}", str(figure_at(r, "loss")),
              weights_text(figure_at(r, "switchover_weights")), f"{float(figure_at(r, 'tau_mean_c')):.1f}", f"{float(figure_at(r, 'ess_min')):.0f}",
-             f"{tw['nmbe_daily_pct']:+.1f} / {tw['cv_daily_pct']:.1f}", f"{b['nmbe_daily_pct']:+.1f} / {b['cv_daily_pct']:.1f}",
-             f"{tw['nmbe_monthly_pct']:+.1f} / {tw['cv_monthly_pct']:.1f}", f"{b['nmbe_monthly_pct']:+.1f} / {b['cv_monthly_pct']:.1f}",
+             f"{signed(tw['nmbe_daily_pct'], '+.1f')} / {tw['cv_daily_pct']:.1f}", f"{signed(b['nmbe_daily_pct'], '+.1f')} / {b['cv_daily_pct']:.1f}",
+             f"{signed(tw['nmbe_monthly_pct'], '+.1f')} / {tw['cv_monthly_pct']:.1f}", f"{signed(b['nmbe_monthly_pct'], '+.1f')} / {b['cv_monthly_pct']:.1f}",
              "wins" if w["daily"] else "loses", "wins" if w["monthly"] else "loses"]  # fmt: skip
     return cells, w
 
@@ -96,8 +96,8 @@ def rows(data: dict) -> str:
 
 
 def _metrics_row(name: str, s: dict) -> str:
-    return (f"| {name} | {float(figure_at(s, 'nmbe_daily_pct')):+.1f} % | {float(figure_at(s, 'cv_daily_pct')):.1f} % | "
-            f"{float(figure_at(s, 'nmbe_monthly_pct')):+.1f} % | {float(figure_at(s, 'cv_monthly_pct')):.1f} % |")
+    return (f"| {name} | {signed(float(figure_at(s, 'nmbe_daily_pct')), '+.1f')} % | {float(figure_at(s, 'cv_daily_pct')):.1f} % | "
+            f"{signed(float(figure_at(s, 'nmbe_monthly_pct')), '+.1f')} % | {float(figure_at(s, 'cv_monthly_pct')):.1f} % |")
 
 
 def declared(data: dict) -> str:

@@ -46,3 +46,24 @@ def load_text(entry: dict) -> str:
     """``load 1.3-2.1``: the 1-minute load averages before and after a measured case (``load_before``, ``load_after``)."""
     lo, hi = sorted((one_minute(figure_at(entry, "load_before")), one_minute(figure_at(entry, "load_after"))))
     return f"load {lo:.1f}" if round(lo, 1) == round(hi, 1) else f"load {lo:.1f}-{hi:.1f}"
+
+
+MINUS = "\u2212"
+"""The minus sign U+2212 that the pages' prose and tables write before a negative figure, as the report does
+(``twin.scenario.report_labels.page_minus``); code spans keep the ASCII hyphen-minus a reader copies."""
+
+
+def signed(x: float, spec: str = "") -> str:
+    """``x`` formatted with ``spec`` (``"+.2f"``, ``",.0f"``...) for prose and tables: a negative figure starts with
+    the minus sign U+2212 instead of the hyphen-minus (``signed(-11.914, ".2f")`` is ``"−11.91"``; ``"+.1f"``
+    gives ``"+0.4"`` and ``"−0.4"``).
+
+    Parameters
+    ----------
+    x
+        The figure.
+    spec
+        A format specification as in ``format(x, spec)``.
+    """
+    text = format(x, spec)
+    return text.replace("-", MINUS, 1) if text.lstrip().startswith("-") else text

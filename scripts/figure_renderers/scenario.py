@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable
 
-from .common import Blocks, FiguresError
+from .common import Blocks, FiguresError, signed
 
 WARM, COLD = "warm", "cold"
 """The entries of default_run.json: a run with the kernels compiled already, and a first run."""
@@ -206,7 +206,7 @@ def split(data: dict) -> str:
 def _signed(k: dict) -> str:
     lo, hi = k["delta_p_lo"], k["delta_p_hi"]
     sign = ", sign uncertain" if lo < 0 < hi else ""
-    return f"{k['delta']:+.1f} ({lo:+.1f} to {hi:+.1f}{sign})"
+    return f"{signed(k['delta'], '+.1f')} ({signed(lo, '+.1f')} to {signed(hi, '+.1f')}{sign})"
 
 
 def vehicle_km(data: dict) -> str:

@@ -8,7 +8,7 @@ not depend on the numba cache)."""
 
 from __future__ import annotations
 
-from .common import Blocks, FiguresError
+from .common import Blocks, FiguresError, signed
 from .scenario import BENCH, WARM, _key, _view
 
 ROWS: tuple[tuple[str, str, float, str], ...] = (
@@ -43,11 +43,11 @@ def _largest_change(data: dict, kpi: str) -> tuple[str, dict] | None:
     return max(found, key=lambda f: abs(f[1]["delta"])) if found else None
 
 
-def _band(lo: float | None, hi: float | None, fmt: str, *, signed: bool = False) -> str:
+def _band(lo: float | None, hi: float | None, fmt: str, *, plus: bool = False) -> str:
     if lo is None or hi is None:
         return "–"
-    f = ("+" if signed else "") + fmt
-    return f"{format(lo, f)} to {format(hi, f)}" if signed or min(lo, hi) < 0 else f"{format(lo, f)}-{format(hi, f)}"
+    f = ("+" if plus else "") + fmt
+    return f"{signed(lo, f)} to {signed(hi, f)}" if plus or min(lo, hi) < 0 else f"{signed(lo, f)}-{signed(hi, f)}"
 
 
 def bands_table(data: dict) -> str:
@@ -57,16 +57,16 @@ def bands_table(data: dict) -> str:
     for kpi, label, factor, fmt in ROWS:
         b = _baseline(data, kpi)
         median = b.get("baseline_p50")
-        cells = [label, format(b["baseline"] * factor, fmt),
+        cells = [label, signed(b["baseline"] * factor, fmt),
                  _band(*(None if b[k] is None else b[k] * factor for k in ("baseline_p_lo", "baseline_p_hi")), fmt),
-                 "–" if median is None else format(median * factor, fmt)]  # fmt: skip
+                 "–" if median is None else signed(median * factor, fmt)]  # fmt: skip
         change = _largest_change(data, kpi)
         if change is None:
             cells += ["none", "–"]
         else:
             name, k = change
-            cells += [f"{name} {format(k['delta'] * factor, '+' + fmt)}",
-                      _band(*(None if k[c] is None else k[c] * factor for c in ("delta_p_lo", "delta_p_hi")), fmt, signed=True)]  # fmt: skip
+            cells += [f"{name} {signed(k['delta'] * factor, '+' + fmt)}",
+                      _band(*(None if k[c] is None else k[c] * factor for c in ("delta_p_lo", "delta_p_hi")), fmt, plus=True)]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     return "\n" + "\n".join(lines) + "\n"  # a block on its own lines: the table starts on a line of its own
 
@@ -81,13 +81,13 @@ def outside(data: dict) -> str:
     for kpi, label, factor, fmt in ROWS:
         b = _baseline(data, kpi)
         if _outside(b["baseline"], b["baseline_p_lo"], b["baseline_p_hi"]):
-            found.append(f"the baseline's {label.split(',')[0]} ({format(b['baseline'] * factor, fmt)}, band "
+            found.append(f"the baseline's {label.split(',')[0]} ({signed(b['baseline'] * factor, fmt)}, band "
                          f"{_band(b['baseline_p_lo'] * factor, b['baseline_p_hi'] * factor, fmt)})")  # fmt: skip
         change = _largest_change(data, kpi)
         if change and _outside(change[1]["delta"], change[1]["delta_p_lo"], change[1]["delta_p_hi"]):
             k = change[1]
-            found.append(f"the change of the {label.split(',')[0]} by {change[0]} ({format(k['delta'] * factor, '+' + fmt)}, band "
-                         f"{_band(k['delta_p_lo'] * factor, k['delta_p_hi'] * factor, fmt, signed=True)})")  # fmt: skip
+            found.append(f"the change of the {label.split(',')[0]} by {change[0]} ({signed(k['delta'] * factor, '+' + fmt)}, band "
+                         f"{_band(k['delta_p_lo'] * factor, k['delta_p_hi'] * factor, fmt, plus=True)})")  # fmt: skip
     if not found:
         return "Every central value of the table lies inside its band."
     return "Outside their band: " + "; ".join(found) + "."

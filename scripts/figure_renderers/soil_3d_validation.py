@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from .common import Blocks, FiguresError, figure_at, load_text
+from .common import Blocks, FiguresError, figure_at, load_text, signed
 
 SCRIPT = "TWIN_NUMBA_THREADS=1 python scripts/soil_3d_table.py"
 FILE = "soil_3d_validation.json"
@@ -46,7 +46,7 @@ def sample_rows(data: dict) -> list[str]:
         points = [float(p) for p in figure_at(row, "point_errors_m")]
         if len(points) != 3:
             raise FiguresError(f"'point_errors_m' of the {dim}-D {n}-cell sample has {len(points)} values, not 3 (k = n/4, n/2, 3n/4)")
-        pts = ", ".join(f"{p:+.3f}" for p in points)
+        pts = ", ".join(signed(p, "+.3f") for p in points)
         out.append(f"| Tracy {dim}-D sample | {_grid(dim, n)} | {float(figure_at(row, 't_s')):.3g} | {float(figure_at(row, 'rms_h_m')):.4f} | "
                    f"{pts} | {float(figure_at(row, 'balance_error_rel')):.1e} |")
     return out
@@ -60,7 +60,7 @@ def refinement_rows(data: dict) -> list[str]:
         for i, (grid, order) in enumerate(zip(grids, observed_orders(grids))):
             order_text = "" if order is None else f"{order:.3f}"
             wall_text = f"{wall:.1f} (all grids)" if i == len(grids) - 1 else ""
-            out.append(f"| {label} (h_r = {hr:g} m) | {int(figure_at(grid, 'n'))} | {float(figure_at(grid, 'rms_h_m')):.3e} | {order_text} | "
+            out.append(f"| {label} (h_r = {signed(hr, 'g')} m) | {int(figure_at(grid, 'n'))} | {float(figure_at(grid, 'rms_h_m')):.3e} | {order_text} | "
                        f"{float(figure_at(grid, 'balance_error_rel')):.1e} | {wall_text} |")
     return out
 
@@ -76,11 +76,11 @@ def reference_rows(data: dict) -> list[str]:
 def lines(data: dict) -> list[str]:
     """The validation tables with their captions and the line saying where they were measured."""
     hr, t0 = float(figure_at(data, "hr_sample_m")), float(figure_at(data, "t0_s"))
-    out = [f"Tracy's sample problem (h_r = {hr:g} m, heads from {hr:g} to 0 m), runs from the exact solution at",
+    out = [f"Tracy's sample problem (h_r = {signed(hr, 'g')} m, heads from {signed(hr, 'g')} to 0 m), runs from the exact solution at",
            f"t = {t0:.0e} s; point errors in the cells right of the centre line (i = n/2; j = n/2 in 3-D), layers".replace("e+0", "e"),
            "k = n/4, n/2, 3n/4 from the top (cell centres at depth (k + 1/2) L/n):", ""]
     out += sample_rows(data)
-    out += ["", f"Refinement (same solution with h_r = {float(figure_at(data, 'hr_mild_m')):g} m):", ""]
+    out += ["", f"Refinement (same solution with h_r = {signed(float(figure_at(data, 'hr_mild_m')), 'g')} m):", ""]
     out += refinement_rows(data)
     out += ["", "Reference implementation:", ""]
     out += reference_rows(data)

@@ -14,7 +14,7 @@ The case rendered is :data:`CASE` (the scenario's what-if). A key missing from t
 
 from __future__ import annotations
 
-from .common import Blocks, figure_at, load_text
+from .common import Blocks, figure_at, load_text, signed
 
 SCRIPT = "TWIN_NUMBA_THREADS=1 python benchmarks/bench_soil_block_bands.py"
 FILE = "soil_block_bands.json"
@@ -35,8 +35,7 @@ def _case(data: dict) -> dict:
 
 
 def _g(x: float, digits: int, sign: bool = False) -> str:
-    s = f"{float(x):+.{digits}g}" if sign else f"{float(x):.{digits}g}"
-    return s
+    return signed(float(x), f"{'+' if sign else ''}.{digits}g")
 
 
 def _cm(x: float) -> str:
@@ -65,9 +64,9 @@ def central(data: dict) -> str:
             f"when its cache is cold): {float(figure_at(g, 'cpu_s')):.1f} s of CPU for the pair ({float(figure_at(g, 'wall_s')):.0f} s wall), "
             f"peak RSS {float(figure_at(g, 'peak_rss_mb')):.0f} MB, balance error {float(figure_at(g, 'balance_error_rel')):.1e}; "
             f"rain water under the sealed cells (edge measure) {gain_b:.3g} m3 baseline, {gain_w:.3g} m3 what-if "
-            f"({gain_w - gain_b:+.2g} m3, {mm:+.2g} mm over their area), the block grid's own figure "
+            f"({signed(gain_w - gain_b, '+.2g')} m3, {signed(mm, '+.2g')} mm over their area), the block grid's own figure "
             f"{float(figure_at(b, 'block_sealed_rain_gain_grid_m3')):.2g} / {float(figure_at(w, 'block_sealed_rain_gain_grid_m3')):.2g} m3; "
-            f"infiltration {inf_b:.1f} -> {inf_w:.1f} m3 ({inf_w - inf_b:+.1f} m3: the rain water the de-sealing adds under the "
+            f"infiltration {inf_b:.1f} -> {inf_w:.1f} m3 ({signed(inf_w - inf_b, '+.1f')} m3: the rain water the de-sealing adds under the "
             f"sealed cells is {(gain_w - gain_b) / (inf_w - inf_b):.2%} of the infiltration it adds), recharge "
             f"{float(figure_at(b, 'block_recharge_m3')):.3f} / {float(figure_at(w, 'block_recharge_m3')):.3f} m3")
 
@@ -80,7 +79,7 @@ def refinement(data: dict) -> str:
     for key, name in (("block_infiltration_m3", "infiltration"), ("block_sealed_rain_gain_grid_m3", "the block grid's own figure under the sealed cells"),
                       ("block_recharge_m3", "recharge"), ("block_sealed_rain_gain_m3", "the edge measure")):  # fmt: skip
         sb, sw, fb, fw = (float(figure_at(g, part, key)) for g in (s, f) for part in ("baseline", "whatif"))
-        rel = " / ".join(f"{(x - y) / y:+.1%}" if y else "n/a" for x, y in ((sb, fb), (sw, fw)))
+        rel = " / ".join(signed((x - y) / y, "+.1%") if y else "n/a" for x, y in ((sb, fb), (sw, fw)))
         parts.append(f"{name} {fb:.3g} / {fw:.3g} m3 (the scenario's grid: {sb:.3g} / {sw:.3g}, {rel})")
     return (f"on {_grid_text(c, f)}, baseline / what-if ({float(figure_at(f, 'cpu_s')):.1f} s of CPU for the pair, {load_text(f)}): "
             + "; ".join(parts))

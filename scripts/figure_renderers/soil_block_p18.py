@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from .common import Blocks, figure_at, load_text
+from .common import Blocks, figure_at, load_text, signed
 
 SCRIPT = "python benchmarks/soil_block_p18_refinement.py"
 FILE = "soil_block_p18.json"
@@ -30,7 +30,7 @@ def orders(values: list[float]) -> list[str]:
     out = ["", ""]
     for a, b, c in zip(values, values[1:], values[2:]):
         d1, d2 = b - a, c - b
-        out.append(f"{math.log2(d1 / d2):.2f}" if d1 * d2 > 0 and d2 != 0 else "n/a (sign change)")
+        out.append(signed(math.log2(d1 / d2), ".2f") if d1 * d2 > 0 and d2 != 0 else "n/a (sign change)")
     return out
 
 
@@ -42,7 +42,7 @@ def _measured(part: dict) -> str:
 def part_a(p: dict) -> list[str]:
     s = float(figure_at(p, "sorptivity_m_s05"))
     out = ["## A. Lateral absorption against Parlange's sorptivity", "",
-           f"Silt loam (Carsel & Parrish 1988, air entry -2 cm) from h = -1 m, a face held at h = 0: Parlange's sorptivity "
+           f"Silt loam (Carsel & Parrish 1988, air entry −2 cm) from h = −1 m, a face held at h = 0: Parlange's sorptivity "
            f"S = {s * 1e3:.4f} mm/s^0.5, so `S sqrt(t)` = {s * 60 * 1e3:.2f} mm after 1 h and {s * math.sqrt(86400) * 1e3:.2f} mm "
            "after 24 h. The kernel (one row of cells 2 m long, no vertical flow):", "",
            "| column width | I(1 h) / S sqrt(t) | I(24 h) / S sqrt(t) |", "|---|---|---|"]
@@ -57,7 +57,7 @@ def part_a(p: dict) -> list[str]:
 def part_b(p: dict) -> list[str]:
     out = ["## B. The section across a sealed edge", "",
            "Open ground (1 m wide, mirror at its far side) beside sealed ground (0.5 m, mirror), 1 m deep, free drainage, "
-           "h = -1 m at the start, 30 mm of rain in 1 h on the open ground then 23 dry hours (the scenario's storm); the rain "
+           "h = −1 m at the start, 30 mm of rain in 1 h on the open ground then 23 dry hours (the scenario's storm); the rain "
            "water under the sealed side at 24 h against the same section without rain, per metre of edge:", "",
            "| column width | layers | cells | gain, L/m | infiltration, mm | observed order | CPU, s |", "|---|---|---|---|---|---|---|"]
     for series in ("widths", "layers"):
@@ -105,7 +105,7 @@ def part_c(p: dict) -> list[str]:
     for r, g, o1, o2 in zip(rows, gains, ob, oc):
         edge = figure_at(r, "edge_length_m")
         out.append(f"| {float(figure_at(r, 'dx_m')) * 100:g} cm x {float(figure_at(r, 'dz_m')) * 100:g} cm | {g[0]:.4f} | {g[1]:.4f} | "
-                   f"{g[1] - g[0]:+.4f} | {o1} / {o2} | {float(edge[0]):.1f} / {float(edge[1]):.1f} |")
+                   f"{signed(g[1] - g[0], '+.4f')} | {o1} / {o2} | {float(edge[0]):.1f} / {float(edge[1]):.1f} |")
     f, c = gains[-1], gains[-2]
     return out + ["", f"From 2.5 cm to 1.25 cm sections the baseline moves {abs(f[0] / c[0] - 1):.1%}, the what-if "
                   f"{abs(f[1] / c[1] - 1):.1%} and the change {abs((f[1] - f[0]) / (c[1] - c[0]) - 1):.1%}: "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 
-from .common import Blocks, FiguresError, seeds_text
+from .common import Blocks, FiguresError, seeds_text, signed
 
 GIVE_WAY_SEEDS_CASE = "3000"
 """The entry of traffic_give_way_seeds.json quoted by docs/traffic.md (Saint-Gilles at 3,000 vehicles)."""
@@ -148,7 +148,7 @@ def traffic_give_way_seeds_variants(data: dict) -> str:
             fixed.append(f"{name.removeprefix(FIXED_ROUTES).lstrip(': ')} {_arrive_text(off, on)}")
             continue
         a, b = off["total_delay_veh_h"], on["total_delay_veh_h"]
-        parts.append(f"{name} {b - a:+.1f} veh-h ({a:.1f} -> {b:.1f})")
+        parts.append(f"{name} {signed(b - a, '+.1f')} veh-h ({a:.1f} -> {b:.1f})")
     text = "; ".join(parts)
     return text + (f"; {FIXED_ROUTES} (off / on): {', '.join(fixed)}" if fixed else "")
 

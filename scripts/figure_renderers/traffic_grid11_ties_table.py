@@ -14,7 +14,7 @@ the script to run).
 
 from __future__ import annotations
 
-from .common import Blocks, FiguresError, figure_at
+from .common import MINUS, Blocks, FiguresError, figure_at
 
 SCRIPT = "python benchmarks/bench_traffic_grid11_ties.py"
 PREFIX = "twin LTM, free speeds x (1 + "
@@ -29,7 +29,7 @@ def table(data: dict) -> str:
     lines = ["| run | mean trip time | vehicle-km | links above critical density |", "|---|---|---|---|"]
     for name, r in rows.items():
         a = name[len(PREFIX):].split(" ")[0]
-        label = "twin LTM, grid11 as given" if float(a) == 0 else f"twin, free speeds x (1 + {a} U(-1, 1))"
+        label = "twin LTM, grid11 as given" if float(a) == 0 else f"twin, free speeds x (1 + {a} U({MINUS}1, 1))"
         t = float(figure_at(r, "mean_trip_time_s"))
         n = int(figure_at(r, "links_above_critical_density"))
         free = abs(float(figure_at(r, "total_delay_veh_h"))) < 1e-6

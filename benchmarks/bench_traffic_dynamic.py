@@ -48,6 +48,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))  # figures_file, machine_load
 
 from figures_file import merge_case  # noqa: E402 - benchmarks/ is on the path only from here
 from machine_load import commit_stamp  # noqa: E402
+from uxsim_grid import add_grid  # noqa: E402 - benchmarks/uxsim_grid.py
 
 OUT = REPO / "benchmarks" / "figures" / "traffic_dynamic_bench.json"
 CASE_KEY = "side_by_side"
@@ -172,13 +173,7 @@ def run_uxsim_grid11(cpp: bool = True, deltan: int = 5) -> dict:
         duo_noise=float(settings["duo_noise"]), random_seed=int(float(settings["random_seed"])),
         print_mode=0, save_mode=0, show_mode=0, cpp=cpp,
     )  # fmt: skip
-    for r in nodes.itertuples():
-        w.addNode(str(r.node_id), r.x_m, r.y_m)
-    for r in links.itertuples():
-        w.addLink(str(r.link_id), str(r.from_node_id), str(r.to_node_id), length=r.length_m, free_flow_speed=r.free_flow_speed_m_s,
-                  jam_density=r.jam_density_veh_m, merge_priority=r.merge_priority)  # fmt: skip
-    for r in demand.itertuples():
-        w.adddemand(str(r.origin_node_id), str(r.destination_node_id), r.t_start_s, r.t_end_s, r.flow_veh_s)
+    add_grid(w, nodes, links, demand)
     t1 = time.perf_counter()
     w.exec_simulation()
     t2 = time.perf_counter()

@@ -69,6 +69,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from uxsim_grid import add_grid  # noqa: E402 - benchmarks/uxsim_grid.py
+
 OUT = REPO / "benchmarks" / "figures" / "traffic_grid11.json"
 QUEUE_MARGIN = 1.0001
 """A link is above critical density when its mean density exceeds ``QUEUE_MARGIN x k_c`` (margin: rounding only)."""
@@ -182,13 +184,7 @@ def build_uxsim_world(grid: Path, *, scale: float, seed: int, deltan: int):
         duo_noise=float(st["duo_noise"]), random_seed=seed, print_mode=0, save_mode=0, show_mode=0, cpp=True,
         vehicle_logging_timestep_interval=-1,
     )  # fmt: skip
-    for r in nodes.itertuples():
-        w.addNode(str(r.node_id), r.x_m, r.y_m)
-    for r in links.itertuples():
-        w.addLink(str(r.link_id), str(r.from_node_id), str(r.to_node_id), length=r.length_m, free_flow_speed=r.free_flow_speed_m_s,
-                  jam_density=r.jam_density_veh_m, merge_priority=r.merge_priority)  # fmt: skip
-    for r in demand.itertuples():
-        w.adddemand(str(r.origin_node_id), str(r.destination_node_id), r.t_start_s, r.t_end_s, r.flow_veh_s * scale)
+    add_grid(w, nodes, links, demand, scale)
     return w
 
 

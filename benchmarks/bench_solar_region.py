@@ -77,6 +77,21 @@ def pbf_read_s(repeats: int = 2) -> float:
     return best
 
 
+def pbf_reads() -> tuple[list[float], float, list[float]]:
+    """:data:`CADASTRE_READS` reads of the region's PBF (:func:`pbf_read_s`, once each, printed with the load).
+
+    Returns
+    -------
+    tuple
+        The seconds of each read, their median and the load averages after the last read.
+    """
+    reads = []
+    for _ in range(CADASTRE_READS):
+        reads.append(pbf_read_s(repeats=1))
+        print(f"pyogrio read of the region PBF: {reads[-1]:.2f} s ({_load()})")
+    return reads, _median(reads), _loadavg()
+
+
 #: A Python process that reads the region's multipolygons with pyogrio (imports included): the
 #: PBF read as a separate process, to set against the command line's separate process.
 _READ_SCRIPT = """
@@ -160,12 +175,7 @@ def bench_cadastre(out_dir: Path) -> dict:
     from twin.ingest.epw import read_epw
     from twin.solar.cadastre import CadastreOptions, solar_cadastre
 
-    reads = []
-    for _ in range(CADASTRE_READS):
-        reads.append(pbf_read_s(repeats=1))
-        print(f"pyogrio read of the region PBF: {reads[-1]:.2f} s ({_load()})")
-    read = _median(reads)
-    load_read = _loadavg()
+    reads, read, load_read = pbf_reads()
     weather = read_epw(shared_path(*EPW))
     # warm-up on a tiny scene: Numba compilation (cached on disk) is not the cadastre's cost
     solar_cadastre(region_scene(buildings_only=True).buildings.iloc[:50], weather, CadastreOptions(**REGION_OPTIONS))
@@ -354,12 +364,7 @@ def bench_shading() -> dict:
     from twin.ingest.epw import read_epw
     from twin.solar.shading import urban_shade_factors as new
 
-    reads = []
-    for _ in range(CADASTRE_READS):
-        reads.append(pbf_read_s(repeats=1))
-        print(f"pyogrio read of the region PBF: {reads[-1]:.2f} s ({_load()})")
-    read = _median(reads)
-    load_read = _loadavg()
+    _, read, load_read = pbf_reads()
     weather = read_epw(shared_path(*EPW))
     scene = region_scene()
     ids = scene.buildings["building_id"].to_numpy()

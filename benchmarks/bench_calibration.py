@@ -160,17 +160,16 @@ def test_saint_gilles_epb_classes_and_bands(benchmark):
     sample's shift given the sample) and after a calibration of every dwelling to synthetic
     monthly gas readings (truth from the calibration priors, the documented noise)."""
     import numpy as np
-    import pandas as pd
     import yaml
 
     from tests.conftest import REPO
+    from tests.stgilles_samples import synthetic_gas_meters
     from tests.test_calibration_bands import bands
     from twin.calibration.calibrate import calibrate_buildings
     from twin.calibration.forward import ForwardModel
     from twin.calibration.group import calibrate_classes
     from twin.calibration.meters import read_meters
-    from twin.calibration.parameters import load_calibration_priors
-    from twin.calibration.synthetic import calendar_layout, noisy
+    from twin.calibration.synthetic import calendar_layout
     from twin.calibration.writeback import building_table, group_table, write_back
     from twin.energy.priors import load_priors
     from twin.energy.stock import prepare_stock
@@ -208,23 +207,8 @@ def test_saint_gilles_epb_classes_and_bands(benchmark):
         rows = np.flatnonzero(env["building_id"].astype(str).isin(set(res)).to_numpy())
         fm = ForwardModel(env.iloc[rows], prep.drivers, months, np.full(len(rows), "gas"), conventions=prep.conventions, factors=prep.factors,
                           shade=prep.shade_factor[rows])
-        cp = load_calibration_priors()[0]
-        truth = cp.values_from_z(cp.sample_z(rng, len(rows)))
-        m = fm.predict(np.arange(len(rows)), truth)
-        for _ in range(20):
-            bad = np.isnan(m).any(axis=1)
-            if not bad.any():
-                break
-            truth[bad] = cp.values_from_z(cp.sample_z(rng, int(bad.sum())))
-            m[bad] = fm.predict(np.flatnonzero(bad), truth[bad])
-        keep = ~np.isnan(m).any(axis=1)
-        y = noisy(m[keep], rng)
-        ids = env["building_id"].astype(str).to_numpy()[rows][keep]
-        p, s = np.meshgrid(np.arange(12), np.arange(len(ids)))
-        meters = pd.DataFrame({"building_id": ids[s.ravel()], "carrier": "gas", "start": months.start[p.ravel()], "end": months.end[p.ravel()],
-                               "kwh": y.ravel()})
-        md = read_meters(meters.assign(start=meters["start"].map(pd.Timestamp.isoformat), end=meters["end"].map(pd.Timestamp.isoformat)),
-                         building_ids=b["building_id"].astype(str))
+        meters = synthetic_gas_meters(fm, months, env["building_id"].astype(str).to_numpy()[rows], rng)
+        md = read_meters(meters, building_ids=b["building_id"].astype(str))
         cal = calibrate_buildings(scene, md, prepared=prep, seed=seed)
         out["meters"], _ = bands(write_back(scene, building_table(cal)), priors, wave, samples, seed)
 

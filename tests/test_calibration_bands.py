@@ -19,13 +19,11 @@ The city-scale figures (3,991 buildings, 100 samples: the default scenario's) ar
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from twin.errors import TwinWarning
+from tests.stgilles_samples import residential_sample, synthetic_gas_meters
 
 N_BUILDINGS, SAMPLES, CAL_SAMPLES, SEED = 120, 24, 12, 2026
 
@@ -57,17 +55,10 @@ def bands(scene, priors, wave, n_samples: int, seed: int, standard_classes: bool
 
 @pytest.fixture(scope="module")
 def district():
-    from tests.conftest import DATA_SAMPLES
     from twin.energy.priors import load_priors
     from twin.energy.stock import prepare_stock
-    from twin.ingest import ingest
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", TwinWarning)
-        scene, _ = ingest([DATA_SAMPLES / "stgilles_buildings_osm2013.geojson", DATA_SAMPLES / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"])
-    b = scene.buildings
-    res = b[b["use"] == "residential"]
-    scene.set_layer("buildings", res.iloc[np.sort(np.random.default_rng(SEED).choice(len(res), N_BUILDINGS, replace=False))])
+    scene = residential_sample(N_BUILDINGS, SEED)
     ids = scene.buildings["building_id"].astype(str).to_numpy()
     wave = {"wall_insulation,roof_insulation": set(np.random.default_rng(SEED).choice(ids, int(0.3 * len(ids)), replace=False))}
     priors = load_priors()
@@ -113,8 +104,7 @@ def test_bands_shrink_after_meter_calibration(district):
     from twin.calibration.calibrate import calibrate_buildings
     from twin.calibration.forward import ForwardModel
     from twin.calibration.meters import read_meters
-    from twin.calibration.parameters import load_calibration_priors
-    from twin.calibration.synthetic import calendar_layout, noisy
+    from twin.calibration.synthetic import calendar_layout
     from twin.calibration.writeback import building_table, write_back
 
     scene, prep, priors, wave, before = district
@@ -123,22 +113,7 @@ def test_bands_shrink_after_meter_calibration(district):
     env = prep.envelope
     n = len(env)
     fm = ForwardModel(env, prep.drivers, months, np.full(n, "gas"), conventions=prep.conventions, factors=prep.factors, shade=prep.shade_factor)
-    cp = load_calibration_priors()[0]
-    truth = cp.values_from_z(cp.sample_z(rng, n))
-    m = fm.predict(np.arange(n), truth)
-    for _ in range(20):  # a draw the 5R1C network cannot take is drawn again
-        bad = np.isnan(m).any(axis=1)
-        if not bad.any():
-            break
-        truth[bad] = cp.values_from_z(cp.sample_z(rng, int(bad.sum())))
-        m[bad] = fm.predict(np.flatnonzero(bad), truth[bad])
-    keep = ~np.isnan(m).any(axis=1)
-    y = noisy(m[keep], rng)
-    ids = env["building_id"].astype(str).to_numpy()[keep]
-    p, s = np.meshgrid(np.arange(12), np.arange(len(ids)))
-    meters = pd.DataFrame({"building_id": ids[s.ravel()], "carrier": "gas", "start": months.start[p.ravel()], "end": months.end[p.ravel()],
-                           "kwh": y.ravel()})
-    meters = meters.assign(start=meters["start"].map(pd.Timestamp.isoformat), end=meters["end"].map(pd.Timestamp.isoformat))
+    meters = synthetic_gas_meters(fm, months, env["building_id"].astype(str).to_numpy(), rng)
     md = read_meters(meters, building_ids=scene.buildings["building_id"].astype(str))
     cal = calibrate_buildings(scene, md, prepared=prep, seed=SEED)
     after, _ = bands(write_back(scene, building_table(cal)), priors, wave, SAMPLES, SEED)

@@ -5,12 +5,11 @@ rows gathered only where read (twin.energy.sampled._GatheredRows) are the rows o
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pytest
 
-from twin.errors import TwinWarning
+from tests.stgilles_samples import residential_sample
 
 N_BUILDINGS, SAMPLES, SEED = 30, 3, 7
 
@@ -18,19 +17,12 @@ N_BUILDINGS, SAMPLES, SEED = 30, 3, 7
 @pytest.fixture(scope="module")
 def rows():
     """Sampled envelope rows of 30 Saint-Gilles dwellings in standard conditions (as the conditioning pass builds them)."""
-    from tests.conftest import DATA_SAMPLES
     from twin.energy.priors import load_priors
     from twin.energy.sampled import SampledEnvelopes
     from twin.energy.stock import prepare_stock
     from twin.energy.stock_samples import draw_stock_samples
-    from twin.ingest import ingest
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", TwinWarning)
-        scene, _ = ingest([DATA_SAMPLES / "stgilles_buildings_osm2013.geojson", DATA_SAMPLES / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"])
-    b = scene.buildings
-    res = b[b["use"] == "residential"]
-    scene.set_layer("buildings", res.iloc[np.sort(np.random.default_rng(SEED).choice(len(res), N_BUILDINGS, replace=False))])
+    scene = residential_sample(N_BUILDINGS, SEED)
     prep = prepare_stock(scene)
     builder = SampledEnvelopes(scene, prep, draw_stock_samples(scene, load_priors(), SAMPLES, SEED))
     env, _ = builder.build(np.arange(SAMPLES), None, group_factor=1.0, standard_setpoint=True)

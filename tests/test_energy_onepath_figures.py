@@ -48,8 +48,8 @@ def test_validation_blocks_render_every_quantity_with_a_range(tmp_path):
     assert "outside: 600 heating 4.90 (4–4.5), 900FF min air temperature 0.00 (0.6–2.2)" in text
     assert "heating need 0.80–1.11 × TABULA's `q_h_nd` (36 buildings, film correction on" in text
     assert "| 600 | heating MWh | 4.900 | 4.900 | 4.000 to 4.500 | 4.200 | no (+0.400 above) |" in text
-    assert "| 900FF | min air temperature degC | 0.000 | 0.000 | 0.600 to 2.200 | 1.300 | no (-0.600 below) |" in text
-    assert "| 900 - 600 | heating MWh | -2.900 | -2.600 |" in text
+    assert "| 900FF | min air temperature °C | 0.000 | 0.000 | 0.600 to 2.200 | 1.300 | no (−0.600 below) |" in text
+    assert "| 900 - 600 | heating MWh | −2.900 | −2.600 |" in text
     assert "t_air_min_c" not in text and text.count("| 600 |") == 2  # quantities without a range are left out
     assert uf.rewrite(text, figures_dir=tmp_path)[0] == text
 

@@ -41,7 +41,7 @@ def test_the_phrases():
     data = _figures()
     assert en.heating_above(data) == "all heated cases are above the range in annual heating (+9 % over its upper edge for 600 to +22 % for 640)"
     assert en.heating_900(data) == "900 heating is 16 % above the range"
-    assert en.night_fan(data) == "950 cooling 0.525 MWh, 10 % below; 950FF maximum 35.16 degC, 0.94 K below; 950FF mean 14.21 degC, 0.19 K below"
+    assert en.night_fan(data) == "950 cooling 0.525 MWh, 10 % below; 950FF maximum 35.16 °C, 0.94 K below; 950FF mean 14.21 °C, 0.19 K below"
 
 
 def test_the_phrases_follow_the_figures():
@@ -58,7 +58,7 @@ def test_the_phrases_follow_the_figures():
     data["bestest"]["cases"]["950"]["cooling_mwh"] = _c(0.75, 0.586, 0.707)
     data["bestest"]["cases"]["950ff"]["t_air_mean_c"] = _c(14.5, 14.4, 15.0)
     assert en.night_fan(data).startswith("950 cooling 0.750 MWh, 6 % above; ")
-    assert en.night_fan(data).endswith("950FF mean 14.50 degC, inside")
+    assert en.night_fan(data).endswith("950FF mean 14.50 °C, inside")
 
 
 def test_a_missing_case_is_refused():

@@ -3,7 +3,7 @@ and the BESTEST / TABULA validation (scripts/energy_validation_figures.py)."""
 
 from __future__ import annotations
 
-from .common import Blocks, FiguresError
+from .common import Blocks, FiguresError, signed
 
 
 def _case_order(cases: dict) -> list[str]:
@@ -67,9 +67,9 @@ _QUANTITY_LABELS = {
     "cooling_mwh": ("cooling", "MWh"),
     "peak_heating_kw": ("peak heating", "kW"),
     "peak_cooling_kw": ("peak cooling", "kW"),
-    "t_air_min_c": ("min air temperature", "degC"),
-    "t_air_max_c": ("max air temperature", "degC"),
-    "t_air_mean_c": ("mean air temperature", "degC"),
+    "t_air_min_c": ("min air temperature", "°C"),
+    "t_air_max_c": ("max air temperature", "°C"),
+    "t_air_mean_c": ("mean air temperature", "°C"),
 }
 
 
@@ -95,13 +95,13 @@ def energy_validation_table(data: dict) -> str:
     for case, q, c in _bestest_cells(data):
         label, unit = _QUANTITY_LABELS[q]
         lo, hi = c["range"]
-        delta = "" if c["inside"] else (f" ({c['spec'] - hi:+.3f} above)" if c["spec"] > hi else f" ({c['spec'] - lo:+.3f} below)")
-        rows.append(f"| {case.upper()} | {label} {unit} | {c['spec']:.3f} | {c['stock']:.3f} | {lo:.3f} to {hi:.3f} | "
-                    f"{c['programs_mean']:.3f} | {'yes' if c['inside'] else 'no' + delta} |")
+        delta = "" if c["inside"] else (f" ({signed(c['spec'] - hi, '+.3f')} above)" if c["spec"] > hi else f" ({signed(c['spec'] - lo, '+.3f')} below)")
+        rows.append(f"| {case.upper()} | {label} {unit} | {signed(c['spec'], '.3f')} | {signed(c['stock'], '.3f')} | {signed(lo, '.3f')} to {signed(hi, '.3f')} | "
+                    f"{signed(c['programs_mean'], '.3f')} | {'yes' if c['inside'] else 'no' + delta} |")
     drows = ["| delta | quantity | ours | programs' means |", "|---|---|---|---|"]
     for d in b.get("deltas", []):
         label, unit = _QUANTITY_LABELS[d["quantity"]]
-        drows.append(f"| {d['case']} - {d['base']} | {label} {unit} | {d['ours']:+.3f} | {d['programs_mean']:+.3f} |")
+        drows.append(f"| {d['case']} - {d['base']} | {label} {unit} | {signed(d['ours'], '+.3f')} | {signed(d['programs_mean'], '+.3f')} |")
     n_in = sum(1 for _, _, c in _bestest_cells(data) if c["inside"])
     n_all = sum(1 for _ in _bestest_cells(data))
     note = (
@@ -116,7 +116,7 @@ def energy_validation_bestest(data: dict) -> str:
     """One line for the README: how many BESTEST quantities are inside the range, and the ones outside."""
     cells = list(_bestest_cells(data))
     b = data["bestest"]
-    out = [f"{case.upper()} {_QUANTITY_LABELS[q][0]} {c['spec']:.2f} ({c['range'][0]:g}–{c['range'][1]:g})" for case, q, c in cells if not c["inside"]]
+    out = [f"{case.upper()} {_QUANTITY_LABELS[q][0]} {signed(c['spec'], '.2f')} ({signed(c['range'][0], 'g')}–{signed(c['range'][1], 'g')})" for case, q, c in cells if not c["inside"]]
     n_cases = len(b["cases"])
     return (
         f"{len(cells) - len(out)} of {len(cells)} quantities of {n_cases} cases inside the 140-2020 example programs' range, "
@@ -131,7 +131,7 @@ def energy_validation_bestest_iso52016(data: dict) -> str:
     if not f or not f.get("cases"):
         raise FiguresError("no BESTEST cases of the finer model in the figures")
     cells = [(case, q, c) for case in f["cases"] for q, c in f["cases"][case].items()]
-    out = [f"{case.upper()} {_QUANTITY_LABELS[q][0]} {c['spec']:.3f} ({c['range'][0]:g}–{c['range'][1]:g})" for case, q, c in cells if not c["inside"]]
+    out = [f"{case.upper()} {_QUANTITY_LABELS[q][0]} {signed(c['spec'], '.3f')} ({signed(c['range'][0], 'g')}–{signed(c['range'][1], 'g')})" for case, q, c in cells if not c["inside"]]
     same = f["stock_max_rel_diff"]
     refused = sorted(f["stock_refused"], key=lambda c: (c[0], "ff" in c, c))
     worst = max(same.values(), default=float("nan"))

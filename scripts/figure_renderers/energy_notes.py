@@ -4,7 +4,7 @@ and where the night-ventilated heavy cases (950, 950FF) fall against theirs."""
 
 from __future__ import annotations
 
-from .common import Blocks, FiguresError
+from .common import Blocks, FiguresError, signed
 from .energy import VALIDATION
 
 HEATING = "heating_mwh"
@@ -71,7 +71,7 @@ def night_fan(data: dict) -> str:
     parts = []
     for case, q, word, unit in NIGHT_FAN:
         c = _cell(data, case, q)
-        value = f"{c['spec']:.3f} MWh" if unit == "MWh" else f"{c['spec']:.2f} degC"
+        value = f"{c['spec']:.3f} MWh" if unit == "MWh" else f"{signed(c['spec'], '.2f')} °C"
         parts.append(f"{case.upper()} {word} {value}, {_place(c, unit)}")
     return "; ".join(parts)
 

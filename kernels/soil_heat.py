@@ -55,6 +55,15 @@ def node_volumes(z, vol):
 
 
 @jit
+def face_conductances(z, lam, kf):
+    """Conductance of each face between nodes ``i`` and ``i + 1`` of a column, W/m2/K: the
+    harmonic mean of the two nodes' conductivities ``lam`` (W/m/K) over their distance, into
+    ``kf[:nn - 1]``."""
+    for i in range(z.shape[0] - 1):
+        kf[i] = 2.0 * lam[i] * lam[i + 1] / (lam[i] + lam[i + 1]) / (z[i + 1] - z[i])
+
+
+@jit
 def solve_tridiagonal(lower, diag, upper, rhs, cprime, first, last, out):
     """Thomas algorithm on rows ``first..last`` (``lower[first]`` and ``upper[last]`` unused):
     the solution into ``out[first:last + 1]``; ``rhs`` and ``cprime`` are overwritten."""
@@ -98,8 +107,7 @@ def heat_column(z, lam, cap, temp, surf_times, surf_temp, t0, dt, n_steps, weigh
     cprime = work[6]
     old = work[7]
     node_volumes(z, vol)
-    for i in range(nn - 1):
-        kf[i] = 2.0 * lam[i] * lam[i + 1] / (lam[i] + lam[i + 1]) / (z[i + 1] - z[i])
+    face_conductances(z, lam, kf)
     last = nn - 1 if bot_kind == BOT_INSULATED else nn - 2
     o = 0
     n_out = out_steps.shape[0]

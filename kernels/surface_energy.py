@@ -44,7 +44,7 @@ from typing import NamedTuple
 import numpy as np
 
 from twin.kernels.config import jit
-from twin.kernels.soil_heat import node_volumes, solve_tridiagonal
+from twin.kernels.soil_heat import face_conductances, node_volumes, solve_tridiagonal
 
 SIGMA = 5.670374419e-8
 """Stefan-Boltzmann constant, W/m2/K4 (CODATA 2018)."""
@@ -139,9 +139,7 @@ def surface_energy_column(col, forcing, interval_s, n_sub, tol, max_iter, temp, 
     for k in range(forcing.shape[0]):
         lam = col.lam[k]
         cap = col.cap[k]
-        for i in range(nn - 1):
-            dz = z[i + 1] - z[i]
-            kf[i] = 2.0 * lam[i] * lam[i + 1] / (lam[i] + lam[i + 1]) / dz
+        face_conductances(z, lam, kf)
         sw = forcing[k, F_SW]
         lw = forcing[k, F_LW]
         t_air = forcing[k, F_TAIR]

@@ -28,7 +28,7 @@ def test_labels_and_units(kpi, label, unit):
     ("am_peak_rerouted_car_trips", -19.922, 0.0, "-20"),  # the "-19.922 trips"
     ("am_peak_mean_travel_time_min", 0.0001019, 12.3, "≈ 0"),  # and its "+0.0001019 min"
     ("heating_need_mwh", -29427.3, 248977.0, "-29,427"),
-    ("mean_runoff_mm", -0.0741, 26.6, "-0.1"),
+    ("mean_runoff_mm", -0.0741, 26.6, "-0.074"),  # not "-0.1": one significant digit (test_report_change_digits)
     ("walk_share_pct", 0.0101, 51.4, "≈ 0"),
     ("co2_t", 0.0, 10.0, "0"),
     ("co2_t", float("nan"), 10.0, "–"),

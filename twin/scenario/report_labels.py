@@ -222,7 +222,10 @@ def fmt_delta(kpi: str, delta, baseline) -> str:
 
     A change that rounds away but whose percentage of the baseline does not (:func:`fmt_pct` shows
     "+0.3 %") is given with two significant digits of its own ("+0.0035" kg beside "+0.3 %", not
-    "≈ 0" beside it, which would read as a contradiction).
+    "≈ 0" beside it, which would read as a contradiction). So is a change (not a count) that the
+    baseline's rounding would leave with one significant digit: "+0.56" kg beside a baseline of
+    233 kg, not "+1" (which reads "233 → 233 (+1)", and gives a range "+0.31 to +1" beside a
+    central "+1"), and "-0.10 to -0.061 K", not "-0.1 to -0.1 K" (which reads as a certainty).
     """
     if delta is None or not np.isfinite(float(delta)):
         return "–"
@@ -231,11 +234,15 @@ def fmt_delta(kpi: str, delta, baseline) -> str:
         return "0"
     if str(kpi).endswith("_error_rel") and describe(kpi)[2] == "value":
         return f"{d:+.1e}"  # a change of round-off (the terminal's store diff); the report shows none
-    s = fmt_value(kpi, d, ref=baseline if baseline is not None and np.isfinite(float(baseline)) and float(baseline) != 0 else d)
+    has_base = baseline is not None and np.isfinite(float(baseline)) and float(baseline) != 0
+    s = fmt_value(kpi, d, ref=baseline if has_base else d)
+    two = _number(d, max(0, 1 - math.floor(math.log10(abs(d)))))  # two significant digits
     if s.lstrip("-") == "0":
         if fmt_pct(d, baseline, kpi) in ("–", "≈ 0 %", "0 %"):
             return "≈ 0"
-        s = _number(d, max(0, 1 - math.floor(math.log10(abs(d)))))  # two significant digits
+        s = two
+    elif has_base and describe(kpi)[2] != "count" and abs(d) < 10.0 ** (1 - decimals(describe(kpi)[2], float(baseline))):
+        s = two  # the baseline's rounding would leave one significant digit
     return s if s.startswith("-") else "+" + s
 
 

@@ -1072,12 +1072,20 @@ def _glossary(scenario, kpis: pd.DataFrame) -> list[tuple[str, str]]:
     return terms
 
 
+#: How the KPI tables round their numbers, as :func:`twin.scenario.report_labels.fmt_value` and
+#: :func:`~twin.scenario.report_labels.fmt_delta` do (the page said "three significant digits"
+#: beside a baseline of 171,748 and a change of −21,330).
+ROUNDING_WORDS = ("Numbers are rounded to three significant digits, but whole from 100 up (171,748 MWh/yr) and for counts; "
+                  "shares and temperatures to 0.1, ratios to 0.01; a change like its baseline, with at least two significant digits "
+                  "(+0.56 kg beside 233 kg), “≈ 0” when it rounds away")
+
+
 def _kpis_section(comparison) -> str:
     sc = comparison.scenario
     banded = "delta_p_lo" in comparison.kpis.columns
     p = ["<section id='kpis'><h2>Key performance indicators</h2>"]
-    how = ["<b>Change</b> = what-if minus baseline on the central run (every unknown at one central value), rounded to three "
-           "significant digits; change % is relative to the baseline; the change of a share in % is in percentage points (pts)"
+    how = ["<b>Change</b> = what-if minus baseline on the central run (every unknown at one central value). " + ROUNDING_WORDS
+           + "; change % is relative to the baseline; the change of a share in % is in percentage points (pts)"
            + _temperature_change_words(comparison.kpis) + ".",
            "<b>Colours</b>: green better, red worse; lower is better but for the PV yield, infiltration, soil storage and recharge, "
            "the 15-minute access and the walking, cycling and public transport shares; no colour for counts of what moved, such as "

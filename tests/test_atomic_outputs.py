@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.output_helpers import child_env, hidden_entries, process_state, run_cli, run_record, twin_cmd, write_tiny_scenario
+from tests.child_runs import tiny_run as run_tiny
+from tests.output_helpers import child_env, hidden_entries, process_state, run_cli, run_record, twin_cmd
 from twin.errors import OutputError
 from twin.io import atomic_path, atomic_write_text, staged_dir
 from twin.io import staged as staged_mod
@@ -350,12 +351,7 @@ def test_scene_folder_carries_a_manifest_and_is_replaced_whole(tmp_path):
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     """``twin run`` of the tiny scenario (seed 1) into a fresh folder, in a child process."""
-    folder = tmp_path_factory.mktemp("tiny_run")
-    scen = write_tiny_scenario(folder / "scenario", seed=1)
-    out = folder / "results"
-    proc = run_cli("run", scen, "-o", out, "-q")
-    assert proc.returncode == 0, proc.stderr
-    return scen, out
+    return run_tiny(tmp_path_factory.mktemp("tiny_run"), "results")
 
 
 def test_twin_run_writes_one_complete_result_with_its_record(tiny_run):

@@ -26,7 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.output_helpers import child_env, hidden_entries, run_cli, run_record, write_tiny_scenario
+from tests.child_runs import tiny_run
+from tests.output_helpers import child_env, hidden_entries, run_record
 
 DRIVER = r"""
 import ctypes
@@ -81,12 +82,7 @@ main(sys.argv[2:])
 @pytest.fixture(scope="module")
 def tiny_result(tmp_path_factory):
     """The tiny scenario and a complete ``twin run`` result of it (child process)."""
-    folder = tmp_path_factory.mktemp("interrupt_swallowed")
-    scen = write_tiny_scenario(folder / "scenario", seed=1)
-    out = folder / "first"
-    proc = run_cli("run", scen, "-o", out, "-q")
-    assert proc.returncode == 0, proc.stderr
-    return scen, out
+    return tiny_run(tmp_path_factory.mktemp("interrupt_swallowed"), "first")
 
 
 @pytest.mark.parametrize("mode", ["swallowed", "wrapped", "early"])

@@ -163,7 +163,7 @@ C_THETA_OBS = 7  # a state: mean water content of the nodes down to O_Z_OBS (pon
 C_TRANSP_RATE = 8  # a state: actual transpiration rate of the last accepted step, m/s
 N_CUM = 9
 
-# per-interval sums over groups of columns (group_out[0, k, group, ...]), m3 (m x weight)
+# per-interval sums over groups of columns (group_out[k, group, ...]), m3 (m x weight)
 G_RUNOFF = 0
 G_DRAIN = 1
 G_EVAP = 2
@@ -1116,7 +1116,7 @@ def richards_columns(profiles, mat_params, tables, columns, forcings, out_times,
     column: when there are groups, the tasks are :func:`group_tasks` (each runs columns of one
     group, in column order, into its own buffer; the tasks are fixed by the columns, ``chunk``
     and ``GROUP_TASKS_MAX``), and after the parallel loop the buffers are added into
-    ``group_out[0]`` one after the other in task order. Per-column outputs do not depend on the
+    ``group_out`` one after the other in task order. Per-column outputs do not depend on the
     tasks either (a column runs on one thread).
 
     Parameters
@@ -1148,9 +1148,8 @@ def richards_columns(profiles, mat_params, tables, columns, forcings, out_times,
     out_cum : (n_out, n_col, N_CUM) cumulated fluxes and states at the output times (float64 or
         float32).
     flux : (n_col, N_FLUX) totals per column.
-    group_out : (n_rows, n_t, n_group, N_GSER) sums over groups of columns, zeros on entry (at
-        least one row); the sums are added to row 0, the other rows are left as they are (a
-        caller that adds the rows gets row 0).
+    group_out : (n_t, n_group, N_GSER) sums over groups of columns, zeros on entry (the sums
+        are added to it); none are summed when n_group or n_t is 0.
     chunk : columns per task (each task allocates its scratch once; threads take whole tasks;
         the caller sets Numba's parallel chunk size to 1 so that a thread takes the next task
         when it is free: the cost of a column varies by orders of magnitude).
@@ -1161,8 +1160,8 @@ def richards_columns(profiles, mat_params, tables, columns, forcings, out_times,
     h, top_mode, out_h, out_theta, out_cum, flux, group_out = outputs
     n_col = col_prof.shape[0]
     max_nodes = prof_z.shape[1]
-    n_t_group = group_out.shape[1]
-    n_group = group_out.shape[2] if n_t_group > 0 else 0
+    n_t_group = group_out.shape[0]
+    n_group = group_out.shape[1] if n_t_group > 0 else 0
     if n_group == 0:
         n_chunks = (n_col + chunk - 1) // chunk
         for c in prange(n_chunks):
@@ -1178,7 +1177,7 @@ def richards_columns(profiles, mat_params, tables, columns, forcings, out_times,
                     mat_params, tables,
                     ColumnForcing(t_edges, rain_m_s, set_rain_m_s[s], set_evap_m_s[s], set_transp_m_s[s], set_feddes[s], top_head_m),
                     out_times, opts,
-                    ColumnOutputs(h[j], top_mode[j:j + 1], out_h[:, j, :], out_theta[:, j, :], out_cum[:, j, :], flux[j], group_out[0]),
+                    ColumnOutputs(h[j], top_mode[j:j + 1], out_h[:, j, :], out_theta[:, j, :], out_cum[:, j, :], flux[j], group_out),
                     work,
                 )
         return
@@ -1212,4 +1211,4 @@ def richards_columns(profiles, mat_params, tables, columns, forcings, out_times,
         g = task_group[t]
         for k in range(n_t_group):
             for q in range(N_GSER):
-                group_out[0, k, g, q] += buffers[b, k, 0, q]
+                group_out[k, g, q] += buffers[b, k, 0, q]

@@ -697,7 +697,7 @@ def run_richards(
     mode = np.zeros(n_col, dtype=np.int64) if top_mode is None else np.asarray(top_mode, dtype=np.int64).copy()
     if mode.shape != (n_col,):
         raise InputError("one top-boundary state per column expected", field="top_mode")
-    group_out = np.zeros((1, n_t if n_groups else 0, n_groups, R.N_GSER))  # the kernel adds its task buffers into row 0 in order
+    group_out = np.zeros((n_t if n_groups else 0, n_groups, R.N_GSER))  # the kernel adds its task buffers into it in order
     if threads is not None:
         set_threads(threads)
     if n_col:
@@ -720,5 +720,5 @@ def run_richards(
             if p.n_nodes < max_nodes and cols.any():
                 h_prof[:, cols, p.n_nodes :] = np.nan
                 theta_prof[:, cols, p.n_nodes :] = np.nan
-    series = group_out[0] if n_groups else None
+    series = group_out if n_groups else None
     return RichardsResult(times, h_prof, theta_prof, out_cum, totals, h, series, mode)

@@ -159,7 +159,7 @@ def energy_section(comparison) -> str:
         p.append("<h3>Payback</h3><div class='scroll'><table id='payback'><thead><tr><th class='l'>what-if</th><th>buildings changed</th><th>investment</th>"
                  "<th>saving on energy bills</th><th>simple payback</th>"
                  + (f"<th>range ({lo:g}th–{hi:g}th percentile)</th>" if comparison.samples is not None else "")
-                 + "".join(f"<th>buildings paid back in {y} years</th>" for y in PAYBACK_YEARS) + "</tr></thead><tbody>")
+                 + "".join(f"<th>paid back within {y} years, % of the buildings changed</th>" for y in PAYBACK_YEARS) + "</tr></thead><tbody>")
         for w in whatifs:
             r = payback_rows(comparison, w)
             pb = r["per_building_yr"]

@@ -942,7 +942,9 @@ def _headlines(group: pd.DataFrame, n: int = 5) -> list[str]:
         pct = L.fmt_pct(r.delta, r.baseline, r.kpi)
         pct_s = f" ({pct})" if pct != "–" else ""
         band = ""
-        if np.isfinite(getattr(r, "delta_p_lo", np.nan)):
+        if L.no_spread(getattr(r, "delta_p_lo", np.nan), getattr(r, "delta_p_hi", np.nan)):
+            band = f", {L.NO_SPREAD}"  # not "range -0.5 to -0.5": nothing sampled moves it
+        elif np.isfinite(getattr(r, "delta_p_lo", np.nan)):
             band = (f", range {L.fmt_delta(r.kpi, r.delta_p_lo, r.baseline)} to "
                     f"{L.with_unit(L.fmt_delta(r.kpi, r.delta_p_hi, r.baseline), u)}")
             notes = band_notes(r)

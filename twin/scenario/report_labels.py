@@ -652,6 +652,25 @@ def range_text(lo: str, hi: str, u: str) -> str:
     return f"{lo} to {with_unit(hi, u)}"
 
 
+#: What the report says of a band whose two ends are one number: no unknown moves the KPI (the
+#: sealed area: the land cover is mapped, not sampled; a baseline that invests nothing). "range
+#: -0.5 to -0.5 percentage points" read as a range that was worked out and came out certain.
+NO_SPREAD = "the same in every sample"
+
+
+def no_spread(lo: float, hi: float) -> bool:
+    """Whether a band's two ends are the same number (:data:`NO_SPREAD`)."""
+    return bool(np.isfinite(lo) and np.isfinite(hi) and lo == hi)
+
+
+def band_words(lo: float, hi: float, lo_text: str, hi_text: str, u: str, percentiles=(5.0, 95.0)) -> str:
+    """A band in words: "5th–95th percentile: 83.3 to 89.9 %", or "-0.45 pts, the same in every
+    sample" when its two ends are one number (:func:`no_spread`)."""
+    if no_spread(lo, hi):
+        return f"{with_unit(lo_text, u)}, {NO_SPREAD}"
+    return f"{percentiles[0]:g}th–{percentiles[1]:g}th percentile: {range_text(lo_text, hi_text, u)}"
+
+
 def _svg(body: str, title: str, lo: float, hi: float, cls: str) -> str:
     t = html.escape(title)
     return (f"<svg class='bar {cls}' width='{BAR_W}' height='{BAR_H}' viewBox='0 0 {BAR_W} {BAR_H}' role='img' aria-label='{t}' "
@@ -679,8 +698,7 @@ def band_bar(kpi: str, central: float, lo: float, hi: float, percentiles=(5.0, 9
     if np.isfinite(central):
         c = x(central)
         body += f"<line x1='{c:.1f}' y1='2' x2='{c:.1f}' y2='14' stroke='#111' stroke-width='2'/>"
-    title = (f"{percentiles[0]:g}th–{percentiles[1]:g}th percentile: "
-             f"{range_text(fmt_value(kpi, lo, ref=central), fmt_value(kpi, hi, ref=central), u)}; "
+    title = (f"{band_words(lo, hi, fmt_value(kpi, lo, ref=central), fmt_value(kpi, hi, ref=central), u, percentiles)}; "
              f"central run {with_unit(fmt_value(kpi, central), u)}")
     return _svg(body, title, lo, hi, "band")
 
@@ -707,8 +725,7 @@ def delta_bar(kpi: str, delta: float, lo: float, hi: float, baseline: float, per
         c = x(delta)
         body += f"<line x1='{c:.1f}' y1='2' x2='{c:.1f}' y2='14' stroke='#111' stroke-width='2'/>"
     cu = change_unit(kpi)
-    title = (f"change, {percentiles[0]:g}th–{percentiles[1]:g}th percentile: "
-             f"{range_text(fmt_delta(kpi, lo, baseline), fmt_delta(kpi, hi, baseline), cu)}; "
+    title = (f"change, {band_words(lo, hi, fmt_delta(kpi, lo, baseline), fmt_delta(kpi, hi, baseline), cu, percentiles)}; "
              f"central run {with_unit(fmt_delta(kpi, delta, baseline), cu)}")
     return _svg(body, title, lo, hi, "delta")
 

@@ -104,7 +104,7 @@ def test_the_hot_days_ground_area_is_related_to_the_area_of_what_changed(monkeyp
                     "the what-if de-seals): only their ground outside roofs and streets counts, each m² weighted by how much its "
                     "sealed share falls.")
     assert page.index("4,532 m² of ground") < page.index(said)  # right after the note it explains
-    assert "area (m²) 5,939" in html.unescape(_changes_section(SimpleNamespace(applied=applied)))  # the other number, as shown
+    assert "area 5,939 m²" in html.unescape(_changes_section(SimpleNamespace(applied=applied)))  # the other number, as shown
     # no sentence without a de-sealing record or without the note's area
     assert ground_area_sentence(notes[0], [{"op": "renovate", "area_m2": 10.0}]) is None
     assert ground_area_sentence(notes[1], applied["desealing-car-parks"]) is None

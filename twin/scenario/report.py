@@ -1162,6 +1162,19 @@ def _timeseries_section(comparison) -> str:
     return "".join(p)
 
 
+#: The counts of a what-if's applied record (twin.scenario.modifications), in a planner's words:
+#: "10 street links (...)", not "links 10"; a word a planner may not know carries its gloss.
+CHANGED_COUNTS = {
+    "buildings": "buildings",
+    "already_renovated": "buildings already renovated (left as they were)",
+    "links": "street links (a link: the stretch of a street between two junctions, one per direction of traffic)",
+    "landcover": "land-cover polygons (areas of one ground cover: a car park, a lawn...)",
+    "pois": "points of interest",
+    "buildings_added": "buildings added",
+    "buildings_removed": "buildings removed",
+}
+
+
 def _changes_section(comparison) -> str:
     from twin.scenario.report_labels import fmt_value
 
@@ -1170,8 +1183,15 @@ def _changes_section(comparison) -> str:
             return str(v)
         return f"{int(v):,}" if isinstance(v, (int, np.integer)) else fmt_value("value", v)
 
+    def item(k: str, v) -> str:
+        if k in CHANGED_COUNTS and isinstance(v, (int, np.integer)):
+            return f"{int(v):,} {CHANGED_COUNTS[k]}"
+        if k.endswith("_m2"):
+            return f"{k[:-3].replace('_', ' ')} {value(v)} m²"
+        return f"{k.replace('_', ' ')} {value(v)}"
+
     def record(rec: dict) -> str:
-        rest = ", ".join(f"{str(k).replace('_m2', ' (m²)').replace('_', ' ')} {value(v)}" for k, v in rec.items() if k != "op")
+        rest = ", ".join(item(str(k), v) for k, v in rec.items() if k != "op")
         return f"{str(rec.get('op', '')).replace('_', ' ')}: {rest}" if "op" in rec else rest
 
     p = ["<section id='changes'><h2>What each what-if changed</h2><ul>"]

@@ -1114,6 +1114,15 @@ def _kpis_section(comparison) -> str:
     return "".join(p)
 
 
+def map_shows(col: str | None, domain: str) -> str:
+    """What a per-object map shows, with its unit and its objects: "change of the heating need per
+    m² of each building, kWh/m²·yr" (the caption named the column, q_heat_kwh_m2_delta, and left
+    the unit to the colour bar)."""
+    what, unit_text = MAP_LABELS.get(col, (col or "", ""))
+    noun = MAP_NOUNS.get(domain, ("object", "objects"))[0]
+    return f"{what} of each {noun}" + (f", {unit_text}" if unit_text else "")
+
+
 def _maps_section(comparison) -> str:
     sc = comparison.scenario
     p = ["<section id='maps'><h2>Maps of per-object changes</h2>"]
@@ -1129,10 +1138,11 @@ def _maps_section(comparison) -> str:
                 zoom = " Zoomed on the changed objects (60 m margin)." if zoomed else ""
                 if labels:
                     zoom += " Changed: " + html.escape("; ".join(labels)) + "."
-                what = MAP_LABELS.get(col, (col or "", ""))[0]
-                p.append(f"<figure><img alt='{html.escape(w.name)} {domain} {html.escape(col or '')}' src='{src}' width='600'>"
-                         f"<figcaption><b>{html.escape(w.name)}</b> — {html.escape(what)} (<code>{html.escape(col or '')}</code>), what-if minus "
-                         f"baseline (blue: lower, red: higher; grey: unchanged; colour scale clipped at the 98th percentile of the change); "
+                shows = map_shows(col, domain)
+                p.append(f"<figure><img alt='Map: {html.escape(w.name)}, {html.escape(shows)}' src='{src}' width='600'>"
+                         f"<figcaption><b>{html.escape(w.name)}</b> — {html.escape(shows)}, what-if minus baseline on the central run "
+                         f"(blue: lower, red: higher; grey: unchanged; colour scale clipped at the 98th percentile of the change; "
+                         f"column <code>{html.escape(col or '')}</code> of <code>outputs/deltas_{html.escape(w.name)}_{domain}.parquet</code>); "
                          f"streets named, scale bar in metres.{zoom}</figcaption></figure>")
             else:
                 unchanged_maps.append(f"{w.name} ({domain})")

@@ -21,6 +21,7 @@ import time
 import pandas as pd
 import pytest
 
+from tests.child_runs import wait_group_gone
 from tests.scenario_helpers import write_permit_folder
 from twin.scenario.batch import run_batch
 from twin.scenario.store import RunStore
@@ -147,15 +148,7 @@ def test_sigkilled_batch_resumes_without_duplicates(tmp_path):
         proc.wait()
         log.close()
     # every process of the killed batch is gone before the rerun
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.2)
-    else:
-        pytest.fail("processes of the killed batch are still alive")
+    wait_group_gone(proc.pid, 60, "processes of the killed batch are still alive")
 
     before = RunStore(store_path).runs().set_index("run_id")
     finished = before[before["status"] == "done"]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.child_runs import wait_group_gone
 from tests.output_helpers import child_env, twin_cmd, write_tiny_scenario
 from twin.scenario.store import RunStore
 
@@ -59,15 +60,7 @@ def test_a_signal_stops_the_batch_and_its_cluster_with_one_line(tmp_path, sig, g
             proc.send_signal(sig)
         _, err = proc.communicate(timeout=WAIT_S)
         assert (proc.returncode, err) == (CODES[sig], LINES[sig] + "\n")
-        deadline = time.monotonic() + 30.0  # the workers end with the batch
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(proc.pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.2)
-        else:
-            pytest.fail("processes of the stopped batch are still alive")
+        wait_group_gone(proc.pid, 30.0, "processes of the stopped batch are still alive")  # the workers end with the batch
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)

@@ -13,16 +13,12 @@ from pathlib import Path
 import pytest
 
 from tests.cli_harness import assert_one_line_error, run_twin
-from tests.test_traffic_signal_split_flows_cli import crossroads_scene
+from tests.traffic_output_cases import crossroads_scene_folder
 
 
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory) -> Path:
-    from twin.export import write_scene
-
-    folder = tmp_path_factory.mktemp("demand_cells") / "scene"
-    write_scene(crossroads_scene(), folder)
-    return folder
+    return crossroads_scene_folder(tmp_path_factory, "demand_cells")
 
 
 @pytest.mark.parametrize(("cell", "shown"), [("nan", "'nan'"), ("-5", "'-5'"), ("inf", "'inf'"), ("1e999", "'inf'")])

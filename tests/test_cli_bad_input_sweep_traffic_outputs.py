@@ -19,16 +19,13 @@ import pytest
 from tests.cli_harness import assert_one_line_error, run_twin
 from tests.conftest import shared_path
 from tests.test_bad_input_engines import write_scenario
-from tests.test_traffic_signal_split_flows_cli import counts_csv, crossroads_scene
+from tests.test_traffic_signal_split_flows_cli import counts_csv
+from tests.traffic_output_cases import crossroads_scene_folder
 
 
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory) -> Path:
-    from twin.export import write_scene
-
-    folder = tmp_path_factory.mktemp("outputs") / "scene"
-    write_scene(crossroads_scene(), folder)
-    return folder
+    return crossroads_scene_folder(tmp_path_factory, "outputs")
 
 
 def static_demand(tmp_path: Path) -> Path:

@@ -16,16 +16,12 @@ import pandas as pd
 import pytest
 
 from tests.cli_harness import assert_one_line_error, run_twin
-from tests.test_traffic_signal_split_flows_cli import crossroads_scene
+from tests.traffic_output_cases import crossroads_scene_folder
 
 
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory) -> Path:
-    from twin.export import write_scene
-
-    folder = tmp_path_factory.mktemp("same_output") / "scene"
-    write_scene(crossroads_scene(), folder)
-    return folder
+    return crossroads_scene_folder(tmp_path_factory, "same_output")
 
 
 def refused_and_kept(args: list, target: Path, contains: tuple[str, ...]) -> None:

@@ -1,6 +1,7 @@
 """The small case of the traffic output tests (tests/test_traffic_outputs_safe.py,
-tests/test_traffic_outputs_staged.py): the crossroads scene written to a folder, a demand of
-one OD row, and a snapshot of a folder's files."""
+tests/test_traffic_outputs_staged.py and the scene of tests/test_cli_bad_input_sweep_traffic_demand_cells.py,
+_outputs.py, _same_output.py): the crossroads scene written to a folder, a demand of one OD row,
+and a snapshot of a folder's files."""
 
 from __future__ import annotations
 

@@ -284,6 +284,21 @@ def _walk_start(ox, oy, dx, dy, x0, y0, cell):
 
 
 @jit
+def _walk_next(ci, cj, step_i, step_j, t_max_x, t_max_y, t_dx, t_dy):
+    """One step of the cell walk started by :func:`_walk_start`: into the neighbour across the
+    nearer cell boundary (across y on a tie). Returns ``(ci, cj, t_max_x, t_max_y)``."""
+    if t_max_x < t_max_y:
+        return ci + step_i, cj, t_max_x + t_dx, t_max_y
+    return ci, cj + step_j, t_max_x, t_max_y + t_dy
+
+
+@jit
+def _off_grid(ci, cj, nx, ny):
+    """Cell ``(ci, cj)`` lies outside the ``nx x ny`` grid (the walk ends there)."""
+    return ci < 0 or cj < 0 or ci >= nx or cj >= ny
+
+
+@jit
 def occluded(ox, oy, oz, dx, dy, dz, t_min, grid, z_top):
     """True if the ray ``o + t d`` (``d`` a unit vector, ``t > t_min``) hits a triangle of
     ``grid`` (:class:`GridArrays`).
@@ -296,7 +311,7 @@ def occluded(ox, oy, oz, dx, dy, dz, t_min, grid, z_top):
         return False
     # start cell (the origin lies inside the grid: the caller builds it over the sensors too)
     ci, cj, step_i, step_j, t_max_x, t_max_y, t_dx, t_dy = _walk_start(ox, oy, dx, dy, x0, y0, cell)
-    if ci < 0 or cj < 0 or ci >= nx or cj >= ny:
+    if _off_grid(ci, cj, nx, ny):
         return False
     t_in = 0.0
     while True:
@@ -316,13 +331,8 @@ def occluded(ox, oy, oz, dx, dy, dz, t_min, grid, z_top):
         t_in = t_out
         if oz + dz * t_in > z_top:
             return False
-        if t_max_x < t_max_y:
-            ci += step_i
-            t_max_x += t_dx
-        else:
-            cj += step_j
-            t_max_y += t_dy
-        if ci < 0 or cj < 0 or ci >= nx or cj >= ny:
+        ci, cj, t_max_x, t_max_y = _walk_next(ci, cj, step_i, step_j, t_max_x, t_max_y, t_dx, t_dy)
+        if _off_grid(ci, cj, nx, ny):
             return False
 
 
@@ -478,7 +488,7 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, item_group, grid, 
     tri, x0, y0, cell, nx, ny, cell_offsets, cell_items, item_zmax, cell_zmax = grid
     on_walls = walls.shape[0] > 0
     ci, cj, step_i, step_j, t_max_x, t_max_y, t_dx, t_dy = _walk_start(ox, oy, ax, ay, x0, y0, cell)
-    if ci < 0 or cj < 0 or ci >= nx or cj >= ny:
+    if _off_grid(ci, cj, nx, ny):
         return best
     t_in = 0.0
     while True:
@@ -504,13 +514,8 @@ def horizon_tan(ox, oy, oz, ax, ay, max_dist, f_min, exclude, item_group, grid, 
         t_in = t_out
         if z_top - oz <= best * t_in:
             return best
-        if t_max_x < t_max_y:
-            ci += step_i
-            t_max_x += t_dx
-        else:
-            cj += step_j
-            t_max_y += t_dy
-        if ci < 0 or cj < 0 or ci >= nx or cj >= ny:
+        ci, cj, t_max_x, t_max_y = _walk_next(ci, cj, step_i, step_j, t_max_x, t_max_y, t_dx, t_dy)
+        if _off_grid(ci, cj, nx, ny):
             return best
 
 

@@ -95,14 +95,14 @@ def test_the_soil_heat_blocks_render_the_measured_figures(tmp_path):
     assert changed == [page] and found[page] == names and "old" not in text
     assert "the lawn is cooler than the asphalt at 11–16 h on every day; the daily maximum difference is 6.6-18.4 K, mean 12.8 K" in text
     assert "largest measured 3e-11 W/m2" in text  # the asphalt run's residual, not the lawn's
-    assert "surface temperature: asphalt 42.3, lawn 29.8 degC (air 22.2 degC)" in text  # the page's cover order
-    assert "(`t_depth_c`, 5 cm / 10 cm / 30 cm): asphalt 35.6 / 31.7 / 27.6, lawn 26.6 / 24.6 / 21.2 degC" in text
+    assert "surface temperature: asphalt 42.3, lawn 29.8 °C (air 22.2 °C)" in text  # the page's cover order
+    assert "(`t_depth_c`, 5 cm / 10 cm / 30 cm): asphalt 35.6 / 31.7 / 27.6, lawn 26.6 / 24.6 / 21.2 °C" in text
     assert "load 1.3-2.0 on 2 cores; each cover through July 0.05-0.61 s once compiled" in text
-    assert "Hot days 21 July, 1 and 2 August; mean surface temperatures at 11–16 h: asphalt 51.4, lawn 39.4 degC" in text
+    assert "Hot days 21 July, 1 and 2 August; mean surface temperatures at 11–16 h: asphalt 51.4, lawn 39.4 °C" in text
     assert "| KPI | central | band (20 samples, seed 2026, 5-95 %) |" in text
-    assert "| surface temperature at 11–16 h, ground whose cover changed | -11.91 K | -11.85 to -8.18 K |" in text
-    assert "| daily maximum, same ground | -12.43 K | -12.37 to -8.52 K |" in text
-    assert "| surface temperature at 11–16 h, district mean | -0.100 K | -0.100 to -0.069 K |" in text
+    assert "| surface temperature at 11–16 h, ground whose cover changed | −11.91 K | −11.85 to −8.18 K |" in text
+    assert "| daily maximum, same ground | −12.43 K | −12.37 to −8.52 K |" in text
+    assert "| surface temperature at 11–16 h, district mean | −0.100 K | −0.100 to −0.069 K |" in text
     assert "mid-day" not in text.lower()  # the report's words: "Midday" is its traffic period (11–12 h)
     assert "| ground-level area whose cover changed | 5,483 m2 | |" in text
     assert "6.4 s for the what-if with its 20 samples, grid at 10 m" in text
@@ -142,9 +142,9 @@ def test_the_default_run_blocks_render_its_warm_entry(tmp_path):
                          ["soil_heat_default_run.table", "soil_heat_default_run.cost"])
     uf.update([page], figures_dir=folder)
     text = page.read_text(encoding="utf-8")
-    assert "| `hot_days_surface_temp_midday_c` | 51.4 (47.9 to 52.2) degC | 39.5 degC | -11.91 (-12.96 to -7.82) K |" in text
-    assert "| `hot_days_surface_temp_max_c` | 53.1 (49.5 to 53.9) degC | 40.7 degC | -12.43 (-13.47 to -8.07) K |" in text
-    assert "| `hot_days_district_surface_temp_midday_c` | 47.1 (45.0 to 48.3) degC | 47.0 degC | -0.093 (-0.101 to -0.061) K |" in text
+    assert "| `hot_days_surface_temp_midday_c` | 51.4 (47.9 to 52.2) °C | 39.5 °C | −11.91 (−12.96 to −7.82) K |" in text
+    assert "| `hot_days_surface_temp_max_c` | 53.1 (49.5 to 53.9) °C | 40.7 °C | −12.43 (−13.47 to −8.07) K |" in text
+    assert "| `hot_days_district_surface_temp_midday_c` | 47.1 (45.0 to 48.3) °C | 47.0 °C | −0.093 (−0.101 to −0.061) K |" in text
     assert "(stgilles_default.yaml, 100 samples, seed 2026)" in text
     assert ("the soil engine's what-if run 0.78 s (0.63-0.70 s for the other scenes, storm and cover check included), its Monte Carlo "
             "2.84 s") in text

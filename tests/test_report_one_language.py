@@ -178,7 +178,7 @@ def test_docs_soil_heat_gives_temperature_changes_in_k():
     assert "their changes in K" in text
     said = re.sub(r'"[^"\n]*"', "", text)  # a quoted example is no figure
     assert not re.search(r"[-+−]\d[\d.,]* ?(?:degC|°C)|by (?:up to )?\d[\d.]* ?(?:degC|°C)", said)
-    assert re.search(r"-11\.9\d? (?:\([^)]*\) )?K", text)
+    assert re.search(r"−11\.9\d? (?:\([^)]*\) )?K", text)  # a negative figure with the minus sign (tests/test_docs_typography.py)
 
 
 # -- 4. words, not symbols, where a planner reads -------------------------------------------------

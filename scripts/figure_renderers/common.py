@@ -1,8 +1,9 @@
 """What the renderers of scripts/update_figures.py share: the error, the repository root, seed lists, a figure's
-lookup by its key path and the load a case was measured at."""
+lookup by its key path, the load a case was measured at and the minus sign of a negative figure."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,3 +68,13 @@ def signed(x: float, spec: str = "") -> str:
     """
     text = format(x, spec)
     return text.replace("-", MINUS, 1) if text.lstrip().startswith("-") else text
+
+
+def minus_signs(text: str) -> str:
+    """``text`` as a script printed it (a figures file's ready-made lines) with each negative number's hyphen-minus
+    written as U+2212, by the report's rule (:func:`twin.scenario.report_labels.minus_sign`: not in a date, a
+    range ``11-16``, an id or an exponent), outside code spans, which stay ASCII."""
+    from twin.scenario.report_labels import minus_sign
+
+    parts = re.split(r"(`+[^`]*`+)", text)
+    return "".join(p if i % 2 else minus_sign(p) for i, p in enumerate(parts))

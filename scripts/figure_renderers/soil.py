@@ -19,7 +19,7 @@
   benchmarks/soil_year_validation.py (docs/soil.md, issue 17): each section's Markdown lines as the
   script printed them from its computation, and when and where each was measured.
 
-Units are written as the pages write them (``degC``, ``m2``). A key missing from the figures is a
+Units are written as the pages write them (``°C``, ``m2``; a negative figure with U+2212). A key missing from the figures is a
 :class:`FiguresError` naming it (scripts/update_figures.py adds the file and the benchmark to run).
 """
 
@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from .common import Blocks, FiguresError, figure_at, load_text, one_minute
+from .common import Blocks, FiguresError, figure_at, load_text, minus_signs, one_minute, signed
 
 HOT_WHATIF = "desealing-car-parks"
 """The default run's what-if whose hot-days KPIs docs/soil_heat.md quotes."""
@@ -57,7 +57,7 @@ def _decimals(*xs: float) -> int:
 
 def _change(x: float, decimals: int | None = None) -> str:
     """A temperature change, K, signed (:func:`_decimals` of ``x`` alone unless given)."""
-    return f"{x:+.{_decimals(x) if decimals is None else decimals}f}"
+    return signed(x, f"+.{_decimals(x) if decimals is None else decimals}f")
 
 
 def _band(lo: float, hi: float, decimals: int) -> str:
@@ -127,8 +127,8 @@ def covers(data: dict) -> str:
     at_depth = ", ".join(f"{_label(n)} " + " / ".join(f"{figure_at(per, n, 't_depth_daily_max_mean_c', d):.1f}" for d in depths) for n in order)
     walls = [figure_at(per, n, "wall_s") for n in order]
     air = figure_at(per, order[0], "t_air_daily_max_mean_c")
-    return (f"July means of the daily maximum surface temperature: {surface} degC (air {air:.1f} degC); near the surface "
-            f"(`t_depth_c`, {' / '.join(d + ' cm' for d in depths)}): {at_depth} degC (`{figure_at(c, 'command')}`, {_stamp(c)}; "
+    return (f"July means of the daily maximum surface temperature: {surface} °C (air {air:.1f} °C); near the surface "
+            f"(`t_depth_c`, {' / '.join(d + ' cm' for d in depths)}): {at_depth} °C (`{figure_at(c, 'command')}`, {_stamp(c)}; "
             f"each cover through July {min(walls):.2f}-{max(walls):.2f} s once compiled)")
 
 
@@ -139,7 +139,7 @@ def deseal(data: dict) -> str:
     kpis, bands = figure_at(d, "kpis"), figure_at(d, "bands")
     cover_t = figure_at(d, "cover_midday_c")
     head = (f"Hot days {_days(figure_at(d, 'days'))}; mean surface temperatures at {HOT_HOURS}: "
-            + ", ".join(f"{_label(n)} {cover_t[n]:.1f}" for n in _cover_order(cover_t)) + " degC (central).")
+            + ", ".join(f"{_label(n)} {cover_t[n]:.1f}" for n in _cover_order(cover_t)) + " °C (central).")
     rows = [f"| KPI | central | band ({figure_at(d, 'samples')} samples, seed {figure_at(d, 'seed')}, 5-95 %) |", "|---|---|---|"]
     for key, label in DESEAL_ROWS:
         lo, hi = figure_at(bands, key)
@@ -196,8 +196,8 @@ def default_run_table(entry: dict) -> str:
     for key, _ in HOT_KPIS:
         k = figure_at(w, key)
         n = _decimals(figure_at(k, "delta"), figure_at(k, "delta_p_lo"), figure_at(k, "delta_p_hi"))
-        rows.append(f"| `{key}` | {figure_at(k, 'baseline'):.1f} ({figure_at(k, 'baseline_p_lo'):.1f} to {figure_at(k, 'baseline_p_hi'):.1f}) degC | "
-                    f"{figure_at(k, 'whatif'):.1f} degC | {_change(k['delta'], n)} ({_band(k['delta_p_lo'], k['delta_p_hi'], n)}) K |")
+        rows.append(f"| `{key}` | {figure_at(k, 'baseline'):.1f} ({figure_at(k, 'baseline_p_lo'):.1f} to {figure_at(k, 'baseline_p_hi'):.1f}) °C | "
+                    f"{figure_at(k, 'whatif'):.1f} °C | {_change(k['delta'], n)} ({_band(k['delta_p_lo'], k['delta_p_hi'], n)}) K |")
     head = (f"Measured {figure_at(entry, 'date')}, commit {figure_at(entry, 'commit')}, by `{figure_at(entry, 'command')}` "
             f"({figure_at(entry, 'scenario')}, {figure_at(entry, 'samples')} samples, seed {figure_at(entry, 'seed')}):")
     return "\n" + head + "\n\n" + "\n".join(rows) + "\n"
@@ -228,7 +228,7 @@ def _section(key: str, script: str = "soil_year_validation") -> Callable[[dict],
         lines = figure_at(data, "sections", key, "lines")
         if not lines:
             raise FiguresError(f"no lines in 'sections.{key}'")
-        text = "\n".join(lines)
+        text = minus_signs("\n".join(lines))
         return "\n" + text + "\n" if len(lines) > 1 or "\n" in text else text
 
     render.__name__, render.__doc__ = f"section_{key}", f"The {key!r} section of benchmarks/{script}.py, as it printed it."

@@ -1,5 +1,5 @@
 """The docs read like the report: in the prose and tables of docs/*.md and README.md a temperature is
-in °C (not ``degC``) and a negative figure starts with the minus sign U+2212, as the report writes it
+in °C (not ``degC``, nor ``20 C``) and a negative figure starts with the minus sign U+2212, as the report writes it
 (:func:`twin.scenario.report_labels.minus_sign`). What a reader copies keeps its ASCII: code spans and
 blocks (commands, options, YAML/JSON, KPI keys, file and column names) and HTML comments are not
 checked.
@@ -17,13 +17,18 @@ from twin.scenario.report_labels import SIGN_HYPHEN
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
 
-#: What a reader copies or does not read: fenced code blocks, HTML comments, code spans.
+#: What a reader copies or does not read: fenced code blocks, indented code blocks (lines of 4 spaces or more
+#: after a blank line), HTML comments, code spans.
 NOT_PROSE = re.compile(
     r"^(?P<fence> {0,3}(?:```|~~~)).*?^(?P=fence)[^\n]*$"
+    r"|(?<=\n\n)(?: {4}[^\n]*(?:\n|$))+"
     r"|<!--.*?-->"
     r"|(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)",
     re.S | re.M,
 )
+
+#: Degrees Celsius written as a bare ``C`` after a figure (``20 C``; not ``C++``, nor an annex ``ISO 13790 C.2``).
+CELSIUS_AS_C = re.compile(r"(?<=\d) C\b(?!\+\+|\.\d)")
 
 #: A sign written with the hyphen-minus: the report's rule, and the upper end of a range ``−13.4..-12.5``.
 ASCII_SIGN = re.compile(SIGN_HYPHEN.pattern + r"|(?<=\d\.\.)-(?=\d)")
@@ -36,9 +41,9 @@ def prose(text: str) -> str:
 
 
 def offenders(text: str) -> list[tuple[int, str]]:
-    """(line number, line) of each prose line of ``text`` that says ``degC`` or writes a sign as a hyphen-minus."""
+    """(line number, line) of each prose line of ``text`` that says ``degC`` or ``20 C`` or writes a sign as a hyphen-minus."""
     return [(i, line.strip()[:100]) for i, line in enumerate(prose(text).splitlines(), 1)
-            if "degC" in line or ASCII_SIGN.search(line)]
+            if "degC" in line or CELSIUS_AS_C.search(line) or ASCII_SIGN.search(line)]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
@@ -55,6 +60,8 @@ def test_the_check_reads_prose_only():
     assert offenders("a\n| 600ff | (-2.5 %) |") == [(2, "| 600ff | (-2.5 %) |")]
     assert offenders("range −13.4..-12.5") == [(1, "range −13.4..-12.5")]
     assert offenders("at 20 degC") == [(1, "at 20 degC")]
+    assert offenders("setpoint 20 C, sd 1.8 K") == [(1, "setpoint 20 C, sd 1.8 K")]
+    assert offenders("ISO 13790 C.2, UXsim 1.15.1 C++ engine at 20 °C\n\n    d1 = 0.5 C (1 - g)^2\n    d2 = -1\n\nback") == []
     assert offenders("`a` -3 `b`") == [(1, "-3")]
 
 

@@ -64,8 +64,8 @@ def test_the_declared_settings_block(tmp_path):
     page, folder = _page(tmp_path, DATA, "declared")
     uf.update([page], figures_dir=folder)
     text = page.read_text(encoding="utf-8")
-    assert ("test year 364 periods, 12 months; measured 17,792 kWh, twin 20,455 kWh, stacked baseline 20,480 kWh. `T_sw` weights, C: "
-            "−2: 0.02, 12: 0.82, 12.5: 0.16 (mean 11.4 C); `tau` weights, C: 9.1: 0.08, 16.1: 0.92 (mean 15.7 C); textbook fit `tau` 16.0 C.") in text
+    assert ("test year 364 periods, 12 months; measured 17,792 kWh, twin 20,455 kWh, stacked baseline 20,480 kWh. `T_sw` weights, °C: "
+            "−2: 0.02, 12: 0.82, 12.5: 0.16 (mean 11.4 °C); `tau` weights, °C: 9.1: 0.08, 16.1: 0.92 (mean 15.7 °C); textbook fit `tau` 16.0 °C.") in text
     assert "| textbook change-point fit (`tau` by least squares), for reference | −15.7 % | 34.4 % | −15.7 % | 20.0 % |\n" in text
     assert "the twin matches or beats the stacked baseline (days: wins, months: wins); against the textbook fit: days wins, months wins." in text
     assert "smallest ESS 1; the fitted 90 % interval covers 91.7 % of the training periods. Run: 975 s CPU" in text

@@ -33,7 +33,7 @@ def weights_text(d: dict) -> str:
 
 
 #: The head of the table of settings (this page and docs/calibration_ampds2_p12.md).
-TABLE_HEAD = ["| blocks, months | grid, K | loss | T_sw weights, C: w | tau mean, C | ESS | twin daily NMBE / CV | baseline daily NMBE / CV "
+TABLE_HEAD = ["| blocks, months | grid, K | loss | T_sw weights, °C: w | tau mean, °C | ESS | twin daily NMBE / CV | baseline daily NMBE / CV "
               "| twin monthly NMBE / CV | baseline monthly NMBE / CV | daily | monthly |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
 
 
@@ -109,9 +109,9 @@ def declared(data: dict) -> str:
     lines = [f"Declared settings (2-month blocks, 0.5 K grid, daily loss, stacking); test year {int(figure_at(run, 'test_days'))} periods, "
              f"{int(figure_at(tw, 'months'))} months; measured {float(figure_at(run, 'measured_test_kwh')):,.0f} kWh, twin "
              f"{float(figure_at(run, 'twin_test_kwh')):,.0f} kWh, stacked baseline {float(figure_at(run, 'baseline_test_kwh')):,.0f} kWh. "
-             f"`T_sw` weights, C: {weights_text(figure_at(r, 'switchover_weights'))} (mean {float(figure_at(r, 'switchover_mean_c')):.1f} C); "
-             f"`tau` weights, C: {weights_text(figure_at(r, 'tau_weights'))} (mean {float(figure_at(r, 'tau_mean_c')):.1f} C); "
-             f"textbook fit `tau` {float(figure_at(run, 'baseline_least_squares_tau_c')):.1f} C.", "",
+             f"`T_sw` weights, °C: {weights_text(figure_at(r, 'switchover_weights'))} (mean {float(figure_at(r, 'switchover_mean_c')):.1f} °C); "
+             f"`tau` weights, °C: {weights_text(figure_at(r, 'tau_weights'))} (mean {float(figure_at(r, 'tau_mean_c')):.1f} °C); "
+             f"textbook fit `tau` {float(figure_at(run, 'baseline_least_squares_tau_c')):.1f} °C.", "",
              "| | daily NMBE | daily CV(RMSE) | monthly NMBE | monthly CV(RMSE) |", "|---|---|---|---|---|",
              _metrics_row("calibrated twin, `T_sw` grid stacked", tw), _metrics_row("change-point baseline, `tau` grid stacked (same rule)", b),
              _metrics_row("textbook change-point fit (`tau` by least squares), for reference", ls), "",

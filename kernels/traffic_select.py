@@ -95,6 +95,13 @@ def _first_failure(status):
     return 0
 
 
+@jit(inline="always")
+def _ending_demand(demand, row_origin, r, v):
+    """The flow of row ``r`` that ends at node ``v``: its demand to ``v`` when ``v`` is a zone
+    (the first ``z = demand.shape[1]`` nodes) other than the row's origin, else 0."""
+    return demand[r, v] if (v < demand.shape[1] and v != row_origin[r]) else 0.0
+
+
 @jit
 def _row_order(x, to_node, out_start, flow_tol, out_row):
     """Zero a row's output ``out_row`` and return ``(order, count)``: the topological order of the
@@ -169,7 +176,7 @@ def select_destination_flows(row_flow, row_origin, demand, to_node, out_start, d
             continue
         for i in range(cnt - 1, -1, -1):
             v = order[i]
-            absorbed = demand[r, v] if (v < z and v != row_origin[r]) else 0.0
+            absorbed = _ending_demand(demand, row_origin, r, v)
             through = absorbed
             tagged = absorbed if (v < z and dest_mask[v]) else 0.0
             for k in range(out_start[v], out_start[v + 1]):
@@ -210,7 +217,6 @@ def select_link_trip_flows(row_flow, row_origin, demand, to_node, out_start, sel
     """
     n_rows = row_flow.shape[0]
     n = out_start.shape[0] - 1
-    z = demand.shape[1]
     status = np.zeros(n_rows, dtype=np.int64)
     for r in prange(n_rows):
         x = row_flow[r]
@@ -221,7 +227,7 @@ def select_link_trip_flows(row_flow, row_origin, demand, to_node, out_start, sel
             continue
         for i in range(cnt - 1, -1, -1):
             v = order[i]
-            through = demand[r, v] if (v < z and v != row_origin[r]) else 0.0
+            through = _ending_demand(demand, row_origin, r, v)
             will = 0.0
             for k in range(out_start[v], out_start[v + 1]):
                 if x[k] > flow_tol:

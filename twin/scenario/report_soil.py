@@ -230,13 +230,23 @@ def block_section(comparison) -> str:
     return "".join(p)
 
 
+#: The soil engine's storm methods in a planner's words (the note said "ran the richards method").
+STORM_METHODS = {
+    "richards": "one design storm, the water's flow through each soil column by the Richards equation",
+    "scs_cn": "one design storm, its runoff by the SCS Curve Number (a screening rule of the US Soil Conservation Service)",
+}
+
+
 def soil_section(comparison) -> str:
     """The soil section of the report (module docstring); without the year method, a note saying
     how to get it (and the 3-D block of ``soil.block``, when it ran)."""
     if not _year(comparison):
         sc = comparison.scenario
-        ran = (f"the soil engine ran the <code>{html.escape(str(sc.soil.method))}</code> method (its KPIs are in the tables above)"
-               if "soil" in sc.domains else "the soil engine did not run")
+        ran = "the soil engine did not run"
+        if "soil" in sc.domains:
+            method = str(sc.soil.method)
+            ran = (f"the soil engine simulated {html.escape(STORM_METHODS.get(method, 'one design storm'))} (<code>soil.method: "
+                   f"{html.escape(method)}</code>); its KPIs are in the tables above")
         block = block_section(comparison) if "soil" in sc.domains else ""
         return ("<section id='soil'><h2>Soil water over the year</h2><p class='note'>Not computed: " + ran + ". A year of soil water "
                 "(evapotranspiration, water table, sewer overflows, plant stress) needs <code>soil.method: year</code>, as in "

@@ -319,6 +319,23 @@ def _map_figure(comparison, whatif: str, domain: str):
     return _png(fig), col, zoomed, labels
 
 
+def _monthly(series: pd.DataFrame) -> bool:
+    return series.index.name == "month" and pd.api.types.is_integer_dtype(series.index)
+
+
+def series_labels(series: pd.DataFrame) -> list[str]:
+    """The quantities an engine's time-series figure draws (its first three columns), with their
+    units: "Heating need, MWh per month" (the figure's axis labels; the caption says them too)."""
+    from twin.scenario.report_labels import describe
+
+    out = []
+    for col in list(series.columns[:3]):
+        name, unit, _ = describe(col)
+        unit = unit.replace("/yr", " per month") if _monthly(series) else unit
+        out.append(f"{name}, {unit}" if unit else name)
+    return out
+
+
 def _series_figure(comparison, domain: str):
     from matplotlib.figure import Figure
 
@@ -328,9 +345,9 @@ def _series_figure(comparison, domain: str):
     columns = list(base.columns[:3])
     fig = Figure(figsize=(7.5, 2.6 * len(columns)))
     axes = np.atleast_1d(fig.subplots(len(columns), 1, sharex=True, squeeze=False)[:, 0])
-    monthly = base.index.name == "month" and pd.api.types.is_integer_dtype(base.index)
+    monthly = _monthly(base)
     same = []
-    for ax, col in zip(axes, columns):
+    for ax, col, ylabel in zip(axes, columns, series_labels(base)):
         ax.plot(base.index, base[col], color="#222", linewidth=1.6, label="baseline", marker="o" if monthly else None, markersize=3)
         for k, (name, per_domain) in enumerate(comparison.whatifs.items()):
             s = per_domain[domain].series
@@ -341,11 +358,7 @@ def _series_figure(comparison, domain: str):
                     same.append(name)
                 continue
             ax.plot(s.index, s[col], linewidth=1.3, linestyle="--", color=f"C{k}", label=name, marker="s" if monthly else None, markersize=3)
-        from twin.scenario.report_labels import describe
-
-        name, unit, _ = describe(col)
-        unit = unit.replace("/yr", " per month") if monthly else unit
-        ax.set_ylabel(f"{name}, {unit}" if unit else name, fontsize=9)
+        ax.set_ylabel(ylabel, fontsize=9)
         ax.grid(True, color="#eaeef2")
         ax.legend(fontsize=8, loc="best")
     if monthly:
@@ -1164,8 +1177,10 @@ def _timeseries_section(comparison) -> str:
         if src:
             any_series = True
             note = f" Same as the baseline: {html.escape(', '.join(same))}." if same else ""
-            p.append(f"<figure><img alt='{domain} series' src='{src}' width='720'><figcaption>{domain}: baseline (solid) and what-ifs "
-                     f"(dashed), {central}.{note}</figcaption></figure>")
+            series = comparison.baseline[domain].series
+            shows = "; ".join(series_labels(series)) + (", each month of the weather file's year" if _monthly(series) else "")
+            p.append(f"<figure><img alt='{domain}: {html.escape(shows)}' src='{src}' width='720'><figcaption>{domain}: "
+                     f"{html.escape(shows)}; baseline (solid) and what-ifs (dashed), {central}.{note}</figcaption></figure>")
     if not any_series:
         p.append("<p class='note'>The engines of this scenario returned no time series.</p>")
     p.append("</section>")

@@ -41,16 +41,20 @@ def simulate(
     from twin.ingest.epw import read_epw
     from twin.io.json_out import to_json_text
 
+    from .file_kinds import wrong_kind
+
     check_model(model, field_name="--model")
     if model == "iso52016":
         from twin.energy.iso52016 import load_spec_iso52016, simulate_spec_iso52016
 
-        zone = load_spec_iso52016(spec)
+        with wrong_kind(spec, "single-zone energy spec"):
+            zone = load_spec_iso52016(spec)
         res = simulate_spec_iso52016(zone, read_epw(weather))
     else:
         from twin.energy.spec import load_spec, simulate_spec
 
-        zone = load_spec(spec)
+        with wrong_kind(spec, "single-zone energy spec"):
+            zone = load_spec(spec)
         res = simulate_spec(zone, read_epw(weather))
     ignored = res["ignored_inputs"] if "ignored_inputs" in res else ignored_inputs(zone, model)
     _note_ignored(model, ignored)

@@ -54,9 +54,12 @@ def run(
     from twin.errors import ScenarioError
     from twin.workflows.scenario_run import default_scenario, run_scenario_file
 
+    from .file_kinds import wrong_kind
+
     try:
-        lines = run_scenario_file(scenario, out, samples=samples, seed=seed, progress=False if quiet else None,
-                                  no_effect=_no_effect(allow_no_effect), allow_dirs=list(allow_dir or []))
+        with wrong_kind(scenario, "scenario"):
+            lines = run_scenario_file(scenario, out, samples=samples, seed=seed, progress=False if quiet else None,
+                                      no_effect=_no_effect(allow_no_effect), allow_dirs=list(allow_dir or []))
     except ScenarioError as exc:  # a selection or modification the runner refused names only its key path
         _name_file(exc, scenario if scenario is not None else default_scenario())
         raise
@@ -141,10 +144,13 @@ def validate(
     from twin.scenario.runner import _check_kpi_filter, prepare_scenes
     from twin.scenario.schema import load_scenario
 
+    from .file_kinds import wrong_kind
+
     no_effect = _no_effect(allow_no_effect)
     allow = list(allow_dir or [])
     for f in files:
-        sc = load_scenario(f)
+        with wrong_kind(f, "scenario"):
+            sc = load_scenario(f)
         base = Path(f).resolve().parent
         try:
             _check_kpi_filter(sc)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Soil water (Richards) and heat: one column, or a district through a year.", no_args_is_help=True)
+app = typer.Typer(help="Soil water (Richards) and heat: one column, a district through a year, or a 3-D block.", no_args_is_help=True)
 
 
 @app.command("column")
@@ -28,10 +28,13 @@ def column(
     from twin.io.paths import check_input_file
     from twin.soil.column import SPEC_MAX_BYTES, column_report, load_column_spec, prepare_column
 
+    from .file_kinds import wrong_kind
+
     if as_json and every:
         raise InputError(f"--every {every} thins the text output; --json prints every node: it would change nothing", field="--every")
     check_input_file(spec, suffixes=(".yaml", ".yml"), max_bytes=SPEC_MAX_BYTES, what="column spec")
-    parsed = load_column_spec(spec)
+    with wrong_kind(spec, "soil column spec"):
+        parsed = load_column_spec(spec)
     run = prepare_column(parsed, path=spec)
     report = column_report(run, run.run())
     if as_json:
@@ -62,8 +65,11 @@ def year(
     from twin.soil.year import run_district_year
     from twin.soil.year_spec import load_year_spec
 
+    from .file_kinds import wrong_kind
+
     check_input_file(spec, suffixes=(".yaml", ".yml"), what="soil year spec")
-    parsed, options = load_year_spec(spec)
+    with wrong_kind(spec, "soil year spec"):
+        parsed, options = load_year_spec(spec)
     for i, f in enumerate(parsed.scene):
         check_input_file(f, what=f"scene file {i}")
     check_input_file(parsed.weather, suffixes=(".epw",), what="weather file")
@@ -119,7 +125,11 @@ def block(
     through each side, rain and runoff at the output times, the water balance."""
     from twin.soil.block3d_spec import block_command
 
-    typer.echo(block_command(spec, as_json=as_json))
+    from .file_kinds import wrong_kind
+
+    with wrong_kind(spec, "soil block spec"):
+        text = block_command(spec, as_json=as_json)
+    typer.echo(text)
 
 
 def _text(rep: dict, every: int) -> str:

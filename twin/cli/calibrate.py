@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
 
 
 MAX_GAS_KWH_PER_M3 = 40.0
+GAS_HELP = "Energy of a cubic metre of gas, kWh/m3, for readings in m3 (no default: required when a reading is in m3; e.g. 10.5 for H-gas)"
 """Upper bound of ``--gas-kwh-per-m3``, kWh/m3: above the gross calorific value of every fuel gas
 (natural gas about 10-12, propane about 26, butane about 34 kWh/m3 at 15 C, 1 atm)."""
 
@@ -101,14 +102,14 @@ def calibrate(
     longitude: Annotated[float | None, typer.Option("--longitude", help="Site longitude for --daily-weather, deg")] = None,
     tz: Annotated[str | None, typer.Option("--tz", help="Time zone of meter times written without a UTC offset (e.g. Europe/Brussels)")] = None,
     drop_unknown: Annotated[bool, typer.Option("--drop-unknown", help="Drop (and report) readings of buildings the scene does not know")] = False,
-    gas_kwh_per_m3: Annotated[float | None, typer.Option("--gas-kwh-per-m3", help="Energy of a cubic metre of gas, for readings in m3")] = None,
+    gas_kwh_per_m3: Annotated[float | None, typer.Option("--gas-kwh-per-m3", help=GAS_HELP)] = None,
     sigma_rel: Annotated[str | None, typer.Option("--sigma-rel", help="Relative meter noise: a number, or 'estimate' (fitted per building)")] = None,
     train_until: Annotated[str | None, typer.Option("--train-until", help="Hold out the periods ending after this time (validation; at least one reading must end after it)")] = None,
     draws: Annotated[int, typer.Option("--draws", help="Posterior draws kept per building")] = 100,
     samples: Annotated[int, typer.Option("--samples", help="Monte Carlo samples of the stock for a class fit")] = 40,
     seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 0,
     priors: Annotated[Path | None, typer.Option("--priors", help="Calibration priors (YAML) merged onto twin/data/calibration_priors.yaml")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines, no summary")] = False,
 ) -> None:
     """Calibrate the buildings of SCENE to meter readings (per building, with a posterior) and/or to the
     EPB certificate class distribution of its dwellings (per group); write the calibrated scene to OUT.
@@ -158,7 +159,7 @@ def sync_init(
     start: Annotated[str, typer.Option("--start", help="Start of the first day to assimilate, with its UTC offset")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Sync state file (.npz)")] = Path("sync_state.npz"),
     members: Annotated[int, typer.Option("--members", help="Ensemble members per building")] = 32,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the ensemble draws from the posterior (0 or more)")] = 0,
     from_prior: Annotated[bool, typer.Option("--from-prior", help="Every building of the scene, from the priors (no calibration needed)")] = False,
 ) -> None:
     """Start a sync state: an ensemble per calibrated building, from its posterior."""
@@ -175,7 +176,7 @@ def sync_update(
     readings: Annotated[Path, typer.Option("--readings", help="Hourly readings (tidy meter format), one or more days")],
     weather: Annotated[Path, typer.Option("--weather", "-w", help="Hourly weather (.epw) of those days")],
     tz: Annotated[str | None, typer.Option("--tz", help="Time zone of reading times without a UTC offset")] = None,
-    gas_kwh_per_m3: Annotated[float | None, typer.Option("--gas-kwh-per-m3")] = None,
+    gas_kwh_per_m3: Annotated[float | None, typer.Option("--gas-kwh-per-m3", help=GAS_HELP)] = None,
 ) -> None:
     """Assimilate every whole day of READINGS after the state's position, one day at a time."""
     from twin.calibration.command import sync_update as run

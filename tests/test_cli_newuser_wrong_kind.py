@@ -63,3 +63,19 @@ def test_keys_of_no_known_kind_keep_the_loader_error(tmp_path: Path) -> None:
     spec.write_text("title: my notes\nitems: [1, 2]\n")
     line = assert_one_line_error(run_twin(["soil", "year", spec]), contains=(str(spec), "title"))
     assert "this is a" not in line
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "text", "contains"),
+    [
+        (["soil", "column"], "nope.yaml", None, "not found"),
+        (["energy", "simulate", "--weather", EPW], "nope.yaml", None, "not found"),
+        (["soil", "column"], "deep.yaml", "zone: " + "[" * 5000 + "]" * 5000 + "\n", "nested"),
+        (["scenario", "validate"], "deep.yaml", "name: " + "[" * 5000 + "]" * 5000 + "\n", "nested"),
+    ],
+)
+def test_missing_or_unreadable_file_keeps_its_error(args: list, name: str, text: str | None, contains: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    if text is not None:
+        path.write_text(text)
+    assert_one_line_error(run_twin([*args, path]), contains=(str(path), contains))

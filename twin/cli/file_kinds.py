@@ -45,13 +45,13 @@ def _kinds() -> dict[str, tuple[frozenset[str], str]]:
 
 def top_keys(path: Path) -> frozenset[str] | None:
     """The top-level keys of a YAML or JSON mapping file, or None when it is not one (or too large)."""
+    import yaml
+
     try:
         if path.stat().st_size > PROBE_MAX_BYTES:
             return None
-        import yaml
-
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError, yaml.YAMLError):
         return None
     if not isinstance(data, dict) or not data or not all(isinstance(k, str) for k in data):
         return None

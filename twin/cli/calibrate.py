@@ -126,6 +126,10 @@ def calibrate(
     check_options(seed=seed, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3, utc_offset=utc_offset, latitude=latitude, longitude=longitude)
     check_weather_options(weather=weather, daily_weather=daily_weather, utc_offset=utc_offset, latitude=latitude, longitude=longitude)
     check_fit_options(ctx, meters=meters, classes=classes)
+    if weather is not None:
+        from twin.io.paths import check_input_file
+
+        check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
     sig = None
     if sigma_rel is not None:
         if sigma_rel == "estimate":

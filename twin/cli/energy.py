@@ -40,10 +40,12 @@ def simulate(
     from twin.energy.stock_iso52016 import check_model
     from twin.ingest.epw import read_epw
     from twin.io.json_out import to_json_text
+    from twin.io.paths import check_input_file
 
     from .file_kinds import wrong_kind
 
     check_model(model, field_name="--model")
+    check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
     if model == "iso52016":
         from twin.energy.iso52016 import load_spec_iso52016, simulate_spec_iso52016
 
@@ -153,6 +155,10 @@ def run(
     from twin.errors import InputError
     from twin.workflows.interrupt import sigterm_raises
 
+    if weather is not None:
+        from twin.io.paths import check_input_file
+
+        check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
     fmt = check_format(format if format is not None else ("csv" if csv else "parquet"))
     if csv and fmt != "csv":
         raise InputError(f"--csv asks for CSV tables, --format {format} for {fmt}: give one of them", field="--csv")

@@ -25,7 +25,7 @@ def test_a_band_without_spread_is_said_so_in_the_tooltips():
     assert _title(L.band_bar("sealed_area_pct", 79.2159, 79.21, 79.22)) == (
         "5th–95th percentile: 79.2 to 79.2 % of the district; central run 79.2 % of the district")
     assert _title(L.delta_bar("hot_days_district_surface_temp_midday_c", -0.0926, -0.1007, -0.0608, 47.11)) == (
-        "change, 5th–95th percentile: -0.10 to -0.061 K; central run -0.093 K")
+        "change, 5th–95th percentile: -0.1 to -0.061 K; central run -0.093 K")
 
 
 def test_the_summary_line_of_a_band_without_spread():

@@ -225,7 +225,8 @@ def fmt_delta(kpi: str, delta, baseline) -> str:
     "≈ 0" beside it, which would read as a contradiction). So is a change (not a count) that the
     baseline's rounding would leave with one significant digit: "+0.56" kg beside a baseline of
     233 kg, not "+1" (which reads "233 → 233 (+1)", and gives a range "+0.31 to +1" beside a
-    central "+1"), and "-0.10 to -0.061 K", not "-0.1 to -0.1 K" (which reads as a certainty).
+    central "+1"), and "-0.1 to -0.061 K", not "-0.1 to -0.1 K" (which reads as a certainty); no
+    trailing zero ("+0.0008 to +0.002 kg", not "+0.00080 to +0.0020").
     """
     if delta is None or not np.isfinite(float(delta)):
         return "–"
@@ -236,7 +237,8 @@ def fmt_delta(kpi: str, delta, baseline) -> str:
         return f"{d:+.1e}"  # a change of round-off (the terminal's store diff); the report shows none
     has_base = baseline is not None and np.isfinite(float(baseline)) and float(baseline) != 0
     s = fmt_value(kpi, d, ref=baseline if has_base else d)
-    two = _number(d, max(0, 1 - math.floor(math.log10(abs(d)))))  # two significant digits
+    two = _number(d, max(0, 1 - math.floor(math.log10(abs(d)))))  # two significant digits, no trailing zero
+    two = two.rstrip("0").rstrip(".") if "." in two else two  # "+0.0008", not "+0.00080"
     if s.lstrip("-") == "0":
         if fmt_pct(d, baseline, kpi) in ("–", "≈ 0 %", "0 %"):
             return "≈ 0"

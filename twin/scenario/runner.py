@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -252,7 +253,6 @@ def build_baseline(scenario: Scenario, base_dir: Path, *, progress: bool | None 
     ``inputs``: the confined and checked inputs (:func:`twin.scenario.inputs.resolve_inputs`);
     resolved here (confined to ``base_dir``, the shipped data and ``allow_dirs``) when not given.
     """
-    from twin.ingest import ingest
     from twin.scenario.modifications import apply
 
     base_dir = Path(base_dir)
@@ -262,7 +262,7 @@ def build_baseline(scenario: Scenario, base_dir: Path, *, progress: bool | None 
     if scenario.inputs.weather:
         files.append(input_path(inputs, "inputs.weather"))
     sites = [input_path(inputs, f"inputs.sites.{i}") for i in range(len(scenario.inputs.sites))]
-    scene, _ = ingest(files, crs=scenario.inputs.crs, source_crs=scenario.inputs.source_crs, sites=sites, progress=progress)
+    scene = _ingested(files, crs=scenario.inputs.crs, source_crs=scenario.inputs.source_crs, sites=sites, progress=progress)
     scene.name = scenario.name
     if scenario.inputs.calibration:
         from twin.calibration.writeback import apply_calibration
@@ -279,6 +279,44 @@ def build_baseline(scenario: Scenario, base_dir: Path, *, progress: bool | None 
         ifc = input_path(inputs, f"baseline.{i}.ifc") if mod.op == "insert_building" else None
         apply(scene, mod, index=i, rng=rng, base_dir=base_dir, prefix="baseline", no_effect=no_effect, ifc_path=ifc)
     return scene
+
+
+#: Ingested scenes of the run in progress (:func:`run_scenario` and the runs it makes itself, e.g.
+#: the priors-alone energy run of a calibrated scenario), by input files (path, size, modification
+#: time) and CRS; None outside a run. A run's own second run of the same inputs takes a copy of
+#: the first ingest instead of reading the files again.
+_RUN_INGESTS: ContextVar[dict | None] = ContextVar("twin_run_ingests", default=None)
+
+
+def _file_key(path) -> tuple:
+    st = Path(path).stat()
+    return str(Path(path).resolve()), st.st_size, st.st_mtime_ns
+
+
+def _ingested(files: list, *, crs, source_crs, sites: list, progress):
+    """:func:`twin.ingest.ingest` of ``files`` and ``sites``, once per run (:data:`_RUN_INGESTS`):
+    a later call of the same run with the same files (unchanged on disk) and CRS gets a copy of the
+    first scene (its tables shared copy-on-write, as a what-if's copy of the baseline)."""
+    from twin.ingest import ingest
+
+    store = _RUN_INGESTS.get()
+    key = None
+    if store is not None:
+        key = (tuple(_file_key(f) for f in files), tuple(_file_key(f) for f in sites), crs, source_crs)
+        hit = store.get(key)
+        if hit is not None:
+            return _scene_copy(hit)
+    scene, _ = ingest(files, crs=crs, source_crs=source_crs, sites=sites, progress=progress)
+    if key is not None:
+        store[key] = _scene_copy(scene)
+    return scene
+
+
+def _scene_copy(scene):
+    """``scene.copy()`` that also keeps the record of the layers changed (a fresh ingest's)."""
+    out = scene.copy()
+    out._changed = set(scene._changed)
+    return out
 
 
 def apply_whatif(baseline, whatif, *, base_dir: Path, seed: int, index: int, no_effect: str = "error",
@@ -451,8 +489,13 @@ def run_scenario(scenario: Scenario, *, base_dir: str | Path, progress: bool | N
     allow_dirs
         Extra folders inputs may come from.
     """
-    with _progress.requested(progress):
-        return _run_scenario(scenario, base_dir=Path(base_dir), no_effect=no_effect, allow_dirs=allow_dirs)
+    token = _RUN_INGESTS.set({}) if _RUN_INGESTS.get() is None else None
+    try:
+        with _progress.requested(progress):
+            return _run_scenario(scenario, base_dir=Path(base_dir), no_effect=no_effect, allow_dirs=allow_dirs)
+    finally:
+        if token is not None:
+            _RUN_INGESTS.reset(token)
 
 
 def _run_scenario(scenario: Scenario, *, base_dir: Path, no_effect: str, allow_dirs) -> Comparison:

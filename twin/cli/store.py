@@ -52,7 +52,7 @@ COLUMNS = ("run_id", "name", "file", "seed", "status", "attempts", "host", "pid"
 DEFAULT_KPIS = ("co2_t", "heating_need_mwh")
 
 StorePath = Annotated[Path, typer.Argument(help="The run store: OUT/runs.sqlite of twin batch (or the folder OUT), OUT.runs.sqlite "
-                                                "of twin run")]
+                                                "of twin run (or its results folder OUT)")]
 
 
 def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
@@ -275,12 +275,12 @@ def list_runs(
                                                              "co2_t and heating_need_mwh")] = None,
 ) -> None:
     """List the runs of a run store: status, scenario, the KPI changes of each what-if, holder and heartbeat age, error. Read-only."""
-    from twin.scenario.store import read_runs, store_file
+    from twin.scenario.store import read_runs
 
     fmt = _choice(fmt, FORMATS, "--format")
     if status is not None:
         status = _choice(status, STATUSES, "--status")
-    path = store_file(store)
+    path = _store_file(store)
     frame = read_runs(path)
     kpis = pick_kpis(kpi, recorded_kpis(frame), path=path)
     table = runs_table(frame, kpis=kpis)
@@ -354,12 +354,12 @@ def release(
 ) -> None:
     """Release running runs whose process is gone (marked failed, interrupted), so the next twin batch computes them."""
     from twin.errors import InputError, RunHeldError
-    from twin.scenario.store import RunStore, holder_state, read_runs, store_file
+    from twin.scenario.store import RunStore, holder_state, read_runs
 
     why = " ".join(reason.split())
     if reason and not why:
         raise InputError("an empty reason: say why the runs are released, or leave --reason out", field="--reason")
-    path = store_file(store)
+    path = _store_file(store)
     frame = read_runs(path)
     records = {r["run_id"]: {k: _value(v) for k, v in r.items()} for r in frame.to_dict("records")}
     ids = list(records)
@@ -397,3 +397,34 @@ def release(
 
 __all__ = ["COLUMNS", "DEFAULT_KPIS", "app", "pick_kpis", "recorded_kpis", "runs_table", "summary_line"]
 
+
+def _store_file(store: Path) -> Path:
+    """The run store STORE names; ``twin run -o OUT``'s results folder OUT (or OUT when it is gone)
+    stands for its store ``OUT.runs.sqlite`` beside it.
+
+    A new user who ran ``twin run -o results`` and typed ``twin store list results`` was told
+    "a folder without runs.sqlite, not a run store" although ``results.runs.sqlite`` lay beside
+    it. A folder that holds ``runs.sqlite`` (``twin batch -o OUT``) is read as before.
+
+    Parameters
+    ----------
+    store
+        The STORE argument.
+
+    Returns
+    -------
+    Path
+        The store file.
+
+    Raises
+    ------
+    InputError
+        Neither STORE nor ``STORE.runs.sqlite`` is a run store.
+    """
+    from twin.scenario.store import store_file
+
+    path = Path(store)
+    beside = path.with_name(path.name + ".runs.sqlite")
+    if not (path / "runs.sqlite").is_file() and not path.is_file() and beside.is_file():
+        return store_file(beside)
+    return store_file(path)

@@ -12,7 +12,7 @@ import typer
 ENERGY_WRITER = "twin energy run"
 
 app = typer.Typer(
-    help="Building energy: single-zone specs and building stocks (ISO 13790 hourly 5R1C).",
+    help="Building energy: single-zone specs and building stocks (ISO 13790 hourly 5R1C, or the finer ISO 52016-1 model with --model iso52016).",
     no_args_is_help=True,
 )
 

@@ -13,7 +13,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from twin.traffic.select_commands import SelectOutputs
 
 app = typer.Typer(
-    help=("Traffic: static user-equilibrium assignment on TNTP or scene networks. Every output file is checked before any work and "
+    help=("Traffic on TNTP or scene networks: static user-equilibrium assignment, select-link / select-zone, OD estimation from "
+          "counts, skims, dynamic loading, 15-minute access, district mobility (demand and mode choice). Every output file is checked before any work and "
           "replaces only an earlier twin traffic output (docs/ingest_gis.md, 'Who may replace an output'); the outputs of one run are "
           "swapped in together at the end."),
     no_args_is_help=True,

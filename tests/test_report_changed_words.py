@@ -26,5 +26,16 @@ def test_the_changes_are_counted_in_words():
                                            "one per direction of traffic)")
     assert items["desealing-car-parks"] == ("deseal: 6 land-cover polygons (areas of one ground cover: a car park, a lawn...), "
                                             "area 5,939 m²")
-    assert items["less-demand"] == "scale demand: demand factor 0.900"  # not a count: its name, then its value, as before
+    assert items["less-demand"] == "scale demand: demand × 0.9 (-10 %)"  # not "demand factor 0.900"
     assert not any("links 10" in t or "landcover" in t or "(m²)" in t for t in items.values())
+
+
+def test_the_demand_factor_reads_as_a_multiplier_and_a_change():
+    from twin.scenario.report import demand_factor_words
+
+    for factor, shown in ((0.9, "demand × 0.9 (-10 %)"), (0.925, "demand × 0.925 (-7.5 %)"), (1.25, "demand × 1.25 (+25 %)"),
+                          (0.5, "demand × 0.5 (-50 %)")):
+        assert demand_factor_words(factor) == shown
+    items = _items({"more-demand": [{"op": "scale_demand", "demand_factor": 1.1}]})
+    assert items["more-demand"] == "scale demand: demand × 1.1 (+10 %)"
+    assert "demand factor" not in items["more-demand"]

@@ -1200,6 +1200,21 @@ CHANGED_COUNTS = {
 }
 
 
+def demand_factor_words(factor: float) -> str:
+    """A what-if's travel-demand factor as a planner reads it: "demand × 0.9 (-10 %)" (the change
+    relative to the baseline's demand; the page writes the minus sign), not "demand factor 0.900".
+
+    Parameters
+    ----------
+    factor
+        The product of the what-if's ``scale_demand`` factors (1: the baseline's demand).
+    """
+    pct = 100.0 * (factor - 1.0)
+    shown = f"{factor:.3f}".rstrip("0").rstrip(".")
+    change = "unchanged" if abs(pct) < 0.05 else f"{pct:+.1f}".removesuffix(".0") + " %"
+    return f"demand × {shown} ({change})"
+
+
 def _changes_section(comparison) -> str:
     from twin.scenario.report_labels import fmt_value
 
@@ -1213,6 +1228,8 @@ def _changes_section(comparison) -> str:
             return f"{int(v):,} {CHANGED_COUNTS[k]}"
         if k.endswith("_m2"):
             return f"{k[:-3].replace('_', ' ')} {value(v)} m²"
+        if k == "demand_factor" and isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(float(v)):
+            return demand_factor_words(float(v))
         return f"{k.replace('_', ' ')} {value(v)}"
 
     def record(rec: dict) -> str:

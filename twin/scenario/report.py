@@ -434,7 +434,8 @@ def _kpi_row_cells(r, banded: bool, percentiles) -> str:
 
     u = L.unit(r.kpi)
     cls = L.change_class(r.kpi, r.delta)
-    row = (f"<td class='l' title='{html.escape(str(r.kpi))}'>{html.escape(L.label(r.kpi))}</td><td class='l u'>{html.escape(u)}</td>"
+    row = (f"<td class='l' title='{html.escape(str(r.kpi))}'>{html.escape(L.label(r.kpi))}</td>"
+           f"<td class='l u'>{html.escape(L.report_unit(r.kpi))}</td>"
            f"<td>{L.fmt_value(r.kpi, r.baseline)}</td>")
     if banded:
         row += f"<td>{L.band_bar(r.kpi, r.baseline, getattr(r, 'baseline_p_lo', np.nan), getattr(r, 'baseline_p_hi', np.nan), percentiles)}</td>"
@@ -489,7 +490,7 @@ def _kpi_table(group: pd.DataFrame, banded: bool, percentiles) -> str:
                    + (f" · {len(checks)} check{'s' if len(checks) != 1 else ''} of the run" if checks else "") + "</summary>"
                    "<table><thead><tr><th class='l'>indicator</th><th class='l'>unit</th><th>baseline</th><th>what-if</th></tr></thead><tbody>")
         for r in same + checks:
-            u = L.unit(r.kpi)
+            u = L.report_unit(r.kpi)
             out.append(f"<tr class='zero'><td class='l' title='{html.escape(str(r.kpi))}'>{html.escape(L.label(r.kpi))}</td>"
                        f"<td class='l u'>{html.escape(u)}</td><td>{L.fmt_value(r.kpi, r.baseline)}</td>"
                        f"<td>{L.fmt_value(r.kpi, r.whatif_value, ref=r.baseline)}</td></tr>")

@@ -187,6 +187,18 @@ def unit(kpi: str) -> str:
     return describe(kpi)[1]
 
 
+#: Units the report's tables show where :data:`LABELS` has none (KPI base id -> unit word): a
+#: planner reads an empty unit cell as missing. Report only: the terminal's store diff keeps
+#: :func:`unit` (no unit after a ratio's change).
+REPORT_UNITS: dict[str, str] = {"max_volume_capacity_ratio": "ratio"}
+
+
+def report_unit(kpi: str) -> str:
+    """The unit of ``kpi`` in the report's KPI tables: :func:`unit`, or the word of
+    :data:`REPORT_UNITS` ("ratio" for the busiest street's volume / capacity) where that is ''."""
+    return unit(kpi) or REPORT_UNITS.get(split_period(str(kpi))[1], "")
+
+
 def decimals(kind: str, magnitude: float) -> int:
     """Decimals shown for a number of ``kind`` whose size is ``magnitude`` (three significant digits, 0 to 3 decimals)."""
     if kind == "count":

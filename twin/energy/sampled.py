@@ -691,7 +691,10 @@ def setpoint_profiles(heat_c: np.ndarray, cool_c: np.ndarray) -> tuple[np.ndarra
 
 def _rows_of(shade: np.ndarray | None, mask: np.ndarray) -> np.ndarray | None:
     """The rows ``mask`` (bool) of the shading factors (None: None); the array itself when every
-    row is kept (no copy of the (n, groups, 12) array, the same values)."""
+    row is kept (no copy of the (n, groups, 12) array, the same values); of :class:`_GatheredRows`,
+    the selected rows gathered (one copy)."""
+    if isinstance(shade, _GatheredRows):
+        return shade[mask]
     if shade is None or mask.all():
         return shade
     return shade[mask]
@@ -1050,7 +1053,9 @@ def _primary_energy_at_nodes(env: pd.DataFrame, nodes: np.ndarray, prep, shade) 
     node_of = np.repeat(np.arange(k), n).astype(str)
     rows["building_id"] = np.char.add(np.char.add(node_of, "#"), np.tile(env["building_id"].to_numpy().astype(str), k)).astype(object)
     stacked = apply_parameters(rows, {"h_tr_factor": factor})
-    pe = _primary_energy(stacked, prep, None if shade is None else np.tile(shade, (k, 1, 1)))
+    if shade is not None:  # the rows of every node, gathered once where the kernel inputs are made
+        shade = (shade if isinstance(shade, _GatheredRows) else _GatheredRows(np.asarray(shade), np.arange(n))).subset(np.tile(np.arange(n), k))
+    pe = _primary_energy(stacked, prep, shade)
     return pe.reshape(k, n).T
 
 
@@ -1092,7 +1097,8 @@ def condition_groups(builder: SampledEnvelopes, prep, chunk_rows: int = DEFAULT_
             env, s_of_row = builder.build(idx, None, group_factor=1.0, standard_setpoint=True)
             rows = np.tile(mem, len(idx))
             env, s_local = env[rows].reset_index(drop=True), s_of_row[rows] - start
-            shade = None if prep.shade_factor is None else np.tile(prep.shade_factor[mem], (len(idx), 1, 1))
+            # the group's rows of every sample (row r is member r % n_members), gathered where read
+            shade = None if prep.shade_factor is None else _GatheredRows(np.asarray(prep.shade_factor), np.tile(np.flatnonzero(mem), len(idx)))
             pe = _primary_energy_at_nodes(env, nodes, prep, shade)
             good = np.all(np.isfinite(pe), axis=1)
             a_f = env["a_f_m2"].to_numpy(dtype=float)

@@ -37,5 +37,5 @@ def test_the_summary_line_of_a_band_without_spread():
     runoff = dict(row, kpi="runoff_m3", baseline=26599.0, whatif_value=26525.0, delta=-74.0, baseline_p_lo=26000.0, baseline_p50=26500.0,
                   baseline_p_hi=27000.0, delta_p_lo=-136.0, delta_p50=-70.0, delta_p_hi=-15.0)
     lines = [html.unescape(re.sub(r"<[^>]+>", "", x)) for x in _headlines(pd.DataFrame([runoff, row]))]
-    assert "Sealed area: -0.45 percentage points (-0.6 %), the same in every sample" in lines
+    assert "Sealed area: -0.45 percentage points (79.2 % → 78.8 % of the district), the same in every sample" in lines
     assert "Runoff to the sewer: -74 m³ (-0.3 %), range -136 to -15 m³" in lines

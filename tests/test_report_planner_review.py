@@ -191,7 +191,7 @@ def check(report_html: str, kpis: pd.DataFrame) -> list[str]:
     return problems
 
 
-SUMMARY = re.compile(r"^(?P<label>.+?): (?P<val>[+-]?[0-9][0-9,.]*|≈ 0) ?(?P<unit>[^(,]*?)(?: \((?P<pct>[^)]*%)\))?"
+SUMMARY = re.compile(r"^(?P<label>.+?): (?P<val>[+-]?[0-9][0-9,.]*|≈ 0) ?(?P<unit>[^(,]*?)(?: \((?P<pct>[^)]*%[^)]*)\))?"
                      r"(?:, range (?P<lo>[+-]?[0-9][0-9,.]*|≈ 0) to (?P<hi>[+-]?[0-9][0-9,.]*|≈ 0) ?(?P<unit2>[^(]*?))?(?: \(.*)?$")
 
 
@@ -229,7 +229,14 @@ def check_summary(report_html: str, kpis: pd.DataFrame) -> list[str]:
         if m["unit"].strip() != want_unit:
             problems.append(f"summary {w} {kpi}: unit {m['unit']!r}, expected {want_unit!r}")
         problems += close(number(m["val"]), r.delta, f"summary {w} {kpi} change")
-        if m["pct"] and not m["pct"].startswith("≈"):
+        if share:  # points beside the two shares ("85.4 % → 63.6 %"), never beside a relative %
+            two = re.search(r"^[^(]*\(([0-9][0-9,.]*) % → ([0-9][0-9,.]*) %[^)]*\)", text)
+            if not two:
+                problems.append(f"summary {w} {kpi}: a share's change without its two shares: {text!r}")
+            else:
+                problems += close(number(two[1]), r.baseline, f"summary {w} {kpi} baseline share")
+                problems += close(number(two[2]), r.whatif_value, f"summary {w} {kpi} what-if share")
+        elif m["pct"] and not m["pct"].startswith("≈"):
             problems += close(number(m["pct"].replace(" %", "")), 100 * r.delta / abs(r.baseline), f"summary {w} {kpi} change %")
         if m["lo"]:
             problems += close(number(m["lo"]), r.delta_p_lo, f"summary {w} {kpi} range low")
@@ -342,7 +349,7 @@ def test_a_share_changes_in_percentage_points(review):
     page, _ = review
     row = re.search(r"title='floor_area_class_d_or_worse_pct'>.*?</tr>", page).group(0)
     assert ">-21.8 pts<" in row and ">-25.5 %<" in row  # points, then the relative change
-    assert "Floor area in EPB class D or worse: <b>-21.8 percentage points</b> (-25.5 %)" in page
+    assert "Floor area in EPB class D or worse: <b>-21.8 percentage points</b> (85.5 % → 63.7 %)" in page  # not beside "(-25.5 %)"
 
 
 def test_a_central_change_outside_its_range_is_said_in_plain_words(review):

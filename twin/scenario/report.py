@@ -940,10 +940,19 @@ HEADLINE_KPIS = (
 )
 
 
+def share_shift(kpi: str, baseline: float, whatif_value: float) -> str:
+    """A share KPI's baseline and what-if values, as the summary gives them beside the change in
+    percentage points: "85.4 % → 63.6 %", "12.0 % → 13.5 % of trips" (the unit once, at the end)."""
+    from twin.scenario import report_labels as L
+
+    u = L.unit(kpi)
+    return f"{L.fmt_value(kpi, baseline)} % → {L.with_unit(L.fmt_value(kpi, whatif_value, ref=baseline), u)}"
+
+
 def _headlines(group: pd.DataFrame, n: int = 5) -> list[str]:
     """The KPIs that moved (:data:`HEADLINE_KPIS` first), at most ``n``, as label: change (percent),
-    range of the change; a share's change in percentage points; a central change outside its range
-    says so, with the samples' median."""
+    range of the change; a share's change in percentage points beside its two shares (no relative %:
+    :func:`share_shift`); a central change outside its range says so, with the samples' median."""
     from twin.scenario import report_labels as L
 
     moved = [r for r in group.itertuples() if not _diagnostic(r.kpi) and np.isfinite(r.delta) and not L.unchanged(r)
@@ -955,6 +964,8 @@ def _headlines(group: pd.DataFrame, n: int = 5) -> list[str]:
         u = L.change_unit(r.kpi, short=False)
         pct = L.fmt_pct(r.delta, r.baseline, r.kpi)
         pct_s = f" ({pct})" if pct != "–" else ""
+        if L.is_share(r.kpi):  # points beside the two shares, not beside a relative % ("-21.8 percentage points (-25.5 %)" misreads)
+            pct_s = f" ({html.escape(share_shift(r.kpi, r.baseline, r.whatif_value))})"
         band = ""
         if L.no_spread(getattr(r, "delta_p_lo", np.nan), getattr(r, "delta_p_hi", np.nan)):
             band = f", {L.NO_SPREAD}"  # not "range -0.5 to -0.5": nothing sampled moves it
@@ -1057,7 +1068,8 @@ def _summary_section(comparison) -> str:
         p.append(f"<p class='note'>Each line: the change on the central run (every unknown at one central value: its default or its prior's expected value), then the range of the change: "
                  f"{lo:g}th–{hi:g}th percentiles over the Monte Carlo samples of what is unknown (samples per engine: "
                  f"{html.escape(_sample_counts(comparison))}; see \"What this run assumed\" below). Changes of a share in % are in "
-                 "percentage points" + _temperature_change_words(comparison.kpis) + "." + (f" {html.escape(OUTSIDE_WHY, quote=False)}" if _any_outside(comparison.kpis) else "") + "</p>")
+                 "percentage points (the baseline's and the what-if's shares beside them)"
+                 + _temperature_change_words(comparison.kpis) + "." + (f" {html.escape(OUTSIDE_WHY, quote=False)}" if _any_outside(comparison.kpis) else "") + "</p>")
     p.append("</section>")
     return "".join(p)
 

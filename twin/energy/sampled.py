@@ -370,6 +370,9 @@ class SampledEnvelopes:
             self.prior[p] = self.prior[p] & ~self.fixed
         self._lookup_cache: dict[tuple[str, str, int], int] = {}
         self._table_arrays: dict[str, np.ndarray] | None = None
+        # read once: every build tiles these (the envelope is fixed for the builder's life)
+        self._base_columns = {c: env[c].to_numpy() for c in self.columns}
+        self._bar_ids = ["|" + i for i in env["building_id"].astype(str).to_numpy()]
 
     def _rows(self, cls: np.ndarray, sub: np.ndarray, period: np.ndarray) -> np.ndarray:
         from twin.energy.typology import _lookup
@@ -416,7 +419,7 @@ class SampledEnvelopes:
         env = self.env
         b = self.bidx
         fp = np.tile(self.footprint, k)
-        out = {c: np.tile(env[c].to_numpy(), k) for c in self.columns}
+        out = {c: np.tile(v, k) for c, v in self._base_columns.items()}
         s_of_row = np.repeat(np.asarray(sample_index, dtype=np.int64), n)
         storeys = ss.n_storeys[sample_index][:, b].ravel()
         floor = ss.floor_area_m2[sample_index][:, b].ravel()
@@ -497,7 +500,9 @@ class SampledEnvelopes:
         # building's own) without the sampled offset or a calibrated setpoint, the typology's
         # hot-water need (the calibration's dhw_factor left out)
         theta_std = np.asarray(base2, dtype=float).ravel().copy()
-        out["building_id"] = np.char.add(np.char.add(s_of_row.astype(str), "|"), np.tile(env["building_id"].astype(str).to_numpy(), k)).astype(object)
+        ids = np.empty(k * n, dtype=object)  # "<sample>|<building id>", the building ids' strings made once
+        ids[:] = [s + t for s in map(str, np.asarray(sample_index, dtype=np.int64).tolist()) for t in self._bar_ids]
+        out["building_id"] = ids
         # text columns (id, system, TABULA code) as object arrays: pandas' str dtype would convert them
         # to Arrow and back at every selection and read of the chunk
         frame = pd.DataFrame({c: pd.Series(v, dtype=object, copy=False) if v.dtype == object else v for c, v in out.items()})

@@ -36,3 +36,40 @@ def test_the_volume_capacity_ratio_has_a_unit_word_in_the_report_only():
     assert L.unit(kpi) == ""  # the shared table unchanged: the terminal's store diff writes no unit after the change
     assert L.report_unit(kpi) == "ratio"
     assert kpi_header(kpi) == "AM_PEAK_MAX_VOLUME_CAPACITY_RATIO CHANGE"  # the store diff's header: no unit, as before
+
+
+def _calibrated_scene():
+    """Four buildings, three calibrated as a group (90 % of the floor area); sources from data or defaults."""
+    from types import SimpleNamespace
+
+    b = pd.DataFrame({"building_id": ["a", "b", "c", "d"], "floor_area_m2": [300.0, 300.0, 300.0, 100.0],
+                      "use": ["residential"] * 4, "height_m": [9.0] * 4, "n_storeys": [3] * 4, "construction_year": [1930] * 4,
+                      "calib_kind": ["group", "group", "group", ""], "calib_group": ["st-gilles"] * 3 + [""]})
+    for p, src in (("use", "data"), ("height_m", "data"), ("n_storeys", "inferred"), ("construction_year", "default")):
+        b[f"{p}_source"] = src
+    return SimpleNamespace(buildings=b)
+
+
+def test_the_attribute_sources_say_what_the_calibration_adjusts():
+    """The table read 'calibrated 0.0 %' for every attribute while the calibration section said
+    88.8 % of the floor area is calibrated: the note under it names what the calibration adjusts."""
+    from twin.scenario.report import _calibrated_share, _provenance_table
+
+    scene = _calibrated_scene()
+    page = _provenance_table(scene)
+    calibrated = re.findall(r"<td>([0-9.]+) %</td>", page)
+    assert calibrated and "90.0 %" in _calibrated_share(scene)  # the box's share, as the calibration section's
+    note = re.search(r"<p class='note calibration-adjusts'>(.*?)</p>", page)
+    assert note, page
+    text = html.unescape(re.sub(r"<[^>]+>", "", note.group(1)))
+    assert "reads 0.0 % because the calibration adjusts none of the attributes listed" in text
+    assert "3 buildings (90.0 % of the floor area): the U-values of their envelope" in text
+    assert "own meter" not in text  # no building calibrated to its own meter here
+
+    scene.buildings["calib_kind"] = ["group", "building", "", ""]
+    text = html.unescape(re.sub(r"<[^>]+>", "", _provenance_table(scene)))
+    assert "1 building (30.0 % of the floor area): the U-values of their envelope" in text
+    assert "1 building (30.0 % of the floor area): their envelope's U-values, air change rate, heating set-point and hot-water use, fitted to their own meter" in text
+
+    scene.buildings["calib_kind"] = ""  # no calibration: no note
+    assert "calibration-adjusts" not in _provenance_table(scene)

@@ -536,11 +536,50 @@ def _provenance_table(scene) -> str:
         rows.append(f"<tr><td class='l' title='{html.escape(str(attr))}'>{html.escape(name)}</td>{cells}"
                     f"<td>{f'{area:,.0f}' if np.isfinite(area) else '–'}</td><td>{int(r['buildings']):,}</td></tr>")
     rows.append("</tbody></table>")
+    rows.append(_calibration_note(scene, shares))
     if "floor_area_m2" in shares.index:
         rows.append("<p class='note'>Floor area: data = the file's own (an IFC model's spaces or slabs), inferred = footprint × storeys, "
                     "default = footprint × default storeys. Storey height: data = the file's height over its storeys, "
                     "default = the defaults table's by use.</p>")
     return "".join(rows)
+
+
+#: What a calibration adjusts, per kind of :data:`twin.energy.calibrated.KIND_COLUMN`
+#: (:func:`twin.calibration.writeback.group_table`: a group's shift is ``h_tr_factor`` alone; a
+#: building to its own meter has the four :data:`twin.energy.calibrated.PARAMETERS`).
+CALIBRATION_ADJUSTS = {
+    "group": "the U-values of their envelope (walls, roof, floor, windows, doors, thermal bridges), multiplied by one factor "
+             "per group fitted to an aggregate",
+    "building": "their envelope's U-values, air change rate, heating set-point and hot-water use, fitted to their own meter",
+}
+
+
+def _calibration_note(scene, shares: pd.DataFrame) -> str:
+    """The note under the attribute-sources table when the scene's buildings carry a calibration:
+    what it adjusts (energy-model parameters the table does not list), for how much of the floor
+    area, so that a 'calibrated 0.0 %' column does not contradict the calibration section; ''
+    without a calibration."""
+    from twin.energy.calibrated import KIND_COLUMN
+
+    b = getattr(scene, "buildings", None)
+    if b is None or KIND_COLUMN not in getattr(b, "columns", ()):
+        return ""
+    kind = b[KIND_COLUMN].astype("string").fillna("").to_numpy()
+    if not (kind != "").any():
+        return ""
+    area = (pd.to_numeric(b["floor_area_m2"], errors="coerce").fillna(0.0).clip(lower=0.0).to_numpy(dtype=float)
+            if "floor_area_m2" in b.columns else np.ones(len(b)))
+    total = float(area.sum()) or 1.0
+    parts = []
+    for k, how in CALIBRATION_ADJUSTS.items():
+        n = int((kind == k).sum())
+        if n:
+            parts.append(f"{n:,} building{'s' if n != 1 else ''} ({100.0 * float(area[kind == k].sum()) / total:.1f} % of the floor area): {how}")
+    listed = "calibrated" in shares.columns and not (pd.to_numeric(shares["calibrated"], errors="coerce").fillna(0.0) > 0).any()
+    lead = ("The column <i>calibrated</i> reads 0.0 % because the calibration adjusts none of the attributes listed here: "
+            if listed else "Besides the attributes listed here, ")
+    return (f"<p class='note calibration-adjusts'>{lead}the calibration adjusts energy-model parameters of the calibrated buildings, "
+            f"{'; '.join(parts)} (section Calibration).</p>")
 
 
 #: The stock priors' entries (:data:`twin.energy.priors.ENTRIES`) as the priors table names them

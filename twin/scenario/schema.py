@@ -1052,8 +1052,10 @@ def with_overrides(scenario: Scenario, *, samples: int | None = None, seed: int 
     updates = {k: v for k, v in (("samples", samples), ("seed", seed)) if v is not None}
     if not updates:
         return scenario
-    data = scenario.model_dump(mode="json")
-    data["uncertainty"] = {**data["uncertainty"], **updates}
+    # only the keys the file set: a full dump marks every default as set, and the checks of keys
+    # the file gives (soil.hydraulics_spread with samples 0) would then blame keys it does not
+    data = scenario.model_dump(mode="json", exclude_unset=True)
+    data["uncertainty"] = {**data.get("uncertainty", {}), **updates}
     if samples == 0:
         data["uncertainty"]["parameters"] = []
     try:

@@ -73,3 +73,25 @@ def test_the_attribute_sources_say_what_the_calibration_adjusts():
 
     scene.buildings["calib_kind"] = ""  # no calibration: no note
     assert "calibration-adjusts" not in _provenance_table(scene)
+
+
+def test_the_solar_map_caption_and_legend_name_the_classes_drawn():
+    """The caption spoke of "five classes" of irradiation beside a table of four suitability
+    classes, whatever the district's roofs: it now names the irradiation classes the map draws
+    (the legend's, :func:`~twin.scenario.report_solar.drawn_classes`) and says they are not the
+    table's roof classes."""
+    from types import SimpleNamespace
+
+    from twin.scenario.report_solar import SUITABILITY_ROWS, drawn_classes, map_caption
+
+    surfaces = pd.DataFrame({"kind": ["roof", "roof", "roof", "wall", "roof"],
+                             "irradiation_kwh_m2_year": [750.0, 950.0, 1050.0, 1500.0, 990.0]})
+    cad = SimpleNamespace(surfaces=surfaces)
+    drawn = drawn_classes(cad)
+    assert [(label, n) for label, _, n in drawn] == [("low, under 800", 1), ("medium, 800 to 1,000", 2), ("good, 1,000 to 1,200", 1)]
+    text = html.unescape(re.sub(r"<[^>]+>", "", map_caption(cad, "renovation-wave")))
+    assert "in three of the five classes of the Swiss solar cadastre (sonnendach.ch) that its roofs reach: " in text
+    assert "low, under 800 (1 roof), medium, 800 to 1,000 (2 roofs), good, 1,000 to 1,200 (1 roof)" in text
+    assert "in the five classes" not in text and "very good" not in text  # a wall's irradiation draws no roof class
+    assert f"not the {len(SUITABILITY_ROWS)} roof classes of the table below" in text
+    assert "outlined: the buildings renovation-wave equips" in text

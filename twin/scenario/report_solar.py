@@ -80,6 +80,32 @@ def irradiation_class(values: np.ndarray) -> np.ndarray:
     return np.searchsorted(bounds, np.asarray(values, dtype=float), side="right")
 
 
+def drawn_classes(cad) -> list[tuple[str, str, int]]:
+    """The irradiation classes the map draws: (label, colour, roofs) of every class of
+    :data:`IRRADIATION_CLASSES` that holds at least one roof, lowest first (the legend and the
+    caption list these, not the five of the cadastre whatever the district)."""
+    s = cad.surfaces
+    roofs = s[s["kind"] == "roof"]
+    counts = np.bincount(irradiation_class(roofs["irradiation_kwh_m2_year"].to_numpy(dtype=float)), minlength=len(IRRADIATION_CLASSES))
+    return [(label, colour, int(n)) for (_, label, colour), n in zip(IRRADIATION_CLASSES, counts) if n > 0]
+
+
+def map_caption(cad, whatif: str) -> str:
+    """The map's caption, HTML: the irradiation classes it draws (their number and names), and that
+    they are not the roof classes of the table below it (suitability: the yield against the site's
+    best orientation, four classes)."""
+    drawn = drawn_classes(cad)
+    n = len(drawn)
+    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+    names = ", ".join(f"{html.escape(label)} ({roofs:,} roof{'s' if roofs != 1 else ''})" for label, _, roofs in drawn)
+    total = words.get(len(IRRADIATION_CLASSES), str(len(IRRADIATION_CLASSES)))
+    which = f"the {total} classes" if n == len(IRRADIATION_CLASSES) else f"{words.get(n, str(n))} of the {total} classes"
+    return (f"Annual irradiation of every roof, kWh/m²·yr, in {which} of the Swiss solar cadastre (sonnendach.ch) "
+            f"that its roofs reach: {names}; outlined: the buildings "
+            f"<b>{html.escape(whatif)}</b> equips. The irradiation classes are not the {len(SUITABILITY_ROWS)} roof classes of the "
+            "table below (suitability: a roof's yield against the site's best orientation).")
+
+
 def _map(cad, equipped_ids: set[str], whatif: str) -> str | None:
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
@@ -95,7 +121,7 @@ def _map(cad, equipped_ids: set[str], whatif: str) -> str | None:
     fig = Figure(figsize=(7.8, 6.2))
     ax = fig.subplots()
     roofs.plot(ax=ax, color=list(colours), linewidth=0.1, edgecolor="#ffffff")
-    handles = [Patch(facecolor=c, label=f"{label}") for _, label, c in IRRADIATION_CLASSES]
+    handles = [Patch(facecolor=c, label=f"{label}") for label, c, _ in drawn_classes(cad)]  # the classes drawn, as the caption
     if equipped_ids:
         mine = roofs[roofs["building_id"].astype(str).isin(equipped_ids)]
         if len(mine):
@@ -237,9 +263,7 @@ def solar_section(comparison) -> str:
              "site's best unshaded orientation (excellent: 90 % of it or more, good: 75 % or more).</p>")
     src = _map(cad, set(map(str, solar.equipped["building_id"])) if solar.equipped is not None else set(), first)
     if src:
-        p.append(f"<figure><img alt='PV potential map' src='{src}' width='620'><figcaption>Annual irradiation of every roof, "
-                 "kWh/m²·yr, in the five classes of the Swiss solar cadastre (sonnendach.ch); outlined: the buildings "
-                 f"<b>{html.escape(first)}</b> equips.</figcaption></figure>")
+        p.append(f"<figure><img alt='PV potential map' src='{src}' width='620'><figcaption>{map_caption(cad, first)}</figcaption></figure>")
     p.append(_totals(cad))
     p.append(_suitability_table(cad))
     for name, s in found.items():
@@ -248,4 +272,4 @@ def solar_section(comparison) -> str:
     return "".join(p)
 
 
-__all__ = ["IRRADIATION_CLASSES", "KPI_ROWS", "SUITABILITY_ROWS", "irradiation_class", "pv_whatifs", "solar_section", "suitable_roof_area_m2"]
+__all__ = ["IRRADIATION_CLASSES", "KPI_ROWS", "SUITABILITY_ROWS", "drawn_classes", "irradiation_class", "map_caption", "pv_whatifs", "solar_section", "suitable_roof_area_m2"]

@@ -373,6 +373,15 @@ class SampledEnvelopes:
         # read once: every build tiles these (the envelope is fixed for the builder's life)
         self._base_columns = {c: env[c].to_numpy() for c in self.columns}
         self._bar_ids = ["|" + i for i in env["building_id"].astype(str).to_numpy()]
+        self._id_digest: np.ndarray | None = None
+
+    def id_digest(self) -> np.ndarray:
+        """A 64-bit digest of every envelope row's building id (n_env,), made once: in a chunk, row
+        ``r`` is building ``r % n_env`` of the chunk's sample (:func:`_row_hashes`)."""
+        if self._id_digest is None:
+            ids = pd.Series(self.env["building_id"].astype(str).to_numpy(), dtype=object)
+            self._id_digest = pd.util.hash_pandas_object(ids, index=False).to_numpy()
+        return self._id_digest
 
     def _rows(self, cls: np.ndarray, sub: np.ndarray, period: np.ndarray) -> np.ndarray:
         from twin.energy.typology import _lookup
@@ -628,7 +637,7 @@ def simulate_samples(
             # row, its shading and its standard conditions are the same and no measure touches it
             columns = [c for c in env_all.columns if c not in _MEASURE_ONLY_COLUMNS]
             record.columns = columns if record.columns is None else record.columns
-            row_hash = _row_hashes(env_all, builder.standard, columns)
+            row_hash = _row_hashes(env_all, builder.standard, columns, id_digest=np.tile(builder.id_digest(), k))
             touched = np.zeros(len(env_all), dtype=bool)  # rows a measure changes after the digest
             for _, mask in plans:
                 touched |= np.tile(mask, k)
@@ -640,7 +649,8 @@ def simulate_samples(
             plan_rows = [(plan, np.tile(mask, k)[run_rows]) for plan, mask in plans]
             # the rows' shading (row r of the chunk is building r % n of the tiled stock), gathered where it is read
             shade = None if prep.shade_factor is None else _GatheredRows(np.asarray(prep.shade_factor), run_rows % len(prep.shade_factor))
-            done, values = _simulate_rows(env, cool_row, plan_rows, shade, builder.standard, prep, classes, measures_table, standard_classes)
+            done, values = _simulate_rows(env, cool_row, plan_rows, shade, builder.standard, prep, classes, measures_table, standard_classes,
+                                          chunk_rows=run_rows)
             done = run_rows[done]  # rows of the chunk
             if reuse.any():
                 done, values = reference.merge(start, reuse, done, values)
@@ -722,13 +732,14 @@ class _GatheredRows:
 
 
 def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, shade, standard: dict, prep, classes, measures_table,
-                   standard_classes: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+                   standard_classes: bool, chunk_rows: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The chain of :func:`simulate_samples` on the envelope rows ``env`` of a chunk (measures,
     envelope checks, kernel, accounts, class): the rows that ran (positions in ``env``) and their
     contributions to :data:`TOTALS` but ``substituted``'s fallbacks.
 
     ``cool_row``: cooling setpoint per row (NaN: off); ``plan_rows``: (measure list, row mask);
-    ``shade``: the rows' shading factors (:class:`_GatheredRows`, or None); ``standard``: :attr:`SampledEnvelopes.standard`.
+    ``shade``: the rows' shading factors (:class:`_GatheredRows`, or None); ``standard``: :attr:`SampledEnvelopes.standard`;
+    ``chunk_rows``: the row of ``standard`` of each row of ``env`` (checked by :func:`_standard_poor`; None: looked up by id).
     """
     from twin.energy.classes import energy_class
     from twin.energy.measures import apply_measures, price_peak_measures
@@ -778,7 +789,8 @@ def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, sha
         h_w_k = (np.asarray(inputs.h_ve_w_k, dtype=float) + np.asarray(inputs.h_tr_w_w_k, dtype=float)
                  + np.asarray(inputs.h_tr_op_w_k, dtype=float))[np.flatnonzero(ran)]
         poor = _standard_poor(standard, sim, poor, cool_row[done], None if shade_all is None else shade_all.subset(np.flatnonzero(keep)[ran]), prep, classes,
-                              pe_m2=acc["primary_energy_kwh_m2"], h_w_k=h_w_k, q_dhw_kwh=acc["q_dhw_kwh"], monthly_heat_kwh=raw["monthly_heat_wh"])
+                              pe_m2=acc["primary_energy_kwh_m2"], h_w_k=h_w_k, q_dhw_kwh=acc["q_dhw_kwh"], monthly_heat_kwh=raw["monthly_heat_wh"],
+                              rows=None if chunk_rows is None else np.asarray(chunk_rows)[done])
     values = {"buildings": np.ones(len(sim)), "a_f_m2": a_f, "q_heat_kwh": q_heat, "final_energy_kwh": acc["final_energy_kwh"],
               "primary_energy_kwh": acc["primary_energy_kwh"], "co2_kg": acc["co2_kg"], "energy_cost_eur": acc["energy_cost_eur"],
               "investment_eur": inv, "a_f_d_or_worse_m2": np.where(poor, a_f, 0.0), "substituted": np.zeros(len(sim)),
@@ -820,10 +832,20 @@ class _RowContext:
         return cls(key, shade, int(builder.n_env), np.zeros(int(builder.n_env), dtype=bool))
 
 
-def _row_hashes(env: pd.DataFrame, standard: dict, columns: list[str]) -> np.ndarray:
+def _row_hashes(env: pd.DataFrame, standard: dict, columns: list[str], id_digest: np.ndarray | None = None) -> np.ndarray:
     """A 64-bit digest of every row of a chunk: its envelope ``columns`` and its standard
-    conditions (setpoint, hot-water factor of :attr:`SampledEnvelopes.standard`)."""
-    h = pd.util.hash_pandas_object(env[columns], index=False).to_numpy()
+    conditions (setpoint, hot-water factor of :attr:`SampledEnvelopes.standard`).
+
+    ``id_digest``: a digest of each row's building id (:meth:`SampledEnvelopes.id_digest`, tiled)
+    that stands for ``building_id`` ("<sample>|<id>"): digests are compared between runs at the
+    same row of the same chunk, that is of the same sample, so the building's id is what can
+    differ (hashing the chunk's id strings was half of the digest's time).
+    """
+    if id_digest is not None and "building_id" in columns:
+        rest = [c for c in columns if c != "building_id"]
+        h = pd.util.hash_pandas_object(env[rest], index=False).to_numpy() * np.uint64(1_000_033) ^ np.asarray(id_digest, dtype=np.uint64)
+    else:
+        h = pd.util.hash_pandas_object(env[columns], index=False).to_numpy()
     std = pd.util.hash_pandas_object(pd.DataFrame({"theta": np.asarray(standard["theta_i_c"], dtype=float),
                                                    "dhw": np.asarray(standard["dhw_factor"], dtype=float)}), index=False).to_numpy()
     return h * np.uint64(1_000_003) ^ std
@@ -902,7 +924,7 @@ STANDARD_BOUND_SAFETY = 1.25
 
 def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: np.ndarray, shade, prep, classes, *,
                    pe_m2: np.ndarray | None = None, h_w_k: np.ndarray | None = None, q_dhw_kwh: np.ndarray | None = None,
-                   monthly_heat_kwh: np.ndarray | None = None) -> np.ndarray:
+                   monthly_heat_kwh: np.ndarray | None = None, rows: np.ndarray | None = None) -> np.ndarray:
     """Whether each simulated row is in class D or worse in the certificate's standard conditions.
 
     An EPB certificate rates the building, not its occupants: the Brussels method computes the
@@ -946,10 +968,13 @@ def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: 
         Cooling setpoint of each row, degC (NaN: off).
     shade
         Shading factors of the rows (an array or :class:`_GatheredRows`; or None).
+    rows
+        The row of ``standard`` of each simulated row, if the caller knows it: used where the ids
+        there are the rows' ids (checked; else, and without ``rows``, looked up by id).
     """
     from twin.energy.classes import energy_class
 
-    pos = pd.Index(standard["building_id"], dtype=object).get_indexer(np.asarray(sim["building_id"].to_numpy(), dtype=object))
+    pos = _standard_positions(standard["building_id"], np.asarray(sim["building_id"].to_numpy(), dtype=object), rows)
     theta = sim["theta_i_c"].to_numpy(dtype=float)
     q_w = sim["q_w_nd_kwh_m2"].to_numpy(dtype=float)
     ok = pos >= 0
@@ -1001,6 +1026,17 @@ def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: 
     idx = np.flatnonzero(redo)[have]
     out[idx] = np.isin(energy_class(pe[have], classes), POOR_CLASSES)
     return out
+
+
+def _standard_positions(standard_ids: np.ndarray, ids: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+    """The position of each of ``ids`` in ``standard_ids`` (-1: absent; the ids of a chunk are
+    unique): ``rows`` when the ids at those positions are ``ids`` (one comparison per row, where
+    a lookup by id hashes both arrays), else looked up."""
+    if rows is not None and len(rows) == len(ids):
+        rows = np.asarray(rows, dtype=np.int64)
+        if (not len(rows) or (rows.min() >= 0 and rows.max() < len(standard_ids))) and np.array_equal(np.asarray(standard_ids, dtype=object)[rows], ids):
+            return rows
+    return pd.Index(standard_ids, dtype=object).get_indexer(ids)
 
 
 def _primary_energy(env: pd.DataFrame, prep, shade, cool_c: np.ndarray | None = None, pv_yield: bool = False) -> np.ndarray:

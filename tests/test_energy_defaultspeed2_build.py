@@ -34,3 +34,29 @@ def test_build_rows_are_the_tiled_envelope_with_sample_ids():
     # a second build of other samples from the same builder: its own ids
     env2, _ = builder.build(np.array([0]), None)
     np.testing.assert_array_equal(env2["building_id"].to_numpy(), ("0|" + base["building_id"].astype(str)).to_numpy())
+
+
+def test_node_batch_names_each_row_by_its_node(monkeypatch):
+    import twin.energy.sampled as sampled
+    from twin.energy.priors import load_priors
+    from twin.energy.stock import prepare_stock
+    from twin.energy.stock_samples import draw_stock_samples
+
+    scene = residential_sample(4, 2)
+    builder = sampled.SampledEnvelopes(scene, prepare_stock(scene), draw_stock_samples(scene, load_priors(), 2, 2))
+    env, _ = builder.build(np.arange(2), None)
+    env = env.iloc[:5].reset_index(drop=True)
+    seen = {}
+
+    def fake(stacked, prep, shade, **kwargs):
+        seen["ids"] = stacked["building_id"].to_numpy()
+        return np.arange(len(stacked), dtype=float)
+
+    monkeypatch.setattr(sampled, "_primary_energy", fake)
+    nodes = np.array([-0.1, 0.0, 0.1])
+    pe = sampled._primary_energy_at_nodes(env, nodes, None, None)
+    # the former construction, with numpy's string ufuncs
+    expected = np.char.add(np.char.add(np.repeat(np.arange(3), len(env)).astype(str), "#"), np.tile(env["building_id"].to_numpy().astype(str), 3)).astype(object)
+    np.testing.assert_array_equal(seen["ids"], expected)
+    assert all(type(i) is str for i in seen["ids"])
+    np.testing.assert_array_equal(pe, np.arange(15.0).reshape(3, 5).T)

@@ -1091,8 +1091,9 @@ def _primary_energy_at_nodes(env: pd.DataFrame, nodes: np.ndarray, prep, shade) 
     k = len(nodes)
     factor = np.repeat(np.array([math.exp(x) for x in nodes]), n)  # math.exp, as the factor of one call per node
     rows = env.iloc[np.tile(np.arange(n), k)].reset_index(drop=True)
-    node_of = np.repeat(np.arange(k), n).astype(str)
-    rows["building_id"] = np.char.add(np.char.add(node_of, "#"), np.tile(env["building_id"].to_numpy().astype(str), k)).astype(object)
+    ids = np.empty(n * k, dtype=object)  # "<node>#<row id>" by string concatenation (not numpy's string ufuncs: the same strings)
+    ids[:] = [f"{j}#" + t for j in range(k) for t in map(str, env["building_id"].to_numpy())]
+    rows["building_id"] = ids
     stacked = apply_parameters(rows, {"h_tr_factor": factor})
     if shade is not None:  # the rows of every node, gathered once where the kernel inputs are made
         shade = (shade if isinstance(shade, _GatheredRows) else _GatheredRows(np.asarray(shade), np.arange(n))).subset(np.tile(np.arange(n), k))

@@ -193,7 +193,7 @@ def run_scene_assign(
 
         expanded_flow = graph.original_flow(raw.flow) if graph is not expanded else raw.flow
         table = movement_table(net, sg.movements, expanded, expanded_flow, banned=sg.banned, penalties=sg.penalties, signalised=sg.flagged)
-    summary = {**result.summary(), "network": repr(net), "zones": len(zones), "demand_veh_h": od.total, "same_node_veh_h": od.meta["same_node_veh_h"], **counts}
+    summary = {**result.summary(), "network": net.name, "zones": len(zones), "demand_veh_h": od.total, "same_node_veh_h": od.meta["same_node_veh_h"], **counts}
     with outputs:  # staged, then swapped in together: an error on the last output leaves every earlier file as it was
         if output is not None:
             result.write(outputs.path(output))

@@ -368,7 +368,7 @@ def run_simulate(
     except InputError as exc:
         raise cli_input_error(exc, duo_interval_given=duo_interval_s is not None, interval_file=interval_file, demand_path=demand_path) from None
     result = runs.first
-    summary: dict[str, Any] = {"network": repr(net), "dt_s": float(dt_s), "steps": result.n_steps, **result.totals(), **{k: v for k, v in result.meta.items() if np.isscalar(v)}}
+    summary: dict[str, Any] = {"network": net.name, "dt_s": float(dt_s), "steps": result.n_steps, **result.totals(), **{k: v for k, v in result.meta.items() if np.isscalar(v)}}
     summary.update(restriction_counts)
     summary.update(signal_counts)
     if replicates > 1:

@@ -37,7 +37,7 @@ def run_skims(net_path: Path, *, trips: Path | None, output: Path, gap: float | 
     check_skim_output(output, inputs=[net_path, trips])
     net = read_network(net_path, toll_factor=toll_factor, distance_factor=distance_factor)
     skims = [network_skims(net, cost_name="cost", attributes={"time": net.free_flow_time, "length": net.length}, mode="car", period="free_flow")]
-    summary: dict[str, Any] = {"network": repr(net), "zones": net.n_zones}
+    summary: dict[str, Any] = {"network": net.name, "zones": net.n_zones}
     if trips is not None:
         dem = read_trips(trips, n_zones=net.n_zones, demand_for="assign (the assigned skims would be the free-flow skims: leave --trips out)")
         res = assign(net, dem, algorithm="b", gap=gap)

@@ -623,10 +623,26 @@ _NONNEG = (
 _UNIT = ("b_wall", "b_roof", "b_floor", "g_window", "eta_hr", "f_frame", "f_w", "f_sh_vert", "window_ratio", "door_ratio")
 
 
+def text_values(column: pd.Series) -> np.ndarray:
+    """The values of ``column`` as an object array of ``str``: ``column.astype(str).to_numpy()``,
+    without pandas' conversion to its string dtype and back when the column already holds
+    ``str`` objects only (the sampled envelope's ids and systems: the same strings).
+
+    Parameters
+    ----------
+    column : pandas.Series
+        Any column (e.g. ``building_id``, ``system``).
+    """
+    values = column.to_numpy()
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values.copy()
+    return column.astype(str).to_numpy()
+
+
 def envelope_problems(env: pd.DataFrame) -> pd.DataFrame:
     """One row per problem found in the envelope table: ``building_id``, ``field``, ``reason``."""
     rows: list[tuple[str, str, str]] = []
-    ids = env["building_id"].astype(str).to_numpy()
+    ids = text_values(env["building_id"])
 
     def flag(mask, fieldname, reason):
         for i in np.flatnonzero(mask):
@@ -790,7 +806,7 @@ def to_stock_inputs(
     a_f = env["a_f_m2"].to_numpy(dtype=float)
     c_m = env["c_m_wh_m2k"].to_numpy(dtype=float) * 3600.0  # J/(m2 K)
     return StockInputs(
-        building_id=env["building_id"].astype(str).to_numpy(),
+        building_id=text_values(env["building_id"]),
         a_f_m2=a_f,
         h_ve_w_k=f_red * h_ve,
         h_tr_w_w_k=f_red * h_w,

@@ -743,7 +743,7 @@ def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, sha
     """
     from twin.energy.classes import energy_class
     from twin.energy.measures import apply_measures, price_peak_measures
-    from twin.energy.model import envelope_problems, to_stock_inputs
+    from twin.energy.model import envelope_problems, text_values, to_stock_inputs
     from twin.energy.simulate import simulate_raw
 
     if not len(env):
@@ -777,7 +777,7 @@ def _simulate_rows(env: pd.DataFrame, cool_row: np.ndarray, plan_rows: list, sha
     q_heat = raw["heat_wh"] / 1000.0
     acc = account_arrays_sampled(
         _cop_factor(sim), a_f_m2=a_f, q_heat_kwh=q_heat, monthly_heat_kwh=raw["monthly_heat_wh"] / 1000.0,
-        q_w_nd_kwh_m2=sim["q_w_nd_kwh_m2"].to_numpy(dtype=float), system=sim["system"].astype(str).to_numpy(),
+        q_w_nd_kwh_m2=sim["q_w_nd_kwh_m2"].to_numpy(dtype=float), system=text_values(sim["system"]),
         eta_hr=sim["eta_hr"].to_numpy(dtype=float), n_air_use_1_h=sim["n_air_use_1_h"].to_numpy(dtype=float),
         volume_m3=sim["volume_m3"].to_numpy(dtype=float),
         pv_kwp=_pv_scaled(sim, "pv_kwp", np.zeros(len(sim))), drivers=drivers, factors=prep.factors,
@@ -973,6 +973,7 @@ def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: 
         there are the rows' ids (checked; else, and without ``rows``, looked up by id).
     """
     from twin.energy.classes import energy_class
+    from twin.energy.model import text_values
 
     pos = _standard_positions(standard["building_id"], np.asarray(sim["building_id"].to_numpy(), dtype=object), rows)
     theta = sim["theta_i_c"].to_numpy(dtype=float)
@@ -994,7 +995,7 @@ def _standard_poor(standard: dict, sim: pd.DataFrame, poor: np.ndarray, cool_c: 
         labels = classes["energy_class"].astype(str).to_numpy()
         first_poor = int(np.flatnonzero(np.isin(labels, POOR_CLASSES))[0])
         limit = upper[first_poor - 1] if first_poor > 0 else -np.inf
-        system = sim["system"].astype(str).to_numpy()
+        system = text_values(sim["system"])
         carrier = pd.Series(system).map({**SYSTEMS, **OPT_IN_SYSTEMS}).fillna("electricity").to_numpy()
         # part-load boilers: stand-by losses are not proportional to the heat (a month that stops
         # needing heat also loses its stand-by loss), no bound: simulated in standard conditions
@@ -1044,7 +1045,7 @@ def _primary_energy(env: pd.DataFrame, prep, shade, cool_c: np.ndarray | None = 
     kernel rejects): the chain of :func:`simulate_samples` without measures (``cool_c``: cooling
     setpoint per row, NaN or None: off; ``pv_yield``: credit the cadastre's PV yield
     ``pv_ac_kwh_year`` like :func:`simulate_samples`, not done by the class calibration)."""
-    from twin.energy.model import envelope_problems, to_stock_inputs
+    from twin.energy.model import envelope_problems, text_values, to_stock_inputs
     from twin.energy.simulate import simulate_raw
 
     out = np.full(len(env), np.nan)
@@ -1064,7 +1065,7 @@ def _primary_energy(env: pd.DataFrame, prep, shade, cool_c: np.ndarray | None = 
     acc = account_arrays_sampled(
         _cop_factor(sim), peak_heat_kw=np.asarray(raw["peak_heat_w"], dtype=float) / 1000.0,
         a_f_m2=sim["a_f_m2"].to_numpy(dtype=float), q_heat_kwh=raw["heat_wh"] / 1000.0, monthly_heat_kwh=raw["monthly_heat_wh"] / 1000.0,
-        q_w_nd_kwh_m2=sim["q_w_nd_kwh_m2"].to_numpy(dtype=float), system=sim["system"].astype(str).to_numpy(),
+        q_w_nd_kwh_m2=sim["q_w_nd_kwh_m2"].to_numpy(dtype=float), system=text_values(sim["system"]),
         eta_hr=sim["eta_hr"].to_numpy(dtype=float), n_air_use_1_h=sim["n_air_use_1_h"].to_numpy(dtype=float),
         volume_m3=sim["volume_m3"].to_numpy(dtype=float),
         # the sample's PV yield factor with the yield credited (as simulate_samples); the class calibration's rows as they are

@@ -797,7 +797,8 @@ def skims_command(
 @app.command("mobility")
 def mobility_command(
     files: Annotated[list[Path], typer.Argument(help="Scene files (buildings, streets, land cover, POIs) or a scene folder")],
-    close: Annotated[list[str] | None, typer.Option("--close", help="Street name to close to motor traffic (repeatable): runs the what-if")] = None,
+    close: Annotated[list[str] | None, typer.Option("--close", help="Street name to close to motor traffic (repeatable): runs the what-if; "
+                                                    "the whole name or either half of a bilingual 'French - Dutch' name, case ignored")] = None,
     close_link: Annotated[list[str] | None, typer.Option("--close-link", help="Link id to close to motor traffic (repeatable)")] = None,
     gtfs: Annotated[Path | None, typer.Option("--gtfs", help="GTFS feed (.zip or folder) for public transport")] = None,
     gtfs_date: Annotated[str | None, typer.Option("--gtfs-date", help="Service day YYYYMMDD (default: a Tuesday of the feed)")] = None,

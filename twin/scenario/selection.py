@@ -65,11 +65,19 @@ def name_variants(name: object) -> set[str]:
     return {whole, *parts} if whole else set()
 
 
-def _name_mask(values: pd.Series, wanted: list) -> np.ndarray:
-    targets = {_space(str(w)) for w in wanted if isinstance(w, str)}
+def name_mask(values: pd.Series, wanted: list, *, ignore_case: bool = False) -> np.ndarray:
+    """Which of ``values`` (names) is one of the ``wanted`` names: the whole name or either half
+    of a bilingual ``"A - B"`` name (:func:`name_variants`), white space normalised.
+
+    A scenario's ``where: {name: ...}`` compares exactly (``ignore_case=False``); ``twin traffic
+    mobility --close`` ignores case (``ignore_case=True``). Either way an exact whole name selects
+    what it always did.
+    """
+    fold = str.casefold if ignore_case else str
+    targets = {fold(_space(str(w))) for w in wanted if isinstance(w, str)}
     if not targets:
         return np.zeros(len(values), dtype=bool)
-    variants = {v: name_variants(v) for v in pd.unique(values.dropna())}
+    variants = {v: {fold(n) for n in name_variants(v)} for v in pd.unique(values.dropna())}
     hits = {v for v, names in variants.items() if names & targets}
     return values.isin(list(hits)).to_numpy(dtype=bool) if hits else np.zeros(len(values), dtype=bool)
 
@@ -90,7 +98,7 @@ def _condition_mask(frame: pd.DataFrame, column: str, cond, *, layer: str, field
         return ok
     wanted = cond if isinstance(cond, list) else [cond]
     if column in NAME_COLUMNS:
-        return _name_mask(values, wanted)
+        return name_mask(values, wanted)
     return values.isin(wanted).to_numpy(dtype=bool)
 
 
@@ -136,7 +144,7 @@ def _values_present(values: pd.Series, limit: int = 6) -> str:
     return f"values present: {shown}{more}" if len(counts) else "no values present"
 
 
-def _name_hint(values: pd.Series, wanted: list) -> str:
+def name_hint(values: pd.Series, wanted: list) -> str:
     """``"; did you mean 'X'?"`` for the names of ``values`` closest to the ``wanted`` ones, or ``""``.
 
     Names are compared on the part that tells them apart (:func:`twin.io.key_hints.closest_name`:
@@ -157,6 +165,9 @@ def _name_hint(values: pd.Series, wanted: list) -> str:
     return "; " + " ".join(dict.fromkeys(hints)) if hints else ""
 
 
+_name_hint = name_hint  # the name tests/test_name_hints*.py import
+
+
 def _why_condition(frame: pd.DataFrame, column: str, cond, *, layer: str) -> str:
     values = frame[column]
     n = len(frame)
@@ -174,7 +185,7 @@ def _why_condition(frame: pd.DataFrame, column: str, cond, *, layer: str) -> str
     shown = " or ".join(_fmt(w) for w in wanted)
     if column in NAME_COLUMNS:
         what = "street" if layer == "links" else noun(layer, 1)
-        hint = _name_hint(values, wanted)
+        hint = name_hint(values, wanted)
         return f"no {what} named {shown}{hint or '; ' + _values_present(values, 4)}"
     if pd.api.types.is_numeric_dtype(values) and any(isinstance(w, str) for w in wanted):
         return f"{column} holds numbers, not text like {shown} ({_values_present(values, 4)})"

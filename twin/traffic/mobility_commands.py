@@ -63,10 +63,15 @@ def _closed_links(scene: Any, names: list[str], ids: list[str]) -> list[str]:
     links = scene.links
     car = links["modes"].fillna("").astype(str).str.split(",").map(lambda m: bool({"car", "truck", "bus"} & set(m)))
     out: list[str] = []
+    from twin.scenario.selection import name_hint, name_mask
+
+    street_names = links["name"]
     for name in names:
-        hit = links.loc[(links["name"].fillna("") == name) & car, "link_id"].tolist()
+        # the whole name or either half of a bilingual "French - Dutch" name, case ignored (the
+        # rule of a scenario's where: {name: ...}, which compares case exactly)
+        hit = links.loc[name_mask(street_names, [name], ignore_case=True) & car, "link_id"].tolist()
         if not hit:
-            raise InputError(f"no street named {name!r} open to motor traffic", obj="links", field="--close")
+            raise InputError(f"no street named {name!r} open to motor traffic{name_hint(street_names[car], [name])}", obj="links", field="--close")
         out += hit
     known = set(links["link_id"].tolist())
     for lid in ids:

@@ -44,11 +44,15 @@ def _kinds() -> dict[str, tuple[frozenset[str], str]]:
 
 
 def top_keys(path: Path) -> frozenset[str] | None:
-    """The top-level keys of a YAML or JSON mapping file, or None when it is not one (or too large)."""
+    """The top-level keys of a YAML or JSON mapping file, or None when it is not one (or too large,
+    or not a regular file: a named pipe or a device is never read, it could block for ever)."""
+    import stat
+
     import yaml
 
     try:
-        if path.stat().st_size > PROBE_MAX_BYTES:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > PROBE_MAX_BYTES:
             return None
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError, yaml.YAMLError):

@@ -163,6 +163,7 @@ def test_stgilles_select_link_with_signals_and_turn_penalties(stgilles: tuple[Pa
     import json
 
     s = json.loads(run.stdout)
+    assert isinstance(s["network"], str) and "Network(" not in s["network"]  # its name, not its repr
     assert s["signals"] > 0 and s["turn_penalties"] > 0
     assert s["selected_link_flow"] == pytest.approx(assigned[busiest], abs=1e-6)
     assert abs(s["select_link_total"] - s["selected_link_flow"]) < 1e-6

@@ -209,7 +209,7 @@ def run_scene_select_link(source: list[Path], demand: Path, links: list[str], *,
         written = write_select_outputs(net, street, trip_street, outputs, kind="select_link", unit=UNIT, title=title, highlight_links=sel, xy=xy, lines=lines)
     frame = sl.to_frame().sort_values("flow", ascending=False)
     summary: dict[str, Any] = {
-        "network": repr(net),
+        "network": net.name,
         "links": ids,
         "relative_gap": result.relative_gap,
         "selected_link_flow": float(street[sel].sum()),
@@ -260,7 +260,7 @@ def run_scene_select_zone(source: list[Path], demand: Path, zones: list[str], si
     net, matrix = case.net, case.od.matrix
     street = case.sg.street_flow(sz.link_flow)
     summary: dict[str, Any] = {
-        "network": repr(net),
+        "network": net.name,
         "zones": list(zones),
         "side": side,
         "relative_gap": result.relative_gap,

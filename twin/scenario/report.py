@@ -554,22 +554,32 @@ CALIBRATION_ADJUSTS = {
 }
 
 
+def _calibration_kinds(scene) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """The calibration kind of each building (``"group"``, ``"building"`` or ``""``), its floor area
+    (m², 1 per building without a floor-area column) and the total floor area; None when the
+    scene's buildings carry no calibration."""
+    from twin.energy.calibrated import KIND_COLUMN
+
+    b = getattr(scene, "buildings", None)
+    if b is None or KIND_COLUMN not in getattr(b, "columns", ()):
+        return None
+    kind = b[KIND_COLUMN].astype("string").fillna("").to_numpy()
+    if not (kind != "").any():
+        return None
+    area = (pd.to_numeric(b["floor_area_m2"], errors="coerce").fillna(0.0).clip(lower=0.0).to_numpy(dtype=float)
+            if "floor_area_m2" in b.columns else np.ones(len(b)))
+    return kind, area, float(area.sum()) or 1.0
+
+
 def _calibration_note(scene, shares: pd.DataFrame) -> str:
     """The note under the attribute-sources table when the scene's buildings carry a calibration:
     what it adjusts (energy-model parameters the table does not list), for how much of the floor
     area, so that a 'calibrated 0.0 %' column does not contradict the calibration section; ''
     without a calibration."""
-    from twin.energy.calibrated import KIND_COLUMN
-
-    b = getattr(scene, "buildings", None)
-    if b is None or KIND_COLUMN not in getattr(b, "columns", ()):
+    kinds = _calibration_kinds(scene)
+    if kinds is None:
         return ""
-    kind = b[KIND_COLUMN].astype("string").fillna("").to_numpy()
-    if not (kind != "").any():
-        return ""
-    area = (pd.to_numeric(b["floor_area_m2"], errors="coerce").fillna(0.0).clip(lower=0.0).to_numpy(dtype=float)
-            if "floor_area_m2" in b.columns else np.ones(len(b)))
-    total = float(area.sum()) or 1.0
+    kind, area, total = kinds
     parts = []
     for k, how in CALIBRATION_ADJUSTS.items():
         n = int((kind == k).sum())
@@ -877,22 +887,15 @@ def _calibrated_share(scene) -> str:
     """How much of the stock a calibration covers, by kind ("3,937 of 3,991 buildings (97.1 % of the
     floor area) calibrated as a group to an aggregate, none to their own meter"); '' when the scene's
     buildings carry no calibration."""
-    from twin.energy.calibrated import KIND_COLUMN
-
-    b = getattr(scene, "buildings", None)
-    if b is None or KIND_COLUMN not in getattr(b, "columns", ()):
+    kinds = _calibration_kinds(scene)
+    if kinds is None:
         return ""
-    kind = b[KIND_COLUMN].astype("string").fillna("").to_numpy()
-    if not (kind != "").any():
-        return ""
-    area = (pd.to_numeric(b["floor_area_m2"], errors="coerce").fillna(0.0).clip(lower=0.0).to_numpy(dtype=float)
-            if "floor_area_m2" in b.columns else np.ones(len(b)))
-    total = float(area.sum()) or 1.0
+    kind, area, total = kinds
     parts = []
     for k, how in (("group", "calibrated as a group to an aggregate (the group's parameters shifted together)"),
                    ("building", "calibrated to their own meter")):
         m = kind == k
-        parts.append(f"{int(m.sum()):,} of {len(b):,} buildings ({100.0 * float(area[m].sum()) / total:.1f} % of the floor area) {how}"
+        parts.append(f"{int(m.sum()):,} of {len(kind):,} buildings ({100.0 * float(area[m].sum()) / total:.1f} % of the floor area) {how}"
                      if m.any() else f"none {how}")
     return "; ".join(parts) + "; the rest rests on the priors"
 

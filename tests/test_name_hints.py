@@ -20,7 +20,7 @@ import pytest
 from tests.cli_harness import REPO, assert_one_line_error, run_twin
 from tests.test_bad_input_scenario import TIMEOUT_S, _select, corpus, write_case  # noqa: F401  (corpus: the fixture)
 from twin.io.key_hints import closest_name, edit_distance, name_parts
-from twin.scenario.selection import _name_hint
+from twin.scenario.selection import name_hint
 
 STREETS = REPO / "data_samples" / "stgilles_streets_osm2013.geojson"
 
@@ -47,7 +47,7 @@ UNRELATED = [
 
 @pytest.mark.parametrize("written", UNRELATED)
 def test_a_street_the_scene_does_not_hold_gets_no_hint(street_names: pd.Series, written: str) -> None:
-    assert _name_hint(street_names, [written]) == ""
+    assert name_hint(street_names, [written]) == ""
 
 
 SLIPS = [
@@ -65,7 +65,7 @@ SLIPS = [
 
 @pytest.mark.parametrize(("written", "meant"), SLIPS)
 def test_a_slip_names_the_street(street_names: pd.Series, written: str, meant: str) -> None:
-    assert _name_hint(street_names, [written]) == f"; did you mean {meant!r}?"
+    assert name_hint(street_names, [written]) == f"; did you mean {meant!r}?"
 
 
 def test_name_parts_sets_the_street_type_and_articles_aside() -> None:

@@ -20,7 +20,7 @@ import pytest
 from tests.cli_harness import REPO, assert_one_line_error, run_twin
 from tests.test_bad_input_scenario import TIMEOUT_S, _select, corpus, write_case  # noqa: F401  (corpus: the fixture)
 from twin.io.key_hints import closest_name, type_word_slip
-from twin.scenario.selection import _name_hint
+from twin.scenario.selection import name_hint
 
 STREETS = REPO / "data_samples" / "stgilles_streets_osm2013.geojson"
 
@@ -50,7 +50,7 @@ TYPE_SLIPS = [
 
 @pytest.mark.parametrize(("written", "meant"), TYPE_SLIPS)
 def test_a_slip_in_the_street_type_names_the_street(street_names: pd.Series, written: str, meant: str) -> None:
-    assert _name_hint(street_names, [written]) == f"; did you mean {meant!r}?"
+    assert name_hint(street_names, [written]) == f"; did you mean {meant!r}?"
 
 
 # real streets elsewhere in Brussels: each shares its distinctive part with a scene street of another kind
@@ -69,7 +69,7 @@ ABSENT = [
 
 @pytest.mark.parametrize("written", ABSENT)
 def test_a_street_of_another_kind_or_two_slips_gets_no_hint(street_names: pd.Series, written: str) -> None:
-    assert _name_hint(street_names, [written]) == ""
+    assert name_hint(street_names, [written]) == ""
 
 
 def test_a_type_word_one_slip_from_two_types_is_not_read() -> None:

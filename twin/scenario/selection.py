@@ -165,8 +165,6 @@ def name_hint(values: pd.Series, wanted: list) -> str:
     return "; " + " ".join(dict.fromkeys(hints)) if hints else ""
 
 
-_name_hint = name_hint  # the name tests/test_name_hints*.py import
-
 
 def _why_condition(frame: pd.DataFrame, column: str, cond, *, layer: str) -> str:
     values = frame[column]

@@ -192,6 +192,10 @@ def test_changed_layers_are_tracked_per_copy():
     copy.set_layer("landcover", lc)
     assert copy.changed == {"meta:demand_factor", "landcover"}
     assert "demand_factor" not in base.meta
+    stand_in = copy.copy(keep_changed=True)  # a stand-in for the scene itself keeps its record, in a set of its own
+    assert stand_in.changed == copy.changed and copy.copy().changed == frozenset()
+    stand_in.set_meta("seed", 1)
+    assert "meta:seed" not in copy.changed
 
 
 def test_sites_assign_buildings_to_the_smallest_enclosing_site():

@@ -305,18 +305,11 @@ def _ingested(files: list, *, crs, source_crs, sites: list, progress):
         key = (tuple(_file_key(f) for f in files), tuple(_file_key(f) for f in sites), crs, source_crs)
         hit = store.get(key)
         if hit is not None:
-            return _scene_copy(hit)
+            return hit.copy(keep_changed=True)
     scene, _ = ingest(files, crs=crs, source_crs=source_crs, sites=sites, progress=progress)
     if key is not None:
-        store[key] = _scene_copy(scene)
+        store[key] = scene.copy(keep_changed=True)
     return scene
-
-
-def _scene_copy(scene):
-    """``scene.copy()`` that also keeps the record of the layers changed (a fresh ingest's)."""
-    out = scene.copy()
-    out._changed = set(scene._changed)
-    return out
 
 
 def apply_whatif(baseline, whatif, *, base_dir: Path, seed: int, index: int, no_effect: str = "error",

@@ -193,8 +193,11 @@ class Scene:
         return int(first.sum())
 
     # ------------------------------------------------------------------ copy / diff
-    def copy(self) -> Scene:
-        """A cheap copy for a what-if: tables share memory until either side changes them."""
+    def copy(self, *, keep_changed: bool = False) -> Scene:
+        """A cheap copy for a what-if: tables share memory until either side changes them.
+
+        The copy's :attr:`changed` starts empty, or, with ``keep_changed``, as this scene's (a
+        stand-in for this scene itself, e.g. a second use of one ingest)."""
         return Scene(
             crs=self.crs,
             name=self.name,
@@ -202,6 +205,7 @@ class Scene:
             weather=self.weather,
             meta=dict(self.meta),
             _cache=dict(self._cache),
+            _changed=set(self._changed) if keep_changed else set(),
         )
 
     @property

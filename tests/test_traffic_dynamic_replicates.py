@@ -73,7 +73,7 @@ def test_one_replicate_of_the_default_seed_is_the_single_run(grid):
     assert plain.keys() == explicit.keys()
     assert {k: v for k, v in plain.items() if k not in RUN_KEYS} == {k: v for k, v in explicit.items() if k not in RUN_KEYS}
     res = direct(grid, 0)
-    want = {"network": repr(res.network), "dt_s": 10.0, "steps": res.n_steps, **res.totals(), **{k: v for k, v in res.meta.items() if np.isscalar(v)}}
+    want = {"network": res.network.name, "dt_s": 10.0, "steps": res.n_steps, **res.totals(), **{k: v for k, v in res.meta.items() if np.isscalar(v)}}
     assert plain.keys() - {"vehicles_per_s", "link_steps_per_s"} == want.keys()
     for key, value in want.items():
         if isinstance(value, float) and key not in RUN_KEYS:

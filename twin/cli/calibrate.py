@@ -17,9 +17,11 @@ def register(app: typer.Typer) -> None:
 
 
 MAX_GAS_KWH_PER_M3 = 40.0
-GAS_HELP = "Energy of a cubic metre of gas, kWh/m3, for readings in m3 (no default: required when a reading is in m3; e.g. 10.5 for H-gas)"
 """Upper bound of ``--gas-kwh-per-m3``, kWh/m3: above the gross calorific value of every fuel gas
 (natural gas about 10-12, propane about 26, butane about 34 kWh/m3 at 15 C, 1 atm)."""
+
+#: Help of ``--gas-kwh-per-m3`` (twin calibrate, twin sync update).
+GAS_HELP = "Energy of a cubic metre of gas, kWh/m3, for readings in m3 (no default: required when a reading is in m3; e.g. 10.5 for H-gas)"
 
 
 def check_options(*, seed: int | None = None, tz: str | None = None, gas_kwh_per_m3: float | None = None, utc_offset: float | None = None,

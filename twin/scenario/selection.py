@@ -165,7 +165,6 @@ def name_hint(values: pd.Series, wanted: list) -> str:
     return "; " + " ".join(dict.fromkeys(hints)) if hints else ""
 
 
-
 def _why_condition(frame: pd.DataFrame, column: str, cond, *, layer: str) -> str:
     values = frame[column]
     n = len(frame)

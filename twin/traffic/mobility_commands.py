@@ -60,11 +60,11 @@ def check_closures(names: list[str], ids: list[str]) -> None:
 
 
 def _closed_links(scene: Any, names: list[str], ids: list[str]) -> list[str]:
+    from twin.scenario.selection import name_hint, name_mask
+
     links = scene.links
     car = links["modes"].fillna("").astype(str).str.split(",").map(lambda m: bool({"car", "truck", "bus"} & set(m)))
     out: list[str] = []
-    from twin.scenario.selection import name_hint, name_mask
-
     street_names = links["name"]
     for name in names:
         # the whole name or either half of a bilingual "French - Dutch" name, case ignored (the

@@ -17,7 +17,7 @@ import pytest
 
 from twin.errors import InputError, TwinError
 from twin.traffic.dynamic import LinkDynamics, simulate
-from twin.traffic.dynamic_turns import signal_discharge_veh_s, signal_stop_lines
+from twin.traffic.dynamic_turns import signal_stop_lines
 from twin.traffic.network import Network
 from twin.traffic.signal_phases import network_bearings
 from twin.traffic.signals import SignalTiming
@@ -108,7 +108,8 @@ def test_equal_split_is_the_old_stop_line_bit_for_bit(lanes_meta) -> None:
     dynamic loading before the split (``s`` = 1,900 x lanes / 3,600 veh/s, or the capacity without
     lanes); a capacity split without bearings keeps it too (counted), curves identical."""
     net, dyn, _ = junction(lanes_meta=lanes_meta)
-    discharge, approaches = signal_discharge_veh_s(net, dyn.capacity_veh_s, dyn.lanes, ["J"])
+    lines = signal_stop_lines(net, dyn.capacity_veh_s, dyn.lanes, ["J"])
+    discharge, approaches = lines.discharge_veh_s, lines.approaches
     old = np.array(dyn.capacity_veh_s, copy=True)
     for i in approaches:
         s_veh_s = 1900.0 * float(dyn.lanes[i]) / 3600.0 if lanes_meta else float(dyn.capacity_veh_s[i])

@@ -14,7 +14,7 @@ import pytest
 from tests.test_traffic_dynamic_reference import ReferenceLTM, assert_movements_match, small_case
 from twin.errors import InputError
 from twin.traffic.dynamic import LinkDynamics, demand_arrays, simulate
-from twin.traffic.dynamic_turns import movement_index, signal_discharge_veh_s, turn_penalties
+from twin.traffic.dynamic_turns import movement_index, signal_stop_lines, turn_penalties
 from twin.traffic.network import Network
 from twin.traffic.signals import SignalTiming, signalised_nodes
 
@@ -129,7 +129,8 @@ def test_turn_aware_kernel_matches_plain_python_reference(supply_choice, duo_tim
     res = simulate(net, demand, dynamics=dyn, dt_s=dt, duration_s=duration, route_choice="duo", duo_interval_s=100.0, duo_weight=0.5,
                    window_steps=100000, duo_noise=noise, seed=3, duo_supply_choice=supply_choice, duo_time=duo_time,
                    banned_turns=banned, turn_penalty_s=penalty, signals=timing, signal_timing=SignalTiming(green_ratio=0.7))  # fmt: skip
-    discharge, approaches = signal_discharge_veh_s(net, dyn.capacity_veh_s, dyn.lanes, timing, timing=SignalTiming(green_ratio=0.7))
+    lines = signal_stop_lines(net, dyn.capacity_veh_s, dyn.lanes, timing, timing=SignalTiming(green_ratio=0.7))
+    discharge, approaches = lines.discharge_veh_s, lines.approaches
     assert res.meta["signal_approaches"] == len(approaches) == 7  # 4 into the centre, 3 into node 5
     ref = ReferenceLTM(net, dyn, demand_arrays(net, demand), dt, res.n_steps, 10, 0.5, duo_noise=noise, seed=3, supply_choice=supply_choice,
                        duo_time=duo_time, banned=banned, penalty=penalty, discharge=discharge).run()  # fmt: skip
@@ -214,7 +215,8 @@ def test_signal_saturation_flow_from_lanes_and_scene_flags():
     net.meta["signalised"] = np.array([False, True, False, False])
     assert signalised_nodes(net) == [1]
     lanes = np.array([1.0, 1.0, 2.0])
-    out, approaches = signal_discharge_veh_s(net, dyn.capacity_veh_s, lanes, signalised_nodes(net), timing=SignalTiming(green_ratio=0.9))
+    lines = signal_stop_lines(net, dyn.capacity_veh_s, lanes, signalised_nodes(net), timing=SignalTiming(green_ratio=0.9))
+    out, approaches = lines.discharge_veh_s, lines.approaches
     assert sorted(approaches) == [link(net, "0-1"), link(net, "3-1")]
     assert out[link(net, "0-1")] == pytest.approx(1900.0 / 3600.0 * 0.9, rel=1e-12)  # 0.475 veh/s
     assert out[link(net, "3-1")] == pytest.approx(0.9, rel=1e-12)  # 2 lanes: s g = 0.95 veh/s > capacity

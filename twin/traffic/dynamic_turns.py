@@ -326,20 +326,3 @@ def signal_stop_lines(
             approaches.append(i)
             greens.append(g_i)
     return SignalStopLines(out, approaches, np.asarray(greens, dtype=np.float64), counts)
-
-
-def signal_discharge_veh_s(
-    network: Network,
-    capacity_veh_s: np.ndarray,
-    lanes: np.ndarray,
-    signals: Iterable[Any] | Mapping[Any, SignalTiming | None],
-    *,
-    timing: SignalTiming | None = None,
-    bearing: Mapping[Any, float] | np.ndarray | None = None,
-    flows: Mapping[Any, float] | np.ndarray | None = None,
-) -> tuple[np.ndarray, list[int]]:
-    """Stop-line capacity of every link, veh/s (``min(capacity, s g)`` on signal approaches), and
-    the indices of the approach links: :func:`signal_stop_lines` (same parameters and errors)
-    without the green ratios and split counts."""
-    lines = signal_stop_lines(network, capacity_veh_s, lanes, signals, timing=timing, bearing=bearing, flows=flows)
-    return lines.discharge_veh_s, lines.approaches

@@ -251,7 +251,7 @@ def approach_links(network: Network, node_of: Mapping[Any, int], node: Any, is_a
     ``node_of``: stored index of each native node id (``{id: i for i, id in enumerate(network.node_ids)}``,
     built once by the caller); ``is_approach`` (n_links,) bool: the links that can be an approach
     (e.g. a capacity > 0). Shared by static assignment (:func:`add_signals`) and dynamic loading
-    (:func:`twin.traffic.dynamic_turns.signal_discharge_veh_s`).
+    (:func:`twin.traffic.dynamic_turns.signal_stop_lines`).
 
     Raises
     ------

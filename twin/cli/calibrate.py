@@ -105,7 +105,7 @@ def calibrate(
     tz: Annotated[str | None, typer.Option("--tz", help="Time zone of meter times written without a UTC offset (e.g. Europe/Brussels)")] = None,
     drop_unknown: Annotated[bool, typer.Option("--drop-unknown", help="Drop (and report) readings of buildings the scene does not know")] = False,
     gas_kwh_per_m3: Annotated[float | None, typer.Option("--gas-kwh-per-m3", help=GAS_HELP)] = None,
-    sigma_rel: Annotated[str | None, typer.Option("--sigma-rel", help="Relative meter noise: a number, or 'estimate' (fitted per building)")] = None,
+    sigma_rel: Annotated[str | None, typer.Option("--sigma-rel", help="Relative meter noise: a number, or 'estimate' (fitted per building); default: noise.relative of the priors (0.05)")] = None,
     train_until: Annotated[str | None, typer.Option("--train-until", help="Hold out the periods ending after this time (validation; at least one reading must end after it)")] = None,
     draws: Annotated[int, typer.Option("--draws", help="Posterior draws kept per building")] = 100,
     samples: Annotated[int, typer.Option("--samples", help="Monte Carlo samples of the stock for a class fit")] = 40,

@@ -50,7 +50,7 @@ def cadastre(
     spacing: Annotated[float, typer.Option("--spacing", help="Sensor spacing on every surface, m")] = 1.0,
     method: Annotated[str, typer.Option("--method", help="exact (a sun ray per sensor and hour) or horizon (horizon profiles; regions)")] = "exact",
     sectors: Annotated[int | None, typer.Option("--sectors", help="Horizon sectors (default 72 exact, 36 horizon)")] = None,
-    max_sensors: Annotated[int | None, typer.Option("--max-sensors", help="Most sensors per surface (larger surfaces get a coarser grid)")] = None,
+    max_sensors: Annotated[int | None, typer.Option("--max-sensors", help="Most sensors per surface (larger surfaces get a coarser grid; default: no cap)")] = None,
     surfaces: Annotated[str, typer.Option("--surfaces", help="Surfaces with sensors: comma-separated roof, wall, ground")] = "roof",
     roof_default: Annotated[str, typer.Option("--roof-default", help="Roof shape of footprints without roof:shape (flat, gabled, hipped, pyramidal, skillion)")] = "flat",
     albedo: Annotated[float, typer.Option("--albedo", help="Ground reflectance")] = 0.2,

@@ -17,6 +17,9 @@ def _is_cityjson(path: Path) -> bool:
 #: The writer the CityJSON of ``twin solar cadastre --cityjson`` records (as its results folder: twin.io.staged.WRITER_FILES).
 SOLAR_WRITER = "twin solar cadastre"
 
+#: The largest installed power ``twin solar pv --kwp`` takes, kWp (1 GWp).
+MAX_KWP = 1e6
+
 _OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2")
 
 _OPTION_OF_FIELD = {"spacing_m": "--spacing", "method": "--method", "n_sectors": "--sectors", "max_distance_m": "--max-distance",
@@ -171,11 +174,13 @@ def pv(
     from twin.solar.pv import PVParameters, economics, normal_of, orientation_yield
     from twin.solar.sky import solar_sky
 
-    for name, value, lo, hi in (("--tilt", tilt, 0.0, 90.0), ("--azimuth", azimuth, 0.0, 360.0), ("--kwp", kwp, 0.0, 1e6), ("--albedo", albedo, 0.0, 1.0)):
+    for name, value, lo, hi in (("--tilt", tilt, 0.0, 90.0), ("--azimuth", azimuth, 0.0, 360.0), ("--albedo", albedo, 0.0, 1.0)):
         if not (math.isfinite(value) and lo <= value <= hi):
             raise InputError(f"{value!r} is outside [{lo:g}, {hi:g}]", field=name)
     if kwp == 0.0:
         raise InputError("0 kWp yields nothing (and no payback); give the installed power, > 0", field="--kwp")
+    if not (math.isfinite(kwp) and 0.0 < kwp <= MAX_KWP):
+        raise InputError(f"{kwp!r} is outside (0, {MAX_KWP:g}] kWp: give the installed power, > 0", field="--kwp")
     check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
     sky = solar_sky(read_epw(weather), albedo=albedo)
     p = PVParameters()

@@ -26,7 +26,7 @@ from twin.kernels.config import jit, jit_parallel, prange
 
 
 @jit_parallel
-def select_link_od(row_flow, row_origin, demand, from_node, to_node, out_start, selected, flow_tol, out_od, out_link):
+def select_link_od(row_flow, row_origin, demand, to_node, out_start, selected, flow_tol, out_od, out_link):
     """Select-link OD flows of every row and the tagged flow on every link.
 
     Parameters
@@ -37,8 +37,8 @@ def select_link_od(row_flow, row_origin, demand, from_node, to_node, out_start, 
         Origin node of each row.
     demand : float64 (R, z)
         Demand of each row to every destination zone (zones are the first ``z`` nodes).
-    from_node, to_node : int64 (m,)
-        Link ends; links sorted by tail (``out_start`` its CSR pointers, int64 (n + 1,)).
+    to_node : int64 (m,)
+        Head node of each link; links sorted by tail (``out_start`` its CSR pointers, int64 (n + 1,)).
     selected : uint8 (m,)
         1 on the selected links (traffic through any of them is tagged).
     flow_tol : float
@@ -55,20 +55,15 @@ def select_link_od(row_flow, row_origin, demand, from_node, to_node, out_start, 
     """
     n_rows = row_flow.shape[0]
     n = out_start.shape[0] - 1
-    m = from_node.shape[0]
     z = demand.shape[1]
     status = np.zeros(n_rows, dtype=np.int64)
     for r in prange(n_rows):
         x = row_flow[r]
-        indeg = np.empty(n, dtype=np.int64)
-        order = np.empty(n, dtype=np.int64)
         inflow = np.zeros(n)
         tagged = np.zeros(n)
-        for k in range(m):
-            out_link[r, k] = 0.0
         for d in range(z):
             out_od[r, d] = 0.0
-        cnt = _flow_order(x, to_node, out_start, flow_tol, indeg, order)
+        order, cnt = _row_order(x, to_node, out_start, flow_tol, out_link[r])
         # forward sweep: a node's inflows are all in when its turn comes (topological order)
         for i in range(cnt):
             v = order[i]

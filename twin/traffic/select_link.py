@@ -130,7 +130,7 @@ def _run(network: Network, row_flow: np.ndarray, row_origin: np.ndarray, demand_
     tol = 1e-12 * max(float(demand_rows.sum()), 1.0)
     status = select_link_od(
         np.ascontiguousarray(row_flow, dtype=np.float64), row_origin, np.ascontiguousarray(demand_rows, dtype=np.float64),
-        network.from_node.astype(np.int64), network.to_node.astype(np.int64), network.out_start.astype(np.int64), selected, tol, out_od, out_link,
+        network.to_node.astype(np.int64), network.out_start.astype(np.int64), selected, tol, out_od, out_link,
     )
     if status < 0:
         raise SimulationError(f"the flows of origin row {-status - 1} contain a cycle: not bush flows", field="origin_flows")

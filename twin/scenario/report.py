@@ -176,14 +176,15 @@ def _png(fig) -> str:
 
 
 def _delta_column(frame: pd.DataFrame, preferred: tuple[str, ...]) -> str | None:
+    """The delta column a map draws: the first of ``preferred`` that changed, else any that
+    changed (a heat-pump what-if leaves the heating need as it was and changes the CO₂), else the
+    first there."""
     deltas = [c for c in frame.columns if c.endswith("_delta")]
-    for p in preferred:
-        if f"{p}_delta" in deltas:
-            return f"{p}_delta"
-    for c in deltas:
+    present = [f"{p}_delta" for p in preferred if f"{p}_delta" in deltas]
+    for c in present + deltas:
         if frame[c].abs().sum() > 0:
             return c
-    return deltas[0] if deltas else None
+    return (present + deltas)[0] if deltas else None
 
 
 def _geometries(comparison, whatif: str, domain: str):

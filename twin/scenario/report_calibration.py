@@ -225,8 +225,10 @@ def calibration_section(comparison, counterpart: pd.DataFrame | None = None) -> 
         return "".join(p)
     if counterpart is None and calibrated:
         counterpart = prior_kpis(comparison.kpis)
+    if counterpart is None and not calibrated:  # the note above says how to calibrate; nothing to compare with
+        return "".join(p) + "</section>"
     if counterpart is None:
-        p.append("<p class='note'>The bands of the same scenario " + ("without its calibration" if calibrated else "after a calibration")
+        p.append("<p class='note'>The bands of the same scenario without its calibration"
                  + " were not given to the report (<code>twin.scenario.report_calibration.counterpart_kpis</code>, or "
                  "<code>outputs/kpis.parquet</code> of such a run): the run's own bands are in the KPI tables.</p></section>")
         return "".join(p)

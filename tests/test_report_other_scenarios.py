@@ -1,0 +1,81 @@
+"""The reports of the other scenarios read as a planner would (heat pumps, de-sealing a block, the
+soil year, the permit batch): what the wording review of the default report did not reach.
+
+* the heat-pump what-if's map section said "No per-object change (no map)" while 3,937 buildings
+  changed their heating system, their CO₂ and their bills: the map drew the first preferred
+  column (the heating need per m², which a heat pump leaves as it was); it now draws the first
+  preferred column that changed (the CO₂).
+* the calibration section of a run that is not calibrated (every scenario but the default) said,
+  after how to calibrate, that "the bands of the same scenario after a calibration were not given
+  to the report (twin.scenario.report_calibration.counterpart_kpis, ...)": a Python function
+  a planner cannot call, for a comparison the run has no calibration to make; it now stops after
+  how to calibrate.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+
+def _heat_pump_comparison():
+    """Four buildings: the what-if leaves their heating need and changes the CO₂ of two of them."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from tests.scenario_helpers import fake_scenario
+    from twin.scenario.runner import Comparison, EngineResult
+
+    squares = [shapely.box(i * 20.0, 0.0, i * 20.0 + 10.0, 10.0) for i in range(4)]
+    frame = {"building_id": list("abcd"), "q_heat_kwh_m2": [100.0, 120.0, 90.0, 80.0], "q_heat_kwh": [1e4, 2e4, 3e4, 4e4]}
+    base = gpd.GeoDataFrame({**frame, "co2_kg": [2000.0, 4000.0, 6000.0, 8000.0]}, geometry=squares, crs="EPSG:31370")
+    new = gpd.GeoDataFrame({**frame, "co2_kg": [700.0, 1400.0, 6000.0, 8000.0]}, geometry=squares, crs="EPSG:31370")
+    kpis = pd.DataFrame({"whatif": ["w"], "domain": ["energy"], "kpi": ["co2_t"], "baseline": [20.0], "whatif_value": [17.4], "delta": [-2.6]})
+    comparison = Comparison(None, {"energy": EngineResult(base, "building_id", {"co2_t": 20.0})},
+                            {"w": {"energy": EngineResult(new, "building_id", {"co2_t": 17.4})}}, {"w": []}, kpis, {})
+    comparison.scenario = fake_scenario()
+    return comparison
+
+
+def _text(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def test_a_heat_pump_what_if_maps_the_co2_it_changes():
+    from twin.scenario.report import _maps_section, map_data
+
+    comparison = _heat_pump_comparison()
+    geo, col = map_data(comparison, "w", "energy")
+    assert col == "co2_kg_delta"
+    assert list(geo["state"]) == ["changed", "changed", "unchanged", "unchanged"]
+    text = _text(_maps_section(comparison))
+    assert "No per-object change" not in text
+    assert "change of the CO₂ emissions of each building, kg/yr" in text
+
+
+def test_a_what_if_that_changes_no_building_still_has_no_map():
+    from twin.scenario.report import _maps_section, map_data
+
+    comparison = _heat_pump_comparison()
+    comparison.whatifs["w"]["energy"].objects["co2_kg"] = comparison.baseline["energy"].objects["co2_kg"]
+    geo, col = map_data(comparison, "w", "energy")
+    assert col == "q_heat_kwh_m2_delta"  # the first preferred column, as before
+    assert "No per-object change (no map): w (energy)." in _text(_maps_section(comparison))
+
+
+def test_an_uncalibrated_run_names_no_python_function_in_its_calibration_section():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from twin.scenario.report_calibration import calibration_section
+
+    kpis = pd.DataFrame({"whatif": ["w"], "domain": ["energy"], "kpi": ["co2_t"], "baseline": [20.0], "whatif_value": [17.4], "delta": [-2.6],
+                         "baseline_p_lo": [18.0], "baseline_p_hi": [22.0], "delta_p_lo": [-3.0], "delta_p_hi": [-2.0]})
+    scenario = SimpleNamespace(inputs=SimpleNamespace(calibration=None), uncertainty=SimpleNamespace(percentiles=(5.0, 95.0), samples=10))
+    page = calibration_section(SimpleNamespace(scenario=scenario, kpis=kpis, baseline_scene=None, stock_samples=None))
+    text = _text(page)
+    assert page.endswith("</section>")
+    assert "This run is not calibrated: its bands come from the priors alone. To calibrate" in text
+    assert "twin.scenario" not in text and "were not given" not in text

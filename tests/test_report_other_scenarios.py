@@ -79,3 +79,16 @@ def test_an_uncalibrated_run_names_no_python_function_in_its_calibration_section
     assert page.endswith("</section>")
     assert "This run is not calibrated: its bands come from the priors alone. To calibrate" in text
     assert "twin.scenario" not in text and "were not given" not in text
+
+
+def test_a_central_share_outside_its_range_gives_the_median_with_its_unit():
+    """stgilles_heat_pumps: 'Floor area in EPB class D or worse ... central run above its range
+    (median 97.4)' beside a change's median with its unit ('median +41,013 k€')."""
+    import pandas as pd
+
+    from twin.scenario.report import _kpi_row_cells
+
+    row = pd.Series({"kpi": "floor_area_class_d_or_worse_pct", "baseline": 99.68, "whatif_value": 91.66, "delta": -8.02,
+                     "baseline_p_lo": 93.1, "baseline_p50": 97.4, "baseline_p_hi": 99.2, "delta_p_lo": -17.0, "delta_p50": -9.0, "delta_p_hi": -1.27})
+    cells = _text(_kpi_row_cells(next(pd.DataFrame([row]).itertuples()), True, (5.0, 95.0)))
+    assert "central run above its range (median 97.4 %)" in cells

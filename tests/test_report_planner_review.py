@@ -546,7 +546,7 @@ def test_a_central_baseline_outside_its_range_gives_the_median_too():
     row = pd.Series({"kpi": "infiltration_m3", "baseline": 3400.8, "whatif_value": 3400.8, "delta": 0.0, "baseline_p_lo": 685.2,
                      "baseline_p50": 2711.1, "baseline_p_hi": 3300.0, "delta_p_lo": 0.0, "delta_p50": 0.0, "delta_p_hi": 0.0})
     cells = _kpi_row_cells(SimpleRow(row), True, (5.0, 95.0))
-    assert "central run above its range (median 2,711)" in cells
+    assert "central run above its range (median 2,711 m³)" in cells  # with its unit, as the change's median
 
 
 class SimpleRow:

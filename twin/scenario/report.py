@@ -449,7 +449,7 @@ def _kpi_row_cells(r, banded: bool, percentiles) -> str:
         notes = []
         for note in band_notes(r):  # a central run outside its range: the samples' median beside it
             if note.startswith("central run "):
-                note += f" (median {L.fmt_value(r.kpi, getattr(r, 'baseline_p50', np.nan), ref=r.baseline)})"
+                note += f" (median {L.with_unit(L.fmt_value(r.kpi, getattr(r, 'baseline_p50', np.nan), ref=r.baseline), L.unit(r.kpi))})"
             elif note.startswith("central change "):
                 note += f" (median {L.with_unit(L.fmt_delta(r.kpi, getattr(r, 'delta_p50', np.nan), r.baseline), L.change_unit(r.kpi))})"
             notes.append(note)

@@ -129,6 +129,7 @@ MAP_LABELS = {
     "flow_off_peak_veh_h_delta": ("change of the midday car flow", "veh/h"),
     "runoff_mm_delta": ("change of the storm runoff", "mm"),
     "infiltration_mm_delta": ("change of the infiltration", "mm"),
+    "surface_temp_midday_c_delta": ("change of the ground surface temperature at 11–16 h", "K"),
 }
 
 #: What one mapped object of each engine is (singular, plural).
@@ -196,8 +197,9 @@ def _geometries(comparison, whatif: str, domain: str):
     return pd.concat(frames, ignore_index=True).drop_duplicates(subset=idc, keep="first")
 
 
-def map_data(comparison, whatif: str, domain: str):
-    """The frame a change map draws: geometry, the delta column and the object's state.
+def map_data(comparison, whatif: str, domain: str, column: str | None = None):
+    """The frame a change map draws: geometry, the delta column (``column``, else the domain's
+    first of :data:`MAP_COLUMNS`) and the object's state.
 
     Returns
     -------
@@ -212,8 +214,8 @@ def map_data(comparison, whatif: str, domain: str):
     if geoms is None:
         return None, None
     deltas = comparison.deltas(whatif, domain)
-    col = _delta_column(deltas, MAP_COLUMNS.get(domain, ()))
-    if col is None:
+    col = _delta_column(deltas, MAP_COLUMNS.get(domain, ())) if column is None else column
+    if col is None or col not in deltas.columns:
         return None, None
     idc = base.id_column
     geo = gpd.GeoDataFrame(geoms.merge(deltas[[idc, col]], on=idc, how="left"), geometry="geometry", crs=getattr(base.objects, "crs", None))
@@ -231,14 +233,14 @@ def map_data(comparison, whatif: str, domain: str):
     return geo, col
 
 
-def _map_figure(comparison, whatif: str, domain: str):
+def _map_figure(comparison, whatif: str, domain: str, column: str | None = None):
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-    geo, col = map_data(comparison, whatif, domain)
+    geo, col = map_data(comparison, whatif, domain, column)
     if geo is None or not (geo["state"] != "unchanged").any():
         return None, col, False, []
     fig = Figure(figsize=(6.4, 6.0))

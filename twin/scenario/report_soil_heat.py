@@ -7,8 +7,8 @@ In a scenario run (:func:`soil_heat_report_section`, registered in
 changes the ground cover: the ground surface temperature at 11–16 h over the cells
 whose cover changed, their daily maximum and the district mean, baseline and what-if with their
 bands as the KPI table draws them (labels, rounding and range bars of
-:mod:`twin.scenario.report_labels`), and the engine's notes (days, changed area, each cover's
-surface temperature at 11–16 h). Always rendered: a note says why when there is nothing to show (the soil
+:mod:`twin.scenario.report_labels`), the engine's notes (days, changed area, each cover's
+surface temperature at 11–16 h) and a map of the change of each grid cell (:func:`cell_map`). Always rendered: a note says why when there is nothing to show (the soil
 engine did not run, no what-if changes the ground cover, no weather file).
 
 Library use: :func:`soil_heat_section` and :func:`soil_heat_lines` show a
@@ -155,6 +155,7 @@ def soil_heat_report_section(comparison) -> str:
                 said = ground_area_sentence(note, getattr(comparison, "applied", {}).get(w.name, []))
                 if said:
                     p.append(f"<p class='note ground-area'>{html.escape(said)}</p>")
+        p.append(cell_map(comparison, w.name))
     others = [w.name for w in sc.whatifs if w.name not in shown]
     if not shown:
         why = [n[len(NOTE_PREFIX):] for res in comparison.baseline.values() for n in res.notes if n.startswith(NOTE_PREFIX)]
@@ -170,6 +171,38 @@ def soil_heat_report_section(comparison) -> str:
             p.append(f"<p class='note'>{note_html(note)}</p>")
     p.append("</section>")
     return "".join(p)
+
+
+def cell_map(comparison, whatif: str) -> str:
+    """The map of the change of each grid cell's ground surface temperature at 11–16 h on the hot
+    days (column ``surface_temp_midday_c_delta`` of the what-if's soil deltas), drawn as the runoff
+    map of "Maps of per-object changes" (:func:`twin.scenario.report.map_data`: only the cells whose
+    ground cover changed are coloured), with its caption; an empty string when the what-if has no
+    such column."""
+    from twin.scenario import report as R
+    from twin.scenario.engines.soil_heat import CELL_COLUMN, N_DAYS, NOTE_PREFIX
+
+    col = f"{CELL_COLUMN}_delta"
+    res = comparison.whatifs[whatif]["soil"]
+    if res.object_deltas is None or col not in res.object_deltas.columns:
+        return ""
+    src, _, zoomed, labels = R._map_figure(comparison, whatif, "soil", col)
+    if not src:
+        return ""
+    notes = [n for n in res.notes if n.startswith(NOTE_PREFIX)]
+    days = re.findall(r"\d{4}-\d{2}-\d{2}", notes[0].split(";")[0]) if notes else []
+    no_ground = bool(comparison.deltas(whatif, "soil")[col].isna().any())
+    shows = R.map_shows(col, "soil")
+    extra = " Zoomed on the changed cells (60 m margin)." if zoomed else ""
+    if labels:
+        extra += " Changed: " + html.escape("; ".join(labels)) + "."
+    w = html.escape(whatif)
+    return (f"<figure><img alt='Map: {w}, {html.escape(shows)}' src='{src}' width='600'><figcaption><b>{w}</b> — "
+            f"{html.escape(shows)}, what-if minus baseline on the central run: the mean over those hours of the {N_DAYS} hottest days "
+            f"of the weather year" + (f" ({', '.join(days)})" if days else "") + " (blue: cooler, red: warmer; grey: cover unchanged"
+            + (" or no ground left outside roofs" if no_ground else "") + "; only the cells whose ground cover changed are coloured; "
+            f"colour scale clipped at the 98th percentile of the change; column <code>{col}</code> of "
+            f"<code>outputs/deltas_{w}_soil.parquet</code>); streets named, scale bar in metres.{extra}</figcaption></figure>")
 
 
 def soil_heat_section(result) -> str:

@@ -106,6 +106,11 @@ class EngineResult:
     """What-if results only: baseline values that depend on the what-if (e.g. the baseline's flow
     on the links this what-if closes); they replace the baseline's KPI of the same name in the
     comparison of this what-if."""
+    object_deltas: pd.DataFrame | None = None
+    """What-if results only: per-object columns of this what-if's deltas that the engine computes
+    itself (``id_column``, ``<name>_baseline``, ``_whatif``, ``_delta``), for values whose
+    baseline depends on the what-if (the soil engine's surface temperature of each cell on the
+    hottest days); :meth:`Comparison.deltas` appends them."""
     solar: object | None = None
     """Energy what-ifs with a ``pv`` measure: the solar cadastre behind the PV yield
     (:class:`twin.solar.pv_measure.SolarPV`), shown by the report's solar section."""
@@ -127,7 +132,8 @@ class Comparison:
     sample_notes: list[str] = field(default_factory=list)
 
     def deltas(self, whatif: str, domain: str) -> pd.DataFrame:
-        """Per-object what-if minus baseline for the numeric columns both share."""
+        """Per-object what-if minus baseline for the numeric columns both share, then the
+        what-if's own :attr:`EngineResult.object_deltas`."""
         base = self.baseline[domain]
         new = self.whatifs[whatif][domain]
         idc = base.id_column
@@ -140,6 +146,8 @@ class Comparison:
             out[f"{c}_baseline"] = joined[f"{c}_baseline"]
             out[f"{c}_whatif"] = joined[f"{c}_whatif"]
             out[f"{c}_delta"] = joined[f"{c}_whatif"] - joined[f"{c}_baseline"]
+        if new.object_deltas is not None:
+            out = out.join(new.object_deltas.set_index(idc), how="left")
         out.index.name = idc
         return out.reset_index()
 

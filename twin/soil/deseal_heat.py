@@ -31,6 +31,12 @@ water and heat:
   car parks from a sealed fraction of 0.95 to 0.1 changes 85 % of their ground outside streets
   and roofs (the soil grid lays streets over land cover).
 
+Per cell (central run): the ground surface temperature at 11–16 h of each cell in the baseline and
+the what-if (:attr:`DesealHeatResult.cell_midday_c`) and its change
+(:attr:`DesealHeatResult.cell_change_midday_c`, 0 where the cover did not change); summed over the
+changed cells, each cell's change times its ground-level area, divided by ``changed_area_m2``,
+gives ``surface_temp_change_midday_c``.
+
 Bands: the unknown albedo and emissivity of each cover, a roughness factor and a crop-coefficient
 factor are drawn from ``twin/data/soil_surface_priors.yaml`` (documented ranges), ``samples``
 times with the seed; baseline and what-if use the same draws (paired). The band is the 5th-95th
@@ -159,7 +165,14 @@ class DesealHeatResult:
     kpis : {what-if: {kpi: central value}}.
     samples : {what-if: {kpi: (n_samples,) values}}.
     bands : {what-if: {kpi: (p5, p95)}}.
-    cell_change_midday_c : {what-if: (ny, nx) central change of the surface temperature at 11–16 h}.
+    cell_change_midday_c : {what-if: (ny, nx) central change of the ground surface temperature at
+        11–16 h of each cell, K}: 0 where the cell's cover did not change
+        (:func:`changed_cover_cells`), NaN where it changed and the cell has no ground-level area
+        outside roofs in the baseline or the what-if (a new or removed building over all of it).
+    cell_midday_c : {what-if: ((ny, nx) baseline, (ny, nx) what-if)} central ground surface
+        temperature at 11–16 h of each cell, degC: the mean of its covers' (:attr:`cover_midday_c`)
+        weighted by their shares of its ground (roofs excluded); NaN where the cell has no ground;
+        the what-if's is the baseline's where the cover did not change.
     cover_midday_c : {cover: central mean surface temperature at 11–16 h on the hot days, degC}.
     days : the timestamps of the hot days' first hours.
     notes : lines for the report.
@@ -182,6 +195,7 @@ class DesealHeatResult:
     level_samples: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     n_samples: int = 0
     seed: int = 0
+    cell_midday_c: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 def _cover_series(weather, covers, kc_scale: float, rows: list[int], spin_up_hours: int, needed: set[str]) -> dict[str, np.ndarray]:
@@ -195,8 +209,19 @@ def _cover_series(weather, covers, kc_scale: float, rows: list[int], spin_up_hou
     return out
 
 
+def _cell_midday_c(frac: dict[str, np.ndarray], covers: list[str], cover_mid: dict[str, float]) -> np.ndarray:
+    """Flat ``(n_cell,)`` ground surface temperature of each cell from its cover fractions and the
+    covers' temperatures ``cover_mid`` (degC): their mean weighted by the covers' shares of its
+    ground (roofs excluded; the ground is the sum over ``covers``); NaN where the cell has no ground."""
+    total = sum(np.asarray(frac.get(c, 0.0), dtype=float) for c in covers)
+    t = sum(np.asarray(frac[c], dtype=float) * cover_mid[c] for c in frac if c in cover_mid)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return t / total
+
+
 def _kpis(frac_base, frac_what, series, area_m2, hours) -> tuple[dict[str, float], np.ndarray, dict[str, tuple[float, float]]]:
-    """KPIs of one what-if, the per-cell change at 11–16 h and the levels (baseline, what-if).
+    """KPIs of one what-if, the per-cell change at 11–16 h (:attr:`DesealHeatResult.cell_change_midday_c`)
+    and the levels (baseline, what-if).
 
     The changed ground is the area whose cover changed (:func:`changed_area_m2_per_cell`), not
     the whole of the cells it touches: a cell de-sealed on a fifth of its ground adds a fifth of
@@ -213,13 +238,8 @@ def _kpis(frac_base, frac_what, series, area_m2, hours) -> tuple[dict[str, float
     total_w = sum(np.asarray(frac_what.get(c, 0.0), dtype=float) for c in covers)
     cover_mid = {c: float(series[c][:, mid].mean()) for c in covers if c in series}
 
-    def mid_temp(frac, total):
-        t = sum(np.asarray(frac[c], dtype=float) * cover_mid[c] for c in frac if c in cover_mid)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return t / total
-
     changed = changed_cover_cells(frac_base, frac_what)
-    tb_mid, tw_mid = mid_temp(frac_base, total_b), mid_temp(frac_what, total_w)
+    tb_mid, tw_mid = _cell_midday_c(frac_base, covers, cover_mid), _cell_midday_c(frac_what, covers, cover_mid)
     d_mid = tw_mid - tb_mid
     w = total_b * area_m2
     ok = np.isfinite(d_mid) & (w > 0)
@@ -253,7 +273,7 @@ def _kpis(frac_base, frac_what, series, area_m2, hours) -> tuple[dict[str, float
         levels["district_surface_temp_midday_c"] = (float(np.average(np.where(ok, tb_mid, 0.0), weights=wo)),
                                                      float(np.average(np.where(ok, tw_mid, 0.0), weights=wo)))
         kpis["district_surface_temp_change_midday_c"] = float(np.average(np.where(ok, d_mid, 0.0), weights=wo))
-    return kpis, np.where(ok, d_mid, 0.0), levels
+    return kpis, np.where(changed, d_mid, 0.0), levels
 
 
 def changed_area_m2_per_cell(frac_base: dict[str, np.ndarray], frac_what: dict[str, np.ndarray], area_m2: float) -> np.ndarray:
@@ -320,11 +340,17 @@ def deseal_heat(base_grid, whatif_grids: dict, weather, *, n_days: int = 3, samp
     hours = np.arange(1, 25)
     area = base_grid.cell_area_m2
     central = _cover_series(weather, covers, 1.0, rows, 24 * spin_up_days, needed)
-    kpis, cells = {}, {}
+    mid = np.isin(hours, MIDDAY_HOURS)
+    cover_mid = {c: float(v[:, mid].mean()) for c, v in central.items()}
+    kpis, cells, cell_levels = {}, {}, {}
     levels, level_smp = {}, {}
     for name, f in fracs.items():
         kpis[name], d, levels[name] = _kpis(frac_base, f, central, area, hours)
         cells[name] = d.reshape(base_grid.shape)
+        covers_bw = sorted(set(frac_base) | set(f))
+        tb = _cell_midday_c(frac_base, covers_bw, cover_mid)
+        tw = np.where(changed_cover_cells(frac_base, f), _cell_midday_c(f, covers_bw, cover_mid), tb)
+        cell_levels[name] = (tb.reshape(base_grid.shape), tw.reshape(base_grid.shape))
     draws = draw_samples(covers, priors, samples, seed)
     smp = {name: {k: np.empty(samples) for k in KPIS} for name in fracs}
     level_smp = {name: {k: np.empty((samples, 2)) for k in LEVELS} for name in fracs}
@@ -338,8 +364,6 @@ def deseal_heat(base_grid, whatif_grids: dict, weather, *, n_days: int = 3, samp
                 level_smp[name][key][s] = lv[key]
     bands = {name: {k: (float(np.percentile(v, 5)), float(np.percentile(v, 95))) if samples else (math.nan, math.nan)
                     for k, v in smp[name].items()} for name in fracs}
-    mid = np.isin(hours, MIDDAY_HOURS)
-    cover_mid = {c: float(v[:, mid].mean()) for c, v in central.items()}
     days = [str(data.index[r]) for r in rows]
     hot_hours = f"{MIDDAY_HOURS[0] - 1}-{MIDDAY_HOURS[-1]} h"  # as the report says them (its "Midday" is 11-12 h)
     notes = [
@@ -349,7 +373,7 @@ def deseal_heat(base_grid, whatif_grids: dict, weather, *, n_days: int = 3, samp
         f"bands: 5-95 % of {samples} paired samples of albedo, emissivity, roughness and crop coefficient "
         "(twin/data/soil_surface_priors.yaml); tree shade not modelled (woods count as their ground vegetation)",
     ]
-    return DesealHeatResult(kpis, smp, bands, cells, cover_mid, days, notes, levels, level_smp, samples, seed)
+    return DesealHeatResult(kpis, smp, bands, cells, cover_mid, days, notes, levels, level_smp, samples, seed, cell_levels)
 
 
 def deseal_heat_scenes(baseline_scene, whatif_scenes: dict, weather, grid_options, **kwargs) -> DesealHeatResult:

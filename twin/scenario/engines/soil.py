@@ -82,7 +82,10 @@ what-if scenes are built).
 
 Objects: one row per cell (``cell_id`` from the centre coordinates, square geometry, cover
 fractions, the cell's water balance in m3, runoff and infiltration in mm of cell area, and the
-top-30-cm water content).
+top-30-cm water content). A what-if with hot-days KPIs adds to its deltas the cell's ground
+surface temperature at 11-16 h on the hot days (``surface_temp_midday_c_baseline``, ``_whatif``,
+degC, and ``_delta``, K, 0 where the cover did not change:
+:func:`twin.scenario.engines.soil_heat.cell_columns`, :attr:`~twin.scenario.runner.EngineResult.object_deltas`).
 """
 
 from __future__ import annotations
@@ -280,10 +283,15 @@ def _coord(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
-def _cells_frame(grid) -> pd.DataFrame:
+def cell_ids(grid) -> list[str]:
+    """``cell_id`` of every cell of a soil grid (from its centre), flat in row-major ``(ny, nx)`` order."""
     gx, gy = np.meshgrid(grid.x, grid.y)
+    return [f"cell:{_coord(x)}:{_coord(y)}" for x, y in zip(gx.ravel(), gy.ravel())]
+
+
+def _cells_frame(grid) -> pd.DataFrame:
     return pd.DataFrame({
-        "cell_id": [f"cell:{_coord(x)}:{_coord(y)}" for x, y in zip(gx.ravel(), gy.ravel())],
+        "cell_id": cell_ids(grid),
         "sealed_fraction": grid.shed.ravel(),
         "roof_fraction": grid.roof.ravel(),
         "green_roof_fraction": grid.green_roof.ravel(),
@@ -420,7 +428,7 @@ def run(scene, options, *, base_dir: Path | None, baseline_scene=None) -> Engine
     """Run the soil engine on ``scene`` with the scenario's ``soil`` section ``options``;
     ``baseline_scene`` (a what-if's run): add the hot-days KPIs when the what-if changes the
     ground cover (:mod:`twin.scenario.engines.soil_heat`)."""
-    from twin.scenario.engines.soil_heat import ground_grid, whatif_heat
+    from twin.scenario.engines.soil_heat import cell_columns, ground_grid, whatif_heat
 
     grid = None
     if getattr(options, "method", "richards") == "year":
@@ -437,10 +445,12 @@ def run(scene, options, *, base_dir: Path | None, baseline_scene=None) -> Engine
         if grid is not None and _green_shares(scene) is None:
             ground_grid(scene, options, grid)  # remembered for the what-ifs' comparison
         return result
-    what, base, notes = whatif_heat(baseline_scene, scene, options, grid=grid if _green_shares(scene) is None else None)
+    what, base, notes, heat = whatif_heat(baseline_scene, scene, options, grid=grid if _green_shares(scene) is None else None)
     result.kpis.update(what)
     result.baseline_kpis.update(base)
     result.notes.extend(notes)
+    if heat is not None:  # the cells of the grid the hot days were computed on: the baseline's
+        result.object_deltas = cell_columns(heat, cell_ids(ground_grid(baseline_scene, options)))
     if _block_options(options) is not None:
         what, base, notes = whatif_block(baseline_scene, scene, options)
         result.kpis.update(what)

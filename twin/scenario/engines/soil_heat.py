@@ -20,7 +20,8 @@ KPI                                         baseline / what-if value
 
 The baseline value of each is the what-if's own (the cells depend on the what-if): the what-if's
 result carries it in :attr:`twin.scenario.runner.EngineResult.baseline_kpis`, so the change in the
-KPI table is what-if minus baseline on the same cells. What-ifs that change no ground cover (a
+KPI table is what-if minus baseline on the same cells. Such a what-if's soil deltas also get the
+surface temperature at 11-16 h of each grid cell (:func:`cell_columns`). What-ifs that change no ground cover (a
 renovation, green roofs, a street closure) get none of these KPIs; nor does a scene without a
 weather file (a note says so).
 
@@ -34,6 +35,8 @@ what-if), independent of the grid size for the energy balance (one column per co
 """
 
 from __future__ import annotations
+
+import pandas as pd
 
 from twin.errors import InputError
 
@@ -138,14 +141,16 @@ def _heat(baseline_scene, scenes: dict, options, samples: int, seed: int, *, gri
     return res, []
 
 
-def whatif_heat(baseline_scene, scene, options, *, grid=None) -> tuple[dict[str, float], dict[str, float], list[str]]:
-    """Central hot-days KPIs of one what-if: (what-if values, baseline values, notes); empty
-    dicts when the what-if changes no ground cover."""
+def whatif_heat(baseline_scene, scene, options, *, grid=None) -> tuple[dict[str, float], dict[str, float], list[str], object]:
+    """Central hot-days KPIs of one what-if: (what-if values, baseline values, notes, result);
+    empty dicts and no result (None) when the what-if changes no ground cover. The result (a
+    :class:`~twin.soil.deseal_heat.DesealHeatResult`) gives the per-cell columns
+    (:func:`cell_columns`)."""
     from twin.soil.deseal_heat import MIDDAY_HOURS
 
     res, notes = _heat(baseline_scene, {"w": scene}, options, 0, 0, grid=grid)
     if res is None:
-        return {}, {}, notes
+        return {}, {}, notes, None
     lv = res.levels["w"]
     what = {k: lv[level][1] for k, level in KPI_LEVELS.items()}
     base = {k: lv[level][0] for k, level in KPI_LEVELS.items()}
@@ -156,7 +161,36 @@ def whatif_heat(baseline_scene, scene, options, *, grid=None) -> tuple[dict[str,
              f"temperature at {min(MIDDAY_HOURS) - 1}-{max(MIDDAY_HOURS)} h per cover (central): {cover}",
              NOTE_PREFIX + "surface energy balance per cover (twin/soil/deseal_heat.py), 45-day spin-up of soil water and heat; "
              "roofs excluded, tree shade not modelled (woods count as their ground vegetation)"]
-    return what, base, notes
+    return what, base, notes, res
+
+
+#: The per-cell column of the soil deltas table (``<column>_baseline``, ``_whatif``, ``_delta``).
+CELL_COLUMN = "surface_temp_midday_c"
+
+
+def cell_columns(result, cell_ids) -> pd.DataFrame:
+    """The per-cell surface temperature at 11-16 h on the hot days of the what-if of
+    :func:`whatif_heat`'s ``result``, as columns of the soil deltas table.
+
+    Parameters
+    ----------
+    result
+        :func:`whatif_heat`'s result (a :class:`~twin.soil.deseal_heat.DesealHeatResult`).
+    cell_ids
+        The ``cell_id`` of each cell of the soil grid the result was computed on, in the flat
+        (row-major, ``(ny, nx)``) order of its arrays (the engine's objects' order).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cell_id``, ``surface_temp_midday_c_baseline`` and ``_whatif`` (central ground surface
+        temperature of the cell, degC; NaN where the cell has no ground outside roofs) and
+        ``_delta`` (what-if minus baseline, K; 0 where the cell's cover did not change;
+        :attr:`~twin.soil.deseal_heat.DesealHeatResult.cell_midday_c`).
+    """
+    base, what = result.cell_midday_c["w"]
+    return pd.DataFrame({"cell_id": list(cell_ids), f"{CELL_COLUMN}_baseline": base.ravel(), f"{CELL_COLUMN}_whatif": what.ravel(),
+                         f"{CELL_COLUMN}_delta": result.cell_change_midday_c["w"].ravel()})
 
 
 def heat_samples(baseline_scene, rerun: dict, options, n: int, seed: int) -> tuple[dict[str, list[dict]], dict[str, list[dict]], list[str]]:

@@ -10,6 +10,11 @@ soil year, the permit batch): what the wording review of the default report did 
   to the report (twin.scenario.report_calibration.counterpart_kpis, ...)": a Python function
   a planner cannot call, for a comparison the run has no calibration to make; it now stops after
   how to calibrate.
+* a central baseline outside its range gave its median without a unit ("median 97.4").
+* stgilles_deseal_block: the 3-D block's KPIs read "Block sealed rain gain" twice (m³ and mm),
+  "Block sealed edge", "Block sealed rain gain grid", and every one of them was drawn red (worse)
+  when it rose, more infiltration into the soil included: they now have labels and colours (more
+  water into the soil is better, as for the district's infiltration; the edge length is neither).
 """
 
 from __future__ import annotations
@@ -92,3 +97,19 @@ def test_a_central_share_outside_its_range_gives_the_median_with_its_unit():
                      "baseline_p_lo": 93.1, "baseline_p50": 97.4, "baseline_p_hi": 99.2, "delta_p_lo": -17.0, "delta_p50": -9.0, "delta_p_hi": -1.27})
     cells = _text(_kpi_row_cells(next(pd.DataFrame([row]).itertuples()), True, (5.0, 95.0)))
     assert "central run above its range (median 97.4 %)" in cells
+
+
+def test_the_3d_block_indicators_have_distinct_labels_and_the_colours_of_the_soil_water():
+    from twin.scenario import report_labels as L
+    from twin.scenario.report_soil import BLOCK_ROWS
+
+    kpis = [k for k, _ in BLOCK_ROWS]
+    labels = [L.label(k) for k in kpis]
+    assert len(set(labels)) == len(labels), labels
+    assert all(lab.startswith("3-D block: ") for lab in labels), labels
+    assert L.label("block_sealed_rain_gain_mm") == "3-D block: rain water under the neighbouring sealed cells, per m² of them"
+    assert [L.unit(k) for k in kpis] == ["m³", "mm", "m³", "m³", "m", "m³"]
+    assert L.change_class("block_infiltration_m3", 34.4) == L.change_class("infiltration_m3", 35.0) == "neg"  # green: better
+    assert L.change_class("block_sealed_rain_gain_m3", 0.061) == "neg"
+    assert L.change_class("block_recharge_m3", -1.0) == "pos"
+    assert L.change_class("block_sealed_edge_m", 40.0) == ""  # a length: no colour

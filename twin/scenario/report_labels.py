@@ -94,6 +94,14 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "sewer_overflow_hours": ("Hours with sewer overflow", "h", "count"),
     "sewer_overflow_events": ("Sewer overflow events", "events", "count"),
     "water_balance_error_rel": ("Water balance error (diagnostic)", "", "value"),
+    # soil: the 3-D block around a de-sealing (its section's list says how each is computed); they read
+    # "Block sealed rain gain", twice with two units, and "Block sealed edge" without these labels
+    "block_sealed_rain_gain_m3": ("3-D block: rain water under the neighbouring sealed cells", "m³", "value"),
+    "block_sealed_rain_gain_mm": ("3-D block: rain water under the neighbouring sealed cells, per m² of them", "mm", "value"),
+    "block_recharge_m3": ("3-D block: recharge below the block", "m³", "value"),
+    "block_infiltration_m3": ("3-D block: infiltration into the block", "m³", "value"),
+    "block_sealed_edge_m": ("3-D block: length of soil along the sealed cells", "m", "value"),
+    "block_sealed_rain_gain_grid_m3": ("3-D block: rain water under the sealed cells, the block grid's own figure", "m³", "value"),
     # soil: surface temperature on the hottest days (what-ifs that change the ground cover)
     "hot_days_surface_temp_midday_c": (f"Hottest days: surface temperature at {HOT_HOURS}, ground whose cover changed", "°C", "temp"),
     "hot_days_surface_temp_max_c": ("Hottest days: daily maximum surface temperature, ground whose cover changed", "°C", "temp"),
@@ -278,14 +286,17 @@ def fmt_pct(delta, baseline, kpi: str | None = None) -> str:
 #: (the 15-minute access KPIs too). Every other KPI is better lower (energy, emissions, costs, bills,
 #: runoff, traffic, temperatures) but those of :data:`NEUTRAL`.
 HIGHER_IS_BETTER = frozenset({"pv_yield_mwh", "infiltration_m3", "storage_change_m3", "recharge_m3", "retention_m3", "walk_share_pct",
-                              "bike_share_pct", "pt_share_pct", "mode_shifted_trips", "evaporated_through_vehicles"})
+                              "bike_share_pct", "pt_share_pct", "mode_shifted_trips", "evaporated_through_vehicles",
+                              # the 3-D block's infiltration, recharge and water stored under the sealed cells (they were drawn red when they rose)
+                              "block_infiltration_m3", "block_recharge_m3", "block_sealed_rain_gain_m3", "block_sealed_rain_gain_mm",
+                              "block_sealed_rain_gain_grid_m3"})
 #: KPIs whose change is neither good nor bad news in itself (a count of what moved, the storm, a
 #: diagnostic): drawn without green or red.
 NEUTRAL = frozenset({"buildings_simulated", "rerouted_car_trips", "redistributed_car_trips", "evaporated_trips", "person_trips",
                      "vehicle_km_main", "storm_mm", "rain_m3", "drainage_m3", "capillary_rise_m3", "water_balance_error_rel",
                      "et_m3", "et_mm", "transpiration_m3", "soil_evaporation_m3", "interception_evaporation_m3",
                      "potential_transpiration_m3", "soil_moisture_p10_m3_m3", "soil_moisture_p50_m3_m3", "soil_moisture_p90_m3_m3",
-                     "mean_theta_top_30cm_m3_m3", "final_electricity_mwh", "unserved_trips"})
+                     "mean_theta_top_30cm_m3_m3", "final_electricity_mwh", "unserved_trips", "block_sealed_edge_m"})
 
 
 def better(kpi: str) -> int:

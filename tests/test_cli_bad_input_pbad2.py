@@ -55,7 +55,7 @@ def test_simulate_crs_on_a_written_scene_is_a_warning(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("option", "value", "text"),
-    [("--spacing", "0", "sensor spacing"), ("--surfaces", "roof,bogus", "surfaces must be among"), ("--max-distance", "-1", "search distance")],
+    [("--spacing", "0", "sensor spacing"), ("--surfaces", "roof,bogus", "unknown surface 'bogus'"), ("--max-distance", "-1", "search distance")],
 )
 def test_cadastre_errors_name_the_option(tmp_path: Path, option: str, value: str, text: str) -> None:
     """Were named by the fields of CadastreOptions ('spacing_m', 'kinds', 'max_distance_m')."""

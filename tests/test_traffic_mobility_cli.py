@@ -85,7 +85,7 @@ def test_bad_input_mode_choice_coefficient_with_the_wrong_sign(tmp_path) -> None
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["--categories", "school,bakery"], ("--categories", "unknown service category 'bakery'", "known:")),
+        (["--categories", "school,bakery"], ("--categories", "unknown service category 'bakery'", "choose one of")),
         (["--periods", "night"], ("unknown period 'night'",)),
         (["--skims", "out.csv"], ("--skims", ".omx or .parquet")),
         (["--map", "m.png"], ("--map", "give --close")),

@@ -77,7 +77,7 @@ def test_simulate_on_the_scene_applies_the_split(case) -> None:
 def test_bad_splits_are_one_line(case) -> None:
     _, folder, static, dynamic, _ = case
     bad = run_twin(["traffic", "assign", "--scene", folder, "--demand", static, "--signal-split", "webster"])
-    assert_one_line_error(bad, contains=("--signal-split", "unknown green split 'webster'", "equal or capacity or flows"))
+    assert_one_line_error(bad, contains=("--signal-split", "unknown green split 'webster'", "choose one of equal, capacity, flows"))
     bad = run_twin(["traffic", "assign", "--scene", folder, "--demand", static, "--signal-split", "flows"])  # its file: test_traffic_signal_split_flows_cli.py
     assert_one_line_error(bad, contains=("--design-flows", "needs the approaches' counted flows"))
     bad = run_twin(["traffic", "assign", "--scene", folder, "--demand", static, "--no-signals", "--signal-split", "capacity"])

@@ -7,9 +7,14 @@ from typing import Annotated
 
 import typer
 
+from twin.cli.choices import choice
+
 #: The writer ``twin energy run`` records (``command`` of its ``run_record.json``): an existing
 #: OUT is replaced only when it records the same (:func:`twin.io.staged.check_writer`).
 ENERGY_WRITER = "twin energy run"
+
+#: The check of ``--model`` (both commands).
+MODEL_CHOICE = choice("twin.energy.stock_iso52016:MODELS", what="zone model")
 
 app = typer.Typer(
     help="Building energy: single-zone specs and building stocks (ISO 13790 hourly 5R1C, or the finer ISO 52016-1 model with --model iso52016).",
@@ -23,7 +28,7 @@ def simulate(
     weather: Annotated[Path, typer.Option("--weather", "-w", help="Hourly weather file (.epw)")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON")] = False,
     model: Annotated[str, typer.Option("--model", help="Zone model: 5r1c (ISO 13790, default) or iso52016 (the finer multi-node model "
-                                                       "validated on BESTEST: hourly interior convection, glazing gap, exterior links)")] = "5r1c",
+                                                       "validated on BESTEST: hourly interior convection, glazing gap, exterior links)", callback=MODEL_CHOICE)] = "5r1c",
 ) -> None:
     """Simulate one zone for the year of WEATHER.
 
@@ -106,7 +111,8 @@ def run(
     measures: Annotated[Path | None, typer.Option("--measures", help="Measure table (CSV/YAML) replacing twin/data/energy_measures.csv")] = None,
     overrides: Annotated[Path | None, typer.Option("--overrides", help="CSV of parameter overrides by building_id or tabula_code")] = None,
     hourly: Annotated[bool, typer.Option("--hourly", help="Also write hourly heating power and air temperature (hourly.nc)")] = False,
-    format: Annotated[str | None, typer.Option("--format", help="Table format: parquet (GeoParquet with footprints, the default) or csv")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="Table format: parquet (GeoParquet with footprints, the default) or csv",
+                                                  callback=choice("twin.energy.stock:FORMATS", what="output format"))] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Same as --format csv")] = False,
     samples: Annotated[int, typer.Option("--samples", help="Monte Carlo samples of the stock's unknowns: bands on the totals (0: none)")] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo samples")] = 0,
@@ -114,16 +120,22 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars, no summary")] = False,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the PNG plots (monthly balance, classes)")] = True,
     heat_pumps: Annotated[Path | None, typer.Option("--heat-pumps", help="Heat-pump table (CSV, format of twin/data/heat_pumps.csv) replacing its kinds")] = None,
-    dhw: Annotated[str, typer.Option("--dhw", help="Hot-water need: typology (TABULA q_w_nd, default) or by_use (litres per person, docs/energy_systems.md)")] = "typology",
-    model: Annotated[str, typer.Option("--model", help="Zone model: 5r1c (ISO 13790, default) or iso52016 (multi-node, twin.energy.stock_iso52016)")] = "5r1c",
+    dhw: Annotated[str, typer.Option("--dhw", help="Hot-water need: typology (TABULA q_w_nd, default) or by_use (litres per person, docs/energy_systems.md)",
+                                      callback=choice("twin.energy.hot_water:DHW_MODELS", what="hot-water model"))] = "typology",
+    model: Annotated[str, typer.Option("--model", help="Zone model: 5r1c (ISO 13790, default) or iso52016 (multi-node, twin.energy.stock_iso52016)",
+                                        callback=MODEL_CHOICE)] = "5r1c",
     exterior_convection: Annotated[str, typer.Option("--exterior-convection", help="Exterior surfaces of --model iso52016: fixed (film r_se, default) "
-                                                     "or doe2 (hourly wind-dependent links, as the BESTEST cases)")] = "fixed",
+                                                     "or doe2 (hourly wind-dependent links, as the BESTEST cases)",
+                                                     callback=choice("twin.energy.iso52016:EXTERIOR_CONVECTION", what="exterior convection"))] = "fixed",
     terrain: Annotated[str | None, typer.Option("--terrain", help="Terrain for the wind at the surfaces with --exterior-convection doe2: "
-                                                "country, suburbs, city (default), ocean, urban")] = None,
+                                                "country, suburbs, city (default), ocean, urban", callback=choice("twin.energy.iso52016:TERRAIN", what="terrain"))] = None,
     roughness: Annotated[str | None, typer.Option("--roughness", help="Opaque surface roughness with --exterior-convection doe2: very_rough, "
-                                                  "rough, medium_rough (default), medium_smooth, smooth, very_smooth")] = None,
+                                                  "rough, medium_rough (default), medium_smooth, smooth, very_smooth",
+                                                  callback=choice("twin.energy.iso52016:ROUGHNESS_RF", what="roughness"))] = None,
     control_temperature: Annotated[str | None, typer.Option("--control-temperature", help="Temperature the setpoints of --model iso52016 "
-                                                            "apply to: operative (ISO 52016-1, default) or air")] = None,
+                                                            "apply to: operative (ISO 52016-1, default) or air",
+                                                            callback=choice("twin.energy.stock_iso52016:CONTROL_TEMPERATURES",
+                                                                            what="control temperature"))] = None,
 ) -> None:
     """Simulate the building stock of SCENE for a year of WEATHER and write per-building results to OUT.
 
@@ -198,17 +210,11 @@ def run(
 
 def _exterior_conventions(model: str, exterior_convection: str, terrain: str | None, roughness: str | None, control_temperature: str | None = None):
     """The stock's conventions of ``--exterior-convection``, ``--terrain``, ``--roughness`` and
-    ``--control-temperature``, checked before anything is read: unknown names, and options that
-    would change nothing, are errors."""
-    from twin.energy.iso52016 import EXTERIOR_CONVECTION, ROUGHNESS_RF, TERRAIN
+    ``--control-temperature``, checked before anything is read (their names as the command line
+    is parsed, :func:`twin.cli.choices.choice`): options that would change nothing are errors."""
     from twin.energy.model import Conventions
-    from twin.energy.stock_iso52016 import CONTROL_TEMPERATURES
     from twin.errors import InputError
 
-    for option, value, known in (("--exterior-convection", exterior_convection, EXTERIOR_CONVECTION), ("--terrain", terrain, tuple(TERRAIN)),
-                                 ("--roughness", roughness, tuple(ROUGHNESS_RF)), ("--control-temperature", control_temperature, CONTROL_TEMPERATURES)):
-        if value is not None and value not in known:
-            raise InputError(f"unknown value {value!r}: choose one of {', '.join(known)}", field=option)
     for option, value, changes in (("--exterior-convection", exterior_convection, exterior_convection != "fixed"),
                                    ("--control-temperature", control_temperature, control_temperature is not None)):
         if changes and model != "iso52016":

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from twin.cli.choices import choice
+
 app = typer.Typer(help="Urban solar: irradiation of roofs, facades and ground; PV yield; the solar cadastre.", no_args_is_help=True)
 
 
@@ -19,6 +21,9 @@ SOLAR_WRITER = "twin solar cadastre"
 
 #: The largest installed power ``twin solar pv --kwp`` takes, kWp (1 GWp).
 MAX_KWP = 1e6
+
+#: The surfaces ``twin solar cadastre --surfaces`` takes (:class:`twin.solar.cadastre.CadastreOptions` ``kinds``).
+SURFACES = ("roof", "wall", "ground")
 
 _OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2")
 
@@ -51,11 +56,14 @@ def cadastre(
     weather: Annotated[Path | None, typer.Option("--weather", "-w", help="Hourly weather file (.epw); default: the scene's weather")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("solar_results"),
     spacing: Annotated[float, typer.Option("--spacing", help="Sensor spacing on every surface, m")] = 1.0,
-    method: Annotated[str, typer.Option("--method", help="exact (a sun ray per sensor and hour) or horizon (horizon profiles; regions)")] = "exact",
+    method: Annotated[str, typer.Option("--method", help="exact (a sun ray per sensor and hour) or horizon (horizon profiles; regions)",
+                                        callback=choice("twin.solar.irradiance:METHODS", what="method"))] = "exact",
     sectors: Annotated[int | None, typer.Option("--sectors", help="Horizon sectors (default 72 exact, 36 horizon)")] = None,
     max_sensors: Annotated[int | None, typer.Option("--max-sensors", help="Most sensors per surface (larger surfaces get a coarser grid; default: no cap)")] = None,
-    surfaces: Annotated[str, typer.Option("--surfaces", help="Surfaces with sensors: comma-separated roof, wall, ground")] = "roof",
-    roof_default: Annotated[str, typer.Option("--roof-default", help="Roof shape of footprints without roof:shape (flat, gabled, hipped, pyramidal, skillion)")] = "flat",
+    surfaces: Annotated[str, typer.Option("--surfaces", help="Surfaces with sensors: comma-separated roof, wall, ground",
+                                           callback=choice(SURFACES, what="surface", comma_separated=True))] = "roof",
+    roof_default: Annotated[str, typer.Option("--roof-default", help="Roof shape of footprints without roof:shape (flat, gabled, hipped, pyramidal, skillion)",
+                                               callback=choice("twin.solar.footprints:SHAPES", what="roof shape"))] = "flat",
     albedo: Annotated[float, typer.Option("--albedo", help="Ground reflectance")] = 0.2,
     max_distance: Annotated[float, typer.Option("--max-distance", help="Obstructions are looked for this far, m")] = 200.0,
     csv: Annotated[bool, typer.Option("--csv", help="Write the tables as CSV (geometry as WKT) instead of GeoParquet")] = False,

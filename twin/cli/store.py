@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from twin.cli.choices import choice
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -53,16 +55,6 @@ DEFAULT_KPIS = ("co2_t", "heating_need_mwh")
 
 StorePath = Annotated[Path, typer.Argument(help="The run store: OUT/runs.sqlite of twin batch (or the folder OUT), OUT.runs.sqlite "
                                                 "of twin run (or its results folder OUT)")]
-
-
-def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
-    from twin.errors import InputError
-    from twin.io.key_hints import closest_key
-
-    if value in allowed:
-        return value
-    hint = closest_key(value, allowed)
-    raise InputError(f"{value!r} is not one of {', '.join(allowed)}" + (f" (did you mean {hint!r}?)" if hint else ""), field=option)
 
 
 def _first_line(error) -> str:
@@ -267,8 +259,9 @@ def _table_text(table: pd.DataFrame, kpis: list[str]) -> list[str]:
 def list_runs(
     store: StorePath,
     status: Annotated[str | None, typer.Option("--status", help="Only runs of this status: done, failed, running or held "
-                                                                "(running runs still held)")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json (every column; JSON with the summary)")] = "table",
+                                                                "(running runs still held)", callback=choice(STATUSES, what="status"))] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json (every column; JSON with the summary)",
+                                      callback=choice(FORMATS, what="format"))] = "table",
     kpi: Annotated[list[str] | None, typer.Option("--kpi", help="A KPI whose change (what-if minus baseline) each what-if of a "
                                                              "done run shows, NAME or DOMAIN/NAME as the run recorded it (e.g. "
                                                              "co2_t, traffic/am_peak_vehicle_km); repeat for more. Default: "
@@ -277,9 +270,6 @@ def list_runs(
     """List the runs of a run store: status, scenario, the KPI changes of each what-if, holder and heartbeat age, error. Read-only."""
     from twin.scenario.store import read_runs
 
-    fmt = _choice(fmt, FORMATS, "--format")
-    if status is not None:
-        status = _choice(status, STATUSES, "--status")
     path = _store_file(store)
     frame = read_runs(path)
     kpis = pick_kpis(kpi, recorded_kpis(frame), path=path)

@@ -8,6 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from twin.cli.choices import choice
+
+#: The check of every ``--signal-split`` (a mobility run refuses ``flows`` itself, with its reason).
+SPLIT_CHOICE = choice("twin.traffic.signal_phases:SPLITS", what="green split")
+
 if TYPE_CHECKING:  # pragma: no cover
     from twin.errors import TwinError
     from twin.traffic.select_commands import SelectOutputs
@@ -44,7 +49,7 @@ def assign_command(
                                                  help="With --scene: pretimed signals (HCM delay) at the nodes the scene flags as signalised (default on)")] = None,
     signal_split: Annotated[str, typer.Option("--signal-split",
                                               help=("With --scene: green split of the signals' approaches, equal, capacity (Webster's rule by street axis) "
-                                                    "or flows (the same rule with the counted flows of --design-flows)"))] = "equal",
+                                                    "or flows (the same rule with the counted flows of --design-flows)"), callback=SPLIT_CHOICE)] = "equal",
     design_flows: DesignFlowsOption = None,
     period: PeriodOption = None,
     klass: ClassOption = None,
@@ -57,7 +62,8 @@ def assign_command(
     turns: Annotated[Path | None, typer.Option("--turns", help="With --scene: write the turning movements of every node (.csv or .parquet)")] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="With --scene: CRS of input files that declare none")] = None,
     scene_crs: Annotated[str | None, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene (default EPSG:31370)")] = None,
-    algorithm: Annotated[str, typer.Option("--algorithm", "-a", help="fw, cfw, bfw or b (Algorithm B, bush-based)")] = "b",
+    algorithm: Annotated[str, typer.Option("--algorithm", "-a", help="fw, cfw, bfw or b (Algorithm B, bush-based)",
+                                                      callback=choice("twin.traffic.assign:ALGORITHMS", what="algorithm", parse="twin.traffic.assign:algorithm_name"))] = "b",
     gap: Annotated[float, typer.Option("--gap", "-g", help="Target relative gap (TSTT - SPTT) / TSTT")] = 1e-6,
     max_iter: Annotated[int | None, typer.Option("--max-iter", "-n", help="Iteration limit (default: 1000 for b, 10000 for fw, cfw and bfw)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary and history as JSON")] = False,
@@ -198,7 +204,8 @@ DemandOption = Annotated[Path | None, typer.Option("--demand", help=DEMAND_HELP)
 RestrictionsOption = Annotated[bool | None, typer.Option("--restrictions/--no-restrictions", help="With --scene: the scene's OSM turn restrictions (default on)")]
 SignalsOption = Annotated[bool | None, typer.Option("--signals/--no-signals", help="With --scene: pretimed signals at the flagged nodes (default on)")]
 TurnPenaltiesOption = Annotated[bool, typer.Option("--turn-penalties", help="With --scene: the default penalty of each turn's kind")]
-SignalSplitOption = Annotated[str | None, typer.Option("--signal-split", help="With --scene: green split of the signals, equal (default), capacity or flows")]
+SignalSplitOption = Annotated[str | None, typer.Option("--signal-split", help="With --scene: green split of the signals, equal (default), capacity or flows",
+                                                                     callback=SPLIT_CHOICE)]
 GiveWayOption = Annotated[bool, typer.Option("--give-way", help="With --scene: give-way delay (HCM) at unsignalised junctions")]
 CrsOption = Annotated[str | None, typer.Option("--crs", help="With --scene: CRS of input files that declare none")]
 SceneCrsOption = Annotated[str | None, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene (default EPSG:31370)")]
@@ -404,7 +411,8 @@ def select_zone_command(
     give_way: GiveWayOption = False,
     crs: CrsOption = None,
     scene_crs: SceneCrsOption = None,
-    side: Annotated[str, typer.Option("--side", help="origin (trips from the zones) or destination (trips to them)")] = "origin",
+    side: Annotated[str, typer.Option("--side", help="origin (trips from the zones) or destination (trips to them)",
+                                                 callback=choice(("origin", "destination"), what="side"))] = "origin",
     gap: Annotated[float, typer.Option("--gap", "-g", help="Relative gap of the Algorithm B equilibrium")] = 1e-6,
     link_flows: Annotated[Path | None, typer.Option("--link-flows", help="Per link: total and select-zone flow (.csv or .parquet)")] = None,
     map_path: Annotated[Path | None, typer.Option("--map", help="Map of the select-zone flow (.png or .svg; needs node coordinates)")] = None,
@@ -471,7 +479,8 @@ def estimate_od_command(
     counts: Annotated[Path, typer.Option("--counts", help="Counts CSV: link_id (or osm_way_id), period, vehicles, class")],
     period: Annotated[str | None, typer.Option("--period", help="Counting period to use (required if the file has several)")] = None,
     klass: Annotated[str | None, typer.Option("--class", help="Vehicle class to use (required if the file has several)")] = None,
-    method: Annotated[str, typer.Option("--method", help="zonal, gls, zonal+gls or structured (docs/traffic.md)")] = "zonal",
+    method: Annotated[str, typer.Option("--method", help="zonal, gls, zonal+gls or structured (docs/traffic.md)",
+                                                   callback=choice("twin.traffic.counts:ESTIMATION_METHODS", what="method"))] = "zonal",
     outer: Annotated[int, typer.Option("--rounds", help="Largest number of assignment / estimation rounds")] = 8,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Estimated OD table: origin, destination, vehicles (.csv or .parquet)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
@@ -532,7 +541,8 @@ def simulate_command(
     demand: Annotated[Path | None, typer.Option("--demand", help="OD demand CSV for a scene (origin, destination, t_start_s, t_end_s, vehicles)")] = None,
     dt: Annotated[float | None, typer.Option("--dt", help="Time step, s (default: scenario's, or 1 s)")] = None,
     duration: Annotated[float | None, typer.Option("--duration", help="Simulated time, s (default: a scenario folder's, else the end of the last departure window + 1 h)")] = None,
-    routes: Annotated[str, typer.Option("--routes", help="duo, free_flow or equilibrium")] = "duo",
+    routes: Annotated[str, typer.Option("--routes", help="duo, free_flow or equilibrium",
+                                                   callback=choice("twin.traffic.dynamic_commands:CLI_ROUTES", what="route choice"))] = "duo",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Per-link results (.csv, .parquet)")] = None,
     timeseries: Annotated[Path | None, typer.Option("--timeseries", help="Per-link, per-step results (.nc, .parquet, .csv)")] = None,
     turns: Annotated[Path | None, typer.Option("--turns", help="Vehicles per turning movement over the run (.csv, .parquet)")] = None,
@@ -546,7 +556,7 @@ def simulate_command(
                                           help="Pretimed signals (stop-line capacity s g) at the nodes the scene flags as signalised")] = True,
     signal_split: Annotated[str, typer.Option("--signal-split",
                                               help=("Green split of the signals' approaches (scenes): equal, capacity (Webster's rule by street axis) "
-                                                    "or flows (the same rule with the counted flows of --design-flows)"))] = "equal",
+                                                    "or flows (the same rule with the counted flows of --design-flows)"), callback=SPLIT_CHOICE)] = "equal",
     design_flows: DesignFlowsOption = None,
     period: PeriodOption = None,
     klass: ClassOption = None,
@@ -712,7 +722,7 @@ def restriction_line(s: dict) -> str:
 @app.command("access")
 def access_command(
     files: Annotated[list[Path], typer.Argument(help="Scene files (streets, buildings, land cover, POIs) or a scene folder")],
-    mode: Annotated[str, typer.Option("--mode", help="walk, bike or car")] = "walk",
+    mode: Annotated[str, typer.Option("--mode", help="walk, bike or car", callback=choice("twin.traffic.access:MODE_SPEEDS_M_S", what="mode"))] = "walk",
     categories: Annotated[str, typer.Option("--categories", help="Comma-separated service categories")] = "school,park",
     minutes: Annotated[float, typer.Option("--minutes", help="Time budget, min")] = 15.0,
     weight: Annotated[str, typer.Option("--weight", help="Residents proxy: auto (dwellings, else floor area), a column name, or count")] = "auto",
@@ -808,8 +818,10 @@ def mobility_command(
                                                               "schedule-free (documented headway and speed per mode; docs/traffic.md)"))] = None,
     transit_defaults: Annotated[Path | None, typer.Option("--transit-defaults",
                                                           help="Headway and speed per mode for --transit-routes (CSV; default twin/data/transit_osm_defaults.csv)")] = None,
-    periods: Annotated[str, typer.Option("--periods", help="Comma-separated: am_peak, off_peak")] = "am_peak,off_peak",
-    categories: Annotated[str | None, typer.Option("--categories", help="15-minute categories, comma-separated (default: school, park, grocery, health, bank, post, culture)")] = None,
+    periods: Annotated[str, typer.Option("--periods", help="Comma-separated: am_peak, off_peak",
+                                                   callback=choice("twin.traffic.mobility:PERIODS", what="period", comma_separated=True))] = "am_peak,off_peak",
+    categories: Annotated[str | None, typer.Option("--categories", help="15-minute categories, comma-separated (default: school, park, grocery, health, bank, post, culture)",
+                                                      callback=choice("twin.traffic.indicators:category_sources", what="service category", comma_separated=True))] = None,
     minutes: Annotated[float, typer.Option("--minutes", help="Access threshold, min")] = 15.0,
     zone_size: Annotated[float, typer.Option("--zone-size", help="Zone grid cell, m")] = 100.0,
     mode_choice: Annotated[Path | None, typer.Option("--mode-choice", help="Mode-choice coefficient table (CSV)")] = None,
@@ -822,7 +834,8 @@ def mobility_command(
                                            help=("Give-way delay (HCM two-way stop control) at unsignalised junctions: OSM give-way / stop signs and mini "
                                                  "roundabouts where mapped, else minor arms of a major road, roundabout entries, priority to the right"))] = False,
     signal_split: Annotated[str, typer.Option("--signal-split",
-                                              help="Green split of the signals' approaches: equal, or capacity (Webster's rule, phases by street axis); needs --signals")] = "equal",
+                                              help="Green split of the signals' approaches: equal, or capacity (Webster's rule, phases by street axis); needs --signals",
+                                              callback=SPLIT_CHOICE)] = "equal",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Per-link flows (and changes) (.gpkg, .parquet, .csv)")] = None,
     skims: Annotated[Path | None, typer.Option("--skims", help="Baseline skims per mode and period (.omx or .parquet)")] = None,
     turns: Annotated[Path | None, typer.Option("--turns", help="Car turning movements per period, with the what-if's change (.csv or .parquet)")] = None,

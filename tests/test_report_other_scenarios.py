@@ -113,3 +113,39 @@ def test_the_3d_block_indicators_have_distinct_labels_and_the_colours_of_the_soi
     assert L.change_class("block_sealed_rain_gain_m3", 0.061) == "neg"
     assert L.change_class("block_recharge_m3", -1.0) == "pos"
     assert L.change_class("block_sealed_edge_m", 40.0) == ""  # a length: no colour
+
+
+def _soil_only_comparison(domains=("soil",)):
+    """fake_comparison's buildings, scene and KPIs, run as a soil scenario (no energy, no traffic)."""
+    from types import SimpleNamespace
+
+    from tests.scenario_helpers import fake_comparison, fake_scenario, heating_system_buildings
+    from twin.scenario.schema import SoilOptions
+
+    comparison = fake_comparison()
+    comparison.scenario = fake_scenario(domains=domains)
+    comparison.scenario.soil = SoilOptions()
+    comparison.scenario.inputs.calibration = None
+    comparison.baseline_scene = SimpleNamespace(buildings=heating_system_buildings())
+    return comparison
+
+
+def test_a_soil_run_says_it_reads_the_footprints_only_and_calibrates_nothing():
+    """stgilles_deseal_block (soil only) listed the buildings' defaulted use, height, age (in red: more
+    than half on defaults), 'Calibration: none (no measured consumption used)', and its calibration
+    section said 'To calibrate, fit the buildings to measured consumption...': none of it bears on
+    the soil's numbers."""
+    from twin.scenario.report import _assumed_section
+    from twin.scenario.report_calibration import calibration_section
+
+    text = _text(_assumed_section(_soil_only_comparison()))
+    assert "Buildings: their footprints only" in text
+    assert "Defaulted inputs" not in text and "Where the building attributes come from" not in text
+    assert "Calibration" not in text and "where each building attribute comes from" not in text
+    section = _text(calibration_section(_soil_only_comparison()))
+    assert "the energy engine was not run in this scenario: nothing here is calibrated" in section
+    assert "To calibrate" not in section
+
+    text = _text(_assumed_section(_soil_only_comparison(("energy", "soil"))))  # an engine that reads them: as before
+    assert "Defaulted inputs" in text and "Where the building attributes come from" in text and "Calibration: none" in text
+    assert "footprints only" not in text

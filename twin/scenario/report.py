@@ -842,12 +842,25 @@ def heating_system_line(comparison) -> str:
             f"the rest ({_share(default)}) is not known: {rest}")
 
 
+#: Engines that read the buildings' attributes (use, height, age, floor area...): without them a
+#: run uses the buildings' footprints only, and the attributes' sources and the calibration of the
+#: energy model say nothing about its numbers.
+ATTRIBUTE_ENGINES = frozenset({"energy", "traffic"})
+
+#: The assumed box's line for a run whose engines read no building attribute (a soil run).
+FOOTPRINTS_ONLY = ("<li><b>Buildings</b>: their footprints only (roofs: sealed ground, green roofs where given); no engine of this "
+                   "run reads their use, height, age or floor area.</li>")
+
+
 def _assumed_short(comparison) -> str:
     """The first lines of the assumed box: defaulted inputs, models with their validation status, samples."""
     sc = comparison.scenario
     items = []
     scene = getattr(comparison, "baseline_scene", None)
-    if scene is not None and len(getattr(scene, "buildings", ())):
+    attributes = bool(ATTRIBUTE_ENGINES & set(sc.domains))
+    if not attributes:
+        items.append(FOOTPRINTS_ONLY)
+    elif scene is not None and len(getattr(scene, "buildings", ())):
         from twin.scene.provenance import floor_area_shares, reported_parameters
 
         try:
@@ -871,10 +884,11 @@ def _assumed_short(comparison) -> str:
     items.append(f"<li><b>Models</b><ul>{models}</ul></li>")
     calib = getattr(getattr(sc, "inputs", None), "calibration", None)
     share = _calibrated_share(scene)
-    items.append("<li><b>Calibration</b>: " + (f"the table <code>{html.escape(str(calib))}</code> applied to the baseline scene"
-                                               if calib else ("the scene's buildings carry one" if share else
-                                                              "none (no measured consumption used; <code>inputs.calibration</code>)"))
-                 + (f": {html.escape(share)}" if share else "") + ".</li>")
+    if "energy" in sc.domains or calib or share:
+        items.append("<li><b>Calibration</b>: " + (f"the table <code>{html.escape(str(calib))}</code> applied to the baseline scene"
+                                                   if calib else ("the scene's buildings carry one" if share else
+                                                                  "none (no measured consumption used; <code>inputs.calibration</code>)"))
+                     + (f": {html.escape(share)}" if share else "") + ".</li>")
     if comparison.samples is not None and sc.uncertainty.samples:
         lo, hi = sc.uncertainty.percentiles
         counts = _sample_counts(comparison)
@@ -905,10 +919,12 @@ def _calibrated_share(scene) -> str:
 
 def _assumed_section(comparison) -> str:
     sc = comparison.scenario
+    attributes = bool(ATTRIBUTE_ENGINES & set(sc.domains))
     p = ["<section id='assumed'><h2>What this run assumed</h2><div class='box'>", _assumed_short(comparison),
-         "<details><summary>Details: where each building attribute comes from, the priors sampled, the models</summary>"]
+         "<details><summary>Details: " + ("where each building attribute comes from, " if attributes else "")
+         + "the priors sampled, the models</summary>"]
     scene = getattr(comparison, "baseline_scene", None)
-    if scene is not None and len(getattr(scene, "buildings", ())):
+    if attributes and scene is not None and len(getattr(scene, "buildings", ())):
         try:
             table = _provenance_table(scene)
         except ValueError as exc:  # a layer that carries no sources

@@ -215,6 +215,9 @@ def calibration_section(comparison, counterpart: pd.DataFrame | None = None) -> 
     summary = calibration_summary(getattr(comparison, "baseline_scene", None))
     if calibrated:
         p.append(_summary_html(summary, comparison))
+    elif "energy" not in getattr(comparison.scenario, "domains", ("energy",)):  # a soil or traffic run: "to calibrate, fit the buildings" misled
+        return (p[0] + "<p class='note'>A calibration fits the buildings' energy model to measured consumption; the energy engine was not "
+                "run in this scenario: nothing here is calibrated, and the bands come from the priors alone.</p></section>")
     else:
         p.append("<p class='note'>This run is not calibrated: its bands come from the priors alone. To calibrate, fit the buildings "
                  "to measured consumption or to the Region's EPB class distribution with <code>twin calibrate</code> and name its "

@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 
 from twin.errors import ScenarioError
-from twin.io.key_hints import closest_name, did_you_mean
+from twin.io.key_hints import closest_name, did_you_mean, name_parts
 from twin.scenario import schema as S
 from twin.scene.names import halves
 from twin.scene.schema import ID_COLUMN
@@ -153,7 +153,9 @@ def name_hint(values: pd.Series, wanted: list) -> str:
     ``Rue de Roumanie``. A slip in the type word counts as the slip (``Ruee de Rome``), and a
     street of another type of the same kind is named when its distinctive part is the one written
     (``Avenue de Rome`` -> ``Rue de Rome``; not ``Impasse de Savoie`` -> ``Rue de Savoie``). A half
-    shared by two names (``Villalaan``) names both: no hint.
+    shared by two names (``Villalaan``) names both: no hint. A name as people say it, without the
+    first name the street's official name holds (``Place Flagey``), is told the official name
+    (:func:`fuller_names`).
     """
     names = [str(v) for v in pd.unique(values.dropna()) if str(v).strip()]
     spellings = list(dict.fromkeys((variant, n) for n in names for variant in name_variants(n)))
@@ -162,7 +164,34 @@ def name_hint(values: pd.Series, wanted: list) -> str:
         close = closest_name(str(w), spellings)
         if close is not None:
             hints.append(f"did you mean {close!r}?")
+        elif fuller := fuller_names(str(w), spellings):
+            hints.append(f"did you mean {' or '.join(repr(f) for f in fuller)}?")
     return "; " + " ".join(dict.fromkeys(hints)) if hints else ""
+
+
+def fuller_names(written: str, spellings: list[tuple[str, str]], limit: int = 3) -> list[str]:
+    """The spellings of the same street type whose distinctive part ends with the written one's
+    words and holds more (``Place Eugène Flagey`` for ``Place Flagey``, ``Rue Jean Dupont`` for
+    ``Rue Dupont``): at most ``limit`` of them, else none (too vague to name).
+
+    Parameters
+    ----------
+    written
+        The name as written.
+    spellings
+        ``(spelling, name)`` pairs, each half of a bilingual name a spelling (:func:`name_hint`).
+    """
+    kind, part = name_parts(written)
+    words = part.split()
+    if not kind or not words:
+        return []
+    found: dict[str, str] = {}
+    for spelling, _ in spellings:
+        k, p = name_parts(spelling)
+        longer = p.split()
+        if k == kind and len(longer) > len(words) and longer[-len(words):] == words:
+            found.setdefault(p, spelling)
+    return sorted(found.values()) if len(found) <= limit else []
 
 
 def _why_condition(frame: pd.DataFrame, column: str, cond, *, layer: str) -> str:

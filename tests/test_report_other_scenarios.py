@@ -15,6 +15,10 @@ soil year, the permit batch): what the wording review of the default report did 
   "Block sealed edge", "Block sealed rain gain grid", and every one of them was drawn red (worse)
   when it rose, more infiltration into the soil included: they now have labels and colours (more
   water into the soil is better, as for the district's infiltration; the edge length is neither).
+* stgilles_deseal_block (soil only) listed the buildings' defaulted attributes, their sources and
+  "Calibration: none"; its calibration section said how to calibrate the buildings: a soil run now
+  says it reads the footprints only, and that the energy engine, which a calibration fits, did not run.
+* a change that rounds away ("≈ 0") was said to lie "below its range (median ≈ 0 K)".
 """
 
 from __future__ import annotations
@@ -149,3 +153,21 @@ def test_a_soil_run_says_it_reads_the_footprints_only_and_calibrates_nothing():
     text = _text(_assumed_section(_soil_only_comparison(("energy", "soil"))))  # an engine that reads them: as before
     assert "Defaulted inputs" in text and "Where the building attributes come from" in text and "Calibration: none" in text
     assert "footprints only" not in text
+
+
+def test_a_change_that_rounds_away_is_not_said_to_lie_below_its_range():
+    """stgilles_deseal_block: the district's mean surface temperature changed by −0.044 K, shown
+    '≈ 0', with the note 'central change below its range (median ≈ 0 K)': a comparison the reader
+    cannot see. The note goes when the change and its median both round away; a change that shows
+    keeps it."""
+    import pandas as pd
+
+    from twin.scenario.report import _kpi_row_cells
+
+    row = {"kpi": "hot_days_district_surface_temp_midday_c", "baseline": 47.11, "whatif_value": 47.07, "delta": -0.0435,
+           "baseline_p_lo": 44.9, "baseline_p50": 46.7, "baseline_p_hi": 47.4, "delta_p_lo": -0.0427, "delta_p50": -0.0349, "delta_p_hi": -0.0298}
+    cells = _text(_kpi_row_cells(next(pd.DataFrame([row]).itertuples()), True, (5.0, 95.0)))
+    assert "≈ 0" in cells and "central change" not in cells
+    row.update({"kpi": "hot_days_surface_temp_midday_c", "delta": -11.9, "delta_p_lo": -11.7, "delta_p50": -9.6, "delta_p_hi": -8.1})
+    cells = _text(_kpi_row_cells(next(pd.DataFrame([row]).itertuples()), True, (5.0, 95.0)))
+    assert "central change below its range (median -9.6 K)" in cells  # the page turns "-" into "−"

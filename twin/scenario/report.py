@@ -453,7 +453,10 @@ def _kpi_row_cells(r, banded: bool, percentiles) -> str:
             if note.startswith("central run "):
                 note += f" (median {L.with_unit(L.fmt_value(r.kpi, getattr(r, 'baseline_p50', np.nan), ref=r.baseline), L.unit(r.kpi))})"
             elif note.startswith("central change "):
-                note += f" (median {L.with_unit(L.fmt_delta(r.kpi, getattr(r, 'delta_p50', np.nan), r.baseline), L.change_unit(r.kpi))})"
+                median = L.fmt_delta(r.kpi, getattr(r, 'delta_p50', np.nan), r.baseline)
+                if change in ("0", "≈ 0") and median in ("0", "≈ 0"):  # "central change below its range (median ≈ 0 K)" beside "≈ 0"
+                    continue
+                note += f" (median {L.with_unit(median, L.change_unit(r.kpi))})"
             notes.append(note)
         row += (f"<td>{L.delta_bar(r.kpi, r.delta, getattr(r, 'delta_p_lo', np.nan), getattr(r, 'delta_p_hi', np.nan), r.baseline, percentiles)}</td>"
                 f"<td class='l wide'>{html.escape('; '.join(notes))}</td>")

@@ -19,3 +19,27 @@ def test_kwp_range_says_above_zero(kwp: str) -> None:
     """--kwp -1 said 'outside [0, 1e+06]' though --kwp 0 is refused too."""
     line = assert_one_line_error(run_twin(["solar", "pv", "-w", EPW, "--kwp", kwp]), contains=("'--kwp'", "outside (0, 1e+06] kWp", "> 0"))
     assert "[0," not in line
+
+
+def test_samples_zero_from_the_command_line_is_named(tmp_path) -> None:
+    """``twin run <deseal block> --samples 0`` said 'uncertainty.samples is 0' and sent the user to
+    a file that says 20; the option that gave the 0 is now named."""
+    scenario = SAMPLES.parent / "scenarios" / "stgilles_deseal_block.yaml"
+    line = assert_one_line_error(run_twin(["run", scenario, "--samples", "0", "-o", tmp_path / "out"]),
+                                 contains=("field 'soil.block.samples'", "uncertainty.samples is 0 (--samples 0)"))
+    assert line.count("--samples 0") == 1
+
+
+def test_samples_zero_of_the_file_names_no_option() -> None:
+    from tests.test_soil_block_mc_without_samples import _doc
+    from twin.errors import NoEffectError
+    from twin.scenario.checks import check_scenario, values_from_options
+    from twin.scenario.schema import parse_scenario
+
+    scenario = parse_scenario(_doc({"samples": 4}, 0), path="mc.yaml")
+    with pytest.raises(NoEffectError) as err:
+        check_scenario(scenario)
+    assert "uncertainty.samples is 0:" in str(err.value) and "--samples" not in str(err.value)
+    with values_from_options({"uncertainty.samples": "--samples"}), pytest.raises(NoEffectError) as err:
+        check_scenario(scenario)
+    assert "uncertainty.samples is 0 (--samples 0):" in str(err.value)

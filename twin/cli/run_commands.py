@@ -52,12 +52,14 @@ def run(
     outputs) go to stderr once the command has run 1 s, then at least every 5 s (none with -q).
     """
     from twin.errors import ScenarioError
+    from twin.scenario.checks import values_from_options
     from twin.workflows.scenario_run import default_scenario, run_scenario_file
 
     from .file_kinds import wrong_kind
 
+    given = {"uncertainty.samples": "--samples"} if samples is not None else {}  # the checks name the option, not the file
     try:
-        with wrong_kind(scenario, "scenario"):
+        with wrong_kind(scenario, "scenario"), values_from_options(given):
             lines = run_scenario_file(scenario, out, samples=samples, seed=seed, progress=False if quiet else None,
                                       no_effect=_no_effect(allow_no_effect), allow_dirs=list(allow_dir or []))
     except ScenarioError as exc:  # a selection or modification the runner refused names only its key path

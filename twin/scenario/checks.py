@@ -118,6 +118,28 @@ def scenario_in_hand(scenario: S.Scenario) -> Iterator[None]:
         _IN_HAND.reset(token)
 
 
+_FROM_OPTIONS: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("twin_values_from_options", default=None)
+
+
+@contextlib.contextmanager
+def values_from_options(options: dict[str, str]) -> Iterator[None]:
+    """Within the block, the checks say when a value came from a command-line option, not from the
+    scenario file: ``options`` maps key paths to options (``{"uncertainty.samples": "--samples"}``
+    for ``twin run --samples``), so "uncertainty.samples is 0 (--samples 0)" does not send the
+    user to a file that says 20."""
+    token = _FROM_OPTIONS.set(dict(options))
+    try:
+        yield
+    finally:
+        _FROM_OPTIONS.reset(token)
+
+
+def _from_option(key: str, value: object) -> str:
+    """``" (--option value)"`` when the command line gave ``key`` (:func:`values_from_options`), else ``""``."""
+    option = (_FROM_OPTIONS.get() or {}).get(key)
+    return f" ({option} {value})" if option else ""
+
+
 def _whatif_of(field: str, scenario: S.Scenario | None) -> str | None:
     """The name of the what-if the key path ``field`` (``whatifs.0.modifications...``) is in."""
     match = re.match(r"whatifs\.(\d+)(?:\.|$)", field or "")
@@ -305,7 +327,7 @@ def _check_scenario(scenario: S.Scenario, *, no_effect: str, path) -> None:
     _check_deseal_classes(scenario, path=path)
     if "soil" in domains and not unc.samples and "hydraulics_spread" in scenario.soil.model_fields_set:
         report_no_effect(f"soil.hydraulics_spread {scenario.soil.hydraulics_spread:g} scales the Monte Carlo's draws of the soil hydraulics, "
-                         "but uncertainty.samples is 0: set samples or leave it out", field="soil.hydraulics_spread",
+                         f"but uncertainty.samples is 0{_from_option('uncertainty.samples', 0)}: set samples or leave it out", field="soil.hydraulics_spread",
                          no_effect=no_effect, path=path)  # fmt: skip
     block = scenario.soil.block or {}
     if "soil" in domains and block.get("region") is not None and "margin_m" in block:
@@ -315,16 +337,17 @@ def _check_scenario(scenario: S.Scenario, *, no_effect: str, path) -> None:
     given = [k for k in ("samples", "prior_spread") if k in block]
     if "soil" in domains and not unc.samples and given:
         report_no_effect(f"soil.block.{given[0]} {block[given[0]]} sets the block's Monte Carlo (min(uncertainty.samples, soil.block.samples) "
-                         "paired samples of the soil hydraulics, their spread), but uncertainty.samples is 0: no block sample is "
+                         f"paired samples of the soil hydraulics, their spread), but uncertainty.samples is 0{_from_option('uncertainty.samples', 0)}: "
+                         "no block sample is "
                          f"drawn; set uncertainty.samples or leave {' and '.join('soil.block.' + k for k in given)} out",
                          field=f"soil.block.{given[0]}", no_effect=no_effect, path=path)  # fmt: skip
     if "soil" in domains and not unc.samples and scenario.soil.texture_shares is not None:
         report_no_effect("soil.texture_shares is the prior the Monte Carlo draws the unmapped ground's texture from, but "
-                         "uncertainty.samples is 0: set samples or leave it out (soil.texture sets the texture)",
+                         f"uncertainty.samples is 0{_from_option('uncertainty.samples', 0)}: set samples or leave it out (soil.texture sets the texture)",
                          field="soil.texture_shares", no_effect=no_effect, path=path)
     if (priors_on(scenario) and not unc.parameters and not (STOCK_DOMAINS & domains) and not soil_samples_itself(scenario)
             and not soil_hydraulics_sampled(scenario) and not soil_texture_sampled(scenario)):
-        report_no_effect(f"samples: {unc.samples} with the stock priors, but no engine of this scenario ({', '.join(scenario.domains)}) "
+        report_no_effect(f"samples: {unc.samples}{_from_option('uncertainty.samples', unc.samples)} with the stock priors, but no engine of this scenario ({', '.join(scenario.domains)}) "
                          f"reads the sampled building attributes (engines that do: {', '.join(sorted(STOCK_DOMAINS))})",
                          field="uncertainty.samples", no_effect=no_effect, path=path)
     runs = engine_runs(scenario)
@@ -334,7 +357,7 @@ def _check_scenario(scenario: S.Scenario, *, no_effect: str, path) -> None:
                        and scenario.traffic.samples < unc.samples)
         raise ResourceLimitError(
             f"this scenario needs up to {runs:,} engine runs ({len(scenario.domains)} engines x {1 + len(scenario.whatifs)} scenes"
-            f" + up to {unc.samples:,} samples x {1 + len(scenario.whatifs)} scenes x {len(sampled_domains(scenario))} sampled engines"
+            f" + up to {unc.samples:,} samples{_from_option('uncertainty.samples', unc.samples)} x {1 + len(scenario.whatifs)} scenes x {len(sampled_domains(scenario))} sampled engines"
             f"{', traffic limited to ' + format(scenario.traffic.samples, ',') + ' samples' if traffic_cap else ''}), "
             f"above the limit of {limit:,} (set TWIN_MAX_ENGINE_RUNS to raise it)",
             path=path, field="uncertainty.samples")
@@ -357,7 +380,8 @@ def check_scene_limits(scenario: S.Scenario, n_buildings: int, *, path=None) -> 
     if total > limit:
         raise ResourceLimitError(
             f"{1 + samples:,} energy runs x {scenes} scenes x {n_buildings:,} buildings = {total:,} building simulations, "
-            f"above the limit of {limit:,} (lower uncertainty.samples, or set TWIN_MAX_BUILDING_SIMULATIONS)",
+            f"above the limit of {limit:,} (lower uncertainty.samples{_from_option('uncertainty.samples', scenario.uncertainty.samples)}, "
+            "or set TWIN_MAX_BUILDING_SIMULATIONS)",
             path=path, field="uncertainty.samples")
 
 

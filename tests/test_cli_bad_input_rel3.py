@@ -145,7 +145,7 @@ def test_access_unknown_category_names_the_option_not_a_python_argument(tmp_path
     """Told the command-line user '(or pass services=)', a Python argument, and only after reading
     the scene; now checked with the other options (here before the missing file is noticed)."""
     line = assert_one_line_error(run_twin(["traffic", "access", tmp_path / "missing.geojson", "--categories", "school,bogus"]),
-                                 contains=("'--categories'", "unknown service category 'bogus'", "known: health, park, playground, school, shop"))
+                                 contains=("'--categories'", "unknown service category 'bogus'", "choose one of school, park, playground, shop, health"))
     assert "services=" not in line and "missing.geojson" not in line
 
 

@@ -77,3 +77,10 @@ def test_other_spellings_the_engine_reads_still_pass(capsys) -> None:
     for name in ("Frank-Wolfe", "B"):
         run_app(app, ["traffic", "assign", "--net", "missing_net.tntp", "--trips", "t", "--algorithm", name])
         assert "network file not found" in capsys.readouterr().err
+
+
+def test_access_categories_hint(capsys) -> None:
+    assert run_app(app, ["traffic", "access", B, "--categories", "school,parc"]) == 2
+    assert "field '--categories': unknown service category 'parc': choose one of school, park" in capsys.readouterr().err
+    assert run_app(app, ["traffic", "access", B, "--categories", "school,plaground"]) == 2
+    assert "(did you mean 'playground'?)" in capsys.readouterr().err

@@ -723,7 +723,9 @@ def restriction_line(s: dict) -> str:
 def access_command(
     files: Annotated[list[Path], typer.Argument(help="Scene files (streets, buildings, land cover, POIs) or a scene folder")],
     mode: Annotated[str, typer.Option("--mode", help="walk, bike or car", callback=choice("twin.traffic.access:MODE_SPEEDS_M_S", what="mode"))] = "walk",
-    categories: Annotated[str, typer.Option("--categories", help="Comma-separated service categories")] = "school,park",
+    categories: Annotated[str, typer.Option("--categories", help="Comma-separated service categories",
+                                                     callback=choice("twin.traffic.access:SERVICE_SOURCES", what="service category",
+                                                                     comma_separated=True))] = "school,park",
     minutes: Annotated[float, typer.Option("--minutes", help="Time budget, min")] = 15.0,
     weight: Annotated[str, typer.Option("--weight", help="Residents proxy: auto (dwellings, else floor area), a column name, or count")] = "auto",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Per-building results (.gpkg, .parquet, .csv)")] = None,

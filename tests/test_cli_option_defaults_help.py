@@ -51,3 +51,12 @@ def test_sigma_rel_help_gives_the_packaged_noise():
 def test_duration_and_turns_interval_help_say_what_applies_when_left_out():
     assert "default: a scenario folder's, else the end of the last departure window + 1 h" in _help("traffic", "simulate", "--duration")
     assert "default: one interval, the whole run" in _help("traffic", "simulate", "--turns-interval")
+
+
+def test_cost_weights_help_says_where_the_default_comes_from(tmp_path):
+    from twin.traffic.tntp import read_cost_weights
+
+    assert read_cost_weights(tmp_path) == (0.0, 0.0)  # no README beside the network: 0, as the help says
+    for command in ("assign", "skims"):
+        for option in ("--toll-factor", "--distance-factor"):
+            assert "(default: the weight in the README.md or SOURCE.md beside --net, else 0)" in _help("traffic", command, option)

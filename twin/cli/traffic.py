@@ -69,8 +69,8 @@ def assign_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary and history as JSON")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write link flows and costs (.csv or .parquet)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print every iteration")] = False,
-    toll_factor: Annotated[float | None, typer.Option(help="Generalized-cost weight of tolls (default: from the README)")] = None,
-    distance_factor: Annotated[float | None, typer.Option(help="Generalized-cost weight of length (default: from the README)")] = None,
+    toll_factor: Annotated[float | None, typer.Option(help="Generalized-cost weight of tolls (default: the weight in the README.md or SOURCE.md beside --net, else 0)")] = None,
+    distance_factor: Annotated[float | None, typer.Option(help="Generalized-cost weight of length (default: the weight in the README.md or SOURCE.md beside --net, else 0)")] = None,
 ) -> None:
     """Solve the static user equilibrium of TRIPS on NET.
 
@@ -789,8 +789,8 @@ def skims_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="Skims file (.omx OpenMatrix, or .parquet)")],
     trips: Annotated[Path | None, typer.Option("--trips", help="Demand file: adds the skims at the assigned equilibrium")] = None,
     gap: Annotated[float | None, typer.Option("--gap", help="With --trips: target relative gap of the assignment (default 1e-6)")] = None,
-    toll_factor: Annotated[float | None, typer.Option(help="Generalized-cost weight of tolls (default: from the README)")] = None,
-    distance_factor: Annotated[float | None, typer.Option(help="Generalized-cost weight of length (default: from the README)")] = None,
+    toll_factor: Annotated[float | None, typer.Option(help="Generalized-cost weight of tolls (default: the weight in the README.md or SOURCE.md beside --net, else 0)")] = None,
+    distance_factor: Annotated[float | None, typer.Option(help="Generalized-cost weight of length (default: the weight in the README.md or SOURCE.md beside --net, else 0)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
     """Zone-to-zone skims (generalized cost, time, length) of a TNTP network, free flow and assigned."""

@@ -207,9 +207,13 @@ def check_result(result: IngestResult, *, path, hint: str = "source", scene_crs=
             warnings.warn(f"file {path}: no objects found", TwinWarning, stacklevel=3)
 
 
+#: The suffixes :func:`detect_format` gives OSM files (read by :func:`twin.ingest.osm.read_osm`).
+OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.bz2")
+
+
 def _source_options(suffix: str, source_crs: str | None, override_crs: bool) -> dict:
     """How ``--source-crs`` reaches each reader (it is the CRS of files that declare none)."""
-    if source_crs is None or suffix in (".ifc", ".epw", ".osm", ".osm.pbf", ".pbf", ".osm.bz2"):
+    if source_crs is None or suffix in (".ifc", ".epw", *OSM_SUFFIXES):
         return {}
     if suffix in (".city.json", ".cityjson"):
         return {"crs": source_crs} if override_crs else {"source_crs": source_crs}
@@ -225,6 +229,7 @@ def ingest(
     override_crs: bool = False,
     ifc_crs: str | None = None,
     sites: Iterable[str | os.PathLike[str]] = (),
+    clip_to_sites: bool = False,
     progress: bool | None = None,
     context: bool = True,
     **options,
@@ -250,6 +255,10 @@ def ingest(
         Polygon files of districts/sites: read into the ``sites`` layer, and every building
         gets the ``site_id`` of the site it stands in. A file without a polygon, or sites that
         hold no building of the scene, are an :class:`~twin.errors.InputError` (field ``sites``).
+    clip_to_sites
+        Cut the OSM files (``.osm``, ``.osm.bz2``, ``.osm.pbf``) to the sites: a district from
+        a region's extract (:func:`twin.ingest.osm.read_osm`'s ``clip``). Other files are read
+        whole. Needs ``sites``.
     progress
         None: report the files read and the context step to the reporter the command line
         installed (library use: silent); False: silent; True: on stderr
@@ -270,10 +279,10 @@ def ingest(
 
     with requested(progress):
         return _ingest(paths, scene=scene, crs=crs, source_crs=source_crs, override_crs=override_crs, ifc_crs=ifc_crs,
-                       sites=sites, context=context, **options)
+                       sites=sites, clip_to_sites=clip_to_sites, context=context, **options)
 
 
-def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, context, **options):
+def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, clip_to_sites, context, **options):
     """:func:`ingest`, each file and the context step reported to :mod:`twin.io.progress`."""
     from twin.ingest.crs_check import check_scene_fit
     from twin.io import progress
@@ -286,6 +295,10 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, cont
     paths = list(paths)
     sites = list(sites)
     check_one_weather(paths)
+    if clip_to_sites and not sites:
+        raise InputError("clip_to_sites cuts the OSM files to the sites, and no sites file is given: give the district's polygon "
+                         "as sites", field="sites")
+    clip = None
 
     def read_into_scene(path, extra: dict) -> None:
         suffix = detect_format(path)
@@ -298,6 +311,8 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, cont
             for key in IFC_OPTIONS:
                 opts.pop(key, None)
             opts.update(_source_options(suffix, source_crs, override_crs))
+        if clip is not None and suffix in OSM_SUFFIXES:
+            opts["clip"] = clip
         opts.update(extra)
         result = read(path, **opts)
         for name, lonlat in result.meta.get("lonlat_bounds", {}).items():
@@ -308,11 +323,7 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, cont
         add_result(scene, result)
         results.append(result)
 
-    with progress.step("input files", len(paths) + len(sites)) as files_done:
-        for path in paths:
-            with progress.step(Path(path).name):
-                read_into_scene(path, {})
-            files_done.advance()
+    def read_sites() -> None:
         for path in sites:
             with progress.step(f"{Path(path).name} (sites)"):
                 read_into_scene(path, {"layer": "sites"})
@@ -320,6 +331,17 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, cont
                 raise InputError("no site polygon in the file: a sites file gives the districts the buildings are assigned to",
                                  path=path, field="sites")
             files_done.advance()
+
+    with progress.step("input files", len(paths) + len(sites)) as files_done:
+        if clip_to_sites:  # the sites first: they cut the files
+            read_sites()
+            clip = sites_lonlat(scene)
+        for path in paths:
+            with progress.step(Path(path).name):
+                read_into_scene(path, {})
+            files_done.advance()
+        if not clip_to_sites:
+            read_sites()
         if scene.weather is not None:
             from twin.io.weather_site import check_weather_site
 
@@ -347,6 +369,11 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, cont
             with progress.step("building attributes from their context"):
                 refine_scene(scene, table=load_defaults(options.get("defaults")))
     return scene, results
+
+
+def sites_lonlat(scene):
+    """The union of the scene's sites in longitude/latitude (the OSM files' CRS), a shapely geometry."""
+    return scene.sites.geometry.to_crs("EPSG:4326").union_all()
 
 
 def check_one_weather(paths: list) -> None:

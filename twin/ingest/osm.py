@@ -49,6 +49,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from twin.errors import InputError, ParseError
 from twin.ingest.defaults import landcover_class, load_defaults
@@ -142,8 +143,9 @@ def check_osm_file(path: Path, source: Path) -> None:
         raise ParseError("truncated OSM XML: no closing </osm> at its end (the objects after the cut would be missing)", path=source)
 
 
-def _read_layer(path: Path, layer: str, where: str | None, source: Path) -> gpd.GeoDataFrame:
-    """One layer of the GDAL OSM driver, columns in lower case, filtered by ``where`` (SQL).
+def _read_layer(path: Path, layer: str, where: str | None, source: Path, clip=None) -> gpd.GeoDataFrame:
+    """One layer of the GDAL OSM driver, columns in lower case, filtered by ``where`` (SQL) and,
+    with ``clip`` (a shapely geometry in longitude/latitude), to the features that intersect it.
 
     The filter matters for ``multipolygons``: without one, GDAL leaves out a closed
     ``building=*`` way that is the outer ring of a multipolygon relation tagged with something
@@ -158,7 +160,7 @@ def _read_layer(path: Path, layer: str, where: str | None, source: Path) -> gpd.
     try:
         with warnings.catch_warnings(), gdal_reads():
             warnings.simplefilter("ignore", RuntimeWarning)  # "Non closed ring detected" etc.
-            frame = pyogrio.read_dataframe(path, layer=layer, where=where, use_arrow=True, CONFIG_FILE=osm_config_file())
+            frame = pyogrio.read_dataframe(path, layer=layer, where=where, mask=clip, use_arrow=True, CONFIG_FILE=osm_config_file())
     except (DataSourceError, OSError, ValueError) as exc:
         raise ParseError(f"cannot read OSM layer {layer!r}: {exc}", path=source) from None
     if frame.crs is None:
@@ -175,6 +177,7 @@ def read_osm(
     defaults: dict | str | os.PathLike[str] | None = None,
     overrides=None,
     scene_crs: str | None = None,
+    clip=None,
 ) -> IngestResult:
     """Read an OSM XML / PBF file into scene layers.
 
@@ -193,6 +196,10 @@ def read_osm(
     scene_crs
         CRS of the scene the layers go to: the signals are put on the street nodes in metres
         in it (when projected in metres; else in the data's UTM zone).
+    clip
+        A district to cut from a larger extract (a shapely geometry in longitude/latitude):
+        whole buildings whose centroid lies in it (as the Saint-Gilles sample was cut), whole
+        street ways, land-cover polygons and points of interest that touch it; None: everything.
 
     Returns
     -------
@@ -225,7 +232,9 @@ def read_osm(
         poi_frames = []
         if "buildings" in wanted or "pois" in wanted:
             # buildings read on their own: see _read_layer on the attribute filter
-            polys = _read_layer(readable, "multipolygons", '"building" IS NOT NULL', path)
+            polys = _read_layer(readable, "multipolygons", '"building" IS NOT NULL', path, clip)
+            if clip is not None:
+                polys = polys[shapely.within(shapely.centroid(polys.geometry.to_numpy()), clip)]
             ids = feature_ids(polys, "osm", "way")
             is_building = _is_building(polys["building"]) if len(polys) else np.zeros(0, dtype=bool)
             if "buildings" in wanted:
@@ -240,7 +249,7 @@ def read_osm(
             if "pois" in wanted:
                 keys += ["shop", "tourism", "healthcare", "office"]
             where = f"""("building" IS NULL OR "building" = 'no') AND ({' OR '.join(f'"{k}" IS NOT NULL' for k in keys)})"""
-            polys = _read_layer(readable, "multipolygons", where, path)
+            polys = _read_layer(readable, "multipolygons", where, path, clip)
             ids = feature_ids(polys, "osm", "way")
             if "landcover" in wanted:
                 cls = landcover_class(polys, table)["cover_class"].notna().to_numpy()
@@ -250,7 +259,7 @@ def read_osm(
                 poi_frames.append(pois_from_frame(polys, ids, result, table=table, report=False))
         points = None
         if "pois" in wanted:
-            points = _read_layer(readable, "points", None, path)
+            points = _read_layer(readable, "points", None, path, clip)
             points = points[points[[k for k in TAGS["points"][1:] if k in points and k not in SIGN_TAGS]].notna().any(axis=1).to_numpy()]
             pts = pois_from_frame(points, feature_ids(points, "osm", "node"), result, table=table, report=False)
             frames = [f for f in [pts, *poi_frames] if len(f)]
@@ -259,12 +268,12 @@ def read_osm(
             )
             result.meta["points_without_category"] = int(len(points) - len(pts))
         if "streets" in wanted:
-            lines = _read_layer(readable, "lines", None, path)
+            lines = _read_layer(readable, "lines", None, path, clip)
             lines = lines[lines["highway"].notna().to_numpy()] if "highway" in lines else lines.iloc[:0]
             prefix = f"osm:{_stem(path)}"
             nodes, links = streets_from_frame(lines, feature_ids(lines, "osm", "way"), result, node_prefix=prefix, table=table)
             if points is None:  # the signal and priority-sign nodes only
-                points = _read_layer(readable, "points", " OR ".join(f""""highway" LIKE '%{v}%'""" for v in ("traffic_signals", *SIGN_HIGHWAY)), path)
+                points = _read_layer(readable, "points", " OR ".join(f""""highway" LIKE '%{v}%'""" for v in ("traffic_signals", *SIGN_HIGHWAY)), path, clip)
             nodes, links = place_priority_signs(nodes, links, sign_points(points), scene_crs, result)
             result.layers["nodes"] = place_signals(nodes, links, signal_points(points), scene_crs, result)
             result.layers["links"] = links

@@ -270,7 +270,8 @@ def build_baseline(scenario: Scenario, base_dir: Path, *, progress: bool | None 
     if scenario.inputs.weather:
         files.append(input_path(inputs, "inputs.weather"))
     sites = [input_path(inputs, f"inputs.sites.{i}") for i in range(len(scenario.inputs.sites))]
-    scene = _ingested(files, crs=scenario.inputs.crs, source_crs=scenario.inputs.source_crs, sites=sites, progress=progress)
+    scene = _ingested(files, crs=scenario.inputs.crs, source_crs=scenario.inputs.source_crs, sites=sites,
+                      clip_to_sites=scenario.inputs.clip_to_sites, progress=progress)
     scene.name = scenario.name
     if scenario.inputs.calibration:
         from twin.calibration.writeback import apply_calibration
@@ -301,7 +302,7 @@ def _file_key(path) -> tuple:
     return str(Path(path).resolve()), st.st_size, st.st_mtime_ns
 
 
-def _ingested(files: list, *, crs, source_crs, sites: list, progress):
+def _ingested(files: list, *, crs, source_crs, sites: list, clip_to_sites: bool = False, progress):
     """:func:`twin.ingest.ingest` of ``files`` and ``sites``, once per run (:data:`_RUN_INGESTS`):
     a later call of the same run with the same files (unchanged on disk) and CRS gets a copy of the
     first scene (its tables shared copy-on-write, as a what-if's copy of the baseline)."""
@@ -310,11 +311,11 @@ def _ingested(files: list, *, crs, source_crs, sites: list, progress):
     store = _RUN_INGESTS.get()
     key = None
     if store is not None:
-        key = (tuple(_file_key(f) for f in files), tuple(_file_key(f) for f in sites), crs, source_crs)
+        key = (tuple(_file_key(f) for f in files), tuple(_file_key(f) for f in sites), clip_to_sites, crs, source_crs)
         hit = store.get(key)
         if hit is not None:
             return hit.copy(keep_changed=True)
-    scene, _ = ingest(files, crs=crs, source_crs=source_crs, sites=sites, progress=progress)
+    scene, _ = ingest(files, crs=crs, source_crs=source_crs, sites=sites, clip_to_sites=clip_to_sites, progress=progress)
     if key is not None:
         store[key] = scene.copy(keep_changed=True)
     return scene

@@ -423,6 +423,12 @@ class Inputs(Strict):
 
     files: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     sites: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    """Polygon files of the district(s): every building gets the ``site_id`` of its site; the
+    soil grid covers their bounding box."""
+    clip_to_sites: bool = False
+    """Cut the OSM files of ``files`` (a region's ``.osm.pbf``) to the sites: whole buildings whose
+    centroid is in a site, whole street ways, land-cover polygons and POIs touching one
+    (:func:`twin.ingest.ingest`); other files are read whole."""
     weather: str | None = Field(default=None, min_length=1)
     calibration: str | None = Field(default=None, min_length=1)
     """A calibration table written by ``twin calibrate`` (``calibration.parquet``): its
@@ -434,6 +440,13 @@ class Inputs(Strict):
     @classmethod
     def _crs(cls, v, info):
         return _check_crs(v, projected=info.field_name == "crs")
+
+    @model_validator(mode="after")
+    def _clip_needs_sites(self):
+        if self.clip_to_sites and not self.sites:
+            raise ValueError("clip_to_sites cuts the OSM files to the sites, and no sites file is given: add the district's "
+                             "polygon file to inputs.sites")
+        return self
 
 
 class EnergyOptions(Strict):

@@ -171,3 +171,24 @@ def test_a_change_that_rounds_away_is_not_said_to_lie_below_its_range():
     row.update({"kpi": "hot_days_surface_temp_midday_c", "delta": -11.9, "delta_p_lo": -11.7, "delta_p50": -9.6, "delta_p_hi": -8.1})
     cells = _text(_kpi_row_cells(next(pd.DataFrame([row]).itertuples()), True, (5.0, 95.0)))
     assert "central change below its range (median -9.6 K)" in cells  # the page turns "-" into "−"
+
+
+def test_a_what_if_that_raises_the_bills_says_so_in_the_payback_table():
+    """stgilles_heat_pumps: the payback table's 'saving on energy bills' read '−2,584 k€/yr' (a
+    negative saving, beside 'never (no saving)'); it now says the bills rise, by how much."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from twin.scenario.report_energy_classes import energy_section
+
+    base = pd.DataFrame({"building_id": ["a", "b"], "energy_class": ["E", "E"], "system": ["gas_boiler"] * 2,
+                         "energy_cost_eur": [2000.0, 2000.0], "investment_eur": [0.0, 0.0]})
+    new = base.assign(energy_class=["D", "D"], energy_cost_eur=[2600.0, 2700.0], investment_eur=[15000.0, 15000.0])
+    kpis = pd.DataFrame({"whatif": ["w"], "domain": ["energy"], "kpi": ["co2_t"], "baseline": [8.0], "whatif_value": [3.0], "delta": [-5.0]})
+    comparison = SimpleNamespace(baseline={"energy": SimpleNamespace(objects=base)}, whatifs={"w": {"energy": SimpleNamespace(objects=new)}},
+                                 kpis=kpis, samples=None, scenario=SimpleNamespace(uncertainty=SimpleNamespace(percentiles=(5.0, 95.0))))
+    table = energy_section(comparison).split("<table id='payback'>", 1)[1].split("</table>", 1)[0]
+    cells = [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", table)]
+    assert cells[3] == "none: the bills rise by 1.30 k€/yr"  # 1,300 €/yr, three significant digits
+    assert cells[4] == "never (no saving)"

@@ -169,7 +169,9 @@ def energy_section(comparison) -> str:
                 rng = f"<td>{payback_range(r['payback_lo'], r['payback_hi'])}</td>" if np.isfinite(r["payback_lo"]) else "<td>–</td>"
             # in the KPI tables' units (k€, k€/yr: the summary's investment and bills; it said M€)
             inv = L.with_unit(L.fmt_value("investment_keur", r["investment_eur"] / 1e3), L.unit("investment_keur"))
-            saving = L.with_unit(L.fmt_value("energy_cost_keur_yr", r["saving_eur_yr"] / 1e3), L.unit("energy_cost_keur_yr"))
+            saving = L.with_unit(L.fmt_value("energy_cost_keur_yr", abs(r["saving_eur_yr"]) / 1e3), L.unit("energy_cost_keur_yr"))
+            if r["saving_eur_yr"] < 0:  # heat pumps on dear electricity: a "saving" of -2,584 k€/yr read as a double negative
+                saving = f"none: the bills rise by {saving}"
             p.append(f"<tr><td class='l'>{html.escape(w)}</td><td>{r['buildings']:,}</td><td>{inv}</td>"
                      f"<td>{saving}</td><td><b>{_years(r['payback_yr'])}</b></td>{rng}{shares}</tr>")
         p.append("</tbody></table></div><p class='note'>Simple payback = investment / yearly saving on the energy bills at today's prices "

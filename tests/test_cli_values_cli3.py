@@ -43,3 +43,11 @@ def test_samples_zero_of_the_file_names_no_option() -> None:
     with values_from_options({"uncertainty.samples": "--samples"}), pytest.raises(NoEffectError) as err:
         check_scenario(scenario)
     assert "uncertainty.samples is 0 (--samples 0):" in str(err.value)
+
+
+@pytest.mark.parametrize(("value", "text"), [("estimat", "not 'estimat' (did you mean 'estimate'?)"), ("2", "within (0, 1], not 2")])
+def test_sigma_rel_slip_and_range(tmp_path, value: str, text: str) -> None:
+    """--sigma-rel estimat gave no hint; --sigma-rel 2 did not repeat the value."""
+    args = ["calibrate", SAMPLES / "stgilles_buildings_osm2013.geojson", "-o", tmp_path / "out",
+            "--meters", SAMPLES / "lcm_central_heat_daily.csv", "--sigma-rel", value]
+    assert_one_line_error(run_twin(args), contains=("'--sigma-rel'", text))

@@ -122,6 +122,7 @@ def calibrate(
     cleaning step printed as 'cleaning: ...'.
     """
     from twin.calibration.command import calibrate_command
+    from twin.cli.choices import did_you_mean
     from twin.errors import InputError
     from twin.workflows.interrupt import sigterm_raises
 
@@ -140,9 +141,10 @@ def calibrate(
             try:
                 sig = float(sigma_rel)
             except ValueError:
-                raise InputError(f"--sigma-rel must be a number or 'estimate', not {sigma_rel!r}", field="--sigma-rel") from None
+                raise InputError(f"--sigma-rel must be a number or 'estimate', not {sigma_rel!r}{did_you_mean(sigma_rel, ('estimate',))}",
+                                 field="--sigma-rel") from None
             if not 0.0 < sig <= 1.0:
-                raise InputError("--sigma-rel must be within (0, 1]", field="--sigma-rel")
+                raise InputError(f"--sigma-rel must be within (0, 1], not {sigma_rel}", field="--sigma-rel")
     cutoff = None
     if train_until is not None:
         from twin.io.time_option import aware_time_option

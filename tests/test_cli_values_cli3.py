@@ -51,3 +51,9 @@ def test_sigma_rel_slip_and_range(tmp_path, value: str, text: str) -> None:
     args = ["calibrate", SAMPLES / "stgilles_buildings_osm2013.geojson", "-o", tmp_path / "out",
             "--meters", SAMPLES / "lcm_central_heat_daily.csv", "--sigma-rel", value]
     assert_one_line_error(run_twin(args), contains=("'--sigma-rel'", text))
+
+
+def test_classes_slip_of_the_packaged_name(tmp_path) -> None:
+    """--classes brusels said only 'class targets not found' (read as a file name)."""
+    args = ["calibrate", SAMPLES / "stgilles_buildings_osm2013.geojson", "-o", tmp_path / "out", "--classes", "brusels"]
+    assert_one_line_error(run_twin(args), contains=("'--classes'", "class targets not found", "(did you mean 'brussels'?)"))

@@ -129,6 +129,9 @@ def calibrate(
     check_options(seed=seed, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3, utc_offset=utc_offset, latitude=latitude, longitude=longitude)
     check_weather_options(weather=weather, daily_weather=daily_weather, utc_offset=utc_offset, latitude=latitude, longitude=longitude)
     check_fit_options(ctx, meters=meters, classes=classes)
+    if classes is not None and classes != "brussels" and not Path(classes).exists():  # a slip of the packaged name is no file either
+        raise InputError(f"class targets not found: give 'brussels' (the packaged shares) or a CSV{did_you_mean(classes, ('brussels',))}",
+                         path=classes, field="--classes")
     if weather is not None:
         from twin.io.paths import check_input_file
 

@@ -192,3 +192,30 @@ def test_a_what_if_that_raises_the_bills_says_so_in_the_payback_table():
     cells = [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", table)]
     assert cells[3] == "none: the bills rise by 1.30 k€/yr"  # 1,300 €/yr, three significant digits
     assert cells[4] == "never (no saving)"
+
+
+def test_a_permit_whose_district_kpis_barely_move_does_not_read_no_change():
+    """The permit batch (a house on the car park of Place Hermann Dumont): the card said "No change
+    in the energy KPIs." and the table "No indicator changed." above a folded "13 indicators
+    unchanged" whose heating need read 247,561 -> 247,578, while the map showed 31 neighbours
+    changed and the description says their heating need rises."""
+    import pandas as pd
+
+    from tests.scenario_helpers import fake_comparison, fake_scenario
+    from twin.scenario.report import _kpi_table, _summary_section
+
+    comparison = fake_comparison()  # the what-if warms a, removes d, adds n
+    comparison.scenario = fake_scenario()
+    comparison.kpis = pd.DataFrame({"whatif": ["w"], "domain": ["energy"], "kpi": ["heating_need_mwh"], "baseline": [247561.0],
+                                    "whatif_value": [247578.0], "delta": [17.0]})
+    card = _text(_summary_section(comparison))
+    assert "No change" not in card
+    assert "The district's energy KPIs move by less than 0.05 %; 1 building changed, 1 building added, 1 building removed (maps below)." in card
+    table = _text(_kpi_table(comparison.kpis, False, (5.0, 95.0)))
+    assert "No indicator changed" not in table and "unchanged" not in table
+    assert "No indicator moved by 0.05 % or more." in table and "1 indicator moved by less than 0.05 %" in table
+
+    comparison.whatifs["w"] = comparison.baseline  # nothing changes: as before
+    comparison.kpis = comparison.kpis.assign(whatif_value=247561.0, delta=0.0)
+    assert "No change in the energy KPIs." in _text(_summary_section(comparison))
+    assert "1 indicator unchanged" in _text(_kpi_table(comparison.kpis, False, (5.0, 95.0)))

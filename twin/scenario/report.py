@@ -488,11 +488,13 @@ def _kpi_table(group: pd.DataFrame, banded: bool, percentiles) -> str:
         out.append(f"<table class='kpi'><thead>{head}</tr></thead><tbody>")
         out += [f"<tr>{_kpi_row_cells(r, banded, percentiles)}</tr>" for r in changed]
         out.append("</tbody></table>")
-    else:
-        out.append("<p>No indicator changed.</p>")
+    else:  # "No indicator changed." above a folded heating need of 247,561 -> 247,578 (a permit's shade)
+        out.append("<p>No indicator moved by 0.05 % or more.</p>")
     if same or checks:
         n = len(same)
-        out.append(f"<details class='same'><summary>{n} indicator{'s' if n != 1 else ''} unchanged"
+        shown_moved = any(L.fmt_value(r.kpi, r.whatif_value, ref=r.baseline) != L.fmt_value(r.kpi, r.baseline) for r in same)
+        out.append(f"<details class='same'><summary>{n} indicator{'s' if n != 1 else ''} "
+                   + ("moved by less than 0.05 %" if shown_moved else "unchanged")
                    + (f" · {len(checks)} check{'s' if len(checks) != 1 else ''} of the run" if checks else "") + "</summary>"
                    "<table><thead><tr><th class='l'>indicator</th><th class='l'>unit</th><th>baseline</th><th>what-if</th></tr></thead><tbody>")
         for r in same + checks:
@@ -1120,7 +1122,7 @@ def _summary_section(comparison) -> str:
         if lines:
             p.append("<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>")
         else:
-            p.append(f"<p>No change in the {html.escape(', '.join(sc.domains))} KPIs.</p>")
+            p.append(f"<p>{_no_headline_words(comparison, w.name, group)}</p>")
         unrun = _unrun_domains(sc, w)
         if unrun:
             p.append(f"<p class='note'>This what-if acts on the {html.escape(', '.join(sorted(unrun)))} engine{'s' if len(unrun) > 1 else ''}, not run in this scenario "
@@ -1136,6 +1138,31 @@ def _summary_section(comparison) -> str:
                  + _temperature_change_words(comparison.kpis) + "." + (f" {html.escape(OUTSIDE_WHY, quote=False)}" if _any_outside(comparison.kpis) else "") + "</p>")
     p.append("</section>")
     return "".join(p)
+
+
+def _no_headline_words(comparison, whatif: str, group: pd.DataFrame) -> str:
+    """What a what-if's card says when no KPI moved by 0.05 % or more: "No change in the energy
+    KPIs.", or, when some moved less or objects changed (a permit's building shading 31
+    neighbours: the card said "No change"), that the district's KPIs moved by less than 0.05 % and
+    how many objects the maps show changed or added."""
+    sc = comparison.scenario
+    counts = []
+    for domain in sc.domains:
+        if domain not in comparison.whatifs.get(whatif, {}):
+            continue
+        geo, _ = map_data(comparison, whatif, domain)
+        if geo is None:
+            continue
+        nouns = MAP_NOUNS.get(domain, ("object", "objects"))
+        for state in ("changed", "added", "removed"):
+            k = int((geo["state"] == state).sum())
+            if k:
+                counts.append(f"{k:,} {nouns[k != 1]} {state}")
+    moved = bool(np.any(np.abs(group["delta"].to_numpy(dtype=float)) > 0)) if len(group) else False
+    if not counts and not moved:
+        return f"No change in the {html.escape(', '.join(sc.domains))} KPIs."
+    words = f"The district's {html.escape(', '.join(sc.domains))} KPIs move by less than 0.05 %"
+    return words + (f"; {html.escape(', '.join(counts))} (maps below)." if counts else ".")
 
 
 def _glossary(scenario, kpis: pd.DataFrame) -> list[tuple[str, str]]:

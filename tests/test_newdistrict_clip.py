@@ -2,8 +2,8 @@
 
 A planner of another commune starts from the whole-region PBF; ``inputs.sites`` alone only
 assigned ``site_id`` and the scene held the whole region (7,274 traffic zones: refused). The
-clip keeps whole buildings whose centroid lies in a site, whole street ways, land-cover polygons
-and POIs touching one. A hand-made OSM file, a site box in longitude/latitude.
+clip keeps whole buildings whose centroid lies in a site, the street lines cut to the sites,
+land-cover polygons and POIs touching one. A hand-made OSM file, a site box in longitude/latitude.
 """
 
 from __future__ import annotations
@@ -74,8 +74,10 @@ def test_clip_to_sites_keeps_the_district_only(region):
 
     cut, _ = ingest([osm], sites=[site], clip_to_sites=True, progress=False)
     assert set(cut.buildings["building_id"]) == {"osm:way/100"}  # 102 touches the site, its centroid does not
-    assert _ways(cut.links) == {"200"}  # the way that crosses the edge is kept whole
-    assert cut.links.length.sum() == pytest.approx(whole.links[whole.links["link_id"].str.contains("/200:")].length.sum())
+    assert _ways(cut.links) == {"200"}  # the way that crosses the edge, cut there:
+    on_200 = whole.links[whole.links["link_id"].str.contains("/200:")]
+    assert cut.links.length.sum() == pytest.approx(on_200.length.sum() * (4.3520 - 4.3497) / (4.3540 - 4.3497), rel=1e-3)
+    assert cut.nodes.to_crs("EPSG:4326").geometry.x.max() == pytest.approx(4.3520, abs=1e-7)
     assert len(cut.pois) == 1
     assert (cut.buildings["site_id"].notna()).all()
 
@@ -97,3 +99,12 @@ def test_scenario_clip_to_sites(region, tmp_path):
     del doc["inputs"]["sites"]
     with pytest.raises(ScenarioError, match="no sites file is given: add the district's polygon file to inputs.sites"):
         parse_scenario(doc)
+
+
+def test_schema_says_what_sites_and_the_cut_do():
+    """``twin scenario schema`` (for editors) described neither ``sites`` nor how to cut a district."""
+    from twin.scenario.schema import Scenario
+
+    props = Scenario.model_json_schema()["$defs"]["Inputs"]["properties"]
+    assert "site_id" in props["sites"]["description"]
+    assert "Cut the OSM files" in props["clip_to_sites"]["description"]

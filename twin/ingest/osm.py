@@ -198,8 +198,9 @@ def read_osm(
         in it (when projected in metres; else in the data's UTM zone).
     clip
         A district to cut from a larger extract (a shapely geometry in longitude/latitude):
-        whole buildings whose centroid lies in it (as the Saint-Gilles sample was cut), whole
-        street ways, land-cover polygons and points of interest that touch it; None: everything.
+        whole buildings whose centroid lies in it and street lines cut to it (as the Saint-Gilles
+        sample was cut: :func:`clip_lines`), land-cover polygons and points of interest that
+        touch it; None: everything.
 
     Returns
     -------
@@ -270,6 +271,8 @@ def read_osm(
         if "streets" in wanted:
             lines = _read_layer(readable, "lines", None, path, clip)
             lines = lines[lines["highway"].notna().to_numpy()] if "highway" in lines else lines.iloc[:0]
+            if clip is not None:
+                lines = clip_lines(lines, clip)
             prefix = f"osm:{_stem(path)}"
             nodes, links = streets_from_frame(lines, feature_ids(lines, "osm", "way"), result, node_prefix=prefix, table=table)
             if points is None:  # the signal and priority-sign nodes only
@@ -281,6 +284,20 @@ def read_osm(
                 readable, links, node_prefix=prefix, snap_deg=default_snap(OSM_CRS, table), result=result
             )
     return result
+
+
+def clip_lines(lines: gpd.GeoDataFrame, clip) -> gpd.GeoDataFrame:
+    """The street lines cut to ``clip`` (their line parts inside it; a line that leaves and comes
+    back becomes a MultiLineString, which the network splits into pieces); lines that keep no
+    length are left out. So the streets end on the district's edge, where the traffic engine's
+    through traffic enters (:func:`twin.traffic.mobility.edge_nodes`), as in the Saint-Gilles sample."""
+    parts, row = shapely.get_parts(shapely.intersection(lines.geometry.to_numpy(), clip), return_index=True)
+    is_line = shapely.get_type_id(parts) == 1  # LineString (points where a line only touches the edge left out)
+    rows = np.unique(row[is_line])
+    out = lines.iloc[rows].copy()
+    cut = shapely.multilinestrings(parts[is_line], indices=np.searchsorted(rows, row[is_line]))
+    out[lines.geometry.name] = gpd.GeoSeries(cut, index=out.index, crs=lines.crs)
+    return out
 
 
 def _stem(path: Path) -> str:

@@ -421,13 +421,14 @@ class Inputs(Strict):
     """Scene sources, relative to the scenario file (and confined to its folder: see
     :mod:`twin.scenario.inputs`)."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True)  # docstrings -> schema
     files: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     sites: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
     """Polygon files of the district(s): every building gets the ``site_id`` of its site; the
     soil grid covers their bounding box."""
     clip_to_sites: bool = False
     """Cut the OSM files of ``files`` (a region's ``.osm.pbf``) to the sites: whole buildings whose
-    centroid is in a site, whole street ways, land-cover polygons and POIs touching one
+    centroid is in a site, street lines cut at its edge, land-cover polygons and POIs touching one
     (:func:`twin.ingest.ingest`); other files are read whole."""
     weather: str | None = Field(default=None, min_length=1)
     calibration: str | None = Field(default=None, min_length=1)

@@ -1,4 +1,5 @@
-"""Shared fixtures: where the external reference data lives, and how its absence is handled.
+"""Shared fixtures: where the external reference data lives, how its absence is handled, and the
+two weather files that many tests read (``weather``: Uccle, ``denver``: the BESTEST site).
 
 A test that needs ``../shared/data`` *fails* when the data is missing and ``CI`` is set, and is
 skipped otherwise (a developer without the data can still run the rest).
@@ -33,3 +34,31 @@ def shared_path(*parts: str) -> Path:
 def shared_data() -> Path:
     """The ``../shared/data`` folder (see :func:`shared_path`)."""
     return shared_path()
+
+
+UCCLE_EPW = ("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw")
+DENVER_EPW = ("weather", "USA_CO_Denver.Intl.AP.725650_TMY3.epw")
+
+
+def _read_once(parts: tuple[str, ...]):
+    """The weather file ``parts`` under ``../shared/data``, shared by the session's tests; at teardown,
+    an error if one of them changed its data in place (copy ``weather.data`` before editing it)."""
+    from twin.ingest.epw import read_epw
+
+    weather = read_epw(shared_path(*parts))
+    data = weather.data.copy()
+    yield weather
+    if not weather.data.equals(data):
+        pytest.fail(f"a test changed the shared weather {parts[-1]} in place: edit a copy of its data", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def weather():
+    """The Uccle TMYx weather (Brussels), read once a session; not to be changed in place."""
+    yield from _read_once(UCCLE_EPW)
+
+
+@pytest.fixture(scope="session")
+def denver():
+    """The Denver TMY3 weather of the BESTEST cases, read once a session; not to be changed in place."""
+    yield from _read_once(DENVER_EPW)

@@ -26,10 +26,8 @@ from pathlib import Path
 import pytest
 
 from tests.bestest_ranges_mbl import RANGES, UNITS
-from tests.conftest import shared_path
 
 DATA = Path(__file__).parent / "energy_data"
-DENVER = ("weather", "USA_CO_Denver.Intl.AP.725650_TMY3.epw")
 CASES = sorted({case for case, _ in RANGES})
 QUANTITIES = tuple(UNITS)
 
@@ -66,13 +64,6 @@ OUTSIDE = {
     ("950ff", "t_air_max_c"): "35.158 degC below 36.1-37.1",
     ("950ff", "t_air_mean_c"): "14.210 degC below 14.4-15.0",
 }
-
-
-@pytest.fixture(scope="module")
-def denver():
-    from twin.ingest.epw import read_epw
-
-    return read_epw(shared_path(*DENVER))
 
 
 @pytest.fixture(scope="module")

@@ -23,17 +23,7 @@ import numpy as np
 import pytest
 import yaml
 
-from tests.conftest import shared_path
-
 DATA = Path(__file__).parent / "energy_data"
-DENVER = ("weather", "USA_CO_Denver.Intl.AP.725650_TMY3.epw")
-
-
-@pytest.fixture(scope="module")
-def denver():
-    from twin.ingest.epw import read_epw
-
-    return read_epw(shared_path(*DENVER))
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.conftest import shared_path
 from tests.energy_iso52016_reference import simulate_network_reference
 from twin.energy.iso52016 import GlazingGap, Network, build_network, load_spec_iso52016, modal_arrays, run_kernel, stack_buildings
 from twin.errors import InputError
 
-DENVER = ("weather", "USA_CO_Denver.Intl.AP.725650_TMY3.epw")
 DATA = __import__("pathlib").Path(__file__).parent / "energy_data"
 
 
@@ -165,13 +163,6 @@ def test_interior_convection_option(denver):
     assert info_t["interior_convection"] == "tarp"
     with pytest.raises(InputError, match="interior convection"):
         build_network(spec, denver, interior_convection="iso")
-
-
-@pytest.fixture(scope="module")
-def denver():
-    from twin.ingest.epw import read_epw
-
-    return read_epw(shared_path(*DENVER))
 
 
 def _spec_drivers_kw(drv) -> dict:

@@ -43,13 +43,6 @@ def _spec(**top) -> dict:
     return d
 
 
-@pytest.fixture(scope="module")
-def denver():
-    from twin.ingest.epw import read_epw
-
-    return read_epw(shared_path(*DENVER))
-
-
 # ------------------------------------------------------------------------------ day types
 def test_day_types_pick_the_most_specific_profile():
     s = DaySchedule(all_days=[1.0] * 24, saturday=[2.0] * 24, sunday=[float(h) for h in range(24)])

@@ -39,13 +39,6 @@ def row_scene(n: int = 5, *, floor_area=None):
     return scene
 
 
-@pytest.fixture(scope="module")
-def weather():
-    from twin.ingest.epw import read_epw
-
-    return read_epw(shared_path(*EPW))
-
-
 def test_row_of_houses_typology_and_party_walls(weather):
     from twin.energy.stock import run_stock
 

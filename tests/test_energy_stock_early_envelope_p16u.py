@@ -12,19 +12,11 @@ import hashlib
 
 import pytest
 
-from tests.conftest import shared_path
 from tests.test_energy_stock_bad_input import row_scene
 
 TABLES = ("buildings", "envelope", "excluded", "monthly", "costs")
 #: Two houses whose envelope passes validation but whose conductance the kernel rejects.
 LEAKY = {"h1": {"u_wall_w_m2k": 60.0, "u_roof_w_m2k": 60.0}, "h3": {"u_roof_w_m2k": 60.0}}
-
-
-@pytest.fixture(scope="module")
-def weather():
-    from twin.ingest.epw import read_epw
-
-    return read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))
 
 
 def _digests(folder) -> dict[str, str]:

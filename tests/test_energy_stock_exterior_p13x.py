@@ -25,15 +25,6 @@ import pytest
 
 from tests.conftest import shared_path
 
-UCCLE = ("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw")
-
-
-@pytest.fixture(scope="module")
-def uccle():
-    from twin.ingest.epw import read_epw
-
-    return read_epw(shared_path(*UCCLE))
-
 
 def _eplus_wind_factor(terrain_exponent: float, layer_m: float, z_m: float) -> float:
     """EnergyPlus Engineering Reference, "Local Wind Speed Calculations": V_z / V_met for a
@@ -41,7 +32,7 @@ def _eplus_wind_factor(terrain_exponent: float, layer_m: float, z_m: float) -> f
     return (270.0 / 10.0) ** 0.14 * (z_m / layer_m) ** terrain_exponent
 
 
-def test_stock_zone_surfaces_get_the_exterior_links(uccle):
+def test_stock_zone_surfaces_get_the_exterior_links(weather):
     from tests.test_energy_stock_bad_input import row_scene
     from twin.energy.model import Conventions, build_envelope
     from twin.energy.solar import standard_drivers
@@ -56,7 +47,7 @@ def test_stock_zone_surfaces_get_the_exterior_links(uccle):
     # EnergyPlus: City terrain exponent 0.33, boundary layer 460 m; roughness "Rough" R_f 1.67,
     # glass "VerySmooth" 1.00; TARP natural convection 1.31 (vertical)
     azimuth = {"n": 0.0, "e": 90.0, "s": 180.0, "w": 270.0}
-    groups = tuple(standard_drivers(uccle).groups)
+    groups = tuple(standard_drivers(weather).groups)
     for z, h in zip(zones, height):
         n_links = 0
         for s in z.surfaces:
@@ -101,7 +92,7 @@ def test_height_falls_back_to_volume_over_ground_floor():
 
 
 @pytest.mark.slow
-def test_stock_zone_with_exterior_links_equals_plain_reference(uccle):
+def test_stock_zone_with_exterior_links_equals_plain_reference(weather):
     """Kernel vs the plain reference (matrix rebuilt and coefficients written out every hour) on a
     stock zone with its exterior links, the stock's own drivers (Uccle wind), a year."""
     from tests.energy_iso52016_reference import simulate_network_reference
@@ -113,7 +104,7 @@ def test_stock_zone_with_exterior_links_equals_plain_reference(uccle):
     from twin.energy.stock_iso52016 import zone_network, zones_from_envelope
 
     conv = Conventions(exterior_convection="doe2", terrain="suburbs", external_shading="none")
-    prep = prepare_stock(row_scene(2), uccle, model="iso52016", conventions=conv)
+    prep = prepare_stock(row_scene(2), weather, model="iso52016", conventions=conv)
     drv = prep.drivers
     assert drv.wind_speed_m_s is not None
     zones, errs, _ = zones_from_envelope(prep.envelope, conventions=conv)
@@ -137,7 +128,7 @@ def test_stock_zone_with_exterior_links_equals_plain_reference(uccle):
 
 
 @pytest.mark.slow
-def test_tabula_through_finer_model_with_exterior_links(uccle):
+def test_tabula_through_finer_model_with_exterior_links(weather):
     """TABULA's 36 Belgian reference buildings through the finer model with the exterior links
     (terrain city, the height of the conditioned volume over the ground floor): printed next to the fixed films; the wind
     film is below ISO 6946's R_se = 0.04 m2K/W convention, so every building needs less heat."""
@@ -148,7 +139,7 @@ def test_tabula_through_finer_model_with_exterior_links(uccle):
 
     raw = pd.read_csv(shared_path("typology", "tabula_BE.csv"))
     env = envelope_from_tabula(read_tabula(shared_path("typology", "tabula_BE.csv")))
-    drivers = standard_drivers(uccle, heat_setpoint_c=np.full(len(uccle.data), 20.0))  # as the existing TABULA check
+    drivers = standard_drivers(weather, heat_setpoint_c=np.full(len(weather.data), 20.0))  # as the existing TABULA check
     q = {}
     for ext in ("fixed", "doe2"):
         conv = replace(TABULA_CONVENTIONS, exterior_convection=ext, terrain="city")
@@ -160,7 +151,7 @@ def test_tabula_through_finer_model_with_exterior_links(uccle):
     assert layers["exterior_height_source"].str.startswith("inference").all()  # TABULA's rows have no height_m
 
 
-def test_exterior_options_bad_input(uccle):
+def test_exterior_options_bad_input(weather):
     from tests.test_energy_stock_bad_input import row_scene
     from tests.test_energy_stock_iso52016_options import _scenario
     from twin.energy.model import Conventions
@@ -182,15 +173,15 @@ def test_exterior_options_bad_input(uccle):
         parse_scenario(_scenario(model="iso52016", exterior_convection="doe2", terrain="downtown"))
     scene = row_scene(2)
     with pytest.raises(InputError, match="finer model only") as exc:
-        prepare_stock(scene, uccle, model="5r1c", conventions=Conventions(exterior_convection="doe2"))
+        prepare_stock(scene, weather, model="5r1c", conventions=Conventions(exterior_convection="doe2"))
     assert exc.value.field == "energy.exterior_convection"
     with pytest.raises(InputError, match="unknown terrain 'downtown'") as exc:
-        prepare_stock(scene, uccle, model="iso52016", conventions=Conventions(exterior_convection="doe2", terrain="downtown"))
+        prepare_stock(scene, weather, model="iso52016", conventions=Conventions(exterior_convection="doe2", terrain="downtown"))
     assert exc.value.field == "energy.terrain"
-    calm = replace(uccle, data=uccle.data.drop(columns=["wind_speed_m_s", "wind_dir_deg"]))
+    calm = replace(weather, data=weather.data.drop(columns=["wind_speed_m_s", "wind_dir_deg"]))
     with pytest.raises(InputError, match="energy.exterior_convection doe2 needs the wind") as exc:
         prepare_stock(scene, calm, model="iso52016", conventions=Conventions(exterior_convection="doe2"))
-    assert exc.value.field == "wind_speed_m_s" and exc.value.path == uccle.source
+    assert exc.value.field == "wind_speed_m_s" and exc.value.path == weather.source
     prepare_stock(scene, calm, model="iso52016")  # the fixed films need no wind
 
 
@@ -234,7 +225,7 @@ def test_cli_exterior_options_bad_input(tmp_path, args, contains):
 
 
 @pytest.mark.slow
-def test_cli_run_with_the_exterior_links(tmp_path, uccle):
+def test_cli_run_with_the_exterior_links(tmp_path, weather):
     """``twin energy run --model iso52016 --exterior-convection doe2`` writes what the API gives with
     the same conventions, below the fixed films' need, with each building's wind height in the envelope."""
     from typer.testing import CliRunner
@@ -248,14 +239,14 @@ def test_cli_run_with_the_exterior_links(tmp_path, uccle):
     folder = tmp_path / "scene"
     scene = row_scene(3)
     write_scene(scene, folder)
-    args = ["energy", "run", str(folder), "--weather", uccle.source, "--format", "csv", "--no-plots", "-q", "--model", "iso52016"]
+    args = ["energy", "run", str(folder), "--weather", weather.source, "--format", "csv", "--no-plots", "-q", "--model", "iso52016"]
     q = {}
     for ext in ("fixed", "doe2"):
         res = CliRunner().invoke(app, [*args, "-o", str(tmp_path / ext), "--exterior-convection", ext, *(["--terrain", "suburbs"] if ext == "doe2" else [])])
         assert res.exit_code == 0, res.output
         q[ext] = pd.read_csv(tmp_path / ext / "buildings.csv").set_index("building_id")["q_heat_kwh"]
     assert (q["doe2"] < q["fixed"]).all()
-    api = simulate_prepared(prepare_stock(scene, uccle, model="iso52016", conventions=Conventions(exterior_convection="doe2", terrain="suburbs")))
+    api = simulate_prepared(prepare_stock(scene, weather, model="iso52016", conventions=Conventions(exterior_convection="doe2", terrain="suburbs")))
     np.testing.assert_allclose(q["doe2"].sort_index().to_numpy(), api.accounts.set_index("building_id")["q_heat_kwh"].sort_index().to_numpy(), rtol=1e-6)
     env = pd.read_csv(tmp_path / "doe2" / "envelope.csv")
     assert (env["exterior_height_m"] == 9.0).all() and (env["exterior_height_source"] == "scene height_m").all()

@@ -21,17 +21,6 @@ import pytest
 
 from tests.conftest import shared_path
 
-DENVER = ("weather", "USA_CO_Denver.Intl.AP.725650_TMY3.epw")
-UCCLE = ("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw")
-
-
-@pytest.fixture(scope="module")
-def denver():
-    from twin.ingest.epw import read_epw
-
-    return read_epw(shared_path(*DENVER))
-
-
 CASES = ("600", "610", "620", "630", "640", "650", "900", "910", "920", "930", "940", "950", "600ff", "650ff", "900ff", "950ff")
 
 
@@ -86,12 +75,10 @@ def tabula():
 
 
 @pytest.fixture(scope="module")
-def uccle_drivers():
+def uccle_drivers(weather):
     from twin.energy.solar import standard_drivers
-    from twin.ingest.epw import read_epw
 
-    w = read_epw(shared_path(*UCCLE))
-    return standard_drivers(w, heat_setpoint_c=np.full(len(w.data), 20.0))
+    return standard_drivers(weather, heat_setpoint_c=np.full(len(weather.data), 20.0))
 
 
 @pytest.fixture(scope="module")

@@ -8,20 +8,11 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import pytest
 
-from tests.conftest import shared_path
 from tests.test_energy_stock_shading import canyon_scene
 
 #: Two houses of the canyon whose envelope passes validation but whose conductance the kernel rejects.
 LEAKY = {"r0h1": {"u_wall_w_m2k": 60.0, "u_roof_w_m2k": 60.0}, "r1h3": {"u_roof_w_m2k": 60.0}}
-
-
-@pytest.fixture(scope="module")
-def weather():
-    from twin.ingest.epw import read_epw
-
-    return read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))
 
 
 def test_shade_factor_of_a_run_holds_the_simulated_buildings_rows(weather):

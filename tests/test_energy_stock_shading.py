@@ -7,8 +7,6 @@ import numpy as np
 import pytest
 import shapely
 
-from tests.conftest import shared_path
-
 
 def canyon_scene(street_m: float = 10.0, height_m: float = 9.0):
     """Two rows of five 6 x 10 m houses, a ``street_m`` wide east-west street between them."""
@@ -27,13 +25,6 @@ def canyon_scene(street_m: float = 10.0, height_m: float = 9.0):
     scene = Scene()
     scene.add("buildings", frame)
     return scene
-
-
-@pytest.fixture(scope="module")
-def weather():
-    from twin.ingest.epw import read_epw
-
-    return read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))
 
 
 def test_facade_horizons_match_scene_horizon_profile():

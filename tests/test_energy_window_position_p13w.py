@@ -20,13 +20,11 @@ import numpy as np
 import pytest
 import yaml
 
-from tests.conftest import shared_path
 from twin.energy import solar
 from twin.energy.spec import load_spec, spec_from_dict, zone_model
 from twin.errors import InputError, SchemaError
 
 DATA = Path(__file__).parent / "energy_data"
-DENVER = ("weather", "USA_CO_Denver.Intl.AP.725650_TMY3.epw")
 
 
 def _sun(elevation_deg, azimuth_deg) -> solar.SunPosition:
@@ -138,13 +136,6 @@ def test_shading_rejects_negative_or_mixed_input():
 # ---------------------------------------------------------------------------------- spec
 def _base(case: str = "610") -> dict:
     return yaml.safe_load((DATA / f"bestest_{case}.yaml").read_text())
-
-
-@pytest.fixture(scope="module")
-def denver():
-    from twin.ingest.epw import read_epw
-
-    return read_epw(shared_path(*DENVER))
 
 
 def _window_row(d: dict, weather) -> np.ndarray:

@@ -7,19 +7,10 @@ from __future__ import annotations
 import hashlib
 
 import pandas as pd
-import pytest
 
-from tests.conftest import shared_path
 from tests.test_energy_stock_bad_input import row_scene
 
 TABLES = ("buildings", "envelope", "excluded", "monthly", "costs")
-
-
-@pytest.fixture(scope="module")
-def weather():
-    from twin.ingest.epw import read_epw
-
-    return read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))
 
 
 def _digests(folder) -> dict[str, str]:

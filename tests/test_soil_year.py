@@ -33,13 +33,6 @@ def scene():
     return scene
 
 
-@pytest.fixture(scope="module")
-def weather():
-    from twin.ingest.epw import read_epw
-
-    return read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))
-
-
 def _options(**kw) -> YearOptions:
     grid = kw.pop("grid", GridOptions(cell_size_m=10.0, bounds=PART, subsamples=2))
     return YearOptions(grid=grid, spinup_days=kw.pop("spinup_days", 60), **kw)

@@ -13,13 +13,6 @@ import shapely
 from tests.conftest import shared_path
 
 
-@pytest.fixture(scope="module")
-def weather():
-    from twin.ingest.epw import read_epw
-
-    return read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))
-
-
 def _frame():
     return gpd.GeoDataFrame(
         {

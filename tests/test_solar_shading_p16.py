@@ -8,15 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.conftest import shared_path
 from tests.test_energy_stock_shading import canyon_scene
-
-
-@pytest.fixture(scope="module")
-def weather():
-    from twin.ingest.epw import read_epw
-
-    return read_epw(shared_path("weather", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,10 @@ kernel: they release the GIL, ``kernels/config.py``) still shows its step and el
 The time in brackets is measured from the start of the command. On a terminal the line is
 redrawn in place; elsewhere (a pipe, a log file, a test) every report is one line.
 
+Work beside the steps, from any thread (a Numba kernel compiling, :mod:`twin.io.compile_progress`,
+which :func:`reporting` starts watching for a :class:`LineReporter`), is shown after the
+innermost step while it lasts (:meth:`LineReporter.push_aside`).
+
 Functions that take a ``progress`` argument pass it to :func:`requested`: ``None`` follows
 the installed reporter (none: silent), ``False`` silences the block, ``True`` shows the block
 on stderr even without the command line (a library caller asking for progress).
@@ -97,6 +101,12 @@ class Reporter:
     def pop(self, step: Step) -> None:
         """``step`` ended."""
 
+    def push_aside(self, step: Step) -> None:
+        """``step`` started beside the steps (from any thread; shown after the innermost step)."""
+
+    def pop_aside(self, step: Step) -> None:
+        """``step`` pushed by :meth:`push_aside` ended."""
+
     def close(self) -> None:
         """No more steps."""
 
@@ -135,6 +145,7 @@ class LineReporter(Reporter):
         self._clock = clock
         self.t0 = clock()
         self._stack: list[Step] = []
+        self._asides: list[Step] = []  # work beside the steps (push_aside), shown after them
         self._lock = threading.RLock()
         self._last_time: float | None = None
         self._last_key: tuple | None = None
@@ -159,22 +170,34 @@ class LineReporter(Reporter):
                 # the step and any left open inside it (an exception unwound them)
                 del self._stack[self._stack.index(step):]
 
+    def push_aside(self, step: Step) -> None:
+        with self._lock:
+            step.t_shown = self._clock()
+            self._asides.append(step)
+            self.tick()
+
+    def pop_aside(self, step: Step) -> None:
+        with self._lock:
+            if step in self._asides:
+                self._asides.remove(step)
+
     # printing ----------------------------------------------------------------------------
     def status(self) -> str:
         """The steps being worked on, outermost first."""
         with self._lock:
-            return " > ".join(s.describe() for s in self._stack)
+            return " > ".join(s.describe() for s in self._stack + self._asides)
 
     def tick(self) -> bool:
         """Print a line if one is due (see the module docstring); whether one was printed."""
         with self._lock:
-            if self._closed or not self._stack:
+            shown = self._stack + self._asides
+            if self._closed or not shown:
                 return False
             now = self._clock()
             if now - self.t0 < self.first_s:
                 return False
-            labels = tuple(s.label for s in self._stack)
-            key = (labels, tuple((s.done, s.total) for s in self._stack))
+            labels = tuple(s.label for s in shown)
+            key = (labels, tuple((s.done, s.total) for s in shown))
             last = self._last_key
             ended_only = last is not None and len(labels) < len(last[0]) and last[0][: len(labels)] == labels
             started = last is None or (labels != last[0] and not ended_only)
@@ -185,9 +208,9 @@ class LineReporter(Reporter):
             )
             if not due:
                 return False
-            inner = self._stack[-1]
+            inner = shown[-1]
             running = now - inner.t_shown
-            text = " > ".join(s.describe() for s in self._stack)
+            text = " > ".join(s.describe() for s in shown)
             if running >= self.heartbeat_s:
                 text += f" ({running:.0f} s in this step)"
             self._write(f"{PREFIX}: [{now - self.t0:8.1f} s] {text}")
@@ -231,6 +254,7 @@ class LineReporter(Reporter):
         with self._lock:
             self._closed = True
             self._stack.clear()
+            self._asides.clear()
 
 
 _NULL = Reporter()
@@ -254,11 +278,19 @@ def clear_line() -> None:
 
 @contextlib.contextmanager
 def reporting(reporter: Reporter) -> Iterator[Reporter]:
-    """Install ``reporter`` for the block (the previous one is restored after; ``reporter`` is closed)."""
+    """Install ``reporter`` for the block (the previous one is restored after; ``reporter`` is closed).
+
+    A :class:`LineReporter` also shows the Numba kernels compiled meanwhile, from any thread
+    (:func:`twin.io.compile_progress.watching`).
+    """
+    from twin.io import compile_progress
+
     previous = _installed.get()
     token = _installed.set(reporter)
+    watch = compile_progress.watching(reporter) if isinstance(reporter, LineReporter) else contextlib.nullcontext()
     try:
-        yield reporter
+        with watch:
+            yield reporter
     finally:
         try:
             _installed.reset(token)

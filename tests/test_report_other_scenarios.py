@@ -219,3 +219,15 @@ def test_a_permit_whose_district_kpis_barely_move_does_not_read_no_change():
     comparison.kpis = comparison.kpis.assign(whatif_value=247561.0, delta=0.0)
     assert "No change in the energy KPIs." in _text(_summary_section(comparison))
     assert "1 indicator unchanged" in _text(_kpi_table(comparison.kpis, False, (5.0, 95.0)))
+
+
+def test_a_run_without_streets_gives_no_empty_street_example_in_the_look_up():
+    """The permit scenarios read the buildings alone (no streets file): the look-up said "words of a
+    street or address (e.g. ), then pick..." and "otherwise the nearest named street" of none."""
+    from tests.scenario_helpers import fake_comparison
+    from twin.scenario.report_drilldown import drilldown_section
+
+    text = _text(drilldown_section(fake_comparison()).split("<script", 1)[0])  # no scene: no street
+    assert "(e.g. )" not in text and "nearest named street" not in text
+    assert "or words of an address, then pick a building" in text
+    assert "the inputs have no named street (a streets file) to name the nearest one" in text

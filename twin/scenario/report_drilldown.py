@@ -374,16 +374,19 @@ def drilldown_section(comparison) -> str:
     example_street = next((s for s in data["street_names"] if s), "")
     whatifs = data["whatifs"]
     p = [head, f"<style>{CSS}</style>",
-         f"<p>Type a building id (e.g. <code>{html.escape(example_id)}</code>) or words of a street or address "
-         f"(e.g. <i>{html.escape(first_half(example_street))}</i>), then pick a building from the list (Enter takes the first). "
-         f"The table gives its numbers in the baseline"
+         f"<p>Type a building id (e.g. <code>{html.escape(example_id)}</code>) or words of "
+         + (f"a street or address (e.g. <i>{html.escape(first_half(example_street))}</i>)" if example_street else "an address")
+         + ", then pick a building from the list (Enter takes the first). "
+         "The table gives its numbers in the baseline"
          + (f" and in {', '.join(html.escape(w) for w in whatifs)}" if whatifs else "")
          + "; the map shows its surroundings (neighbours coloured by baseline EPB class).</p>",
          "<div class='bd-box'><label for='bd-search'><b>Building id or address</b></label>"
          "<input id='bd-search' type='search' autocomplete='off' placeholder='osm:way/… or Rue …'></div>"
          "<ul id='bd-results'></ul><div id='bd-detail'><p class='note'>No building chosen yet.</p></div>",
          f"<p class='note'>{len(data['ids']):,} buildings. Addresses: OpenStreetMap's where it tags one ({n_addr:,} buildings here), "
-         "otherwise the nearest named street. Payback = investment / yearly saving on the energy bills (no discounting, today's prices). "
+         + ("otherwise the nearest named street. " if example_street else "no other: the inputs have no named street (a streets file) to "
+            "name the nearest one. ")
+         + "Payback = investment / yearly saving on the energy bills (no discounting, today's prices). "
          "Same numbers as <code>outputs/deltas_&lt;what-if&gt;_energy.parquet</code> (rounded).</p>"]
     if not whatifs:
         p.append("<p class='note'>No what-if of this run changes the buildings' energy: only the baseline is shown.</p>")

@@ -57,3 +57,9 @@ def test_classes_slip_of_the_packaged_name(tmp_path) -> None:
     """--classes brusels said only 'class targets not found' (read as a file name)."""
     args = ["calibrate", SAMPLES / "stgilles_buildings_osm2013.geojson", "-o", tmp_path / "out", "--classes", "brusels"]
     assert_one_line_error(run_twin(args), contains=("'--classes'", "class targets not found", "(did you mean 'brussels'?)"))
+
+
+def test_forecast_days_out_of_range_repeats_the_value(tmp_path) -> None:
+    """--days 0 said '--days must be from 1 to 60' without the value given."""
+    result = run_twin(["sync", "forecast", tmp_path / "state.npz", "-w", tmp_path / "f.csv", "--days", "0"])
+    assert_one_line_error(result, contains=("'--days'", "--days must be from 1 to 60, not 0"))

@@ -211,7 +211,7 @@ def sync_forecast(
     from twin.errors import InputError
 
     if not 1 <= days <= 60:
-        raise InputError("--days must be from 1 to 60", field="--days")
+        raise InputError(f"--days must be from 1 to 60, not {days}", field="--days")
     check_options(latitude=latitude, longitude=longitude)
     if weather.name.lower().endswith(".epw"):  # was: ignored without a word
         for option, value in (("--latitude", latitude), ("--longitude", longitude)):

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from twin.errors import InputError, UnsafePathError
+from twin.errors import CRSError, InputError, UnsafePathError
 from twin.io.paths import check_input_file
 
 #: Suffixes of scene sources (the readers of :mod:`twin.ingest`, plus ``.json`` which the
@@ -205,3 +205,21 @@ def input_path(inputs: Sequence[ScenarioInput], field: str) -> Path:
         if item.field == field:
             return item.path
     raise KeyError(field)
+
+
+#: The ingest's command-line options and the scenario keys that set the same thing.
+SCENARIO_CRS_KEYS = (("--source-crs", "inputs.source_crs:"), ("--crs", "inputs.crs:"))
+
+
+def in_scenario_terms(exc: CRSError) -> CRSError:
+    """The ingest's CRS error (:mod:`twin.ingest.crs_check`) told in the scenario's keys: its advice
+    names ``--source-crs EPSG:31370``, an option of ``twin ingest`` that ``twin run`` does not take;
+    a scenario writes ``inputs.source_crs: EPSG:31370``. A file that declares a wrong CRS
+    (``--override-crs``) has no key: its declaration is to be fixed."""
+    message = exc.message
+    for option, key in SCENARIO_CRS_KEYS:
+        message = message.replace(option, key)
+    message = message.replace("--override-crs", "a corrected \"crs\" member in the file (a scenario cannot override a declared CRS)")
+    scene_crs = "inputs.crs:" in message and "inputs.source_crs:" not in message
+    field = {"crs": "inputs.crs" if scene_crs else "inputs.source_crs"}.get(exc.field or "", exc.field)
+    return type(exc)(message, path=exc.path, obj=exc.obj, field=field)

@@ -69,10 +69,10 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from twin.errors import ScenarioError, SimulationError, TwinError
+from twin.errors import CRSError, ScenarioError, SimulationError, TwinError
 from twin.io import progress as _progress
 from twin.scenario.checks import check_policy, check_scenario, check_scene_limits, priors_on, scenario_in_hand
-from twin.scenario.inputs import ScenarioInput, input_path, resolve_inputs
+from twin.scenario.inputs import ScenarioInput, in_scenario_terms, input_path, resolve_inputs
 from twin.scenario.sampling import draw_samples
 from twin.scenario.schema import Scenario
 
@@ -270,8 +270,11 @@ def build_baseline(scenario: Scenario, base_dir: Path, *, progress: bool | None 
     if scenario.inputs.weather:
         files.append(input_path(inputs, "inputs.weather"))
     sites = [input_path(inputs, f"inputs.sites.{i}") for i in range(len(scenario.inputs.sites))]
-    scene = _ingested(files, crs=scenario.inputs.crs, source_crs=scenario.inputs.source_crs, sites=sites,
-                      clip_to_sites=scenario.inputs.clip_to_sites, progress=progress)
+    try:
+        scene = _ingested(files, crs=scenario.inputs.crs, source_crs=scenario.inputs.source_crs, sites=sites,
+                          clip_to_sites=scenario.inputs.clip_to_sites, progress=progress)
+    except CRSError as exc:  # its advice in the scenario's keys, not twin ingest's options
+        raise in_scenario_terms(exc) from None
     scene.name = scenario.name
     if scenario.inputs.calibration:
         from twin.calibration.writeback import apply_calibration

@@ -93,9 +93,14 @@ def _names(source: Sequence[str] | str) -> tuple[str, ...]:
     keys) or a function returning one."""
     if not isinstance(source, str):
         return tuple(source)
-    module, _, name = source.partition(":")
-    found: Any = getattr(import_module(module), name)
+    found = _imported(source)
     return tuple(found() if callable(found) else found)
+
+
+def _imported(reference: str) -> Any:
+    """The object ``"module:NAME"`` names (the module imported now)."""
+    module, _, name = reference.partition(":")
+    return getattr(import_module(module), name)
 
 
 def _accepted_by(parse: str | None, value: str) -> bool:
@@ -105,9 +110,8 @@ def _accepted_by(parse: str | None, value: str) -> bool:
 
     if parse is None:
         return False
-    module, _, name = parse.partition(":")
     try:
-        getattr(import_module(module), name)(value)
+        _imported(parse)(value)
     except TwinError:
         return False
     return True

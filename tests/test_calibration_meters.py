@@ -72,19 +72,20 @@ def test_duplicates_dropped_when_equal_error_when_different():
         read_meters(t, building_ids=IDS)
 
 
-def test_negative_non_finite_and_reversed_periods():
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("kwh", -3.0, "negative consumption"),
+    ("kwh", "n/a", "not a finite number"),
+    ("end", "2022-12-01T00:00:00+01:00", "ends .* before it starts"),
+    ("carrier", "oil", "2 heating carriers"),
+    ("carrier", "steam", "unknown carrier 'steam'"),
+], ids=["negative", "not-a-number", "ends-before-start", "two-carriers", "unknown-carrier"])  # fmt: skip
+def test_one_bad_cell_is_an_error(column, value, message):
+    """The first reading with ``column`` set to ``value`` (a number column takes text as objects)."""
     t = _monthly()
-    t.loc[0, "kwh"] = -3.0
-    with pytest.raises(InputError, match="negative consumption"):
-        read_meters(t, building_ids=IDS)
-    t = _monthly()
-    t["kwh"] = t["kwh"].astype(object)
-    t.loc[0, "kwh"] = "n/a"
-    with pytest.raises(InputError, match="not a finite number"):
-        read_meters(t, building_ids=IDS)
-    t = _monthly()
-    t.loc[0, "end"] = "2022-12-01T00:00:00+01:00"
-    with pytest.raises(InputError, match="ends .* before it starts"):
+    if isinstance(value, str) and pd.api.types.is_numeric_dtype(t[column]):
+        t[column] = t[column].astype(object)
+    t.loc[0, column] = value
+    with pytest.raises(InputError, match=message):
         read_meters(t, building_ids=IDS)
 
 
@@ -136,15 +137,7 @@ def test_cumulative_registers_become_intervals_and_a_decrease_is_an_error():
     assert md.readings["kwh"].tolist() == [50.0, 180.0]
 
 
-def test_two_carriers_zone_rows_and_bad_columns():
-    t = _monthly()
-    t.loc[0, "carrier"] = "oil"
-    with pytest.raises(InputError, match="2 heating carriers"):
-        read_meters(t, building_ids=IDS)
-    t = _monthly()
-    t.loc[0, "carrier"] = "steam"
-    with pytest.raises(InputError, match="unknown carrier 'steam'"):
-        read_meters(t, building_ids=IDS)
+def test_zone_rows_and_bad_columns():
     with pytest.raises(SchemaError, match="no id column"):
         read_meters(_monthly().drop(columns="building_id"), building_ids=IDS)
     z = _monthly().drop(columns="building_id")

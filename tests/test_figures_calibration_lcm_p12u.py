@@ -48,10 +48,15 @@ def _page(tmp_path, data: dict, view: str):
     return page_and_figures(tmp_path, data, [f"calibration_lcm_p12u.{view}"], calibration_lcm_p12u.FILE, inline=False, around=("before\n", "\nafter"))
 
 
-def test_the_table_of_settings(tmp_path):
-    page, folder = _page(tmp_path, DATA, "rows")
+def _rendered(tmp_path, data: dict, view: str) -> str:
+    """The page's text once scripts/update_figures.py has filled its block ``view`` from ``data``."""
+    page, folder = _page(tmp_path, data, view)
     uf.update([page], figures_dir=folder)
-    text = page.read_text(encoding="utf-8")
+    return page.read_text(encoding="utf-8")
+
+
+def test_the_table_of_settings(tmp_path):
+    text = _rendered(tmp_path, DATA, "rows")
     assert ("| **2** | **0.5** | **daily** | **−2: 0.02, 12: 0.82, 12.5: 0.16** | **15.7** | **1** | **−15.0 / 31.8** | **−15.1 / 33.5** | "
             "**−15.0 / 18.7** | **−15.1 / 19.1** | **wins** | **wins** |\n") in text
     assert "| 2 | 0.5 | monthly | −2: 0.02, 12: 0.82, 12.5: 0.16 | 15.7 | 1 | −17.1 / 33.2 | −16.3 / 34.3 | −17.1 / 21.6 | −16.3 / 20.7 | loses | loses |\n" in text
@@ -61,9 +66,7 @@ def test_the_table_of_settings(tmp_path):
 
 
 def test_the_declared_settings_block(tmp_path):
-    page, folder = _page(tmp_path, DATA, "declared")
-    uf.update([page], figures_dir=folder)
-    text = page.read_text(encoding="utf-8")
+    text = _rendered(tmp_path, DATA, "declared")
     assert ("test year 364 periods, 12 months; measured 17,792 kWh, twin 20,455 kWh, stacked baseline 20,480 kWh. `T_sw` weights, °C: "
             "−2: 0.02, 12: 0.82, 12.5: 0.16 (mean 11.4 °C); `tau` weights, °C: 9.1: 0.08, 16.1: 0.92 (mean 15.7 °C); textbook fit `tau` 16.0 °C.") in text
     assert "| textbook change-point fit (`tau` by least squares), for reference | −15.7 % | 34.4 % | −15.7 % | 20.0 % |\n" in text
@@ -72,9 +75,7 @@ def test_the_declared_settings_block(tmp_path):
     worse = copy.deepcopy(DATA)
     worse["rows"][0]["twin"]["cv_monthly_pct"] = 19.2
     (tmp_path / "b").mkdir()
-    page, folder = _page(tmp_path / "b", worse, "declared")
-    uf.update([page], figures_dir=folder)
-    assert "does not match or beat the stacked baseline (days: wins, months: loses)" in page.read_text(encoding="utf-8")
+    assert "does not match or beat the stacked baseline (days: wins, months: loses)" in _rendered(tmp_path / "b", worse, "declared")
 
 
 @pytest.mark.parametrize(("view", "drop", "message"), [

@@ -63,3 +63,11 @@ def test_forecast_days_out_of_range_repeats_the_value(tmp_path) -> None:
     """--days 0 said '--days must be from 1 to 60' without the value given."""
     result = run_twin(["sync", "forecast", tmp_path / "state.npz", "-w", tmp_path / "f.csv", "--days", "0"])
     assert_one_line_error(result, contains=("'--days'", "--days must be from 1 to 60, not 0"))
+
+
+@pytest.mark.parametrize(("args", "text"), [(["--minutes", "inf"], "field '--minutes': --minutes must be in (0, 120], got inf"),
+                                            (["--feedback", "0"], "field '--feedback': --feedback must be a whole number in [1, 50], got 0")])
+def test_mobility_range_errors_speak_of_the_option(args: list[str], text: str) -> None:
+    """'access_minutes must be in (0, 120]' named the Python field in the message of --minutes."""
+    line = assert_one_line_error(run_twin(["traffic", "mobility", SAMPLES / "stgilles_buildings_osm2013.geojson", *args]), contains=(text,))
+    assert "access_minutes" not in line

@@ -776,9 +776,13 @@ MOBILITY_OPTION_NAMES = {"periods": "--periods", "zone_size_m": "--zone-size", "
 
 def named_as_option(exc: TwinError, names: dict[str, str]) -> TwinError:
     """``exc`` with its field renamed to the command-line option of ``names`` that sets it (``exc``
-    itself when its field is not one of them)."""
+    itself when its field is not one of them), in its message too when that starts with the field
+    (``access_minutes must be in (0, 120]`` -> ``--minutes must be in (0, 120]``)."""
     option = names.get(exc.field or "")
-    return exc if option is None else type(exc)(exc.message, path=exc.path, obj=exc.obj, field=option)
+    if option is None:
+        return exc
+    message = option + exc.message[len(exc.field):] if exc.message.startswith(f"{exc.field} ") else exc.message
+    return type(exc)(message, path=exc.path, obj=exc.obj, field=option)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -231,3 +231,30 @@ def test_a_run_without_streets_gives_no_empty_street_example_in_the_look_up():
     assert "(e.g. )" not in text and "nearest named street" not in text
     assert "or words of an address, then pick a building" in text
     assert "the inputs have no named street (a streets file) to name the nearest one" in text
+
+
+def test_a_what_if_that_invests_nothing_has_no_payback_row():
+    """The permit batch: the payback table gave the new house's shade on 31 neighbours an
+    investment of 0 k€ and a payback of 'never (no saving)': no payback to speak of."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from twin.scenario.report_energy_classes import energy_section
+
+    base = pd.DataFrame({"building_id": ["a", "b"], "energy_class": ["E", "E"], "system": ["gas_boiler"] * 2,
+                         "energy_cost_eur": [2000.0, 2000.0], "investment_eur": [0.0, 0.0]})
+    shade = base.assign(energy_class=["E", "F"], energy_cost_eur=[2000.0, 2100.0])
+    renovate = base.assign(energy_class=["C", "C"], energy_cost_eur=[1000.0, 1000.0], investment_eur=[5000.0, 5000.0])
+    kpis = pd.DataFrame({"whatif": ["permit", "wave"], "domain": ["energy"] * 2, "kpi": ["co2_t"] * 2, "baseline": [8.0] * 2,
+                         "whatif_value": [8.1, 4.0], "delta": [0.1, -4.0]})
+    comparison = SimpleNamespace(baseline={"energy": SimpleNamespace(objects=base)},
+                                 whatifs={"permit": {"energy": SimpleNamespace(objects=shade)}, "wave": {"energy": SimpleNamespace(objects=renovate)}},
+                                 kpis=kpis, samples=None, scenario=SimpleNamespace(uncertainty=SimpleNamespace(percentiles=(5.0, 95.0))))
+    page = energy_section(comparison)
+    rows = re.findall(r"<tr><td class='l'>([^<]+)</td>", page.split("<table id='payback'>", 1)[1].split("</table>", 1)[0])
+    assert rows == ["wave"]
+    comparison.whatifs.pop("wave")
+    comparison.kpis = kpis[kpis["whatif"] == "permit"]
+    page = energy_section(comparison)
+    assert "<table id='payback'>" not in page and "Buildings per energy class" in page

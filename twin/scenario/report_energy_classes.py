@@ -154,13 +154,16 @@ def energy_section(comparison) -> str:
              "<code>twin/data/energy_classes_brussels.csv</code>), central run; hover a bar for the share of the floor area. "
              + ("" if whatifs else "No what-if changes the buildings' energy.") + "</figcaption></figure>")
     p.append(primary_final_note(comparison))
-    if whatifs and all({"investment_eur", "energy_cost_eur"} <= set(comparison.whatifs[w]["energy"].objects.columns) for w in whatifs):
+    # the what-ifs that invest (a permit's new building shades its neighbours and invests nothing: "never (no saving)" misled)
+    investing = [w for w in whatifs if "investment_eur" in comparison.whatifs[w]["energy"].objects.columns
+                 and float(comparison.whatifs[w]["energy"].objects["investment_eur"].sum()) > 0]
+    if investing and all("energy_cost_eur" in comparison.whatifs[w]["energy"].objects.columns for w in investing):
         lo, hi = comparison.scenario.uncertainty.percentiles if comparison.samples is not None else (5.0, 95.0)
         p.append("<h3>Payback</h3><div class='scroll'><table id='payback'><thead><tr><th class='l'>what-if</th><th>buildings changed</th><th>investment</th>"
                  "<th>saving on energy bills</th><th>simple payback</th>"
                  + (f"<th>range ({lo:g}th–{hi:g}th percentile)</th>" if comparison.samples is not None else "")
                  + "".join(f"<th>paid back within {y} years, % of the buildings changed</th>" for y in PAYBACK_YEARS) + "</tr></thead><tbody>")
-        for w in whatifs:
+        for w in investing:
             r = payback_rows(comparison, w)
             pb = r["per_building_yr"]
             shares = "".join(f"<td>{100.0 * np.mean(pb <= y):.0f} %</td>" if len(pb) else "<td>–</td>" for y in PAYBACK_YEARS)

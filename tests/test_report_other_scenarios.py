@@ -258,3 +258,17 @@ def test_a_what_if_that_invests_nothing_has_no_payback_row():
     comparison.kpis = kpis[kpis["whatif"] == "permit"]
     page = energy_section(comparison)
     assert "<table id='payback'>" not in page and "Buildings per energy class" in page
+
+
+def test_a_count_of_one_in_what_changed_is_singular():
+    """stgilles_deseal_block read "deseal: 1 land-cover polygons (areas ...)", a permit "insert
+    building: 1 buildings added, 0 buildings removed"."""
+    from types import SimpleNamespace
+
+    from twin.scenario.report import _changes_section
+
+    page = _text(_changes_section(SimpleNamespace(applied={
+        "deseal-car-park": [{"op": "deseal", "landcover": 1, "area_m2": 2718.0}],
+        "permit": [{"op": "insert_building", "buildings_added": 1, "buildings_removed": 0}]})))
+    assert "deseal: 1 land-cover polygon (an area of one ground cover: a car park, a lawn...), area 2,718 m²" in page
+    assert "insert building: 1 building added, 0 buildings removed" in page

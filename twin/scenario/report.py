@@ -1303,6 +1303,17 @@ CHANGED_COUNTS = {
     "buildings_removed": "buildings removed",
 }
 
+#: The same for a count of one ("1 land-cover polygons", "1 buildings added" read wrong).
+CHANGED_ONE = {
+    "buildings": "building",
+    "already_renovated": "building already renovated (left as it was)",
+    "links": "street link (a link: the stretch of a street between two junctions, one per direction of traffic)",
+    "landcover": "land-cover polygon (an area of one ground cover: a car park, a lawn...)",
+    "pois": "point of interest",
+    "buildings_added": "building added",
+    "buildings_removed": "building removed",
+}
+
 
 def demand_factor_words(factor: float) -> str:
     """A what-if's travel-demand factor as a planner reads it: "demand × 0.9 (-10 %)" (the change
@@ -1329,7 +1340,7 @@ def _changes_section(comparison) -> str:
 
     def item(k: str, v) -> str:
         if k in CHANGED_COUNTS and isinstance(v, (int, np.integer)):
-            return f"{int(v):,} {CHANGED_COUNTS[k]}"
+            return f"{int(v):,} {(CHANGED_ONE if int(v) == 1 else CHANGED_COUNTS)[k]}"
         if k.endswith("_m2"):
             return f"{k[:-3].replace('_', ' ')} {value(v)} m²"
         if k == "demand_factor" and isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(float(v)):

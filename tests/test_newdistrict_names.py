@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pytest
 import shapely
 
 from twin.scenario import schema as S
@@ -41,3 +42,25 @@ def test_fuller_names_rules():
     assert name_hint(values, ["Rue de France"]) == ""  # a street the scene does not hold
     assert fuller_names("Flagey", [("Place Eugène Flagey", "x")]) == []  # no street type: too vague
     assert fuller_names("Rue Dupont", [(f"Rue {p} Dupont", p) for p in ("Jean", "Marie", "Paul", "Anne")]) == []  # more than 3
+
+
+def test_a_bilingual_name_warns_of_the_ways_named_in_one_language():
+    """OSM 2013 names part of Place Flagey in French only: the bilingual name, copied from the
+    error's list of values, closed half the square without a word. The selection stays as it was
+    (an exact whole name selects what it always did); a warning names the ways left out."""
+    import warnings
+
+    from twin.errors import TwinWarning
+    from twin.scenario.modifications import _selected
+
+    links = _links()
+    select_square = S.Selector(where={"name": "Place Eugène Flagey - Eugène Flageyplein"})
+    with pytest.warns(TwinWarning, match=r"field 'w.select': 1 street link\(s\) named 'Place Eugène Flagey' only .* add "
+                                          r"'Place Eugène Flagey' to the names"):
+        mask = _selected(links, select_square, layer="links", rng=np.random.default_rng(0), field="w.select", no_effect="error")
+    assert list(links["name"][mask]) == [NAMES[0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TwinWarning)  # both written, or a name without such a namesake: no warning
+        _selected(links, S.Selector(where={"name": NAMES[:2]}), layer="links", rng=np.random.default_rng(0), field="w", no_effect="error")
+        _selected(links, S.Selector(where={"name": "Rue Gray - Graystraat"}), layer="links", rng=np.random.default_rng(0), field="w",
+                  no_effect="error")

@@ -35,16 +35,17 @@ engine's year method adds it to ``soil.green_infrastructure``; :data:`GI_META_KE
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from twin.errors import ScenarioError
+from twin.errors import ScenarioError, TwinWarning
 from twin.scenario import schema as S
 from twin.scenario.checks import report_no_effect
-from twin.scenario.selection import Selection, explain_empty, noun
+from twin.scenario.selection import Selection, explain_empty, noun, one_language_namesakes
 from twin.scenario.selection import select as _select
 
 __all__ = ["apply", "select", "GI_META_KEY"]
@@ -69,7 +70,20 @@ def _selected(frame: pd.DataFrame, selector: S.Selector, *, layer: str, rng, fie
     if not sel.mask.any():
         report_no_effect(f"the selection matches no {noun(layer, 1)}: {explain_empty(frame, selector, layer=layer, selection=sel)}",
                          field=field, no_effect=no_effect)
+    if layer == "links" and isinstance(selector.where.get("name"), (str, list)):
+        _warn_one_language_namesakes(frame["name"], selector.where["name"], sel.mask, field=field)
     return sel.mask
+
+
+def _warn_one_language_namesakes(names: pd.Series, cond, mask: np.ndarray, *, field: str) -> None:
+    """Warn of the links named in one language only after a wanted bilingual name, left out
+    (:func:`twin.scenario.selection.one_language_namesakes`): half of Place Flagey stayed open."""
+    left = one_language_namesakes(names, cond if isinstance(cond, list) else [cond], mask)
+    if left:
+        n = int((names.map(lambda v: " ".join(str(v).split())).isin(left) & ~mask).sum())
+        shown = ", ".join(repr(x) for x in left)
+        warnings.warn(f"field '{field}': {n:,} street link(s) named {shown} only (one language of the name selected) are not "
+                      f"selected; add {shown} to the names to select them too", TwinWarning, stacklevel=3)
 
 
 def _measure_lists(values: pd.Series) -> list[list[str]]:

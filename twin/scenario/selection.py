@@ -65,6 +65,18 @@ def name_variants(name: object) -> set[str]:
     return {whole, *parts} if whole else set()
 
 
+def one_language_namesakes(values: pd.Series, wanted: list, mask: np.ndarray) -> list[str]:
+    """The names of rows outside ``mask`` that are one half of a wanted bilingual name, alone.
+
+    OSM 2013 names part of Place Flagey ``Place Eugène Flagey`` and part ``Place Eugène Flagey -
+    Eugène Flageyplein``: the whole bilingual name (what an error's list of values shows) selects
+    the second only, as it always did (:func:`name_mask`); these are the ways it leaves out.
+    """
+    halves_wanted = {h for w in wanted if isinstance(w, str) and len(halves(_space(w))) == 2 for h in halves(_space(w))}
+    left = {_space(str(v)) for v in pd.unique(values[~np.asarray(mask, dtype=bool)].dropna())}
+    return sorted(n for n in left if n in halves_wanted and len(halves(n)) < 2)
+
+
 def name_mask(values: pd.Series, wanted: list, *, ignore_case: bool = False) -> np.ndarray:
     """Which of ``values`` (names) is one of the ``wanted`` names: the whole name or either half
     of a bilingual ``"A - B"`` name (:func:`name_variants`), white space normalised.

@@ -272,3 +272,20 @@ def test_a_count_of_one_in_what_changed_is_singular():
         "permit": [{"op": "insert_building", "buildings_added": 1, "buildings_removed": 0}]})))
     assert "deseal: 1 land-cover polygon (an area of one ground cover: a car park, a lawn...), area 2,718 m²" in page
     assert "insert building: 1 building added, 0 buildings removed" in page
+
+
+def test_an_uncalibrated_run_without_samples_speaks_of_no_bands():
+    """The permit scenarios draw no samples: the calibration section said "its bands come from the
+    priors alone" and then "No Monte Carlo bands in this run ...: nothing to compare"."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from twin.scenario.report_calibration import calibration_section
+
+    kpis = pd.DataFrame({"whatif": ["w"], "domain": ["energy"], "kpi": ["co2_t"], "baseline": [20.0], "whatif_value": [20.1], "delta": [0.1]})
+    scenario = SimpleNamespace(inputs=SimpleNamespace(calibration=None), domains=["energy"],
+                               uncertainty=SimpleNamespace(percentiles=(5.0, 95.0), samples=0))
+    text = _text(calibration_section(SimpleNamespace(scenario=scenario, kpis=kpis, baseline_scene=None, stock_samples=None)))
+    assert "This run is not calibrated. To calibrate, fit the buildings" in text
+    assert "bands" not in text and "nothing to compare" not in text

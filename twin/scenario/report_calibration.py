@@ -213,16 +213,19 @@ def calibration_section(comparison, counterpart: pd.DataFrame | None = None) -> 
     p = ["<section id='calibration'><h2>Calibration</h2>"]
     calibrated = is_calibrated(comparison)
     summary = calibration_summary(getattr(comparison, "baseline_scene", None))
+    banded = all(c in comparison.kpis for c in BAND_COLUMNS)
     if calibrated:
         p.append(_summary_html(summary, comparison))
     elif "energy" not in getattr(comparison.scenario, "domains", ("energy",)):  # a soil or traffic run: "to calibrate, fit the buildings" misled
         return (p[0] + "<p class='note'>A calibration fits the buildings' energy model to measured consumption; the energy engine was not "
                 "run in this scenario: nothing here is calibrated, and the bands come from the priors alone.</p></section>")
     else:
-        p.append("<p class='note'>This run is not calibrated: its bands come from the priors alone. To calibrate, fit the buildings "
+        p.append("<p class='note'>This run is not calibrated" + (": its bands come from the priors alone" if banded else "")
+                 + ". To calibrate, fit the buildings "
                  "to measured consumption or to the Region's EPB class distribution with <code>twin calibrate</code> and name its "
                  "<code>calibration.parquet</code> under <code>inputs.calibration</code> (<code>docs/calibration.md</code>).</p>")
-    banded = all(c in comparison.kpis for c in BAND_COLUMNS)
+    if not banded and not calibrated:  # a run without samples: no bands, and "nothing to compare" said nothing more
+        return "".join(p) + "</section>"
     if not banded:
         p.append("<p class='note'>No Monte Carlo bands in this run (<code>uncertainty.samples</code> is 0): nothing to compare.</p></section>")
         return "".join(p)

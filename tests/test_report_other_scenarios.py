@@ -289,3 +289,17 @@ def test_an_uncalibrated_run_without_samples_speaks_of_no_bands():
     text = _text(calibration_section(SimpleNamespace(scenario=scenario, kpis=kpis, baseline_scene=None, stock_samples=None)))
     assert "This run is not calibrated. To calibrate, fit the buildings" in text
     assert "bands" not in text and "nothing to compare" not in text
+
+
+def test_the_engines_a_what_if_acts_on_without_running_read_as_words():
+    """A permit (energy only): "This what-if acts on the soil, traffic engines, not run"."""
+    from types import SimpleNamespace
+
+    from tests.scenario_helpers import fake_comparison, fake_scenario
+    from twin.scenario.report import _summary_section
+
+    comparison = fake_comparison()
+    comparison.scenario = fake_scenario()
+    comparison.scenario.whatifs[0].modifications = [SimpleNamespace(op="insert_building")]
+    text = _text(_summary_section(comparison))
+    assert "This what-if acts on the soil and traffic engines, not run in this scenario (add soil and traffic to domains)." in text

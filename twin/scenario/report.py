@@ -1125,7 +1125,7 @@ def _summary_section(comparison) -> str:
             p.append(f"<p>{_no_headline_words(comparison, w.name, group)}</p>")
         unrun = _unrun_domains(sc, w)
         if unrun:
-            p.append(f"<p class='note'>This what-if acts on the {html.escape(', '.join(sorted(unrun)))} engine{'s' if len(unrun) > 1 else ''}, not run in this scenario "
+            p.append(f"<p class='note'>This what-if acts on the {html.escape(' and '.join(sorted(unrun)))} engine{'s' if len(unrun) > 1 else ''}, not run in this scenario "
                      f"(add {' and '.join(sorted(unrun))} to <code>domains</code>).</p>")
         p.append("</div>")
     p.append("</div>")

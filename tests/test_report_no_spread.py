@@ -21,9 +21,9 @@ def test_a_band_without_spread_is_said_so_in_the_tooltips():
     d = -0.4531562500000206  # the default run's sealed area change: every sample the same
     assert _title(L.delta_bar("sealed_area_pct", d, d, d, 79.2159)) == "change, -0.45 pts, the same in every sample; central run -0.45 pts"
     assert _title(L.band_bar("investment_keur", 0.0, 0.0, 0.0)) == "0 k€, the same in every sample; central run 0 k€"
-    # a band with a spread, even one that rounds to one number, is a range
+    # a band with a spread, even one that rounds to one number, is a range: its ends said once ("79.2 to 79.2 %" read oddly)
     assert _title(L.band_bar("sealed_area_pct", 79.2159, 79.21, 79.22)) == (
-        "5th–95th percentile: 79.2 to 79.2 % of the district; central run 79.2 % of the district")
+        "5th–95th percentile: 79.2 % of the district at both ends, once rounded; central run 79.2 % of the district")
     assert _title(L.delta_bar("hot_days_district_surface_temp_midday_c", -0.0926, -0.1007, -0.0608, 47.11)) == (
         "change, 5th–95th percentile: -0.1 to -0.061 K; central run -0.093 K")
 

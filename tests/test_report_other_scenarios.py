@@ -19,6 +19,12 @@ soil year, the permit batch): what the wording review of the default report did 
   "Calibration: none"; its calibration section said how to calibrate the buildings: a soil run now
   says it reads the footprints only, and that the energy engine, which a calibration fits, did not run.
 * a change that rounds away ("≈ 0") was said to lie "below its range (median ≈ 0 K)".
+* the payback table of stgilles_heat_pumps gave a negative saving ("−2,584 k€/yr").
+* a permit (scenarios/permits/, run alone: `twin batch` writes no report): "No change in the energy
+  KPIs." beside a map of 31 changed neighbours; a payback row for a what-if that invests nothing;
+  "words of a street or address (e.g. )" without a streets file; "1 buildings added"; "its bands"
+  and "nothing to compare" in a run without samples; "the soil, traffic engines".
+* band tooltips whose two ends round to one number: "≈ 0 to ≈ 0 K", "79.2 to 79.2 %".
 """
 
 from __future__ import annotations
@@ -303,3 +309,14 @@ def test_the_engines_a_what_if_acts_on_without_running_read_as_words():
     comparison.scenario.whatifs[0].modifications = [SimpleNamespace(op="insert_building")]
     text = _text(_summary_section(comparison))
     assert "This what-if acts on the soil and traffic engines, not run in this scenario (add soil and traffic to domains)." in text
+
+
+def test_a_band_whose_ends_round_to_one_number_says_so():
+    """stgilles_deseal_block: the district mean's change bar read "5th–95th percentile: ≈ 0 to ≈ 0 K"."""
+    from twin.scenario import report_labels as L
+
+    kpi = "hot_days_district_surface_temp_midday_c"
+    bar = _text(L.delta_bar(kpi, -0.0435, -0.0427, -0.0298, 47.1))
+    assert "≈ 0 to ≈ 0" not in bar
+    assert "change, 5th–95th percentile: ≈ 0 K at both ends, once rounded" in bar
+    assert "5th–95th percentile: -11.7 to -8.1 K" in _text(L.delta_bar("hot_days_surface_temp_midday_c", -11.9, -11.7, -8.1, 51.4))

@@ -693,6 +693,8 @@ def band_words(lo: float, hi: float, lo_text: str, hi_text: str, u: str, percent
     sample" when its two ends are one number (:func:`no_spread`)."""
     if no_spread(lo, hi):
         return f"{with_unit(lo_text, u)}, {NO_SPREAD}"
+    if lo_text == hi_text:  # "≈ 0 to ≈ 0 K", "3.1 to 3.1 %": two ends that round to one number
+        return f"{percentiles[0]:g}th–{percentiles[1]:g}th percentile: {with_unit(lo_text, u)} at both ends, once rounded"
     return f"{percentiles[0]:g}th–{percentiles[1]:g}th percentile: {range_text(lo_text, hi_text, u)}"
 
 

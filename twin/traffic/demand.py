@@ -217,8 +217,10 @@ def trip_ends(scene: Any, params: dict[str, Parameter], *, zone_size_m: float = 
     uniq, inv = np.unique(code, return_inverse=True)
     if uniq.size > MAX_ZONES:
         from twin.errors import ResourceLimitError
+        from twin.traffic.uncut_sites import cut_advice
 
-        raise ResourceLimitError(f"{uniq.size} zones of {zone_size_m:g} m exceed the limit of {MAX_ZONES}: use larger zones", field="zone_size_m")
+        raise ResourceLimitError(f"{uniq.size} zones of {zone_size_m:g} m exceed the limit of {MAX_ZONES}: use larger zones"
+                                 f"{cut_advice(scene, 'twin ingest --sites SITES --clip-to-sites')}", field="zone_size_m")
     nb = len(b)
     bz = inv[:nb]
     pz = inv[nb:]

@@ -131,8 +131,11 @@ def check_scene(scene, options) -> None:
     cells = np.floor((xy - xy.min(axis=0)) / float(options.zone_size_m)).astype(np.int64)
     n = len(np.unique(cells, axis=0))
     if n > MAX_ZONES:
+        from twin.traffic.uncut_sites import cut_advice
+
         raise ResourceLimitError(f"the scene has {n:,} occupied zones of {options.zone_size_m:g} m, above the traffic engine's limit of "
-                                 f"{MAX_ZONES:,} (zone-to-zone skims and choices grow with the square): use larger zones",
+                                 f"{MAX_ZONES:,} (zone-to-zone skims and choices grow with the square): use larger zones"
+                                 f"{cut_advice(scene, 'inputs.clip_to_sites: true')}",
                                  field="traffic.zone_size_m")  # fmt: skip
 
 

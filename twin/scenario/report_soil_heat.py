@@ -183,8 +183,8 @@ def cell_map(comparison, whatif: str) -> str:
     from twin.scenario.engines.soil_heat import CELL_COLUMN, N_DAYS, NOTE_PREFIX
 
     col = f"{CELL_COLUMN}_delta"
-    res = comparison.whatifs[whatif]["soil"]
-    if res.object_deltas is None or col not in res.object_deltas.columns:
+    res = comparison.whatifs.get(whatif, {}).get("soil")
+    if res is None or res.object_deltas is None or col not in res.object_deltas.columns:
         return ""
     src, _, zoomed, labels = R._map_figure(comparison, whatif, "soil", col)
     if not src:

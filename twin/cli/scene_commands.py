@@ -82,6 +82,10 @@ def ingest(
     rotation: Annotated[float | None, typer.Option("--rotation", help="IFC: azimuth of the model's +Y axis, degrees clockwise from north (-360..360)")] = None,
     allow_truncated_ifc: Annotated[bool, typer.Option("--allow-truncated-ifc", help="Read a truncated IFC anyway (with a warning)")] = False,
     sites: Annotated[list[Path] | None, typer.Option("--sites", help="Polygon file(s) of districts/sites; buildings get their site_id")] = None,
+    clip_to_sites: Annotated[
+        bool,
+        typer.Option("--clip-to-sites", help="Cut the OSM files to --sites: a district from a region's extract (other files are read whole)"),
+    ] = False,
     defaults: Annotated[
         Path | None,
         typer.Option("--defaults", help="YAML merged onto twin/data/ingest_defaults.yaml (storey heights, storey bands, use rules...; docs/stock_attributes.md)"),
@@ -98,6 +102,7 @@ def ingest(
     stderr once the command has run 1 s (none with -q).
     """
     from twin.errors import InputError
+    from twin.ingest.dispatch import OSM_SUFFIXES
     from twin.io.crs_option import check_crs_option
     from twin.io.paths import check_input_file, check_output_path
 
@@ -106,6 +111,12 @@ def ingest(
     check_crs_option(ifc_crs, "--ifc-crs", projected=True)
     if override_crs and source_crs is None:
         raise InputError("--override-crs needs --source-crs (the CRS to apply)", field="--override-crs")
+    if clip_to_sites and not sites:
+        raise InputError("--clip-to-sites cuts the OSM files to the sites, and no --sites file is given: give the district's polygon "
+                         "with --sites", field="--clip-to-sites")  # fmt: skip
+    if clip_to_sites and not any(f.name.lower().endswith(OSM_SUFFIXES) for f in files):
+        raise InputError("--clip-to-sites cuts OSM files (.osm, .osm.bz2, .osm.pbf) only, and none is given: it would change nothing",
+                         field="--clip-to-sites")  # fmt: skip
     xy = parse_origin(origin)
     if rotation is not None and not (math.isfinite(rotation) and -360.0 <= rotation <= 360.0):
         raise InputError(f"--rotation must be finite degrees in -360..360, got {rotation!r}", field="--rotation")
@@ -144,7 +155,7 @@ def ingest(
         options["overrides"] = override_rows
     scene, results = ingest_files(
         files, crs=crs, source_crs=source_crs, override_crs=override_crs, ifc_crs=ifc_crs, sites=sites or (),
-        progress=False if quiet else None, **options,
+        clip_to_sites=clip_to_sites, progress=False if quiet else None, **options,
     )
     if not any(scene.counts().values()) and scene.weather is None:
         dropped = sum(len(r.dropped) for r in results)

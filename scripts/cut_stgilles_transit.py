@@ -19,16 +19,22 @@ GDAL's own OSM configuration is used (not :func:`twin.ingest.osm.osm_config_file
 ``other_tags`` and so the relations' ``route``, ``ref`` and ``operator``); the tags are read from
 ``other_tags``. Coordinates: longitude/latitude (OGC CRS84, declared in the file), 7 decimals.
 
-Usage: ``.venv/bin/python scripts/cut_stgilles_transit.py [PBF] [OUT]``.
+Another district: ``--sites FILE`` (the polygon file of a scenario's ``inputs.sites``) cuts the
+box of the sites (EPSG:31370 bounds) grown by :data:`BUFFER_M` instead, into ``--output FILE``
+(required with ``--sites``: the Saint-Gilles sample is not replaced); the collection is named
+after the output file.
+
+Usage: ``.venv/bin/python scripts/cut_stgilles_transit.py [PBF] [OUT] [--sites FILE --output FILE]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from pathlib import Path
 
-from stgilles_osm_points import BOX, REPO, main
+from stgilles_osm_points import BOX, PBF, REPO
 
 OUT = REPO / "data_samples" / "stgilles_transit_osm2013.geojson"
 BUFFER_M = 500.0
@@ -48,15 +54,33 @@ def _rounded(geom) -> dict:
     return json.loads(json.dumps(mapping))
 
 
-def cut(pbf: Path, out: Path) -> int:
-    """Write the GeoJSON; returns the number of features (routes and stops) written."""
+def sites_box(sites: Path) -> tuple[float, float, float, float]:
+    """The EPSG:31370 bounds (xmin, ymin, xmax, ymax, m) of the polygons of ``sites`` (a
+    GeoJSON without ``crs`` is longitude/latitude)."""
+    import geopandas as gpd
+    import numpy as np
+
+    frame = gpd.read_file(sites)
+    polygons = frame[frame.geometry.notna() & frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if len(polygons) == 0:
+        raise SystemExit(f"{sites}: no polygon (--sites: the district's polygons)")
+    if frame.crs is None:
+        frame.crs = "EPSG:4326"
+    bounds = tuple(float(v) for v in polygons.set_crs(frame.crs, allow_override=True).to_crs("EPSG:31370").total_bounds)
+    if not np.all(np.isfinite(bounds)):
+        raise SystemExit(f"{sites}: the polygons have no finite EPSG:31370 bounds")
+    return bounds  # type: ignore[return-value]
+
+
+def cut(pbf: Path, out: Path, box: tuple[float, float, float, float] = BOX, name: str = OUT.name.removesuffix(".geojson")) -> int:
+    """Write the GeoJSON collection ``name`` of the routes and stops in ``box`` (EPSG:31370, m)
+    grown by :data:`BUFFER_M`; returns the number of features (routes and stops) written."""
     import geopandas as gpd
     import numpy as np
     import pyogrio
     import shapely
-    from shapely.geometry import box
 
-    grown = box(BOX[0] - BUFFER_M, BOX[1] - BUFFER_M, BOX[2] + BUFFER_M, BOX[3] + BUFFER_M)
+    grown = shapely.box(box[0] - BUFFER_M, box[1] - BUFFER_M, box[2] + BUFFER_M, box[3] + BUFFER_M)
     area = gpd.GeoSeries([grown], crs="EPSG:31370").to_crs("EPSG:4326").iloc[0]
     bbox = tuple(area.bounds)
     features: list[dict] = []
@@ -85,12 +109,33 @@ def cut(pbf: Path, out: Path) -> int:
         props = {"kind": "stop", "osm_id": int(r["osm_id"]), "osm_type": "node", "name": r["name"] if isinstance(r["name"], str) else None, **tags}
         features.append({"type": "Feature", "properties": props, "geometry": _rounded(r.geometry)})
     head = (
-        '{\n"type": "FeatureCollection",\n"name": "stgilles_transit_osm2013",\n'
+        f'{{\n"type": "FeatureCollection",\n"name": "{name}",\n'
         '"crs": { "type": "name", "properties": { "name": "urn:ogc:def:crs:OGC:1.3:CRS84" } },\n"features": [\n'
     )
     out.write_text(head + ",\n".join(json.dumps(f, ensure_ascii=False) for f in features) + "\n]\n}\n", encoding="utf-8")
     return len(features)
 
 
+def main() -> None:
+    """``SCRIPT [PBF] [OUT] [--sites FILE --output FILE]``: cut and print what was written."""
+    parser = argparse.ArgumentParser(description="Cut public-transport routes and stops out of an OSM extract (docs/traffic.md).")
+    parser.add_argument("pbf", nargs="?", type=Path, default=PBF, help="the OSM extract (default: the 2013 Brussels PBF)")
+    parser.add_argument("out", nargs="?", type=Path, default=None, help=f"output GeoJSON (default: {OUT.relative_to(REPO)})")
+    parser.add_argument("--sites", type=Path, help="polygon file of the district: cut its box grown by 500 m, not Saint-Gilles")
+    parser.add_argument("--output", type=Path, help="output GeoJSON (the same as OUT)")
+    args = parser.parse_args()
+    if args.out is not None and args.output is not None:
+        parser.error("give the output once: OUT or --output")
+    out = args.output or args.out
+    if args.sites is not None and out is None:
+        parser.error("--sites needs --output (the Saint-Gilles sample is not replaced)")
+    if args.sites is None:
+        out = out or OUT
+        n = cut(args.pbf, out)
+    else:
+        n = cut(args.pbf, out, sites_box(args.sites), out.name.removesuffix(".geojson"))
+    print(f"wrote {n} routes and stops to {out}")
+
+
 if __name__ == "__main__":
-    main(cut, OUT, "routes and stops")
+    main()

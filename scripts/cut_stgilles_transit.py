@@ -64,12 +64,10 @@ def sites_box(sites: Path) -> tuple[float, float, float, float]:
     polygons = frame[frame.geometry.notna() & frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
     if len(polygons) == 0:
         raise SystemExit(f"{sites}: no polygon (--sites: the district's polygons)")
-    if frame.crs is None:
-        frame.crs = "EPSG:4326"
-    bounds = tuple(float(v) for v in polygons.set_crs(frame.crs, allow_override=True).to_crs("EPSG:31370").total_bounds)
-    if not np.all(np.isfinite(bounds)):
+    x0, y0, x1, y1 = polygons.set_crs(frame.crs or "EPSG:4326", allow_override=True).to_crs("EPSG:31370").total_bounds
+    if not np.all(np.isfinite([x0, y0, x1, y1])):
         raise SystemExit(f"{sites}: the polygons have no finite EPSG:31370 bounds")
-    return bounds  # type: ignore[return-value]
+    return float(x0), float(y0), float(x1), float(y1)
 
 
 def cut(pbf: Path, out: Path, box: tuple[float, float, float, float] = BOX, name: str = OUT.name.removesuffix(".geojson")) -> int:

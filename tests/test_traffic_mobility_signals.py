@@ -150,4 +150,4 @@ def test_the_green_split_on_the_command_line(signal_scene, tmp_path: Path) -> No
     bad = run_twin([*common, "--signal-split", "capacity"])
     assert_one_line_error(bad, contains=("signal split 'capacity' without signals changes nothing",))
     bad = run_twin([*common, "--signals", "--signal-split", "flows"])
-    assert_one_line_error(bad, contains=("unknown signal split 'flows'", "equal or capacity"))
+    assert_one_line_error(bad, contains=("--signal-split 'flows' is not a mobility option", "use capacity"))

@@ -136,10 +136,14 @@ class MobilityOptions:
                 raise InputError(f"unknown access mode {m!r}; use walk, bike, pt", field="access_modes")
         if not (np.isfinite(self.pt_departure_step_s) and 30 <= self.pt_departure_step_s <= 3600):
             raise InputError(f"pt_departure_step_s must be in [30, 3600], got {self.pt_departure_step_s}", field="pt_departure_step_s")
-        if self.signal_split not in ("equal", "capacity"):
+        if self.signal_split == "flows":  # a split the other commands take: say why not here, and what instead
             raise InputError(
-                f"unknown signal split {self.signal_split!r}; mobility runs take equal or capacity (a split by flows needs the approaches' flows: "
-                "twin.traffic.signals.add_signals(flows=...))", field="signal_split")  # fmt: skip
+                "signal_split 'flows' is not a mobility option: a mobility run times its signals once, before its assignments, for all its "
+                "periods, and reads no counted flows (--design-flows); use capacity (Webster's rule on the approaches' capacities), or time "
+                "the signals from counts with 'twin traffic assign --scene ... --signal-split flows --design-flows COUNTS.csv'",
+                field="signal_split")  # fmt: skip
+        if self.signal_split not in ("equal", "capacity"):
+            raise InputError(f"unknown signal split {self.signal_split!r}; mobility runs take equal or capacity", field="signal_split")
         if self.signal_split != "equal" and not self.signals:
             raise InputError(f"signal split {self.signal_split!r} without signals changes nothing: turn the signals on, or leave the split out", field="signal_split")
         from twin.traffic.give_way_fixed_point import check_fixed_point_options

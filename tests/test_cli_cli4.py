@@ -1,0 +1,35 @@
+"""Three command-line rough edges (helper cli4).
+
+``twin traffic mobility --signal-split flows`` called a split the other traffic commands take
+"unknown"; ``twin traffic simulate --duo-noise nan`` named the Python field ``duo_noise`` in its
+message; ``twin energy run`` without a weather compiled and loaded Numba kernels (ingest, warm-up)
+for seconds before saying it had none.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli_harness import assert_one_line_error, run_twin
+from tests.scenario_helpers import SAMPLES
+
+BUILDINGS = SAMPLES / "stgilles_buildings_osm2013.geojson"
+
+
+def test_mobility_says_why_it_takes_no_split_by_flows() -> None:
+    """'unknown signal split 'flows'' for a split ``assign`` and ``simulate`` take: now the reason
+    (signals timed once for every period, no counted flows) and what to use instead."""
+    line = assert_one_line_error(run_twin(["traffic", "mobility", BUILDINGS, "--signals", "--signal-split", "flows"]),
+                                 contains=("field '--signal-split': --signal-split 'flows' is not a mobility option",
+                                           "reads no counted flows (--design-flows); use capacity",
+                                           "twin traffic assign --scene ... --signal-split flows --design-flows"))  # fmt: skip
+    assert "unknown" not in line
+
+
+def test_mobility_from_python_still_refuses_an_unknown_split() -> None:
+    from twin.errors import InputError
+    from twin.traffic.mobility import MobilityOptions
+
+    with pytest.raises(InputError, match="unknown signal split 'webster'; mobility runs take equal or capacity") as exc:
+        MobilityOptions(signals=True, signal_split="webster").check()
+    assert exc.value.field == "signal_split"

@@ -8,6 +8,8 @@ for seconds before saying it had none.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.cli_harness import assert_one_line_error, run_twin
@@ -33,3 +35,15 @@ def test_mobility_from_python_still_refuses_an_unknown_split() -> None:
     with pytest.raises(InputError, match="unknown signal split 'webster'; mobility runs take equal or capacity") as exc:
         MobilityOptions(signals=True, signal_split="webster").check()
     assert exc.value.field == "signal_split"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "1.5"])
+def test_simulate_duo_noise_error_names_the_option_only(tmp_path: Path, value: str) -> None:
+    """'field '--duo-noise': duo_noise must be ...' named the Python field; the other options of
+    ``simulate`` say 'field '--dt': must be a finite number in ...'."""
+    from tests.test_traffic_dynamic_cli import write_bottleneck_scenario
+
+    write_bottleneck_scenario(tmp_path / "bottleneck")
+    line = assert_one_line_error(run_twin(["traffic", "simulate", tmp_path / "bottleneck", "--duo-noise", value]),
+                                 contains=(f"field '--duo-noise': must be a finite number in [0, 1], got {float(value)}",))
+    assert "duo_noise" not in line

@@ -250,7 +250,7 @@ def run_simulate(
     import pandas as pd
 
     from twin.io.paths import check_input_file
-    from twin.traffic.dynamic import DEFAULT_DUO_WEIGHT, MAX_DT_S, MAX_DURATION_S, LinkDynamics, check_duo_noise
+    from twin.traffic.dynamic import DEFAULT_DUO_WEIGHT, MAX_DT_S, MAX_DURATION_S, LinkDynamics
     from twin.traffic.dynamic_replicates import simulate_replicates
     from twin.traffic.dynamic_scenario import csv_line_index, read_scenario
 
@@ -274,7 +274,8 @@ def run_simulate(
         if routes != "duo":
             raise InputError(f"route-choice noise with --routes {routes} changes nothing (only duo searches routes with noise): leave it out",
                              field="--duo-noise")  # fmt: skip
-        check_duo_noise(duo_noise, field="--duo-noise")
+        if not (np.isfinite(duo_noise) and 0 <= duo_noise <= 1):  # the rule of check_duo_noise, worded as the other options'
+            raise InputError(f"must be a finite number in [0, 1], got {duo_noise}", field="--duo-noise")
     check_seed_options(0 if seed is None else seed, replicates, routes, timeseries=timeseries, turns=turns, duo_noise=duo_noise)
     if duo_interval_s is not None:
         if routes != "duo":

@@ -47,3 +47,38 @@ def test_simulate_duo_noise_error_names_the_option_only(tmp_path: Path, value: s
     line = assert_one_line_error(run_twin(["traffic", "simulate", tmp_path / "bottleneck", "--duo-noise", value]),
                                  contains=(f"field '--duo-noise': must be a finite number in [0, 1], got {float(value)}",))
     assert "duo_noise" not in line
+
+
+def _scene_folder_without_weather(folder: Path) -> Path:
+    """A scene folder written by twin with a row of houses and no weather."""
+    from tests.test_energy_stock_bad_input import row_scene
+    from twin.export import write_scene
+
+    write_scene(row_scene(2), folder)
+    return folder
+
+
+@pytest.mark.parametrize("case", ["input files", "scene folder", "weather not found", "csv beside parquet", "out is a file"])
+def test_energy_run_bad_input_compiles_no_kernel(tmp_path: Path, case: str) -> None:
+    """Without a weather the run ingested the files (compiling the geometry kernels) and loaded the
+    shading kernels (warm-up) before 'no weather'; every bad input ends before any kernel: the
+    empty Numba cache of the run stays empty."""
+    cache = tmp_path / "numba_cache"
+    cache.mkdir()
+    out = tmp_path / "out"
+    scene, contains = BUILDINGS, ("'--weather'", "no weather: give --weather FILE.epw")
+    extra = []
+    if case == "scene folder":
+        scene = _scene_folder_without_weather(tmp_path / "scene")
+        contains = (f"file {scene}", *contains)
+    elif case == "weather not found":
+        extra, contains = ["-w", tmp_path / "none.epw"], ("none.epw", "'--weather'", "not found")
+    elif case == "csv beside parquet":
+        extra, contains = ["--format", "parquet", "--csv"], ("'--csv'",)
+    elif case == "out is a file":
+        out = tmp_path / "taken.txt"
+        out.write_text("not a results folder\n")
+        contains = ("taken.txt", "'--out'")
+    result = run_twin(["energy", "run", scene, "-o", out, "-q", *extra], env={"NUMBA_CACHE_DIR": str(cache)})
+    assert_one_line_error(result, contains=contains)
+    assert [p for p in cache.rglob("*") if p.is_file()] == []

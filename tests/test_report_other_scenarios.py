@@ -25,6 +25,7 @@ soil year, the permit batch): what the wording review of the default report did 
   "words of a street or address (e.g. )" without a streets file; "1 buildings added"; "its bands"
   and "nothing to compare" in a run without samples; "the soil, traffic engines".
 * band tooltips whose two ends round to one number: "≈ 0 to ≈ 0 K", "79.2 to 79.2 %".
+* stgilles_soil_year: the annual table's numbers in a rounding of their own ("-0.652", "+8.002e-06").
 """
 
 from __future__ import annotations
@@ -320,3 +321,23 @@ def test_a_band_whose_ends_round_to_one_number_says_so():
     assert "≈ 0 to ≈ 0" not in bar
     assert "change, 5th–95th percentile: ≈ 0 K at both ends, once rounded" in bar
     assert "5th–95th percentile: -11.7 to -8.1 K" in _text(L.delta_bar("hot_days_surface_temp_midday_c", -11.9, -11.7, -8.1, 51.4))
+
+
+def test_the_soil_year_table_rounds_as_the_indicator_tables():
+    """stgilles_soil_year: the annual table repeated the indicator table's numbers in another
+    rounding ("782,200.0", "-4,043.6", change % "-0.652" without its %, "+8.002e-06")."""
+    import pandas as pd
+
+    from tests.scenario_helpers import fake_comparison, fake_scenario
+    from twin.scenario.report_soil import _table
+
+    comparison = fake_comparison()
+    comparison.scenario = fake_scenario(domains=("soil",))
+    comparison.kpis = pd.DataFrame({"whatif": ["w"] * 3, "domain": ["soil"] * 3,
+                                    "kpi": ["rain_m3", "runoff_m3", "soil_moisture_p10_m3_m3"],
+                                    "baseline": [782200.0, 619820.0, 0.139], "whatif_value": [782200.0, 615776.4, 0.139008],
+                                    "delta": [0.0, -4043.6, 8.002e-06]})
+    cells = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", _table(comparison, "w"))]
+    assert cells[:5] == ["rain on the district (the soil grid), m³", "782,200", "782,200", "0", "0 %"]
+    assert cells[5:10] == ["runoff to the sewer, m³", "619,820", "615,776", "-4,044", "-0.7 %"]
+    assert "e-06" not in " ".join(cells) and cells[13] == "≈ 0"

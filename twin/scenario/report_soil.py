@@ -84,7 +84,8 @@ def _value(kpi: str, x, signed: bool = False) -> str:
 
 
 def _table(comparison, whatif: str) -> str:
-    from twin.scenario.report import _pct, _signed, band_notes
+    from twin.scenario import report_labels as L
+    from twin.scenario.report import band_notes
     from twin.scenario.report_labels import band_bar, change_class, delta_bar
 
     g = _soil_kpis(comparison)
@@ -101,11 +102,12 @@ def _table(comparison, whatif: str) -> str:
         if r is None:
             continue
         cls = change_class(kpi, r["delta"])  # green: better (less runoff and overflow, more recharge)
-        row = f"<tr><td class='l'>{label}</td><td>{_value(kpi, r['baseline'])}</td>"
+        # the KPI tables' rounding ("620", "-4,044", "-0.7 %"; it read "782,200.0", "-0.652", "+8.002e-06")
+        row = f"<tr><td class='l'>{label}</td><td>{L.fmt_value(kpi, r['baseline'])}</td>"
         if banded:
             row += f"<td>{band_bar(kpi, r['baseline'], r.get('baseline_p_lo', np.nan), r.get('baseline_p_hi', np.nan), (lo, hi))}</td>"
-        row += (f"<td>{_value(kpi, r['whatif_value'])}</td><td class='{cls}'>{_value(kpi, r['delta'], signed=True)}</td>"
-                f"<td>{_signed(_pct(r['delta'], r['baseline']))}</td>")
+        row += (f"<td>{L.fmt_value(kpi, r['whatif_value'], ref=r['baseline'])}</td><td class='{cls}'>{L.fmt_delta(kpi, r['delta'], r['baseline'])}</td>"
+                f"<td>{L.fmt_pct(r['delta'], r['baseline'], kpi)}</td>")
         if banded:
             row += (f"<td>{delta_bar(kpi, r['delta'], r.get('delta_p_lo', np.nan), r.get('delta_p_hi', np.nan), r['baseline'], (lo, hi))}</td>"
                     f"<td class='l wide'>{html.escape('; '.join(band_notes(r)))}</td>")

@@ -266,3 +266,20 @@ def test_samples_on_cheaper_settings_are_shifted_onto_the_central_run(direct):
     for name in ("et_m3", "recharge_m3", "storage_change_m3", "plant_stress_days"):
         assert base[0][name] == pytest.approx(central[name] + cheap_sample[name] - cheap_central[name], rel=1e-12, abs=1e-9), name
     assert base[0]["water_balance_error_rel"] == cheap_sample["water_balance_error_rel"]
+
+
+@pytest.mark.slow
+def test_shifted_samples_of_a_whatif_with_hot_days_run():
+    """A what-if that changes the ground cover gets the hot-days KPIs beside its year KPIs; with
+    samples on cheaper settings (here sample_spinup_days 0), the shift onto the central run is
+    taken over the year KPIs only (the central KPIs remembered for it were once the engine's own
+    dict, which the hot-days KPIs then joined: KeyError 'hot_days_surface_temp_midday_c' in
+    scenarios/stgilles_soil_year.yaml with samples)."""
+    from twin.scenario.runner import run_scenario
+    from twin.scenario.schema import parse_scenario
+
+    comp = run_scenario(parse_scenario(_scenario(sample_spinup_days=0)), base_dir=REPO / "scenarios")
+    k = comp.kpis
+    green = k[k["whatif"] == "green"]
+    assert "hot_days_surface_temp_midday_c" in set(green["kpi"])
+    assert math.isfinite(_k(comp, "green", "recharge_m3")["delta"])

@@ -187,7 +187,7 @@ def run_year(scene, options, *, base_dir: Path | None = None):
     yopts = year_options(scene, options)
     res = run_district_year(scene, scene.weather, yopts)
     kpis = _kpis(res)
-    _remember(scene, options, kpis)
+    _remember(scene, options, dict(kpis))  # a copy: the engine adds the hot-days KPIs to its result's dict
     b = res.balance_m3()
     ny, nx = res.grid.shape
     n_gi = len(yopts.green_infrastructure)

@@ -1076,16 +1076,15 @@ def _payback_line(comparison, whatif: str, group: pd.DataFrame) -> str:
         return ""
     if not {"investment_eur", "energy_cost_eur"} <= set(comparison.whatifs[whatif]["energy"].objects.columns):
         return ""
-    from twin.scenario.report_energy_classes import payback_range, payback_rows
+    from twin.scenario.report_energy_classes import _years, payback_range, payback_rows
 
     r = payback_rows(comparison, whatif)
-
-    def years(x: float) -> str:
-        return f"{x:,.1f} years" if np.isfinite(x) else "never (no saving)"
-
-    band = f", range {payback_range(r['payback_lo'], r['payback_hi'])}" if np.isfinite(r["payback_lo"]) else ""
+    if not np.isfinite(r["payback_yr"]):  # "no saving" once: it read "never (no saving), range 296.1 years to never (no saving)"
+        central, band = "<b>no saving in the central run</b>", f"; range {payback_range(r['payback_lo'], r['payback_hi'], 'never')}"
+    else:
+        central, band = f"<b>{_years(r['payback_yr'])}</b>", f", range {payback_range(r['payback_lo'], r['payback_hi'])}"
     return (f"Simple payback (investment over the yearly saving on the energy bills, today's prices, no discounting): "
-            f"<b>{years(r['payback_yr'])}</b>{band}")
+            f"{central}{band if np.isfinite(r['payback_lo']) else ''}")
 
 
 def _any_outside(kpis: pd.DataFrame) -> bool:

@@ -104,14 +104,23 @@ def payback_rows(comparison, whatif: str) -> dict:
     return out
 
 
-def payback_range(lo: float, hi: float) -> str:
+def payback_range(lo: float, hi: float, never: str = "never (no saving)") -> str:
     """A payback range with its unit once, as the report's other ranges: "7.3 to 9.5 years"
-    ("7.3 years to never (no saving)" when the upper end never pays back)."""
-    return f"{lo:,.1f} to {_years(hi)}" if np.isfinite(lo) and np.isfinite(hi) else f"{_years(lo)} to {_years(hi)}"
+    ("7.3 years to never (no saving)" when the upper end never pays back; ``never`` words that end,
+    "never" where "no saving" was said before)."""
+    if np.isfinite(lo) and np.isfinite(hi):
+        return f"{_number(lo)} to {_years(hi)}"
+    return f"{_years(lo, never)} to {_years(hi, never)}"
 
 
-def _years(x: float) -> str:
-    return "never (no saving)" if not np.isfinite(x) else f"{x:,.1f} years"
+def _number(x: float) -> str:
+    """A payback in years without its unit: one decimal below 10 years, whole years above
+    ("296 years": a tenth of a year on a payback of three centuries is noise)."""
+    return f"{x:,.1f}" if x < 10 else f"{x:,.0f}"
+
+
+def _years(x: float, never: str = "never (no saving)") -> str:
+    return never if not np.isfinite(x) else f"{_number(x)} years"
 
 
 def primary_final_note(comparison) -> str:

@@ -37,3 +37,20 @@ def test_a_payback_that_never_comes_says_no_saving_once(monkeypatch):
     assert _payback_summary(monkeypatch, 7.31, 6.04, 9.46) == "7.3 years, range 6.0 to 9.5 years"
     assert _payback_summary(monkeypatch, 12.4, 9.46, inf) == "12 years, range 9.5 years to never (no saving)"
     assert _payback_summary(monkeypatch, inf, inf, inf) == "no saving in the central run"
+
+
+def test_the_terminal_gives_a_share_s_change_in_percentage_points():
+    """stgilles_heat_pumps: the terminal gave the class-D share's change as '-8.016 (-8.041 %)', a
+    relative change of a share; the report gives it in percentage points."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from twin.scenario.report import terminal_summary
+
+    kpis = pd.DataFrame({"whatif": ["w"] * 2, "domain": ["energy"] * 2, "kpi": ["floor_area_class_d_or_worse_pct", "co2_t"],
+                         "baseline": [99.679, 57116.9], "whatif_value": [91.663, 20497.1], "delta": [-8.016, -36619.8],
+                         "delta_p_lo": [-17.0, -49615.8], "delta_p50": [-8.0, -36000.0], "delta_p_hi": [-1.265, -30898.2]})
+    share, co2 = terminal_summary(SimpleNamespace(kpis=kpis))[1:]
+    assert "delta -8.016 pts  [-17.000, -1.265] pts" in share and "%)" not in share
+    assert "delta -36,619.8 (-64.114 %)  [-49,615.8, -30,898.2]" in co2

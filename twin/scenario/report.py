@@ -1446,11 +1446,15 @@ def write_report(comparison, path: str | os.PathLike[str], *, run_id: str | None
 #: :data:`twin.scenario.report_labels.TEMPERATURE_CHANGE_UNIT`).
 TERMINAL_TEMPERATURE_UNITS = ("degC", "K")
 
+#: How the terminal spells the change of a share in percent: percentage points, as the report's "pts".
+TERMINAL_SHARE_CHANGE_UNIT = "pts"
+
 
 def terminal_summary(comparison) -> list[str]:
     """A few lines per what-if: the KPIs that changed, with their bands; a temperature (the
-    hot-days KPIs) with its units, in degC, its change in K as in the report and the docs."""
-    from twin.scenario.report_labels import describe
+    hot-days KPIs) with its units, in degC, its change in K as in the report and the docs; a
+    share's change in percentage points (no relative %)."""
+    from twin.scenario.report_labels import describe, is_share
 
     lines = []
     for name, group in comparison.kpis.groupby("whatif", sort=False):
@@ -1462,13 +1466,16 @@ def terminal_summary(comparison) -> list[str]:
         for r in moved.itertuples():
             temp = describe(r.kpi)[2] == "temp"
             value_u, change_u = (f" {u}" for u in TERMINAL_TEMPERATURE_UNITS) if temp else ("", "")
+            share = is_share(r.kpi)
+            if share:  # a share's change in percentage points, as in the report (not "-8.016 (-8.041 %)")
+                change_u = f" {TERMINAL_SHARE_CHANGE_UNIT}"
             band = ""
             if "delta_p_lo" in group.columns and np.isfinite(getattr(r, "delta_p_lo", np.nan)):
                 band = f"  [{_signed(r.delta_p_lo)}, {_signed(r.delta_p_hi)}]{change_u}"
                 if "sign uncertain" in band_notes(r):
                     band += " (sign uncertain)"
             # no percentage of a temperature (a percentage of degrees Celsius means nothing)
-            pct = np.nan if temp else _pct(r.delta, r.baseline)
+            pct = np.nan if temp or share else _pct(r.delta, r.baseline)
             pct_s = f" ({_signed(pct)} %)" if np.isfinite(pct) else ""
             lines.append(f"  {r.domain:<8} {r.kpi:<32} {_fmt(r.baseline) + value_u:>12} -> {_fmt(r.whatif_value) + value_u:>12}  "
                          f"delta {_signed(r.delta)}{change_u}{pct_s}{band}")

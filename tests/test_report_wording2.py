@@ -35,7 +35,7 @@ def test_a_payback_that_never_comes_says_no_saving_once(monkeypatch):
     inf = float("inf")
     assert _payback_summary(monkeypatch, inf, 296.14, inf) == "no saving in the central run; range 296 years to never"
     assert _payback_summary(monkeypatch, 7.31, 6.04, 9.46) == "7.3 years, range 6.0 to 9.5 years"
-    assert _payback_summary(monkeypatch, 12.4, 9.46, inf) == "12 years, range 9.5 years to never (no saving)"
+    assert _payback_summary(monkeypatch, 12.4, 9.46, inf) == "12.4 years, range 9.5 years to never (no saving)"
     assert _payback_summary(monkeypatch, inf, inf, inf) == "no saving in the central run"
 
 
@@ -54,3 +54,46 @@ def test_the_terminal_gives_a_share_s_change_in_percentage_points():
     share, co2 = terminal_summary(SimpleNamespace(kpis=kpis))[1:]
     assert "delta -8.016 pts  [-17.000, -1.265] pts" in share and "%)" not in share
     assert "delta -36,619.8 (-64.114 %)  [-49,615.8, -30,898.2]" in co2
+
+
+def _soil_year_comparison():
+    import pandas as pd
+
+    from tests.scenario_helpers import fake_comparison, fake_scenario
+
+    comparison = fake_comparison()
+    comparison.scenario = fake_scenario(domains=("soil",))
+    comparison.kpis = pd.DataFrame({"whatif": ["w"] * 2, "domain": ["soil"] * 2, "kpi": ["storage_change_m3", "recharge_m3"],
+                                    "baseline": [8.26, 44236.4], "whatif_value": [8.54, 45274.2], "delta": [0.28, 1037.8]})
+    return comparison
+
+
+def test_a_change_of_a_store_has_no_change_percent():
+    """stgilles_soil_year: 'Change of water stored in the soil 8.26 → 8.54 m³ (+3.3 %)': a change of
+    a store is not relative to its level; it gets no change %, as a baseline of 0 gets none (the
+    report's tables and summary, the terminal); a flow keeps its change %."""
+    from types import SimpleNamespace
+
+    from twin.scenario import report_labels as L
+    from twin.scenario.report import _kpi_table, terminal_summary
+
+    assert L.fmt_pct(0.28, 8.26, "storage_change_m3") == "–"
+    assert L.fmt_pct(1037.8, 44236.4, "recharge_m3") == "+2.3 %"
+    comparison = _soil_year_comparison()
+    table = _text(_kpi_table(comparison.kpis, False, (5.0, 95.0)))
+    assert "stored in the soil" in table and "+3.4 %" not in table and "+2.3 %" in table
+    store_line, recharge_line = terminal_summary(SimpleNamespace(kpis=comparison.kpis))[1:]
+    assert store_line.endswith("delta +0.280") and "(+2.346 %)" in recharge_line
+
+
+def test_the_soil_baseline_table_rounds_as_the_indicator_tables():
+    """The soil section's baseline table ('_value') kept the terminal's rounding ("44,236.4")."""
+    from types import SimpleNamespace
+
+    from twin.scenario.report_soil import _baseline_table
+
+    comparison = SimpleNamespace(baseline={"soil": SimpleNamespace(kpis={"recharge_m3": 44236.4, "sewer_overflow_hours": 12.0})})
+    cells = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", _baseline_table(comparison))]
+    values = dict(zip(cells[::2], cells[1::2], strict=True))
+    assert [v for k, v in values.items() if "recharge" in k] == ["44,236"]
+    assert [v for k, v in values.items() if "hours" in k] == ["12"]

@@ -1453,8 +1453,9 @@ TERMINAL_SHARE_CHANGE_UNIT = "pts"
 def terminal_summary(comparison) -> list[str]:
     """A few lines per what-if: the KPIs that changed, with their bands; a temperature (the
     hot-days KPIs) with its units, in degC, its change in K as in the report and the docs; a
-    share's change in percentage points (no relative %)."""
-    from twin.scenario.report_labels import describe, is_share
+    share's change in percentage points; no relative % of either, nor of the change of a store
+    (:func:`twin.scenario.report_labels.has_relative_change`)."""
+    from twin.scenario.report_labels import describe, has_relative_change, is_share
 
     lines = []
     for name, group in comparison.kpis.groupby("whatif", sort=False):
@@ -1475,7 +1476,7 @@ def terminal_summary(comparison) -> list[str]:
                 if "sign uncertain" in band_notes(r):
                     band += " (sign uncertain)"
             # no percentage of a temperature (a percentage of degrees Celsius means nothing)
-            pct = np.nan if temp or share else _pct(r.delta, r.baseline)
+            pct = np.nan if share or not has_relative_change(r.kpi) else _pct(r.delta, r.baseline)
             pct_s = f" ({_signed(pct)} %)" if np.isfinite(pct) else ""
             lines.append(f"  {r.domain:<8} {r.kpi:<32} {_fmt(r.baseline) + value_u:>12} -> {_fmt(r.whatif_value) + value_u:>12}  "
                          f"delta {_signed(r.delta)}{change_u}{pct_s}{band}")

@@ -114,9 +114,9 @@ def payback_range(lo: float, hi: float, never: str = "never (no saving)") -> str
 
 
 def _number(x: float) -> str:
-    """A payback in years without its unit: one decimal below 10 years, whole years above
+    """A payback in years without its unit: one decimal below 100 years, whole years above
     ("296 years": a tenth of a year on a payback of three centuries is noise)."""
-    return f"{x:,.1f}" if x < 10 else f"{x:,.0f}"
+    return f"{x:,.1f}" if x < 100 else f"{x:,.0f}"
 
 
 def _years(x: float, never: str = "never (no saving)") -> str:

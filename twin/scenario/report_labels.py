@@ -268,10 +268,22 @@ def fmt_delta(kpi: str, delta, baseline) -> str:
     return s if s.startswith("-") else "+" + s
 
 
+#: KPIs that are the change of a store over the run: their change is not relative to a level (the
+#: soil year's "Change of water stored in the soil 8.26 → 8.54 m³ (+3.3 %)" made news of a change
+#: near zero), so they get no change %, as a baseline of 0 gets none.
+STORE_CHANGES = frozenset({"storage_change_m3"})
+
+
+def has_relative_change(kpi: str) -> bool:
+    """Whether a change of ``kpi`` is given as a % of its baseline: not for a temperature (a
+    percentage of degrees Celsius means nothing) nor for the change of a store (:data:`STORE_CHANGES`)."""
+    return not (is_temperature(kpi) or split_period(str(kpi))[1] in STORE_CHANGES)
+
+
 def fmt_pct(delta, baseline, kpi: str | None = None) -> str:
     """The change as a signed percentage of the baseline, one decimal ('–' when the baseline is 0,
-    or for a ``kpi`` that is a temperature: a percentage of degrees Celsius means nothing)."""
-    if kpi is not None and describe(kpi)[2] == "temp":
+    or for a ``kpi`` without a relative change: :func:`has_relative_change`)."""
+    if kpi is not None and not has_relative_change(kpi):
         return "–"
     if baseline is None or delta is None or not np.isfinite(float(baseline)) or float(baseline) == 0 or not np.isfinite(float(delta)):
         return "–"

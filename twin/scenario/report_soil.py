@@ -71,18 +71,6 @@ def _row_of(g: pd.DataFrame, kpi: str):
     return None if hit.empty else hit.iloc[0]
 
 
-#: KPIs that count (hours, events): whole values are shown without decimals.
-COUNTS = ("sewer_overflow_hours", "sewer_overflow_events")
-
-
-def _value(kpi: str, x, signed: bool = False) -> str:
-    from twin.scenario.report import _fmt, _signed
-
-    if kpi in COUNTS and x is not None and np.isfinite(x) and float(x) == round(float(x)):
-        return f"{x:+,.0f}" if signed and x != 0 else f"{x:,.0f}"
-    return (_signed if signed else _fmt)(x)
-
-
 def _table(comparison, whatif: str) -> str:
     from twin.scenario import report_labels as L
     from twin.scenario.report import band_notes
@@ -281,11 +269,13 @@ def soil_section(comparison) -> str:
 
 
 def _baseline_table(comparison) -> str:
+    from twin.scenario import report_labels as L
+
     k = comparison.baseline["soil"].kpis
     rows = ["<table><tbody>"]
     for kpi, label in ROWS:
         if kpi in k:
-            rows.append(f"<tr><td class='l'>{label}</td><td>{_value(kpi, k[kpi])}</td></tr>")
+            rows.append(f"<tr><td class='l'>{label}</td><td>{L.fmt_value(kpi, k[kpi])}</td></tr>")  # the indicator tables' rounding
     if "water_balance_error_rel" in k:
         rows.append(f"<tr class='zero'><td class='l'>water-balance error over the rain (diagnostic)</td><td>{balance_words(k['water_balance_error_rel'])}</td></tr>")
     rows.append("</tbody></table>")

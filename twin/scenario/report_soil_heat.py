@@ -128,8 +128,9 @@ def soil_heat_report_section(comparison) -> str:
          + TEMPERATURE_CHANGE_NOTE + ". "
          + ("Ranges: paired samples of the unknown albedo, emissivity, roughness and crop coefficient of the covers "
             "(<code>twin/data/soil_surface_priors.yaml</code>), drawn as in the indicator tables. The central run uses the cover "
-            "table's values (<code>twin/data/soil_surface_covers.csv</code>), which lie at the cooler edge of those priors (dark "
-            "asphalt, smooth surfaces): its change can lie at or beyond the cooler edge of the range (<code>docs/soil_heat.md</code>)." if banded else
+            "table's values (<code>twin/data/soil_surface_covers.csv</code>), not the priors' means (darker asphalt, smoother "
+            "surfaces): its baseline is hotter than most samples' and its cooling larger, so its change can lie at or beyond the "
+            "cooling end of the range (<code>docs/soil_heat.md</code>)." if banded else
             "No ranges: the run has no Monte Carlo samples.") + "</p>"]
     shown = []
     for w in sc.whatifs:

@@ -119,3 +119,28 @@ def test_the_hot_days_note_says_the_central_covers_run_hot():
     assert "cooler edge of those priors" not in note
     assert ("its baseline is hotter than most samples' and its cooling larger, so its change can lie at or beyond "
             "the cooling end of the range") in note
+
+
+def test_the_3d_block_note_says_its_symbols_in_words():
+    """stgilles_deseal_block: the 3-D block's note read "theta_r, theta_s, alpha, n, Ks" and "lateral
+    exchange with the 1-D columns +0.121 / +0.121 m³": said in words, the symbols in brackets."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from twin.scenario.engines.soil import BLOCK_NOTE
+    from twin.scenario.report_soil import block_section
+
+    kpis = pd.DataFrame({"whatif": ["w"], "domain": ["soil"], "kpi": ["block_sealed_rain_gain_m3"], "baseline": [0.0],
+                         "whatif_value": [2.1], "delta": [2.1], "delta_p_lo": [1.5], "delta_p50": [2.0], "delta_p_hi": [2.6]})
+    note = (BLOCK_NOTE + "design storm 30 mm in 1 h, 24 h; balance error 1.0e-08; lateral exchange with the 1-D columns "
+            "+0.121 / +0.121 m3 (baseline / what-if); 115.1 s")
+    scenario = SimpleNamespace(whatifs=[SimpleNamespace(name="w")], soil=SimpleNamespace(block={"region": [0, 0, 10, 10]}),
+                               uncertainty=SimpleNamespace(percentiles=(5.0, 95.0)))
+    comparison = SimpleNamespace(kpis=kpis, scenario=scenario, sample_notes=[],
+                                 whatifs={"w": {"soil": SimpleNamespace(kpis={"block_sealed_rain_gain_m3": 2.1}, notes=[note])}})
+    text = _text(block_section(comparison))
+    assert "theta_r, theta_s, alpha, n, Ks" not in text and "lateral exchange with the 1-D columns +" not in text
+    assert ("its van Genuchten parameters, residual and saturated water content (theta_r, theta_s), the inverse of the "
+            "air-entry suction (alpha) and the pore-size index (n), and its saturated hydraulic conductivity (Ks)") in text
+    assert "water into the block through its sides from the 1-D columns around it (lateral exchange) +0.121 / +0.121 m³" in text

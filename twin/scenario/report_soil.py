@@ -158,6 +158,11 @@ BLOCK_ROWS = (
 )
 
 
+#: The block note's "lateral exchange" (twin.scenario.engines.soil.block_kpis) in words, the term in brackets.
+EXCHANGE_WORDS = ("lateral exchange with the 1-D columns ",
+                  "water into the block through its sides from the 1-D columns around it (lateral exchange) ")
+
+
 def block_section(comparison) -> str:
     """The 3-D block part of the soil section (module docstring): empty without block KPIs; the
     what-ifs that got no block named (with ``--allow-no-effect``, possibly all of them)."""
@@ -186,8 +191,10 @@ def block_section(comparison) -> str:
          "times the gain per metre of edge of a resolved 2-D cross-section (5 cm cells, the neighbour's soil and rain; converged "
          "to about 1 % under refinement, docs/soil_block_p18.md). The block grid's own figure is shown for comparison "
          "(docs/soil_3d.md). "
-         + ("Ranges: paired samples of the soil hydraulics (theta_r, theta_s, alpha, n, Ks of each texture from the spreads of "
-            "Carsel &amp; Parrish 1988), the same draws for the baseline and the what-if. The central run uses the published means; "
+         + ("Ranges: paired samples of the soil hydraulics of each texture, its van Genuchten parameters, residual and saturated "
+            "water content (theta_r, theta_s), the inverse of the air-entry suction (alpha) and the pore-size index (n), and its "
+            "saturated hydraulic conductivity (Ks), from the spreads of Carsel &amp; Parrish 1988; the same draws for the baseline "
+            "and the what-if. The central run uses the published means; "
             "the lognormal conductivity's median lies below its mean, so the central value can sit near an edge of the range."
             if banded else "No ranges: the run has no Monte Carlo samples.") + "</p>"]
     labels = dict(BLOCK_ROWS)
@@ -210,7 +217,7 @@ def block_section(comparison) -> str:
         for note in (res.notes if res is not None else []):
             if note.startswith(BLOCK_NOTE) and note not in shown:
                 shown.add(note)
-                p.append(f"<p class='note'>{note_html(note)}</p>")
+                p.append(f"<p class='note'>{note_html(note.replace(*EXCHANGE_WORDS))}</p>")
     for note in comparison.sample_notes:
         if BLOCK_NOTE in note and note.split(BLOCK_NOTE, 1)[1] not in {n.split(BLOCK_NOTE, 1)[1] for n in shown}:
             shown.add(note)

@@ -144,3 +144,29 @@ def test_the_3d_block_note_says_its_symbols_in_words():
     assert ("its van Genuchten parameters, residual and saturated water content (theta_r, theta_s), the inverse of the "
             "air-entry suction (alpha) and the pore-size index (n), and its saturated hydraulic conductivity (Ks)") in text
     assert "water into the block through its sides from the 1-D columns around it (lateral exchange) +0.121 / +0.121 m³" in text
+
+
+def test_the_series_caption_says_what_a_what_if_drawn_as_the_baseline_changes():
+    """stgilles_heat_pumps: the time series (heating need) read "Same as the baseline:
+    boilers-to-heat-pumps." and no more; the heat pumps change the final energy by carrier."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from tests.scenario_helpers import fake_scenario
+    from twin.scenario.report import _timeseries_section
+
+    months = pd.Index(range(1, 13), name="month")
+    base = pd.DataFrame({"heating_need_mwh": [30.0 - 2 * m for m in range(12)]}, index=months)
+    sc = fake_scenario("x")
+    sc.domains = ["energy"]
+    kpis = pd.DataFrame({"whatif": ["hp"] * 3, "domain": ["energy"] * 3, "kpi": ["heating_need_mwh", "final_gas_mwh", "final_electricity_mwh"],
+                         "baseline": [200.0, 180.0, 10.0], "whatif_value": [200.0, 20.0, 60.0], "delta": [0.0, -160.0, 50.0]})
+    comp = SimpleNamespace(scenario=sc, samples=None, kpis=kpis, baseline={"energy": SimpleNamespace(series=base)},
+                           whatifs={"hp": {"energy": SimpleNamespace(series=base.copy())}})
+    caption = _text(re.search(r"<figcaption>(.*?)</figcaption>", _timeseries_section(comp), flags=re.S).group(1))
+    assert caption.endswith("Same as the baseline: hp. What hp changes instead is the final energy by carrier (gas, heating oil, "
+                            "electricity...): see the indicator tables.")
+    comp.kpis = kpis.assign(delta=0.0)  # a what-if that changes nothing gets no such sentence
+    caption = _text(re.search(r"<figcaption>(.*?)</figcaption>", _timeseries_section(comp), flags=re.S).group(1))
+    assert caption.endswith("Same as the baseline: hp.")

@@ -1268,6 +1268,23 @@ def _maps_section(comparison) -> str:
     return "".join(p)
 
 
+def _same_series_words(comparison, domain: str, same: list[str]) -> str:
+    """What a what-if drawn "same as the baseline" in the time series changes instead, in the
+    domain's KPIs: the heat pumps leave the heating need and change the final energy by carrier
+    (the caption said only "Same as the baseline"); '' when it changes no KPI of the domain."""
+    k = getattr(comparison, "kpis", None)
+    if not same or k is None or k.empty:
+        return ""
+    moved = k[(k["domain"] == domain) & k["whatif"].isin(same) & (k["delta"].fillna(0) != 0) & ~k["kpi"].map(_diagnostic)]
+    if moved.empty:
+        return ""
+    names = list(dict.fromkeys(moved["whatif"]))
+    what = ("the final energy by carrier (gas, heating oil, electricity...)" if moved["kpi"].astype(str).str.startswith("final_").any()
+            else "other indicators")
+    verb = "changes" if len(names) == 1 else "change"
+    return (f" What {html.escape(', '.join(names))} {verb} instead is {what}: see the <a href='#kpis'>indicator tables</a>.")
+
+
 def _timeseries_section(comparison) -> str:
     p = ["<section id='timeseries'><h2>Time series</h2>"]
     any_series = False
@@ -1280,6 +1297,7 @@ def _timeseries_section(comparison) -> str:
         if src:
             any_series = True
             note = f" Same as the baseline: {html.escape(', '.join(same))}." if same else ""
+            note += _same_series_words(comparison, domain, same)
             series = comparison.baseline[domain].series
             shows = "; ".join(series_labels(series)) + (", each month of the weather file's year" if _monthly(series) else "")
             p.append(f"<figure><img alt='{domain}: {html.escape(shows)}' src='{src}' width='720'><figcaption>{domain}: "

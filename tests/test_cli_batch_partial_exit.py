@@ -18,7 +18,7 @@ def test_batch_with_a_bad_file_and_a_good_one_exits_1_listing_the_bad_one(tmp_pa
     path, run_id, _ = app
     (path.parent / "bad.yaml").write_text("name: bad\ncolour: red\n")
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "twin.cli.main", "batch", str(path.parent), "-o", str(out), "--workers", "1"],
+    proc = subprocess.run([sys.executable, "-m", "twin.cli.main", "batch", str(path.parent), "-o", str(out), "--workers", "1", "--no-report"],
                           capture_output=True, text=True, timeout=TIMEOUT_S)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "2 runs: " in proc.stdout and "done 1" in proc.stdout and "failed 1" in proc.stdout

@@ -112,7 +112,7 @@ def test_run_one_is_idempotent(tmp_path, tiny):
     store_path, out = tmp_path / "runs.sqlite", tmp_path / "out"
     stale = out / ".{}.stale".format(run_identity(path)["run_id"])
     stale.mkdir(parents=True)  # a temporary folder left by a killed attempt
-    first = run_one(str(path), str(store_path), str(out))
+    first = run_one(str(path), str(store_path), str(out), report=False)
     assert first["status"] == "done", first["error"]
     assert first["attempts"] == 1 and first["pid"] == os.getpid()
     assert not stale.exists()
@@ -122,7 +122,7 @@ def test_run_one_is_idempotent(tmp_path, tiny):
     assert first["kpis"]["reno/energy/heating_need_mwh"] == pytest.approx(kpis.set_index("kpi").loc["heating_need_mwh", "delta"])
     assert first["kpis"]["reno/energy/heating_need_mwh"] < 0  # insulating walls lowers the heating need
     mtime = (folder / "kpis.parquet").stat().st_mtime_ns
-    second = run_one(str(path), str(store_path), str(out))
+    second = run_one(str(path), str(store_path), str(out), report=False)
     assert second == first  # not run again: the same record, outputs untouched
     assert (folder / "kpis.parquet").stat().st_mtime_ns == mtime
     assert len(RunStore(store_path).runs()) == 1

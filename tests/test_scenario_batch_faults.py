@@ -102,7 +102,7 @@ def test_permit_batch_completes_when_a_worker_is_killed(tmp_path):
     files = write_permit_folder(apps, N_PERMITS)
     out = tmp_path / "out"
     killer = KillAWorkerHoldingARun(out / "runs.sqlite")
-    records = run_batch(apps, out=out, n_workers=2, on_result=killer, allow_dirs=[tmp_path / "permits_inputs"])
+    records = run_batch(apps, out=out, n_workers=2, on_result=killer, allow_dirs=[tmp_path / "permits_inputs"], report=False)
 
     assert killer.killed is not None and killer.results == N_PERMITS
     pid, killed_run = killer.killed
@@ -127,7 +127,7 @@ def test_sigkilled_batch_resumes_without_duplicates(tmp_path):
     apps = tmp_path / "permits"
     files = write_permit_folder(apps, 4)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "twin.cli.main", "batch", str(apps), "-o", str(out), "--workers", "2",
+    cmd = [sys.executable, "-m", "twin.cli.main", "batch", str(apps), "-o", str(out), "--workers", "2", "--no-report",
            "--allow-dir", str(tmp_path / "permits_inputs")]  # the footprints written beside the permit folder
     log = open(tmp_path / "first.log", "wb")
     proc = subprocess.Popen([*cmd, "-q"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

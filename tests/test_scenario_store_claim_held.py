@@ -209,7 +209,7 @@ def test_batch_waits_for_a_held_run_and_reports_the_holders_result(tmp_path, app
     out = tmp_path / "out"
     holders.append(holder := Holder(out / "runs.sqlite", run_id, claim))
     waited = _batch_waiting_on(monkeypatch, holder.finish)
-    records = run_batch(path.parent, out=out, n_workers=1)
+    records = run_batch(path.parent, out=out, n_workers=1, report=False)
     assert [(w["status"], w["pid"]) for w in waited] == [("running", holder.pid)]  # the batch did wait for it
     row = records.iloc[0]
     assert row["status"] == "done" and row["pid"] == holder.pid and row["attempts"] == 1
@@ -225,7 +225,7 @@ def test_batch_computes_a_held_run_whose_holder_dies(tmp_path, app, holders, mon
     out = tmp_path / "out"
     holders.append(holder := Holder(out / "runs.sqlite", run_id, claim))
     waited = _batch_waiting_on(monkeypatch, holder.end)
-    records = run_batch(path.parent, out=out, n_workers=1)
+    records = run_batch(path.parent, out=out, n_workers=1, report=False)
     assert len(waited) == 1
     row = records.iloc[0]
     assert row["status"] == "done", row["error"]

@@ -202,7 +202,7 @@ def test_batch_computes_a_run_whose_holder_of_another_host_stops_beating(tmp_pat
         return record
 
     monkeypatch.setattr(RunStore, "wait_while_held", bounded)
-    records = run_batch(path.parent, out=out, n_workers=1)
+    records = run_batch(path.parent, out=out, n_workers=1, report=False)
     assert [(w["host"], w["pid"]) for w in waited] == [("node-17", 4242)]  # the batch did wait for it
     row = records.iloc[0]
     assert row["status"] == "done", row["error"]

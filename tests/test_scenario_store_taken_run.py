@@ -67,7 +67,7 @@ def test_a_batch_task_whose_run_was_taken_keeps_the_new_holders_record(tmp_path,
         return result
 
     monkeypatch.setattr(runner, "run_scenario", run_then_lose_the_run)
-    record = batch.run_one(str(path), str(store_path), str(tmp_path / "out"))
+    record = batch.run_one(str(path), str(store_path), str(tmp_path / "out"), report=False)
     assert record["status"] == "running" and (record["host"], record["pid"]) == ("node-17", 4242)
     assert record["kpis"] is None
 

@@ -203,7 +203,7 @@ def test_the_release_the_waiting_message_shows_lets_a_batch_compute_the_run(tmp_
     assert command == f"twin store release {shlex.quote(str(out / 'runs.sqlite'))} {run_id}"
     released = run_twin(shlex.split(command)[1:])
     assert released.code == 0 and released.stdout.startswith(f"released {run_id} (a; process 11 on host node-18"), released.stderr
-    batch = run_twin(["batch", path.parent, "-o", out, "--workers", "1", "-q"], timeout_s=TIMEOUT_S)
+    batch = run_twin(["batch", path.parent, "-o", out, "--workers", "1", "-q", "--no-report"], timeout_s=TIMEOUT_S)
     assert batch.code == 0, batch.stderr
     record = store.get(run_id)
     assert record["status"] == "done" and record["attempts"] == 2 and (record["host"], record["pid"]) != ("node-18", 11)

@@ -87,9 +87,14 @@ def batch(
     workers: Annotated[int, typer.Option(help="LocalCluster worker processes", min=1, max=256)] = 2,
     allow_no_effect: AllowNoEffect = False,
     allow_dir: AllowDir = None,
+    no_report: Annotated[bool, typer.Option(
+        "--no-report", help="Skip each run's report.html (faster): KPIs and per-object deltas only")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines, no summary")] = False,
 ) -> None:
     """Run many scenarios (e.g. permit applications) on Dask; finished runs are skipped on a rerun.
+
+    Each run's folder (OUT/RUN_ID/) gets the KPIs, the per-object deltas and the report.html
+    twin run writes (not with --no-report); a report that fails fails its run.
 
     Progress lines (reading the files, starting the cluster, runs done) go to stderr once the
     command has run 1 s, then at least every 5 s (none with -q).
@@ -106,7 +111,8 @@ def batch(
     from twin.scenario.batch import run_batch
 
     records = run_batch(pattern, out=out, scheduler=scheduler, n_workers=workers, progress=False if quiet else None,
-                        no_effect=_no_effect(allow_no_effect), allow_dirs=list(allow_dir or []), connect_timeout_s=connect_timeout)
+                        no_effect=_no_effect(allow_no_effect), allow_dirs=list(allow_dir or []), connect_timeout_s=connect_timeout,
+                        report=not no_report)
     failed = records[records["status"] != "done"] if len(records) else records
     if not quiet:
         counts = records["status"].value_counts().to_dict() if len(records) else {}

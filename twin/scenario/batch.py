@@ -12,7 +12,8 @@ the batch waits for that process (a progress line names it; the store is looked 
 if that process dies first (:meth:`~twin.scenario.store.RunStore.claim`), or, on another host,
 stops recording its heartbeat for :data:`~twin.scenario.store.STALE_AFTER_S` s. A task whose workers keep dying
 (``KilledWorker``) is recorded as failed and the batch goes on. Outputs go to
-``OUT/<run_id>/`` (:func:`twin.scenario.runner.write_run_folder`: a temporary folder, renamed).
+``OUT/<run_id>/`` (:func:`twin.scenario.runner.write_run_folder`: a temporary folder, renamed):
+the KPIs, the per-object deltas and, unless ``report=False``, the ``report.html`` of ``twin run``.
 
 This module is about batches only: what one run is (:func:`~twin.scenario.runner.run_identity`)
 and what it writes (:func:`~twin.scenario.runner.write_run_files`) live with the runner, and
@@ -139,7 +140,7 @@ def _remove_stale_temporaries(out_root: Path, run_id: str) -> None:
 
 
 def run_one(path: str, store_path: str, out_root: str, *, no_effect: str = "error", allow_dirs: Iterable[str] = (),
-            batch: str | None = None) -> dict:
+            batch: str | None = None, report: bool = True) -> dict:
     """Run one scenario file unless the store says it is done or held; return its store record.
 
     Idempotent: the same file with the same inputs maps to the same run id, and a ``done`` run
@@ -150,7 +151,8 @@ def run_one(path: str, store_path: str, out_root: str, *, no_effect: str = "erro
     heartbeat (:meth:`~twin.scenario.store.RunStore.heartbeat`), so a batch on another host can
     tell this task's process is gone when its heartbeat stops. ``no_effect`` and ``allow_dirs``: as
     :func:`twin.scenario.runner.run_scenario`; ``batch``: the batch's token, recorded with the
-    claim (see :meth:`~twin.scenario.store.RunStore.claim`).
+    claim (see :meth:`~twin.scenario.store.RunStore.claim`); ``report``: write the run's
+    ``report.html`` with its other outputs (output ``report``; a report that fails fails the run).
     """
     from twin.scenario.runner import kpi_deltas, run_scenario, write_run_folder
     from twin.scenario.store import ClaimStatus, RunStore
@@ -172,7 +174,7 @@ def run_one(path: str, store_path: str, out_root: str, *, no_effect: str = "erro
     with store.heartbeat(claim):  # another host's batch can tell this worker still computes the run
         try:
             comparison = run_scenario(ident["scenario"], base_dir=ident["path"].parent, no_effect=no_effect, allow_dirs=allow_dirs)
-            written = write_run_folder(comparison, Path(out_root) / run_id)
+            written = write_run_folder(comparison, Path(out_root) / run_id, report=report, run_id=run_id)
             store.finish(run_id, kpis=kpi_deltas(comparison), outputs={k: str(Path(out_root) / run_id / v) for k, v in written.items()},
                          claim=claim)
         except TwinError as exc:
@@ -233,6 +235,7 @@ def run_batch(
     no_effect: str = "error",
     allow_dirs: Iterable[str | os.PathLike[str]] = (),
     connect_timeout_s: float | None = None,
+    report: bool = True,
 ) -> pd.DataFrame:
     """Run every scenario matched by ``pattern`` on Dask; returns the store's records of them.
 
@@ -264,6 +267,10 @@ def run_batch(
         How long to wait for ``scheduler`` to accept a connection, s (checked before any
         scenario file is read, and again by Dask's client); default :data:`CONNECT_TIMEOUT_S`.
         Given without ``scheduler`` it would change nothing: an error.
+    report
+        Write each run's ``report.html`` (the report of ``twin run``) with its other outputs
+        (default); False: KPIs and per-object deltas only, faster. A run already ``done`` is
+        not run again either way.
 
     Returns
     -------
@@ -276,7 +283,8 @@ def run_batch(
 
     with requested(progress):
         return _run_batch(pattern, out=out, store_path=store_path, scheduler=scheduler, n_workers=n_workers,
-                          on_result=on_result, no_effect=no_effect, allow_dirs=allow_dirs, connect_timeout_s=connect_timeout_s)
+                          on_result=on_result, no_effect=no_effect, allow_dirs=allow_dirs, connect_timeout_s=connect_timeout_s,
+                          report=report)
 
 
 def require_dask() -> None:
@@ -436,7 +444,7 @@ def check_batch_folder(out: Path, files: Iterable[str | os.PathLike[str]]) -> No
 
 
 def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_effect, allow_dirs,
-               connect_timeout_s=None) -> pd.DataFrame:
+               connect_timeout_s=None, report=True) -> pd.DataFrame:
     from twin.io import progress
     from twin.scenario.checks import check_policy
     from twin.scenario.inputs import allowed_dirs
@@ -461,7 +469,7 @@ def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_
         todo, run_ids = plan_batch(files, store, allow_dirs=allow, root=batch_root(pattern))
     if todo:
         _submit(todo, store, store_path=store_path, out=out, scheduler=scheduler, n_workers=n_workers,
-                on_result=on_result, no_effect=no_effect, allow_dirs=allow, connect_timeout_s=connect_timeout_s)
+                on_result=on_result, no_effect=no_effect, allow_dirs=allow, connect_timeout_s=connect_timeout_s, report=report)
     rows = []
     for f in files:
         record = store.get(run_ids[str(f)]) or {"run_id": run_ids[str(f)], "status": "missing"}
@@ -470,16 +478,17 @@ def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_
 
 
 def _submit(todo, store, *, store_path: Path, out: Path, scheduler, n_workers, on_result, no_effect="error",
-            allow_dirs=(), connect_timeout_s=CONNECT_TIMEOUT_S) -> None:
+            allow_dirs=(), connect_timeout_s=CONNECT_TIMEOUT_S, report=True) -> None:
     from twin.io import progress
 
     with progress.step("runs", len(todo), unit="done") as done:
         _submit_runs(todo, store, done, store_path=store_path, out=out, scheduler=scheduler, n_workers=n_workers,
-                     on_result=on_result, no_effect=no_effect, allow_dirs=allow_dirs, connect_timeout_s=connect_timeout_s)
+                     on_result=on_result, no_effect=no_effect, allow_dirs=allow_dirs, connect_timeout_s=connect_timeout_s,
+                     report=report)
 
 
 def _run_and_wait(client, todo, store, done, *, store_path: Path, out: Path, on_result, no_effect, allow_dirs,
-                  poll_s: float | None = None) -> None:
+                  poll_s: float | None = None, report: bool = True) -> None:
     """Compute the runs of ``todo`` on ``client``; wait for those another process holds.
 
     A run that another live process is computing (another ``twin batch`` or a ``twin run`` on
@@ -497,7 +506,8 @@ def _run_and_wait(client, todo, store, done, *, store_path: Path, out: Path, on_
 
     poll_s = HELD_POLL_S if poll_s is None else poll_s
     token = uuid.uuid4().hex  # this batch's claims: a task Dask retries takes back its own run
-    kwargs = dict(store_path=str(store_path), out_root=str(out), no_effect=no_effect, allow_dirs=list(allow_dirs), batch=token)
+    kwargs = dict(store_path=str(store_path), out_root=str(out), no_effect=no_effect, allow_dirs=list(allow_dirs), batch=token,
+                  report=report)
     by_key: dict[str, dict] = {}
     round_ = 0
     while todo:
@@ -628,7 +638,7 @@ def _close_after_interruption(client, cluster) -> None:
 
 
 def _submit_runs(todo, store, done, *, store_path: Path, out: Path, scheduler, n_workers, on_result, no_effect, allow_dirs,
-                 connect_timeout_s=CONNECT_TIMEOUT_S) -> None:
+                 connect_timeout_s=CONNECT_TIMEOUT_S, report=True) -> None:
     """The runs of ``todo`` on Dask; ``done`` (a progress step) counts the finished ones."""
     from dask.distributed import Client, LocalCluster
 
@@ -650,7 +660,7 @@ def _submit_runs(todo, store, done, *, store_path: Path, out: Path, scheduler, n
                 client.run(_worker_ignores_sigint)  # a Ctrl-C reaches the workers too: this process stops them
         try:
             _run_and_wait(client, todo, store, done, store_path=store_path, out=out, on_result=on_result, no_effect=no_effect,
-                          allow_dirs=allow_dirs)
+                          allow_dirs=allow_dirs, report=report)
         except KeyboardInterrupt:  # SIGINT, or SIGTERM (twin.workflows.interrupt.Terminated)
             _close_after_interruption(client, cluster)
             raise

@@ -232,15 +232,26 @@ def write_run_files(comparison: Comparison, folder: Path) -> dict[str, str]:
     return written
 
 
-def write_run_folder(comparison: Comparison, out_dir: Path) -> dict[str, str]:
+def write_run_folder(comparison: Comparison, out_dir: Path, *, report: bool = False, run_id: str | None = None) -> dict[str, str]:
     """:func:`write_run_files` into ``out_dir`` as one folder, staged beside it and swapped in
     whole (:func:`twin.io.staged.staged_dir`; an existing ``out_dir`` is replaced only when it
-    holds earlier outputs or is empty)."""
+    holds earlier outputs or is empty).
+
+    ``report``: also write ``report.html`` (:func:`twin.scenario.report.write_report`, naming
+    ``run_id``) into the staged folder, output ``report``; if it fails, nothing is swapped in.
+    """
     from twin.io.staged import staged_dir
     from twin.scenario.outputs import OUTPUT_MARKERS
 
     with staged_dir(out_dir, owned=OUTPUT_MARKERS) as tmp:
-        return write_run_files(comparison, tmp)
+        written = write_run_files(comparison, tmp)
+        if report:
+            from twin.scenario.report import write_report
+
+            with _progress.step("report.html"):
+                write_report(comparison, tmp / "report.html", run_id=run_id)
+            written["report"] = "report.html"
+    return written
 
 
 @dataclass

@@ -146,7 +146,7 @@ def test_the_hot_days_section_says_what_a_kelvin_is():
 
     sc = fake_scenario(whatif_description="Every car park de-sealed (4,532 m2).", seed=2026, domains=("soil",), name="one-language")
     comp = SimpleNamespace(scenario=sc, kpis=_hot_kpis(), baseline={"soil": SimpleNamespace(notes=[])},
-                           whatifs={"w": {"soil": SimpleNamespace(notes=[])}}, sample_notes=[])
+                           whatifs={"w": {"soil": SimpleNamespace(notes=[], object_deltas=None)}}, sample_notes=[])
     page = soil_heat_report_section(comp)
     row = next(r for r in _cells(page) if r and r[0] == L.label(HOT))
     assert row[1] == "°C" and row[5] == "-12.0 K"

@@ -285,8 +285,9 @@ def test_default_scenario_report_in_chromium(default_results, tmp_path):
         col = "baseline" if kind == "band" else "delta"
         assert any(lo == pytest.approx(r[f"{col}_p_lo"], rel=1e-5, abs=1e-9) and hi == pytest.approx(r[f"{col}_p_hi"], rel=1e-5, abs=1e-9)
                    for _, r in rows.iterrows()), (kpi, kind, lo, hi)
-    # unchanged KPIs folded: the renovation wave changes no traffic or soil KPI
-    n_same = [int(re.match(r"(\d+) indicators? unchanged", f).group(1)) for f in found["folded"]]
+    # unchanged KPIs folded: the renovation wave changes no traffic or soil KPI ("moved by less
+    # than 0.05 %" where a folded value shows a difference once rounded: 5,691 -> 5,690 trips, 086a2ce)
+    n_same = [int(re.match(r"(\d+) indicators? (?:unchanged|moved by less than 0\.05 %)", f).group(1)) for f in found["folded"]]
     assert len(n_same) == 3 and n_same[0] >= 40, found["folded"]
     # the EPB class chart (baseline and the renovation wave: 9 classes each) and the payback of kpis.csv
     bars = pd.DataFrame(found["classBars"], columns=["series", "class", "n"])

@@ -167,7 +167,7 @@ def test_bad_input_one_line(tmp_path: Path) -> None:
     through_node = run_twin(["traffic", "select-zone", "--net", str(NET), "--trips", str(TRIPS), "-z", "25"])  # SiouxFalls: 24 zones
     assert_one_line_error(through_node, contains=("zone 25", "24 zones"))
     bad_side = run_twin(["traffic", "select-zone", *base, "-z", "3", "--side", "both"])
-    assert_one_line_error(bad_side, contains=("--side", "origin or destination", "both"))
+    assert_one_line_error(bad_side, contains=("--side", "both", "choose one of origin, destination"))
     inside = run_twin(["traffic", "select-zone", *base, "-z", "3", "--link-flows", str(net.parent / "flows.csv")])
     assert_one_line_error(inside, contains=("flows.csv", "--link-flows", "inside an input"))
     same = run_twin(["traffic", "select-link", *base, "-l", "28", "-o", str(out / "a.csv"), "--link-flows", str(out / "a.csv")])

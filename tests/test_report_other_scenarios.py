@@ -20,7 +20,7 @@ soil year, the permit batch): what the wording review of the default report did 
   says it reads the footprints only, and that the energy engine, which a calibration fits, did not run.
 * a change that rounds away ("≈ 0") was said to lie "below its range (median ≈ 0 K)".
 * the payback table of stgilles_heat_pumps gave a negative saving ("−2,584 k€/yr").
-* a permit (scenarios/permits/, run alone: `twin batch` writes no report): "No change in the energy
+* a permit (scenarios/permits/, run alone, as `twin batch` also writes its report): "No change in the energy
   KPIs." beside a map of 31 changed neighbours; a payback row for a what-if that invests nothing;
   "words of a street or address (e.g. )" without a streets file; "1 buildings added"; "its bands"
   and "nothing to compare" in a run without samples; "the soil, traffic engines".

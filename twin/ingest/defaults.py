@@ -150,6 +150,8 @@ def _number(value, feet_to_m: bool) -> float:
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return float(value)
     text = str(value)
+    if text.lstrip().startswith(("[", "{")):  # a JSON array or object (twin.ingest.vector reads them as text): not a number
+        return np.nan
     m = _NUMBER.search(text)
     if m is None:
         return np.nan
@@ -186,7 +188,8 @@ def parse_number(values: pd.Series | np.ndarray | list, *, feet_to_m: bool = Fal
 
     A decimal comma is accepted (``'7,5'``), and an exponent (``'1.2e1'`` -> 12.0; ``'1e400'``
     -> inf: the caller checks that the number is finite). With ``feet_to_m``, values marked ``ft``,
-    ``feet`` or ``'`` are converted to metres (OSM ``height=40'``). Each distinct value is
+    ``feet`` or ``'`` are converted to metres (OSM ``height=40'``). A JSON array or object
+    (``'[1, 2]'``: a list property of a GeoJSON) is no number (NaN). Each distinct value is
     parsed once.
     """
     return _floats(values, lambda v: _number(v, feet_to_m))

@@ -1,0 +1,41 @@
+"""Faults found by the fault-injection walk of ``twin ingest`` (helper fuzz): damaged copies of
+the samples in ``data_samples/`` that were read as garbage without a word.
+
+* A JSON array as a height or storey count (``"height": [1, 2]``) was read as its first number
+  (1 m, 1 storey, source 'data'): GDAL reads it as a list, the reader turns it into the text
+  ``'[1, 2]'`` and the tag parser took the first number of that text. A list is not a number:
+  the building is dropped naming the field, as for ``"height": "abc"``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from twin.ingest.vector import read_vector
+
+X0, Y0 = 148_000.0, 168_000.0
+
+
+def _square(x: float, y: float, **props) -> dict:
+    ring = [[x, y], [x + 10, y], [x + 10, y + 10], [x, y + 10], [x, y]]
+    return {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+def _write(path: Path, features: list[dict]) -> Path:
+    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::31370"}}
+    path.write_text(json.dumps({"type": "FeatureCollection", "crs": crs, "features": features}))
+    return path
+
+
+@pytest.mark.parametrize("field", ["height", "building:levels"])
+def test_a_list_as_a_number_drops_the_building_naming_the_field(tmp_path: Path, field: str) -> None:
+    feats = [
+        _square(X0, Y0, building="yes", osm_id="1", **{field: [1, 2]}),
+        _square(X0 + 20, Y0, building="yes", osm_id="2", **{field: None}),
+    ]
+    result = read_vector(_write(tmp_path / "fp.geojson", feats))
+    assert list(result.layers["buildings"]["building_id"]) == ["osm:way/2"]
+    assert [(d.obj, d.reason) for d in result.dropped] == [("osm:way/1", f"{field} '[1, 2]' is not a number")]

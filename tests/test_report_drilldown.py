@@ -127,11 +127,11 @@ def test_drilldown_data_of_a_small_comparison():
 
     comp = fake_comparison()
     data = drilldown_data(comp)
-    assert data["ids"] == ["a", "b", "c", "d"] and data["whatifs"] == ["w"]
+    assert data["ids"] == ["a", "b", "c", "d", "n"] and data["whatifs"] == ["w"]  # n: added by w, looked up too
     ring = np.asarray(data["geom"][1][0], dtype=float)
     xy = np.cumsum(ring.reshape(-1, 2), axis=0) / 10.0 + data["origin"]  # delta-encoded decimetres
     assert xy.min(axis=0).tolist() == [20.0, 0.0] and xy.max(axis=0).tolist() == [30.0, 10.0]
-    assert data["values"]["baseline"]["q"] == [10, 20, 30, 40] and data["values"]["w"]["q"] == [11, 20, 30, None]
+    assert data["values"]["baseline"]["q"] == [10, 20, 30, 40, None] and data["values"]["w"]["q"] == [11, 20, 30, None, 5]
     page = drilldown_section(comp)
     assert "<script type='application/json' id='bd-data'>" in page and "http" not in page.split("<script>")[1]
 

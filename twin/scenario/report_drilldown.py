@@ -143,6 +143,18 @@ def _rounded(values, nd: int | None) -> list:
     return [None if not np.isfinite(v) else (round(float(v), nd) if nd else int(round(float(v)))) for v in arr]
 
 
+def added_objects(comparison) -> pd.DataFrame:
+    """The energy results' rows of the buildings a what-if adds (an ``insert_building``: not in the
+    baseline), each once, in the what-ifs' order; empty when none adds one."""
+    base_ids = set(comparison.baseline["energy"].objects["building_id"])
+    rows = [res.objects[~res.objects["building_id"].isin(base_ids)] for per_domain in comparison.whatifs.values()
+            if (res := per_domain.get("energy")) is not None]
+    rows = [r for r in rows if len(r)]
+    if not rows:
+        return pd.DataFrame()
+    return pd.concat(rows, ignore_index=True).drop_duplicates(subset="building_id", keep="first")
+
+
 def drilldown_data(comparison) -> dict | None:
     """The page's data of the drill-down (see the module docstring); None without an energy engine."""
     if "energy" not in getattr(comparison, "baseline", {}):
@@ -152,12 +164,14 @@ def drilldown_data(comparison) -> dict | None:
         return None
     import geopandas as gpd
 
-    geo = gpd.GeoDataFrame(base[["building_id", "geometry"]], geometry="geometry")
+    added = added_objects(comparison)
+    objects = pd.concat([base, added], ignore_index=True) if len(added) else base  # a permit's new building can be looked up too
+    geo = gpd.GeoDataFrame(objects[["building_id", "geometry"]], geometry="geometry")
     scene = getattr(comparison, "baseline_scene", None)
     buildings = getattr(scene, "buildings", None)
     links = getattr(scene, "links", None)
     x0, y0 = (float(v) for v in geo.total_bounds[:2])
-    ids = base["building_id"].astype(str).tolist()
+    ids = objects["building_id"].astype(str).tolist()
     addresses = osm_addresses(buildings) if buildings is not None else pd.Series(dtype=object)
     streets = nearest_streets(geo, links)
     names = {}
@@ -166,7 +180,7 @@ def drilldown_data(comparison) -> dict | None:
     simple = geo.geometry.simplify(SIMPLIFY_M, preserve_topology=True)
     street_codes, street_names = pd.factorize(pd.Series(streets, dtype=object).fillna(""))
     street_index, street_names = street_codes.tolist(), [str(s) for s in street_names]
-    system = base["system"].astype(str).str.replace("_", " ") if "system" in base.columns else pd.Series([""] * len(ids))
+    system = objects["system"].astype(str).str.replace("_", " ") if "system" in objects.columns else pd.Series([""] * len(ids))
     system_codes, systems = pd.factorize(system)
     system_index, systems = system_codes.tolist(), [str(s) for s in systems]
     data = {
@@ -177,11 +191,13 @@ def drilldown_data(comparison) -> dict | None:
         "street": street_index,
         "name": [names.get(i, "") for i in ids],
         "geom": [_ring_coords(g, x0, y0) for g in simple],
-        "area": _rounded(base["a_f_m2"], 0) if "a_f_m2" in base.columns else [None] * len(ids),
+        "area": _rounded(objects["a_f_m2"], 0) if "a_f_m2" in objects.columns else [None] * len(ids),
+        "added": len(added),  # buildings a what-if adds, last in ids (their baseline values None)
         "systems": systems,
         "system": system_index,
         "whatifs": [],
-        "values": {"baseline": {k: _rounded(base[c], nd) for k, c, _, _, nd in QUANTITIES if c in base.columns}},
+        "values": {"baseline": {k: _rounded(base.set_index("building_id")[c].reindex(ids), nd) for k, c, _, _, nd in QUANTITIES
+                                if c in base.columns}},
         "quantities": [[k, lab, u, nd] for k, c, lab, u, nd in QUANTITIES if c in base.columns],
         "colours": CLASS_COLOURS,
         "halves": HALVES_JS,  # the separator of a bilingual street name (twin.scene.names), for the map's labels
@@ -370,6 +386,7 @@ def drilldown_section(comparison) -> str:
         return head + ("<p class='note'>No per-building energy results in this run (add <code>energy</code> to <code>domains</code>): "
                        "nothing to look up.</p></section>")
     n_addr = sum(1 for a in data["addr"] if a)
+    n_added = data.pop("added")  # the count, not the page's data
     example_id = data["ids"][0]
     example_street = next((s for s in data["street_names"] if s), "")
     whatifs = data["whatifs"]
@@ -383,7 +400,9 @@ def drilldown_section(comparison) -> str:
          "<div class='bd-box'><label for='bd-search'><b>Building id or address</b></label>"
          "<input id='bd-search' type='search' autocomplete='off' placeholder='osm:way/… or Rue …'></div>"
          "<ul id='bd-results'></ul><div id='bd-detail'><p class='note'>No building chosen yet.</p></div>",
-         f"<p class='note'>{len(data['ids']):,} buildings. Addresses: OpenStreetMap's where it tags one ({n_addr:,} buildings here), "
+         f"<p class='note'>{len(data['ids']):,} buildings"
+         + (f" ({len(data['ids']) - n_added:,} in the baseline, {n_added:,} added by a what-if)" if n_added else "")
+         + f". Addresses: OpenStreetMap's where it tags one ({n_addr:,} buildings here), "
          + ("otherwise the nearest named street. " if example_street else "no other: the inputs have no named street (a streets file) to "
             "name the nearest one. ")
          + "Payback = investment / yearly saving on the energy bills (no discounting, today's prices). "

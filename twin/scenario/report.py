@@ -18,6 +18,9 @@ unchanged KPIs folded, Monte Carlo ranges drawn as bars. Sections (ids, in page 
                  ranges (:func:`band_notes`); the unchanged KPIs and the run's checks folded below;
 ``energy``       EPB class distribution before/after, payback of the energy what-ifs, why primary
                  energy equals final energy (:mod:`twin.scenario.report_energy_classes`);
+``permit``       only when a what-if inserts buildings (:data:`OPTIONAL_SECTIONS`): the new
+                 building(s) and the change of the neighbours' heating need and EPB class
+                 (:mod:`twin.scenario.report_permit`);
 ``calibration``  what the run is calibrated to and the energy KPIs' bands before and after
                  calibration (:mod:`twin.scenario.report_calibration`; a note when the run is not
                  calibrated or has no bands);
@@ -78,7 +81,8 @@ SECTIONS = ("summary", "assumed", "kpis", "energy", "calibration", "buildings", 
 SECTION_TITLES = {"summary": "Summary", "assumed": "What this run assumed", "kpis": "Indicators", "energy": "EPB classes and payback", "calibration": "Calibration",
                   "buildings": "Look up a building", "mobility": "Mobility", "soil": "Soil water",
                   "soil-heat": "Surface temperature on hot days", "solar": "Rooftop PV", "maps": "Maps",
-                  "timeseries": "Time series", "changes": "What changed", "provenance": "Provenance"}
+                  "timeseries": "Time series", "changes": "What changed", "provenance": "Provenance",
+                  "permit": "Permit and neighbours"}
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:1.5rem auto;max-width:1180px;padding:0 1rem;color:#222;line-height:1.4}
@@ -176,11 +180,17 @@ def _png(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+#: Delta columns another section maps (column -> that section's id): the maps section does not
+#: draw them again when nothing it prefers changed (the hot-days section maps the surface
+#: temperature: :func:`twin.scenario.report_soil_heat.cell_map`).
+MAPPED_ELSEWHERE = {"surface_temp_midday_c_delta": "soil-heat"}
+
+
 def _delta_column(frame: pd.DataFrame, preferred: tuple[str, ...]) -> str | None:
     """The delta column a map draws: the first of ``preferred`` that changed, else any that
-    changed (a heat-pump what-if leaves the heating need as it was and changes the CO₂), else the
-    first there."""
-    deltas = [c for c in frame.columns if c.endswith("_delta")]
+    changed (a heat-pump what-if leaves the heating need as it was and changes the CO₂) and no
+    other section maps (:data:`MAPPED_ELSEWHERE`), else the first there."""
+    deltas = [c for c in frame.columns if c.endswith("_delta") and c not in MAPPED_ELSEWHERE]
     present = [f"{p}_delta" for p in preferred if f"{p}_delta" in deltas]
     for c in present + deltas:
         if frame[c].abs().sum() > 0:
@@ -1109,11 +1119,17 @@ def _summary_section(comparison) -> str:
     if sc.description:
         p.append(f"<p>{note_html(sc.description)}</p>")
     p.append("<div class='cards'>")
+    from twin.scenario.report_permit import card_lines, permit_whatifs
+
+    permits = permit_whatifs(comparison)
     for w in sc.whatifs:
         group = comparison.kpis[comparison.kpis["whatif"] == w.name]
         p.append(f"<div class='card'><h3>{html.escape(w.name)}</h3>")
         if w.description:
             p.append(f"<p class='note'>{note_html(w.description)}</p>")
+        if w.name in permits:  # the new building and its neighbours, apart (the KPIs add them up)
+            p.append("".join(f"<p>{line}</p>" for line in card_lines(comparison, w.name)) + "<p class='note'>Details: "
+                     "<a href='#permit'>Permit: the new building and its neighbours</a>.</p>")
         lines = _headlines(group)
         payback = _payback_line(comparison, w.name, group)
         if payback:
@@ -1239,10 +1255,20 @@ def map_shows(col: str | None, domain: str) -> str:
     return f"{what} of each {noun}" + (f", {unit_text}" if unit_text else "")
 
 
+def _mapped_elsewhere(comparison, whatif: str, domain: str) -> str | None:
+    """The id of the section that maps the per-object change of ``whatif`` in ``domain`` when only
+    a column of :data:`MAPPED_ELSEWHERE` changed, else None."""
+    deltas = comparison.deltas(whatif, domain)
+    for col, sid in MAPPED_ELSEWHERE.items():
+        if col in deltas.columns and deltas[col].abs().sum() > 0:
+            return sid
+    return None
+
+
 def _maps_section(comparison) -> str:
     sc = comparison.scenario
     p = ["<section id='maps'><h2>Maps of per-object changes</h2>"]
-    unchanged_maps = []
+    unchanged_maps, elsewhere = [], []
     if "traffic" in sc.domains:
         p.append("<p class='note'>The traffic engine's map (car flow change per street) is in the Mobility section.</p>")
     for w in sc.whatifs:
@@ -1260,8 +1286,12 @@ def _maps_section(comparison) -> str:
                          f"(blue: lower, red: higher; grey: unchanged; colour scale clipped at the 98th percentile of the change; "
                          f"column <code>{html.escape(col or '')}</code> of <code>outputs/deltas_{html.escape(w.name)}_{domain}.parquet</code>); "
                          f"streets named, scale bar in metres.{zoom}</figcaption></figure>")
+            elif sid := _mapped_elsewhere(comparison, w.name, domain):
+                elsewhere.append(f"<a href='#{sid}'>{html.escape(SECTION_TITLES.get(sid, sid))}</a> for {html.escape(w.name)} ({domain})")
             else:
                 unchanged_maps.append(f"{w.name} ({domain})")
+    if elsewhere:
+        p.append(f"<p class='note'>Mapped in another section (nothing else of these engines changed per object): {'; '.join(elsewhere)}.</p>")
     if unchanged_maps:
         p.append(f"<p class='note'>No per-object change (no map): {html.escape(', '.join(unchanged_maps))}.</p>")
     p.append("</section>")
@@ -1424,7 +1454,13 @@ SECTION_MODULES: dict[str, tuple[str, str]] = {
     "soil-heat": ("twin.scenario.report_soil_heat", "soil_heat_report_section"),
     "calibration": ("twin.scenario.report_calibration", "calibration_section"),
     "solar": ("twin.scenario.report_solar", "solar_section"),
+    "permit": ("twin.scenario.report_permit", "permit_section"),
 }
+
+#: Sections the page has only when the run calls for them (:func:`page_sections`), not in
+#: :data:`SECTIONS`: ``permit``, the new building of a what-if that inserts buildings and its
+#: neighbours (:mod:`twin.scenario.report_permit`).
+OPTIONAL_SECTIONS = ("permit",)
 
 
 def _section(sid: str, comparison, *, now: str, run_id: str | None) -> str:
@@ -1438,6 +1474,17 @@ def _section(sid: str, comparison, *, now: str, run_id: str | None) -> str:
     return getattr(import_module(module), function)(comparison)
 
 
+def page_sections(comparison) -> tuple[str, ...]:
+    """The sections of the page, in order: :data:`SECTIONS`, and after ``energy`` each of
+    :data:`OPTIONAL_SECTIONS` whose what-ifs the run has (the permit section when a what-if inserts
+    buildings)."""
+    from twin.scenario.report_permit import permit_whatifs
+
+    extra = ("permit",) if permit_whatifs(comparison) else ()
+    at = SECTIONS.index("energy") + 1
+    return SECTIONS[:at] + extra + SECTIONS[at:]
+
+
 def render_html(comparison, *, title: str | None = None, run_id: str | None = None) -> str:
     """The report page as a string (sections: see the module docstring)."""
     sc = comparison.scenario
@@ -1446,8 +1493,9 @@ def render_html(comparison, *, title: str | None = None, run_id: str | None = No
     p = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>"
          f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"]
     p.append(f"<h1>{html.escape(title)}</h1><p class='sub'>What-ifs against the baseline · engines: {html.escape(', '.join(sc.domains))} · {now}</p>")
-    p.append("<nav class='toc'>" + " · ".join(f"<a href='#{sid}'>{html.escape(SECTION_TITLES.get(sid, sid))}</a>" for sid in SECTIONS) + "</nav>")
-    for sid in SECTIONS:
+    sections = page_sections(comparison)
+    p.append("<nav class='toc'>" + " · ".join(f"<a href='#{sid}'>{html.escape(SECTION_TITLES.get(sid, sid))}</a>" for sid in sections) + "</nav>")
+    for sid in sections:
         p.append(_section(sid, comparison, now=now, run_id=run_id))
     p.append("</body></html>")
     return page_minus("".join(p))  # the negative numbers' minus sign (U+2212), in one place for the whole page

@@ -1,0 +1,233 @@
+"""A permit application's effect on its neighbours, said apart from the new building's own numbers.
+
+The report of ``scenarios/permits/dumont_car_park.yaml`` said only "The district's energy KPIs move
+by less than 0.05 %; 31 buildings changed, 1 building added" and folded a heating need of 247,561
+-> 247,578 MWh/yr that mixes the new house's own heating need with its neighbours' change.
+:func:`twin.scenario.permit_impact.permit_impact` tells them apart; the checks here recompute its
+numbers independently from the per-object deltas (``Comparison.deltas``, the run's
+``deltas_<what-if>_energy.parquet``) and the KPI table.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.scenario_helpers import fake_comparison, fake_scenario
+
+
+def _text(page: str) -> str:
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+
+
+def _classed(comparison, base_classes, new_classes, area_m2=10.0):
+    """``fake_comparison`` with floor areas and EPB classes on its buildings."""
+    base = comparison.baseline["energy"].objects
+    new = comparison.whatifs["w"]["energy"].objects
+    base["a_f_m2"], new["a_f_m2"] = area_m2, area_m2
+    base["energy_class"], new["energy_class"] = base_classes, new_classes
+    return comparison
+
+
+def test_the_new_building_its_neighbours_and_the_replaced_ones_add_up_to_the_district_change():
+    from twin.scenario.permit_impact import permit_impact
+
+    comparison = _classed(fake_comparison(), ["D", "E", "E", "F"], ["E", "E", "E", "C"])  # a warms 10 -> 11 kWh; d removed; n added (5 kWh)
+    impact = permit_impact(comparison, "w")
+    d = comparison.deltas("w", "energy")
+    base, new = d["q_heat_kwh_baseline"], d["q_heat_kwh_whatif"]
+    kept = base.notna() & new.notna()
+    assert impact.new["building_id"].tolist() == d.loc[base.isna(), "building_id"].tolist() == ["n"]
+    assert impact.new_heating_need_kwh_yr == 5.0 and impact.new["heating_need_kwh_m2_yr"].iloc[0] == 0.5
+    assert impact.new["energy_class"].tolist() == ["C"]
+    assert len(impact.neighbours) == int((d.loc[kept, "q_heat_kwh_delta"] != 0).sum()) == 1
+    assert impact.neighbours_delta_kwh_yr == 1.0 and impact.neighbours_delta_pct == pytest.approx(10.0)
+    assert impact.removed["building_id"].tolist() == ["d"] and impact.removed_heating_need_kwh_yr == 40.0
+    district = new.sum() - base.sum()  # 66 - 100
+    assert impact.new_heating_need_kwh_yr + impact.neighbours_delta_kwh_yr - impact.removed_heating_need_kwh_yr == pytest.approx(district, rel=1e-12)
+    row = impact.neighbours.iloc[0]
+    assert row["building_id"] == "a" and row["distance_m"] == pytest.approx(90.0)  # a: x 0-10, n: x 100-110
+    assert (row["class_baseline"], row["class_whatif"]) == ("D", "E")
+    assert impact.class_changes.to_dict() == {("D", "E"): 1}
+
+
+def test_a_what_if_that_adds_no_building_has_no_permit_impact():
+    from twin.scenario.permit_impact import permit_impact
+
+    comparison = fake_comparison()
+    comparison.whatifs["w"] = comparison.baseline
+    assert permit_impact(comparison, "w") is None
+
+
+def test_the_summary_card_of_a_permit_says_the_new_building_and_the_neighbours_apart():
+    from twin.scenario.report import _summary_section
+
+    comparison = _classed(fake_comparison(), ["D", "E", "E", "F"], ["E", "E", "E", "C"])
+    comparison.scenario = fake_scenario()
+    comparison.kpis = pd.DataFrame({"whatif": ["w"], "domain": ["energy"], "kpi": ["heating_need_mwh"], "baseline": [0.1],
+                                    "whatif_value": [0.066], "delta": [-0.034]})
+    card = _text(_summary_section(comparison))
+    assert "New building n : 10 m² of floor, heating need 0.005 MWh/yr (0.5 kWh/m²·yr), EPB class C." in card
+    assert ("Neighbours: the heating need of 1 existing building changes by +0.001 MWh/yr in total (+10.0 % of their own "
+            "0.010 MWh/yr); the most +0.1 kWh/m²·yr (+10.0 %) at a , 90 m from the new building; 1 changes EPB class: 1 from D to E.") in card
+    assert "It replaces 1 existing building (0.040 MWh/yr of heating need in the baseline)." in card
+    assert "Together, the district's heating need changes by -0.034 MWh/yr (-34.0 %)." in card  # the KPI table's (the page writes U+2212)
+
+
+def test_the_permit_section_is_in_the_page_and_its_navigation_only_when_a_what_if_inserts_buildings():
+    from twin.scenario.report import SECTIONS, page_sections, render_html
+
+    comparison = fake_comparison()
+    comparison.scenario = fake_scenario()
+    page = render_html(comparison)
+    assert "<section id='permit'>" in page and "<a href='#permit'>" in page.split("</nav>", 1)[0]
+    section = _text(page.split("<section id='permit'>", 1)[1].split("</section>", 1)[0])
+    assert "Central-run numbers (every unknown at one central value), no range: this run drew no Monte Carlo samples." in section
+    assert "permit" not in SECTIONS
+
+    comparison.whatifs["w"] = comparison.baseline  # nothing inserted
+    comparison.kpis = comparison.kpis.assign(whatif_value=100.0, delta=0.0)
+    assert "permit" not in page_sections(comparison)
+    page = render_html(comparison)
+    assert "id='permit'" not in page and "#permit" not in page
+
+
+def test_the_neighbours_table_lists_the_ten_most_affected_by_the_change_per_m2():
+    import geopandas as gpd
+    import shapely
+
+    from twin.scenario.report_permit import TOP_NEIGHBOURS, permit_section
+    from twin.scenario.runner import Comparison, EngineResult
+
+    n = 14
+    squares = [shapely.box(i * 20.0, 0.0, i * 20.0 + 10.0, 10.0) for i in range(n)]
+    ids = [f"b{i:02d}" for i in range(n)]
+    heat = np.full(n, 1000.0)
+    base = gpd.GeoDataFrame({"building_id": ids, "q_heat_kwh": heat, "a_f_m2": 100.0}, geometry=squares, crs="EPSG:31370")
+    rise = np.arange(n, dtype=float)  # b00 unchanged, b13 the most
+    new = gpd.GeoDataFrame({"building_id": ids + ["ifc:new"], "q_heat_kwh": np.append(heat + rise, 900.0), "a_f_m2": 100.0},
+                           geometry=squares + [shapely.box(0.0, 20.0, 10.0, 30.0)], crs="EPSG:31370")
+    kpis = pd.DataFrame({"whatif": ["w"], "domain": ["energy"], "kpi": ["heating_need_mwh"], "baseline": [14.0], "whatif_value": [15.0], "delta": [1.0]})
+    comparison = Comparison(fake_scenario(), {"energy": EngineResult(base, "building_id", {})},
+                            {"w": {"energy": EngineResult(new, "building_id", {})}}, {"w": []}, kpis, {})
+    section = permit_section(comparison)
+    table = section.split("<table class='permit-neighbours'>", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td class='l'><code>(b\d+)</code></td><td>([^<]*)</td>", table)
+    assert [r[0] for r in rows] == [f"b{i:02d}" for i in range(n - 1, n - 1 - TOP_NEIGHBOURS, -1)]
+    # the distance, footprint to footprint: b13 is at x 260-270, the new house at x 0-10, y 20-30
+    assert rows[0][1] == f"{np.hypot(250.0, 10.0):,.0f}"
+    assert "3 more neighbours changed less" in _text(section)
+
+
+def test_the_inserted_building_can_be_looked_up_and_is_counted():
+    """The look-up of the permit run said "3,991 buildings" and could not find the inserted house
+    (the what-if has 3,992 buildings)."""
+    from twin.scenario.report_drilldown import drilldown_data, drilldown_section
+
+    comparison = fake_comparison()  # a-d in the baseline; the what-if adds n
+    data = drilldown_data(comparison)
+    assert data["ids"] == ["a", "b", "c", "d", "n"]
+    assert data["values"]["baseline"]["q"] == [10, 20, 30, 40, None]
+    assert data["values"]["w"]["q"] == [11, 20, 30, None, 5]
+    assert len(data["geom"]) == 5
+    text = _text(drilldown_section(comparison).split("<script", 1)[0])
+    assert "5 buildings (4 in the baseline, 1 added by a what-if)." in text
+    assert "'added'" not in drilldown_section(comparison) and '"added"' not in drilldown_section(comparison)
+
+
+def _soil_comparison(runoff_change: float, temperature_change: float):
+    """A two-cell soil run whose what-if changes the runoff and the hot-days surface temperature
+    (an ``object_deltas`` column, as the soil engine's) of cell 1 by the given amounts."""
+    import geopandas as gpd
+    import shapely
+
+    from twin.scenario.runner import Comparison, EngineResult
+
+    cells = [shapely.box(0.0, 0.0, 10.0, 10.0), shapely.box(10.0, 0.0, 20.0, 10.0)]
+    base = gpd.GeoDataFrame({"cell_id": [0, 1], "runoff_mm": [5.0, 5.0]}, geometry=cells, crs="EPSG:31370")
+    new = gpd.GeoDataFrame({"cell_id": [0, 1], "runoff_mm": [5.0, 5.0 + runoff_change]}, geometry=cells, crs="EPSG:31370")
+    temp = pd.DataFrame({"cell_id": [0, 1], "surface_temp_midday_c_baseline": [40.0, 40.0],
+                         "surface_temp_midday_c_whatif": [40.0, 40.0 + temperature_change],
+                         "surface_temp_midday_c_delta": [0.0, temperature_change]})
+    kpis = pd.DataFrame({"whatif": ["w"], "domain": ["soil"], "kpi": ["runoff_m3"], "baseline": [1.0], "whatif_value": [1.0], "delta": [0.0]})
+    scenario = fake_scenario(domains=("soil",))
+    return Comparison(scenario, {"soil": EngineResult(base, "cell_id", {})},
+                      {"w": {"soil": EngineResult(new, "cell_id", {}, object_deltas=temp)}}, {"w": []}, kpis, {})
+
+
+def test_the_maps_section_does_not_draw_again_the_temperature_the_hot_days_section_maps():
+    """A de-sealing what-if whose runoff did not change: the maps' fallback (any changed column)
+    drew the hot-days surface temperature, which the hot-days section draws too."""
+    from twin.scenario.report import _maps_section
+    from twin.scenario.report_soil_heat import cell_map
+
+    comparison = _soil_comparison(runoff_change=0.0, temperature_change=-3.0)
+    maps = _maps_section(comparison)
+    assert "<img" not in maps
+    assert "Mapped in another section (nothing else of these engines changed per object): Surface temperature on hot days for w (soil)." in _text(maps)
+    assert "<img" in cell_map(comparison, "w")  # the hot-days section still draws it
+
+    comparison = _soil_comparison(runoff_change=-1.0, temperature_change=-3.0)  # the runoff changed: its map, as before
+    maps = _maps_section(comparison)
+    assert maps.count("<img") == 1 and "runoff_mm_delta" in maps and "Mapped in another section" not in maps
+
+
+@pytest.fixture(scope="module")
+def small_permit_run(tmp_path_factory):
+    """The FZK-Haus on a free site of the small district (energy only, no samples): the comparison."""
+    from tests.scenario_helpers import permit_scenario, permit_sites, write_small_district
+    from twin.scenario.runner import run_scenario
+    from twin.scenario.schema import parse_scenario
+
+    folder = tmp_path_factory.mktemp("permit_report")
+    buildings = write_small_district(folder)
+    doc = permit_scenario("permit-small", permit_sites(buildings, 1)[0], buildings=buildings)
+    return run_scenario(parse_scenario(doc), base_dir=folder)
+
+
+@pytest.mark.slow
+def test_a_permit_run_says_the_new_building_and_its_neighbours_as_its_deltas_give_them(small_permit_run):
+    """Checked against the per-object deltas (the run's deltas_permit_energy.parquet) and the KPI
+    table: the new house's heating need plus its neighbours' change is the change of the district's
+    heating need, and the neighbours are the existing buildings whose heating need changed."""
+    from twin.scenario import report_labels as L
+    from twin.scenario.permit_impact import permit_impact
+    from twin.scenario.report import render_html
+    from twin.scenario.report_permit import _pct
+
+    comparison = small_permit_run
+    impact = permit_impact(comparison, "permit")
+    d = comparison.deltas("permit", "energy")
+    new = d[d["q_heat_kwh_baseline"].isna()]
+    old = d[d["q_heat_kwh_baseline"].notna() & d["q_heat_kwh_whatif"].notna()]
+    changed = old[old["q_heat_kwh_delta"] != 0]
+    kpi = comparison.kpis.set_index(["whatif", "kpi"]).loc[("permit", "heating_need_mwh")]
+    assert impact.new["building_id"].tolist() == new["building_id"].tolist() and len(new) == 1
+    assert impact.new["floor_area_m2"].iloc[0] == new["a_f_m2_whatif"].iloc[0]
+    assert (impact.new_heating_need_kwh_yr + impact.neighbours_delta_kwh_yr) / 1e3 == pytest.approx(kpi["delta"], rel=1e-9)
+    assert len(impact.neighbours) == len(changed) >= 1 and impact.removed.empty
+    assert sorted(impact.neighbours["building_id"]) == sorted(changed["building_id"])
+    assert impact.neighbours_delta_kwh_yr == pytest.approx(changed["q_heat_kwh_delta"].sum(), rel=1e-12)
+    assert impact.neighbours_delta_pct == pytest.approx(100 * changed["q_heat_kwh_delta"].sum() / changed["q_heat_kwh_baseline"].sum(), rel=1e-12)
+    top = changed.loc[changed["q_heat_kwh_m2_delta"].abs().idxmax()]
+    assert impact.neighbours["building_id"].iloc[0] == top["building_id"]
+    assert impact.neighbours["heating_need_delta_kwh_m2_yr"].iloc[0] == pytest.approx(top["q_heat_kwh_m2_delta"], rel=1e-9)
+    assert (impact.neighbours["distance_m"] <= 101.0).all()  # the horizon search distance (100 m)
+
+    page = render_html(comparison)
+    card = _text(page.split("<section id='summary'>", 1)[1].split("</section>", 1)[0])
+    house = new.iloc[0]
+    cls = comparison.whatifs["permit"]["energy"].objects.set_index("building_id").loc[house["building_id"], "energy_class"]
+    assert (f"New building {house['building_id']} : {house['a_f_m2_whatif']:,.0f} m² of floor, heating need "
+            f"{L.fmt_value('heating_need_mwh', house['q_heat_kwh_whatif'] / 1e3)} MWh/yr "
+            f"({house['q_heat_kwh_whatif'] / house['a_f_m2_whatif']:,.1f} kWh/m²·yr), EPB class {cls}.") in card
+    total, base = changed["q_heat_kwh_delta"].sum() / 1e3, changed["q_heat_kwh_baseline"].sum() / 1e3
+    assert (f"Neighbours: the heating need of {len(changed)} existing buildings changes by "
+            f"{L.minus_sign(L.fmt_delta('heating_need_mwh', total, base))} MWh/yr in total ({L.minus_sign(_pct(total * 1e3, base * 1e3))} of their own "
+            f"{L.fmt_value('heating_need_mwh', base)} MWh/yr); the most ") in card
+    section = page.split("<section id='permit'>", 1)[1].split("</section>", 1)[0]
+    assert section.count("<tr><td class='l'><code>osm:") == min(len(changed), 10)

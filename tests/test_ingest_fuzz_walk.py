@@ -39,3 +39,33 @@ def test_a_list_as_a_number_drops_the_building_naming_the_field(tmp_path: Path, 
     result = read_vector(_write(tmp_path / "fp.geojson", feats))
     assert list(result.layers["buildings"]["building_id"]) == ["osm:way/2"]
     assert [(d.obj, d.reason) for d in result.dropped] == [("osm:way/1", f"{field} '[1, 2]' is not a number")]
+
+
+@pytest.mark.parametrize("name", ["EPSG:999999", "urn:ogc:def:crs:EPSG::3137O", "Lambert 72"])
+def test_a_geojson_that_declares_an_unknown_crs_is_refused_naming_it(tmp_path: Path, name: str) -> None:
+    """GDAL reads a GeoJSON whose ``"crs"`` it cannot resolve as WGS84 without a word: a typo in
+    the CRS of Lambert 72 coordinates gave 'outside the area of use of EPSG:4326', and degrees
+    under a wrong name were read as if the name were right."""
+    from twin.errors import CRSError
+
+    ring = [[4.34, 50.83], [4.3401, 50.83], [4.3401, 50.8301], [4.34, 50.8301], [4.34, 50.83]]
+    feature = {"type": "Feature", "properties": {"building": "yes"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    path = tmp_path / "fp.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": name}}, "features": [feature]}))
+    with pytest.raises(CRSError, match="unknown") as info:
+        read_vector(path)
+    assert info.value.field == "crs" and name in str(info.value)
+    # the user's way out: name the CRS and override the file's
+    assert read_vector(path, crs="EPSG:4326", crs_override=True).counts() == {"buildings": 1}
+
+
+def test_a_cli_ingest_of_a_geojson_with_an_unknown_crs_is_one_line(tmp_path: Path) -> None:
+    from tests.cli_harness import assert_one_line_error, run_twin
+
+    ring = [[4.34, 50.83], [4.3401, 50.83], [4.3401, 50.8301], [4.34, 50.8301], [4.34, 50.83]]
+    feature = {"type": "Feature", "properties": {"building": "yes"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    path = tmp_path / "fp.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:999999"}}, "features": [feature]}))
+    out = tmp_path / "scene"
+    assert_one_line_error(run_twin(["ingest", path, "-o", out, "-q"]), contains=("fp.geojson", "'crs'", "EPSG:999999"))
+    assert not out.exists()

@@ -105,7 +105,13 @@ _POINT = (0, 4)
 
 # ----------------------------------------------------------------------------- CRS
 def geojson_declares_crs(path: str | os.PathLike[str]) -> bool:
-    """True if the GeoJSON file has a top-level ``"crs"`` member.
+    """True if the GeoJSON file has a top-level ``"crs"`` member (:func:`geojson_crs_member`)."""
+    return geojson_crs_member(path)[0]
+
+
+def geojson_crs_member(path: str | os.PathLike[str]) -> tuple[bool, Any]:
+    """Whether the GeoJSON file has a top-level ``"crs"`` member, and its value (None if absent
+    or unreadable).
 
     The head of the file is scanned up to the ``"features"`` member (where writers put
     ``"crs"``); only if ``"crs"`` occurs later in the file is the whole file parsed.
@@ -114,7 +120,7 @@ def geojson_declares_crs(path: str | os.PathLike[str]) -> bool:
         try:
             data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         except ValueError:  # empty file
-            return False
+            return False, None
         with data:
             head = data[: 1 << 20]
             depth = 0
@@ -129,20 +135,40 @@ def geojson_declares_crs(path: str | os.PathLike[str]) -> bool:
                 elif depth == 1 and m.group(2) is not None:
                     key = m.group(1)
                     if key == b"crs":
-                        return True
+                        try:
+                            value = json.JSONDecoder().raw_decode(head[m.end():].decode("utf-8", "replace").lstrip())[0]
+                        except ValueError:
+                            value = None
+                        return True, value
                     if key == b"features":
                         if data.find(b'"crs"', m.end()) < 0:
-                            return False
+                            return False, None
                         break
             else:
                 if len(data) <= len(head):
-                    return False
+                    return False, None
     try:
         with open(path, encoding="utf-8") as fh:
             doc = json.load(fh)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ParseError(f"not valid JSON: {exc}", path=path) from None
-    return isinstance(doc, dict) and "crs" in doc
+    return (True, doc["crs"]) if isinstance(doc, dict) and "crs" in doc else (False, None)
+
+
+def _check_declared_crs(member: Any, frame: gpd.GeoDataFrame, path: Path) -> None:
+    """Refuse a GeoJSON ``"crs"`` name that GDAL could not resolve: GDAL then reads the
+    coordinates as WGS84 without a word."""
+    name = member.get("properties", {}).get("name") if isinstance(member, dict) and isinstance(member.get("properties"), dict) else None
+    if not isinstance(name, str) or frame.crs is None or not frame.crs.equals("EPSG:4326"):
+        return
+    try:
+        pyproj.CRS.from_user_input(name)
+    except pyproj.exceptions.CRSError:
+        raise CRSError(
+            f"the file declares the CRS {name!r}, which is unknown (GDAL would read the coordinates as WGS84); "
+            "correct the name (e.g. urn:ogc:def:crs:EPSG::31370) or give --source-crs with --override-crs",
+            path=path, field="crs",
+        ) from None
 
 
 def _parquet_crs_state(path: Path) -> str:
@@ -310,7 +336,10 @@ def _read_frames(path: Path, source_layer: str | None, crs, crs_override: bool =
             continue  # an attribute-only table
         missing = None
         default = None
-        if is_geojson and not geojson_declares_crs(path):
+        declared, member = geojson_crs_member(path) if is_geojson else (False, None)
+        if is_geojson and declared and not crs_override:
+            _check_declared_crs(member, frame, path)
+        if is_geojson and not declared:
             # RFC 7946: a GeoJSON without "crs" is WGS84 (longitude/latitude); the coordinates
             # are checked against it, so Lambert metres in such a file are refused, not moved
             frame = frame.set_crs("EPSG:4326", allow_override=True)
@@ -1006,6 +1035,7 @@ __all__ = [
     "TARGET_LAYERS",
     "buildings_from_frame",
     "feature_ids",
+    "geojson_crs_member",
     "geojson_declares_crs",
     "landcover_from_frame",
     "metric_area",

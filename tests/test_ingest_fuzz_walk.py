@@ -69,3 +69,18 @@ def test_a_cli_ingest_of_a_geojson_with_an_unknown_crs_is_one_line(tmp_path: Pat
     out = tmp_path / "scene"
     assert_one_line_error(run_twin(["ingest", path, "-o", out, "-q"]), contains=("fp.geojson", "'crs'", "EPSG:999999"))
     assert not out.exists()
+
+
+def test_an_epw_saved_with_a_utf8_byte_order_mark_is_read_as_without(tmp_path: Path) -> None:
+    """An EPW saved by an editor that writes a UTF-8 byte-order mark was refused with 'first line
+    must be LOCATION,...' although its first line is one."""
+    import numpy as np
+
+    from twin.io.epw import read_epw
+
+    sample = Path(__file__).resolve().parents[1] / "data_samples" / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
+    marked = tmp_path / "uccle.epw"
+    marked.write_bytes(b"\xef\xbb\xbf" + sample.read_bytes())
+    plain, bom = read_epw(sample), read_epw(marked)
+    assert bom.location == plain.location
+    np.testing.assert_array_equal(bom.data["dry_bulb_c"], plain.data["dry_bulb_c"])

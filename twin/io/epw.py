@@ -201,7 +201,7 @@ def read_epw(path: str | os.PathLike[str], *, year: int | None = None) -> Weathe
         raise ParseError(f"cannot read: {exc.strerror}", path=path) from None
     if b"\x00" in raw[:65536]:
         raise ParseError("binary data, not an EPW text file", path=path)
-    text = raw.decode("utf-8", errors="replace")  # only the LOCATION name may be non-ASCII
+    text = raw.decode("utf-8-sig", errors="replace")  # only the LOCATION name may be non-ASCII; a leading BOM is dropped
     lines = text.splitlines()
     if len(lines) < 9:
         raise ParseError(f"too short for an EPW file ({len(lines)} lines; 8 header lines and 8760 hours expected)", path=path)

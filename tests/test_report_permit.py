@@ -231,3 +231,78 @@ def test_a_permit_run_says_the_new_building_and_its_neighbours_as_its_deltas_giv
             f"{L.fmt_value('heating_need_mwh', base)} MWh/yr); the most ") in card
     section = page.split("<section id='permit'>", 1)[1].split("</section>", 1)[0]
     assert section.count("<tr><td class='l'><code>osm:") == min(len(changed), 10)
+
+
+def _records(out, *run_ids, status="done"):
+    """The store's records of runs whose folders OUT/<run_id>/ hold the outputs of a batch run."""
+    return pd.DataFrame({"file": [f"{r}.yaml" for r in run_ids], "run_id": list(run_ids), "status": status,
+                         "label": [f"scenario-{r}" for r in run_ids],
+                         "outputs": [{"kpis": str(out / r / "kpis.parquet"), "w/energy": str(out / r / "deltas_w_energy.parquet"),
+                                      "permit/energy": str(out / r / "deltas_permit_energy.parquet")} for r in run_ids]})
+
+
+def test_a_batch_sums_up_its_permit_applications_in_one_csv(tmp_path):
+    from twin.scenario.batch import PERMITS_SUMMARY, write_permits_summary
+    from twin.scenario.outputs import write_output_files
+
+    comparison = _classed(fake_comparison(), ["D", "E", "E", "F"], ["E", "E", "E", "C"])  # w: a warms, d removed, n added
+    (tmp_path / "r1").mkdir()
+    write_output_files(comparison, tmp_path / "r1")
+    comparison.whatifs["w"] = comparison.baseline  # a second run that inserts nothing
+    (tmp_path / "r2").mkdir()
+    write_output_files(comparison, tmp_path / "r2")
+    path = write_permits_summary(tmp_path, _records(tmp_path, "r1", "r2"))
+    assert path == tmp_path / PERMITS_SUMMARY
+    table = pd.read_csv(path)
+    assert table.to_dict("records") == [{
+        "scenario": "scenario-r1", "run_id": "r1", "whatif": "w", "new_buildings": 1, "new_floor_area_m2": 10.0,
+        "new_heating_need_mwh_yr": 0.005, "new_heating_need_kwh_m2_yr": 0.5, "neighbours_changed": 1,
+        "neighbours_heating_need_delta_mwh_yr": 0.001, "neighbours_heating_need_delta_pct": 10.0, "largest_change_building_id": "a",
+        "largest_change_kwh_m2_yr": 0.1, "largest_change_pct": 10.0, "largest_change_distance_m": 90.0, "buildings_removed": 1}]
+    assert write_permits_summary(tmp_path / "none", _records(tmp_path, "r1", status="failed")) is None
+    assert not (tmp_path / "none" / PERMITS_SUMMARY).exists()
+
+
+@pytest.mark.slow
+def test_the_batch_summary_of_a_permit_run_is_its_deltas(small_permit_run, tmp_path):
+    """The summary's row, against the run's deltas parquet: neighbours = existing buildings with a
+    nonzero change, new + neighbours = the KPI change of the heating need."""
+    from twin.scenario.batch import write_permits_summary
+    from twin.scenario.outputs import write_output_files
+
+    (tmp_path / "run").mkdir()
+    write_output_files(small_permit_run, tmp_path / "run")
+    row = pd.read_csv(write_permits_summary(tmp_path, _records(tmp_path, "run"))).iloc[0]
+    d = pd.read_parquet(tmp_path / "run" / "deltas_permit_energy.parquet")
+    new = d[d["q_heat_kwh_baseline"].isna()]
+    old = d[d["q_heat_kwh_baseline"].notna() & d["q_heat_kwh_whatif"].notna()]
+    changed = old[old["q_heat_kwh_delta"] != 0]
+    kpi = small_permit_run.kpis.set_index(["whatif", "kpi"]).loc[("permit", "heating_need_mwh"), "delta"]
+    assert row["whatif"] == "permit" and row["new_buildings"] == len(new) == 1
+    assert row["new_floor_area_m2"] == pytest.approx(new["a_f_m2_whatif"].sum(), rel=1e-12)
+    assert row["neighbours_changed"] == len(changed)
+    assert row["new_heating_need_mwh_yr"] + row["neighbours_heating_need_delta_mwh_yr"] == pytest.approx(kpi, rel=1e-9)
+    top = changed.loc[changed["q_heat_kwh_m2_delta"].abs().idxmax()]
+    assert row["largest_change_building_id"] == top["building_id"]
+    assert row["largest_change_kwh_m2_yr"] == pytest.approx(top["q_heat_kwh_m2_delta"], rel=1e-9)
+    assert 0.0 <= row["largest_change_distance_m"] <= 101.0
+
+
+@pytest.mark.slow
+def test_twin_batch_of_permit_applications_writes_their_summary(tmp_path):
+    """run_batch (twin batch) on a folder of two permit applications writes OUT/permits_summary.csv,
+    one row per application, from the runs' own folders (report=False: the deltas are enough)."""
+    from tests.scenario_helpers import BOX_100M, write_permit_folder, write_small_district
+    from twin.scenario.batch import PERMITS_SUMMARY, run_batch
+
+    buildings = write_small_district(tmp_path / "permits_inputs", BOX_100M)
+    write_permit_folder(tmp_path / "permits", 2, buildings=buildings)
+    records = run_batch(tmp_path / "permits", out=tmp_path / "out", n_workers=1, allow_dirs=[tmp_path / "permits_inputs"], report=False)
+    assert (records["status"] == "done").all(), records["error"].tolist()
+    table = pd.read_csv(tmp_path / "out" / PERMITS_SUMMARY)
+    assert sorted(table["scenario"]) == ["permit-000", "permit-001"] and (table["whatif"] == "permit").all()
+    for row in table.itertuples():
+        d = pd.read_parquet(tmp_path / "out" / row.run_id / "deltas_permit_energy.parquet")
+        old = d[d["q_heat_kwh_baseline"].notna()]
+        assert row.neighbours_changed == int((old["q_heat_kwh_delta"] != 0).sum())
+        assert row.new_heating_need_mwh_yr == pytest.approx(d.loc[d["q_heat_kwh_baseline"].isna(), "q_heat_kwh_whatif"].sum() / 1e3, rel=1e-12)

@@ -14,6 +14,8 @@ stops recording its heartbeat for :data:`~twin.scenario.store.STALE_AFTER_S` s. 
 (``KilledWorker``) is recorded as failed and the batch goes on. Outputs go to
 ``OUT/<run_id>/`` (:func:`twin.scenario.runner.write_run_folder`: a temporary folder, renamed):
 the KPIs, the per-object deltas and, unless ``report=False``, the ``report.html`` of ``twin run``.
+When some runs insert buildings (permit applications), ``OUT/permits_summary.csv`` puts their
+new buildings and the change of their neighbours side by side (:func:`write_permits_summary`).
 
 This module is about batches only: what one run is (:func:`~twin.scenario.runner.run_identity`)
 and what it writes (:func:`~twin.scenario.runner.write_run_files`) live with the runner, and
@@ -474,7 +476,54 @@ def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_
     for f in files:
         record = store.get(run_ids[str(f)]) or {"run_id": run_ids[str(f)], "status": "missing"}
         rows.append({"file": str(f), **record})
-    return pd.DataFrame(rows)
+    records = pd.DataFrame(rows)
+    with progress.step("summing up the permit applications"):
+        write_permits_summary(out, records)
+    return records
+
+
+#: The permit summary of a batch, in its results folder (:func:`write_permits_summary`).
+PERMITS_SUMMARY = "permits_summary.csv"
+
+
+def write_permits_summary(out: str | os.PathLike[str], records: pd.DataFrame) -> Path | None:
+    """Write ``OUT/permits_summary.csv``: one row per done run and what-if that inserts buildings
+    (a permit application), from the run's ``OUT/<run_id>/deltas_<what-if>_energy.parquet`` (the
+    record's ``outputs``)
+    (:func:`twin.scenario.permit_impact.permit_impact_from_deltas`).
+
+    Columns: ``scenario`` (its name), ``run_id``, ``whatif``, then
+    :data:`twin.scenario.permit_impact.SUMMARY_COLUMNS` (floor area m², heating need MWh/yr and
+    kWh/m²·yr of the new buildings; the neighbours changed, the sum of their change MWh/yr and % of
+    their own baseline, the largest change of one building kWh/m²·yr and %, its id and distance m).
+    Central-run numbers (the per-building results carry no band).
+
+    Returns
+    -------
+    pathlib.Path or None
+        The file's path; None (nothing written) when no done run inserts a building.
+    """
+    from twin.io import atomic_write_text
+    from twin.scenario.permit_impact import SUMMARY_COLUMNS, permit_impact_from_deltas, summary_row
+
+    out = Path(out)
+    rows = []
+    done = records[records["status"] == "done"].drop_duplicates("run_id") if len(records) else records
+    for r in done.itertuples():
+        outputs = r.outputs if isinstance(getattr(r, "outputs", None), dict) else {}
+        for key, recorded in outputs.items():  # "<what-if>/<engine>" -> the run folder's file
+            whatif, _, domain = str(key).rpartition("/")
+            f = out / str(r.run_id) / Path(recorded).name
+            if domain != "energy" or not whatif or not f.is_file():
+                continue
+            impact = permit_impact_from_deltas(pd.read_parquet(f))
+            if impact is not None:
+                rows.append({"scenario": getattr(r, "label", ""), "run_id": r.run_id, "whatif": whatif, **summary_row(impact)})
+    if not rows:
+        return None
+    path = out / PERMITS_SUMMARY
+    atomic_write_text(path, pd.DataFrame(rows, columns=["scenario", "run_id", "whatif", *SUMMARY_COLUMNS]).to_csv(index=False))
+    return path
 
 
 def _submit(todo, store, *, store_path: Path, out: Path, scheduler, n_workers, on_result, no_effect="error",

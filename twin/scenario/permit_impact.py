@@ -114,13 +114,52 @@ def permit_impact(comparison, whatif: str) -> PermitImpact | None:
         None when the what-if adds no building to the energy engine's results (or the engine did
         not run).
     """
-    added = added_ids(comparison, whatif)
-    if not added:
+    if not added_ids(comparison, whatif):
         return None
     base_res, new_res = comparison.baseline["energy"], comparison.whatifs[whatif]["energy"]
     idc = base_res.id_column
-    base = base_res.objects.set_index(idc)
-    new = new_res.objects.set_index(idc)
+    return impact_of(base_res.objects.set_index(idc), new_res.objects.set_index(idc))
+
+
+def permit_impact_from_deltas(deltas: pd.DataFrame) -> PermitImpact | None:
+    """:func:`permit_impact` from a what-if's per-building deltas (``outputs/deltas_<what-if>_energy.parquet``
+    of a run folder: ``building_id``, ``q_heat_kwh_baseline`` / ``_whatif`` in kWh/yr, ``a_f_m2_...`` in m²,
+    ``geometry`` as shapely or WKB); the EPB classes are not in the file ('').
+
+    Returns
+    -------
+    PermitImpact or None
+        None when no row is new (a baseline heating need missing, a what-if one given).
+    """
+    d = deltas.set_index("building_id")
+    sides = []
+    for suffix in ("_baseline", "_whatif"):
+        cols = {c[: -len(suffix)]: d[c] for c in d.columns if c.endswith(suffix)}
+        frame = pd.DataFrame(cols, index=d.index)
+        if "geometry" in d.columns:
+            import shapely
+
+            geoms = d["geometry"].to_numpy()
+            is_wkb = len(geoms) and isinstance(geoms[0], (bytes, bytearray))
+            frame["geometry"] = shapely.from_wkb(geoms) if is_wkb else geoms
+        sides.append(frame[frame["q_heat_kwh"].notna()])
+    base, new = sides
+    if new.index.isin(base.index).all():
+        return None
+    return impact_of(base, new)
+
+
+def impact_of(base: pd.DataFrame, new: pd.DataFrame) -> PermitImpact:
+    """The :class:`PermitImpact` of a what-if from its per-building energy results.
+
+    Parameters
+    ----------
+    base, new
+        The baseline's and the what-if's buildings, indexed by building id: ``q_heat_kwh``
+        (kWh/yr), optionally ``a_f_m2`` (m²), ``energy_class`` and ``geometry`` (projected, m).
+        A building only in ``new`` is new; only in ``base``, removed.
+    """
+    added = new.index[~new.index.isin(base.index)].tolist()
 
     def column(frame: pd.DataFrame, name: str, ids) -> np.ndarray:
         return frame[name].reindex(ids).to_numpy(dtype=float) if name in frame.columns else np.full(len(ids), np.nan)
@@ -132,7 +171,7 @@ def permit_impact(comparison, whatif: str) -> PermitImpact | None:
     heat = column(new, "q_heat_kwh", added)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_m2 = np.where(area > 0, heat / area, np.nan)
-    new_rows = pd.DataFrame({"building_id": added, "floor_area_m2": area, "heating_need_kwh_yr": heat,
+    new_rows = pd.DataFrame({"building_id": [str(i) for i in added], "floor_area_m2": area, "heating_need_kwh_yr": heat,
                              "heating_need_kwh_m2_yr": per_m2, "energy_class": classes(new, added)})
 
     in_new = base.index.isin(new.index)
@@ -169,3 +208,32 @@ def _distances(base: pd.DataFrame, new: pd.DataFrame, ids: list, added: list) ->
 
     footprints = shapely.union_all(np.asarray(new["geometry"].reindex(added).values))
     return shapely.distance(np.asarray(base["geometry"].reindex(ids).values), footprints).astype(float)
+
+
+#: The columns of a batch's ``permits_summary.csv`` (:func:`twin.scenario.batch.write_permits_summary`)
+#: that :func:`summary_row` gives: the new buildings, then their neighbours.
+SUMMARY_COLUMNS = ("new_buildings", "new_floor_area_m2", "new_heating_need_mwh_yr", "new_heating_need_kwh_m2_yr",
+                   "neighbours_changed", "neighbours_heating_need_delta_mwh_yr", "neighbours_heating_need_delta_pct",
+                   "largest_change_building_id", "largest_change_kwh_m2_yr", "largest_change_pct", "largest_change_distance_m",
+                   "buildings_removed")
+
+
+def summary_row(impact: PermitImpact) -> dict:
+    """One row of a batch's permit summary (:data:`SUMMARY_COLUMNS`): the new buildings' floor area
+    (m²) and heating need (MWh/yr, kWh/m²·yr), the neighbours changed, the sum of their change
+    (MWh/yr, % of their own baseline) and the largest change of one building (kWh/m²·yr, % of its
+    own, its id and its distance to the new building, m); NaN and '' where there is none."""
+    area = float(impact.new["floor_area_m2"].sum())
+    top = impact.neighbours.iloc[0] if len(impact.neighbours) else None
+    return {
+        "new_buildings": len(impact.new), "new_floor_area_m2": area,
+        "new_heating_need_mwh_yr": impact.new_heating_need_kwh_yr / 1e3,
+        "new_heating_need_kwh_m2_yr": impact.new_heating_need_kwh_yr / area if area > 0 else float("nan"),
+        "neighbours_changed": len(impact.neighbours), "neighbours_heating_need_delta_mwh_yr": impact.neighbours_delta_kwh_yr / 1e3,
+        "neighbours_heating_need_delta_pct": impact.neighbours_delta_pct,
+        "largest_change_building_id": "" if top is None else str(top["building_id"]),
+        "largest_change_kwh_m2_yr": float("nan") if top is None else float(top["heating_need_delta_kwh_m2_yr"]),
+        "largest_change_pct": float("nan") if top is None else float(top["heating_need_delta_pct"]),
+        "largest_change_distance_m": float("nan") if top is None else float(top["distance_m"]),
+        "buildings_removed": len(impact.removed),
+    }

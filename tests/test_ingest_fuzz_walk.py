@@ -84,3 +84,17 @@ def test_an_epw_saved_with_a_utf8_byte_order_mark_is_read_as_without(tmp_path: P
     plain, bom = read_epw(sample), read_epw(marked)
     assert bom.location == plain.location
     np.testing.assert_array_equal(bom.data["dry_bulb_c"], plain.data["dry_bulb_c"])
+
+
+def test_a_footprint_drawn_as_a_line_is_not_read_as_a_street(tmp_path: Path) -> None:
+    """A building outline exported as a closed LineString (CAD, a polyline) with its 'building'
+    attribute, in a file without street classes, became a residential street with default speed
+    and lanes, without a word."""
+    outline = _square(X0, Y0, building="yes", osm_id="1")
+    outline["geometry"] = {"type": "LineString", "coordinates": outline["geometry"]["coordinates"][0]}
+    result = read_vector(_write(tmp_path / "fp.geojson", [outline, _square(X0 + 20, Y0, building="yes", osm_id="3")]))
+    assert result.counts() == {"buildings": 1}
+    assert list(result.layers["buildings"]["building_id"]) == ["osm:way/3"]
+    assert [(d.obj, d.reason) for d in result.dropped] == [
+        ("osm:way/1", "line with a 'building' attribute and no street class: a footprint must be a Polygon")
+    ]

@@ -824,8 +824,10 @@ def _classify(frame: gpd.GeoDataFrame, table: dict[str, Any]) -> tuple[np.ndarra
             )
     line = np.isin(types, _LINE)
     if line.any():
-        target[line] = "streets"
-        why["streets"] = "lines"
+        streets = line & ~_footprint_lines(frame, table)
+        target[streets] = "streets"
+        if streets.any():
+            why["streets"] = "lines"
     point = np.isin(types, _POINT)
     if point.any():
         target[point] = "pois"
@@ -842,6 +844,19 @@ def _classify(frame: gpd.GeoDataFrame, table: dict[str, Any]) -> tuple[np.ndarra
         if (signal | sign).any() and not (point & ~signal & ~sign).any():
             why.pop("pois")
     return target, why
+
+
+def _footprint_lines(frame: gpd.GeoDataFrame, table: dict[str, Any]) -> np.ndarray:
+    """True where a row is a building (its 'building' attribute) and no street (no value in a
+    street class column): a footprint drawn as a line, which a file without street classes would
+    otherwise read as a street of the default class."""
+    if "building" not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    has_class = np.zeros(len(frame), dtype=bool)
+    for col in table["streets"]["class_columns"]:
+        if col in frame:
+            has_class |= frame[col].notna().to_numpy()
+    return _is_building(frame["building"]) & ~has_class
 
 
 def _nonfinite_rows(geoms: np.ndarray, has: np.ndarray) -> dict[int, str]:
@@ -1010,6 +1025,8 @@ def read_vector(
                     reason = "no geometry"
                 elif t == 7:
                     reason = "geometry collection: not a footprint, line or point"
+                elif t in _LINE:
+                    reason = "line with a 'building' attribute and no street class: a footprint must be a Polygon"
                 else:
                     reason = "feature fits no scene layer (no building or land-cover attributes)"
                 result.drop(i, reason)

@@ -227,8 +227,10 @@ def test_a_permit_run_says_the_new_building_and_its_neighbours_as_its_deltas_giv
             f"({house['q_heat_kwh_whatif'] / house['a_f_m2_whatif']:,.1f} kWh/m²·yr), EPB class {cls}.") in card
     total, base = changed["q_heat_kwh_delta"].sum() / 1e3, changed["q_heat_kwh_baseline"].sum() / 1e3
     assert (f"Neighbours: the heating need of {len(changed)} existing buildings changes by "
-            f"{L.minus_sign(L.fmt_delta('heating_need_mwh', total, base))} MWh/yr in total ({L.minus_sign(_pct(total * 1e3, base * 1e3))} of their own "
+            f"+{L.fmt_value('heating_need_mwh', total)} MWh/yr in total ({L.minus_sign(_pct(total * 1e3, base * 1e3))} of their own "
             f"{L.fmt_value('heating_need_mwh', base)} MWh/yr); the most ") in card
+    district = comparison.kpis.set_index(["whatif", "kpi"]).loc[("permit", "heating_need_mwh"), "delta"]
+    assert f"Together, the district's heating need changes by +{L.fmt_value('heating_need_mwh', district)} MWh/yr" in card
     section = page.split("<section id='permit'>", 1)[1].split("</section>", 1)[0]
     assert section.count("<tr><td class='l'><code>osm:") == min(len(changed), 10)
 

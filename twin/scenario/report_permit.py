@@ -38,8 +38,12 @@ def _mwh(kwh: float) -> str:
     return L.with_unit(L.fmt_value(HEAT_KPI, kwh / 1e3), "MWh/yr")
 
 
-def _mwh_change(delta_kwh: float, baseline_kwh: float) -> str:
-    return L.with_unit(L.fmt_delta(HEAT_KPI, delta_kwh / 1e3, baseline_kwh / 1e3), "MWh/yr")
+def _mwh_change(delta_kwh: float) -> str:
+    """A signed change in MWh/yr rounded on itself (three significant digits, whole from 100), not
+    like the district's baseline: the new building's 16.6, the neighbours' +1.11 and the district's
+    +17.7 MWh/yr add up on the page ('+18' beside them did not)."""
+    s = L.fmt_value(HEAT_KPI, delta_kwh / 1e3)
+    return L.with_unit(s if s.startswith("-") or s in ("0", "–") else "+" + s, "MWh/yr")
 
 
 def _per_m2(x: float, signed: bool = False) -> str:
@@ -113,7 +117,7 @@ def _neighbour_words(impact: PermitImpact, addresses) -> str:
     base = impact.neighbours_baseline_kwh_yr
     pct = _pct(total, base)
     words = (f"Neighbours: the heating need of {n:,} existing building{'s' if n != 1 else ''} changes by "
-             f"<b>{_mwh_change(total, base)}</b> in total"
+             f"<b>{_mwh_change(total)}</b> in total"
              + (f" ({pct} of their own {_mwh(base)})" if pct != "–" else ""))
     top = nb.iloc[0]
     if np.isfinite(top["heating_need_delta_kwh_m2_yr"]):
@@ -143,7 +147,7 @@ def _district_words(comparison, whatif: str) -> str:
     if row.empty:
         return ""
     delta, base = float(row["delta"].iloc[0]), float(row["baseline"].iloc[0])
-    return (f"Together, the district's heating need changes by {L.with_unit(L.fmt_delta(HEAT_KPI, delta, base), 'MWh/yr')}"
+    return (f"Together, the district's heating need changes by {_mwh_change(delta * 1e3)}"
             f" ({_pct(delta, base)}).")
 
 
@@ -193,7 +197,7 @@ def _whatif_block(comparison, whatif: str, addresses) -> str:
             cls = (html.escape(r.class_baseline) if r.class_baseline == r.class_whatif
                    else f"<b>{html.escape(r.class_baseline)} → {html.escape(r.class_whatif)}</b>")
             dist = f"{r.distance_m:,.0f}" if np.isfinite(r.distance_m) else "–"
-            change = L.fmt_delta(HEAT_KPI, r.heating_need_delta_kwh_yr / 1e3, r.heating_need_baseline_kwh_yr / 1e3)
+            change = _mwh_change(r.heating_need_delta_kwh_yr).removesuffix(" MWh/yr")
             p.append(f"<tr><td class='l'>{_who(r.building_id, addresses)}</td><td>{dist}</td><td>{_per_m2(r.heating_need_baseline_kwh_m2_yr)}</td>"
                      f"<td class='{L.change_class(HEAT_KPI, r.heating_need_delta_kwh_yr)}'>{_per_m2(r.heating_need_delta_kwh_m2_yr, signed=True)}</td>"
                      f"<td>{_pct(r.heating_need_delta_kwh_yr, r.heating_need_baseline_kwh_yr)}</td><td>{change}</td><td class='l'>{cls or '–'}</td></tr>")

@@ -107,7 +107,7 @@ def test_duo_noise_zero_is_the_librarys_deterministic_run(grid, tmp_path):
     (["--duo-noise", "-0.1"], ("--duo-noise", "[0, 1]")),
     (["--routes", "free_flow", "--duo-noise", "0.01"], ("--duo-noise", "changes nothing")),
     (["--routes", "equilibrium", "--duo-noise", "0"], ("--duo-noise", "changes nothing")),
-    (["--duo-noise", "0", "--replicates", "3"], ("--replicates", "duo_noise 0", "identical runs")),
+    (["--duo-noise", "0", "--replicates", "3"], ("--replicates", "--duo-noise 0", "identical runs")),
     (["--duo-noise", "0", "--seed", "4"], ("--seed", "--duo-noise 0", "changes nothing")),
 ])
 def test_bad_duo_noise_options_are_one_error_line(grid, extra, contains):

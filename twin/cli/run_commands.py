@@ -51,7 +51,7 @@ def run(
     Progress lines (checks, baseline scene, each engine on each scene, Monte Carlo, report and
     outputs) go to stderr once the command has run 1 s, then at least every 5 s (none with -q).
     """
-    from twin.errors import ScenarioError
+    from twin.errors import ResourceLimitError, ScenarioError
     from twin.scenario.checks import values_from_options
     from twin.workflows.scenario_run import default_scenario, run_scenario_file
 
@@ -62,7 +62,7 @@ def run(
         with wrong_kind(scenario, "scenario"), values_from_options(given):
             lines = run_scenario_file(scenario, out, samples=samples, seed=seed, progress=False if quiet else None,
                                       no_effect=_no_effect(allow_no_effect), allow_dirs=list(allow_dir or []))
-    except ScenarioError as exc:  # a selection or modification the runner refused names only its key path
+    except (ScenarioError, ResourceLimitError) as exc:  # a selection, modification or scene limit the runner refused names only its key path
         _name_file(exc, scenario if scenario is not None else default_scenario())
         raise
     if not quiet:

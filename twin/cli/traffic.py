@@ -771,7 +771,8 @@ def check_cost_factors(toll_factor: float | None, distance_factor: float | None)
 #: the option a user typed, not the Python field.
 MOBILITY_OPTION_NAMES = {"periods": "--periods", "zone_size_m": "--zone-size", "feedback": "--feedback", "access_minutes": "--minutes",
                          "signal_split": "--signal-split", "gtfs_date": "--gtfs-date", "transit_routes": "--transit-routes",
-                         "transit_defaults": "--transit-defaults"}  # fmt: skip
+                         "transit_defaults": "--transit-defaults", "mode_choice": "--mode-choice", "parameters": "--parameters", "gtfs": "--gtfs",
+                         "external_matrix": "--external-matrix"}  # fmt: skip
 
 
 def named_as_option(exc: TwinError, names: dict[str, str]) -> TwinError:

@@ -51,11 +51,14 @@ def read_parameters(path: str | Path | None = None, overrides: dict[str, float] 
     Raises
     ------
     InputError
-        Missing columns, non-numeric values, a value outside its band, an unknown override.
+        No such file (field ``parameters``), missing columns, non-numeric values, a value outside
+        its band, an unknown override.
     """
     import pandas as pd
 
-    path = Path(path) if path is not None else PARAMETERS
+    from twin.io.paths import check_input_file
+
+    path = check_input_file(path, field="parameters", what="mobility parameter table") if path is not None else PARAMETERS
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     for col in ("name", "value", "unit", "low", "high", "source"):
         if col not in table.columns:
@@ -193,12 +196,18 @@ def building_points(scene: Any) -> np.ndarray:
     return xy.copy()
 
 
+def check_zone_size(zone_size_m: float) -> None:
+    """Raise :class:`~twin.errors.InputError` (field ``zone_size_m``) unless ``zone_size_m`` is a
+    finite number of metres in [10, 10000], the zone sizes :func:`trip_ends` takes."""
+    if not (np.isfinite(zone_size_m) and 10.0 <= zone_size_m <= 10_000.0):
+        raise InputError(f"the zone size must be in [10, 10000] m, got {zone_size_m}", field="zone_size_m")
+
+
 def trip_ends(scene: Any, params: dict[str, Parameter], *, zone_size_m: float = 100.0, jobs_table: dict | None = None) -> TripEnds:
     """Zones of a square grid and their daily trip ends (see the module docstring)."""
     import shapely
 
-    if not (np.isfinite(zone_size_m) and 10.0 <= zone_size_m <= 10_000.0):
-        raise InputError(f"the zone size must be in [10, 10000] m, got {zone_size_m}", field="zone_size_m")
+    check_zone_size(zone_size_m)
     jobs_table = read_jobs() if jobs_table is None else jobs_table
     b = scene.buildings
     residents, jobs, places = building_activity(scene, params, jobs_table)

@@ -550,6 +550,53 @@ def check_duo_noise(duo_noise: Any, field: str = "duo_noise") -> None:
         raise InputError(f"duo_noise must be a finite number in [0, 1], got {duo_noise!r}", field=field)
 
 
+def check_duo_interval(duo_interval_s: float, dt_s: float) -> int:
+    """The time steps of ``dt_s`` between DUO route updates every ``duo_interval_s``.
+
+    Parameters
+    ----------
+    duo_interval_s
+        Seconds between route updates.
+    dt_s
+        Time step, s.
+
+    Returns
+    -------
+    int
+        Steps between updates, at least 1.
+
+    Raises
+    ------
+    InputError
+        An interval that is not finite and positive, or not a whole number of steps (field
+        ``duo_interval_s``).
+    """
+    if not (np.isfinite(duo_interval_s) and duo_interval_s > 0):
+        raise InputError(f"the route update interval must be a finite number > 0 s, got {duo_interval_s}", field="duo_interval_s")
+    k = whole_steps(duo_interval_s, dt_s)
+    if not k:
+        raise InputError(f"the route update interval ({duo_interval_s:g} s) must be a whole number of time steps of {dt_s:g} s: "
+                         "routes are updated between steps", field="duo_interval_s")  # fmt: skip
+    return k
+
+
+def movement_steps(interval_s: float, dt_s: float) -> int:
+    """The time steps of ``dt_s`` in a movement-count interval of ``interval_s`` (at least 1).
+
+    Raises
+    ------
+    InputError
+        An interval that is not finite and positive, or not a whole number of steps (to 1e-9;
+        field ``movement_interval_s``).
+    """
+    if not (np.isfinite(interval_s) and interval_s > 0):
+        raise InputError(f"the movement interval must be a finite number > 0 s, got {interval_s}", field="movement_interval_s")
+    k = whole_steps(interval_s, dt_s)
+    if not k:
+        raise InputError(f"the movement interval ({interval_s:g} s) must be a whole number of time steps of {dt_s:g} s", field="movement_interval_s")
+    return k
+
+
 def movement_bins(interval_s: float | None, dt_s: float, n_steps: int) -> tuple[int, int]:
     """Steps per movement-count interval and the number of intervals of a run of ``n_steps`` steps.
 
@@ -564,11 +611,7 @@ def movement_bins(interval_s: float | None, dt_s: float, n_steps: int) -> tuple[
     """
     if interval_s is None:
         return n_steps, 1
-    if not (np.isfinite(interval_s) and interval_s > 0):
-        raise InputError(f"the movement interval must be a finite number > 0 s, got {interval_s}", field="movement_interval_s")
-    k = whole_steps(interval_s, dt_s)
-    if not k:
-        raise InputError(f"the movement interval ({interval_s:g} s) must be a whole number of time steps of {dt_s:g} s", field="movement_interval_s")
+    k = movement_steps(interval_s, dt_s)
     if k > n_steps:
         raise InputError(f"the movement interval ({interval_s:g} s) is longer than the run ({n_steps * dt_s:g} s)", field="movement_interval_s")
     return k, -(-n_steps // k)
@@ -787,11 +830,8 @@ def simulate(
         raise InputError(f"duration must be a finite number in (0, {MAX_DURATION_S:g}] s, got {duration_s}", field="duration_s")
     if route_choice not in ROUTE_CHOICES:
         raise InputError(f"unknown route choice {route_choice!r}; use one of {ROUTE_CHOICES}", field="route_choice")
-    if route_choice == "duo" and not (np.isfinite(duo_interval_s) and duo_interval_s > 0):
-        raise InputError(f"the route update interval must be a finite number > 0 s, got {duo_interval_s}", field="duo_interval_s")
-    if route_choice == "duo" and not whole_steps(duo_interval_s, dt_s):
-        raise InputError(f"the route update interval ({duo_interval_s:g} s) must be a whole number of time steps of {dt_s:g} s: "
-                         "routes are updated between steps", field="duo_interval_s")  # fmt: skip
+    if route_choice == "duo":
+        check_duo_interval(duo_interval_s, dt_s)
     check_duo_noise(duo_noise)
     if not isinstance(duo_supply_choice, (bool, np.bool_)):
         raise InputError(f"duo_supply_choice must be True or False, got {duo_supply_choice!r}", field="duo_supply_choice")

@@ -200,8 +200,10 @@ def run_simulate(
     replicates; ``timeseries`` and ``turns`` (one seed's steps) are an error.
 
     ``duo_interval_s``: seconds between DUO route updates (``routes="duo"`` only, a whole number of
-    time steps: ``simulate`` checks it, its error names ``--duo-interval``, or the folder's
-    ``scenario.csv`` when its ``duo_update_time`` is at fault); default: a scenario folder's own
+    time steps, checked before anything is read when the step is known (``dt_s`` given, or a
+    scene), else once the folder's ``scenario.csv`` is read, before its demand: the error names
+    ``--duo-interval``, or the folder's ``scenario.csv`` when its ``duo_update_time`` is at
+    fault, :func:`check_step_intervals`; ``turns_interval_s`` likewise); default: a scenario folder's own
     ``duo_update_time``, a scene's :data:`SCENE_DUO_INTERVAL_S`. ``duo_noise``: DUO's route-choice
     tie noise in [0, 1] (``routes="duo"`` only; ``simulate(duo_noise=)``); default: a scenario
     folder's ``duo_noise``, else :data:`twin.traffic.dynamic.DEFAULT_DUO_NOISE`. Without noise (0)
@@ -250,7 +252,7 @@ def run_simulate(
     import pandas as pd
 
     from twin.io.paths import check_input_file
-    from twin.traffic.dynamic import DEFAULT_DUO_WEIGHT, MAX_DT_S, MAX_DURATION_S, LinkDynamics
+    from twin.traffic.dynamic import DEFAULT_DUO_INTERVAL_S, DEFAULT_DUO_WEIGHT, MAX_DT_S, MAX_DURATION_S, LinkDynamics
     from twin.traffic.dynamic_replicates import simulate_replicates
     from twin.traffic.dynamic_scenario import csv_line_index, read_scenario
 
@@ -284,13 +286,19 @@ def run_simulate(
         if not (np.isfinite(duo_interval_s) and 0 < duo_interval_s <= MAX_DURATION_S):
             raise InputError(f"must be a finite number in (0, {MAX_DURATION_S:g}] s, got {duo_interval_s}", field="--duo-interval")
     check_sources(source, "SOURCE")
+    folder = len(source) == 1 and source[0].is_dir() and (source[0] / "links.csv").exists()  # a scenario folder, else a scene
+    if dt_s is not None or not folder:  # the step is known before anything is read: the intervals given are checked now
+        try:
+            check_step_intervals(dt_s if dt_s is not None else SCENE_DT_S, duo_interval_s=duo_interval_s, turns_interval_s=turns_interval_s)
+        except InputError as exc:
+            raise cli_input_error(exc, duo_interval_given=True, interval_file=None) from None
     settings: dict[str, Any] = {}
     options: dict[str, Any] = {}
     scene = None
     restriction_counts: dict[str, Any] = {}
     interval_file = None  # the scenario.csv the DUO interval comes from, if it does
     signal_counts: dict[str, Any] = {}
-    if len(source) == 1 and source[0].is_dir() and (source[0] / "links.csv").exists():
+    if folder:
         if give_way:
             raise InputError("a scenario folder has no node coordinates or road classes to find who gives way (scenes only): leave --give-way out",
                              path=source[0], field="--give-way")  # fmt: skip
@@ -312,6 +320,11 @@ def run_simulate(
             options["duo_weight"] = sc.duo_weight(DEFAULT_DUO_WEIGHT)
         if routes == "duo":
             seed, duo_noise = folder_seed_and_noise(sc, seed, duo_noise, replicates, timeseries=timeseries, turns=turns)
+        duo_run_s = options.get("duo_interval_s", DEFAULT_DUO_INTERVAL_S) if duo_interval_s is None else duo_interval_s
+        try:  # the folder's step, known now: its intervals checked before the demand and the run
+            check_step_intervals(dt_s, duo_interval_s=duo_run_s if routes == "duo" else None, turns_interval_s=turns_interval_s)
+        except InputError as exc:
+            raise cli_input_error(exc, duo_interval_given=duo_interval_s is not None, interval_file=interval_file) from None
     else:
         if demand is None:
             raise InputError("a scene needs --demand (CSV: origin, destination, t_start_s, t_end_s, vehicles or flow_veh_s)", field="--demand")
@@ -326,7 +339,7 @@ def run_simulate(
             dem = csv_line_index(pd.read_csv(demand))
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read the demand table: {' '.join(str(exc).split())}", path=demand) from None
-        dt_s = dt_s if dt_s is not None else 1.0
+        dt_s = dt_s if dt_s is not None else SCENE_DT_S
         if routes == "duo":
             options["duo_interval_s"] = SCENE_DUO_INTERVAL_S
         signal_counts = {"signals": "off"}
@@ -402,6 +415,31 @@ def run_simulate(
     return summary
 
 
+#: Time step of a scene's run when ``--dt`` is not given, s.
+SCENE_DT_S = 1.0
+
+
+def check_step_intervals(dt_s: float, *, duo_interval_s: float | None, turns_interval_s: float | None) -> None:
+    """The DUO update and movement intervals, checked against the time step before the run (and,
+    when the step is known without reading, before any input is read): a whole number of steps of
+    ``dt_s`` (:func:`twin.traffic.dynamic.check_duo_interval`,
+    :func:`~twin.traffic.dynamic.movement_steps`; their length against the run's is checked once
+    the run's duration is known).
+
+    Raises
+    ------
+    InputError
+        Fields ``duo_interval_s``, ``movement_interval_s``, as ``simulate``'s:
+        :func:`cli_input_error` names them as the command line does.
+    """
+    from twin.traffic.dynamic import check_duo_interval, movement_steps
+
+    if duo_interval_s is not None:
+        check_duo_interval(duo_interval_s, dt_s)
+    if turns_interval_s is not None:
+        movement_steps(turns_interval_s, dt_s)
+
+
 #: Seconds between DUO route updates on a scene (``twin traffic simulate SCENE``; a scenario
 #: folder keeps its own ``duo_update_time``). 60 s, not UXsim's 600 s (``simulate``'s default):
 #: on the Saint-Gilles bench case at 3,000 vehicles the total delay is 131 veh-h with routes
@@ -471,11 +509,12 @@ def check_seed_options(seed: int, replicates: int, routes: str, *, timeseries: P
     from twin.traffic.dynamic_replicates import check_replicates
 
     noise = DEFAULT_DUO_NOISE if duo_noise is None else duo_noise
-    check_replicates(seed, replicates, route_choice=routes, duo_noise=noise, seed_field="--seed", replicates_field="--replicates")
+    check_replicates(seed, replicates, route_choice=routes, duo_noise=noise, seed_field="--seed", replicates_field="--replicates",
+                     noise_field=noise_name)  # fmt: skip
     if seed != 0 and routes != "duo":
         raise InputError(f"seed {seed} with --routes {routes} changes nothing (only duo route choice has seeded noise): leave it out", field="--seed")
     if seed != 0 and not noise > 0.0:
-        raise InputError(f"seed {seed} with {noise_name} {noise:g} changes nothing (the seed only draws the duo_noise factors): leave it out",
+        raise InputError(f"seed {seed} with {noise_name} {noise:g} changes nothing (the seed only draws DUO's route-choice noise): leave it out",
                          field="--seed")  # fmt: skip
     for path, option in ((timeseries, "--timeseries"), (turns, "--turns")):
         if replicates > 1 and path is not None:

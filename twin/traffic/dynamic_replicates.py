@@ -54,7 +54,7 @@ SPREAD_NOTE = ("the spread over seeds is DUO's route-choice noise (duo_noise), n
 
 
 def check_replicates(seed: Any, replicates: Any, *, route_choice: str, duo_noise: float, seed_field: str = "seed",
-                     replicates_field: str = "replicates") -> None:  # fmt: skip
+                     replicates_field: str = "replicates", noise_field: str = "duo_noise") -> None:  # fmt: skip
     """Raise :class:`~twin.errors.InputError` unless ``seed`` and ``replicates`` can be run.
 
     Parameters
@@ -66,8 +66,9 @@ def check_replicates(seed: Any, replicates: Any, *, route_choice: str, duo_noise
     route_choice, duo_noise
         The run's route choice and DUO noise: more than one replicate needs ``"duo"`` with
         ``duo_noise > 0`` (otherwise every replicate is the same run).
-    seed_field, replicates_field
-        Names of the two settings in the error (the command line passes its option names).
+    seed_field, replicates_field, noise_field
+        Names of the three settings in the errors (the command line passes its option names:
+        ``--seed``, ``--replicates``, ``--duo-noise``).
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(f"must be a whole number >= 0, got {seed!r}", field=seed_field)
@@ -77,8 +78,8 @@ def check_replicates(seed: Any, replicates: Any, *, route_choice: str, duo_noise
         raise InputError(f"{replicates} replicates with route choice {route_choice!r} are {replicates} identical runs "
                          "(only duo route choice has seeded noise): leave it out", field=replicates_field)  # fmt: skip
     if replicates > 1 and not duo_noise > 0.0:
-        raise InputError(f"{replicates} replicates with duo_noise {duo_noise:g} are {replicates} identical runs "
-                         "(the seed only draws the duo_noise factors): leave it out", field=replicates_field)  # fmt: skip
+        raise InputError(f"{replicates} replicates with {noise_field} {duo_noise:g} are {replicates} identical runs "
+                         "(the seed only draws DUO's route-choice noise): leave it out", field=replicates_field)  # fmt: skip
 
 
 def kpi_statistics(values: np.ndarray) -> dict[str, float]:

@@ -46,7 +46,7 @@ import numpy as np
 from twin.caching import BoundedCache, content_digest, parsed_file
 from twin.errors import InputError
 from twin.traffic.access import BIKE_SPEED_M_S, WALK_SPEED_M_S
-from twin.traffic.demand import Parameter, TripEnds, read_parameters, trip_ends
+from twin.traffic.demand import Parameter, TripEnds, check_zone_size, read_parameters, trip_ends
 from twin.traffic.mode_choice import MODE_WORDS, MODES, ModeChoiceModel, read_targets, targets_without_pt
 
 SIDES = ("north", "east", "south", "west")
@@ -125,6 +125,7 @@ class MobilityOptions:
                 raise InputError(f"unknown period {p!r}; periods: {', '.join(PERIODS)}", field="periods")
         if not self.periods:
             raise InputError("give at least one period", field="periods")
+        check_zone_size(self.zone_size_m)
         if not (isinstance(self.feedback, int) and 1 <= self.feedback <= 50):
             raise InputError(f"feedback must be a whole number in [1, 50], got {self.feedback}", field="feedback")
         if not (np.isfinite(self.gap) and 0 < self.gap <= 0.1):

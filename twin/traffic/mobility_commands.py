@@ -134,6 +134,14 @@ def run_mobility(
         from twin.traffic.mode_choice import ModeChoiceModel
 
         ModeChoiceModel.from_table(options.mode_choice_table, overrides=options.mode_choice_overrides)
+    if options.parameters_table or options.parameter_overrides:
+        from twin.traffic.demand import read_parameters
+
+        read_parameters(options.parameters_table, options.parameter_overrides)
+    if options.external_matrix:
+        from twin.traffic.mobility import read_external_matrix
+
+        read_external_matrix(options.external_matrix, options.periods)
     if options.gtfs:
         from twin.traffic.gtfs import read_gtfs
 

@@ -98,3 +98,21 @@ def test_a_footprint_drawn_as_a_line_is_not_read_as_a_street(tmp_path: Path) -> 
     assert [(d.obj, d.reason) for d in result.dropped] == [
         ("osm:way/1", "line with a 'building' attribute and no street class: a footprint must be a Polygon")
     ]
+
+
+@pytest.mark.parametrize("extra", [",", ",x"], ids=["trailing-comma", "unnamed-column"])
+def test_meter_rows_with_a_field_more_than_the_header_are_refused_naming_it(tmp_path: Path, extra: str) -> None:
+    """Rows with one field more than the header made pandas take the first column as the index:
+    every column shifted by one, and the error blamed the carrier ('unknown carrier
+    '2018-03-22t00:00:00+01:00'') of a file whose carriers are right."""
+    from twin.calibration.meters import read_meters
+    from twin.errors import TwinError
+
+    rows = ["building_id,carrier,timestamp,value,unit"] + [
+        f"b1,heat,2018-03-{d:02d}T00:00:00+01:00,{1000 + 50 * d},kWh{extra}" for d in range(1, 20)
+    ]
+    path = tmp_path / "meters.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(TwinError, match="one field more than the header") as info:
+        read_meters(path, building_ids=["b1"], zones={"*": "all"})
+    assert info.value.obj == "row 2" and "meters.csv" in str(info.value)

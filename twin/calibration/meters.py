@@ -121,6 +121,10 @@ def _read_table(path: Path, option: str) -> pd.DataFrame:
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise ParseError(f"not a readable {'CSV' if path.suffix.lower() == '.csv' else 'Parquet'} table: "
                          f"{' '.join(str(exc).split())[:200]}", path=path) from None
+    if path.name.lower().endswith(".csv") and not isinstance(frame.index, pd.RangeIndex):  # pandas took the first column as the index
+        raise ParseError("the rows have one field more than the header (a trailing comma, or a column without a name), "
+                         "so every column would shift by one: name every column in the header or remove the extra field",
+                         path=path, obj="row 2")
     if len(frame) > MAX_ROWS:
         from twin.errors import ResourceLimitError
 

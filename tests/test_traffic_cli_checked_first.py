@@ -8,7 +8,9 @@ the user typed (the option, or the scenario file and key), given before the inpu
 * ``mobility --zone-size 0``, a missing ``--parameters`` or ``--external-matrix`` table were
   refused after the scene was read; ``--mode-choice`` and ``--gtfs`` errors named the Python
   fields ``mode_choice`` and ``gtfs``;
-* the traffic engine's zone limit in ``twin run`` named the key but not the scenario file.
+* the traffic engine's zone limit in ``twin run`` named the key but not the scenario file;
+* ``assign`` / ``select-link`` / ``select-zone --gap 2`` stopped at the first all-or-nothing
+  loading, reported as converged.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandas as pd
 import pytest
 
 from tests.cli_harness import REPO, assert_one_line_error, run_twin
+from tests.conftest import shared_path
 from tests.test_traffic_dynamic_replicates import write_grid
 from twin.errors import InputError
 
@@ -114,3 +117,13 @@ def test_the_zone_limit_of_a_scenario_run_names_the_file(tmp_path, monkeypatch, 
     errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("twin: error:")]
     assert code == 2 and len(errors) == 1, errors
     assert f"file {scenario}; field 'traffic.zone_size_m'" in errors[0] and "above the traffic engine's limit of 0" in errors[0]
+
+
+@pytest.mark.parametrize("command", [["assign"], ["select-link", "--link", "1"], ["select-zone", "--zones", "1"]])
+@pytest.mark.parametrize("gap", ["1", "2"])
+def test_a_target_gap_of_one_or_more_is_refused(command, gap):
+    """A relative gap is below 1 from the first all-or-nothing loading on (was: exit 0 after that
+    loading, reported as converged)."""
+    sioux = shared_path("traffic", "tntp", "SiouxFalls")
+    result = run_twin(["traffic", *command, "--net", sioux / "SiouxFalls_net.tntp", "--trips", sioux / "SiouxFalls_trips.tntp", "--gap", gap])
+    assert_one_line_error(result, contains=("--gap", "(0, 1)", f"got {float(gap)}"))

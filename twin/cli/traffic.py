@@ -92,7 +92,7 @@ def assign_command(
     Exit status: 0 converged; 1 not converged within --max-iter, or give-way capacities not
     converged (the results are still printed and written, and one line ``twin: warning: ...``
     goes to stderr); 2 bad input
-    (one ``twin: error:`` line: --gap not a finite number > 0, --max-iter below 1, a bad TNTP
+    (one ``twin: error:`` line: --gap not a finite number in (0, 1), --max-iter below 1, a bad TNTP
     file, no demand, a demand above the limit, an unwritable --output...).
     """
     import time
@@ -101,6 +101,7 @@ def assign_command(
     from twin.errors import InputError, TwinWarning
     from twin.io.json_out import to_json_text
     from twin.traffic.assign import MAX_ITER_LIMIT, algorithm_name, assign
+    from twin.traffic.assign_commands import check_gap_option
     from twin.traffic.dynamic_commands import check_distinct_outputs, check_output
     from twin.traffic.tntp import read_network, read_trips
 
@@ -108,8 +109,7 @@ def assign_command(
         algo = algorithm_name(algorithm)
     except InputError as exc:
         raise named_as_option(exc, {"algorithm": "--algorithm"}) from None
-    if not (math.isfinite(gap) and gap > 0):
-        raise InputError(f"must be a finite number > 0, got {gap}", field="--gap")
+    check_gap_option(gap)
     if max_iter is not None and not 1 <= max_iter <= MAX_ITER_LIMIT:
         raise InputError(f"must be a whole number in [1, {MAX_ITER_LIMIT:,}], got {max_iter}", field="--max-iter")
     check_cost_factors(toll_factor, distance_factor)
@@ -253,7 +253,7 @@ def select_link_command(
     --link-flows and --map are per street link (the map draws the scene's street geometries);
     --output is a demand table (origin, destination, flow_veh_h).
 
-    Exit status: 0; 2 bad input (unknown link, --gap not a finite number > 0, --top < 0, a bad
+    Exit status: 0; 2 bad input (unknown link, --gap not a finite number in (0, 1), --top < 0, a bad
     TNTP file, --map without a node file, an output that cannot be written or lies in the
     network's folder), all checked before the assignment; with --scene also a street link that
     carries no car flow at equilibrium (the selection matches nothing).
@@ -432,7 +432,7 @@ def select_zone_command(
     distance in m, vehicle time in s (with signal delay and turn penalties).
 
     Exit status: 0; 2 bad input (a zone that does not exist, --side not origin or destination,
-    --gap not a finite number > 0, a bad TNTP file, --map without a node file, an output that
+    --gap not a finite number in (0, 1), a bad TNTP file, --map without a node file, an output that
     cannot be written or lies in the network's folder), all checked before the assignment.
     """
     from twin.errors import InputError

@@ -28,6 +28,18 @@ DEMAND_COLUMNS = ("origin", "destination", "flow_veh_h")
 """Columns of the demand table of a scene assignment."""
 
 
+def check_gap_option(gap: float) -> None:
+    """Raise :class:`~twin.errors.InputError` (field ``--gap``) unless ``gap`` is a finite target
+    relative gap in (0, 1).
+
+    The relative gap (TSTT - SPTT) / TSTT of any loading with demand is below 1, the first
+    all-or-nothing loading's included: a target of 1 or more stops there, before any equilibrium.
+    """
+    if not (np.isfinite(gap) and 0 < gap < 1):
+        raise InputError(f"must be a finite number in (0, 1), got {gap} (a relative gap is below 1 from the first all-or-nothing "
+                         "loading on: a target of 1 or more would stop there, before any equilibrium)", field="--gap")  # fmt: skip
+
+
 def read_node_demand(path: Path, node_ids: set[str]) -> tuple[list[str], Demand]:
     """Zones (node ids, in order of first appearance) and the OD matrix (veh/h) of a demand CSV.
 

@@ -8,7 +8,6 @@ either command; :func:`run_select_zone` is the select-zone command.
 from __future__ import annotations
 
 import contextlib
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,11 +155,11 @@ def read_inputs(net: Path, trips: Path, outputs: SelectOutputs, gap: float) -> t
     InputError
         A bad gap, a bad file, a trips file without demand, a node file that does not cover the network.
     """
+    from twin.traffic.assign_commands import check_gap_option
     from twin.traffic.select_maps import read_node_xy
     from twin.traffic.tntp import read_network, read_trips
 
-    if not (math.isfinite(gap) and gap > 0):
-        raise InputError(f"must be a finite number > 0, got {gap}", field="--gap")
+    check_gap_option(gap)
     check_select_outputs(net, trips, outputs)
     network = read_network(net)
     xy = read_node_xy(network, outputs.nodes) if outputs.nodes is not None else None

@@ -79,15 +79,12 @@ def read_scene_case(source: list[Path], demand: Path, *, gap: float, outputs: Se
     InputError
         A bad gap, output, scene or demand table (as ``twin traffic assign --scene``).
     """
-    import math
-
-    from twin.traffic.assign_commands import read_scene_demand
+    from twin.traffic.assign_commands import check_gap_option, read_scene_demand
     from twin.traffic.dynamic_commands import check_signal_split, design_flow_counts, read_design_flows
     from twin.traffic.scene_graph import build_scene_graph
 
     check_signal_split(signal_split, signals, design_flows, period=period, klass=klass, count_period_h=count_period_h)
-    if not (math.isfinite(gap) and gap > 0):
-        raise InputError(f"must be a finite number > 0, got {gap}", field="--gap")
+    check_gap_option(gap)
     check_scene_outputs(source, demand, outputs)
     scene, zones, od = read_scene_demand(source, demand, crs, scene_crs)
     net = Network.from_scene(scene, mode="car", zones=zones)

@@ -292,16 +292,22 @@ def test_the_batch_summary_of_a_permit_run_is_its_deltas(small_permit_run, tmp_p
 
 @pytest.mark.slow
 def test_twin_batch_of_permit_applications_writes_their_summary(tmp_path):
-    """run_batch (twin batch) on a folder of two permit applications writes OUT/permits_summary.csv,
-    one row per application, from the runs' own folders (report=False: the deltas are enough)."""
+    """twin batch on a folder of two permit applications writes OUT/permits_summary.csv, one row
+    per application, from the runs' own folders (--no-report: the deltas are enough), and says
+    where it is."""
+    from tests.cli_harness import run_twin
     from tests.scenario_helpers import BOX_100M, write_permit_folder, write_small_district
-    from twin.scenario.batch import PERMITS_SUMMARY, run_batch
+    from twin.scenario.batch import PERMITS_SUMMARY
 
     buildings = write_small_district(tmp_path / "permits_inputs", BOX_100M)
     write_permit_folder(tmp_path / "permits", 2, buildings=buildings)
-    records = run_batch(tmp_path / "permits", out=tmp_path / "out", n_workers=1, allow_dirs=[tmp_path / "permits_inputs"], report=False)
-    assert (records["status"] == "done").all(), records["error"].tolist()
-    table = pd.read_csv(tmp_path / "out" / PERMITS_SUMMARY)
+    out = tmp_path / "out"
+    result = run_twin(["batch", tmp_path / "permits", "-o", out, "--workers", "1", "--no-report", "--allow-dir", tmp_path / "permits_inputs"],
+                      timeout_s=600)
+    assert result.code == 0, result.stderr
+    assert "2 runs: done 2" in result.stdout
+    assert f"permit applications summed up in {out / PERMITS_SUMMARY}" in result.stdout
+    table = pd.read_csv(out / PERMITS_SUMMARY)
     assert sorted(table["scenario"]) == ["permit-000", "permit-001"] and (table["whatif"] == "permit").all()
     for row in table.itertuples():
         d = pd.read_parquet(tmp_path / "out" / row.run_id / "deltas_permit_energy.parquet")

@@ -118,7 +118,8 @@ def batch(
         counts = records["status"].value_counts().to_dict() if len(records) else {}
         _echo_lines([f"{len(records)} runs: " + ", ".join(f"{k} {v}" for k, v in counts.items()),
                      *(f"  {r.status} {r.file}: {_last_line(r.error)}" for r in failed.itertuples()),
-                     f"records in {out / 'runs.sqlite'}"])
+                     f"records in {out / 'runs.sqlite'}",
+                     *([f"permit applications summed up in {records.attrs['permits_summary']}"] if records.attrs.get("permits_summary") else [])])
     if len(failed) and len(failed) == len(records):
         from twin.errors import InputError
 

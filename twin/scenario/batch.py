@@ -279,7 +279,8 @@ def run_batch(
     pandas.DataFrame
         One row per scenario file, in file order: ``file`` and the store record of its run
         (``run_id``, ``status``, ``attempts``, ``error``, ``kpis``, ...). Files with the same
-        run id share one record.
+        run id share one record. ``attrs["permits_summary"]``: the path of
+        ``OUT/permits_summary.csv`` when some run inserts buildings (:func:`write_permits_summary`), else None.
     """
     from twin.io.progress import requested
 
@@ -478,7 +479,7 @@ def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_
         rows.append({"file": str(f), **record})
     records = pd.DataFrame(rows)
     with progress.step("summing up the permit applications"):
-        write_permits_summary(out, records)
+        records.attrs["permits_summary"] = write_permits_summary(out, records)  # None without a permit
     return records
 
 

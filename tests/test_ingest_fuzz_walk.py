@@ -116,3 +116,33 @@ def test_meter_rows_with_a_field_more_than_the_header_are_refused_naming_it(tmp_
     with pytest.raises(TwinError, match="one field more than the header") as info:
         read_meters(path, building_ids=["b1"], zones={"*": "all"})
     assert info.value.obj == "row 2" and "meters.csv" in str(info.value)
+
+
+def test_a_defaults_file_with_a_key_given_twice_is_refused_naming_the_key(tmp_path: Path) -> None:
+    """A --defaults YAML that gives a key twice was read with the second value replacing the
+    first without a word (YAML loaders keep the last)."""
+    from tests.cli_harness import assert_one_line_error, run_twin
+    from tests.output_helpers import write_tiny_inputs
+
+    inputs = write_tiny_inputs(tmp_path / "in")
+    defaults = tmp_path / "defaults.yaml"
+    defaults.write_text("buildings:\n  pitched_roof_height_m: 3.5\n  small_footprint_storeys: 1\n  pitched_roof_height_m: 35\n", encoding="utf-8")
+    out = tmp_path / "scene"
+    result = run_twin(["ingest", inputs / "district.geojson", "--defaults", defaults, "-o", out, "-q"])
+    assert_one_line_error(result, contains=("defaults.yaml", "'pitched_roof_height_m'", "twice", "line 4"))
+    assert not out.exists()
+
+
+def test_a_scenario_with_a_key_given_twice_is_refused_naming_the_key(tmp_path: Path) -> None:
+    """A scenario YAML that gives a key twice ('fraction: 0.3' then 'fraction: 0.03' in the same
+    selection) ran with the second value without a word."""
+    from tests.cli_harness import assert_one_line_error, run_twin
+
+    src = (Path(__file__).resolve().parents[1] / "scenarios" / "stgilles_default.yaml").read_text(encoding="utf-8")
+    text = src.replace("fraction: 0.3}", "fraction: 0.3, fraction: 0.03}").replace("calibration: stgilles_default_calibration.parquet", "")
+    assert text.count("fraction: 0.3, fraction: 0.03}") == 1
+    repo = Path(__file__).resolve().parents[1]
+    scenario = tmp_path / "twice.yaml"
+    scenario.write_text(text.replace("../data_samples/", str(repo / "data_samples") + "/"), encoding="utf-8")
+    result = run_twin(["scenario", "validate", "--no-scene", scenario])
+    assert_one_line_error(result, contains=("twice.yaml", "'fraction'", "twice"))

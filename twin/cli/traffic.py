@@ -481,7 +481,7 @@ def estimate_od_command(
     klass: Annotated[str | None, typer.Option("--class", help="Vehicle class to use (required if the file has several)")] = None,
     method: Annotated[str, typer.Option("--method", help="zonal, gls, zonal+gls or structured (docs/traffic.md)",
                                                    callback=choice("twin.traffic.counts:ESTIMATION_METHODS", what="method"))] = "zonal",
-    outer: Annotated[int, typer.Option("--rounds", help="Largest number of assignment / estimation rounds")] = 8,
+    outer: Annotated[int, typer.Option("--rounds", help="Largest number of assignment / estimation rounds, 1 to 50 (round k moves the matrix by 1/k)")] = 8,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Estimated OD table: origin, destination, vehicles (.csv or .parquet)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
@@ -498,12 +498,11 @@ def estimate_od_command(
     from twin.errors import InputError
     from twin.io import atomic_path
     from twin.io.json_out import to_json_text
-    from twin.traffic.counts import check_method, estimate_od, read_counts
+    from twin.traffic.counts import check_method, check_outer, estimate_od, read_counts
     from twin.traffic.dynamic_commands import check_output
     from twin.traffic.tntp import read_network, read_trips
 
-    if outer < 1:
-        raise InputError(f"must be >= 1, got {outer}", field="--rounds")
+    check_outer(outer, field="--rounds")
     try:
         check_method(method)  # before the files are read
     except InputError as exc:

@@ -108,12 +108,31 @@ class Counts:
                       None if self.lines is None else self.lines[idx])
 
 
-def read_counts(path: str | Path, network: Network, *, period: str | None = None, klass: str | None = None, option: str = "--counts") -> Counts:
+#: The most assignment / estimation rounds of :func:`estimate_od` (``twin traffic estimate-od
+#: --rounds``): round ``k`` moves the matrix by ``1/k`` of the way to its new solution, so round 50
+#: moves it by 2 % at most, and the held-back fit of SiouxFalls was stable from 4 rounds on
+#: (docs/traffic.md); every round is one equilibrium assignment and one select-link analysis.
+MAX_OUTER_ROUNDS = 50
+
+
+def check_outer(outer: object, *, field: str = "outer") -> int:
+    """``outer`` if it is a whole number in [1, :data:`MAX_OUTER_ROUNDS`]; else an InputError
+    naming ``field`` (``--rounds`` on the command line)."""
+    if not (isinstance(outer, (int, np.integer)) and not isinstance(outer, bool) and 1 <= outer <= MAX_OUTER_ROUNDS):
+        raise InputError(f"must be a whole number of rounds in [1, {MAX_OUTER_ROUNDS}], got {outer} (round k moves the matrix "
+                         f"by 1/k of the way: round {MAX_OUTER_ROUNDS} by 2 % at most)", field=field)
+    return int(outer)
+
+
+def read_counts(path: str | Path, network: Network, *, period: str | None = None, klass: str | None = None, option: str = "--counts",
+                choice_options: tuple[str, str] = ("--period", "--class")) -> Counts:
     """Read a counts CSV (format in the module docstring) for ``network``.
 
     ``option``: the command-line option that names the file (in the error of a missing or
     unreadable file; ``--design-flows`` when the counts time signals,
-    :func:`twin.traffic.dynamic_commands.read_design_flows`).
+    :func:`twin.traffic.dynamic_commands.read_design_flows`). ``choice_options``: the options
+    that choose ``period`` and ``klass``, named as the field when the file has no count for the
+    value given, or several values and none is given (with the values the file has).
 
     Raises
     ------
@@ -144,15 +163,17 @@ def read_counts(path: str | Path, network: Network, *, period: str | None = None
     lines = np.arange(len(frame)) + 2  # header is line 1
     for col in ("period", "class"):
         frame[col] = frame[col].str.strip()
-    for name, wanted, col in (("period", period, "period"), ("class", klass, "class")):
+    for name, plural, wanted, col, choice in (("period", "periods", period, "period", choice_options[0]),
+                                              ("class", "classes", klass, "class", choice_options[1])):
         values = sorted(set(frame[col]))
+        listed = ", ".join(values[:10]) + (", ..." if len(values) > 10 else "")
         if wanted is None:
             if len(values) > 1:
-                raise InputError(f"the file holds {len(values)} {name}s ({', '.join(values[:5])}...): choose one", path=path, field=col)
+                raise InputError(f"the counts file holds {len(values)} {plural} ({listed}): choose one with {choice}", path=path, field=choice)
         else:
             keep = (frame[col] == wanted).to_numpy()
             if not keep.any():
-                raise InputError(f"no count for {name} {wanted!r} (the file has {', '.join(values[:5])})", path=path, field=col)
+                raise InputError(f"no count for {name} {wanted!r} in the counts file (its {plural}: {listed})", path=path, field=choice)
             frame = frame[keep]
             lines = lines[keep]
     period = str(frame["period"].iloc[0])
@@ -347,7 +368,7 @@ def estimate_od(
     count_cv
         Coefficient of variation of the counts (> 0).
     outer
-        Largest number of assignment / GLS rounds (>= 1).
+        Largest number of assignment / GLS rounds (1 to :data:`MAX_OUTER_ROUNDS`).
     tol
         Stop when the matrix changes by less than this (largest change / largest entry).
     gap
@@ -377,7 +398,7 @@ def estimate_od(
     ------
     InputError
         Bad prior (see :func:`twin.traffic.assign.assign`), no counts, non-positive or
-        non-finite ``prior_cv``/``count_cv``, ``outer`` < 1.
+        non-finite ``prior_cv``/``count_cv``, ``outer`` outside [1, :data:`MAX_OUTER_ROUNDS`].
     """
     from scipy.optimize import lsq_linear
 
@@ -388,8 +409,7 @@ def estimate_od(
     for name, value in (("prior_cv", prior_cv), ("count_cv", count_cv), ("tol", tol)):
         if not (np.isfinite(value) and value > 0):
             raise InputError(f"{name} must be a finite number > 0, got {value}", field=name)
-    if not (isinstance(outer, (int, np.integer)) and outer >= 1):
-        raise InputError(f"outer must be a whole number >= 1, got {outer}", field="outer")
+    check_outer(outer)
     if len(counts) == 0:
         raise InputError("no counts to estimate from", field="counts")
     x0, _ = _check_inputs(network, prior)

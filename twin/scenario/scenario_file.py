@@ -38,8 +38,10 @@ def _json(text: str, path: Path) -> Any:
 
 
 def _yaml(text: str, path: Path) -> Any:
+    from twin.io.yaml_file import unique_key_loader
+
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=unique_key_loader())  # a safe loader that refuses a key given twice
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None

@@ -38,7 +38,9 @@ Checks without a scene (:func:`check_scenario`)
   changed cells only when no region is given: no effect);
 * ``soil.block.samples`` or ``soil.block.prior_spread`` with ``uncertainty.samples: 0`` (they set
   the block's Monte Carlo, which then draws nothing: no effect), as ``soil.hydraulics_spread``
-  and ``soil.texture_shares`` without samples;
+  and ``soil.texture_shares`` without samples; ``traffic.samples`` with ``uncertainty.samples: 0`` in
+  the file (``twin run --samples 0``, a quick run of a file that sets it, is the user's choice
+  and runs);
 * the number of engine runs (:func:`engine_runs`) above :func:`max_engine_runs`.
 
 Resource limits
@@ -345,6 +347,11 @@ def _check_scenario(scenario: S.Scenario, *, no_effect: str, path) -> None:
         report_no_effect("soil.texture_shares is the prior the Monte Carlo draws the unmapped ground's texture from, but "
                          f"uncertainty.samples is 0{_from_option('uncertainty.samples', 0)}: set samples or leave it out (soil.texture sets the texture)",
                          field="soil.texture_shares", no_effect=no_effect, path=path)
+    if ("traffic" in domains and not unc.samples and "samples" in scenario.traffic.model_fields_set
+            and "uncertainty.samples" not in (_FROM_OPTIONS.get() or {})):
+        report_no_effect(f"traffic.samples {scenario.traffic.samples} limits the traffic engine's Monte Carlo samples, but "
+                         "uncertainty.samples is 0: no sample is drawn; set uncertainty.samples or leave traffic.samples out",
+                         field="traffic.samples", no_effect=no_effect, path=path)
     if (priors_on(scenario) and not unc.parameters and not (STOCK_DOMAINS & domains) and not soil_samples_itself(scenario)
             and not soil_hydraulics_sampled(scenario) and not soil_texture_sampled(scenario)):
         report_no_effect(f"samples: {unc.samples}{_from_option('uncertainty.samples', unc.samples)} with the stock priors, but no engine of this scenario ({', '.join(scenario.domains)}) "

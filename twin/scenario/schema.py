@@ -158,6 +158,16 @@ def _known_once(v: list[str], known: Sequence[str], unknown: str, twice: str) ->
     return v
 
 
+class KeyRuleError(ValueError):
+    """A section's rule broken by one of its keys (a key that needs or excludes another): the error's
+    field is the section's key path plus ``key`` (``traffic.signal_split``), the key to change, not
+    the section (:func:`parse_scenario`)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 def _clean(message: str) -> str:
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
@@ -530,7 +540,7 @@ class TrafficOptions(Strict):
     @model_validator(mode="after")
     def _split_needs_signals(self):
         if self.signal_split != "equal" and not self.signals:
-            raise ValueError(f"signal_split {self.signal_split!r} without signals changes nothing: set signals: true, or leave signal_split out")
+            raise KeyRuleError("signal_split", f"signal_split {self.signal_split!r} without signals changes nothing: set signals: true, or leave signal_split out")
         return self
 
     @field_validator("periods")
@@ -563,7 +573,7 @@ class TrafficOptions(Strict):
     @model_validator(mode="after")
     def _date_needs_feed(self):
         if self.gtfs_date is not None and self.gtfs is None:
-            raise ValueError("gtfs_date is set but there is no gtfs feed (add traffic.gtfs or remove gtfs_date)")
+            raise KeyRuleError("gtfs_date", "gtfs_date is set but there is no gtfs feed (add traffic.gtfs or remove gtfs_date)")
         return self
 
     @property
@@ -575,9 +585,9 @@ class TrafficOptions(Strict):
     @model_validator(mode="after")
     def _transit_routes_alone(self):
         if self.transit_routes is not None and self.gtfs is not None:
-            raise ValueError("give either traffic.gtfs (a timetable) or traffic.transit_routes (OSM routes without one), not both")
+            raise KeyRuleError("transit_routes", "give either traffic.gtfs (a timetable) or traffic.transit_routes (OSM routes without one), not both")
         if self.transit_defaults is not None and self.transit_routes is None:
-            raise ValueError("transit_defaults is set but there is no transit_routes file (add traffic.transit_routes or remove transit_defaults)")
+            raise KeyRuleError("transit_defaults", "transit_defaults is set but there is no transit_routes file (add traffic.transit_routes or remove transit_defaults)")
         return self
 
 
@@ -1015,7 +1025,9 @@ def parse_scenario(data: Any, *, path: str | os.PathLike[str] | None = None) -> 
     except ValidationError as exc:
         first, message = _first_error(exc.errors(), data)
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise ScenarioError(f"{message}{more}", path=path, field=_key_path(first["loc"])) from None
+        rule = (first.get("ctx") or {}).get("error")
+        key = f".{rule.key}" if isinstance(rule, KeyRuleError) else ""
+        raise ScenarioError(f"{message}{more}", path=path, field=_key_path(first["loc"]) + key) from None
     check_options_of_engines_that_run(scenario, path=path)
     if path is not None:
         scenario._source_path = str(path)

@@ -101,12 +101,13 @@ def _read_measure_file(path: str | os.PathLike[str]) -> pd.DataFrame:
     import yaml
 
     from twin.io.paths import check_input_file
+    from twin.io.yaml_file import unique_key_loader
 
     check_input_file(path, field="--measures", what="measure table")
     try:
         if str(path).lower().endswith((".yaml", ".yml")):
             with open(path, encoding="utf-8") as fh:
-                data = yaml.safe_load(fh)
+                data = yaml.load(fh, Loader=unique_key_loader())  # a safe loader that refuses a key given twice
             rows = data.get("measures", data) if isinstance(data, dict) else data
             if isinstance(rows, dict):
                 rows = [{"measure": k, **v} for k, v in rows.items()]

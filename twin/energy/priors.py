@@ -255,11 +255,12 @@ def read_priors_file(path: str | os.PathLike[str]) -> dict:
     import yaml
 
     from twin.io.paths import check_input_file
+    from twin.io.yaml_file import unique_key_loader
 
     path = Path(path)
     check_input_file(path, suffixes=(".yaml", ".yml"), max_bytes=MAX_PRIORS_BYTES, what="prior table", field="--priors")
     try:
-        data = yaml.safe_load(path.read_bytes().decode("utf-8"))
+        data = yaml.load(path.read_bytes().decode("utf-8"), Loader=unique_key_loader())  # a safe loader that refuses a key given twice
     except UnicodeDecodeError as exc:
         raise SchemaError(f"not UTF-8 text (byte {exc.start})", path=path) from None
     except yaml.YAMLError as exc:

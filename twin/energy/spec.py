@@ -716,7 +716,8 @@ def _format_loc(loc: tuple) -> str:
 
 
 def load_spec(path: str | Path) -> ZoneSpec:
-    """Read a single-zone spec from YAML (``yaml.safe_load``).
+    """Read a single-zone spec from YAML (a safe loader that refuses a key given twice,
+    :func:`twin.io.yaml_file.unique_key_loader`).
 
     Raises
     ------
@@ -729,6 +730,7 @@ def load_spec(path: str | Path) -> ZoneSpec:
     import yaml
 
     from twin.io.paths import check_input_file
+    from twin.io.yaml_file import unique_key_loader
 
     path = check_input_file(path, max_bytes=SPEC_MAX_BYTES, what="spec")
     try:
@@ -738,7 +740,7 @@ def load_spec(path: str | Path) -> ZoneSpec:
     except UnicodeDecodeError as exc:
         raise InputError(f"spec is not UTF-8 text: {exc.reason} at byte {exc.start}", path=path) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=unique_key_loader())  # a safe loader that refuses a key given twice
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {' '.join(str(exc).split())}", path=path) from None
     except RecursionError:

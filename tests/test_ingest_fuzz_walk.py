@@ -146,3 +146,33 @@ def test_a_scenario_with_a_key_given_twice_is_refused_naming_the_key(tmp_path: P
     scenario.write_text(text.replace("../data_samples/", str(repo / "data_samples") + "/"), encoding="utf-8")
     result = run_twin(["scenario", "validate", "--no-scene", scenario])
     assert_one_line_error(result, contains=("twice.yaml", "'fraction'", "twice"))
+
+
+@pytest.mark.parametrize("cut", ["b1,heat,2018-03-19T00:00:00+01:00,1950", "b1,heat,2018-03-19T0"], ids=["no-unit", "mid-timestamp"])
+def test_a_meter_row_cut_short_is_refused_naming_its_line(tmp_path: Path, cut: str) -> None:
+    """A last row cut short (fewer fields than the header) was read with '' in its missing fields
+    and reported as "unknown unit ''", naming neither the row nor the cause."""
+    from twin.calibration.meters import read_meters
+    from twin.errors import TwinError
+
+    rows = ["building_id,carrier,timestamp,value,unit"] + [
+        f"b1,heat,2018-03-{d:02d}T00:00:00+01:00,{1000 + 50 * d},kWh" for d in range(1, 19)
+    ]
+    path = tmp_path / "meters.csv"
+    path.write_text("\n".join(rows + [cut]) + "\n")
+    with pytest.raises(TwinError, match=f"the row has {cut.count(',') + 1} field\\(s\\), fewer than the 5 of the header") as info:
+        read_meters(path, building_ids=["b1"], zones={"*": "all"})
+    assert info.value.obj == "row 20" and "meters.csv" in str(info.value)
+
+
+@pytest.mark.filterwarnings("ignore:.*cumulative register readings")
+def test_a_meter_row_with_an_empty_last_field_is_still_read_as_before(tmp_path: Path) -> None:
+    """An empty field between commas is a value ('' meter_id), not a row cut short."""
+    from twin.calibration.meters import read_meters
+
+    rows = ["building_id,carrier,timestamp,value,unit,meter_id"] + [
+        f"b1,heat,2018-03-{d:02d}T00:00:00+01:00,{1000 + 50 * d},kWh," for d in range(1, 20)
+    ]
+    path = tmp_path / "meters.csv"
+    path.write_text("\n".join(rows) + "\n")
+    assert len(read_meters(path, building_ids=["b1"], zones={"*": "all"}).readings) > 0

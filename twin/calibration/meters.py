@@ -125,12 +125,44 @@ def _read_table(path: Path, option: str) -> pd.DataFrame:
         raise ParseError("the rows have one field more than the header (a trailing comma, or a column without a name), "
                          "so every column would shift by one: name every column in the header or remove the extra field",
                          path=path, obj="row 2")
+    if path.name.lower().endswith(".csv") and len(frame.columns) and (frame.iloc[:, -1] == "").any():
+        short = _first_short_row(path, len(frame.columns))  # pandas fills a row cut short with '' in silence
+        if short is not None:
+            raise ParseError(f"the row has {short[1]} field(s), fewer than the {len(frame.columns)} of the header "
+                             "(a line cut short?): give every column a value, or an empty field between commas",
+                             path=path, obj=f"row {short[0]}")
     if len(frame) > MAX_ROWS:
         from twin.errors import ResourceLimitError
 
         raise ResourceLimitError(f"more than {MAX_ROWS:,} rows", path=path)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     return frame
+
+
+def _first_short_row(path: Path, n_header: int) -> tuple[int, int] | None:
+    """The first row of a CSV with fewer fields than its header.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file, already read by pandas (so UTF-8 text).
+    n_header : int
+        Number of fields of the header line.
+
+    Returns
+    -------
+    tuple of (int, int) or None
+        Its 1-based line number (the header is line 1) and its number of fields; None if no row is short.
+    """
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, skipinitialspace=True)
+        next(reader, None)
+        for fields in reader:
+            if fields and len(fields) < n_header:
+                return reader.line_num, len(fields)
+    return None
 
 
 def _text(frame: pd.DataFrame, col: str) -> pd.Series:

@@ -176,3 +176,32 @@ def test_a_meter_row_with_an_empty_last_field_is_still_read_as_before(tmp_path: 
     path = tmp_path / "meters.csv"
     path.write_text("\n".join(rows) + "\n")
     assert len(read_meters(path, building_ids=["b1"], zones={"*": "all"}).readings) > 0
+
+
+def test_an_input_file_given_twice_is_refused_naming_it_before_reading(tmp_path: Path, monkeypatch) -> None:
+    """The same file twice was read twice: the second read failed with "id already in layer
+    'buildings'", which does not say that the file is repeated. './fp.geojson' and 'fp.geojson'
+    are the same file."""
+    from twin.errors import InputError
+    from twin.ingest import ingest
+
+    path = _write(tmp_path / "fp.geojson", [_square(X0, Y0, building="yes", osm_id="1")])
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError, match=r"the file is given twice \(input files 1 and 2 of 2\)") as info:
+        ingest([path, Path(".") / "fp.geojson"], progress=False)
+    assert "fp.geojson" in str(info.value)
+
+
+def test_a_scenario_input_given_twice_is_one_line_naming_it(tmp_path: Path) -> None:
+    from tests.cli_harness import assert_one_line_error, run_twin
+
+    _write(tmp_path / "district.geojson", [_square(X0, Y0, building="yes", osm_id="1", **{"building:use": "residential"})])
+    path = tmp_path / "twice.yaml"
+    path.write_text("name: tiny\ninputs:\n  files: [district.geojson, district.geojson]\ndomains: [energy]\nwhatifs:\n"
+                    "  - name: insulate\n    modifications:\n      - op: renovate\n        select: {where: {use: residential}}\n"
+                    "        measures: [wall_insulation]\n", encoding="utf-8")
+    assert_one_line_error(run_twin(["scenario", "validate", path]), contains=("district.geojson", "given twice"))
+    out = tmp_path / "scene"
+    assert_one_line_error(run_twin(["ingest", tmp_path / "district.geojson", tmp_path / "district.geojson", "-o", out, "-q"]),
+                          contains=("district.geojson", "given twice (input files 1 and 2 of 2)"))
+    assert not out.exists()

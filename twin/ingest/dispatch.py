@@ -294,6 +294,7 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, clip
     results = []
     paths = list(paths)
     sites = list(sites)
+    check_each_file_once(paths)
     check_one_weather(paths)
     if clip_to_sites and not sites:
         raise InputError("clip_to_sites cuts the OSM files to the sites, and no sites file is given: give the district's polygon "
@@ -374,6 +375,26 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, clip
 def sites_lonlat(scene):
     """The union of the scene's sites in longitude/latitude (the OSM files' CRS), a shapely geometry."""
     return scene.sites.geometry.to_crs("EPSG:4326").union_all()
+
+
+def check_each_file_once(paths: list) -> None:
+    """Refuse a file given twice among ``paths``, before any file is read.
+
+    Its objects would be added twice, and the second read failed on the first id already in the
+    scene ("id already in layer 'buildings'"), which does not say that the file is repeated.
+
+    Raises
+    ------
+    InputError
+        The same file (after resolving the path) twice; names it and both positions.
+    """
+    first: dict[Path, int] = {}
+    for i, p in enumerate(paths, start=1):
+        key = Path(p).resolve()
+        if key in first:
+            raise InputError(f"the file is given twice (input files {first[key]} and {i} of {len(paths)}): "
+                             "give each file once (its objects would be read twice)", path=p)
+        first[key] = i
 
 
 def check_one_weather(paths: list) -> None:

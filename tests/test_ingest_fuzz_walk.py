@@ -205,3 +205,20 @@ def test_a_scenario_input_given_twice_is_one_line_naming_it(tmp_path: Path) -> N
     assert_one_line_error(run_twin(["ingest", tmp_path / "district.geojson", tmp_path / "district.geojson", "-o", out, "-q"]),
                           contains=("district.geojson", "given twice (input files 1 and 2 of 2)"))
     assert not out.exists()
+
+
+def test_a_broken_ifc_line_is_named_with_its_line_number(tmp_path: Path) -> None:
+    """ifcopenshell skips an entity it cannot parse and only logs it; the model then failed with
+    "ifcopenshell failed while reading the model: IndexError: tuple index out of range", naming
+    neither the entity nor the line."""
+    from tests.cli_harness import assert_one_line_error, run_twin
+
+    text = (Path(__file__).parents[1] / "data_samples" / "permit_AC20-FZK-Haus.ifc").read_text(encoding="latin-1")
+    lines = text.splitlines(keepends=True)
+    at = lines.index("DATA;\n") + 1
+    path = tmp_path / "garbage.ifc"
+    path.write_text("".join(lines[:at] + ["#1=GARBAGE((((;\n"] + lines[at:]), encoding="latin-1")
+    out = tmp_path / "scene"
+    assert_one_line_error(run_twin(["ingest", path, "-o", out, "-q"]),
+                          contains=("garbage.ifc", "the IFC file is damaged", "'GARBAGE'", f"(line {at + 1})", "IndexError"))
+    assert not out.exists()

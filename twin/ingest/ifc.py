@@ -286,6 +286,19 @@ def _last_entity(tail: bytes) -> str:
     return f"#{int(ids[-1])}" if ids else "unknown"
 
 
+def _with_lines(path: Path, errors: list[str]) -> str:
+    """ifcopenshell's parser errors joined, each 'at offset N' (bytes) followed by its line number in ``path``."""
+    import re
+
+    def line_of(match: re.Match) -> str:
+        offset = int(match.group(1))
+        with open(path, "rb") as fh:
+            line = fh.read(offset).count(b"\n") + 1
+        return f"{match.group(0)} (line {line:,})"
+
+    return "; ".join(re.sub(r"at offset (\d+)", line_of, e) for e in errors)
+
+
 def diagnose_step(path: Path, max_bytes: int = 64 * 1024 * 1024) -> list[str]:
     """Plain-text reasons why a STEP physical file (ISO 10303-21) is malformed, for the message.
 
@@ -388,6 +401,10 @@ def extract(
             )
         if error.get("kind") == "limit":
             raise ResourceLimitError(str(error.get("message", "the model's geometry is too large")), path=path)
+        if error.get("parser_errors"):
+            raise ParseError(f"the IFC file is damaged: ifcopenshell skipped what it could not parse "
+                             f"({_with_lines(path, error['parser_errors'])}), and reading the model then failed "
+                             f"(ifcopenshell: {error.get('message', '')})", path=path)
         if error:
             reasons = diagnose_step(path) if error.get("kind") == "parse" else []
             detail = "; ".join(reasons) if reasons else error.get("message", "")

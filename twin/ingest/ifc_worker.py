@@ -98,6 +98,17 @@ def _stage(out_dir: str, stage: str) -> None:
         fh.write(stage)
 
 
+def _parser_errors(ifcopenshell) -> list[str]:
+    """The errors ifcopenshell logged while parsing the file, without their level and time.
+
+    ``ifcopenshell.open`` skips an entity it cannot parse and only logs it ("Entity with name
+    'GARBAGE' not found in schema 'IFC4' at offset 1970"); the model then fails later without
+    naming it. The first three, and a count of the rest.
+    """
+    errors = [line.split("] ", 2)[-1] for line in ifcopenshell.get_log().splitlines() if line.startswith("[error]")]
+    return errors[:3] + ([f"{len(errors) - 3} more"] if len(errors) > 3 else [])
+
+
 def run(path: str, out_dir: str, threads: int = 1, geometry: bool = True) -> int:
     """Extract ``path`` into ``out_dir``; returns the process exit status."""
     _stage(out_dir, "starting")
@@ -126,7 +137,8 @@ def run(path: str, out_dir: str, threads: int = 1, geometry: bool = True) -> int
         tb = traceback.format_exc(limit=4)
         _write_json(
             os.path.join(out_dir, "error.json"),
-            {"kind": "extract", "message": f"{type(exc).__name__}: {exc}", "traceback": tb},
+            {"kind": "extract", "message": f"{type(exc).__name__}: {exc}", "traceback": tb,
+             "parser_errors": _parser_errors(ifcopenshell)},
         )
         return PARSE_FAILED
     _write_json(os.path.join(out_dir, "semantics.json"), semantics)

@@ -144,7 +144,7 @@ MOBILITY_FILES = [SAMPLES / f"stgilles_{layer}_osm2013.geojson" for layer in ("s
 @pytest.mark.parametrize(
     ("content", "contains"),
     [
-        (b"\x00\x01PAR1\xff\xfe", ("'external_matrix'", "cannot read")),
+        (b"\x00\x01PAR1\xff\xfe", ("'--external-matrix'", "cannot read")),
         (b"origin_edge,destination_edge,period,vehicles_h\n", ("'vehicles_h'", "no rows")),
     ],
     ids=["not-utf8", "header-only"],

@@ -135,7 +135,7 @@ def test_the_option_is_checked():
         for option, value in (("hydraulics_spread", 0.5), ("initial_head_m", -2.0)):
             with pytest.raises(ScenarioError, match=f"{option} is an option of method: richards") as info:
                 parse_scenario({**doc, "soil": {"method": method, option: value}})
-            assert info.value.field == "soil"
+            assert info.value.field == f"soil.{option}"
     for value in (0.0, 0.5, -101.0):
         with pytest.raises(ScenarioError) as info:
             parse_scenario({**doc, "soil": {"initial_head_m": value}})

@@ -134,7 +134,7 @@ def test_bad_options_are_one_clear_error():
              ({"texture_shares": {"Silt Loam": 1.2, "Loam": -0.2}}, "soil.texture_shares", "finite number >= 0"),
              ({"texture_shares": {"Silt Loam": float("nan"), "Loam": 1.0}}, "soil.texture_shares", "finite number >= 0"),
              ({"texture_shares": {"silt loam": 0.5, "Silt_Loam": 0.5}}, "soil.texture_shares", "given twice"),
-             ({"method": "year", "texture_shares": {"Loam": 1.0}}, "soil", "texture_shares is an option of the storm methods")]
+             ({"method": "year", "texture_shares": {"Loam": 1.0}}, "soil.texture_shares", "texture_shares is an option of the storm methods")]
     for soil_section, field, text in cases:
         with pytest.raises(ScenarioError, match=text) as info:
             parse_scenario({**doc, "soil": soil_section})

@@ -188,12 +188,12 @@ def test_bad_year_options_are_one_error_line(tmp_path, soil, field, text):
 
 
 @pytest.mark.parametrize(("soil", "field", "text"), [
-    ({"storm_mm": 40}, "soil", "storm_mm is an option of the design storm"),
+    ({"storm_mm": 40}, "soil.storm_mm", "storm_mm is an option of the design storm"),
     ({"priors": {"kc_scale_factor": {"low": 1.5}}}, "soil.priors", "kc_scale_factor.low"),
     ({"priors": {"rain_factor": {"dist": "uniform", "low": 1, "high": 2}}}, "soil.priors", "unknown soil prior"),
     ({"spinup_days": -1}, "soil.spinup_days", "greater than or equal to 0"),
     ({"bounds": [1, 2, 0, 3]}, "soil.bounds", "xmin < xmax"),
-    ({"method": "richards", "spinup_days": 10}, "soil", "spinup_days is an option of method: year"),
+    ({"method": "richards", "spinup_days": 10}, "soil.spinup_days", "spinup_days is an option of method: year"),
 ])
 def test_bad_year_options_name_their_field(soil, field, text):
     from twin.errors import ScenarioError

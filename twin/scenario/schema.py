@@ -724,22 +724,22 @@ class SoilOptions(Strict):
         if self.method == "year":
             wrong = [k for k in SOIL_STORM_OPTIONS if k in given]
             if wrong:
-                raise ValueError(f"{wrong[0]} is an option of the design storm (methods richards and scs_cn); the year method "
-                                 "takes its rain from the weather file (inputs.weather)")
+                raise KeyRuleError(wrong[0], f"{wrong[0]} is an option of the design storm (methods richards and scs_cn); the year method "
+                                   "takes its rain from the weather file (inputs.weather)")
         else:
             wrong = [k for k in SOIL_YEAR_OPTIONS if k in given]
             if wrong:
-                raise ValueError(f"{wrong[0]} is an option of method: year (this soil section runs method: {self.method})")
+                raise KeyRuleError(wrong[0], f"{wrong[0]} is an option of method: year (this soil section runs method: {self.method})")
         for option, what in (("hydraulics_spread", "the Monte Carlo of its soil hydraulics"), ("initial_head_m", "its columns' starting head")):
             if self.method != "richards" and option in given:
-                raise ValueError(f"{option} is an option of method: richards ({what}); method {self.method} does not read it")
+                raise KeyRuleError(option, f"{option} is an option of method: richards ({what}); method {self.method} does not read it")
         if self.method == "year" and "texture_shares" in given:
-            raise ValueError("texture_shares is an option of the storm methods richards and scs_cn (the Monte Carlo of the unmapped "
-                             "ground's texture); method year takes soil.texture as known")
+            raise KeyRuleError("texture_shares", "texture_shares is an option of the storm methods richards and scs_cn (the Monte Carlo of the unmapped "
+                               "ground's texture); method year takes soil.texture as known")
         if self.texture is not None and self.texture_shares is not None and not self.texture_shares.get(self.texture, 0.0) > 0.0:
-            raise ValueError(f"soil.texture {self.texture!r} (the central run's) has no share in soil.texture_shares "
-                             f"({', '.join(self.texture_shares)}): no sample would draw it and the band would not hold the "
-                             "central run; give it a share, or leave texture out (the central run takes the shares' mode)")
+            raise KeyRuleError("texture", f"soil.texture {self.texture!r} (the central run's) has no share in soil.texture_shares "
+                               f"({', '.join(self.texture_shares)}): no sample would draw it and the band would not hold the "
+                               "central run; give it a share, or leave texture out (the central run takes the shares' mode)")
         return self
 
 

@@ -617,6 +617,11 @@ def movement_bins(interval_s: float | None, dt_s: float, n_steps: int) -> tuple[
     return k, -(-n_steps // k)
 
 
+def run_steps(duration_s: float, dt_s: float) -> int:
+    """The time steps of ``dt_s`` (s) in a run of ``duration_s`` (s): the last may end after it (to 1e-9)."""
+    return int(np.ceil(duration_s / dt_s - 1e-9))
+
+
 def default_duration_s(demand: DemandArrays) -> float:
     """The run's duration when none is given: the end of the last departure window plus one hour, s."""
     return (float(demand.t1_s.max()) if demand.t1_s.size else 0.0) + 3600.0
@@ -875,7 +880,7 @@ def simulate(
             raise ResourceLimitError(
                 f"the demand runs until {duration_s - 3600.0:g} s, beyond the longest simulation of {MAX_DURATION_S:g} s", field="t_end_s"
             )
-    n_steps = int(np.ceil(duration_s / dt_s - 1e-9))
+    n_steps = run_steps(duration_s, dt_s)
     if n_steps < 1:
         raise InputError(f"duration {duration_s} s is shorter than one step", field="duration_s")
     mv_bin_steps, n_mv_bins = movement_bins(movement_interval_s, dt_s, n_steps)

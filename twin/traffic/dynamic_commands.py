@@ -289,7 +289,8 @@ def run_simulate(
     folder = len(source) == 1 and source[0].is_dir() and (source[0] / "links.csv").exists()  # a scenario folder, else a scene
     if dt_s is not None or not folder:  # the step is known before anything is read: the intervals given are checked now
         try:
-            check_step_intervals(dt_s if dt_s is not None else SCENE_DT_S, duo_interval_s=duo_interval_s, turns_interval_s=turns_interval_s)
+            check_step_intervals(dt_s if dt_s is not None else SCENE_DT_S, duo_interval_s=duo_interval_s, turns_interval_s=turns_interval_s,
+                                 duration_s=duration_s)
         except InputError as exc:
             raise cli_input_error(exc, duo_interval_given=True, interval_file=None) from None
     settings: dict[str, Any] = {}
@@ -322,7 +323,8 @@ def run_simulate(
             seed, duo_noise = folder_seed_and_noise(sc, seed, duo_noise, replicates, timeseries=timeseries, turns=turns)
         duo_run_s = options.get("duo_interval_s", DEFAULT_DUO_INTERVAL_S) if duo_interval_s is None else duo_interval_s
         try:  # the folder's step, known now: its intervals checked before the demand and the run
-            check_step_intervals(dt_s, duo_interval_s=duo_run_s if routes == "duo" else None, turns_interval_s=turns_interval_s)
+            check_step_intervals(dt_s, duo_interval_s=duo_run_s if routes == "duo" else None, turns_interval_s=turns_interval_s,
+                                 duration_s=duration_s)
         except InputError as exc:
             raise cli_input_error(exc, duo_interval_given=duo_interval_s is not None, interval_file=interval_file) from None
     else:
@@ -419,12 +421,15 @@ def run_simulate(
 SCENE_DT_S = 1.0
 
 
-def check_step_intervals(dt_s: float, *, duo_interval_s: float | None, turns_interval_s: float | None) -> None:
+def check_step_intervals(dt_s: float, *, duo_interval_s: float | None, turns_interval_s: float | None,
+                         duration_s: float | None = None) -> None:
     """The DUO update and movement intervals, checked against the time step before the run (and,
     when the step is known without reading, before any input is read): a whole number of steps of
     ``dt_s`` (:func:`twin.traffic.dynamic.check_duo_interval`,
-    :func:`~twin.traffic.dynamic.movement_steps`; their length against the run's is checked once
-    the run's duration is known).
+    :func:`~twin.traffic.dynamic.movement_steps`), and the movement interval at most the run when
+    ``duration_s`` (s) is known (:func:`~twin.traffic.dynamic.movement_bins`; None: the run's length
+    comes from the demand, and ``simulate`` checks it). The DUO interval's length against the run's
+    is checked once the demand is read (:func:`twin.traffic.dynamic_demand_checks.check_interval_within_run`).
 
     Raises
     ------
@@ -432,12 +437,14 @@ def check_step_intervals(dt_s: float, *, duo_interval_s: float | None, turns_int
         Fields ``duo_interval_s``, ``movement_interval_s``, as ``simulate``'s:
         :func:`cli_input_error` names them as the command line does.
     """
-    from twin.traffic.dynamic import check_duo_interval, movement_steps
+    from twin.traffic.dynamic import check_duo_interval, movement_bins, movement_steps, run_steps
 
     if duo_interval_s is not None:
         check_duo_interval(duo_interval_s, dt_s)
     if turns_interval_s is not None:
         movement_steps(turns_interval_s, dt_s)
+        if duration_s is not None:
+            movement_bins(turns_interval_s, dt_s, run_steps(duration_s, dt_s))
 
 
 #: Seconds between DUO route updates on a scene (``twin traffic simulate SCENE``; a scenario

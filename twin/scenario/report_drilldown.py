@@ -145,11 +145,16 @@ def _rounded(values, nd: int | None) -> list:
 
 def added_objects(comparison) -> pd.DataFrame:
     """The energy results' rows of the buildings a what-if adds (an ``insert_building``: not in the
-    baseline), each once, in the what-ifs' order; empty when none adds one."""
-    base_ids = set(comparison.baseline["energy"].objects["building_id"])
-    rows = [res.objects[~res.objects["building_id"].isin(base_ids)] for per_domain in comparison.whatifs.values()
-            if (res := per_domain.get("energy")) is not None]
-    rows = [r for r in rows if len(r)]
+    baseline, :func:`twin.scenario.permit_impact.added_ids`), each once, in the what-ifs' order;
+    empty when none adds one."""
+    from twin.scenario.permit_impact import added_ids
+
+    rows = []
+    for whatif in comparison.whatifs:
+        ids = added_ids(comparison, whatif)
+        if ids:
+            res = comparison.whatifs[whatif]["energy"]
+            rows.append(res.objects[res.objects[res.id_column].astype(str).isin(ids)])
     if not rows:
         return pd.DataFrame()
     return pd.concat(rows, ignore_index=True).drop_duplicates(subset="building_id", keep="first")

@@ -8,8 +8,9 @@ one bad feature does not stop a file of thousands, and nothing is computed from 
 The bounds (height, storeys, storey height, construction year, footprint area, ground
 elevation), each with its basis, are tabulated once, in :mod:`twin.scene.limits`.
 
-Non-finite numbers (NaN given as a value, infinities) and text without a number in a numeric
-attribute (``height: "tall"``) are dropped the same way. A value that is simply missing is not
+Infinite numbers and text without a number in a numeric attribute (``height: "tall"``) are
+dropped the same way. A NaN reads as a missing value, so a GeoJSON property given as ``NaN`` is
+refused when the file is read (:mod:`twin.ingest.geojson_features`). A value that is simply missing is not
 an error: it is defaulted and flagged (:mod:`twin.ingest.defaults`).
 
 The bounds themselves and the check of a finished ``buildings`` table

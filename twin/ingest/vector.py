@@ -84,6 +84,7 @@ from twin.ingest.defaults import (
     parse_year,
     poi_category_and_tag,
 )
+from twin.ingest.geojson_features import check_geojson_features
 from twin.ingest.priority_signs import sign_rows, vector_sign_points
 from twin.ingest.result import IngestResult
 from twin.ingest.signal_points import signal_rows, vector_signal_points
@@ -316,6 +317,7 @@ def _read_frames(path: Path, source_layer: str | None, crs, crs_override: bool =
     is_geojson = name.endswith((".geojson", ".json"))
     if is_geojson:
         check_utf8(path)
+        check_geojson_features(path)
     try:
         layers = [row[0] for row in pyogrio.list_layers(path)]
     except (DataSourceError, OSError, ValueError) as exc:

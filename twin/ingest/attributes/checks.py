@@ -15,7 +15,7 @@ construction year in the future        year ignored (a planned building or a typ
 (after ``latest_year``, default: the   building is what stands today, its year unknown
 current year)
 ``start_date`` text without a year     ignored (``"old"``, ``"unknown"``)
-(``"old"``)
+(``"old"``) or a boolean (``true``)
 ``building:levels`` not whole          rounded to the nearest whole number (``2.5`` -> 2)
 (``2.5``)
 ``building:levels`` below 1 (``0``,    ignored (storeys unknown: from the height or a default)
@@ -119,7 +119,7 @@ def check_values(
         has = given("construction_year")
         for i in np.flatnonzero(has & np.isnan(year)):
             value = raw["construction_year"][0][i]
-            if isinstance(value, str):
+            if isinstance(value, (str, bool, np.bool_)):  # a number without a year was dropped (limits)
                 note(int(i), "construction_year", f"{_show(value)} holds no year: ignored (year unknown)")
         for i in np.flatnonzero(year > last):
             note(int(i), "construction_year", f"{_show(raw['construction_year'][0][i])} is in the future (after {last:.0f}): ignored (year unknown)")

@@ -1113,22 +1113,24 @@ def _temperature_change_words(kpis: pd.DataFrame) -> str:
     return "; " + L.TEMPERATURE_CHANGE_NOTE if any(L.is_temperature(k) for k in moved) else ""
 
 
-def _summary_section(comparison) -> str:
+def _summary_section(comparison, permits=None) -> str:
+    """The summary's cards, one per what-if; ``permits``: the report's
+    :func:`twin.scenario.report_permit.permit_facts` (computed here when not given)."""
+    from twin.scenario.report_permit import card_lines, permit_facts
+
+    permits = permit_facts(comparison) if permits is None else permits
     sc = comparison.scenario
     p = ["<section id='summary'><h2>Summary</h2>"]
     if sc.description:
         p.append(f"<p>{note_html(sc.description)}</p>")
     p.append("<div class='cards'>")
-    from twin.scenario.report_permit import card_lines, permit_whatifs
-
-    permits = permit_whatifs(comparison)
     for w in sc.whatifs:
         group = comparison.kpis[comparison.kpis["whatif"] == w.name]
         p.append(f"<div class='card'><h3>{html.escape(w.name)}</h3>")
         if w.description:
             p.append(f"<p class='note'>{note_html(w.description)}</p>")
-        if w.name in permits:  # the new building and its neighbours, apart (the KPIs add them up)
-            p.append("".join(f"<p>{line}</p>" for line in card_lines(comparison, w.name)) + "<p class='note'>Details: "
+        if w.name in permits.impacts:  # the new building and its neighbours, apart (the KPIs add them up)
+            p.append("".join(f"<p>{line}</p>" for line in card_lines(comparison, w.name, permits)) + "<p class='note'>Details: "
                      "<a href='#permit'>Permit: the new building and its neighbours</a>.</p>")
         lines = _headlines(group)
         payback = _payback_line(comparison, w.name, group)
@@ -1444,8 +1446,8 @@ def _provenance_section(comparison, *, now: str, run_id: str | None) -> str:
 
 
 #: Sections written by other modules: id -> (module, function). Each function takes the
-#: comparison and returns ``<section id='ID'>...</section>`` (with a note when it has nothing to
-#: show). To add one: write the module, add its entry here and its id to :data:`SECTIONS`.
+#: comparison (those of :data:`PERMIT_FACT_SECTIONS` also the report's permit facts) and returns
+#: ``<section id='ID'>...</section>`` (with a note when it has nothing to show). To add one: write the module, add its entry here and its id to :data:`SECTIONS`.
 SECTION_MODULES: dict[str, tuple[str, str]] = {
     "energy": ("twin.scenario.report_energy_classes", "energy_section"),
     "buildings": ("twin.scenario.report_drilldown", "drilldown_section"),
@@ -1463,24 +1465,28 @@ SECTION_MODULES: dict[str, tuple[str, str]] = {
 OPTIONAL_SECTIONS = ("permit",)
 
 
-def _section(sid: str, comparison, *, now: str, run_id: str | None) -> str:
+#: The sections that take the report's permit facts (:func:`twin.scenario.report_permit.permit_facts`,
+#: computed once per page by :func:`render_html`) after the comparison.
+PERMIT_FACT_SECTIONS = ("summary", "permit")
+
+
+def _section(sid: str, comparison, *, now: str, run_id: str | None, permits) -> str:
     builders = {"summary": _summary_section, "assumed": _assumed_section, "kpis": _kpis_section, "maps": _maps_section,
                 "timeseries": _timeseries_section, "changes": _changes_section}
     if sid == "provenance":
         return _provenance_section(comparison, now=now, run_id=run_id)
-    if sid in builders:
-        return builders[sid](comparison)
-    module, function = SECTION_MODULES[sid]
-    return getattr(import_module(module), function)(comparison)
+    build = builders[sid] if sid in builders else getattr(import_module(SECTION_MODULES[sid][0]), SECTION_MODULES[sid][1])
+    return build(comparison, permits) if sid in PERMIT_FACT_SECTIONS else build(comparison)
 
 
-def page_sections(comparison) -> tuple[str, ...]:
+def page_sections(comparison, permits=None) -> tuple[str, ...]:
     """The sections of the page, in order: :data:`SECTIONS`, and after ``energy`` each of
     :data:`OPTIONAL_SECTIONS` whose what-ifs the run has (the permit section when a what-if inserts
-    buildings)."""
+    buildings). ``permits``: the report's :func:`twin.scenario.report_permit.permit_facts`
+    (the permit what-ifs are looked up here when not given)."""
     from twin.scenario.report_permit import permit_whatifs
 
-    extra = ("permit",) if permit_whatifs(comparison) else ()
+    extra = ("permit",) if (permits.impacts if permits is not None else permit_whatifs(comparison)) else ()
     at = SECTIONS.index("energy") + 1
     return SECTIONS[:at] + extra + SECTIONS[at:]
 
@@ -1493,10 +1499,13 @@ def render_html(comparison, *, title: str | None = None, run_id: str | None = No
     p = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>"
          f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"]
     p.append(f"<h1>{html.escape(title)}</h1><p class='sub'>What-ifs against the baseline · engines: {html.escape(', '.join(sc.domains))} · {now}</p>")
-    sections = page_sections(comparison)
+    from twin.scenario.report_permit import permit_facts
+
+    permits = permit_facts(comparison)  # once per page: the summary cards, the navigation and the permit section use it
+    sections = page_sections(comparison, permits)
     p.append("<nav class='toc'>" + " · ".join(f"<a href='#{sid}'>{html.escape(SECTION_TITLES.get(sid, sid))}</a>" for sid in sections) + "</nav>")
     for sid in sections:
-        p.append(_section(sid, comparison, now=now, run_id=run_id))
+        p.append(_section(sid, comparison, now=now, run_id=run_id, permits=permits))
     p.append("</body></html>")
     return page_minus("".join(p))  # the negative numbers' minus sign (U+2212), in one place for the whole page
 

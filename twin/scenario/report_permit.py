@@ -11,11 +11,15 @@ its top navigation then, and leaves it out otherwise). Per such what-if, from
 
 :func:`card_lines` gives the same numbers in a few sentences for the what-if's summary card.
 The numbers are the central run's (the per-building results carry no band).
+
+The report computes the impacts and the addresses once (:func:`permit_facts`) and passes them to
+the summary cards, the page's navigation and this section.
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -32,6 +36,31 @@ HEAT_KPI = "heating_need_mwh"
 def permit_whatifs(comparison) -> list[str]:
     """The what-ifs that add buildings to the energy engine's results (an ``insert_building``)."""
     return [name for name in getattr(comparison, "whatifs", {}) if added_ids(comparison, name)]
+
+
+@dataclass(frozen=True)
+class PermitFacts:
+    """What one report says of its permit what-ifs, computed once (:func:`permit_facts`).
+
+    Attributes
+    ----------
+    impacts
+        :class:`~twin.scenario.permit_impact.PermitImpact` per what-if that inserts buildings, in
+        the what-ifs' order (empty when none does).
+    addresses
+        OpenStreetMap address per baseline building id where the source tags one (empty when no
+        what-if inserts a building: nothing here names a neighbour then).
+    """
+
+    impacts: dict[str, PermitImpact]
+    addresses: dict[str, str]
+
+
+def permit_facts(comparison) -> PermitFacts:
+    """The :class:`PermitFacts` of a run: each permit what-if's impact and, when there is one, the
+    baseline's addresses."""
+    impacts = {name: permit_impact(comparison, name) for name in permit_whatifs(comparison)}
+    return PermitFacts(impacts=impacts, addresses=_addresses(comparison) if impacts else {})
 
 
 def _mwh(kwh: float) -> str:
@@ -151,15 +180,15 @@ def _district_words(comparison, whatif: str) -> str:
             f" ({_pct(delta, base)}).")
 
 
-def card_lines(comparison, whatif: str, addresses=None) -> list[str]:
+def card_lines(comparison, whatif: str, facts: PermitFacts) -> list[str]:
     """The summary card's sentences on a what-if that inserts buildings (HTML): the new
     building(s), the neighbours' change, the buildings replaced, the district's change; [] for any
     other what-if."""
-    impact = permit_impact(comparison, whatif)
+    impact = facts.impacts.get(whatif)
     if impact is None:
         return []
-    lines = [_new_words(impact), _neighbour_words(impact, addresses if addresses is not None else _addresses(comparison)),
-             _removed_words(impact), _district_words(comparison, whatif)]
+    lines = [_new_words(impact), _neighbour_words(impact, facts.addresses), _removed_words(impact),
+             _district_words(comparison, whatif)]
     return [line for line in lines if line]
 
 
@@ -172,8 +201,7 @@ def _central_words(comparison) -> str:
             "building needed, to the change of the district's heating need in the indicator table.")
 
 
-def _whatif_block(comparison, whatif: str, addresses) -> str:
-    impact = permit_impact(comparison, whatif)
+def _whatif_block(comparison, whatif: str, impact: PermitImpact, addresses) -> str:
     p = [f"<h3>{html.escape(whatif)}</h3>"]
     p.append("<div class='scroll'><table class='permit-new'><thead><tr><th class='l'>new building</th><th>floor area, m²</th>"
              "<th>heating need, MWh/yr</th><th>heating need, kWh/m²·yr</th><th class='l'>EPB class</th></tr></thead><tbody>")
@@ -208,14 +236,14 @@ def _whatif_block(comparison, whatif: str, addresses) -> str:
     return "".join(p)
 
 
-def permit_section(comparison) -> str:
-    """The permit section (module docstring); a note when no what-if inserts a building."""
+def permit_section(comparison, facts: PermitFacts | None = None) -> str:
+    """The permit section (module docstring); a note when no what-if inserts a building.
+    ``facts``: the report's :func:`permit_facts` (computed here when not given)."""
+    facts = permit_facts(comparison) if facts is None else facts
     p = ["<section id='permit'><h2>Permit: the new building and its neighbours</h2>"]
-    whatifs = permit_whatifs(comparison)
-    if not whatifs:
+    if not facts.impacts:
         return p[0] + "<p class='note'>No what-if of this run inserts a building (<code>insert_building</code>).</p></section>"
-    addresses = _addresses(comparison)
     p.append(f"<p class='note'>{_central_words(comparison)}</p>")
-    p += [_whatif_block(comparison, w, addresses) for w in whatifs]
+    p += [_whatif_block(comparison, w, impact, facts.addresses) for w, impact in facts.impacts.items()]
     p.append("</section>")
     return "".join(p)

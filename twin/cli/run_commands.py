@@ -148,6 +148,7 @@ def validate(
     """Check scenario files without running any engine: the schema, measure and parameter names,
     the inputs (confined to the scenario's folder, right type and size), resource limits and,
     unless --no-scene, every selection and modification on the scene built from the inputs."""
+    from twin.ingest.dispatch import check_each_file_once
     from twin.scenario.checks import check_scenario
     from twin.scenario.inputs import resolve_inputs
     from twin.scenario.runner import _check_kpi_filter, prepare_scenes
@@ -165,7 +166,9 @@ def validate(
             _check_kpi_filter(sc)
             if no_scene:
                 check_scenario(sc, no_effect=no_effect)
-                resolve_inputs(sc, base, allow_dirs=allow)
+                found = resolve_inputs(sc, base, allow_dirs=allow)
+                check_each_file_once([i.path for i in found if i.field.startswith("inputs.files.") or i.field == "inputs.weather"],
+                                     [i.path for i in found if i.field.startswith("inputs.sites.")])
                 detail = "scene not built (--no-scene): selections and modifications not checked"
             else:
                 prepared = prepare_scenes(sc, base_dir=base, no_effect=no_effect, allow_dirs=allow)

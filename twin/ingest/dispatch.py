@@ -294,7 +294,7 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, clip
     results = []
     paths = list(paths)
     sites = list(sites)
-    check_each_file_once(paths)
+    check_each_file_once(paths, sites)
     check_one_weather(paths)
     if clip_to_sites and not sites:
         raise InputError("clip_to_sites cuts the OSM files to the sites, and no sites file is given: give the district's polygon "
@@ -377,24 +377,29 @@ def sites_lonlat(scene):
     return scene.sites.geometry.to_crs("EPSG:4326").union_all()
 
 
-def check_each_file_once(paths: list) -> None:
-    """Refuse a file given twice among ``paths``, before any file is read.
+def check_each_file_once(paths: list, sites: list = ()) -> None:
+    """Refuse a file given twice among ``paths`` and ``sites``, before any file is read.
 
     Its objects would be added twice, and the second read failed on the first id already in the
-    scene ("id already in layer 'buildings'"), which does not say that the file is repeated.
+    scene ("id already in layer 'buildings'"), which does not say that the file is repeated; a file
+    given as an input and as sites was read as both without a word (its polygons as buildings and as
+    sites).
 
     Raises
     ------
     InputError
-        The same file (after resolving the path) twice; names it and both positions.
+        The same file (after resolving the path) twice; names it and both positions (and roles).
     """
-    first: dict[Path, int] = {}
-    for i, p in enumerate(paths, start=1):
+    first: dict[Path, tuple[str, int, int]] = {}
+    given = [("input file", i, len(paths), p) for i, p in enumerate(paths, start=1)]
+    given += [("sites file", i, len(sites), p) for i, p in enumerate(sites, start=1)]
+    for role, i, n, p in given:
         key = Path(p).resolve()
         if key in first:
-            raise InputError(f"the file is given twice (input files {first[key]} and {i} of {len(paths)}): "
-                             "give each file once (its objects would be read twice)", path=p)
-        first[key] = i
+            role0, i0, n0 = first[key]
+            where = f"{role}s {i0} and {i} of {n}" if role == role0 else f"{role0} {i0} of {n0} and {role} {i} of {n}"
+            raise InputError(f"the file is given twice ({where}): give each file once (its objects would be read twice)", path=p)
+        first[key] = (role, i, n)
 
 
 def check_one_weather(paths: list) -> None:

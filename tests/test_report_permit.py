@@ -314,3 +314,32 @@ def test_twin_batch_of_permit_applications_writes_their_summary(tmp_path):
         old = d[d["q_heat_kwh_baseline"].notna()]
         assert row.neighbours_changed == int((old["q_heat_kwh_delta"] != 0).sum())
         assert row.new_heating_need_mwh_yr == pytest.approx(d.loc[d["q_heat_kwh_baseline"].isna(), "q_heat_kwh_whatif"].sum() / 1e3, rel=1e-12)
+
+
+@pytest.mark.slow
+def test_a_batch_without_a_permit_removes_the_earlier_permit_summary_of_its_folder(tmp_path):
+    """A permit batch, then a batch of one renovation into the same OUT: the permits_summary.csv of
+    the first read as the second's (no run of it inserts a building); it is removed, and said."""
+    import yaml
+
+    from tests.cli_harness import run_twin
+    from tests.scenario_helpers import BOX_100M, EPW, write_permit_folder, write_small_district
+    from twin.scenario.batch import PERMITS_SUMMARY
+
+    buildings = write_small_district(tmp_path / "inputs", BOX_100M)
+    write_permit_folder(tmp_path / "permits", 1, buildings=buildings)
+    reno = tmp_path / "renovations"
+    reno.mkdir()
+    (reno / "reno.yaml").write_text(yaml.safe_dump({
+        "name": "reno", "inputs": {"files": [str(buildings)], "weather": str(EPW)}, "domains": ["energy"],
+        "whatifs": [{"name": "reno", "modifications": [{"op": "renovate", "select": {"fraction": 0.5}, "measures": ["wall_insulation"]}]}]}))
+    out = tmp_path / "out"
+    for folder in ("permits", "renovations"):
+        result = run_twin(["batch", tmp_path / folder, "-o", out, "--workers", "1", "--no-report", "--allow-dir", tmp_path / "inputs"],
+                          timeout_s=600)
+        assert result.code == 0, result.stderr
+        if folder == "permits":
+            assert (out / PERMITS_SUMMARY).is_file()
+    assert "1 runs: done 1" in result.stdout and "permit applications summed up" not in result.stdout
+    assert not (out / PERMITS_SUMMARY).exists()
+    assert f"no run of this batch inserts a building: removed the earlier {out / PERMITS_SUMMARY}" in result.stdout

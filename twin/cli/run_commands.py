@@ -119,7 +119,9 @@ def batch(
         _echo_lines([f"{len(records)} runs: " + ", ".join(f"{k} {v}" for k, v in counts.items()),
                      *(f"  {r.status} {r.file}: {_last_line(r.error)}" for r in failed.itertuples()),
                      f"records in {out / 'runs.sqlite'}",
-                     *([f"permit applications summed up in {records.attrs['permits_summary']}"] if records.attrs.get("permits_summary") else [])])
+                     *([f"permit applications summed up in {records.attrs['permits_summary']}"] if records.attrs.get("permits_summary") else []),
+                     *([f"no run of this batch inserts a building: removed the earlier {records.attrs['permits_summary_removed']}"]
+                       if records.attrs.get("permits_summary_removed") else [])])
     if len(failed) and len(failed) == len(records):
         from twin.errors import InputError
 

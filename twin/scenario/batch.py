@@ -15,7 +15,9 @@ stops recording its heartbeat for :data:`~twin.scenario.store.STALE_AFTER_S` s. 
 ``OUT/<run_id>/`` (:func:`twin.scenario.runner.write_run_folder`: a temporary folder, renamed):
 the KPIs, the per-object deltas and, unless ``report=False``, the ``report.html`` of ``twin run``.
 When some runs insert buildings (permit applications), ``OUT/permits_summary.csv`` puts their
-new buildings and the change of their neighbours side by side (:func:`write_permits_summary`).
+new buildings and the change of their neighbours side by side (:func:`write_permits_summary`);
+when none does, the one an earlier batch wrote in the same folder is removed
+(:func:`remove_permits_summary`): it would read as this batch's.
 
 This module is about batches only: what one run is (:func:`~twin.scenario.runner.run_identity`)
 and what it writes (:func:`~twin.scenario.runner.write_run_files`) live with the runner, and
@@ -280,7 +282,9 @@ def run_batch(
         One row per scenario file, in file order: ``file`` and the store record of its run
         (``run_id``, ``status``, ``attempts``, ``error``, ``kpis``, ...). Files with the same
         run id share one record. ``attrs["permits_summary"]``: the path of
-        ``OUT/permits_summary.csv`` when some run inserts buildings (:func:`write_permits_summary`), else None.
+        ``OUT/permits_summary.csv`` when some run inserts buildings (:func:`write_permits_summary`), else None;
+        ``attrs["permits_summary_removed"]``: its path when no run inserts a building and an earlier
+        batch's was removed (:func:`remove_permits_summary`), else None.
     """
     from twin.io.progress import requested
 
@@ -479,7 +483,9 @@ def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_
         rows.append({"file": str(f), **record})
     records = pd.DataFrame(rows)
     with progress.step("summing up the permit applications"):
-        records.attrs["permits_summary"] = write_permits_summary(out, records)  # None without a permit
+        summary = write_permits_summary(out, records)  # None without a permit
+        records.attrs["permits_summary"] = summary
+        records.attrs["permits_summary_removed"] = None if summary else remove_permits_summary(out)
     return records
 
 
@@ -524,6 +530,32 @@ def write_permits_summary(out: str | os.PathLike[str], records: pd.DataFrame) ->
         return None
     path = out / PERMITS_SUMMARY
     atomic_write_text(path, pd.DataFrame(rows, columns=["scenario", "run_id", "whatif", *SUMMARY_COLUMNS]).to_csv(index=False))
+    return path
+
+
+def remove_permits_summary(out: str | os.PathLike[str]) -> Path | None:
+    """Remove ``OUT/permits_summary.csv`` (:data:`PERMITS_SUMMARY`, twin's own file in its batch
+    folder) that an earlier batch wrote, for a batch of which no run inserts a building: left in
+    place, it would read as this batch's summary.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The removed file's path; None when there was none.
+
+    Raises
+    ------
+    OutputError
+        The file is there and cannot be removed.
+    """
+    path = Path(out) / PERMITS_SUMMARY
+    if not path.is_file():
+        return None
+    try:
+        path.unlink()
+    except OSError as exc:
+        raise OutputError(f"cannot remove the earlier permit summary (no run of this batch inserts a building): "
+                          f"{exc.strerror or exc}", path=path) from None
     return path
 
 

@@ -193,9 +193,17 @@ def _parquet_crs_state(path: Path) -> str:
     return "null" if col["crs"] is None else "declared"
 
 
+_SQLITE_CALL = re.compile(r"sqlite3_\w+\(.*?\) failed: ")
+"""The SQL statement GDAL's GeoPackage driver quotes before SQLite's reason."""
+
+
 def _short(exc: BaseException, limit: int = 200) -> str:
-    """The message of a library exception on one line, without GDAL's driver advice."""
+    """The message of a library exception on one line, without GDAL's driver advice (nor the SQL
+    statements of its GeoPackage driver: SQLite's reasons, once each)."""
     text = " ".join(str(exc).split())
+    if _SQLITE_CALL.search(text):
+        text = "; ".join(dict.fromkeys(_SQLITE_CALL.sub("", text).split("; ")))
+        text = f"SQLite: {text}" + (" (the GeoPackage is damaged, e.g. cut short)" if "malformed" in text else "")
     text = text.split("; It might help to specify the correct driver")[0]
     text = text.replace("not recognized as being in a supported file format.", "not recognized as a supported file format")
     return text[:limit] + ("..." if len(text) > limit else "")
@@ -328,13 +336,14 @@ def _read_frames(path: Path, source_layer: str | None, crs, crs_override: bool =
         if source_layer not in layers:
             raise InputError(f"no layer {source_layer!r}; layers: {layers}", path=path, field="source_layer")
         layers = [source_layer]
-    out = []
+    out, tables = [], []
     for lyr in layers:
         try:
             frame = _read_ogr_layer(path, lyr)
         except (DataSourceError, OSError, ValueError) as exc:
             raise ParseError(f"cannot read layer {lyr!r}: {_short(exc)}", path=path) from None
         if not isinstance(frame, gpd.GeoDataFrame):
+            tables.append(lyr)
             continue  # an attribute-only table
         missing = None
         default = None
@@ -349,6 +358,8 @@ def _read_frames(path: Path, source_layer: str | None, crs, crs_override: bool =
         elif frame.crs is None:
             missing = "no CRS (e.g. a shapefile without .prj)"
         out.append((lyr if len(layers) > 1 else None, *_assign_crs(frame, crs, path, missing, crs_override, default=default)))
+    if not out:
+        raise ParseError(f"the file holds no layer with geometry (attribute tables only: {tables})", path=path)
     return out
 
 

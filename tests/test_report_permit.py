@@ -25,11 +25,17 @@ def _text(page: str) -> str:
 
 
 def _classed(comparison, base_classes, new_classes, area_m2=10.0):
-    """``fake_comparison`` with floor areas and EPB classes on its buildings."""
+    """``fake_comparison`` with floor areas and EPB classes on its buildings, and a primary energy
+    per m² in each class (1 kWh/m²·yr below its upper bound), as the energy engine gives them."""
+    from twin.energy.classes import load_classes
+
+    upper = load_classes().set_index("energy_class")["upper_kwh_m2"]
     base = comparison.baseline["energy"].objects
     new = comparison.whatifs["w"]["energy"].objects
     base["a_f_m2"], new["a_f_m2"] = area_m2, area_m2
     base["energy_class"], new["energy_class"] = base_classes, new_classes
+    base["primary_energy_kwh_m2"] = [upper[c] - 1.0 for c in base_classes]
+    new["primary_energy_kwh_m2"] = [upper[c] - 1.0 for c in new_classes]
     return comparison
 
 
@@ -258,11 +264,21 @@ def test_a_batch_sums_up_its_permit_applications_in_one_csv(tmp_path):
     table = pd.read_csv(path)
     assert table.to_dict("records") == [{
         "scenario": "scenario-r1", "run_id": "r1", "whatif": "w", "new_buildings": 1, "new_floor_area_m2": 10.0,
-        "new_heating_need_mwh_yr": 0.005, "new_heating_need_kwh_m2_yr": 0.5, "neighbours_changed": 1,
-        "neighbours_heating_need_delta_mwh_yr": 0.001, "neighbours_heating_need_delta_pct": 10.0, "largest_change_building_id": "a",
+        "new_heating_need_mwh_yr": 0.005, "new_heating_need_kwh_m2_yr": 0.5, "new_energy_class": "C", "neighbours_changed": 1,
+        "neighbours_heating_need_delta_mwh_yr": 0.001, "neighbours_heating_need_delta_pct": 10.0, "neighbours_class_changed": 1,
+        "largest_change_building_id": "a",
         "largest_change_kwh_m2_yr": 0.1, "largest_change_pct": 10.0, "largest_change_distance_m": 90.0, "buildings_removed": 1}]
     assert write_permits_summary(tmp_path / "none", _records(tmp_path, "r1", status="failed")) is None
     assert not (tmp_path / "none" / PERMITS_SUMMARY).exists()
+
+
+def test_the_docs_name_every_column_of_the_permit_summary():
+    from pathlib import Path
+
+    from twin.scenario.permit_impact import SUMMARY_COLUMNS
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    assert [c for c in ("scenario", "run_id", "whatif", *SUMMARY_COLUMNS) if f"`{c}`" not in docs] == []
 
 
 @pytest.mark.slow
@@ -288,6 +304,12 @@ def test_the_batch_summary_of_a_permit_run_is_its_deltas(small_permit_run, tmp_p
     assert row["largest_change_building_id"] == top["building_id"]
     assert row["largest_change_kwh_m2_yr"] == pytest.approx(top["q_heat_kwh_m2_delta"], rel=1e-9)
     assert 0.0 <= row["largest_change_distance_m"] <= 101.0
+    # the EPB classes, as the engine gave them (the report card's), not in the deltas file
+    base_cls = small_permit_run.baseline["energy"].objects.set_index("building_id")["energy_class"]
+    new_cls = small_permit_run.whatifs["permit"]["energy"].objects.set_index("building_id")["energy_class"]
+    assert row["new_energy_class"] == new_cls[new["building_id"].iloc[0]] != ""
+    ids = changed["building_id"]
+    assert row["neighbours_class_changed"] == int((base_cls[ids].to_numpy() != new_cls[ids].to_numpy()).sum())
 
 
 @pytest.mark.slow

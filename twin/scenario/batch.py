@@ -501,8 +501,9 @@ def write_permits_summary(out: str | os.PathLike[str], records: pd.DataFrame) ->
 
     Columns: ``scenario`` (its name), ``run_id``, ``whatif``, then
     :data:`twin.scenario.permit_impact.SUMMARY_COLUMNS` (floor area m², heating need MWh/yr and
-    kWh/m²·yr of the new buildings; the neighbours changed, the sum of their change MWh/yr and % of
-    their own baseline, the largest change of one building kWh/m²·yr and %, its id and distance m).
+    kWh/m²·yr and EPB class of the new buildings; the neighbours changed, the sum of their change
+    MWh/yr and % of their own baseline, how many changed EPB class, the largest change of one
+    building kWh/m²·yr and %, its id and distance m).
     Central-run numbers (the per-building results carry no band).
 
     Returns

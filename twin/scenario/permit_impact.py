@@ -79,6 +79,11 @@ class PermitImpact:
         return float(self.removed["heating_need_baseline_kwh_yr"].sum())
 
     @property
+    def has_classes(self) -> bool:
+        """Whether the results carry EPB classes (without them every class is '')."""
+        return bool(self.new["energy_class"].astype(bool).any() or self.neighbours["class_baseline"].astype(bool).any())
+
+    @property
     def class_changes(self) -> pd.Series:
         """How many neighbours moved from one EPB class to another: index ``(from, to)``, most first."""
         n = self.neighbours
@@ -124,13 +129,17 @@ def permit_impact(comparison, whatif: str) -> PermitImpact | None:
 def permit_impact_from_deltas(deltas: pd.DataFrame) -> PermitImpact | None:
     """:func:`permit_impact` from a what-if's per-building deltas (``outputs/deltas_<what-if>_energy.parquet``
     of a run folder: ``building_id``, ``q_heat_kwh_baseline`` / ``_whatif`` in kWh/yr, ``a_f_m2_...`` in m²,
-    ``geometry`` as shapely or WKB); the EPB classes are not in the file ('').
+    ``geometry`` as shapely or WKB). The file has no EPB class: each building's is that of its
+    ``primary_energy_kwh_m2_...`` (kWh/m²·yr), as the energy engine gives it
+    (:func:`twin.energy.classes.energy_class`); '' without that column.
 
     Returns
     -------
     PermitImpact or None
         None when no row is new (a baseline heating need missing, a what-if one given).
     """
+    from twin.energy.classes import energy_class
+
     d = deltas.set_index("building_id")
     sides = []
     for suffix in ("_baseline", "_whatif"):
@@ -142,6 +151,8 @@ def permit_impact_from_deltas(deltas: pd.DataFrame) -> PermitImpact | None:
             geoms = d["geometry"].to_numpy()
             is_wkb = len(geoms) and isinstance(geoms[0], (bytes, bytearray))
             frame["geometry"] = shapely.from_wkb(geoms) if is_wkb else geoms
+        if "primary_energy_kwh_m2" in frame.columns:
+            frame["energy_class"] = energy_class(frame["primary_energy_kwh_m2"].to_numpy(dtype=float))
         sides.append(frame[frame["q_heat_kwh"].notna()])
     base, new = sides
     if new.index.isin(base.index).all():
@@ -212,25 +223,30 @@ def _distances(base: pd.DataFrame, new: pd.DataFrame, ids: list, added: list) ->
 
 #: The columns of a batch's ``permits_summary.csv`` (:func:`twin.scenario.batch.write_permits_summary`)
 #: that :func:`summary_row` gives: the new buildings, then their neighbours.
-SUMMARY_COLUMNS = ("new_buildings", "new_floor_area_m2", "new_heating_need_mwh_yr", "new_heating_need_kwh_m2_yr",
+SUMMARY_COLUMNS = ("new_buildings", "new_floor_area_m2", "new_heating_need_mwh_yr", "new_heating_need_kwh_m2_yr", "new_energy_class",
                    "neighbours_changed", "neighbours_heating_need_delta_mwh_yr", "neighbours_heating_need_delta_pct",
+                   "neighbours_class_changed",
                    "largest_change_building_id", "largest_change_kwh_m2_yr", "largest_change_pct", "largest_change_distance_m",
                    "buildings_removed")
 
 
 def summary_row(impact: PermitImpact) -> dict:
     """One row of a batch's permit summary (:data:`SUMMARY_COLUMNS`): the new buildings' floor area
-    (m²) and heating need (MWh/yr, kWh/m²·yr), the neighbours changed, the sum of their change
-    (MWh/yr, % of their own baseline) and the largest change of one building (kWh/m²·yr, % of its
-    own, its id and its distance to the new building, m); NaN and '' where there is none."""
+    (m²), heating need (MWh/yr, kWh/m²·yr) and EPB class(es), the neighbours changed, the sum of
+    their change (MWh/yr, % of their own baseline), how many changed EPB class (the report card's
+    :attr:`PermitImpact.class_changes`) and the largest change of one building (kWh/m²·yr, % of its
+    own, its id and its distance to the new building, m); NaN and '' where there is none (no class:
+    the results carry none)."""
     area = float(impact.new["floor_area_m2"].sum())
     top = impact.neighbours.iloc[0] if len(impact.neighbours) else None
     return {
         "new_buildings": len(impact.new), "new_floor_area_m2": area,
         "new_heating_need_mwh_yr": impact.new_heating_need_kwh_yr / 1e3,
         "new_heating_need_kwh_m2_yr": impact.new_heating_need_kwh_yr / area if area > 0 else float("nan"),
+        "new_energy_class": ", ".join(c for c in impact.new["energy_class"] if c),
         "neighbours_changed": len(impact.neighbours), "neighbours_heating_need_delta_mwh_yr": impact.neighbours_delta_kwh_yr / 1e3,
         "neighbours_heating_need_delta_pct": impact.neighbours_delta_pct,
+        "neighbours_class_changed": int(impact.class_changes.sum()) if impact.has_classes else float("nan"),
         "largest_change_building_id": "" if top is None else str(top["building_id"]),
         "largest_change_kwh_m2_yr": float("nan") if top is None else float(top["heating_need_delta_kwh_m2_yr"]),
         "largest_change_pct": float("nan") if top is None else float(top["heating_need_delta_pct"]),

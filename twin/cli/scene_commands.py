@@ -183,6 +183,8 @@ def ingest(
             typer.echo(f"  dropped {d.obj}: {d.reason}")
         if result.meta.get("repaired"):  # kept, but not as given: say so (twin.ingest.vector.repair_polygons)
             typer.echo(f"  repaired {result.meta['repaired']} invalid polygon(s) (self-intersections, ...; shapely.make_valid), kept")
+        if result.meta.get("tables_not_read"):  # attribute tables of a GeoPackage (twin.ingest.vector.read_vector)
+            typer.echo(f"  not read: table(s) without geometry {result.meta['tables_not_read']} (twin reads the layers with geometry)")
         for note in result.meta.get("attribute_notes") or []:
             typer.echo(f"  not used as given {note}")
     _print_counts(scene)

@@ -85,6 +85,7 @@ from twin.ingest.defaults import (
     poi_category_and_tag,
 )
 from twin.ingest.geojson_features import check_geojson_features
+from twin.ingest.geopackage_check import check_geopackage_intact
 from twin.ingest.priority_signs import sign_rows, vector_sign_points
 from twin.ingest.result import IngestResult
 from twin.ingest.signal_points import signal_rows, vector_signal_points
@@ -301,8 +302,11 @@ def _materialise_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     return frame
 
 
-def _read_frames(path: Path, source_layer: str | None, crs, crs_override: bool = False) -> list[tuple[str | None, gpd.GeoDataFrame, str]]:
-    """(layer name, frame, crs source) for each layer of the file."""
+def _read_frames(
+    path: Path, source_layer: str | None, crs, crs_override: bool = False
+) -> tuple[list[tuple[str | None, gpd.GeoDataFrame, str]], list[str]]:
+    """(layer name, frame, crs source) for each layer of the file with geometry, and the names of
+    the layers without (attribute tables of a GeoPackage: not read)."""
     import pyogrio
     from pyogrio.errors import DataSourceError
 
@@ -320,12 +324,14 @@ def _read_frames(path: Path, source_layer: str | None, crs, crs_override: bool =
             missing = "an unknown (null) CRS in its 'geo' metadata"
             frame = frame.set_crs(None, allow_override=True) if frame.crs is not None else frame
         elif state == "absent":  # the GeoParquet specification's default: OGC:CRS84
-            return [(None, *_assign_crs(frame.set_crs("OGC:CRS84", allow_override=True), crs, path, None, crs_override, default="geoparquet"))]
-        return [(None, *_assign_crs(frame, crs, path, missing, crs_override))]
+            return [(None, *_assign_crs(frame.set_crs("OGC:CRS84", allow_override=True), crs, path, None, crs_override, default="geoparquet"))], []
+        return [(None, *_assign_crs(frame, crs, path, missing, crs_override))], []
     is_geojson = name.endswith((".geojson", ".json"))
     if is_geojson:
         check_utf8(path)
         check_geojson_features(path)
+    else:
+        check_geopackage_intact(path)
     try:
         layers = [row[0] for row in pyogrio.list_layers(path)]
     except (DataSourceError, OSError, ValueError) as exc:
@@ -360,7 +366,7 @@ def _read_frames(path: Path, source_layer: str | None, crs, crs_override: bool =
         out.append((lyr if len(layers) > 1 else None, *_assign_crs(frame, crs, path, missing, crs_override, default=default)))
     if not out:
         raise ParseError(f"the file holds no layer with geometry (attribute tables only: {tables})", path=path)
-    return out
+    return out, tables
 
 
 def _assign_crs(
@@ -945,7 +951,8 @@ def read_vector(
     IngestResult
         Layers in the file's CRS (the scene reprojects), every dropped feature with its
         reason, and ``meta`` (``crs``, ``crs_source`` 'file' or 'caller', ``layers`` decided
-        and why, ``repaired`` count).
+        and why, ``repaired`` count, ``tables_not_read``: the attribute tables of a GeoPackage
+        read without ``source_layer``).
 
     Raises
     ------
@@ -967,7 +974,9 @@ def read_vector(
     table = load_defaults(defaults)
     result = IngestResult(path=str(path))
     with gdal_reads():  # GDAL writes no .aux.xml beside the user's file
-        frames = _read_frames(path, source_layer, crs, crs_override)
+        frames, tables = _read_frames(path, source_layer, crs, crs_override)
+    if tables:  # said by twin ingest, not silently left out
+        result.meta["tables_not_read"] = tables
     parts: dict[str, list[pd.DataFrame]] = {}
     signals: list[gpd.GeoDataFrame] = []
     signs: list[gpd.GeoDataFrame] = []

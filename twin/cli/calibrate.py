@@ -50,6 +50,18 @@ def check_options(*, seed: int | None = None, tz: str | None = None, gas_kwh_per
             raise InputError(f"{option} must be within [{lo:g}, {hi:g}], not {value!r}", field=option)
 
 
+def check_input_files(*files: tuple[Path | None, str, str]) -> None:
+    """The input files named by options, each ``(path, option, what)`` (None: not given), checked
+    before the scene or sync state is read: one that is missing, a folder or too large is an
+    InputError naming the file and the option (:func:`twin.io.paths.check_input_file`; the readers
+    check the content, and a path given twice, again)."""
+    from twin.io.paths import check_input_file
+
+    for path, option, what in files:
+        if path is not None:
+            check_input_file(path, field=option, what=what)
+
+
 def check_weather_options(*, weather: Path | None, daily_weather: Path | None, utc_offset: float | None, latitude: float | None,
                           longitude: float | None) -> None:
     """The weather options of ``twin calibrate`` that would change nothing, checked before anything
@@ -136,6 +148,7 @@ def calibrate(
         from twin.io.paths import check_input_file
 
         check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
+    check_input_files((meters, "--meters", "meter file"), (daily_weather, "--daily-weather", "daily weather table"))
     sig = None
     if sigma_rel is not None:
         if sigma_rel == "estimate":
@@ -177,6 +190,7 @@ def sync_init(
     from twin.calibration.command import sync_init as run
 
     check_options(seed=seed)
+    check_input_files((weather, "--weather", "weather file"))
     for line in run(scene, weather=weather, start=start, out=out, members=members, seed=seed, from_prior=from_prior):
         typer.echo(line)
 
@@ -193,6 +207,7 @@ def sync_update(
     from twin.calibration.command import sync_update as run
 
     check_options(tz=tz, gas_kwh_per_m3=gas_kwh_per_m3)
+    check_input_files((weather, "--weather", "weather file"), (readings, "--readings", "meter file"))
     for line in run(state, weather=weather, readings=readings, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3):
         typer.echo(line)
 
@@ -213,6 +228,7 @@ def sync_forecast(
     if not 1 <= days <= 60:
         raise InputError(f"--days must be from 1 to 60, not {days}", field="--days")
     check_options(latitude=latitude, longitude=longitude)
+    check_input_files((weather, "--weather", "weather forecast"))
     if weather.name.lower().endswith(".epw"):  # was: ignored without a word
         for option, value in (("--latitude", latitude), ("--longitude", longitude)):
             if value is not None:

@@ -70,3 +70,13 @@ def test_the_attribute_tables_of_a_geopackage_are_named_as_not_read(tmp_path: Pa
     assert result.code == 0, result.stderr
     notes = [line for line in result.stdout.splitlines() if "heating_survey" in line]
     assert notes == ["  not read: table(s) without geometry ['heating_survey'] (twin reads the layers with geometry)"], result.stdout
+
+
+def test_a_folder_of_shapefiles_is_still_left_to_gdal(tmp_path: Path) -> None:
+    from twin.ingest.vector import read_vector
+
+    folder = tmp_path / "shapes"
+    folder.mkdir()
+    gpd.GeoDataFrame({"building": ["yes"]}, geometry=[shapely.box(148_000, 168_000, 148_010, 168_010)],
+                     crs="EPSG:31370").to_file(folder / "b.shp")
+    assert len(read_vector(folder).layers["buildings"]) == 1

@@ -26,13 +26,16 @@ def check_geopackage_intact(path: Path) -> None:
     Parameters
     ----------
     path
-        The file; one that does not start with the SQLite header is left to GDAL.
+        The file; a folder (GDAL reads a folder of shapefiles) or a file that does not start with
+        the SQLite header is left to GDAL.
 
     Raises
     ------
     ParseError
         The file is damaged (cut short, a page overwritten): SQLite's first complaint is quoted.
     """
+    if not path.is_file():
+        return
     with open(path, "rb") as fh:
         if fh.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
             return

@@ -24,22 +24,20 @@ def _output_kind(out: Path) -> str:
     return "file" if out.name.lower().endswith((".gpkg", ".city.json", ".cityjson", ".json")) else "folder"
 
 
-_FILE_SUFFIXES = (".csv", ".parquet", ".geoparquet", ".geojson", ".json", ".jsonl", ".cityjson", ".shp", ".fgb", ".zip", ".txt",
-                  ".xlsx", ".sqlite", ".epw", ".ifc", ".osm", ".pbf", ".yaml", ".yml", ".html", ".png", ".svg", ".nc")
-"""Endings of files a scene cannot be written as: ``-o scene.csv`` would be a folder with that name."""
-
-
 def _check_scene_output_name(out: Path, *, cityjson: bool) -> None:
-    """``out`` is a folder name, ``.gpkg`` or (``twin export``, ``cityjson``) a CityJSON file name,
-    not the name of another file format (OutputError naming ``--out``)."""
+    """``out`` is a folder name (no suffix), ``.gpkg`` or (``twin export``, ``cityjson``) a CityJSON
+    file name (``.city.json``, ``.cityjson``, ``.json``). Any other suffix (``-o out.csv``,
+    ``-o out.xyz``) would be a folder named like a file: OutputError naming ``--out``. A suffix of
+    digits only (``-o run.2024``) is part of a folder name."""
     from twin.errors import OutputError
 
     name = out.name.lower()
     if name.endswith(".gpkg") or (cityjson and name.endswith((".city.json", ".cityjson", ".json"))):
         return
-    if name.endswith(_FILE_SUFFIXES):
-        kinds = "a folder (GeoParquet per layer), OUT.gpkg or OUT.city.json (buildings)" if cityjson else "a folder (GeoParquet per layer) or OUT.gpkg"
-        raise OutputError(f"a scene is written as {kinds}; {out.name!r} would be a folder named like a file of another format",
+    if out.suffix and not out.suffix[1:].isdigit():
+        kinds = "a folder (GeoParquet per layer, a name without suffix), OUT.gpkg or OUT.city.json (buildings)" if cityjson \
+            else "a folder (GeoParquet per layer, a name without suffix) or OUT.gpkg"
+        raise OutputError(f"a scene is written as {kinds}; {out.name!r} ends in {out.suffix!r} and would be a folder named like a file",
                           path=out, field="--out")
 
 
@@ -375,7 +373,8 @@ def _print_counts(scene) -> None:
 
 def export(
     scene_path: Annotated[Path, typer.Argument(help="A scene folder or .gpkg written by 'twin ingest'")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="OUT.gpkg, OUT.city.json (buildings, LoD1) or a folder (GeoParquet); an existing "
+    out: Annotated[Path, typer.Option("-o", "--out", help="OUT.gpkg, OUT.city.json (buildings, LoD1) or a folder (GeoParquet; a name "
+                                      "without suffix: -o out.csv is refused); an existing "
                                       "scene or CityJSON is replaced only if twin export wrote it")],
 ) -> None:
     """Export a scene: every layer to GeoParquet or GeoPackage, or its buildings to CityJSON 2.0.

@@ -959,16 +959,20 @@ def _holds_no_weather(scene_list: list) -> bool:
     True for input files to ingest with no ``.epw`` among them, a scene folder whose
     ``scene.json`` describes no weather, a GeoPackage written by twin without a weather layer.
     False otherwise, and when unsure (a path missing, a folder or metadata that cannot be read:
-    the scene's reader then says what is wrong).
+    the scene's reader then says what is wrong). A damaged GeoPackage is refused
+    (:func:`twin.io.geopackage_damage.check_geopackage_intact`: ParseError).
     """
     import json
 
+    from twin.io.geopackage_damage import check_geopackage_intact
     from twin.scene.io import MAX_META_BYTES
     from twin.workflows.scene_loading import is_written_scene
 
     paths = [Path(p) for p in scene_list]
     if not paths or not all(p.exists() for p in paths):
         return False
+    if len(paths) == 1 and paths[0].suffix.lower() == ".gpkg":  # GDAL reads a damaged one as no scene
+        check_geopackage_intact(paths[0])
     if not is_written_scene(paths):
         return not any(p.is_dir() or p.name.lower().endswith(".epw") for p in paths)
     if paths[0].is_dir():

@@ -102,7 +102,8 @@ def read_scene(path: str | os.PathLike[str], *, layers: Iterable[str] | None = N
     InputError
         The path is neither a twin scene folder nor a twin GeoPackage.
     ParseError
-        A file of the scene cannot be read.
+        A file of the scene cannot be read, a GeoPackage is damaged
+        (:func:`twin.io.geopackage_damage.check_geopackage_intact`).
     SchemaError
         A layer breaks the scene schema or the physical bounds of buildings.
     """
@@ -141,7 +142,10 @@ def read_scene(path: str | os.PathLike[str], *, layers: Iterable[str] | None = N
             scene.weather = _weather_from_frame(_read_parquet(weather_file, False), weather_meta, weather_file)
         return scene
     if path.suffix.lower() == ".gpkg":
+        from twin.io.geopackage_damage import check_geopackage_intact
+
         check_input_file(path, what="scene GeoPackage")
+        check_geopackage_intact(path)
         return _read_gpkg(path, _wanted(layers))
     raise InputError("no twin scene here (a folder with scene.json or a .gpkg expected)", path=path)
 

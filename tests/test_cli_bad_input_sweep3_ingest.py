@@ -6,13 +6,13 @@ weather). Now one ``twin: error:`` line naming the second file, before any file 
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.cli_harness import assert_one_line_error, run_twin
+from tests.geojson_builders import square, write_geojson
 from tests.output_helpers import write_tiny_inputs
 
 
@@ -65,10 +65,7 @@ def test_packaged_defaults_pass_their_own_shape_check() -> None:
 
 def _square_geojson(path: Path, x: float, y: float) -> Path:
     """One building square of 0.0001 degrees at (x, y) in a GeoJSON without "crs" (WGS84)."""
-    ring = [[x, y], [x + 1e-4, y], [x + 1e-4, y + 1e-4], [x, y + 1e-4], [x, y]]
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"building": "yes"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
-    return path
+    return write_geojson(path, [square(x, y, 1e-4, building="yes")], crs=None)
 
 
 def test_latitude_before_longitude_is_named_as_swapped(tmp_path: Path) -> None:

@@ -67,10 +67,16 @@ JSON_VALUES = st.one_of(
 )
 
 
-def _check(content: bytes, name: str, scene: bool = False) -> None:
-    """Read ``content``: a result (optionally added to a scene) or a TwinError naming the file."""
+def _write(content: bytes, name: str) -> Path:
+    """``content`` written to ``name`` in the module's folder (hypothesis examples cannot use tmp_path)."""
     path = Path(_DIR.name) / name
     path.write_bytes(content)
+    return path
+
+
+def _check(content: bytes, name: str, scene: bool = False) -> None:
+    """Read ``content``: a result (optionally added to a scene) or a TwinError naming the file."""
+    path = _write(content, name)
     try:
         result = read_cityjson(path)
     except TwinError as exc:
@@ -88,12 +94,6 @@ def _check(content: bytes, name: str, scene: bool = False) -> None:
 def test_truncated_text(cut):
     with pytest.raises(TwinError):
         read_cityjson(_write(TEXT[:cut], "cut.city.json"))
-
-
-def _write(content: bytes, name: str) -> Path:
-    path = Path(_DIR.name) / name
-    path.write_bytes(content)
-    return path
 
 
 @SETTINGS

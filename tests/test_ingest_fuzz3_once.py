@@ -7,24 +7,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-X0, Y0 = 148_000.0, 168_000.0
-
-
-def _square(x: float, y: float, **props) -> dict:
-    ring = [[x, y], [x + 10, y], [x + 10, y + 10], [x, y + 10], [x, y]]
-    return {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-
-
-def _write(path: Path, features: list) -> Path:
-    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::31370"}}
-    path.write_text(json.dumps({"type": "FeatureCollection", "crs": crs, "features": features}))
-    return path
-
+from tests.geojson_builders import X0, Y0, square, write_geojson
 
 SCENARIO = ("name: tiny\ninputs:\n  files: {files}\n  sites: {sites}\ndomains: [energy]\nwhatifs:\n"
             "  - name: insulate\n    modifications:\n      - op: renovate\n        select: {{where: {{use: residential}}}}\n"
@@ -39,7 +26,7 @@ def test_validate_no_scene_refuses_a_file_given_twice(tmp_path: Path, files: str
     """``--no-scene`` confined and checked the inputs but skipped the check that a file is given once."""
     from tests.cli_harness import assert_one_line_error, run_twin
 
-    _write(tmp_path / "district.geojson", [_square(X0, Y0, building="yes", osm_id="1", **{"building:use": "residential"})])
+    write_geojson(tmp_path / "district.geojson", [square(X0, Y0, building="yes", osm_id="1", **{"building:use": "residential"})])
     path = tmp_path / "twice.yaml"
     path.write_text(SCENARIO.format(files=files, sites=sites), encoding="utf-8")
     assert_one_line_error(run_twin(["scenario", "validate", "--no-scene", path]),
@@ -50,7 +37,7 @@ def test_a_file_given_as_input_and_as_sites_is_refused_naming_both_roles(tmp_pat
     """``twin ingest d.geojson --sites d.geojson`` read the polygons as buildings and as sites (exit 0)."""
     from tests.cli_harness import assert_one_line_error, run_twin
 
-    path = _write(tmp_path / "district.geojson", [_square(X0, Y0, building="yes", osm_id="1")])
+    path = write_geojson(tmp_path / "district.geojson", [square(X0, Y0, building="yes", osm_id="1")])
     out = tmp_path / "scene"
     assert_one_line_error(run_twin(["ingest", path, "--sites", path, "-o", out, "-q"]),
                           contains=("district.geojson", "given twice (input file 1 of 1 and sites file 1 of 1)"))

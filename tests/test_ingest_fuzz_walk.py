@@ -9,34 +9,21 @@ the samples in ``data_samples/`` that were read as garbage without a word.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from tests.geojson_builders import X0, Y0, square, write_geojson
 from twin.ingest.vector import read_vector
-
-X0, Y0 = 148_000.0, 168_000.0
-
-
-def _square(x: float, y: float, **props) -> dict:
-    ring = [[x, y], [x + 10, y], [x + 10, y + 10], [x, y + 10], [x, y]]
-    return {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-
-
-def _write(path: Path, features: list[dict]) -> Path:
-    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::31370"}}
-    path.write_text(json.dumps({"type": "FeatureCollection", "crs": crs, "features": features}))
-    return path
 
 
 @pytest.mark.parametrize("field", ["height", "building:levels"])
 def test_a_list_as_a_number_drops_the_building_naming_the_field(tmp_path: Path, field: str) -> None:
     feats = [
-        _square(X0, Y0, building="yes", osm_id="1", **{field: [1, 2]}),
-        _square(X0 + 20, Y0, building="yes", osm_id="2", **{field: None}),
+        square(X0, Y0, building="yes", osm_id="1", **{field: [1, 2]}),
+        square(X0 + 20, Y0, building="yes", osm_id="2", **{field: None}),
     ]
-    result = read_vector(_write(tmp_path / "fp.geojson", feats))
+    result = read_vector(write_geojson(tmp_path / "fp.geojson", feats))
     assert list(result.layers["buildings"]["building_id"]) == ["osm:way/2"]
     assert [(d.obj, d.reason) for d in result.dropped] == [("osm:way/1", f"{field} '[1, 2]' is not a number")]
 
@@ -48,10 +35,7 @@ def test_a_geojson_that_declares_an_unknown_crs_is_refused_naming_it(tmp_path: P
     under a wrong name were read as if the name were right."""
     from twin.errors import CRSError
 
-    ring = [[4.34, 50.83], [4.3401, 50.83], [4.3401, 50.8301], [4.34, 50.8301], [4.34, 50.83]]
-    feature = {"type": "Feature", "properties": {"building": "yes"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-    path = tmp_path / "fp.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": name}}, "features": [feature]}))
+    path = write_geojson(tmp_path / "fp.geojson", [square(4.34, 50.83, 1e-4, building="yes")], crs=name)
     with pytest.raises(CRSError, match="unknown") as info:
         read_vector(path)
     assert info.value.field == "crs" and name in str(info.value)
@@ -62,10 +46,7 @@ def test_a_geojson_that_declares_an_unknown_crs_is_refused_naming_it(tmp_path: P
 def test_a_cli_ingest_of_a_geojson_with_an_unknown_crs_is_one_line(tmp_path: Path) -> None:
     from tests.cli_harness import assert_one_line_error, run_twin
 
-    ring = [[4.34, 50.83], [4.3401, 50.83], [4.3401, 50.8301], [4.34, 50.8301], [4.34, 50.83]]
-    feature = {"type": "Feature", "properties": {"building": "yes"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-    path = tmp_path / "fp.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:999999"}}, "features": [feature]}))
+    path = write_geojson(tmp_path / "fp.geojson", [square(4.34, 50.83, 1e-4, building="yes")], crs="EPSG:999999")
     out = tmp_path / "scene"
     assert_one_line_error(run_twin(["ingest", path, "-o", out, "-q"]), contains=("fp.geojson", "'crs'", "EPSG:999999"))
     assert not out.exists()
@@ -90,9 +71,9 @@ def test_a_footprint_drawn_as_a_line_is_not_read_as_a_street(tmp_path: Path) -> 
     """A building outline exported as a closed LineString (CAD, a polyline) with its 'building'
     attribute, in a file without street classes, became a residential street with default speed
     and lanes, without a word."""
-    outline = _square(X0, Y0, building="yes", osm_id="1")
+    outline = square(X0, Y0, building="yes", osm_id="1")
     outline["geometry"] = {"type": "LineString", "coordinates": outline["geometry"]["coordinates"][0]}
-    result = read_vector(_write(tmp_path / "fp.geojson", [outline, _square(X0 + 20, Y0, building="yes", osm_id="3")]))
+    result = read_vector(write_geojson(tmp_path / "fp.geojson", [outline, square(X0 + 20, Y0, building="yes", osm_id="3")]))
     assert result.counts() == {"buildings": 1}
     assert list(result.layers["buildings"]["building_id"]) == ["osm:way/3"]
     assert [(d.obj, d.reason) for d in result.dropped] == [
@@ -185,7 +166,7 @@ def test_an_input_file_given_twice_is_refused_naming_it_before_reading(tmp_path:
     from twin.errors import InputError
     from twin.ingest import ingest
 
-    path = _write(tmp_path / "fp.geojson", [_square(X0, Y0, building="yes", osm_id="1")])
+    path = write_geojson(tmp_path / "fp.geojson", [square(X0, Y0, building="yes", osm_id="1")])
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InputError, match=r"the file is given twice \(input files 1 and 2 of 2\)") as info:
         ingest([path, Path(".") / "fp.geojson"], progress=False)
@@ -195,7 +176,7 @@ def test_an_input_file_given_twice_is_refused_naming_it_before_reading(tmp_path:
 def test_a_scenario_input_given_twice_is_one_line_naming_it(tmp_path: Path) -> None:
     from tests.cli_harness import assert_one_line_error, run_twin
 
-    _write(tmp_path / "district.geojson", [_square(X0, Y0, building="yes", osm_id="1", **{"building:use": "residential"})])
+    write_geojson(tmp_path / "district.geojson", [square(X0, Y0, building="yes", osm_id="1", **{"building:use": "residential"})])
     path = tmp_path / "twice.yaml"
     path.write_text("name: tiny\ninputs:\n  files: [district.geojson, district.geojson]\ndomains: [energy]\nwhatifs:\n"
                     "  - name: insulate\n    modifications:\n      - op: renovate\n        select: {where: {use: residential}}\n"

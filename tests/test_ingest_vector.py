@@ -14,6 +14,7 @@ import pytest
 import shapely
 
 from tests.conftest import shared_path
+from tests.geojson_builders import LAMBERT72, X0, Y0, square, write_geojson
 from twin.errors import CRSError, InputError, TwinError
 from twin.ingest import read
 from twin.ingest.defaults import complete_buildings, load_defaults, parse_number, parse_year
@@ -24,28 +25,6 @@ from twin.scene import Scene
 def _features(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)["features"]
-
-
-def _write_geojson(path: Path, features: list[dict], crs: str | None, crs_last: bool = False) -> Path:
-    doc: dict = {"type": "FeatureCollection"}
-    member = {"type": "name", "properties": {"name": crs}} if crs else None
-    if member and not crs_last:
-        doc["crs"] = member
-    doc["features"] = features
-    if member and crs_last:
-        doc["crs"] = member
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    return path
-
-
-def _square(x: float, y: float, size: float = 10.0, **props) -> dict:
-    ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
-    return {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-
-
-# synthetic data in Belgian Lambert 72 is placed in Brussels (coordinates near Lambert's false
-# origin are refused: they look like longitude/latitude, see twin.ingest.crs_check)
-X0, Y0 = 148_000.0, 168_000.0
 
 
 def _box(x0, y0, x1, y1):
@@ -130,7 +109,7 @@ def test_dispatch_reads_geojson_with_the_vector_reader():
 
 # ----------------------------------------------------------------------------- CRS
 def test_geojson_without_crs_is_wgs84_by_rfc7946(tmp_path):
-    path = _write_geojson(tmp_path / "no_crs.geojson", [_square(4.35, 50.82, 0.0001, building="yes")], None)
+    path = write_geojson(tmp_path / "no_crs.geojson", [square(4.35, 50.82, 0.0001, building="yes")], crs=None)
     result = read_vector(path)
     assert result.meta["crs"] == "EPSG:4326" and result.meta["crs_source"] == "rfc7946"
     assert result.layers["buildings"]["footprint_area_m2"].iloc[0] == pytest.approx(78.3, rel=0.01)  # 7.0 m x 11.1 m
@@ -142,7 +121,7 @@ def test_lambert_metres_in_a_geojson_without_crs_are_refused_naming_the_crs(tmp_
     """RFC 7946 makes it WGS84, but 148,000 is no longitude: refused, not moved into the ocean."""
     from twin.ingest import ingest
 
-    path = _write_geojson(tmp_path / "no_crs.geojson", [_square(X0, Y0, building="yes")], None)
+    path = write_geojson(tmp_path / "no_crs.geojson", [square(X0, Y0, building="yes")], crs=None)
     with pytest.raises(CRSError) as err:
         read_vector(path)
     assert "no_crs.geojson" in str(err.value) and err.value.field == "crs" and "RFC 7946" in str(err.value)
@@ -164,7 +143,7 @@ def test_real_geojson_without_crs_member_is_read_as_wgs84():
 
 def test_projected_crs_holding_degrees_is_refused(tmp_path):
     """Longitude/latitude declared as EPSG:31370 would give a building of 1e-8 m2 near Lambert's origin."""
-    path = _write_geojson(tmp_path / "deg.geojson", [_square(4.35, 50.82, 0.0001, building="yes")], "urn:ogc:def:crs:EPSG::31370")
+    path = write_geojson(tmp_path / "deg.geojson", [square(4.35, 50.82, 0.0001, building="yes")])
     with pytest.raises(CRSError, match="look like longitude/latitude: use --source-crs EPSG:4326"):
         read_vector(path)
     fixed = read_vector(path, crs="EPSG:4326", crs_override=True)
@@ -172,7 +151,9 @@ def test_projected_crs_holding_degrees_is_refused(tmp_path):
 
 
 def test_crs_member_after_the_features_is_found(tmp_path):
-    path = _write_geojson(tmp_path / "late.geojson", [_square(148000, 168000, building="yes")], "urn:ogc:def:crs:EPSG::31370", crs_last=True)
+    path = tmp_path / "late.geojson"  # written here: the shared writer puts "crs" before "features"
+    crs = {"type": "name", "properties": {"name": LAMBERT72}}
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [square(X0, Y0, building="yes")], "crs": crs}), encoding="utf-8")
     assert geojson_declares_crs(path)
     result = read_vector(path)
     assert result.meta["crs"] == "EPSG:31370"
@@ -180,12 +161,12 @@ def test_crs_member_after_the_features_is_found(tmp_path):
 
 
 def test_a_crs_property_inside_features_is_not_a_crs_member(tmp_path):
-    path = _write_geojson(tmp_path / "prop.geojson", [_square(4.35, 50.82, 0.0001, building="yes", crs="EPSG:31370")], None)
+    path = write_geojson(tmp_path / "prop.geojson", [square(4.35, 50.82, 0.0001, building="yes", crs="EPSG:31370")], crs=None)
     assert not geojson_declares_crs(path)
 
 
 def test_lambert_coordinates_declared_as_degrees_are_refused(tmp_path):
-    path = _write_geojson(tmp_path / "lambert.geojson", [_square(148000, 168000, building="yes")], None)
+    path = write_geojson(tmp_path / "lambert.geojson", [square(X0, Y0, building="yes")], crs=None)
     with pytest.raises(CRSError, match="not longitude/latitude"):
         read_vector(path, crs="EPSG:4326")
 
@@ -287,9 +268,9 @@ def test_invalid_geometries_are_repaired_or_dropped_with_a_reason(tmp_path):
         {"type": "Feature", "properties": {"building": "yes", "id": "bowtie"}, "geometry": bowtie},
         {"type": "Feature", "properties": {"building": "yes", "id": "flat"}, "geometry": collapsed},
         {"type": "Feature", "properties": {"building": "yes", "id": "none"}, "geometry": None},
-        _square(X0 + 40, Y0, building="yes", id="fine"),
+        square(X0 + 40, Y0, building="yes", id="fine"),
     ]
-    path = _write_geojson(tmp_path / "bad.geojson", feats, "urn:ogc:def:crs:EPSG::31370")
+    path = write_geojson(tmp_path / "bad.geojson", feats)
     result = read_vector(path)
     b = result.layers["buildings"].set_index("building_id")
     assert set(b.index) == {"bad:bowtie", "bad:fine"}
@@ -304,14 +285,14 @@ def test_invalid_geometries_are_repaired_or_dropped_with_a_reason(tmp_path):
 
 
 def test_repeated_ids_are_made_unique(tmp_path):
-    feats = [_square(X0, Y0, building="yes", osm_id="7"), _square(X0 + 20, Y0, building="yes", osm_id="7")]
-    path = _write_geojson(tmp_path / "dup.geojson", feats, "urn:ogc:def:crs:EPSG::31370")
+    feats = [square(X0, Y0, building="yes", osm_id="7"), square(X0 + 20, Y0, building="yes", osm_id="7")]
+    path = write_geojson(tmp_path / "dup.geojson", feats)
     assert list(read_vector(path).layers["buildings"]["building_id"]) == ["osm:way/7", "osm:way/7#1"]
 
 
 def test_polygons_without_any_tag_are_dropped_when_a_building_column_exists(tmp_path):
-    feats = [_square(X0, Y0, building="yes"), _square(X0 + 20, Y0, building=None), _square(X0 + 40, Y0, building=None, landuse="grass")]
-    path = _write_geojson(tmp_path / "mixed.geojson", feats, "urn:ogc:def:crs:EPSG::31370")
+    feats = [square(X0, Y0, building="yes"), square(X0 + 20, Y0, building=None), square(X0 + 40, Y0, building=None, landuse="grass")]
+    path = write_geojson(tmp_path / "mixed.geojson", feats)
     result = read_vector(path)
     assert result.counts() == {"buildings": 1, "landcover": 1}
     assert [d.reason for d in result.dropped] == ["feature fits no scene layer (no building or land-cover attributes)"]
@@ -394,8 +375,8 @@ def test_mixed_geometry_file_is_split_and_row_ids_are_file_rows(tmp_path):
     point = {"type": "Feature", "properties": {"amenity": "school", "osm_id": "9", "osm_type": "node"},
              "geometry": {"type": "Point", "coordinates": _at([5, 5])}}
     collection = {"type": "Feature", "properties": {}, "geometry": {"type": "GeometryCollection", "geometries": []}}
-    feats = [point, _square(X0, Y0, 1, building="yes"), line, collection]
-    path = _write_geojson(tmp_path / "mixed.geojson", feats, "urn:ogc:def:crs:EPSG::31370")
+    feats = [point, square(X0, Y0, 1, building="yes"), line, collection]
+    path = write_geojson(tmp_path / "mixed.geojson", feats)
     result = read_vector(path)
     assert result.counts() == {"buildings": 1, "nodes": 3, "links": 4, "pois": 1}
     assert result.layers["pois"]["poi_id"].tolist() == ["osm:node/9"]
@@ -407,7 +388,7 @@ def test_mixed_geometry_file_is_split_and_row_ids_are_file_rows(tmp_path):
 def test_a_file_of_unroutable_lines_gives_empty_network_layers(tmp_path):
     feats = [{"type": "Feature", "properties": {"highway": "construction", "osm_id": "5"},
               "geometry": {"type": "LineString", "coordinates": _at([[0, 0], [10, 0]])}}]
-    result = read_vector(_write_geojson(tmp_path / "works.geojson", feats, "urn:ogc:def:crs:EPSG::31370"))
+    result = read_vector(write_geojson(tmp_path / "works.geojson", feats))
     assert result.counts() == {"nodes": 0, "links": 0}
     assert [d.reason for d in result.dropped] == ["not a routable street (class 'construction')"]
     scene = Scene()

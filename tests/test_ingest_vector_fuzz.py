@@ -11,7 +11,6 @@ in ``dropped``; or raises a :class:`twin.errors.TwinError`.
 
 from __future__ import annotations
 
-import json
 import tempfile
 import warnings
 from pathlib import Path
@@ -21,11 +20,11 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.geojson_builders import X0, Y0, square_ring, write_geojson
 from twin.errors import TwinError, TwinWarning
 from twin.ingest import read
 from twin.scene.limits import MAX_HEIGHT_M
 
-X0, Y0 = 148_000.0, 168_000.0
 _DIR = tempfile.TemporaryDirectory(prefix="twin-vector-fuzz-")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 
@@ -46,7 +45,7 @@ VALUE = st.one_of(
 def polygon(draw):
     x, y = X0 + draw(OFFSET), Y0 + draw(OFFSET)
     size = draw(st.floats(min_value=0.0, max_value=50.0, allow_nan=False))
-    ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
+    ring = square_ring(x, y, size)
     kind = draw(st.sampled_from(["fine", "fine", "unclosed", "short", "bad_number", "bowtie"]))
     if kind == "unclosed":
         ring = ring[:-1]
@@ -96,17 +95,10 @@ def collection(draw):
     return [draw(feature(i)) for i in range(n)]
 
 
-def _write(features) -> Path:
-    doc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::31370"}}, "features": features}
-    path = Path(_DIR.name) / "fuzz.geojson"
-    path.write_text(json.dumps(doc))  # NaN and Infinity as JSON extensions, as some writers do
-    return path
-
-
 @SETTINGS
 @given(features=collection())
 def test_random_features_are_read_or_refused_with_a_twin_error(features):
-    path = _write(features)
+    path = write_geojson(Path(_DIR.name) / "fuzz.geojson", features)  # NaN and Infinity as JSON extensions
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", TwinWarning)

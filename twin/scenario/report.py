@@ -1466,8 +1466,8 @@ OPTIONAL_SECTIONS = ("permit",)
 
 
 #: The sections that take the report's permit facts (:func:`twin.scenario.report_permit.permit_facts`,
-#: computed once per page by :func:`render_html`) after the comparison.
-PERMIT_FACT_SECTIONS = ("summary", "permit")
+#: computed once per page by :func:`render_html`) after the comparison (``buildings``: their addresses).
+PERMIT_FACT_SECTIONS = ("summary", "permit", "buildings")
 
 
 def _section(sid: str, comparison, *, now: str, run_id: str | None, permits) -> str:
@@ -1501,7 +1501,7 @@ def render_html(comparison, *, title: str | None = None, run_id: str | None = No
     p.append(f"<h1>{html.escape(title)}</h1><p class='sub'>What-ifs against the baseline · engines: {html.escape(', '.join(sc.domains))} · {now}</p>")
     from twin.scenario.report_permit import permit_facts
 
-    permits = permit_facts(comparison)  # once per page: the summary cards, the navigation and the permit section use it
+    permits = permit_facts(comparison)  # once per page: the summary cards, the navigation, the permit section and the drill-down use it
     sections = page_sections(comparison, permits)
     p.append("<nav class='toc'>" + " · ".join(f"<a href='#{sid}'>{html.escape(SECTION_TITLES.get(sid, sid))}</a>" for sid in sections) + "</nav>")
     for sid in sections:

@@ -20,11 +20,16 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from twin.scene.names import HALVES_JS, first_half
+
+if TYPE_CHECKING:
+    from twin.scenario.report_permit import PermitFacts
 
 #: Per-building quantities of the table: JSON key, energy-result column, label, unit, decimals.
 QUANTITIES = (
@@ -160,8 +165,12 @@ def added_objects(comparison) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True).drop_duplicates(subset="building_id", keep="first")
 
 
-def drilldown_data(comparison) -> dict | None:
-    """The page's data of the drill-down (see the module docstring); None without an energy engine."""
+def drilldown_data(comparison, addresses: Mapping[str, str] | None = None) -> dict | None:
+    """The page's data of the drill-down (see the module docstring); None without an energy engine.
+
+    ``addresses``: building id -> OpenStreetMap address of the baseline's buildings when the report
+    has read them already (:func:`osm_addresses`; read here when None).
+    """
     if "energy" not in getattr(comparison, "baseline", {}):
         return None
     base = comparison.baseline["energy"].objects
@@ -177,7 +186,8 @@ def drilldown_data(comparison) -> dict | None:
     links = getattr(scene, "links", None)
     x0, y0 = (float(v) for v in geo.total_bounds[:2])
     ids = objects["building_id"].astype(str).tolist()
-    addresses = osm_addresses(buildings) if buildings is not None else pd.Series(dtype=object)
+    if addresses is None:
+        addresses = osm_addresses(buildings) if buildings is not None else {}
     streets = nearest_streets(geo, links)
     names = {}
     if buildings is not None and "name" in buildings.columns:
@@ -383,10 +393,14 @@ paint-order:stroke;stroke:#fff;stroke-width:3px}
 """
 
 
-def drilldown_section(comparison) -> str:
-    """The drill-down section (module docstring); a note when the energy engine did not run."""
+def drilldown_section(comparison, permits: PermitFacts | None = None) -> str:
+    """The drill-down section (module docstring); a note when the energy engine did not run.
+
+    ``permits``: the report's :func:`twin.scenario.report_permit.permit_facts`, whose addresses
+    (read when a what-if inserts buildings) the section uses instead of reading them again.
+    """
     head = "<section id='buildings'><h2>Look up a building</h2>"
-    data = drilldown_data(comparison)
+    data = drilldown_data(comparison, permits.addresses if permits is not None else None)
     if data is None:
         return head + ("<p class='note'>No per-building energy results in this run (add <code>energy</code> to <code>domains</code>): "
                        "nothing to look up.</p></section>")

@@ -13,7 +13,7 @@ its top navigation then, and leaves it out otherwise). Per such what-if, from
 The numbers are the central run's (the per-building results carry no band).
 
 The report computes the impacts and the addresses once (:func:`permit_facts`) and passes them to
-the summary cards, the page's navigation and this section.
+the summary cards, the page's navigation, this section and the drill-down (its addresses).
 """
 
 from __future__ import annotations
@@ -48,19 +48,20 @@ class PermitFacts:
         :class:`~twin.scenario.permit_impact.PermitImpact` per what-if that inserts buildings, in
         the what-ifs' order (empty when none does).
     addresses
-        OpenStreetMap address per baseline building id where the source tags one (empty when no
-        what-if inserts a building: nothing here names a neighbour then).
+        OpenStreetMap address per baseline building id where the source tags one; None when no
+        what-if inserts a building (not read: nothing here names a neighbour then). The report's
+        drill-down uses them too (:func:`twin.scenario.report_drilldown.drilldown_section`).
     """
 
     impacts: dict[str, PermitImpact]
-    addresses: dict[str, str]
+    addresses: dict[str, str] | None
 
 
 def permit_facts(comparison) -> PermitFacts:
     """The :class:`PermitFacts` of a run: each permit what-if's impact and, when there is one, the
     baseline's addresses."""
     impacts = {name: permit_impact(comparison, name) for name in permit_whatifs(comparison)}
-    return PermitFacts(impacts=impacts, addresses=_addresses(comparison) if impacts else {})
+    return PermitFacts(impacts=impacts, addresses=_addresses(comparison) if impacts else None)
 
 
 def _mwh(kwh: float) -> str:

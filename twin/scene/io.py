@@ -156,9 +156,14 @@ SCENE_GPKG_TABLE = "twin_scene"
 
 def is_scene_geopackage(path: str | os.PathLike[str]) -> bool:
     """True if ``path`` is a readable GeoPackage holding a :data:`SCENE_GPKG_TABLE` table (a scene
-    written by twin); False for any other file, a GeoPackage of source data or one that cannot be read."""
+    written by twin); False for any other file, a GeoPackage of source data or one that cannot be read.
+    False, unread, for one with a journal or write-ahead log of an unfinished write beside it: GDAL's
+    open would finish the write in the file (:func:`twin.io.geopackage_damage.unfinished_write`;
+    the reader that follows refuses it)."""
+    from twin.io.geopackage_damage import unfinished_write
+
     path = Path(path)
-    if path.suffix.lower() != ".gpkg" or not path.is_file():
+    if path.suffix.lower() != ".gpkg" or not path.is_file() or unfinished_write(path) is not None:
         return False
     import pyogrio
 

@@ -895,7 +895,7 @@ def run_command(
     The output folder is checked before anything is read or simulated
     (:func:`twin.io.output_checks.check_output_folder`: writable, not an input, not a folder
     of other things) and written whole at the end (:meth:`StockRun.save`, :meth:`WhatIf.save`);
-    without ``weather``, a scene that surely holds none (:func:`_holds_no_weather`) is an error
+    without ``weather``, a scene that surely holds none (:func:`twin.scene.io.scene_holds_weather`) is an error
     then too, before any kernel is loaded or compiled.
     ``format``: ``"parquet"`` (GeoParquet for the per-building tables, the default) or ``"csv"``.
     ``plots=False`` leaves out the two PNG plots (and the matplotlib import, about a second).
@@ -918,6 +918,7 @@ def run_command(
     """
     from twin.energy.stock_iso52016 import check_model
     from twin.io.output_checks import check_output_folder
+    from twin.scene.io import scene_holds_weather
 
     fmt = check_format(format)
     samples, seed = _check_samples(samples, seed)
@@ -928,7 +929,7 @@ def run_command(
     scene_list = [scene_paths] if isinstance(scene_paths, (str, os.PathLike)) else list(scene_paths)
     out = Path(out)
     check_output_folder(out, inputs=[*scene_list, weather, overrides, measures_table, priors], owned=ENERGY_MARKERS, field="--out")
-    if weather is None and _holds_no_weather(scene_list):  # before the kernels are loaded (warm-up) or compiled (ingest)
+    if weather is None and scene_holds_weather(scene_list) is False:  # before the kernels are loaded (warm-up) or compiled (ingest)
         raise InputError("no weather: give --weather FILE.epw, or ingest an .epw into the scene (this one has none)",
                          path=scene_list[0] if len(scene_list) == 1 else None, field="--weather")
     prior_table = None
@@ -951,45 +952,6 @@ def run_command(
         if times is not None:
             times.update(steps.times)
     return lines
-
-
-def _holds_no_weather(scene_list: list) -> bool:
-    """Whether the scene of ``scene_list`` surely has no weather, told without reading it.
-
-    True for input files to ingest with no ``.epw`` among them, a scene folder whose
-    ``scene.json`` describes no weather, a GeoPackage written by twin without a weather layer.
-    False otherwise, and when unsure (a path missing, a folder or metadata that cannot be read:
-    the scene's reader then says what is wrong). A damaged GeoPackage is refused
-    (:func:`twin.io.geopackage_damage.check_geopackage_intact`: ParseError).
-    """
-    import json
-
-    from twin.io.geopackage_damage import check_geopackage_intact
-    from twin.scene.io import MAX_META_BYTES
-    from twin.workflows.scene_loading import is_written_scene
-
-    paths = [Path(p) for p in scene_list]
-    if not paths or not all(p.exists() for p in paths):
-        return False
-    if len(paths) == 1 and paths[0].suffix.lower() == ".gpkg":  # GDAL reads a damaged one as no scene
-        check_geopackage_intact(paths[0])
-    if not is_written_scene(paths):
-        return not any(p.is_dir() or p.name.lower().endswith(".epw") for p in paths)
-    if paths[0].is_dir():
-        meta_file = paths[0] / "scene.json"
-        try:
-            if meta_file.stat().st_size > MAX_META_BYTES:
-                return False
-            meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return False
-        return isinstance(meta, dict) and "weather" not in meta
-    import pyogrio
-
-    from twin.io.gdal_env import gdal_reads
-
-    with gdal_reads():  # is_written_scene has just listed them: a readable twin GeoPackage
-        return "weather" not in {name for name, _ in pyogrio.list_layers(paths[0])}
 
 
 @contextlib.contextmanager

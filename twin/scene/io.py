@@ -176,6 +176,57 @@ def is_scene_geopackage(path: str | os.PathLike[str]) -> bool:
         return False
 
 
+def scene_holds_weather(paths: Iterable[str | os.PathLike[str]]) -> bool | None:
+    """Whether the scene of ``paths`` holds weather, told without reading its layers.
+
+    Parameters
+    ----------
+    paths
+        What a command takes as its scene (:func:`twin.workflows.scene_loading.load_scene`): one
+        scene folder or GeoPackage written by twin, or the input files to ingest.
+
+    Returns
+    -------
+    bool or None
+        For input files to ingest: whether an ``.epw`` is among them. For a scene folder: whether
+        its ``scene.json`` describes weather. For a GeoPackage written by twin: whether it has a
+        ``weather`` layer. None when it cannot be told (a path missing, a folder among several
+        paths, a ``scene.json`` that cannot be read): the scene's reader then says what is wrong.
+
+    Raises
+    ------
+    InputError, ParseError
+        One GeoPackage, damaged or left mid-write
+        (:func:`twin.io.geopackage_damage.check_geopackage_intact`): GDAL would read it as no scene.
+    """
+    from twin.io.geopackage_damage import check_geopackage_intact
+
+    found = [Path(p) for p in paths]
+    if not found or not all(p.exists() for p in found):
+        return None
+    if len(found) == 1 and found[0].suffix.lower() == ".gpkg":
+        check_geopackage_intact(found[0])
+    if len(found) == 1 and found[0].is_dir():
+        meta_file = found[0] / "scene.json"
+        try:
+            if meta_file.stat().st_size > MAX_META_BYTES:
+                return None
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return "weather" in meta if isinstance(meta, dict) else None
+    if len(found) == 1 and is_scene_geopackage(found[0]):
+        import pyogrio
+
+        from twin.io.gdal_env import gdal_reads
+
+        with gdal_reads():  # is_scene_geopackage has just listed them: a readable twin GeoPackage
+            return "weather" in {name for name, _ in pyogrio.list_layers(found[0])}
+    if any(p.name.lower().endswith(".epw") for p in found):
+        return True
+    return None if any(p.is_dir() for p in found) else False
+
+
 def _wanted(layers: Iterable[str] | None) -> list[str]:
     """The layers of :data:`LAYERS` to read (schema order): all, or ``layers`` and the buildings."""
     if layers is None:

@@ -25,6 +25,7 @@ import shapely
 
 from tests.cli_harness import REPO, assert_one_line_error, assert_warning, run_twin
 from tests.conftest import DATA_SAMPLES
+from tests.geojson_builders import geojson_text, polygon_feature, square_ring, write_geojson
 
 TIMEOUT_S = 90.0
 EPW = DATA_SAMPLES / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
@@ -34,31 +35,19 @@ LONLAT = (4.345, 50.830)  # the same place in degrees
 
 
 # --------------------------------------------------------------------------- input makers
-def _fc(features: list[dict], crs: str | None = None) -> str:
-    doc: dict = {"type": "FeatureCollection"}
-    if crs:
-        doc["crs"] = {"type": "name", "properties": {"name": crs}}
-    doc["features"] = features
-    return json.dumps(doc)  # NaN / Infinity written as JSON extensions where asked
-
-
-def _ring(x: float, y: float, size: float) -> list[list[float]]:
-    return [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
-
-
 def _building(ring, **props) -> dict:
-    return {"type": "Feature", "properties": {"building": "yes", **props}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    return polygon_feature(ring, building="yes", **props)
 
 
 def _good(i: int = 0) -> dict:
     """A 10 m x 10 m building in Saint-Gilles (Lambert 72)."""
-    return _building(_ring(BRUSSELS[0] + 20 * i, BRUSSELS[1], 10.0), id=f"good{i}")
+    return _building(square_ring(BRUSSELS[0] + 20 * i, BRUSSELS[1], 10.0), id=f"good{i}")
 
 
 def _lambert_file(*features: dict) -> callable:
     def make(tmp: Path) -> dict:
         p = tmp / "in.geojson"
-        p.write_text(_fc(list(features), "urn:ogc:def:crs:EPSG::31370"))
+        write_geojson(p, list(features))
         return {"in": p}
 
     return make
@@ -198,7 +187,7 @@ def _shapefile_without_prj(tmp: Path) -> dict:
 
 def _latin1(tmp: Path) -> dict:
     p = tmp / "latin1.geojson"
-    p.write_bytes(_fc([_building(_ring(*LONLAT, 1e-4), name="Café")]).replace("\\u00e9", "é").encode("latin-1"))
+    p.write_bytes(geojson_text([_building(square_ring(*LONLAT, 1e-4), name="Café")], crs=None).replace("\\u00e9", "é").encode("latin-1"))
     return {"in": p}
 
 
@@ -253,7 +242,7 @@ def _ifc_copy(tmp: Path) -> dict:
 
 def _zurich(tmp: Path) -> dict:
     p = tmp / "zurich.geojson"  # Swiss LV95, declared: placed in Lambert 72 it lands 211 km south of Belgium
-    p.write_text(_fc([_building(_ring(2_683_000.0, 1_247_000.0, 10.0))], "urn:ogc:def:crs:EPSG::2056"))
+    p.write_text(geojson_text([_building(square_ring(2_683_000.0, 1_247_000.0, 10.0))], "urn:ogc:def:crs:EPSG::2056"))
     return {"in": p}
 
 
@@ -269,7 +258,7 @@ def _two_files(tmp: Path) -> dict:
 # --------------------------------------------------------------------------- the cases of `twin ingest`
 NAN_RING = [[BRUSSELS[0], BRUSSELS[1]], [float("nan"), BRUSSELS[1]], [BRUSSELS[0] + 10, BRUSSELS[1] + 10], [BRUSSELS[0], BRUSSELS[1]]]
 INF_RING = [[BRUSSELS[0], BRUSSELS[1]], [float("inf"), BRUSSELS[1]], [BRUSSELS[0] + 10, BRUSSELS[1] + 10], [BRUSSELS[0], BRUSSELS[1]]]
-UNCLOSED = _ring(*BRUSSELS, 10.0)[:-1]
+UNCLOSED = square_ring(*BRUSSELS, 10.0)[:-1]
 
 E, W = "error", "warning"
 INGEST = "ingest {in} -o {out}"
@@ -283,22 +272,22 @@ CASES: dict[str, tuple] = {
     "only-nan-coordinates": (_lambert_file(_building(NAN_RING, id="nanpt")), INGEST, (E, ("nothing to write",))),
     "empty-feature-collection": (_lambert_file(), INGEST, (E, ("nothing to write",))),
     # -- building attributes: physical bounds (silent wrong numbers before)
-    "height-1e9": (_lambert_file(_building(_ring(*BRUSSELS, 10.0), id="tower", height=1e9), _good(1)), INGEST, (W, ("tower", "height", "1e+09", "1000 m"))),
-    "height-negative": (_lambert_file(_building(_ring(*BRUSSELS, 10.0), id="hole", height=-5), _good(1)), INGEST, (W, ("hole", "height", "-5"))),
-    "height-zero": (_lambert_file(_building(_ring(*BRUSSELS, 10.0), id="flat", height=0), _good(1)), INGEST, (W, ("flat", "height"))),
-    "height-text": (_lambert_file(_building(_ring(*BRUSSELS, 10.0), id="txt", height="tall"), _good(1)), INGEST, (W, ("txt", "'tall' is not a number"))),
-    "height-infinity": (_lambert_file(_building(_ring(*BRUSSELS, 10.0), id="hinf", height=float("inf")), _good(1)), INGEST, (W, ("hinf", "not a finite number"))),
-    "levels-1e6": (_lambert_file(_building(_ring(*BRUSSELS, 10.0), id="stack", **{"building:levels": 1e6}), _good(1)), INGEST, (W, ("stack", "building:levels", "250"))),
-    "levels-negative": (_lambert_file(_building(_ring(*BRUSSELS, 10.0), id="neg", **{"building:levels": -2}), _good(1)), INGEST, (W, ("neg", "building:levels"))),
-    "storeys-too-thin": (_lambert_file(_building(_ring(*BRUSSELS, 10.0), id="thin", height=3, **{"building:levels": 50}), _good(1)), INGEST, (W, ("thin", "per storey"))),
-    "year-3000": (_lambert_file(_building(_ring(*BRUSSELS, 10.0), id="future", construction_year=3000), _good(1)), INGEST, (W, ("future", "construction_year", "3000"))),
-    "all-buildings-out-of-bounds": (_lambert_file(_building(_ring(*BRUSSELS, 10.0), height=1e9)), INGEST, (E, ("nothing to write",))),
+    "height-1e9": (_lambert_file(_building(square_ring(*BRUSSELS, 10.0), id="tower", height=1e9), _good(1)), INGEST, (W, ("tower", "height", "1e+09", "1000 m"))),
+    "height-negative": (_lambert_file(_building(square_ring(*BRUSSELS, 10.0), id="hole", height=-5), _good(1)), INGEST, (W, ("hole", "height", "-5"))),
+    "height-zero": (_lambert_file(_building(square_ring(*BRUSSELS, 10.0), id="flat", height=0), _good(1)), INGEST, (W, ("flat", "height"))),
+    "height-text": (_lambert_file(_building(square_ring(*BRUSSELS, 10.0), id="txt", height="tall"), _good(1)), INGEST, (W, ("txt", "'tall' is not a number"))),
+    "height-infinity": (_lambert_file(_building(square_ring(*BRUSSELS, 10.0), id="hinf", height=float("inf")), _good(1)), INGEST, (W, ("hinf", "not a finite number"))),
+    "levels-1e6": (_lambert_file(_building(square_ring(*BRUSSELS, 10.0), id="stack", **{"building:levels": 1e6}), _good(1)), INGEST, (W, ("stack", "building:levels", "250"))),
+    "levels-negative": (_lambert_file(_building(square_ring(*BRUSSELS, 10.0), id="neg", **{"building:levels": -2}), _good(1)), INGEST, (W, ("neg", "building:levels"))),
+    "storeys-too-thin": (_lambert_file(_building(square_ring(*BRUSSELS, 10.0), id="thin", height=3, **{"building:levels": 50}), _good(1)), INGEST, (W, ("thin", "per storey"))),
+    "year-3000": (_lambert_file(_building(square_ring(*BRUSSELS, 10.0), id="future", construction_year=3000), _good(1)), INGEST, (W, ("future", "construction_year", "3000"))),
+    "all-buildings-out-of-bounds": (_lambert_file(_building(square_ring(*BRUSSELS, 10.0), height=1e9)), INGEST, (E, ("nothing to write",))),
     # -- CRS: the error names the CRS to use, in command-line syntax
-    "lambert-metres-without-crs": (_text_file("nocrs.geojson", _fc([_good()])), INGEST, (E, ("nocrs.geojson", "RFC 7946", "--source-crs EPSG:31370"))),
-    "degrees-declared-as-lambert": (_text_file("deg.geojson", _fc([_building(_ring(*LONLAT, 1e-4))], "urn:ogc:def:crs:EPSG::31370")), INGEST, (E, ("deg.geojson", "--source-crs EPSG:4326"))),
+    "lambert-metres-without-crs": (_text_file("nocrs.geojson", geojson_text([_good()], crs=None)), INGEST, (E, ("nocrs.geojson", "RFC 7946", "--source-crs EPSG:31370"))),
+    "degrees-declared-as-lambert": (_text_file("deg.geojson", geojson_text([_building(square_ring(*LONLAT, 1e-4))])), INGEST, (E, ("deg.geojson", "--source-crs EPSG:4326"))),
     "zurich-outside-the-scene-crs": (_zurich, INGEST, (E, ("zurich.geojson", "scene CRS EPSG:31370", "--crs EPSG:2056"))),
-    "zurich-as-lambert": (_text_file("zh.geojson", _fc([_building(_ring(2_683_000.0, 1_247_000.0, 10.0))], "urn:ogc:def:crs:EPSG::31370")), INGEST, (E, ("zh.geojson", "area of use", "EPSG:31370"))),
-    "unknown-source-crs": (_text_file("x.geojson", _fc([_good()])), INGEST + " --source-crs EPSG:999999", (E, ("--source-crs", "EPSG:999999"))),
+    "zurich-as-lambert": (_text_file("zh.geojson", geojson_text([_building(square_ring(2_683_000.0, 1_247_000.0, 10.0))])), INGEST, (E, ("zh.geojson", "area of use", "EPSG:31370"))),
+    "unknown-source-crs": (_text_file("x.geojson", geojson_text([_good()], crs=None)), INGEST + " --source-crs EPSG:999999", (E, ("--source-crs", "EPSG:999999"))),
     "unknown-scene-crs": (_lambert_file(_good()), INGEST + " --crs banana", (E, ("--crs", "banana"))),
     "geographic-scene-crs": (_lambert_file(_good()), INGEST + " --crs EPSG:4326", (E, ("--crs", "projected"))),
     "override-without-source-crs": (_lambert_file(_good()), INGEST + " --override-crs", (E, ("--override-crs", "--source-crs"))),
@@ -310,7 +299,7 @@ CASES: dict[str, tuple] = {
     "parquet-without-geometry": (_plain_parquet, INGEST, (E, ("plain.parquet", "not a GeoParquet"))),
     "binary-geojson": (_text_file("junk.geojson", bytes(range(256)) * 8), INGEST, (E, ("junk.geojson", "UTF-8"))),
     "empty-geojson": (_text_file("empty.geojson", b""), INGEST, (E, ("empty.geojson", "empty file"))),
-    "truncated-geojson": (_text_file("cut.geojson", _fc([_good()], "urn:ogc:def:crs:EPSG::31370")[:80]), INGEST, (E, ("cut.geojson",))),
+    "truncated-geojson": (_text_file("cut.geojson", geojson_text([_good()])[:80]), INGEST, (E, ("cut.geojson",))),
     "latin1-geojson": (_latin1, INGEST, (E, ("latin1.geojson", "UTF-8", "byte"))),
     "json-array-not-geojson": (_text_file("arr.json", "[1, 2, 3]"), INGEST, (E, ("arr.json", "not recognized"))),
     "garbage-gpkg": (_text_file("junk.gpkg", os.urandom(5000)), INGEST, (E, ("junk.gpkg", "not recognized"))),
@@ -391,7 +380,7 @@ def test_ingest_bad_input(case, tmp_path):
 
 # --------------------------------------------------------------------------- silent wrong numbers: what is written
 def test_out_of_bounds_building_is_left_out_and_the_good_one_kept(tmp_path):
-    make = _lambert_file(_building(_ring(*BRUSSELS, 10.0), id="tower", height=1e9), _good(1))
+    make = _lambert_file(_building(square_ring(*BRUSSELS, 10.0), id="tower", height=1e9), _good(1))
     names = {"out": tmp_path / "scene", **make(tmp_path)}
     result = run_twin(_format(INGEST, names), timeout_s=TIMEOUT_S)
     assert_warning(result, contains=("tower",))
@@ -403,7 +392,7 @@ def test_out_of_bounds_building_is_left_out_and_the_good_one_kept(tmp_path):
 
 def test_degrees_with_the_override_give_the_real_area(tmp_path):
     """Longitude/latitude declared as Lambert 72 gave a building of 1e-8 m2; with the fix it is 7 m x 11 m."""
-    make = _text_file("deg.geojson", _fc([_building(_ring(*LONLAT, 1e-4))], "urn:ogc:def:crs:EPSG::31370"))
+    make = _text_file("deg.geojson", geojson_text([_building(square_ring(*LONLAT, 1e-4))]))
     names = {"out": tmp_path / "scene", **make(tmp_path)}
     result = run_twin(_format(INGEST + " --source-crs EPSG:4326 --override-crs", names), timeout_s=TIMEOUT_S)
     assert result.code == 0, result.stderr
@@ -413,7 +402,7 @@ def test_degrees_with_the_override_give_the_real_area(tmp_path):
 
 
 def test_geojson_without_crs_in_degrees_is_read_as_wgs84(tmp_path):
-    make = _text_file("rfc.geojson", _fc([_building(_ring(*LONLAT, 1e-4))]))
+    make = _text_file("rfc.geojson", geojson_text([_building(square_ring(*LONLAT, 1e-4))], crs=None))
     names = {"out": tmp_path / "scene", **make(tmp_path)}
     result = run_twin(_format(INGEST, names), timeout_s=TIMEOUT_S)
     assert result.code == 0 and "twin: error" not in result.stderr, result.stderr
@@ -552,7 +541,7 @@ def test_info_export_bad_paths(case, good_scene, tmp_path):
     args, texts = OTHER_SCENE_CASES[case]
     (tmp_path / "junk.gpkg").write_bytes(os.urandom(3000))
     gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(*BRUSSELS)], crs="EPSG:31370").to_file(tmp_path / "other.gpkg")
-    (tmp_path / "x.geojson").write_text(_fc([_good()]))
+    (tmp_path / "x.geojson").write_text(geojson_text([_good()], crs=None))
     (tmp_path / "dir.city.json").mkdir()
     os.symlink("/dev/zero", tmp_path / "zero.gpkg")
     scene = _copy_scene(good_scene, tmp_path / "s") if "{scene}" in " ".join(args) else None

@@ -17,6 +17,7 @@ import yaml
 
 from tests.cli_harness import assert_one_line_error, run_twin
 from tests.conftest import shared_path
+from tests.geojson_builders import square, write_geojson
 from tests.soil_helpers import DELETE, edited_spec
 
 TIMEOUT_S = 120.0
@@ -46,14 +47,9 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     return p
 
 
-def _geojson(tmp_path: Path, name: str, props: dict, box=(148300, 168800, 148400, 168900)) -> Path:
-    import geopandas as gpd
-    import shapely
-
-    gdf = gpd.GeoDataFrame({k: [v] for k, v in props.items()}, geometry=[shapely.box(*box)], crs="EPSG:31370")
-    path = tmp_path / name
-    gdf.to_file(path, driver="GeoJSON")
-    return path
+def _geojson(tmp_path: Path, name: str, props: dict) -> Path:
+    """The square of ``SMALL`` (100 m, Lambert 72) with ``props``."""
+    return write_geojson(tmp_path / name, [square(SMALL[0], SMALL[1], 100.0, **props)])
 
 
 # ----------------------------------------------------------------------------- twin soil year

@@ -68,6 +68,9 @@ UNITS = {"kwh": 1.0, "wh": 1e-3, "mwh": 1e3, "mj": 1.0 / 3.6, "gj": 1e3 / 3.6}
 #: Largest meter file read, bytes.
 MAX_METER_BYTES = 512 * 1024**2
 
+#: Endings of a meter file (``--meters``, ``--readings``): a CSV or Parquet table.
+METER_SUFFIXES = (".csv", ".parquet", ".pq")
+
 #: Most rows read.
 MAX_ROWS = 20_000_000
 
@@ -110,7 +113,7 @@ def _fail(message: str, path, row=None, column=None, cls=InputError):
 def _read_table(path: Path, option: str) -> pd.DataFrame:
     from twin.io.paths import check_input_file
 
-    check_input_file(path, suffixes=(".csv", ".parquet", ".pq"), max_bytes=MAX_METER_BYTES, what="meter file", field=option)
+    check_input_file(path, suffixes=METER_SUFFIXES, max_bytes=MAX_METER_BYTES, what="meter file", field=option)
     try:
         if path.name.lower().endswith(".csv"):  # its separator checked by check_input_file
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1, skipinitialspace=True)

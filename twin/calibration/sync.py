@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -333,6 +334,10 @@ def hour_of(drivers, start: pd.Timestamp) -> int:
     return int(idx[0])
 
 
+#: The sync state argument of ``twin sync update`` / ``twin sync forecast`` as their ``--help`` shows it,
+#: named in the errors of :func:`load_state`.
+STATE_FIELD = "STATE"
+
 #: The writer a sync state records (``written_by`` of its ``meta``): ``twin sync init`` replaces
 #: an existing ``.npz`` only if it records it (:func:`twin.calibration.command.state_writer`).
 SYNC_WRITER = "twin sync"
@@ -363,6 +368,40 @@ def save_state(filt: SyncFilter, path: str | os.PathLike[str]) -> Path:
     return path
 
 
+#: The ``meta`` entries :func:`load_state` reads (``carrier_from_meter`` is absent in older states).
+_META_KEYS = ("next_time", "days", "seed", "inflation", "drift_z", "windows", "noise", "carriers")
+
+
+def _check_state_values(z: np.ndarray, meta, path: Path) -> None:
+    """The values of a state read from ``path``: ``meta`` a mapping holding :data:`_META_KEYS`, its
+    ``next_time`` a time with its UTC offset, its numbers finite, one carrier per building; the
+    ensemble ``z`` (parameters, one row per member) finite. A state damaged or edited by hand (a NaN ensemble was
+    forecast as a number, exit 0; a missing key was a KeyError) is an InputError naming ``path``
+    and :data:`STATE_FIELD`."""
+    def bad(detail: str) -> InputError:
+        return InputError(f"not a sync state written by twin sync: {detail}", path=path, field=STATE_FIELD)
+
+    if not isinstance(meta, dict):
+        raise bad(f"its meta is a JSON {type(meta).__name__}, not an object")
+    missing = [k for k in _META_KEYS if k not in meta]
+    if missing:
+        raise bad(f"its meta lacks {', '.join(missing)}")
+    try:
+        numbers = np.array([meta["days"], meta["seed"], meta["inflation"], meta["drift_z"], meta["windows"], *meta["noise"]], dtype=float)
+        next_time = pd.Timestamp(meta["next_time"])
+    except (TypeError, ValueError) as exc:
+        raise bad(f"its meta holds a value of another kind ({exc})") from None
+    if not np.isfinite(numbers).all():
+        raise bad("its meta holds a value that is not a finite number (days, seed, inflation, drift_z, windows, noise)")
+    if next_time.tzinfo is None:
+        raise bad(f"its next_time {meta['next_time']!r} has no UTC offset")
+    if not isinstance(meta["carriers"], list) or len(meta["carriers"]) != z.shape[0]:
+        raise bad(f"its meta gives {len(meta['carriers']) if isinstance(meta['carriers'], list) else 'no list of'} carriers for {z.shape[0]} buildings")
+    n_bad = int(np.size(z) - np.isfinite(z).sum())  # not theta_m: a sound state can hold NaN there (tests/test_meter_carrier_checks.py)
+    if n_bad:
+        raise bad(f"{n_bad} values of its ensemble (z) are not finite numbers (NaN or inf): a damaged state; start again with twin sync init")
+
+
 def load_state(path: str | os.PathLike[str], drivers, make_model) -> SyncFilter:
     """A filter saved by :func:`save_state` on new ``drivers`` (they must hold the state's next day);
     ``make_model(env, shade, carriers, drivers)`` builds its forward model."""
@@ -371,20 +410,21 @@ def load_state(path: str | os.PathLike[str], drivers, make_model) -> SyncFilter:
     from twin.io.paths import check_input_file
 
     path = Path(path)
-    check_input_file(path, suffixes=(".npz",), max_bytes=2 * 1024**3, what="sync state", field="state")
+    check_input_file(path, suffixes=(".npz",), max_bytes=2 * 1024**3, what="sync state", field=STATE_FIELD)
     with open(path, "rb") as fh:
         head = fh.read(4)
     if head != b"PK\x03\x04":  # not a zip archive: np.load took it for a pickle and advised loading it "unsafely"
-        raise InputError("not a sync state written by twin sync: not a .npz (zip) archive", path=path, field="state")
+        raise InputError("not a sync state written by twin sync: not a .npz (zip) archive", path=path, field=STATE_FIELD)
     try:
         with np.load(path, allow_pickle=False) as d:
             z, theta, meta = d["z"], d["theta_m"], json.loads(str(d["meta"]))
             env = pd.read_parquet(io.BytesIO(d["env"].tobytes()))
             shade = d["shade"]
-    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
-        raise InputError(f"not a sync state written by twin sync: {type(exc).__name__}: {exc}", path=path) from None
+    except (OSError, ValueError, KeyError, json.JSONDecodeError, zipfile.BadZipFile) as exc:  # BadZipFile: a truncated archive
+        raise InputError(f"not a sync state written by twin sync: {type(exc).__name__}: {exc}", path=path, field=STATE_FIELD) from None
     if z.ndim != 3 or z.shape[0] != len(env) or theta.shape != z.shape[:2]:
-        raise InputError("the sync state is inconsistent (ensemble and buildings differ)", path=path)
+        raise InputError("the sync state is inconsistent (ensemble and buildings differ)", path=path, field=STATE_FIELD)
+    _check_state_values(z, meta, path)
     model = make_model(env, None if shade.size == 0 else shade, np.array(meta["carriers"], dtype=object), drivers)
     hour = hour_of(drivers, pd.Timestamp(meta["next_time"]))
     return SyncFilter(model, z, hour, noise=Noise(*meta["noise"]), inflation=meta["inflation"], drift_z=meta["drift_z"], windows=meta["windows"],
@@ -466,4 +506,4 @@ def day_layout(drivers) -> Layout:
                   pd.DatetimeIndex([drivers.time[-1]]))
 
 
-__all__ = ["DEFAULT_ENSEMBLE", "SYNC_WRITER", "DayReport", "SyncFilter", "day_layout", "hour_of", "load_state", "reconcile_carriers", "save_state"]
+__all__ = ["DEFAULT_ENSEMBLE", "STATE_FIELD", "SYNC_WRITER", "DayReport", "SyncFilter", "day_layout", "hour_of", "load_state", "reconcile_carriers", "save_state"]

@@ -50,16 +50,17 @@ def check_options(*, seed: int | None = None, tz: str | None = None, gas_kwh_per
             raise InputError(f"{option} must be within [{lo:g}, {hi:g}], not {value!r}", field=option)
 
 
-def check_input_files(*files: tuple[Path | None, str, str]) -> None:
-    """The input files named by options, each ``(path, option, what)`` (None: not given), checked
-    before the scene or sync state is read: one that is missing, a folder or too large is an
-    InputError naming the file and the option (:func:`twin.io.paths.check_input_file`; the readers
-    check the content, and a path given twice, again)."""
+def check_input_files(*files: tuple[Path | None, str, str, tuple[str, ...]]) -> None:
+    """The input files named by options or arguments, each ``(path, option, what, suffixes)``
+    (path None: not given), checked before the scene, weather or sync state is read: one that is
+    missing, a folder, too large or without one of its ``suffixes`` is an InputError naming the file
+    and the option (:func:`twin.io.paths.check_input_file`; the readers check the content, and a
+    path given twice, again)."""
     from twin.io.paths import check_input_file
 
-    for path, option, what in files:
+    for path, option, what, suffixes in files:
         if path is not None:
-            check_input_file(path, field=option, what=what)
+            check_input_file(path, suffixes=suffixes, field=option, what=what)
 
 
 def check_weather_options(*, weather: Path | None, daily_weather: Path | None, utc_offset: float | None, latitude: float | None,
@@ -134,6 +135,7 @@ def calibrate(
     cleaning step printed as 'cleaning: ...'.
     """
     from twin.calibration.command import calibrate_command
+    from twin.calibration.meters import METER_SUFFIXES
     from twin.cli.choices import did_you_mean
     from twin.errors import InputError
     from twin.workflows.interrupt import sigterm_raises
@@ -148,7 +150,7 @@ def calibrate(
         from twin.io.paths import check_input_file
 
         check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
-    check_input_files((meters, "--meters", "meter file"), (daily_weather, "--daily-weather", "daily weather table"))
+    check_input_files((meters, "--meters", "meter file", METER_SUFFIXES), (daily_weather, "--daily-weather", "daily weather table", (".csv",)))
     sig = None
     if sigma_rel is not None:
         if sigma_rel == "estimate":
@@ -190,14 +192,14 @@ def sync_init(
     from twin.calibration.command import sync_init as run
 
     check_options(seed=seed)
-    check_input_files((weather, "--weather", "weather file"))
+    check_input_files((weather, "--weather", "weather file", (".epw",)))
     for line in run(scene, weather=weather, start=start, out=out, members=members, seed=seed, from_prior=from_prior):
         typer.echo(line)
 
 
 @sync_app.command("update")
 def sync_update(
-    state: Annotated[Path, typer.Argument(help="Sync state (.npz) from twin sync init")],
+    state: Annotated[Path, typer.Argument(help="Sync state (.npz) from twin sync init", metavar="STATE")],
     readings: Annotated[Path, typer.Option("--readings", help="Hourly readings (tidy meter format), one or more days")],
     weather: Annotated[Path, typer.Option("--weather", "-w", help="Hourly weather (.epw) of those days")],
     tz: Annotated[str | None, typer.Option("--tz", help="Time zone of reading times without a UTC offset")] = None,
@@ -205,16 +207,18 @@ def sync_update(
 ) -> None:
     """Assimilate every whole day of READINGS after the state's position, one day at a time."""
     from twin.calibration.command import sync_update as run
+    from twin.calibration.meters import METER_SUFFIXES
 
     check_options(tz=tz, gas_kwh_per_m3=gas_kwh_per_m3)
-    check_input_files((weather, "--weather", "weather file"), (readings, "--readings", "meter file"))
+    check_input_files((weather, "--weather", "weather file", (".epw",)), (readings, "--readings", "meter file", METER_SUFFIXES),
+                      (state, "STATE", "sync state", (".npz",)))
     for line in run(state, weather=weather, readings=readings, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3):
         typer.echo(line)
 
 
 @sync_app.command("forecast")
 def sync_forecast(
-    state: Annotated[Path, typer.Argument(help="Sync state (.npz)")],
+    state: Annotated[Path, typer.Argument(help="Sync state (.npz)", metavar="STATE")],
     weather: Annotated[Path, typer.Option("--weather", "-w", help="Weather forecast: .epw, or CSV time,t_out_c[,ghi_w_m2]")],
     days: Annotated[int, typer.Option("--days", help="Days ahead")] = 3,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Forecast table (CSV)")] = None,
@@ -228,12 +232,13 @@ def sync_forecast(
     if not 1 <= days <= 60:
         raise InputError(f"--days must be from 1 to 60, not {days}", field="--days")
     check_options(latitude=latitude, longitude=longitude)
-    check_input_files((weather, "--weather", "weather forecast"))
+    check_input_files((weather, "--weather", "weather forecast", (".epw", ".csv")))
     if weather.name.lower().endswith(".epw"):  # was: ignored without a word
         for option, value in (("--latitude", latitude), ("--longitude", longitude)):
             if value is not None:
                 raise InputError(f"{option} {value:g} is for a CSV forecast: an EPW forecast has its own site, it would change nothing",
                                  path=weather, field=option)
+    check_input_files((state, "STATE", "sync state", (".npz",)))
     lines, _ = run(state, weather=weather, days=days, out=out, latitude_deg=latitude, longitude_deg=longitude)
     for line in lines:
         typer.echo(line)

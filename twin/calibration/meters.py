@@ -367,7 +367,8 @@ def read_meters(
             i = int(np.flatnonzero(unknown_mask)[0])
             what = f"building {bid.iloc[i]!r}" if is_b[i] else f"zone {zone.iloc[i]!r}"
             fix = f"fix the ids or drop them ({drop_option})" if drop_option else "fix the ids or remove those rows"
-            _fail(f"{what} is not in the scene ({int(unknown_mask.sum()):,} rows for unknown buildings or zones); {fix}",
+            holder = "the sync state (the buildings of its twin sync init)" if option == "--readings" else "the scene"
+            _fail(f"{what} is not in {holder} ({int(unknown_mask.sum()):,} rows for unknown buildings or zones); {fix}",
                   where, lines[i], "building_id" if is_b[i] else "zone")
         names = sorted(set(bid[unknown_mask & is_b]) | set(zone[unknown_mask & ~is_b]))
         msg = f"{int(unknown_mask.sum()):,} rows for {len(names)} buildings or zones not in the scene dropped (first: {names[0]})"

@@ -41,3 +41,12 @@ def test_an_out_without_a_suffix_is_a_geoparquet_folder(scene: Path, tmp_path: P
     result = run_twin(["export", scene, "-o", out])
     assert result.code == 0, result.stderr
     assert (out / "buildings.parquet").is_file()
+
+
+def test_ingest_refuses_an_out_with_a_file_suffix_too(tmp_path: Path) -> None:
+    """The same check serves twin ingest -o (it wrote a folder named out.xyz too)."""
+    inputs = write_tiny_inputs(tmp_path / "in")
+    out = tmp_path / "out.xyz"
+    result = run_twin(["ingest", inputs / "district.geojson", "-o", out])
+    assert_one_line_error(result, contains=("out.xyz", "'--out'", "OUT.gpkg", "'.xyz'"))
+    assert not out.exists()

@@ -24,9 +24,29 @@ MAX_META_BYTES = 16 * 1024**2
 """Size limit of ``scene.json``, bytes (twin writes a few kilobytes)."""
 
 
-def _weather_from_frame(frame: pd.DataFrame, meta: dict, where):
+LOCATION_BOUNDS = {"latitude_deg": (-90.0, 90.0), "longitude_deg": (-180.0, 180.0), "tz_offset_h": (-12.0, 14.0),
+                   "elevation_m": (-1000.0, 9999.9)}
+"""Bounds of the numbers of the weather site in scene metadata (those of the EPW location line,
+EnergyPlus input-output reference), degrees, hours and m."""
+
+
+def _check_location(location: object, where) -> None:
+    """Refuse a weather site of scene metadata whose numbers are not numbers within :data:`LOCATION_BOUNDS`."""
+    if not isinstance(location, dict):
+        return  # Location(**...) says it
+    for key, (low, high) in LOCATION_BOUNDS.items():
+        value = location.get(key)
+        if value is None:
+            continue  # Location(**...) names the missing ones
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise ParseError(f"scene metadata weather location {key} must be a number in [{low:g}, {high:g}], got {value!r}",
+                             path=where, field=f"weather.location.{key}")
+
+
+def _weather_from_frame(frame: pd.DataFrame, meta: dict, where, meta_where):
     from twin.types.weather import Location, Weather
 
+    _check_location(meta.get("location"), meta_where)
     try:
         index = pd.DatetimeIndex(pd.to_datetime(frame.pop("time"), format="ISO8601"))
         location = Location(**meta["location"])
@@ -139,7 +159,7 @@ def read_scene(path: str | os.PathLike[str], *, layers: Iterable[str] | None = N
             weather_meta = meta["weather"]
             if not isinstance(weather_meta, dict):
                 raise ParseError("scene metadata 'weather' must be an object", path=meta_file, field="weather")
-            scene.weather = _weather_from_frame(_read_parquet(weather_file, False), weather_meta, weather_file)
+            scene.weather = _weather_from_frame(_read_parquet(weather_file, False), weather_meta, weather_file, meta_file)
         return scene
     if path.suffix.lower() == ".gpkg":
         from twin.io.geopackage_damage import check_geopackage_intact
@@ -275,7 +295,7 @@ def _read_gpkg_layers(path: Path, wanted: list[str] | None):
     if "weather" in layers and "weather" in meta:
         if not isinstance(meta["weather"], dict):
             raise ParseError("scene metadata 'weather' must be an object", path=path, field="weather")
-        scene.weather = _weather_from_frame(read("weather"), meta["weather"], path)
+        scene.weather = _weather_from_frame(read("weather"), meta["weather"], path, path)
     return scene
 
 
@@ -286,4 +306,10 @@ def _load_meta(text: str, where) -> dict:
         raise ParseError(f"scene metadata is not JSON: {exc}", path=where) from None
     if not isinstance(meta, dict) or "crs" not in meta:
         raise ParseError("scene metadata lacks 'crs'", path=where, field="crs")
+    from twin.export.layers import SCENE_FORMAT_VERSION
+
+    version = meta.get("twin_scene_format", SCENE_FORMAT_VERSION)  # absent: a scene of before the number
+    if isinstance(version, bool) or version != SCENE_FORMAT_VERSION:
+        raise ParseError(f"scene format {version!r} is not the one this twin reads ({SCENE_FORMAT_VERSION}): a scene written by "
+                         "another version of twin, or edited; write it again with 'twin ingest'", path=where, field="twin_scene_format")
     return meta

@@ -207,9 +207,10 @@ def _geometries(comparison, whatif: str, domain: str):
     return pd.concat(frames, ignore_index=True).drop_duplicates(subset=idc, keep="first")
 
 
-def map_data(comparison, whatif: str, domain: str, column: str | None = None):
+def map_data(comparison, whatif: str, domain: str, column: str | None = None, deltas: pd.DataFrame | None = None):
     """The frame a change map draws: geometry, the delta column (``column``, else the domain's
-    first of :data:`MAP_COLUMNS`) and the object's state.
+    first of :data:`MAP_COLUMNS`) and the object's state. ``deltas``: the what-if's
+    ``comparison.deltas(whatif, domain)`` when the caller has it (computed here when None).
 
     Returns
     -------
@@ -223,14 +224,15 @@ def map_data(comparison, whatif: str, domain: str, column: str | None = None):
     geoms = _geometries(comparison, whatif, domain)
     if geoms is None:
         return None, None
-    deltas = comparison.deltas(whatif, domain)
+    deltas = comparison.deltas(whatif, domain) if deltas is None else deltas
     col = _delta_column(deltas, MAP_COLUMNS.get(domain, ())) if column is None else column
     if col is None or col not in deltas.columns:
         return None, None
     idc = base.id_column
     geo = gpd.GeoDataFrame(geoms.merge(deltas[[idc, col]], on=idc, how="left"), geometry="geometry", crs=getattr(base.objects, "crs", None))
-    in_base = geo[idc].isin(base.objects[idc]).to_numpy()
-    in_new = geo[idc].isin(new.objects[idc]).to_numpy()
+    ids = geo[idc].astype(object)  # a hash look-up: pandas' isin of Arrow strings makes one Python object per id (~0.7 s a map)
+    in_base = ids.isin(base.objects[idc].astype(object)).to_numpy()
+    in_new = ids.isin(new.objects[idc].astype(object)).to_numpy()
     values = geo[col].to_numpy(dtype=float)
     # round-off of an iterative engine (e.g. an equilibrium assignment) is not a change
     reference = deltas.get(col[: -len("_delta")] + "_baseline")
@@ -243,14 +245,14 @@ def map_data(comparison, whatif: str, domain: str, column: str | None = None):
     return geo, col
 
 
-def _map_figure(comparison, whatif: str, domain: str, column: str | None = None):
+def _map_figure(comparison, whatif: str, domain: str, column: str | None = None, deltas: pd.DataFrame | None = None):
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-    geo, col = map_data(comparison, whatif, domain, column)
+    geo, col = map_data(comparison, whatif, domain, column, deltas)
     if geo is None or not (geo["state"] != "unchanged").any():
         return None, col, False, []
     fig = Figure(figsize=(6.4, 6.0))
@@ -1257,10 +1259,9 @@ def map_shows(col: str | None, domain: str) -> str:
     return f"{what} of each {noun}" + (f", {unit_text}" if unit_text else "")
 
 
-def _mapped_elsewhere(comparison, whatif: str, domain: str) -> str | None:
-    """The id of the section that maps the per-object change of ``whatif`` in ``domain`` when only
-    a column of :data:`MAPPED_ELSEWHERE` changed, else None."""
-    deltas = comparison.deltas(whatif, domain)
+def _mapped_elsewhere(deltas: pd.DataFrame) -> str | None:
+    """The id of the section that maps the per-object change of a what-if in an engine when only
+    a column of :data:`MAPPED_ELSEWHERE` of its ``deltas`` (``comparison.deltas``) changed, else None."""
     for col, sid in MAPPED_ELSEWHERE.items():
         if col in deltas.columns and deltas[col].abs().sum() > 0:
             return sid
@@ -1277,7 +1278,8 @@ def _maps_section(comparison) -> str:
         for domain in sc.domains:
             if domain == "traffic":
                 continue
-            src, col, zoomed, labels = _map_figure(comparison, w.name, domain)
+            deltas = comparison.deltas(w.name, domain)  # once: the map and the note under it
+            src, col, zoomed, labels = _map_figure(comparison, w.name, domain, deltas=deltas)
             if src:
                 zoom = " Zoomed on the changed objects (60 m margin)." if zoomed else ""
                 if labels:
@@ -1288,7 +1290,7 @@ def _maps_section(comparison) -> str:
                          f"(blue: lower, red: higher; grey: unchanged; colour scale clipped at the 98th percentile of the change; "
                          f"column <code>{html.escape(col or '')}</code> of <code>outputs/deltas_{html.escape(w.name)}_{domain}.parquet</code>); "
                          f"streets named, scale bar in metres.{zoom}</figcaption></figure>")
-            elif sid := _mapped_elsewhere(comparison, w.name, domain):
+            elif sid := _mapped_elsewhere(deltas):
                 elsewhere.append(f"<a href='#{sid}'>{html.escape(SECTION_TITLES.get(sid, sid))}</a> for {html.escape(w.name)} ({domain})")
             else:
                 unchanged_maps.append(f"{w.name} ({domain})")

@@ -44,6 +44,21 @@ def write_small_district(folder: Path, box: tuple[float, float, float, float] = 
     return path
 
 
+def written_small_scene(folder: Path, name: str, box: tuple[float, float, float, float] = BOX_100M) -> Path:
+    """The district's footprints in ``box`` ingested with the Uccle EPW (warnings silenced) and
+    written by twin as the scene ``folder / name`` (a folder, or a GeoPackage for ``*.gpkg``)."""
+    import warnings
+
+    from twin.export import write_scene
+    from twin.ingest import ingest
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scene, _ = ingest([write_small_district(folder, box), EPW])
+    write_scene(scene, folder / name)
+    return folder / name
+
+
 def prepared_small_district(folder: Path, box: tuple[float, float, float, float] = BOX_100M) -> dict:
     """The district's footprints in ``box`` (:func:`write_small_district`) ingested with the Uccle
     EPW (warnings silenced) and its prepared stock: ``{"scene", "prep", "folder", "buildings"}``."""

@@ -16,23 +16,13 @@ from pathlib import Path
 import pytest
 
 from tests.cli_harness import assert_one_line_error, run_twin
-from tests.scenario_helpers import BOX_100M, EPW, write_small_district
+from tests.scenario_helpers import written_small_scene
 
 
 @pytest.fixture(scope="module")
 def scene_folder(tmp_path_factory) -> Path:
     """A small scene folder written by twin (about 30 footprints and the Uccle weather)."""
-    import warnings
-
-    from twin.export import write_scene
-    from twin.ingest import ingest
-
-    folder = tmp_path_factory.mktemp("scene_folder")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        scene, _ = ingest([write_small_district(folder, BOX_100M), EPW])
-    write_scene(scene, folder / "scene")
-    return folder / "scene"
+    return written_small_scene(tmp_path_factory.mktemp("scene_folder"), "scene")
 
 
 def _set(meta: dict, key: str, value) -> None:

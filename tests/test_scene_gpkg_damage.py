@@ -15,24 +15,13 @@ import pytest
 import yaml
 
 from tests.cli_harness import assert_one_line_error, run_twin
-from tests.scenario_helpers import BOX_100M, EPW, write_small_district
+from tests.scenario_helpers import EPW, written_small_scene
 
 
 @pytest.fixture(scope="module")
 def scene_gpkg(tmp_path_factory) -> Path:
     """A small scene GeoPackage written by twin (about 30 footprints and the Uccle weather)."""
-    import warnings
-
-    from twin.export import write_scene
-    from twin.ingest import ingest
-
-    folder = tmp_path_factory.mktemp("scene_gpkg")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        scene, _ = ingest([write_small_district(folder, BOX_100M), EPW])
-    path = folder / "scene.gpkg"
-    write_scene(scene, path)
-    return path
+    return written_small_scene(tmp_path_factory.mktemp("scene_gpkg"), "scene.gpkg")
 
 
 def _cut(path: Path, out: Path) -> Path:

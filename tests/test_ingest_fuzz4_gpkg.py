@@ -49,7 +49,7 @@ def test_a_geopackage_with_a_zeroed_page_is_said_to_be_damaged(tmp_path: Path, t
 
 
 def test_an_intact_geopackage_passes_the_check(tmp_path: Path) -> None:
-    from twin.ingest.geopackage_check import check_geopackage_intact
+    from twin.io.geopackage_damage import check_geopackage_intact
 
     path = _good(tmp_path / "good.gpkg")
     check_geopackage_intact(path)  # raises nothing

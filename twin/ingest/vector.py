@@ -85,11 +85,11 @@ from twin.ingest.defaults import (
     poi_category_and_tag,
 )
 from twin.ingest.geojson_features import check_geojson_features
-from twin.ingest.geopackage_check import check_geopackage_intact
 from twin.ingest.priority_signs import sign_rows, vector_sign_points
 from twin.ingest.result import IngestResult
 from twin.ingest.signal_points import signal_rows, vector_signal_points
 from twin.io.gdal_env import gdal_reads
+from twin.io.geopackage_damage import check_geopackage_intact
 
 TARGET_LAYERS = ("buildings", "streets", "landcover", "pois", "sites")
 """Values of ``layer=``: ``streets`` gives the ``nodes`` and ``links`` layers."""

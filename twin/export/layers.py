@@ -40,9 +40,7 @@ from twin.errors import InputError, OutputError
 from twin.io import atomic_path, progress, staged_dir
 from twin.io.json_out import to_json_text
 from twin.io.staged import check_writer, folder_writer
-from twin.scene.schema import GEO_LAYERS
-
-SCENE_FORMAT_VERSION = 1
+from twin.scene.schema import GEO_LAYERS, SCENE_FORMAT_VERSION
 
 
 def _metadata(scene, written_by: str | None = None) -> dict:

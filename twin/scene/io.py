@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from twin.errors import CRSError, InputError, ParseError, SchemaError
-from twin.scene.schema import GEO_LAYERS, LAYERS
+from twin.scene.schema import GEO_LAYERS, LAYERS, SCENE_FORMAT_VERSION
 
 MAX_META_BYTES = 16 * 1024**2
 """Size limit of ``scene.json``, bytes (twin writes a few kilobytes)."""
@@ -306,8 +306,6 @@ def _load_meta(text: str, where) -> dict:
         raise ParseError(f"scene metadata is not JSON: {exc}", path=where) from None
     if not isinstance(meta, dict) or "crs" not in meta:
         raise ParseError("scene metadata lacks 'crs'", path=where, field="crs")
-    from twin.export.layers import SCENE_FORMAT_VERSION
-
     version = meta.get("twin_scene_format", SCENE_FORMAT_VERSION)  # absent: a scene of before the number
     if isinstance(version, bool) or version != SCENE_FORMAT_VERSION:
         raise ParseError(f"scene format {version!r} is not the one this twin reads ({SCENE_FORMAT_VERSION}): a scene written by "

@@ -192,6 +192,10 @@ LAYERS: dict[str, tuple[Column, ...]] = {
 }
 
 ID_COLUMN: dict[str, str] = {name: cols[0].name for name, cols in LAYERS.items()}
+SCENE_FORMAT_VERSION = 1
+"""Version of the files of a written scene (``twin_scene_format`` of its metadata): written by
+:mod:`twin.export.layers`, checked by :func:`twin.scene.io.read_scene`."""
+
 GEO_LAYERS: frozenset[str] = frozenset(n for n, cols in LAYERS.items() if any(c.dtype == "geometry" for c in cols))
 
 

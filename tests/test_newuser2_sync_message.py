@@ -20,6 +20,6 @@ def test_sync_init_names_the_meter_calibration(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         sync_init([inputs / "district.geojson"], weather=inputs / "weather.epw", start="2023-01-15T00:00:00+01:00", out=tmp_path / "s.npz")
     text = str(err.value)
-    assert err.value.field == "scene" and "\n" not in text
+    assert err.value.field == "SCENE" and "\n" not in text
     for words in ("twin calibrate --meters", "--classes fit calibrates groups, not buildings", "--from-prior"):
         assert words in text

@@ -302,7 +302,7 @@ def sync_init(scene_paths, *, weather, start, out: Path, members: int = 32, seed
     else:
         if KIND_COLUMN not in b or not (b[KIND_COLUMN].astype(str) == "building").any():
             raise InputError("no building of the scene is calibrated to its own meter: run twin calibrate --meters READINGS.csv first "
-                             "(a --classes fit calibrates groups, not buildings), or use --from-prior", field="scene")
+                             "(a --classes fit calibrates groups, not buildings), or use --from-prior", field="SCENE")
         ids = b.loc[b[KIND_COLUMN].astype(str) == "building", "building_id"].astype(str).tolist()
     from twin.calibration.writeback import strip_calibration
 

@@ -106,7 +106,7 @@ def check_fit_options(ctx: typer.Context, *, meters: Path | None, classes: str |
 
 def calibrate(
     ctx: typer.Context,
-    scene: Annotated[list[Path], typer.Argument(help="Scene folder or .gpkg written by 'twin ingest' (or input files to ingest)")],
+    scene: Annotated[list[Path], typer.Argument(help="Scene folder or .gpkg written by 'twin ingest' (or input files to ingest)", metavar="SCENE")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder; an existing one is replaced only if twin calibrate wrote it")] = Path("calibration"),
     meters: Annotated[Path | None, typer.Option("--meters", help="Meter readings (CSV/Parquet, tidy format of docs/calibration.md)")] = None,
     classes: Annotated[str | None, typer.Option("--classes", help="EPB class shares to fit: 'brussels' (packaged) or a CSV")] = None,
@@ -180,7 +180,7 @@ def calibrate(
 
 @sync_app.command("init")
 def sync_init(
-    scene: Annotated[Path, typer.Argument(help="A calibrated scene (the scene/ folder written by twin calibrate)")],
+    scene: Annotated[Path, typer.Argument(help="A calibrated scene (the scene/ folder written by twin calibrate)", metavar="SCENE")],
     weather: Annotated[Path, typer.Option("--weather", "-w", help="Hourly weather (.epw) holding the start")],
     start: Annotated[str, typer.Option("--start", help="Start of the first day to assimilate, with its UTC offset")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Sync state file (.npz)")] = Path("sync_state.npz"),

@@ -24,7 +24,7 @@ app = typer.Typer(
 
 @app.command("simulate")
 def simulate(
-    spec: Annotated[Path, typer.Argument(help="Single-zone spec (YAML), see docs/energy.md")],
+    spec: Annotated[Path, typer.Argument(help="Single-zone spec (YAML), see docs/energy.md", metavar="SPEC")],
     weather: Annotated[Path, typer.Option("--weather", "-w", help="Hourly weather file (.epw)")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON")] = False,
     model: Annotated[str, typer.Option("--model", help="Zone model: 5r1c (ISO 13790, default) or iso52016 (the finer multi-node model "
@@ -104,7 +104,7 @@ def _note_ignored(model: str, ignored) -> None:
 
 @app.command("run")
 def run(
-    scene: Annotated[list[Path], typer.Argument(help="Scene folder or .gpkg written by 'twin ingest' (or input files to ingest)")],
+    scene: Annotated[list[Path], typer.Argument(help="Scene folder or .gpkg written by 'twin ingest' (or input files to ingest)", metavar="SCENE")],
     weather: Annotated[Path | None, typer.Option("--weather", "-w", help="Hourly weather file (.epw); default: the scene's weather")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder; an existing one is replaced only if twin energy run wrote it")] = Path("energy_results"),
     measure: Annotated[list[str] | None, typer.Option("--measure", "-m", help="Renovation measure id (repeatable); adds a variant run")] = None,

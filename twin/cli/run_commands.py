@@ -38,7 +38,7 @@ def _no_effect(allow: bool) -> str:
 
 
 def run(
-    scenario: Annotated[Path | None, typer.Argument(help="Scenario file, .yaml or .json (default: scenarios/stgilles_default.yaml)")] = None,
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario file, .yaml or .json (default: scenarios/stgilles_default.yaml)", metavar="SCENARIO")] = None,
     out: Annotated[Path, typer.Option("-o", "--out", help="Results folder (an existing one is replaced only when twin run wrote it)")] = Path("results"),
     samples: Annotated[int | None, typer.Option(help="Override the number of Monte Carlo samples (0: none)")] = None,
     seed: Annotated[int | None, typer.Option(help="Override the random seed (0 to 2**63 - 1)")] = None,
@@ -79,7 +79,7 @@ def _echo_lines(lines: list[str]) -> None:
 
 
 def batch(
-    pattern: Annotated[str, typer.Argument(help="A folder of scenario YAML files, or a glob")],
+    pattern: Annotated[str, typer.Argument(help="A folder of scenario YAML files, or a glob", metavar="PATTERN")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Results folder (runs.sqlite and one folder per run)")] = Path("batch_results"),
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a LocalCluster)")] = None,
     connect_timeout: Annotated[float | None, typer.Option(
@@ -140,7 +140,7 @@ def _last_line(error) -> str:
 
 @scenario_app.command("validate")
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files (.yaml or .json)")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario files (.yaml or .json)", metavar="FILES")],
     no_scene: Annotated[bool, typer.Option(
         "--no-scene",
         help="Check the file and its inputs only: do not build the scene (selections and modifications unchecked).")] = False,

@@ -66,7 +66,7 @@ def parse_origin(text: str | None) -> tuple[float, float] | None:
 
 
 def ingest(
-    files: Annotated[list[Path], typer.Argument(help="Input files: .ifc, .city.json, .geojson, .gpkg, .parquet, .osm, .osm.pbf, .epw")],
+    files: Annotated[list[Path], typer.Argument(help="Input files: .ifc, .city.json, .geojson, .gpkg, .parquet, .osm, .osm.pbf, .epw", metavar="FILES")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Output: a folder (GeoParquet per layer) or a .gpkg file; an existing scene "
                                       "is replaced only if twin ingest wrote it")],
     crs: Annotated[str, typer.Option(help="Scene CRS (projected, metres); inputs must lie in its area of use")] = "EPSG:31370",
@@ -257,7 +257,7 @@ def _warn_unused_source_crs(source_crs: str, results) -> None:
 
 
 def info(
-    scene_path: Annotated[Path, typer.Argument(help="A scene folder or .gpkg written by 'twin ingest'")],
+    scene_path: Annotated[Path, typer.Argument(help="A scene folder or .gpkg written by 'twin ingest'", metavar="SCENE")],
     rules: Annotated[bool, typer.Option("--rules", help="List every rule with its tag value (tag:amenity=school), not only by tag key")] = False,
 ) -> None:
     """Show what a scene holds: CRS, rows per layer, where each building attribute comes from
@@ -372,7 +372,7 @@ def _print_counts(scene) -> None:
 
 
 def export(
-    scene_path: Annotated[Path, typer.Argument(help="A scene folder or .gpkg written by 'twin ingest'")],
+    scene_path: Annotated[Path, typer.Argument(help="A scene folder or .gpkg written by 'twin ingest'", metavar="SCENE")],
     out: Annotated[Path, typer.Option("-o", "--out", help="OUT.gpkg, OUT.city.json (buildings, LoD1) or a folder (GeoParquet; a name "
                                       "without suffix: -o out.csv is refused); an existing "
                                       "scene or CityJSON is replaced only if twin export wrote it")],

@@ -12,7 +12,7 @@ app = typer.Typer(help="Soil water (Richards) and heat: one column, a district t
 
 @app.command("column")
 def column(
-    spec: Annotated[Path, typer.Argument(help="Column spec (YAML): materials, layers, grid, initial and boundary conditions")],
+    spec: Annotated[Path, typer.Argument(help="Column spec (YAML): materials, layers, grid, initial and boundary conditions", metavar="SPEC")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole result as JSON")] = False,
     every: Annotated[int, typer.Option(help="Print every n-th node of the profiles (text output; 0: about 25 rows)", min=0)] = 0,
 ) -> None:
@@ -45,7 +45,7 @@ def column(
 
 @app.command("year")
 def year(
-    spec: Annotated[Path, typer.Argument(help="Year spec (YAML): scene files, weather file, options")],
+    spec: Annotated[Path, typer.Argument(help="Year spec (YAML): scene files, weather file, options", metavar="SPEC")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the KPIs, the water balance and the overflow events as JSON")] = False,
 ) -> None:
     """Run a district through a year (or more) of weather: evapotranspiration, roots, groundwater,
@@ -118,7 +118,7 @@ def year(
 
 @app.command("block")
 def block(
-    spec: Annotated[Path, typer.Argument(help="Block spec (YAML): materials, layers, grid, initial head, sides, output times")],
+    spec: Annotated[Path, typer.Argument(help="Block spec (YAML): materials, layers, grid, initial head, sides, output times", metavar="SPEC")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
 ) -> None:
     """Run a 3-D soil block (Richards in 3-D, lateral flow under sealed surfaces): the water

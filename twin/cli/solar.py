@@ -52,7 +52,7 @@ def _load_buildings(paths: list[Path]):
 
 @app.command("cadastre")
 def cadastre(
-    scene: Annotated[list[Path], typer.Argument(help="Scene folder / .gpkg from 'twin ingest', footprint or OSM files, or a CityJSON file (LoD2 roofs)")],
+    scene: Annotated[list[Path], typer.Argument(help="Scene folder / .gpkg from 'twin ingest', footprint or OSM files, or a CityJSON file (LoD2 roofs)", metavar="SCENE")],
     weather: Annotated[Path | None, typer.Option("--weather", "-w", help="Hourly weather file (.epw); default: the scene's weather")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("solar_results"),
     spacing: Annotated[float, typer.Option("--spacing", help="Sensor spacing on every surface, m")] = 1.0,

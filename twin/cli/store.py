@@ -54,7 +54,7 @@ COLUMNS = ("run_id", "name", "file", "seed", "status", "attempts", "host", "pid"
 DEFAULT_KPIS = ("co2_t", "heating_need_mwh")
 
 StorePath = Annotated[Path, typer.Argument(help="The run store: OUT/runs.sqlite of twin batch (or the folder OUT), OUT.runs.sqlite "
-                                                "of twin run (or its results folder OUT)")]
+                                                "of twin run (or its results folder OUT)", metavar="STORE")]
 
 
 def _first_line(error) -> str:
@@ -337,7 +337,7 @@ def _hostname() -> str:
 @app.command("release")
 def release(
     store: StorePath,
-    run_ids: Annotated[list[str], typer.Argument(help="Run ids (as twin store list shows them)")],
+    run_ids: Annotated[list[str], typer.Argument(help="Run ids (as twin store list shows them)", metavar="RUN_IDS")],
     reason: Annotated[str, typer.Option("--reason", help="Recorded in the run's error: interrupted: REASON")] = "",
     force: Annotated[bool, typer.Option("--force", help="Also release runs held by a live process of this host, or by a "
                                                        "process of another host whose heartbeat is fresh")] = False,

@@ -536,7 +536,7 @@ def estimate_od_command(
 # dynamic loading and accessibility (traffic-dynamic helper; the work is in twin.traffic.dynamic_commands)
 @app.command("simulate")
 def simulate_command(
-    source: Annotated[list[Path], typer.Argument(help="Scenario folder (nodes.csv, links.csv, demand.csv) or scene files / scene folder")],
+    source: Annotated[list[Path], typer.Argument(help="Scenario folder (nodes.csv, links.csv, demand.csv) or scene files / scene folder", metavar="SOURCE")],
     demand: Annotated[Path | None, typer.Option("--demand", help="OD demand CSV for a scene (origin, destination, t_start_s, t_end_s, vehicles)")] = None,
     dt: Annotated[float | None, typer.Option("--dt", help="Time step, s (default: scenario's, or 1 s)")] = None,
     duration: Annotated[float | None, typer.Option("--duration", help="Simulated time, s (default: a scenario folder's, else the end of the last departure window + 1 h)")] = None,
@@ -720,7 +720,7 @@ def restriction_line(s: dict) -> str:
 
 @app.command("access")
 def access_command(
-    files: Annotated[list[Path], typer.Argument(help="Scene files (streets, buildings, land cover, POIs) or a scene folder")],
+    files: Annotated[list[Path], typer.Argument(help="Scene files (streets, buildings, land cover, POIs) or a scene folder", metavar="FILES")],
     mode: Annotated[str, typer.Option("--mode", help="walk, bike or car", callback=choice("twin.traffic.access:MODE_SPEEDS_M_S", what="mode"))] = "walk",
     categories: Annotated[str, typer.Option("--categories", help="Comma-separated service categories",
                                                      callback=choice("twin.traffic.access:SERVICE_SOURCES", what="service category",
@@ -813,7 +813,7 @@ def skims_command(
 
 @app.command("mobility")
 def mobility_command(
-    files: Annotated[list[Path], typer.Argument(help="Scene files (buildings, streets, land cover, POIs) or a scene folder")],
+    files: Annotated[list[Path], typer.Argument(help="Scene files (buildings, streets, land cover, POIs) or a scene folder", metavar="FILES")],
     close: Annotated[list[str] | None, typer.Option("--close", help="Street name to close to motor traffic (repeatable): runs the what-if; "
                                                     "the whole name or either half of a bilingual 'French - Dutch' name, case ignored")] = None,
     close_link: Annotated[list[str] | None, typer.Option("--close-link", help="Link id to close to motor traffic (repeatable)")] = None,

@@ -71,10 +71,10 @@ def load_scene(
     """
     found = _as_paths(paths)
     if not found:
-        raise InputError("no scene given", field="scene")
+        raise InputError("no scene given", field="SCENE")
     for path in found:
         if not path.exists():
-            raise InputError("file not found", path=path, field="scene")
+            raise InputError("file not found", path=path, field="SCENE")
     if is_written_scene(found):
         from twin.scene.io import read_scene
 

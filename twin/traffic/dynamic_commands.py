@@ -269,8 +269,8 @@ def run_simulate(
     if turns_interval_s is not None:
         if turns is None:
             raise InputError("only with --turns (the file the movements per interval are written to)", field="--turns-interval")
-        if not (np.isfinite(turns_interval_s) and turns_interval_s > 0):
-            raise InputError(f"must be a finite number > 0 s, got {turns_interval_s}", field="--turns-interval")
+        if not (np.isfinite(turns_interval_s) and 0 < turns_interval_s <= MAX_DURATION_S):  # no run is longer: known before reading
+            raise InputError(f"must be a finite number in (0, {MAX_DURATION_S:g}] s, got {turns_interval_s}", field="--turns-interval")
     check_signal_split(signal_split, signals, design_flows, period=period, klass=klass, count_period_h=count_period_h)
     if duo_noise is not None:
         if routes != "duo":

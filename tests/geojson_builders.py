@@ -1,5 +1,5 @@
-"""Small GeoJSON inputs for the ingest tests: square polygon features and FeatureCollections
-written with a ``"crs"`` member (Lambert 72, EPSG:31370, unless told otherwise).
+"""Small GeoJSON inputs for the ingest tests: square and rectangular polygon features and
+FeatureCollections written with a ``"crs"`` member (Lambert 72, EPSG:31370, unless told otherwise).
 
 A test that needs a file these do not make (a malformed file, the ``"crs"`` member after the
 features, bytes in another encoding) writes it itself.
@@ -18,10 +18,16 @@ LAMBERT72 = "urn:ogc:def:crs:EPSG::31370"
 X0, Y0 = 148_000.0, 168_000.0
 
 
+def rectangle_ring(x0: float, y0: float, x1: float, y1: float) -> list[list[float]]:
+    """The closed ring of the axis-aligned rectangle from corner ``(x0, y0)`` to corner ``(x1, y1)``,
+    in the file's units (m in Lambert 72, degrees in WGS84)."""
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+
+
 def square_ring(x: float, y: float, size: float = 10.0) -> list[list[float]]:
     """The closed ring of a square, lower-left corner ``(x, y)``, side ``size``, in the file's
     units (m in Lambert 72, degrees in WGS84)."""
-    return [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
+    return rectangle_ring(x, y, x + size, y + size)
 
 
 def polygon_feature(ring: list[list[float]], **properties) -> dict:

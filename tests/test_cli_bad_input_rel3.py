@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_harness import assert_one_line_error, run_twin
+from tests.geojson_builders import square, write_geojson
 from tests.output_helpers import write_tiny_inputs
 
 #: A building of the tiny district (tests/output_helpers.py).
@@ -93,17 +94,8 @@ def test_blank_override_cells_keep_the_data(tmp_path: Path) -> None:
 def _footprints(path: Path, values: list[dict]) -> Path:
     """Square footprints in EPSG:31370, one per entry of ``values`` (its tags), ids ``b0``, ``b1``, ...;
     one text height (``'12 m'``) keeps the columns text, as OSM tags are."""
-    import json
-
-    feats = []
-    for i, tags in enumerate([*values, {"height": "12 m"}]):
-        x, y = 148330.0 + 20 * i, 168860.0
-        ring = [[x, y], [x + 10, y], [x + 10, y + 10], [x, y + 10], [x, y]]
-        feats.append({"type": "Feature", "properties": {"id": f"b{i}", "building": "yes", **tags},
-                      "geometry": {"type": "Polygon", "coordinates": [ring]}})
-    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::31370"}}
-    path.write_text(json.dumps({"type": "FeatureCollection", "crs": crs, "features": feats}), encoding="utf-8")
-    return path
+    tagged = enumerate([*values, {"height": "12 m"}])
+    return write_geojson(path, [square(148330.0 + 20 * i, 168860.0, id=f"b{i}", building="yes", **tags) for i, tags in tagged])
 
 
 def test_heights_and_levels_that_overflow_or_are_below_one_are_reported(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ and GeoJSON without ``crs`` (WGS84 by RFC 7946).
 
 from __future__ import annotations
 
-import json
+from pathlib import Path
 
 import geopandas as gpd
 import pyproj
@@ -15,6 +15,7 @@ import pytest
 import shapely
 
 from tests.conftest import DATA_SAMPLES, shared_path
+from tests.geojson_builders import LAMBERT72, X0, Y0, square, write_geojson
 from twin.errors import CRSError
 from twin.ingest import ingest, read
 from twin.ingest.crs_check import (
@@ -33,18 +34,10 @@ def _frame(geoms, crs) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"a": range(len(geoms))}, geometry=list(geoms), crs=crs)
 
 
-def _geojson(path, ring, crs=None):
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"building": "yes"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-    ]}
-    if crs:
-        doc["crs"] = {"type": "name", "properties": {"name": crs}}
-    path.write_text(json.dumps(doc))
-    return path
-
-
-def _ring(x, y, d):
-    return [[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]
+def _building(path: Path, x: float, y: float, size: float, crs: str | None = None) -> Path:
+    """One square building (see :func:`tests.geojson_builders.square`) written to ``path`` with
+    ``crs`` as its ``"crs"`` member (None: none, WGS84 by RFC 7946)."""
+    return write_geojson(path, [square(x, y, size, building="yes")], crs)
 
 
 # --------------------------------------------------------------------------- functions
@@ -101,7 +94,7 @@ def test_check_layer_messages_name_the_crs_to_use():
 
 # --------------------------------------------------------------------------- the issue's cases, end to end
 def test_lonlat_declared_as_lambert_is_refused(tmp_path):
-    path = _geojson(tmp_path / "deg.geojson", _ring(4.34, 50.83, 1e-4), "urn:ogc:def:crs:EPSG::31370")
+    path = _building(tmp_path / "deg.geojson", 4.34, 50.83, 1e-4, LAMBERT72)
     with pytest.raises(CRSError, match="look like longitude/latitude: use --source-crs EPSG:4326"):
         ingest([path])
     scene, _ = ingest([path], source_crs="EPSG:4326", override_crs=True)
@@ -109,7 +102,7 @@ def test_lonlat_declared_as_lambert_is_refused(tmp_path):
 
 
 def test_zurich_in_lambert_72_is_refused_naming_lv95(tmp_path):
-    path = _geojson(tmp_path / "zurich.geojson", _ring(2_683_000.0, 1_247_000.0, 10.0), "urn:ogc:def:crs:EPSG::2056")
+    path = _building(tmp_path / "zurich.geojson", 2_683_000.0, 1_247_000.0, 10.0, "urn:ogc:def:crs:EPSG::2056")
     with pytest.raises(CRSError) as info:
         ingest([path])  # default scene CRS EPSG:31370
     message = str(info.value)
@@ -145,7 +138,7 @@ def test_permit_model_placed_by_origin_is_accepted():
 
 
 def test_geojson_without_crs_member_is_wgs84(tmp_path):
-    path = _geojson(tmp_path / "rfc.geojson", _ring(4.34, 50.83, 1e-4))
+    path = _building(tmp_path / "rfc.geojson", 4.34, 50.83, 1e-4)
     result = read(path)
     assert result.meta["crs"] == "EPSG:4326" and result.meta["crs_source"] == "rfc7946"
     scene, _ = ingest([path])
@@ -153,7 +146,7 @@ def test_geojson_without_crs_member_is_wgs84(tmp_path):
 
 
 def test_source_crs_does_not_override_a_declaration_unless_asked(tmp_path):
-    declared = _geojson(tmp_path / "decl.geojson", _ring(148_000.0, 168_000.0, 10.0), "urn:ogc:def:crs:EPSG::31370")
+    declared = _building(tmp_path / "decl.geojson", X0, Y0, 10.0, LAMBERT72)
     scene, results = ingest([declared], source_crs="EPSG:4326")
     assert results[0].meta["crs_source"] == "file" and len(scene.buildings) == 1
     with pytest.raises(CRSError):  # forcing degrees onto Lambert metres

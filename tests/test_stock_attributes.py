@@ -8,35 +8,25 @@ period from party-wall neighbours, the cap on untagged footprints; then bad inpu
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from tests.geojson_builders import X0, Y0, polygon_feature, rectangle_ring, write_geojson
 from twin.ingest import ingest
 from twin.ingest.attributes.years import year_from_text
 from twin.scene.provenance import floor_area_shares, rule_counts
 
-# Belgian Lambert 72, in Brussels (coordinates near the false origin look like degrees)
-X0, Y0 = 148_000.0, 168_000.0
-LAMBERT = "urn:ogc:def:crs:EPSG::31370"
-
 
 def _rect(x0: float, y0: float, x1: float, y1: float, **props) -> dict:
-    ring = [[X0 + x0, Y0 + y0], [X0 + x1, Y0 + y0], [X0 + x1, Y0 + y1], [X0 + x0, Y0 + y1], [X0 + x0, Y0 + y0]]
-    return {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    """A rectangle Feature from ``(x0, y0)`` to ``(x1, y1)``, m from the corner (X0, Y0) in Lambert 72."""
+    return polygon_feature(rectangle_ring(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1), **props)
 
 
 def _point(x: float, y: float, **props) -> dict:
     return {"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": [X0 + x, Y0 + y]}}
-
-
-def _file(path: Path, features: list[dict]) -> Path:
-    doc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": LAMBERT}}, "features": features}
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    return path
 
 
 def _terrace(n: int, width: float = 6.0, depth: float = 10.0, first_id: int = 1, y0: float = 0.0, **per_house) -> list[dict]:
@@ -49,7 +39,7 @@ def _terrace(n: int, width: float = 6.0, depth: float = 10.0, first_id: int = 1,
 
 
 def _buildings(tmp_path: Path, features: list[dict], *extra: tuple[str, list[dict]]):
-    files = [_file(tmp_path / "b.geojson", features)] + [_file(tmp_path / name, feats) for name, feats in extra]
+    files = [write_geojson(tmp_path / "b.geojson", features)] + [write_geojson(tmp_path / name, feats) for name, feats in extra]
     scene, results = ingest(files)
     return scene.buildings.set_index("building_id"), scene, results
 
@@ -293,7 +283,7 @@ def test_shares_and_rule_counts_and_overrides(tmp_path):
         _rect(20, 0, 30, 10, id="b", building="yes"),  # 100 m2, 3 storeys (default)
         _rect(40, 0, 50, 10, id="c", building="yes"),  # override: 2 storeys (user)
     ]
-    path = _file(tmp_path / "b.geojson", feats)
+    path = write_geojson(tmp_path / "b.geojson", feats)
     scene, _ = ingest([path], overrides={"b:c": {"n_storeys": 2, "use": "office"}})
     b = scene.buildings.set_index("building_id")
     assert (b.loc["b:c", "n_storeys"], b.loc["b:c", "n_storeys_source"], b.loc["b:c", "use_source"]) == (2, "user", "user")
@@ -314,7 +304,7 @@ def test_sources_survive_write_read_copy_and_old_layers_get_them_from_flags(tmp_
     from twin.scene.io import read_scene
 
     feats = [_rect(0, 0, 10, 10, id="a", building="church"), _rect(20, 0, 30, 10, id="b", building="yes", height=9)]
-    scene, _ = ingest([_file(tmp_path / "b.geojson", feats)])
+    scene, _ = ingest([write_geojson(tmp_path / "b.geojson", feats)])
     write_scene(scene, tmp_path / "scene")
     back = read_scene(tmp_path / "scene")
     cols = [c for c in scene.buildings.columns if c.endswith(("_source", "_rule")) and c != "source"]
@@ -339,7 +329,7 @@ def test_source_column_outside_the_list_is_a_schema_error(tmp_path):
     from twin.errors import SchemaError
     from twin.scene import Scene
 
-    scene, _ = ingest([_file(tmp_path / "b.geojson", [_rect(0, 0, 10, 10, id="a", building="yes")])])
+    scene, _ = ingest([write_geojson(tmp_path / "b.geojson", [_rect(0, 0, 10, 10, id="a", building="yes")])])
     b = scene.buildings.copy()
     b["height_m_source"] = "guess"
     with pytest.raises(SchemaError, match="height_m_source"):

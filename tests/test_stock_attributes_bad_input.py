@@ -4,44 +4,37 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tests.cli_harness import assert_warning, run_twin
+from tests.geojson_builders import X0, Y0, polygon_feature, rectangle_ring, write_geojson
 from twin.ingest.vector import read_vector
 
-X0, Y0 = 148_000.0, 168_000.0
-LAMBERT = "urn:ogc:def:crs:EPSG::31370"
 NEXT_YEAR = dt.date.today().year + 1
 
 
 def _rect(k: int, **props) -> dict:
+    """Building ``k`` of a row: an 8 m x 10 m rectangle every 20 m from (X0, Y0), tagged building=yes."""
     x = X0 + 20.0 * k
-    ring = [[x, Y0], [x + 8.0, Y0], [x + 8.0, Y0 + 10.0], [x, Y0 + 10.0], [x, Y0]]
-    return {"type": "Feature", "properties": {"building": "yes", **props}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-
-
-def _file(path: Path, *features: dict) -> Path:
-    doc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": LAMBERT}}, "features": list(features)}
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    return path
+    return polygon_feature(rectangle_ring(x, Y0, x + 8.0, Y0 + 10.0), **{"building": "yes", **props})
 
 
 def test_values_not_usable_as_given_are_ignored_with_a_note(tmp_path):
-    path = _file(
+    path = write_geojson(
         tmp_path / "b.geojson",
-        _rect(0, id="future", start_date=str(NEXT_YEAR)),
-        _rect(1, id="old", start_date="old"),
-        _rect(2, id="above", **{"building:levels": 3, "building:min_level": 3}),
-        _rect(3, id="negmin", **{"building:levels": 3, "building:min_level": -1}),
-        _rect(4, id="roof", **{"building:levels": 3, "roof:levels": -2}),
-        _rect(5, id="rooftext", **{"building:levels": 3, "roof:levels": "many"}),
-        _rect(6, id="under", height=9, min_height=12),
-        _rect(7, id="half", **{"building:levels": "2.5"}),
-        _rect(8, id="fine", start_date="1905", **{"building:levels": 3}),
+        [
+            _rect(0, id="future", start_date=str(NEXT_YEAR)),
+            _rect(1, id="old", start_date="old"),
+            _rect(2, id="above", **{"building:levels": 3, "building:min_level": 3}),
+            _rect(3, id="negmin", **{"building:levels": 3, "building:min_level": -1}),
+            _rect(4, id="roof", **{"building:levels": 3, "roof:levels": -2}),
+            _rect(5, id="rooftext", **{"building:levels": 3, "roof:levels": "many"}),
+            _rect(6, id="under", height=9, min_height=12),
+            _rect(7, id="half", **{"building:levels": "2.5"}),
+            _rect(8, id="fine", start_date="1905", **{"building:levels": 3}),
+        ],
     )
     result = read_vector(path)
     b = result.layers["buildings"].set_index("building_id")
@@ -66,7 +59,7 @@ def test_values_not_usable_as_given_are_ignored_with_a_note(tmp_path):
 
 
 def test_contradictory_height_and_levels_drop_the_building_with_the_reason(tmp_path):
-    path = _file(tmp_path / "b.geojson", _rect(0, id="thin", height=3, **{"building:levels": 10}), _rect(1, id="ok"))
+    path = write_geojson(tmp_path / "b.geojson", [_rect(0, id="thin", height=3, **{"building:levels": 10}), _rect(1, id="ok")])
     result = read_vector(path)
     assert list(result.layers["buildings"]["building_id"]) == ["b:ok"]
     (d,) = result.dropped
@@ -100,7 +93,7 @@ CLI_CASES = {
 @pytest.mark.parametrize("case", list(CLI_CASES), ids=list(CLI_CASES))
 def test_cli_reports_each_bad_value(case, tmp_path):
     feature, texts = CLI_CASES[case]
-    path = _file(tmp_path / "in.geojson", feature, _rect(3, id="good"))
+    path = write_geojson(tmp_path / "in.geojson", [feature, _rect(3, id="good")])
     result = run_twin(["ingest", str(path), "-o", str(tmp_path / "scene")])
     assert result.code == 0, result.stderr
     assert_warning(result, contains=texts)
@@ -108,7 +101,7 @@ def test_cli_reports_each_bad_value(case, tmp_path):
 
 
 def test_cli_info_counts_the_buildings_with_notes(tmp_path):
-    path = _file(tmp_path / "in.geojson", _rect(0, id="future", start_date=str(NEXT_YEAR)), _rect(1, id="good"))
+    path = write_geojson(tmp_path / "in.geojson", [_rect(0, id="future", start_date=str(NEXT_YEAR)), _rect(1, id="good")])
     assert run_twin(["ingest", str(path), "-o", str(tmp_path / "scene"), "-q"]).code == 0
     info = run_twin(["info", str(tmp_path / "scene")])
     assert info.code == 0, info.stderr

@@ -76,6 +76,12 @@ def check_geopackage_intact(path: Path) -> None:
         A journal or write-ahead log of an unfinished write lies beside the file (it is named).
     ParseError
         The file is damaged (cut short, a page overwritten): SQLite's first complaint is quoted.
+
+    Notes
+    -----
+    A file found intact is not read again while it is unchanged (same size, inode and
+    modification and status-change times): a command that asks about a scene, then reads it,
+    checks it once. The side files are looked at every time.
     """
     if not path.is_file():
         return
@@ -88,6 +94,9 @@ def check_geopackage_intact(path: Path) -> None:
             f"the GeoPackage was not closed cleanly: {side.name} beside it holds an unfinished write (an interrupted "
             "program, or one that still has the file open); close that program or open the file once in it (SQLite "
             "then finishes or undoes the write), as twin does not modify its inputs", path=path)
+    version = _file_version(path)
+    if version in _FOUND_INTACT:  # checked already, unchanged since (a command asks, then reads)
+        return
     con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     try:
         rows = [str(row[0]) for row in con.execute("PRAGMA quick_check(1)")]
@@ -98,6 +107,18 @@ def check_geopackage_intact(path: Path) -> None:
     if rows != ["ok"]:
         reason = " ".join(line for line in "\n".join(rows).splitlines() if not line.startswith("*** in database"))
         raise ParseError(f"the GeoPackage is damaged, e.g. cut short or partly overwritten (SQLite: {reason})", path=path)
+    _FOUND_INTACT.add(version)
+
+
+_FOUND_INTACT: set[tuple] = set()
+"""The :func:`_file_version` of each file :func:`check_geopackage_intact` found intact in this process."""
+
+
+def _file_version(path: Path) -> tuple:
+    """What tells this version of the file ``path`` from any other: its resolved path, device and
+    inode, size, and modification and status-change times, ns (any write changes the times)."""
+    st = path.stat()
+    return (str(path.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 __all__ = ["check_geopackage_intact", "unfinished_write"]

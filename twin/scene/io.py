@@ -31,13 +31,28 @@ EnergyPlus input-output reference), degrees, hours and m."""
 
 
 def _check_location(location: object, where) -> None:
-    """Refuse a weather site of scene metadata whose numbers are not numbers within :data:`LOCATION_BOUNDS`."""
+    """Refuse a weather site of scene metadata that is no object, lacks a field of
+    :class:`~twin.types.weather.Location` or has one it does not know, or whose numbers are not
+    numbers within :data:`LOCATION_BOUNDS` (naming ``where``, the ``scene.json``, and the field)."""
+    import dataclasses
+
+    from twin.types.weather import Location
+
+    if location is None:
+        raise ParseError("scene metadata weather has no location (the weather site)", path=where, field="weather.location")
     if not isinstance(location, dict):
-        return  # Location(**...) says it
+        raise ParseError(f"scene metadata weather location must be an object, got {type(location).__name__}", path=where,
+                         field="weather.location")
+    fields = dataclasses.fields(Location)
+    for key in location:
+        if key not in {f.name for f in fields}:
+            raise ParseError(f"scene metadata weather location has an unknown key {key!r}; expected {', '.join(f.name for f in fields)}",
+                             path=where, field=f"weather.location.{key}")
+    for f in fields:
+        if f.default is dataclasses.MISSING and f.name not in location:
+            raise ParseError(f"scene metadata weather location has no {f.name}", path=where, field=f"weather.location.{f.name}")
     for key, (low, high) in LOCATION_BOUNDS.items():
         value = location.get(key)
-        if value is None:
-            continue  # Location(**...) names the missing ones
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             raise ParseError(f"scene metadata weather location {key} must be a number in [{low:g}, {high:g}], got {value!r}",
                              path=where, field=f"weather.location.{key}")

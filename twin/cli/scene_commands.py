@@ -20,8 +20,22 @@ def register(app: typer.Typer) -> None:
     app.command("export")(export)
 
 
+#: Names of a CityJSON output of ``twin export`` (lower case).
+CITYJSON_SUFFIXES = (".city.json", ".cityjson", ".json")
+
+
+def _is_cityjson(out: Path) -> bool:
+    """``out`` names a CityJSON file (:data:`CITYJSON_SUFFIXES`, any case)."""
+    return out.name.lower().endswith(CITYJSON_SUFFIXES)
+
+
+def _is_geopackage(out: Path) -> bool:
+    """``out`` names a GeoPackage (``.gpkg``, any case)."""
+    return out.name.lower().endswith(".gpkg")
+
+
 def _output_kind(out: Path) -> str:
-    return "file" if out.name.lower().endswith((".gpkg", ".city.json", ".cityjson", ".json")) else "folder"
+    return "file" if _is_geopackage(out) or _is_cityjson(out) else "folder"
 
 
 def _check_scene_output_name(out: Path, *, cityjson: bool) -> None:
@@ -31,8 +45,7 @@ def _check_scene_output_name(out: Path, *, cityjson: bool) -> None:
     digits only (``-o run.2024``) is part of a folder name."""
     from twin.errors import OutputError
 
-    name = out.name.lower()
-    if name.endswith(".gpkg") or (cityjson and name.endswith((".city.json", ".cityjson", ".json"))):
+    if _is_geopackage(out) or (cityjson and _is_cityjson(out)):
         return
     if out.suffix and not out.suffix[1:].isdigit():
         kinds = "a folder (GeoParquet per layer, a name without suffix), OUT.gpkg or OUT.city.json (buildings)" if cityjson \
@@ -391,7 +404,7 @@ def export(
         from twin.errors import OutputError
 
         raise OutputError("the output is the scene being read; write the export elsewhere", path=out, field="--out")
-    to_cityjson = out.name.lower().endswith((".city.json", ".cityjson", ".json"))
+    to_cityjson = _is_cityjson(out)
     inputs = [scene_path]
     if to_cityjson:
         check_cityjson_output(out, inputs=inputs, written_by=EXPORT_WRITER)  # before reading: not /proc, not inside the scene, not another's

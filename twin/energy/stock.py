@@ -919,6 +919,7 @@ def run_command(
     from twin.energy.stock_iso52016 import check_model
     from twin.io.output_checks import check_output_folder
     from twin.scene.io import scene_holds_weather
+    from twin.workflows.scene_loading import check_scene_paths
 
     fmt = check_format(format)
     samples, seed = _check_samples(samples, seed)
@@ -932,6 +933,7 @@ def run_command(
     if weather is None and scene_holds_weather(scene_list) is False:  # before the kernels are loaded (warm-up) or compiled (ingest)
         raise InputError("no weather: give --weather FILE.epw, or ingest an .epw into the scene (this one has none)",
                          path=scene_list[0] if len(scene_list) == 1 else None, field="--weather")
+    check_scene_paths(scene_list)  # before the warm-up and the progress steps (was: in the step 'scene')
     prior_table = None
     if samples:
         from twin.energy.priors import load_priors

@@ -42,6 +42,28 @@ def is_written_scene(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[
     return len(found) == 1 and (found[0].is_dir() or is_scene_geopackage(found[0]))
 
 
+def check_scene_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The paths of a command's SCENE argument, checked before any work starts: at least one, each existing.
+
+    Returns
+    -------
+    list of Path
+        ``paths`` as paths.
+
+    Raises
+    ------
+    InputError
+        No path, or a path that does not exist (field ``SCENE``, as the command line shows it).
+    """
+    found = _as_paths(paths)
+    if not found:
+        raise InputError("no scene given", field="SCENE")
+    for path in found:
+        if not path.exists():
+            raise InputError("file not found", path=path, field="SCENE")
+    return found
+
+
 def load_scene(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
@@ -69,12 +91,7 @@ def load_scene(
     InputError
         No path, or a path that does not exist.
     """
-    found = _as_paths(paths)
-    if not found:
-        raise InputError("no scene given", field="SCENE")
-    for path in found:
-        if not path.exists():
-            raise InputError("file not found", path=path, field="SCENE")
+    found = check_scene_paths(paths)
     if is_written_scene(found):
         from twin.scene.io import read_scene
 
@@ -90,4 +107,4 @@ def load_scene(
     return scene
 
 
-__all__ = ["is_written_scene", "load_scene"]
+__all__ = ["check_scene_paths", "is_written_scene", "load_scene"]

@@ -189,10 +189,10 @@ def sync_init(
     from_prior: Annotated[bool, typer.Option("--from-prior", help="Every building of the scene, from the priors (no calibration needed)")] = False,
 ) -> None:
     """Start a sync state: an ensemble per calibrated building, from its posterior."""
-    from twin.calibration.command import sync_init as run
-
     check_options(seed=seed)
     check_input_files((weather, "--weather", "weather file", (".epw",)))
+    from twin.calibration.command import sync_init as run  # after the checks: about a second (pandas, SciPy)
+
     for line in run(scene, weather=weather, start=start, out=out, members=members, seed=seed, from_prior=from_prior):
         typer.echo(line)
 
@@ -206,12 +206,13 @@ def sync_update(
     gas_kwh_per_m3: Annotated[float | None, typer.Option("--gas-kwh-per-m3", help=GAS_HELP)] = None,
 ) -> None:
     """Assimilate every whole day of READINGS after the state's position, one day at a time."""
-    from twin.calibration.command import sync_update as run
     from twin.calibration.meters import METER_SUFFIXES
 
     check_options(tz=tz, gas_kwh_per_m3=gas_kwh_per_m3)
     check_input_files((weather, "--weather", "weather file", (".epw",)), (readings, "--readings", "meter file", METER_SUFFIXES),
                       (state, "STATE", "sync state", (".npz",)))
+    from twin.calibration.command import sync_update as run  # after the checks: about a second (pandas, SciPy)
+
     for line in run(state, weather=weather, readings=readings, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3):
         typer.echo(line)
 
@@ -226,7 +227,6 @@ def sync_forecast(
     longitude: Annotated[float | None, typer.Option("--longitude", help="Site longitude for a CSV forecast")] = None,
 ) -> None:
     """Forecast the readings of the next DAYS days under a weather forecast, with a 5-95 % band."""
-    from twin.calibration.command import sync_forecast as run
     from twin.errors import InputError
 
     if not 1 <= days <= 60:
@@ -239,6 +239,8 @@ def sync_forecast(
                 raise InputError(f"{option} {value:g} is for a CSV forecast: an EPW forecast has its own site, it would change nothing",
                                  path=weather, field=option)
     check_input_files((state, "STATE", "sync state", (".npz",)))
+    from twin.calibration.command import sync_forecast as run  # after the checks: about a second (pandas, SciPy)
+
     lines, _ = run(state, weather=weather, days=days, out=out, latitude_deg=latitude, longitude_deg=longitude)
     for line in lines:
         typer.echo(line)

@@ -14,6 +14,7 @@ import pytest
 
 from tests.cli_harness import assert_one_line_error, run_twin
 from tests.conftest import shared_path
+from tests.geojson_builders import square, write_geojson
 from tests.output_helpers import write_tiny_inputs
 from tests.scenario_helpers import SAMPLES
 
@@ -248,11 +249,7 @@ def test_access_errors_name_the_scene_and_the_option(tmp_path: Path, with_street
 def test_ingest_land_cover_sealed_fraction_out_of_range_is_reported(tmp_path: Path) -> None:
     """A given sealed_fraction of 1.5 was replaced by the class value without a word (exit 0, no
     note): it is a value not used as given, like the buildings' (listed, and one warning)."""
-    square = [[[148330, 168860], [148390, 168860], [148390, 168920], [148330, 168920], [148330, 168860]]]
-    doc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::31370"}},
-           "features": [{"type": "Feature", "properties": {"landuse": "grass", "sealed_fraction": 1.5},
-                         "geometry": {"type": "Polygon", "coordinates": square}}]}
-    cover = _text(tmp_path / "cover.geojson", json.dumps(doc))
+    cover = write_geojson(tmp_path / "cover.geojson", [square(148330.0, 168860.0, 60.0, landuse="grass", sealed_fraction=1.5)])
     result = run_twin(["ingest", cover, "-o", tmp_path / "scene"])
     assert result.code == 0, result.stderr
     assert len(_warnings(result)) == 1 and "sealed_fraction 1.5 is not a share in 0..1" in _warnings(result)[0]

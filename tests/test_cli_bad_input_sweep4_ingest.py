@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_harness import assert_one_line_error, run_twin
+from tests.geojson_builders import polygon_feature, rectangle_ring, write_geojson
 from tests.output_helpers import write_tiny_inputs
 
 
@@ -65,14 +66,9 @@ def test_overrides_table_that_sets_nothing_is_refused(tmp_path: Path, inputs: Pa
 def test_repaired_polygons_are_reported(tmp_path: Path) -> None:
     """A self-intersecting footprint (a bow tie) was repaired and kept without a word: the summary
     listed dropped objects only."""
-    import json
-
     bowtie = [[4.34, 50.83], [4.3401, 50.8301], [4.3401, 50.83], [4.34, 50.8301], [4.34, 50.83]]
-    square = [[4.342, 50.83], [4.3421, 50.83], [4.3421, 50.8301], [4.342, 50.8301], [4.342, 50.83]]
-    features = [{"type": "Feature", "properties": {"building": "yes"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-                for ring in (bowtie, square)]
-    path = tmp_path / "fp.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    square = rectangle_ring(4.342, 50.83, 4.3421, 50.8301)
+    path = write_geojson(tmp_path / "fp.geojson", [polygon_feature(ring, building="yes") for ring in (bowtie, square)], crs=None)
     result = run_twin(["ingest", path, "-o", tmp_path / "scene"])
     assert result.code == 0, result.stderr
     assert "repaired 1 invalid polygon(s)" in result.stdout

@@ -9,12 +9,12 @@ overrides table, the line, the building and the column, before any input file is
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from tests.cli_harness import REPO, assert_one_line_error, run_twin
+from tests.geojson_builders import polygon_feature, rectangle_ring, write_geojson
 from tests.test_cli_bad_input_rel3 import _footprints
 
 
@@ -71,9 +71,7 @@ def test_a_sites_file_without_polygons_is_refused(tmp_path: Path) -> None:
 def test_sites_that_hold_no_building_are_refused(tmp_path: Path) -> None:
     # a site 60 km away (WGS84 around Liege): every building would be outside every site
     far = tmp_path / "far.geojson"
-    ring = [[5.0, 50.0], [5.01, 50.0], [5.01, 50.01], [5.0, 50.01], [5.0, 50.0]]
-    far.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": "far"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    write_geojson(far, [polygon_feature(rectangle_ring(5.0, 50.0, 5.01, 50.01), name="far")], crs=None)
     out = tmp_path / "scene"
     result = run_twin(["ingest", BUILDINGS, "--sites", far, "-o", out, "-q"])
     assert_one_line_error(result, contains=(str(far), "'sites'", "no building stands in any of the 1 site polygon"))

@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from tests.geojson_builders import square, write_geojson
 from tests.test_newdistrict_clip import OSM_XML
 from twin.errors import CRSError
 from twin.scenario.inputs import in_scenario_terms
@@ -20,9 +21,7 @@ from twin.scenario.schema import load_scenario
 
 def test_site_in_metres_without_crs_names_inputs_source_crs(tmp_path):
     (tmp_path / "region.osm").write_text(OSM_XML)
-    ring = [[149760, 168100], [150760, 168100], [150760, 169100], [149760, 169100], [149760, 168100]]
-    (tmp_path / "site.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    write_geojson(tmp_path / "site.geojson", [square(149760, 168100, 1000)], crs=None)  # Lambert metres, no "crs" member
     path = tmp_path / "s.yaml"
     path.write_text(json.dumps({"name": "s", "inputs": {"files": ["region.osm"], "sites": ["site.geojson"]},
                                 "domains": ["energy"], "uncertainty": {"samples": 0}}))

@@ -8,6 +8,7 @@ import pytest
 
 from tests.cli_harness import assert_one_line_error, assert_warning, run_twin
 from tests.conftest import shared_path
+from tests.geojson_builders import polygon_feature, rectangle_ring, write_geojson
 
 EPW = "data_samples/BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
 
@@ -20,11 +21,8 @@ def small(tmp_path_factory):
     for i in range(10):
         x = 150000 + 12 * i
         props = {"building": "house", "height": 9 if i else None, "roof:shape": "gabled" if i % 2 else None}
-        feats.append({"type": "Feature", "properties": props,
-                      "geometry": {"type": "Polygon", "coordinates": [[[x, 170000], [x + 10, 170000], [x + 10, 170008], [x, 170008], [x, 170000]]]}})
-    path = d / "houses.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:31370"}}, "features": feats}))
-    return path
+        feats.append(polygon_feature(rectangle_ring(x, 170000, x + 10, 170008), **props))
+    return write_geojson(d / "houses.geojson", feats, crs="EPSG:31370")
 
 
 def test_cadastre_runs_and_writes_geoparquet(small, tmp_path):

@@ -17,12 +17,12 @@ import shapely
 
 from tests.cli_harness import run_twin
 from tests.conftest import shared_path
+from tests.geojson_builders import write_geojson
 from twin.ingest.defaults import load_defaults
 from twin.ingest.streets import build_network
 from twin.ingest.vector import read_vector
 from twin.scene.provenance import SOURCES
 
-LAMBERT = "urn:ogc:def:crs:EPSG::31370"
 MOTOR = {"car", "truck", "bus"}
 
 #: id -> (tags, expected (speed source, speed rule), expected forward (lanes source, lanes rule))
@@ -116,9 +116,7 @@ def _geojson(path: Path, n_bad: int) -> Path:
         x = 150_000.0 + 100 * k
         props = {"id": f"s{k}", "highway": "residential", "maxspeed": "fast" if k < n_bad else "50"}
         feats.append({"type": "Feature", "properties": props, "geometry": {"type": "LineString", "coordinates": [[x, 170_000.0], [x, 170_050.0]]}})
-    doc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": LAMBERT}}, "features": feats}
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    return path
+    return write_geojson(path, feats)
 
 
 def test_reader_collects_the_notes_and_warns_once_per_file(tmp_path):

@@ -187,12 +187,13 @@ def cell_map(comparison, whatif: str) -> str:
     res = comparison.whatifs.get(whatif, {}).get("soil")
     if res is None or res.object_deltas is None or col not in res.object_deltas.columns:
         return ""
-    src, _, zoomed, labels = R._map_figure(comparison, whatif, "soil", col)
+    deltas = comparison.deltas(whatif, "soil")  # once: the map and its caption
+    src, _, zoomed, labels = R._map_figure(comparison, whatif, "soil", col, deltas=deltas)
     if not src:
         return ""
     notes = [n for n in res.notes if n.startswith(NOTE_PREFIX)]
     days = re.findall(r"\d{4}-\d{2}-\d{2}", notes[0].split(";")[0]) if notes else []
-    no_ground = bool(comparison.deltas(whatif, "soil")[col].isna().any())
+    no_ground = bool(deltas[col].isna().any())
     shows = R.map_shows(col, "soil")
     extra = " Zoomed on the changed cells (60 m margin)." if zoomed else ""
     if labels:

@@ -107,10 +107,12 @@ def map_caption(cad, whatif: str) -> str:
 
 
 def _map(cad, equipped_ids: set[str], whatif: str) -> str | None:
+    from matplotlib.collections import PathCollection
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     from twin.scenario.report import _png
+    from twin.viz.maps import geopandas_polygon_paths
 
     s = cad.surfaces
     roofs = s[(s["kind"] == "roof")]
@@ -120,7 +122,10 @@ def _map(cad, equipped_ids: set[str], whatif: str) -> str | None:
     colours = np.array([c[2] for c in IRRADIATION_CLASSES], dtype=object)[cls]
     fig = Figure(figsize=(7.8, 6.2))
     ax = fig.subplots()
-    roofs.plot(ax=ax, color=list(colours), linewidth=0.1, edgecolor="#ffffff")
+    # the picture of roofs.plot(ax=ax, color=list(colours), linewidth=0.1, edgecolor="#ffffff"), without its matplotlib patch per roof
+    shown = (roofs.geometry.notna() & ~roofs.geometry.is_empty).to_numpy()  # geopandas leaves out missing and empty geometries
+    ax.add_collection(PathCollection(geopandas_polygon_paths(roofs.geometry[shown]), facecolor=colours[shown], linewidth=0.1, edgecolor="#ffffff"))
+    ax.autoscale_view()
     handles = [Patch(facecolor=c, label=f"{label}") for label, c, _ in drawn_classes(cad)]  # the classes drawn, as the caption
     if equipped_ids:
         mine = roofs[roofs["building_id"].astype(str).isin(equipped_ids)]

@@ -13,13 +13,13 @@ an engine. Path confinement and permit files are in ``tests/test_permit_safety.p
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.cli_harness import assert_one_line_error, assert_warning, run_twin
+from tests.geojson_builders import square, write_geojson
 from tests.scenario_helpers import EPW, SAMPLES, write_small_district
 
 STREETS = SAMPLES / "stgilles_streets_osm2013.geojson"
@@ -372,10 +372,7 @@ def test_building_simulation_limit(corpus):
 def test_soil_grid_cell_limit(corpus):
     folder = corpus["folder"]
     sites = folder / "huge_site.geojson"
-    x0, y0 = 140000.0, 160000.0
-    ring = [[x0, y0], [x0 + 30000, y0], [x0 + 30000, y0 + 30000], [x0, y0 + 30000], [x0, y0]]
-    sites.write_text(json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::31370"}},
-                                 "features": [{"type": "Feature", "properties": {"name": "huge"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    write_geojson(sites, [square(140000.0, 160000.0, 30000.0, name="huge")])
     path = write_case(folder, "cells", lambda d, c: (d["inputs"].update(sites=["huge_site.geojson"]), d.update(soil={"cell_size_m": 1.0})), corpus)
     result = run_twin(["scenario", "validate", path], timeout_s=TIMEOUT_S)
     assert_one_line_error(result, contains=("soil.cell_size_m", "900,000,000 cells", "4,000,000"))

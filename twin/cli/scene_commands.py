@@ -20,12 +20,10 @@ def register(app: typer.Typer) -> None:
     app.command("export")(export)
 
 
-#: Names of a CityJSON output of ``twin export`` (lower case).
-CITYJSON_SUFFIXES = (".city.json", ".cityjson", ".json")
-
-
 def _is_cityjson(out: Path) -> bool:
-    """``out`` names a CityJSON file (:data:`CITYJSON_SUFFIXES`, any case)."""
+    """``out`` names a CityJSON file (:data:`twin.export.cityjson.CITYJSON_SUFFIXES`, any case)."""
+    from twin.export.cityjson import CITYJSON_SUFFIXES  # here: that module imports NumPy, this one loads at start-up
+
     return out.name.lower().endswith(CITYJSON_SUFFIXES)
 
 

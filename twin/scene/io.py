@@ -10,6 +10,7 @@ building and the column).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ import pandas as pd
 
 from twin.errors import CRSError, InputError, ParseError, SchemaError
 from twin.scene.schema import GEO_LAYERS, LAYERS, SCENE_FORMAT_VERSION
+from twin.types.weather import Location
 
 MAX_META_BYTES = 16 * 1024**2
 """Size limit of ``scene.json``, bytes (twin writes a few kilobytes)."""
@@ -29,28 +31,31 @@ LOCATION_BOUNDS = {"latitude_deg": (-90.0, 90.0), "longitude_deg": (-180.0, 180.
 """Bounds of the numbers of the weather site in scene metadata (those of the EPW location line,
 EnergyPlus input-output reference), degrees, hours and m."""
 
+LOCATION_KEYS = tuple(f.name for f in dataclasses.fields(Location))
+"""The keys of the weather site in scene metadata: the fields of :class:`~twin.types.weather.Location`."""
+LOCATION_REQUIRED = tuple(f.name for f in dataclasses.fields(Location) if f.default is dataclasses.MISSING)
+"""The keys of :data:`LOCATION_KEYS` without a default (all but ``wmo``)."""
+
 
 def _check_location(location: object, where) -> None:
     """Refuse a weather site of scene metadata that is no object, lacks a field of
     :class:`~twin.types.weather.Location` or has one it does not know, or whose numbers are not
     numbers within :data:`LOCATION_BOUNDS` (naming ``where``, the ``scene.json``, and the field)."""
-    import dataclasses
-
-    from twin.types.weather import Location
+    from twin.io.key_hints import did_you_mean
 
     if location is None:
         raise ParseError("scene metadata weather has no location (the weather site)", path=where, field="weather.location")
     if not isinstance(location, dict):
         raise ParseError(f"scene metadata weather location must be an object, got {type(location).__name__}", path=where,
                          field="weather.location")
-    fields = dataclasses.fields(Location)
     for key in location:
-        if key not in {f.name for f in fields}:
-            raise ParseError(f"scene metadata weather location has an unknown key {key!r}; expected {', '.join(f.name for f in fields)}",
-                             path=where, field=f"weather.location.{key}")
-    for f in fields:
-        if f.default is dataclasses.MISSING and f.name not in location:
-            raise ParseError(f"scene metadata weather location has no {f.name}", path=where, field=f"weather.location.{f.name}")
+        if key not in LOCATION_KEYS:
+            raise ParseError(f"scene metadata weather location has an unknown key {key!r}"
+                             f"{did_you_mean(key, LOCATION_KEYS, parenthesised=False)} (keys: {', '.join(LOCATION_KEYS)})",
+                             path=where, field=f"weather.location.{key}")  # fmt: skip
+    for key in LOCATION_REQUIRED:
+        if key not in location:
+            raise ParseError(f"scene metadata weather location has no {key}", path=where, field=f"weather.location.{key}")
     for key, (low, high) in LOCATION_BOUNDS.items():
         value = location.get(key)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
@@ -59,7 +64,7 @@ def _check_location(location: object, where) -> None:
 
 
 def _weather_from_frame(frame: pd.DataFrame, meta: dict, where, meta_where):
-    from twin.types.weather import Location, Weather
+    from twin.types.weather import Weather
 
     _check_location(meta.get("location"), meta_where)
     try:

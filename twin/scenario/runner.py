@@ -622,33 +622,40 @@ def bands(samples: pd.DataFrame, percentiles: tuple[float, float]) -> pd.DataFra
 def band_edge_errors(samples: pd.DataFrame, percentiles: tuple[float, float], *, resamples: int = 200, seed: int = 0) -> pd.DataFrame:
     """Monte Carlo standard error of every band edge (bootstrap over the samples, seeded).
 
+    Each what-if, engine and KPI is resampled with the same draw of sample positions as every
+    other of the same sample count (one draw per count, in the order the counts first appear):
+    the KPIs of one count are bootstrapped together as one (KPIs, resamples, samples) array, the
+    same numbers a loop over the KPIs gives.
+
     Returns, per what-if, engine and KPI, ``<baseline|delta>_p_<lo|hi>_se`` and ``..._se_rel``
     (the standard error over the band's width; NaN for a band of zero width).
     """
     rng = np.random.default_rng(seed)
     lo, hi = percentiles
-    rows = []
     if not len(samples):
         return pd.DataFrame()
-    picks: dict[int, np.ndarray] = {}  # by sample count (an engine may run fewer samples)
-    for key, grp in samples.groupby(["whatif", "domain", "kpi"], sort=False):
-        rec = dict(zip(("whatif", "domain", "kpi"), key))
-        grp = grp.sort_values("sample")
-        n = len(grp)
-        if n not in picks:
-            picks[n] = rng.integers(0, n, size=(resamples, n))
-        pick = picks[n]
-        for col, name in (("baseline", "baseline"), ("delta", "delta")):
-            x = grp[col].to_numpy(dtype=float)
-            boot = x[pick]
-            edges = np.percentile(boot, [lo, hi], axis=1)
-            width = float(np.percentile(x, hi) - np.percentile(x, lo))
+    keys = ["whatif", "domain", "kpi"]
+    group = samples.groupby(keys, sort=False).ngroup().to_numpy()  # in the order the KPIs first appear
+    order = np.lexsort((samples["sample"].to_numpy(), group))  # rows by KPI, each KPI's by sample
+    sizes = np.bincount(group)
+    starts = np.cumsum(sizes) - sizes
+    out = samples.iloc[order[starts]][keys].reset_index(drop=True)
+    columns = {f"{name}_p_{label}_{kind}": np.full(len(sizes), np.nan) for name in ("baseline", "delta")
+               for label in ("lo", "hi") for kind in ("se", "se_rel")}
+    for n in dict.fromkeys(sizes.tolist()):  # an engine may run fewer samples
+        pick = rng.integers(0, n, size=(resamples, n))
+        kpis = np.flatnonzero(sizes == n)
+        rows = order[starts[kpis, None] + np.arange(n)]  # (KPIs, samples)
+        for name in ("baseline", "delta"):
+            x = samples[name].to_numpy(dtype=float)[rows]
+            edges = np.percentile(x[:, pick], [lo, hi], axis=2)  # (2, KPIs, resamples)
+            width = np.percentile(x, hi, axis=1) - np.percentile(x, lo, axis=1)
             for e, label in zip(edges, ("lo", "hi")):
-                se = float(np.std(e, ddof=1))
-                rec[f"{name}_p_{label}_se"] = se
-                rec[f"{name}_p_{label}_se_rel"] = se / width if width > 0 else float("nan")
-        rows.append(rec)
-    return pd.DataFrame(rows)
+                se = np.std(e, axis=1, ddof=1)
+                columns[f"{name}_p_{label}_se"][kpis] = se
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    columns[f"{name}_p_{label}_se_rel"][kpis] = np.where(width > 0, se / width, np.nan)
+    return out.assign(**columns)
 
 
 def _reads_change(engine, baseline_scene, scene) -> bool:

@@ -13,7 +13,12 @@ app = typer.Typer(help="Urban solar: irradiation of roofs, facades and ground; P
 
 
 def _is_cityjson(path: Path) -> bool:
-    return path.name.lower().endswith((".city.json", ".cityjson")) or (path.suffix.lower() == ".json" and path.is_file())
+    """``path`` names a CityJSON input (:data:`twin.io.cityjson_document.CITYJSON_SUFFIXES`, any
+    case); a plain ``.json`` only when it is an existing file."""
+    from twin.io.cityjson_document import CITYJSON_SUFFIXES  # here: that module imports NumPy, this one loads at start-up
+
+    unambiguous = tuple(s for s in CITYJSON_SUFFIXES if s != ".json")
+    return path.name.lower().endswith(unambiguous) or (path.suffix.lower() == ".json" and path.is_file())
 
 
 #: The writer the CityJSON of ``twin solar cadastre --cityjson`` records (as its results folder: twin.io.staged.WRITER_FILES).

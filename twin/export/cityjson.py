@@ -36,6 +36,7 @@ import numpy as np
 
 from twin.errors import CRSError, OutputError, SchemaError
 from twin.io import atomic_path, progress
+from twin.io.cityjson_document import CITYJSON_SUFFIXES
 
 CITYJSON_VERSION = "2.0"
 SYSTEM_KNOWN_SOURCES = ("data", "user")
@@ -144,10 +145,6 @@ def _solid(polygon, z0: float, z1: float, points: _Points, oriented: bool = Fals
     shell.append([list(r) for r in top_idx])  # roof: seen from above, counter-clockwise
     values.append(_ROOF)
     return [shell], values
-
-
-CITYJSON_SUFFIXES = (".city.json", ".cityjson", ".json")
-"""Endings of the CityJSON 2.0 documents :func:`write_cityjson` writes (those ``twin ingest`` reads as CityJSON)."""
 
 
 def check_cityjson_output(path: str | os.PathLike[str], *, inputs=(), field: str | None = "--out", written_by: str | None = None) -> Path:

@@ -22,6 +22,11 @@ from twin.errors import CRSError, ParseError
 SUPPORTED_VERSIONS = ("1.0", "1.1", "2.0")
 """CityJSON versions read (and their patch versions, ``1.1.3``)."""
 
+CITYJSON_SUFFIXES = (".city.json", ".cityjson", ".json")
+"""Endings of a CityJSON file, lower case (a name is compared case-folded): those the solar engine
+reads as CityJSON and twin's CityJSON writers write (:mod:`twin.export.cityjson`). A plain
+``.json`` may also be GeoJSON: ``twin ingest`` tells them apart by the content."""
+
 MAX_COORDINATE_M = 1e9
 """Largest coordinate accepted after the transform, m (larger ones are taken as corrupt)."""
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from twin.io.cityjson_document import CITYJSON_SUFFIXES
 from twin.solar.pv import PVParameters, economics, normal_of, orientation_yield, site_optimum_kwh_m2
 from twin.solar.surfaces import Mesh, Surfaces, contains_points, triangulate
 
@@ -164,7 +165,7 @@ def scene_mesh(source, options: CadastreOptions, *, crs=None) -> tuple[Mesh, obj
     """
     extra_tri = np.zeros((0, 3, 3))
     extra_b = np.zeros(0, dtype=np.int64)
-    if isinstance(source, (str, os.PathLike)) and str(source).lower().endswith((".json", ".city.json", ".cityjson")):
+    if isinstance(source, (str, os.PathLike)) and str(source).lower().endswith(CITYJSON_SUFFIXES):
         from twin.solar.cityjson_surfaces import cityjson_surfaces
 
         surfaces, ids, problems, crs_ = cityjson_surfaces(source, crs=crs)

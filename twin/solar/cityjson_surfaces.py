@@ -70,10 +70,10 @@ def cityjson_surfaces(path: str | os.PathLike[str], *, crs=None, lod: str | None
     problems : list of (building_id, surface, problem)
     crs : pyproj.CRS (horizontal)
     """
-    from twin.io.cityjson_document import document_crs, document_vertices, load_document
+    from twin.io.cityjson_document import CITYJSON_SUFFIXES, document_crs, document_vertices, load_document
     from twin.io.paths import check_input_file
 
-    path = check_input_file(path, suffixes=(".json", ".city.json", ".cityjson"), what="CityJSON file")
+    path = check_input_file(path, suffixes=CITYJSON_SUFFIXES, what="CityJSON file")
     doc = load_document(Path(path))
     verts = document_vertices(doc, Path(path))
     horizontal, _ = document_crs(doc, Path(path), crs, option="--crs")  # the option of twin solar cadastre

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from tests.cli_harness import assert_one_line_error, run_twin
+from tests.geojson_builders import square, write_geojson
 from twin.errors import InputError
 from twin.soil.column import parse_column_spec
 
@@ -197,12 +198,7 @@ def test_block_material_no_cell_gets_is_refused(tmp_path: Path, with_layers: boo
 def test_cli_year_map_that_covers_no_cell(tmp_path: Path, key: str, props: dict) -> None:
     """A water-table map or sewer catchments of another place (a GeoJSON of Tokyo in longitude and
     latitude): the map was ignored, the catchments took every cell (nearest polygon), exit 0."""
-    import json
-
-    ring = [[139.7, 35.68], [139.7001, 35.68], [139.7001, 35.6801], [139.7, 35.6801], [139.7, 35.68]]
-    layer = tmp_path / f"{key}.geojson"
-    layer.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    layer = write_geojson(tmp_path / f"{key}.geojson", [square(139.7, 35.68, 1e-4, **props)], crs=None)
     spec = _year_spec(tmp_path, [148300.0, 168800.0, 148400.0, 168900.0])
     doc = yaml.safe_load(spec.read_text())
     doc[key] = str(layer)

@@ -60,8 +60,7 @@ BUILDINGS = REPO / "data_samples" / "stgilles_buildings_osm2013.geojson"
 
 def test_a_sites_file_without_polygons_is_refused(tmp_path: Path) -> None:
     # was: a warning "no objects found", exit 0, and no building got a site
-    empty = tmp_path / "sites.geojson"
-    empty.write_text('{"type": "FeatureCollection", "features": []}')
+    empty = write_geojson(tmp_path / "sites.geojson", [], crs=None)
     out = tmp_path / "scene"
     result = run_twin(["ingest", BUILDINGS, "--sites", empty, "-o", out, "-q"])
     assert_one_line_error(result, contains=(str(empty), "'sites'", "no site polygon"))

@@ -17,6 +17,7 @@ import pytest
 
 from tests.cli_harness import run_twin
 from tests.conftest import shared_path
+from tests.geojson_builders import write_geojson
 from twin.ingest import ingest
 from twin.ingest.priority_signs import AT_JUNCTION, MINI_NOT_PLACED, NOT_PLACED, bad_direction
 from twin.traffic.network import Network
@@ -195,8 +196,7 @@ def test_brussels_signs_read_equal_an_independent_count_of_the_file():
 
 def geojson(path: Path, features: list[tuple[dict, dict]]) -> Path:
     """A GeoJSON file (WGS84) of (properties, geometry) pairs."""
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": p, "geometry": g} for p, g in features]}))
-    return path
+    return write_geojson(path, [{"type": "Feature", "properties": p, "geometry": g} for p, g in features], crs=None)
 
 
 def test_vector_sign_points_are_placed_on_the_streets_of_the_ingest(tmp_path):

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.geojson_builders import polygon_feature, rectangle_ring, write_geojson
+
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "cut_stgilles_transit.py"
 
 OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
@@ -27,19 +29,7 @@ OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
     <tag k="ref" v="71"/><tag k="name" v="Bus 71"/></relation>
 </osm>
 """
-SITE = {
-    "type": "FeatureCollection",
-    "features": [
-        {
-            "type": "Feature",
-            "properties": {},
-            "geometry": {
-                "type": "Polygon",
-                "coordinates": [[[4.3500, 50.8300], [4.3520, 50.8300], [4.3520, 50.8310], [4.3500, 50.8310], [4.3500, 50.8300]]],
-            },
-        }
-    ],
-}
+SITE = polygon_feature(rectangle_ring(4.3500, 50.8300, 4.3520, 50.8310))
 
 
 def _run(*args) -> subprocess.CompletedProcess:
@@ -50,7 +40,7 @@ def _run(*args) -> subprocess.CompletedProcess:
 def files(tmp_path):
     osm, site = tmp_path / "region.osm", tmp_path / "site.geojson"
     osm.write_text(OSM_XML)
-    site.write_text(json.dumps(SITE))
+    write_geojson(site, [SITE], crs=None)
     return osm, site
 
 

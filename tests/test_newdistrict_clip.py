@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from tests.geojson_builders import polygon_feature, rectangle_ring, write_geojson
 from twin.errors import InputError, ScenarioError
 from twin.ingest import ingest
 from twin.scenario.runner import build_baseline
@@ -48,8 +49,7 @@ OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
 
 #: lon 4.3495-4.3520, lat 50.8295-50.8310: holds building 100, the centroid of 102 lies outside
 #: (4.3524), building 101, way 201 and school 31 lie far east; way 200 crosses the east edge.
-SITE = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "district"}, "geometry": {
-    "type": "Polygon", "coordinates": [[[4.3495, 50.8295], [4.3520, 50.8295], [4.3520, 50.8310], [4.3495, 50.8310], [4.3495, 50.8295]]]}}]}
+SITE = polygon_feature(rectangle_ring(4.3495, 50.8295, 4.3520, 50.8310), name="district")
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def region(tmp_path):
     osm = tmp_path / "region.osm"
     osm.write_text(OSM_XML)
     site = tmp_path / "site.geojson"
-    site.write_text(json.dumps(SITE))
+    write_geojson(site, [SITE], crs=None)
     return osm, site
 
 

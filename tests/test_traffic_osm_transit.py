@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from tests.cli_harness import assert_one_line_error, run_twin
+from tests.geojson_builders import write_geojson
 from twin.errors import InputError
 from twin.traffic.osm_transit import DEFAULTS_TABLE, osm_timetable, osm_transit, read_defaults
 
@@ -38,8 +39,7 @@ def write_map(path: Path, routes: list[tuple[str, list[tuple[float, float]]]], s
               "geometry": {"type": "LineString", "coordinates": [lonlat(x, y) for x, y in line]}} for k, (mode, line) in enumerate(routes)]  # fmt: skip
     feats += [{"type": "Feature", "properties": {"name": name, "osm_id": 1000 + k}, "geometry": {"type": "Point", "coordinates": lonlat(x, y)}}
               for k, (name, x, y) in enumerate(stops)]  # fmt: skip
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
-    return path
+    return write_geojson(path, feats, crs=None)
 
 
 @pytest.fixture()

@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import InputError, ParseError, SchemaError, TwinWarning
+from twin.io.input_limits import METER_SUFFIXES
 
 #: Heating carriers.
 CARRIERS = ("gas", "oil", "heat", "electricity")
@@ -68,8 +69,7 @@ UNITS = {"kwh": 1.0, "wh": 1e-3, "mwh": 1e3, "mj": 1.0 / 3.6, "gj": 1e3 / 3.6}
 #: Largest meter file read, bytes.
 MAX_METER_BYTES = 512 * 1024**2
 
-#: Endings of a meter file (``--meters``, ``--readings``): a CSV or Parquet table.
-METER_SUFFIXES = (".csv", ".parquet", ".pq")
+# METER_SUFFIXES (endings of a meter file): twin.io.input_limits, light, for the command line's checks before pandas is imported
 
 #: Most rows read.
 MAX_ROWS = 20_000_000

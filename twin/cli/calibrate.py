@@ -134,11 +134,9 @@ def calibrate(
     predictions.parquet and summary.json. Bad meter data is an error naming the row, or a
     cleaning step printed as 'cleaning: ...'.
     """
-    from twin.calibration.command import calibrate_command
-    from twin.calibration.meters import METER_SUFFIXES
     from twin.cli.choices import did_you_mean
     from twin.errors import InputError
-    from twin.workflows.interrupt import sigterm_raises
+    from twin.io.input_limits import METER_SUFFIXES
 
     check_options(seed=seed, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3, utc_offset=utc_offset, latitude=latitude, longitude=longitude)
     check_weather_options(weather=weather, daily_weather=daily_weather, utc_offset=utc_offset, latitude=latitude, longitude=longitude)
@@ -168,6 +166,9 @@ def calibrate(
         from twin.io.time_option import aware_time_option
 
         cutoff = aware_time_option(train_until, "--train-until", "2023-10-01T00:00:00+02:00")
+    from twin.calibration.command import calibrate_command  # after the checks: about a second (pandas, SciPy)
+    from twin.workflows.interrupt import sigterm_raises
+
     with sigterm_raises():
         lines, _ = calibrate_command(scene, out=out, meters=meters, weather=weather, daily_weather=daily_weather, utc_offset_h=utc_offset,
                                      latitude_deg=latitude, longitude_deg=longitude, classes=classes, tz=tz, drop_unknown=drop_unknown,
@@ -206,7 +207,7 @@ def sync_update(
     gas_kwh_per_m3: Annotated[float | None, typer.Option("--gas-kwh-per-m3", help=GAS_HELP)] = None,
 ) -> None:
     """Assimilate every whole day of READINGS after the state's position, one day at a time."""
-    from twin.calibration.meters import METER_SUFFIXES
+    from twin.io.input_limits import METER_SUFFIXES
 
     check_options(tz=tz, gas_kwh_per_m3=gas_kwh_per_m3)
     check_input_files((weather, "--weather", "weather file", (".epw",)), (readings, "--readings", "meter file", METER_SUFFIXES),

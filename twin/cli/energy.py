@@ -161,21 +161,16 @@ def run(
     --exterior-convection doe2 (with --model iso52016, --terrain, --roughness) gives the exterior
     surfaces the wind-dependent links the BESTEST cases validate (docs/energy_stock_iso52016.md).
     """
-    from twin.energy.heat_pump import load_user_heat_pumps, using_heat_pumps
-    from twin.energy.hot_water import check_dhw_model, using_dhw_model
-    from twin.energy.stock import check_format, run_command
     from twin.errors import InputError
-    from twin.workflows.interrupt import sigterm_raises
 
     if weather is not None:
         from twin.io.paths import check_input_file
 
         check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
-    fmt = check_format(format if format is not None else ("csv" if csv else "parquet"))
+    fmt = (format if format is not None else ("csv" if csv else "parquet")).lower()  # a name of FORMATS (its --format callback)
     if csv and fmt != "csv":
         raise InputError(f"--csv asks for CSV tables, --format {format} for {fmt}: give one of them", field="--csv")
-    dhw_model = check_dhw_model(dhw)
-    conventions = _exterior_conventions(model, exterior_convection, terrain, roughness, control_temperature)
+    _check_exterior_options(model, exterior_convection, terrain, roughness, control_temperature)
     if priors is not None and not samples:
         raise InputError("the prior table has no effect without --samples N (N >= 1): the run draws nothing from it", path=priors, field="--priors")
     if seed > 0 and not samples:
@@ -194,11 +189,22 @@ def run(
         check_overrides_file(overrides)
     hp_table = None
     if heat_pumps is not None:
+        from twin.energy.heat_pump import load_user_heat_pumps
+
         hp_table = load_user_heat_pumps(heat_pumps)
         _check_heat_pumps_used(heat_pumps, measure or [], measures, overrides, samples)
     from twin.io.staged import check_writer
+    from twin.workflows.scene_loading import check_scene_paths
 
     check_writer(out, ENERGY_WRITER, field="--out")  # not the results of twin calibrate or twin run (both hold names of ENERGY_MARKERS)
+    check_scene_paths(scene)  # before the energy modules are imported (pandas: about a second)
+    from twin.energy.heat_pump import using_heat_pumps
+    from twin.energy.hot_water import check_dhw_model, using_dhw_model
+    from twin.energy.stock import run_command  # checks fmt against FORMATS again
+    from twin.workflows.interrupt import sigterm_raises
+
+    dhw_model = check_dhw_model(dhw)
+    conventions = _exterior_conventions(exterior_convection, terrain, roughness, control_temperature)
     with sigterm_raises(), using_heat_pumps(hp_table), using_dhw_model(None if dhw_model == "typology" else dhw_model):
         lines = run_command(scene, weather=weather, out=out, measures=measure or [], overrides=overrides, measures_table=measures,
                             hourly=hourly, format=fmt, samples=samples, seed=seed, priors=priors, progress=not quiet,
@@ -208,11 +214,11 @@ def run(
             typer.echo(line)
 
 
-def _exterior_conventions(model: str, exterior_convection: str, terrain: str | None, roughness: str | None, control_temperature: str | None = None):
-    """The stock's conventions of ``--exterior-convection``, ``--terrain``, ``--roughness`` and
-    ``--control-temperature``, checked before anything is read (their names as the command line
-    is parsed, :func:`twin.cli.choices.choice`): options that would change nothing are errors."""
-    from twin.energy.model import Conventions
+def _check_exterior_options(model: str, exterior_convection: str, terrain: str | None, roughness: str | None,
+                            control_temperature: str | None = None) -> None:
+    """``--exterior-convection``, ``--terrain``, ``--roughness`` and ``--control-temperature``
+    checked before anything is read (their names as the command line is parsed,
+    :func:`twin.cli.choices.choice`): options that would change nothing are errors."""
     from twin.errors import InputError
 
     for option, value, changes in (("--exterior-convection", exterior_convection, exterior_convection != "fixed"),
@@ -224,6 +230,12 @@ def _exterior_conventions(model: str, exterior_convection: str, terrain: str | N
     if unread and exterior_convection == "fixed":
         raise InputError(f"{' and '.join(unread)} {'are' if len(unread) > 1 else 'is'} read by the wind-dependent exterior surfaces only: "
                          "with the fixed films it would change nothing (add --exterior-convection doe2)", field=unread[0])
+
+
+def _exterior_conventions(exterior_convection: str, terrain: str | None, roughness: str | None, control_temperature: str | None = None):
+    """The stock's conventions of the options :func:`_check_exterior_options` checked."""
+    from twin.energy.model import Conventions
+
     default = Conventions()
     return Conventions(exterior_convection=exterior_convection, terrain=terrain or default.terrain, roughness=roughness or default.roughness,
                        control_temperature=control_temperature or default.control_temperature)

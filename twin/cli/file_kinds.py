@@ -79,8 +79,10 @@ def guess_kind(path: Path, expected: str) -> tuple[str, str] | None:
         ``(kind, command)`` with ``FILE`` in the command replaced by ``path``, or None.
     """
     keys = top_keys(path)
+    if keys is None:  # a missing file, a folder...: its error at once, without importing the spec models
+        return None
     kinds = _kinds()
-    if keys is None or keys <= kinds[expected][0]:
+    if keys <= kinds[expected][0]:
         return None
     fits = [(len(keys & fields), kind, cmd) for kind, (fields, cmd) in kinds.items() if kind != expected and keys <= fields]
     if not fits:

@@ -51,11 +51,14 @@ def run(
     Progress lines (checks, baseline scene, each engine on each scene, Monte Carlo, report and
     outputs) go to stderr once the command has run 1 s, then at least every 5 s (none with -q).
     """
-    from twin.errors import ResourceLimitError, ScenarioError
-    from twin.scenario.checks import values_from_options
-    from twin.workflows.scenario_run import default_scenario, run_scenario_file
+    from twin.workflows.scenario_run import check_run_paths, default_scenario, run_scenario_file
 
     from .file_kinds import wrong_kind
+
+    with wrong_kind(scenario, "scenario"):
+        check_run_paths(scenario, out)  # -o, then the scenario file: at once, before the scenario modules are imported
+    from twin.errors import ResourceLimitError, ScenarioError
+    from twin.scenario.checks import values_from_options
 
     given = {"uncertainty.samples": "--samples"} if samples is not None else {}  # the checks name the option, not the file
     try:
@@ -150,13 +153,18 @@ def validate(
     """Check scenario files without running any engine: the schema, measure and parameter names,
     the inputs (confined to the scenario's folder, right type and size), resource limits and,
     unless --no-scene, every selection and modification on the scene built from the inputs."""
+    from twin.workflows.scenario_run import check_scenario_path
+
+    from .file_kinds import wrong_kind
+
+    for f in files:  # every path at once, before the scenario modules are imported (about a second)
+        with wrong_kind(f, "scenario"):
+            check_scenario_path(f)
     from twin.ingest.dispatch import check_each_file_once
     from twin.scenario.checks import check_scenario
     from twin.scenario.inputs import resolve_inputs
     from twin.scenario.runner import _check_kpi_filter, prepare_scenes
     from twin.scenario.schema import load_scenario
-
-    from .file_kinds import wrong_kind
 
     no_effect = _no_effect(allow_no_effect)
     allow = list(allow_dir or [])

@@ -19,9 +19,7 @@ from typing import Any
 import yaml
 
 from twin.errors import ScenarioError
-
-#: Endings of scenario files.
-SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
+from twin.io.input_limits import MAX_SCENARIO_BYTES, SCENARIO_SUFFIXES  # light: the command line checks a path before importing this module
 
 
 def _no_constant(name: str) -> float:
@@ -59,7 +57,7 @@ def read_scenario_data(path: str | os.PathLike[str]) -> Any:
         YAML / JSON (line and column given), nested too deeply to be parsed.
     """
     from twin.io.paths import check_input_file
-    from twin.scenario.schema import MAX_NESTING_DEPTH, MAX_SCENARIO_BYTES
+    from twin.scenario.schema import MAX_NESTING_DEPTH
 
     path = Path(path)
     check_input_file(path, suffixes=SCENARIO_SUFFIXES, max_bytes=MAX_SCENARIO_BYTES, what="scenario file")

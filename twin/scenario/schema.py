@@ -87,6 +87,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from twin.errors import ScenarioError
+from twin.io.input_limits import MAX_SCENARIO_BYTES as MAX_SCENARIO_BYTES  # re-exported (twin.scenario.batch)
 from twin.street_limits import MAX_FREE_SPEED_M_S, MAX_LANES
 
 Domain = Literal["energy", "traffic", "soil"]
@@ -104,7 +105,7 @@ MAX_SEED = 2**63 - 1
 #: Soil: the longest simulated period, h (a storm event; no evaporation is modelled).
 MAX_SOIL_HOURS = 720.0
 #: The scenario file: size, nesting depth and values after alias expansion.
-MAX_SCENARIO_BYTES = 4 * 1024**2
+# MAX_SCENARIO_BYTES: twin.io.input_limits (light: the command line checks the file before importing pydantic)
 MAX_NESTING_DEPTH = 32
 MAX_YAML_VALUES = 1_000_000
 

@@ -96,6 +96,38 @@ def _check_output(out: Path, inputs: list[Path]) -> Path:
     return store
 
 
+def check_scenario_path(path: str | os.PathLike[str]) -> Path:
+    """A scenario file's path checked before the scenario modules are imported (pandas, pydantic models:
+    about a second): it exists, is a regular file, ends in .yaml, .yml or .json and is not too large
+    (the check :func:`twin.scenario.scenario_file.read_scenario_data` runs again on reading it).
+
+    Raises
+    ------
+    InputError
+        Missing, unreadable or another ending (ResourceLimitError: too large; UnsafePathError: a
+        folder, a device or a pipe); the message names the path as given.
+    """
+    from twin.io.input_limits import MAX_SCENARIO_BYTES, SCENARIO_SUFFIXES
+    from twin.io.paths import check_input_file
+
+    return check_input_file(path, suffixes=SCENARIO_SUFFIXES, max_bytes=MAX_SCENARIO_BYTES, what="scenario file")
+
+
+def check_run_paths(path: str | os.PathLike[str] | None, out: str | os.PathLike[str]) -> Path:
+    """The paths of ``twin run``, checked before any import-heavy work: the results folder ``out``
+    first (:func:`_check_output`), then the scenario file (:func:`check_scenario_path`).
+
+    Returns
+    -------
+    Path
+        The scenario file (``path``, or :func:`default_scenario` for None).
+    """
+    path = Path(path) if path else default_scenario()
+    _check_output(Path(out), [path])
+    check_scenario_path(path)
+    return path
+
+
 def run_scenario_file(path, out, *, samples=None, seed=None, progress: bool | None = None, no_effect: str = "error",
                       allow_dirs=()) -> list[str]:
     """Run ``path`` (default: the Saint-Gilles default scenario) and write everything to ``out``.
@@ -138,15 +170,14 @@ def run_scenario_file(path, out, *, samples=None, seed=None, progress: bool | No
 
 def _run_scenario_file(path, out, *, samples, seed, no_effect: str, allow_dirs) -> list[str]:
     """:func:`run_scenario_file`, its steps reported to :mod:`twin.io.progress`."""
+    path = check_run_paths(path, out)  # before reading the inputs, before the scenario modules are imported
+    out = Path(out)
     from twin.io import progress
     from twin.scenario.runner import run_identity, run_scenario, scenario_inputs
     from twin.scenario.schema import with_overrides
     from twin.scenario.store import RunStore, make_run_id
     from twin.workflows.interrupt import sigterm_raises
 
-    path = Path(path) if path else default_scenario()
-    out = Path(out)
-    _check_output(out, [path])  # before reading the inputs
     allow = {"allow_dirs": list(allow_dirs)} if allow_dirs else {}
     with progress.step("checking the scenario and hashing its inputs"):
         ident = run_identity(path, **allow)

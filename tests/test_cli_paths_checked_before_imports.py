@@ -1,0 +1,56 @@
+"""A missing input file is refused before the command imports its heavy modules.
+
+``twin run nope.yaml``, ``twin scenario validate nope.yaml``, ``twin energy run nope``, ``twin
+calibrate ... --meters nope.csv`` and ``twin sync update ... --readings nope.csv`` imported
+pandas or pydantic (0.5-1.5 s) before they looked at the path, so the one-line error waited for
+them, behind a progress line on a loaded machine. Each case runs the real command line in a child
+process with ``PYTHONPROFILEIMPORTTIME`` (``python -X importtime``) and reads which modules it
+imported before it stopped: no time is measured (nor whether a progress line, drawn after 1 s,
+came first: that depends on the machine's load).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli_harness import CliResult, assert_one_line_error, run_twin
+
+#: Modules a path check must not wait for (each costs a few tenths of a second or more; pydantic is
+#: not one of them: Typer imports it to run any command).
+HEAVY = ("numpy", "pandas", "twin.scenario.schema", "twin.energy.stock", "twin.calibration.meters")
+
+
+def _imported_and_result(args: list) -> tuple[set[str], CliResult]:
+    """The modules ``twin ARGS`` imported, and its result with the import-time lines taken out of stderr."""
+    result = run_twin(args, env={"PYTHONPROFILEIMPORTTIME": "1"}, timeout_s=120)
+    imported, other = set(), []
+    for line in result.stderr.splitlines():
+        if line.startswith("import time:"):
+            imported.add(line.rsplit("|", 1)[-1].strip())
+        else:
+            other.append(line)
+    return imported, CliResult(result.args, result.code, result.stdout, "\n".join(other))
+
+
+def _cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
+    (tmp / "state.npz").write_bytes(b"")
+    (tmp / "weather.epw").write_text("")
+    return {
+        "run": (["run", tmp / "nope.yaml", "-o", tmp / "out"], ("nope.yaml", "scenario file not found")),
+        "scenario validate": (["scenario", "validate", tmp / "nope.yaml"], ("nope.yaml", "scenario file not found")),
+        "energy run": (["energy", "run", tmp / "nope", "-o", tmp / "out"], ("nope", "'SCENE'", "file not found")),
+        "calibrate": (["calibrate", tmp, "--meters", tmp / "nope.csv", "-o", tmp / "out"], ("nope.csv", "'--meters'", "meter file not found")),
+        "sync update": (["sync", "update", tmp / "state.npz", "--readings", tmp / "nope.csv", "-w", tmp / "weather.epw"],
+                        ("nope.csv", "'--readings'", "meter file not found")),
+    }
+
+
+@pytest.mark.parametrize("command", ["run", "scenario validate", "energy run", "calibrate", "sync update"])
+def test_a_missing_file_is_refused_before_the_heavy_imports(tmp_path, command):
+    args, contains = _cases(tmp_path)[command]
+    imported, result = _imported_and_result(args)
+    assert_one_line_error(result, contains=contains)
+    assert not imported & set(HEAVY), f"twin {command} imported {sorted(imported & set(HEAVY))} before refusing the path"
+    assert not (tmp_path / "out").exists()

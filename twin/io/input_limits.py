@@ -1,0 +1,22 @@
+"""Endings and size limits of input files that the command line checks before loading their readers.
+
+A missing or misnamed file given to ``twin run``, ``twin scenario validate``, ``twin calibrate``
+or ``twin sync update`` is refused at once: the check needs these constants, and importing the
+module that reads the file (pandas, pydantic: up to a second) only to get them made the error
+wait for it, behind a progress line on a loaded machine. A module of constants only: importing
+it costs nothing. The readers import them from here (:mod:`twin.calibration.meters`,
+:mod:`twin.scenario.scenario_file`, :mod:`twin.scenario.schema` keep their names).
+"""
+
+from __future__ import annotations
+
+#: Endings of a meter file (``--meters``, ``--readings``): a CSV or Parquet table.
+METER_SUFFIXES = (".csv", ".parquet", ".pq")
+
+#: Endings of scenario files.
+SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
+
+#: Largest scenario file read, bytes.
+MAX_SCENARIO_BYTES = 4 * 1024**2
+
+__all__ = ["MAX_SCENARIO_BYTES", "METER_SUFFIXES", "SCENARIO_SUFFIXES"]

@@ -345,24 +345,16 @@ def test_results_are_tidy(year_drivers):
 
 
 # ------------------------------------------------------------------------------- bad input
-def test_zero_floor_area_names_the_building(year_drivers):
+@pytest.mark.parametrize(("field", "row", "value"), [("a_f_m2", 3, 0.0), ("h_tr_op_w_k", 1, -10.0)],
+                         ids=["zero floor area", "negative conductance"])
+def test_a_bad_building_value_names_the_building(year_drivers, field: str, row: int, value: float):
     inp = synthetic_stock(5, seed=1)
-    a_f = inp.a_f_m2.copy()
-    a_f[3] = 0.0
-    bad = StockInputs(**{**inp.__dict__, "a_f_m2": a_f, "a_t_m2": inp.a_t_m2})
+    column = getattr(inp, field).copy()
+    column[row] = value
+    bad = StockInputs(**{**inp.__dict__, field: column})
     with pytest.raises(InputError) as e:
         simulate_stock(bad, year_drivers)
-    assert "b00003" in str(e.value) and e.value.field == "a_f_m2"
-
-
-def test_negative_conductance_names_the_building(year_drivers):
-    inp = synthetic_stock(5, seed=1)
-    h = inp.h_tr_op_w_k.copy()
-    h[1] = -10.0
-    bad = StockInputs(**{**inp.__dict__, "h_tr_op_w_k": h})
-    with pytest.raises(InputError) as e:
-        simulate_stock(bad, year_drivers)
-    assert "b00001" in str(e.value) and e.value.field == "h_tr_op_w_k"
+    assert f"b{row:05d}" in str(e.value) and e.value.field == field
 
 
 def test_nan_in_weather_names_the_row(year_drivers):

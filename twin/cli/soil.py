@@ -57,17 +57,18 @@ def year(
     soil columns are integrated. A bad input is one ``twin: error:`` line naming the file and the
     key or the field.
     """
+    from twin.io.paths import check_input_file
+
+    check_input_file(spec, suffixes=(".yaml", ".yml"), what="soil year spec")  # before the imports below (pandas: about a second)
     from twin.errors import InputError
     from twin.ingest import ingest
     from twin.ingest.epw import read_epw
     from twin.io.json_out import to_json_text
-    from twin.io.paths import check_input_file
     from twin.soil.year import run_district_year
     from twin.soil.year_spec import load_year_spec
 
     from .file_kinds import wrong_kind
 
-    check_input_file(spec, suffixes=(".yaml", ".yml"), what="soil year spec")
     with wrong_kind(spec, "soil year spec"):
         parsed, options = load_year_spec(spec)
     for i, f in enumerate(parsed.scene):

@@ -1,24 +1,18 @@
 """SIGINT and SIGTERM while a writing command replaces an earlier result: nothing written is lost or mixed.
 
 The sweep of the writing commands (stage, then swap): each command first writes a complete
-result, then runs again into the same place and gets a signal once its staging entry (the
-temporary folder or file beside the output, :mod:`twin.io.staged`) has appeared, so the signal
-lands mid-work, whatever the load of the machine. Then: exit 130 (SIGINT) or 143 (SIGTERM), one
-line on stderr and no traceback, every file of the first result byte-identical, no staging
-entry left beside it, and a rerun succeeds.
+result, then runs again into the same place and gets a signal mid-work. Then: exit 130 (SIGINT)
+or 143 (SIGTERM), one line on stderr and no traceback, every file of the first result
+byte-identical, no staging entry left beside it (:mod:`twin.io.staged`), and a rerun succeeds.
 
-A command whose write phase is short may have put its new result in place before the signal
-lands: its line then says so (``twin: interrupted; OUT was already written whole``, or
-``... after the command had ended; its results were written whole``), the new result holds the
-same files, and the test tries again. The CI at 0efd991 failed here: the new result was in place
-under the plain line (a signal during the swap, or between the swap and the end), and a SIGTERM
-in the interpreter's last instant killed the process with no line (exit -15).
-
-The CI at 418bef6 failed here too, on the test's side: under load, the test was descheduled
-between seeing the staging entry and sending the signal, the command ended meanwhile (exit 0,
-its new result whole) and the signal reached no process. The signal is now sent by
-:func:`tests.output_helpers.signal_if_running`, which freezes the process first and tells "had
-ended" (try again) from "signal lost" (a failure).
+Where the signal lands is made certain, not left to timing: the rerun runs as
+``python -m tests.staging_pause`` with ``TWIN_TEST_PAUSE=staged:<marker>``, which writes the marker
+and sleeps once the new result is wholly written beside the output and before it is swapped in;
+the signal is sent once the marker exists. The test used to send it as soon as the staging entry
+appeared: a command whose write phase is short (solar cadastre) had often put its new result in
+place by then, and after five such tries the test skipped, checking nothing. The lines of a
+signal that lands after the swap or after the command has ended are checked by
+``tests/test_stop_held_signals.py`` and ``tests/test_signals_startup_shutdown.py``.
 """
 
 from __future__ import annotations
@@ -27,17 +21,19 @@ import hashlib
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.output_helpers import child_env, run_cli, signal_if_running, twin_cmd, write_tiny_inputs
+from tests.output_helpers import child_env, run_cli, signal_if_running, write_tiny_inputs
+from tests.staging_pause import POINT
 
 pytestmark = pytest.mark.slow
 
-#: Longest wait for the staging entry to appear, and for the stopped process to end, s (a cold
+#: Longest wait for the write to reach the pause, and for the stopped process to end, s (a cold
 #: Numba cache compiles kernels first, on a loaded 2-core machine).
 WAIT_S = 300.0
 
@@ -82,31 +78,26 @@ COMMANDS = {
     "export gpkg": lambda c, out: ["export", c["scene"], "-o", out.with_name(out.name + ".gpkg")],
 }
 
-#: Reruns tried until the signal lands before the command ends.
-ATTEMPTS = 5
+def _signalled_rerun(args: list, out: Path, sig: int, command: str, marker: Path) -> tuple[str, int]:
+    """Rerun ``twin ARGS`` paused before its swap (:mod:`tests.staging_pause`), send ``sig`` there.
 
-
-def _signalled_rerun(args: list, out: Path, beside: list[str], sig: int, command: str) -> tuple[str, int, bool]:
-    """Rerun ``twin ARGS``; send ``sig`` once a staging entry appears beside ``out``.
-
-    Returns stderr, the exit code and whether the signal was sent (False: the command had ended).
+    Returns stderr and the exit code.
     """
-    proc = subprocess.Popen(twin_cmd(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(),
+    proc = subprocess.Popen([sys.executable, "-m", "tests.staging_pause", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=child_env(TWIN_TEST_PAUSE=f"{POINT}:{marker}"),
                             stdin=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + WAIT_S
-        staged: list[str] = []
-        while not staged and proc.poll() is None and time.monotonic() < deadline:
-            staged = [n for n in os.listdir(out.parent) if n not in beside]
-            time.sleep(0.005)
-        assert staged, f"twin {command} ended (or took {WAIT_S:g} s) before its staging entry appeared"
-        sent = signal_if_running(proc, sig)
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists(), f"twin {command} ended (or took {WAIT_S:g} s) before its write of {out} reached the pause"
+        assert signal_if_running(proc, sig), f"twin {command} ended while paused"
         _, err = proc.communicate(timeout=WAIT_S)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    return err, proc.returncode, sent
+    return err, proc.returncode
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
@@ -120,29 +111,12 @@ def test_a_signal_mid_work_keeps_the_earlier_result_whole(case, tmp_path, comman
     assert before
     beside = sorted(os.listdir(out.parent))
 
-    for _attempt in range(ATTEMPTS):
-        err, code, sent = _signalled_rerun(args, out, beside, sig, command)
-        lines = [line for line in err.splitlines() if line.strip() and not line.startswith("twin: [")]
-        if not sent:  # the command had ended before the signal: a whole new result; try again
-            assert code == 0 and not lines, err[-2000:]
-            assert sorted(os.listdir(out.parent)) == beside
-            after = _hashes(out)
-            assert sorted(after) == sorted(before)
-            before = after
-            continue
-        assert code == CODES[sig] and "Traceback" not in err, err[-2000:]
-        assert sorted(os.listdir(out.parent)) == beside  # no staging entry left beside it
-        if lines in ([f"{LINES[sig]} after the command had ended; its results were written whole"],
-                     [f"{LINES[sig]}; {_shown(out)} was already written whole"]):
-            after = _hashes(out)  # the signal came after the swap (a short write phase): a whole new result; try again
-            assert sorted(after) == sorted(before)
-            before = after
-            continue
-        assert lines == [LINES[sig]], err[-2000:]
-        assert _hashes(out) == before  # every file of the first result, byte for byte, none added or lost
-        break
-    else:
-        pytest.skip(f"twin {command} ended before the signal in {ATTEMPTS} attempts (each time with its result whole)")
+    err, code = _signalled_rerun(args, out, sig, command, tmp_path / "paused")
+    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("twin: [")]
+    assert code == CODES[sig] and "Traceback" not in err, err[-2000:]
+    assert lines == [LINES[sig]], err[-2000:]
+    assert sorted(os.listdir(out.parent)) == beside  # no staging entry left beside it
+    assert _hashes(out) == before  # every file of the first result, byte for byte, none added or lost
     again = run_cli(*args, timeout_s=WAIT_S)
     assert again.returncode == 0, again.stderr
     assert sorted(os.listdir(out.parent)) == beside

@@ -187,25 +187,13 @@ def test_tracy_sample_problem_at_times_and_points(dim: int) -> None:
 # ----------------------------------------------------------------------------- refinement
 
 
-def test_refinement_2d_steady_is_second_order() -> None:
-    rows = refinement(2, (8, 16, 32), steady=True)
+@pytest.mark.parametrize(("dim", "sizes", "steady", "lowest_order"),
+                         [(2, (8, 16, 32), True, 1.85), (2, (8, 16, 32), False, 1.8), (3, (6, 12, 24), True, 1.8)],
+                         ids=["2d-steady", "2d-transient", "3d-steady"])
+def test_refinement_is_second_order(dim: int, sizes: tuple[int, ...], steady: bool, lowest_order: float) -> None:
+    rows = refinement(dim, sizes, steady=steady)
     orders = observed_orders(rows)
-    print("2-D steady refinement (n, RMS error m, balance):", rows, "observed orders:", [round(p, 3) for p in orders])
+    print(f"{dim}-D {'steady' if steady else 'transient'} refinement (n, RMS error m, balance):", rows,
+          "observed orders:", [round(p, 3) for p in orders])
     assert all(r[2] < 1e-10 for r in rows)
-    assert orders[-1] > 1.85 and orders[-1] < 2.2, orders
-
-
-def test_refinement_2d_transient_is_second_order() -> None:
-    rows = refinement(2, (8, 16, 32), steady=False)
-    orders = observed_orders(rows)
-    print("2-D transient refinement (n, RMS error m, balance):", rows, "observed orders:", [round(p, 3) for p in orders])
-    assert all(r[2] < 1e-10 for r in rows)
-    assert orders[-1] > 1.8 and orders[-1] < 2.2, orders
-
-
-def test_refinement_3d_steady_is_second_order() -> None:
-    rows = refinement(3, (6, 12, 24), steady=True)
-    orders = observed_orders(rows)
-    print("3-D steady refinement (n, RMS error m, balance):", rows, "observed orders:", [round(p, 3) for p in orders])
-    assert all(r[2] < 1e-10 for r in rows)
-    assert orders[-1] > 1.8 and orders[-1] < 2.2, orders
+    assert lowest_order < orders[-1] < 2.2, orders

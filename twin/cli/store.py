@@ -268,9 +268,9 @@ def list_runs(
                                                              "co2_t and heating_need_mwh")] = None,
 ) -> None:
     """List the runs of a run store: status, scenario, the KPI changes of each what-if, holder and heartbeat age, error. Read-only."""
+    path = _store_file(store)  # before the store's reader is imported (pandas: about a second)
     from twin.scenario.store import read_runs
 
-    path = _store_file(store)
     frame = read_runs(path)
     kpis = pick_kpis(kpi, recorded_kpis(frame), path=path)
     table = runs_table(frame, kpis=kpis)
@@ -344,12 +344,13 @@ def release(
 ) -> None:
     """Release running runs whose process is gone (marked failed, interrupted), so the next twin batch computes them."""
     from twin.errors import InputError, RunHeldError
-    from twin.scenario.store import RunStore, holder_state, read_runs
 
     why = " ".join(reason.split())
     if reason and not why:
         raise InputError("an empty reason: say why the runs are released, or leave --reason out", field="--reason")
-    path = _store_file(store)
+    path = _store_file(store)  # before the store's reader is imported (pandas: about a second)
+    from twin.scenario.store import RunStore, holder_state, read_runs
+
     frame = read_runs(path)
     records = {r["run_id"]: {k: _value(v) for k, v in r.items()} for r in frame.to_dict("records")}
     ids = list(records)
@@ -411,7 +412,7 @@ def _store_file(store: Path) -> Path:
     InputError
         Neither STORE nor ``STORE.runs.sqlite`` is a run store.
     """
-    from twin.scenario.store import store_file
+    from twin.io.run_store_path import store_file
 
     path = Path(store)
     beside = path.with_name(path.name + ".runs.sqlite")

@@ -67,6 +67,7 @@ from pathlib import Path
 import pandas as pd
 
 from twin.io.json_out import to_json_text
+from twin.io.run_store_path import store_file
 
 log = logging.getLogger(__name__)
 
@@ -286,28 +287,7 @@ _REQUIRED_COLUMNS = ("run_id", "scenario", "status", "started_at")
 _SNAPSHOT_TRIES = 3
 
 
-def store_file(path: str | os.PathLike[str]) -> Path:
-    """The run store at ``path``: the file itself, or ``runs.sqlite`` in a folder (``twin batch
-    -o OUT`` keeps it in ``OUT/runs.sqlite``).
-
-    Raises
-    ------
-    InputError
-        No such file or folder, or a folder without ``runs.sqlite``.
-    """
-    from twin.errors import InputError
-
-    path = Path(path)
-    where = "twin batch -o OUT keeps it in OUT/runs.sqlite, twin run -o OUT in OUT.runs.sqlite"
-    if path.is_dir():
-        if (path / "runs.sqlite").is_file():
-            return path / "runs.sqlite"
-        raise InputError(f"a folder without runs.sqlite, not a run store ({where})", path=path)
-    if not path.exists():
-        raise InputError(f"no such file: not a run store ({where})", path=path)
-    if not path.is_file():
-        raise InputError("not a regular file, not a run store", path=path)
-    return path
+# store_file (where a run store is): twin.io.run_store_path, light, for the command line's check before this module is imported
 
 
 def read_runs(path: str | os.PathLike[str]) -> pd.DataFrame:

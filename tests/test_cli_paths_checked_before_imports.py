@@ -1,8 +1,9 @@
 """A missing input file is refused before the command imports its heavy modules.
 
 ``twin run nope.yaml``, ``twin scenario validate nope.yaml``, ``twin energy run nope``, ``twin
-calibrate ... --meters nope.csv``, ``twin sync update ... --readings nope.csv``, ``twin soil year
-nope.yaml`` and ``twin store list|release nope.sqlite`` imported pandas (and the scenario schema or the energy stock: 0.5-1.5 s in all) before
+energy simulate nope.yaml``, ``twin calibrate ... --meters nope.csv``, ``twin sync update ...
+--readings nope.csv``, ``twin soil year nope.yaml`` and ``twin store list|release nope.sqlite``
+imported pandas (and the scenario schema or the energy stock: 0.5-1.5 s in all) before
 they looked at the path, so the one-line error waited for them, behind a progress line on a
 loaded machine. Each case runs the real command line in a child process with
 ``PYTHONPROFILEIMPORTTIME`` (``python -X importtime``) and reads which modules it imported before
@@ -46,13 +47,14 @@ def _cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
         "sync update": (["sync", "update", tmp / "state.npz", "--readings", tmp / "nope.csv", "-w", tmp / "weather.epw"],
                         ("nope.csv", "'--readings'", "meter file not found")),
         "soil year": (["soil", "year", tmp / "nope.yaml"], ("nope.yaml", "soil year spec not found")),
+        "energy simulate": (["energy", "simulate", tmp / "nope.yaml", "-w", tmp / "weather.epw"], ("nope.yaml", "spec not found")),
         "store list": (["store", "list", tmp / "nope.sqlite"], ("nope.sqlite", "no such file: not a run store")),
         "store release": (["store", "release", tmp / "nope.sqlite", "r1"], ("nope.sqlite", "no such file: not a run store")),
     }
 
 
 @pytest.mark.parametrize("command", ["run", "scenario validate", "energy run", "calibrate", "sync update", "soil year", "store list",
-                                     "store release"])
+                                     "store release", "energy simulate"])
 def test_a_missing_file_is_refused_before_the_heavy_imports(tmp_path, command):
     args, contains = _cases(tmp_path)[command]
     imported, result = _imported_and_result(args)

@@ -41,16 +41,20 @@ def simulate(
     default, one ``twin: note:`` line on stderr (none with -q) names them; --json lists them under
     ``ignored_by_model`` (an empty list when none).
     """
-    from twin.energy.spec_scope import ignored_inputs
-    from twin.energy.stock_iso52016 import check_model
-    from twin.ingest.epw import read_epw
-    from twin.io.json_out import to_json_text
+    from twin.io.input_limits import ENERGY_SPEC_MAX_BYTES
     from twin.io.paths import check_input_file
 
     from .file_kinds import wrong_kind
 
-    check_model(model, field_name="--model")
     check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
+    with wrong_kind(spec, "single-zone energy spec"):  # the check load_spec runs: before the energy modules are imported
+        check_input_file(spec, max_bytes=ENERGY_SPEC_MAX_BYTES, what="spec")
+    from twin.energy.spec_scope import ignored_inputs
+    from twin.energy.stock_iso52016 import check_model
+    from twin.ingest.epw import read_epw
+    from twin.io.json_out import to_json_text
+
+    check_model(model, field_name="--model")  # its --model callback checked the name already
     if model == "iso52016":
         from twin.energy.iso52016 import load_spec_iso52016, simulate_spec_iso52016
 

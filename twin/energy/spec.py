@@ -87,6 +87,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from twin.energy.iso52016 import INTERIOR_SOLAR_ABSORPTANCE
 from twin.energy.schedules import ALTITUDE_RANGE_M, DaySchedule, Flow, air_density_at_altitude_kg_m3, check_holiday, check_range, hourly_values
 from twin.errors import InputError, SchemaError
+from twin.io.input_limits import ENERGY_SPEC_MAX_BYTES as SPEC_MAX_BYTES
 from twin.io.key_hints import error_to_report, hint_for_error
 
 FACADES: dict[str, float] = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
@@ -148,8 +149,7 @@ AREA_MAX_M2 = 1.0e6
 WARMUP_MAX_HOURS = 87_600
 """Warm-up, h (ten years; the warm-up is taken from the weather year, periodically)."""
 HORIZON_SECTORS_MAX = 3600
-SPEC_MAX_BYTES = 10 * 1024**2
-"""Largest spec file read, bytes (a spec is a page of YAML)."""
+# SPEC_MAX_BYTES: twin.io.input_limits.ENERGY_SPEC_MAX_BYTES (light: twin energy simulate checks the file before importing this module)
 
 
 class _Model(BaseModel):

@@ -1,11 +1,12 @@
 """Endings and size limits of input files that the command line checks before loading their readers.
 
 A missing or misnamed file given to ``twin run``, ``twin scenario validate``, ``twin calibrate``
-or ``twin sync update`` is refused at once: the check needs these constants, and importing the
+``twin sync update`` or ``twin energy simulate`` is refused at once: the check needs these constants, and importing the
 module that reads the file (pandas, pydantic: up to a second) only to get them made the error
 wait for it, behind a progress line on a loaded machine. A module of constants only: importing
 it costs nothing. The readers import them from here (:mod:`twin.calibration.meters`,
-:mod:`twin.scenario.scenario_file`, :mod:`twin.scenario.schema` keep their names).
+:mod:`twin.scenario.scenario_file`, :mod:`twin.scenario.schema`, :mod:`twin.energy.spec` keep
+their names).
 """
 
 from __future__ import annotations
@@ -19,4 +20,7 @@ SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 #: Largest scenario file read, bytes.
 MAX_SCENARIO_BYTES = 4 * 1024**2
 
-__all__ = ["MAX_SCENARIO_BYTES", "METER_SUFFIXES", "SCENARIO_SUFFIXES"]
+#: Largest single-zone energy spec read (``twin energy simulate``), bytes: a spec is a page of YAML.
+ENERGY_SPEC_MAX_BYTES = 10 * 1024**2
+
+__all__ = ["ENERGY_SPEC_MAX_BYTES", "MAX_SCENARIO_BYTES", "METER_SUFFIXES", "SCENARIO_SUFFIXES"]

@@ -126,18 +126,31 @@ def nearest_streets(buildings, links) -> np.ndarray:
     return named["name"].astype(str).to_numpy()[idx]
 
 
-def _ring_coords(geom, x0: float, y0: float) -> list[list[int]]:
-    """Exterior rings of a (multi)polygon, as flat lists of decimetres from the origin (x, y of the
-    first point, then the steps to the next ones)."""
-    polys = getattr(geom, "geoms", [geom])
-    out = []
-    for p in polys:
-        ext = getattr(p, "exterior", None)
-        if ext is None:
-            continue
-        xy = np.round((np.asarray(ext.coords)[:, :2] - (x0, y0)) * 10.0).astype(np.int64)
-        xy[1:] = np.diff(xy, axis=0)  # delta-encoded: the first point, then steps
-        out.append(xy.ravel().tolist())
+def ring_coords(geoms, x0: float, y0: float) -> list[list[list[int]]]:
+    """Per geometry, the exterior rings of its polygons (none for a part that is not one), each a
+    flat list of decimetres from the origin (x, y of the first point, then the steps to the next
+    ones).
+
+    Every ring of every geometry is rounded and delta-encoded at once, on shapely's coordinate
+    array: the same integers as one geometry at a time (``np.asarray(ring.coords)``), without a
+    NumPy call per building.
+    """
+    import shapely
+
+    parts, geom_of_part = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
+    polygons = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
+    xy, ring_of_point = shapely.get_coordinates(shapely.get_exterior_ring(parts[polygons]), return_index=True)
+    dm = np.round((xy - (x0, y0)) * 10.0).astype(np.int64)
+    steps = dm.copy()
+    steps[1:] -= dm[:-1]
+    first = np.diff(ring_of_point, prepend=-1) != 0  # the first point of each ring stays whole
+    steps[first] = dm[first]
+    flat = steps.ravel().tolist()
+    ends = 2 * np.cumsum(np.bincount(ring_of_point, minlength=int(polygons.sum())))
+    starts = np.r_[0, ends[:-1]]
+    out: list[list[list[int]]] = [[] for _ in range(len(geoms))]
+    for g, a, b in zip(geom_of_part[polygons].tolist(), starts.tolist(), ends.tolist()):
+        out[g].append(flat[a:b])
     return out
 
 
@@ -188,6 +201,7 @@ def drilldown_data(comparison, addresses: Mapping[str, str] | None = None) -> di
     ids = objects["building_id"].astype(str).tolist()
     if addresses is None:
         addresses = osm_addresses(buildings) if buildings is not None else {}
+    addresses = dict(addresses)  # one look-up per building: a dict's, not a Series' (.get ~20 µs)
     streets = nearest_streets(geo, links)
     names = {}
     if buildings is not None and "name" in buildings.columns:
@@ -198,6 +212,7 @@ def drilldown_data(comparison, addresses: Mapping[str, str] | None = None) -> di
     system = objects["system"].astype(str).str.replace("_", " ") if "system" in objects.columns else pd.Series([""] * len(ids))
     system_codes, systems = pd.factorize(system)
     system_index, systems = system_codes.tolist(), [str(s) for s in systems]
+    base_by_id = base.set_index("building_id")  # the baseline's values, read per quantity and per what-if
     data = {
         "origin": [round(x0, 1), round(y0, 1)],
         "ids": ids,
@@ -205,14 +220,13 @@ def drilldown_data(comparison, addresses: Mapping[str, str] | None = None) -> di
         "street_names": street_names,
         "street": street_index,
         "name": [names.get(i, "") for i in ids],
-        "geom": [_ring_coords(g, x0, y0) for g in simple],
+        "geom": ring_coords(simple, x0, y0),
         "area": _rounded(objects["a_f_m2"], 0) if "a_f_m2" in objects.columns else [None] * len(ids),
         "added": len(added),  # buildings a what-if adds, last in ids (their baseline values None)
         "systems": systems,
         "system": system_index,
         "whatifs": [],
-        "values": {"baseline": {k: _rounded(base.set_index("building_id")[c].reindex(ids), nd) for k, c, _, _, nd in QUANTITIES
-                                if c in base.columns}},
+        "values": {"baseline": {k: _rounded(base_by_id[c].reindex(ids), nd) for k, c, _, _, nd in QUANTITIES if c in base.columns}},
         "quantities": [[k, lab, u, nd] for k, c, lab, u, nd in QUANTITIES if c in base.columns],
         "colours": CLASS_COLOURS,
         "halves": HALVES_JS,  # the separator of a bilingual street name (twin.scene.names), for the map's labels
@@ -226,13 +240,13 @@ def drilldown_data(comparison, addresses: Mapping[str, str] | None = None) -> di
         if not ({"energy_cost_eur", "investment_eur"} <= set(new.columns) and "energy_cost_eur" in base.columns):
             vals["changed"] = [1] * len(ids)
             continue
-        saving = base.set_index("building_id")["energy_cost_eur"].reindex(ids).to_numpy(float) - new["energy_cost_eur"].to_numpy(float)
+        base_cost = base_by_id["energy_cost_eur"].reindex(ids).to_numpy(float)
+        saving = base_cost - new["energy_cost_eur"].to_numpy(float)
         inv = new["investment_eur"].to_numpy(float)
         with np.errstate(divide="ignore", invalid="ignore"):
             payback = np.where((inv > 0) & (saving > 0), inv / saving, np.nan)
         vals["payback"] = _rounded(payback, 1)
-        vals["changed"] = [int(v) for v in (new["energy_cost_eur"].to_numpy(float) != base.set_index("building_id")["energy_cost_eur"]
-                                             .reindex(ids).to_numpy(float)) | (inv > 0)]
+        vals["changed"] = [int(v) for v in (new["energy_cost_eur"].to_numpy(float) != base_cost) | (inv > 0)]
     if links is not None and len(links) and "geometry" in links.columns:
         if {"from_node", "to_node"} <= set(links.columns):  # a two-way street is two links: draw it once
             key = [tuple(sorted((str(a), str(b)))) for a, b in zip(links["from_node"], links["to_node"])]

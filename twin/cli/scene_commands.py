@@ -275,6 +275,9 @@ def info(
     (share of floor area from data, user, calibrated, inferred, default), which rules set
     them, party walls, where the street links' free speed and lanes come from (share of the
     length open to cars), weather."""
+    from twin.io.scene_path import check_scene_path
+
+    check_scene_path(scene_path)  # before the scene reader is imported (pandas, geopandas: about a second)
     from twin.scene.io import read_scene
 
     scene = read_scene(scene_path)
@@ -391,6 +394,9 @@ def export(
     """Export a scene: every layer to GeoParquet or GeoPackage, or its buildings to CityJSON 2.0.
 
     Progress lines go to stderr once the command has run 1 s (none with twin -q export ...)."""
+    from twin.io.scene_path import check_scene_path
+
+    check_scene_path(scene_path)  # before the output checks and the scene reader import NumPy and pandas (about a second)
     from twin.export import check_cityjson_output, check_scene_output
     from twin.export.layers import EXPORT_WRITER
     from twin.io.paths import check_output_path

@@ -148,14 +148,11 @@ def read_scene(path: str | os.PathLike[str], *, layers: Iterable[str] | None = N
         A layer breaks the scene schema or the physical bounds of buildings.
     """
     from twin.io.paths import check_input_file
+    from twin.io.scene_path import check_scene_path
 
-    path = Path(path)
-    if not path.exists():
-        raise InputError("scene not found (a folder or .gpkg written by 'twin ingest' expected)", path=path)
+    path = check_scene_path(path)  # a folder with scene.json or a .gpkg
     if path.is_dir():
         meta_file = path / "scene.json"
-        if not meta_file.exists():
-            raise InputError("not a twin scene folder (no scene.json); create one with 'twin ingest ... -o FOLDER'", path=path)
         check_input_file(meta_file, max_bytes=MAX_META_BYTES, what="scene metadata")
         try:
             text = meta_file.read_text(encoding="utf-8")
@@ -181,13 +178,11 @@ def read_scene(path: str | os.PathLike[str], *, layers: Iterable[str] | None = N
                 raise ParseError("scene metadata 'weather' must be an object", path=meta_file, field="weather")
             scene.weather = _weather_from_frame(_read_parquet(weather_file, False), weather_meta, weather_file, meta_file)
         return scene
-    if path.suffix.lower() == ".gpkg":
-        from twin.io.geopackage_damage import check_geopackage_intact
+    from twin.io.geopackage_damage import check_geopackage_intact
 
-        check_input_file(path, what="scene GeoPackage")
-        check_geopackage_intact(path)
-        return _read_gpkg(path, _wanted(layers))
-    raise InputError("no twin scene here (a folder with scene.json or a .gpkg expected)", path=path)
+    check_input_file(path, what="scene GeoPackage")
+    check_geopackage_intact(path)
+    return _read_gpkg(path, _wanted(layers))
 
 
 SCENE_GPKG_TABLE = "twin_scene"

@@ -175,8 +175,22 @@ def _pct(delta: float, baseline: float) -> float:
 
 
 def _png(fig) -> str:
+    """The figure as a PNG data URI at 96 dpi, cropped to its tight bounding box.
+
+    The box is computed once from the figure's artists with an Agg renderer at that dpi and
+    padded by :rc:`savefig.pad_inches`, then handed to ``savefig``: the box and the bytes of
+    ``bbox_inches="tight"``, which first draws the whole figure once more to find it
+    (tests/test_report_png_bbox.py). A figure with a layout engine keeps matplotlib's way.
+    """
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    bbox = "tight"
+    if fig.get_layout_engine() is None:
+        fig.set_dpi(96)  # the text is measured at the saved image's dpi
+        bbox = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer()).padded(mpl.rcParams["savefig.pad_inches"])
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=96, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=96, bbox_inches=bbox)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 

@@ -3,7 +3,7 @@
 ``twin run nope.yaml``, ``twin scenario validate nope.yaml``, ``twin energy run nope``, ``twin
 energy simulate nope.yaml``, ``twin calibrate ... --meters nope.csv``, ``twin sync update ...
 --readings nope.csv``, ``twin soil year nope.yaml``, ``twin store list|release nope.sqlite`` and
-``twin info|export nope`` imported pandas (and the scenario schema or the energy stock: 0.5-1.5 s in all) before
+``twin info|export nope``, ``twin traffic simulate nope`` imported pandas (and the scenario schema or the energy stock: 0.5-1.5 s in all) before
 they looked at the path, so the one-line error waited for them, behind a progress line on a
 loaded machine. Each case runs the real command line in a child process with
 ``PYTHONPROFILEIMPORTTIME`` (``python -X importtime``) and reads which modules it imported before
@@ -52,11 +52,13 @@ def _cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
         "store release": (["store", "release", tmp / "nope.sqlite", "r1"], ("nope.sqlite", "no such file: not a run store")),
         "info": (["info", tmp / "nope"], ("nope", "scene not found")),
         "export": (["export", tmp / "nope", "-o", tmp / "out.gpkg"], ("nope", "scene not found")),
+        "traffic simulate": (["traffic", "simulate", tmp / "nope", "--demand", tmp / "od.csv"], ("nope", "'SOURCE'", "input not found")),
     }
 
 
 @pytest.mark.parametrize("command", ["run", "scenario validate", "energy run", "calibrate", "sync update", "soil year", "store list",
-                                     "store release", "energy simulate", "info", "export"])
+                                     "store release", "energy simulate", "info", "export",
+                                     "traffic simulate"])
 def test_a_missing_file_is_refused_before_the_heavy_imports(tmp_path, command):
     args, contains = _cases(tmp_path)[command]
     imported, result = _imported_and_result(args)

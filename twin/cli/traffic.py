@@ -583,6 +583,9 @@ def simulate_command(
     --output is then the mean per link over the replicates); --duo-interval a whole number of
     steps; --duo-noise in [0, 1] (duo only; with 0, no other --seed than 0 and no replicates).
     """
+    from twin.workflows.scene_loading import check_sources
+
+    check_sources(list(source), "SOURCE")  # before twin.traffic.dynamic_commands is imported (NumPy, pandas: about a second)
     from twin.io.json_out import to_json_text
     from twin.traffic.dynamic_commands import give_way_text, run_simulate
 

@@ -22,18 +22,10 @@ from twin.traffic.output_files import (  # noqa: F401 - re-exported: the writer 
     record_csv,
     write_parquet,
 )
+from twin.workflows.scene_loading import check_sources  # light: twin traffic simulate runs it before importing this module
 
 if TYPE_CHECKING:  # pragma: no cover
     from twin.traffic.dynamic_replicates import ReplicateRuns
-
-
-def check_sources(paths: list[Path], field: str) -> None:
-    """Every source exists (a folder or a file); InputError naming the first one missing."""
-    if not paths:
-        raise InputError("give at least one input", field=field)
-    for path in paths:
-        if not path.exists():
-            raise InputError("input not found", path=path, field=field)
 
 
 def scene_from_files(files: list[Path], crs: str | None, scene_crs: str) -> Any:

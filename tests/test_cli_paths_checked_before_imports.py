@@ -2,9 +2,10 @@
 
 ``twin run nope.yaml``, ``twin scenario validate nope.yaml``, ``twin energy run nope``, ``twin
 energy simulate nope.yaml``, ``twin calibrate ... --meters nope.csv``, ``twin sync update ...
---readings nope.csv``, ``twin soil year nope.yaml``, ``twin store list|release nope.sqlite`` and
-``twin info|export nope``, ``twin traffic simulate nope`` imported pandas (and the scenario schema or the energy stock: 0.5-1.5 s in all) before
-they looked at the path, so the one-line error waited for them, behind a progress line on a
+--readings nope.csv``, ``twin soil year nope.yaml``, ``twin store list|release nope.sqlite``,
+``twin info|export nope`` and ``twin traffic simulate nope`` imported pandas (and the scenario
+schema or the energy stock: 0.5-1.5 s in all), ``twin soil column|block nope.yaml`` NumPy (about
+0.3 s), before they looked at the path, so the one-line error waited for them, behind a progress line on a
 loaded machine. Each case runs the real command line in a child process with
 ``PYTHONPROFILEIMPORTTIME`` (``python -X importtime``) and reads which modules it imported before
 it stopped: no time is measured (nor whether a progress line, drawn after 1 s, came first: that
@@ -53,12 +54,14 @@ def _cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
         "info": (["info", tmp / "nope"], ("nope", "scene not found")),
         "export": (["export", tmp / "nope", "-o", tmp / "out.gpkg"], ("nope", "scene not found")),
         "traffic simulate": (["traffic", "simulate", tmp / "nope", "--demand", tmp / "od.csv"], ("nope", "'SOURCE'", "input not found")),
+        "soil column": (["soil", "column", tmp / "nope.yaml"], ("nope.yaml", "column spec not found")),
+        "soil block": (["soil", "block", tmp / "nope.yaml"], ("nope.yaml", "block spec not found")),
     }
 
 
 @pytest.mark.parametrize("command", ["run", "scenario validate", "energy run", "calibrate", "sync update", "soil year", "store list",
                                      "store release", "energy simulate", "info", "export",
-                                     "traffic simulate"])
+                                     "traffic simulate", "soil column", "soil block"])
 def test_a_missing_file_is_refused_before_the_heavy_imports(tmp_path, command):
     args, contains = _cases(tmp_path)[command]
     imported, result = _imported_and_result(args)

@@ -24,15 +24,17 @@ def column(
     spec is one ``twin: error:`` line naming the file and the key.
     """
     from twin.errors import InputError
-    from twin.io.json_out import to_json_text
+    from twin.io.input_limits import COLUMN_SPEC_MAX_BYTES
     from twin.io.paths import check_input_file
-    from twin.soil.column import SPEC_MAX_BYTES, column_report, load_column_spec, prepare_column
-
-    from .file_kinds import wrong_kind
 
     if as_json and every:
         raise InputError(f"--every {every} thins the text output; --json prints every node: it would change nothing", field="--every")
-    check_input_file(spec, suffixes=(".yaml", ".yml"), max_bytes=SPEC_MAX_BYTES, what="column spec")
+    check_input_file(spec, suffixes=(".yaml", ".yml"), max_bytes=COLUMN_SPEC_MAX_BYTES, what="column spec")  # before the imports below (NumPy)
+    from twin.io.json_out import to_json_text
+    from twin.soil.column import column_report, load_column_spec, prepare_column
+
+    from .file_kinds import wrong_kind
+
     with wrong_kind(spec, "soil column spec"):
         parsed = load_column_spec(spec)
     run = prepare_column(parsed, path=spec)
@@ -124,11 +126,15 @@ def block(
 ) -> None:
     """Run a 3-D soil block (Richards in 3-D, lateral flow under sealed surfaces): the water
     through each side, rain and runoff at the output times, the water balance."""
-    from twin.soil.block3d_spec import block_command
+    from twin.io.input_limits import BLOCK_SPEC_MAX_BYTES
+    from twin.io.paths import check_input_file
 
     from .file_kinds import wrong_kind
 
     with wrong_kind(spec, "soil block spec"):
+        check_input_file(spec, suffixes=(".yaml", ".yml"), max_bytes=BLOCK_SPEC_MAX_BYTES, what="block spec")  # block_command's check, before NumPy
+        from twin.soil.block3d_spec import block_command
+
         text = block_command(spec, as_json=as_json)
     typer.echo(text)
 

@@ -33,14 +33,15 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from twin.errors import InputError
+from twin.io.input_limits import BLOCK_SPEC_MAX_BYTES
 from twin.soil.block3d import MAX_BLOCK_M, MAX_CELLS_PER_AXIS, MIN_CELL_M, SIDES, Block, BlockOptions, BlockResult, Side
 from twin.soil.column import MaterialSpec, _material
 from twin.soil.hydraulics import carsel_parrish
 from twin.soil.limits import HEAD_RANGE_M, MAX_OUTPUT_TIMES, MAX_RAIN_M_S
 from twin.soil.spec_errors import spec_input_error
 
-SPEC_MAX_BYTES = 1024**2
-"""Largest block spec read, bytes."""
+SPEC_MAX_BYTES = BLOCK_SPEC_MAX_BYTES
+"""Largest block spec read, bytes (:mod:`twin.io.input_limits`)."""
 
 
 class _Strict(BaseModel):

@@ -46,6 +46,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from twin.errors import InputError, ResourceLimitError
+from twin.io.input_limits import COLUMN_SPEC_MAX_BYTES
 from twin.soil.hydraulics import SoilMaterial, read_texture_table, texture_material
 from twin.soil.limits import (
     HEAD_RANGE_M,
@@ -72,8 +73,8 @@ from twin.soil.solver import (
 )
 from twin.soil.spec_errors import spec_input_error
 
-SPEC_MAX_BYTES = 10 * 1024**2
-"""Largest column spec read, bytes (a measured rain series of a year at 5 min is about 1 MB)."""
+SPEC_MAX_BYTES = COLUMN_SPEC_MAX_BYTES
+"""Largest column spec read, bytes (a measured rain series of a year at 5 min is about 1 MB; :mod:`twin.io.input_limits`)."""
 
 
 class _Strict(BaseModel):

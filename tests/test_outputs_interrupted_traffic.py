@@ -2,18 +2,21 @@
 
 The traffic part of the sweep of ``tests/test_outputs_interrupted_signals.py``: each command
 first writes a result (with options that give other numbers), then runs again into the same
-files and gets a signal once its staging entry (a temporary file beside an output,
-:mod:`twin.traffic.output_files`) has appeared. Then: exit 130 (SIGINT) or 143 (SIGTERM), one
-line and no traceback, every output of the first result byte-identical (the CSV records
+files and gets a signal mid-work. Then: exit 130 (SIGINT) or 143 (SIGTERM), one line and no
+traceback, every output of the first result byte-identical (the CSV records
 ``.NAME.twin-written.json`` too), nothing left beside them (no ``.twin-tmp-*``, no
 ``.twin-old-*``), and a rerun succeeds and replaces them. The sweep found a signal landing
 during the swap (``select-link``, two CSV outputs) left ``.twin-old-*`` files and could leave
 one output new and the other old (``tests/test_output_swap_signals.py``).
 
-When the signal lands once the new outputs are in place (a short write phase), the line says so
-(``twin: interrupted; a.gpkg was already written whole``, or ``... after the command had
-ended ...``): then every output is new and nothing is left beside them, and the test tries
-again for a signal mid-work.
+Where the signal lands is made certain, not left to timing: the rerun runs as
+``python -m tests.staging_pause`` with ``TWIN_TEST_PAUSE=staged:<marker>``, which writes the marker
+and sleeps once every new output is wholly written beside its target and before they are swapped
+in (a traffic command's :class:`twin.traffic.output_files.StagedOutputs`, or the one file of
+:func:`twin.io.atomic.atomic_path`); the signal is sent once the marker exists. The test used to
+send it as soon as a staging entry appeared, and tried again when the new outputs were in place
+by then. The lines of a signal that lands after the swap or after the command has ended are
+checked by ``tests/test_stop_held_signals.py`` and ``tests/test_signals_startup_shutdown.py``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import hashlib
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -29,18 +33,13 @@ import pandas as pd
 import pytest
 
 from tests.conftest import shared_path
-from tests.output_helpers import child_env, run_cli, signal_if_running, twin_cmd
+from tests.output_helpers import child_env, run_cli, signal_if_running
+from tests.staging_pause import POINT
 
 pytestmark = pytest.mark.slow
 
-#: Longest wait for a staging entry to appear, and for a stopped process to end, s.
+#: Longest wait for the write to reach the pause, and for the stopped process to end, s.
 WAIT_S = 300.0
-#: Runs that ended before their staging entry was seen (a fast command): tried again so many times.
-TRIES = 4
-
-#: What the name of a staging entry holds (not the write probe ``.twin-probe-*`` of the output
-#: checks, made and removed before any work: a signal there is not this test's case).
-STAGING_KINDS = ("twin-tmp-", "twin-old-")
 
 LINES = {signal.SIGINT: "twin: interrupted", signal.SIGTERM: "twin: terminated (SIGTERM)"}
 CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
@@ -100,63 +99,55 @@ def _hashes(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def _interrupted(args: list, folder: Path, before: set[str], sig: int) -> tuple[int, str] | None:
-    """Run ``twin ARGS``, send ``sig`` once a staging entry appears in ``folder``; (exit code, stderr),
-    or None when the run ended before an entry was seen or before the signal could be sent
-    (:func:`tests.output_helpers.signal_if_running`; it then exited 0)."""
-    proc = subprocess.Popen(twin_cmd(*args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=child_env(),
+def _signalled_rerun(args: list, sig: int, command: str, marker: Path) -> tuple[str, int]:
+    """Rerun ``twin ARGS`` paused before its swap (:mod:`tests.staging_pause`), send ``sig`` there.
+
+    Returns stderr and the exit code.
+    """
+    proc = subprocess.Popen([sys.executable, "-m", "tests.staging_pause", *map(str, args)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, env=child_env(TWIN_TEST_PAUSE=f"{POINT}:{marker}"),
                             stdin=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + WAIT_S
-        while proc.poll() is None and time.monotonic() < deadline:
-            if [n for n in set(os.listdir(folder)) - before if any(k in n for k in STAGING_KINDS)]:
-                sent = signal_if_running(proc, sig)
-                _, err = proc.communicate(timeout=WAIT_S)
-                if not sent:
-                    assert proc.returncode == 0, err[-2000:]
-                    return None
-                return proc.returncode, err
-            time.sleep(0.002)
-        assert proc.poll() is not None, f"no staging entry in {WAIT_S:g} s"
-        proc.communicate()
-        return None
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists(), f"twin {command} ended (or took {WAIT_S:g} s) before its write reached the pause"
+        assert signal_if_running(proc, sig), f"twin {command} ended while paused"
+        _, err = proc.communicate(timeout=WAIT_S)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+    return err, proc.returncode
 
 
-def _after_the_swap(line: str, sig: int) -> bool:
-    """Whether the stop line says the new outputs were in place before the signal came."""
-    placed = line.startswith(f"{LINES[sig]}; ") and line.endswith(" already written whole")
-    return placed or line == f"{LINES[sig]} after the command had ended; its results were written whole"
+#: A known defect, shown by this test once the signal landed at a certain point: ``estimate-od``
+#: writes its one CSV through :func:`twin.io.atomic.atomic_path`, and the CSV's record
+#: (``.od.csv.twin-written.json``, :func:`twin.traffic.output_files.record_csv`) is swapped in inside
+#: that block, before the CSV: stopped there, the record holds the new digest too (the earlier CSV is
+#: kept, byte-identical, and still recognised) and the stop line names the hidden record as "already
+#: written whole". Strict: the test fails once the command stages its output with
+#: :class:`twin.traffic.output_files.StagedOutputs` as the others do (then drop the mark).
+RECORD_SWAPPED_FIRST = pytest.mark.xfail(strict=True, raises=AssertionError,
+                                         reason="estimate-od swaps the CSV's record in before the CSV (twin/cli/traffic.py)")
 
 
-@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize("command", [pytest.param(c, marks=RECORD_SWAPPED_FIRST) if c == "estimate-od" else c for c in COMMANDS])
 def test_a_signal_mid_work_keeps_every_earlier_traffic_output(inputs, tmp_path, command):
-    first_args, args = (make(inputs, tmp_path) for make in COMMANDS[command])
+    out = tmp_path / "out"
+    out.mkdir()
+    first_args, args = (make(inputs, out) for make in COMMANDS[command])
     for sig in (signal.SIGINT, signal.SIGTERM):
-        for _ in range(TRIES):
-            first = run_cli(*first_args, timeout_s=WAIT_S)
-            assert first.returncode == 0, first.stderr
-            earlier = _hashes(tmp_path)
-            ended = _interrupted(args, tmp_path, set(os.listdir(tmp_path)), sig)
-            if ended is None:
-                continue
-            code, err = ended
-            lines = [line for line in err.splitlines() if line.strip() and not line.startswith("twin: [")]
-            assert code == CODES[sig], err[-2000:]
-            assert "Traceback" not in err and len(lines) == 1, err[-2000:]
-            if _after_the_swap(lines[0], sig):  # every output new, whole, nothing beside them; try again for mid-work
-                assert sorted(os.listdir(tmp_path)) == sorted(earlier)
-                continue
-            break
-        else:
-            pytest.fail(f"twin {command} ended {TRIES} times before a signal could land while its staging entry was there")
+        first = run_cli(*first_args, timeout_s=WAIT_S)
+        assert first.returncode == 0, first.stderr
+        earlier = _hashes(out)
+        err, code = _signalled_rerun(args, sig, command, tmp_path / f"paused-{sig.name}")
+        lines = [line for line in err.splitlines() if line.strip() and not line.startswith("twin: [")]
+        assert code == CODES[sig] and "Traceback" not in err, err[-2000:]
         assert lines == [LINES[sig]], err[-2000:]
-        assert _hashes(tmp_path) == earlier  # every file of the first result, byte for byte; none added or lost
-        assert sorted(os.listdir(tmp_path)) == sorted(earlier)  # no staging or .twin-old-* entry left
+        assert _hashes(out) == earlier  # every file of the first result, byte for byte; none added or lost
+        assert sorted(os.listdir(out)) == sorted(earlier)  # no staging or .twin-old-* entry left
     again = run_cli(*args, timeout_s=WAIT_S)
     assert again.returncode == 0, again.stderr
-    after = _hashes(tmp_path)
+    after = _hashes(out)
     assert sorted(after) == sorted(earlier) and after != earlier  # the rerun replaced the first result

@@ -55,13 +55,7 @@ def check_scene_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike
     InputError
         No path, or a path that does not exist (field ``SCENE``, as the command line shows it).
     """
-    found = _as_paths(paths)
-    if not found:
-        raise InputError("no scene given", field="SCENE")
-    for path in found:
-        if not path.exists():
-            raise InputError("file not found", path=path, field="SCENE")
-    return found
+    return _existing(_as_paths(paths), "SCENE", none="no scene given", missing="file not found")
 
 
 def check_sources(paths: list[Path], field: str) -> None:
@@ -70,11 +64,18 @@ def check_sources(paths: list[Path], field: str) -> None:
     Standard library only: ``twin traffic simulate`` runs it before importing
     :mod:`twin.traffic.dynamic_commands` (NumPy, pandas: about a second).
     """
+    _existing(paths, field, none="give at least one input", missing="input not found")
+
+
+def _existing(paths: list[Path], field: str, *, none: str, missing: str) -> list[Path]:
+    """``paths`` if there is at least one and each exists; otherwise InputError ``none`` (naming
+    ``field``) or ``missing`` (naming the first missing path and ``field``)."""
     if not paths:
-        raise InputError("give at least one input", field=field)
+        raise InputError(none, field=field)
     for path in paths:
         if not path.exists():
-            raise InputError("input not found", path=path, field=field)
+            raise InputError(missing, path=path, field=field)
+    return paths
 
 
 def load_scene(

@@ -121,18 +121,7 @@ def _signalled_rerun(args: list, sig: int, command: str, marker: Path) -> tuple[
     return err, proc.returncode
 
 
-#: A known defect, shown by this test once the signal landed at a certain point: ``estimate-od``
-#: writes its one CSV through :func:`twin.io.atomic.atomic_path`, and the CSV's record
-#: (``.od.csv.twin-written.json``, :func:`twin.traffic.output_files.record_csv`) is swapped in inside
-#: that block, before the CSV: stopped there, the record holds the new digest too (the earlier CSV is
-#: kept, byte-identical, and still recognised) and the stop line names the hidden record as "already
-#: written whole". Strict: the test fails once the command stages its output with
-#: :class:`twin.traffic.output_files.StagedOutputs` as the others do (then drop the mark).
-RECORD_SWAPPED_FIRST = pytest.mark.xfail(strict=True, raises=AssertionError,
-                                         reason="estimate-od swaps the CSV's record in before the CSV (twin/cli/traffic.py)")
-
-
-@pytest.mark.parametrize("command", [pytest.param(c, marks=RECORD_SWAPPED_FIRST) if c == "estimate-od" else c for c in COMMANDS])
+@pytest.mark.parametrize("command", COMMANDS)
 def test_a_signal_mid_work_keeps_every_earlier_traffic_output(inputs, tmp_path, command):
     out = tmp_path / "out"
     out.mkdir()

@@ -496,10 +496,9 @@ def estimate_od_command(
     import pandas as pd
 
     from twin.errors import InputError
-    from twin.io import atomic_path
     from twin.io.json_out import to_json_text
     from twin.traffic.counts import check_method, check_outer, estimate_od, read_counts
-    from twin.traffic.dynamic_commands import check_output
+    from twin.traffic.output_files import StagedOutputs
     from twin.traffic.tntp import read_network, read_trips
 
     check_outer(outer, field="--rounds")
@@ -507,7 +506,8 @@ def estimate_od_command(
         check_method(method)  # before the files are read
     except InputError as exc:
         raise named_as_option(exc, {"method": "--method"}) from None
-    check_output(output, (".csv", ".parquet"), "--output", inputs=[net, trips, counts])
+    outputs = StagedOutputs([net, trips, counts])  # checked now; a CSV and its record swapped in together (as every traffic output)
+    outputs.add([("--output", output, (".csv", ".parquet"))])
     network = read_network(net)
     data = read_counts(counts, network, period=period, klass=klass)
     prior = read_trips(trips, n_zones=network.n_zones, demand_for="estimate (the estimate scales the prior: OD pairs with a zero prior stay zero)")
@@ -517,9 +517,10 @@ def estimate_od_command(
         o, d = np.nonzero(est.matrix > 0)
         ids = network.node_ids
         frame = pd.DataFrame({"origin": ids[o], "destination": ids[d], "vehicles": est.matrix[o, d]})
-        from twin.traffic.dynamic_commands import to_table  # tags a Parquet, refuses a file of another kind
-        with atomic_path(output) as tmp:
-            to_table(frame, tmp, output)
+        from twin.traffic.dynamic_commands import write_frame  # tags a Parquet; a CSV's record is written by the commit
+
+        with outputs:
+            write_frame(frame, outputs.path(output), target=output)
         summary["output"] = str(output)
     if as_json:
         typer.echo(to_json_text(summary))

@@ -71,6 +71,8 @@ def _tntp(c: dict[str, Path]) -> list:
 
 #: command -> (first run, run that is interrupted and run again), each given (inputs, output folder).
 COMMANDS = {
+    "assign": (lambda c, o: ["traffic", "assign", *_tntp(c), "--gap", "1e-2", "-o", o / "flows.csv"],
+               lambda c, o: ["traffic", "assign", *_tntp(c), "--gap", "1e-3", "-o", o / "flows.csv"]),
     "skims": (lambda c, o: ["traffic", "skims", *_tntp(c), "--gap", "1e-2", "-o", o / "skims.omx"],
               lambda c, o: ["traffic", "skims", *_tntp(c), "-o", o / "skims.omx"]),
     "select-link": (lambda c, o: ["traffic", "select-link", *_tntp(c), "--link", "10-15", "--gap", "1e-2", "-o", o / "od.csv",

@@ -155,6 +155,10 @@ def assign_command(
             if value is not None:
                 raise InputError("only with --scene and --signal-split flows (the design flows time the scene's signals)", field=option)
         check_tntp_options(net, trips, restrictions=restrictions, signals=signals, crs=crs, scene_crs=scene_crs)  # scene options: no signals, bans or geometry
+        from twin.traffic.output_files import StagedOutputs
+
+        outputs = StagedOutputs([net, trips])  # a CSV and its record swapped in together, as every traffic output
+        outputs.add([("--output", output, (".csv", ".parquet"))])
         network = read_network(net, toll_factor=toll_factor, distance_factor=distance_factor)
         trip_table = read_trips(trips, n_zones=network.n_zones, demand_for="assign")
         read_s = time.perf_counter() - t_read
@@ -164,7 +168,9 @@ def assign_command(
         summary = result.summary()
         summary["read_s"] = read_s
         if output is not None:
-            summary["output"] = str(result.write(output))
+            with outputs:
+                result.write(outputs.path(output))
+            summary["output"] = str(output)
     read_s = summary.get("read_s", 0.0)
     if as_json:
         summary["history"] = [rec.__dict__ for rec in result.history]

@@ -68,3 +68,34 @@ def test_a_missing_file_is_refused_before_the_heavy_imports(tmp_path, command):
     assert_one_line_error(result, contains=contains)
     assert not imported & set(HEAVY), f"twin {command} imported {sorted(imported & set(HEAVY))} before refusing the path"
     assert not (tmp_path / "out").exists()
+
+
+def _choice_cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
+    """A valid non-default value of each option checked by :func:`twin.cli.choices.choice` against an
+    engine's names, beside a missing input: the names come from :mod:`twin.option_names`, not the engine."""
+    missing_net = ["--net", tmp / "nope_net.tntp", "--trips", tmp / "nope_trips.tntp"]
+    return {
+        "energy run --format": (["energy", "run", tmp / "nope", "--format", "csv", "-o", tmp / "out"], ("nope", "'SCENE'", "file not found")),
+        "energy run --dhw": (["energy", "run", tmp / "nope", "--dhw", "by_use", "-o", tmp / "out"], ("nope", "'SCENE'", "file not found")),
+        "traffic assign --algorithm": (["traffic", "assign", *missing_net, "--algorithm", "fw"], ("nope_net.tntp", "not found")),
+        "traffic assign --algorithm alias": (["traffic", "assign", *missing_net, "--algorithm", "frank-wolfe"], ("nope_net.tntp", "not found")),
+        "traffic estimate-od --method": (["traffic", "estimate-od", *missing_net, "--counts", tmp / "nope.csv", "--method", "gls"],
+                                         ("nope_net.tntp", "not found")),
+        "traffic simulate --routes": (["traffic", "simulate", tmp / "nope", "--demand", tmp / "od.csv", "--routes", "free_flow"],
+                                      ("nope", "'SOURCE'", "input not found")),
+        "traffic access --mode --categories": (["traffic", "access", tmp / "nope", "--mode", "bike", "--categories", "shop"], ("nope", "not found")),
+        "traffic mobility --periods --signal-split": (["traffic", "mobility", tmp / "nope", "--periods", "am_peak", "--signal-split", "capacity"], ("nope", "not found")),
+        "solar cadastre --method --roof-default": (["solar", "cadastre", tmp / "nope", "--method", "horizon", "--roof-default", "gabled"],
+                                                   ("nope", "not found")),
+    }
+
+
+@pytest.mark.parametrize("command", ["energy run --format", "energy run --dhw", "traffic assign --algorithm", "traffic assign --algorithm alias",
+                                     "traffic estimate-od --method", "traffic simulate --routes", "traffic access --mode --categories",
+                                     "traffic mobility --periods --signal-split", "solar cadastre --method --roof-default"])
+def test_a_named_choice_is_checked_without_importing_the_engine(tmp_path, command):
+    args, contains = _choice_cases(tmp_path)[command]
+    imported, result = _imported_and_result(args)
+    assert_one_line_error(result, contains=contains)
+    assert not imported & {"numpy", "pandas"}, f"twin {command} imported {sorted(imported & {'numpy', 'pandas'})} before refusing the path"
+    assert not (tmp_path / "out").exists()

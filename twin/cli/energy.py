@@ -116,7 +116,7 @@ def run(
     overrides: Annotated[Path | None, typer.Option("--overrides", help="CSV of parameter overrides by building_id or tabula_code")] = None,
     hourly: Annotated[bool, typer.Option("--hourly", help="Also write hourly heating power and air temperature (hourly.nc)")] = False,
     format: Annotated[str | None, typer.Option("--format", help="Table format: parquet (GeoParquet with footprints, the default) or csv",
-                                                  callback=choice("twin.energy.stock:FORMATS", what="output format"))] = None,
+                                                  callback=choice("twin.option_names:FORMATS", what="output format"))] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Same as --format csv")] = False,
     samples: Annotated[int, typer.Option("--samples", help="Monte Carlo samples of the stock's unknowns: bands on the totals (0: none)")] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo samples")] = 0,
@@ -125,7 +125,7 @@ def run(
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the PNG plots (monthly balance, classes)")] = True,
     heat_pumps: Annotated[Path | None, typer.Option("--heat-pumps", help="Heat-pump table (CSV, format of twin/data/heat_pumps.csv) replacing its kinds")] = None,
     dhw: Annotated[str, typer.Option("--dhw", help="Hot-water need: typology (TABULA q_w_nd, default) or by_use (litres per person, docs/energy_systems.md)",
-                                      callback=choice("twin.energy.hot_water:DHW_MODELS", what="hot-water model"))] = "typology",
+                                      callback=choice("twin.option_names:DHW_MODELS", what="hot-water model"))] = "typology",
     model: Annotated[str, typer.Option("--model", help="Zone model: 5r1c (ISO 13790, default) or iso52016 (multi-node, twin.energy.stock_iso52016)",
                                         callback=MODEL_CHOICE)] = "5r1c",
     exterior_convection: Annotated[str, typer.Option("--exterior-convection", help="Exterior surfaces of --model iso52016: fixed (film r_se, default) "

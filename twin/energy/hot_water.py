@@ -22,9 +22,8 @@ from contextvars import ContextVar
 import numpy as np
 
 from twin.errors import InputError
+from twin.option_names import DHW_MODELS  # the hot-water need models (there for the command line, kept here)
 
-#: Hot-water need models: TABULA's q_w_nd per m2 (default) or litres per person by use.
-DHW_MODELS = ("typology", "by_use")
 _ACTIVE_MODEL: ContextVar[str | None] = ContextVar("twin_dhw_model", default=None)
 
 #: Volumetric heat capacity of water, Wh/(l K) (4.186 kJ/(kg K) x 1 kg/l / 3.6).

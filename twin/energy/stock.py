@@ -38,6 +38,7 @@ from twin.energy.model import (
     validate_envelope,
 )
 from twin.errors import InputError
+from twin.option_names import FORMATS  # the output formats of the tables (there for the command line, kept here)
 from twin.workflows.scene_loading import load_scene  # the commands' one scene loader (re-exported: twin.energy.stock.load_scene)
 
 
@@ -215,9 +216,6 @@ class StockRun:
             return f"{name}.parquet"
         return _write_table(folder, name, frame, fmt, footprints)
 
-
-#: Output formats of the tables of ``twin energy run``.
-FORMATS = ("parquet", "csv")
 
 #: Names that mark a folder as earlier results of ``twin energy run`` (replaced only then).
 ENERGY_MARKERS = ("run_record.json", "summary.json", "comparison.parquet", "comparison.csv")

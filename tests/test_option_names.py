@@ -13,9 +13,33 @@ import twin.option_names as names
 MOVED = [
     ("twin.energy.stock", "FORMATS"),
     ("twin.energy.hot_water", "DHW_MODELS"),
+    ("twin.traffic.assign", "ALGORITHMS"),
+    ("twin.traffic.assign", "algorithm_name"),
+    ("twin.traffic", "ALGORITHMS"),
+    ("twin.traffic.counts", "ESTIMATION_METHODS"),
+    ("twin.traffic.dynamic_commands", "CLI_ROUTES"),
+    ("twin.traffic.mobility", "PERIODS"),
+    ("twin.traffic.signal_phases", "SPLITS"),
+    ("twin.traffic.access", "MODE_SPEEDS_M_S"),
+    ("twin.traffic.access", "SERVICE_SOURCES"),
+    ("twin.traffic.access", "WALK_SPEED_M_S"),
+    ("twin.traffic.access", "BIKE_SPEED_M_S"),
+    ("twin.traffic.mobility", "WALK_SPEED_M_S"),
 ]
 
 
 @pytest.mark.parametrize(("module", "name"), MOVED)
 def test_the_engine_keeps_the_name_of_the_same_object(module, name):
     assert getattr(importlib.import_module(module), name) is getattr(names, name)
+
+
+@pytest.mark.parametrize("spelling", ["fw", "Frank-Wolfe", " bush ", "b"])
+def test_the_algorithm_reader_takes_the_other_spellings(spelling):
+    assert names.algorithm_name(spelling) in names.ALGORITHMS
+
+
+def test_the_algorithm_reader_refuses_an_unknown_name():
+    from twin.errors import InputError
+
+    with pytest.raises(InputError, match="unknown algorithm 'fww'; use one of fw, cfw, bfw, b"):
+        names.algorithm_name("fww")

@@ -11,7 +11,7 @@ import typer
 from twin.cli.choices import choice
 
 #: The check of every ``--signal-split`` (a mobility run refuses ``flows`` itself, with its reason).
-SPLIT_CHOICE = choice("twin.traffic.signal_phases:SPLITS", what="green split")
+SPLIT_CHOICE = choice("twin.option_names:SPLITS", what="green split")
 
 if TYPE_CHECKING:  # pragma: no cover
     from twin.errors import TwinError
@@ -63,7 +63,7 @@ def assign_command(
     crs: Annotated[str | None, typer.Option("--crs", help="With --scene: CRS of input files that declare none")] = None,
     scene_crs: Annotated[str | None, typer.Option("--scene-crs", help="With --scene: metric CRS of the scene (default EPSG:31370)")] = None,
     algorithm: Annotated[str, typer.Option("--algorithm", "-a", help="fw, cfw, bfw or b (Algorithm B, bush-based)",
-                                                      callback=choice("twin.traffic.assign:ALGORITHMS", what="algorithm", parse="twin.traffic.assign:algorithm_name"))] = "b",
+                                                      callback=choice("twin.option_names:ALGORITHMS", what="algorithm", parse="twin.option_names:algorithm_name"))] = "b",
     gap: Annotated[float, typer.Option("--gap", "-g", help="Target relative gap (TSTT - SPTT) / TSTT")] = 1e-6,
     max_iter: Annotated[int | None, typer.Option("--max-iter", "-n", help="Iteration limit (default: 1000 for b, 10000 for fw, cfw and bfw)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary and history as JSON")] = False,
@@ -486,7 +486,7 @@ def estimate_od_command(
     period: Annotated[str | None, typer.Option("--period", help="Counting period to use (required if the file has several)")] = None,
     klass: Annotated[str | None, typer.Option("--class", help="Vehicle class to use (required if the file has several)")] = None,
     method: Annotated[str, typer.Option("--method", help="zonal, gls, zonal+gls or structured (docs/traffic.md)",
-                                                   callback=choice("twin.traffic.counts:ESTIMATION_METHODS", what="method"))] = "zonal",
+                                                   callback=choice("twin.option_names:ESTIMATION_METHODS", what="method"))] = "zonal",
     outer: Annotated[int, typer.Option("--rounds", help="Largest number of assignment / estimation rounds, 1 to 50 (round k moves the matrix by 1/k)")] = 8,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Estimated OD table: origin, destination, vehicles (.csv or .parquet)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
@@ -548,7 +548,7 @@ def simulate_command(
     dt: Annotated[float | None, typer.Option("--dt", help="Time step, s (default: scenario's, or 1 s)")] = None,
     duration: Annotated[float | None, typer.Option("--duration", help="Simulated time, s (default: a scenario folder's, else the end of the last departure window + 1 h)")] = None,
     routes: Annotated[str, typer.Option("--routes", help="duo, free_flow or equilibrium",
-                                                   callback=choice("twin.traffic.dynamic_commands:CLI_ROUTES", what="route choice"))] = "duo",
+                                                   callback=choice("twin.option_names:CLI_ROUTES", what="route choice"))] = "duo",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Per-link results (.csv, .parquet)")] = None,
     timeseries: Annotated[Path | None, typer.Option("--timeseries", help="Per-link, per-step results (.nc, .parquet, .csv)")] = None,
     turns: Annotated[Path | None, typer.Option("--turns", help="Vehicles per turning movement over the run (.csv, .parquet)")] = None,
@@ -731,9 +731,9 @@ def restriction_line(s: dict) -> str:
 @app.command("access")
 def access_command(
     files: Annotated[list[Path], typer.Argument(help="Scene files (streets, buildings, land cover, POIs) or a scene folder", metavar="FILES")],
-    mode: Annotated[str, typer.Option("--mode", help="walk, bike or car", callback=choice("twin.traffic.access:MODE_SPEEDS_M_S", what="mode"))] = "walk",
+    mode: Annotated[str, typer.Option("--mode", help="walk, bike or car", callback=choice("twin.option_names:MODE_SPEEDS_M_S", what="mode"))] = "walk",
     categories: Annotated[str, typer.Option("--categories", help="Comma-separated service categories",
-                                                     callback=choice("twin.traffic.access:SERVICE_SOURCES", what="service category",
+                                                     callback=choice("twin.option_names:SERVICE_SOURCES", what="service category",
                                                                      comma_separated=True))] = "school,park",
     minutes: Annotated[float, typer.Option("--minutes", help="Time budget, min")] = 15.0,
     weight: Annotated[str, typer.Option("--weight", help="Residents proxy: auto (dwellings, else floor area), a column name, or count")] = "auto",
@@ -835,7 +835,7 @@ def mobility_command(
     transit_defaults: Annotated[Path | None, typer.Option("--transit-defaults",
                                                           help="Headway and speed per mode for --transit-routes (CSV; default twin/data/transit_osm_defaults.csv)")] = None,
     periods: Annotated[str, typer.Option("--periods", help="Comma-separated: am_peak, off_peak",
-                                                   callback=choice("twin.traffic.mobility:PERIODS", what="period", comma_separated=True))] = "am_peak,off_peak",
+                                                   callback=choice("twin.option_names:PERIODS", what="period", comma_separated=True))] = "am_peak,off_peak",
     categories: Annotated[str | None, typer.Option("--categories", help="15-minute categories, comma-separated (default: school, park, grocery, health, bank, post, culture)",
                                                       callback=choice("twin.traffic.indicators:category_sources", what="service category", comma_separated=True))] = None,
     minutes: Annotated[float, typer.Option("--minutes", help="Access threshold, min")] = 15.0,

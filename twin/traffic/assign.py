@@ -32,22 +32,13 @@ import numpy as np
 
 from twin.caching import BoundedCache, content_digest
 from twin.errors import InputError, SimulationError
+from twin.option_names import ALGORITHMS as ALGORITHMS  # the algorithms and their reader: there for the command line, re-exported here
+from twin.option_names import algorithm_name
 from twin.traffic.kernel_threads import THREADS_MIN_WORK
 from twin.traffic.network import Network
 from twin.traffic.results import AssignmentResult, IterationRecord
 from twin.traffic.tntp import Demand
 
-ALGORITHMS = ("fw", "cfw", "bfw", "b")
-_ALIASES = {
-    "frank-wolfe": "fw",
-    "frankwolfe": "fw",
-    "conjugate": "cfw",
-    "biconjugate": "bfw",
-    "bi-conjugate": "bfw",
-    "algorithm-b": "b",
-    "algorithmb": "b",
-    "bush": "b",
-}
 PARALLEL_MIN_WORK = THREADS_MIN_WORK
 """Zones x links from which the all-or-nothing loading is split into :data:`AON_CHUNKS` chunks
 of origins (and run on Numba's threads); below, one chunk on one thread. The same bound as
@@ -65,15 +56,6 @@ of the whole world (about 1e9). Larger values are unit slips or overflow in the 
 costs grow as flow**power, and 1e100 vehicles overflowed Algorithm B's labels)."""
 MAX_ITER_LIMIT = 10_000_000
 """Largest iteration limit accepted (a run of this many iterations would take days)."""
-
-
-def algorithm_name(name: str) -> str:
-    """Canonical algorithm name (``fw``, ``cfw``, ``bfw``, ``b``); raises InputError otherwise."""
-    key = name.strip().lower()
-    key = _ALIASES.get(key, key)
-    if key not in ALGORITHMS:
-        raise InputError(f"unknown algorithm {name!r}; use one of {', '.join(ALGORITHMS)}", field="algorithm")
-    return key
 
 
 class _Arrays:

@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 
 from twin.errors import InputError, SchemaError
+from twin.option_names import ESTIMATION_METHODS  # the ``method`` values of estimate_od (there for the command line, kept here)
 from twin.traffic.network import Network
 from twin.traffic.tntp import Demand
 
@@ -328,10 +329,6 @@ def _structured_step(base: np.ndarray, p: np.ndarray, od_index: np.ndarray, v: n
     out = np.zeros(base.size)
     out[od_index] = np.maximum(x0v + wp @ gain, 0.0)
     return out.reshape(base.shape)
-
-
-ESTIMATION_METHODS = ("zonal", "gls", "zonal+gls", "structured")
-"""The ``method`` values of :func:`estimate_od` (``twin traffic estimate-od --method``)."""
 
 
 def check_method(method: str) -> None:

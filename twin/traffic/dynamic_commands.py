@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from twin.errors import InputError
+from twin.option_names import CLI_ROUTES  # route choices of twin traffic simulate (there for the command line, kept here)
 from twin.traffic.output_files import (  # noqa: F401 - re-exported: the writer rule of every traffic output
     PARQUET_TAG,
     TRAFFIC_WRITER,
@@ -66,8 +67,6 @@ FRAME_SUFFIXES = (".csv", ".parquet", ".gpkg")
 TABLE_SUFFIXES = (".csv", ".parquet")
 TIMESERIES_SUFFIXES = (".nc", ".parquet", ".csv")
 MAP_SUFFIXES = (".png", ".svg")
-CLI_ROUTES = ("duo", "free_flow", "equilibrium")
-"""Route choices of ``twin traffic simulate`` (``fixed`` needs splitting rates, a Python-only input)."""
 
 
 def to_table(frame: Any, tmp: Path, path: Path, *, float_format: str | None = "%.10g", field: str = "--output") -> None:

@@ -37,9 +37,7 @@ from typing import Any
 import numpy as np
 
 from twin.errors import InputError
-
-SPLITS = ("equal", "capacity", "flows")
-"""Green split rules of :class:`twin.traffic.signals.SignalTiming` (``split``)."""
+from twin.option_names import SPLITS  # green split rules (there for the command line, kept here)
 
 SPLIT_STATUSES = {"split": "nodes_split", "one_axis": "nodes_one_axis", "no_bearing": "nodes_without_bearing", "no_flow": "nodes_no_flow"}
 """Key of the split counts (``SignalNetwork.split``, ``SignalStopLines.split``) of each status of :func:`node_split`."""

@@ -70,13 +70,12 @@ def test_a_missing_file_is_refused_before_the_heavy_imports(tmp_path, command):
     assert not (tmp_path / "out").exists()
 
 
-
 def _choice_cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
     """An option checked by :func:`twin.cli.choices.choice` against an engine's names, whose names
     come from :mod:`twin.option_names`, not the engine: a valid non-default value beside a missing
     input where the command checks its paths first, else an unknown value (refused as the command
-    line is parsed; ``traffic assign``, ``estimate-od``, ``access`` and ``mobility`` import the engine before their
-    path checks)."""
+    line is parsed; ``traffic assign``, ``estimate-od``, ``access``, ``mobility`` and ``solar cadastre`` import
+    the engine before their path checks)."""
     missing_net = ["--net", tmp / "nope_net.tntp", "--trips", tmp / "nope_trips.tntp"]
     return {
         "energy run --format": (["energy", "run", tmp / "nope", "--format", "csv", "-o", tmp / "out"], ("nope", "'SCENE'", "file not found")),
@@ -92,14 +91,17 @@ def _choice_cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
         "traffic access --mode": (["traffic", "access", tmp / "nope", "--mode", "bik"], ("'--mode'", "unknown mode 'bik'", "did you mean 'bike'")),
         "traffic access --categories": (["traffic", "access", tmp / "nope", "--categories", "park,shopp"],
                                         ("'--categories'", "unknown service category 'shopp'", "did you mean 'shop'")),
-        "solar cadastre --method --roof-default": (["solar", "cadastre", tmp / "nope", "--method", "horizon", "--roof-default", "gabled", "-o", tmp / "out"],
-                                                   ("nope", "not found")),
+        "solar cadastre --method": (["solar", "cadastre", tmp / "nope", "--method", "horizn", "-o", tmp / "out"],
+                                    ("'--method'", "unknown method 'horizn'", "did you mean 'horizon'")),
+        "solar cadastre --roof-default": (["solar", "cadastre", tmp / "nope", "--roof-default", "gabeld", "-o", tmp / "out"],
+                                          ("'--roof-default'", "unknown roof shape 'gabeld'", "did you mean 'gabled'")),
     }
 
 
 @pytest.mark.parametrize("command", ["energy run --format", "energy run --dhw", "traffic simulate --routes", "traffic mobility --periods",
                                      "traffic assign --algorithm", "traffic estimate-od --method", "traffic simulate --signal-split",
-                                     "traffic access --mode", "traffic access --categories", "solar cadastre --method --roof-default"])
+                                     "traffic access --mode", "traffic access --categories", "solar cadastre --method",
+                                     "solar cadastre --roof-default"])
 def test_a_named_choice_is_checked_without_importing_the_engine(tmp_path, command):
     args, contains = _choice_cases(tmp_path)[command]
     imported, result = _imported_and_result(args)

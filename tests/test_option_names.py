@@ -25,6 +25,8 @@ MOVED = [
     ("twin.traffic.access", "WALK_SPEED_M_S"),
     ("twin.traffic.access", "BIKE_SPEED_M_S"),
     ("twin.traffic.mobility", "WALK_SPEED_M_S"),
+    ("twin.solar.irradiance", "METHODS"),
+    ("twin.solar.footprints", "SHAPES"),
 ]
 
 

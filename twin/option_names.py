@@ -84,3 +84,12 @@ SERVICE_SOURCES: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
 }
 """Where each service category is looked for: (layer, column, values). Other categories need a
 layer of one's own (``services=`` of :func:`twin.traffic.access.fifteen_minute_city`, Python only)."""
+
+# -- solar --------------------------------------------------------------------------------------
+
+METHODS = ("exact", "horizon")
+"""Irradiance methods of ``twin solar cadastre --method`` (:data:`twin.solar.irradiance.METHODS`):
+a sun ray per sensor and hour, or horizon profiles."""
+
+SHAPES = ("flat", "gabled", "hipped", "pyramidal", "skillion")
+"""Roof shapes built as such; others are approximated as flat (:data:`twin.solar.footprints.SHAPES`)."""

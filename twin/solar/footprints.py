@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from twin.option_names import SHAPES  # roof shapes built as such (there for the command line, kept here)
 from twin.solar.surfaces import MIN_AREA_M2, Surfaces, empty_surfaces, plane_frame
 
 ROOF_SYNONYMS: dict[str, str] = {
@@ -56,9 +57,6 @@ ROOF_SYNONYMS: dict[str, str] = {
     "skillion": "skillion",
     "lean_to": "skillion",
 }
-
-#: Roof shapes built as such (others are approximated as flat).
-SHAPES = ("flat", "gabled", "hipped", "pyramidal", "skillion")
 
 DEFAULT_PITCHED_ROOF_HEIGHT_M = 3.0
 

@@ -23,12 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from twin.option_names import METHODS  # the irradiance methods (there for the command line, kept here)
 from twin.solar.grid import SceneGrid
 from twin.solar.progress import chunks
 from twin.solar.sensors import Sensors
 from twin.solar.sky import SolarSky, beam_hours
-
-METHODS = ("exact", "horizon")
 
 #: Horizon band counted free below this obstruction elevation, degrees (as the energy model).
 BAND_FREE_DEG = 0.5

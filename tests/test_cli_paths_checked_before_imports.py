@@ -74,23 +74,20 @@ def _choice_cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
     """An option checked by :func:`twin.cli.choices.choice` against an engine's names, whose names
     come from :mod:`twin.option_names`, not the engine: a valid non-default value beside a missing
     input where the command checks its paths first, else an unknown value (refused as the command
-    line is parsed; ``traffic assign``, ``estimate-od``, ``access``, ``mobility`` and ``solar cadastre`` import
-    the engine before their path checks)."""
+    line is parsed; ``traffic assign``, ``estimate-od`` and ``solar cadastre`` import the engine before
+    their path checks). The modes, periods and service categories of ``traffic access`` and
+    ``mobility`` stay in their engines (speeds, windows and layer columns, not just names)."""
     missing_net = ["--net", tmp / "nope_net.tntp", "--trips", tmp / "nope_trips.tntp"]
     return {
         "energy run --format": (["energy", "run", tmp / "nope", "--format", "csv", "-o", tmp / "out"], ("nope", "'SCENE'", "file not found")),
         "energy run --dhw": (["energy", "run", tmp / "nope", "--dhw", "by_use", "-o", tmp / "out"], ("nope", "'SCENE'", "file not found")),
         "traffic simulate --routes": (["traffic", "simulate", tmp / "nope", "--demand", tmp / "od.csv", "--routes", "free_flow"],
                                       ("nope", "'SOURCE'", "input not found")),
-        "traffic mobility --periods": (["traffic", "mobility", tmp / "nope", "--periods", "am_peak,pm_peak"], ("'--periods'", "unknown period 'pm_peak'")),
         "traffic assign --algorithm": (["traffic", "assign", *missing_net, "--algorithm", "fww"], ("'--algorithm'", "unknown algorithm 'fww'")),
         "traffic estimate-od --method": (["traffic", "estimate-od", *missing_net, "--counts", tmp / "nope.csv", "--method", "glss"],
                                          ("'--method'", "unknown method 'glss'", "did you mean 'gls'")),
         "traffic simulate --signal-split": (["traffic", "simulate", tmp / "nope", "--demand", tmp / "od.csv", "--signal-split", "eqal"],
                                             ("'--signal-split'", "unknown green split 'eqal'")),
-        "traffic access --mode": (["traffic", "access", tmp / "nope", "--mode", "bik"], ("'--mode'", "unknown mode 'bik'", "did you mean 'bike'")),
-        "traffic access --categories": (["traffic", "access", tmp / "nope", "--categories", "park,shopp"],
-                                        ("'--categories'", "unknown service category 'shopp'", "did you mean 'shop'")),
         "solar cadastre --method": (["solar", "cadastre", tmp / "nope", "--method", "horizn", "-o", tmp / "out"],
                                     ("'--method'", "unknown method 'horizn'", "did you mean 'horizon'")),
         "solar cadastre --roof-default": (["solar", "cadastre", tmp / "nope", "--roof-default", "gabeld", "-o", tmp / "out"],
@@ -98,10 +95,9 @@ def _choice_cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
     }
 
 
-@pytest.mark.parametrize("command", ["energy run --format", "energy run --dhw", "traffic simulate --routes", "traffic mobility --periods",
+@pytest.mark.parametrize("command", ["energy run --format", "energy run --dhw", "traffic simulate --routes",
                                      "traffic assign --algorithm", "traffic estimate-od --method", "traffic simulate --signal-split",
-                                     "traffic access --mode", "traffic access --categories", "solar cadastre --method",
-                                     "solar cadastre --roof-default"])
+                                     "solar cadastre --method", "solar cadastre --roof-default"])
 def test_a_named_choice_is_checked_without_importing_the_engine(tmp_path, command):
     args, contains = _choice_cases(tmp_path)[command]
     imported, result = _imported_and_result(args)

@@ -18,13 +18,7 @@ MOVED = [
     ("twin.traffic", "ALGORITHMS"),
     ("twin.traffic.counts", "ESTIMATION_METHODS"),
     ("twin.traffic.dynamic_commands", "CLI_ROUTES"),
-    ("twin.traffic.mobility", "PERIODS"),
     ("twin.traffic.signal_phases", "SPLITS"),
-    ("twin.traffic.access", "MODE_SPEEDS_M_S"),
-    ("twin.traffic.access", "SERVICE_SOURCES"),
-    ("twin.traffic.access", "WALK_SPEED_M_S"),
-    ("twin.traffic.access", "BIKE_SPEED_M_S"),
-    ("twin.traffic.mobility", "WALK_SPEED_M_S"),
     ("twin.solar.irradiance", "METHODS"),
     ("twin.solar.footprints", "SHAPES"),
 ]

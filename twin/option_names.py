@@ -6,12 +6,12 @@ to check ``csv`` against its formats before the missing scene was refused: the o
 names under their own (each module imports its constant from here), and the command line reads
 them here. A module of constants (and one string check) only: it imports nothing heavy, like
 :mod:`twin.street_limits`. Traffic's names are not in a module of :mod:`twin.traffic`: importing
-that package imports its assignment (NumPy).
+that package imports its assignment (NumPy). Only names: a constant that is also a model's data
+(the modes' speeds, the periods' windows, where each service category is looked for) stays in its
+engine, and its option is checked there.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 # -- energy -------------------------------------------------------------------------------------
 
@@ -58,32 +58,9 @@ ESTIMATION_METHODS = ("zonal", "gls", "zonal+gls", "structured")
 CLI_ROUTES = ("duo", "free_flow", "equilibrium")
 """Route choices of ``twin traffic simulate`` (``fixed`` needs splitting rates, a Python-only input)."""
 
-PERIODS: dict[str, dict[str, Any]] = {
-    "am_peak": {"share": "am_peak_hour_share", "home": "am_from_home_share", "through": "through_share_am", "window_s": (8 * 3600.0, 9 * 3600.0)},
-    "off_peak": {"share": "off_peak_hour_share", "home": "off_peak_from_home_share", "through": "through_share_off_peak", "window_s": (11 * 3600.0, 12 * 3600.0)},
-}
-"""Periods of ``twin traffic mobility`` (:data:`twin.traffic.mobility.PERIODS`): the mobility
-defaults' columns of each and its hour window, s."""
-
 SPLITS = ("equal", "capacity", "flows")
 """Green split rules of :class:`twin.traffic.signals.SignalTiming` (``split``)."""
 
-WALK_SPEED_M_S = 1.33
-"""Walking speed, m/s (4.8 km/h)."""
-BIKE_SPEED_M_S = 4.2
-"""Cycling speed, m/s (15 km/h)."""
-MODE_SPEEDS_M_S: dict[str, float | None] = {"walk": WALK_SPEED_M_S, "bike": BIKE_SPEED_M_S, "car": None}
-"""Speed of each mode of ``twin traffic access --mode``, m/s (car: the street's free speed)."""
-
-SERVICE_SOURCES: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
-    "school": (("pois", "category", ("school",)), ("landcover", "cover_class", ("school",)), ("buildings", "use", ("education", "school"))),
-    "park": (("pois", "category", ("park",)), ("landcover", "cover_class", ("park",))),
-    "playground": (("pois", "category", ("playground",)), ("landcover", "cover_class", ("playground",))),
-    "shop": (("pois", "category", ("shop", "supermarket", "convenience")), ("buildings", "use", ("retail",))),
-    "health": (("pois", "category", ("health", "doctors", "pharmacy", "clinic", "hospital")), ("buildings", "use", ("health",))),
-}
-"""Where each service category is looked for: (layer, column, values). Other categories need a
-layer of one's own (``services=`` of :func:`twin.traffic.access.fifteen_minute_city`, Python only)."""
 
 # -- solar --------------------------------------------------------------------------------------
 

@@ -731,9 +731,9 @@ def restriction_line(s: dict) -> str:
 @app.command("access")
 def access_command(
     files: Annotated[list[Path], typer.Argument(help="Scene files (streets, buildings, land cover, POIs) or a scene folder", metavar="FILES")],
-    mode: Annotated[str, typer.Option("--mode", help="walk, bike or car", callback=choice("twin.option_names:MODE_SPEEDS_M_S", what="mode"))] = "walk",
+    mode: Annotated[str, typer.Option("--mode", help="walk, bike or car", callback=choice("twin.traffic.access:MODE_SPEEDS_M_S", what="mode"))] = "walk",
     categories: Annotated[str, typer.Option("--categories", help="Comma-separated service categories",
-                                                     callback=choice("twin.option_names:SERVICE_SOURCES", what="service category",
+                                                     callback=choice("twin.traffic.access:SERVICE_SOURCES", what="service category",
                                                                      comma_separated=True))] = "school,park",
     minutes: Annotated[float, typer.Option("--minutes", help="Time budget, min")] = 15.0,
     weight: Annotated[str, typer.Option("--weight", help="Residents proxy: auto (dwellings, else floor area), a column name, or count")] = "auto",
@@ -835,7 +835,7 @@ def mobility_command(
     transit_defaults: Annotated[Path | None, typer.Option("--transit-defaults",
                                                           help="Headway and speed per mode for --transit-routes (CSV; default twin/data/transit_osm_defaults.csv)")] = None,
     periods: Annotated[str, typer.Option("--periods", help="Comma-separated: am_peak, off_peak",
-                                                   callback=choice("twin.option_names:PERIODS", what="period", comma_separated=True))] = "am_peak,off_peak",
+                                                   callback=choice("twin.traffic.mobility:PERIODS", what="period", comma_separated=True))] = "am_peak,off_peak",
     categories: Annotated[str | None, typer.Option("--categories", help="15-minute categories, comma-separated (default: school, park, grocery, health, bank, post, culture)",
                                                       callback=choice("twin.traffic.indicators:category_sources", what="service category", comma_separated=True))] = None,
     minutes: Annotated[float, typer.Option("--minutes", help="Access threshold, min")] = 15.0,

@@ -42,8 +42,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from twin.errors import InputError, SchemaError
-from twin.option_names import BIKE_SPEED_M_S as BIKE_SPEED_M_S  # modes, speeds, service categories: there for the command line, kept here
-from twin.option_names import MODE_SPEEDS_M_S, SERVICE_SOURCES, WALK_SPEED_M_S
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -52,6 +50,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from twin.traffic.network import Network
 
+WALK_SPEED_M_S = 1.33
+"""Walking speed, m/s (4.8 km/h)."""
+BIKE_SPEED_M_S = 4.2
+"""Cycling speed, m/s (15 km/h)."""
+MODE_SPEEDS_M_S: dict[str, float | None] = {"walk": WALK_SPEED_M_S, "bike": BIKE_SPEED_M_S, "car": None}
 FIFTEEN_MINUTES_S = 900.0
 MAX_THRESHOLD_S = 86400.0
 """Longest travel-time budget of the 15-minute-city indicator, s (a day)."""
@@ -63,6 +66,15 @@ DEFAULT_SNAP_SLACK_M = 25.0
 path and the street along it."""
 MAX_SNAPS = 6
 
+SERVICE_SOURCES: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
+    "school": (("pois", "category", ("school",)), ("landcover", "cover_class", ("school",)), ("buildings", "use", ("education", "school"))),
+    "park": (("pois", "category", ("park",)), ("landcover", "cover_class", ("park",))),
+    "playground": (("pois", "category", ("playground",)), ("landcover", "cover_class", ("playground",))),
+    "shop": (("pois", "category", ("shop", "supermarket", "convenience")), ("buildings", "use", ("retail",))),
+    "health": (("pois", "category", ("health", "doctors", "pharmacy", "clinic", "hospital")), ("buildings", "use", ("health",))),
+}
+"""Where each service category is looked for: (layer, column, values). Other categories need a
+layer of one's own (``services=`` of :func:`fifteen_minute_city`, Python only)."""
 
 
 @dataclass

@@ -45,12 +45,15 @@ import numpy as np
 
 from twin.caching import BoundedCache, content_digest, parsed_file
 from twin.errors import InputError
-from twin.option_names import PERIODS  # the periods and their windows (there for the command line, kept here)
 from twin.traffic.access import BIKE_SPEED_M_S, WALK_SPEED_M_S
 from twin.traffic.demand import Parameter, TripEnds, check_zone_size, read_parameters, trip_ends
 from twin.traffic.mode_choice import MODE_WORDS, MODES, ModeChoiceModel, read_targets, targets_without_pt
 
 SIDES = ("north", "east", "south", "west")
+PERIODS: dict[str, dict[str, Any]] = {
+    "am_peak": {"share": "am_peak_hour_share", "home": "am_from_home_share", "through": "through_share_am", "window_s": (8 * 3600.0, 9 * 3600.0)},
+    "off_peak": {"share": "off_peak_hour_share", "home": "off_peak_from_home_share", "through": "through_share_off_peak", "window_s": (11 * 3600.0, 12 * 3600.0)},
+}
 MAIN_ROAD_CLASSES = frozenset({"motorway", "trunk", "primary", "secondary", "tertiary", "motorway_link", "trunk_link", "primary_link", "secondary_link", "tertiary_link"})
 """Road classes counted as main roads (the rest open to cars counts as residential streets)."""
 DETOUR = 1.3

@@ -5,7 +5,7 @@ energy simulate nope.yaml``, ``twin calibrate ... --meters nope.csv``, ``twin sy
 --readings nope.csv``, ``twin soil year nope.yaml``, ``twin store list|release nope.sqlite``,
 ``twin info|export nope`` and ``twin traffic simulate nope`` imported pandas (and the scenario
 schema or the energy stock: 0.5-1.5 s in all), ``twin soil column|block nope.yaml`` NumPy (about
-0.3 s), before they looked at the path, so the one-line error waited for them, behind a progress line on a
+0.3 s), ``twin batch nope/`` and ``twin sync init nope`` pandas and Dask or SciPy (1.5-1.7 s), before they looked at the path, so the one-line error waited for them, behind a progress line on a
 loaded machine. Each case runs the real command line in a child process with
 ``PYTHONPROFILEIMPORTTIME`` (``python -X importtime``) and reads which modules it imported before
 it stopped: no time is measured (nor whether a progress line, drawn after 1 s, came first: that
@@ -40,6 +40,8 @@ def _imported_and_result(args: list) -> tuple[set[str], CliResult]:
 def _cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
     (tmp / "state.npz").write_bytes(b"")
     (tmp / "weather.epw").write_text("")
+    (tmp / "apps").mkdir()
+    (tmp / "apps" / "a.yaml").write_text("")
     return {
         "run": (["run", tmp / "nope.yaml", "-o", tmp / "out"], ("nope.yaml", "scenario file not found")),
         "scenario validate": (["scenario", "validate", tmp / "nope.yaml"], ("nope.yaml", "scenario file not found")),
@@ -56,12 +58,17 @@ def _cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
         "traffic simulate": (["traffic", "simulate", tmp / "nope", "--demand", tmp / "od.csv"], ("nope", "'SOURCE'", "input not found")),
         "soil column": (["soil", "column", tmp / "nope.yaml"], ("nope.yaml", "column spec not found")),
         "soil block": (["soil", "block", tmp / "nope.yaml"], ("nope.yaml", "block spec not found")),
+        "batch": (["batch", tmp / "nope", "-o", tmp / "out"], ("nope", "no scenario files found")),
+        "sync init": (["sync", "init", tmp / "nope", "-w", tmp / "weather.epw", "--start", "2023-01-01T00:00+01:00", "-o", tmp / "s.npz"],
+                      ("nope", "'SCENE'", "file not found")),
+        "batch -o": (["batch", tmp / "apps", "-o", tmp / "state.npz"], ("state.npz", "'--out'", "not a folder")),
     }
 
 
 @pytest.mark.parametrize("command", ["run", "scenario validate", "energy run", "calibrate", "sync update", "soil year", "store list",
                                      "store release", "energy simulate", "info", "export",
-                                     "traffic simulate", "soil column", "soil block"])
+                                     "traffic simulate", "soil column", "soil block", "batch",
+                                     "batch -o", "sync init"])
 def test_a_missing_file_is_refused_before_the_heavy_imports(tmp_path, command):
     args, contains = _cases(tmp_path)[command]
     imported, result = _imported_and_result(args)

@@ -192,6 +192,9 @@ def sync_init(
     """Start a sync state: an ensemble per calibrated building, from its posterior."""
     check_options(seed=seed)
     check_input_files((weather, "--weather", "weather file", (".epw",)))
+    from twin.workflows.scene_loading import check_scene_paths
+
+    check_scene_paths(scene)  # a missing scene too: the option checks of the state (--out, --members, --start) need the calibration
     from twin.calibration.command import sync_init as run  # after the checks: about a second (pandas, SciPy)
 
     for line in run(scene, weather=weather, start=start, out=out, members=members, seed=seed, from_prior=from_prior):

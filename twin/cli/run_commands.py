@@ -111,6 +111,9 @@ def batch(
     exits 1 (partial result, deliberately: the good runs are recorded and a rerun skips them);
     2 every run failed, bad files included (the first reason is the error line).
     """
+    from twin.io.batch_paths import check_batch_paths
+
+    check_batch_paths(pattern, out, allow_dir or [])  # at once, before the batch's modules (pandas, Dask) are imported
     from twin.scenario.batch import run_batch
 
     records = run_batch(pattern, out=out, scheduler=scheduler, n_workers=workers, progress=False if quiet else None,

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import glob
 import logging
 import math
 import os
@@ -55,6 +54,7 @@ from pathlib import Path
 import pandas as pd
 
 from twin.errors import InputError, OutputError, TwinError
+from twin.io.batch_paths import check_batch_folder, discover
 from twin.scenario.runner import run_identity, scenario_inputs
 
 log = logging.getLogger(__name__)
@@ -68,18 +68,6 @@ def batch_root(pattern: str | os.PathLike[str]) -> Path | None:
     """The folder a batch's scenario files must stay in (a folder pattern), or None (a glob)."""
     p = Path(pattern)
     return p.resolve() if p.is_dir() else None
-
-
-def discover(pattern: str | os.PathLike[str]) -> list[Path]:
-    """Scenario files: every ``*.yaml``/``*.yml`` in a folder (recursively), or a glob."""
-    p = Path(pattern)
-    if p.is_dir():
-        files = sorted([*p.rglob("*.yaml"), *p.rglob("*.yml")])
-    else:
-        files = sorted(Path(f) for f in glob.glob(str(pattern), recursive=True))
-    if not files:
-        raise InputError("no scenario files found", path=pattern)
-    return files
 
 
 def _invalid_run_id(path: Path) -> str:
@@ -418,36 +406,6 @@ async def _dask_handshake(address: str, timeout_s: float) -> None:
             raise
         raise OSError(f"the peer is no Dask scheduler ({type(exc).__name__}: {exc})") from None
     await comm.close()
-
-
-def check_batch_folder(out: Path, files: Iterable[str | os.PathLike[str]]) -> None:
-    """Refuse a results folder that would mix the runs of a batch with files of another kind.
-
-    A batch adds ``runs.sqlite`` and one folder per run to ``out`` (it is not replaced whole, so
-    finished runs are kept). An existing folder is used only when it is empty or holds the
-    ``runs.sqlite`` of an earlier batch; a folder of the user's (``-o ~/Documents``, ``-o .``)
-    or the folder of the scenario files would get run folders and a store among its own files.
-
-    Raises
-    ------
-    OutputError
-        The folder holds a scenario file of the batch, or other files and no ``runs.sqlite``.
-    """
-    target = Path(os.path.realpath(out))
-    for f in files:
-        src = Path(os.path.realpath(f))
-        if target == src or target in src.parents:
-            raise OutputError(f"the output folder holds a scenario file of the batch ({f}); the runs would be written among "
-                              "the scenario files: name a folder of its own", path=out, field="--out")
-    if not target.is_dir():
-        return
-    try:
-        names = set(os.listdir(target))
-    except OSError as exc:
-        raise OutputError(f"cannot read the existing output folder: {exc.strerror or exc}", path=out, field="--out") from None
-    if names and "runs.sqlite" not in names:
-        raise OutputError("the output folder exists and is not an earlier result of twin batch (no runs.sqlite); the runs "
-                          "would be mixed with its files: name a new or empty folder, or remove it", path=out, field="--out")
 
 
 def _run_batch(pattern, *, out, store_path, scheduler, n_workers, on_result, no_effect, allow_dirs,

@@ -34,7 +34,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from twin.errors import CRSError, InputError, UnsafePathError
+from twin.errors import CRSError, UnsafePathError
+from twin.io.batch_paths import allowed_folder
 from twin.io.paths import check_input_file
 
 #: Suffixes of scene sources (the readers of :mod:`twin.ingest`, plus ``.json`` which the
@@ -90,12 +91,7 @@ def allowed_dirs(scenario_dir: str | os.PathLike[str], allow_dirs: Iterable[str 
         An allowed folder that does not exist or is not a folder (a typo on the command line).
     """
     roots = [Path(scenario_dir).resolve(), *shipped_data_dirs()]
-    for d in allow_dirs:
-        p = Path(d).expanduser()
-        if not p.is_dir():
-            raise InputError("allowed folder does not exist or is not a folder", path=p, field="--allow-dir")
-        roots.append(p.resolve())
-    return roots
+    return [*roots, *(allowed_folder(d) for d in allow_dirs)]
 
 
 def declared_inputs(scenario) -> list[tuple[str, str, tuple[str, ...], str]]:

@@ -88,6 +88,16 @@ def _choice_cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
     return {
         "energy run --format": (["energy", "run", tmp / "nope", "--format", "csv", "-o", tmp / "out"], ("nope", "'SCENE'", "file not found")),
         "energy run --dhw": (["energy", "run", tmp / "nope", "--dhw", "by_use", "-o", tmp / "out"], ("nope", "'SCENE'", "file not found")),
+        "energy run --model": (["energy", "run", tmp / "nope", "--model", "iso52016", "-o", tmp / "out"], ("nope", "'SCENE'", "file not found")),
+        "energy run --control-temperature": (["energy", "run", tmp / "nope", "--model", "iso52016", "--control-temperature", "air",
+                                              "-o", tmp / "out"], ("nope", "'SCENE'", "file not found")),
+        "energy run --exterior-convection": (["energy", "run", tmp / "nope", "--model", "iso52016", "--exterior-convection", "doe2",
+                                              "--terrain", "suburbs", "--roughness", "rough", "-o", tmp / "out"],
+                                             ("nope", "'SCENE'", "file not found")),
+        "energy run --terrain": (["energy", "run", tmp / "nope", "--terrain", "subrbs", "-o", tmp / "out"],
+                                 ("'--terrain'", "unknown terrain 'subrbs'", "did you mean 'suburbs'")),
+        "energy run --roughness": (["energy", "run", tmp / "nope", "--roughness", "rugh", "-o", tmp / "out"],
+                                   ("'--roughness'", "unknown roughness 'rugh'", "did you mean 'rough'")),
         "traffic simulate --routes": (["traffic", "simulate", tmp / "nope", "--demand", tmp / "od.csv", "--routes", "free_flow"],
                                       ("nope", "'SOURCE'", "input not found")),
         "traffic assign --algorithm": (["traffic", "assign", *missing_net, "--algorithm", "fww"], ("'--algorithm'", "unknown algorithm 'fww'")),
@@ -102,7 +112,8 @@ def _choice_cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
     }
 
 
-@pytest.mark.parametrize("command", ["energy run --format", "energy run --dhw", "traffic simulate --routes",
+@pytest.mark.parametrize("command", ["energy run --format", "energy run --dhw", "energy run --model", "energy run --control-temperature",
+                                     "energy run --exterior-convection", "energy run --terrain", "energy run --roughness", "traffic simulate --routes",
                                      "traffic assign --algorithm", "traffic estimate-od --method", "traffic simulate --signal-split",
                                      "solar cadastre --method", "solar cadastre --roof-default"])
 def test_a_named_choice_is_checked_without_importing_the_engine(tmp_path, command):

@@ -22,6 +22,25 @@ DHW_MODELS = ("typology", "by_use")
 """Hot-water need models: TABULA's q_w_nd per m2 (default) or litres per person by use
 (:data:`twin.energy.hot_water.DHW_MODELS`)."""
 
+ZONE_MODELS = ("5r1c", "iso52016")
+"""Zone models a stock (or scenario) can name; ``5r1c`` is the default
+(:data:`twin.energy.stock_iso52016.MODELS`)."""
+
+CONTROL_TEMPERATURES = ("air", "operative")
+"""Temperatures the setpoints of the ISO 52016-1 model can apply to
+(:data:`twin.energy.stock_iso52016.CONTROL_TEMPERATURES`)."""
+
+EXTERIOR_CONVECTION = ("fixed", "doe2")
+"""Exterior surface models of the ISO 52016-1 network (:data:`twin.energy.iso52016.EXTERIOR_CONVECTION`)."""
+
+TERRAINS = ("country", "suburbs", "city", "ocean", "urban")
+"""Site terrains of the DOE-2 exterior convection: the keys of :data:`twin.energy.iso52016.TERRAIN`
+(the wind profile of each stays there)."""
+
+ROUGHNESSES = ("very_rough", "rough", "medium_rough", "medium_smooth", "smooth", "very_smooth")
+"""Surface roughnesses of the DOE-2 exterior convection: the keys of
+:data:`twin.energy.iso52016.ROUGHNESS_RF` (the multiplier of each stays there)."""
+
 # -- traffic ------------------------------------------------------------------------------------
 
 ALGORITHMS = ("fw", "cfw", "bfw", "b")

@@ -14,7 +14,7 @@ from twin.cli.choices import choice
 ENERGY_WRITER = "twin energy run"
 
 #: The check of ``--model`` (both commands).
-MODEL_CHOICE = choice("twin.energy.stock_iso52016:MODELS", what="zone model")
+MODEL_CHOICE = choice("twin.option_names:ZONE_MODELS", what="zone model")
 
 app = typer.Typer(
     help="Building energy: single-zone specs and building stocks (ISO 13790 hourly 5R1C, or the finer ISO 52016-1 model with --model iso52016).",
@@ -130,15 +130,15 @@ def run(
                                         callback=MODEL_CHOICE)] = "5r1c",
     exterior_convection: Annotated[str, typer.Option("--exterior-convection", help="Exterior surfaces of --model iso52016: fixed (film r_se, default) "
                                                      "or doe2 (hourly wind-dependent links, as the BESTEST cases)",
-                                                     callback=choice("twin.energy.iso52016:EXTERIOR_CONVECTION", what="exterior convection"))] = "fixed",
+                                                     callback=choice("twin.option_names:EXTERIOR_CONVECTION", what="exterior convection"))] = "fixed",
     terrain: Annotated[str | None, typer.Option("--terrain", help="Terrain for the wind at the surfaces with --exterior-convection doe2: "
-                                                "country, suburbs, city (default), ocean, urban", callback=choice("twin.energy.iso52016:TERRAIN", what="terrain"))] = None,
+                                                "country, suburbs, city (default), ocean, urban", callback=choice("twin.option_names:TERRAINS", what="terrain"))] = None,
     roughness: Annotated[str | None, typer.Option("--roughness", help="Opaque surface roughness with --exterior-convection doe2: very_rough, "
                                                   "rough, medium_rough (default), medium_smooth, smooth, very_smooth",
-                                                  callback=choice("twin.energy.iso52016:ROUGHNESS_RF", what="roughness"))] = None,
+                                                  callback=choice("twin.option_names:ROUGHNESSES", what="roughness"))] = None,
     control_temperature: Annotated[str | None, typer.Option("--control-temperature", help="Temperature the setpoints of --model iso52016 "
                                                             "apply to: operative (ISO 52016-1, default) or air",
-                                                            callback=choice("twin.energy.stock_iso52016:CONTROL_TEMPERATURES",
+                                                            callback=choice("twin.option_names:CONTROL_TEMPERATURES",
                                                                             what="control temperature"))] = None,
 ) -> None:
     """Simulate the building stock of SCENE for a year of WEATHER and write per-building results to OUT.

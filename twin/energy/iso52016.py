@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from twin import option_names
 from twin.errors import InputError
 
 H_RI_W_M2K = 0.9 * 4.0 * 5.670374419e-8 * 293.15**3
@@ -83,7 +84,7 @@ INTERIOR_CONVECTION = ("tarp", "fixed")
 """Interior convection models of :func:`build_network`: ``tarp`` (default, :data:`TARP_C_W_M2K43`
 with the previous hour's surface-air difference) or ``fixed`` (``h_ci = 1 / R_si - h_ri`` from the
 spec's combined interior film, constant)."""
-EXTERIOR_CONVECTION = ("fixed", "doe2")
+EXTERIOR_CONVECTION = option_names.EXTERIOR_CONVECTION  # the names are there for the command line
 """Exterior surface models of the network builder: ``fixed`` (the combined film ``1 / R_se`` of the
 spec, constant) or ``doe2`` (hourly, :data:`twin.kernels.energy_iso52016.LINK_EXTERIOR_DOE2`: the
 DOE-2 wind-dependent convection of the EnergyPlus Engineering Reference, "Outside Surface Heat

@@ -78,10 +78,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from twin import option_names
 from twin.errors import InputError
 
-#: The zone models a stock (or scenario) can name; ``5r1c`` is the default.
-MODELS: tuple[str, ...] = ("5r1c", "iso52016")
+#: The zone models a stock (or scenario) can name; ``5r1c`` is the default (there for the command line).
+MODELS: tuple[str, ...] = option_names.ZONE_MODELS
 DEFAULT_MODEL = "5r1c"
 
 #: Layer materials (thermal conductivity W/(m K), density kg/m3, specific heat J/(kg K)):
@@ -104,8 +105,8 @@ RHO_C_AIR_J_M3K = 0.34 * 3600.0
 #: Provenance of the inferred constructions (``constructions_source`` of the layer table).
 CONSTRUCTIONS_SOURCE = ("inference: layer stack from the element's U-value x b x F_red and the heat-capacity class "
                         "(twin.energy.stock_iso52016; materials: default, ASHRAE 140 cases 600/900)")
-#: The temperatures the finer model's setpoints can apply to (``ZoneInput.control_temperature``).
-CONTROL_TEMPERATURES: tuple[str, ...] = ("air", "operative")
+#: The temperatures the finer model's setpoints can apply to (``ZoneInput.control_temperature``; there for the command line).
+CONTROL_TEMPERATURES: tuple[str, ...] = option_names.CONTROL_TEMPERATURES
 #: Warm-up hours of the finer model (the spec path's default).
 DEFAULT_WARMUP_HOURS = 720
 

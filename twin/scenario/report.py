@@ -532,11 +532,17 @@ def _kpi_table(group: pd.DataFrame, banded: bool, percentiles) -> str:
     return "".join(out)
 
 
+#: What the energy accounts count (:func:`twin.energy.results.energy_accounts`): the final energy,
+#: bills, CO₂ and primary energy of heating, hot water and ventilation fans; the cooling need a
+#: cooling setpoint gives is simulated but never billed.
+ENERGY_SCOPE = "the energy accounts count heating, hot water and ventilation fans, not appliances, lighting, cooking or cooling"
+
 #: The models behind each engine's numbers (for the "what this run assumed" box).
 MODELS = {
     "energy": "ISO 13790 hourly 5R1C per building (each building one heated zone drawn as an electric circuit of five thermal "
               "resistances and one heat capacity); TABULA Belgian residential typology (every building typed as a dwelling of its "
-              "shape and period); Brussels EPB primary-energy factors and classes; urban shading from horizon profiles",
+              "shape and period); Brussels EPB primary-energy factors and classes; urban shading from horizon profiles; "
+              + ENERGY_SCOPE,
     "traffic": "district mobility model: trip ends from buildings and points of interest on 100 m zones, destination and mode "
                "choice (multinomial logit, MTC model 1 coefficients, constants calibrated to Brussels shares) on walk, bike, public "
                "transport and car travel times, car assignment (Algorithm B, to the user equilibrium: no driver can save time by changing route) with through traffic from the district's "
@@ -738,6 +744,8 @@ def model_lines(scenario, domain: str) -> tuple[str, tuple[str, str]]:
         exterior = ("wind-dependent DOE-2 exterior surfaces (terrain " + (e.terrain or "city") + ")") if e.exterior_convection == "doe2" else "fixed exterior films"
         short = f"{ISO52016_SHORT}; setpoints on the {control} temperature; {exterior}; Brussels EPB factors and classes"
         valid = ISO52016_VALIDATION
+    if domain == "energy":
+        short += "; " + ENERGY_SCOPE
     if domain == "traffic":
         short += "; " + junction_delays(scenario) + "; " + public_transport(scenario)
     return short, valid
@@ -1208,7 +1216,13 @@ def _glossary(scenario, kpis: pd.DataFrame) -> list[tuple[str, str]]:
     terms = []
     if "energy" in domains:
         terms += [("Heating need", "the heat the buildings' rooms need over a year of the weather file, before the heating system's losses"),
-                  ("Final energy", "what is delivered and billed (gas, oil, electricity, district heat) over a year"),
+                  ("Final energy", "what is delivered and billed (gas, oil, electricity, district heat) over a year for heating, hot "
+                                   "water and the fans of heat-recovery ventilation; not the households' electricity for appliances, "
+                                   "lighting and cooking, nor cooling"),
+                  ("Energy bills", "the cost of that final energy at the factor table's prices, less the rooftop PV yield at the "
+                                   "electricity price (net metering); not the households' whole bill"),
+                  ("CO₂ emissions of the buildings", "the emissions of that final energy, less the PV yield at the electricity's "
+                                                     "emission factor"),
                   ("Primary energy", "final energy times the Brussels EPB factors (the energy drawn from nature to deliver it)"),
                   ("EPB class", "the class of the Brussels energy performance certificate (A++ to G) from the primary energy per m² of "
                                 "heated floor; D or worse is the share of the district's floor area in classes D to G")]

@@ -7,8 +7,9 @@
   plus unsuitable) and the total peak power (kWp) and AC yield (MWh/yr) of the suitable roofs
   (excellent and good: the cadastre's ``meta['totals']``);
 * per PV what-if: the buildings selected, equipped and without a suitable roof, its peak power
-  and yield (from the cadastre: the same figures the energy accounts credit), and its effect on
-  the energy KPIs with the bands of the change.
+  and yield (from the cadastre: the same figures the energy accounts credit), the part of the
+  yield credited beyond the electricity the accounts count in each building (:func:`uncounted_pv_kwh`),
+  and its effect on the energy KPIs with the bands of the change.
 
 Everything comes from the comparison: the energy engine's what-if results carry the cadastre
 and the equipped buildings (``EngineResult.solar``, :class:`twin.scenario.engines.energy.SolarPV`);
@@ -204,6 +205,45 @@ def _other_measures(comparison, whatif: str) -> bool:
     return False
 
 
+def uncounted_pv_kwh(objects: pd.DataFrame | None) -> tuple[float, float]:
+    """The PV yield credited beyond the electricity the energy accounts count, per building.
+
+    The accounts count heating, hot water and ventilation fans, not the households' appliances,
+    lighting and cooking; net metering credits the whole yield at the electricity price, so what a
+    building's PV yields beyond its counted electricity offsets electricity the model does not count.
+
+    Parameters
+    ----------
+    objects
+        The energy accounts of the what-if's central run, one row per building
+        (``electricity_kwh``, ``pv_kwh``, kWh/year), or None.
+
+    Returns
+    -------
+    tuple of float
+        (the yield beyond each building's counted electricity, summed; the yield credited), kWh/year;
+        (0, 0) when ``objects`` lacks the columns.
+    """
+    if objects is None or not {"electricity_kwh", "pv_kwh"} <= set(objects.columns):
+        return 0.0, 0.0
+    pv = objects["pv_kwh"].to_numpy(dtype=float)
+    beyond = np.maximum(pv - objects["electricity_kwh"].to_numpy(dtype=float), 0.0)
+    return float(np.nansum(beyond)), float(np.nansum(pv))
+
+
+def _uncounted_note(comparison, whatif: str) -> str:
+    """One sentence when the what-if's PV credit exceeds the electricity the accounts count in its
+    buildings ('' otherwise), HTML."""
+    res = comparison.whatifs.get(whatif, {}).get("energy")
+    beyond, credited = uncounted_pv_kwh(getattr(res, "objects", None))
+    if beyond <= 0:
+        return ""
+    return (f"<p class='note solar-uncounted' data-kwh-year='{beyond!r}'>{_f(beyond / 1e3)} of the {_f(credited / 1e3)} MWh/yr "
+            "credited offset electricity the model does not count (appliances, lighting, cooking): they exceed the electricity it "
+            "counts in their own buildings (heating, hot water, ventilation fans), and net metering credits them at the "
+            "electricity price.</p>")
+
+
 def _whatif_block(comparison, whatif: str, solar) -> str:
     eq = solar.equipped if solar.equipped is not None else pd.DataFrame(columns=["building_id", "pv_kwp", "pv_ac_kwh_year"])
     kwp, ac = solar.kwp, solar.ac_kwh_year
@@ -211,7 +251,8 @@ def _whatif_block(comparison, whatif: str, solar) -> str:
          f"<p class='solar-whatif' data-whatif='{html.escape(whatif)}' data-kwp='{kwp!r}' data-kwh-year='{ac!r}'>"
          f"{len(eq):,} of the {len(solar.selected):,} selected buildings equipped on their roofs of class excellent or good: "
          f"<b>{_f(kwp)} kWp, {_f(ac / 1e3)} MWh/yr</b> AC ({_f(ac / kwp) if kwp > 0 else '–'} kWh/kWp), the yield of the solar model "
-         "(orientation, shading by neighbours, module layout, DC/AC chain) credited in the energy accounts.</p>"]
+         "(orientation, shading by neighbours, module layout, DC/AC chain) credited in the energy accounts.</p>",
+         _uncounted_note(comparison, whatif)]
     if solar.without_suitable_roof:
         ids = solar.without_suitable_roof
         p.append(f"<p class='note solar-no-roof' data-count='{len(ids)}'><b>{len(ids):,} selected building{'s' if len(ids) != 1 else ''} "
@@ -277,4 +318,4 @@ def solar_section(comparison) -> str:
     return "".join(p)
 
 
-__all__ = ["IRRADIATION_CLASSES", "KPI_ROWS", "SUITABILITY_ROWS", "drawn_classes", "irradiation_class", "map_caption", "pv_whatifs", "solar_section", "suitable_roof_area_m2"]
+__all__ = ["IRRADIATION_CLASSES", "KPI_ROWS", "SUITABILITY_ROWS", "drawn_classes", "irradiation_class", "map_caption", "pv_whatifs", "solar_section", "suitable_roof_area_m2", "uncounted_pv_kwh"]

@@ -8,6 +8,7 @@ confinement.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -90,14 +91,35 @@ def process_state(pid: int) -> str:
     return text.rsplit(")", 1)[1].split()[0]  # after the command name, which may hold spaces
 
 
-def signal_if_running(proc: subprocess.Popen, sig: int, *, wait_s: float = 30.0) -> bool:
-    """Send ``sig`` to ``proc`` if it is still running; False when it had ended before.
+def _other_thread(pid: int, sig: int) -> int:
+    """The id of a thread of process ``pid``, not its main thread, that does not block ``sig``."""
+    for task in sorted(Path(f"/proc/{pid}/task").iterdir(), key=lambda t: int(t.name)):
+        status = (task / "status").read_text(encoding="ascii", errors="replace")
+        blocked = int(next(line for line in status.splitlines() if line.startswith("SigBlk:")).split()[1], 16)
+        if int(task.name) != pid and not blocked >> (sig - 1) & 1:
+            return int(task.name)
+    raise AssertionError(f"process {pid} has no thread but its main one that takes signal {sig}")
+
+
+def signal_if_running(proc: subprocess.Popen, sig: int, *, wait_s: float = 30.0, main_thread: bool = True) -> bool:
+    """Send ``sig`` to the main thread of ``proc`` if it is still running; False when it had ended before.
 
     A plain ``proc.send_signal`` cannot tell the two apart: a command that ends in the instant
     between the test's look and the signal exits 0 with no line, as a signal lost by the command
     would. So the process is frozen first (SIGSTOP), its state read: ended (``Z``) means the
     signal came too late; stopped (``T``) means it is alive, outside its final exit, and ``sig``
     is sent, then SIGCONT, so ``sig`` is the first thing it meets when it runs again.
+
+    ``sig`` goes to the main thread (``tgkill``, thread id = process id), where the kernel puts a
+    user's Ctrl-C or ``kill`` to a running twin: the main thread runs the Python handler and
+    unwinds through the staged outputs' own rollback (:meth:`twin.traffic.output_files.StagedOutputs.discard`,
+    the ``finally`` of :func:`twin.io.staged.staged_dir` and :func:`twin.io.atomic.atomic_path`). A
+    signal sent to the stopped process as a whole waits for whichever thread runs first after
+    SIGCONT, in practice another one: the main thread, paused in ``time.sleep``
+    (:func:`twin.cli.pause_point`), slept on, and the watcher of :mod:`twin.cli.signals` stopped
+    the process after its grace time (:func:`twin.io.stop.remove_staged`), so a broken rollback
+    went unseen. ``main_thread=False`` takes that path for certain: ``sig`` goes to another thread
+    of ``proc`` (the signal watcher's, or a library's) that does not block it.
     """
     if proc.poll() is not None:
         return False
@@ -108,6 +130,35 @@ def signal_if_running(proc: subprocess.Popen, sig: int, *, wait_s: float = 30.0)
         time.sleep(0.001)
     if state in ("Z", "X"):
         return False
-    os.kill(proc.pid, sig)
+    tid = proc.pid if main_thread else _other_thread(proc.pid, sig)
+    if ctypes.CDLL(None, use_errno=True).tgkill(proc.pid, tid, sig) != 0:
+        raise OSError(ctypes.get_errno(), f"tgkill({proc.pid}, {tid}, {sig}) failed")
     os.kill(proc.pid, signal.SIGCONT)
     return True
+
+
+def signalled_rerun(args: list, sig: int, marker: Path, *, wait_s: float = 300.0, main_thread: bool = True) -> tuple[str, int]:
+    """Run ``twin ARGS`` paused once its new output is staged (:mod:`tests.staging_pause`, the
+    pause noted in the file ``marker``) and send ``sig`` there (:func:`signal_if_running`, to the
+    main thread or to another one).
+
+    Waits at most ``wait_s`` for the pause, then for the end. Returns stderr and the exit code.
+    """
+    from tests.staging_pause import POINT
+
+    proc = subprocess.Popen([sys.executable, "-m", "tests.staging_pause", *map(str, args)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, env=child_env(TWIN_TEST_PAUSE=f"{POINT}:{marker}"),
+                            stdin=subprocess.DEVNULL)
+    shown = " ".join(map(str, args))
+    try:
+        deadline = time.monotonic() + wait_s
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists(), f"twin {shown} ended (or took {wait_s:g} s) before its write reached the pause"
+        assert signal_if_running(proc, sig, main_thread=main_thread), f"twin {shown} ended while paused"
+        _, err = proc.communicate(timeout=wait_s)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return err, proc.returncode

@@ -2,13 +2,15 @@
 
 The sweep of the writing commands (stage, then swap): each command first writes a complete
 result, then runs again into the same place and gets a signal mid-work. Then: exit 130 (SIGINT)
-or 143 (SIGTERM), one line on stderr and no traceback, every file of the first result
-byte-identical, no staging entry left beside it (:mod:`twin.io.staged`), and a rerun succeeds.
+or 143 (SIGTERM), one line on stderr and no traceback, every file of the first result the
+same file (inode) and byte-identical, no staging entry left beside it (:mod:`twin.io.staged`), and a rerun succeeds.
 
 Where the signal lands is made certain, not left to timing: the rerun runs as
 ``python -m tests.staging_pause`` with ``TWIN_TEST_PAUSE=staged:<marker>``, which writes the marker
 and sleeps once the new result is wholly written beside the output and before it is swapped in;
-the signal is sent once the marker exists. The test used to send it as soon as the staging entry
+the signal is sent once the marker exists, to the main thread, where a user's Ctrl-C lands
+(:func:`tests.output_helpers.signal_if_running`), so the command unwinds through its writer's
+rollback. The test used to send it as soon as the staging entry
 appeared: a command whose write phase is short (solar cadastre) had often put its new result in
 place by then, and after five such tries the test skipped, checking nothing. The lines of a
 signal that lands after the swap or after the command has ended are checked by
@@ -20,16 +22,12 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.output_helpers import child_env, run_cli, signal_if_running, write_tiny_inputs
-from tests.staging_pause import POINT
+from tests.output_helpers import run_cli, signalled_rerun, write_tiny_inputs
 
 pytestmark = pytest.mark.slow
 
@@ -41,11 +39,18 @@ LINES = {signal.SIGINT: "twin: interrupted", signal.SIGTERM: "twin: terminated (
 CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
-def _hashes(path: Path) -> dict[str, str]:
-    """Relative path -> SHA-256 of every file of ``path`` (a folder or one file)."""
+def _files(path: Path) -> dict[str, tuple[int, str]]:
+    """Relative path -> (inode, SHA-256) of ``path`` (a folder or one file) and of every file in it.
+
+    The inode tells the earlier file from a new one with the same bytes: the rerun is the same
+    command, and a deterministic one (``export``) writes the same bytes again, so a broken rollback
+    that put the new result in place changed no hash.
+    """
     if path.is_file():
-        return {"": hashlib.sha256(path.read_bytes()).hexdigest()}
-    return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(path.rglob("*")) if p.is_file()}
+        return {"": (path.stat().st_ino, hashlib.sha256(path.read_bytes()).hexdigest())}
+    files = {str(p.relative_to(path)): (p.stat().st_ino, hashlib.sha256(p.read_bytes()).hexdigest())
+             for p in sorted(path.rglob("*")) if p.is_file()}
+    return {".": (path.stat().st_ino, ""), **files}
 
 
 @pytest.fixture(scope="module")
@@ -78,28 +83,6 @@ COMMANDS = {
     "export gpkg": lambda c, out: ["export", c["scene"], "-o", out.with_name(out.name + ".gpkg")],
 }
 
-def _signalled_rerun(args: list, out: Path, sig: int, command: str, marker: Path) -> tuple[str, int]:
-    """Rerun ``twin ARGS`` paused before its swap (:mod:`tests.staging_pause`), send ``sig`` there.
-
-    Returns stderr and the exit code.
-    """
-    proc = subprocess.Popen([sys.executable, "-m", "tests.staging_pause", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=child_env(TWIN_TEST_PAUSE=f"{POINT}:{marker}"),
-                            stdin=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + WAIT_S
-        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert marker.exists(), f"twin {command} ended (or took {WAIT_S:g} s) before its write of {out} reached the pause"
-        assert signal_if_running(proc, sig), f"twin {command} ended while paused"
-        _, err = proc.communicate(timeout=WAIT_S)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    return err, proc.returncode
-
-
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_signal_mid_work_keeps_the_earlier_result_whole(case, tmp_path, command, sig):
@@ -107,16 +90,16 @@ def test_a_signal_mid_work_keeps_the_earlier_result_whole(case, tmp_path, comman
     out = Path(args[args.index("-o") + 1])
     first = run_cli(*args, timeout_s=WAIT_S)
     assert first.returncode == 0, first.stderr
-    before = _hashes(out)
-    assert before
+    before = _files(out)
+    assert any(sha for _, sha in before.values())  # the first run wrote files
     beside = sorted(os.listdir(out.parent))
 
-    err, code = _signalled_rerun(args, out, sig, command, tmp_path / "paused")
+    err, code = signalled_rerun(args, sig, tmp_path / "paused", wait_s=WAIT_S)
     lines = [line for line in err.splitlines() if line.strip() and not line.startswith("twin: [")]
     assert code == CODES[sig] and "Traceback" not in err, err[-2000:]
     assert lines == [LINES[sig]], err[-2000:]
     assert sorted(os.listdir(out.parent)) == beside  # no staging entry left beside it
-    assert _hashes(out) == before  # every file of the first result, byte for byte, none added or lost
+    assert _files(out) == before  # every file of the first result, the same file byte for byte, none added or lost
     again = run_cli(*args, timeout_s=WAIT_S)
     assert again.returncode == 0, again.stderr
     assert sorted(os.listdir(out.parent)) == beside

@@ -13,7 +13,9 @@ Where the signal lands is made certain, not left to timing: the rerun runs as
 ``python -m tests.staging_pause`` with ``TWIN_TEST_PAUSE=staged:<marker>``, which writes the marker
 and sleeps once every new output is wholly written beside its target and before they are swapped
 in (a traffic command's :class:`twin.traffic.output_files.StagedOutputs`, or the one file of
-:func:`twin.io.atomic.atomic_path`); the signal is sent once the marker exists. The test used to
+:func:`twin.io.atomic.atomic_path`); the signal is sent once the marker exists, to the main thread,
+where a user's Ctrl-C lands (:func:`tests.output_helpers.signal_if_running`), so the command
+unwinds through :meth:`~twin.traffic.output_files.StagedOutputs.discard`. The test used to
 send it as soon as a staging entry appeared, and tried again when the new outputs were in place
 by then. The lines of a signal that lands after the swap or after the command has ended are
 checked by ``tests/test_stop_held_signals.py`` and ``tests/test_signals_startup_shutdown.py``.
@@ -24,17 +26,13 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from tests.conftest import shared_path
-from tests.output_helpers import child_env, run_cli, signal_if_running
-from tests.staging_pause import POINT
+from tests.output_helpers import run_cli, signalled_rerun
 
 pytestmark = pytest.mark.slow
 
@@ -101,28 +99,6 @@ def _hashes(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def _signalled_rerun(args: list, sig: int, command: str, marker: Path) -> tuple[str, int]:
-    """Rerun ``twin ARGS`` paused before its swap (:mod:`tests.staging_pause`), send ``sig`` there.
-
-    Returns stderr and the exit code.
-    """
-    proc = subprocess.Popen([sys.executable, "-m", "tests.staging_pause", *map(str, args)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, env=child_env(TWIN_TEST_PAUSE=f"{POINT}:{marker}"),
-                            stdin=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + WAIT_S
-        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert marker.exists(), f"twin {command} ended (or took {WAIT_S:g} s) before its write reached the pause"
-        assert signal_if_running(proc, sig), f"twin {command} ended while paused"
-        _, err = proc.communicate(timeout=WAIT_S)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    return err, proc.returncode
-
-
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_signal_mid_work_keeps_every_earlier_traffic_output(inputs, tmp_path, command):
     out = tmp_path / "out"
@@ -132,7 +108,7 @@ def test_a_signal_mid_work_keeps_every_earlier_traffic_output(inputs, tmp_path, 
         first = run_cli(*first_args, timeout_s=WAIT_S)
         assert first.returncode == 0, first.stderr
         earlier = _hashes(out)
-        err, code = _signalled_rerun(args, sig, command, tmp_path / f"paused-{sig.name}")
+        err, code = signalled_rerun(args, sig, tmp_path / f"paused-{sig.name}", wait_s=WAIT_S)
         lines = [line for line in err.splitlines() if line.strip() and not line.startswith("twin: [")]
         assert code == CODES[sig] and "Traceback" not in err, err[-2000:]
         assert lines == [LINES[sig]], err[-2000:]
@@ -142,3 +118,24 @@ def test_a_signal_mid_work_keeps_every_earlier_traffic_output(inputs, tmp_path, 
     assert again.returncode == 0, again.stderr
     after = _hashes(out)
     assert sorted(after) == sorted(earlier) and after != earlier  # the rerun replaced the first result
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_another_thread_takes_keeps_every_earlier_output_too(inputs, tmp_path, sig):
+    """The other path of a stop signal: a thread other than the main one takes it (a signal sent to
+    a stopped process, e.g. Ctrl-Z then ``kill %1``, goes to whichever thread runs first), and the
+    main thread does not wake (here paused in ``time.sleep``; inside a kernel alike). The watcher
+    of :mod:`twin.cli.signals` then stops the process after its grace time, removing the staged
+    files (:func:`twin.io.stop.remove_staged`): the earlier outputs are kept all the same."""
+    out = tmp_path / "out"
+    out.mkdir()
+    first_args, args = (make(inputs, out) for make in COMMANDS["select-link"])
+    first = run_cli(*first_args, timeout_s=WAIT_S)
+    assert first.returncode == 0, first.stderr
+    earlier = _hashes(out)
+    err, code = signalled_rerun(args, sig, tmp_path / "paused", wait_s=WAIT_S, main_thread=False)
+    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("twin: [")]
+    assert code == CODES[sig] and "Traceback" not in err, err[-2000:]
+    assert lines == [LINES[sig]], err[-2000:]
+    assert _hashes(out) == earlier
+    assert sorted(os.listdir(out)) == sorted(earlier)  # the staged files removed

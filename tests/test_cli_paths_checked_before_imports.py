@@ -61,6 +61,9 @@ def _cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
         "batch": (["batch", tmp / "nope", "-o", tmp / "out"], ("nope", "no scenario files found")),
         "sync init": (["sync", "init", tmp / "nope", "-w", tmp / "weather.epw", "--start", "2023-01-01T00:00+01:00", "-o", tmp / "s.npz"],
                       ("nope", "'SCENE'", "file not found")),
+        "solar cadastre": (["solar", "cadastre", tmp / "nope", "-o", tmp / "out"], ("nope", "'SCENE'", "file not found")),
+        "solar cadastre -w": (["solar", "cadastre", tmp / "nope", "-w", tmp / "nope.epw", "-o", tmp / "out"],
+                              ("nope.epw", "'--weather'", "not found")),
         "batch -o": (["batch", tmp / "apps", "-o", tmp / "state.npz"], ("state.npz", "'--out'", "not a folder")),
     }
 
@@ -68,7 +71,7 @@ def _cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
 @pytest.mark.parametrize("command", ["run", "scenario validate", "energy run", "calibrate", "sync update", "soil year", "store list",
                                      "store release", "energy simulate", "info", "export",
                                      "traffic simulate", "soil column", "soil block", "batch",
-                                     "batch -o", "sync init"])
+                                     "batch -o", "sync init", "solar cadastre", "solar cadastre -w"])
 def test_a_missing_file_is_refused_before_the_heavy_imports(tmp_path, command):
     args, contains = _cases(tmp_path)[command]
     imported, result = _imported_and_result(args)

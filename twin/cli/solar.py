@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from twin.cli.choices import choice
+from twin.io.input_limits import CITYJSON_NAMED_SUFFIXES
 
 app = typer.Typer(help="Urban solar: irradiation of roofs, facades and ground; PV yield; the solar cadastre.", no_args_is_help=True)
 
@@ -15,10 +16,7 @@ app = typer.Typer(help="Urban solar: irradiation of roofs, facades and ground; P
 def _is_cityjson(path: Path) -> bool:
     """``path`` names a CityJSON input (:data:`twin.io.cityjson_document.CITYJSON_SUFFIXES`, any
     case); a plain ``.json`` only when it is an existing file."""
-    from twin.io.cityjson_document import CITYJSON_SUFFIXES  # here: that module imports NumPy, this one loads at start-up
-
-    unambiguous = tuple(s for s in CITYJSON_SUFFIXES if s != ".json")
-    return path.name.lower().endswith(unambiguous) or (path.suffix.lower() == ".json" and path.is_file())
+    return path.name.lower().endswith(CITYJSON_NAMED_SUFFIXES) or (path.suffix.lower() == ".json" and path.is_file())
 
 
 #: The writer the CityJSON of ``twin solar cadastre --cityjson`` records (as its results folder: twin.io.staged.WRITER_FILES).
@@ -37,19 +35,35 @@ _OPTION_OF_FIELD = {"spacing_m": "--spacing", "method": "--method", "n_sectors":
 """The ``twin solar cadastre`` option of each field of :class:`twin.solar.cadastre.CadastreOptions` it sets."""
 
 
+def _is_osm(paths: list[Path]) -> bool:
+    return bool(paths) and all(p.name.lower().endswith(_OSM_SUFFIXES) for p in paths)
+
+
+def _check_scene_paths(paths: list[Path]) -> None:
+    """Every SCENE path that is no CityJSON file exists (checked before the solar engine is
+    imported; a CityJSON file is checked by the engine, after its --weather)."""
+    from twin.errors import InputError
+    from twin.workflows.scene_loading import check_scene_paths
+
+    if len(paths) == 1 and _is_cityjson(paths[0]):
+        return
+    if not _is_osm(paths):
+        check_scene_paths(paths)
+        return
+    for p in paths:
+        if not p.exists():
+            raise InputError("file not found", path=p)
+
+
 def _load_buildings(paths: list[Path]):
-    """The scene to work on: a scene folder / GeoPackage as written, OSM files with their
-    buildings layer only (the cadastre needs nothing else), other files ingested."""
+    """The scene to work on (its paths checked by :func:`_check_scene_paths`): a scene folder /
+    GeoPackage as written, OSM files with their buildings layer only (the cadastre needs nothing
+    else), other files ingested."""
     from twin.workflows.scene_loading import load_scene
 
-    if paths and all(p.name.lower().endswith(_OSM_SUFFIXES) for p in paths):
+    if _is_osm(paths):
         from twin.ingest import ingest
 
-        for p in paths:
-            if not p.exists():
-                from twin.errors import InputError
-
-                raise InputError("file not found", path=p)
         scene_, _ = ingest(paths, layers=("buildings",))
         return scene_
     return load_scene(paths)
@@ -89,8 +103,6 @@ def cadastre(
     from twin.io.crs_option import check_crs_option
     from twin.io.output_checks import check_output_folder
     from twin.io.paths import check_input_file
-    from twin.solar.cadastre import OUTPUT_MARKERS, CadastreOptions, solar_cadastre
-    from twin.solar.pv import PVParameters
 
     kinds = tuple(k.strip() for k in surfaces.split(",") if k.strip())
     check_crs_option(crs, "--crs", projected=True)
@@ -100,6 +112,12 @@ def cadastre(
     if roof_default != "flat" and len(scene) == 1 and _is_cityjson(scene[0]):
         raise InputError(f"--roof-default {roof_default} shapes the roofs of footprints; a CityJSON file has its own roofs: "
                          "it would change nothing", path=scene[0], field="--roof-default")
+    if weather is not None:  # the input paths, before the solar engine is imported (NumPy, pandas: about a second)
+        check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
+    _check_scene_paths(scene)
+    from twin.solar.cadastre import OUTPUT_MARKERS, CadastreOptions, solar_cadastre
+    from twin.solar.pv import PVParameters
+
     options = CadastreOptions(spacing_m=spacing, method=method, n_sectors=sectors, max_distance_m=max_distance,
                               max_sensors_per_surface=max_sensors, kinds=kinds, roof_default=roof_default, albedo=albedo,
                               pv=PVParameters())
@@ -114,8 +132,6 @@ def cadastre(
         if len(scene) == 1 and _is_cityjson(scene[0]):
             raise InputError("--cityjson needs a footprint scene (a CityJSON input is already 3-D)", path=scene[0], field="--cityjson")
         check_cityjson_output(cityjson, inputs=[*scene, out], field="--cityjson", written_by=SOLAR_WRITER)
-    if weather is not None:
-        check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
     if len(scene) == 1 and _is_cityjson(scene[0]):
         if weather is None:
             raise InputError("a CityJSON file carries no weather: give --weather FILE.epw", path=scene[0], field="--weather")

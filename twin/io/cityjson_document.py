@@ -18,11 +18,12 @@ from typing import Any
 import numpy as np
 
 from twin.errors import CRSError, ParseError
+from twin.io.input_limits import CITYJSON_NAMED_SUFFIXES
 
 SUPPORTED_VERSIONS = ("1.0", "1.1", "2.0")
 """CityJSON versions read (and their patch versions, ``1.1.3``)."""
 
-CITYJSON_SUFFIXES = (".city.json", ".cityjson", ".json")
+CITYJSON_SUFFIXES = (*CITYJSON_NAMED_SUFFIXES, ".json")
 """Endings of a CityJSON file, lower case (a name is compared case-folded): those the solar engine
 reads as CityJSON and twin's CityJSON writers write (:mod:`twin.export.cityjson`). A plain
 ``.json`` may also be GeoJSON: ``twin ingest`` tells them apart by the content."""

@@ -1,7 +1,7 @@
 """Endings and size limits of input files that the command line checks before loading their readers.
 
 A missing or misnamed file given to ``twin run``, ``twin scenario validate``, ``twin calibrate``
-``twin sync update``, ``twin energy simulate`` or ``twin soil column|block`` is refused at once: the check needs these constants, and importing the
+``twin sync update``, ``twin energy simulate``, ``twin soil column|block`` or ``twin solar cadastre`` is refused at once: the check needs these constants, and importing the
 module that reads the file (pandas, pydantic: up to a second) only to get them made the error
 wait for it, behind a progress line on a loaded machine. A module of constants only: importing
 it costs nothing. The readers import them from here (:mod:`twin.calibration.meters`,
@@ -17,6 +17,10 @@ METER_SUFFIXES = (".csv", ".parquet", ".pq")
 #: Endings of scenario files.
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 
+#: Endings that name a CityJSON file whatever it holds; a plain ``.json`` may also be GeoJSON
+#: (:data:`twin.io.cityjson_document.CITYJSON_SUFFIXES` adds it).
+CITYJSON_NAMED_SUFFIXES = (".city.json", ".cityjson")
+
 #: Largest scenario file read, bytes.
 MAX_SCENARIO_BYTES = 4 * 1024**2
 
@@ -29,5 +33,5 @@ COLUMN_SPEC_MAX_BYTES = 10 * 1024**2
 #: Largest soil block spec read (``twin soil block``), bytes.
 BLOCK_SPEC_MAX_BYTES = 1024**2
 
-__all__ = ["BLOCK_SPEC_MAX_BYTES", "COLUMN_SPEC_MAX_BYTES", "ENERGY_SPEC_MAX_BYTES", "MAX_SCENARIO_BYTES", "METER_SUFFIXES",
+__all__ = ["BLOCK_SPEC_MAX_BYTES", "CITYJSON_NAMED_SUFFIXES", "COLUMN_SPEC_MAX_BYTES", "ENERGY_SPEC_MAX_BYTES", "MAX_SCENARIO_BYTES", "METER_SUFFIXES",
            "SCENARIO_SUFFIXES"]

@@ -5,8 +5,9 @@ energy simulate nope.yaml``, ``twin calibrate ... --meters nope.csv``, ``twin sy
 --readings nope.csv``, ``twin soil year nope.yaml``, ``twin store list|release nope.sqlite``,
 ``twin info|export nope`` and ``twin traffic simulate nope`` imported pandas (and the scenario
 schema or the energy stock: 0.5-1.5 s in all), ``twin soil column|block nope.yaml`` NumPy (about
-0.3 s), ``twin batch nope/`` and ``twin sync init nope`` pandas and Dask or SciPy (1.5-1.7 s), before they looked at the path, so the one-line error waited for them, behind a progress line on a
-loaded machine. Each case runs the real command line in a child process with
+0.3 s), ``twin batch nope/``, ``twin sync init nope`` and ``twin solar cadastre nope`` pandas
+and Dask, SciPy or the solar engine (1.5-1.7 s), before they looked at the path, so the one-line
+error waited for them, behind a progress line on a loaded machine. Each case runs the real command line in a child process with
 ``PYTHONPROFILEIMPORTTIME`` (``python -X importtime``) and reads which modules it imported before
 it stopped: no time is measured (nor whether a progress line, drawn after 1 s, came first: that
 depends on the machine's load).
@@ -84,8 +85,8 @@ def _choice_cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
     """An option checked by :func:`twin.cli.choices.choice` against an engine's names, whose names
     come from :mod:`twin.option_names`, not the engine: a valid non-default value beside a missing
     input where the command checks its paths first, else an unknown value (refused as the command
-    line is parsed; ``traffic assign``, ``estimate-od`` and ``solar cadastre`` import the engine before
-    their path checks). The modes, periods and service categories of ``traffic access`` and
+    line is parsed; ``traffic assign`` and ``estimate-od`` import the engine before their path checks;
+    the shapes and methods of ``solar cadastre`` are checked before its paths). The modes, periods and service categories of ``traffic access`` and
     ``mobility`` stay in their engines (speeds, windows and layer columns, not just names)."""
     missing_net = ["--net", tmp / "nope_net.tntp", "--trips", tmp / "nope_trips.tntp"]
     return {

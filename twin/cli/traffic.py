@@ -99,6 +99,29 @@ def assign_command(
     import warnings
 
     from twin.errors import InputError, TwinWarning
+
+    check_cost_factors(toll_factor, distance_factor)
+    if scene:  # the options of the two kinds of run, then the input paths: before the engine is imported (NumPy: a few tenths of a second)
+        for option, value in (("--net", net), ("--trips", trips), ("--toll-factor", toll_factor), ("--distance-factor", distance_factor)):
+            if value is not None:
+                raise InputError("not with --scene (a scene assignment reads the scene and --demand)", field=option)
+        if demand is None:
+            raise InputError("--scene needs --demand (CSV: origin, destination, flow_veh_h)", field="--demand")
+    else:
+        if net is None or trips is None:
+            raise InputError("give --net and --trips (TNTP files), or --scene and --demand", field="--net" if net is None else "--trips")
+        if demand is not None:
+            raise InputError("only with --scene (a TNTP network takes --trips)", field="--demand")
+        if turns is not None or turn_penalties:
+            raise InputError("only with --scene (turn kinds come from the scene's street geometry)", field="--turns" if turns is not None else "--turn-penalties")
+        if give_way or signal_split != "equal":
+            raise InputError("only with --scene (junction rules and street axes come from the scene's streets)", field="--give-way" if give_way else "--signal-split")
+        for option, value in (("--design-flows", design_flows), ("--period", period), ("--class", klass), ("--count-period-h", count_period_h)):
+            if value is not None:
+                raise InputError("only with --scene and --signal-split flows (the design flows time the scene's signals)", field=option)
+        check_tntp_options(net, trips, restrictions=restrictions, signals=signals, crs=crs, scene_crs=scene_crs)  # scene options: no signals, bans or geometry
+    check_input_paths(scene=scene, net=net, trips=trips)
+
     from twin.io.json_out import to_json_text
     from twin.traffic.assign import MAX_ITER_LIMIT, algorithm_name, assign
     from twin.traffic.assign_commands import check_gap_option
@@ -112,7 +135,6 @@ def assign_command(
     check_gap_option(gap)
     if max_iter is not None and not 1 <= max_iter <= MAX_ITER_LIMIT:
         raise InputError(f"must be a whole number in [1, {MAX_ITER_LIMIT:,}], got {max_iter}", field="--max-iter")
-    check_cost_factors(toll_factor, distance_factor)
     check_distinct_outputs([("--output", output), ("--turns", turns)])  # first: then each file's own kind is judged once
     check_output(output, (".csv", ".parquet"), "--output", inputs=[*(scene or []), net, trips, demand, design_flows])
 
@@ -123,11 +145,6 @@ def assign_command(
     if scene:
         from twin.traffic.assign_commands import run_scene_assign
 
-        for option, value in (("--net", net), ("--trips", trips), ("--toll-factor", toll_factor), ("--distance-factor", distance_factor)):
-            if value is not None:
-                raise InputError("not with --scene (a scene assignment reads the scene and --demand)", field=option)
-        if demand is None:
-            raise InputError("--scene needs --demand (CSV: origin, destination, flow_veh_h)", field="--demand")
         result, summary = run_scene_assign(list(scene), demand=demand, algorithm=algo, gap=gap, max_iter=max_iter, output=output, crs=crs,
                                            scene_crs=scene_crs or "EPSG:31370", restrictions=restrictions is not False, signals=signals is not False,
                                            turn_penalties=turn_penalties, turns_output=turns, signal_split=signal_split,
@@ -143,18 +160,6 @@ def assign_command(
             typer.echo(f"  turn penalties               {'off' if penalised == 'off' else f'{penalised} turns penalised (left 10 s, right 5 s, U-turn 30 s)'}")
             typer.echo(f"  give-way                     {give_way_line(summary)}")
     else:
-        if net is None or trips is None:
-            raise InputError("give --net and --trips (TNTP files), or --scene and --demand", field="--net" if net is None else "--trips")
-        if demand is not None:
-            raise InputError("only with --scene (a TNTP network takes --trips)", field="--demand")
-        if turns is not None or turn_penalties:
-            raise InputError("only with --scene (turn kinds come from the scene's street geometry)", field="--turns" if turns is not None else "--turn-penalties")
-        if give_way or signal_split != "equal":
-            raise InputError("only with --scene (junction rules and street axes come from the scene's streets)", field="--give-way" if give_way else "--signal-split")
-        for option, value in (("--design-flows", design_flows), ("--period", period), ("--class", klass), ("--count-period-h", count_period_h)):
-            if value is not None:
-                raise InputError("only with --scene and --signal-split flows (the design flows time the scene's signals)", field=option)
-        check_tntp_options(net, trips, restrictions=restrictions, signals=signals, crs=crs, scene_crs=scene_crs)  # scene options: no signals, bans or geometry
         from twin.traffic.output_files import StagedOutputs
 
         outputs = StagedOutputs([net, trips])  # a CSV and its record swapped in together, as every traffic output
@@ -265,17 +270,19 @@ def select_link_command(
     carries no car flow at equilibrium (the selection matches nothing).
     """
     from twin.errors import InputError
-    from twin.io.json_out import to_json_text
-    from twin.traffic.select_commands import SelectOutputs
 
     if top < 0:
         raise InputError(f"must be >= 0, got {top}", field="--top")
     if any(not str(v).strip() for v in link):  # was: "object link ; ...: no link ''"
         raise InputError("--link is empty: give a link id or FROM-TO node ids (with --scene: a street link id)", field="--link")
-    outputs = SelectOutputs(od=output, link_flows=link_flows, map=map_path, nodes=nodes)
     scene_options = select_scene_options(scene, net, trips, demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties,
                                          signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, klass=klass,
                                          count_period_h=count_period_h, crs=crs, scene_crs=scene_crs)  # fmt: skip
+    check_input_paths(scene=scene, net=net, trips=trips)  # before the engine is imported
+    from twin.io.json_out import to_json_text
+    from twin.traffic.select_commands import SelectOutputs
+
+    outputs = SelectOutputs(od=output, link_flows=link_flows, map=map_path, nodes=nodes)
     if scene_options is not None:
         from twin.traffic.select_scene import run_scene_select_link
 
@@ -441,15 +448,16 @@ def select_zone_command(
     --gap not a finite number in (0, 1), a bad TNTP file, --map without a node file, an output that
     cannot be written or lies in the network's folder), all checked before the assignment.
     """
+    scene_options = select_scene_options(scene, net, trips, demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties,
+                                         signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, klass=klass,
+                                         count_period_h=count_period_h, crs=crs, scene_crs=scene_crs)  # fmt: skip
+    check_input_paths(scene=scene, net=net, trips=trips)  # before the engine is imported
     from twin.errors import InputError
     from twin.io.json_out import to_json_text
     from twin.traffic.select_commands import SelectOutputs, run_select_zone
 
     ids = [part.strip() for item in zones for part in item.split(",") if part.strip()]
     outputs = SelectOutputs(link_flows=link_flows, map=map_path, nodes=nodes)
-    scene_options = select_scene_options(scene, net, trips, demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties,
-                                         signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, klass=klass,
-                                         count_period_h=count_period_h, crs=crs, scene_crs=scene_crs)  # fmt: skip
     if scene_options is not None:
         from twin.traffic.select_scene import run_scene_select_zone
 
@@ -748,6 +756,9 @@ def access_command(
     Options are checked before the scene is read: --mode walk, bike or car; --minutes a finite
     number in (0, 1440]; at least one category.
     """
+    from twin.workflows.scene_loading import check_sources
+
+    check_sources(list(files), "FILES")  # before twin.traffic.dynamic_commands is imported (NumPy, pandas: about a second)
     from twin.io.json_out import to_json_text
     from twin.traffic.dynamic_commands import run_access
 
@@ -773,6 +784,27 @@ def check_cost_factors(toll_factor: float | None, distance_factor: float | None)
     for option, value in (("--toll-factor", toll_factor), ("--distance-factor", distance_factor)):
         if value is not None and not (math.isfinite(value) and value >= 0):
             raise InputError(f"must be a finite number >= 0, got {value}", field=option)
+
+
+def check_input_paths(*, scene: list[Path] | None = None, net: Path | None = None, trips: Path | None = None) -> None:
+    """The input files of a command exist and can be read, checked before the traffic engine is
+    imported (NumPy, pandas: up to a second), with the messages of the readers' own checks.
+
+    With ``scene``: its sources (:func:`twin.workflows.scene_loading.check_sources`, field
+    ``--scene``); else each of the TNTP network and trips files given, in that order
+    (:func:`twin.io.paths.check_input_file`, as :func:`twin.traffic.tntp.read_network` and
+    :func:`twin.traffic.tntp.read_trips` check them). Standard library only.
+    """
+    if scene:
+        from twin.workflows.scene_loading import check_sources
+
+        check_sources(list(scene), "--scene")
+        return
+    from twin.io.paths import check_input_file
+
+    for path, what in ((net, "network file"), (trips, "trips file")):
+        if path is not None:
+            check_input_file(path, what=what)
 
 
 #: The fields of :class:`twin.traffic.mobility.MobilityOptions` (and the zone size of
@@ -808,10 +840,11 @@ def skims_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
     """Zone-to-zone skims (generalized cost, time, length) of a TNTP network, free flow and assigned."""
+    check_cost_factors(toll_factor, distance_factor)
+    check_input_paths(net=net, trips=trips)  # before the engine is imported
     from twin.io.json_out import to_json_text
     from twin.traffic.mobility_commands import run_skims
 
-    check_cost_factors(toll_factor, distance_factor)
     s = run_skims(net, trips=trips, output=output, gap=gap, toll_factor=toll_factor, distance_factor=distance_factor)
     if as_json:
         typer.echo(to_json_text(s))

@@ -41,14 +41,14 @@ def simulate(
     default, one ``twin: note:`` line on stderr (none with -q) names them; --json lists them under
     ``ignored_by_model`` (an empty list when none).
     """
-    from twin.io.input_limits import ENERGY_SPEC_MAX_BYTES
+    from twin.io.input_limits import check_energy_spec_path
     from twin.io.paths import check_input_file
 
     from .file_kinds import wrong_kind
 
     check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
     with wrong_kind(spec, "single-zone energy spec"):  # the check load_spec runs: before the energy modules are imported
-        check_input_file(spec, max_bytes=ENERGY_SPEC_MAX_BYTES, what="spec")
+        check_energy_spec_path(spec)
     from twin.energy.spec_scope import ignored_inputs
     from twin.energy.stock_iso52016 import check_model
     from twin.ingest.epw import read_epw

@@ -156,7 +156,7 @@ def validate(
     """Check scenario files without running any engine: the schema, measure and parameter names,
     the inputs (confined to the scenario's folder, right type and size), resource limits and,
     unless --no-scene, every selection and modification on the scene built from the inputs."""
-    from twin.workflows.scenario_run import check_scenario_path
+    from twin.io.input_limits import check_scenario_path
 
     from .file_kinds import wrong_kind
 

@@ -24,12 +24,11 @@ def column(
     spec is one ``twin: error:`` line naming the file and the key.
     """
     from twin.errors import InputError
-    from twin.io.input_limits import COLUMN_SPEC_MAX_BYTES
-    from twin.io.paths import check_input_file
+    from twin.io.input_limits import check_column_spec_path
 
     if as_json and every:
         raise InputError(f"--every {every} thins the text output; --json prints every node: it would change nothing", field="--every")
-    check_input_file(spec, suffixes=(".yaml", ".yml"), max_bytes=COLUMN_SPEC_MAX_BYTES, what="column spec")  # before the imports below (NumPy)
+    check_column_spec_path(spec)  # before the imports below (NumPy)
     from twin.io.json_out import to_json_text
     from twin.soil.column import column_report, load_column_spec, prepare_column
 
@@ -126,13 +125,12 @@ def block(
 ) -> None:
     """Run a 3-D soil block (Richards in 3-D, lateral flow under sealed surfaces): the water
     through each side, rain and runoff at the output times, the water balance."""
-    from twin.io.input_limits import BLOCK_SPEC_MAX_BYTES
-    from twin.io.paths import check_input_file
+    from twin.io.input_limits import check_block_spec_path
 
     from .file_kinds import wrong_kind
 
     with wrong_kind(spec, "soil block spec"):
-        check_input_file(spec, suffixes=(".yaml", ".yml"), max_bytes=BLOCK_SPEC_MAX_BYTES, what="block spec")  # block_command's check, before NumPy
+        check_block_spec_path(spec)  # block_command's check, before NumPy
         from twin.soil.block3d_spec import block_command
 
         text = block_command(spec, as_json=as_json)

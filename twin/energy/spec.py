@@ -87,7 +87,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from twin.energy.iso52016 import INTERIOR_SOLAR_ABSORPTANCE
 from twin.energy.schedules import ALTITUDE_RANGE_M, DaySchedule, Flow, air_density_at_altitude_kg_m3, check_holiday, check_range, hourly_values
 from twin.errors import InputError, SchemaError
-from twin.io.input_limits import ENERGY_SPEC_MAX_BYTES as SPEC_MAX_BYTES
 from twin.io.key_hints import error_to_report, hint_for_error
 
 FACADES: dict[str, float] = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
@@ -149,7 +148,6 @@ AREA_MAX_M2 = 1.0e6
 WARMUP_MAX_HOURS = 87_600
 """Warm-up, h (ten years; the warm-up is taken from the weather year, periodically)."""
 HORIZON_SECTORS_MAX = 3600
-# SPEC_MAX_BYTES: twin.io.input_limits.ENERGY_SPEC_MAX_BYTES (light: twin energy simulate checks the file before importing this module)
 
 
 class _Model(BaseModel):
@@ -722,17 +720,17 @@ def load_spec(path: str | Path) -> ZoneSpec:
     Raises
     ------
     InputError
-        The file is missing, not a regular file, larger than :data:`SPEC_MAX_BYTES` or not YAML.
+        The file is missing, not a regular file, larger than :data:`twin.io.input_limits.ENERGY_SPEC_MAX_BYTES` or not YAML.
     SchemaError
         A key is unknown, missing or has a bad value; ``field`` is the key path
         (e.g. ``windows.0.overhang.depth_m``).
     """
     import yaml
 
-    from twin.io.paths import check_input_file
+    from twin.io.input_limits import check_energy_spec_path
     from twin.io.yaml_file import unique_key_loader
 
-    path = check_input_file(path, max_bytes=SPEC_MAX_BYTES, what="spec")
+    path = check_energy_spec_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

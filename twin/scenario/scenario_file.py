@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from twin.errors import ScenarioError
-from twin.io.input_limits import MAX_SCENARIO_BYTES, SCENARIO_SUFFIXES  # light: the command line checks a path before importing this module
+from twin.io.input_limits import SCENARIO_SUFFIXES  # light: the command line checks a path before importing this module
 
 
 def _no_constant(name: str) -> float:
@@ -56,11 +56,11 @@ def read_scenario_data(path: str | os.PathLike[str]) -> Any:
         Not a regular file with one of :data:`SCENARIO_SUFFIXES`, too large, not UTF-8, not valid
         YAML / JSON (line and column given), nested too deeply to be parsed.
     """
-    from twin.io.paths import check_input_file
+    from twin.io.input_limits import check_scenario_path
     from twin.scenario.schema import MAX_NESTING_DEPTH
 
     path = Path(path)
-    check_input_file(path, suffixes=SCENARIO_SUFFIXES, max_bytes=MAX_SCENARIO_BYTES, what="scenario file")
+    check_scenario_path(path)
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:

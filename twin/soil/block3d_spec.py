@@ -216,11 +216,11 @@ def block_report(spec: BlockSpecFile, block: Block, result: BlockResult) -> dict
 def block_command(path: str | Path, *, as_json: bool = False) -> str:
     """``twin soil block SPEC.yaml``: check the spec and its file, run the block, return the
     report as text or strict JSON."""
+    from twin.io.input_limits import check_block_spec_path
     from twin.io.json_out import to_json_text
-    from twin.io.paths import check_input_file
     from twin.soil.block3d import run_block
 
-    check_input_file(path, suffixes=(".yaml", ".yml"), max_bytes=SPEC_MAX_BYTES, what="block spec")
+    check_block_spec_path(path)
     spec = load_block_spec(path)
     try:
         block = build_block(spec, path=path)

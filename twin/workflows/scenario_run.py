@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from twin.errors import InputError
+from twin.io.input_limits import check_scenario_path
 
 if TYPE_CHECKING:
     from twin.scenario.store import Claim
@@ -94,23 +95,6 @@ def _check_output(out: Path, inputs: list[Path]) -> Path:
     store = store_path_for(out)
     check_output_file(store, inputs=inputs, field="--out")
     return store
-
-
-def check_scenario_path(path: str | os.PathLike[str]) -> Path:
-    """A scenario file's path checked before the scenario modules are imported (pandas, pydantic models:
-    about a second): it exists, is a regular file, ends in .yaml, .yml or .json and is not too large
-    (the check :func:`twin.scenario.scenario_file.read_scenario_data` runs again on reading it).
-
-    Raises
-    ------
-    InputError
-        Missing, unreadable or another ending (ResourceLimitError: too large; UnsafePathError: a
-        folder, a device or a pipe); the message names the path as given.
-    """
-    from twin.io.input_limits import MAX_SCENARIO_BYTES, SCENARIO_SUFFIXES
-    from twin.io.paths import check_input_file
-
-    return check_input_file(path, suffixes=SCENARIO_SUFFIXES, max_bytes=MAX_SCENARIO_BYTES, what="scenario file")
 
 
 def check_run_paths(path: str | os.PathLike[str] | None, out: str | os.PathLike[str]) -> Path:

@@ -56,7 +56,6 @@ def _cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
         "store release": (["store", "release", tmp / "nope.sqlite", "r1"], ("nope.sqlite", "no such file: not a run store")),
         "info": (["info", tmp / "nope"], ("nope", "scene not found")),
         "export": (["export", tmp / "nope", "-o", tmp / "out.gpkg"], ("nope", "scene not found")),
-        "traffic simulate": (["traffic", "simulate", tmp / "nope", "--demand", tmp / "od.csv"], ("nope", "'SOURCE'", "input not found")),
         "soil column": (["soil", "column", tmp / "nope.yaml"], ("nope.yaml", "column spec not found")),
         "soil block": (["soil", "block", tmp / "nope.yaml"], ("nope.yaml", "block spec not found")),
         "batch": (["batch", tmp / "nope", "-o", tmp / "out"], ("nope", "no scenario files found")),
@@ -66,13 +65,37 @@ def _cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
         "solar cadastre -w": (["solar", "cadastre", tmp / "nope", "-w", tmp / "nope.epw", "-o", tmp / "out"],
                               ("nope.epw", "'--weather'", "not found")),
         "batch -o": (["batch", tmp / "apps", "-o", tmp / "state.npz"], ("state.npz", "'--out'", "not a folder")),
+        **_traffic_cases(tmp),
+    }
+
+
+def _traffic_cases(tmp: Path) -> dict[str, tuple[list, tuple[str, ...]]]:
+    """``twin traffic`` commands that check their inputs before the traffic engine is imported
+    (``assign``, ``skims``, ``select-link`` and ``select-zone`` by :func:`twin.cli.traffic.check_input_paths`)."""
+    net = tmp / "net.tntp"
+    net.write_text("")  # exists: the check passes it, the next path is the missing one
+    missing_net = ["--net", tmp / "nope_net.tntp", "--trips", tmp / "nope_trips.tntp"]
+    scene = ["--scene", tmp / "nope", "--demand", tmp / "od.csv"]
+    return {
+        "traffic simulate": (["traffic", "simulate", tmp / "nope", "--demand", tmp / "od.csv"], ("nope", "'SOURCE'", "input not found")),
+        "traffic assign": (["traffic", "assign", *missing_net], ("nope_net.tntp", "network file not found")),
+        "traffic assign --trips": (["traffic", "assign", "--net", net, "--trips", tmp / "nope_trips.tntp"], ("nope_trips.tntp", "trips file not found")),
+        "traffic assign --scene": (["traffic", "assign", *scene], ("nope", "'--scene'", "input not found")),
+        "traffic access": (["traffic", "access", tmp / "nope"], ("nope", "'FILES'", "input not found")),
+        "traffic skims": (["traffic", "skims", "--net", tmp / "nope_net.tntp", "-o", tmp / "out"], ("nope_net.tntp", "network file not found")),
+        "traffic select-link": (["traffic", "select-link", "--link", "1", *missing_net], ("nope_net.tntp", "network file not found")),
+        "traffic select-link --scene": (["traffic", "select-link", "--link", "1", *scene], ("nope", "'--scene'", "input not found")),
+        "traffic select-zone": (["traffic", "select-zone", "--zones", "1", *missing_net], ("nope_net.tntp", "network file not found")),
+        "traffic select-zone --scene": (["traffic", "select-zone", "--zones", "1", *scene], ("nope", "'--scene'", "input not found")),
     }
 
 
 @pytest.mark.parametrize("command", ["run", "scenario validate", "energy run", "calibrate", "sync update", "soil year", "store list",
                                      "store release", "energy simulate", "info", "export",
-                                     "traffic simulate", "soil column", "soil block", "batch",
-                                     "batch -o", "sync init", "solar cadastre", "solar cadastre -w"])
+                                     "soil column", "soil block", "batch", "batch -o", "sync init", "solar cadastre", "solar cadastre -w",
+                                     "traffic simulate", "traffic assign", "traffic assign --trips", "traffic assign --scene", "traffic access",
+                                     "traffic skims", "traffic select-link", "traffic select-link --scene", "traffic select-zone",
+                                     "traffic select-zone --scene"])
 def test_a_missing_file_is_refused_before_the_heavy_imports(tmp_path, command):
     args, contains = _cases(tmp_path)[command]
     imported, result = _imported_and_result(args)

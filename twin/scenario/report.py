@@ -1164,6 +1164,12 @@ def _summary_section(comparison, permits=None) -> str:
             p.append("<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>")
         else:
             p.append(f"<p>{_no_headline_words(comparison, w.name, group)}</p>")
+        if "traffic" in comparison.whatifs.get(w.name, {}):  # the street that gains most, which the district totals net away
+            from twin.scenario.report_mobility import largest_increase
+
+            street = largest_increase(comparison, w.name)
+            if street:
+                p.append(f"<p class='note street-gain'>{street}</p>")
         unrun = _unrun_domains(sc, w)
         if unrun:
             p.append(f"<p class='note'>This what-if acts on the {html.escape(' and '.join(sorted(unrun)))} engine{'s' if len(unrun) > 1 else ''}, not run in this scenario "

@@ -1164,6 +1164,9 @@ def _summary_section(comparison, permits=None) -> str:
             p.append("<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>")
         else:
             p.append(f"<p>{_no_headline_words(comparison, w.name, group)}</p>")
+        storm = _storm_basis(comparison, group) if lines else ""
+        if storm:
+            p.append(f"<p class='note storm-basis'>{storm}</p>")
         if "traffic" in comparison.whatifs.get(w.name, {}):  # the street that gains most, which the district totals net away
             from twin.scenario.report_mobility import largest_increase
 
@@ -1185,6 +1188,28 @@ def _summary_section(comparison, permits=None) -> str:
                  + _temperature_change_words(comparison.kpis) + "." + (f" {html.escape(OUTSIDE_WHY, quote=False)}" if _any_outside(comparison.kpis) else "") + "</p>")
     p.append("</section>")
     return "".join(p)
+
+
+def _storm_basis(comparison, group: pd.DataFrame) -> str:
+    """What the card's water volumes are of, when the soil engine ran a design storm and a soil
+    KPI in m³ moved: "Water volumes (m³): those of one design storm, 30 mm in 1 h on the whole
+    district, not of a year." ('' otherwise).
+
+    The card read "Runoff to the sewer: −74 m³ (−0.3 %)" with the storm named only in the Terms
+    further down: read as a year's runoff, de-sealing looks some fifty times smaller than it is.
+    """
+    from twin.scenario import report_labels as L
+
+    storm = group[group["kpi"] == "storm_mm"]
+    if storm.empty or not np.isfinite(float(storm["baseline"].iloc[0])):
+        return ""
+    moved = group[group["delta"].fillna(0.0) != 0]
+    if not any(L.unit(k) == "m³" for k in moved["kpi"].astype(str)):
+        return ""
+    hours = getattr(getattr(comparison.scenario, "soil", None), "storm_hours", None)
+    span = f" in {float(hours):g} h" if isinstance(hours, (int, float)) and np.isfinite(hours) else ""
+    return (f"Water volumes (m³): those of one design storm, {float(storm['baseline'].iloc[0]):g} mm{span} on the whole district, "
+            "not of a year.")
 
 
 def _no_headline_words(comparison, whatif: str, group: pd.DataFrame) -> str:

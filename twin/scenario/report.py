@@ -1030,13 +1030,16 @@ def _unrun_domains(scenario, whatif) -> set[str]:
 
 #: The KPIs a planner decides on, in the order the summary shows them when they move (the other
 #: KPIs that moved follow in the table's order): what a measure does to emissions, bills and
-#: cost first, then energy, the closed streets and where their traffic goes, heat and water.
+#: cost first, then energy, the closed streets and where their traffic goes, heat and water. The
+#: district mean of the hot-days surface temperature follows the changed ground's: alone, the card
+#: read "-11.9 K" for the 4,532 m² de-sealed while the district's mean moved by -0.093 K.
 HEADLINE_KPIS = (
     "co2_t", "energy_cost_keur_yr", "investment_keur", "heating_need_mwh", "floor_area_class_d_or_worse_pct", "primary_energy_mwh",
     "pv_yield_mwh",
     "am_peak_closed_link_flow_veh_h", "am_peak_rerouted_car_trips", "am_peak_vehicle_km_residential", "am_peak_vehicle_km",
     "am_peak_co2_kg", "am_peak_mode_shifted_trips", "am_peak_evaporated_trips",
-    "hot_days_surface_temp_midday_c", "runoff_m3", "sewer_overflow_m3", "infiltration_m3", "recharge_m3", "sealed_area_pct",
+    "hot_days_surface_temp_midday_c", "hot_days_district_surface_temp_midday_c", "runoff_m3", "sewer_overflow_m3", "infiltration_m3",
+    "recharge_m3", "sealed_area_pct",
 )
 
 

@@ -5,7 +5,8 @@ input: every file is checked before it is opened (:func:`twin.io.paths.check_inp
 file a library cannot read becomes a :class:`~twin.errors.ParseError` naming it, a layer is
 validated against the schema (:func:`twin.scene.layers.conform`) and the buildings against the
 physical bounds of :mod:`twin.scene.limits` (a :class:`~twin.errors.SchemaError` naming the
-building and the column).
+building and the column), the weather layer against what the EPW reader gives (a year of
+consecutive hours, every field in its range or missing).
 """
 
 from __future__ import annotations
@@ -74,7 +75,50 @@ def _weather_from_frame(frame: pd.DataFrame, meta: dict, where, meta_where):
         raise ParseError(f"weather of the scene cannot be read: {type(exc).__name__}: {exc}", path=where, field="weather") from None
     index.name = "time"
     frame.index = index
+    _check_weather_hours(frame, where)
     return Weather(frame, location, meta.get("source", ""))
+
+
+def _check_weather_hours(frame: pd.DataFrame, where) -> None:
+    """Refuse a weather layer that is not what :func:`twin.io.epw.read_epw` gives (the only weather
+    ``twin ingest`` stores): a year of consecutive hours (8760, or 8784 in a leap year), each value of
+    a field of :data:`twin.io.epw.RANGES` inside its range or NaN (a missing-value code).
+
+    A cut or edited layer was read as it stood: ``twin energy run`` simulated 100 hours of weather as
+    "the year" and wrote annual needs 45 times too small, exit 0.
+
+    Raises
+    ------
+    ParseError
+        Naming the weather file, the first bad hour and the field.
+    """
+    import numpy as np
+
+    from twin.io.epw import RANGES
+
+    n = len(frame)
+    if n not in (8760, 8784):
+        raise ParseError(f"the scene's weather has {n:,} hourly rows; 8760 (or 8784 in a leap year) expected, a year as "
+                         "'twin ingest' stores it from an EPW file (a cut or edited weather layer?)",
+                         path=where, obj="weather", field="time")
+    expected = pd.date_range(frame.index[0], periods=n, freq="h")
+    if not (frame.index == expected).all():
+        r = int(np.flatnonzero(frame.index != expected)[0])
+        raise ParseError(f"hours are not consecutive: {frame.index[r]} where {expected[r]} was expected",
+                         path=where, obj=f"weather row {r}", field="time")
+    for name, (lo, hi) in RANGES.items():
+        if name not in frame:
+            continue
+        try:
+            values = frame[name].to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError):
+            raise ParseError(f"{name} holds values that are not numbers", path=where, obj="weather", field=name) from None
+        with np.errstate(invalid="ignore"):
+            bad = np.isinf(values) | (values < lo) | (values > hi)
+        if bad.any():
+            r = int(np.flatnonzero(bad)[0])
+            raise ParseError(f"value {float(values[r]):g} outside the range {lo:g}..{hi:g} of the field (in {int(bad.sum()):,} "
+                             f"hour{'s' if bad.sum() > 1 else ''})", path=where, obj=f"weather row {r} ({frame.index[r]})", field=name)
 
 
 def _library_errors() -> tuple[type[BaseException], ...]:

@@ -1121,7 +1121,38 @@ def _payback_line(comparison, whatif: str, group: pd.DataFrame) -> str:
     else:
         central, band = f"<b>{_years(r['payback_yr'])}</b>", f", range {payback_range(r['payback_lo'], r['payback_hi'])}"
     return (f"Simple payback (investment over the yearly saving on the energy bills, today's prices, no discounting): "
-            f"{central}{band if np.isfinite(r['payback_lo']) else ''}")
+            f"{central}{band if np.isfinite(r['payback_lo']) else ''}{_pv_share_words(comparison, whatif, group)}")
+
+
+def _pv_share_words(comparison, whatif: str, group: pd.DataFrame) -> str:
+    """'; of the 4,800 k€/yr saved, 2,188 are the rooftop PV's yield credited at the electricity
+    price (net metering)' when the what-if adds PV and saves on the bills ('' otherwise): the
+    added yield of the central run (``pv_kwh`` of the energy accounts) at the factor table's
+    electricity price, as :mod:`twin.energy.results` credits it.
+
+    The card gave one payback, 8.1 years, for insulation and PV together, and a planner weighing
+    an insulation programme read it as the insulation's; the PV credit was 46 % of the saving.
+    """
+    from functools import partial
+
+    from twin.energy.model import load_factors
+    from twin.scenario import report_labels as L
+
+    cost = group[group["kpi"] == "energy_cost_keur_yr"]
+    saving_keur = -float(cost["delta"].iloc[0]) if len(cost) else np.nan
+    new = (getattr(comparison, "whatifs", None) or {}).get(whatif, {}).get("energy")
+    base = (getattr(comparison, "baseline", None) or {}).get("energy")
+    if not (np.isfinite(saving_keur) and saving_keur > 0) or new is None or "pv_kwh" not in new.objects.columns:
+        return ""
+    added_kwh = float(np.nansum(new.objects["pv_kwh"].to_numpy(dtype=float)))
+    if base is not None and "pv_kwh" in base.objects.columns:
+        added_kwh -= float(np.nansum(base.objects["pv_kwh"].to_numpy(dtype=float)))
+    pv_keur = added_kwh * load_factors()["price_electricity_eur_kwh"] / 1e3
+    if not pv_keur > 0:
+        return ""
+    fmt = partial(L.fmt_value, "energy_cost_keur_yr")  # rounded as the KPI table's energy bills
+    return (f"; of the {fmt(saving_keur)} k€/yr saved, {fmt(pv_keur)} ({100 * pv_keur / saving_keur:.0f} %) are the rooftop PV's "
+            "yield credited at the electricity price (net metering)")
 
 
 def _any_outside(kpis: pd.DataFrame) -> bool:

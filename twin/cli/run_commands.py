@@ -57,7 +57,7 @@ def run(
 
     with wrong_kind(scenario, "scenario"):
         check_run_paths(scenario, out)  # -o, then the scenario file: at once, before the scenario modules are imported
-    from twin.errors import ResourceLimitError, ScenarioError
+    from twin.errors import ResourceLimitError, ScenarioError, TwinError
     from twin.scenario.checks import values_from_options
 
     given = {"uncertainty.samples": "--samples"} if samples is not None else {}  # the checks name the option, not the file
@@ -67,6 +67,10 @@ def run(
                                       no_effect=_no_effect(allow_no_effect), allow_dirs=list(allow_dir or []))
     except (ScenarioError, ResourceLimitError) as exc:  # a selection, modification or scene limit the runner refused names only its key path
         _name_file(exc, scenario if scenario is not None else default_scenario())
+        raise
+    except TwinError as exc:  # an engine's check of the scene names a key of the file (soil.bounds, soil.block.region)
+        if _scenario_key(exc.field):
+            _name_file(exc, scenario if scenario is not None else default_scenario())
         raise
     if not quiet:
         _echo_lines(lines)
@@ -191,6 +195,14 @@ def validate(
             _name_file(exc, f)
             raise
         typer.echo(f"{f}: ok ({len(sc.whatifs)} what-ifs, engines {', '.join(sc.domains)}; {detail})")
+
+
+def _scenario_key(field: str | None) -> bool:
+    """Whether ``field`` is a key path of a scenario file (``soil.bounds``, ``whatifs.0.name``), not
+    a column of a table or an option of the command."""
+    from twin.scenario.schema import Scenario
+
+    return field is not None and field.split(".", 1)[0] in Scenario.model_fields
 
 
 def _name_file(exc: BaseException, path: Path) -> None:

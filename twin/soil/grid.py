@@ -157,7 +157,7 @@ def grid_extent(scene, options: GridOptions | None = None) -> tuple[float, float
     """
     options = options or GridOptions()
     if options.bounds is not None:
-        _check_bounds_hold_the_scene(scene, options.bounds)
+        check_bounds_hold_the_scene(scene, options.bounds)
         return options.bounds
     if len(scene.sites):
         return tuple(shapely.total_bounds(np.asarray(scene.sites.geometry.values)))
@@ -167,10 +167,11 @@ def grid_extent(scene, options: GridOptions | None = None) -> tuple[float, float
     return tuple(shapely.total_bounds(np.concatenate(parts)))
 
 
-def _check_bounds_hold_the_scene(scene, bounds) -> None:
-    """Raise when the given grid ``bounds`` meet no building, link, land cover or site of ``scene``:
-    the grid would be default open ground, computed without a word (bounds in another CRS, or
-    digits swapped)."""
+def check_bounds_hold_the_scene(scene, bounds, *, field: str = "grid.bounds") -> None:
+    """Raise InputError (field ``field``: ``grid.bounds`` of a soil YAML, ``soil.bounds`` of a
+    scenario) when the given grid ``bounds`` meet no building, link, land cover or site of
+    ``scene``: the grid would be default open ground, computed without a word (bounds in another
+    CRS, or digits swapped)."""
     geoms = [np.asarray(f.geometry.values) for f in (scene.buildings, scene.links, scene.landcover, scene.sites) if len(f)]
     if not geoms:
         return
@@ -182,7 +183,7 @@ def _check_bounds_hold_the_scene(scene, bounds) -> None:
             f"the grid bounds {[float(b) for b in bounds]} hold no building, street, land cover or site of the scene "
             f"(it lies within x {sx0:.0f}..{sx1:.0f}, y {sy0:.0f}..{sy1:.0f} in {scene.crs.to_string()}): the grid would be "
             "default open ground; give bounds in the scene CRS over the district",
-            field="grid.bounds",
+            field=field,
         )
 
 

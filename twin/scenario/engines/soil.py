@@ -172,16 +172,22 @@ def grid_cells(scene, options) -> int:
 
 
 def check_scene(scene, options) -> None:
-    """Refuse a grid of more than :data:`MAX_SOIL_CELLS` cells, and a ``soil.block.region`` that
-    holds no cell centre of the grid, before any engine runs.
+    """Refuse ``soil.bounds`` that hold nothing of the scene, a grid of more than
+    :data:`MAX_SOIL_CELLS` cells, and a ``soil.block.region`` that holds no cell centre of the grid,
+    before any engine runs (``twin scenario validate`` too).
 
     Raises
     ------
     ResourceLimitError
         Too many cells (field ``soil.cell_size_m``).
     InputError
-        The block's region outside the soil grid (field ``soil.block.region``).
+        ``soil.bounds`` off the scene (field ``soil.bounds``); the block's region outside the soil
+        grid (field ``soil.block.region``).
     """
+    if getattr(options, "bounds", None) is not None:  # else the grid is the scene's extent
+        from twin.soil.grid import check_bounds_hold_the_scene
+
+        check_bounds_hold_the_scene(scene, options.bounds, field="soil.bounds")
     n = grid_cells(scene, options)
     if n > MAX_SOIL_CELLS:
         raise ResourceLimitError(f"the soil grid would have {n:,} cells of {options.cell_size_m:g} m, above the limit of "

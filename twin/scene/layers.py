@@ -282,7 +282,7 @@ def _check_range(frame, col, lo, hi, name, source, allow_nan=False):
         bad |= np.isnan(values)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        what = "is not a finite number" if not np.isfinite(values[i]) else f"outside [{lo}, {hi}]"
-        raise SchemaError(
-            f"value {values[i]!r} {what}", path=source, obj=frame[ID_COLUMN[name]].iloc[i], field=col
+        what = "is not a finite number" if not np.isfinite(values[i]) else f"outside [{lo:g}, {hi:g}]"
+        raise SchemaError(  # the value as a number reads (NumPy 2 quotes np.float64(nan) with repr)
+            f"value {float(values[i]):g} {what}", path=source, obj=frame[ID_COLUMN[name]].iloc[i], field=col
         )

@@ -1201,6 +1201,9 @@ def _summary_section(comparison, permits=None) -> str:
         storm = _storm_basis(comparison, group) if lines else ""
         if storm:
             p.append(f"<p class='note storm-basis'>{storm}</p>")
+        hour = _period_basis(lines)
+        if hour:
+            p.append(f"<p class='note period-basis'>{html.escape(hour)}</p>")
         if "traffic" in comparison.whatifs.get(w.name, {}):  # the street that gains most, which the district totals net away
             from twin.scenario.report_mobility import largest_increase
 
@@ -1222,6 +1225,22 @@ def _summary_section(comparison, permits=None) -> str:
                  + _temperature_change_words(comparison.kpis) + "." + (f" {html.escape(OUTSIDE_WHY, quote=False)}" if _any_outside(comparison.kpis) else "") + "</p>")
     p.append("</section>")
     return "".join(p)
+
+
+def _period_basis(lines: list[str]) -> str:
+    """What the card's traffic lines (``lines``, :func:`_headlines`) count over, for the periods
+    they name: "Traffic: Morning peak: the hour 8–9 h (trips, vehicle-km and emissions over that
+    hour, flows in vehicles per hour), not a day." ('' when no line names a period).
+
+    The card read "Morning peak: car trips rerouted: +210 trips", "vehicle-km: +8 veh·km" with the
+    hour said only in the Terms further down: read as a day's, the change is some ten times
+    smaller than the day's.
+    """
+    from twin.scenario import report_labels as L
+
+    periods = [p for p, name in L.PERIODS.items() if any(line.startswith(html.escape(f"{name}: ")) for line in lines)]
+    hours = L.period_hours(periods) if periods else ""
+    return f"Traffic: {hours}, not a day." if hours else ""
 
 
 def _storm_basis(comparison, group: pd.DataFrame) -> str:

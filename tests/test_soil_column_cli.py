@@ -89,6 +89,9 @@ def test_atmospheric_column_with_a_storm(tmp_path):
         ({"materials.celia": {"texture": "Moon Dust"}}, "materials.celia.texture"),
         ({"layers.0.material": "granite"}, "layers.0.material"),
         ({"bottom.kind": "sideways"}, "bottom.kind"),
+        # s54: repeated or unordered output times were printed twice or sorted without a word
+        ({"output_times_s": [21600, 21600]}, "output_times_s.1"),
+        ({"output_times_s": [43200, 21600, 86400]}, "output_times_s.1"),
     ],
 )
 def test_bad_specs_name_the_key_path(tmp_path, changes, field):

@@ -300,6 +300,12 @@ class ColumnSpec(_Strict):
         for k, t in enumerate(self.output_times_s or []):
             if not 0.0 <= t <= self.duration_s:
                 raise ColumnSpecError(f"output time {t:g} s outside [0, duration_s = {self.duration_s:g} s]", field=f"output_times_s.{k}")
+        times = self.output_times_s or []
+        for k in range(1, len(times)):  # a repeat or a time out of order is a slip (the profiles were sorted, a repeat printed twice)
+            if times[k] <= times[k - 1]:
+                said = "repeats" if times[k] == times[k - 1] else "is earlier than"
+                raise ColumnSpecError(f"output time {times[k]:g} s {said} the one listed before it ({times[k - 1]:g} s): "
+                                      "output times must increase", field=f"output_times_s.{k}")
         if self.initial.hydrostatic and self.bottom.kind != "water_table":
             raise ColumnSpecError("a hydrostatic initial state needs a water_table bottom", field="initial.hydrostatic")
         w = self.top.weather

@@ -172,6 +172,9 @@ def test_bad_link_fields(tmp_path: Path, old: str, new: str, line: int, field: s
         ("2 :     150.0;", "2 :     lots;", 7, "flow"),
         ("Origin \t1", "Origin \t5", 6, "origin"),
         ("<NUMBER OF ZONES> 2", "<NUMBER OF ZONES> 3", 1, "NUMBER OF ZONES"),
+        # s54: an OD pair given twice was summed without a word
+        ("1 :       0.0;     2 :     150.0;", "1 :       0.0;     1 :     150.0;", 7, "destination"),
+        ("Origin \t2\n    1 :       0.0;", "Origin \t1\n    2 :       9.0;", 10, "destination"),
     ],
 )
 def test_bad_trips(tmp_path: Path, old: str, new: str, line: int, field: str) -> None:

@@ -354,7 +354,7 @@ def read_trips(path: str | Path, *, n_zones: int | None = None, demand_for: str 
     ------
     InputError
         Malformed metadata, an entry before any ``Origin``, no entries at all, a zone outside
-        ``1..NUMBER OF ZONES``, a non-numeric, non-finite or negative flow, more zones than
+        ``1..NUMBER OF ZONES``, an OD pair given twice, a non-numeric, non-finite or negative flow, more zones than
         :data:`MAX_ZONES`, no demand with ``demand_for``; the message names the file, line and
         field.
     """
@@ -400,6 +400,10 @@ def read_trips(path: str | Path, *, n_zones: int | None = None, demand_for: str 
                 raise InputError(f"destination {dest + 1} outside 1..{zones}", path=path, obj=f"line {i + 1}", field="destination")
             if not flow >= 0 or math.isinf(flow):
                 raise InputError(f"flow to destination {dest + 1} must be finite and >= 0, got {flow_text}", path=path, obj=f"line {i + 1}", field="flow")
+            if src[origin, dest]:  # the flows were summed without a word: a slip (a pasted block, a mistyped zone)
+                lines_said = f"line {i + 1}" if src[origin, dest] == i + 1 else f"lines {src[origin, dest]} and {i + 1}"
+                raise InputError(f"the flow from origin {origin + 1} to destination {dest + 1} is given twice ({lines_said}): "
+                                 "give each OD pair once", path=path, obj=f"line {i + 1}", field="destination")
             matrix[origin, dest] += flow
             src[origin, dest] = i + 1
     if not src.any():

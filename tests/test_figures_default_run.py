@@ -116,7 +116,7 @@ def test_the_parvis_phrases():
     assert sc.split(data) == ("in the morning peak 0.012 car trips shift mode (0.0014-0.81), 0.52 person trips evaporate (0.000096-1.5), "
                               "1.3 car trips go elsewhere (0.00066-1.9) and 0.082 through vehicles no longer cross (0.0052-0.19)")  # fmt: skip
     assert sc.vehicle_km(data) == "on residential streets −2.3 (−6.1 to +0.9, sign uncertain), on main roads +12.0 (+4.6 to +19.2) (morning peak)"
-    assert sc.streets(data) == ("mostly onto another residential street, Rue Vanderschrick (+197 veh/h on its busiest link), then "
+    assert sc.streets(data) == ("mostly onto another residential street, Rue Vanderschrick (+197 veh/h on one of its links), then "
                                 "Chaussée de Waterloo (main road, +20) and Rue Dethy (+20)")  # fmt: skip
     assert sc.unserved(data) == "No trip is unserved, in the baseline, the what-if or any sample."
     assert sc.access(data) == ("do not change: walk 100 % for every category but the post office (99.3 %; band 99.1-99.6 %), "
@@ -126,7 +126,7 @@ def test_the_parvis_phrases():
 def test_the_parvis_phrases_follow_the_figures():
     data = _figures()
     data["streets"][0].update(group="main", max_delta_veh_h=30.0)
-    assert sc.streets(data) == ("onto a main road, Rue Vanderschrick (+30 veh/h on its busiest link), then Chaussée de Waterloo "
+    assert sc.streets(data) == ("onto a main road, Rue Vanderschrick (+30 veh/h on one of its links), then Chaussée de Waterloo "
                                 "(main road, +20) and Rue Dethy (+20)")  # fmt: skip
     data["streets"] = [s for s in data["streets"] if s["max_delta_veh_h"] < 0]
     assert sc.streets(data) == "onto no street (no link gains flow)"

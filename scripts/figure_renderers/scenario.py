@@ -216,7 +216,7 @@ def vehicle_km(data: dict) -> str:
 
 
 def streets(data: dict) -> str:
-    """One phrase: the streets whose busiest link gains the most flow in the morning peak (the first one's road group)."""
+    """One phrase: the streets one of whose links gains the most flow in the morning peak (the first one's road group)."""
     gained = [s for s in _key(data, "streets") if s["max_delta_veh_h"] > 0]
     if not gained:
         return "onto no street (no link gains flow)"
@@ -224,7 +224,7 @@ def streets(data: dict) -> str:
     first, rest = gained[0], gained[1:]
     kind = "another residential street" if first["group"] == "residential" else "a main road"
     mostly = "mostly " if not rest or first["max_delta_veh_h"] >= MOSTLY * rest[0]["max_delta_veh_h"] else ""
-    text = f"{mostly}onto {kind}, {_street(first['name'])} (+{first['max_delta_veh_h']:.0f} veh/h on its busiest link)"
+    text = f"{mostly}onto {kind}, {_street(first['name'])} (+{first['max_delta_veh_h']:.0f} veh/h on one of its links)"
     if rest:
         named = [f"{_street(s['name'])} ({'main road, ' if s['group'] == 'main' else ''}+{s['max_delta_veh_h']:.0f})" for s in rest]
         text += ", then " + (" and ".join(named) if len(named) <= 2 else ", ".join(named[:-1]) + " and " + named[-1])

@@ -155,6 +155,7 @@ def test_negative_capacity(tmp_path: Path) -> None:
         ("\t4\t2\t100\t", "\t4\t7\t100\t", 13, "term_node"),
         ("\t1\t4\t100\t2\t2\t0.15\t", "\t1\t4\t100\t2\t2\t-0.15\t", 12, "b"),
         ("\t3\t2\t100\t1\t1\t0.15\t4\t", "\t3\t2\t0\t1\t1\t0.15\t4\t", 11, "capacity"),
+        ("\t4\t2\t100\t", "\t4\t4\t100\t", 13, "term_node"),  # s54: a link from a node to itself was read without a word
     ],
 )
 def test_bad_link_fields(tmp_path: Path, old: str, new: str, line: int, field: str) -> None:

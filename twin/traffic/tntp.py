@@ -225,7 +225,7 @@ def read_network(
     InputError
         Malformed or inconsistent metadata, a bad or non-finite number, more nodes than
         :data:`MAX_NODES` or zones than :data:`MAX_ZONES`, a node outside ``1..NUMBER OF NODES``,
-        negative capacity/time/length/b/power, zero capacity on a congestible link, a link count
+        a link from a node to itself, negative capacity/time/length/b/power, zero capacity on a congestible link, a link count
         other than ``NUMBER OF LINKS``; the message names the file, line and field.
     """
     path = Path(path)
@@ -292,6 +292,10 @@ def read_network(
         bad = np.flatnonzero((nodes < 1) | (nodes > n_nodes) | (nodes != np.round(nodes)))
         if bad.size:
             raise InputError(f"node {nodes[bad[0]]:g} outside 1..{n_nodes}", path=path, obj=f"line {lines_arr[bad[0]]}", field=name)
+    loop = np.flatnonzero(tail == head)  # no route takes it: a mistyped node, assigned without a word
+    if loop.size:
+        raise InputError(f"the link goes from node {tail[loop[0]]:g} back to itself (init_node = term_node): a mistyped node?",
+                         path=path, obj=f"line {lines_arr[loop[0]]}", field="term_node")
     cap, fft, length = col("capacity"), col("free_flow_time"), col("length")
     b, power, toll = col("b", 0.15), col("power", 4.0), col("toll")
     for name, values_ in (("capacity", cap), ("free_flow_time", fft), ("length", length), ("b", b), ("power", power), ("toll", toll)):

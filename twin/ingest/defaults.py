@@ -117,9 +117,10 @@ def check_shape(packaged: dict, user: dict, *, path=None, prefix: str = "") -> N
     """Each value of ``user`` has the kind (mapping, list, number) of the packaged value it replaces.
 
     ``buildings: 3`` merged onto the packaged mapping and failed later inside the ingest with an
-    internal error (``'int' object has no attribute 'get'``). A key the packaged table does not
-    have below the top level is left alone (some sections are open mappings of tags); ``null`` is
-    taken where the packaged value is a number.
+    internal error (``'int' object has no attribute 'get'``). A setting of a section the packaged
+    table does not have (``buildings.storey_heigth_m``) is an error: it would change nothing. A key
+    deeper down is left alone (those mappings are open: by use, by tag); ``null`` is taken where
+    the packaged value is a number.
 
     Raises
     ------
@@ -128,6 +129,12 @@ def check_shape(packaged: dict, user: dict, *, path=None, prefix: str = "") -> N
     """
     for key, value in user.items():
         if key not in packaged:
+            if prefix.count(".") == 1:  # a setting of a section (buildings.storey_heigth_m): a slip that would change nothing
+                from twin.io.key_hints import did_you_mean
+
+                section = prefix.rstrip(".")
+                raise InputError(f"unknown key {key!r} in section {section!r}{did_you_mean(key, packaged)}: it would change nothing "
+                                 "(the settings are those of twin/data/ingest_defaults.yaml)", path=path, field=f"{prefix}{key}")
             continue
         want, got = _kind(packaged[key]), _kind(value)
         where = f"{prefix}{key}"

@@ -118,6 +118,10 @@ def test_report_section_shows_the_cadastre_totals(pv_run):
     for text, true in zip(shown.groups(), (t["suitable_pv_kwp"], t["suitable_pv_ac_mwh_year"], suitable_m2, t["roof_area_m2"])):
         dec = len(text.split(".")[1]) if "." in text else 0
         assert float(text.replace(",", "")) == pytest.approx(true, abs=0.5 * 10 ** -dec + 1e-9)
+    # the footprints give no roof shape: the section says every roof was drawn flat (the cadastre's counts)
+    shapes = direct.meta["roof_shape_sources"]
+    assert shapes["default"] > 0 and sum(shapes.values()) == direct.meta["n_buildings"]
+    assert f"<p class='note roof-shapes'>Roof shapes: {shapes['default']:,} of the {direct.meta['n_buildings']:,} buildings have no roof shape" in html
     # the what-if's yield as credited
     w = re.search(r"data-whatif='pv' data-kwp='([^']+)' data-kwh-year='([^']+)'", html)
     assert float(w.group(2)) == pytest.approx(c.whatifs["pv"]["energy"].objects["pv_kwh"].sum(), rel=1e-12)

@@ -291,6 +291,34 @@ def _whatif_block(comparison, whatif: str, solar) -> str:
     return "".join(p)
 
 
+def roof_shape_words(meta: dict) -> str:
+    """What the cadastre assumed of the roofs whose shape the data does not give ('' when every
+    roof's shape came from the data): ``meta`` is the cadastre's (``roof_shape_sources``,
+    ``roof_default``, ``n_buildings``).
+
+    The OSM footprints of Saint-Gilles give no roof shape: all 3,991 roofs were drawn flat with
+    south-facing racks, and every roof came out excellent or good, which the section did not say.
+    """
+    counts = meta.get("roof_shape_sources") or {}
+    default, approximated = int(counts.get("default", 0)), int(counts.get("approximated", 0))
+    if not default and not approximated:
+        return ""
+    n = int(meta.get("n_buildings", default + approximated))
+    roof_default = str(meta.get("roof_default", "flat"))
+    parts = []
+    if default:
+        drawn = ("flat, with modules on rows tilted 10° toward the south whatever the real roof's pitch and orientation"
+                 if roof_default == "flat" else f"{roof_default} (the cadastre's default shape)")
+        parts.append(f"{default:,} of the {n:,} buildings have no roof shape in the data (OSM <code>roof:shape</code>): their roofs are "
+                     f"drawn {html.escape(drawn, quote=False)}")
+    if approximated:
+        parts.append(f"{approximated:,} have a shape the cadastre does not draw (dome, onion …), drawn flat")
+    effect = ("Where such a roof is really pitched, a face turned north is unsuitable and one turned south yields more per module "
+              "than the flat roof's rows, so the suitable-roof area is an upper bound and the yield of each roof can be higher or "
+              "lower than shown. " if default and roof_default == "flat" else "")
+    return "Roof shapes: " + "; ".join(parts) + ". " + effect + "Roof obstacles (chimneys, dormers, skylights) are not modelled."
+
+
 def solar_section(comparison) -> str:
     """The report's solar section (the module docstring), HTML."""
     p = ["<section id='solar'><h2>Rooftop solar</h2>"]
@@ -307,6 +335,9 @@ def solar_section(comparison) -> str:
              "method: horizon profiles of the scene), Perez sky, PV modules laid out on the usable part of each roof (flat roofs: "
              "rows tilted 10° toward the south), PVWatts DC/AC chain. Suitability: the roof's specific yield against the "
              "site's best unshaded orientation (excellent: 90 % of it or more, good: 75 % or more).</p>")
+    shapes = roof_shape_words(m)
+    if shapes:
+        p.append(f"<p class='note roof-shapes'>{shapes}</p>")
     src = _map(cad, set(map(str, solar.equipped["building_id"])) if solar.equipped is not None else set(), first)
     if src:
         p.append(f"<figure><img alt='PV potential map' src='{src}' width='620'><figcaption>{map_caption(cad, first)}</figcaption></figure>")
@@ -318,4 +349,5 @@ def solar_section(comparison) -> str:
     return "".join(p)
 
 
-__all__ = ["IRRADIATION_CLASSES", "KPI_ROWS", "SUITABILITY_ROWS", "drawn_classes", "irradiation_class", "map_caption", "pv_whatifs", "solar_section", "suitable_roof_area_m2", "uncounted_pv_kwh"]
+__all__ = ["IRRADIATION_CLASSES", "KPI_ROWS", "SUITABILITY_ROWS", "drawn_classes", "irradiation_class", "map_caption", "pv_whatifs",
+           "roof_shape_words", "solar_section", "suitable_roof_area_m2", "uncounted_pv_kwh"]

@@ -112,7 +112,8 @@ class Cadastre:
     buildings : DataFrame, one row per building (sums over its roofs).
     ground : GeoDataFrame of ground sensor points (empty unless asked).
     problems : DataFrame ``building_id``, ``surface``, ``problem`` (bad input, per building).
-    meta : dict (site optimum, thresholds, counts, step times).
+    meta : dict (site optimum, thresholds, counts, step times; ``roof_shape_sources``: buildings whose
+        roof shape came from the data, from ``roof_default`` or was approximated as flat).
     """
 
     surfaces: pd.DataFrame
@@ -169,8 +170,9 @@ def scene_mesh(source, options: CadastreOptions, *, crs=None) -> tuple[Mesh, obj
         from twin.solar.cityjson_surfaces import cityjson_surfaces
 
         surfaces, ids, problems, crs_ = cityjson_surfaces(source, crs=crs)
+        shape_sources = {"data": len(ids), "default": 0, "approximated": 0}  # the model's own roof surfaces
     else:
-        from twin.solar.footprints import footprint_surfaces
+        from twin.solar.footprints import footprint_surfaces, roof_shape_sources
 
         buildings = getattr(source, "buildings", source)
         crs_ = crs or getattr(source, "crs", None) or getattr(buildings, "crs", None)
@@ -181,6 +183,7 @@ def scene_mesh(source, options: CadastreOptions, *, crs=None) -> tuple[Mesh, obj
         if bare_walls:
             extra_tri, extra_b = res[3], res[4]
         ids = buildings["building_id"].astype(str).to_numpy()
+        shape_sources = roof_shape_sources(buildings["roof_kind"] if "roof_kind" in buildings else np.full(len(ids), ""))
     tri, owner = triangulate(surfaces)
     tri_building = surfaces.building_index[owner]
     if len(extra_tri):
@@ -188,7 +191,7 @@ def scene_mesh(source, options: CadastreOptions, *, crs=None) -> tuple[Mesh, obj
         owner = np.concatenate([owner, np.full(len(extra_tri), -1, dtype=np.int64)])
         tri_building = np.concatenate([tri_building, extra_b])
     mesh = Mesh(np.ascontiguousarray(tri), owner, tri_building, surfaces, np.asarray(ids, dtype=object),
-                pd.DataFrame(problems, columns=["building_id", "surface", "problem"]))
+                pd.DataFrame(problems, columns=["building_id", "surface", "problem"]), shape_sources)
     return mesh, crs_
 
 
@@ -266,6 +269,8 @@ def solar_cadastre(source, weather, options: CadastreOptions = CadastreOptions()
         "n_surfaces": int(len(surfaces_gdf)),
         "n_sensors": int(len(sensors)),
         "n_triangles": int(mesh.n_triangles),
+        "roof_default": options.roof_default,
+        "roof_shape_sources": dict(mesh.roof_shape_sources),
         "method": options.method,
         "spacing_m": options.spacing_m,
         "max_sensors_per_surface": options.max_sensors_per_surface,

@@ -61,9 +61,14 @@ ROOF_SYNONYMS: dict[str, str] = {
 DEFAULT_PITCHED_ROOF_HEIGHT_M = 3.0
 
 
+def _normalised_kinds(roof_kind) -> np.ndarray:
+    """The scene's roof kinds, stripped and lower-case, '' where none is given."""
+    return pd.Series(np.asarray(roof_kind, dtype=object)).fillna("").astype(str).str.strip().str.lower().to_numpy()
+
+
 def roof_shapes(roof_kind, roof_default: str = "flat") -> tuple[np.ndarray, np.ndarray]:
     """Shape used for each building and a note where the scene's kind was not used as given."""
-    kinds = pd.Series(np.asarray(roof_kind, dtype=object)).fillna("").astype(str).str.strip().str.lower().to_numpy()
+    kinds = _normalised_kinds(roof_kind)
     shape = np.empty(len(kinds), dtype=object)
     note = np.full(len(kinds), "", dtype=object)
     for i, k in enumerate(kinds):
@@ -76,6 +81,20 @@ def roof_shapes(roof_kind, roof_default: str = "flat") -> tuple[np.ndarray, np.n
         else:
             shape[i] = s
     return shape, note
+
+
+def roof_shape_sources(roof_kind) -> dict[str, int]:
+    """Where the roof shape of each building comes from, as counts of buildings.
+
+    Returns
+    -------
+    dict
+        ``data``: a kind of the scene (``roof_kind``, OSM ``roof:shape``) drawn as given (synonyms
+        of :data:`ROOF_SYNONYMS` included); ``default``: no kind, drawn as ``roof_default``;
+        ``approximated``: a kind with no drawing here (dome, onion ...), drawn flat.
+    """
+    shapes = [ROOF_SYNONYMS.get(k) for k in _normalised_kinds(roof_kind)]
+    return {"data": sum(s not in (None, "") for s in shapes), "default": shapes.count(""), "approximated": shapes.count(None)}
 
 
 def footprint_surfaces(

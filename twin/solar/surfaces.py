@@ -124,6 +124,9 @@ class Mesh:
     surfaces : Surfaces
     building_ids : object (n_b,)
     problems : DataFrame with ``building_id``, ``surface``, ``problem`` (bad input, per building)
+    roof_shape_sources : counts of buildings whose roof shape came from ``data``, a ``default`` or
+        was ``approximated`` (:func:`twin.solar.footprints.roof_shape_sources`; every building
+        ``data`` for 3-D models)
     """
 
     tri: np.ndarray
@@ -132,6 +135,7 @@ class Mesh:
     surfaces: Surfaces
     building_ids: np.ndarray
     problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["building_id", "surface", "problem"]))
+    roof_shape_sources: dict[str, int] = field(default_factory=dict)
 
     @property
     def n_triangles(self) -> int:

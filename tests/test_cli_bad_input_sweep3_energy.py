@@ -58,3 +58,16 @@ def test_overrides_separated_by_semicolons_name_the_separator(tmp_path: Path) ->
     result = run_twin(["energy", "run", inputs / "district.geojson", "-w", inputs / "weather.epw", "--overrides", overrides,
                        "-o", tmp_path / "out", "-q"])
     assert_one_line_error(result, contains=("excel.csv", "'--overrides'", "separated by ';'", "overrides table is a comma-separated CSV"))
+
+
+@pytest.mark.parametrize(("table", "field", "says"), [
+    ("building_id,u_wall_w_m2k\nb1,\nb2, \n", "u_wall_w_m2k", "every cell of u_wall_w_m2k is blank"),
+    ("building_id\nb1\n", "building_id", "no parameter column, only keys"),
+], ids=["blank-values", "keys-only"])
+def test_overrides_that_give_no_value_are_refused(tmp_path: Path, table: str, field: str, says: str) -> None:
+    """s54 (fuzz): a table whose parameter cells are all blank (keep) ran as the run without it, exit 0."""
+    path = tmp_path / "ov.csv"
+    path.write_text(table, encoding="utf-8")
+    with pytest.raises(InputError, match=says) as err:
+        check_overrides_file(path)
+    assert err.value.field == field and "changes nothing" in str(err.value)

@@ -495,7 +495,8 @@ def check_override_value(col: str, value: object, *, path: str | os.PathLike[str
 
 
 def check_overrides_file(path: str | os.PathLike[str]) -> None:
-    """Check an overrides CSV before any work: readable, a key column, rows, values, keys given once.
+    """Check an overrides CSV before any work: readable, a key column, rows, at least one value,
+    values, keys given once.
 
     What needs the scene (a key that matches no building, a column that is no parameter of the
     buildings) is left to :func:`apply_overrides`.
@@ -517,12 +518,19 @@ def check_overrides_file(path: str | os.PathLike[str]) -> None:
         raise InputError("overrides need a building_id, tabula_code or building_class column", path=path, field="building_id")
     if frame.empty:
         raise InputError("the overrides table has no rows: it changes nothing", path=path, field=keys[0])
+    given_any = False
     for col in frame.columns:
         if col in OVERRIDE_KEYS:
             continue
         for row, value in enumerate(frame[col]):
             if value.strip() != "":  # blank = keep
                 check_override_value(col, value, path=path, obj=f"line {row + 2}")
+                given_any = True
+    if not given_any:  # only keys, or every parameter cell blank: the run would be the run without the table
+        params = [c for c in frame.columns if c not in OVERRIDE_KEYS]
+        said = f"every cell of {', '.join(params)} is blank (keep)" if params else "it has no parameter column, only keys"
+        raise InputError(f"the overrides table gives no value: {said}; it changes nothing", path=path,
+                         field=params[0] if params else keys[0])
     for key in keys:
         given = frame[key].str.strip()
         repeated = np.flatnonzero((given != "").to_numpy() & given.duplicated().to_numpy())

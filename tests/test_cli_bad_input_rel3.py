@@ -90,6 +90,16 @@ def test_blank_override_cells_keep_the_data(tmp_path: Path) -> None:
     assert pd.isna(rows.loc[KNOWN, "height_m"]) and rows.loc[KNOWN, "use"] == "office"
 
 
+def test_an_override_table_of_blank_cells_is_refused(tmp_path: Path) -> None:
+    """s54 (fuzz): every value cell blank (keep) ran as the ingest without the table, exit 0."""
+    from twin.errors import InputError
+    from twin.ingest.attributes.overrides import read_overrides
+
+    with pytest.raises(InputError, match="gives no value: every cell of height_m, use is blank") as err:
+        read_overrides(_text(tmp_path / "o.csv", f"building_id,height_m,use\n{KNOWN},,\nb2, ,\n"))
+    assert err.value.field == "height_m" and "o.csv" in str(err.value)
+
+
 # ----------------------------------------------------------------------------- 3. heights and levels that overflow or are below 1
 def _footprints(path: Path, values: list[dict]) -> Path:
     """Square footprints in EPSG:31370, one per entry of ``values`` (its tags), ids ``b0``, ``b1``, ...;

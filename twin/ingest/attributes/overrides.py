@@ -15,7 +15,8 @@ and the column:
   (:data:`HEATING_SYSTEMS`: :data:`twin.types.heating_systems.SYSTEMS` and ``OPT_IN_SYSTEMS``), with the
   closest known system (:mod:`twin.io.key_hints`);
 * an unknown column (with the closest allowed column, :mod:`twin.io.key_hints`), a building
-  given twice, a blank ``building_id``.
+  given twice, a blank ``building_id``; a table of a file whose every value cell is blank
+  (it would change nothing).
 
 A blank cell keeps the value of the data. A row whose building is not in the scene is an error
 of the command line (:func:`unmatched_rows_error`): a selection that matches nothing is an
@@ -248,6 +249,9 @@ def read_overrides(overrides, *, path=None, use_classes=None) -> pd.DataFrame | 
         else:
             out[col] = _check_number(frame[col], col, path, where)
     _check_storey_height(out, path, where)
+    if where is not None and len(out.columns) and not out.notna().to_numpy().any():  # a file of blank cells (keep): nothing set
+        raise InputError(f"the overrides table gives no value: every cell of {', '.join(map(str, out.columns))} is blank (keep); "
+                         "it would change nothing", path=path, field=str(out.columns[0]))
     if where is not None:
         out.attrs[ROW_LABELS] = where
     if path is not None:

@@ -44,3 +44,12 @@ def test_the_value_is_quoted_as_a_number(scene_folder: Path, tmp_path: Path, col
     frame.to_parquet(scene / "buildings.parquet")
     line = assert_one_line_error(run_twin(["info", scene]), contains=("buildings.parquet", says))
     assert "np." not in line
+
+
+def test_a_garbage_geopackage_scene_is_named_without_gdal_driver_advice(tmp_path: Path) -> None:
+    """GDAL's advice ("It might help to specify the correct driver explicitly by prefixing the file
+    path with '<DRIVER>:', e.g. 'CSV:path'") was part of the one line of twin info."""
+    scene = tmp_path / "scene.gpkg"
+    scene.write_bytes(bytes(range(256)) * 20)
+    line = assert_one_line_error(run_twin(["info", scene]), contains=("scene.gpkg", "not a readable GeoPackage", "not recognized"))
+    assert "It might help" not in line and "DRIVER" not in line

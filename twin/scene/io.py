@@ -339,8 +339,11 @@ def _read_gpkg_layers(path: Path, wanted: list[str] | None):
     try:
         layers = {name for name, _ in pyogrio.list_layers(path)}
     except _library_errors() as exc:
-        text = " ".join(str(exc).split())[:200]
-        raise ParseError(f"not a readable GeoPackage: {text}", path=path) from None
+        text = " ".join(str(exc).split())
+        # without GDAL's advice to prefix the path with a driver name ('CSV:path'): no use to a twin user
+        text = text.split("; It might help to specify the correct driver")[0].replace(
+            "not recognized as being in a supported file format.", "not recognized as a supported file format")
+        raise ParseError(f"not a readable GeoPackage: {text[:200]}", path=path) from None
     if SCENE_GPKG_TABLE not in layers:
         raise InputError(f"GeoPackage has no {SCENE_GPKG_TABLE} table; it was not written by twin", path=path)
     table = read(SCENE_GPKG_TABLE)

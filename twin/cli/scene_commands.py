@@ -253,13 +253,9 @@ def _warn_unused_source_crs(source_crs: str, results) -> None:
     import warnings
 
     from twin.errors import TwinWarning
+    from twin.ingest.dispatch import source_crs_used
 
-    def used(result) -> bool:
-        if result.meta.get("format") == "cityjson":
-            return result.meta.get("crs_declared") is None
-        return result.meta.get("crs_source") == "caller"
-
-    if not any(used(r) for r in results):
+    if not source_crs_used(results):
         warnings.warn(
             f"--source-crs {source_crs} was not used: every input declares its CRS or has a fixed one (OSM, IFC, EPW); "
             "--override-crs applies it to inputs that declare a wrong one",

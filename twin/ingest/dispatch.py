@@ -372,6 +372,19 @@ def _ingest(paths, *, scene, crs, source_crs, override_crs, ifc_crs, sites, clip
     return scene, results
 
 
+def source_crs_used(results) -> bool:
+    """Whether a ``source_crs`` given to :func:`ingest` was applied to any of its ``results`` (an
+    input without a declared CRS); False: every input declared its own or has a fixed one (OSM,
+    IFC, EPW), so the option changed nothing."""
+
+    def used(result) -> bool:
+        if result.meta.get("format") == "cityjson":
+            return result.meta.get("crs_declared") is None
+        return result.meta.get("crs_source") == "caller"
+
+    return any(used(r) for r in results)
+
+
 def sites_lonlat(scene):
     """The union of the scene's sites in longitude/latitude (the OSM files' CRS), a shapely geometry."""
     return scene.sites.geometry.to_crs("EPSG:4326").union_all()

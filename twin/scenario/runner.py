@@ -329,7 +329,16 @@ def _ingested(files: list, *, crs, source_crs, sites: list, clip_to_sites: bool 
         hit = store.get(key)
         if hit is not None:
             return hit.copy(keep_changed=True)
-    scene, _ = ingest(files, crs=crs, source_crs=source_crs, sites=sites, clip_to_sites=clip_to_sites, progress=progress)
+    scene, results = ingest(files, crs=crs, source_crs=source_crs, sites=sites, clip_to_sites=clip_to_sites, progress=progress)
+    if source_crs is not None:
+        import warnings
+
+        from twin.errors import TwinWarning
+        from twin.ingest.dispatch import source_crs_used
+
+        if not source_crs_used(results):  # as twin ingest --source-crs: a warning (the scene is right, the key changed nothing)
+            warnings.warn(f"inputs.source_crs {source_crs} was not used: every input declares its CRS or has a fixed one "
+                          "(OSM, IFC, EPW); remove the key", TwinWarning, stacklevel=2)
     if key is not None:
         store[key] = scene.copy(keep_changed=True)
     return scene

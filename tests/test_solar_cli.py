@@ -32,6 +32,10 @@ def test_cadastre_runs_and_writes_geoparquet(small, tmp_path):
     r = run_twin(["solar", "cadastre", small, "--weather", EPW, "-o", out, "--method", "horizon", "--cityjson", tmp_path / "b.city.json"])
     assert r.code == 0, r.stderr
     assert "results written" in r.stdout
+    # half the footprints give roof:shape: the others' shapes are the default, said and recorded
+    assert "roof shapes: 5 from the data, 5 without one taken as flat (--roof-default), 0 approximated as flat" in r.stdout
+    summary = json.loads((out / "solar_summary.json").read_text())
+    assert summary["roof_shape_sources"] == {"data": 5, "default": 5, "approximated": 0} and summary["roof_default"] == "flat"
     s = gpd.read_parquet(out / "surfaces.parquet")
     assert len(s) > 0 and s["irradiation_kwh_m2_year"].between(300, 1400).all()
     doc = json.loads((tmp_path / "b.city.json").read_text())

@@ -178,6 +178,10 @@ def cadastre(
         typer.echo(f"{cad.meta['n_buildings']} buildings, {cad.meta['n_surfaces']} surfaces, {cad.meta['n_sensors']} sensors "
                    f"({options.method}); site optimum {cad.meta['site_optimum_kwh_m2_year']:.0f} kWh/m2/year "
                    f"(tilt {cad.meta['site_optimum_tilt_deg']:.0f}, azimuth {cad.meta['site_optimum_azimuth_deg']:.0f})")
+        shapes = cad.meta["roof_shape_sources"]
+        if shapes["default"] or shapes["approximated"]:  # the suitability of those roofs rests on an assumed shape
+            typer.echo(f"roof shapes: {shapes['data']} from the data, {shapes['default']} without one taken as {options.roof_default} "
+                       f"(--roof-default), {shapes['approximated']} approximated as flat")
         typer.echo(f"roofs {t['roof_area_m2']:.0f} m2; PV {t['pv_kwp']:.1f} kWp, {t['pv_ac_mwh_year']:.1f} MWh/year; "
                    f"suitable (excellent, good) {t['suitable_pv_kwp']:.1f} kWp, {t['suitable_pv_ac_mwh_year']:.1f} MWh/year")
         typer.echo(f"results written to {out}")

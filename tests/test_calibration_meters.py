@@ -185,3 +185,21 @@ def test_a_unit_slip_is_an_implausible_magnitude():
     r["kwh"] *= 1000.0  # Wh given as kWh
     with pytest.raises(InputError, match="W per m2 of heated floor area"):
         check_magnitudes(r, pd.Series([100.0, 100.0], index=IDS))
+
+
+@pytest.mark.parametrize(("columns", "hint"), [
+    ({"valeu": [1.0] * 6, "unit": ["kWh"] * 6}, "column 'valeu': did you mean 'value'?"),
+    ({"kWh_": [1.0] * 6}, "did you mean 'kwh'?"),
+    ({"value": [1.0] * 6}, "a 'value' column needs a 'unit' column"),
+])
+def test_misspelt_energy_column_is_named_with_its_closest_column(tmp_path, columns, hint):
+    """A meter file whose energy column is misspelt (or whose 'value' lacks its 'unit') names the
+    column it probably meant (was only "no energy column")."""
+    t = _monthly().drop(columns="kwh")
+    for k, v in columns.items():
+        t[k] = v
+    path = tmp_path / "m.csv"
+    t.to_csv(path, index=False)
+    with pytest.raises(SchemaError, match="no energy column") as e:
+        read_meters(path, building_ids=IDS)
+    assert hint in str(e.value) and "m.csv" in str(e.value) and "'kwh'" in str(e.value)

@@ -217,6 +217,22 @@ def _localise(idx: pd.DatetimeIndex, column: str, path, lines, tz: str | None, r
     return out.tz_convert("UTC")
 
 
+def _energy_column_hint(frame: pd.DataFrame) -> str:
+    """`` (column 'valeu': did you mean 'value'?)`` for a column that looks like a misspelt energy
+    column, ``" (a 'value' column needs a 'unit' column)"`` when only the unit is missing, else ``""``."""
+    from twin.io.key_hints import closest_value
+
+    wanted = {k: k for k in ("kwh", "value", "unit") if k not in frame}
+    known = {*ID_COLUMNS, "carrier", "start", "end", "timestamp", "kwh", "value", "unit", "meter_id"}
+    for column in (c for c in frame.columns if c not in known):
+        close = closest_value(column, wanted)
+        if close is not None:
+            return f" (column {str(column)!r}: did you mean {close!r}?)"
+    if "value" in frame and "unit" not in frame:
+        return " (a 'value' column needs a 'unit' column)"
+    return ""
+
+
 def _energy(frame: pd.DataFrame, path, lines, gas_kwh_per_m3: float | None) -> np.ndarray:
     volumes = False  # a reading in m3 (what gas_kwh_per_m3 is for)
     if "kwh" in frame:
@@ -241,7 +257,7 @@ def _energy(frame: pd.DataFrame, path, lines, gas_kwh_per_m3: float | None) -> n
                 _fail(f"unknown unit {u!r} (units: kWh, Wh, MWh, MJ, GJ, m3)", path, lines[np.flatnonzero(m)[0]], "unit")
         col = "value"
     else:
-        _fail("no energy column: give 'kwh', or 'value' with 'unit'", path, None, "kwh", SchemaError)
+        _fail(f"no energy column: give 'kwh', or 'value' with 'unit'{_energy_column_hint(frame)}", path, None, "kwh", SchemaError)
     if gas_kwh_per_m3 is not None and not volumes:
         _fail("--gas-kwh-per-m3 is given but no reading is a gas volume (unit m3): it would change nothing; leave it out, "
               "or check that this is the meter file meant", path, None, "--gas-kwh-per-m3")

@@ -123,6 +123,41 @@ def _change_table(comparison, whatif: str) -> str:
     return "".join(rows)
 
 
+def _elasticity_text(traffic) -> str:
+    """The evaporation elasticity as the run used it: the scenario's ``traffic.evaporation_elasticity``
+    (fixed), the parameter table the scenario names, or the packaged table's value and band."""
+    fixed = getattr(traffic, "evaporation_elasticity", None)
+    if fixed is not None:
+        return f"e = {float(fixed):g} (<code>traffic.evaporation_elasticity</code>)"
+    table = getattr(traffic, "parameters_table", None)
+    if table:
+        return f"e: <code>evaporation_elasticity</code> of <code>{html.escape(str(table))}</code>"
+    from twin.traffic.demand import read_parameters
+
+    e = read_parameters()["evaporation_elasticity"]
+    return (f"e = {e.value:g}, an assumption, not an estimate (band {e.low:g}–{e.high:g}, "
+            "<code>twin/data/mobility_parameters.csv</code>)")
+
+
+def demand_response_note(comparison) -> str:
+    """What the mode-shifted and evaporated trips rest on, in one note (docs/traffic.md, steps 6
+    and 8): the mode choice reads each trip's travel time and cost and nothing else of a street,
+    and trip making scales with the change of the destination logsum.
+
+    Closing the Parvis gave "car trips shifted to walking, cycling or public transport ≈ 0" and
+    "person trips no longer made ≈ 0" beside 210 rerouted car trips: a planner could read that
+    a low-traffic street removes no traffic, while it is what this demand response gives.
+    """
+    return ("<p class='note' id='demand-response'><b>What the mode-shifted and evaporated trips rest on:</b> a trip changes mode only "
+            "when the what-if changes its travel time or cost by some mode (the mode choice reads time and cost, nothing else of a "
+            "street), and the trips made from a zone scale by exp(e × the change of its destination logsum, the access it has to "
+            "all destinations by all modes), " + _elasticity_text(getattr(comparison.scenario, "traffic", None)) + "; through "
+            "traffic by its change of car time likewise. A closure that lengthens few car trips, by little, moves few trips "
+            "this way. What else a street closed to cars changes (a calmer street to walk or cycle in, less room to park) is "
+            "not in the model, though closures have been observed to remove part of the traffic (Cairns, Atkins &amp; Goodwin "
+            "2002, Disappearing traffic? The story so far, Municipal Engineer 151).</p>")
+
+
 def link_change(comparison, whatif: str, period: str = "am_peak") -> pd.DataFrame | None:
     """Per link: baseline and what-if flow of ``period``, their change and whether the what-if
     closed it to cars (GeoDataFrame), or None without the traffic engine's link results."""
@@ -406,6 +441,8 @@ def mobility_section(comparison) -> str:
     for w in changed:
         p.append(f"<h3>{html.escape(w)}</h3>")
         p.append(_change_table(comparison, w))
+        if w == changed[0]:  # once: it holds for every what-if
+            p.append(demand_response_note(comparison))
         frame = link_change(comparison, w, _periods(comparison)[0])
         if frame is not None:
             src, zoomed = _map(frame, w, _periods(comparison)[0])

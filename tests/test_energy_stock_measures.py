@@ -138,6 +138,23 @@ def test_bad_measure_table_is_named(tmp_path):
     assert load_measures(y).loc["thin_wall", "added_r_m2k_w"] == 1.0
 
 
+@pytest.mark.parametrize(("name", "text", "written"), [
+    ("m.csv", "measure,kind,added_r_m2k_w,cost_eur,cost_unit\nthick,wall,nan,100,m2_element\n", "'nan'"),
+    ("m.csv", "measure,kind,target_u_w_m2k,cost_eur,cost_unit\nthick,wall,inf,100,m2_element\n", "'inf'"),
+    ("m.yaml", "measures:\n  thick: {kind: wall, added_r_m2k_w: .nan, cost_eur: 50, cost_unit: m2_element}\n", "nan"),
+])
+def test_measure_value_that_is_not_finite_is_named(tmp_path, name, text, written):
+    """A written NaN or inf is 'not a finite number' (a NaN read as a value left out: 'give exactly
+    one of added_r_m2k_w and target_u_w_m2k')."""
+    from twin.energy.measures import load_measures
+
+    p = tmp_path / name
+    p.write_text(text)
+    with pytest.raises(SchemaError, match=f"not a finite number: {written}") as exc:
+        load_measures(p)
+    assert exc.value.obj == "thick" and exc.value.field in ("added_r_m2k_w", "target_u_w_m2k") and name in str(exc.value)
+
+
 def test_heat_pump_cop_staffell():
     """Staffell et al. (2012) ASHP fit by hand: dT = 35 K -> 6.81 - 4.235 + 0.77175 = 3.34675, x 0.85."""
     from twin.energy.measures import heat_pump_cop

@@ -111,17 +111,30 @@ def _read_measure_file(path: str | os.PathLike[str]) -> pd.DataFrame:
             rows = data.get("measures", data) if isinstance(data, dict) else data
             if isinstance(rows, dict):
                 rows = [{"measure": k, **v} for k, v in rows.items()]
+            _check_yaml_numbers(rows, path)
             table = pd.DataFrame(rows)
         else:
             from twin.io.csv_separator import check_separator
 
             check_separator(path, what="measure table", field="--measures")
-            table = pd.read_csv(path)
+            table = pd.read_csv(path, keep_default_na=False, na_values=[""])  # a written 'nan' stays text: refused below
     except (OSError, ValueError, TypeError, AttributeError, yaml.YAMLError) as exc:
         raise SchemaError(f"cannot read the measure table: {' '.join(str(exc).split())}", path=path, field="--measures") from None
     if table.empty:
         raise SchemaError("the measure table has no rows", path=path, field="measure")
     return table
+
+
+def _check_yaml_numbers(rows, path) -> None:
+    """Refuse a ``.nan``/``.inf`` in a YAML measure table (a NaN would read as a value left out)."""
+    if not isinstance(rows, list):
+        return
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        for key, value in row.items():
+            if isinstance(value, float) and not np.isfinite(value):
+                raise SchemaError(f"not a finite number: {value!r}", path=path, obj=row.get("measure"), field=str(key))
 
 
 def check_measures(table: pd.DataFrame, *, path=None) -> pd.DataFrame:
@@ -135,9 +148,11 @@ def check_measures(table: pd.DataFrame, *, path=None) -> pd.DataFrame:
             table[col] = np.nan if col in _NUMERIC else ""
     for col in _NUMERIC:
         values = pd.to_numeric(table[col], errors="coerce")
-        bad = values.isna() & table[col].notna() & (table[col].astype(str).str.strip() != "")
+        written = table[col].notna() & (table[col].astype(str).str.strip() != "")
+        bad = ~np.isfinite(values.astype(float)) & written
         if bad.any():
-            raise SchemaError("not a number", path=path, obj=table["measure"][bad].iloc[0], field=col)
+            raise SchemaError(f"not a finite number: {str(table[col][bad].iloc[0]).strip()!r}", path=path,
+                              obj=table["measure"][bad].iloc[0], field=col)
         table[col] = values
     for _i, row in table.iterrows():
         m = row["measure"]

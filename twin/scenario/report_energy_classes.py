@@ -6,6 +6,8 @@
 * the payback of each such what-if: investment, yearly saving on the energy bills, simple payback
   (investment / saving) for the central run and its range over the Monte Carlo samples, and how
   many of the changed buildings pay back within 10, 20 and 30 years;
+* a note per what-if whose added rooftop PV yield, credited in primary energy, moves buildings
+  between classes: how many, and the class counts without that credit;
 * a note when the primary energy equals the final energy (all heating by fossil fuels, whose
   Brussels EPB primary-energy factor is 1), naming the factors of ``twin/data/energy_factors.csv``.
 """
@@ -146,6 +148,69 @@ def primary_final_note(comparison) -> str:
             "(<code>pef_electricity</code>), so heat pumps, electric heating and the PV yield credited in a what-if make the two differ.</p>")
 
 
+def classes_without_added_pv(base: pd.DataFrame, new: pd.DataFrame, pef_electricity: float) -> pd.Series | None:
+    """The EPB class of each building of ``new`` (a what-if's energy accounts) with the PV yield the
+    what-if adds over ``base`` taken out of its primary energy: primary energy plus the added
+    yield (``pv_kwh`` over the baseline's, where it rises) times ``pef_electricity``, per m² of
+    ``a_f_m2``; None when the accounts lack those columns or the what-if adds no PV yield.
+
+    The accounts credit the PV yield in primary energy at the electricity's factor
+    (:func:`twin.energy.results.account_arrays`: electricity net of PV times ``pef_electricity``),
+    so the classes read from that primary energy hold the PV.
+    """
+    need = {"building_id", "pv_kwh", "primary_energy_kwh", "a_f_m2"}
+    if not (need <= set(new.columns) and {"building_id", "pv_kwh"} <= set(base.columns)):
+        return None
+    before = base.set_index(base["building_id"].astype(str))["pv_kwh"]
+    before = before[~before.index.duplicated()]
+    ids = new["building_id"].astype(str)
+    pv_before = before.reindex(ids).fillna(0.0).to_numpy(dtype=float)
+    added = np.clip(np.nan_to_num(new["pv_kwh"].to_numpy(dtype=float)) - pv_before, 0.0, None)
+    if not added.any():
+        return None
+    from twin.energy.classes import energy_class
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pe_m2 = (new["primary_energy_kwh"].to_numpy(dtype=float) + pef_electricity * added) / new["a_f_m2"].to_numpy(dtype=float)
+    return pd.Series(energy_class(pe_m2), index=new.index, name="energy_class")
+
+
+def pv_class_note(comparison, whatifs: list[str], order: list[str]) -> str:
+    """A note per what-if whose added PV yield moves buildings between EPB classes: how many are in
+    a better class with the PV credit than without it, and the class counts without it beside the
+    chart's ('' when none does).
+
+    The renovation wave showed "class A: 398 buildings" (A++ 4, A+ 25) with no word that every one
+    of them is there by its PV yield credited at the electricity's primary-energy factor: without
+    it, none of its buildings is better than B (B 507 instead of 697, C 930 instead of 322).
+    """
+    from twin.energy.model import load_factors
+
+    pef = float(load_factors().get("pef_electricity", np.nan))
+    if not np.isfinite(pef):
+        return ""
+    base = comparison.baseline["energy"].objects
+    rank = {c: i for i, c in enumerate(order)}
+    out = []
+    for w in whatifs:
+        new = comparison.whatifs[w]["energy"].objects
+        without = classes_without_added_pv(base, new, pef)
+        if without is None or "energy_class" not in new.columns:
+            continue
+        with_pv = new["energy_class"].astype(str)
+        better = int((with_pv.map(rank) < without.astype(str).map(rank)).sum())
+        if better == 0:
+            continue
+        n_with = with_pv.value_counts().reindex(order, fill_value=0)
+        n_without = without.astype(str).value_counts().reindex(order, fill_value=0)
+        moved = ", ".join(f"{html.escape(c)} {int(n_without[c]):,} ({int(n_with[c]):,})" for c in order if n_with[c] != n_without[c])
+        out.append(f"<p class='note pv-classes'><b>{html.escape(w)}: its rooftop PV counts in these classes.</b> The PV yield it adds is "
+                   f"credited in each building's primary energy at the electricity's factor ({pef:g}, <code>pef_electricity</code> in "
+                   f"<code>twin/data/energy_factors.csv</code>): {better:,} of its buildings are in a better class with it than without "
+                   f"it. Without that credit, buildings per class (with it, as in the chart): {moved}.</p>")
+    return "".join(out)
+
+
 def energy_section(comparison) -> str:
     """The energy section (module docstring); a note when the energy engine did not run."""
     p = ["<section id='energy'><h2>Buildings: EPB classes and payback</h2>"]
@@ -162,6 +227,7 @@ def energy_section(comparison) -> str:
     p.append(f"<figure>{class_chart(series, order)}<figcaption>Buildings per Brussels EPB class (primary energy per m² of heated floor, "
              "<code>twin/data/energy_classes_brussels.csv</code>), central run; hover a bar for the share of the floor area. "
              + ("" if whatifs else "No what-if changes the buildings' energy.") + "</figcaption></figure>")
+    p.append(pv_class_note(comparison, whatifs, order))
     p.append(primary_final_note(comparison))
     # the what-ifs that invest (a permit's new building shades its neighbours and invests nothing: "never (no saving)" misled)
     investing = [w for w in whatifs if "investment_eur" in comparison.whatifs[w]["energy"].objects.columns

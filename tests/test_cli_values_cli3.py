@@ -14,7 +14,7 @@ from tests.scenario_helpers import SAMPLES
 EPW = SAMPLES / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
 
 
-@pytest.mark.parametrize("kwp", ["-1", "inf", "2e6"])
+@pytest.mark.parametrize("kwp", ["-1", "2e6"])
 def test_kwp_range_says_above_zero(kwp: str) -> None:
     """--kwp -1 said 'outside [0, 1e+06]' though --kwp 0 is refused too."""
     line = assert_one_line_error(run_twin(["solar", "pv", "-w", EPW, "--kwp", kwp]), contains=("'--kwp'", "outside (0, 1e+06] kWp", "> 0"))

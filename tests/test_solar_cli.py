@@ -77,6 +77,23 @@ def test_bad_files_one_line(small, tmp_path):
     assert_one_line_error(run_twin(["solar", "pv", "--weather", EPW, "--tilt", "100"]), contains="--tilt")
 
 
+@pytest.mark.parametrize(("option", "value"), [("--tilt", "nan"), ("--azimuth", "inf"), ("--albedo", "-inf"), ("--kwp", "nan"), ("--kwp", "inf")])
+def test_pv_option_that_is_not_finite_says_so(option, value):
+    """``--tilt nan`` said 'nan is outside [0, 90]'; a NaN or inf is not a number to range-check."""
+    line = assert_one_line_error(run_twin(["solar", "pv", "--weather", EPW, option, value]),
+                                 contains=(f"'{option}'", f"not a finite number: {float(value)!r}"))
+    assert "outside" not in line
+
+
+def test_pv_parameters_not_finite_say_so():
+    """The library check of PVParameters (scenario solar settings) says the same."""
+    from twin.errors import InputError
+    from twin.solar.pv import PVParameters
+
+    with pytest.raises(InputError, match="not a finite number: nan"):
+        PVParameters(dc_losses=float("nan")).check()
+
+
 def test_pv_json_is_strict(tmp_path):
     r = run_twin(["solar", "pv", "--weather", EPW, "--tilt", "35", "--azimuth", "180", "--kwp", "4", "--json"])
     assert r.code == 0, r.stderr

@@ -208,11 +208,15 @@ def pv(
     from twin.solar.sky import solar_sky
 
     for name, value, lo, hi in (("--tilt", tilt, 0.0, 90.0), ("--azimuth", azimuth, 0.0, 360.0), ("--albedo", albedo, 0.0, 1.0)):
-        if not (math.isfinite(value) and lo <= value <= hi):
+        if not math.isfinite(value):
+            raise InputError(f"not a finite number: {value!r}; give a value within [{lo:g}, {hi:g}]", field=name)
+        if not lo <= value <= hi:
             raise InputError(f"{value!r} is outside [{lo:g}, {hi:g}]", field=name)
     if kwp == 0.0:
         raise InputError("0 kWp yields nothing (and no payback); give the installed power, > 0", field="--kwp")
-    if not (math.isfinite(kwp) and 0.0 < kwp <= MAX_KWP):
+    if not math.isfinite(kwp):
+        raise InputError(f"not a finite number: {kwp!r}; give the installed power, > 0", field="--kwp")
+    if not 0.0 < kwp <= MAX_KWP:
         raise InputError(f"{kwp!r} is outside (0, {MAX_KWP:g}] kWp: give the installed power, > 0", field="--kwp")
     check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
     sky = solar_sky(read_epw(weather), albedo=albedo)

@@ -88,7 +88,9 @@ class PVParameters:
                 continue
             v = getattr(self, f.name)
             lo, hi = bounds[f.name]
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and lo <= v <= hi):
+            if isinstance(v, (int, float)) and not math.isfinite(v):
+                raise InputError(f"not a finite number: {v!r}; give a value within [{lo:g}, {hi:g}]", field=f.name)
+            if not (isinstance(v, (int, float)) and lo <= v <= hi):
                 raise InputError(f"{v!r} is outside [{lo:g}, {hi:g}]", field=f.name)
         return self
 

@@ -262,13 +262,14 @@ def test_lower_first_keeps_chemical_capitals():
 
 
 def test_a_wide_range_note_has_thousands_separators():
-    """"wide baseline range (±1359 %)" beside "1,359" everywhere else."""
+    """"wide baseline range (±1359 %)" beside "1,359" everywhere else (a lopsided band is now given
+    below and above its median: tests/test_report_band_spread_s54b.py)."""
     from twin.scenario.report import band_notes
 
     row = pd.Series({"baseline": 272.0, "baseline_p_lo": 0.0, "baseline_p50": 10.0, "baseline_p_hi": 1585.0, "delta": 6.0,
                      "delta_p_lo": 0.0, "delta_p50": 1.0, "delta_p_hi": 35.0, "kpi": "drainage_m3"})
     notes = band_notes(row)
-    assert any(re.fullmatch(r"wide baseline range \(±\d{1,3}(?:,\d{3})+ %\)", n) for n in notes), notes
+    assert any(re.fullmatch(r"wide baseline range \(\d+ % below to \d{1,3}(?:,\d{3})+ % above its median\)", n) for n in notes), notes
 
 
 # -- the default run's report, read once more ---------------------------------------------------

@@ -406,11 +406,30 @@ WIDE_BASELINE_SHARE = 0.2
 WIDE_DELTA_RATIO = 1.0
 
 
+#: A band is lopsided when one side of its median is more than this many times the other; it is
+#: then given as "x % below to y % above its median", not "±z %".
+LOPSIDED_RATIO = 1.5
+
+
+def _spread(lo: float, mid: float, hi: float) -> str:
+    """How far a band reaches around its median ``mid`` (nonzero), in % of it: "±22 %" when both
+    sides are alike, "98 % below to 398 % above its median" when one side is more than
+    :data:`LOPSIDED_RATIO` times the other or a side reaches 100 % (a "±248 %" read as a range
+    down to negative values the quantity never takes: electricity 89 to 20,746 MWh/yr around a
+    median of 4,166)."""
+    below, above = 100.0 * (mid - lo) / abs(mid), 100.0 * (hi - mid) / abs(mid)
+    small, large = sorted((max(below, 0.0), max(above, 0.0)))
+    if large <= LOPSIDED_RATIO * small and large < 100.0:
+        return f"±{0.5 * (below + above):,.0f} %"
+    return f"{below:,.0f} % below to {above:,.0f} % above its median"
+
+
 def band_notes(row) -> list[str]:
     """What a KPI row's bands say (empty when they are narrow or absent).
 
     * ``wide baseline range (±x %)``: the baseline band is wider than :data:`WIDE_BASELINE_SHARE`
-      of its median (x: half the width over the median);
+      of its median (x: half the width over the median); a lopsided band
+      ``wide baseline range (x % below to y % above its median)`` (:func:`_spread`);
     * ``central run below its range`` / ``central run above its range``: the run on the central
       values (defaults) is not inside the range the samples give (:data:`OUTSIDE_WHY`);
     * ``sign uncertain``: the delta band holds 0 while the delta does not;
@@ -423,7 +442,7 @@ def band_notes(row) -> list[str]:
     if np.isfinite(b_lo) and np.isfinite(b_hi):
         mid = b_mid if np.isfinite(b_mid) else 0.5 * (b_lo + b_hi)
         if mid != 0 and (b_hi - b_lo) > WIDE_BASELINE_SHARE * abs(mid):
-            notes.append(f"wide baseline range (±{50.0 * (b_hi - b_lo) / abs(mid):,.0f} %)")
+            notes.append(f"wide baseline range ({_spread(b_lo, mid, b_hi)})")
         side = _side(g("baseline", np.nan), b_lo, b_hi)
         if side:
             notes.append(f"central run {side} its range")
@@ -1347,7 +1366,8 @@ def _kpis_section(comparison) -> str:
                 "an axis from zero, the black tick the central run; for the change, a bar around the dashed zero line, green when the "
                 "whole range is better, red worse, grey for a count, amber when it holds zero (the sign is uncertain).",
                 f"<b>Bands</b> (last column): a range is wide when the baseline's is wider than {100 * WIDE_BASELINE_SHARE:.0f} % of "
-                "its median, or the change's wider than the change itself or holding zero; it says when the central run falls "
+                "its median (given as ± half its width in % of the median, or as how far it reaches below and above the median "
+                "when one side is longer), or the change's wider than the change itself or holding zero; it says when the central run falls "
                 "outside its own range, with the samples' median."
                 + (" " + html.escape(OUTSIDE_WHY, quote=False) if _any_outside(comparison.kpis) else "")]
     p.append("<ul class='note assumed-short'>" + "".join(f"<li>{h}</li>" for h in how) + "</ul>")

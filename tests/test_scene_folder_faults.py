@@ -75,3 +75,23 @@ def test_a_scene_of_before_the_format_number_is_read(scene_folder: Path, tmp_pat
     del meta["twin_scene_format"]
     (scene / "scene.json").write_text(json.dumps(meta))
     assert len(read_scene(scene).buildings) > 10
+
+
+def test_a_layer_row_without_geometry_is_refused_naming_file_object_and_field(scene_folder: Path, tmp_path: Path) -> None:
+    """A hand-edited layer file with a null geometry was read without a word (and simulated)."""
+    import geopandas as gpd
+
+    from twin.errors import SchemaError
+    from twin.scene.io import read_scene
+    from twin.scene.layers import ID_COLUMN
+
+    layer = "buildings"
+    scene = shutil.copytree(scene_folder, tmp_path / "scene")
+    path = scene / f"{layer}.parquet"
+    frame = gpd.read_parquet(path)
+    frame.loc[frame.index[1], "geometry"] = None
+    frame.to_parquet(path)
+    with pytest.raises(SchemaError, match="no geometry") as info:
+        read_scene(scene)
+    text = str(info.value)
+    assert f"{layer}.parquet" in text and f"object {frame[ID_COLUMN[layer]].iloc[1]};" in text and "field 'geometry'" in text

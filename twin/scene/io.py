@@ -158,9 +158,26 @@ def _new_scene(meta: dict, where):
         raise CRSError(exc.message, path=where, field="crs") from None
 
 
+def _check_no_null_geometry(name: str, frame: pd.DataFrame, source: str) -> None:
+    """Refuse a row of a saved geometric layer without geometry (a hand-edited layer file: twin
+    writes none, and every model would meet it as a crash or a silent zero)."""
+    from twin.scene.layers import ID_COLUMN
+
+    if name not in GEO_LAYERS or "geometry" not in frame or not len(frame):
+        return
+    missing = frame["geometry"].isna().to_numpy()
+    if missing.any():
+        i = int(missing.argmax())
+        id_col = ID_COLUMN[name]
+        obj = frame[id_col].iloc[i] if id_col in frame else f"row {i}"
+        raise SchemaError(f"no geometry (null) in layer {name!r} ({int(missing.sum())} of {len(frame)} rows): remove the "
+                          "rows or give their geometry", path=source, obj=obj, field="geometry")
+
+
 def _add(scene, name: str, frame: pd.DataFrame, source: str) -> None:
     from twin.scene.limits import building_row_problems
 
+    _check_no_null_geometry(name, frame, source)
     scene.add(name, frame, source=source, replace=True)
     if name == "buildings":
         problems = building_row_problems(scene.buildings)

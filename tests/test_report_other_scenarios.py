@@ -264,7 +264,7 @@ def test_a_what_if_that_invests_nothing_has_no_payback_row():
     comparison.whatifs.pop("wave")
     comparison.kpis = kpis[kpis["whatif"] == "permit"]
     page = energy_section(comparison)
-    assert "<table id='payback'>" not in page and "Buildings per energy class" in page
+    assert "<table id='payback'>" not in page and "Buildings per EPB class" in page
 
 
 def test_a_count_of_one_in_what_changed_is_singular():

@@ -80,7 +80,7 @@ SECTIONS = ("summary", "assumed", "kpis", "energy", "calibration", "buildings", 
 #: How each section reads in the page's table of contents.
 SECTION_TITLES = {"summary": "Summary", "assumed": "What this run assumed", "kpis": "Indicators", "energy": "EPB classes and payback", "calibration": "Calibration",
                   "buildings": "Look up a building", "mobility": "Mobility", "soil": "Soil water",
-                  "soil-heat": "Surface temperature on hot days", "solar": "Rooftop PV", "maps": "Maps",
+                  "soil-heat": "Surface temperature on hot days", "solar": "Rooftop solar", "maps": "Maps",
                   "timeseries": "Time series", "changes": "What changed", "provenance": "Provenance",
                   "permit": "Permit and neighbours"}
 

@@ -46,15 +46,21 @@ import pandas as pd
 from twin.scenario import report_labels as L
 
 #: Energy KPIs compared, with a detail shown after the label ('' none); the others (investment,
-#: buildings simulated) are not uncertain in the same way (a cost or a count).
+#: buildings simulated) are not uncertain in the same way (a cost or a count). The class share had
+#: " (standard conditions)", which the KPI table's name of the same KPI lacks: a second name read as
+#: a second quantity; the table's note says it instead (:data:`STANDARD_CONDITIONS_NOTE`).
 KPI_DETAILS = (
     ("heating_need_mwh", ""),
     ("final_energy_mwh", ""),
     ("primary_energy_mwh", ""),
     ("co2_t", ""),
     ("energy_cost_keur_yr", ""),
-    ("floor_area_class_d_or_worse_pct", " (standard conditions)"),
+    ("floor_area_class_d_or_worse_pct", ""),
 )
+#: How the class share's bands count the classes, said under the table when it holds that KPI
+#: (:func:`twin.energy.sampled._standard_poor`).
+STANDARD_CONDITIONS_NOTE = (" The floor area in EPB class D or worse counts each sample's buildings in the certificates' standard "
+                            "conditions (without the sampled set-point offset), before and after calibration, as in the indicator tables.")
 #: (KPI, the row's text): the KPI table's label and unit (:mod:`twin.scenario.report_labels`),
 #: so that a KPI has one name and one unit in every section ("Energy bills, k€/yr").
 KPI_ROWS = tuple((kpi, f"{L.label(kpi)}{detail}, {L.unit(kpi)}") for kpi, detail in KPI_DETAILS)
@@ -248,7 +254,8 @@ def calibration_section(comparison, counterpart: pd.DataFrame | None = None) -> 
     p.append(f"<p class='note'>Bands ({lo:g}th–{hi:g}th percentiles over the Monte Carlo samples) of the energy KPIs before calibration "
              "(the priors alone) and after it, on the same samples' random numbers. Change: the width after over the width before "
              "(negative: narrower). A calibration to an aggregate (the EPB class distribution) fixes a share, not the heating of each "
-             "sample: it moves the bands more than it narrows them; a calibration to meters narrows them.</p>")
+             "sample: it moves the bands more than it narrows them; a calibration to meters narrows them."
+             + (html.escape(STANDARD_CONDITIONS_NOTE, quote=False) if (t["kpi"] == "floor_area_class_d_or_worse_pct").any() else "") + "</p>")
     p.append("<table><thead><tr><th class='l'>KPI</th><th class='l'>band of</th><th>before</th><th>width</th><th>after</th><th>width</th>"
              "<th>width change</th></tr></thead><tbody>")
     for r in t.itertuples():

@@ -223,7 +223,7 @@ def energy_section(comparison) -> str:
     order = class_order()
     whatifs = energy_whatifs(comparison)
     series = [("baseline", comparison.baseline["energy"].objects)] + [(w, comparison.whatifs[w]["energy"].objects) for w in whatifs]
-    p.append("<h3>Buildings per energy class</h3>")
+    p.append("<h3>Buildings per EPB class</h3>")
     p.append(f"<figure>{class_chart(series, order)}<figcaption>Buildings per Brussels EPB class (primary energy per m² of heated floor, "
              "<code>twin/data/energy_classes_brussels.csv</code>), central run; hover a bar for the share of the floor area. "
              + ("" if whatifs else "No what-if changes the buildings' energy.") + "</figcaption></figure>")

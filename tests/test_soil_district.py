@@ -166,3 +166,12 @@ def test_plots_are_made_lazily(scene, tmp_path):
     for name in ("runoff.png", "theta.png", "profiles.png"):
         assert (tmp_path / name).stat().st_size > 1000
     assert set(CELL_VARIABLES) <= set(res.cells)
+
+
+def test_a_cell_larger_than_the_district_is_refused(scene):
+    """``cell_size_m: 1e9`` gridded Saint-Gilles as one cell of 1e18 m2 and reported 7.8e17 m3 of
+    rain, exit 0; a cell larger than the district it grids is refused naming the key."""
+    with pytest.raises(InputError, match="larger than the district it grids") as info:
+        build_grid(scene, GridOptions(cell_size_m=1e9))
+    assert info.value.field == "grid.cell_size_m"
+    assert build_grid(scene, GridOptions(cell_size_m=500.0)).shape == (3, 3)

@@ -368,6 +368,10 @@ def build_grid(scene, options: GridOptions | None = None, *, table: dict[str, So
     options = options or GridOptions()
     xmin, ymin, xmax, ymax = grid_extent(scene, options)
     size = options.cell_size_m
+    if size > max(xmax - xmin, ymax - ymin):
+        raise InputError(f"a cell of {size:g} m is larger than the district it grids ({xmax - xmin:,.0f} m x {ymax - ymin:,.0f} m): "
+                         f"its one cell would reach beyond it and count rain, runoff and evaporation over {size * size:,.3g} m2; "
+                         "give a cell smaller than the district", field="grid.cell_size_m")
     nx = max(1, int(np.ceil((xmax - xmin) / size - 1e-9)))
     ny = max(1, int(np.ceil((ymax - ymin) / size - 1e-9)))
     x = xmin + (np.arange(nx) + 0.5) * size

@@ -141,6 +141,19 @@ def test_malformed_metadata(tmp_path: Path, old: str, new: str, line: int | None
     check(info.value, path, line, field)
 
 
+def test_a_link_line_given_twice_is_refused(tmp_path: Path) -> None:
+    """A copied link line (every field the same) was read as a second link, doubling the capacity
+    between its nodes without a word; a parallel link with other fields is still read."""
+    row = "\t3\t2\t100\t1\t1\t0.15\t4\t0\t0\t1\t;\n"
+    path = write(tmp_path, "twice_net.tntp", NET.replace("<NUMBER OF LINKS> 4", "<NUMBER OF LINKS> 5").replace(row, row + row))
+    with pytest.raises(InputError, match="repeats line 11 field for field") as info:
+        read_network(path)
+    check(info.value, path, 12, "link")
+    parallel = row.replace("\t100\t", "\t50\t")
+    ok = write(tmp_path, "parallel_net.tntp", NET.replace("<NUMBER OF LINKS> 4", "<NUMBER OF LINKS> 5").replace(row, row + parallel))
+    assert read_network(ok).n_links == 5
+
+
 def test_negative_capacity(tmp_path: Path) -> None:
     path = write(tmp_path, "bad_net.tntp", NET.replace("\t3\t2\t100\t", "\t3\t2\t-100\t"))
     with pytest.raises(InputError, match="capacity must be >= 0") as info:

@@ -196,6 +196,21 @@ def read_cost_weights(folder: str | Path) -> tuple[float, float]:
     return 0.0, 0.0
 
 
+
+def _check_no_repeated_link(path: Path, data: np.ndarray, lines: np.ndarray) -> None:
+    """Refuse a link line given twice, every field the same (a copied line: it would double the
+    link's capacity without a word)."""
+    if data.shape[0] < 2:
+        return
+    _, first, inverse = np.unique(data, axis=0, return_index=True, return_inverse=True)
+    repeat = np.flatnonzero(first[inverse.ravel()] != np.arange(data.shape[0]))
+    if repeat.size:
+        i = int(repeat[0])
+        j = int(first[inverse.ravel()[i]])
+        raise InputError(f"the link line repeats line {lines[j]} field for field (a copied line would double the link's capacity); "
+                         "delete it, or give one link with the capacity of both", path=path, obj=f"line {lines[i]}", field="link")
+
+
 def read_network(
     path: str | Path,
     *,
@@ -296,6 +311,7 @@ def read_network(
     if loop.size:
         raise InputError(f"the link goes from node {tail[loop[0]]:g} back to itself (init_node = term_node): a mistyped node?",
                          path=path, obj=f"line {lines_arr[loop[0]]}", field="term_node")
+    _check_no_repeated_link(path, data, lines_arr)
     cap, fft, length = col("capacity"), col("free_flow_time"), col("length")
     b, power, toll = col("b", 0.15), col("power", 4.0), col("toll")
     for name, values_ in (("capacity", cap), ("free_flow_time", fft), ("length", length), ("b", b), ("power", power), ("toll", toll)):

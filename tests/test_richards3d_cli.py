@@ -60,6 +60,9 @@ def test_block_json_report(tmp_path: Path) -> None:
         ("grid.nx", 2000, ("limit", "block.yaml")),  # 2000 x 5 x 10 is fine, so make it bigger below
         ("sides.bottom", {"kind": "rain", "rain_mm_h": 10.0}, ("top only", "sides.bottom")),
         ("sides.top.rian_mm_h", 3.0, ("unknown key", "rian_mm_h")),
+        # s54b: a range holding every face of its side closed none and was read without a word
+        ("sides.bottom.open_depth_m", [0.0, 1.0], ("sides.bottom.open_depth_m", "closes none and changes nothing")),
+        ("sides.top.open_x_m", [0.0, 6.0], ("sides.top.open_x_m", "closes none and changes nothing")),
     ],
 )
 def test_bad_block_specs_are_one_line(tmp_path: Path, key: str, value, expect) -> None:

@@ -182,9 +182,13 @@ def build_block(spec: BlockSpecFile, *, path=None) -> Block:
         value = {"head": s.h_m, "flux": s.flux_m_s, "rain": (s.rain_mm_h or 0.0) / 3.6e6, "free_drainage": 0.0}[s.kind]
         x, y, z = block.face_centres(name)
         closed = np.zeros(x.shape, dtype=bool)
-        for rng, coord in ((s.open_x_m, x), (s.open_y_m, y), (s.open_depth_m, z)):
+        for key, rng, coord in (("open_x_m", s.open_x_m, x), ("open_y_m", s.open_y_m, y), ("open_depth_m", s.open_depth_m, z)):
             if rng is not None:
-                closed |= (coord < rng[0]) | (coord > rng[1])
+                outside = (coord < rng[0]) | (coord > rng[1])
+                if not outside.any():
+                    raise InputError(f"{key} [{rng[0]:g}, {rng[1]:g}] holds every face of this side: it closes none and "
+                                     "changes nothing; leave it out, or narrow it", path=path, field=f"sides.{name}.{key}")
+                closed |= outside
         if np.all(closed):
             raise InputError("the open ranges leave no face of this side open", path=path, field=f"sides.{name}")
         sides[name] = Side(s.kind, np.where(closed, np.nan, value))

@@ -51,3 +51,13 @@ def test_cli_refuses_a_percentage_share_without_a_traceback(tmp_path: Path) -> N
     result = run_twin(["calibrate", tmp_path / "no_scene_needed", "--classes", path, "-o", out, "-q"])
     assert_one_line_error(result, contains=("targets.csv", "row 2", "'share'", "not a number"))
     assert not out.exists()
+
+
+def test_an_empty_class_target_file_says_so_naming_the_option(tmp_path: Path) -> None:
+    """s54b: a 0-byte --classes file said "not a readable CSV: No columns to parse from file" and
+    named no option."""
+    path = tmp_path / "targets.csv"
+    path.write_bytes(b"")
+    with pytest.raises(SchemaError, match=r"empty file \(0 bytes\)") as err:
+        check_class_targets_table(path)
+    assert err.value.field == "--classes" and "targets.csv" in str(err.value)

@@ -40,10 +40,13 @@ def check_class_targets_table(path: str | os.PathLike[str]) -> None:
 
     path = Path(path)
     check_input_file(path, suffixes=(".csv",), max_bytes=1024**2, what="class targets", field="--classes")
+    if path.stat().st_size == 0:  # pandas: 'No columns to parse from file'
+        raise SchemaError("empty file (0 bytes): give the header target,classes,share,sd,use and a row per class share",
+                          path=path, field="--classes")
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (ValueError, pd.errors.ParserError) as exc:
-        raise SchemaError(f"not a readable CSV: {exc}", path=path) from None
+        raise SchemaError(f"not a readable CSV: {exc}", path=path, field="--classes") from None
     every = set(class_order())
     seen: dict[str, int] = {}
     for i, r in table.iterrows():

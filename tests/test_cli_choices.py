@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.cli_harness import assert_one_line_error, run_twin
 from twin.cli.choices import check_choice, close_choice
 from twin.cli.errors import run_app
 from twin.cli.main import app
@@ -84,3 +85,12 @@ def test_access_categories_hint(capsys) -> None:
     assert "field '--categories': unknown service category 'parc': choose one of school, park" in capsys.readouterr().err
     assert run_app(app, ["traffic", "access", B, "--categories", "school,plaground"]) == 2
     assert "(did you mean 'playground'?)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("args", "option", "name"), [
+    (["traffic", "access", "x.geojson", "--categories", "school,school"], "--categories", "'school'"),
+    (["solar", "cadastre", "x.geojson", "--surfaces", "roof,wall,roof"], "--surfaces", "'roof'"),
+])
+def test_a_name_listed_twice_in_a_comma_separated_option_is_refused(args, option, name):
+    """s54b: ``--categories school,school`` ran (exit 0) as if written once."""
+    assert_one_line_error(run_twin(args), contains=(f"'{option}'", f"{name} is listed twice"))

@@ -151,6 +151,11 @@ def choice(source: Sequence[str] | str, *, what: str, comma_separated: bool = Fa
             raise InputError(f"no {what} given: name at least one of {', '.join(allowed)}", field=param.opts[0])
         for item in items:
             check_choice(item, allowed, option=param.opts[0], what=what)
+        twice = next((item for i, item in enumerate(items) if item in items[:i]), None)
+        if twice is not None:  # computed and reported twice, or a typo for another name
+            from twin.errors import InputError
+
+            raise InputError(f"{what} {twice!r} is listed twice in {value!r}", field=param.opts[0])
         return value
 
     return callback

@@ -59,7 +59,11 @@ def read_parameters(path: str | Path | None = None, overrides: dict[str, float] 
     from twin.io.paths import check_input_file
 
     path = check_input_file(path, field="parameters", what="mobility parameter table") if path is not None else PARAMETERS
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
+        raise InputError(f"cannot read the mobility parameter table: {' '.join(str(exc).split())}", path=path,
+                         field="parameters") from None
     for col in ("name", "value", "unit", "low", "high", "source"):
         if col not in table.columns:
             raise InputError(f"the parameter table lacks the column {col!r}", path=path, field=col)

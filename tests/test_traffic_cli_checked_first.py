@@ -100,12 +100,14 @@ def test_mobility_options_are_refused_before_the_scene_is_read(tmp_path, extra, 
 
 
 @pytest.mark.parametrize("content", [b"", b"\x9e\xff not text"])
-def test_an_unreadable_parameter_table_is_one_line(tmp_path, content):
-    """s54b: an empty --parameters table was an internal error (EmptyDataError, exit 70)."""
+@pytest.mark.parametrize(("option", "what"), [("--parameters", "mobility parameter table"), ("--mode-choice", "coefficient table")])
+def test_an_unreadable_parameter_table_is_one_line(tmp_path, content, option, what):
+    """s54b: an empty --parameters table was an internal error (EmptyDataError, exit 70); an
+    unreadable --mode-choice table named no option."""
     table = tmp_path / "params.csv"
     table.write_bytes(content)
-    assert_one_line_error(run_twin(["traffic", "mobility", *SCENE, "--parameters", str(table)]),
-                          contains=("params.csv", "'--parameters'", "cannot read the mobility parameter table"))
+    assert_one_line_error(run_twin(["traffic", "mobility", *SCENE, option, str(table)]),
+                          contains=("params.csv", f"'{option}'", f"cannot read the {what}"))
 
 
 def test_the_zone_limit_of_a_scenario_run_names_the_file(tmp_path, monkeypatch, capsys):

@@ -104,7 +104,7 @@ class ModeChoiceModel:
         try:
             table = pd.read_csv(path, dtype=str, keep_default_na=False)
         except (ValueError, pd.errors.ParserError) as exc:
-            raise InputError(f"cannot read the coefficient table: {exc}".splitlines()[0], path=path) from None
+            raise InputError(f"cannot read the coefficient table: {exc}".splitlines()[0], path=path, field="mode_choice") from None
         for col in ("parameter", "mode", "value"):
             if col not in table.columns:
                 raise InputError(f"the coefficient table lacks the column {col!r}", path=path, field=col)

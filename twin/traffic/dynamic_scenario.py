@@ -203,7 +203,10 @@ def _unique(frame: pd.DataFrame, column: str, path: Path) -> None:
     dup = frame[column].duplicated().to_numpy()
     if dup.any():
         k = int(np.flatnonzero(dup)[0])
-        raise SchemaError(f"duplicate id {frame[column].iloc[k]!r}", path=path, obj=f"row {frame.index[k]}", field=column)
+        value = frame[column].iloc[k]
+        value = value.item() if isinstance(value, np.generic) else value  # 7, not np.int64(7)
+        first = frame.index[int(np.flatnonzero((frame[column] == frame[column].iloc[k]).to_numpy())[0])]
+        raise SchemaError(f"duplicate id {value!r} (first at row {first})", path=path, obj=f"row {frame.index[k]}", field=column)
 
 
 def _numbers(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
@@ -245,6 +248,13 @@ def read_scenario(folder: str | Path) -> DynamicScenario:
         if unknown.any():
             row = int(np.flatnonzero(unknown.to_numpy())[0])
             raise SchemaError(f"node {links[col].iloc[row]!r} not in nodes.csv", path=links_path, obj=f"link {links['link_id'].iloc[row]}", field=col)
+    loop = (links["from_node_id"] == links["to_node_id"]).to_numpy()
+    if loop.any():  # no route takes it: a mistyped node, simulated without a word
+        row = int(np.flatnonzero(loop)[0])
+        node = links["from_node_id"].iloc[row]
+        node = node.item() if isinstance(node, np.generic) else node
+        raise SchemaError(f"the link goes from node {node!r} back to itself (from_node_id = to_node_id): "
+                          "a mistyped node?", path=links_path, obj=f"link {links['link_id'].iloc[row]}", field="to_node_id")
     length = _numbers(links, "length_m", links_path)
     speed = _numbers(links, "free_flow_speed_m_s", links_path)
     lanes = _numbers(links, "lanes", links_path)

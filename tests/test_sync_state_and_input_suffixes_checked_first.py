@@ -75,3 +75,13 @@ def test_help_shows_the_state_argument_as_state(command):
 def test_an_input_of_another_file_type_is_refused_before_the_scene_or_state(paths, args, option, name, what):
     line = assert_one_line_error(_run(paths, args), contains=(name, f"'{option}'", f"must end in {what}"))
     assert "no_scene" not in line and "no_state" not in line
+
+
+def test_sync_init_out_of_another_type_names_the_file(paths):
+    """s54b: ``sync init -o state.txt`` said "the sync state is a .npz file" naming no file."""
+    from tests.scenario_helpers import written_small_scene
+
+    out = paths["M_TXT"].parent / "state.txt"
+    scene = written_small_scene(paths["M_TXT"].parent, "scene")
+    assert_one_line_error(_run(paths, ["sync", "init", str(scene), "--weather", "EPW", "--start", START, "--from-prior", "-o", str(out)]),
+                          contains=("state.txt", "'--out'", "the sync state is a .npz file, not '.txt'"))

@@ -287,7 +287,7 @@ def sync_init(scene_paths, *, weather, start, out: Path, members: int = 32, seed
 
     out = Path(out)
     if out.suffix.lower() != ".npz":
-        raise InputError("the sync state is a .npz file", field="--out")
+        raise InputError(f"the sync state is a .npz file, not {out.suffix or 'a name without suffix'!r}", path=out, field="--out")
     if not 4 <= int(members) <= 512:
         raise InputError("--members must be from 4 to 512", field="--members")
     t0 = aware_time_option(start, "--start")

@@ -203,3 +203,13 @@ def test_misspelt_energy_column_is_named_with_its_closest_column(tmp_path, colum
     with pytest.raises(SchemaError, match="no energy column") as e:
         read_meters(path, building_ids=IDS)
     assert hint in str(e.value) and "m.csv" in str(e.value) and "'kwh'" in str(e.value)
+
+
+def test_an_empty_meter_file_says_so_naming_the_option(tmp_path):
+    """s54b: a 0-byte meter file said "not a readable CSV table: No columns to parse from file" and
+    named no option."""
+    path = tmp_path / "m.csv"
+    path.write_bytes(b"")
+    with pytest.raises(InputError, match=r"empty meter file \(0 bytes\)") as e:
+        read_meters(path, building_ids=IDS)
+    assert "m.csv" in str(e.value) and e.value.field == "--meters"

@@ -114,16 +114,18 @@ def _read_table(path: Path, option: str) -> pd.DataFrame:
     from twin.io.paths import check_input_file
 
     check_input_file(path, suffixes=METER_SUFFIXES, max_bytes=MAX_METER_BYTES, what="meter file", field=option)
+    if path.stat().st_size == 0:  # pandas: 'No columns to parse from file'
+        raise ParseError("empty meter file (0 bytes)", path=path, field=option)
     try:
         if path.name.lower().endswith(".csv"):  # its separator checked by check_input_file
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1, skipinitialspace=True)
         else:
             frame = pd.read_parquet(path)
     except UnicodeDecodeError as exc:
-        raise ParseError(f"not UTF-8 text (byte {exc.start})", path=path) from None
+        raise ParseError(f"not UTF-8 text (byte {exc.start})", path=path, field=option) from None
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise ParseError(f"not a readable {'CSV' if path.suffix.lower() == '.csv' else 'Parquet'} table: "
-                         f"{' '.join(str(exc).split())[:200]}", path=path) from None
+                         f"{' '.join(str(exc).split())[:200]}", path=path, field=option) from None
     if path.name.lower().endswith(".csv") and not isinstance(frame.index, pd.RangeIndex):  # pandas took the first column as the index
         raise ParseError("the rows have one field more than the header (a trailing comma, or a column without a name), "
                          "so every column would shift by one: name every column in the header or remove the extra field",

@@ -165,7 +165,7 @@ def test_bad_input_one_line(tmp_path: Path) -> None:
     unknown_zone = run_twin(["traffic", "select-zone", *base, "-z", "3,99"])
     assert_one_line_error(unknown_zone, contains=("zone 99", "not a zone", "zones"))
     through_node = run_twin(["traffic", "select-zone", "--net", str(NET), "--trips", str(TRIPS), "-z", "25"])  # SiouxFalls: 24 zones
-    assert_one_line_error(through_node, contains=("zone 25", "24 zones"))
+    assert_one_line_error(through_node, contains=("SiouxFalls_net.tntp", "zone 25", "24 zones"))  # s54b: the file was not named
     bad_side = run_twin(["traffic", "select-zone", *base, "-z", "3", "--side", "both"])
     assert_one_line_error(bad_side, contains=("--side", "both", "choose one of origin, destination"))
     inside = run_twin(["traffic", "select-zone", *base, "-z", "3", "--link-flows", str(net.parent / "flows.csv")])

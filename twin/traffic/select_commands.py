@@ -187,7 +187,12 @@ def run_select_zone(net: Path, trips: Path, zones: list[str], side: str, gap: fl
     if side not in ("origin", "destination"):
         raise InputError(f"must be origin or destination, got {side!r}", field="--side")
     network, demand, xy = read_inputs(net, trips, outputs, gap)
-    idx = zone_indices(network, zones)  # unknown zones fail before the assignment
+    try:
+        idx = zone_indices(network, zones)  # unknown zones fail before the assignment
+    except InputError as exc:  # an unknown zone: name the network file, as select-link does
+        if exc.obj is None:
+            raise
+        raise InputError(exc.message, path=net, obj=exc.obj, field=exc.field) from None
     result = assign(network, demand, algorithm="b", gap=gap)
     sz = select_zone(result, zones, side=side, demand=demand)
     summary: dict[str, Any] = {

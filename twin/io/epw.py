@@ -257,15 +257,26 @@ def read_epw(path: str | os.PathLike[str], *, year: int | None = None) -> Weathe
     return Weather(frame, location, path)
 
 
-def _check_range(values: np.ndarray, name: str, path: str) -> None:
-    """Raise ParseError naming the first line whose value of ``name`` is outside :data:`RANGES`."""
+def out_of_range(values: np.ndarray, name: str) -> tuple[int, int] | None:
+    """The first hour and the number of hours whose value of field ``name`` lies outside
+    :data:`RANGES` (an infinity included, every bound being finite; NaN, a missing value, is not
+    counted); None when every value is inside. Used by the EPW reader and by the scene reader's
+    check of a saved weather layer."""
     lo, hi = RANGES[name]
     with np.errstate(invalid="ignore"):
         bad = (values < lo) | (values > hi)
-    if bad.any():
-        r = int(np.flatnonzero(bad)[0])
+    if not bad.any():
+        return None
+    return int(np.flatnonzero(bad)[0]), int(bad.sum())
+
+
+def _check_range(values: np.ndarray, name: str, path: str) -> None:
+    """Raise ParseError naming the first line whose value of ``name`` is outside :data:`RANGES`."""
+    found = out_of_range(values, name)
+    if found is not None:
+        (r, n), (lo, hi) = found, RANGES[name]
         raise ParseError(
-            f"value {values[r]:g} outside the range {lo:g}..{hi:g} of the field (in {int(bad.sum())} hour{'s' if bad.sum() > 1 else ''}); "
+            f"value {values[r]:g} outside the range {lo:g}..{hi:g} of the field (in {n} hour{'s' if n > 1 else ''}); "
             "a column may be shifted, or the file is not an hourly EPW",
             path=path, obj=f"line {r + 9}", field=name,
         )
@@ -281,4 +292,4 @@ def _check_not_constant(dry_bulb_c: np.ndarray, path: str) -> None:
         )
 
 
-__all__ = ["MAX_EPW_BYTES", "N_FIELDS", "RANGES", "REPORTED_MISSING", "Location", "Weather", "read_epw"]
+__all__ = ["MAX_EPW_BYTES", "N_FIELDS", "RANGES", "REPORTED_MISSING", "Location", "Weather", "out_of_range", "read_epw"]

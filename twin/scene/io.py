@@ -94,7 +94,7 @@ def _check_weather_hours(frame: pd.DataFrame, where) -> None:
     """
     import numpy as np
 
-    from twin.io.epw import RANGES
+    from twin.io.epw import RANGES, out_of_range
 
     n = len(frame)
     if n not in (8760, 8784):
@@ -113,12 +113,11 @@ def _check_weather_hours(frame: pd.DataFrame, where) -> None:
             values = frame[name].to_numpy(dtype=float, na_value=np.nan)
         except (TypeError, ValueError):
             raise ParseError(f"{name} holds values that are not numbers", path=where, obj="weather", field=name) from None
-        with np.errstate(invalid="ignore"):
-            bad = np.isinf(values) | (values < lo) | (values > hi)
-        if bad.any():
-            r = int(np.flatnonzero(bad)[0])
-            raise ParseError(f"value {float(values[r]):g} outside the range {lo:g}..{hi:g} of the field (in {int(bad.sum()):,} "
-                             f"hour{'s' if bad.sum() > 1 else ''})", path=where, obj=f"weather row {r} ({frame.index[r]})", field=name)
+        found = out_of_range(values, name)
+        if found is not None:
+            r, n = found
+            raise ParseError(f"value {float(values[r]):g} outside the range {lo:g}..{hi:g} of the field (in {n:,} "
+                             f"hour{'s' if n > 1 else ''})", path=where, obj=f"weather row {r} ({frame.index[r]})", field=name)
 
 
 def _library_errors() -> tuple[type[BaseException], ...]:

@@ -68,7 +68,7 @@ def test_the_bands_table():
         "| primary energy, MWh | 246,000-386,000 | 189,000-291,000 | −27 % | −61,600 to −46,700 | −48,600 to −37,000 | −22 % |",
         "| CO2, t | 50,600-81,400 | 39,400-60,900 | −30 % | −10,900 to −7,440 | −7,800 to −5,460 | −32 % |",
         "| energy cost, kEUR/year | 25,100-39,900 | 19,200-30,800 | −22 % | −7,100 to −5,330 | −5,730 to −4,350 | −22 % |",
-        "| floor area in D or worse (standard conditions), % | 94.6-99.6 | 83.3-89.9 | **+32 %** | −24.6 to −19.4 | −23.0 to −20.3 | −48 % |"]
+        "| floor area in EPB class D or worse, % | 94.6-99.6 | 83.3-89.9 | **+32 %** | −24.6 to −19.4 | −23.0 to −20.3 | −48 % |"]
 
 
 def test_the_rounding_keeps_three_significant_digits():
@@ -77,7 +77,7 @@ def test_the_rounding_keeps_three_significant_digits():
 
 def test_the_widths_sentence_follows_the_figures():
     data = _figures()
-    assert cal.widths(data) == ("Every band but one narrows (by 22 % to 48 %): the baseline's floor area in D or worse (standard conditions) "
+    assert cal.widths(data) == ("Every band but one narrows (by 22 % to 48 %): the baseline's floor area in EPB class D or worse "
                                 "widens by 32 % (5.00 -> 6.60 points); its median moves from 97.3 % with the priors alone to 86.5 % calibrated.")  # fmt: skip
     data["whatifs"]["renovation-wave"]["floor_area_class_d_or_worse_pct"]["baseline_p_lo"] = 85.0  # 5.0 -> 4.9 points
     assert cal.widths(data) == "Every band narrows (by 2 % to 48 %)."

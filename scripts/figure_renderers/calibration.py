@@ -23,7 +23,7 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("primary_energy_mwh", "primary energy, MWh"),
     ("co2_t", "CO2, t"),
     ("energy_cost_keur_yr", "energy cost, kEUR/year"),
-    ("floor_area_class_d_or_worse_pct", "floor area in D or worse (standard conditions), %"),
+    ("floor_area_class_d_or_worse_pct", "floor area in EPB class D or worse, %"),
 )
 """(KPI, label with unit) of the table, in order."""
 PARTS = (("baseline", "the baseline's"), ("delta", "the change's"))

@@ -15,7 +15,7 @@ ROWS: tuple[tuple[str, str, float, str], ...] = (
     ("heating_need_mwh", "heating need, GWh", 1e-3, ",.1f"),
     ("primary_energy_mwh", "primary energy, GWh", 1e-3, ",.1f"),
     ("co2_t", "CO2, kt", 1e-3, ",.1f"),
-    ("floor_area_class_d_or_worse_pct", "floor area in class D or worse, %", 1.0, ",.1f"),
+    ("floor_area_class_d_or_worse_pct", "floor area in EPB class D or worse, %", 1.0, ",.1f"),
     ("investment_keur", "investment, MEUR", 1e-3, ",.1f"),
     ("am_peak_vehicle_km", "morning-peak vehicle-km", 1.0, ",.0f"),
 )

@@ -76,6 +76,7 @@ def test_read_counts_and_bad_rows(tmp_path: Path) -> None:
         ("link_id,period,vehicles,class\n3,am,-4,car\n", "line 2", "finite number >= 0"),
         ("link_id,period,vehicles,class\n3,am,abc,car\n", "line 2", "finite number >= 0"),
         ("link_id,period,vehicles,class\n3,am,nan,car\n", "line 2", "finite number >= 0"),
+        ("link_id,period,vehicles,class\n3,am,1e12,car\n", "line 2 (link_id 3); field 'vehicles'", "above the largest plausible count, 921,600"),
         ("link_id,period,vehicles,class\n3,am,4,car\n3,am,5,car\n", "line 3", "counted twice"),
         ("link_id,period,class\n3,am,car\n", "", "missing column 'vehicles'"),
         ("period,vehicles,class\nam,3,car\n", "", "exactly one of the columns"),
@@ -89,6 +90,25 @@ def test_read_counts_and_bad_rows(tmp_path: Path) -> None:
         assert str(path) in str(info.value) and where in str(info.value)
     with pytest.raises(InputError, match="no count for period 'night'"):
         read_counts(good, net, period="night")
+
+
+def test_count_bound_follows_the_hours_and_the_links(tmp_path: Path) -> None:
+    """The plausible bound of a count is the widest road (16 lanes at 2,400 veh/h) over a day, or
+    over the hours given (design flows), times the links an OSM way count sums."""
+    from twin.traffic.counts import MAX_COUNT_PER_LINK
+
+    net = three_zone_network()
+    assert MAX_COUNT_PER_LINK == 16 * 2400 * 24
+    day = write(tmp_path, "link_id,period,vehicles,class\n3,am,921600,car\n")
+    assert read_counts(day, net).vehicles.tolist() == [921600.0]  # at the bound: accepted
+    with pytest.raises(InputError, match=r"above the largest plausible count, 38,400 .* over 1 h") as info:
+        read_counts(day, net, period_h=1.0)
+    assert "line 2" in str(info.value) and str(day) in str(info.value)
+    net.meta["osm_way_id"] = np.array(["10", "10", "20", "20", "30", "30", "40", "40", "50", "50"])
+    two = write(tmp_path, "osm_way_id,period,vehicles,class\n20,am,1500000,all\n")
+    assert read_counts(two, net).vehicles.tolist() == [1.5e6]  # two links: twice the bound
+    with pytest.raises(InputError, match="on 2 links is above"):
+        read_counts(write(tmp_path, "osm_way_id,period,vehicles,class\n20,am,2e6,all\n"), net)
 
 
 def test_counts_by_osm_way(tmp_path: Path) -> None:

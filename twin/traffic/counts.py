@@ -11,13 +11,14 @@ column         meaning
                (both directions; the network must carry ``meta['osm_way_id']`` per link)
 ``period``     label of the counting period (e.g. ``am_peak``, ``2024-03-12T08``)
 ``vehicles``   vehicles counted in the period, a finite number >= 0 (same unit as the OD
-               matrix: vehicles per period)
+               matrix: vehicles per period) and at most :data:`MAX_COUNT_PER_LINK` per link
+               counted (a day of the widest road: a larger count is a unit slip or a typo)
 ``class``      vehicle class (``car``, ``truck``, ``all``...)
 =============  ======================================================================
 
 A run uses one period and one class (``period=``/``klass=``; required when the file holds
 several). Bad rows are :class:`~twin.errors.InputError` naming the file, line and field: a
-missing column, a count that is not a finite number >= 0, a link or way not in the network, the
+missing column, a count that is not a finite number >= 0 or is above the plausible bound, a link or way not in the network, the
 same link, period and class counted twice (also under two spellings: a link id and its
 ``FROM-TO`` node ids), no row left after the period/class filter.
 
@@ -56,10 +57,26 @@ import numpy as np
 
 from twin.errors import InputError, SchemaError
 from twin.option_names import ESTIMATION_METHODS  # the ``method`` values of estimate_od (there for the command line, kept here)
+from twin.street_limits import MAX_LANES
 from twin.traffic.network import Network
 from twin.traffic.tntp import Demand
 
 COUNT_COLUMNS = ("period", "vehicles", "class")
+
+#: Highest flow of one traffic lane, veh/h: the Highway Capacity Manual's capacity of a basic
+#: freeway segment at a free-flow speed of 75 mi/h (2,400 pc/h/ln); urban lanes carry less.
+MAX_LANE_FLOW_VEH_H = 2400.0
+
+#: Longest period a count of :func:`read_counts` may cover unless told (``period_h``), h: a
+#: static assignment's period is an hour, a peak or a day.
+MAX_COUNT_PERIOD_H = 24.0
+
+#: Largest count on one link over :data:`MAX_COUNT_PERIOD_H` (921,600 vehicles): the widest road
+#: (:data:`twin.street_limits.MAX_LANES` lanes in one direction) at :data:`MAX_LANE_FLOW_VEH_H`
+#: all day. A count of an OSM way (both directions, every link of it) may reach this times the
+#: number of its links. Above it a count is a unit slip or a typo (1e12 vehicles was accepted,
+#: and the estimation scaled the OD matrix towards it).
+MAX_COUNT_PER_LINK = MAX_LANES * MAX_LANE_FLOW_VEH_H * MAX_COUNT_PERIOD_H
 
 
 def geh(modelled: np.ndarray, counted: np.ndarray) -> np.ndarray:
@@ -126,8 +143,12 @@ def check_outer(outer: object, *, field: str = "outer") -> int:
 
 
 def read_counts(path: str | Path, network: Network, *, period: str | None = None, klass: str | None = None, option: str = "--counts",
-                choice_options: tuple[str, str] = ("--period", "--class")) -> Counts:
+                choice_options: tuple[str, str] = ("--period", "--class"), period_h: float | None = None) -> Counts:
     """Read a counts CSV (format in the module docstring) for ``network``.
+
+    ``period_h``: hours each count covers when known (``--count-period-h`` of design flows); the
+    plausible bound of a count is then ``period_h`` hours of the widest road instead of
+    :data:`MAX_COUNT_PER_LINK` (a day's).
 
     ``option``: the command-line option that names the file (in the error of a missing or
     unreadable file; ``--design-flows`` when the counts time signals,
@@ -190,6 +211,8 @@ def read_counts(path: str | Path, network: Network, *, period: str | None = None
     labels: list[str] = []
     vehicles = np.empty(len(frame))
     seen: dict[tuple[int, ...], tuple[int, str]] = {}
+    hours = MAX_COUNT_PERIOD_H if period_h is None else float(period_h)
+    per_link = MAX_LANES * MAX_LANE_FLOW_VEH_H * hours
     for i, (key, text, line) in enumerate(zip(frame[key_col].str.strip(), frame["vehicles"], lines)):
         try:
             v = float(text)
@@ -206,6 +229,11 @@ def read_counts(path: str | Path, network: Network, *, period: str | None = None
                 idx = link_indices(network, [key])
             except InputError as exc:
                 raise InputError(exc.message, path=path, obj=f"line {line}", field="link_id") from None
+        if v > per_link * max(idx.size, 1):
+            span = f"{idx.size} links" if idx.size > 1 else "one link"
+            raise InputError(f"vehicles {text.strip()} on {span} is above the largest plausible count, {per_link * max(idx.size, 1):,.0f} "
+                             f"({MAX_LANES} lanes at {MAX_LANE_FLOW_VEH_H:,.0f} veh/h each over {hours:g} h per link); a unit slip or a typo?",
+                             path=path, obj=f"line {line} ({key_col} {key})", field="vehicles")  # fmt: skip
         counted = tuple(sorted(int(k) for k in idx))  # the links, whatever the spelling (a link id or its FROM-TO node ids)
         if counted in seen:
             first, first_key = seen[counted]

@@ -651,7 +651,7 @@ def read_design_flows(path: Path, network: Any, *, period: str | None = None, kl
     from twin.traffic.counts import read_counts
 
     hours = check_count_period_h(DEFAULT_COUNT_PERIOD_H if count_period_h is None else count_period_h)
-    counts = read_counts(path, network, period=period, klass=klass, option="--design-flows")
+    counts = read_counts(path, network, period=period, klass=klass, option="--design-flows", period_h=hours)
     out: dict[Any, float] = {}
     for idx, label, v, line in zip(counts.links, counts.labels, counts.vehicles.tolist(), counts.lines.tolist(), strict=True):
         if len(idx) != 1:

@@ -325,7 +325,9 @@ class DemandArrays:
 def numeric_column(frame: pd.DataFrame, column: str, *, path: str | None = None, what: str = "row") -> np.ndarray:
     """``frame[column]`` as float64; a value that is not a number raises InputError naming its row.
 
-    Empty cells become NaN (the callers decide whether NaN is allowed).
+    Empty cells become NaN (the callers decide whether NaN is allowed); a cell that spells NaN
+    (``nan``, ``NaN``: pandas reads it as an empty cell unless the frame was read with
+    :data:`EMPTY_ONLY_NA`) is not a finite number.
     """
     import pandas as pd
 
@@ -334,8 +336,20 @@ def numeric_column(frame: pd.DataFrame, column: str, *, path: str | None = None,
     wrong = np.flatnonzero(np.isnan(numbers) & values.notna().to_numpy())
     if wrong.size:
         k = int(wrong[0])
-        raise InputError(f"not a number: {values.iloc[k]!r}", path=path, obj=f"{what} {frame.index[k]}", field=column)
+        text = values.iloc[k]
+        try:
+            spelt_nan = bool(np.isnan(float(text)))
+        except (TypeError, ValueError):
+            spelt_nan = False
+        what_is_wrong = "not a finite number (leave the cell empty if the column may be left out)" if spelt_nan else "not a number"
+        raise InputError(f"{what_is_wrong}: {text!r}", path=path, obj=f"{what} {frame.index[k]}", field=column)
     return numbers
+
+
+#: ``pandas.read_csv`` keywords that read only an empty cell as missing: by default pandas also
+#: reads ``nan``, ``NA``, ``null``, ``n/a``... as an empty cell, so ``nan`` written in an optional
+#: column (``flow_veh_s`` beside ``vehicles``) was taken for a cell left empty.
+EMPTY_ONLY_NA = {"keep_default_na": False, "na_values": [""]}
 
 
 def demand_arrays(network: Network, demand: pd.DataFrame, *, path: str | None = None) -> DemandArrays:

@@ -243,7 +243,7 @@ def run_simulate(
     import pandas as pd
 
     from twin.io.paths import check_input_file
-    from twin.traffic.dynamic import DEFAULT_DUO_INTERVAL_S, DEFAULT_DUO_WEIGHT, MAX_DT_S, MAX_DURATION_S, LinkDynamics
+    from twin.traffic.dynamic import DEFAULT_DUO_INTERVAL_S, DEFAULT_DUO_WEIGHT, EMPTY_ONLY_NA, MAX_DT_S, MAX_DURATION_S, LinkDynamics
     from twin.traffic.dynamic_replicates import simulate_replicates
     from twin.traffic.dynamic_scenario import csv_line_index, read_scenario
 
@@ -329,7 +329,7 @@ def run_simulate(
         net = Network.from_scene(scene, mode="car")
         dyn = LinkDynamics.from_network(net, lanes=net.meta.get("lanes", np.ones(net.n_links)))  # from_scene: lanes per link, at least 1
         try:
-            dem = csv_line_index(pd.read_csv(demand))
+            dem = csv_line_index(pd.read_csv(demand, **EMPTY_ONLY_NA))  # 'nan' written in a cell is not an empty cell
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read the demand table: {' '.join(str(exc).split())}", path=demand) from None
         dt_s = dt_s if dt_s is not None else SCENE_DT_S

@@ -178,10 +178,11 @@ def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     import pandas as pd
 
     from twin.io.paths import check_input_file
+    from twin.traffic.dynamic import EMPTY_ONLY_NA
 
     check_input_file(path, what="scenario table")
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, **EMPTY_ONLY_NA)  # 'nan' written in a cell is not an empty cell
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise ParseError(f"cannot read table: {' '.join(str(exc).split())}", path=path) from None
     for col in required:

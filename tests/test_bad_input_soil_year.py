@@ -86,11 +86,11 @@ def _case_vegetation_missing_column(tmp_path):
 
 
 def _case_water_table_default_negative(tmp_path):
-    return _year_spec(tmp_path, {"water_table": {"default_depth_m": -0.5}}), ("year.yaml", "water_table.default_depth_m", "above the surface")
+    return _year_spec(tmp_path, {"water_table": {"default_depth_m": -0.5}}), ("year.yaml", "options.water_table.default_depth_m", "above the surface")
 
 
 def _case_water_table_default_zero(tmp_path):
-    return _year_spec(tmp_path, {"water_table": {"default_depth_m": 0.0}}), ("year.yaml", "water_table.default_depth_m", "above the surface")
+    return _year_spec(tmp_path, {"water_table": {"default_depth_m": 0.0}}), ("year.yaml", "options.water_table.default_depth_m", "above the surface")
 
 
 def _case_water_table_map_negative(tmp_path):
@@ -108,11 +108,11 @@ def _case_water_table_map_missing(tmp_path):
 
 
 def _case_sewer_outlet_zero(tmp_path):
-    return _year_spec(tmp_path, {"sewer": {"outlet_capacity_mm_h": 0.0}}), ("year.yaml", "sewer.outlet_capacity_mm_h", "positive")
+    return _year_spec(tmp_path, {"sewer": {"outlet_capacity_mm_h": 0.0}}), ("year.yaml", "options.sewer.outlet_capacity_mm_h", "positive")
 
 
 def _case_sewer_outlet_negative(tmp_path):
-    return _year_spec(tmp_path, {"sewer": {"outlet_capacity_mm_h": -2.0}}), ("year.yaml", "sewer.outlet_capacity_mm_h")
+    return _year_spec(tmp_path, {"sewer": {"outlet_capacity_mm_h": -2.0}}), ("year.yaml", "options.sewer.outlet_capacity_mm_h")
 
 
 def _case_sewer_street_diameter_zero(tmp_path):
@@ -152,7 +152,16 @@ def _case_catchment_storage_negative(tmp_path):
 
 
 def _case_unknown_option(tmp_path):
-    return _year_spec(tmp_path, {"spinup_dayz": 3}), ("year.yaml", "options.spinup_dayz")
+    return _year_spec(tmp_path, {"spinup_dayz": 3}), ("year.yaml", "unknown key 'options.spinup_dayz'")
+
+
+def _case_option_at_the_top_level(tmp_path):  # the options' own key written beside 'scene:': pointed to 'options:'
+    return _year_spec(tmp_path, spinup_days=3), ("year.yaml", "unknown key 'spinup_days'", "did you mean 'options.spinup_days'")
+
+
+def _case_nested_option_misspelt(tmp_path):
+    grid = {"cell_size_m": 50.0, "bounds": SMALL, "cell_sise_m": 3.0}
+    return _year_spec(tmp_path, {"grid": grid}), ("year.yaml", "unknown key 'options.grid.cell_sise_m'", "cell_size_m")
 
 
 def _case_spinup_negative(tmp_path):
@@ -165,7 +174,7 @@ def _case_stress_ratio_above_one(tmp_path):
 
 def _case_gi_unknown_class(tmp_path):
     gi = [{"kind": "bioretention", "landcover_classes": ["moonbase"], "area_share": 0.1}]
-    return _year_spec(tmp_path, {"green_infrastructure": gi}), ("year.yaml", "green_infrastructure", "moonbase")
+    return _year_spec(tmp_path, {"green_infrastructure": gi}), ("year.yaml", "options.green_infrastructure.landcover_classes", "moonbase")
 
 
 def _case_gi_zero_share(tmp_path):

@@ -65,7 +65,7 @@ def year(
     from twin.ingest import ingest
     from twin.ingest.epw import read_epw
     from twin.io.json_out import to_json_text
-    from twin.soil.year import run_district_year
+    from twin.soil.year import YearOptions, run_district_year
     from twin.soil.year_spec import load_year_spec
 
     from .file_kinds import wrong_kind
@@ -83,10 +83,10 @@ def year(
     try:
         res = run_district_year(scene, weather, options, water_table_map=parsed.water_table_map, catchments=parsed.catchments, path=spec)
     except InputError as exc:
-        if exc.path is not None:
+        if exc.path is not None and Path(exc.path) != Path(spec):  # a table or a map: its own file and field
             raise
         field = exc.field
-        if field and field.split(".")[0] in ("grid", "water_table", "sewer", "green_infrastructure", "solver", "rain"):
+        if field and field.split(".")[0] in YearOptions.model_fields:  # the key path as written in the spec
             field = f"options.{field}"
         raise type(exc)(exc.message, path=spec, obj=exc.obj, field=field) from None
     kpis = res.kpis()

@@ -33,7 +33,7 @@ def _model_of(exc: ValidationError) -> type | None:
     return getattr(importlib.import_module(where[0]), where[1], None)
 
 
-def spec_input_error(exc: ValidationError, *, path=None, model: type | None = None) -> InputError:
+def spec_input_error(exc: ValidationError, *, path=None, model: type | None = None, key_prefix: str = "") -> InputError:
     """The :class:`InputError` that reports the first error of ``exc`` (a misspelt required key: the
     unknown key, not the missing one; :func:`twin.io.key_hints.error_to_report`).
 
@@ -46,6 +46,9 @@ def spec_input_error(exc: ValidationError, *, path=None, model: type | None = No
     model
         The model validated (default: the one of :data:`SPEC_MODELS` named by ``exc.title``);
         it gives the known keys of an unknown key's section.
+    key_prefix
+        The key path of the model in the file the user wrote (``"options."`` for the options of a
+        year spec), put before the key in the field and the message.
 
     Returns
     -------
@@ -57,6 +60,7 @@ def spec_input_error(exc: ValidationError, *, path=None, model: type | None = No
     """
     err = error_to_report(exc.errors())
     key = ".".join(str(p) for p in err["loc"] if p not in ("function-after",))
+    key = f"{key_prefix}{key}" if key else key_prefix.rstrip(".")
     if err["type"] == "extra_forbidden":
         model = model if model is not None else _model_of(exc)
         hint = hint_for_error(model, err["loc"]) if model is not None else ""

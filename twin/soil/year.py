@@ -128,12 +128,13 @@ class YearOptions(BaseModel):
     unique_columns: bool = True
 
     @classmethod
-    def parse(cls, raw: dict, *, path=None) -> YearOptions:
-        """Validate options given as a dict; errors name the key path (and the file)."""
+    def parse(cls, raw: dict, *, path=None, key_prefix: str = "") -> YearOptions:
+        """Validate options given as a dict; errors name the key path (after ``key_prefix``, the
+        options' own key path in the file: ``"options."``) and the file."""
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:
-            raise spec_input_error(exc, path=path) from None
+            raise spec_input_error(exc, path=path, key_prefix=key_prefix) from None
 
 
 @dataclass

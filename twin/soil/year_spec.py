@@ -65,7 +65,10 @@ def load_year_spec(path: str | Path) -> tuple[YearSpec, YearOptions]:
         err = error_to_report(exc.errors())
         key = ".".join(str(p) for p in err["loc"])
         if err["type"] == "extra_forbidden":
-            raise InputError(f"unknown key {key!r}{hint_for_error(YearSpec, err['loc'])}", path=path, field=key) from None
+            hint = hint_for_error(YearSpec, err["loc"])
+            if len(err["loc"]) == 1 and key in YearOptions.model_fields:  # an option written at the top level
+                hint = f" (did you mean 'options.{key}'? the options go under 'options:')"
+            raise InputError(f"unknown key {key!r}{hint}", path=path, field=key) from None
         raise InputError(err["msg"], path=path, field=key or None) from None
     base = path.parent
     opts_raw = dict(spec.options)
@@ -75,10 +78,12 @@ def load_year_spec(path: str | Path) -> tuple[YearSpec, YearOptions]:
     sewer = opts_raw.get("sewer")
     if isinstance(sewer, dict) and isinstance(sewer.get("street_classes_table"), str):
         opts_raw["sewer"] = {**sewer, "street_classes_table": str(base / sewer["street_classes_table"])}
-    try:
-        options = YearOptions.parse(opts_raw, path=path)
+    options = YearOptions.parse(opts_raw, path=path, key_prefix="options.")
+    try:  # the checks run_district_year makes again, here before the scene is read
+        options.water_table.checked(path=path)
+        options.sewer.checked(path=path)
     except InputError as exc:
-        raise InputError(exc.message, path=path, field=f"options.{exc.field}" if exc.field else "options") from None
+        raise InputError(exc.message, path=path, field=f"options.{exc.field}") from None
     spec = spec.model_copy(update={
         "scene": [str(base / f) for f in spec.scene],
         "weather": str(base / spec.weather),

@@ -33,3 +33,32 @@ def test_an_empty_flow_veh_s_cell_beside_vehicles_still_runs(tmp_path):
     demand.to_csv(folder / "demand.csv", index=False)
     r = run_twin(["traffic", "simulate", str(folder), "--routes", "free_flow", "--json"])
     assert r.code == 0, r.stderr
+
+
+def test_access_weight_typo_gets_a_hint_and_a_text_column_is_refused() -> None:
+    """--weight floor_area named no column to use instead; --weight use (a text column) was a
+    ValueError (exit 70)."""
+    import geopandas as gpd
+
+    from twin.errors import SchemaError
+    from twin.traffic.access import building_weights
+
+    b = gpd.GeoDataFrame({"building_id": ["a", "b"], "use": ["residential", "office"], "floor_area_m2": [100.0, 50.0],
+                          "use_defaulted": [False, True]}, geometry=gpd.points_from_xy([0, 1], [0, 1]))  # fmt: skip
+    with pytest.raises(SchemaError, match=r"lack the weight column 'floor_area' \(did you mean 'floor_area_m2'\?\); give auto, count or a numeric "
+                                          r"column of the buildings \(floor_area_m2\)$"):  # fmt: skip
+        building_weights(b, "floor_area")
+    for text_column in ("use", "building_id", "use_defaulted"):
+        with pytest.raises(SchemaError, match=f"the weight column '{text_column}' is not numeric") as info:
+            building_weights(b, text_column)
+        assert info.value.field == text_column
+    assert building_weights(b, "floor_area_m2")[0].tolist() == [100.0, 0.0]  # office: not residents
+
+
+def test_access_weight_of_text_is_one_line_naming_the_option(tmp_path) -> None:
+    from tests.output_helpers import write_tiny_inputs
+    from tests.scenario_helpers import SAMPLES
+
+    district = write_tiny_inputs(tmp_path / "in") / "district.geojson"
+    r = run_twin(["traffic", "access", SAMPLES / "stgilles_streets_osm2013.geojson", district, "--weight", "building_id"])
+    assert_one_line_error(r, contains=("district.geojson", "'--weight'", "the weight column 'building_id' is not numeric"))

@@ -706,8 +706,16 @@ def building_weights(buildings: pd.DataFrame, weight: str = "auto", *, residenti
     if weight == "count":
         w = np.ones(len(buildings))
     else:
-        if weight not in buildings.columns:
-            raise SchemaError(f"buildings lack the weight column {weight!r}", obj="buildings", field=weight)
+        import pandas as pd
+
+        numeric = [str(c) for c in buildings.columns if c != "geometry" and pd.api.types.is_numeric_dtype(buildings[c]) and not pd.api.types.is_bool_dtype(buildings[c])]
+        if weight not in numeric:  # a missing column (with the closest name), or one of text (was a ValueError, exit 70)
+            from twin.io.key_hints import did_you_mean
+
+            listed = ", ".join(numeric[:8]) + (", ..." if len(numeric) > 8 else "")
+            what = (f"the weight column {weight!r} is not numeric" if weight in buildings.columns
+                    else f"buildings lack the weight column {weight!r}{did_you_mean(weight, ['auto', 'count', *numeric])}")
+            raise SchemaError(f"{what}; give auto, count or a numeric column of the buildings ({listed or 'none'})", obj="buildings", field=weight)
         w = buildings[weight].to_numpy(np.float64)
         w = np.where(np.isfinite(w) & (w > 0), w, 0.0)
     if residential_only and "use" in buildings.columns:

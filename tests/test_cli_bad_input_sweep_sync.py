@@ -51,3 +51,18 @@ def test_sync_update_without_a_whole_day_names_the_file_and_the_dates(tmp_path: 
     readings = write_readings(tmp_path / "readings.csv", building, 23)
     result = run_twin(["sync", "update", state, "--readings", readings, "-w", weather])
     assert_one_line_error(result, contains=("readings.csv", "'--readings'", "no whole day", "next day starts at 2023-01-15", "readings end at 2023-01-15"))
+
+
+def test_sync_update_non_hourly_readings_name_the_first_row(tmp_path: Path) -> None:
+    # one reading of two hours among hourly ones (was: 'twin sync takes hourly readings' naming no row)
+    scene, state, weather = sync_case(tmp_path)
+    building = pd.read_parquet(scene / "buildings.parquet")["building_id"].iloc[0]
+    readings = write_readings(tmp_path / "readings.csv", building, 48)
+    table = pd.read_csv(readings)
+    table.loc[5, "end"] = (pd.Timestamp(table.loc[5, "start"]) + pd.Timedelta("2h")).isoformat()
+    table = table.drop(index=6)  # no overlap: the two-hour reading covers the next hour
+    table.to_csv(readings, index=False)
+    before = state.read_bytes()
+    result = run_twin(["sync", "update", state, "--readings", readings, "-w", weather])
+    assert_one_line_error(result, contains=("readings.csv", "row 7", "'--readings'", "hourly readings", "from 2023-01-15T04:00:00+00:00 to 2023-01-15T06:00:00+00:00", "(2 h)"))
+    assert state.read_bytes() == before

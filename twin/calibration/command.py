@@ -333,7 +333,7 @@ def sync_init(scene_paths, *, weather, start, out: Path, members: int = 32, seed
 
 def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kwh_per_m3=None) -> list[str]:
     """Assimilate every whole day of hourly readings after the state's position (``twin sync update``)."""
-    from twin.calibration.meters import read_meters
+    from twin.calibration.meters import check_hourly, read_meters
     from twin.calibration.sync import load_state, save_state
     from twin.io.epw import read_epw
 
@@ -346,9 +346,7 @@ def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kw
     md = read_meters(readings, building_ids=filt.model.building_ids, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3, drop_option=None,  # no --drop-unknown
                      option="--readings")
     r = md.buildings()
-    dur = (pd.DatetimeIndex(r["end"]) - pd.DatetimeIndex(r["start"])) / pd.Timedelta(hours=1)
-    if not np.allclose(dur.to_numpy(), 1.0):
-        raise InputError("twin sync takes hourly readings (periods of one hour)", path=readings, field="--readings")
+    check_hourly(r, path=readings, option="--readings")  # names the first row that is not an hour
     from twin.calibration.calibrate import check_magnitudes
     from twin.calibration.sync import reconcile_carriers
 

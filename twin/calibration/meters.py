@@ -271,6 +271,40 @@ def _energy(frame: pd.DataFrame, path, lines, gas_kwh_per_m3: float | None) -> n
     return values * factor
 
 
+def check_hourly(readings: pd.DataFrame, *, path, option: str = "--readings") -> None:
+    """Refuse readings that are not periods of one hour, naming the first such row (``twin sync``).
+
+    Parameters
+    ----------
+    readings
+        Cleaned readings (:meth:`MeterData.buildings`): ``start``, ``end`` and ``row`` (the line
+        of the meter file, 1-based counting the header).
+    path
+        The meter file, named in the error.
+    option
+        The command-line option that named the file.
+
+    Raises
+    ------
+    InputError
+        A period other than one hour: its row, its start and end and its length (h).
+    """
+    if len(readings) == 0:
+        return
+    hours = ((pd.DatetimeIndex(readings["end"]) - pd.DatetimeIndex(readings["start"])) / pd.Timedelta(hours=1)).to_numpy(dtype=float)
+    bad = ~np.isclose(hours, 1.0)
+    if not bad.any():
+        return
+    where = np.flatnonzero(bad)
+    k = int(where[np.argmin(readings["row"].to_numpy()[where])])  # the first in the file, not in the cleaned order
+    start, end = pd.Timestamp(readings["start"].iloc[k]), pd.Timestamp(readings["end"].iloc[k])
+    raise InputError(
+        f"twin sync takes hourly readings (periods of one hour); {int(bad.sum()):,} reading(s) are not, the first "
+        f"from {start.isoformat()} to {end.isoformat()} ({hours[k]:g} h)",
+        path=path, obj=f"row {int(readings['row'].iloc[k])}", field=option,
+    )
+
+
 def read_meters(
     path: str | os.PathLike[str] | pd.DataFrame,
     *,
@@ -559,4 +593,4 @@ def to_days(readings: pd.DataFrame, tz, report: list | None = None) -> pd.DataFr
     return pd.concat([readings[~short], days], ignore_index=True).sort_values(["building_id", "zone", "carrier", "start"]).reset_index(drop=True)
 
 
-__all__ = ["CARRIERS", "MeterData", "UNITS", "read_meters", "to_days"]
+__all__ = ["CARRIERS", "MeterData", "UNITS", "check_hourly", "read_meters", "to_days"]

@@ -85,3 +85,30 @@ def test_a_missing_value_stays_missing(scene_folder: Path, tmp_path: Path) -> No
 
     scene = _edited(scene_folder, tmp_path, _set("ghi_w_m2", 7, np.nan))
     assert np.isnan(read_scene(scene).weather.data["ghi_w_m2"].iloc[7])
+
+
+def test_a_missing_value_is_reported_in_the_scene_weather_file(scene_folder: Path, tmp_path: Path) -> None:
+    """The engine that refuses a missing hour names the scene's weather.parquet, the file that holds
+    it (helper fuzz4, s55: it named the EPW the layer was once ingested from, which may not hold it)."""
+    from twin.energy.solar import standard_drivers
+    from twin.errors import InputError
+    from twin.scene.io import read_scene
+
+    scene = _edited(scene_folder, tmp_path, _set("dry_bulb_c", 100, np.nan))
+    with pytest.raises(InputError, match="missing air temperature") as exc:
+        standard_drivers(read_scene(scene).weather)
+    assert exc.value.path == str(scene / "weather.parquet") and exc.value.field == "dry_bulb_c"
+    assert "weather row 100" in exc.value.obj
+
+
+def test_a_saved_scene_keeps_the_weather_origin(scene_folder: Path, tmp_path: Path) -> None:
+    """Saving a scene read from disk writes the EPW its weather came from, not the layer file read."""
+    import json
+
+    from twin.export import write_scene
+    from twin.scene.io import read_scene
+
+    before = json.loads((scene_folder / "scene.json").read_text())["weather"]["source"]
+    assert before.endswith(".epw")
+    write_scene(read_scene(scene_folder), tmp_path / "again")
+    assert json.loads((tmp_path / "again" / "scene.json").read_text())["weather"]["source"] == before

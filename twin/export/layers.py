@@ -53,7 +53,8 @@ def _metadata(scene, written_by: str | None = None) -> dict:
         "meta": {k: v for k, v in scene.meta.items() if isinstance(v, (str, int, float, bool, list, dict))},
     }
     if scene.weather is not None:
-        meta["weather"] = {"source": scene.weather.source, "location": dataclasses.asdict(scene.weather.location)}
+        source = getattr(scene.weather, "origin", "") or scene.weather.source  # a saved scene's weather: the EPW it came from
+        meta["weather"] = {"source": source, "location": dataclasses.asdict(scene.weather.location)}
     return meta
 
 

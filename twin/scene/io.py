@@ -21,7 +21,7 @@ import pandas as pd
 
 from twin.errors import CRSError, InputError, ParseError, SchemaError
 from twin.scene.schema import GEO_LAYERS, LAYERS, SCENE_FORMAT_VERSION
-from twin.types.weather import Location
+from twin.types.weather import Location, Weather
 
 MAX_META_BYTES = 16 * 1024**2
 """Size limit of ``scene.json``, bytes (twin writes a few kilobytes)."""
@@ -64,9 +64,17 @@ def _check_location(location: object, where) -> None:
                              path=where, field=f"weather.location.{key}")
 
 
-def _weather_from_frame(frame: pd.DataFrame, meta: dict, where, meta_where):
-    from twin.types.weather import Weather
+@dataclasses.dataclass(frozen=True)
+class StoredWeather(Weather):
+    """The weather layer of a saved scene: ``source`` is the layer's file (``weather.parquet``, or
+    the GeoPackage), named in the errors of the models that read it (a missing hour of an edited
+    layer was reported in the EPW it came from); ``origin`` is the file ``twin ingest`` read it
+    from (scene metadata ``weather.source``), written again when the scene is saved."""
 
+    origin: str = ""
+
+
+def _weather_from_frame(frame: pd.DataFrame, meta: dict, where, meta_where):
     _check_location(meta.get("location"), meta_where)
     try:
         index = pd.DatetimeIndex(pd.to_datetime(frame.pop("time"), format="ISO8601"))
@@ -76,7 +84,7 @@ def _weather_from_frame(frame: pd.DataFrame, meta: dict, where, meta_where):
     index.name = "time"
     frame.index = index
     _check_weather_hours(frame, where)
-    return Weather(frame, location, meta.get("source", ""))
+    return StoredWeather(frame, location, str(where), origin=str(meta.get("source", "")))
 
 
 def _check_weather_hours(frame: pd.DataFrame, where) -> None:

@@ -13,8 +13,8 @@ def test_the_map_caption_names_the_quantity_its_objects_and_unit():
     from tests.scenario_helpers import fake_comparison, fake_scenario
     from twin.scenario.report import _maps_section, map_shows
 
-    assert map_shows("q_heat_kwh_m2_delta", "energy") == "change of the heating need per m² of each building, kWh/m²·yr"
-    assert map_shows("runoff_mm_delta", "soil") == "change of the storm runoff of each grid cell, mm"
+    assert map_shows("q_heat_kwh_m2_delta", "energy") == "change of the heating need per m² of heated floor of each building, kWh/m²·yr"
+    assert map_shows("runoff_mm_delta", "soil") == "change of the runoff to the sewer of each grid cell, mm over the cell"
     comp = fake_comparison()
     comp.scenario = fake_scenario("x")
     page = _maps_section(comp)

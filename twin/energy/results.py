@@ -540,7 +540,7 @@ def plot_class_distribution(before: pd.DataFrame, after: pd.DataFrame | None = N
         ax.bar(x + width / 2, class_distribution(after, classes).to_numpy(), width, label="after")
     ax.set_xticks(x)
     ax.set_xticklabels(order)
-    ax.set_xlabel("Brussels EPB energy class")
+    ax.set_xlabel("Brussels EPB class")
     ax.set_ylabel("buildings")
     ax.set_title("Energy class distribution")
     ax.legend()

@@ -126,15 +126,41 @@ def _diagnostic(kpi: str) -> bool:
 
 #: Human label and unit of each mapped delta column.
 MAP_LABELS = {
-    "q_heat_kwh_m2_delta": ("change of the heating need per m²", "kWh/m²·yr"),
+    "q_heat_kwh_m2_delta": ("change of the heating need per m² of heated floor", "kWh/m²·yr"),
     "q_heat_kwh_delta": ("change of the heating need", "kWh/yr"),
     "co2_kg_delta": ("change of the CO₂ emissions", "kg/yr"),
     "flow_am_peak_veh_h_delta": ("change of the morning-peak car flow", "veh/h"),
     "flow_off_peak_veh_h_delta": ("change of the midday car flow", "veh/h"),
-    "runoff_mm_delta": ("change of the storm runoff", "mm"),
-    "infiltration_mm_delta": ("change of the infiltration", "mm"),
+    "runoff_mm_delta": ("change of the runoff to the sewer", "mm over the cell"),
+    "infiltration_mm_delta": ("change of the infiltration into the soil", "mm over the cell"),
     "surface_temp_midday_c_delta": ("change of the ground surface temperature at 11–16 h", "K"),
 }
+
+#: Mapped columns that are water summed over the soil engine's run: one design storm, or the
+#: weather year (``soil.method: year``); :func:`map_basis` says which beside their unit.
+WATER_MAP_COLUMNS = frozenset({"runoff_mm_delta", "infiltration_mm_delta"})
+
+
+def map_basis(comparison, col: str | None) -> tuple[str, str]:
+    """What a soil map's water depth is summed over, (in a caption, on a colour bar): ("in the
+    design storm (30 mm in 1 h)", "design storm") or ("over the weather year", "year"); ("", "")
+    for a column that is not water (:data:`WATER_MAP_COLUMNS`).
+
+    The runoff map said "change of the storm runoff of each grid cell, mm" beside the KPI "Runoff
+    to the sewer" (two names for one quantity), and its colour bar "mm" of nothing said: a year's
+    run maps a year's runoff under the same words.
+    """
+    if col not in WATER_MAP_COLUMNS:
+        return "", ""
+    soil = getattr(getattr(comparison, "scenario", None), "soil", None)
+    if getattr(soil, "method", None) == "year":
+        return "over the weather year", "year"
+    mm, hours = getattr(soil, "storm_mm", None), getattr(soil, "storm_hours", None)
+    if isinstance(mm, (int, float)) and np.isfinite(mm):
+        span = f" in {float(hours):g} h" if isinstance(hours, (int, float)) and np.isfinite(hours) else ""
+        return f"in the design storm ({float(mm):g} mm{span})", "design storm"
+    return "in the design storm", "design storm"
+
 
 #: What one mapped object of each engine is (singular, plural).
 MAP_NOUNS = {"energy": ("building", "buildings"), "traffic": ("street link", "street links"), "soil": ("grid cell", "grid cells")}
@@ -340,8 +366,10 @@ def _map_figure(comparison, whatif: str, domain: str, column: str | None = None,
         handles.append(Patch(facecolor=cmap(0.15), edgecolor="#444",
                              label=f"{len(moved_geo):,} {MAP_NOUNS.get(domain, ('object', 'objects'))[1]} changed (coloured)"))
     unit_label = MAP_LABELS.get(col, (col, ""))
+    short_basis = map_basis(comparison, col)[1]
+    bar_label = f"{unit_label[0]}, {unit_label[1]}" if unit_label[1] else unit_label[0]
     fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, extend="both",
-                 label=f"{unit_label[0]}, {unit_label[1]}" if unit_label[1] else unit_label[0])
+                 label=bar_label + (f" ({short_basis})" if short_basis else ""))
     if handles:
         ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
     ax.set_title(f"{whatif} — {domain}", fontsize=10)
@@ -1171,7 +1199,7 @@ def _pv_share_words(comparison, whatif: str, group: pd.DataFrame) -> str:
         return ""
     fmt = partial(L.fmt_value, "energy_cost_keur_yr")  # rounded as the KPI table's energy bills
     return (f"; of the {fmt(saving_keur)} k€/yr saved, {fmt(pv_keur)} ({100 * pv_keur / saving_keur:.0f} %) are the rooftop PV's "
-            "yield credited at the electricity price (net metering)")
+            f"yield credited at the electricity price ({L.NET_METERING_SHORT}; see <a href='#energy'>the payback note</a>)")
 
 
 def _any_outside(kpis: pd.DataFrame) -> bool:
@@ -1323,7 +1351,8 @@ def _glossary(scenario, kpis: pd.DataFrame) -> list[tuple[str, str]]:
                                    "water and the fans of heat-recovery ventilation; not the households' electricity for appliances, "
                                    "lighting and cooking, nor cooling"),
                   ("Energy bills", "the cost of that final energy at the factor table's prices, less the rooftop PV yield at the "
-                                   "electricity price (net metering); not the households' whole bill"),
+                                   "electricity price (net metering, which Brussels ended on 1 November 2021: an upper bound of what PV "
+                                   "saves); not the households' whole bill"),
                   ("CO₂ emissions of the buildings", "the emissions of that final energy, less the PV yield at the electricity's "
                                                      "emission factor"),
                   ("Primary energy", "final energy times the Brussels EPB factors (the energy drawn from nature to deliver it)"),
@@ -1382,13 +1411,14 @@ def _kpis_section(comparison) -> str:
     return "".join(p)
 
 
-def map_shows(col: str | None, domain: str) -> str:
+def map_shows(col: str | None, domain: str, basis: str = "") -> str:
     """What a per-object map shows, with its unit and its objects: "change of the heating need per
-    m² of each building, kWh/m²·yr" (the caption named the column, q_heat_kwh_m2_delta, and left
-    the unit to the colour bar)."""
+    m² of heated floor of each building, kWh/m²·yr" (the caption named the column, q_heat_kwh_m2_delta, and left
+    the unit to the colour bar); ``basis`` (:func:`map_basis`) follows the unit: "change of the
+    runoff to the sewer of each grid cell, mm over the cell in the design storm (30 mm in 1 h)"."""
     what, unit_text = MAP_LABELS.get(col, (col or "", ""))
     noun = MAP_NOUNS.get(domain, ("object", "objects"))[0]
-    return f"{what} of each {noun}" + (f", {unit_text}" if unit_text else "")
+    return f"{what} of each {noun}" + (f", {unit_text}" if unit_text else "") + (f" {basis}" if basis else "")
 
 
 def _mapped_elsewhere(deltas: pd.DataFrame) -> str | None:
@@ -1416,7 +1446,7 @@ def _maps_section(comparison) -> str:
                 zoom = " Zoomed on the changed objects (60 m margin)." if zoomed else ""
                 if labels:
                     zoom += " Changed: " + html.escape("; ".join(labels)) + "."
-                shows = map_shows(col, domain)
+                shows = map_shows(col, domain, map_basis(comparison, col)[0])
                 p.append(f"<figure><img alt='Map: {html.escape(w.name)}, {html.escape(shows)}' src='{src}' width='600'>"
                          f"<figcaption><b>{html.escape(w.name)}</b> — {html.escape(shows)}, what-if minus baseline on the central run "
                          f"(blue: lower, red: higher; grey: unchanged; colour scale clipped at the 98th percentile of the change; "

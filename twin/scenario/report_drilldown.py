@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 #: Per-building quantities of the table: JSON key, energy-result column, label, unit, decimals.
 QUANTITIES = (
     ("q", "q_heat_kwh", "Heating need", "kWh/yr", 0),
-    ("qm2", "q_heat_kwh_m2", "Heating need per m² of floor", "kWh/m²·yr", 1),
+    ("qm2", "q_heat_kwh_m2", "Heating need per m² of heated floor", "kWh/m²·yr", 1),
     ("pe", "primary_energy_kwh_m2", "Primary energy per m² (EPB)", "kWh/m²·yr", 0),
     ("cls", "energy_class", "EPB class", "", None),
     ("cost", "energy_cost_eur", "Energy bills", "€/yr", 0),

@@ -34,6 +34,19 @@ def class_counts(objects: pd.DataFrame, order: list[str]) -> tuple[np.ndarray, n
     return n, area
 
 
+def added_pv_kwh(comparison, whatif: str) -> float:
+    """The rooftop PV yield a what-if adds over the baseline on the central run (``pv_kwh`` of the
+    energy accounts), kWh/year; 0 when the accounts have no PV column."""
+    new = (getattr(comparison, "whatifs", None) or {}).get(whatif, {}).get("energy")
+    base = (getattr(comparison, "baseline", None) or {}).get("energy")
+    if new is None or "pv_kwh" not in new.objects.columns:
+        return 0.0
+    added = float(np.nansum(new.objects["pv_kwh"].to_numpy(dtype=float)))
+    if base is not None and "pv_kwh" in base.objects.columns:
+        added -= float(np.nansum(base.objects["pv_kwh"].to_numpy(dtype=float)))
+    return added
+
+
 def class_chart(series: list[tuple[str, pd.DataFrame]], order: list[str]) -> str:
     """Grouped bars per class (one bar per scenario), inline SVG."""
     counts = [class_counts(obj, order) for _, obj in series]
@@ -255,5 +268,7 @@ def energy_section(comparison) -> str:
         p.append("</tbody></table></div><p class='note'>Simple payback = investment / yearly saving on the energy bills at today's prices "
                  "(<code>twin/data/energy_factors.csv</code>; PV at the electricity price, net metering), no discounting, no subsidy, "
                  "no price change. Per building: the look-up below.</p>")
+        if any(added_pv_kwh(comparison, w) > 0 for w in investing):
+            p.append(f"<p class='note net-metering'>{html.escape(L.NET_METERING_NOTE)}.</p>")
     p.append("</section>")
     return "".join(p)

@@ -30,6 +30,22 @@ import numpy as np
 #: The report does not call them "mid-day": its traffic period "Midday" is the hour 11–12 h.
 HOT_HOURS = "11–16 h"
 
+#: The assumption behind every PV credit of the report (the energy bills, the payback): the whole
+#: yield at the electricity price (net metering), which Brussels no longer grants. Sources: Brugel,
+#: "Fin du principe de la compensation" (brugel.brussels, renewable energy theme; network part of
+#: the bill no longer compensated from 1 January 2020, energy part from the launch of MIG 6);
+#: Le Soir, 15 October 2021 ("Panneaux solaires: fin de la compensation pour les prosumers
+#: bruxellois": compensation ends on 1 November 2021, the injected electricity is sold at an
+#: injection tariff).
+NET_METERING_SHORT = "net metering: an upper bound, Brussels ended it on 1 November 2021"
+NET_METERING_NOTE = (
+    "PV at the electricity price (net metering) is an assumption Brussels no longer grants: it stopped compensating the "
+    "electricity a PV system injects into the grid for the network part of the bill on 1 January 2020 and for the energy part "
+    "on 1 November 2021 (Brugel, 'Fin du principe de la compensation', brugel.brussels; Le Soir, 15 October 2021). A PV system "
+    "today saves the electricity price only on the yield used in the building as it is produced, and sells the rest to a "
+    "supplier at an injection tariff well below that price: the PV part of the saving, and the payback of a what-if that adds "
+    "PV, are optimistic (the green certificates the Region grants for PV, not counted here, work the other way)")
+
 LABELS: dict[str, tuple[str, str, str]] = {
     # energy
     "heating_need_mwh": ("Heating need", "MWh/yr", "value"),

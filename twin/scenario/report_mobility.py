@@ -416,6 +416,13 @@ def _access_table(comparison) -> str:
     return "".join(rows)
 
 
+def flow_map_shows(period: str) -> str:
+    """What the car-flow map shows, with its unit and sign: "change of the morning peak car flow per
+    street link, veh/h, what-if minus baseline on the central run" (the caption gave no unit, the
+    colour bar's only, and no word of which way the change is counted)."""
+    return f"change of the {_period(period).lower()} car flow per street link, veh/h, what-if minus baseline on the central run"
+
+
 def mobility_section(comparison) -> str:
     """The report's mobility section (the module docstring)."""
     sc = comparison.scenario
@@ -451,7 +458,7 @@ def mobility_section(comparison) -> str:
                 closed_names = sorted(set(frame.loc[frame["closed"], "name"].fillna("").astype(str)) - {""})
                 named = f" Closed: {html.escape('; '.join(closed_names))}." if closed_names else ""
                 p.append(f"<figure><img alt='{html.escape(w)} car flow change' src='{src}' width='620'><figcaption><b>{html.escape(w)}</b>: "
-                         f"change of the {html.escape(_period(_periods(comparison)[0]).lower())} car flow per street link (red: more traffic, blue: less; "
+                         f"{html.escape(flow_map_shows(_periods(comparison)[0]))} (red: more traffic, blue: less; "
                          f"dashed black: closed to cars, carrying 0 veh/h in the what-if; streets named; scale bar in metres).{named}{zoom}</figcaption></figure>")
             p.append(_street_table(frame))
         junctions = junction_change(comparison, w, _periods(comparison)[0])

@@ -218,7 +218,7 @@ def _whatif_block(comparison, whatif: str, impact: PermitImpact, addresses) -> s
     if not nb.empty:
         shown = nb.head(TOP_NEIGHBOURS)
         p.append(f"<p class='note'>The {len(shown):,} most affected neighbour{'s' if len(shown) != 1 else ''}, by the change of the heating "
-                 "need per m² of floor:</p>")
+                 "need per m² of heated floor:</p>")
         p.append("<div class='scroll'><table class='permit-neighbours'><thead><tr><th class='l'>building</th><th>distance, m</th>"
                  "<th>heating need, kWh/m²·yr</th><th>change, kWh/m²·yr</th><th>change %</th><th>change, MWh/yr</th>"
                  "<th class='l'>EPB class</th></tr></thead><tbody>")

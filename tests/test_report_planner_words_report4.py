@@ -1,0 +1,142 @@
+"""Names, bases and assumptions of the default report read once more as a planner would.
+
+* The soil map said "change of the storm runoff of each grid cell, mm" beside the KPI "Runoff to
+  the sewer": two names for one quantity, and a depth in mm of nothing said (a year's run maps a
+  year's runoff under the same words). It now names the KPI's quantity and what the depth is
+  summed over: the design storm (its depth and hours) or the weather year.
+* The class chart of ``twin energy stock`` said "Brussels EPB energy class" where the report's
+  Terms say "EPB class".
+* Every PV credit (the energy bills, the payback) takes the whole yield at the electricity price
+  (net metering), which Brussels ended on 1 November 2021 (Brugel); the payback said "PV at the
+  electricity price, net metering" as if it were today's rule. The payback note, the summary's
+  PV share, the Terms and the look-up now say it is an assumption and an upper bound, with the
+  source and its date; the KPIs are unchanged.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from types import SimpleNamespace
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from tests.scenario_helpers import fake_comparison
+from twin.scenario.runner import EngineResult
+
+
+def _soil(method: str, storm_mm: float = 30.0, storm_hours: float = 1.0):
+    return SimpleNamespace(scenario=SimpleNamespace(soil=SimpleNamespace(method=method, storm_mm=storm_mm, storm_hours=storm_hours)))
+
+
+def test_the_soil_map_names_the_runoff_as_the_kpi_table_and_says_its_basis():
+    from twin.scenario import report_labels as L
+    from twin.scenario.report import map_basis, map_shows
+
+    storm = map_basis(_soil("richards"), "runoff_mm_delta")
+    assert storm == ("in the design storm (30 mm in 1 h)", "design storm")
+    assert map_shows("runoff_mm_delta", "soil", storm[0]) == (
+        "change of the runoff to the sewer of each grid cell, mm over the cell in the design storm (30 mm in 1 h)")
+    assert L.LABELS["runoff_m3"][0].lower() in map_shows("runoff_mm_delta", "soil")  # the KPI's own name
+    assert L.LABELS["infiltration_m3"][0].lower() in map_shows("infiltration_mm_delta", "soil")
+    assert "storm runoff" not in map_shows("runoff_mm_delta", "soil", storm[0])
+    assert map_basis(_soil("scs_cn", 45.0, 2.0), "infiltration_mm_delta")[0] == "in the design storm (45 mm in 2 h)"
+    assert map_basis(_soil("year"), "runoff_mm_delta") == ("over the weather year", "year")
+    assert map_basis(_soil("richards"), "q_heat_kwh_delta") == ("", "")  # not water: no basis
+    assert map_basis(SimpleNamespace(scenario=SimpleNamespace()), "runoff_mm_delta")[1] == "design storm"
+
+
+def test_the_class_chart_axis_says_epb_class():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from twin.energy.results import plot_class_distribution
+
+    ax = plot_class_distribution(pd.DataFrame({"energy_class": ["C", "D"], "floor_area_m2": [100.0, 100.0]}))
+    assert ax.get_xlabel() == "Brussels EPB class"
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
+
+
+def _comparison(pv_kwh: list[float]):
+    """Two buildings renovated with PV (as tests/test_report_payback_pv_s54.py): 2,000 k€/yr saved."""
+    comp = fake_comparison()
+    boxes = [shapely.box(0, 0, 10, 10), shapely.box(20, 0, 30, 10)]
+    base = gpd.GeoDataFrame({"building_id": ["a", "b"], "energy_cost_eur": [3.0e6, 2.0e6], "investment_eur": [0.0, 0.0],
+                             "pv_kwh": [0.0, 0.0], "energy_class": ["D", "E"]}, geometry=boxes, crs="EPSG:31370")  # fmt: skip
+    new = base.assign(energy_cost_eur=[2.0e6, 1.0e6], investment_eur=[4.0e6, 4.0e6], pv_kwh=pv_kwh, energy_class=["C", "D"])
+    comp.baseline = {"energy": EngineResult(base, "building_id", {})}
+    comp.whatifs = {"wave": {"energy": EngineResult(new, "building_id", {})}}
+    comp.kpis = pd.DataFrame({"whatif": "wave", "domain": "energy", "kpi": ["investment_keur", "energy_cost_keur_yr"],
+                              "baseline": [0.0, 5000.0], "whatif_value": [8000.0, 3000.0], "delta": [8000.0, -2000.0]})  # fmt: skip
+    comp.samples = None
+    comp.scenario = SimpleNamespace(name="t", description="", domains=["energy"],
+                                    whatifs=[SimpleNamespace(name="wave", description="", modifications=[])],
+                                    uncertainty=SimpleNamespace(percentiles=(5.0, 95.0)))  # fmt: skip
+    return comp
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def test_the_payback_says_net_metering_is_an_assumption_brussels_ended():
+    from twin.scenario.report_energy_classes import energy_section
+
+    page = energy_section(_comparison([2.0e6, 1.0e6]))
+    note = re.search(r"<p class='note net-metering'>(.*?)</p>", page, flags=re.S)
+    assert note, page
+    words = _text(note.group(1))
+    assert words.startswith("PV at the electricity price (net metering) is an assumption Brussels no longer grants")
+    assert "1 November 2021" in words and "1 January 2020" in words and "Brugel" in words  # the rule, its dates, its source
+    assert "injection tariff" in words and "optimistic" in words
+    assert page.index("id='payback'") < note.start()  # next to the payback figure
+    assert "net-metering" not in energy_section(_comparison([0.0, 0.0]))  # no PV added: no PV note
+
+
+def test_the_summary_s_pv_share_and_the_terms_say_it_is_an_upper_bound():
+    from twin.scenario.report import _summary_section
+
+    line = _text(re.search(r"<li>Simple payback.*?</li>", _summary_section(_comparison([2.0e6, 1.0e6]))).group(0))
+    assert line.endswith("are the rooftop PV's yield credited at the electricity price (net metering: an upper bound, Brussels "
+                         "ended it on 1 November 2021; see the payback note)"), line  # fmt: skip
+    from twin.scenario.report import _glossary
+
+    comp = _comparison([2.0e6, 1.0e6])
+    bills = dict(_glossary(comp.scenario, comp.kpis))["Energy bills"]
+    assert "(net metering, which Brussels ended on 1 November 2021: an upper bound of what PV saves)" in bills
+
+
+def test_the_flow_map_caption_gives_its_unit_and_which_way_the_change_counts():
+    """The car-flow map's caption gave no unit (only its colour bar did) and no word of its sign."""
+    from twin.scenario.report_mobility import flow_map_shows
+
+    assert flow_map_shows("am_peak") == "change of the morning peak car flow per street link, veh/h, what-if minus baseline on the central run"
+
+
+def test_the_heating_need_per_m2_says_of_what():
+    """The energy map and the look-up said "heating need per m²" / "per m² of floor" where the EPB
+    chart says "per m² of heated floor" (the same a_f_m2)."""
+    from twin.scenario.report import map_shows
+    from twin.scenario.report_drilldown import QUANTITIES
+
+    assert map_shows("q_heat_kwh_m2_delta", "energy") == "change of the heating need per m² of heated floor of each building, kWh/m²·yr"
+    assert {q[1]: q[2] for q in QUANTITIES}["q_heat_kwh_m2"] == "Heating need per m² of heated floor"
+
+
+def test_the_calibration_section_says_how_many_of_the_scene_s_buildings_it_calibrates():
+    """"3,937 buildings as a group (residential) to an aggregate of 3,991 buildings" read as an
+    aggregate of 3,991 buildings: the 3,991 are the scene's, 3,937 of them calibrated."""
+    from twin.scenario.report_calibration import _summary_html
+
+    comp = SimpleNamespace(scenario=SimpleNamespace(inputs=SimpleNamespace(calibration="cal.parquet")))
+    summary = {"buildings": 3991, "kinds": {"group": 3937}, "groups": ["residential"], "methods": ["grid"], "parameters": {}}
+    text = _text(_summary_html(summary, comp))
+    assert text.startswith("This run applies a calibration (cal.parquet) to 3,937 of the scene's 3,991 buildings: 3,937 buildings as a "
+                           "group (residential) to an aggregate; method grid."), text  # fmt: skip
+    assert "aggregate of" not in text
+    summary["kinds"] = {"group": 3937, "building": 2}
+    assert "to 3,939 of the scene's 3,991 buildings: 2 buildings to their own meters; 3,937 buildings as a group" in _text(_summary_html(summary, comp))

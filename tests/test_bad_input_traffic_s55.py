@@ -62,3 +62,33 @@ def test_access_weight_of_text_is_one_line_naming_the_option(tmp_path) -> None:
     district = write_tiny_inputs(tmp_path / "in") / "district.geojson"
     r = run_twin(["traffic", "access", SAMPLES / "stgilles_streets_osm2013.geojson", district, "--weight", "building_id"])
     assert_one_line_error(r, contains=("district.geojson", "'--weight'", "the weight column 'building_id' is not numeric"))
+
+
+def test_estimate_od_refuses_a_missing_file_before_the_engine_is_imported(tmp_path) -> None:
+    """estimate-od imported NumPy, pandas and the traffic engine before it looked at its paths."""
+    from tests.test_cli_paths_checked_before_imports import HEAVY, _imported_and_result
+
+    net = tmp_path / "net.tntp"
+    net.write_text("")
+    cases = [(["--net", tmp_path / "nope_net.tntp", "--trips", net, "--counts", net], ("nope_net.tntp", "network file not found")),
+             (["--net", net, "--trips", net, "--counts", tmp_path / "nope.csv"], ("nope.csv", "'--counts'", "counts file not found"))]
+    for args, contains in cases:
+        imported, result = _imported_and_result(["traffic", "estimate-od", *args, "--rounds", "3"])
+        assert_one_line_error(result, contains=contains)
+        assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
+
+
+def test_mobility_checks_paths_and_options_before_reading_the_gtfs_feed(tmp_path) -> None:
+    """A missing scene and --map without --close were refused only after the --gtfs feed was read
+    (here a damaged feed, whose error came first)."""
+    from tests.scenario_helpers import SAMPLES
+
+    feed = tmp_path / "feed.zip"
+    feed.write_text("not a zip")
+    streets = SAMPLES / "stgilles_streets_osm2013.geojson"
+    assert_one_line_error(run_twin(["traffic", "mobility", tmp_path / "nope.geojson", "--gtfs", feed]),
+                          contains=("nope.geojson", "'FILES'", "input not found"))
+    assert_one_line_error(run_twin(["traffic", "mobility", streets, "--gtfs", feed, "--map", tmp_path / "m.png"]),
+                          contains=("'--map'", "give --close or --close-link"))
+    assert_one_line_error(run_twin(["traffic", "mobility", streets, "--gtfs", feed, "-o", tmp_path / "flows.txt"]),
+                          contains=("flows.txt", "'--output'"))

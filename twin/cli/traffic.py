@@ -506,16 +506,21 @@ def estimate_od_command(
     problem (see docs/traffic.md, "OD estimation from counts"). Exit status: 0; 2 bad input (a
     count on a link that does not exist, a negative count, a bad TNTP file...).
     """
+    from twin.io.paths import check_input_file
+    from twin.traffic.estimate_rounds import check_outer
+
+    check_outer(outer, field="--rounds")  # the option, then the paths, before the engine is imported (NumPy, pandas: up to a second)
+    check_input_paths(net=net, trips=trips)
+    check_input_file(counts, field="--counts", what="counts file")
     import numpy as np
     import pandas as pd
 
     from twin.errors import InputError
     from twin.io.json_out import to_json_text
-    from twin.traffic.counts import check_method, check_outer, estimate_od, read_counts
+    from twin.traffic.counts import check_method, estimate_od, read_counts
     from twin.traffic.output_files import StagedOutputs
     from twin.traffic.tntp import read_network, read_trips
 
-    check_outer(outer, field="--rounds")
     try:
         check_method(method)  # before the files are read
     except InputError as exc:

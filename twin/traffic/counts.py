@@ -58,6 +58,7 @@ import numpy as np
 from twin.errors import InputError, SchemaError
 from twin.option_names import ESTIMATION_METHODS  # the ``method`` values of estimate_od (there for the command line, kept here)
 from twin.street_limits import MAX_LANES
+from twin.traffic.estimate_rounds import MAX_OUTER_ROUNDS, check_outer  # noqa: F401 (kept here: estimate_od's bound)
 from twin.traffic.network import Network
 from twin.traffic.tntp import Demand
 
@@ -124,22 +125,6 @@ class Counts:
         idx = np.arange(len(self))[keep]
         return Counts([self.links[i] for i in idx], self.vehicles[idx], [self.labels[i] for i in idx], self.period, self.klass, self.path,
                       None if self.lines is None else self.lines[idx])
-
-
-#: The most assignment / estimation rounds of :func:`estimate_od` (``twin traffic estimate-od
-#: --rounds``): round ``k`` moves the matrix by ``1/k`` of the way to its new solution, so round 50
-#: moves it by 2 % at most, and the held-back fit of SiouxFalls was stable from 4 rounds on
-#: (docs/traffic.md); every round is one equilibrium assignment and one select-link analysis.
-MAX_OUTER_ROUNDS = 50
-
-
-def check_outer(outer: object, *, field: str = "outer") -> int:
-    """``outer`` if it is a whole number in [1, :data:`MAX_OUTER_ROUNDS`]; else an InputError
-    naming ``field`` (``--rounds`` on the command line)."""
-    if not (isinstance(outer, (int, np.integer)) and not isinstance(outer, bool) and 1 <= outer <= MAX_OUTER_ROUNDS):
-        raise InputError(f"must be a whole number of rounds in [1, {MAX_OUTER_ROUNDS}], got {outer} (round k moves the matrix "
-                         f"by 1/k of the way: round {MAX_OUTER_ROUNDS} by 2 % at most)", field=field)
-    return int(outer)
 
 
 def read_counts(path: str | Path, network: Network, *, period: str | None = None, klass: str | None = None, option: str = "--counts",

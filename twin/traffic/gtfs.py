@@ -111,6 +111,21 @@ def _open_tables(path: Path) -> dict[str, bytes]:
         raise InputError("not a zip file (a GTFS feed is a zip of .txt tables)", path=path, field="gtfs") from None
 
 
+def check_feed_path(path: str | Path) -> Path:
+    """``path`` as a Path if it is a folder, or a ``.zip`` file of at most :data:`MAX_FEED_BYTES`;
+    else an InputError naming it and the field ``gtfs`` (``--gtfs`` on the command line). Nothing
+    is read: ``twin traffic mobility`` checks the feed's path before the scene's, and reads the
+    feed after them."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("GTFS feed not found", path=path, field="gtfs")
+    if not path.is_dir():
+        from twin.io.paths import check_input_file
+
+        check_input_file(path, suffixes=(".zip",), max_bytes=MAX_FEED_BYTES, field="gtfs", what="GTFS feed")
+    return path
+
+
 def read_gtfs(path: str | Path) -> Feed:
     """Read and check a GTFS feed (zip or folder).
 
@@ -121,9 +136,7 @@ def read_gtfs(path: str | Path) -> Feed:
     """
     import pandas as pd
 
-    path = Path(path)
-    if not path.exists():
-        raise InputError("GTFS feed not found", path=path, field="gtfs")
+    path = check_feed_path(path)
     raw = _open_tables(path)
     feed = Feed(path=path, stops=None, routes=None, trips=None, stop_times=None)
     tables: dict[str, Any] = {}

@@ -130,6 +130,8 @@ def run_mobility(
             check_categories(options.access_categories)
         except InputError as exc:
             raise InputError(exc.message, field="--categories") from None
+    if map_path is not None and not (close or close_links):
+        raise InputError("--map draws the change of a what-if: give --close or --close-link", field="--map")
     if options.mode_choice_table or options.mode_choice_overrides:
         from twin.traffic.mode_choice import ModeChoiceModel
 
@@ -143,9 +145,9 @@ def run_mobility(
 
         read_external_matrix(options.external_matrix, options.periods)
     if options.gtfs:
-        from twin.traffic.gtfs import read_gtfs
+        from twin.traffic.gtfs import check_feed_path, read_gtfs
 
-        read_gtfs(options.gtfs)
+        check_feed_path(options.gtfs)  # read below, once the outputs and the scene's paths are checked (a feed: a second or more)
     if options.transit_routes:
         from twin.traffic.osm_transit import osm_transit
 
@@ -158,9 +160,9 @@ def run_mobility(
                  ("--turns", turns, TABLE_SUFFIXES), ("--skims", skims, check_skim_output)])  # fmt: skip
     if turns is not None:
         options = replace(options, turning_movements=True)
-    if map_path is not None and not (close or close_links):
-        raise InputError("--map draws the change of a what-if: give --close or --close-link", field="--map")
     check_sources(files, "FILES")
+    if options.gtfs:
+        read_gtfs(options.gtfs)
     scene = scene_from_files(files, crs, scene_crs)
     ids = _closed_links(scene, close, close_links) if (close or close_links) else []
     base = run_district_mobility(scene, options)

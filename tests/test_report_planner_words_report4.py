@@ -140,3 +140,32 @@ def test_the_calibration_section_says_how_many_of_the_scene_s_buildings_it_calib
     assert "aggregate of" not in text
     summary["kinds"] = {"group": 3937, "building": 2}
     assert "to 3,939 of the scene's 3,991 buildings: 2 buildings to their own meters; 3,937 buildings as a group" in _text(_summary_html(summary, comp))
+
+
+def test_the_class_chart_says_why_its_d_or_worse_differs_from_the_kpi():
+    """The default run's chart put 92.0 % of the baseline's floor area in D to G (its bars' hover
+    shares) beside the KPI's 85.5 %: the chart draws each building's class at its expected primary
+    energy over the heating-system mix, the KPI is the expected share over the mix."""
+    from twin.scenario.report_energy_classes import energy_section
+
+    comp = _comparison([0.0, 0.0])
+    base = comp.baseline["energy"].objects.assign(a_f_m2=[300.0, 100.0], energy_class=["D", "C"],
+                                                  class_d_or_worse_probability=[0.6, 0.2])  # fmt: skip
+    new = comp.whatifs["wave"]["energy"].objects.assign(a_f_m2=[300.0, 100.0], energy_class=["C", "C"],
+                                                        class_d_or_worse_probability=[0.1, 0.0])  # fmt: skip
+    comp.baseline["energy"] = EngineResult(base, "building_id", {})
+    comp.whatifs["wave"]["energy"] = EngineResult(new, "building_id", {})
+    share = pd.DataFrame({"whatif": ["wave"], "domain": ["energy"], "kpi": ["floor_area_class_d_or_worse_pct"],
+                          "baseline": [50.0], "whatif_value": [7.5], "delta": [-42.5]})  # fmt: skip
+    comp.kpis = pd.concat([comp.kpis, share], ignore_index=True)
+    page = energy_section(comp)
+    note = re.search(r"<p class='note class-share'>(.*?)</p>", page, flags=re.S)
+    assert note, page
+    words = _text(note.group(1))
+    assert words.startswith("The chart and the indicator tables count D or worse differently.")
+    assert words.endswith("Floor area in classes D to G in the chart (in the tables): baseline 75.0 % (50.0 %), wave 0.0 % (7.5 %).")
+    comp.kpis.loc[comp.kpis["kpi"] == "floor_area_class_d_or_worse_pct", ["baseline", "whatif_value"]] = [75.0, 0.0]
+    assert "class-share" not in energy_section(comp)  # they agree: no note
+    comp.baseline["energy"] = EngineResult(base.drop(columns="class_d_or_worse_probability"), "building_id", {})
+    comp.kpis.loc[comp.kpis["kpi"] == "floor_area_class_d_or_worse_pct", ["baseline", "whatif_value"]] = [50.0, 7.5]
+    assert "class-share" not in energy_section(comp)  # no system mix: the chart's classes are the KPI's

@@ -92,3 +92,30 @@ def test_mobility_checks_paths_and_options_before_reading_the_gtfs_feed(tmp_path
                           contains=("'--map'", "give --close or --close-link"))
     assert_one_line_error(run_twin(["traffic", "mobility", streets, "--gtfs", feed, "-o", tmp_path / "flows.txt"]),
                           contains=("flows.txt", "'--output'"))
+
+
+def _one_row_demand(folder, t_end_s: float, *, tmax: bool) -> None:
+    pd.DataFrame({"origin_node_id": [0], "destination_node_id": [8], "t_start_s": [0.0], "t_end_s": [t_end_s], "vehicles": [50.0]}).to_csv(
+        folder / "demand.csv", index=False)
+    keys = {"deltat": 10, "duo_update_time": 100, **({"tmax": 2400} if tmax else {})}
+    pd.DataFrame({"key": list(keys), "value": list(keys.values()), "unit": "s"}).to_csv(folder / "scenario.csv", index=False)
+
+
+def test_a_departure_window_beyond_the_longest_run_names_the_demand_file(tmp_path):
+    """Without a duration the run lasts to an hour after the last window: t_end_s 1e12 was refused
+    by the run naming no file (field 't_end_s' only)."""
+    folder = write_grid(tmp_path / "grid")
+    _one_row_demand(folder, 1e12, tmax=False)
+    assert_one_line_error(run_twin(["traffic", "simulate", str(folder)]),
+                          contains=("demand.csv", "'t_end_s'", "the demand runs until 1e+12 s, beyond the longest simulation"))
+
+
+def test_a_window_so_long_that_no_vehicle_departs_in_the_run_is_refused(tmp_path):
+    """50 vehicles over [0, 1e12) s in a run of 2,400 s: 1.2e-7 vehicles departed, exit 0 with a warning."""
+    folder = write_grid(tmp_path / "grid")
+    _one_row_demand(folder, 1e12, tmax=True)
+    assert_one_line_error(run_twin(["traffic", "simulate", str(folder)]),
+                          contains=("demand.csv", "'t_end_s'", "less than one vehicle (1.2e-07) of the demand's 50 departs within the run (2400 s)"))
+    _one_row_demand(folder, 2400.0, tmax=True)  # the same vehicles over the run: simulated
+    r = run_twin(["traffic", "simulate", str(folder), "--routes", "free_flow", "--json"])
+    assert r.code == 0, r.stderr

@@ -87,7 +87,10 @@ def check_demand_departs(demand: DemandArrays, duration_s: float | None, *, path
     ------
     InputError
         The demand holds no vehicle (no row, or every row 0), or every departure window starts
-        at or after ``duration_s``.
+        at or after ``duration_s``, or less than one vehicle of a demand of one or more departs
+        before ``duration_s``; without ``duration_s``, a demand whose last window ends so late that
+        the default run (to an hour after it) is longer than
+        :data:`twin.traffic.dynamic.MAX_DURATION_S` (ResourceLimitError).
 
     Warns
     -----
@@ -98,6 +101,9 @@ def check_demand_departs(demand: DemandArrays, duration_s: float | None, *, path
     if not demand.total_veh > 0.0:
         raise InputError("the demand holds no vehicles (no rows, or 0 in every row): nothing to simulate", path=path, field=field)
     if duration_s is None:
+        from twin.traffic.dynamic import default_duration_s
+
+        check_default_run(default_duration_s(demand), path=path)
         return
     departing = np.sum(demand.rate_veh_s * np.clip(np.minimum(demand.t1_s, duration_s) - demand.t0_s, 0.0, None))
     if not departing > 0.0:
@@ -105,6 +111,10 @@ def check_demand_departs(demand: DemandArrays, duration_s: float | None, *, path
         raise InputError(f"no vehicle departs within the run: the first departure window starts at {first:g} s, at or after "
                          f"the end of the run ({duration_s:g} s); lengthen the run (--duration) or move the windows",
                          path=path, field="t_start_s")  # fmt: skip
+    if departing < 0.5 <= demand.total_veh:  # e.g. a window of 1e12 s: its vehicles spread so thin that none departs in the run
+        raise InputError(f"less than one vehicle ({departing:.3g}) of the demand's {demand.total_veh:,.0f} departs within the run "
+                         f"({duration_s:g} s): a departure window far longer than the run (t_end_s up to {float(np.max(demand.t1_s)):g} s)? "
+                         "Lengthen the run (--duration) or shorten the windows", path=path, field="t_end_s")  # fmt: skip
     late = demand.total_veh - departing
     if late > 0.5:
         import warnings
@@ -114,6 +124,20 @@ def check_demand_departs(demand: DemandArrays, duration_s: float | None, *, path
         warnings.warn(f"{path}: {late:,.0f} of the demand's {demand.total_veh:,.0f} vehicles would depart after the end of the run "
                       f"({duration_s:g} s) and are not simulated; lengthen the run (--duration) to simulate the whole demand",
                       TwinWarning, stacklevel=2)  # fmt: skip
+
+
+def check_default_run(run_s: float, *, path: str | Path | None) -> None:
+    """Raise :class:`~twin.errors.ResourceLimitError` (field ``t_end_s``, the demand file named)
+    when the default run, ``run_s`` (the end of the last departure window plus an hour), is longer
+    than :data:`twin.traffic.dynamic.MAX_DURATION_S`: a window ending at 1e12 s was refused by the
+    run naming no file (a scene's ``--demand``) or as ``field 'duration_s'`` (a scenario folder)."""
+    from twin.errors import ResourceLimitError
+    from twin.traffic.dynamic import MAX_DURATION_S
+
+    if not run_s <= MAX_DURATION_S:
+        raise ResourceLimitError(f"the demand runs until {run_s - 3600.0:g} s, beyond the longest simulation of {MAX_DURATION_S:g} s "
+                                 f"({MAX_DURATION_S / 86400:g} days, with an hour after the last departure window): a unit slip?",
+                                 path=path, field="t_end_s")  # fmt: skip
 
 
 def check_interval_within_run(duo_interval_s: float, run_s: float) -> None:

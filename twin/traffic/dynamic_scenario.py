@@ -121,9 +121,13 @@ class DynamicScenario:
 
             return self._in_range("tmax", self.number("tmax", 0.0), 0.0, MAX_DURATION_S, "--duration")
         from twin.traffic.dynamic import numeric_column
+        from twin.traffic.dynamic_demand_checks import check_default_run
 
-        ends = numeric_column(self.demand, "t_end_s", path=None if self.folder is None else str(self.folder / "demand.csv"), what="demand row")
-        return float(np.nanmax(ends)) + 3600.0 if ends.size else 3600.0
+        demand_path = None if self.folder is None else str(self.folder / "demand.csv")
+        ends = numeric_column(self.demand, "t_end_s", path=demand_path, what="demand row")
+        run_s = float(np.nanmax(ends)) + 3600.0 if ends.size else 3600.0
+        check_default_run(run_s, path=demand_path)  # not 'field duration_s' naming no file
+        return run_s
 
 
 #: Largest ``random_seed`` of a ``scenario.csv``: the file's numbers are read as floats, which hold

@@ -113,9 +113,8 @@ def _fail(message: str, path, row=None, column=None, cls=InputError):
 def _read_table(path: Path, option: str) -> pd.DataFrame:
     from twin.io.paths import check_input_file
 
-    check_input_file(path, suffixes=METER_SUFFIXES, max_bytes=MAX_METER_BYTES, what="meter file", field=option)
-    if path.stat().st_size == 0:  # pandas: 'No columns to parse from file'
-        raise ParseError("empty meter file (0 bytes)", path=path, field=option)
+    # a 0-byte file: pandas would say 'No columns to parse from file'
+    check_input_file(path, suffixes=METER_SUFFIXES, max_bytes=MAX_METER_BYTES, what="meter file", field=option, refuse_empty=True)
     try:
         if path.name.lower().endswith(".csv"):  # its separator checked by check_input_file
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1, skipinitialspace=True)

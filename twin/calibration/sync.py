@@ -410,7 +410,7 @@ def load_state(path: str | os.PathLike[str], drivers, make_model) -> SyncFilter:
     from twin.io.paths import check_input_file
 
     path = Path(path)
-    check_input_file(path, suffixes=(".npz",), max_bytes=2 * 1024**3, what="sync state", field=STATE_FIELD)
+    check_input_file(path, suffixes=(".npz",), max_bytes=2 * 1024**3, what="sync state", field=STATE_FIELD, refuse_empty=True)
     with open(path, "rb") as fh:
         head = fh.read(4)
     if head != b"PK\x03\x04":  # not a zip archive: np.load took it for a pickle and advised loading it "unsafely"

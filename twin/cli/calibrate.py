@@ -147,7 +147,7 @@ def calibrate(
     if weather is not None:
         from twin.io.paths import check_input_file
 
-        check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file")
+        check_input_file(weather, suffixes=(".epw",), field="--weather", what="weather file", refuse_empty=True)
     check_input_files((meters, "--meters", "meter file", METER_SUFFIXES), (daily_weather, "--daily-weather", "daily weather table", (".csv",)))
     sig = None
     if sigma_rel is not None:

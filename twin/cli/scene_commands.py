@@ -213,10 +213,10 @@ def _stock_options(defaults: Path | None, overrides: Path | None):
 
     table = rows = None
     if defaults is not None:
-        check_input_file(defaults, suffixes=(".yaml", ".yml"), field="--defaults", what="defaults file")
+        check_input_file(defaults, suffixes=(".yaml", ".yml"), field="--defaults", what="defaults file", refuse_empty=True)
         table = load_defaults(defaults)
     if overrides is not None:
-        check_input_file(overrides, suffixes=(".csv", ".parquet"), field="--overrides", what="overrides table")
+        check_input_file(overrides, suffixes=(".csv", ".parquet"), field="--overrides", what="overrides table", refuse_empty=True)
         rows = _read_overrides_file(overrides, (table or load_defaults())["buildings"]["use_classes"])
     return table, rows
 

@@ -74,7 +74,7 @@ def year(
         parsed, options = load_year_spec(spec)
     for i, f in enumerate(parsed.scene):
         check_input_file(f, what=f"scene file {i}")
-    check_input_file(parsed.weather, suffixes=(".epw",), what="weather file")
+    check_input_file(parsed.weather, suffixes=(".epw",), what="weather file", refuse_empty=True)
     weather = read_epw(parsed.weather)
     scene, _ = ingest(parsed.scene)
     from twin.io.weather_site import check_weather_site

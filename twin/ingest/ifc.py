@@ -248,7 +248,7 @@ def precheck(path: Path, *, allow_truncated: bool = False) -> bool:
 
     if not path.exists():
         raise InputError("file not found", path=path)
-    check_input_file(path, max_bytes=min(MAX_IFC_BYTES, max_input_bytes()), what="IFC file")
+    check_input_file(path, max_bytes=min(MAX_IFC_BYTES, max_input_bytes()), what="IFC file", refuse_empty=True)
     size = path.stat().st_size
     with open(path, "rb") as fh:
         head = fh.read(512)

@@ -11,11 +11,14 @@ import os
 import stat
 from pathlib import Path
 
-from twin.errors import InputError, OutputError, ResourceLimitError, UnsafePathError
+from twin.errors import InputError, OutputError, ParseError, ResourceLimitError, UnsafePathError
 from twin.io.csv_separator import check_separator
 
 #: Default size limit of one input file, bytes (override with ``TWIN_MAX_INPUT_BYTES``).
 MAX_INPUT_BYTES = 4 * 1024**3
+
+#: The message of a 0-byte input (``check_input_file(..., refuse_empty=True)``).
+EMPTY_MESSAGE = "empty {what} (0 bytes)"
 
 #: The longest file name most file systems accept, bytes.
 MAX_NAME_BYTES = 255
@@ -42,6 +45,7 @@ def check_input_file(
     max_bytes: int | None = None,
     field: str | None = None,
     what: str = "input file",
+    refuse_empty: bool = False,
 ) -> Path:
     """Check that ``path`` is a readable regular file of an allowed type and size.
 
@@ -57,6 +61,11 @@ def check_input_file(
         The key or option that named the file, for the message.
     what
         What the file is, for the message.
+    refuse_empty
+        Refuse a 0-byte file (``empty <what> (0 bytes)``), for the kinds where one is never valid
+        (every table, spec and geodata file: a parser's own word for it names no file or says
+        "not recognized"). Off by default while the callers that pass 0-byte placeholders are
+        checked; :data:`EMPTY_MESSAGE` is the one wording.
 
     Returns
     -------
@@ -72,7 +81,7 @@ def check_input_file(
     ResourceLimitError
         It is larger than the limit.
     ParseError
-        A ``.csv`` file whose header separates its columns with ``;``, tabs or ``|`` instead of
+        An empty file (with ``refuse_empty``), or a ``.csv`` file whose header separates its columns with ``;``, tabs or ``|`` instead of
         commas (:func:`twin.io.csv_separator.check_separator`).
     """
     path = Path(path)
@@ -96,6 +105,8 @@ def check_input_file(
         )
     if not os.access(path, os.R_OK):
         raise InputError(f"cannot read {what}: permission denied", path=path, field=field)
+    if refuse_empty and info.st_size == 0:
+        raise ParseError(EMPTY_MESSAGE.format(what=what), path=path, field=field)
     if path.name.lower().endswith(".csv"):  # a spreadsheet's ';' or tab table, named before a parser reads one column
         check_separator(path, what=what, field=field)
     return path

@@ -137,7 +137,7 @@ def _library_errors() -> tuple[type[BaseException], ...]:
 def _read_parquet(f: Path, geo: bool) -> pd.DataFrame:
     from twin.io.paths import check_input_file
 
-    check_input_file(f, what="scene layer file")
+    check_input_file(f, what="scene layer file", refuse_empty=True)
     try:
         if geo:
             import geopandas as gpd
@@ -221,7 +221,7 @@ def read_scene(path: str | os.PathLike[str], *, layers: Iterable[str] | None = N
     path = check_scene_path(path)  # a folder with scene.json or a .gpkg
     if path.is_dir():
         meta_file = path / "scene.json"
-        check_input_file(meta_file, max_bytes=MAX_META_BYTES, what="scene metadata")
+        check_input_file(meta_file, max_bytes=MAX_META_BYTES, what="scene metadata", refuse_empty=True)
         try:
             text = meta_file.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
@@ -248,7 +248,7 @@ def read_scene(path: str | os.PathLike[str], *, layers: Iterable[str] | None = N
         return scene
     from twin.io.geopackage_damage import check_geopackage_intact
 
-    check_input_file(path, what="scene GeoPackage")
+    check_input_file(path, what="scene GeoPackage", refuse_empty=True)
     check_geopackage_intact(path)
     return _read_gpkg(path, _wanted(layers))
 

@@ -413,7 +413,7 @@ def _weather_forcing(spec: ColumnSpec, *, path=None):
     base = Path(path).parent if path is not None else Path(".")
     epw = base / w.file
     try:
-        check_input_file(epw, suffixes=(".epw",), what="weather file")
+        check_input_file(epw, suffixes=(".epw",), what="weather file", refuse_empty=True)
     except InputError as exc:
         raise type(exc)(exc.message, path=exc.path or epw, obj=exc.obj, field="top.weather.file") from None
     weather = read_epw(epw)

@@ -253,9 +253,8 @@ def read_polygon_layer(source, *, what: str, max_bytes: int, file_what: str | No
     from twin.io.paths import check_input_file
 
     path = Path(source)
-    check_input_file(path, suffixes=(".geojson", ".json", ".gpkg"), max_bytes=max_bytes, what=file_what or what)
-    if path.stat().st_size == 0:  # GDAL would say 'not recognized as being in a supported file format'
-        raise InputError(f"empty {file_what or what} (0 bytes)", path=path)
+    # a 0-byte file: GDAL would say 'not recognized as being in a supported file format'
+    check_input_file(path, suffixes=(".geojson", ".json", ".gpkg"), max_bytes=max_bytes, what=file_what or what, refuse_empty=True)
     try:
         with gdal_reads():  # GDAL (pyogrio's, whose settings gdal_reads sets) writes no .aux.xml beside the user's file
             gdf = gpd.read_file(path, engine="pyogrio")

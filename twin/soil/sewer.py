@@ -117,7 +117,7 @@ def read_street_classes(path=None) -> dict[str, StreetClassSewer]:
     from twin.io.paths import check_input_file
 
     path = Path(path) if path is not None else Path(str(resources.files("twin") / "data" / STREET_TABLE))
-    check_input_file(path, suffixes=(".csv",), max_bytes=TABLE_MAX_BYTES, what="sewer street-class table")
+    check_input_file(path, suffixes=(".csv",), max_bytes=TABLE_MAX_BYTES, what="sewer street-class table", refuse_empty=True)
     with path.open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         cols = set(reader.fieldnames or [])

@@ -129,7 +129,7 @@ def _table_path(path, name: str) -> Path:
 def _read_rows(path: Path, what: str, required: tuple[str, ...]) -> list[tuple[int, dict]]:
     from twin.io.paths import check_input_file
 
-    check_input_file(path, suffixes=(".csv",), max_bytes=TABLE_MAX_BYTES, what=what)
+    check_input_file(path, suffixes=(".csv",), max_bytes=TABLE_MAX_BYTES, what=what, refuse_empty=True)
     with path.open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         cols = set(reader.fieldnames or [])

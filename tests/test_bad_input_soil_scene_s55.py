@@ -1,0 +1,111 @@
+"""Bad input in soil, sync, scene and export (helper fuzz4, s55).
+
+A 0-byte file is refused at the shared gate (:func:`twin.io.paths.check_input_file` with
+``refuse_empty``) with one wording, ``empty <what> (0 bytes)``, naming the file: the parsers'
+own words for it named no file (pandas: "No columns to parse from file"), or said the format was
+"not recognized" (GDAL), or "Parquet magic bytes not found".
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.cli_harness import assert_one_line_error, run_twin
+from tests.scenario_helpers import EPW
+
+
+def test_the_gate_refuses_an_empty_file_only_when_asked(tmp_path: Path) -> None:
+    from twin.errors import ParseError
+    from twin.io.paths import check_input_file
+
+    empty = tmp_path / "t.csv"
+    empty.write_bytes(b"")
+    assert check_input_file(empty) == empty  # a placeholder passes the default gate
+    with pytest.raises(ParseError) as exc:
+        check_input_file(empty, what="street table", field="--streets", refuse_empty=True)
+    assert exc.value.message == "empty street table (0 bytes)" and exc.value.path == str(empty) and exc.value.field == "--streets"
+
+
+def _empty(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(b"")
+    return path
+
+
+@pytest.mark.parametrize(("reader", "name", "what"), [
+    ("vegetation", "veg.csv", "vegetation table"),
+    ("landcover", "lc.csv", "land-cover vegetation table"),
+    ("sewer", "streets.csv", "sewer street-class table"),
+])
+def test_empty_soil_tables(tmp_path: Path, reader: str, name: str, what: str) -> None:
+    from twin.errors import ParseError
+    from twin.soil.sewer import read_street_classes
+    from twin.soil.vegetation import read_landcover_vegetation, read_vegetation_table
+
+    read = {"vegetation": read_vegetation_table, "landcover": read_landcover_vegetation, "sewer": read_street_classes}[reader]
+    path = _empty(tmp_path, name)
+    with pytest.raises(ParseError, match=r"\(0 bytes\)") as exc:
+        read(path)
+    assert exc.value.path == str(path) and "empty" in exc.value.message
+    assert what.split()[0] in exc.value.message or reader == "landcover"
+
+
+@pytest.fixture(scope="module")
+def scene_folder(tmp_path_factory) -> Path:
+    """Two footprints and the EPW of data_samples, written as a scene folder."""
+    import geopandas as gpd
+    import shapely
+
+    from twin.export import write_scene
+    from twin.ingest import ingest
+
+    folder = tmp_path_factory.mktemp("scene_s55")
+    footprints = folder / "footprints.gpkg"
+    squares = [shapely.box(148_000 + 20 * i, 168_000, 148_010 + 20 * i, 168_010) for i in range(2)]
+    gpd.GeoDataFrame({"building": ["yes"] * 2}, geometry=squares, crs="EPSG:31370").to_file(footprints, layer="buildings", driver="GPKG")
+    scene, _ = ingest([footprints, EPW])
+    write_scene(scene, folder / "scene")
+    return folder / "scene"
+
+
+@pytest.mark.parametrize(("name", "what"), [
+    ("scene.json", "empty scene metadata (0 bytes)"),
+    ("buildings.parquet", "empty scene layer file (0 bytes)"),
+    ("weather.parquet", "empty scene layer file (0 bytes)"),
+])
+def test_an_emptied_scene_file_is_named(scene_folder: Path, tmp_path: Path, name: str, what: str) -> None:
+    """A scene file truncated to 0 bytes (a disk full, an interrupted copy): 'Parquet magic bytes not found' before."""
+    scene = tmp_path / "scene"
+    shutil.copytree(scene_folder, scene)
+    (scene / name).write_bytes(b"")
+    assert_one_line_error(run_twin(["info", scene]), contains=(f"{scene / name}", what))
+
+
+def test_an_empty_scene_geopackage_is_named(tmp_path: Path) -> None:
+    from twin.errors import ParseError
+    from twin.scene.io import read_scene
+
+    gpkg = _empty(tmp_path, "scene.gpkg")
+    with pytest.raises(ParseError, match=r"empty scene GeoPackage \(0 bytes\)"):
+        read_scene(gpkg)
+
+
+def test_an_empty_sync_state_is_named(tmp_path: Path) -> None:
+    from twin.calibration.sync import load_state
+    from twin.errors import ParseError
+
+    state = _empty(tmp_path, "state.npz")
+    with pytest.raises(ParseError, match=r"empty sync state \(0 bytes\)") as exc:
+        load_state(state, None, None)
+    assert exc.value.path == str(state)
+
+
+def test_empty_weather_of_soil_year_is_named(tmp_path: Path) -> None:
+    epw = _empty(tmp_path, "w.epw")
+    spec = tmp_path / "year.yaml"
+    spec.write_text(f"scene: [{EPW}]\nweather: w.epw\n")
+    assert_one_line_error(run_twin(["soil", "year", spec]), contains=("w.epw", "empty weather file (0 bytes)"))
+    assert epw.stat().st_size == 0

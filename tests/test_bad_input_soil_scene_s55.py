@@ -109,3 +109,27 @@ def test_empty_weather_of_soil_year_is_named(tmp_path: Path) -> None:
     spec.write_text(f"scene: [{EPW}]\nweather: w.epw\n")
     assert_one_line_error(run_twin(["soil", "year", spec]), contains=("w.epw", "empty weather file (0 bytes)"))
     assert epw.stat().st_size == 0
+
+
+@pytest.mark.parametrize("loader", ["column", "block", "year"])
+def test_spec_loaders_refuse_what_the_command_refuses(tmp_path: Path, loader: str) -> None:
+    """The library's spec loaders check the file as the command line does: a YAML ending, and the
+    column and block specs' size limits (load_column_spec read a spec.txt, and one up to 16 MB)."""
+    from twin.errors import InputError, ResourceLimitError
+    from twin.io.input_limits import BLOCK_SPEC_MAX_BYTES, COLUMN_SPEC_MAX_BYTES
+    from twin.soil.block3d_spec import load_block_spec
+    from twin.soil.column import load_column_spec
+    from twin.soil.year_spec import load_year_spec
+
+    load = {"column": load_column_spec, "block": load_block_spec, "year": load_year_spec}[loader]
+    text = tmp_path / "spec.txt"
+    text.write_text("name: x\n")
+    with pytest.raises(InputError, match=r"must end in \.yaml, \.yml") as exc:
+        load(text)
+    assert exc.value.path == str(text)
+    if loader != "year":
+        limit = {"column": COLUMN_SPEC_MAX_BYTES, "block": BLOCK_SPEC_MAX_BYTES}[loader]
+        big = tmp_path / "big.yaml"
+        big.write_text("# " + "x" * limit + "\nname: x\n")
+        with pytest.raises(ResourceLimitError, match=f"above the limit of {limit:,}"):
+            load(big)

@@ -119,10 +119,13 @@ class BlockSpecFile(_Strict):
 
 
 def load_block_spec(path: str | Path) -> BlockSpecFile:
-    """Read and validate a block spec (``InputError`` naming the file and the key path)."""
+    """Read and validate a block spec (``InputError`` naming the file and the key path); the file
+    is checked as ``twin soil block`` checks it (:func:`twin.io.input_limits.check_block_spec_path`:
+    YAML, at most :data:`~twin.io.input_limits.BLOCK_SPEC_MAX_BYTES`)."""
+    from twin.io.input_limits import check_block_spec_path
     from twin.io.yaml_file import read_yaml_mapping
 
-    path = Path(path)
+    path = check_block_spec_path(path)
     try:
         raw = read_yaml_mapping(path, "block spec")
     except RecursionError:

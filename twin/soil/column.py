@@ -325,11 +325,14 @@ def load_column_spec(path: str | Path) -> ColumnSpec:
     Raises
     ------
     InputError
-        Unreadable YAML, an unknown key or an invalid value (``field`` is the key path).
+        Not a ``.yaml``/``.yml`` file of at most :data:`twin.io.input_limits.COLUMN_SPEC_MAX_BYTES`
+        (the check ``twin soil column`` makes: the library refuses what the command refuses),
+        unreadable YAML, an unknown key or an invalid value (``field`` is the key path).
     """
+    from twin.io.input_limits import check_column_spec_path
     from twin.io.yaml_file import read_yaml_mapping
 
-    path = Path(path)
+    path = check_column_spec_path(path)
     try:
         raw = read_yaml_mapping(path, "column spec")
     except RecursionError:

@@ -53,11 +53,13 @@ def load_year_spec(path: str | Path) -> tuple[YearSpec, YearOptions]:
     Raises
     ------
     InputError
-        Unreadable YAML, an unknown key or a bad value (the key path named).
+        Not a ``.yaml``/``.yml`` file (the check of ``twin soil year``), unreadable YAML, an
+        unknown key or a bad value (the key path named).
     """
+    from twin.io.paths import check_input_file
     from twin.io.yaml_file import read_yaml_mapping
 
-    path = Path(path)
+    path = check_input_file(path, suffixes=(".yaml", ".yml"), what="soil year spec")  # as twin soil year checks it
     raw = read_yaml_mapping(path, "soil year spec")
     try:
         spec = YearSpec.model_validate(raw)

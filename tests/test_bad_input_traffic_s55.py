@@ -119,3 +119,19 @@ def test_a_window_so_long_that_no_vehicle_departs_in_the_run_is_refused(tmp_path
     _one_row_demand(folder, 2400.0, tmax=True)  # the same vehicles over the run: simulated
     r = run_twin(["traffic", "simulate", str(folder), "--routes", "free_flow", "--json"])
     assert r.code == 0, r.stderr
+
+
+def test_select_zone_on_zones_without_trips_on_that_side_is_refused(tmp_path):
+    """--zones E --side origin on a demand with trips to E only printed a demand of 0 and zero
+    flows everywhere (exit 0)."""
+    from tests.test_traffic_movements import NO_LEFT, scene_folder
+    from tests.test_traffic_select_scene import write_demand
+
+    scene = scene_folder(tmp_path, [NO_LEFT])
+    od = write_demand(tmp_path / "od.csv", [("W", "E", 100.0), ("N", "N", 5.0)])
+    base = ["traffic", "select-zone", "--scene", scene, "--demand", od]
+    assert_one_line_error(run_twin([*base, "-z", "E"]), contains=("od.csv", "'--zones'", "no trip goes from the selected zone(s) E", "matches nothing"))
+    assert_one_line_error(run_twin([*base, "-z", "W", "--side", "destination"]), contains=("od.csv", "no trip goes to the selected zone(s) W"))
+    assert_one_line_error(run_twin([*base, "-z", "N"]), contains=("no trip goes from the selected zone(s) N",))  # N -> N: no trip on the network
+    r = run_twin([*base, "-z", "E", "--side", "destination", "--json"])
+    assert r.code == 0, r.stderr

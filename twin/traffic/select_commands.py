@@ -59,6 +59,20 @@ def zone_flow_check(network: Network, flow: np.ndarray, matrix: np.ndarray, idx:
             "balance_error": abs(net_flow - expected) / max(abs(expected), 1e-300) if expected else abs(net_flow)}
 
 
+def check_zone_demand(matrix: np.ndarray, idx: list[int] | np.ndarray, side: str, zones: list[str], *, path: Path) -> None:
+    """Raise InputError (field ``--zones``, the demand file ``path`` named) when no trip starts at
+    (``side="origin"``) or ends at the zones ``idx`` of ``matrix``, trips from a zone to itself
+    left out: every flow of the analysis would be 0 (the selection matches nothing). Checked
+    before the assignment."""
+    rows = matrix[idx] if side == "origin" else matrix[:, idx].T
+    total = float(rows.sum() - matrix[idx, idx].sum())
+    if not total > 0:
+        where = "from" if side == "origin" else "to"
+        raise InputError(f"no trip goes {where} the selected zone(s) {', '.join(map(str, zones))} in the demand (side {side}): every select-zone "
+                         f"flow would be 0, the selection matches nothing; choose zones with trips {where} them, or the other --side",
+                         path=path, field="--zones")  # fmt: skip
+
+
 def check_output_paths(outputs: SelectOutputs, *, inputs: list[Path]) -> None:
     """Every output of ``outputs`` has an allowed ending, can be written, is none of ``inputs``
     (:func:`twin.io.output_checks.check_output_file`), no two outputs share a path and an existing
@@ -193,6 +207,7 @@ def run_select_zone(net: Path, trips: Path, zones: list[str], side: str, gap: fl
         if exc.obj is None:
             raise
         raise InputError(exc.message, path=net, obj=exc.obj, field=exc.field) from None
+    check_zone_demand(demand.matrix, idx, side, zones, path=trips)
     result = assign(network, demand, algorithm="b", gap=gap)
     sz = select_zone(result, zones, side=side, demand=demand)
     summary: dict[str, Any] = {

@@ -235,7 +235,7 @@ def run_scene_select_zone(source: list[Path], demand: Path, zones: list[str], si
         The summary of ``twin traffic select-zone`` (veh/h; distance in m, time in s: the
         selected trips' time on the network assigned, with signal delay and turn penalties).
     """
-    from twin.traffic.select_commands import write_select_outputs, zone_flow_check
+    from twin.traffic.select_commands import check_zone_demand, write_select_outputs, zone_flow_check
     from twin.traffic.select_link import select_zone
 
     if side not in ("origin", "destination"):
@@ -252,6 +252,7 @@ def run_scene_select_zone(source: list[Path], demand: Path, zones: list[str], si
     idx = [index[z] for z in zones]
     if len(set(idx)) != len(idx):
         raise InputError("a zone is selected twice", path=demand, field="--zones")
+    check_zone_demand(case.od.matrix, idx, side, zones, path=demand)
     result = assign_case(case, gap)
     sz = select_zone(result, zones, side=side, demand=case.od)
     net, matrix = case.net, case.od.matrix

@@ -169,3 +169,14 @@ def test_the_class_chart_says_why_its_d_or_worse_differs_from_the_kpi():
     comp.baseline["energy"] = EngineResult(base.drop(columns="class_d_or_worse_probability"), "building_id", {})
     comp.kpis.loc[comp.kpis["kpi"] == "floor_area_class_d_or_worse_pct", ["baseline", "whatif_value"]] = [50.0, 7.5]
     assert "class-share" not in energy_section(comp)  # no system mix: the chart's classes are the KPI's
+
+
+def test_the_solar_block_says_its_pv_saving_is_an_upper_bound():
+    from twin.scenario.report_solar import _whatif_block
+
+    comp = _comparison([2.0e6, 1.0e6])
+    solar = SimpleNamespace(equipped=pd.DataFrame({"building_id": ["a"], "pv_kwp": [3000.0], "pv_ac_kwh_year": [3.0e6]}),
+                            selected=["a", "b"], kwp=3000.0, ac_kwh_year=3.0e6, without_suitable_roof=[], not_simulated=[])  # fmt: skip
+    text = _text(_whatif_block(comp, "wave", solar))
+    assert "k€/yr (an upper bound: Brussels ended net metering on 1 November 2021, see the payback note); the table above" in text, text
+    assert "(investment over the yearly saving on the energy bills; PV at the electricity price, an upper bound;" in text

@@ -282,8 +282,8 @@ def _whatif_block(comparison, whatif: str, solar) -> str:
     f = load_factors()
     p.append(f"<p class='note'>The PV yield alone (net metering, the factor table's electricity factors): primary energy "
              f"{_signed(-ac * f['pef_electricity'] / 1e3)} MWh/yr, CO₂ {_signed(-ac * f['co2_electricity_kg_kwh'] / 1e3)} t/yr, energy bills "
-             f"{_signed(-ac * f['price_electricity_eur_kwh'] / 1e3)} k€/yr ({html.escape(L.NET_METERING_SHORT)}: see "
-             "<a href='#energy'>the payback note</a>); the table above is the whole what-if"
+             f"{_signed(-ac * f['price_electricity_eur_kwh'] / 1e3)} k€/yr (an upper bound: Brussels ended net metering on 1 November "
+             "2021, see <a href='#energy'>the payback note</a>); the table above is the whole what-if"
              f"{' (with its other measures)' if _other_measures(comparison, whatif) else ''}.</p>")
     inv, cost = _kpi_row(comparison, whatif, "investment_keur"), _kpi_row(comparison, whatif, "energy_cost_keur_yr")
     if inv is not None and cost is not None and -cost["delta"] > 0:

@@ -180,3 +180,23 @@ def test_the_solar_block_says_its_pv_saving_is_an_upper_bound():
     text = _text(_whatif_block(comp, "wave", solar))
     assert "k€/yr (an upper bound: Brussels ended net metering on 1 November 2021, see the payback note); the table above" in text, text
     assert "(investment over the yearly saving on the energy bills; PV at the electricity price, an upper bound;" in text
+
+
+def test_the_flow_map_says_its_colour_scale_is_clipped_and_where_the_largest_change_is():
+    """The Parvis closure's map drew Rue Vanderschrick's +177 veh/h in the colour of the colour
+    bar's end (about +14 veh/h) and its caption did not say the scale was clipped."""
+    from twin.scenario.report_mobility import flow_clip_words
+
+    change = [float(x) for x in range(1, 100)] + [177.0]  # 98th percentile of 1..99, 177: 98.02
+    frame = pd.DataFrame({"change_veh_h": change + [-256.0], "closed": [False] * 100 + [True]})  # a closed link: not coloured
+    words = flow_clip_words(frame)
+    assert words == (" Colour scale clipped at ±98 veh/h (the 98th percentile of the changes on the streets kept open): the largest, "
+                     "+177 veh/h, is drawn in the colour of +98; the table below gives each street's largest change.")  # fmt: skip
+    small = pd.DataFrame({"change_veh_h": [-30.0, 1.0, 2.0, -2.5], "closed": [False] * 4})
+    assert flow_clip_words(small) == (" Colour scale clipped at ±28 veh/h (the 98th percentile of the changes on the streets kept open): "
+                                      "the largest, −30 veh/h, is drawn in the colour of −28; the table below gives each street's "
+                                      "largest change.")  # fmt: skip
+    assert "±2.8 veh/h" in flow_clip_words(small.assign(change_veh_h=[-3.0, 0.1, 0.2, -0.25]))  # a limit under 10: one decimal
+    assert flow_clip_words(small.assign(change_veh_h=[-3.0, 1.0, 2.0, -2.5])) == ""  # 3.0 beyond 2.99: the same once rounded
+    same = pd.DataFrame({"change_veh_h": [5.0, 5.0], "closed": [False, False]})
+    assert flow_clip_words(same) == ""  # nothing beyond the scale

@@ -180,6 +180,40 @@ def link_change(comparison, whatif: str, period: str = "am_peak") -> pd.DataFram
     return frame
 
 
+def _flow_scale(frame: pd.DataFrame) -> tuple[np.ndarray, float]:
+    """The links of a streets-kept-open change the flow map colours (a change over 1 % of the
+    largest) and the colour limit, veh/h: the 98th percentile of their absolute change (1 when none)."""
+    ch = frame["change_veh_h"].to_numpy(dtype=float)
+    kept = ~frame["closed"].to_numpy()
+    scale = float(np.nanmax(np.abs(ch[kept]))) if kept.any() and np.isfinite(ch[kept]).any() else 0.0
+    moved = kept & (np.abs(ch) > max(0.01 * scale, 1e-6))
+    lim = float(np.percentile(np.abs(ch[moved]), 98)) if moved.any() else 1.0
+    return moved, (lim if lim > 0 else 1.0)
+
+
+def flow_clip_words(frame: pd.DataFrame) -> str:
+    """What the flow map's colour scale leaves out, when a change on a street kept open exceeds its
+    limit: " Colour scale clipped at ±14 veh/h (...): the largest change, +177 veh/h, is drawn as
+    +14 ..." ('' otherwise).
+
+    The default run's Parvis closure drew Rue Vanderschrick's +177 veh/h in the colour of +14 veh/h,
+    the colour bar's end, with no word in the caption that the scale was clipped.
+    """
+    moved, lim = _flow_scale(frame)
+    if not moved.any():
+        return ""
+    ch = frame["change_veh_h"].to_numpy(dtype=float)[moved]
+    largest = float(ch[np.argmax(np.abs(ch))])
+    if abs(largest) <= lim * (1 + 1e-9):
+        return ""
+    f = (lambda x: f"{x:,.0f}") if lim >= 10 else (lambda x: f"{x:,.1f}")
+    if f(abs(largest)) == f(lim):  # beyond the limit by less than the rounding: nothing to say
+        return ""
+    sign = "+" if largest > 0 else "−"
+    return (f" Colour scale clipped at ±{f(lim)} veh/h (the 98th percentile of the changes on the streets kept open): the largest, "
+            f"{sign}{f(abs(largest))} veh/h, is drawn in the colour of {sign}{f(lim)}; the table below gives each street's largest change.")
+
+
 def _map(frame: pd.DataFrame, whatif: str, period: str) -> tuple[str | None, bool]:
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
@@ -190,16 +224,12 @@ def _map(frame: pd.DataFrame, whatif: str, period: str) -> tuple[str | None, boo
     from twin.scenario.report import _png
 
     ch = frame["change_veh_h"].to_numpy(dtype=float)
-    kept = ~frame["closed"].to_numpy()
-    scale = float(np.nanmax(np.abs(ch[kept]))) if kept.any() and np.isfinite(ch[kept]).any() else 0.0
-    moved = kept & (np.abs(ch) > max(0.01 * scale, 1e-6))
+    moved, lim = _flow_scale(frame)
     closed = frame["closed"].to_numpy()
     if not moved.any() and not closed.any():
         return None, False
     fig = Figure(figsize=(6.6, 6.2))
     ax = fig.subplots()
-    lim = float(np.percentile(np.abs(ch[moved]), 98)) if moved.any() else 1.0
-    lim = lim if lim > 0 else 1.0
     norm = Normalize(-lim, lim)
     cmap = colormaps["RdBu_r"]
     frame.plot(ax=ax, color="#c4ccd4", linewidth=0.7)
@@ -459,7 +489,8 @@ def mobility_section(comparison) -> str:
                 named = f" Closed: {html.escape('; '.join(closed_names))}." if closed_names else ""
                 p.append(f"<figure><img alt='{html.escape(w)} car flow change' src='{src}' width='620'><figcaption><b>{html.escape(w)}</b>: "
                          f"{html.escape(flow_map_shows(_periods(comparison)[0]))} (red: more traffic, blue: less; "
-                         f"dashed black: closed to cars, carrying 0 veh/h in the what-if; streets named; scale bar in metres).{named}{zoom}</figcaption></figure>")
+                         f"dashed black: closed to cars, carrying 0 veh/h in the what-if; streets named; scale bar in metres).{named}{zoom}"
+                         f"{html.escape(flow_clip_words(frame))}</figcaption></figure>")
             p.append(_street_table(frame))
         junctions = junction_change(comparison, w, _periods(comparison)[0])
         if junctions is not None:

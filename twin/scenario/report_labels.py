@@ -44,7 +44,7 @@ NET_METERING_NOTE = (
     "on 1 November 2021 (Brugel, 'Fin du principe de la compensation', brugel.brussels; Le Soir, 15 October 2021). A PV system "
     "today saves the electricity price only on the yield used in the building as it is produced, and sells the rest to a "
     "supplier at an injection tariff well below that price: the PV part of the saving, and the payback of a what-if that adds "
-    "PV, are optimistic (the green certificates the Region grants for PV, not counted here, work the other way)")
+    "PV, are optimistic (the green certificates the Region has granted for PV, not counted here, work the other way)")
 
 LABELS: dict[str, tuple[str, str, str]] = {
     # energy

@@ -135,3 +135,14 @@ def test_select_zone_on_zones_without_trips_on_that_side_is_refused(tmp_path):
     assert_one_line_error(run_twin([*base, "-z", "N"]), contains=("no trip goes from the selected zone(s) N",))  # N -> N: no trip on the network
     r = run_twin([*base, "-z", "E", "--side", "destination", "--json"])
     assert r.code == 0, r.stderr
+
+
+def test_a_gtfs_feed_of_another_city_names_the_feed() -> None:
+    """The Cairns sample feed on the Saint-Gilles scene stopped at mode calibration: "field
+    'targets': no trip can use 'pt'", naming neither the feed nor --gtfs."""
+    from tests.scenario_helpers import SAMPLES
+
+    files = [SAMPLES / f"stgilles_{layer}_osm2013.geojson" for layer in ("buildings", "streets", "landcover", "pois")]
+    feed = SAMPLES / "cairns_gtfs_weekday_am.zip"
+    r = run_twin(["traffic", "mobility", *files, "--periods", "am_peak", "--feedback", "1", "--gtfs", feed])
+    assert_one_line_error(r, contains=("cairns_gtfs_weekday_am.zip", "'--gtfs'", "no stop of the feed lies within 800 m", "415 stops"))

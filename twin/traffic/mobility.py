@@ -924,6 +924,8 @@ def run_district_mobility(
     if len(scene.buildings) == 0:
         raise InputError("the mobility model needs buildings (trip ends come from them)", obj="buildings", field="inputs.files")
     ends = trip_ends(scene, params, zone_size_m=options.zone_size_m)
+    if timetable is not None and (options.gtfs or options.transit_routes):
+        _check_stops_reach_zones(timetable, ends.zone_xy, options)
     key = streets_key(scene)  # the street parts of the three networks are shared by the runs of a street layout
     edges = _edge_nodes_of_streets(scene, key)
     nets = {m: build_mode_network(scene, m, ends, edges, signals=options.signals, movements=options.turning_movements, give_way=options.give_way,
@@ -1099,6 +1101,33 @@ def run_district_mobility(
     return MobilityResult(zones=zones, zone_ids=ends.zone_ids, periods=results, model=model, theta=theta, params=params, kpis=kpis, access=access,
                           links=links, notes=notes, unserved=unserved_df, through_matrix=through_df, timings_s=timings, options=options,
                           movements=movements)  # fmt: skip
+
+
+def _check_stops_reach_zones(timetable: Any, zone_xy: np.ndarray, options: MobilityOptions) -> None:
+    """Raise InputError naming the feed (``options.gtfs``, else ``options.transit_routes``) when no
+    stop of ``timetable`` lies within :data:`twin.traffic.transit.MAX_ACCESS_M` of a zone: no trip
+    could walk to public transport. A feed of another city (or projected to another CRS) stopped
+    at mode calibration with "no trip can use 'pt'", naming neither the feed nor its option."""
+    from scipy.spatial import cKDTree
+
+    from twin.traffic.transit import MAX_ACCESS_M
+
+    stops = np.asarray(timetable.stop_xy, dtype=np.float64)
+    zones = np.asarray(zone_xy, dtype=np.float64)
+    if len(stops) == 0 or len(zones) == 0:
+        reach = np.zeros(0)
+    else:
+        reach, _ = cKDTree(zones).query(stops, distance_upper_bound=MAX_ACCESS_M)
+    if np.isfinite(reach).any():
+        return
+    path, field = (options.gtfs, "gtfs") if options.gtfs else (options.transit_routes, "transit_routes")
+
+    def span(xy: np.ndarray) -> str:
+        return f"x {xy[:, 0].min():.0f}..{xy[:, 0].max():.0f}, y {xy[:, 1].min():.0f}..{xy[:, 1].max():.0f}" if len(xy) else "none"
+
+    raise InputError(f"no stop of the feed lies within {MAX_ACCESS_M:g} m (the longest walk to a stop) of the scene's zones, so no trip could use "
+                     f"public transport: its {len(stops)} stops span {span(stops)}, the zones {span(zones)} (m, the scene's CRS); "
+                     "a feed of another city?", path=path, field=field)  # fmt: skip
 
 
 def _movement_flow(car: ModeNetwork, assignment: Any) -> np.ndarray | None:

@@ -155,6 +155,14 @@ def _block_spec(tmp_path: Path, layers: list) -> Path:
         # a layer under the 1 m block: it changed nothing
         ([{"top_m": 0.0, "bottom_m": 1.0, "material": "loam"}, {"top_m": 1.0, "bottom_m": 3.0, "material": "gravel"}],
          "'layers.1.top_m'", "would change nothing"),
+        # a layer of zero thickness, and one upside down (s55: the message named no key)
+        ([{"top_m": 0.0, "bottom_m": 0.2, "material": "gravel"}, {"top_m": 0.2, "bottom_m": 0.2, "material": "loam"},
+          {"top_m": 0.2, "bottom_m": 1.0, "material": "loam"}], "'layers.1.bottom_m'", "zero or negative thickness"),
+        ([{"top_m": 0.0, "bottom_m": 0.2, "material": "gravel"}, {"top_m": 1.0, "bottom_m": 0.2, "material": "loam"}],
+         "'layers.1.bottom_m'", "must end below it"),
+        # a material the spec does not define (s55: the message named no key)
+        ([{"top_m": 0.0, "bottom_m": 0.2, "material": "gravel"}, {"top_m": 0.2, "bottom_m": 1.0, "material": "clay"}],
+         "'layers.1.material'", "'clay' is not among the materials"),
     ],
 )
 def test_block_layers_that_overlap_or_lie_below_are_refused(tmp_path: Path, layers: list, field: str, says: str) -> None:

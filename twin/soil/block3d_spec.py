@@ -99,16 +99,20 @@ class BlockSpecFile(_Strict):
 
     @model_validator(mode="after")
     def _check(self):
+        # InputError, not ValueError: the key path of the offending value is named (a ValueError of
+        # this validator was reported against the whole spec, naming no key)
         if "h_m" not in self.initial:
-            raise ValueError("initial needs h_m")
+            raise InputError("initial needs h_m", field="initial")
         h = self.initial["h_m"]
         if not HEAD_RANGE_M[0] <= h <= HEAD_RANGE_M[1]:
-            raise ValueError(f"initial h_m {h} m outside [{HEAD_RANGE_M[0]:g}, {HEAD_RANGE_M[1]:g}] m")
-        for layer in self.layers or []:
+            raise InputError(f"initial h_m {h} m outside [{HEAD_RANGE_M[0]:g}, {HEAD_RANGE_M[1]:g}] m", field="initial.h_m")
+        for k, layer in enumerate(self.layers or []):
             if layer.material not in self.materials:
-                raise ValueError(f"layer material {layer.material!r} is not among the materials ({', '.join(self.materials)})")
+                raise InputError(f"layer material {layer.material!r} is not among the materials ({', '.join(self.materials)})",
+                                 field=f"layers.{k}.material")
             if layer.bottom_m <= layer.top_m:
-                raise ValueError(f"layer from {layer.top_m} m must end below it, not at {layer.bottom_m} m")
+                raise InputError(f"layer from {layer.top_m} m must end below it, not at {layer.bottom_m} m (a layer of zero or "
+                                 "negative thickness)", field=f"layers.{k}.bottom_m")
         # a material no cell gets would change nothing (without layers every cell is the first material's)
         used = {layer.material for layer in self.layers} if self.layers else {next(iter(self.materials))}
         unused = [name for name in self.materials if name not in used]

@@ -200,3 +200,19 @@ def test_the_flow_map_says_its_colour_scale_is_clipped_and_where_the_largest_cha
     assert flow_clip_words(small.assign(change_veh_h=[-3.0, 1.0, 2.0, -2.5])) == ""  # 3.0 beyond 2.99: the same once rounded
     same = pd.DataFrame({"change_veh_h": [5.0, 5.0], "closed": [False, False]})
     assert flow_clip_words(same) == ""  # nothing beyond the scale
+
+
+def test_a_map_caption_gives_its_colour_limit_and_the_largest_change_beyond_it():
+    """The maps' captions said "colour scale clipped at the 98th percentile of the change" and left
+    the limit to the colour bar, whose end a planner reads as the largest change."""
+    from tests.scenario_helpers import fake_scenario
+    from twin.scenario.report import _maps_section, map_clip_words
+
+    assert map_clip_words({"lim": 13.94, "largest": -26.4}, "mm over the cell") == (
+        "colour scale clipped at ±13.9 mm over the cell (the 98th percentile of the change; the largest: −26.4)")
+    assert map_clip_words({"lim": 115.2, "largest": 115.3}, "kWh/m²·yr") == "colour scale clipped at ±115 kWh/m²·yr (the 98th percentile of the change)"
+    assert map_clip_words({}, "K") == "colour scale clipped at the 98th percentile of the change"
+    comp = fake_comparison()
+    comp.scenario = fake_scenario("x")
+    caption = _text(re.search(r"<figcaption>(.*?)</figcaption>", _maps_section(comp), flags=re.S).group(1))
+    assert "grey: unchanged; colour scale clipped at ±1.00 kWh/yr (the 98th percentile of the change); column q_heat_kwh_delta" in caption

@@ -285,7 +285,34 @@ def map_data(comparison, whatif: str, domain: str, column: str | None = None, de
     return geo, col
 
 
-def _map_figure(comparison, whatif: str, domain: str, column: str | None = None, deltas: pd.DataFrame | None = None):
+def map_clip_words(scale: dict, unit: str) -> str:
+    """How a map's colour scale is clipped, for its caption: "colour scale clipped at ±13.9 mm over
+    the cell (the 98th percentile of the change; the largest: −26.4)"; the largest only when it
+    lies beyond the limit once rounded. ``scale`` is what :func:`_map_figure` fills in (``lim``,
+    ``largest``); the plain words when it is empty.
+
+    The caption said "clipped at the 98th percentile of the change" and left the limit to the colour
+    bar: a planner read the bar's end as the largest change.
+    """
+    lim, largest = scale.get("lim"), scale.get("largest")
+    if lim is None or not np.isfinite(lim):
+        return "colour scale clipped at the 98th percentile of the change"
+    text = f"colour scale clipped at ±{_sig3(lim)}" + (f" {unit}" if unit else "") + " (the 98th percentile of the change"
+    if largest is not None and np.isfinite(largest) and _sig3(abs(largest)) != _sig3(lim) and abs(largest) > lim:
+        text += f"; the largest: {'+' if largest > 0 else '−'}{_sig3(abs(largest))}"
+    return text + ")"
+
+
+def _sig3(x: float) -> str:
+    """A positive number to three significant digits, thousands separated ("13.9", "115", "1,230")."""
+    if x == 0 or not np.isfinite(x):
+        return f"{x:g}"
+    decimals = max(0, 2 - math.floor(math.log10(abs(x))))
+    return f"{round(x, decimals):,.{decimals}f}"
+
+
+def _map_figure(comparison, whatif: str, domain: str, column: str | None = None, deltas: pd.DataFrame | None = None,
+                scale: dict | None = None):
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
@@ -302,6 +329,9 @@ def _map_figure(comparison, whatif: str, domain: str, column: str | None = None,
     # colour limit: the 98th percentile of |delta|, so one outlier does not wash out the map
     lim = float(np.percentile(np.abs(values[changed]), 98)) if changed.any() else 1.0
     lim = lim if lim > 0 else 1.0
+    if scale is not None and changed.any():  # for the caption (map_clip_words)
+        moved = values[changed]
+        scale.update(lim=lim, largest=float(moved[np.argmax(np.abs(moved))]))
     norm = Normalize(-lim, lim)
     cmap = colormaps["RdBu_r"]
     lines = bool(geo.geom_type.isin(["LineString", "MultiLineString"]).all())
@@ -1441,7 +1471,8 @@ def _maps_section(comparison) -> str:
             if domain == "traffic":
                 continue
             deltas = comparison.deltas(w.name, domain)  # once: the map and the note under it
-            src, col, zoomed, labels = _map_figure(comparison, w.name, domain, deltas=deltas)
+            scale: dict = {}
+            src, col, zoomed, labels = _map_figure(comparison, w.name, domain, deltas=deltas, scale=scale)
             if src:
                 zoom = " Zoomed on the changed objects (60 m margin)." if zoomed else ""
                 if labels:
@@ -1449,7 +1480,7 @@ def _maps_section(comparison) -> str:
                 shows = map_shows(col, domain, map_basis(comparison, col)[0])
                 p.append(f"<figure><img alt='Map: {html.escape(w.name)}, {html.escape(shows)}' src='{src}' width='600'>"
                          f"<figcaption><b>{html.escape(w.name)}</b> — {html.escape(shows)}, what-if minus baseline on the central run "
-                         f"(blue: lower, red: higher; grey: unchanged; colour scale clipped at the 98th percentile of the change; "
+                         f"(blue: lower, red: higher; grey: unchanged; {html.escape(map_clip_words(scale, MAP_LABELS.get(col, ('', ''))[1]))}; "
                          f"column <code>{html.escape(col or '')}</code> of <code>outputs/deltas_{html.escape(w.name)}_{domain}.parquet</code>); "
                          f"streets named, scale bar in metres.{zoom}</figcaption></figure>")
             elif sid := _mapped_elsewhere(deltas):

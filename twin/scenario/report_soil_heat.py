@@ -188,7 +188,8 @@ def cell_map(comparison, whatif: str) -> str:
     if res is None or res.object_deltas is None or col not in res.object_deltas.columns:
         return ""
     deltas = comparison.deltas(whatif, "soil")  # once: the map and its caption
-    src, _, zoomed, labels = R._map_figure(comparison, whatif, "soil", col, deltas=deltas)
+    scale: dict = {}
+    src, _, zoomed, labels = R._map_figure(comparison, whatif, "soil", col, deltas=deltas, scale=scale)
     if not src:
         return ""
     notes = [n for n in res.notes if n.startswith(NOTE_PREFIX)]
@@ -203,7 +204,7 @@ def cell_map(comparison, whatif: str) -> str:
             f"{html.escape(shows)}, what-if minus baseline on the central run: the mean over those hours of the {N_DAYS} hottest days "
             f"of the weather year" + (f" ({', '.join(days)})" if days else "") + " (blue: cooler, red: warmer; grey: cover unchanged"
             + (" or no ground left outside roofs" if no_ground else "") + "; only the cells whose ground cover changed are coloured; "
-            f"colour scale clipped at the 98th percentile of the change; column <code>{col}</code> of "
+            f"{html.escape(R.map_clip_words(scale, 'K'))}; column <code>{col}</code> of "
             f"<code>outputs/deltas_{w}_soil.parquet</code>); streets named, scale bar in metres.{extra}</figcaption></figure>")
 
 

@@ -125,6 +125,7 @@ def test_the_heating_need_per_m2_says_of_what():
 
     assert map_shows("q_heat_kwh_m2_delta", "energy") == "change of the heating need per m² of heated floor of each building, kWh/m²·yr"
     assert {q[1]: q[2] for q in QUANTITIES}["q_heat_kwh_m2"] == "Heating need per m² of heated floor"
+    assert {q[1]: q[2] for q in QUANTITIES}["primary_energy_kwh_m2"] == "Primary energy per m² of heated floor (EPB factors)"
 
 
 def test_the_calibration_section_says_how_many_of_the_scene_s_buildings_it_calibrates():

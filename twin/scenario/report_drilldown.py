@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 QUANTITIES = (
     ("q", "q_heat_kwh", "Heating need", "kWh/yr", 0),
     ("qm2", "q_heat_kwh_m2", "Heating need per m² of heated floor", "kWh/m²·yr", 1),
-    ("pe", "primary_energy_kwh_m2", "Primary energy per m² (EPB)", "kWh/m²·yr", 0),
+    ("pe", "primary_energy_kwh_m2", "Primary energy per m² of heated floor (EPB factors)", "kWh/m²·yr", 0),
     ("cls", "energy_class", "EPB class", "", None),
     ("cost", "energy_cost_eur", "Energy bills", "€/yr", 0),
     ("co2", "co2_kg", "CO₂ emissions", "kg/yr", 0),

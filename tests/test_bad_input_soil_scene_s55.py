@@ -133,3 +133,21 @@ def test_spec_loaders_refuse_what_the_command_refuses(tmp_path: Path, loader: st
         big.write_text("# " + "x" * limit + "\nname: x\n")
         with pytest.raises(ResourceLimitError, match=f"above the limit of {limit:,}"):
             load(big)
+
+
+@pytest.mark.parametrize(("storm", "start_s"), [("block", 7200.0), ("block", 99999.0), ("chicago", 10000.0)])
+def test_a_storm_after_the_end_of_the_column_run_is_refused(storm: str, start_s: float) -> None:
+    """A storm that starts when the run has ended fell on nothing: exit 0 with the rain unchanged before."""
+    from twin.errors import InputError
+    from twin.soil.column import parse_column_spec
+
+    rain = ({"block": {"depth_mm": 30.0, "duration_s": 3600.0, "start_s": start_s}} if storm == "block" else
+            {"chicago": {"a": 1000.0, "b": 10.0, "c": 0.8, "duration_s": 3600.0, "step_s": 300.0, "start_s": start_s}})
+    spec = {"materials": {"l": {"texture": "Loam"}}, "layers": [{"top_m": 0.0, "bottom_m": 1.0, "material": "l"}],
+            "grid": {"dz_m": 0.02}, "initial": {"h_m": -1.0}, "top": {"kind": "atmospheric", "rain": rain},
+            "bottom": {"kind": "free_drainage"}, "duration_s": 7200.0, "output_times_s": [3600.0, 7200.0]}
+    with pytest.raises(InputError, match="no rain would fall") as exc:
+        parse_column_spec(spec, path="c.yaml")
+    assert exc.value.field == f"top.rain.{storm}.start_s" and exc.value.path == "c.yaml"
+    rain[storm]["start_s"] = 3600.0
+    assert parse_column_spec(spec).top.rain is not None  # within the run: accepted

@@ -308,6 +308,11 @@ class ColumnSpec(_Strict):
                                       "output times must increase", field=f"output_times_s.{k}")
         if self.initial.hydrostatic and self.bottom.kind != "water_table":
             raise ColumnSpecError("a hydrostatic initial state needs a water_table bottom", field="initial.hydrostatic")
+        rain = self.top.rain
+        storm = None if rain is None else (("block", rain.block) if rain.block is not None else ("chicago", rain.chicago) if rain.chicago is not None else None)
+        if storm is not None and storm[1].start_s >= self.duration_s:  # the storm fell after the run: exit 0, the rain changed nothing
+            raise ColumnSpecError(f"the {storm[0]} storm starts at {storm[1].start_s:g} s, at or after the end of the run "
+                                  f"(duration_s = {self.duration_s:g} s): no rain would fall", field=f"top.rain.{storm[0]}.start_s")
         w = self.top.weather
         if w is not None and self.top.rain is not None and (self.top.rain.mm is None or self.top.rain.step_s != 3600):
             raise ColumnSpecError("with a weather file the rain comes from it, or from an hourly series (rain.mm with step_s 3600)",

@@ -146,3 +146,72 @@ def test_a_gtfs_feed_of_another_city_names_the_feed() -> None:
     feed = SAMPLES / "cairns_gtfs_weekday_am.zip"
     r = run_twin(["traffic", "mobility", *files, "--periods", "am_peak", "--feedback", "1", "--gtfs", feed])
     assert_one_line_error(r, contains=("cairns_gtfs_weekday_am.zip", "'--gtfs'", "no stop of the feed lies within 800 m", "415 stops"))
+
+
+def _tram_feed_with(tmp_path, name: str, **tables: str):
+    """The hand-made tram feed of tests/traffic_reference.py with some tables replaced."""
+    import zipfile
+
+    from tests.traffic_reference import tram_feed
+
+    ok = tram_feed(tmp_path / "tram.zip")
+    with zipfile.ZipFile(ok) as z:
+        content = {n: z.read(n).decode() for n in z.namelist()}
+    content.update(tables)
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as z:
+        for n, text in content.items():
+            z.writestr(n, text)
+    return path, content
+
+
+CALENDAR_HEADER = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+
+
+def test_gtfs_calendar_without_rows_or_with_a_bad_date_is_refused(tmp_path) -> None:
+    """A header-only calendar.txt was an internal error when the service day was chosen
+    (ValueError: time data '' does not match format '%Y%m%d', exit 70)."""
+    from twin.errors import InputError
+    from twin.traffic.gtfs import read_gtfs
+
+    empty, _ = _tram_feed_with(tmp_path, "empty_calendar.zip", **{"calendar.txt": CALENDAR_HEADER})
+    with pytest.raises(InputError, match="the feed's calendar.txt holds no row: no service runs on any day") as info:
+        read_gtfs(empty)
+    assert info.value.path == str(empty)
+    bad, _ = _tram_feed_with(tmp_path, "bad_date.zip", **{"calendar.txt": CALENDAR_HEADER + "WK,1,1,1,1,1,0,0,20130101,2013-12-31\n"})
+    with pytest.raises(InputError, match="end_date must be a calendar date YYYYMMDD, got '2013-12-31'") as info:
+        read_gtfs(bad)
+    assert "calendar.txt" in str(info.value) and "line 2" in str(info.value)
+
+
+def test_gtfs_header_only_stop_times_and_repeated_stop_sequence_are_refused(tmp_path) -> None:
+    from twin.errors import InputError
+    from twin.traffic.gtfs import read_gtfs, timetable
+
+    _, content = _tram_feed_with(tmp_path, "tram_copy.zip")
+    path, _ = _tram_feed_with(tmp_path, "no_stop_times.zip", **{"stop_times.txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"})
+    with pytest.raises(InputError, match=r"stop_times.txt has no rows \(a header only\)"):
+        read_gtfs(path)
+    rows = content["stop_times.txt"].splitlines()
+    rows[2] = rows[2].rsplit(",", 1)[0] + ",1"  # trip t0_0: stop S2 given the sequence of S1
+    path, _ = _tram_feed_with(tmp_path, "repeated.zip", **{"stop_times.txt": "\n".join(rows) + "\n"})
+    with pytest.raises(InputError, match="stop_sequence 1 repeats in trip 't0_0' \\(first at line 2\\)") as info:
+        timetable(read_gtfs(path), "20130108")
+    assert "line 3" in str(info.value) and info.value.field == "stop_sequence"
+
+
+def test_gtfs_feed_with_no_departure_in_the_periods_names_the_feed(tmp_path) -> None:
+    """Every trip written at 31:00-34:20 (the next morning, GTFS times past 24:00): mode calibration
+    stopped at "field 'targets': no trip can use 'pt'", naming neither the feed nor --gtfs."""
+    from tests.scenario_helpers import SAMPLES
+
+    _, content = _tram_feed_with(tmp_path, "tram_copy.zip")
+    late = [content["stop_times.txt"].splitlines()[0]]
+    for line in content["stop_times.txt"].splitlines()[1:]:
+        trip, arr, dep, stop, seq = line.split(",")
+        shift = [f"{int(t[:2]) + 24:02d}{t[2:]}" for t in (arr, dep)]
+        late.append(",".join([trip, *shift, stop, seq]))
+    feed, _ = _tram_feed_with(tmp_path, "late.zip", **{"stop_times.txt": "\n".join(late) + "\n"})
+    files = [SAMPLES / f"stgilles_{layer}_osm2013.geojson" for layer in ("buildings", "streets", "landcover", "pois")]
+    r = run_twin(["traffic", "mobility", *files, "--periods", "am_peak", "--feedback", "1", "--gtfs", feed])
+    assert_one_line_error(r, contains=("late.zip", "'--gtfs'", "no vehicle of the feed departs between", "times past 24:00"))

@@ -7,8 +7,9 @@ reference, https://gtfs.org/schedule/reference/). Read with pandas (every column
 Checked before use, each as one :class:`~twin.errors.InputError` naming the file, the line and
 the field: missing files or columns, duplicate stop or trip ids, a stop time naming a stop or
 a trip that does not exist (a broken reference), a trip naming an unknown route, times that
-are not ``H:MM:SS``, times that go backwards along a trip, coordinates outside the WGS84
-ranges, a date with no service.
+are not ``H:MM:SS``, times that go backwards along a trip, a ``stop_sequence`` repeated
+within a trip, coordinates outside the WGS84 ranges, calendar dates that are not ``YYYYMMDD``,
+calendars without a row, a date with no service.
 
 :func:`timetable` turns the trips running on a date into *connections* (vehicle legs between
 consecutive stops) sorted by departure time, with stop coordinates in a metric CRS, for the
@@ -153,6 +154,8 @@ def read_gtfs(path: str | Path) -> Feed:
         for col in REQUIRED.get(name, ()):
             if col not in frame.columns:
                 raise InputError(f"missing column {col!r}", path=feed.where(name), field=col)
+        if name in REQUIRED and frame.empty:  # a header only: no stop, route, trip or stop time, no public transport
+            raise InputError(f"{name} has no rows (a header only): the feed runs no public transport", path=feed.where(name))
         tables[name] = frame
     if not any(c in tables for c in CALENDARS):
         raise InputError("the feed has neither calendar.txt nor calendar_dates.txt", path=path, field="calendar.txt")
@@ -160,7 +163,35 @@ def read_gtfs(path: str | Path) -> Feed:
     feed.calendar = tables.get("calendar.txt")
     feed.calendar_dates = tables.get("calendar_dates.txt")
     _check_references(feed)
+    _check_calendar_dates(feed)
     return feed
+
+
+def _check_calendar_dates(feed: Feed) -> None:
+    """Every date of the calendars is a calendar date ``YYYYMMDD``, and the calendars hold a row:
+    a header-only calendar.txt was an internal error (ValueError: time data '' does not match
+    format '%Y%m%d', exit 70) when the service day was chosen."""
+    import datetime as dt
+
+    rows = 0
+    for name, frame, columns in (("calendar.txt", feed.calendar, ("start_date", "end_date")), ("calendar_dates.txt", feed.calendar_dates, ("date",))):
+        if frame is None:
+            continue
+        rows += len(frame)
+        for col in columns:
+            if col not in frame.columns:
+                if len(frame):
+                    raise InputError(f"missing column {col!r}", path=feed.where(name), field=col)
+                continue
+            for k, text in enumerate(frame[col].str.strip().tolist()):
+                try:
+                    dt.datetime.strptime(text, "%Y%m%d")
+                except ValueError:
+                    raise InputError(f"{col} must be a calendar date YYYYMMDD, got {text!r}", path=feed.where(name), obj=f"line {k + 2}", field=col) from None
+    if rows == 0:
+        present = " and ".join(n for n, f in (("calendar.txt", feed.calendar), ("calendar_dates.txt", feed.calendar_dates)) if f is not None)
+        verb = "hold" if " and " in present else "holds"
+        raise InputError(f"the feed's {present} {verb} no row: no service runs on any day", path=feed.path, field=present.split(" ")[0])
 
 
 def _first_bad(mask: np.ndarray) -> int | None:
@@ -290,6 +321,10 @@ def timetable(feed: Feed, date: str, *, start_s: float = 0.0, end_s: float = 48 
     order = np.lexsort((seq, trip_index))
     trip_index, arr, dep, lines = trip_index[order], arr[order], dep[order], lines[order]
     stop_col = st["stop_id"].to_numpy()[order]
+    k = _first_bad((trip_index[1:] == trip_index[:-1]) & (seq[order][1:] == seq[order][:-1]))
+    if k is not None:  # the order of the two stops is not given: the trip's legs would be guessed
+        raise InputError(f"stop_sequence {seq[order][k + 1]:g} repeats in trip {trip_codes[trip_index[k + 1]]!r} (first at line {lines[k]}): "
+                         "it must increase along the trip", path=feed.where("stop_times.txt"), obj=f"line {lines[k + 1]}", field="stop_sequence")  # fmt: skip
     # interpolate missing times along each trip (by position between timed stops)
     starts = np.flatnonzero(np.r_[True, trip_index[1:] != trip_index[:-1]])
     ends = np.r_[starts[1:], trip_index.size]

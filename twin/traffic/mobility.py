@@ -914,6 +914,16 @@ def run_district_mobility(
         date = options.gtfs_date or _a_tuesday(feed_dates(feed))
         timetable = make_tt(feed, date, start_s=min(PERIODS[q]["window_s"][0] for q in options.periods),
                             end_s=max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0, crs=scene.crs)  # fmt: skip
+        if timetable.n_connections == 0:  # stopped at mode calibration: "field 'targets': no trip can use 'pt'", naming no file
+            start_s = min(PERIODS[q]["window_s"][0] for q in options.periods)
+            end_s = max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0
+
+            def hm(t: float) -> str:
+                return f"{int(t // 3600):02d}:{int(t % 3600 // 60):02d}"
+
+            raise InputError(f"no vehicle of the feed departs between {hm(start_s)} and {hm(end_s)} (the periods {', '.join(options.periods)} "
+                             f"and 90 min after) on service day {date}: no trip could use public transport; a trip after midnight belongs "
+                             "to the service day before (times past 24:00), or choose another day with --gtfs-date", path=options.gtfs, field="gtfs")  # fmt: skip
     transit_note = None
     if timetable is None and options.transit_routes:
         from twin.traffic.osm_transit import osm_timetable

@@ -215,3 +215,32 @@ def test_gtfs_feed_with_no_departure_in_the_periods_names_the_feed(tmp_path) -> 
     files = [SAMPLES / f"stgilles_{layer}_osm2013.geojson" for layer in ("buildings", "streets", "landcover", "pois")]
     r = run_twin(["traffic", "mobility", *files, "--periods", "am_peak", "--feedback", "1", "--gtfs", feed])
     assert_one_line_error(r, contains=("late.zip", "'--gtfs'", "no vehicle of the feed departs between", "times past 24:00"))
+
+
+def _stgilles(*layers: str):
+    from tests.scenario_helpers import SAMPLES
+
+    return [SAMPLES / f"stgilles_{layer}_osm2013.geojson" for layer in layers]
+
+
+def test_mobility_gtfs_day_without_service_names_the_option(tmp_path) -> None:
+    """Was "field 'date'" (the library's parameter), not --gtfs-date."""
+    from tests.traffic_reference import tram_feed
+
+    feed = tram_feed(tmp_path / "tram.zip")
+    r = run_twin(["traffic", "mobility", *_stgilles("buildings", "streets", "landcover", "pois"), "--periods", "am_peak", "--feedback", "1",
+                  "--gtfs", feed, "--gtfs-date", "20130105"])  # a Saturday: the tram runs on weekdays
+    assert_one_line_error(r, contains=("tram.zip", "'--gtfs-date'", "no service runs on 20130105"))
+
+
+@pytest.mark.parametrize(("option", "values"), [("--close-link", ["osm:way/1:0:f", "osm:way/1:0:f"]), ("--close", ["Rue X", "rue x"])])
+def test_mobility_closure_given_twice_is_refused_before_the_scene_is_read(option, values) -> None:
+    """Closing a street or link twice ran (exit 0) as closing it once."""
+    args = [a for v in values for a in (option, v)]
+    assert_one_line_error(run_twin(["traffic", "mobility", *_stgilles("streets"), *args]), contains=(f"'{option}'", "is given twice"))
+
+
+def test_mobility_scene_without_streets_names_the_files_not_a_scenario_key() -> None:
+    """Was "object links; field 'inputs.files'" (a scenario's key) naming no file."""
+    r = run_twin(["traffic", "mobility", *_stgilles("buildings"), "--periods", "am_peak", "--feedback", "1"])
+    assert_one_line_error(r, contains=("stgilles_buildings_osm2013.geojson", "'FILES'", "the scene has no streets"))

@@ -920,6 +920,8 @@ def mobility_command(
         s = run_mobility(list(files), close=list(close or []), close_links=list(close_link or []), options=opts, output=output, skims=skims,
                          turns=turns, map_path=map_path, crs=crs, scene_crs=scene_crs)  # fmt: skip
     except InputError as exc:
+        if exc.field == "inputs.files" and exc.path is None:  # a layer the scene lacks: the scenario's key on the command line is FILES
+            raise type(exc)(exc.message, path=", ".join(map(str, files)), obj=exc.obj, field="FILES") from None
         raise named_as_option(exc, MOBILITY_OPTION_NAMES) from None
     if as_json:
         typer.echo(to_json_text(s))

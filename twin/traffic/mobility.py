@@ -912,8 +912,14 @@ def run_district_mobility(
 
         feed = read_gtfs(options.gtfs)
         date = options.gtfs_date or _a_tuesday(feed_dates(feed))
-        timetable = make_tt(feed, date, start_s=min(PERIODS[q]["window_s"][0] for q in options.periods),
-                            end_s=max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0, crs=scene.crs)  # fmt: skip
+        try:
+            timetable = make_tt(feed, date, start_s=min(PERIODS[q]["window_s"][0] for q in options.periods),
+                                end_s=max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0, crs=scene.crs)  # fmt: skip
+        except InputError as exc:  # the service day is gtfs_date (--gtfs-date), not the library's 'date'
+            if exc.field != "date":
+                raise
+            chosen = "" if options.gtfs_date else " (the default day, a Tuesday of the feed's calendar: choose one with --gtfs-date)"
+            raise InputError(exc.message + chosen, path=exc.path, obj=exc.obj, field="gtfs_date") from None
         if timetable.n_connections == 0:  # stopped at mode calibration: "field 'targets': no trip can use 'pt'", naming no file
             start_s = min(PERIODS[q]["window_s"][0] for q in options.periods)
             end_s = max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0

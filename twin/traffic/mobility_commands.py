@@ -50,13 +50,20 @@ def run_skims(net_path: Path, *, trips: Path | None, output: Path, gap: float | 
 
 
 def check_closures(names: list[str], ids: list[str]) -> None:
-    """Before the scene is read: no blank ``--close`` name or ``--close-link`` id. A blank name
+    """Before the scene is read: no blank ``--close`` name or ``--close-link`` id, none twice. A blank name
     would match every street without a name (the scene's unnamed links: a what-if nobody asked
-    for), a blank id no link."""
+    for), a blank id no link; a name (case ignored) or an id given twice closes nothing more: a slip
+    for another, as a scenario's ``ids`` listed twice."""
     for option, values, why in (("--close", names, "an empty street name would close every street without a name: give the street's name"),
                                 ("--close-link", ids, "an empty link id matches no link: give a link_id of the scene's links layer")):  # fmt: skip
         if any(not str(value).strip() for value in values):
             raise InputError(why, field=option)
+        seen: set[str] = set()
+        for value in values:  # closing a street twice is a slip for another one
+            key = str(value).strip().casefold() if option == "--close" else str(value).strip()
+            if key in seen:
+                raise InputError(f"{value!r} is given twice: a slip for another {'street' if option == '--close' else 'link'}?", field=option)
+            seen.add(key)
 
 
 def _closed_links(scene: Any, names: list[str], ids: list[str]) -> list[str]:

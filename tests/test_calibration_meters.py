@@ -213,3 +213,22 @@ def test_an_empty_meter_file_says_so_naming_the_option(tmp_path):
     with pytest.raises(InputError, match=r"empty meter file \(0 bytes\)") as e:
         read_meters(path, building_ids=IDS)
     assert "m.csv" in str(e.value) and e.value.field == "--meters"
+
+
+def test_check_hourly_names_a_reading_off_the_hours_of_the_weather(tmp_path) -> None:
+    """twin sync update put a reading of 00:30-01:30 into the hour 00:00-01:00 without a word (s55)."""
+    from twin.calibration.meters import check_hourly
+
+    starts = pd.date_range("2023-03-20T00:30:00+01:00", periods=3, freq="h")
+    table = pd.DataFrame({"start": starts, "end": starts + pd.Timedelta(hours=1), "row": [4, 2, 3]})
+    mark = pd.Timestamp("2023-01-01T01:00:00+01:00")
+    with pytest.raises(InputError, match="does not start on the hour of the weather") as e:
+        check_hourly(table, path="r.csv", hour_mark=mark)
+    assert e.value.obj == "row 2" and e.value.field == "--readings" and "from 2023-03-20T01:30:00+01:00" in e.value.message
+    check_hourly(table, path="r.csv")  # without the weather's hours: not checked
+    on_the_hour = table.assign(start=table["start"] - pd.Timedelta(minutes=30), end=table["end"] - pd.Timedelta(minutes=30))
+    check_hourly(on_the_hour, path="r.csv", hour_mark=mark)
+    longer = on_the_hour.assign(end=on_the_hour["end"] + pd.Timedelta(hours=1))
+    with pytest.raises(InputError, match=r"the first from .* \(2 h\)") as e:
+        check_hourly(longer, path="r.csv", hour_mark=mark)
+    assert e.value.obj == "row 2"

@@ -346,7 +346,7 @@ def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kw
     md = read_meters(readings, building_ids=filt.model.building_ids, tz=tz, gas_kwh_per_m3=gas_kwh_per_m3, drop_option=None,  # no --drop-unknown
                      option="--readings")
     r = md.buildings()
-    check_hourly(r, path=readings, option="--readings")  # names the first row that is not an hour
+    check_hourly(r, path=readings, option="--readings", hour_mark=drivers.time[0])  # names the first row not an hour, or off the hours
     from twin.calibration.calibrate import check_magnitudes
     from twin.calibration.sync import reconcile_carriers
 

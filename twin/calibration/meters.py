@@ -270,8 +270,9 @@ def _energy(frame: pd.DataFrame, path, lines, gas_kwh_per_m3: float | None) -> n
     return values * factor
 
 
-def check_hourly(readings: pd.DataFrame, *, path, option: str = "--readings") -> None:
-    """Refuse readings that are not periods of one hour, naming the first such row (``twin sync``).
+def check_hourly(readings: pd.DataFrame, *, path, option: str = "--readings", hour_mark: pd.Timestamp | None = None) -> None:
+    """Refuse readings that are not periods of one hour, or (with ``hour_mark``) that do not start
+    on the hours of the weather, naming the first such row (``twin sync``).
 
     Parameters
     ----------
@@ -282,17 +283,23 @@ def check_hourly(readings: pd.DataFrame, *, path, option: str = "--readings") ->
         The meter file, named in the error.
     option
         The command-line option that named the file.
+    hour_mark
+        A time on the weather's hour grid (its first stamp); None: not checked. A reading of
+        00:30-01:30 was put into the hour 00:00-01:00 without a word (shifted by half an hour).
 
     Raises
     ------
     InputError
-        A period other than one hour: its row, its start and end and its length (h).
+        A period other than one hour, or one off the hour grid: its row, its start and end and its
+        length (h).
     """
     if len(readings) == 0:
         return
     hours = ((pd.DatetimeIndex(readings["end"]) - pd.DatetimeIndex(readings["start"])) / pd.Timedelta(hours=1)).to_numpy(dtype=float)
     bad = ~np.isclose(hours, 1.0)
     if not bad.any():
+        if hour_mark is not None:
+            _check_on_the_hour(readings, hour_mark, path=path, option=option)
         return
     where = np.flatnonzero(bad)
     k = int(where[np.argmin(readings["row"].to_numpy()[where])])  # the first in the file, not in the cleaned order
@@ -300,6 +307,23 @@ def check_hourly(readings: pd.DataFrame, *, path, option: str = "--readings") ->
     raise InputError(
         f"twin sync takes hourly readings (periods of one hour); {int(bad.sum()):,} reading(s) are not, the first "
         f"from {start.isoformat()} to {end.isoformat()} ({hours[k]:g} h)",
+        path=path, obj=f"row {int(readings['row'].iloc[k])}", field=option,
+    )
+
+
+def _check_on_the_hour(readings: pd.DataFrame, hour_mark: pd.Timestamp, *, path, option: str) -> None:
+    """Refuse hourly readings that start off the weather's hours (see :func:`check_hourly`)."""
+    offset_s = ((pd.DatetimeIndex(readings["start"]) - pd.Timestamp(hour_mark)) / pd.Timedelta(seconds=1)).to_numpy(dtype=float)
+    off = np.abs(offset_s - 3600.0 * np.round(offset_s / 3600.0)) > 1e-6
+    if not off.any():
+        return
+    where = np.flatnonzero(off)
+    k = int(where[np.argmin(readings["row"].to_numpy()[where])])
+    start = pd.Timestamp(readings["start"].iloc[k])
+    raise InputError(
+        f"the reading from {start.isoformat()} does not start on the hour of the weather (its hours end at "
+        f"{pd.Timestamp(hour_mark).isoformat()} and every hour after); {int(off.sum()):,} reading(s) are off the hour: "
+        "give hourly readings on the clock hours (a meter export shifted by part of an hour?)",
         path=path, obj=f"row {int(readings['row'].iloc[k])}", field=option,
     )
 

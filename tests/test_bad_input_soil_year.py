@@ -138,7 +138,19 @@ def _case_sewer_has_sewer_maybe(tmp_path):
 
 def _case_catchment_capacity_zero(tmp_path):
     c = _geojson(tmp_path, "sewers.geojson", {"catchment_id": "north", "capacity_m3_s": 0.0})
-    return _year_spec(tmp_path, catchments=c.name), ("sewers.geojson", "north", "capacity_m3_s", "capacity of zero")
+    return _year_spec(tmp_path, catchments=c.name), ("sewers.geojson", "north", "capacity_m3_s", "got 0 (a sewer capacity of zero)")
+
+
+def _case_catchment_capacity_missing(tmp_path):  # s55: 'got np.float64(nan)', and called 'a sewer capacity of zero'
+    c = _geojson(tmp_path, "sewers.geojson", {"catchment_id": "north", "capacity_m3_s": None})
+    return _year_spec(tmp_path, catchments=c.name), ("sewers.geojson", "north", "capacity_m3_s", "got nan (missing)")
+
+
+def _case_catchment_id_repeated(tmp_path):  # s55: two catchments of one id ran with exit 0
+    west = square(SMALL[0], SMALL[1], 50.0, catchment_id="north", capacity_m3_s=0.5)
+    east = square(SMALL[0] + 50.0, SMALL[1], 50.0, catchment_id="north", capacity_m3_s=0.5)
+    c = write_geojson(tmp_path / "sewers.geojson", [west, east])
+    return _year_spec(tmp_path, catchments=c.name), ("sewers.geojson", "catchment north", "'catchment_id'", "features 0 and 1")
 
 
 def _case_catchment_no_capacity(tmp_path):

@@ -257,10 +257,18 @@ def network_from_catchments(catchments, grid, options: SewerOptions | None = Non
     names = gdf["catchment_id"].astype(str).tolist() if "catchment_id" in gdf.columns else [str(i) for i in gdf.index]
     for i in range(len(gdf)):
         if not (np.isfinite(cap[i]) and cap[i] > 0):
-            raise InputError(f"a sewer capacity must be a positive number of m3/s (a sewer capacity of zero), got {cap[i]!r}",
+            said = "a sewer capacity of zero" if cap[i] == 0 else "missing" if np.isnan(cap[i]) else "not a positive finite number"
+            raise InputError(f"a sewer capacity must be a positive number of m3/s, got {float(cap[i]):g} ({said})",
                              path=path, obj=f"catchment {names[i]}", field="capacity_m3_s")
         if not (np.isfinite(store[i]) and store[i] >= 0):
-            raise InputError(f"storage must be >= 0 m3, got {store[i]!r}", path=path, obj=f"catchment {names[i]}", field="storage_m3")
+            raise InputError(f"storage must be >= 0 m3, got {float(store[i]):g}", path=path, obj=f"catchment {names[i]}", field="storage_m3")
+    if "catchment_id" in gdf.columns:  # two catchments of one name: their overflows were reported under it twice, not told apart
+        seen: dict[str, int] = {}
+        for i, name in enumerate(names):
+            if name in seen:
+                raise InputError(f"catchment id {name!r} is given to features {seen[name]} and {i}: give each catchment its own id "
+                                 "(one polygon, or a MultiPolygon, per catchment)", path=path, obj=f"catchment {name}", field="catchment_id")
+            seen[name] = i
     geoms = np.asarray(gdf.geometry.values)
     pts = _grid_points(grid)
     hit = _smallest_hit(pts, geoms)

@@ -24,7 +24,7 @@ by one memoryless pseudo-mode (``lam`` 0, ``w_in`` that vector, ``r_air`` 1, ``w
 control coefficients). The air's response to a link flow (``conv_gv`` in the kernel) and the link's
 response to the air heat (``conv_gv`` again) stay one array: ``w_q = r Lambda`` makes them equal
 (checked below). The reduced arrays go through the unchanged kernel
-(:func:`twin.energy.iso52016.run_kernel`, the spec path's call).
+(:func:`twin.energy.iso52016.run_spec_kernel`, the spec path's call).
 
 Checks before any figure: (1) ``lam_max = 0`` (nothing reduced, the pseudo-mode zero) through this
 path reproduces :func:`twin.energy.iso52016.simulate_spec_iso52016` to 1e-9; (2) the reduced
@@ -98,28 +98,11 @@ def residualise(mo: dict, lam_max: float) -> tuple[dict, int]:
 
 def run_modal(mo: dict, net, drv, spec) -> dict:
     """Run one building's modal arrays through the kernel with the spec path's arguments
-    (:func:`twin.energy.iso52016.simulate_spec_iso52016`); the summary quantities."""
-    from twin.energy.iso52016 import run_kernel, stack_buildings
+    (:func:`twin.energy.iso52016.run_spec_kernel`, the call of
+    :func:`twin.energy.iso52016.simulate_spec_iso52016`); the summary quantities."""
+    from twin.energy.iso52016 import run_spec_kernel
 
-    lim_h = np.inf if spec.heating is None or spec.heating.power_max_w is None else float(spec.heating.power_max_w)
-    lim_c = np.inf if spec.cooling is None or spec.cooling.power_max_w is None else float(spec.cooling.power_max_w)
-    out = run_kernel(
-        stack_buildings([mo]),
-        t_out_c=drv.t_out_c,
-        irr_hg=np.asarray(drv.irr_w_m2, dtype=float).T,
-        month=drv.month_index(),
-        gain_schedule=drv.gain_schedule,
-        heat_setpoint_c=np.asarray(drv.heat_setpoint_c, dtype=float),
-        cool_setpoint_c=np.asarray(drv.cool_setpoint_c, dtype=float),
-        ve_schedule=drv.ve_schedule,
-        h_ve_sched_w_k=net.h_ve_sched_w_k,
-        phi_h_max_w=lim_h,
-        phi_c_max_w=lim_c,
-        warmup_hours=spec.simulation.warmup_hours,
-        hourly=True,
-        wind_speed_m_s=drv.wind_speed_m_s,
-        wind_dir_deg=drv.wind_dir_deg,
-    )
+    out = run_spec_kernel(mo, net, drv, spec, hourly=True)
     return {
         "heating_mwh": float(out.heat_wh[0]) / 1e6,
         "cooling_mwh": float(out.cool_wh[0]) / 1e6,
@@ -154,6 +137,7 @@ def literal_reduced(net, drv, spec, lam_max: float) -> dict:
     links from the previous hour, free float, 10 W/m2 trial, interpolation, clipping) with a full
     capacity matrix; its link laws imported."""
     from tests.energy_iso52016_reference import exterior_doe2_reference, glazing_conductance_reference
+    from twin.energy.iso52016 import spec_power_limits_w
 
     cmat = reduced_capacity(net, lam_max)
     n, air = len(net.names), net.air
@@ -172,8 +156,7 @@ def literal_reduced(net, drv, spec, lam_max: float) -> dict:
         ctrl[air] = 1.0
     else:
         ctrl[:] = net.control_weights
-    lim_h = np.inf if spec.heating is None or spec.heating.power_max_w is None else float(spec.heating.power_max_w)
-    lim_c = np.inf if spec.cooling is None or spec.cooling.power_max_w is None else float(spec.cooling.power_max_w)
+    lim_h, lim_c = spec_power_limits_w(spec)
     warm = min(spec.simulation.warmup_hours, n_h)
     x = np.full(n, 20.0)
     d_out = np.zeros(len(conv))

@@ -710,6 +710,39 @@ def run_kernel(
     return out
 
 
+def spec_power_limits_w(spec) -> tuple[float, float]:
+    """The spec's heating and cooling power limits ``(phi_h_max_w, phi_c_max_w)``, W; ``inf`` where
+    the system is absent or has no ``power_max_w``."""
+    lim_h = np.inf if spec.heating is None or spec.heating.power_max_w is None else float(spec.heating.power_max_w)
+    lim_c = np.inf if spec.cooling is None or spec.cooling.power_max_w is None else float(spec.cooling.power_max_w)
+    return lim_h, lim_c
+
+
+def run_spec_kernel(mo: dict, net: Network, drv, spec, *, hourly: bool = False):
+    """Run one building's modal arrays (:func:`modal_arrays`) through the kernel with the spec
+    path's arguments: the network's drivers ``drv`` and scheduled ventilation, the spec's power
+    limits (:func:`spec_power_limits_w`) and warm-up. The call of :func:`simulate_spec_iso52016`;
+    returns the kernel's outputs NamedTuple (one building, SI units)."""
+    lim_h, lim_c = spec_power_limits_w(spec)
+    return run_kernel(
+        stack_buildings([mo]),
+        t_out_c=drv.t_out_c,
+        irr_hg=np.asarray(drv.irr_w_m2, dtype=float).T,
+        month=drv.month_index(),
+        gain_schedule=drv.gain_schedule,
+        heat_setpoint_c=np.asarray(drv.heat_setpoint_c, dtype=float),
+        cool_setpoint_c=np.asarray(drv.cool_setpoint_c, dtype=float),
+        ve_schedule=drv.ve_schedule,
+        h_ve_sched_w_k=net.h_ve_sched_w_k,
+        phi_h_max_w=lim_h,
+        phi_c_max_w=lim_c,
+        warmup_hours=spec.simulation.warmup_hours,
+        hourly=hourly,
+        wind_speed_m_s=drv.wind_speed_m_s,
+        wind_dir_deg=drv.wind_dir_deg,
+    )
+
+
 def simulate_spec_iso52016(
     spec, weather, *, hourly: bool = False, interior_convection: str | None = None, glazing: Sequence[GlazingGap | None] | None = None
 ) -> dict:
@@ -725,29 +758,8 @@ def simulate_spec_iso52016(
     import pandas as pd
 
     net, drv, info = build_network(spec, weather, interior_convection=interior_convection, glazing=glazing)
-    mo = modal_arrays(net)
-    st = stack_buildings([mo])
+    out = run_spec_kernel(modal_arrays(net), net, drv, spec, hourly=hourly)
     time = drv.time
-    month = drv.month_index()
-    lim_h = np.inf if spec.heating is None or spec.heating.power_max_w is None else float(spec.heating.power_max_w)
-    lim_c = np.inf if spec.cooling is None or spec.cooling.power_max_w is None else float(spec.cooling.power_max_w)
-    out = run_kernel(
-        st,
-        t_out_c=drv.t_out_c,
-        irr_hg=np.asarray(drv.irr_w_m2, dtype=float).T,
-        month=month,
-        gain_schedule=drv.gain_schedule,
-        heat_setpoint_c=np.asarray(drv.heat_setpoint_c, dtype=float),
-        cool_setpoint_c=np.asarray(drv.cool_setpoint_c, dtype=float),
-        ve_schedule=drv.ve_schedule,
-        h_ve_sched_w_k=net.h_ve_sched_w_k,
-        phi_h_max_w=lim_h,
-        phi_c_max_w=lim_c,
-        warmup_hours=spec.simulation.warmup_hours,
-        hourly=hourly,
-        wind_speed_m_s=drv.wind_speed_m_s,
-        wind_dir_deg=drv.wind_dir_deg,
-    )
 
     def stamp(h: int) -> str | None:
         return None if h < 0 else pd.Timestamp(time[h]).isoformat()

@@ -135,8 +135,8 @@ def literal_reduced(net, drv, spec, lam_max: float) -> dict:
     """The reduced model as a network solved hour by hour: ``(C~ + K + links) x' = C~ x + F u + ...``,
     ``C~`` = :func:`reduced_capacity`. The reference loop's steps (tests/energy_iso52016_reference.py:
     links from the previous hour, free float, 10 W/m2 trial, interpolation, clipping) with a full
-    capacity matrix; its link laws imported."""
-    from tests.energy_iso52016_reference import exterior_doe2_reference, glazing_conductance_reference
+    capacity matrix; its link laws (:func:`add_links_reference`) imported."""
+    from tests.energy_iso52016_reference import add_links_reference, control_vector, network_links
     from twin.energy.iso52016 import spec_power_limits_w
 
     cmat = reduced_capacity(net, lam_max)
@@ -148,14 +148,9 @@ def literal_reduced(net, drv, spec, lam_max: float) -> dict:
              (drv.gain_schedule, drv.heat_setpoint_c, drv.cool_setpoint_c, drv.ve_schedule)]
     gain, hs_all, cs_all, ve = bcast
     wind, wdir = np.asarray(drv.wind_speed_m_s, float), np.asarray(drv.wind_dir_deg, float)
-    conv = np.asarray(net.conv_node, dtype=np.int64)
-    other = np.full(len(conv), air) if net.conv_other is None else np.asarray(net.conv_other)
-    kind = np.zeros(len(conv), dtype=np.int64) if net.conv_kind is None else np.asarray(net.conv_kind)
-    ctrl = np.zeros(n)
-    if net.control_weights is None:
-        ctrl[air] = 1.0
-    else:
-        ctrl[:] = net.control_weights
+    links = network_links(net)
+    conv, other, _ = links
+    ctrl = control_vector(net)
     lim_h, lim_c = spec_power_limits_w(spec)
     warm = min(spec.simulation.warmup_hours, n_h)
     x = np.full(n, 20.0)
@@ -170,28 +165,7 @@ def literal_reduced(net, drv, spec, lam_max: float) -> dict:
         u = np.concatenate(([t_out[h], gain[h]], irr[h]))
         m = cmat + net.k_w_k
         ext_rhs = np.zeros(n)
-        for j, node in enumerate(conv):
-            o = other[j]
-            if o < 0:
-                hj = exterior_doe2_reference(d_out[j], d_out[j] + t_prev, t_out[h], wind[h], wdir[h], net.conv_gap[j], net.conv_c_pos[j],
-                                             net.conv_c_neg[j])
-                dh = (hj - net.conv_h0_w_m2k[j]) * net.conv_area_m2[j]
-                m[node, node] += dh
-                ext_rhs[node] += dh * t_out[h]
-                continue
-            dk = x[node] - x[o]
-            if kind[j] == 0:
-                c = net.conv_c_pos[j] if dk > 0 else net.conv_c_neg[j]
-                hj = max(0.1, c * abs(dk) ** (1.0 / 3.0))
-            elif kind[j] == 1:
-                hj = glazing_conductance_reference(x[node], x[o], *net.conv_gap[j])
-            else:
-                hj = net.conv_h0_w_m2k[j]
-            dh = (hj - net.conv_h0_w_m2k[j]) * net.conv_area_m2[j]
-            m[node, node] += dh
-            m[o, o] += dh
-            m[node, o] -= dh
-            m[o, node] -= dh
+        add_links_reference(m, ext_rhs, net, links, x, d_out, t_prev, t_out[h], wind[h], wdir[h])
         gv = net.h_ve_sched_w_k * ve[h]
         m[air, air] += gv
         rhs = cmat @ x + net.f_in @ u + ext_rhs + gv * t_out[h] * e_air

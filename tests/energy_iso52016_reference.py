@@ -67,6 +67,57 @@ def exterior_doe2_reference(d_k: float, t_surface_c: float, t_out_c: float, wind
     return h_c + 4.0 * eps * 5.670374419e-8 * t_m**3
 
 
+def network_links(net) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The hourly links of a network: surface node, other node (the air node when the network names
+    none; -1 outdoor air) and kind (0 convection, 1 glazing gap, else fixed) of each."""
+    conv = np.asarray(net.conv_node, dtype=np.int64)
+    other = np.full(len(conv), net.air) if getattr(net, "conv_other", None) is None else np.asarray(net.conv_other)
+    kind = np.zeros(len(conv), dtype=np.int64) if getattr(net, "conv_kind", None) is None else np.asarray(net.conv_kind)
+    return conv, other, kind
+
+
+def control_vector(net) -> np.ndarray:
+    """``c`` of the controlled temperature ``c . x``: the air node, or ``net.control_weights`` (e.g. operative)."""
+    ctrl = np.zeros(len(net.names))
+    if getattr(net, "control_weights", None) is None:
+        ctrl[net.air] = 1.0
+    else:
+        ctrl[:] = net.control_weights
+    return ctrl
+
+
+def add_links_reference(m: np.ndarray, ext_rhs: np.ndarray, net, links, x: np.ndarray, d_out: np.ndarray, t_prev_c: float,
+                        t_out_c: float, wind_m_s: float, wind_from_deg: float) -> None:
+    """Add each hourly link's change from ``conv_h0_w_m2k`` to the hour's matrix ``m`` (and, for an
+    exterior link, its outdoor-air term to ``ext_rhs``), in place. ``links``: :func:`network_links`;
+    ``x``: the previous hour's node temperatures, degC; ``d_out``: the exterior links' surface -
+    outdoor difference at the end of the previous hour, K; ``t_prev_c``: the previous hour's outdoor
+    air, degC; ``t_out_c``, ``wind_m_s``, ``wind_from_deg``: this hour's."""
+    conv, other, kind = links
+    for j, node in enumerate(conv):
+        o = other[j]
+        if o < 0:  # exterior link: surface to the outdoor air (its film is in k_w_k and f_in's t_out column)
+            h_j = exterior_doe2_reference(d_out[j], d_out[j] + t_prev_c, t_out_c, wind_m_s, wind_from_deg, net.conv_gap[j],
+                                          net.conv_c_pos[j], net.conv_c_neg[j])
+            dh = (h_j - net.conv_h0_w_m2k[j]) * net.conv_area_m2[j]
+            m[node, node] += dh
+            ext_rhs[node] += dh * t_out_c
+            continue
+        d = x[node] - x[o]
+        if kind[j] == 0:  # buoyancy-driven convection, surface to air
+            c = net.conv_c_pos[j] if d > 0 else net.conv_c_neg[j]
+            h_j = max(0.1, c * abs(d) ** (1.0 / 3.0))
+        elif kind[j] == 1:  # gas gap between the two panes
+            h_j = glazing_conductance_reference(x[node], x[o], *net.conv_gap[j])
+        else:
+            h_j = net.conv_h0_w_m2k[j]
+        dh = (h_j - net.conv_h0_w_m2k[j]) * net.conv_area_m2[j]
+        m[node, node] += dh
+        m[o, o] += dh
+        m[node, o] -= dh
+        m[o, node] -= dh
+
+
 def simulate_network_reference(
     net,
     *,
@@ -107,17 +158,12 @@ def simulate_network_reference(
         r[air] += phi
         return np.linalg.solve(m, r)
 
-    conv = np.asarray(net.conv_node, dtype=np.int64)
-    other = np.full(len(conv), air) if getattr(net, "conv_other", None) is None else np.asarray(net.conv_other)
-    kind = np.zeros(len(conv), dtype=np.int64) if getattr(net, "conv_kind", None) is None else np.asarray(net.conv_kind)
+    links = network_links(net)
+    conv, other, _ = links
     wind = np.zeros(n_h) if wind_speed_m_s is None else np.asarray(wind_speed_m_s, float)
     wind_dir = np.zeros(n_h) if wind_dir_deg is None else np.asarray(wind_dir_deg, float)
     d_out = np.zeros(len(conv))  # surface - outdoor air of the exterior links at the end of the previous hour
-    ctrl = np.zeros(n)  # the controlled temperature c . x: the air node, or net.control_weights (e.g. operative)
-    if getattr(net, "control_weights", None) is None:
-        ctrl[air] = 1.0
-    else:
-        ctrl[:] = net.control_weights
+    ctrl = control_vector(net)  # the controlled temperature c . x
     t_prev = None
     for step in range(warm + n_h):
         h = n_h - warm + step if step < warm else step - warm
@@ -126,28 +172,7 @@ def simulate_network_reference(
         g = net.h_ve_sched_w_k * ve_schedule[h]
         m = np.diag(cap) + net.k_w_k
         ext_rhs = np.zeros(n)
-        for j, node in enumerate(conv):
-            o = other[j]
-            if o < 0:  # exterior link: surface to the outdoor air (its film is in k_w_k and f_in's t_out column)
-                h_j = exterior_doe2_reference(d_out[j], d_out[j] + t_prev, t_out_c[h], wind[h], wind_dir[h], net.conv_gap[j],
-                                              net.conv_c_pos[j], net.conv_c_neg[j])
-                dh = (h_j - net.conv_h0_w_m2k[j]) * net.conv_area_m2[j]
-                m[node, node] += dh
-                ext_rhs[node] += dh * t_out_c[h]
-                continue
-            d = x[node] - x[o]
-            if kind[j] == 0:  # buoyancy-driven convection, surface to air
-                c = net.conv_c_pos[j] if d > 0 else net.conv_c_neg[j]
-                h_j = max(0.1, c * abs(d) ** (1.0 / 3.0))
-            elif kind[j] == 1:  # gas gap between the two panes
-                h_j = glazing_conductance_reference(x[node], x[o], *net.conv_gap[j])
-            else:
-                h_j = net.conv_h0_w_m2k[j]
-            dh = (h_j - net.conv_h0_w_m2k[j]) * net.conv_area_m2[j]
-            m[node, node] += dh
-            m[o, o] += dh
-            m[node, o] -= dh
-            m[o, node] -= dh
+        add_links_reference(m, ext_rhs, net, links, x, d_out, t_prev, t_out_c[h], wind[h], wind_dir[h])
         m[air, air] += g
         rhs = cap * x + net.f_in @ u + ext_rhs
         rhs[air] += g * t_out_c[h]

@@ -22,6 +22,8 @@ from twin.errors import InputError, SimulationError
 
 #: Default warm-up: the last two weeks of the series are simulated before hour 0 (periodic year).
 DEFAULT_WARMUP_HOURS = 336
+#: Default mass temperature at the start of the warm-up, degC (run_kernel, simulate_stock and simulate_raw).
+DEFAULT_THETA_M0_C = 20.0
 
 
 @dataclass
@@ -284,7 +286,7 @@ def run_kernel(
     *,
     hourly: bool = False,
     warmup_hours: int = DEFAULT_WARMUP_HOURS,
-    theta_m0_c: float = 20.0,
+    theta_m0_c: float = DEFAULT_THETA_M0_C,
     film_correction: bool | None = None,
     only: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
@@ -367,7 +369,7 @@ def simulate_stock(
     *,
     hourly: bool = False,
     warmup_hours: int = DEFAULT_WARMUP_HOURS,
-    theta_m0_c: float = 20.0,
+    theta_m0_c: float = DEFAULT_THETA_M0_C,
     film_correction: bool | None = None,
     on_error: Literal["raise", "report"] = "raise",
 ) -> StockResults:
@@ -428,7 +430,7 @@ def simulate_raw(
     *,
     hourly: bool = False,
     warmup_hours: int = DEFAULT_WARMUP_HOURS,
-    theta_m0_c: float = 20.0,
+    theta_m0_c: float = DEFAULT_THETA_M0_C,
     film_correction: bool | None = None,
     on_error: Literal["raise", "report"] = "raise",
 ) -> tuple[dict[str, np.ndarray], np.ndarray, list[tuple[int, str, str]]]:

@@ -244,3 +244,25 @@ def test_mobility_scene_without_streets_names_the_files_not_a_scenario_key() -> 
     """Was "object links; field 'inputs.files'" (a scenario's key) naming no file."""
     r = run_twin(["traffic", "mobility", *_stgilles("buildings"), "--periods", "am_peak", "--feedback", "1"])
     assert_one_line_error(r, contains=("stgilles_buildings_osm2013.geojson", "'FILES'", "the scene has no streets"))
+
+
+def test_a_parameter_table_of_ones_own_has_the_packaged_names_each_once(tmp_path) -> None:
+    """A misspelt name was a KeyError (exit 70) when the model looked the packaged name up; a name
+    given twice was read without a word (the last row won)."""
+    from twin.errors import InputError
+    from twin.traffic.demand import PARAMETERS, read_parameters
+
+    lines = PARAMETERS.read_text().splitlines()
+    cases = [(lines[:1] + [lines[1].replace("floor_area_per_resident_m2", "floor_area_per_residnt_m2")] + lines[2:],
+              ("line 2", "'name'", "unknown mobility parameter 'floor_area_per_residnt_m2' (did you mean 'floor_area_per_resident_m2'?)")),
+             (lines + [lines[1]], (f"line {len(lines) + 1}", "is given twice (first at line 2)")),
+             (lines[:1] + lines[2:], ("the parameter table lacks floor_area_per_resident_m2",))]
+    for k, (rows, contains) in enumerate(cases):
+        path = tmp_path / f"p{k}.csv"
+        path.write_text("\n".join(rows) + "\n")
+        with pytest.raises(InputError) as info:
+            read_parameters(path)
+        assert str(path) in str(info.value) and all(c in str(info.value) for c in contains), str(info.value)
+    path = tmp_path / "same.csv"
+    path.write_text(PARAMETERS.read_text())
+    assert read_parameters(path).keys() == read_parameters().keys()

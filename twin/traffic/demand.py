@@ -52,7 +52,8 @@ def read_parameters(path: str | Path | None = None, overrides: dict[str, float] 
     ------
     InputError
         No such file (field ``parameters``), missing columns, non-numeric values, a value outside
-        its band, an unknown override.
+        its band, an unknown override; in a table of one's own a name not in the packaged table
+        (with the closest), a name given twice, a packaged name left out.
     """
     import pandas as pd
 
@@ -68,7 +69,19 @@ def read_parameters(path: str | Path | None = None, overrides: dict[str, float] 
         if col not in table.columns:
             raise InputError(f"the parameter table lacks the column {col!r}", path=path, field=col)
     out: dict[str, Parameter] = {}
+    known = None if path == PARAMETERS else read_parameters()  # a user's table: the packaged table's names, each once
+    first: dict[str, int] = {}
     for i, row in table.iterrows():
+        name = str(row["name"]).strip()
+        if known is not None:
+            if name not in known:  # was a KeyError (exit 70) when the model looked the packaged name up
+                from twin.io.key_hints import did_you_mean
+
+                raise InputError(f"unknown mobility parameter {name!r}{did_you_mean(name, known)}; known: {', '.join(known)}", path=path,
+                                 obj=f"line {int(i) + 2}", field="name")  # fmt: skip
+            if name in first:
+                raise InputError(f"parameter {name!r} is given twice (first at line {first[name]})", path=path, obj=f"line {int(i) + 2}", field="name")
+            first[name] = int(i) + 2
         vals = []
         for col in ("value", "low", "high"):
             try:
@@ -82,6 +95,9 @@ def read_parameters(path: str | Path | None = None, overrides: dict[str, float] 
         if not low <= value <= high:
             raise InputError(f"{row['name']} = {value:g} is outside its band [{low:g}, {high:g}]", path=path, obj=f"line {int(i) + 2}", field="value")
         out[row["name"]] = Parameter(row["name"], value, row["unit"], low, high, row["source"])
+    if known is not None and (missing := [k for k in known if k not in out]):
+        raise InputError(f"the parameter table lacks {', '.join(missing)} (give every parameter of the packaged table, "
+                         f"{PARAMETERS.name}, a value)", path=path, field="name")  # fmt: skip
     for key, value in dict(overrides or {}).items():
         if key not in out:
             raise InputError(f"unknown mobility parameter {key!r}; known: {', '.join(sorted(out))}", field="parameters")

@@ -151,3 +151,16 @@ def test_a_storm_after_the_end_of_the_column_run_is_refused(storm: str, start_s:
     assert exc.value.field == f"top.rain.{storm}.start_s" and exc.value.path == "c.yaml"
     rain[storm]["start_s"] = 3600.0
     assert parse_column_spec(spec).top.rain is not None  # within the run: accepted
+
+
+def test_a_layer_cut_short_is_refused(scene_folder: Path, tmp_path: Path) -> None:
+    """buildings.parquet holding fewer rows than scene.json lists (a layer cut, or another scene's)
+    was read as it stood, exit 0."""
+    import geopandas as gpd
+
+    scene = tmp_path / "scene"
+    shutil.copytree(scene_folder, scene)
+    gpd.read_parquet(scene / "buildings.parquet").iloc[:1].to_parquet(scene / "buildings.parquet")
+    assert_one_line_error(run_twin(["info", scene]), contains=(str(scene / "buildings.parquet"), "'rows'",
+                                                                "holds 1 row of the buildings layer but scene.json lists 2"))
+    assert run_twin(["info", scene_folder]).code == 0

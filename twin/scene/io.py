@@ -197,6 +197,16 @@ def _add(scene, name: str, frame: pd.DataFrame, source: str) -> None:
             )
 
 
+def _check_row_count(frame: pd.DataFrame, listed, name: str, f: Path) -> None:
+    """Refuse a layer file whose rows are not those ``scene.json`` lists (a layer cut short, or
+    replaced by another scene's: it was read as it stood, a district of 100 buildings out of 3,991)."""
+    if isinstance(listed, bool) or not isinstance(listed, int) or listed == len(frame):
+        return
+    raise ParseError(f"{f.name} holds {len(frame):,} row{'' if len(frame) == 1 else 's'} of the {name} layer but scene.json lists {listed:,} (a layer cut short, "
+                     "edited or copied from another scene?); write the scene again with 'twin ingest' or 'twin export'",
+                     path=f, obj=f"{name} layer", field="rows")
+
+
 def read_scene(path: str | os.PathLike[str], *, layers: Iterable[str] | None = None):
     """Load a scene folder (``scene.json`` + ``*.parquet``) or a ``.gpkg`` written by twin.
 
@@ -232,7 +242,9 @@ def read_scene(path: str | os.PathLike[str], *, layers: Iterable[str] | None = N
         for name in _wanted(layers):
             f = path / f"{name}.parquet"
             if f.exists() or f.is_symlink():
-                _add(scene, name, _read_parquet(f, name in GEO_LAYERS), str(f))
+                frame = _read_parquet(f, name in GEO_LAYERS)
+                _check_row_count(frame, counts.get(name), name, f)
+                _add(scene, name, frame, str(f))
             elif counts.get(name):
                 raise ParseError(f"scene.json lists {counts[name]} rows of the {name} layer but {f.name} is missing "
                                  "(an incomplete copy of the scene?)", path=path, obj=f"{name} layer", field=f.name)

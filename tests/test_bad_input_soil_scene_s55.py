@@ -164,3 +164,17 @@ def test_a_layer_cut_short_is_refused(scene_folder: Path, tmp_path: Path) -> Non
     assert_one_line_error(run_twin(["info", scene]), contains=(str(scene / "buildings.parquet"), "'rows'",
                                                                 "holds 1 row of the buildings layer but scene.json lists 2"))
     assert run_twin(["info", scene_folder]).code == 0
+
+
+@pytest.mark.parametrize(("layers", "field"), [({"buildings": "many"}, "layers.buildings"), ({"buildings": -2}, "layers.buildings"),
+                                               (["buildings"], "layers")])
+def test_scene_metadata_row_counts_are_checked(scene_folder: Path, tmp_path: Path, layers, field: str) -> None:
+    """The row counts of scene.json check each layer file; a count that is no number was ignored."""
+    import json
+
+    scene = tmp_path / "scene"
+    shutil.copytree(scene_folder, scene)
+    meta = json.loads((scene / "scene.json").read_text())
+    meta["layers"] = layers
+    (scene / "scene.json").write_text(json.dumps(meta))
+    assert_one_line_error(run_twin(["info", scene]), contains=("scene.json", f"'{field}'"))

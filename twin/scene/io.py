@@ -408,4 +408,13 @@ def _load_meta(text: str, where) -> dict:
     if isinstance(version, bool) or version != SCENE_FORMAT_VERSION:
         raise ParseError(f"scene format {version!r} is not the one this twin reads ({SCENE_FORMAT_VERSION}): a scene written by "
                          "another version of twin, or edited; write it again with 'twin ingest'", path=where, field="twin_scene_format")
+    counts = meta.get("layers")
+    if counts is not None:  # the row count of each layer, checked against its file (_check_row_count)
+        if not isinstance(counts, dict):
+            raise ParseError(f"scene metadata 'layers' must map each layer to its number of rows, got {type(counts).__name__}",
+                             path=where, field="layers")
+        for name, n in counts.items():
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                raise ParseError(f"scene metadata gives the {name} layer {n!r} rows; a whole number >= 0 expected", path=where,
+                                 field=f"layers.{name}")
     return meta

@@ -266,3 +266,18 @@ def test_a_parameter_table_of_ones_own_has_the_packaged_names_each_once(tmp_path
     path = tmp_path / "same.csv"
     path.write_text(PARAMETERS.read_text())
     assert read_parameters(path).keys() == read_parameters().keys()
+
+
+def test_an_external_matrix_row_above_the_widest_road_is_refused(tmp_path) -> None:
+    """vehicles_h 1e12 was refused only by the assignment's demand limit, naming no file."""
+    from twin.errors import InputError
+    from twin.traffic.mobility import MAX_THROUGH_VEH_H, read_external_matrix
+
+    assert MAX_THROUGH_VEH_H == 16 * 2400
+    path = tmp_path / "ext.csv"
+    path.write_text("origin_edge,destination_edge,period,vehicles_h\nnorth,south,am_peak,300\nwest,east,am_peak,1e12\n")
+    with pytest.raises(InputError, match="vehicles_h 1e12 is above the largest plausible through flow between two edges, 38,400 veh/h") as info:
+        read_external_matrix(path, ("am_peak",))
+    assert str(path) in str(info.value) and "line 3" in str(info.value) and info.value.field == "vehicles_h"
+    path.write_text("origin_edge,destination_edge,period,vehicles_h\nnorth,south,am_peak,38400\n")
+    assert read_external_matrix(path, ("am_peak",))["am_peak"].max() == 38400.0

@@ -57,16 +57,12 @@ import numpy as np
 
 from twin.errors import InputError, SchemaError
 from twin.option_names import ESTIMATION_METHODS  # the ``method`` values of estimate_od (there for the command line, kept here)
-from twin.street_limits import MAX_LANES
 from twin.traffic.estimate_rounds import MAX_OUTER_ROUNDS, check_outer  # noqa: F401 (kept here: estimate_od's bound)
+from twin.traffic.flow_limits import MAX_LANE_FLOW_VEH_H, MAX_LANES
 from twin.traffic.network import Network
 from twin.traffic.tntp import Demand
 
 COUNT_COLUMNS = ("period", "vehicles", "class")
-
-#: Highest flow of one traffic lane, veh/h: the Highway Capacity Manual's capacity of a basic
-#: freeway segment at a free-flow speed of 75 mi/h (2,400 pc/h/ln); urban lanes carry less.
-MAX_LANE_FLOW_VEH_H = 2400.0
 
 #: Longest period a count of :func:`read_counts` may cover unless told (``period_h``), h: a
 #: static assignment's period is an hour, a peak or a day.

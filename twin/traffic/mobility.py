@@ -47,6 +47,7 @@ from twin.caching import BoundedCache, content_digest, parsed_file
 from twin.errors import InputError
 from twin.traffic.access import BIKE_SPEED_M_S, WALK_SPEED_M_S
 from twin.traffic.demand import Parameter, TripEnds, check_zone_size, read_parameters, trip_ends
+from twin.traffic.flow_limits import MAX_LANE_FLOW_VEH_H, MAX_LANES, MAX_ROAD_FLOW_VEH_H
 from twin.traffic.mode_choice import MODE_WORDS, MODES, ModeChoiceModel, read_targets, targets_without_pt
 
 SIDES = ("north", "east", "south", "west")
@@ -814,8 +815,15 @@ def _default_through(capacities: tuple[np.ndarray, np.ndarray], share: float) ->
     return m
 
 
+#: Largest through flow of one row of an external matrix, veh/h: the widest road in one direction
+#: (:data:`twin.traffic.flow_limits.MAX_ROAD_FLOW_VEH_H`, 38,400 veh/h); a larger row is a unit
+#: slip (a day's vehicles given as veh/h).
+MAX_THROUGH_VEH_H = MAX_ROAD_FLOW_VEH_H
+
+
 def read_external_matrix(path: str | Path, periods: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Through traffic from a CSV: origin_edge, destination_edge, period, vehicles_h."""
+    """Through traffic from a CSV: origin_edge, destination_edge, period, vehicles_h (each at most
+    :data:`MAX_THROUGH_VEH_H`; rows of one pair and period add up)."""
     import pandas as pd
 
     from twin.io.paths import check_input_file
@@ -845,6 +853,10 @@ def read_external_matrix(path: str | Path, periods: tuple[str, ...]) -> dict[str
             raise InputError(f"not a number: {row['vehicles_h']!r}", path=path, obj=where, field="vehicles_h") from None
         if not (np.isfinite(v) and v >= 0):
             raise InputError(f"vehicles_h must be finite and >= 0, got {v}", path=path, obj=where, field="vehicles_h")
+        if v > MAX_THROUGH_VEH_H:  # was refused by the assignment's demand limit (1e12), naming no file
+            raise InputError(f"vehicles_h {row['vehicles_h'].strip()} is above the largest plausible through flow between two edges, "
+                             f"{MAX_THROUGH_VEH_H:,.0f} veh/h (the widest road, {MAX_LANES} lanes at {MAX_LANE_FLOW_VEH_H:,.0f} veh/h each); "
+                             "a unit slip (vehicles per day?)", path=path, obj=where, field="vehicles_h")  # fmt: skip
         if row["period"] in out:
             out[row["period"]][SIDES.index(row["origin_edge"]), SIDES.index(row["destination_edge"])] += v
     return out

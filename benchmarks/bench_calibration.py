@@ -29,7 +29,6 @@ from which ``scripts/update_figures.py`` writes docs/calibration.md's sync bench
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -40,7 +39,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/, for figures_file and machine_load
 from figures_file import merge_case  # noqa: E402 - benchmarks/figures_file.py
-from machine_load import measurement_stamp  # noqa: E402 - benchmarks/machine_load.py
+from machine_load import run_stamp  # noqa: E402 - benchmarks/machine_load.py
 
 SYNC_FIGURES = Path(__file__).resolve().parent / "figures" / "calibration_sync.json"
 SYNC_CASE = ("live sync (docs/calibration.md): sync_10k = SyncFilter.assimilate_day for 10,000 buildings (the 36 TABULA "
@@ -65,12 +64,9 @@ def sync_case():
 
 
 def test_sync_one_day_10k_buildings(benchmark, sync_case):
-    import numba
 
     filt, y = sync_case
-    stamp = {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count(),
-             "numba_threads": os.environ.get("TWIN_NUMBA_THREADS") or os.environ.get("NUMBA_NUM_THREADS") or "default",
-             "versions": {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__}}
+    stamp = run_stamp(numba_threads=True)
     filt.assimilate_day(y)  # warm-up (compilation)
     start = filt.hour
     cpu_rounds: list[float] = []

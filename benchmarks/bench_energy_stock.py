@@ -19,7 +19,6 @@ benchmark bullets.
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -32,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, 
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/, for figures_file and machine_load
 from figures_file import merge_case  # noqa: E402 - benchmarks/figures_file.py
-from machine_load import measurement_stamp  # noqa: E402 - benchmarks/machine_load.py
+from machine_load import run_stamp  # noqa: E402 - benchmarks/machine_load.py
 
 from tests.conftest import shared_path  # noqa: E402
 
@@ -44,11 +43,8 @@ CASE = ("Saint-Gilles stock end to end (docs/energy.md): stock = run_stock on th
 
 
 def _stamp() -> dict[str, Any]:
-    import numba
 
-    return {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count(),
-            "numba_threads": os.environ.get("TWIN_NUMBA_THREADS") or os.environ.get("NUMBA_NUM_THREADS") or "default",
-            "versions": {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__}}
+    return run_stamp(numba_threads=True)
 
 
 def _record(key: str, stamp: dict, benchmark, cpu_rounds: list, extra: dict) -> None:

@@ -24,7 +24,6 @@ tables of docs/ingest_gis.md and the README's footprint-ingest row.
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -37,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, 
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/, for figures_file and machine_load
 from figures_file import merge_case  # noqa: E402 - benchmarks/figures_file.py
-from machine_load import measurement_stamp  # noqa: E402 - benchmarks/machine_load.py
+from machine_load import run_stamp  # noqa: E402 - benchmarks/machine_load.py
 
 from tests.conftest import shared_path  # noqa: E402
 
@@ -127,13 +126,10 @@ def _timed(func, cpu_rounds: list):
 
 def _stamp() -> dict[str, Any]:
     """Date, commit, load before, cores and versions of a measurement."""
-    import numba
     import pandas as pd
     import shapely
 
-    return {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count(),
-            "versions": {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__,
-                         "pandas": pd.__version__, "shapely": shapely.__version__}}
+    return run_stamp(versions={"pandas": pd.__version__, "shapely": shapely.__version__})
 
 
 def _record(key: str, stamp: dict, benchmark, n: int, stages: dict, cpu_rounds: list, extra: dict) -> None:

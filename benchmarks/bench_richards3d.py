@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import platform
 import resource
 import sys
 import time
@@ -71,8 +70,7 @@ def bench_tracy() -> None:
 def bench_storm(n: int) -> dict:
     """Run the storm block of ``n`` x ``n`` cells of 1 m once (after compiling on a tiny block) and
     return its figures (the entry of ``richards3d_storm.json``)."""
-    import numba
-    from machine_load import measurement_stamp  # benchmarks/machine_load.py
+    from machine_load import run_stamp  # benchmarks/machine_load.py
 
     soil = texture_material("Loam")
     nz = 60
@@ -86,8 +84,7 @@ def bench_storm(n: int) -> dict:
     # compile on a tiny block first (not timed)
     run_block(Block(nx=3, ny=3, nz=3, dx_m=1.0, dy_m=1.0, dz_m=0.05, materials=[soil],
                     sides={"top": Side("rain", 1e-5), "bottom": Side("free_drainage")}), -1.0, [60.0], options=opts)
-    stamp = {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count(),
-             "versions": {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__}}
+    stamp = run_stamp()
     cpu0 = time.process_time()
     t0 = time.perf_counter()
     res = run_block(block, -1.0, [1800.0, 3600.0], options=opts)

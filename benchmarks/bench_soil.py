@@ -37,7 +37,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.* helpers
 from figures_file import merge_case  # benchmarks/figures_file.py
-from machine_load import load_average, measurement_stamp, timed  # benchmarks/machine_load.py
+from machine_load import load_average, run_stamp, timed  # benchmarks/machine_load.py
 
 from twin.soil.hydraulics import carsel_parrish
 from twin.soil.rain import block_rain
@@ -116,15 +116,12 @@ def _celia_batch(run, n: int):
 
 @pytest.mark.parametrize("dz_m", [0.01, 0.005])
 def test_celia_per_column_against_hydrus(benchmark, dz_m):
-    import platform
 
-    import numba
 
     from twin.kernels.config import set_threads
     from twin.soil.column import column_report, front_depth_m
 
-    stamp = {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count(),
-             "versions": {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__}}
+    stamp = run_stamp()
     run = _celia_run(dz_m)
     run.run()  # compile
     _celia_batch(run, 2)

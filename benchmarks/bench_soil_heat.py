@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -39,7 +38,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from figures_file import merge_case  # noqa: E402 - benchmarks/figures_file.py
-from machine_load import load_average, measurement_stamp  # noqa: E402 - benchmarks/machine_load.py
+from machine_load import load_average, run_stamp  # noqa: E402 - benchmarks/machine_load.py
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data_samples"
@@ -53,11 +52,8 @@ CASE = ("surface energy balance (docs/soil_heat.md): covers = every cover throug
 
 def _stamp() -> dict[str, Any]:
     """Date, commit, load before, cores and versions of a measurement."""
-    import numba
 
-    return {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count(),
-            "numba_threads": os.environ.get("TWIN_NUMBA_THREADS") or os.environ.get("NUMBA_NUM_THREADS") or "default",
-            "versions": {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__}}
+    return run_stamp(numba_threads=True)
 
 
 def bench_covers(weather) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine_load import measurement_stamp  # noqa: E402 - benchmarks/machine_load.py
+from machine_load import run_stamp  # noqa: E402 - benchmarks/machine_load.py
 
 FIGURES = REPO / "benchmarks" / "figures" / "energy_kernel_reference.json"
 N_H = 8760
@@ -43,14 +42,12 @@ def _rel(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def main() -> dict:
-    import numba
 
     from tests.energy_reference import simulate_stock_reference
     from tests.energy_synthetic import synthetic_drivers, synthetic_stock
     from twin.energy.simulate import run_kernel
 
-    out: dict = {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count(),
-                 "versions": {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__},
+    out: dict = {**run_stamp(),
                  "command": "python benchmarks/energy_kernel_reference.py", "cases": {}}
     c0 = time.process_time()
     drivers = synthetic_drivers(N_H, seed=3)

@@ -56,3 +56,20 @@ def measurement_stamp(*, load: bool = False) -> dict[str, object]:
     if load:
         stamp["load_1min_before"] = os.getloadavg()[0]
     return stamp
+
+
+def run_stamp(*, numba_threads: bool = False, versions: dict[str, str] | None = None) -> dict[str, object]:
+    """Where and on what a figure was measured: :func:`measurement_stamp` (date, commit), ``load_before``
+    (the 1, 5, 15-minute load averages now), ``cpus``; with ``numba_threads``, the thread setting
+    (``TWIN_NUMBA_THREADS``, else ``NUMBA_NUM_THREADS``, else ``default``); and ``versions`` of Python,
+    NumPy and Numba followed by ``versions`` (e.g. ``{"pandas": pd.__version__}``)."""
+    import platform
+
+    import numba
+    import numpy as np
+
+    stamp: dict[str, object] = {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count()}
+    if numba_threads:
+        stamp["numba_threads"] = os.environ.get("TWIN_NUMBA_THREADS") or os.environ.get("NUMBA_NUM_THREADS") or "default"
+    stamp["versions"] = {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__, **(versions or {})}
+    return stamp

@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine_load import measurement_stamp  # noqa: E402 - benchmarks/machine_load.py
+from machine_load import run_stamp  # noqa: E402 - benchmarks/machine_load.py
 
 FIGURES = REPO / "benchmarks" / "figures" / "traffic_best_known.json"
 CASES = (("SiouxFalls", 1e-10, 1000), ("ChicagoSketch", 1e-8, 500))
@@ -32,15 +29,13 @@ CASES = (("SiouxFalls", 1e-10, 1000), ("ChicagoSketch", 1e-8, 500))
 
 
 def main() -> dict:
-    import numba
 
     from tests.test_traffic_assign import CHICAGO_BEST, SIOUXFALLS_BEST
     from tests.traffic_helpers import tntp_case
     from twin.traffic.assign import assign
 
     best = {"SiouxFalls": SIOUXFALLS_BEST, "ChicagoSketch": CHICAGO_BEST}
-    out: dict = {**measurement_stamp(), "load_before": list(os.getloadavg()), "cpus": os.cpu_count(),
-                 "versions": {"python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__},
+    out: dict = {**run_stamp(),
                  "command": "python benchmarks/traffic_best_known.py", "algorithm": "b", "cases": {}}
     net, dem = tntp_case("SiouxFalls")
     assign(net, dem, algorithm="b", gap=1e-4, max_iter=50)  # warm-up: compilation

@@ -3,6 +3,8 @@ refused with an unclear message, before its fix."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -281,3 +283,20 @@ def test_an_external_matrix_row_above_the_widest_road_is_refused(tmp_path) -> No
     assert str(path) in str(info.value) and "line 3" in str(info.value) and info.value.field == "vehicles_h"
     path.write_text("origin_edge,destination_edge,period,vehicles_h\nnorth,south,am_peak,38400\n")
     assert read_external_matrix(path, ("am_peak",))["am_peak"].max() == 38400.0
+
+
+def test_a_coefficient_given_twice_is_refused(tmp_path) -> None:
+    """A mode-choice table with an asc row repeated was read without a word (the later row won)."""
+    from twin.errors import InputError
+    from twin.traffic.mode_choice import ModeChoiceModel
+
+    packaged = (Path(__file__).resolve().parents[1] / "twin" / "data" / "mobility_mode_choice.csv").read_text().splitlines()
+    path = tmp_path / "mc.csv"
+    path.write_text("\n".join([*packaged, packaged[1]]) + "\n")
+    with pytest.raises(InputError, match=r"asc of car is given twice \(first at line 2\)") as info:
+        ModeChoiceModel.from_table(path)
+    assert str(path) in str(info.value) and f"line {len(packaged) + 1}" in str(info.value)
+    time_row = next(line for line in packaged if line.startswith("time,"))
+    path.write_text("\n".join([*packaged, time_row]) + "\n")
+    with pytest.raises(InputError, match="time is given twice"):
+        ModeChoiceModel.from_table(path)

@@ -111,10 +111,16 @@ class ModeChoiceModel:
         asc: dict[str, float] = {}
         se: dict[str, float] = {}
         betas: dict[str, float] = {}
+        first: dict[tuple[str, str], int] = {}
         for i, row in table.iterrows():
             where = f"line {int(i) + 2}"
             name = row["parameter"].strip()
             mode = row["mode"].strip()
+            key = (name, mode if name == "asc" else "")
+            if key in first:  # the later row silently won
+                raise InputError(f"{name}{' of ' + mode if name == 'asc' else ''} is given twice (first at line {first[key]})", path=path, obj=where,
+                                 field="parameter")  # fmt: skip
+            first[key] = int(i) + 2
             value = _number(row["value"], path, where, "value")
             err = _number(row.get("std_error", "0") or "0", path, where, "std_error")
             if err < 0:

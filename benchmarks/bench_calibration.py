@@ -64,7 +64,6 @@ def sync_case():
 
 
 def test_sync_one_day_10k_buildings(benchmark, sync_case):
-
     filt, y = sync_case
     stamp = run_stamp(numba_threads=True)
     filt.assimilate_day(y)  # warm-up (compilation)

@@ -43,7 +43,6 @@ CASE = ("Saint-Gilles stock end to end (docs/energy.md): stock = run_stock on th
 
 
 def _stamp() -> dict[str, Any]:
-
     return run_stamp(numba_threads=True)
 
 

@@ -116,8 +116,6 @@ def _celia_batch(run, n: int):
 
 @pytest.mark.parametrize("dz_m", [0.01, 0.005])
 def test_celia_per_column_against_hydrus(benchmark, dz_m):
-
-
     from twin.kernels.config import set_threads
     from twin.soil.column import column_report, front_depth_m
 

@@ -52,7 +52,6 @@ CASE = ("surface energy balance (docs/soil_heat.md): covers = every cover throug
 
 def _stamp() -> dict[str, Any]:
     """Date, commit, load before, cores and versions of a measurement."""
-
     return run_stamp(numba_threads=True)
 
 

@@ -42,7 +42,6 @@ def _rel(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def main() -> dict:
-
     from tests.energy_reference import simulate_stock_reference
     from tests.energy_synthetic import synthetic_drivers, synthetic_stock
     from twin.energy.simulate import run_kernel

@@ -29,7 +29,6 @@ CASES = (("SiouxFalls", 1e-10, 1000), ("ChicagoSketch", 1e-8, 500))
 
 
 def main() -> dict:
-
     from tests.test_traffic_assign import CHICAGO_BEST, SIOUXFALLS_BEST
     from tests.traffic_helpers import tntp_case
     from twin.traffic.assign import assign

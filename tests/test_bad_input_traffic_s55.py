@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -300,3 +301,19 @@ def test_a_coefficient_given_twice_is_refused(tmp_path) -> None:
     path.write_text("\n".join([*packaged, time_row]) + "\n")
     with pytest.raises(InputError, match="time is given twice"):
         ModeChoiceModel.from_table(path)
+
+
+@pytest.mark.parametrize("option", ["--counts", "--design-flows"])
+def test_an_unreadable_counts_file_names_its_option(tmp_path, option) -> None:
+    """Was "file ...: not a readable CSV file: No columns to parse from file", naming no option."""
+    from twin.errors import InputError
+    from twin.traffic.counts import read_counts
+    from twin.traffic.network import Network
+
+    net = Network.build(node_ids=np.array([1, 2]), link_ids=np.array([1]), from_node=[0], to_node=[1], free_flow_time=np.ones(1),
+                        capacity=np.ones(1) * 100.0, length=np.ones(1), n_zones=2)  # fmt: skip
+    path = tmp_path / "counts.csv"
+    path.write_text("")
+    with pytest.raises(InputError, match="not a readable CSV file") as info:
+        read_counts(path, net, option=option)
+    assert info.value.field == option and info.value.path == str(path)

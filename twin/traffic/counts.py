@@ -152,7 +152,7 @@ def read_counts(path: str | Path, network: Network, *, period: str | None = None
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a readable CSV file: {exc}", path=path) from None
+        raise InputError(f"not a readable CSV file: {exc}", path=path, field=option) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     has_link = "link_id" in frame.columns
     has_way = "osm_way_id" in frame.columns

@@ -178,3 +178,21 @@ def test_scene_metadata_row_counts_are_checked(scene_folder: Path, tmp_path: Pat
     meta["layers"] = layers
     (scene / "scene.json").write_text(json.dumps(meta))
     assert_one_line_error(run_twin(["info", scene]), contains=("scene.json", f"'{field}'"))
+
+
+def test_a_geopackage_layer_cut_short_is_refused(scene_folder: Path, tmp_path: Path) -> None:
+    """The same check in a scene GeoPackage (its metadata in the twin_scene table)."""
+    from twin.export import write_scene
+    from twin.scene.io import read_scene
+
+    gpkg = tmp_path / "scene.gpkg"
+    scene = read_scene(scene_folder)
+    write_scene(scene, gpkg)
+    import sqlite3
+
+    with sqlite3.connect(gpkg) as db:
+        for (trigger,) in db.execute("select name from sqlite_master where type = 'trigger'").fetchall():
+            db.execute(f'drop trigger "{trigger}"')  # the R-tree triggers call SpatiaLite functions
+        db.execute("delete from buildings where fid = (select max(fid) from buildings)")
+    assert_one_line_error(run_twin(["info", gpkg]), contains=("scene.gpkg", "'rows'", "the buildings layer of scene.gpkg holds 1 row but "
+                                                              "the twin_scene table lists 2"))

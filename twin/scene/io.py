@@ -198,13 +198,16 @@ def _add(scene, name: str, frame: pd.DataFrame, source: str) -> None:
 
 
 def _check_row_count(frame: pd.DataFrame, listed, name: str, f: Path) -> None:
-    """Refuse a layer file whose rows are not those ``scene.json`` lists (a layer cut short, or
+    """Refuse a layer whose rows are not those the scene metadata lists (a layer cut short, or
     replaced by another scene's: it was read as it stood, a district of 100 buildings out of 3,991)."""
     if isinstance(listed, bool) or not isinstance(listed, int) or listed == len(frame):
         return
-    raise ParseError(f"{f.name} holds {len(frame):,} row{'' if len(frame) == 1 else 's'} of the {name} layer but scene.json lists {listed:,} (a layer cut short, "
-                     "edited or copied from another scene?); write the scene again with 'twin ingest' or 'twin export'",
-                     path=f, obj=f"{name} layer", field="rows")
+    gpkg = f.suffix.lower() == ".gpkg"
+    where = f"the {name} layer of {f.name}" if gpkg else f"{f.name}"
+    rows = f"{len(frame):,} row{'' if len(frame) == 1 else 's'}"
+    raise ParseError(f"{where} holds {rows}{'' if gpkg else f' of the {name} layer'} but {'the ' + SCENE_GPKG_TABLE + ' table' if gpkg else 'scene.json'} "
+                     f"lists {listed:,} (a layer cut short, edited or copied from another scene?); write the scene again with "
+                     "'twin ingest' or 'twin export'", path=f, obj=f"{name} layer", field="rows")
 
 
 def read_scene(path: str | os.PathLike[str], *, layers: Iterable[str] | None = None):
@@ -387,9 +390,12 @@ def _read_gpkg_layers(path: Path, wanted: list[str] | None):
         raise ParseError(f"the {SCENE_GPKG_TABLE} table has no value", path=path, field=SCENE_GPKG_TABLE)
     meta = _load_meta(table["value"].iloc[0], path)
     scene = _new_scene(meta, path)
+    counts = meta.get("layers") or {}
     for name in LAYERS if wanted is None else wanted:
         if name in layers:
-            _add(scene, name, read(name), str(path))
+            frame = read(name)
+            _check_row_count(frame, counts.get(name), name, path)
+            _add(scene, name, frame, str(path))
     if "weather" in layers and "weather" in meta:
         if not isinstance(meta["weather"], dict):
             raise ParseError("scene metadata 'weather' must be an object", path=path, field="weather")

@@ -3,6 +3,7 @@ refused with an unclear message, before its fix."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -317,3 +318,29 @@ def test_an_unreadable_counts_file_names_its_option(tmp_path, option) -> None:
     with pytest.raises(InputError, match="not a readable CSV file") as info:
         read_counts(path, net, option=option)
     assert info.value.field == option and info.value.path == str(path)
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("headway_offpeak_s", "0.001", "headway_offpeak_s 0.001 s is outside [30, 50400] s"),
+    ("headway_peak_s", "1e9", "headway_peak_s 1e+09 s is outside [30, 50400] s"),
+    ("speed_m_s", "5000", "speed_m_s 5000 is above 100 m/s"),
+])  # fmt: skip
+def test_transit_defaults_out_of_range_are_refused(tmp_path, column, value, message) -> None:
+    """An off-peak headway of 0.001 s scheduled departures without end (the run was killed after
+    120 s, no error); 1e9 s and 5000 m/s ran (exit 0)."""
+    import csv
+
+    from twin.errors import InputError
+    from twin.traffic.osm_transit import DEFAULTS_TABLE, read_defaults
+
+    rows = list(csv.DictReader(DEFAULTS_TABLE.open()))
+    rows[0][column] = value
+    path = tmp_path / "defaults.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(InputError, match=re.escape(message)) as info:
+        read_defaults(path)
+    assert info.value.field == column and "row 2" in str(info.value) and str(path) in str(info.value)
+    assert read_defaults()  # the packaged table is within the bounds

@@ -136,6 +136,15 @@ class OsmTransit:
 
 
 # ---------------------------------------------------------------------------------------- defaults
+#: Shortest headway of a defaults table, s: the busiest metro lines run every 90 s or so; a
+#: headway of 0.001 s scheduled millions of departures (a run stopped after minutes, no error).
+MIN_HEADWAY_S = 30.0
+
+#: Fastest commercial speed of a defaults table, m/s (360 km/h, above the fastest high-speed
+#: trains' 320 km/h): a faster one is a unit slip (km/h given as m/s).
+MAX_SPEED_M_S = 100.0
+
+
 def _number(text: Any, *, path: Path, row: int, col: str) -> float:
     try:
         value = float(str(text).strip())
@@ -143,6 +152,13 @@ def _number(text: Any, *, path: Path, row: int, col: str) -> float:
         value = math.nan
     if not (math.isfinite(value) and value > 0):
         raise InputError(f"{col} must be a finite number > 0, got {str(text)!r}", path=path, obj=f"row {row}", field=col)
+    if col == "speed_m_s" and value > MAX_SPEED_M_S:
+        raise InputError(f"speed_m_s {value:g} is above {MAX_SPEED_M_S:g} m/s ({3.6 * MAX_SPEED_M_S:g} km/h, faster than any train): km/h given as m/s?",
+                         path=path, obj=f"row {row}", field=col)  # fmt: skip
+    span_s = SERVICE_S[1] - SERVICE_S[0]
+    if col.startswith("headway") and not MIN_HEADWAY_S <= value <= span_s:
+        raise InputError(f"{col} {value:g} s is outside [{MIN_HEADWAY_S:g}, {span_s:g}] s (a vehicle at most every {MIN_HEADWAY_S:g} s, at least "
+                         "once in the service day): a unit slip?", path=path, obj=f"row {row}", field=col)  # fmt: skip
     return value
 
 

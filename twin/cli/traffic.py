@@ -444,9 +444,10 @@ def select_zone_command(
     assign --scene``, ZONES nodes of the demand table; flows in veh/h per street link, vehicle
     distance in m, vehicle time in s (with signal delay and turn penalties).
 
-    Exit status: 0; 2 bad input (a zone that does not exist, --side not origin or destination,
-    --gap not a finite number in (0, 1), a bad TNTP file, --map without a node file, an output that
-    cannot be written or lies in the network's folder), all checked before the assignment.
+    Exit status: 0; 2 bad input (a zone that does not exist, zones with no trip on the chosen
+    --side, --side not origin or destination, --gap not a finite number in (0, 1), a bad TNTP file,
+    --map without a node file, an output that cannot be written or lies in the network's folder),
+    all checked before the assignment.
     """
     scene_options = select_scene_options(scene, net, trips, demand, restrictions=restrictions, signals=signals, turn_penalties=turn_penalties,
                                          signal_split=signal_split, give_way=give_way, design_flows=design_flows, period=period, klass=klass,

@@ -77,6 +77,8 @@ def test_read_counts_and_bad_rows(tmp_path: Path) -> None:
         ("link_id,period,vehicles,class\n3,am,abc,car\n", "line 2", "finite number >= 0"),
         ("link_id,period,vehicles,class\n3,am,nan,car\n", "line 2", "finite number >= 0"),
         ("link_id,period,vehicles,class\n3,am,1e12,car\n", "line 2 (link_id 3); field 'vehicles'", "above the largest plausible count, 921,600"),
+        ("link_id,period,vehicles,class\n3,am,4,car\n4-2,,5,car\n", "line 3; field 'period'", "empty period"),
+        ("link_id,period,vehicles,class\n3,am,4, \n", "line 2; field 'class'", "empty class"),
         ("link_id,period,vehicles,class\n3,am,4,car\n3,am,5,car\n", "line 3", "counted twice"),
         ("link_id,period,class\n3,am,car\n", "", "missing column 'vehicles'"),
         ("period,vehicles,class\nam,3,car\n", "", "exactly one of the columns"),

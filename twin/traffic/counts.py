@@ -20,7 +20,7 @@ A run uses one period and one class (``period=``/``klass=``; required when the f
 several). Bad rows are :class:`~twin.errors.InputError` naming the file, line and field: a
 missing column, a count that is not a finite number >= 0 or is above the plausible bound, a link or way not in the network, the
 same link, period and class counted twice (also under two spellings: a link id and its
-``FROM-TO`` node ids), no row left after the period/class filter.
+``FROM-TO`` node ids), an empty period or class, no row left after the period/class filter.
 
 Estimation
 ----------
@@ -166,6 +166,10 @@ def read_counts(path: str | Path, network: Network, *, period: str | None = None
     lines = np.arange(len(frame)) + 2  # header is line 1
     for col in ("period", "class"):
         frame[col] = frame[col].str.strip()
+        blank = np.flatnonzero((frame[col] == "").to_numpy())
+        if blank.size:  # was read as a period (class) named '' and chosen when alone
+            raise InputError(f"empty {col}: every count needs its {'counting period' if col == 'period' else 'vehicle class'} "
+                             f"(e.g. {'am_peak' if col == 'period' else 'car, all'})", path=path, obj=f"line {lines[blank[0]]}", field=col)  # fmt: skip
     for name, plural, wanted, col, choice in (("period", "periods", period, "period", choice_options[0]),
                                               ("class", "classes", klass, "class", choice_options[1])):
         values = sorted(set(frame[col]))

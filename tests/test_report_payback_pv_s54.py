@@ -4,6 +4,8 @@ The default run's renovation-wave card read "Simple payback (...): 8.1 years, ra
 years" for wall and roof insulation and rooftop PV together; the PV yield (6,251 MWh/yr at the
 electricity price, net metering) was 2,188 of the 4,800 k€/yr saved, said only in the Rooftop PV
 section. A planner weighing an insulation programme read the 8.1 years as the insulation's.
+The PV's part is valued by the accounts' rule (35 % of the yield, at most the electricity counted in
+the building, at the electricity price, the rest at 0.05 €/kWh: Brussels ended net metering).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def _comparison(pv_kwh: list[float], cost_after_eur: list[float]):
     comp = fake_comparison()
     boxes = [shapely.box(0, 0, 10, 10), shapely.box(20, 0, 30, 10)]
     base = gpd.GeoDataFrame({"building_id": ["a", "b"], "energy_cost_eur": [3.0e6, 2.0e6], "investment_eur": [0.0, 0.0],
-                             "pv_kwh": [0.0, 0.0]}, geometry=boxes, crs="EPSG:31370")
+                             "pv_kwh": [0.0, 0.0], "electricity_kwh": [1.0e6, 0.0]}, geometry=boxes, crs="EPSG:31370")
     new = base.assign(energy_cost_eur=cost_after_eur, investment_eur=[4.0e6, 4.0e6], pv_kwh=pv_kwh)
     comp.baseline["energy"] = EngineResult(base, "building_id", {})
     comp.whatifs = {"wave": {"energy": EngineResult(new, "building_id", {})}}
@@ -48,16 +50,20 @@ def test_the_payback_line_gives_the_pv_credits_share_of_the_saving():
     from twin.energy.model import load_factors
 
     price = load_factors()["price_electricity_eur_kwh"]
-    pv = [2.0e6, 1.0e6]  # 3,000 MWh/yr
+    pv = [2.0e6, 1.0e6]  # 3,000 MWh/yr, beside 1,000 and 0 MWh/yr of counted electricity
+    # by hand: a uses 35 % of its 2,000 MWh (700 < 1,000) at the electricity price, sells 1,300 at 0.05 €/kWh;
+    # b uses none (no counted electricity) and sells its 1,000
+    pv_eur = 0.7e6 * price + 1.3e6 * 0.05 + 1.0e6 * 0.05
     comp = _comparison(pv, [2.0e6, 1.0e6])  # 2,000 k€/yr saved
     line = _payback(comp)
     assert line.startswith("Simple payback (investment over the yearly saving on the energy bills, today's prices, no discounting): "
                            "4.0 years")
-    m = re.search(r"; of the 2,000 k€/yr saved, ([0-9,.]+) \(([0-9]+) %\) are the rooftop PV's yield credited at the electricity "
-                  r"price \(net metering: an upper bound, Brussels ended it on 1 November 2021; see the payback note\)$", line)
+    m = re.search(r"; of the 2,000 k€/yr saved, ([0-9,.]+) \(([0-9]+) %\) are the rooftop PV's yield \(35 % of the yield, at most the "
+                  r"electricity counted in the building, at the electricity price, the rest sold at 0.05 €/kWh; Brussels ended net "
+                  r"metering on 1 November 2021; see the payback note\)$", line)
     assert m, line
-    assert float(m.group(1).replace(",", "")) == pytest.approx(3.0e6 * price / 1e3, rel=5e-3)
-    assert int(m.group(2)) == round(100 * 3.0e6 * price / 1e3 / 2000.0)
+    assert float(m.group(1).replace(",", "")) == pytest.approx(pv_eur / 1e3, rel=5e-3)
+    assert int(m.group(2)) == round(100 * pv_eur / 1e3 / 2000.0)
 
 
 def test_no_pv_words_without_added_pv():

@@ -6,11 +6,11 @@
   summed over: the design storm (its depth and hours) or the weather year.
 * The class chart of ``twin energy stock`` said "Brussels EPB energy class" where the report's
   Terms say "EPB class".
-* Every PV credit (the energy bills, the payback) takes the whole yield at the electricity price
-  (net metering), which Brussels ended on 1 November 2021 (Brugel); the payback said "PV at the
-  electricity price, net metering" as if it were today's rule. The payback note, the summary's
-  PV share, the Terms and the look-up now say it is an assumption and an upper bound, with the
-  source and its date; the KPIs are unchanged.
+* Every PV credit (the energy bills, the payback) took the whole yield at the electricity price
+  (net metering), which Brussels ended on 1 November 2021 (Brugel). The accounts now value PV as
+  the solar model does (35 % of the yield, at most the electricity counted in the building, at the
+  electricity price, the rest at 0.05 €/kWh); the payback note, the summary's PV share, the Terms
+  and the look-up say that rule, with the end of net metering, its source and its date.
 """
 
 from __future__ import annotations
@@ -66,7 +66,8 @@ def _comparison(pv_kwh: list[float]):
     comp = fake_comparison()
     boxes = [shapely.box(0, 0, 10, 10), shapely.box(20, 0, 30, 10)]
     base = gpd.GeoDataFrame({"building_id": ["a", "b"], "energy_cost_eur": [3.0e6, 2.0e6], "investment_eur": [0.0, 0.0],
-                             "pv_kwh": [0.0, 0.0], "energy_class": ["D", "E"]}, geometry=boxes, crs="EPSG:31370")  # fmt: skip
+                             "pv_kwh": [0.0, 0.0], "electricity_kwh": [0.0, 0.0], "energy_class": ["D", "E"]}, geometry=boxes,
+                            crs="EPSG:31370")  # fmt: skip
     new = base.assign(energy_cost_eur=[2.0e6, 1.0e6], investment_eur=[4.0e6, 4.0e6], pv_kwh=pv_kwh, energy_class=["C", "D"])
     comp.baseline = {"energy": EngineResult(base, "building_id", {})}
     comp.whatifs = {"wave": {"energy": EngineResult(new, "building_id", {})}}
@@ -83,31 +84,37 @@ def _text(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", fragment))
 
 
-def test_the_payback_says_net_metering_is_an_assumption_brussels_ended():
+def test_the_payback_says_how_pv_is_valued_now_that_brussels_ended_net_metering():
     from twin.scenario.report_energy_classes import energy_section
 
     page = energy_section(_comparison([2.0e6, 1.0e6]))
-    note = re.search(r"<p class='note net-metering'>(.*?)</p>", page, flags=re.S)
+    note = re.search(r"<p class='note pv-value'>(.*?)</p>", page, flags=re.S)
     assert note, page
     words = _text(note.group(1))
-    assert words.startswith("PV at the electricity price (net metering) is an assumption Brussels no longer grants")
-    assert "1 November 2021" in words and "1 January 2020" in words and "Brugel" in words  # the rule, its dates, its source
-    assert "injection tariff" in words and "optimistic" in words
+    assert words.startswith("Rooftop PV on the bills: 35 % of a building's yield (a default: a typical household without battery)")
+    assert "the rest is sold to a supplier at 0.05 €/kWh" in words
+    assert "1 November 2021" in words and "1 January 2020" in words and "Brugel" in words  # the end of net metering, its dates, its source
+    assert "Green certificates are not counted" in words
+    assert "; rooftop PV as the note below says)" in _text(page)
     assert page.index("id='payback'") < note.start()  # next to the payback figure
-    assert "net-metering" not in energy_section(_comparison([0.0, 0.0]))  # no PV added: no PV note
+    assert "pv-value" not in energy_section(_comparison([0.0, 0.0]))  # no PV added: no PV note
 
 
-def test_the_summary_s_pv_share_and_the_terms_say_it_is_an_upper_bound():
+def test_the_summary_s_pv_share_and_the_terms_say_the_rule():
     from twin.scenario.report import _summary_section
 
     line = _text(re.search(r"<li>Simple payback.*?</li>", _summary_section(_comparison([2.0e6, 1.0e6]))).group(0))
-    assert line.endswith("are the rooftop PV's yield credited at the electricity price (net metering: an upper bound, Brussels "
-                         "ended it on 1 November 2021; see the payback note)"), line  # fmt: skip
+    # no electricity counted in either building: all 3,000 MWh/yr sold at 0.05 €/kWh, 150 k€/yr of the 2,000 saved
+    assert line.endswith("; of the 2,000 k€/yr saved, 150 (8 %) are the rooftop PV's yield (35 % of the yield, at most the electricity "
+                         "counted in the building, at the electricity price, the rest sold at 0.05 €/kWh; Brussels ended net metering on "
+                         "1 November 2021; see the payback note)"), line  # fmt: skip
     from twin.scenario.report import _glossary
 
     comp = _comparison([2.0e6, 1.0e6])
     bills = dict(_glossary(comp.scenario, comp.kpis))["Energy bills"]
-    assert "(net metering, which Brussels ended on 1 November 2021: an upper bound of what PV saves)" in bills
+    assert ("less what the rooftop PV yield saves and earns (35 % of the yield, at most the electricity counted in the building, at the "
+            "electricity price, the rest sold at 0.05 €/kWh; Brussels ended net metering on 1 November 2021)") in bills
+    assert "upper bound" not in bills
 
 
 def test_the_flow_map_caption_gives_its_unit_and_which_way_the_change_counts():
@@ -172,15 +179,18 @@ def test_the_class_chart_says_why_its_d_or_worse_differs_from_the_kpi():
     assert "class-share" not in energy_section(comp)  # no system mix: the chart's classes are the KPI's
 
 
-def test_the_solar_block_says_its_pv_saving_is_an_upper_bound():
+def test_the_solar_block_gives_its_pv_saving_by_the_accounts_rule():
     from twin.scenario.report_solar import _whatif_block
 
     comp = _comparison([2.0e6, 1.0e6])
     solar = SimpleNamespace(equipped=pd.DataFrame({"building_id": ["a"], "pv_kwp": [3000.0], "pv_ac_kwh_year": [3.0e6]}),
                             selected=["a", "b"], kwp=3000.0, ac_kwh_year=3.0e6, without_suitable_roof=[], not_simulated=[])  # fmt: skip
     text = _text(_whatif_block(comp, "wave", solar))
-    assert "k€/yr (an upper bound: Brussels ended net metering on 1 November 2021, see the payback note); the table above" in text, text
-    assert "(investment over the yearly saving on the energy bills; PV at the electricity price, an upper bound;" in text
+    # 3,000 MWh/yr beside no counted electricity: all sold at 0.05 €/kWh, 150 k€/yr
+    assert ("energy bills -150 k€/yr (35 % of the yield, at most the electricity counted in the building, at the electricity price, the "
+            "rest sold at 0.05 €/kWh; Brussels ended net metering on 1 November 2021; see the payback note); the table above") in text, text
+    assert "(investment over the yearly saving on the energy bills; PV valued as the payback note says;" in text
+    assert "upper bound" not in text
 
 
 def test_the_flow_map_says_its_colour_scale_is_clipped_and_where_the_largest_change_is():

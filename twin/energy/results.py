@@ -12,9 +12,10 @@ building (units in the column names):
   ``pv_kwp x horizontal irradiation x pv_performance_ratio``);
 * ``primary_energy_kwh`` and ``primary_energy_kwh_m2`` (Brussels EPB factors), ``energy_class``
   (Brussels EPB scale, :mod:`twin.energy.classes`), ``co2_kg``, ``energy_cost_eur``
-  (PV at the electricity price: net metering), ``investment_eur``.
+  (PV valued as the solar model values it, :func:`pv_credit_eur`), ``investment_eur``.
 
-All factors come from ``twin/data/energy_factors.csv`` (each with its source).
+All factors come from ``twin/data/energy_factors.csv`` (each with its source), but for the two
+values of PV without net metering, which come from :class:`twin.solar.pv.PVParameters`.
 
 :func:`compare` lines up a baseline and a variant (``_before`` / ``_after`` columns, savings,
 simple payback). :func:`plot_monthly_balance` and :func:`plot_class_distribution` draw with
@@ -33,7 +34,15 @@ from twin.energy.measures import heat_pump_cop
 from twin.energy.model import load_factors
 from twin.energy.systems import PARTLOAD_BOILERS, boiler_params, district_heat_kwh, partload_fuel_kwh
 from twin.errors import InputError
+from twin.solar.pv import PVParameters
 from twin.types.heating_systems import OPT_IN_SYSTEMS, SYSTEMS
+
+#: Share of a building's PV yield used in the building as it is produced (a default, not data:
+#: a typical household without battery), from :class:`twin.solar.pv.PVParameters`, the one copy.
+PV_SELF_CONSUMPTION_SHARE: float = PVParameters().self_consumption_share
+#: Price of the PV electricity injected into the grid, EUR/kWh (an assumption), from
+#: :class:`twin.solar.pv.PVParameters`, the one copy.
+PV_INJECTION_EUR_KWH: float = PVParameters().injection_eur_per_kwh
 
 #: Columns of :func:`energy_accounts` (besides ``building_id``).
 ACCOUNT_COLUMNS: tuple[str, ...] = (
@@ -88,6 +97,55 @@ HOURLY_HEAT_PUMPS: dict[str, tuple[str, float]] = {
 }
 
 
+def pv_self_consumed_kwh(pv_kwh, electricity_kwh, share: float = PV_SELF_CONSUMPTION_SHARE) -> np.ndarray:
+    """The PV yield used in the building as it is produced: ``min(share x pv, electricity)``, kWh/year.
+
+    Parameters
+    ----------
+    pv_kwh, electricity_kwh : array_like
+        PV yield and the electricity the accounts count in the building (heat pump, direct
+        electric heating, fans of heat-recovery ventilation), kWh/year, per building.
+    share : float
+        Self-consumed share of the yield (:data:`PV_SELF_CONSUMPTION_SHARE`, a default).
+
+    Returns
+    -------
+    numpy.ndarray
+        kWh/year per building: no more than the share of the yield, nor than the electricity the
+        building uses.
+    """
+    pv = np.asarray(pv_kwh, dtype=float)
+    return np.minimum(share * pv, np.asarray(electricity_kwh, dtype=float))
+
+
+def pv_credit_eur(pv_kwh, electricity_kwh, factors: dict[str, float]) -> np.ndarray:
+    """What a building's PV yield saves and earns in a year, EUR: the self-consumed kWh
+    (:func:`pv_self_consumed_kwh`) at the retail price ``price_electricity_eur_kwh`` of the factor
+    table, the rest of the yield at the injection price :data:`PV_INJECTION_EUR_KWH`.
+
+    The rule of the solar model (:func:`twin.solar.pv.economics`, same share and injection price),
+    capped by the electricity the accounts count. Brussels ended net metering (the whole yield
+    at the retail price) for the network part of the bill on 1 January 2020 and for the energy
+    part on 1 November 2021 (Brugel, "Fin du principe de la compensation"; Le Soir, 15 October
+    2021). Green certificates are not counted.
+
+    Parameters
+    ----------
+    pv_kwh, electricity_kwh : array_like
+        PV yield and counted electricity per building, kWh/year.
+    factors : dict
+        The factor table (``price_electricity_eur_kwh``, EUR/kWh).
+
+    Returns
+    -------
+    numpy.ndarray
+        EUR/year per building (0 without PV).
+    """
+    pv = np.asarray(pv_kwh, dtype=float)
+    used = pv_self_consumed_kwh(pv, electricity_kwh)
+    return used * factors["price_electricity_eur_kwh"] + (pv - used) * PV_INJECTION_EUR_KWH
+
+
 def account_arrays(
     *,
     a_f_m2: np.ndarray,
@@ -131,10 +189,16 @@ def account_arrays(
     (:func:`twin.energy.hot_water.dhw_need_by_use_kwh`, ``use`` per building, default
     residential) replaces TABULA's ``q_w_nd``.
 
-    PV (``pv_kwh``, credited against the electricity: net metering): ``pv_ac_kwh_year`` (n,),
-    the AC yield of each building's modules from the solar model (:mod:`twin.solar.cadastre`:
-    orientation, shading, layout, DC/AC chain), kWh/year; where it is None or NaN, the flat yield
-    ``pv_kwp x horizontal irradiation x pv_performance_ratio``.
+    PV (``pv_kwh``): ``pv_ac_kwh_year`` (n,), the AC yield of each building's modules from the
+    solar model (:mod:`twin.solar.cadastre`: orientation, shading, layout, DC/AC chain),
+    kWh/year; where it is None or NaN, the flat yield ``pv_kwp x horizontal irradiation x
+    pv_performance_ratio``. Cost: the yield is valued as the solar model values it, not by net
+    metering, which Brussels ended (:func:`pv_credit_eur`): the self-consumed share
+    (:data:`PV_SELF_CONSUMPTION_SHARE`, 35 %), at most the electricity the building uses, at the
+    retail price ``price_electricity_eur_kwh``, the rest at the injection price
+    (:data:`PV_INJECTION_EUR_KWH`, 0.05 EUR/kWh). Primary energy and CO2 credit the whole yield
+    at the grid's factors (``pef_electricity``, ``co2_electricity_kg_kwh``): the EPB convention,
+    exported PV electricity displaces grid electricity.
 
     Returns
     -------
@@ -209,7 +273,9 @@ def account_arrays(
     net_elec = elec - pv
     primary = gas * f["pef_gas"] + oil * f["pef_oil"] + net_elec * f["pef_electricity"]
     co2 = gas * f["co2_gas_kg_kwh"] + oil * f["co2_oil_kg_kwh"] + net_elec * f["co2_electricity_kg_kwh"]
-    cost = gas * f["price_gas_eur_kwh"] + oil * f["price_oil_eur_kwh"] + net_elec * f["price_electricity_eur_kwh"]
+    # PV on the bills: self-consumed share at the retail price, the rest at the injection price
+    # (pv_credit_eur); 0 without PV, so the accounts of buildings without PV stay bit for bit
+    cost = gas * f["price_gas_eur_kwh"] + oil * f["price_oil_eur_kwh"] + elec * f["price_electricity_eur_kwh"] - pv_credit_eur(pv, elec, f)
     if dh.any():  # only then: the default accounts stay bit for bit
         primary = primary + dh * f["pef_district_heat"]
         co2 = co2 + dh * f["co2_district_heat_kg_kwh"]
@@ -551,6 +617,8 @@ __all__ = [
     "ACCOUNT_COLUMNS",
     "HOURLY_HEAT_PUMPS",
     "OPT_IN_SYSTEMS",
+    "PV_INJECTION_EUR_KWH",
+    "PV_SELF_CONSUMPTION_SHARE",
     "SYSTEMS",
     "account_arrays",
     "class_distribution",
@@ -559,6 +627,8 @@ __all__ = [
     "horizontal_irradiation_kwh_m2",
     "monthly_balance",
     "monthly_mean_temperature",
+    "pv_credit_eur",
+    "pv_self_consumed_kwh",
     "plot_class_distribution",
     "plot_monthly_balance",
     "stock_summary",

@@ -993,6 +993,9 @@ def _assumed_short(comparison) -> str:
         system = _heating_system_item(comparison, scene)
         if system:
             items.append(system)
+    pv = _pv_default_item(comparison)
+    if pv:
+        items.append(pv)
     lines = {d: model_lines(sc, d) for d in sc.domains}
     models = "".join(f"<li><b>{html.escape(d)}</b>: {note_html(short)}. "
                      f"<span class='{'ok' if status == 'checked' else 'partial'}'>Validation:</span> {html.escape(text)}.</li>"
@@ -1014,6 +1017,20 @@ def _assumed_short(comparison) -> str:
     else:
         items.append("<li><b>Uncertainty</b>: none sampled; every number rests on the central values, defaults included.</li>")
     return "<ul class='assumed-short'>" + "".join(items) + "</ul>"
+
+
+def _pv_default_item(comparison) -> str:
+    """The assumed box's line on rooftop PV when a what-if adds some ('' otherwise): the
+    self-consumed share the energy bills use is a default, not data (:class:`twin.solar.pv.PVParameters`)."""
+    from twin.scenario import report_labels as L
+    from twin.scenario.report_energy_classes import added_pv_kwh
+
+    if "energy" not in comparison.scenario.domains or not any(added_pv_kwh(comparison, w) > 0 for w in (getattr(comparison, "whatifs", None) or {})):
+        return ""
+    return (f"<li><b>Rooftop PV on the bills</b>: <span class='def'>{L.PV_SELF_PCT} % of each building's yield used in the building"
+            "</span> (a default, not data: a typical household without battery; <code>twin.solar.pv.PVParameters</code>), at most "
+            f"the electricity the accounts count there, at the electricity price; the rest sold at {L.PV_INJECTION_EUR_KWH:g} €/kWh "
+            "(an assumption); Brussels ended net metering on 1 November 2021 (Brugel, 'Fin du principe de la compensation').</li>")
 
 
 def _calibrated_share(scene) -> str:
@@ -1202,34 +1219,29 @@ def _payback_line(comparison, whatif: str, group: pd.DataFrame) -> str:
 
 
 def _pv_share_words(comparison, whatif: str, group: pd.DataFrame) -> str:
-    """'; of the 4,800 k€/yr saved, 2,188 are the rooftop PV's yield credited at the electricity
-    price (net metering)' when the what-if adds PV and saves on the bills ('' otherwise): the
-    added yield of the central run (``pv_kwh`` of the energy accounts) at the factor table's
-    electricity price, as :mod:`twin.energy.results` credits it.
+    """'; of the 2,951 k€/yr saved, 339 (11 %) are the rooftop PV's yield (...)' when the what-if
+    adds PV and saves on the bills ('' otherwise): what the added PV saves on the central run, by
+    the accounts' rule (:func:`twin.scenario.report_energy_classes.added_pv_credit_eur`: the
+    self-consumed share at the electricity price, the rest at the injection price).
 
-    The card gave one payback, 8.1 years, for insulation and PV together, and a planner weighing
-    an insulation programme read it as the insulation's; the PV credit was 46 % of the saving.
+    The card gave one payback for insulation and PV together, and a planner weighing an
+    insulation programme read it as the insulation's.
     """
     from functools import partial
 
-    from twin.energy.model import load_factors
     from twin.scenario import report_labels as L
+    from twin.scenario.report_energy_classes import added_pv_credit_eur, added_pv_kwh
 
     cost = group[group["kpi"] == "energy_cost_keur_yr"]
     saving_keur = -float(cost["delta"].iloc[0]) if len(cost) else np.nan
-    new = (getattr(comparison, "whatifs", None) or {}).get(whatif, {}).get("energy")
-    base = (getattr(comparison, "baseline", None) or {}).get("energy")
-    if not (np.isfinite(saving_keur) and saving_keur > 0) or new is None or "pv_kwh" not in new.objects.columns:
+    if not (np.isfinite(saving_keur) and saving_keur > 0) or not added_pv_kwh(comparison, whatif) > 0:
         return ""
-    added_kwh = float(np.nansum(new.objects["pv_kwh"].to_numpy(dtype=float)))
-    if base is not None and "pv_kwh" in base.objects.columns:
-        added_kwh -= float(np.nansum(base.objects["pv_kwh"].to_numpy(dtype=float)))
-    pv_keur = added_kwh * load_factors()["price_electricity_eur_kwh"] / 1e3
+    pv_keur = added_pv_credit_eur(comparison, whatif) / 1e3
     if not pv_keur > 0:
         return ""
     fmt = partial(L.fmt_value, "energy_cost_keur_yr")  # rounded as the KPI table's energy bills
     return (f"; of the {fmt(saving_keur)} k€/yr saved, {fmt(pv_keur)} ({100 * pv_keur / saving_keur:.0f} %) are the rooftop PV's "
-            f"yield credited at the electricity price ({L.NET_METERING_SHORT}; see <a href='#energy'>the payback note</a>)")
+            f"yield ({L.PV_RULE_SHORT}; see <a href='#energy'>the payback note</a>)")
 
 
 def _any_outside(kpis: pd.DataFrame) -> bool:
@@ -1370,6 +1382,7 @@ def _no_headline_words(comparison, whatif: str, group: pd.DataFrame) -> str:
 def _glossary(scenario, kpis: pd.DataFrame) -> list[tuple[str, str]]:
     """The terms of the KPI tables a planner may not know, for the engines ``scenario`` runs and
     the KPIs they gave."""
+    from twin.scenario import report_labels as L
     from twin.scenario.report_labels import period_hours
 
     domains = set(scenario.domains)
@@ -1380,9 +1393,8 @@ def _glossary(scenario, kpis: pd.DataFrame) -> list[tuple[str, str]]:
                   ("Final energy", "what is delivered and billed (gas, oil, electricity, district heat) over a year for heating, hot "
                                    "water and the fans of heat-recovery ventilation; not the households' electricity for appliances, "
                                    "lighting and cooking, nor cooling"),
-                  ("Energy bills", "the cost of that final energy at the factor table's prices, less the rooftop PV yield at the "
-                                   "electricity price (net metering, which Brussels ended on 1 November 2021: an upper bound of what PV "
-                                   "saves); not the households' whole bill"),
+                  ("Energy bills", "the cost of that final energy at the factor table's prices, less what the rooftop PV yield saves "
+                                   f"and earns ({L.PV_RULE_SHORT}); not the households' whole bill"),
                   ("CO₂ emissions of the buildings", "the emissions of that final energy, less the PV yield at the electricity's "
                                                      "emission factor"),
                   ("Primary energy", "final energy times the Brussels EPB factors (the energy drawn from nature to deliver it)"),

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from twin.scenario.report_labels import NET_METERING_SHORT
+from twin.scenario.report_labels import PV_RULE_SHORT
 from twin.scene.names import HALVES_JS, first_half
 
 if TYPE_CHECKING:
@@ -439,8 +439,8 @@ def drilldown_section(comparison, permits: PermitFacts | None = None) -> str:
          + f". Addresses: OpenStreetMap's where it tags one ({n_addr:,} buildings here), "
          + ("otherwise the nearest named street. " if example_street else "no other: the inputs have no named street (a streets file) to "
             "name the nearest one. ")
-         + "Payback = investment / yearly saving on the energy bills (no discounting, today's prices, PV at the electricity price, "
-         + html.escape(NET_METERING_SHORT) + "). "
+         + "Payback = investment / yearly saving on the energy bills (no discounting, today's prices; rooftop PV: "
+         + html.escape(PV_RULE_SHORT) + "). "
          "Same numbers as <code>outputs/deltas_&lt;what-if&gt;_energy.parquet</code> (rounded).</p>"]
     if not whatifs:
         p.append("<p class='note'>No what-if of this run changes the buildings' energy: only the baseline is shown.</p>")

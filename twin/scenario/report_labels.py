@@ -30,21 +30,33 @@ import numpy as np
 #: The report does not call them "mid-day": its traffic period "Midday" is the hour 11–12 h.
 HOT_HOURS = "11–16 h"
 
-#: The assumption behind every PV credit of the report (the energy bills, the payback): the whole
-#: yield at the electricity price (net metering), which Brussels no longer grants. Sources: Brugel,
-#: "Fin du principe de la compensation" (brugel.brussels, renewable energy theme; network part of
-#: the bill no longer compensated from 1 January 2020, energy part from the launch of MIG 6);
-#: Le Soir, 15 October 2021 ("Panneaux solaires: fin de la compensation pour les prosumers
-#: bruxellois": compensation ends on 1 November 2021, the injected electricity is sold at an
-#: injection tariff).
-NET_METERING_SHORT = "net metering: an upper bound, Brussels ended it on 1 November 2021"
-NET_METERING_NOTE = (
-    "PV at the electricity price (net metering) is an assumption Brussels no longer grants: it stopped compensating the "
-    "electricity a PV system injects into the grid for the network part of the bill on 1 January 2020 and for the energy part "
-    "on 1 November 2021 (Brugel, 'Fin du principe de la compensation', brugel.brussels; Le Soir, 15 October 2021). A PV system "
-    "today saves the electricity price only on the yield used in the building as it is produced, and sells the rest to a "
-    "supplier at an injection tariff well below that price: the PV part of the saving, and the payback of a what-if that adds "
-    "PV, are optimistic (the green certificates the Region has granted for PV, not counted here, work the other way)")
+#: How the energy bills value rooftop PV (:func:`twin.energy.results.pv_credit_eur`): the
+#: self-consumed share of :class:`twin.solar.pv.PVParameters` (a default), at most the electricity
+#: the accounts count in the building, at the electricity price; the rest at its injection price.
+#: Brussels ended net metering: Brugel, "Fin du principe de la compensation" (brugel.brussels,
+#: renewable energy theme; network part of the bill no longer compensated from 1 January 2020,
+#: energy part from the launch of MIG 6); Le Soir, 15 October 2021 ("Panneaux solaires: fin de la
+#: compensation pour les prosumers bruxellois": compensation ends on 1 November 2021, the
+#: injected electricity is sold at an injection tariff).
+def _pv_rule() -> tuple[float, float]:
+    from twin.solar.pv import PVParameters
+
+    p = PVParameters()
+    return p.self_consumption_share, p.injection_eur_per_kwh
+
+
+_PV_SHARE, PV_INJECTION_EUR_KWH = _pv_rule()
+PV_SELF_PCT = round(100 * _PV_SHARE)
+PV_RULE_SHORT = (f"{PV_SELF_PCT} % of the yield, at most the electricity counted in the building, at the electricity price, the rest "
+                 f"sold at {PV_INJECTION_EUR_KWH:g} €/kWh; Brussels ended net metering on 1 November 2021")
+PV_RULE_NOTE = (
+    f"Rooftop PV on the bills: {PV_SELF_PCT} % of a building's yield (a default: a typical household without battery), at most the "
+    "electricity the accounts count in the building (heating, hot water, fans; not appliances, so less where these are small), "
+    f"saves the electricity price; the rest is sold to a supplier at {PV_INJECTION_EUR_KWH:g} €/kWh (an assumption). Brussels "
+    "ended net metering, the whole yield at the electricity price: for the network part of the bill on 1 January 2020 and for "
+    "the energy part on 1 November 2021 (Brugel, 'Fin du principe de la compensation', brugel.brussels; Le Soir, 15 October "
+    "2021). Green certificates are not counted. Primary energy and CO₂ credit the whole yield at the grid's factors (EPB "
+    "convention)")
 
 LABELS: dict[str, tuple[str, str, str]] = {
     # energy

@@ -41,13 +41,13 @@ SUITABILITY_ROWS = (("excellent", "#2e9d45"), ("good", "#f0c419"), ("weak", "#3b
 KPI_DETAILS = (
     ("primary_energy_mwh", ""),
     ("co2_t", ""),
-    ("energy_cost_keur_yr", " (PV at the electricity price: net metering)"),
+    ("energy_cost_keur_yr", f" (PV: {L.PV_SELF_PCT} % at the electricity price; the rest at {L.PV_INJECTION_EUR_KWH:g} €/kWh)"),
     ("investment_keur", ""),
     ("floor_area_class_d_or_worse_pct", ""),
 )
 #: (KPI, the row's text): the KPI table's label and unit (:mod:`twin.scenario.report_labels`, one
 #: copy; lower case inside the section, as its other tables), then the detail: "energy bills,
-#: k€/yr (PV at the electricity price: net metering)".
+#: k€/yr (PV: 35 % at the electricity price; the rest at 0.05 €/kWh)".
 KPI_ROWS = tuple((kpi, f"{L.lower_first(L.label(kpi))}, {L.unit(kpi)}{detail}") for kpi, detail in KPI_DETAILS)
 
 
@@ -209,8 +209,9 @@ def uncounted_pv_kwh(objects: pd.DataFrame | None) -> tuple[float, float]:
     """The PV yield credited beyond the electricity the energy accounts count, per building.
 
     The accounts count heating, hot water and ventilation fans, not the households' appliances,
-    lighting and cooking; net metering credits the whole yield at the electricity price, so what a
-    building's PV yields beyond its counted electricity offsets electricity the model does not count.
+    lighting and cooking; primary energy and CO2 credit the whole yield at the grid's factors, so
+    what a building's PV yields beyond its counted electricity offsets electricity the model does
+    not count (the bills value it at the injection price: :func:`twin.energy.results.pv_credit_eur`).
 
     Parameters
     ----------
@@ -240,8 +241,8 @@ def _uncounted_note(comparison, whatif: str) -> str:
         return ""
     return (f"<p class='note solar-uncounted' data-kwh-year='{beyond!r}'>{_f(beyond / 1e3)} of the {_f(credited / 1e3)} MWh/yr "
             "credited offset electricity the model does not count (appliances, lighting, cooking): they exceed the electricity it "
-            "counts in their own buildings (heating, hot water, ventilation fans), and net metering credits them at the "
-            "electricity price.</p>")
+            "counts in their own buildings (heating, hot water, ventilation fans); primary energy and CO₂ credit them at the grid's "
+            f"factors, the bills at the injection price ({L.PV_INJECTION_EUR_KWH:g} €/kWh).</p>")
 
 
 def _whatif_block(comparison, whatif: str, solar) -> str:
@@ -280,15 +281,19 @@ def _whatif_block(comparison, whatif: str, solar) -> str:
     from twin.energy.model import load_factors
 
     f = load_factors()
-    p.append(f"<p class='note'>The PV yield alone (net metering, the factor table's electricity factors): primary energy "
-             f"{_signed(-ac * f['pef_electricity'] / 1e3)} MWh/yr, CO₂ {_signed(-ac * f['co2_electricity_kg_kwh'] / 1e3)} t/yr, energy bills "
-             f"{_signed(-ac * f['price_electricity_eur_kwh'] / 1e3)} k€/yr (an upper bound: Brussels ended net metering on 1 November "
-             "2021, see <a href='#energy'>the payback note</a>); the table above is the whole what-if"
+    from twin.scenario.report_energy_classes import added_pv_credit_eur
+
+    credit = added_pv_credit_eur(comparison, whatif)
+    bills = (f", energy bills {_signed(-credit / 1e3)} k€/yr ({html.escape(L.PV_RULE_SHORT)}; see <a href='#energy'>the payback "
+             "note</a>)") if np.isfinite(credit) else ""
+    p.append(f"<p class='note'>The PV yield alone (the factor table's electricity factors): primary energy "
+             f"{_signed(-ac * f['pef_electricity'] / 1e3)} MWh/yr, CO₂ {_signed(-ac * f['co2_electricity_kg_kwh'] / 1e3)} t/yr{bills}; "
+             "the table above is the whole what-if"
              f"{' (with its other measures)' if _other_measures(comparison, whatif) else ''}.</p>")
     inv, cost = _kpi_row(comparison, whatif, "investment_keur"), _kpi_row(comparison, whatif, "energy_cost_keur_yr")
     if inv is not None and cost is not None and -cost["delta"] > 0:
         p.append(f"<p class='note'>Simple payback of the what-if: {inv['delta'] / -cost['delta']:.1f} years (investment over the "
-                 "yearly saving on the energy bills; PV at the electricity price, an upper bound; the other measures of the what-if, "
+                 "yearly saving on the energy bills; PV valued as the payback note says; the other measures of the what-if, "
                  "if any, included).</p>")
     return "".join(p)
 

@@ -29,7 +29,11 @@ Cost and payback: investment per kWp (1,400 EUR/kWp, an assumption for residenti
 Belgium in 2024), operation and maintenance 15 EUR/kWp/year; a self-consumed share (35 %,
 a typical household without battery) saves the retail price (0.30 EUR/kWh), the rest earns
 the injection price (0.05 EUR/kWh); simple payback = investment / net yearly saving. These
-values are parameters (:class:`PVParameters`).
+values are parameters (:class:`PVParameters`). The scenario's energy accounts value PV by the
+same rule with the defaults' self-consumed share and injection price (one copy: here), the
+self-consumed kWh capped by the electricity they count in the building and priced at the factor
+table's electricity price (:func:`twin.energy.results.pv_credit_eur`); Brussels ended net
+metering on 1 November 2021 (Brugel).
 """
 
 from __future__ import annotations

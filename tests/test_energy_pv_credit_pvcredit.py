@@ -1,0 +1,113 @@
+"""The energy bills value rooftop PV as the solar model does, not by net metering.
+
+The accounts credited the whole PV yield at the retail electricity price (net metering), which
+Brussels ended on 1 November 2021 (Brugel), while the solar model (``twin.solar.pv.PVParameters``)
+values it as a self-consumed share (35 %) at the retail price and the rest at the injection price
+(0.05 EUR/kWh). The accounts now take the solar model's rule, the self-consumed kWh capped by the
+electricity the building uses; primary energy and CO2 keep crediting the whole yield.
+
+The expected figures are computed by hand from the inputs: direct electric heating of a known need
+(electricity = need / efficiency), a known AC yield, the factor table's prices, the share and the
+injection price written out (0.35, 0.05: the solar model's documented defaults).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.energy_drivers_stub import FlatDrivers
+
+SHARE = 0.35  # docs/solar.md: "35 % self-consumed", a typical household without battery
+INJECTION_EUR_KWH = 0.05  # docs/solar.md: "the rest injected at 0.05 EUR/kWh"
+
+
+def _accounts(q_heat_kwh: list[float], pv_ac_kwh: list[float], system: str = "electric_direct"):
+    from twin.energy.model import load_factors
+    from twin.energy.results import account_arrays
+
+    f = dict(load_factors())
+    f["dhw_by_use"] = 0.0
+    n = len(q_heat_kwh)
+    acc = account_arrays(a_f_m2=np.full(n, 100.0), q_heat_kwh=np.asarray(q_heat_kwh, dtype=float), monthly_heat_kwh=np.zeros((n, 12)),
+                         q_w_nd_kwh_m2=np.zeros(n), system=np.full(n, system), eta_hr=np.zeros(n), n_air_use_1_h=np.zeros(n),
+                         volume_m3=np.ones(n), pv_kwp=np.zeros(n), drivers=FlatDrivers(), factors=f,
+                         pv_ac_kwh_year=np.asarray(pv_ac_kwh, dtype=float))
+    return acc, f
+
+
+def test_the_bills_value_pv_by_the_self_consumed_share_capped_by_the_building_s_use():
+    # building 0: 10,000 kWh/yr of heat -> 10,000 / eff of electricity, more than 35 % of 4,000 kWh of PV (no cap)
+    # building 1: 1,000 kWh/yr of heat -> 1,000 / eff of electricity, less than 35 % of 20,000 kWh of PV (the cap)
+    # building 2: no PV
+    acc, f = _accounts([10_000.0, 1_000.0, 5_000.0], [4_000.0, 20_000.0, 0.0])
+    eff, price = f["electric_direct_efficiency"], f["price_electricity_eur_kwh"]
+    elec = np.array([10_000.0, 1_000.0, 5_000.0]) / eff
+    np.testing.assert_allclose(acc["electricity_kwh"], elec)
+    # by hand
+    used0 = SHARE * 4_000.0
+    assert used0 < elec[0]
+    used1 = elec[1]
+    assert used1 < SHARE * 20_000.0
+    expected = np.array([
+        elec[0] * price - (used0 * price + (4_000.0 - used0) * INJECTION_EUR_KWH),
+        elec[1] * price - (used1 * price + (20_000.0 - used1) * INJECTION_EUR_KWH),
+        elec[2] * price,
+    ])
+    np.testing.assert_allclose(acc["energy_cost_eur"], expected, rtol=1e-12)
+    # net metering would have given elec x price - pv x price: not what the bills say
+    assert not np.allclose(acc["energy_cost_eur"][:2], (elec[:2] - [4_000.0, 20_000.0]) * price)
+    # primary energy and CO2 still credit the whole yield at the grid's factors (EPB convention)
+    net = elec - np.array([4_000.0, 20_000.0, 0.0])
+    np.testing.assert_allclose(acc["primary_energy_kwh"], net * f["pef_electricity"], rtol=1e-12)
+    np.testing.assert_allclose(acc["co2_kg"], net * f["co2_electricity_kg_kwh"], rtol=1e-12)
+
+
+def test_pv_on_a_gas_heated_building_is_all_sold_at_the_injection_price():
+    acc, f = _accounts([8_000.0], [3_000.0], system="gas_boiler")
+    assert acc["electricity_kwh"][0] == 0.0
+    gas = 8_000.0 / f["boiler_efficiency"]
+    assert acc["energy_cost_eur"][0] == pytest.approx(gas * f["price_gas_eur_kwh"] - 3_000.0 * INJECTION_EUR_KWH, rel=1e-12)
+
+
+def test_the_share_and_the_injection_price_are_the_solar_model_s():
+    from twin.energy import results
+    from twin.solar.pv import PVParameters
+
+    assert results.PV_SELF_CONSUMPTION_SHARE == PVParameters().self_consumption_share == SHARE
+    assert results.PV_INJECTION_EUR_KWH == PVParameters().injection_eur_per_kwh == INJECTION_EUR_KWH
+
+
+def test_the_report_takes_the_accounts_credit_under_the_heating_system_mix():
+    """A building whose heating system the data does not give has the accounts of the prior's mix
+    (the expectation over the systems): the report's PV share is the expected credit, not the rule
+    applied to the expected electricity (the default run's renovation wave: 339 k€/yr in the
+    accounts, 565 by the rule on the mixed columns)."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from twin.energy.model import load_factors
+    from twin.scenario.report_energy_classes import added_pv_credit_eur
+    from twin.scenario.runner import EngineResult
+
+    f = load_factors()
+    pe, pg = f["price_electricity_eur_kwh"], f["price_gas_eur_kwh"]
+    pv = 3_000.0
+    # gas boiler (half the probability): no counted electricity, the whole yield sold
+    gas_credit = pv * INJECTION_EUR_KWH
+    # heat pump (the other half): 1,500 kWh of electricity, more than 35 % of the yield (1,050 kWh): no cap
+    hp_elec = 1_500.0
+    used = min(SHARE * pv, hp_elec)
+    hp_credit = used * pe + (pv - used) * INJECTION_EUR_KWH
+    cost_gas, cost_hp = 10_000.0 * pg - gas_credit, hp_elec * pe - hp_credit
+    mixed = pd.DataFrame({"building_id": ["a"], "gas_kwh": [5_000.0], "oil_kwh": [0.0], "electricity_kwh": [hp_elec / 2],
+                          "district_heat_kwh": [0.0], "pv_kwh": [pv], "energy_cost_eur": [(cost_gas + cost_hp) / 2]})
+    base = mixed.assign(pv_kwh=[0.0], energy_cost_eur=[(10_000.0 * pg + hp_elec * pe) / 2])
+    comp = SimpleNamespace(baseline={"energy": EngineResult(base, "building_id", {})},
+                           whatifs={"w": {"energy": EngineResult(mixed, "building_id", {})}})
+    expected = (gas_credit + hp_credit) / 2
+    assert added_pv_credit_eur(comp, "w") == pytest.approx(expected, rel=1e-12)
+    # the rule on the mixed electricity (750 kWh, under 1,050) would say otherwise
+    on_mixed = 750.0 * pe + (pv - 750.0) * INJECTION_EUR_KWH
+    assert abs(on_mixed - expected) > 10.0

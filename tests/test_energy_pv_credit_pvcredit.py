@@ -111,3 +111,27 @@ def test_the_report_takes_the_accounts_credit_under_the_heating_system_mix():
     # the rule on the mixed electricity (750 kWh, under 1,050) would say otherwise
     on_mixed = 750.0 * pe + (pv - 750.0) * INJECTION_EUR_KWH
     assert abs(on_mixed - expected) > 10.0
+
+
+def test_the_assumed_box_lists_the_self_consumed_share_as_a_default():
+    """The 35 % is a default, not data: the report's "What this run assumed" says so when a what-if adds PV."""
+    import re
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from twin.scenario.report import _pv_default_item
+    from twin.scenario.runner import EngineResult
+
+    base = pd.DataFrame({"building_id": ["a"], "pv_kwh": [0.0], "electricity_kwh": [0.0]})
+
+    def comparison(pv_kwh: float, domains=("energy",)):
+        return SimpleNamespace(scenario=SimpleNamespace(domains=list(domains)), baseline={"energy": EngineResult(base, "building_id", {})},
+                               whatifs={"w": {"energy": EngineResult(base.assign(pv_kwh=[pv_kwh]), "building_id", {})}})
+
+    text = re.sub(r"<[^>]+>", "", _pv_default_item(comparison(1_000.0)))
+    assert text.startswith("Rooftop PV on the bills: 35 % of each building's yield used in the building (a default, not data: a typical "
+                           "household without battery; twin.solar.pv.PVParameters)")
+    assert "the rest sold at 0.05 €/kWh (an assumption)" in text and "1 November 2021" in text
+    assert _pv_default_item(comparison(0.0)) == ""  # no PV added: no line
+    assert _pv_default_item(comparison(1_000.0, domains=("traffic",))) == ""

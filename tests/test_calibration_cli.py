@@ -83,7 +83,7 @@ def test_calibrate_and_sync_end_to_end(case):
     hourly = pd.concat([hourly.iloc[1:], nxt], ignore_index=True)
     r = run_twin(["sync", "update", state, "--readings", _csv(root, "hourly.csv", hourly), "-w", EPW], timeout_s=600)
     assert r.code == 0, r.stderr
-    assert "1 days assimilated" in r.stdout
+    assert "1 day assimilated" in r.stdout
     assert f"1 of {24 * len(ids)} hourly readings missing" in r.stdout and "1 readings after the last whole day" in r.stdout, r.stdout
     # the measured total is set against the band of the same buildings (the one with a missing hour left out of both)
     assert f"measured {20 * 24 * (len(ids) - 1):,} kWh" in r.stdout and f"total of the {len(ids) - 1} of {len(ids)} buildings with all 24 readings" in r.stdout, r.stdout

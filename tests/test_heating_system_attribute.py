@@ -206,7 +206,7 @@ def test_sync_assimilates_electricity_readings_of_a_declared_heat_pump(flats, tm
     assert init.code == 0, init.stderr
     result = run_twin(["sync", "update", state, "--readings", _hours(tmp_path / "elec.csv", "electricity"), "-w", flats["weather"]])
     assert result.code == 0, result.stderr
-    assert "1 days assimilated" in result.stdout and "carriers:" not in result.stdout
+    assert "1 day assimilated" in result.stdout and "carriers:" not in result.stdout
     gas = run_twin(["sync", "init", flats["gas"], "-w", flats["weather"], "--start", START, "--from-prior", "-o", tmp_path / "gas.npz"])
     assert gas.code == 0, gas.stderr
     assert_one_line_error(run_twin(["sync", "update", tmp_path / "gas.npz", "--readings", tmp_path / "elec.csv", "-w", flats["weather"]]),

@@ -139,7 +139,7 @@ def test_sync_accepts_a_combi_boiler_hour_of_a_small_flat(flat, tmp_path: Path) 
     readings = _set(_hours(tmp_path / "combi.csv", "gas"), 9, 24.0)  # 24 kW for an hour on 41.65 m2: 576 W/m2
     result = run_twin(["sync", "update", state, "--readings", readings, "-w", flat[1]])
     assert result.code == 0, result.stderr
-    assert "1 days assimilated" in result.stdout
+    assert "1 day assimilated" in result.stdout
 
 
 def test_sync_refuses_an_hour_in_wh_naming_its_row(flat, tmp_path: Path) -> None:

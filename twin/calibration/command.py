@@ -332,7 +332,15 @@ def sync_init(scene_paths, *, weather, start, out: Path, members: int = 32, seed
 
 
 def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kwh_per_m3=None) -> list[str]:
-    """Assimilate every whole day of hourly readings after the state's position (``twin sync update``)."""
+    """Assimilate every whole day of hourly readings after the state's position (``twin sync update``).
+
+    The ensemble moves one day at a time from the state's position to the last whole day of
+    readings; a day without any reading (a meter outage) is a prediction step: the members are
+    advanced through its 24 hours and nothing is updated. The last line counts both kinds
+    (:func:`day_count_line`); a progress step counts the days (shown by the command line).
+    Readings that start a weather year or more after the state's position, or days after the
+    weather's last hour, are refused before any work (:func:`_days_to_sync`).
+    """
     from twin.calibration.meters import check_hourly, read_meters
     from twin.calibration.sync import load_state, save_state
     from twin.io.epw import read_epw
@@ -356,47 +364,102 @@ def sync_update(state: Path, *, weather, readings, tz: str | None = None, gas_kw
     check_magnitudes(r, filt.model.env.set_index("building_id")["a_f_m2"], tz=drivers.time.tz, path=str(readings))
     ids = list(filt.model.building_ids)
     lines = [f"cleaning: {x['step']}: {x['detail']}" for x in md.report] + carrier_lines
-    t_end = pd.DatetimeIndex(r["end"]).max()
     starts, ends = pd.DatetimeIndex(r["start"]), pd.DatetimeIndex(r["end"])
-    first = drivers.time[filt.hour % drivers.n_hours] - pd.Timedelta(hours=1)
+    first = filt.next_time
     n_before = int((starts < first).sum())
     if n_before:
         lines.append(f"cleaning: {n_before} readings before the state's position ({first}) ignored: those days are already assimilated")
-    n_days = 0
-    done_end = first
-    while True:
-        day_start = drivers.time[filt.hour % drivers.n_hours] - pd.Timedelta(hours=1)
-        day_end = day_start + pd.Timedelta(hours=24)
-        if day_end > t_end:
-            break
-        m = (pd.DatetimeIndex(r["start"]) >= day_start) & (pd.DatetimeIndex(r["end"]) <= day_end)
-        sub = r[m]
-        y = np.full((len(ids), 24), np.nan)
-        h = ((pd.DatetimeIndex(sub["start"]) - day_start) / pd.Timedelta(hours=1)).to_numpy().astype(int)
-        b = pd.Index(ids).get_indexer(sub["building_id"])
-        y[b, h] = sub["kwh"].to_numpy()
-        rep = filt.assimilate_day(y)
-        n_days += 1
-        done_end = day_end
-        missing = int(np.isnan(y).sum())
-        gap = f"; {missing} of {y.size} hourly readings missing (their blocks of hours left out of the update)" if missing else ""
-        # the measured total against the band of the same buildings' total (it compared one metered
-        # building's readings with the band of all 3,991 buildings of the state)
-        lo, _, hi = rep.forecast_total_kwh
-        total = (f"measured {rep.measured_total_kwh:,.0f} kWh, forecast band [{lo:,.0f}, {hi:,.0f}] kWh (5-95 %, total of the {rep.metered} of "
-                 f"{len(ids)} buildings with all 24 readings)") if rep.metered else f"no building of {len(ids)} has all 24 readings"
-        lines.append(f"{day_start}: {total}, update {rep.seconds * 1000:.0f} ms{gap}")
-    if n_days == 0:
-        last = f"the readings end at {t_end}" if len(r) else "the table holds no reading"
-        raise InputError(f"no whole day of readings after the state's position: the state's next day starts at {first} and {last} "
-                         "(give the 24 hourly readings of that day, or later days)", path=readings, field="--readings")
+    n_total = _days_to_sync(first, starts, ends, drivers, readings=readings, weather=weather)
+    day_starts = first + pd.Timedelta(hours=24) * np.arange(n_total)
+    from twin.io import progress
+
+    stepped: list[pd.Timestamp] = []
+    with progress.step("assimilating and stepping", total=n_total, unit="days") as bar:
+        for day_start in day_starts:
+            day_end = day_start + pd.Timedelta(hours=24)
+            m = (starts >= day_start) & (ends <= day_end)
+            sub = r[m]
+            y = np.full((len(ids), 24), np.nan)
+            h = ((pd.DatetimeIndex(sub["start"]) - day_start) / pd.Timedelta(hours=1)).to_numpy().astype(int)
+            b = pd.Index(ids).get_indexer(sub["building_id"])
+            y[b, h] = sub["kwh"].to_numpy()
+            rep = filt.assimilate_day(y)  # a day without any reading: the ensemble moves forward, no update (a prediction step)
+            bar.advance()
+            if len(sub) == 0:
+                stepped.append(day_start)
+                continue
+            missing = int(np.isnan(y).sum())
+            gap = f"; {missing} of {y.size} hourly readings missing (their blocks of hours left out of the update)" if missing else ""
+            # the measured total against the band of the same buildings' total (it compared one metered
+            # building's readings with the band of all 3,991 buildings of the state)
+            lo, _, hi = rep.forecast_total_kwh
+            total = (f"measured {rep.measured_total_kwh:,.0f} kWh, forecast band [{lo:,.0f}, {hi:,.0f}] kWh (5-95 %, total of the {rep.metered} of "
+                     f"{len(ids)} buildings with all 24 readings)") if rep.metered else f"no building of {len(ids)} has all 24 readings"
+            lines.append(f"{day_start}: {total}, update {rep.seconds * 1000:.0f} ms{gap}")
+    done_end = first + pd.Timedelta(hours=24) * n_total
     n_after = int((ends > done_end).sum())
     if n_after:
         lines.append(f"cleaning: {n_after} readings after the last whole day (from {done_end}) not assimilated: give them again with the rest of "
                      "their day")
     save_state(filt, state)
-    lines.append(f"{n_days} days assimilated; state written to {state}")
+    lines.append(f"{day_count_line(n_total, stepped)}; state written to {state}")
     return lines
+
+
+def _days_to_sync(first: pd.Timestamp, starts: pd.DatetimeIndex, ends: pd.DatetimeIndex, drivers, *, readings, weather) -> int:
+    """The number of whole days ``twin sync update`` steps from the state's position ``first`` to
+    the last whole day of readings, checked before any work.
+
+    Refused (:class:`~twin.errors.InputError`): no whole day after ``first``; a first reading
+    after ``first`` that starts a weather year (``drivers.n_hours``) or more later (every day
+    between would be a prediction step on a weather file that holds one year: the state's hour
+    wraps and the same weather would be used again); a last day that ends after the weather's
+    last hour (the filter would wrap to the weather's first hours, a year back; the readings of
+    those days would never fall on its days).
+    """
+    one_day = pd.Timedelta(hours=24)
+    starts, ends = starts.tz_convert(first.tz), ends.tz_convert(first.tz)  # shown in the state's offset, as its position
+    t_end = ends.max() if len(ends) else first
+    n_total = max(int((t_end - first) // one_day), 0) if len(ends) else 0
+    if n_total == 0:
+        last = f"the readings end at {t_end}" if len(ends) else "the table holds no reading"
+        raise InputError(f"no whole day of readings after the state's position: the state's next day starts at {first} and {last} "
+                         "(give the 24 hourly readings of that day, or later days)", path=readings, field="--readings")
+    after = starts[starts >= first]
+    year_h = int(drivers.n_hours)
+    if len(after) and after.min() - first >= pd.Timedelta(hours=year_h):
+        raise InputError(f"the first reading after the state's position starts at {after.min()}, {(after.min() - first) / one_day:,.0f} days "
+                         f"after the state's position ({first}): more than the weather's year ({year_h // 24} days), which the state would "
+                         "step through without readings re-using the same weather; give the readings from the state's position on, or "
+                         "start a new state at the readings' first day (twin sync init --start)", path=readings, field="--readings")
+    weather_end = drivers.time[-1]
+    last_end = first + one_day * n_total
+    if last_end > weather_end:
+        raise InputError(f"the readings of {Path(readings).name} run to {t_end}, after the weather's last hour ({weather_end}): the days after it "
+                         "cannot be simulated "
+                         f"with this weather (an EPW holds one year); give the readings up to {weather_end} with this weather, and "
+                         "the later ones with the weather of their year", path=weather, field="--weather")
+    return n_total
+
+
+def day_count_line(n_days: int, stepped) -> str:
+    """The count of days ``twin sync update`` moved the state by: ``6 days: 4 assimilated, 2 stepped
+    without readings (2023-01-15 to 2023-01-16)`` (runs of consecutive days without any reading,
+    the first three named)."""
+    n_stepped = len(stepped)
+    unit = "day" if n_days == 1 else "days"
+    if not n_stepped:
+        return f"{n_days} {unit} assimilated"
+    runs: list[list[pd.Timestamp]] = []
+    for d in stepped:
+        if runs and d - runs[-1][-1] == pd.Timedelta(hours=24):
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    shown = [f"{r[0].date()}" if len(r) == 1 else f"{r[0].date()} to {r[-1].date()}" for r in runs[:3]]
+    more = f" and {len(runs) - 3} more" if len(runs) > 3 else ""
+    return (f"{n_days} {unit}: {n_days - n_stepped} assimilated, {n_stepped} stepped without readings "
+            f"({', '.join(shown)}{more}: the ensemble moved forward without an update)")
 
 
 def sync_forecast(state: Path, *, weather, days: int, out: Path | None = None, latitude_deg=None, longitude_deg=None) -> tuple[list[str], pd.DataFrame]:
@@ -467,4 +530,4 @@ def read_forecast_csv(path: Path, *, latitude_deg=None, longitude_deg=None):
 
 
 __all__ = ["CALIBRATE_MARKERS", "CALIBRATE_WRITER", "FORECAST_COLUMNS", "FORECAST_WRITER", "STATE_KEYS", "check_forecast_output",
-           "check_state_output", "calibrate_command", "read_forecast_csv", "state_writer", "sync_forecast", "sync_init", "sync_update"]
+           "check_state_output", "calibrate_command", "day_count_line", "read_forecast_csv", "state_writer", "sync_forecast", "sync_init", "sync_update"]

@@ -12,8 +12,10 @@ error line before any work, the state file untouched.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from tests.cli_harness import PROGRESS_LINE, assert_one_line_error, run_twin
@@ -89,3 +91,24 @@ def test_day_count_line_names_runs_of_days_without_readings() -> None:
     line = day_count_line(10, [d[0], d[1], d[4], d[6], d[7], d[9]])
     assert line.startswith("10 days: 4 assimilated, 6 stepped without readings (2023-01-15 to 2023-01-16, 2023-01-19, 2023-01-21 to 2023-01-22 "
                            "and 1 more"), line
+
+
+def test_the_last_day_of_the_weather_leaves_the_state_at_its_end_not_a_year_back(tmp_path: Path) -> None:
+    # the state's hour wrapped at the weather's end: after 31 December its next day was 1 January of the same year,
+    # and a forecast 'of the next days' gave that January without a word
+    scene, _, weather = sync_case(tmp_path)
+    state = tmp_path / "late.npz"
+    init = run_twin(["sync", "init", scene, "-w", weather, "--start", "2023-12-31T00:00:00+01:00", "--from-prior", "-o", state])
+    assert init.code == 0, init.stderr
+    readings = _readings(tmp_path / "dec31.csv", _building(scene), "2023-12-31T00:00:00+01:00", 24)
+    result = run_twin(["sync", "update", state, "--readings", readings, "-w", weather])
+    assert result.code == 0, result.stderr
+    with np.load(state) as d:
+        assert pd.Timestamp(json.loads(str(d["meta"]))["next_time"]) == pd.Timestamp("2024-01-01T00:00:00+01:00")
+    before = state.read_bytes()
+    assert_one_line_error(run_twin(["sync", "forecast", state, "-w", weather, "--days", "2"]),
+                          contains=("weather.epw", "'--weather'", "next day starts at 2024-01-01 00:00:00+01:00", "when the weather ends"))
+    again = run_twin(["sync", "update", state, "--readings", _readings(tmp_path / "jan1.csv", _building(scene), "2024-01-01T00:00:00+01:00", 24),
+                      "-w", weather])
+    assert_one_line_error(again, contains=("jan1.csv", "weather's last hour (2024-01-01 00:00:00+01:00)", "weather of their year"))
+    assert state.read_bytes() == before

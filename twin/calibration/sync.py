@@ -85,7 +85,8 @@ class SyncFilter:
     z
         (n_b, n_e, 4) initial ensemble of the parameters in ``z``.
     hour
-        Index (in the drivers) of the first hour of the next day to assimilate.
+        Index (in the drivers) of the first hour of the next day to assimilate; ``n_hours`` once
+        the day ending with the weather is assimilated (the filter stands at the weather's end).
     priors, noise, inflation, drift_z, windows, seed
         See the module docstring.
     theta_m
@@ -164,6 +165,7 @@ class SyncFilter:
         from twin.energy.periods import simulate_periods
 
         drivers = drivers if drivers is not None else self.model.drivers
+        start_hour = int(start_hour) % drivers.n_hours  # a filter at the weather's end (hour == n_hours) wraps as before
         zz = self.z if z is None else z
         x = self.priors.values_from_z(zz.reshape(-1, zz.shape[2]))
         rows = np.repeat(np.arange(zz.shape[0]), zz.shape[1])
@@ -235,7 +237,11 @@ class SyncFilter:
         zn = zbar + self.inflation * (zn - zbar) + self.drift_z * self._rng.standard_normal(zn.shape)
         self.z = zn
         self.theta_m = x_new[..., 0]
-        self.hour = (self.hour + 24) % self.model.drivers.n_hours
+        n_h = self.model.drivers.n_hours
+        after = self.hour % n_h + 24
+        # a day that ends with the weather leaves the filter at its end (n_hours), not at its first hour:
+        # the state's position stays the end of that day (it went back a year), the next year's weather takes it on
+        self.hour = after if after == n_h else after % n_h
         self.days += 1
         whole = np.all(np.isfinite(y), axis=1)
         # the band of the metered buildings' total: percentiles of the members' sums (a sum of
@@ -281,6 +287,9 @@ class SyncFilter:
         own = drivers is None
         drv = self.model.drivers if own else drivers
         h0 = (self.hour if own else 0) if start_hour is None else int(start_hour)
+        if h0 >= drv.n_hours:
+            raise InputError(f"the state's next day starts at {drv.time[-1]}, when the weather ends: give the weather of the days from it on",
+                             field="weather")
         if not own and days * 24 > drv.n_hours - h0:
             raise InputError(f"the forecast weather holds {drv.n_hours - h0} hours from its start, {days * 24} needed", field="weather")
         pred, _ = self._run(h0, 24 * days, self.theta_m, drivers=drv)
@@ -297,8 +306,10 @@ class SyncFilter:
 
     @property
     def next_time(self) -> pd.Timestamp:
-        """Start of the next day to assimilate (tz-aware)."""
-        return self.model.drivers.time[self.hour % self.model.drivers.n_hours] - pd.Timedelta(hours=1)
+        """Start of the next day to assimilate (tz-aware); the weather's last hour's end when the
+        filter stands at the end of its weather (``hour == n_hours``)."""
+        time, n_h = self.model.drivers.time, self.model.drivers.n_hours
+        return time[-1] if self.hour == n_h else time[self.hour % n_h] - pd.Timedelta(hours=1)
 
     @classmethod
     def from_scene(cls, model: ForwardModel, buildings: pd.DataFrame, hour: int, *, n_ensemble: int = DEFAULT_ENSEMBLE, seed: int = 0,
@@ -426,7 +437,9 @@ def load_state(path: str | os.PathLike[str], drivers, make_model) -> SyncFilter:
         raise InputError("the sync state is inconsistent (ensemble and buildings differ)", path=path, field=STATE_FIELD)
     _check_state_values(z, meta, path)
     model = make_model(env, None if shade.size == 0 else shade, np.array(meta["carriers"], dtype=object), drivers)
-    hour = hour_of(drivers, pd.Timestamp(meta["next_time"]))
+    next_time = pd.Timestamp(meta["next_time"])
+    # a state at the end of its weather (its last day assimilated) stands at the end of these drivers too
+    hour = drivers.n_hours if next_time == drivers.time[-1] else hour_of(drivers, next_time)
     return SyncFilter(model, z, hour, noise=Noise(*meta["noise"]), inflation=meta["inflation"], drift_z=meta["drift_z"], windows=meta["windows"],
                       seed=meta["seed"], theta_m=theta, days=meta["days"],
                       carrier_from_meter=meta.get("carrier_from_meter"))  # absent in older states: sync init's default carriers

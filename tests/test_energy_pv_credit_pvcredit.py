@@ -3,8 +3,9 @@
 The accounts credited the whole PV yield at the retail electricity price (net metering), which
 Brussels ended on 1 November 2021 (Brugel), while the solar model (``twin.solar.pv.PVParameters``)
 values it as a self-consumed share (35 %) at the retail price and the rest at the injection price
-(0.05 EUR/kWh). The accounts now take the solar model's rule, the self-consumed kWh capped by the
-electricity the building uses; primary energy and CO2 keep crediting the whole yield.
+(0.05 EUR/kWh). The accounts now take the solar model's rule (the share is of the household's whole
+use, appliances included, so it is not capped by the electricity the accounts count); primary
+energy and CO2 keep crediting the whole yield.
 
 The expected figures are computed by hand from the inputs: direct electric heating of a known need
 (electricity = need / efficiency), a known AC yield, the factor table's prices, the share and the
@@ -36,24 +37,19 @@ def _accounts(q_heat_kwh: list[float], pv_ac_kwh: list[float], system: str = "el
     return acc, f
 
 
-def test_the_bills_value_pv_by_the_self_consumed_share_capped_by_the_building_s_use():
-    # building 0: 10,000 kWh/yr of heat -> 10,000 / eff of electricity, more than 35 % of 4,000 kWh of PV (no cap)
-    # building 1: 1,000 kWh/yr of heat -> 1,000 / eff of electricity, less than 35 % of 20,000 kWh of PV (the cap)
+def test_the_bills_value_pv_by_the_self_consumed_share():
+    # building 0: 10,000 kWh/yr of heat -> 10,000 / eff of electricity, more than 35 % of 4,000 kWh of PV
+    # building 1: 1,000 kWh/yr of heat -> 1,000 / eff of electricity, less than 35 % of 20,000 kWh of PV: not a cap (the share
+    # is of the household's whole use, appliances included, which the accounts do not count)
     # building 2: no PV
     acc, f = _accounts([10_000.0, 1_000.0, 5_000.0], [4_000.0, 20_000.0, 0.0])
     eff, price = f["electric_direct_efficiency"], f["price_electricity_eur_kwh"]
     elec = np.array([10_000.0, 1_000.0, 5_000.0]) / eff
     np.testing.assert_allclose(acc["electricity_kwh"], elec)
+    assert elec[1] < SHARE * 20_000.0
     # by hand
-    used0 = SHARE * 4_000.0
-    assert used0 < elec[0]
-    used1 = elec[1]
-    assert used1 < SHARE * 20_000.0
-    expected = np.array([
-        elec[0] * price - (used0 * price + (4_000.0 - used0) * INJECTION_EUR_KWH),
-        elec[1] * price - (used1 * price + (20_000.0 - used1) * INJECTION_EUR_KWH),
-        elec[2] * price,
-    ])
+    credit = [SHARE * pv * price + (1 - SHARE) * pv * INJECTION_EUR_KWH for pv in (4_000.0, 20_000.0)]
+    expected = np.array([elec[0] * price - credit[0], elec[1] * price - credit[1], elec[2] * price])
     np.testing.assert_allclose(acc["energy_cost_eur"], expected, rtol=1e-12)
     # net metering would have given elec x price - pv x price: not what the bills say
     assert not np.allclose(acc["energy_cost_eur"][:2], (elec[:2] - [4_000.0, 20_000.0]) * price)
@@ -63,11 +59,14 @@ def test_the_bills_value_pv_by_the_self_consumed_share_capped_by_the_building_s_
     np.testing.assert_allclose(acc["co2_kg"], net * f["co2_electricity_kg_kwh"], rtol=1e-12)
 
 
-def test_pv_on_a_gas_heated_building_is_all_sold_at_the_injection_price():
+def test_pv_on_a_gas_heated_building_is_valued_by_the_same_share():
+    """The accounts count no electricity in a gas-heated building, but its household uses
+    electricity for appliances: 35 % of the yield still saves the electricity price."""
     acc, f = _accounts([8_000.0], [3_000.0], system="gas_boiler")
     assert acc["electricity_kwh"][0] == 0.0
     gas = 8_000.0 / f["boiler_efficiency"]
-    assert acc["energy_cost_eur"][0] == pytest.approx(gas * f["price_gas_eur_kwh"] - 3_000.0 * INJECTION_EUR_KWH, rel=1e-12)
+    credit = 3_000.0 * (SHARE * f["price_electricity_eur_kwh"] + (1 - SHARE) * INJECTION_EUR_KWH)
+    assert acc["energy_cost_eur"][0] == pytest.approx(gas * f["price_gas_eur_kwh"] - credit, rel=1e-12)
 
 
 def test_the_share_and_the_injection_price_are_the_solar_model_s():
@@ -78,11 +77,10 @@ def test_the_share_and_the_injection_price_are_the_solar_model_s():
     assert results.PV_INJECTION_EUR_KWH == PVParameters().injection_eur_per_kwh == INJECTION_EUR_KWH
 
 
-def test_the_report_takes_the_accounts_credit_under_the_heating_system_mix():
-    """A building whose heating system the data does not give has the accounts of the prior's mix
-    (the expectation over the systems): the report's PV share is the expected credit, not the rule
-    applied to the expected electricity (the default run's renovation wave: 339 k€/yr in the
-    accounts, 565 by the rule on the mixed columns)."""
+def test_the_report_s_pv_credit_is_the_rule_on_the_added_yield():
+    """The report's PV share of a what-if's saving: the rule on the yield the what-if adds over the
+    baseline (the same under the heating-system mix of a building whose system the data does not
+    give: the credit does not depend on the system)."""
     from types import SimpleNamespace
 
     import pandas as pd
@@ -92,25 +90,13 @@ def test_the_report_takes_the_accounts_credit_under_the_heating_system_mix():
     from twin.scenario.runner import EngineResult
 
     f = load_factors()
-    pe, pg = f["price_electricity_eur_kwh"], f["price_gas_eur_kwh"]
-    pv = 3_000.0
-    # gas boiler (half the probability): no counted electricity, the whole yield sold
-    gas_credit = pv * INJECTION_EUR_KWH
-    # heat pump (the other half): 1,500 kWh of electricity, more than 35 % of the yield (1,050 kWh): no cap
-    hp_elec = 1_500.0
-    used = min(SHARE * pv, hp_elec)
-    hp_credit = used * pe + (pv - used) * INJECTION_EUR_KWH
-    cost_gas, cost_hp = 10_000.0 * pg - gas_credit, hp_elec * pe - hp_credit
-    mixed = pd.DataFrame({"building_id": ["a"], "gas_kwh": [5_000.0], "oil_kwh": [0.0], "electricity_kwh": [hp_elec / 2],
-                          "district_heat_kwh": [0.0], "pv_kwh": [pv], "energy_cost_eur": [(cost_gas + cost_hp) / 2]})
-    base = mixed.assign(pv_kwh=[0.0], energy_cost_eur=[(10_000.0 * pg + hp_elec * pe) / 2])
+    pe = f["price_electricity_eur_kwh"]
+    base = pd.DataFrame({"building_id": ["a", "b"], "electricity_kwh": [750.0, 0.0], "pv_kwh": [0.0, 1_000.0]})
+    new = base.assign(pv_kwh=[3_000.0, 1_000.0])
     comp = SimpleNamespace(baseline={"energy": EngineResult(base, "building_id", {})},
-                           whatifs={"w": {"energy": EngineResult(mixed, "building_id", {})}})
-    expected = (gas_credit + hp_credit) / 2
+                           whatifs={"w": {"energy": EngineResult(new, "building_id", {})}})
+    expected = 3_000.0 * (SHARE * pe + (1 - SHARE) * INJECTION_EUR_KWH)  # b's PV is in both
     assert added_pv_credit_eur(comp, "w") == pytest.approx(expected, rel=1e-12)
-    # the rule on the mixed electricity (750 kWh, under 1,050) would say otherwise
-    on_mixed = 750.0 * pe + (pv - 750.0) * INJECTION_EUR_KWH
-    assert abs(on_mixed - expected) > 10.0
 
 
 def test_the_assumed_box_lists_the_self_consumed_share_as_a_default():
@@ -131,7 +117,7 @@ def test_the_assumed_box_lists_the_self_consumed_share_as_a_default():
 
     text = re.sub(r"<[^>]+>", "", _pv_default_item(comparison(1_000.0)))
     assert text.startswith("Rooftop PV on the bills: 35 % of each building's yield used in the building (a default, not data: a typical "
-                           "household without battery; twin.solar.pv.PVParameters)")
+                           "household without battery, against its whole electricity use; twin.solar.pv.PVParameters)")
     assert "the rest sold at 0.05 €/kWh (an assumption)" in text and "1 November 2021" in text
     assert _pv_default_item(comparison(0.0)) == ""  # no PV added: no line
     assert _pv_default_item(comparison(1_000.0, domains=("traffic",))) == ""

@@ -104,9 +104,10 @@ def test_pv_from_the_solar_cadastre_columns(env):
     model = account_arrays(**common, pv_ac_kwh_year=new["pv_ac_kwh_year"].to_numpy())
     np.testing.assert_allclose(model["pv_kwh"], [4_100.0, 0.0, 0.0])  # NaN: the flat yield (0 kWp here)
     np.testing.assert_allclose(model["primary_energy_kwh"], [-4_100.0 * f["pef_electricity"], 0.0, 0.0])
-    # a gas-heated building uses no electricity the accounts count: its whole yield is sold at the injection price
-    # (0.05 EUR/kWh, twin.solar.pv.PVParameters; Brussels ended net metering), none saves the retail price
-    np.testing.assert_allclose(model["energy_cost_eur"], [-4_100.0 * 0.05, 0.0, 0.0])
+    # no net metering (Brussels ended it): 35 % of the yield saves the retail price (the household's appliances use it,
+    # though the accounts count no electricity in a gas-heated building), the rest is sold at 0.05 EUR/kWh
+    # (twin.solar.pv.PVParameters)
+    np.testing.assert_allclose(model["energy_cost_eur"], [-4_100.0 * (0.35 * f["price_electricity_eur_kwh"] + 0.65 * 0.05), 0.0, 0.0])
 
 def test_measure_scope_and_unknown_ids(env):
     from twin.energy.measures import apply_measures

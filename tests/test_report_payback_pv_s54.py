@@ -4,8 +4,8 @@ The default run's renovation-wave card read "Simple payback (...): 8.1 years, ra
 years" for wall and roof insulation and rooftop PV together; the PV yield (6,251 MWh/yr at the
 electricity price, net metering) was 2,188 of the 4,800 k€/yr saved, said only in the Rooftop PV
 section. A planner weighing an insulation programme read the 8.1 years as the insulation's.
-The PV's part is valued by the accounts' rule (35 % of the yield, at most the electricity counted in
-the building, at the electricity price, the rest at 0.05 €/kWh: Brussels ended net metering).
+The PV's part is valued by the accounts' rule (35 % of the yield used in the building
+at the electricity price, the rest at 0.05 €/kWh: Brussels ended net metering).
 """
 
 from __future__ import annotations
@@ -51,15 +51,15 @@ def test_the_payback_line_gives_the_pv_credits_share_of_the_saving():
 
     price = load_factors()["price_electricity_eur_kwh"]
     pv = [2.0e6, 1.0e6]  # 3,000 MWh/yr, beside 1,000 and 0 MWh/yr of counted electricity
-    # by hand: a uses 35 % of its 2,000 MWh (700 < 1,000) at the electricity price, sells 1,300 at 0.05 €/kWh;
-    # b uses none (no counted electricity) and sells its 1,000
-    pv_eur = 0.7e6 * price + 1.3e6 * 0.05 + 1.0e6 * 0.05
+    # by hand: each uses 35 % of its yield at the electricity price (b too: the share is of the household's whole use,
+    # appliances included, not capped by the electricity the accounts count) and sells the rest at 0.05 €/kWh
+    pv_eur = 0.35 * 3.0e6 * price + 0.65 * 3.0e6 * 0.05
     comp = _comparison(pv, [2.0e6, 1.0e6])  # 2,000 k€/yr saved
     line = _payback(comp)
     assert line.startswith("Simple payback (investment over the yearly saving on the energy bills, today's prices, no discounting): "
                            "4.0 years")
-    m = re.search(r"; of the 2,000 k€/yr saved, ([0-9,.]+) \(([0-9]+) %\) are the rooftop PV's yield \(35 % of the yield, at most the "
-                  r"electricity counted in the building, at the electricity price, the rest sold at 0.05 €/kWh; Brussels ended net "
+    m = re.search(r"; of the 2,000 k€/yr saved, ([0-9,.]+) \(([0-9]+) %\) are the rooftop PV's yield \(35 % of the yield used in the "
+                  r"building, at the electricity price, the rest sold at 0.05 €/kWh; Brussels ended net "
                   r"metering on 1 November 2021; see the payback note\)$", line)
     assert m, line
     assert float(m.group(1).replace(",", "")) == pytest.approx(pv_eur / 1e3, rel=5e-3)

@@ -8,7 +8,7 @@
   Terms say "EPB class".
 * Every PV credit (the energy bills, the payback) took the whole yield at the electricity price
   (net metering), which Brussels ended on 1 November 2021 (Brugel). The accounts now value PV as
-  the solar model does (35 % of the yield, at most the electricity counted in the building, at the
+  the solar model does (35 % of the yield used in the building, at the
   electricity price, the rest at 0.05 €/kWh); the payback note, the summary's PV share, the Terms
   and the look-up say that rule, with the end of net metering, its source and its date.
 """
@@ -91,7 +91,8 @@ def test_the_payback_says_how_pv_is_valued_now_that_brussels_ended_net_metering(
     note = re.search(r"<p class='note pv-value'>(.*?)</p>", page, flags=re.S)
     assert note, page
     words = _text(note.group(1))
-    assert words.startswith("Rooftop PV on the bills: 35 % of a building's yield (a default: a typical household without battery)")
+    assert words.startswith("Rooftop PV on the bills: 35 % of a building's yield (a default: a typical household without battery, "
+                            "against its whole electricity use, appliances included) saves the electricity price")
     assert "the rest is sold to a supplier at 0.05 €/kWh" in words
     assert "1 November 2021" in words and "1 January 2020" in words and "Brugel" in words  # the end of net metering, its dates, its source
     assert "Green certificates are not counted" in words
@@ -104,15 +105,15 @@ def test_the_summary_s_pv_share_and_the_terms_say_the_rule():
     from twin.scenario.report import _summary_section
 
     line = _text(re.search(r"<li>Simple payback.*?</li>", _summary_section(_comparison([2.0e6, 1.0e6]))).group(0))
-    # no electricity counted in either building: all 3,000 MWh/yr sold at 0.05 €/kWh, 150 k€/yr of the 2,000 saved
-    assert line.endswith("; of the 2,000 k€/yr saved, 150 (8 %) are the rooftop PV's yield (35 % of the yield, at most the electricity "
-                         "counted in the building, at the electricity price, the rest sold at 0.05 €/kWh; Brussels ended net metering on "
+    # 3,000 MWh/yr: 35 % at 0.35 €/kWh, 65 % at 0.05 €/kWh = 465 k€/yr of the 2,000 saved (no cap by the counted electricity)
+    assert line.endswith("; of the 2,000 k€/yr saved, 465 (23 %) are the rooftop PV's yield (35 % of the yield used in the building, "
+                         "at the electricity price, the rest sold at 0.05 €/kWh; Brussels ended net metering on "
                          "1 November 2021; see the payback note)"), line  # fmt: skip
     from twin.scenario.report import _glossary
 
     comp = _comparison([2.0e6, 1.0e6])
     bills = dict(_glossary(comp.scenario, comp.kpis))["Energy bills"]
-    assert ("less what the rooftop PV yield saves and earns (35 % of the yield, at most the electricity counted in the building, at the "
+    assert ("less what the rooftop PV yield saves and earns (35 % of the yield used in the building, at the "
             "electricity price, the rest sold at 0.05 €/kWh; Brussels ended net metering on 1 November 2021)") in bills
     assert "upper bound" not in bills
 
@@ -186,8 +187,8 @@ def test_the_solar_block_gives_its_pv_saving_by_the_accounts_rule():
     solar = SimpleNamespace(equipped=pd.DataFrame({"building_id": ["a"], "pv_kwp": [3000.0], "pv_ac_kwh_year": [3.0e6]}),
                             selected=["a", "b"], kwp=3000.0, ac_kwh_year=3.0e6, without_suitable_roof=[], not_simulated=[])  # fmt: skip
     text = _text(_whatif_block(comp, "wave", solar))
-    # 3,000 MWh/yr beside no counted electricity: all sold at 0.05 €/kWh, 150 k€/yr
-    assert ("energy bills -150 k€/yr (35 % of the yield, at most the electricity counted in the building, at the electricity price, the "
+    # 3,000 MWh/yr: 35 % at 0.35 €/kWh, the rest at 0.05 €/kWh: 465 k€/yr
+    assert ("energy bills -465 k€/yr (35 % of the yield used in the building, at the electricity price, the "
             "rest sold at 0.05 €/kWh; Brussels ended net metering on 1 November 2021; see the payback note); the table above") in text, text
     assert "(investment over the yearly saving on the energy bills; PV valued as the payback note says;" in text
     assert "upper bound" not in text
@@ -220,10 +221,10 @@ def test_a_map_caption_gives_its_colour_limit_and_the_largest_change_beyond_it()
     from twin.scenario.report import _maps_section, map_clip_words
 
     assert map_clip_words({"lim": 13.94, "largest": -26.4}, "mm over the cell") == (
-        "colour scale clipped at ±13.9 mm over the cell (the 98th percentile of the change; the largest: −26.4)")
-    assert map_clip_words({"lim": 115.2, "largest": 115.3}, "kWh/m²·yr") == "colour scale clipped at ±115 kWh/m²·yr (the 98th percentile of the change)"
+        "colour scale clipped at ±13.9 mm over the cell, the 98th percentile of the change, the largest −26.4")
+    assert map_clip_words({"lim": 115.2, "largest": 115.3}, "kWh/m²·yr") == "colour scale clipped at ±115 kWh/m²·yr, the 98th percentile of the change"
     assert map_clip_words({}, "K") == "colour scale clipped at the 98th percentile of the change"
     comp = fake_comparison()
     comp.scenario = fake_scenario("x")
     caption = _text(re.search(r"<figcaption>(.*?)</figcaption>", _maps_section(comp), flags=re.S).group(1))
-    assert "grey: unchanged; colour scale clipped at ±1.00 kWh/yr (the 98th percentile of the change); column q_heat_kwh_delta" in caption
+    assert "grey: unchanged; colour scale clipped at ±1.00 kWh/yr, the 98th percentile of the change; column q_heat_kwh_delta" in caption

@@ -97,42 +97,44 @@ HOURLY_HEAT_PUMPS: dict[str, tuple[str, float]] = {
 }
 
 
-def pv_self_consumed_kwh(pv_kwh, electricity_kwh, share: float = PV_SELF_CONSUMPTION_SHARE) -> np.ndarray:
-    """The PV yield used in the building as it is produced: ``min(share x pv, electricity)``, kWh/year.
+def pv_self_consumed_kwh(pv_kwh, share: float = PV_SELF_CONSUMPTION_SHARE) -> np.ndarray:
+    """The PV yield used in the building as it is produced, ``share x pv``, kWh/year.
+
+    The solar model's rule (:func:`twin.solar.pv.economics`): the share is that of a typical
+    household without battery, against its whole electricity use, appliances and lighting
+    included. It is not capped by the electricity the energy accounts count (heating, hot water,
+    fans): they leave the households' appliances out, so such a cap would sell nearly all the
+    yield of a gas-heated building at the injection price.
 
     Parameters
     ----------
-    pv_kwh, electricity_kwh : array_like
-        PV yield and the electricity the accounts count in the building (heat pump, direct
-        electric heating, fans of heat-recovery ventilation), kWh/year, per building.
+    pv_kwh : array_like
+        PV yield per building, kWh/year.
     share : float
         Self-consumed share of the yield (:data:`PV_SELF_CONSUMPTION_SHARE`, a default).
 
     Returns
     -------
     numpy.ndarray
-        kWh/year per building: no more than the share of the yield, nor than the electricity the
-        building uses.
+        kWh/year per building.
     """
-    pv = np.asarray(pv_kwh, dtype=float)
-    return np.minimum(share * pv, np.asarray(electricity_kwh, dtype=float))
+    return share * np.asarray(pv_kwh, dtype=float)
 
 
-def pv_credit_eur(pv_kwh, electricity_kwh, factors: dict[str, float]) -> np.ndarray:
+def pv_credit_eur(pv_kwh, factors: dict[str, float]) -> np.ndarray:
     """What a building's PV yield saves and earns in a year, EUR: the self-consumed kWh
     (:func:`pv_self_consumed_kwh`) at the retail price ``price_electricity_eur_kwh`` of the factor
     table, the rest of the yield at the injection price :data:`PV_INJECTION_EUR_KWH`.
 
-    The rule of the solar model (:func:`twin.solar.pv.economics`, same share and injection price),
-    capped by the electricity the accounts count. Brussels ended net metering (the whole yield
-    at the retail price) for the network part of the bill on 1 January 2020 and for the energy
-    part on 1 November 2021 (Brugel, "Fin du principe de la compensation"; Le Soir, 15 October
-    2021). Green certificates are not counted.
+    The rule of the solar model (:func:`twin.solar.pv.economics`, same share and injection price).
+    Brussels ended net metering (the whole yield at the retail price) for the network part of the
+    bill on 1 January 2020 and for the energy part on 1 November 2021 (Brugel, "Fin du principe
+    de la compensation"; Le Soir, 15 October 2021). Green certificates are not counted.
 
     Parameters
     ----------
-    pv_kwh, electricity_kwh : array_like
-        PV yield and counted electricity per building, kWh/year.
+    pv_kwh : array_like
+        PV yield per building, kWh/year.
     factors : dict
         The factor table (``price_electricity_eur_kwh``, EUR/kWh).
 
@@ -142,7 +144,7 @@ def pv_credit_eur(pv_kwh, electricity_kwh, factors: dict[str, float]) -> np.ndar
         EUR/year per building (0 without PV).
     """
     pv = np.asarray(pv_kwh, dtype=float)
-    used = pv_self_consumed_kwh(pv, electricity_kwh)
+    used = pv_self_consumed_kwh(pv)
     return used * factors["price_electricity_eur_kwh"] + (pv - used) * PV_INJECTION_EUR_KWH
 
 
@@ -194,7 +196,7 @@ def account_arrays(
     kWh/year; where it is None or NaN, the flat yield ``pv_kwp x horizontal irradiation x
     pv_performance_ratio``. Cost: the yield is valued as the solar model values it, not by net
     metering, which Brussels ended (:func:`pv_credit_eur`): the self-consumed share
-    (:data:`PV_SELF_CONSUMPTION_SHARE`, 35 %), at most the electricity the building uses, at the
+    (:data:`PV_SELF_CONSUMPTION_SHARE`, 35 %, of the household's whole use) at the
     retail price ``price_electricity_eur_kwh``, the rest at the injection price
     (:data:`PV_INJECTION_EUR_KWH`, 0.05 EUR/kWh). Primary energy and CO2 credit the whole yield
     at the grid's factors (``pef_electricity``, ``co2_electricity_kg_kwh``): the EPB convention,
@@ -275,7 +277,7 @@ def account_arrays(
     co2 = gas * f["co2_gas_kg_kwh"] + oil * f["co2_oil_kg_kwh"] + net_elec * f["co2_electricity_kg_kwh"]
     # PV on the bills: self-consumed share at the retail price, the rest at the injection price
     # (pv_credit_eur); 0 without PV, so the accounts of buildings without PV stay bit for bit
-    cost = gas * f["price_gas_eur_kwh"] + oil * f["price_oil_eur_kwh"] + elec * f["price_electricity_eur_kwh"] - pv_credit_eur(pv, elec, f)
+    cost = gas * f["price_gas_eur_kwh"] + oil * f["price_oil_eur_kwh"] + elec * f["price_electricity_eur_kwh"] - pv_credit_eur(pv, f)
     if dh.any():  # only then: the default accounts stay bit for bit
         primary = primary + dh * f["pef_district_heat"]
         co2 = co2 + dh * f["co2_district_heat_kg_kwh"]

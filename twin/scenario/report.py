@@ -287,7 +287,8 @@ def map_data(comparison, whatif: str, domain: str, column: str | None = None, de
 
 def map_clip_words(scale: dict, unit: str) -> str:
     """How a map's colour scale is clipped, for its caption: "colour scale clipped at ±13.9 mm over
-    the cell (the 98th percentile of the change; the largest: −26.4)"; the largest only when it
+    the cell, the 98th percentile of the change, the largest −26.4" (no parenthesis: the captions
+    hold it in theirs); the largest only when it
     lies beyond the limit once rounded. ``scale`` is what :func:`_map_figure` fills in (``lim``,
     ``largest``); the plain words when it is empty.
 
@@ -297,10 +298,10 @@ def map_clip_words(scale: dict, unit: str) -> str:
     lim, largest = scale.get("lim"), scale.get("largest")
     if lim is None or not np.isfinite(lim):
         return "colour scale clipped at the 98th percentile of the change"
-    text = f"colour scale clipped at ±{_sig3(lim)}" + (f" {unit}" if unit else "") + " (the 98th percentile of the change"
+    text = f"colour scale clipped at ±{_sig3(lim)}" + (f" {unit}" if unit else "") + ", the 98th percentile of the change"
     if largest is not None and np.isfinite(largest) and _sig3(abs(largest)) != _sig3(lim) and abs(largest) > lim:
-        text += f"; the largest: {'+' if largest > 0 else '−'}{_sig3(abs(largest))}"
-    return text + ")"
+        text += f", the largest {'+' if largest > 0 else '−'}{_sig3(abs(largest))}"
+    return text
 
 
 def _sig3(x: float) -> str:
@@ -1028,8 +1029,8 @@ def _pv_default_item(comparison) -> str:
     if "energy" not in comparison.scenario.domains or not any(added_pv_kwh(comparison, w) > 0 for w in (getattr(comparison, "whatifs", None) or {})):
         return ""
     return (f"<li><b>Rooftop PV on the bills</b>: <span class='def'>{L.PV_SELF_PCT} % of each building's yield used in the building"
-            "</span> (a default, not data: a typical household without battery; <code>twin.solar.pv.PVParameters</code>), at most "
-            f"the electricity the accounts count there, at the electricity price; the rest sold at {L.PV_INJECTION_EUR_KWH:g} €/kWh "
+            "</span> (a default, not data: a typical household without battery, against its whole electricity use; "
+            f"<code>twin.solar.pv.PVParameters</code>), at the electricity price; the rest sold at {L.PV_INJECTION_EUR_KWH:g} €/kWh "
             "(an assumption); Brussels ended net metering on 1 November 2021 (Brugel, 'Fin du principe de la compensation').</li>")
 
 

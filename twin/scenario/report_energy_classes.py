@@ -87,30 +87,14 @@ def chart_share_note(comparison, series: list[tuple[str, pd.DataFrame]], order: 
             + ", ".join(parts) + ".</p>")
 
 
-#: Carriers of the energy accounts and the factor table's price of each.
-CARRIER_PRICES = {"gas_kwh": "price_gas_eur_kwh", "oil_kwh": "price_oil_eur_kwh", "electricity_kwh": "price_electricity_eur_kwh",
-                  "district_heat_kwh": "price_district_heat_eur_kwh"}
-
-
 def pv_credit_of(objects: pd.DataFrame, factors: dict[str, float]) -> float:
     """What the rooftop PV of energy accounts saves and earns on the bills, EUR/year, summed over
-    the buildings.
-
-    With the carriers and the bill (``gas_kwh``, ``oil_kwh``, ``electricity_kwh``, optionally
-    ``district_heat_kwh``, and ``energy_cost_eur``), the accounts' own credit: the carriers at the
-    factor table's prices less the bill. This is exact where a building's accounts are the
-    expectation over the heating systems the data does not give (the prior's mix): the credit's
-    ``min(share x pv, electricity)`` of the expected electricity is not the expected credit.
-    Without them, :func:`twin.energy.results.pv_credit_eur` of ``pv_kwh`` and ``electricity_kwh``
-    (the same figure for accounts of one system).
-    """
+    the buildings: :func:`twin.energy.results.pv_credit_eur` of ``pv_kwh`` (linear in the yield,
+    so the same figure where a building's accounts are the expectation over the heating systems
+    the data does not give)."""
     from twin.energy.results import pv_credit_eur
 
-    cols = set(objects.columns)
-    if {"gas_kwh", "oil_kwh", "electricity_kwh", "energy_cost_eur"} <= cols:
-        billed = sum(objects[c].to_numpy(dtype=float) * factors[p] for c, p in CARRIER_PRICES.items() if c in cols)
-        return float(np.nansum(billed - objects["energy_cost_eur"].to_numpy(dtype=float)))
-    return float(np.nansum(pv_credit_eur(objects["pv_kwh"].to_numpy(dtype=float), objects["electricity_kwh"].to_numpy(dtype=float), factors)))
+    return float(np.nansum(pv_credit_eur(objects["pv_kwh"].to_numpy(dtype=float), factors)))
 
 
 def added_pv_credit_eur(comparison, whatif: str) -> float:
@@ -118,10 +102,10 @@ def added_pv_credit_eur(comparison, whatif: str) -> float:
     run, EUR/year: :func:`pv_credit_of` the what-if's accounts less the baseline's (the rule of
     the accounts, :func:`twin.energy.results.pv_credit_eur`: the self-consumed share at the
     electricity price, the rest at the injection price). NaN when the what-if's accounts lack
-    ``pv_kwh`` or ``electricity_kwh``."""
+    ``pv_kwh``."""
     from twin.energy.model import load_factors
 
-    need = {"pv_kwh", "electricity_kwh"}
+    need = {"pv_kwh"}
     new = (getattr(comparison, "whatifs", None) or {}).get(whatif, {}).get("energy")
     base = (getattr(comparison, "baseline", None) or {}).get("energy")
     if new is None or not need <= set(new.objects.columns):

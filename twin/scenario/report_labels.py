@@ -31,8 +31,8 @@ import numpy as np
 HOT_HOURS = "11–16 h"
 
 #: How the energy bills value rooftop PV (:func:`twin.energy.results.pv_credit_eur`): the
-#: self-consumed share of :class:`twin.solar.pv.PVParameters` (a default), at most the electricity
-#: the accounts count in the building, at the electricity price; the rest at its injection price.
+#: self-consumed share of :class:`twin.solar.pv.PVParameters` (a default) at the electricity
+#: price; the rest at its injection price.
 #: Brussels ended net metering: Brugel, "Fin du principe de la compensation" (brugel.brussels,
 #: renewable energy theme; network part of the bill no longer compensated from 1 January 2020,
 #: energy part from the launch of MIG 6); Le Soir, 15 October 2021 ("Panneaux solaires: fin de la
@@ -47,12 +47,12 @@ def _pv_rule() -> tuple[float, float]:
 
 _PV_SHARE, PV_INJECTION_EUR_KWH = _pv_rule()
 PV_SELF_PCT = round(100 * _PV_SHARE)
-PV_RULE_SHORT = (f"{PV_SELF_PCT} % of the yield, at most the electricity counted in the building, at the electricity price, the rest "
+PV_RULE_SHORT = (f"{PV_SELF_PCT} % of the yield used in the building, at the electricity price, the rest "
                  f"sold at {PV_INJECTION_EUR_KWH:g} €/kWh; Brussels ended net metering on 1 November 2021")
 PV_RULE_NOTE = (
-    f"Rooftop PV on the bills: {PV_SELF_PCT} % of a building's yield (a default: a typical household without battery), at most the "
-    "electricity the accounts count in the building (heating, hot water, fans; not appliances, so less where these are small), "
-    f"saves the electricity price; the rest is sold to a supplier at {PV_INJECTION_EUR_KWH:g} €/kWh (an assumption). Brussels "
+    f"Rooftop PV on the bills: {PV_SELF_PCT} % of a building's yield (a default: a typical household without battery, against "
+    "its whole electricity use, appliances included) saves the electricity price; "
+    f"the rest is sold to a supplier at {PV_INJECTION_EUR_KWH:g} €/kWh (an assumption). Brussels "
     "ended net metering, the whole yield at the electricity price: for the network part of the bill on 1 January 2020 and for "
     "the energy part on 1 November 2021 (Brugel, 'Fin du principe de la compensation', brugel.brussels; Le Soir, 15 October "
     "2021). Green certificates are not counted. Primary energy and CO₂ credit the whole yield at the grid's factors (EPB "

@@ -211,7 +211,8 @@ def uncounted_pv_kwh(objects: pd.DataFrame | None) -> tuple[float, float]:
     The accounts count heating, hot water and ventilation fans, not the households' appliances,
     lighting and cooking; primary energy and CO2 credit the whole yield at the grid's factors, so
     what a building's PV yields beyond its counted electricity offsets electricity the model does
-    not count (the bills value it at the injection price: :func:`twin.energy.results.pv_credit_eur`).
+    not count (the bills value the yield by :func:`twin.energy.results.pv_credit_eur`, whose
+    self-consumed share is of the household's whole use, appliances included).
 
     Parameters
     ----------
@@ -242,7 +243,7 @@ def _uncounted_note(comparison, whatif: str) -> str:
     return (f"<p class='note solar-uncounted' data-kwh-year='{beyond!r}'>{_f(beyond / 1e3)} of the {_f(credited / 1e3)} MWh/yr "
             "credited offset electricity the model does not count (appliances, lighting, cooking): they exceed the electricity it "
             "counts in their own buildings (heating, hot water, ventilation fans); primary energy and CO₂ credit them at the grid's "
-            f"factors, the bills at the injection price ({L.PV_INJECTION_EUR_KWH:g} €/kWh).</p>")
+            "factors, the bills as <a href='#energy'>the payback note</a> says.</p>")
 
 
 def _whatif_block(comparison, whatif: str, solar) -> str:

@@ -31,8 +31,7 @@ a typical household without battery) saves the retail price (0.30 EUR/kWh), the 
 the injection price (0.05 EUR/kWh); simple payback = investment / net yearly saving. These
 values are parameters (:class:`PVParameters`). The scenario's energy accounts value PV by the
 same rule with the defaults' self-consumed share and injection price (one copy: here), the
-self-consumed kWh capped by the electricity they count in the building and priced at the factor
-table's electricity price (:func:`twin.energy.results.pv_credit_eur`); Brussels ended net
+self-consumed kWh priced at the factor table's electricity price (:func:`twin.energy.results.pv_credit_eur`); Brussels ended net
 metering on 1 November 2021 (Brugel).
 """
 

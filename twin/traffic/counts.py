@@ -58,7 +58,7 @@ import numpy as np
 from twin.errors import InputError, SchemaError
 from twin.option_names import ESTIMATION_METHODS  # the ``method`` values of estimate_od (there for the command line, kept here)
 from twin.traffic.estimate_rounds import MAX_OUTER_ROUNDS, check_outer  # noqa: F401 (kept here: estimate_od's bound)
-from twin.traffic.flow_limits import MAX_LANE_FLOW_VEH_H, MAX_LANES
+from twin.traffic.flow_limits import MAX_LANE_FLOW_VEH_H, MAX_LANES, MAX_ROAD_FLOW_VEH_H
 from twin.traffic.network import Network
 from twin.traffic.tntp import Demand
 
@@ -73,7 +73,7 @@ MAX_COUNT_PERIOD_H = 24.0
 #: all day. A count of an OSM way (both directions, every link of it) may reach this times the
 #: number of its links. Above it a count is a unit slip or a typo (1e12 vehicles was accepted,
 #: and the estimation scaled the OD matrix towards it).
-MAX_COUNT_PER_LINK = MAX_LANES * MAX_LANE_FLOW_VEH_H * MAX_COUNT_PERIOD_H
+MAX_COUNT_PER_LINK = MAX_ROAD_FLOW_VEH_H * MAX_COUNT_PERIOD_H
 
 
 def geh(modelled: np.ndarray, counted: np.ndarray) -> np.ndarray:
@@ -197,7 +197,7 @@ def read_counts(path: str | Path, network: Network, *, period: str | None = None
     vehicles = np.empty(len(frame))
     seen: dict[tuple[int, ...], tuple[int, str]] = {}
     hours = MAX_COUNT_PERIOD_H if period_h is None else float(period_h)
-    per_link = MAX_LANES * MAX_LANE_FLOW_VEH_H * hours
+    per_link = MAX_ROAD_FLOW_VEH_H * hours
     for i, (key, text, line) in enumerate(zip(frame[key_col].str.strip(), frame["vehicles"], lines)):
         try:
             v = float(text)

@@ -918,6 +918,8 @@ def run_district_mobility(
         from twin.traffic.indicators import check_categories
 
         check_categories(options.access_categories)
+    # the timetable's window: the periods' hours and 90 min after (trips leaving late in a period)
+    window_s = (min(PERIODS[q]["window_s"][0] for q in options.periods), max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0)
     if timetable is None and options.gtfs:
         from twin.traffic.gtfs import feed_dates, read_gtfs
         from twin.traffic.gtfs import timetable as make_tt
@@ -925,16 +927,14 @@ def run_district_mobility(
         feed = read_gtfs(options.gtfs)
         date = options.gtfs_date or _a_tuesday(feed_dates(feed))
         try:
-            timetable = make_tt(feed, date, start_s=min(PERIODS[q]["window_s"][0] for q in options.periods),
-                                end_s=max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0, crs=scene.crs)  # fmt: skip
+            timetable = make_tt(feed, date, start_s=window_s[0], end_s=window_s[1], crs=scene.crs)
         except InputError as exc:  # the service day is gtfs_date (--gtfs-date), not the library's 'date'
             if exc.field != "date":
                 raise
             chosen = "" if options.gtfs_date else " (the default day, a Tuesday of the feed's calendar: choose one with --gtfs-date)"
             raise InputError(exc.message + chosen, path=exc.path, obj=exc.obj, field="gtfs_date") from None
         if timetable.n_connections == 0:  # stopped at mode calibration: "field 'targets': no trip can use 'pt'", naming no file
-            start_s = min(PERIODS[q]["window_s"][0] for q in options.periods)
-            end_s = max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0
+            start_s, end_s = window_s
 
             def hm(t: float) -> str:
                 return f"{int(t // 3600):02d}:{int(t % 3600 // 60):02d}"
@@ -947,8 +947,7 @@ def run_district_mobility(
         from twin.traffic.osm_transit import osm_timetable
 
         timetable, transit_note = osm_timetable(options.transit_routes, crs=scene.crs, defaults_table=options.transit_defaults,
-                                                start_s=min(PERIODS[q]["window_s"][0] for q in options.periods),
-                                                end_s=max(PERIODS[q]["window_s"][1] for q in options.periods) + 5400.0)  # fmt: skip
+                                                start_s=window_s[0], end_s=window_s[1])
     if len(scene.buildings) == 0:
         raise InputError("the mobility model needs buildings (trip ends come from them)", obj="buildings", field="inputs.files")
     ends = trip_ends(scene, params, zone_size_m=options.zone_size_m)

@@ -301,8 +301,7 @@ def check_hourly(readings: pd.DataFrame, *, path, option: str = "--readings", ho
         if hour_mark is not None:
             _check_on_the_hour(readings, hour_mark, path=path, option=option)
         return
-    where = np.flatnonzero(bad)
-    k = int(where[np.argmin(readings["row"].to_numpy()[where])])  # the first in the file, not in the cleaned order
+    k = _first_in_file(readings, bad)
     start, end = pd.Timestamp(readings["start"].iloc[k]), pd.Timestamp(readings["end"].iloc[k])
     raise InputError(
         f"twin sync takes hourly readings (periods of one hour); {int(bad.sum()):,} reading(s) are not, the first "
@@ -311,14 +310,20 @@ def check_hourly(readings: pd.DataFrame, *, path, option: str = "--readings", ho
     )
 
 
+def _first_in_file(readings: pd.DataFrame, mask: np.ndarray) -> int:
+    """Position in ``readings`` of the masked reading that comes first in the meter file (its
+    ``row``), not first in the cleaned order."""
+    where = np.flatnonzero(mask)
+    return int(where[np.argmin(readings["row"].to_numpy()[where])])
+
+
 def _check_on_the_hour(readings: pd.DataFrame, hour_mark: pd.Timestamp, *, path, option: str) -> None:
     """Refuse hourly readings that start off the weather's hours (see :func:`check_hourly`)."""
     offset_s = ((pd.DatetimeIndex(readings["start"]) - pd.Timestamp(hour_mark)) / pd.Timedelta(seconds=1)).to_numpy(dtype=float)
     off = np.abs(offset_s - 3600.0 * np.round(offset_s / 3600.0)) > 1e-6
     if not off.any():
         return
-    where = np.flatnonzero(off)
-    k = int(where[np.argmin(readings["row"].to_numpy()[where])])
+    k = _first_in_file(readings, off)
     start = pd.Timestamp(readings["start"].iloc[k])
     raise InputError(
         f"the reading from {start.isoformat()} does not start on the hour of the weather (its hours end at "
